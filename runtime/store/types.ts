@@ -1,0 +1,98 @@
+// The store's contract: every read and write the API, the activities and the seeder need.
+// One implementation (Drizzle) runs on two engines: embedded PGlite and a real Postgres.
+import type {
+  Counts,
+  Graph,
+  Integration,
+  IntegrationSummary,
+  IntegrationVersion,
+  Plan,
+  RejectedRecord,
+  Run,
+  RunDetail,
+  RunStatus,
+  RunTrigger,
+  StepStatus,
+  UploadedFile,
+  WorkspaceObject,
+  WorkspaceRecord,
+  Field,
+} from '../../shared';
+
+export interface NewRun {
+  integrationId: string;
+  versionId: string;
+  trigger: RunTrigger;
+  params: Record<string, unknown>;
+  /** One pending step per plan step. */
+  steps: { nodeId: string; kind: string; label: string }[];
+}
+
+/** Per-record outcome of one workspace upsert batch. */
+export type WriteOutcome = { outcome: 'created' | 'updated' | 'unchanged' } | { outcome: 'rejected'; reason: string };
+
+export interface StoredFile extends UploadedFile {
+  /** Absolute path of the bytes on disk (files live under data/files). */
+  path: string;
+}
+
+export interface NewRejected {
+  nodeId: string;
+  rowNumber: number;
+  source: Record<string, unknown>;
+  mapped: Record<string, unknown> | null;
+  reason: string;
+}
+
+/** One batch's effect, committed atomically with its checkpoint so a retried batch is never counted twice. */
+export interface BatchCommit {
+  runId: string;
+  pipelineId: string;
+  /** Batch number this commit completes (1-based); a commit whose number is <= the stored one is ignored. */
+  batch: number;
+  cursor: unknown;
+  /** Count increments per step node id. */
+  counts: Record<string, Partial<Counts>>;
+  rejected: NewRejected[];
+  /** Workspace writes to apply in the same transaction (the workspace target's batch). */
+  workspaceWrite?: { object: string; key: string[]; fields: Field[]; mode: 'upsert' | 'insert'; rows: Record<string, unknown>[]; rowNumbers: number[] };
+}
+
+export interface Store {
+  readonly engine: 'pglite' | 'postgres';
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  // Integrations
+  listIntegrations(): Promise<IntegrationSummary[]>;
+  getIntegration(id: string): Promise<Integration | null>;
+  createIntegration(input: { name: string; description: string; graph: Graph }): Promise<Integration>;
+  updateIntegration(id: string, patch: { name?: string; description?: string; graph?: Graph }): Promise<Integration | null>;
+  deleteIntegration(id: string): Promise<boolean>;
+
+  // Versions
+  createVersion(integrationId: string, graph: Graph, plan: Plan, hash: string): Promise<IntegrationVersion>;
+  getVersion(id: string): Promise<IntegrationVersion | null>;
+
+  // Runs and steps
+  createRun(run: NewRun): Promise<Run>;
+  getRun(id: string): Promise<RunDetail | null>;
+  listRuns(integrationId: string, opts?: { limit?: number; offset?: number }): Promise<{ items: Run[]; total: number }>;
+  markRunStarted(runId: string): Promise<void>;
+  finishRun(runId: string, status: RunStatus, error: string | null): Promise<void>;
+  setStepStatus(runId: string, nodeId: string, status: StepStatus, error?: string | null): Promise<void>;
+  /** Returns the last committed batch number for a pipeline (0 if none) and its cursor. */
+  getCheckpoint(runId: string, pipelineId: string): Promise<{ batch: number; cursor: unknown }>;
+  /** Applies one batch atomically: workspace writes, counts, rejected records, checkpoint. Returns per-row outcomes. */
+  commitBatch(commit: BatchCommit): Promise<{ applied: boolean; outcomes: WriteOutcome[] }>;
+  listRejected(runId: string, opts?: { limit?: number; offset?: number }): Promise<{ items: RejectedRecord[]; total: number }>;
+
+  // Files
+  saveFile(file: StoredFile): Promise<void>;
+  getFile(id: string): Promise<StoredFile | null>;
+
+  // Workspace
+  listWorkspaceObjects(): Promise<WorkspaceObject[]>;
+  getWorkspaceObject(name: string): Promise<WorkspaceObject | null>;
+  listWorkspaceRecords(name: string, opts?: { limit?: number; offset?: number; search?: string }): Promise<{ items: WorkspaceRecord[]; total: number }>;
+}

@@ -1,0 +1,103 @@
+// Integration, version and file shapes served by the API and read by the web app.
+import { z } from 'zod';
+import { Diagnostic } from '../compiler/diagnostics';
+import { Plan } from '../compiler/plan';
+import { Field, FieldType } from '../graph/field-types';
+import { Graph } from '../graph/schema';
+import { RunStatus } from './runs';
+
+export const IntegrationInput = z.object({
+  name: z.string().trim().min(1, 'Name is required').max(120),
+  description: z.string().max(2000).default(''),
+  graph: Graph,
+});
+export type IntegrationInput = z.infer<typeof IntegrationInput>;
+
+export const IntegrationPatch = IntegrationInput.partial();
+export type IntegrationPatch = z.infer<typeof IntegrationPatch>;
+
+export const Integration = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  graph: Graph,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  publishedVersionId: z.string().nullable(),
+  publishedVersionNumber: z.number().int().nullable(),
+  /** True when the draft differs from the published version. */
+  hasUnpublishedChanges: z.boolean(),
+});
+export type Integration = z.infer<typeof Integration>;
+
+export const IntegrationSummary = Integration.omit({ graph: true }).extend({
+  nodeCount: z.number().int(),
+  lastRun: z
+    .object({ id: z.string(), status: RunStatus, createdAt: z.string(), endedAt: z.string().nullable() })
+    .nullable(),
+});
+export type IntegrationSummary = z.infer<typeof IntegrationSummary>;
+
+export const IntegrationVersion = z.object({
+  id: z.string(),
+  integrationId: z.string(),
+  number: z.number().int().positive(),
+  graph: Graph,
+  plan: Plan,
+  hash: z.string(),
+  createdAt: z.string(),
+});
+export type IntegrationVersion = z.infer<typeof IntegrationVersion>;
+
+export const PublishResult = z.object({ version: IntegrationVersion, diagnostics: z.array(Diagnostic) });
+
+export const StartRunInput = z.object({ params: z.record(z.string(), z.unknown()).default({}) });
+export const StartRunResult = z.object({ runId: z.string(), workflowId: z.string() });
+
+export const UploadedFile = z.object({
+  id: z.string(),
+  name: z.string(),
+  size: z.number().int(),
+  sha256: z.string(),
+  columns: z.array(Field),
+  delimiter: z.string(),
+  sampleRows: z.array(z.record(z.string(), z.string())),
+  createdAt: z.string(),
+});
+export type UploadedFile = z.infer<typeof UploadedFile>;
+
+export const WorkspaceObject = z.object({
+  name: z.string(),
+  label: z.string(),
+  key: z.array(z.string()),
+  attributes: z.array(z.object({ name: z.string(), type: FieldType })),
+  recordCount: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type WorkspaceObject = z.infer<typeof WorkspaceObject>;
+
+export const WorkspaceRecord = z.object({
+  key: z.string(),
+  values: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type WorkspaceRecord = z.infer<typeof WorkspaceRecord>;
+
+export const Page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), total: z.number().int(), offset: z.number().int(), limit: z.number().int() });
+
+export const ApiError = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    /** For validation errors: which field was wrong and why. */
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    diagnostics: z.array(Diagnostic).optional(),
+  }),
+});
+export type ApiError = z.infer<typeof ApiError>;
+
+/** Progress event streamed over SSE while a run is in flight. */
+export const RunEvent = z.object({ type: z.literal('run'), run: z.unknown() });

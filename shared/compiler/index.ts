@@ -1,0 +1,3 @@
+export * from './compile';
+export * from './diagnostics';
+export * from './plan';

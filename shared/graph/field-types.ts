@@ -1,0 +1,103 @@
+// Weft's field types: the one vocabulary shared by files, the workspace, the compiler and the UI.
+import { z } from 'zod';
+
+export const FieldType = z.enum(['text', 'number', 'currency', 'date', 'boolean']);
+export type FieldType = z.infer<typeof FieldType>;
+
+export const FIELD_TYPE_LABELS: Record<FieldType, string> = {
+  text: 'Text',
+  number: 'Number',
+  currency: 'Currency',
+  date: 'Date',
+  boolean: 'Boolean',
+};
+
+export const Field = z.object({
+  name: z.string().min(1, 'Field name is required'),
+  type: FieldType,
+});
+export type Field = z.infer<typeof Field>;
+
+/** The shape of the rows that flow out of a node: ordered fields and, when known, the key. */
+export const RowSchema = z.object({
+  fields: z.array(Field),
+  key: z.array(z.string()).default([]),
+});
+export type RowSchema = z.infer<typeof RowSchema>;
+
+export type Row = Record<string, unknown>;
+
+export type Converted = { ok: true; value: unknown } | { ok: false; reason: string };
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const SLASH_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
+
+function isValidDate(y: number, m: number, d: number): boolean {
+  if (m < 1 || m > 12 || d < 1) return false;
+  const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return d <= days;
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/**
+ * Converts a raw value (usually text from a file) to a field type. Empty text becomes null.
+ * Dates are kept as ISO `YYYY-MM-DD` strings so they survive JSON unchanged.
+ */
+export function convertValue(value: unknown, type: FieldType): Converted {
+  if (value === null || value === undefined) return { ok: true, value: null };
+  if (typeof value === 'string' && value.trim() === '') return { ok: true, value: null };
+  switch (type) {
+    case 'text':
+      return { ok: true, value: typeof value === 'string' ? value : String(value) };
+    case 'number':
+    case 'currency': {
+      if (typeof value === 'number') {
+        return Number.isFinite(value) ? { ok: true, value } : { ok: false, reason: `${String(value)} is not a finite number` };
+      }
+      if (typeof value === 'boolean') return { ok: false, reason: `${String(value)} is not a number` };
+      const text = String(value).trim();
+      const cleaned = type === 'currency' ? text.replace(/^[-+]?[$€£¥]/, (m) => m.replace(/[$€£¥]/, '')).replace(/,/g, '') : text.replace(/,/g, '');
+      const n = Number(cleaned);
+      if (cleaned === '' || !Number.isFinite(n)) return { ok: false, reason: `"${text}" is not a number` };
+      return { ok: true, value: type === 'currency' ? Math.round(n * 100) / 100 : n };
+    }
+    case 'boolean': {
+      if (typeof value === 'boolean') return { ok: true, value };
+      const text = String(value).trim().toLowerCase();
+      if (['true', 'yes', 'y', '1'].includes(text)) return { ok: true, value: true };
+      if (['false', 'no', 'n', '0'].includes(text)) return { ok: true, value: false };
+      return { ok: false, reason: `"${String(value)}" is not true or false` };
+    }
+    case 'date': {
+      if (value instanceof Date) {
+        if (Number.isNaN(value.getTime())) return { ok: false, reason: 'invalid date' };
+        return { ok: true, value: value.toISOString().slice(0, 10) };
+      }
+      const text = String(value).trim();
+      const iso = ISO_DATE.exec(text) ?? ISO_DATE.exec(text.slice(0, 10));
+      if (iso) {
+        const [y, m, d] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
+        if (isValidDate(y, m, d)) return { ok: true, value: `${pad(y, 4)}-${pad(m)}-${pad(d)}` };
+      }
+      const us = SLASH_DATE.exec(text);
+      if (us) {
+        const [m, d, y] = [Number(us[1]), Number(us[2]), Number(us[3])];
+        if (isValidDate(y, m, d)) return { ok: true, value: `${pad(y, 4)}-${pad(m)}-${pad(d)}` };
+      }
+      return { ok: false, reason: `"${text}" is not a date (expected YYYY-MM-DD or MM/DD/YYYY)` };
+    }
+  }
+}
+
+/** Guesses the narrowest field type that fits every non-empty sample value. */
+export function inferFieldType(samples: readonly string[]): FieldType {
+  const values = samples.map((s) => s.trim()).filter((s) => s !== '');
+  if (values.length === 0) return 'text';
+  const all = (re: RegExp) => values.every((v) => re.test(v));
+  if (all(/^(true|false|yes|no)$/i)) return 'boolean';
+  if (all(/^-?\d+(\.\d+)?$/) ) return 'number';
+  if (all(/^-?[$€£¥]\s?-?[\d,]+(\.\d{1,2})?$/)) return 'currency';
+  if (values.every((v) => convertValue(v, 'date').ok) && all(/^(\d{4}-\d{2}-\d{2}|\d{1,2}\/\d{1,2}\/\d{4})/)) return 'date';
+  return 'text';
+}

@@ -1,0 +1,30 @@
+// The node-kind registry: the one list every layer (compiler, canvas, executors) keys off.
+import { csvSource } from './csv-source';
+import { filterKind } from './filter';
+import { mapKind } from './map';
+import type { NodeKindDef } from './types';
+import { workspaceTarget } from './workspace-target';
+
+export const KINDS = {
+  'csv-source': csvSource,
+  map: mapKind,
+  filter: filterKind,
+  'workspace-target': workspaceTarget,
+} as const;
+
+export type KindId = keyof typeof KINDS;
+export const KIND_IDS = Object.keys(KINDS) as KindId[];
+
+export const isKindId = (k: string): k is KindId => Object.hasOwn(KINDS, k);
+
+export function getKind(kind: string): NodeKindDef<unknown> | undefined {
+  return isKindId(kind) ? (KINDS[kind] as NodeKindDef<unknown>) : undefined;
+}
+
+export type KindConfig<K extends KindId> = ReturnType<(typeof KINDS)[K]['defaults']>;
+
+export * from './types';
+export { CsvSourceConfig } from './csv-source';
+export { MapConfig, MapField, canConvert } from './map';
+export { FilterConfig, FilterCondition, FilterOp, FILTER_OP_LABELS } from './filter';
+export { WorkspaceTargetConfig } from './workspace-target';

@@ -1,0 +1,9 @@
+// Project `shared/`: runs in the browser, in Node and inside Temporal's workflow sandbox.
+export * from './graph/field-types';
+export * from './graph/schema';
+export * from './graph/ops';
+export * from './graph/kinds';
+export * from './compiler';
+export * from './api/runs';
+export * from './api/integrations';
+export * from './util/suggest';
