@@ -55,7 +55,26 @@ export interface BatchCommit {
   counts: Record<string, Partial<Counts>>;
   rejected: NewRejected[];
   /** Workspace writes to apply in the same transaction (the workspace target's batch). */
-  workspaceWrite?: { object: string; key: string[]; fields: Field[]; mode: 'upsert' | 'insert'; rows: Record<string, unknown>[]; rowNumbers: number[] };
+  workspaceWrite?: WorkspaceWrite;
+}
+
+/**
+ * One batch for a workspace object. The store creates the object (or adds new fields to it), upserts
+ * or inserts each row by its key, and adds the outcomes to the target step's counts itself:
+ * written = created + updated + unchanged, plus created, updated and rejected. Do not also put
+ * those in `BatchCommit.counts[nodeId]`, or they are counted twice. Rejected rows are kept as
+ * rejected records (source = mapped = the row).
+ */
+export interface WorkspaceWrite {
+  object: string;
+  key: string[];
+  fields: Field[];
+  mode: 'upsert' | 'insert';
+  rows: Record<string, unknown>[];
+  /** The source row number of each row (same index), for rejected records. */
+  rowNumbers: number[];
+  /** The workspace target's node id: whose counts and rejected records these are. Defaults to the run's only '-target' step. */
+  nodeId?: string;
 }
 
 export interface Store {
@@ -85,7 +104,8 @@ export interface Store {
   getCheckpoint(runId: string, pipelineId: string): Promise<{ batch: number; cursor: unknown }>;
   /** Applies one batch atomically: workspace writes, counts, rejected records, checkpoint. Returns per-row outcomes. */
   commitBatch(commit: BatchCommit): Promise<{ applied: boolean; outcomes: WriteOutcome[] }>;
-  listRejected(runId: string, opts?: { limit?: number; offset?: number }): Promise<{ items: RejectedRecord[]; total: number }>;
+  /** In row order; `nodeId` narrows to one step's rejections. */
+  listRejected(runId: string, opts?: { limit?: number; offset?: number; nodeId?: string }): Promise<{ items: RejectedRecord[]; total: number }>;
 
   // Files
   saveFile(file: StoredFile): Promise<void>;
@@ -94,5 +114,9 @@ export interface Store {
   // Workspace
   listWorkspaceObjects(): Promise<WorkspaceObject[]>;
   getWorkspaceObject(name: string): Promise<WorkspaceObject | null>;
-  listWorkspaceRecords(name: string, opts?: { limit?: number; offset?: number; search?: string }): Promise<{ items: WorkspaceRecord[]; total: number }>;
+  /** `search`: case-insensitive substring of the record's values (as JSON text). Ordered by key unless `order` says 'created'. */
+  listWorkspaceRecords(
+    name: string,
+    opts?: { limit?: number; offset?: number; search?: string; order?: 'key' | 'created' },
+  ): Promise<{ items: WorkspaceRecord[]; total: number }>;
 }

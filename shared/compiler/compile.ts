@@ -134,6 +134,17 @@ function topologicalOrder(graph: Graph, incoming: Map<string, string[]>, outgoin
       if (d === 0) queue.push(next);
     }
   }
-  const done = new Set(sorted);
-  return { sorted, cycle: graph.nodes.filter((n) => !done.has(n.id)).map((n) => n.id) };
+  // Of the nodes left, peel off those downstream of a loop (no successor left) so only the loop remains.
+  const left = new Set(graph.nodes.map((n) => n.id).filter((id) => !sorted.includes(id)));
+  let peeled = true;
+  while (peeled) {
+    peeled = false;
+    for (const id of left) {
+      if (!(outgoing.get(id) ?? []).some((next) => left.has(next))) {
+        left.delete(id);
+        peeled = true;
+      }
+    }
+  }
+  return { sorted, cycle: [...left] };
 }

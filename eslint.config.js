@@ -1,0 +1,47 @@
+// Lint: TypeScript-aware rules, plus the boundary that keeps shared/ and workflows/ free of I/O.
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['fs', 'fs/promises', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'stream', 'stream/promises', 'url', 'util', 'worker_threads', 'vm', 'events', 'zlib', 'dns', 'tls', 'process', 'buffer'];
+const builtinMessage = 'shared/ and workflows/ run in the browser and the workflow sandbox: no Node built-ins.';
+
+/** Deterministic, I/O-free code: runs in the browser and in Temporal's workflow sandbox. */
+const boundary = (extra) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: nodeBuiltins.map((name) => ({ name, message: builtinMessage, allowTypeImports: true })),
+      patterns: [
+        { group: ['node:*'], message: builtinMessage, allowTypeImports: true },
+        { group: ['react', 'react/*', 'react-dom', 'react-dom/*', '@xyflow/*', 'monaco-editor', 'monaco-editor/*'], message: 'No UI code here.', allowTypeImports: true },
+        { group: ['dexie', 'hono', 'hono/*', '@hono/*', 'pg', '@electric-sql/*', 'drizzle-orm', 'drizzle-orm/*'], message: 'No storage or HTTP code here.', allowTypeImports: true },
+        { group: ['**/runtime/**', '**/web/**'], message: 'Runtime and web code may depend on shared/, not the other way.', allowTypeImports: true },
+        ...extra,
+      ],
+    },
+  ],
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'data/**', '.venv/**', '.tmp/**', 'test-results/**', 'playwright-report/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      'no-eval': 'error',
+      'no-new-func': 'error',
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    ignores: ['shared/**/*.test.ts'],
+    rules: boundary([{ group: ['@temporalio/*'], message: 'shared/ does not know about Temporal.', allowTypeImports: true }]),
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    ignores: ['workflows/**/*.test.ts'],
+    rules: boundary([
+      { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'], message: 'Workflow code imports only @temporalio/workflow (activities as types).', allowTypeImports: true },
+    ]),
+  },
+);

@@ -1,0 +1,42 @@
+// Browser tests: Weft started fresh (own data dir and ports) and driven in Debian's Chromium.
+import { defineConfig } from '@playwright/test';
+
+const PORT = Number(process.env.WEFT_E2E_PORT ?? 8787);
+
+export default defineConfig({
+  testDir: 'test/e2e',
+  timeout: 120_000,
+  expect: { timeout: 20_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  outputDir: 'test-results',
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    viewport: { width: 1440, height: 900 },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: process.env.WEFT_CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-quic', '--no-first-run', '--disable-sync'],
+    },
+  },
+  webServer: {
+    command: 'rm -rf .tmp/e2e && tsx runtime/main.ts',
+    url: `http://127.0.0.1:${PORT}/api/health`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      PORT: String(PORT),
+      WEFT_DATA_DIR: '.tmp/e2e/data',
+      TEMPORAL_PORT: process.env.WEFT_E2E_TEMPORAL_PORT ?? '7288',
+      TEMPORAL_UI_PORT: process.env.WEFT_E2E_TEMPORAL_UI_PORT ?? '8288',
+      WEFT_SEED: 'false',
+      TEMPORAL_ADDRESS: '',
+      DATABASE_URL: '',
+    },
+  },
+});

@@ -1,0 +1,267 @@
+// API tests through app.request(): no server, a real (in-memory PGlite) store, bad inputs included.
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fixture from '../../test/fixtures/graphs/csv-map-workspace.json';
+import { ApiError, Integration, IntegrationSummary, PublishResult, RunDetail, UploadedFile, type Graph } from '../../shared';
+import { openStore } from '../store';
+import type { Store } from '../store/types';
+import { createApi } from './app';
+import type { RunLauncher } from './deps';
+
+let store: Store;
+let dir: string;
+let app: ReturnType<typeof createApi>;
+const started: { runId: string; versionId: string }[] = [];
+let launcherDown = false;
+const launcher: RunLauncher = {
+  async start(input) {
+    if (launcherDown) throw new Error('connect ECONNREFUSED 127.0.0.1:7233');
+    started.push(input);
+    return { workflowId: `run-${input.runId}` };
+  },
+};
+
+const CSV = 'Email,Full Name,Plan,MRR,Signed Up,Active\na@x.io,Ann,Pro,10,2026-01-02,true\nb@x.io,Bob,Free,0,2026-01-03,false\n';
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'weft-api-'));
+  store = await openStore({ dataDir: dir, memory: true });
+  await store.migrate();
+  app = createApi({ store, launcher, filesDir: join(dir, 'files'), maxUploadBytes: 4096, temporalHealth: async () => true });
+});
+afterAll(async () => {
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const post = (path: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+  app.request(path, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers });
+const put = (path: string, body: unknown) => app.request(path, { method: 'PUT', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+const upload = (name: string, body: string | Uint8Array, headers: Record<string, string> = { 'content-type': 'text/csv' }) =>
+  app.request(`/api/files?name=${encodeURIComponent(name)}`, { method: 'POST', body, headers });
+
+async function errorOf(res: Response) {
+  return ApiError.parse(await res.json()).error;
+}
+
+async function uploadCsv(): Promise<UploadedFile> {
+  const res = await upload('customers.csv', CSV);
+  expect(res.status).toBe(201);
+  return UploadedFile.parse(await res.json());
+}
+
+async function createFromFixture(fileId: string) {
+  const graph = structuredClone(fixture) as Graph;
+  graph.nodes[0]!.config.fileId = fileId;
+  const res = await post('/api/integrations', { name: 'Customers', graph });
+  expect(res.status).toBe(201);
+  return Integration.parse(await res.json());
+}
+
+describe('system', () => {
+  it('reports health', async () => {
+    const res = await app.request('/api/health');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true, store: 'pglite', temporal: 'up' });
+  });
+
+  it('serves an OpenAPI document naming every route', async () => {
+    const doc = (await (await app.request('/api/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/health',
+        '/api/integrations',
+        '/api/integrations/{id}',
+        '/api/integrations/{id}/publish',
+        '/api/integrations/{id}/runs',
+        '/api/runs/{id}',
+        '/api/runs/{id}/events',
+        '/api/runs/{id}/rejected',
+        '/api/files',
+        '/api/workspace/objects',
+        '/api/workspace/objects/{name}/records',
+      ]),
+    );
+  });
+
+  it('answers an unknown endpoint with a JSON 404', async () => {
+    const res = await app.request('/api/nope');
+    expect(res.status).toBe(404);
+    expect((await errorOf(res)).code).toBe('not_found');
+  });
+});
+
+describe('integrations', () => {
+  it('creates, reads, lists, updates and deletes', async () => {
+    const res = await post('/api/integrations', { name: 'Empty', graph: { version: 1, nodes: [], edges: [] } });
+    expect(res.status).toBe(201);
+    const created = Integration.parse(await res.json());
+    expect(created).toMatchObject({ name: 'Empty', description: '', publishedVersionId: null });
+
+    const list = IntegrationSummary.array().parse(await (await app.request('/api/integrations')).json());
+    expect(list.map((i) => i.id)).toContain(created.id);
+
+    const renamed = await put(`/api/integrations/${created.id}`, { name: 'Renamed' });
+    expect(Integration.parse(await renamed.json()).name).toBe('Renamed');
+
+    expect((await app.request(`/api/integrations/${created.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await app.request(`/api/integrations/${created.id}`)).status).toBe(404);
+  });
+
+  it('rejects an invalid graph, naming the bad fields', async () => {
+    const res = await post('/api/integrations', { name: '', graph: { version: 1, nodes: [{ id: 'a', kind: 'map' }], edges: 'x' } });
+    expect(res.status).toBe(400);
+    const err = await errorOf(res);
+    expect(err.code).toBe('invalid_request');
+    expect(err.issues?.map((i) => i.path)).toEqual(expect.arrayContaining(['name', 'graph.nodes.0.position', 'graph.edges']));
+  });
+
+  it('rejects malformed JSON', async () => {
+    const res = await post('/api/integrations', '{"name": ');
+    expect(res.status).toBe(400);
+  });
+
+  it('answers unknown ids with 404 everywhere', async () => {
+    for (const path of ['/api/integrations/missing', '/api/runs/missing', '/api/runs/missing/rejected', '/api/integrations/missing/runs', '/api/workspace/objects/missing']) {
+      const res = await app.request(path);
+      expect(res.status, path).toBe(404);
+      expect((await errorOf(res)).message).toMatch(/was not found/);
+    }
+    expect((await put('/api/integrations/missing', { name: 'x' })).status).toBe(404);
+    expect((await post('/api/integrations/missing/publish', {})).status).toBe(404);
+    expect((await post('/api/integrations/missing/runs', {})).status).toBe(404);
+  });
+
+  it('refuses to publish a graph with errors and returns the diagnostics', async () => {
+    const graph = structuredClone(fixture) as Graph;
+    graph.edges = graph.edges.filter((e) => e.id !== 'e3');
+    const created = Integration.parse(await (await post('/api/integrations', { name: 'Broken', graph })).json());
+    const res = await post(`/api/integrations/${created.id}/publish`, {});
+    expect(res.status).toBe(422);
+    const err = await errorOf(res);
+    expect(err.code).toBe('compile_failed');
+    expect(err.diagnostics?.map((d) => `${d.nodeId}:${d.code}`)).toEqual(expect.arrayContaining(['filter:unconnected-output', 'target:unconnected-input']));
+  });
+
+  it('compiles a graph on request without saving it', async () => {
+    const res = await post('/api/compile', { graph: fixture });
+    const body = (await res.json()) as { ok: boolean; diagnostics: unknown[] };
+    expect(body).toMatchObject({ ok: true, diagnostics: [] });
+  });
+});
+
+describe('publish and runs', () => {
+  it('publishes, reuses an unchanged version, and starts runs of it', async () => {
+    const file = await uploadCsv();
+    const integration = await createFromFixture(file.id);
+
+    const notYet = await post(`/api/integrations/${integration.id}/runs`, {});
+    expect(notYet.status).toBe(409);
+    expect((await errorOf(notYet)).message).toBe('Publish the integration before running it');
+
+    const first = PublishResult.parse(await (await post(`/api/integrations/${integration.id}/publish`, {})).json());
+    expect(first.version.number).toBe(1);
+    expect(first.version.plan.pipelines).toHaveLength(1);
+    const again = PublishResult.parse(await (await post(`/api/integrations/${integration.id}/publish`, {})).json());
+    expect(again.version.id).toBe(first.version.id);
+
+    const res = await app.request(`/api/integrations/${integration.id}/runs`, { method: 'POST' });
+    expect(res.status).toBe(202);
+    const { runId, workflowId } = (await res.json()) as { runId: string; workflowId: string };
+    expect(workflowId).toBe(`run-${runId}`);
+    expect(started.at(-1)).toEqual({ runId, versionId: first.version.id });
+
+    const run = RunDetail.parse(await (await app.request(`/api/runs/${runId}`)).json());
+    expect(run).toMatchObject({ integrationId: integration.id, versionNumber: 1, trigger: 'manual', integrationName: 'Customers' });
+    expect(run.steps.map((s) => [s.nodeId, s.status])).toEqual([
+      ['source', 'pending'],
+      ['map', 'pending'],
+      ['filter', 'pending'],
+      ['target', 'pending'],
+    ]);
+
+    const runs = (await (await app.request(`/api/integrations/${integration.id}/runs?limit=10`)).json()) as { items: { id: string }[]; total: number };
+    expect(runs.total).toBe(1);
+    expect(runs.items[0]?.id).toBe(runId);
+
+    const badParams = await post(`/api/integrations/${integration.id}/runs`, { params: 'nope' });
+    expect(badParams.status).toBe(400);
+    expect((await errorOf(badParams)).issues?.[0]?.path).toBe('params');
+
+    const badPaging = await app.request(`/api/integrations/${integration.id}/runs?limit=0`);
+    expect(badPaging.status).toBe(400);
+  });
+
+  it('says so when Temporal is unreachable, and records the run as failed', async () => {
+    const file = await uploadCsv();
+    const integration = await createFromFixture(file.id);
+    await post(`/api/integrations/${integration.id}/publish`, {});
+    launcherDown = true;
+    try {
+      const res = await post(`/api/integrations/${integration.id}/runs`, {});
+      expect(res.status).toBe(503);
+      expect((await errorOf(res)).message).toMatch(/execution engine did not answer.*ECONNREFUSED/);
+      const runs = (await (await app.request(`/api/integrations/${integration.id}/runs`)).json()) as { items: { status: string; error: string }[] };
+      expect(runs.items[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/Could not start the run/) });
+    } finally {
+      launcherDown = false;
+    }
+  });
+});
+
+describe('files', () => {
+  it('detects the header, delimiter and column types of an upload', async () => {
+    const file = await uploadCsv();
+    expect(file).toMatchObject({ name: 'customers.csv', size: CSV.length, delimiter: ',' });
+    expect(file.columns).toEqual([
+      { name: 'Email', type: 'text' },
+      { name: 'Full Name', type: 'text' },
+      { name: 'Plan', type: 'text' },
+      { name: 'MRR', type: 'number' },
+      { name: 'Signed Up', type: 'date' },
+      { name: 'Active', type: 'boolean' },
+    ]);
+    expect(file.sampleRows[0]).toMatchObject({ Email: 'a@x.io', MRR: '10' });
+    const meta = UploadedFile.parse(await (await app.request(`/api/files/${file.id}`)).json());
+    expect(meta).toEqual(file);
+    expect(JSON.stringify(meta)).not.toContain(dir);
+  });
+
+  it('refuses an oversized upload with 413 and keeps nothing on disk', async () => {
+    const before = await readdir(join(dir, 'files')).catch(() => []);
+    const big = `a,b\n${'1,2\n'.repeat(2000)}`;
+    const res = await upload('big.csv', big);
+    expect(res.status).toBe(413);
+    const err = await errorOf(res);
+    expect(err.code).toBe('file_too_large');
+    expect(err.message).toBe('"big.csv" is 7.8 KB; the upload limit is 4 KB');
+    const streamed = await upload('big.csv', new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(big)); c.close(); } }) as never, { 'content-type': 'text/csv' });
+    expect(streamed.status).toBe(413);
+    expect((await errorOf(streamed)).message).toBe('"big.csv" is larger than the 4 KB upload limit');
+    expect(await readdir(join(dir, 'files'))).toEqual(before);
+  });
+
+  it('refuses empty, binary and multipart uploads and a missing name', async () => {
+    expect((await errorOf(await upload('empty.csv', ''))).message).toMatch(/empty/);
+    const binary = await upload('photo.csv', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1, 2, 3]));
+    expect(binary.status).toBe(400);
+    expect((await errorOf(binary)).message).toMatch(/^Could not read "photo.csv" as CSV/);
+    const multipart = await upload('x.csv', 'a,b\n1,2\n', { 'content-type': 'multipart/form-data; boundary=x' });
+    expect(multipart.status).toBe(415);
+    const noName = await app.request('/api/files', { method: 'POST', body: 'a\n1\n' });
+    expect(noName.status).toBe(400);
+    expect((await errorOf(noName)).issues?.[0]?.path).toBe('name');
+  });
+});
+
+describe('workspace', () => {
+  it('lists objects (none yet) and 404s an unknown one', async () => {
+    const res = await app.request('/api/workspace/objects');
+    expect(res.status).toBe(200);
+    expect(Array.isArray(await res.json())).toBe(true);
+    expect((await app.request('/api/workspace/objects/ghosts/records')).status).toBe(404);
+  });
+});

@@ -1,0 +1,135 @@
+// Runs: start one from the published version, list them, read one with its steps, stream progress.
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import { ApiError, Page, RejectedRecord, Run, RunDetail, StartRunInput, StartRunResult, type RunStatus } from '../../shared';
+import type { ApiDeps } from './deps';
+import { HttpError, notFound, validationHook } from './errors';
+import { errors, IdParam, json, Paging } from './schemas';
+
+const TERMINAL: ReadonlySet<RunStatus> = new Set(['completed', 'completed_with_errors', 'failed']);
+
+const start = createRoute({
+  method: 'post',
+  path: '/integrations/{id}/runs',
+  tags: ['Runs'],
+  summary: 'Start a run of the published version; returns the run id at once',
+  request: { params: IdParam, body: { content: { 'application/json': { schema: StartRunInput } }, required: false } },
+  responses: {
+    202: json(StartRunResult, 'Started'),
+    404: errors[404],
+    409: json(ApiError, 'Not published yet'),
+    503: json(ApiError, 'The execution engine (Temporal) is unreachable'),
+  },
+});
+
+const listRuns = createRoute({
+  method: 'get',
+  path: '/integrations/{id}/runs',
+  tags: ['Runs'],
+  summary: "An integration's sync history, newest first",
+  request: { params: IdParam, query: Paging },
+  responses: { 200: json(Page(Run), 'Runs'), 404: errors[404] },
+});
+
+const getRun = createRoute({
+  method: 'get',
+  path: '/runs/{id}',
+  tags: ['Runs'],
+  summary: 'One run with the status and counts of each step',
+  request: { params: IdParam },
+  responses: { 200: json(RunDetail, 'The run'), 404: errors[404] },
+});
+
+const rejected = createRoute({
+  method: 'get',
+  path: '/runs/{id}/rejected',
+  tags: ['Runs'],
+  summary: 'Records a run rejected, with their source values and the reason',
+  request: { params: IdParam, query: Paging },
+  responses: { 200: json(Page(RejectedRecord), 'Rejected records'), 404: errors[404] },
+});
+
+const events = createRoute({
+  method: 'get',
+  path: '/runs/{id}/events',
+  tags: ['Runs'],
+  summary: 'Server-sent events: `run` with the RunDetail on every change, `end` when it finishes',
+  request: { params: IdParam },
+  responses: { 200: { content: { 'text/event-stream': { schema: z.string() } }, description: 'Event stream' }, 404: errors[404] },
+});
+
+export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
+  return new OpenAPIHono({ defaultHook: validationHook })
+    .openapi(start, async (c) => {
+      const { id } = c.req.valid('param');
+      const input = StartRunInput.parse(c.req.valid('json') ?? {});
+      const integration = await store.getIntegration(id);
+      if (!integration) throw notFound('Integration', id);
+      if (!integration.publishedVersionId) {
+        throw new HttpError(409, 'not_published', 'Publish the integration before running it');
+      }
+      const version = await store.getVersion(integration.publishedVersionId);
+      if (!version) throw new HttpError(409, 'not_published', 'The published version is missing; publish again');
+      const run = await store.createRun({
+        integrationId: id,
+        versionId: version.id,
+        trigger: 'manual',
+        params: input.params,
+        steps: version.plan.steps.map((s) => ({ nodeId: s.nodeId, kind: s.kind, label: s.label })),
+      });
+      try {
+        const { workflowId } = await launcher.start({ runId: run.id, versionId: version.id });
+        return c.json({ runId: run.id, workflowId }, 202);
+      } catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        await store.finishRun(run.id, 'failed', `Could not start the run: ${reason}`);
+        throw new HttpError(503, 'engine_unavailable', `Could not start the run: the execution engine did not answer (${reason})`);
+      }
+    })
+    .openapi(listRuns, async (c) => {
+      const { id } = c.req.valid('param');
+      const paging = c.req.valid('query');
+      if (!(await store.getIntegration(id))) throw notFound('Integration', id);
+      const page = await store.listRuns(id, paging);
+      return c.json({ ...page, ...paging }, 200);
+    })
+    .openapi(getRun, async (c) => {
+      const { id } = c.req.valid('param');
+      const run = await store.getRun(id);
+      if (!run) throw notFound('Run', id);
+      return c.json(run, 200);
+    })
+    .openapi(rejected, async (c) => {
+      const { id } = c.req.valid('param');
+      const paging = c.req.valid('query');
+      if (!(await store.getRun(id))) throw notFound('Run', id);
+      const page = await store.listRejected(id, paging);
+      return c.json({ ...page, ...paging }, 200);
+    })
+    .openapi(events, async (c) => {
+      const { id } = c.req.valid('param');
+      if (!(await store.getRun(id))) throw notFound('Run', id);
+      return streamSSE(c, async (stream) => {
+        let last = '';
+        let aborted = false;
+        stream.onAbort(() => {
+          aborted = true;
+        });
+        while (!aborted) {
+          const run = await store.getRun(id);
+          if (!run) break;
+          const data = JSON.stringify(run);
+          if (data !== last) {
+            await stream.writeSSE({ event: 'run', data });
+            last = data;
+          }
+          if (TERMINAL.has(run.status)) {
+            await stream.writeSSE({ event: 'end', data: run.status });
+            break;
+          }
+          await stream.sleep(ssePollMs);
+        }
+      }) as never;
+    });
+}

@@ -1,0 +1,46 @@
+// Runtime settings from the environment, parsed once; everything has an embedded default.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const Env = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+  HOST: z.string().default('127.0.0.1'),
+  WEFT_DATA_DIR: z.string().default('data'),
+  DATABASE_URL: z.string().url().optional(),
+  TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_PORT: z.coerce.number().int().default(7233),
+  TEMPORAL_UI_PORT: z.coerce.number().int().default(8233),
+  WEFT_TASK_QUEUE: z.string().default('weft'),
+  WEFT_MAX_UPLOAD_MB: z.coerce.number().positive().default(50),
+  WEFT_SEED: z.enum(['true', 'false']).default('true'),
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = Env.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const projectDir = resolve(import.meta.dirname, '..');
+  const dataDir = resolve(projectDir, e.WEFT_DATA_DIR);
+  return {
+    projectDir,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    filesDir: resolve(dataDir, 'files'),
+    databaseUrl: e.DATABASE_URL,
+    temporalAddress: e.TEMPORAL_ADDRESS,
+    temporalNamespace: e.TEMPORAL_NAMESPACE,
+    temporalPort: e.TEMPORAL_PORT,
+    temporalUiPort: e.TEMPORAL_UI_PORT,
+    taskQueue: e.WEFT_TASK_QUEUE,
+    maxUploadBytes: Math.round(e.WEFT_MAX_UPLOAD_MB * 1024 * 1024),
+    seed: e.WEFT_SEED === 'true',
+    webDist: resolve(projectDir, 'dist/web'),
+  };
+}

@@ -1,0 +1,353 @@
+// CSV files: sniff an upload (delimiter, header, typed columns, samples) and stream it in resumable batches.
+import { open, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { parse, type CsvError, type Options as ParseOptions } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
+import { inferFieldType, type Field } from '../../shared/graph/field-types';
+
+export const CSV_DELIMITERS = [',', ';', '\t', '|'] as const;
+export type CsvDelimiter = (typeof CSV_DELIMITERS)[number];
+
+export interface CsvSniff {
+  delimiter: CsvDelimiter;
+  hasHeader: boolean;
+  columns: Field[];
+  sampleRows: Record<string, string>[];
+}
+
+export interface SniffOptions {
+  /** How much of the file to look at (default 64 KB). */
+  maxBytes?: number;
+  /** Force a delimiter instead of detecting it. */
+  delimiter?: CsvDelimiter;
+  /** Force whether the first row is a header. */
+  hasHeader?: boolean;
+}
+
+const SNIFF_BYTES = 64 * 1024;
+const TYPE_SAMPLE_ROWS = 200;
+const PREVIEW_ROWS = 10;
+/** A record longer than this (characters) is malformed; it also bounds what an unclosed quote can swallow. */
+const MAX_RECORD_CHARS = 256 * 1024;
+
+/** Reads the start of a CSV file and guesses how to read the rest. Errors are worded for the person who uploaded it. */
+export async function sniffCsv(path: string, opts: SniffOptions = {}): Promise<CsvSniff> {
+  const maxBytes = opts.maxBytes ?? SNIFF_BYTES;
+  const handle = await open(path, 'r');
+  let buf: Buffer;
+  let truncated: boolean;
+  try {
+    const size = (await handle.stat()).size;
+    const chunk = Buffer.alloc(Math.min(size, maxBytes));
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, 0);
+    buf = chunk.subarray(0, bytesRead);
+    truncated = size > bytesRead;
+  } finally {
+    await handle.close();
+  }
+  if (buf.includes(0)) throw new Error('This file is not a text file (it contains binary data). Export it as CSV and upload it again.');
+  let text = buf.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (truncated) {
+    // Drop the last, probably partial, line.
+    const cut = text.lastIndexOf('\n');
+    if (cut > 0) text = text.slice(0, cut + 1);
+  }
+  if (text.trim() === '') throw new Error('The file is empty: it has no header and no rows.');
+
+  const delimiter = opts.delimiter ?? detectDelimiter(text);
+  const records = (parseSync(text, {
+    delimiter,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_records_with_error: true,
+    skip_empty_lines: true,
+    max_record_size: MAX_RECORD_CHARS,
+  }) as string[][]).filter((r) => !isBlankRecord(r));
+  const first = records[0];
+  if (!first) throw new Error('The file is empty: it has no header and no rows.');
+
+  const hasHeader = opts.hasHeader ?? !looksLikeData(first);
+  const width = hasHeader ? first.length : Math.max(...records.slice(0, TYPE_SAMPLE_ROWS).map((r) => r.length));
+  const names = uniqueColumnNames(hasHeader ? first : [], width);
+  const data = hasHeader ? records.slice(1) : records;
+  const sample = data.slice(0, TYPE_SAMPLE_ROWS);
+  const columns: Field[] = names.map((name, i) => ({ name, type: inferFieldType(sample.map((r) => r[i] ?? '')) }));
+  const sampleRows = data.slice(0, PREVIEW_ROWS).map((r) => Object.fromEntries(names.map((n, i) => [n, r[i] ?? ''])));
+  return { delimiter, hasHeader, columns, sampleRows };
+}
+
+/** Picks the candidate that splits the most lines into the same, non-zero number of fields. */
+export function detectDelimiter(text: string): CsvDelimiter {
+  const lines = quoteAwareLines(text, 50);
+  let best: CsvDelimiter = ',';
+  let bestScore = 0;
+  for (const d of CSV_DELIMITERS) {
+    const counts = lines.map((line) => countOutsideQuotes(line, d));
+    const freq = new Map<number, number>();
+    for (const c of counts) freq.set(c, (freq.get(c) ?? 0) + 1);
+    let mode = 0;
+    let modeFreq = 0;
+    for (const [c, f] of freq) if (c > 0 && (f > modeFreq || (f === modeFreq && c > mode))) [mode, modeFreq] = [c, f];
+    if (mode === 0) continue;
+    // Consistency first, then the number of fields it produces.
+    const score = (modeFreq / lines.length) * 1000 + Math.min(mode, 100);
+    if (score > bestScore) [best, bestScore] = [d, score];
+  }
+  return best;
+}
+
+function quoteAwareLines(text: string, max: number): string[] {
+  const lines: string[] = [];
+  let inQuotes = false;
+  let start = 0;
+  for (let i = 0; i < text.length && lines.length < max; i++) {
+    const ch = text[i];
+    if (ch === '"') inQuotes = !inQuotes;
+    else if (ch === '\n' && !inQuotes) {
+      const line = text.slice(start, i).replace(/\r$/, '');
+      if (line.trim() !== '') lines.push(line);
+      start = i + 1;
+    }
+  }
+  const rest = text.slice(start).replace(/\r$/, '');
+  if (lines.length < max && rest.trim() !== '') lines.push(rest);
+  return lines;
+}
+
+function countOutsideQuotes(line: string, d: string): number {
+  let n = 0;
+  let inQuotes = false;
+  for (const ch of line) {
+    if (ch === '"') inQuotes = !inQuotes;
+    else if (ch === d && !inQuotes) n++;
+  }
+  return n;
+}
+
+const isBlankRecord = (r: readonly string[]) => r.length <= 1 && (r[0] ?? '').trim() === '';
+
+/** A first row with a number, date, amount or true/false in it is data, not a header. */
+function looksLikeData(row: readonly string[]): boolean {
+  return row.some((v) => v.trim() !== '' && inferFieldType([v]) !== 'text');
+}
+
+/** Header names made usable: trimmed, blanks named "Column N", duplicates numbered ("Email 2"). */
+export function uniqueColumnNames(header: readonly string[], width: number): string[] {
+  const names: string[] = [];
+  const taken = new Set<string>();
+  const claim = (name: string) => {
+    names.push(name);
+    taken.add(name.toLowerCase());
+  };
+  for (let i = 0; i < width; i++) {
+    const raw = (header[i] ?? '').trim();
+    let name = raw === '' ? `Column ${i + 1}` : raw;
+    if (taken.has(name.toLowerCase())) {
+      const base = raw === '' ? 'Column' : raw;
+      let n = raw === '' ? i + 1 : 2;
+      do name = `${base} ${n++}`;
+      while (taken.has(name.toLowerCase()));
+    }
+    claim(name);
+  }
+  return names;
+}
+
+export interface ReadCsvOptions {
+  delimiter: string;
+  hasHeader: boolean;
+  /** The columns the rows are keyed by, in file order (from the sniff or the source's config). */
+  columns: readonly Pick<Field, 'name'>[];
+  batchSize: number;
+  /** Data rows to skip (already processed), e.g. a checkpoint's `nextRow`. */
+  startRow?: number;
+}
+
+export interface MalformedRow {
+  rowNumber: number;
+  raw: Record<string, unknown>;
+  reason: string;
+}
+
+export interface CsvBatch {
+  /** Well-formed rows keyed by column name; empty values are null. */
+  rows: Record<string, string | null>[];
+  /** 1-based data row number (header excluded) of each entry in `rows`. */
+  rowNumbers: number[];
+  malformed: MalformedRow[];
+  /** The `startRow` that resumes right after this batch. */
+  nextRow: number;
+}
+
+type ParsedRecord = { record: string[]; info: { bytes: number } };
+type Item = { kind: 'record'; values: string[] } | { kind: 'malformed'; raw: string; reason: (row: number) => string };
+
+/**
+ * Streams a CSV file in batches of `batchSize` data rows (well-formed and malformed together),
+ * never holding more than a batch in memory. Malformed rows never stop the stream.
+ */
+export async function* readCsvBatches(path: string, opts: ReadCsvOptions): AsyncGenerator<CsvBatch> {
+  if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) throw new Error('batchSize must be a positive integer');
+  const names = opts.columns.map((c) => c.name);
+  const startRow = Math.max(0, opts.startRow ?? 0);
+  const expected = opts.hasHeader ? 'the header has' : 'the file has';
+  let dataRow = 0;
+  let headerSeen = !opts.hasHeader;
+  let batch: CsvBatch = { rows: [], rowNumbers: [], malformed: [], nextRow: startRow };
+
+  for await (const item of csvItems(path, opts.delimiter)) {
+    if (!headerSeen) {
+      headerSeen = true;
+      continue;
+    }
+    dataRow++;
+    if (dataRow <= startRow) continue; // resuming: parsed, never materialised
+    if (item.kind === 'malformed') {
+      batch.malformed.push({ rowNumber: dataRow, raw: { line: item.raw }, reason: item.reason(dataRow) });
+    } else if (item.values.length !== names.length) {
+      batch.malformed.push({
+        rowNumber: dataRow,
+        raw: valuesToRecord(item.values, names),
+        reason: `row ${dataRow} has ${item.values.length} ${item.values.length === 1 ? 'value' : 'values'} but ${expected} ${names.length}`,
+      });
+    } else {
+      const row: Record<string, string | null> = {};
+      names.forEach((n, i) => {
+        const v = item.values[i] ?? '';
+        row[n] = v === '' ? null : v;
+      });
+      batch.rows.push(row);
+      batch.rowNumbers.push(dataRow);
+    }
+    if (batch.rows.length + batch.malformed.length >= opts.batchSize) {
+      batch.nextRow = dataRow;
+      yield batch;
+      batch = { rows: [], rowNumbers: [], malformed: [], nextRow: dataRow };
+    }
+  }
+  if (batch.rows.length + batch.malformed.length > 0) {
+    batch.nextRow = dataRow;
+    yield batch;
+  }
+}
+
+function valuesToRecord(values: readonly string[], names: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  values.forEach((v, i) => {
+    out[names[i] ?? `Column ${i + 1}`] = v;
+  });
+  return out;
+}
+
+/**
+ * Every record of the file in order, blank lines dropped. csv-parse loses its place after a quoting error,
+ * so we report the first line of the bad record as malformed and start a fresh parser on the line after it.
+ */
+async function* csvItems(path: string, delimiter: string): AsyncGenerator<Item> {
+  const size = (await stat(path)).size;
+  let offset = 0;
+  while (offset < size) {
+    const segment = parseSegment(path, delimiter, offset);
+    yield* segment.items;
+    const failure = segment.failure();
+    if (!failure) break;
+    const line = await readLineAt(path, failure.recordStart);
+    yield { kind: 'malformed', raw: line.text, reason: (n) => describeFailure(n, failure.code, line.text) };
+    offset = line.next;
+  }
+}
+
+interface SegmentFailure {
+  /** Byte offset where the record csv-parse could not read starts. */
+  recordStart: number;
+  code: string;
+}
+
+function describeFailure(row: number, code: string, line: string): string {
+  const unbalanced = (line.match(/"/g) ?? []).length % 2 === 1;
+  switch (code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return `row ${row} has a quote (") that is never closed`;
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      if (unbalanced) return `row ${row} has a quote (") that is never closed`;
+      return `row ${row} has a quoted value with more text after its closing quote (write a quote inside a value as "")`;
+    case 'INVALID_OPENING_QUOTE':
+      return `row ${row} has a quote (") inside a value that does not start with one (quote the whole value and write the quote as "")`;
+    case 'CSV_MAX_RECORD_SIZE':
+      return unbalanced
+        ? `row ${row} has a quote (") that is never closed`
+        : `row ${row} is longer than ${MAX_RECORD_CHARS / 1024} KB`;
+    default:
+      return `row ${row} could not be read (${code})`;
+  }
+}
+
+function parseSegment(path: string, delimiter: string, start: number): { items: AsyncGenerator<Item>; failure(): SegmentFailure | null } {
+  let skip: { before: number; code: string } | null = null;
+  let failure: SegmentFailure | null = null;
+  async function* items(): AsyncGenerator<Item> {
+    const parser = parse({
+      delimiter,
+      bom: start === 0,
+      info: true,
+      relax_column_count: true,
+      skip_records_with_error: true,
+      max_record_size: MAX_RECORD_CHARS,
+      on_skip: (err: CsvError | undefined) => {
+        // Only the first error counts: the parser's state after it is not to be trusted.
+        if (err && !skip) skip = { before: typeof err.records === 'number' ? err.records : 0, code: err.code };
+        return undefined;
+      },
+    } satisfies ParseOptions);
+    const source = createReadStream(path, { start, highWaterMark: 64 * 1024 });
+    source.on('error', (e) => parser.destroy(e));
+    source.pipe(parser);
+
+    let records = 0;
+    let lastEnd = start;
+    // on_skip fires while parsing, ahead of what we have consumed: stop at the record where it happened.
+    const failed = (upTo: number): boolean => {
+      const s: { before: number; code: string } | null = skip;
+      if (!s || s.before >= upTo) return false;
+      failure = { recordStart: lastEnd, code: s.code };
+      return true;
+    };
+    try {
+      for await (const parsed of parser as AsyncIterable<ParsedRecord>) {
+        if (failed(++records)) return;
+        lastEnd = start + parsed.info.bytes;
+        if (isBlankRecord(parsed.record)) continue;
+        yield { kind: 'record', values: parsed.record };
+      }
+      failed(Number.POSITIVE_INFINITY);
+    } finally {
+      source.destroy();
+      parser.destroy();
+    }
+  }
+  return { items: items(), failure: () => failure };
+}
+
+/** The line starting at `from` (shortened for display) and the offset of the next one. */
+async function readLineAt(path: string, from: number): Promise<{ text: string; next: number }> {
+  const handle = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    let head: Buffer | null = null;
+    for (let pos = from; ; pos += buf.length) {
+      const { bytesRead } = await handle.read(buf, 0, buf.length, pos);
+      const chunk = buf.subarray(0, bytesRead);
+      head ??= Buffer.from(chunk.subarray(0, 4000));
+      const nl = chunk.indexOf(0x0a);
+      if (bytesRead === 0 || nl >= 0) {
+        const end = nl >= 0 ? pos + nl : pos;
+        let text = head.subarray(0, Math.min(head.length, end - from)).toString('utf8').replace(/\r$/, '').replace(/^\ufeff/, '');
+        if (end - from > head.length || text.length > 1000) text = `${text.slice(0, 1000)}…`;
+        return { text, next: nl >= 0 ? pos + nl + 1 : pos };
+      }
+    }
+  } finally {
+    await handle.close();
+  }
+}

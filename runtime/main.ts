@@ -1,0 +1,112 @@
+// The one place where Weft is wired: store, Temporal (embedded dev server or a cluster), worker, API and SPA.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { createActivities } from './activities';
+import { createApi } from './api/app';
+import { loadConfig } from './config';
+import { seedDemo } from './seed';
+import { mountSpa } from './static';
+import { openStore } from './store';
+import { createRunLauncher } from './temporal/client';
+import { startDevServer } from './temporal/dev-server';
+import { createWorker } from './temporal/worker';
+import { ensureWebBuild } from './web-build';
+
+const log = (message: string) => console.log(`[weft] ${message}`);
+
+async function main() {
+  const config = loadConfig();
+  await mkdir(config.dataDir, { recursive: true });
+  const cleanups: (() => Promise<unknown>)[] = [];
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log('Stopping…');
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((err: unknown) => console.error('[weft] while stopping:', err));
+    }
+    log('Stopped.');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  try {
+    await ensureWebBuild(config.projectDir, config.webDist, log);
+
+    let address = config.temporalAddress;
+    if (!address) {
+      log('Starting the embedded Temporal dev server…');
+      const server = await startDevServer({
+        dbFile: join(config.dataDir, 'temporal.db'),
+        port: config.temporalPort,
+        uiPort: config.temporalUiPort,
+        projectDir: config.projectDir,
+      });
+      cleanups.push(() => server.stop());
+      address = server.address;
+      log(`Temporal is up at ${address} (UI http://${server.uiAddress})`);
+    }
+
+    const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+    cleanups.push(() => store.close());
+    await store.migrate();
+    log(`Store: ${store.engine === 'postgres' ? 'Postgres (DATABASE_URL)' : `PGlite in ${config.dataDir}`}`);
+    if (config.seed) {
+      const seeded = await seedDemo(store, { dataDir: config.dataDir, filesDir: config.filesDir });
+      if (seeded) log('Seeded the demo integration.');
+    }
+
+    const workerConnection = await NativeConnection.connect({ address });
+    const worker = await createWorker({
+      connection: workerConnection,
+      namespace: config.temporalNamespace,
+      taskQueue: config.taskQueue,
+      activities: createActivities({ store }),
+    });
+    const workerDone = worker.run();
+    cleanups.push(async () => {
+      worker.shutdown();
+      await workerDone;
+      await workerConnection.close();
+    });
+
+    const connection = await Connection.connect({ address });
+    cleanups.push(() => connection.close());
+    const client = new Client({ connection, namespace: config.temporalNamespace });
+    const app = createApi({
+      store,
+      launcher: createRunLauncher({ client, taskQueue: config.taskQueue }),
+      filesDir: config.filesDir,
+      maxUploadBytes: config.maxUploadBytes,
+      temporalHealth: async () => {
+        await connection.healthService.check({});
+        return true;
+      },
+    });
+    mountSpa(app, config.webDist);
+
+    const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          setTimeout(resolve, 2_000).unref();
+        }),
+    );
+    log(`Weft is ready at http://${config.host}:${config.port}`);
+    workerDone.catch((err: unknown) => {
+      console.error('[weft] the worker stopped:', err);
+      void stop(1);
+    });
+  } catch (err) {
+    console.error('[weft] could not start:', err instanceof Error ? err.message : err);
+    await stop(1);
+  }
+}
+
+void main();

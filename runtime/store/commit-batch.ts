@@ -1,0 +1,109 @@
+// One batch's effects and its checkpoint in one transaction, so a retried batch is never applied twice.
+import { and, eq, like, sql } from 'drizzle-orm';
+import type { Counts } from '../../shared';
+import type { Db } from './db';
+import { StoreNotFoundError } from './errors';
+import { newId } from './ids';
+import { rejectedRecords, runCheckpoints, runSteps } from './schema';
+import type { BatchCommit, NewRejected, WriteOutcome } from './types';
+import { applyWorkspaceWrite, chunks } from './workspace-write';
+
+/** The counters a step row keeps: the served `Counts` plus `unchanged` (see schema.ts). */
+type StepCounts = Counts & { unchanged: number };
+const COUNTERS = ['read', 'written', 'created', 'updated', 'unchanged', 'rejected'] as const satisfies readonly (keyof StepCounts)[];
+
+function addCounts(into: Map<string, Partial<StepCounts>>, nodeId: string, add: Partial<StepCounts>): void {
+  const current = into.get(nodeId) ?? {};
+  for (const c of COUNTERS) {
+    const n = add[c];
+    if (n) current[c] = (current[c] ?? 0) + n;
+  }
+  into.set(nodeId, current);
+}
+
+/** The step a workspace write belongs to when the caller did not say: the run's only target step. */
+async function soleTargetStep(tx: Db, runId: string): Promise<string> {
+  const targets = await tx
+    .select({ nodeId: runSteps.nodeId })
+    .from(runSteps)
+    .where(and(eq(runSteps.runId, runId), like(runSteps.kind, '%-target')));
+  const [only] = targets;
+  if (!only || targets.length > 1) {
+    throw new Error(`commitBatch: workspaceWrite.nodeId is required, run ${runId} has ${targets.length} target steps`);
+  }
+  return only.nodeId;
+}
+
+/**
+ * The checkpoint is claimed first, with an upsert that only moves forward: if the stored batch is
+ * already >= this one (a retry of a batch that did commit), nothing else happens. Under Postgres a
+ * concurrent duplicate waits on the checkpoint row and then sees it already moved.
+ *
+ * The workspace write's outcomes are counted on its target step here (written = created + updated
+ * + unchanged, created, updated, unchanged, rejected), added to whatever `commit.counts` says.
+ */
+export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applied: boolean; outcomes: WriteOutcome[] }> {
+  return db.transaction(async (tx) => {
+    const claimed = await tx
+      .insert(runCheckpoints)
+      .values({ runId: commit.runId, pipelineId: commit.pipelineId, batch: commit.batch, cursor: { value: commit.cursor ?? null } })
+      .onConflictDoUpdate({
+        target: [runCheckpoints.runId, runCheckpoints.pipelineId],
+        set: { batch: sql`excluded.batch`, cursor: sql`excluded.cursor`, updatedAt: sql`now()` },
+        setWhere: sql`${runCheckpoints.batch} < excluded.batch`,
+      })
+      .returning({ batch: runCheckpoints.batch });
+    if (claimed.length === 0) return { applied: false, outcomes: [] };
+
+    const counts = new Map<string, Partial<StepCounts>>();
+    for (const [nodeId, add] of Object.entries(commit.counts)) addCounts(counts, nodeId, add);
+    const rejected: NewRejected[] = [...commit.rejected];
+    let outcomes: WriteOutcome[] = [];
+
+    const write = commit.workspaceWrite;
+    if (write) {
+      const nodeId = write.nodeId ?? (await soleTargetStep(tx, commit.runId));
+      outcomes = await applyWorkspaceWrite(tx, write);
+      const tally: StepCounts = { read: 0, written: 0, created: 0, updated: 0, unchanged: 0, rejected: 0 };
+      outcomes.forEach((o, i) => {
+        tally[o.outcome] += 1;
+        if (o.outcome === 'rejected') {
+          const row = write.rows[i] ?? {};
+          rejected.push({ nodeId, rowNumber: write.rowNumbers[i] ?? i + 1, source: row, mapped: row, reason: o.reason });
+        }
+      });
+      tally.written = tally.created + tally.updated + tally.unchanged;
+      addCounts(counts, nodeId, tally);
+    }
+
+    for (const part of chunks(rejected)) {
+      await tx.insert(rejectedRecords).values(
+        part.map((r) => ({
+          id: newId('rej'),
+          runId: commit.runId,
+          nodeId: r.nodeId,
+          rowNumber: r.rowNumber,
+          source: r.source,
+          mapped: r.mapped,
+          reason: r.reason,
+        })),
+      );
+    }
+
+    for (const [nodeId, add] of counts) {
+      const set: Partial<Record<(typeof COUNTERS)[number], ReturnType<typeof sql>>> = {};
+      for (const c of COUNTERS) {
+        const n = add[c];
+        if (n) set[c] = sql`${runSteps[c]} + ${n}`;
+      }
+      if (Object.keys(set).length === 0) continue;
+      const updated = await tx
+        .update(runSteps)
+        .set(set)
+        .where(and(eq(runSteps.runId, commit.runId), eq(runSteps.nodeId, nodeId)))
+        .returning({ nodeId: runSteps.nodeId });
+      if (updated.length === 0) throw new StoreNotFoundError('step', `${commit.runId}/${nodeId}`);
+    }
+    return { applied: true, outcomes };
+  });
+}

@@ -1,0 +1,37 @@
+// The two engines behind one Drizzle type: embedded PGlite (on disk or in memory) and Postgres through a pg pool.
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import type { Db } from './db';
+
+export interface Engine {
+  kind: 'pglite' | 'postgres';
+  db: Db;
+  close(): Promise<void>;
+}
+
+/** PGlite in `dir` (created if missing), or in memory when `dir` is null. */
+export async function openPglite(dir: string | null): Promise<Engine> {
+  if (dir) await mkdir(dir, { recursive: true });
+  const client = dir ? await PGlite.create(dir) : await PGlite.create();
+  return {
+    kind: 'pglite',
+    db: drizzlePglite({ client }),
+    close: () => client.close(),
+  };
+}
+
+export async function openPostgres(url: string, maxConnections = 10): Promise<Engine> {
+  const pool = new pg.Pool({ connectionString: url, max: maxConnections });
+  // An idle client's error (e.g. the server restarting) must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  const probe = await pool.connect();
+  probe.release();
+  return {
+    kind: 'postgres',
+    db: drizzlePostgres({ client: pool }),
+    close: () => pool.end(),
+  };
+}

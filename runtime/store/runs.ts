@@ -1,0 +1,227 @@
+// Sync history: runs, their steps and counts, checkpoints and the rejected records of the inbox.
+import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
+import {
+  RunStatus,
+  RunTrigger,
+  StepStatus,
+  zeroCounts,
+  type Counts,
+  type RejectedRecord,
+  type Run,
+  type RunDetail,
+  type RunStep,
+} from '../../shared';
+import type { Db } from './db';
+import { StoreNotFoundError } from './errors';
+import { newId } from './ids';
+import { integrations, integrationVersions, rejectedRecords, runCheckpoints, runs, runSteps } from './schema';
+import type { NewRun } from './types';
+
+const iso = (d: Date): string => d.toISOString();
+const isoOrNull = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+const TERMINAL_STEP: readonly StepStatus[] = ['completed', 'completed_with_errors', 'failed', 'skipped'];
+
+export const DEFAULT_PAGE = 50;
+export const MAX_PAGE = 1000;
+
+export const page = (opts: { limit?: number; offset?: number } | undefined) => ({
+  limit: Math.min(Math.max(Math.trunc(opts?.limit ?? DEFAULT_PAGE), 1), MAX_PAGE),
+  offset: Math.max(Math.trunc(opts?.offset ?? 0), 0),
+});
+
+type StepRow = typeof runSteps.$inferSelect;
+type RunRow = typeof runs.$inferSelect;
+
+const stepCounts = (s: StepRow): Counts => ({ read: s.read, written: s.written, created: s.created, updated: s.updated, rejected: s.rejected });
+
+/**
+ * A run's counts, from its steps: `read` is what the sources read (kinds ending in "-source"),
+ * `written`/`created`/`updated` are what the targets wrote (kinds ending in "-target"), and
+ * `rejected` is every step's rejections (a transform's and a target's alike). Transforms' own
+ * read/written counts never add to the run's, so a row is not counted once per step it passes.
+ */
+export function runCounts(steps: readonly Pick<StepRow, 'kind' | keyof Counts>[]): Counts {
+  const total = zeroCounts();
+  for (const s of steps) {
+    if (s.kind.endsWith('-source')) total.read += s.read;
+    if (s.kind.endsWith('-target')) {
+      total.written += s.written;
+      total.created += s.created;
+      total.updated += s.updated;
+    }
+    total.rejected += s.rejected;
+  }
+  return total;
+}
+
+const toStep = (s: StepRow): RunStep => ({
+  nodeId: s.nodeId,
+  kind: s.kind,
+  label: s.label,
+  status: StepStatus.parse(s.status),
+  counts: stepCounts(s),
+  startedAt: isoOrNull(s.startedAt),
+  endedAt: isoOrNull(s.endedAt),
+  error: s.error,
+});
+
+const toRun = (row: RunRow, versionNumber: number, steps: readonly StepRow[]): Run => ({
+  id: row.id,
+  integrationId: row.integrationId,
+  versionId: row.versionId,
+  versionNumber,
+  status: RunStatus.parse(row.status),
+  trigger: RunTrigger.parse(row.trigger),
+  params: row.params,
+  counts: runCounts(steps),
+  createdAt: iso(row.createdAt),
+  startedAt: isoOrNull(row.startedAt),
+  endedAt: isoOrNull(row.endedAt),
+  error: row.error,
+});
+
+const stepsOf = (db: Db, runIds: string[]) =>
+  runIds.length === 0 ? Promise.resolve([]) : db.select().from(runSteps).where(inArray(runSteps.runId, runIds)).orderBy(runSteps.runId, runSteps.position);
+
+/** Creates the run as 'scheduled' with one 'pending' step per plan step; markRunStarted makes it 'running'. */
+export async function createRun(db: Db, input: NewRun): Promise<Run> {
+  const id = newId('run');
+  await db.transaction(async (tx) => {
+    const [version] = await tx
+      .select({ id: integrationVersions.id })
+      .from(integrationVersions)
+      .where(and(eq(integrationVersions.id, input.versionId), eq(integrationVersions.integrationId, input.integrationId)));
+    if (!version) throw new StoreNotFoundError('version', input.versionId);
+    await tx.insert(runs).values({
+      id,
+      integrationId: input.integrationId,
+      versionId: input.versionId,
+      status: 'scheduled',
+      trigger: input.trigger,
+      params: input.params,
+    });
+    if (input.steps.length > 0) {
+      await tx
+        .insert(runSteps)
+        .values(input.steps.map((s, position) => ({ runId: id, nodeId: s.nodeId, kind: s.kind, label: s.label, position, status: 'pending' })));
+    }
+  });
+  const run = await getRun(db, id);
+  if (!run) throw new StoreNotFoundError('run', id);
+  const { steps: _steps, integrationName: _name, ...summary } = run;
+  return summary;
+}
+
+export async function getRun(db: Db, id: string): Promise<RunDetail | null> {
+  const [row] = await db
+    .select({ run: runs, versionNumber: integrationVersions.number, integrationName: integrations.name })
+    .from(runs)
+    .innerJoin(integrationVersions, eq(integrationVersions.id, runs.versionId))
+    .innerJoin(integrations, eq(integrations.id, runs.integrationId))
+    .where(eq(runs.id, id));
+  if (!row) return null;
+  const steps = await stepsOf(db, [id]);
+  return { ...toRun(row.run, row.versionNumber, steps), steps: steps.map(toStep), integrationName: row.integrationName };
+}
+
+/** Newest first. */
+export async function listRuns(db: Db, integrationId: string, opts?: { limit?: number; offset?: number }): Promise<{ items: Run[]; total: number }> {
+  const { limit, offset } = page(opts);
+  const rows = await db
+    .select({ run: runs, versionNumber: integrationVersions.number })
+    .from(runs)
+    .innerJoin(integrationVersions, eq(integrationVersions.id, runs.versionId))
+    .where(eq(runs.integrationId, integrationId))
+    .orderBy(desc(runs.createdAt), desc(runs.id))
+    .limit(limit)
+    .offset(offset);
+  const [totalRow] = await db.select({ n: count() }).from(runs).where(eq(runs.integrationId, integrationId));
+  const steps = await stepsOf(
+    db,
+    rows.map((r) => r.run.id),
+  );
+  const stepsByRun = new Map<string, StepRow[]>();
+  for (const s of steps) {
+    const list = stepsByRun.get(s.runId);
+    if (list) list.push(s);
+    else stepsByRun.set(s.runId, [s]);
+  }
+  return {
+    items: rows.map((r) => toRun(r.run, r.versionNumber, stepsByRun.get(r.run.id) ?? [])),
+    total: totalRow?.n ?? 0,
+  };
+}
+
+/** Scheduled -> running. Calling it again (an activity retry) keeps the first start time; a finished run stays finished. */
+export async function markRunStarted(db: Db, runId: string): Promise<void> {
+  await db
+    .update(runs)
+    .set({ status: 'running', startedAt: sql`coalesce(${runs.startedAt}, now())` })
+    .where(and(eq(runs.id, runId), inArray(runs.status, ['scheduled', 'running'])));
+}
+
+export async function finishRun(db: Db, runId: string, status: RunStatus, error: string | null): Promise<void> {
+  await db
+    .update(runs)
+    .set({ status, error, endedAt: sql`now()` })
+    .where(eq(runs.id, runId));
+}
+
+/**
+ * Running sets started_at (first time only) and clears ended_at (a retried step is running again);
+ * a terminal status sets ended_at. `error` is changed only when given.
+ */
+export async function setStepStatus(db: Db, runId: string, nodeId: string, status: StepStatus, error?: string | null): Promise<void> {
+  const terminal = TERMINAL_STEP.includes(status);
+  const updated = await db
+    .update(runSteps)
+    .set({
+      status,
+      ...(error !== undefined && { error }),
+      ...(status === 'running' && { startedAt: sql`coalesce(${runSteps.startedAt}, now())`, endedAt: null }),
+      ...(terminal && { endedAt: sql`now()` }),
+    })
+    .where(and(eq(runSteps.runId, runId), eq(runSteps.nodeId, nodeId)))
+    .returning({ nodeId: runSteps.nodeId });
+  if (updated.length === 0) throw new StoreNotFoundError('step', `${runId}/${nodeId}`);
+}
+
+export async function getCheckpoint(db: Db, runId: string, pipelineId: string): Promise<{ batch: number; cursor: unknown }> {
+  const [row] = await db
+    .select({ batch: runCheckpoints.batch, cursor: runCheckpoints.cursor })
+    .from(runCheckpoints)
+    .where(and(eq(runCheckpoints.runId, runId), eq(runCheckpoints.pipelineId, pipelineId)));
+  return row ? { batch: row.batch, cursor: row.cursor.value } : { batch: 0, cursor: null };
+}
+
+/** In row order (then by step), optionally for one step. */
+export async function listRejected(
+  db: Db,
+  runId: string,
+  opts?: { limit?: number; offset?: number; nodeId?: string },
+): Promise<{ items: RejectedRecord[]; total: number }> {
+  const { limit, offset } = page(opts);
+  const where = and(eq(rejectedRecords.runId, runId), opts?.nodeId !== undefined ? eq(rejectedRecords.nodeId, opts.nodeId) : undefined);
+  const rows = await db
+    .select()
+    .from(rejectedRecords)
+    .where(where)
+    .orderBy(asc(rejectedRecords.rowNumber), asc(rejectedRecords.nodeId), asc(rejectedRecords.createdAt), asc(rejectedRecords.id))
+    .limit(limit)
+    .offset(offset);
+  const [totalRow] = await db.select({ n: count() }).from(rejectedRecords).where(where);
+  return {
+    items: rows.map((r) => ({
+      id: r.id,
+      runId: r.runId,
+      nodeId: r.nodeId,
+      rowNumber: r.rowNumber,
+      source: r.source,
+      mapped: r.mapped,
+      reason: r.reason,
+      createdAt: iso(r.createdAt),
+    })),
+    total: totalRow?.n ?? 0,
+  };
+}

@@ -1,0 +1,172 @@
+// Drizzle table definitions: the typed mirror of migrations/*.ts, which remain the source of the DDL.
+import type { Field, Graph, Plan } from '../../shared';
+import {
+  bigint,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  unique,
+  type AnyPgColumn,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const count = (name: string) => integer(name).notNull().default(0);
+
+export const integrations = pgTable('integrations', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  description: text('description').notNull().default(''),
+  graph: jsonb('graph').$type<Graph>().notNull(),
+  /** sha256 of the draft graph's canonical JSON; compared with the published version's to detect unpublished changes. */
+  graphHash: text('graph_hash').notNull(),
+  publishedVersionId: text('published_version_id').references((): AnyPgColumn => integrationVersions.id, { onDelete: 'set null' }),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const integrationVersions = pgTable(
+  'integration_versions',
+  {
+    id: text('id').primaryKey(),
+    integrationId: text('integration_id')
+      .notNull()
+      .references(() => integrations.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    graph: jsonb('graph').$type<Graph>().notNull(),
+    graphHash: text('graph_hash').notNull(),
+    plan: jsonb('plan').$type<Plan>().notNull(),
+    /** The caller's hash of the published version (graph + plan), kept as given. */
+    hash: text('hash').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [unique('integration_versions_integration_number').on(t.integrationId, t.number)],
+);
+
+export const runs = pgTable(
+  'runs',
+  {
+    id: text('id').primaryKey(),
+    integrationId: text('integration_id')
+      .notNull()
+      .references(() => integrations.id, { onDelete: 'cascade' }),
+    versionId: text('version_id')
+      .notNull()
+      .references(() => integrationVersions.id, { onDelete: 'cascade' }),
+    status: text('status').notNull(),
+    trigger: text('trigger').notNull(),
+    params: jsonb('params').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+    startedAt: at('started_at'),
+    endedAt: at('ended_at'),
+    error: text('error'),
+  },
+  (t) => [index('runs_integration_created').on(t.integrationId, t.createdAt)],
+);
+
+export const runSteps = pgTable(
+  'run_steps',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    nodeId: text('node_id').notNull(),
+    kind: text('kind').notNull(),
+    label: text('label').notNull(),
+    /** Creation order, so steps are served in plan order. */
+    position: integer('position').notNull(),
+    status: text('status').notNull(),
+    read: count('read'),
+    written: count('written'),
+    created: count('created'),
+    updated: count('updated'),
+    /** Stored for the workspace target although `Counts` does not serve it yet; written = created + updated + unchanged. */
+    unchanged: count('unchanged'),
+    rejected: count('rejected'),
+    startedAt: at('started_at'),
+    endedAt: at('ended_at'),
+    error: text('error'),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.nodeId] })],
+);
+
+export const runCheckpoints = pgTable(
+  'run_checkpoints',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    pipelineId: text('pipeline_id').notNull(),
+    batch: integer('batch').notNull(),
+    /** Wrapped as { value } so a cursor that is itself a JSON string survives Drizzle's jsonb decoding unchanged. */
+    cursor: jsonb('cursor').$type<{ value: unknown }>().notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.pipelineId] })],
+);
+
+export const rejectedRecords = pgTable(
+  'rejected_records',
+  {
+    id: text('id').primaryKey(),
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    nodeId: text('node_id').notNull(),
+    rowNumber: integer('row_number').notNull(),
+    source: jsonb('source').$type<Record<string, unknown>>().notNull(),
+    mapped: jsonb('mapped').$type<Record<string, unknown>>(),
+    reason: text('reason').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('rejected_records_run_row').on(t.runId, t.rowNumber)],
+);
+
+export const files = pgTable('files', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  size: bigint('size', { mode: 'number' }).notNull(),
+  sha256: text('sha256').notNull(),
+  columns: jsonb('columns').$type<Field[]>().notNull(),
+  delimiter: text('delimiter').notNull(),
+  sampleRows: jsonb('sample_rows').$type<Record<string, string>[]>().notNull(),
+  path: text('path').notNull(),
+  createdAt: createdAt(),
+});
+
+export const workspaceObjects = pgTable('workspace_objects', {
+  name: text('name').primaryKey(),
+  label: text('label').notNull(),
+  key: jsonb('key').$type<string[]>().notNull(),
+  attributes: jsonb('attributes').$type<Field[]>().notNull(),
+  /** Kept by the workspace write (the only place records are inserted) so listing objects never counts rows. */
+  recordCount: integer('record_count').notNull().default(0),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const workspaceRecords = pgTable(
+  'workspace_records',
+  {
+    objectName: text('object_name')
+      .notNull()
+      .references(() => workspaceObjects.name, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    values: jsonb('values').$type<Record<string, unknown>>().notNull(),
+    writeCount: integer('write_count').notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.objectName, t.key] }), index('workspace_records_object_created').on(t.objectName, t.createdAt)],
+);
+
+export const weftMigrations = pgTable('weft_migrations', {
+  version: integer('version').primaryKey(),
+  name: text('name').notNull(),
+  appliedAt: timestamp('applied_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});

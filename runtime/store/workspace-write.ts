@@ -1,0 +1,205 @@
+// One workspace target batch: decide each row's outcome (pure), then apply it with multi-row statements.
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Field } from '../../shared';
+import { canonicalJson } from './canonical';
+import type { Db } from './db';
+import { newId } from './ids';
+import { workspaceObjects, workspaceRecords } from './schema';
+import type { WorkspaceWrite, WriteOutcome } from './types';
+
+type Values = Record<string, unknown>;
+
+/** Rows per statement: well under Postgres' 65,535 bind parameters for every statement below. */
+const CHUNK = 1000;
+
+export const chunks = <T>(items: readonly T[], size = CHUNK): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+};
+
+const isEmptyKeyValue = (v: unknown): boolean => v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
+const keyPart = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/**
+ * The record key: the key value itself for a one-field key (so "ada@example.com" reads as itself),
+ * and the JSON array of the values for a composite key, which no separator inside a value can fake.
+ * An object's key fields never change, so the two forms never meet in one object.
+ */
+export function recordKey(row: Values, key: readonly string[]): { ok: true; key: string } | { ok: false; reason: string } {
+  const empty = key.find((k) => isEmptyKeyValue(row[k]));
+  if (empty !== undefined) return { ok: false, reason: `Key field "${empty}" is empty` };
+  const parts = key.map((k) => row[k]);
+  return { ok: true, key: parts.length === 1 ? keyPart(parts[0]) : JSON.stringify(parts.map(keyPart)) };
+}
+
+const describeKey = (row: Values, key: readonly string[]): string =>
+  key.length === 1 ? `"${keyPart(row[key[0] ?? ''])}"` : key.map((k) => `${k}="${keyPart(row[k])}"`).join(', ');
+
+/** The values a row writes: its declared fields and key fields that it carries, as JSON would store them. */
+function rowValues(row: Values, names: readonly string[]): Values {
+  const out: Values = {};
+  for (const name of names) if (row[name] !== undefined) out[name] = row[name];
+  return JSON.parse(JSON.stringify(out)) as Values;
+}
+
+export interface PlannedRecord {
+  values: Values;
+  /** Rows of this batch that created or changed it (added to write_count). */
+  writes: number;
+  /** Index of the row whose outcome was 'created' (null if the key was stored before), for fixing it up if another writer got there first. */
+  createdBy: number | null;
+}
+
+export interface WritePlan {
+  outcomes: WriteOutcome[];
+  /** Only the records to store (created or changed), by key. */
+  records: Map<string, PlannedRecord>;
+}
+
+/**
+ * Outcomes, row by row and in order, so duplicates inside one batch behave as if written one at a
+ * time: upsert merges the row's values over the stored ones ('created', 'updated', or 'unchanged'
+ * when nothing differs), insert rejects a key that exists already or earlier in the batch.
+ * Values not in the row are kept, so two integrations can each fill their own fields of one object.
+ */
+export function planWorkspaceWrite(write: WorkspaceWrite, stored: ReadonlyMap<string, Values>, rejectAll: string | null): WritePlan {
+  const names = [...new Set([...write.key, ...write.fields.map((f) => f.name)])];
+  const state = new Map<string, PlannedRecord & { dirty: boolean }>();
+  const outcomes: WriteOutcome[] = write.rows.map((row, i) => {
+    if (rejectAll !== null) return { outcome: 'rejected', reason: rejectAll };
+    let key: string;
+    if (write.key.length === 0) {
+      if (write.mode === 'upsert') return { outcome: 'rejected', reason: `${write.object} has no key field to upsert by; mark a key field in the Map` };
+      key = newId('rec');
+    } else {
+      const k = recordKey(row, write.key);
+      if (!k.ok) return { outcome: 'rejected', reason: k.reason };
+      key = k.key;
+    }
+    const values = rowValues(row, names);
+    let current = state.get(key);
+    if (!current) {
+      const before = stored.get(key);
+      if (before) {
+        current = { values: before, writes: 0, createdBy: null, dirty: false };
+        state.set(key, current);
+      }
+    }
+    if (!current) {
+      state.set(key, { values, writes: 1, createdBy: i, dirty: true });
+      return { outcome: 'created' };
+    }
+    if (write.mode === 'insert') {
+      return { outcome: 'rejected', reason: `A record with key ${describeKey(row, write.key)} already exists in ${write.object}` };
+    }
+    const merged = { ...current.values, ...values };
+    if (canonicalJson(merged) === canonicalJson(current.values)) return { outcome: 'unchanged' };
+    current.values = merged;
+    current.writes += 1;
+    current.dirty = true;
+    return { outcome: 'updated' };
+  });
+  const records = new Map<string, PlannedRecord>();
+  for (const [key, { dirty, ...record }] of state) if (dirty) records.set(key, record);
+  return { outcomes, records };
+}
+
+const labelOf = (name: string): string => {
+  const words = name.replace(/_+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+};
+
+const sameKey = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((k, i) => k === b[i]);
+
+function uniqueFields(fields: readonly Field[]): Field[] {
+  const seen = new Set<string>();
+  return fields.filter((f) => !seen.has(f.name) && seen.add(f.name));
+}
+
+/**
+ * Applies a workspace batch inside the caller's transaction and returns one outcome per row.
+ * Creates the object on first write; adds attributes for fields it has not seen (an existing
+ * attribute keeps its type: the compiler reports the mismatch before publish).
+ */
+export async function applyWorkspaceWrite(tx: Db, write: WorkspaceWrite): Promise<WriteOutcome[]> {
+  const fields = uniqueFields(write.fields);
+  await tx
+    .insert(workspaceObjects)
+    .values({ name: write.object, label: labelOf(write.object), key: write.key, attributes: fields })
+    .onConflictDoNothing();
+  const [object] = await tx.select().from(workspaceObjects).where(eq(workspaceObjects.name, write.object)).for('update');
+  if (!object) throw new Error(`workspace object ${write.object} vanished while writing to it`);
+
+  const rejectAll = sameKey(object.key, write.key)
+    ? null
+    : object.key.length === 0
+      ? `${write.object} has no key, so it cannot be matched by ${write.key.join(', ')}`
+      : `${write.object} is keyed by ${object.key.join(', ')}, not ${write.key.join(', ') || 'nothing'}`;
+  const added = rejectAll === null ? fields.filter((f) => !object.attributes.some((a) => a.name === f.name)) : [];
+
+  const candidateKeys = new Set<string>();
+  if (rejectAll === null && write.key.length > 0) {
+    for (const row of write.rows) {
+      const k = recordKey(row, write.key);
+      if (k.ok) candidateKeys.add(k.key);
+    }
+  }
+  const stored = new Map<string, Values>();
+  for (const keys of chunks([...candidateKeys])) {
+    const rows = await tx
+      .select({ key: workspaceRecords.key, values: workspaceRecords.values })
+      .from(workspaceRecords)
+      .where(and(eq(workspaceRecords.objectName, write.object), inArray(workspaceRecords.key, keys)))
+      .for('update');
+    for (const r of rows) stored.set(r.key, r.values);
+  }
+
+  const plan = planWorkspaceWrite(write, stored, rejectAll);
+  const outcomes = plan.outcomes;
+  let inserted = 0;
+  for (const batch of chunks([...plan.records])) {
+    const values = batch.map(([key, r]) => ({ objectName: write.object, key, values: r.values, writeCount: r.writes }));
+    if (write.mode === 'insert') {
+      const done = await tx.insert(workspaceRecords).values(values).onConflictDoNothing().returning({ key: workspaceRecords.key });
+      inserted += done.length;
+      // A key missing here was inserted by a concurrent writer after our read: it exists after all.
+      const doneKeys = new Set(done.map((d) => d.key));
+      for (const [key, r] of batch) {
+        if (doneKeys.has(key) || r.createdBy === null) continue;
+        const row = write.rows[r.createdBy] ?? {};
+        outcomes[r.createdBy] = { outcome: 'rejected', reason: `A record with key ${describeKey(row, write.key)} already exists in ${write.object}` };
+      }
+    } else {
+      const done = await tx
+        .insert(workspaceRecords)
+        .values(values)
+        .onConflictDoUpdate({
+          target: [workspaceRecords.objectName, workspaceRecords.key],
+          set: {
+            // The stored values merged with ours (ours already merged over what we read, so this only matters in a race).
+            values: sql`${workspaceRecords.values} || excluded."values"`,
+            writeCount: sql`${workspaceRecords.writeCount} + excluded.write_count`,
+            updatedAt: sql`now()`,
+          },
+        })
+        .returning({ key: workspaceRecords.key, inserted: sql<boolean>`(xmax = 0)` });
+      const insertedKeys = new Set(done.filter((d) => d.inserted).map((d) => d.key));
+      inserted += insertedKeys.size;
+      // A key we meant to create that a concurrent writer created first was updated instead.
+      for (const [key, r] of batch) if (r.createdBy !== null && !insertedKeys.has(key)) outcomes[r.createdBy] = { outcome: 'updated' };
+    }
+  }
+
+  if (added.length > 0 || plan.records.size > 0) {
+    await tx
+      .update(workspaceObjects)
+      .set({
+        ...(added.length > 0 && { attributes: [...object.attributes, ...added] }),
+        recordCount: sql`${workspaceObjects.recordCount} + ${inserted}`,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(workspaceObjects.name, write.object));
+  }
+  return outcomes;
+}

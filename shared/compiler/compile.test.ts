@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import fixture from '../../test/fixtures/graphs/csv-map-workspace.json';
+import { Graph, type GraphNode } from '../graph/schema';
+import { applyOp } from '../graph/ops';
+import { compile } from './compile';
+import { Plan } from './plan';
+
+const base = () => Graph.parse(structuredClone(fixture));
+const node = (g: Graph, id: string) => g.nodes.find((n) => n.id === id) as GraphNode;
+const codes = (g: Graph) => compile(g).diagnostics.map((d) => `${d.nodeId ?? '-'}:${d.code}`);
+
+describe('compile', () => {
+  it('compiles the fixture into a valid plan with one pipeline and resolved schemas', () => {
+    const { plan, diagnostics, schemas } = compile(base());
+    expect(diagnostics).toEqual([]);
+    expect(Plan.parse(plan)).toBeTruthy();
+    expect(plan?.pipelines).toEqual([{ id: 'p-target', nodeIds: ['source', 'map', 'filter', 'target'] }]);
+    expect(plan?.steps.map((s) => s.nodeId)).toEqual(['source', 'map', 'filter', 'target']);
+    expect(schemas.map).toEqual({
+      fields: [
+        { name: 'email', type: 'text' },
+        { name: 'name', type: 'text' },
+        { name: 'plan', type: 'text' },
+        { name: 'mrr', type: 'currency' },
+        { name: 'signed_up', type: 'date' },
+        { name: 'active', type: 'boolean' },
+      ],
+      key: ['email'],
+    });
+    expect(plan?.steps[3]?.input?.key).toEqual(['email']);
+  });
+
+  it('reports an empty graph', () => {
+    expect(codes({ version: 1, nodes: [], edges: [] })).toEqual(['-:empty-graph']);
+  });
+
+  it('reports missing config on the node, with the config path', () => {
+    const g = base();
+    node(g, 'target').config = { object: '', mode: 'upsert' };
+    const d = compile(g).diagnostics;
+    expect(d).toContainEqual(expect.objectContaining({ nodeId: 'target', code: 'invalid-config', path: 'object', message: 'Name the workspace object' }));
+    expect(compile(g).plan).toBeNull();
+  });
+
+  it('reports a cycle on every node in it', () => {
+    let g = base();
+    g = applyOp(g, { type: 'removeEdges', ids: ['e1'] });
+    g = applyOp(g, { type: 'connect', edge: { id: 'loop', source: 'filter', target: 'map' } });
+    const cyc = compile(g).diagnostics.filter((d) => d.code === 'cycle').map((d) => d.nodeId);
+    expect(cyc.sort()).toEqual(['filter', 'map']);
+  });
+
+  it('reports unconnected inputs and outputs', () => {
+    const g = applyOp(base(), { type: 'removeEdges', ids: ['e2'] });
+    expect(codes(g)).toEqual(expect.arrayContaining(['map:unconnected-output', 'filter:unconnected-input']));
+  });
+
+  it('reports a node with two inputs', () => {
+    const g = applyOp(base(), { type: 'connect', edge: { id: 'extra', source: 'source', target: 'filter' } });
+    expect(codes(g)).toContain('filter:too-many-inputs');
+  });
+
+  it('reports edges into a source and out of a target', () => {
+    const g = applyOp(base(), { type: 'connect', edge: { id: 'bad', source: 'target', target: 'source' } });
+    expect(codes(g)).toEqual(expect.arrayContaining(['target:no-output-port', 'source:no-input-port']));
+  });
+
+  it('reports an unknown field with a suggestion', () => {
+    const g = base();
+    (node(g, 'map').config.fields as { source: string }[])[1]!.source = 'Ful Name';
+    const d = compile(g).diagnostics.find((x) => x.code === 'unknown-field');
+    expect(d).toMatchObject({ nodeId: 'map', path: 'fields.1.source', message: 'Unknown field "Ful Name" — did you mean "Full Name"?' });
+  });
+
+  it('reports a mistyped conversion', () => {
+    const g = base();
+    (node(g, 'map').config.fields as { type: string }[])[5]!.type = 'date';
+    expect(compile(g).diagnostics).toContainEqual(expect.objectContaining({ code: 'mistyped-field', path: 'fields.5.type' }));
+  });
+
+  it('reports a filter comparing a number field to text', () => {
+    const g = base();
+    node(g, 'filter').config = { match: 'all', conditions: [{ field: 'mrr', op: 'gt', value: 'lots' }] };
+    expect(compile(g).diagnostics).toContainEqual(expect.objectContaining({ nodeId: 'filter', code: 'mistyped-value' }));
+  });
+
+  it('reports an upsert target with no primary key', () => {
+    const g = base();
+    for (const f of node(g, 'map').config.fields as { key: boolean }[]) f.key = false;
+    expect(codes(g)).toContain('target:no-primary-key');
+    node(g, 'target').config = { object: 'customers', mode: 'insert' };
+    expect(codes(g)).not.toContain('target:no-primary-key');
+  });
+
+  it('reports fields whose type differs from the existing workspace object', () => {
+    const ctx = { workspaceObjects: { customers: { fields: [{ name: 'mrr', type: 'text' as const }], key: ['email'] } } };
+    expect(compile(base(), ctx).diagnostics).toContainEqual(expect.objectContaining({ nodeId: 'target', code: 'mistyped-field' }));
+  });
+
+  it('reports an unknown node kind and a missing target and source', () => {
+    const g: Graph = { version: 1, nodes: [{ id: 'x', kind: 'teleporter', position: { x: 0, y: 0 }, config: {} }], edges: [] };
+    expect(codes(g)).toEqual(expect.arrayContaining(['x:unknown-kind', '-:no-target', '-:no-source']));
+  });
+
+  it('makes one pipeline per target when a source fans out', () => {
+    let g = base();
+    g = applyOp(g, { type: 'addNode', node: { id: 't2', kind: 'workspace-target', position: { x: 0, y: 0 }, config: { object: 'all_customers', mode: 'upsert' } } });
+    g = applyOp(g, { type: 'connect', edge: { id: 'e4', source: 'map', target: 't2' } });
+    const { plan, diagnostics } = compile(g);
+    expect(diagnostics).toEqual([]);
+    expect(plan?.pipelines.map((p) => p.nodeIds)).toEqual([
+      ['source', 'map', 'filter', 'target'],
+      ['source', 'map', 't2'],
+    ]);
+  });
+});

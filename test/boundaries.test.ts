@@ -1,0 +1,44 @@
+// Proves the lint boundary bites: shared/ and workflows/ may not import Node, UI, storage or runtime code.
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const eslint = new ESLint({ cwd: process.cwd() });
+
+async function restricted(filePath: string, code: string) {
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+describe('import boundaries', () => {
+  const forbidden = [
+    "import { readFile } from 'node:fs/promises';",
+    "import path from 'path';",
+    "import { useState } from 'react';",
+    "import Dexie from 'dexie';",
+    "import { Hono } from 'hono';",
+    "import { openStore } from '../runtime/store';",
+  ];
+
+  for (const dir of ['shared', 'workflows']) {
+    for (const line of forbidden) {
+      it(`${dir}/ rejects ${line}`, async () => {
+        const messages = await restricted(`${dir}/probe.ts`, `${line}\nexport const probe = 1;\n`);
+        expect(messages.length).toBe(1);
+      });
+    }
+
+    it(`${dir}/ allows type-only imports and shared code`, async () => {
+      const code = "import type { Store } from '../runtime/store/types';\nimport { compile } from '../shared';\nexport type S = Store;\nexport const c = compile;\n";
+      expect(await restricted(`${dir}/probe.ts`, code)).toEqual([]);
+    });
+  }
+
+  it('workflows/ rejects the Temporal client and worker packages', async () => {
+    expect(await restricted('workflows/probe.ts', "import { Client } from '@temporalio/client';\nexport const c = Client;\n")).toHaveLength(1);
+    expect(await restricted('workflows/probe.ts', "import { proxyActivities } from '@temporalio/workflow';\nexport const p = proxyActivities;\n")).toEqual([]);
+  });
+
+  it('runtime/ may import Node built-ins', async () => {
+    expect(await restricted('runtime/probe.ts', "import { readFile } from 'node:fs/promises';\nexport const r = readFile;\n")).toEqual([]);
+  });
+});

@@ -1,0 +1,160 @@
+// The typed HTTP client: every response parsed with the shared zod schemas, every failure a readable message.
+import { z } from 'zod';
+import {
+  ApiError,
+  Diagnostic,
+  Integration,
+  IntegrationSummary,
+  PublishResult,
+  RejectedRecord,
+  Run,
+  RunDetail,
+  StartRunResult,
+  UploadedFile,
+  WorkspaceObject,
+  WorkspaceRecord,
+  type Graph,
+} from '../shared';
+
+/** A failed request, carrying what the server said so forms can point at the offending field. */
+export class ApiRequestError extends Error {
+  override readonly name = 'ApiRequestError';
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+    readonly issues: { path: string; message: string }[] = [],
+    readonly diagnostics: Diagnostic[] = [],
+  ) {
+    super(message);
+  }
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'The request was not valid',
+  401: 'You are not signed in',
+  403: 'You are not allowed to do that',
+  404: 'Not found',
+  409: 'This conflicts with a change made elsewhere',
+  413: 'The file is too large',
+  422: 'The request could not be processed',
+  429: 'Too many requests — try again in a moment',
+};
+
+/** Turns any error response (JSON error body, proxy HTML, empty) into one readable error. */
+export function errorFromResponse(status: number, bodyText: string): ApiRequestError {
+  let json: unknown;
+  try {
+    json = bodyText ? JSON.parse(bodyText) : undefined;
+  } catch {
+    json = undefined;
+  }
+  const parsed = ApiError.safeParse(json);
+  if (parsed.success) {
+    const { code, message, issues = [], diagnostics = [] } = parsed.data.error;
+    const detail = issues.length > 0 ? `: ${issues.map((i) => (i.path ? `${i.path} — ${i.message}` : i.message)).join('; ')}` : '';
+    return new ApiRequestError(`${message}${detail}`, status, code, issues, diagnostics);
+  }
+  if (status === 502 || status === 503 || status === 504) {
+    return new ApiRequestError('The Weft server is not reachable right now. Your work is kept on this device; try again in a moment.', status, 'unavailable');
+  }
+  const text = STATUS_TEXT[status] ?? (status >= 500 ? 'Something went wrong on the server' : `Request failed (${status})`);
+  return new ApiRequestError(text, status, status >= 500 ? 'server-error' : 'http-error');
+}
+
+export const networkError = () =>
+  new ApiRequestError('Cannot reach the Weft server. Check your connection — your work is kept on this device.', 0, 'network');
+
+/** What the UI shows for any thrown value. */
+export const errorMessage = (e: unknown): string =>
+  e instanceof ApiRequestError ? e.message : e instanceof Error ? e.message : 'Something went wrong';
+
+const Paged = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), total: z.number().int().nonnegative() });
+export type Paged<T> = { items: T[]; total: number };
+
+type Fetch = typeof fetch;
+
+interface RequestOptions {
+  method?: string;
+  body?: unknown;
+  raw?: BodyInit;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base = '') {
+  async function request<S extends z.ZodType>(schema: S, path: string, opts: RequestOptions = {}): Promise<z.infer<S>> {
+    const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
+    let body: BodyInit | undefined = opts.raw;
+    if (opts.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(opts.body);
+    }
+    let res: Response;
+    try {
+      res = await fetchImpl(`${base}${path}`, { method: opts.method ?? 'GET', headers, body, signal: opts.signal });
+    } catch (e) {
+      if (e instanceof DOMException && e.name === 'AbortError') throw e;
+      throw networkError();
+    }
+    const text = await res.text();
+    if (!res.ok) throw errorFromResponse(res.status, text);
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      throw new ApiRequestError('The server sent a response Weft could not read', res.status, 'bad-response');
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      throw new ApiRequestError(
+        `The server sent an unexpected response${first ? ` (${first.path.join('.') || 'body'}: ${first.message})` : ''}`,
+        res.status,
+        'bad-response',
+      );
+    }
+    return parsed.data;
+  }
+
+  const q = (params: Record<string, string | number | undefined>) => {
+    const s = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') s.set(k, String(v));
+    const out = s.toString();
+    return out ? `?${out}` : '';
+  };
+  const id = encodeURIComponent;
+
+  return {
+    health: () => request(z.unknown(), '/api/health'),
+    listIntegrations: () => request(z.array(IntegrationSummary), '/api/integrations'),
+    createIntegration: (input: { name: string; description?: string; graph: Graph }) =>
+      request(Integration, '/api/integrations', { method: 'POST', body: input }),
+    getIntegration: (iid: string) => request(Integration, `/api/integrations/${id(iid)}`),
+    updateIntegration: (iid: string, patch: { name?: string; description?: string; graph?: Graph }) =>
+      request(Integration, `/api/integrations/${id(iid)}`, { method: 'PUT', body: patch }),
+    deleteIntegration: (iid: string) => request(z.unknown(), `/api/integrations/${id(iid)}`, { method: 'DELETE' }),
+    publish: (iid: string) => request(PublishResult, `/api/integrations/${id(iid)}/publish`, { method: 'POST', body: {} }),
+    startRun: (iid: string, params: Record<string, unknown> = {}) =>
+      request(StartRunResult, `/api/integrations/${id(iid)}/runs`, { method: 'POST', body: { params } }),
+    listRuns: (iid: string, page: { limit?: number; offset?: number } = {}) =>
+      request(Paged(Run), `/api/integrations/${id(iid)}/runs${q(page)}`),
+    getRun: (rid: string) => request(RunDetail, `/api/runs/${id(rid)}`),
+    getRejected: (rid: string, page: { limit?: number; offset?: number } = {}) =>
+      request(Paged(RejectedRecord), `/api/runs/${id(rid)}/rejected${q(page)}`),
+    runEventsUrl: (rid: string) => `${base}/api/runs/${id(rid)}/events`,
+    uploadFile: (file: Blob & { name: string }) =>
+      request(UploadedFile, `/api/files${q({ name: file.name })}`, {
+        method: 'POST',
+        raw: file,
+        headers: { 'content-type': file.type || 'text/csv' },
+      }),
+    listObjects: () => request(z.array(WorkspaceObject), '/api/workspace/objects'),
+    getObject: (name: string) => request(WorkspaceObject, `/api/workspace/objects/${id(name)}`),
+    listRecords: (name: string, page: { limit?: number; offset?: number; search?: string } = {}) =>
+      request(Paged(WorkspaceRecord), `/api/workspace/objects/${id(name)}/records${q(page)}`),
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;
+export const api: Api = createApi();

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import type { Connection, NodeChange } from '@xyflow/react';
+import { applyOps, compile, emptyGraph, type Graph } from '../../shared';
+import {
+  addNodeOp,
+  connectionProblem,
+  connectionToOp,
+  deleteSelectionOps,
+  edgeChangesToOps,
+  nodeChangesToOps,
+  toFlowEdges,
+  toFlowNodes,
+} from './flow-ops';
+
+function pipeline(): Graph {
+  let g = emptyGraph();
+  for (const [kind, x] of [['csv-source', 0], ['map', 300], ['workspace-target', 600]] as const) {
+    const op = addNodeOp(g, kind, { x, y: 100 });
+    if (op) g = applyOps(g, [op]);
+  }
+  return g;
+}
+const conn = (source: string, target: string): Connection => ({ source, target, sourceHandle: null, targetHandle: null });
+
+describe('node changes', () => {
+  const g = pipeline();
+  it('turns finished drags into moveNode and ignores drag frames and selection', () => {
+    const changes: NodeChange[] = [
+      { id: 'map-2', type: 'position', position: { x: 350.04, y: 120 }, dragging: true },
+      { id: 'map-2', type: 'select', selected: true },
+      { id: 'map-2', type: 'dimensions', dimensions: { width: 200, height: 80 } },
+    ];
+    expect(nodeChangesToOps(changes, g)).toEqual([]);
+    expect(nodeChangesToOps([{ id: 'map-2', type: 'position', position: { x: 350.04, y: 120 }, dragging: false }], g)).toEqual([
+      { type: 'moveNode', id: 'map-2', position: { x: 350, y: 120 } },
+    ]);
+  });
+  it('skips moves that change nothing and removals of unknown nodes', () => {
+    expect(nodeChangesToOps([{ id: 'map-2', type: 'position', position: { x: 300, y: 100 }, dragging: false }], g)).toEqual([]);
+    expect(nodeChangesToOps([{ id: 'ghost', type: 'remove' }, { id: 'map-2', type: 'remove' }], g)).toEqual([{ type: 'removeNodes', ids: ['map-2'] }]);
+  });
+});
+
+describe('connections', () => {
+  it('connects source to transform to target with stable edge ids', () => {
+    let g = pipeline();
+    const a = connectionToOp(conn('csv-source-1', 'map-2'), g);
+    const b = connectionToOp(conn('map-2', 'workspace-target-3'), g);
+    expect(a).toMatchObject({ type: 'connect', edge: { id: 'e-csv-source-1-map-2' } });
+    g = applyOps(g, [a!, b!]);
+    expect(g.edges.map((e) => e.id)).toEqual(['e-csv-source-1-map-2', 'e-map-2-workspace-target-3']);
+    expect(compile(g).diagnostics.some((d) => d.code === 'unconnected-input')).toBe(false);
+  });
+  it('refuses connections that cannot work', () => {
+    let g = pipeline();
+    g = applyOps(g, [connectionToOp(conn('csv-source-1', 'map-2'), g)!, connectionToOp(conn('map-2', 'workspace-target-3'), g)!]);
+    expect(connectionProblem(conn('workspace-target-3', 'map-2'), g)).toBe('A target has no output');
+    expect(connectionProblem(conn('map-2', 'csv-source-1'), g)).toBe('A source takes no input');
+    expect(connectionProblem(conn('map-2', 'map-2'), g)).toBe('A step cannot feed itself');
+    expect(connectionProblem(conn('csv-source-1', 'workspace-target-3'), g)).toBe('This step already has an input');
+    const f = addNodeOp(g, 'filter', { x: 0, y: 0 })!;
+    g = applyOps(g, [f, connectionToOp(conn('map-2', 'filter-4'), applyOps(g, [f]))!]);
+    expect(connectionProblem(conn('filter-4', 'map-2'), g)).toBe('This step already has an input');
+    expect(connectionToOp(conn('map-2', 'csv-source-1'), g)).toBeNull();
+  });
+});
+
+describe('deletion and edges', () => {
+  it('deletes a selection as one batch and maps edge removals', () => {
+    let g = pipeline();
+    g = applyOps(g, [connectionToOp(conn('csv-source-1', 'map-2'), g)!]);
+    expect(edgeChangesToOps([{ id: 'e-csv-source-1-map-2', type: 'remove' }, { id: 'x', type: 'remove' }], g)).toEqual([
+      { type: 'removeEdges', ids: ['e-csv-source-1-map-2'] },
+    ]);
+    const ops = deleteSelectionOps(g, ['map-2', 'nope'], ['e-csv-source-1-map-2']);
+    expect(ops).toEqual([
+      { type: 'removeEdges', ids: ['e-csv-source-1-map-2'] },
+      { type: 'removeNodes', ids: ['map-2'] },
+    ]);
+    const after = applyOps(g, ops);
+    expect(after.nodes.map((n) => n.id)).toEqual(['csv-source-1', 'workspace-target-3']);
+    expect(after.edges).toEqual([]);
+  });
+
+  it('adds nodes with the kind defaults and unique ids', () => {
+    const g = pipeline();
+    const op = addNodeOp(g, 'map', { x: 1.234, y: 2 });
+    expect(op).toEqual({ type: 'addNode', node: { id: 'map-4', kind: 'map', position: { x: 1.2, y: 2 }, config: { fields: [] } } });
+    expect(addNodeOp(g, 'nope', { x: 0, y: 0 })).toBeNull();
+  });
+});
+
+describe('projection to flow nodes', () => {
+  it('keeps measurements and selection, decorates errors and summaries', () => {
+    const g = pipeline();
+    const { diagnostics } = compile(g);
+    const first = toFlowNodes(g, [], diagnostics);
+    expect(first[0]).toMatchObject({ id: 'csv-source-1', type: 'weft', data: { summary: 'No file yet' } });
+    expect(first[0]?.data.errors.length).toBeGreaterThan(0);
+    const measured = first.map((n) => ({ ...n, measured: { width: 220, height: 72 }, selected: n.id === 'map-2' }));
+    const moved = applyOps(g, [{ type: 'moveNode', id: 'map-2', position: { x: 10, y: 10 } }]);
+    const next = toFlowNodes(moved, measured, compile(moved).diagnostics);
+    expect(next[1]).toMatchObject({ position: { x: 10, y: 10 }, measured: { width: 220, height: 72 }, selected: true });
+    expect(next[0]).toBe(measured[0]);
+    const edges = toFlowEdges(
+      { ...g, edges: [{ id: 'e1', source: 'csv-source-1', target: 'map-2' }] },
+      [],
+      [{ severity: 'error', code: 'x', message: 'x', edgeId: 'e1' }],
+    );
+    expect(edges[0]?.className).toContain('weft-edge--error');
+  });
+});

@@ -1,0 +1,41 @@
+// The one-line summary under each canvas node, from its config ("customers.csv · 5 columns").
+import { FILTER_OP_LABELS, type FilterOp, type GraphNode } from '../../shared';
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const arr = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter((x) => x && typeof x === 'object') : []);
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+
+export function nodeSummary(node: Pick<GraphNode, 'kind' | 'config'>): string {
+  const c = node.config ?? {};
+  switch (node.kind) {
+    case 'csv-source': {
+      const name = str(c.fileName) || (str(c.fileId) ? 'Uploaded file' : '');
+      if (!name) return 'No file yet';
+      return `${name} · ${plural(arr(c.columns).length, 'column')}`;
+    }
+    case 'map': {
+      const fields = arr(c.fields);
+      if (fields.length === 0) return 'No fields mapped';
+      const keys = fields.filter((f) => f.key === true).map((f) => str(f.target)).filter(Boolean);
+      return `${plural(fields.length, 'field')}${keys.length ? ` · key: ${keys.join(', ')}` : ' · no key'}`;
+    }
+    case 'filter': {
+      const conds = arr(c.conditions);
+      if (conds.length === 0) return 'No conditions';
+      if (conds.length === 1) {
+        const [only] = conds as [Record<string, unknown>];
+        const op = str(only.op) as FilterOp;
+        const label = FILTER_OP_LABELS[op] ?? op;
+        const value = op === 'empty' || op === 'not_empty' ? '' : ` ${str(only.value) || '…'}`;
+        return `${str(only.field) || '…'} ${label}${value}`;
+      }
+      return `${plural(conds.length, 'condition')} · match ${c.match === 'any' ? 'any' : 'all'}`;
+    }
+    case 'workspace-target': {
+      const object = str(c.object);
+      return object ? `${str(c.mode) || 'upsert'} → ${object}` : 'Choose an object';
+    }
+    default:
+      return '';
+  }
+}

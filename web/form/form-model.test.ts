@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { KINDS } from '../../shared';
+import { buildForm, emptyItem, humanize } from './form-model';
+
+describe('buildForm', () => {
+  it('reads titles and widgets from the csv source schema', () => {
+    const form = buildForm(KINDS['csv-source'].config);
+    expect(form.map((f) => [f.key, f.type, f.widget])).toEqual([
+      ['fileId', 'string', 'file'],
+      ['fileName', 'string', 'hidden'],
+      ['delimiter', 'enum', undefined],
+      ['hasHeader', 'boolean', undefined],
+      ['columns', 'list', 'columns'],
+    ]);
+    const delimiter = form.find((f) => f.key === 'delimiter');
+    expect(delimiter?.type === 'enum' && delimiter.options.map((o) => o.value)).toEqual([',', ';', '\t', '|']);
+    expect(delimiter?.type === 'enum' && delimiter.options[2]?.label).toBe('Tab');
+    expect(form.find((f) => f.key === 'hasHeader')).toMatchObject({ title: 'First row is a header', default: true });
+  });
+
+  it('describes arrays of objects with their item fields', () => {
+    const [fields] = buildForm(KINDS.map.config);
+    expect(fields).toMatchObject({ key: 'fields', type: 'list', widget: 'mapping', minItems: 1, itemTitle: 'field' });
+    expect(fields?.type === 'list' && fields.item.map((f) => [f.key, f.type, f.widget ?? null])).toEqual([
+      ['source', 'string', 'input-field'],
+      ['target', 'string', null],
+      ['type', 'enum', null],
+      ['key', 'boolean', null],
+    ]);
+  });
+
+  it('labels filter operators and builds an empty condition', () => {
+    const form = buildForm(KINDS.filter.config);
+    const conditions = form.find((f) => f.key === 'conditions');
+    expect(conditions?.type).toBe('list');
+    if (conditions?.type !== 'list') return;
+    const op = conditions.item.find((f) => f.key === 'op');
+    expect(op?.type === 'enum' && op.options.find((o) => o.value === 'gt')?.label).toBe('is greater than');
+    expect(emptyItem(conditions.item)).toEqual({ field: '', op: 'eq', value: '' });
+  });
+
+  it('handles the workspace target and plain schemas without meta', () => {
+    expect(buildForm(KINDS['workspace-target'].config).map((f) => [f.key, f.widget ?? f.type])).toEqual([
+      ['object', 'workspace-object'],
+      ['mode', 'enum'],
+    ]);
+    const form = buildForm(z.object({ batchSize: z.number().optional(), tags: z.array(z.string()) }));
+    expect(form[0]).toMatchObject({ key: 'batchSize', title: 'Batch size', type: 'number', required: false });
+    expect(form[1]).toMatchObject({ type: 'list', item: [{ type: 'string' }] });
+    expect(humanize('file_name')).toBe('File name');
+  });
+});

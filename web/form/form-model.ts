@@ -1,0 +1,119 @@
+// Inspector forms generated from a kind's zod config schema: JSON Schema in, a small field tree out.
+import { z } from 'zod';
+import { FIELD_TYPE_LABELS, FILTER_OP_LABELS } from '../../shared';
+
+/** Widgets a kind may ask for through `.meta({ widget })`. */
+export type Widget = 'file' | 'input-field' | 'mapping' | 'workspace-object' | 'columns' | 'hidden';
+const WIDGETS = new Set<string>(['file', 'input-field', 'mapping', 'workspace-object', 'columns', 'hidden']);
+
+interface Base {
+  key: string;
+  title: string;
+  widget?: Widget;
+  required: boolean;
+  default?: unknown;
+}
+export type FormField =
+  | (Base & { type: 'string'; minLength?: number; maxLength?: number; pattern?: string })
+  | (Base & { type: 'enum'; options: { value: string; label: string }[] })
+  | (Base & { type: 'boolean' })
+  | (Base & { type: 'number' })
+  | (Base & { type: 'list'; item: FormField[]; minItems?: number; itemTitle: string })
+  | (Base & { type: 'unsupported' });
+
+type JsonSchema = {
+  type?: string | string[];
+  title?: string;
+  widget?: string;
+  default?: unknown;
+  enum?: unknown[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  minLength?: number;
+  maxLength?: number;
+  minItems?: number;
+  pattern?: string;
+  anyOf?: JsonSchema[];
+};
+
+const DELIMITER_LABELS: Record<string, string> = { ',': 'Comma  ,', ';': 'Semicolon  ;', '\t': 'Tab', '|': 'Pipe  |' };
+const MATCH_LABELS: Record<string, string> = { all: 'All conditions', any: 'Any condition' };
+const MODE_LABELS: Record<string, string> = { upsert: 'Update or create (upsert)', insert: 'Create only (insert)' };
+
+/** Friendly labels for enum values, by the property that holds them. */
+export function enumLabel(key: string, value: string): string {
+  const table: Record<string, Record<string, string>> = {
+    delimiter: DELIMITER_LABELS,
+    type: FIELD_TYPE_LABELS,
+    op: FILTER_OP_LABELS,
+    match: MATCH_LABELS,
+    mode: MODE_LABELS,
+  };
+  return table[key]?.[value] ?? value;
+}
+
+/** "fileName" -> "File name", used when a field has no title. */
+export const humanize = (key: string) =>
+  key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .toLowerCase()
+    .replace(/^./, (c) => c.toUpperCase());
+
+const singular = (title: string) => (title.endsWith('s') && !title.endsWith('ss') ? title.slice(0, -1) : title).toLowerCase();
+
+function fieldFrom(key: string, s: JsonSchema, required: boolean): FormField {
+  const inner = s.anyOf?.find((x) => x.type !== 'null') ?? s;
+  const base: Base = {
+    key,
+    title: s.title ?? inner.title ?? humanize(key),
+    required,
+    ...(WIDGETS.has(String(s.widget ?? inner.widget)) ? { widget: (s.widget ?? inner.widget) as Widget } : {}),
+    ...('default' in s ? { default: s.default } : {}),
+  };
+  const type = Array.isArray(inner.type) ? inner.type.find((t) => t !== 'null') : inner.type;
+  if (inner.enum) {
+    return { ...base, type: 'enum', options: inner.enum.map((v) => ({ value: String(v), label: enumLabel(key, String(v)) })) };
+  }
+  switch (type) {
+    case 'string':
+      return { ...base, type: 'string', minLength: inner.minLength, maxLength: inner.maxLength, pattern: inner.pattern };
+    case 'boolean':
+      return { ...base, type: 'boolean' };
+    case 'number':
+    case 'integer':
+      return { ...base, type: 'number' };
+    case 'array': {
+      const items = inner.items ?? {};
+      const item = items.type === 'object' ? objectFields(items) : [fieldFrom('value', items, true)];
+      return { ...base, type: 'list', item, minItems: inner.minItems, itemTitle: singular(base.title) };
+    }
+    default:
+      return { ...base, type: 'unsupported' };
+  }
+}
+
+function objectFields(s: JsonSchema): FormField[] {
+  const required = new Set(s.required ?? []);
+  return Object.entries(s.properties ?? {}).map(([key, prop]) => fieldFrom(key, prop, required.has(key)));
+}
+
+/** The form for a config schema: one entry per property, in declaration order. */
+export function buildForm(schema: z.ZodType): FormField[] {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  return objectFields(json);
+}
+
+/** A fresh item for a list field, from the item fields' defaults (first enum option when none). */
+export function emptyItem(fields: FormField[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) {
+    if (f.default !== undefined) out[f.key] = f.default;
+    else if (f.type === 'enum') out[f.key] = f.options[0]?.value ?? '';
+    else if (f.type === 'boolean') out[f.key] = false;
+    else if (f.type === 'list') out[f.key] = [];
+    else if (f.type === 'string') out[f.key] = '';
+  }
+  return out;
+}

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { href, parseRoute } from './router';
+
+describe('parseRoute', () => {
+  it('maps every hash route', () => {
+    expect(parseRoute('')).toEqual({ name: 'integrations' });
+    expect(parseRoute('#/')).toEqual({ name: 'integrations' });
+    expect(parseRoute('#/integrations/abc')).toEqual({ name: 'designer', id: 'abc' });
+    expect(parseRoute('#/integrations/abc/runs')).toEqual({ name: 'history', id: 'abc' });
+    expect(parseRoute('#/runs/r1')).toEqual({ name: 'run', id: 'r1' });
+    expect(parseRoute('#/workspace')).toEqual({ name: 'workspace', object: null });
+    expect(parseRoute('#/workspace/contacts')).toEqual({ name: 'workspace', object: 'contacts' });
+    expect(parseRoute('#/nope/x/y/z').name).toBe('not-found');
+  });
+
+  it('round-trips hrefs, including odd ids', () => {
+    expect(parseRoute(href.designer('a b/c'))).toEqual({ name: 'designer', id: 'a b/c' });
+    expect(parseRoute(href.history('x'))).toEqual({ name: 'history', id: 'x' });
+    expect(parseRoute(href.workspace('deals'))).toEqual({ name: 'workspace', object: 'deals' });
+  });
+});

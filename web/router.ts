@@ -1,0 +1,55 @@
+// Hash routes written by hand: a pure parser, href builders and a hook that follows location.hash.
+import { useSyncExternalStore } from 'react';
+
+export type Route =
+  | { name: 'integrations' }
+  | { name: 'designer'; id: string }
+  | { name: 'history'; id: string }
+  | { name: 'run'; id: string }
+  | { name: 'workspace'; object: string | null }
+  | { name: 'not-found'; path: string };
+
+const decode = (s: string) => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '').split('?')[0] ?? '';
+  const parts = path.split('/').filter(Boolean).map(decode);
+  const [a, b, c, ...rest] = parts;
+  if (parts.length === 0) return { name: 'integrations' };
+  if (a === 'integrations' && b === undefined) return { name: 'integrations' };
+  if (a === 'integrations' && b && c === undefined) return { name: 'designer', id: b };
+  if (a === 'integrations' && b && c === 'runs' && rest.length === 0) return { name: 'history', id: b };
+  if (a === 'runs' && b && c === undefined) return { name: 'run', id: b };
+  if (a === 'workspace' && c === undefined) return { name: 'workspace', object: b ?? null };
+  return { name: 'not-found', path: `/${parts.join('/')}` };
+}
+
+const enc = encodeURIComponent;
+export const href = {
+  integrations: () => '#/',
+  designer: (id: string) => `#/integrations/${enc(id)}`,
+  history: (id: string) => `#/integrations/${enc(id)}/runs`,
+  run: (id: string) => `#/runs/${enc(id)}`,
+  workspace: (object?: string | null) => (object ? `#/workspace/${enc(object)}` : '#/workspace'),
+};
+
+export function navigate(to: string): void {
+  if (window.location.hash === to) return;
+  window.location.hash = to;
+}
+
+function subscribe(onChange: () => void) {
+  window.addEventListener('hashchange', onChange);
+  return () => window.removeEventListener('hashchange', onChange);
+}
+
+export function useRoute(): Route {
+  const hash = useSyncExternalStore(subscribe, () => window.location.hash);
+  return parseRoute(hash);
+}
