@@ -6,6 +6,7 @@ export default defineConfig({
     include: ['shared/**/*.test.ts', 'runtime/**/*.test.ts', 'workflows/**/*.test.ts', 'web/**/*.test.{ts,tsx}', 'test/**/*.test.ts'],
     exclude: ['node_modules/**', 'test/e2e/**', 'dist/**'],
     pool: 'forks',
+    globalSetup: ['test/setup/temporal.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

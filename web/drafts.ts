@@ -2,6 +2,7 @@
 import { Dexie, type EntityTable } from 'dexie';
 import { z } from 'zod';
 import { migrateGraph, type Graph, type Integration } from '../shared';
+import { stableJson } from './lib/stable-json';
 
 /** Version 1 of a stored draft. Bump DRAFT_VERSION and add a migration below when the shape changes. */
 export const DRAFT_VERSION = 1;
@@ -82,7 +83,7 @@ export const drafts = (): DraftStore => (shared ??= createDraftStore());
  */
 export function chooseStart(server: Pick<Integration, 'name' | 'graph' | 'updatedAt'>, draft: Draft | null): { name: string; graph: Graph; restored: boolean } {
   const serverTime = Date.parse(server.updatedAt);
-  const differs = (d: Draft) => d.name !== server.name || JSON.stringify(d.graph) !== JSON.stringify(server.graph);
+  const differs = (d: Draft) => d.name !== server.name || stableJson(d.graph) !== stableJson(server.graph);
   if (draft && (Number.isNaN(serverTime) || draft.savedAt > serverTime) && differs(draft)) {
     return { name: draft.name, graph: draft.graph, restored: true };
   }

@@ -1,5 +1,5 @@
 // One batch's effects and its checkpoint in one transaction, so a retried batch is never applied twice.
-import { and, eq, like, sql } from 'drizzle-orm';
+import { and, eq, like, sql, type SQL } from 'drizzle-orm';
 import type { Counts } from '../../shared';
 import type { Db } from './db';
 import { StoreNotFoundError } from './errors';
@@ -91,7 +91,7 @@ export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applie
     }
 
     for (const [nodeId, add] of counts) {
-      const set: Partial<Record<(typeof COUNTERS)[number], ReturnType<typeof sql>>> = {};
+      const set: Partial<Record<(typeof COUNTERS)[number], SQL>> = {};
       for (const c of COUNTERS) {
         const n = add[c];
         if (n) set[c] = sql`${runSteps[c]} + ${n}`;

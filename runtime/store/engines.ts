@@ -25,8 +25,8 @@ export async function openPglite(dir: string | null): Promise<Engine> {
 
 export async function openPostgres(url: string, maxConnections = 10): Promise<Engine> {
   const pool = new pg.Pool({ connectionString: url, max: maxConnections });
-  // An idle client's error (e.g. the server restarting) must not crash the process; the next query reconnects.
-  pool.on('error', () => {});
+  // An idle client's error (e.g. the server restarting) must not crash the process; the pool replaces the client.
+  pool.on('error', (err) => console.warn(`store: an idle Postgres connection failed: ${err.message}`));
   const probe = await pool.connect();
   probe.release();
   return {

@@ -14,6 +14,7 @@ import {
 import type { Db } from './db';
 import { StoreNotFoundError } from './errors';
 import { newId } from './ids';
+import { page } from './paging';
 import { integrations, integrationVersions, rejectedRecords, runCheckpoints, runs, runSteps } from './schema';
 import type { NewRun } from './types';
 
@@ -21,14 +22,6 @@ const iso = (d: Date): string => d.toISOString();
 const isoOrNull = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 const TERMINAL_STEP: readonly StepStatus[] = ['completed', 'completed_with_errors', 'failed', 'skipped'];
-
-export const DEFAULT_PAGE = 50;
-export const MAX_PAGE = 1000;
-
-export const page = (opts: { limit?: number; offset?: number } | undefined) => ({
-  limit: Math.min(Math.max(Math.trunc(opts?.limit ?? DEFAULT_PAGE), 1), MAX_PAGE),
-  offset: Math.max(Math.trunc(opts?.offset ?? 0), 0),
-});
 
 type StepRow = typeof runSteps.$inferSelect;
 type RunRow = typeof runs.$inferSelect;

@@ -47,7 +47,7 @@ export interface PlannedRecord {
   values: Values;
   /** Rows of this batch that created or changed it (added to write_count). */
   writes: number;
-  /** Index of the row whose outcome was 'created' (null if the key was stored before), for fixing it up if another writer got there first. */
+  /** Index of the row whose outcome was 'created'; null if the key was stored before this batch. */
   createdBy: number | null;
 }
 
@@ -121,6 +121,9 @@ function uniqueFields(fields: readonly Field[]): Field[] {
  * Applies a workspace batch inside the caller's transaction and returns one outcome per row.
  * Creates the object on first write; adds attributes for fields it has not seen (an existing
  * attribute keeps its type: the compiler reports the mismatch before publish).
+ *
+ * The object's row is locked first, so writers to one object take turns: what this batch reads
+ * of the stored records is still true when it writes, and the outcomes are exact.
  */
 export async function applyWorkspaceWrite(tx: Db, write: WorkspaceWrite): Promise<WriteOutcome[]> {
   const fields = uniqueFields(write.fields);
@@ -150,45 +153,25 @@ export async function applyWorkspaceWrite(tx: Db, write: WorkspaceWrite): Promis
     const rows = await tx
       .select({ key: workspaceRecords.key, values: workspaceRecords.values })
       .from(workspaceRecords)
-      .where(and(eq(workspaceRecords.objectName, write.object), inArray(workspaceRecords.key, keys)))
-      .for('update');
+      .where(and(eq(workspaceRecords.objectName, write.object), inArray(workspaceRecords.key, keys)));
     for (const r of rows) stored.set(r.key, r.values);
   }
 
   const plan = planWorkspaceWrite(write, stored, rejectAll);
-  const outcomes = plan.outcomes;
   let inserted = 0;
-  for (const batch of chunks([...plan.records])) {
-    const values = batch.map(([key, r]) => ({ objectName: write.object, key, values: r.values, writeCount: r.writes }));
-    if (write.mode === 'insert') {
-      const done = await tx.insert(workspaceRecords).values(values).onConflictDoNothing().returning({ key: workspaceRecords.key });
-      inserted += done.length;
-      // A key missing here was inserted by a concurrent writer after our read: it exists after all.
-      const doneKeys = new Set(done.map((d) => d.key));
-      for (const [key, r] of batch) {
-        if (doneKeys.has(key) || r.createdBy === null) continue;
-        const row = write.rows[r.createdBy] ?? {};
-        outcomes[r.createdBy] = { outcome: 'rejected', reason: `A record with key ${describeKey(row, write.key)} already exists in ${write.object}` };
-      }
-    } else {
-      const done = await tx
-        .insert(workspaceRecords)
-        .values(values)
-        .onConflictDoUpdate({
-          target: [workspaceRecords.objectName, workspaceRecords.key],
-          set: {
-            // The stored values merged with ours (ours already merged over what we read, so this only matters in a race).
-            values: sql`${workspaceRecords.values} || excluded."values"`,
-            writeCount: sql`${workspaceRecords.writeCount} + excluded.write_count`,
-            updatedAt: sql`now()`,
-          },
-        })
-        .returning({ key: workspaceRecords.key, inserted: sql<boolean>`(xmax = 0)` });
-      const insertedKeys = new Set(done.filter((d) => d.inserted).map((d) => d.key));
-      inserted += insertedKeys.size;
-      // A key we meant to create that a concurrent writer created first was updated instead.
-      for (const [key, r] of batch) if (r.createdBy !== null && !insertedKeys.has(key)) outcomes[r.createdBy] = { outcome: 'updated' };
-    }
+  for (const part of chunks([...plan.records])) {
+    inserted += part.filter(([, r]) => r.createdBy !== null).length;
+    await tx
+      .insert(workspaceRecords)
+      .values(part.map(([key, r]) => ({ objectName: write.object, key, values: r.values, writeCount: r.writes })))
+      .onConflictDoUpdate({
+        target: [workspaceRecords.objectName, workspaceRecords.key],
+        set: {
+          values: sql`excluded."values"`,
+          writeCount: sql`${workspaceRecords.writeCount} + excluded.write_count`,
+          updatedAt: sql`now()`,
+        },
+      });
   }
 
   if (added.length > 0 || plan.records.size > 0) {
@@ -201,5 +184,5 @@ export async function applyWorkspaceWrite(tx: Db, write: WorkspaceWrite): Promis
       })
       .where(eq(workspaceObjects.name, write.object));
   }
-  return outcomes;
+  return plan.outcomes;
 }

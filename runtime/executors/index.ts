@@ -1,0 +1,24 @@
+// The executor registry: one entry per node kind, keyed by the kinds' own union so none can be missing.
+import type { PlanStep } from '../../shared/compiler/plan';
+import { isKindId, type KindId } from '../../shared/graph/kinds';
+import { csvSourceExecutor } from './csv-source';
+import { filterExecutor } from './filter';
+import { mapExecutor } from './map';
+import { PlanError, type Executor, type ExecutorDef, type ExecutorDeps } from './types';
+import { workspaceTargetExecutor } from './workspace-target';
+
+export const EXECUTORS: { readonly [K in KindId]: ExecutorDef<K> } = {
+  'csv-source': csvSourceExecutor,
+  map: mapExecutor,
+  filter: filterExecutor,
+  'workspace-target': workspaceTargetExecutor,
+};
+
+export async function createExecutor(step: PlanStep, deps: ExecutorDeps): Promise<Executor> {
+  if (!isKindId(step.kind)) throw new PlanError(`${step.label} is a "${step.kind}" step, which this version of Weft cannot run.`);
+  return EXECUTORS[step.kind].create(step, deps);
+}
+
+export * from './types';
+export * from './pipeline';
+export { CsvCursor } from './csv-source';

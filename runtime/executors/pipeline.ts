@@ -1,0 +1,55 @@
+// One pipeline as executors: a source, its transforms and a target, and the pure step that turns a batch into a commit.
+import type { Counts } from '../../shared/api/runs';
+import type { PlanStep } from '../../shared/compiler/plan';
+import type { BatchCommit } from '../store/types';
+import { PlanError, type Executor, type ExecutorDeps, type SourceBatch, type SourceExecutor, type TargetExecutor, type TransformExecutor } from './types';
+
+export interface PipelineExecutors {
+  source: { step: PlanStep; run: SourceExecutor };
+  transforms: { step: PlanStep; run: TransformExecutor }[];
+  target: { step: PlanStep; run: TargetExecutor };
+}
+
+export async function buildPipeline(
+  steps: readonly PlanStep[],
+  deps: ExecutorDeps,
+  create: (step: PlanStep, deps: ExecutorDeps) => Promise<Executor>,
+): Promise<PipelineExecutors> {
+  const built = await Promise.all(steps.map(async (step) => ({ step, run: await create(step, deps) })));
+  const [first, ...rest] = built;
+  const last = rest.pop();
+  if (!first || first.run.role !== 'source') throw new PlanError('A pipeline must start with a source.');
+  if (!last || last.run.role !== 'target') throw new PlanError('A pipeline must end with a target.');
+  const transforms = rest.map(({ step, run }) => {
+    if (run.role !== 'transform') throw new PlanError(`${step.label} cannot sit in the middle of a pipeline.`);
+    return { step, run };
+  });
+  return { source: { step: first.step, run: first.run }, transforms, target: { step: last.step, run: last.run } };
+}
+
+/** The batch's effect, minus the run/pipeline/batch ids: counts per step, rejected records, the target's write. */
+export type BatchEffect = Pick<BatchCommit, 'counts' | 'rejected' | 'workspaceWrite'>;
+
+/**
+ * Runs one source batch through the transforms and into the target's contribution. Pure.
+ * Only the steps in `owned` are counted (a source shared by two pipelines is counted once).
+ * The target's write outcomes are counted by the store, so only its `read` is counted here.
+ */
+export function processBatch(p: PipelineExecutors, batch: SourceBatch, owned: ReadonlySet<string>): BatchEffect {
+  const counts: Record<string, Partial<Counts>> = {};
+  const rejected: BatchCommit['rejected'] = [];
+  const record = (nodeId: string, c: Partial<Counts>, rej: BatchCommit['rejected']) => {
+    if (!owned.has(nodeId)) return;
+    counts[nodeId] = c;
+    rejected.push(...rej);
+  };
+  record(p.source.step.nodeId, { read: batch.read, written: batch.rows.length, rejected: batch.rejected.length }, batch.rejected);
+  let rows = batch.rows;
+  for (const t of p.transforms) {
+    const out = t.run.apply(rows);
+    record(t.step.nodeId, { read: rows.length, written: out.rows.length, rejected: out.rejected.length }, out.rejected);
+    rows = out.rows;
+  }
+  record(p.target.step.nodeId, { read: rows.length }, []);
+  return { counts, rejected, ...p.target.run.contribute(rows) };
+}

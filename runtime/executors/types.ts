@@ -1,0 +1,74 @@
+// What an executor is: one per node kind, pure where it can be, with I/O passed in through deps.
+import type { z } from 'zod';
+import type { PlanStep } from '../../shared/compiler/plan';
+import type { KindId } from '../../shared/graph/kinds';
+import type { BatchCommit, NewRejected, Store } from '../store/types';
+
+/** A row in flight: its current values, the values it had at the source, and its source row number. */
+export interface FlowRow {
+  rowNumber: number;
+  values: Record<string, unknown>;
+  source: Record<string, unknown>;
+}
+
+export interface ExecutorDeps {
+  store: Pick<Store, 'getFile'>;
+}
+
+export interface SourceBatch {
+  rows: FlowRow[];
+  /** Rows the source could not read (e.g. malformed CSV lines). */
+  rejected: NewRejected[];
+  /** Rows read, good and rejected. */
+  read: number;
+  /** Where the next read resumes; stored with the batch's commit. */
+  cursor: unknown;
+}
+
+export interface SourceExecutor {
+  role: 'source';
+  /** Batches from `cursor` (null: from the start). */
+  read(cursor: unknown, batchSize: number): AsyncIterable<SourceBatch>;
+}
+
+export interface TransformExecutor {
+  role: 'transform';
+  apply(rows: readonly FlowRow[]): { rows: FlowRow[]; rejected: NewRejected[] };
+}
+
+export interface TargetExecutor {
+  role: 'target';
+  /** The target's part of the batch commit, written in the same transaction as the counts and checkpoint. */
+  contribute(rows: readonly FlowRow[]): Pick<BatchCommit, 'workspaceWrite'>;
+}
+
+export type Executor = SourceExecutor | TransformExecutor | TargetExecutor;
+
+export interface ExecutorDef<K extends KindId = KindId> {
+  kind: K;
+  create(step: PlanStep, deps: ExecutorDeps): Promise<Executor>;
+}
+
+/** An executor whose config is parsed with its kind's schema, so `create` gets a typed config. */
+export function defineExecutor<K extends KindId, C>(def: {
+  kind: K;
+  config: z.ZodType<C>;
+  create(config: C, step: PlanStep, deps: ExecutorDeps): Executor | Promise<Executor>;
+}): ExecutorDef<K> {
+  return {
+    kind: def.kind,
+    async create(step, deps) {
+      const parsed = def.config.safeParse(step.config);
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('; ');
+        throw new PlanError(`${step.label} is not configured correctly (${issues}). Fix it and publish again.`);
+      }
+      return def.create(parsed.data, step, deps);
+    },
+  };
+}
+
+/** A problem with the plan or what it points at (a missing file, a bad config): retrying cannot fix it. */
+export class PlanError extends Error {
+  override readonly name = 'PlanError';
+}

@@ -1,0 +1,47 @@
+// The Store over one Drizzle database: each method delegates to the module that owns its tables.
+import { commitBatch } from './commit-batch';
+import type { Engine } from './engines';
+import { getFile, saveFile } from './files';
+import * as integrations from './integrations';
+import { migrate } from './migrate';
+import * as runs from './runs';
+import type { Store } from './types';
+import * as workspace from './workspace';
+
+export function createDrizzleStore(engine: Engine): Store {
+  const { db } = engine;
+  let closed: Promise<void> | null = null;
+  return {
+    engine: engine.kind,
+    migrate: async () => {
+      await migrate(db);
+    },
+    close: () => (closed ??= engine.close()),
+
+    listIntegrations: () => integrations.listIntegrations(db),
+    getIntegration: (id) => integrations.getIntegration(db, id),
+    createIntegration: (input) => integrations.createIntegration(db, input),
+    updateIntegration: (id, patch) => integrations.updateIntegration(db, id, patch),
+    deleteIntegration: (id) => integrations.deleteIntegration(db, id),
+
+    createVersion: (integrationId, graph, plan, hash) => integrations.createVersion(db, integrationId, graph, plan, hash),
+    getVersion: (id) => integrations.getVersion(db, id),
+
+    createRun: (run) => runs.createRun(db, run),
+    getRun: (id) => runs.getRun(db, id),
+    listRuns: (integrationId, opts) => runs.listRuns(db, integrationId, opts),
+    markRunStarted: (runId) => runs.markRunStarted(db, runId),
+    finishRun: (runId, status, error) => runs.finishRun(db, runId, status, error),
+    setStepStatus: (runId, nodeId, status, error) => runs.setStepStatus(db, runId, nodeId, status, error),
+    getCheckpoint: (runId, pipelineId) => runs.getCheckpoint(db, runId, pipelineId),
+    commitBatch: (commit) => commitBatch(db, commit),
+    listRejected: (runId, opts) => runs.listRejected(db, runId, opts),
+
+    saveFile: (file) => saveFile(db, file),
+    getFile: (id) => getFile(db, id),
+
+    listWorkspaceObjects: () => workspace.listWorkspaceObjects(db),
+    getWorkspaceObject: (name) => workspace.getWorkspaceObject(db, name),
+    listWorkspaceRecords: (name, opts) => workspace.listWorkspaceRecords(db, name, opts),
+  };
+}

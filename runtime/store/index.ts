@@ -1,0 +1,44 @@
+// Opens the store: PGlite under the data directory by default, Postgres when a DATABASE_URL is given.
+import { join } from 'node:path';
+import { createDrizzleStore } from './drizzle-store';
+import { openPglite, openPostgres } from './engines';
+import type { Store } from './types';
+
+export type OpenStoreOptions = (
+  | {
+      /** Weft's data directory; PGlite keeps its database in `<dataDir>/pglite`. */
+      dataDir: string;
+      /** A Postgres connection string; when set (and not empty), `dataDir` is not used by the store. */
+      databaseUrl?: string;
+    }
+  | {
+      /** An in-memory PGlite that vanishes on close: for tests. */
+      memory: true;
+    }
+) & {
+  /** Apply pending migrations before returning (default true; idempotent and safe on every start). */
+  migrate?: boolean;
+};
+
+export async function openStore(opts: OpenStoreOptions): Promise<Store> {
+  const engine =
+    'memory' in opts
+      ? await openPglite(null)
+      : opts.databaseUrl
+        ? await openPostgres(opts.databaseUrl)
+        : await openPglite(join(opts.dataDir, 'pglite'));
+  const store = createDrizzleStore(engine);
+  if (opts.migrate !== false) {
+    try {
+      await store.migrate();
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+  return store;
+}
+
+export type * from './types';
+export { StoreNotFoundError } from './errors';
+export { MIGRATIONS } from './migrations';

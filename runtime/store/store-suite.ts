@@ -1,0 +1,583 @@
+// The store's contract tests, run once per engine by store.test.ts (the same suite, so the engines agree).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Graph, Plan } from '../../shared';
+import { createDrizzleStore } from './drizzle-store';
+import type { Engine } from './engines';
+import { StoreNotFoundError } from './errors';
+import { migrate } from './migrate';
+import { MIGRATIONS } from './migrations';
+import type { BatchCommit, Store, StoredFile, WorkspaceWrite } from './types';
+
+export interface SuiteTarget {
+  /** A fresh, empty database. */
+  openEngine(): Promise<Engine>;
+  /** Called after the engine is closed (e.g. to drop the test database). */
+  dispose?(): Promise<void>;
+}
+
+const node = (id: string, kind: string, label?: string): Graph['nodes'][number] => ({ id, kind, label, position: { x: 0, y: 0 }, config: {} });
+
+export const graphOf = (...ids: string[]): Graph => ({
+  version: 1,
+  nodes: [node('src', 'csv-source'), ...ids.map((id) => node(id, 'map')), node('dst', 'workspace-target')],
+  edges: [],
+});
+
+const plan: Plan = {
+  version: 1,
+  steps: [],
+  pipelines: [{ id: 'p1', nodeIds: ['src', 'dst'] }],
+};
+
+const STEPS = [
+  { nodeId: 'src', kind: 'csv-source', label: 'People.csv' },
+  { nodeId: 'map', kind: 'map', label: 'Map fields' },
+  { nodeId: 'dst', kind: 'workspace-target', label: 'Contacts' },
+];
+
+const FIELDS: WorkspaceWrite['fields'] = [
+  { name: 'email', type: 'text' },
+  { name: 'name', type: 'text' },
+  { name: 'age', type: 'number' },
+];
+
+let unique = 0;
+/** A workspace object name no other test uses (tests share one database per engine). */
+const objectName = (base: string) => `${base}_${++unique}`;
+
+export function runStoreSuite(target: SuiteTarget): void {
+  let engine: Engine;
+  let store: Store;
+  let firstMigration: number[] = [];
+
+  beforeAll(async () => {
+    engine = await target.openEngine();
+    store = createDrizzleStore(engine);
+    firstMigration = await migrate(engine.db);
+  });
+
+  afterAll(async () => {
+    await store?.close();
+    await target.dispose?.();
+  });
+
+  /** An integration with a published version and a run on it, ready for batches. */
+  async function newRun(steps = STEPS) {
+    const integration = await store.createIntegration({ name: 'People to contacts', description: '', graph: graphOf('map') });
+    const version = await store.createVersion(integration.id, integration.graph, plan, 'hash-1');
+    const run = await store.createRun({ integrationId: integration.id, versionId: version.id, trigger: 'manual', params: { since: '2024-01-01' }, steps });
+    return { integration, version, run };
+  }
+
+  const write = (object: string, rows: Record<string, unknown>[], extra: Partial<WorkspaceWrite> = {}): WorkspaceWrite => ({
+    object,
+    key: ['email'],
+    fields: FIELDS,
+    mode: 'upsert',
+    rows,
+    rowNumbers: rows.map((_, i) => i + 1),
+    nodeId: 'dst',
+    ...extra,
+  });
+
+  const commit = (runId: string, batch: number, extra: Partial<BatchCommit> = {}): BatchCommit => ({
+    runId,
+    pipelineId: 'p1',
+    batch,
+    cursor: { offset: batch * 10 },
+    counts: {},
+    rejected: [],
+    ...extra,
+  });
+
+  describe('migrations', () => {
+    it('applies version 1 to a fresh database, then nothing on later runs', async () => {
+      expect(firstMigration).toEqual([1]);
+      expect(await migrate(engine.db)).toEqual([]);
+      await store.migrate();
+      await store.migrate();
+      expect(await store.listIntegrations()).toBeInstanceOf(Array);
+    });
+
+    it('rolls a failing migration back whole', async () => {
+      const broken = { version: 1000, name: 'test-broken', statements: ['CREATE TABLE weft_test_probe (id integer)', 'SELEC 1'] };
+      await expect(migrate(engine.db, [...MIGRATIONS, broken])).rejects.toThrow();
+      // Had the first statement survived, creating the table again would fail.
+      const fixed = { version: 1000, name: 'test-fixed', statements: ['CREATE TABLE weft_test_probe (id integer)'] };
+      expect(await migrate(engine.db, [...MIGRATIONS, fixed])).toEqual([1000]);
+      expect(await migrate(engine.db, [...MIGRATIONS, fixed])).toEqual([]);
+    });
+  });
+
+  describe('integrations', () => {
+    it('creates, reads, updates and deletes', async () => {
+      const created = await store.createIntegration({ name: 'Leads', description: 'From the fair', graph: graphOf('m1') });
+      expect(created).toMatchObject({ name: 'Leads', description: 'From the fair', publishedVersionId: null, publishedVersionNumber: null, hasUnpublishedChanges: true });
+      expect(created.id).toMatch(/^int_/);
+      expect(created.graph).toEqual(graphOf('m1'));
+      expect(new Date(created.createdAt).toISOString()).toBe(created.createdAt);
+
+      expect(await store.getIntegration(created.id)).toEqual(created);
+
+      const renamed = await store.updateIntegration(created.id, { name: 'Fair leads' });
+      expect(renamed).toMatchObject({ name: 'Fair leads', description: 'From the fair' });
+      expect(renamed?.graph).toEqual(graphOf('m1'));
+      expect(renamed!.updatedAt >= created.updatedAt).toBe(true);
+
+      const regraphed = await store.updateIntegration(created.id, { graph: graphOf('m1', 'm2') });
+      expect(regraphed?.graph.nodes.map((n) => n.id)).toEqual(['src', 'm1', 'm2', 'dst']);
+
+      const summary = (await store.listIntegrations()).find((i) => i.id === created.id);
+      expect(summary).toMatchObject({ name: 'Fair leads', nodeCount: 4, lastRun: null });
+      expect(summary).not.toHaveProperty('graph');
+
+      expect(await store.updateIntegration('int_missing', { name: 'x' })).toBeNull();
+      expect(await store.deleteIntegration(created.id)).toBe(true);
+      expect(await store.getIntegration(created.id)).toBeNull();
+      expect(await store.deleteIntegration(created.id)).toBe(false);
+    });
+
+    it('deleting an integration removes its versions and runs', async () => {
+      const { integration, version, run } = await newRun();
+      await store.commitBatch(commit(run.id, 1, { rejected: [{ nodeId: 'map', rowNumber: 1, source: {}, mapped: null, reason: 'bad' }] }));
+      expect(await store.deleteIntegration(integration.id)).toBe(true);
+      expect(await store.getVersion(version.id)).toBeNull();
+      expect(await store.getRun(run.id)).toBeNull();
+      expect((await store.listRejected(run.id)).total).toBe(0);
+    });
+  });
+
+  describe('versions', () => {
+    it('numbers versions per integration and publishes the newest', async () => {
+      const a = await store.createIntegration({ name: 'A', description: '', graph: graphOf('m') });
+      const b = await store.createIntegration({ name: 'B', description: '', graph: graphOf('m') });
+      const v1 = await store.createVersion(a.id, a.graph, plan, 'h1');
+      const v2 = await store.createVersion(a.id, a.graph, plan, 'h2');
+      const b1 = await store.createVersion(b.id, b.graph, plan, 'hb');
+      expect([v1.number, v2.number, b1.number]).toEqual([1, 2, 1]);
+      expect(v2).toMatchObject({ integrationId: a.id, hash: 'h2', graph: a.graph, plan });
+      expect(await store.getVersion(v2.id)).toEqual(v2);
+      expect(await store.getVersion('ver_missing')).toBeNull();
+
+      const published = await store.getIntegration(a.id);
+      expect(published).toMatchObject({ publishedVersionId: v2.id, publishedVersionNumber: 2, hasUnpublishedChanges: false });
+    });
+
+    it('concurrent publishes get distinct numbers', async () => {
+      const a = await store.createIntegration({ name: 'Busy', description: '', graph: graphOf('m') });
+      const versions = await Promise.all([1, 2, 3, 4].map((n) => store.createVersion(a.id, a.graph, plan, `h${n}`)));
+      expect(versions.map((v) => v.number).sort()).toEqual([1, 2, 3, 4]);
+    });
+
+    it('tracks unpublished changes by content, not key order', async () => {
+      const a = await store.createIntegration({ name: 'A', description: '', graph: graphOf('m') });
+      await store.createVersion(a.id, a.graph, plan, 'h1');
+      // The same graph with its keys in another order is not a change.
+      const [src, m, dst] = graphOf('m').nodes;
+      const reordered: Graph = { edges: [], nodes: [src!, m!, dst!].map((n) => ({ config: n.config, position: { y: 0, x: 0 }, kind: n.kind, id: n.id })), version: 1 };
+      expect((await store.updateIntegration(a.id, { graph: reordered }))?.hasUnpublishedChanges).toBe(false);
+      expect((await store.updateIntegration(a.id, { name: 'Renamed' }))?.hasUnpublishedChanges).toBe(false);
+      const edited = await store.updateIntegration(a.id, { graph: graphOf('m', 'extra') });
+      expect(edited?.hasUnpublishedChanges).toBe(true);
+      const summary = (await store.listIntegrations()).find((i) => i.id === a.id);
+      expect(summary).toMatchObject({ hasUnpublishedChanges: true, publishedVersionNumber: 1 });
+      await store.createVersion(a.id, edited!.graph, plan, 'h2');
+      expect((await store.getIntegration(a.id))?.hasUnpublishedChanges).toBe(false);
+    });
+
+    it('refuses a version for a missing integration', async () => {
+      await expect(store.createVersion('int_missing', graphOf(), plan, 'h')).rejects.toBeInstanceOf(StoreNotFoundError);
+    });
+  });
+
+  describe('runs and steps', () => {
+    it('creates a scheduled run with pending steps, then starts and finishes it', async () => {
+      const { integration, version, run } = await newRun();
+      expect(run).toMatchObject({
+        integrationId: integration.id,
+        versionId: version.id,
+        versionNumber: 1,
+        status: 'scheduled',
+        trigger: 'manual',
+        params: { since: '2024-01-01' },
+        counts: { read: 0, written: 0, created: 0, updated: 0, rejected: 0 },
+        startedAt: null,
+        endedAt: null,
+        error: null,
+      });
+      const detail = await store.getRun(run.id);
+      expect(detail?.integrationName).toBe('People to contacts');
+      expect(detail?.steps.map((s) => [s.nodeId, s.status])).toEqual([
+        ['src', 'pending'],
+        ['map', 'pending'],
+        ['dst', 'pending'],
+      ]);
+
+      await store.markRunStarted(run.id);
+      const started = await store.getRun(run.id);
+      expect(started?.status).toBe('running');
+      expect(started?.startedAt).not.toBeNull();
+      await store.markRunStarted(run.id);
+      expect((await store.getRun(run.id))?.startedAt).toBe(started?.startedAt);
+
+      await store.setStepStatus(run.id, 'src', 'running');
+      const running = (await store.getRun(run.id))?.steps[0];
+      expect(running).toMatchObject({ status: 'running', endedAt: null });
+      expect(running?.startedAt).not.toBeNull();
+      await store.setStepStatus(run.id, 'src', 'completed');
+      await store.setStepStatus(run.id, 'map', 'failed', 'Formula error in "total"');
+      await store.setStepStatus(run.id, 'dst', 'skipped');
+      const steps = (await store.getRun(run.id))!.steps;
+      expect(steps[0]).toMatchObject({ status: 'completed', startedAt: running?.startedAt });
+      expect(steps[0]?.endedAt).not.toBeNull();
+      expect(steps[1]).toMatchObject({ status: 'failed', error: 'Formula error in "total"', startedAt: null });
+      expect(steps[2]?.status).toBe('skipped');
+      await expect(store.setStepStatus(run.id, 'nope', 'running')).rejects.toBeInstanceOf(StoreNotFoundError);
+
+      await store.finishRun(run.id, 'failed', 'Map fields failed');
+      const finished = await store.getRun(run.id);
+      expect(finished).toMatchObject({ status: 'failed', error: 'Map fields failed' });
+      expect(finished?.endedAt).not.toBeNull();
+      // A late retry of the start activity does not revive a finished run.
+      await store.markRunStarted(run.id);
+      expect((await store.getRun(run.id))?.status).toBe('failed');
+    });
+
+    it('refuses a run on a version of another integration', async () => {
+      const { version } = await newRun();
+      const other = await store.createIntegration({ name: 'Other', description: '', graph: graphOf() });
+      await expect(
+        store.createRun({ integrationId: other.id, versionId: version.id, trigger: 'api', params: {}, steps: [] }),
+      ).rejects.toBeInstanceOf(StoreNotFoundError);
+    });
+
+    it('aggregates run counts: sources read, targets written, rejections everywhere', async () => {
+      const { run } = await newRun();
+      await store.commitBatch(
+        commit(run.id, 1, {
+          counts: { src: { read: 10 }, map: { read: 10, written: 8, rejected: 2 }, dst: { read: 8, written: 7, created: 5, updated: 2, rejected: 1 } },
+        }),
+      );
+      const detail = await store.getRun(run.id);
+      expect(detail?.counts).toEqual({ read: 10, written: 7, created: 5, updated: 2, rejected: 3 });
+      expect(detail?.steps[1]?.counts).toEqual({ read: 10, written: 8, created: 0, updated: 0, rejected: 2 });
+      const listed = await store.listRuns(run.integrationId);
+      expect(listed.items[0]?.counts).toEqual(detail?.counts);
+    });
+
+    it('lists runs newest first with paging, and shows the last run on the integration', async () => {
+      const { integration, version, run: first } = await newRun();
+      const more = [];
+      for (const trigger of ['api', 'schedule', 'manual'] as const) {
+        more.push(await store.createRun({ integrationId: integration.id, versionId: version.id, trigger, params: {}, steps: STEPS }));
+      }
+      const all = await store.listRuns(integration.id);
+      expect(all.total).toBe(4);
+      expect(all.items.map((r) => r.id)).toEqual([...more].reverse().map((r) => r.id).concat(first.id));
+      const page2 = await store.listRuns(integration.id, { limit: 2, offset: 2 });
+      expect(page2.total).toBe(4);
+      expect(page2.items.map((r) => r.id)).toEqual([more[0]!.id, first.id]);
+
+      const last = more[2]!;
+      await store.finishRun(last.id, 'completed', null);
+      const summary = (await store.listIntegrations()).find((i) => i.id === integration.id);
+      expect(summary?.lastRun).toMatchObject({ id: last.id, status: 'completed' });
+      expect(summary?.lastRun?.endedAt).not.toBeNull();
+      expect(await store.listRuns('int_missing')).toEqual({ items: [], total: 0 });
+    });
+  });
+
+  describe('commitBatch', () => {
+    it('applies a batch once: a retried or older batch is ignored', async () => {
+      const { run } = await newRun();
+      expect(await store.getCheckpoint(run.id, 'p1')).toEqual({ batch: 0, cursor: null });
+      const object = objectName('people');
+      const first = commit(run.id, 1, { counts: { src: { read: 2 } }, workspaceWrite: write(object, [{ email: 'a@x.io' }, { email: 'b@x.io' }]) });
+      expect(await store.commitBatch(first)).toEqual({ applied: true, outcomes: [{ outcome: 'created' }, { outcome: 'created' }] });
+      expect(await store.commitBatch(first)).toEqual({ applied: false, outcomes: [] });
+      expect(await store.getCheckpoint(run.id, 'p1')).toEqual({ batch: 1, cursor: { offset: 10 } });
+
+      await store.commitBatch(commit(run.id, 2, { cursor: 'page-3', counts: { src: { read: 1 } } }));
+      expect(await store.commitBatch(commit(run.id, 1, { counts: { src: { read: 100 } } }))).toEqual({ applied: false, outcomes: [] });
+      // A cursor that is itself a JSON string comes back as the same string.
+      expect(await store.getCheckpoint(run.id, 'p1')).toEqual({ batch: 2, cursor: 'page-3' });
+      await store.commitBatch(commit(run.id, 3, { cursor: '42' }));
+      expect((await store.getCheckpoint(run.id, 'p1')).cursor).toBe('42');
+
+      const detail = await store.getRun(run.id);
+      expect(detail?.counts).toEqual({ read: 3, written: 2, created: 2, updated: 0, rejected: 0 });
+      expect((await store.getWorkspaceObject(object))?.recordCount).toBe(2);
+      expect((await store.listWorkspaceRecords(object)).items.map((r) => r.key)).toEqual(['a@x.io', 'b@x.io']);
+    });
+
+    it('keeps pipelines apart', async () => {
+      const { run } = await newRun();
+      await store.commitBatch(commit(run.id, 1, { pipelineId: 'p1', counts: { src: { read: 1 } } }));
+      expect((await store.commitBatch(commit(run.id, 1, { pipelineId: 'p2', counts: { src: { read: 1 } } }))).applied).toBe(true);
+      expect((await store.getRun(run.id))?.counts.read).toBe(2);
+    });
+
+    it('applies exactly one of two concurrent commits of the same batch', async () => {
+      const { run } = await newRun();
+      const object = objectName('race');
+      const same = commit(run.id, 1, { counts: { src: { read: 3 } }, workspaceWrite: write(object, [{ email: 'a' }, { email: 'b' }, { email: 'c' }]) });
+      const results = await Promise.all([store.commitBatch(same), store.commitBatch(same), store.commitBatch(same)]);
+      expect(results.filter((r) => r.applied)).toHaveLength(1);
+      expect((await store.getRun(run.id))?.counts).toEqual({ read: 3, written: 3, created: 3, updated: 0, rejected: 0 });
+    });
+
+    it('serialises concurrent writers to one object, so outcomes stay exact', async () => {
+      const object = objectName('shared');
+      const first = await newRun();
+      await store.commitBatch(commit(first.run.id, 1, { workspaceWrite: write(object, [{ email: 'existing' }]) }));
+      const runs = await Promise.all([newRun(), newRun(), newRun()]);
+      const rows = [{ email: 'a', name: 'A' }, { email: 'b', name: 'B' }];
+      const results = await Promise.all(runs.map(({ run }) => store.commitBatch(commit(run.id, 1, { workspaceWrite: write(object, rows) }))));
+      const outcomes = results.flatMap((r) => r.outcomes.map((o) => o.outcome));
+      expect(outcomes.filter((o) => o === 'created')).toHaveLength(2);
+      expect(outcomes.filter((o) => o === 'unchanged')).toHaveLength(4);
+      expect((await store.getWorkspaceObject(object))?.recordCount).toBe(3);
+    });
+
+    it('rolls back everything when a part fails', async () => {
+      const { run } = await newRun();
+      const object = objectName('rollback');
+      await expect(
+        store.commitBatch(commit(run.id, 1, { counts: { src: { read: 1 }, ghost: { read: 1 } }, workspaceWrite: write(object, [{ email: 'a' }]) })),
+      ).rejects.toBeInstanceOf(StoreNotFoundError);
+      expect(await store.getCheckpoint(run.id, 'p1')).toEqual({ batch: 0, cursor: null });
+      expect(await store.getWorkspaceObject(object)).toBeNull();
+      expect((await store.getRun(run.id))?.counts.read).toBe(0);
+    });
+
+    it('reports created, updated, unchanged and rejected, and counts them on the target', async () => {
+      const { run } = await newRun();
+      const object = objectName('contacts');
+      await store.commitBatch(
+        commit(run.id, 1, {
+          workspaceWrite: write(object, [
+            { email: 'ada@x.io', name: 'Ada', age: 36 },
+            { email: 'bob@x.io', name: 'Bob', age: 40 },
+          ]),
+        }),
+      );
+      const second = await store.commitBatch(
+        commit(run.id, 2, {
+          workspaceWrite: write(
+            object,
+            [
+              { age: 36, name: 'Ada', email: 'ada@x.io' },
+              { email: 'bob@x.io', name: 'Bob', age: 41 },
+              { email: 'cy@x.io', name: 'Cy', age: null },
+              { email: '  ', name: 'Nobody' },
+              { email: null, name: 'Null' },
+              { email: 'bob@x.io', age: 42 },
+            ],
+            { rowNumbers: [11, 12, 13, 14, 15, 16] },
+          ),
+        }),
+      );
+      expect(second.outcomes).toEqual([
+        { outcome: 'unchanged' },
+        { outcome: 'updated' },
+        { outcome: 'created' },
+        { outcome: 'rejected', reason: 'Key field "email" is empty' },
+        { outcome: 'rejected', reason: 'Key field "email" is empty' },
+        { outcome: 'updated' },
+      ]);
+      const target = (await store.getRun(run.id))?.steps.find((s) => s.nodeId === 'dst');
+      expect(target?.counts).toEqual({ read: 0, written: 6, created: 3, updated: 2, rejected: 2 });
+
+      const records = await store.listWorkspaceRecords(object);
+      expect(records.items.map((r) => [r.key, r.values])).toEqual([
+        ['ada@x.io', { email: 'ada@x.io', name: 'Ada', age: 36 }],
+        // The last row for bob carried no name: the stored name is kept.
+        ['bob@x.io', { email: 'bob@x.io', name: 'Bob', age: 42 }],
+        ['cy@x.io', { email: 'cy@x.io', name: 'Cy', age: null }],
+      ]);
+      const rejected = await store.listRejected(run.id);
+      expect(rejected.items.map((r) => [r.nodeId, r.rowNumber, r.reason, r.source, r.mapped])).toEqual([
+        ['dst', 14, 'Key field "email" is empty', { email: '  ', name: 'Nobody' }, { email: '  ', name: 'Nobody' }],
+        ['dst', 15, 'Key field "email" is empty', { email: null, name: 'Null' }, { email: null, name: 'Null' }],
+      ]);
+    });
+
+    it('insert mode rejects keys that exist, in the store or earlier in the batch', async () => {
+      const { run } = await newRun();
+      const object = objectName('signups');
+      await store.commitBatch(commit(run.id, 1, { workspaceWrite: write(object, [{ email: 'a@x.io', name: 'A' }], { mode: 'insert' }) }));
+      const result = await store.commitBatch(
+        commit(run.id, 2, {
+          workspaceWrite: write(object, [{ email: 'a@x.io', name: 'A2' }, { email: 'b@x.io' }, { email: 'b@x.io', name: 'B2' }], { mode: 'insert', rowNumbers: [2, 3, 4] }),
+        }),
+      );
+      expect(result.outcomes).toEqual([
+        { outcome: 'rejected', reason: `A record with key "a@x.io" already exists in ${object}` },
+        { outcome: 'created' },
+        { outcome: 'rejected', reason: `A record with key "b@x.io" already exists in ${object}` },
+      ]);
+      expect((await store.listWorkspaceRecords(object)).items.map((r) => r.values)).toEqual([
+        { email: 'a@x.io', name: 'A' },
+        { email: 'b@x.io' },
+      ]);
+      expect((await store.listRejected(run.id)).items.map((r) => r.rowNumber)).toEqual([2, 4]);
+      expect((await store.getRun(run.id))?.steps.find((s) => s.nodeId === 'dst')?.counts).toEqual({ read: 0, written: 2, created: 2, updated: 0, rejected: 2 });
+    });
+
+    it('insert mode without a key gives every row its own record', async () => {
+      const { run } = await newRun();
+      const object = objectName('events');
+      const result = await store.commitBatch(
+        commit(run.id, 1, { workspaceWrite: write(object, [{ name: 'x' }, { name: 'x' }], { mode: 'insert', key: [], fields: [{ name: 'name', type: 'text' }] }) }),
+      );
+      expect(result.outcomes).toEqual([{ outcome: 'created' }, { outcome: 'created' }]);
+      expect((await store.getWorkspaceObject(object))?.recordCount).toBe(2);
+    });
+
+    it('keys on several fields without confusing values that contain separators', async () => {
+      const { run } = await newRun();
+      const object = objectName('orders');
+      const w = (rows: Record<string, unknown>[]) => write(object, rows, { key: ['region', 'number'], fields: [{ name: 'region', type: 'text' }, { name: 'number', type: 'text' }] });
+      const result = await store.commitBatch(
+        commit(run.id, 1, {
+          workspaceWrite: w([
+            { region: 'a,b', number: 'c' },
+            { region: 'a', number: 'b,c' },
+            { region: 'a|b', number: 'c' },
+          ]),
+        }),
+      );
+      expect(result.outcomes.map((o) => o.outcome)).toEqual(['created', 'created', 'created']);
+      expect((await store.getWorkspaceObject(object))?.key).toEqual(['region', 'number']);
+    });
+
+    it('creates the object on first write and adds fields it has not seen', async () => {
+      const { run } = await newRun();
+      const object = objectName('customer_accounts');
+      await store.commitBatch(commit(run.id, 1, { workspaceWrite: write(object, [{ email: 'a', name: 'A', age: 1 }]) }));
+      const created = await store.getWorkspaceObject(object);
+      expect(created).toMatchObject({ name: object, key: ['email'], attributes: FIELDS, recordCount: 1 });
+      expect(created?.label).toMatch(/^Customer accounts/);
+
+      await store.commitBatch(
+        commit(run.id, 2, {
+          workspaceWrite: write(object, [{ email: 'a', plan: 'gold', age: 2 }], {
+            fields: [{ name: 'email', type: 'text' }, { name: 'plan', type: 'text' }, { name: 'age', type: 'text' }],
+          }),
+        }),
+      );
+      const extended = await store.getWorkspaceObject(object);
+      // New fields are appended; an existing attribute keeps its type.
+      expect(extended?.attributes).toEqual([...FIELDS, { name: 'plan', type: 'text' }]);
+      expect((await store.listWorkspaceRecords(object)).items[0]?.values).toEqual({ email: 'a', name: 'A', age: 2, plan: 'gold' });
+      expect((await store.listWorkspaceObjects()).some((o) => o.name === object)).toBe(true);
+    });
+
+    it('rejects every row when the key differs from the object’s', async () => {
+      const { run } = await newRun();
+      const object = objectName('keyed');
+      await store.commitBatch(commit(run.id, 1, { workspaceWrite: write(object, [{ email: 'a', name: 'A' }]) }));
+      const result = await store.commitBatch(commit(run.id, 2, { workspaceWrite: write(object, [{ email: 'b', name: 'B' }], { key: ['name'] }) }));
+      expect(result.outcomes).toEqual([{ outcome: 'rejected', reason: `${object} is keyed by email, not name` }]);
+      expect((await store.getWorkspaceObject(object))?.recordCount).toBe(1);
+    });
+
+    it('defaults the write to the run’s only target step', async () => {
+      const { run } = await newRun();
+      const object = objectName('defaulted');
+      const { nodeId: _, ...noNode } = write(object, [{ email: 'a' }, { email: '' }]);
+      await store.commitBatch(commit(run.id, 1, { workspaceWrite: noNode }));
+      expect((await store.getRun(run.id))?.steps.find((s) => s.nodeId === 'dst')?.counts).toMatchObject({ written: 1, created: 1, rejected: 1 });
+      expect((await store.listRejected(run.id)).items[0]?.nodeId).toBe('dst');
+    });
+
+    it('writes a 5,000-row batch', async () => {
+      const { run } = await newRun();
+      const object = objectName('bulk');
+      const rows = Array.from({ length: 5000 }, (_, i) => ({ email: `user${i}@x.io`, name: `User ${i}`, age: i % 90 }));
+      const started = Date.now();
+      const first = await store.commitBatch(commit(run.id, 1, { counts: { src: { read: 5000 } }, workspaceWrite: write(object, rows) }));
+      expect(first.outcomes.every((o) => o.outcome === 'created')).toBe(true);
+      const again = rows.map((r, i) => (i % 2 === 0 ? r : { ...r, age: r.age + 1 }));
+      const second = await store.commitBatch(commit(run.id, 2, { counts: { src: { read: 5000 } }, workspaceWrite: write(object, again) }));
+      expect(second.outcomes.filter((o) => o.outcome === 'updated')).toHaveLength(2500);
+      expect(second.outcomes.filter((o) => o.outcome === 'unchanged')).toHaveLength(2500);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect((await store.getWorkspaceObject(object))?.recordCount).toBe(5000);
+      expect((await store.getRun(run.id))?.counts).toEqual({ read: 10000, written: 10000, created: 5000, updated: 2500, rejected: 0 });
+    });
+  });
+
+  describe('workspace records', () => {
+    it('pages, searches case-insensitively and orders by key or creation', async () => {
+      const { run } = await newRun();
+      const object = objectName('paged');
+      const rows = Array.from({ length: 25 }, (_, i) => ({ email: `p${String(i).padStart(2, '0')}@x.io`, name: i % 5 === 0 ? `Zoë ${i}` : `Person ${i}` }));
+      await store.commitBatch(commit(run.id, 1, { workspaceWrite: write(object, rows.slice(10)) }));
+      await store.commitBatch(commit(run.id, 2, { workspaceWrite: write(object, rows.slice(0, 10)) }));
+
+      const all = await store.listWorkspaceRecords(object, { limit: 10, offset: 20 });
+      expect(all.total).toBe(25);
+      expect(all.items.map((r) => r.key)).toEqual(['p20@x.io', 'p21@x.io', 'p22@x.io', 'p23@x.io', 'p24@x.io']);
+
+      const zoe = await store.listWorkspaceRecords(object, { search: 'zOË' });
+      expect(zoe.total).toBe(5);
+      expect(zoe.items.map((r) => r.values.name)).toEqual(['Zoë 0', 'Zoë 5', 'Zoë 10', 'Zoë 15', 'Zoë 20']);
+      expect((await store.listWorkspaceRecords(object, { search: '%' })).total).toBe(0);
+      expect((await store.listWorkspaceRecords(object, { search: 'P1_' })).total).toBe(0);
+      expect((await store.listWorkspaceRecords(object, { search: 'p1' })).total).toBe(10);
+
+      const byCreation = await store.listWorkspaceRecords(object, { order: 'created', limit: 1 });
+      expect(byCreation.items[0]?.key).toBe('p10@x.io');
+      expect(await store.listWorkspaceRecords('no_such_object')).toEqual({ items: [], total: 0 });
+      expect(await store.getWorkspaceObject('no_such_object')).toBeNull();
+    });
+  });
+
+  describe('rejected records', () => {
+    it('lists a run’s rejections in row order, by page and by step', async () => {
+      const { run } = await newRun();
+      const rejected = (nodeId: string, rowNumber: number) => ({ nodeId, rowNumber, source: { raw: `row ${rowNumber}` }, mapped: nodeId === 'map' ? null : { n: rowNumber }, reason: `bad row ${rowNumber}` });
+      await store.commitBatch(commit(run.id, 1, { rejected: [rejected('map', 3), rejected('map', 1), rejected('dst', 2)] }));
+      await store.commitBatch(commit(run.id, 2, { rejected: [rejected('map', 7)] }));
+
+      const all = await store.listRejected(run.id);
+      expect(all.total).toBe(4);
+      expect(all.items.map((r) => r.rowNumber)).toEqual([1, 2, 3, 7]);
+      expect(all.items[0]).toMatchObject({ runId: run.id, nodeId: 'map', source: { raw: 'row 1' }, mapped: null, reason: 'bad row 1' });
+      expect(all.items[1]?.mapped).toEqual({ n: 2 });
+      expect(all.items[0]?.id).toMatch(/^rej_/);
+
+      const second = await store.listRejected(run.id, { limit: 2, offset: 2 });
+      expect(second).toMatchObject({ total: 4 });
+      expect(second.items.map((r) => r.rowNumber)).toEqual([3, 7]);
+      expect((await store.listRejected(run.id, { nodeId: 'dst' })).items.map((r) => r.rowNumber)).toEqual([2]);
+      // Step counts are the caller's: rejected records alone do not change them.
+      expect((await store.getRun(run.id))?.counts.rejected).toBe(0);
+    });
+  });
+
+  describe('files', () => {
+    it('saves and reads file metadata; saving the same id again replaces it', async () => {
+      const file: StoredFile = {
+        id: `file_${++unique}`,
+        name: 'people.csv',
+        size: 5_000_000_000,
+        sha256: 'ab'.repeat(32),
+        columns: [
+          { name: 'email', type: 'text' },
+          { name: 'age', type: 'number' },
+        ],
+        delimiter: ';',
+        sampleRows: [{ email: 'a@x.io', age: '3' }],
+        path: '/data/files/people.csv',
+        createdAt: '2024-05-01T10:00:00.000Z',
+      };
+      await store.saveFile(file);
+      expect(await store.getFile(file.id)).toEqual(file);
+      await store.saveFile({ ...file, name: 'people (2).csv' });
+      expect((await store.getFile(file.id))?.name).toBe('people (2).csv');
+      expect(await store.getFile('file_missing')).toBeNull();
+    });
+  });
+}

@@ -1,0 +1,57 @@
+// Reading the workspace: Weft's own objects and their records, as the record browser pages through them.
+import { and, asc, count, eq, ilike, sql } from 'drizzle-orm';
+import { FieldType, type WorkspaceObject, type WorkspaceRecord } from '../../shared';
+import type { Db } from './db';
+import { page } from './paging';
+import { workspaceObjects, workspaceRecords } from './schema';
+
+type ObjectRow = typeof workspaceObjects.$inferSelect;
+
+const toObject = (row: ObjectRow): WorkspaceObject => ({
+  name: row.name,
+  label: row.label,
+  key: row.key,
+  attributes: row.attributes.map((a) => ({ name: a.name, type: FieldType.parse(a.type) })),
+  recordCount: row.recordCount,
+  createdAt: row.createdAt.toISOString(),
+  updatedAt: row.updatedAt.toISOString(),
+});
+
+export async function listWorkspaceObjects(db: Db): Promise<WorkspaceObject[]> {
+  const rows = await db.select().from(workspaceObjects).orderBy(asc(workspaceObjects.name));
+  return rows.map(toObject);
+}
+
+export async function getWorkspaceObject(db: Db, name: string): Promise<WorkspaceObject | null> {
+  const [row] = await db.select().from(workspaceObjects).where(eq(workspaceObjects.name, name));
+  return row ? toObject(row) : null;
+}
+
+/** ILIKE pattern matching `text` literally anywhere. */
+const containsPattern = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export async function listWorkspaceRecords(
+  db: Db,
+  name: string,
+  opts?: { limit?: number; offset?: number; search?: string; order?: 'key' | 'created' },
+): Promise<{ items: WorkspaceRecord[]; total: number }> {
+  const { limit, offset } = page(opts);
+  const search = opts?.search?.trim();
+  const where = and(
+    eq(workspaceRecords.objectName, name),
+    search ? ilike(sql`${workspaceRecords.values}::text`, containsPattern(search)) : undefined,
+  );
+  const order = opts?.order === 'created' ? [asc(workspaceRecords.createdAt), asc(workspaceRecords.key)] : [asc(workspaceRecords.key)];
+  const rows = await db
+    .select({ key: workspaceRecords.key, values: workspaceRecords.values, createdAt: workspaceRecords.createdAt, updatedAt: workspaceRecords.updatedAt })
+    .from(workspaceRecords)
+    .where(where)
+    .orderBy(...order)
+    .limit(limit)
+    .offset(offset);
+  const [totalRow] = await db.select({ n: count() }).from(workspaceRecords).where(where);
+  return {
+    items: rows.map((r) => ({ key: r.key, values: r.values, createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString() })),
+    total: totalRow?.n ?? 0,
+  };
+}

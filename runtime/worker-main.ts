@@ -1,0 +1,71 @@
+// `npm run worker`: one more worker for a Temporal cluster, sharing the API's Postgres. Scale out by running more.
+import { NativeConnection } from '@temporalio/worker';
+import { z } from 'zod';
+import { createActivities } from './activities';
+import { openStore } from './store';
+import type { Store } from './store/types';
+import { DEFAULT_TASK_QUEUE } from './temporal/client';
+import { createWorker } from './temporal/worker';
+
+const log = (message: string) => console.log(`[worker] ${message}`);
+
+const Env = z.object({
+  TEMPORAL_ADDRESS: z.string({
+    error: 'TEMPORAL_ADDRESS is not set. `npm run worker` joins a running Temporal cluster (e.g. TEMPORAL_ADDRESS=127.0.0.1:7233); `npm start` alone runs an embedded server with its own worker.',
+  }),
+  DATABASE_URL: z.url({
+    error: (issue) =>
+      issue.input === undefined
+        ? 'DATABASE_URL is not set. A separate worker must share the API\'s Postgres database: the embedded PGlite store lives inside one process and cannot be shared.'
+        : 'DATABASE_URL is not a valid URL (e.g. postgres://user:password@host:5432/weft).',
+  }),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  WEFT_TASK_QUEUE: z.string().default(DEFAULT_TASK_QUEUE),
+  /** Rows per batch. */
+  WEFT_BATCH_SIZE: z.coerce.number().int().positive().optional(),
+  /** Test hook: pause after each batch (ms), so a run lasts long enough to interrupt. */
+  WEFT_BATCH_DELAY_MS: z.coerce.number().int().nonnegative().optional(),
+});
+
+async function main(): Promise<void> {
+  const parsed = Env.safeParse(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) console.error(`[worker] ${issue.message}`);
+    process.exit(2);
+  }
+  const env = parsed.data;
+
+  let store: Store | null = null;
+  let connection: NativeConnection | null = null;
+  try {
+    store = await openStore({ dataDir: '', databaseUrl: env.DATABASE_URL });
+    connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
+    const worker = await createWorker({
+      connection,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.WEFT_TASK_QUEUE,
+      activities: createActivities({ store, batchSize: env.WEFT_BATCH_SIZE, batchDelayMs: env.WEFT_BATCH_DELAY_MS }),
+    });
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log(`${signal}: finishing in-flight tasks, then stopping…`);
+      worker.shutdown();
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    const done = worker.run();
+    log(`ready: task queue "${env.WEFT_TASK_QUEUE}" on ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE}), pid ${process.pid}`);
+    await done;
+    log('stopped.');
+  } catch (err) {
+    console.error(`[worker] ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  } finally {
+    await connection?.close().catch(() => {});
+    await store?.close().catch(() => {});
+  }
+}
+
+void main();

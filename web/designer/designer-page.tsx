@@ -1,0 +1,370 @@
+// The designer: toolbar, palette, canvas and inspector around one graph edited only through GraphOps.
+import '@xyflow/react/dist/style.css';
+import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { compile, edgeId, getKind, type CompileContext, type Diagnostic, type Graph, type GraphOp, type Integration, type WorkspaceObject } from '../../shared';
+import { api, ApiRequestError, errorMessage } from '../api';
+import { ErrorBanner } from '../components/empty-state';
+import { IconHistory, IconPlay, IconRedo, IconUndo, Spinner } from '../components/icons';
+import { chooseStart, drafts, type Draft } from '../drafts';
+import { useLoad } from '../lib/hooks';
+import { stableJson } from '../lib/stable-json';
+import { toast } from '../lib/toasts';
+import { href, navigate } from '../router';
+import { Canvas, NODE_WIDTH, type Selection } from './canvas';
+import { addNodeOp, deleteSelectionOps } from './flow-ops';
+import { canRedo, canUndo, commit, createHistory, redo, undo, type History } from './history';
+import { Inspector } from './inspector';
+import { Palette } from './palette';
+import { ProblemsButton } from './problems-panel';
+
+const OFFLINE_CODES = new Set(['network', 'unavailable']);
+
+export default function DesignerPage({ id }: { id: string }) {
+  const loaded = useLoad(async () => {
+    const draft = await drafts()
+      .load(id)
+      .catch(() => null);
+    try {
+      return { integration: await api.getIntegration(id), draft };
+    } catch (e) {
+      // Offline with a local draft: keep working on it; Save catches up later.
+      if (draft && e instanceof ApiRequestError && OFFLINE_CODES.has(e.code)) return { integration: null, draft };
+      throw e;
+    }
+  }, [id]);
+  const objects = useLoad(() => api.listObjects().catch(() => [] as WorkspaceObject[]), []);
+
+  if (loaded.error) {
+    return (
+      <div className="page">
+        <div className="page__body">
+          <ErrorBanner message={errorMessage(loaded.error)} onRetry={loaded.reload} />
+          <a className="btn btn--ghost" href={href.integrations()}>
+            Back to integrations
+          </a>
+        </div>
+      </div>
+    );
+  }
+  if (!loaded.data) {
+    return (
+      <div className="page-loading">
+        <Spinner size={20} /> Opening the designer…
+      </div>
+    );
+  }
+  return (
+    <ReactFlowProvider>
+      <Designer id={id} integration={loaded.data.integration} draft={loaded.data.draft} workspaceObjects={objects.data ?? []} />
+    </ReactFlowProvider>
+  );
+}
+
+interface Baseline {
+  name: string;
+  graphJson: string;
+  updatedAt: string | null;
+}
+interface Meta {
+  publishedVersionNumber: number | null;
+  hasUnpublishedChanges: boolean;
+}
+
+function Designer({ id, integration, draft, workspaceObjects }: { id: string; integration: Integration | null; draft: Draft | null; workspaceObjects: WorkspaceObject[] }) {
+  const rf = useReactFlow();
+  const start = useMemo(() => (integration ? chooseStart(integration, draft) : { name: draft?.name ?? '', graph: draft!.graph, restored: true }), [integration, draft]);
+  const [history, setHistory] = useState<History>(() => createHistory(start.graph));
+  const [name, setName] = useState(start.name);
+  const [baseline, setBaseline] = useState<Baseline | null>(() =>
+    integration ? { name: integration.name, graphJson: stableJson(integration.graph), updatedAt: integration.updatedAt } : null,
+  );
+  const [meta, setMeta] = useState<Meta>({
+    publishedVersionNumber: integration?.publishedVersionNumber ?? null,
+    hasUnpublishedChanges: integration?.hasUnpublishedChanges ?? true,
+  });
+  const [notice, setNotice] = useState<'restored' | 'offline' | null>(integration ? (start.restored ? 'restored' : null) : 'offline');
+  const [busy, setBusy] = useState<null | 'save' | 'publish' | 'run'>(null);
+  const [serverProblems, setServerProblems] = useState<{ graph: Graph; diagnostics: Diagnostic[] } | null>(null);
+  const [problemsOpen, setProblemsOpen] = useState(false);
+  const [selection, setSelection] = useState<Selection>({ nodeIds: [], edgeIds: [] });
+  const [focus, setFocus] = useState<{ nodeId: string; nonce: number; center?: boolean } | null>(null);
+  const graph = history.graph;
+
+  // Live compile on every edit, in the browser, with what we know of the workspace.
+  const ctx = useMemo<CompileContext>(
+    () => ({ workspaceObjects: Object.fromEntries(workspaceObjects.map((o) => [o.name, { fields: o.attributes, key: o.key }])) }),
+    [workspaceObjects],
+  );
+  const compiled = useMemo(() => compile(graph, ctx), [graph, ctx]);
+  const diagnostics = useMemo(() => {
+    const server = serverProblems && serverProblems.graph === graph ? serverProblems.diagnostics : [];
+    const sig = (d: Diagnostic) => `${d.code}|${d.nodeId ?? ''}|${d.path ?? ''}|${d.message}`;
+    const local = new Set(compiled.diagnostics.map(sig));
+    return [...compiled.diagnostics, ...server.filter((d) => !local.has(sig(d)))];
+  }, [compiled, serverProblems, graph]);
+
+  const graphJson = useMemo(() => stableJson(graph), [graph]);
+  const dirty = !baseline || baseline.name !== name || baseline.graphJson !== graphJson;
+
+  // Every change lands in IndexedDB first; a clean state clears the draft.
+  useEffect(() => {
+    const store = drafts();
+    const write = dirty ? store.save({ integrationId: id, name, graph, baseUpdatedAt: baseline?.updatedAt ?? null }) : store.remove(id);
+    write.catch(() => undefined);
+  }, [id, name, graph, dirty, baseline?.updatedAt]);
+
+  const apply = useCallback((ops: GraphOp[], mergeKey?: string) => {
+    setHistory((h) => commit(h, ops, mergeKey ? { mergeKey } : {}));
+  }, []);
+
+  const graphRef = useRef(graph);
+  graphRef.current = graph;
+  const addNode = useCallback((kind: string, position: { x: number; y: number }, connectFrom?: string) => {
+    const op = addNodeOp(graphRef.current, kind, position);
+    if (!op || op.type !== 'addNode') return;
+    const ops: GraphOp[] = [op];
+    if (connectFrom) ops.push({ type: 'connect', edge: { id: edgeId(connectFrom, op.node.id), source: connectFrom, target: op.node.id, sourceHandle: null, targetHandle: null } });
+    setHistory((h) => commit(h, ops));
+    setFocus({ nodeId: op.node.id, nonce: Date.now() });
+  }, []);
+
+  const selectedNode = selection.nodeIds.length === 1 ? (graph.nodes.find((n) => n.id === selection.nodeIds[0]) ?? null) : null;
+
+  /** Click in the palette: place the step after the selected (or last) step and connect it when that makes sense. */
+  const addFromPalette = useCallback(
+    (kind: string) => {
+      const def = getKind(kind);
+      const anchor = selectedNode ?? graph.nodes[graph.nodes.length - 1] ?? null;
+      let position: { x: number; y: number };
+      if (anchor) position = { x: anchor.position.x + NODE_WIDTH + 80, y: anchor.position.y };
+      else {
+        const el = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
+        const center = el ? rf.screenToFlowPosition({ x: el.left + el.width / 2, y: el.top + el.height / 2 }) : { x: 0, y: 0 };
+        position = { x: center.x - NODE_WIDTH / 2, y: center.y - 40 };
+      }
+      while (graph.nodes.some((n) => Math.abs(n.position.x - position.x) < 40 && Math.abs(n.position.y - position.y) < 40)) position = { ...position, y: position.y + 120 };
+      const anchorKind = anchor ? getKind(anchor.kind) : undefined;
+      const canChain = anchor && anchorKind?.outputs && def?.inputs && !graph.edges.some((e) => e.source === anchor.id);
+      addNode(kind, position, canChain ? anchor.id : undefined);
+      window.setTimeout(() => void rf.fitView({ maxZoom: 1, padding: 0.35, duration: 250 }), 50);
+    },
+    [addNode, graph, rf, selectedNode],
+  );
+
+  const focusNode = useCallback((nodeId: string) => setFocus({ nodeId, nonce: Date.now(), center: true }), []);
+
+  async function save(): Promise<Integration | null> {
+    const sentName = name.trim() || 'Untitled integration';
+    const sentGraph = graph;
+    setBusy('save');
+    try {
+      const saved = await api.updateIntegration(id, { name: sentName, graph: sentGraph });
+      setBaseline({ name: sentName, graphJson: stableJson(sentGraph), updatedAt: saved.updatedAt });
+      if (sentName !== name) setName(sentName);
+      setMeta({ publishedVersionNumber: saved.publishedVersionNumber, hasUnpublishedChanges: saved.hasUnpublishedChanges });
+      setNotice(null);
+      return saved;
+    } catch (e) {
+      toast(`Not saved: ${errorMessage(e)}`, 'error');
+      return null;
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function publish(): Promise<number | null> {
+    if (dirty && !(await save())) return null;
+    setBusy('publish');
+    try {
+      const result = await api.publish(id);
+      setMeta({ publishedVersionNumber: result.version.number, hasUnpublishedChanges: false });
+      setServerProblems(null);
+      toast(`Published version ${result.version.number}`, 'success');
+      return result.version.number;
+    } catch (e) {
+      if (e instanceof ApiRequestError && e.diagnostics.length > 0) {
+        setServerProblems({ graph, diagnostics: e.diagnostics });
+        setProblemsOpen(true);
+      }
+      toast(errorMessage(e), 'error');
+      return null;
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function run() {
+    let m = meta;
+    if (dirty) {
+      const saved = await save();
+      if (!saved) return;
+      m = { publishedVersionNumber: saved.publishedVersionNumber, hasUnpublishedChanges: saved.hasUnpublishedChanges };
+    }
+    if (m.publishedVersionNumber === null || m.hasUnpublishedChanges) {
+      if ((await publish()) === null) return;
+    }
+    setBusy('run');
+    try {
+      const { runId } = await api.startRun(id);
+      navigate(href.run(runId));
+    } catch (e) {
+      toast(errorMessage(e), 'error');
+      setBusy(null);
+    }
+  }
+
+  // Keyboard: undo/redo, delete, save. Ignored while typing in a field.
+  const latest = useRef({ selection, save, graph });
+  latest.current = { selection, save, graph };
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const mod = e.metaKey || e.ctrlKey;
+      const key = e.key.toLowerCase();
+      if (mod && key === 's') {
+        e.preventDefault();
+        void latest.current.save();
+        return;
+      }
+      const t = e.target as HTMLElement | null;
+      if (t?.closest('input, textarea, select, [contenteditable="true"]')) return;
+      if (mod && key === 'z') {
+        e.preventDefault();
+        setHistory((h) => (e.shiftKey ? redo(h) : undo(h)));
+      } else if (mod && key === 'y') {
+        e.preventDefault();
+        setHistory(redo);
+      } else if (!mod && (e.key === 'Delete' || e.key === 'Backspace')) {
+        const { selection: sel, graph: g } = latest.current;
+        const ops = deleteSelectionOps(g, sel.nodeIds, sel.edgeIds);
+        if (ops.length > 0) {
+          e.preventDefault();
+          setHistory((h) => commit(h, ops));
+        }
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const status =
+    busy === 'save'
+      ? 'Saving…'
+      : dirty
+        ? 'Unsaved changes'
+        : meta.publishedVersionNumber !== null && !meta.hasUnpublishedChanges
+          ? `Published v${meta.publishedVersionNumber}`
+          : 'Saved';
+  const statusHint = !dirty && meta.publishedVersionNumber !== null && meta.hasUnpublishedChanges ? `v${meta.publishedVersionNumber} is live · publish to update` : !dirty && meta.publishedVersionNumber === null ? 'not published yet' : null;
+  const errorCount = diagnostics.filter((d) => d.severity === 'error').length;
+
+  return (
+    <div className="designer-page">
+      <header className="topbar topbar--designer">
+        <div className="topbar__heading">
+          <div className="topbar__crumbs">
+            <a href={href.integrations()}>Integrations</a>
+            <span className="crumb-sep">/</span>
+          </div>
+          <div className="topbar__title-row">
+            <input
+              className="title-input"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              onBlur={() => !name.trim() && setName(baseline?.name || 'Untitled integration')}
+              aria-label="Integration name"
+              maxLength={120}
+              size={Math.max(12, Math.min(40, name.length + 1))}
+              data-testid="integration-name"
+            />
+            <span className={`save-status${dirty ? ' save-status--dirty' : ''}`}>
+              <span className="save-status__dot" />
+              <span data-testid="save-status">{status}</span>
+              {statusHint ? <span className="muted"> · {statusHint}</span> : null}
+            </span>
+          </div>
+        </div>
+        <div className="topbar__actions">
+          <ProblemsButton diagnostics={diagnostics} graph={graph} open={problemsOpen} onOpenChange={setProblemsOpen} onFocusNode={focusNode} />
+          <div className="btn-group">
+            <button type="button" className="icon-btn" aria-label="Undo" title="Undo (Ctrl+Z)" disabled={!canUndo(history)} onClick={() => setHistory(undo)} data-testid="undo">
+              <IconUndo />
+            </button>
+            <button type="button" className="icon-btn" aria-label="Redo" title="Redo (Ctrl+Shift+Z)" disabled={!canRedo(history)} onClick={() => setHistory(redo)} data-testid="redo">
+              <IconRedo />
+            </button>
+          </div>
+          <a className="btn btn--ghost" href={href.history(id)} data-testid="history-link">
+            <IconHistory size={15} /> History
+          </a>
+          <button type="button" className="btn btn--secondary" onClick={() => void save()} disabled={busy !== null || !dirty} data-testid="save">
+            {busy === 'save' ? <Spinner /> : null}
+            Save
+          </button>
+          <button
+            type="button"
+            className="btn btn--secondary"
+            onClick={() => void publish()}
+            disabled={busy !== null}
+            title={errorCount > 0 ? `Fix ${errorCount} ${errorCount === 1 ? 'problem' : 'problems'} first` : 'Make this the version that runs'}
+            data-testid="publish"
+          >
+            {busy === 'publish' ? <Spinner /> : null}
+            Publish
+          </button>
+          <button
+            type="button"
+            className="btn btn--primary"
+            onClick={() => void run()}
+            disabled={busy !== null}
+            title={dirty || meta.hasUnpublishedChanges ? 'Saves and publishes your changes, then runs' : 'Run the published version'}
+            data-testid="run"
+          >
+            {busy === 'run' ? <Spinner /> : <IconPlay size={14} />}
+            Run
+          </button>
+        </div>
+      </header>
+      {notice ? (
+        <div className={`banner banner--${notice === 'offline' ? 'warn' : 'info'} banner--flush`} data-testid="draft-notice">
+          <span>
+            {notice === 'restored'
+              ? 'Restored your unsaved draft from this device.'
+              : 'The server is not reachable. You are editing the copy saved on this device; Save when you are back online.'}
+          </span>
+          {notice === 'restored' && integration ? (
+            <button
+              type="button"
+              className="btn btn--ghost btn--sm"
+              onClick={() => {
+                setHistory(createHistory(integration.graph));
+                setName(integration.name);
+                setNotice(null);
+              }}
+            >
+              Discard draft
+            </button>
+          ) : null}
+          <button type="button" className="btn btn--ghost btn--sm" onClick={() => setNotice(null)}>
+            Dismiss
+          </button>
+        </div>
+      ) : null}
+      <div className="designer">
+        <Palette onAdd={addFromPalette} />
+        <Canvas graph={graph} diagnostics={diagnostics} onOps={apply} onDropKind={addNode} onSelection={setSelection} focus={focus} />
+        <Inspector
+          graph={graph}
+          node={selectedNode}
+          diagnostics={diagnostics}
+          schemas={compiled.schemas}
+          workspaceObjects={workspaceObjects}
+          onConfig={(nodeId, config, mergeKey) => apply([{ type: 'updateConfig', id: nodeId, config }], mergeKey)}
+          onRename={(nodeId, label) => apply([{ type: 'renameNode', id: nodeId, label }], `${nodeId}:label`)}
+          onDelete={(nodeId) => apply([{ type: 'removeNodes', ids: [nodeId] }])}
+          onFocusNode={focusNode}
+        />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,188 @@
+// The right-hand inspector: the selected step's form (generated from its kind's schema), or an overview.
+import { useMemo } from 'react';
+import { FIELD_TYPE_LABELS, getKind, type Diagnostic, type Graph, type GraphNode, type RowSchema, type WorkspaceObject } from '../../shared';
+import { IconAlert, IconCheck, IconKey, IconTrash } from '../components/icons';
+import { setAt, unplacedDiagnostics } from '../form/config-path';
+import { ConfigForm } from '../form/config-form';
+import { FieldErrors } from '../form/field-errors';
+import type { FormCtx } from '../form/form-context';
+import { buildForm } from '../form/form-model';
+import { KindIcon } from './kind-icons';
+
+const formCache = new Map<string, ReturnType<typeof buildForm>>();
+function formFor(kind: string) {
+  let form = formCache.get(kind);
+  const def = getKind(kind);
+  if (!form && def) {
+    form = buildForm(def.config);
+    formCache.set(kind, form);
+  }
+  return form ?? [];
+}
+
+export interface InspectorProps {
+  graph: Graph;
+  node: GraphNode | null;
+  diagnostics: Diagnostic[];
+  schemas: Record<string, RowSchema | null>;
+  workspaceObjects: WorkspaceObject[];
+  onConfig: (nodeId: string, config: Record<string, unknown>, mergeKey?: string) => void;
+  onRename: (nodeId: string, label: string) => void;
+  onDelete: (nodeId: string) => void;
+  onFocusNode: (nodeId: string) => void;
+}
+
+export function Inspector(props: InspectorProps) {
+  return (
+    <aside className="inspector" data-testid="inspector" aria-label="Inspector">
+      {props.node ? <NodeInspector key={props.node.id} {...props} node={props.node} /> : <Overview {...props} />}
+    </aside>
+  );
+}
+
+function NodeInspector({ graph, node, diagnostics, schemas, workspaceObjects, onConfig, onRename, onDelete }: InspectorProps & { node: GraphNode }) {
+  const kind = getKind(node.kind);
+  const fields = useMemo(() => formFor(node.kind), [node.kind]);
+  const mine = diagnostics.filter((d) => d.nodeId === node.id);
+  const upstreamId = graph.edges.find((e) => e.target === node.id)?.source;
+  const upstreamNode = graph.nodes.find((n) => n.id === upstreamId);
+  const upstream = upstreamId ? (schemas[upstreamId] ?? null) : null;
+  const output = schemas[node.id] ?? null;
+  const placed = fields.filter((f) => f.widget !== 'hidden').map((f) => f.key);
+  const unplaced = unplacedDiagnostics(mine, placed);
+
+  const ctx: FormCtx = {
+    nodeId: node.id,
+    config: node.config,
+    diagnostics: mine,
+    upstream,
+    upstreamLabel: upstreamNode ? upstreamNode.label?.trim() || getKind(upstreamNode.kind)?.label || upstreamNode.kind : null,
+    workspaceObjects,
+    set: (path, value, opts) => onConfig(node.id, setAt(node.config, path, value), opts?.merge ? `${node.id}:${path}` : undefined),
+    patch: (values) => onConfig(node.id, { ...node.config, ...values }),
+  };
+
+  return (
+    <div className="inspector__content">
+      <header className="inspector__head">
+        <span className={`kind-chip kind-chip--${kind?.category ?? 'transform'} kind-chip--lg`}>
+          <KindIcon kind={node.kind} size={20} />
+        </span>
+        <div className="inspector__titles">
+          <input
+            className="inspector__name"
+            value={node.label ?? ''}
+            placeholder={kind?.label ?? node.kind}
+            aria-label="Step name"
+            maxLength={120}
+            onChange={(e) => onRename(node.id, e.target.value)}
+            data-testid="node-label-input"
+          />
+          <div className="muted small">
+            {kind?.label ?? node.kind} · {node.id}
+          </div>
+        </div>
+      </header>
+      {kind ? <p className="inspector__desc">{kind.description}</p> : null}
+      {mine.length > 0 ? (
+        <div className="inspector__status inspector__status--error" data-testid="inspector-problems">
+          <IconAlert size={14} /> {mine.length === 1 ? '1 problem to fix' : `${mine.length} problems to fix`}
+        </div>
+      ) : (
+        <div className="inspector__status inspector__status--ok">
+          <IconCheck size={14} /> Ready
+        </div>
+      )}
+      {unplaced.length > 0 ? (
+        <div className="inspector__section">
+          <FieldErrors diagnostics={unplaced} path="" />
+        </div>
+      ) : null}
+      {kind ? (
+        <ConfigForm fields={fields} ctx={ctx} />
+      ) : (
+        <p className="hint">Weft does not know this kind of step. Remove it or update Weft.</p>
+      )}
+      {output && output.fields.length > 0 && kind?.category !== 'source' ? (
+        <section className="inspector__section">
+          <h4 className="inspector__subtitle">{kind?.category === 'target' ? 'Writes' : 'Output'}</h4>
+          <div className="field-chips">
+            {output.fields.map((f) => (
+              <span key={f.name} className="field-chip" title={FIELD_TYPE_LABELS[f.type]}>
+                {output.key.includes(f.name) ? <IconKey size={11} /> : null}
+                {f.name}
+                <span className="field-chip__type">{FIELD_TYPE_LABELS[f.type]}</span>
+              </span>
+            ))}
+          </div>
+        </section>
+      ) : null}
+      <footer className="inspector__foot">
+        <button type="button" className="btn btn--danger-ghost btn--sm" onClick={() => onDelete(node.id)} data-testid="delete-node">
+          <IconTrash size={14} /> Delete step
+        </button>
+      </footer>
+    </div>
+  );
+}
+
+function Overview({ graph, diagnostics, onFocusNode }: InspectorProps) {
+  const has = (cat: string) => graph.nodes.some((n) => getKind(n.kind)?.category === cat);
+  const steps: [string, boolean][] = [
+    ['Add a source', has('source')],
+    ['Shape the fields with a Map', graph.nodes.some((n) => n.kind === 'map')],
+    ['Add a target', has('target')],
+    ['Connect the steps left to right', graph.edges.length > 0 && !diagnostics.some((d) => d.code.startsWith('unconnected'))],
+    ['Fix every problem, then Publish', graph.nodes.length > 0 && diagnostics.length === 0],
+  ];
+  const graphLevel = diagnostics.filter((d) => !d.nodeId);
+  return (
+    <div className="inspector__content">
+      <header className="inspector__head">
+        <div className="inspector__titles">
+          <h3 className="inspector__heading">Integration</h3>
+          <div className="muted small">
+            {graph.nodes.length} {graph.nodes.length === 1 ? 'step' : 'steps'} · {graph.edges.length} {graph.edges.length === 1 ? 'connection' : 'connections'}
+          </div>
+        </div>
+      </header>
+      <p className="inspector__desc">Select a step on the canvas to configure it.</p>
+      <ol className="checklist">
+        {steps.map(([label, done]) => (
+          <li key={label} className={done ? 'is-done' : ''}>
+            <span className="checklist__mark">{done ? <IconCheck size={12} strokeWidth={3} /> : null}</span>
+            {label}
+          </li>
+        ))}
+      </ol>
+      {graphLevel.length > 0 ? (
+        <section className="inspector__section">
+          <h4 className="inspector__subtitle">Needs attention</h4>
+          <FieldErrors diagnostics={graphLevel} path="" />
+        </section>
+      ) : null}
+      {diagnostics.some((d) => d.nodeId) ? (
+        <section className="inspector__section">
+          <h4 className="inspector__subtitle">Steps with problems</h4>
+          <ul className="plain-list">
+            {[...new Set(diagnostics.filter((d) => d.nodeId).map((d) => d.nodeId as string))].map((id) => {
+              const n = graph.nodes.find((x) => x.id === id);
+              const count = diagnostics.filter((d) => d.nodeId === id).length;
+              return (
+                <li key={id}>
+                  <button type="button" className="link-btn" onClick={() => onFocusNode(id)}>
+                    {n ? n.label?.trim() || getKind(n.kind)?.label || n.kind : id}
+                  </button>
+                  <span className="count-pill count-pill--error">{count}</span>
+                </li>
+              );
+            })}
+          </ul>
+        </section>
+      ) : null}
+      <p className="hint inspector__keys">
+        <kbd>Delete</kbd> removes the selection · <kbd>Ctrl</kbd>+<kbd>Z</kbd> undo · <kbd>Ctrl</kbd>+<kbd>Shift</kbd>+<kbd>Z</kbd> redo · <kbd>Ctrl</kbd>+<kbd>S</kbd> save
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,155 @@
+// Renders a generated form (see form-model.ts) for one node's config, errors beside their fields.
+import { useId } from 'react';
+import { IconPlus, IconX } from '../components/icons';
+import { diagnosticsAt, diagnosticsUnder, getAt, joinPath } from './config-path';
+import { FieldErrors } from './field-errors';
+import type { FormCtx } from './form-context';
+import { emptyItem, type FormField } from './form-model';
+import { ColumnsWidget } from './widgets/columns-widget';
+import { FileWidget } from './widgets/file-widget';
+import { MappingWidget } from './widgets/mapping-widget';
+import { UpstreamFieldSelect } from './widgets/upstream-field-select';
+import { WorkspaceObjectInput } from './widgets/workspace-object-input';
+
+export function ConfigForm({ fields, ctx }: { fields: FormField[]; ctx: FormCtx }) {
+  return (
+    <div className="form">
+      {fields.map((f) => (
+        <TopField key={f.key} field={f} ctx={ctx} />
+      ))}
+    </div>
+  );
+}
+
+/** Widgets that print their own errors (they place them per row or per column). */
+const SELF_REPORTING = new Set(['file', 'mapping', 'columns']);
+
+function TopField({ field, ctx }: { field: FormField; ctx: FormCtx }) {
+  const id = useId();
+  if (field.widget === 'hidden') return null;
+  const path = field.key;
+  const own = diagnosticsAt(ctx.diagnostics, path);
+  if (field.type === 'boolean') {
+    return (
+      <div className="form-row form-row--inline" data-field={path}>
+        <label className="toggle">
+          <input type="checkbox" className="checkbox" id={id} checked={getAt(ctx.config, path) === true} onChange={(e) => ctx.set(path, e.target.checked)} />
+          <span>{field.title}</span>
+        </label>
+        <FieldErrors diagnostics={own} path={path} />
+      </div>
+    );
+  }
+  const selfReporting = SELF_REPORTING.has(field.widget ?? '') || (field.type === 'list' && !field.widget);
+  return (
+    <div className="form-row" data-field={path}>
+      <label className="form-label" htmlFor={id}>
+        {field.title}
+      </label>
+      <Control field={field} path={path} ctx={ctx} id={id} invalid={own.length > 0} />
+      {selfReporting ? null : <FieldErrors diagnostics={own} path={path} />}
+    </div>
+  );
+}
+
+function Control({ field, path, ctx, id, invalid }: { field: FormField; path: string; ctx: FormCtx; id?: string; invalid?: boolean }) {
+  const value = getAt(ctx.config, path);
+  const str = typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
+  switch (field.widget) {
+    case 'file':
+      return <FileWidget ctx={ctx} path={path} />;
+    case 'columns':
+      return <ColumnsWidget ctx={ctx} path={path} />;
+    case 'mapping':
+      return <MappingWidget ctx={ctx} path={path} />;
+    case 'workspace-object':
+      return <WorkspaceObjectInput ctx={ctx} id={id} value={str} invalid={invalid} onChange={(v) => ctx.set(path, v, { merge: true })} />;
+    case 'input-field':
+      return <UpstreamFieldSelect ctx={ctx} id={id} value={str} invalid={invalid} label={field.title} onChange={(v) => ctx.set(path, v)} />;
+    case 'hidden':
+      return null;
+    default:
+      break;
+  }
+  switch (field.type) {
+    case 'enum':
+      return (
+        <select id={id} className={`input select${invalid ? ' is-invalid' : ''}`} value={str} aria-label={field.title} aria-invalid={invalid || undefined} onChange={(e) => ctx.set(path, e.target.value)}>
+          {str === '' || !field.options.some((o) => o.value === str) ? <option value={str}>{str === '' ? 'Choose…' : str}</option> : null}
+          {field.options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      );
+    case 'boolean':
+      return <input id={id} type="checkbox" className="checkbox" checked={value === true} aria-label={field.title} onChange={(e) => ctx.set(path, e.target.checked)} />;
+    case 'number':
+      return (
+        <input
+          id={id}
+          type="number"
+          className={`input${invalid ? ' is-invalid' : ''}`}
+          value={typeof value === 'number' ? value : ''}
+          aria-label={field.title}
+          onChange={(e) => ctx.set(path, e.target.value === '' ? undefined : Number(e.target.value), { merge: true })}
+        />
+      );
+    case 'string':
+      return (
+        <input
+          id={id}
+          className={`input${invalid ? ' is-invalid' : ''}`}
+          value={str}
+          aria-label={field.title}
+          aria-invalid={invalid || undefined}
+          maxLength={field.maxLength}
+          onChange={(e) => ctx.set(path, e.target.value, { merge: true })}
+        />
+      );
+    case 'list':
+      return <ListWidget field={field} path={path} ctx={ctx} />;
+    default:
+      return <p className="hint">This setting cannot be edited here yet.</p>;
+  }
+}
+
+/** A repeatable group of rows (filter conditions): item fields side by side, add and remove. */
+function ListWidget({ field, path, ctx }: { field: Extract<FormField, { type: 'list' }>; path: string; ctx: FormCtx }) {
+  const raw = getAt(ctx.config, path);
+  const items = Array.isArray(raw) ? (raw as unknown[]) : [];
+  const visible = field.item.filter((f) => f.widget !== 'hidden');
+  return (
+    <div className="list-widget" data-testid={`list-${path}`}>
+      {items.map((_, i) => {
+        const itemPath = joinPath(path, i);
+        const errs = diagnosticsUnder(ctx.diagnostics, itemPath);
+        return (
+          <div key={i} className="list-item" data-testid="list-item">
+            <div className="list-item__fields" style={{ gridTemplateColumns: `repeat(${visible.length}, minmax(0, 1fr))` }}>
+              {visible.map((f) => {
+                const p = joinPath(itemPath, f.key);
+                return (
+                  <Control key={f.key} field={f} path={p} ctx={ctx} invalid={diagnosticsAt(ctx.diagnostics, p).length > 0} />
+                );
+              })}
+            </div>
+            <button type="button" className="icon-btn icon-btn--quiet" aria-label={`Remove ${field.itemTitle} ${i + 1}`} onClick={() => ctx.set(path, items.filter((__, j) => j !== i))}>
+              <IconX size={14} />
+            </button>
+            {errs.length ? (
+              <div className="list-item__errors">
+                <FieldErrors diagnostics={errs} path={itemPath} />
+              </div>
+            ) : null}
+          </div>
+        );
+      })}
+      <FieldErrors diagnostics={diagnosticsAt(ctx.diagnostics, path)} path={path} />
+      <button type="button" className="btn btn--ghost btn--sm" onClick={() => ctx.set(path, [...items, emptyItem(field.item)])} data-testid={`add-${path}`}>
+        <IconPlus size={14} /> Add {field.itemTitle}
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,16 @@
+// What every inspector widget may read and write: the node's config, its problems and its upstream fields.
+import type { Diagnostic, RowSchema, WorkspaceObject } from '../../shared';
+
+export interface FormCtx {
+  nodeId: string;
+  config: Record<string, unknown>;
+  diagnostics: Diagnostic[];
+  /** The rows flowing into this node, from compile(...).schemas of the upstream node. */
+  upstream: RowSchema | null;
+  upstreamLabel: string | null;
+  workspaceObjects: WorkspaceObject[];
+  /** `merge` folds rapid edits of one field (typing) into one undo step. */
+  set(path: string, value: unknown, opts?: { merge?: boolean }): void;
+  /** Replaces several top-level keys at once (a file upload sets file, delimiter and columns). */
+  patch(values: Record<string, unknown>): void;
+}

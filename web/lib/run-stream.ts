@@ -1,0 +1,83 @@
+// Follows one run live: SSE events first, polling as the fallback, until the run is over.
+import { useEffect, useState } from 'react';
+import { RunDetail, type RunStatus } from '../../shared';
+import { api, errorMessage } from '../api';
+
+export const isTerminal = (s: RunStatus) => s === 'completed' || s === 'completed_with_errors' || s === 'failed';
+
+export interface RunStream {
+  run: RunDetail | null;
+  error: string | null;
+  /** 'live' while SSE delivers, 'polling' after a fallback, 'done' when terminal. */
+  mode: 'connecting' | 'live' | 'polling' | 'done';
+}
+
+export function useRunStream(runId: string, pollMs = 1500): RunStream {
+  const [state, setState] = useState<RunStream>({ run: null, error: null, mode: 'connecting' });
+
+  useEffect(() => {
+    let stopped = false;
+    let source: EventSource | null = null;
+    let timer: number | undefined;
+
+    const accept = (run: RunDetail) => {
+      if (stopped) return;
+      const done = isTerminal(run.status);
+      setState((s) => ({ run, error: null, mode: done ? 'done' : s.mode === 'connecting' ? 'live' : s.mode }));
+      if (done) stop();
+    };
+    const stop = () => {
+      stopped = true;
+      source?.close();
+      window.clearTimeout(timer);
+    };
+
+    const poll = async () => {
+      if (stopped) return;
+      try {
+        accept(await api.getRun(runId));
+      } catch (e) {
+        if (!stopped) setState((s) => ({ ...s, error: errorMessage(e) }));
+      }
+      if (!stopped) timer = window.setTimeout(poll, pollMs);
+    };
+    const fallBack = () => {
+      source?.close();
+      source = null;
+      if (stopped) return;
+      setState((s) => ({ ...s, mode: 'polling' }));
+      window.clearTimeout(timer);
+      void poll();
+    };
+
+    // The first snapshot comes over plain HTTP so the page fills in even if SSE is slow to connect.
+    api.getRun(runId).then(accept, (e: unknown) => !stopped && setState((s) => ({ ...s, error: errorMessage(e) })));
+
+    if (typeof EventSource === 'undefined') fallBack();
+    else {
+      source = new EventSource(api.runEventsUrl(runId));
+      source.addEventListener('run', (ev) => {
+        try {
+          const parsed = RunDetail.safeParse(JSON.parse((ev as MessageEvent<string>).data));
+          if (parsed.success) {
+            setState((s) => (s.mode === 'polling' ? s : { ...s, mode: 'live' }));
+            accept(parsed.data);
+          }
+        } catch {
+          /* a malformed event is skipped; the next one or the poll repairs the view */
+        }
+      });
+      source.addEventListener('end', () => {
+        source?.close();
+        // One last read so the final counts are the stored ones.
+        api.getRun(runId).then(accept, () => undefined);
+      });
+      source.onerror = () => {
+        if (!stopped) fallBack();
+      };
+    }
+    return stop;
+  }, [runId, pollMs]);
+
+  return state;
+}

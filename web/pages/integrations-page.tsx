@@ -1,0 +1,139 @@
+// The integrations list: one card per integration with its last run, and the way to start a new one.
+import { useState } from 'react';
+import { emptyGraph, type IntegrationSummary } from '../../shared';
+import { api, errorMessage } from '../api';
+import { EmptyState, ErrorBanner } from '../components/empty-state';
+import { IconArrowRight, IconHistory, IconIntegrations, IconPlay, IconPlus, IconTrash, Spinner } from '../components/icons';
+import { PageHeader } from '../components/page-header';
+import { RunStatusBadge } from '../components/status-badge';
+import { relativeTime } from '../lib/format';
+import { useLoad, useNow } from '../lib/hooks';
+import { toast } from '../lib/toasts';
+import { href, navigate } from '../router';
+
+export function IntegrationsPage() {
+  const list = useLoad(() => api.listIntegrations(), []);
+  const [creating, setCreating] = useState(false);
+
+  async function create() {
+    setCreating(true);
+    try {
+      const created = await api.createIntegration({ name: 'Untitled integration', description: '', graph: emptyGraph() });
+      navigate(href.designer(created.id));
+    } catch (e) {
+      toast(errorMessage(e), 'error');
+      setCreating(false);
+    }
+  }
+
+  const newButton = (
+    <button type="button" className="btn btn--primary" onClick={create} disabled={creating} data-testid="new-integration">
+      {creating ? <Spinner /> : <IconPlus />}
+      New integration
+    </button>
+  );
+
+  const items = list.data ?? [];
+  return (
+    <div className="page">
+      <PageHeader title="Integrations" meta={items.length > 0 ? <span className="muted">{items.length} total</span> : null} actions={items.length > 0 ? newButton : null} />
+      <div className="page__body">
+        {list.error ? <ErrorBanner message={errorMessage(list.error)} onRetry={list.reload} /> : null}
+        {list.loading && !list.data ? (
+          <div className="card-grid">
+            {[0, 1, 2].map((i) => (
+              <div key={i} className="card card--skeleton" />
+            ))}
+          </div>
+        ) : items.length === 0 && !list.error ? (
+          <EmptyState
+            icon={<IconIntegrations size={28} />}
+            title="Connect your first data source"
+            action={newButton}
+          >
+            An integration moves rows from a file or an app into your workspace — drag a source, shape the fields, pick where
+            they go, and Weft keeps a history of every run.
+          </EmptyState>
+        ) : (
+          <div className="card-grid">
+            {items.map((it) => (
+              <IntegrationCard key={it.id} item={it} onDeleted={list.reload} />
+            ))}
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function IntegrationCard({ item, onDeleted }: { item: IntegrationSummary; onDeleted: () => void }) {
+  const now = useNow();
+  const [running, setRunning] = useState(false);
+
+  async function runNow() {
+    setRunning(true);
+    try {
+      const { runId } = await api.startRun(item.id);
+      navigate(href.run(runId));
+    } catch (e) {
+      toast(errorMessage(e), 'error');
+      setRunning(false);
+    }
+  }
+
+  async function remove() {
+    if (!window.confirm(`Delete "${item.name}"? Its sync history will be deleted too.`)) return;
+    try {
+      await api.deleteIntegration(item.id);
+      toast(`Deleted ${item.name}`, 'success');
+      onDeleted();
+    } catch (e) {
+      toast(errorMessage(e), 'error');
+    }
+  }
+
+  const published = item.publishedVersionNumber !== null;
+  return (
+    <article className="card integration-card" data-testid="integration-card" data-id={item.id}>
+      <div className="integration-card__head">
+        <a className="integration-card__name" href={href.designer(item.id)}>
+          {item.name}
+        </a>
+        <button type="button" className="icon-btn icon-btn--quiet" aria-label={`Delete ${item.name}`} title="Delete" onClick={remove}>
+          <IconTrash size={15} />
+        </button>
+      </div>
+      <p className={`integration-card__desc${item.description ? '' : ' muted'}`}>{item.description || 'No description'}</p>
+      <div className="integration-card__facts">
+        <span className="chip">{item.nodeCount === 1 ? '1 step' : `${item.nodeCount} steps`}</span>
+        <span className={`chip${published ? ' chip--accent' : ''}`}>{published ? `v${item.publishedVersionNumber}` : 'Draft'}</span>
+        {published && item.hasUnpublishedChanges ? <span className="chip chip--warn">Unpublished changes</span> : null}
+      </div>
+      <div className="integration-card__run">
+        {item.lastRun ? (
+          <a className="last-run" href={href.run(item.lastRun.id)} title="Open the last run">
+            <RunStatusBadge status={item.lastRun.status} testId="last-run-status" />
+            <span className="muted" title={item.lastRun.createdAt}>
+              {relativeTime(item.lastRun.endedAt ?? item.lastRun.createdAt, now)}
+            </span>
+          </a>
+        ) : (
+          <span className="muted">Never run</span>
+        )}
+        <a className="link-quiet" href={href.history(item.id)}>
+          <IconHistory size={14} /> History
+        </a>
+      </div>
+      <div className="integration-card__actions">
+        <button type="button" className="btn btn--secondary" onClick={runNow} disabled={running || !published} title={published ? 'Run the published version now' : 'Publish the integration before running it'} data-testid="run-now">
+          {running ? <Spinner /> : <IconPlay size={14} />}
+          Run now
+        </button>
+        <a className="btn btn--ghost" href={href.designer(item.id)} data-testid="open-integration">
+          Open
+          <IconArrowRight size={14} />
+        </a>
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,261 @@
+// One run: its outcome, each step in plan order with counts and timings, and the rows it rejected.
+import { useMemo, useState } from 'react';
+import { getKind, RUN_STATUS_LABELS, type RunDetail, type RunStep } from '../../shared';
+import { api, errorMessage } from '../api';
+import { EmptyState, ErrorBanner } from '../components/empty-state';
+import { IconHistory, IconPlay, Spinner } from '../components/icons';
+import { PageHeader } from '../components/page-header';
+import { RunStatusBadge, StatusIcon, StepStatusBadge, statusTone } from '../components/status-badge';
+import { KindIcon } from '../designer/kind-icons';
+import { durationBetween, formatCount, formatDateTime, formatDuration, relativeTime } from '../lib/format';
+import { useLoad, useNow } from '../lib/hooks';
+import { isTerminal, useRunStream } from '../lib/run-stream';
+import { toast } from '../lib/toasts';
+import { href, navigate } from '../router';
+import { Pager } from './history-page';
+
+const TRIGGER_LABELS: Record<string, string> = { manual: 'Started manually', api: 'Started by the API', schedule: 'Started by a schedule' };
+
+export function RunPage({ id }: { id: string }) {
+  const { run, error, mode } = useRunStream(id);
+  const now = useNow(1000);
+
+  if (!run) {
+    return (
+      <div className="page">
+        <PageHeader title="Run" />
+        <div className="page__body">
+          {error ? <ErrorBanner message={error} /> : <div className="page-loading"><Spinner size={20} /> Loading the run…</div>}
+        </div>
+      </div>
+    );
+  }
+
+  const terminal = isTerminal(run.status);
+  const duration = durationBetween(run.startedAt, run.endedAt, now);
+  return (
+    <div className="page">
+      <PageHeader
+        crumbs={
+          <>
+            <a href={href.integrations()}>Integrations</a>
+            <span className="crumb-sep">/</span>
+            <a href={href.designer(run.integrationId)}>{run.integrationName}</a>
+            <span className="crumb-sep">/</span>
+            <a href={href.history(run.integrationId)}>Sync history</a>
+          </>
+        }
+        title={`Run of ${run.integrationName}`}
+        meta={<RunStatusBadge status={run.status} testId="run-status" />}
+        actions={<RunAgain integrationId={run.integrationId} disabled={!terminal} />}
+      />
+      <div className="page__body">
+        {error && !terminal ? <div className="banner banner--warn">{error} — retrying…</div> : null}
+        <RunSummary run={run} duration={duration} now={now} live={!terminal && mode !== 'done'} />
+        {run.error ? (
+          <div className="banner banner--error" role="alert" data-testid="run-error">
+            <strong>This run failed.</strong> {run.error}
+          </div>
+        ) : null}
+        <section className="section">
+          <h2 className="section__title">Steps</h2>
+          <div className="card steps">
+            {run.steps.length === 0 ? (
+              <EmptyState compact title={terminal ? 'No steps were recorded' : 'Waiting for the first step…'} />
+            ) : (
+              run.steps.map((s, i) => <StepRow key={s.nodeId} step={s} index={i} now={now} />)
+            )}
+          </div>
+        </section>
+        {run.counts.rejected > 0 || run.steps.some((s) => s.counts.rejected > 0) ? <RejectedSection run={run} /> : null}
+      </div>
+    </div>
+  );
+}
+
+function RunAgain({ integrationId, disabled }: { integrationId: string; disabled: boolean }) {
+  const [busy, setBusy] = useState(false);
+  return (
+    <>
+      <a className="btn btn--ghost" href={href.history(integrationId)}>
+        <IconHistory size={14} /> Sync history
+      </a>
+      <button
+        type="button"
+        className="btn btn--secondary"
+        disabled={disabled || busy}
+        onClick={async () => {
+          setBusy(true);
+          try {
+            const { runId } = await api.startRun(integrationId);
+            navigate(href.run(runId));
+          } catch (e) {
+            toast(errorMessage(e), 'error');
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        {busy ? <Spinner /> : <IconPlay size={14} />} Run again
+      </button>
+    </>
+  );
+}
+
+function RunSummary({ run, duration, now, live }: { run: RunDetail; duration: number | null; now: number; live: boolean }) {
+  const stats: [string, number, string?][] = [
+    ['Read', run.counts.read],
+    ['Written', run.counts.written],
+    ['Created', run.counts.created],
+    ['Updated', run.counts.updated],
+    ['Rejected', run.counts.rejected, run.counts.rejected > 0 ? 'warn' : undefined],
+  ];
+  return (
+    <div className={`card run-summary run-summary--${statusTone(run.status)}`}>
+      <dl className="facts">
+        <div>
+          <dt>Status</dt>
+          <dd>
+            {RUN_STATUS_LABELS[run.status]}
+            {live ? <span className="live-dot" title="Updating live" /> : null}
+          </dd>
+        </div>
+        <div>
+          <dt>Version</dt>
+          <dd>v{run.versionNumber}</dd>
+        </div>
+        <div>
+          <dt>Trigger</dt>
+          <dd>{TRIGGER_LABELS[run.trigger] ?? run.trigger}</dd>
+        </div>
+        <div>
+          <dt>Started</dt>
+          <dd title={run.startedAt ?? ''}>{run.startedAt ? `${formatDateTime(run.startedAt, now)} · ${relativeTime(run.startedAt, now)}` : 'Not yet'}</dd>
+        </div>
+        <div>
+          <dt>Duration</dt>
+          <dd data-testid="run-duration">{formatDuration(duration)}</dd>
+        </div>
+      </dl>
+      <div className="stats">
+        {stats.map(([label, n, tone]) => (
+          <div key={label} className={`stat${tone ? ` stat--${tone}` : ''}`} data-testid={`run-count-${label.toLowerCase()}`}>
+            <div className="stat__value">{formatCount(n)}</div>
+            <div className="stat__label">{label}</div>
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function StepRow({ step, index, now }: { step: RunStep; index: number; now: number }) {
+  const kind = getKind(step.kind);
+  const dur = durationBetween(step.startedAt, step.endedAt, now);
+  const c = step.counts;
+  const counts: [string, number][] = (
+    [
+      ['read', c.read],
+      ['written', c.written],
+      ['created', c.created],
+      ['updated', c.updated],
+      ['rejected', c.rejected],
+    ] as [string, number][]
+  ).filter(([k, n]) => n > 0 || k === 'read' || (kind?.category === 'target' && k === 'written'));
+  return (
+    <div className={`step step--${statusTone(step.status)}`} data-testid={`step-${step.nodeId}`} data-status={step.status}>
+      <div className="step__rail">
+        <span className={`step__icon step__icon--${statusTone(step.status)}`}>
+          <StatusIcon status={step.status} size={14} />
+        </span>
+      </div>
+      <div className="step__main">
+        <div className="step__head">
+          <span className={`kind-chip kind-chip--${kind?.category ?? 'transform'}`}>
+            <KindIcon kind={step.kind} size={14} />
+          </span>
+          <span className="step__label">
+            <span className="muted small">{index + 1}.</span> {step.label}
+          </span>
+          <span className="muted small">{kind?.label ?? step.kind}</span>
+          <span className="spacer" />
+          <StepStatusBadge status={step.status} />
+        </div>
+        <div className="step__meta">
+          {counts.map(([k, n]) => (
+            <span key={k} className={`count${k === 'rejected' && n > 0 ? ' count--warn' : ''}`} data-testid={`step-count-${k}`}>
+              <strong>{formatCount(n)}</strong> {k}
+            </span>
+          ))}
+          <span className="muted small step__time">
+            {step.startedAt ? `${formatDateTime(step.startedAt, now)} · ${formatDuration(dur)}` : step.status === 'skipped' ? 'Skipped' : 'Not started'}
+          </span>
+        </div>
+        {step.error ? <div className="step__error">{step.error}</div> : null}
+      </div>
+    </div>
+  );
+}
+
+const REJECTED_PAGE = 50;
+
+function RejectedSection({ run }: { run: RunDetail }) {
+  const [offset, setOffset] = useState(0);
+  const terminal = isTerminal(run.status);
+  // Refetch as the rejected count grows while the run is live, and once more at the end.
+  const rejected = useLoad(() => api.getRejected(run.id, { limit: REJECTED_PAGE, offset }), [run.id, offset, run.counts.rejected, terminal]);
+  const columns = useMemo(() => {
+    const seen = new Set<string>();
+    for (const r of rejected.data?.items ?? []) for (const k of Object.keys(r.source)) seen.add(k);
+    return [...seen].slice(0, 12);
+  }, [rejected.data]);
+  const steps = new Map(run.steps.map((s) => [s.nodeId, s.label]));
+  const items = rejected.data?.items ?? [];
+  return (
+    <section className="section" data-testid="rejected-section">
+      <h2 className="section__title">
+        Rejected records <span className="count-pill count-pill--warn">{formatCount(rejected.data?.total ?? run.counts.rejected)}</span>
+      </h2>
+      <p className="section__hint">These rows were not written. The reason says what to fix in the source file or the mapping.</p>
+      {rejected.error ? <ErrorBanner message={errorMessage(rejected.error)} onRetry={rejected.reload} /> : null}
+      <div className="card table-card">
+        <div className="table-scroll">
+          <table className="table" data-testid="rejected-table">
+            <thead>
+              <tr>
+                <th className="num">Row</th>
+                <th>Reason</th>
+                <th>Step</th>
+                {columns.map((c) => (
+                  <th key={c}>{c}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((r) => (
+                <tr key={r.id} data-testid="rejected-row">
+                  <td className="num">{r.rowNumber}</td>
+                  <td className="reason">{r.reason}</td>
+                  <td className="muted">{steps.get(r.nodeId) ?? r.nodeId}</td>
+                  {columns.map((c) => (
+                    <td key={c} className="mono">
+                      {r.source[c] === null || r.source[c] === undefined || r.source[c] === '' ? <span className="muted">—</span> : String(r.source[c])}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+              {items.length === 0 && !rejected.loading ? (
+                <tr>
+                  <td colSpan={3 + columns.length} className="muted">
+                    No rejected rows recorded yet.
+                  </td>
+                </tr>
+              ) : null}
+            </tbody>
+          </table>
+        </div>
+        <Pager offset={offset} limit={REJECTED_PAGE} total={rejected.data?.total ?? 0} onChange={setOffset} />
+      </div>
+    </section>
+  );
+}

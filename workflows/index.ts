@@ -1,0 +1,2 @@
+// The workflow bundle's entry: every function exported here is registered as a workflow type.
+export { syncIntegration } from './sync-integration';

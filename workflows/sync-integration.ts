@@ -1,0 +1,130 @@
+// The sync workflow: a small interpreter over a published Plan. Rows never pass through here: only ids, counts and cursors.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  log,
+  proxyActivities,
+  TimeoutFailure,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import { z } from 'zod';
+import { terminalRunStatus, type RunStatus, type StepStatus } from '../shared/api/runs';
+import { Plan } from '../shared/compiler/plan';
+import type { Activities } from '../runtime/activities';
+import { ownedSteps } from './plan-steps';
+
+export const SyncIntegrationInput = z.object({
+  runId: z.string().min(1),
+  versionId: z.string().min(1),
+  params: z.record(z.string(), z.unknown()).optional(),
+  /** How pipelines are retried; the defaults suit production, tests shorten them. */
+  pipeline: z
+    .object({
+      heartbeatTimeoutMs: z.number().int().positive().optional(),
+      maximumAttempts: z.number().int().positive().optional(),
+      initialRetryIntervalMs: z.number().int().positive().optional(),
+    })
+    .optional(),
+});
+export type SyncIntegrationInput = z.input<typeof SyncIntegrationInput>;
+
+export interface SyncIntegrationResult {
+  runId: string;
+  status: RunStatus;
+  steps: Record<string, StepStatus>;
+  error: string | null;
+}
+
+const TERMINAL: readonly StepStatus[] = ['completed', 'completed_with_errors', 'failed', 'skipped'];
+
+/** Short bookkeeping calls against the store. */
+const bookkeeping = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
+function pipelineActivities(tuning: z.infer<typeof SyncIntegrationInput>['pipeline']) {
+  const options: ActivityOptions = {
+    heartbeatTimeout: tuning?.heartbeatTimeoutMs ?? '10 seconds',
+    startToCloseTimeout: '24 hours',
+    retry: {
+      initialInterval: tuning?.initialRetryIntervalMs ?? '2 seconds',
+      backoffCoefficient: 2,
+      maximumInterval: '2 minutes',
+      maximumAttempts: tuning?.maximumAttempts ?? 5,
+      nonRetryableErrorTypes: ['PlanError', 'InvalidInput'],
+    },
+  };
+  return proxyActivities<Activities>(options);
+}
+
+/** The sentence a person reads in sync history for an activity that gave up. */
+export function failureMessage(err: unknown): string {
+  const cause = err instanceof ActivityFailure ? (err.cause ?? err) : err;
+  if (cause instanceof TimeoutFailure) {
+    return cause.timeoutType === 'HEARTBEAT'
+      ? 'The worker running this step stopped responding, and the retries ran out.'
+      : `The step timed out (${String(cause.timeoutType ?? 'unknown').toLowerCase().replace(/_/g, ' ')}).`;
+  }
+  if (cause instanceof Error && cause.message) return cause.message;
+  return 'The step failed for an unknown reason.';
+}
+
+export async function syncIntegration(rawInput: SyncIntegrationInput): Promise<SyncIntegrationResult> {
+  const parsed = SyncIntegrationInput.safeParse(rawInput);
+  if (!parsed.success) throw ApplicationFailure.nonRetryable(`Invalid syncIntegration input: ${z.prettifyError(parsed.error)}`, 'InvalidInput');
+  const input = parsed.data;
+  const { runId, versionId } = input;
+  const statuses = new Map<string, StepStatus>();
+  const errors: string[] = [];
+  const finish = async (status: RunStatus, error: string | null): Promise<SyncIntegrationResult> => {
+    await bookkeeping.finishRun({ runId, status, error });
+    return { runId, status, steps: Object.fromEntries(statuses), error };
+  };
+
+  let plan: Plan;
+  try {
+    const loaded = Plan.safeParse(await bookkeeping.loadPlan({ versionId }));
+    if (!loaded.success) return await finish('failed', 'The published plan is invalid; publish the integration again.');
+    plan = loaded.data;
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    return await finish('failed', failureMessage(err));
+  }
+  for (const step of plan.steps) statuses.set(step.nodeId, 'pending');
+
+  const pipelines = pipelineActivities(input.pipeline);
+  try {
+    await bookkeeping.markRunStarted({ runId });
+    await Promise.all(
+      plan.pipelines.map(async (pipeline) => {
+        try {
+          const result = await pipelines.runPipeline({ runId, versionId, pipelineId: pipeline.id });
+          for (const step of result.steps) statuses.set(step.nodeId, step.status);
+        } catch (err) {
+          if (isCancellation(err)) throw err;
+          const message = failureMessage(err);
+          log.warn('Pipeline failed', { runId, pipelineId: pipeline.id, error: message });
+          errors.push(message);
+          const open = ownedSteps(plan, pipeline.id).filter((id) => !TERMINAL.includes(statuses.get(id) ?? 'pending'));
+          for (const id of open) statuses.set(id, 'failed');
+          await bookkeeping.failSteps({ runId, nodeIds: open, error: message });
+        }
+      }),
+    );
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // Record the cancellation even though this scope is cancelled, then let the workflow end as cancelled.
+    await CancellationScope.nonCancellable(async () => {
+      const open = [...statuses].filter(([, s]) => !TERMINAL.includes(s)).map(([id]) => id);
+      await bookkeeping.failSteps({ runId, nodeIds: open, error: 'The run was cancelled.' });
+      await bookkeeping.finishRun({ runId, status: 'failed', error: 'The run was cancelled.' });
+    });
+    throw err;
+  }
+
+  const status = terminalRunStatus([...statuses.values()].map((s) => ({ status: s })));
+  return finish(status, errors.length > 0 ? [...new Set(errors)].join('\n') : null);
+}
