@@ -193,6 +193,10 @@ describe('publish and runs', () => {
 
     const badPaging = await app.request(`/api/integrations/${integration.id}/runs?limit=0`);
     expect(badPaging.status).toBe(400);
+
+    const busy = await app.request(`/api/integrations/${integration.id}`, { method: 'DELETE' });
+    expect(busy.status).toBe(409);
+    expect((await errorOf(busy)).code).toBe('run_in_progress');
   });
 
   it('says so when Temporal is unreachable, and records the run as failed', async () => {
@@ -233,12 +237,18 @@ describe('files', () => {
   it('refuses an oversized upload with 413 and keeps nothing on disk', async () => {
     const before = await readdir(join(dir, 'files')).catch(() => []);
     const big = `a,b\n${'1,2\n'.repeat(2000)}`;
-    const res = await upload('big.csv', big);
+    const res = await upload('big.csv', big, { 'content-type': 'text/csv', 'content-length': String(big.length) });
     expect(res.status).toBe(413);
     const err = await errorOf(res);
     expect(err.code).toBe('file_too_large');
     expect(err.message).toBe('"big.csv" is 7.8 KB; the upload limit is 4 KB');
-    const streamed = await upload('big.csv', new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(big)); c.close(); } }) as never, { 'content-type': 'text/csv' });
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let i = 0; i < 8; i++) c.enqueue(new TextEncoder().encode(big.slice(i * 1000, (i + 1) * 1000)));
+        c.close();
+      },
+    });
+    const streamed = await app.request('/api/files?name=big.csv', { method: 'POST', body: stream, headers: { 'content-type': 'text/csv' }, duplex: 'half' } as RequestInit);
     expect(streamed.status).toBe(413);
     expect((await errorOf(streamed)).message).toBe('"big.csv" is larger than the 4 KB upload limit');
     expect(await readdir(join(dir, 'files'))).toEqual(before);

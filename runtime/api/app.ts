@@ -33,7 +33,8 @@ export function createApi(deps: ApiDeps) {
     .route('/', fileRoutes(deps))
     .route('/', workspaceRoutes(deps));
 
-  api.doc31('/openapi.json', {
+  const app = new OpenAPIHono().route('/api', api);
+  app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
     info: {
       title: 'Weft API',
@@ -42,7 +43,6 @@ export function createApi(deps: ApiDeps) {
     },
   });
 
-  const app = new OpenAPIHono().route('/api', api);
   app.notFound((c) => c.json(errorBody('not_found', `No such endpoint: ${c.req.method} ${c.req.path}`), 404));
   app.onError((err, c) => {
     if (err instanceof HttpError) return c.json(errorBody(err.code, err.message, err.extra), err.status);

@@ -15,7 +15,7 @@ import {
 } from '../../shared';
 import { compileOnServer } from './compile-context';
 import type { ApiDeps } from './deps';
-import { notFound, validationHook } from './errors';
+import { HttpError, notFound, validationHook } from './errors';
 import { publishIntegration } from './publish';
 import { errors, IdParam, json } from './schemas';
 
@@ -60,7 +60,7 @@ const remove = createRoute({
   tags: ['Integrations'],
   summary: 'Delete an integration, its versions and its runs',
   request: { params: IdParam },
-  responses: { 204: { description: 'Deleted' }, 404: errors[404] },
+  responses: { 204: { description: 'Deleted' }, 404: errors[404], 409: json(ApiError, 'A run is in progress') },
 });
 
 const CompileResponse = z.object({
@@ -109,6 +109,10 @@ export function integrationRoutes({ store }: ApiDeps) {
     })
     .openapi(remove, async (c) => {
       const { id } = c.req.valid('param');
+      const { items } = await store.listRuns(id, { limit: 20 });
+      if (items.some((r) => r.status === 'running' || r.status === 'scheduled')) {
+        throw new HttpError(409, 'run_in_progress', 'A run of this integration is in progress; delete it when the run has finished');
+      }
       if (!(await store.deleteIntegration(id))) throw notFound('Integration', id);
       return c.body(null, 204);
     })

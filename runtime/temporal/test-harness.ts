@@ -3,6 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { compile } from '../../shared/compiler';
 import type { Graph } from '../../shared/graph/schema';
 import { sniffCsv } from '../files/csv';
@@ -119,3 +120,11 @@ export async function connectClient(address: string, namespace = 'default'): Pro
 
 /** Pipeline tuning for tests: a dead worker is noticed in a couple of seconds and retried at once. */
 export const FAST_PIPELINE = { heartbeatTimeoutMs: 2_000, initialRetryIntervalMs: 200, maximumAttempts: 5 } as const;
+
+let quiet = false;
+/** Temporal's worker logs at WARN and above only (call before the first NativeConnection in a process). */
+export function quietTemporalLogs(level: 'WARN' | 'ERROR' = 'WARN'): void {
+  if (quiet) return;
+  quiet = true;
+  Runtime.install({ logger: new DefaultLogger(level) });
+}
