@@ -28,21 +28,23 @@ export function App() {
     document.title = `${TITLES[route.name]} · Weft`;
   }, [route.name]);
   const section = route.name === 'workspace' ? 'workspace' : 'integrations';
+  // The designer needs the width: the sidebar folds to an icon rail there.
+  const compact = route.name === 'designer';
   return (
-    <div className="app">
+    <div className={`app${compact ? ' app--compact' : ''}`}>
       <aside className="sidebar">
         <a className="sidebar__brand" href={href.integrations()}>
           <WeftMark />
           <span className="sidebar__wordmark">Weft</span>
         </a>
         <nav className="sidebar__nav" aria-label="Main">
-          <a className={`nav-link${section === 'integrations' ? ' is-active' : ''}`} href={href.integrations()} data-testid="nav-integrations">
+          <a className={`nav-link${section === 'integrations' ? ' is-active' : ''}`} href={href.integrations()} title="Integrations" data-testid="nav-integrations">
             <IconIntegrations size={18} />
-            Integrations
+            <span className="nav-link__text">Integrations</span>
           </a>
-          <a className={`nav-link${section === 'workspace' ? ' is-active' : ''}`} href={href.workspace()} data-testid="nav-workspace">
+          <a className={`nav-link${section === 'workspace' ? ' is-active' : ''}`} href={href.workspace()} title="Workspace" data-testid="nav-workspace">
             <IconDatabase size={18} />
-            Workspace
+            <span className="nav-link__text">Workspace</span>
           </a>
         </nav>
         <ServerStatus />
@@ -104,9 +106,13 @@ function ServerStatus() {
     };
   }, []);
   return (
-    <div className={`server-status server-status--${online === null ? 'unknown' : online ? 'up' : 'down'}`} data-testid="server-status">
+    <div
+      className={`server-status server-status--${online === null ? 'unknown' : online ? 'up' : 'down'}`}
+      title={online === false ? 'The Weft server is not answering; your edits are kept on this device' : undefined}
+      data-testid="server-status"
+    >
       <span className="server-status__dot" />
-      {online === null ? 'Connecting…' : online ? 'Connected' : 'Server offline'}
+      <span className="server-status__text">{online === null ? 'Connecting…' : online ? 'Connected' : 'Server offline'}</span>
     </div>
   );
 }

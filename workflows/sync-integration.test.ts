@@ -16,10 +16,12 @@ import {
   customersGraph,
   FAST_PIPELINE,
   publishAndCreateRun,
+  quietTemporalLogs,
   saveCsvFile,
   type CustomerRow,
 } from '../runtime/temporal/test-harness';
 import { createWorker } from '../runtime/temporal/worker';
+import type { Graph } from '../shared/graph/schema';
 import type { SyncIntegrationResult } from './sync-integration';
 
 let store: Store;
@@ -30,6 +32,8 @@ let running: Promise<void>;
 let client: Client;
 let closeClient: () => Promise<void>;
 let launcher: RunLauncher;
+
+quietTemporalLogs('ERROR');
 
 beforeAll(async () => {
   const address = inject('temporalAddress');
@@ -56,6 +60,15 @@ async function runToEnd(runId: string, versionId: string): Promise<SyncIntegrati
   const { workflowId } = await launcher.start({ runId, versionId });
   expect(workflowId).toBe(`run-${runId}`);
   return client.workflow.getHandle(workflowId).result() as Promise<SyncIntegrationResult>;
+}
+
+/** Two graphs side by side on one canvas, their node ids prefixed. */
+function together(...graphs: [string, Graph][]): Graph {
+  return {
+    version: 1,
+    nodes: graphs.flatMap(([p, g]) => g.nodes.map((n) => ({ ...n, id: `${p}${n.id}` }))),
+    edges: graphs.flatMap(([p, g]) => g.edges.map((e) => ({ ...e, id: `${p}${e.id}`, source: `${p}${e.source}`, target: `${p}${e.target}` }))),
+  };
 }
 
 const stepOf = async (runId: string, nodeId: string) => {
@@ -179,5 +192,54 @@ describe('syncIntegration on the real dev server', () => {
     const result = await runToEnd(runId, 'ver_does_not_exist');
     expect(result).toMatchObject({ status: 'failed', error: 'Integration version ver_does_not_exist no longer exists.' });
     expect((await store.getRun(runId))?.status).toBe('failed');
+  });
+
+  it('fails one pipeline after its retries and still runs the others', async () => {
+    const good = await saveCsvFile(store, dir, customersCsv([{ email: 'ok@example.com', name: 'Ok', amount: '1', active: 'yes' }]));
+    const gone = await saveCsvFile(store, dir, customersCsv([{ email: 'no@example.com', name: 'No', amount: '1', active: 'yes' }]), { missing: true });
+    const graph = together(['a-', customersGraph({ fileId: good, object: 'customers_e' })], ['b-', customersGraph({ fileId: gone, fileName: 'b.csv', object: 'customers_f' })]);
+    const { runId, versionId } = await publishAndCreateRun(store, graph);
+    const result = await runToEnd(runId, versionId);
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/^The file "b.csv" used by Customers CSV is missing/);
+    const run = await store.getRun(runId);
+    expect(Object.fromEntries(run?.steps.map((s) => [s.nodeId, s.status]) ?? [])).toEqual({
+      'a-source': 'completed',
+      'a-map': 'completed',
+      'a-target': 'completed',
+      'b-source': 'failed',
+      'b-map': 'failed',
+      'b-target': 'failed',
+    });
+    expect((await store.listWorkspaceRecords('customers_e')).total).toBe(1);
+  });
+
+  it('counts a source shared by two pipelines once', async () => {
+    const rows = Array.from({ length: 90 }, (_, k) => ({ email: `s${k}@example.com`, name: `S ${k}`, amount: k === 5 ? 'bad' : String(k), active: 'yes' }));
+    const fileId = await saveCsvFile(store, dir, `${customersCsv(rows)}broken,line\n`);
+    const base = customersGraph({ fileId, object: 'customers_g' });
+    const source = base.nodes[0];
+    const map = base.nodes[1];
+    const target = base.nodes[2];
+    if (!source || !map || !target) throw new Error('unexpected graph');
+    const graph: Graph = {
+      version: 1,
+      nodes: [source, map, target, { ...map, id: 'map2' }, { ...target, id: 'target2', config: { object: 'customers_h', mode: 'upsert' } }],
+      edges: [
+        { id: 'e1', source: 'source', target: 'map' },
+        { id: 'e2', source: 'map', target: 'target' },
+        { id: 'e3', source: 'source', target: 'map2' },
+        { id: 'e4', source: 'map2', target: 'target2' },
+      ],
+    };
+    const { runId, versionId } = await publishAndCreateRun(store, graph);
+    const result = await runToEnd(runId, versionId);
+    expect(result.status).toBe('completed_with_errors');
+    expect((await stepOf(runId, 'source')).counts).toMatchObject({ read: 91, written: 90, rejected: 1 });
+    for (const [m, t] of [['map', 'target'], ['map2', 'target2']] as const) {
+      expect(await stepOf(runId, m)).toMatchObject({ status: 'completed_with_errors', counts: { read: 90, written: 89, rejected: 1 } });
+      expect(await stepOf(runId, t)).toMatchObject({ status: 'completed', counts: { read: 89, created: 89 } });
+    }
+    expect((await store.listRejected(runId)).total).toBe(3);
   });
 });

@@ -133,6 +133,7 @@ describe.skipIf(!postgresUp)('a worker killed mid-run', () => {
       const history = await handle.fetchHistory();
       const attempts = (history.events ?? []).flatMap((e) => (e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt ?? 0] : []));
       expect(Math.max(...attempts)).toBeGreaterThanOrEqual(2);
+      expect(second.output()).toMatch(/Resuming pipeline[\s\S]*batch: [1-9]/);
       expect(second.output()).not.toContain('Error');
 
       const run = await store.getRun(runId);

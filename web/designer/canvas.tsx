@@ -18,11 +18,11 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState, type DragEve
 import type { Diagnostic, Graph, GraphOp } from '../../shared';
 import { getKind } from '../../shared';
 import { IconArrowRight } from '../components/icons';
-import { connectionProblem, connectionToOp, nodeChangesToOps, toFlowEdges, toFlowNodes, type WeftFlowNode } from './flow-ops';
+import { connectionProblem, connectionToOp, edgeChangesToOps, nodeChangesToOps, toFlowEdges, toFlowNodes, type WeftFlowNode } from './flow-ops';
 import { DRAG_MIME } from './palette';
 import { nodeTypes } from './weft-node';
 
-export const NODE_WIDTH = 232;
+export const NODE_WIDTH = 216;
 export const NODE_HEIGHT = 76;
 
 export interface Selection {
@@ -82,16 +82,21 @@ export function Canvas({
 
   const onNodesChange = useCallback(
     (changes: NodeChange<WeftFlowNode>[]) => {
-      const ui = changes.filter((c) => c.type !== 'remove');
-      setNodes((nds) => applyNodeChanges(ui, nds));
-      const ops = nodeChangesToOps(ui, graphRef.current);
+      // UI changes apply locally; removals only through ops, so the graph stays the one source of truth.
+      setNodes((nds) => applyNodeChanges(changes.filter((c) => c.type !== 'remove'), nds));
+      const ops = nodeChangesToOps(changes, graphRef.current);
       if (ops.length > 0) onOps(ops);
     },
     [onOps],
   );
-  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
-    setEdges((eds) => applyEdgeChanges(changes.filter((c) => c.type !== 'remove'), eds));
-  }, []);
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange[]) => {
+      setEdges((eds) => applyEdgeChanges(changes.filter((c) => c.type !== 'remove'), eds));
+      const ops = edgeChangesToOps(changes, graphRef.current);
+      if (ops.length > 0) onOps(ops);
+    },
+    [onOps],
+  );
   const onConnect = useCallback(
     (conn: Connection) => {
       const op = connectionToOp(conn, graphRef.current);
@@ -134,7 +139,7 @@ export function Canvas({
         onDrop={onDrop}
         deleteKeyCode={null}
         fitView
-        fitViewOptions={{ maxZoom: 1, padding: 0.35 }}
+        fitViewOptions={{ maxZoom: 1, minZoom: 0.5, padding: 0.06 }}
         minZoom={0.25}
         maxZoom={2}
         snapToGrid
@@ -145,7 +150,7 @@ export function Canvas({
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1.2} color="#cfd4dc" />
         <Controls showInteractive={false} position="bottom-left" />
-        {graph.nodes.length > 3 ? (
+        {graph.nodes.length > 5 ? (
           <MiniMap pannable zoomable position="bottom-right" nodeColor={(n) => CATEGORY_COLOR[getKind((n as WeftFlowNode).data.node.kind)?.category ?? ''] ?? '#94a3b8'} nodeBorderRadius={6} />
         ) : null}
       </ReactFlow>

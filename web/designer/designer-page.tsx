@@ -137,7 +137,7 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
       const def = getKind(kind);
       const anchor = selectedNode ?? graph.nodes[graph.nodes.length - 1] ?? null;
       let position: { x: number; y: number };
-      if (anchor) position = { x: anchor.position.x + NODE_WIDTH + 80, y: anchor.position.y };
+      if (anchor) position = { x: anchor.position.x + NODE_WIDTH + 64, y: anchor.position.y };
       else {
         const el = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
         const center = el ? rf.screenToFlowPosition({ x: el.left + el.width / 2, y: el.top + el.height / 2 }) : { x: 0, y: 0 };
@@ -147,7 +147,15 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
       const anchorKind = anchor ? getKind(anchor.kind) : undefined;
       const canChain = anchor && anchorKind?.outputs && def?.inputs && !graph.edges.some((e) => e.source === anchor.id);
       addNode(kind, position, canChain ? anchor.id : undefined);
-      window.setTimeout(() => void rf.fitView({ maxZoom: 1, padding: 0.35, duration: 250 }), 50);
+      // Bring the new step into view only when it landed outside it.
+      const el = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
+      if (el) {
+        const a = rf.flowToScreenPosition(position);
+        const b = rf.flowToScreenPosition({ x: position.x + NODE_WIDTH, y: position.y + 80 });
+        if (a.x < el.left || a.y < el.top || b.x > el.right || b.y > el.bottom) {
+          window.setTimeout(() => void rf.fitView({ maxZoom: 1, minZoom: 0.5, padding: 0.06, duration: 250 }), 50);
+        }
+      }
     },
     [addNode, graph, rf, selectedNode],
   );
@@ -275,6 +283,8 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
               aria-label="Integration name"
               maxLength={120}
               size={Math.max(12, Math.min(40, name.length + 1))}
+              autoFocus={start.graph.nodes.length === 0 && start.name === 'Untitled integration'}
+              onFocus={(e) => e.currentTarget.select()}
               data-testid="integration-name"
             />
             <span className={`save-status${dirty ? ' save-status--dirty' : ''}`}>

@@ -86,18 +86,28 @@ function NodeInspector({ graph, node, diagnostics, schemas, workspaceObjects, on
       {kind ? <p className="inspector__desc">{kind.description}</p> : null}
       {mine.length > 0 ? (
         <div className="inspector__status inspector__status--error" data-testid="inspector-problems">
-          <IconAlert size={14} /> {mine.length === 1 ? '1 problem to fix' : `${mine.length} problems to fix`}
+          <div className="inspector__status-title">
+            <IconAlert size={14} /> {mine.length === 1 ? '1 problem to fix' : `${mine.length} problems to fix`}
+          </div>
+          {unplaced.length > 0 ? (
+            <ul className="inspector__status-list">
+              {unplaced.map((d, i) => (
+                <li key={i} data-testid="field-error" data-path={d.path ?? ''}>
+                  {d.message}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <div className="inspector__status-sub">Marked next to the settings below.</div>
+          )}
         </div>
       ) : (
         <div className="inspector__status inspector__status--ok">
-          <IconCheck size={14} /> Ready
+          <div className="inspector__status-title">
+            <IconCheck size={14} /> Ready
+          </div>
         </div>
       )}
-      {unplaced.length > 0 ? (
-        <div className="inspector__section">
-          <FieldErrors diagnostics={unplaced} path="" />
-        </div>
-      ) : null}
       {kind ? (
         <ConfigForm fields={fields} ctx={ctx} />
       ) : (

@@ -23,7 +23,7 @@ function WeftNodeView({ data, selected }: NodeProps<WeftFlowNode>) {
       </div>
       <div className="wnode__body">
         <div className="wnode__label">{label}</div>
-        <div className="wnode__kind">{kind?.label ?? `Unknown: ${node.kind}`}</div>
+        {label !== kind?.label ? <div className="wnode__kind">{kind?.label ?? `Unknown: ${node.kind}`}</div> : null}
         <div className={`wnode__summary${summary ? '' : ' muted'}`} data-testid="node-summary">
           {summary || '—'}
         </div>

@@ -65,7 +65,7 @@ function Control({ field, path, ctx, id, invalid }: { field: FormField; path: st
     case 'workspace-object':
       return <WorkspaceObjectInput ctx={ctx} id={id} value={str} invalid={invalid} onChange={(v) => ctx.set(path, v, { merge: true })} />;
     case 'input-field':
-      return <UpstreamFieldSelect ctx={ctx} id={id} value={str} invalid={invalid} label={field.title} onChange={(v) => ctx.set(path, v)} />;
+      return <UpstreamFieldSelect ctx={ctx} id={id} value={str} invalid={invalid} label={field.title} compact={path.includes('.')} onChange={(v) => ctx.set(path, v)} />;
     case 'hidden':
       return null;
     default:

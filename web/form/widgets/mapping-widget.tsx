@@ -70,6 +70,7 @@ export function MappingWidget({ ctx, path }: { ctx: FormCtx; path: string }) {
                   <td>
                     <UpstreamFieldSelect
                       ctx={ctx}
+                      compact
                       value={row.source}
                       label={`Source field ${i + 1}`}
                       invalid={at('source').length > 0}

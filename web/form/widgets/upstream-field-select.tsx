@@ -9,6 +9,7 @@ export function UpstreamFieldSelect({
   invalid,
   id,
   label,
+  compact,
 }: {
   ctx: FormCtx;
   value: string;
@@ -16,6 +17,8 @@ export function UpstreamFieldSelect({
   invalid?: boolean;
   id?: string;
   label?: string;
+  /** Names only (the mapping table shows the type in its own column). */
+  compact?: boolean;
 }) {
   const fields = ctx.upstream?.fields ?? [];
   const known = fields.some((f) => f.name === value);
@@ -28,6 +31,7 @@ export function UpstreamFieldSelect({
       aria-invalid={invalid || undefined}
       onChange={(e) => onChange(e.target.value)}
       disabled={!ctx.upstream && !value}
+      title={value || undefined}
     >
       <option value="" disabled>
         {ctx.upstream ? 'Choose a field…' : 'Connect an input first'}
@@ -35,7 +39,7 @@ export function UpstreamFieldSelect({
       {value && !known ? <option value={value}>{value} (not found)</option> : null}
       {fields.map((f) => (
         <option key={f.name} value={f.name}>
-          {f.name} · {FIELD_TYPE_LABELS[f.type]}
+          {compact ? f.name : `${f.name} · ${FIELD_TYPE_LABELS[f.type]}`}
         </option>
       ))}
     </select>

@@ -1,0 +1,110 @@
+// runPipeline under failure, on the real dev server: a failed commit is retried from the checkpoint, never from the start.
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openStore } from '../store';
+import type { BatchCommit, Store } from '../store/types';
+import { createRunLauncher } from '../temporal/client';
+import { connectClient, customersCsv, customersGraph, FAST_PIPELINE, publishAndCreateRun, quietTemporalLogs, saveCsvFile } from '../temporal/test-harness';
+import { createWorker } from '../temporal/worker';
+import { createActivities } from '.';
+
+quietTemporalLogs('ERROR');
+
+/** The store, with commitBatch failing whenever `failCommit` says so (a dropped connection, say). */
+function flakyStore(store: Store, failCommit: (c: BatchCommit) => boolean, commits: number[]): Store {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop === 'commitBatch') {
+        return async (c: BatchCommit) => {
+          commits.push(c.batch);
+          if (failCommit(c)) throw new Error('Connection terminated unexpectedly');
+          return target.commitBatch(c);
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+let store: Store;
+let dir: string;
+let connection: NativeConnection;
+const workers: { worker: Worker; running: Promise<void> }[] = [];
+let closeClient: () => Promise<void>;
+let client: Awaited<ReturnType<typeof connectClient>>['client'];
+
+beforeAll(async () => {
+  store = await openStore({ memory: true });
+  dir = await mkdtemp(join(tmpdir(), 'weft-act-'));
+  connection = await NativeConnection.connect({ address: inject('temporalAddress') });
+  ({ client, close: closeClient } = await connectClient(inject('temporalAddress')));
+});
+
+afterAll(async () => {
+  for (const w of workers) w.worker.shutdown();
+  await Promise.all(workers.map((w) => w.running));
+  await connection?.close();
+  await closeClient?.();
+  await store?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function workerWith(activityStore: Store, pipeline: Parameters<typeof createRunLauncher>[0]['pipeline']) {
+  const taskQueue = `act-${randomUUID()}`;
+  const worker = await createWorker({ connection, taskQueue, activities: createActivities({ store: activityStore, batchSize: 10 }) });
+  workers.push({ worker, running: worker.run() });
+  return createRunLauncher({ client, taskQueue, pipeline });
+}
+
+const customers = (n: number) => customersCsv(Array.from({ length: n }, (_, k) => ({ email: `r${k}@example.com`, name: `R ${k}`, amount: String(k), active: 'yes' })));
+
+describe('runPipeline', () => {
+  it('resumes after the last committed batch when a commit fails, counting every row once', async () => {
+    const commits: number[] = [];
+    let failed = false;
+    const launcher = await workerWith(
+      flakyStore(store, (c) => c.batch === 3 && !failed && (failed = true), commits),
+      FAST_PIPELINE,
+    );
+    const fileId = await saveCsvFile(store, dir, customers(55));
+    const { runId, versionId } = await publishAndCreateRun(store, customersGraph({ fileId, object: 'resumed' }));
+    const { workflowId } = await launcher.start({ runId, versionId });
+    const result = (await client.workflow.getHandle(workflowId).result()) as { status: string };
+
+    expect(result.status).toBe('completed');
+    expect(commits).toEqual([1, 2, 3, 3, 4, 5, 6]); // the retry started at batch 3, not 1
+    const run = await store.getRun(runId);
+    expect(run?.steps.find((s) => s.nodeId === 'source')?.counts).toMatchObject({ read: 55, written: 55 });
+    expect(run?.steps.find((s) => s.nodeId === 'target')?.counts).toMatchObject({ read: 55, written: 55, created: 55, updated: 0 });
+    expect((await store.listWorkspaceRecords('resumed')).total).toBe(55);
+  });
+
+  it('gives up after its attempts, failing the steps with the error and the run', async () => {
+    const commits: number[] = [];
+    const launcher = await workerWith(
+      flakyStore(store, (c) => c.batch === 2, commits),
+      { ...FAST_PIPELINE, maximumAttempts: 2 },
+    );
+    const fileId = await saveCsvFile(store, dir, customers(25));
+    const { runId, versionId } = await publishAndCreateRun(store, customersGraph({ fileId, object: 'given_up' }));
+    const { workflowId } = await launcher.start({ runId, versionId });
+    const result = (await client.workflow.getHandle(workflowId).result()) as { status: string; error: string };
+
+    expect(result).toMatchObject({ status: 'failed', error: 'Connection terminated unexpectedly' });
+    expect(commits).toEqual([1, 2, 2]);
+    const run = await store.getRun(runId);
+    expect(run?.status).toBe('failed');
+    expect(run?.steps.map((s) => [s.status, s.error])).toEqual([
+      ['failed', 'Connection terminated unexpectedly'],
+      ['failed', 'Connection terminated unexpectedly'],
+      ['failed', 'Connection terminated unexpectedly'],
+    ]);
+    // What was committed before the failure stays, and is counted.
+    expect(run?.steps.find((s) => s.nodeId === 'target')?.counts).toMatchObject({ written: 10, created: 10 });
+  });
+});

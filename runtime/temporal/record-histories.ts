@@ -1,0 +1,73 @@
+// Regenerates test/fixtures/histories/*.json: real runs of syncIntegration on a fresh dev server, saved for replay tests.
+// Run: npx tsx runtime/temporal/record-histories.ts   (after a deliberate, compatible workflow change; commit the result)
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { openStore } from '../store';
+import { createRunLauncher } from './client';
+import { resolveTemporalCli, startDevServer } from './dev-server';
+import { connectClient, customersCsv, customersGraph, FAST_PIPELINE, publishAndCreateRun, quietTemporalLogs, saveCsvFile } from './test-harness';
+import { createWorker } from './worker';
+
+export const HISTORIES_DIR = resolve(import.meta.dirname, '../../test/fixtures/histories');
+
+async function main() {
+  quietTemporalLogs('ERROR');
+  const cli = await resolveTemporalCli();
+  const server = await startDevServer();
+  const store = await openStore({ memory: true });
+  const dir = await mkdtemp(join(tmpdir(), 'weft-histories-'));
+  const connection = await NativeConnection.connect({ address: server.address });
+  const taskQueue = `record-${randomUUID()}`;
+  const worker = await createWorker({ connection, taskQueue, activities: createActivities({ store, batchSize: 25 }) });
+  const { client, close } = await connectClient(server.address);
+  const launcher = createRunLauncher({ client, taskQueue, pipeline: FAST_PIPELINE });
+
+  const rows = Array.from({ length: 120 }, (_, k) => ({
+    email: `h${k + 1}@example.com`,
+    name: `H ${k + 1}`,
+    amount: k % 30 === 4 ? 'n/a' : String(k),
+    active: k % 4 === 0 ? 'no' : 'yes',
+    extra: k % 50 === 49 ? ['x'] : undefined,
+  }));
+  const scenarios = [
+    { name: 'completed-with-errors', csv: customersCsv(rows), filterActive: true, missing: false },
+    { name: 'completed', csv: customersCsv(rows.slice(0, 20).map((r) => ({ ...r, amount: '1', extra: undefined }))), filterActive: false, missing: false },
+    { name: 'failed-missing-file', csv: customersCsv(rows.slice(0, 3)), filterActive: false, missing: true },
+  ];
+  try {
+    await worker.runUntil(async () => {
+      for (const s of scenarios) {
+        const fileId = await saveCsvFile(store, dir, s.csv, { missing: s.missing });
+        const { runId, versionId } = await publishAndCreateRun(store, customersGraph({ fileId, object: `history_${s.name.replace(/-/g, '_')}`, filterActive: s.filterActive }));
+        const { workflowId } = await launcher.start({ runId, versionId });
+        const handle = client.workflow.getHandle(workflowId);
+        const result = (await handle.result()) as { status: string };
+        const path = join(HISTORIES_DIR, `sync-integration-${s.name}.json`);
+        // The CLI writes the canonical proto JSON that Worker.runReplayHistory reads (historyToJSON trips over
+        // the two protobufjs copies npm installed under @temporalio/common and @temporalio/proto).
+        const { stdout } = await promisify(execFile)(cli, ['workflow', 'show', '--workflow-id', workflowId, '--address', server.address, '--output', 'json'], {
+          maxBuffer: 64 * 1024 * 1024,
+        });
+        await writeFile(path, `${JSON.stringify(JSON.parse(stdout), null, 1)}\n`);
+        console.log(`[histories] ${s.name}: run ended ${result.status}; wrote ${path}`);
+      }
+    });
+  } finally {
+    await close();
+    await connection.close();
+    await store.close();
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
