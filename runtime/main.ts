@@ -70,7 +70,8 @@ async function main() {
     });
     const workerDone = worker.run();
     cleanups.push(async () => {
-      worker.shutdown();
+      // Temporal's runtime also listens for SIGINT/SIGTERM and may have begun the shutdown already.
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await workerDone;
       await workerConnection.close();
     });

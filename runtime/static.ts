@@ -2,9 +2,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
-import type { Hono } from 'hono';
+import type { Env, Hono, Schema } from 'hono';
 
-export function mountSpa(app: Hono, webDist: string): void {
+export function mountSpa<E extends Env, S extends Schema>(app: Hono<E, S>, webDist: string): void {
   app.use('/assets/*', serveStatic({ root: webDist, onFound: (_p, c) => c.header('Cache-Control', 'public, max-age=31536000, immutable') }));
   app.use('*', serveStatic({ root: webDist }));
   app.get('*', async (c) => {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import {
   ApiError,
-  Diagnostic,
+  type Diagnostic,
   Integration,
   IntegrationSummary,
   PublishResult,

@@ -39,7 +39,7 @@ afterAll(async () => {
 const post = (path: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
   app.request(path, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers });
 const put = (path: string, body: unknown) => app.request(path, { method: 'PUT', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-const upload = (name: string, body: string | Uint8Array, headers: Record<string, string> = { 'content-type': 'text/csv' }) =>
+const upload = (name: string, body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = { 'content-type': 'text/csv' }) =>
   app.request(`/api/files?name=${encodeURIComponent(name)}`, { method: 'POST', body, headers });
 
 async function errorOf(res: Response) {

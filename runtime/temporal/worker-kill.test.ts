@@ -150,6 +150,12 @@ describe.skipIf(!postgresUp)('a worker killed mid-run', () => {
         [object],
       );
       expect(tally).toEqual({ records: String(N), min: 1, max: 1 });
+
+      // SIGTERM stops a worker cleanly.
+      const exited = new Promise<number | null>((r) => second.child.once('exit', (code) => r(code)));
+      second.child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(second.output()).toContain('[worker] stopped.');
     } finally {
       await close();
     }
