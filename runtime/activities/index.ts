@@ -35,11 +35,17 @@ export type PipelineResult = z.infer<typeof PipelineResult>;
 
 const DEFAULT_BATCH_SIZE = 5_000;
 
-/** A retry cannot fix these: fail the activity for good, with the message the person will read. */
-function nonRetryable(err: unknown): never {
-  if (err instanceof PlanError) throw ApplicationFailure.nonRetryable(err.message, 'PlanError');
-  if (err instanceof z.ZodError) throw ApplicationFailure.nonRetryable(`Invalid activity input: ${z.prettifyError(err)}`, 'InvalidInput');
-  throw err;
+/** Plan errors and bad inputs cannot be fixed by a retry: they fail the activity for good, with the message a person reads. */
+function boundary<I, O>(activity: (input: I) => Promise<O>): (input: I) => Promise<O> {
+  return async (input) => {
+    try {
+      return await activity(input);
+    } catch (err) {
+      if (err instanceof PlanError) throw ApplicationFailure.nonRetryable(err.message, 'PlanError');
+      if (err instanceof z.ZodError) throw ApplicationFailure.nonRetryable(`Invalid activity input: ${z.prettifyError(err)}`, 'InvalidInput');
+      throw err;
+    }
+  };
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -56,88 +62,77 @@ export function createActivities(deps: ActivityDeps) {
 
   return {
     /** The version's plan: small (steps and config), never rows. The workflow validates it again. */
-    async loadPlan(input: z.input<typeof LoadPlanInput>): Promise<Plan> {
-      try {
-        return await loadVersionPlan(LoadPlanInput.parse(input).versionId);
-      } catch (err) {
-        return nonRetryable(err);
-      }
-    },
+    loadPlan: boundary(async (input: z.input<typeof LoadPlanInput>): Promise<Plan> => loadVersionPlan(LoadPlanInput.parse(input).versionId)),
 
-    async markRunStarted(input: z.input<typeof RunInput>): Promise<void> {
+    markRunStarted: boundary(async (input: z.input<typeof RunInput>): Promise<void> => {
       await store.markRunStarted(RunInput.parse(input).runId);
-    },
+    }),
 
     /**
      * Streams one pipeline in batches: read, transform, then ONE commit per batch (counts, rejected records,
      * workspace write and checkpoint together), then a heartbeat. Resumes after the last committed batch.
      */
-    async runPipeline(input: z.input<typeof RunPipelineInput>): Promise<PipelineResult> {
+    runPipeline: boundary(async (input: z.input<typeof RunPipelineInput>): Promise<PipelineResult> => {
+      const { runId, versionId, pipelineId } = RunPipelineInput.parse(input);
+      const plan = await loadVersionPlan(versionId);
+      const pipeline = plan.pipelines.find((p) => p.id === pipelineId);
+      if (!pipeline) throw new PlanError(`The plan has no pipeline ${pipelineId}.`);
+      const steps = pipeline.nodeIds.map((id) => {
+        const step = plan.steps.find((s) => s.nodeId === id);
+        if (!step) throw new PlanError(`The plan has no step ${id}.`);
+        return step;
+      });
+      const owned = ownedSteps(plan, pipelineId);
+      const executors = await buildPipeline(steps, { store }, createExecutor);
+      for (const nodeId of owned) await store.setStepStatus(runId, nodeId, 'running', null);
+
+      const ctx = Context.current();
+      const fromHeartbeat = PipelineCheckpoint.safeParse(ctx.info.heartbeatDetails);
+      const fromStore = await store.getCheckpoint(runId, pipelineId);
+      let checkpoint: PipelineCheckpoint = fromHeartbeat.success && fromHeartbeat.data.batch > fromStore.batch ? fromHeartbeat.data : fromStore;
+      if (checkpoint.batch > 0) ctx.log.info('Resuming pipeline', { runId, pipelineId, batch: checkpoint.batch });
+
+      // Keep heartbeating while a slow batch or commit is in flight; a dead worker stops, and is noticed.
+      const every = Math.max(500, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 3));
+      const ticker = setInterval(() => ctx.heartbeat(checkpoint), every);
       try {
-        const { runId, versionId, pipelineId } = RunPipelineInput.parse(input);
-        const plan = await loadVersionPlan(versionId);
-        const pipeline = plan.pipelines.find((p) => p.id === pipelineId);
-        if (!pipeline) throw new PlanError(`The plan has no pipeline ${pipelineId}.`);
-        const steps = pipeline.nodeIds.map((id) => {
-          const step = plan.steps.find((s) => s.nodeId === id);
-          if (!step) throw new PlanError(`The plan has no step ${id}.`);
-          return step;
-        });
-        const owned = ownedSteps(plan, pipelineId);
-        const executors = await buildPipeline(steps, { store }, createExecutor);
-        for (const nodeId of owned) await store.setStepStatus(runId, nodeId, 'running', null);
-
-        const ctx = Context.current();
-        const fromHeartbeat = PipelineCheckpoint.safeParse(ctx.info.heartbeatDetails);
-        const fromStore = await store.getCheckpoint(runId, pipelineId);
-        let checkpoint: PipelineCheckpoint =
-          fromHeartbeat.success && fromHeartbeat.data.batch > fromStore.batch ? fromHeartbeat.data : fromStore;
-        if (checkpoint.batch > 0) ctx.log.info('Resuming pipeline', { runId, pipelineId, batch: checkpoint.batch });
-
-        // Keep heartbeating while a slow batch or commit is in flight; a dead worker stops, and is noticed.
-        const every = Math.max(500, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 3));
-        const ticker = setInterval(() => ctx.heartbeat(checkpoint), every);
-        try {
+        ctx.heartbeat(checkpoint);
+        const ownedSet = new Set(owned);
+        for await (const batch of executors.source.run.read(checkpoint.batch > 0 ? checkpoint.cursor : null, batchSize)) {
+          if (ctx.cancellationSignal.aborted) throw new CancelledFailure('The run was cancelled');
+          const effect = processBatch(executors, batch, ownedSet);
+          const next = { batch: checkpoint.batch + 1, cursor: batch.cursor };
+          await store.commitBatch({ runId, pipelineId, batch: next.batch, cursor: next.cursor, ...effect });
+          checkpoint = next;
           ctx.heartbeat(checkpoint);
-          const ownedSet = new Set(owned);
-          for await (const batch of executors.source.run.read(checkpoint.cursor, batchSize)) {
-            if (ctx.cancellationSignal.aborted) throw new CancelledFailure('The run was cancelled');
-            const effect = processBatch(executors, batch, ownedSet);
-            const next = { batch: checkpoint.batch + 1, cursor: batch.cursor };
-            await store.commitBatch({ runId, pipelineId, batch: next.batch, cursor: next.cursor, ...effect });
-            checkpoint = next;
-            ctx.heartbeat(checkpoint);
-            if (deps.batchDelayMs) await ctx.sleep(deps.batchDelayMs);
-          }
-        } finally {
-          clearInterval(ticker);
+          if (deps.batchDelayMs) await ctx.sleep(deps.batchDelayMs);
         }
-
-        // Statuses from the stored counts, which include batches committed by earlier attempts.
-        const run = await store.getRun(runId);
-        const result: PipelineResult = { pipelineId, batches: checkpoint.batch, steps: [] };
-        for (const nodeId of owned) {
-          const counts = run?.steps.find((s) => s.nodeId === nodeId)?.counts ?? { read: 0, written: 0, created: 0, updated: 0, rejected: 0 };
-          const status = counts.rejected > 0 ? 'completed_with_errors' : 'completed';
-          await store.setStepStatus(runId, nodeId, status, null);
-          result.steps.push({ nodeId, status, counts });
-        }
-        return result;
-      } catch (err) {
-        return nonRetryable(err);
+      } finally {
+        clearInterval(ticker);
       }
-    },
+
+      // Statuses from the stored counts, which include batches committed by earlier attempts.
+      const run = await store.getRun(runId);
+      const result: PipelineResult = { pipelineId, batches: checkpoint.batch, steps: [] };
+      for (const nodeId of owned) {
+        const counts = run?.steps.find((s) => s.nodeId === nodeId)?.counts ?? { read: 0, written: 0, created: 0, updated: 0, rejected: 0 };
+        const status = counts.rejected > 0 ? 'completed_with_errors' : 'completed';
+        await store.setStepStatus(runId, nodeId, status, null);
+        result.steps.push({ nodeId, status, counts });
+      }
+      return result;
+    }),
 
     /** Marks steps failed with the error the person will read (a pipeline that ran out of retries). */
-    async failSteps(input: z.input<typeof FailStepsInput>): Promise<void> {
+    failSteps: boundary(async (input: z.input<typeof FailStepsInput>): Promise<void> => {
       const { runId, nodeIds, error } = FailStepsInput.parse(input);
       for (const nodeId of nodeIds) await store.setStepStatus(runId, nodeId, 'failed', error);
-    },
+    }),
 
-    async finishRun(input: z.input<typeof FinishRunInput>): Promise<void> {
+    finishRun: boundary(async (input: z.input<typeof FinishRunInput>): Promise<void> => {
       const { runId, status, error } = FinishRunInput.parse(input);
       await store.finishRun(runId, status, error);
-    },
+    }),
   };
 }
 

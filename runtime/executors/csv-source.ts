@@ -26,13 +26,15 @@ export const csvSourceExecutor = defineExecutor({
     return {
       role: 'source',
       async *read(cursor, batchSize) {
-        const from = CsvCursor.safeParse(cursor);
+        // Starting over under a later batch number would write rows twice: an unreadable cursor is fatal.
+        const from = cursor === null || cursor === undefined ? { success: true as const, data: { nextRow: 0 } } : CsvCursor.safeParse(cursor);
+        if (!from.success) throw new PlanError(`The checkpoint of ${step.label} cannot be read; start a new run.`);
         const batches = readCsvBatches(file.path, {
           delimiter: config.delimiter,
           hasHeader: config.hasHeader,
           columns: config.columns,
           batchSize,
-          startRow: from.success ? from.data.nextRow : 0,
+          startRow: from.data.nextRow,
         });
         for await (const b of batches) {
           yield {

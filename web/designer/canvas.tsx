@@ -125,6 +125,9 @@ export function Canvas({
     [rf, onDropKind],
   );
 
+  // Fit an existing design into view once; an empty canvas keeps its viewport so drops land where they are dropped.
+  const fitOnOpen = useRef(graph.nodes.length > 0).current;
+
   return (
     <div className="canvas" data-testid="canvas">
       <ReactFlow<WeftFlowNode>
@@ -138,7 +141,7 @@ export function Canvas({
         onDragOver={onDragOver}
         onDrop={onDrop}
         deleteKeyCode={null}
-        fitView
+        fitView={fitOnOpen}
         fitViewOptions={{ maxZoom: 1, minZoom: 0.5, padding: 0.06 }}
         minZoom={0.25}
         maxZoom={2}

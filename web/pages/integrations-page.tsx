@@ -120,7 +120,7 @@ function IntegrationCard({ item, onDeleted }: { item: IntegrationSummary; onDele
         ) : (
           <span className="muted">Never run</span>
         )}
-        <a className="link-quiet" href={href.history(item.id)}>
+        <a className="link-quiet" href={href.history(item.id)} data-testid="history-link">
           <IconHistory size={14} /> History
         </a>
       </div>
