@@ -1,7 +1,7 @@
 // Weft's field types: the one vocabulary shared by files, the workspace, the compiler and the UI.
 import { z } from 'zod';
 
-export const FieldType = z.enum(['text', 'number', 'currency', 'date', 'boolean']);
+export const FieldType = z.enum(['text', 'number', 'currency', 'date', 'datetime', 'boolean']);
 export type FieldType = z.infer<typeof FieldType>;
 
 export const FIELD_TYPE_LABELS: Record<FieldType, string> = {
@@ -9,6 +9,7 @@ export const FIELD_TYPE_LABELS: Record<FieldType, string> = {
   number: 'Number',
   currency: 'Currency',
   date: 'Date',
+  datetime: 'Date & time',
   boolean: 'Boolean',
 };
 
@@ -31,6 +32,7 @@ export type Converted = { ok: true; value: unknown } | { ok: false; reason: stri
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const SLASH_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
+const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 function isValidDate(y: number, m: number, d: number): boolean {
   if (m < 1 || m > 12 || d < 1) return false;
@@ -69,6 +71,14 @@ export function convertValue(value: unknown, type: FieldType): Converted {
       if (['false', 'no', 'n', '0'].includes(text)) return { ok: true, value: false };
       return { ok: false, reason: `"${String(value)}" is not true or false` };
     }
+    case 'datetime': {
+      const text = String(value).trim();
+      // A date-time without a zone is taken as UTC, so the browser and the server agree.
+      const zoned = /(Z|[+-]\d{2}:?\d{2})$/.test(text) ? text : `${text.replace(' ', 'T')}Z`;
+      const date = value instanceof Date ? value : ISO_DATETIME.test(text) ? new Date(zoned.replace(' ', 'T')) : ISO_DATE.test(text) ? new Date(`${text}T00:00:00Z`) : null;
+      if (!date || Number.isNaN(date.getTime())) return { ok: false, reason: `"${String(value)}" is not a date and time (expected ISO 8601, e.g. 2026-03-01T09:30:00Z)` };
+      return { ok: true, value: date.toISOString() };
+    }
     case 'date': {
       if (value instanceof Date) {
         if (Number.isNaN(value.getTime())) return { ok: false, reason: 'invalid date' };
@@ -98,6 +108,7 @@ export function inferFieldType(samples: readonly string[]): FieldType {
   if (all(/^(true|false|yes|no)$/i)) return 'boolean';
   if (all(/^-?\d+(\.\d+)?$/) ) return 'number';
   if (all(/^-?[$€£¥]\s?-?[\d,]+(\.\d{1,2})?$/)) return 'currency';
-  if (values.every((v) => convertValue(v, 'date').ok) && all(/^(\d{4}-\d{2}-\d{2}|\d{1,2}\/\d{1,2}\/\d{4})/)) return 'date';
+  if (all(/^(\d{4}-\d{2}-\d{2}|\d{1,2}\/\d{1,2}\/\d{4})$/) && values.every((v) => convertValue(v, 'date').ok)) return 'date';
+  if (all(ISO_DATETIME) && values.every((v) => convertValue(v, 'datetime').ok)) return 'datetime';
   return 'text';
 }

@@ -50,6 +50,6 @@ export const mapKind = defineKind<MapConfig>({
 /** Text converts to anything (checked per row); typed values only to compatible types. */
 export function canConvert(from: FieldType, to: FieldType): boolean {
   if (from === to || from === 'text' || to === 'text') return true;
-  const numeric = ['number', 'currency'];
-  return numeric.includes(from) && numeric.includes(to);
+  const compatible = [['number', 'currency'], ['date', 'datetime']];
+  return compatible.some((group) => group.includes(from) && group.includes(to));
 }
