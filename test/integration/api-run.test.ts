@@ -1,0 +1,117 @@
+// Across the parts: upload, publish and run through the HTTP API, executed by a worker on the real
+// Temporal dev server, then read back as sync history, rejected records, SSE and workspace records.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Integration, Page, PublishResult, RejectedRecord, RunDetail, UploadedFile, WorkspaceRecord, type Graph } from '../../shared';
+import { createActivities } from '../../runtime/activities';
+import { createApi } from '../../runtime/api/app';
+import { openStore } from '../../runtime/store';
+import type { Store } from '../../runtime/store/types';
+import { createRunLauncher } from '../../runtime/temporal/client';
+import { connectClient, customersGraph, quietTemporalLogs } from '../../runtime/temporal/test-harness';
+import { createWorker } from '../../runtime/temporal/worker';
+
+const TASK_QUEUE = `api-run-${Date.now()}`;
+let store: Store;
+let dir: string;
+let worker: Worker;
+let workerDone: Promise<void>;
+let workerConnection: NativeConnection;
+let closeClient: () => Promise<void>;
+let app: ReturnType<typeof createApi>;
+
+beforeAll(async () => {
+  quietTemporalLogs();
+  const address = inject('temporalAddress');
+  dir = await mkdtemp(join(tmpdir(), 'weft-api-run-'));
+  store = await openStore({ memory: true });
+  workerConnection = await NativeConnection.connect({ address });
+  worker = await createWorker({ connection: workerConnection, taskQueue: TASK_QUEUE, activities: createActivities({ store, batchSize: 7 }) });
+  workerDone = worker.run();
+  const { client, close } = await connectClient(address);
+  closeClient = close;
+  app = createApi({ store, launcher: createRunLauncher({ client, taskQueue: TASK_QUEUE }), filesDir: join(dir, 'files'), maxUploadBytes: 1024 * 1024, ssePollMs: 100 });
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await workerDone;
+  await workerConnection?.close();
+  await closeClient?.();
+  await store?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const json = (method: string, body?: unknown) => ({ method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+
+async function waitForEnd(runId: string): Promise<RunDetail> {
+  for (let i = 0; i < 300; i++) {
+    const run = RunDetail.parse(await (await app.request(`/api/runs/${runId}`)).json());
+    if (['completed', 'completed_with_errors', 'failed'].includes(run.status)) return run;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('run did not finish in 30 s');
+}
+
+describe('a run through the API on the real dev server', () => {
+  it('writes the good rows, records the malformed and unconvertible ones, and ends completed with errors', async () => {
+    const good = Array.from({ length: 40 }, (_, i) => `user${i}@example.com,User ${i},${i * 10},true`);
+    const csv = [
+      'Email,Name,Amount,Active',
+      ...good.slice(0, 20),
+      'broken@example.com,Broken,5,true,EXTRA', // malformed: 5 values for 4 columns
+      'typo@example.com,Typo,lots,true', // Amount is not a number
+      ...good.slice(20),
+    ].join('\n');
+    const upload = await app.request('/api/files?name=customers.csv', { method: 'POST', body: csv, headers: { 'content-type': 'text/csv' } });
+    expect(upload.status).toBe(201);
+    const file = UploadedFile.parse(await upload.json());
+
+    const graph: Graph = customersGraph({ fileId: file.id, object: 'api_customers' });
+    const created = Integration.parse(await (await app.request('/api/integrations', json('POST', { name: 'API run', graph }))).json());
+    const published = PublishResult.parse(await (await app.request(`/api/integrations/${created.id}/publish`, json('POST'))).json());
+    expect(published.version.number).toBe(1);
+
+    const started = await app.request(`/api/integrations/${created.id}/runs`, json('POST', { params: { note: 'from test' } }));
+    expect(started.status).toBe(202);
+    const { runId } = (await started.json()) as { runId: string };
+
+    // Progress arrives over SSE until the run ends.
+    const events = await app.request(`/api/runs/${runId}/events`);
+    expect(events.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const stream = await events.text();
+    expect(stream).toMatch(/event: run\n/);
+    expect(stream).toMatch(/event: end\ndata: completed_with_errors/);
+
+    const run = await waitForEnd(runId);
+    expect(run.status).toBe('completed_with_errors');
+    expect(run.params).toEqual({ note: 'from test' });
+    expect(run.counts).toEqual({ read: 42, written: 40, created: 40, updated: 0, rejected: 2 });
+    const byNode = Object.fromEntries(run.steps.map((s) => [s.nodeId, s]));
+    expect(byNode.source).toMatchObject({ status: 'completed_with_errors', counts: expect.objectContaining({ rejected: 1 }) });
+    expect(byNode.map).toMatchObject({ status: 'completed_with_errors', counts: expect.objectContaining({ rejected: 1 }) });
+    expect(byNode.target).toMatchObject({ status: 'completed', counts: expect.objectContaining({ created: 40, written: 40 }) });
+
+    const rejected = Page(RejectedRecord).parse(await (await app.request(`/api/runs/${runId}/rejected`)).json());
+    expect(rejected.total).toBe(2);
+    const reasons = rejected.items.map((r) => `${r.nodeId}#${r.rowNumber}: ${r.reason}`).sort();
+    expect(reasons[0]).toMatch(/^map#22: .*Amount.*"lots" is not a number/);
+    expect(reasons[1]).toMatch(/^source#21: .*5 values.*4/);
+    expect(rejected.items.find((r) => r.nodeId === 'map')?.source).toMatchObject({ Email: 'typo@example.com', Amount: 'lots' });
+
+    const records = Page(WorkspaceRecord).parse(await (await app.request('/api/workspace/objects/api_customers/records?limit=100')).json());
+    expect(records.total).toBe(40);
+    expect(records.items.find((r) => r.key === 'user7@example.com')?.values).toMatchObject({ name: 'User 7', amount: 70, active: true });
+
+    // A second run of the same file changes nothing: every record is unchanged.
+    const again = (await (await app.request(`/api/integrations/${created.id}/runs`, json('POST', {}))).json()) as { runId: string };
+    const second = await waitForEnd(again.runId);
+    expect(second.counts).toMatchObject({ read: 42, created: 0, updated: 0, rejected: 2 });
+    const history = (await (await app.request(`/api/integrations/${created.id}/runs`)).json()) as { total: number; items: { id: string }[] };
+    expect(history.total).toBe(2);
+    expect(history.items[0]?.id).toBe(again.runId);
+  });
+});
