@@ -7,3 +7,6 @@ export * from './compiler';
 export * from './api/runs';
 export * from './api/integrations';
 export * from './util/suggest';
+export * from './transforms';
+export * from './preview';
+export * from './formula';

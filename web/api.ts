@@ -149,6 +149,7 @@ export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base =
         raw: file,
         headers: { 'content-type': file.type || 'text/csv' },
       }),
+    getFile: (fid: string) => request(UploadedFile, `/api/files/${id(fid)}`),
     listObjects: () => request(z.array(WorkspaceObject), '/api/workspace/objects'),
     getObject: (name: string) => request(WorkspaceObject, `/api/workspace/objects/${id(name)}`),
     listRecords: (name: string, page: { limit?: number; offset?: number; search?: string } = {}) =>

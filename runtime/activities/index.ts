@@ -83,7 +83,10 @@ export function createActivities(deps: ActivityDeps) {
         return step;
       });
       const owned = ownedSteps(plan, pipelineId);
-      const executors = await buildPipeline(steps, { store }, createExecutor);
+      // TODAY() and NOW() read the run's start, so a retried batch computes exactly what the first attempt did.
+      const runRecord = await store.getRun(runId);
+      const runClock = Date.parse(runRecord?.startedAt ?? runRecord?.createdAt ?? new Date().toISOString());
+      const executors = await buildPipeline(steps, { store, valueMaps: plan.valueMaps, now: () => runClock }, createExecutor);
       for (const nodeId of owned) await store.setStepStatus(runId, nodeId, 'running', null);
 
       const ctx = Context.current();

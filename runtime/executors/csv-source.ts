@@ -1,8 +1,10 @@
-// CSV source: streams the uploaded file from the checkpoint; malformed lines are rejected at the source.
+// CSV source: streams the uploaded file from the checkpoint, typed as its columns say; malformed lines
+// and values that do not fit their column's type are rejected at the source.
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { z } from 'zod';
 import { CsvSourceConfig } from '../../shared/graph/kinds';
+import { typeSourceRows } from '../../shared/transforms/typed-rows';
 import { readCsvBatches } from '../files/csv';
 import { defineExecutor, PlanError } from './types';
 
@@ -37,9 +39,17 @@ export const csvSourceExecutor = defineExecutor({
           startRow: from.data.nextRow,
         });
         for await (const b of batches) {
+          const typed = typeSourceRows(
+            step.nodeId,
+            config.columns,
+            b.rows.map((values, i) => ({ rowNumber: b.rowNumbers[i] ?? 0, values })),
+          );
           yield {
-            rows: b.rows.map((values, i) => ({ rowNumber: b.rowNumbers[i] ?? 0, values, source: values })),
-            rejected: b.malformed.map((m) => ({ nodeId: step.nodeId, rowNumber: m.rowNumber, source: m.raw, mapped: null, reason: m.reason })),
+            rows: typed.rows,
+            rejected: [
+              ...b.malformed.map((m) => ({ nodeId: step.nodeId, rowNumber: m.rowNumber, source: m.raw, mapped: null, reason: m.reason })),
+              ...typed.rejected,
+            ],
             read: b.rows.length + b.malformed.length,
             cursor: { nextRow: b.nextRow } satisfies CsvCursor,
           };

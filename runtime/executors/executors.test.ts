@@ -98,6 +98,13 @@ describe('filter', () => {
     expect(await keep([{ field: 'vip', op: 'ne', value: 'true' }])).toEqual(['Bob', 'Cy']);
   });
 
+  it('compares date-times across time zones', async () => {
+    const seen = { fields: [{ name: 'at', type: 'datetime' as const }], key: [] };
+    const times = rows({ at: '2026-03-01T09:30:00+02:00' }, { at: '2026-03-01 08:00' }, { at: 'soon' });
+    const f = await transform(step('f', 'filter', { conditions: [{ field: 'at', op: 'lt', value: '2026-03-01T08:00:00Z' }] }, seen));
+    expect(f.apply(times).rows.map((r) => r.values.at)).toEqual(['2026-03-01T09:30:00+02:00']); // 07:30Z
+  });
+
   it('handles text, emptiness and any/all', async () => {
     expect(await keep([{ field: 'name', op: 'contains', value: 'B' }])).toEqual(['Bob']);
     expect(await keep([{ field: 'name', op: 'eq', value: 'ada' }])).toEqual([]);

@@ -4,15 +4,16 @@ import type { PlanStep } from '../../shared/compiler/plan';
 import type { KindId } from '../../shared/graph/kinds';
 import type { BatchCommit, NewRejected, Store } from '../store/types';
 
-/** A row in flight: its current values, the values it had at the source, and its source row number. */
-export interface FlowRow {
-  rowNumber: number;
-  values: Record<string, unknown>;
-  source: Record<string, unknown>;
-}
+import type { FlowRow } from '../../shared/transforms';
+
+export type { FlowRow };
 
 export interface ExecutorDeps {
   store: Pick<Store, 'getFile'>;
+  /** The plan's value maps, for formulas' LOOKUP. */
+  valueMaps?: Record<string, Record<string, unknown>>;
+  /** The run's clock for TODAY()/NOW(): fixed per run so retried batches compute the same values. */
+  now?: () => number;
 }
 
 export interface SourceBatch {

@@ -27,6 +27,7 @@ const plan: Plan = {
   version: 1,
   steps: [],
   pipelines: [{ id: 'p1', nodeIds: ['src', 'dst'] }],
+  valueMaps: {},
 };
 
 const STEPS = [

@@ -112,7 +112,7 @@ describe('openStore on PGlite on disk', () => {
     const first = await openStore({ dataDir });
     expect(first.engine).toBe('pglite');
     const created = await first.createIntegration({ name: 'Survives restarts', description: 'on disk', graph: graphOf('m') });
-    const version = await first.createVersion(created.id, created.graph, { version: 1, steps: [], pipelines: [{ id: 'p1', nodeIds: ['src', 'dst'] }] }, 'h');
+    const version = await first.createVersion(created.id, created.graph, { version: 1, steps: [], pipelines: [{ id: 'p1', nodeIds: ['src', 'dst'] }], valueMaps: {} }, 'h');
     await first.close();
     expect(existsSync(join(dataDir, 'pglite'))).toBe(true);
 

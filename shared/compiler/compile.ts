@@ -1,7 +1,7 @@
 // Graph -> Plan + diagnostics. Runs in the browser (live badges) and on the server (publish gate).
 import type { RowSchema } from '../graph/field-types';
 import { getKind, type CompileContext, type NodeKindDef } from '../graph/kinds';
-import type { Graph, GraphNode } from '../graph/schema';
+import { valueMapTable, type Graph, type GraphNode } from '../graph/schema';
 import type { Diagnostic, Report } from './diagnostics';
 import { hasErrors } from './diagnostics';
 import { PLAN_VERSION, type Pipeline, type Plan, type PlanStep } from './plan';
@@ -17,7 +17,8 @@ export function nodeLabel(node: GraphNode): string {
   return node.label?.trim() || getKind(node.kind)?.label || node.kind;
 }
 
-export function compile(graph: Graph, ctx: CompileContext = {}): CompileResult {
+export function compile(graph: Graph, context: CompileContext = {}): CompileResult {
+  const ctx: CompileContext = { ...context, valueMaps: context.valueMaps ?? valueMapTable(graph.valueMaps) };
   const diagnostics: Diagnostic[] = [];
   const schemas: Record<string, RowSchema | null> = {};
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
@@ -26,6 +27,12 @@ export function compile(graph: Graph, ctx: CompileContext = {}): CompileResult {
   if (graph.nodes.length === 0) {
     error({ code: 'empty-graph', message: 'Drag a source, a transform and a target onto the canvas' });
     return { plan: null, diagnostics, schemas };
+  }
+
+  const mapNames = new Set<string>();
+  for (const [i, m] of (graph.valueMaps ?? []).entries()) {
+    if (mapNames.has(m.name)) error({ code: 'duplicate-value-map', message: `Two value maps are named "${m.name}"`, path: `valueMaps.${i}.name` });
+    mapNames.add(m.name);
   }
 
   const kinds = new Map<string, NodeKindDef<unknown>>();
@@ -118,7 +125,7 @@ export function compile(graph: Graph, ctx: CompileContext = {}): CompileResult {
     }
     return { id: `p-${t.id}`, nodeIds: chain };
   });
-  return { plan: { version: PLAN_VERSION, steps, pipelines }, diagnostics, schemas };
+  return { plan: { version: PLAN_VERSION, steps, pipelines, valueMaps: ctx.valueMaps ?? {} }, diagnostics, schemas };
 }
 
 function topologicalOrder(graph: Graph, incoming: Map<string, string[]>, outgoing: Map<string, string[]>) {

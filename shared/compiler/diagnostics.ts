@@ -9,6 +9,8 @@ export const Diagnostic = z.object({
   edgeId: z.string().optional(),
   /** Dotted path inside the node's config, e.g. `fields.2.type`. */
   path: z.string().optional(),
+  /** For a formula: the character range inside the text at `path`, for editor markers. */
+  range: z.object({ start: z.number().int(), end: z.number().int() }).optional(),
 });
 export type Diagnostic = z.infer<typeof Diagnostic>;
 

@@ -25,5 +25,7 @@ export const Plan = z.object({
   version: z.literal(PLAN_VERSION),
   steps: z.array(PlanStep),
   pipelines: z.array(Pipeline).min(1),
+  /** Value maps the plan's formulas LOOKUP, by name. */
+  valueMaps: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
 });
 export type Plan = z.infer<typeof Plan>;

@@ -1,5 +1,5 @@
 // Graph edits as pure functions: the canvas, undo, the server and tests all apply the same ones.
-import type { Graph, GraphEdge, GraphNode } from './schema';
+import type { Graph, GraphEdge, GraphNode, ValueMap } from './schema';
 
 export type GraphOp =
   | { type: 'addNode'; node: GraphNode }
@@ -8,7 +8,8 @@ export type GraphOp =
   | { type: 'updateConfig'; id: string; config: Record<string, unknown> }
   | { type: 'renameNode'; id: string; label: string }
   | { type: 'connect'; edge: GraphEdge }
-  | { type: 'removeEdges'; ids: string[] };
+  | { type: 'removeEdges'; ids: string[] }
+  | { type: 'setValueMaps'; valueMaps: ValueMap[] };
 
 export function applyOp(graph: Graph, op: GraphOp): Graph {
   switch (op.type) {
@@ -42,6 +43,8 @@ export function applyOp(graph: Graph, op: GraphOp): Graph {
       const ids = new Set(op.ids);
       return { ...graph, edges: graph.edges.filter((e) => !ids.has(e.id)) };
     }
+    case 'setValueMaps':
+      return { ...graph, valueMaps: op.valueMaps };
   }
 }
 

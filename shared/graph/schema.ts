@@ -24,14 +24,33 @@ export const GraphEdge = z.object({
 });
 export type GraphEdge = z.infer<typeof GraphEdge>;
 
+/** A named table of replacements that formulas read with LOOKUP(value, "name"). */
+export const ValueMap = z.object({
+  name: z.string().trim().min(1, 'Name the value map').max(64),
+  entries: z.array(z.object({ from: z.string().max(500), to: z.string().max(500) })).max(5000),
+});
+export type ValueMap = z.infer<typeof ValueMap>;
+
 export const Graph = z.object({
   version: z.literal(GRAPH_VERSION),
   nodes: z.array(GraphNode).max(500),
   edges: z.array(GraphEdge).max(2000),
+  valueMaps: z.array(ValueMap).max(100).optional(),
 });
 export type Graph = z.infer<typeof Graph>;
 
 export const emptyGraph = (): Graph => ({ version: GRAPH_VERSION, nodes: [], edges: [] });
+
+/** Value maps as formulas read them: name -> (from -> to). */
+export function valueMapTable(maps: readonly ValueMap[] | undefined): Record<string, Record<string, unknown>> {
+  const table: Record<string, Record<string, unknown>> = {};
+  for (const m of maps ?? []) {
+    const entries: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+    for (const e of m.entries) entries[e.from] = e.to;
+    table[m.name] = entries;
+  }
+  return table;
+}
 
 /** Upgrades any stored graph to the current version. Version 0 (unversioned) had no `version`. */
 export function migrateGraph(raw: unknown): Graph {

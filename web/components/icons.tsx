@@ -105,6 +105,28 @@ export const IconTable = make(
   </>,
 );
 export const IconSparkle = make(<path d="M12 3v4M12 17v4M3 12h4M17 12h4M6 6l2.5 2.5M15.5 15.5 18 18M6 18l2.5-2.5M15.5 8.5 18 6" />);
+/** Calculated field and formulas: an italic f(x). */
+export const IconFunction = make(
+  <>
+    <path d="M13.5 4.5c-1.8-.6-3.3.2-3.7 2.2L7.6 18c-.4 2-1.9 2.8-3.6 2.2" />
+    <path d="M6.5 10h6" />
+    <path d="m14.5 11 5 6M19.5 11l-5 6" />
+  </>,
+);
+export const IconEye = make(
+  <>
+    <path d="M2.5 12s3.5-6.5 9.5-6.5 9.5 6.5 9.5 6.5-3.5 6.5-9.5 6.5S2.5 12 2.5 12Z" />
+    <circle cx="12" cy="12" r="2.75" />
+  </>,
+);
+/** Value maps: one value becomes another. */
+export const IconReplace = make(
+  <>
+    <rect x="3" y="4" width="7" height="6" rx="1.5" />
+    <rect x="14" y="14" width="7" height="6" rx="1.5" />
+    <path d="M6.5 13v2.5a2 2 0 0 0 2 2H11M17.5 11V8.5a2 2 0 0 0-2-2H13" />
+  </>,
+);
 export const IconDot = make(<circle cx="12" cy="12" r="4" fill="currentColor" stroke="none" />);
 export const IconSkip = make(<path d="M6 12h12M14 8l4 4-4 4" />);
 

@@ -89,6 +89,8 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
   const [problemsOpen, setProblemsOpen] = useState(false);
   const [selection, setSelection] = useState<Selection>({ nodeIds: [], edgeIds: [] });
   const [focus, setFocus] = useState<{ nodeId: string; nonce: number; center?: boolean } | null>(null);
+  // One clock for every preview while the designer is open, so TODAY() does not change under the user.
+  const [previewNow] = useState(() => Date.now());
   const graph = history.graph;
 
   // Live compile on every edit, in the browser, with what we know of the workspace.
@@ -235,7 +237,8 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
         return;
       }
       const t = e.target as HTMLElement | null;
-      if (t?.closest('input, textarea, select, [contenteditable="true"]')) return;
+      // Monaco types into a div (EditContext) or a textarea; its keys are its own.
+      if (t?.closest('input, textarea, select, [contenteditable="true"], .monaco-editor')) return;
       if (mod && key === 'z') {
         e.preventDefault();
         setHistory((h) => (e.shiftKey ? redo(h) : undo(h)));
@@ -373,6 +376,8 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
           onRename={(nodeId, label) => apply([{ type: 'renameNode', id: nodeId, label }], `${nodeId}:label`)}
           onDelete={(nodeId) => apply([{ type: 'removeNodes', ids: [nodeId] }])}
           onFocusNode={focusNode}
+          onValueMaps={(valueMaps, mergeKey) => apply([{ type: 'setValueMaps', valueMaps }], mergeKey)}
+          previewNow={previewNow}
         />
       </div>
     </div>

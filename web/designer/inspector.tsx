@@ -1,13 +1,16 @@
 // The right-hand inspector: the selected step's form (generated from its kind's schema), or an overview.
 import { useMemo } from 'react';
-import { FIELD_TYPE_LABELS, getKind, type Diagnostic, type Graph, type GraphNode, type RowSchema, type WorkspaceObject } from '../../shared';
+import { FIELD_TYPE_LABELS, getKind, valueMapTable, type Diagnostic, type Graph, type GraphNode, type RowSchema, type ValueMap, type WorkspaceObject } from '../../shared';
 import { IconAlert, IconCheck, IconKey, IconTrash } from '../components/icons';
 import { setAt, unplacedDiagnostics } from '../form/config-path';
 import { ConfigForm } from '../form/config-form';
 import { FieldErrors } from '../form/field-errors';
 import type { FormCtx } from '../form/form-context';
-import { buildForm } from '../form/form-model';
+import { buildForm, visibleFields } from '../form/form-model';
 import { KindIcon } from './kind-icons';
+import { NodePreviewSection } from './node-preview';
+import { useNodePreview } from './use-node-preview';
+import { ValueMapsPanel } from './value-maps-panel';
 
 const formCache = new Map<string, ReturnType<typeof buildForm>>();
 function formFor(kind: string) {
@@ -30,34 +33,46 @@ export interface InspectorProps {
   onRename: (nodeId: string, label: string) => void;
   onDelete: (nodeId: string) => void;
   onFocusNode: (nodeId: string) => void;
+  onValueMaps: (maps: ValueMap[], mergeKey?: string) => void;
+  /** The clock formulas' TODAY() and NOW() read in previews. */
+  previewNow: number;
 }
+
+/** Steps whose forms hold formulas or mappings get a wider inspector. */
+const WIDE_KINDS = new Set(['map', 'calculated-field', 'filter']);
 
 export function Inspector(props: InspectorProps) {
   return (
-    <aside className="inspector" data-testid="inspector" aria-label="Inspector">
+    <aside className={`inspector${props.node && WIDE_KINDS.has(props.node.kind) ? ' inspector--wide' : ''}`} data-testid="inspector" aria-label="Inspector">
       {props.node ? <NodeInspector key={props.node.id} {...props} node={props.node} /> : <Overview {...props} />}
     </aside>
   );
 }
 
-function NodeInspector({ graph, node, diagnostics, schemas, workspaceObjects, onConfig, onRename, onDelete }: InspectorProps & { node: GraphNode }) {
+function NodeInspector({ graph, node, diagnostics, schemas, workspaceObjects, onConfig, onRename, onDelete, previewNow }: InspectorProps & { node: GraphNode }) {
   const kind = getKind(node.kind);
   const fields = useMemo(() => formFor(node.kind), [node.kind]);
+  const valueMaps = useMemo(() => valueMapTable(graph.valueMaps), [graph.valueMaps]);
+  const preview = useNodePreview(graph, schemas, kind && kind.category !== 'source' ? node.id : null, previewNow);
   const mine = diagnostics.filter((d) => d.nodeId === node.id);
   const upstreamId = graph.edges.find((e) => e.target === node.id)?.source;
   const upstreamNode = graph.nodes.find((n) => n.id === upstreamId);
   const upstream = upstreamId ? (schemas[upstreamId] ?? null) : null;
   const output = schemas[node.id] ?? null;
-  const placed = fields.filter((f) => f.widget !== 'hidden').map((f) => f.key);
+  const placed = visibleFields(fields, node.config).map((f) => f.key);
   const unplaced = unplacedDiagnostics(mine, placed);
 
   const ctx: FormCtx = {
     nodeId: node.id,
+    kind: node.kind,
     config: node.config,
     diagnostics: mine,
     upstream,
     upstreamLabel: upstreamNode ? upstreamNode.label?.trim() || getKind(upstreamNode.kind)?.label || upstreamNode.kind : null,
     workspaceObjects,
+    valueMaps,
+    preview,
+    previewNow,
     set: (path, value, opts) => onConfig(node.id, setAt(node.config, path, value), opts?.merge ? `${node.id}:${path}` : undefined),
     patch: (values) => onConfig(node.id, { ...node.config, ...values }),
   };
@@ -127,6 +142,16 @@ function NodeInspector({ graph, node, diagnostics, schemas, workspaceObjects, on
           </div>
         </section>
       ) : null}
+      {kind ? (
+        <NodePreviewSection
+          preview={preview}
+          category={kind.category}
+          kind={node.kind}
+          nodeId={node.id}
+          schema={kind.category === 'target' ? upstream : output}
+          highlight={node.kind === 'calculated-field' && typeof node.config.field === 'string' ? [node.config.field] : []}
+        />
+      ) : null}
       <footer className="inspector__foot">
         <button type="button" className="btn btn--danger-ghost btn--sm" onClick={() => onDelete(node.id)} data-testid="delete-node">
           <IconTrash size={14} /> Delete step
@@ -136,7 +161,7 @@ function NodeInspector({ graph, node, diagnostics, schemas, workspaceObjects, on
   );
 }
 
-function Overview({ graph, diagnostics, onFocusNode }: InspectorProps) {
+function Overview({ graph, diagnostics, onFocusNode, onValueMaps }: InspectorProps) {
   const has = (cat: string) => graph.nodes.some((n) => getKind(n.kind)?.category === cat);
   const steps: [string, boolean][] = [
     ['Add a source', has('source')],
@@ -145,7 +170,7 @@ function Overview({ graph, diagnostics, onFocusNode }: InspectorProps) {
     ['Connect the steps left to right', graph.edges.length > 0 && !diagnostics.some((d) => d.code.startsWith('unconnected'))],
     ['Fix every problem, then Publish', graph.nodes.length > 0 && diagnostics.length === 0],
   ];
-  const graphLevel = diagnostics.filter((d) => !d.nodeId);
+  const graphLevel = diagnostics.filter((d) => !d.nodeId && !d.path?.startsWith('valueMaps.'));
   return (
     <div className="inspector__content">
       <header className="inspector__head">
@@ -190,6 +215,7 @@ function Overview({ graph, diagnostics, onFocusNode }: InspectorProps) {
           </ul>
         </section>
       ) : null}
+      <ValueMapsPanel maps={graph.valueMaps ?? []} diagnostics={diagnostics.filter((d) => !d.nodeId)} onChange={onValueMaps} />
       <p className="hint inspector__keys">
         <kbd>Delete</kbd> removes the selection · <kbd>Ctrl</kbd>+<kbd>Z</kbd> undo · <kbd>Ctrl</kbd>+<kbd>Shift</kbd>+<kbd>Z</kbd> redo · <kbd>Ctrl</kbd>+<kbd>S</kbd> save
       </p>

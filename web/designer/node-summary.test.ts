@@ -14,4 +14,14 @@ describe('nodeSummary', () => {
     expect(nodeSummary({ kind: 'workspace-target', config: { object: 'contacts', mode: 'upsert' } })).toBe('upsert → contacts');
     expect(nodeSummary({ kind: 'workspace-target', config: { object: '' } })).toBe('Choose an object');
   });
+
+  it('summarises formulas on one short line', () => {
+    const formula = 'IF([deal_value] > 10000,\n  [deal_value] * 0.12, [deal_value] * 0.1)';
+    expect(nodeSummary({ kind: 'calculated-field', config: { field: 'commission', formula } })).toBe('commission = IF([deal_value] > 10000, [dea…');
+    expect(nodeSummary({ kind: 'calculated-field', config: { field: 'tax', formula: '[amount] * 0.2' } })).toBe('tax = [amount] * 0.2');
+    expect(nodeSummary({ kind: 'calculated-field', config: { field: '', formula: '' } })).toBe('No formula yet');
+    expect(nodeSummary({ kind: 'filter', config: { mode: 'formula', formula: '[vip] AND [deal_value] > 5000' } })).toBe('Keep where [vip] AND [deal_value] > 5000');
+    expect(nodeSummary({ kind: 'filter', config: { mode: 'formula', formula: '  ' } })).toBe('No formula yet');
+    expect(nodeSummary({ kind: 'filter', config: { mode: 'conditions', conditions: [] } })).toBe('No conditions');
+  });
 });

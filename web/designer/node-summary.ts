@@ -5,6 +5,12 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 const arr = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter((x) => x && typeof x === 'object') : []);
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
+/** A formula on one line, cut to fit a node card. */
+export function shortFormula(formula: string, max = 36): string {
+  const flat = formula.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1).trimEnd()}…` : flat;
+}
+
 export function nodeSummary(node: Pick<GraphNode, 'kind' | 'config'>): string {
   const c = node.config ?? {};
   switch (node.kind) {
@@ -19,7 +25,17 @@ export function nodeSummary(node: Pick<GraphNode, 'kind' | 'config'>): string {
       const keys = fields.filter((f) => f.key === true).map((f) => str(f.target)).filter(Boolean);
       return `${plural(fields.length, 'field')}${keys.length ? ` · key: ${keys.join(', ')}` : ' · no key'}`;
     }
+    case 'calculated-field': {
+      const field = str(c.field).trim();
+      const formula = shortFormula(str(c.formula), 30);
+      if (!formula) return field ? `${field} = …` : 'No formula yet';
+      return `${field || '…'} = ${formula}`;
+    }
     case 'filter': {
+      if (c.mode === 'formula') {
+        const formula = shortFormula(str(c.formula), 32);
+        return formula ? `Keep where ${formula}` : 'No formula yet';
+      }
       const conds = arr(c.conditions);
       if (conds.length === 0) return 'No conditions';
       if (conds.length === 1) {

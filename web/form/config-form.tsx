@@ -4,17 +4,19 @@ import { IconPlus, IconX } from '../components/icons';
 import { diagnosticsAt, diagnosticsUnder, getAt, joinPath } from './config-path';
 import { FieldErrors } from './field-errors';
 import type { FormCtx } from './form-context';
-import { emptyItem, type FormField } from './form-model';
+import { emptyItem, visibleFields, type FormField } from './form-model';
 import { ColumnsWidget } from './widgets/columns-widget';
 import { FileWidget } from './widgets/file-widget';
+import { FormulaWidget } from './widgets/formula-widget';
 import { MappingWidget } from './widgets/mapping-widget';
+import { SegmentedControl } from './widgets/segmented-control';
 import { UpstreamFieldSelect } from './widgets/upstream-field-select';
 import { WorkspaceObjectInput } from './widgets/workspace-object-input';
 
 export function ConfigForm({ fields, ctx }: { fields: FormField[]; ctx: FormCtx }) {
   return (
     <div className="form">
-      {fields.map((f) => (
+      {visibleFields(fields, ctx.config).map((f) => (
         <TopField key={f.key} field={f} ctx={ctx} />
       ))}
     </div>
@@ -22,7 +24,7 @@ export function ConfigForm({ fields, ctx }: { fields: FormField[]; ctx: FormCtx 
 }
 
 /** Widgets that print their own errors (they place them per row or per column). */
-const SELF_REPORTING = new Set(['file', 'mapping', 'columns']);
+const SELF_REPORTING = new Set(['file', 'mapping', 'columns', 'formula']);
 
 function TopField({ field, ctx }: { field: FormField; ctx: FormCtx }) {
   const id = useId();
@@ -62,6 +64,11 @@ function Control({ field, path, ctx, id, invalid }: { field: FormField; path: st
       return <ColumnsWidget ctx={ctx} path={path} />;
     case 'mapping':
       return <MappingWidget ctx={ctx} path={path} />;
+    case 'formula':
+      return <FormulaWidget ctx={ctx} path={path} id={id} label={field.title} />;
+    case 'segmented':
+      if (field.type !== 'enum') break;
+      return <SegmentedControl id={id} label={field.title} options={field.options} value={str || String(field.default ?? '')} onChange={(v) => ctx.set(path, v)} testId={`segmented-${path}`} />;
     case 'workspace-object':
       return <WorkspaceObjectInput ctx={ctx} id={id} value={str} invalid={invalid} onChange={(v) => ctx.set(path, v, { merge: true })} />;
     case 'input-field':

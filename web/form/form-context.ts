@@ -1,14 +1,21 @@
 // What every inspector widget may read and write: the node's config, its problems and its upstream fields.
-import type { Diagnostic, RowSchema, WorkspaceObject } from '../../shared';
+import type { Diagnostic, PreviewResult, RowSchema, WorkspaceObject } from '../../shared';
 
 export interface FormCtx {
   nodeId: string;
+  kind: string;
   config: Record<string, unknown>;
   diagnostics: Diagnostic[];
   /** The rows flowing into this node, from compile(...).schemas of the upstream node. */
   upstream: RowSchema | null;
   upstreamLabel: string | null;
   workspaceObjects: WorkspaceObject[];
+  /** The graph's value maps as formulas read them (LOOKUP): name -> (from -> to). */
+  valueMaps: Record<string, Record<string, unknown>>;
+  /** Sample rows reaching this node and what it makes of them; null when there is no preview. */
+  preview: (PreviewResult & { loading?: boolean }) | null;
+  /** The clock TODAY() and NOW() read in previews (fixed while the designer is open). */
+  previewNow: number;
   /** `merge` folds rapid edits of one field (typing) into one undo step. */
   set(path: string, value: unknown, opts?: { merge?: boolean }): void;
   /** Replaces several top-level keys at once (a file upload sets file, delimiter and columns). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { KINDS } from '../../shared';
-import { buildForm, emptyItem, humanize } from './form-model';
+import { buildForm, emptyItem, humanize, isVisible, visibleFields } from './form-model';
 
 describe('buildForm', () => {
   it('reads titles and widgets from the csv source schema', () => {
@@ -23,11 +23,52 @@ describe('buildForm', () => {
     const [fields] = buildForm(KINDS.map.config);
     expect(fields).toMatchObject({ key: 'fields', type: 'list', widget: 'mapping', minItems: 1, itemTitle: 'field' });
     expect(fields?.type === 'list' && fields.item.map((f) => [f.key, f.type, f.widget ?? null])).toEqual([
+      ['from', 'enum', null],
       ['source', 'string', 'input-field'],
+      ['formula', 'string', 'formula'],
+      ['value', 'string', null],
       ['target', 'string', null],
       ['type', 'enum', null],
       ['key', 'boolean', null],
     ]);
+  });
+
+  it('reads the formula and segmented widgets and visibleWhen', () => {
+    const calc = buildForm(KINDS['calculated-field'].config);
+    expect(calc.map((f) => [f.key, f.widget ?? null])).toEqual([
+      ['field', null],
+      ['formula', 'formula'],
+    ]);
+    const filter = buildForm(KINDS.filter.config);
+    expect(filter.map((f) => [f.key, f.widget ?? null, f.visibleWhen ?? null])).toEqual([
+      ['mode', 'segmented', null],
+      ['match', null, { mode: 'conditions' }],
+      ['conditions', null, { mode: 'conditions' }],
+      ['formula', 'formula', { mode: 'formula' }],
+    ]);
+    const mode = filter[0];
+    expect(mode?.type === 'enum' && mode.options).toEqual([
+      { value: 'conditions', label: 'Conditions' },
+      { value: 'formula', label: 'Formula' },
+    ]);
+  });
+
+  it('shows only the fields whose visibleWhen matches the config', () => {
+    const filter = buildForm(KINDS.filter.config);
+    expect(visibleFields(filter, { mode: 'formula' }).map((f) => f.key)).toEqual(['mode', 'formula']);
+    expect(visibleFields(filter, { mode: 'conditions' }).map((f) => f.key)).toEqual(['mode', 'match', 'conditions']);
+    // A config saved before `mode` existed reads as the default (conditions).
+    expect(visibleFields(filter, { match: 'all', conditions: [] }).map((f) => f.key)).toEqual(['mode', 'match', 'conditions']);
+    const form = buildForm(
+      z.object({
+        kind: z.enum(['a', 'b', 'c']),
+        ab: z.string().meta({ visibleWhen: { kind: ['a', 'b'] } }),
+        secret: z.string().meta({ widget: 'hidden' }),
+      }),
+    );
+    const [, ab, secret] = form as [unknown, (typeof form)[number], (typeof form)[number]];
+    expect([isVisible(ab, { kind: 'a' }, form), isVisible(ab, { kind: 'b' }, form), isVisible(ab, { kind: 'c' }, form), isVisible(ab, {}, form)]).toEqual([true, true, false, false]);
+    expect(isVisible(secret, {}, form)).toBe(false);
   });
 
   it('labels filter operators and builds an empty condition', () => {

@@ -3,8 +3,11 @@ import { z } from 'zod';
 import { FIELD_TYPE_LABELS, FILTER_OP_LABELS } from '../../shared';
 
 /** Widgets a kind may ask for through `.meta({ widget })`. */
-export type Widget = 'file' | 'input-field' | 'mapping' | 'workspace-object' | 'columns' | 'hidden';
-const WIDGETS = new Set<string>(['file', 'input-field', 'mapping', 'workspace-object', 'columns', 'hidden']);
+export type Widget = 'file' | 'input-field' | 'mapping' | 'workspace-object' | 'columns' | 'hidden' | 'formula' | 'segmented';
+const WIDGETS = new Set<string>(['file', 'input-field', 'mapping', 'workspace-object', 'columns', 'hidden', 'formula', 'segmented']);
+
+/** `.meta({ visibleWhen: { mode: 'formula' } })`: show the field only while its siblings hold these values (a list means any of them). */
+export type VisibleWhen = Record<string, unknown>;
 
 interface Base {
   key: string;
@@ -12,6 +15,7 @@ interface Base {
   widget?: Widget;
   required: boolean;
   default?: unknown;
+  visibleWhen?: VisibleWhen;
 }
 export type FormField =
   | (Base & { type: 'string'; minLength?: number; maxLength?: number; pattern?: string })
@@ -35,11 +39,13 @@ type JsonSchema = {
   minItems?: number;
   pattern?: string;
   anyOf?: JsonSchema[];
+  visibleWhen?: unknown;
 };
 
 const DELIMITER_LABELS: Record<string, string> = { ',': 'Comma  ,', ';': 'Semicolon  ;', '\t': 'Tab', '|': 'Pipe  |' };
 const MATCH_LABELS: Record<string, string> = { all: 'All conditions', any: 'Any condition' };
-const MODE_LABELS: Record<string, string> = { upsert: 'Update or create (upsert)', insert: 'Create only (insert)' };
+const MODE_LABELS: Record<string, string> = { upsert: 'Update or create (upsert)', insert: 'Create only (insert)', conditions: 'Conditions', formula: 'Formula' };
+const FROM_LABELS: Record<string, string> = { field: 'Field', formula: 'Formula', constant: 'Constant' };
 
 /** Friendly labels for enum values, by the property that holds them. */
 export function enumLabel(key: string, value: string): string {
@@ -49,6 +55,7 @@ export function enumLabel(key: string, value: string): string {
     op: FILTER_OP_LABELS,
     match: MATCH_LABELS,
     mode: MODE_LABELS,
+    from: FROM_LABELS,
   };
   return table[key]?.[value] ?? value;
 }
@@ -71,6 +78,7 @@ function fieldFrom(key: string, s: JsonSchema, required: boolean): FormField {
     required,
     ...(WIDGETS.has(String(s.widget ?? inner.widget)) ? { widget: (s.widget ?? inner.widget) as Widget } : {}),
     ...('default' in s ? { default: s.default } : {}),
+    ...(isRecord(s.visibleWhen ?? inner.visibleWhen) ? { visibleWhen: (s.visibleWhen ?? inner.visibleWhen) as VisibleWhen } : {}),
   };
   const type = Array.isArray(inner.type) ? inner.type.find((t) => t !== 'null') : inner.type;
   if (inner.enum) {
@@ -94,6 +102,8 @@ function fieldFrom(key: string, s: JsonSchema, required: boolean): FormField {
   }
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 function objectFields(s: JsonSchema): FormField[] {
   const required = new Set(s.required ?? []);
   return Object.entries(s.properties ?? {}).map(([key, prop]) => fieldFrom(key, prop, required.has(key)));
@@ -104,6 +114,22 @@ export function buildForm(schema: z.ZodType): FormField[] {
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   return objectFields(json);
 }
+
+/**
+ * Whether a field shows for this config: every sibling named in its `visibleWhen` holds the wanted
+ * value (or one of a list). A sibling not set yet counts as its default, so old configs keep working.
+ */
+export function isVisible(field: FormField, config: Record<string, unknown>, siblings: readonly FormField[]): boolean {
+  if (field.widget === 'hidden') return false;
+  if (!field.visibleWhen) return true;
+  return Object.entries(field.visibleWhen).every(([key, want]) => {
+    const actual = config[key] ?? siblings.find((f) => f.key === key)?.default;
+    return Array.isArray(want) ? want.includes(actual) : actual === want;
+  });
+}
+
+/** The fields to render for this config, in order. */
+export const visibleFields = (fields: readonly FormField[], config: Record<string, unknown>) => fields.filter((f) => isVisible(f, config, fields));
 
 /** A fresh item for a list field, from the item fields' defaults (first enum option when none). */
 export function emptyItem(fields: FormField[]): Record<string, unknown> {

@@ -1,6 +1,7 @@
 // Filter: keeps the rows that match simple field comparisons (formulas come later).
 import { z } from 'zod';
 import { suggest } from '../../util/suggest';
+import { reportFormula } from './formula-report';
 import { defineKind } from './types';
 
 export const FilterOp = z.enum(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'contains', 'empty', 'not_empty']);
@@ -25,10 +26,17 @@ export const FilterCondition = z.object({
 });
 export type FilterCondition = z.infer<typeof FilterCondition>;
 
-export const FilterConfig = z.object({
-  match: z.enum(['all', 'any']).default('all').meta({ title: 'Keep rows matching' }),
-  conditions: z.array(FilterCondition).min(1, 'Add at least one condition').meta({ title: 'Conditions' }),
-});
+export const FilterConfig = z
+  .object({
+    mode: z.enum(['conditions', 'formula']).default('conditions').meta({ title: 'Filter by', widget: 'segmented' }),
+    match: z.enum(['all', 'any']).default('all').meta({ title: 'Keep rows matching', visibleWhen: { mode: 'conditions' } }),
+    conditions: z.array(FilterCondition).default([]).meta({ title: 'Conditions', visibleWhen: { mode: 'conditions' } }),
+    formula: z.string().max(10_000).default('').meta({ title: 'Keep rows where', widget: 'formula', visibleWhen: { mode: 'formula' } }),
+  })
+  .superRefine((c, ctx) => {
+    if (c.mode === 'conditions' && c.conditions.length === 0) ctx.addIssue({ code: 'custom', path: ['conditions'], message: 'Add at least one condition' });
+    if (c.mode === 'formula' && c.formula.trim() === '') ctx.addIssue({ code: 'custom', path: ['formula'], message: 'Write a formula that is TRUE for the rows to keep' });
+  });
 export type FilterConfig = z.infer<typeof FilterConfig>;
 
 const ORDERED: FilterOp[] = ['gt', 'gte', 'lt', 'lte'];
@@ -36,13 +44,17 @@ const ORDERED: FilterOp[] = ['gt', 'gte', 'lt', 'lte'];
 export const filterKind = defineKind<FilterConfig>({
   kind: 'filter',
   label: 'Filter rows',
-  description: 'Keeps only the rows that match the conditions.',
+  description: 'Keeps only the rows that match conditions or a TRUE/FALSE formula.',
   category: 'transform',
   inputs: 1,
   outputs: 1,
   config: FilterConfig,
-  defaults: () => ({ match: 'all', conditions: [] }),
-  infer(config, input, report) {
+  defaults: () => ({ mode: 'conditions', match: 'all', conditions: [], formula: '' }),
+  infer(config, input, report, ctx) {
+    if (config.mode === 'formula') {
+      if (input) reportFormula(report, 'formula', config.formula, input.fields, ctx, 'boolean');
+      return input;
+    }
     config.conditions.forEach((c, i) => {
       const field = input?.fields.find((f) => f.name === c.field);
       if (input && !field) {

@@ -1,4 +1,5 @@
 // The node-kind registry: the one list every layer (compiler, canvas, executors) keys off.
+import { calculatedField } from './calculated-field';
 import { csvSource } from './csv-source';
 import { filterKind } from './filter';
 import { mapKind } from './map';
@@ -9,6 +10,7 @@ export const KINDS = {
   'csv-source': csvSource,
   map: mapKind,
   filter: filterKind,
+  'calculated-field': calculatedField,
   'workspace-target': workspaceTarget,
 } as const;
 
@@ -28,3 +30,4 @@ export { CsvSourceConfig } from './csv-source';
 export { MapConfig, MapField, canConvert } from './map';
 export { FilterConfig, FilterCondition, FilterOp, FILTER_OP_LABELS } from './filter';
 export { WorkspaceTargetConfig } from './workspace-target';
+export { CalculatedFieldConfig } from './calculated-field';

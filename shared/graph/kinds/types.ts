@@ -8,6 +8,8 @@ export type KindCategory = 'source' | 'transform' | 'target';
 /** Facts the compiler may know about the world: existing workspace objects, by name. */
 export interface CompileContext {
   workspaceObjects?: Record<string, RowSchema>;
+  /** Value maps formulas may LOOKUP, by name (from the graph when not given). */
+  valueMaps?: Record<string, Record<string, unknown>>;
 }
 
 export interface NodeKindDef<C = unknown> {

@@ -1,15 +1,13 @@
 // 'file' widget: upload a CSV, then show what Weft detected (columns, delimiter, a few sample rows).
-import { useRef, useState, type DragEvent } from 'react';
+import { useEffect, useRef, useState, type DragEvent } from 'react';
 import type { UploadedFile } from '../../../shared';
 import { api, errorMessage } from '../../api';
 import { IconFile, IconUpload, Spinner } from '../../components/icons';
+import { cachedFile, ensureFiles, rememberFile, useFileCacheVersion } from '../../lib/file-samples';
 import { formatBytes } from '../../lib/format';
 import { diagnosticsAt } from '../config-path';
 import { FieldErrors } from '../field-errors';
 import type { FormCtx } from '../form-context';
-
-/** Uploads seen in this session, so the sample stays visible when the node is re-selected. */
-const uploads = new Map<string, UploadedFile>();
 
 const DELIMITERS = [',', ';', '\t', '|'];
 const DELIMITER_NAMES: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe' };
@@ -22,14 +20,16 @@ export function FileWidget({ ctx, path }: { ctx: FormCtx; path: string }) {
   const fileId = typeof ctx.config[path] === 'string' ? (ctx.config[path] as string) : '';
   const fileName = typeof ctx.config.fileName === 'string' ? ctx.config.fileName : '';
   const columns = Array.isArray(ctx.config.columns) ? ctx.config.columns.length : 0;
-  const info = fileId ? uploads.get(fileId) : undefined;
+  useFileCacheVersion();
+  useEffect(() => ensureFiles([fileId]), [fileId]);
+  const info = fileId ? cachedFile(fileId) : undefined;
 
   async function upload(file: File) {
     setBusy(file.name);
     setError(null);
     try {
       const up = await api.uploadFile(file);
-      uploads.set(up.id, up);
+      rememberFile(up);
       ctx.patch({
         [path]: up.id,
         fileName: up.name,

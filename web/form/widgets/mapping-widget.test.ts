@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addAllFields, withSource, type MappingRow } from './mapping-widget';
+import { addAllFields, fromOf, withFrom, withSource, type MappingRow } from './mapping-widget';
 
 const upstream = [
   { name: 'email', type: 'text' as const },
@@ -9,13 +9,18 @@ const upstream = [
 
 describe('mapping helpers', () => {
   it('adds every unmapped upstream field with the same name and type', () => {
-    const existing: MappingRow[] = [{ source: 'email', target: 'email', type: 'text', key: true }];
+    const existing: MappingRow[] = [{ from: 'field', source: 'email', target: 'email', type: 'text', key: true }];
     expect(addAllFields(existing, upstream)).toEqual([
-      { source: 'email', target: 'email', type: 'text', key: true },
-      { source: 'mrr', target: 'mrr', type: 'currency', key: false },
-      { source: 'signed_up', target: 'signed_up', type: 'date', key: false },
+      { from: 'field', source: 'email', target: 'email', type: 'text', key: true },
+      { from: 'field', source: 'mrr', target: 'mrr', type: 'currency', key: false },
+      { from: 'field', source: 'signed_up', target: 'signed_up', type: 'date', key: false },
     ]);
     expect(addAllFields(addAllFields([], upstream), upstream)).toHaveLength(3);
+  });
+
+  it('does not add a field whose name a formula or constant row already fills', () => {
+    const existing: MappingRow[] = [{ from: 'formula', source: 'mrr', formula: '[mrr] * 12', target: 'mrr', type: 'currency', key: false }];
+    expect(addAllFields(existing, upstream).map((r) => r.target)).toEqual(['mrr', 'email', 'signed_up']);
   });
 
   it('fills the target and type when a source is chosen, unless renamed', () => {
@@ -23,5 +28,14 @@ describe('mapping helpers', () => {
     expect(withSource(blank, 'mrr', upstream)).toEqual({ source: 'mrr', target: 'mrr', type: 'currency', key: false });
     const renamed: MappingRow = { source: 'mrr', target: 'revenue', type: 'currency', key: false };
     expect(withSource(renamed, 'signed_up', upstream)).toMatchObject({ target: 'revenue', type: 'date' });
+  });
+
+  it('switches where a value comes from, starting a formula from the row field', () => {
+    const row: MappingRow = { source: 'mrr', target: 'mrr', type: 'currency', key: false };
+    expect(fromOf(row)).toBe('field');
+    expect(withFrom(row, 'formula')).toMatchObject({ from: 'formula', formula: '[mrr]', source: 'mrr' });
+    expect(withFrom({ ...row, formula: '[mrr] * 12' }, 'formula').formula).toBe('[mrr] * 12');
+    expect(withFrom({ ...row, source: 'a]b' }, 'formula').formula).toBe('[a]]b]');
+    expect(withFrom(row, 'constant')).toMatchObject({ from: 'constant', source: 'mrr' });
   });
 });

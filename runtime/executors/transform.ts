@@ -1,0 +1,19 @@
+// Transform steps run the shared row logic (shared/transforms), the same code the designer's preview runs.
+import { createTransform, TransformConfigError } from '../../shared/transforms';
+import type { KindId } from '../../shared/graph/kinds';
+import { PlanError, type ExecutorDef } from './types';
+
+export function transformExecutor<K extends KindId>(kind: K): ExecutorDef<K> {
+  return {
+    kind,
+    async create(step, deps) {
+      try {
+        const transform = createTransform(step, { valueMaps: deps.valueMaps, now: deps.now });
+        return { role: 'transform', apply: (rows) => transform.apply(rows) };
+      } catch (err) {
+        if (err instanceof TransformConfigError) throw new PlanError(`${err.message}. Fix it and publish again.`);
+        throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,35 @@
+// The shape of a compiled formula node, and value conversions between types at run time.
+import type { Row } from '../graph/field-types';
+import { dateToDateTime } from './dates';
+import { toText } from './runtime';
+import type { FormulaType } from './types';
+
+export interface Env {
+  /** Milliseconds since the epoch; TODAY() and NOW() read the clock only through this. */
+  now: () => number;
+}
+
+/** A compiled node: reads the row, returns a runtime value, throws FormulaFault to reject. */
+export type Compiled = (row: Row, env: Env) => unknown;
+
+/**
+ * Wraps `c` so its values of type `from` become values of type `to` where the representation
+ * differs (a Date becoming a DateTime, anything becoming Text); otherwise returns `c` itself.
+ */
+export function coerce(c: Compiled, from: FormulaType, to: FormulaType): Compiled {
+  if (to.kind === 'DateTime' && from.kind === 'Date') {
+    return (row, env) => {
+      const v = c(row, env);
+      return typeof v === 'string' ? dateToDateTime(v) : v;
+    };
+  }
+  if (to.kind === 'Text' && from.kind !== 'Text' && from.kind !== 'Null' && from.kind !== 'Any') {
+    return (row, env) => {
+      const v = c(row, env);
+      return v === null ? null : toText(v);
+    };
+  }
+  return c;
+}
+
+export const coerceValue = (v: unknown, from: FormulaType, to: FormulaType): unknown => coerce(() => v, from, to)({}, { now: Date.now });

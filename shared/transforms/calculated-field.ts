@@ -1,0 +1,23 @@
+// Calculated field: sets one field of each row to a formula's value; a failing row is rejected with the reason.
+import { compileFormula } from '../formula';
+import type { CalculatedFieldConfig } from '../graph/kinds/calculated-field';
+import { TransformConfigError, type FlowRow, type RejectedRow, type Transform, type TransformEnv, type TransformStep } from './types';
+
+export function createCalculatedFieldTransform(config: CalculatedFieldConfig, step: TransformStep, env: TransformEnv): Transform {
+  const compiled = compileFormula(config.formula, { fields: step.input?.fields ?? [], valueMaps: env.valueMaps });
+  if (!compiled.ok) throw new TransformConfigError(`${step.label}: the formula has errors: ${compiled.diagnostics.map((d) => d.message).join('; ')}`);
+  const ctx = { now: env.now ?? Date.now };
+  const field = config.field;
+  return {
+    apply(rows) {
+      const out: FlowRow[] = [];
+      const rejected: RejectedRow[] = [];
+      for (const row of rows) {
+        const r = compiled.evaluate(row.values, ctx);
+        if (r.ok) out.push({ ...row, values: { ...row.values, [field]: r.value } });
+        else rejected.push({ nodeId: step.nodeId, rowNumber: row.rowNumber, source: row.source, mapped: row.values, reason: `${field}: ${r.error}` });
+      }
+      return { rows: out, rejected };
+    },
+  };
+}

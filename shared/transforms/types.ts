@@ -1,0 +1,47 @@
+// Row transforms shared by the runtime's executors and the designer's live preview.
+import type { RowSchema } from '../graph/field-types';
+
+/** A row in flight: its current values, the values it had at the source, and its source row number. */
+export interface FlowRow {
+  rowNumber: number;
+  values: Record<string, unknown>;
+  source: Record<string, unknown>;
+}
+
+/** A row a step refused, with what it was, what it became so far, and why. */
+export interface RejectedRow {
+  nodeId: string;
+  rowNumber: number;
+  source: Record<string, unknown>;
+  mapped: Record<string, unknown> | null;
+  reason: string;
+}
+
+export interface TransformResult {
+  rows: FlowRow[];
+  rejected: RejectedRow[];
+}
+
+export interface Transform {
+  apply(rows: readonly FlowRow[]): TransformResult;
+}
+
+/** What a transform is built from: a plan step, or the same facts about a node in the designer. */
+export interface TransformStep {
+  nodeId: string;
+  kind: string;
+  label: string;
+  config: Record<string, unknown>;
+  input: RowSchema | null;
+}
+
+export interface TransformEnv {
+  valueMaps?: Record<string, Record<string, unknown>>;
+  /** The clock TODAY() and NOW() read; fixed per run so a retried batch computes the same values. */
+  now?: () => number;
+}
+
+/** A step whose config cannot run (it should have been caught at publish). */
+export class TransformConfigError extends Error {
+  override readonly name = 'TransformConfigError';
+}

@@ -1,0 +1,38 @@
+// The live preview for the selected step: sample rows from each CSV source (cached per file, fetched
+// after a reload) pushed through the same transforms a run uses, with one fixed clock per designer.
+import { useEffect, useMemo } from 'react';
+import { previewAt, type Graph, type PreviewResult, type RowSchema } from '../../shared';
+import { cachedFile, ensureFiles, isFileLoading, useFileCacheVersion } from '../lib/file-samples';
+
+const fileIdOf = (config: Record<string, unknown>) => (typeof config.fileId === 'string' ? config.fileId : '');
+
+/** Sample rows for a source node, or null when there are none (yet). */
+export function sampleRowsFor(graph: Graph) {
+  return (sourceNodeId: string): Record<string, unknown>[] | null => {
+    const node = graph.nodes.find((n) => n.id === sourceNodeId);
+    if (node?.kind !== 'csv-source') return null;
+    return cachedFile(fileIdOf(node.config))?.sampleRows ?? null;
+  };
+}
+
+export interface NodePreview extends PreviewResult {
+  /** Sample rows are still on their way from the server. */
+  loading: boolean;
+}
+
+export function useNodePreview(graph: Graph, schemas: Record<string, RowSchema | null>, nodeId: string | null, now: number): NodePreview | null {
+  const version = useFileCacheVersion();
+  const fileIds = graph.nodes.filter((n) => n.kind === 'csv-source').map((n) => fileIdOf(n.config)).filter(Boolean);
+  const key = fileIds.join('\n');
+  useEffect(() => ensureFiles(key ? key.split('\n') : []), [key]);
+  return useMemo(() => {
+    if (!nodeId) return null;
+    const loading = fileIds.some(isFileLoading);
+    try {
+      return { ...previewAt(graph, schemas, nodeId, sampleRowsFor(graph), { now: () => now }), loading };
+    } catch (e) {
+      return { input: [], output: [], rejected: [], problem: `No preview: ${e instanceof Error ? e.message : String(e)}`, loading };
+    }
+    // `version` re-runs the preview when a file's sample rows arrive.
+  }, [graph, schemas, nodeId, now, version, key]);
+}

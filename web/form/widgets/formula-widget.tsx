@@ -1,0 +1,39 @@
+// 'formula' widget: a calculated field's or a filter's formula, checked against the fields reaching the step.
+import type { FieldType } from '../../../shared';
+import { FormulaField } from '../../formula/formula-field';
+import { diagnosticsAt } from '../config-path';
+import type { FormCtx } from '../form-context';
+
+/**
+ * The type a formula setting must give, by kind and config path. The kinds' schemas do not say it
+ * (yet); the compiler passes the same expectation to the checker.
+ */
+const EXPECTED: Record<string, FieldType> = { 'filter.formula': 'boolean' };
+
+const RESULT_LABELS: Record<string, string> = { 'filter.formula': 'Keep?', 'calculated-field.formula': '' };
+
+export function FormulaWidget({ ctx, path, id, label }: { ctx: FormCtx; path: string; id?: string; label: string }) {
+  const raw = ctx.config[path];
+  const value = typeof raw === 'string' ? raw : '';
+  const key = `${ctx.kind}.${path}`;
+  const field = ctx.kind === 'calculated-field' && typeof ctx.config.field === 'string' ? ctx.config.field.trim() : '';
+  return (
+    <FormulaField
+      value={value}
+      onChange={(v) => ctx.set(path, v, { merge: true })}
+      fields={ctx.upstream?.fields ?? null}
+      valueMaps={ctx.valueMaps}
+      expected={EXPECTED[key]}
+      sourceLabel={ctx.upstreamLabel}
+      diagnostics={diagnosticsAt(ctx.diagnostics, path)}
+      name={`${ctx.nodeId}-${path}`}
+      label={label}
+      id={id}
+      placeholder={key === 'filter.formula' ? 'e.g. [vip] AND [deal_value] > 10000' : undefined}
+      rows={ctx.preview?.input ?? null}
+      previewProblem={ctx.preview?.loading ? 'Loading sample rows…' : ctx.preview?.problem}
+      previewNow={ctx.previewNow}
+      resultLabel={RESULT_LABELS[key] || field || 'Result'}
+    />
+  );
+}

@@ -1,0 +1,31 @@
+// The formula functions as the editor documents them, adapted once from the formula package's table.
+import { FUNCTIONS, type FunctionSpec, type ParamKind } from '../../shared';
+import type { FunctionDoc } from './formula-support';
+
+const KIND_WORDS: Record<ParamKind, string> = {
+  text: 'Text',
+  number: 'a Number',
+  boolean: 'TRUE or FALSE',
+  date: 'a Date',
+  scalar: 'a single value',
+  list: 'a List',
+  any: 'any value',
+};
+
+export function toFunctionDoc(f: FunctionSpec): FunctionDoc {
+  return {
+    name: f.name,
+    category: f.category,
+    signature: f.signature,
+    description: f.description,
+    example: f.example,
+    result: f.result,
+    repeat: f.repeat,
+    params: f.params.map((p) => ({
+      name: p.name,
+      description: `${KIND_WORDS[p.kind]}${p.optional ? ', optional' : ''}${p.constant ? ', written in the formula (not computed)' : ''}`,
+    })),
+  };
+}
+
+export const FUNCTION_DOCS: readonly FunctionDoc[] = FUNCTIONS.map(toFunctionDoc);
