@@ -40,7 +40,8 @@ export function customersGraph(opts: { fileId: string; fileName?: string; object
         columns: [
           { name: 'Email', type: 'text' },
           { name: 'Name', type: 'text' },
-          { name: 'Amount', type: 'number' },
+          // Read as text, converted by the Map: so an unconvertible Amount is the Map's rejection.
+          { name: 'Amount', type: 'text' },
           { name: 'Active', type: 'boolean' },
         ],
       },

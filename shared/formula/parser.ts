@@ -238,6 +238,9 @@ class Parser {
         const inner = this.parseExpr();
         this.closeParen(t);
         this.depth--;
+        // The parentheses belong to the value: "([A] - 1)" is what an error about it should show.
+        inner.start = t.start;
+        inner.end = (this.toks[this.i - 1] as Token).end;
         return inner;
       }
       case 'error':

@@ -81,7 +81,7 @@ export function roundHalfAway(x: number, digits: number): number {
     const m = 10 ** Math.min(d, 100);
     const scaled = Number((Math.abs(x) * m).toPrecision(15));
     if (!Number.isFinite(scaled)) return x;
-    return ((Math.sign(x) * Math.round(scaled)) / m) || 0;
+    return Number(((Math.sign(x) * Math.round(scaled)) / m).toPrecision(15)) || 0;
   }
   const m = 10 ** Math.min(-d, 308);
   const scaled = Number((Math.abs(x) / m).toPrecision(15));

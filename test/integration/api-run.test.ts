@@ -91,17 +91,16 @@ describe('a run through the API on the real dev server', () => {
     expect(run.params).toEqual({ note: 'from test' });
     expect(run.counts).toEqual({ read: 42, written: 40, created: 40, updated: 0, rejected: 2 });
     const byNode = Object.fromEntries(run.steps.map((s) => [s.nodeId, s]));
-    // The source types each row as its columns say: a malformed line and a non-number Amount are both its rejections.
-    expect(byNode.source).toMatchObject({ status: 'completed_with_errors', counts: expect.objectContaining({ rejected: 2 }) });
-    expect(byNode.map).toMatchObject({ status: 'completed', counts: expect.objectContaining({ rejected: 0 }) });
+    expect(byNode.source).toMatchObject({ status: 'completed_with_errors', counts: expect.objectContaining({ rejected: 1 }) });
+    expect(byNode.map).toMatchObject({ status: 'completed_with_errors', counts: expect.objectContaining({ rejected: 1 }) });
     expect(byNode.target).toMatchObject({ status: 'completed', counts: expect.objectContaining({ created: 40, written: 40 }) });
 
     const rejected = Page(RejectedRecord).parse(await (await app.request(`/api/runs/${runId}/rejected`)).json());
     expect(rejected.total).toBe(2);
     const reasons = rejected.items.map((r) => `${r.nodeId}#${r.rowNumber}: ${r.reason}`).sort();
-    expect(reasons[0]).toMatch(/^source#21: .*5 values.*4/);
-    expect(reasons[1]).toMatch(/^source#22: Amount: "lots" is not a number/);
-    expect(rejected.items.find((r) => r.rowNumber === 22)?.source).toMatchObject({ Email: 'typo@example.com', Amount: 'lots' });
+    expect(reasons[0]).toMatch(/^map#22: Amount: "lots" is not a number/);
+    expect(reasons[1]).toMatch(/^source#21: .*5 values.*4/);
+    expect(rejected.items.find((r) => r.nodeId === 'map')?.source).toMatchObject({ Email: 'typo@example.com', Amount: 'lots' });
 
     const records = Page(WorkspaceRecord).parse(await (await app.request('/api/workspace/objects/api_customers/records?limit=100')).json());
     expect(records.total).toBe(40);

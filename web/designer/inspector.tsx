@@ -150,6 +150,7 @@ function NodeInspector({ graph, node, diagnostics, schemas, workspaceObjects, on
           nodeId={node.id}
           schema={kind.category === 'target' ? upstream : output}
           highlight={node.kind === 'calculated-field' && typeof node.config.field === 'string' ? [node.config.field] : []}
+          blocked={mine.some((d) => d.severity === 'error')}
         />
       ) : null}
       <footer className="inspector__foot">

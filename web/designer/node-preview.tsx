@@ -68,6 +68,7 @@ export function NodePreviewSection({
   nodeId,
   schema,
   highlight = [],
+  blocked = false,
 }: {
   preview: NodePreview | null;
   category: KindCategory;
@@ -75,6 +76,8 @@ export function NodePreviewSection({
   nodeId: string;
   schema: RowSchema | null;
   highlight?: readonly string[];
+  /** The step itself has problems; its preview waits for them to be fixed. */
+  blocked?: boolean;
 }) {
   const [tab, setTab] = useState<'rows' | 'rejected'>('rows');
   if (!preview || category === 'source') return null;
@@ -93,7 +96,7 @@ export function NodePreviewSection({
   } else if (preview.problem) {
     body = (
       <div className="preview-empty" data-testid="preview-problem">
-        <IconAlert size={14} /> {preview.problem}
+        <IconAlert size={14} /> {blocked && preview.input.length > 0 ? 'Fix the problems above to see what this step makes of the sample rows.' : preview.problem}
       </div>
     );
   } else if (showing === 'rejected') {

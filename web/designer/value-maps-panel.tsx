@@ -6,6 +6,9 @@ import { IconPlus, IconReplace, IconTrash, IconX } from '../components/icons';
 import { FieldErrors } from '../form/field-errors';
 import { addEntry, addValueMap, pasteEntries, removeEntry, removeValueMap, renameValueMap, setEntry } from './value-map-edits';
 
+/** The graph schema's limit. */
+const MAX_MAPS = 100;
+
 export interface ValueMapsPanelProps {
   maps: readonly ValueMap[];
   diagnostics: readonly Diagnostic[];
@@ -19,7 +22,7 @@ export function ValueMapsPanel({ maps, diagnostics, onChange }: ValueMapsPanelPr
     <section className="inspector__section value-maps" data-testid="value-maps">
       <div className="value-maps__head">
         <h4 className="inspector__subtitle">Value maps</h4>
-        <button type="button" className="btn btn--ghost btn--sm" onClick={() => onChange(addValueMap(maps))} data-testid="add-value-map">
+        <button type="button" className="btn btn--ghost btn--sm" onClick={() => onChange(addValueMap(maps))} disabled={maps.length >= MAX_MAPS} data-testid="add-value-map">
           <IconPlus size={14} /> New map
         </button>
       </div>
@@ -109,7 +112,7 @@ export function ValueMapsPanel({ maps, diagnostics, onChange }: ValueMapsPanelPr
               <button type="button" className="btn btn--ghost btn--sm" onClick={() => onChange(addEntry(maps, i))} data-testid="add-value-map-entry">
                 <IconPlus size={13} /> Add entry
               </button>
-              <span className="hint">or paste rows from a spreadsheet</span>
+              <span className="hint">or paste rows from a sheet</span>
             </div>
           </div>
         );
@@ -127,7 +130,6 @@ function NameInput({ name, index, invalid, onRename }: { name: string; index: nu
   const shown = editing ?? name;
   const blank = shown.trim() === '';
   return (
-    <>
       <input
         className={`input input--sm value-map__name${invalid || blank ? ' is-invalid' : ''}`}
         value={shown}
@@ -144,6 +146,5 @@ function NameInput({ name, index, invalid, onRename }: { name: string; index: nu
         onBlur={() => setEditing(null)}
         data-testid="value-map-name"
       />
-    </>
   );
 }

@@ -31,6 +31,8 @@ export interface FormulaFieldProps {
   maxRows?: number;
   /** Header of the result column. */
   resultLabel?: string;
+  /** Words for TRUE and FALSE results (a filter: Keep / Drop). */
+  booleanWords?: [string, string];
   /** Say why there are no results (off in mapping rows, where the step's preview says it once). */
   explainEmpty?: boolean;
   testId?: string;
@@ -108,6 +110,7 @@ function FormulaResults({
   compiles,
   resultType,
   explainEmpty = true,
+  booleanWords,
 }: Omit<FormulaFieldProps, 'fields'> & { fields: readonly Field[]; compiles: boolean; maxRows: number; resultType?: FieldType }) {
   const shown = useMemo(() => (rows ?? []).slice(0, maxRows), [rows, maxRows]);
   const results = useMemo(() => (compiles ? evaluateRows(value, shown, { fields, valueMaps, expected }, previewNow) : null), [compiles, value, shown, fields, valueMaps, expected, previewNow]);
@@ -154,7 +157,15 @@ function FormulaResults({
                     </td>
                   ))}
                   <td className={`formula-results__result truncate${r && !r.ok ? ' is-error' : ''}`} title={r ? (r.ok ? String(r.value ?? '') : r.error) : undefined} data-testid="formula-preview-value">
-                    {!r ? <span className="preview-null">…</span> : r.ok ? <PreviewValue value={r.value} type={resultType} /> : r.error}
+                    {!r ? (
+                      <span className="preview-null">…</span>
+                    ) : !r.ok ? (
+                      r.error
+                    ) : booleanWords && typeof r.value === 'boolean' ? (
+                      <span className={r.value ? 'preview-true' : 'preview-false'}>{r.value ? booleanWords[0] : booleanWords[1]}</span>
+                    ) : (
+                      <PreviewValue value={r.value} type={resultType} />
+                    )}
                   </td>
                 </tr>
               );

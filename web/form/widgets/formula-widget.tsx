@@ -34,6 +34,7 @@ export function FormulaWidget({ ctx, path, id, label }: { ctx: FormCtx; path: st
       previewProblem={ctx.preview?.loading ? 'Loading sample rows…' : ctx.preview?.problem}
       previewNow={ctx.previewNow}
       resultLabel={RESULT_LABELS[key] || field || 'Result'}
+      booleanWords={key === 'filter.formula' ? ['✓ Keep', 'Drop'] : undefined}
     />
   );
 }

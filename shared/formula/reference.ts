@@ -1,0 +1,118 @@
+// Renders the generated parts of docs/formulas.md from the function table, codes and limits.
+import type { Field, Row } from '../graph/field-types';
+import { DIAGNOSTIC_CODES } from './diagnostics';
+import { CATEGORIES } from './function-spec';
+import { FUNCTIONS } from './functions';
+import { LIMIT_DESCRIPTIONS, LIMITS } from './limits';
+import { formatType, type FormulaType } from './types';
+
+/** The row every example in the function table runs against (the tests check each result). */
+export const SAMPLE_FIELDS: Field[] = [
+  { name: 'Amount', type: 'number' },
+  { name: 'Discount', type: 'number' },
+  { name: 'Country', type: 'text' },
+  { name: 'Active', type: 'boolean' },
+  { name: 'Name', type: 'text' },
+  { name: 'Email', type: 'text' },
+  { name: 'Notes', type: 'text' },
+  { name: 'Start', type: 'date' },
+  { name: 'Close Date', type: 'text' },
+];
+
+export const SAMPLE_ROW: Row = {
+  Amount: 1234.5,
+  Discount: null,
+  Country: 'FR',
+  Active: true,
+  Name: ' Ada   Lovelace ',
+  Email: 'ada@example.com',
+  Notes: null,
+  Start: '2026-01-05',
+  'Close Date': '03/15/2026',
+};
+
+export const SAMPLE_VALUE_MAPS: Record<string, Record<string, unknown>> = {
+  countries: { FR: 'France', US: 'United States', DE: 'Germany' },
+};
+
+/** The clock the examples run with: 2026-03-15 09:30 UTC. */
+export const SAMPLE_NOW = Date.UTC(2026, 2, 15, 9, 30, 0);
+
+/** A value as the docs show it: text quoted, dates bare, TRUE/FALSE, NULL. */
+export function formatResult(value: unknown, type: FormulaType): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (type.kind === 'Text' || (type.kind === 'List' && typeof value === 'string')) return JSON.stringify(value);
+  if (Array.isArray(value)) return JSON.stringify(value);
+  return String(value);
+}
+
+const code = (s: string) => (s.includes('`') ? `\`\` ${s} \`\`` : `\`${s}\``);
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function renderFunctionReference(): string {
+  const out: string[] = [];
+  for (const category of CATEGORIES) {
+    const fns = FUNCTIONS.filter((f) => f.category === category);
+    if (fns.length === 0) continue;
+    out.push(`### ${category}`, '');
+    out.push('| Function | What it does | Example | Gives |', '| --- | --- | --- | --- |');
+    for (const f of fns) {
+      out.push(`| ${cell(code(f.signature))} | ${cell(f.description)} | ${cell(code(f.example))} | ${cell(code(f.result))} |`);
+    }
+    out.push('');
+  }
+  return out.join('\n').trimEnd();
+}
+
+export function renderSampleRow(): string {
+  const lines = ['| Field | Type | Value |', '| --- | --- | --- |'];
+  for (const f of SAMPLE_FIELDS) {
+    const v = SAMPLE_ROW[f.name];
+    lines.push(`| ${cell(code(`[${f.name}]`))} | ${f.type} | ${cell(code(v === null ? 'NULL' : typeof v === 'string' ? JSON.stringify(v) : String(v)))} |`);
+  }
+  const maps = Object.entries(SAMPLE_VALUE_MAPS).map(([name, m]) => `\`${name}\`: ${Object.entries(m).map(([k, v]) => `${k} → ${String(v)}`).join(', ')}`);
+  lines.push('', `Value map ${maps.join('; ')}. Clock: ${new Date(SAMPLE_NOW).toISOString()}.`);
+  return lines.join('\n');
+}
+
+export function renderDiagnosticCodes(): string {
+  const lines = ['| Code | When | Example message |', '| --- | --- | --- |'];
+  for (const [c, d] of Object.entries(DIAGNOSTIC_CODES)) lines.push(`| \`${c}\` | ${cell(d.about)} | ${cell(d.example)} |`);
+  return lines.join('\n');
+}
+
+export function renderLimits(): string {
+  const lines = ['| Limit | Value | What it bounds |', '| --- | --- | --- |'];
+  for (const [k, v] of Object.entries(LIMITS)) lines.push(`| \`${k}\` | ${v.toLocaleString('en-US')} | ${LIMIT_DESCRIPTIONS[k as keyof typeof LIMITS]} |`);
+  return lines.join('\n');
+}
+
+export function renderTypes(): string {
+  const names: FormulaType[] = [{ kind: 'Text' }, { kind: 'Number' }, { kind: 'Currency' }, { kind: 'Boolean' }, { kind: 'Date' }, { kind: 'DateTime' }, { kind: 'Null' }, { kind: 'List', of: { kind: 'Text' } }];
+  return names.map((t) => code(formatType(t))).join(', ');
+}
+
+const SECTIONS: Record<string, () => string> = {
+  functions: renderFunctionReference,
+  sample: renderSampleRow,
+  codes: renderDiagnosticCodes,
+  limits: renderLimits,
+};
+
+/**
+ * Replaces each `<!-- generated:NAME -->` ... `<!-- /generated:NAME -->` block of the document
+ * with freshly rendered content; the prose around the blocks is left as written.
+ */
+export function updateFormulaDocs(doc: string): string {
+  let out = doc;
+  for (const [name, render] of Object.entries(SECTIONS)) {
+    const open = `<!-- generated:${name} -->`;
+    const close = `<!-- /generated:${name} -->`;
+    const a = out.indexOf(open);
+    const b = out.indexOf(close);
+    if (a < 0 || b < a) throw new Error(`docs/formulas.md is missing the ${open} ... ${close} block`);
+    out = `${out.slice(0, a + open.length)}\n${render()}\n${out.slice(b)}`;
+  }
+  return out;
+}
