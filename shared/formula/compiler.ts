@@ -219,10 +219,23 @@ function readBoolean(row: Row, key: string, convert: Convert): unknown {
   return v === null || v === undefined ? null : convert(v);
 }
 
+const digit = (s: string, i: number) => s.charCodeAt(i) - 48;
+
+/**
+ * "YYYY-MM-DD" that surely names a real day, without building a Date: month 1-12 and day 1-28.
+ * Anything else (the 29th to 31st, other shapes) goes through convertValue's full check.
+ */
+function plainDate(v: string): boolean {
+  if (v.length !== 10 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45) return false;
+  const m = digit(v, 5) * 10 + digit(v, 6);
+  const d = digit(v, 8) * 10 + digit(v, 9);
+  return m >= 1 && m <= 12 && d >= 1 && d <= 28 && digit(v, 0) >= 1 && digit(v, 0) <= 9;
+}
+
 function readDate(row: Row, key: string, convert: Convert): unknown {
   if (!hasOwn(row, key)) return null;
   const v = row[key];
-  if (typeof v === 'string' && v.length === 10 && v.charCodeAt(4) === 45 && v.charCodeAt(7) === 45) return v;
+  if (typeof v === 'string' && plainDate(v)) return v;
   return v === null || v === undefined ? null : convert(v);
 }
 

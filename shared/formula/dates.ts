@@ -30,9 +30,13 @@ export function toDayjs(value: string, site: Site): Dayjs {
 export const formatDate = (d: Dayjs): string => d.format('YYYY-MM-DD');
 export const formatDateTime = (d: Dayjs): string => d.toISOString();
 
+/** Dates have four-digit years, so their ISO text sorts in date order. */
+export const MIN_YEAR = 1000;
+export const MAX_YEAR = 9999;
+
 /** The Date "YYYY-MM-DD" for a year, month and day, or null when there is no such day. */
 export function makeDate(y: number, m: number, d: number): string | null {
-  if (!Number.isInteger(y) || !Number.isInteger(m) || !Number.isInteger(d) || y < 1 || y > 9999) return null;
+  if (!Number.isInteger(y) || !Number.isInteger(m) || !Number.isInteger(d) || y < MIN_YEAR || y > MAX_YEAR) return null;
   const text = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
   return dayjs.utc(text, 'YYYY-MM-DD', true).isValid() ? text : null;
 }

@@ -13,6 +13,8 @@ import {
   formatDateTime,
   formatWith,
   makeDate,
+  MAX_YEAR,
+  MIN_YEAR,
   nowUtc,
   parseUnit,
   ParseMemo,
@@ -807,10 +809,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       { name: 'day', kind: 'number' },
     ],
     returns: T.Date,
-    description: 'The date with this year (1-9999), month (1-12) and day. A day that does not exist, such as DATE(2026, 2, 30), rejects the record.',
+    description: 'The date with this year (1000-9999), month (1-12) and day. A day that does not exist, such as DATE(2026, 2, 30), rejects the record.',
     example: 'DATE(2026, 1, 31)',
     result: '2026-01-31',
-    impl: (s, y: number, m: number, d: number) => makeDate(y, m, d) ?? s.fail(`There is no date ${y}-${m}-${d}`),
+    impl: (s, y: number, m: number, d: number) => {
+      if (!(y >= MIN_YEAR && y <= MAX_YEAR)) s.fail(`The year must be ${MIN_YEAR} to ${MAX_YEAR}, got ${y}`);
+      return makeDate(y, m, d) ?? s.fail(`There is no date ${y}-${m}-${d}`);
+    },
   }),
   defineFunction<{ format: string; memo: ParseMemo }>({
     name: 'DATEVALUE',
@@ -946,7 +951,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     impl: (s, d: string, count: number) => {
       const out = addToDate(toDayjs(d, s), int(count), s.prep.unit);
-      if (!out.isValid() || out.year() < 1 || out.year() > 9999) s.fail('The resulting date is out of range');
+      if (!out.isValid() || out.year() < MIN_YEAR || out.year() > MAX_YEAR) s.fail(`The resulting date is outside the years ${MIN_YEAR} to ${MAX_YEAR}`);
       return s.prep.dateTime ? formatDateTime(out) : formatDate(out);
     },
   }),
@@ -959,7 +964,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       { name: 'unit', kind: 'text', constant: true },
     ],
     returns: T.Number,
-    description: 'Whole units from start to end (negative when end is earlier), truncated toward zero. Units as DATEADD.',
+    description:
+      'Whole units from start to end (negative when end is earlier), truncated toward zero. Units as DATEADD. Months and years follow dayjs: from one month-end to another counts as a whole month, so Jan 31 to Feb 28 is 1 month.',
     example: 'DATEDIFF([Start], DATEVALUE([Close Date], "MM/DD/YYYY"), "day")',
     result: '69',
     check: (c) => {

@@ -14,7 +14,7 @@ export const LIMITS = {
   /** Characters of text a regular expression function will look at. */
   regexInputLength: 100_000,
   /** Matcher steps per call: linear-time matching, with a ceiling as a last line of defence. */
-  regexSteps: 20_000_000,
+  regexSteps: 5_000_000,
 } as const;
 
 export const LIMIT_DESCRIPTIONS: Record<keyof typeof LIMITS, string> = {

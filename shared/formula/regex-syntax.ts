@@ -85,8 +85,11 @@ class RegexParser {
 
   constructor(private readonly s: string) {}
 
+  /** Where the construct being read began: errors point there, not past it. */
+  private at = 0;
+
   private err(message: string, code: 'regex-invalid' | 'regex-unsafe' = 'regex-invalid'): never {
-    throw new RegexError(code, `${message} (at character ${this.i + 1} of the pattern)`);
+    throw new RegexError(code, `${message} (at character ${Math.min(this.at, this.i) + 1} of the pattern)`);
   }
 
   parse(): RegexSyntax {
@@ -95,6 +98,7 @@ class RegexParser {
       this.i = 4;
     }
     const root = this.parseAlt();
+    this.at = this.i;
     if (this.i < this.s.length) this.err('Unmatched ")"');
     return { root, groups: this.groups, ignoreCase: this.ignoreCase };
   }
@@ -119,6 +123,7 @@ class RegexParser {
   }
 
   private parseQuantifier(atom: RNode): RNode {
+    this.at = this.i;
     const c = this.s[this.i];
     let min: number;
     let max: number;
@@ -147,6 +152,7 @@ class RegexParser {
   }
 
   private parseAtom(): RNode {
+    this.at = this.i;
     const c = this.s[this.i] as string;
     switch (c) {
       case '(':
@@ -179,6 +185,7 @@ class RegexParser {
   }
 
   private parseGroup(): RNode {
+    const open = this.i;
     if (++this.depth > MAX_DEPTH) this.err(`Groups nest too deeply (more than ${MAX_DEPTH})`, 'regex-unsafe');
     this.i++;
     let index: number | null = null;
@@ -198,7 +205,10 @@ class RegexParser {
       index = ++this.groups;
     }
     const body = this.parseAlt();
-    if (this.s[this.i] !== ')') this.err('Missing ")"');
+    if (this.s[this.i] !== ')') {
+      this.at = open;
+      this.err('Missing ")" to close this "("');
+    }
     this.i++;
     this.depth--;
     return { t: 'group', index, body };
@@ -206,6 +216,7 @@ class RegexParser {
 
   /** An escape outside or inside [...]; returns a char, a set, or (outside) an assertion. */
   private parseEscape(inClass: boolean): RNode {
+    this.at = this.i;
     this.i++;
     const c = this.s[this.i];
     if (c === undefined) this.err('The pattern ends with a lone backslash');
@@ -274,6 +285,7 @@ class RegexParser {
   }
 
   private parseClass(): RNode {
+    const open = this.i;
     this.i++;
     let neg = false;
     if (this.s[this.i] === '^') {
@@ -283,7 +295,10 @@ class RegexParser {
     const ranges: number[] = [];
     let first = true;
     for (;;) {
-      if (this.i >= this.s.length) this.err('Missing "]" to close "["');
+      if (this.i >= this.s.length) {
+        this.at = open;
+        this.err('Missing "]" to close "["');
+      }
       if (this.s[this.i] === ']') {
         if (first) this.err('Empty character class []; write \\] for a literal ]');
         this.i++;
@@ -337,6 +352,29 @@ function containsVariableRepeat(n: RNode): boolean {
   }
 }
 
+/** Whether the node can match without consuming text (assertions are zero-width). */
+function nullable(n: RNode): boolean {
+  switch (n.t) {
+    case 'empty':
+    case 'bol':
+    case 'eol':
+    case 'wordb':
+      return true;
+    case 'char':
+    case 'any':
+    case 'set':
+      return false;
+    case 'cat':
+      return n.items.every(nullable);
+    case 'alt':
+      return n.alts.some(nullable);
+    case 'group':
+      return nullable(n.body);
+    case 'rep':
+      return n.min === 0 || nullable(n.body);
+  }
+}
+
 /**
  * Refuses nested variable repetition such as (a+)+, (a*)*, (a?){2,9}: the classic shape of
  * catastrophic backtracking. Weft's matcher is linear anyway; refusing them keeps a formula
@@ -347,6 +385,11 @@ function checkSafety(n: RNode): void {
     case 'rep':
       if (variable(n) && containsVariableRepeat(n.body)) {
         throw new RegexError('regex-unsafe', 'Nested repetition such as (a+)+ is not allowed: it can take exponential time; repeat once, e.g. (a)+ or a+');
+      }
+      // JavaScript gives up on a repeat the moment an iteration matches nothing; refusing such
+      // repeats keeps Weft's matches identical to JavaScript's.
+      if (variable(n) && nullable(n.body)) {
+        throw new RegexError('regex-invalid', 'A repeat of something that can match empty text, such as (a|)* or (\\b)+, is not allowed');
       }
       checkSafety(n.body);
       return;

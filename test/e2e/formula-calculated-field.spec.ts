@@ -91,6 +91,8 @@ test('a calculated field: typo marked, fixed from completion, previewed, mapped,
   expect(monacoRequests.some((u) => /monaco-setup/.test(u))).toBe(true);
   expect(monacoRequests.every((u) => u.startsWith(new URL(page.url()).origin))).toBe(true);
 
+  await inspector.getByLabel('Field name').fill('commission');
+
   // Type a formula with a typo: the checker marks it in the editor and says what was meant.
   await editor.locator('.monaco-editor').click();
   await page.keyboard.type(TYPO, { delay: 5 });
@@ -102,9 +104,10 @@ test('a calculated field: typo marked, fixed from completion, previewed, mapped,
   await expect(problem).toContainText(/did you mean \[deal_value\]/i);
   await expect(inspector.getByTestId('formula-type')).toHaveText('→ ?');
   await expect(calcNode.getByTestId('node-error-badge')).toBeVisible();
+  await expect(calcNode.getByTestId('node-summary')).toHaveText(/^commission = IF\(\[deal_valu\]/);
 
   // Fix it from the completion list: inside [deal_valu], type "e" and the fields that match show with their types.
-  await page.keyboard.press('Home');
+  await page.keyboard.press('Control+Home');
   for (let i = 0; i < 'IF([deal_valu'.length; i++) await page.keyboard.press('ArrowRight');
   await page.keyboard.press('Control+Space');
   const suggest = page.locator('.suggest-widget.visible');
@@ -123,8 +126,7 @@ test('a calculated field: typo marked, fixed from completion, previewed, mapped,
   await expect(page.locator('.monaco-hover').filter({ hasText: 'IF(condition, then, else?)' })).toBeVisible();
   await page.mouse.move(10, 10);
 
-  // Name the field; the preview computes it on the sample rows, live.
-  await inspector.getByLabel('Field name').fill('commission');
+  // The preview computes the field on the sample rows, live.
   const preview = inspector.getByTestId('formula-preview');
   await expect(preview).toBeVisible();
   const first = preview.getByTestId('formula-preview-row').first();

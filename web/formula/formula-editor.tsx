@@ -43,11 +43,14 @@ export function FormulaEditor({ value, onChange, context, name, ariaLabel, place
   latest.current = { onChange, value, context };
 
   // The providers read this editor's context by URI; keep it current and re-check when it changes.
-  setEditorContext(uri.current, context);
   useEffect(() => {
+    setEditorContext(uri.current, context);
     if (loaded) validateModel(loaded.monaco, loaded.model);
   }, [loaded, context]);
-  useEffect(() => () => deleteEditorContext(uri.current), []);
+  useEffect(() => {
+    const key = uri.current;
+    return () => deleteEditorContext(key);
+  }, []);
 
   useEffect(() => {
     let disposed = false;
@@ -80,7 +83,7 @@ export function FormulaEditor({ value, onChange, context, name, ariaLabel, place
           fontSize: 13,
           lineHeight: LINE_HEIGHT,
           padding: { top: PAD_Y, bottom: PAD_Y },
-          quickSuggestions: { other: true, comments: false, strings: false },
+          quickSuggestions: { other: true, comments: false, strings: true },
           suggestOnTriggerCharacters: true,
           wordBasedSuggestions: 'off',
           suggest: { showWords: false, preview: false, insertMode: 'replace', showStatusBar: false },
@@ -94,6 +97,9 @@ export function FormulaEditor({ value, onChange, context, name, ariaLabel, place
           guides: { indentation: false },
           stickyScroll: { enabled: false },
           tabSize: 2,
+          // Tab moves to the next setting, as in every other box of the form (it still accepts a suggestion).
+          tabFocusMode: true,
+          bracketPairColorization: { enabled: false },
           // The classic hidden textarea: EditContext drops typed spaces in automation and is newer than we need.
           editContext: false,
           'semanticHighlighting.enabled': false,
@@ -111,6 +117,15 @@ export function FormulaEditor({ value, onChange, context, name, ariaLabel, place
           editor.onDidFocusEditorWidget(() => setFocused(true)),
           editor.onDidBlurEditorWidget(() => setFocused(false)),
         ];
+        // Suggestions and parameter hints float (fixed) above the inspector; close them when the page
+        // under them scrolls, or they would stay behind, detached from the text.
+        const onScroll = (e: Event) => {
+          if (e.target instanceof Node && editor.getDomNode()?.contains(e.target)) return;
+          editor.trigger('weft', 'hideSuggestWidget', null);
+          editor.trigger('weft', 'closeParameterHints', null);
+        };
+        window.addEventListener('scroll', onScroll, true);
+        subs.push({ dispose: () => window.removeEventListener('scroll', onScroll, true) });
         setHeight(heightFor(editor.getContentHeight()));
         validateModel(monaco, model);
         setLoaded({ monaco, editor, model });

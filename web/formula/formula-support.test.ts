@@ -45,7 +45,8 @@ describe('completionSpot', () => {
     expect(completionSpot('[a]] b', 4)).toEqual({ kind: 'field', start: 0, end: 4 });
     expect(completionSpot('[a] + RO', 8)).toEqual({ kind: 'name', start: 6, end: 8 });
     expect(completionSpot('ROUND(', 6)).toEqual({ kind: 'name', start: 6, end: 6 });
-    expect(completionSpot('"[not a field', 5)).toEqual({ kind: 'none' });
+    expect(completionSpot('"[not a field', 5)).toEqual({ kind: 'string', start: 0, end: 5 });
+    expect(completionSpot('LOOKUP([c], "ti")', 14)).toEqual({ kind: 'string', start: 12, end: 16 });
     expect(completionSpot('"say ""hi""" & ', 15)).toEqual({ kind: 'name', start: 15, end: 15 });
     expect(completionSpot('12', 2)).toEqual({ kind: 'none' });
   });
@@ -73,8 +74,17 @@ describe('completionsAt', () => {
     expect(items.find((i) => i.label === 'first name')).toMatchObject({ insertText: '[first name]', filterText: 'first name' });
   });
 
-  it('offers nothing inside text', () => {
+  it("offers nothing inside text, except value map names as LOOKUP's second argument", () => {
     expect(completionsAt('"ab', 3, { fields, functions })).toEqual([]);
+    const valueMaps = { tiers: { g: 'Gold', s: 'Silver' }, 'say "hi"': {} };
+    expect(completionsAt('LOOKUP([c], "t', 14, { fields, functions, valueMaps, call: { name: 'LOOKUP', argIndex: 0 } })).toEqual([]);
+    const items = completionsAt('LOOKUP([c], "t")', 14, { fields, functions, valueMaps, call: { name: 'lookup', argIndex: 1 } });
+    expect(items.map((i) => [i.kind, i.label, i.insertText, i.start, i.end])).toEqual([
+      ['value-map', 'tiers', '"tiers"', 12, 15],
+      ['value-map', 'say "hi"', '"say ""hi"""', 12, 15],
+    ]);
+    expect(items[0]?.documentation).toContain('2 entries');
+    expect(items[0]?.documentation).toContain('`g` → `Gold`');
   });
 
   it('escapes ] in field names', () => {

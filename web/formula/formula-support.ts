@@ -33,7 +33,7 @@ export interface Pos {
 }
 export type OffsetToPosition = (text: string, offset: number) => Pos;
 
-export type SuggestionKind = 'field' | 'function' | 'keyword';
+export type SuggestionKind = 'field' | 'function' | 'keyword' | 'value-map';
 
 export interface Suggestion {
   kind: SuggestionKind;
@@ -52,19 +52,26 @@ export interface Suggestion {
   triggerSignatureHelp?: boolean;
 }
 
-/** Where the cursor is, for completion: inside a [field reference], after a word, or inside "text". */
-export type CompletionSpot = { kind: 'field'; start: number; end: number } | { kind: 'name'; start: number; end: number } | { kind: 'none' };
+/** Where the cursor is, for completion: inside a [field reference], after a word, inside "text", or after a number. */
+export type CompletionSpot =
+  | { kind: 'field'; start: number; end: number }
+  | { kind: 'name'; start: number; end: number }
+  | { kind: 'string'; start: number; end: number }
+  | { kind: 'none' };
 
 const isIdentPart = (c: string | undefined) => c !== undefined && /[A-Za-z0-9_]/.test(c);
 
 export function completionSpot(text: string, offset: number): CompletionSpot {
   let state: 'code' | 'string' | 'field' = 'code';
   let fieldStart = -1;
+  let stringStart = -1;
   for (let i = 0; i < offset; i++) {
     const c = text[i];
     if (state === 'code') {
-      if (c === '"') state = 'string';
-      else if (c === '[') {
+      if (c === '"') {
+        state = 'string';
+        stringStart = i;
+      } else if (c === '[') {
         state = 'field';
         fieldStart = i;
       }
@@ -78,7 +85,10 @@ export function completionSpot(text: string, offset: number): CompletionSpot {
       else state = 'code';
     } else if (c === '\n' || c === '\r') state = 'code';
   }
-  if (state === 'string') return { kind: 'none' };
+  if (state === 'string') {
+    const rest = /^(?:[^"]|"")*"/.exec(text.slice(offset));
+    return { kind: 'string', start: stringStart, end: offset + (rest ? rest[0].length : 0) };
+  }
   if (state === 'field') {
     // Replace through the closing bracket (auto-inserted, or the rest of a name being corrected).
     const rest = /^(?:[^\]["\n\r]|\]\])*\]/.exec(text.slice(offset));
@@ -129,12 +139,38 @@ export interface CompletionInput {
   fields: readonly Field[];
   functions: readonly FunctionDoc[];
   sourceLabel?: string | null;
+  /** Value maps by name, offered for LOOKUP's second argument. */
+  valueMaps?: Record<string, Record<string, unknown>>;
+  /** The call around the cursor (the formula package's functionAt). */
+  call?: { name: string; argIndex: number } | null;
+}
+
+export const textLiteral = (s: string) => `"${s.replace(/"/g, '""')}"`;
+
+function valueMapDoc(name: string, entries: Record<string, unknown>): string {
+  const pairs = Object.entries(entries);
+  const shown = pairs.slice(0, 5).map(([from, to]) => `- \`${from}\` → \`${String(to)}\``);
+  return [`Value map **${name}** · ${pairs.length} ${pairs.length === 1 ? 'entry' : 'entries'}`, shown.join('\n'), pairs.length > 5 ? '…' : ''].filter(Boolean).join('\n\n');
 }
 
 /** The completion list at `offset`: fields inside `[`, else fields, functions and keywords for the word being typed. */
 export function completionsAt(text: string, offset: number, input: CompletionInput): Suggestion[] {
   const spot = completionSpot(text, offset);
   if (spot.kind === 'none') return [];
+  if (spot.kind === 'string') {
+    if (input.call?.name.toUpperCase() !== 'LOOKUP' || input.call.argIndex !== 1) return [];
+    return Object.entries(input.valueMaps ?? {}).map(([name, entries], i) => ({
+      kind: 'value-map',
+      label: name,
+      detail: 'value map',
+      documentation: valueMapDoc(name, entries),
+      insertText: textLiteral(name),
+      filterText: textLiteral(name),
+      sortText: `0${String(i).padStart(4, '0')}`,
+      start: spot.start,
+      end: spot.end,
+    }));
+  }
   const fields = input.fields.map(
     (f, i): Suggestion => ({
       kind: 'field',

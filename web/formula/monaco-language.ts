@@ -21,6 +21,7 @@ export function registerFormulaLanguage(monaco: MonacoApi) {
     field: monaco.languages.CompletionItemKind.Field,
     function: monaco.languages.CompletionItemKind.Function,
     keyword: monaco.languages.CompletionItemKind.Keyword,
+    'value-map': monaco.languages.CompletionItemKind.Enum,
   };
   const rangeOf = (model: Monaco.editor.ITextModel, start: number, end: number): Monaco.IRange => {
     const s = model.getPositionAt(start);
@@ -29,12 +30,18 @@ export function registerFormulaLanguage(monaco: MonacoApi) {
   };
 
   monaco.languages.registerCompletionItemProvider(LANGUAGE_ID, {
-    triggerCharacters: ['['],
+    triggerCharacters: ['[', '"'],
     provideCompletionItems(model, position) {
       const ctx = getEditorContext(model.uri.toString());
       const text = model.getValue();
       const offset = model.getOffsetAt(position);
-      const items = completionsAt(text, offset, { fields: ctx?.fields ?? [], functions: FUNCTION_DOCS, sourceLabel: ctx?.sourceLabel });
+      const items = completionsAt(text, offset, {
+        fields: ctx?.fields ?? [],
+        functions: FUNCTION_DOCS,
+        sourceLabel: ctx?.sourceLabel,
+        valueMaps: ctx?.valueMaps,
+        call: functionAt(text, offset),
+      });
       return {
         suggestions: items.map((s) => ({
           label: { label: s.label, description: s.kind === 'field' ? s.detail : undefined },
