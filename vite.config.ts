@@ -9,7 +9,8 @@ export default defineConfig({
     outDir: '../dist/web',
     emptyOutDir: true,
     sourcemap: true,
-    chunkSizeWarningLimit: 700,
+    // Monaco is one lazy chunk of ~3 MB raw (~830 KB gzipped), loaded only when a formula editor opens.
+    chunkSizeWarningLimit: 3500,
   },
   server: {
     proxy: {

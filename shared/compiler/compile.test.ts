@@ -114,3 +114,10 @@ describe('compile', () => {
     ]);
   });
 });
+
+describe('value maps', () => {
+  it('reports an unnamed or duplicate value map but still accepts the draft', () => {
+    const g = Graph.parse({ ...structuredClone(fixture), valueMaps: [{ name: '', entries: [] }, { name: 'a', entries: [] }, { name: 'a', entries: [] }] });
+    expect(compile(g).diagnostics.map((d) => d.code)).toEqual(['unnamed-value-map', 'duplicate-value-map']);
+  });
+});

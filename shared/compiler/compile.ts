@@ -31,6 +31,8 @@ export function compile(graph: Graph, context: CompileContext = {}): CompileResu
 
   const mapNames = new Set<string>();
   for (const [i, m] of (graph.valueMaps ?? []).entries()) {
+    if (m.name.trim() === '') error({ code: 'unnamed-value-map', message: `Value map ${i + 1} has no name`, path: `valueMaps.${i}.name` });
+    if (m.entries.length > 5000) error({ code: 'value-map-too-large', message: `Value map "${m.name}" has ${m.entries.length} entries; the limit is 5,000`, path: `valueMaps.${i}.entries` });
     if (mapNames.has(m.name)) error({ code: 'duplicate-value-map', message: `Two value maps are named "${m.name}"`, path: `valueMaps.${i}.name` });
     mapNames.add(m.name);
   }

@@ -26,8 +26,9 @@ export type GraphEdge = z.infer<typeof GraphEdge>;
 
 /** A named table of replacements that formulas read with LOOKUP(value, "name"). */
 export const ValueMap = z.object({
-  name: z.string().trim().min(1, 'Name the value map').max(64),
-  entries: z.array(z.object({ from: z.string().max(500), to: z.string().max(500) })).max(5000),
+  // Lenient on purpose: a draft with a half-typed map must still save; the compiler reports what is wrong.
+  name: z.string().max(200),
+  entries: z.array(z.object({ from: z.string().max(10_000), to: z.string().max(10_000) })).max(50_000),
 });
 export type ValueMap = z.infer<typeof ValueMap>;
 
