@@ -31,5 +31,3 @@ export function coerce(c: Compiled, from: FormulaType, to: FormulaType): Compile
   }
   return c;
 }
-
-export const coerceValue = (v: unknown, from: FormulaType, to: FormulaType): unknown => coerce(() => v, from, to)({}, { now: Date.now });

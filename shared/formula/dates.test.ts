@@ -1,7 +1,8 @@
 import dayjs from 'dayjs';
 import { describe, expect, it } from 'vitest';
+import { numericFormat, readNumeric } from './dates';
 import { compileFormula } from './index';
-import { CLOCK, failure, FIELDS, problems, ROW, value } from './test-kit';
+import { failure, FIELDS, problems, ROW, value } from './test-kit';
 
 describe('TODAY and NOW read the injected clock', () => {
   it('uses env.now', () => {
@@ -96,6 +97,12 @@ describe('DATEVALUE and DATETIMEVALUE parse strictly', () => {
     expect(failure('DATETIMEVALUE([Close Date], "MM/DD/YYYY HH:mm")')).toContain('does not match the format MM/DD/YYYY HH:mm');
   });
 
+  it('keeps dates read from text to years 1000-9999', () => {
+    expect(failure('DATEVALUE([Name], "MM/DD/YYYY")', { ...ROW, Name: '01/01/0999' })).toBe('The date 0999-01-01 is outside the years 1000 to 9999 in DATEVALUE([Name], "MM/DD/YYYY")');
+    expect(failure('DATEVALUE([Name], "D MMM YYYY")', { ...ROW, Name: '1 Jan 0999' })).toContain('outside the years 1000 to 9999');
+    expect(failure('DATETIMEVALUE([Name])', { ...ROW, Name: '0999-01-01T00:00:00Z' })).toContain('outside the years 1000 to 9999');
+  });
+
   it('gives the same answer from its memo as without it', () => {
     const c = compileFormula('DATEVALUE([Close Date], "MM/DD/YYYY")', { fields: FIELDS });
     if (!c.ok) throw new Error('compile');
@@ -108,6 +115,64 @@ describe('DATEVALUE and DATETIMEVALUE parse strictly', () => {
         if (r.ok) expect(r.value).toBe(`2024-02-${String(day).padStart(2, '0')}`);
       }
     }
+  });
+});
+
+describe('numeric formats are read without dayjs, with exactly dayjs\'s strict answers', () => {
+  function random(seed: number) {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  it('knows which formats it can read', () => {
+    expect(numericFormat('MM/DD/YYYY')).not.toBeNull();
+    expect(numericFormat('YYYYMMDD')).not.toBeNull();
+    expect(numericFormat('D.M.YYYY HH:mm:ss')).not.toBeNull();
+    expect(numericFormat('MD YYYY')).toBeNull(); // M then D with nothing between: ambiguous widths
+    expect(numericFormat('D MMM YYYY')).toBeNull();
+    expect(numericFormat('MM/DD/YY')).toBeNull();
+    expect(numericFormat('MM/YYYY')).toBeNull();
+    expect(numericFormat('[on] MM/DD/YYYY')).toBeNull();
+  });
+
+  it('on 20,000 random formats and texts', () => {
+    const rnd = random(2026);
+    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+    const seps = ['/', '-', '.', ' ', ':', ', ', ''];
+    let valid = 0;
+    let compared = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const date = [pick(['YYYY']), pick(['MM', 'M']), pick(['DD', 'D'])];
+      const order = pick([[0, 1, 2], [1, 2, 0], [2, 1, 0]]);
+      let format = order.map((k) => date[k]).join(pick(seps));
+      if (rnd() < 0.4) format += ` ${pick(['HH', 'H'])}:${pick(['mm', 'm'])}${rnd() < 0.5 ? `:${pick(['ss', 's'])}` : ''}`;
+      const parts = numericFormat(format);
+      if (!parts) continue;
+      // A real date written in the format, then often damaged.
+      const ms = Date.UTC(1000 + Math.floor(rnd() * 9000), 0, 1) + Math.floor(rnd() * 366) * 86_400_000 + Math.floor(rnd() * 86_400) * 1000;
+      let text = dayjs.utc(ms).format(format);
+      const r = rnd();
+      if (r < 0.15) text = text.replace(/\d/, String(Math.floor(rnd() * 10)));
+      else if (r < 0.3) text = text.replace(/(\D|^)(\d)(?=\D|$)/, `$10$2`);
+      else if (r < 0.4) text = text.replace(/0(\d)/, '$1');
+      else if (r < 0.5) text = text.replace(/(\d\d)(?=\D|$)/, () => String(28 + Math.floor(rnd() * 5)));
+      else if (r < 0.55) text += pick(['0', ' ', '/']);
+      else if (r < 0.6) text = text.slice(1);
+      const ref = dayjs.utc(text, format, true);
+      const mine = readNumeric(parts, text);
+      expect(`${format} ${text}: ${mine === null ? 'invalid' : new Date(mine).toISOString()}`).toBe(`${format} ${text}: ${ref.isValid() ? ref.toISOString() : 'invalid'}`);
+      if (mine !== null) valid++;
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(15_000);
+    expect(valid).toBeGreaterThan(5_000);
+    expect(compared - valid).toBeGreaterThan(3_000);
   });
 });
 

@@ -47,6 +47,79 @@ export function parseWithFormat(text: string, format: string): Dayjs | null {
   return d.isValid() ? d : null;
 }
 
+type NumericUnit = 'Y' | 'M' | 'D' | 'H' | 'm' | 's';
+/** A numeric token: exactly `width` digits, or (width 1) one or two digits without a leading zero. */
+type NumericPart = string | { unit: NumericUnit; width: 1 | 2 | 4 };
+
+const NUMERIC_TOKENS: Record<string, { unit: NumericUnit; width: 1 | 2 | 4 }> = {
+  YYYY: { unit: 'Y', width: 4 },
+  MM: { unit: 'M', width: 2 },
+  M: { unit: 'M', width: 1 },
+  DD: { unit: 'D', width: 2 },
+  D: { unit: 'D', width: 1 },
+  HH: { unit: 'H', width: 2 },
+  H: { unit: 'H', width: 1 },
+  mm: { unit: 'm', width: 2 },
+  m: { unit: 'm', width: 1 },
+  ss: { unit: 's', width: 2 },
+  s: { unit: 's', width: 1 },
+};
+
+/**
+ * The numeric formats ("MM/DD/YYYY", "D.M.YYYY", "YYYY-MM-DD HH:mm") that can be read without
+ * dayjs and give exactly dayjs's strict answer: numeric tokens, each unit once, separated by
+ * punctuation wherever a token has a variable width. Anything else returns null (use dayjs).
+ */
+export function numericFormat(format: string): NumericPart[] | null {
+  const parts: NumericPart[] = [];
+  const seen = new Set<NumericUnit>();
+  const re = /YYYY|MM|M|DD|D|HH|H|mm|m|ss|s|[-/.:, ]+|[\s\S]/g;
+  for (const m of format.matchAll(re)) {
+    const token = m[0];
+    const numeric = NUMERIC_TOKENS[token];
+    if (numeric) {
+      if (seen.has(numeric.unit)) return null;
+      seen.add(numeric.unit);
+      const prev = parts[parts.length - 1];
+      if (prev !== undefined && typeof prev !== 'string' && (prev.width === 1 || numeric.width === 1)) return null;
+      parts.push(numeric);
+    } else if (/^[-/.:, ]+$/.test(token)) parts.push(token);
+    else return null;
+  }
+  return seen.has('Y') && seen.has('M') && seen.has('D') ? parts : null;
+}
+
+/** Reads text in a numeric format; the UTC milliseconds of a real date and time, or null. */
+export function readNumeric(parts: readonly NumericPart[], text: string): number | null {
+  const v = { Y: 0, M: 0, D: 0, H: 0, m: 0, s: 0 };
+  let i = 0;
+  for (const part of parts) {
+    if (typeof part === 'string') {
+      if (!text.startsWith(part, i)) return null;
+      i += part.length;
+      continue;
+    }
+    let n = 0;
+    let len = 0;
+    const max = part.width === 1 ? 2 : part.width;
+    while (len < max) {
+      const c = text.charCodeAt(i + len) - 48;
+      if (!(c >= 0 && c <= 9)) break;
+      n = n * 10 + c;
+      len++;
+    }
+    // Fixed widths need every digit; a one-or-two digit token is written without a leading zero.
+    if (part.width === 1 ? len === 0 || (len === 2 && text.charCodeAt(i) === 48) : len !== part.width) return null;
+    v[part.unit] = n;
+    i += len;
+  }
+  if (i !== text.length) return null;
+  if (v.Y < 100 || v.M < 1 || v.M > 12 || v.D < 1 || v.H > 23 || v.m > 59 || v.s > 59) return null;
+  const ms = Date.UTC(v.Y, v.M - 1, v.D, v.H, v.m, v.s);
+  const d = new Date(ms);
+  return d.getUTCDate() === v.D && d.getUTCMonth() === v.M - 1 ? ms : null;
+}
+
 export function addToDate(d: Dayjs, n: number, unit: DateUnit): Dayjs {
   return unit === 'quarter' ? d.add(n * 3, 'month') : d.add(n, unit);
 }

@@ -17,8 +17,10 @@ import {
   MIN_YEAR,
   nowUtc,
   parseUnit,
+  numericFormat,
   ParseMemo,
   parseWithFormat,
+  readNumeric,
   toDayjs,
   todayUtc,
   type DateUnit,
@@ -146,6 +148,29 @@ function countOccurrences(s: string, find: string): number {
   let count = 0;
   for (let i = s.indexOf(find); i >= 0; i = s.indexOf(find, i + find.length)) count++;
   return count;
+}
+
+interface DateParsePrep {
+  format: string;
+  /** Set for numeric formats read without dayjs (same answers; see numericFormat). */
+  numeric: ReturnType<typeof numericFormat>;
+  memo: ParseMemo;
+}
+
+const dateParsePrep = (format: string): DateParsePrep => ({ format, numeric: numericFormat(format), memo: new ParseMemo() });
+
+/** Strict parse: the UTC milliseconds, or null when the text does not match or is not a real date. */
+function parseDateText(prep: DateParsePrep, text: string): number | null {
+  if (prep.numeric) return readNumeric(prep.numeric, text);
+  const d = parseWithFormat(text, prep.format);
+  return d ? d.valueOf() : null;
+}
+
+/** Dates read from text must have four-digit years, like every Date. */
+function inRange(iso: string, site: Site): string {
+  const year = Number(iso.slice(0, 4));
+  if (iso.length < 10 || iso.charCodeAt(4) !== 45 || !(year >= MIN_YEAR && year <= MAX_YEAR)) site.fail(`The date ${iso.slice(0, 10)} is outside the years ${MIN_YEAR} to ${MAX_YEAR}`);
+  return iso;
 }
 
 interface LookupPrep {
@@ -817,7 +842,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       return makeDate(y, m, d) ?? s.fail(`There is no date ${y}-${m}-${d}`);
     },
   }),
-  defineFunction<{ format: string; memo: ParseMemo }>({
+  defineFunction<DateParsePrep>({
     name: 'DATEVALUE',
     category: 'Dates',
     params: [
@@ -831,18 +856,18 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     result: '2026-03-15',
     check: (c) => {
       const format = dateFormatArg(c, 1, true, 'YYYY-MM-DD');
-      return format === null ? {} : { prep: { format, memo: new ParseMemo() } };
+      return format === null ? {} : { prep: dateParsePrep(format) };
     },
     impl: (s, text: string) => {
-      const { format, memo } = s.prep;
-      const v = memo.get(text, (t) => {
-        const d = parseWithFormat(t.trim(), format);
-        return d ? formatDate(d) : null;
+      const { format } = s.prep;
+      const v = s.prep.memo.get(text, (t) => {
+        const ms = parseDateText(s.prep, t.trim());
+        return ms === null ? null : new Date(ms).toISOString().slice(0, 10);
       });
-      return v ?? s.fail(`${show(text)} does not match the format ${format} or is not a real date`);
+      return v === null ? s.fail(`${show(text)} does not match the format ${format} or is not a real date`) : inRange(v, s);
     },
   }),
-  defineFunction<{ format: string | null; memo: ParseMemo }>({
+  defineFunction<DateParsePrep | { format: null; memo: ParseMemo }>({
     name: 'DATETIMEVALUE',
     category: 'Dates',
     params: [
@@ -857,22 +882,22 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     check: (c) => {
       if (!c.args[1]) return { prep: { format: null, memo: new ParseMemo() } };
       const format = dateFormatArg(c, 1, true);
-      return format === null ? {} : { prep: { format, memo: new ParseMemo() } };
+      return format === null ? {} : { prep: dateParsePrep(format) };
     },
     impl: (s, text: string) => {
-      const { format, memo } = s.prep;
-      if (format === null) {
-        const v = memo.get(text, (t) => {
+      const prep = s.prep;
+      if (prep.format === null) {
+        const v = prep.memo.get(text, (t) => {
           const c = convertValue(t, 'datetime');
           return c.ok ? (c.value as string) : null;
         });
-        return v ?? s.fail(`${show(text)} is not an ISO 8601 date and time`);
+        return v === null ? s.fail(`${show(text)} is not an ISO 8601 date and time`) : inRange(v, s);
       }
-      const v = memo.get(text, (t) => {
-        const d = parseWithFormat(t.trim(), format);
-        return d ? formatDateTime(d) : null;
+      const v = prep.memo.get(text, (t) => {
+        const ms = parseDateText(prep, t.trim());
+        return ms === null ? null : new Date(ms).toISOString();
       });
-      return v ?? s.fail(`${show(text)} does not match the format ${format} or is not a real date and time`);
+      return v === null ? s.fail(`${show(text)} does not match the format ${prep.format} or is not a real date and time`) : inRange(v, s);
     },
   }),
   defineFunction({

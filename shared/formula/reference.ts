@@ -4,7 +4,7 @@ import { DIAGNOSTIC_CODES } from './diagnostics';
 import { CATEGORIES } from './function-spec';
 import { FUNCTIONS } from './functions';
 import { LIMIT_DESCRIPTIONS, LIMITS } from './limits';
-import { formatType, type FormulaType } from './types';
+import type { FormulaType } from './types';
 
 /** The row every example in the function table runs against (the tests check each result). */
 export const SAMPLE_FIELDS: Field[] = [
@@ -69,7 +69,7 @@ export function renderSampleRow(): string {
   const lines = ['| Field | Type | Value |', '| --- | --- | --- |'];
   for (const f of SAMPLE_FIELDS) {
     const v = SAMPLE_ROW[f.name];
-    lines.push(`| ${cell(code(`[${f.name}]`))} | ${f.type} | ${cell(code(v === null ? 'NULL' : typeof v === 'string' ? JSON.stringify(v) : String(v)))} |`);
+    lines.push(`| ${cell(code(`[${f.name}]`))} | ${f.type} | ${cell(code(v === null ? 'NULL' : typeof v === 'string' ? JSON.stringify(v) : typeof v === 'boolean' ? (v ? 'TRUE' : 'FALSE') : String(v)))} |`);
   }
   const maps = Object.entries(SAMPLE_VALUE_MAPS).map(([name, m]) => `\`${name}\`: ${Object.entries(m).map(([k, v]) => `${k} → ${String(v)}`).join(', ')}`);
   lines.push('', `Value map ${maps.join('; ')}. Clock: ${new Date(SAMPLE_NOW).toISOString()}.`);
@@ -86,11 +86,6 @@ export function renderLimits(): string {
   const lines = ['| Limit | Value | What it bounds |', '| --- | --- | --- |'];
   for (const [k, v] of Object.entries(LIMITS)) lines.push(`| \`${k}\` | ${v.toLocaleString('en-US')} | ${LIMIT_DESCRIPTIONS[k as keyof typeof LIMITS]} |`);
   return lines.join('\n');
-}
-
-export function renderTypes(): string {
-  const names: FormulaType[] = [{ kind: 'Text' }, { kind: 'Number' }, { kind: 'Currency' }, { kind: 'Boolean' }, { kind: 'Date' }, { kind: 'DateTime' }, { kind: 'Null' }, { kind: 'List', of: { kind: 'Text' } }];
-  return names.map((t) => code(formatType(t))).join(', ');
 }
 
 const SECTIONS: Record<string, () => string> = {
