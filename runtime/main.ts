@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { createApi } from './api/app';
 import { loadConfig } from './config';
@@ -19,6 +19,8 @@ const log = (message: string) => console.log(`[weft] ${message}`);
 
 async function main() {
   const config = loadConfig();
+  // Temporal's worker logs state changes at INFO; Weft prints its own progress, so only warnings pass.
+  Runtime.install({ logger: new DefaultLogger(process.env.WEFT_TEMPORAL_LOG_LEVEL === 'INFO' ? 'INFO' : 'WARN') });
   await mkdir(config.dataDir, { recursive: true });
   const cleanups: (() => Promise<unknown>)[] = [];
   let stopping = false;
