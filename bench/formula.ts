@@ -3,6 +3,7 @@
 import jsonata from 'jsonata';
 import { compileFormula, type FormulaContext } from '../shared/formula';
 import type { Field, Row } from '../shared/graph/field-types';
+import { seededRandom } from '../shared/util/random';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 /** JSONata v2 evaluates asynchronously and is far slower; it runs on a sample and is scaled. */
@@ -17,20 +18,9 @@ const fields: Field[] = [
   { name: 'Start', type: 'date' },
 ];
 
-/** A small deterministic generator (mulberry32), so every run sees the same rows. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function makeRows(n: number, distinctDates = false): Row[] {
-  const rnd = random(42);
+  const rnd = seededRandom(42);
   const firsts = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Margaret', 'Ken'];
   const lasts = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Hamilton', 'Thompson'];
   const pad = (s: string) => ' '.repeat(Math.floor(rnd() * 3)) + s + ' '.repeat(Math.floor(rnd() * 3));

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { numericFormat, readNumeric } from './dates';
 import { compileFormula } from './index';
 import { failure, FIELDS, problems, ROW, value } from './test-kit';
+import { seededRandom } from '../util/random';
 
 describe('TODAY and NOW read the injected clock', () => {
   it('uses env.now', () => {
@@ -119,16 +120,6 @@ describe('DATEVALUE and DATETIMEVALUE parse strictly', () => {
 });
 
 describe('numeric formats are read without dayjs, with exactly dayjs\'s strict answers', () => {
-  function random(seed: number) {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
 
   it('knows which formats it can read', () => {
     expect(numericFormat('MM/DD/YYYY')).not.toBeNull();
@@ -142,7 +133,7 @@ describe('numeric formats are read without dayjs, with exactly dayjs\'s strict a
   });
 
   it('on 20,000 random formats and texts', () => {
-    const rnd = random(2026);
+    const rnd = seededRandom(2026);
     const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
     const seps = ['/', '-', '.', ' ', ':', ', ', ''];
     let valid = 0;

@@ -47,55 +47,20 @@ export function lex(text: string): Token[] {
       const value = Number(text.slice(start, i));
       if (!Number.isFinite(value)) out.push({ kind: 'error', start, end: i, code: 'bad-number', message: 'This number is too large' });
       else out.push({ kind: 'number', start, end: i, value });
-    } else if (c === 34) {
-      // "text", with "" for a quote inside
-      let value = '';
-      let j = i + 1;
-      let closed = false;
-      while (j < n) {
-        const q = text.indexOf('"', j);
-        if (q < 0) break;
-        value += text.slice(j, q);
-        if (text.charCodeAt(q + 1) === 34) {
-          value += '"';
-          j = q + 2;
-        } else {
-          j = q + 1;
-          closed = true;
-          break;
-        }
-      }
-      if (closed) {
-        i = j;
-        out.push({ kind: 'string', start, end: i, value });
+    } else if (c === 34 || c === 91) {
+      // "text" with "" for a quote inside; [Field name] with ]] for a ] inside
+      const text_ = c === 34;
+      const read = readDelimited(text, i + 1, text_ ? '"' : ']');
+      if (read) {
+        i = read.end;
+        out.push({ kind: text_ ? 'string' : 'field', start, end: i, value: read.value });
       } else {
         i = n;
-        out.push({ kind: 'error', start, end: n, code: 'unclosed-string', message: 'Text is missing its closing quote (")' });
-      }
-    } else if (c === 91) {
-      // [Field name], with ]] for a ] inside
-      let value = '';
-      let j = i + 1;
-      let closed = false;
-      while (j < n) {
-        const q = text.indexOf(']', j);
-        if (q < 0) break;
-        value += text.slice(j, q);
-        if (text.charCodeAt(q + 1) === 93) {
-          value += ']';
-          j = q + 2;
-        } else {
-          j = q + 1;
-          closed = true;
-          break;
-        }
-      }
-      if (closed) {
-        i = j;
-        out.push({ kind: 'field', start, end: i, value });
-      } else {
-        i = n;
-        out.push({ kind: 'error', start, end: n, code: 'unclosed-field', message: 'Field name is missing its closing "]"' });
+        out.push(
+          text_
+            ? { kind: 'error', start, end: n, code: 'unclosed-string', message: 'Text is missing its closing quote (")' }
+            : { kind: 'error', start, end: n, code: 'unclosed-field', message: 'Field name is missing its closing "]"' },
+        );
       }
     } else if (isIdentStart(c)) {
       while (i < n && isIdentPart(text.charCodeAt(i))) i++;
@@ -158,6 +123,23 @@ function lexPunctuation(text: string, i: number, out: Token[]): number {
       const cp = text.codePointAt(i) ?? 0;
       const len = cp > 0xffff ? 2 : 1;
       return bad(len, `Unexpected character "${text.slice(i, i + len)}"`);
+    }
+  }
+}
+
+/** Reads up to the closing `close` from `from`, where a doubled `close` stands for one; null if never closed. */
+function readDelimited(text: string, from: number, close: '"' | ']'): { value: string; end: number } | null {
+  let value = '';
+  let j = from;
+  for (;;) {
+    const q = text.indexOf(close, j);
+    if (q < 0) return null;
+    value += text.slice(j, q);
+    if (text[q + 1] === close) {
+      value += close;
+      j = q + 2;
+    } else {
+      return { value, end: q + 1 };
     }
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRegex, RegexError } from './regex-syntax';
 import { compileRegex, TOO_MANY_STEPS } from './regex-vm';
+import { seededRandom } from '../util/random';
 
 const re = (p: string) => compileRegex(parseRegex(p));
 const exec = (p: string, s: string) => re(p).exec(s);
@@ -14,17 +15,6 @@ const rejects = (p: string) => {
   throw new Error(`${p} was accepted`);
 };
 
-/** A small deterministic generator (mulberry32). */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('matching', () => {
   it('finds the leftmost match, preferring as JavaScript does', () => {
@@ -114,7 +104,7 @@ describe('syntax it refuses', () => {
 });
 
 describe('agrees with JavaScript RegExp on random patterns', () => {
-  const rnd = random(99);
+  const rnd = seededRandom(99);
   const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
 
   type Gen = { src: string; variable: boolean; groupInRepeat: boolean; groups: number };
