@@ -1,26 +1,12 @@
 // A new user's first integration: CSV source -> Map -> Workspace target, built by drag and drop,
 // published, run on the real Temporal dev server, and checked in the sync history and workspace.
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { connect, saveAndPublishThenRun, SHOTS } from './helpers';
 
 const CSV = resolve(import.meta.dirname, '../fixtures/files/contacts.csv');
 const ROWS = 25;
-const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
-mkdirSync(SHOTS, { recursive: true });
 
-async function connect(page: Page, from: Locator, to: Locator) {
-  const source = from.locator('.react-flow__handle.source');
-  const target = to.locator('.react-flow__handle.target');
-  const a = await source.boundingBox();
-  const b = await target.boundingBox();
-  if (!a || !b) throw new Error('handle not visible');
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
-  await page.mouse.up();
-}
 
 test('a new user builds, publishes and runs CSV -> Map -> Workspace', async ({ page }) => {
   const consoleErrors: string[] = [];
@@ -75,16 +61,7 @@ test('a new user builds, publishes and runs CSV -> Map -> Workspace', async ({ p
   await mapNode.click();
   await page.screenshot({ path: resolve(SHOTS, 'designer.png') });
 
-  await page.getByTestId('save').click();
-  await expect(page.getByTestId('save-status')).toContainText(/Saved|Published/);
-  await page.getByTestId('publish').click();
-  await expect(page.getByTestId('save-status')).toContainText('Published v1');
-
-  await page.getByTestId('run').click();
-  await expect(page).toHaveURL(/#\/runs\/[^/]+$/);
-  const status = page.getByTestId('run-status');
-  await expect(status).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
-  await expect(status).toHaveText(/Completed/);
+  await saveAndPublishThenRun(page);
 
   const steps = page.locator('.step[data-testid^="step-"]');
   await expect(steps).toHaveCount(3);

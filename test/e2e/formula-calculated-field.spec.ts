@@ -1,13 +1,12 @@
 // A calculated field written in the Monaco formula editor: a typo is marked as you type with a
 // "did you mean", fixed from the completion list, previewed on the sample rows, mapped, published
 // and run on the real Temporal dev server; the workspace holds the computed values.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator } from '@playwright/test';
+import { connect, saveAndPublishThenRun, SHOTS } from './helpers';
 
 const CSV = resolve(import.meta.dirname, '../fixtures/files/contacts.csv');
-const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
-mkdirSync(SHOTS, { recursive: true });
 
 const OBJECT = 'deals';
 const TYPO = 'IF([deal_valu] > 10000, [deal_value] * 0.12, [deal_value] * 0.1)';
@@ -24,16 +23,6 @@ function fixture() {
   });
 }
 
-async function connect(page: Page, from: Locator, to: Locator) {
-  const a = await from.locator('.react-flow__handle.source').boundingBox();
-  const b = await to.locator('.react-flow__handle.target').boundingBox();
-  if (!a || !b) throw new Error('handle not visible');
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
-  await page.mouse.up();
-}
 
 /** The editor's text as Monaco shows it (wrapped lines joined, its non-breaking spaces as spaces). */
 const editorText = (editor: Locator) => editor.locator('.view-lines').innerText().then((t) => t.replace(/\u00a0/g, ' ').replace(/\n/g, ''));
@@ -153,15 +142,7 @@ test('a calculated field: typo marked, fixed from completion, previewed, mapped,
   await inspector.getByTestId('workspace-object-input').fill(OBJECT);
   await expect(page.getByTestId('problems')).toHaveText(/No problems/);
 
-  await page.getByTestId('save').click();
-  await expect(page.getByTestId('save-status')).toContainText(/Saved|Published/);
-  await page.getByTestId('publish').click();
-  await expect(page.getByTestId('save-status')).toContainText('Published v1');
-  await page.getByTestId('run').click();
-  await expect(page).toHaveURL(/#\/runs\/[^/]+$/);
-  const status = page.getByTestId('run-status');
-  await expect(status).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
-  await expect(status).toHaveText(/Completed/);
+  await saveAndPublishThenRun(page);
 
   // The workspace holds the computed commission for every row.
   const res = await page.request.get(`/api/workspace/objects/${OBJECT}/records?limit=100`);
