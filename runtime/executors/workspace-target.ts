@@ -19,6 +19,7 @@ export const workspaceTargetExecutor = defineExecutor({
             mode: config.mode,
             rows: rows.map((r) => r.values),
             rowNumbers: rows.map((r) => r.rowNumber),
+            sources: rows.map((r) => r.source),
             nodeId: step.nodeId,
           },
         };

@@ -69,7 +69,7 @@ export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applie
         tally[o.outcome] += 1;
         if (o.outcome === 'rejected') {
           const row = write.rows[i] ?? {};
-          rejected.push({ nodeId, rowNumber: write.rowNumbers[i] ?? i + 1, source: row, mapped: row, reason: o.reason });
+          rejected.push({ nodeId, rowNumber: write.rowNumbers[i] ?? i + 1, source: write.sources?.[i] ?? row, mapped: row, reason: o.reason });
         }
       });
       tally.written = tally.created + tally.updated + tally.unchanged;

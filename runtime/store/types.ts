@@ -73,9 +73,34 @@ export interface WorkspaceWrite {
   rows: Record<string, unknown>[];
   /** The source row number of each row (same index), for rejected records. */
   rowNumbers: number[];
+  /** Each row's values as the source read them (same index), so a rejected record shows what to fix at the source. */
+  sources?: Record<string, unknown>[];
   /** The workspace target's node id: whose counts and rejected records these are. Defaults to the run's only '-target' step. */
   nodeId?: string;
 }
+
+/** A connection as stored: `secrets` is ciphertext (runtime/secrets), never plaintext. */
+export interface StoredConnection {
+  id: string;
+  connector: string;
+  name: string;
+  config: Record<string, unknown>;
+  secrets: string;
+  lastTest: { status: 'ok' | 'failed'; message: string | null; at: string } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewConnection {
+  connector: string;
+  name: string;
+  config: Record<string, unknown>;
+  /** Ciphertext. */
+  secrets: string;
+}
+
+/** Connection id -> the integrations whose draft graph names it in a node's `config.connectionId`. */
+export type ConnectionUsage = Record<string, { id: string; name: string }[]>;
 
 export interface Store {
   readonly engine: 'pglite' | 'postgres';
@@ -119,4 +144,14 @@ export interface Store {
     name: string,
     opts?: { limit?: number; offset?: number; search?: string; order?: 'key' | 'created' },
   ): Promise<{ items: WorkspaceRecord[]; total: number }>;
+
+  // Connections (names are unique: a clash throws StoreConflictError)
+  listConnections(): Promise<StoredConnection[]>;
+  getConnection(id: string): Promise<StoredConnection | null>;
+  createConnection(input: NewConnection): Promise<StoredConnection>;
+  /** Changing config or secrets clears the last test result. */
+  updateConnection(id: string, patch: { name?: string; config?: Record<string, unknown>; secrets?: string }): Promise<StoredConnection | null>;
+  deleteConnection(id: string): Promise<boolean>;
+  recordConnectionTest(id: string, result: { status: 'ok' | 'failed'; message: string | null }): Promise<StoredConnection | null>;
+  listConnectionUsage(): Promise<ConnectionUsage>;
 }

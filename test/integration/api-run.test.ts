@@ -1,5 +1,6 @@
 // Across the parts: upload, publish and run through the HTTP API, executed by a worker on the real
 // Temporal dev server, then read back as sync history, rejected records, SSE and workspace records.
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Integration, Page, PublishResult, RejectedRecord, RunDetail, UploadedFile, WorkspaceRecord, type Graph } from '../../shared';
 import { createActivities } from '../../runtime/activities';
 import { createApi } from '../../runtime/api/app';
+import { connectorLookup } from '../../runtime/connections';
+import { createCipher } from '../../runtime/secrets';
 import { openStore } from '../../runtime/store';
 import type { Store } from '../../runtime/store/types';
 import { createRunLauncher } from '../../runtime/temporal/client';
@@ -33,7 +36,7 @@ beforeAll(async () => {
   workerDone = worker.run();
   const { client, close } = await connectClient(address);
   closeClient = close;
-  app = createApi({ store, launcher: createRunLauncher({ client, taskQueue: TASK_QUEUE }), filesDir: join(dir, 'files'), maxUploadBytes: 1024 * 1024, ssePollMs: 100 });
+  app = createApi({ store, launcher: createRunLauncher({ client, taskQueue: TASK_QUEUE }), filesDir: join(dir, 'files'), maxUploadBytes: 1024 * 1024, ssePollMs: 100, connectors: connectorLookup([]), cipher: createCipher(randomBytes(32)) });
 });
 
 afterAll(async () => {
@@ -64,6 +67,7 @@ describe('a run through the API on the real dev server', () => {
       ...good.slice(0, 20),
       'broken@example.com,Broken,5,true,EXTRA', // malformed: 5 values for 4 columns
       'typo@example.com,Typo,lots,true', // Amount is not a number
+      ',No Email,3,true', // no primary key: the workspace refuses it
       ...good.slice(20),
     ].join('\n');
     const upload = await app.request('/api/files?name=customers.csv', { method: 'POST', body: csv, headers: { 'content-type': 'text/csv' } });
@@ -89,17 +93,22 @@ describe('a run through the API on the real dev server', () => {
     const run = await waitForEnd(runId);
     expect(run.status).toBe('completed_with_errors');
     expect(run.params).toEqual({ note: 'from test' });
-    expect(run.counts).toEqual({ read: 42, written: 40, created: 40, updated: 0, rejected: 2 });
+    expect(run.counts).toEqual({ read: 43, written: 40, created: 40, updated: 0, rejected: 3 });
     const byNode = Object.fromEntries(run.steps.map((s) => [s.nodeId, s]));
     expect(byNode.source).toMatchObject({ status: 'completed_with_errors', counts: expect.objectContaining({ rejected: 1 }) });
     expect(byNode.map).toMatchObject({ status: 'completed_with_errors', counts: expect.objectContaining({ rejected: 1 }) });
-    expect(byNode.target).toMatchObject({ status: 'completed', counts: expect.objectContaining({ created: 40, written: 40 }) });
+    expect(byNode.target).toMatchObject({ status: 'completed_with_errors', counts: expect.objectContaining({ created: 40, written: 40, rejected: 1 }) });
 
     const rejected = Page(RejectedRecord).parse(await (await app.request(`/api/runs/${runId}/rejected`)).json());
-    expect(rejected.total).toBe(2);
+    expect(rejected.total).toBe(3);
     const reasons = rejected.items.map((r) => `${r.nodeId}#${r.rowNumber}: ${r.reason}`).sort();
     expect(reasons[0]).toMatch(/^map#22: Amount: "lots" is not a number/);
     expect(reasons[1]).toMatch(/^source#21: .*5 values.*4/);
+    expect(reasons[2]).toMatch(/^target#23: .*email/i);
+    // A record the target refused shows the values the source read, and what the Map made of them.
+    const keyless = rejected.items.find((r) => r.nodeId === 'target');
+    expect(keyless?.source).toMatchObject({ Name: 'No Email', Amount: '3' });
+    expect(keyless?.mapped).toMatchObject({ name: 'No Email', amount: 3, email: null });
     expect(rejected.items.find((r) => r.nodeId === 'map')?.source).toMatchObject({ Email: 'typo@example.com', Amount: 'lots' });
 
     const records = Page(WorkspaceRecord).parse(await (await app.request('/api/workspace/objects/api_customers/records?limit=100')).json());
@@ -109,7 +118,7 @@ describe('a run through the API on the real dev server', () => {
     // A second run of the same file changes nothing: every record is unchanged.
     const again = (await (await app.request(`/api/integrations/${created.id}/runs`, json('POST', {}))).json()) as { runId: string };
     const second = await waitForEnd(again.runId);
-    expect(second.counts).toMatchObject({ read: 42, created: 0, updated: 0, rejected: 2 });
+    expect(second.counts).toMatchObject({ read: 43, created: 0, updated: 0, rejected: 3 });
     const history = (await (await app.request(`/api/integrations/${created.id}/runs`)).json()) as { total: number; items: { id: string }[] };
     expect(history.total).toBe(2);
     expect(history.items[0]?.id).toBe(again.runId);
