@@ -1,0 +1,410 @@
+// The one test suite every connector passes (like hono's runTest({ newRouter })): a connector's own
+// test file supplies a session config and a fixture adapter that makes tables in its system; the
+// suite only speaks the connector interface, so it is the same for Postgres, MySQL and what comes next.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FieldType } from '../../shared/graph/field-types';
+import { ConnectorError, type Connector, type ConnectorSession, type ReadBatch, type ReadOptions, type Row, type WriteOptions } from './types';
+
+export interface FixtureColumn {
+  name: string;
+  type: FieldType;
+  /** A whole number (an integer column) rather than a decimal one. */
+  integer?: boolean;
+  notNull?: boolean;
+  /** For text: a bounded column (varchar(n)), so a longer value is refused. */
+  maxLength?: number;
+}
+
+/** Makes and drops tables in the system under test; the suite never writes SQL itself. */
+export interface ContractFixture {
+  /** Creates the table (replacing one of the same name) with these rows; returns the object name read/write take. */
+  createObject(name: string, columns: FixtureColumn[], key: string[], rows: Row[]): Promise<string>;
+  dropObject(name: string): Promise<void>;
+  /** A Weft type the system has no exact column for comes back as another (MySQL: currency -> number). */
+  discoveredAs?: Partial<Record<FieldType, FieldType>>;
+  /** A SELECT that runs longer than `timeoutConfig`'s query timeout, to prove the timeout; or why that cannot be proven here. */
+  slowQuery?: string | { skip: string };
+}
+
+export type FailureCase<C, S> = { config: C; secrets: S } | { skip: string };
+
+export interface ContractEnv<C, S> {
+  config: C;
+  secrets: S;
+  fixture: ContractFixture;
+  /** A real account with a wrong password (code 'auth'). */
+  wrongPassword: FailureCase<C, S>;
+  /** A host/port where nothing listens (code 'unreachable'). */
+  unreachable: FailureCase<C, S>;
+  /** A database that does not exist (code 'not_found'). */
+  missingDatabase: FailureCase<C, S>;
+  /** The same session config with a 1-second query timeout. */
+  timeoutConfig?: C;
+}
+
+export interface ContractSuiteOptions<C, S> {
+  name: string;
+  connector: Connector<C, S>;
+  /** Runs once before the suite: create a database, return how to reach it. */
+  setup(): Promise<ContractEnv<C, S>>;
+  /** Runs once after: drop what setup created. */
+  teardown(): Promise<void>;
+  /** When set, the whole suite is skipped and this reason printed (e.g. no MariaDB on this machine). */
+  skip?: string;
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+export const ITEM_COLUMNS: FixtureColumn[] = [
+  { name: 'id', type: 'number', integer: true, notNull: true },
+  { name: 'name', type: 'text', notNull: true, maxLength: 20 },
+  { name: 'amount', type: 'number' },
+  { name: 'price', type: 'currency' },
+  { name: 'born', type: 'date' },
+  { name: 'seen_at', type: 'datetime' },
+  { name: 'active', type: 'boolean' },
+  { name: 'note', type: 'text' },
+];
+
+export function itemRow(i: number): Row {
+  return {
+    id: i,
+    name: `item ${i}`,
+    amount: i * 1.5 - 3,
+    price: Math.round(i * 1025.5) / 100,
+    born: `2026-01-${pad(((i - 1) % 28) + 1)}`,
+    seen_at: `2026-02-01T${pad(Math.floor(i / 60) % 24)}:${pad(i % 60)}:${pad(i % 60)}.${pad((i * 7) % 1000, 3)}Z`,
+    active: i % 2 === 0,
+    note: i % 5 === 0 ? null : `note ${i}`,
+  };
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => from + k);
+const byId = (a: Row, b: Row) => Number(a.id) - Number(b.id);
+
+async function collect(session: ConnectorSession, object: string, options: ReadOptions): Promise<ReadBatch[]> {
+  const batches: ReadBatch[] = [];
+  for await (const batch of session.read(object, options)) batches.push(batch);
+  return batches;
+}
+
+async function readAll(session: ConnectorSession, object: string, options: Partial<ReadOptions> = {}): Promise<Row[]> {
+  const batches = await collect(session, object, { batchSize: 100, ...options });
+  return batches.flatMap((b) => b.rows).sort(byId);
+}
+
+async function expectConnectorError(promise: Promise<unknown>, code: ConnectorError['code'], message?: RegExp): Promise<ConnectorError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error, `expected a ConnectorError '${code}'`).toBeInstanceOf(ConnectorError);
+  const ce = error as ConnectorError;
+  expect({ code: ce.code, message: ce.message }).toMatchObject({ code });
+  expect(ce.message.length).toBeGreaterThan(15);
+  if (message) expect(ce.message).toMatch(message);
+  return ce;
+}
+
+export function runContractSuite<C, S>(options: ContractSuiteOptions<C, S>): void {
+  const { connector } = options;
+  if (options.skip) {
+    console.warn(`[${options.name}] contract suite skipped: ${options.skip}`);
+    describe.skip(`${options.name} connector contract (${options.skip})`, () => {
+      it('skipped', () => {});
+    });
+    return;
+  }
+
+  describe(`${options.name} connector contract`, () => {
+    let env: ContractEnv<C, S>;
+    let session: ConnectorSession;
+    let items: string;
+    const extra: string[] = [];
+    const itemRows = range(1, 25).map(itemRow);
+    const expectedType = (t: FieldType) => env.fixture.discoveredAs?.[t] ?? t;
+    const open = () => connector.open(env.config, env.secrets);
+    const make = async (name: string, columns: FixtureColumn[], key: string[], rows: Row[]) => {
+      const object = await env.fixture.createObject(name, columns, key, rows);
+      extra.push(object);
+      return object;
+    };
+
+    beforeAll(async () => {
+      env = await options.setup();
+      items = await env.fixture.createObject('contract_items', ITEM_COLUMNS, ['id'], itemRows);
+      session = await open();
+    });
+
+    afterAll(async () => {
+      await session?.close();
+      if (env) {
+        for (const object of [items, ...extra]) await env.fixture.dropObject(object).catch(() => undefined);
+      }
+      await options.teardown();
+    });
+
+    it('manifest parses the config and secrets it is tested with', () => {
+      expect(connector.manifest.config.safeParse(env.config).success).toBe(true);
+      expect(connector.manifest.secrets.safeParse(env.secrets).success).toBe(true);
+      expect(connector.manifest.capabilities).toEqual(expect.arrayContaining(['read', 'write', 'discover', 'query', 'incremental']));
+    });
+
+    describe('test()', () => {
+      it('succeeds with the right config and secrets', async () => {
+        await expect(session.test()).resolves.toBeUndefined();
+      });
+
+      const failure = (title: string, pick: (e: ContractEnv<C, S>) => FailureCase<C, S>, code: ConnectorError['code'], message: RegExp) =>
+        it(title, async (ctx) => {
+          const c = pick(env);
+          if ('skip' in c) {
+            console.warn(`[${options.name}] ${title}: skipped: ${c.skip}`);
+            ctx.skip();
+            return;
+          }
+          await expectConnectorError(
+            (async () => {
+              const s = await connector.open(c.config, c.secrets);
+              try {
+                await s.test();
+              } finally {
+                await s.close();
+              }
+            })(),
+            code,
+            message,
+          );
+        });
+      failure('fails with auth for a wrong password', (e) => e.wrongPassword, 'auth', /password|credential|denied/i);
+      failure('fails with unreachable for a host/port where nothing listens', (e) => e.unreachable, 'unreachable', /reach|refused|listen/i);
+      failure('fails with not_found for a missing database', (e) => e.missingDatabase, 'not_found', /database/i);
+    });
+
+    describe('discover()', () => {
+      it('lists objects with Weft types, native types, keys and cursor fields', async () => {
+        const objects = await session.discover();
+        const object = objects.find((o) => o.name === items);
+        expect(object, `discover() should list ${items}`).toBeDefined();
+        expect(object!.fields.map((f) => f.name)).toEqual(ITEM_COLUMNS.map((c) => c.name));
+        for (const column of ITEM_COLUMNS) {
+          const field = object!.fields.find((f) => f.name === column.name)!;
+          expect({ name: field.name, type: field.type }).toEqual({ name: column.name, type: expectedType(column.type) });
+          expect(field.nativeType).toMatch(/\w/);
+          expect(field.nullable).toBe(!column.notNull);
+        }
+        expect(object!.primaryKey).toEqual(['id']);
+        expect(object!.cursorFields).toEqual(expect.arrayContaining(['id', 'seen_at']));
+        expect(object!.cursorFields).not.toContain('name');
+      });
+    });
+
+    describe('read()', () => {
+      it('reads every row in batches of the asked size, with exact values per type', async () => {
+        const batches = await collect(session, items, { batchSize: 7 });
+        expect(batches.map((b) => b.rows.length)).toEqual([7, 7, 7, 4]);
+        expect(batches.flatMap((b) => b.rows)).toEqual(itemRows);
+        for (const b of batches) expect(JSON.parse(JSON.stringify(b.cursor))).toEqual(b.cursor);
+      });
+
+      it('resumes from a cursor with exactly the remaining rows', async () => {
+        const batches = await collect(session, items, { batchSize: 5 });
+        const resumed = await readAll(session, items, { batchSize: 5, cursor: batches[1]!.cursor });
+        expect(resumed).toEqual(itemRows.slice(10));
+        const last = await collect(session, items, { batchSize: 5, cursor: batches.at(-1)!.cursor });
+        expect(last.flatMap((b) => b.rows)).toEqual([]);
+      });
+
+      it('reads only rows past an incremental cursor field', async () => {
+        const after = itemRows[19]!.seen_at;
+        expect(await readAll(session, items, { incremental: { field: 'seen_at', after } })).toEqual(itemRows.slice(20));
+        expect(await readAll(session, items, { incremental: { field: 'id', after: 22 } })).toEqual(itemRows.slice(22));
+      });
+
+      it('filters with a SELECT ... WHERE query, resumable by cursor', async () => {
+        const query = `SELECT * FROM ${items} WHERE amount > 0 AND active = true`;
+        const expected = itemRows.filter((r) => Number(r.amount) > 0 && r.active === true);
+        expect(await readAll(session, items, { query })).toEqual(expected);
+        const batches = await collect(session, items, { query, batchSize: 4 });
+        expect(batches.flatMap((b) => b.rows)).toEqual(expected);
+        expect(await readAll(session, items, { query, batchSize: 4, cursor: batches[0]!.cursor })).toEqual(expected.slice(4));
+      });
+
+      it('reads and resumes by row offset where there is no key (a table without one, a query without its columns)', async () => {
+        const rows = range(1, 13).map(itemRow);
+        const nokey = await make('contract_nokey', ITEM_COLUMNS, [], [...rows].reverse());
+        const batches = await collect(session, nokey, { batchSize: 5 });
+        expect(batches.map((b) => b.rows.length)).toEqual([5, 5, 3]);
+        expect(batches.flatMap((b) => b.rows).sort(byId)).toEqual(rows);
+        const resumed = await collect(session, nokey, { batchSize: 5, cursor: batches[0]!.cursor });
+        expect(resumed.flatMap((b) => b.rows)).toEqual(batches.slice(1).flatMap((b) => b.rows));
+
+        const query = `SELECT name, amount FROM ${items} WHERE id <= 12`;
+        const all = (await collect(session, items, { query, batchSize: 5 })).flatMap((b) => b.rows);
+        const first = await collect(session, items, { query, batchSize: 5 });
+        const rest = (await collect(session, items, { query, batchSize: 5, cursor: first[0]!.cursor })).flatMap((b) => b.rows);
+        expect([...first[0]!.rows, ...rest]).toEqual(all);
+        expect(all.map((r) => r.name).sort()).toEqual(itemRows.slice(0, 12).map((r) => r.name).sort());
+      });
+
+      it('filters with a WITH ... SELECT query', async () => {
+        const query = `WITH recent AS (SELECT * FROM ${items} WHERE id > 20) SELECT * FROM recent`;
+        expect(await readAll(session, items, { query })).toEqual(itemRows.slice(20));
+      });
+
+      it('refuses statements that are not one SELECT with invalid_query, and changes nothing', async () => {
+        const refused = [
+          `DELETE FROM ${items}`,
+          `UPDATE ${items} SET name = 'x'`,
+          `DROP TABLE ${items}`,
+          `SELECT 1; DELETE FROM ${items}`,
+          `SELECT * FROM ${items}; DROP TABLE ${items}`,
+          `WITH gone AS (DELETE FROM ${items} RETURNING *) SELECT * FROM gone`,
+          `INSERT INTO ${items} (id, name) VALUES (999, 'x')`,
+        ];
+        for (const query of refused) {
+          await expectConnectorError(collect(session, items, { query, batchSize: 10 }), 'invalid_query');
+        }
+        expect(await readAll(session, items)).toEqual(itemRows);
+      });
+
+      it('stops a query filter that runs past the query timeout', async (ctx) => {
+        const slow = env.fixture.slowQuery;
+        if (typeof slow !== 'string' || !env.timeoutConfig) {
+          console.warn(`[${options.name}] query timeout: skipped: ${typeof slow === 'object' ? slow.skip : 'the fixture gives no slow query and timeoutConfig'}`);
+          ctx.skip();
+          return;
+        }
+        const s = await connector.open(env.timeoutConfig, env.secrets);
+        try {
+          await expectConnectorError(collect(s, items, { query: slow, batchSize: 10 }), 'timeout', /timeout/);
+        } finally {
+          await s.close();
+        }
+      });
+
+      it('reports a missing object as not_found', async () => {
+        await expectConnectorError(collect(session, 'no_such_table_anywhere', { batchSize: 10 }), 'not_found', /no_such_table_anywhere/);
+      });
+
+      it('reads an empty object as no rows', async () => {
+        const empty = await make('contract_empty', ITEM_COLUMNS, ['id'], []);
+        const batches = await collect(session, empty, { batchSize: 10 });
+        expect(batches.flatMap((b) => b.rows)).toEqual([]);
+        expect((await session.discover()).some((o) => o.name === empty)).toBe(true);
+        expect(await session.write(empty, [], { mode: 'insert', key: [], fields: ITEM_COLUMNS })).toEqual([]);
+      });
+
+      it('resumes after a crash mid-read with no row lost or duplicated', async () => {
+        const rows = range(1, 200).map(itemRow);
+        const big = await make('contract_crash', ITEM_COLUMNS, ['id'], rows);
+        const seen: number[] = [];
+        let cursor: unknown = null;
+
+        // Session A: three batches, then the activity is cancelled through its AbortSignal.
+        const a = await open();
+        const controller = new AbortController();
+        let n = 0;
+        await expect(
+          (async () => {
+            for await (const batch of a.read(big, { batchSize: 30, signal: controller.signal })) {
+              seen.push(...batch.rows.map((r) => Number(r.id)));
+              cursor = batch.cursor;
+              if (++n === 3) controller.abort(new Error('worker crashed'));
+            }
+          })(),
+        ).rejects.toThrow(/crashed|abort/i);
+        await a.close();
+
+        // Session B: a batch, then the iterator is dropped without return() and the process "dies".
+        const b = await open();
+        const iterator = b.read(big, { batchSize: 30, cursor })[Symbol.asyncIterator]();
+        const next = await iterator.next();
+        expect(next.done).toBe(false);
+        seen.push(...(next.value as ReadBatch).rows.map((r) => Number(r.id)));
+        cursor = (next.value as ReadBatch).cursor;
+        await b.close();
+
+        // Session C: picks up from the last checkpoint.
+        const c = await open();
+        try {
+          for await (const batch of c.read(big, { batchSize: 30, cursor })) seen.push(...batch.rows.map((r) => Number(r.id)));
+        } finally {
+          await c.close();
+        }
+        expect(seen).toEqual(range(1, 200));
+      });
+    });
+
+    describe('write()', () => {
+      const fields = ITEM_COLUMNS.map(({ name, type }) => ({ name, type }));
+      const upsert: WriteOptions = { mode: 'upsert', key: ['id'], fields };
+
+      it('inserts a batch and reads it back exactly', async () => {
+        const target = await make('contract_insert', ITEM_COLUMNS, ['id'], []);
+        const rows = range(1, 6).map(itemRow);
+        expect(await session.write(target, rows, { mode: 'insert', key: [], fields })).toEqual(rows.map(() => ({ outcome: 'created' })));
+        expect(await readAll(session, target)).toEqual(rows);
+      });
+
+      it('upserts with created, updated and unchanged per record', async () => {
+        const target = await make('contract_upsert', ITEM_COLUMNS, ['id'], [itemRow(1), itemRow(2)]);
+        const changed = { ...itemRow(2), name: 'renamed', price: 99.99 };
+        const results = await session.write(target, [itemRow(1), changed, itemRow(3)], upsert);
+        expect(results).toEqual([{ outcome: 'unchanged' }, { outcome: 'updated' }, { outcome: 'created' }]);
+        expect(await readAll(session, target)).toEqual([itemRow(1), changed, itemRow(3)]);
+      });
+
+      it('updates existing records and rejects a missing key instead of creating it', async () => {
+        const target = await make('contract_update', ITEM_COLUMNS, ['id'], [itemRow(1), itemRow(2)]);
+        const changed = { ...itemRow(1), note: 'changed' };
+        const results = await session.write(target, [changed, itemRow(99), itemRow(2)], { mode: 'update', key: ['id'], fields });
+        expect(results[0]).toEqual({ outcome: 'updated' });
+        expect(results[1]).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/99/) });
+        expect(results[2]).toEqual({ outcome: 'unchanged' });
+        expect(await readAll(session, target)).toEqual([changed, itemRow(2)]);
+      });
+
+      it('rejects single records with the system reason and writes the rest of the batch', async () => {
+        const target = await make('contract_reject', ITEM_COLUMNS, ['id'], []);
+        const rows = [itemRow(10), { ...itemRow(11), name: null }, { ...itemRow(12), name: 'x'.repeat(21) }, itemRow(13)];
+        const results = await session.write(target, rows, upsert);
+        expect(results.map((r) => r.outcome)).toEqual(['created', 'rejected', 'rejected', 'created']);
+        expect(results[1]).toMatchObject({ reason: expect.stringMatching(/null/i) });
+        expect(results[2]).toMatchObject({ reason: expect.stringMatching(/long|length|too/i) });
+        expect(await readAll(session, target)).toEqual([itemRow(10), itemRow(13)]);
+      });
+
+      it('round-trips unicode text (emoji, CJK, RTL) and filters on it', async () => {
+        const target = await make('contract_unicode', ITEM_COLUMNS, ['id'], []);
+        const texts = ['🎉 party 👩‍💻', '東京タワー', 'שלום עולם', 'مرحبا بالعالم', 'naïve café'];
+        const rows = texts.map((note, k) => ({ ...itemRow(k + 1), name: `u${k}`, note }));
+        expect((await session.write(target, rows, upsert)).every((r) => r.outcome === 'created')).toBe(true);
+        expect(await readAll(session, target)).toEqual(rows);
+        expect(await readAll(session, target, { query: `SELECT * FROM ${target} WHERE note = '東京タワー'` })).toEqual([rows[1]]);
+      });
+
+      it('round-trips nulls in every type', async () => {
+        const target = await make('contract_nulls', ITEM_COLUMNS, ['id'], []);
+        const row: Row = { id: 1, name: 'only nulls', amount: null, price: null, born: null, seen_at: null, active: null, note: null };
+        expect(await session.write(target, [row], upsert)).toEqual([{ outcome: 'created' }]);
+        expect(await readAll(session, target)).toEqual([row]);
+        expect(await session.write(target, [row], upsert)).toEqual([{ outcome: 'unchanged' }]);
+      });
+
+      it('reads and writes wide rows (120 columns)', async () => {
+        const kinds: FieldType[] = ['number', 'text', 'date', 'boolean', 'currency', 'datetime'];
+        const columns: FixtureColumn[] = [{ name: 'id', type: 'number', integer: true, notNull: true }, ...range(1, 119).map((k) => ({ name: `c${k}`, type: kinds[k % kinds.length]! }))];
+        const value = (type: FieldType, i: number, k: number): unknown =>
+          ({ number: i * 1000 + k, text: `r${i}c${k}`, date: `2025-${pad((k % 12) + 1)}-${pad(i)}`, boolean: (i + k) % 2 === 0, currency: Math.round(i * 100 + k) / 100, datetime: `2025-06-${pad(i)}T10:${pad(k % 60)}:00.000Z` })[type];
+        const rows = range(1, 8).map((i) => Object.fromEntries(columns.map((c) => [c.name, c.name === 'id' ? i : value(c.type, i, Number(c.name.slice(1)))])));
+        const wide = await make('contract_wide', columns, ['id'], rows.slice(0, 4));
+        expect(await readAll(session, wide)).toEqual(rows.slice(0, 4));
+        const changed = { ...rows[0]!, c1: 'changed' };
+        const results = await session.write(wide, [changed, ...rows.slice(1)], { mode: 'upsert', key: ['id'], fields: columns.map(({ name, type }) => ({ name, type })) });
+        expect(results.map((r) => r.outcome)).toEqual(['updated', 'unchanged', 'unchanged', 'unchanged', 'created', 'created', 'created', 'created']);
+        expect(await readAll(session, wide, { batchSize: 3 })).toEqual([changed, ...rows.slice(1)]);
+      });
+    });
+  });
+}

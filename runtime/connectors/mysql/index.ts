@@ -1,0 +1,356 @@
+// The MySQL/MariaDB connector: keyset-paged reads in a READ ONLY consistent-snapshot transaction, and
+// batch writes as multi-row INSERT ... ON DUPLICATE KEY UPDATE, with per-row savepoints as the fallback.
+import mysql from 'mysql2/promise';
+import type { FieldType } from '../../../shared/graph/field-types';
+import { checkSelectQuery } from '../sql-guard';
+import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor } from '../sql-common';
+import { ConnectorError, defineConnector, type ConnectorSession, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
+import { MysqlConfig, MysqlSecrets, mysqlManifest } from './manifest';
+import { mapMysqlType, mysqlTypeCast, toMysqlValue } from './type-map';
+
+export { MysqlConfig, MysqlSecrets, mysqlManifest } from './manifest';
+export { mapMysqlType } from './type-map';
+
+const ident = (name: string) => `\`${name.replace(/`/g, '``')}\``;
+/** Keeps one statement's text well under max_allowed_packet for ordinary rows. */
+const MAX_VALUES = 20_000;
+
+interface Column extends DiscoveredField {
+  textual: boolean;
+}
+interface Table {
+  table: string;
+  sql: string;
+  columns: Column[];
+  primaryKey: string[];
+}
+
+type MysqlError = Error & { code?: string; errno?: number; sqlMessage?: string };
+interface Where {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+}
+
+export function mysqlError(error: unknown, where: Where, object?: string): ConnectorError {
+  if (error instanceof ConnectorError) return error;
+  const e = error as MysqlError;
+  const at = `${where.host}:${where.port}`;
+  const code = e?.code ?? '';
+  const errno = e?.errno ?? 0;
+  const message = e?.sqlMessage ?? e?.message ?? String(error);
+  const make = (c: ConnectorError['code'], m: string) => new ConnectorError(c, m, { cause: error });
+  if (errno === 1045 || code === 'ER_ACCESS_DENIED_ERROR') return make('auth', `MySQL at ${at} refused the password for user "${where.user}" (access denied). Check the user name and password.`);
+  if (errno === 1049 || code === 'ER_BAD_DB_ERROR') return make('not_found', `Database "${where.database}" does not exist on the MySQL server at ${at}. Check the database name.`);
+  if (errno === 1044) return make('permission', `User "${where.user}" may not use database "${where.database}" on ${at}: ${message}`);
+  if (code === 'ECONNREFUSED') return make('unreachable', `Could not reach MySQL at ${at}: the connection was refused. Check the host and port, and that the server is running and accepts TCP connections.`);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return make('unreachable', `Could not reach MySQL: the host name "${where.host}" could not be resolved.`);
+  if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return make('unreachable', `Could not reach MySQL at ${at}: no answer before the connection timeout. Check the host, port and any firewall.`);
+  if (/ssl|tls|certificate/i.test(message) && !errno) return make('tls', `The TLS connection to MySQL at ${at} failed: ${message}. Check the SSL mode.`);
+  if (errno === 1146) return make('not_found', object ? `Table ${object} was not found in database "${where.database}": ${message}` : message);
+  if (errno === 1142 || errno === 1143) return make('permission', `User "${where.user}" may not do this in database "${where.database}": ${message}`);
+  if (errno === 1969 || errno === 3024 || errno === 1317) return make('timeout', `The query ran longer than the query timeout and was stopped: ${message}`);
+  if (errno === 1792) return make('invalid_query', `Query filters only read; this one tries to change data: ${message}`);
+  if (errno === 1064 || errno === 1054 || errno === 1149 || errno === 1248 || errno === 1060) return make('invalid_query', `The query is not valid: ${message}`);
+  return make('unknown', `MySQL at ${at} failed: ${message}`);
+}
+
+/** Per-record problems (null in NOT NULL, too long, bad value, duplicate, constraint) isolate one row. */
+const RECORD_ERRNOS = new Set([1048, 1062, 1264, 1265, 1292, 1364, 1366, 1406, 1451, 1452, 1690, 3819, 4025]);
+const isRecordError = (e: unknown) => RECORD_ERRNOS.has((e as MysqlError)?.errno ?? 0);
+
+function openSession(config: MysqlConfig, secrets: MysqlSecrets): ConnectorSession {
+  const where: Where = { host: config.host, port: config.port, database: config.database, user: config.user };
+  const pool = mysql.createPool({
+    host: config.host,
+    port: config.port,
+    database: config.database,
+    user: config.user,
+    password: secrets.password,
+    ssl: config.sslMode === 'disable' ? undefined : { rejectUnauthorized: config.sslMode === 'verify-full' },
+    connectionLimit: 4,
+    connectTimeout: 10_000,
+    charset: 'utf8mb4',
+    typeCast: mysqlTypeCast,
+    // Without FOUND_ROWS, affectedRows counts 1 per inserted row, 2 per updated row and 0 per unchanged one.
+    flags: ['-FOUND_ROWS'],
+    multipleStatements: false,
+  });
+  pool.on('connection', (c) => c.on('error', () => undefined));
+  const leased = new Set<{ conn: mysql.PoolConnection; done: (destroy?: boolean) => void }>();
+  let mariadb: boolean | undefined;
+
+  async function lease() {
+    let conn: mysql.PoolConnection;
+    try {
+      conn = await pool.getConnection();
+      // Every session is UTC and strict, so date-times read back as written and nothing is silently truncated.
+      await conn.query(
+        "SET time_zone = '+00:00', sql_mode = IF(FIND_IN_SET('STRICT_ALL_TABLES', @@sql_mode), @@sql_mode, CONCAT_WS(',', NULLIF(@@sql_mode, ''), 'STRICT_ALL_TABLES'))",
+      );
+      if (mariadb === undefined) {
+        const [rows] = await conn.query<mysql.RowDataPacket[]>('SELECT VERSION() AS v');
+        mariadb = /mariadb/i.test(String(rows[0]?.v));
+      }
+    } catch (e) {
+      throw mysqlError(e, where);
+    }
+    let released = false;
+    const entry = {
+      conn,
+      done: (destroy = false) => {
+        if (released) return;
+        released = true;
+        leased.delete(entry);
+        if (destroy) conn.destroy();
+        else conn.release();
+      },
+    };
+    leased.add(entry);
+    return entry;
+  }
+
+  async function loadTables(conn: mysql.PoolConnection, table?: string): Promise<Table[]> {
+    const [columns] = await conn.query<mysql.RowDataPacket[]>(
+      `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, COLUMN_TYPE AS native, DATA_TYPE AS base, IS_NULLABLE = 'YES' AS nullable
+         FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND (? IS NULL OR TABLE_NAME = ?)
+        ORDER BY TABLE_NAME, ORDINAL_POSITION`,
+      [table ?? null, table ?? null],
+    );
+    const [keys] = await conn.query<mysql.RowDataPacket[]>(
+      `SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.KEY_COLUMN_USAGE
+        WHERE TABLE_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'PRIMARY' AND (? IS NULL OR TABLE_NAME = ?)
+        ORDER BY TABLE_NAME, ORDINAL_POSITION`,
+      [table ?? null, table ?? null],
+    );
+    const byTable = new Map<string, Table>();
+    for (const c of columns) {
+      const name = String(c.t);
+      let t = byTable.get(name);
+      if (!t) {
+        t = { table: name, sql: ident(name), columns: [], primaryKey: [] };
+        byTable.set(name, t);
+      }
+      const native = String(c.native);
+      t.columns.push({ name: String(c.c), type: mapMysqlType(native), nativeType: native, nullable: Number(c.nullable) === 1, textual: /char|text|enum|set|json/i.test(String(c.base)) });
+    }
+    for (const k of keys) byTable.get(String(k.t))?.primaryKey.push(String(k.c));
+    return [...byTable.values()];
+  }
+
+  async function describe(conn: mysql.PoolConnection, object: string): Promise<Table> {
+    const [found] = await loadTables(conn, object);
+    if (!found) throw new ConnectorError('not_found', `Table "${object}" was not found in database "${config.database}". Run discover to see the tables Weft can reach.`);
+    return found;
+  }
+
+  const cursorFields = (t: Table) => {
+    const integerKey = t.primaryKey.length === 1 && /^(tinyint|smallint|mediumint|int|bigint)\b/.test(t.columns.find((c) => c.name === t.primaryKey[0])?.nativeType ?? '');
+    return t.columns.filter((c) => /^(datetime|timestamp)\b/.test(c.nativeType) || (integerKey && c.name === t.primaryKey[0])).map((c) => c.name);
+  };
+
+  async function* read(object: string, options: ReadOptions): AsyncGenerator<ReadBatch> {
+    const batchSize = Math.max(1, Math.floor(options.batchSize));
+    const query = options.query === undefined ? undefined : checkSelectQuery(options.query);
+    let cursor = parseCursor(options.cursor);
+    options.signal?.throwIfAborted();
+    const lent = await lease();
+    const { conn } = lent;
+    let open = false;
+    try {
+      const table = await describe(conn, object);
+      const ms = Math.round(config.queryTimeoutSeconds * 1000);
+      await conn.query(mariadb ? `SET SESSION max_statement_time = ${ms / 1000}` : `SET SESSION max_execution_time = ${ms}`);
+      await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+      open = true;
+      const source = query ? `(${query}) AS weft_q` : table.sql;
+      let key = table.primaryKey;
+      let names = table.columns.map((c) => c.name);
+      if (query) {
+        const [, fields] = await conn.query(`SELECT * FROM ${source} LIMIT 0`);
+        names = (fields ?? []).map((f) => f.name);
+        if (!key.every((k) => names.includes(k))) key = [];
+      }
+      const types = new Map<string, FieldType>(table.columns.map((c) => [c.name, c.type]));
+      const fixed: string[] = [];
+      const fixedParams: unknown[] = [];
+      if (options.incremental) {
+        const field = options.incremental.field;
+        if (!types.has(field)) throw new ConnectorError('not_found', `${object} has no column "${field}" to read incrementally by.`);
+        fixed.push(`${ident(field)} > ?`);
+        fixedParams.push(toMysqlValue(options.incremental.after, types.get(field)!));
+      }
+      // Without a key, an offset only resumes correctly over a total order: sort by every column's bytes
+      // (rows that tie on all of them are identical, so which of them comes first does not matter).
+      const order = ` ORDER BY ${key.length > 0 ? key.map(ident).join(', ') : names.map((n) => `CAST(${ident(n)} AS BINARY)`).join(', ')}`;
+      for (;;) {
+        options.signal?.throwIfAborted();
+        const conditions = [...fixed];
+        const params = [...fixedParams];
+        if (cursor && 'after' in cursor && key.length > 0) {
+          conditions.push(`(${key.map(ident).join(', ')}) > (${key.map(() => '?').join(', ')})`);
+          params.push(...cursor.after.map((v, i) => toMysqlValue(v, types.get(key[i]!) ?? 'text')));
+        }
+        const offset = cursor && 'offset' in cursor ? ` OFFSET ${cursor.offset}` : '';
+        const whereSql = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
+        const [rows] = await conn.query<mysql.RowDataPacket[]>(`SELECT * FROM ${source}${whereSql}${order} LIMIT ${batchSize}${offset}`, params);
+        if (rows.length === 0) break;
+        const plain: Row[] = rows.map((r) => ({ ...r }));
+        cursor = nextCursor(cursor, plain, key);
+        yield { rows: plain, cursor };
+        if (rows.length < batchSize) break;
+      }
+      await conn.query('COMMIT');
+      open = false;
+    } catch (e) {
+      if (e instanceof Error && e === options.signal?.reason) throw e;
+      throw mysqlError(e, where, object);
+    } finally {
+      if (open) await conn.query('ROLLBACK').catch(() => lent.done(true));
+      await conn.query(mariadb ? 'SET SESSION max_statement_time = DEFAULT' : 'SET SESSION max_execution_time = DEFAULT').catch(() => lent.done(true));
+      lent.done();
+    }
+  }
+
+  /** Which rows exist, and which differ from what is written (compared byte for byte for text). Locks them. */
+  async function classify(conn: mysql.PoolConnection, table: Table, rows: Row[], options: WriteOptions) {
+    const columns = options.fields.map((f) => table.columns.find((c) => c.name === f.name)!);
+    const rest = columns.filter((c) => !options.key.includes(c.name));
+    const params: unknown[] = [];
+    const derived = rows
+      .map((row, ord) => {
+        params.push(ord, ...columns.map((c) => toMysqlValue(row[c.name], c.type)));
+        return `SELECT ? AS weft_ord, ${columns.map((c) => `? AS ${ident(c.name)}`).join(', ')}`;
+      })
+      .join(' UNION ALL ');
+    const same = (c: Column) => (c.textual ? `CAST(weft_t.${ident(c.name)} AS BINARY) <=> CAST(weft_v.${ident(c.name)} AS BINARY)` : `weft_t.${ident(c.name)} <=> weft_v.${ident(c.name)}`);
+    const changed = rest.length === 0 ? '0' : `NOT (${rest.map(same).join(' AND ')})`;
+    const [result] = await conn.query<mysql.RowDataPacket[]>(
+      `SELECT weft_v.weft_ord, weft_t.${ident(options.key[0]!)} IS NOT NULL AS found, ${changed} AS changed
+         FROM (${derived}) AS weft_v LEFT JOIN ${table.sql} AS weft_t ON ${options.key.map((k) => `weft_t.${ident(k)} = weft_v.${ident(k)}`).join(' AND ')}
+        ORDER BY weft_v.weft_ord FOR UPDATE`,
+      params,
+    );
+    return result.map((r) => ({ found: Number(r.found) === 1, changed: Number(r.changed) === 1 }));
+  }
+
+  async function insertRows(conn: mysql.PoolConnection, table: Table, rows: Row[], options: WriteOptions, upsert: boolean) {
+    const columns = options.fields.map((f) => table.columns.find((c) => c.name === f.name)!);
+    const rest = columns.filter((c) => !options.key.includes(c.name));
+    const values = rows.map((row) => columns.map((c) => toMysqlValue(row[c.name], c.type)));
+    const update = upsert ? ` ON DUPLICATE KEY UPDATE ${(rest.length > 0 ? rest : columns.slice(0, 1)).map((c) => `${ident(c.name)} = VALUES(${ident(c.name)})`).join(', ')}` : '';
+    await conn.query(`INSERT INTO ${table.sql} (${columns.map((c) => ident(c.name)).join(', ')}) VALUES ?${update}`, [values]);
+  }
+
+  /** One chunk in the open transaction; one result per row, in order. */
+  async function writeChunk(conn: mysql.PoolConnection, table: Table, rows: Row[], options: WriteOptions): Promise<RecordResult[]> {
+    if (options.mode === 'insert') {
+      await insertRows(conn, table, rows, options, false);
+      return rows.map(() => ({ outcome: 'created' }));
+    }
+    // affectedRows is one total for a multi-row statement (1 per created + 2 per updated + 0 per unchanged),
+    // so per-row outcomes come from comparing with the current rows, locked FOR UPDATE, before writing.
+    const state = await classify(conn, table, rows, options);
+    const results: RecordResult[] = state.map((s, i) =>
+      !s.found
+        ? options.mode === 'update'
+          ? { outcome: 'rejected', reason: `No record with ${describeKey(options.key, rows[i]!)} exists in ${table.table}; update mode does not create records.` }
+          : { outcome: 'created' }
+        : { outcome: s.changed ? 'updated' : 'unchanged' },
+    );
+    const toWrite = rows.filter((_, i) => results[i]!.outcome === 'created' || results[i]!.outcome === 'updated');
+    if (toWrite.length > 0) await insertRows(conn, table, toWrite, options, true);
+    return results;
+  }
+
+  async function write(object: string, rows: Row[], options: WriteOptions): Promise<RecordResult[]> {
+    if (rows.length === 0) return [];
+    const lent = await lease();
+    const { conn } = lent;
+    try {
+      const table = await describe(conn, object);
+      checkWriteColumns(table.table, table.columns.map((c) => c.name), options.fields.map((f) => f.name), options.key, options.mode);
+      const perChunk = Math.max(1, Math.floor(MAX_VALUES / Math.max(1, options.fields.length)));
+      await conn.query('START TRANSACTION');
+      try {
+        const results: RecordResult[] = [];
+        for (const part of chunk(rows, perChunk)) results.push(...(await writeChunk(conn, table, part, options)));
+        await conn.query('COMMIT');
+        return results;
+      } catch (e) {
+        await conn.query('ROLLBACK');
+        if (!isRecordError(e)) throw e;
+      }
+      // Some record made the batch fail: write row by row, each behind a savepoint, to find which.
+      await conn.query('START TRANSACTION');
+      const results: RecordResult[] = [];
+      for (const row of rows) {
+        await conn.query('SAVEPOINT weft_row');
+        try {
+          results.push(...(await writeChunk(conn, table, [row], options)));
+          await conn.query('RELEASE SAVEPOINT weft_row');
+        } catch (e) {
+          if (!isRecordError(e)) throw e;
+          await conn.query('ROLLBACK TO SAVEPOINT weft_row');
+          const me = e as MysqlError;
+          results.push({ outcome: 'rejected', reason: me.sqlMessage ?? me.message });
+        }
+      }
+      await conn.query('COMMIT');
+      return results;
+    } catch (e) {
+      await conn.query('ROLLBACK').catch(() => undefined);
+      throw mysqlError(e, where, object);
+    } finally {
+      lent.done();
+    }
+  }
+
+  return {
+    async test() {
+      const lent = await lease();
+      try {
+        await lent.conn.query('SELECT 1');
+      } catch (e) {
+        throw mysqlError(e, where);
+      } finally {
+        lent.done();
+      }
+    },
+    async discover(): Promise<DiscoveredObject[]> {
+      const lent = await lease();
+      try {
+        const tables = await loadTables(lent.conn);
+        return tables.map((t) => ({
+          name: t.table,
+          label: t.table,
+          fields: t.columns.map(({ name, type, nativeType, nullable }) => ({ name, type, nativeType, nullable })),
+          primaryKey: t.primaryKey,
+          cursorFields: cursorFields(t),
+        }));
+      } catch (e) {
+        throw mysqlError(e, where);
+      } finally {
+        lent.done();
+      }
+    },
+    read,
+    write,
+    async close() {
+      for (const entry of [...leased]) entry.done(true);
+      await pool.end();
+    },
+  };
+}
+
+export const mysqlConnector = defineConnector<MysqlConfig, MysqlSecrets>({
+  manifest: mysqlManifest,
+  async open(config, secrets) {
+    const c = MysqlConfig.safeParse(config);
+    if (!c.success) throw new ConnectorError('invalid_config', `The MySQL settings are not valid: ${c.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const s = MysqlSecrets.safeParse(secrets ?? {});
+    if (!s.success) throw new ConnectorError('invalid_config', 'The MySQL password is not valid.');
+    return openSession(c.data, s.data);
+  },
+});

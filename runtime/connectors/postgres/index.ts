@@ -1,0 +1,370 @@
+// The PostgreSQL connector: keyset-resumable reads through a server-side cursor in a READ ONLY
+// transaction, and batch writes as one statement per chunk with per-row savepoints as the fallback.
+import pg from 'pg';
+import { checkSelectQuery } from '../sql-guard';
+import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, toParam } from '../sql-common';
+import { ConnectorError, defineConnector, type ConnectorSession, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
+import { PostgresConfig, PostgresSecrets, postgresManifest } from './manifest';
+import { mapPostgresType, parsePostgresValue } from './type-map';
+
+export { PostgresConfig, PostgresSecrets, postgresManifest } from './manifest';
+export { mapPostgresType } from './type-map';
+
+const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+/** Keeps one statement well under Postgres' 65,535 parameters. */
+const MAX_PARAMS = 30_000;
+
+interface Column extends DiscoveredField {
+  /** The type without its modifier (`character varying`, not `character varying(20)`), for casts that must not truncate. */
+  baseType: string;
+}
+interface Table {
+  schema: string;
+  table: string;
+  sql: string;
+  label: string;
+  columns: Column[];
+  primaryKey: string[];
+}
+
+type PgError = Error & { code?: string; detail?: string; errno?: string };
+
+interface Where {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+}
+
+/** Turns a driver or server error into one the user can act on. */
+export function postgresError(error: unknown, where: Where, object?: string): ConnectorError {
+  if (error instanceof ConnectorError) return error;
+  const e = error as PgError;
+  const at = `${where.host}:${where.port}`;
+  const code = e?.code ?? '';
+  const message = e?.message ?? String(error);
+  const make = (c: ConnectorError['code'], m: string) => new ConnectorError(c, m, { cause: error });
+  if (code === '28P01' || (code === '28000' && /password/i.test(message))) return make('auth', `Postgres at ${at} refused the password for user "${where.user}". Check the user name and password.`);
+  if (code === '28000') return make('auth', `Postgres at ${at} does not allow user "${where.user}" to connect to database "${where.database}" (pg_hba.conf): ${message}`);
+  if (code === '3D000') return make('not_found', `Database "${where.database}" does not exist on the Postgres server at ${at}. Check the database name.`);
+  if (code === 'ECONNREFUSED') return make('unreachable', `Could not reach Postgres at ${at}: the connection was refused. Check the host and port, and that the server is running and accepts TCP connections.`);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return make('unreachable', `Could not reach Postgres: the host name "${where.host}" could not be resolved.`);
+  if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || /connection timeout|timeout expired/i.test(message)) return make('unreachable', `Could not reach Postgres at ${at}: no answer before the connection timeout. Check the host, port and any firewall.`);
+  if (/ssl|certificate|self[- ]signed/i.test(message)) return make('tls', `The TLS connection to Postgres at ${at} failed: ${message}. Check the SSL mode.`);
+  if (code === '42P01') return make('not_found', object ? `Table ${object} was not found in database "${where.database}": ${message}` : message);
+  if (code === '42501') return make('permission', `User "${where.user}" may not do this in database "${where.database}": ${message}`);
+  if (code === '57014') return make('timeout', `The query ran longer than the query timeout and was stopped: ${message}`);
+  if (code === '25006') return make('invalid_query', `Query filters only read; this one tries to change data: ${message}`);
+  if (code.startsWith('42') || code === '0A000' || code === '21000') return make('invalid_query', `The query is not valid: ${message}`);
+  return make('unknown', `Postgres at ${at} failed: ${message}`);
+}
+
+/** Per-record problems (bad value, constraint) isolate one row; anything else fails the batch. */
+const isRecordError = (e: unknown) => /^(21|22|23)|^42804$/.test((e as PgError)?.code ?? '');
+
+function openSession(config: PostgresConfig, secrets: PostgresSecrets): ConnectorSession {
+  const where: Where = { host: config.host, port: config.port, database: config.database, user: config.user };
+  const pool = new pg.Pool({
+    host: config.host,
+    port: config.port,
+    database: config.database,
+    user: config.user,
+    password: secrets.password,
+    ssl: config.sslMode === 'disable' ? false : { rejectUnauthorized: config.sslMode === 'verify-full' },
+    max: 4,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 10_000,
+    types: { getTypeParser: ((oid: number) => parsePostgresValue(oid)) as unknown as pg.CustomTypesConfig['getTypeParser'] },
+  });
+  pool.on('error', () => undefined); // an idle client that dies is replaced by the pool; the next call reports it
+  const leased = new Set<{ client: pg.PoolClient; done: (destroy?: boolean) => void }>();
+  const guarded = new WeakSet<pg.PoolClient>();
+
+  async function lease() {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (e) {
+      throw postgresError(e, where);
+    }
+    if (!guarded.has(client)) {
+      // A connection that dies while checked out must not crash the process; the pending query reports it.
+      client.on('error', () => undefined);
+      guarded.add(client);
+    }
+    let released = false;
+    const entry = {
+      client,
+      done: (destroy = false) => {
+        if (released) return;
+        released = true;
+        leased.delete(entry);
+        client.release(destroy);
+      },
+    };
+    leased.add(entry);
+    return entry;
+  }
+
+  const splitName = (object: string) => {
+    const dot = object.indexOf('.');
+    return dot === -1 ? { schema: config.schema, table: object } : { schema: object.slice(0, dot), table: object.slice(dot + 1) };
+  };
+
+  async function loadTables(client: pg.PoolClient, schema: string, table?: string): Promise<Table[]> {
+    const columns = await client.query<{ table: string; column: string; native: string; base: string; nullable: boolean }>(
+      `SELECT cl.relname AS table, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS native,
+              format_type(a.atttypid, NULL) AS base, NOT a.attnotnull AS nullable
+         FROM pg_catalog.pg_class cl
+         JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace
+         JOIN pg_catalog.pg_attribute a ON a.attrelid = cl.oid AND a.attnum > 0 AND NOT a.attisdropped
+        WHERE n.nspname = $1 AND cl.relkind IN ('r', 'p', 'v', 'm', 'f') AND ($2::text IS NULL OR cl.relname = $2)
+        ORDER BY cl.relname, a.attnum`,
+      [schema, table ?? null],
+    );
+    const keys = await client.query<{ table: string; column: string }>(
+      `SELECT cl.relname AS table, a.attname AS column
+         FROM pg_catalog.pg_index i
+         JOIN pg_catalog.pg_class cl ON cl.oid = i.indrelid
+         JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace
+         JOIN pg_catalog.pg_attribute a ON a.attrelid = cl.oid AND a.attnum = ANY (i.indkey::int2[])
+        WHERE i.indisprimary AND n.nspname = $1 AND ($2::text IS NULL OR cl.relname = $2)
+        ORDER BY cl.relname, array_position(i.indkey::int2[], a.attnum)`,
+      [schema, table ?? null],
+    );
+    const byTable = new Map<string, Table>();
+    for (const c of columns.rows) {
+      let t = byTable.get(c.table);
+      if (!t) {
+        t = { schema, table: c.table, sql: `${ident(schema)}.${ident(c.table)}`, label: c.table, columns: [], primaryKey: [] };
+        byTable.set(c.table, t);
+      }
+      t.columns.push({ name: c.column, type: mapPostgresType(c.native), nativeType: c.native, baseType: c.base, nullable: c.nullable });
+    }
+    for (const k of keys.rows) byTable.get(k.table)?.primaryKey.push(k.column);
+    return [...byTable.values()];
+  }
+
+  async function describe(client: pg.PoolClient, object: string): Promise<Table> {
+    const { schema, table } = splitName(object);
+    const [found] = await loadTables(client, schema, table);
+    if (!found) throw new ConnectorError('not_found', `Table "${table}" was not found in schema "${schema}" of database "${config.database}". Run discover to see the tables Weft can reach.`);
+    return found;
+  }
+
+  function cursorFields(t: Table): string[] {
+    const integerKey = t.primaryKey.length === 1 && /^(smallint|integer|bigint)$/.test(t.columns.find((c) => c.name === t.primaryKey[0])?.nativeType ?? '');
+    return t.columns.filter((c) => c.nativeType.startsWith('timestamp') || (integerKey && c.name === t.primaryKey[0])).map((c) => c.name);
+  }
+
+  async function* read(object: string, options: ReadOptions): AsyncGenerator<ReadBatch> {
+    const batchSize = Math.max(1, Math.floor(options.batchSize));
+    const query = options.query === undefined ? undefined : checkSelectQuery(options.query);
+    let cursor = parseCursor(options.cursor);
+    options.signal?.throwIfAborted();
+    const lent = await lease();
+    const { client } = lent;
+    let open = false;
+    try {
+      const table = await describe(client, object).catch((e: unknown) => {
+        throw postgresError(e, where, object);
+      });
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      open = true;
+      await client.query(`SET LOCAL statement_timeout = ${Math.round(config.queryTimeoutSeconds * 1000)}`);
+      const source = query ? `(${query}) AS weft_q` : table.sql;
+      let key = table.primaryKey;
+      let names = table.columns.map((c) => c.name);
+      if (query) {
+        const shape = await client.query(`SELECT * FROM ${source} LIMIT 0`);
+        names = shape.fields.map((f) => f.name);
+        if (!key.every((k) => names.includes(k))) key = [];
+      }
+      const params: unknown[] = [];
+      const conditions: string[] = [];
+      if (options.incremental) {
+        const field = options.incremental.field;
+        if (!table.columns.some((c) => c.name === field)) throw new ConnectorError('not_found', `${object} has no column "${field}" to read incrementally by.`);
+        params.push(toParam(options.incremental.after));
+        conditions.push(`${ident(field)} > $${params.length}`);
+      }
+      if (cursor && 'after' in cursor && key.length > 0) {
+        const marks = cursor.after.map((v) => {
+          params.push(toParam(v));
+          return `$${params.length}`;
+        });
+        conditions.push(`(${key.map(ident).join(', ')}) > (${marks.join(', ')})`);
+      }
+      const offset = cursor && 'offset' in cursor ? ` OFFSET ${cursor.offset}` : '';
+      // Without a key, an offset only resumes correctly over a total order: sort by every column's text
+      // (rows that tie on all of them are identical, so which of them comes first does not matter).
+      const order = ` ORDER BY ${key.length > 0 ? key.map(ident).join(', ') : names.map((n) => `${ident(n)}::text COLLATE "C"`).join(', ')}`;
+      const whereSql = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
+      await client.query(`DECLARE weft_read NO SCROLL CURSOR FOR SELECT * FROM ${source}${whereSql}${order}${offset}`, params);
+      for (;;) {
+        options.signal?.throwIfAborted();
+        const result = await client.query<Row>(`FETCH FORWARD ${batchSize} FROM weft_read`);
+        if (result.rows.length === 0) break;
+        cursor = nextCursor(cursor, result.rows, key);
+        yield { rows: result.rows, cursor };
+        if (result.rows.length < batchSize) break;
+      }
+      await client.query('COMMIT');
+      open = false;
+    } catch (e) {
+      if (e instanceof Error && e === options.signal?.reason) throw e;
+      throw postgresError(e, where, object);
+    } finally {
+      if (open) await client.query('ROLLBACK').catch(() => lent.done(true));
+      lent.done();
+    }
+  }
+
+  /** One statement for a chunk of rows; returns one result per row, in order. */
+  async function writeChunk(client: pg.PoolClient, table: Table, rows: Row[], options: WriteOptions): Promise<RecordResult[]> {
+    const names = options.fields.map((f) => f.name);
+    const columns = names.map((n) => table.columns.find((c) => c.name === n)!);
+    const params: unknown[] = [];
+    const values = rows
+      .map((row, ord) => {
+        params.push(ord);
+        const marks = [`$${params.length}::int`];
+        for (const c of columns) {
+          params.push(toParam(row[c.name]));
+          marks.push(`$${params.length}::${c.baseType}`);
+        }
+        return `(${marks.join(', ')})`;
+      })
+      .join(', ');
+    const input = `weft_in (weft_ord, ${names.map(ident).join(', ')}) AS (VALUES ${values})`;
+    const list = names.map(ident).join(', ');
+    const key = options.key;
+    const rest = names.filter((n) => !key.includes(n));
+    const keyJoin = (a: string, b: string) => key.map((k) => `${a}.${ident(k)} = ${b}.${ident(k)}`).join(' AND ');
+    const distinct = (a: string, b: string) => `(${rest.map((n) => `${a}.${ident(n)}`).join(', ')}) IS DISTINCT FROM (${rest.map((n) => `${b}.${ident(n)}`).join(', ')})`;
+
+    if (options.mode === 'insert') {
+      await client.query(`WITH ${input} INSERT INTO ${table.sql} (${list}) SELECT ${list} FROM weft_in ORDER BY weft_ord`, params);
+      return rows.map(() => ({ outcome: 'created' }));
+    }
+    if (options.mode === 'upsert') {
+      const onConflict = rest.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${rest.map((n) => `${ident(n)} = EXCLUDED.${ident(n)}`).join(', ')} WHERE ${distinct('weft_t', 'EXCLUDED')}`;
+      const result = await client.query<{ weft_inserted: boolean | null }>(
+        `WITH ${input}, weft_w AS (
+           INSERT INTO ${table.sql} AS weft_t (${list}) SELECT ${list} FROM weft_in ORDER BY weft_ord
+           ON CONFLICT (${key.map(ident).join(', ')}) ${onConflict}
+           RETURNING ${key.map((k) => `weft_t.${ident(k)}`).join(', ')}, (weft_t.xmax = 0) AS weft_inserted)
+         SELECT weft_w.weft_inserted FROM weft_in LEFT JOIN weft_w ON ${keyJoin('weft_in', 'weft_w')} ORDER BY weft_in.weft_ord`,
+        params,
+      );
+      // Not returned: the row existed and every value was already equal, so ON CONFLICT's WHERE skipped it.
+      return result.rows.map((r) => ({ outcome: r.weft_inserted === null ? 'unchanged' : r.weft_inserted ? 'created' : 'updated' }));
+    }
+    const update =
+      rest.length === 0
+        ? 'weft_w AS (SELECT NULL::int AS weft_ord WHERE false)'
+        : `weft_w AS (UPDATE ${table.sql} AS weft_t SET ${rest.map((n) => `${ident(n)} = weft_in.${ident(n)}`).join(', ')}
+             FROM weft_in WHERE ${keyJoin('weft_t', 'weft_in')} AND ${distinct('weft_t', 'weft_in')} RETURNING weft_in.weft_ord)`;
+    // EXISTS sees the table as it was before this statement: the row was there to update.
+    const result = await client.query<{ found: boolean; changed: boolean }>(
+      `WITH ${input}, ${update}
+       SELECT EXISTS (SELECT 1 FROM ${table.sql} AS weft_e WHERE ${keyJoin('weft_e', 'weft_in')}) AS found, weft_w.weft_ord IS NOT NULL AS changed
+         FROM weft_in LEFT JOIN weft_w ON weft_w.weft_ord = weft_in.weft_ord ORDER BY weft_in.weft_ord`,
+      params,
+    );
+    return result.rows.map((r, i) =>
+      !r.found ? { outcome: 'rejected', reason: `No record with ${describeKey(key, rows[i]!)} exists in ${table.label}; update mode does not create records.` } : { outcome: r.changed ? 'updated' : 'unchanged' },
+    );
+  }
+
+  async function write(object: string, rows: Row[], options: WriteOptions): Promise<RecordResult[]> {
+    if (rows.length === 0) return [];
+    const lent = await lease();
+    const { client } = lent;
+    try {
+      const table = await describe(client, object);
+      checkWriteColumns(table.label, table.columns.map((c) => c.name), options.fields.map((f) => f.name), options.key, options.mode);
+      const perChunk = Math.max(1, Math.floor(MAX_PARAMS / (options.fields.length + 1)));
+      await client.query('BEGIN');
+      try {
+        const results: RecordResult[] = [];
+        for (const part of chunk(rows, perChunk)) results.push(...(await writeChunk(client, table, part, options)));
+        await client.query('COMMIT');
+        return results;
+      } catch (e) {
+        await client.query('ROLLBACK');
+        if (!isRecordError(e)) throw e;
+      }
+      // The batch statement failed on some record: write row by row, each behind a savepoint, to find which.
+      await client.query('BEGIN');
+      const results: RecordResult[] = [];
+      for (const row of rows) {
+        await client.query('SAVEPOINT weft_row');
+        try {
+          results.push(...(await writeChunk(client, table, [row], options)));
+          await client.query('RELEASE SAVEPOINT weft_row');
+        } catch (e) {
+          if (!isRecordError(e)) throw e;
+          await client.query('ROLLBACK TO SAVEPOINT weft_row');
+          const pgE = e as PgError;
+          results.push({ outcome: 'rejected', reason: pgE.detail ? `${pgE.message} (${pgE.detail})` : pgE.message });
+        }
+      }
+      await client.query('COMMIT');
+      return results;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw postgresError(e, where, object);
+    } finally {
+      lent.done();
+    }
+  }
+
+  return {
+    async test() {
+      const lent = await lease();
+      try {
+        await lent.client.query('SELECT 1');
+      } catch (e) {
+        throw postgresError(e, where);
+      } finally {
+        lent.done();
+      }
+    },
+    async discover(): Promise<DiscoveredObject[]> {
+      const lent = await lease();
+      try {
+        const tables = await loadTables(lent.client, config.schema);
+        return tables.map((t) => ({
+          name: `${t.schema}.${t.table}`,
+          label: t.label,
+          fields: t.columns.map(({ name, type, nativeType, nullable }) => ({ name, type, nativeType, nullable })),
+          primaryKey: t.primaryKey,
+          cursorFields: cursorFields(t),
+        }));
+      } catch (e) {
+        throw postgresError(e, where);
+      } finally {
+        lent.done();
+      }
+    },
+    read,
+    write,
+    async close() {
+      // Readers abandoned mid-way still hold a connection in a transaction: drop those connections.
+      for (const entry of [...leased]) entry.done(true);
+      await pool.end();
+    },
+  };
+}
+
+export const postgresConnector = defineConnector<PostgresConfig, PostgresSecrets>({
+  manifest: postgresManifest,
+  async open(config, secrets) {
+    const c = PostgresConfig.safeParse(config);
+    if (!c.success) throw new ConnectorError('invalid_config', `The Postgres settings are not valid: ${c.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const s = PostgresSecrets.safeParse(secrets ?? {});
+    if (!s.success) throw new ConnectorError('invalid_config', 'The Postgres password is not valid.');
+    return openSession(c.data, s.data);
+  },
+});

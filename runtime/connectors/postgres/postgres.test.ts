@@ -1,0 +1,188 @@
+// Runs the shared contract suite against a real Postgres (127.0.0.1:5432 here) and/or PGlite served
+// over the Postgres wire protocol. WEFT_TEST_POSTGRES=server|pglite|both|auto (auto: the server when
+// one answers, else PGlite, so a fresh laptop still passes).
+import { randomBytes } from 'node:crypto';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { runContractSuite, type ContractFixture, type FixtureColumn } from '../contract-suite';
+import type { Row } from '../types';
+import { mapPostgresType, postgresConnector, postgresError, type PostgresConfig, type PostgresSecrets } from './index';
+
+const SERVER_URL = process.env.WEFT_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const mode = process.env.WEFT_TEST_POSTGRES ?? 'auto';
+const ident = (n: string) => `"${n.replace(/"/g, '""')}"`;
+const unique = () => `weft_ct_${randomBytes(4).toString('hex')}`;
+
+async function serverAnswers(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: SERVER_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const haveServer = mode === 'pglite' ? false : await serverAnswers();
+const engines: ('server' | 'pglite')[] = mode === 'both' ? ['server', 'pglite'] : mode === 'server' ? ['server'] : mode === 'pglite' ? ['pglite'] : [haveServer ? 'server' : 'pglite'];
+
+function ddlType(c: FixtureColumn): string {
+  switch (c.type) {
+    case 'number':
+      return c.integer ? 'integer' : 'numeric(18,4)';
+    case 'currency':
+      return 'money';
+    case 'date':
+      return 'date';
+    case 'datetime':
+      return 'timestamptz';
+    case 'boolean':
+      return 'boolean';
+    case 'text':
+      return c.maxLength ? `varchar(${c.maxLength})` : 'text';
+  }
+}
+
+/** Makes tables with plain SQL through its own client, never through the connector under test. */
+function pgFixture(admin: pg.Client, schema: string): ContractFixture {
+  return {
+    async createObject(name, columns, key, rows: Row[]) {
+      const table = `${ident(schema)}.${ident(name)}`;
+      await admin.query(`DROP TABLE IF EXISTS ${table}`);
+      const defs = columns.map((c) => `${ident(c.name)} ${ddlType(c)}${c.notNull ? ' NOT NULL' : ''}`);
+      if (key.length > 0) defs.push(`PRIMARY KEY (${key.map(ident).join(', ')})`);
+      await admin.query(`CREATE TABLE ${table} (${defs.join(', ')})`);
+      for (let i = 0; i < rows.length; i += 50) {
+        const part = rows.slice(i, i + 50);
+        const params: unknown[] = [];
+        const values = part.map((r) => `(${columns.map((c) => (params.push(r[c.name] ?? null), `$${params.length}`)).join(', ')})`);
+        await admin.query(`INSERT INTO ${table} (${columns.map((c) => ident(c.name)).join(', ')}) VALUES ${values.join(', ')}`, params);
+      }
+      return `${schema}.${name}`;
+    },
+    async dropObject(object) {
+      const [s, t] = object.split('.') as [string, string];
+      await admin.query(`DROP TABLE IF EXISTS ${ident(s)}.${ident(t)}`);
+    },
+  };
+}
+
+const baseConfig = (port: number, database: string, schema: string): PostgresConfig => ({ host: '127.0.0.1', port, database, user: 'postgres', sslMode: 'disable', schema, queryTimeoutSeconds: 30 });
+
+if (engines.includes('server')) {
+  const database = unique();
+  const role = unique();
+  const url = new URL(SERVER_URL);
+  const port = Number(url.port || 5432);
+  let root: pg.Client;
+  let admin: pg.Client;
+  runContractSuite<PostgresConfig, PostgresSecrets>({
+    name: `postgres (server ${url.host})`,
+    connector: postgresConnector,
+    async setup() {
+      root = new pg.Client({ connectionString: SERVER_URL });
+      await root.connect();
+      await root.query(`CREATE DATABASE ${ident(database)}`);
+      await root.query(`CREATE ROLE ${ident(role)} WITH LOGIN PASSWORD 'right-password'`);
+      admin = new pg.Client({ connectionString: SERVER_URL, database } as pg.ClientConfig);
+      const adminUrl = new URL(SERVER_URL);
+      adminUrl.pathname = `/${database}`;
+      admin = new pg.Client({ connectionString: adminUrl.toString() });
+      await admin.connect();
+      // Does this server check passwords at all? pg_hba.conf `trust` accepts any.
+      const probe = new pg.Client({ host: url.hostname, port, database, user: role, password: 'wrong-password' });
+      const trusted = await probe.connect().then(
+        () => true,
+        () => false,
+      );
+      await probe.end().catch(() => undefined);
+      const config = baseConfig(port, database, 'public');
+      return {
+        config,
+        secrets: { password: '' },
+        fixture: { ...pgFixture(admin, 'public'), slowQuery: 'SELECT pg_sleep(3)::text AS slept' },
+        timeoutConfig: { ...config, queryTimeoutSeconds: 1 },
+        wrongPassword: trusted
+          ? { skip: `the server at ${url.host} trusts connections from this host (pg_hba.conf "trust"), so it accepts any password; the auth case is proven by the MySQL suite and by the error mapping unit test below` }
+          : { config: { ...config, user: role }, secrets: { password: 'wrong-password' } },
+        unreachable: { config: { ...config, port: 1 }, secrets: { password: '' } },
+        missingDatabase: { config: { ...config, database: `${database}_missing` }, secrets: { password: '' } },
+      };
+    },
+    async teardown() {
+      await admin?.end().catch(() => undefined);
+      await root.query(`DROP DATABASE IF EXISTS ${ident(database)} WITH (FORCE)`);
+      await root.query(`DROP ROLE IF EXISTS ${ident(role)}`);
+      await root.end();
+    },
+  });
+}
+
+if (engines.includes('pglite')) {
+  const schema = unique();
+  let db: PGlite;
+  let server: PGLiteSocketServer;
+  let admin: pg.Client;
+  runContractSuite<PostgresConfig, PostgresSecrets>({
+    name: 'postgres (PGlite over the wire protocol)',
+    connector: postgresConnector,
+    async setup() {
+      db = await PGlite.create();
+      server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 16 });
+      await server.start();
+      const port = Number(server.getServerConn().split(':').at(-1));
+      admin = new pg.Client({ host: '127.0.0.1', port, database: 'postgres', user: 'postgres' });
+      await admin.connect();
+      await admin.query(`CREATE SCHEMA ${ident(schema)}`);
+      const config = baseConfig(port, 'postgres', schema);
+      return {
+        config,
+        secrets: { password: '' },
+        fixture: { ...pgFixture(admin, schema), slowQuery: { skip: 'PGlite (single-threaded WASM) does not enforce statement_timeout; a pg_sleep(3) ran to the end' } },
+        wrongPassword: { skip: 'PGlite over the wire protocol does not check passwords' },
+        unreachable: { config: { ...config, port: 1 }, secrets: { password: '' } },
+        missingDatabase: { skip: 'PGlite serves one database whatever name a client asks for' },
+      };
+    },
+    async teardown() {
+      await admin?.end().catch(() => undefined);
+      await server?.stop();
+      await db?.close();
+    },
+  });
+}
+
+describe('postgres type map and errors', () => {
+  it('maps Postgres types to Weft types in one table', () => {
+    const cases: [string, string][] = [
+      ['integer', 'number'],
+      ['bigint', 'number'],
+      ['numeric(18,4)', 'number'],
+      ['double precision', 'number'],
+      ['money', 'currency'],
+      ['date', 'date'],
+      ['timestamp without time zone', 'datetime'],
+      ['timestamp(3) with time zone', 'datetime'],
+      ['boolean', 'boolean'],
+      ['jsonb', 'text'],
+      ['uuid', 'text'],
+      ['character varying(20)', 'text'],
+      ['integer[]', 'text'],
+    ];
+    for (const [native, weft] of cases) expect([native, mapPostgresType(native)]).toEqual([native, weft]);
+  });
+
+  // The server here trusts local connections, so a real wrong password cannot be produced against it.
+  it('reports a refused password (SQLSTATE 28P01) as auth with a human message', () => {
+    const where = { host: 'db.example', port: 5432, database: 'crm', user: 'weft' };
+    const refused = Object.assign(new Error('password authentication failed for user "weft"'), { code: '28P01' });
+    const e = postgresError(refused, where);
+    expect({ code: e.code, message: e.message }).toEqual({ code: 'auth', message: 'Postgres at db.example:5432 refused the password for user "weft". Check the user name and password.' });
+    expect(postgresError(Object.assign(new Error('x'), { code: '3D000' }), where).code).toBe('not_found');
+    expect(postgresError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), where).code).toBe('unreachable');
+    expect(postgresError(Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }), where).code).toBe('timeout');
+  });
+});

@@ -1,0 +1,52 @@
+// Postgres types -> Weft types, and the wire-text parsers that turn Postgres values into Weft values.
+import type { FieldType } from '../../../shared/graph/field-types';
+import type { TypeMapper } from '../types';
+
+/** The one table (docs/connectors.md repeats it): anything not listed is text, json included. */
+const POSTGRES_TYPES: [RegExp, FieldType][] = [
+  [/^(smallint|integer|bigint|int2|int4|int8|oid|real|double precision|float4|float8|numeric|decimal)(\(\d+(,\d+)?\))?$/, 'number'],
+  [/^money$/, 'currency'],
+  [/^date$/, 'date'],
+  [/^timestamp(\(\d\))?( with(out)? time zone)?$/, 'datetime'],
+  [/^timestamptz$/, 'datetime'],
+  [/^boolean$/, 'boolean'],
+];
+
+export const mapPostgresType: TypeMapper = (nativeType) => POSTGRES_TYPES.find(([re]) => re.test(nativeType.toLowerCase()))?.[1] ?? 'text';
+
+/** Postgres prints timestamps as `2026-03-01 09:30:00.123+00`; Weft keeps ISO 8601 in UTC. */
+function timestampToIso(text: string, zoned: boolean): string {
+  let iso = text.replace(' ', 'T');
+  if (!zoned) iso += 'Z';
+  else if (/[+-]\d{2}$/.test(iso)) iso += ':00';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? text : date.toISOString();
+}
+
+const toNumber = (text: string): number | string => {
+  const n = Number(text);
+  return Number.isFinite(n) ? n : text;
+};
+
+/** Money prints with the server's lc_monetary (e.g. `-$1,234.56`); keep the sign, digits and decimal point. */
+const moneyToNumber = (text: string): number | string => toNumber(text.replace(/[^0-9.-]/g, ''));
+
+const PARSERS: Record<number, (text: string) => unknown> = {
+  16: (t) => t === 't',
+  20: toNumber,
+  21: toNumber,
+  23: toNumber,
+  26: toNumber,
+  700: toNumber,
+  701: toNumber,
+  1700: toNumber,
+  790: moneyToNumber,
+  1082: (t) => t,
+  1114: (t) => timestampToIso(t, false),
+  1184: (t) => timestampToIso(t, true),
+};
+
+/** Every other type (json, uuid, arrays, intervals...) arrives as Postgres prints it: text. */
+export function parsePostgresValue(oid: number): (text: string) => unknown {
+  return PARSERS[oid] ?? ((t) => t);
+}

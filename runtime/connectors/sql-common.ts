@@ -1,0 +1,49 @@
+// Pieces both SQL connectors share: the resumable read cursor and how Weft values become statement parameters.
+import { z } from 'zod';
+import { ConnectorError, type Row } from './types';
+
+/**
+ * A read cursor: `after` holds the last primary-key values read (keyset: the next read asks for keys
+ * greater than these, so it resumes in any session); `offset` counts rows for objects without a key.
+ */
+export const SqlCursor = z.union([z.object({ after: z.array(z.unknown()) }), z.object({ offset: z.number().int().min(0) })]);
+export type SqlCursor = z.infer<typeof SqlCursor>;
+
+export function parseCursor(cursor: unknown): SqlCursor | null {
+  if (cursor === null || cursor === undefined) return null;
+  const parsed = SqlCursor.safeParse(cursor);
+  if (!parsed.success) throw new ConnectorError('invalid_config', 'The read cursor is not one this connector wrote; start the read again from the beginning.');
+  return parsed.data;
+}
+
+export function nextCursor(previous: SqlCursor | null, rows: Row[], key: string[]): SqlCursor {
+  if (key.length > 0) return { after: key.map((k) => rows.at(-1)![k]) };
+  return { offset: (previous && 'offset' in previous ? previous.offset : 0) + rows.length };
+}
+
+/** Weft values are JSON values; anything richer is written as its JSON text. */
+export function toParam(value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object') return JSON.stringify(value);
+  return value;
+}
+
+/** Splits a batch so one statement stays under the drivers' parameter limits. */
+export function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export function checkWriteColumns(object: string, existing: string[], fields: string[], key: string[], mode: string): void {
+  const missing = fields.filter((f) => !existing.includes(f));
+  if (missing.length > 0) throw new ConnectorError('not_found', `${object} has no column ${missing.map((m) => `"${m}"`).join(', ')}; create it or map the field to an existing column.`);
+  if (mode !== 'insert') {
+    if (key.length === 0) throw new ConnectorError('invalid_config', `Writing in ${mode} mode needs key fields to match records on.`);
+    const notWritten = key.filter((k) => !fields.includes(k));
+    if (notWritten.length > 0) throw new ConnectorError('invalid_config', `Key field ${notWritten.join(', ')} is not among the fields written.`);
+  }
+}
+
+export const describeKey = (key: string[], row: Row) => key.map((k) => `${k} = ${JSON.stringify(row[k] ?? null)}`).join(', ');

@@ -1,0 +1,103 @@
+// The connector contract: one folder per system under runtime/connectors/<id>/, each passing the
+// shared contract suite (contract-suite.ts). Sources and targets of every kind reach systems only
+// through this interface.
+import type { z } from 'zod';
+import type { Field, FieldType } from '../../shared/graph/field-types';
+
+export type Capability = 'read' | 'write' | 'incremental' | 'query' | 'discover';
+
+export interface ConnectorManifest<C = unknown, S = unknown> {
+  /** Stable id, also the folder name: 'postgres', 'mysql', 'files'. */
+  id: string;
+  name: string;
+  /** A short icon key the web app maps to an icon. */
+  icon: string;
+  description: string;
+  /** Non-secret settings (host, port, database, user...), shown back to the user. */
+  config: z.ZodType<C>;
+  /** Secret settings (password, private key...), encrypted at rest and never sent back. */
+  secrets: z.ZodType<S>;
+  capabilities: readonly Capability[];
+}
+
+export interface DiscoveredField extends Field {
+  /** The system's own type name, e.g. `timestamp with time zone`. */
+  nativeType: string;
+  nullable: boolean;
+}
+
+export interface DiscoveredObject {
+  /** What read/write take: a table name (schema-qualified where the system has schemas), a file path. */
+  name: string;
+  label: string;
+  fields: DiscoveredField[];
+  primaryKey: string[];
+  /** Fields that only grow (updated_at, an id sequence): usable as an incremental cursor. */
+  cursorFields: string[];
+}
+
+export type Row = Record<string, unknown>;
+
+export interface ReadOptions {
+  /** A query filter where the connector supports one: SQL `SELECT ... WHERE` for SQL systems. */
+  query?: string;
+  /** Resume after this cursor (from a previous batch's `cursor`); null/undefined: from the start. */
+  cursor?: unknown;
+  /** Incremental: only rows whose `field` is greater than `after`. */
+  incremental?: { field: string; after: unknown };
+  batchSize: number;
+  signal?: AbortSignal;
+}
+
+export interface ReadBatch {
+  rows: Row[];
+  /** Opaque, JSON-serialisable; passing it back as `cursor` continues after this batch. */
+  cursor: unknown;
+}
+
+export type WriteMode = 'insert' | 'update' | 'upsert';
+
+export interface WriteOptions {
+  mode: WriteMode;
+  /** Key fields, required for update and upsert. */
+  key: string[];
+  /** The schema of the rows, so a target can create or check its columns. */
+  fields: Field[];
+}
+
+export type RecordResult =
+  | { outcome: 'created' | 'updated' | 'unchanged' }
+  | { outcome: 'rejected'; reason: string };
+
+export class ConnectorError extends Error {
+  override readonly name = 'ConnectorError';
+  constructor(
+    /** What kind of failure, so the UI can say it in the user's words. */
+    readonly code: 'auth' | 'unreachable' | 'not_found' | 'tls' | 'timeout' | 'invalid_query' | 'permission' | 'invalid_config' | 'unknown',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** An open connection to one system with one config and its secrets. */
+export interface ConnectorSession {
+  /** Proves the credentials and reachability; throws ConnectorError with a specific, human message. */
+  test(): Promise<void>;
+  discover(): Promise<DiscoveredObject[]>;
+  read(object: string, options: ReadOptions): AsyncIterable<ReadBatch>;
+  /** One batch; one result per row, in order. A batch is atomic where the system allows. */
+  write(object: string, rows: Row[], options: WriteOptions): Promise<RecordResult[]>;
+  close(): Promise<void>;
+}
+
+export interface Connector<C = unknown, S = unknown> {
+  manifest: ConnectorManifest<C, S>;
+  open(config: C, secrets: S): Promise<ConnectorSession>;
+}
+
+export const defineConnector = <C, S>(c: Connector<C, S>): Connector<C, S> => c;
+
+/** How each system's types map to Weft's (documented in docs/connectors.md). */
+export type TypeMapper = (nativeType: string) => FieldType;
