@@ -14,6 +14,8 @@ const Env = z.object({
   WEFT_TASK_QUEUE: z.string().default('weft'),
   WEFT_MAX_UPLOAD_MB: z.coerce.number().positive().default(50),
   WEFT_SEED: z.enum(['true', 'false']).default('true'),
+  /** 32 bytes as hex or base64; when unset, <dataDir>/secret.key is created once (mode 0600). */
+  WEFT_SECRET_KEY: z.string().optional(),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -41,6 +43,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     taskQueue: e.WEFT_TASK_QUEUE,
     maxUploadBytes: Math.round(e.WEFT_MAX_UPLOAD_MB * 1024 * 1024),
     seed: e.WEFT_SEED === 'true',
+    secretKey: e.WEFT_SECRET_KEY,
     webDist: resolve(projectDir, 'dist/web'),
   };
 }

@@ -7,8 +7,10 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { createApi } from './api/app';
 import { loadConfig } from './config';
+import { CONNECTOR_LIST, getConnector } from './connectors';
 import { seedDemo } from './seed';
 import { mountSpa } from './static';
+import { createCipher, loadSecretKey } from './secrets';
 import { openStore } from './store';
 import { createRunLauncher } from './temporal/client';
 import { startDevServer } from './temporal/dev-server';
@@ -54,6 +56,11 @@ async function main() {
       log(`Temporal is up at ${address} (UI http://${server.uiAddress})`);
     }
 
+    // Before the store opens: a malformed WEFT_SECRET_KEY stops the start with its own message.
+    const secretKey = await loadSecretKey({ envKey: config.secretKey, dataDir: config.dataDir, warn: (m) => log(m) });
+    log(secretKey.source === 'env' ? 'Secrets key: WEFT_SECRET_KEY' : `Secrets key: ${join(config.dataDir, 'secret.key')}${secretKey.source === 'created' ? ' (created)' : ''}`);
+    const cipher = createCipher(secretKey.key);
+
     const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
     cleanups.push(() => store.close());
     await store.migrate();
@@ -86,6 +93,8 @@ async function main() {
       launcher: createRunLauncher({ client, taskQueue: config.taskQueue }),
       filesDir: config.filesDir,
       maxUploadBytes: config.maxUploadBytes,
+      connectors: { list: () => CONNECTOR_LIST, get: (id) => getConnector(id) },
+      cipher,
       temporalHealth: async () => {
         await connection.healthService.check({});
         return true;

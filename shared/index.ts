@@ -6,6 +6,7 @@ export * from './graph/kinds';
 export * from './compiler';
 export * from './api/runs';
 export * from './api/integrations';
+export * from './api/connections';
 export * from './util/suggest';
 export * from './transforms';
 export * from './preview';

@@ -2,6 +2,12 @@
 import { z } from 'zod';
 import {
   ApiError,
+  Connection,
+  type ConnectionInput,
+  type ConnectionPatch,
+  type ConnectionTestInput,
+  ConnectionTestResult,
+  ConnectorInfo,
   type Diagnostic,
   Integration,
   IntegrationSummary,
@@ -154,6 +160,14 @@ export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base =
     getObject: (name: string) => request(WorkspaceObject, `/api/workspace/objects/${id(name)}`),
     listRecords: (name: string, page: { limit?: number; offset?: number; search?: string } = {}) =>
       request(Paged(WorkspaceRecord), `/api/workspace/objects/${id(name)}/records${q(page)}`),
+    listConnectors: () => request(z.array(ConnectorInfo), '/api/connectors'),
+    listConnections: () => request(z.array(Connection), '/api/connections'),
+    createConnection: (input: ConnectionInput) => request(Connection, '/api/connections', { method: 'POST', body: input }),
+    updateConnection: (cid: string, patch: ConnectionPatch) => request(Connection, `/api/connections/${id(cid)}`, { method: 'PUT', body: patch }),
+    deleteConnection: (cid: string) => request(z.unknown(), `/api/connections/${id(cid)}`, { method: 'DELETE' }),
+    duplicateConnection: (cid: string) => request(Connection, `/api/connections/${id(cid)}/duplicate`, { method: 'POST', body: {} }),
+    testConnection: (cid: string) => request(ConnectionTestResult, `/api/connections/${id(cid)}/test`, { method: 'POST', body: {} }),
+    testConnectionSettings: (input: ConnectionTestInput) => request(ConnectionTestResult, '/api/connections/test', { method: 'POST', body: input }),
   };
 }
 

@@ -1,9 +1,10 @@
 // The app shell: sidebar navigation, the page for the current hash route, and the toaster.
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { api } from './api';
-import { IconDatabase, IconIntegrations, Spinner, WeftMark } from './components/icons';
+import { IconDatabase, IconIntegrations, IconPlug, Spinner, WeftMark } from './components/icons';
 import { EmptyState } from './components/empty-state';
 import { Toaster } from './lib/toasts';
+import { ConnectionsPage } from './pages/connections-page';
 import { IntegrationsPage } from './pages/integrations-page';
 import { HistoryPage } from './pages/history-page';
 import { RunPage } from './pages/run-page';
@@ -18,6 +19,7 @@ const TITLES: Record<Route['name'], string> = {
   designer: 'Designer',
   history: 'Sync history',
   run: 'Run',
+  connections: 'Connections',
   workspace: 'Workspace',
   'not-found': 'Not found',
 };
@@ -27,7 +29,7 @@ export function App() {
   useEffect(() => {
     document.title = `${TITLES[route.name]} · Weft`;
   }, [route.name]);
-  const section = route.name === 'workspace' ? 'workspace' : 'integrations';
+  const section = route.name === 'workspace' ? 'workspace' : route.name === 'connections' ? 'connections' : 'integrations';
   // The designer needs the width: the sidebar folds to an icon rail there.
   const compact = route.name === 'designer';
   return (
@@ -41,6 +43,10 @@ export function App() {
           <a className={`nav-link${section === 'integrations' ? ' is-active' : ''}`} href={href.integrations()} title="Integrations" data-testid="nav-integrations">
             <IconIntegrations size={18} />
             <span className="nav-link__text">Integrations</span>
+          </a>
+          <a className={`nav-link${section === 'connections' ? ' is-active' : ''}`} href={href.connections()} title="Connections" data-testid="nav-connections">
+            <IconPlug size={18} />
+            <span className="nav-link__text">Connections</span>
           </a>
           <a className={`nav-link${section === 'workspace' ? ' is-active' : ''}`} href={href.workspace()} title="Workspace" data-testid="nav-workspace">
             <IconDatabase size={18} />
@@ -77,6 +83,8 @@ function Page({ route }: { route: Route }) {
       return <HistoryPage key={route.id} id={route.id} />;
     case 'run':
       return <RunPage key={route.id} id={route.id} />;
+    case 'connections':
+      return <ConnectionsPage />;
     case 'workspace':
       return <WorkspacePage object={route.object} />;
     case 'not-found':

@@ -8,6 +8,8 @@ describe('parseRoute', () => {
     expect(parseRoute('#/integrations/abc')).toEqual({ name: 'designer', id: 'abc' });
     expect(parseRoute('#/integrations/abc/runs')).toEqual({ name: 'history', id: 'abc' });
     expect(parseRoute('#/runs/r1')).toEqual({ name: 'run', id: 'r1' });
+    expect(parseRoute('#/connections')).toEqual({ name: 'connections' });
+    expect(parseRoute(href.connections())).toEqual({ name: 'connections' });
     expect(parseRoute('#/workspace')).toEqual({ name: 'workspace', object: null });
     expect(parseRoute('#/workspace/contacts')).toEqual({ name: 'workspace', object: 'contacts' });
     expect(parseRoute('#/nope/x/y/z').name).toBe('not-found');

@@ -6,6 +6,7 @@ export type Route =
   | { name: 'designer'; id: string }
   | { name: 'history'; id: string }
   | { name: 'run'; id: string }
+  | { name: 'connections' }
   | { name: 'workspace'; object: string | null }
   | { name: 'not-found'; path: string };
 
@@ -26,6 +27,7 @@ export function parseRoute(hash: string): Route {
   if (a === 'integrations' && b && c === undefined) return { name: 'designer', id: b };
   if (a === 'integrations' && b && c === 'runs' && rest.length === 0) return { name: 'history', id: b };
   if (a === 'runs' && b && c === undefined) return { name: 'run', id: b };
+  if (a === 'connections' && b === undefined) return { name: 'connections' };
   if (a === 'workspace' && c === undefined) return { name: 'workspace', object: b ?? null };
   return { name: 'not-found', path: `/${parts.join('/')}` };
 }
@@ -36,6 +38,7 @@ export const href = {
   designer: (id: string) => `#/integrations/${enc(id)}`,
   history: (id: string) => `#/integrations/${enc(id)}/runs`,
   run: (id: string) => `#/runs/${enc(id)}`,
+  connections: () => '#/connections',
   workspace: (object?: string | null) => (object ? `#/workspace/${enc(object)}` : '#/workspace'),
 };
 

@@ -1,10 +1,13 @@
 // API tests through app.request(): no server, a real (in-memory PGlite) store, bad inputs included.
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fixture from '../../test/fixtures/graphs/csv-map-workspace.json';
 import { ApiError, Integration, IntegrationSummary, PublishResult, RunDetail, UploadedFile, type Graph } from '../../shared';
+import { connectorLookup } from '../connections';
+import { createCipher } from '../secrets';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
 import { createApi } from './app';
@@ -29,7 +32,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'weft-api-'));
   store = await openStore({ dataDir: dir, memory: true });
   await store.migrate();
-  app = createApi({ store, launcher, filesDir: join(dir, 'files'), maxUploadBytes: 4096, temporalHealth: async () => true });
+  app = createApi({ store, launcher, filesDir: join(dir, 'files'), maxUploadBytes: 4096, connectors: connectorLookup([]), cipher: createCipher(randomBytes(32)), temporalHealth: async () => true });
 });
 afterAll(async () => {
   await store.close();

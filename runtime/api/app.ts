@@ -2,6 +2,7 @@
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
+import { connectionRoutes } from './connections';
 import type { ApiDeps } from './deps';
 import { errorBody, HttpError, validationHook } from './errors';
 import { fileRoutes } from './files';
@@ -31,7 +32,8 @@ export function createApi(deps: ApiDeps) {
     .route('/', integrationRoutes(deps))
     .route('/', runRoutes(deps))
     .route('/', fileRoutes(deps))
-    .route('/', workspaceRoutes(deps));
+    .route('/', workspaceRoutes(deps))
+    .route('/', connectionRoutes(deps));
 
   const app = new OpenAPIHono().route('/api', api);
   app.doc31('/api/openapi.json', {
@@ -39,7 +41,7 @@ export function createApi(deps: ApiDeps) {
     info: {
       title: 'Weft API',
       version: '0.1.0',
-      description: 'Design, publish and run integrations; read their sync history. Errors are `{ error: { code, message, issues?, diagnostics? } }`.',
+      description: 'Design, publish and run integrations; read their sync history; keep connections to outside systems (secrets are write-only). Errors are `{ error: { code, message, issues?, diagnostics? } }`.',
     },
   });
 

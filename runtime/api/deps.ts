@@ -1,4 +1,6 @@
 // What the HTTP API needs from the rest of the runtime; runtime/main.ts builds it.
+import type { ConnectorLookup } from '../connections/registry';
+import type { SecretCipher } from '../secrets';
 import type { Store } from '../store/types';
 
 export interface RunLauncher {
@@ -14,6 +16,10 @@ export interface ApiDeps {
   maxUploadBytes: number;
   /** How often the SSE stream re-reads a run in flight. */
   ssePollMs?: number;
+  /** The systems connections can be made to (runtime/connectors' registry). */
+  connectors: ConnectorLookup;
+  /** Seals connection secrets before the store sees them. */
+  cipher: SecretCipher;
   /** Reports whether Temporal answers, for /api/health. */
   temporalHealth?: () => Promise<boolean>;
 }

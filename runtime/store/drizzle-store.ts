@@ -1,5 +1,6 @@
 // The Store over one Drizzle database: each method delegates to the module that owns its tables.
 import { commitBatch } from './commit-batch';
+import * as connections from './connections';
 import type { Engine } from './engines';
 import { getFile, saveFile } from './files';
 import * as integrations from './integrations';
@@ -43,5 +44,13 @@ export function createDrizzleStore(engine: Engine): Store {
     listWorkspaceObjects: () => workspace.listWorkspaceObjects(db),
     getWorkspaceObject: (name) => workspace.getWorkspaceObject(db, name),
     listWorkspaceRecords: (name, opts) => workspace.listWorkspaceRecords(db, name, opts),
+
+    listConnections: () => connections.listConnections(db),
+    getConnection: (id) => connections.getConnection(db, id),
+    createConnection: (input) => connections.createConnection(db, input),
+    updateConnection: (id, patch) => connections.updateConnection(db, id, patch),
+    deleteConnection: (id) => connections.deleteConnection(db, id),
+    recordConnectionTest: (id, result) => connections.recordConnectionTest(db, id, result),
+    listConnectionUsage: () => connections.listConnectionUsage(db),
   };
 }

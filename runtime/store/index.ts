@@ -40,5 +40,5 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
 }
 
 export type * from './types';
-export { StoreNotFoundError } from './errors';
+export { StoreConflictError, StoreNotFoundError } from './errors';
 export { MIGRATIONS } from './migrations';

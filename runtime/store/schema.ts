@@ -165,6 +165,24 @@ export const workspaceRecords = pgTable(
   (t) => [primaryKey({ columns: [t.objectName, t.key] }), index('workspace_records_object_created').on(t.objectName, t.createdAt)],
 );
 
+export const connections = pgTable(
+  'connections',
+  {
+    id: text('id').primaryKey(),
+    connector: text('connector').notNull(),
+    name: text('name').notNull(),
+    config: jsonb('config').$type<Record<string, unknown>>().notNull(),
+    /** Ciphertext of the secrets as JSON (`v1:...`, runtime/secrets); never plaintext. */
+    secrets: text('secrets').notNull(),
+    lastTestStatus: text('last_test_status').$type<'ok' | 'failed'>(),
+    lastTestMessage: text('last_test_message'),
+    lastTestedAt: at('last_tested_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [unique('connections_name_unique').on(t.name)],
+);
+
 export const weftMigrations = pgTable('weft_migrations', {
   version: integer('version').primaryKey(),
   name: text('name').notNull(),

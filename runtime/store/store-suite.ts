@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Graph, Plan } from '../../shared';
 import { createDrizzleStore } from './drizzle-store';
 import type { Engine } from './engines';
-import { StoreNotFoundError } from './errors';
+import { StoreConflictError, StoreNotFoundError } from './errors';
 import { migrate } from './migrate';
 import { MIGRATIONS } from './migrations';
 import type { BatchCommit, Store, StoredFile, WorkspaceWrite } from './types';
@@ -92,8 +92,9 @@ export function runStoreSuite(target: SuiteTarget): void {
   });
 
   describe('migrations', () => {
-    it('applies version 1 to a fresh database, then nothing on later runs', async () => {
-      expect(firstMigration).toEqual([1]);
+    it('applies every version to a fresh database, then nothing on later runs', async () => {
+      expect(firstMigration).toEqual(MIGRATIONS.map((m) => m.version));
+      expect(firstMigration).toEqual([1, 2]);
       expect(await migrate(engine.db)).toEqual([]);
       await store.migrate();
       await store.migrate();
@@ -579,6 +580,74 @@ export function runStoreSuite(target: SuiteTarget): void {
       await store.saveFile({ ...file, name: 'people (2).csv' });
       expect((await store.getFile(file.id))?.name).toBe('people (2).csv');
       expect(await store.getFile('file_missing')).toBeNull();
+    });
+  });
+
+  describe('connections', () => {
+    const sealed = (n: number) => `v1:iv${n}:tag${n}:data${n}`;
+    let seq = 0;
+    const uniqueName = (base: string) => `${base} ${++seq}`;
+
+    it('creates, reads, lists, updates and deletes, keeping the secrets text as given', async () => {
+      const name = uniqueName('Orders DB');
+      const created = await store.createConnection({ connector: 'postgres', name, config: { host: 'db', port: 5432 }, secrets: sealed(1) });
+      expect(created).toMatchObject({ connector: 'postgres', name, config: { host: 'db', port: 5432 }, secrets: sealed(1), lastTest: null });
+      expect(created.id).toMatch(/^con_/);
+      expect(new Date(created.createdAt).toISOString()).toBe(created.createdAt);
+      expect(await store.getConnection(created.id)).toEqual(created);
+      expect((await store.listConnections()).map((c) => c.id)).toContain(created.id);
+
+      const renamed = await store.updateConnection(created.id, { name: `${name} (prod)` });
+      expect(renamed).toMatchObject({ name: `${name} (prod)`, config: { host: 'db', port: 5432 }, secrets: sealed(1) });
+      const resealed = await store.updateConnection(created.id, { config: { host: 'db2' }, secrets: sealed(2) });
+      expect(resealed).toMatchObject({ config: { host: 'db2' }, secrets: sealed(2) });
+      expect(resealed!.updatedAt >= created.updatedAt).toBe(true);
+
+      expect(await store.updateConnection('con_missing', { name: 'x' })).toBeNull();
+      expect(await store.deleteConnection(created.id)).toBe(true);
+      expect(await store.getConnection(created.id)).toBeNull();
+      expect(await store.deleteConnection(created.id)).toBe(false);
+    });
+
+    it('refuses a second connection with the same name, on create and on rename', async () => {
+      const name = uniqueName('Warehouse');
+      const first = await store.createConnection({ connector: 'mysql', name, config: {}, secrets: sealed(1) });
+      await expect(store.createConnection({ connector: 'mysql', name, config: {}, secrets: sealed(2) })).rejects.toBeInstanceOf(StoreConflictError);
+      const other = await store.createConnection({ connector: 'mysql', name: uniqueName('Other'), config: {}, secrets: sealed(3) });
+      await expect(store.updateConnection(other.id, { name })).rejects.toThrow(`A connection named "${name}" already exists`);
+      expect((await store.getConnection(first.id))?.name).toBe(name);
+    });
+
+    it('records the last test, and forgets it when the settings change', async () => {
+      const c = await store.createConnection({ connector: 'postgres', name: uniqueName('Tested'), config: { host: 'a' }, secrets: sealed(1) });
+      const failed = await store.recordConnectionTest(c.id, { status: 'failed', message: 'Wrong password' });
+      expect(failed?.lastTest).toMatchObject({ status: 'failed', message: 'Wrong password' });
+      expect(new Date(failed!.lastTest!.at).toISOString()).toBe(failed!.lastTest!.at);
+      const ok = await store.recordConnectionTest(c.id, { status: 'ok', message: null });
+      expect(ok?.lastTest).toMatchObject({ status: 'ok', message: null });
+      expect((await store.updateConnection(c.id, { name: uniqueName('Renamed') }))?.lastTest).toMatchObject({ status: 'ok' });
+      expect((await store.updateConnection(c.id, { config: { host: 'b' } }))?.lastTest).toBeNull();
+      expect(await store.recordConnectionTest('con_missing', { status: 'ok', message: null })).toBeNull();
+    });
+
+    it('finds the integrations whose nodes name a connection', async () => {
+      const c = await store.createConnection({ connector: 'postgres', name: uniqueName('Used'), config: {}, secrets: sealed(1) });
+      const unused = await store.createConnection({ connector: 'postgres', name: uniqueName('Unused'), config: {}, secrets: sealed(2) });
+      const withConnection = (name: string, ids: unknown[]): Graph => ({
+        ...graphOf(),
+        nodes: [...graphOf().nodes, ...ids.map((connectionId, i) => ({ ...node(`db${i}`, 'db-source'), config: { connectionId } }))],
+      });
+      const a = await store.createIntegration({ name: 'Orders sync', description: '', graph: withConnection('a', [c.id, c.id]) });
+      const b = await store.createIntegration({ name: 'Contacts', description: '', graph: withConnection('b', [c.id, 42]) });
+      await store.createIntegration({ name: 'Unrelated', description: '', graph: graphOf('m') });
+      const usage = await store.listConnectionUsage();
+      expect(usage[c.id]).toEqual([
+        { id: b.id, name: 'Contacts' },
+        { id: a.id, name: 'Orders sync' },
+      ]);
+      expect(usage[unused.id]).toBeUndefined();
+      await store.updateIntegration(a.id, { graph: graphOf() });
+      expect((await store.listConnectionUsage())[c.id]).toEqual([{ id: b.id, name: 'Contacts' }]);
     });
   });
 }

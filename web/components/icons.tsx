@@ -148,3 +148,18 @@ export function WeftMark({ size = 28 }: { size?: number }) {
     </svg>
   );
 }
+/** Connections: a plug. */
+export const IconPlug = make(
+  <>
+    <path d="M9 3v5M15 3v5" />
+    <path d="M6 8h12v3a6 6 0 0 1-12 0z" />
+    <path d="M12 17v4" />
+  </>,
+);
+export const IconCopy = make(
+  <>
+    <rect x="9" y="9" width="11" height="11" rx="2" />
+    <path d="M5 15V6a2 2 0 0 1 2-2h8" />
+  </>,
+);
+export const IconPencil = make(<path d="M4 20h4L19 9a2.8 2.8 0 0 0-4-4L4 16zM13.5 6.5l4 4" />);

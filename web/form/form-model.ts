@@ -111,8 +111,12 @@ function objectFields(s: JsonSchema): FormField[] {
 
 /** The form for a config schema: one entry per property, in declaration order. */
 export function buildForm(schema: z.ZodType): FormField[] {
-  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-  return objectFields(json);
+  return formFromJsonSchema(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }));
+}
+
+/** The same form from a JSON Schema the server sent (a connector's settings, GET /api/connectors). */
+export function formFromJsonSchema(json: Record<string, unknown>): FormField[] {
+  return objectFields(json as JsonSchema);
 }
 
 /**

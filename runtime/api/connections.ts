@@ -1,0 +1,128 @@
+// Connections: the systems Weft can reach, saved settings with sealed secrets, and testing them. No response carries a secret.
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { z } from 'zod';
+import { ApiError, Connection, ConnectionInput, ConnectionPatch, ConnectionTestInput, ConnectionTestResult, ConnectorInfo } from '../../shared';
+import { ConnectionServiceError, createConnectionService } from '../connections';
+import type { ApiDeps } from './deps';
+import { HttpError, validationHook } from './errors';
+import { errors, IdParam, json } from './schemas';
+
+const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
+const conflict = json(ApiError, 'Conflict: the name is taken, or integrations still use the connection (the message names them)');
+
+const listConnectors = createRoute({
+  method: 'get',
+  path: '/connectors',
+  tags: ['Connections'],
+  summary: 'The systems Weft can connect to, with JSON Schemas of their settings and secrets',
+  responses: { 200: json(z.array(ConnectorInfo), 'Connectors') },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/connections',
+  tags: ['Connections'],
+  summary: 'Saved connections with their last test and the integrations using them (never secret values)',
+  responses: { 200: json(z.array(Connection), 'Connections') },
+});
+
+const create = createRoute({
+  method: 'post',
+  path: '/connections',
+  tags: ['Connections'],
+  summary: 'Save a connection; its secrets are encrypted at rest',
+  request: body(ConnectionInput),
+  responses: { 201: json(Connection, 'Created'), 400: errors[400], 409: conflict },
+});
+
+const testUnsaved = createRoute({
+  method: 'post',
+  path: '/connections/test',
+  tags: ['Connections'],
+  summary: 'Test settings before saving them (with connectionId, omitted secrets come from that connection)',
+  request: body(ConnectionTestInput),
+  responses: { 200: json(ConnectionTestResult, 'The outcome: ok, or what went wrong in plain words'), 400: errors[400], 404: errors[404] },
+});
+
+const get = createRoute({
+  method: 'get',
+  path: '/connections/{id}',
+  tags: ['Connections'],
+  summary: 'One connection',
+  request: { params: IdParam },
+  responses: { 200: json(Connection, 'The connection'), 404: errors[404] },
+});
+
+const update = createRoute({
+  method: 'put',
+  path: '/connections/{id}',
+  tags: ['Connections'],
+  summary: 'Change a connection: an omitted secret keeps its value, null or "" clears it',
+  request: { params: IdParam, ...body(ConnectionPatch) },
+  responses: { 200: json(Connection, 'Saved'), 400: errors[400], 404: errors[404], 409: conflict },
+});
+
+const remove = createRoute({
+  method: 'delete',
+  path: '/connections/{id}',
+  tags: ['Connections'],
+  summary: 'Delete a connection (refused while an integration uses it)',
+  request: { params: IdParam },
+  responses: { 204: { description: 'Deleted' }, 404: errors[404], 409: conflict },
+});
+
+const test = createRoute({
+  method: 'post',
+  path: '/connections/{id}/test',
+  tags: ['Connections'],
+  summary: 'Test a saved connection and record the outcome',
+  request: { params: IdParam },
+  responses: { 200: json(ConnectionTestResult, 'The outcome: ok, or what went wrong in plain words'), 404: errors[404] },
+});
+
+const duplicate = createRoute({
+  method: 'post',
+  path: '/connections/{id}/duplicate',
+  tags: ['Connections'],
+  summary: 'Copy a connection with its secrets, as "Copy of …"',
+  request: { params: IdParam },
+  responses: { 201: json(Connection, 'The copy'), 404: errors[404] },
+});
+
+/** The service's refusals as HTTP errors: 400 naming fields, 404, 409. */
+function asHttp(err: unknown): never {
+  if (err instanceof ConnectionServiceError) {
+    const extra = err.issues.length > 0 ? { issues: err.issues } : {};
+    switch (err.kind) {
+      case 'invalid':
+      case 'unknown_connector':
+        throw new HttpError(400, 'invalid_request', err.message, extra);
+      case 'not_found':
+        throw new HttpError(404, 'not_found', err.message);
+      case 'name_taken':
+        throw new HttpError(409, 'name_taken', err.message, extra);
+      case 'in_use':
+        throw new HttpError(409, 'connection_in_use', err.message);
+    }
+  }
+  throw err;
+}
+
+const guarded = <T>(work: Promise<T>): Promise<T> => work.catch(asHttp);
+
+export function connectionRoutes({ store, cipher, connectors }: ApiDeps) {
+  const service = createConnectionService({ store, cipher, connectors });
+  return new OpenAPIHono({ defaultHook: validationHook })
+    .openapi(listConnectors, (c) => c.json(service.listConnectors(), 200))
+    .openapi(list, async (c) => c.json(await service.list(), 200))
+    .openapi(create, async (c) => c.json(await guarded(service.create(c.req.valid('json'))), 201))
+    .openapi(testUnsaved, async (c) => c.json(await guarded(service.testUnsaved(c.req.valid('json'))), 200))
+    .openapi(get, async (c) => c.json(await guarded(service.get(c.req.valid('param').id)), 200))
+    .openapi(update, async (c) => c.json(await guarded(service.update(c.req.valid('param').id, c.req.valid('json'))), 200))
+    .openapi(remove, async (c) => {
+      await guarded(service.remove(c.req.valid('param').id));
+      return c.body(null, 204);
+    })
+    .openapi(test, async (c) => c.json(await guarded(service.test(c.req.valid('param').id)), 200))
+    .openapi(duplicate, async (c) => c.json(await guarded(service.duplicate(c.req.valid('param').id)), 201));
+}

@@ -1,0 +1,237 @@
+// Connections as the API serves them: validates settings against the connector's schemas, seals secrets before the
+// store sees them, opens them only to test, and never hands a secret value back.
+import { z } from 'zod';
+import type { Connection, ConnectionPatch, ConnectionTestResult, ConnectorInfo } from '../../shared';
+import { ConnectionInput, ConnectionTestInput } from '../../shared';
+import { ConnectorError } from '../connectors/types';
+import type { SecretCipher } from '../secrets';
+import { SecretDecryptError } from '../secrets';
+import { StoreConflictError } from '../store/errors';
+import type { ConnectionUsage, Store, StoredConnection } from '../store/types';
+import { ConnectionServiceError, type Issue } from './errors';
+import type { AnyConnector, ConnectorLookup } from './registry';
+import { describeFailure, SUCCESS } from './test-result';
+
+type Secrets = Record<string, unknown>;
+
+export interface ConnectionServiceDeps {
+  store: Store;
+  cipher: SecretCipher;
+  connectors: ConnectorLookup;
+  /** How long one test may take before it counts as a timeout (default 20 s). */
+  testTimeoutMs?: number;
+  warn?: (message: string) => void;
+}
+
+const hasValue = (v: unknown) => v !== undefined && v !== null && v !== '';
+
+/** Drops empty secrets: a cleared field is absent, so it is never reported as set. */
+const compact = (secrets: Record<string, unknown>): Secrets => Object.fromEntries(Object.entries(secrets).filter(([, v]) => hasValue(v)));
+
+const issuesOf = (error: z.ZodError, prefix: string): Issue[] =>
+  error.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].join('.'), message: i.message }));
+
+export function connectorInfo(c: AnyConnector): ConnectorInfo {
+  const toJson = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const secrets = toJson(c.manifest.secrets);
+  const props = secrets.properties;
+  return {
+    id: c.manifest.id,
+    name: c.manifest.name,
+    icon: c.manifest.icon,
+    description: c.manifest.description,
+    capabilities: [...c.manifest.capabilities],
+    config: toJson(c.manifest.config),
+    secrets,
+    secretFields: props && typeof props === 'object' ? Object.keys(props) : [],
+  };
+}
+
+export function createConnectionService({ store, cipher, connectors, testTimeoutMs = 20_000, warn = console.warn }: ConnectionServiceDeps) {
+  const connectorOf = (id: string): AnyConnector => {
+    const found = connectors.get(id);
+    if (!found) {
+      throw new ConnectionServiceError('unknown_connector', `There is no connector "${id}"`, [{ path: 'connector', message: `Unknown system "${id}"` }]);
+    }
+    return found;
+  };
+
+  /** Parses config and secrets with the connector's own schemas; a failure names each bad field. */
+  function validate(connector: AnyConnector, config: unknown, secrets: Secrets): { config: Record<string, unknown>; secrets: Secrets } {
+    const c = connector.manifest.config.safeParse(config);
+    const s = connector.manifest.secrets.safeParse(secrets);
+    const issues = [...(c.success ? [] : issuesOf(c.error, 'config')), ...(s.success ? [] : issuesOf(s.error, 'secrets'))];
+    if (issues.length > 0 || !c.success || !s.success) {
+      throw new ConnectionServiceError('invalid', `Invalid connection settings: ${issues[0]?.path}: ${issues[0]?.message}`, issues);
+    }
+    return { config: c.data as Record<string, unknown>, secrets: compact(s.data as Secrets) };
+  }
+
+  const seal = (secrets: Secrets) => cipher.encrypt(JSON.stringify(secrets));
+
+  function unseal(stored: StoredConnection): Secrets {
+    const parsed = z.record(z.string(), z.unknown()).safeParse(JSON.parse(cipher.decrypt(stored.secrets)));
+    return parsed.success ? parsed.data : {};
+  }
+
+  /** The names of the stored secrets; a secret that no longer decrypts (another key) counts as not set. */
+  function secretNames(stored: StoredConnection): string[] {
+    try {
+      return Object.keys(compact(unseal(stored)));
+    } catch (err) {
+      if (!(err instanceof SecretDecryptError)) throw err;
+      warn(`connections: the secrets of connection ${stored.id} cannot be decrypted with the current key; enter them again.`);
+      return [];
+    }
+  }
+
+  const serve = (stored: StoredConnection, usage: ConnectionUsage): Connection => ({
+    id: stored.id,
+    connector: stored.connector,
+    name: stored.name,
+    config: stored.config,
+    secretsSet: secretNames(stored),
+    lastTest: stored.lastTest,
+    usedBy: usage[stored.id] ?? [],
+    createdAt: stored.createdAt,
+    updatedAt: stored.updatedAt,
+  });
+
+  async function load(id: string): Promise<StoredConnection> {
+    const stored = await store.getConnection(id);
+    if (!stored) throw new ConnectionServiceError('not_found', `Connection "${id}" was not found`);
+    return stored;
+  }
+
+  async function served(stored: StoredConnection | null, id: string): Promise<Connection> {
+    if (!stored) throw new ConnectionServiceError('not_found', `Connection "${id}" was not found`);
+    return serve(stored, await store.listConnectionUsage());
+  }
+
+  async function named<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (err) {
+      if (err instanceof StoreConflictError) throw new ConnectionServiceError('name_taken', err.message, [{ path: 'name', message: 'Another connection already has this name' }]);
+      throw err;
+    }
+  }
+
+  /** Opens the connector, runs test(), closes it; never throws, never echoes a secret. */
+  async function runTest(connector: AnyConnector, config: Record<string, unknown>, secrets: Secrets): Promise<ConnectionTestResult> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ConnectorError('timeout', `No answer within ${testTimeoutMs < 1000 ? `${testTimeoutMs} ms` : `${Math.round(testTimeoutMs / 1000)} s`}`)), testTimeoutMs);
+    });
+    let session: Awaited<ReturnType<AnyConnector['open']>> | undefined;
+    try {
+      await Promise.race([
+        (async () => {
+          session = await connector.open(config, secrets);
+          await session.test();
+        })(),
+        timeout,
+      ]);
+      return SUCCESS;
+    } catch (err) {
+      return describeFailure(err, secrets);
+    } finally {
+      clearTimeout(timer);
+      // A session that opened after the timeout is not ours to wait for; one that did open is closed quietly.
+      await session?.close().catch(() => undefined);
+    }
+  }
+
+  return {
+    listConnectors: (): ConnectorInfo[] => connectors.list().map(connectorInfo),
+
+    async list(): Promise<Connection[]> {
+      const [rows, usage] = await Promise.all([store.listConnections(), store.listConnectionUsage()]);
+      return rows.map((r) => serve(r, usage));
+    },
+
+    get: async (id: string): Promise<Connection> => served(await store.getConnection(id), id),
+
+    async create(input: ConnectionInput): Promise<Connection> {
+      const parsed = ConnectionInput.parse(input);
+      const connector = connectorOf(parsed.connector);
+      const valid = validate(connector, parsed.config, parsed.secrets);
+      const created = await named(() => store.createConnection({ connector: connector.manifest.id, name: parsed.name, config: valid.config, secrets: seal(valid.secrets) }));
+      return serve(created, {});
+    },
+
+    /** Omitted secrets keep their stored value; null or "" clears one. */
+    async update(id: string, patch: ConnectionPatch): Promise<Connection> {
+      const stored = await load(id);
+      const change: { name?: string; config?: Record<string, unknown>; secrets?: string } = { name: patch.name };
+      if (patch.config !== undefined || patch.secrets !== undefined) {
+        const connector = connectorOf(stored.connector);
+        const secrets = patch.secrets ? { ...unsealOrEmpty(stored), ...patch.secrets } : unsealOrEmpty(stored);
+        const valid = validate(connector, patch.config ?? stored.config, compact(secrets));
+        if (patch.config !== undefined) change.config = valid.config;
+        if (patch.secrets !== undefined) change.secrets = seal(valid.secrets);
+      }
+      return served(await named(() => store.updateConnection(id, change)), id);
+    },
+
+    async duplicate(id: string): Promise<Connection> {
+      const stored = await load(id);
+      const taken = new Set((await store.listConnections()).map((c) => c.name.toLowerCase()));
+      const base = `Copy of ${stored.name}`.slice(0, 110);
+      let name = base;
+      for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${base} (${n})`;
+      // Sealed again so the copy shares no IV with the original.
+      const copy = await named(() => store.createConnection({ connector: stored.connector, name, config: stored.config, secrets: seal(unsealOrEmpty(stored)) }));
+      return serve(copy, {});
+    },
+
+    /** Refused while an integration uses the connection, naming them. */
+    async remove(id: string): Promise<void> {
+      await load(id);
+      const users = (await store.listConnectionUsage())[id] ?? [];
+      if (users.length > 0) {
+        throw new ConnectionServiceError('in_use', `Used by: ${users.map((u) => u.name).join(', ')}. Remove the connection from ${users.length === 1 ? 'that integration' : 'those integrations'} before deleting it.`, []);
+      }
+      if (!(await store.deleteConnection(id))) throw new ConnectionServiceError('not_found', `Connection "${id}" was not found`);
+    },
+
+    /** Tests a saved connection and records the outcome. */
+    async test(id: string): Promise<ConnectionTestResult> {
+      const stored = await load(id);
+      const connector = connectorOf(stored.connector);
+      let result: ConnectionTestResult;
+      try {
+        const valid = validate(connector, stored.config, unseal(stored));
+        result = await runTest(connector, valid.config, valid.secrets);
+      } catch (err) {
+        if (err instanceof SecretDecryptError) result = { ok: false, code: 'invalid_config', message: 'The saved password cannot be read with this server’s key; enter it again.' };
+        else if (err instanceof ConnectionServiceError && err.kind === 'invalid') result = { ok: false, code: 'invalid_config', message: err.message };
+        else throw err;
+      }
+      await store.recordConnectionTest(id, { status: result.ok ? 'ok' : 'failed', message: result.ok ? null : result.message });
+      return result;
+    },
+
+    /** Tests settings before they are saved; with `connectionId`, omitted secrets come from that connection. */
+    async testUnsaved(input: ConnectionTestInput): Promise<ConnectionTestResult> {
+      const parsed = ConnectionTestInput.parse(input);
+      const connector = connectorOf(parsed.connector);
+      const saved = parsed.connectionId ? await load(parsed.connectionId) : null;
+      // Stored secrets are only ever offered to the same kind of system they were saved for.
+      const base = saved && saved.connector === connector.manifest.id ? unsealOrEmpty(saved) : {};
+      const valid = validate(connector, parsed.config, compact({ ...base, ...parsed.secrets }));
+      return runTest(connector, valid.config, valid.secrets);
+    },
+  };
+
+  function unsealOrEmpty(stored: StoredConnection): Secrets {
+    try {
+      return unseal(stored);
+    } catch (err) {
+      if (err instanceof SecretDecryptError) return {};
+      throw err;
+    }
+  }
+}
+
+export type ConnectionService = ReturnType<typeof createConnectionService>;

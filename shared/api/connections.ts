@@ -1,0 +1,92 @@
+// Connection and connector shapes served by the API. Secrets go in (input, patch) and never come back out: only their names.
+import { z } from 'zod';
+
+const Config = z.record(z.string(), z.unknown());
+
+export const ConnectionTestStatus = z.enum(['ok', 'failed']);
+export type ConnectionTestStatus = z.infer<typeof ConnectionTestStatus>;
+
+export const Connection = z.object({
+  id: z.string(),
+  connector: z.string(),
+  name: z.string(),
+  config: Config,
+  /** Names of the secret fields that hold a value; never the values. */
+  secretsSet: z.array(z.string()),
+  lastTest: z.object({ status: ConnectionTestStatus, message: z.string().nullable(), at: z.string() }).nullable(),
+  /** Integrations whose draft has a node with `config.connectionId` equal to this id. */
+  usedBy: z.array(z.object({ id: z.string(), name: z.string() })),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Connection = z.infer<typeof Connection>;
+
+const name = z.string().trim().min(1, 'Name is required').max(120, 'Name is at most 120 characters');
+
+export const ConnectionInput = z.object({
+  connector: z.string().min(1, 'Choose a system').max(60),
+  name,
+  config: Config.default({}),
+  secrets: z.record(z.string(), z.unknown()).default({}),
+});
+export type ConnectionInput = z.input<typeof ConnectionInput>;
+
+/**
+ * A change to a saved connection. In `secrets`, an omitted field keeps its stored value and an
+ * explicit null or "" clears it; `config`, when given, replaces the whole config.
+ */
+export const ConnectionPatch = z.object({
+  name: name.optional(),
+  config: Config.optional(),
+  secrets: z.record(z.string(), z.unknown().nullable()).optional(),
+});
+export type ConnectionPatch = z.infer<typeof ConnectionPatch>;
+
+/** Settings to test before saving; with `connectionId`, omitted secrets come from that saved connection. */
+export const ConnectionTestInput = z.object({
+  connector: z.string().min(1, 'Choose a system').max(60),
+  config: Config.default({}),
+  secrets: z.record(z.string(), z.unknown().nullable()).default({}),
+  connectionId: z.string().optional(),
+});
+export type ConnectionTestInput = z.input<typeof ConnectionTestInput>;
+
+export const ConnectionTestErrorCode = z.enum(['auth', 'unreachable', 'not_found', 'tls', 'timeout', 'invalid_query', 'permission', 'invalid_config', 'unknown']);
+export type ConnectionTestErrorCode = z.infer<typeof ConnectionTestErrorCode>;
+
+export const ConnectionTestResult = z.object({
+  ok: z.boolean(),
+  /** What to show: "Connected" or what went wrong, in the user's words (secret values masked). */
+  message: z.string(),
+  code: ConnectionTestErrorCode.nullable(),
+});
+export type ConnectionTestResult = z.infer<typeof ConnectionTestResult>;
+
+/** A JSON Schema object (from z.toJSONSchema), for forms built in the browser. */
+export const JsonSchemaObject = z.record(z.string(), z.unknown());
+
+export const ConnectorInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  icon: z.string(),
+  description: z.string(),
+  capabilities: z.array(z.string()),
+  config: JsonSchemaObject,
+  secrets: JsonSchemaObject,
+  /** The property names of `secrets`, in order. */
+  secretFields: z.array(z.string()),
+});
+export type ConnectorInfo = z.infer<typeof ConnectorInfo>;
+
+/** A short, specific headline per failure kind, so "Failed: wrong password" reads the same everywhere. */
+export const CONNECTION_ERROR_TITLES: Record<ConnectionTestErrorCode, string> = {
+  auth: 'Wrong user name or password',
+  unreachable: 'Host unreachable',
+  not_found: 'Database not found',
+  tls: 'Secure connection (TLS) refused',
+  timeout: 'Timed out',
+  invalid_query: 'Query refused',
+  permission: 'Permission denied',
+  invalid_config: 'Settings incomplete',
+  unknown: 'Connection failed',
+};
