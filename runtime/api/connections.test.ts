@@ -270,6 +270,14 @@ describe('testing a connection', () => {
     const c = await createConnection();
     const withSaved = await call('POST', '/connections/test', { connector: 'fakedb', config: { host: 'good', database: 'x' }, secrets: {}, connectionId: c.id });
     expect(ConnectionTestResult.parse(withSaved.json).ok).toBe(true);
+    // Saved credentials are never sent to a server typed in since: a changed host tests without them.
+    const elsewhere = await call('POST', '/connections/test', { connector: 'fakedb', config: { host: 'attacker.example', database: 'orders' }, secrets: {}, connectionId: c.id });
+    expect(ConnectionTestResult.parse(elsewhere.json).ok).toBe(false);
+    const moved = await call('PUT', `/connections/${c.id}`, { config: { host: 'other-host', database: 'orders' } });
+    expect(moved.status).toBe(400);
+    expect(ApiError.parse(moved.json).error.message).toMatch(/enter the credentials again/);
+    const movedWithPassword = await call('PUT', `/connections/${c.id}`, { config: { host: 'good', database: 'other' }, secrets: {} });
+    expect(movedWithPassword.status).toBe(200);
     const bad = await call('POST', '/connections/test', { connector: 'fakedb', config: { host: '' } });
     expect(bad.status).toBe(400);
     expect(ApiError.parse(bad.json).error.issues?.map((i) => i.path)).toEqual(expect.arrayContaining(['config.host', 'config.database']));

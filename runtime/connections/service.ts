@@ -166,7 +166,14 @@ export function createConnectionService({ store, cipher, connectors, testTimeout
       const change: { name?: string; config?: Record<string, unknown>; secrets?: string } = { name: patch.name };
       if (patch.config !== undefined || patch.secrets !== undefined) {
         const connector = connectorOf(stored.connector);
-        const secrets = patch.secrets ? { ...unsealOrEmpty(stored), ...patch.secrets } : unsealOrEmpty(stored);
+        const moved = patch.config !== undefined && serverChanged(stored.config, withDefaults(connector, patch.config));
+        if (moved && !patch.secrets) {
+          throw new ConnectionServiceError('invalid', 'The server settings changed: enter the credentials again, so they are only sent where you mean them to go', [
+            { path: 'secrets', message: 'Enter the credentials again for the new server' },
+          ]);
+        }
+        const base = moved ? {} : unsealOrEmpty(stored);
+        const secrets = patch.secrets ? { ...base, ...patch.secrets } : base;
         const valid = validate(connector, patch.config ?? stored.config, compact(secrets));
         if (patch.config !== undefined) change.config = valid.config;
         if (patch.secrets !== undefined) change.secrets = seal(valid.secrets);
@@ -218,7 +225,8 @@ export function createConnectionService({ store, cipher, connectors, testTimeout
       const connector = connectorOf(parsed.connector);
       const saved = parsed.connectionId ? await load(parsed.connectionId) : null;
       // Stored secrets are only ever offered to the same kind of system they were saved for.
-      const base = saved && saved.connector === connector.manifest.id ? unsealOrEmpty(saved) : {};
+      // ...and only to the same server (host, port, TLS settings): never to an address typed in since.
+      const base = saved && saved.connector === connector.manifest.id && !serverChanged(saved.config, withDefaults(connector, parsed.config)) ? unsealOrEmpty(saved) : {};
       const valid = validate(connector, parsed.config, compact({ ...base, ...parsed.secrets }));
       return runTest(connector, valid.config, valid.secrets);
     },
@@ -235,3 +243,17 @@ export function createConnectionService({ store, cipher, connectors, testTimeout
 }
 
 export type ConnectionService = ReturnType<typeof createConnectionService>;
+
+/** The config as it will be stored (the connector's defaults applied), for comparing with the stored one. */
+function withDefaults(connector: { manifest: { config: z.ZodType } }, config: Record<string, unknown>): Record<string, unknown> {
+  const parsed = connector.manifest.config.safeParse(config);
+  return parsed.success && parsed.data && typeof parsed.data === 'object' ? (parsed.data as Record<string, unknown>) : config;
+}
+
+/** Config keys that say where credentials are sent; changing one means the stored secrets are not reused. */
+const SERVER_KEY = /host|port|url|endpoint|server|domain|account|ssl|tls/i;
+
+export function serverChanged(before: Record<string, unknown>, after: Record<string, unknown>): boolean {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)].filter((k) => SERVER_KEY.test(k)));
+  return [...keys].some((k) => JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null));
+}
