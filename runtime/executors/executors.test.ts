@@ -167,6 +167,7 @@ describe('processBatch', () => {
       mode: 'upsert',
       rows: [{ email: 'a@x', n: 1 }],
       rowNumbers: [1],
+      sources: [{ Email: 'a@x', N: '1' }],
       nodeId: 'target',
     });
   });
