@@ -7,6 +7,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { createApi } from './api/app';
 import { loadConfig } from './config';
+import { createConnectionService } from './connections';
 import { CONNECTOR_LIST, getConnector } from './connectors';
 import { seedDemo } from './seed';
 import { mountSpa } from './static';
@@ -70,12 +71,15 @@ async function main() {
       if (seeded) log('Seeded the demo integration.');
     }
 
+    const connectors = { list: () => CONNECTOR_LIST, get: (id: string) => getConnector(id) };
+    const connections = createConnectionService({ store, cipher, connectors });
+
     const workerConnection = await NativeConnection.connect({ address });
     const worker = await createWorker({
       connection: workerConnection,
       namespace: config.temporalNamespace,
       taskQueue: config.taskQueue,
-      activities: createActivities({ store }),
+      activities: createActivities({ store, openConnection: (id) => connections.open(id) }),
     });
     const workerDone = worker.run();
     cleanups.push(async () => {
@@ -93,7 +97,7 @@ async function main() {
       launcher: createRunLauncher({ client, taskQueue: config.taskQueue }),
       filesDir: config.filesDir,
       maxUploadBytes: config.maxUploadBytes,
-      connectors: { list: () => CONNECTOR_LIST, get: (id) => getConnector(id) },
+      connectors,
       cipher,
       temporalHealth: async () => {
         await connection.healthService.check({});

@@ -2,6 +2,10 @@
 import { NativeConnection } from '@temporalio/worker';
 import { z } from 'zod';
 import { createActivities } from './activities';
+import { createConnectionService } from './connections';
+import { CONNECTOR_LIST, getConnector } from './connectors';
+import { PlanError } from './executors';
+import { createCipher, parseKey } from './secrets';
 import { openStore } from './store';
 import type { Store } from './store/types';
 import { DEFAULT_TASK_QUEUE } from './temporal/client';
@@ -25,6 +29,8 @@ const Env = z.object({
   WEFT_BATCH_SIZE: z.coerce.number().int().positive().optional(),
   /** Test hook: pause after each batch (ms), so a run lasts long enough to interrupt. */
   WEFT_BATCH_DELAY_MS: z.coerce.number().int().nonnegative().optional(),
+  /** The API's secrets key: needed to open saved connections (database sources). */
+  WEFT_SECRET_KEY: z.string().optional(),
 });
 
 async function main(): Promise<void> {
@@ -40,11 +46,23 @@ async function main(): Promise<void> {
   try {
     store = await openStore({ dataDir: '', databaseUrl: env.DATABASE_URL });
     connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
+    const connections = env.WEFT_SECRET_KEY
+      ? createConnectionService({ store, cipher: createCipher(parseKey(env.WEFT_SECRET_KEY, 'WEFT_SECRET_KEY')), connectors: { list: () => CONNECTOR_LIST, get: (id) => getConnector(id) } })
+      : null;
+    if (!connections) log('WEFT_SECRET_KEY is not set: runs that read a database through a saved connection will fail on this worker.');
     const worker = await createWorker({
       connection,
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: env.WEFT_TASK_QUEUE,
-      activities: createActivities({ store, batchSize: env.WEFT_BATCH_SIZE, batchDelayMs: env.WEFT_BATCH_DELAY_MS }),
+      activities: createActivities({
+        store,
+        batchSize: env.WEFT_BATCH_SIZE,
+        batchDelayMs: env.WEFT_BATCH_DELAY_MS,
+        openConnection: async (id) => {
+          if (!connections) throw new PlanError('This worker cannot open saved connections: start it with WEFT_SECRET_KEY set to the API’s secrets key.');
+          return connections.open(id);
+        },
+      }),
     });
     let stopping = false;
     const stop = (signal: string) => {

@@ -9,6 +9,9 @@ import {
   ConnectionTestResult,
   ConnectorInfo,
   type Diagnostic,
+  DiscoveredObjectInfo,
+  SourcePreview,
+  type SourcePreviewInput,
   Integration,
   IntegrationSummary,
   PublishResult,
@@ -162,12 +165,15 @@ export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base =
       request(Paged(WorkspaceRecord), `/api/workspace/objects/${id(name)}/records${q(page)}`),
     listConnectors: () => request(z.array(ConnectorInfo), '/api/connectors'),
     listConnections: () => request(z.array(Connection), '/api/connections'),
+    getConnection: (cid: string) => request(Connection, `/api/connections/${id(cid)}`),
     createConnection: (input: ConnectionInput) => request(Connection, '/api/connections', { method: 'POST', body: input }),
     updateConnection: (cid: string, patch: ConnectionPatch) => request(Connection, `/api/connections/${id(cid)}`, { method: 'PUT', body: patch }),
     deleteConnection: (cid: string) => request(z.unknown(), `/api/connections/${id(cid)}`, { method: 'DELETE' }),
     duplicateConnection: (cid: string) => request(Connection, `/api/connections/${id(cid)}/duplicate`, { method: 'POST', body: {} }),
     testConnection: (cid: string) => request(ConnectionTestResult, `/api/connections/${id(cid)}/test`, { method: 'POST', body: {} }),
     testConnectionSettings: (input: ConnectionTestInput) => request(ConnectionTestResult, '/api/connections/test', { method: 'POST', body: input }),
+    discoverConnection: (cid: string) => request(z.array(DiscoveredObjectInfo), `/api/connections/${id(cid)}/discover`, { method: 'POST', body: {} }),
+    previewSource: (cid: string, input: SourcePreviewInput) => request(SourcePreview, `/api/connections/${id(cid)}/preview`, { method: 'POST', body: input }),
   };
 }
 

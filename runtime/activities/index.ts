@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { Counts, RunStatus, StepStatus } from '../../shared/api/runs';
 import { Plan } from '../../shared/compiler/plan';
 import { ownedSteps } from '../../workflows/plan-steps';
+import type { ExecutorDeps } from '../executors';
 import { buildPipeline, createExecutor, PlanError, processBatch } from '../executors';
 import type { Store } from '../store/types';
 
@@ -13,6 +14,8 @@ export interface ActivityDeps {
   batchSize?: number;
   /** Test hook: wait this long after each batch, so a run lasts long enough to be interrupted. */
   batchDelayMs?: number;
+  /** Opens saved connections for database sources (runtime/main.ts passes the connections service's `open`). */
+  openConnection?: ExecutorDeps['openConnection'];
 }
 
 export const LoadPlanInput = z.object({ versionId: z.string().min(1) });
@@ -86,7 +89,7 @@ export function createActivities(deps: ActivityDeps) {
       // TODAY() and NOW() read the run's start, so a retried batch computes exactly what the first attempt did.
       const runRecord = await store.getRun(runId);
       const runClock = Date.parse(runRecord?.startedAt ?? runRecord?.createdAt ?? new Date().toISOString());
-      const executors = await buildPipeline(steps, { store, valueMaps: plan.valueMaps, now: () => runClock }, createExecutor);
+      const executors = await buildPipeline(steps, { store, valueMaps: plan.valueMaps, now: () => runClock, openConnection: deps.openConnection }, createExecutor);
       for (const nodeId of owned) await store.setStepStatus(runId, nodeId, 'running', null);
 
       const ctx = Context.current();

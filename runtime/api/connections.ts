@@ -1,8 +1,9 @@
 // Connections: the systems Weft can reach, saved settings with sealed secrets, and testing them. No response carries a secret.
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { ApiError, Connection, ConnectionInput, ConnectionPatch, ConnectionTestInput, ConnectionTestResult, ConnectorInfo } from '../../shared';
+import { ApiError, Connection, ConnectionInput, ConnectionPatch, ConnectionTestInput, ConnectionTestResult, ConnectorInfo, DiscoveredObjectInfo, SourcePreview, SourcePreviewInput } from '../../shared';
 import { ConnectionServiceError, createConnectionService } from '../connections';
+import { describeReadFailure, previewSource, toObjectInfo } from '../connections/source-preview';
 import type { ApiDeps } from './deps';
 import { HttpError, validationHook } from './errors';
 import { errors, IdParam, json } from './schemas';
@@ -89,6 +90,26 @@ const duplicate = createRoute({
   responses: { 201: json(Connection, 'The copy'), 404: errors[404] },
 });
 
+const unreadable = json(ApiError, 'The system refused or failed: error.code is the connector’s (invalid_query, not_found, permission, timeout, …), error.message says it in plain words');
+
+const discover = createRoute({
+  method: 'post',
+  path: '/connections/{id}/discover',
+  tags: ['Connections'],
+  summary: 'The tables the connection can read, with their fields (Weft types and native types) and keys',
+  request: { params: IdParam },
+  responses: { 200: json(z.array(DiscoveredObjectInfo), 'Objects'), 404: errors[404], 422: unreadable },
+});
+
+const preview = createRoute({
+  method: 'post',
+  path: '/connections/{id}/preview',
+  tags: ['Connections'],
+  summary: 'The first 10 rows of a table (optionally through a query filter), its columns in Weft types, its key, and the preview stamp a Database table source keeps',
+  request: { params: IdParam, ...body(SourcePreviewInput) },
+  responses: { 200: json(SourcePreview, 'Preview'), 400: errors[400], 404: errors[404], 422: unreadable },
+});
+
 /** The service's refusals as HTTP errors: 400 naming fields, 404, 409. */
 function asHttp(err: unknown): never {
   if (err instanceof ConnectionServiceError) {
@@ -110,6 +131,15 @@ function asHttp(err: unknown): never {
 
 const guarded = <T>(work: Promise<T>): Promise<T> => work.catch(asHttp);
 
+/** Reads from a system: its failures become 422 in the user's words. */
+const reading = <T>(object: string, work: Promise<T>): Promise<T> =>
+  work.catch((err: unknown) => {
+    if (err instanceof ConnectionServiceError) asHttp(err);
+    const failure = describeReadFailure(err, object);
+    if (failure.code === 'unknown' && !(err instanceof Error && err.name === 'ConnectorError')) console.error('[weft] reading a connection failed:', err);
+    throw new HttpError(422, failure.code, failure.message);
+  });
+
 export function connectionRoutes({ store, cipher, connectors }: ApiDeps) {
   const service = createConnectionService({ store, cipher, connectors });
   return new OpenAPIHono({ defaultHook: validationHook })
@@ -124,5 +154,15 @@ export function connectionRoutes({ store, cipher, connectors }: ApiDeps) {
       return c.body(null, 204);
     })
     .openapi(test, async (c) => c.json(await guarded(service.test(c.req.valid('param').id)), 200))
-    .openapi(duplicate, async (c) => c.json(await guarded(service.duplicate(c.req.valid('param').id)), 201));
+    .openapi(duplicate, async (c) => c.json(await guarded(service.duplicate(c.req.valid('param').id)), 201))
+    .openapi(discover, async (c) => {
+      const { id } = c.req.valid('param');
+      const objects = await reading('', service.withSession(id, async (session) => (await session.discover()).map(toObjectInfo)));
+      return c.json(objects, 200);
+    })
+    .openapi(preview, async (c) => {
+      const { id } = c.req.valid('param');
+      const input = c.req.valid('json');
+      return c.json(await reading(input.object, service.withSession(id, (session) => previewSource(session, id, input))), 200);
+    });
 }

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { Connection, ConnectionPatch, ConnectionTestResult, ConnectorInfo } from '../../shared';
 import { ConnectionInput, ConnectionTestInput } from '../../shared';
-import { ConnectorError } from '../connectors/types';
+import { ConnectorError, type ConnectorSession } from '../connectors/types';
 import type { SecretCipher } from '../secrets';
 import { SecretDecryptError } from '../secrets';
 import { StoreConflictError } from '../store/errors';
@@ -219,6 +219,20 @@ export function createConnectionService({ store, cipher, connectors, testTimeout
       return result;
     },
 
+    /** Opens a session on a saved connection with its unsealed secrets; the caller closes it. */
+    open: async (id: string): Promise<ConnectorSession> => openStored(await load(id)),
+
+    /** Runs `work` with an open session on a saved connection, closing it afterwards whatever happens. */
+    async withSession<T>(id: string, work: (session: ConnectorSession, connector: string) => Promise<T>): Promise<T> {
+      const stored = await load(id);
+      const session = await openStored(stored);
+      try {
+        return await work(session, stored.connector);
+      } finally {
+        await session.close().catch(() => undefined);
+      }
+    },
+
     /** Tests settings before they are saved; with `connectionId`, omitted secrets come from that connection. */
     async testUnsaved(input: ConnectionTestInput): Promise<ConnectionTestResult> {
       const parsed = ConnectionTestInput.parse(input);
@@ -231,6 +245,19 @@ export function createConnectionService({ store, cipher, connectors, testTimeout
       return runTest(connector, valid.config, valid.secrets);
     },
   };
+
+  async function openStored(stored: StoredConnection): Promise<ConnectorSession> {
+    const connector = connectorOf(stored.connector);
+    let secrets: Secrets;
+    try {
+      secrets = unseal(stored);
+    } catch (err) {
+      if (err instanceof SecretDecryptError) throw new ConnectorError('invalid_config', 'The saved password cannot be read with this server’s key; enter it again.');
+      throw err;
+    }
+    const valid = validate(connector, stored.config, secrets);
+    return (await connector.open(valid.config, valid.secrets)) as ConnectorSession;
+  }
 
   function unsealOrEmpty(stored: StoredConnection): Secrets {
     try {

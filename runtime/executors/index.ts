@@ -2,12 +2,14 @@
 import type { PlanStep } from '../../shared/compiler/plan';
 import { isKindId, type KindId } from '../../shared/graph/kinds';
 import { csvSourceExecutor } from './csv-source';
+import { sqlSourceExecutor } from './sql-source';
 import { transformExecutor } from './transform';
 import { PlanError, type Executor, type ExecutorDef, type ExecutorDeps } from './types';
 import { workspaceTargetExecutor } from './workspace-target';
 
 export const EXECUTORS: { readonly [K in KindId]: ExecutorDef<K> } = {
   'csv-source': csvSourceExecutor,
+  'sql-source': sqlSourceExecutor,
   map: transformExecutor('map'),
   filter: transformExecutor('filter'),
   'calculated-field': transformExecutor('calculated-field'),

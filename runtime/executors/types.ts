@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import type { PlanStep } from '../../shared/compiler/plan';
 import type { KindId } from '../../shared/graph/kinds';
+import type { ConnectorSession } from '../connectors/types';
 import type { BatchCommit, NewRejected, Store } from '../store/types';
 
 import type { FlowRow } from '../../shared/transforms';
@@ -14,6 +15,8 @@ export interface ExecutorDeps {
   valueMaps?: Record<string, Record<string, unknown>>;
   /** The run's clock for TODAY()/NOW(): fixed per run so retried batches compute the same values. */
   now?: () => number;
+  /** Opens a session on a saved connection (its secrets unsealed); the caller closes it. Throws PlanError when it is gone. */
+  openConnection?: (connectionId: string) => Promise<ConnectorSession>;
 }
 
 export interface SourceBatch {

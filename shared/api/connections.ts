@@ -1,5 +1,6 @@
 // Connection and connector shapes served by the API. Secrets go in (input, patch) and never come back out: only their names.
 import { z } from 'zod';
+import { Field, FieldType } from '../graph/field-types';
 
 const Config = z.record(z.string(), z.unknown());
 
@@ -90,3 +91,29 @@ export const CONNECTION_ERROR_TITLES: Record<ConnectionTestErrorCode, string> = 
   invalid_config: 'Settings incomplete',
   unknown: 'Connection failed',
 };
+
+/** A table (or other object) a connection can read, as discovery found it, with Weft's types. */
+export const DiscoveredObjectInfo = z.object({
+  name: z.string(),
+  label: z.string(),
+  fields: z.array(z.object({ name: z.string(), type: FieldType, nativeType: z.string(), nullable: z.boolean() })),
+  primaryKey: z.array(z.string()),
+  cursorFields: z.array(z.string()),
+});
+export type DiscoveredObjectInfo = z.infer<typeof DiscoveredObjectInfo>;
+
+export const SourcePreviewInput = z.object({
+  object: z.string().min(1, 'Choose a table'),
+  /** An optional query filter: one SELECT (or WITH ... SELECT). */
+  query: z.string().max(20_000).optional(),
+});
+export type SourcePreviewInput = z.infer<typeof SourcePreviewInput>;
+
+/** The first rows of a table or query, the columns they have (Weft types), and the stamp a sql-source keeps. */
+export const SourcePreview = z.object({
+  columns: z.array(Field),
+  key: z.array(z.string()),
+  rows: z.array(z.record(z.string(), z.unknown())),
+  preview: z.object({ loadedAt: z.string(), hash: z.string() }),
+});
+export type SourcePreview = z.infer<typeof SourcePreview>;

@@ -94,7 +94,12 @@ export function ConnectionForm({ connectors, saved, takenNames, onClose, onSaved
       const out = saved
         ? await api.updateConnection(saved.id, patchFor(saved, { name, config, secrets }))
         : await api.createConnection({ connector: connector.id, name: name.trim(), config: configToSend(config), secrets: secretsToSend(secrets) });
-      onSaved(out);
+      // A test that passed in the form (and was not invalidated by an edit) is repeated on the saved
+      // connection, so its card says "Connected" rather than "Not tested yet".
+      if (result?.ok) {
+        const tested = await api.testConnection(out.id).then(() => api.getConnection(out.id)).catch(() => out);
+        onSaved(tested);
+      } else onSaved(out);
     } catch (e) {
       reportIssues(e);
       setSaving(false);

@@ -1,10 +1,11 @@
 // One icon per node kind (palette, canvas, run steps); unknown kinds fall back by category.
 import type { ComponentType } from 'react';
 import { getKind } from '../../shared';
-import { IconDatabase, IconFile, IconFunction, IconFunnel, IconShuffle, IconSparkle } from '../components/icons';
+import { IconDatabase, IconFile, IconFunction, IconFunnel, IconShuffle, IconSparkle, IconTable } from '../components/icons';
 
 const ICONS: Record<string, ComponentType<{ size?: number }>> = {
   'csv-source': IconFile,
+  'sql-source': IconTable,
   map: IconShuffle,
   filter: IconFunnel,
   'calculated-field': IconFunction,

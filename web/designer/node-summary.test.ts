@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { nodeSummary } from './node-summary';
+import { sqlPreviewHash } from '../../shared';
 
 describe('nodeSummary', () => {
   it('summarises each kind in one line', () => {
     const cols = [1, 2, 3, 4, 5].map((i) => ({ name: `c${i}`, type: 'text' }));
     expect(nodeSummary({ kind: 'csv-source', config: { fileId: 'f', fileName: 'customers.csv', columns: cols } })).toBe('customers.csv · 5 columns');
     expect(nodeSummary({ kind: 'csv-source', config: {} })).toBe('No file yet');
+    const sql = { connectionId: 'con_1', object: 'public.orders', query: '', columns: cols };
+    expect(nodeSummary({ kind: 'sql-source', config: { ...sql, preview: { loadedAt: 'x', hash: sqlPreviewHash(sql) } } })).toBe('orders · 5 columns · previewed');
+    expect(nodeSummary({ kind: 'sql-source', config: { ...sql, query: 'SELECT 1' } })).toBe('orders · filtered · 5 columns · not previewed');
+    expect(nodeSummary({ kind: 'sql-source', config: {} })).toBe('Choose a connection');
     const fields = ['email', 'name', 'plan', 'mrr'].map((n) => ({ source: n, target: n, type: 'text', key: n === 'email' }));
     expect(nodeSummary({ kind: 'map', config: { fields } })).toBe('4 fields · key: email');
     expect(nodeSummary({ kind: 'map', config: { fields: [] } })).toBe('No fields mapped');

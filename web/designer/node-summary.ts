@@ -1,9 +1,13 @@
 // The one-line summary under each canvas node, from its config ("customers.csv · 5 columns").
-import { FILTER_OP_LABELS, type FilterOp, type GraphNode } from '../../shared';
+import { FILTER_OP_LABELS, isPreviewCurrent, SqlPreviewStamp, type FilterOp, type GraphNode } from '../../shared';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const arr = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter((x) => x && typeof x === 'object') : []);
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
+const previewStamp = (v: unknown): SqlPreviewStamp | null => {
+  const parsed = SqlPreviewStamp.safeParse(v);
+  return parsed.success ? parsed.data : null;
+};
 
 /** A formula on one line, cut to fit a node card. */
 export function shortFormula(formula: string, max = 36): string {
@@ -18,6 +22,14 @@ export function nodeSummary(node: Pick<GraphNode, 'kind' | 'config'>): string {
       const name = str(c.fileName) || (str(c.fileId) ? 'Uploaded file' : '');
       if (!name) return 'No file yet';
       return `${name} · ${plural(arr(c.columns).length, 'column')}`;
+    }
+    case 'sql-source': {
+      if (!str(c.connectionId)) return 'Choose a connection';
+      const object = str(c.object);
+      if (!object) return 'Choose a table';
+      const current = isPreviewCurrent({ connectionId: str(c.connectionId), object, query: str(c.query), preview: previewStamp(c.preview) });
+      const table = object.includes('.') ? object.slice(object.lastIndexOf('.') + 1) : object;
+      return [table, str(c.query).trim() ? 'filtered' : null, plural(arr(c.columns).length, 'column'), current ? 'previewed' : 'not previewed'].filter(Boolean).join(' · ');
     }
     case 'map': {
       const fields = arr(c.fields);

@@ -1,8 +1,10 @@
 // The live preview for the selected step: sample rows from each CSV source (cached per file, fetched
-// after a reload) pushed through the same transforms a run uses, with one fixed clock per designer.
+// after a reload) or previewed database table, pushed through the same transforms a run uses, with one
+// fixed clock per designer.
 import { useEffect, useMemo } from 'react';
 import { previewAt, type Graph, type PreviewResult, type RowSchema } from '../../shared';
 import { cachedFile, ensureFiles, isFileLoading, useFileCacheVersion } from '../lib/file-samples';
+import { cachedSqlSample, ensureSqlSamples, isSqlSampleLoading, useSqlSampleVersion } from '../lib/sql-samples';
 
 const fileIdOf = (config: Record<string, unknown>) => (typeof config.fileId === 'string' ? config.fileId : '');
 
@@ -10,6 +12,7 @@ const fileIdOf = (config: Record<string, unknown>) => (typeof config.fileId === 
 export function sampleRowsFor(graph: Graph) {
   return (sourceNodeId: string): Record<string, unknown>[] | null => {
     const node = graph.nodes.find((n) => n.id === sourceNodeId);
+    if (node?.kind === 'sql-source') return cachedSqlSample(node.config);
     if (node?.kind !== 'csv-source') return null;
     return cachedFile(fileIdOf(node.config))?.sampleRows ?? null;
   };
@@ -25,14 +28,17 @@ export function useNodePreview(graph: Graph, schemas: Record<string, RowSchema |
   const fileIds = graph.nodes.filter((n) => n.kind === 'csv-source').map((n) => fileIdOf(n.config)).filter(Boolean);
   const key = fileIds.join('\n');
   useEffect(() => ensureFiles(key ? key.split('\n') : []), [key]);
+  const sqlVersion = useSqlSampleVersion();
+  const sqlConfigs = graph.nodes.filter((n) => n.kind === 'sql-source').map((n) => n.config);
+  useEffect(() => ensureSqlSamples(sqlConfigs), [graph]);
   return useMemo(() => {
     if (!nodeId) return null;
-    const loading = fileIds.some(isFileLoading);
+    const loading = fileIds.some(isFileLoading) || sqlConfigs.some(isSqlSampleLoading);
     try {
       return { ...previewAt(graph, schemas, nodeId, sampleRowsFor(graph), { now: () => now }), loading };
     } catch (e) {
       return { input: [], output: [], rejected: [], problem: `No preview: ${e instanceof Error ? e.message : String(e)}`, loading };
     }
     // `version` re-runs the preview when a file's sample rows arrive.
-  }, [graph, schemas, nodeId, now, version, key]);
+  }, [graph, schemas, nodeId, now, version, sqlVersion, key]);
 }

@@ -6,10 +6,13 @@ import { FieldErrors } from './field-errors';
 import type { FormCtx } from './form-context';
 import { emptyItem, visibleFields, type FormField } from './form-model';
 import { ColumnsWidget } from './widgets/columns-widget';
+import { ConnectionSelect } from './widgets/connection-select';
+import { DbObjectSelect } from './widgets/db-object-select';
 import { FileWidget } from './widgets/file-widget';
 import { FormulaWidget } from './widgets/formula-widget';
 import { MappingWidget } from './widgets/mapping-widget';
 import { SegmentedControl } from './widgets/segmented-control';
+import { SqlWidget } from './widgets/sql-widget';
 import { UpstreamFieldSelect } from './widgets/upstream-field-select';
 import { WorkspaceObjectInput } from './widgets/workspace-object-input';
 
@@ -62,6 +65,12 @@ function Control({ field, path, ctx, id, invalid }: { field: FormField; path: st
       return <FileWidget ctx={ctx} path={path} />;
     case 'columns':
       return <ColumnsWidget ctx={ctx} path={path} />;
+    case 'connection':
+      return <ConnectionSelect ctx={ctx} path={path} id={id} invalid={invalid} />;
+    case 'db-object':
+      return <DbObjectSelect ctx={ctx} path={path} id={id} invalid={invalid} />;
+    case 'sql':
+      return <SqlWidget ctx={ctx} path={path} id={id} invalid={invalid} />;
     case 'mapping':
       return <MappingWidget ctx={ctx} path={path} />;
     case 'formula':

@@ -3,11 +3,13 @@ import { calculatedField } from './calculated-field';
 import { csvSource } from './csv-source';
 import { filterKind } from './filter';
 import { mapKind } from './map';
+import { sqlSource } from './sql-source';
 import type { NodeKindDef } from './types';
 import { workspaceTarget } from './workspace-target';
 
 export const KINDS = {
   'csv-source': csvSource,
+  'sql-source': sqlSource,
   map: mapKind,
   filter: filterKind,
   'calculated-field': calculatedField,
@@ -27,6 +29,7 @@ export type KindConfig<K extends KindId> = ReturnType<(typeof KINDS)[K]['default
 
 export * from './types';
 export { CsvSourceConfig } from './csv-source';
+export { SqlSourceConfig, SqlPreviewStamp, sqlPreviewHash, isPreviewCurrent, stringHash } from './sql-source';
 export { MapConfig, MapField, canConvert } from './map';
 export { FilterConfig, FilterCondition, FilterOp, FILTER_OP_LABELS } from './filter';
 export { WorkspaceTargetConfig } from './workspace-target';

@@ -12,7 +12,7 @@ export function ColumnsWidget({ ctx, path }: { ctx: FormCtx; path: string }) {
   if (columns.length === 0) {
     return (
       <>
-        <p className="hint">Upload a file and Weft detects its columns and their types.</p>
+        <p className="hint">{ctx.kind === 'sql-source' ? 'Pick a table or load the preview, and Weft reads its columns and their types.' : 'Upload a file and Weft detects its columns and their types.'}</p>
         <FieldErrors diagnostics={diagnosticsAt(ctx.diagnostics, path)} path={path} />
       </>
     );

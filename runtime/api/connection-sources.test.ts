@@ -1,0 +1,115 @@
+// Discover and preview through app.request() against a real Postgres: good reads, a refused query, a missing table.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ApiError, Connection, DiscoveredObjectInfo, SourcePreview, sqlPreviewHash } from '../../shared';
+import { connectorLookup } from '../connections';
+import { scratchPostgres, type ScratchPostgres } from '../connections/scratch-postgres';
+import { postgresConnector } from '../connectors/postgres';
+import { createCipher } from '../secrets';
+import { openStore } from '../store';
+import type { Store } from '../store/types';
+import { createApi } from './app';
+
+let db: ScratchPostgres | null = null;
+let store: Store;
+let app: ReturnType<typeof createApi>;
+let connection: Connection;
+
+async function call(method: string, path: string, body?: unknown) {
+  const res = await app.request(`/api${path}`, {
+    method,
+    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  });
+  return { status: res.status, json: (await res.json()) as unknown };
+}
+
+beforeAll(async () => {
+  db = await scratchPostgres(12);
+  if (!db) {
+    console.warn('discover/preview API tests skipped: no Postgres answers at WEFT_TEST_POSTGRES_URL (default 127.0.0.1:5432)');
+    return;
+  }
+  store = await openStore({ memory: true });
+  app = createApi({
+    store,
+    launcher: { start: async () => ({ workflowId: 'w' }) },
+    filesDir: '/nonexistent',
+    maxUploadBytes: 1024,
+    connectors: connectorLookup([postgresConnector]),
+    cipher: createCipher(randomBytes(32)),
+  });
+  const res = await call('POST', '/connections', { connector: 'postgres', name: 'Shop', config: db.config, secrets: db.secrets });
+  expect(res.status).toBe(201);
+  connection = Connection.parse(res.json);
+});
+afterAll(async () => {
+  await store?.close();
+  await db?.drop();
+});
+
+describe('POST /connections/:id/discover', () => {
+  it('lists the tables with Weft types and keys', async ({ skip }) => {
+    if (!db) skip();
+    const res = await call('POST', `/connections/${connection.id}/discover`);
+    expect(res.status).toBe(200);
+    const orders = z.array(DiscoveredObjectInfo).parse(res.json).find((o) => o.name === 'public.orders');
+    expect(orders?.primaryKey).toEqual(['id']);
+    expect(orders?.fields.map((f) => [f.name, f.type])).toEqual([
+      ['id', 'number'],
+      ['customer', 'text'],
+      ['amount', 'number'],
+      ['placed_at', 'datetime'],
+      ['paid', 'boolean'],
+    ]);
+  });
+
+  it('answers 404 for a connection that does not exist', async ({ skip }) => {
+    if (!db) skip();
+    expect((await call('POST', '/connections/con_nope/discover')).status).toBe(404);
+  });
+});
+
+describe('POST /connections/:id/preview', () => {
+  it('gives the first 10 rows, the columns, the key and the stamp the source keeps', async ({ skip }) => {
+    if (!db) skip();
+    const res = await call('POST', `/connections/${connection.id}/preview`, { object: 'orders' });
+    expect(res.status).toBe(200);
+    const preview = SourcePreview.parse(res.json);
+    expect(preview.rows).toHaveLength(10);
+    expect(preview.rows[0]).toMatchObject({ id: 1, customer: 'Customer 1', paid: false });
+    expect(preview.key).toEqual(['id']);
+    expect(preview.columns.map((c) => c.name)).toEqual(['id', 'customer', 'amount', 'placed_at', 'paid']);
+    expect(preview.preview.hash).toBe(sqlPreviewHash({ connectionId: connection.id, object: 'orders', query: '' }));
+  });
+
+  it('takes the columns of a query filter from its rows', async ({ skip }) => {
+    if (!db) skip();
+    const query = 'SELECT id, upper(customer) AS shout FROM orders WHERE paid';
+    const res = await call('POST', `/connections/${connection.id}/preview`, { object: 'orders', query });
+    expect(res.status).toBe(200);
+    const preview = SourcePreview.parse(res.json);
+    expect(preview.columns).toEqual([
+      { name: 'id', type: 'number' },
+      { name: 'shout', type: 'text' },
+    ]);
+    expect(preview.rows.map((r) => r.id)).toEqual([2, 4, 6, 8, 10, 12]);
+    expect(preview.preview.hash).toBe(sqlPreviewHash({ connectionId: connection.id, object: 'orders', query }));
+  });
+
+  it('refuses a statement that is not one SELECT, in plain words', async ({ skip }) => {
+    if (!db) skip();
+    const res = await call('POST', `/connections/${connection.id}/preview`, { object: 'orders', query: 'DELETE FROM orders' });
+    expect(res.status).toBe(422);
+    const { error } = ApiError.parse(res.json);
+    expect(error.code).toBe('invalid_query');
+    expect(error.message).toMatch(/^Only a single SELECT \(or WITH \.\.\. SELECT\) can filter a source/);
+  });
+
+  it('names a table that is not there', async ({ skip }) => {
+    if (!db) skip();
+    const res = await call('POST', `/connections/${connection.id}/preview`, { object: 'invoices' });
+    expect(res.status).toBe(422);
+    expect(ApiError.parse(res.json).error).toMatchObject({ code: 'not_found', message: expect.stringMatching(/^Table "invoices" not found/) });
+  });
+});

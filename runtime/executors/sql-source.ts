@@ -1,0 +1,57 @@
+// Database table source: reads the table (or its query filter) through the saved connection, resuming from
+// the connector's own cursor, and types the rows as the previewed columns say.
+import { z } from 'zod';
+import { SqlSourceConfig } from '../../shared/graph/kinds';
+import { typeSourceRows } from '../../shared/transforms/typed-rows';
+import { ConnectionServiceError } from '../connections/errors';
+import { ConnectorError } from '../connectors/types';
+import { defineExecutor, PlanError } from './types';
+
+/** The checkpoint: the connector's own resumable cursor, plus rows read so far (for row numbers in the record inbox). */
+export const SqlCursor = z.object({ source: z.unknown(), rows: z.number().int().nonnegative() });
+export type SqlCursor = z.infer<typeof SqlCursor>;
+
+export const sqlSourceExecutor = defineExecutor({
+  kind: 'sql-source',
+  config: SqlSourceConfig,
+  create(config, step, { openConnection }) {
+    if (!config.connectionId || !config.object) throw new PlanError(`${step.label} has no connection or table chosen. Choose them, load the preview and publish again.`);
+    if (!openConnection) throw new PlanError(`${step.label} reads a database, but this worker cannot open connections.`);
+    const open = openConnection;
+    return {
+      role: 'source',
+      async *read(cursor, batchSize) {
+        // Starting over under a later batch number would read rows twice: an unreadable cursor is fatal.
+        const from = cursor === null || cursor === undefined ? { success: true as const, data: { source: null, rows: 0 } } : SqlCursor.safeParse(cursor);
+        if (!from.success) throw new PlanError(`The checkpoint of ${step.label} cannot be read; start a new run.`);
+        const session = await open(config.connectionId).catch((err: unknown) => {
+          if (err instanceof ConnectionServiceError && err.kind === 'not_found') {
+            throw new PlanError(`The connection used by ${step.label} no longer exists. Choose another connection, load the preview and publish again.`);
+          }
+          throw err;
+        });
+        let rowNumber = from.data.rows;
+        try {
+          const query = config.query.trim();
+          const batches = session.read(config.object, { cursor: from.data.source, batchSize, ...(query ? { query } : {}) });
+          for await (const b of batches) {
+            const typed = typeSourceRows(
+              step.nodeId,
+              config.columns,
+              b.rows.map((values) => ({ rowNumber: ++rowNumber, values })),
+            );
+            yield { rows: typed.rows, rejected: typed.rejected, read: b.rows.length, cursor: { source: b.cursor, rows: rowNumber } satisfies SqlCursor };
+          }
+        } catch (err) {
+          // A table that is gone or a query the database refuses will not heal on retry.
+          if (err instanceof ConnectorError && ['not_found', 'invalid_query', 'permission', 'invalid_config', 'auth'].includes(err.code)) {
+            throw new PlanError(`${step.label}: ${err.message}`);
+          }
+          throw err;
+        } finally {
+          await session.close().catch(() => undefined);
+        }
+      },
+    };
+  },
+});

@@ -1,0 +1,45 @@
+// 'connection' widget: pick one of the saved connections whose system can be read, or go make one.
+import { api, errorMessage } from '../../api';
+import { useLoad } from '../../lib/hooks';
+import type { FormCtx } from '../form-context';
+
+export function ConnectionSelect({ ctx, path, id, invalid }: { ctx: FormCtx; path: string; id?: string; invalid?: boolean }) {
+  const value = typeof ctx.config[path] === 'string' ? (ctx.config[path] as string) : '';
+  const { data, error, loading } = useLoad(async () => {
+    const [connections, connectors] = await Promise.all([api.listConnections(), api.listConnectors()]);
+    const readable = new Set(connectors.filter((c) => c.capabilities.includes('read')).map((c) => c.id));
+    return connections.filter((c) => readable.has(c.connector));
+  }, []);
+  const options = data ?? [];
+  const known = options.some((c) => c.id === value);
+  return (
+    <div className="stack-sm" data-testid="connection-select">
+      <select
+        id={id}
+        className={`input select${invalid ? ' is-invalid' : ''}`}
+        value={value}
+        aria-label="Connection"
+        aria-invalid={invalid || undefined}
+        disabled={loading && !data}
+        onChange={(e) => ctx.set(path, e.target.value)}
+      >
+        <option value="">{loading && !data ? 'Loading connections…' : 'Choose a connection…'}</option>
+        {value && !known && data ? <option value={value}>Missing connection ({value})</option> : null}
+        {options.map((c) => (
+          <option key={c.id} value={c.id}>
+            {c.name}
+          </option>
+        ))}
+      </select>
+      {error ? (
+        <p className="hint hint--error" role="alert">
+          {errorMessage(error)}
+        </p>
+      ) : null}
+      <p className="hint">
+        {data && options.length === 0 ? 'No database connections yet. ' : null}
+        <a href="#/connections">Manage connections</a>
+      </p>
+    </div>
+  );
+}

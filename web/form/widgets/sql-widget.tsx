@@ -1,0 +1,171 @@
+// 'sql' widget: the optional query filter in Monaco (built-in SQL colouring; a textarea while it loads),
+// and "Load preview": the first 10 rows with their types, which also stamps the node as previewed.
+import type * as Monaco from 'monaco-editor/editor';
+import { useEffect, useRef, useState } from 'react';
+import { FIELD_TYPE_LABELS, type SourcePreview } from '../../../shared';
+import { api, errorMessage } from '../../api';
+import { IconEye, Spinner } from '../../components/icons';
+import { loadMonaco } from '../../formula/load-monaco';
+import { rememberSqlSample } from '../../lib/sql-samples';
+import type { FormCtx } from '../form-context';
+import { cellText, patchForPreview, previewState } from './sql-source-model';
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+
+export function SqlWidget({ ctx, path, id, invalid }: { ctx: FormCtx; path: string; id?: string; invalid?: boolean }) {
+  const query = str(ctx.config[path]);
+  const connectionId = str(ctx.config.connectionId);
+  const object = str(ctx.config.object);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [rows, setRows] = useState<SourcePreview | null>(null);
+  const state = previewState(ctx.config);
+
+  async function load() {
+    setBusy(true);
+    setError(null);
+    try {
+      const preview = await api.previewSource(connectionId, { object, ...(query.trim() ? { query } : {}) });
+      ctx.patch(patchForPreview(preview));
+      rememberSqlSample(preview.preview.hash, preview.rows);
+      setRows(preview);
+    } catch (e) {
+      setError(errorMessage(e));
+      setRows(null);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="sql-widget stack-sm">
+      <SqlEditor id={id} value={query} invalid={invalid} onChange={(v) => ctx.set(path, v, { merge: true })} />
+      <p className="hint">Leave empty to read the whole table, or write one SELECT (or WITH … SELECT), e.g. SELECT * FROM orders WHERE status = 'open'.</p>
+      <div className="row-sm">
+        <button type="button" className="btn btn--sm" onClick={() => void load()} disabled={busy || !connectionId || !object} data-testid="load-preview">
+          {busy ? <Spinner /> : <IconEye size={14} />}
+          Load preview
+        </button>
+        <span className={`muted small${state === 'stale' ? ' text-warn' : ''}`} data-testid="preview-state">
+          {state === 'current' ? 'Previewed' : state === 'stale' ? 'Changed since the last preview' : 'Not previewed yet'}
+        </span>
+      </div>
+      {error ? (
+        <div className="banner banner--error banner--sm" role="alert" data-testid="preview-error">
+          {error}
+        </div>
+      ) : null}
+      {rows ? <PreviewTable preview={rows} /> : null}
+    </div>
+  );
+}
+
+function PreviewTable({ preview }: { preview: SourcePreview }) {
+  if (preview.rows.length === 0) return <p className="hint">The table (or query) returned no rows.</p>;
+  return (
+    <div className="table-scroll sample__scroll">
+      <table className="table table--mini" data-testid="sql-preview-table">
+        <thead>
+          <tr>
+            {preview.columns.map((c) => (
+              <th key={c.name} title={preview.key.includes(c.name) ? 'Primary key' : undefined}>
+                {c.name}
+                {preview.key.includes(c.name) ? ' 🔑' : ''}
+                <div className="muted small">{FIELD_TYPE_LABELS[c.type]}</div>
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {preview.rows.map((r, i) => (
+            <tr key={i}>
+              {preview.columns.map((c) => (
+                <td key={c.name} className="truncate" title={cellText(r[c.name])}>
+                  {cellText(r[c.name])}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Monaco with the built-in 'sql' language; a plain textarea until (or if never) it loads. */
+function SqlEditor({ value, onChange, id, invalid }: { value: string; onChange: (v: string) => void; id?: string; invalid?: boolean }) {
+  const host = useRef<HTMLDivElement>(null);
+  const [editor, setEditor] = useState<Monaco.editor.IStandaloneCodeEditor | null>(null);
+  const latest = useRef({ value, onChange });
+  latest.current = { value, onChange };
+
+  useEffect(() => {
+    let disposed = false;
+    let cleanup: (() => void) | null = null;
+    loadMonaco().then(
+      (monaco) => {
+        if (disposed || !host.current) return;
+        const model = monaco.editor.createModel(latest.current.value, 'sql');
+        const ed = monaco.editor.create(host.current, {
+          model,
+          ariaLabel: 'Query filter',
+          automaticLayout: true,
+          minimap: { enabled: false },
+          lineNumbers: 'off',
+          glyphMargin: false,
+          folding: false,
+          wordWrap: 'on',
+          scrollBeyondLastLine: false,
+          renderLineHighlight: 'none',
+          overviewRulerLanes: 0,
+          contextmenu: false,
+          tabFocusMode: true,
+          editContext: false,
+          fontSize: 13,
+          lineHeight: 20,
+          padding: { top: 6, bottom: 6 },
+        });
+        const sub = model.onDidChangeContent(() => {
+          if (model.getValue() !== latest.current.value) latest.current.onChange(model.getValue());
+        });
+        setEditor(ed);
+        cleanup = () => {
+          sub.dispose();
+          ed.dispose();
+          model.dispose();
+        };
+      },
+      () => undefined,
+    );
+    return () => {
+      disposed = true;
+      cleanup?.();
+      setEditor(null);
+    };
+  }, []);
+
+  // Undo from the toolbar, or another node's config: replace the text without echoing it back.
+  useEffect(() => {
+    const model = editor?.getModel();
+    if (model && model.getValue() !== value) model.pushEditOperations([], [{ range: model.getFullModelRange(), text: value }], () => null);
+  }, [editor, value]);
+
+  return (
+    <div className={`formula-editor${invalid ? ' is-invalid' : ''}${editor ? ' is-ready' : ''}`} data-testid="sql-editor" data-ready={editor ? 'true' : 'false'}>
+      <div ref={host} className="formula-editor__host" style={{ height: 104, display: editor ? undefined : 'none' }} />
+      {editor ? null : (
+        <textarea
+          id={id}
+          className="formula-editor__fallback"
+          value={value}
+          rows={4}
+          aria-label="Query filter"
+          placeholder="SELECT * FROM orders WHERE …"
+          spellCheck={false}
+          onChange={(e) => onChange(e.target.value)}
+          data-testid="sql-fallback"
+        />
+      )}
+    </div>
+  );
+}
