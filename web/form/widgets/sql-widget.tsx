@@ -4,7 +4,7 @@ import type * as Monaco from 'monaco-editor/editor';
 import { useEffect, useRef, useState } from 'react';
 import { FIELD_TYPE_LABELS, type SourcePreview } from '../../../shared';
 import { api, errorMessage } from '../../api';
-import { IconEye, Spinner } from '../../components/icons';
+import { IconEye, IconKey, Spinner } from '../../components/icons';
 import { loadMonaco } from '../../formula/load-monaco';
 import { rememberSqlSample } from '../../lib/sql-samples';
 import type { FormCtx } from '../form-context';
@@ -70,7 +70,7 @@ function PreviewTable({ preview }: { preview: SourcePreview }) {
             {preview.columns.map((c) => (
               <th key={c.name} title={preview.key.includes(c.name) ? 'Primary key' : undefined}>
                 {c.name}
-                {preview.key.includes(c.name) ? ' 🔑' : ''}
+                {preview.key.includes(c.name) ? <> <IconKey size={11} /></> : null}
                 <div className="muted small">{FIELD_TYPE_LABELS[c.type]}</div>
               </th>
             ))}
