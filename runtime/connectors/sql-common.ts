@@ -47,3 +47,17 @@ export function checkWriteColumns(object: string, existing: string[], fields: st
 }
 
 export const describeKey = (key: string[], row: Row) => key.map((k) => `${k} = ${JSON.stringify(row[k] ?? null)}`).join(', ');
+
+/** Parses a connector's settings, or says in one sentence which setting is wrong. */
+export function parseSettings<C, S>(
+  system: string,
+  schemas: { config: z.ZodType<C>; secrets: z.ZodType<S> },
+  config: unknown,
+  secrets: unknown,
+): { config: C; secrets: S } {
+  const c = schemas.config.safeParse(config);
+  if (!c.success) throw new ConnectorError('invalid_config', `The ${system} settings are not valid: ${c.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const s = schemas.secrets.safeParse(secrets ?? {});
+  if (!s.success) throw new ConnectorError('invalid_config', `The ${system} password is not valid.`);
+  return { config: c.data, secrets: s.data };
+}

@@ -3,7 +3,7 @@
 import mysql from 'mysql2/promise';
 import type { FieldType } from '../../../shared/graph/field-types';
 import { checkSelectQuery } from '../sql-guard';
-import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor } from '../sql-common';
+import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings } from '../sql-common';
 import { ConnectorError, defineConnector, type ConnectorSession, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
 import { MysqlConfig, MysqlSecrets, mysqlManifest } from './manifest';
 import { mapMysqlType, mysqlTypeCast, toMysqlValue } from './type-map';
@@ -347,10 +347,7 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets): ConnectorSessi
 export const mysqlConnector = defineConnector<MysqlConfig, MysqlSecrets>({
   manifest: mysqlManifest,
   async open(config, secrets) {
-    const c = MysqlConfig.safeParse(config);
-    if (!c.success) throw new ConnectorError('invalid_config', `The MySQL settings are not valid: ${c.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    const s = MysqlSecrets.safeParse(secrets ?? {});
-    if (!s.success) throw new ConnectorError('invalid_config', 'The MySQL password is not valid.');
-    return openSession(c.data, s.data);
+    const settings = parseSettings('MySQL', { config: MysqlConfig, secrets: MysqlSecrets }, config, secrets);
+    return openSession(settings.config, settings.secrets);
   },
 });

@@ -2,7 +2,7 @@
 // transaction, and batch writes as one statement per chunk with per-row savepoints as the fallback.
 import pg from 'pg';
 import { checkSelectQuery } from '../sql-guard';
-import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, toParam } from '../sql-common';
+import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings, toParam } from '../sql-common';
 import { ConnectorError, defineConnector, type ConnectorSession, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
 import { PostgresConfig, PostgresSecrets, postgresManifest } from './manifest';
 import { mapPostgresType, parsePostgresValue } from './type-map';
@@ -361,10 +361,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets): Connecto
 export const postgresConnector = defineConnector<PostgresConfig, PostgresSecrets>({
   manifest: postgresManifest,
   async open(config, secrets) {
-    const c = PostgresConfig.safeParse(config);
-    if (!c.success) throw new ConnectorError('invalid_config', `The Postgres settings are not valid: ${c.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    const s = PostgresSecrets.safeParse(secrets ?? {});
-    if (!s.success) throw new ConnectorError('invalid_config', 'The Postgres password is not valid.');
-    return openSession(c.data, s.data);
+    const settings = parseSettings('Postgres', { config: PostgresConfig, secrets: PostgresSecrets }, config, secrets);
+    return openSession(settings.config, settings.secrets);
   },
 });
