@@ -2,25 +2,15 @@
 // connects, the saved connection never sends its password back (page or API), and it can be duplicated and deleted.
 import { resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { pgClusterUnavailable, startPgCluster, type PgCluster } from '../support/pg-cluster';
-import { SHOTS } from './helpers';
+import { SHOTS, usePgCluster } from './helpers';
 
-const unavailable = pgClusterUnavailable();
 const WRONG_PASSWORD = 'not-the-password-0451';
 
 test.describe('Connections', () => {
-  test.skip(unavailable !== null, `needs a password-checking Postgres: ${unavailable}`);
-
-  let cluster: PgCluster;
-  test.beforeAll(async () => {
-    test.setTimeout(120_000);
-    cluster = await startPgCluster();
-  });
-  test.afterAll(async () => {
-    await cluster?.stop();
-  });
+  const pg = usePgCluster();
 
   test('add a PostgreSQL connection: wrong password, then right; saved without leaking it; duplicate and delete', async ({ page }) => {
+    const cluster = pg();
     const pageErrors: string[] = [];
     page.on('pageerror', (err) => pageErrors.push(err.message));
     page.on('dialog', (d) => void d.accept());

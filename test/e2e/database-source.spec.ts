@@ -3,24 +3,14 @@
 // to the workspace, published and run on the real Temporal dev server.
 import { resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { pgClusterUnavailable, startPgCluster, type PgCluster } from '../support/pg-cluster';
-import { connect, saveAndPublishThenRun, SHOTS } from './helpers';
+import { connect, saveAndPublishThenRun, SHOTS, usePgCluster } from './helpers';
 
-const unavailable = pgClusterUnavailable();
 
 test.describe('Database table source', () => {
-  test.skip(unavailable !== null, `needs a password-checking Postgres: ${unavailable}`);
-
-  let cluster: PgCluster;
-  test.beforeAll(async () => {
-    test.setTimeout(120_000);
-    cluster = await startPgCluster();
-  });
-  test.afterAll(async () => {
-    await cluster?.stop();
-  });
+  const pg = usePgCluster();
 
   test('pick a table, filter it, load the preview, map it to the workspace, publish and run', async ({ page }) => {
+    const cluster = pg();
     const pageErrors: string[] = [];
     page.on('pageerror', (err) => pageErrors.push(err.message));
 

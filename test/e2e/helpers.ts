@@ -1,7 +1,8 @@
 // What the browser tests do the same way: connect two nodes by their handles, save-publish-run and wait.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { expect, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { pgClusterUnavailable, startPgCluster, type PgCluster } from '../support/pg-cluster';
 
 export const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
 mkdirSync(SHOTS, { recursive: true });
@@ -29,4 +30,25 @@ export async function saveAndPublishThenRun(page: Page) {
   const status = page.getByTestId('run-status');
   await expect(status).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
   await expect(status).toHaveText(/Completed/);
+}
+
+/**
+ * Inside a describe: skips it where no password-checking Postgres can be started, else starts one
+ * before the tests and stops it after. Returns a getter for the running cluster.
+ */
+export function usePgCluster(): () => PgCluster {
+  const unavailable = pgClusterUnavailable();
+  test.skip(unavailable !== null, `needs a password-checking Postgres: ${unavailable}`);
+  let cluster: PgCluster | undefined;
+  test.beforeAll(async () => {
+    test.setTimeout(120_000);
+    cluster = await startPgCluster();
+  });
+  test.afterAll(async () => {
+    await cluster?.stop();
+  });
+  return () => {
+    if (!cluster) throw new Error('the Postgres cluster did not start');
+    return cluster;
+  };
 }
