@@ -5,7 +5,7 @@ import { Counts, RunStatus, StepStatus } from '../../shared/api/runs';
 import { Plan } from '../../shared/compiler/plan';
 import { ownedSteps } from '../../workflows/plan-steps';
 import type { ExecutorDeps } from '../executors';
-import { buildPipeline, createExecutor, PlanError, processBatch } from '../executors';
+import { buildPipeline, createExecutor, PlanError, runBatch } from '../executors';
 import type { Store } from '../store/types';
 
 export interface ActivityDeps {
@@ -14,7 +14,7 @@ export interface ActivityDeps {
   batchSize?: number;
   /** Test hook: wait this long after each batch, so a run lasts long enough to be interrupted. */
   batchDelayMs?: number;
-  /** Opens saved connections for database sources (runtime/main.ts passes the connections service's `open`). */
+  /** Opens saved connections for database sources and targets (runtime/main.ts passes the connections service's `open`). */
   openConnection?: ExecutorDeps['openConnection'];
 }
 
@@ -74,6 +74,7 @@ export function createActivities(deps: ActivityDeps) {
     /**
      * Streams one pipeline in batches: read, transform, then ONE commit per batch (counts, rejected records,
      * workspace write and checkpoint together), then a heartbeat. Resumes after the last committed batch.
+     * A database target writes its batch just before the commit (it cannot join the store's transaction).
      */
     runPipeline: boundary(async (input: z.input<typeof RunPipelineInput>): Promise<PipelineResult> => {
       const { runId, versionId, pipelineId } = RunPipelineInput.parse(input);
@@ -106,7 +107,7 @@ export function createActivities(deps: ActivityDeps) {
         const ownedSet = new Set(owned);
         for await (const batch of executors.source.run.read(checkpoint.batch > 0 ? checkpoint.cursor : null, batchSize)) {
           if (ctx.cancellationSignal.aborted) throw new CancelledFailure('The run was cancelled');
-          const effect = processBatch(executors, batch, ownedSet);
+          const effect = await runBatch(executors, batch, ownedSet);
           const next = { batch: checkpoint.batch + 1, cursor: batch.cursor };
           await store.commitBatch({ runId, pipelineId, batch: next.batch, cursor: next.cursor, ...effect });
           checkpoint = next;

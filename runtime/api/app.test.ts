@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fixture from '../../test/fixtures/graphs/csv-map-workspace.json';
 import { ApiError, Integration, IntegrationSummary, PublishResult, RunDetail, UploadedFile, type Graph } from '../../shared';
@@ -222,7 +223,7 @@ describe('publish and runs', () => {
 describe('files', () => {
   it('detects the header, delimiter and column types of an upload', async () => {
     const file = await uploadCsv();
-    expect(file).toMatchObject({ name: 'customers.csv', size: CSV.length, delimiter: ',' });
+    expect(file).toMatchObject({ name: 'customers.csv', size: CSV.length, delimiter: ',', format: 'csv', compression: 'none' });
     expect(file.columns).toEqual([
       { name: 'Email', type: 'text' },
       { name: 'Full Name', type: 'text' },
@@ -261,12 +262,49 @@ describe('files', () => {
     expect((await errorOf(await upload('empty.csv', ''))).message).toMatch(/empty/);
     const binary = await upload('photo.csv', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1, 2, 3]));
     expect(binary.status).toBe(400);
-    expect((await errorOf(binary)).message).toMatch(/^Could not read "photo.csv" as CSV/);
+    expect((await errorOf(binary)).message).toMatch(/^Could not read "photo.csv": This file is not a text file/);
     const multipart = await upload('x.csv', 'a,b\n1,2\n', { 'content-type': 'multipart/form-data; boundary=x' });
     expect(multipart.status).toBe(415);
     const noName = await app.request('/api/files', { method: 'POST', body: 'a\n1\n' });
     expect(noName.status).toBe(400);
     expect((await errorOf(noName)).issues?.[0]?.path).toBe('name');
+  });
+});
+
+describe('file formats', () => {
+  it('sniffs a JSON upload, finding the records under a path and flattening nested fields', async () => {
+    const body = JSON.stringify({ meta: { page: 1 }, data: { items: [{ id: 1, address: { city: 'Oslo' }, tags: ['a'] }, { id: 2, address: { city: 'Rome' }, tags: [] }] } });
+    const res = await upload('people.json', body, { 'content-type': 'application/json' });
+    expect(res.status).toBe(201);
+    const file = UploadedFile.parse(await res.json());
+    expect(file).toMatchObject({ format: 'json', compression: 'none', recordsPath: 'data.items' });
+    expect(file.columns).toEqual([
+      { name: 'id', type: 'number' },
+      { name: 'address.city', type: 'text' },
+      { name: 'tags', type: 'text' },
+    ]);
+    expect(file.sampleRows[0]).toEqual({ id: '1', 'address.city': 'Oslo', tags: '["a"]' });
+    expect(UploadedFile.parse(await (await app.request(`/api/files/${file.id}`)).json())).toEqual(file);
+  });
+
+  it('sniffs a gzipped NDJSON upload', async () => {
+    const body = gzipSync(['{"email":"a@x.io","n":1}', '{"email":"b@x.io","n":2}'].join('\n'));
+    const res = await upload('events.ndjson.gz', new Uint8Array(body), { 'content-type': 'application/gzip' });
+    expect(res.status).toBe(201);
+    const file = UploadedFile.parse(await res.json());
+    expect(file).toMatchObject({ name: 'events.ndjson.gz', format: 'ndjson', compression: 'gzip' });
+    expect(file.columns).toEqual([
+      { name: 'email', type: 'text' },
+      { name: 'n', type: 'number' },
+    ]);
+  });
+
+  it('explains JSON and NDJSON it cannot use', async () => {
+    const noArray = await upload('x.json', JSON.stringify({ meta: { n: 1 }, list: [1, 2] }), { 'content-type': 'application/json' });
+    expect(noArray.status).toBe(400);
+    expect((await errorOf(noArray)).message).toBe('Could not read "x.json": The JSON has no array of records; looked at the top level, meta, list');
+    const badLine = await upload('x.ndjson', '{"a":1\n', { 'content-type': 'application/x-ndjson' });
+    expect((await errorOf(badLine)).message).toMatch(/^Could not read "x.ndjson": Line 1 is not valid JSON: /);
   });
 });
 

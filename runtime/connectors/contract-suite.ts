@@ -347,6 +347,16 @@ export function runContractSuite<C, S>(options: ContractSuiteOptions<C, S>): voi
         expect(await readAll(session, target)).toEqual(rows);
       });
 
+      it('inserts with a key again safely: an identical record is unchanged, a different one a rejected duplicate', async () => {
+        const target = await make('contract_insert_key', ITEM_COLUMNS, ['id'], [itemRow(1), itemRow(2)]);
+        const changed = { ...itemRow(2), name: 'renamed' };
+        const results = await session.write(target, [itemRow(1), changed, itemRow(3)], { mode: 'insert', key: ['id'], fields });
+        expect(results[0]).toEqual({ outcome: 'unchanged' });
+        expect(results[1]).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/already exists/) });
+        expect(results[2]).toEqual({ outcome: 'created' });
+        expect(await readAll(session, target)).toEqual([itemRow(1), itemRow(2), itemRow(3)]);
+      });
+
       it('upserts with created, updated and unchanged per record', async () => {
         const target = await make('contract_upsert', ITEM_COLUMNS, ['id'], [itemRow(1), itemRow(2)]);
         const changed = { ...itemRow(2), name: 'renamed', price: 99.99 };

@@ -1,14 +1,14 @@
-// CSV source: streams the uploaded file from the checkpoint, typed as its columns say; malformed lines
-// and values that do not fit their column's type are rejected at the source.
+// File source (CSV, JSON, NDJSON; plain, gzip or zip): streams the uploaded file from the checkpoint, typed
+// as its columns say; malformed records and values that do not fit their column's type are rejected at the source.
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { z } from 'zod';
 import { CsvSourceConfig } from '../../shared/graph/kinds';
 import { typeSourceRows } from '../../shared/transforms/typed-rows';
-import { readCsvBatches } from '../files/csv';
+import { readFileBatches } from '../files/formats';
 import { defineExecutor, PlanError } from './types';
 
-/** How far a CSV read got: data rows already processed. */
+/** How far a file read got: records (CSV data rows, JSON array items, NDJSON lines) already processed. */
 export const CsvCursor = z.object({ nextRow: z.number().int().nonnegative() });
 export type CsvCursor = z.infer<typeof CsvCursor>;
 
@@ -31,7 +31,11 @@ export const csvSourceExecutor = defineExecutor({
         // Starting over under a later batch number would write rows twice: an unreadable cursor is fatal.
         const from = cursor === null || cursor === undefined ? { success: true as const, data: { nextRow: 0 } } : CsvCursor.safeParse(cursor);
         if (!from.success) throw new PlanError(`The checkpoint of ${step.label} cannot be read; start a new run.`);
-        const batches = readCsvBatches(file.path, {
+        const batches = readFileBatches(file.path, {
+          format: config.format,
+          compression: config.compression,
+          recordsPath: config.recordsPath,
+          zipEntry: config.zipEntry,
           delimiter: config.delimiter,
           hasHeader: config.hasHeader,
           columns: config.columns,

@@ -3,6 +3,7 @@ import type { PlanStep } from '../../shared/compiler/plan';
 import { isKindId, type KindId } from '../../shared/graph/kinds';
 import { csvSourceExecutor } from './csv-source';
 import { sqlSourceExecutor } from './sql-source';
+import { sqlTargetExecutor } from './sql-target';
 import { transformExecutor } from './transform';
 import { PlanError, type Executor, type ExecutorDef, type ExecutorDeps } from './types';
 import { workspaceTargetExecutor } from './workspace-target';
@@ -14,6 +15,7 @@ export const EXECUTORS: { readonly [K in KindId]: ExecutorDef<K> } = {
   filter: transformExecutor('filter'),
   'calculated-field': transformExecutor('calculated-field'),
   'workspace-target': workspaceTargetExecutor,
+  'sql-target': sqlTargetExecutor,
 };
 
 export async function createExecutor(step: PlanStep, deps: ExecutorDeps): Promise<Executor> {

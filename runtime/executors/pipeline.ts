@@ -1,5 +1,4 @@
 // One pipeline as executors: a source, its transforms and a target, and the pure step that turns a batch into a commit.
-import type { Counts } from '../../shared/api/runs';
 import type { PlanStep } from '../../shared/compiler/plan';
 import type { BatchCommit } from '../store/types';
 import { PlanError, type Executor, type ExecutorDeps, type SourceBatch, type SourceExecutor, type TargetExecutor, type TransformExecutor } from './types';
@@ -30,17 +29,13 @@ export async function buildPipeline(
 /** The batch's effect, minus the run/pipeline/batch ids: counts per step, rejected records, the target's write. */
 export type BatchEffect = Pick<BatchCommit, 'counts' | 'rejected' | 'workspaceWrite'>;
 
-/**
- * Runs one source batch through the transforms and into the target's contribution. Pure.
- * Only the steps in `owned` are counted (a source shared by two pipelines is counted once).
- * The target's write outcomes are counted by the store, so only its `read` is counted here.
- */
-export function processBatch(p: PipelineExecutors, batch: SourceBatch, owned: ReadonlySet<string>): BatchEffect {
-  const counts: Record<string, Partial<Counts>> = {};
+/** A batch run through the source and transforms: their counts and rejections, and the rows for the target. */
+function flowBatch(p: PipelineExecutors, batch: SourceBatch, owned: ReadonlySet<string>) {
+  const counts: BatchCommit['counts'] = {};
   const rejected: BatchCommit['rejected'] = [];
-  const record = (nodeId: string, c: Partial<Counts>, rej: BatchCommit['rejected']) => {
+  const record = (nodeId: string, c: BatchCommit['counts'][string], rej: BatchCommit['rejected']) => {
     if (!owned.has(nodeId)) return;
-    counts[nodeId] = c;
+    counts[nodeId] = { ...counts[nodeId], ...c };
     rejected.push(...rej);
   };
   record(p.source.step.nodeId, { read: batch.read, written: batch.rows.length, rejected: batch.rejected.length }, batch.rejected);
@@ -51,5 +46,31 @@ export function processBatch(p: PipelineExecutors, batch: SourceBatch, owned: Re
     rows = out.rows;
   }
   record(p.target.step.nodeId, { read: rows.length }, []);
-  return { counts, rejected, ...p.target.run.contribute(rows) };
+  return { counts, rejected, rows, record };
+}
+
+/**
+ * Runs one source batch through the transforms and into a store target's contribution. Pure.
+ * Only the steps in `owned` are counted (a source shared by two pipelines is counted once).
+ * The target's write outcomes are counted by the store, so only its `read` is counted here.
+ * A target outside the store writes through I/O: use `runBatch`.
+ */
+export function processBatch(p: PipelineExecutors, batch: SourceBatch, owned: ReadonlySet<string>): BatchEffect {
+  const target = p.target.run;
+  if (!('contribute' in target)) throw new Error(`processBatch: ${p.target.step.label} writes outside the store; use runBatch`);
+  const { counts, rejected, rows } = flowBatch(p, batch, owned);
+  return { counts, rejected, ...target.contribute(rows) };
+}
+
+/**
+ * One batch, whatever the target: a store target contributes to the commit (as processBatch); a target
+ * outside the store writes now, before the commit, and its outcomes become the target step's counts.
+ */
+export async function runBatch(p: PipelineExecutors, batch: SourceBatch, owned: ReadonlySet<string>): Promise<BatchEffect> {
+  const target = p.target.run;
+  if ('contribute' in target) return processBatch(p, batch, owned);
+  const { counts, rejected, rows, record } = flowBatch(p, batch, owned);
+  const outcome = await target.write(rows);
+  record(p.target.step.nodeId, outcome.counts, outcome.rejected);
+  return { counts, rejected };
 }

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { PlanStep } from '../../shared/compiler/plan';
 import type { KindId } from '../../shared/graph/kinds';
 import type { ConnectorSession } from '../connectors/types';
-import type { BatchCommit, NewRejected, Store } from '../store/types';
+import type { BatchCommit, NewRejected, StepCounts, Store } from '../store/types';
 
 import type { FlowRow } from '../../shared/transforms';
 
@@ -40,11 +40,30 @@ export interface TransformExecutor {
   apply(rows: readonly FlowRow[]): { rows: FlowRow[]; rejected: NewRejected[] };
 }
 
-export interface TargetExecutor {
+/** A target's outcomes for one batch, recorded by the commit: written = created + updated + unchanged. */
+export interface TargetOutcome {
+  counts: Pick<StepCounts, 'written' | 'created' | 'updated' | 'unchanged' | 'rejected'>;
+  rejected: NewRejected[];
+}
+
+/** A target inside the store (a workspace object): its write joins the batch commit's transaction. */
+export interface StoreTargetExecutor {
   role: 'target';
   /** The target's part of the batch commit, written in the same transaction as the counts and checkpoint. */
   contribute(rows: readonly FlowRow[]): Pick<BatchCommit, 'workspaceWrite'>;
 }
+
+/**
+ * A target outside the store (a database table): it cannot join the commit's transaction, so it writes the
+ * batch BEFORE the commit and hands over its outcomes. A batch whose commit then fails is written again on
+ * retry, so `write` must be safe to repeat (see docs/architecture.md, "Database targets").
+ */
+export interface ExternalTargetExecutor {
+  role: 'target';
+  write(rows: readonly FlowRow[]): Promise<TargetOutcome>;
+}
+
+export type TargetExecutor = StoreTargetExecutor | ExternalTargetExecutor;
 
 export type Executor = SourceExecutor | TransformExecutor | TargetExecutor;
 

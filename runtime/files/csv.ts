@@ -1,9 +1,9 @@
 // CSV files: sniff an upload (delimiter, header, typed columns, samples) and stream it in resumable batches.
-import { open, stat } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { parse, type CsvError, type Options as ParseOptions } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { inferFieldType, type Field } from '../../shared/graph/field-types';
+import { openSource, type FileSource } from './source';
 
 export const CSV_DELIMITERS = [',', ';', '\t', '|'] as const;
 export type CsvDelimiter = (typeof CSV_DELIMITERS)[number];
@@ -45,7 +45,12 @@ export async function sniffCsv(path: string, opts: SniffOptions = {}): Promise<C
   } finally {
     await handle.close();
   }
-  if (buf.includes(0)) throw new Error('This file is not a text file (it contains binary data). Export it as CSV and upload it again.');
+  return sniffCsvText(buf, truncated, opts);
+}
+
+/** Sniffs the first bytes of a CSV (from a file or from inside a gzip or zip). */
+export function sniffCsvText(buf: Buffer, truncated: boolean, opts: SniffOptions = {}): CsvSniff {
+  if (buf.includes(0)) throw new Error('This file is not a text file (it contains binary data). Export it as CSV, JSON or NDJSON and upload it again.');
   let text = buf.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (truncated) {
@@ -187,7 +192,7 @@ type Item = { kind: 'record'; values: string[] } | { kind: 'malformed'; raw: str
  * Streams a CSV file in batches of `batchSize` data rows (well-formed and malformed together),
  * never holding more than a batch in memory. Malformed rows never stop the stream.
  */
-export async function* readCsvBatches(path: string, opts: ReadCsvOptions): AsyncGenerator<CsvBatch> {
+export async function* readCsvBatches(path: string | FileSource, opts: ReadCsvOptions): AsyncGenerator<CsvBatch> {
   if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) throw new Error('batchSize must be a positive integer');
   const names = opts.columns.map((c) => c.name);
   const startRow = Math.max(0, opts.startRow ?? 0);
@@ -196,7 +201,8 @@ export async function* readCsvBatches(path: string, opts: ReadCsvOptions): Async
   let headerSeen = !opts.hasHeader;
   let batch: CsvBatch = { rows: [], rowNumbers: [], malformed: [], nextRow: startRow };
 
-  for await (const item of csvItems(path, opts.delimiter)) {
+  const src: FileSource = typeof path === 'string' ? { path, compression: 'none' } : path;
+  for await (const item of csvItems(src, opts.delimiter)) {
     if (!headerSeen) {
       headerSeen = true;
       continue;
@@ -244,15 +250,14 @@ function valuesToRecord(values: readonly string[], names: readonly string[]): Re
  * Every record of the file in order, blank lines dropped. csv-parse loses its place after a quoting error,
  * so we report the first line of the bad record as malformed and start a fresh parser on the line after it.
  */
-async function* csvItems(path: string, delimiter: string): AsyncGenerator<Item> {
-  const size = (await stat(path)).size;
+async function* csvItems(src: FileSource, delimiter: string): AsyncGenerator<Item> {
   let offset = 0;
-  while (offset < size) {
-    const segment = parseSegment(path, delimiter, offset);
+  for (;;) {
+    const segment = parseSegment(src, delimiter, offset);
     yield* segment.items;
     const failure = segment.failure();
     if (!failure) break;
-    const line = await readLineAt(path, failure.recordStart);
+    const line = await readLineAt(src, failure.recordStart);
     yield { kind: 'malformed', raw: line.text, reason: (n) => describeFailure(n, failure.code, line.text) };
     offset = line.next;
   }
@@ -283,7 +288,7 @@ function describeFailure(row: number, code: string, line: string): string {
   }
 }
 
-function parseSegment(path: string, delimiter: string, start: number): { items: AsyncGenerator<Item>; failure(): SegmentFailure | null } {
+function parseSegment(src: FileSource, delimiter: string, start: number): { items: AsyncGenerator<Item>; failure(): SegmentFailure | null } {
   let skip: { before: number; code: string } | null = null;
   let failure: SegmentFailure | null = null;
   async function* items(): AsyncGenerator<Item> {
@@ -300,7 +305,7 @@ function parseSegment(path: string, delimiter: string, start: number): { items: 
         return undefined;
       },
     } satisfies ParseOptions);
-    const source = createReadStream(path, { start, highWaterMark: 64 * 1024 });
+    const { stream: source } = await openSource(src, start);
     source.on('error', (e) => parser.destroy(e));
     source.pipe(parser);
 
@@ -330,24 +335,26 @@ function parseSegment(path: string, delimiter: string, start: number): { items: 
 }
 
 /** The line starting at `from` (shortened for display) and the offset of the next one. */
-async function readLineAt(path: string, from: number): Promise<{ text: string; next: number }> {
-  const handle = await open(path, 'r');
+async function readLineAt(src: FileSource, from: number): Promise<{ text: string; next: number }> {
+  const { stream } = await openSource(src, from);
+  let head: Buffer = Buffer.alloc(0);
+  let length = 0;
+  let found = false;
   try {
-    const buf = Buffer.alloc(64 * 1024);
-    let head: Buffer | null = null;
-    for (let pos = from; ; pos += buf.length) {
-      const { bytesRead } = await handle.read(buf, 0, buf.length, pos);
-      const chunk = buf.subarray(0, bytesRead);
-      head ??= Buffer.from(chunk.subarray(0, 4000));
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
       const nl = chunk.indexOf(0x0a);
-      if (bytesRead === 0 || nl >= 0) {
-        const end = nl >= 0 ? pos + nl : pos;
-        let text = head.subarray(0, Math.min(head.length, end - from)).toString('utf8').replace(/\r$/, '').replace(/^\ufeff/, '');
-        if (end - from > head.length || text.length > 1000) text = `${text.slice(0, 1000)}…`;
-        return { text, next: nl >= 0 ? pos + nl + 1 : pos };
+      const part = nl >= 0 ? chunk.subarray(0, nl) : chunk;
+      if (head.length < 4000) head = Buffer.concat([head, part.subarray(0, 4000 - head.length)]);
+      length += part.length;
+      if (nl >= 0) {
+        found = true;
+        break;
       }
     }
   } finally {
-    await handle.close();
+    stream.destroy();
   }
+  let text = head.toString('utf8').replace(/\r$/, '').replace(/^\ufeff/, '');
+  if (length > head.length || text.length > 1000) text = `${text.slice(0, 1000)}…`;
+  return { text, next: from + length + (found ? 1 : 0) };
 }

@@ -28,6 +28,8 @@ export async function seedDemo(store: Store, opts: { dataDir: string; filesDir: 
     columns: sniffed.columns,
     delimiter: sniffed.delimiter,
     sampleRows: sniffed.sampleRows,
+    format: 'csv',
+    compression: 'none',
     createdAt: new Date().toISOString(),
   });
 

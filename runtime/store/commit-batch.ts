@@ -1,15 +1,12 @@
 // One batch's effects and its checkpoint in one transaction, so a retried batch is never applied twice.
 import { and, eq, like, sql, type SQL } from 'drizzle-orm';
-import type { Counts } from '../../shared';
 import type { Db } from './db';
 import { StoreNotFoundError } from './errors';
 import { newId } from './ids';
 import { rejectedRecords, runCheckpoints, runSteps } from './schema';
-import type { BatchCommit, NewRejected, WriteOutcome } from './types';
+import type { BatchCommit, NewRejected, StepCounts, WriteOutcome } from './types';
 import { applyWorkspaceWrite, chunks } from './workspace-write';
 
-/** The counters a step row keeps: the served `Counts` plus `unchanged` (see schema.ts). */
-type StepCounts = Counts & { unchanged: number };
 const COUNTERS = ['read', 'written', 'created', 'updated', 'unchanged', 'rejected'] as const satisfies readonly (keyof StepCounts)[];
 
 function addCounts(into: Map<string, Partial<StepCounts>>, nodeId: string, add: Partial<StepCounts>): void {

@@ -14,6 +14,10 @@ export async function saveFile(db: Db, file: StoredFile): Promise<void> {
     columns: file.columns,
     delimiter: file.delimiter,
     sampleRows: file.sampleRows,
+    format: file.format,
+    compression: file.compression,
+    recordsPath: file.recordsPath ?? null,
+    zipEntry: file.zipEntry ?? null,
     path: file.path,
     createdAt: new Date(file.createdAt),
   };
@@ -32,6 +36,10 @@ export async function getFile(db: Db, id: string): Promise<StoredFile | null> {
     columns: row.columns,
     delimiter: row.delimiter,
     sampleRows: row.sampleRows,
+    format: row.format,
+    compression: row.compression,
+    ...(row.recordsPath !== null ? { recordsPath: row.recordsPath } : {}),
+    ...(row.zipEntry !== null ? { zipEntry: row.zipEntry } : {}),
     path: row.path,
     createdAt: row.createdAt.toISOString(),
   };

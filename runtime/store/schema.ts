@@ -1,5 +1,6 @@
 // Drizzle table definitions: the typed mirror of migrations/*.ts, which remain the source of the DDL.
 import type { Field, Graph, Plan } from '../../shared';
+import type { FileCompression, FileFormat } from '../../shared/graph/kinds/csv-source';
 import {
   bigint,
   index,
@@ -135,6 +136,10 @@ export const files = pgTable('files', {
   columns: jsonb('columns').$type<Field[]>().notNull(),
   delimiter: text('delimiter').notNull(),
   sampleRows: jsonb('sample_rows').$type<Record<string, string>[]>().notNull(),
+  format: text('format').$type<FileFormat>().notNull().default('csv'),
+  compression: text('compression').$type<FileCompression>().notNull().default('none'),
+  recordsPath: text('records_path'),
+  zipEntry: text('zip_entry'),
   path: text('path').notNull(),
   createdAt: createdAt(),
 });

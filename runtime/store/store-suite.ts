@@ -94,7 +94,7 @@ export function runStoreSuite(target: SuiteTarget): void {
   describe('migrations', () => {
     it('applies every version to a fresh database, then nothing on later runs', async () => {
       expect(firstMigration).toEqual(MIGRATIONS.map((m) => m.version));
-      expect(firstMigration).toEqual([1, 2]);
+      expect(firstMigration).toEqual([1, 2, 3]);
       expect(await migrate(engine.db)).toEqual([]);
       await store.migrate();
       await store.migrate();
@@ -574,10 +574,15 @@ export function runStoreSuite(target: SuiteTarget): void {
         sampleRows: [{ email: 'a@x.io', age: '3' }],
         path: '/data/files/people.csv',
         createdAt: '2024-05-01T10:00:00.000Z',
+        format: 'csv',
+        compression: 'none',
       };
       await store.saveFile(file);
       expect(await store.getFile(file.id)).toEqual(file);
       await store.saveFile({ ...file, name: 'people (2).csv' });
+      const json: StoredFile = { ...file, id: `file_${++unique}`, format: 'json', compression: 'zip', recordsPath: 'data.items', zipEntry: 'export/people.json' };
+      await store.saveFile(json);
+      expect(await store.getFile(json.id)).toEqual(json);
       expect((await store.getFile(file.id))?.name).toBe('people (2).csv');
       expect(await store.getFile('file_missing')).toBeNull();
     });

@@ -44,6 +44,9 @@ export interface NewRejected {
   reason: string;
 }
 
+/** The counters a step keeps: the served `Counts` plus `unchanged` (written = created + updated + unchanged). */
+export type StepCounts = Counts & { unchanged: number };
+
 /** One batch's effect, committed atomically with its checkpoint so a retried batch is never counted twice. */
 export interface BatchCommit {
   runId: string;
@@ -52,7 +55,7 @@ export interface BatchCommit {
   batch: number;
   cursor: unknown;
   /** Count increments per step node id. */
-  counts: Record<string, Partial<Counts>>;
+  counts: Record<string, Partial<StepCounts>>;
   rejected: NewRejected[];
   /** Workspace writes to apply in the same transaction (the workspace target's batch). */
   workspaceWrite?: WorkspaceWrite;

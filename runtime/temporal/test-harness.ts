@@ -92,6 +92,8 @@ export async function saveCsvFile(store: Store, filesDir: string, csv: string, o
     columns: sniff.columns,
     delimiter: sniff.delimiter,
     sampleRows: sniff.sampleRows,
+    format: 'csv',
+    compression: 'none',
     createdAt: new Date().toISOString(),
     path: opts.missing ? join(filesDir, `${id}.gone`) : path,
   });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { Diagnostic } from '../compiler/diagnostics';
 import { Plan } from '../compiler/plan';
 import { Field, FieldType } from '../graph/field-types';
+import { FileCompression, FileFormat } from '../graph/kinds/csv-source';
 import { Graph } from '../graph/schema';
 import { RunStatus } from './runs';
 
@@ -63,6 +64,13 @@ export const UploadedFile = z.object({
   delimiter: z.string(),
   sampleRows: z.array(z.record(z.string(), z.string())),
   createdAt: z.string(),
+  // Files uploaded before JSON and NDJSON existed are plain CSV.
+  format: FileFormat.default('csv'),
+  compression: FileCompression.default('none'),
+  /** JSON: the dotted path of the array of records ('' = the top level). */
+  recordsPath: z.string().optional(),
+  /** Zip: the entry inside that was read. */
+  zipEntry: z.string().optional(),
 });
 export type UploadedFile = z.infer<typeof UploadedFile>;
 

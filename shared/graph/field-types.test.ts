@@ -13,6 +13,7 @@ describe('convertValue', () => {
     ['2026-03-04T10:00:00Z', 'date', '2026-03-04'],
     ['2026-03-04T10:00:00Z', 'datetime', '2026-03-04T10:00:00.000Z'],
     ['2026-03-04 10:00:00+02:00', 'datetime', '2026-03-04T08:00:00.000Z'],
+    ['2026-01-01 00:00:01+00', 'datetime', '2026-01-01T00:00:01.000Z'],
     ['', 'number', null],
     [' hi ', 'text', ' hi '],
   ] as const)('%s as %s', (raw, type, expected) => {
@@ -35,6 +36,7 @@ describe('inferFieldType', () => {
     expect(inferFieldType(['true', 'FALSE'])).toBe('boolean');
     expect(inferFieldType(['2026-01-01', '12/31/2025'])).toBe('date');
     expect(inferFieldType(['2026-01-01T10:00:00Z', '2026-01-02 08:30'])).toBe('datetime');
+    expect(inferFieldType(['2026-01-01 00:00:01+00', '2026-06-01 12:00:00.5+02'])).toBe('datetime');
     expect(inferFieldType(['1', 'x'])).toBe('text');
     expect(inferFieldType([])).toBe('text');
   });

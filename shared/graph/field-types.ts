@@ -32,7 +32,7 @@ export type Converted = { ok: true; value: unknown } | { ok: false; reason: stri
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const SLASH_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
-const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
+const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
 
 function isValidDate(y: number, m: number, d: number): boolean {
   if (m < 1 || m > 12 || d < 1) return false;
@@ -74,7 +74,9 @@ export function convertValue(value: unknown, type: FieldType): Converted {
     case 'datetime': {
       const text = String(value).trim();
       // A date-time without a zone is taken as UTC, so the browser and the server agree.
-      const zoned = /(Z|[+-]\d{2}:?\d{2})$/.test(text) ? text : `${text.replace(' ', 'T')}Z`;
+      // Postgres writes a whole-hour zone as "+00": JavaScript wants "+00:00".
+      const hourZone = /[+-]\d{2}$/.test(text) && /[T ]\d{2}:\d{2}/.test(text) ? `${text}:00` : text;
+      const zoned = /(Z|[+-]\d{2}:?\d{2})$/.test(hourZone) ? hourZone : `${hourZone.replace(' ', 'T')}Z`;
       const date = value instanceof Date ? value : ISO_DATETIME.test(text) ? new Date(zoned.replace(' ', 'T')) : ISO_DATE.test(text) ? new Date(`${text}T00:00:00Z`) : null;
       if (!date || Number.isNaN(date.getTime())) return { ok: false, reason: `"${String(value)}" is not a date and time (expected ISO 8601, e.g. 2026-03-01T09:30:00Z)` };
       return { ok: true, value: date.toISOString() };

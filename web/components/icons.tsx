@@ -104,6 +104,14 @@ export const IconTable = make(
     <path d="M3 10h18M3 15h18M9 10v10" />
   </>,
 );
+/** Database table target: rows going into a table. */
+export const IconTableIn = make(
+  <>
+    <rect x="9" y="4" width="12" height="16" rx="2" />
+    <path d="M9 10h12M9 15h12M14 10v10" />
+    <path d="M2.5 12H7M5 9.5 7.5 12 5 14.5" />
+  </>,
+);
 export const IconSparkle = make(<path d="M12 3v4M12 17v4M3 12h4M17 12h4M6 6l2.5 2.5M15.5 15.5 18 18M6 18l2.5-2.5M15.5 8.5 18 6" />);
 /** Calculated field and formulas: an italic f(x). */
 export const IconFunction = make(

@@ -1,7 +1,7 @@
 // One icon per node kind (palette, canvas, run steps); unknown kinds fall back by category.
 import type { ComponentType } from 'react';
 import { getKind } from '../../shared';
-import { IconDatabase, IconFile, IconFunction, IconFunnel, IconShuffle, IconSparkle, IconTable } from '../components/icons';
+import { IconDatabase, IconFile, IconFunction, IconFunnel, IconShuffle, IconSparkle, IconTable, IconTableIn } from '../components/icons';
 
 const ICONS: Record<string, ComponentType<{ size?: number }>> = {
   'csv-source': IconFile,
@@ -10,6 +10,7 @@ const ICONS: Record<string, ComponentType<{ size?: number }>> = {
   filter: IconFunnel,
   'calculated-field': IconFunction,
   'workspace-target': IconDatabase,
+  'sql-target': IconTableIn,
 };
 
 const BY_CATEGORY: Record<string, ComponentType<{ size?: number }>> = {

@@ -18,6 +18,10 @@ describe('nodeSummary', () => {
     expect(nodeSummary({ kind: 'filter', config: { match: 'any', conditions: [{}, {}] } })).toBe('2 conditions · match any');
     expect(nodeSummary({ kind: 'workspace-target', config: { object: 'contacts', mode: 'upsert' } })).toBe('upsert → contacts');
     expect(nodeSummary({ kind: 'workspace-target', config: { object: '' } })).toBe('Choose an object');
+    expect(nodeSummary({ kind: 'sql-target', config: { connectionId: 'con_1', object: 'public.orders', mode: 'upsert' } })).toBe('upsert → public.orders');
+    expect(nodeSummary({ kind: 'sql-target', config: { connectionId: 'con_1', object: 'public.orders', mode: 'update' } })).toBe('update → public.orders');
+    expect(nodeSummary({ kind: 'sql-target', config: { connectionId: 'con_1', object: '' } })).toBe('Choose a table');
+    expect(nodeSummary({ kind: 'sql-target', config: {} })).toBe('Choose a connection');
   });
 
   it('summarises formulas on one short line', () => {

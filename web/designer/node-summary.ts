@@ -63,6 +63,11 @@ export function nodeSummary(node: Pick<GraphNode, 'kind' | 'config'>): string {
       const object = str(c.object);
       return object ? `${str(c.mode) || 'upsert'} → ${object}` : 'Choose an object';
     }
+    case 'sql-target': {
+      if (!str(c.connectionId)) return 'Choose a connection';
+      const object = str(c.object);
+      return object ? `${str(c.mode) || 'upsert'} → ${object}` : 'Choose a table';
+    }
     default:
       return '';
   }

@@ -66,7 +66,7 @@ function Control({ field, path, ctx, id, invalid }: { field: FormField; path: st
     case 'columns':
       return <ColumnsWidget ctx={ctx} path={path} />;
     case 'connection':
-      return <ConnectionSelect ctx={ctx} path={path} id={id} invalid={invalid} />;
+      return <ConnectionSelect ctx={ctx} path={path} id={id} invalid={invalid} capability={field.capability ?? 'read'} />;
     case 'db-object':
       return <DbObjectSelect ctx={ctx} path={path} id={id} invalid={invalid} />;
     case 'sql':

@@ -4,15 +4,26 @@ import { KINDS } from '../../shared';
 import { buildForm, emptyItem, humanize, isVisible, visibleFields } from './form-model';
 
 describe('buildForm', () => {
-  it('reads titles and widgets from the csv source schema', () => {
+  it('reads titles and widgets from the file source schema, showing CSV settings only for CSV', () => {
     const form = buildForm(KINDS['csv-source'].config);
-    expect(form.map((f) => [f.key, f.type, f.widget])).toEqual([
-      ['fileId', 'string', 'file'],
-      ['fileName', 'string', 'hidden'],
-      ['delimiter', 'enum', undefined],
-      ['hasHeader', 'boolean', undefined],
-      ['columns', 'list', 'columns'],
+    expect(form.map((f) => [f.key, f.type, f.widget, f.visibleWhen ?? null])).toEqual([
+      ['fileId', 'string', 'file', null],
+      ['fileName', 'string', 'hidden', null],
+      ['format', 'enum', undefined, null],
+      ['compression', 'enum', undefined, null],
+      ['recordsPath', 'string', undefined, { format: 'json' }],
+      ['zipEntry', 'string', undefined, { compression: 'zip' }],
+      ['delimiter', 'enum', undefined, { format: 'csv' }],
+      ['hasHeader', 'boolean', undefined, { format: 'csv' }],
+      ['columns', 'list', 'columns', null],
     ]);
+    const format = form.find((f) => f.key === 'format');
+    expect(format?.type === 'enum' && format.options.map((o) => o.label)).toEqual(['CSV', 'JSON', 'NDJSON (one record per line)']);
+    expect(format?.default).toBe('csv');
+    const json = { format: 'json', compression: 'none' };
+    expect(visibleFields(form, json).map((f) => f.key)).toEqual(['fileId', 'format', 'compression', 'recordsPath', 'columns']);
+    // A source saved before formats existed is CSV.
+    expect(visibleFields(form, { fileId: 'f' }).map((f) => f.key)).toEqual(['fileId', 'format', 'compression', 'delimiter', 'hasHeader', 'columns']);
     const delimiter = form.find((f) => f.key === 'delimiter');
     expect(delimiter?.type === 'enum' && delimiter.options.map((o) => o.value)).toEqual([',', ';', '\t', '|']);
     expect(delimiter?.type === 'enum' && delimiter.options[2]?.label).toBe('Tab');
@@ -90,5 +101,19 @@ describe('buildForm', () => {
     expect(form[0]).toMatchObject({ key: 'batchSize', title: 'Batch size', type: 'number', required: false });
     expect(form[1]).toMatchObject({ type: 'list', item: [{ type: 'string' }] });
     expect(humanize('file_name')).toBe('File name');
+  });
+
+  it('asks the database target for a writable connection and labels its modes', () => {
+    const form = buildForm(KINDS['sql-target'].config);
+    expect(form.map((f) => [f.key, f.widget ?? f.type, f.capability ?? null])).toEqual([
+      ['connectionId', 'connection', 'write'],
+      ['object', 'db-object', null],
+      ['mode', 'enum', null],
+      ['columns', 'hidden', null],
+      ['key', 'hidden', null],
+    ]);
+    const mode = form.find((f) => f.key === 'mode');
+    expect(mode?.type === 'enum' && mode.options.map((o) => o.label)).toEqual(['Update or create (upsert)', 'Create only (insert)', 'Update existing only (update)']);
+    expect(buildForm(KINDS['sql-source'].config)[0]?.capability).toBeUndefined();
   });
 });

@@ -16,6 +16,8 @@ interface Base {
   required: boolean;
   default?: unknown;
   visibleWhen?: VisibleWhen;
+  /** `.meta({ capability: 'write' })` on a 'connection' field: offer only connections whose system can do this (default: read). */
+  capability?: 'read' | 'write';
 }
 export type FormField =
   | (Base & { type: 'string'; minLength?: number; maxLength?: number; pattern?: string })
@@ -40,12 +42,15 @@ type JsonSchema = {
   pattern?: string;
   anyOf?: JsonSchema[];
   visibleWhen?: unknown;
+  capability?: unknown;
 };
 
 const DELIMITER_LABELS: Record<string, string> = { ',': 'Comma  ,', ';': 'Semicolon  ;', '\t': 'Tab', '|': 'Pipe  |' };
 const MATCH_LABELS: Record<string, string> = { all: 'All conditions', any: 'Any condition' };
-const MODE_LABELS: Record<string, string> = { upsert: 'Update or create (upsert)', insert: 'Create only (insert)', conditions: 'Conditions', formula: 'Formula' };
+const MODE_LABELS: Record<string, string> = { upsert: 'Update or create (upsert)', insert: 'Create only (insert)', update: 'Update existing only (update)', conditions: 'Conditions', formula: 'Formula' };
 const FROM_LABELS: Record<string, string> = { field: 'Field', formula: 'Formula', constant: 'Constant' };
+const FORMAT_LABELS: Record<string, string> = { csv: 'CSV', json: 'JSON', ndjson: 'NDJSON (one record per line)' };
+const COMPRESSION_LABELS: Record<string, string> = { none: 'None', gzip: 'gzip (.gz)', zip: 'zip' };
 
 /** Friendly labels for enum values, by the property that holds them. */
 export function enumLabel(key: string, value: string): string {
@@ -56,6 +61,8 @@ export function enumLabel(key: string, value: string): string {
     match: MATCH_LABELS,
     mode: MODE_LABELS,
     from: FROM_LABELS,
+    format: FORMAT_LABELS,
+    compression: COMPRESSION_LABELS,
   };
   return table[key]?.[value] ?? value;
 }
@@ -79,6 +86,7 @@ function fieldFrom(key: string, s: JsonSchema, required: boolean): FormField {
     ...(WIDGETS.has(String(s.widget ?? inner.widget)) ? { widget: (s.widget ?? inner.widget) as Widget } : {}),
     ...('default' in s ? { default: s.default } : {}),
     ...(isRecord(s.visibleWhen ?? inner.visibleWhen) ? { visibleWhen: (s.visibleWhen ?? inner.visibleWhen) as VisibleWhen } : {}),
+    ...(capabilityOf(s.capability ?? inner.capability) ? { capability: capabilityOf(s.capability ?? inner.capability) } : {}),
   };
   const type = Array.isArray(inner.type) ? inner.type.find((t) => t !== 'null') : inner.type;
   if (inner.enum) {
@@ -101,6 +109,8 @@ function fieldFrom(key: string, s: JsonSchema, required: boolean): FormField {
       return { ...base, type: 'unsupported' };
   }
 }
+
+const capabilityOf = (v: unknown): 'read' | 'write' | undefined => (v === 'read' || v === 'write' ? v : undefined);
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

@@ -245,9 +245,24 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets): ConnectorSessi
 
   /** One chunk in the open transaction; one result per row, in order. */
   async function writeChunk(conn: mysql.PoolConnection, table: Table, rows: Row[], options: WriteOptions): Promise<RecordResult[]> {
-    if (options.mode === 'insert') {
+    if (options.mode === 'insert' && options.key.length === 0) {
       await insertRows(conn, table, rows, options, false);
       return rows.map(() => ({ outcome: 'created' }));
+    }
+    if (options.mode === 'insert') {
+      // With a key, insert never changes a record: one that already exists with the same values is unchanged
+      // (e.g. a batch written again after its commit failed), one with other values is a rejected duplicate.
+      const state = await classify(conn, table, rows, options);
+      const results: RecordResult[] = state.map((s, i) =>
+        !s.found
+          ? { outcome: 'created' }
+          : s.changed
+            ? { outcome: 'rejected', reason: `A record with ${describeKey(options.key, rows[i]!)} already exists in ${table.table} with other values; insert mode does not change records.` }
+            : { outcome: 'unchanged' },
+      );
+      const toWrite = rows.filter((_, i) => results[i]!.outcome === 'created');
+      if (toWrite.length > 0) await insertRows(conn, table, toWrite, options, false);
+      return results;
     }
     // affectedRows is one total for a multi-row statement (1 per created + 2 per updated + 0 per unchanged),
     // so per-row outcomes come from comparing with the current rows, locked FOR UPDATE, before writing.

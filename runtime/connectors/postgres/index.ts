@@ -243,9 +243,32 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets): Connecto
     const keyJoin = (a: string, b: string) => key.map((k) => `${a}.${ident(k)} = ${b}.${ident(k)}`).join(' AND ');
     const distinct = (a: string, b: string) => `(${rest.map((n) => `${a}.${ident(n)}`).join(', ')}) IS DISTINCT FROM (${rest.map((n) => `${b}.${ident(n)}`).join(', ')})`;
 
-    if (options.mode === 'insert') {
+    if (options.mode === 'insert' && key.length === 0) {
       await client.query(`WITH ${input} INSERT INTO ${table.sql} (${list}) SELECT ${list} FROM weft_in ORDER BY weft_ord`, params);
       return rows.map(() => ({ outcome: 'created' }));
+    }
+    if (options.mode === 'insert') {
+      // With a key, insert never changes a record: one that already exists with the same values is unchanged
+      // (e.g. a batch written again after its commit failed), one with other values is a rejected duplicate.
+      const same = rest.length === 0 ? 'true' : `NOT ${distinct('weft_e', 'weft_in')}`;
+      const result = await client.query<{ inserted: boolean; same: boolean | null }>(
+        `WITH ${input}, weft_w AS (
+           INSERT INTO ${table.sql} AS weft_t (${list}) SELECT ${list} FROM weft_in ORDER BY weft_ord
+           ON CONFLICT (${key.map(ident).join(', ')}) DO NOTHING
+           RETURNING ${key.map((k) => `weft_t.${ident(k)}`).join(', ')})
+         SELECT EXISTS (SELECT 1 FROM weft_w WHERE ${keyJoin('weft_w', 'weft_in')}) AS inserted,
+                (SELECT ${same} FROM ${table.sql} AS weft_e WHERE ${keyJoin('weft_e', 'weft_in')}) AS same
+           FROM weft_in ORDER BY weft_in.weft_ord`,
+        params,
+      );
+      // The outer SELECT sees the table as it was before the statement: `same` compares with the existing record.
+      return result.rows.map((r, i) =>
+        r.inserted
+          ? { outcome: 'created' }
+          : r.same
+            ? { outcome: 'unchanged' }
+            : { outcome: 'rejected', reason: `A record with ${describeKey(key, rows[i]!)} already exists in ${table.label} with other values; insert mode does not change records.` },
+      );
     }
     if (options.mode === 'upsert') {
       const onConflict = rest.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${rest.map((n) => `${ident(n)} = EXCLUDED.${ident(n)}`).join(', ')} WHERE ${distinct('weft_t', 'EXCLUDED')}`;

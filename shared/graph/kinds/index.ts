@@ -4,6 +4,7 @@ import { csvSource } from './csv-source';
 import { filterKind } from './filter';
 import { mapKind } from './map';
 import { sqlSource } from './sql-source';
+import { sqlTarget } from './sql-target';
 import type { NodeKindDef } from './types';
 import { workspaceTarget } from './workspace-target';
 
@@ -14,6 +15,7 @@ export const KINDS = {
   filter: filterKind,
   'calculated-field': calculatedField,
   'workspace-target': workspaceTarget,
+  'sql-target': sqlTarget,
 } as const;
 
 export type KindId = keyof typeof KINDS;
@@ -33,4 +35,5 @@ export { SqlSourceConfig, SqlPreviewStamp, sqlPreviewHash, isPreviewCurrent, str
 export { MapConfig, MapField, canConvert } from './map';
 export { FilterConfig, FilterCondition, FilterOp, FILTER_OP_LABELS } from './filter';
 export { WorkspaceTargetConfig } from './workspace-target';
+export { SqlTargetConfig, fitsColumn, targetKey } from './sql-target';
 export { CalculatedFieldConfig } from './calculated-field';

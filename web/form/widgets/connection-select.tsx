@@ -1,15 +1,16 @@
-// 'connection' widget: pick one of the saved connections whose system can be read, or go make one.
+// 'connection' widget: pick one of the saved connections whose system can be read (a source) or written (a
+// target, `.meta({ capability: 'write' })`), or go make one.
 import { api, errorMessage } from '../../api';
 import { useLoad } from '../../lib/hooks';
 import type { FormCtx } from '../form-context';
 
-export function ConnectionSelect({ ctx, path, id, invalid }: { ctx: FormCtx; path: string; id?: string; invalid?: boolean }) {
+export function ConnectionSelect({ ctx, path, id, invalid, capability = 'read' }: { ctx: FormCtx; path: string; id?: string; invalid?: boolean; capability?: 'read' | 'write' }) {
   const value = typeof ctx.config[path] === 'string' ? (ctx.config[path] as string) : '';
   const { data, error, loading } = useLoad(async () => {
     const [connections, connectors] = await Promise.all([api.listConnections(), api.listConnectors()]);
-    const readable = new Set(connectors.filter((c) => c.capabilities.includes('read')).map((c) => c.id));
-    return connections.filter((c) => readable.has(c.connector));
-  }, []);
+    const able = new Set(connectors.filter((c) => c.capabilities.includes(capability)).map((c) => c.id));
+    return connections.filter((c) => able.has(c.connector));
+  }, [capability]);
   const options = data ?? [];
   const known = options.some((c) => c.id === value);
   return (

@@ -1,4 +1,5 @@
-// 'file' widget: upload a CSV, then show what Weft detected (columns, delimiter, a few sample rows).
+// 'file' widget: upload a CSV, JSON or NDJSON file (maybe gzipped or zipped), then show what Weft detected
+// (format, columns, delimiter or records path, a few sample rows).
 import { useEffect, useRef, useState, type DragEvent } from 'react';
 import type { UploadedFile } from '../../../shared';
 import { api, errorMessage } from '../../api';
@@ -7,10 +8,11 @@ import { cachedFile, ensureFiles, rememberFile, useFileCacheVersion } from '../.
 import { formatBytes } from '../../lib/format';
 import { diagnosticsAt } from '../config-path';
 import { FieldErrors } from '../field-errors';
+import { describeFile } from './file-description';
 import type { FormCtx } from '../form-context';
 
 const DELIMITERS = [',', ';', '\t', '|'];
-const DELIMITER_NAMES: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe' };
+const ACCEPT = '.csv,.json,.ndjson,.jsonl,.gz,.zip,.txt';
 
 export function FileWidget({ ctx, path }: { ctx: FormCtx; path: string }) {
   const inputRef = useRef<HTMLInputElement>(null);
@@ -33,6 +35,10 @@ export function FileWidget({ ctx, path }: { ctx: FormCtx; path: string }) {
       ctx.patch({
         [path]: up.id,
         fileName: up.name,
+        format: up.format,
+        compression: up.compression,
+        recordsPath: up.recordsPath ?? '',
+        zipEntry: up.zipEntry ?? '',
         ...(DELIMITERS.includes(up.delimiter) ? { delimiter: up.delimiter } : {}),
         columns: up.columns,
       });
@@ -56,10 +62,10 @@ export function FileWidget({ ctx, path }: { ctx: FormCtx; path: string }) {
     <input
       ref={inputRef}
       type="file"
-      accept=".csv,.tsv,.txt,text/csv,text/plain"
+      accept={ACCEPT}
       className="sr-only"
       data-testid="file-input"
-      aria-label="Upload a CSV file"
+      aria-label="Upload a CSV, JSON or NDJSON file"
       onChange={(e) => {
         const file = e.target.files?.[0];
         if (file) void upload(file);
@@ -78,8 +84,8 @@ export function FileWidget({ ctx, path }: { ctx: FormCtx; path: string }) {
             <span className="file-card__name truncate" title={fileName}>
               {fileName || 'Uploaded file'}
             </span>
-            <span className="muted small">
-              {[info ? formatBytes(info.size) : null, `${columns} ${columns === 1 ? 'column' : 'columns'}`, info ? `${DELIMITER_NAMES[info.delimiter] ?? info.delimiter}-separated` : null]
+            <span className="muted small" data-testid="file-detected">
+              {[info ? formatBytes(info.size) : null, `${columns} ${columns === 1 ? 'column' : 'columns'}`, info ? describeFile(info) : null]
                 .filter(Boolean)
                 .join(' · ')}
             </span>
@@ -101,8 +107,8 @@ export function FileWidget({ ctx, path }: { ctx: FormCtx; path: string }) {
           onDrop={onDrop}
         >
           {busy ? <Spinner size={22} /> : <IconUpload size={22} />}
-          <span className="dropzone__title">{busy ? `Uploading ${busy}…` : 'Upload a CSV file'}</span>
-          <span className="muted small">Drop it here or click to choose · first row is the header</span>
+          <span className="dropzone__title">{busy ? `Uploading ${busy}…` : 'Upload a CSV, JSON or NDJSON file'}</span>
+          <span className="muted small">Drop it here or click to choose · .gz and .zip are fine</span>
           {input}
         </label>
       )}

@@ -1,0 +1,256 @@
+// Moving rows: Postgres -> Postgres and CSV -> Postgres upserts through published Weft integrations
+// (Map + one calculated field) on the real Temporal dev server, side by side with a plain hand-written
+// pg + COPY script doing the same work. Prints rows/second, the ratio to the baseline and the worker's
+// peak RSS. Needs the Postgres at 127.0.0.1:5432 (or WEFT_BENCH_DATABASE_URL). BENCH_ROWS sets the size.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Client as TemporalClient, Connection } from '@temporalio/client';
+import pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import type { Field, Graph } from '../shared';
+import { sqlPreviewHash } from '../shared/graph/kinds/sql-source';
+import { publishIntegration } from '../runtime/api/publish';
+import { createConnectionService } from '../runtime/connections/service';
+import { CONNECTOR_LIST, getConnector } from '../runtime/connectors';
+import { sniffCsv } from '../runtime/files/csv';
+import { saveUpload } from '../runtime/files/upload';
+import { createCipher } from '../runtime/secrets/cipher';
+import { openStore } from '../runtime/store';
+import { createRunLauncher } from '../runtime/temporal/client';
+import { startDevServer } from '../runtime/temporal/dev-server';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const ADMIN = process.env.WEFT_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ROOT = resolve(import.meta.dirname, '..');
+const WORK = join(ROOT, '.tmp', 'bench-move-rows');
+const TASK_QUEUE = 'bench-move-rows';
+const tag = randomBytes(4).toString('hex');
+const dataDb = `weft_bench_data_${tag}`;
+const storeDb = `weft_bench_store_${tag}`;
+const urlFor = (db: string) => {
+  const u = new URL(ADMIN);
+  u.pathname = `/${db}`;
+  return u.toString();
+};
+
+const COLUMNS = `id bigint PRIMARY KEY, uuid text NOT NULL, name text NOT NULL, email text NOT NULL, amount numeric(12,2),
+  quantity integer, score double precision, created_at timestamptz NOT NULL, updated_at timestamptz, note text`;
+const NAMES = ['id', 'uuid', 'name', 'email', 'amount', 'quantity', 'score', 'created_at', 'updated_at', 'note'];
+const UPSERT_SET = [...NAMES.slice(1), 'commission'].map((c) => `${c} = EXCLUDED.${c}`).join(', ');
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const rate = (ms: number) => Math.round(ROWS / (ms / 1000));
+const fmt = (n: number) => n.toLocaleString('en-US');
+const log = (m: string) => console.log(`[bench] ${m}`);
+
+async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const start = performance.now();
+  const value = await work();
+  return { ms: performance.now() - start, value };
+}
+
+async function withClient<T>(url: string, work: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await work(c);
+  } finally {
+    await c.end();
+  }
+}
+
+async function prepareData(): Promise<string> {
+  await withClient(ADMIN, async (c) => {
+    await c.query(`CREATE DATABASE ${dataDb}`);
+    await c.query(`CREATE DATABASE ${storeDb}`);
+  });
+  const csvPath = join(WORK, 'src.csv');
+  await withClient(urlFor(dataDb), async (c) => {
+    await c.query(`CREATE TABLE src (${COLUMNS})`);
+    await c.query(
+      `INSERT INTO src SELECT g, md5(g::text), 'Customer ' || g, 'user' || g || '@example.com', round((random() * 10000)::numeric, 2),
+        (random() * 100)::int, random(), timestamptz '2026-01-01' + g * interval '1 second',
+        CASE WHEN g % 3 = 0 THEN NULL ELSE timestamptz '2026-06-01' + g * interval '1 second' END,
+        CASE WHEN g % 5 = 0 THEN NULL ELSE 'note ' || g END
+       FROM generate_series(1, $1) g`,
+      [ROWS],
+    );
+    for (const t of ['dst_weft_pg', 'dst_weft_csv', 'dst_base_pg', 'dst_base_csv']) {
+      await c.query(`CREATE TABLE ${t} (${COLUMNS}, commission numeric(14,4))`);
+    }
+    await pipeline(c.query(copyTo(`COPY src TO STDOUT WITH (FORMAT csv, HEADER)`)), createWriteStream(csvPath));
+  });
+  return csvPath;
+}
+
+/** The hand-written baseline: COPY into a staging table, then one upsert with the calculated column. */
+async function baseline(kind: 'pg' | 'csv', csvPath: string): Promise<number> {
+  const { ms } = await timed(() =>
+    withClient(urlFor(dataDb), async (c) => {
+      await c.query('BEGIN');
+      await c.query(`CREATE TEMP TABLE staging (${COLUMNS.replace('PRIMARY KEY', '')}) ON COMMIT DROP`);
+      const into = c.query(copyFrom(`COPY staging (${NAMES.join(', ')}) FROM STDIN WITH (FORMAT csv${kind === 'csv' ? ', HEADER' : ''})`));
+      if (kind === 'csv') await pipeline(createReadStream(csvPath), into);
+      else {
+        const reader = new pg.Client({ connectionString: urlFor(dataDb) });
+        await reader.connect();
+        try {
+          await pipeline(reader.query(copyTo(`COPY src TO STDOUT WITH (FORMAT csv)`)), into);
+        } finally {
+          await reader.end();
+        }
+      }
+      await c.query(
+        `INSERT INTO dst_base_${kind} SELECT *, amount * 0.1 FROM staging ON CONFLICT (id) DO UPDATE SET ${UPSERT_SET}`,
+      );
+      await c.query('COMMIT');
+    }),
+  );
+  return ms;
+}
+
+function startWorker(env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'runtime/worker-main.ts')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolveReady, reject) => {
+    let out = '';
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('ready')) resolveReady(child);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`the worker exited (${code}):\n${out}`)));
+  });
+}
+
+/** Peak resident set size of a live process, from the kernel's high-water mark. */
+async function peakRssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+async function main() {
+  await rm(WORK, { recursive: true, force: true });
+  await mkdir(WORK, { recursive: true });
+  log(`making ${fmt(ROWS)} rows in ${dataDb} and a CSV of them…`);
+  const csvPath = await prepareData();
+
+  const server = await startDevServer({ projectDir: ROOT });
+  const store = await openStore({ dataDir: WORK, databaseUrl: urlFor(storeDb) });
+  const key = randomBytes(32);
+  const connections = createConnectionService({ store, cipher: createCipher(key), connectors: { list: () => CONNECTOR_LIST, get: (id) => getConnector(id) } });
+  const temporal = await Connection.connect({ address: server.address });
+  const launcher = createRunLauncher({ client: new TemporalClient({ connection: temporal }), taskQueue: TASK_QUEUE });
+  const results: { name: string; ms: number; rssMb: number | null; status: string }[] = [];
+
+  try {
+    const conn = await connections.create({
+      connector: 'postgres',
+      name: 'Bench DB',
+      config: { host: new URL(ADMIN).hostname, port: Number(new URL(ADMIN).port || 5432), database: dataDb, user: new URL(ADMIN).username || 'postgres' },
+      secrets: { password: decodeURIComponent(new URL(ADMIN).password) },
+    });
+    const tables = await connections.withSession(conn.id, (s) => s.discover());
+    const table = (name: string) => {
+      const t = tables.find((x) => x.name === `public.${name}`);
+      if (!t) throw new Error(`table ${name} not discovered`);
+      return { columns: t.fields.map(({ name: n, type }) => ({ name: n, type })), key: t.primaryKey };
+    };
+
+    const upload = await saveUpload(Readable.toWeb(createReadStream(csvPath)) as ReadableStream<Uint8Array>, join(WORK, 'files'), Number.MAX_SAFE_INTEGER);
+    const sniff = await sniffCsv(upload.path);
+    await store.saveFile({ ...upload, name: 'src.csv', format: 'csv', compression: 'none', columns: sniff.columns, delimiter: sniff.delimiter, sampleRows: sniff.sampleRows, createdAt: new Date().toISOString() });
+
+    const tail = (fields: Field[], targetTable: string): Pick<Graph, 'nodes' | 'edges'> => ({
+      nodes: [
+        { id: 'map', kind: 'map', position: { x: 300, y: 0 }, config: { fields: fields.map((f) => ({ from: 'field', source: f.name, target: f.name, type: f.type, key: f.name === 'id' })) } },
+        { id: 'calc', kind: 'calculated-field', position: { x: 600, y: 0 }, config: { field: 'commission', formula: '[amount] * 0.1' } },
+        { id: 'dst', kind: 'sql-target', position: { x: 900, y: 0 }, config: { connectionId: conn.id, object: `public.${targetTable}`, mode: 'upsert', ...table(targetTable) } },
+      ],
+      edges: [
+        { id: 'e1', source: 'src', target: 'map' },
+        { id: 'e2', source: 'map', target: 'calc' },
+        { id: 'e3', source: 'calc', target: 'dst' },
+      ],
+    });
+    const src = table('src');
+    const pgGraph: Graph = {
+      version: 1,
+      nodes: [
+        {
+          id: 'src',
+          kind: 'sql-source',
+          position: { x: 0, y: 0 },
+          config: { connectionId: conn.id, object: 'public.src', query: '', ...src, preview: { loadedAt: new Date().toISOString(), hash: sqlPreviewHash({ connectionId: conn.id, object: 'public.src', query: '' }) } },
+        },
+        ...tail(src.columns, 'dst_weft_pg').nodes,
+      ],
+      edges: tail(src.columns, 'dst_weft_pg').edges,
+    };
+    const csvGraph: Graph = {
+      version: 1,
+      nodes: [
+        { id: 'src', kind: 'csv-source', position: { x: 0, y: 0 }, config: { fileId: upload.id, fileName: 'src.csv', delimiter: sniff.delimiter, hasHeader: true, columns: sniff.columns } },
+        ...tail(sniff.columns, 'dst_weft_csv').nodes,
+      ],
+      edges: tail(sniff.columns, 'dst_weft_csv').edges,
+    };
+
+    for (const [name, graph] of [
+      ['Postgres -> Postgres upsert', pgGraph],
+      ['CSV -> Postgres upsert', csvGraph],
+    ] as const) {
+      const integration = await store.createIntegration({ name, description: '', graph });
+      const { version } = await publishIntegration(store, integration.id).catch((err: unknown) => {
+        throw new Error(`${name} does not publish: ${JSON.stringify((err as { extra?: unknown }).extra ?? err)}`);
+      });
+      const run = await store.createRun({ integrationId: integration.id, versionId: version.id, trigger: 'manual', params: {}, steps: version.plan.steps.map((s) => ({ nodeId: s.nodeId, kind: s.kind, label: s.label })) });
+      const worker = await startWorker({ DATABASE_URL: urlFor(storeDb), TEMPORAL_ADDRESS: server.address, WEFT_TASK_QUEUE: TASK_QUEUE, WEFT_SECRET_KEY: key.toString('hex'), WEFT_BATCH_SIZE: '5000' });
+      try {
+        log(`Weft: ${name}…`);
+        const { ms } = await timed(async () => {
+          const { workflowId } = await launcher.start({ runId: run.id, versionId: version.id });
+          await new TemporalClient({ connection: temporal }).workflow.getHandle(workflowId).result();
+        });
+        const done = await store.getRun(run.id);
+        results.push({ name: `Weft: ${name}`, ms, rssMb: worker.pid ? await peakRssMb(worker.pid) : null, status: `${done?.status} (${fmt(done?.counts.written ?? 0)} written)` });
+      } finally {
+        worker.kill('SIGTERM');
+      }
+    }
+    log('baseline: Postgres -> Postgres with COPY…');
+    results.push({ name: 'Baseline: Postgres -> Postgres (pg + COPY)', ms: await baseline('pg', csvPath), rssMb: null, status: 'completed' });
+    log('baseline: CSV -> Postgres with COPY…');
+    results.push({ name: 'Baseline: CSV -> Postgres (pg + COPY)', ms: await baseline('csv', csvPath), rssMb: null, status: 'completed' });
+  } finally {
+    await temporal.close();
+    await store.close();
+    await server.stop();
+    await withClient(ADMIN, async (c) => {
+      await c.query(`DROP DATABASE IF EXISTS ${dataDb} WITH (FORCE)`);
+      await c.query(`DROP DATABASE IF EXISTS ${storeDb} WITH (FORCE)`);
+    });
+    await rm(WORK, { recursive: true, force: true });
+  }
+
+  const base = (name: string) => results.find((r) => r.name.startsWith('Baseline') && r.name.includes(name))?.ms ?? NaN;
+  console.log(`\nMoving ${fmt(ROWS)} rows (10 columns) with an upsert by id, Map + calculated field; 2-core machine.\n`);
+  console.log(`${'run'.padEnd(46)}${'time'.padStart(9)}${'rows/s'.padStart(11)}${'vs baseline'.padStart(13)}${'worker peak RSS'.padStart(17)}  status`);
+  for (const r of results) {
+    const pair = r.name.includes('CSV') ? base('CSV') : base('Postgres -> Postgres');
+    const ratio = r.name.startsWith('Baseline') ? '1.00x' : `${(pair / r.ms).toFixed(2)}x`;
+    console.log(`${r.name.padEnd(46)}${secs(r.ms).padStart(9)}${fmt(rate(r.ms)).padStart(11)}${ratio.padStart(13)}${(r.rssMb === null ? '-' : `${r.rssMb} MB`).padStart(17)}  ${r.status}`);
+  }
+  console.log('\nTargets (issue #4): at least 0.50x of the baseline\'s rate, and a worker peak RSS under 300 MB.');
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

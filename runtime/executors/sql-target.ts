@@ -1,0 +1,67 @@
+// Database table target: writes each batch through the saved connection BEFORE the batch commit (an external
+// table cannot join the store's transaction), in a way that is safe to repeat when a failed commit is retried.
+import { SqlTargetConfig, targetKey } from '../../shared/graph/kinds';
+import { ConnectionServiceError } from '../connections/errors';
+import { ConnectorError, type RecordResult } from '../connectors/types';
+import { defineExecutor, PlanError, type TargetOutcome } from './types';
+
+/** Failures a retry cannot heal: the table, a column or the permission is missing, the settings are wrong. */
+const PLAN_CODES: readonly ConnectorError['code'][] = ['not_found', 'invalid_query', 'permission', 'invalid_config', 'auth'];
+
+export const sqlTargetExecutor = defineExecutor({
+  kind: 'sql-target',
+  config: SqlTargetConfig,
+  create(config, step, { openConnection }) {
+    if (!config.connectionId || !config.object) throw new PlanError(`${step.label} has no connection or table chosen. Choose them and publish again.`);
+    if (!openConnection) throw new PlanError(`${step.label} writes to a database, but this worker cannot open connections.`);
+    const input = step.input;
+    if (!input) throw new PlanError(`${step.label} has no input schema; publish the integration again.`);
+    const { key } = targetKey(config, input);
+    if (config.mode !== 'insert' && key.length === 0) throw new PlanError(`${step.label} writes in ${config.mode} mode but has no key to match records on. Mark a key field in the Map and publish again.`);
+    // Insert passes the table's primary key too, when the rows carry all of it: the connector then treats a row
+    // that already exists with the same values as unchanged (a batch written again after its commit failed), and
+    // rejects only real duplicates. A key the database generates (not among the fields) cannot do that.
+    const carried = key.every((k) => input.fields.some((f) => f.name === k));
+    const options = { mode: config.mode, key: config.mode === 'insert' && !carried ? [] : key, fields: input.fields };
+    const open = openConnection;
+
+    return {
+      role: 'target',
+      async write(rows): Promise<TargetOutcome> {
+        const outcome: TargetOutcome = { counts: { written: 0, created: 0, updated: 0, unchanged: 0, rejected: 0 }, rejected: [] };
+        if (rows.length === 0) return outcome;
+        const session = await open(config.connectionId).catch((err: unknown) => {
+          if (err instanceof ConnectionServiceError && err.kind === 'not_found') {
+            throw new PlanError(`The connection used by ${step.label} no longer exists. Choose another connection and publish again.`);
+          }
+          throw err;
+        });
+        let results: RecordResult[];
+        try {
+          results = await session.write(
+            config.object,
+            rows.map((r) => r.values),
+            options,
+          );
+        } catch (err) {
+          if (err instanceof ConnectorError && PLAN_CODES.includes(err.code)) throw new PlanError(`${step.label}: ${err.message}`);
+          throw err;
+        } finally {
+          await session.close().catch(() => undefined);
+        }
+        if (results.length !== rows.length) throw new Error(`${step.label}: the connector answered ${results.length} results for ${rows.length} rows`);
+        results.forEach((r, i) => {
+          const row = rows[i]!;
+          if (r.outcome === 'rejected') {
+            outcome.counts.rejected += 1;
+            outcome.rejected.push({ nodeId: step.nodeId, rowNumber: row.rowNumber, source: row.source, mapped: row.values, reason: r.reason });
+          } else {
+            outcome.counts[r.outcome] += 1;
+            outcome.counts.written += 1;
+          }
+        });
+        return outcome;
+      },
+    };
+  },
+});
