@@ -1,65 +1,36 @@
 // runPipeline under failure, on the real dev server: a failed commit is retried from the checkpoint, never from the start.
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NativeConnection, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openStore } from '../store';
-import type { BatchCommit, Store } from '../store/types';
-import { createRunLauncher } from '../temporal/client';
-import { connectClient, customersCsv, customersGraph, FAST_PIPELINE, publishAndCreateRun, quietTemporalLogs, saveCsvFile } from '../temporal/test-harness';
-import { createWorker } from '../temporal/worker';
+import type { Store } from '../store/types';
+import { customersCsv, customersGraph, failingCommits, FAST_PIPELINE, openTemporalRig, publishAndCreateRun, quietTemporalLogs, saveCsvFile, type TemporalRig } from '../temporal/test-harness';
 import { createActivities } from '.';
 
 quietTemporalLogs('ERROR');
 
-/** The store, with commitBatch failing whenever `failCommit` says so (a dropped connection, say). */
-function flakyStore(store: Store, failCommit: (c: BatchCommit) => boolean, commits: number[]): Store {
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      if (prop === 'commitBatch') {
-        return async (c: BatchCommit) => {
-          commits.push(c.batch);
-          if (failCommit(c)) throw new Error('Connection terminated unexpectedly');
-          return target.commitBatch(c);
-        };
-      }
-      const value: unknown = Reflect.get(target, prop, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
+const flakyStore = failingCommits;
 
 let store: Store;
 let dir: string;
-let connection: NativeConnection;
-const workers: { worker: Worker; running: Promise<void> }[] = [];
-let closeClient: () => Promise<void>;
-let client: Awaited<ReturnType<typeof connectClient>>['client'];
+let rig: TemporalRig;
+let client: TemporalRig['client'];
 
 beforeAll(async () => {
   store = await openStore({ memory: true });
   dir = await mkdtemp(join(tmpdir(), 'weft-act-'));
-  connection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  ({ client, close: closeClient } = await connectClient(inject('temporalAddress')));
+  rig = await openTemporalRig(inject('temporalAddress'));
+  client = rig.client;
 });
 
 afterAll(async () => {
-  for (const w of workers) w.worker.shutdown();
-  await Promise.all(workers.map((w) => w.running));
-  await connection?.close();
-  await closeClient?.();
+  await rig?.close();
   await store?.close();
   await rm(dir, { recursive: true, force: true });
 });
 
-async function workerWith(activityStore: Store, pipeline: Parameters<typeof createRunLauncher>[0]['pipeline']) {
-  const taskQueue = `act-${randomUUID()}`;
-  const worker = await createWorker({ connection, taskQueue, activities: createActivities({ store: activityStore, batchSize: 10 }) });
-  workers.push({ worker, running: worker.run() });
-  return createRunLauncher({ client, taskQueue, pipeline });
-}
+const workerWith = (activityStore: Store, pipeline: Parameters<TemporalRig['worker']>[1]) => rig.worker(createActivities({ store: activityStore, batchSize: 10 }), pipeline);
 
 const customers = (n: number) => customersCsv(Array.from({ length: n }, (_, k) => ({ email: `r${k}@example.com`, name: `R ${k}`, amount: String(k), active: 'yes' })));
 

@@ -1,7 +1,5 @@
 // The Database table target against a real Postgres: per-record outcomes, retry safety in every mode, and a full
 // run (database table -> database table) through the activities on the real Temporal dev server.
-import { randomUUID } from 'node:crypto';
-import { NativeConnection, type Worker } from '@temporalio/worker';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PlanStep } from '../../shared/compiler/plan';
@@ -11,10 +9,8 @@ import { createActivities } from '../activities';
 import { scratchPostgres, type ScratchPostgres } from '../connections/scratch-postgres';
 import { postgresConnector } from '../connectors/postgres';
 import { openStore } from '../store';
-import type { BatchCommit, Store } from '../store/types';
-import { createRunLauncher } from '../temporal/client';
-import { connectClient, FAST_PIPELINE, publishAndCreateRun, quietTemporalLogs } from '../temporal/test-harness';
-import { createWorker } from '../temporal/worker';
+import type { Store } from '../store/types';
+import { failingCommits, FAST_PIPELINE, openTemporalRig, publishAndCreateRun, quietTemporalLogs, type TemporalRig } from '../temporal/test-harness';
 import { createExecutor, type ExternalTargetExecutor, type FlowRow } from '.';
 
 quietTemporalLogs('ERROR');
@@ -160,44 +156,22 @@ describe('sql-target executor', () => {
 // The whole run: a database table source -> a database table target, on the real dev server.
 describe('a run into a database table', () => {
   let store: Store;
-  let connection: NativeConnection;
-  let client: Awaited<ReturnType<typeof connectClient>>['client'];
-  let closeClient: () => Promise<void>;
-  const workers: { worker: Worker; running: Promise<void> }[] = [];
+  let rig: TemporalRig;
 
   beforeAll(async () => {
     if (!db) return;
     store = await openStore({ memory: true });
-    connection = await NativeConnection.connect({ address: inject('temporalAddress') });
-    ({ client, close: closeClient } = await connectClient(inject('temporalAddress')));
+    rig = await openTemporalRig(inject('temporalAddress'));
   });
   afterAll(async () => {
-    for (const w of workers) w.worker.shutdown();
-    await Promise.all(workers.map((w) => w.running));
-    await connection?.close();
-    await closeClient?.();
+    await rig?.close();
     await store?.close();
   });
 
   /** The store, with the commit of batch `failOnce` failing once (after the target already wrote it). */
   function flaky(failOnce: number | null, commits: number[]): Store {
     let failed = false;
-    return new Proxy(store, {
-      get(t, prop, receiver) {
-        if (prop === 'commitBatch') {
-          return async (c: BatchCommit) => {
-            commits.push(c.batch);
-            if (c.batch === failOnce && !failed) {
-              failed = true;
-              throw new Error('Connection terminated unexpectedly');
-            }
-            return t.commitBatch(c);
-          };
-        }
-        const value: unknown = Reflect.get(t, prop, receiver);
-        return typeof value === 'function' ? value.bind(t) : value;
-      },
-    });
+    return failingCommits(store, (c) => c.batch === failOnce && !failed && (failed = true), commits);
   }
 
   async function run(object: string, mode: 'upsert' | 'insert', failOnce: number | null = null) {
@@ -217,13 +191,10 @@ describe('a run into a database table', () => {
       edges: [{ id: 'e1', source: 'source', target: 'target' }],
     };
     const commits: number[] = [];
-    const taskQueue = `sql-target-${randomUUID()}`;
-    const worker = await createWorker({ connection, taskQueue, activities: createActivities({ store: flaky(failOnce, commits), batchSize: 10, openConnection: open }) });
-    workers.push({ worker, running: worker.run() });
-    const launcher = createRunLauncher({ client, taskQueue, pipeline: FAST_PIPELINE });
+    const launcher = await rig.worker(createActivities({ store: flaky(failOnce, commits), batchSize: 10, openConnection: open }), FAST_PIPELINE);
     const { runId, versionId } = await publishAndCreateRun(store, graph, `Orders copy ${mode}`);
     const { workflowId } = await launcher.start({ runId, versionId });
-    const result = (await client.workflow.getHandle(workflowId).result()) as { status: string };
+    const result = (await rig.client.workflow.getHandle(workflowId).result()) as { status: string };
     const stored = await store.getRun(runId);
     return { status: result.status, commits, target: stored?.steps.find((s) => s.nodeId === 'target') };
   }

@@ -3,11 +3,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { compile } from '../../shared/compiler';
 import type { Graph } from '../../shared/graph/schema';
 import { sniffCsv } from '../files/csv';
-import type { Store } from '../store/types';
+import type { createActivities } from '../activities';
+import type { BatchCommit, Store } from '../store/types';
+import { createRunLauncher, type RunLauncher } from './client';
+import { createWorker } from './worker';
 
 export interface CustomerRow {
   email: string;
@@ -131,3 +134,43 @@ export function quietTemporalLogs(level: 'WARN' | 'ERROR' = 'WARN'): void {
   quiet = true;
   Runtime.install({ logger: new DefaultLogger(level) });
 }
+
+/** The store, but `commitBatch` fails whenever `fail` says so (a dropped connection, say); every attempt is logged in `commits`. */
+export function failingCommits(store: Store, fail: (c: BatchCommit) => boolean, commits: number[]): Store {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop === 'commitBatch') {
+        return async (c: BatchCommit) => {
+          commits.push(c.batch);
+          if (fail(c)) throw new Error('Connection terminated unexpectedly');
+          return target.commitBatch(c);
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/** A client and workers on the real dev server: each `worker()` gets its own task queue; `close()` stops them all. */
+export async function openTemporalRig(address: string) {
+  const connection = await NativeConnection.connect({ address });
+  const { client, close: closeClient } = await connectClient(address);
+  const workers: { worker: Worker; running: Promise<void> }[] = [];
+  return {
+    client,
+    async worker(activities: ReturnType<typeof createActivities>, pipeline?: Parameters<typeof createRunLauncher>[0]['pipeline']): Promise<RunLauncher> {
+      const taskQueue = `test-${randomUUID()}`;
+      const worker = await createWorker({ connection, taskQueue, activities });
+      workers.push({ worker, running: worker.run() });
+      return createRunLauncher({ client, taskQueue, pipeline });
+    },
+    async close() {
+      for (const w of workers) w.worker.shutdown();
+      await Promise.all(workers.map((w) => w.running));
+      await connection.close();
+      await closeClient();
+    },
+  };
+}
+export type TemporalRig = Awaited<ReturnType<typeof openTemporalRig>>;
