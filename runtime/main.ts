@@ -72,7 +72,7 @@ async function main() {
     }
 
     const connectors = { list: () => CONNECTOR_LIST, get: (id: string) => getConnector(id) };
-    const connections = createConnectionService({ store, cipher, connectors });
+    const connections = createConnectionService({ store, cipher, connectors, context: { store, filesDir: config.filesDir } });
 
     const workerConnection = await NativeConnection.connect({ address });
     const worker = await createWorker({

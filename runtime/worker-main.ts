@@ -31,6 +31,8 @@ const Env = z.object({
   WEFT_BATCH_DELAY_MS: z.coerce.number().int().nonnegative().optional(),
   /** The API's secrets key: needed to open saved connections (database sources). */
   WEFT_SECRET_KEY: z.string().optional(),
+  /** Where file targets write and uploads live; must be the API's files folder (shared storage when on another machine). */
+  WEFT_FILES_DIR: z.string().default('data/files'),
 });
 
 async function main(): Promise<void> {
@@ -47,7 +49,7 @@ async function main(): Promise<void> {
     store = await openStore({ dataDir: '', databaseUrl: env.DATABASE_URL });
     connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
     const connections = env.WEFT_SECRET_KEY
-      ? createConnectionService({ store, cipher: createCipher(parseKey(env.WEFT_SECRET_KEY, 'WEFT_SECRET_KEY')), connectors: { list: () => CONNECTOR_LIST, get: (id) => getConnector(id) } })
+      ? createConnectionService({ store, cipher: createCipher(parseKey(env.WEFT_SECRET_KEY, 'WEFT_SECRET_KEY')), connectors: { list: () => CONNECTOR_LIST, get: (id) => getConnector(id) }, context: { store, filesDir: env.WEFT_FILES_DIR } })
       : null;
     if (!connections) log('WEFT_SECRET_KEY is not set: runs that read a database through a saved connection will fail on this worker.');
     const worker = await createWorker({

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { Connection, ConnectionPatch, ConnectionTestResult, ConnectorInfo } from '../../shared';
 import { ConnectionInput, ConnectionTestInput } from '../../shared';
-import { ConnectorError, type ConnectorSession } from '../connectors/types';
+import { ConnectorError, type ConnectorContext, type ConnectorSession } from '../connectors/types';
 import type { SecretCipher } from '../secrets';
 import { SecretDecryptError } from '../secrets';
 import { StoreConflictError } from '../store/errors';
@@ -18,6 +18,8 @@ export interface ConnectionServiceDeps {
   store: Store;
   cipher: SecretCipher;
   connectors: ConnectorLookup;
+  /** Weft's own storage, for connectors over it (files, workspace). */
+  context?: ConnectorContext;
   /** How long one test may take before it counts as a timeout (default 20 s). */
   testTimeoutMs?: number;
   warn?: (message: string) => void;
@@ -47,7 +49,7 @@ export function connectorInfo(c: AnyConnector): ConnectorInfo {
   };
 }
 
-export function createConnectionService({ store, cipher, connectors, testTimeoutMs = 20_000, warn = console.warn }: ConnectionServiceDeps) {
+export function createConnectionService({ store, cipher, connectors, context, testTimeoutMs = 20_000, warn = console.warn }: ConnectionServiceDeps) {
   const connectorOf = (id: string): AnyConnector => {
     const found = connectors.get(id);
     if (!found) {
@@ -127,7 +129,7 @@ export function createConnectionService({ store, cipher, connectors, testTimeout
     try {
       await Promise.race([
         (async () => {
-          session = await connector.open(config, secrets);
+          session = await connector.open(config, secrets, context);
           await session.test();
         })(),
         timeout,
@@ -256,7 +258,7 @@ export function createConnectionService({ store, cipher, connectors, testTimeout
       throw err;
     }
     const valid = validate(connector, stored.config, secrets);
-    return (await connector.open(valid.config, valid.secrets)) as ConnectorSession;
+    return (await connector.open(valid.config, valid.secrets, context)) as ConnectorSession;
   }
 
   function unsealOrEmpty(stored: StoredConnection): Secrets {

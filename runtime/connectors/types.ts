@@ -3,6 +3,7 @@
 // through this interface.
 import type { z } from 'zod';
 import type { Field, FieldType } from '../../shared/graph/field-types';
+import type { Store } from '../store/types';
 
 export type Capability = 'read' | 'write' | 'incremental' | 'query' | 'discover';
 
@@ -18,6 +19,21 @@ export interface ConnectorManifest<C = unknown, S = unknown> {
   /** Secret settings (password, private key...), encrypted at rest and never sent back. */
   secrets: z.ZodType<S>;
   capabilities: readonly Capability[];
+  /** The write modes the connector supports (all three when absent). Files only append: ['insert']. */
+  writeModes?: readonly WriteMode[];
+  /** What a `query` filter is written in: SQL for databases, a Weft formula (Boolean) for files and the workspace. */
+  queryLanguage?: 'sql' | 'formula';
+  /** Weft's own storage (the workspace, uploaded files): usable without a saved connection, not offered as a new one. */
+  builtIn?: boolean;
+}
+
+/**
+ * What a connector over Weft's own storage needs (the workspace store, the uploaded files' folder). The connection
+ * service and the worker pass it to every `open`; connectors to outside systems ignore it.
+ */
+export interface ConnectorContext {
+  store: Store;
+  filesDir: string;
 }
 
 export interface DiscoveredField extends Field {
@@ -94,7 +110,7 @@ export interface ConnectorSession {
 
 export interface Connector<C = unknown, S = unknown> {
   manifest: ConnectorManifest<C, S>;
-  open(config: C, secrets: S): Promise<ConnectorSession>;
+  open(config: C, secrets: S, context?: ConnectorContext): Promise<ConnectorSession>;
 }
 
 export const defineConnector = <C, S>(c: Connector<C, S>): Connector<C, S> => c;
