@@ -1,7 +1,5 @@
 // The two engines behind one Drizzle type: embedded PGlite (on disk or in memory) and Postgres through a pg pool.
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { Db } from './db';
@@ -14,6 +12,8 @@ export interface Engine {
 
 /** PGlite in `dir` (created if missing), or in memory when `dir` is null. */
 export async function openPglite(dir: string | null): Promise<Engine> {
+  // Loaded on demand: a worker on Postgres never pays PGlite's ~40 MB of WebAssembly and modules.
+  const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([import('@electric-sql/pglite'), import('drizzle-orm/pglite')]);
   if (dir) await mkdir(dir, { recursive: true });
   const client = dir ? await PGlite.create(dir) : await PGlite.create();
   return {

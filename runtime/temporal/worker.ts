@@ -1,31 +1,15 @@
 // A Weft worker: the bundled sync workflow plus the activities it is given, on one task queue.
-import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
+import { workflowBundlePath } from './bundle';
 import { DEFAULT_TASK_QUEUE } from './client';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+export { WORKFLOWS_PATH } from './bundle';
 
-type WorkflowBundle = Awaited<ReturnType<typeof bundleWorkflowCode>>;
-let bundle: Promise<WorkflowBundle> | null = null;
-
-/** The workflow code bundled once per process (about a second), shared by every worker and replay. */
-export function workflowBundle(): Promise<WorkflowBundle> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger }).catch((err: unknown) => {
-    bundle = null;
-    throw err;
-  });
-  return bundle;
+/** The workflow code, bundled once per change of its sources (see bundle.ts), for workers and replays. */
+export async function workflowBundle(): Promise<{ codePath: string }> {
+  return { codePath: await workflowBundlePath() };
 }
-
-const quietBundlerLogger = {
-  log: () => {},
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: (message: string, meta?: Record<string, unknown>) => console.warn(`[bundler] ${message}`, meta ?? ''),
-  error: (message: string, meta?: Record<string, unknown>) => console.error(`[bundler] ${message}`, meta ?? ''),
-};
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
