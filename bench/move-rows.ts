@@ -14,6 +14,7 @@ import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { Field, Graph } from '../shared';
 import { sqlPreviewHash } from '../shared/graph/kinds/sql-source';
+import { withFilePreview } from '../shared/graph/kinds/csv-source';
 import { publishIntegration } from '../runtime/api/publish';
 import { createConnectionService } from '../runtime/connections/service';
 import { CONNECTOR_LIST, getConnector } from '../runtime/connectors';
@@ -196,7 +197,7 @@ async function main() {
     const csvGraph: Graph = {
       version: 1,
       nodes: [
-        { id: 'src', kind: 'csv-source', position: { x: 0, y: 0 }, config: { fileId: upload.id, fileName: 'src.csv', delimiter: sniff.delimiter, hasHeader: true, columns: sniff.columns } },
+        { id: 'src', kind: 'csv-source', position: { x: 0, y: 0 }, config: withFilePreview({ fileId: upload.id, fileName: 'src.csv', delimiter: sniff.delimiter, hasHeader: true, columns: sniff.columns }) },
         ...tail(sniff.columns, 'dst_weft_csv').nodes,
       ],
       edges: tail(sniff.columns, 'dst_weft_csv').edges,

@@ -7,6 +7,7 @@ export * from './compiler';
 export * from './api/runs';
 export * from './api/integrations';
 export * from './api/connections';
+export * from './api/files';
 export * from './util/suggest';
 export * from './transforms';
 export * from './preview';

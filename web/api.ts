@@ -18,12 +18,17 @@ import {
   RejectedRecord,
   Run,
   RunDetail,
+  RunFileSource,
   StartRunResult,
   UploadedFile,
   WorkspaceObject,
   WorkspaceRecord,
+  FilePreview,
+  type FilePreviewInput,
+  type FileSniffInput,
   type Graph,
 } from '../shared';
+import { WorkspacePreview, type WorkspacePreviewInput } from '../shared/api/workspace-preview';
 
 /** A failed request, carrying what the server said so forms can point at the offending field. */
 export class ApiRequestError extends Error {
@@ -34,6 +39,8 @@ export class ApiRequestError extends Error {
     readonly code: string,
     readonly issues: { path: string; message: string }[] = [],
     readonly diagnostics: Diagnostic[] = [],
+    /** needs_key / key_refused on an upload: the kept file, to sniff again with a Files connection. */
+    readonly fileId?: string,
   ) {
     super(message);
   }
@@ -60,9 +67,9 @@ export function errorFromResponse(status: number, bodyText: string): ApiRequestE
   }
   const parsed = ApiError.safeParse(json);
   if (parsed.success) {
-    const { code, message, issues = [], diagnostics = [] } = parsed.data.error;
+    const { code, message, issues = [], diagnostics = [], fileId } = parsed.data.error;
     const detail = issues.length > 0 ? `: ${issues.map((i) => (i.path ? `${i.path} — ${i.message}` : i.message)).join('; ')}` : '';
-    return new ApiRequestError(`${message}${detail}`, status, code, issues, diagnostics);
+    return new ApiRequestError(`${message}${detail}`, status, code, issues, diagnostics, fileId);
   }
   if (status === 502 || status === 503 || status === 504) {
     return new ApiRequestError('The Weft server is not reachable right now. Your work is kept on this device; try again in a moment.', status, 'unavailable');
@@ -144,25 +151,33 @@ export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base =
       request(Integration, `/api/integrations/${id(iid)}`, { method: 'PUT', body: patch }),
     deleteIntegration: (iid: string) => request(z.unknown(), `/api/integrations/${id(iid)}`, { method: 'DELETE' }),
     publish: (iid: string) => request(PublishResult, `/api/integrations/${id(iid)}/publish`, { method: 'POST', body: {} }),
-    startRun: (iid: string, params: Record<string, unknown> = {}) =>
-      request(StartRunResult, `/api/integrations/${id(iid)}/runs`, { method: 'POST', body: { params } }),
+    /** `files`: file source node id -> uploaded file id, read instead of the published file for this run only. */
+    startRun: (iid: string, params: Record<string, unknown> = {}, files: Record<string, string> = {}) =>
+      request(StartRunResult, `/api/integrations/${id(iid)}/runs`, { method: 'POST', body: { params, files } }),
+    listFileSources: (iid: string) => request(z.array(RunFileSource), `/api/integrations/${id(iid)}/file-sources`),
+    /** A plain link (the browser downloads it under the file's original name). */
+    fileDownloadUrl: (fid: string) => `${base}/api/files/${id(fid)}/download`,
     listRuns: (iid: string, page: { limit?: number; offset?: number } = {}) =>
       request(Paged(Run), `/api/integrations/${id(iid)}/runs${q(page)}`),
     getRun: (rid: string) => request(RunDetail, `/api/runs/${id(rid)}`),
     getRejected: (rid: string, page: { limit?: number; offset?: number } = {}) =>
       request(Paged(RejectedRecord), `/api/runs/${id(rid)}/rejected${q(page)}`),
     runEventsUrl: (rid: string) => `${base}/api/runs/${id(rid)}/events`,
-    uploadFile: (file: Blob & { name: string }) =>
-      request(UploadedFile, `/api/files${q({ name: file.name })}`, {
+    uploadFile: (file: Blob & { name: string }, opts: { connectionId?: string; sheet?: string } = {}) =>
+      request(UploadedFile, `/api/files${q({ name: file.name, ...opts })}`, {
         method: 'POST',
         raw: file,
         headers: { 'content-type': file.type || 'text/csv' },
       }),
     getFile: (fid: string) => request(UploadedFile, `/api/files/${id(fid)}`),
+    sniffFile: (fid: string, input: FileSniffInput) => request(UploadedFile, `/api/files/${id(fid)}/sniff`, { method: 'POST', body: input }),
+    previewFile: (fid: string, input: FilePreviewInput) => request(FilePreview, `/api/files/${id(fid)}/preview`, { method: 'POST', body: input }),
     listObjects: () => request(z.array(WorkspaceObject), '/api/workspace/objects'),
     getObject: (name: string) => request(WorkspaceObject, `/api/workspace/objects/${id(name)}`),
     listRecords: (name: string, page: { limit?: number; offset?: number; search?: string } = {}) =>
       request(Paged(WorkspaceRecord), `/api/workspace/objects/${id(name)}/records${q(page)}`),
+    /** The first records a Workspace source reads, its filter applied (workspace source's preview). */
+    previewWorkspaceObject: (name: string, input: WorkspacePreviewInput) => request(WorkspacePreview, `/api/workspace/objects/${id(name)}/preview`, { method: 'POST', body: input }),
     listConnectors: () => request(z.array(ConnectorInfo), '/api/connectors'),
     listConnections: () => request(z.array(Connection), '/api/connections'),
     getConnection: (cid: string) => request(Connection, `/api/connections/${id(cid)}`),

@@ -6,6 +6,7 @@ import { Plan } from '../../shared/compiler/plan';
 import { ownedSteps } from '../../workflows/plan-steps';
 import type { ExecutorDeps } from '../executors';
 import { buildPipeline, createExecutor, PlanError, runBatch } from '../executors';
+import { applyRunFiles } from '../executors/run-files';
 import type { Store } from '../store/types';
 
 export interface ActivityDeps {
@@ -81,11 +82,15 @@ export function createActivities(deps: ActivityDeps) {
       const plan = await loadVersionPlan(versionId);
       const pipeline = plan.pipelines.find((p) => p.id === pipelineId);
       if (!pipeline) throw new PlanError(`The plan has no pipeline ${pipelineId}.`);
-      const steps = pipeline.nodeIds.map((id) => {
-        const step = plan.steps.find((s) => s.nodeId === id);
-        if (!step) throw new PlanError(`The plan has no step ${id}.`);
-        return step;
-      });
+      // A file replaced for this run only (Run with other files…) is read instead of the published one.
+      const steps = applyRunFiles(
+        pipeline.nodeIds.map((id) => {
+          const step = plan.steps.find((s) => s.nodeId === id);
+          if (!step) throw new PlanError(`The plan has no step ${id}.`);
+          return step;
+        }),
+        await store.listRunFiles(runId),
+      );
       const owned = ownedSteps(plan, pipelineId);
       // TODAY() and NOW() read the run's start, so a retried batch computes exactly what the first attempt did.
       const runRecord = await store.getRun(runId);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fixture from '../../test/fixtures/graphs/csv-map-workspace.json';
+import { withFilePreview } from '../../shared/graph/kinds/csv-source';
 import { ApiError, Integration, IntegrationSummary, PublishResult, RunDetail, UploadedFile, type Graph } from '../../shared';
 import { connectorLookup } from '../connections';
 import { createCipher } from '../secrets';
@@ -58,7 +59,8 @@ async function uploadCsv(): Promise<UploadedFile> {
 
 async function createFromFixture(fileId: string) {
   const graph = structuredClone(fixture) as Graph;
-  graph.nodes[0]!.config.fileId = fileId;
+  // A new file id changes the preview stamp's hash: stamp it again, as loading the preview would.
+  graph.nodes[0]!.config = withFilePreview({ ...graph.nodes[0]!.config, fileId });
   const res = await post('/api/integrations', { name: 'Customers', graph });
   expect(res.status).toBe(201);
   return Integration.parse(await res.json());

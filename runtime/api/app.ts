@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { connectionRoutes } from './connections';
 import type { ApiDeps } from './deps';
 import { errorBody, HttpError, validationHook } from './errors';
-import { fileRoutes } from './files';
+import { fileDownloadRoutes, fileRoutes } from './files';
 import { integrationRoutes } from './integrations';
 import { runRoutes } from './runs';
 import { json } from './schemas';
@@ -32,6 +32,7 @@ export function createApi(deps: ApiDeps) {
     .route('/', integrationRoutes(deps))
     .route('/', runRoutes(deps))
     .route('/', fileRoutes(deps))
+    .route('/', fileDownloadRoutes(deps))
     .route('/', workspaceRoutes(deps))
     .route('/', connectionRoutes(deps));
 

@@ -2,7 +2,7 @@
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { ApiError, Connection, ConnectionInput, ConnectionPatch, ConnectionTestInput, ConnectionTestResult, ConnectorInfo, DiscoveredObjectInfo, SourcePreview, SourcePreviewInput } from '../../shared';
-import { ConnectionServiceError, createConnectionService } from '../connections';
+import { ConnectionServiceError, connectorInfo, createConnectionService } from '../connections';
 import { describeReadFailure, previewSource, toObjectInfo } from '../connections/source-preview';
 import type { ApiDeps } from './deps';
 import { HttpError, validationHook } from './errors';
@@ -140,13 +140,28 @@ const reading = <T>(object: string, work: Promise<T>): Promise<T> =>
     throw new HttpError(422, failure.code, failure.message);
   });
 
-export function connectionRoutes({ store, cipher, connectors }: ApiDeps) {
-  const service = createConnectionService({ store, cipher, connectors });
+export function connectionRoutes({ store, cipher, connectors, filesDir }: ApiDeps) {
+  // The context lets a Files connection be tested (its key checked, the files folder writable).
+  const service = createConnectionService({ store, cipher, connectors, context: { store, filesDir } });
+  // Built-in connectors (the workspace, uploaded files) reach Weft's own storage: nodes use them without a saved
+  // connection, so they are neither offered nor accepted as a new one.
+  // ...unless they have secrets to hold: a Files connection exists to keep a PGP private key (files engineer's change).
+  const builtIn = (id: string) => {
+    const c = connectors.get(id);
+    return c?.manifest.builtIn === true && connectorInfo(c).secretFields.length === 0;
+  };
+  const creatable = <T extends { connector: string }>(input: T): T => {
+    if (!builtIn(input.connector)) return input;
+    const name = connectors.get(input.connector)?.manifest.name ?? input.connector;
+    throw new HttpError(400, 'invalid_request', `${name} is built into Weft: sources and targets use it directly, without a connection.`, {
+      issues: [{ path: 'connector', message: `${name} needs no connection` }],
+    });
+  };
   return new OpenAPIHono({ defaultHook: validationHook })
-    .openapi(listConnectors, (c) => c.json(service.listConnectors(), 200))
+    .openapi(listConnectors, (c) => c.json(service.listConnectors().filter((info) => !builtIn(info.id)), 200))
     .openapi(list, async (c) => c.json(await service.list(), 200))
-    .openapi(create, async (c) => c.json(await guarded(service.create(c.req.valid('json'))), 201))
-    .openapi(testUnsaved, async (c) => c.json(await guarded(service.testUnsaved(c.req.valid('json'))), 200))
+    .openapi(create, async (c) => c.json(await guarded(service.create(creatable(c.req.valid('json')))), 201))
+    .openapi(testUnsaved, async (c) => c.json(await guarded(service.testUnsaved(creatable(c.req.valid('json')))), 200))
     .openapi(get, async (c) => c.json(await guarded(service.get(c.req.valid('param').id)), 200))
     .openapi(update, async (c) => c.json(await guarded(service.update(c.req.valid('param').id, c.req.valid('json'))), 200))
     .openapi(remove, async (c) => {

@@ -9,7 +9,7 @@ export class HttpError extends Error {
     readonly status: ContentfulStatusCode,
     readonly code: string,
     message: string,
-    readonly extra: { issues?: { path: string; message: string }[]; diagnostics?: Diagnostic[] } = {},
+    readonly extra: { issues?: { path: string; message: string }[]; diagnostics?: Diagnostic[]; fileId?: string } = {},
   ) {
     super(message);
   }

@@ -1,9 +1,11 @@
 // File upload: the raw body is streamed to disk under a size limit, then its format, columns and types sniffed.
-import { rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { ApiError, UploadedFile } from '../../shared';
-import { sniffFile } from '../files/formats';
+import { ApiError, FilePreview, FilePreviewInput, FileSniffInput, UploadedFile } from '../../shared';
+import { decryptOf, encryptedPlaceholder, filesSecretsOf, keyProblem, previewFile, served, sniffAs, storedFrom } from './file-reads';
 import { formatBytes, saveUpload, UploadTooLargeError } from '../files/upload';
 import type { ApiDeps } from './deps';
 import { HttpError, validationHook } from './errors';
@@ -19,6 +21,8 @@ const upload = createRoute({
       name: z.string().min(1, 'Give the file a name: ?name=customers.csv').max(255),
       recordsPath: z.string().max(500).optional().openapi({ description: 'JSON: where the array of records is (e.g. data.items); found automatically when absent' }),
       zipEntry: z.string().max(1000).optional().openapi({ description: 'Zip: the file inside to read; the first CSV, JSON or NDJSON one when absent' }),
+      sheet: z.string().max(200).optional().openapi({ description: 'Excel: the sheet to read; the first one when absent' }),
+      connectionId: z.string().max(100).optional().openapi({ description: 'A Files connection holding the PGP private key, to decrypt and sniff an encrypted upload' }),
     }),
     // Any Content-Type is read as raw bytes (text/csv, application/json, application/gzip…); declaring JSON here would
     // make the router parse the body instead of streaming it to disk.
@@ -26,7 +30,7 @@ const upload = createRoute({
   },
   responses: {
     201: json(UploadedFile, 'Stored'),
-    400: json(ApiError, 'Not a readable CSV, JSON or NDJSON file'),
+    400: json(ApiError, 'Not a readable file; or (needs_key, key_refused) PGP-encrypted without the right key: the file is kept, sniff it again with a connection'),
     413: json(ApiError, 'Over the upload limit'),
     415: json(ApiError, 'Sent as multipart; send the raw bytes'),
   },
@@ -41,10 +45,39 @@ const getFile = createRoute({
   responses: { 200: json(UploadedFile, 'The file'), 404: errors[404] },
 });
 
-export function fileRoutes({ store, filesDir, maxUploadBytes }: ApiDeps) {
+const sniff = createRoute({
+  method: 'post',
+  path: '/files/{id}/sniff',
+  tags: ['Files'],
+  summary: 'Detect a stored file\'s format, columns and types again with other settings (format, sheet, records path, zip entry) or a Files connection\'s key, and keep the result',
+  request: { params: IdParam, body: { content: { 'application/json': { schema: FileSniffInput } }, required: true } },
+  responses: {
+    200: json(UploadedFile, 'Sniffed again and stored'),
+    400: json(ApiError, 'Not readable with these settings, or needs_key / key_refused'),
+    404: errors[404],
+  },
+});
+
+const preview = createRoute({
+  method: 'post',
+  path: '/files/{id}/preview',
+  tags: ['Files'],
+  summary: 'A file source\'s preview: the first 10 records its settings and filter read, typed as its columns say, and the stamp the node keeps',
+  request: { params: IdParam, body: { content: { 'application/json': { schema: FilePreviewInput } }, required: true } },
+  responses: {
+    200: json(FilePreview, 'The first matching records'),
+    400: json(ApiError, 'needs_key / key_refused: the file is encrypted and the chosen connection (if any) cannot decrypt it'),
+    404: errors[404],
+    422: json(ApiError, 'The filter is not a valid TRUE/FALSE formula, or the file cannot be read with these settings'),
+  },
+});
+
+export function fileRoutes({ store, filesDir, maxUploadBytes, cipher }: ApiDeps) {
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(upload, async (c) => {
-      const { name, recordsPath, zipEntry } = c.req.valid('query');
+      const { name, recordsPath, zipEntry, sheet, connectionId } = c.req.valid('query');
+      // Before the bytes are taken: a wrong connection is refused without storing anything.
+      const decrypt = decryptOf(await filesSecretsOf(store, cipher, connectionId));
       if ((c.req.header('content-type') ?? '').startsWith('multipart/')) {
         throw new HttpError(415, 'unsupported_media_type', 'Send the file as the raw request body (Content-Type: text/csv), not as a multipart form');
       }
@@ -63,28 +96,19 @@ export function fileRoutes({ store, filesDir, maxUploadBytes }: ApiDeps) {
         }
         throw err;
       }
+      const base = { id: saved.id, name, size: saved.size, sha256: saved.sha256, path: saved.path, createdAt: new Date().toISOString() };
       try {
         if (saved.size === 0) throw new Error(`"${name}" is empty`);
-        const sniffed = await sniffFile(saved.path, name, { recordsPath, zipEntry });
-        const file = {
-          id: saved.id,
-          name,
-          size: saved.size,
-          sha256: saved.sha256,
-          columns: sniffed.columns,
-          delimiter: sniffed.delimiter,
-          sampleRows: sniffed.sampleRows,
-          format: sniffed.format,
-          compression: sniffed.compression,
-          ...(sniffed.recordsPath !== undefined ? { recordsPath: sniffed.recordsPath } : {}),
-          ...(sniffed.zipEntry !== undefined ? { zipEntry: sniffed.zipEntry } : {}),
-          createdAt: new Date().toISOString(),
-          path: saved.path,
-        };
+        const file = storedFrom(base, await sniffAs(saved.path, name, { recordsPath, zipEntry, sheet }, decrypt));
         await store.saveFile(file);
-        const { path: _path, ...served } = file;
-        return c.json(served, 201);
+        return c.json(served(file), 201);
       } catch (err) {
+        // Encrypted without the right key: the file is kept, so the client can sniff it again with a connection.
+        const needsKey = keyProblem(err, saved.id);
+        if (needsKey) {
+          await store.saveFile(encryptedPlaceholder(base));
+          throw needsKey;
+        }
         await rm(saved.path, { force: true });
         throw new HttpError(400, 'unreadable_file', `Could not read "${name}": ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -93,7 +117,74 @@ export function fileRoutes({ store, filesDir, maxUploadBytes }: ApiDeps) {
       const { id } = c.req.valid('param');
       const file = await store.getFile(id);
       if (!file) throw new HttpError(404, 'not_found', `File "${id}" was not found`);
-      const { path: _path, ...served } = file;
-      return c.json(served, 200);
+      return c.json(served(file), 200);
+    })
+    .openapi(sniff, async (c) => {
+      const { id } = c.req.valid('param');
+      const input = c.req.valid('json');
+      const file = await store.getFile(id);
+      if (!file) throw new HttpError(404, 'not_found', `File "${id}" was not found`);
+      const decrypt = decryptOf(await filesSecretsOf(store, cipher, input.connectionId));
+      let sniffed;
+      try {
+        sniffed = await sniffAs(file.path, file.name, input, decrypt);
+      } catch (err) {
+        throw keyProblem(err, id) ?? new HttpError(400, 'unreadable_file', `Could not read "${file.name}" this way: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      const updated = storedFrom({ id, name: file.name, size: file.size, sha256: file.sha256, path: file.path, createdAt: file.createdAt }, sniffed);
+      await store.saveFile(updated);
+      return c.json(served(updated), 200);
+    })
+    .openapi(preview, async (c) => {
+      const { id } = c.req.valid('param');
+      const input = c.req.valid('json');
+      const file = await store.getFile(id);
+      if (!file) throw new HttpError(404, 'not_found', `File "${id}" was not found`);
+      const secrets = await filesSecretsOf(store, cipher, input.connectionId);
+      return c.json(await previewFile(store, file, input, secrets), 200);
     });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Download (files kept with runs): the stored bytes exactly as uploaded, for a run's page and for the API.
+
+const download = createRoute({
+  method: 'get',
+  path: '/files/{id}/download',
+  tags: ['Files'],
+  summary: 'The stored bytes of an upload, exactly as uploaded, as an attachment under its original name',
+  request: { params: IdParam },
+  responses: {
+    200: { content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } }, description: 'The file' },
+    404: errors[404],
+  },
+});
+
+/** RFC 6266: a plain ASCII fallback name for old clients, and the exact name percent-encoded as UTF-8. */
+export function attachmentHeader(name: string): string {
+  const fallback = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  const encoded = encodeURIComponent(name).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}
+
+export function fileDownloadRoutes({ store }: ApiDeps) {
+  return new OpenAPIHono({ defaultHook: validationHook }).openapi(download, async (c) => {
+    const { id } = c.req.valid('param');
+    const file = await store.getFile(id);
+    if (!file) throw new HttpError(404, 'not_found', `File "${id}" was not found`);
+    let size: number;
+    try {
+      size = (await stat(file.path)).size;
+    } catch {
+      throw new HttpError(404, 'not_found', `The contents of "${file.name}" are no longer on the server's disk (data/files); upload it again`);
+    }
+    const body = Readable.toWeb(createReadStream(file.path)) as ReadableStream<Uint8Array>;
+    return c.body(body, 200, {
+      'content-type': 'application/octet-stream',
+      'content-length': String(size),
+      'content-disposition': attachmentHeader(file.name),
+      etag: `"${file.sha256}"`,
+      'cache-control': 'private, max-age=0, must-revalidate',
+    }) as never;
+  });
 }

@@ -2,9 +2,11 @@
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { ApiError, Page, RejectedRecord, Run, RunDetail, StartRunInput, StartRunResult, type RunStatus } from '../../shared';
+import { ApiError, Page, RejectedRecord, Run, RunDetail, RunFileSource, StartRunInput, StartRunResult, type RunStatus } from '../../shared';
+import { servedRunFile } from '../store/run-files';
 import type { ApiDeps } from './deps';
 import { HttpError, notFound, validationHook } from './errors';
+import { listFileSources, resolveRunFiles } from './run-files';
 import { errors, IdParam, json, Paging } from './schemas';
 
 const TERMINAL: ReadonlySet<RunStatus> = new Set(['completed', 'completed_with_errors', 'failed']);
@@ -13,14 +15,25 @@ const start = createRoute({
   method: 'post',
   path: '/integrations/{id}/runs',
   tags: ['Runs'],
-  summary: 'Start a run of the published version; returns the run id at once',
+  summary: 'Start a run of the published version, optionally with other files for its file sources; returns the run id at once',
   request: { params: IdParam, body: { content: { 'application/json': { schema: StartRunInput } }, required: false } },
   responses: {
     202: json(StartRunResult, 'Started'),
+    400: errors[400],
     404: errors[404],
     409: json(ApiError, 'Not published yet'),
+    422: json(ApiError, 'A replacement file names no file source of the published version, is missing, or lacks columns the node reads'),
     503: json(ApiError, 'The execution engine (Temporal) is unreachable'),
   },
+});
+
+const fileSources = createRoute({
+  method: 'get',
+  path: '/integrations/{id}/file-sources',
+  tags: ['Runs'],
+  summary: "The published version's file sources: the file each reads and the columns a replacement must have",
+  request: { params: IdParam },
+  responses: { 200: json(z.array(RunFileSource), 'File sources'), 404: errors[404], 409: json(ApiError, 'Not published yet') },
 });
 
 const listRuns = createRoute({
@@ -71,21 +84,32 @@ export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
       }
       const version = await store.getVersion(integration.publishedVersionId);
       if (!version) throw new HttpError(409, 'not_published', 'The published version is missing; publish again');
+      const files = await resolveRunFiles(version.plan, input.files, (fileId) => store.getFile(fileId));
       const run = await store.createRun({
         integrationId: id,
         versionId: version.id,
         trigger: 'manual',
         params: input.params,
         steps: version.plan.steps.map((s) => ({ nodeId: s.nodeId, kind: s.kind, label: s.label })),
+        files,
       });
+      const runFiles = (await store.listRunFiles(run.id)).map(servedRunFile);
       try {
         const { workflowId } = await launcher.start({ runId: run.id, versionId: version.id });
-        return c.json({ runId: run.id, workflowId }, 202);
+        return c.json({ runId: run.id, workflowId, files: runFiles }, 202);
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);
         await store.finishRun(run.id, 'failed', `Could not start the run: ${reason}`);
         throw new HttpError(503, 'engine_unavailable', `Could not start the run: the execution engine did not answer (${reason})`);
       }
+    })
+    .openapi(fileSources, async (c) => {
+      const { id } = c.req.valid('param');
+      const integration = await store.getIntegration(id);
+      if (!integration) throw notFound('Integration', id);
+      const version = integration.publishedVersionId ? await store.getVersion(integration.publishedVersionId) : null;
+      if (!version) throw new HttpError(409, 'not_published', 'Publish the integration before running it');
+      return c.json(await listFileSources(version.plan, (fileId) => store.getFile(fileId)), 200);
     })
     .openapi(listRuns, async (c) => {
       const { id } = c.req.valid('param');

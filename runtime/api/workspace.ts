@@ -1,9 +1,12 @@
 // Workspace: Weft's own objects and the records integrations wrote into them.
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { Page, WorkspaceObject, WorkspaceRecord } from '../../shared';
+import { ApiError, Page, WorkspaceObject, WorkspaceRecord } from '../../shared';
+import { WorkspacePreview, WorkspacePreviewInput } from '../../shared/api/workspace-preview';
+import { openWorkspaceSession } from '../connectors/workspace';
+import { ConnectorError } from '../connectors/types';
 import type { ApiDeps } from './deps';
-import { notFound, validationHook } from './errors';
+import { HttpError, notFound, validationHook } from './errors';
 import { errors, json, NameParam, Paging } from './schemas';
 
 const listObjects = createRoute({
@@ -32,6 +35,23 @@ const listRecords = createRoute({
   responses: { 200: json(Page(WorkspaceRecord), 'Records'), 400: errors[400], 404: errors[404] },
 });
 
+// The Workspace source's preview reads through the workspace connector, so it shows what a run would read.
+const previewObject = createRoute({
+  method: 'post',
+  path: '/workspace/objects/{name}/preview',
+  tags: ['Workspace'],
+  summary: 'The first 10 records a Workspace source reads from the object, its filter formula applied',
+  request: { params: NameParam, body: { content: { 'application/json': { schema: WorkspacePreviewInput } }, required: true } },
+  responses: {
+    200: json(WorkspacePreview, 'Preview'),
+    400: errors[400],
+    404: errors[404],
+    422: json(ApiError, 'The filter is not a TRUE/FALSE formula over the object\'s fields, or fails on a record (error.code invalid_query)'),
+  },
+});
+
+const PREVIEW_ROWS = 10;
+
 export function workspaceRoutes({ store }: ApiDeps) {
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(listObjects, async (c) => c.json(await store.listWorkspaceObjects(), 200))
@@ -47,5 +67,18 @@ export function workspaceRoutes({ store }: ApiDeps) {
       if (!(await store.getWorkspaceObject(name))) throw notFound('Workspace object', name);
       const page = await store.listWorkspaceRecords(name, query);
       return c.json({ ...page, limit: query.limit, offset: query.offset }, 200);
+    })
+    .openapi(previewObject, async (c) => {
+      const { name } = c.req.valid('param');
+      const filter = c.req.valid('json').filter.trim();
+      if (!(await store.getWorkspaceObject(name))) throw notFound('Workspace object', name);
+      const session = openWorkspaceSession(store);
+      try {
+        for await (const batch of session.read(name, { batchSize: PREVIEW_ROWS, ...(filter ? { query: filter } : {}) })) return c.json({ rows: batch.rows }, 200);
+        return c.json({ rows: [] }, 200);
+      } catch (err) {
+        if (err instanceof ConnectorError && err.code === 'invalid_query') throw new HttpError(422, 'invalid_query', err.message);
+        throw err;
+      }
     });
 }

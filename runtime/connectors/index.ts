@@ -1,12 +1,16 @@
 // The connector registry: one entry per folder, keyed by manifest id. Node kinds, the API and the
 // worker look connectors up here, never by importing a folder directly.
+import { filesConnector } from './files';
 import { mysqlConnector } from './mysql';
 import { postgresConnector } from './postgres';
 import type { Connector } from './types';
+import { workspaceConnector } from './workspace';
 
 export const CONNECTORS = {
   postgres: postgresConnector,
   mysql: mysqlConnector,
+  files: filesConnector,
+  workspace: workspaceConnector,
 } as const satisfies Record<string, Connector<unknown, unknown>>;
 
 export type ConnectorId = keyof typeof CONNECTORS;

@@ -63,12 +63,33 @@ export interface ReadOptions {
   incremental?: { field: string; after: unknown };
   batchSize: number;
   signal?: AbortSignal;
+  /**
+   * Connector-specific read settings that win over what the connector knows of the object. Files: the node's
+   * format, delimiter, hasHeader, sheet, recordsPath, zipEntry and typed columns (see docs/connectors.md).
+   */
+  settings?: Record<string, unknown>;
+}
+
+/** A record a source could not read (a malformed line, a value that does not fit its column), with why. */
+export interface ReadRejected {
+  rowNumber: number;
+  /** The record as the source held it. */
+  source: Row;
+  reason: string;
 }
 
 export interface ReadBatch {
   rows: Row[];
   /** Opaque, JSON-serialisable; passing it back as `cursor` continues after this batch. */
   cursor: unknown;
+  /**
+   * Optional, for sources with records of their own numbering (files): the 1-based record number of each row,
+   * the record each row was typed from (for the record inbox), and the records that could not be read. A connector
+   * that sets them sets them on every batch; `rowNumbers` and `sourceRows` then have one entry per row.
+   */
+  rowNumbers?: number[];
+  sourceRows?: Row[];
+  rejected?: ReadRejected[];
 }
 
 export type WriteMode = 'insert' | 'update' | 'upsert';

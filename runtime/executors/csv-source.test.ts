@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanStep } from '../../shared/compiler/plan';
+import { openFilesSession } from '../connectors/files';
 import type { StoredFile } from '../store/types';
 import { createExecutor, type SourceBatch } from '.';
 
@@ -65,5 +66,56 @@ describe('the file source executor', () => {
     expect((await readAll(json, null, 10))[0]?.rows.map((r) => r.values)).toEqual([{ a: 1 }, { a: 2 }]);
     const csv = await source(Buffer.from('a\n1\n'), { delimiter: ',', hasHeader: true, columns: [{ name: 'a', type: 'number' }] });
     expect((await readAll(csv, null))[0]?.rows.map((r) => r.values)).toEqual([{ a: 1 }]);
+  });
+});
+
+describe('the file source executor through the Files connector', () => {
+  it("keeps only the records the node's filter holds for, counting them as read", async () => {
+    const e = await source(Buffer.from('id,city\n1,Oslo\n2,Lima\n3,Oslo\nx,Oslo\n'), {
+      columns: [
+        { name: 'id', type: 'number' },
+        { name: 'city', type: 'text' },
+      ],
+      query: '[city] = "Oslo"',
+    });
+    const all = await readAll(e, null, 10);
+    expect(all.flatMap((b) => b.rows.map((r) => [r.rowNumber, r.values.id]))).toEqual([
+      [1, 1],
+      [3, 3],
+    ]);
+    expect(all.flatMap((b) => b.rows.map((r) => r.source))).toEqual([
+      { id: '1', city: 'Oslo' },
+      { id: '3', city: 'Oslo' },
+    ]);
+    expect(all.flatMap((b) => b.rejected.map((r) => [r.nodeId, r.rowNumber]))).toEqual([['src', 4]]);
+    expect(all.reduce((n, b) => n + b.read, 0)).toBe(3);
+    expect(all.at(-1)?.cursor).toEqual({ nextRow: 4 });
+  });
+
+  it('decrypts through the chosen Files connection, and says which key is missing without one', async () => {
+    const openpgp = await import('openpgp');
+    const key = await openpgp.generateKey({ type: 'curve25519', userIDs: [{ name: 'Ops', email: 'ops@weft.local' }], format: 'armored' });
+    const message = await openpgp.createMessage({ text: 'id\n1\n2\n' });
+    const encrypted = (await openpgp.encrypt({ message, encryptionKeys: await openpgp.readKey({ armoredKey: key.publicKey }) })) as string;
+    const path = join(dir, 'encrypted');
+    await writeFile(path, encrypted);
+    const file = { id: 'file_2', name: 'ids.csv.gpg', path, encrypted: true } as StoredFile;
+    const store = { getFile: async () => file };
+    const step = (connectionId: string): PlanStep => ({ nodeId: 'src', kind: 'csv-source', label: 'IDs', config: { fileId: 'file_2', fileName: 'ids.csv.gpg', connectionId, columns: [{ name: 'id', type: 'number' }] }, input: null, output: null });
+    const opened: string[] = [];
+    const withKey = await createExecutor(step('con_key'), {
+      store,
+      openConnection: async (id) => {
+        opened.push(id);
+        return openFilesSession({ pgpPrivateKey: key.privateKey }, { store });
+      },
+    });
+    if (withKey.role !== 'source') throw new Error('not a source');
+    expect((await readAll(withKey, null, 10)).flatMap((b) => b.rows.map((r) => r.values))).toEqual([{ id: 1 }, { id: 2 }]);
+    expect(opened).toEqual(['con_key']);
+
+    const without = await createExecutor(step(''), { store });
+    if (without.role !== 'source') throw new Error('not a source');
+    await expect(readAll(without, null)).rejects.toThrow('IDs: "ids.csv.gpg" is PGP-encrypted; choose a Files connection with its private key ("Decrypt with").');
   });
 });

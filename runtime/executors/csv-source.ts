@@ -1,25 +1,53 @@
-// File source (CSV, JSON, NDJSON; plain, gzip or zip): streams the uploaded file from the checkpoint, typed
-// as its columns say; malformed records and values that do not fit their column's type are rejected at the source.
+// File source (CSV, JSON, NDJSON, Excel; plain, gzip, zip or PGP-encrypted): reads the uploaded file through
+// the Files connector from the checkpoint, typed as the node's columns say and filtered by its formula;
+// malformed records and values that do not fit their column's type are rejected at the source.
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { z } from 'zod';
 import { CsvSourceConfig } from '../../shared/graph/kinds';
-import { typeSourceRows } from '../../shared/transforms/typed-rows';
-import { readFileBatches } from '../files/formats';
-import { defineExecutor, PlanError } from './types';
+import { ConnectionServiceError } from '../connections/errors';
+import { openFilesSession } from '../connectors/files';
+import { FileCursor } from '../connectors/files/read';
+import { ConnectorError, type ConnectorSession } from '../connectors/types';
+import { defineExecutor, PlanError, type FlowRow } from './types';
 
 /** How far a file read got: records (CSV data rows, JSON array items, NDJSON lines) already processed. */
-export const CsvCursor = z.object({ nextRow: z.number().int().nonnegative() });
-export type CsvCursor = z.infer<typeof CsvCursor>;
+export const CsvCursor = FileCursor;
+export type CsvCursor = FileCursor;
+
+/** Failures that retrying cannot fix: a missing file, a wrong key, a damaged file, a filter that does not check. */
+const FATAL: readonly ConnectorError['code'][] = ['not_found', 'invalid_query', 'permission', 'invalid_config', 'auth'];
 
 export const csvSourceExecutor = defineExecutor({
   kind: 'csv-source',
   config: CsvSourceConfig,
-  async create(config, step, { store }) {
+  async create(config, step, { store, openConnection }) {
     const name = config.fileName || config.fileId;
     const missing = `The file "${name}" used by ${step.label} is missing (it may have been deleted). Upload it again and publish.`;
     const file = await store.getFile(config.fileId);
     if (!file) throw new PlanError(missing);
+    if (config.connectionId && !openConnection) throw new PlanError(`${step.label} decrypts with a connection, but this worker cannot open connections.`);
+    // The node's settings win over the stored sniff: the user may have changed them, and the compiler checked these.
+    const settings = {
+      format: config.format,
+      compression: config.compression,
+      delimiter: config.delimiter,
+      hasHeader: config.hasHeader,
+      recordsPath: config.recordsPath,
+      zipEntry: config.zipEntry,
+      sheet: config.sheet,
+      columns: config.columns,
+    };
+    const query = config.query.trim();
+    const open = async (): Promise<ConnectorSession> => {
+      if (!config.connectionId || !openConnection) return openFilesSession({}, { store });
+      return openConnection(config.connectionId).catch((err: unknown) => {
+        if (err instanceof ConnectionServiceError && err.kind === 'not_found') {
+          throw new PlanError(`The Files connection ${step.label} decrypts with no longer exists. Choose another in "Decrypt with", load the preview and publish again.`);
+        }
+        throw err;
+      });
+    };
+    // Fail at start, not at the first batch, when the bytes are gone.
     try {
       await access(file.path, constants.R_OK);
     } catch {
@@ -31,32 +59,23 @@ export const csvSourceExecutor = defineExecutor({
         // Starting over under a later batch number would write rows twice: an unreadable cursor is fatal.
         const from = cursor === null || cursor === undefined ? { success: true as const, data: { nextRow: 0 } } : CsvCursor.safeParse(cursor);
         if (!from.success) throw new PlanError(`The checkpoint of ${step.label} cannot be read; start a new run.`);
-        const batches = readFileBatches(file.path, {
-          format: config.format,
-          compression: config.compression,
-          recordsPath: config.recordsPath,
-          zipEntry: config.zipEntry,
-          delimiter: config.delimiter,
-          hasHeader: config.hasHeader,
-          columns: config.columns,
-          batchSize,
-          startRow: from.data.nextRow,
-        });
-        for await (const b of batches) {
-          const typed = typeSourceRows(
-            step.nodeId,
-            config.columns,
-            b.rows.map((values, i) => ({ rowNumber: b.rowNumbers[i] ?? 0, values })),
-          );
-          yield {
-            rows: typed.rows,
-            rejected: [
-              ...b.malformed.map((m) => ({ nodeId: step.nodeId, rowNumber: m.rowNumber, source: m.raw, mapped: null, reason: m.reason })),
-              ...typed.rejected,
-            ],
-            read: b.rows.length + b.malformed.length,
-            cursor: { nextRow: b.nextRow } satisfies CsvCursor,
-          };
+        const session = await open();
+        try {
+          const batches = session.read(config.fileId, { batchSize, cursor: from.data, settings, ...(query ? { query } : {}) });
+          for await (const b of batches) {
+            const numbers = b.rowNumbers ?? [];
+            const sources = b.sourceRows ?? b.rows;
+            const rows: FlowRow[] = new Array<FlowRow>(b.rows.length);
+            for (let i = 0; i < b.rows.length; i++) rows[i] = { rowNumber: numbers[i] ?? 0, values: b.rows[i] ?? {}, source: sources[i] ?? {} };
+            const rejected = (b.rejected ?? []).map((r) => ({ nodeId: step.nodeId, rowNumber: r.rowNumber, source: r.source, mapped: null, reason: r.reason }));
+            // Like a database query filter: records the filter dropped are not counted as read.
+            yield { rows, rejected, read: b.rows.length + rejected.length, cursor: b.cursor };
+          }
+        } catch (err) {
+          if (err instanceof ConnectorError && FATAL.includes(err.code)) throw new PlanError(`${step.label}: ${err.message}`);
+          throw err;
+        } finally {
+          await session.close().catch(() => undefined);
         }
       },
     };

@@ -6,11 +6,13 @@ import { sqlSourceExecutor } from './sql-source';
 import { sqlTargetExecutor } from './sql-target';
 import { transformExecutor } from './transform';
 import { PlanError, type Executor, type ExecutorDef, type ExecutorDeps } from './types';
+import { workspaceSourceExecutor } from './workspace-source';
 import { workspaceTargetExecutor } from './workspace-target';
 
 export const EXECUTORS: { readonly [K in KindId]: ExecutorDef<K> } = {
   'csv-source': csvSourceExecutor,
   'sql-source': sqlSourceExecutor,
+  'workspace-source': workspaceSourceExecutor,
   map: transformExecutor('map'),
   filter: transformExecutor('filter'),
   'calculated-field': transformExecutor('calculated-field'),

@@ -10,7 +10,8 @@ import type { FlowRow } from '../../shared/transforms';
 export type { FlowRow };
 
 export interface ExecutorDeps {
-  store: Pick<Store, 'getFile'>;
+  /** The worker passes the whole store; the workspace source needs its workspace reads (runtime/connectors/workspace). */
+  store: Pick<Store, 'getFile'> & Partial<Pick<Store, 'listWorkspaceObjects' | 'getWorkspaceObject' | 'readWorkspacePage' | 'writeWorkspace'>>;
   /** The plan's value maps, for formulas' LOOKUP. */
   valueMaps?: Record<string, Record<string, unknown>>;
   /** The run's clock for TODAY()/NOW(): fixed per run so retried batches compute the same values. */

@@ -7,8 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createGzip, deflateRawSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CsvBatch } from './csv';
-import { detectFormat, readFileBatches, sniffFile, type ReadFileOptions } from './formats';
+import { detectFormat, readFileBatches, sniffFile, type FileBatch, type ReadFileOptions } from './formats';
 import { flattenRecord } from './json';
 
 let dir: string;
@@ -26,8 +25,8 @@ async function file(content: string | Buffer, name = `f${++n}`): Promise<string>
   return path;
 }
 
-async function readAll(path: string, opts: Partial<ReadFileOptions> & Pick<ReadFileOptions, 'format' | 'columns'>): Promise<CsvBatch[]> {
-  const batches: CsvBatch[] = [];
+async function readAll(path: string, opts: Partial<ReadFileOptions> & Pick<ReadFileOptions, 'format' | 'columns'>): Promise<FileBatch[]> {
+  const batches: FileBatch[] = [];
   for await (const b of readFileBatches(path, { compression: 'none', delimiter: ',', hasHeader: true, batchSize: 100, ...opts })) batches.push(b);
   return batches;
 }
@@ -113,6 +112,18 @@ describe('detectFormat', () => {
     expect(detectFormat('export.txt', Buffer.from(' [ {"a":1} ]'))).toBe('json');
     expect(detectFormat('export.txt', Buffer.from('a,b\n1,2\n'))).toBe('csv');
   });
+
+  it('takes a workbook by its extension or its zip bytes, and refuses the old Excel formats', () => {
+    expect(detectFormat('Report.xlsx', Buffer.from('x'))).toBe('excel');
+    expect(detectFormat('macros.xlsm', Buffer.from('x'))).toBe('excel');
+    expect(detectFormat('download', Buffer.from('PK\x03\x04rest'))).toBe('excel');
+    expect(() => detectFormat('old.xls', Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0]))).toThrow('save it as .xlsx');
+    expect(() => detectFormat('old.xls', Buffer.from([0x09, 0x08, 0x10, 0, 0, 6]))).toThrow('This is an old Excel .xls workbook');
+    expect(detectFormat('export.xls', Buffer.from('id\tname\n1\tAda\n'))).toBe('csv');
+    expect(() => detectFormat('report.xls', Buffer.from('<html><table>'))).toThrow('This .xls file is a web page (HTML)');
+    expect(detectFormat('misnamed.xls', Buffer.from('PK\x03\x04rest'))).toBe('excel');
+    expect(() => detectFormat('big.xlsb', Buffer.from('x'))).toThrow('save it as .xlsx');
+  });
 });
 
 describe('sniffFile', () => {
@@ -156,6 +167,15 @@ describe('sniffFile', () => {
     const chosen = await sniffFile(await file(zip({ 'a.csv': 'x\n1\n', 'b.csv': 'y\n2\n' })), 'two.zip', { zipEntry: 'b.csv' });
     expect(chosen.columns).toEqual([{ name: 'y', type: 'number' }]);
     await expect(sniffFile(await file(zip({ 'notes.md': 'x' })), 'x.zip')).rejects.toThrow('This zip has no CSV, JSON or NDJSON file inside');
+  });
+
+  it('says a plain file is not encrypted, and sends a workbook inside a zip back to be unzipped', async () => {
+    expect(await sniffFile(await file('a\n1\n'), 'a.csv')).toMatchObject({ format: 'csv', encrypted: false });
+    expect((await sniffFile(await file('a\n1\n'), 'a.csv')).sheets).toBeUndefined();
+    await expect(sniffFile(await file(zip({ 'readme.txt.md': 'x', 'q3/Sales.xlsx': 'PK' })), 'q3.zip')).rejects.toThrow(
+      'This zip holds an Excel workbook (q3/Sales.xlsx). Unzip it and upload the workbook itself.',
+    );
+    await expect(sniffFile(await file(zip({ 'a.csv': 'x\n1\n', 'b.xlsx': 'PK' })), 'two.zip', { zipEntry: 'b.xlsx' })).rejects.toThrow('This zip holds an Excel workbook (b.xlsx)');
   });
 });
 

@@ -1,10 +1,12 @@
-// The bytes inside an uploaded file: plain, gunzipped, or one entry of a zip, always as a stream.
+// The bytes inside an uploaded file: plain, gunzipped, or one entry of a zip, maybe PGP-decrypted first,
+// always as a stream.
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import yauzl from 'yauzl';
 import type { FILE_COMPRESSIONS } from '../../shared/graph/kinds/csv-source';
+import { openDecrypted, type PgpDecrypt } from './pgp';
 
 export type Compression = (typeof FILE_COMPRESSIONS)[number];
 
@@ -14,30 +16,84 @@ export interface FileSource {
   compression: Compression;
   /** The zip entry to read; the first readable one when absent. */
   zipEntry?: string;
+  /** Set when the file is PGP-encrypted: the bytes are decrypted first, then decompressed. */
+  decrypt?: PgpDecrypt;
 }
 
 const READABLE_ENTRY = /\.(csv|tsv|txt|json|ndjson|jsonl)$/i;
 
+const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+
 /** gzip and zip announce themselves in their first bytes. */
+export function compressionOf(head: Buffer): Compression {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 4 && head.subarray(0, 4).equals(ZIP_MAGIC)) return 'zip';
+  return 'none';
+}
+
+/**
+ * The file's compression from its first bytes. An Excel workbook is a zip too, but one that is read as a
+ * whole (it holds `xl/workbook.xml`): that is the `excel` format, not a zip of files, so it says 'none'.
+ */
 export async function detectCompression(path: string): Promise<Compression> {
   const handle = await open(path, 'r');
+  let head: Buffer;
   try {
-    const head = Buffer.alloc(4);
+    head = Buffer.alloc(4);
     const { bytesRead } = await handle.read(head, 0, 4, 0);
-    if (bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-    if (bytesRead === 4 && head.equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) return 'zip';
-    return 'none';
+    head = head.subarray(0, bytesRead);
   } finally {
     await handle.close();
   }
+  const compression = compressionOf(head);
+  if (compression === 'zip' && (await isWorkbookZip(path))) return 'none';
+  return compression;
+}
+
+/** Whether a zip is an Office workbook (.xlsx, .xlsm, or the binary .xlsb), judged by its entries. */
+export async function isWorkbookZip(path: string): Promise<boolean> {
+  const names = await zipEntryNames(path).catch(() => []);
+  return names.some((n) => n === 'xl/workbook.xml' || n === 'xl/workbook.bin');
+}
+
+/** The names of a zip's entries, read from its central directory only. */
+export async function zipEntryNames(path: string): Promise<string[]> {
+  const zip = await openZip(path);
+  const names: string[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      zip.on('entry', (e: yauzl.Entry) => {
+        names.push(e.fileName);
+        zip.readEntry();
+      });
+      zip.on('end', () => resolve());
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  } finally {
+    zip.close();
+  }
+  return names;
 }
 
 /** The decompressed bytes from offset `start` on (skipping is cheap only for plain files). */
 export async function openSource(src: FileSource, start = 0): Promise<{ stream: Readable; entryName?: string }> {
+  if (src.decrypt) return openDecryptedSource(src, src.decrypt, start);
   if (src.compression === 'none') return { stream: createReadStream(src.path, { start, highWaterMark: 64 * 1024 }) };
   const inner = src.compression === 'gzip' ? { stream: chain(createReadStream(src.path, { highWaterMark: 64 * 1024 }), createGunzip()) } : await openZipEntry(src.path, src.zipEntry);
   return { ...inner, stream: start > 0 ? chain(inner.stream, skipBytes(start)) : inner.stream };
 }
+
+/** Decrypted, then gunzipped; a zip needs to seek to its directory at the end, which a decrypting stream cannot. */
+async function openDecryptedSource(src: FileSource, decrypt: PgpDecrypt, start: number): Promise<{ stream: Readable }> {
+  if (src.compression === 'zip') throw new Error(ENCRYPTED_ZIP);
+  const plain = await openDecrypted(src.path, decrypt);
+  const inner = src.compression === 'gzip' ? chain(plain, createGunzip()) : plain;
+  return { stream: start > 0 ? chain(inner, skipBytes(start)) : inner };
+}
+
+export const ENCRYPTED_ZIP =
+  'This PGP-encrypted file holds a zip (or an Excel workbook), which cannot be read while it is being decrypted. Ask the sender to encrypt the CSV, JSON or NDJSON file itself (gzipped is fine).';
 
 /** `a | b` where an error anywhere reaches the reader of `b`, and destroying `b` (stopping early) closes `a`. */
 function chain(from: Readable, to: Transform): Readable {
@@ -83,10 +139,18 @@ function skipBytes(n: number): Transform {
   });
 }
 
-async function openZipEntry(path: string, wanted: string | undefined): Promise<{ stream: Readable; entryName: string }> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+/** Opens a zip for reading entries one at a time (lazily) and closing it ourselves. */
+export function openZip(path: string): Promise<yauzl.ZipFile> {
+  return new Promise<yauzl.ZipFile>((resolve, reject) =>
     yauzl.open(path, { lazyEntries: true, autoClose: false }, (err, z) => (err || !z ? reject(new Error(`This zip file cannot be opened (${err?.message ?? 'unknown error'})`)) : resolve(z))),
   );
+}
+
+const WORKBOOK_ENTRY = /\.(xlsx|xlsm|xlsb|xls)$/i;
+
+async function openZipEntry(path: string, wanted: string | undefined): Promise<{ stream: Readable; entryName: string }> {
+  if (wanted && WORKBOOK_ENTRY.test(wanted)) throw new Error(workbookInZip(wanted));
+  const zip = await openZip(path);
   const names: string[] = [];
   const entry = await new Promise<yauzl.Entry | null>((resolve, reject) => {
     zip.on('entry', (e: yauzl.Entry) => {
@@ -102,9 +166,13 @@ async function openZipEntry(path: string, wanted: string | undefined): Promise<{
   if (!entry) {
     zip.close();
     if (wanted) throw new Error(`This zip has no file named "${wanted}" inside${names.length ? ` (it has ${names.slice(0, 5).join(', ')})` : ''}`);
+    const workbook = names.find((n) => WORKBOOK_ENTRY.test(n));
+    if (workbook) throw new Error(workbookInZip(workbook));
     throw new Error('This zip has no CSV, JSON or NDJSON file inside');
   }
   const stream = await new Promise<Readable>((resolve, reject) => zip.openReadStream(entry, (err, s) => (err || !s ? reject(err ?? new Error('unreadable entry')) : resolve(s))));
   stream.once('close', () => zip.close());
   return { stream, entryName: entry.fileName };
 }
+
+const workbookInZip = (name: string) => `This zip holds an Excel workbook (${name}). Unzip it and upload the workbook itself.`;

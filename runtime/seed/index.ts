@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Graph } from '../../shared';
+import { withFilePreview } from '../../shared/graph/kinds/csv-source';
 import { publishIntegration } from '../api/publish';
 import { sniffCsv } from '../files/csv';
 import { saveUpload } from '../files/upload';
@@ -30,6 +31,7 @@ export async function seedDemo(store: Store, opts: { dataDir: string; filesDir: 
     sampleRows: sniffed.sampleRows,
     format: 'csv',
     compression: 'none',
+    hasHeader: true,
     createdAt: new Date().toISOString(),
   });
 
@@ -41,7 +43,8 @@ export async function seedDemo(store: Store, opts: { dataDir: string; filesDir: 
         kind: 'csv-source',
         label: 'Customers CSV',
         position: { x: 0, y: 80 },
-        config: { fileId, fileName: 'customers.csv', delimiter: sniffed.delimiter, hasHeader: true, columns: sniffed.columns },
+        // Published without a person loading the preview: the seed stamps it as loaded.
+        config: withFilePreview({ fileId, fileName: 'customers.csv', delimiter: sniffed.delimiter, hasHeader: true, columns: sniffed.columns }),
       },
       {
         id: 'map-1',

@@ -2,12 +2,14 @@
 import { commitBatch } from './commit-batch';
 import * as connections from './connections';
 import type { Engine } from './engines';
-import { getFile, saveFile } from './files';
+import { getFile, listFiles, saveFile } from './files';
 import * as integrations from './integrations';
 import { migrate } from './migrate';
+import * as runFiles from './run-files';
 import * as runs from './runs';
 import type { Store } from './types';
 import * as workspace from './workspace';
+import { writeWorkspace } from './workspace-write';
 
 export function createDrizzleStore(engine: Engine): Store {
   const { db } = engine;
@@ -40,10 +42,16 @@ export function createDrizzleStore(engine: Engine): Store {
 
     saveFile: (file) => saveFile(db, file),
     getFile: (id) => getFile(db, id),
+    listFiles: () => listFiles(db),
+
+    recordRunFiles: (runId, files) => runFiles.recordRunFiles(db, runId, files),
+    listRunFiles: (runId) => runFiles.listRunFiles(db, runId),
 
     listWorkspaceObjects: () => workspace.listWorkspaceObjects(db),
     getWorkspaceObject: (name) => workspace.getWorkspaceObject(db, name),
     listWorkspaceRecords: (name, opts) => workspace.listWorkspaceRecords(db, name, opts),
+    readWorkspacePage: (name, opts) => workspace.readWorkspacePage(db, name, opts),
+    writeWorkspace: (write) => writeWorkspace(db, write),
 
     listConnections: () => connections.listConnections(db),
     getConnection: (id) => connections.getConnection(db, id),

@@ -2,7 +2,7 @@
 export class StoreNotFoundError extends Error {
   override readonly name = 'StoreNotFoundError';
   constructor(
-    readonly entity: 'integration' | 'version' | 'run' | 'step',
+    readonly entity: 'integration' | 'version' | 'run' | 'step' | 'file',
     readonly id: string,
   ) {
     super(`${entity} ${id} not found`);

@@ -1,5 +1,5 @@
 // Uploaded files' metadata (the bytes stay on disk at `path`).
-import { eq } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import type { Db } from './db';
 import { files } from './schema';
 import type { StoredFile } from './types';
@@ -18,6 +18,10 @@ export async function saveFile(db: Db, file: StoredFile): Promise<void> {
     compression: file.compression,
     recordsPath: file.recordsPath ?? null,
     zipEntry: file.zipEntry ?? null,
+    hasHeader: file.hasHeader ?? null,
+    sheet: file.sheet ?? null,
+    sheets: file.sheets ?? null,
+    encrypted: file.encrypted ?? false,
     path: file.path,
     createdAt: new Date(file.createdAt),
   };
@@ -27,7 +31,17 @@ export async function saveFile(db: Db, file: StoredFile): Promise<void> {
 
 export async function getFile(db: Db, id: string): Promise<StoredFile | null> {
   const [row] = await db.select().from(files).where(eq(files.id, id));
-  if (!row) return null;
+  return row ? fileFromRow(row) : null;
+}
+
+/** Every uploaded (and written) file, newest first: what the Files connector discovers. */
+export async function listFiles(db: Db): Promise<StoredFile[]> {
+  const rows = await db.select().from(files).orderBy(desc(files.createdAt), files.id);
+  return rows.map(fileFromRow);
+}
+
+/** A `files` row as the store serves it (also used by run-files.ts, which joins files to runs). */
+export function fileFromRow(row: typeof files.$inferSelect): StoredFile {
   return {
     id: row.id,
     name: row.name,
@@ -40,6 +54,10 @@ export async function getFile(db: Db, id: string): Promise<StoredFile | null> {
     compression: row.compression,
     ...(row.recordsPath !== null ? { recordsPath: row.recordsPath } : {}),
     ...(row.zipEntry !== null ? { zipEntry: row.zipEntry } : {}),
+    ...(row.hasHeader !== null ? { hasHeader: row.hasHeader } : {}),
+    ...(row.sheet !== null ? { sheet: row.sheet } : {}),
+    ...(row.sheets !== null ? { sheets: row.sheets } : {}),
+    ...(row.encrypted ? { encrypted: true } : {}),
     path: row.path,
     createdAt: row.createdAt.toISOString(),
   };

@@ -15,6 +15,7 @@ import type { Db } from './db';
 import { StoreNotFoundError } from './errors';
 import { newId } from './ids';
 import { page } from './paging';
+import { listRunFiles, recordRunFiles, servedRunFile } from './run-files';
 import { integrations, integrationVersions, rejectedRecords, runCheckpoints, runs, runSteps } from './schema';
 import type { NewRun } from './types';
 
@@ -99,10 +100,11 @@ export async function createRun(db: Db, input: NewRun): Promise<Run> {
         .insert(runSteps)
         .values(input.steps.map((s, position) => ({ runId: id, nodeId: s.nodeId, kind: s.kind, label: s.label, position, status: 'pending' })));
     }
+    await recordRunFiles(tx, id, input.files ?? []);
   });
   const run = await getRun(db, id);
   if (!run) throw new StoreNotFoundError('run', id);
-  const { steps: _steps, integrationName: _name, ...summary } = run;
+  const { steps: _steps, integrationName: _name, files: _files, ...summary } = run;
   return summary;
 }
 
@@ -115,7 +117,8 @@ export async function getRun(db: Db, id: string): Promise<RunDetail | null> {
     .where(eq(runs.id, id));
   if (!row) return null;
   const steps = await stepsOf(db, [id]);
-  return { ...toRun(row.run, row.versionNumber, steps), steps: steps.map(toStep), integrationName: row.integrationName };
+  const files = (await listRunFiles(db, id)).map(servedRunFile);
+  return { ...toRun(row.run, row.versionNumber, steps), steps: steps.map(toStep), integrationName: row.integrationName, files };
 }
 
 /** Newest first. */

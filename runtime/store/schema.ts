@@ -3,6 +3,7 @@ import type { Field, Graph, Plan } from '../../shared';
 import type { FileCompression, FileFormat } from '../../shared/graph/kinds/csv-source';
 import {
   bigint,
+  boolean,
   index,
   integer,
   jsonb,
@@ -140,9 +141,30 @@ export const files = pgTable('files', {
   compression: text('compression').$type<FileCompression>().notNull().default('none'),
   recordsPath: text('records_path'),
   zipEntry: text('zip_entry'),
+  hasHeader: boolean('has_header'),
+  sheet: text('sheet'),
+  sheets: jsonb('sheets').$type<string[]>(),
+  encrypted: boolean('encrypted').notNull().default(false),
   path: text('path').notNull(),
   createdAt: createdAt(),
 });
+
+/** The files a run read, recorded when it is created (migration 0004). */
+export const runFiles = pgTable(
+  'run_files',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    nodeId: text('node_id').notNull(),
+    fileId: text('file_id')
+      .notNull()
+      .references(() => files.id, { onDelete: 'restrict' }),
+    /** True when the file replaced the published one for this run only. */
+    replaced: boolean('replaced').notNull().default(false),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.nodeId] }), index('run_files_file').on(t.fileId)],
+);
 
 export const workspaceObjects = pgTable('workspace_objects', {
   name: text('name').primaryKey(),

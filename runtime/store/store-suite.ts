@@ -1,10 +1,12 @@
 // The store's contract tests, run once per engine by store.test.ts (the same suite, so the engines agree).
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Graph, Plan } from '../../shared';
 import { createDrizzleStore } from './drizzle-store';
 import type { Engine } from './engines';
 import { StoreConflictError, StoreNotFoundError } from './errors';
 import { migrate } from './migrate';
+import { files } from './schema';
 import { MIGRATIONS } from './migrations';
 import type { BatchCommit, Store, StoredFile, WorkspaceWrite } from './types';
 
@@ -94,7 +96,8 @@ export function runStoreSuite(target: SuiteTarget): void {
   describe('migrations', () => {
     it('applies every version to a fresh database, then nothing on later runs', async () => {
       expect(firstMigration).toEqual(MIGRATIONS.map((m) => m.version));
-      expect(firstMigration).toEqual([1, 2, 3]);
+      expect(firstMigration).toEqual(MIGRATIONS.map((_, i) => i + 1));
+      expect(firstMigration.slice(0, 4)).toEqual([1, 2, 3, 4]);
       expect(await migrate(engine.db)).toEqual([]);
       await store.migrate();
       await store.migrate();
@@ -404,7 +407,7 @@ export function runStoreSuite(target: SuiteTarget): void {
       ]);
     });
 
-    it('insert mode rejects keys that exist, in the store or earlier in the batch', async () => {
+    it('insert mode rejects keys that exist with other values, in the store or earlier in the batch', async () => {
       const { run } = await newRun();
       const object = objectName('signups');
       await store.commitBatch(commit(run.id, 1, { workspaceWrite: write(object, [{ email: 'a@x.io', name: 'A' }], { mode: 'insert' }) }));
@@ -414,9 +417,9 @@ export function runStoreSuite(target: SuiteTarget): void {
         }),
       );
       expect(result.outcomes).toEqual([
-        { outcome: 'rejected', reason: `A record with key "a@x.io" already exists in ${object}` },
+        { outcome: 'rejected', reason: `A record with key "a@x.io" already exists in ${object} with other values; insert mode does not change records` },
         { outcome: 'created' },
-        { outcome: 'rejected', reason: `A record with key "b@x.io" already exists in ${object}` },
+        { outcome: 'rejected', reason: `A record with key "b@x.io" already exists in ${object} with other values; insert mode does not change records` },
       ]);
       expect((await store.listWorkspaceRecords(object)).items.map((r) => r.values)).toEqual([
         { email: 'a@x.io', name: 'A' },
@@ -534,6 +537,46 @@ export function runStoreSuite(target: SuiteTarget): void {
       expect(await store.listWorkspaceRecords('no_such_object')).toEqual({ items: [], total: 0 });
       expect(await store.getWorkspaceObject('no_such_object')).toBeNull();
     });
+
+    // The workspace connector's reads and writes (runtime/connectors/workspace).
+    it('reads keyset pages in key order, after a key and after a write time', async () => {
+      const object = objectName('keyset');
+      const rows = [3, 1, 10, 2].map((n) => ({ email: `k${n}`, name: `N${n}` }));
+      expect(await store.writeWorkspace({ object, key: ['email'], fields: FIELDS, mode: 'insert', rows })).toEqual(rows.map(() => ({ outcome: 'created' })));
+      const first = await store.readWorkspacePage(object, { after: null, limit: 3 });
+      expect(first.map((r) => r.key)).toEqual(['k1', 'k10', 'k2']);
+      expect(first[0]).toMatchObject({ values: { email: 'k1', name: 'N1' }, updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+      expect((await store.readWorkspacePage(object, { after: 'k2', limit: 3 })).map((r) => r.key)).toEqual(['k3']);
+      expect(await store.readWorkspacePage(object, { after: 'k3', limit: 3 })).toEqual([]);
+
+      const mark = first.map((r) => r.updatedAt).sort().at(-1)!;
+      await new Promise((r) => setTimeout(r, 5));
+      await store.writeWorkspace({ object, key: ['email'], fields: FIELDS, mode: 'upsert', rows: [{ email: 'k2', name: 'changed' }] });
+      expect((await store.readWorkspacePage(object, { after: null, limit: 10, updatedAfter: mark })).map((r) => r.key)).toEqual(['k2']);
+      expect(await store.readWorkspacePage('no_such_object', { after: null, limit: 10 })).toEqual([]);
+    });
+
+    it('writes a batch in its own transaction: insert again is unchanged or rejected, update creates nothing', async () => {
+      const object = objectName('direct');
+      const a = { email: 'a', name: 'A', age: 1 };
+      expect(await store.writeWorkspace({ object, key: ['email'], fields: FIELDS, mode: 'insert', rows: [a] })).toEqual([{ outcome: 'created' }]);
+      expect(await store.writeWorkspace({ object, key: ['email'], fields: FIELDS, mode: 'insert', rows: [a, { ...a, age: 2 }] })).toEqual([
+        { outcome: 'unchanged' },
+        { outcome: 'rejected', reason: `A record with key "a" already exists in ${object} with other values; insert mode does not change records` },
+      ]);
+      expect(await store.writeWorkspace({ object, key: ['email'], fields: FIELDS, mode: 'update', rows: [{ email: 'a', age: 3 }, { email: 'b', age: 4 }] })).toEqual([
+        { outcome: 'updated' },
+        { outcome: 'rejected', reason: `No record with key "b" in ${object}; update mode does not create records` },
+      ]);
+      expect((await store.listWorkspaceRecords(object)).items.map((r) => r.values)).toEqual([{ ...a, age: 3 }]);
+      expect((await store.getWorkspaceObject(object))?.recordCount).toBe(1);
+
+      const missing = objectName('never_made');
+      expect(await store.writeWorkspace({ object: missing, key: ['email'], fields: FIELDS, mode: 'update', rows: [a] })).toEqual([
+        { outcome: 'rejected', reason: `The workspace has no object ${missing}; update mode does not create records` },
+      ]);
+      expect(await store.getWorkspaceObject(missing)).toBeNull();
+    });
   });
 
   describe('rejected records', () => {
@@ -585,6 +628,120 @@ export function runStoreSuite(target: SuiteTarget): void {
       expect(await store.getFile(json.id)).toEqual(json);
       expect((await store.getFile(file.id))?.name).toBe('people (2).csv');
       expect(await store.getFile('file_missing')).toBeNull();
+    });
+
+    it('keeps the header choice, the Excel sheet and encryption, and lists files newest first', async () => {
+      const base = { size: 10, sha256: 'cd'.repeat(32), columns: [{ name: 'a', type: 'text' as const }], delimiter: ',', sampleRows: [], path: '/data/files/x', compression: 'none' as const };
+      const older: StoredFile = { ...base, id: `file_${++unique}`, name: 'book.xlsx', format: 'excel', sheet: 'Orders', sheets: ['Orders', 'Notes'], hasHeader: false, createdAt: '2030-01-01T00:00:00.000Z' };
+      const newer: StoredFile = { ...base, id: `file_${++unique}`, name: 'secret.csv.gpg', format: 'csv', encrypted: true, createdAt: '2030-01-02T00:00:00.000Z' };
+      await store.saveFile(older);
+      await store.saveFile(newer);
+      expect(await store.getFile(older.id)).toEqual(older);
+      expect(await store.getFile(newer.id)).toEqual(newer);
+      const listed = (await store.listFiles()).filter((f) => f.id === older.id || f.id === newer.id);
+      expect(listed).toEqual([newer, older]);
+    });
+  });
+
+  describe('run files', () => {
+    const storedFile = (name: string): StoredFile => ({
+      id: `file_${++unique}`,
+      name,
+      size: 120,
+      sha256: 'cd'.repeat(32),
+      columns: [{ name: 'email', type: 'text' }],
+      delimiter: ',',
+      sampleRows: [],
+      path: `/data/files/${name}`,
+      createdAt: '2024-05-01T10:00:00.000Z',
+      format: 'csv',
+      compression: 'none',
+    });
+
+    it('records each file source’s file with the run, in step order, served with the run', async () => {
+      const published = storedFile('people.csv');
+      const replacement = { ...storedFile('march.json'), format: 'json' as const, recordsPath: 'items' };
+      await store.saveFile(published);
+      await store.saveFile(replacement);
+      const integration = await store.createIntegration({ name: 'Two sources', description: '', graph: graphOf() });
+      const version = await store.createVersion(integration.id, integration.graph, plan, 'hash-files');
+      const steps = [
+        { nodeId: 'a', kind: 'csv-source', label: 'People' },
+        { nodeId: 'b', kind: 'csv-source', label: 'Orders' },
+        { nodeId: 'dst', kind: 'workspace-target', label: 'Contacts' },
+      ];
+      const run = await store.createRun({
+        integrationId: integration.id,
+        versionId: version.id,
+        trigger: 'manual',
+        params: {},
+        steps,
+        files: [
+          { nodeId: 'b', fileId: replacement.id, replaced: true },
+          { nodeId: 'a', fileId: published.id, replaced: false },
+        ],
+      });
+      expect(run).not.toHaveProperty('files');
+      const listed = await store.listRunFiles(run.id);
+      expect(listed.map((f) => [f.nodeId, f.nodeLabel, f.fileId, f.replaced])).toEqual([
+        ['a', 'People', published.id, false],
+        ['b', 'Orders', replacement.id, true],
+      ]);
+      // The worker gets the stored file with its read settings.
+      expect(listed[1]?.file).toEqual(replacement);
+      expect((await store.getRun(run.id))?.files).toEqual([
+        { nodeId: 'a', nodeLabel: 'People', fileId: published.id, name: 'people.csv', size: 120, format: 'csv', compression: 'none', replaced: false },
+        { nodeId: 'b', nodeLabel: 'Orders', fileId: replacement.id, name: 'march.json', size: 120, format: 'json', compression: 'none', replaced: true },
+      ]);
+      // A run without file sources has none.
+      expect(await store.listRunFiles((await newRun()).run.id)).toEqual([]);
+    });
+
+    it('never rewrites a run’s files: recording a node again keeps its first file', async () => {
+      const first = storedFile('first.csv');
+      const later = storedFile('later.csv');
+      await store.saveFile(first);
+      await store.saveFile(later);
+      const { run } = await newRun();
+      await store.recordRunFiles(run.id, [{ nodeId: 'src', fileId: first.id, replaced: true }]);
+      await store.recordRunFiles(run.id, [{ nodeId: 'src', fileId: later.id, replaced: false }]);
+      expect((await store.listRunFiles(run.id)).map((f) => [f.fileId, f.replaced, f.nodeLabel])).toEqual([[first.id, true, 'People.csv']]);
+      await store.recordRunFiles(run.id, []);
+      expect(await store.listRunFiles(run.id)).toHaveLength(1);
+    });
+
+    it('refuses an unknown run or file, and recording nothing of a run with a missing file', async () => {
+      const file = storedFile('ok.csv');
+      await store.saveFile(file);
+      const { run } = await newRun();
+      await expect(store.recordRunFiles('run_missing', [{ nodeId: 'src', fileId: file.id, replaced: false }])).rejects.toMatchObject({ entity: 'run' });
+      await expect(
+        store.recordRunFiles(run.id, [
+          { nodeId: 'src', fileId: file.id, replaced: false },
+          { nodeId: 'other', fileId: 'file_missing', replaced: true },
+        ]),
+      ).rejects.toMatchObject({ entity: 'file', id: 'file_missing' });
+      expect(await store.listRunFiles(run.id)).toEqual([]);
+      // Creating a run with a missing file creates no run at all.
+      const { integration, version } = await newRun();
+      const before = (await store.listRuns(integration.id)).total;
+      await expect(
+        store.createRun({ integrationId: integration.id, versionId: version.id, trigger: 'manual', params: {}, steps: STEPS, files: [{ nodeId: 'src', fileId: 'file_missing', replaced: true }] }),
+      ).rejects.toBeInstanceOf(StoreNotFoundError);
+      expect((await store.listRuns(integration.id)).total).toBe(before);
+    });
+
+    it('keeps a file a run read: the database refuses to delete it, and deleting the run releases it', async () => {
+      const file = storedFile('kept.csv');
+      await store.saveFile(file);
+      const { integration, run } = await newRun();
+      await store.recordRunFiles(run.id, [{ nodeId: 'src', fileId: file.id, replaced: false }]);
+      await expect(engine.db.delete(files).where(eq(files.id, file.id))).rejects.toThrow();
+      expect(await store.getFile(file.id)).not.toBeNull();
+      await store.deleteIntegration(integration.id);
+      expect(await store.listRunFiles(run.id)).toEqual([]);
+      await engine.db.delete(files).where(eq(files.id, file.id));
+      expect(await store.getFile(file.id)).toBeNull();
     });
   });
 

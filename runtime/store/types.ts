@@ -26,6 +26,22 @@ export interface NewRun {
   params: Record<string, unknown>;
   /** One pending step per plan step. */
   steps: { nodeId: string; kind: string; label: string }[];
+  /** The file each file source reads in this run, recorded with the run (see NewRunFile). */
+  files?: NewRunFile[];
+}
+
+/** One file source's file for one run: the published file, or a replacement given for this run only. */
+export interface NewRunFile {
+  nodeId: string;
+  fileId: string;
+  replaced: boolean;
+}
+
+/** A run's file as the worker needs it: the link plus the stored file (its path and format settings). */
+export interface RunFileRecord extends NewRunFile {
+  /** The step's label in the run, '' if the run has no step for the node. */
+  nodeLabel: string;
+  file: StoredFile;
 }
 
 /** Per-record outcome of one workspace upsert batch. */
@@ -68,18 +84,32 @@ export interface BatchCommit {
  * those in `BatchCommit.counts[nodeId]`, or they are counted twice. Rejected rows are kept as
  * rejected records (source = mapped = the row).
  */
-export interface WorkspaceWrite {
-  object: string;
-  key: string[];
-  fields: Field[];
-  mode: 'upsert' | 'insert';
-  rows: Record<string, unknown>[];
+export interface WorkspaceWrite extends WorkspaceBatch {
   /** The source row number of each row (same index), for rejected records. */
   rowNumbers: number[];
   /** Each row's values as the source read them (same index), so a rejected record shows what to fix at the source. */
   sources?: Record<string, unknown>[];
   /** The workspace target's node id: whose counts and rejected records these are. Defaults to the run's only '-target' step. */
   nodeId?: string;
+}
+
+/**
+ * What one workspace write applies, by the batch commit or by the workspace connector (the same function,
+ * runtime/store/workspace-write.ts). `update` changes existing records only; the workspace target uses upsert or insert.
+ */
+export interface WorkspaceBatch {
+  object: string;
+  key: string[];
+  fields: Field[];
+  mode: 'upsert' | 'insert' | 'update';
+  rows: Record<string, unknown>[];
+}
+
+/** One record of a keyset page of a workspace object (`readWorkspacePage`). */
+export interface WorkspacePageRecord {
+  key: string;
+  values: Record<string, unknown>;
+  updatedAt: string;
 }
 
 /** A connection as stored: `secrets` is ciphertext (runtime/secrets), never plaintext. */
@@ -138,6 +168,14 @@ export interface Store {
   // Files
   saveFile(file: StoredFile): Promise<void>;
   getFile(id: string): Promise<StoredFile | null>;
+  /** Every stored file, newest first. */
+  listFiles(): Promise<StoredFile[]>;
+
+  // Run files (which file each file source of a run read; recorded once, never changed)
+  /** Records a run's files; a node already recorded keeps its file. Unknown run or file: StoreNotFoundError. */
+  recordRunFiles(runId: string, files: NewRunFile[]): Promise<void>;
+  /** In the run's step order, each with its stored file. */
+  listRunFiles(runId: string): Promise<RunFileRecord[]>;
 
   // Workspace
   listWorkspaceObjects(): Promise<WorkspaceObject[]>;
@@ -147,6 +185,13 @@ export interface Store {
     name: string,
     opts?: { limit?: number; offset?: number; search?: string; order?: 'key' | 'created' },
   ): Promise<{ items: WorkspaceRecord[]; total: number }>;
+  /**
+   * Up to `limit` records ordered by key (as text), after the key `after` (null: from the first), for reads that
+   * resume exactly; `updatedAfter` (ISO date-time) keeps only records written later than that.
+   */
+  readWorkspacePage(name: string, opts: { after: string | null; limit: number; updatedAfter?: string }): Promise<WorkspacePageRecord[]>;
+  /** Applies one workspace batch in its own transaction (the workspace connector's write); one outcome per row. */
+  writeWorkspace(write: WorkspaceBatch): Promise<WriteOutcome[]>;
 
   // Connections (names are unique: a clash throws StoreConflictError)
   listConnections(): Promise<StoredConnection[]>;

@@ -1,11 +1,12 @@
-// One workspace target batch: decide each row's outcome (pure), then apply it with multi-row statements.
+// One workspace batch: decide each row's outcome (pure), then apply it with multi-row statements. The batch
+// commit (workspace target) and the workspace connector's write both run exactly this code.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Field } from '../../shared';
 import { canonicalJson } from './canonical';
 import type { Db } from './db';
 import { newId } from './ids';
 import { workspaceObjects, workspaceRecords } from './schema';
-import type { WorkspaceWrite, WriteOutcome } from './types';
+import type { WorkspaceBatch, WriteOutcome } from './types';
 
 type Values = Record<string, unknown>;
 
@@ -60,17 +61,19 @@ export interface WritePlan {
 /**
  * Outcomes, row by row and in order, so duplicates inside one batch behave as if written one at a
  * time: upsert merges the row's values over the stored ones ('created', 'updated', or 'unchanged'
- * when nothing differs), insert rejects a key that exists already or earlier in the batch.
+ * when nothing differs); insert never changes a record: a key that exists already (or earlier in the
+ * batch) is 'unchanged' when the row's values are the stored ones and rejected otherwise, so a batch
+ * written again is safe; update changes records like upsert and rejects a key that does not exist.
  * Values not in the row are kept, so two integrations can each fill their own fields of one object.
  */
-export function planWorkspaceWrite(write: WorkspaceWrite, stored: ReadonlyMap<string, Values>, rejectAll: string | null): WritePlan {
+export function planWorkspaceWrite(write: WorkspaceBatch, stored: ReadonlyMap<string, Values>, rejectAll: string | null): WritePlan {
   const names = [...new Set([...write.key, ...write.fields.map((f) => f.name)])];
   const state = new Map<string, PlannedRecord & { dirty: boolean }>();
   const outcomes: WriteOutcome[] = write.rows.map((row, i) => {
     if (rejectAll !== null) return { outcome: 'rejected', reason: rejectAll };
     let key: string;
     if (write.key.length === 0) {
-      if (write.mode === 'upsert') return { outcome: 'rejected', reason: `${write.object} has no key field to upsert by; mark a key field in the Map` };
+      if (write.mode !== 'insert') return { outcome: 'rejected', reason: `${write.object} has no key field to ${write.mode} by; mark a key field in the Map` };
       key = newId('rec');
     } else {
       const k = recordKey(row, write.key);
@@ -87,14 +90,15 @@ export function planWorkspaceWrite(write: WorkspaceWrite, stored: ReadonlyMap<st
       }
     }
     if (!current) {
+      if (write.mode === 'update') return { outcome: 'rejected', reason: `No record with key ${describeKey(row, write.key)} in ${write.object}; update mode does not create records` };
       state.set(key, { values, writes: 1, createdBy: i, dirty: true });
       return { outcome: 'created' };
     }
-    if (write.mode === 'insert') {
-      return { outcome: 'rejected', reason: `A record with key ${describeKey(row, write.key)} already exists in ${write.object}` };
-    }
     const merged = { ...current.values, ...values };
     if (canonicalJson(merged) === canonicalJson(current.values)) return { outcome: 'unchanged' };
+    if (write.mode === 'insert') {
+      return { outcome: 'rejected', reason: `A record with key ${describeKey(row, write.key)} already exists in ${write.object} with other values; insert mode does not change records` };
+    }
     current.values = merged;
     current.writes += 1;
     current.dirty = true;
@@ -119,20 +123,26 @@ function uniqueFields(fields: readonly Field[]): Field[] {
 
 /**
  * Applies a workspace batch inside the caller's transaction and returns one outcome per row.
- * Creates the object on first write; adds attributes for fields it has not seen (an existing
- * attribute keeps its type: the compiler reports the mismatch before publish).
+ * Creates the object on first write (not in update mode, which creates nothing); adds attributes for
+ * fields it has not seen (an existing attribute keeps its type: the compiler reports the mismatch
+ * before publish).
  *
  * The object's row is locked first, so writers to one object take turns: what this batch reads
  * of the stored records is still true when it writes, and the outcomes are exact.
  */
-export async function applyWorkspaceWrite(tx: Db, write: WorkspaceWrite): Promise<WriteOutcome[]> {
+export async function applyWorkspaceWrite(tx: Db, write: WorkspaceBatch): Promise<WriteOutcome[]> {
   const fields = uniqueFields(write.fields);
-  await tx
-    .insert(workspaceObjects)
-    .values({ name: write.object, label: labelOf(write.object), key: write.key, attributes: fields })
-    .onConflictDoNothing();
+  if (write.mode !== 'update') {
+    await tx
+      .insert(workspaceObjects)
+      .values({ name: write.object, label: labelOf(write.object), key: write.key, attributes: fields })
+      .onConflictDoNothing();
+  }
   const [object] = await tx.select().from(workspaceObjects).where(eq(workspaceObjects.name, write.object)).for('update');
-  if (!object) throw new Error(`workspace object ${write.object} vanished while writing to it`);
+  if (!object) {
+    if (write.mode === 'update') return write.rows.map(() => ({ outcome: 'rejected', reason: `The workspace has no object ${write.object}; update mode does not create records` }));
+    throw new Error(`workspace object ${write.object} vanished while writing to it`);
+  }
 
   const rejectAll = sameKey(object.key, write.key)
     ? null
@@ -185,4 +195,9 @@ export async function applyWorkspaceWrite(tx: Db, write: WorkspaceWrite): Promis
       .where(eq(workspaceObjects.name, write.object));
   }
   return plan.outcomes;
+}
+
+/** One workspace batch in its own transaction: the workspace connector's write (the batch commit runs applyWorkspaceWrite inside its own). */
+export function writeWorkspace(db: Db, write: WorkspaceBatch): Promise<WriteOutcome[]> {
+  return db.transaction((tx) => applyWorkspaceWrite(tx, write));
 }

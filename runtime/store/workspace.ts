@@ -1,6 +1,7 @@
 // Reading the workspace: Weft's own objects and their records, as the record browser pages through them.
-import { and, asc, count, eq, ilike, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, ilike, sql } from 'drizzle-orm';
 import { FieldType, type WorkspaceObject, type WorkspaceRecord } from '../../shared';
+import type { WorkspacePageRecord } from './types';
 import type { Db } from './db';
 import { page } from './paging';
 import { workspaceObjects, workspaceRecords } from './schema';
@@ -54,4 +55,29 @@ export async function listWorkspaceRecords(
     items: rows.map((r) => ({ key: r.key, values: r.values, createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString() })),
     total: totalRow?.n ?? 0,
   };
+}
+
+/**
+ * A keyset page: records after `after` in key order, through the (object, key) primary key index, so paging a
+ * large object costs the same at its end as at its start and a resume neither loses nor repeats a record.
+ */
+export async function readWorkspacePage(
+  db: Db,
+  name: string,
+  opts: { after: string | null; limit: number; updatedAfter?: string },
+): Promise<WorkspacePageRecord[]> {
+  const rows = await db
+    .select({ key: workspaceRecords.key, values: workspaceRecords.values, updatedAt: workspaceRecords.updatedAt })
+    .from(workspaceRecords)
+    .where(
+      and(
+        eq(workspaceRecords.objectName, name),
+        opts.after === null ? undefined : gt(workspaceRecords.key, opts.after),
+        // At the millisecond precision of the ISO times handed out, so a record is never newer than its own time.
+        opts.updatedAfter === undefined ? undefined : sql`date_trunc('milliseconds', ${workspaceRecords.updatedAt}) > ${opts.updatedAfter}::timestamptz`,
+      ),
+    )
+    .orderBy(asc(workspaceRecords.key))
+    .limit(opts.limit);
+  return rows.map((r) => ({ key: r.key, values: r.values, updatedAt: r.updatedAt.toISOString() }));
 }

@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { compile } from '../../shared/compiler';
 import type { Graph } from '../../shared/graph/schema';
+import { withFilePreview } from '../../shared/graph/kinds/csv-source';
 import { sniffCsv } from '../files/csv';
 import type { createActivities } from '../activities';
 import type { BatchCommit, Store } from '../store/types';
@@ -35,7 +36,8 @@ export function customersGraph(opts: { fileId: string; fileName?: string; object
       kind: 'csv-source',
       label: 'Customers CSV',
       position: { x: 0, y: 0 },
-      config: {
+      // Stamped as previewed: publishing a file source needs its preview loaded.
+      config: withFilePreview({
         fileId: opts.fileId,
         fileName: opts.fileName ?? 'customers.csv',
         delimiter: ',',
@@ -47,7 +49,7 @@ export function customersGraph(opts: { fileId: string; fileName?: string; object
           { name: 'Amount', type: 'text' },
           { name: 'Active', type: 'boolean' },
         ],
-      },
+      }),
     },
     {
       id: 'map',

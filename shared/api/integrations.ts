@@ -5,7 +5,7 @@ import { Plan } from '../compiler/plan';
 import { Field, FieldType } from '../graph/field-types';
 import { FileCompression, FileFormat } from '../graph/kinds/csv-source';
 import { Graph } from '../graph/schema';
-import { RunStatus } from './runs';
+import { RunFile, RunFilesInput, RunStatus } from './runs';
 
 export const IntegrationInput = z.object({
   name: z.string().trim().min(1, 'Name is required').max(120),
@@ -52,8 +52,8 @@ export type IntegrationVersion = z.infer<typeof IntegrationVersion>;
 
 export const PublishResult = z.object({ version: IntegrationVersion, diagnostics: z.array(Diagnostic) });
 
-export const StartRunInput = z.object({ params: z.record(z.string(), z.unknown()).default({}) });
-export const StartRunResult = z.object({ runId: z.string(), workflowId: z.string() });
+export const StartRunInput = z.object({ params: z.record(z.string(), z.unknown()).default({}), files: RunFilesInput });
+export const StartRunResult = z.object({ runId: z.string(), workflowId: z.string(), files: z.array(RunFile) });
 
 export const UploadedFile = z.object({
   id: z.string(),
@@ -71,6 +71,13 @@ export const UploadedFile = z.object({
   recordsPath: z.string().optional(),
   /** Zip: the entry inside that was read. */
   zipEntry: z.string().optional(),
+  /** CSV: whether the first row was taken as the header (absent on files uploaded before it was kept: true). */
+  hasHeader: z.boolean().optional(),
+  /** Excel: the sheet that was read, and every sheet in the workbook. */
+  sheet: z.string().optional(),
+  sheets: z.array(z.string()).optional(),
+  /** PGP/GPG-encrypted: reading it needs a Files connection holding the private key. Absent: not encrypted. */
+  encrypted: z.boolean().optional(),
 });
 export type UploadedFile = z.infer<typeof UploadedFile>;
 
@@ -103,6 +110,8 @@ export const ApiError = z.object({
     /** For validation errors: which field was wrong and why. */
     issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
     diagnostics: z.array(Diagnostic).optional(),
+    /** needs_key / key_refused on an upload: the stored file to sniff again with a Files connection. */
+    fileId: z.string().optional(),
   }),
 });
 export type ApiError = z.infer<typeof ApiError>;

@@ -1,5 +1,6 @@
 // Sync history shapes: runs, their steps and rejected records, as stored and as served.
 import { z } from 'zod';
+import { FileCompression, FileFormat } from '../graph/kinds/csv-source';
 
 export const RunStatus = z.enum(['scheduled', 'running', 'completed', 'completed_with_errors', 'failed']);
 export type RunStatus = z.infer<typeof RunStatus>;
@@ -65,7 +66,38 @@ export const Run = z.object({
 });
 export type Run = z.infer<typeof Run>;
 
-export const RunDetail = Run.extend({ steps: z.array(RunStep), integrationName: z.string() });
+/** A file a run read: the published one, or the replacement given for that file source when the run started. */
+export const RunFile = z.object({
+  nodeId: z.string(),
+  nodeLabel: z.string(),
+  fileId: z.string(),
+  name: z.string(),
+  size: z.number().int().nonnegative(),
+  format: FileFormat,
+  compression: FileCompression,
+  /** True when this file replaced the published one for this run only. */
+  replaced: z.boolean(),
+});
+export type RunFile = z.infer<typeof RunFile>;
+
+/** A file source of the published version: what a run reads unless told otherwise, and the columns a replacement needs. */
+export const RunFileSource = z.object({
+  nodeId: z.string(),
+  nodeLabel: z.string(),
+  /** Every column the node reads, by name: a replacement must have them all (in any order, with extras). */
+  columns: z.array(z.string()),
+  /** The published file; null when it is no longer stored. */
+  file: z.object({ id: z.string(), name: z.string(), size: z.number().int().nonnegative(), format: FileFormat, compression: FileCompression }).nullable(),
+});
+export type RunFileSource = z.infer<typeof RunFileSource>;
+
+/** Replacements when starting a run: file source node id -> uploaded file id. */
+export const RunFilesInput = z
+  .record(z.string().min(1, 'Name the file source node'), z.string().min(1, 'Give the id of an uploaded file'))
+  .default({})
+  .meta({ description: 'Replace file sources\' files for this run only: { "<node id>": "<file id>" }' });
+
+export const RunDetail = Run.extend({ steps: z.array(RunStep), integrationName: z.string(), files: z.array(RunFile) });
 export type RunDetail = z.infer<typeof RunDetail>;
 
 export const RejectedRecord = z.object({

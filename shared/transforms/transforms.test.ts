@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../compiler';
 import type { Graph } from '../graph/schema';
+import { withFilePreview } from '../graph/kinds/csv-source';
 import { createTransform, type FlowRow } from '.';
 
 const input = {
@@ -74,7 +75,7 @@ describe('compiling formulas in the graph', () => {
   const graph = (formula: string): Graph => ({
     version: 1,
     nodes: [
-      { id: 's', kind: 'csv-source', position: { x: 0, y: 0 }, config: { fileId: 'f', fileName: 'f.csv', delimiter: ',', hasHeader: true, columns: input.fields } },
+      { id: 's', kind: 'csv-source', position: { x: 0, y: 0 }, config: withFilePreview({ fileId: 'f', fileName: 'f.csv', delimiter: ',', hasHeader: true, columns: input.fields }) },
       { id: 'c', kind: 'calculated-field', position: { x: 0, y: 0 }, config: { field: 'Commission', formula } },
       { id: 'f', kind: 'filter', position: { x: 0, y: 0 }, config: { mode: 'formula', formula: '[Commission] > 100' } },
       { id: 't', kind: 'workspace-target', position: { x: 0, y: 0 }, config: { object: 'deals', mode: 'insert' } },

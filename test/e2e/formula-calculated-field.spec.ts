@@ -72,6 +72,9 @@ test('a calculated field: typo marked, fixed from completion, previewed, mapped,
   await csvNode.click();
   await inspector.getByTestId('file-input').setInputFiles(CSV);
   await expect(inspector.getByTestId('columns-table')).toContainText('deal_value');
+  // Publishing needs the file's preview loaded.
+  await inspector.getByTestId('load-preview').click();
+  await expect(inspector.getByTestId('preview-state')).toHaveText('Previewed');
 
   // The formula editor loads (Monaco, from our own bundle) when the calculated field is opened.
   await calcNode.click();

@@ -5,7 +5,7 @@ import { api, ApiRequestError, errorMessage } from '../api';
 import { IconAlert, IconCheck, IconKey, IconX, Spinner } from '../components/icons';
 import type { FormField } from '../form/form-model';
 import { ConnectorIcon } from './connector-icon';
-import { configToSend, connectorForm, initialConfig, isNarrow, issuesByField, patchFor, secretsToSend, suggestName, type SecretEdit } from './connection-model';
+import { configToSend, connectorForm, initialConfig, isNarrow, issuesByField, patchFor, secretIsMultiline, secretsToSend, suggestName, type SecretEdit } from './connection-model';
 
 interface Props {
   connectors: ConnectorInfo[];
@@ -191,6 +191,7 @@ export function ConnectionForm({ connectors, saved, takenNames, onClose, onSaved
                         <SecretControl
                           id={id}
                           title={f.title}
+                          multiline={connector ? secretIsMultiline(connector, f.key) : false}
                           stored={saved?.secretsSet.includes(f.key) ?? false}
                           edit={secrets[f.key] ?? { kind: 'keep' }}
                           onChange={(edit) => {
@@ -286,7 +287,7 @@ function ConfigControl({ id, field, value, invalid, onChange }: { id: string; fi
 }
 
 /** A stored secret shows as "•••••• set — Replace"; replacing opens an empty password box, never the old value. */
-function SecretControl({ id, title, stored, edit, onChange }: { id: string; title: string; stored: boolean; edit: SecretEdit; onChange: (e: SecretEdit) => void }) {
+function SecretControl({ id, title, stored, edit, onChange, multiline = false }: { id: string; title: string; stored: boolean; edit: SecretEdit; onChange: (e: SecretEdit) => void; multiline?: boolean }) {
   if (stored && edit.kind === 'keep') {
     return (
       <div className="secret-set" data-testid="secret-set">
@@ -316,8 +317,23 @@ function SecretControl({ id, title, stored, edit, onChange }: { id: string; titl
     );
   }
   const value = edit.kind === 'replace' ? edit.value : '';
+  const testId = `secret-${title.toLowerCase().replace(/\s+/g, '-')}`;
   return (
-    <div className="secret-input">
+    <div className={`secret-input${multiline ? ' secret-input--multiline' : ''}`}>
+      {multiline ? (
+        // A pasted key is several lines; it is sent once and never shown again, like a password.
+        <textarea
+          id={id}
+          className="input secret-textarea"
+          value={value}
+          rows={6}
+          spellCheck={false}
+          autoComplete="off"
+          placeholder={stored ? 'Paste the new value' : '-----BEGIN PGP PRIVATE KEY BLOCK-----'}
+          onChange={(e) => onChange({ kind: 'replace', value: e.target.value })}
+          data-testid={testId}
+        />
+      ) : (
       <input
         id={id}
         type="password"
@@ -326,8 +342,9 @@ function SecretControl({ id, title, stored, edit, onChange }: { id: string; titl
         autoComplete="new-password"
         placeholder={stored ? 'New value' : ''}
         onChange={(e) => onChange({ kind: 'replace', value: e.target.value })}
-        data-testid={`secret-${title.toLowerCase().replace(/\s+/g, '-')}`}
+        data-testid={testId}
       />
+      )}
       {stored ? (
         <button type="button" className="link-btn" onClick={() => onChange({ kind: 'keep' })}>
           Keep current

@@ -75,6 +75,8 @@ describe('connection form model', () => {
     expect(suggestName('PostgreSQL', ['postgresql', 'PostgreSQL 2'])).toBe('PostgreSQL 3');
     expect(suggestName('MySQL', [])).toBe('MySQL');
     expect(connectionSummary({ host: 'db', port: 5432, database: 'orders', user: 'weft' })).toBe('weft@db:5432/orders');
+    expect(connectionSummary({}, ['pgpPrivateKey'])).toBe('PGP private key set');
+    expect(connectionSummary({}, [])).toBe('');
     expect(issuesByField([{ path: 'config.host', message: 'a' }, { path: 'config.host', message: 'b' }, { path: 'name', message: 'c' }])).toEqual({ 'config.host': ['a', 'b'], name: ['c'] });
   });
 });

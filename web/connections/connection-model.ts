@@ -23,6 +23,14 @@ export const connectorForm = (info: ConnectorInfo): ConnectorForm => ({
   secrets: formFromJsonSchema(info.secrets).map(polish),
 });
 
+/** A secret a person pastes as several lines (a PGP private key): `.meta({ multiline: true })` in its manifest. */
+export function secretIsMultiline(info: ConnectorInfo, key: string): boolean {
+  const props = info.secrets.properties;
+  if (typeof props !== 'object' || props === null) return false;
+  const field = (props as Record<string, unknown>)[key];
+  return typeof field === 'object' && field !== null && (field as { multiline?: unknown }).multiline === true;
+}
+
 /** Short numbers (a port) sit beside the field before them; everything else takes the row. */
 export const isNarrow = (f: FormField) => f.type === 'number' && f.title.length <= 12;
 
@@ -97,11 +105,13 @@ export function issuesByField(issues: readonly { path: string; message: string }
 }
 
 /** A short line under a card's name: the settings a person recognises (host:port/database), never secrets. */
-export function connectionSummary(config: Record<string, unknown>): string {
+export function connectionSummary(config: Record<string, unknown>, secretsSet: readonly string[] = []): string {
   const host = typeof config.host === 'string' ? config.host : null;
   const port = typeof config.port === 'number' ? `:${config.port}` : '';
   const db = typeof config.database === 'string' ? `/${config.database}` : '';
   if (host) return `${config.user ? `${String(config.user)}@` : ''}${host}${port}${db}`;
+  // A Files connection has no settings to show: what it holds is its key (set or not, never its value).
+  if (Object.keys(config).length === 0 && secretsSet.includes('pgpPrivateKey')) return 'PGP private key set';
   return Object.entries(config)
     .filter(([, v]) => typeof v === 'string' && v !== '')
     .slice(0, 2)

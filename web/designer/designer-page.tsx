@@ -5,12 +5,14 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { compile, edgeId, getKind, type CompileContext, type Diagnostic, type Graph, type GraphOp, type Integration, type WorkspaceObject } from '../../shared';
 import { api, ApiRequestError, errorMessage } from '../api';
 import { ErrorBanner } from '../components/empty-state';
-import { IconHistory, IconPlay, IconRedo, IconUndo, Spinner } from '../components/icons';
+import { IconHistory, IconRedo, IconUndo, Spinner } from '../components/icons';
 import { chooseStart, drafts, type Draft } from '../drafts';
 import { useLoad } from '../lib/hooks';
 import { stableJson } from '../lib/stable-json';
 import { toast } from '../lib/toasts';
 import { href, navigate } from '../router';
+import { RunFilesDialog } from '../runs/run-files-dialog';
+import { RunMenu } from '../runs/run-menu';
 import { Canvas, NODE_WIDTH, type Selection } from './canvas';
 import { addNodeOp, deleteSelectionOps } from './flow-ops';
 import { canRedo, canUndo, commit, createHistory, redo, undo, type History } from './history';
@@ -85,6 +87,7 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
   });
   const [notice, setNotice] = useState<'restored' | 'offline' | null>(integration ? (start.restored ? 'restored' : null) : 'offline');
   const [busy, setBusy] = useState<null | 'save' | 'publish' | 'run'>(null);
+  const [choosingFiles, setChoosingFiles] = useState(false);
   const [serverProblems, setServerProblems] = useState<{ graph: Graph; diagnostics: Diagnostic[] } | null>(null);
   const [problemsOpen, setProblemsOpen] = useState(false);
   const [selection, setSelection] = useState<Selection>({ nodeIds: [], edgeIds: [] });
@@ -204,16 +207,26 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
     }
   }
 
-  async function run() {
+  /** Saves and publishes what is on the canvas, so a run runs what the person sees; false when that failed. */
+  async function readyToRun(): Promise<boolean> {
     let m = meta;
     if (dirty) {
       const saved = await save();
-      if (!saved) return;
+      if (!saved) return false;
       m = { publishedVersionNumber: saved.publishedVersionNumber, hasUnpublishedChanges: saved.hasUnpublishedChanges };
     }
     if (m.publishedVersionNumber === null || m.hasUnpublishedChanges) {
-      if ((await publish()) === null) return;
+      if ((await publish()) === null) return false;
     }
+    return true;
+  }
+
+  async function runWithFiles() {
+    if (await readyToRun()) setChoosingFiles(true);
+  }
+
+  async function run() {
+    if (!(await readyToRun())) return;
     setBusy('run');
     try {
       const { runId } = await api.startRun(id);
@@ -325,17 +338,25 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
             {busy === 'publish' ? <Spinner /> : null}
             Publish
           </button>
-          <button
-            type="button"
-            className="btn btn--primary"
-            onClick={() => void run()}
-            disabled={busy !== null}
+          <RunMenu
+            label="Run"
+            variant="primary"
+            testId="run"
+            onRun={() => void run()}
+            onRunWithFiles={() => void runWithFiles()}
+            disabled={busy !== null && busy !== 'run'}
+            busy={busy === 'run'}
             title={dirty || meta.hasUnpublishedChanges ? 'Saves and publishes your changes, then runs' : 'Run the published version'}
-            data-testid="run"
-          >
-            {busy === 'run' ? <Spinner /> : <IconPlay size={14} />}
-            Run
-          </button>
+          />
+          {choosingFiles ? (
+            <RunFilesDialog
+              integrationId={id}
+              integrationName={name}
+              versionNumber={meta.publishedVersionNumber}
+              onClose={() => setChoosingFiles(false)}
+              onStarted={(runId) => navigate(href.run(runId))}
+            />
+          ) : null}
         </div>
       </header>
       {notice ? (

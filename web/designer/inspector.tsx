@@ -39,7 +39,7 @@ export interface InspectorProps {
 }
 
 /** Steps whose forms hold formulas or mappings get a wider inspector. */
-const WIDE_KINDS = new Set(['map', 'calculated-field', 'filter']);
+const WIDE_KINDS = new Set(['map', 'calculated-field', 'filter', 'workspace-source']);
 
 export function Inspector(props: InspectorProps) {
   return (

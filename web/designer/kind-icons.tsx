@@ -6,6 +6,7 @@ import { IconDatabase, IconFile, IconFunction, IconFunnel, IconShuffle, IconSpar
 const ICONS: Record<string, ComponentType<{ size?: number }>> = {
   'csv-source': IconFile,
   'sql-source': IconTable,
+  'workspace-source': IconDatabase,
   map: IconShuffle,
   filter: IconFunnel,
   'calculated-field': IconFunction,

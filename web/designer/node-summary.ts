@@ -59,6 +59,12 @@ export function nodeSummary(node: Pick<GraphNode, 'kind' | 'config'>): string {
       }
       return `${plural(conds.length, 'condition')} · match ${c.match === 'any' ? 'any' : 'all'}`;
     }
+    case 'workspace-source': {
+      const object = str(c.object);
+      if (!object) return 'Choose an object';
+      const filter = shortFormula(str(c.filter), 28);
+      return filter ? `${object} · where ${filter}` : `${object} · all records`;
+    }
     case 'workspace-target': {
       const object = str(c.object);
       return object ? `${str(c.mode) || 'upsert'} → ${object}` : 'Choose an object';

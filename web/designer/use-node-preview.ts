@@ -5,14 +5,16 @@ import { useEffect, useMemo } from 'react';
 import { previewAt, type Graph, type PreviewResult, type RowSchema } from '../../shared';
 import { cachedFile, ensureFiles, isFileLoading, useFileCacheVersion } from '../lib/file-samples';
 import { cachedSqlSample, ensureSqlSamples, isSqlSampleLoading, useSqlSampleVersion } from '../lib/sql-samples';
+import { anyWorkspaceSampleLoading, cachedWorkspaceSample, useWorkspaceSamples } from '../lib/workspace-samples';
 
 const fileIdOf = (config: Record<string, unknown>) => (typeof config.fileId === 'string' ? config.fileId : '');
 
 /** Sample rows for a source node, or null when there are none (yet). */
-export function sampleRowsFor(graph: Graph) {
+export function sampleRowsFor(graph: Graph, schemas: Record<string, RowSchema | null> = {}) {
   return (sourceNodeId: string): Record<string, unknown>[] | null => {
     const node = graph.nodes.find((n) => n.id === sourceNodeId);
     if (node?.kind === 'sql-source') return cachedSqlSample(node.config);
+    if (node?.kind === 'workspace-source') return cachedWorkspaceSample(node.config, schemas[node.id]);
     if (node?.kind !== 'csv-source') return null;
     return cachedFile(fileIdOf(node.config))?.sampleRows ?? null;
   };
@@ -31,14 +33,15 @@ export function useNodePreview(graph: Graph, schemas: Record<string, RowSchema |
   const sqlVersion = useSqlSampleVersion();
   const sqlConfigs = graph.nodes.filter((n) => n.kind === 'sql-source').map((n) => n.config);
   useEffect(() => ensureSqlSamples(sqlConfigs), [graph]);
+  const workspaceVersion = useWorkspaceSamples(graph, schemas);
   return useMemo(() => {
     if (!nodeId) return null;
-    const loading = fileIds.some(isFileLoading) || sqlConfigs.some(isSqlSampleLoading);
+    const loading = fileIds.some(isFileLoading) || sqlConfigs.some(isSqlSampleLoading) || anyWorkspaceSampleLoading();
     try {
-      return { ...previewAt(graph, schemas, nodeId, sampleRowsFor(graph), { now: () => now }), loading };
+      return { ...previewAt(graph, schemas, nodeId, sampleRowsFor(graph, schemas), { now: () => now }), loading };
     } catch (e) {
       return { input: [], output: [], rejected: [], problem: `No preview: ${e instanceof Error ? e.message : String(e)}`, loading };
     }
     // `version` re-runs the preview when a file's sample rows arrive.
-  }, [graph, schemas, nodeId, now, version, sqlVersion, key]);
+  }, [graph, schemas, nodeId, now, version, sqlVersion, workspaceVersion, key]);
 }

@@ -8,6 +8,7 @@ import { emptyItem, visibleFields, type FormField } from './form-model';
 import { ColumnsWidget } from './widgets/columns-widget';
 import { ConnectionSelect } from './widgets/connection-select';
 import { DbObjectSelect } from './widgets/db-object-select';
+import { FileQueryWidget } from './widgets/file-query-widget';
 import { FileWidget } from './widgets/file-widget';
 import { FormulaWidget } from './widgets/formula-widget';
 import { MappingWidget } from './widgets/mapping-widget';
@@ -15,6 +16,7 @@ import { SegmentedControl } from './widgets/segmented-control';
 import { SqlWidget } from './widgets/sql-widget';
 import { UpstreamFieldSelect } from './widgets/upstream-field-select';
 import { WorkspaceObjectInput } from './widgets/workspace-object-input';
+import { WorkspaceFilterWidget, WorkspaceSourceObjectSelect } from './widgets/workspace-source-widgets';
 
 export function ConfigForm({ fields, ctx }: { fields: FormField[]; ctx: FormCtx }) {
   return (
@@ -27,7 +29,7 @@ export function ConfigForm({ fields, ctx }: { fields: FormField[]; ctx: FormCtx 
 }
 
 /** Widgets that print their own errors (they place them per row or per column). */
-const SELF_REPORTING = new Set(['file', 'mapping', 'columns', 'formula']);
+const SELF_REPORTING = new Set(['file', 'mapping', 'columns', 'formula', 'workspace-filter']);
 
 function TopField({ field, ctx }: { field: FormField; ctx: FormCtx }) {
   const id = useId();
@@ -75,11 +77,17 @@ function Control({ field, path, ctx, id, invalid }: { field: FormField; path: st
       return <MappingWidget ctx={ctx} path={path} />;
     case 'formula':
       return <FormulaWidget ctx={ctx} path={path} id={id} label={field.title} />;
+    case 'file-query':
+      return <FileQueryWidget ctx={ctx} path={path} id={id} label={field.title} />;
     case 'segmented':
       if (field.type !== 'enum') break;
       return <SegmentedControl id={id} label={field.title} options={field.options} value={str || String(field.default ?? '')} onChange={(v) => ctx.set(path, v)} testId={`segmented-${path}`} />;
     case 'workspace-object':
       return <WorkspaceObjectInput ctx={ctx} id={id} value={str} invalid={invalid} onChange={(v) => ctx.set(path, v, { merge: true })} />;
+    case 'workspace-source-object':
+      return <WorkspaceSourceObjectSelect ctx={ctx} path={path} id={id} invalid={invalid} />;
+    case 'workspace-filter':
+      return <WorkspaceFilterWidget ctx={ctx} path={path} id={id} label={field.title} />;
     case 'input-field':
       return <UpstreamFieldSelect ctx={ctx} id={id} value={str} invalid={invalid} label={field.title} compact={path.includes('.')} onChange={(v) => ctx.set(path, v)} />;
     case 'hidden':

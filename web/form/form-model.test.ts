@@ -15,15 +15,19 @@ describe('buildForm', () => {
       ['zipEntry', 'string', undefined, { compression: 'zip' }],
       ['delimiter', 'enum', undefined, { format: 'csv' }],
       ['hasHeader', 'boolean', undefined, { format: 'csv' }],
+      ['sheet', 'string', 'hidden', null],
+      ['connectionId', 'string', 'hidden', null],
       ['columns', 'list', 'columns', null],
+      ['query', 'string', 'file-query', null],
+      ['preview', 'unsupported', 'hidden', null],
     ]);
     const format = form.find((f) => f.key === 'format');
-    expect(format?.type === 'enum' && format.options.map((o) => o.label)).toEqual(['CSV', 'JSON', 'NDJSON (one record per line)']);
+    expect(format?.type === 'enum' && format.options.map((o) => o.label)).toEqual(['CSV', 'JSON', 'NDJSON (one record per line)', 'Excel (.xlsx)']);
     expect(format?.default).toBe('csv');
     const json = { format: 'json', compression: 'none' };
-    expect(visibleFields(form, json).map((f) => f.key)).toEqual(['fileId', 'format', 'compression', 'recordsPath', 'columns']);
+    expect(visibleFields(form, json).map((f) => f.key)).toEqual(['fileId', 'format', 'compression', 'recordsPath', 'columns', 'query']);
     // A source saved before formats existed is CSV.
-    expect(visibleFields(form, { fileId: 'f' }).map((f) => f.key)).toEqual(['fileId', 'format', 'compression', 'delimiter', 'hasHeader', 'columns']);
+    expect(visibleFields(form, { fileId: 'f' }).map((f) => f.key)).toEqual(['fileId', 'format', 'compression', 'delimiter', 'hasHeader', 'columns', 'query']);
     const delimiter = form.find((f) => f.key === 'delimiter');
     expect(delimiter?.type === 'enum' && delimiter.options.map((o) => o.value)).toEqual([',', ';', '\t', '|']);
     expect(delimiter?.type === 'enum' && delimiter.options[2]?.label).toBe('Tab');

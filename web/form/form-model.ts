@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { FIELD_TYPE_LABELS, FILTER_OP_LABELS } from '../../shared';
 
 /** Widgets a kind may ask for through `.meta({ widget })`. */
-export type Widget = 'file' | 'input-field' | 'mapping' | 'workspace-object' | 'columns' | 'hidden' | 'formula' | 'segmented' | 'connection' | 'db-object' | 'sql';
-const WIDGETS = new Set<string>(['file', 'input-field', 'mapping', 'workspace-object', 'columns', 'hidden', 'formula', 'segmented', 'connection', 'db-object', 'sql']);
+export type Widget = 'file' | 'input-field' | 'mapping' | 'workspace-object' | 'columns' | 'hidden' | 'formula' | 'segmented' | 'connection' | 'db-object' | 'sql' | 'workspace-source-object' | 'workspace-filter' | 'file-query';
+const WIDGETS = new Set<string>(['file', 'input-field', 'mapping', 'workspace-object', 'columns', 'hidden', 'formula', 'segmented', 'connection', 'db-object', 'sql', 'workspace-source-object', 'workspace-filter', 'file-query']);
 
 /** `.meta({ visibleWhen: { mode: 'formula' } })`: show the field only while its siblings hold these values (a list means any of them). */
 export type VisibleWhen = Record<string, unknown>;
@@ -49,7 +49,7 @@ const DELIMITER_LABELS: Record<string, string> = { ',': 'Comma  ,', ';': 'Semico
 const MATCH_LABELS: Record<string, string> = { all: 'All conditions', any: 'Any condition' };
 const MODE_LABELS: Record<string, string> = { upsert: 'Update or create (upsert)', insert: 'Create only (insert)', update: 'Update existing only (update)', conditions: 'Conditions', formula: 'Formula' };
 const FROM_LABELS: Record<string, string> = { field: 'Field', formula: 'Formula', constant: 'Constant' };
-const FORMAT_LABELS: Record<string, string> = { csv: 'CSV', json: 'JSON', ndjson: 'NDJSON (one record per line)' };
+const FORMAT_LABELS: Record<string, string> = { csv: 'CSV', json: 'JSON', ndjson: 'NDJSON (one record per line)', excel: 'Excel (.xlsx)' };
 const COMPRESSION_LABELS: Record<string, string> = { none: 'None', gzip: 'gzip (.gz)', zip: 'zip' };
 
 /** Friendly labels for enum values, by the property that holds them. */

@@ -130,7 +130,7 @@ function ConnectionCard({ connection: c, connector, onEdit, onChanged }: { conne
           <span className="chip">{connector?.name ?? c.connector}</span>
         </div>
         <div className="connection-card__meta muted">
-          <span className="mono truncate">{connectionSummary(c.config) || '—'}</span>
+          <span className="mono truncate">{connectionSummary(c.config, c.secretsSet) || (c.connector === 'files' ? 'No PGP private key set' : '—')}</span>
           <span aria-hidden="true">·</span>
           <span className="truncate">
             {c.usedBy.length > 0 ? (

@@ -3,13 +3,15 @@ import { useState } from 'react';
 import { emptyGraph, type IntegrationSummary } from '../../shared';
 import { api, errorMessage } from '../api';
 import { EmptyState, ErrorBanner } from '../components/empty-state';
-import { IconArrowRight, IconHistory, IconIntegrations, IconPlay, IconPlus, IconTrash, Spinner } from '../components/icons';
+import { IconArrowRight, IconHistory, IconIntegrations, IconPlus, IconTrash, Spinner } from '../components/icons';
 import { PageHeader } from '../components/page-header';
 import { RunStatusBadge } from '../components/status-badge';
 import { relativeTime } from '../lib/format';
 import { useLoad, useNow } from '../lib/hooks';
 import { toast } from '../lib/toasts';
 import { href, navigate } from '../router';
+import { RunFilesDialog } from '../runs/run-files-dialog';
+import { RunMenu } from '../runs/run-menu';
 
 export function IntegrationsPage() {
   const list = useLoad(() => api.listIntegrations(), []);
@@ -69,6 +71,7 @@ export function IntegrationsPage() {
 function IntegrationCard({ item, onDeleted }: { item: IntegrationSummary; onDeleted: () => void }) {
   const now = useNow();
   const [running, setRunning] = useState(false);
+  const [choosing, setChoosing] = useState(false);
 
   async function runNow() {
     setRunning(true);
@@ -125,15 +128,29 @@ function IntegrationCard({ item, onDeleted }: { item: IntegrationSummary; onDele
         </a>
       </div>
       <div className="integration-card__actions">
-        <button type="button" className="btn btn--secondary" onClick={runNow} disabled={running || !published} title={published ? 'Run the published version now' : 'Publish the integration before running it'} data-testid="run-now">
-          {running ? <Spinner /> : <IconPlay size={14} />}
-          Run now
-        </button>
+        <RunMenu
+          label="Run now"
+          align="start"
+          onRun={() => void runNow()}
+          onRunWithFiles={() => setChoosing(true)}
+          busy={running}
+          disabled={!published}
+          title={published ? 'Run the published version now' : 'Publish the integration before running it'}
+        />
         <a className="btn btn--ghost" href={href.designer(item.id)} data-testid="open-integration">
           Open
           <IconArrowRight size={14} />
         </a>
       </div>
+      {choosing ? (
+        <RunFilesDialog
+          integrationId={item.id}
+          integrationName={item.name}
+          versionNumber={item.publishedVersionNumber}
+          onClose={() => setChoosing(false)}
+          onStarted={(runId) => navigate(href.run(runId))}
+        />
+      ) : null}
     </article>
   );
 }

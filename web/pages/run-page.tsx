@@ -1,17 +1,20 @@
-// One run: its outcome, each step in plan order with counts and timings, and the rows it rejected.
+// One run: its outcome, each step in plan order with counts and timings, the files it read and the rows it rejected.
 import { useMemo, useState } from 'react';
-import { getKind, RUN_STATUS_LABELS, type RunDetail, type RunStep } from '../../shared';
+import { getKind, RUN_STATUS_LABELS, type RunDetail, type RunFile, type RunStep } from '../../shared';
 import { api, errorMessage } from '../api';
 import { EmptyState, ErrorBanner } from '../components/empty-state';
-import { IconHistory, IconPlay, Spinner } from '../components/icons';
+import { IconFile, IconHistory, Spinner } from '../components/icons';
 import { PageHeader } from '../components/page-header';
 import { RunStatusBadge, StatusIcon, StepStatusBadge, statusTone } from '../components/status-badge';
 import { KindIcon } from '../designer/kind-icons';
-import { durationBetween, formatCount, formatDateTime, formatDuration, relativeTime } from '../lib/format';
+import { durationBetween, formatBytes, formatCount, formatDateTime, formatDuration, relativeTime } from '../lib/format';
 import { useLoad, useNow } from '../lib/hooks';
 import { isTerminal, useRunStream } from '../lib/run-stream';
 import { toast } from '../lib/toasts';
 import { href, navigate } from '../router';
+import { formatLabel } from '../runs/file-labels';
+import { RunFilesDialog } from '../runs/run-files-dialog';
+import { RunMenu } from '../runs/run-menu';
 import { Pager } from './history-page';
 
 const TRIGGER_LABELS: Record<string, string> = { manual: 'Started manually', api: 'Started by the API', schedule: 'Started by a schedule' };
@@ -47,7 +50,7 @@ export function RunPage({ id }: { id: string }) {
         }
         title={`Run of ${run.integrationName}`}
         meta={<RunStatusBadge status={run.status} testId="run-status" />}
-        actions={<RunAgain integrationId={run.integrationId} disabled={!terminal} />}
+        actions={<RunAgain run={run} disabled={!terminal} />}
       />
       <div className="page__body">
         {error && !terminal ? <div className="banner banner--warn">{error} — retrying…</div> : null}
@@ -67,24 +70,28 @@ export function RunPage({ id }: { id: string }) {
             )}
           </div>
         </section>
+        {run.files.length > 0 ? <FilesSection files={run.files} /> : null}
         {run.counts.rejected > 0 || run.steps.some((s) => s.counts.rejected > 0) ? <RejectedSection run={run} /> : null}
       </div>
     </div>
   );
 }
 
-function RunAgain({ integrationId, disabled }: { integrationId: string; disabled: boolean }) {
+function RunAgain({ run, disabled }: { run: RunDetail; disabled: boolean }) {
   const [busy, setBusy] = useState(false);
+  const [choosing, setChoosing] = useState(false);
+  const integrationId = run.integrationId;
   return (
     <>
       <a className="btn btn--ghost" href={href.history(integrationId)}>
         <IconHistory size={14} /> Sync history
       </a>
-      <button
-        type="button"
-        className="btn btn--secondary"
-        disabled={disabled || busy}
-        onClick={async () => {
+      <RunMenu
+        label="Run again"
+        testId="run-again"
+        disabled={disabled}
+        busy={busy}
+        onRun={async () => {
           setBusy(true);
           try {
             const { runId } = await api.startRun(integrationId);
@@ -95,10 +102,57 @@ function RunAgain({ integrationId, disabled }: { integrationId: string; disabled
             setBusy(false);
           }
         }}
-      >
-        {busy ? <Spinner /> : <IconPlay size={14} />} Run again
-      </button>
+        onRunWithFiles={() => setChoosing(true)}
+      />
+      {choosing ? (
+        <RunFilesDialog integrationId={integrationId} integrationName={run.integrationName} onClose={() => setChoosing(false)} onStarted={(runId) => navigate(href.run(runId))} />
+      ) : null}
     </>
+  );
+}
+
+/** The files the run read, kept with it: each downloadable exactly as it was uploaded. */
+function FilesSection({ files }: { files: RunFile[] }) {
+  return (
+    <section className="section" data-testid="run-files">
+      <h2 className="section__title">
+        Files <span className="count-pill">{files.length}</span>
+      </h2>
+      <p className="section__hint">What each file source read in this run, kept with the run.</p>
+      <div className="card run-files">
+        {files.map((f) => (
+          <div key={f.nodeId} className="run-file" data-testid="run-file" data-node-id={f.nodeId}>
+            <span className="file-card__icon">
+              <IconFile size={18} />
+            </span>
+            <div className="run-file__text">
+              <span className="run-file__name">{f.name}</span>
+              <span className="muted small">
+                {f.nodeLabel || f.nodeId} · {formatBytes(f.size)} · {formatLabel(f.format, f.compression)}
+              </span>
+            </div>
+            {f.replaced ? (
+              <span className="chip chip--accent" data-testid="run-file-replaced" title="This run read this file instead of the published one">
+                Replaced for this run
+              </span>
+            ) : (
+              <span className="chip">Published file</span>
+            )}
+            <a className="btn btn--ghost btn--sm" href={api.fileDownloadUrl(f.fileId)} download={f.name} data-testid="run-file-download">
+              <IconDownload size={14} /> Download
+            </a>
+          </div>
+        ))}
+      </div>
+    </section>
+  );
+}
+
+function IconDownload({ size = 16 }: { size?: number }) {
+  return (
+    <svg width={size} height={size} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={1.75} strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false">
+      <path d="M12 4v12M7 11l5 5 5-5M4 16v3a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-3" />
+    </svg>
   );
 }
 

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
-import { runContractSuite, type ContractFixture, type FixtureColumn } from '../contract-suite';
+import { runContractSuite, sqlQueries, type ContractFixture, type FixtureColumn } from '../contract-suite';
 import { mapMysqlType, mysqlConnector, type MysqlConfig, type MysqlSecrets } from './index';
 import { toMysqlValue } from './type-map';
 
@@ -44,6 +44,7 @@ function ddlType(c: FixtureColumn): string {
 function mysqlFixture(admin: mysql.Connection): ContractFixture {
   return {
     discoveredAs: { currency: 'number' },
+    queries: sqlQueries,
     slowQuery: 'SELECT SLEEP(3) AS slept',
     async createObject(name, columns, key, rows) {
       await admin.query(`DROP TABLE IF EXISTS ${ident(name)}`);

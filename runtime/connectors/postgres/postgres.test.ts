@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { runContractSuite, type ContractFixture, type FixtureColumn } from '../contract-suite';
+import { runContractSuite, sqlQueries, type ContractFixture, type FixtureColumn } from '../contract-suite';
 import type { Row } from '../types';
 import { mapPostgresType, postgresConnector, postgresError, type PostgresConfig, type PostgresSecrets } from './index';
 
@@ -49,6 +49,7 @@ function ddlType(c: FixtureColumn): string {
 /** Makes tables with plain SQL through its own client, never through the connector under test. */
 function pgFixture(admin: pg.Client, schema: string): ContractFixture {
   return {
+    queries: sqlQueries,
     async createObject(name, columns, key, rows: Row[]) {
       const table = `${ident(schema)}.${ident(name)}`;
       await admin.query(`DROP TABLE IF EXISTS ${table}`);

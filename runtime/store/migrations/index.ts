@@ -2,8 +2,10 @@
 import { init } from './0001-init';
 import { connections } from './0002-connections';
 import { fileFormats } from './0003-file-formats';
+import { runFiles } from './0004-run-files';
+import { fileSheets } from './0005-file-sheets';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats];
+export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets];
 
 export type { Migration } from './types';

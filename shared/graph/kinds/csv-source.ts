@@ -1,10 +1,13 @@
-// File source (id `csv-source`, kept for persisted graphs): an uploaded CSV, JSON or NDJSON file, maybe
-// gzipped or zipped, its detected columns and types, read in batches.
+// File source (id `csv-source`, kept for persisted graphs): an uploaded CSV, JSON, NDJSON or Excel file, maybe
+// gzipped, zipped or PGP-encrypted, its detected columns and types, an optional field filter, read in batches
+// through the Files connector. A preview stamp proves the user saw what it reads, as for database sources.
 import { z } from 'zod';
 import { Field } from '../field-types';
+import { reportFormula } from './formula-report';
+import { SqlPreviewStamp, stringHash } from './sql-source';
 import { defineKind } from './types';
 
-export const FILE_FORMATS = ['csv', 'json', 'ndjson'] as const;
+export const FILE_FORMATS = ['csv', 'json', 'ndjson', 'excel'] as const;
 export const FileFormat = z.enum(FILE_FORMATS);
 export type FileFormat = z.infer<typeof FileFormat>;
 export const FILE_COMPRESSIONS = ['none', 'gzip', 'zip'] as const;
@@ -26,25 +29,73 @@ export const CsvSourceConfig = z.object({
   zipEntry: z.string().max(1000).default('').meta({ title: 'File inside the zip', visibleWhen: { compression: 'zip' } }),
   delimiter: z.enum([',', ';', '\t', '|']).default(',').meta({ title: 'Delimiter', visibleWhen: { format: 'csv' } }),
   hasHeader: z.boolean().default(true).meta({ title: 'First row is a header', visibleWhen: { format: 'csv' } }),
+  // Picked in the file widget from the workbook's sheets; '' = the first sheet.
+  sheet: z.string().max(200).default('').meta({ title: 'Sheet', widget: 'hidden' }),
+  // A Files connection holding the PGP private key; shown by the file widget when the file is encrypted.
+  connectionId: z.string().default('').meta({ title: 'Decrypt with', widget: 'hidden' }),
   columns: z.array(Field).min(1, 'The file has no columns').meta({ title: 'Columns', widget: 'columns' }),
+  query: z.string().max(10_000).default('').meta({ title: 'Keep records where (optional)', widget: 'file-query' }),
+  preview: SqlPreviewStamp.nullable().default(null).meta({ title: 'Preview', widget: 'hidden' }),
 });
 export type CsvSourceConfig = z.infer<typeof CsvSourceConfig>;
 
+/** What a file preview stamp must match: the file, how it is read, and the filter (whitespace at the ends ignored). */
+export type FileStampInput = Pick<CsvSourceConfig, 'fileId' | 'format' | 'compression' | 'delimiter' | 'hasHeader' | 'recordsPath' | 'zipEntry' | 'sheet' | 'query'>;
+
+export const filePreviewHash = (c: FileStampInput): string =>
+  stringHash(JSON.stringify(['file', c.fileId, c.format, c.compression, c.delimiter, c.hasHeader, c.recordsPath, c.zipEntry, c.sheet, c.query.trim()]));
+
+/** A stamp for this config as if its preview was just loaded: what the preview route returns, and what fixtures use. */
+export const filePreviewStamp = (c: FileStampInput, now = new Date()): SqlPreviewStamp => ({ loadedAt: now.toISOString(), hash: filePreviewHash(c) });
+
+/**
+ * A file source config (as saved, defaults not yet applied) with a current preview stamp: for seeds, benchmarks
+ * and test fixtures that publish a file source without a person loading its preview.
+ */
+export function withFilePreview<T extends Record<string, unknown>>(config: T, now = new Date()): T & { preview: SqlPreviewStamp } {
+  const parsed = CsvSourceConfig.parse(config);
+  return { ...config, preview: filePreviewStamp(parsed, now) };
+}
+
+export const isFilePreviewCurrent = (c: FileStampInput & Pick<CsvSourceConfig, 'preview'>): boolean => c.preview !== null && c.preview.hash === filePreviewHash(c);
+
 export const csvSource = defineKind<CsvSourceConfig>({
   kind: 'csv-source',
-  label: 'File (CSV, JSON, NDJSON)',
-  description: 'Reads records from an uploaded CSV, JSON or NDJSON file, plain, gzipped or zipped.',
+  label: 'File (CSV, JSON, NDJSON, Excel)',
+  description: 'Reads records from an uploaded CSV, JSON, NDJSON or Excel file, plain, gzipped, zipped or PGP-encrypted, optionally keeping only the records a formula is TRUE for.',
   category: 'source',
   inputs: 0,
   outputs: 1,
   config: CsvSourceConfig,
-  defaults: () => ({ fileId: '', fileName: '', format: 'csv', compression: 'none', recordsPath: '', zipEntry: '', delimiter: ',', hasHeader: true, columns: [] }),
-  infer(config, _input, report) {
+  defaults: () => ({
+    fileId: '',
+    fileName: '',
+    format: 'csv',
+    compression: 'none',
+    recordsPath: '',
+    zipEntry: '',
+    delimiter: ',',
+    hasHeader: true,
+    sheet: '',
+    connectionId: '',
+    columns: [],
+    query: '',
+    preview: null,
+  }),
+  infer(config, _input, report, ctx) {
     const seen = new Set<string>();
     config.columns.forEach((c, i) => {
       if (seen.has(c.name)) report({ code: 'duplicate-column', message: `Column "${c.name}" appears twice`, path: `columns.${i}.name` });
       seen.add(c.name);
     });
+    if (config.query.trim() !== '') reportFormula(report, 'query', config.query, config.columns, ctx, 'boolean');
+    if (config.fileId && !isFilePreviewCurrent(config)) {
+      report({
+        code: 'preview-required',
+        message: config.preview ? 'The file, how it is read or the filter changed: load the preview again before publishing' : 'Load the preview before publishing',
+        path: 'query',
+      });
+    }
     return { fields: config.columns, key: [] };
   },
 });

@@ -11,5 +11,6 @@ describe('describeFile', () => {
     expect(describeFile(UploadedFile.parse({ ...base, format: 'json', recordsPath: 'data.items', compression: 'gzip' }))).toBe('JSON, records at data.items, gzip');
     expect(describeFile(UploadedFile.parse({ ...base, format: 'json', recordsPath: '' }))).toBe('JSON, top-level array');
     expect(describeFile(UploadedFile.parse({ ...base, format: 'ndjson', compression: 'zip', zipEntry: 'out/events.ndjson' }))).toBe('NDJSON, out/events.ndjson in zip');
+    expect(describeFile(UploadedFile.parse({ ...base, format: 'excel', sheet: 'Orders', sheets: ['Summary', 'Orders'] }))).toBe('Excel, sheet Orders');
   });
 });

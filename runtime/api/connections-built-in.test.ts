@@ -1,0 +1,58 @@
+// Built-in connectors (the workspace, uploaded files) are used by nodes directly: the connections API neither
+// offers them as a new connection nor accepts one, with the real registry.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ApiError, ConnectorInfo } from '../../shared';
+import { connectorInfo, connectorLookup } from '../connections';
+import { CONNECTOR_LIST } from '../connectors';
+import { createCipher } from '../secrets';
+import { openStore } from '../store';
+import type { Store } from '../store/types';
+import { createApi } from './app';
+
+let store: Store;
+let app: ReturnType<typeof createApi>;
+
+beforeAll(async () => {
+  store = await openStore({ memory: true });
+  app = createApi({
+    store,
+    launcher: { start: async () => ({ workflowId: 'w' }) },
+    filesDir: '/nonexistent',
+    maxUploadBytes: 1024,
+    connectors: connectorLookup(CONNECTOR_LIST),
+    cipher: createCipher(randomBytes(32)),
+  });
+});
+afterAll(async () => {
+  await store.close();
+});
+
+const post = (path: string, body: unknown) => app.request(`/api${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+
+describe('built-in connectors in the connections API', () => {
+  it('lists only the systems that need a connection', async () => {
+    const res = await app.request('/api/connectors');
+    expect(res.status).toBe(200);
+    const ids = z.array(ConnectorInfo).parse(await res.json()).map((c) => c.id);
+    expect(ids).toEqual(expect.arrayContaining(['postgres', 'mysql']));
+    expect(ids).not.toContain('workspace');
+    // A built-in connector with secrets to hold (Files: a PGP private key) is offered, for that.
+    expect(ids).toContain('files');
+    for (const c of CONNECTOR_LIST) expect([c.manifest.id, ids.includes(c.manifest.id)]).toEqual([c.manifest.id, !c.manifest.builtIn || connectorInfo(c).secretFields.length > 0]);
+  });
+
+  it('refuses to save or test a connection to the workspace, saying it needs none', async () => {
+    for (const [path, body] of [
+      ['/connections', { connector: 'workspace', name: 'My workspace', config: {}, secrets: {} }],
+      ['/connections/test', { connector: 'workspace', config: {}, secrets: {} }],
+    ] as const) {
+      const res = await post(path, body);
+      expect(res.status).toBe(400);
+      const { error } = ApiError.parse(await res.json());
+      expect(error).toMatchObject({ code: 'invalid_request', message: 'Weft workspace is built into Weft: sources and targets use it directly, without a connection.' });
+    }
+    expect(await store.listConnections()).toEqual([]);
+  });
+});

@@ -1,0 +1,14 @@
+// The format layer's failures as ConnectorErrors, in the words of the person who chose the file and the key.
+import { FileNeedsKeyError, PgpError } from '../../files/pgp';
+import { ConnectorError } from '../types';
+
+/** Key problems are `auth` (the connection's key is wrong); anything else passes through unchanged. */
+export function fileProblem(err: unknown, file: { name: string }): unknown {
+  if (err instanceof ConnectorError) return err;
+  if (err instanceof FileNeedsKeyError) return new ConnectorError('auth', `"${file.name}" is PGP-encrypted; choose a Files connection with its private key ("Decrypt with").`, { cause: err });
+  if (err instanceof PgpError) {
+    const code = err.code === 'damaged' ? 'invalid_config' : 'auth';
+    return new ConnectorError(code, `"${file.name}": ${err.message}`, { cause: err });
+  }
+  return err;
+}

@@ -1,0 +1,54 @@
+// How a stored file is read: its own sniffed settings, overridden by what a file source node chose
+// (ReadOptions.settings), as one zod shape so a bad override is refused in words.
+import { z } from 'zod';
+import { Field } from '../../../shared/graph/field-types';
+import { CsvSourceConfig, FileCompression, FileFormat } from '../../../shared/graph/kinds/csv-source';
+import type { StoredFile } from '../../store/types';
+import { ConnectorError } from '../types';
+
+/** ReadOptions.settings for the Files connector: each one, when given, wins over the stored sniff. */
+export const FileReadSettings = z
+  .object({
+    format: FileFormat,
+    compression: FileCompression,
+    delimiter: CsvSourceConfig.shape.delimiter.unwrap(),
+    hasHeader: z.boolean(),
+    recordsPath: z.string().max(500),
+    zipEntry: z.string().max(1000),
+    sheet: z.string().max(200),
+    /** The columns to read, with the types to read them as (the node's, maybe edited by the user). */
+    columns: z.array(Field).min(1, 'Give at least one column'),
+  })
+  .partial()
+  .strict();
+export type FileReadSettings = z.infer<typeof FileReadSettings>;
+
+export type EffectiveSettings = Required<Omit<FileReadSettings, 'recordsPath' | 'zipEntry' | 'sheet'>> & Pick<FileReadSettings, 'recordsPath' | 'zipEntry' | 'sheet'>;
+
+export function parseSettings(raw: unknown): FileReadSettings {
+  if (raw === undefined || raw === null) return {};
+  const parsed = FileReadSettings.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => (i.code === 'unrecognized_keys' ? `unknown setting${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')}` : `${i.path.join('.') || 'settings'}: ${i.message}`));
+  throw new ConnectorError('invalid_config', `The file read settings are not valid (${issues.join('; ')})`);
+}
+
+/** The stored file's settings with the node's on top. */
+export function effectiveSettings(file: StoredFile, over: FileReadSettings): EffectiveSettings {
+  const recordsPath = over.recordsPath ?? file.recordsPath;
+  const zipEntry = over.zipEntry ?? file.zipEntry;
+  const sheet = over.sheet ?? file.sheet;
+  return {
+    format: over.format ?? file.format,
+    compression: over.compression ?? file.compression,
+    delimiter: over.delimiter ?? (isDelimiter(file.delimiter) ? file.delimiter : ','),
+    hasHeader: over.hasHeader ?? file.hasHeader ?? true,
+    columns: over.columns ?? file.columns,
+    ...(recordsPath !== undefined ? { recordsPath } : {}),
+    ...(zipEntry ? { zipEntry } : {}),
+    ...(sheet ? { sheet } : {}),
+  };
+}
+
+const DELIMITERS: readonly string[] = CsvSourceConfig.shape.delimiter.unwrap().options;
+const isDelimiter = (d: string): d is EffectiveSettings['delimiter'] => DELIMITERS.includes(d);

@@ -1,0 +1,77 @@
+// A run's own files: the published plan's file sources, pointed at the file each one reads in this run.
+// Pure, so the activity, the tests and anyone reading a run can see exactly what a replacement changes.
+import type { PlanStep } from '../../shared/compiler/plan';
+import type { Field } from '../../shared/graph/field-types';
+import { CsvSourceConfig } from '../../shared/graph/kinds/csv-source';
+import type { UploadedFile } from '../../shared';
+
+/** The stored file's settings a replacement brings (its format may differ from the published file's). */
+export type RunFileSettings = Pick<UploadedFile, 'name' | 'columns' | 'format' | 'compression' | 'delimiter' | 'recordsPath' | 'zipEntry'> & {
+  /** CSV: whether the upload's first row was taken as the header (files uploaded before it was kept: unknown). */
+  hasHeader?: boolean;
+  /** Excel: the sheet the upload read. */
+  sheet?: string;
+};
+
+/** One file source's file in a run, as `store.listRunFiles` returns it. */
+export interface RunFileLink {
+  nodeId: string;
+  fileId: string;
+  /** The stored file; without it only the id changes and the published read settings are kept. */
+  file?: RunFileSettings | null;
+}
+
+const DELIMITERS = CsvSourceConfig.shape.delimiter.unwrap().options;
+const isDelimiter = (d: string): d is CsvSourceConfig['delimiter'] => (DELIMITERS as readonly string[]).includes(d);
+
+/**
+ * The steps with each file source reading its run's file. A link naming the published file changes nothing
+ * (the published read settings win). A replacement brings its own format, compression, records path, zip
+ * entry and delimiter. Columns keep the published types, since the compiler checked everything downstream
+ * against them: JSON and NDJSON read by name, so the published columns stay; a CSV (or a sheet) is read by
+ * position, so the columns become the file's, in its order, with the published type for every column the
+ * node reads and Text for the rest (extra columns flow on as Text; targets write only their own fields). Steps that are not file sources, and links to unknown nodes, are left alone.
+ */
+export function applyRunFiles(steps: readonly PlanStep[], runFiles: readonly RunFileLink[]): PlanStep[] {
+  const byNode = new Map(runFiles.map((f) => [f.nodeId, f]));
+  return steps.map((step) => {
+    const link = byNode.get(step.nodeId);
+    if (step.kind !== 'csv-source' || !link) return step;
+    const parsed = CsvSourceConfig.safeParse(step.config);
+    // An invalid config is the executor's to report, in its own words.
+    if (!parsed.success) return step;
+    const published = parsed.data;
+    if (link.fileId === published.fileId) return step;
+    const file = link.file;
+    if (!file) return { ...step, config: { ...step.config, fileId: link.fileId } };
+    const config: Record<string, unknown> = {
+      ...published,
+      fileId: link.fileId,
+      fileName: file.name,
+      format: file.format,
+      compression: file.compression,
+      recordsPath: file.format === 'json' ? (file.recordsPath ?? '') : '',
+      zipEntry: file.compression === 'zip' ? (file.zipEntry ?? '') : '',
+      delimiter: file.format === 'csv' && isDelimiter(file.delimiter) ? file.delimiter : published.delimiter,
+      // An upload that did not record its header choice: a CSV replacing a CSV keeps the published one.
+      hasHeader: file.hasHeader ?? (file.format === 'csv' && published.format === 'csv' ? published.hasHeader : true),
+      columns: byName(file.format) ? published.columns : positionalColumns(file.columns, published.columns),
+    };
+    if ('sheet' in published) config.sheet = file.sheet ?? '';
+    return { ...step, config };
+  });
+}
+
+/** JSON and NDJSON records are read by field name; the other formats (CSV, spreadsheets) by column position. */
+const byName = (format: string): boolean => format === 'json' || format === 'ndjson';
+
+function positionalColumns(fileColumns: readonly Field[], published: readonly Field[]): Field[] {
+  const types = new Map(published.map((c) => [c.name, c.type]));
+  return fileColumns.map((c) => ({ name: c.name, type: types.get(c.name) ?? 'text' }));
+}
+
+/** The columns a file source reads that a file lacks, by exact name (what a replacement must not miss). */
+export function missingColumns(published: readonly Pick<Field, 'name'>[], file: readonly Pick<Field, 'name'>[]): string[] {
+  const have = new Set(file.map((c) => c.name));
+  return published.map((c) => c.name).filter((n) => !have.has(n));
+}

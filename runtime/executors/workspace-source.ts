@@ -1,0 +1,52 @@
+// Workspace source: reads a workspace object through the workspace connector's session (keyset cursor, formula
+// filter), resuming from the connector's own cursor, and types the records as the published schema says.
+import { z } from 'zod';
+import { WorkspaceSourceConfig } from '../../shared/graph/kinds';
+import { typeSourceRows } from '../../shared/transforms/typed-rows';
+import { openWorkspaceSession, type WorkspaceStore } from '../connectors/workspace';
+import { ConnectorError } from '../connectors/types';
+import { defineExecutor, PlanError, type ExecutorDeps } from './types';
+
+/** The checkpoint: the connector's cursor, plus records read so far (for row numbers in the record inbox). */
+export const WorkspaceSourceCursor = z.object({ source: z.unknown(), rows: z.number().int().nonnegative() });
+export type WorkspaceSourceCursor = z.infer<typeof WorkspaceSourceCursor>;
+
+/** The worker passes the whole store; a test or tool that passes less cannot run this source. */
+const readsWorkspace = (store: ExecutorDeps['store']): store is ExecutorDeps['store'] & WorkspaceStore =>
+  [store.listWorkspaceObjects, store.getWorkspaceObject, store.readWorkspacePage, store.writeWorkspace].every((m) => typeof m === 'function');
+
+export const workspaceSourceExecutor = defineExecutor({
+  kind: 'workspace-source',
+  config: WorkspaceSourceConfig,
+  create(config, step, deps) {
+    if (!config.object) throw new PlanError(`${step.label} has no workspace object chosen. Choose one and publish again.`);
+    const output = step.output;
+    if (!output) throw new PlanError(`${step.label} has no schema; publish the integration again.`);
+    if (!readsWorkspace(deps.store)) throw new PlanError(`${step.label} reads the workspace, but this worker was not given the workspace store.`);
+    const session = openWorkspaceSession(deps.store, deps.now);
+    const filter = config.filter.trim();
+    return {
+      role: 'source',
+      async *read(cursor, batchSize) {
+        // Starting over under a later batch number would read records twice: an unreadable cursor is fatal.
+        const from = cursor === null || cursor === undefined ? { success: true as const, data: { source: null, rows: 0 } } : WorkspaceSourceCursor.safeParse(cursor);
+        if (!from.success) throw new PlanError(`The checkpoint of ${step.label} cannot be read; start a new run.`);
+        let rowNumber = from.data.rows;
+        try {
+          for await (const b of session.read(config.object, { cursor: from.data.source, batchSize, ...(filter ? { query: filter } : {}) })) {
+            const typed = typeSourceRows(
+              step.nodeId,
+              output.fields,
+              b.rows.map((values) => ({ rowNumber: ++rowNumber, values })),
+            );
+            yield { rows: typed.rows, rejected: typed.rejected, read: b.rows.length, cursor: { source: b.cursor, rows: rowNumber } satisfies WorkspaceSourceCursor };
+          }
+        } catch (err) {
+          // A missing object or a filter that cannot work will not heal on retry.
+          if (err instanceof ConnectorError && ['not_found', 'invalid_query', 'invalid_config'].includes(err.code)) throw new PlanError(`${step.label}: ${err.message}`);
+          throw err;
+        }
+      },
+    };
+  },
+});

@@ -1,0 +1,21 @@
+// A run file's format in a few words ("CSV", "NDJSON · gzip"), and which columns a replacement lacks.
+import type { FileCompression, FileFormat } from '../../shared/graph/kinds/csv-source';
+
+const FORMAT_NAMES: Record<string, string> = { csv: 'CSV', json: 'JSON', ndjson: 'NDJSON', excel: 'Excel' };
+
+export function formatLabel(format: FileFormat | string, compression: FileCompression | string = 'none'): string {
+  const name = FORMAT_NAMES[format] ?? format.toUpperCase();
+  return compression === 'none' ? name : `${name} · ${compression}`;
+}
+
+/** The columns a source reads that a file does not have, by exact name. */
+export function lackingColumns(needed: readonly string[], file: readonly { name: string }[]): string[] {
+  const have = new Set(file.map((c) => c.name));
+  return needed.filter((n) => !have.has(n));
+}
+
+/** "has no column "Plan"" / "has no columns "Plan", "MRR"". */
+export function lackingMessage(fileName: string, nodeLabel: string, missing: readonly string[]): string {
+  const list = missing.map((n) => `"${n}"`).join(', ');
+  return `"${fileName}" has no ${missing.length === 1 ? 'column' : 'columns'} ${list}, which ${nodeLabel} reads. Choose a file with ${missing.length === 1 ? 'that column' : 'those columns'}.`;
+}
