@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { convertValue, inferFieldType } from './field-types';
+import { coerceValue, ConversionFailure, convertValue, convertValueReference, inferFieldType } from './field-types';
 
 describe('convertValue', () => {
   it.each([
@@ -39,5 +39,26 @@ describe('inferFieldType', () => {
     expect(inferFieldType(['2026-01-01 00:00:01+00', '2026-06-01 12:00:00.5+02'])).toBe('datetime');
     expect(inferFieldType(['1', 'x'])).toBe('text');
     expect(inferFieldType([])).toBe('text');
+  });
+});
+
+describe('coerceValue fast paths', () => {
+  // Values that look canonical, almost canonical, or not at all: the fast paths must give exactly what the
+  // reference conversion gives, failures included.
+  const samples: unknown[] = [
+    null, undefined, '', ' ', '\u00a0', '\u2003', '\ufeff', ' x', 'x ', 'text', 0, -1.5, 1e21, Number.NaN, Infinity, true, false,
+    '2026-03-04', '2026-02-29', '2024-02-29', '2026-02-30', '2026-04-31', '2026-13-01', '2026-00-10', '0000-01-01',
+    '2026-03-04T10:00:00.000Z', '2026-02-29T10:00:00.000Z', '2024-02-29T23:59:59.999Z', '2026-03-04T24:00:00.000Z',
+    '2026-03-04T10:60:00.000Z', '2026-03-04T10:00:60.000Z', '2026-03-04T10:00:00Z', '2026-03-04 10:00:00.000Z', '2026-03-04T10:00:00.000+00:00',
+    '2026-04-31T10:00:00.000Z', '12.5', '$3.10', 'yes', 'no', '1',
+  ];
+  const types = ['text', 'number', 'currency', 'date', 'datetime', 'boolean'] as const;
+  it.each(types)('agrees with the reference conversion for %s', (type) => {
+    for (const v of samples) {
+      const fast = coerceValue(v, type);
+      const ref = convertValueReference(v, type);
+      const got = fast instanceof ConversionFailure ? { ok: false, reason: fast.reason } : { ok: true, value: fast };
+      expect(got, `${JSON.stringify(v)} as ${type}`).toEqual(ref);
+    }
   });
 });

@@ -42,11 +42,67 @@ function isValidDate(y: number, m: number, d: number): boolean {
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
+/** Why a value does not fit its type; returned (not thrown) by `coerceValue` so the hot path allocates nothing on success. */
+export class ConversionFailure {
+  constructor(readonly reason: string) {}
+}
+
+const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const digits = (s: string, from: number, to: number): number => {
+  let n = 0;
+  for (let i = from; i < to; i++) n = n * 10 + (s.charCodeAt(i) - 48);
+  return n;
+};
+/** `YYYY-MM-DDTHH:MM:SS.sssZ`, what `toISOString()` prints: already canonical, only its calendar needs a check. */
+const CANONICAL_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+function isCanonicalDatetime(s: string): boolean {
+  if (s.length !== 24 || s.charCodeAt(10) !== 84 || !CANONICAL_DATETIME.test(s)) return false;
+  const y = digits(s, 0, 4);
+  const m = digits(s, 5, 7);
+  const d = digits(s, 8, 10);
+  if (m < 1 || m > 12 || d < 1 || d > (m === 2 && isLeap(y) ? 29 : DAYS[m - 1]!)) return false;
+  return digits(s, 11, 13) < 24 && digits(s, 14, 16) < 60 && digits(s, 17, 19) < 60;
+}
+/** `YYYY-MM-DD` with a real calendar day. */
+function isCanonicalDate(s: string): boolean {
+  if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || !ISO_DATE.test(s)) return false;
+  const y = digits(s, 0, 4);
+  const m = digits(s, 5, 7);
+  const d = digits(s, 8, 10);
+  return m >= 1 && m <= 12 && d >= 1 && d <= (m === 2 && isLeap(y) ? 29 : DAYS[m - 1]!);
+}
+/** Every whitespace character is <= U+0020 or non-ASCII, so only such a first character needs the trim. */
+const isBlank = (s: string) => s.length === 0 || ((s.charCodeAt(0) <= 32 || s.charCodeAt(0) >= 0x80) && s.trim() === '');
+
 /**
- * Converts a raw value (usually text from a file) to a field type. Empty text becomes null.
- * Dates are kept as ISO `YYYY-MM-DD` strings so they survive JSON unchanged.
+ * The value converted to a field type, or a ConversionFailure saying why not. Empty text becomes null.
+ * Dates are kept as ISO `YYYY-MM-DD` strings and date-times as ISO strings in UTC, so they survive JSON unchanged.
+ * Values already in their canonical form (a finite number, an ISO string) come back as they are, without allocating:
+ * every row of every batch passes through here.
  */
+export function coerceValue(value: unknown, type: FieldType): unknown {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') {
+    if (isBlank(value)) return null;
+    if (type === 'text') return value;
+    if (type === 'datetime' && isCanonicalDatetime(value)) return value;
+    if (type === 'date' && isCanonicalDate(value)) return value;
+  } else if (typeof value === 'number' && (type === 'number' || type === 'currency') && Number.isFinite(value)) {
+    return value;
+  } else if (typeof value === 'boolean' && type === 'boolean') return value;
+  const c = convertValueReference(value, type);
+  return c.ok ? c.value : new ConversionFailure(c.reason);
+}
+
+/** Converts a raw value (usually text from a file) to a field type. Empty text becomes null. */
 export function convertValue(value: unknown, type: FieldType): Converted {
+  const v = coerceValue(value, type);
+  return v instanceof ConversionFailure ? { ok: false, reason: v.reason } : { ok: true, value: v };
+}
+
+/** The reference conversion, without fast paths: `coerceValue` must agree with it on every input (tested). */
+export function convertValueReference(value: unknown, type: FieldType): Converted {
   if (value === null || value === undefined) return { ok: true, value: null };
   if (typeof value === 'string' && value.trim() === '') return { ok: true, value: null };
   switch (type) {

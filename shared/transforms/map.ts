@@ -1,12 +1,18 @@
 // Map: renames, selects and converts fields, or fills them from a formula or a constant.
 // A value that does not convert (or a formula that fails on this row) rejects the row, naming the field.
 import { compileFormula } from '../formula';
-import { convertValue } from '../graph/field-types';
+import { coerceValue, ConversionFailure, convertValue } from '../graph/field-types';
 import type { MapConfig } from '../graph/kinds/map';
 import { TransformConfigError, type FlowRow, type RejectedRow, type Transform, type TransformEnv, type TransformStep } from './types';
 
-/** On failure, `kept` is what the record inbox shows for the field (the raw value, for the user to fix). */
-type Getter = (row: FlowRow) => { ok: true; value: unknown } | { ok: false; reason: string; kept?: unknown };
+/** A field's value for a row, or why it has none; `kept` is what the record inbox shows (the raw value, for the user to fix). */
+class FieldFailure {
+  constructor(
+    readonly reason: string,
+    readonly kept: unknown = null,
+  ) {}
+}
+type Getter = (row: FlowRow) => unknown;
 
 export function createMapTransform(config: MapConfig, step: TransformStep, env: TransformEnv): Transform {
   const now = env.now ?? Date.now;
@@ -15,7 +21,7 @@ export function createMapTransform(config: MapConfig, step: TransformStep, env: 
       const converted = convertValue(f.value, f.type);
       if (!converted.ok) throw new TransformConfigError(`${step.label}: the constant for "${f.target}" ${converted.reason}`);
       const value = converted.value;
-      return { target: f.target, get: () => ({ ok: true, value }) };
+      return { target: f.target, get: () => value };
     }
     if (f.from === 'formula') {
       const compiled = compileFormula(f.formula, { fields: step.input?.fields ?? [], valueMaps: env.valueMaps, expected: f.type });
@@ -25,17 +31,20 @@ export function createMapTransform(config: MapConfig, step: TransformStep, env: 
         target: f.target,
         get: (row) => {
           const r = compiled.evaluate(row.values, ctx);
-          if (!r.ok) return { ok: false, reason: `${f.target}: ${r.error}` };
-          const converted = convertValue(r.value, f.type);
-          return converted.ok ? converted : { ok: false, reason: `${f.target}: ${converted.reason}` };
+          if (!r.ok) return new FieldFailure(`${f.target}: ${r.error}`);
+          const v = coerceValue(r.value, f.type);
+          return v instanceof ConversionFailure ? new FieldFailure(`${f.target}: ${v.reason}`) : v;
         },
       };
     }
+    const source = f.source;
+    const type = f.type;
     return {
       target: f.target,
       get: (row) => {
-        const converted = convertValue(row.values[f.source], f.type);
-        return converted.ok ? converted : { ok: false, reason: `${f.source}: ${converted.reason}`, kept: row.values[f.source] ?? null };
+        const raw = row.values[source];
+        const v = coerceValue(raw, type);
+        return v instanceof ConversionFailure ? new FieldFailure(`${source}: ${v.reason}`, raw ?? null) : v;
       },
     };
   });
@@ -48,12 +57,11 @@ export function createMapTransform(config: MapConfig, step: TransformStep, env: 
         const mapped: Record<string, unknown> = {};
         let problems: string[] | null = null;
         for (const g of getters) {
-          const r = g.get(row);
-          if (r.ok) mapped[g.target] = r.value;
-          else {
-            (problems ??= []).push(r.reason);
-            mapped[g.target] = r.kept ?? null;
-          }
+          const v = g.get(row);
+          if (v instanceof FieldFailure) {
+            (problems ??= []).push(v.reason);
+            mapped[g.target] = v.kept;
+          } else mapped[g.target] = v;
         }
         if (problems) rejected.push({ nodeId: step.nodeId, rowNumber: row.rowNumber, source: row.source, mapped, reason: problems.join('; ') });
         else out.push({ ...row, values: mapped });

@@ -1,6 +1,6 @@
 // Sources hand on rows typed as their schema says: text from a file is converted once, at the source,
 // so every formula and comparison downstream sees the type the compiler checked against.
-import { convertValue, type Field } from '../graph/field-types';
+import { coerceValue, ConversionFailure, type Field } from '../graph/field-types';
 import type { FlowRow, RejectedRow, TransformResult } from './types';
 
 export function typeSourceRows(
@@ -14,12 +14,11 @@ export function typeSourceRows(
     const values: Record<string, unknown> = {};
     let problems: string[] | null = null;
     for (const f of fields) {
-      const c = convertValue(r.values[f.name], f.type);
-      if (c.ok) values[f.name] = c.value;
-      else {
-        (problems ??= []).push(`${f.name}: ${c.reason}`);
+      const v = coerceValue(r.values[f.name], f.type);
+      if (v instanceof ConversionFailure) {
+        (problems ??= []).push(`${f.name}: ${v.reason}`);
         values[f.name] = r.values[f.name] ?? null;
-      }
+      } else values[f.name] = v;
     }
     if (problems) rejected.push({ nodeId, rowNumber: r.rowNumber, source: r.values, mapped: null, reason: problems.join('; ') });
     else rows.push({ rowNumber: r.rowNumber, values, source: r.values });

@@ -1,6 +1,7 @@
 // The PostgreSQL connector: keyset-resumable reads through a server-side cursor in a READ ONLY
 // transaction, and batch writes as one statement per chunk with per-row savepoints as the fallback.
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { checkSelectQuery } from '../sql-guard';
 import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings, toParam } from '../sql-common';
 import { ConnectorError, defineConnector, type ConnectorSession, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
@@ -61,6 +62,18 @@ export function postgresError(error: unknown, where: Where, object?: string): Co
 
 /** Per-record problems (bad value, constraint) isolate one row; anything else fails the batch. */
 const isRecordError = (e: unknown) => /^(21|22|23)|^42804$/.test((e as PgError)?.code ?? '');
+
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** A Weft value in COPY's text format: `\N` for null, backslash escapes for the separators. */
+export function copyText(value: unknown): string {
+  if (value === null || value === undefined) return '\\N';
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  const text = value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return COPY_SPECIAL.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : text;
+}
 
 function openSession(config: PostgresConfig, secrets: PostgresSecrets): ConnectorSession {
   const where: Where = { host: config.host, port: config.port, database: config.database, user: config.user };
@@ -220,23 +233,30 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets): Connecto
     }
   }
 
-  /** One statement for a chunk of rows; returns one result per row, in order. */
-  async function writeChunk(client: pg.PoolClient, table: Table, rows: Row[], options: WriteOptions): Promise<RecordResult[]> {
+  /**
+   * One statement for a chunk of rows; returns one result per row, in order. The rows come either as
+   * parameters (a VALUES list) or, on the fast path, from a staging table a COPY has just filled (`stage`).
+   */
+  async function writeChunk(client: pg.PoolClient, table: Table, rows: Row[], options: WriteOptions, stage?: string): Promise<RecordResult[]> {
     const names = options.fields.map((f) => f.name);
     const columns = names.map((n) => table.columns.find((c) => c.name === n)!);
     const params: unknown[] = [];
-    const values = rows
-      .map((row, ord) => {
-        params.push(ord);
-        const marks = [`$${params.length}::int`];
-        for (const c of columns) {
-          params.push(toParam(row[c.name]));
-          marks.push(`$${params.length}::${c.baseType}`);
-        }
-        return `(${marks.join(', ')})`;
-      })
-      .join(', ');
-    const input = `weft_in (weft_ord, ${names.map(ident).join(', ')}) AS (VALUES ${values})`;
+    let input: string;
+    if (stage) input = `weft_in AS (SELECT * FROM ${stage})`;
+    else {
+      const values = rows
+        .map((row, ord) => {
+          params.push(ord);
+          const marks = [`$${params.length}::int`];
+          for (const c of columns) {
+            params.push(toParam(row[c.name]));
+            marks.push(`$${params.length}::${c.baseType}`);
+          }
+          return `(${marks.join(', ')})`;
+        })
+        .join(', ');
+      input = `weft_in (weft_ord, ${names.map(ident).join(', ')}) AS (VALUES ${values})`;
+    }
     const list = names.map(ident).join(', ');
     const key = options.key;
     const rest = names.filter((n) => !key.includes(n));
@@ -300,25 +320,136 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets): Connecto
     );
   }
 
+  /**
+   * The session's writer: one connection kept for every write of the session (a run writes hundreds of
+   * batches), with the tables it has described and the staging tables it has made on that connection.
+   */
+  let writer: { lent: Awaited<ReturnType<typeof lease>>; tables: Map<string, Table>; stages: Map<string, string> } | null = null;
+  /** COPY from the client; off for the rest of the session once a server will not take it (PGlite over the wire). */
+  let copySupported = true;
+
+  async function writerFor(): Promise<NonNullable<typeof writer>> {
+    if (!writer) {
+      const lent = await lease();
+      // PGlite served over the wire protocol stalls on COPY FROM STDIN: it gets parameters from the start.
+      if (copySupported) {
+        const { rows } = await lent.client.query<{ v: string }>('SELECT version() AS v').catch((e: unknown) => {
+          lent.done(true);
+          throw e;
+        });
+        if (/PGlite/i.test(rows[0]?.v ?? '')) copySupported = false;
+      }
+      writer = { lent, tables: new Map(), stages: new Map() };
+    }
+    return writer;
+  }
+
+  function dropWriter(destroy: boolean) {
+    writer?.lent.done(destroy);
+    writer = null;
+  }
+
+  /**
+   * A temporary table shaped like the written columns (their base types, so COPY parses values exactly as the
+   * casts of the VALUES path would), emptied at every commit. Made once per table and field list per session.
+   */
+  async function stageFor(w: NonNullable<typeof writer>, table: Table, names: string[]): Promise<string> {
+    const signature = `${table.sql}\0${names.join('\0')}`;
+    let stage = w.stages.get(signature);
+    if (!stage) {
+      stage = `weft_stage_${w.stages.size + 1}`;
+      const columns = names.map((n) => `${ident(n)} ${table.columns.find((c) => c.name === n)!.baseType}`);
+      await w.lent.client.query(`CREATE TEMPORARY TABLE ${stage} (weft_ord int, ${columns.join(', ')}) ON COMMIT DELETE ROWS`);
+      w.stages.set(signature, stage);
+    }
+    return stage;
+  }
+
+  /** Fills the staging table with one COPY: Postgres parses text rows far faster than thousands of parameters. */
+  async function copyInto(client: pg.PoolClient, stage: string, names: string[], rows: Row[]): Promise<void> {
+    const stream = client.query(copyFrom(`COPY ${stage} (weft_ord, ${names.map(ident).join(', ')}) FROM STDIN`));
+    const done = new Promise<void>((resolve, reject) => {
+      stream.on('finish', resolve);
+      stream.on('error', reject);
+    });
+    let text = '';
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      let line = String(i);
+      for (const n of names) line += `\t${copyText(row[n])}`;
+      text += `${line}\n`;
+      if (text.length > 1 << 20) {
+        stream.write(text);
+        text = '';
+      }
+    }
+    stream.end(text);
+    await done;
+  }
+
+  async function writeBatch(w: NonNullable<typeof writer>, object: string, rows: Row[], options: WriteOptions, fresh: boolean): Promise<RecordResult[]> {
+    const { client } = w.lent;
+    let table = fresh ? undefined : w.tables.get(object);
+    if (!table) {
+      table = await describe(client, object);
+      w.tables.set(object, table);
+    }
+    checkWriteColumns(table.label, table.columns.map((c) => c.name), options.fields.map((f) => f.name), options.key, options.mode);
+    const names = options.fields.map((f) => f.name);
+    // Made outside the batch's transaction, so a batch that rolls back does not take the staging table with it.
+    const stage = copySupported ? await stageFor(w, table, names) : null;
+    await client.query('BEGIN');
+    try {
+      let results: RecordResult[];
+      if (stage) {
+        await copyInto(client, stage, names, rows);
+        results = await writeChunk(client, table, rows, options, stage);
+      } else {
+        const perChunk = Math.max(1, Math.floor(MAX_PARAMS / (options.fields.length + 1)));
+        results = [];
+        for (const part of chunk(rows, perChunk)) results.push(...(await writeChunk(client, table, part, options)));
+      }
+      await client.query('COMMIT');
+      return results;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+  }
+
   async function write(object: string, rows: Row[], options: WriteOptions): Promise<RecordResult[]> {
     if (rows.length === 0) return [];
-    const lent = await lease();
-    const { client } = lent;
+    let w = await writerFor().catch((e: unknown) => {
+      throw postgresError(e, where, object);
+    });
+    try {
+      try {
+        return await writeBatch(w, object, rows, options, false);
+      } catch (e) {
+        if (isRecordError(e)) throw e;
+        if (e instanceof ConnectorError && e.code !== 'not_found') throw e;
+        // The table may have changed since this session described it: describe it again and try once more.
+        // An error without a server code broke the connection: if it broke during a COPY, this server does
+        // not take COPY from a client (PGlite over the wire protocol), so the retry sends parameters instead.
+        if (!(e instanceof ConnectorError) && !(e as PgError)?.code?.match(/^[0-9A-Z]{5}$/)) {
+          copySupported = false;
+          dropWriter(true);
+          w = await writerFor();
+        }
+        return await writeBatch(w, object, rows, options, true);
+      }
+    } catch (e) {
+      if (!isRecordError(e)) {
+        dropWriter(true);
+        throw postgresError(e, where, object);
+      }
+    }
+    // The batch statement failed on some record: write row by row, each behind a savepoint, to find which.
+    w = await writerFor();
+    const { client } = w.lent;
     try {
       const table = await describe(client, object);
-      checkWriteColumns(table.label, table.columns.map((c) => c.name), options.fields.map((f) => f.name), options.key, options.mode);
-      const perChunk = Math.max(1, Math.floor(MAX_PARAMS / (options.fields.length + 1)));
-      await client.query('BEGIN');
-      try {
-        const results: RecordResult[] = [];
-        for (const part of chunk(rows, perChunk)) results.push(...(await writeChunk(client, table, part, options)));
-        await client.query('COMMIT');
-        return results;
-      } catch (e) {
-        await client.query('ROLLBACK');
-        if (!isRecordError(e)) throw e;
-      }
-      // The batch statement failed on some record: write row by row, each behind a savepoint, to find which.
+      w.tables.set(object, table);
       await client.query('BEGIN');
       const results: RecordResult[] = [];
       for (const row of rows) {
@@ -337,9 +468,8 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets): Connecto
       return results;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
+      dropWriter(true);
       throw postgresError(e, where, object);
-    } finally {
-      lent.done();
     }
   }
 
@@ -374,6 +504,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets): Connecto
     read,
     write,
     async close() {
+      dropWriter(false);
       // Readers abandoned mid-way still hold a connection in a transaction: drop those connections.
       for (const entry of [...leased]) entry.done(true);
       await pool.end();
