@@ -1,8 +1,10 @@
 // Moving rows: Postgres -> Postgres and CSV -> Postgres upserts through published Weft integrations
 // (Map + one calculated field) on the real Temporal dev server, side by side with a plain hand-written
 // pg + COPY script doing the same work. Prints rows/second, the ratio to the baseline and the worker's
-// peak RSS. Needs the Postgres at 127.0.0.1:5432 (or WEFT_BENCH_DATABASE_URL). BENCH_ROWS sets the size.
-import { spawn, type ChildProcess } from 'node:child_process';
+// peak RSS. Needs the Postgres at 127.0.0.1:5432 (or WEFT_BENCH_DATABASE_URL). BENCH_ROWS sets the size;
+// BENCH_VERBOSE=1 echoes the worker's output (with WEFT_MEMORY_LOG=1, its memory every second);
+// BENCH_WORKER_NODE_ARGS adds node flags to the worker, e.g. "--cpu-prof --cpu-prof-dir=.tmp/prof".
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
@@ -116,10 +118,13 @@ async function baseline(kind: 'pg' | 'csv', csvPath: string): Promise<number> {
 }
 
 function startWorker(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'runtime/worker-main.ts')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const extra = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // The worker as `npm run worker` runs it: compiled by esbuild, plain node, its heap capped (package.json).
+  const child = spawn(process.execPath, ['--max-old-space-size=192', ...extra, join(ROOT, 'dist/worker/worker-main.mjs')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolveReady, reject) => {
     let out = '';
     const onData = (d: Buffer) => {
+      if (process.env.BENCH_VERBOSE) process.stderr.write(d);
       out += d.toString();
       if (out.includes('ready')) resolveReady(child);
     };
@@ -139,6 +144,8 @@ async function peakRssMb(pid: number): Promise<number> {
 async function main() {
   await rm(WORK, { recursive: true, force: true });
   await mkdir(WORK, { recursive: true });
+  log('building the worker (npm run build:worker)…');
+  execFileSync('npm', ['run', '-s', 'build:worker'], { cwd: ROOT, stdio: 'inherit' });
   log(`making ${fmt(ROWS)} rows in ${dataDb} and a CSV of them…`);
   const csvPath = await prepareData();
 

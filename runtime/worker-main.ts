@@ -33,6 +33,8 @@ const Env = z.object({
   WEFT_SECRET_KEY: z.string().optional(),
   /** Where file targets write and uploads live; must be the API's files folder (shared storage when on another machine). */
   WEFT_FILES_DIR: z.string().default('data/files'),
+  /** Diagnostics: log the process's memory every second. */
+  WEFT_MEMORY_LOG: z.string().optional(),
 });
 
 async function main(): Promise<void> {
@@ -77,6 +79,13 @@ async function main(): Promise<void> {
     process.on('SIGTERM', () => stop('SIGTERM'));
     const done = worker.run();
     log(`ready: task queue "${env.WEFT_TASK_QUEUE}" on ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE}), pid ${process.pid}`);
+    if (env.WEFT_MEMORY_LOG) {
+      const mb = (n: number) => Math.round(n / 1048576);
+      setInterval(() => {
+        const m = process.memoryUsage();
+        log(`memory rss ${mb(m.rss)} heapUsed ${mb(m.heapUsed)} heapTotal ${mb(m.heapTotal)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)}`);
+      }, 1000).unref();
+    }
     await done;
     log('stopped.');
   } catch (err) {

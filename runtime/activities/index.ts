@@ -5,7 +5,7 @@ import { Counts, RunStatus, StepStatus } from '../../shared/api/runs';
 import { Plan } from '../../shared/compiler/plan';
 import { ownedSteps } from '../../workflows/plan-steps';
 import type { ExecutorDeps } from '../executors';
-import { buildPipeline, createExecutor, PlanError, runBatch } from '../executors';
+import { buildPipeline, closePipeline, createExecutor, PlanError, readAhead, runBatch } from '../executors';
 import { applyRunFiles } from '../executors/run-files';
 import type { Store } from '../store/types';
 
@@ -107,20 +107,38 @@ export function createActivities(deps: ActivityDeps) {
       // Keep heartbeating while a slow batch or commit is in flight; a dead worker stops, and is noticed.
       const every = Math.max(500, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 3));
       const ticker = setInterval(() => ctx.heartbeat(checkpoint), every);
+      // Three stages overlap: the next batch is read (readAhead) while this one is transformed and written, and
+      // batch n's commit runs while batch n+1 is transformed and written. Commits stay in order, one at a time.
+      // A write may thus run before the previous batch's commit is confirmed; if that commit fails, the retry
+      // resumes after the last committed batch and writes both again, which targets must take (they do: writes
+      // are idempotent, see docs/architecture.md).
+      let committing: Promise<void> = Promise.resolve();
+      committing.catch(() => undefined);
       try {
         ctx.heartbeat(checkpoint);
         const ownedSet = new Set(owned);
-        for await (const batch of executors.source.run.read(checkpoint.batch > 0 ? checkpoint.cursor : null, batchSize)) {
+        let issued = checkpoint.batch;
+        for await (const batch of readAhead(executors.source.run.read(checkpoint.batch > 0 ? checkpoint.cursor : null, batchSize))) {
           if (ctx.cancellationSignal.aborted) throw new CancelledFailure('The run was cancelled');
           const effect = await runBatch(executors, batch, ownedSet);
-          const next = { batch: checkpoint.batch + 1, cursor: batch.cursor };
-          await store.commitBatch({ runId, pipelineId, batch: next.batch, cursor: next.cursor, ...effect });
-          checkpoint = next;
-          ctx.heartbeat(checkpoint);
-          if (deps.batchDelayMs) await ctx.sleep(deps.batchDelayMs);
+          const next = { batch: ++issued, cursor: batch.cursor };
+          await committing;
+          committing = store.commitBatch({ runId, pipelineId, batch: next.batch, cursor: next.cursor, ...effect }).then(() => {
+            checkpoint = next;
+            ctx.heartbeat(checkpoint);
+          });
+          committing.catch(() => undefined);
+          if (deps.batchDelayMs) {
+            await committing;
+            await ctx.sleep(deps.batchDelayMs);
+          }
         }
+        await committing;
       } finally {
+        // A batch that failed leaves the previous commit to land (or fail) on its own before we let go.
+        await committing.catch(() => undefined);
         clearInterval(ticker);
+        await closePipeline(executors);
       }
 
       // Statuses from the stored counts, which include batches committed by earlier attempts.

@@ -2,7 +2,7 @@
 // table cannot join the store's transaction), in a way that is safe to repeat when a failed commit is retried.
 import { SqlTargetConfig, targetKey } from '../../shared/graph/kinds';
 import { ConnectionServiceError } from '../connections/errors';
-import { ConnectorError, type RecordResult } from '../connectors/types';
+import { ConnectorError, type ConnectorSession, type RecordResult } from '../connectors/types';
 import { defineExecutor, PlanError, type TargetOutcome } from './types';
 
 /** Failures a retry cannot heal: the table, a column or the permission is missing, the settings are wrong. */
@@ -24,30 +24,41 @@ export const sqlTargetExecutor = defineExecutor({
     const carried = key.every((k) => input.fields.some((f) => f.name === k));
     const options = { mode: config.mode, key: config.mode === 'insert' && !carried ? [] : key, fields: input.fields };
     const open = openConnection;
+    // One session for every batch of the run: the connector keeps its connection, table description and staging table.
+    let session: Promise<ConnectorSession> | null = null;
+    const sessionFor = () =>
+      (session ??= open(config.connectionId).catch((err: unknown) => {
+        session = null;
+        if (err instanceof ConnectionServiceError && err.kind === 'not_found') {
+          throw new PlanError(`The connection used by ${step.label} no longer exists. Choose another connection and publish again.`);
+        }
+        throw err;
+      }));
+    const closeSession = async () => {
+      const s = session;
+      session = null;
+      if (s) await (await s).close().catch(() => undefined);
+    };
 
     return {
       role: 'target',
+      close: closeSession,
       async write(rows): Promise<TargetOutcome> {
         const outcome: TargetOutcome = { counts: { written: 0, created: 0, updated: 0, unchanged: 0, rejected: 0 }, rejected: [] };
         if (rows.length === 0) return outcome;
-        const session = await open(config.connectionId).catch((err: unknown) => {
-          if (err instanceof ConnectionServiceError && err.kind === 'not_found') {
-            throw new PlanError(`The connection used by ${step.label} no longer exists. Choose another connection and publish again.`);
-          }
-          throw err;
-        });
+        const live = await sessionFor();
         let results: RecordResult[];
         try {
-          results = await session.write(
+          results = await live.write(
             config.object,
             rows.map((r) => r.values),
             options,
           );
         } catch (err) {
+          // A failed batch may leave the connection unusable: the retry opens a fresh session.
+          await closeSession();
           if (err instanceof ConnectorError && PLAN_CODES.includes(err.code)) throw new PlanError(`${step.label}: ${err.message}`);
           throw err;
-        } finally {
-          await session.close().catch(() => undefined);
         }
         if (results.length !== rows.length) throw new Error(`${step.label}: the connector answered ${results.length} results for ${rows.length} rows`);
         results.forEach((r, i) => {

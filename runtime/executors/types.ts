@@ -62,6 +62,8 @@ export interface StoreTargetExecutor {
 export interface ExternalTargetExecutor {
   role: 'target';
   write(rows: readonly FlowRow[]): Promise<TargetOutcome>;
+  /** Releases what the writes kept open (one connection per run, not per batch). */
+  close?(): Promise<void>;
 }
 
 export type TargetExecutor = StoreTargetExecutor | ExternalTargetExecutor;

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const WORKFLOWS_PATH = join(ROOT, 'workflows', 'index.ts');
-const CHILD = fileURLToPath(new URL('./bundle-child.mjs', import.meta.url));
+const CHILD = join(ROOT, 'runtime', 'temporal', 'bundle-child.mjs');
 const CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'weft');
 
 async function sourceFiles(dir: string): Promise<string[]> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { coerceValue, ConversionFailure, convertValue, convertValueReference, inferFieldType } from './field-types';
+import { seededRandom } from '../util/random';
 
 describe('convertValue', () => {
   it.each([
@@ -50,7 +51,10 @@ describe('coerceValue fast paths', () => {
     '2026-03-04', '2026-02-29', '2024-02-29', '2026-02-30', '2026-04-31', '2026-13-01', '2026-00-10', '0000-01-01',
     '2026-03-04T10:00:00.000Z', '2026-02-29T10:00:00.000Z', '2024-02-29T23:59:59.999Z', '2026-03-04T24:00:00.000Z',
     '2026-03-04T10:60:00.000Z', '2026-03-04T10:00:60.000Z', '2026-03-04T10:00:00Z', '2026-03-04 10:00:00.000Z', '2026-03-04T10:00:00.000+00:00',
-    '2026-04-31T10:00:00.000Z', '12.5', '$3.10', 'yes', 'no', '1',
+    '2026-04-31T10:00:00.000Z', '12.5', '$3.10', 'yes', 'no', '1', '-0', '007', '1.', '.5', '-12.250', '123456789012345.5', '1e5', '0x10', '1,000',
+    '2026-01-01 00:00:01+00', '2026-06-01 12:34:56.789+02', '2026-06-01 12:34:56.7-0530', '2026-06-01T12:34:56+05:30', '2026-06-01 12:34:56',
+    '2026-02-30 10:00:00', '2026-02-29 23:59:59Z', '2024-12-31 23:59:59-01', '2026-06-01 24:00:00', '0001-01-01 00:00:00+01', '9999-12-31 23:59:59-01',
+    '2026-06-01 12:34:56.1234Z', '2026-6-1 12:34:56',
   ];
   const types = ['text', 'number', 'currency', 'date', 'datetime', 'boolean'] as const;
   it.each(types)('agrees with the reference conversion for %s', (type) => {
@@ -59,6 +63,29 @@ describe('coerceValue fast paths', () => {
       const ref = convertValueReference(v, type);
       const got = fast instanceof ConversionFailure ? { ok: false, reason: fast.reason } : { ok: true, value: fast };
       expect(got, `${JSON.stringify(v)} as ${type}`).toEqual(ref);
+    }
+  });
+});
+
+describe('coerceValue fast paths on random inputs', () => {
+  it('agrees with the reference conversion on 20,000 generated numbers and date-times', () => {
+    const rand = seededRandom(20261121);
+    const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+    const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+    for (let i = 0; i < 10_000; i++) {
+      const zone = ['', 'Z', '+00', '-03', '+05:30', '-0800', '+14'][int(0, 6)];
+      const frac = ['', `.${int(0, 9)}`, `.${pad(int(0, 99))}`, `.${pad(int(0, 999), 3)}`, `.${pad(int(0, 9999), 4)}`][int(0, 4)];
+      const dt = `${pad(int(1, 3000), 4)}-${pad(int(0, 13))}-${pad(int(0, 32))}${rand() < 0.5 ? 'T' : ' '}${pad(int(0, 24))}:${pad(int(0, 60))}:${pad(int(0, 60))}${frac}${zone}`;
+      const num = `${rand() < 0.3 ? '-' : ''}${int(0, 10 ** int(1, 12))}${rand() < 0.5 ? `.${int(0, 999)}` : ''}`;
+      for (const [v, type] of [
+        [dt, 'datetime'],
+        [num, 'number'],
+        [num, 'currency'],
+      ] as const) {
+        const fast = coerceValue(v, type);
+        const got = fast instanceof ConversionFailure ? { ok: false, reason: fast.reason } : { ok: true, value: fast };
+        expect(got, `${v} as ${type}`).toEqual(convertValueReference(v, type));
+      }
     }
   });
 });

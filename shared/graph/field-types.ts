@@ -64,6 +64,35 @@ function isCanonicalDatetime(s: string): boolean {
   if (m < 1 || m > 12 || d < 1 || d > (m === 2 && isLeap(y) ? 29 : DAYS[m - 1]!)) return false;
   return digits(s, 11, 13) < 24 && digits(s, 14, 16) < 60 && digits(s, 17, 19) < 60;
 }
+/** Plain decimal text (`-12`, `3.50`): Number() reads it exactly as the reference's cleaning would. */
+const PLAIN_NUMBER = /^-?\d{1,15}(\.\d{1,15})?$/;
+/** Date-times as databases and spreadsheets print them: `2026-03-04 10:00:00`, `...T10:00:00.123+02`, `...Z`. */
+const COMMON_DATETIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+/** A common date-time to its ISO form in UTC by arithmetic, or null to leave it to the reference conversion. */
+function commonDatetime(s: string): string | null {
+  const m = COMMON_DATETIME.exec(s);
+  if (!m) return null;
+  const [, y, mo, d, h, mi, se, frac, zone] = m;
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(se);
+  // Date.UTC reads years 0-99 as 1900-1999: those stay with the reference.
+  if (Number(y) < 100 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return null;
+  let offset = 0;
+  if (zone && zone !== 'Z') {
+    const sign = zone.charCodeAt(0) === 45 ? -1 : 1;
+    const digitsOnly = zone.slice(1).replace(':', '');
+    offset = sign * (Number(digitsOnly.slice(0, 2)) * 60 + (digitsOnly.length > 2 ? Number(digitsOnly.slice(2, 4)) : 0));
+  }
+  const ms = frac ? Number(frac.padEnd(3, '0')) : 0;
+  const time = Date.UTC(Number(y), month - 1, day, hour, minute, second, ms) - offset * 60_000;
+  const date = new Date(time);
+  const year = date.getUTCFullYear();
+  return year < 1 || year > 9999 ? null : date.toISOString();
+}
+
 /** `YYYY-MM-DD` with a real calendar day. */
 function isCanonicalDate(s: string): boolean {
   if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || !ISO_DATE.test(s)) return false;
@@ -86,7 +115,12 @@ export function coerceValue(value: unknown, type: FieldType): unknown {
   if (typeof value === 'string') {
     if (isBlank(value)) return null;
     if (type === 'text') return value;
-    if (type === 'datetime' && isCanonicalDatetime(value)) return value;
+    if (type === 'number' && PLAIN_NUMBER.test(value)) return Number(value);
+    if (type === 'datetime') {
+      if (isCanonicalDatetime(value)) return value;
+      const common = commonDatetime(value);
+      if (common !== null) return common;
+    }
     if (type === 'date' && isCanonicalDate(value)) return value;
   } else if (typeof value === 'number' && (type === 'number' || type === 'currency') && Number.isFinite(value)) {
     return value;

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { runContractSuite, sqlQueries, type ContractFixture, type FixtureColumn } from '../contract-suite';
 import type { Row } from '../types';
 import { mapPostgresType, postgresConnector, postgresError, type PostgresConfig, type PostgresSecrets } from './index';
+import { timestampToIso } from './type-map';
 
 const SERVER_URL = process.env.WEFT_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const mode = process.env.WEFT_TEST_POSTGRES ?? 'auto';
@@ -174,6 +175,25 @@ describe('postgres type map and errors', () => {
       ['integer[]', 'text'],
     ];
     for (const [native, weft] of cases) expect([native, mapPostgresType(native)]).toEqual([native, weft]);
+  });
+
+  it('rewrites UTC timestamps without parsing them, exactly as parsing would', () => {
+    const texts: [string, boolean][] = [
+      ['2026-03-01 09:30:00+00', true],
+      ['2026-03-01 09:30:00.1+00', true],
+      ['2026-03-01 09:30:00.123456+00', true],
+      ['2024-02-29 23:59:59.999999+00', true],
+      ['2026-03-01 09:30:00.5', false],
+      ['2026-03-01 09:30:00', false],
+      ['2026-03-01 09:30:00+02', true],
+      ['2026-03-01 09:30:00.25-05:30', true],
+      ['12026-03-01 09:30:00+00', true],
+    ];
+    for (const [text, zoned] of texts) {
+      const iso = zoned ? (/[+-]\d{2}$/.test(text) ? `${text.replace(' ', 'T')}:00` : text.replace(' ', 'T')) : `${text.replace(' ', 'T')}Z`;
+      const date = new Date(iso);
+      expect([text, timestampToIso(text, zoned)]).toEqual([text, Number.isNaN(date.getTime()) ? text : date.toISOString()]);
+    }
   });
 
   // The server here trusts local connections, so a real wrong password cannot be produced against it.

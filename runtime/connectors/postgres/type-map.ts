@@ -14,8 +14,17 @@ const POSTGRES_TYPES: [RegExp, FieldType][] = [
 
 export const mapPostgresType: TypeMapper = (nativeType) => POSTGRES_TYPES.find(([re]) => re.test(nativeType.toLowerCase()))?.[1] ?? 'text';
 
-/** Postgres prints timestamps as `2026-03-01 09:30:00.123+00`; Weft keeps ISO 8601 in UTC. */
-function timestampToIso(text: string, zoned: boolean): string {
+/** A timestamp Postgres printed in UTC (`2026-03-01 09:30:00.123456+00`, or without a zone): rewritten, not parsed. */
+const UTC_TIMESTAMP = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?(\+00)?$/;
+
+/** Postgres prints timestamps as `2026-03-01 09:30:00.123+00`; Weft keeps ISO 8601 in UTC (milliseconds, as Date does). */
+export function timestampToIso(text: string, zoned: boolean): string {
+  const utc = UTC_TIMESTAMP.exec(text);
+  if (utc && (utc[4] !== undefined) === zoned) return `${utc[1]}T${utc[2]}.${(utc[3] ?? '').padEnd(3, '0').slice(0, 3)}Z`;
+  return timestampToIsoByDate(text, zoned);
+}
+
+function timestampToIsoByDate(text: string, zoned: boolean): string {
   let iso = text.replace(' ', 'T');
   if (!zoned) iso += 'Z';
   else if (/[+-]\d{2}$/.test(iso)) iso += ':00';
