@@ -219,7 +219,7 @@ async function main() {
         throw new Error(`${name} does not publish: ${JSON.stringify((err as { extra?: unknown }).extra ?? err)}`);
       });
       const run = await store.createRun({ integrationId: integration.id, versionId: version.id, trigger: 'manual', params: {}, steps: version.plan.steps.map((s) => ({ nodeId: s.nodeId, kind: s.kind, label: s.label })) });
-      const worker = await startWorker({ DATABASE_URL: urlFor(storeDb), TEMPORAL_ADDRESS: server.address, WEFT_TASK_QUEUE: TASK_QUEUE, WEFT_SECRET_KEY: key.toString('hex'), WEFT_BATCH_SIZE: '5000' });
+      const worker = await startWorker({ DATABASE_URL: urlFor(storeDb), TEMPORAL_ADDRESS: server.address, WEFT_TASK_QUEUE: TASK_QUEUE, WEFT_SECRET_KEY: key.toString('hex'), WEFT_BATCH_SIZE: process.env.BENCH_BATCH_SIZE ?? '5000' });
       try {
         log(`Weft: ${name}…`);
         const { ms } = await timed(async () => {

@@ -90,15 +90,29 @@ export function processBatch(p: PipelineExecutors, batch: SourceBatch, owned: Re
   return { counts, rejected, ...target.contribute(rows) };
 }
 
+/** A batch through the source and transforms, its target write not yet done (see `flowBatch` and `writeBatch`). */
+export type FlowedBatch = ReturnType<typeof flowBatch>;
+
+/** The CPU half of a batch: source and transform counts and rows; pure and synchronous. */
+export function flowPipelineBatch(p: PipelineExecutors, batch: SourceBatch, owned: ReadonlySet<string>): FlowedBatch {
+  return flowBatch(p, batch, owned);
+}
+
 /**
- * One batch, whatever the target: a store target contributes to the commit (as processBatch); a target
- * outside the store writes now, before the commit, and its outcomes become the target step's counts.
+ * The I/O half: a store target contributes to the commit; a target outside the store writes now, before the
+ * commit, and its outcomes become the target step's counts. Split from `flowPipelineBatch` so the runtime can
+ * transform the next batch while this one is being written.
  */
-export async function runBatch(p: PipelineExecutors, batch: SourceBatch, owned: ReadonlySet<string>): Promise<BatchEffect> {
+export async function writePipelineBatch(p: PipelineExecutors, flowed: FlowedBatch): Promise<BatchEffect> {
   const target = p.target.run;
-  if ('contribute' in target) return processBatch(p, batch, owned);
-  const { counts, rejected, rows, record } = flowBatch(p, batch, owned);
+  const { counts, rejected, rows, record } = flowed;
+  if ('contribute' in target) return { counts, rejected, ...target.contribute(rows) };
   const outcome = await target.write(rows);
   record(p.target.step.nodeId, outcome.counts, outcome.rejected);
   return { counts, rejected };
+}
+
+/** One batch, whatever the target: transformed, then written (a store target's write joins the commit). */
+export async function runBatch(p: PipelineExecutors, batch: SourceBatch, owned: ReadonlySet<string>): Promise<BatchEffect> {
+  return writePipelineBatch(p, flowBatch(p, batch, owned));
 }

@@ -8,13 +8,19 @@ export function createCalculatedFieldTransform(config: CalculatedFieldConfig, st
   if (!compiled.ok) throw new TransformConfigError(`${step.label}: the formula has errors: ${compiled.diagnostics.map((d) => d.message).join('; ')}`);
   const ctx = { now: env.now ?? Date.now };
   const field = config.field;
+  const inPlace = env.ownsRows === true;
   return {
     apply(rows) {
       const out: FlowRow[] = [];
       const rejected: RejectedRow[] = [];
       for (const row of rows) {
         const r = compiled.evaluate(row.values, ctx);
-        if (r.ok) out.push({ ...row, values: { ...row.values, [field]: r.value } });
+        if (r.ok) {
+          if (inPlace && row.values !== row.source) {
+            row.values[field] = r.value;
+            out.push(row);
+          } else out.push({ rowNumber: row.rowNumber, values: { ...row.values, [field]: r.value }, source: row.source });
+        }
         else rejected.push({ nodeId: step.nodeId, rowNumber: row.rowNumber, source: row.source, mapped: row.values, reason: `${field}: ${r.error}` });
       }
       return { rows: out, rejected };

@@ -64,7 +64,7 @@ export function createMapTransform(config: MapConfig, step: TransformStep, env: 
           } else mapped[g.target] = v;
         }
         if (problems) rejected.push({ nodeId: step.nodeId, rowNumber: row.rowNumber, source: row.source, mapped, reason: problems.join('; ') });
-        else out.push({ ...row, values: mapped });
+        else out.push({ rowNumber: row.rowNumber, values: mapped, source: row.source });
       }
       return { rows: out, rejected };
     },

@@ -13,15 +13,22 @@ export function typeSourceRows(
   for (const r of raw) {
     const values: Record<string, unknown> = {};
     let problems: string[] | null = null;
+    // A database hands values already typed: when every one comes back as it was, the row is used as it is
+    // (with any extra columns the source had; steps downstream read the fields they declare).
+    let same = true;
     for (const f of fields) {
-      const v = coerceValue(r.values[f.name], f.type);
+      const before = r.values[f.name];
+      const v = coerceValue(before, f.type);
       if (v instanceof ConversionFailure) {
         (problems ??= []).push(`${f.name}: ${v.reason}`);
-        values[f.name] = r.values[f.name] ?? null;
-      } else values[f.name] = v;
+        values[f.name] = before ?? null;
+      } else {
+        values[f.name] = v;
+        if (v !== before) same = false;
+      }
     }
     if (problems) rejected.push({ nodeId, rowNumber: r.rowNumber, source: r.values, mapped: null, reason: problems.join('; ') });
-    else rows.push({ rowNumber: r.rowNumber, values, source: r.values });
+    else rows.push({ rowNumber: r.rowNumber, values: same ? r.values : values, source: r.values });
   }
   return { rows, rejected };
 }

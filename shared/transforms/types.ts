@@ -39,6 +39,12 @@ export interface TransformEnv {
   valueMaps?: Record<string, Record<string, unknown>>;
   /** The clock TODAY() and NOW() read; fixed per run so a retried batch computes the same values. */
   now?: () => number;
+  /**
+   * The rows handed to `apply` belong to the caller, who keeps no other reference to them, so a transform may
+   * change them in place instead of copying (the runtime's pipelines; never the designer's preview, which shows
+   * every step's rows side by side). A row's `source` is never changed either way.
+   */
+  ownsRows?: boolean;
 }
 
 /** A step whose config cannot run (it should have been caught at publish). */

@@ -63,6 +63,11 @@ export function postgresError(error: unknown, where: Where, object?: string): Co
 /** Per-record problems (bad value, constraint) isolate one row; anything else fails the batch. */
 const isRecordError = (e: unknown) => /^(21|22|23)|^42804$/.test((e as PgError)?.code ?? '');
 
+/** Shared, frozen outcomes: a batch of thousands of rows answers with references, not thousands of objects. */
+const CREATED: RecordResult = Object.freeze({ outcome: 'created' });
+const UPDATED: RecordResult = Object.freeze({ outcome: 'updated' });
+const UNCHANGED: RecordResult = Object.freeze({ outcome: 'unchanged' });
+
 const COPY_SPECIAL = /[\\\t\n\r]/;
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
@@ -265,7 +270,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets): Connecto
 
     if (options.mode === 'insert' && key.length === 0) {
       await client.query(`WITH ${input} INSERT INTO ${table.sql} (${list}) SELECT ${list} FROM weft_in ORDER BY weft_ord`, params);
-      return rows.map(() => ({ outcome: 'created' }));
+      return rows.map(() => CREATED);
     }
     if (options.mode === 'insert') {
       // With a key, insert never changes a record: one that already exists with the same values is unchanged
@@ -301,7 +306,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets): Connecto
         params,
       );
       // Not returned: the row existed and every value was already equal, so ON CONFLICT's WHERE skipped it.
-      return result.rows.map((r) => ({ outcome: r.weft_inserted === null ? 'unchanged' : r.weft_inserted ? 'created' : 'updated' }));
+      return result.rows.map((r) => (r.weft_inserted === null ? UNCHANGED : r.weft_inserted ? CREATED : UPDATED));
     }
     const update =
       rest.length === 0
