@@ -2,8 +2,8 @@
 // test file supplies a session config and a fixture adapter that makes objects in its system; the
 // suite only speaks the connector interface, so it is the same for Postgres, MySQL, the workspace and files.
 //
-// Capability-driven: the manifest decides which cases run; a case that does not apply is listed as skipped
-// with the reason in its title ("— not run: ...").
+// Capability-driven: the manifest decides which cases run; a case that does not apply to a connector is not
+// registered for it at all (it is not a skipped test), and the suite prints once which cases it left out and why.
 // - `capabilities`: no 'query' -> no filter cases; no 'incremental' -> no incremental case and no cursor
 //   fields expected from discover; no 'discover' -> no discover case; no 'write' -> no write cases.
 //   'read' is required (every write case reads its result back).
@@ -31,7 +31,7 @@
 // - `discoveredAs`: a Weft type the system has no exact column for comes back as another.
 // - `slowQuery`: for the SQL query timeout.
 // ContractEnv's `wrongPassword`, `unreachable` and `missingDatabase` may be omitted for a built-in connector
-// (`manifest.builtIn`: no server, password or database to get wrong); the case is skipped saying so.
+// (`manifest.builtIn`: no server, password or database to get wrong); those cases are not registered for it.
 import { afterAll, beforeAll, describe, expect, it, type TestFunction } from 'vitest';
 import type { FieldType } from '../../shared/graph/field-types';
 import { ConnectorError, type Connector, type ConnectorContext, type ConnectorSession, type ReadBatch, type ReadOptions, type Row, type WriteMode, type WriteOptions, type Capability } from './types';
@@ -181,10 +181,19 @@ export function runContractSuite<C, S>(options: ContractSuiteOptions<C, S>): voi
   const has = (c: Capability) => manifest.capabilities.includes(c);
   const language = has('query') ? (manifest.queryLanguage ?? 'sql') : null;
   const modes: readonly WriteMode[] = has('write') ? (manifest.writeModes ?? ['insert', 'update', 'upsert']) : [];
-  /** Registers a case that runs only when `when` holds; otherwise it is listed as skipped, saying why. */
-  const caseIf = (when: boolean, why: string, title: string, fn: TestFunction) =>
-    when ? it(title, fn) : it.skip(`${title} — not run: ${why}`, () => {});
+  /** Cases this connector does not claim, printed once when the suite is collected. */
+  const leftOut: string[] = [];
+  /** Registers a case only when `when` holds; otherwise notes it as left out, saying why. */
+  const caseIf = (when: boolean, why: string, title: string, fn: TestFunction) => {
+    if (when) it(title, fn);
+    else leftOut.push(`${title} (${why})`);
+  };
   const noCap = (c: Capability) => `${manifest.id} has no '${c}' capability`;
+  /** A group of cases registered only when the connector has the capability they exercise. */
+  const groupIf = (c: Capability, name: string, fn: () => void) => {
+    if (has(c)) describe(name, fn);
+    else leftOut.push(`every ${name} case (${noCap(c)})`);
+  };
   const noMode = (m: WriteMode) => (has('write') ? `${manifest.id} does not write in ${m} mode` : noCap('write'));
   const sqlOnly = language === null ? noCap('query') : `SQL only; ${manifest.id} queries in ${language}`;
 
@@ -251,15 +260,14 @@ export function runContractSuite<C, S>(options: ContractSuiteOptions<C, S>): voi
         await expect(session.test()).resolves.toBeUndefined();
       });
 
-      const failure = (title: string, pick: (e: ContractEnv<C, S>) => FailureCase<C, S> | undefined, code: ConnectorError['code'], message: RegExp) =>
+      const failure = (title: string, pick: (e: ContractEnv<C, S>) => FailureCase<C, S> | undefined, code: ConnectorError['code'], message: RegExp) => {
+        if (manifest.builtIn) {
+          leftOut.push(`${title} (${manifest.id} is built in, Weft's own storage: there is no server, password or database to get wrong)`);
+          return;
+        }
         it(title, async (ctx) => {
           const c = pick(env);
-          if (c === undefined) {
-            if (!manifest.builtIn) throw new Error(`${manifest.id} reaches an outside system, so its test env must give this case (or { skip: reason })`);
-            console.warn(`[${options.name}] ${title}: skipped: ${manifest.id} is built in (Weft's own storage): there is no server, password or database to get wrong`);
-            ctx.skip();
-            return;
-          }
+          if (c === undefined) throw new Error(`${manifest.id} reaches an outside system, so its test env must give this case (or { skip: reason })`);
           if ('skip' in c) {
             console.warn(`[${options.name}] ${title}: skipped: ${c.skip}`);
             ctx.skip();
@@ -278,12 +286,13 @@ export function runContractSuite<C, S>(options: ContractSuiteOptions<C, S>): voi
             message,
           );
         });
+      };
       failure('fails with auth for a wrong password', (e) => e.wrongPassword, 'auth', /password|credential|denied/i);
       failure('fails with unreachable for a host/port where nothing listens', (e) => e.unreachable, 'unreachable', /reach|refused|listen/i);
       failure('fails with not_found for a missing database', (e) => e.missingDatabase, 'not_found', /database/i);
     });
 
-    describe('discover()', () => {
+    groupIf('discover', 'discover()', () => {
       caseIf(has('discover'), noCap('discover'), 'lists objects with Weft types, native types, keys and cursor fields', async () => {
         const objects = await session.discover();
         const object = objects.find((o) => o.name === items);
@@ -456,7 +465,7 @@ export function runContractSuite<C, S>(options: ContractSuiteOptions<C, S>): voi
       });
     });
 
-    describe('write()', () => {
+    groupIf('write', 'write()', () => {
       const fields = ITEM_COLUMNS.map(({ name, type }) => ({ name, type }));
       const upsert: WriteOptions = { mode: 'upsert', key: ['id'], fields };
       const noKeys = (m: WriteMode) => (modes.includes(m) ? `the fixture's system keeps no keys` : noMode(m));
@@ -490,7 +499,7 @@ export function runContractSuite<C, S>(options: ContractSuiteOptions<C, S>): voi
           expect(results[2]).toEqual({ outcome: 'created' });
           expect(await readAll(session, target)).toEqual(asRead([itemRow(1), itemRow(2), itemRow(3)]));
         });
-      } else it.skip(`inserts with a key again safely: an identical record is unchanged, a different one a rejected duplicate — not run: ${noMode('insert')}`, () => {});
+      } else leftOut.push(`inserts with a key again safely: an identical record is unchanged, a different one a rejected duplicate (${noMode('insert')})`);
 
       if (modes.includes('upsert')) {
         keyedCase('upsert', 'upserts with created, updated and unchanged per record', async () => {
@@ -500,7 +509,7 @@ export function runContractSuite<C, S>(options: ContractSuiteOptions<C, S>): voi
           expect(results).toEqual([{ outcome: 'unchanged' }, { outcome: 'updated' }, { outcome: 'created' }]);
           expect(await readAll(session, target)).toEqual(asRead([itemRow(1), changed, itemRow(3)]));
         });
-      } else it.skip(`upserts with created, updated and unchanged per record — not run: ${noMode('upsert')}`, () => {});
+      } else leftOut.push(`upserts with created, updated and unchanged per record (${noMode('upsert')})`);
 
       if (modes.includes('update')) {
         keyedCase('update', 'updates existing records and rejects a missing key instead of creating it', async () => {
@@ -512,7 +521,7 @@ export function runContractSuite<C, S>(options: ContractSuiteOptions<C, S>): voi
           expect(results[2]).toEqual({ outcome: 'unchanged' });
           expect(await readAll(session, target)).toEqual(asRead([changed, itemRow(2)]));
         });
-      } else it.skip(`updates existing records and rejects a missing key instead of creating it — not run: ${noMode('update')}`, () => {});
+      } else leftOut.push(`updates existing records and rejects a missing key instead of creating it (${noMode('update')})`);
 
       caseIf(has('write'), noCap('write'), 'rejects single records with the system reason and writes the rest of the batch', async (ctx) => {
         const custom = env.fixture.rejectedRows;
@@ -573,4 +582,5 @@ export function runContractSuite<C, S>(options: ContractSuiteOptions<C, S>): voi
       });
     });
   });
+  if (leftOut.length > 0) console.info(`[${options.name}] contract cases this connector does not claim, not registered:\n  - ${leftOut.join('\n  - ')}`);
 }
