@@ -80,6 +80,10 @@ function commonDatetime(s: string): string | null {
   const second = Number(se);
   // Date.UTC reads years 0-99 as 1900-1999: those stay with the reference.
   if (Number(y) < 100 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return null;
+  // Already in UTC with a real calendar day: rewritten, without a Date (most exports print this way).
+  if ((zone === undefined || zone === 'Z' || zone === '+00' || zone === '+00:00' || zone === '+0000') && day <= (month === 2 && isLeap(Number(y)) ? 29 : DAYS[month - 1]!)) {
+    return `${y}-${mo}-${d}T${h}:${mi}:${se}.${frac ? frac.padEnd(3, '0') : '000'}Z`;
+  }
   let offset = 0;
   if (zone && zone !== 'Z') {
     const sign = zone.charCodeAt(0) === 45 ? -1 : 1;
