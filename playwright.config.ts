@@ -2,6 +2,8 @@
 import { defineConfig } from '@playwright/test';
 
 const PORT = Number(process.env.WEFT_E2E_PORT ?? 8787);
+/** Per port, so two runs on other ports (two engineers, one checkout) never clear each other's data. */
+const DATA = `.tmp/e2e-${PORT}`;
 
 export default defineConfig({
   testDir: 'test/e2e',
@@ -23,7 +25,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: 'rm -rf .tmp/e2e && tsx runtime/main.ts',
+    command: `rm -rf ${DATA} && tsx runtime/main.ts`,
     url: `http://127.0.0.1:${PORT}/api/health`,
     timeout: 180_000,
     reuseExistingServer: false,
@@ -33,7 +35,7 @@ export default defineConfig({
     stderr: 'pipe',
     env: {
       PORT: String(PORT),
-      WEFT_DATA_DIR: '.tmp/e2e/data',
+      WEFT_DATA_DIR: `${DATA}/data`,
       TEMPORAL_PORT: process.env.WEFT_E2E_TEMPORAL_PORT ?? '7288',
       TEMPORAL_UI_PORT: process.env.WEFT_E2E_TEMPORAL_UI_PORT ?? '8288',
       WEFT_SEED: 'false',

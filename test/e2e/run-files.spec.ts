@@ -128,5 +128,12 @@ test('runs with a replaced file, then the run page shows it and downloads the sa
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('run-with-files')).toHaveCount(0);
 
+  // So does the sync history page's, and it opens the same dialog listing the published file source.
+  await page.goto(`/#/integrations/${integrationId}/runs`);
+  await page.getByTestId('run-menu').click();
+  await page.getByTestId('run-with-files').click();
+  await expect(page.getByRole('dialog')).toBeVisible();
+  await page.screenshot({ path: join(SHOTS, 'run-files-history-dialog.png') });
+
   expect(errors).toEqual([]);
 });

@@ -2,13 +2,15 @@
 import { useEffect, useState } from 'react';
 import { api, errorMessage } from '../api';
 import { EmptyState, ErrorBanner } from '../components/empty-state';
-import { IconChevronLeft, IconChevronRight, IconHistory, IconPlay, Spinner } from '../components/icons';
+import { IconChevronLeft, IconChevronRight, IconHistory } from '../components/icons';
 import { PageHeader } from '../components/page-header';
 import { RunStatusBadge } from '../components/status-badge';
 import { durationBetween, formatCount, formatDateTime, formatDuration, relativeTime } from '../lib/format';
 import { useLoad, useNow } from '../lib/hooks';
 import { toast } from '../lib/toasts';
 import { href, navigate } from '../router';
+import { RunFilesDialog } from '../runs/run-files-dialog';
+import { RunMenu } from '../runs/run-menu';
 
 const PAGE = 25;
 const TRIGGER_LABELS: Record<string, string> = { manual: 'Manual', api: 'API', schedule: 'Schedule' };
@@ -19,6 +21,8 @@ export function HistoryPage({ id }: { id: string }) {
   const integration = useLoad(() => api.getIntegration(id), [id]);
   const runs = useLoad(() => api.listRuns(id, { limit: PAGE, offset }), [id, offset]);
   const [starting, setStarting] = useState(false);
+  const [choosing, setChoosing] = useState(false);
+  const published = integration.data ? integration.data.publishedVersionNumber !== null : false;
   const live = runs.data?.items.some((r) => r.status === 'running' || r.status === 'scheduled');
   const { reload, data } = runs;
   useEffect(() => {
@@ -57,10 +61,16 @@ export function HistoryPage({ id }: { id: string }) {
             <a className="btn btn--ghost" href={href.designer(id)}>
               Open designer
             </a>
-            <button type="button" className="btn btn--primary" onClick={runNow} disabled={starting || integration.data?.publishedVersionNumber === null} data-testid="run">
-              {starting ? <Spinner /> : <IconPlay size={14} />}
-              Run now
-            </button>
+            <RunMenu
+              label="Run now"
+              variant="primary"
+              testId="run"
+              onRun={() => void runNow()}
+              onRunWithFiles={() => setChoosing(true)}
+              busy={starting}
+              disabled={!published}
+              title={published ? 'Run the published version now' : 'Publish the integration before running it'}
+            />
           </>
         }
       />
@@ -115,6 +125,15 @@ export function HistoryPage({ id }: { id: string }) {
           </div>
         )}
       </div>
+      {choosing && integration.data ? (
+        <RunFilesDialog
+          integrationId={id}
+          integrationName={integration.data.name}
+          versionNumber={integration.data.publishedVersionNumber}
+          onClose={() => setChoosing(false)}
+          onStarted={(runId) => navigate(href.run(runId))}
+        />
+      ) : null}
     </div>
   );
 }
