@@ -168,7 +168,7 @@ export function Canvas({
               <span className="kind-chip kind-chip--target">3</span>
             </div>
             <strong>Start with a source</strong>
-            <span className="muted">Drag “File (CSV, JSON, NDJSON)” from the left onto the canvas, then add a Map and a target. Connect them left to right.</span>
+            <span className="muted">Drag “File” from the left onto the canvas, then add a Map and a target. Connect them left to right.</span>
           </div>
         </div>
       ) : null}

@@ -61,7 +61,7 @@ export const isFilePreviewCurrent = (c: FileStampInput & Pick<CsvSourceConfig, '
 
 export const csvSource = defineKind<CsvSourceConfig>({
   kind: 'csv-source',
-  label: 'File (CSV, JSON, NDJSON, Excel)',
+  label: 'File',
   description: 'Reads records from an uploaded CSV, JSON, NDJSON or Excel file, plain, gzipped, zipped or PGP-encrypted, optionally keeping only the records a formula is TRUE for.',
   category: 'source',
   inputs: 0,
