@@ -1,55 +1,23 @@
 // Across the parts: a run started with a replacement file reads the replacement, not the published file, on a
 // worker on the real Temporal dev server; the run keeps the file, and its page can download the same bytes.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { NativeConnection, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Integration, Page, PublishResult, RunDetail, StartRunResult, UploadedFile, WorkspaceRecord, type Graph } from '../../shared';
-import { createActivities } from '../../runtime/activities';
-import { createApi } from '../../runtime/api/app';
-import { connectorLookup } from '../../runtime/connections';
-import { createCipher } from '../../runtime/secrets';
-import { openStore } from '../../runtime/store';
-import type { Store } from '../../runtime/store/types';
-import { createRunLauncher } from '../../runtime/temporal/client';
-import { connectClient, customersCsv, customersGraph, quietTemporalLogs } from '../../runtime/temporal/test-harness';
-import { createWorker } from '../../runtime/temporal/worker';
+import { customersCsv, customersGraph } from '../../runtime/temporal/test-harness';
+import { json, openApiRig, type ApiRig } from '../support/api-rig';
 
-const TASK_QUEUE = `api-run-files-${Date.now()}`;
 const OBJECT = `run_files_${randomBytes(4).toString('hex')}`;
-let store: Store;
-let dir: string;
-let worker: Worker;
-let workerDone: Promise<void>;
-let workerConnection: NativeConnection;
-let closeClient: () => Promise<void>;
-let app: ReturnType<typeof createApi>;
+let rig: ApiRig;
+let app: ApiRig['app'];
 
 beforeAll(async () => {
-  quietTemporalLogs();
-  const address = inject('temporalAddress');
-  dir = await mkdtemp(join(tmpdir(), 'weft-api-run-files-'));
-  store = await openStore({ memory: true });
-  workerConnection = await NativeConnection.connect({ address });
-  worker = await createWorker({ connection: workerConnection, taskQueue: TASK_QUEUE, activities: createActivities({ store, batchSize: 2 }) });
-  workerDone = worker.run();
-  const { client, close } = await connectClient(address);
-  closeClient = close;
-  app = createApi({ store, launcher: createRunLauncher({ client, taskQueue: TASK_QUEUE }), filesDir: join(dir, 'files'), maxUploadBytes: 1024 * 1024, ssePollMs: 100, connectors: connectorLookup([]), cipher: createCipher(randomBytes(32)) });
+  rig = await openApiRig({ address: inject('temporalAddress'), name: 'api-run-files', batchSize: 2 });
+  ({ app } = rig);
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await workerDone;
-  await workerConnection?.close();
-  await closeClient?.();
-  await store?.close();
-  await rm(dir, { recursive: true, force: true });
+  await rig?.close();
 });
-
-const json = (method: string, body?: unknown) => ({ method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
 
 async function upload(name: string, body: string): Promise<UploadedFile> {
   const res = await app.request(`/api/files?name=${encodeURIComponent(name)}`, { method: 'POST', body, headers: { 'content-type': 'application/octet-stream' } });
@@ -61,12 +29,7 @@ async function runToEnd(integrationId: string, files?: Record<string, string>): 
   const res = await app.request(`/api/integrations/${integrationId}/runs`, json('POST', files ? { files } : {}));
   expect(res.status).toBe(202);
   const { runId } = StartRunResult.parse(await res.json());
-  for (let i = 0; i < 300; i++) {
-    const run = RunDetail.parse(await (await app.request(`/api/runs/${runId}`)).json());
-    if (['completed', 'completed_with_errors', 'failed'].includes(run.status)) return run;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('run did not finish in 30 s');
+  return rig.waitForEnd(runId);
 }
 
 async function emails(): Promise<string[]> {

@@ -1,63 +1,22 @@
 // Across the parts: upload, publish and run through the HTTP API, executed by a worker on the real
 // Temporal dev server, then read back as sync history, rejected records, SSE and workspace records.
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { NativeConnection, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Integration, Page, PublishResult, RejectedRecord, RunDetail, UploadedFile, WorkspaceRecord, type Graph } from '../../shared';
-import { createActivities } from '../../runtime/activities';
-import { createApi } from '../../runtime/api/app';
-import { connectorLookup } from '../../runtime/connections';
-import { createCipher } from '../../runtime/secrets';
-import { openStore } from '../../runtime/store';
-import type { Store } from '../../runtime/store/types';
-import { createRunLauncher } from '../../runtime/temporal/client';
-import { connectClient, customersGraph, quietTemporalLogs } from '../../runtime/temporal/test-harness';
-import { createWorker } from '../../runtime/temporal/worker';
+import { Integration, Page, PublishResult, RejectedRecord, UploadedFile, WorkspaceRecord, type Graph } from '../../shared';
+import { customersGraph } from '../../runtime/temporal/test-harness';
+import { json, openApiRig, type ApiRig } from '../support/api-rig';
 
-const TASK_QUEUE = `api-run-${Date.now()}`;
-let store: Store;
-let dir: string;
-let worker: Worker;
-let workerDone: Promise<void>;
-let workerConnection: NativeConnection;
-let closeClient: () => Promise<void>;
-let app: ReturnType<typeof createApi>;
+let rig: ApiRig;
+let app: ApiRig['app'];
+const waitForEnd = (runId: string) => rig.waitForEnd(runId);
 
 beforeAll(async () => {
-  quietTemporalLogs();
-  const address = inject('temporalAddress');
-  dir = await mkdtemp(join(tmpdir(), 'weft-api-run-'));
-  store = await openStore({ memory: true });
-  workerConnection = await NativeConnection.connect({ address });
-  worker = await createWorker({ connection: workerConnection, taskQueue: TASK_QUEUE, activities: createActivities({ store, batchSize: 7 }) });
-  workerDone = worker.run();
-  const { client, close } = await connectClient(address);
-  closeClient = close;
-  app = createApi({ store, launcher: createRunLauncher({ client, taskQueue: TASK_QUEUE }), filesDir: join(dir, 'files'), maxUploadBytes: 1024 * 1024, ssePollMs: 100, connectors: connectorLookup([]), cipher: createCipher(randomBytes(32)) });
+  rig = await openApiRig({ address: inject('temporalAddress'), name: 'api-run', batchSize: 7 });
+  ({ app } = rig);
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await workerDone;
-  await workerConnection?.close();
-  await closeClient?.();
-  await store?.close();
-  await rm(dir, { recursive: true, force: true });
+  await rig?.close();
 });
-
-const json = (method: string, body?: unknown) => ({ method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-
-async function waitForEnd(runId: string): Promise<RunDetail> {
-  for (let i = 0; i < 300; i++) {
-    const run = RunDetail.parse(await (await app.request(`/api/runs/${runId}`)).json());
-    if (['completed', 'completed_with_errors', 'failed'].includes(run.status)) return run;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('run did not finish in 30 s');
-}
 
 describe('a run through the API on the real dev server', () => {
   it('writes the good rows, records the malformed and unconvertible ones, and ends completed with errors', async () => {

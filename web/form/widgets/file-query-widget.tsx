@@ -3,11 +3,11 @@
 import { useEffect, useMemo, useState } from 'react';
 import { FIELD_TYPE_LABELS, typeSourceRows, type Field, type FilePreview, type FlowRow } from '../../../shared';
 import { api, errorMessage } from '../../api';
-import { IconEye, Spinner } from '../../components/icons';
 import { FormulaField } from '../../formula/formula-field';
 import { cachedFile, ensureFiles, useFileCacheVersion } from '../../lib/file-samples';
 import { diagnosticsAt } from '../config-path';
 import type { FormCtx } from '../form-context';
+import { PreviewControls } from './preview-controls';
 import { filePreviewState, patchForFilePreview, previewInput } from './file-source-model';
 import { cellText } from './sql-source-model';
 
@@ -67,20 +67,7 @@ export function FileQueryWidget({ ctx, path, id, label }: { ctx: FormCtx; path: 
         booleanWords={['✓ Keep', 'Drop']}
       />
       <p className="hint">Leave empty to read every record, or keep only those a TRUE/FALSE formula holds for.</p>
-      <div className="row-sm">
-        <button type="button" className="btn btn--sm" onClick={() => void load()} disabled={busy || !fileId || columns.length === 0} data-testid="load-preview">
-          {busy ? <Spinner /> : <IconEye size={14} />}
-          Load preview
-        </button>
-        <span className={`muted small${state === 'stale' ? ' text-warn' : ''}`} data-testid="preview-state">
-          {state === 'current' ? 'Previewed' : state === 'stale' ? 'Changed since the last preview' : 'Not previewed yet — needed to publish'}
-        </span>
-      </div>
-      {error ? (
-        <div className="banner banner--error banner--sm" role="alert" data-testid="preview-error">
-          {error}
-        </div>
-      ) : null}
+      <PreviewControls onLoad={() => void load()} busy={busy} disabled={!fileId || columns.length === 0} state={state} error={error} />
       {loaded ? <PreviewTable preview={loaded} /> : null}
     </div>
   );

@@ -4,10 +4,11 @@ import type * as Monaco from 'monaco-editor/editor';
 import { useEffect, useRef, useState } from 'react';
 import { FIELD_TYPE_LABELS, type SourcePreview } from '../../../shared';
 import { api, errorMessage } from '../../api';
-import { IconEye, IconKey, Spinner } from '../../components/icons';
+import { IconKey } from '../../components/icons';
 import { loadMonaco } from '../../formula/load-monaco';
 import { rememberSqlSample } from '../../lib/sql-samples';
 import type { FormCtx } from '../form-context';
+import { PreviewControls } from './preview-controls';
 import { cellText, patchForPreview, previewState } from './sql-source-model';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -41,20 +42,7 @@ export function SqlWidget({ ctx, path, id, invalid }: { ctx: FormCtx; path: stri
     <div className="sql-widget stack-sm">
       <SqlEditor id={id} value={query} invalid={invalid} onChange={(v) => ctx.set(path, v, { merge: true })} />
       <p className="hint">Leave empty to read the whole table, or write one SELECT (or WITH … SELECT), e.g. SELECT * FROM orders WHERE status = 'open'.</p>
-      <div className="row-sm">
-        <button type="button" className="btn btn--sm" onClick={() => void load()} disabled={busy || !connectionId || !object} data-testid="load-preview">
-          {busy ? <Spinner /> : <IconEye size={14} />}
-          Load preview
-        </button>
-        <span className={`muted small${state === 'stale' ? ' text-warn' : ''}`} data-testid="preview-state">
-          {state === 'current' ? 'Previewed' : state === 'stale' ? 'Changed since the last preview' : 'Not previewed yet'}
-        </span>
-      </div>
-      {error ? (
-        <div className="banner banner--error banner--sm" role="alert" data-testid="preview-error">
-          {error}
-        </div>
-      ) : null}
+      <PreviewControls onLoad={() => void load()} busy={busy} disabled={!connectionId || !object} state={state} error={error} />
       {rows ? <PreviewTable preview={rows} /> : null}
     </div>
   );

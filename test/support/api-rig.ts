@@ -1,0 +1,68 @@
+// The whole API on a real worker: an in-memory store, a worker on its own task queue of the vitest run's Temporal
+// dev server, and the Hono app, driven through app.request(). For the cross-part tests in test/integration/.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NativeConnection } from '@temporalio/worker';
+import { RunDetail } from '../../shared';
+import { createActivities } from '../../runtime/activities';
+import { createApi } from '../../runtime/api/app';
+import { connectorLookup } from '../../runtime/connections';
+import { createCipher } from '../../runtime/secrets';
+import { openStore } from '../../runtime/store';
+import type { Store } from '../../runtime/store/types';
+import { createRunLauncher } from '../../runtime/temporal/client';
+import { connectClient, quietTemporalLogs } from '../../runtime/temporal/test-harness';
+import { createWorker } from '../../runtime/temporal/worker';
+
+export interface ApiRig {
+  app: ReturnType<typeof createApi>;
+  store: Store;
+  /** The run's detail once it has ended (completed, completed with errors or failed); throws after 30 s. */
+  waitForEnd(runId: string): Promise<RunDetail>;
+  close(): Promise<void>;
+}
+
+/** Request options for a JSON body. */
+export const json = (method: string, body?: unknown) => ({ method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+
+export async function openApiRig(opts: { address: string; name: string; batchSize: number }): Promise<ApiRig> {
+  quietTemporalLogs();
+  const taskQueue = `${opts.name}-${Date.now()}`;
+  const dir = await mkdtemp(join(tmpdir(), `weft-${opts.name}-`));
+  const store = await openStore({ memory: true });
+  const workerConnection = await NativeConnection.connect({ address: opts.address });
+  const worker = await createWorker({ connection: workerConnection, taskQueue, activities: createActivities({ store, batchSize: opts.batchSize }) });
+  const workerDone = worker.run();
+  const { client, close: closeClient } = await connectClient(opts.address);
+  const app = createApi({
+    store,
+    launcher: createRunLauncher({ client, taskQueue }),
+    filesDir: join(dir, 'files'),
+    maxUploadBytes: 1024 * 1024,
+    ssePollMs: 100,
+    connectors: connectorLookup([]),
+    cipher: createCipher(randomBytes(32)),
+  });
+  return {
+    app,
+    store,
+    async waitForEnd(runId) {
+      for (let i = 0; i < 300; i++) {
+        const run = RunDetail.parse(await (await app.request(`/api/runs/${runId}`)).json());
+        if (['completed', 'completed_with_errors', 'failed'].includes(run.status)) return run;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`run ${runId} did not finish in 30 s`);
+    },
+    async close() {
+      worker.shutdown();
+      await workerDone;
+      await workerConnection.close();
+      await closeClient();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
