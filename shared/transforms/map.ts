@@ -49,6 +49,7 @@ export function createMapTransform(config: MapConfig, step: TransformStep, env: 
     };
   });
 
+  const inPlace = env.ownsRows === true;
   return {
     apply(rows) {
       const out: FlowRow[] = [];
@@ -64,7 +65,11 @@ export function createMapTransform(config: MapConfig, step: TransformStep, env: 
           } else mapped[g.target] = v;
         }
         if (problems) rejected.push({ nodeId: step.nodeId, rowNumber: row.rowNumber, source: row.source, mapped, reason: problems.join('; ') });
-        else out.push({ rowNumber: row.rowNumber, values: mapped, source: row.source });
+        else if (inPlace) {
+          // The row is the pipeline's own: it carries its new values on (its source stays as it was).
+          row.values = mapped;
+          out.push(row);
+        } else out.push({ rowNumber: row.rowNumber, values: mapped, source: row.source });
       }
       return { rows: out, rejected };
     },
