@@ -1,9 +1,12 @@
 // Built-in connectors (the workspace, uploaded files) are used by nodes directly: the connections API neither
 // offers them as a new connection nor accepts one, with the real registry.
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ApiError, ConnectorInfo } from '../../shared';
+import { ApiError, ConnectionTestResult, ConnectorInfo } from '../../shared';
 import { connectorInfo, connectorLookup } from '../connections';
 import { CONNECTOR_LIST } from '../connectors';
 import { createCipher } from '../secrets';
@@ -54,5 +57,29 @@ describe('built-in connectors in the connections API', () => {
       expect(error).toMatchObject({ code: 'invalid_request', message: 'Weft workspace is built into Weft: sources and targets use it directly, without a connection.' });
     }
     expect(await store.listConnections()).toEqual([]);
+  });
+
+  it('tests a Files connection and says what it proved', async () => {
+    // filesDir here is /nonexistent, which root can create: use a real temporary folder for this one.
+    const dir = await mkdtemp(join(tmpdir(), 'weft-files-test-'));
+    try {
+      const filesApp = createApi({
+        store,
+        launcher: { start: async () => ({ workflowId: 'w' }) },
+        filesDir: dir,
+        maxUploadBytes: 1024,
+        connectors: connectorLookup(CONNECTOR_LIST),
+        cipher: createCipher(randomBytes(32)),
+      });
+      const res = await filesApp.request('/api/connections/test', { method: 'POST', body: JSON.stringify({ connector: 'files', config: {}, secrets: {} }), headers: { 'content-type': 'application/json' } });
+      expect(res.status).toBe(200);
+      expect(ConnectionTestResult.parse(await res.json())).toEqual({
+        ok: true,
+        code: null,
+        message: 'Weft can read and write its files folder. No PGP key is set: encrypted files cannot be read with this connection.',
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

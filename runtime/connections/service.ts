@@ -5,7 +5,7 @@ import type { Connection, ConnectionPatch, ConnectionTestResult, ConnectorInfo }
 import { ConnectionInput, ConnectionTestInput } from '../../shared';
 import { ConnectorError, type ConnectorContext, type ConnectorSession } from '../connectors/types';
 import type { SecretCipher } from '../secrets';
-import { SecretDecryptError } from '../secrets';
+import { redact, SecretDecryptError } from '../secrets';
 import { StoreConflictError } from '../store/errors';
 import type { ConnectionUsage, Store, StoredConnection } from '../store/types';
 import { ConnectionServiceError, type Issue } from './errors';
@@ -127,14 +127,14 @@ export function createConnectionService({ store, cipher, connectors, context, te
     });
     let session: Awaited<ReturnType<AnyConnector['open']>> | undefined;
     try {
-      await Promise.race([
+      const proved = await Promise.race([
         (async () => {
           session = await connector.open(config, secrets, context);
-          await session.test();
+          return session.test();
         })(),
         timeout,
       ]);
-      return SUCCESS;
+      return typeof proved === 'string' && proved.trim() !== '' ? { ...SUCCESS, message: redact(proved, secrets) } : SUCCESS;
     } catch (err) {
       return describeFailure(err, secrets);
     } finally {

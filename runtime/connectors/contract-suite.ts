@@ -257,7 +257,9 @@ export function runContractSuite<C, S>(options: ContractSuiteOptions<C, S>): voi
 
     describe('test()', () => {
       it('succeeds with the right config and secrets', async () => {
-        await expect(session.test()).resolves.toBeUndefined();
+        // Nothing, or what it proved in the user's words.
+        const proved = await session.test();
+        expect(proved === undefined || (typeof proved === 'string' && proved.trim().length > 0)).toBe(true);
       });
 
       const failure = (title: string, pick: (e: ContractEnv<C, S>) => FailureCase<C, S> | undefined, code: ConnectorError['code'], message: RegExp) => {

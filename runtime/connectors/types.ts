@@ -120,8 +120,11 @@ export class ConnectorError extends Error {
 
 /** An open connection to one system with one config and its secrets. */
 export interface ConnectorSession {
-  /** Proves the credentials and reachability; throws ConnectorError with a specific, human message. */
-  test(): Promise<void>;
+  /**
+   * Proves the credentials and reachability; throws ConnectorError with a specific, human message. May
+   * answer what it proved, in the user's words (which key it unlocked), for the "Test connection" result.
+   */
+  test(): Promise<void | string>;
   discover(): Promise<DiscoveredObject[]>;
   read(object: string, options: ReadOptions): AsyncIterable<ReadBatch>;
   /** One batch; one result per row, in order. A batch is atomic where the system allows. */

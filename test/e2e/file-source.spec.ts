@@ -34,6 +34,8 @@ test('an encrypted file, decrypted with a Files connection, filtered, previewed,
   await secret.fill(key.privateKey);
   await form.getByTestId('test-connection').click();
   await expect(form.getByTestId('test-result')).toHaveAttribute('data-ok', 'true');
+  // It says what it proved: which key it unlocked.
+  await expect(form.getByTestId('test-result')).toContainText(/The PGP private key [0-9A-F]{40,64} .*is unlocked/);
   await page.screenshot({ path: resolve(SHOTS, 'files-connection-form.png') });
   await form.getByTestId('save-connection').click();
   const card = page.getByTestId('connection-card').filter({ hasText: 'Partner key' });

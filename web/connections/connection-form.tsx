@@ -208,7 +208,7 @@ export function ConnectionForm({ connectors, saved, takenNames, onClose, onSaved
               {result ? (
                 <div className={`test-result test-result--${result.ok ? 'ok' : 'failed'}`} role="status" data-testid="test-result" data-ok={result.ok}>
                   {result.ok ? <IconCheck size={16} strokeWidth={2.5} /> : <IconAlert size={16} />}
-                  <span>{result.ok ? 'Connected — Weft can reach this system with these settings.' : result.message}</span>
+                  <span>{result.ok && result.message === 'Connected' ? 'Connected — Weft can reach this system with these settings.' : result.message}</span>
                 </div>
               ) : null}
               {error ? (

@@ -83,9 +83,10 @@ describe('opening and testing', () => {
   });
 
   it('checks the PGP key when one is held, and that the files folder is writable', async () => {
-    await expect(session.test()).resolves.toBeUndefined();
+    await expect(session.test()).resolves.toMatch(/^Weft can read and write its files folder\. No PGP key is set/);
     const good = await filesConnector.open({}, { pgpPrivateKey: key.privateKey, pgpPassphrase: 'pass phrase' }, { store, filesDir });
-    await expect(good.test()).resolves.toBeUndefined();
+    const parsed = await openpgp.readPrivateKey({ armoredKey: key.privateKey });
+    await expect(good.test()).resolves.toBe(`The PGP private key ${parsed.getFingerprint().toUpperCase()} (${parsed.getUserIDs()[0]}) is unlocked, and Weft can read and write its files folder.`);
     const wrongPass = await filesConnector.open({}, { pgpPrivateKey: key.privateKey, pgpPassphrase: 'nope' }, { store, filesDir });
     expect(await refusal(wrongPass.test())).toMatchObject({ code: 'auth', message: expect.stringMatching(/passphrase does not unlock/) });
     const publicOnly = await filesConnector.open({}, { pgpPrivateKey: key.publicKey.replace(/PUBLIC/g, 'PRIVATE') }, { store, filesDir });

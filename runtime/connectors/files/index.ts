@@ -40,9 +40,10 @@ export function openFilesSession(secrets: FilesSecrets, context: FilesSessionCon
 
   return {
     async test() {
+      let key: { fingerprint: string; userIds: string[] } | null = null;
       if (secrets.pgpPrivateKey?.trim()) {
         try {
-          await checkPgpKey({ privateKey: secrets.pgpPrivateKey, ...(secrets.pgpPassphrase ? { passphrase: secrets.pgpPassphrase } : {}) });
+          key = await checkPgpKey({ privateKey: secrets.pgpPrivateKey, ...(secrets.pgpPassphrase ? { passphrase: secrets.pgpPassphrase } : {}) });
         } catch (err) {
           throw fileProblem(err, { name: 'The PGP private key' });
         }
@@ -55,6 +56,9 @@ export function openFilesSession(secrets: FilesSecrets, context: FilesSessionCon
       } catch (err) {
         throw new ConnectorError('permission', `Weft cannot write to its files folder ${dir} (${(err as Error).message}). Give the server's user write access to it.`);
       }
+      if (!key) return 'Weft can read and write its files folder. No PGP key is set: encrypted files cannot be read with this connection.';
+      const who = key.userIds[0] ? ` (${key.userIds[0]})` : '';
+      return `The PGP private key ${key.fingerprint}${who} is unlocked, and Weft can read and write its files folder.`;
     },
 
     async discover(): Promise<DiscoveredObject[]> {
