@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createGzip, deflateRawSync, gzipSync } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
+import { zipBuffer } from '../../test/support/zip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectFormat, readFileBatches, sniffFile, type FileBatch, type ReadFileOptions } from './formats';
 import { flattenRecord } from './json';
@@ -33,57 +34,6 @@ async function readAll(path: string, opts: Partial<ReadFileOptions> & Pick<ReadF
 
 const cols = (...names: string[]) => names.map((name) => ({ name }));
 
-/** A zip with deflated entries, as most tools write them, without a zip writer dependency. */
-function zip(entries: Record<string, string>): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, i) => {
-    let c = i;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc32 = (b: Buffer) => {
-    let c = 0xffffffff;
-    for (const byte of b) c = (crcTable[(c ^ byte) & 0xff] ?? 0) ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const [name, content] of Object.entries(entries)) {
-    const raw = Buffer.from(content);
-    const data = deflateRawSync(raw);
-    const nameBuf = Buffer.from(name);
-    const crc = crc32(raw);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(raw.length, 22);
-    local.writeUInt16LE(nameBuf.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(raw.length, 24);
-    central.writeUInt16LE(nameBuf.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, nameBuf, data);
-    centrals.push(central, nameBuf);
-    offset += 30 + nameBuf.length + data.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(Object.keys(entries).length, 8);
-  end.writeUInt16LE(Object.keys(entries).length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
-}
 
 const people = [
   { id: 1, name: 'Ada', address: { city: 'London', zip: 'N1' }, tags: ['a', 'b'], active: true },
@@ -162,20 +112,20 @@ describe('sniffFile', () => {
     expect(gz.columns).toHaveLength(6);
     const csvGz = await sniffFile(await file(gzipSync('id;name\n1;Ada\n')), 'people.csv.gz');
     expect(csvGz).toMatchObject({ format: 'csv', compression: 'gzip', delimiter: ';' });
-    const z = await sniffFile(await file(zip({ 'readme.md': '# hi', 'dir/': '', 'dir/people.json': JSON.stringify(people) })), 'bundle.zip');
+    const z = await sniffFile(await file(zipBuffer({ 'readme.md': '# hi', 'dir/': '', 'dir/people.json': JSON.stringify(people) })), 'bundle.zip');
     expect(z).toMatchObject({ format: 'json', compression: 'zip', zipEntry: 'dir/people.json', recordsPath: '' });
-    const chosen = await sniffFile(await file(zip({ 'a.csv': 'x\n1\n', 'b.csv': 'y\n2\n' })), 'two.zip', { zipEntry: 'b.csv' });
+    const chosen = await sniffFile(await file(zipBuffer({ 'a.csv': 'x\n1\n', 'b.csv': 'y\n2\n' })), 'two.zip', { zipEntry: 'b.csv' });
     expect(chosen.columns).toEqual([{ name: 'y', type: 'number' }]);
-    await expect(sniffFile(await file(zip({ 'notes.md': 'x' })), 'x.zip')).rejects.toThrow('This zip has no CSV, JSON or NDJSON file inside');
+    await expect(sniffFile(await file(zipBuffer({ 'notes.md': 'x' })), 'x.zip')).rejects.toThrow('This zip has no CSV, JSON or NDJSON file inside');
   });
 
   it('says a plain file is not encrypted, and sends a workbook inside a zip back to be unzipped', async () => {
     expect(await sniffFile(await file('a\n1\n'), 'a.csv')).toMatchObject({ format: 'csv', encrypted: false });
     expect((await sniffFile(await file('a\n1\n'), 'a.csv')).sheets).toBeUndefined();
-    await expect(sniffFile(await file(zip({ 'readme.txt.md': 'x', 'q3/Sales.xlsx': 'PK' })), 'q3.zip')).rejects.toThrow(
+    await expect(sniffFile(await file(zipBuffer({ 'readme.txt.md': 'x', 'q3/Sales.xlsx': 'PK' })), 'q3.zip')).rejects.toThrow(
       'This zip holds an Excel workbook (q3/Sales.xlsx). Unzip it and upload the workbook itself.',
     );
-    await expect(sniffFile(await file(zip({ 'a.csv': 'x\n1\n', 'b.xlsx': 'PK' })), 'two.zip', { zipEntry: 'b.xlsx' })).rejects.toThrow('This zip holds an Excel workbook (b.xlsx)');
+    await expect(sniffFile(await file(zipBuffer({ 'a.csv': 'x\n1\n', 'b.xlsx': 'PK' })), 'two.zip', { zipEntry: 'b.xlsx' })).rejects.toThrow('This zip holds an Excel workbook (b.xlsx)');
   });
 });
 
@@ -225,7 +175,7 @@ describe('readFileBatches', () => {
     const csv = 'a,b\n1,ok\n2,"broken\n3,fine\n';
     for (const [compression, content] of [
       ['gzip', gzipSync(csv)],
-      ['zip', zip({ 'data.csv': csv })],
+      ['zip', zipBuffer({ 'data.csv': csv })],
     ] as const) {
       const [b] = await readAll(await file(content), { format: 'csv', compression, columns: cols('a', 'b') });
       expect(b?.rows).toEqual([{ a: '1', b: 'ok' }, { a: '3', b: 'fine' }]);
@@ -234,7 +184,7 @@ describe('readFileBatches', () => {
   });
 
   it('reads the chosen zip entry', async () => {
-    const path = await file(zip({ 'a.ndjson': '{"x":1}\n', 'b.ndjson': '{"x":2}\n{"x":3}\n' }));
+    const path = await file(zipBuffer({ 'a.ndjson': '{"x":1}\n', 'b.ndjson': '{"x":2}\n{"x":3}\n' }));
     const [b] = await readAll(path, { format: 'ndjson', compression: 'zip', zipEntry: 'b.ndjson', columns: cols('x') });
     expect(b?.rows).toEqual([{ x: '2' }, { x: '3' }]);
   });

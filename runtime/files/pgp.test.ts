@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { crc32, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
+import { zipBuffer } from '../../test/support/zip';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPgpKey, FileNeedsKeyError, PgpError, readFileBatches, sniffFile, type FileBatch, type PgpDecrypt, type ReadFileOptions } from './formats';
@@ -65,33 +66,6 @@ async function readAll(path: string, opts: Partial<ReadFileOptions> & Pick<ReadF
   return batches;
 }
 
-/** A zip with one stored (uncompressed) entry. */
-function zipOf(name: string, content: string): Buffer {
-  const data = Buffer.from(content);
-  const nameBuf = Buffer.from(name);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(10, 4);
-  local.writeUInt32LE(crc32(data), 14);
-  local.writeUInt32LE(data.length, 18);
-  local.writeUInt32LE(data.length, 22);
-  local.writeUInt16LE(nameBuf.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE(10, 4);
-  central.writeUInt16LE(10, 6);
-  central.writeUInt32LE(crc32(data), 16);
-  central.writeUInt32LE(data.length, 20);
-  central.writeUInt32LE(data.length, 24);
-  central.writeUInt16LE(nameBuf.length, 28);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(1, 8);
-  end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(46 + nameBuf.length, 12);
-  end.writeUInt32LE(30 + nameBuf.length + data.length, 16);
-  return Buffer.concat([local, nameBuf, data, central, nameBuf, end]);
-}
 
 async function problem(p: Promise<unknown>): Promise<{ code: string; message: string }> {
   const err = await p.then(
@@ -221,7 +195,7 @@ describe('files encrypted by the gpg CLI', () => {
       { order: 1002, amount: 5 },
     ]);
     expect(modes).toEqual(['700 600', '700 600']);
-    const zipped = await gpgEncrypt(zipOf('people.csv', CSV), 'bundle.zip.gpg', '--armor');
+    const zipped = await gpgEncrypt(zipBuffer({ 'people.csv': CSV }, { method: 'store' }), 'bundle.zip.gpg', '--armor');
     const z = await sniffFile(zipped, 'bundle.zip.gpg', { decrypt: key() });
     expect(z).toMatchObject({ format: 'csv', compression: 'zip', zipEntry: 'people.csv', encrypted: true });
     const [b] = await readAll(zipped, { compression: 'zip', columns: z.columns, decrypt: key() });

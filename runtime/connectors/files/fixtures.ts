@@ -4,7 +4,8 @@
 // them in the columns widget would have.
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
+import { zipBuffer } from '../../../test/support/zip';
 import * as openpgp from 'openpgp';
 import type { FileCompression, FileFormat } from '../../../shared/graph/kinds/csv-source';
 import { writeXlsx } from '../../files/xlsx-test-writer';
@@ -28,37 +29,6 @@ export function toCsv(columns: FixtureColumn[], rows: Row[]): string {
   return [columns.map((c) => csvCell(c.name)).join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c.name])).join(','))].map((l) => `${l}\n`).join('');
 }
 
-/** A zip with one deflated entry, as most tools write it. */
-export function zipOf(name: string, content: string): Buffer {
-  const raw = Buffer.from(content);
-  const data = deflateRawSync(raw);
-  const nameBuf = Buffer.from(name);
-  const crc = crc32(raw);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4);
-  local.writeUInt16LE(8, 8);
-  local.writeUInt32LE(crc, 14);
-  local.writeUInt32LE(data.length, 18);
-  local.writeUInt32LE(raw.length, 22);
-  local.writeUInt16LE(nameBuf.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE(20, 4);
-  central.writeUInt16LE(20, 6);
-  central.writeUInt16LE(8, 10);
-  central.writeUInt32LE(crc, 16);
-  central.writeUInt32LE(data.length, 20);
-  central.writeUInt32LE(raw.length, 24);
-  central.writeUInt16LE(nameBuf.length, 28);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(1, 8);
-  end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(46 + nameBuf.length, 12);
-  end.writeUInt32LE(30 + nameBuf.length + data.length, 16);
-  return Buffer.concat([local, nameBuf, data, central, nameBuf, end]);
-}
 
 const colLetters = (i: number): string => (i < 26 ? String.fromCharCode(65 + i) : colLetters(Math.floor(i / 26) - 1) + String.fromCharCode(65 + (i % 26)));
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
@@ -101,7 +71,7 @@ export async function createFileObject(o: FileFixtureOptions, name: string, colu
     case 'zip':
       compression = 'zip';
       extra.zipEntry = `export/${name}.csv`;
-      await writeFile(path, zipOf(extra.zipEntry, toCsv(columns, rows)));
+      await writeFile(path, zipBuffer({ [extra.zipEntry]: toCsv(columns, rows) }));
       break;
     case 'json':
       // A top-level array, as output files are (records under a path cannot be appended to).
