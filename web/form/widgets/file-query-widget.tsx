@@ -1,15 +1,14 @@
 // 'file-query' widget: the file source's optional field filter (a TRUE/FALSE formula over the file's columns,
 // in the formula editor) and "Load preview": the first 10 records it keeps, typed, which also stamps the node.
 import { useEffect, useMemo, useState } from 'react';
-import { FIELD_TYPE_LABELS, typeSourceRows, type Field, type FilePreview, type FlowRow } from '../../../shared';
+import { typeSourceRows, type Field, type FilePreview, type FlowRow } from '../../../shared';
 import { api, errorMessage } from '../../api';
 import { FormulaField } from '../../formula/formula-field';
 import { cachedFile, ensureFiles, useFileCacheVersion } from '../../lib/file-samples';
 import { diagnosticsAt } from '../config-path';
 import type { FormCtx } from '../form-context';
-import { PreviewControls } from './preview-controls';
+import { PreviewControls, TypedRowsTable } from './preview-controls';
 import { filePreviewState, patchForFilePreview, previewInput } from './file-source-model';
-import { cellText } from './sql-source-model';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
@@ -79,31 +78,7 @@ function PreviewTable({ preview }: { preview: FilePreview }) {
       {preview.rows.length === 0 ? (
         <p className="hint">No record among the {preview.scanned.toLocaleString()} read matches the filter.</p>
       ) : (
-        <div className="table-scroll sample__scroll">
-          <table className="table table--mini" data-testid="file-preview-table">
-            <thead>
-              <tr>
-                {preview.columns.map((c) => (
-                  <th key={c.name}>
-                    {c.name}
-                    <div className="muted small">{FIELD_TYPE_LABELS[c.type]}</div>
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {preview.rows.map((r, i) => (
-                <tr key={i}>
-                  {preview.columns.map((c) => (
-                    <td key={c.name} className="truncate" title={cellText(r[c.name])}>
-                      {cellText(r[c.name])}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <TypedRowsTable columns={preview.columns} rows={preview.rows} testId="file-preview-table" />
       )}
       {preview.rejected.length > 0 ? (
         <p className="hint text-warn" data-testid="file-preview-rejected">

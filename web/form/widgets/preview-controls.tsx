@@ -1,6 +1,8 @@
-// "Load preview", where the source's preview stands, and why it failed: the same controls for every source
-// whose preview must be loaded before publishing (database tables, files).
-import { IconEye, Spinner } from '../../components/icons';
+// "Load preview", where the source's preview stands, why it failed, and the rows it read: the same controls for
+// every source whose preview must be loaded before publishing (database tables, files).
+import { FIELD_TYPE_LABELS, type Field } from '../../../shared';
+import { IconEye, IconKey, Spinner } from '../../components/icons';
+import { cellText } from './sql-source-model';
 
 export type PreviewStanding = 'current' | 'stale' | 'none';
 
@@ -22,5 +24,42 @@ export function PreviewControls({ onLoad, busy, disabled, state, error }: { onLo
         </div>
       ) : null}
     </>
+  );
+}
+
+/** The first rows a source reads, under their column names and Weft types (key columns marked). */
+export function TypedRowsTable({ columns, rows, keyFields = [], testId }: { columns: readonly Field[]; rows: readonly Record<string, unknown>[]; keyFields?: readonly string[]; testId: string }) {
+  return (
+    <div className="table-scroll sample__scroll">
+      <table className="table table--mini" data-testid={testId}>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th key={c.name} title={keyFields.includes(c.name) ? 'Primary key' : undefined}>
+                {c.name}
+                {keyFields.includes(c.name) ? (
+                  <>
+                    {' '}
+                    <IconKey size={11} />
+                  </>
+                ) : null}
+                <div className="muted small">{FIELD_TYPE_LABELS[c.type]}</div>
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r, i) => (
+            <tr key={i}>
+              {columns.map((c) => (
+                <td key={c.name} className="truncate" title={cellText(r[c.name])}>
+                  {cellText(r[c.name])}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -2,14 +2,13 @@
 // and "Load preview": the first 10 rows with their types, which also stamps the node as previewed.
 import type * as Monaco from 'monaco-editor/editor';
 import { useEffect, useRef, useState } from 'react';
-import { FIELD_TYPE_LABELS, type SourcePreview } from '../../../shared';
+import type { SourcePreview } from '../../../shared';
 import { api, errorMessage } from '../../api';
-import { IconKey } from '../../components/icons';
 import { loadMonaco } from '../../formula/load-monaco';
 import { rememberSqlSample } from '../../lib/sql-samples';
 import type { FormCtx } from '../form-context';
-import { PreviewControls } from './preview-controls';
-import { cellText, patchForPreview, previewState } from './sql-source-model';
+import { PreviewControls, TypedRowsTable } from './preview-controls';
+import { patchForPreview, previewState } from './sql-source-model';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
@@ -50,34 +49,7 @@ export function SqlWidget({ ctx, path, id, invalid }: { ctx: FormCtx; path: stri
 
 function PreviewTable({ preview }: { preview: SourcePreview }) {
   if (preview.rows.length === 0) return <p className="hint">The table (or query) returned no rows.</p>;
-  return (
-    <div className="table-scroll sample__scroll">
-      <table className="table table--mini" data-testid="sql-preview-table">
-        <thead>
-          <tr>
-            {preview.columns.map((c) => (
-              <th key={c.name} title={preview.key.includes(c.name) ? 'Primary key' : undefined}>
-                {c.name}
-                {preview.key.includes(c.name) ? <> <IconKey size={11} /></> : null}
-                <div className="muted small">{FIELD_TYPE_LABELS[c.type]}</div>
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {preview.rows.map((r, i) => (
-            <tr key={i}>
-              {preview.columns.map((c) => (
-                <td key={c.name} className="truncate" title={cellText(r[c.name])}>
-                  {cellText(r[c.name])}
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
+  return <TypedRowsTable columns={preview.columns} rows={preview.rows} keyFields={preview.key} testId="sql-preview-table" />;
 }
 
 /** Monaco with the built-in 'sql' language; a plain textarea until (or if never) it loads. */
