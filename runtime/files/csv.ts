@@ -186,6 +186,41 @@ export interface CsvBatch {
   nextRow: number;
 }
 
+/**
+ * Fills a reader's batches: well-formed rows and malformed records together, up to `size`; each batch ends at
+ * the record it reached, which is where a resumed read starts. One for every format's reader.
+ */
+export class BatchFiller<R> {
+  private batch: { rows: R[]; rowNumbers: number[]; malformed: MalformedRow[]; nextRow: number };
+  constructor(
+    private readonly size: number,
+    start: number,
+  ) {
+    if (!Number.isInteger(size) || size < 1) throw new Error('batchSize must be a positive integer');
+    this.batch = { rows: [], rowNumbers: [], malformed: [], nextRow: start };
+  }
+  row(row: R, rowNumber: number): void {
+    this.batch.rows.push(row);
+    this.batch.rowNumbers.push(rowNumber);
+  }
+  malformed(m: MalformedRow): void {
+    this.batch.malformed.push(m);
+  }
+  /** The batch once it is full, ending at `reached` (a new one starts there); otherwise null. */
+  full(reached: number): { rows: R[]; rowNumbers: number[]; malformed: MalformedRow[]; nextRow: number } | null {
+    return this.batch.rows.length + this.batch.malformed.length >= this.size ? this.take(reached) : null;
+  }
+  /** What is left at the end of the file, ending at `reached`; null when nothing is. */
+  rest(reached: number): { rows: R[]; rowNumbers: number[]; malformed: MalformedRow[]; nextRow: number } | null {
+    return this.batch.rows.length + this.batch.malformed.length > 0 ? this.take(reached) : null;
+  }
+  private take(reached: number) {
+    const done = { ...this.batch, nextRow: reached };
+    this.batch = { rows: [], rowNumbers: [], malformed: [], nextRow: reached };
+    return done;
+  }
+}
+
 type ParsedRecord = { record: string[]; info: { bytes: number } };
 type Item = { kind: 'record'; values: string[] } | { kind: 'malformed'; raw: string; reason: (row: number) => string };
 
@@ -194,13 +229,12 @@ type Item = { kind: 'record'; values: string[] } | { kind: 'malformed'; raw: str
  * never holding more than a batch in memory. Malformed rows never stop the stream.
  */
 export async function* readCsvBatches(path: string | FileSource, opts: ReadCsvOptions): AsyncGenerator<CsvBatch> {
-  if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) throw new Error('batchSize must be a positive integer');
   const names = opts.columns.map((c) => c.name);
   const startRow = Math.max(0, opts.startRow ?? 0);
+  const filler = new BatchFiller<Record<string, string | null>>(opts.batchSize, startRow);
   const expected = opts.hasHeader ? 'the header has' : 'the file has';
   let dataRow = 0;
   let headerSeen = !opts.hasHeader;
-  let batch: CsvBatch = { rows: [], rowNumbers: [], malformed: [], nextRow: startRow };
 
   const src: FileSource = typeof path === 'string' ? { path, compression: 'none' } : path;
   const width = names.length;
@@ -213,9 +247,9 @@ export async function* readCsvBatches(path: string | FileSource, opts: ReadCsvOp
       dataRow++;
       if (dataRow <= startRow) continue; // resuming: parsed, never materialised
       if (item.kind === 'malformed') {
-        batch.malformed.push({ rowNumber: dataRow, raw: { line: item.raw }, reason: item.reason(dataRow) });
+        filler.malformed({ rowNumber: dataRow, raw: { line: item.raw }, reason: item.reason(dataRow) });
       } else if (item.values.length !== width) {
-        batch.malformed.push({
+        filler.malformed({
           rowNumber: dataRow,
           raw: valuesToRecord(item.values, names),
           reason: `row ${dataRow} has ${item.values.length} ${item.values.length === 1 ? 'value' : 'values'} but ${expected} ${width}`,
@@ -227,20 +261,14 @@ export async function* readCsvBatches(path: string | FileSource, opts: ReadCsvOp
           const v = values[i]!;
           row[names[i]!] = v === '' ? null : v;
         }
-        batch.rows.push(row);
-        batch.rowNumbers.push(dataRow);
+        filler.row(row, dataRow);
       }
-      if (batch.rows.length + batch.malformed.length >= opts.batchSize) {
-        batch.nextRow = dataRow;
-        yield batch;
-        batch = { rows: [], rowNumbers: [], malformed: [], nextRow: dataRow };
-      }
+      const full = filler.full(dataRow);
+      if (full) yield full;
     }
   }
-  if (batch.rows.length + batch.malformed.length > 0) {
-    batch.nextRow = dataRow;
-    yield batch;
-  }
+  const rest = filler.rest(dataRow);
+  if (rest) yield rest;
 }
 
 function valuesToRecord(values: readonly string[], names: readonly string[]): Record<string, unknown> {

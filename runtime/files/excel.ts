@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import type yauzl from 'yauzl';
 import { convertValue, inferFieldType, type Field } from '../../shared/graph/field-types';
-import { uniqueColumnNames, type MalformedRow } from './csv';
+import { BatchFiller, uniqueColumnNames, type MalformedRow } from './csv';
 import { openZip } from './source';
 
 export type CellValue = string | number | boolean | null;
@@ -118,15 +118,14 @@ export async function listSheets(path: string): Promise<string[]> {
  * (#DIV/0!, #N/A, …) in a read column is a malformed row. Resumes after sheet row `startRow`.
  */
 export async function* readExcelBatches(path: string, opts: ReadExcelOptions): AsyncGenerator<ExcelBatch> {
-  if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) throw new Error('batchSize must be a positive integer');
   const names = opts.columns.map((c) => c.name);
   const startRow = Math.max(0, opts.startRow ?? 0);
+  const filler = new BatchFiller<Record<string, CellValue>>(opts.batchSize, startRow);
   const wb = await openWorkbook(path);
   try {
     const sheet = chooseSheet(wb, opts.sheet);
     let headerSeen = !opts.hasHeader;
     let last = startRow;
-    let batch: ExcelBatch = { rows: [], rowNumbers: [], malformed: [], nextRow: startRow };
     for await (const row of sheetRows(wb, sheet)) {
       if (!headerSeen) {
         headerSeen = true;
@@ -145,21 +144,15 @@ export async function* readExcelBatches(path: string, opts: ReadExcelOptions): A
         } else record[name] = cell.value;
       }
       if (problems.length > 0) {
-        batch.malformed.push({ rowNumber: row.rowNumber, raw: record, reason: `row ${row.rowNumber}: ${problems.join(', ')} (fix the formula or the value in the workbook)` });
+        filler.malformed({ rowNumber: row.rowNumber, raw: record, reason: `row ${row.rowNumber}: ${problems.join(', ')} (fix the formula or the value in the workbook)` });
       } else {
-        batch.rows.push(record);
-        batch.rowNumbers.push(row.rowNumber);
+        filler.row(record, row.rowNumber);
       }
-      if (batch.rows.length + batch.malformed.length >= opts.batchSize) {
-        batch.nextRow = last;
-        yield batch;
-        batch = { rows: [], rowNumbers: [], malformed: [], nextRow: last };
-      }
+      const full = filler.full(last);
+      if (full) yield full;
     }
-    if (batch.rows.length + batch.malformed.length > 0) {
-      batch.nextRow = last;
-      yield batch;
-    }
+    const rest = filler.rest(last);
+    if (rest) yield rest;
   } finally {
     wb.zip.close();
   }

@@ -6,7 +6,7 @@ import parserStream from 'stream-json';
 import pick from 'stream-json/filters/pick.js';
 import streamArray from 'stream-json/streamers/stream-array.js';
 import { inferFieldType, type Field } from '../../shared/graph/field-types';
-import type { CsvBatch } from './csv';
+import { BatchFiller, type CsvBatch } from './csv';
 import { openSource, type FileSource } from './source';
 
 /** One record of the file: its number (array index or line number, 1-based) and its value or why it is unreadable. */
@@ -74,34 +74,27 @@ export interface ReadRecordsOptions {
 
 /** Streams JSON or NDJSON records in batches shaped like CSV batches, so a source reads every format in one loop. */
 export async function* readRecordBatches(src: FileSource, opts: ReadRecordsOptions): AsyncGenerator<CsvBatch> {
-  if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) throw new Error('batchSize must be a positive integer');
   const names = opts.columns.map((c) => c.name);
   const startRow = Math.max(0, opts.startRow ?? 0);
+  const filler = new BatchFiller<Record<string, string | null>>(opts.batchSize, startRow);
   const items = opts.format === 'ndjson' ? ndjsonItems(src, startRow) : jsonItems(src, opts.recordsPath ?? '', startRow);
   let last = startRow;
-  let batch: CsvBatch = { rows: [], rowNumbers: [], malformed: [], nextRow: startRow };
   for await (const item of items) {
     last = item.rowNumber;
-    if ('error' in item) batch.malformed.push({ rowNumber: item.rowNumber, raw: item.raw, reason: item.error });
+    if ('error' in item) filler.malformed({ rowNumber: item.rowNumber, raw: item.raw, reason: item.error });
     else if (!isRecord(item.value)) {
-      batch.malformed.push({ rowNumber: item.rowNumber, raw: { value: item.value }, reason: `Record ${item.rowNumber} is not an object` });
+      filler.malformed({ rowNumber: item.rowNumber, raw: { value: item.value }, reason: `Record ${item.rowNumber} is not an object` });
     } else {
       const flat = flattenRecord(item.value);
       const row: Record<string, string | null> = {};
       for (const n of names) row[n] = flat[n] ?? null;
-      batch.rows.push(row);
-      batch.rowNumbers.push(item.rowNumber);
+      filler.row(row, item.rowNumber);
     }
-    if (batch.rows.length + batch.malformed.length >= opts.batchSize) {
-      batch.nextRow = last;
-      yield batch;
-      batch = { rows: [], rowNumbers: [], malformed: [], nextRow: last };
-    }
+    const full = filler.full(last);
+    if (full) yield full;
   }
-  if (batch.rows.length + batch.malformed.length > 0) {
-    batch.nextRow = last;
-    yield batch;
-  }
+  const rest = filler.rest(last);
+  if (rest) yield rest;
 }
 
 /** One record per non-blank line, numbered by line; lines up to `skip` are passed over without parsing. */
