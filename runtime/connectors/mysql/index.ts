@@ -6,6 +6,7 @@ import { checkSelectQuery } from '../sql-guard';
 import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings } from '../sql-common';
 import { ConnectorError, defineConnector, type ConnectorSession, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
 import { MysqlConfig, MysqlSecrets, mysqlManifest } from './manifest';
+import { describeFilter, filterSource, limitedSelect } from './query-filter';
 import { mapMysqlType, mysqlTypeCast, toMysqlValue } from './type-map';
 
 export { MysqlConfig, MysqlSecrets, mysqlManifest } from './manifest';
@@ -49,7 +50,7 @@ export function mysqlError(error: unknown, where: Where, object?: string): Conne
   if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return make('unreachable', `Could not reach MySQL at ${at}: no answer before the connection timeout. Check the host, port and any firewall.`);
   if (/ssl|tls|certificate/i.test(message) && !errno) return make('tls', `The TLS connection to MySQL at ${at} failed: ${message}. Check the SSL mode.`);
   if (errno === 1146) return make('not_found', object ? `Table ${object} was not found in database "${where.database}": ${message}` : message);
-  if (errno === 1142 || errno === 1143) return make('permission', `User "${where.user}" may not do this in database "${where.database}": ${message}`);
+  if (errno === 1142 || errno === 1143 || errno === 1227) return make('permission', `User "${where.user}" may not do this in database "${where.database}": ${message}`);
   if (errno === 1969 || errno === 3024 || errno === 1317) return make('timeout', `The query ran longer than the query timeout and was stopped: ${message}`);
   if (errno === 1792) return make('invalid_query', `Query filters only read; this one tries to change data: ${message}`);
   if (errno === 1064 || errno === 1054 || errno === 1149 || errno === 1248 || errno === 1060) return make('invalid_query', `The query is not valid: ${message}`);
@@ -152,7 +153,7 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets): ConnectorSessi
 
   async function* read(object: string, options: ReadOptions): AsyncGenerator<ReadBatch> {
     const batchSize = Math.max(1, Math.floor(options.batchSize));
-    const query = options.query === undefined ? undefined : checkSelectQuery(options.query);
+    const query = options.query === undefined ? undefined : checkSelectQuery(options.query, 'mysql');
     let cursor = parseCursor(options.cursor);
     options.signal?.throwIfAborted();
     const lent = await lease();
@@ -164,12 +165,13 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets): ConnectorSessi
       await conn.query(mariadb ? `SET SESSION max_statement_time = ${ms / 1000}` : `SET SESSION max_execution_time = ${ms}`);
       await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
       open = true;
-      const source = query ? `(${query}) AS weft_q` : table.sql;
+      // The filter's safety is the server's (query-filter.ts): prepared alone as one statement returning columns,
+      // then run only as a subquery of Weft's own SELECT, with its time limit, inside this READ ONLY transaction.
+      const source = query ? filterSource(query) : table.sql;
       let key = table.primaryKey;
       let names = table.columns.map((c) => c.name);
       if (query) {
-        const [, fields] = await conn.query(`SELECT * FROM ${source} LIMIT 0`);
-        names = (fields ?? []).map((f) => f.name);
+        names = await describeFilter(conn, query);
         if (!key.every((k) => names.includes(k))) key = [];
       }
       const types = new Map<string, FieldType>(table.columns.map((c) => [c.name, c.type]));
@@ -192,9 +194,10 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets): ConnectorSessi
           conditions.push(`(${key.map(ident).join(', ')}) > (${key.map(() => '?').join(', ')})`);
           params.push(...cursor.after.map((v, i) => toMysqlValue(v, types.get(key[i]!) ?? 'text')));
         }
-        const offset = cursor && 'offset' in cursor ? ` OFFSET ${cursor.offset}` : '';
-        const whereSql = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
-        const [rows] = await conn.query<mysql.RowDataPacket[]>(`SELECT * FROM ${source}${whereSql}${order} LIMIT ${batchSize}${offset}`, params);
+        const offset = cursor && 'offset' in cursor ? ` OFFSET ${Math.floor(cursor.offset)}` : '';
+        // Only Weft's own text goes through `?` formatting; the filter is joined in afterwards, as written.
+        const whereSql = conditions.length > 0 ? mysql.format(` WHERE ${conditions.join(' AND ')}`, params as Parameters<typeof mysql.format>[1]) : '';
+        const [rows] = await conn.query<mysql.RowDataPacket[]>(limitedSelect(`* FROM ${source}${whereSql}${order} LIMIT ${batchSize}${offset}`, ms, mariadb === true));
         if (rows.length === 0) break;
         const plain: Row[] = rows.map((r) => ({ ...r }));
         cursor = nextCursor(cursor, plain, key);
@@ -209,7 +212,8 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets): ConnectorSessi
     } finally {
       if (open) await conn.query('ROLLBACK').catch(() => lent.done(true));
       await conn.query(mariadb ? 'SET SESSION max_statement_time = DEFAULT' : 'SET SESSION max_execution_time = DEFAULT').catch(() => lent.done(true));
-      lent.done();
+      // A connection that ran a person's SQL is not reused.
+      lent.done(query !== undefined);
     }
   }
 

@@ -2,10 +2,11 @@
 // transaction, and batch writes as one statement per chunk with per-row savepoints as the fallback.
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { checkSelectQuery } from '../sql-guard';
+import { checkSelectQuery, MORE_THAN_ONE } from '../sql-guard';
 import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings, toParam } from '../sql-common';
 import { ConnectorError, defineConnector, type ConnectorSession, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
 import { PostgresConfig, PostgresSecrets, postgresManifest } from './manifest';
+import { beginReadOnly, carrying, describeFilter, filterSource, isMultipleStatements, limitTime } from './query-filter';
 import { mapPostgresType, parsePostgresValue } from './type-map';
 
 export { PostgresConfig, PostgresSecrets, postgresManifest } from './manifest';
@@ -55,6 +56,7 @@ export function postgresError(error: unknown, where: Where, object?: string): Co
   if (code === '42P01') return make('not_found', object ? `Table ${object} was not found in database "${where.database}": ${message}` : message);
   if (code === '42501') return make('permission', `User "${where.user}" may not do this in database "${where.database}": ${message}`);
   if (code === '57014') return make('timeout', `The query ran longer than the query timeout and was stopped: ${message}`);
+  if (isMultipleStatements(e)) return make('invalid_query', MORE_THAN_ONE);
   if (code === '25006') return make('invalid_query', `Query filters only read; this one tries to change data: ${message}`);
   if (code.startsWith('42') || code === '0A000' || code === '21000') return make('invalid_query', `The query is not valid: ${message}`);
   return make('unknown', `Postgres at ${at} failed: ${message}`);
@@ -177,25 +179,26 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets): Connecto
 
   async function* read(object: string, options: ReadOptions): AsyncGenerator<ReadBatch> {
     const batchSize = Math.max(1, Math.floor(options.batchSize));
-    const query = options.query === undefined ? undefined : checkSelectQuery(options.query);
+    const query = options.query === undefined ? undefined : checkSelectQuery(options.query, 'postgres');
     let cursor = parseCursor(options.cursor);
     options.signal?.throwIfAborted();
     const lent = await lease();
     const { client } = lent;
     let open = false;
+    const timeoutMs = config.queryTimeoutSeconds * 1000;
     try {
       const table = await describe(client, object).catch((e: unknown) => {
         throw postgresError(e, where, object);
       });
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await beginReadOnly(client, timeoutMs);
       open = true;
-      await client.query(`SET LOCAL statement_timeout = ${Math.round(config.queryTimeoutSeconds * 1000)}`);
-      const source = query ? `(${query}) AS weft_q` : table.sql;
+      // The filter's safety is the server's (query-filter.ts): parsed alone as one statement returning rows, then
+      // carried only through the extended protocol, inside this READ ONLY transaction with its statement timeout.
+      const source = query ? filterSource(query) : table.sql;
       let key = table.primaryKey;
       let names = table.columns.map((c) => c.name);
       if (query) {
-        const shape = await client.query(`SELECT * FROM ${source} LIMIT 0`);
-        names = shape.fields.map((f) => f.name);
+        names = (await describeFilter(client, query)).names;
         if (!key.every((k) => names.includes(k))) key = [];
       }
       const params: unknown[] = [];
@@ -213,14 +216,15 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets): Connecto
         });
         conditions.push(`(${key.map(ident).join(', ')}) > (${marks.join(', ')})`);
       }
-      const offset = cursor && 'offset' in cursor ? ` OFFSET ${cursor.offset}` : '';
+      const offset = cursor && 'offset' in cursor ? ` OFFSET ${Math.floor(cursor.offset)}` : '';
       // Without a key, an offset only resumes correctly over a total order: sort by every column's text
       // (rows that tie on all of them are identical, so which of them comes first does not matter).
       const order = ` ORDER BY ${key.length > 0 ? key.map(ident).join(', ') : names.map((n) => `${ident(n)}::text COLLATE "C"`).join(', ')}`;
       const whereSql = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
-      await client.query(`DECLARE weft_read NO SCROLL CURSOR FOR SELECT * FROM ${source}${whereSql}${order}${offset}`, params);
+      await client.query(carrying(`DECLARE weft_read NO SCROLL CURSOR FOR SELECT * FROM ${source}${whereSql}${order}${offset}`, params));
       for (;;) {
         options.signal?.throwIfAborted();
+        if (query) await limitTime(client, timeoutMs);
         const result = await client.query<Row>(`FETCH FORWARD ${batchSize} FROM weft_read`);
         if (result.rows.length === 0) break;
         cursor = nextCursor(cursor, result.rows, key);
@@ -234,7 +238,8 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets): Connecto
       throw postgresError(e, where, object);
     } finally {
       if (open) await client.query('ROLLBACK').catch(() => lent.done(true));
-      lent.done();
+      // A filter may have changed session settings (set_config(..., false)): its connection is not reused.
+      lent.done(query !== undefined);
     }
   }
 
