@@ -110,7 +110,7 @@ describe('encrypted uploads', () => {
   });
 
   it('refuses a connection that is not a Files connection, or does not exist', async () => {
-    const pg = await post('/api/connections', { connector: 'postgres', name: 'Some DB', config: { database: 'crm', user: 'weft' }, secrets: { password: 'x' } });
+    const pg = await post('/api/connections', { connector: 'postgres', name: 'Some DB', config: { database: 'crm', user: 'weft' }, secrets: { password: 'x-long-enough' } });
     expect(pg.status).toBe(201);
     const pgId = ((await pg.json()) as { id: string }).id;
     const file = await uploaded('plain.csv', CSV);

@@ -4,7 +4,7 @@ import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { createCipher, loadSecretKey, parseKey, redact, SecretDecryptError } from './index';
+import { createCipher, loadSecretKey, maskablePassword, MIN_SECRET_LENGTH, parseKey, redact, SecretDecryptError } from './index';
 
 const dirs: string[] = [];
 const tempDir = async () => {
@@ -110,5 +110,28 @@ describe('redact', () => {
       'password authentication failed for "••••" (••••) ••••',
     );
     expect(redact('no secrets here', secrets)).toBe('no secrets here');
+  });
+
+  it('masks whole tokens only: a secret that is part of a word is left, so the masking never spells it out', () => {
+    const message = 'password authentication failed for user "nobody": nobody may login; bodyguards there said so';
+    for (const secret of ['o', 'b', 'bod', 'nob', 'ody', 'in', 'the', 'word', 'pass', 'body']) {
+      expect([secret, redact(message, { password: secret })]).toEqual([secret, message]);
+    }
+    // Where the secret does stand alone, it is masked, and nothing around it is touched.
+    expect(redact('password "ody" rejected; nobody knows ody', { password: 'ody' })).toBe('password "••••" rejected; nobody knows ••••');
+    expect(redact('user=nobody password=nobody host=db', { password: 'nobody' })).toBe('user=•••• password=•••• host=db');
+    expect(redact('postgres://weft:s3cr%40t@db/x and s3cr@t.', { password: 's3cr@t' })).toBe('postgres://weft:••••@db/x and ••••.');
+    expect(redact('token ünïcödé-kéy, not xünïcödé-kéy', { token: 'ünïcödé-kéy' })).toBe('token ••••, not xünïcödé-kéy');
+    expect(redact('at start secret1 and secret1', { password: 'secret1' })).toBe('at start •••• and ••••');
+  });
+
+  it('refuses database passwords too short to mask safely, and allows an empty one', () => {
+    const schema = maskablePassword();
+    expect(schema.safeParse('').success).toBe(true);
+    expect(schema.safeParse(undefined).success).toBe(true);
+    expect(schema.safeParse('x'.repeat(MIN_SECRET_LENGTH)).success).toBe(true);
+    const short = schema.safeParse('abc');
+    expect(short.success).toBe(false);
+    expect(short.error?.issues[0]?.message).toMatch(/at least 8 characters/);
   });
 });

@@ -1,5 +1,6 @@
 // What a MySQL/MariaDB connection needs: the non-secret settings shown back to the user, and the password kept apart.
 import { z } from 'zod';
+import { maskablePassword } from '../../secrets/redact';
 import type { ConnectorManifest } from '../types';
 
 export const MysqlConfig = z.object({
@@ -13,7 +14,7 @@ export const MysqlConfig = z.object({
 });
 export type MysqlConfig = z.infer<typeof MysqlConfig>;
 
-export const MysqlSecrets = z.object({ password: z.string().default('').meta({ title: 'Password' }) });
+export const MysqlSecrets = z.object({ password: maskablePassword().meta({ title: 'Password' }) });
 export type MysqlSecrets = z.infer<typeof MysqlSecrets>;
 
 export const mysqlManifest: ConnectorManifest<MysqlConfig, MysqlSecrets> = {

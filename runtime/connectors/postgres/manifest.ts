@@ -1,5 +1,6 @@
 // What a Postgres connection needs: the non-secret settings shown back to the user, and the password kept apart.
 import { z } from 'zod';
+import { maskablePassword } from '../../secrets/redact';
 import type { ConnectorManifest } from '../types';
 
 export const PostgresConfig = z.object({
@@ -15,7 +16,7 @@ export const PostgresConfig = z.object({
 });
 export type PostgresConfig = z.infer<typeof PostgresConfig>;
 
-export const PostgresSecrets = z.object({ password: z.string().default('').meta({ title: 'Password' }) });
+export const PostgresSecrets = z.object({ password: maskablePassword().meta({ title: 'Password' }) });
 export type PostgresSecrets = z.infer<typeof PostgresSecrets>;
 
 export const postgresManifest: ConnectorManifest<PostgresConfig, PostgresSecrets> = {
