@@ -1,5 +1,6 @@
 // Discover and preview through app.request() against a real Postgres: good reads, a refused query, a missing table.
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ApiError, Connection, DiscoveredObjectInfo, SourcePreview, sqlPreviewHash } from '../../shared';
@@ -104,6 +105,26 @@ describe('POST /connections/:id/preview', () => {
     const { error } = ApiError.parse(res.json);
     expect(error.code).toBe('invalid_query');
     expect(error.message).toMatch(/^Only a single SELECT \(or WITH \.\.\. SELECT\) can filter a source/);
+  });
+
+  it('refuses the escape from issue 8, and no table is created', async ({ skip }) => {
+    if (!db) skip();
+    const tables = async () => {
+      const client = new pg.Client({ ...db!.config, password: db!.secrets.password || undefined });
+      await client.connect();
+      try {
+        return (await client.query<{ n: string }>("SELECT relname AS n FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = 'public' ORDER BY 1")).rows.map((r) => r.n);
+      } finally {
+        await client.end();
+      }
+    };
+    const before = await tables();
+    const query = 'SELECT 1 # 1 AS a) AS q; COMMIT; CREATE TABLE t(i int); SELECT * FROM (SELECT 1 AS a';
+    const res = await call('POST', `/connections/${connection.id}/preview`, { object: 'orders', query });
+    expect(res.status).toBe(422);
+    expect(ApiError.parse(res.json).error).toMatchObject({ code: 'invalid_query', message: expect.stringMatching(/^Only a single SELECT/) });
+    expect(await tables()).toEqual(before);
+    expect(before).not.toContain('t');
   });
 
   it('names a table that is not there', async ({ skip }) => {

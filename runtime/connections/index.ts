@@ -3,3 +3,4 @@ export { connectorInfo, createConnectionService, type ConnectionService } from '
 export { connectorLookup, type AnyConnector, type ConnectorLookup } from './registry';
 export { ConnectionServiceError } from './errors';
 export { describeFailure } from './test-result';
+export { createHostPolicy, hostPolicyFromEnv, isPrivateAddress, type HostPolicy } from './host-policy';

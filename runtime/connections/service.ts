@@ -3,12 +3,13 @@
 import { z } from 'zod';
 import type { Connection, ConnectionPatch, ConnectionTestResult, ConnectorInfo } from '../../shared';
 import { ConnectionInput, ConnectionTestInput } from '../../shared';
-import { ConnectorError, type ConnectorContext, type ConnectorSession } from '../connectors/types';
+import { ConnectorError, type ConnectorContext, type ConnectorSession, type OpenOptions } from '../connectors/types';
 import type { SecretCipher } from '../secrets';
 import { redact, SecretDecryptError } from '../secrets';
 import { StoreConflictError } from '../store/errors';
 import type { ConnectionUsage, Store, StoredConnection } from '../store/types';
 import { ConnectionServiceError, type Issue } from './errors';
+import { hostPolicyFromEnv, type HostPolicy } from './host-policy';
 import type { AnyConnector, ConnectorLookup } from './registry';
 import { describeFailure, SUCCESS } from './test-result';
 
@@ -23,6 +24,8 @@ export interface ConnectionServiceDeps {
   /** How long one test may take before it counts as a timeout (default 20 s). */
   testTimeoutMs?: number;
   warn?: (message: string) => void;
+  /** Which hosts connections may reach; the environment's WEFT_ALLOWED_HOSTS / WEFT_ALLOW_PRIVATE_HOSTS by default. */
+  hosts?: HostPolicy;
 }
 
 const hasValue = (v: unknown) => v !== undefined && v !== null && v !== '';
@@ -49,7 +52,7 @@ export function connectorInfo(c: AnyConnector): ConnectorInfo {
   };
 }
 
-export function createConnectionService({ store, cipher, connectors, context, testTimeoutMs = 20_000, warn = console.warn }: ConnectionServiceDeps) {
+export function createConnectionService({ store, cipher, connectors, context, testTimeoutMs = 20_000, warn = console.warn, hosts = hostPolicyFromEnv() }: ConnectionServiceDeps) {
   const connectorOf = (id: string): AnyConnector => {
     const found = connectors.get(id);
     if (!found) {
@@ -119,6 +122,16 @@ export function createConnectionService({ store, cipher, connectors, context, te
     }
   }
 
+  /**
+   * Every session is opened here (test, discover, preview, runs): a connector that reaches a host has it checked
+   * against the host policy first, and is given the checked address to connect to.
+   */
+  async function openChecked(connector: AnyConnector, config: Record<string, unknown>, secrets: Secrets): Promise<ConnectorSession> {
+    const endpoint = connector.manifest.endpoint?.(config);
+    const options: OpenOptions = endpoint ? { address: await hosts.check(endpoint.host) } : {};
+    return (await connector.open(config, secrets, context, options)) as ConnectorSession;
+  }
+
   /** Opens the connector, runs test(), closes it; never throws, never echoes a secret. */
   async function runTest(connector: AnyConnector, config: Record<string, unknown>, secrets: Secrets): Promise<ConnectionTestResult> {
     let timer: NodeJS.Timeout | undefined;
@@ -129,7 +142,7 @@ export function createConnectionService({ store, cipher, connectors, context, te
     try {
       const proved = await Promise.race([
         (async () => {
-          session = await connector.open(config, secrets, context);
+          session = await openChecked(connector, config, secrets);
           return session.test();
         })(),
         timeout,
@@ -258,7 +271,7 @@ export function createConnectionService({ store, cipher, connectors, context, te
       throw err;
     }
     const valid = validate(connector, stored.config, secrets);
-    return (await connector.open(valid.config, valid.secrets, context)) as ConnectorSession;
+    return openChecked(connector, valid.config, valid.secrets);
   }
 
   function unsealOrEmpty(stored: StoredConnection): Secrets {

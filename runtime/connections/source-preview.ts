@@ -59,6 +59,8 @@ export function describeReadFailure(err: unknown, object: string, secrets: unkno
       // The guard's own refusals explain themselves; the database's are errors in an otherwise valid SELECT.
       return { code, message: say(/^(The query is not valid|Query filters only read)/.test(detail) ? 'Only a single SELECT (or WITH ... SELECT) can filter a source, and the database refused this one' : 'Only a single SELECT (or WITH ... SELECT) can filter a source') };
     case 'permission':
+      // The host policy's refusal names the setting; it is not about the user's grants.
+      if (/^Weft may not connect/.test(detail)) return { code, message: detail };
       return { code, message: say(`The connection's user may not read "${object}". Ask for SELECT permission on it`) };
     case 'timeout':
       return { code, message: say('The database took too long to answer. Narrow the query or raise the connection’s query timeout') };

@@ -17,6 +17,8 @@ export function describeFailure(err: unknown, secrets: unknown): ConnectionTestR
   const code = err instanceof ConnectorError ? err.code : 'unknown';
   const raw = err instanceof Error ? err.message : String(err);
   const detail = redact(raw, secrets).trim();
+  // A refusal that is its own headline ("Not a PostgreSQL server at this address ...") is shown as it is.
+  if (/^Not an? [^:]+ server at this address/.test(detail)) return { ok: false, code, message: detail };
   const title = CONNECTION_ERROR_TITLES[code];
   const hint = HINTS[code];
   const message = [title, detail && detail.toLowerCase() !== title.toLowerCase() ? `: ${detail}` : '', hint && !/\bcheck\b/i.test(detail) ? `. ${hint}` : '']

@@ -25,6 +25,17 @@ export interface ConnectorManifest<C = unknown, S = unknown> {
   queryLanguage?: 'sql' | 'formula';
   /** Weft's own storage (the workspace, uploaded files): usable without a saved connection, not offered as a new one. */
   builtIn?: boolean;
+  /**
+   * Where a connection goes over the network, for connectors that reach another host: the connection service checks
+   * the host against WEFT_ALLOWED_HOSTS / WEFT_ALLOW_PRIVATE_HOSTS and passes the checked address to `open`.
+   */
+  endpoint?(config: C): { host: string; port: number };
+}
+
+/** How the connection service opens a session. */
+export interface OpenOptions {
+  /** The address the host allowlist checked for `endpoint(config).host`: connect to it, not to a new DNS answer. */
+  address?: string;
 }
 
 /**
@@ -134,7 +145,7 @@ export interface ConnectorSession {
 
 export interface Connector<C = unknown, S = unknown> {
   manifest: ConnectorManifest<C, S>;
-  open(config: C, secrets: S, context?: ConnectorContext): Promise<ConnectorSession>;
+  open(config: C, secrets: S, context?: ConnectorContext, options?: OpenOptions): Promise<ConnectorSession>;
 }
 
 export const defineConnector = <C, S>(c: Connector<C, S>): Connector<C, S> => c;

@@ -1,10 +1,12 @@
 // The MySQL/MariaDB connector: keyset-paged reads in a READ ONLY consistent-snapshot transaction, and
 // batch writes as multi-row INSERT ... ON DUPLICATE KEY UPDATE, with per-row savepoints as the fallback.
+import { connect } from 'node:net';
 import mysql from 'mysql2/promise';
 import type { FieldType } from '../../../shared/graph/field-types';
+import { expectProtocol } from '../net-probe';
 import { checkSelectQuery } from '../sql-guard';
 import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings } from '../sql-common';
-import { ConnectorError, defineConnector, type ConnectorSession, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
+import { ConnectorError, defineConnector, type ConnectorSession, type OpenOptions, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
 import { MysqlConfig, MysqlSecrets, mysqlManifest } from './manifest';
 import { describeFilter, filterSource, limitedSelect } from './query-filter';
 import { mapMysqlType, mysqlTypeCast, toMysqlValue } from './type-map';
@@ -61,10 +63,13 @@ export function mysqlError(error: unknown, where: Where, object?: string): Conne
 const RECORD_ERRNOS = new Set([1048, 1062, 1264, 1265, 1292, 1364, 1366, 1406, 1451, 1452, 1690, 3819, 4025]);
 const isRecordError = (e: unknown) => RECORD_ERRNOS.has((e as MysqlError)?.errno ?? 0);
 
-function openSession(config: MysqlConfig, secrets: MysqlSecrets): ConnectorSession {
+function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOptions = {}): ConnectorSession {
   const where: Where = { host: config.host, port: config.port, database: config.database, user: config.user };
+  const address = options.address;
   const pool = mysql.createPool({
     host: config.host,
+    // The address the host allowlist checked: the socket goes there, while TLS keeps the host name.
+    ...(address ? { stream: () => connect({ host: address, port: config.port }) } : {}),
     port: config.port,
     database: config.database,
     user: config.user,
@@ -328,6 +333,7 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets): ConnectorSessi
 
   return {
     async test() {
+      await expectProtocol('mysql', address ?? config.host, config.port, `${config.host}:${config.port}`);
       const lent = await lease();
       try {
         await lent.conn.query('SELECT 1');
@@ -365,8 +371,8 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets): ConnectorSessi
 
 export const mysqlConnector = defineConnector<MysqlConfig, MysqlSecrets>({
   manifest: mysqlManifest,
-  async open(config, secrets) {
+  async open(config, secrets, _context, options) {
     const settings = parseSettings('MySQL', { config: MysqlConfig, secrets: MysqlSecrets }, config, secrets);
-    return openSession(settings.config, settings.secrets);
+    return openSession(settings.config, settings.secrets, options);
   },
 });

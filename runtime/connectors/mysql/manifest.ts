@@ -25,4 +25,5 @@ export const mysqlManifest: ConnectorManifest<MysqlConfig, MysqlSecrets> = {
   config: MysqlConfig,
   secrets: MysqlSecrets,
   capabilities: ['read', 'write', 'incremental', 'query', 'discover'],
+  endpoint: (config) => ({ host: config.host, port: config.port }),
 };

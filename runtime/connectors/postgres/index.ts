@@ -1,10 +1,12 @@
 // The PostgreSQL connector: keyset-resumable reads through a server-side cursor in a READ ONLY
 // transaction, and batch writes as one statement per chunk with per-row savepoints as the fallback.
+import { isIP } from 'node:net';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { expectProtocol } from '../net-probe';
 import { checkSelectQuery, MORE_THAN_ONE } from '../sql-guard';
 import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings, toParam } from '../sql-common';
-import { ConnectorError, defineConnector, type ConnectorSession, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
+import { ConnectorError, defineConnector, type ConnectorSession, type OpenOptions, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
 import { PostgresConfig, PostgresSecrets, postgresManifest } from './manifest';
 import { beginReadOnly, carrying, describeFilter, filterSource, isMultipleStatements, limitTime } from './query-filter';
 import { mapPostgresType, parsePostgresValue } from './type-map';
@@ -82,15 +84,17 @@ export function copyText(value: unknown): string {
   return COPY_SPECIAL.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : text;
 }
 
-function openSession(config: PostgresConfig, secrets: PostgresSecrets): ConnectorSession {
+function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: OpenOptions = {}): ConnectorSession {
   const where: Where = { host: config.host, port: config.port, database: config.database, user: config.user };
+  // The address the host allowlist checked, when there is one; TLS still verifies the certificate against the name.
+  const address = options.address ?? config.host;
   const pool = new pg.Pool({
-    host: config.host,
+    host: address,
     port: config.port,
     database: config.database,
     user: config.user,
     password: secrets.password,
-    ssl: config.sslMode === 'disable' ? false : { rejectUnauthorized: config.sslMode === 'verify-full' },
+    ssl: config.sslMode === 'disable' ? false : { rejectUnauthorized: config.sslMode === 'verify-full', ...(isIP(config.host) ? {} : { servername: config.host }) },
     max: 4,
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 10_000,
@@ -487,6 +491,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets): Connecto
 
   return {
     async test() {
+      await expectProtocol('postgres', address, config.port, `${config.host}:${config.port}`);
       const lent = await lease();
       try {
         await lent.client.query('SELECT 1');
@@ -526,8 +531,8 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets): Connecto
 
 export const postgresConnector = defineConnector<PostgresConfig, PostgresSecrets>({
   manifest: postgresManifest,
-  async open(config, secrets) {
+  async open(config, secrets, _context, options) {
     const settings = parseSettings('Postgres', { config: PostgresConfig, secrets: PostgresSecrets }, config, secrets);
-    return openSession(settings.config, settings.secrets);
+    return openSession(settings.config, settings.secrets, options);
   },
 });

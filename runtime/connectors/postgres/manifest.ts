@@ -27,4 +27,5 @@ export const postgresManifest: ConnectorManifest<PostgresConfig, PostgresSecrets
   config: PostgresConfig,
   secrets: PostgresSecrets,
   capabilities: ['read', 'write', 'incremental', 'query', 'discover'],
+  endpoint: (config) => ({ host: config.host, port: config.port }),
 };
