@@ -147,7 +147,12 @@ export function createConnectionService({ store, cipher, connectors, context, te
         })(),
         timeout,
       ]);
-      return typeof proved === 'string' && proved.trim() !== '' ? { ...SUCCESS, message: redact(proved, secrets) } : SUCCESS;
+      const outcome = typeof proved === 'string' ? { message: proved } : (proved ?? {});
+      return {
+        ...SUCCESS,
+        ...(outcome.message?.trim() ? { message: redact(outcome.message, secrets) } : {}),
+        ...(outcome.warning?.trim() ? { warning: redact(outcome.warning, secrets) } : {}),
+      };
     } catch (err) {
       return describeFailure(err, secrets);
     } finally {

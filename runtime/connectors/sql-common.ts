@@ -61,3 +61,7 @@ export function parseSettings<C, S>(
   if (!s.success) throw new ConnectorError('invalid_config', `The ${system} password is not valid.`);
   return { config: c.data, secrets: s.data };
 }
+
+/** Test connection's warning for a user that can do anything: it works, but a source should read with a read-only user. */
+export const superuserWarning = (user: string, what: string) =>
+  `Connected, but "${user}" is ${what}. Weft reads through read-only transactions, yet a least-privilege user that may only read what the integration needs is recommended for sources.`;

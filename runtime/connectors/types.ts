@@ -129,13 +129,20 @@ export class ConnectorError extends Error {
   }
 }
 
+/** What a passed test may add: what it proved, and a warning (never a failure). */
+export interface TestOutcome {
+  message?: string;
+  warning?: string;
+}
+
 /** An open connection to one system with one config and its secrets. */
 export interface ConnectorSession {
   /**
    * Proves the credentials and reachability; throws ConnectorError with a specific, human message. May
-   * answer what it proved, in the user's words (which key it unlocked), for the "Test connection" result.
+   * answer what it proved, in the user's words (which key it unlocked), for the "Test connection" result,
+   * and a warning about a connection that works but should not be used as it is (a superuser).
    */
-  test(): Promise<void | string>;
+  test(): Promise<void | string | TestOutcome>;
   discover(): Promise<DiscoveredObject[]>;
   read(object: string, options: ReadOptions): AsyncIterable<ReadBatch>;
   /** One batch; one result per row, in order. A batch is atomic where the system allows. */

@@ -60,6 +60,8 @@ export const ConnectionTestResult = z.object({
   /** What to show: "Connected" or what went wrong, in the user's words (secret values masked). */
   message: z.string(),
   code: ConnectionTestErrorCode.nullable(),
+  /** A connection that works but should not be used as it is (e.g. its user is a superuser): said, never a failure. */
+  warning: z.string().optional(),
 });
 export type ConnectionTestResult = z.infer<typeof ConnectionTestResult>;
 

@@ -185,6 +185,11 @@ export function ConnectionForm({ connectors, saved, takenNames, onClose, onSaved
                     <IconKey size={14} /> Credentials
                   </legend>
                   <p className="hint">Encrypted on the server and never shown again.</p>
+                  {connector.capabilities.includes('query') ? (
+                    <p className="hint" data-testid="least-privilege-hint">
+                      For a source, use a least-privilege user that may only read what the integration needs (SELECT on those tables), never a superuser or the database owner.
+                    </p>
+                  ) : null}
                   {form.secrets.map((f) => (
                     <Row key={f.key} label={f.title} errors={issues[`secrets.${f.key}`]}>
                       {(id) => (
@@ -209,6 +214,12 @@ export function ConnectionForm({ connectors, saved, takenNames, onClose, onSaved
                 <div className={`test-result test-result--${result.ok ? 'ok' : 'failed'}`} role="status" data-testid="test-result" data-ok={result.ok}>
                   {result.ok ? <IconCheck size={16} strokeWidth={2.5} /> : <IconAlert size={16} />}
                   <span>{result.ok && result.message === 'Connected' ? 'Connected — Weft can reach this system with these settings.' : result.message}</span>
+                </div>
+              ) : null}
+              {result?.ok && result.warning ? (
+                <div className="test-result test-result--warning" role="status" data-testid="test-warning">
+                  <IconAlert size={16} />
+                  <span>{result.warning}</span>
                 </div>
               ) : null}
               {error ? (

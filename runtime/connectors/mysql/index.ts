@@ -5,7 +5,7 @@ import mysql from 'mysql2/promise';
 import type { FieldType } from '../../../shared/graph/field-types';
 import { expectProtocol } from '../net-probe';
 import { checkSelectQuery } from '../sql-guard';
-import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings } from '../sql-common';
+import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings, superuserWarning } from '../sql-common';
 import { ConnectorError, defineConnector, type ConnectorSession, type OpenOptions, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
 import { MysqlConfig, MysqlSecrets, mysqlManifest } from './manifest';
 import { describeFilter, filterSource, limitedSelect } from './query-filter';
@@ -336,7 +336,9 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
       await expectProtocol('mysql', address ?? config.host, config.port, `${config.host}:${config.port}`);
       const lent = await lease();
       try {
-        await lent.conn.query('SELECT 1');
+        const [grants] = await lent.conn.query<mysql.RowDataPacket[]>('SHOW GRANTS FOR CURRENT_USER()');
+        const global = grants.map((g) => String(Object.values(g)[0] ?? '')).filter((g) => /\bON \*\.\* TO\b/i.test(g));
+        if (global.some((g) => /^GRANT\s+(.*\s)?(ALL PRIVILEGES|SUPER)\b/i.test(g))) return { warning: superuserWarning(config.user, 'a user with SUPER or ALL PRIVILEGES on every database') };
       } catch (e) {
         throw mysqlError(e, where);
       } finally {

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { expectProtocol } from '../net-probe';
 import { checkSelectQuery, MORE_THAN_ONE } from '../sql-guard';
-import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings, toParam } from '../sql-common';
+import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings, superuserWarning, toParam } from '../sql-common';
 import { ConnectorError, defineConnector, type ConnectorSession, type OpenOptions, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
 import { PostgresConfig, PostgresSecrets, postgresManifest } from './manifest';
 import { beginReadOnly, carrying, describeFilter, filterSource, isMultipleStatements, limitTime } from './query-filter';
@@ -494,7 +494,8 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       await expectProtocol('postgres', address, config.port, `${config.host}:${config.port}`);
       const lent = await lease();
       try {
-        await lent.client.query('SELECT 1');
+        const { rows } = await lent.client.query<{ superuser: boolean | null }>('SELECT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) AS superuser');
+        if (rows[0]?.superuser) return { warning: superuserWarning(config.user, 'a Postgres superuser') };
       } catch (e) {
         throw postgresError(e, where);
       } finally {
