@@ -141,6 +141,25 @@ describe('Test connection on a port that does not speak the protocol', () => {
     });
   }
 
+  it('says the same, quickly, when discover or a run opens a saved connection on such a port', async () => {
+    const svc = service(createHostPolicy());
+    const saved = await svc.create({ connector: 'postgres', name: `Garbage ${randomBytes(3).toString('hex')}`, config: pgConfig(ports.garbage), secrets: {} });
+    const started = Date.now();
+    const e = await refusal(svc.withSession(saved.id, (s) => s.discover()));
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(e.message).toMatch(/^Not a PostgreSQL server at this address/);
+    const mine = await svc.create({ connector: 'mysql', name: `Garbage my ${randomBytes(3).toString('hex')}`, config: myConfig(ports.garbage), secrets: {} });
+    const session = await svc.open(mine.id);
+    try {
+      const read = await refusal((async () => {
+        for await (const _ of session.read('t', { batchSize: 10 })) void _;
+      })());
+      expect(read.message).toMatch(/^Not a MySQL\/MariaDB server at this address/);
+    } finally {
+      await session.close();
+    }
+  });
+
   it('still says a closed port refused, and tests the real servers as connected', async () => {
     const closed = await service(createHostPolicy()).testUnsaved({ connector: 'postgres', config: pgConfig(ports.closed), secrets: {} });
     expect(closed).toMatchObject({ ok: false, code: 'unreachable', message: expect.stringMatching(/refused/) });

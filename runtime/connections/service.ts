@@ -276,7 +276,7 @@ export function createConnectionService({ store, cipher, connectors, context, te
       throw err;
     }
     const valid = validate(connector, stored.config, secrets);
-    return openChecked(connector, valid.config, valid.secrets);
+    return redacting(await openChecked(connector, valid.config, valid.secrets), valid.secrets);
   }
 
   function unsealOrEmpty(stored: StoredConnection): Secrets {
@@ -290,6 +290,41 @@ export function createConnectionService({ store, cipher, connectors, context, te
 }
 
 export type ConnectionService = ReturnType<typeof createConnectionService>;
+
+/** An error with each secret masked (message and stack); the original, which may hold one, is not kept as its cause. */
+function cleaned(error: unknown, secrets: Secrets): unknown {
+  if (!(error instanceof Error)) return error;
+  const message = redact(error.message, secrets);
+  if (message === error.message && (error.stack === undefined || redact(error.stack, secrets) === error.stack)) return error;
+  if (error instanceof ConnectorError) return new ConnectorError(error.code, message);
+  error.message = message;
+  if (error.stack) error.stack = redact(error.stack, secrets);
+  return error;
+}
+
+/**
+ * A saved connection's session whose failures never carry a secret: discover, preview and the worker's reads and
+ * writes in runs (whose errors are recorded in the run's history) all open sessions through openStored.
+ */
+function redacting(session: ConnectorSession, secrets: Secrets): ConnectorSession {
+  const guard = <T>(work: Promise<T>): Promise<T> =>
+    work.catch((e: unknown) => {
+      throw cleaned(e, secrets);
+    });
+  return {
+    test: () => guard(session.test()),
+    discover: () => guard(session.discover()),
+    async *read(object, options) {
+      try {
+        yield* session.read(object, options);
+      } catch (e) {
+        throw cleaned(e, secrets);
+      }
+    },
+    write: (object, rows, options) => guard(session.write(object, rows, options)),
+    close: () => session.close(),
+  };
+}
 
 /** The config as it will be stored (the connector's defaults applied), for comparing with the stored one. */
 function withDefaults(connector: { manifest: { config: z.ZodType } }, config: Record<string, unknown>): Record<string, unknown> {

@@ -74,7 +74,8 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
     database: config.database,
     user: config.user,
     password: secrets.password,
-    ssl: config.sslMode === 'disable' ? undefined : { rejectUnauthorized: config.sslMode === 'verify-full' },
+    // verify-full checks the certificate and that it names the host (mysql2 checks the name only with verifyIdentity).
+    ssl: config.sslMode === 'disable' ? undefined : { rejectUnauthorized: config.sslMode === 'verify-full', verifyIdentity: config.sslMode === 'verify-full' },
     connectionLimit: 4,
     connectTimeout: 10_000,
     charset: 'utf8mb4',
@@ -87,8 +88,13 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
   const leased = new Set<{ conn: mysql.PoolConnection; done: (destroy?: boolean) => void }>();
   let mariadb: boolean | undefined;
 
+  /** Whether the port has been asked if it speaks MySQL: once per session, before the driver's first connection. */
+  let probed: Promise<void> | null = null;
+
   async function lease() {
     let conn: mysql.PoolConnection;
+    probed ??= expectProtocol('mysql', address ?? config.host, config.port, `${config.host}:${config.port}`);
+    await probed;
     try {
       conn = await pool.getConnection();
       // Every session is UTC and strict, so date-times read back as written and nothing is silently truncated.
@@ -333,7 +339,6 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
 
   return {
     async test() {
-      await expectProtocol('mysql', address ?? config.host, config.port, `${config.host}:${config.port}`);
       const lent = await lease();
       try {
         const [grants] = await lent.conn.query<mysql.RowDataPacket[]>('SHOW GRANTS FOR CURRENT_USER()');

@@ -104,8 +104,13 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
   const leased = new Set<{ client: pg.PoolClient; done: (destroy?: boolean) => void }>();
   const guarded = new WeakSet<pg.PoolClient>();
 
+  /** Whether the port has been asked if it speaks Postgres: once per session, before the driver's first connection. */
+  let probed: Promise<void> | null = null;
+
   async function lease() {
     let client: pg.PoolClient;
+    probed ??= expectProtocol('postgres', address, config.port, `${config.host}:${config.port}`);
+    await probed;
     try {
       client = await pool.connect();
     } catch (e) {
@@ -491,7 +496,6 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
 
   return {
     async test() {
-      await expectProtocol('postgres', address, config.port, `${config.host}:${config.port}`);
       const lent = await lease();
       try {
         const { rows } = await lent.client.query<{ superuser: boolean | null }>('SELECT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) AS superuser');

@@ -1,0 +1,79 @@
+// A saved connection's session never lets a secret out through an error: discover, preview and a run's reads and
+// writes (whose errors go into the run's history) fail with the secret masked, whatever the driver put in its message.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ConnectorError, defineConnector } from '../connectors/types';
+import { createCipher } from '../secrets';
+import { openStore } from '../store';
+import type { Store } from '../store/types';
+import { createHostPolicy } from './host-policy';
+import { connectorLookup } from './registry';
+import { createConnectionService } from './service';
+
+const PASSWORD = 'Leaky-Pa55word';
+
+/** A system whose driver echoes the password in every failure, as some drivers echo a connection string. */
+const leaky = defineConnector({
+  manifest: {
+    id: 'leaky',
+    name: 'Leaky',
+    icon: 'database',
+    description: 'A driver that quotes its connection string in errors',
+    capabilities: ['read', 'write', 'discover'],
+    config: z.object({ database: z.string() }),
+    secrets: z.object({ password: z.string() }),
+  },
+  async open(config, secrets) {
+    const url = `leaky://weft:${secrets.password}@db/${config.database}`;
+    return {
+      test: async () => {
+        throw new Error(`cannot connect to ${url}`);
+      },
+      discover: async () => {
+        throw new ConnectorError('permission', `denied for ${url}`);
+      },
+      async *read() {
+        yield { rows: [{ id: 1 }], cursor: null };
+        throw new Error(`connection to ${url} lost`);
+      },
+      write: async () => {
+        throw new ConnectorError('unknown', `write failed on ${url} (password ${secrets.password})`);
+      },
+      close: async () => undefined,
+    };
+  },
+});
+
+let store: Store;
+beforeAll(async () => {
+  store = await openStore({ memory: true });
+});
+afterAll(async () => store?.close());
+
+describe('sessions opened from a saved connection', () => {
+  it('mask the secret in every failure, keeping the kind of failure', async () => {
+    const service = createConnectionService({ store, cipher: createCipher(randomBytes(32)), connectors: connectorLookup([leaky]), hosts: createHostPolicy(), warn: () => undefined });
+    const saved = await service.create({ connector: 'leaky', name: 'Leaky', config: { database: 'crm' }, secrets: { password: PASSWORD } });
+    const session = await service.open(saved.id);
+    const failures: unknown[] = [];
+    await session.discover().catch((e: unknown) => failures.push(e));
+    await session.write('t', [{ id: 1 }], { mode: 'insert', key: [], fields: [{ name: 'id', type: 'number' }] }).catch((e: unknown) => failures.push(e));
+    const rows: unknown[] = [];
+    try {
+      for await (const b of session.read('t', { batchSize: 10 })) rows.push(...b.rows);
+    } catch (e) {
+      failures.push(e);
+    }
+    expect(rows).toEqual([{ id: 1 }]);
+    expect(failures).toHaveLength(3);
+    for (const f of failures) {
+      const e = f as Error;
+      expect(`${e.message}\n${e.stack ?? ''}\n${String((e as { cause?: unknown }).cause ?? '')}`).not.toContain(PASSWORD);
+      expect(e.message).toContain('leaky://weft:••••@db/crm');
+    }
+    expect((failures[0] as ConnectorError).code).toBe('permission');
+    expect((failures[1] as ConnectorError).message).toBe('write failed on leaky://weft:••••@db/crm (password ••••)');
+    await session.close();
+  });
+});
