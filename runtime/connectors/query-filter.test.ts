@@ -67,6 +67,9 @@ describe('query filters on Postgres', () => {
     await inDb.connect();
     await inDb.query('CREATE TABLE items (id int PRIMARY KEY, name text)');
     await inDb.query("INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 5) g");
+    // Large enough that a cursor reads it through its key's index, a row at a time (no sort of every row first).
+    await inDb.query('CREATE TABLE big (id int PRIMARY KEY, n int); INSERT INTO big SELECT g, g FROM generate_series(1, 20000) g; ANALYZE big');
+    await inDb.query(`GRANT SELECT ON big TO ${roles.plain}`);
     // The plain role may create and change tables: only the filter's enforcement stands between it and a write.
     await inDb.query(`GRANT ALL ON SCHEMA public TO ${roles.plain}; GRANT ALL ON items TO ${roles.plain}`);
   });
@@ -99,7 +102,7 @@ describe('query filters on Postgres', () => {
         expect(error.code).toBe('invalid_query');
         expect(describeReadFailure(error, 'items').message).toMatch(/^Only a single SELECT/);
         expect(await catalog()).toEqual(before);
-        expect(before.tables).toBe('items,items_pkey');
+        expect(before.tables).toBe('big,big_pkey,items,items_pkey');
         expect(before.items).toBe('1=item 1,2=item 2,3=item 3,4=item 4,5=item 5');
       });
 
@@ -112,17 +115,19 @@ describe('query filters on Postgres', () => {
             expect(Date.now() - started).toBeLessThan(4000);
             expect(['invalid_query', 'timeout']).toContain(error.code);
           }
-          // A filter that lifts the session's timeout does not lift it for the batches after it.
+          // A filter that lifts the session's timeout in its first batch does not lift it for the batches after it.
           const started = Date.now();
-          const lifted = `SELECT id, CASE WHEN id = 1 THEN set_config('statement_timeout', '0', false) ELSE pg_sleep(6)::text END AS s FROM items WHERE id <= 2`;
+          // In the WHERE clause, so the cursor reads big through its index a row at a time (no sort of every row).
+          const lifted = `SELECT id, n FROM big WHERE (CASE WHEN id = 1 THEN set_config('statement_timeout', '0', false) ELSE pg_sleep(CASE WHEN id = 2 THEN 6 ELSE 0 END)::text END) IS NOT NULL`;
           const rows: Row[] = [];
           const error = await (async () => {
             try {
-              for await (const b of short.read('items', { query: lifted, batchSize: 1 })) rows.push(...b.rows);
+              for await (const b of short.read('big', { query: lifted, batchSize: 1 })) rows.push(...b.rows);
             } catch (e) {
               return e as ConnectorError;
             }
           })();
+          expect(rows).toEqual([{ id: 1, n: 1 }]);
           expect(Date.now() - started).toBeLessThan(4000);
           expect(error?.code).toBe('timeout');
         } finally {
