@@ -64,4 +64,4 @@ export function parseSettings<C, S>(
 
 /** Test connection's warning for a user that can do anything: it works, but a source should read with a read-only user. */
 export const superuserWarning = (user: string, what: string) =>
-  `Connected, but "${user}" is ${what}. Weft reads through read-only transactions, yet a least-privilege user that may only read what the integration needs is recommended for sources.`;
+  `"${user}" is ${what}. Weft reads through read-only transactions, yet a least-privilege user that may only read what the integration needs is recommended for sources.`;
