@@ -44,7 +44,9 @@ describe('host policy', () => {
 
   it('knows loopback, private, link-local and unique-local addresses', () => {
     for (const a of ['127.0.0.1', '10.0.0.5', '172.16.3.4', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1']) expect([a, isPrivateAddress(a)]).toEqual([a, true]);
-    for (const a of ['203.0.113.10', '8.8.8.8', '172.32.0.1', '2001:db8::1', '::ffff:8.8.8.8']) expect([a, isPrivateAddress(a)]).toEqual([a, false]);
+    // IPv6 that reaches an IPv4 address is checked as that address: mapped, NAT64, 6to4.
+    for (const a of ['::ffff:7f00:1', '64:ff9b::7f00:1', '64:ff9b::10.0.0.1', '2002:c0a8:101::1', '2002:7f00:1::']) expect([a, isPrivateAddress(a)]).toEqual([a, true]);
+    for (const a of ['203.0.113.10', '8.8.8.8', '172.32.0.1', '2001:db8::1', '::ffff:8.8.8.8', '64:ff9b::808:808', '2002:808:808::1']) expect([a, isPrivateAddress(a)]).toEqual([a, false]);
   });
 
   it('allows any host by default (a local install reaches its own databases), and answers the resolved address', async () => {

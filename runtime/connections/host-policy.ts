@@ -42,10 +42,35 @@ for (const [net, bits] of [
 
 const family = (address: string) => (isIP(address) === 6 ? 'ipv6' : 'ipv4');
 
-/** An IPv4 address written as IPv6 (::ffff:10.0.0.1) is checked as the IPv4 address it is. */
+/** The eight 16-bit groups of an IPv6 address (with `::` expanded and a trailing dotted IPv4 read as two groups). */
+function groups(address: string): number[] {
+  let text = address.toLowerCase().replace(/%.*$/, '');
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.split('::') as [string, string | undefined];
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const middle = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill('0');
+  return [...left, ...middle, ...right].map((g) => parseInt(g, 16));
+}
+
+const v4 = (high: number, low: number) => `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+
+/**
+ * The IPv4 address an IPv6 one stands for, where it stands for one: IPv4-mapped (::ffff:10.0.0.1), NAT64
+ * (64:ff9b::/96) and 6to4 (2002::/16) addresses are checked as the IPv4 address they reach.
+ */
 const unmapped = (address: string) => {
-  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  return m ? m[1]! : address;
+  if (isIP(address) !== 6) return address;
+  const g = groups(address);
+  if (g.length !== 8 || g.some((n) => Number.isNaN(n))) return address;
+  if (g.slice(0, 5).every((n) => n === 0) && g[5] === 0xffff) return v4(g[6]!, g[7]!);
+  if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((n) => n === 0)) return v4(g[6]!, g[7]!);
+  if (g[0] === 0x2002) return v4(g[1]!, g[2]!);
+  return address;
 };
 
 export const isPrivateAddress = (address: string): boolean => {
