@@ -103,7 +103,7 @@ export function AuditPage() {
                 data-testid="audit-actor"
               />
             </label>
-            <select className="select" value={action} onChange={(e) => reset(() => setAction(e.target.value as AuditAction | ''))} aria-label="Filter by action" data-testid="audit-action">
+            <select className="input select" value={action} onChange={(e) => reset(() => setAction(e.target.value as AuditAction | ''))} aria-label="Filter by action" data-testid="audit-action">
               <option value="">Every action</option>
               {AUDIT_ACTIONS.map((a) => (
                 <option key={a} value={a}>
@@ -111,14 +111,16 @@ export function AuditPage() {
                 </option>
               ))}
             </select>
-            <label className="date-filter">
-              <span className="muted small">From</span>
-              <input className="input input--sm" type="date" value={from} max={to || undefined} onChange={(e) => reset(() => setFrom(e.target.value))} data-testid="audit-from" />
-            </label>
-            <label className="date-filter">
-              <span className="muted small">To</span>
-              <input className="input input--sm" type="date" value={to} min={from || undefined} onChange={(e) => reset(() => setTo(e.target.value))} data-testid="audit-to" />
-            </label>
+            <span className="date-range">
+              <label className="date-filter">
+                <span className="muted small">From</span>
+                <input className="input input--sm" type="date" value={from} max={to || undefined} onChange={(e) => reset(() => setFrom(e.target.value))} data-testid="audit-from" />
+              </label>
+              <label className="date-filter">
+                <span className="muted small">To</span>
+                <input className="input input--sm" type="date" value={to} min={from || undefined} onChange={(e) => reset(() => setTo(e.target.value))} data-testid="audit-to" />
+              </label>
+            </span>
             <span className="spacer" />
             {filtered ? (
               <button
@@ -143,38 +145,40 @@ export function AuditPage() {
               {filtered ? 'Try a wider date range or another action.' : 'Sign-ins, saves, publishes, runs and changes to connections, people and tokens show up here.'}
             </EmptyState>
           ) : (
-            <table className="table table--dense" data-testid="audit-table">
-              <thead>
-                <tr>
-                  <th>When</th>
-                  <th>Who</th>
-                  <th>What</th>
-                  <th>On</th>
-                  <th>Details</th>
-                  <th>From</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((e) => (
-                  <tr key={e.id} data-testid="audit-row" data-action={e.action}>
-                    <td title={e.at}>
-                      <div>{formatDateTime(e.at, now)}</div>
-                      <div className="muted small">{relativeTime(e.at, now)}</div>
-                    </td>
-                    <td className="truncate audit-actor">{e.actor}</td>
-                    <td>
-                      <span className={`badge badge--plain ${TONE[e.action] ?? 'badge--gray'}`}>{ACTION_LABELS[e.action]}</span>
-                    </td>
-                    <td className="truncate audit-target">
-                      {e.targetName ?? e.targetId ?? '—'}
-                      {e.targetType ? <div className="muted small">{e.targetType}</div> : null}
-                    </td>
-                    <td className="muted small">{describe(e) || '—'}</td>
-                    <td className="muted small mono">{e.ip ?? '—'}</td>
+            <div className="table-scroll">
+              <table className="table table--dense" data-testid="audit-table">
+                <thead>
+                  <tr>
+                    <th>When</th>
+                    <th>Who</th>
+                    <th>What</th>
+                    <th>On</th>
+                    <th>Details</th>
+                    <th className="audit-ip">From</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {items.map((e) => (
+                    <tr key={e.id} data-testid="audit-row" data-action={e.action}>
+                      <td title={e.at}>
+                        <div>{formatDateTime(e.at, now)}</div>
+                        <div className="muted small">{relativeTime(e.at, now)}</div>
+                      </td>
+                      <td className="truncate audit-actor">{e.actor}</td>
+                      <td>
+                        <span className={`badge badge--plain ${TONE[e.action] ?? 'badge--gray'}`}>{ACTION_LABELS[e.action]}</span>
+                      </td>
+                      <td className="truncate audit-target">
+                        {e.targetName ?? e.targetId ?? '—'}
+                        {e.targetType ? <div className="muted small">{e.targetType}</div> : null}
+                      </td>
+                      <td className="muted small">{describe(e) || '—'}</td>
+                      <td className="muted small mono audit-ip">{e.ip ?? '—'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )}
           <Pager offset={offset} limit={PAGE} total={total} onChange={setOffset} />
         </div>

@@ -146,7 +146,7 @@ function NewTokenDialog({ onClose, onCreated }: { onClose: () => void; onCreated
                 <label className="form-label" htmlFor="token-role">
                   Role
                 </label>
-                <select id="token-role" className="select" value={role} onChange={(e) => setRole(AssignableRole.parse(e.target.value))} data-testid="token-role">
+                <select id="token-role" className="input select" value={role} onChange={(e) => setRole(AssignableRole.parse(e.target.value))} data-testid="token-role">
                   {AssignableRole.options.map((r) => (
                     <option key={r} value={r}>
                       {ROLE_LABELS[r]}

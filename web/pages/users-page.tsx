@@ -101,7 +101,7 @@ export function UsersPage() {
                           <RoleBadge role="owner" />
                         ) : (
                           <select
-                            className="select select--sm"
+                            className="input select input--sm select--sm"
                             value={u.role}
                             aria-label={`Role of ${u.name}`}
                             onChange={(e) => void changeRole(u, AssignableRole.parse(e.target.value))}
@@ -120,9 +120,11 @@ export function UsersPage() {
                       <td className="actions-cell">
                         {u.role !== 'owner' && u.id !== me.id ? (
                           <>
-                            <button type="button" className="link-btn" onClick={() => void signOut(u)} disabled={!u.active}>
-                              Sign out
-                            </button>
+                            {u.active ? (
+                              <button type="button" className="link-btn" onClick={() => void signOut(u)} title="End their sessions on every device">
+                                Sign out
+                              </button>
+                            ) : null}
                             <button type="button" className="link-btn link-btn--danger" onClick={() => void remove(u)} data-testid="remove-user">
                               Remove
                             </button>
@@ -240,7 +242,7 @@ function InviteDialog({ onClose, onInvited }: { onClose: () => void; onInvited: 
                 <label className="form-label" htmlFor="invite-role">
                   Role
                 </label>
-                <select id="invite-role" className="select" value={role} onChange={(e) => setRole(AssignableRole.parse(e.target.value))} data-testid="invite-role">
+                <select id="invite-role" className="input select" value={role} onChange={(e) => setRole(AssignableRole.parse(e.target.value))} data-testid="invite-role">
                   {AssignableRole.options.map((r) => (
                     <option key={r} value={r}>
                       {ROLE_LABELS[r]}
