@@ -1,5 +1,6 @@
 // The API's front door: which Host and Origin may talk to it, what a state-changing request must look like,
 // who is asking (session cookie or API token) and whether their role may use the route they asked for.
+import { timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { ACCESS_ROLES, may, type Access, type Role } from '../../shared';
@@ -105,7 +106,10 @@ export function siteGuard(site: Site): MiddlewareHandler {
 async function csrfMatches(c: Context, site: Site): Promise<boolean> {
   const sent = c.req.header('x-csrf-token');
   const sessionId = getCookie(c, site.cookieName);
-  return Boolean(sent && sessionId && sent === csrfTokenOf(sessionId));
+  if (!sent || !sessionId) return false;
+  const a = Buffer.from(sent);
+  const b = Buffer.from(csrfTokenOf(sessionId));
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** Finds who is asking: an `Authorization: Bearer` API token, else the session cookie. Refuses nobody; requireAccess does. */
