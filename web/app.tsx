@@ -6,6 +6,7 @@ import { useSession } from './auth/session';
 import { IconDatabase, IconHistory, IconIntegrations, IconKey, IconPlug, Spinner, WeftMark } from './components/icons';
 import { EmptyState } from './components/empty-state';
 import { toast } from './lib/toasts';
+import { ChangePasswordDialog } from './auth/change-password';
 import { AuditPage } from './pages/audit-page';
 import { ConnectionsPage } from './pages/connections-page';
 import { TokensPage } from './pages/tokens-page';
@@ -185,6 +186,7 @@ function Admin({ children }: { children: ReactNode }) {
 function UserMenu() {
   const { user, signOut, signOutEverywhere } = useSession();
   const [open, setOpen] = useState(false);
+  const [changing, setChanging] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!open) return;
@@ -209,6 +211,18 @@ function UserMenu() {
       {open ? (
         <div className="menu user-menu__menu" role="menu">
           <div className="menu__label truncate">{user.email}</div>
+          <button
+            type="button"
+            role="menuitem"
+            className="menu__item"
+            onClick={() => {
+              setOpen(false);
+              setChanging(true);
+            }}
+            data-testid="change-password"
+          >
+            Change password
+          </button>
           <button type="button" role="menuitem" className="menu__item" onClick={() => void signOut()} data-testid="sign-out">
             Sign out
           </button>
@@ -227,6 +241,7 @@ function UserMenu() {
           </button>
         </div>
       ) : null}
+      {changing ? <ChangePasswordDialog onClose={() => setChanging(false)} /> : null}
     </div>
   );
 }

@@ -168,10 +168,26 @@ test('the owner sets up Weft, invites an editor and a viewer, and the viewer can
   await expect(page.getByTestId('audit-row')).toContainText(OWNER.email);
   await shoot(page, 'audit-filtered');
 
-  // Sign out everywhere ends this session too.
+  // The owner changes their password (the wrong current one is refused) ...
+  await page.getByTestId('user-menu').click();
+  await page.getByTestId('change-password').click();
+  await page.getByTestId('current-password').fill('not the password');
+  await page.getByTestId('new-password').fill('a brand new owner password');
+  await page.getByTestId('password-submit').click();
+  await expect(page.getByTestId('password-error')).toContainText('current password is not right');
+  await page.getByTestId('current-password').fill(OWNER.password);
+  await shoot(page, 'change-password');
+  await page.getByTestId('password-submit').click();
+  await expect(page.getByTestId('password-dialog')).toHaveCount(0);
+
+  // ... and signs out everywhere, this session included; the new password is the one that works.
   await page.getByTestId('user-menu').click();
   page.once('dialog', (d) => void d.accept());
   await page.getByTestId('sign-out-everywhere').click();
   await expect(page.getByTestId('sign-in-page')).toBeVisible();
   expect((await page.request.get('/api/integrations')).status()).toBe(401);
+  await signInWithForm(page, { email: OWNER.email, password: 'a brand new owner password' });
+  // The other specs sign in with OWNER's password: put it back.
+  const restored = await page.request.post('/api/auth/password', { data: { currentPassword: 'a brand new owner password', newPassword: OWNER.password } });
+  expect(restored.status()).toBe(204);
 });
