@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, AuditEntry, CreatedToken, InviteResult, Page, SessionInfo, User } from '../../shared';
+import { hashSecret } from '../auth/secrets';
 import { connectorLookup } from '../connections';
 import { createCipher } from '../secrets';
 import { openStore } from '../store';
@@ -129,13 +130,21 @@ describe('sign-in', () => {
     for (const [email, password] of [
       ['owner@example.com', 'wrong password'],
       ['nobody@example.com', OWNER.password],
+      ['owner@example.com', `${OWNER.password}\u0000`],
     ] as const) {
       const res = await send('/api/auth/sign-in', 'POST', { email, password }, { 'x-forwarded-for': '10.0.0.1' });
       expect(res.status).toBe(401);
       expect(await errorOf(res)).toMatchObject({ code: 'wrong_credentials', message: 'Wrong email or password' });
     }
     const audit = await store.auth.listAudit({ action: 'auth.sign_in_failed', limit: 10, offset: 0 });
-    expect(audit.items.map((e) => e.actor).sort()).toEqual(['nobody@example.com', 'owner@example.com']);
+    expect(audit.items.map((e) => e.actor).sort()).toEqual(['nobody@example.com', 'owner@example.com', 'owner@example.com']);
+  });
+
+  it('refuses an expired session even though its cookie is still sent', async () => {
+    const { cookie } = await signIn('owner@example.com', OWNER.password);
+    expect((await get('/api/integrations', { cookie })).status).toBe(200);
+    await store.auth.extendSession(hashSecret(cookie.split('=')[1]!), new Date(Date.now() - 1000));
+    expect((await get('/api/integrations', { cookie })).status).toBe(401);
   });
 
   it('signs in with any case of the email and records it', async () => {

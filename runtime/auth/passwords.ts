@@ -17,7 +17,13 @@ export async function hashPassword(password: string, cost = DEFAULT_COST): Promi
   return ['scrypt', cost, 8, 1, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
+/** No password may hold one (shared/api/auth.ts' Password); see verifyPassword for why it matters. */
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  // scrypt starts with PBKDF2-HMAC, whose key is zero-padded: "secret" and "secret\0" hash alike. No password can
+  // hold a control character, so one sent at sign-in is wrong whatever follows.
+  if (CONTROL.test(password)) return false;
   const [scheme, n, r, p, salt, key] = stored.split('$');
   if (scheme !== 'scrypt' || !n || !r || !p || !salt || !key) return false;
   const expected = Buffer.from(key, 'base64url');
