@@ -232,6 +232,7 @@ export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base =
     inviteUser: (input: { email: string; name: string; role: AssignableRole; password?: string }) => request(InviteResult, '/api/users', { method: 'POST', body: input }),
     setUserRole: (uid: string, role: AssignableRole) => request(User, `/api/users/${id(uid)}`, { method: 'PUT', body: { role } }),
     removeUser: (uid: string) => request(z.unknown(), `/api/users/${id(uid)}`, { method: 'DELETE' }),
+    resetUser: (uid: string) => request(z.object({ inviteUrl: z.string() }), `/api/users/${id(uid)}/reset`, { method: 'POST', body: {} }),
     signOutUser: (uid: string) => request(z.object({ sessions: z.number() }), `/api/users/${id(uid)}/sign-out`, { method: 'POST', body: {} }),
     listTokens: () => request(z.array(ApiTokenInfo), '/api/tokens'),
     createToken: (input: { name: string; role: AssignableRole }) => request(CreatedToken, '/api/tokens', { method: 'POST', body: input }),

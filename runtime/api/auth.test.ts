@@ -237,6 +237,29 @@ describe('users and roles', () => {
     expect((await get('/api/integrations', { cookie: veraCookie })).status).toBe(401);
   });
 
+  it('resets a forgotten password: sessions end, the old password stops working, a new link sets another', async () => {
+    const who = { email: 'forgetful@example.com', name: 'Forgetful', role: 'operator', password: 'an old password' };
+    expect((await send('/api/users', 'POST', who, { cookie: ownerCookie })).status).toBe(201);
+    const theirs = (await signIn(who.email, who.password)).cookie;
+    const users = User.array().parse(await (await get('/api/users', { cookie: ownerCookie })).json());
+    const user = users.find((u) => u.email === who.email)!;
+    const owner = users.find((u) => u.role === 'owner')!;
+
+    const res = await send(`/api/users/${user.id}/reset`, 'POST', {}, { cookie: ownerCookie });
+    expect(res.status).toBe(200);
+    const { inviteUrl } = (await res.json()) as { inviteUrl: string };
+    expect((await get('/api/integrations', { cookie: theirs })).status).toBe(401);
+    expect((await send('/api/auth/sign-in', 'POST', { email: who.email, password: who.password })).status).toBe(401);
+    const token = inviteUrl.split('/').pop()!;
+    expect((await send(`/api/auth/invite/${token}`, 'POST', { password: 'a new password' })).status).toBe(200);
+    expect((await signIn(who.email, 'a new password')).session.user?.role).toBe('operator');
+
+    expect((await send(`/api/users/${owner.id}/reset`, 'POST', {}, { cookie: ownerCookie })).status).toBe(409);
+    expect((await send('/api/users/usr_unknown/reset', 'POST', {}, { cookie: ownerCookie })).status).toBe(404);
+    const audit = await store.auth.listAudit({ action: 'user.password_reset', limit: 5, offset: 0 });
+    expect(audit.items[0]).toMatchObject({ actor: 'owner@example.com', targetName: who.email });
+  });
+
   it('keeps `__proto__` as a name and an email like any other', async () => {
     const res = await send('/api/users', 'POST', { email: '__proto__@example.com', name: '__proto__', role: 'operator', password: 'proto password' }, { cookie: ownerCookie });
     expect(res.status).toBe(201);

@@ -65,6 +65,16 @@ const signOutUser = createRoute({
   responses: { 200: json(z.object({ sessions: z.number().int() }), 'How many sessions ended'), 404: errors[404] },
 });
 
+const reset = createRoute({
+  ...access('admin'),
+  method: 'post',
+  path: '/users/{id}/reset',
+  tags: ['Users'],
+  summary: "For a forgotten password: clear someone's password, end their sessions and answer a new invitation link (shown once, valid 7 days)",
+  request: { params: IdParam },
+  responses: { 200: json(z.object({ inviteUrl: z.string() }), 'The link to pass on'), 404: errors[404], 409: json(ApiError, 'The owner, or yourself') },
+});
+
 export function userRoutes(deps: ApiDeps, site: Site) {
   const { store } = deps;
   const cost = deps.passwordCost ?? DEFAULT_COST;
@@ -114,6 +124,16 @@ export function userRoutes(deps: ApiDeps, site: Site) {
       await store.auth.deleteUser(id);
       await audit(c, store, 'user.removed', { type: 'user', id, name: user.email }, { role: user.role });
       return c.body(null, 204);
+    })
+    .openapi(reset, async (c) => {
+      const { id } = c.req.valid('param');
+      const user = await existing(id);
+      if (user.role === 'owner') throw new HttpError(409, 'owner', "The owner's password can only be changed by the owner");
+      if (principalOf(c).actorId === id) throw new HttpError(409, 'yourself', 'Change your own password from the user menu instead');
+      const link = newSecret();
+      if (!(await store.auth.resetToInvite(id, hashSecret(link), new Date(Date.now() + INVITE_TTL_MS)))) throw notFound('User', id);
+      await audit(c, store, 'user.password_reset', { type: 'user', id, name: user.email });
+      return c.json({ inviteUrl: `${site.publicUrl.origin}/#/invite/${link}` }, 200);
     })
     .openapi(signOutUser, async (c) => {
       const { id } = c.req.valid('param');

@@ -53,6 +53,8 @@ export interface AuthStore {
   /** Sets the password and clears any invitation. */
   setPassword(id: string, passwordHash: string, name?: string): Promise<void>;
   recordSignIn(id: string): Promise<void>;
+  /** Clears the password of a non-owner and sets a new invitation; their sessions end. False for the owner or an unknown id. */
+  resetToInvite(id: string, inviteHash: string, inviteExpiresAt: Date): Promise<boolean>;
   deleteUser(id: string): Promise<boolean>;
 
   createSession(input: { idHash: string; userId: string; expiresAt: Date; userAgent: string | null }): Promise<void>;
@@ -170,6 +172,18 @@ export function createAuthStore(db: Db): AuthStore {
     },
     async recordSignIn(id) {
       await db.update(users).set({ lastSignInAt: new Date() }).where(eq(users.id, id));
+    },
+    async resetToInvite(id, inviteHash, inviteExpiresAt) {
+      return db.transaction(async (tx) => {
+        const rows = await tx
+          .update(users)
+          .set({ passwordHash: null, inviteHash, inviteExpiresAt, updatedAt: new Date() })
+          .where(and(eq(users.id, id), ne(users.role, 'owner')))
+          .returning({ id: users.id });
+        if (rows.length === 0) return false;
+        await tx.delete(sessions).where(eq(sessions.userId, id));
+        return true;
+      });
     },
     async deleteUser(id) {
       const rows = await db

@@ -124,6 +124,7 @@ export const AUDIT_ACTIONS = [
   'user.invited',
   'user.role_changed',
   'user.removed',
+  'user.password_reset',
   'user.signed_out',
   'token.created',
   'token.revoked',

@@ -153,9 +153,17 @@ test('the owner sets up Weft, invites an editor and a viewer, and the viewer can
   await page.getByTestId('sign-in-submit').click();
   await expect(page.getByTestId('sign-in-error')).toContainText('do not match');
   await signInWithForm(page, OWNER);
+  // The editor forgot their password: the owner resets it, which hands out a new link.
+  await page.getByTestId('nav-users').click();
+  page.once('dialog', (d) => void d.accept());
+  await page.locator(`[data-testid="user-row"][data-email="${EDITOR.email}"]`).getByTestId('reset-user').click();
+  expect(await page.getByTestId('reset-link').inputValue()).toMatch(/\/#\/invite\/[\w-]{40,}$/);
+  await shoot(page, 'users-reset-link');
+  await page.getByTestId('reset-dialog').getByRole('button', { name: 'Done' }).click();
+  await expect(page.locator(`[data-testid="user-row"][data-email="${EDITOR.email}"]`)).toContainText('Invited');
   await page.getByTestId('nav-audit').click();
   await expect(page.getByTestId('audit-table')).toBeVisible();
-  for (const action of ['user.invited', 'auth.invite_accepted', 'token.created', 'token.revoked', 'auth.sign_in_failed', 'integration.created']) {
+  for (const action of ['user.invited', 'user.password_reset', 'auth.invite_accepted', 'token.created', 'token.revoked', 'auth.sign_in_failed', 'integration.created']) {
     await expect(page.locator(`[data-testid="audit-row"][data-action="${action}"]`).first()).toBeVisible();
   }
   await shoot(page, 'audit');

@@ -204,7 +204,7 @@ function SignInPage({ onDone }: { onDone: (info: SessionInfo) => void }) {
           {busy ? <Spinner /> : null}
           Sign in
         </button>
-        <p className="auth-card__foot">Forgot your password? Ask an admin of this Weft to invite you again.</p>
+        <p className="auth-card__foot">Forgot your password? An admin of this Weft can send you a link to choose a new one.</p>
       </form>
     </AuthCard>
   );

@@ -32,6 +32,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'user.invited': 'Invited someone',
   'user.role_changed': 'Changed a role',
   'user.removed': 'Removed someone',
+  'user.password_reset': 'Reset a password',
   'user.signed_out': 'Signed someone out',
   'token.created': 'Created an API token',
   'token.revoked': 'Revoked an API token',

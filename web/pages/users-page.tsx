@@ -21,6 +21,7 @@ export function UsersPage() {
   const { user: me } = useSession();
   const now = useNow();
   const [inviting, setInviting] = useState(false);
+  const [resetLink, setResetLink] = useState<{ user: User; inviteUrl: string } | null>(null);
   const list = users.data ?? [];
 
   async function changeRole(u: User, role: AssignableRole) {
@@ -36,6 +37,16 @@ export function UsersPage() {
     try {
       const { sessions } = await api.signOutUser(u.id);
       toast(sessions === 0 ? `${u.name} was not signed in anywhere` : `Signed ${u.name} out on ${sessions} device${sessions === 1 ? '' : 's'}`, 'success');
+    } catch (e) {
+      toast(errorMessage(e), 'error');
+    }
+  }
+  async function resetPassword(u: User) {
+    if (!window.confirm(`Reset the password of ${u.name}? They are signed out, and sign in again through a new invitation link.`)) return;
+    try {
+      const { inviteUrl } = await api.resetUser(u.id);
+      setResetLink({ user: u, inviteUrl });
+      users.reload();
     } catch (e) {
       toast(errorMessage(e), 'error');
     }
@@ -125,6 +136,9 @@ export function UsersPage() {
                                 Sign out
                               </button>
                             ) : null}
+                            <button type="button" className="link-btn" onClick={() => void resetPassword(u)} title="For a forgotten password: a new invitation link" data-testid="reset-user">
+                              Reset password
+                            </button>
                             <button type="button" className="link-btn link-btn--danger" onClick={() => void remove(u)} data-testid="remove-user">
                               Remove
                             </button>
@@ -153,6 +167,7 @@ export function UsersPage() {
           </aside>
         </div>
       </div>
+      {resetLink ? <ResetLinkDialog user={resetLink.user} inviteUrl={resetLink.inviteUrl} onClose={() => setResetLink(null)} /> : null}
       {inviting ? (
         <InviteDialog onClose={() => setInviting(false)} onInvited={() => users.reload()} />
       ) : null}
@@ -305,6 +320,36 @@ function InviteDialog({ onClose, onInvited }: { onClose: () => void; onInvited: 
           )}
         </footer>
       </form>
+    </div>
+  );
+}
+
+function ResetLinkDialog({ user, inviteUrl, onClose }: { user: User; inviteUrl: string; onClose: () => void }) {
+  return (
+    <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+      <div className="dialog dialog--narrow card" role="dialog" aria-modal="true" aria-labelledby="reset-title" data-testid="reset-dialog">
+        <header className="dialog__head">
+          <div className="dialog__titles">
+            <h2 className="dialog__title" id="reset-title">
+              {user.name} can choose a new password
+            </h2>
+            <p className="dialog__subtitle muted">{user.email} was signed out everywhere.</p>
+          </div>
+          <button type="button" className="icon-btn icon-btn--quiet" aria-label="Close" onClick={onClose}>
+            <IconX size={16} />
+          </button>
+        </header>
+        <div className="dialog__body form">
+          <p>Send this link to {user.name}. It works once, for 7 days, and is not shown again.</p>
+          <OnceSecret value={inviteUrl} testId="reset-link" />
+        </div>
+        <footer className="dialog__foot">
+          <span className="spacer" />
+          <button type="button" className="btn btn--primary" onClick={onClose}>
+            Done
+          </button>
+        </footer>
+      </div>
     </div>
   );
 }
