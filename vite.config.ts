@@ -1,4 +1,5 @@
-// Builds the web app (web/) into dist/web; in dev, /api goes to the Weft runtime on :8080.
+// Builds the web app (web/) into dist/web; in dev, /api goes to the Weft runtime on :8080 (as if the page were
+// served from there: the runtime accepts only its own Host and Origin).
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
@@ -14,12 +15,12 @@ export default defineConfig({
   },
   server: {
     proxy: {
-      '/api': { target: 'http://127.0.0.1:8080', changeOrigin: false },
+      '/api': { target: 'http://127.0.0.1:8080', changeOrigin: true, headers: { origin: 'http://127.0.0.1:8080' } },
     },
   },
   preview: {
     proxy: {
-      '/api': { target: 'http://127.0.0.1:8080', changeOrigin: false },
+      '/api': { target: 'http://127.0.0.1:8080', changeOrigin: true, headers: { origin: 'http://127.0.0.1:8080' } },
     },
   },
 });

@@ -16,7 +16,22 @@ const Env = z.object({
   WEFT_SEED: z.enum(['true', 'false']).default('true'),
   /** 32 bytes as hex or base64; when unset, <dataDir>/secret.key is created once (mode 0600). */
   WEFT_SECRET_KEY: z.string().optional(),
+  /** Where people reach Weft; the one Host and Origin the API accepts. Default http://<HOST>:<PORT> (localhost for 0.0.0.0). */
+  WEFT_PUBLIC_URL: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\/[^/]+\/?$/.test(u), 'Give the origin only, like https://weft.example.com (no path)')
+    .optional(),
+  /** On a first start (no account yet): create the owner with these, without the browser. */
+  WEFT_OWNER_EMAIL: z.string().optional(),
+  WEFT_OWNER_PASSWORD: z.string().optional(),
 });
+
+/** http://<host>:<port> as a browser on this machine would write it. */
+function defaultPublicUrl(host: string, port: number): string {
+  const name = host === '0.0.0.0' || host === '::' || host === '' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port}`;
+}
 
 export type Config = ReturnType<typeof loadConfig>;
 
@@ -45,5 +60,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     seed: e.WEFT_SEED === 'true',
     secretKey: e.WEFT_SECRET_KEY,
     webDist: resolve(projectDir, 'dist/web'),
+    publicUrl: (e.WEFT_PUBLIC_URL ?? defaultPublicUrl(e.HOST, e.PORT)).replace(/\/$/, ''),
+    ownerEmail: e.WEFT_OWNER_EMAIL,
+    ownerPassword: e.WEFT_OWNER_PASSWORD,
   };
 }

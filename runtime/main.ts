@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { createApi } from './api/app';
+import { ensureFirstOwner } from './auth/first-owner';
 import { loadConfig } from './config';
 import { createConnectionService } from './connections';
 import { CONNECTOR_LIST, getConnector } from './connectors';
@@ -66,6 +67,10 @@ async function main() {
     cleanups.push(() => store.close());
     await store.migrate();
     log(`Store: ${store.engine === 'postgres' ? 'Postgres (DATABASE_URL)' : `PGlite in ${config.dataDir}`}`);
+    const owner = await ensureFirstOwner(store, config.ownerEmail, config.ownerPassword);
+    if (owner.created) log(`Created the owner account ${owner.email} (WEFT_OWNER_EMAIL)`);
+    else if (owner.reason === 'exists' && config.ownerEmail) log('WEFT_OWNER_EMAIL is set but accounts exist already; it was not used');
+    else if ((await store.auth.countUsers()) === 0) log(`No account yet: open ${config.publicUrl} to create the owner`);
     if (config.seed) {
       const seeded = await seedDemo(store, { dataDir: config.dataDir, filesDir: config.filesDir });
       if (seeded) log('Seeded the demo integration.');
@@ -99,6 +104,7 @@ async function main() {
       maxUploadBytes: config.maxUploadBytes,
       connectors,
       cipher,
+      publicUrl: config.publicUrl,
       temporalHealth: async () => {
         await connection.healthService.check({});
         return true;
@@ -114,7 +120,7 @@ async function main() {
           setTimeout(resolve, 2_000).unref();
         }),
     );
-    log(`Weft is ready at http://${config.host}:${config.port}`);
+    log(`Weft is ready at ${config.publicUrl}${config.publicUrl === `http://${config.host}:${config.port}` ? "" : ` (listening on ${config.host}:${config.port})`}`);
     workerDone.catch((err: unknown) => {
       console.error('[weft] the worker stopped:', err);
       void stop(1);

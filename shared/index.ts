@@ -12,3 +12,4 @@ export * from './util/suggest';
 export * from './transforms';
 export * from './preview';
 export * from './formula';
+export * from './api/auth';

@@ -29,6 +29,17 @@ import {
   type Graph,
 } from '../shared';
 import { WorkspacePreview, type WorkspacePreviewInput } from '../shared/api/workspace-preview';
+import {
+  ApiTokenInfo,
+  AuditEntry,
+  type AssignableRole,
+  type AuditAction,
+  CreatedToken,
+  InviteInfo,
+  InviteResult,
+  SessionInfo,
+  User,
+} from '../shared/api/auth';
 
 /** A failed request, carrying what the server said so forms can point at the offending field. */
 export class ApiRequestError extends Error {
@@ -90,6 +101,22 @@ export type Paged<T> = { items: T[]; total: number };
 
 type Fetch = typeof fetch;
 
+/** The session's CSRF token, sent with every state-changing request (JSON ones need it not, uploads do). */
+let csrfToken: string | null = null;
+export const setCsrfToken = (token: string | null) => {
+  csrfToken = token;
+};
+
+/** Told when a request answers 401 outside sign-in itself: the session ended (signed out elsewhere, revoked). */
+const unauthorizedListeners = new Set<() => void>();
+export function onUnauthorized(listener: () => void): () => void {
+  unauthorizedListeners.add(listener);
+  return () => unauthorizedListeners.delete(listener);
+}
+
+/** Media types any page can send without a preflight; an upload of such a file goes as octet-stream instead. */
+const SIMPLE_TYPES = new Set(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', '']);
+
 interface RequestOptions {
   method?: string;
   body?: unknown;
@@ -100,7 +127,9 @@ interface RequestOptions {
 
 export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base = '') {
   async function request<S extends z.ZodType>(schema: S, path: string, opts: RequestOptions = {}): Promise<z.infer<S>> {
+    const method = opts.method ?? 'GET';
     const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
+    if (csrfToken && method !== 'GET') headers['x-csrf-token'] = csrfToken;
     let body: BodyInit | undefined = opts.raw;
     if (opts.body !== undefined) {
       headers['content-type'] = 'application/json';
@@ -108,12 +137,13 @@ export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base =
     }
     let res: Response;
     try {
-      res = await fetchImpl(`${base}${path}`, { method: opts.method ?? 'GET', headers, body, signal: opts.signal });
+      res = await fetchImpl(`${base}${path}`, { method, headers, body, signal: opts.signal, credentials: 'same-origin' });
     } catch (e) {
       if (e instanceof DOMException && e.name === 'AbortError') throw e;
       throw networkError();
     }
     const text = await res.text();
+    if (res.status === 401 && !path.startsWith('/api/auth/')) for (const listener of unauthorizedListeners) listener();
     if (!res.ok) throw errorFromResponse(res.status, text);
     let json: unknown;
     try {
@@ -167,7 +197,7 @@ export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base =
       request(UploadedFile, `/api/files${q({ name: file.name, ...opts })}`, {
         method: 'POST',
         raw: file,
-        headers: { 'content-type': file.type || 'text/csv' },
+        headers: { 'content-type': SIMPLE_TYPES.has(file.type) ? 'application/octet-stream' : file.type },
       }),
     getFile: (fid: string) => request(UploadedFile, `/api/files/${id(fid)}`),
     sniffFile: (fid: string, input: FileSniffInput) => request(UploadedFile, `/api/files/${id(fid)}/sniff`, { method: 'POST', body: input }),
@@ -189,6 +219,26 @@ export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base =
     testConnectionSettings: (input: ConnectionTestInput) => request(ConnectionTestResult, '/api/connections/test', { method: 'POST', body: input }),
     discoverConnection: (cid: string) => request(z.array(DiscoveredObjectInfo), `/api/connections/${id(cid)}/discover`, { method: 'POST', body: {} }),
     previewSource: (cid: string, input: SourcePreviewInput) => request(SourcePreview, `/api/connections/${id(cid)}/preview`, { method: 'POST', body: input }),
+
+    session: () => request(SessionInfo, '/api/auth/session'),
+    setup: (input: { email: string; name: string; password: string }) => request(SessionInfo, '/api/auth/setup', { method: 'POST', body: input }),
+    signIn: (input: { email: string; password: string }) => request(SessionInfo, '/api/auth/sign-in', { method: 'POST', body: input }),
+    signOut: () => request(z.unknown(), '/api/auth/sign-out', { method: 'POST', body: {} }),
+    signOutEverywhere: () => request(z.object({ sessions: z.number() }), '/api/auth/sign-out-everywhere', { method: 'POST', body: {} }),
+    changePassword: (input: { currentPassword: string; newPassword: string }) => request(z.unknown(), '/api/auth/password', { method: 'POST', body: input }),
+    inviteInfo: (token: string) => request(InviteInfo, `/api/auth/invite/${id(token)}`),
+    acceptInvite: (token: string, input: { name?: string; password: string }) => request(SessionInfo, `/api/auth/invite/${id(token)}`, { method: 'POST', body: input }),
+    listUsers: () => request(z.array(User), '/api/users'),
+    inviteUser: (input: { email: string; name: string; role: AssignableRole; password?: string }) => request(InviteResult, '/api/users', { method: 'POST', body: input }),
+    setUserRole: (uid: string, role: AssignableRole) => request(User, `/api/users/${id(uid)}`, { method: 'PUT', body: { role } }),
+    removeUser: (uid: string) => request(z.unknown(), `/api/users/${id(uid)}`, { method: 'DELETE' }),
+    resetUser: (uid: string) => request(z.object({ inviteUrl: z.string() }), `/api/users/${id(uid)}/reset`, { method: 'POST', body: {} }),
+    signOutUser: (uid: string) => request(z.object({ sessions: z.number() }), `/api/users/${id(uid)}/sign-out`, { method: 'POST', body: {} }),
+    listTokens: () => request(z.array(ApiTokenInfo), '/api/tokens'),
+    createToken: (input: { name: string; role: AssignableRole }) => request(CreatedToken, '/api/tokens', { method: 'POST', body: input }),
+    revokeToken: (tid: string) => request(z.unknown(), `/api/tokens/${id(tid)}`, { method: 'DELETE' }),
+    listAudit: (filter: { actor?: string; action?: AuditAction | ''; from?: string; to?: string; limit?: number; offset?: number }) =>
+      request(Paged(AuditEntry), `/api/audit${q(filter)}`),
   };
 }
 

@@ -1,10 +1,16 @@
-// The app shell: sidebar navigation, the page for the current hash route, and the toaster.
-import { lazy, Suspense, useEffect, useState } from 'react';
-import { api } from './api';
-import { IconDatabase, IconIntegrations, IconPlug, Spinner, WeftMark } from './components/icons';
+// The app shell: sidebar navigation, the page for the current hash route, and who is signed in.
+import { lazy, Suspense, useEffect, useRef, useState, type ReactNode } from 'react';
+import { ROLE_LABELS } from '../shared/api/auth';
+import { api, errorMessage } from './api';
+import { useSession } from './auth/session';
+import { IconDatabase, IconHistory, IconIntegrations, IconKey, IconPlug, Spinner, WeftMark } from './components/icons';
 import { EmptyState } from './components/empty-state';
-import { Toaster } from './lib/toasts';
+import { toast } from './lib/toasts';
+import { ChangePasswordDialog } from './auth/change-password';
+import { AuditPage } from './pages/audit-page';
 import { ConnectionsPage } from './pages/connections-page';
+import { TokensPage } from './pages/tokens-page';
+import { UsersPage } from './pages/users-page';
 import { IntegrationsPage } from './pages/integrations-page';
 import { HistoryPage } from './pages/history-page';
 import { RunPage } from './pages/run-page';
@@ -21,15 +27,28 @@ const TITLES: Record<Route['name'], string> = {
   run: 'Run',
   connections: 'Connections',
   workspace: 'Workspace',
+  users: 'Users',
+  tokens: 'API tokens',
+  audit: 'Audit log',
+  invite: 'Invitation',
   'not-found': 'Not found',
 };
+
+const IconUsers = ({ size = 18 }: { size?: number }) => (
+  <svg width={size} height={size} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={1.8} strokeLinecap="round" strokeLinejoin="round" aria-hidden>
+    <circle cx="9" cy="8" r="3.5" />
+    <path d="M2.5 20a6.5 6.5 0 0 1 13 0M16 4.6a3.5 3.5 0 0 1 0 6.8M18.5 14.2A6.5 6.5 0 0 1 21.5 20" />
+  </svg>
+);
 
 export function App() {
   const route = useRoute();
   useEffect(() => {
     document.title = `${TITLES[route.name]} · Weft`;
   }, [route.name]);
-  const section = route.name === 'workspace' ? 'workspace' : route.name === 'connections' ? 'connections' : 'integrations';
+  const { can } = useSession();
+  const admin = can('admin');
+  const section = (['workspace', 'connections', 'users', 'tokens', 'audit'] as const).find((n) => n === route.name) ?? 'integrations';
   // The designer needs the width: the sidebar folds to an icon rail there.
   const compact = route.name === 'designer';
   return (
@@ -52,13 +71,32 @@ export function App() {
             <IconDatabase size={18} />
             <span className="nav-link__text">Workspace</span>
           </a>
+          {admin ? (
+            <>
+              <div className="sidebar__group" role="presentation">
+                <span className="nav-link__text">Administration</span>
+              </div>
+              <a className={`nav-link${section === 'users' ? ' is-active' : ''}`} href={href.users()} title="Users" data-testid="nav-users">
+                <IconUsers />
+                <span className="nav-link__text">Users</span>
+              </a>
+              <a className={`nav-link${section === 'tokens' ? ' is-active' : ''}`} href={href.tokens()} title="API tokens" data-testid="nav-tokens">
+                <IconKey size={18} />
+                <span className="nav-link__text">API tokens</span>
+              </a>
+              <a className={`nav-link${section === 'audit' ? ' is-active' : ''}`} href={href.audit()} title="Audit log" data-testid="nav-audit">
+                <IconHistory size={18} />
+                <span className="nav-link__text">Audit log</span>
+              </a>
+            </>
+          ) : null}
         </nav>
         <ServerStatus />
+        <UserMenu />
       </aside>
       <main className="main">
         <Page route={route} />
       </main>
-      <Toaster />
     </div>
   );
 }
@@ -87,6 +125,14 @@ function Page({ route }: { route: Route }) {
       return <ConnectionsPage />;
     case 'workspace':
       return <WorkspacePage object={route.object} />;
+    case 'users':
+      return <Admin>{<UsersPage />}</Admin>;
+    case 'tokens':
+      return <Admin>{<TokensPage />}</Admin>;
+    case 'audit':
+      return <Admin>{<AuditPage />}</Admin>;
+    case 'invite':
+      return null;
     case 'not-found':
       return (
         <EmptyState title="This page does not exist" action={<a className="btn btn--primary" href={href.integrations()}>Go to integrations</a>}>
@@ -121,6 +167,81 @@ function ServerStatus() {
     >
       <span className="server-status__dot" />
       <span className="server-status__text">{online === null ? 'Connecting…' : online ? 'Connected' : 'Server offline'}</span>
+    </div>
+  );
+}
+
+/** Pages for the owner and admins; anyone else is told so instead of meeting a 403. */
+function Admin({ children }: { children: ReactNode }) {
+  const { can, user } = useSession();
+  if (can('admin')) return <>{children}</>;
+  return (
+    <EmptyState title="Only admins can see this page" action={<a className="btn btn--primary" href={href.integrations()}>Go to integrations</a>}>
+      You are signed in as {user.email} with the {ROLE_LABELS[user.role].toLowerCase()} role.
+    </EmptyState>
+  );
+}
+
+/** Who is signed in, at the foot of the sidebar, with sign out here or everywhere. */
+function UserMenu() {
+  const { user, signOut, signOutEverywhere } = useSession();
+  const [open, setOpen] = useState(false);
+  const [changing, setChanging] = useState(false);
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const close = (e: MouseEvent) => {
+      if (!ref.current?.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener('mousedown', close);
+    return () => document.removeEventListener('mousedown', close);
+  }, [open]);
+  const initials = user.name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0]!.toUpperCase()).join('') || '?';
+  return (
+    <div className="user-menu" ref={ref}>
+      <button type="button" className="user-menu__button" onClick={() => setOpen((o) => !o)} aria-expanded={open} aria-haspopup="menu" title={user.email} data-testid="user-menu">
+        <span className="avatar" aria-hidden>
+          {initials}
+        </span>
+        <span className="user-menu__text">
+          <span className="user-menu__name truncate">{user.name}</span>
+          <span className="user-menu__role">{ROLE_LABELS[user.role]}</span>
+        </span>
+      </button>
+      {open ? (
+        <div className="menu user-menu__menu" role="menu">
+          <div className="menu__label truncate">{user.email}</div>
+          <button
+            type="button"
+            role="menuitem"
+            className="menu__item"
+            onClick={() => {
+              setOpen(false);
+              setChanging(true);
+            }}
+            data-testid="change-password"
+          >
+            Change password
+          </button>
+          <button type="button" role="menuitem" className="menu__item" onClick={() => void signOut()} data-testid="sign-out">
+            Sign out
+          </button>
+          <button
+            type="button"
+            role="menuitem"
+            className="menu__item"
+            onClick={() => {
+              if (window.confirm('Sign out on every device and browser where you are signed in, this one included?')) {
+                signOutEverywhere().catch((e: unknown) => toast(errorMessage(e), 'error'));
+              }
+            }}
+            data-testid="sign-out-everywhere"
+          >
+            Sign out everywhere
+          </button>
+        </div>
+      ) : null}
+      {changing ? <ChangePasswordDialog onClose={() => setChanging(false)} /> : null}
     </div>
   );
 }

@@ -1,13 +1,18 @@
-// Browser entry: mounts the app shell.
+// Browser entry: mounts the app shell behind sign-in, and the toaster (which outlives a sign-out).
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
+import { AuthGate } from './auth/auth-gate';
+import { Toaster } from './lib/toasts';
 import './styles.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('Missing #root');
 createRoot(root).render(
   <StrictMode>
-    <App />
+    <AuthGate>
+      <App />
+    </AuthGate>
+    <Toaster />
   </StrictMode>,
 );

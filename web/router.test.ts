@@ -13,6 +13,11 @@ describe('parseRoute', () => {
     expect(parseRoute('#/workspace')).toEqual({ name: 'workspace', object: null });
     expect(parseRoute('#/workspace/contacts')).toEqual({ name: 'workspace', object: 'contacts' });
     expect(parseRoute('#/nope/x/y/z').name).toBe('not-found');
+    expect(parseRoute(href.users())).toEqual({ name: 'users' });
+    expect(parseRoute(href.tokens())).toEqual({ name: 'tokens' });
+    expect(parseRoute(href.audit())).toEqual({ name: 'audit' });
+    expect(parseRoute('#/invite/abc_DEF-123')).toEqual({ name: 'invite', token: 'abc_DEF-123' });
+    expect(parseRoute('#/invite').name).toBe('not-found');
   });
 
   it('round-trips hrefs, including odd ids', () => {

@@ -8,6 +8,10 @@ export type Route =
   | { name: 'run'; id: string }
   | { name: 'connections' }
   | { name: 'workspace'; object: string | null }
+  | { name: 'users' }
+  | { name: 'tokens' }
+  | { name: 'audit' }
+  | { name: 'invite'; token: string }
   | { name: 'not-found'; path: string };
 
 const decode = (s: string) => {
@@ -29,6 +33,10 @@ export function parseRoute(hash: string): Route {
   if (a === 'runs' && b && c === undefined) return { name: 'run', id: b };
   if (a === 'connections' && b === undefined) return { name: 'connections' };
   if (a === 'workspace' && c === undefined) return { name: 'workspace', object: b ?? null };
+  if (a === 'users' && b === undefined) return { name: 'users' };
+  if (a === 'tokens' && b === undefined) return { name: 'tokens' };
+  if (a === 'audit' && b === undefined) return { name: 'audit' };
+  if (a === 'invite' && b && c === undefined) return { name: 'invite', token: b };
   return { name: 'not-found', path: `/${parts.join('/')}` };
 }
 
@@ -40,6 +48,9 @@ export const href = {
   run: (id: string) => `#/runs/${enc(id)}`,
   connections: () => '#/connections',
   workspace: (object?: string | null) => (object ? `#/workspace/${enc(object)}` : '#/workspace'),
+  users: () => '#/users',
+  tokens: () => '#/tokens',
+  audit: () => '#/audit',
 };
 
 export function navigate(to: string): void {

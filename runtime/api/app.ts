@@ -2,18 +2,24 @@
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
+import { auditRoutes } from './audit';
+import { authRoutes } from './auth';
 import { connectionRoutes } from './connections';
 import type { ApiDeps } from './deps';
+import { access, identify, requireAccess, securityHeaders, siteGuard, siteOf, type AuthEnv } from './guard';
 import { errorBody, HttpError, validationHook } from './errors';
 import { fileDownloadRoutes, fileRoutes } from './files';
 import { integrationRoutes } from './integrations';
 import { runRoutes } from './runs';
+import { tokenRoutes } from './tokens';
+import { userRoutes } from './users';
 import { json } from './schemas';
 import { workspaceRoutes } from './workspace';
 
 const Health = z.object({ ok: z.boolean(), store: z.enum(['pglite', 'postgres']), temporal: z.enum(['up', 'down', 'unknown']) });
 
 const health = createRoute({
+  ...access('public'),
   method: 'get',
   path: '/health',
   tags: ['System'],
@@ -22,7 +28,8 @@ const health = createRoute({
 });
 
 export function createApi(deps: ApiDeps) {
-  const api = new OpenAPIHono({ defaultHook: validationHook })
+  const site = siteOf(deps.publicUrl ?? 'http://localhost');
+  const api = new OpenAPIHono<AuthEnv>({ defaultHook: validationHook })
     .openapi(health, async (c) => {
       let temporal: 'up' | 'down' | 'unknown' = 'unknown';
       if (deps.temporalHealth) temporal = (await deps.temporalHealth().catch(() => false)) ? 'up' : 'down';
@@ -34,9 +41,22 @@ export function createApi(deps: ApiDeps) {
     .route('/', fileRoutes(deps))
     .route('/', fileDownloadRoutes(deps))
     .route('/', workspaceRoutes(deps))
-    .route('/', connectionRoutes(deps));
+    .route('/', connectionRoutes(deps))
+    .route('/', authRoutes(deps, site))
+    .route('/', userRoutes(deps, site))
+    .route('/', tokenRoutes(deps))
+    .route('/', auditRoutes(deps));
 
-  const app = new OpenAPIHono().route('/api', api);
+  // Order matters: headers wrap everything, the Host/Origin/content-type guard comes before any route (the SPA's
+  // files included), and identify runs before the routes' own access checks.
+  const app = new OpenAPIHono<AuthEnv>();
+  app.use('*', securityHeaders(site));
+  app.use('*', siteGuard(site));
+  app.use('/api/*', identify(deps.store, site));
+  app.use('/api/openapi.json', requireAccess('signedIn'));
+  app.route('/api', api);
+  app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: site.cookieName });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An API token (weft_…)' });
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
     info: {

@@ -10,6 +10,7 @@ import { postgresConnector } from '../connectors/postgres';
 import { createCipher } from '../secrets';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
+import { asOwner } from '../../test/support/signed-in';
 import { createApi } from './app';
 
 let db: ScratchPostgres | null = null;
@@ -40,6 +41,7 @@ beforeAll(async () => {
     connectors: connectorLookup([postgresConnector]),
     cipher: createCipher(randomBytes(32)),
   });
+  app = await asOwner(app, store);
   const res = await call('POST', '/connections', { connector: 'postgres', name: 'Shop', config: db.config, secrets: db.secrets });
   expect(res.status).toBe(201);
   connection = Connection.parse(res.json);

@@ -12,6 +12,7 @@ import { CONNECTOR_LIST } from '../connectors';
 import { createCipher } from '../secrets';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
+import { asOwner } from '../../test/support/signed-in';
 import { createApi } from './app';
 
 let store: Store;
@@ -27,6 +28,7 @@ beforeAll(async () => {
     connectors: connectorLookup(CONNECTOR_LIST),
     cipher: createCipher(randomBytes(32)),
   });
+  app = await asOwner(app, store);
 });
 afterAll(async () => {
   await store.close();
@@ -63,14 +65,14 @@ describe('built-in connectors in the connections API', () => {
     // filesDir here is /nonexistent, which root can create: use a real temporary folder for this one.
     const dir = await mkdtemp(join(tmpdir(), 'weft-files-test-'));
     try {
-      const filesApp = createApi({
+      const filesApp = await asOwner(createApi({
         store,
         launcher: { start: async () => ({ workflowId: 'w' }) },
         filesDir: dir,
         maxUploadBytes: 1024,
         connectors: connectorLookup(CONNECTOR_LIST),
         cipher: createCipher(randomBytes(32)),
-      });
+      }), store);
       const res = await filesApp.request('/api/connections/test', { method: 'POST', body: JSON.stringify({ connector: 'files', config: {}, secrets: {} }), headers: { 'content-type': 'application/json' } });
       expect(res.status).toBe(200);
       expect(ConnectionTestResult.parse(await res.json())).toEqual({

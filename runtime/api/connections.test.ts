@@ -8,6 +8,7 @@ import { ConnectorError, defineConnector, type ConnectorSession } from '../conne
 import { createCipher } from '../secrets';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
+import { asOwner } from '../../test/support/signed-in';
 import { createApi } from './app';
 
 const PASSWORD = 'S3cr3t-Pa55!';
@@ -72,6 +73,7 @@ beforeAll(async () => {
     connectors: connectorLookup([fake]),
     cipher: createCipher(randomBytes(32)),
   });
+  app = await asOwner(app, store);
   for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
     vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(' ')));
   }

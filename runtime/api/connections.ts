@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { ApiError, Connection, ConnectionInput, ConnectionPatch, ConnectionTestInput, ConnectionTestResult, ConnectorInfo, DiscoveredObjectInfo, SourcePreview, SourcePreviewInput } from '../../shared';
 import { ConnectionServiceError, connectorInfo, createConnectionService } from '../connections';
 import { describeReadFailure, previewSource, toObjectInfo } from '../connections/source-preview';
+import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
+import { access } from './guard';
 import { HttpError, validationHook } from './errors';
 import { errors, IdParam, json } from './schemas';
 
@@ -12,6 +14,7 @@ const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { 'applicat
 const conflict = json(ApiError, 'Conflict: the name is taken, or integrations still use the connection (the message names them)');
 
 const listConnectors = createRoute({
+  ...access('read'),
   method: 'get',
   path: '/connectors',
   tags: ['Connections'],
@@ -20,6 +23,7 @@ const listConnectors = createRoute({
 });
 
 const list = createRoute({
+  ...access('read'),
   method: 'get',
   path: '/connections',
   tags: ['Connections'],
@@ -28,6 +32,7 @@ const list = createRoute({
 });
 
 const create = createRoute({
+  ...access('admin'),
   method: 'post',
   path: '/connections',
   tags: ['Connections'],
@@ -37,6 +42,7 @@ const create = createRoute({
 });
 
 const testUnsaved = createRoute({
+  ...access('admin'),
   method: 'post',
   path: '/connections/test',
   tags: ['Connections'],
@@ -46,6 +52,7 @@ const testUnsaved = createRoute({
 });
 
 const get = createRoute({
+  ...access('read'),
   method: 'get',
   path: '/connections/{id}',
   tags: ['Connections'],
@@ -55,6 +62,7 @@ const get = createRoute({
 });
 
 const update = createRoute({
+  ...access('admin'),
   method: 'put',
   path: '/connections/{id}',
   tags: ['Connections'],
@@ -64,6 +72,7 @@ const update = createRoute({
 });
 
 const remove = createRoute({
+  ...access('admin'),
   method: 'delete',
   path: '/connections/{id}',
   tags: ['Connections'],
@@ -73,6 +82,7 @@ const remove = createRoute({
 });
 
 const test = createRoute({
+  ...access('admin'),
   method: 'post',
   path: '/connections/{id}/test',
   tags: ['Connections'],
@@ -82,6 +92,7 @@ const test = createRoute({
 });
 
 const duplicate = createRoute({
+  ...access('admin'),
   method: 'post',
   path: '/connections/{id}/duplicate',
   tags: ['Connections'],
@@ -93,6 +104,7 @@ const duplicate = createRoute({
 const unreadable = json(ApiError, 'The system refused or failed: error.code is the connector’s (invalid_query, not_found, permission, timeout, …), error.message says it in plain words');
 
 const discover = createRoute({
+  ...access('design'),
   method: 'post',
   path: '/connections/{id}/discover',
   tags: ['Connections'],
@@ -102,6 +114,7 @@ const discover = createRoute({
 });
 
 const preview = createRoute({
+  ...access('design'),
   method: 'post',
   path: '/connections/{id}/preview',
   tags: ['Connections'],
@@ -130,6 +143,7 @@ function asHttp(err: unknown): never {
 }
 
 const guarded = <T>(work: Promise<T>): Promise<T> => work.catch(asHttp);
+const about = (c: { id: string; name: string }) => ({ type: 'connection', id: c.id, name: c.name });
 
 /** Reads from a system: its failures become 422 in the user's words. */
 const reading = <T>(object: string, work: Promise<T>): Promise<T> =>
@@ -160,16 +174,44 @@ export function connectionRoutes({ store, cipher, connectors, filesDir }: ApiDep
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(listConnectors, (c) => c.json(service.listConnectors().filter((info) => !builtIn(info.id)), 200))
     .openapi(list, async (c) => c.json(await service.list(), 200))
-    .openapi(create, async (c) => c.json(await guarded(service.create(creatable(c.req.valid('json')))), 201))
-    .openapi(testUnsaved, async (c) => c.json(await guarded(service.testUnsaved(creatable(c.req.valid('json')))), 200))
+    .openapi(create, async (c) => {
+      const created = await guarded(service.create(creatable(c.req.valid('json'))));
+      await audit(c, store, 'connection.created', about(created), { connector: created.connector });
+      return c.json(created, 201);
+    })
+    .openapi(testUnsaved, async (c) => {
+      const input = creatable(c.req.valid('json'));
+      const result = await guarded(service.testUnsaved(input));
+      await audit(c, store, 'connection.tested', { type: 'connection', id: input.connectionId ?? null }, { connector: input.connector, saved: false, ok: result.ok });
+      return c.json(result, 200);
+    })
     .openapi(get, async (c) => c.json(await guarded(service.get(c.req.valid('param').id)), 200))
-    .openapi(update, async (c) => c.json(await guarded(service.update(c.req.valid('param').id, c.req.valid('json'))), 200))
+    .openapi(update, async (c) => {
+      const patch = c.req.valid('json');
+      const saved = await guarded(service.update(c.req.valid('param').id, patch));
+      // Which parts changed, never their values: secrets are named by key only.
+      await audit(c, store, 'connection.changed', about(saved), { changed: Object.keys(patch).sort(), secrets: Object.keys(patch.secrets ?? {}).sort() });
+      return c.json(saved, 200);
+    })
     .openapi(remove, async (c) => {
-      await guarded(service.remove(c.req.valid('param').id));
+      const { id } = c.req.valid('param');
+      const gone = await guarded(service.get(id));
+      await guarded(service.remove(id));
+      await audit(c, store, 'connection.deleted', about(gone), { connector: gone.connector });
       return c.body(null, 204);
     })
-    .openapi(test, async (c) => c.json(await guarded(service.test(c.req.valid('param').id)), 200))
-    .openapi(duplicate, async (c) => c.json(await guarded(service.duplicate(c.req.valid('param').id)), 201))
+    .openapi(test, async (c) => {
+      const { id } = c.req.valid('param');
+      const result = await guarded(service.test(id));
+      await audit(c, store, 'connection.tested', about(await guarded(service.get(id))), { saved: true, ok: result.ok });
+      return c.json(result, 200);
+    })
+    .openapi(duplicate, async (c) => {
+      const { id } = c.req.valid('param');
+      const copy = await guarded(service.duplicate(id));
+      await audit(c, store, 'connection.duplicated', about(copy), { from: id });
+      return c.json(copy, 201);
+    })
     .openapi(discover, async (c) => {
       const { id } = c.req.valid('param');
       const objects = await reading('', service.withSession(id, async (session) => (await session.discover()).map(toObjectInfo)));

@@ -22,4 +22,10 @@ export interface ApiDeps {
   cipher: SecretCipher;
   /** Reports whether Temporal answers, for /api/health. */
   temporalHealth?: () => Promise<boolean>;
+  /** Where people reach Weft (WEFT_PUBLIC_URL): the one Host and Origin it accepts; https makes cookies Secure. Default http://localhost. */
+  publicUrl?: string;
+  /** log2 of scrypt's N for new password hashes (default 17); tests lower it. */
+  passwordCost?: number;
+  /** Failed sign-ins allowed per email and per address in a window (default 10 per 15 minutes). */
+  signInLimit?: { max: number; windowMs: number };
 }

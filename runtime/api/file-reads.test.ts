@@ -14,6 +14,7 @@ import { postgresConnector } from '../connectors/postgres';
 import { createCipher } from '../secrets';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
+import { asOwner } from '../../test/support/signed-in';
 import { createApi } from './app';
 
 let store: Store;
@@ -36,6 +37,7 @@ beforeAll(async () => {
     connectors: connectorLookup([filesConnector, postgresConnector]),
     cipher: createCipher(randomBytes(32)),
   });
+  app = await asOwner(app, store);
   key = await openpgp.generateKey({ type: 'curve25519', userIDs: [{ name: 'Weft test', email: 'test@weft.local' }], format: 'armored' });
   otherKey = await openpgp.generateKey({ type: 'curve25519', userIDs: [{ name: 'Someone else', email: 'else@weft.local' }], format: 'armored' });
 });

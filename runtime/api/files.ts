@@ -8,10 +8,12 @@ import { ApiError, FilePreview, FilePreviewInput, FileSniffInput, UploadedFile }
 import { decryptOf, encryptedPlaceholder, filesSecretsOf, keyProblem, previewFile, served, sniffAs, storedFrom } from './file-reads';
 import { formatBytes, saveUpload, UploadTooLargeError } from '../files/upload';
 import type { ApiDeps } from './deps';
+import { access } from './guard';
 import { HttpError, validationHook } from './errors';
 import { errors, IdParam, json } from './schemas';
 
 const upload = createRoute({
+  ...access('run'),
   method: 'post',
   path: '/files',
   tags: ['Files'],
@@ -37,6 +39,7 @@ const upload = createRoute({
 });
 
 const getFile = createRoute({
+  ...access('read'),
   method: 'get',
   path: '/files/{id}',
   tags: ['Files'],
@@ -46,6 +49,7 @@ const getFile = createRoute({
 });
 
 const sniff = createRoute({
+  ...access('run'),
   method: 'post',
   path: '/files/{id}/sniff',
   tags: ['Files'],
@@ -59,6 +63,7 @@ const sniff = createRoute({
 });
 
 const preview = createRoute({
+  ...access('read'),
   method: 'post',
   path: '/files/{id}/preview',
   tags: ['Files'],
@@ -149,6 +154,7 @@ export function fileRoutes({ store, filesDir, maxUploadBytes, cipher }: ApiDeps)
 // Download (files kept with runs): the stored bytes exactly as uploaded, for a run's page and for the API.
 
 const download = createRoute({
+  ...access('read'),
   method: 'get',
   path: '/files/{id}/download',
   tags: ['Files'],

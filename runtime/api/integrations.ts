@@ -14,12 +14,15 @@ import {
   RowSchema,
 } from '../../shared';
 import { compileOnServer } from './compile-context';
+import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
+import { access } from './guard';
 import { HttpError, notFound, validationHook } from './errors';
 import { publishIntegration } from './publish';
 import { errors, IdParam, json } from './schemas';
 
 const list = createRoute({
+  ...access('read'),
   method: 'get',
   path: '/integrations',
   tags: ['Integrations'],
@@ -28,6 +31,7 @@ const list = createRoute({
 });
 
 const create = createRoute({
+  ...access('design'),
   method: 'post',
   path: '/integrations',
   tags: ['Integrations'],
@@ -37,6 +41,7 @@ const create = createRoute({
 });
 
 const get = createRoute({
+  ...access('read'),
   method: 'get',
   path: '/integrations/{id}',
   tags: ['Integrations'],
@@ -46,6 +51,7 @@ const get = createRoute({
 });
 
 const update = createRoute({
+  ...access('design'),
   method: 'put',
   path: '/integrations/{id}',
   tags: ['Integrations'],
@@ -55,6 +61,7 @@ const update = createRoute({
 });
 
 const remove = createRoute({
+  ...access('design'),
   method: 'delete',
   path: '/integrations/{id}',
   tags: ['Integrations'],
@@ -70,6 +77,7 @@ const CompileResponse = z.object({
 });
 
 const compileRoute = createRoute({
+  ...access('read'),
   method: 'post',
   path: '/compile',
   tags: ['Integrations'],
@@ -79,6 +87,7 @@ const compileRoute = createRoute({
 });
 
 const publish = createRoute({
+  ...access('design'),
   method: 'post',
   path: '/integrations/{id}/publish',
   tags: ['Integrations'],
@@ -94,7 +103,11 @@ const publish = createRoute({
 export function integrationRoutes({ store }: ApiDeps) {
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(list, async (c) => c.json(await store.listIntegrations(), 200))
-    .openapi(create, async (c) => c.json(await store.createIntegration(c.req.valid('json')), 201))
+    .openapi(create, async (c) => {
+      const created = await store.createIntegration(c.req.valid('json'));
+      await audit(c, store, 'integration.created', { type: 'integration', id: created.id, name: created.name });
+      return c.json(created, 201);
+    })
     .openapi(get, async (c) => {
       const { id } = c.req.valid('param');
       const found = await store.getIntegration(id);
@@ -103,8 +116,10 @@ export function integrationRoutes({ store }: ApiDeps) {
     })
     .openapi(update, async (c) => {
       const { id } = c.req.valid('param');
-      const saved = await store.updateIntegration(id, c.req.valid('json'));
+      const patch = c.req.valid('json');
+      const saved = await store.updateIntegration(id, patch);
       if (!saved) throw notFound('Integration', id);
+      await audit(c, store, 'integration.saved', { type: 'integration', id, name: saved.name }, { changed: Object.keys(patch).sort() });
       return c.json(saved, 200);
     })
     .openapi(remove, async (c) => {
@@ -113,12 +128,20 @@ export function integrationRoutes({ store }: ApiDeps) {
       if (items.some((r) => r.status === 'running' || r.status === 'scheduled')) {
         throw new HttpError(409, 'run_in_progress', 'A run of this integration is in progress; delete it when the run has finished');
       }
-      if (!(await store.deleteIntegration(id))) throw notFound('Integration', id);
+      const gone = await store.getIntegration(id);
+      if (!gone || !(await store.deleteIntegration(id))) throw notFound('Integration', id);
+      await audit(c, store, 'integration.deleted', { type: 'integration', id, name: gone.name });
       return c.body(null, 204);
     })
     .openapi(compileRoute, async (c) => {
       const result = await compileOnServer(store, c.req.valid('json').graph);
       return c.json({ ok: !hasErrors(result.diagnostics), diagnostics: result.diagnostics, schemas: result.schemas }, 200);
     })
-    .openapi(publish, async (c) => c.json(await publishIntegration(store, c.req.valid('param').id), 200));
+    .openapi(publish, async (c) => {
+      const { id } = c.req.valid('param');
+      const published = await publishIntegration(store, id);
+      const name = (await store.getIntegration(id))?.name ?? null;
+      await audit(c, store, 'integration.published', { type: 'integration', id, name }, { version: published.version.number, versionId: published.version.id });
+      return c.json(published, 200);
+    });
 }

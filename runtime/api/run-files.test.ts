@@ -13,6 +13,7 @@ import { connectorLookup } from '../connections';
 import { createCipher } from '../secrets';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
+import { asOwner } from '../../test/support/signed-in';
 import { createApi } from './app';
 import { attachmentHeader } from './files';
 import type { RunLauncher } from './deps';
@@ -43,6 +44,7 @@ beforeAll(async () => {
   store = await openStore({ dataDir: dir, memory: true });
   await store.migrate();
   app = createApi({ store, launcher, filesDir: join(dir, 'files'), maxUploadBytes: 64 * 1024, connectors: connectorLookup([]), cipher: createCipher(randomBytes(32)), temporalHealth: async () => true });
+  app = await asOwner(app, store);
 });
 afterAll(async () => {
   await store.close();

@@ -4,7 +4,9 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { ApiError, Page, RejectedRecord, Run, RunDetail, RunFileSource, StartRunInput, StartRunResult, type RunStatus } from '../../shared';
 import { servedRunFile } from '../store/run-files';
+import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
+import { access } from './guard';
 import { HttpError, notFound, validationHook } from './errors';
 import { listFileSources, resolveRunFiles } from './run-files';
 import { errors, IdParam, json, Paging } from './schemas';
@@ -12,6 +14,7 @@ import { errors, IdParam, json, Paging } from './schemas';
 const TERMINAL: ReadonlySet<RunStatus> = new Set(['completed', 'completed_with_errors', 'failed']);
 
 const start = createRoute({
+  ...access('run'),
   method: 'post',
   path: '/integrations/{id}/runs',
   tags: ['Runs'],
@@ -28,6 +31,7 @@ const start = createRoute({
 });
 
 const fileSources = createRoute({
+  ...access('read'),
   method: 'get',
   path: '/integrations/{id}/file-sources',
   tags: ['Runs'],
@@ -37,6 +41,7 @@ const fileSources = createRoute({
 });
 
 const listRuns = createRoute({
+  ...access('read'),
   method: 'get',
   path: '/integrations/{id}/runs',
   tags: ['Runs'],
@@ -46,6 +51,7 @@ const listRuns = createRoute({
 });
 
 const getRun = createRoute({
+  ...access('read'),
   method: 'get',
   path: '/runs/{id}',
   tags: ['Runs'],
@@ -55,6 +61,7 @@ const getRun = createRoute({
 });
 
 const rejected = createRoute({
+  ...access('read'),
   method: 'get',
   path: '/runs/{id}/rejected',
   tags: ['Runs'],
@@ -64,6 +71,7 @@ const rejected = createRoute({
 });
 
 const events = createRoute({
+  ...access('read'),
   method: 'get',
   path: '/runs/{id}/events',
   tags: ['Runs'],
@@ -96,6 +104,7 @@ export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
       const runFiles = (await store.listRunFiles(run.id)).map(servedRunFile);
       try {
         const { workflowId } = await launcher.start({ runId: run.id, versionId: version.id });
+        await audit(c, store, 'run.started', { type: 'integration', id, name: integration.name }, { runId: run.id, version: version.number, replacedFiles: files.filter((f) => f.replaced).length });
         return c.json({ runId: run.id, workflowId, files: runFiles }, 202);
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);

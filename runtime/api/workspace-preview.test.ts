@@ -7,6 +7,7 @@ import { connectorLookup } from '../connections';
 import { createCipher } from '../secrets';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
+import { asOwner } from '../../test/support/signed-in';
 import { createApi } from './app';
 
 let store: Store;
@@ -19,6 +20,7 @@ const fields = [
 beforeAll(async () => {
   store = await openStore({ memory: true });
   app = createApi({ store, launcher: { start: async () => ({ workflowId: 'w' }) }, filesDir: '/nonexistent', maxUploadBytes: 1024, connectors: connectorLookup([]), cipher: createCipher(randomBytes(32)) });
+  app = await asOwner(app, store);
   await store.writeWorkspace({ object: 'deals', key: ['email'], fields, mode: 'upsert', rows: Array.from({ length: 30 }, (_, k) => ({ email: `d${String(k).padStart(2, '0')}`, amount: k })) });
 });
 afterAll(async () => store?.close());

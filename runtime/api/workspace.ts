@@ -6,10 +6,12 @@ import { WorkspacePreview, WorkspacePreviewInput } from '../../shared/api/worksp
 import { openWorkspaceSession } from '../connectors/workspace';
 import { ConnectorError } from '../connectors/types';
 import type { ApiDeps } from './deps';
+import { access } from './guard';
 import { HttpError, notFound, validationHook } from './errors';
 import { errors, json, NameParam, Paging } from './schemas';
 
 const listObjects = createRoute({
+  ...access('read'),
   method: 'get',
   path: '/workspace/objects',
   tags: ['Workspace'],
@@ -18,6 +20,7 @@ const listObjects = createRoute({
 });
 
 const getObject = createRoute({
+  ...access('read'),
   method: 'get',
   path: '/workspace/objects/{name}',
   tags: ['Workspace'],
@@ -27,6 +30,7 @@ const getObject = createRoute({
 });
 
 const listRecords = createRoute({
+  ...access('read'),
   method: 'get',
   path: '/workspace/objects/{name}/records',
   tags: ['Workspace'],
@@ -37,6 +41,7 @@ const listRecords = createRoute({
 
 // The Workspace source's preview reads through the workspace connector, so it shows what a run would read.
 const previewObject = createRoute({
+  ...access('read'),
   method: 'post',
   path: '/workspace/objects/{name}/preview',
   tags: ['Workspace'],

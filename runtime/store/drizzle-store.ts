@@ -1,4 +1,5 @@
 // The Store over one Drizzle database: each method delegates to the module that owns its tables.
+import { createAuthStore } from './auth';
 import { commitBatch } from './commit-batch';
 import * as connections from './connections';
 import type { Engine } from './engines';
@@ -60,5 +61,7 @@ export function createDrizzleStore(engine: Engine): Store {
     deleteConnection: (id) => connections.deleteConnection(db, id),
     recordConnectionTest: (id, result) => connections.recordConnectionTest(db, id, result),
     listConnectionUsage: () => connections.listConnectionUsage(db),
+
+    auth: createAuthStore(db),
   };
 }

@@ -42,3 +42,5 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
 export type * from './types';
 export { StoreConflictError, StoreNotFoundError } from './errors';
 export { MIGRATIONS } from './migrations';
+export type { AuthStore, StoredUser, NewAuditEntry } from './auth';
+export { EmailTakenError } from './auth';

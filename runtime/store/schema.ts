@@ -1,5 +1,5 @@
 // Drizzle table definitions: the typed mirror of migrations/*.ts, which remain the source of the DDL.
-import type { Field, Graph, Plan } from '../../shared';
+import type { Field, Graph, Plan, Role } from '../../shared';
 import type { FileCompression, FileFormat } from '../../shared/graph/kinds/csv-source';
 import {
   bigint,
@@ -214,4 +214,53 @@ export const weftMigrations = pgTable('weft_migrations', {
   version: integer('version').primaryKey(),
   name: text('name').notNull(),
   appliedAt: timestamp('applied_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+// Sign-in, roles, tokens and the audit log (migrations/0006-auth.ts).
+export const users = pgTable('users', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull(),
+  name: text('name').notNull(),
+  role: text('role').$type<Role>().notNull(),
+  passwordHash: text('password_hash'),
+  inviteHash: text('invite_hash'),
+  inviteExpiresAt: at('invite_expires_at'),
+  lastSignInAt: at('last_sign_in_at'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const sessions = pgTable('sessions', {
+  idHash: text('id_hash').primaryKey(),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  createdAt: createdAt(),
+  lastSeenAt: timestamp('last_seen_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  userAgent: text('user_agent'),
+});
+
+export const apiTokens = pgTable('api_tokens', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  role: text('role').$type<Role>().notNull(),
+  tokenHash: text('token_hash').notNull(),
+  prefix: text('prefix').notNull(),
+  createdBy: text('created_by'),
+  createdAt: createdAt(),
+  lastUsedAt: at('last_used_at'),
+});
+
+export const auditLog = pgTable('audit_log', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  actor: text('actor').notNull(),
+  actorId: text('actor_id'),
+  action: text('action').notNull(),
+  targetType: text('target_type'),
+  targetId: text('target_id'),
+  targetName: text('target_name'),
+  detail: jsonb('detail').$type<Record<string, unknown>>().notNull(),
+  ip: text('ip'),
 });

@@ -1,5 +1,6 @@
 // The store's contract: every read and write the API, the activities and the seeder need.
 // One implementation (Drizzle) runs on two engines: embedded PGlite and a real Postgres.
+import type { AuthStore } from './auth';
 import type {
   Counts,
   Graph,
@@ -202,4 +203,7 @@ export interface Store {
   deleteConnection(id: string): Promise<boolean>;
   recordConnectionTest(id: string, result: { status: 'ok' | 'failed'; message: string | null }): Promise<StoredConnection | null>;
   listConnectionUsage(): Promise<ConnectionUsage>;
+
+  // People, sessions, API tokens and the audit log (runtime/store/auth.ts)
+  readonly auth: AuthStore;
 }

@@ -1,8 +1,7 @@
 // Connections against a Postgres that checks passwords: a wrong password is refused in plain words, the right one
 // connects, the saved connection never sends its password back (page or API), and it can be duplicated and deleted.
 import { resolve } from 'node:path';
-import { expect, test } from '@playwright/test';
-import { SHOTS, usePgCluster } from './helpers';
+import { expect, SHOTS, test, usePgCluster } from './helpers';
 
 const WRONG_PASSWORD = 'not-the-password-0451';
 

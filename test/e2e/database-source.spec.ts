@@ -2,8 +2,7 @@
 // picked from discovery, filtered with SQL in the editor, previewed (required before publishing), mapped
 // to the workspace, published and run on the real Temporal dev server.
 import { resolve } from 'node:path';
-import { expect, test } from '@playwright/test';
-import { connect, saveAndPublishThenRun, SHOTS, usePgCluster } from './helpers';
+import { connect, expect, saveAndPublishThenRun, SHOTS, test, usePgCluster } from './helpers';
 
 
 test.describe('Database table source', () => {

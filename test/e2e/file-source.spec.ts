@@ -3,9 +3,8 @@
 // unlocks publishing, and the run reads exactly the records the filter keeps.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { expect, test } from '@playwright/test';
 import * as openpgp from 'openpgp';
-import { connect, saveAndPublishThenRun, SHOTS } from './helpers';
+import { connect, expect, saveAndPublishThenRun, SHOTS, test } from './helpers';
 
 const CSV = readFileSync(resolve(import.meta.dirname, '../fixtures/files/contacts.csv'), 'utf8');
 const FILTER = '[deal_value] > 50000 AND [vip]';

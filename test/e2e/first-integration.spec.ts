@@ -1,8 +1,7 @@
 // A new user's first integration: CSV source -> Map -> Workspace target, built by drag and drop,
 // published, run on the real Temporal dev server, and checked in the sync history and workspace.
 import { resolve } from 'node:path';
-import { expect, test } from '@playwright/test';
-import { connect, saveAndPublishThenRun, SHOTS } from './helpers';
+import { connect, expect, saveAndPublishThenRun, SHOTS, test } from './helpers';
 
 const CSV = resolve(import.meta.dirname, '../fixtures/files/contacts.csv');
 const ROWS = 25;

@@ -3,8 +3,8 @@
 // and run on the real Temporal dev server; the workspace holds the computed values.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { expect, test, type Locator } from '@playwright/test';
-import { connect, saveAndPublishThenRun, SHOTS } from './helpers';
+import { type Locator } from '@playwright/test';
+import { connect, expect, saveAndPublishThenRun, SHOTS, test } from './helpers';
 
 const CSV = resolve(import.meta.dirname, '../fixtures/files/contacts.csv');
 

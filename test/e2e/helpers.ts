@@ -1,11 +1,59 @@
-// What the browser tests do the same way: connect two nodes by their handles, save-publish-run and wait.
+// What the browser tests do the same way: run signed in and under the CSP (failing on any violation), connect
+// two nodes by their handles, save-publish-run and wait.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { test as base, expect, type APIRequestContext, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { pgClusterUnavailable, startPgCluster, type PgCluster } from '../support/pg-cluster';
 
 export const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
 mkdirSync(SHOTS, { recursive: true });
+
+/** The owner every browser test signs in as; made on the first visit of a fresh Weft. */
+export const OWNER = { name: 'Olive Owner', email: 'owner@weft.test', password: 'the owner of this weft' };
+
+/** Signs the browser context in as `who` (the API sets the session cookie for the page too); creates the owner when Weft is fresh. */
+export async function signIn(context: BrowserContext, who: { email: string; password: string } = OWNER): Promise<void> {
+  const session = (await (await context.request.get('/api/auth/session')).json()) as { needsSetup: boolean };
+  const res =
+    session.needsSetup && who === OWNER
+      ? await context.request.post('/api/auth/setup', { data: OWNER })
+      : await context.request.post('/api/auth/sign-in', { data: { email: who.email, password: who.password } });
+  expect(res.ok(), `signing in as ${who.email}: ${res.status()} ${await res.text()}`).toBe(true);
+}
+
+/**
+ * Every spec imports `test` from here: each test runs signed in as the owner (unless it sets `signedIn: false`), its
+ * `request` shares the page's session, and any Content-Security-Policy violation in the page fails the test.
+ */
+export const test = base.extend<{ signedIn: boolean; cspViolations: string[] }>({
+  signedIn: [true, { option: true }],
+  cspViolations: [
+    async ({ page }, use) => {
+      const violations: string[] = [];
+      page.on('console', (msg) => {
+        if (/Content.Security.Policy|securitypolicyviolation/i.test(msg.text())) violations.push(`${msg.type()}: ${msg.text()}`);
+      });
+      // Chromium logs most violations itself; the event also catches those it reports only to the page.
+      await page.addInitScript(() => {
+        document.addEventListener('securitypolicyviolation', (e) => {
+          console.error(`securitypolicyviolation: ${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`);
+        });
+      });
+      await use(violations);
+      expect(violations, 'Content-Security-Policy violations in the page').toEqual([]);
+    },
+    { auto: true },
+  ],
+  context: async ({ context, signedIn }, use) => {
+    if (signedIn) await signIn(context);
+    await use(context);
+  },
+  // The standalone `request` would have no session: give tests the context's, which shares the page's cookies.
+  request: async ({ context }, use) => {
+    await use(context.request as APIRequestContext);
+  },
+});
+export { expect };
 
 /** Drags from `from`'s output handle to `to`'s input handle, as a person would. */
 export async function connect(page: Page, from: Locator, to: Locator) {

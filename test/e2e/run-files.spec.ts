@@ -3,10 +3,10 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { type APIRequestContext } from '@playwright/test';
 import type { Graph } from '../../shared/graph/schema';
 import { withFilePreview } from '../../shared/graph/kinds/csv-source';
-import { SHOTS } from './helpers';
+import { expect, SHOTS, test } from './helpers';
 
 const PUBLISHED_CSV = 'Email,Name,Plan\nann@published.io,Ann,Pro\nbob@published.io,Bob,Free\n';
 // Another format, other order, one more field: every column the source reads is there.

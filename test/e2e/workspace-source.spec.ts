@@ -1,9 +1,9 @@
 // A workspace object as a source: an object written by a first run is picked in the inspector, filtered with a
 // formula tried on its first records, previewed, written to another workspace object, published and run.
 import { resolve } from 'node:path';
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { type APIRequestContext } from '@playwright/test';
 import { withFilePreview, type Graph } from '../../shared';
-import { connect, saveAndPublishThenRun, SHOTS } from './helpers';
+import { connect, expect, saveAndPublishThenRun, SHOTS, test } from './helpers';
 
 const CUSTOMERS = [
   ['ada@example.com', 'Ada Lovelace', 1200, true],

@@ -15,6 +15,7 @@ import type { Store } from '../../runtime/store/types';
 import { createRunLauncher } from '../../runtime/temporal/client';
 import { connectClient, quietTemporalLogs } from '../../runtime/temporal/test-harness';
 import { createWorker } from '../../runtime/temporal/worker';
+import { asOwner } from './signed-in';
 
 export interface ApiRig {
   app: ReturnType<typeof createApi>;
@@ -36,7 +37,7 @@ export async function openApiRig(opts: { address: string; name: string; batchSiz
   const worker = await createWorker({ connection: workerConnection, taskQueue, activities: createActivities({ store, batchSize: opts.batchSize }) });
   const workerDone = worker.run();
   const { client, close: closeClient } = await connectClient(opts.address);
-  const app = createApi({
+  const app = await asOwner(createApi({
     store,
     launcher: createRunLauncher({ client, taskQueue }),
     filesDir: join(dir, 'files'),
@@ -44,7 +45,7 @@ export async function openApiRig(opts: { address: string; name: string; batchSiz
     ssePollMs: 100,
     connectors: connectorLookup([]),
     cipher: createCipher(randomBytes(32)),
-  });
+  }), store);
   return {
     app,
     store,

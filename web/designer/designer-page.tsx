@@ -1,4 +1,5 @@
 // The designer: toolbar, palette, canvas and inspector around one graph edited only through GraphOps.
+import { useCan } from '../auth/session';
 import '@xyflow/react/dist/style.css';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -74,6 +75,7 @@ interface Meta {
 }
 
 function Designer({ id, integration, draft, workspaceObjects }: { id: string; integration: Integration | null; draft: Draft | null; workspaceObjects: WorkspaceObject[] }) {
+  const canDesign = useCan('design');
   const rf = useReactFlow();
   const start = useMemo(() => (integration ? chooseStart(integration, draft) : { name: draft?.name ?? '', graph: draft!.graph, restored: true }), [integration, draft]);
   const [history, setHistory] = useState<History>(() => createHistory(start.graph));
@@ -323,21 +325,29 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
           <a className="btn btn--ghost" href={href.history(id)} data-testid="history-link">
             <IconHistory size={15} /> History
           </a>
-          <button type="button" className="btn btn--secondary" onClick={() => void save()} disabled={busy !== null || !dirty} data-testid="save">
-            {busy === 'save' ? <Spinner /> : null}
-            Save
-          </button>
-          <button
-            type="button"
-            className="btn btn--secondary"
-            onClick={() => void publish()}
-            disabled={busy !== null}
-            title={errorCount > 0 ? `Fix ${errorCount} ${errorCount === 1 ? 'problem' : 'problems'} first` : 'Make this the version that runs'}
-            data-testid="publish"
-          >
-            {busy === 'publish' ? <Spinner /> : null}
-            Publish
-          </button>
+          {canDesign ? (
+            <>
+            <button type="button" className="btn btn--secondary" onClick={() => void save()} disabled={busy !== null || !dirty} data-testid="save">
+              {busy === 'save' ? <Spinner /> : null}
+              Save
+            </button>
+            <button
+              type="button"
+              className="btn btn--secondary"
+              onClick={() => void publish()}
+              disabled={busy !== null}
+              title={errorCount > 0 ? `Fix ${errorCount} ${errorCount === 1 ? 'problem' : 'problems'} first` : 'Make this the version that runs'}
+              data-testid="publish"
+            >
+              {busy === 'publish' ? <Spinner /> : null}
+              Publish
+            </button>
+            </>
+          ) : (
+            <span className="chip" title="Your role can read this integration but not change or publish it" data-testid="read-only">
+              Read only
+            </span>
+          )}
           <RunMenu
             label="Run"
             variant="primary"

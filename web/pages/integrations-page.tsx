@@ -12,10 +12,12 @@ import { toast } from '../lib/toasts';
 import { href, navigate } from '../router';
 import { RunFilesDialog } from '../runs/run-files-dialog';
 import { RunMenu } from '../runs/run-menu';
+import { useCan } from '../auth/session';
 
 export function IntegrationsPage() {
   const list = useLoad(() => api.listIntegrations(), []);
   const [creating, setCreating] = useState(false);
+  const canDesign = useCan('design');
 
   async function create() {
     setCreating(true);
@@ -28,7 +30,7 @@ export function IntegrationsPage() {
     }
   }
 
-  const newButton = (
+  const newButton = !canDesign ? null : (
     <button type="button" className="btn btn--primary" onClick={create} disabled={creating} data-testid="new-integration">
       {creating ? <Spinner /> : <IconPlus />}
       New integration

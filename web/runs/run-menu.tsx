@@ -1,5 +1,6 @@
 // The "Run now" button with a menu beside it: run the published version as it is, or pick other files first.
 import { useEffect, useRef, useState } from 'react';
+import { useCan } from '../auth/session';
 import { IconChevronRight, IconFile, IconPlay, Spinner } from '../components/icons';
 
 export interface RunMenuProps {
@@ -16,7 +17,12 @@ export interface RunMenuProps {
   testId?: string;
 }
 
-export function RunMenu({ label, onRun, onRunWithFiles, disabled, busy, title, variant = 'secondary', align = 'end', testId = 'run-now' }: RunMenuProps) {
+/** Shown only to roles that may start runs (the API refuses the others anyway). */
+export function RunMenu(props: RunMenuProps) {
+  return useCan('run') ? <RunMenuButton {...props} /> : null;
+}
+
+function RunMenuButton({ label, onRun, onRunWithFiles, disabled, busy, title, variant = 'secondary', align = 'end', testId = 'run-now' }: RunMenuProps) {
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   useEffect(() => {

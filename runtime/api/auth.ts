@@ -1,0 +1,203 @@
+// Sign-in: the first-visit owner setup, sign-in (rate-limited), sign-out (here or everywhere), password change and
+// invitation links. Sessions are random ids in an HttpOnly, SameSite=Lax cookie; the store keeps only their hashes.
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { deleteCookie, setCookie } from 'hono/cookie';
+import { z } from 'zod';
+import { AcceptInviteInput, ApiError, ChangePasswordInput, InviteInfo, SessionInfo, SetupInput, SignInInput } from '../../shared';
+import { hashPassword, verifyNothing, verifyPassword, DEFAULT_COST } from '../auth/passwords';
+import { createRateLimiter } from '../auth/rate-limit';
+import { csrfTokenOf, hashSecret, newSecret } from '../auth/secrets';
+import type { StoredUser } from '../store/auth';
+import { audit } from './audit-log';
+import type { ApiDeps } from './deps';
+import { HttpError, validationHook } from './errors';
+import { access, clientIp, principalOf, SESSION_TTL_MS, type AuthEnv, type Site } from './guard';
+import { json } from './schemas';
+import { publicUser } from './users';
+
+const TokenParam = z.object({ token: z.string().min(10).max(200) });
+
+const session = createRoute({
+  ...access('public'),
+  method: 'get',
+  path: '/auth/session',
+  tags: ['Sign-in'],
+  summary: 'Who is signed in (or that no account exists yet), and the CSRF token for non-JSON requests',
+  responses: { 200: json(SessionInfo, 'The session') },
+});
+
+const setup = createRoute({
+  ...access('public'),
+  method: 'post',
+  path: '/auth/setup',
+  tags: ['Sign-in'],
+  summary: "Create the owner account on a fresh Weft (refused once any account exists) and sign in",
+  request: { body: { content: { 'application/json': { schema: SetupInput } }, required: true } },
+  responses: { 201: json(SessionInfo, 'Created and signed in'), 400: json(ApiError, 'Invalid'), 409: json(ApiError, 'An account exists already') },
+});
+
+const signIn = createRoute({
+  ...access('public'),
+  method: 'post',
+  path: '/auth/sign-in',
+  tags: ['Sign-in'],
+  summary: 'Sign in with email and password; sets the session cookie',
+  request: { body: { content: { 'application/json': { schema: SignInInput } }, required: true } },
+  responses: {
+    200: json(SessionInfo, 'Signed in'),
+    401: json(ApiError, 'Wrong email or password'),
+    429: json(ApiError, 'Too many failed attempts; Retry-After says when to try again'),
+  },
+});
+
+const signOut = createRoute({
+  ...access('signedIn'),
+  method: 'post',
+  path: '/auth/sign-out',
+  tags: ['Sign-in'],
+  summary: 'End this session',
+  responses: { 204: { description: 'Signed out' } },
+});
+
+const signOutEverywhere = createRoute({
+  ...access('signedIn'),
+  method: 'post',
+  path: '/auth/sign-out-everywhere',
+  tags: ['Sign-in'],
+  summary: "End every session of the signed-in person, on every device (API tokens are revoked separately)",
+  responses: { 200: json(z.object({ sessions: z.number().int() }), 'How many sessions ended'), 400: json(ApiError, 'Signed in with an API token') },
+});
+
+const changePassword = createRoute({
+  ...access('signedIn'),
+  method: 'post',
+  path: '/auth/password',
+  tags: ['Sign-in'],
+  summary: "Change the signed-in person's password; their other sessions end",
+  request: { body: { content: { 'application/json': { schema: ChangePasswordInput } }, required: true } },
+  responses: { 204: { description: 'Changed' }, 400: json(ApiError, 'Invalid, or signed in with an API token'), 403: json(ApiError, 'Wrong current password') },
+});
+
+const inviteInfo = createRoute({
+  ...access('public'),
+  method: 'get',
+  path: '/auth/invite/{token}',
+  tags: ['Sign-in'],
+  summary: 'Whom an invitation link is for',
+  request: { params: TokenParam },
+  responses: { 200: json(InviteInfo, 'The invitation'), 404: json(ApiError, 'Unknown or expired') },
+});
+
+const acceptInvite = createRoute({
+  ...access('public'),
+  method: 'post',
+  path: '/auth/invite/{token}',
+  tags: ['Sign-in'],
+  summary: 'Accept an invitation: choose a password and sign in',
+  request: { params: TokenParam, body: { content: { 'application/json': { schema: AcceptInviteInput } }, required: true } },
+  responses: { 200: json(SessionInfo, 'Signed in'), 400: json(ApiError, 'Invalid'), 404: json(ApiError, 'Unknown or expired') },
+});
+
+export function authRoutes(deps: ApiDeps, site: Site) {
+  const { store } = deps;
+  const cost = deps.passwordCost ?? DEFAULT_COST;
+  const limit = deps.signInLimit ?? { max: 10, windowMs: 15 * 60 * 1000 };
+  // Per email, against guessing one password; per address, a wider limit against trying many emails.
+  const perEmail = createRateLimiter(limit);
+  const perAddress = createRateLimiter({ ...limit, max: limit.max * 10 });
+
+  async function startSession(c: Context<AuthEnv>, user: StoredUser) {
+    const id = newSecret();
+    await store.auth.createSession({
+      idHash: hashSecret(id),
+      userId: user.id,
+      expiresAt: new Date(Date.now() + SESSION_TTL_MS),
+      userAgent: c.req.header('user-agent')?.slice(0, 300) ?? null,
+    });
+    await store.auth.recordSignIn(user.id);
+    setCookie(c, site.cookieName, id, { httpOnly: true, sameSite: 'Lax', secure: site.secure, path: '/', maxAge: SESSION_TTL_MS / 1000 });
+    return { needsSetup: false, user: publicUser({ ...user, lastSignInAt: new Date().toISOString() }), csrfToken: csrfTokenOf(id) };
+  }
+
+  return new OpenAPIHono<AuthEnv>({ defaultHook: validationHook })
+    .openapi(session, async (c) => {
+      const p = c.get('principal');
+      const needsSetup = (await store.auth.countUsers()) === 0;
+      return c.json({ needsSetup, user: p?.user ? publicUser(p.user) : null, csrfToken: p?.sessionId ? csrfTokenOf(p.sessionId) : null }, 200);
+    })
+    .openapi(setup, async (c) => {
+      const input = c.req.valid('json');
+      if ((await store.auth.countUsers()) > 0) throw new HttpError(409, 'already_set_up', 'Weft has an owner already; sign in instead');
+      const owner = await store.auth.createOwner({ email: input.email, name: input.name, passwordHash: await hashPassword(input.password, cost) });
+      if (!owner) throw new HttpError(409, 'already_set_up', 'Weft has an owner already; sign in instead');
+      await audit(c, store, 'auth.setup', { type: 'user', id: owner.id, name: owner.email }, {}, { actor: owner.email, actorId: owner.id });
+      return c.json(await startSession(c, owner), 201);
+    })
+    .openapi(signIn, async (c) => {
+      const { email, password } = c.req.valid('json');
+      const address = [clientIp(c) ?? 'unknown'];
+      const wait = Math.max(perEmail.retryAfter([email]), perAddress.retryAfter(address));
+      if (wait > 0) {
+        c.header('Retry-After', String(wait));
+        throw new HttpError(429, 'too_many_attempts', `Too many failed sign-ins; try again in ${Math.ceil(wait / 60)} minute${wait > 60 ? 's' : ''}`);
+      }
+      const user = await store.auth.getUserByEmail(email);
+      const ok = user?.passwordHash ? await verifyPassword(password, user.passwordHash) : await verifyNothing(password, cost);
+      if (!user || !ok) {
+        perEmail.fail([email]);
+        perAddress.fail(address);
+        await audit(c, store, 'auth.sign_in_failed', { type: 'user', id: user?.id ?? null, name: email }, {}, { actor: email, actorId: user?.id ?? null });
+        throw new HttpError(401, 'wrong_credentials', 'Wrong email or password');
+      }
+      perEmail.reset([email]);
+      await audit(c, store, 'auth.sign_in', { type: 'user', id: user.id, name: user.email }, {}, { actor: user.email, actorId: user.id });
+      return c.json(await startSession(c, user), 200);
+    })
+    .openapi(signOut, async (c) => {
+      const p = principalOf(c);
+      if (p.sessionId) {
+        await store.auth.deleteSession(hashSecret(p.sessionId));
+        await audit(c, store, 'auth.sign_out', { type: 'user', id: p.actorId, name: p.actor });
+      }
+      deleteCookie(c, site.cookieName, { path: '/', secure: site.secure });
+      return c.body(null, 204);
+    })
+    .openapi(signOutEverywhere, async (c) => {
+      const p = principalOf(c);
+      if (!p.user) throw new HttpError(400, 'no_person', 'An API token has no sessions; revoke the token instead');
+      const sessions = await store.auth.deleteSessionsOf(p.user.id);
+      await audit(c, store, 'auth.sign_out_everywhere', { type: 'user', id: p.user.id, name: p.user.email }, { sessions });
+      deleteCookie(c, site.cookieName, { path: '/', secure: site.secure });
+      return c.json({ sessions }, 200);
+    })
+    .openapi(changePassword, async (c) => {
+      const p = principalOf(c);
+      if (!p.user || !p.sessionId) throw new HttpError(400, 'no_person', 'An API token has no password');
+      const { currentPassword, newPassword } = c.req.valid('json');
+      const user = await store.auth.getUser(p.user.id);
+      if (!user?.passwordHash || !(await verifyPassword(currentPassword, user.passwordHash))) {
+        throw new HttpError(403, 'wrong_password', 'The current password is not right');
+      }
+      await store.auth.setPassword(user.id, await hashPassword(newPassword, cost));
+      // Every other device signs in again with the new password; this one keeps its session.
+      await store.auth.deleteSessionsOf(user.id);
+      await store.auth.createSession({ idHash: hashSecret(p.sessionId), userId: user.id, expiresAt: new Date(Date.now() + SESSION_TTL_MS), userAgent: c.req.header('user-agent')?.slice(0, 300) ?? null });
+      await audit(c, store, 'auth.password_changed', { type: 'user', id: user.id, name: user.email });
+      return c.body(null, 204);
+    })
+    .openapi(inviteInfo, async (c) => {
+      const user = await store.auth.getUserByInvite(hashSecret(c.req.valid('param').token));
+      if (!user) throw new HttpError(404, 'not_found', 'This invitation link is not valid (it may have expired or been used)');
+      return c.json({ email: user.email, name: user.name }, 200);
+    })
+    .openapi(acceptInvite, async (c) => {
+      const user = await store.auth.getUserByInvite(hashSecret(c.req.valid('param').token));
+      if (!user) throw new HttpError(404, 'not_found', 'This invitation link is not valid (it may have expired or been used)');
+      const input = c.req.valid('json');
+      await store.auth.setPassword(user.id, await hashPassword(input.password, cost), input.name);
+      const accepted = (await store.auth.getUser(user.id))!;
+      await audit(c, store, 'auth.invite_accepted', { type: 'user', id: user.id, name: user.email }, { role: user.role }, { actor: user.email, actorId: user.id });
+      return c.json(await startSession(c, accepted), 200);
+    });
+}

@@ -1,0 +1,52 @@
+// `npm run weft -- token create` on a real on-disk store: the printed token signs API requests in with its role.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createApi } from './api/app';
+import { connectorLookup } from './connections';
+import { createCipher } from './secrets';
+import { openStore } from './store';
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, '..');
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'weft-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const cli = (...args: string[]) =>
+  run(join(root, 'node_modules/.bin/tsx'), [join(root, 'runtime/cli.ts'), ...args], {
+    cwd: root,
+    env: { ...process.env, WEFT_DATA_DIR: dir, DATABASE_URL: '', PORT: '1' },
+  });
+
+it('creates a token that works as Authorization: Bearer with its role', { timeout: 120_000 }, async () => {
+  const { stdout } = await cli('token', 'create', '--name', 'deploy bot', '--role', 'editor');
+  const token = stdout.trim();
+  expect(token).toMatch(/^weft_[\w-]{40,}$/);
+  const store = await openStore({ dataDir: dir });
+  try {
+    const app = createApi({ store, launcher: { start: async () => ({ workflowId: 'w' }) }, filesDir: join(dir, 'files'), maxUploadBytes: 1024, connectors: connectorLookup([]), cipher: createCipher(randomBytes(32)) });
+    const auth = { authorization: `Bearer ${token}` };
+    expect((await app.request('/api/integrations', { headers: auth })).status).toBe(200);
+    expect((await app.request('/api/users', { headers: auth })).status).toBe(403);
+    const [info] = await store.auth.listTokens();
+    expect(info).toMatchObject({ name: 'deploy bot', role: 'editor', createdBy: 'cli' });
+    expect(JSON.stringify(await store.auth.listTokens())).not.toContain(token);
+  } finally {
+    await store.close();
+  }
+});
+
+it('refuses an unknown role or a missing name with the usage', async () => {
+  await expect(cli('token', 'create', '--name', 'x', '--role', 'owner')).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/--role must be one of admin, editor, operator, viewer/) });
+  await expect(cli('token', 'create', '--role', 'viewer')).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/--name/) });
+});
