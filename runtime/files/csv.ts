@@ -5,6 +5,7 @@ import { parse, type CsvError, type Options as ParseOptions } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { inferFieldType, type Field } from '../../shared/graph/field-types';
 import { openSource, type FileSource } from './source';
+import { emptyRecord } from '../../shared/util/records';
 
 export const CSV_DELIMITERS = [',', ';', '\t', '|'] as const;
 export type CsvDelimiter = (typeof CSV_DELIMITERS)[number];
@@ -255,7 +256,7 @@ export async function* readCsvBatches(path: string | FileSource, opts: ReadCsvOp
           reason: `row ${dataRow} has ${item.values.length} ${item.values.length === 1 ? 'value' : 'values'} but ${expected} ${width}`,
         });
       } else {
-        const row: Record<string, string | null> = {};
+        const row = emptyRecord<string | null>();
         const values = item.values;
         for (let i = 0; i < width; i++) {
           const v = values[i]!;
@@ -272,7 +273,7 @@ export async function* readCsvBatches(path: string | FileSource, opts: ReadCsvOp
 }
 
 function valuesToRecord(values: readonly string[], names: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out = emptyRecord();
   values.forEach((v, i) => {
     out[names[i] ?? `Column ${i + 1}`] = v;
   });

@@ -2,6 +2,7 @@
 // commit (workspace target) and the workspace connector's write both run exactly this code.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Field } from '../../shared';
+import { emptyRecord, ownValue } from '../../shared/util/records';
 import { canonicalJson } from './canonical';
 import type { Db } from './db';
 import { newId } from './ids';
@@ -28,9 +29,9 @@ const keyPart = (v: unknown): string => (typeof v === 'string' ? v : JSON.string
  * An object's key fields never change, so the two forms never meet in one object.
  */
 export function recordKey(row: Values, key: readonly string[]): { ok: true; key: string } | { ok: false; reason: string } {
-  const empty = key.find((k) => isEmptyKeyValue(row[k]));
+  const empty = key.find((k) => isEmptyKeyValue(ownValue(row, k)));
   if (empty !== undefined) return { ok: false, reason: `Key field "${empty}" is empty` };
-  const parts = key.map((k) => row[k]);
+  const parts = key.map((k) => ownValue(row, k));
   return { ok: true, key: parts.length === 1 ? keyPart(parts[0]) : JSON.stringify(parts.map(keyPart)) };
 }
 
@@ -39,8 +40,8 @@ const describeKey = (row: Values, key: readonly string[]): string =>
 
 /** The values a row writes: its declared fields and key fields that it carries, as JSON would store them. */
 function rowValues(row: Values, names: readonly string[]): Values {
-  const out: Values = {};
-  for (const name of names) if (row[name] !== undefined) out[name] = row[name];
+  const out: Values = emptyRecord();
+  for (const name of names) if (Object.hasOwn(row, name) && row[name] !== undefined) out[name] = row[name];
   return JSON.parse(JSON.stringify(out)) as Values;
 }
 

@@ -64,8 +64,50 @@ function isCanonicalDatetime(s: string): boolean {
   if (m < 1 || m > 12 || d < 1 || d > (m === 2 && isLeap(y) ? 29 : DAYS[m - 1]!)) return false;
   return digits(s, 11, 13) < 24 && digits(s, 14, 16) < 60 && digits(s, 17, 19) < 60;
 }
-/** Plain decimal text (`-12`, `3.50`): Number() reads it exactly as the reference's cleaning would. */
-const PLAIN_NUMBER = /^-?\d{1,15}(\.\d{1,15})?$/;
+/**
+ * Plain decimal text a double holds exactly (`-12`, `3.50`): at most 15 digits in all, so Number() reads it
+ * back to the same decimal. Longer text goes through `exactNumber`.
+ */
+const PLAIN_NUMBER = /^-?(?=[\d.]{1,16}$)\d{1,15}(\.\d{1,14})?$/;
+const DECIMAL_TEXT = /^([-+]?)(\d*)(?:\.(\d*))?$/;
+
+/** Decimal text in canonical form: no `+`, no leading zeros, no trailing fraction zeros, `-0` is `0`. */
+export function canonicalDecimal(text: string): string | null {
+  const m = DECIMAL_TEXT.exec(text);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return null;
+  const int = (m[2] ?? '').replace(/^0+(?=\d)/, '') || '0';
+  const frac = (m[3] ?? '').replace(/0+$/, '');
+  const body = frac === '' ? int : `${int}.${frac}`;
+  return m[1] === '-' && body !== '0' ? `-${body}` : body;
+}
+
+/** A double as plain decimal text (no exponent): what it exactly reads back as. */
+function plainOfNumber(n: number): string {
+  const s = String(n);
+  const e = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
+  if (!e) return s;
+  const [, sign, lead, rest = '', expText] = e;
+  const digits = lead! + rest;
+  const exp = Number(expText);
+  const body = exp >= 0 ? digits.padEnd(exp + 1, '0') : `0.${'0'.repeat(-exp - 1)}${digits}`;
+  return `${sign}${canonicalDecimal(body)}`;
+}
+
+/**
+ * A decimal's value as Weft holds a number: a JS number when it reads back as the same decimal
+ * (`0.1`, `2^53`), else the canonical decimal text itself (`9007199254740993`, 30-digit decimals), so
+ * nothing is rounded on the way. Null when the text is not a plain decimal.
+ */
+export function exactNumber(text: string): number | string | null {
+  const canonical = canonicalDecimal(text);
+  if (canonical === null) return null;
+  const n = Number(canonical);
+  if (!Number.isFinite(n)) return canonical;
+  return plainOfNumber(n) === canonical ? n || 0 : canonical;
+}
+
+/** True when the decimal text reads back unchanged as a JS number (so detection may call it a Number). */
+export const fitsNumber = (text: string): boolean => typeof exactNumber(text) === 'number';
 /** Date-times as databases and spreadsheets print them: `2026-03-04 10:00:00`, `...T10:00:00.123+02`, `...Z`. */
 const COMMON_DATETIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 /** A common date-time to its ISO form in UTC by arithmetic, or null to leave it to the reference conversion. */
@@ -119,7 +161,7 @@ export function coerceValue(value: unknown, type: FieldType): unknown {
   if (typeof value === 'string') {
     if (isBlank(value)) return null;
     if (type === 'text') return value;
-    if (type === 'number' && PLAIN_NUMBER.test(value)) return Number(value);
+    if (type === 'number' && PLAIN_NUMBER.test(value)) return Number(value) + 0; // + 0: "-0" is 0, as the reference reads it
     if (type === 'datetime') {
       if (isCanonicalDatetime(value)) return value;
       const common = commonDatetime(value);
@@ -154,9 +196,12 @@ export function convertValueReference(value: unknown, type: FieldType): Converte
       if (typeof value === 'boolean') return { ok: false, reason: `${String(value)} is not a number` };
       const text = String(value).trim();
       const cleaned = type === 'currency' ? text.replace(/^[-+]?[$€£¥]/, (m) => m.replace(/[$€£¥]/, '')).replace(/,/g, '') : text.replace(/,/g, '');
+      // Plain decimals are kept exact (decimal text when a double cannot hold them); other forms (1e3) as Number reads them.
+      const exact = exactNumber(cleaned);
+      if (exact !== null) return { ok: true, value: exact };
       const n = Number(cleaned);
       if (cleaned === '' || !Number.isFinite(n)) return { ok: false, reason: `"${text}" is not a number` };
-      return { ok: true, value: type === 'currency' ? Math.round(n * 100) / 100 : n };
+      return { ok: true, value: n };
     }
     case 'boolean': {
       if (typeof value === 'boolean') return { ok: true, value };
@@ -202,8 +247,10 @@ export function inferFieldType(samples: readonly string[]): FieldType {
   if (values.length === 0) return 'text';
   const all = (re: RegExp) => values.every((v) => re.test(v));
   if (all(/^(true|false|yes|no)$/i)) return 'boolean';
-  if (all(/^-?\d+(\.\d+)?$/) ) return 'number';
-  if (all(/^-?[$€£¥]\s?-?[\d,]+(\.\d{1,2})?$/)) return 'currency';
+  // Only numbers that read back unchanged: leading zeros (`00501`), ids past 2^53 and long digit strings stay text.
+  const plainNumber = (v: string) => /^-?\d+(\.\d+)?$/.test(v) && !/^-?0\d/.test(v) && fitsNumber(v) && v.replace(/\D/g, '').length <= 15;
+  if (values.every(plainNumber)) return 'number';
+  if (all(/^-?[$€£¥]\s?-?[\d,]+(\.\d{1,2})?$/) && values.every((v) => fitsNumber(v.replace(/[^\d.-]/g, '')))) return 'currency';
   if (all(/^(\d{4}-\d{2}-\d{2}|\d{1,2}\/\d{1,2}\/\d{4})$/) && values.every((v) => convertValue(v, 'date').ok)) return 'date';
   if (all(ISO_DATETIME) && values.every((v) => convertValue(v, 'datetime').ok)) return 'datetime';
   return 'text';

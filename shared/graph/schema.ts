@@ -44,7 +44,7 @@ export const emptyGraph = (): Graph => ({ version: GRAPH_VERSION, nodes: [], edg
 
 /** Value maps as formulas read them: name -> (from -> to). */
 export function valueMapTable(maps: readonly ValueMap[] | undefined): Record<string, Record<string, unknown>> {
-  const table: Record<string, Record<string, unknown>> = {};
+  const table: Record<string, Record<string, unknown>> = Object.create(null) as Record<string, Record<string, unknown>>;
   for (const m of maps ?? []) {
     const entries: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     for (const e of m.entries) entries[e.from] = e.to;

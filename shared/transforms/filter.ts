@@ -23,7 +23,7 @@ function compare(a: unknown, b: unknown, type: FieldType): number | null {
 
 export function conditionTest(c: FilterCondition, input: RowSchema | null): Test {
   const type: FieldType = input?.fields.find((f) => f.name === c.field)?.type ?? 'text';
-  const get = (values: Record<string, unknown>) => values[c.field];
+  const get = (values: Record<string, unknown>) => (Object.hasOwn(values, c.field) ? values[c.field] : undefined);
   switch (c.op) {
     case 'empty':
       return (v) => isEmpty(get(v));

@@ -3,7 +3,7 @@
 import mysql from 'mysql2/promise';
 import type { FieldType } from '../../../shared/graph/field-types';
 import { checkSelectQuery } from '../sql-guard';
-import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings } from '../sql-common';
+import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings, recordOf } from '../sql-common';
 import { ConnectorError, defineConnector, type ConnectorSession, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
 import { MysqlConfig, MysqlSecrets, mysqlManifest } from './manifest';
 import { mapMysqlType, mysqlTypeCast, toMysqlValue } from './type-map';
@@ -194,9 +194,11 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets): ConnectorSessi
         }
         const offset = cursor && 'offset' in cursor ? ` OFFSET ${cursor.offset}` : '';
         const whereSql = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
-        const [rows] = await conn.query<mysql.RowDataPacket[]>(`SELECT * FROM ${source}${whereSql}${order} LIMIT ${batchSize}${offset}`, params);
+        // As arrays, then into null-prototype records: a column named `__proto__` is data like any other.
+        const [rows, fields] = await conn.query<mysql.RowDataPacket[]>({ sql: `SELECT * FROM ${source}${whereSql}${order} LIMIT ${batchSize}${offset}`, rowsAsArray: true }, params);
         if (rows.length === 0) break;
-        const plain: Row[] = rows.map((r) => ({ ...r }));
+        const columnNames = (fields ?? []).map((f) => f.name);
+        const plain: Row[] = rows.map((r) => recordOf(columnNames, r as unknown as unknown[]));
         cursor = nextCursor(cursor, plain, key);
         yield { rows: plain, cursor };
         if (rows.length < batchSize) break;

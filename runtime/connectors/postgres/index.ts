@@ -3,7 +3,7 @@
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { checkSelectQuery } from '../sql-guard';
-import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings, toParam } from '../sql-common';
+import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings, recordOf, toParam } from '../sql-common';
 import { ConnectorError, defineConnector, type ConnectorSession, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
 import { PostgresConfig, PostgresSecrets, postgresManifest } from './manifest';
 import { mapPostgresType, parsePostgresValue } from './type-map';
@@ -221,10 +221,13 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets): Connecto
       await client.query(`DECLARE weft_read NO SCROLL CURSOR FOR SELECT * FROM ${source}${whereSql}${order}${offset}`, params);
       for (;;) {
         options.signal?.throwIfAborted();
-        const result = await client.query<Row>(`FETCH FORWARD ${batchSize} FROM weft_read`);
+        // As arrays, then into null-prototype records: a column named `__proto__` is data like any other.
+        const result = await client.query<unknown[]>({ text: `FETCH FORWARD ${batchSize} FROM weft_read`, rowMode: 'array' });
         if (result.rows.length === 0) break;
-        cursor = nextCursor(cursor, result.rows, key);
-        yield { rows: result.rows, cursor };
+        const columnNames = result.fields.map((f) => f.name);
+        const rows = result.rows.map((values) => recordOf(columnNames, values));
+        cursor = nextCursor(cursor, rows, key);
+        yield { rows, cursor };
         if (result.rows.length < batchSize) break;
       }
       await client.query('COMMIT');
