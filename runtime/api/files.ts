@@ -10,6 +10,7 @@ import { formatBytes, saveUpload, UploadTooLargeError } from '../files/upload';
 import type { ApiDeps } from './deps';
 import { HttpError, validationHook } from './errors';
 import { errors, IdParam, json } from './schemas';
+import { publicMessage } from '../public-message';
 
 const upload = createRoute({
   method: 'post',
@@ -110,7 +111,7 @@ export function fileRoutes({ store, filesDir, maxUploadBytes, cipher }: ApiDeps)
           throw needsKey;
         }
         await rm(saved.path, { force: true });
-        throw new HttpError(400, 'unreadable_file', `Could not read "${name}": ${err instanceof Error ? err.message : String(err)}`);
+        throw new HttpError(400, 'unreadable_file', `Could not read "${name}": ${publicMessage(err)}`);
       }
     })
     .openapi(getFile, async (c) => {
@@ -129,7 +130,7 @@ export function fileRoutes({ store, filesDir, maxUploadBytes, cipher }: ApiDeps)
       try {
         sniffed = await sniffAs(file.path, file.name, input, decrypt);
       } catch (err) {
-        throw keyProblem(err, id) ?? new HttpError(400, 'unreadable_file', `Could not read "${file.name}" this way: ${err instanceof Error ? err.message : String(err)}`);
+        throw keyProblem(err, id) ?? new HttpError(400, 'unreadable_file', `Could not read "${file.name}" this way: ${publicMessage(err)}`);
       }
       const updated = storedFrom({ id, name: file.name, size: file.size, sha256: file.sha256, path: file.path, createdAt: file.createdAt }, sniffed);
       await store.saveFile(updated);

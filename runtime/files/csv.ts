@@ -132,7 +132,7 @@ function countOutsideQuotes(line: string, d: string): number {
   return n;
 }
 
-const isBlankRecord = (r: readonly string[]) => r.length <= 1 && (r[0] ?? '').trim() === '';
+const isBlankRecord = (r: readonly (string | null)[]) => r.length <= 1 && (r[0] ?? '').trim() === '';
 
 /** A first row with a number, date, amount or true/false in it is data, not a header. */
 function looksLikeData(row: readonly string[]): boolean {
@@ -169,6 +169,8 @@ export interface ReadCsvOptions {
   batchSize: number;
   /** Data rows to skip (already processed), e.g. a checkpoint's `nextRow`. */
   startRow?: number;
+  /** False: a quoted empty value ("") stays empty text; an unquoted empty cell is null either way. Default true. */
+  emptyTextIsNull?: boolean;
 }
 
 export interface MalformedRow {
@@ -222,8 +224,8 @@ export class BatchFiller<R> {
   }
 }
 
-type ParsedRecord = { record: string[]; info: { bytes: number } };
-type Item = { kind: 'record'; values: string[] } | { kind: 'malformed'; raw: string; reason: (row: number) => string };
+type ParsedRecord = { record: (string | null)[]; info: { bytes: number } };
+type Item = { kind: 'record'; values: (string | null)[] } | { kind: 'malformed'; raw: string; reason: (row: number) => string };
 
 /**
  * Streams a CSV file in batches of `batchSize` data rows (well-formed and malformed together),
@@ -239,7 +241,8 @@ export async function* readCsvBatches(path: string | FileSource, opts: ReadCsvOp
 
   const src: FileSource = typeof path === 'string' ? { path, compression: 'none' } : path;
   const width = names.length;
-  for await (const group of csvItems(src, opts.delimiter)) {
+  const keepQuotedEmpty = opts.emptyTextIsNull === false;
+  for await (const group of csvItems(src, opts.delimiter, opts.emptyTextIsNull === false)) {
     for (const item of group) {
       if (!headerSeen) {
         headerSeen = true;
@@ -260,7 +263,7 @@ export async function* readCsvBatches(path: string | FileSource, opts: ReadCsvOp
         const values = item.values;
         for (let i = 0; i < width; i++) {
           const v = values[i]!;
-          row[names[i]!] = v === '' ? null : v;
+          row[names[i]!] = v === '' && !keepQuotedEmpty ? null : v;
         }
         filler.row(row, dataRow);
       }
@@ -272,7 +275,7 @@ export async function* readCsvBatches(path: string | FileSource, opts: ReadCsvOp
   if (rest) yield rest;
 }
 
-function valuesToRecord(values: readonly string[], names: readonly string[]): Record<string, unknown> {
+function valuesToRecord(values: readonly (string | null)[], names: readonly string[]): Record<string, unknown> {
   const out = emptyRecord();
   values.forEach((v, i) => {
     out[names[i] ?? `Column ${i + 1}`] = v;
@@ -286,10 +289,10 @@ function valuesToRecord(values: readonly string[], names: readonly string[]): Re
  * its place after a quoting error, so we report the first line of the bad record as malformed and start a
  * fresh parser on the line after it.
  */
-async function* csvItems(src: FileSource, delimiter: string): AsyncGenerator<Item[]> {
+async function* csvItems(src: FileSource, delimiter: string, keepQuotedEmpty = false): AsyncGenerator<Item[]> {
   let offset = 0;
   for (;;) {
-    const segment = parseSegment(src, delimiter, offset);
+    const segment = parseSegment(src, delimiter, offset, keepQuotedEmpty);
     yield* segment.items;
     const failure = segment.failure();
     if (!failure) break;
@@ -363,7 +366,10 @@ function describeFailure(row: number, code: string, line: string): string {
   }
 }
 
-function parseSegment(src: FileSource, delimiter: string, start: number): { items: AsyncGenerator<Item[]>; failure(): SegmentFailure | null } {
+/** Keeps `""` as empty text and makes an unquoted empty cell null (csv-parse's `quoting` tells them apart). */
+const quotedEmptyCast = (value: string, context: { quoting: boolean }): string | null => (value === '' && !context.quoting ? null : value);
+
+function parseSegment(src: FileSource, delimiter: string, start: number, keepQuotedEmpty = false): { items: AsyncGenerator<Item[]>; failure(): SegmentFailure | null } {
   let skip: { before: number; code: string } | null = null;
   let failure: SegmentFailure | null = null;
   async function* items(): AsyncGenerator<Item[]> {
@@ -374,6 +380,7 @@ function parseSegment(src: FileSource, delimiter: string, start: number): { item
       relax_column_count: true,
       skip_records_with_error: true,
       max_record_size: MAX_RECORD_CHARS,
+      ...(keepQuotedEmpty ? { cast: quotedEmptyCast as NonNullable<ParseOptions['cast']> } : {}),
       on_skip: (err: CsvError | undefined) => {
         // Only the first error counts: the parser's state after it is not to be trusted.
         if (err && !skip) skip = { before: typeof err.records === 'number' ? err.records : 0, code: err.code };

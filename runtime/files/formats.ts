@@ -130,6 +130,8 @@ export interface ReadFileOptions {
   startRow?: number;
   /** The key for a PGP-encrypted file; without it such a file throws `FileNeedsKeyError`. */
   decrypt?: PgpDecrypt;
+  /** CSV and JSON: false keeps a quoted empty value ("") as empty text; an unquoted empty CSV cell is null either way. */
+  emptyTextIsNull?: boolean;
 }
 
 /**

@@ -22,11 +22,16 @@ export interface RecordsSniff {
 }
 
 /** Nested objects become dotted names (`address.city`); arrays stay as JSON text; scalars become text. */
-export function flattenRecord(value: Record<string, unknown>, prefix = '', out: Record<string, string | null> = Object.create(null) as Record<string, string | null>): Record<string, string | null> {
+export function flattenRecord(
+  value: Record<string, unknown>,
+  prefix = '',
+  out: Record<string, string | null> = Object.create(null) as Record<string, string | null>,
+  emptyTextIsNull = true,
+): Record<string, string | null> {
   for (const [k, v] of Object.entries(value)) {
     const name = prefix ? `${prefix}.${k}` : k;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flattenRecord(v as Record<string, unknown>, name, out);
-    else out[name] = v === null || v === undefined || v === '' ? null : typeof v === 'string' ? v : JSON.stringify(v);
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flattenRecord(v as Record<string, unknown>, name, out, emptyTextIsNull);
+    else out[name] = v === null || v === undefined || (v === '' && emptyTextIsNull) ? null : typeof v === 'string' ? v : JSON.stringify(v);
   }
   return out;
 }
@@ -71,6 +76,8 @@ export interface ReadRecordsOptions {
   batchSize: number;
   /** Records (NDJSON: lines) already processed, e.g. a checkpoint's `nextRow`. */
   startRow?: number;
+  /** False: "" stays empty text (default: null). */
+  emptyTextIsNull?: boolean;
 }
 
 /** Streams JSON or NDJSON records in batches shaped like CSV batches, so a source reads every format in one loop. */
@@ -86,7 +93,7 @@ export async function* readRecordBatches(src: FileSource, opts: ReadRecordsOptio
     else if (!isRecord(item.value)) {
       filler.malformed({ rowNumber: item.rowNumber, raw: { value: item.value }, reason: `Record ${item.rowNumber} is not an object` });
     } else {
-      const flat = flattenRecord(item.value);
+      const flat = flattenRecord(item.value, '', undefined, opts.emptyTextIsNull !== false);
       const row = emptyRecord<string | null>();
       for (const n of names) row[n] = flat[n] ?? null;
       filler.row(row, item.rowNumber);

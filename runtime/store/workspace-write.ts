@@ -2,6 +2,7 @@
 // commit (workspace target) and the workspace connector's write both run exactly this code.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Field } from '../../shared';
+import { fieldWithNul, nulReason } from '../../shared/util/nul';
 import { emptyRecord, ownValue } from '../../shared/util/records';
 import { canonicalJson } from './canonical';
 import type { Db } from './db';
@@ -72,6 +73,9 @@ export function planWorkspaceWrite(write: WorkspaceBatch, stored: ReadonlyMap<st
   const state = new Map<string, PlannedRecord & { dirty: boolean }>();
   const outcomes: WriteOutcome[] = write.rows.map((row, i) => {
     if (rejectAll !== null) return { outcome: 'rejected', reason: rejectAll };
+    // jsonb cannot hold U+0000: this record is rejected, the rest of the batch is written.
+    const nul = fieldWithNul(row, names);
+    if (nul !== null) return { outcome: 'rejected', reason: nulReason(nul, 'the workspace') };
     let key: string;
     if (write.key.length === 0) {
       if (write.mode !== 'insert') return { outcome: 'rejected', reason: `${write.object} has no key field to ${write.mode} by; mark a key field in the Map` };

@@ -151,7 +151,7 @@ function isCanonicalDate(s: string): boolean {
 const isBlank = (s: string) => s.length === 0 || ((s.charCodeAt(0) <= 32 || s.charCodeAt(0) >= 0x80) && s.trim() === '');
 
 /**
- * The value converted to a field type, or a ConversionFailure saying why not. Empty text becomes null.
+ * The value converted to a field type, or a ConversionFailure saying why not. Blank text becomes null, except as Text.
  * Dates are kept as ISO `YYYY-MM-DD` strings and date-times as ISO strings in UTC, so they survive JSON unchanged.
  * Values already in their canonical form (a finite number, an ISO string) come back as they are, without allocating:
  * every row of every batch passes through here.
@@ -159,8 +159,9 @@ const isBlank = (s: string) => s.length === 0 || ((s.charCodeAt(0) <= 32 || s.ch
 export function coerceValue(value: unknown, type: FieldType): unknown {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') {
-    if (isBlank(value)) return null;
+    // Text is kept as it is, empty or blank too ('' and NULL are different values; sources decide which they read).
     if (type === 'text') return value;
+    if (isBlank(value)) return null;
     if (type === 'number' && PLAIN_NUMBER.test(value)) return Number(value) + 0; // + 0: "-0" is 0, as the reference reads it
     if (type === 'datetime') {
       if (isCanonicalDatetime(value)) return value;
@@ -184,6 +185,7 @@ export function convertValue(value: unknown, type: FieldType): Converted {
 /** The reference conversion, without fast paths: `coerceValue` must agree with it on every input (tested). */
 export function convertValueReference(value: unknown, type: FieldType): Converted {
   if (value === null || value === undefined) return { ok: true, value: null };
+  if (typeof value === 'string' && type === 'text') return { ok: true, value };
   if (typeof value === 'string' && value.trim() === '') return { ok: true, value: null };
   switch (type) {
     case 'text':

@@ -2,7 +2,7 @@
 // `toString`, `hasOwnProperty` as columns, fields, objects and node ids), ids and big numbers arrive as they left,
 // one bad value rejects its record and never its batch, and a run that rejects everything is Failed.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Integration, Page, PublishResult, UploadedFile, WorkspaceRecord, type Graph } from '../../shared';
+import { Integration, Page, PublishResult, RejectedRecord, UploadedFile, WorkspaceRecord, type Graph } from '../../shared';
 import { withFilePreview } from '../../shared/graph/kinds/csv-source';
 import { json, openApiRig, type ApiRig } from '../support/api-rig';
 
@@ -39,7 +39,13 @@ async function runGraph(graph: Graph, name: string) {
   return { run: await rig.waitForEnd(runId), runId, integrationId: integration.id };
 }
 
-function fileGraph(file: UploadedFile, ids: { source: string; map: string; target: string }, object: string, fields: { source: string; target: string; type: 'text' | 'number'; key?: boolean }[], columns = file.columns): Graph {
+function fileGraph(
+  file: UploadedFile,
+  ids: { source: string; map: string; target: string },
+  object: string,
+  fields: { source: string; target: string; type: 'text' | 'number'; key?: boolean }[],
+  extra: Record<string, unknown> = {},
+): Graph {
   return {
     version: 1,
     nodes: [
@@ -48,7 +54,7 @@ function fileGraph(file: UploadedFile, ids: { source: string; map: string; targe
         kind: 'csv-source',
         label: 'File',
         position: { x: 0, y: 0 },
-        config: withFilePreview({ fileId: file.id, fileName: file.name, delimiter: ',', hasHeader: true, columns }),
+        config: withFilePreview({ fileId: file.id, fileName: file.name, format: file.format, delimiter: ',', hasHeader: true, columns: file.columns, ...extra }),
       },
       { id: ids.map, kind: 'map', label: 'Map', position: { x: 300, y: 0 }, config: { fields: fields.map((f) => ({ ...f, key: f.key ?? false })) } },
       { id: ids.target, kind: 'workspace-target', label: 'Target', position: { x: 600, y: 0 }, config: { object, mode: 'upsert' } },
@@ -101,5 +107,60 @@ describe('values arrive exactly as they left', () => {
     const byKey = Object.fromEntries(records.items.map((r) => [r.key, r.values]));
     expect(byKey['1']).toEqual({ id: 1, zip: '00501', big: '9007199254740993', amount: '0.1234567890123456789' });
     expect(byKey['2']).toEqual({ id: 2, zip: '02134', big: '12345678901234567890', amount: 10.5 });
+  });
+});
+
+describe('one bad value never loses a batch', () => {
+  const records = (n: number, nulAt: number) =>
+    JSON.stringify(Array.from({ length: n }, (_, i) => ({ id: `r${i + 1}`, note: i + 1 === nulAt ? 'bad\u0000value' : `note ${i + 1}` })));
+
+  it('rejects the one record whose text holds U+0000, writes the rest of its batch, and says why without SQL', async () => {
+    const file = await uploadFile('nul.json', records(120, 110), 'application/json');
+    const graph = fileGraph(file, { source: 'source', map: 'map', target: 'target' }, 'nul_records', [
+      { source: 'id', target: 'id', type: 'text', key: true },
+      { source: 'note', target: 'note', type: 'text' },
+    ]);
+    const { run, runId } = await runGraph(graph, 'NUL records');
+    expect(run.status, run.error ?? '').toBe('completed_with_errors');
+    expect(run.counts).toMatchObject({ read: 120, written: 119, rejected: 1 });
+    const rejected = Page(RejectedRecord).parse(await (await app.request(`/api/runs/${runId}/rejected`)).json());
+    expect(rejected.items).toHaveLength(1);
+    expect(rejected.items[0]).toMatchObject({ rowNumber: 110, nodeId: 'target' });
+    expect(rejected.items[0]!.reason).toMatch(/note contains the character U\+0000 \(NUL\)/);
+    expect(rejected.items[0]!.reason).not.toMatch(/insert|select|r109/i);
+    expect((rejected.items[0]!.source as Record<string, unknown>).note).toBe('bad\u2400value');
+    expect((await recordsOf('nul_records')).total).toBe(119);
+  });
+
+  it('strips U+0000 when the source is set to', async () => {
+    const file = await uploadFile('nul-strip.json', records(30, 7), 'application/json');
+    const graph = fileGraph(file, { source: 'source', map: 'map', target: 'target' }, 'nul_stripped', [
+      { source: 'id', target: 'id', type: 'text', key: true },
+      { source: 'note', target: 'note', type: 'text' },
+    ], { stripNul: true });
+    const { run } = await runGraph(graph, 'NUL stripped');
+    expect(run.status, run.error ?? '').toBe('completed');
+    const stored = await recordsOf('nul_stripped');
+    expect(stored.total).toBe(30);
+    expect(stored.items.find((r) => r.key === 'r7')?.values).toMatchObject({ note: 'badvalue' });
+  });
+});
+
+describe('empty text', () => {
+  it('keeps a quoted "" as empty text when "Empty text is null" is off, and null by default', async () => {
+    const file = await uploadFile('empty.csv', 'id,note\n1,""\n2,\n3,x\n');
+    const fields = [
+      { source: 'id', target: 'id', type: 'text' as const, key: true },
+      { source: 'note', target: 'note', type: 'text' as const },
+    ];
+    const kept = fileGraph(file, { source: 'source', map: 'map', target: 'target' }, 'empty_kept', fields, { emptyTextIsNull: false });
+    expect((await runGraph(kept, 'Empty kept')).run.status).toBe('completed');
+    const byKey = Object.fromEntries((await recordsOf('empty_kept')).items.map((r) => [r.key, r.values.note]));
+    expect(byKey).toEqual({ '1': '', '2': null, '3': 'x' });
+
+    const dflt = fileGraph(file, { source: 'source', map: 'map', target: 'target' }, 'empty_default', fields);
+    expect((await runGraph(dflt, 'Empty default')).run.status).toBe('completed');
+    const byKeyDefault = Object.fromEntries((await recordsOf('empty_default')).items.map((r) => [r.key, r.values.note]));
+    expect(byKeyDefault).toEqual({ '1': null, '2': null, '3': 'x' });
   });
 });

@@ -299,21 +299,38 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets): ConnectorSessi
         await conn.query('ROLLBACK');
         if (!isRecordError(e)) throw e;
       }
-      // Some record made the batch fail: write row by row, each behind a savepoint, to find which.
+      // Some record made the batch fail: find which by halving, each part behind its own savepoint (MySQL
+      // replaces a savepoint of the same name, so each depth has its own). A part that writes is one statement.
       await conn.query('START TRANSACTION');
-      const results: RecordResult[] = [];
-      for (const row of rows) {
-        await conn.query('SAVEPOINT weft_row');
+      const results: RecordResult[] = new Array<RecordResult>(rows.length);
+      const isolate = async (from: number, to: number, depth: number): Promise<void> => {
+        if (to - from > perChunk) {
+          const mid = from + Math.ceil((to - from) / 2);
+          await isolate(from, mid, depth);
+          await isolate(mid, to, depth);
+          return;
+        }
+        const savepoint = `weft_part_${depth}`;
+        await conn.query(`SAVEPOINT ${savepoint}`);
         try {
-          results.push(...(await writeChunk(conn, table, [row], options)));
-          await conn.query('RELEASE SAVEPOINT weft_row');
+          const written = await writeChunk(conn, table, rows.slice(from, to), options);
+          written.forEach((r, i) => (results[from + i] = r));
+          await conn.query(`RELEASE SAVEPOINT ${savepoint}`);
         } catch (e) {
           if (!isRecordError(e)) throw e;
-          await conn.query('ROLLBACK TO SAVEPOINT weft_row');
-          const me = e as MysqlError;
-          results.push({ outcome: 'rejected', reason: me.sqlMessage ?? me.message });
+          await conn.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+          await conn.query(`RELEASE SAVEPOINT ${savepoint}`);
+          if (to - from === 1) {
+            const me = e as MysqlError;
+            results[from] = { outcome: 'rejected', reason: me.sqlMessage ?? me.message };
+            return;
+          }
+          const mid = from + Math.ceil((to - from) / 2);
+          await isolate(from, mid, depth + 1);
+          await isolate(mid, to, depth + 1);
         }
-      }
+      };
+      await isolate(0, rows.length, 0);
       await conn.query('COMMIT');
       return results;
     } catch (e) {
