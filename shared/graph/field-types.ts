@@ -106,6 +106,9 @@ export function exactNumber(text: string): number | string | null {
   return plainOfNumber(n) === canonical ? n || 0 : canonical;
 }
 
+/** A Weft number (a JS number or exact decimal text) as canonical decimal text, for comparing values exactly. */
+export const decimalText = (v: number | string): string => (typeof v === 'number' ? plainOfNumber(v) : (canonicalDecimal(v) ?? v));
+
 /** True when the decimal text reads back unchanged as a JS number (so detection may call it a Number). */
 export const fitsNumber = (text: string): boolean => typeof exactNumber(text) === 'number';
 /** Date-times as databases and spreadsheets print them: `2026-03-04 10:00:00`, `...T10:00:00.123+02`, `...Z`. */

@@ -169,6 +169,8 @@ async function endsWithNewline(path: string): Promise<boolean> {
 }
 
 function csvCell(v: unknown, delimiter: string): string {
+  // Empty text is written quoted (""), so it reads back as empty text, not as null (an empty cell), when asked.
+  if (v === '') return '""';
   const text = textOf(v);
   return text.includes(delimiter) || /["\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
