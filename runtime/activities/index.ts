@@ -8,6 +8,7 @@ import type { ExecutorDeps } from '../executors';
 import { buildPipeline, closePipeline, createExecutor, flowPipelineBatch, PlanError, readAhead, writePipelineBatch } from '../executors';
 import { applyRunFiles } from '../executors/run-files';
 import { publicMessage } from '../public-message';
+import { runVerdict } from './run-verdict';
 import type { Store } from '../store/types';
 
 export interface ActivityDeps {
@@ -185,7 +186,9 @@ export function createActivities(deps: ActivityDeps) {
 
     finishRun: boundary(async (input: z.input<typeof FinishRunInput>): Promise<void> => {
       const { runId, status, error } = FinishRunInput.parse(input);
-      await store.finishRun(runId, status, error);
+      // Every record rejected, or more than the allowed share: the run is Failed (decided here, not in the workflow).
+      const verdict = await runVerdict(store, runId, status, error);
+      await store.finishRun(runId, verdict.status, verdict.error);
     }),
   };
 }

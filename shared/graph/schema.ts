@@ -37,6 +37,13 @@ export const Graph = z.object({
   nodes: z.array(GraphNode).max(500),
   edges: z.array(GraphEdge).max(2000),
   valueMaps: z.array(ValueMap).max(100).optional(),
+  /** How runs of this integration are judged; a run's own params (`maxRejectedPercent`) win. */
+  settings: z
+    .object({
+      /** A run that rejects more than this share of the records it read is Failed (null: no limit). */
+      maxRejectedPercent: z.number().min(0).max(100).nullable().optional(),
+    })
+    .optional(),
 });
 export type Graph = z.infer<typeof Graph>;
 

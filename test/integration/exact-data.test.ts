@@ -26,14 +26,14 @@ async function uploadFile(name: string, body: string, type = 'text/csv'): Promis
 }
 
 /** Publishes `graph` and runs it to its end through the API. */
-async function runGraph(graph: Graph, name: string) {
+async function runGraph(graph: Graph, name: string, params: Record<string, unknown> = {}) {
   const created = await app.request('/api/integrations', json('POST', { name, graph }));
   expect(created.status, await created.clone().text()).toBe(201);
   const integration = Integration.parse(await created.json());
   const published = await app.request(`/api/integrations/${integration.id}/publish`, json('POST'));
   expect(published.status, await published.clone().text()).toBe(200);
   PublishResult.parse(await published.json());
-  const started = await app.request(`/api/integrations/${integration.id}/runs`, json('POST', {}));
+  const started = await app.request(`/api/integrations/${integration.id}/runs`, json('POST', { params }));
   expect(started.status, await started.clone().text()).toBe(202);
   const { runId } = (await started.json()) as { runId: string };
   return { run: await rig.waitForEnd(runId), runId, integrationId: integration.id };
@@ -162,5 +162,35 @@ describe('empty text', () => {
     expect((await runGraph(dflt, 'Empty default')).run.status).toBe('completed');
     const byKeyDefault = Object.fromEntries((await recordsOf('empty_default')).items.map((r) => [r.key, r.values.note]));
     expect(byKeyDefault).toEqual({ '1': null, '2': null, '3': 'x' });
+  });
+});
+
+describe('how a run with rejections ends', () => {
+  const amounts = (values: string[]) => `email,amount\n${values.map((v, i) => `u${i}@x.io,${v}`).join('\n')}\n`;
+  const fields = [
+    { source: 'email', target: 'email', type: 'text' as const, key: true },
+    { source: 'amount', target: 'amount', type: 'number' as const },
+  ];
+  /** Amount read as text, so a bad amount is the Map's rejection. */
+  async function graphFor(values: string[], object: string, settings?: Graph['settings']): Promise<Graph> {
+    const file = await uploadFile(`${object}.csv`, amounts(values));
+    const g = fileGraph({ ...file, columns: file.columns.map((c) => ({ ...c, type: 'text' as const })) }, { source: 'source', map: 'map', target: 'target' }, object, fields);
+    return settings ? { ...g, settings } : g;
+  }
+
+  it('is Failed when every record was rejected, saying how many and the first reason', async () => {
+    const { run } = await runGraph(await graphFor(['x', 'y', 'z'], 'all_rejected'), 'All rejected');
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/^All 3 records were rejected: amount: "x" is not a number/);
+  });
+
+  it('is Failed above the integration\'s rejected-records threshold, and a run may set its own', async () => {
+    const graph = await graphFor(['1', '2', '3', 'bad'], 'threshold', { maxRejectedPercent: 20 });
+    const first = await runGraph(graph, 'Threshold');
+    expect(first.run.status).toBe('failed');
+    expect(first.run.error).toMatch(/^1 of 4 records \(25\.0%\) were rejected, more than the 20% allowed: amount: "bad"/);
+    const lenient = await runGraph(graph, 'Threshold lenient', { maxRejectedPercent: 50 });
+    expect(lenient.run.status).toBe('completed_with_errors');
+    expect(lenient.run.error).toBeNull();
   });
 });
