@@ -52,21 +52,24 @@ export async function sniffCsv(path: string, opts: SniffOptions = {}): Promise<C
 
 /** Sniffs the first bytes of a CSV (from a file or from inside a gzip or zip). */
 export function sniffCsvText(buf: Buffer, truncated: boolean, opts: SniffOptions = {}): CsvSniff {
+  const utf16 = utf16Of(buf);
+  if (utf16) throw new Error(utf16Message(utf16));
   if (buf.includes(0)) throw new Error('This file is not a text file (it contains binary data). Export it as CSV, JSON or NDJSON and upload it again.');
   let text = buf.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (truncated) {
-    // Drop the last, probably partial, line.
+    // Drop the last, probably partial, line. No line end at all in the first bytes: this is not a CSV Weft can read.
     const cut = text.lastIndexOf('\n');
     if (cut > 0) text = text.slice(0, cut + 1);
+    else throw new Error(`The first line is longer than ${Math.round(buf.length / 1024)} KB without a line break, so it cannot be a header. Check that this is a CSV file with one record per line.`);
   }
   if (text.trim() === '') throw new Error('The file is empty: it has no header and no rows.');
 
   const delimiter = opts.delimiter ?? detectDelimiter(text);
+  // Parsed as a run parses (no relaxed quotes): a record the run rejects is not in the sample either.
   const records = (parseSync(text, {
     delimiter,
     relax_column_count: true,
-    relax_quotes: true,
     skip_records_with_error: true,
     skip_empty_lines: true,
     max_record_size: MAX_RECORD_CHARS,
@@ -75,14 +78,47 @@ export function sniffCsvText(buf: Buffer, truncated: boolean, opts: SniffOptions
   if (!first) throw new Error('The file is empty: it has no header and no rows.');
 
   const hasHeader = opts.hasHeader ?? !looksLikeData(first);
+  if (hasHeader) {
+    const long = first.findIndex((h) => h.length > MAX_HEADER_CHARS);
+    if (long !== -1) {
+      throw new Error(`Column ${long + 1}'s name in the first line is ${first[long]!.length.toLocaleString('en-US')} characters long; a header name has at most ${MAX_HEADER_CHARS.toLocaleString('en-US')}. Check that the first line is the header, or turn "First row is a header" off.`);
+    }
+  }
   const width = hasHeader ? first.length : Math.max(...records.slice(0, TYPE_SAMPLE_ROWS).map((r) => r.length));
   const names = uniqueColumnNames(hasHeader ? first : [], width);
-  const data = hasHeader ? records.slice(1) : records;
+  // Only the rows a run reads: one with more or fewer values than the header is rejected by the run, so it is
+  // neither padded nor cut into the sample, nor counted when guessing the types.
+  const data = (hasHeader ? records.slice(1) : records).filter((r) => r.length === width);
   const sample = data.slice(0, TYPE_SAMPLE_ROWS);
   const columns: Field[] = names.map((name, i) => ({ name, type: inferFieldType(sample.map((r) => r[i] ?? '')) }));
   const sampleRows = data.slice(0, PREVIEW_ROWS).map((r) => Object.fromEntries(names.map((n, i) => [n, r[i] ?? ''])));
   return { delimiter, hasHeader, columns, sampleRows };
 }
+
+/** The longest header name a CSV may have (characters). */
+const MAX_HEADER_CHARS = 1024;
+
+/** 'le' or 'be' when the bytes are UTF-16 text (a byte-order mark, or every other byte zero in ASCII text). */
+export function utf16Of(buf: Buffer): 'le' | 'be' | null {
+  if (buf[0] === 0xff && buf[1] === 0xfe) return 'le';
+  if (buf[0] === 0xfe && buf[1] === 0xff) return 'be';
+  const n = Math.min(buf.length, 512) & ~1;
+  if (n < 8) return null;
+  let evenZero = 0;
+  let oddZero = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (buf[i] === 0) evenZero++;
+    if (buf[i + 1] === 0) oddZero++;
+  }
+  const pairs = n / 2;
+  if (oddZero > pairs * 0.9 && evenZero === 0) return 'le';
+  if (evenZero > pairs * 0.9 && oddZero === 0) return 'be';
+  return null;
+}
+
+/** What to tell the person who uploaded UTF-16 text: what it is, and how to save it as UTF-8. */
+export const utf16Message = (order: 'le' | 'be') =>
+  `This file is UTF-16 text (${order === 'le' ? 'little' : 'big'}-endian), which Weft does not read. Save it as UTF-8 and upload it again: in Excel, Save As > "CSV UTF-8 (Comma delimited)"; in a terminal, iconv -f UTF-16 -t UTF-8 file.csv > file-utf8.csv.`;
 
 /** Picks the candidate that splits the most lines into the same, non-zero number of fields. */
 export function detectDelimiter(text: string): CsvDelimiter {
