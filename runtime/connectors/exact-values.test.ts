@@ -248,3 +248,40 @@ describe('what lands equals what the source held', () => {
     );
   }, 120_000);
 });
+
+describe('one bad record costs only itself', () => {
+  const rows = (n: number, bad: Set<number>) => Array.from({ length: n }, (_, i) => ({ id: i + 1, name: bad.has(i + 1) ? null : `name ${i + 1}`, note: i + 1 === 7 ? 'a\u0000b' : 'ok' }));
+  const fields = [
+    { name: 'id', type: 'number' as const },
+    { name: 'name', type: 'text' as const },
+    { name: 'note', type: 'text' as const },
+  ];
+
+  it('in Postgres: NUL and NOT NULL violations are rejected one by one, the rest of the batch is written', async () => {
+    const name = `bad_${++table}`;
+    const client = new pg.Client({ connectionString: PG_URL.replace(/\/postgres$/, `/${pgDb}`) });
+    await client.connect();
+    await client.query(`CREATE TABLE ${name} (id bigint PRIMARY KEY, name text NOT NULL, note text)`);
+    const results = await pgSession.write(`public.${name}`, rows(3000, new Set([1500, 2999])), { mode: 'upsert', key: ['id'], fields });
+    const rejected = results.flatMap((r, i) => (r.outcome === 'rejected' ? [[i + 1, r.reason] as const] : []));
+    expect(rejected.map(([id]) => id)).toEqual([7, 1500, 2999]);
+    expect(rejected[0]![1]).toMatch(/note contains the character U\+0000/);
+    expect(rejected[1]![1]).toMatch(/null value in column "name"/);
+    for (const [, reason] of rejected) expect(reason).not.toMatch(/insert|select|name 1499|name 1501/i);
+    const { rows: count } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${name}`);
+    expect(Number(count[0]!.n)).toBe(2997);
+    await client.end();
+  }, 60_000);
+
+  it('in MariaDB: NOT NULL violations are rejected one by one, U+0000 is kept, the rest is written', async () => {
+    const name = `bad_${++table}`;
+    await myAdmin.query(`CREATE TABLE ${myDb}.${name} (id BIGINT PRIMARY KEY, name VARCHAR(100) NOT NULL, note LONGTEXT)`);
+    const results = await mySession.write(name, rows(3000, new Set([1500, 2999])), { mode: 'upsert', key: ['id'], fields });
+    const rejected = results.flatMap((r, i) => (r.outcome === 'rejected' ? [[i + 1, r.reason] as const] : []));
+    expect(rejected.map(([id]) => id)).toEqual([1500, 2999]);
+    expect(rejected[0]![1]).toMatch(/name/);
+    const [count] = await myAdmin.query<mysql.RowDataPacket[]>(`SELECT count(*) AS n, SUM(note = 'a\\0b') AS nul FROM ${myDb}.${name}`);
+    expect(Number(count[0]!.n)).toBe(2998);
+    expect(Number(count[0]!.nul)).toBe(1);
+  }, 60_000);
+});
