@@ -1,6 +1,6 @@
 // Type detection and conversion never change a value: leading zeros, ids past 2^53 and long decimals stay exact.
 import { describe, expect, it } from 'vitest';
-import { canonicalDecimal, convertValue, exactNumber, inferFieldType } from './field-types';
+import { canonicalDecimal, compareNumbers, convertValue, exactNumber, inferFieldType } from './field-types';
 import { compileFormula } from '../formula';
 
 describe('type detection keeps values as they are', () => {
@@ -43,5 +43,16 @@ describe('numbers a double cannot hold are kept as exact decimal text', () => {
     if (!r.ok) expect(r.error).toMatch(/more digits than a formula can compute/);
     const small = f.evaluate({ id: 41 }, { now: () => 0 });
     expect(small).toMatchObject({ ok: true, value: 42 });
+  });
+});
+
+describe('numbers compare exactly', () => {
+  it('orders decimal text past a double digit by digit', () => {
+    expect(compareNumbers('9007199254740993', 9007199254740992)).toBe(1);
+    expect(compareNumbers('9007199254740993', '9007199254740993.0')).toBe(0);
+    expect(compareNumbers('-12345678901234567890', '-12345678901234567891')).toBe(1);
+    expect(compareNumbers('0.1234567890123456789', '0.12345678901234567891')).toBe(-1);
+    expect(compareNumbers(-1, '0.00000000000000000001')).toBe(-1);
+    expect(compareNumbers(2, 10)).toBe(-1);
   });
 });

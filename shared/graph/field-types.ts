@@ -109,6 +109,27 @@ export function exactNumber(text: string): number | string | null {
 /** A Weft number (a JS number or exact decimal text) as canonical decimal text, for comparing values exactly. */
 export const decimalText = (v: number | string): string => (typeof v === 'number' ? plainOfNumber(v) : (canonicalDecimal(v) ?? v));
 
+/** -1, 0 or 1: two Weft numbers compared exactly, decimal text included (no rounding to a double). */
+export function compareNumbers(a: number | string, b: number | string): number {
+  if (typeof a === 'number' && typeof b === 'number') return Math.sign(a - b);
+  const x = decimalText(a);
+  const y = decimalText(b);
+  if (x === y) return 0;
+  const xNeg = x.startsWith('-');
+  const yNeg = y.startsWith('-');
+  if (xNeg !== yNeg) return xNeg ? -1 : 1;
+  const [xi = '', xf = ''] = (xNeg ? x.slice(1) : x).split('.');
+  const [yi = '', yf = ''] = (yNeg ? y.slice(1) : y).split('.');
+  let magnitude = xi.length !== yi.length ? Math.sign(xi.length - yi.length) : xi < yi ? -1 : xi > yi ? 1 : 0;
+  if (magnitude === 0) {
+    const width = Math.max(xf.length, yf.length);
+    const a2 = xf.padEnd(width, '0');
+    const b2 = yf.padEnd(width, '0');
+    magnitude = a2 < b2 ? -1 : a2 > b2 ? 1 : 0;
+  }
+  return xNeg ? -magnitude : magnitude;
+}
+
 /** True when the decimal text reads back unchanged as a JS number (so detection may call it a Number). */
 export const fitsNumber = (text: string): boolean => typeof exactNumber(text) === 'number';
 /** Date-times as databases and spreadsheets print them: `2026-03-04 10:00:00`, `...T10:00:00.123+02`, `...Z`. */
