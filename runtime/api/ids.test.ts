@@ -66,6 +66,15 @@ describe('ids and query strings with %00', () => {
     }
   });
 
+  it('an upload whose sample holds U+0000 is stored (shown as ␀), not refused with the SQL that failed', async () => {
+    const body = JSON.stringify([{ id: 1, note: 'a\u0000b' }, { id: 2, note: 'ok' }]);
+    const res = await app.request('/api/files?name=nul.json', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const text = await res.text();
+    expect(res.status, text).toBe(201);
+    expect(text).not.toMatch(LEAKS);
+    expect((JSON.parse(text) as { sampleRows: { note: string }[] }).sampleRows[0]?.note).toBe('a\u2400b');
+  });
+
   it('answer 400, not 500, for U+0000 in an id inside a JSON body', async () => {
     const res = await app.request('/api/connections', { method: 'POST', body: JSON.stringify({ connector: 'postgres\u0000', name: 'x\u0000', config: {}, secrets: {} }), headers: { 'content-type': 'application/json' } });
     expect([400, 404, 422]).toContain(res.status);
