@@ -85,7 +85,7 @@ describe('names people choose are data', () => {
     const records = await recordsOf('constructor');
     expect(records.total).toBe(2);
     const first = records.items.find((r) => r.key === 'k1');
-    expect(first?.values).toEqual({ __proto__: 'k1', constructor: 'a1', toString: 'b1', hasOwnProperty: 'c1' });
+    expect(first?.values).toEqual({ ['__proto__']: 'k1', constructor: 'a1', toString: 'b1', hasOwnProperty: 'c1' });
   });
 });
 
