@@ -84,7 +84,10 @@ describe('names people choose are data', () => {
     expect(run.counts).toMatchObject({ read: 2, written: 2, rejected: 0 });
     const records = await recordsOf('constructor');
     expect(records.total).toBe(2);
-    const first = records.items.find((r) => r.key === 'k1');
+    // Read raw: zod's record parsing drops a `__proto__` key (docs/backlog-exact-data.md), the API answer holds it.
+    const raw = (await (await app.request('/api/workspace/objects/constructor/records?limit=10')).json()) as { items: { key: string; values: Record<string, unknown> }[] };
+    const first = raw.items.find((r) => r.key === 'k1');
+    expect(Object.keys(first?.values ?? {}).sort()).toEqual(['__proto__', 'constructor', 'hasOwnProperty', 'toString']);
     expect(first?.values).toEqual({ ['__proto__']: 'k1', constructor: 'a1', toString: 'b1', hasOwnProperty: 'c1' });
   });
 });
