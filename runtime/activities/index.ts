@@ -1,5 +1,5 @@
 // The activities the sync workflow calls: built by a factory around the store, so tests and workers wire their own.
-import { Context, ApplicationFailure, CancelledFailure } from '@temporalio/activity';
+import { Context, ApplicationFailure, CancelledFailure, log } from '@temporalio/activity';
 import { z } from 'zod';
 import { Counts, RunStatus, StepStatus } from '../../shared/api/runs';
 import { Plan } from '../../shared/compiler/plan';
@@ -7,6 +7,8 @@ import { ownedSteps } from '../../workflows/plan-steps';
 import type { ExecutorDeps } from '../executors';
 import { buildPipeline, closePipeline, createExecutor, flowPipelineBatch, PlanError, readAhead, writePipelineBatch } from '../executors';
 import { applyRunFiles } from '../executors/run-files';
+import { publicMessage } from '../public-message';
+import { runVerdict } from './run-verdict';
 import type { Store } from '../store/types';
 
 export interface ActivityDeps {
@@ -45,8 +47,21 @@ function boundary<I, O>(activity: (input: I) => Promise<O>): (input: I) => Promi
     try {
       return await activity(input);
     } catch (err) {
-      if (err instanceof PlanError) throw ApplicationFailure.nonRetryable(err.message, 'PlanError');
+      if (err instanceof PlanError) throw ApplicationFailure.nonRetryable(publicMessage(err), 'PlanError');
       if (err instanceof z.ZodError) throw ApplicationFailure.nonRetryable(`Invalid activity input: ${z.prettifyError(err)}`, 'InvalidInput');
+      if (err instanceof Error && !(err instanceof ApplicationFailure) && !(err instanceof CancelledFailure)) {
+        // Sync history shows this message: the statement, its values and server paths go to the log only.
+        const shown = publicMessage(err);
+        if (shown !== err.message) {
+          const detail = { error: err.message.slice(0, 20_000), cause: String((err as { cause?: unknown }).cause ?? '') };
+          try {
+            log.warn('Activity failed; the message shown was shortened', detail);
+          } catch {
+            console.warn('Activity failed; the message shown was shortened', detail); // called outside an activity (tests)
+          }
+          throw ApplicationFailure.create({ message: shown, type: err.name, nonRetryable: false });
+        }
+      }
       throw err;
     }
   };
@@ -171,7 +186,9 @@ export function createActivities(deps: ActivityDeps) {
 
     finishRun: boundary(async (input: z.input<typeof FinishRunInput>): Promise<void> => {
       const { runId, status, error } = FinishRunInput.parse(input);
-      await store.finishRun(runId, status, error);
+      // Every record rejected, or more than the allowed share: the run is Failed (decided here, not in the workflow).
+      const verdict = await runVerdict(store, runId, status, error);
+      await store.finishRun(runId, verdict.status, verdict.error);
     }),
   };
 }

@@ -52,6 +52,19 @@ export function createApi(deps: ApiDeps) {
   const app = new OpenAPIHono<AuthEnv>();
   app.use('*', securityHeaders(site));
   app.use('*', siteGuard(site));
+  // A path or query string with U+0000 (`%00`) or a broken %-escape names nothing: refused before any route reads it.
+  app.use('/api/*', async (c, next) => {
+    const url = c.req.url;
+    const at = url.indexOf('?');
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(at === -1 ? new URL(url).pathname : `${new URL(url).pathname}${url.slice(at)}`);
+    } catch {
+      return c.json(errorBody('invalid_request', 'The address is not valid: it holds a broken %-escape'), 400);
+    }
+    if (decoded.includes('\u0000')) return c.json(errorBody('invalid_request', 'The address holds the character U+0000 (%00), which no id, name or setting can contain'), 400);
+    return next();
+  });
   app.use('/api/*', identify(deps.store, site));
   app.use('/api/openapi.json', requireAccess('signedIn'));
   app.route('/api', api);
@@ -72,6 +85,12 @@ export function createApi(deps: ApiDeps) {
     if (err instanceof HTTPException) return c.json(errorBody('http_error', err.message || 'Request failed'), err.status);
     if (err instanceof z.ZodError) {
       return c.json(errorBody('invalid_request', 'Invalid request', { issues: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) }), 400);
+    }
+    // A value the store cannot hold (U+0000 in an id or a body field) is the request's fault, not the server's.
+    const code = (err as { code?: unknown; cause?: { code?: unknown } }).code ?? (err as { cause?: { code?: unknown } }).cause?.code;
+    if (code === '22021' || code === '22P05') {
+      console.warn('Refused a request holding U+0000', err);
+      return c.json(errorBody('invalid_request', 'The request holds the character U+0000, which no id, name or value Weft stores can contain'), 400);
     }
     console.error('Unhandled API error', err);
     return c.json(errorBody('internal_error', 'Something went wrong on the server; the error was logged'), 500);

@@ -4,7 +4,7 @@ import type { Store } from '../store/types';
 
 export async function compileContext(store: Store): Promise<CompileContext> {
   const objects = await store.listWorkspaceObjects();
-  const workspaceObjects: Record<string, RowSchema> = {};
+  const workspaceObjects: Record<string, RowSchema> = Object.create(null) as Record<string, RowSchema>; // object names are data
   for (const o of objects) workspaceObjects[o.name] = { fields: o.attributes, key: o.key };
   return { workspaceObjects };
 }

@@ -8,6 +8,7 @@ import { FileNeedsKeyError, PgpError, sniffFile, type FileSniff, type PgpDecrypt
 import { SecretDecryptError, type SecretCipher } from '../secrets';
 import type { Store, StoredFile } from '../store/types';
 import { HttpError } from './errors';
+import { publicMessage } from '../public-message';
 
 export const PREVIEW_ROWS = 10;
 /** Records a preview reads at most looking for 10 that match: a filter that keeps almost nothing stops here. */
@@ -119,7 +120,7 @@ export async function previewFile(store: Store, file: StoredFile, input: FilePre
 }
 
 function previewProblem(err: unknown, file: StoredFile): unknown {
-  if (!(err instanceof ConnectorError)) return new HttpError(422, 'unreadable_file', `Could not read "${file.name}": ${err instanceof Error ? err.message : String(err)}`);
+  if (!(err instanceof ConnectorError)) return new HttpError(422, 'unreadable_file', `Could not read "${file.name}": ${publicMessage(err)}`);
   switch (err.code) {
     case 'auth':
       return /PGP-encrypted; choose/.test(err.message) ? new HttpError(400, 'needs_key', NEEDS_KEY, { fileId: file.id }) : new HttpError(400, 'key_refused', err.message, { fileId: file.id });

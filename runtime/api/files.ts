@@ -11,6 +11,7 @@ import type { ApiDeps } from './deps';
 import { access } from './guard';
 import { HttpError, validationHook } from './errors';
 import { errors, IdParam, json } from './schemas';
+import { publicMessage } from '../public-message';
 
 const upload = createRoute({
   ...access('run'),
@@ -106,7 +107,8 @@ export function fileRoutes({ store, filesDir, maxUploadBytes, cipher }: ApiDeps)
         if (saved.size === 0) throw new Error(`"${name}" is empty`);
         const file = storedFrom(base, await sniffAs(saved.path, name, { recordsPath, zipEntry, sheet }, decrypt));
         await store.saveFile(file);
-        return c.json(served(file), 201);
+        // Answered as stored (a U+0000 in the sample shows as ␀), so the upload and a later read agree.
+        return c.json(served((await store.getFile(file.id)) ?? file), 201);
       } catch (err) {
         // Encrypted without the right key: the file is kept, so the client can sniff it again with a connection.
         const needsKey = keyProblem(err, saved.id);
@@ -115,7 +117,7 @@ export function fileRoutes({ store, filesDir, maxUploadBytes, cipher }: ApiDeps)
           throw needsKey;
         }
         await rm(saved.path, { force: true });
-        throw new HttpError(400, 'unreadable_file', `Could not read "${name}": ${err instanceof Error ? err.message : String(err)}`);
+        throw new HttpError(400, 'unreadable_file', `Could not read "${name}": ${publicMessage(err)}`);
       }
     })
     .openapi(getFile, async (c) => {
@@ -134,11 +136,11 @@ export function fileRoutes({ store, filesDir, maxUploadBytes, cipher }: ApiDeps)
       try {
         sniffed = await sniffAs(file.path, file.name, input, decrypt);
       } catch (err) {
-        throw keyProblem(err, id) ?? new HttpError(400, 'unreadable_file', `Could not read "${file.name}" this way: ${err instanceof Error ? err.message : String(err)}`);
+        throw keyProblem(err, id) ?? new HttpError(400, 'unreadable_file', `Could not read "${file.name}" this way: ${publicMessage(err)}`);
       }
       const updated = storedFrom({ id, name: file.name, size: file.size, sha256: file.sha256, path: file.path, createdAt: file.createdAt }, sniffed);
       await store.saveFile(updated);
-      return c.json(served(updated), 200);
+      return c.json(served((await store.getFile(id)) ?? updated), 200);
     })
     .openapi(preview, async (c) => {
       const { id } = c.req.valid('param');

@@ -55,7 +55,7 @@ export async function resolveRunFiles(
   const files: NewRunFile[] = [];
   for (const step of sources) {
     const published = typeof step.config.fileId === 'string' ? step.config.fileId : '';
-    const replacement = replacements[step.nodeId];
+    const replacement = Object.hasOwn(replacements, step.nodeId) ? replacements[step.nodeId] : undefined; // a node id `constructor` is not Object's
     if (replacement !== undefined) {
       files.push({ nodeId: step.nodeId, fileId: replacement, replaced: replacement !== published });
       continue;

@@ -21,6 +21,13 @@ export function nextCursor(previous: SqlCursor | null, rows: Row[], key: string[
   return { offset: (previous && 'offset' in previous ? previous.offset : 0) + rows.length };
 }
 
+/** A result row read as an array, as a null-prototype record keyed by the column names. */
+export function recordOf(names: readonly string[], values: readonly unknown[]): Row {
+  const row = Object.create(null) as Row;
+  for (let i = 0; i < names.length; i++) row[names[i]!] = values[i];
+  return row;
+}
+
 /** Weft values are JSON values; anything richer is written as its JSON text. */
 export function toParam(value: unknown): unknown {
   if (value === undefined || value === null) return null;

@@ -36,6 +36,8 @@ export const csvSourceExecutor = defineExecutor({
       zipEntry: config.zipEntry,
       sheet: config.sheet,
       columns: config.columns,
+      emptyTextIsNull: config.emptyTextIsNull,
+      stripNul: config.stripNul,
     };
     const query = config.query.trim();
     const open = async (): Promise<ConnectorSession> => {

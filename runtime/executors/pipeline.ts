@@ -2,6 +2,7 @@
 import type { PlanStep } from '../../shared/compiler/plan';
 import type { BatchCommit } from '../store/types';
 import { PlanError, type Executor, type ExecutorDeps, type SourceBatch, type SourceExecutor, type TargetExecutor, type TransformExecutor } from './types';
+import { emptyRecord } from '../../shared/util/records';
 
 export interface PipelineExecutors {
   source: { step: PlanStep; run: SourceExecutor };
@@ -59,7 +60,7 @@ export type BatchEffect = Pick<BatchCommit, 'counts' | 'rejected' | 'workspaceWr
 
 /** A batch run through the source and transforms: their counts and rejections, and the rows for the target. */
 function flowBatch(p: PipelineExecutors, batch: SourceBatch, owned: ReadonlySet<string>) {
-  const counts: BatchCommit['counts'] = {};
+  const counts: BatchCommit['counts'] = emptyRecord();
   const rejected: BatchCommit['rejected'] = [];
   const record = (nodeId: string, c: BatchCommit['counts'][string], rej: BatchCommit['rejected']) => {
     if (!owned.has(nodeId)) return;

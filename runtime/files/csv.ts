@@ -5,6 +5,7 @@ import { parse, type CsvError, type Options as ParseOptions } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { inferFieldType, type Field } from '../../shared/graph/field-types';
 import { openSource, type FileSource } from './source';
+import { emptyRecord } from '../../shared/util/records';
 
 export const CSV_DELIMITERS = [',', ';', '\t', '|'] as const;
 export type CsvDelimiter = (typeof CSV_DELIMITERS)[number];
@@ -51,21 +52,24 @@ export async function sniffCsv(path: string, opts: SniffOptions = {}): Promise<C
 
 /** Sniffs the first bytes of a CSV (from a file or from inside a gzip or zip). */
 export function sniffCsvText(buf: Buffer, truncated: boolean, opts: SniffOptions = {}): CsvSniff {
+  const utf16 = utf16Of(buf);
+  if (utf16) throw new Error(utf16Message(utf16));
   if (buf.includes(0)) throw new Error('This file is not a text file (it contains binary data). Export it as CSV, JSON or NDJSON and upload it again.');
   let text = buf.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (truncated) {
-    // Drop the last, probably partial, line.
+    // Drop the last, probably partial, line. No line end at all in the first bytes: this is not a CSV Weft can read.
     const cut = text.lastIndexOf('\n');
     if (cut > 0) text = text.slice(0, cut + 1);
+    else throw new Error(`The first line is longer than ${Math.round(buf.length / 1024)} KB without a line break, so it cannot be a header. Check that this is a CSV file with one record per line.`);
   }
   if (text.trim() === '') throw new Error('The file is empty: it has no header and no rows.');
 
   const delimiter = opts.delimiter ?? detectDelimiter(text);
+  // Parsed as a run parses (no relaxed quotes): a record the run rejects is not in the sample either.
   const records = (parseSync(text, {
     delimiter,
     relax_column_count: true,
-    relax_quotes: true,
     skip_records_with_error: true,
     skip_empty_lines: true,
     max_record_size: MAX_RECORD_CHARS,
@@ -74,14 +78,47 @@ export function sniffCsvText(buf: Buffer, truncated: boolean, opts: SniffOptions
   if (!first) throw new Error('The file is empty: it has no header and no rows.');
 
   const hasHeader = opts.hasHeader ?? !looksLikeData(first);
+  if (hasHeader) {
+    const long = first.findIndex((h) => h.length > MAX_HEADER_CHARS);
+    if (long !== -1) {
+      throw new Error(`Column ${long + 1}'s name in the first line is ${first[long]!.length.toLocaleString('en-US')} characters long; a header name has at most ${MAX_HEADER_CHARS.toLocaleString('en-US')}. Check that the first line is the header, or turn "First row is a header" off.`);
+    }
+  }
   const width = hasHeader ? first.length : Math.max(...records.slice(0, TYPE_SAMPLE_ROWS).map((r) => r.length));
   const names = uniqueColumnNames(hasHeader ? first : [], width);
-  const data = hasHeader ? records.slice(1) : records;
+  // Only the rows a run reads: one with more or fewer values than the header is rejected by the run, so it is
+  // neither padded nor cut into the sample, nor counted when guessing the types.
+  const data = (hasHeader ? records.slice(1) : records).filter((r) => r.length === width);
   const sample = data.slice(0, TYPE_SAMPLE_ROWS);
   const columns: Field[] = names.map((name, i) => ({ name, type: inferFieldType(sample.map((r) => r[i] ?? '')) }));
   const sampleRows = data.slice(0, PREVIEW_ROWS).map((r) => Object.fromEntries(names.map((n, i) => [n, r[i] ?? ''])));
   return { delimiter, hasHeader, columns, sampleRows };
 }
+
+/** The longest header name a CSV may have (characters). */
+const MAX_HEADER_CHARS = 1024;
+
+/** 'le' or 'be' when the bytes are UTF-16 text (a byte-order mark, or every other byte zero in ASCII text). */
+export function utf16Of(buf: Buffer): 'le' | 'be' | null {
+  if (buf[0] === 0xff && buf[1] === 0xfe) return 'le';
+  if (buf[0] === 0xfe && buf[1] === 0xff) return 'be';
+  const n = Math.min(buf.length, 512) & ~1;
+  if (n < 8) return null;
+  let evenZero = 0;
+  let oddZero = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (buf[i] === 0) evenZero++;
+    if (buf[i + 1] === 0) oddZero++;
+  }
+  const pairs = n / 2;
+  if (oddZero > pairs * 0.9 && evenZero === 0) return 'le';
+  if (evenZero > pairs * 0.9 && oddZero === 0) return 'be';
+  return null;
+}
+
+/** What to tell the person who uploaded UTF-16 text: what it is, and how to save it as UTF-8. */
+export const utf16Message = (order: 'le' | 'be') =>
+  `This file is UTF-16 text (${order === 'le' ? 'little' : 'big'}-endian), which Weft does not read. Save it as UTF-8 and upload it again: in Excel, Save As > "CSV UTF-8 (Comma delimited)"; in a terminal, iconv -f UTF-16 -t UTF-8 file.csv > file-utf8.csv.`;
 
 /** Picks the candidate that splits the most lines into the same, non-zero number of fields. */
 export function detectDelimiter(text: string): CsvDelimiter {
@@ -131,7 +168,7 @@ function countOutsideQuotes(line: string, d: string): number {
   return n;
 }
 
-const isBlankRecord = (r: readonly string[]) => r.length <= 1 && (r[0] ?? '').trim() === '';
+const isBlankRecord = (r: readonly (string | null)[]) => r.length <= 1 && (r[0] ?? '').trim() === '';
 
 /** A first row with a number, date, amount or true/false in it is data, not a header. */
 function looksLikeData(row: readonly string[]): boolean {
@@ -168,6 +205,8 @@ export interface ReadCsvOptions {
   batchSize: number;
   /** Data rows to skip (already processed), e.g. a checkpoint's `nextRow`. */
   startRow?: number;
+  /** False: a quoted empty value ("") stays empty text; an unquoted empty cell is null either way. Default true. */
+  emptyTextIsNull?: boolean;
 }
 
 export interface MalformedRow {
@@ -221,8 +260,8 @@ export class BatchFiller<R> {
   }
 }
 
-type ParsedRecord = { record: string[]; info: { bytes: number } };
-type Item = { kind: 'record'; values: string[] } | { kind: 'malformed'; raw: string; reason: (row: number) => string };
+type ParsedRecord = { record: (string | null)[]; info: { bytes: number } };
+type Item = { kind: 'record'; values: (string | null)[] } | { kind: 'malformed'; raw: string; reason: (row: number) => string };
 
 /**
  * Streams a CSV file in batches of `batchSize` data rows (well-formed and malformed together),
@@ -238,7 +277,8 @@ export async function* readCsvBatches(path: string | FileSource, opts: ReadCsvOp
 
   const src: FileSource = typeof path === 'string' ? { path, compression: 'none' } : path;
   const width = names.length;
-  for await (const group of csvItems(src, opts.delimiter)) {
+  const keepQuotedEmpty = opts.emptyTextIsNull === false;
+  for await (const group of csvItems(src, opts.delimiter, opts.emptyTextIsNull === false)) {
     for (const item of group) {
       if (!headerSeen) {
         headerSeen = true;
@@ -255,11 +295,11 @@ export async function* readCsvBatches(path: string | FileSource, opts: ReadCsvOp
           reason: `row ${dataRow} has ${item.values.length} ${item.values.length === 1 ? 'value' : 'values'} but ${expected} ${width}`,
         });
       } else {
-        const row: Record<string, string | null> = {};
+        const row = emptyRecord<string | null>();
         const values = item.values;
         for (let i = 0; i < width; i++) {
           const v = values[i]!;
-          row[names[i]!] = v === '' ? null : v;
+          row[names[i]!] = v === '' && !keepQuotedEmpty ? null : v;
         }
         filler.row(row, dataRow);
       }
@@ -271,8 +311,8 @@ export async function* readCsvBatches(path: string | FileSource, opts: ReadCsvOp
   if (rest) yield rest;
 }
 
-function valuesToRecord(values: readonly string[], names: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+function valuesToRecord(values: readonly (string | null)[], names: readonly string[]): Record<string, unknown> {
+  const out = emptyRecord();
   values.forEach((v, i) => {
     out[names[i] ?? `Column ${i + 1}`] = v;
   });
@@ -285,10 +325,10 @@ function valuesToRecord(values: readonly string[], names: readonly string[]): Re
  * its place after a quoting error, so we report the first line of the bad record as malformed and start a
  * fresh parser on the line after it.
  */
-async function* csvItems(src: FileSource, delimiter: string): AsyncGenerator<Item[]> {
+async function* csvItems(src: FileSource, delimiter: string, keepQuotedEmpty = false): AsyncGenerator<Item[]> {
   let offset = 0;
   for (;;) {
-    const segment = parseSegment(src, delimiter, offset);
+    const segment = parseSegment(src, delimiter, offset, keepQuotedEmpty);
     yield* segment.items;
     const failure = segment.failure();
     if (!failure) break;
@@ -362,7 +402,10 @@ function describeFailure(row: number, code: string, line: string): string {
   }
 }
 
-function parseSegment(src: FileSource, delimiter: string, start: number): { items: AsyncGenerator<Item[]>; failure(): SegmentFailure | null } {
+/** Keeps `""` as empty text and makes an unquoted empty cell null (csv-parse's `quoting` tells them apart). */
+const quotedEmptyCast = (value: string, context: { quoting: boolean }): string | null => (value === '' && !context.quoting ? null : value);
+
+function parseSegment(src: FileSource, delimiter: string, start: number, keepQuotedEmpty = false): { items: AsyncGenerator<Item[]>; failure(): SegmentFailure | null } {
   let skip: { before: number; code: string } | null = null;
   let failure: SegmentFailure | null = null;
   async function* items(): AsyncGenerator<Item[]> {
@@ -373,6 +416,7 @@ function parseSegment(src: FileSource, delimiter: string, start: number): { item
       relax_column_count: true,
       skip_records_with_error: true,
       max_record_size: MAX_RECORD_CHARS,
+      ...(keepQuotedEmpty ? { cast: quotedEmptyCast as NonNullable<ParseOptions['cast']> } : {}),
       on_skip: (err: CsvError | undefined) => {
         // Only the first error counts: the parser's state after it is not to be trusted.
         if (err && !skip) skip = { before: typeof err.records === 'number' ? err.records : 0, code: err.code };

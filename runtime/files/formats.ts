@@ -2,7 +2,7 @@
 // PGP-encrypted), what its columns are, and one batch reader for all of them.
 import type { Field } from '../../shared/graph/field-types';
 import type { FILE_FORMATS } from '../../shared/graph/kinds/csv-source';
-import { readCsvBatches, sniffCsvText, type CsvBatch, type CsvDelimiter } from './csv';
+import { readCsvBatches, sniffCsvText, utf16Message, utf16Of, type CsvBatch, type CsvDelimiter } from './csv';
 import { BINARY_XLSB, LEGACY_XLS, readExcelBatches, sniffExcel } from './excel';
 import { readRecordBatches, sniffJson, sniffNdjson } from './json';
 import { decryptToTempFile, FileNeedsKeyError, isPgpFile, verifyPgpFile, type PgpDecrypt } from './pgp';
@@ -70,6 +70,9 @@ export async function sniffFile(path: string, name: string, opts: SniffFileOptio
   }
   const src: FileSource = { path, compression, zipEntry: opts.zipEntry, ...(decrypt ? { decrypt } : {}) };
   const head = await readHead(src, SNIFF_BYTES);
+  // UTF-16 (Excel's "Unicode text", PowerShell's default) looks like binary to every format: say what it is.
+  const utf16 = utf16Of(head.buf);
+  if (utf16) throw new Error(utf16Message(utf16));
   const zipEntry = compression === 'zip' ? head.entryName : undefined;
   const innerName = zipEntry ?? plainName.replace(/\.gz$/i, '');
   const format = detectFormat(innerName, head.buf);
@@ -130,6 +133,8 @@ export interface ReadFileOptions {
   startRow?: number;
   /** The key for a PGP-encrypted file; without it such a file throws `FileNeedsKeyError`. */
   decrypt?: PgpDecrypt;
+  /** CSV and JSON: false keeps a quoted empty value ("") as empty text; an unquoted empty CSV cell is null either way. */
+  emptyTextIsNull?: boolean;
 }
 
 /**

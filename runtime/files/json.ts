@@ -1,13 +1,14 @@
 // JSON and NDJSON files: records streamed one at a time (stream-json for arrays, lines for NDJSON),
 // nested objects flattened to dotted field names, and batched in the same shape as CSV.
 import { createInterface } from 'node:readline';
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import parserStream from 'stream-json';
 import pick from 'stream-json/filters/pick.js';
 import streamArray from 'stream-json/streamers/stream-array.js';
-import { inferFieldType, type Field } from '../../shared/graph/field-types';
+import { exactNumber, inferFieldType, type Field } from '../../shared/graph/field-types';
 import { BatchFiller, type CsvBatch } from './csv';
 import { openSource, type FileSource } from './source';
+import { emptyRecord } from '../../shared/util/records';
 
 /** One record of the file: its number (array index or line number, 1-based) and its value or why it is unreadable. */
 type RecordItem = { rowNumber: number; value: unknown } | { rowNumber: number; raw: Record<string, unknown>; error: string };
@@ -21,11 +22,16 @@ export interface RecordsSniff {
 }
 
 /** Nested objects become dotted names (`address.city`); arrays stay as JSON text; scalars become text. */
-export function flattenRecord(value: Record<string, unknown>, prefix = '', out: Record<string, string | null> = {}): Record<string, string | null> {
+export function flattenRecord(
+  value: Record<string, unknown>,
+  prefix = '',
+  out: Record<string, string | null> = Object.create(null) as Record<string, string | null>,
+  emptyTextIsNull = true,
+): Record<string, string | null> {
   for (const [k, v] of Object.entries(value)) {
     const name = prefix ? `${prefix}.${k}` : k;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flattenRecord(v as Record<string, unknown>, name, out);
-    else out[name] = v === null || v === undefined || v === '' ? null : typeof v === 'string' ? v : JSON.stringify(v);
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flattenRecord(v as Record<string, unknown>, name, out, emptyTextIsNull);
+    else out[name] = v === null || v === undefined || (v === '' && emptyTextIsNull) ? null : typeof v === 'string' ? v : JSON.stringify(v);
   }
   return out;
 }
@@ -70,6 +76,8 @@ export interface ReadRecordsOptions {
   batchSize: number;
   /** Records (NDJSON: lines) already processed, e.g. a checkpoint's `nextRow`. */
   startRow?: number;
+  /** False: "" stays empty text (default: null). */
+  emptyTextIsNull?: boolean;
 }
 
 /** Streams JSON or NDJSON records in batches shaped like CSV batches, so a source reads every format in one loop. */
@@ -85,8 +93,8 @@ export async function* readRecordBatches(src: FileSource, opts: ReadRecordsOptio
     else if (!isRecord(item.value)) {
       filler.malformed({ rowNumber: item.rowNumber, raw: { value: item.value }, reason: `Record ${item.rowNumber} is not an object` });
     } else {
-      const flat = flattenRecord(item.value);
-      const row: Record<string, string | null> = {};
+      const flat = flattenRecord(item.value, '', undefined, opts.emptyTextIsNull !== false);
+      const row = emptyRecord<string | null>();
       for (const n of names) row[n] = flat[n] ?? null;
       filler.row(row, item.rowNumber);
     }
@@ -95,6 +103,47 @@ export async function* readRecordBatches(src: FileSource, opts: ReadRecordsOptio
   }
   const rest = filler.rest(last);
   if (rest) yield rest;
+}
+
+/** Could the text hold a number with more digits than a double keeps (16 or more)? A cheap filter before `exactJson`. */
+const LONG_NUMBER = /\d[\d.]{15}/;
+
+/**
+ * JSON.parse, except that a number a double cannot hold exactly (an id past 2^53, a decimal with many places)
+ * arrives as its exact decimal text instead of a rounded number.
+ */
+export function parseJsonExact(text: string): unknown {
+  if (!LONG_NUMBER.test(text)) return JSON.parse(text) as unknown;
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // Skip the string, escapes included.
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
+    } else if (c === 45 || (c >= 48 && c <= 57)) {
+      const m = /^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/.exec(text.slice(i, i + 400));
+      if (!m) continue;
+      const token = m[0];
+      if (typeof exactNumber(token) === 'string') {
+        out += `${text.slice(from, i)}"${token}"`;
+        from = i + token.length;
+      }
+      i += token.length - 1;
+    }
+  }
+  return JSON.parse(out + text.slice(from)) as unknown;
+}
+
+/** Number tokens a double cannot hold exactly become their decimal text, so the assembled record keeps them exact. */
+function exactNumberTokens(): Transform {
+  return new Transform({
+    objectMode: true,
+    transform(token: { name: string; value?: unknown }, _enc, done) {
+      if (token.name === 'numberValue' && typeof token.value === 'string' && typeof exactNumber(token.value) === 'string') done(null, { name: 'stringValue', value: token.value });
+      else done(null, token);
+    },
+  });
 }
 
 /** One record per non-blank line, numbered by line; lines up to `skip` are passed over without parsing. */
@@ -109,7 +158,7 @@ async function* ndjsonItems(src: FileSource, skip: number): AsyncGenerator<Recor
       const line = lineNumber === 1 ? raw.replace(/^\ufeff/, '') : raw;
       if (line.trim() === '') continue;
       try {
-        yield { rowNumber: lineNumber, value: JSON.parse(line) as unknown };
+        yield { rowNumber: lineNumber, value: parseJsonExact(line) };
       } catch (err) {
         const shown = line.length > 1000 ? `${line.slice(0, 1000)}…` : line;
         yield { rowNumber: lineNumber, raw: { line: shown }, error: `Line ${lineNumber} is not valid JSON: ${(err as Error).message}` };
@@ -124,7 +173,7 @@ async function* ndjsonItems(src: FileSource, skip: number): AsyncGenerator<Recor
 /** The elements of the array at `recordsPath`, streamed; the first `skip` are parsed but never assembled. */
 async function* jsonItems(src: FileSource, recordsPath: string, skip: number): AsyncGenerator<RecordItem> {
   const { stream } = await openSource(src);
-  const stages: NodeJS.ReadWriteStream[] = [parserStream()];
+  const stages: NodeJS.ReadWriteStream[] = [parserStream(), exactNumberTokens()];
   if (recordsPath !== '') stages.push(pick.asStream({ filter: recordsPath, once: true }));
   // objectFilter decides once per element, so skipped ones are never assembled; its first call is for the
   // array's own start token.

@@ -1,11 +1,18 @@
 // One batch's effects and its checkpoint in one transaction, so a retried batch is never applied twice.
 import { and, eq, like, sql, type SQL } from 'drizzle-orm';
+import { showNul } from '../../shared/util/nul';
 import type { Db } from './db';
 import { StoreNotFoundError } from './errors';
 import { newId } from './ids';
 import { rejectedRecords, runCheckpoints, runSteps } from './schema';
 import type { BatchCommit, NewRejected, StepCounts, WriteOutcome } from './types';
 import { applyWorkspaceWrite, chunks } from './workspace-write';
+
+/**
+ * A rejected record's values as jsonb takes them: U+0000 shown as ␀, and plain JSON objects (rows are null-prototype
+ * records, which the driver's serializer does not take; JSON keeps a `__proto__` field as an own key).
+ */
+const storable = <T>(v: T): T => (v === null || v === undefined ? v : (JSON.parse(JSON.stringify(showNul(v))) as T));
 
 const COUNTERS = ['read', 'written', 'created', 'updated', 'unchanged', 'rejected'] as const satisfies readonly (keyof StepCounts)[];
 
@@ -80,9 +87,10 @@ export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applie
           runId: commit.runId,
           nodeId: r.nodeId,
           rowNumber: r.rowNumber,
-          source: r.source,
-          mapped: r.mapped,
-          reason: r.reason,
+          // The inbox keeps what it can store: a U+0000 (the reason a record was rejected, often) shows as ␀.
+          source: storable(r.source),
+          mapped: storable(r.mapped),
+          reason: showNul(r.reason),
         })),
       );
     }

@@ -1,5 +1,6 @@
 // Uploaded files' metadata (the bytes stay on disk at `path`).
 import { desc, eq } from 'drizzle-orm';
+import { showNul } from '../../shared/util/nul';
 import type { Db } from './db';
 import { files } from './schema';
 import type { StoredFile } from './types';
@@ -11,9 +12,9 @@ export async function saveFile(db: Db, file: StoredFile): Promise<void> {
     name: file.name,
     size: file.size,
     sha256: file.sha256,
-    columns: file.columns,
+    columns: showNul(file.columns),
     delimiter: file.delimiter,
-    sampleRows: file.sampleRows,
+    sampleRows: showNul(file.sampleRows), // jsonb cannot hold U+0000: the sample shows it as ␀
     format: file.format,
     compression: file.compression,
     recordsPath: file.recordsPath ?? null,

@@ -2,6 +2,8 @@
 // commit (workspace target) and the workspace connector's write both run exactly this code.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Field } from '../../shared';
+import { fieldWithNul, nulReason } from '../../shared/util/nul';
+import { emptyRecord, ownValue } from '../../shared/util/records';
 import { canonicalJson } from './canonical';
 import type { Db } from './db';
 import { newId } from './ids';
@@ -28,9 +30,9 @@ const keyPart = (v: unknown): string => (typeof v === 'string' ? v : JSON.string
  * An object's key fields never change, so the two forms never meet in one object.
  */
 export function recordKey(row: Values, key: readonly string[]): { ok: true; key: string } | { ok: false; reason: string } {
-  const empty = key.find((k) => isEmptyKeyValue(row[k]));
+  const empty = key.find((k) => isEmptyKeyValue(ownValue(row, k)));
   if (empty !== undefined) return { ok: false, reason: `Key field "${empty}" is empty` };
-  const parts = key.map((k) => row[k]);
+  const parts = key.map((k) => ownValue(row, k));
   return { ok: true, key: parts.length === 1 ? keyPart(parts[0]) : JSON.stringify(parts.map(keyPart)) };
 }
 
@@ -39,8 +41,8 @@ const describeKey = (row: Values, key: readonly string[]): string =>
 
 /** The values a row writes: its declared fields and key fields that it carries, as JSON would store them. */
 function rowValues(row: Values, names: readonly string[]): Values {
-  const out: Values = {};
-  for (const name of names) if (row[name] !== undefined) out[name] = row[name];
+  const out: Values = emptyRecord();
+  for (const name of names) if (Object.hasOwn(row, name) && row[name] !== undefined) out[name] = row[name];
   return JSON.parse(JSON.stringify(out)) as Values;
 }
 
@@ -71,6 +73,9 @@ export function planWorkspaceWrite(write: WorkspaceBatch, stored: ReadonlyMap<st
   const state = new Map<string, PlannedRecord & { dirty: boolean }>();
   const outcomes: WriteOutcome[] = write.rows.map((row, i) => {
     if (rejectAll !== null) return { outcome: 'rejected', reason: rejectAll };
+    // jsonb cannot hold U+0000: this record is rejected, the rest of the batch is written.
+    const nul = fieldWithNul(row, names);
+    if (nul !== null) return { outcome: 'rejected', reason: nulReason(nul, 'the workspace') };
     let key: string;
     if (write.key.length === 0) {
       if (write.mode !== 'insert') return { outcome: 'rejected', reason: `${write.object} has no key field to ${write.mode} by; mark a key field in the Map` };

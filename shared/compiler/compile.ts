@@ -20,7 +20,7 @@ export function nodeLabel(node: GraphNode): string {
 export function compile(graph: Graph, context: CompileContext = {}): CompileResult {
   const ctx: CompileContext = { ...context, valueMaps: context.valueMaps ?? valueMapTable(graph.valueMaps) };
   const diagnostics: Diagnostic[] = [];
-  const schemas: Record<string, RowSchema | null> = {};
+  const schemas: Record<string, RowSchema | null> = Object.create(null) as Record<string, RowSchema | null>; // node ids are data: `constructor` is a node like any other
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
   const error = (d: Omit<Diagnostic, 'severity'>) => diagnostics.push({ severity: 'error', ...d });
 

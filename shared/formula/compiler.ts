@@ -262,9 +262,16 @@ function fieldAccess(node: NodeOf<'field'>, cx: Scope): FieldAccess {
   const fieldType: FieldType =
     type.kind === 'Number' ? 'number' : type.kind === 'Currency' ? 'currency' : type.kind === 'Boolean' ? 'boolean' : type.kind === 'Date' ? 'date' : type.kind === 'DateTime' ? 'datetime' : 'text';
   // A value of the wrong shape (a number field holding "12") is converted as the field type says, or rejects the record.
+  const numeric = fieldType === 'number' || fieldType === 'currency';
   const convert = (v: unknown): unknown => {
     const c = convertValue(v, fieldType);
-    return c.ok ? c.value : site.fail(`The value ${show(v)} is not a valid ${formatType(type)} (${c.reason})`);
+    if (!c.ok) return site.fail(`The value ${show(v)} is not a valid ${formatType(type)} (${c.reason})`);
+    // A number kept as exact decimal text (past 2^53, or more digits than a double holds): formulas compute in
+    // doubles, so using it would round it silently. The record is rejected instead; a Map without a formula keeps it exact.
+    if (numeric && typeof c.value === 'string') {
+      return site.fail(`The value ${show(c.value)} has more digits than a formula can compute with exactly (about 15); map the field without a formula, or make it Text`);
+    }
+    return c.value;
   };
   return { key: node.name, read: READERS[fieldType], convert };
 }

@@ -6,7 +6,7 @@ describe('convertValue', () => {
   it.each([
     ['42', 'number', 42],
     ['1,234.5', 'number', 1234.5],
-    ['$1,234.567', 'currency', 1234.57],
+    ['$1,234.567', 'currency', 1234.567],
     ['yes', 'boolean', true],
     ['0', 'boolean', false],
     ['2026-02-28', 'date', '2026-02-28'],

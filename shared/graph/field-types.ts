@@ -64,8 +64,74 @@ function isCanonicalDatetime(s: string): boolean {
   if (m < 1 || m > 12 || d < 1 || d > (m === 2 && isLeap(y) ? 29 : DAYS[m - 1]!)) return false;
   return digits(s, 11, 13) < 24 && digits(s, 14, 16) < 60 && digits(s, 17, 19) < 60;
 }
-/** Plain decimal text (`-12`, `3.50`): Number() reads it exactly as the reference's cleaning would. */
-const PLAIN_NUMBER = /^-?\d{1,15}(\.\d{1,15})?$/;
+/**
+ * Plain decimal text a double holds exactly (`-12`, `3.50`): at most 15 digits in all, so Number() reads it
+ * back to the same decimal. Longer text goes through `exactNumber`.
+ */
+const PLAIN_NUMBER = /^-?(?=[\d.]{1,16}$)\d{1,15}(\.\d{1,14})?$/;
+const DECIMAL_TEXT = /^([-+]?)(\d*)(?:\.(\d*))?$/;
+
+/** Decimal text in canonical form: no `+`, no leading zeros, no trailing fraction zeros, `-0` is `0`. */
+export function canonicalDecimal(text: string): string | null {
+  const m = DECIMAL_TEXT.exec(text);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return null;
+  const int = (m[2] ?? '').replace(/^0+(?=\d)/, '') || '0';
+  const frac = (m[3] ?? '').replace(/0+$/, '');
+  const body = frac === '' ? int : `${int}.${frac}`;
+  return m[1] === '-' && body !== '0' ? `-${body}` : body;
+}
+
+/** A double as plain decimal text (no exponent): what it exactly reads back as. */
+function plainOfNumber(n: number): string {
+  const s = String(n);
+  const e = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
+  if (!e) return s;
+  const [, sign, lead, rest = '', expText] = e;
+  const digits = lead! + rest;
+  const exp = Number(expText);
+  const body = exp >= 0 ? digits.padEnd(exp + 1, '0') : `0.${'0'.repeat(-exp - 1)}${digits}`;
+  return `${sign}${canonicalDecimal(body)}`;
+}
+
+/**
+ * A decimal's value as Weft holds a number: a JS number when it reads back as the same decimal
+ * (`0.1`, `2^53`), else the canonical decimal text itself (`9007199254740993`, 30-digit decimals), so
+ * nothing is rounded on the way. Null when the text is not a plain decimal.
+ */
+export function exactNumber(text: string): number | string | null {
+  const canonical = canonicalDecimal(text);
+  if (canonical === null) return null;
+  const n = Number(canonical);
+  if (!Number.isFinite(n)) return canonical;
+  return plainOfNumber(n) === canonical ? n || 0 : canonical;
+}
+
+/** A Weft number (a JS number or exact decimal text) as canonical decimal text, for comparing values exactly. */
+export const decimalText = (v: number | string): string => (typeof v === 'number' ? plainOfNumber(v) : (canonicalDecimal(v) ?? v));
+
+/** -1, 0 or 1: two Weft numbers compared exactly, decimal text included (no rounding to a double). */
+export function compareNumbers(a: number | string, b: number | string): number {
+  if (typeof a === 'number' && typeof b === 'number') return Math.sign(a - b);
+  const x = decimalText(a);
+  const y = decimalText(b);
+  if (x === y) return 0;
+  const xNeg = x.startsWith('-');
+  const yNeg = y.startsWith('-');
+  if (xNeg !== yNeg) return xNeg ? -1 : 1;
+  const [xi = '', xf = ''] = (xNeg ? x.slice(1) : x).split('.');
+  const [yi = '', yf = ''] = (yNeg ? y.slice(1) : y).split('.');
+  let magnitude = xi.length !== yi.length ? Math.sign(xi.length - yi.length) : xi < yi ? -1 : xi > yi ? 1 : 0;
+  if (magnitude === 0) {
+    const width = Math.max(xf.length, yf.length);
+    const a2 = xf.padEnd(width, '0');
+    const b2 = yf.padEnd(width, '0');
+    magnitude = a2 < b2 ? -1 : a2 > b2 ? 1 : 0;
+  }
+  return xNeg ? -magnitude : magnitude;
+}
+
+/** True when the decimal text reads back unchanged as a JS number (so detection may call it a Number). */
+export const fitsNumber = (text: string): boolean => typeof exactNumber(text) === 'number';
 /** Date-times as databases and spreadsheets print them: `2026-03-04 10:00:00`, `...T10:00:00.123+02`, `...Z`. */
 const COMMON_DATETIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 /** A common date-time to its ISO form in UTC by arithmetic, or null to leave it to the reference conversion. */
@@ -109,7 +175,7 @@ function isCanonicalDate(s: string): boolean {
 const isBlank = (s: string) => s.length === 0 || ((s.charCodeAt(0) <= 32 || s.charCodeAt(0) >= 0x80) && s.trim() === '');
 
 /**
- * The value converted to a field type, or a ConversionFailure saying why not. Empty text becomes null.
+ * The value converted to a field type, or a ConversionFailure saying why not. Blank text becomes null, except as Text.
  * Dates are kept as ISO `YYYY-MM-DD` strings and date-times as ISO strings in UTC, so they survive JSON unchanged.
  * Values already in their canonical form (a finite number, an ISO string) come back as they are, without allocating:
  * every row of every batch passes through here.
@@ -117,9 +183,10 @@ const isBlank = (s: string) => s.length === 0 || ((s.charCodeAt(0) <= 32 || s.ch
 export function coerceValue(value: unknown, type: FieldType): unknown {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') {
-    if (isBlank(value)) return null;
+    // Text is kept as it is, empty or blank too ('' and NULL are different values; sources decide which they read).
     if (type === 'text') return value;
-    if (type === 'number' && PLAIN_NUMBER.test(value)) return Number(value);
+    if (isBlank(value)) return null;
+    if (type === 'number' && PLAIN_NUMBER.test(value)) return Number(value) + 0; // + 0: "-0" is 0, as the reference reads it
     if (type === 'datetime') {
       if (isCanonicalDatetime(value)) return value;
       const common = commonDatetime(value);
@@ -142,6 +209,7 @@ export function convertValue(value: unknown, type: FieldType): Converted {
 /** The reference conversion, without fast paths: `coerceValue` must agree with it on every input (tested). */
 export function convertValueReference(value: unknown, type: FieldType): Converted {
   if (value === null || value === undefined) return { ok: true, value: null };
+  if (typeof value === 'string' && type === 'text') return { ok: true, value };
   if (typeof value === 'string' && value.trim() === '') return { ok: true, value: null };
   switch (type) {
     case 'text':
@@ -154,9 +222,12 @@ export function convertValueReference(value: unknown, type: FieldType): Converte
       if (typeof value === 'boolean') return { ok: false, reason: `${String(value)} is not a number` };
       const text = String(value).trim();
       const cleaned = type === 'currency' ? text.replace(/^[-+]?[$€£¥]/, (m) => m.replace(/[$€£¥]/, '')).replace(/,/g, '') : text.replace(/,/g, '');
+      // Plain decimals are kept exact (decimal text when a double cannot hold them); other forms (1e3) as Number reads them.
+      const exact = exactNumber(cleaned);
+      if (exact !== null) return { ok: true, value: exact };
       const n = Number(cleaned);
       if (cleaned === '' || !Number.isFinite(n)) return { ok: false, reason: `"${text}" is not a number` };
-      return { ok: true, value: type === 'currency' ? Math.round(n * 100) / 100 : n };
+      return { ok: true, value: n };
     }
     case 'boolean': {
       if (typeof value === 'boolean') return { ok: true, value };
@@ -202,8 +273,10 @@ export function inferFieldType(samples: readonly string[]): FieldType {
   if (values.length === 0) return 'text';
   const all = (re: RegExp) => values.every((v) => re.test(v));
   if (all(/^(true|false|yes|no)$/i)) return 'boolean';
-  if (all(/^-?\d+(\.\d+)?$/) ) return 'number';
-  if (all(/^-?[$€£¥]\s?-?[\d,]+(\.\d{1,2})?$/)) return 'currency';
+  // Only numbers that read back unchanged: leading zeros (`00501`), ids past 2^53 and long digit strings stay text.
+  const plainNumber = (v: string) => /^-?\d+(\.\d+)?$/.test(v) && !/^-?0\d/.test(v) && fitsNumber(v) && v.replace(/\D/g, '').length <= 15;
+  if (values.every(plainNumber)) return 'number';
+  if (all(/^-?[$€£¥]\s?-?[\d,]+(\.\d{1,2})?$/) && values.every((v) => fitsNumber(v.replace(/[^\d.-]/g, '')))) return 'currency';
   if (all(/^(\d{4}-\d{2}-\d{2}|\d{1,2}\/\d{1,2}\/\d{4})$/) && values.every((v) => convertValue(v, 'date').ok)) return 'date';
   if (all(ISO_DATETIME) && values.every((v) => convertValue(v, 'datetime').ok)) return 'datetime';
   return 'text';

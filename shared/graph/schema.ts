@@ -37,6 +37,13 @@ export const Graph = z.object({
   nodes: z.array(GraphNode).max(500),
   edges: z.array(GraphEdge).max(2000),
   valueMaps: z.array(ValueMap).max(100).optional(),
+  /** How runs of this integration are judged; a run's own params (`maxRejectedPercent`) win. */
+  settings: z
+    .object({
+      /** A run that rejects more than this share of the records it read is Failed (null: no limit). */
+      maxRejectedPercent: z.number().min(0).max(100).nullable().optional(),
+    })
+    .optional(),
 });
 export type Graph = z.infer<typeof Graph>;
 
@@ -44,7 +51,7 @@ export const emptyGraph = (): Graph => ({ version: GRAPH_VERSION, nodes: [], edg
 
 /** Value maps as formulas read them: name -> (from -> to). */
 export function valueMapTable(maps: readonly ValueMap[] | undefined): Record<string, Record<string, unknown>> {
-  const table: Record<string, Record<string, unknown>> = {};
+  const table: Record<string, Record<string, unknown>> = Object.create(null) as Record<string, Record<string, unknown>>;
   for (const m of maps ?? []) {
     const entries: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     for (const e of m.entries) entries[e.from] = e.to;

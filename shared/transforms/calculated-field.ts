@@ -17,7 +17,8 @@ export function createCalculatedFieldTransform(config: CalculatedFieldConfig, st
         const r = compiled.evaluate(row.values, ctx);
         if (r.ok) {
           if (inPlace && row.values !== row.source) {
-            row.values[field] = r.value;
+            // defineProperty: a field named `__proto__` is stored as a value, never as the row's prototype.
+            Object.defineProperty(row.values, field, { value: r.value, writable: true, enumerable: true, configurable: true });
             out.push(row);
           } else out.push({ rowNumber: row.rowNumber, values: { ...row.values, [field]: r.value }, source: row.source });
         }

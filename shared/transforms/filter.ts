@@ -1,7 +1,7 @@
 // Filter: keeps the rows that match conditions (compared as the field's type) or a TRUE/FALSE formula.
 // Rows that do not match are dropped, not rejected; a formula that fails on a row rejects that row.
 import { compileFormula } from '../formula';
-import { convertValue, type FieldType, type RowSchema } from '../graph/field-types';
+import { compareNumbers, convertValue, type FieldType, type RowSchema } from '../graph/field-types';
 import type { FilterCondition, FilterConfig } from '../graph/kinds/filter';
 import { TransformConfigError, type FlowRow, type RejectedRow, type Transform, type TransformEnv, type TransformStep } from './types';
 
@@ -14,7 +14,8 @@ function compare(a: unknown, b: unknown, type: FieldType): number | null {
   const x = convertValue(a, type);
   const y = convertValue(b, type);
   if (!x.ok || !y.ok || x.value === null || y.value === null) return null;
-  if (type === 'number' || type === 'currency') return Math.sign((x.value as number) - (y.value as number));
+  // Exact: a number kept as decimal text (past 2^53) is compared digit by digit, never through a double.
+  if (type === 'number' || type === 'currency') return compareNumbers(x.value as number | string, y.value as number | string);
   if (type === 'boolean') return x.value === y.value ? 0 : 1;
   if (type === 'text') return x.value === y.value ? 0 : String(x.value).localeCompare(String(y.value));
   // Dates (YYYY-MM-DD) and date-times (UTC ISO 8601 from toISOString) are fixed-width, so they order as text.
@@ -23,7 +24,7 @@ function compare(a: unknown, b: unknown, type: FieldType): number | null {
 
 export function conditionTest(c: FilterCondition, input: RowSchema | null): Test {
   const type: FieldType = input?.fields.find((f) => f.name === c.field)?.type ?? 'text';
-  const get = (values: Record<string, unknown>) => values[c.field];
+  const get = (values: Record<string, unknown>) => (Object.hasOwn(values, c.field) ? values[c.field] : undefined);
   switch (c.op) {
     case 'empty':
       return (v) => isEmpty(get(v));

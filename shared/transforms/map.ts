@@ -4,6 +4,7 @@ import { compileFormula } from '../formula';
 import { coerceValue, ConversionFailure, convertValue } from '../graph/field-types';
 import type { MapConfig } from '../graph/kinds/map';
 import { TransformConfigError, type FlowRow, type RejectedRow, type Transform, type TransformEnv, type TransformStep } from './types';
+import { emptyRecord, ownValue } from '../util/records';
 
 /** A field's value for a row, or why it has none; `kept` is what the record inbox shows (the raw value, for the user to fix). */
 class FieldFailure {
@@ -42,7 +43,7 @@ export function createMapTransform(config: MapConfig, step: TransformStep, env: 
     return {
       target: f.target,
       get: (row) => {
-        const raw = row.values[source];
+        const raw = ownValue(row.values, source);
         const v = coerceValue(raw, type);
         return v instanceof ConversionFailure ? new FieldFailure(`${source}: ${v.reason}`, raw ?? null) : v;
       },
@@ -55,7 +56,7 @@ export function createMapTransform(config: MapConfig, step: TransformStep, env: 
       const out: FlowRow[] = [];
       const rejected: RejectedRow[] = [];
       for (const row of rows) {
-        const mapped: Record<string, unknown> = {};
+        const mapped = emptyRecord();
         let problems: string[] | null = null;
         for (const g of getters) {
           const v = g.get(row);

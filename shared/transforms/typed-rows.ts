@@ -2,6 +2,7 @@
 // so every formula and comparison downstream sees the type the compiler checked against.
 import { coerceValue, ConversionFailure, type Field } from '../graph/field-types';
 import type { FlowRow, RejectedRow, TransformResult } from './types';
+import { emptyRecord, ownValue } from '../util/records';
 
 export function typeSourceRows(
   nodeId: string,
@@ -11,13 +12,13 @@ export function typeSourceRows(
   const rows: FlowRow[] = [];
   const rejected: RejectedRow[] = [];
   for (const r of raw) {
-    const values: Record<string, unknown> = {};
+    const values = emptyRecord();
     let problems: string[] | null = null;
     // A database hands values already typed: when every one comes back as it was, the row is used as it is
     // (with any extra columns the source had; steps downstream read the fields they declare).
     let same = true;
     for (const f of fields) {
-      const before = r.values[f.name];
+      const before = ownValue(r.values, f.name);
       const v = coerceValue(before, f.type);
       if (v instanceof ConversionFailure) {
         (problems ??= []).push(`${f.name}: ${v.reason}`);

@@ -18,6 +18,8 @@ describe('buildForm', () => {
       ['sheet', 'string', 'hidden', null],
       ['connectionId', 'string', 'hidden', null],
       ['columns', 'list', 'columns', null],
+      ['emptyTextIsNull', 'boolean', undefined, { format: ['csv', 'json', 'ndjson'] }],
+      ['stripNul', 'boolean', undefined, null],
       ['query', 'string', 'file-query', null],
       ['preview', 'unsupported', 'hidden', null],
     ]);
@@ -25,9 +27,9 @@ describe('buildForm', () => {
     expect(format?.type === 'enum' && format.options.map((o) => o.label)).toEqual(['CSV', 'JSON', 'NDJSON (one record per line)', 'Excel (.xlsx)']);
     expect(format?.default).toBe('csv');
     const json = { format: 'json', compression: 'none' };
-    expect(visibleFields(form, json).map((f) => f.key)).toEqual(['fileId', 'format', 'compression', 'recordsPath', 'columns', 'query']);
+    expect(visibleFields(form, json).map((f) => f.key)).toEqual(['fileId', 'format', 'compression', 'recordsPath', 'columns', 'emptyTextIsNull', 'stripNul', 'query']);
     // A source saved before formats existed is CSV.
-    expect(visibleFields(form, { fileId: 'f' }).map((f) => f.key)).toEqual(['fileId', 'format', 'compression', 'delimiter', 'hasHeader', 'columns', 'query']);
+    expect(visibleFields(form, { fileId: 'f' }).map((f) => f.key)).toEqual(['fileId', 'format', 'compression', 'delimiter', 'hasHeader', 'columns', 'emptyTextIsNull', 'stripNul', 'query']);
     const delimiter = form.find((f) => f.key === 'delimiter');
     expect(delimiter?.type === 'enum' && delimiter.options.map((o) => o.value)).toEqual([',', ';', '\t', '|']);
     expect(delimiter?.type === 'enum' && delimiter.options[2]?.label).toBe('Tab');

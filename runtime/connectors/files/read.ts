@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { createFilterTransform } from '../../../shared/transforms/filter';
 import { typeSourceRows } from '../../../shared/transforms/typed-rows';
+import { stripNul } from '../../../shared/util/nul';
 import type { Transform } from '../../../shared/transforms/types';
 import { readFileBatches } from '../../files/formats';
 import type { StoredFile } from '../../store/types';
@@ -65,6 +66,7 @@ export async function* readStoredFile(file: StoredFile, secrets: FilesSecrets, o
     ...(settings.zipEntry ? { zipEntry: settings.zipEntry } : {}),
     ...(settings.sheet ? { sheet: settings.sheet } : {}),
     ...(decrypt ? { decrypt } : {}),
+    ...(settings.emptyTextIsNull === false ? { emptyTextIsNull: false } : {}),
   });
   // With a filter, batches are re-cut to `batchSize` kept rows (as a database query filter returns them), resuming
   // right after the last row given (a record's number is the `nextRow` that resumes after it). A filter that keeps
@@ -87,7 +89,7 @@ export async function* readStoredFile(file: StoredFile, secrets: FilesSecrets, o
       const typed = typeSourceRows(
         STEP,
         settings.columns,
-        b.rows.map((values, i) => ({ rowNumber: b.rowNumbers[i] ?? 0, values })),
+        b.rows.map((values, i) => ({ rowNumber: b.rowNumbers[i] ?? 0, values: settings.stripNul ? stripNul(values) : values })),
       );
       const rejected: ReadRejected[] = b.malformed.map((m) => ({ rowNumber: m.rowNumber, source: m.raw, reason: m.reason }));
       for (const r of typed.rejected) rejected.push({ rowNumber: r.rowNumber, source: r.source, reason: r.reason });

@@ -18,12 +18,17 @@ export const FileReadSettings = z
     sheet: z.string().max(200),
     /** The columns to read, with the types to read them as (the node's, maybe edited by the user). */
     columns: z.array(Field).min(1, 'Give at least one column'),
+    /** CSV `""` and JSON "" are null (the default) or stay empty text. */
+    emptyTextIsNull: z.boolean(),
+    /** Remove U+0000 from every text value (default: keep it, and let a target that cannot store it reject the record). */
+    stripNul: z.boolean(),
   })
   .partial()
   .strict();
 export type FileReadSettings = z.infer<typeof FileReadSettings>;
 
-export type EffectiveSettings = Required<Omit<FileReadSettings, 'recordsPath' | 'zipEntry' | 'sheet'>> & Pick<FileReadSettings, 'recordsPath' | 'zipEntry' | 'sheet'>;
+export type EffectiveSettings = Required<Omit<FileReadSettings, 'recordsPath' | 'zipEntry' | 'sheet' | 'emptyTextIsNull' | 'stripNul'>> &
+  Pick<FileReadSettings, 'recordsPath' | 'zipEntry' | 'sheet' | 'emptyTextIsNull' | 'stripNul'>;
 
 export function parseSettings(raw: unknown): FileReadSettings {
   if (raw === undefined || raw === null) return {};
@@ -47,6 +52,8 @@ export function effectiveSettings(file: StoredFile, over: FileReadSettings): Eff
     ...(recordsPath !== undefined ? { recordsPath } : {}),
     ...(zipEntry ? { zipEntry } : {}),
     ...(sheet ? { sheet } : {}),
+    ...(over.emptyTextIsNull === false ? { emptyTextIsNull: false } : {}),
+    ...(over.stripNul ? { stripNul: true } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import type { Field } from '../../../shared/graph/field-types';
 import { stringHash } from '../../../shared/graph/kinds/sql-source';
 import type { StoredFile } from '../../store/types';
 import { ConnectorError, type RecordResult, type Row, type WriteOptions } from '../types';
+import { emptyRecord, ownValue } from '../../../shared/util/records';
 
 type OutputFormat = 'csv' | 'json' | 'ndjson';
 
@@ -60,8 +61,8 @@ export async function appendRows(target: WriteTarget, rows: Row[], options: Writ
   const results: RecordResult[] = [];
   const lines: string[] = [];
   for (const row of rows) {
-    const picked: Row = {};
-    for (const c of columns) picked[c.name] = written.includes(c.name) ? (row[c.name] ?? null) : null;
+    const picked: Row = emptyRecord();
+    for (const c of columns) picked[c.name] = written.includes(c.name) ? (ownValue(row, c.name) ?? null) : null;
     const bad = Object.entries(picked).find(([, v]) => typeof v === 'object' && v !== null && !(v instanceof Date));
     if (bad) {
       results.push({ outcome: 'rejected', reason: `"${bad[0]}" holds a list or an object; a file column holds one value` });
@@ -168,6 +169,8 @@ async function endsWithNewline(path: string): Promise<boolean> {
 }
 
 function csvCell(v: unknown, delimiter: string): string {
+  // Empty text is written quoted (""), so it reads back as empty text, not as null (an empty cell), when asked.
+  if (v === '') return '""';
   const text = textOf(v);
   return text.includes(delimiter) || /["\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

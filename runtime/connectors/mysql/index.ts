@@ -5,7 +5,7 @@ import mysql from 'mysql2/promise';
 import type { FieldType } from '../../../shared/graph/field-types';
 import { expectProtocol } from '../net-probe';
 import { checkSelectQuery } from '../sql-guard';
-import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings, superuserWarning } from '../sql-common';
+import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings, recordOf, superuserWarning } from '../sql-common';
 import { ConnectorError, defineConnector, type ConnectorSession, type OpenOptions, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
 import { MysqlConfig, MysqlSecrets, mysqlManifest } from './manifest';
 import { describeFilter, filterSource, limitedSelect } from './query-filter';
@@ -208,9 +208,11 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
         const offset = cursor && 'offset' in cursor ? ` OFFSET ${Math.floor(cursor.offset)}` : '';
         // Only Weft's own text goes through `?` formatting; the filter is joined in afterwards, as written.
         const whereSql = conditions.length > 0 ? mysql.format(` WHERE ${conditions.join(' AND ')}`, params as Parameters<typeof mysql.format>[1]) : '';
-        const [rows] = await conn.query<mysql.RowDataPacket[]>(limitedSelect(`* FROM ${source}${whereSql}${order} LIMIT ${batchSize}${offset}`, ms, mariadb === true));
+        // As arrays, then into null-prototype records: a column named `__proto__` is data like any other.
+        const [rows, fields] = await conn.query<mysql.RowDataPacket[]>({ sql: limitedSelect(`* FROM ${source}${whereSql}${order} LIMIT ${batchSize}${offset}`, ms, mariadb === true), rowsAsArray: true });
         if (rows.length === 0) break;
-        const plain: Row[] = rows.map((r) => ({ ...r }));
+        const columnNames = (fields ?? []).map((f) => f.name);
+        const plain: Row[] = rows.map((r) => recordOf(columnNames, r as unknown as unknown[]));
         cursor = nextCursor(cursor, plain, key);
         yield { rows: plain, cursor };
         if (rows.length < batchSize) break;
@@ -312,21 +314,38 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
         await conn.query('ROLLBACK');
         if (!isRecordError(e)) throw e;
       }
-      // Some record made the batch fail: write row by row, each behind a savepoint, to find which.
+      // Some record made the batch fail: find which by halving, each part behind its own savepoint (MySQL
+      // replaces a savepoint of the same name, so each depth has its own). A part that writes is one statement.
       await conn.query('START TRANSACTION');
-      const results: RecordResult[] = [];
-      for (const row of rows) {
-        await conn.query('SAVEPOINT weft_row');
+      const results: RecordResult[] = new Array<RecordResult>(rows.length);
+      const isolate = async (from: number, to: number, depth: number): Promise<void> => {
+        if (to - from > perChunk) {
+          const mid = from + Math.ceil((to - from) / 2);
+          await isolate(from, mid, depth);
+          await isolate(mid, to, depth);
+          return;
+        }
+        const savepoint = `weft_part_${depth}`;
+        await conn.query(`SAVEPOINT ${savepoint}`);
         try {
-          results.push(...(await writeChunk(conn, table, [row], options)));
-          await conn.query('RELEASE SAVEPOINT weft_row');
+          const written = await writeChunk(conn, table, rows.slice(from, to), options);
+          written.forEach((r, i) => (results[from + i] = r));
+          await conn.query(`RELEASE SAVEPOINT ${savepoint}`);
         } catch (e) {
           if (!isRecordError(e)) throw e;
-          await conn.query('ROLLBACK TO SAVEPOINT weft_row');
-          const me = e as MysqlError;
-          results.push({ outcome: 'rejected', reason: me.sqlMessage ?? me.message });
+          await conn.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+          await conn.query(`RELEASE SAVEPOINT ${savepoint}`);
+          if (to - from === 1) {
+            const me = e as MysqlError;
+            results[from] = { outcome: 'rejected', reason: me.sqlMessage ?? me.message };
+            return;
+          }
+          const mid = from + Math.ceil((to - from) / 2);
+          await isolate(from, mid, depth + 1);
+          await isolate(mid, to, depth + 1);
         }
-      }
+      };
+      await isolate(0, rows.length, 0);
       await conn.query('COMMIT');
       return results;
     } catch (e) {

@@ -1,6 +1,6 @@
 // MySQL/MariaDB column types -> Weft types, and how result values become Weft values.
 import type { TypeCast } from 'mysql2';
-import type { FieldType } from '../../../shared/graph/field-types';
+import { exactNumber, type FieldType } from '../../../shared/graph/field-types';
 import type { TypeMapper } from '../types';
 
 /** The one table (docs/connectors.md repeats it). MySQL has no money type: DECIMAL is a number. */
@@ -13,8 +13,11 @@ const MYSQL_TYPES: [RegExp, FieldType][] = [
 
 export const mapMysqlType: TypeMapper = (nativeType) => MYSQL_TYPES.find(([re]) => re.test(nativeType.toLowerCase()))?.[1] ?? 'text';
 
+/** BIGINT and DECIMAL as Weft numbers: a JS number when exact, else the exact decimal text (never rounded). */
 const toNumber = (text: string | null): number | string | null => {
   if (text === null) return null;
+  const exact = exactNumber(text);
+  if (exact !== null) return exact;
   const n = Number(text);
   return Number.isFinite(n) ? n : text;
 };

@@ -1,5 +1,5 @@
 // Postgres types -> Weft types, and the wire-text parsers that turn Postgres values into Weft values.
-import type { FieldType } from '../../../shared/graph/field-types';
+import { exactNumber, type FieldType } from '../../../shared/graph/field-types';
 import type { TypeMapper } from '../types';
 
 /** The one table (docs/connectors.md repeats it): anything not listed is text, json included. */
@@ -32,7 +32,13 @@ function timestampToIsoByDate(text: string, zoned: boolean): string {
   return Number.isNaN(date.getTime()) ? text : date.toISOString();
 }
 
-const toNumber = (text: string): number | string => {
+/**
+ * int8 and numeric as Weft numbers: a JS number when it holds the value exactly, else the exact decimal text
+ * (`9007199254740993`, `0.1234567890123456789`), never a rounded double. NaN and Infinity stay as printed.
+ */
+const toNumber = (text: string): number | string => exactNumber(text) ?? text;
+/** float4/float8 are doubles already: Postgres prints the shortest text that reads back as the same double. */
+const toFloat = (text: string): number | string => {
   const n = Number(text);
   return Number.isFinite(n) ? n : text;
 };
@@ -46,8 +52,8 @@ const PARSERS: Record<number, (text: string) => unknown> = {
   21: toNumber,
   23: toNumber,
   26: toNumber,
-  700: toNumber,
-  701: toNumber,
+  700: toFloat,
+  701: toFloat,
   1700: toNumber,
   790: moneyToNumber,
   1082: (t) => t,

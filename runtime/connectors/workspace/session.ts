@@ -28,7 +28,7 @@ const missing = (object: string) =>
   new ConnectorError('not_found', `The workspace has no object "${object}". Run an integration that writes it first, or pick one of the objects listed in the workspace.`);
 
 /** The record's values as a row with every attribute (null where this record has none), in attribute order. */
-const toRow = (attributes: readonly Field[], values: Record<string, unknown>): Row => Object.fromEntries(attributes.map((a) => [a.name, values[a.name] ?? null]));
+const toRow = (attributes: readonly Field[], values: Record<string, unknown>): Row => Object.fromEntries(attributes.map((a) => [a.name, Object.hasOwn(values, a.name) ? (values[a.name] ?? null) : null]));
 
 export function describeObject(o: WorkspaceObjectInfo): DiscoveredObject {
   const byName = new Map(o.attributes.map((a) => [a.name, a]));

@@ -34,6 +34,15 @@ export const CsvSourceConfig = z.object({
   // A Files connection holding the PGP private key; shown by the file widget when the file is encrypted.
   connectionId: z.string().default('').meta({ title: 'Decrypt with', widget: 'hidden' }),
   columns: z.array(Field).min(1, 'The file has no columns').meta({ title: 'Columns', widget: 'columns' }),
+  emptyTextIsNull: z.boolean().default(true).meta({
+    title: 'Empty text is null',
+    description: 'Off: a quoted empty value ("") in a CSV, or "" in JSON, stays empty text; an empty CSV cell with no quotes is still null',
+    visibleWhen: { format: ['csv', 'json', 'ndjson'] },
+  }),
+  stripNul: z.boolean().default(false).meta({
+    title: 'Remove NUL characters',
+    description: 'On: the character U+0000 is removed from text. Off: a record holding it is rejected by a Postgres or workspace target, which cannot store it',
+  }),
   query: z.string().max(10_000).default('').meta({ title: 'Keep records where (optional)', widget: 'file-query' }),
   preview: SqlPreviewStamp.nullable().default(null).meta({ title: 'Preview', widget: 'hidden' }),
 });
@@ -80,6 +89,8 @@ export const csvSource = defineKind<CsvSourceConfig>({
     connectionId: '',
     columns: [],
     query: '',
+    emptyTextIsNull: true,
+    stripNul: false,
     preview: null,
   }),
   infer(config, _input, report, ctx) {

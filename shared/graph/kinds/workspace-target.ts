@@ -27,7 +27,8 @@ export const workspaceTarget = defineKind<WorkspaceTargetConfig>({
     if (config.mode === 'upsert' && input.key.length === 0) {
       report({ code: 'no-primary-key', message: 'Upsert needs a primary key: mark a key field in the Map before this target', path: 'mode' });
     }
-    const existing = ctx.workspaceObjects?.[config.object];
+    const objects = ctx.workspaceObjects;
+    const existing = objects && Object.hasOwn(objects, config.object) ? objects[config.object] : undefined;
     if (existing) {
       for (const f of input.fields) {
         const attr = existing.fields.find((a) => a.name === f.name);

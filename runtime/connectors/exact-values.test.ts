@@ -1,0 +1,287 @@
+// Property: for generated source values (odd text, numbers at and past 2^53, long decimals, edge dates, leading
+// zeros), what lands in each target equals what the source held, for whatever type detection picks. Real
+// Postgres and MariaDB (uniquely named databases, dropped after), the workspace (PGlite store) and files.
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { coerceValue, ConversionFailure, decimalText, inferFieldType, type Field, type FieldType } from '../../shared/graph/field-types';
+import { openStore } from '../store';
+import type { Store } from '../store/types';
+import { filesConnector, outputFileId } from './files';
+import { mysqlConnector } from './mysql';
+import { postgresConnector } from './postgres';
+import type { ConnectorSession, RecordResult, Row } from './types';
+import { workspaceConnector } from './workspace';
+
+const PG_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+const MY = { host: '127.0.0.1', port: 3306, user: 'root' };
+const suffix = randomBytes(4).toString('hex');
+const pgDb = `weft_exact_${suffix}`;
+const myDb = `weft_exact_${suffix}`;
+
+// ---- generated source values, as text a file or an export would hold ------------------------------------------
+
+const TWO_53 = 2n ** 53n;
+const oddText = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 12 }), // every code point: emoji, controls, NUL, RTL marks...
+  fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '😀👍🏽', '\u202ebidi', 'line\r\nbreak', '"quoted"', 'back\\slash', '\ttab', 'ß', '\uFEFFbom'),
+);
+const bigIntegers = fc.oneof(
+  fc.bigInt({ min: -(2n ** 63n) + 1n, max: 2n ** 63n - 1n }),
+  fc.bigInt({ min: TWO_53 - 3n, max: TWO_53 + 3n }),
+  fc.bigInt({ min: -TWO_53 - 3n, max: -TWO_53 + 3n }),
+).map(String);
+const longDecimals = fc
+  .tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 25n }), fc.stringMatching(/^\d{1,20}$/))
+  .map(([neg, int, frac]) => `${neg ? '-' : ''}${int}.${frac}`);
+const edgeDates = fc.oneof(
+  fc.constantFrom('1000-01-01', '9999-12-31', '2000-02-29', '1970-01-01', '1900-03-01'),
+  fc.date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+);
+const edgeDatetimes = fc.oneof(
+  fc.constantFrom('1000-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z', '1970-01-01T00:00:00.000Z'),
+  fc.date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }).map((d) => d.toISOString()),
+);
+const leadingZeros = fc.stringMatching(/^0\d{1,9}$/);
+const smallNumbers = fc.oneof(fc.integer({ min: -1_000_000, max: 1_000_000 }).map(String), fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }).map((n) => String(Number(n.toPrecision(10)))).filter((s) => !/e/i.test(s)));
+
+const COLUMN_KINDS = { txt: oddText, big: bigIntegers, dec: longDecimals, day: edgeDates, at: edgeDatetimes, zip: leadingZeros, num: smallNumbers } as const;
+type Kind = keyof typeof COLUMN_KINDS;
+const KINDS = Object.keys(COLUMN_KINDS) as Kind[];
+
+/** A batch of source rows: each column's values drawn from its kind (and some empty cells). */
+const batches = fc.array(fc.record(Object.fromEntries(KINDS.map((k) => [k, fc.option(COLUMN_KINDS[k], { freq: 8, nil: null })])) as { [K in Kind]: fc.Arbitrary<string | null> }), {
+  minLength: 1,
+  maxLength: 12,
+});
+
+// ---- comparing values as their type says ---------------------------------------------------------------------
+
+/** A value in a form that is equal exactly when the values are: decimals canonical, date-times in UTC ms. */
+function shown(v: unknown, type: FieldType): unknown {
+  if (v === null || v === undefined) return null;
+  switch (type) {
+    case 'number':
+    case 'currency':
+      return decimalText(typeof v === 'number' ? v : String(v));
+    case 'date':
+      return String(v).slice(0, 10);
+    case 'datetime':
+      return new Date(String(v)).toISOString();
+    case 'boolean':
+      return v === true || v === 1 || v === 't' || v === 'true';
+    default:
+      return String(v);
+  }
+}
+
+/** Detection over each column, as a CSV upload does it (text cells; empty cells are not samples). */
+function detect(rows: Record<Kind, string | null>[]): Field[] {
+  return KINDS.map((k) => ({ name: k, type: inferFieldType(rows.map((r) => r[k] ?? '')) }));
+}
+
+interface Prepared {
+  fields: Field[];
+  rows: Row[];
+  /** Per row and field: what the target must hold, in `shown` form. */
+  expected: Record<string, unknown>[];
+}
+
+/** `asNumber`: the person typed these columns Number (ids past 2^53, long decimals): they must stay exact too. */
+function prepare(source: Record<Kind, string | null>[], asNumber: readonly Kind[] = []): Prepared {
+  const fields = detect(source).map((f) => (asNumber.includes(f.name as Kind) ? { ...f, type: 'number' as const } : f));
+  const rows: Row[] = [];
+  const expected: Record<string, unknown>[] = [];
+  source.forEach((s, i) => {
+    const row: Row = { id: i + 1 };
+    const want: Record<string, unknown> = {};
+    for (const f of fields) {
+      const text = s[f.name as Kind];
+      const v = text === null ? null : coerceValue(text, f.type);
+      // Detection picked a type every value fits: converting never fails, and never changes the value.
+      expect(v).not.toBeInstanceOf(ConversionFailure);
+      if (text !== null && f.type === 'text') expect(v).toBe(text);
+      if (text !== null && f.type === 'number') expect(shown(v, 'number')).toBe(decimalText(text));
+      row[f.name] = v;
+      want[f.name] = shown(v, f.type);
+    }
+    rows.push(row);
+    expected.push(want);
+  });
+  return { fields, rows, expected };
+}
+
+const hasNul = (row: Row) => Object.values(row).some((v) => typeof v === 'string' && v.includes('\u0000'));
+
+/** Checks a target's answer: records the target cannot hold (NUL in Postgres/jsonb) rejected with the reason, the rest landed exactly. */
+function checkLanded(p: Prepared, results: RecordResult[], read: Row[], opts: { nulRejected: boolean }) {
+  expect(results).toHaveLength(p.rows.length);
+  const byId = new Map(read.map((r) => [Number(r.id), r]));
+  p.rows.forEach((row, i) => {
+    const id = i + 1;
+    if (opts.nulRejected && hasNul(row)) {
+      expect(results[i]).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/U\+0000 \(NUL\)/) });
+      expect(byId.has(id)).toBe(false);
+      return;
+    }
+    expect(results[i]?.outcome, JSON.stringify(results[i])).not.toBe('rejected');
+    const got = byId.get(id);
+    expect(got, `row ${id}`).toBeDefined();
+    const landed = Object.fromEntries(p.fields.map((f) => [f.name, shown(got![f.name], f.type)]));
+    expect(landed, `row ${id}`).toEqual(p.expected[i]);
+  });
+}
+
+async function readAll(session: ConnectorSession, object: string, settings?: Record<string, unknown>): Promise<Row[]> {
+  const out: Row[] = [];
+  for await (const b of session.read(object, { batchSize: 500, ...(settings ? { settings } : {}) })) out.push(...b.rows);
+  return out;
+}
+
+// ---- the targets ----------------------------------------------------------------------------------------------
+
+const pgType = (t: FieldType) => (t === 'number' || t === 'currency' ? 'numeric' : t === 'date' ? 'date' : t === 'datetime' ? 'timestamptz(3)' : t === 'boolean' ? 'boolean' : 'text');
+const myType = (t: FieldType) =>
+  t === 'number' || t === 'currency' ? 'DECIMAL(65,25)' : t === 'date' ? 'DATE' : t === 'datetime' ? 'DATETIME(3)' : t === 'boolean' ? 'BOOLEAN' : 'LONGTEXT';
+
+let admin: pg.Client;
+let myAdmin: mysql.Connection;
+let pgSession: ConnectorSession;
+let mySession: ConnectorSession;
+let store: Store;
+let dir: string;
+let wsSession: ConnectorSession;
+let filesSession: ConnectorSession;
+let table = 0;
+
+beforeAll(async () => {
+  admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${pgDb}`);
+  myAdmin = await mysql.createConnection({ ...MY, multipleStatements: false });
+  await myAdmin.query(`CREATE DATABASE ${myDb} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+  pgSession = await postgresConnector.open({ host: '127.0.0.1', port: 5432, database: pgDb, user: 'postgres', sslMode: 'disable', schema: 'public', queryTimeoutSeconds: 60 }, { password: '' });
+  mySession = await mysqlConnector.open({ host: '127.0.0.1', port: 3306, database: myDb, user: 'root', sslMode: 'disable', queryTimeoutSeconds: 60 } as never, { password: '' });
+  dir = await mkdtemp(join(tmpdir(), 'weft-exact-'));
+  await mkdir(join(dir, 'files'));
+  store = await openStore({ dataDir: dir, memory: true });
+  await store.migrate();
+  wsSession = await workspaceConnector.open({}, {}, { store, filesDir: join(dir, 'files') });
+  filesSession = await filesConnector.open({}, {}, { store, filesDir: join(dir, 'files') });
+}, 60_000);
+
+afterAll(async () => {
+  await pgSession?.close();
+  await mySession?.close();
+  await wsSession?.close();
+  await filesSession?.close();
+  await store?.close();
+  await admin?.query(`DROP DATABASE IF EXISTS ${pgDb} WITH (FORCE)`);
+  await admin?.end();
+  await myAdmin?.query(`DROP DATABASE IF EXISTS ${myDb}`);
+  await myAdmin?.end();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const RUNS = { numRuns: 12, endOnFailure: true } as const;
+const writeOptions = (fields: Field[]) => ({ mode: 'upsert' as const, key: ['id'], fields: [{ name: 'id', type: 'number' as const }, ...fields] });
+
+describe('what lands equals what the source held', () => {
+  it('in Postgres', async () => {
+    await fc.assert(
+      fc.asyncProperty(batches, fc.boolean(), async (source, numbers) => {
+        const p = prepare(source, numbers ? ['big', 'dec'] : []);
+        const name = `t${++table}`;
+        const client = new pg.Client({ connectionString: PG_URL.replace(/\/postgres$/, `/${pgDb}`) });
+        await client.connect();
+        await client.query(`CREATE TABLE ${name} (id bigint PRIMARY KEY, ${p.fields.map((f) => `"${f.name}" ${pgType(f.type)}`).join(', ')})`);
+        await client.end();
+        const results = await pgSession.write(`public.${name}`, p.rows, writeOptions(p.fields));
+        checkLanded(p, results, await readAll(pgSession, `public.${name}`), { nulRejected: true });
+      }),
+      RUNS,
+    );
+  }, 120_000);
+
+  it('in MariaDB', async () => {
+    await fc.assert(
+      fc.asyncProperty(batches, fc.boolean(), async (source, numbers) => {
+        const p = prepare(source, numbers ? ['big', 'dec'] : []);
+        const name = `t${++table}`;
+        await myAdmin.query(`CREATE TABLE ${myDb}.${name} (id BIGINT PRIMARY KEY, ${p.fields.map((f) => `\`${f.name}\` ${myType(f.type)}`).join(', ')})`);
+        const results = await mySession.write(name, p.rows, writeOptions(p.fields));
+        // MariaDB text holds U+0000: nothing is rejected.
+        checkLanded(p, results, await readAll(mySession, name), { nulRejected: false });
+      }),
+      RUNS,
+    );
+  }, 120_000);
+
+  it('in the workspace', async () => {
+    await fc.assert(
+      fc.asyncProperty(batches, fc.boolean(), async (source, numbers) => {
+        const p = prepare(source, numbers ? ['big', 'dec'] : []);
+        const name = `exact_${++table}`;
+        const results = await wsSession.write(name, p.rows, writeOptions(p.fields));
+        checkLanded(p, results, await readAll(wsSession, name), { nulRejected: true });
+      }),
+      RUNS,
+    );
+  }, 120_000);
+
+  it('in a CSV file written and read back', async () => {
+    await fc.assert(
+      fc.asyncProperty(batches, fc.boolean(), async (source, numbers) => {
+        const p = prepare(source, numbers ? ['big', 'dec'] : []);
+        const name = `exact-${++table}.csv`;
+        const options = { ...writeOptions(p.fields), mode: 'insert' as const, key: [] };
+        const results = await filesSession.write(name, p.rows, options);
+        const read = await readAll(filesSession, outputFileId(name), { columns: options.fields, emptyTextIsNull: false });
+        checkLanded(p, results, read, { nulRejected: false });
+      }),
+      RUNS,
+    );
+  }, 120_000);
+});
+
+describe('one bad record costs only itself', () => {
+  const rows = (n: number, bad: Set<number>) => Array.from({ length: n }, (_, i) => ({ id: i + 1, name: bad.has(i + 1) ? null : `name ${i + 1}`, note: i + 1 === 7 ? 'a\u0000b' : 'ok' }));
+  const fields = [
+    { name: 'id', type: 'number' as const },
+    { name: 'name', type: 'text' as const },
+    { name: 'note', type: 'text' as const },
+  ];
+
+  it('in Postgres: NUL and NOT NULL violations are rejected one by one, the rest of the batch is written', async () => {
+    const name = `bad_${++table}`;
+    const client = new pg.Client({ connectionString: PG_URL.replace(/\/postgres$/, `/${pgDb}`) });
+    await client.connect();
+    await client.query(`CREATE TABLE ${name} (id bigint PRIMARY KEY, name text NOT NULL, note text)`);
+    const results = await pgSession.write(`public.${name}`, rows(3000, new Set([1500, 2999])), { mode: 'upsert', key: ['id'], fields });
+    const rejected = results.flatMap((r, i) => (r.outcome === 'rejected' ? [[i + 1, r.reason] as const] : []));
+    expect(rejected.map(([id]) => id)).toEqual([7, 1500, 2999]);
+    expect(rejected[0]![1]).toMatch(/note contains the character U\+0000/);
+    expect(rejected[1]![1]).toMatch(/null value in column "name"/);
+    for (const [, reason] of rejected) expect(reason).not.toMatch(/insert|select|name 1499|name 1501/i);
+    const { rows: count } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${name}`);
+    expect(Number(count[0]!.n)).toBe(2997);
+    await client.end();
+  }, 60_000);
+
+  it('in MariaDB: NOT NULL violations are rejected one by one, U+0000 is kept, the rest is written', async () => {
+    const name = `bad_${++table}`;
+    await myAdmin.query(`CREATE TABLE ${myDb}.${name} (id BIGINT PRIMARY KEY, name VARCHAR(100) NOT NULL, note LONGTEXT)`);
+    const results = await mySession.write(name, rows(3000, new Set([1500, 2999])), { mode: 'upsert', key: ['id'], fields });
+    const rejected = results.flatMap((r, i) => (r.outcome === 'rejected' ? [[i + 1, r.reason] as const] : []));
+    expect(rejected.map(([id]) => id)).toEqual([1500, 2999]);
+    expect(rejected[0]![1]).toMatch(/name/);
+    const [count] = await myAdmin.query<mysql.RowDataPacket[]>(`SELECT count(*) AS n, SUM(note = 'a\\0b') AS nul FROM ${myDb}.${name}`);
+    expect(Number(count[0]!.n)).toBe(2998);
+    expect(Number(count[0]!.nul)).toBe(1);
+  }, 60_000);
+});

@@ -1,0 +1,49 @@
+// JSON and NDJSON numbers a double cannot hold arrive as their exact text, and `__proto__` is a field like any other.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseJsonExact, readRecordBatches } from './json';
+import { sniffFile } from './formats';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'weft-json-exact-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const RECORD = '{"id": 9007199254740993, "big": 12345678901234567890, "dec": 0.1234567890123456789, "small": 1.5, "name": "say \\"9007199254740993\\"", "__proto__": "p", "list": [1, 9007199254740993]}';
+const columns = ['id', 'big', 'dec', 'small', 'name', '__proto__', 'list'].map((name) => ({ name }));
+
+async function rowsOf(name: string, content: string, format: 'json' | 'ndjson') {
+  const path = join(dir, name);
+  await writeFile(path, content);
+  const rows: Record<string, unknown>[] = [];
+  for await (const b of readRecordBatches({ path, compression: 'none' }, { format, columns, batchSize: 10 })) rows.push(...b.rows.map((r) => ({ ...r })));
+  return { rows, sniff: await sniffFile(path, name) };
+}
+
+describe('JSON numbers past a double', () => {
+  for (const format of ['json', 'ndjson'] as const) {
+    it(`keep their exact text in ${format}, and __proto__ is a field`, async () => {
+      const { rows, sniff } = await rowsOf(`r.${format}`, format === 'json' ? `[${RECORD}]` : `${RECORD}\n`, format);
+      expect(rows[0]).toEqual({
+        id: '9007199254740993',
+        big: '12345678901234567890',
+        dec: '0.1234567890123456789',
+        small: '1.5',
+        name: 'say "9007199254740993"',
+        ['__proto__']: 'p',
+        list: '[1,"9007199254740993"]',
+      });
+      const types = Object.fromEntries(sniff.columns.map((c) => [c.name, c.type]));
+      expect(types).toMatchObject({ id: 'text', big: 'text', dec: 'text', small: 'number', ['__proto__']: 'text' });
+    });
+  }
+
+  it('parseJsonExact leaves strings and ordinary numbers alone', () => {
+    expect(parseJsonExact('{"a": "12345678901234567890", "b": 12, "c": -0.5e3}')).toEqual({ a: '12345678901234567890', b: 12, c: -500 });
+  });
+});
