@@ -1,8 +1,9 @@
 // Load: many small runs at once and an API read load, on Weft wired as `npm start` wires it (API + worker in one
 // process, the store on PGlite, or on Postgres with BENCH_STORE=postgres) with its own Temporal dev server on free
 // ports. Everything talks to 127.0.0.1 only, and the script stops by itself (BENCH_DEADLINE_S, default 600 s).
-// Prints completion counts and p50/p95 latencies so regressions show. Env: BENCH_WAVES (default "1,50,500"),
-// BENCH_READS (GET /api/integrations requests, default 1000), BENCH_READ_CONCURRENCY (default 20).
+// Prints completion counts and p50/p95 latencies so regressions show. Env: BENCH_WAVES (default "50,500"),
+// BENCH_READS (GET /api/integrations requests, default 1000), BENCH_READ_CONCURRENCY (default 20), BENCH_SINGLE (runs
+// one after another first, default 10).
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -26,9 +27,11 @@ const WORK = join(ROOT, '.tmp', `bench-load-${process.pid}`);
 const TASK_QUEUE = 'bench-load';
 const ADMIN = process.env.WEFT_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_S ?? 600) * 1000;
-const WAVES = (process.env.BENCH_WAVES ?? '1,50,500').split(',').map(Number).filter((n) => n > 0);
+const WAVES = (process.env.BENCH_WAVES ?? '50,500').split(',').map(Number).filter((n) => n > 0);
 const READS = Number(process.env.BENCH_READS ?? 1000);
 const READ_CONCURRENCY = Number(process.env.BENCH_READ_CONCURRENCY ?? 20);
+const SINGLE = Number(process.env.BENCH_SINGLE ?? 10);
+const LABEL = 42;
 const log = (m: string) => console.log(`[bench:load] ${m}`);
 
 const startedAt = performance.now();
@@ -120,7 +123,7 @@ async function main() {
         method,
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
         headers: body === undefined ? {} : { 'content-type': contentType },
-        signal: AbortSignal.timeout(Math.max(1000, left())),
+        signal: AbortSignal.timeout(Math.max(1000, Math.round(left()))),
       });
       if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
       return (await res.json()) as Record<string, unknown>;
@@ -133,7 +136,7 @@ async function main() {
     await call('POST', `/api/integrations/${String(integration.id)}/publish`);
 
     /** Starts `n` runs at once through the API and waits for each to end; latency from its request to its end. */
-    async function wave(n: number) {
+    async function wave(n: number, label = `${n} run${n === 1 ? '' : 's'} at once`) {
       const t0 = performance.now();
       const limit = Math.min(left(), 300_000);
       const outcomes = await Promise.allSettled(
@@ -149,7 +152,7 @@ async function main() {
       const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [String((o.reason as Error).message ?? o.reason)] : []));
       const all = performance.now() - t0;
       lines.push(
-        `${`${n} run${n === 1 ? '' : 's'} at once`.padEnd(34)}${`${latencies.length}/${n}`.padStart(10)}${ms(quantile(latencies, 0.5)).padStart(10)}${ms(quantile(latencies, 0.95)).padStart(10)}${(latencies.length === n ? ms(all) : 'not all').padStart(12)}`,
+        `${label.padEnd(LABEL)}${`${latencies.length}/${n}`.padStart(10)}${ms(quantile(latencies, 0.5)).padStart(10)}${ms(quantile(latencies, 0.95)).padStart(10)}${(latencies.length === n ? ms(all) : 'not all').padStart(12)}`,
       );
       if (failures.length > 0) log(`${failures.length} of ${n} did not complete, e.g. ${failures[0]}`);
     }
@@ -175,7 +178,7 @@ async function main() {
       );
       latencies.sort((a, b) => a - b);
       lines.push(
-        `${`GET /api/integrations x${READS}, ${READ_CONCURRENCY} at once`.padEnd(34)}${`${latencies.length}/${READS}`.padStart(10)}${ms(quantile(latencies, 0.5)).padStart(10)}${ms(quantile(latencies, 0.95)).padStart(10)}${ms(performance.now() - t0).padStart(12)}`,
+        `${`GET /api/integrations x${READS}, ${READ_CONCURRENCY} at once`.padEnd(LABEL)}${`${latencies.length}/${READS}`.padStart(10)}${ms(quantile(latencies, 0.5)).padStart(10)}${ms(quantile(latencies, 0.95)).padStart(10)}${ms(performance.now() - t0).padStart(12)}`,
       );
       if (failed > 0) log(`${failed} reads failed`);
     }
@@ -183,6 +186,18 @@ async function main() {
     log('warming up (one run)…');
     await wave(1);
     lines.length = 0;
+    if (SINGLE > 0) {
+      log(`${SINGLE} runs one after another…`);
+      const latencies: number[] = [];
+      for (let i = 0; i < SINGLE && left() > 0; i += 1) {
+        const start = performance.now();
+        const { runId } = (await call('POST', `/api/integrations/${String(integration.id)}/runs`, {})) as { runId: string };
+        await within(client.workflow.getHandle(workflowIdForRun(runId)).result(), left(), `run ${runId}`);
+        latencies.push(performance.now() - start);
+      }
+      latencies.sort((a, b) => a - b);
+      lines.push(`${`1 run at a time, x${SINGLE}`.padEnd(LABEL)}${`${latencies.length}/${SINGLE}`.padStart(10)}${ms(quantile(latencies, 0.5)).padStart(10)}${ms(quantile(latencies, 0.95)).padStart(10)}${ms(latencies.reduce((a, b) => a + b, 0)).padStart(12)}`);
+    }
     for (const n of WAVES) {
       if (left() <= 0) break;
       log(`${n} runs at once…`);
@@ -199,7 +214,7 @@ async function main() {
 
   console.log('\nSmall runs (10-row CSV -> Map -> workspace) and API reads; Weft as `npm start` wires it; 2-core machine.');
   console.log('Latency: from the request that starts a run to the run\'s end (or the read\'s answer).\n');
-  console.log(`${'load'.padEnd(34)}${'done'.padStart(10)}${'p50'.padStart(10)}${'p95'.padStart(10)}${'all done in'.padStart(12)}`);
+  console.log(`${'load'.padEnd(LABEL)}${'done'.padStart(10)}${'p50'.padStart(10)}${'p95'.padStart(10)}${'all done in'.padStart(12)}`);
   for (const l of lines) console.log(l);
 }
 
