@@ -5,7 +5,8 @@ import { Counts, RunStatus, StepStatus } from '../../shared/api/runs';
 import { Plan } from '../../shared/compiler/plan';
 import { ownedSteps } from '../../workflows/plan-steps';
 import type { ExecutorDeps } from '../executors';
-import { buildPipeline, closePipeline, createExecutor, flowPipelineBatch, PlanError, readAhead, writePipelineBatch } from '../executors';
+import { buildPipeline, closePipeline, createExecutor, flowPipelineBatch, PlanError, writePipelineBatch } from '../executors';
+import { drivePipeline } from '../executors/drive';
 import { applyRunFiles } from '../executors/run-files';
 import { publicMessage } from '../public-message';
 import { runVerdict } from './run-verdict';
@@ -122,46 +123,30 @@ export function createActivities(deps: ActivityDeps) {
       // Keep heartbeating while a slow batch or commit is in flight; a dead worker stops, and is noticed.
       const every = Math.max(500, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 3));
       const ticker = setInterval(() => ctx.heartbeat(checkpoint), every);
-      // Four stages overlap, each in order: batch n+2 is read (readAhead) while batch n+1 is transformed, batch n
-      // is written to its target and batch n-1 committed. One write and one commit are in flight at most, and a
-      // batch is committed only after its own write. A write may thus run before the previous batch's commit is
+      // The stages overlap with at most DEFAULT_MAX_ALIVE batches alive, whatever their speeds (runtime/executors/drive.ts);
+      // a batch is committed only after its own write. A write may thus run before the previous batch's commit is
       // confirmed; if that commit fails, the retry resumes after the last committed batch and writes both again,
       // which targets take (writes are idempotent, see docs/architecture.md, "Database targets").
-      let writing: Promise<unknown> = Promise.resolve();
-      let committing: Promise<void> = Promise.resolve();
       try {
         ctx.heartbeat(checkpoint);
         const ownedSet = new Set(owned);
-        let issued = checkpoint.batch;
-        for await (const batch of readAhead(executors.source.run.read(checkpoint.batch > 0 ? checkpoint.cursor : null, batchSize))) {
-          if (ctx.cancellationSignal.aborted) throw new CancelledFailure('The run was cancelled');
-          const flowed = flowPipelineBatch(executors, batch, ownedSet);
-          await writing;
-          const next = { batch: ++issued, cursor: batch.cursor };
-          const written = writePipelineBatch(executors, flowed);
-          const previous = committing;
-          committing = (async () => {
-            const effect = await written;
-            await previous;
+        const first = checkpoint.batch;
+        await drivePipeline({
+          read: executors.source.run.read(checkpoint.batch > 0 ? checkpoint.cursor : null, batchSize),
+          check: () => {
+            if (ctx.cancellationSignal.aborted) throw new CancelledFailure('The run was cancelled');
+          },
+          transform: (batch) => ({ flowed: flowPipelineBatch(executors, batch, ownedSet), cursor: batch.cursor }),
+          write: async ({ flowed, cursor }) => ({ effect: await writePipelineBatch(executors, flowed), cursor }),
+          commit: async ({ effect, cursor }, index) => {
+            const next = { batch: first + index, cursor };
             await store.commitBatch({ runId, pipelineId, batch: next.batch, cursor: next.cursor, ...effect });
             checkpoint = next;
             ctx.heartbeat(checkpoint);
-          })();
-          writing = written;
-          // Handled where awaited; a failure while the loop is busy must not count as an unhandled rejection.
-          written.catch(() => undefined);
-          committing.catch(() => undefined);
-          if (deps.batchDelayMs) {
-            await committing;
-            await ctx.sleep(deps.batchDelayMs);
-          }
-        }
-        await writing;
-        await committing;
+            if (deps.batchDelayMs) await ctx.sleep(deps.batchDelayMs);
+          },
+        });
       } finally {
-        // A batch that failed leaves the writes and commits already started to land (or fail) before we let go.
-        await writing.catch(() => undefined);
-        await committing.catch(() => undefined);
         clearInterval(ticker);
         await closePipeline(executors);
       }

@@ -16,28 +16,6 @@ export async function closePipeline(p: PipelineExecutors): Promise<void> {
   if ('close' in target && target.close) await target.close().catch(() => undefined);
 }
 
-/**
- * The batches of `source`, each next one already being read while the caller works on the current one:
- * a database read (or a file's parsing) overlaps the transform and write of the batch before it.
- */
-export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
-  const it = source[Symbol.asyncIterator]();
-  let next = it.next();
-  // Handled now, awaited below: a read that fails while the caller is busy must not count as an unhandled rejection.
-  next.catch(() => undefined);
-  try {
-    for (;;) {
-      const r = await next;
-      if (r.done) return;
-      next = it.next();
-      next.catch(() => undefined);
-      yield r.value;
-    }
-  } finally {
-    await it.return?.().catch(() => undefined);
-  }
-}
-
 export async function buildPipeline(
   steps: readonly PlanStep[],
   deps: ExecutorDeps,

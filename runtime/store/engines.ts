@@ -15,7 +15,10 @@ export async function openPglite(dir: string | null): Promise<Engine> {
   // Loaded on demand: a worker on Postgres never pays PGlite's ~40 MB of WebAssembly and modules.
   const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([import('@electric-sql/pglite'), import('drizzle-orm/pglite')]);
   if (dir) await mkdir(dir, { recursive: true });
-  const client = dir ? await PGlite.create(dir) : await PGlite.create();
+  // Postgres' default 128 MB of shared buffers would live in the process's WebAssembly memory next to the worker:
+  // a smaller pool keeps a PGlite process (API + worker) under its memory budget, at a small cost in speed.
+  const options = { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${process.env.WEFT_PGLITE_SHARED_BUFFERS ?? '16MB'}`] };
+  const client = dir ? await PGlite.create(dir, options) : await PGlite.create(options);
   return {
     kind: 'pglite',
     db: drizzlePglite({ client }),

@@ -496,6 +496,29 @@ export function runStoreSuite(target: SuiteTarget): void {
       expect((await store.listRejected(run.id)).items[0]?.nodeId).toBe('dst');
     });
 
+    it('stores values as JSON does and tells unchanged from updated by value, whatever the fields are called', async () => {
+      const { run } = await newRun();
+      const object = objectName('json_values');
+      const fields = [{ name: 'email', type: 'text' }, { name: '__proto__', type: 'text' }, { name: 'tags', type: 'text' }, { name: 'n', type: 'number' }, { name: 'when', type: 'text' }] as WorkspaceWrite['fields'];
+      const row = (tags: unknown, n: unknown) => {
+        const r: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+        Object.assign(r, { email: 'a', tags, n, when: new Date('2026-01-02T03:04:05.000Z') });
+        Object.defineProperty(r, '__proto__', { value: 'data', enumerable: true });
+        return r;
+      };
+      const first = await store.commitBatch(commit(run.id, 1, { workspaceWrite: write(object, [row({ b: 1, a: [1, 2] }, Number.NaN)], { fields }) }));
+      expect(first.outcomes).toEqual([{ outcome: 'created' }]);
+      const stored = (await store.listWorkspaceRecords(object)).items[0]?.values;
+      expect(stored && Object.entries(stored).sort()).toEqual([['__proto__', 'data'], ['email', 'a'], ['n', null], ['tags', { a: [1, 2], b: 1 }], ['when', '2026-01-02T03:04:05.000Z']]);
+      // The same values in another key order, NaN again stored as null, the date again as its text: unchanged.
+      const same = await store.commitBatch(commit(run.id, 2, { workspaceWrite: write(object, [row({ a: [1, 2], b: 1 }, Number.NaN)], { fields }) }));
+      expect(same.outcomes).toEqual([{ outcome: 'unchanged' }]);
+      const changed = await store.commitBatch(commit(run.id, 3, { workspaceWrite: write(object, [row({ a: [2, 1], b: 1 }, null)], { fields }) }));
+      expect(changed.outcomes).toEqual([{ outcome: 'updated' }]);
+      const added = await store.commitBatch(commit(run.id, 4, { workspaceWrite: write(object, [{ email: 'a', extra: null }], { fields: [...fields, { name: 'extra', type: 'text' }] }) }));
+      expect(added.outcomes).toEqual([{ outcome: 'updated' }]);
+    });
+
     it('writes a 5,000-row batch', async () => {
       const { run } = await newRun();
       const object = objectName('bulk');

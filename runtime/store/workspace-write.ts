@@ -1,9 +1,9 @@
 // One workspace batch: decide each row's outcome (pure), then apply it with multi-row statements. The batch
 // commit (workspace target) and the workspace connector's write both run exactly this code.
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Field } from '../../shared';
 import { fieldWithNul, nulReason } from '../../shared/util/nul';
-import { emptyRecord, ownValue } from '../../shared/util/records';
+import { ownValue } from '../../shared/util/records';
 import { canonicalJson } from './canonical';
 import type { Db } from './db';
 import { newId } from './ids';
@@ -39,11 +39,61 @@ export function recordKey(row: Values, key: readonly string[]): { ok: true; key:
 const describeKey = (row: Values, key: readonly string[]): string =>
   key.length === 1 ? `"${keyPart(row[key[0] ?? ''])}"` : key.map((k) => `${k}="${keyPart(row[k])}"`).join(', ');
 
+/** A value as jsonb will store it and give it back: what `JSON.parse(JSON.stringify(v))` gives, cheaply for scalars. */
+function jsonValue(v: unknown): unknown {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return v;
+    case 'number':
+      return Number.isFinite(v) ? v : null;
+    default: {
+      if (v === null) return null;
+      const text = JSON.stringify(v) as string | undefined;
+      return text === undefined ? undefined : (JSON.parse(text) as unknown);
+    }
+  }
+}
+
+/** Whether `row` holds exactly `names` (some may be missing), each a string, boolean, finite number or null. */
+function storesAsIs(row: Values, names: readonly string[]): boolean {
+  let present = 0;
+  for (const name of names) {
+    if (name === '__proto__') return false;
+    const v = row[name];
+    if (v === undefined) continue;
+    if (v !== null && typeof v !== 'string' && typeof v !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v))) return false;
+    present += 1;
+  }
+  return present === Object.keys(row).length;
+}
+
 /** The values a row writes: its declared fields and key fields that it carries, as JSON would store them. */
 function rowValues(row: Values, names: readonly string[]): Values {
-  const out: Values = emptyRecord();
-  for (const name of names) if (Object.hasOwn(row, name) && row[name] !== undefined) out[name] = row[name];
-  return JSON.parse(JSON.stringify(out)) as Values;
+  // The common case (a Map's output): nothing to drop or convert, so no copy (one object less per row to collect).
+  if (storesAsIs(row, names)) return row;
+  // Null prototype: a field may be called "__proto__" (names people choose are data).
+  const out = Object.create(null) as Values;
+  for (const name of names) {
+    const v = Object.hasOwn(row, name) ? row[name] : undefined;
+    if (v === undefined) continue;
+    const stored = jsonValue(v);
+    if (stored !== undefined) out[name] = stored;
+  }
+  return out;
+}
+
+/** Whether merging `values` over `current` changes it (as comparing both as canonical JSON would say). */
+function changes(current: Values, values: Values): boolean {
+  for (const name of Object.keys(values)) {
+    if (!Object.hasOwn(current, name)) return true;
+    const a = values[name];
+    const b = current[name];
+    if (a === b) continue;
+    if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && canonicalJson(a) === canonicalJson(b)) continue;
+    return true;
+  }
+  return false;
 }
 
 export interface PlannedRecord {
@@ -99,12 +149,11 @@ export function planWorkspaceWrite(write: WorkspaceBatch, stored: ReadonlyMap<st
       state.set(key, { values, writes: 1, createdBy: i, dirty: true });
       return { outcome: 'created' };
     }
-    const merged = { ...current.values, ...values };
-    if (canonicalJson(merged) === canonicalJson(current.values)) return { outcome: 'unchanged' };
+    if (!changes(current.values, values)) return { outcome: 'unchanged' };
     if (write.mode === 'insert') {
       return { outcome: 'rejected', reason: `A record with key ${describeKey(row, write.key)} already exists in ${write.object} with other values; insert mode does not change records` };
     }
-    current.values = merged;
+    current.values = { ...current.values, ...values };
     current.writes += 1;
     current.dirty = true;
     return { outcome: 'updated' };
@@ -163,30 +212,38 @@ export async function applyWorkspaceWrite(tx: Db, write: WorkspaceBatch): Promis
       if (k.ok) candidateKeys.add(k.key);
     }
   }
+  // The keys go as one JSON parameter, not one bind parameter each: one statement per batch, on both engines.
   const stored = new Map<string, Values>();
-  for (const keys of chunks([...candidateKeys])) {
+  if (candidateKeys.size > 0) {
     const rows = await tx
       .select({ key: workspaceRecords.key, values: workspaceRecords.values })
       .from(workspaceRecords)
-      .where(and(eq(workspaceRecords.objectName, write.object), inArray(workspaceRecords.key, keys)));
+      .where(
+        and(
+          eq(workspaceRecords.objectName, write.object),
+          sql`${workspaceRecords.key} = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify([...candidateKeys])}::jsonb)))`,
+        ),
+      );
     for (const r of rows) stored.set(r.key, r.values);
   }
 
   const plan = planWorkspaceWrite(write, stored, rejectAll);
   let inserted = 0;
-  for (const part of chunks([...plan.records])) {
-    inserted += part.filter(([, r]) => r.createdBy !== null).length;
-    await tx
-      .insert(workspaceRecords)
-      .values(part.map(([key, r]) => ({ objectName: write.object, key, values: r.values, writeCount: r.writes })))
-      .onConflictDoUpdate({
-        target: [workspaceRecords.objectName, workspaceRecords.key],
-        set: {
-          values: sql`excluded."values"`,
-          writeCount: sql`${workspaceRecords.writeCount} + excluded.write_count`,
-          updatedAt: sql`now()`,
-        },
-      });
+  if (plan.records.size > 0) {
+    // One statement and one JSON parameter for the whole batch: the records are serialized once, here, and
+    // Postgres splits them (jsonb_to_recordset), instead of thousands of bind parameters built per value.
+    const payload: { k: string; v: Values; w: number }[] = [];
+    for (const [key, r] of plan.records) {
+      if (r.createdBy !== null) inserted += 1;
+      payload.push({ k: key, v: r.values, w: r.writes });
+    }
+    await tx.execute(sql`
+      INSERT INTO ${workspaceRecords} (object_name, key, "values", write_count)
+      SELECT ${write.object}, r.k, r.v, r.w FROM jsonb_to_recordset(${JSON.stringify(payload)}::jsonb) AS r(k text, v jsonb, w integer)
+      ON CONFLICT (object_name, key) DO UPDATE SET
+        "values" = excluded."values",
+        write_count = ${workspaceRecords}.write_count + excluded.write_count,
+        updated_at = now()`);
   }
 
   if (added.length > 0 || plan.records.size > 0) {

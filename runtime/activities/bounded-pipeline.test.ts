@@ -1,0 +1,90 @@
+// runPipeline on the real dev server with commits slower than reads: the source is held back, never more than
+// DEFAULT_MAX_ALIVE batches ahead of the last commit. (Before, reads raced ahead and every batch waited in memory
+// for its commit: the out-of-memory worker of issue 11.)
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Graph } from '../../shared/graph/schema';
+import { DEFAULT_MAX_ALIVE } from '../executors/drive';
+import { openStore } from '../store';
+import type { BatchCommit, Store } from '../store/types';
+import { FAST_PIPELINE, openTemporalRig, publishAndCreateRun, quietTemporalLogs, type TemporalRig } from '../temporal/test-harness';
+import { createActivities } from '.';
+
+quietTemporalLogs('ERROR');
+
+let store: Store;
+let rig: TemporalRig;
+
+beforeAll(async () => {
+  store = await openStore({ memory: true });
+  rig = await openTemporalRig(inject('temporalAddress'));
+});
+afterAll(async () => {
+  await rig?.close();
+  await store?.close();
+});
+
+const fields = [
+  { name: 'email', type: 'text' as const },
+  { name: 'amount', type: 'number' as const },
+];
+
+const graph: Graph = {
+  version: 1,
+  nodes: [
+    { id: 'source', kind: 'workspace-source', label: 'Rows', position: { x: 0, y: 0 }, config: { object: 'bounded_src', filter: '', columns: fields, key: ['email'] } },
+    {
+      id: 'map',
+      kind: 'map',
+      label: 'Map',
+      position: { x: 300, y: 0 },
+      config: { fields: [{ source: 'email', target: 'email', type: 'text', key: true }, { source: 'amount', target: 'amount', type: 'number', key: false }] },
+    },
+    { id: 'target', kind: 'workspace-target', label: 'Copy', position: { x: 600, y: 0 }, config: { object: 'bounded_dst', mode: 'upsert' } },
+  ],
+  edges: [
+    { id: 'e1', source: 'source', target: 'map' },
+    { id: 'e2', source: 'map', target: 'target' },
+  ],
+};
+
+describe('runPipeline with a slow commit', () => {
+  it('holds the source back: at most four batches between the pages read and the batches committed', async () => {
+    await store.writeWorkspace({ object: 'bounded_src', key: ['email'], fields, mode: 'upsert', rows: Array.from({ length: 300 }, (_, k) => ({ email: `b${k}@example.com`, amount: k })) });
+    let pages = 0;
+    let committed = 0;
+    let ahead = 0;
+    // Pages read (one per batch: no filter) against commits ended; each commit takes 40 ms, each read far less.
+    const slowCommits = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop === 'readWorkspacePage') {
+          return (...args: Parameters<Store['readWorkspacePage']>) => {
+            pages += 1;
+            ahead = Math.max(ahead, pages - committed);
+            return target.readWorkspacePage(...args);
+          };
+        }
+        if (prop === 'commitBatch') {
+          return async (c: BatchCommit) => {
+            await new Promise((resolve) => setTimeout(resolve, 40));
+            const done = await target.commitBatch(c);
+            committed += 1;
+            return done;
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const launcher = await rig.worker(createActivities({ store: slowCommits, batchSize: 10 }), FAST_PIPELINE);
+    const { runId, versionId } = await publishAndCreateRun(store, graph, 'Bounded');
+    const { workflowId } = await launcher.start({ runId, versionId });
+    const result = (await rig.client.workflow.getHandle(workflowId).result()) as { status: string };
+
+    expect(result.status).toBe('completed');
+    expect(committed).toBe(30);
+    expect((await store.listWorkspaceRecords('bounded_dst')).total).toBe(300);
+    // The stages still overlap (reads go ahead of commits), but only within the bound.
+    expect(ahead).toBeGreaterThan(1);
+    expect(ahead).toBeLessThanOrEqual(DEFAULT_MAX_ALIVE);
+  });
+});
