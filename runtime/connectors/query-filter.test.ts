@@ -106,6 +106,46 @@ describe('query filters on Postgres', () => {
         expect(before.items).toBe('1=item 1,2=item 2,3=item 3,4=item 4,5=item 5');
       });
 
+      it('keeps no large object and sends no notification a filter makes: READ ONLY lets them through, the read rolls back', async () => {
+        const objects = async () => Number((await inDb.query<{ n: string }>('SELECT count(*) AS n FROM pg_largeobject_metadata')).rows[0]!.n);
+        const before = await objects();
+        const heard: string[] = [];
+        const listener = new pg.Client({ connectionString: new URL(`/${DB}`, PG_URL).toString() });
+        await listener.connect();
+        try {
+          listener.on('notification', (n) => heard.push(n.payload ?? ''));
+          await listener.query(`LISTEN weft_qf_${id}`);
+          for (const filter of [
+            "SELECT lo_from_bytea(0, '\\x00'::bytea)::text AS a",
+            'SELECT lo_create(0)::text AS a',
+            `SELECT pg_notify('weft_qf_${id}', 'from a filter') AS a`,
+          ]) {
+            await readAll(session, 'items', filter).catch((e: unknown) => expect(e).toBeInstanceOf(ConnectorError));
+          }
+          await new Promise((r) => setTimeout(r, 300));
+          expect(await objects()).toBe(before);
+          expect(heard).toEqual([]);
+        } finally {
+          await listener.end();
+        }
+      });
+
+      it('answers promptly when the server refuses the filter itself (a typo, an unknown table or column, a stray parenthesis)', async () => {
+        // The server's refusal of the filter alone used to leave the read waiting forever, holding its connection.
+        const within = <T,>(work: Promise<T>) => Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the read hung')), 4000))]);
+        for (const [filter, shown] of [
+          [`SELECT * FROM no_such_table_${id}`, /no_such_table/],
+          ['SELECT no_such_column FROM items', /no_such_column/],
+          ['SELECT 1 AS a ) AS weft_q, (SELECT 1 AS b', /syntax error/],
+          ['SELECT 1 AS a FROM items WHERE', /syntax error/],
+        ] as const) {
+          const error = await within(refusal(session, 'items', filter));
+          expect(error.message).toMatch(shown);
+        }
+        // The session still reads afterwards: its connections were not left waiting.
+        expect(await within(readAll(session, 'items', 'SELECT id FROM items WHERE id < 3'))).toEqual([{ id: 1 }, { id: 2 }]);
+      });
+
       it('cuts a pg_sleep after an escape, and one in a plain SELECT, at the timeout', async () => {
         const short = await postgresConnector.open(config(user, 1), { password: PASSWORD });
         try {

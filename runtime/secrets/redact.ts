@@ -57,11 +57,32 @@ function maskToken(text: string, secret: string): string {
   return out + text.slice(from);
 }
 
-/** `message` with each secret value (also URL-encoded) replaced by •••• where it stands as a whole token. */
+/** The secret as a URL's password (WHATWG userinfo encoding, which leaves `$&+,!` as they are), or null. */
+function asUrlPassword(value: string): string | null {
+  try {
+    const url = new URL('http://weft.invalid');
+    url.password = value;
+    return url.password;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The forms a secret takes in a message: as it is, and URL-encoded the ways drivers and tools encode it (component
+ * encoding, a URL's userinfo, form encoding with `+` for a space, each also with lower-case hex) and JSON-escaped.
+ */
+function forms(value: string): string[] {
+  const encoded = [encodeURIComponent(value), asUrlPassword(value), new URLSearchParams({ v: value }).toString().slice(2)].filter((f): f is string => !!f);
+  const lowerHex = encoded.map((f) => f.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()));
+  return [...new Set([value, ...encoded, ...lowerHex, JSON.stringify(value).slice(1, -1)])].sort((a, b) => b.length - a.length);
+}
+
+/** `message` with each secret value (also URL-encoded or JSON-escaped) replaced by •••• where it stands as a whole token. */
 export function redact(message: string, secrets: unknown): string {
   let out = message;
   for (const value of secretValues(secrets)) {
-    for (const form of new Set([value, encodeURIComponent(value)])) out = maskToken(out, form);
+    for (const form of forms(value)) out = maskToken(out, form);
   }
   return out;
 }

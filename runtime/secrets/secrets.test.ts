@@ -125,6 +125,17 @@ describe('redact', () => {
     expect(redact('at start secret1 and secret1', { password: 'secret1' })).toBe('at start •••• and ••••');
   });
 
+  it('masks a secret however a URL or JSON encodes it: userinfo, form encoding, lower-case hex, escaped quotes', () => {
+    const url = new URL('postgres://weft@db/x');
+    url.password = 'a$b:c&d+e,f';
+    expect(url.toString()).toBe('postgres://weft:a$b%3Ac&d+e,f@db/x');
+    expect(redact(`could not connect to ${url.toString()}`, { password: 'a$b:c&d+e,f' })).toBe('could not connect to postgres://weft:••••@db/x');
+    const secrets = { password: 'p@ss w0rd!/x' };
+    expect(redact('form password=p%40ss+w0rd%21%2Fx&user=weft', secrets)).toBe('form password=••••&user=weft');
+    expect(redact('lower-case hex postgres://weft:p%40ss%20w0rd!%2fx@db', secrets)).toBe('lower-case hex postgres://weft:••••@db');
+    expect(redact('json {"password":"pa\\"ss\\\\word1"}', { password: 'pa"ss\\word1' })).toBe('json {"password":"••••"}');
+  });
+
   it('refuses database passwords too short to mask safely, and allows an empty one', () => {
     const schema = maskablePassword();
     expect(schema.safeParse('').success).toBe(true);

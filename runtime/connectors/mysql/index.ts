@@ -217,7 +217,8 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
         yield { rows: plain, cursor };
         if (rows.length < batchSize) break;
       }
-      await conn.query('COMMIT');
+      // A read has nothing to commit: rolling back discards anything that got past READ ONLY.
+      await conn.query('ROLLBACK');
       open = false;
     } catch (e) {
       if (e instanceof Error && e === options.signal?.reason) throw e;

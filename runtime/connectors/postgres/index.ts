@@ -247,7 +247,9 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
         yield { rows, cursor };
         if (result.rows.length < batchSize) break;
       }
-      await client.query('COMMIT');
+      // A read has nothing to commit, and READ ONLY does not stop everything: large objects (lo_from_bytea,
+      // lo_create) and pg_notify get through it. Rolling back discards them.
+      await client.query('ROLLBACK');
       open = false;
     } catch (e) {
       if (e instanceof Error && e === options.signal?.reason) throw e;

@@ -16,7 +16,7 @@ export interface FilterShape {
  */
 class ParseOnly {
   private fields: { name: string }[] | null = null;
-  private error: Error | null = null;
+  private settled = false;
   constructor(
     private readonly text: string,
     private readonly done: (error: Error | null, fields: { name: string }[] | null) => void,
@@ -29,11 +29,19 @@ class ParseOnly {
   handleRowDescription(msg: { fields: { name: string }[] }) {
     this.fields = msg.fields;
   }
+  private settle(error: Error | null, fields: { name: string }[] | null) {
+    if (this.settled) return;
+    this.settled = true;
+    this.done(error, fields);
+  }
+  // pg forgets the active submittable when the server answers an error, so its ReadyForQuery never reaches this one:
+  // the error settles it here (the client still waits for that ReadyForQuery before sending the next statement).
+  // Waiting for ReadyForQuery instead left every filter the server refuses (a typo, an unknown table) hanging forever.
   handleError(error: Error) {
-    this.error = error;
+    this.settle(error, null);
   }
   handleReadyForQuery() {
-    this.done(this.error, this.fields);
+    this.settle(null, this.fields);
   }
   // Not sent for a statement that is only parsed and described; present so a surprise is not a crash.
   handleDataRow() {}
