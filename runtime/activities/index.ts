@@ -17,6 +17,8 @@ export interface ActivityDeps {
   batchDelayMs?: number;
   /** Opens saved connections for database sources and targets (runtime/main.ts passes the connections service's `open`). */
   openConnection?: ExecutorDeps['openConnection'];
+  /** How long a pipeline waits for an unreachable source or target before it fails (default 15 minutes). */
+  outageWindowMs?: number;
 }
 
 export const LoadPlanInput = z.object({ versionId: z.string().min(1) });

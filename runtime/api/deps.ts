@@ -20,6 +20,8 @@ export interface ApiDeps {
   connectors: ConnectorLookup;
   /** Seals connection secrets before the store sees them. */
   cipher: SecretCipher;
-  /** Reports whether Temporal answers, for /api/health. */
-  temporalHealth?: () => Promise<boolean>;
+  /** Reports whether Temporal answers, for /api/health (with why, when it does not). */
+  temporalHealth?: () => Promise<boolean | { up: boolean; message?: string }>;
+  /** Health answers "down" when `temporalHealth` takes longer than this (default 2 s). */
+  temporalHealthDeadlineMs?: number;
 }

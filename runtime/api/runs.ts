@@ -72,6 +72,13 @@ const events = createRoute({
   responses: { 200: { content: { 'text/event-stream': { schema: z.string() } }, description: 'Event stream' }, 404: errors[404] },
 });
 
+/** Why Temporal refused or did not answer, in words: the client's own message ("Failed to start Workflow") says little. */
+function engineFailure(err: unknown): string {
+  const texts = [err, err instanceof Error ? err.cause : undefined].map((e) => (e instanceof Error ? e.message : e ? String(e) : ''));
+  if (texts.some((t) => /DEADLINE_EXCEEDED|did not answer within/i.test(t))) return 'no answer within 2 s';
+  return texts.filter(Boolean).join(': ');
+}
+
 export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(start, async (c) => {
@@ -98,9 +105,13 @@ export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
         const { workflowId } = await launcher.start({ runId: run.id, versionId: version.id });
         return c.json({ runId: run.id, workflowId, files: runFiles }, 202);
       } catch (err) {
-        const reason = err instanceof Error ? err.message : String(err);
+        const reason = engineFailure(err);
         await store.finishRun(run.id, 'failed', `Could not start the run: ${reason}`);
-        throw new HttpError(503, 'engine_unavailable', `Could not start the run: the execution engine did not answer (${reason})`);
+        throw new HttpError(
+          503,
+          'engine_unavailable',
+          `Could not start the run: the execution engine did not answer (${reason}). Temporal may be restarting; try again in a moment.`,
+        );
       }
     })
     .openapi(fileSources, async (c) => {

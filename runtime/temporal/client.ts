@@ -14,17 +14,22 @@ export function createRunLauncher(opts: {
   taskQueue?: string;
   /** Pipeline retry tuning passed to every run (tests shorten heartbeats). */
   pipeline?: SyncIntegrationInput['pipeline'];
+  /** Give up on Temporal after this long (the API answers 503 rather than hang while it is down). */
+  deadlineMs?: number;
 }): RunLauncher {
   const taskQueue = opts.taskQueue ?? DEFAULT_TASK_QUEUE;
   return {
     async start({ runId, versionId }) {
       const workflowId = workflowIdForRun(runId);
       try {
-        await opts.client.workflow.start<typeof syncIntegration>('syncIntegration', {
-          workflowId,
-          taskQueue,
-          args: [{ runId, versionId, ...(opts.pipeline && { pipeline: opts.pipeline }) }],
-        });
+        const startIt = () =>
+          opts.client.workflow.start<typeof syncIntegration>('syncIntegration', {
+            workflowId,
+            taskQueue,
+            args: [{ runId, versionId, ...(opts.pipeline && { pipeline: opts.pipeline }) }],
+          });
+        if (opts.deadlineMs) await withTimeout(opts.client.withDeadline(Date.now() + opts.deadlineMs, startIt), opts.deadlineMs + 250);
+        else await startIt();
       } catch (err) {
         // A run starts once; a second start (a retried request) finds it already going.
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -33,3 +38,20 @@ export function createRunLauncher(opts: {
     },
   };
 }
+
+/** The deadline Temporal's client sets is per call; this bounds the whole call, reconnects included. */
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new TemporalTimeout(`Temporal did not answer within ${Math.round(ms / 1000)} s`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export class TemporalTimeout extends Error {}

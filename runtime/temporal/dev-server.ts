@@ -111,10 +111,14 @@ export interface DevServer {
   /** host:port of the Web UI. */
   uiAddress: string;
   pid: number;
+  /** The CLI and its arguments, as the process's /proc/<pid>/cmdline shows them (recorded to adopt it after a crash). */
+  argv: readonly string[];
+  /** Settles when the process ends, whoever ends it. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop(): Promise<void>;
 }
 
-const HOST = '127.0.0.1';
+export const HOST = '127.0.0.1';
 
 /** Starts `temporal server start-dev` in its own process group and resolves once it serves the namespaces. */
 export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
@@ -187,10 +191,10 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     await stop();
     throw err;
   }
-  return { address, uiAddress: `${HOST}:${uiPort}`, pid: child.pid ?? -1, stop };
+  return { address, uiAddress: `${HOST}:${uiPort}`, pid: child.pid ?? -1, argv: [cli, ...args], exited, stop };
 }
 
-async function portOpen(host: string, port: number): Promise<boolean> {
+export async function portOpen(host: string, port: number): Promise<boolean> {
   return new Promise((res) => {
     const socket = tcpConnect({ host, port });
     const done = (ok: boolean) => {
@@ -204,7 +208,7 @@ async function portOpen(host: string, port: number): Promise<boolean> {
 }
 
 /** Ready = the frontend answers gRPC and knows every namespace we need. */
-async function isReady(address: string, namespaces: readonly string[]): Promise<boolean> {
+export async function isReady(address: string, namespaces: readonly string[]): Promise<boolean> {
   const [host = HOST, port] = address.split(':');
   if (!(await portOpen(host, Number(port)))) return false;
   let connection: Connection | null = null;
