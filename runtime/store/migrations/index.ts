@@ -4,8 +4,9 @@ import { connections } from './0002-connections';
 import { fileFormats } from './0003-file-formats';
 import { runFiles } from './0004-run-files';
 import { fileSheets } from './0005-file-sheets';
+import { stepWaiting } from './0008-step-waiting';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets];
+export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, stepWaiting];
 
 export type { Migration } from './types';
