@@ -4,7 +4,8 @@ import type { SecretCipher } from '../secrets';
 import type { Store } from '../store/types';
 
 export interface RunLauncher {
-  start(input: { runId: string; versionId: string }): Promise<{ workflowId: string }>;
+  /** `resume`: a new execution of a failed run, which continues from its checkpoints. */
+  start(input: { runId: string; versionId: string; resume?: boolean }): Promise<{ workflowId: string }>;
 }
 
 export interface ApiDeps {

@@ -27,6 +27,20 @@ const start = createRoute({
   },
 });
 
+const resume = createRoute({
+  method: 'post',
+  path: '/runs/{id}/resume',
+  tags: ['Runs'],
+  summary: 'Resume a failed run from its last committed checkpoint, with the same version, settings and files',
+  request: { params: IdParam },
+  responses: {
+    202: json(z.object({ runId: z.string(), workflowId: z.string() }), 'Resumed'),
+    404: errors[404],
+    409: json(ApiError, 'The run has not failed, so there is nothing to resume'),
+    503: json(ApiError, 'The execution engine (Temporal) is unreachable'),
+  },
+});
+
 const fileSources = createRoute({
   method: 'get',
   path: '/integrations/{id}/file-sources',
@@ -112,6 +126,21 @@ export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
           'engine_unavailable',
           `Could not start the run: the execution engine did not answer (${reason}). Temporal may be restarting; try again in a moment.`,
         );
+      }
+    })
+    .openapi(resume, async (c) => {
+      const { id } = c.req.valid('param');
+      const run = await store.getRun(id);
+      if (!run) throw notFound('Run', id);
+      // Reopening is conditional on 'failed', so a repeated click or request resumes once.
+      if (!(await store.reopenRun(id))) throw new HttpError(409, 'not_failed', `Only a failed run can be resumed; this one is ${run.status.replace(/_/g, ' ')}`);
+      try {
+        const { workflowId } = await launcher.start({ runId: id, versionId: run.versionId, resume: true });
+        return c.json({ runId: id, workflowId }, 202);
+      } catch (err) {
+        const reason = engineFailure(err);
+        await store.finishRun(id, 'failed', run.error ?? `Could not resume the run: ${reason}`);
+        throw new HttpError(503, 'engine_unavailable', `Could not resume the run: the execution engine did not answer (${reason}). Temporal may be restarting; try again in a moment.`);
       }
     })
     .openapi(fileSources, async (c) => {

@@ -6,7 +6,8 @@ export const DEFAULT_TASK_QUEUE = 'weft';
 export const workflowIdForRun = (runId: string) => `run-${runId}`;
 
 export interface RunLauncher {
-  start(input: { runId: string; versionId: string }): Promise<{ workflowId: string }>;
+  /** `resume`: a new execution of a failed run (id run-<runId>-resume-<time>); it continues from the run's checkpoints. */
+  start(input: { runId: string; versionId: string; resume?: boolean }): Promise<{ workflowId: string }>;
 }
 
 export function createRunLauncher(opts: {
@@ -19,8 +20,10 @@ export function createRunLauncher(opts: {
 }): RunLauncher {
   const taskQueue = opts.taskQueue ?? DEFAULT_TASK_QUEUE;
   return {
-    async start({ runId, versionId }) {
-      const workflowId = workflowIdForRun(runId);
+    async start({ runId, versionId, resume }) {
+      // The same workflow, unchanged, with the same input: the store's checkpoints make it resume. A resume needs a
+      // new workflow id, since the failed execution keeps the run's own.
+      const workflowId = resume ? `${workflowIdForRun(runId)}-resume-${Date.now().toString(36)}` : workflowIdForRun(runId);
       try {
         const startIt = () =>
           opts.client.workflow.start<typeof syncIntegration>('syncIntegration', {
