@@ -38,3 +38,13 @@ export async function expectExactlyOnce(sql: pg.Client, table: string, n: number
   const wrong = await sql.query(`SELECT email FROM ${table} WHERE name <> 'C ' || substr(email, 2, strpos(email, '@') - 2) OR amount <> (substr(email, 2, strpos(email, '@') - 2)::int - 1) LIMIT 5`);
   expect(wrong.rows).toEqual([]);
 }
+
+/** The workspace object holds each of the n customers once, with its source values. */
+export function expectWorkspaceExactlyOnce(records: { key: string; values: Record<string, unknown> }[], n: number): void {
+  expect(records.length).toBe(n);
+  expect(new Set(records.map((r) => r.key)).size).toBe(n);
+  for (const r of records) {
+    const k = Number(/^c(\d+)@/.exec(r.key)?.[1]) - 1;
+    expect(r.values).toMatchObject({ email: `c${k + 1}@example.com`, name: `C ${k + 1}`, amount: k, active: k % 2 === 0 });
+  }
+}
