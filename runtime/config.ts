@@ -28,6 +28,8 @@ const Env = z.object({
   WEFT_OUTAGE_WINDOW_MINUTES: z.coerce.number().positive().default(15),
   /** Temporal SDK log level (Weft prints its own progress; the worker role defaults to INFO, the others to WARN). */
   WEFT_TEMPORAL_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).optional(),
+  /** auto: build the web app at start when its sources changed; never: serve what dist/web holds (built images, tests). */
+  WEFT_WEB_BUILD: z.enum(['auto', 'never']).default('auto'),
   /** Diagnostics: log the process's memory every second. */
   WEFT_MEMORY_LOG: z.string().optional(),
 });
@@ -66,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectDir = re
     outageWindowMs: Math.round(e.WEFT_OUTAGE_WINDOW_MINUTES * 60_000),
     temporalLogLevel: e.WEFT_TEMPORAL_LOG_LEVEL ?? (e.WEFT_ROLE === 'worker' ? 'INFO' : 'WARN'),
     memoryLog: !!e.WEFT_MEMORY_LOG,
+    webBuild: e.WEFT_WEB_BUILD,
     webDist: resolve(projectDir, 'dist/web'),
   };
 }

@@ -67,7 +67,7 @@ export async function startWeft(config: Config): Promise<void> {
   process.on('SIGTERM', () => void stop(0, role === 'worker' ? 'SIGTERM: finishing in-flight tasks, then stopping…' : undefined));
 
   try {
-    if (role !== 'worker') {
+    if (role !== 'worker' && config.webBuild === 'auto') {
       const { ensureWebBuild } = await import('./web-build');
       await ensureWebBuild(config.projectDir, config.webDist, log);
     }

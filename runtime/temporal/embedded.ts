@@ -70,7 +70,10 @@ interface Running {
   stop(): Promise<void>;
 }
 
+/** Waits without keeping the process alive (the supervisor's backoff must not hold a stopping Weft). */
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+/** Waits, keeping the process alive: stopping a server must finish before the process may exit. */
+const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A server we did not spawn (adopted): its end is noticed by polling, and it is stopped through its process group. */
 function adopted(pid: number, pollMs = 500): Running {
@@ -102,10 +105,10 @@ export async function stopPid(pid: number, graceMs = 5_000): Promise<void> {
   if (!isAlive(pid)) return;
   send('SIGTERM');
   const until = Date.now() + graceMs;
-  while (isAlive(pid) && Date.now() < until) await sleep(100);
+  while (isAlive(pid) && Date.now() < until) await pause(100);
   if (isAlive(pid)) {
     send('SIGKILL');
-    while (isAlive(pid)) await sleep(50);
+    for (let i = 0; isAlive(pid) && i < 100; i++) await pause(50);
   }
 }
 
@@ -210,7 +213,7 @@ export async function startEmbeddedTemporal(opts: EmbeddedTemporalOptions): Prom
       }
     }
   };
-  const supervising = supervise();
+  void supervise();
 
   return {
     address,
@@ -223,7 +226,7 @@ export async function startEmbeddedTemporal(opts: EmbeddedTemporalOptions): Prom
       stopping = true;
       await current.stop();
       await rm(recordPath(opts.dataDir), { force: true });
-      await Promise.race([supervising, sleep(1_000)]);
+      // The supervisor sees `stopping` and returns by itself; waiting for it here could only hold the exit up.
     },
   };
 }

@@ -1,5 +1,6 @@
 // Which process is which, from /proc: a recorded dev server is ours only if its command line still says so,
 // and a port someone else holds is named (pid and command) so the person knows what to stop.
+import { readFileSync } from 'node:fs';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 
 /** The process's argv from /proc/<pid>/cmdline; null when it is gone (or /proc cannot tell). */
@@ -13,12 +14,19 @@ export async function readCmdline(pid: number): Promise<string[] | null> {
   }
 }
 
+/** Running: it exists and is not a zombie (an orphan whose parent, e.g. a container's init, never reaps it). */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) S …"; comm may hold spaces and parentheses, the state follows the last ")".
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc here: trust the signal check
   }
 }
 

@@ -70,5 +70,5 @@ describe('the embedded dev server killed mid-run', () => {
       await connection.close();
       await close();
     }
-  });
+  }, 180_000);
 });

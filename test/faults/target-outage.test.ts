@@ -122,7 +122,7 @@ describe.skipIf(!!unavailable)('a Postgres target that goes away', () => {
     expect(run?.steps.find((s) => s.nodeId === 'source')?.counts).toMatchObject({ read: N, written: N, rejected: 0 });
     sql = await connect();
     await expectExactlyOnce(sql, 'customers_outage', N);
-  });
+  }, OUTAGE_MS + 180_000);
 
   it('fails at once, without retrying, when the password is wrong', async () => {
     await createTable('customers_auth');
