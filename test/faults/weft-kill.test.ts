@@ -2,7 +2,7 @@
 // adopts it instead of refusing the port, and the run finishes with every row written exactly once.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Integration, PublishResult, RunDetail, UploadedFile, WorkspaceRecord } from '../../shared';
+import { Integration, PublishResult, RunDetail, UploadedFile, type WorkspaceRecord } from '../../shared';
 import { freePort } from '../../runtime/temporal/dev-server';
 import { readRecord, stopPid } from '../../runtime/temporal/embedded';
 import { isAlive } from '../../runtime/temporal/processes';
