@@ -173,7 +173,15 @@ export async function startEmbeddedTemporal(opts: EmbeddedTemporalOptions): Prom
           `Stop that process, or start Weft with other ports (TEMPORAL_PORT / TEMPORAL_UI_PORT), or set TEMPORAL_ADDRESS to use a Temporal server that is already running.`,
       );
     }
-    const server = await startDevServer({ dbFile, port: opts.port, uiPort: opts.uiPort, projectDir: opts.projectDir, startTimeoutMs: opts.startTimeoutMs });
+    const server = await startDevServer({
+      dbFile,
+      port: opts.port,
+      uiPort: opts.uiPort,
+      projectDir: opts.projectDir,
+      startTimeoutMs: opts.startTimeoutMs,
+      // Not a pipe: the server may outlive this process, and a write to a dead parent's pipe would kill it.
+      logFile: join(opts.dataDir, 'temporal-dev-server.log'),
+    });
     await writeRecord({ pid: server.pid, argv: [...server.argv], dbFile, port: opts.port, uiPort: opts.uiPort, startedAt: new Date().toISOString() });
     return fromChild(server);
   }
