@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['shared/**/*.test.ts', 'runtime/**/*.test.ts', 'workflows/**/*.test.ts', 'web/**/*.test.{ts,tsx}', 'test/**/*.test.ts'],
-    exclude: ['node_modules/**', 'test/e2e/**', 'dist/**'],
+    // The heaviest fault tests run by `npm run test:faults` (vitest.faults.config.ts), not in every `npm test`.
+    exclude: ['node_modules/**', 'test/e2e/**', 'dist/**', 'test/faults/**/*.heavy.test.ts'],
     pool: 'forks',
     globalSetup: ['test/setup/temporal.ts'],
     testTimeout: 60_000,

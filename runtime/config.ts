@@ -25,6 +25,22 @@ const Env = z.object({
   /** On a first start (no account yet): create the owner with these, without the browser. */
   WEFT_OWNER_EMAIL: z.string().optional(),
   WEFT_OWNER_PASSWORD: z.string().optional(),
+  /** What this process runs: API + worker (+ the embedded dev server), the API alone, or a worker alone. */
+  WEFT_ROLE: z.enum(['all', 'api', 'worker'], { error: 'WEFT_ROLE must be all, api or worker' }).default('all'),
+  /** Uploaded files; shared storage when workers run on other machines. Default <dataDir>/files. */
+  WEFT_FILES_DIR: z.string().optional(),
+  /** Rows per batch. */
+  WEFT_BATCH_SIZE: z.coerce.number().int().positive().optional(),
+  /** Test hook: pause after each batch (ms), so a run lasts long enough to interrupt. */
+  WEFT_BATCH_DELAY_MS: z.coerce.number().int().nonnegative().optional(),
+  /** How long a run waits for an unreachable source or target before it fails (minutes); an integration may set its own. */
+  WEFT_OUTAGE_WINDOW_MINUTES: z.coerce.number().positive().default(15),
+  /** Temporal SDK log level (Weft prints its own progress; the worker role defaults to INFO, the others to WARN). */
+  WEFT_TEMPORAL_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).optional(),
+  /** auto: build the web app at start when its sources changed; never: serve what dist/web holds (built images, tests). */
+  WEFT_WEB_BUILD: z.enum(['auto', 'never']).default('auto'),
+  /** Diagnostics: log the process's memory every second. */
+  WEFT_MEMORY_LOG: z.string().optional(),
 });
 
 /** http://<host>:<port> as a browser on this machine would write it. */
@@ -33,23 +49,25 @@ function defaultPublicUrl(host: string, port: number): string {
   return `http://${name}:${port}`;
 }
 
+export type Role = z.infer<typeof Env>['WEFT_ROLE'];
+
 export type Config = ReturnType<typeof loadConfig>;
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+/** `projectDir` anchors relative paths; the compiled worker (dist/worker) passes the cwd. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectDir = resolve(import.meta.dirname, '..')) {
   const parsed = Env.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid environment:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  const projectDir = resolve(import.meta.dirname, '..');
   const dataDir = resolve(projectDir, e.WEFT_DATA_DIR);
   return {
     projectDir,
     port: e.PORT,
     host: e.HOST,
     dataDir,
-    filesDir: resolve(dataDir, 'files'),
+    filesDir: e.WEFT_FILES_DIR ? resolve(projectDir, e.WEFT_FILES_DIR) : resolve(dataDir, 'files'),
     databaseUrl: e.DATABASE_URL,
     temporalAddress: e.TEMPORAL_ADDRESS,
     temporalNamespace: e.TEMPORAL_NAMESPACE,
@@ -59,6 +77,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     maxUploadBytes: Math.round(e.WEFT_MAX_UPLOAD_MB * 1024 * 1024),
     seed: e.WEFT_SEED === 'true',
     secretKey: e.WEFT_SECRET_KEY,
+    role: e.WEFT_ROLE,
+    batchSize: e.WEFT_BATCH_SIZE,
+    batchDelayMs: e.WEFT_BATCH_DELAY_MS,
+    outageWindowMs: Math.round(e.WEFT_OUTAGE_WINDOW_MINUTES * 60_000),
+    temporalLogLevel: e.WEFT_TEMPORAL_LOG_LEVEL ?? (e.WEFT_ROLE === 'worker' ? 'INFO' : 'WARN'),
+    memoryLog: !!e.WEFT_MEMORY_LOG,
+    webBuild: e.WEFT_WEB_BUILD,
     webDist: resolve(projectDir, 'dist/web'),
     publicUrl: (e.WEFT_PUBLIC_URL ?? defaultPublicUrl(e.HOST, e.PORT)).replace(/\/$/, ''),
     ownerEmail: e.WEFT_OWNER_EMAIL,

@@ -190,6 +190,8 @@ export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base =
     listRuns: (iid: string, page: { limit?: number; offset?: number } = {}) =>
       request(Paged(Run), `/api/integrations/${id(iid)}/runs${q(page)}`),
     getRun: (rid: string) => request(RunDetail, `/api/runs/${id(rid)}`),
+    /** Continues a failed run from its last committed checkpoint (same run id, version and files). */
+    resumeRun: (rid: string) => request(z.object({ runId: z.string(), workflowId: z.string() }), `/api/runs/${id(rid)}/resume`, { method: 'POST', body: {} }),
     getRejected: (rid: string, page: { limit?: number; offset?: number } = {}) =>
       request(Paged(RejectedRecord), `/api/runs/${id(rid)}/rejected${q(page)}`),
     runEventsUrl: (rid: string) => `${base}/api/runs/${id(rid)}/events`,

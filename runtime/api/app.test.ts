@@ -320,3 +320,23 @@ describe('workspace', () => {
     expect((await app.request('/api/workspace/objects/ghosts/records')).status).toBe(404);
   });
 });
+
+describe('health when Temporal hangs', () => {
+  it('answers 503 within its deadline, saying why', async () => {
+    const hung = createApi({
+      store,
+      launcher,
+      filesDir: join(dir, 'files'),
+      maxUploadBytes: 4096,
+      connectors: connectorLookup([]),
+      cipher: createCipher(randomBytes(32)),
+      temporalHealthDeadlineMs: 300,
+      temporalHealth: () => new Promise<boolean>(() => {}),
+    });
+    const started = Date.now();
+    const res = await hung.request('/api/health');
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ ok: false, store: 'pglite', temporal: 'down', message: 'Temporal did not answer within 0.3 s.' });
+  });
+});

@@ -16,7 +16,30 @@ import { userRoutes } from './users';
 import { json } from './schemas';
 import { workspaceRoutes } from './workspace';
 
-const Health = z.object({ ok: z.boolean(), store: z.enum(['pglite', 'postgres']), temporal: z.enum(['up', 'down', 'unknown']) });
+const Health = z.object({
+  ok: z.boolean(),
+  store: z.enum(['pglite', 'postgres']),
+  temporal: z.enum(['up', 'down', 'unknown']),
+  /** Why Temporal is down, when it is. */
+  message: z.string().optional(),
+});
+
+/** Settles with the probe's answer, or with "down" once the deadline passes: health never hangs on a dead server. */
+async function probeTemporal(probe: NonNullable<ApiDeps['temporalHealth']>, deadlineMs: number): Promise<{ up: boolean; message?: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<{ up: boolean; message: string }>((resolve) => {
+    timer = setTimeout(() => resolve({ up: false, message: `Temporal did not answer within ${deadlineMs / 1000} s.` }), deadlineMs);
+  });
+  const answer = probe().then(
+    (r) => (typeof r === 'boolean' ? { up: r } : r),
+    (err: unknown) => ({ up: false, message: `Temporal is unreachable: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` }),
+  );
+  try {
+    return await Promise.race([answer, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 const health = createRoute({
   ...access('public'),
@@ -32,8 +55,13 @@ export function createApi(deps: ApiDeps) {
   const api = new OpenAPIHono<AuthEnv>({ defaultHook: validationHook })
     .openapi(health, async (c) => {
       let temporal: 'up' | 'down' | 'unknown' = 'unknown';
-      if (deps.temporalHealth) temporal = (await deps.temporalHealth().catch(() => false)) ? 'up' : 'down';
-      const body = { ok: temporal !== 'down', store: deps.store.engine, temporal };
+      let message: string | undefined;
+      if (deps.temporalHealth) {
+        const probe = await probeTemporal(deps.temporalHealth, deps.temporalHealthDeadlineMs ?? 2_000);
+        temporal = probe.up ? 'up' : 'down';
+        if (!probe.up) message = probe.message ?? 'Temporal is unreachable.';
+      }
+      const body = { ok: temporal !== 'down', store: deps.store.engine, temporal, ...(message && { message }) };
       return c.json(body, temporal === 'down' ? 503 : 200);
     })
     .route('/', integrationRoutes(deps))

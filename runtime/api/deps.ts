@@ -4,7 +4,8 @@ import type { SecretCipher } from '../secrets';
 import type { Store } from '../store/types';
 
 export interface RunLauncher {
-  start(input: { runId: string; versionId: string }): Promise<{ workflowId: string }>;
+  /** `resume`: a new execution of a failed run, which continues from its checkpoints. */
+  start(input: { runId: string; versionId: string; resume?: boolean }): Promise<{ workflowId: string }>;
 }
 
 export interface ApiDeps {
@@ -20,8 +21,10 @@ export interface ApiDeps {
   connectors: ConnectorLookup;
   /** Seals connection secrets before the store sees them. */
   cipher: SecretCipher;
-  /** Reports whether Temporal answers, for /api/health. */
-  temporalHealth?: () => Promise<boolean>;
+  /** Reports whether Temporal answers, for /api/health (with why, when it does not). */
+  temporalHealth?: () => Promise<boolean | { up: boolean; message?: string }>;
+  /** Health answers "down" when `temporalHealth` takes longer than this (default 2 s). */
+  temporalHealthDeadlineMs?: number;
   /** Where people reach Weft (WEFT_PUBLIC_URL): the one Host and Origin it accepts; https makes cookies Secure. Default http://localhost. */
   publicUrl?: string;
   /** log2 of scrypt's N for new password hashes (default 17); tests lower it. */

@@ -30,6 +30,21 @@ const start = createRoute({
   },
 });
 
+const resume = createRoute({
+  ...access('run'),
+  method: 'post',
+  path: '/runs/{id}/resume',
+  tags: ['Runs'],
+  summary: 'Resume a failed run from its last committed checkpoint, with the same version, settings and files',
+  request: { params: IdParam },
+  responses: {
+    202: json(z.object({ runId: z.string(), workflowId: z.string() }), 'Resumed'),
+    404: errors[404],
+    409: json(ApiError, 'The run has not failed, so there is nothing to resume'),
+    503: json(ApiError, 'The execution engine (Temporal) is unreachable'),
+  },
+});
+
 const fileSources = createRoute({
   ...access('read'),
   method: 'get',
@@ -80,6 +95,13 @@ const events = createRoute({
   responses: { 200: { content: { 'text/event-stream': { schema: z.string() } }, description: 'Event stream' }, 404: errors[404] },
 });
 
+/** Why Temporal refused or did not answer, in words: the client's own message ("Failed to start Workflow") says little. */
+function engineFailure(err: unknown): string {
+  const texts = [err, err instanceof Error ? err.cause : undefined].map((e) => (e instanceof Error ? e.message : e ? String(e) : ''));
+  if (texts.some((t) => /DEADLINE_EXCEEDED|did not answer within/i.test(t))) return 'no answer within 2 s';
+  return texts.filter(Boolean).join(': ');
+}
+
 export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(start, async (c) => {
@@ -107,9 +129,29 @@ export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
         await audit(c, store, 'run.started', { type: 'integration', id, name: integration.name }, { runId: run.id, version: version.number, replacedFiles: files.filter((f) => f.replaced).length });
         return c.json({ runId: run.id, workflowId, files: runFiles }, 202);
       } catch (err) {
-        const reason = err instanceof Error ? err.message : String(err);
+        const reason = engineFailure(err);
         await store.finishRun(run.id, 'failed', `Could not start the run: ${reason}`);
-        throw new HttpError(503, 'engine_unavailable', `Could not start the run: the execution engine did not answer (${reason})`);
+        throw new HttpError(
+          503,
+          'engine_unavailable',
+          `Could not start the run: the execution engine did not answer (${reason}). Temporal may be restarting; try again in a moment.`,
+        );
+      }
+    })
+    .openapi(resume, async (c) => {
+      const { id } = c.req.valid('param');
+      const run = await store.getRun(id);
+      if (!run) throw notFound('Run', id);
+      // Reopening is conditional on 'failed', so a repeated click or request resumes once.
+      if (!(await store.reopenRun(id))) throw new HttpError(409, 'not_failed', `Only a failed run can be resumed; this one is ${run.status.replace(/_/g, ' ')}`);
+      try {
+        const { workflowId } = await launcher.start({ runId: id, versionId: run.versionId, resume: true });
+        await audit(c, store, 'run.resumed', { type: 'run', id, name: run.integrationName ?? id }, { version: run.versionNumber ?? null });
+        return c.json({ runId: id, workflowId }, 202);
+      } catch (err) {
+        const reason = engineFailure(err);
+        await store.finishRun(id, 'failed', run.error ?? `Could not resume the run: ${reason}`);
+        throw new HttpError(503, 'engine_unavailable', `Could not resume the run: the execution engine did not answer (${reason}). Temporal may be restarting; try again in a moment.`);
       }
     })
     .openapi(fileSources, async (c) => {

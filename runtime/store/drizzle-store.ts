@@ -38,6 +38,8 @@ export function createDrizzleStore(engine: Engine): Store {
     finishRun: (runId, status, error) => runs.finishRun(db, runId, status, error),
     setStepStatus: (runId, nodeId, status, error) => runs.setStepStatus(db, runId, nodeId, status, error),
     getCheckpoint: (runId, pipelineId) => runs.getCheckpoint(db, runId, pipelineId),
+    setStepWaiting: (runId, nodeId, waiting) => runs.setStepWaiting(db, runId, nodeId, waiting),
+    reopenRun: (runId) => runs.reopenRun(db, runId),
     commitBatch: (commit) => commitBatch(db, commit),
     listRejected: (runId, opts) => runs.listRejected(db, runId, opts),
 

@@ -10,6 +10,7 @@ import {
   type Run,
   type RunDetail,
   type RunStep,
+  type StepWaiting,
 } from '../../shared';
 import type { Db } from './db';
 import { StoreNotFoundError } from './errors';
@@ -58,6 +59,7 @@ const toStep = (s: StepRow): RunStep => ({
   startedAt: isoOrNull(s.startedAt),
   endedAt: isoOrNull(s.endedAt),
   error: s.error,
+  ...(s.waiting && { waiting: s.waiting }),
 });
 
 const toRun = (row: RunRow, versionNumber: number, steps: readonly StepRow[]): Run => ({
@@ -118,7 +120,20 @@ export async function getRun(db: Db, id: string): Promise<RunDetail | null> {
   if (!row) return null;
   const steps = await stepsOf(db, [id]);
   const files = (await listRunFiles(db, id)).map(servedRunFile);
-  return { ...toRun(row.run, row.versionNumber, steps), steps: steps.map(toStep), integrationName: row.integrationName, files };
+  const detail: RunDetail = { ...toRun(row.run, row.versionNumber, steps), steps: steps.map(toStep), integrationName: row.integrationName, files };
+  const resumeFromRow = detail.status === 'failed' ? await resumableFrom(db, id, steps) : null;
+  return resumeFromRow ? { ...detail, resumeFromRow } : detail;
+}
+
+/** A failed run that committed a batch resumes after its sources' committed rows: the first row it reads then (1-based). */
+async function resumableFrom(db: Db, runId: string, steps: readonly StepRow[]): Promise<number | null> {
+  const [committed] = await db
+    .select({ n: count() })
+    .from(runCheckpoints)
+    .where(and(eq(runCheckpoints.runId, runId), sql`${runCheckpoints.batch} > 0`));
+  if (!committed?.n) return null;
+  const sources = steps.filter((s) => s.kind.endsWith('-source'));
+  return Math.min(...sources.map((s) => s.read)) + 1;
 }
 
 /** Newest first. */
@@ -181,6 +196,36 @@ export async function setStepStatus(db: Db, runId: string, nodeId: string, statu
     .where(and(eq(runSteps.runId, runId), eq(runSteps.nodeId, nodeId)))
     .returning({ nodeId: runSteps.nodeId });
   if (updated.length === 0) throw new StoreNotFoundError('step', `${runId}/${nodeId}`);
+}
+
+/** Records (or, with null, clears) what a step waits for while its system is unreachable. */
+export async function setStepWaiting(db: Db, runId: string, nodeId: string, waiting: StepWaiting | null): Promise<void> {
+  const updated = await db
+    .update(runSteps)
+    .set({ waiting })
+    .where(and(eq(runSteps.runId, runId), eq(runSteps.nodeId, nodeId)))
+    .returning({ nodeId: runSteps.nodeId });
+  if (updated.length === 0) throw new StoreNotFoundError('step', `${runId}/${nodeId}`);
+}
+
+/**
+ * A failed run made ready to resume: running again, its error and end cleared, its failed steps pending. Counts,
+ * checkpoints, rejected records and the start time (TODAY()/NOW()) stay. False when the run is not failed.
+ */
+export async function reopenRun(db: Db, runId: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const reopened = await tx
+      .update(runs)
+      .set({ status: 'running', error: null, endedAt: null, startedAt: sql`coalesce(${runs.startedAt}, now())` })
+      .where(and(eq(runs.id, runId), eq(runs.status, 'failed')))
+      .returning({ id: runs.id });
+    if (reopened.length === 0) return false;
+    await tx
+      .update(runSteps)
+      .set({ status: 'pending', error: null, endedAt: null, waiting: null })
+      .where(and(eq(runSteps.runId, runId), inArray(runSteps.status, ['failed', 'running', 'pending'])));
+    return true;
+  });
 }
 
 export async function getCheckpoint(db: Db, runId: string, pipelineId: string): Promise<{ batch: number; cursor: unknown }> {

@@ -1,5 +1,6 @@
 // Drizzle table definitions: the typed mirror of migrations/*.ts, which remain the source of the DDL.
 import type { Field, Graph, Plan, Role } from '../../shared';
+import type { StepWaiting } from '../../shared/api/runs';
 import type { FileCompression, FileFormat } from '../../shared/graph/kinds/csv-source';
 import {
   bigint,
@@ -93,6 +94,8 @@ export const runSteps = pgTable(
     startedAt: at('started_at'),
     endedAt: at('ended_at'),
     error: text('error'),
+    /** While the step waits for an unreachable system (migration 8). */
+    waiting: jsonb('waiting').$type<StepWaiting>(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.nodeId] })],
 );

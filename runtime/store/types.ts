@@ -14,6 +14,7 @@ import type {
   RunStatus,
   RunTrigger,
   StepStatus,
+  StepWaiting,
   UploadedFile,
   WorkspaceObject,
   WorkspaceRecord,
@@ -159,6 +160,10 @@ export interface Store {
   markRunStarted(runId: string): Promise<void>;
   finishRun(runId: string, status: RunStatus, error: string | null): Promise<void>;
   setStepStatus(runId: string, nodeId: string, status: StepStatus, error?: string | null): Promise<void>;
+  /** Records (or, with null, clears) what a step waits for while the system it reads or writes is unreachable. */
+  setStepWaiting(runId: string, nodeId: string, waiting: StepWaiting | null): Promise<void>;
+  /** A failed run made ready to resume from its checkpoints: false when it is not failed. */
+  reopenRun(runId: string): Promise<boolean>;
   /** Returns the last committed batch number for a pipeline (0 if none) and its cursor. */
   getCheckpoint(runId: string, pipelineId: string): Promise<{ batch: number; cursor: unknown }>;
   /** Applies one batch atomically: workspace writes, counts, rejected records, checkpoint. Returns per-row outcomes. */

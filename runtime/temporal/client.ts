@@ -6,7 +6,8 @@ export const DEFAULT_TASK_QUEUE = 'weft';
 export const workflowIdForRun = (runId: string) => `run-${runId}`;
 
 export interface RunLauncher {
-  start(input: { runId: string; versionId: string }): Promise<{ workflowId: string }>;
+  /** `resume`: a new execution of a failed run (id run-<runId>-resume-<time>); it continues from the run's checkpoints. */
+  start(input: { runId: string; versionId: string; resume?: boolean }): Promise<{ workflowId: string }>;
 }
 
 export function createRunLauncher(opts: {
@@ -14,17 +15,24 @@ export function createRunLauncher(opts: {
   taskQueue?: string;
   /** Pipeline retry tuning passed to every run (tests shorten heartbeats). */
   pipeline?: SyncIntegrationInput['pipeline'];
+  /** Give up on Temporal after this long (the API answers 503 rather than hang while it is down). */
+  deadlineMs?: number;
 }): RunLauncher {
   const taskQueue = opts.taskQueue ?? DEFAULT_TASK_QUEUE;
   return {
-    async start({ runId, versionId }) {
-      const workflowId = workflowIdForRun(runId);
+    async start({ runId, versionId, resume }) {
+      // The same workflow, unchanged, with the same input: the store's checkpoints make it resume. A resume needs a
+      // new workflow id, since the failed execution keeps the run's own.
+      const workflowId = resume ? `${workflowIdForRun(runId)}-resume-${Date.now().toString(36)}` : workflowIdForRun(runId);
       try {
-        await opts.client.workflow.start<typeof syncIntegration>('syncIntegration', {
-          workflowId,
-          taskQueue,
-          args: [{ runId, versionId, ...(opts.pipeline && { pipeline: opts.pipeline }) }],
-        });
+        const startIt = () =>
+          opts.client.workflow.start<typeof syncIntegration>('syncIntegration', {
+            workflowId,
+            taskQueue,
+            args: [{ runId, versionId, ...(opts.pipeline && { pipeline: opts.pipeline }) }],
+          });
+        if (opts.deadlineMs) await withTimeout(opts.client.withDeadline(Date.now() + opts.deadlineMs, startIt), opts.deadlineMs + 250);
+        else await startIt();
       } catch (err) {
         // A run starts once; a second start (a retried request) finds it already going.
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -33,3 +41,20 @@ export function createRunLauncher(opts: {
     },
   };
 }
+
+/** The deadline Temporal's client sets is per call; this bounds the whole call, reconnects included. */
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new TemporalTimeout(`Temporal did not answer within ${Math.round(ms / 1000)} s`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export class TemporalTimeout extends Error {}

@@ -1,6 +1,6 @@
 // Weft's embedded Temporal: find (or install) the official CLI, run its dev server, know when it is ready.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { constants } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, statSync } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { delimiter as PATH_DELIMITER, join, resolve } from 'node:path';
@@ -103,6 +103,11 @@ export interface DevServerOptions {
   log?: Log;
   /** How long to wait for the server to answer (default 60 s). */
   startTimeoutMs?: number;
+  /**
+   * Append the server's output to this file instead of a pipe. A server that must outlive its parent (Weft adopts it
+   * after a crash) needs this: writing to the pipe of a dead parent would kill it with SIGPIPE.
+   */
+  logFile?: string;
 }
 
 export interface DevServer {
@@ -111,10 +116,14 @@ export interface DevServer {
   /** host:port of the Web UI. */
   uiAddress: string;
   pid: number;
+  /** The CLI and its arguments, as the process's /proc/<pid>/cmdline shows them (recorded to adopt it after a crash). */
+  argv: readonly string[];
+  /** Settles when the process ends, whoever ends it. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop(): Promise<void>;
 }
 
-const HOST = '127.0.0.1';
+export const HOST = '127.0.0.1';
 
 /** Starts `temporal server start-dev` in its own process group and resolves once it serves the namespaces. */
 export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
@@ -149,7 +158,10 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     args.push('--db-filename', opts.dbFile);
   }
 
-  const child = spawn(cli, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logFd = opts.logFile ? openSync(opts.logFile, 'a') : null;
+  const child = spawn(cli, args, { detached: true, stdio: logFd === null ? ['ignore', 'pipe', 'pipe'] : ['ignore', logFd, logFd] });
+  if (logFd !== null) closeSync(logFd); // the child holds its own copy
+  const logStart = opts.logFile ? statSync(opts.logFile).size : 0;
   const tail: string[] = [];
   const keep = (chunk: Buffer) => {
     const text = chunk.toString('utf8');
@@ -178,7 +190,10 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
 
   try {
     for (;;) {
-      if (state.dead) throw new Error(`The Temporal dev server ${state.dead}.\n${tail.join('').trim().split('\n').slice(-20).join('\n')}`);
+      if (state.dead) {
+        const output = opts.logFile ? readTail(opts.logFile, logStart) : tail.join('');
+        throw new Error(`The Temporal dev server ${state.dead}.\n${output.trim().split('\n').slice(-20).join('\n')}`);
+      }
       if (Date.now() > deadline) throw new Error(`The Temporal dev server did not answer on ${address} within ${Math.round((opts.startTimeoutMs ?? 60_000) / 1000)} s.`);
       if (await isReady(address, namespaces)) break;
       await new Promise((r) => setTimeout(r, 200));
@@ -187,10 +202,20 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     await stop();
     throw err;
   }
-  return { address, uiAddress: `${HOST}:${uiPort}`, pid: child.pid ?? -1, stop };
+  return { address, uiAddress: `${HOST}:${uiPort}`, pid: child.pid ?? -1, argv: [cli, ...args], exited, stop };
 }
 
-async function portOpen(host: string, port: number): Promise<boolean> {
+/** The last 8 KB the server wrote to its log file since `from`. */
+function readTail(file: string, from: number): string {
+  try {
+    const text = readFileSync(file, 'utf8');
+    return text.slice(Math.max(from, text.length - 8_000));
+  } catch {
+    return '';
+  }
+}
+
+export async function portOpen(host: string, port: number): Promise<boolean> {
   return new Promise((res) => {
     const socket = tcpConnect({ host, port });
     const done = (ok: boolean) => {
@@ -204,7 +229,7 @@ async function portOpen(host: string, port: number): Promise<boolean> {
 }
 
 /** Ready = the frontend answers gRPC and knows every namespace we need. */
-async function isReady(address: string, namespaces: readonly string[]): Promise<boolean> {
+export async function isReady(address: string, namespaces: readonly string[]): Promise<boolean> {
   const [host = HOST, port] = address.split(':');
   if (!(await portOpen(host, Number(port)))) return false;
   let connection: Connection | null = null;

@@ -1,5 +1,6 @@
 // Regenerates test/fixtures/histories/*.json: real runs of syncIntegration on a fresh dev server, saved for replay tests.
-// Run: npx tsx runtime/temporal/record-histories.ts   (after a deliberate, compatible workflow change; commit the result)
+// Run: npx tsx runtime/temporal/record-histories.ts [name…]   (after a deliberate, compatible workflow change; commit the
+// result). Names limit it to those scenarios (e.g. `resumed`), leaving the other files as they are.
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { createActivities } from '../activities';
 import { openStore } from '../store';
 import { createRunLauncher } from './client';
 import { resolveTemporalCli, startDevServer } from './dev-server';
-import { connectClient, customersCsv, customersGraph, FAST_PIPELINE, publishAndCreateRun, quietTemporalLogs, saveCsvFile } from './test-harness';
+import { connectClient, customersCsv, customersGraph, failingCommits, FAST_PIPELINE, publishAndCreateRun, quietTemporalLogs, saveCsvFile } from './test-harness';
 import { createWorker } from './worker';
 
 export const HISTORIES_DIR = resolve(import.meta.dirname, '../../test/fixtures/histories');
@@ -24,9 +25,14 @@ async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'weft-histories-'));
   const connection = await NativeConnection.connect({ address: server.address });
   const taskQueue = `record-${randomUUID()}`;
-  const worker = await createWorker({ connection, taskQueue, activities: createActivities({ store, batchSize: 25 }) });
+  // The "resumed" scenario breaks batch 2's commit for its first execution, so that run fails and is resumed.
+  let broken = false;
+  const activityStore = failingCommits(store, (c) => broken && c.batch === 2, []);
+  const worker = await createWorker({ connection, taskQueue, activities: createActivities({ store: activityStore, batchSize: 25 }) });
   const { client, close } = await connectClient(server.address);
   const launcher = createRunLauncher({ client, taskQueue, pipeline: FAST_PIPELINE });
+  const oneAttempt = createRunLauncher({ client, taskQueue, pipeline: { ...FAST_PIPELINE, maximumAttempts: 1 } });
+  const only = process.argv.slice(2);
 
   const rows = Array.from({ length: 120 }, (_, k) => ({
     email: `h${k + 1}@example.com`,
@@ -39,13 +45,24 @@ async function main() {
     { name: 'completed-with-errors', csv: customersCsv(rows), filterActive: true, missing: false },
     { name: 'completed', csv: customersCsv(rows.slice(0, 20).map((r) => ({ ...r, amount: '1', extra: undefined }))), filterActive: false, missing: false },
     { name: 'failed-missing-file', csv: customersCsv(rows.slice(0, 3)), filterActive: false, missing: true },
-  ];
+    // A run that failed after its first batch, then resumed (POST /api/runs/{id}/resume): the resumed execution's history.
+    { name: 'resumed', csv: customersCsv(rows.slice(0, 80).map((r) => ({ ...r, amount: '1', extra: undefined }))), filterActive: false, missing: false, resumed: true },
+  ].filter((s) => only.length === 0 || only.includes(s.name));
   try {
     await worker.runUntil(async () => {
       for (const s of scenarios) {
         const fileId = await saveCsvFile(store, dir, s.csv, { missing: s.missing });
         const { runId, versionId } = await publishAndCreateRun(store, customersGraph({ fileId, object: `history_${s.name.replace(/-/g, '_')}`, filterActive: s.filterActive }));
-        const { workflowId } = await launcher.start({ runId, versionId });
+        const resumed = 'resumed' in s;
+        broken = resumed;
+        let { workflowId } = await (resumed ? oneAttempt : launcher).start({ runId, versionId });
+        if (resumed) {
+          const failed = (await client.workflow.getHandle(workflowId).result()) as { status: string };
+          if (failed.status !== 'failed') throw new Error(`the run to resume ended ${failed.status}`);
+          broken = false;
+          if (!(await store.reopenRun(runId))) throw new Error('the failed run could not be reopened');
+          ({ workflowId } = await launcher.start({ runId, versionId, resume: true }));
+        }
         const handle = client.workflow.getHandle(workflowId);
         const result = (await handle.result()) as { status: string };
         const path = join(HISTORIES_DIR, `sync-integration-${s.name}.json`);

@@ -116,6 +116,7 @@ export const AUDIT_ACTIONS = [
   'integration.deleted',
   'integration.published',
   'run.started',
+  'run.resumed',
   'connection.created',
   'connection.changed',
   'connection.tested',

@@ -38,6 +38,29 @@ export const Counts = z.object({
 export type Counts = z.infer<typeof Counts>;
 export const zeroCounts = (): Counts => ({ read: 0, written: 0, created: 0, updated: 0, rejected: 0 });
 
+/** A step riding out an outage of the system it reads or writes: what it waits for and when it tries again. */
+export const StepWaiting = z.object({
+  /** What is unreachable, in words: "Postgres at 127.0.0.1:5432". */
+  system: z.string(),
+  /** The try that comes next; the try that failed first is attempt 1. */
+  attempt: z.number().int().positive(),
+  /** When the outage began (the first failed try). */
+  since: z.string(),
+  nextTryAt: z.string(),
+  /** When the step gives up and fails if the system is still unreachable. */
+  until: z.string(),
+  /** What the last try said. */
+  error: z.string(),
+});
+export type StepWaiting = z.infer<typeof StepWaiting>;
+
+/** "Waiting for Postgres at 127.0.0.1:5432 — attempt 4, next try in 32 s". */
+export function waitingMessage(w: StepWaiting, now = Date.now()): string {
+  const seconds = Math.max(0, Math.round((Date.parse(w.nextTryAt) - now) / 1000));
+  const next = seconds === 0 ? 'trying now' : `next try in ${seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`}`;
+  return `Waiting for ${w.system} — attempt ${w.attempt}, ${next}`;
+}
+
 export const RunStep = z.object({
   nodeId: z.string(),
   kind: z.string(),
@@ -47,6 +70,8 @@ export const RunStep = z.object({
   startedAt: z.string().nullable(),
   endedAt: z.string().nullable(),
   error: z.string().nullable(),
+  /** Present while the step waits for an unreachable system. */
+  waiting: StepWaiting.optional(),
 });
 export type RunStep = z.infer<typeof RunStep>;
 
@@ -97,7 +122,13 @@ export const RunFilesInput = z
   .default({})
   .meta({ description: 'Replace file sources\' files for this run only: { "<node id>": "<file id>" }' });
 
-export const RunDetail = Run.extend({ steps: z.array(RunStep), integrationName: z.string(), files: z.array(RunFile) });
+export const RunDetail = Run.extend({
+  steps: z.array(RunStep),
+  integrationName: z.string(),
+  files: z.array(RunFile),
+  /** For a failed run that committed batches: the first source row a resume reads (1-based); absent otherwise. */
+  resumeFromRow: z.number().int().positive().optional(),
+});
 export type RunDetail = z.infer<typeof RunDetail>;
 
 export const RejectedRecord = z.object({

@@ -127,7 +127,8 @@ export function compile(graph: Graph, context: CompileContext = {}): CompileResu
     }
     return { id: `p-${t.id}`, nodeIds: chain };
   });
-  return { plan: { version: PLAN_VERSION, steps, pipelines, valueMaps: ctx.valueMaps ?? {} }, diagnostics, schemas };
+  const plan: Plan = { version: PLAN_VERSION, steps, pipelines, valueMaps: ctx.valueMaps ?? {}, ...(graph.settings && { settings: graph.settings }) };
+  return { plan, diagnostics, schemas };
 }
 
 function topologicalOrder(graph: Graph, incoming: Map<string, string[]>, outgoing: Map<string, string[]>) {

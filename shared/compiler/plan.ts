@@ -27,5 +27,7 @@ export const Plan = z.object({
   pipelines: z.array(Pipeline).min(1),
   /** Value maps the plan's formulas LOOKUP, by name. */
   valueMaps: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+  /** The integration's run settings at publish (e.g. its outage window). */
+  settings: z.object({ outageWindowMinutes: z.number().positive().optional() }).optional(),
 });
 export type Plan = z.infer<typeof Plan>;

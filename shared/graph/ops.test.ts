@@ -50,3 +50,15 @@ describe('graph schema', () => {
     expect(bad.error?.issues.map((i) => i.path.join('.'))).toEqual(expect.arrayContaining(['nodes.0.id', 'nodes.0.position.y']));
   });
 });
+
+describe('setSettings', () => {
+  it('sets the outage window, and leaves no settings object once it is cleared', () => {
+    const g = emptyGraph();
+    const set = applyOp(g, { type: 'setSettings', settings: { outageWindowMinutes: 30 } });
+    expect(set.settings).toEqual({ outageWindowMinutes: 30 });
+    expect(g.settings).toBeUndefined(); // pure: the input graph is untouched
+    const cleared = applyOp(set, { type: 'setSettings', settings: { outageWindowMinutes: undefined } });
+    expect('settings' in cleared).toBe(false);
+    expect(cleared).toEqual(g);
+  });
+});

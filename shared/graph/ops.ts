@@ -1,5 +1,5 @@
 // Graph edits as pure functions: the canvas, undo, the server and tests all apply the same ones.
-import type { Graph, GraphEdge, GraphNode, ValueMap } from './schema';
+import type { Graph, GraphEdge, GraphNode, IntegrationSettings, ValueMap } from './schema';
 
 export type GraphOp =
   | { type: 'addNode'; node: GraphNode }
@@ -9,7 +9,8 @@ export type GraphOp =
   | { type: 'renameNode'; id: string; label: string }
   | { type: 'connect'; edge: GraphEdge }
   | { type: 'removeEdges'; ids: string[] }
-  | { type: 'setValueMaps'; valueMaps: ValueMap[] };
+  | { type: 'setValueMaps'; valueMaps: ValueMap[] }
+  | { type: 'setSettings'; settings: IntegrationSettings };
 
 export function applyOp(graph: Graph, op: GraphOp): Graph {
   switch (op.type) {
@@ -45,6 +46,12 @@ export function applyOp(graph: Graph, op: GraphOp): Graph {
     }
     case 'setValueMaps':
       return { ...graph, valueMaps: op.valueMaps };
+    case 'setSettings': {
+      // Unset settings are left out, so a graph without any keeps no empty `settings` object.
+      const settings = Object.fromEntries(Object.entries(op.settings).filter(([, v]) => v !== undefined));
+      const { settings: _old, ...rest } = graph;
+      return Object.keys(settings).length > 0 ? { ...rest, settings } : rest;
+    }
   }
 }
 

@@ -32,18 +32,25 @@ export const ValueMap = z.object({
 });
 export type ValueMap = z.infer<typeof ValueMap>;
 
+/** How runs of the integration behave, frozen into the plan at publish (so a resumed run keeps them). */
+export const IntegrationSettings = z.object({
+  /** How long a run waits for an unreachable source or target before it fails; Weft's WEFT_OUTAGE_WINDOW_MINUTES when unset. */
+  outageWindowMinutes: z
+    .number()
+    .positive()
+    .max(7 * 24 * 60)
+    .optional(),
+  /** A run that rejects more than this share of the records it read is Failed (null: no limit); a run's own params (`maxRejectedPercent`) win. */
+  maxRejectedPercent: z.number().min(0).max(100).nullable().optional(),
+});
+export type IntegrationSettings = z.infer<typeof IntegrationSettings>;
+
 export const Graph = z.object({
   version: z.literal(GRAPH_VERSION),
   nodes: z.array(GraphNode).max(500),
   edges: z.array(GraphEdge).max(2000),
   valueMaps: z.array(ValueMap).max(100).optional(),
-  /** How runs of this integration are judged; a run's own params (`maxRejectedPercent`) win. */
-  settings: z
-    .object({
-      /** A run that rejects more than this share of the records it read is Failed (null: no limit). */
-      maxRejectedPercent: z.number().min(0).max(100).nullable().optional(),
-    })
-    .optional(),
+  settings: IntegrationSettings.optional(),
 });
 export type Graph = z.infer<typeof Graph>;
 

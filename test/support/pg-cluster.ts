@@ -31,6 +31,10 @@ export interface PgCluster {
   orders: readonly Order[];
   /** Shuts the server down (fast) and removes the directory; safe to call twice. */
   stop(): Promise<void>;
+  /** Stops the server (fast shutdown: sessions are cut) but keeps its data, for an outage; `resume()` brings it back. */
+  pause(): Promise<void>;
+  /** Starts a paused server again on the same port, with the same data. */
+  resume(): Promise<void>;
 }
 
 export interface Order {
@@ -164,9 +168,10 @@ export async function startPgCluster(opts: StartOptions = {}): Promise<PgCluster
 
     // A free port can be taken between the check and the bind; try a few.
     let port = 0;
+    let options = '';
     for (let attempt = 1; ; attempt++) {
       port = await freePort();
-      const options = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${dir} -c fsync=off -c max_connections=40`;
+      options = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${dir} -c fsync=off -c max_connections=40`;
       try {
         await pgExec(join(bin, 'pg_ctl'), ['start', '-D', data, '-l', log, '-w', '-t', '60', '-o', options], 90_000);
         started = true;
@@ -207,7 +212,13 @@ export async function startPgCluster(opts: StartOptions = {}): Promise<PgCluster
       await owned.end();
     }
 
-    return { host: '127.0.0.1', port, database, user, password, superuser: 'postgres', superPassword, dir, orders: ORDERS, stop };
+    const pause = async () => {
+      await pgExec(join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'fast', '-w', '-t', '30']);
+    };
+    const resume = async () => {
+      await pgExec(join(bin, 'pg_ctl'), ['start', '-D', data, '-l', log, '-w', '-t', '60', '-o', options], 90_000);
+    };
+    return { host: '127.0.0.1', port, database, user, password, superuser: 'postgres', superPassword, dir, orders: ORDERS, stop, pause, resume };
   } catch (e) {
     await stop();
     throw e;

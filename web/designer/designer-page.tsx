@@ -408,6 +408,7 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
           onDelete={(nodeId) => apply([{ type: 'removeNodes', ids: [nodeId] }])}
           onFocusNode={focusNode}
           onValueMaps={(valueMaps, mergeKey) => apply([{ type: 'setValueMaps', valueMaps }], mergeKey)}
+          onSettings={(settings, mergeKey) => apply([{ type: 'setSettings', settings }], mergeKey)}
           previewNow={previewNow}
         />
       </div>

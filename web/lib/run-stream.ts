@@ -12,7 +12,8 @@ export interface RunStream {
   mode: 'connecting' | 'live' | 'polling' | 'done';
 }
 
-export function useRunStream(runId: string, pollMs = 1500): RunStream {
+/** `generation`: bump it to follow the run again after it ended (a resumed run is live once more). */
+export function useRunStream(runId: string, pollMs = 1500, generation = 0): RunStream {
   const [state, setState] = useState<RunStream>({ run: null, error: null, mode: 'connecting' });
 
   useEffect(() => {
@@ -77,7 +78,7 @@ export function useRunStream(runId: string, pollMs = 1500): RunStream {
       };
     }
     return stop;
-  }, [runId, pollMs]);
+  }, [runId, pollMs, generation]);
 
   return state;
 }

@@ -24,6 +24,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'integration.deleted': 'Deleted an integration',
   'integration.published': 'Published an integration',
   'run.started': 'Started a run',
+  'run.resumed': 'Resumed a failed run',
   'connection.created': 'Created a connection',
   'connection.changed': 'Changed a connection',
   'connection.tested': 'Tested a connection',
@@ -46,6 +47,7 @@ const TONE: Partial<Record<AuditAction, string>> = {
   'token.revoked': 'badge--red',
   'integration.published': 'badge--green',
   'run.started': 'badge--blue',
+  'run.resumed': 'badge--blue',
 };
 
 /** A day picked in a date input as the start (or the end) of that day, local time, in ISO. */

@@ -1,6 +1,6 @@
 // One run: its outcome, each step in plan order with counts and timings, the files it read and the rows it rejected.
 import { useMemo, useState } from 'react';
-import { getKind, RUN_STATUS_LABELS, type RunDetail, type RunFile, type RunStep } from '../../shared';
+import { getKind, RUN_STATUS_LABELS, waitingMessage, type RunDetail, type RunFile, type RunStep } from '../../shared';
 import { api, errorMessage } from '../api';
 import { EmptyState, ErrorBanner } from '../components/empty-state';
 import { IconFile, IconHistory, Spinner } from '../components/icons';
@@ -20,7 +20,8 @@ import { Pager } from './history-page';
 const TRIGGER_LABELS: Record<string, string> = { manual: 'Started manually', api: 'Started by the API', schedule: 'Started by a schedule' };
 
 export function RunPage({ id }: { id: string }) {
-  const { run, error, mode } = useRunStream(id);
+  const [generation, setGeneration] = useState(0);
+  const { run, error, mode } = useRunStream(id, 1500, generation);
   const now = useNow(1000);
 
   if (!run) {
@@ -36,6 +37,7 @@ export function RunPage({ id }: { id: string }) {
 
   const terminal = isTerminal(run.status);
   const duration = durationBetween(run.startedAt, run.endedAt, now);
+  const waitingStep = terminal ? undefined : run.steps.find((s) => s.waiting);
   return (
     <div className="page">
       <PageHeader
@@ -56,8 +58,18 @@ export function RunPage({ id }: { id: string }) {
         {error && !terminal ? <div className="banner banner--warn">{error} — retrying…</div> : null}
         <RunSummary run={run} duration={duration} now={now} live={!terminal && mode !== 'done'} />
         {run.error ? (
-          <div className="banner banner--error" role="alert" data-testid="run-error">
-            <strong>This run failed.</strong> {run.error}
+          <div className="banner banner--error run-failed" role="alert" data-testid="run-error">
+            <span>
+              <strong>This run failed.</strong> {run.error}
+            </span>
+            {run.status === 'failed' && run.resumeFromRow ? <ResumeButton run={run} resumeFromRow={run.resumeFromRow} onResumed={() => setGeneration((g) => g + 1)} /> : null}
+          </div>
+        ) : null}
+        {waitingStep?.waiting ? (
+          <div className="banner banner--warn" role="status" data-testid="run-waiting">
+            <span>
+              <strong>{waitingMessage(waitingStep.waiting, now)}.</strong> {waitingStep.label} cannot reach it; the run goes on by itself once it answers.
+            </span>
           </div>
         ) : null}
         <section className="section">
@@ -74,6 +86,34 @@ export function RunPage({ id }: { id: string }) {
         {run.counts.rejected > 0 || run.steps.some((s) => s.counts.rejected > 0) ? <RejectedSection run={run} /> : null}
       </div>
     </div>
+  );
+}
+
+/** "Resume from row 170,000": the failed run continues after its last committed batch, not from the start. */
+function ResumeButton({ run, resumeFromRow, onResumed }: { run: RunDetail; resumeFromRow: number; onResumed: () => void }) {
+  const [busy, setBusy] = useState(false);
+  return (
+    <button
+      type="button"
+      className="btn btn--primary"
+      data-testid="run-resume"
+      disabled={busy}
+      title="Continue this run from its last committed checkpoint, with the same version, settings and files"
+      onClick={async () => {
+        setBusy(true);
+        try {
+          await api.resumeRun(run.id);
+          toast(`Resuming from row ${formatCount(resumeFromRow)}`, 'success');
+          onResumed();
+        } catch (e) {
+          toast(errorMessage(e), 'error');
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      {busy ? <Spinner size={14} /> : null} Resume from row {formatCount(resumeFromRow)}
+    </button>
   );
 }
 
@@ -245,6 +285,14 @@ function StepRow({ step, index, now }: { step: RunStep; index: number; now: numb
             {step.startedAt ? `${formatDateTime(step.startedAt, now)} · ${formatDuration(dur)}` : step.status === 'skipped' ? 'Skipped' : 'Not started'}
           </span>
         </div>
+        {step.waiting ? (
+          <div className="step__waiting" role="status" data-testid="step-waiting">
+            <strong>{waitingMessage(step.waiting, now)}</strong>
+            <span className="step__waiting-detail">
+              Waiting since {formatDateTime(step.waiting.since, now)}; the run fails if it is still unreachable at {formatDateTime(step.waiting.until, now)}. Last error: {step.waiting.error}
+            </span>
+          </div>
+        ) : null}
         {step.error ? <div className="step__error">{step.error}</div> : null}
       </div>
     </div>

@@ -55,6 +55,13 @@ export function postgresError(error: unknown, where: Where, object?: string): Co
   if (code === 'ECONNREFUSED') return make('unreachable', `Could not reach Postgres at ${at}: the connection was refused. Check the host and port, and that the server is running and accepts TCP connections.`);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return make('unreachable', `Could not reach Postgres: the host name "${where.host}" could not be resolved.`);
   if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || /connection timeout|timeout expired/i.test(message)) return make('unreachable', `Could not reach Postgres at ${at}: no answer before the connection timeout. Check the host, port and any firewall.`);
+  // The server went away mid-session (stopped, restarted, failed over, network cut): a retry can heal that.
+  if (
+    ['ECONNRESET', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006'].includes(code) ||
+    /connection terminated|server closed the connection|connection (?:was )?closed|client has encountered a connection error|not queryable/i.test(message)
+  ) {
+    return make('unreachable', `Lost the connection to Postgres at ${at}: ${message}`);
+  }
   if (/ssl|certificate|self[- ]signed/i.test(message)) return make('tls', `The TLS connection to Postgres at ${at} failed: ${message}. Check the SSL mode.`);
   if (code === '42P01') return make('not_found', object ? `Table ${object} was not found in database "${where.database}": ${message}` : message);
   if (code === '42501') return make('permission', `User "${where.user}" may not do this in database "${where.database}": ${message}`);

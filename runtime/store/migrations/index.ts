@@ -5,8 +5,9 @@ import { fileFormats } from './0003-file-formats';
 import { runFiles } from './0004-run-files';
 import { fileSheets } from './0005-file-sheets';
 import { auth } from './0006-auth';
+import { stepWaiting } from './0007-step-waiting';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth];
+export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting];
 
 export type { Migration } from './types';

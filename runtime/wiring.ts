@@ -1,0 +1,196 @@
+// The one place where Weft is wired: store, Temporal (embedded dev server or a cluster), worker, API and SPA,
+// each present or not by role (WEFT_ROLE=all|api|worker). `npm start` and `npm run worker` both come through here.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { createActivities } from './activities';
+import { createApi } from './api/app';
+import { ensureFirstOwner } from './auth/first-owner';
+import type { Config } from './config';
+import { createConnectionService, type ConnectionService } from './connections';
+import { CONNECTOR_LIST, getConnector } from './connectors';
+import { PlanError } from './executors';
+import { createCipher, loadSecretKey, parseKey } from './secrets';
+import { openStore } from './store';
+import { createRunLauncher } from './temporal/client';
+import { CollapsingLogger } from './temporal/collapsing-logger';
+import { startEmbeddedTemporal } from './temporal/embedded';
+import { createWorker } from './temporal/worker';
+
+/** How long health and run start wait for Temporal before answering 503. */
+export const TEMPORAL_DEADLINE_MS = 2_000;
+
+/** Settings a role cannot work without, as sentences a person can act on; empty when the config is usable. */
+export function roleProblems(config: Pick<Config, 'role' | 'temporalAddress' | 'databaseUrl'>): string[] {
+  const problems: string[] = [];
+  if (config.role === 'worker' && !config.temporalAddress) {
+    problems.push(
+      'TEMPORAL_ADDRESS is not set. `npm run worker` (WEFT_ROLE=worker) joins a running Temporal cluster (e.g. TEMPORAL_ADDRESS=127.0.0.1:7233); `npm start` alone runs an embedded server with its own worker.',
+    );
+  }
+  if (config.role !== 'all' && !config.databaseUrl) {
+    problems.push(
+      `DATABASE_URL is not set. WEFT_ROLE=${config.role} splits Weft over processes that must share one Postgres database: the embedded PGlite store lives inside one process and cannot be shared.`,
+    );
+  }
+  return problems;
+}
+
+export async function startWeft(config: Config): Promise<void> {
+  const role = config.role;
+  const log = (message: string) => console.log(`${role === 'worker' ? '[worker]' : '[weft]'} ${message}`);
+  const problems = roleProblems(config);
+  if (problems.length > 0) {
+    for (const p of problems) console.error(`${role === 'worker' ? '[worker]' : '[weft]'} ${p}`);
+    process.exit(2);
+  }
+  // Core's own logs are forwarded to one logger that collapses repeats: an outage prints a summary a minute, not a flood.
+  Runtime.install({
+    logger: new CollapsingLogger({ level: config.temporalLogLevel }),
+    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
+  });
+  if (role !== 'worker') await mkdir(config.dataDir, { recursive: true });
+  const cleanups: (() => Promise<unknown>)[] = [];
+  let stopping = false;
+  const stop = async (code: number, why?: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(why ?? 'Stopping…');
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((err: unknown) => console.error('[weft] while stopping:', err));
+    }
+    log(role === 'worker' ? 'stopped.' : 'Stopped.');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0, role === 'worker' ? 'SIGINT: finishing in-flight tasks, then stopping…' : undefined));
+  process.on('SIGTERM', () => void stop(0, role === 'worker' ? 'SIGTERM: finishing in-flight tasks, then stopping…' : undefined));
+
+  try {
+    if (role !== 'worker' && config.webBuild === 'auto') {
+      const { ensureWebBuild } = await import('./web-build');
+      await ensureWebBuild(config.projectDir, config.webDist, log);
+    }
+
+    let address = config.temporalAddress;
+    let embedded: Awaited<ReturnType<typeof startEmbeddedTemporal>> | null = null;
+    if (!address) {
+      log('Starting the embedded Temporal dev server…');
+      embedded = await startEmbeddedTemporal({ dataDir: config.dataDir, port: config.temporalPort, uiPort: config.temporalUiPort, projectDir: config.projectDir, log });
+      const server = embedded;
+      cleanups.push(() => server.stop());
+      address = server.address;
+      log(`Temporal is up at ${address} (UI http://${server.uiAddress}${server.origin() === 'adopted' ? `, adopted pid ${server.pid()}` : ''})`);
+    }
+
+    // Before the store opens: a malformed WEFT_SECRET_KEY stops the start with its own message.
+    let cipher: ReturnType<typeof createCipher> | null = null;
+    if (role === 'worker') {
+      // A worker never creates a key: it would differ from the API's, and no saved secret would open.
+      if (config.secretKey) cipher = createCipher(parseKey(config.secretKey, 'WEFT_SECRET_KEY'));
+      else log('WEFT_SECRET_KEY is not set: runs that read a database through a saved connection will fail on this worker.');
+    } else {
+      const secretKey = await loadSecretKey({ envKey: config.secretKey, dataDir: config.dataDir, warn: (m) => log(m) });
+      log(secretKey.source === 'env' ? 'Secrets key: WEFT_SECRET_KEY' : `Secrets key: ${join(config.dataDir, 'secret.key')}${secretKey.source === 'created' ? ' (created)' : ''}`);
+      cipher = createCipher(secretKey.key);
+    }
+
+    const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+    cleanups.push(() => store.close());
+    await store.migrate();
+    if (role !== 'worker') log(`Store: ${store.engine === 'postgres' ? 'Postgres (DATABASE_URL)' : `PGlite in ${config.dataDir}`}`);
+    if (role !== 'worker') {
+      const owner = await ensureFirstOwner(store, config.ownerEmail, config.ownerPassword);
+      if (owner.created) log(`Created the owner account ${owner.email} (WEFT_OWNER_EMAIL)`);
+      else if (owner.reason === 'exists' && config.ownerEmail) log('WEFT_OWNER_EMAIL is set but accounts exist already; it was not used');
+      else if ((await store.auth.countUsers()) === 0) log(`No account yet: open ${config.publicUrl} to create the owner`);
+    }
+    if (role !== 'worker' && config.seed) {
+      const { seedDemo } = await import('./seed');
+      const seeded = await seedDemo(store, { dataDir: config.dataDir, filesDir: config.filesDir });
+      if (seeded) log('Seeded the demo integration.');
+    }
+
+    const connectors = { list: () => CONNECTOR_LIST, get: (id: string) => getConnector(id) };
+    const connections: ConnectionService | null = cipher ? createConnectionService({ store, cipher, connectors, context: { store, filesDir: config.filesDir } }) : null;
+
+    if (role !== 'api') {
+      const workerConnection = await NativeConnection.connect({ address });
+      const worker = await createWorker({
+        connection: workerConnection,
+        namespace: config.temporalNamespace,
+        taskQueue: config.taskQueue,
+        activities: createActivities({
+          store,
+          batchSize: config.batchSize,
+          batchDelayMs: config.batchDelayMs,
+          outageWindowMs: config.outageWindowMs,
+          openConnection: async (id) => {
+            if (!connections) throw new PlanError('This worker cannot open saved connections: start it with WEFT_SECRET_KEY set to the API’s secrets key.');
+            return connections.open(id);
+          },
+        }),
+      });
+      const workerDone = worker.run();
+      cleanups.push(async () => {
+        // Temporal's runtime also listens for SIGINT/SIGTERM and may have begun the shutdown already.
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await workerDone.catch(() => undefined);
+        await workerConnection.close();
+      });
+      workerDone.catch((err: unknown) => {
+        console.error(`[weft] the worker stopped: ${err instanceof Error ? err.message : String(err)}`);
+        void stop(1);
+      });
+      if (role === 'worker') log(`ready: task queue "${config.taskQueue}" on ${address} (namespace ${config.temporalNamespace}), pid ${process.pid}`);
+    }
+
+    if (role !== 'worker' && cipher) {
+      const connection = await Connection.connect({ address });
+      cleanups.push(() => connection.close());
+      const client = new Client({ connection, namespace: config.temporalNamespace });
+      const deadline = () => Date.now() + TEMPORAL_DEADLINE_MS;
+      const app = createApi({
+        store,
+        launcher: createRunLauncher({ client, taskQueue: config.taskQueue, deadlineMs: TEMPORAL_DEADLINE_MS }),
+        filesDir: config.filesDir,
+        maxUploadBytes: config.maxUploadBytes,
+        connectors,
+        cipher,
+        publicUrl: config.publicUrl,
+        temporalHealthDeadlineMs: TEMPORAL_DEADLINE_MS,
+        temporalHealth: async () => {
+          // The supervisor knows first: no need to wait for a deadline while it is restarting the server.
+          if (embedded?.state() === 'restarting') return { up: false, message: 'The embedded Temporal dev server stopped and is being restarted.' };
+          await connection.withDeadline(deadline(), () => connection.healthService.check({}));
+          return { up: true };
+        },
+      });
+      const { mountSpa } = await import('./static');
+      mountSpa(app, config.webDist);
+
+      const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
+      cleanups.push(
+        () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            setTimeout(resolve, 2_000).unref();
+          }),
+      );
+      const listening = config.publicUrl === `http://${config.host}:${config.port}` ? '' : ` (listening on ${config.host}:${config.port})`;
+      log(`Weft is ready at ${config.publicUrl}${listening}${role === 'api' ? ' (API only: runs need `npm run worker` processes)' : ''}`);
+    }
+
+    if (config.memoryLog) {
+      const mb = (n: number) => Math.round(n / 1048576);
+      setInterval(() => {
+        const m = process.memoryUsage();
+        log(`memory rss ${mb(m.rss)} heapUsed ${mb(m.heapUsed)} heapTotal ${mb(m.heapTotal)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)}`);
+      }, 1000).unref();
+    }
+  } catch (err) {
+    console.error(`${role === 'worker' ? '[worker]' : '[weft]'} could not start: ${err instanceof Error ? err.message : String(err)}`);
+    await stop(1);
+  }
+}
