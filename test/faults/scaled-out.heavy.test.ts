@@ -9,7 +9,7 @@ import { Integration, PublishResult, RunDetail, type WorkspaceRecord, UploadedFi
 import { freePort, startDevServer, type DevServer } from '../../runtime/temporal/dev-server';
 import { connectClient, customersGraph } from '../../runtime/temporal/test-harness';
 import { killHard, startWeftProcess, type WeftProcess } from './processes';
-import { customerRows, customersCsvOf, expectWorkspaceExactlyOnce, tempDir, waitFor } from './support';
+import { customerRows, customersCsvOf, expectWorkspaceExactlyOnce, FAULT_OWNER, signIn, tempDir, waitFor } from './support';
 
 const ADMIN_URL = process.env.WEFT_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -53,6 +53,7 @@ describe('a scaled-out Weft with a worker killed mid-run', () => {
       WEFT_DATA_DIR: join(dir.path, 'data'),
       WEFT_SECRET_KEY: randomBytes(32).toString('base64'),
       WEFT_TASK_QUEUE: `scaled-${randomBytes(4).toString('hex')}`,
+      ...FAULT_OWNER,
     };
     const apiProcess = await startWeftProcess('runtime/main.ts', { ...shared, WEFT_ROLE: 'api', PORT: String(port), WEFT_SEED: 'false' }, 'Weft is ready at');
     processes.push(apiProcess);
@@ -61,8 +62,9 @@ describe('a scaled-out Weft with a worker killed mid-run', () => {
     const workers = [await startWeftProcess('runtime/worker-main.ts', workerEnv, '[worker] ready'), await startWeftProcess('runtime/worker-main.ts', workerEnv, '[worker] ready')];
     processes.push(...workers);
 
+    const cookie = await signIn(base);
     const call = async (path: string, init?: RequestInit) => {
-      const res = await fetch(`${base}${path}`, init);
+      const res = await fetch(`${base}${path}`, { ...init, headers: { ...(init?.headers as Record<string, string> | undefined), cookie } });
       if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
       return res.json() as Promise<unknown>;
     };

@@ -6,6 +6,22 @@ import type pg from 'pg';
 import { expect } from 'vitest';
 import { customersCsv, type CustomerRow } from '../../runtime/temporal/test-harness';
 
+/** The owner a fault test's Weft process creates on its first start (WEFT_OWNER_EMAIL / WEFT_OWNER_PASSWORD). */
+export const FAULT_OWNER = { WEFT_OWNER_EMAIL: 'faults@example.com', WEFT_OWNER_PASSWORD: 'fault-tests-owner-password' };
+
+/** Signs in as FAULT_OWNER at `base` and returns the session cookie to send with every request. */
+export async function signIn(base: string): Promise<string> {
+  const res = await fetch(`${base}/api/auth/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: FAULT_OWNER.WEFT_OWNER_EMAIL, password: FAULT_OWNER.WEFT_OWNER_PASSWORD }),
+  });
+  if (!res.ok) throw new Error(`sign-in: ${res.status} ${await res.text()}`);
+  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  if (!cookie) throw new Error('sign-in set no cookie');
+  return cookie;
+}
+
 /** Row k (0-based): email c<k+1>@example.com, name "C <k+1>", amount k, active every other row. */
 export const customerRows = (n: number): CustomerRow[] =>
   Array.from({ length: n }, (_, k) => ({ email: `c${k + 1}@example.com`, name: `C ${k + 1}`, amount: String(k), active: k % 2 === 0 ? 'yes' : 'no' }));

@@ -8,7 +8,7 @@ import { readRecord, stopPid } from '../../runtime/temporal/embedded';
 import { isAlive } from '../../runtime/temporal/processes';
 import { customersGraph } from '../../runtime/temporal/test-harness';
 import { killHard, startWeftProcess, type WeftProcess } from './processes';
-import { customerRows, customersCsvOf, expectWorkspaceExactlyOnce, tempDir, waitFor } from './support';
+import { customerRows, customersCsvOf, expectWorkspaceExactlyOnce, FAULT_OWNER, signIn, tempDir, waitFor } from './support';
 
 describe('Weft killed mid-run', () => {
   let dir: { path: string; remove(): Promise<void> };
@@ -28,6 +28,7 @@ describe('Weft killed mid-run', () => {
       WEFT_SEED: 'false',
       WEFT_BATCH_SIZE: '20',
       WEFT_BATCH_DELAY_MS: '150',
+      ...FAULT_OWNER,
     };
   });
   afterAll(async () => {
@@ -38,8 +39,10 @@ describe('Weft killed mid-run', () => {
     await dir?.remove();
   });
 
+  let cookie = '';
   const api = async <T>(path: string, init?: { method: string; body?: string; type?: string }, parse?: { parse(v: unknown): T }) => {
-    const request = () => fetch(`${base}${path}`, init && { method: init.method, body: init.body, headers: { 'content-type': init.type ?? 'application/json' } });
+    cookie ||= await signIn(base);
+    const request = () => fetch(`${base}${path}`, init ? { method: init.method, body: init.body, headers: { 'content-type': init.type ?? 'application/json', cookie } } : { headers: { cookie } });
     // A kept-alive connection to the killed process fails once; the next request opens a new one.
     const res = await request().catch(async () => {
       await new Promise((r) => setTimeout(r, 200));
