@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RunDetail } from '../../shared';
+import { asOwner } from '../../test/support/signed-in';
 import { createApi } from '../api/app';
 import { connectorLookup } from '../connections';
 import { createCipher } from '../secrets';
@@ -40,7 +41,7 @@ describe('resuming a failed run', () => {
     // Batch 4's commit fails on every try while "broken": the run runs out of attempts with three batches committed.
     const activities = createActivities({ store: failingCommits(store, (c) => broken && c.batch === 4, commits), batchSize: 10 });
     const launcher = await rig.worker(activities, { ...FAST_PIPELINE, maximumAttempts: 2 });
-    const app = createApi({ store, launcher, filesDir: join(dir, 'files'), maxUploadBytes: 1024, connectors: connectorLookup([]), cipher: createCipher(randomBytes(32)) });
+    const app = await asOwner(createApi({ store, launcher, filesDir: join(dir, 'files'), maxUploadBytes: 1024, connectors: connectorLookup([]), cipher: createCipher(randomBytes(32)) }), store);
     const getRun = async (id: string) => RunDetail.parse(await (await app.request(`/api/runs/${id}`)).json());
 
     const N = 60;

@@ -9,6 +9,7 @@ import { connectorLookup } from '../connections';
 import { createCipher } from '../secrets';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
+import { asOwner } from '../../test/support/signed-in';
 import { createApi } from './app';
 
 let store: Store;
@@ -19,14 +20,17 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'weft-ids-'));
   store = await openStore({ dataDir: dir, memory: true });
   await store.migrate();
-  app = createApi({
+  app = await asOwner(
+    createApi({
+      store,
+      launcher: { start: async (input) => ({ workflowId: `run-${input.runId}` }) },
+      filesDir: join(dir, 'files'),
+      maxUploadBytes: 4096,
+      connectors: connectorLookup([]),
+      cipher: createCipher(randomBytes(32)),
+    }),
     store,
-    launcher: { start: async (input) => ({ workflowId: `run-${input.runId}` }) },
-    filesDir: join(dir, 'files'),
-    maxUploadBytes: 4096,
-    connectors: connectorLookup([]),
-    cipher: createCipher(randomBytes(32)),
-  });
+  );
 });
 afterAll(async () => {
   await store.close();
