@@ -177,8 +177,9 @@ describe('errors with exact ranges and messages', () => {
   });
 
   it('a constant part that always fails is caught when checking', () => {
-    expect(problems('[Amount] + 1/0')).toEqual([{ code: 'constant-error', message: 'Division by zero in 1/0', at: '1/0', start: 11, end: 14, severity: 'error' }]);
-    expect(problems('DATE(2026, 2, 30)')).toMatchObject([{ code: 'constant-error', message: 'There is no date 2026-2-30 in DATE(2026, 2, 30)' }]);
+    expect(problems('[Amount] + 1/0')).toEqual([{ code: 'constant-error', message: '#DIV/0! Division by zero in 1/0', at: '1/0', start: 11, end: 14, severity: 'error' }]);
+    // DATE rolls over as Excel does now (DATE(2026, 2, 30) is 2026-03-02); a year out of range still fails.
+    expect(problems('DATE(999, 2, 30)')).toMatchObject([{ code: 'constant-error', message: '#NUM! The year must be 1000 to 9999, got 999 in DATE(999, 2, 30)' }]);
     expect(problems('DATEVALUE("02/30/2026", "MM/DD/YYYY")')).toMatchObject([{ code: 'constant-error' }]);
     expect(problems('MID("abc", 1, -1)')).toMatchObject([{ code: 'constant-error', message: 'The length cannot be negative, got -1 in MID("abc", 1, -1)' }]);
   });

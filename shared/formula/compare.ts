@@ -52,6 +52,11 @@ export function makeComparison(op: CompareOp, lt: FormulaType, rt: FormulaType, 
     };
     return (a, b) => a !== null && b !== null && cmp(ms(a), ms(b));
   }
+  if (isNumeric(lt) && isNumeric(rt)) {
+    // 15 significant digits, as Excel: 0.1 + 0.2 = 0.3 is TRUE.
+    const p = (x: number) => ((x | 0) === x || !Number.isFinite(x) ? x : Number(x.toPrecision(15)));
+    return (a, b) => a !== null && b !== null && cmp(p(a as number), p(b as number));
+  }
   // Numbers, text, booleans (FALSE < TRUE) and "YYYY-MM-DD" dates compare with JavaScript's own operators.
   return (a, b) => a !== null && b !== null && cmp(a as number, b as number);
 }

@@ -122,6 +122,18 @@ function compileIn(node: Node, cx: Scope): Compiled {
   }
 }
 
+/** A number's value at 15 significant digits (integers below 10^15 are already exact). */
+export function sig15(x: number): number {
+  return (x | 0) === x || !Number.isFinite(x) ? x : Number(x.toPrecision(15));
+}
+
+function at15(c: Compiled): Compiled {
+  return (r, e) => {
+    const v = c(r, e) as number | null;
+    return typeof v === 'number' ? sig15(v) : v;
+  };
+}
+
 /**
  * Numbers, text, booleans and "YYYY-MM-DD" dates compare with JavaScript's operators; this
  * inlines them (NULL on either side is FALSE) instead of calling a generic comparison.
@@ -131,10 +143,12 @@ function directComparison(node: NodeOf<'compare'>, cx: Scope): Compiled | null {
   const rt = typeOf(node.right).kind;
   const plain = (k: string) => k === 'Number' || k === 'Currency' || k === 'Text' || k === 'Boolean' || k === 'Date';
   if (!plain(lt) || !plain(rt)) return null;
+  // Numbers compare at 15 significant digits, as Excel: 0.1 + 0.2 = 0.3 is TRUE.
+  const numeric = (lt === 'Number' || lt === 'Currency') && (rt === 'Number' || rt === 'Currency');
   const rc = node.right.constant;
-  const left = compileIn(node.left, cx);
+  const left = numeric ? at15(compileIn(node.left, cx)) : compileIn(node.left, cx);
   if (rc) {
-    const b = rc.value as number;
+    const b = (numeric && typeof rc.value === 'number' ? sig15(rc.value) : rc.value) as number;
     if (b === null) return () => false;
     switch (node.op) {
       case '=':
@@ -167,7 +181,7 @@ function directComparison(node: NodeOf<'compare'>, cx: Scope): Compiled | null {
         };
     }
   }
-  const right = compileIn(node.right, cx);
+  const right = numeric ? at15(compileIn(node.right, cx)) : compileIn(node.right, cx);
   const both =
     (f: (a: number, b: number) => boolean): Compiled =>
     (r, e) => {
@@ -339,7 +353,7 @@ const NUM_OPS: Record<Exclude<ChainOp, 'OR' | 'AND' | '&'>, NumOp> = {
   '+': (a, b, s) => finite(a + b, s),
   '-': (a, b, s) => finite(a - b, s),
   '*': (a, b, s) => finite(a * b, s),
-  '/': (a, b, s) => (b === 0 ? s.fail('Division by zero') : finite(a / b, s)),
+  '/': (a, b, s) => (b === 0 ? s.failWith('#DIV/0!', 'Division by zero') : finite(a / b, s)),
   '^': (a, b, s) => finite(a ** b, s),
 };
 
@@ -376,7 +390,7 @@ function binary(op: keyof typeof NUM_OPS, left: Compiled, right: Compiled, right
           return x - x === 0 ? x : finite(x, site);
         };
       case '/':
-        if (b === 0) return (r, e) => (left(r, e) === null ? null : site.fail('Division by zero'));
+        if (b === 0) return (r, e) => (left(r, e) === null ? null : site.failWith('#DIV/0!', 'Division by zero'));
         return (r, e) => {
           const a = left(r, e) as number | null;
           if (a === null) return null;

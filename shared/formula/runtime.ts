@@ -7,8 +7,13 @@ export class FormulaFault {
     readonly message: string,
     readonly start: number,
     readonly end: number,
+    /** The spreadsheet error value this failure is (#VALUE! when the failure names none). */
+    readonly code: ErrorValue = '#VALUE!',
   ) {}
 }
+
+/** The spreadsheet error values a failure can be; IFERROR catches them all, IFNA only #N/A. */
+export type ErrorValue = '#DIV/0!' | '#VALUE!' | '#N/A' | '#NUM!';
 
 /**
  * One place in the formula that can fail, created once when compiling. Its `fail` names the
@@ -25,6 +30,11 @@ export class Site<P = unknown> {
 
   fail(reason: string): never {
     throw new FormulaFault(`${reason} in ${this.snippet}`, this.start, this.end);
+  }
+
+  /** Fails with a named error value: "#DIV/0! Division by zero in [A] / [B]". */
+  failWith(code: ErrorValue, reason: string): never {
+    throw new FormulaFault(`${code} ${reason} in ${this.snippet}`, this.start, this.end, code);
   }
 }
 

@@ -5,6 +5,7 @@ import type { FunctionDoc } from './formula-support';
 const KIND_WORDS: Record<ParamKind, string> = {
   text: 'Text',
   number: 'a Number',
+  numbers: 'a Number or a List of Numbers',
   boolean: 'TRUE or FALSE',
   date: 'a Date',
   scalar: 'a single value',
