@@ -113,7 +113,7 @@ describe('errors with exact ranges and messages', () => {
     expect(problems('YEAR([Close Date])')).toMatchObject([{ message: 'YEAR expects a Date as argument 1, got Text; convert text with DATEVALUE(text, "MM/DD/YYYY")' }]);
     expect(problems('IF([Amount], 1, 2)')).toMatchObject([{ message: 'IF expects a Boolean (TRUE or FALSE) as argument 1, got Number', at: '[Amount]' }]);
     expect(problems('UPPER(SPLIT([Name], " "))')).toMatchObject([{ message: 'UPPER expects Text as argument 1, got List<Text>; pick an item with INDEX(list, n) or join with JOIN(list, ", ")' }]);
-    expect(problems('SUM(1, 2, "3")')).toMatchObject([{ message: 'SUM expects a Number as argument 3, got Text; convert text with VALUE(...)', at: '"3"' }]);
+    expect(problems('SUM(1, 2, "3")')).toMatchObject([{ message: 'SUM expects a Number or a List of Numbers as argument 3, got Text; convert text with VALUE(...)', at: '"3"' }]);
   });
 
   it('comparing Text to Number, over the whole comparison', () => {

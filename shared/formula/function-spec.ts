@@ -43,7 +43,7 @@ export function accepts(kind: ParamKind, t: FormulaType): boolean {
 
 /** A conversion hint for a wrong argument, or ''. */
 export function conversionHint(kind: ParamKind, got: FormulaType): string {
-  if (kind === 'number' && got.kind === 'Text') return '; convert text with VALUE(...)';
+  if ((kind === 'number' || kind === 'numbers') && got.kind === 'Text') return '; convert text with VALUE(...)';
   if (kind === 'date' && got.kind === 'Text') return '; convert text with DATEVALUE(text, "MM/DD/YYYY")';
   if (kind === 'text' && got.kind !== 'List') return '; convert it with TEXT(...) or join it with &';
   if (got.kind === 'List') return '; pick an item with INDEX(list, n) or join with JOIN(list, ", ")';

@@ -276,7 +276,7 @@ export const NUMBER_FUNCTIONS: readonly FunctionSpec[] = [
           }
         }
       }
-      return { type: T.list(t.kind === 'Null' ? T.Text : t) };
+      return { type: T.list(t) };
     },
     impl: (_s, values: unknown[]) => values.slice(),
   }),

@@ -129,6 +129,12 @@ const tooManySteps = (site: Site): never => site.fail('The regular expression ne
 
 const int = (n: number) => Math.trunc(n);
 
+/** Aggregate arguments with any lists spread out (the common case, no list, returns them as they are). */
+function flat(args: unknown[]): (number | null)[] {
+  for (const a of args) if (Array.isArray(a)) return args.flatMap((v) => (Array.isArray(v) ? (v as (number | null)[]) : [v as number | null]));
+  return args as (number | null)[];
+}
+
 /** Excel's DATE rollover: month 13 is January of the next year, day 0 the last of the month before. */
 export function rollDate(y: number, m: number, d: number, s: Site): string {
   const ms = Date.UTC(y, m - 1, 1) + (d - 1) * 86400000;
@@ -732,15 +738,16 @@ const CORE_FUNCTIONS: readonly FunctionSpec[] = [
   defineFunction({
     name: 'MIN',
     category: 'Numbers',
-    params: [{ name: 'number', kind: 'number' }],
+    params: [{ name: 'number', kind: 'numbers' }],
     repeat: 1,
     returns: 'Number',
-    description: 'The smallest number. Blank values are skipped; NULL when all are blank. A Currency argument gives a Currency.',
+    description: 'The smallest number. Lists (a multi-value field, SPLIT, VALUES) count item by item. Blank values are skipped; NULL when all are blank. A Currency argument gives a Currency.',
     example: 'MIN([Amount], 1000, [Discount])',
     result: '1000',
     nulls: 'accept',
-    check: (c) => ({ type: numericOf(c.args.map((a) => a.type)) }),
-    impl: (_s, values: (number | null)[]) => {
+    check: (c) => ({ type: numericOf(c.args.map((a) => (a.type.kind === 'List' ? a.type.of : a.type))) }),
+    impl: (_s, args: unknown[]) => {
+      const values = flat(args);
       let out: number | null = null;
       for (const v of values) if (v !== null && (out === null || v < out)) out = v;
       return out;
@@ -749,15 +756,16 @@ const CORE_FUNCTIONS: readonly FunctionSpec[] = [
   defineFunction({
     name: 'MAX',
     category: 'Numbers',
-    params: [{ name: 'number', kind: 'number' }],
+    params: [{ name: 'number', kind: 'numbers' }],
     repeat: 1,
     returns: 'Number',
-    description: 'The largest number. Blank values are skipped; NULL when all are blank. A Currency argument gives a Currency.',
+    description: 'The largest number. Lists (a multi-value field, SPLIT, VALUES) count item by item. Blank values are skipped; NULL when all are blank. A Currency argument gives a Currency.',
     example: 'MAX([Amount], 5000)',
     result: '5000',
     nulls: 'accept',
-    check: (c) => ({ type: numericOf(c.args.map((a) => a.type)) }),
-    impl: (_s, values: (number | null)[]) => {
+    check: (c) => ({ type: numericOf(c.args.map((a) => (a.type.kind === 'List' ? a.type.of : a.type))) }),
+    impl: (_s, args: unknown[]) => {
+      const values = flat(args);
       let out: number | null = null;
       for (const v of values) if (v !== null && (out === null || v > out)) out = v;
       return out;
@@ -766,15 +774,16 @@ const CORE_FUNCTIONS: readonly FunctionSpec[] = [
   defineFunction({
     name: 'SUM',
     category: 'Numbers',
-    params: [{ name: 'number', kind: 'number' }],
+    params: [{ name: 'number', kind: 'numbers' }],
     repeat: 1,
     returns: 'Number',
-    description: 'The total. Blank values are skipped (count as 0), as in Excel. A Currency argument gives a Currency.',
+    description: 'The total. Lists (a multi-value field, SPLIT, VALUES) count item by item. Blank values are skipped (count as 0), as in Excel. A Currency argument gives a Currency.',
     example: 'SUM([Amount], [Discount], 10)',
     result: '1244.5',
     nulls: 'accept',
-    check: (c) => ({ type: numericOf(c.args.map((a) => a.type)) }),
-    impl: (s, values: (number | null)[]) => {
+    check: (c) => ({ type: numericOf(c.args.map((a) => (a.type.kind === 'List' ? a.type.of : a.type))) }),
+    impl: (s, args: unknown[]) => {
+      const values = flat(args);
       let out = 0;
       for (const v of values) if (v !== null) out += v;
       return checkNumber(out, s);

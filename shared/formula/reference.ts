@@ -1,6 +1,6 @@
 // Renders the generated parts of docs/formulas.md from the function table, codes and limits.
 import type { Field, Row } from '../graph/field-types';
-import { counterpartOf, DIFFERENCES } from './counterparts';
+import { counterpartOf, DIFFERENCES, REFERENCE_ERRATA } from './counterparts';
 import { DIAGNOSTIC_CODES } from './diagnostics';
 import { CATEGORIES } from './function-spec';
 import { FUNCTIONS } from './functions';
@@ -81,6 +81,12 @@ export function renderDifferences(): string {
   return lines.join('\n');
 }
 
+export function renderErrata(): string {
+  const lines = ['| Case | Excel (and Weft) vs @formulajs |', '| --- | --- |'];
+  for (const [name, what] of Object.entries(REFERENCE_ERRATA)) lines.push(`| ${cell(name)} | ${cell(what)} |`);
+  return lines.join('\n');
+}
+
 export function renderSampleRow(): string {
   const lines = ['| Field | Type | Value |', '| --- | --- | --- |'];
   for (const f of SAMPLE_FIELDS) {
@@ -107,6 +113,7 @@ export function renderLimits(): string {
 const SECTIONS: Record<string, () => string> = {
   functions: renderFunctionReference,
   differences: renderDifferences,
+  errata: renderErrata,
   sample: renderSampleRow,
   codes: renderDiagnosticCodes,
   limits: renderLimits,
