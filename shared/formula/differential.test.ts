@@ -80,7 +80,7 @@ const CASES: Record<string, Case> = {
   ROUNDUP: { kinds: ['n', 'i'], where: (a) => (a[1] as number) < 15 && !onBoundary(a), errata: 'binary rounding' },
   ROUNDDOWN: { kinds: ['n', 'i'], where: (a) => (a[1] as number) < 15 && !onBoundary(a), errata: 'binary rounding' },
   TRUNC: { kinds: ['n', 'i'], where: (a) => (a[1] as number) < 15 && !onBoundary(a), errata: 'binary rounding' },
-  MROUND: { kinds: ['n', 'n'] },
+  MROUND: { kinds: ['n', 'n'], where: (a) => a[1] === 0 || !wholeRatio([2 * (a[0] as number), a[1]]), difference: 'MROUND' },
   MOD: { kinds: ['n', 'n'], where: (a) => !wholeRatio(a) && (a[1] as number) > 0, errata: 'binary rounding', also: 'MOD signs' },
   POWER: { kinds: ['n', 'i'], where: (a) => a[0] !== 0 || a[1] !== 0, difference: 'POWER' },
   QUOTIENT: { kinds: ['n', 'n'], where: (a) => Math.abs((a[0] as number) / (a[1] as number)) >= 1e-6 && !wholeRatio(a), errata: 'QUOTIENT tiny' },

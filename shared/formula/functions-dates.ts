@@ -7,11 +7,38 @@ import { T } from './types';
 const DAY = 86400000;
 const int = Math.trunc;
 
+/** Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's days_from_civil): integer arithmetic, no Date objects. */
+export function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/** The inverse of daysFromCivil. */
+function civilFromDays(z: number): { y: number; m: number; d: number } {
+  const zz = z + 719468;
+  const era = Math.floor(zz / 146097);
+  const doe = zz - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  return { y: yoe + era * 400 + (m <= 2 ? 1 : 0), m, d };
+}
+
+const digit = (v: string, i: number) => v.charCodeAt(i) - 48;
+
 /** Days since 1970-01-01 of a Date ("YYYY-MM-DD") or DateTime (its UTC day). */
 export function dayNumber(v: string, s: Site): number {
   if (v.length === 10) {
-    const n = Date.UTC(+v.slice(0, 4), +v.slice(5, 7) - 1, +v.slice(8, 10));
-    if (n === n) return n / DAY;
+    const y = digit(v, 0) * 1000 + digit(v, 1) * 100 + digit(v, 2) * 10 + digit(v, 3);
+    const m = digit(v, 5) * 10 + digit(v, 6);
+    const d = digit(v, 8) * 10 + digit(v, 9);
+    if (y >= 0 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= 31) return daysFromCivil(y, m, d);
   }
   const ms = Date.parse(v);
   return ms === ms ? Math.floor(ms / DAY) : s.failWith('#VALUE!', `${show(v)} is not a date`);
@@ -24,26 +51,77 @@ const msOf = (v: string, s: Site): number => {
 
 /** The Date of a day number, failing outside the years Weft's dates cover. */
 export function dateOf(day: number, s: Site): string {
-  const d = new Date(day * DAY);
-  const y = d.getUTCFullYear();
+  const hit = DATE_TEXT.get(day);
+  if (hit !== undefined) return hit;
+  const { y, m, d } = civilFromDays(day);
   if (!(y >= MIN_YEAR && y <= MAX_YEAR)) s.failWith('#NUM!', `The date is outside the years ${MIN_YEAR} to ${MAX_YEAR}`);
-  return d.toISOString().slice(0, 10);
+  const text = `${y}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`;
+  // Flattened once (a built string is a rope; the next function reads it by character).
+  if (DATE_TEXT.size >= 20_000) DATE_TEXT.clear();
+  DATE_TEXT.set(day, text);
+  return text;
 }
 
-const ymd = (day: number) => {
-  const d = new Date(day * DAY);
-  return { y: d.getUTCFullYear(), m: d.getUTCMonth() + 1, d: d.getUTCDate() };
+/** Day number -> "YYYY-MM-DD": date columns repeat a few thousand days, and every date function ends here. */
+const DATE_TEXT = new Map<number, string>();
+
+const ymd = civilFromDays;
+const leapYear = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const daysIn = (y: number, m: number) => (m === 2 && leapYear(y) ? 29 : (MONTH_DAYS[m - 1] as number));
+/** The day number of y-m-d, where m and d may roll over (month 13, day 0) as in Date.UTC. */
+const dayOf = (y: number, m: number, d: number) => {
+  const total = y * 12 + (m - 1);
+  return daysFromCivil(Math.floor(total / 12), (((total % 12) + 12) % 12) + 1, 1) + d - 1;
 };
-const daysIn = (y: number, m: number) => new Date(Date.UTC(y, m, 0)).getUTCDate();
-const dayOf = (y: number, m: number, d: number) => Date.UTC(y, m - 1, d) / DAY;
+
+/** The parts of a Date or DateTime (its UTC day), read straight from "YYYY-MM-DD..." text. Reused: read it at once. */
+const PARTS = { y: 0, m: 0, d: 0 };
+function partsOf(v: string, s: Site): typeof PARTS {
+  const y = digit(v, 0) * 1000 + digit(v, 1) * 100 + digit(v, 2) * 10 + digit(v, 3);
+  const m = digit(v, 5) * 10 + digit(v, 6);
+  const d = digit(v, 8) * 10 + digit(v, 9);
+  if (v.length >= 10 && y >= 0 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= 31) {
+    PARTS.y = y;
+    PARTS.m = m;
+    PARTS.d = d;
+    return PARTS;
+  }
+  const c = civilFromDays(dayNumber(v, s));
+  PARTS.y = c.y;
+  PARTS.m = c.m;
+  PARTS.d = c.d;
+  return PARTS;
+}
+
+/** "YYYY-MM-DD" of a real date, remembered (date columns repeat a few thousand days). */
+function ymdText(y: number, m: number, d: number, s: Site): string {
+  const key = y * 10000 + m * 100 + d;
+  const hit = YMD_TEXT.get(key);
+  if (hit !== undefined) return hit;
+  if (!(y >= MIN_YEAR && y <= MAX_YEAR)) s.failWith('#NUM!', `The date is outside the years ${MIN_YEAR} to ${MAX_YEAR}`);
+  const text = `${y}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`;
+  if (YMD_TEXT.size >= 20_000) YMD_TEXT.clear();
+  YMD_TEXT.set(key, text);
+  return text;
+}
+const YMD_TEXT = new Map<number, string>();
 
 /** Months added, the day kept where the month has it, else the month's last day (Excel's EDATE). */
-function addMonths(day: number, months: number): number {
-  const { y, m, d } = ymd(day);
-  const total = y * 12 + (m - 1) + int(months);
+function edate(v: string, months: number, s: Site): string {
+  const p = partsOf(v, s);
+  const total = p.y * 12 + (p.m - 1) + int(months);
   const ny = Math.floor(total / 12);
-  const nm = (total % 12) + 1;
-  return dayOf(ny, nm, Math.min(d, daysIn(ny, nm)));
+  const nm = total - ny * 12 + 1;
+  return ymdText(ny, nm, Math.min(p.d, daysIn(ny, nm)), s);
+}
+
+function eomonth(v: string, months: number, s: Site): string {
+  const p = partsOf(v, s);
+  const total = p.y * 12 + (p.m - 1) + int(months);
+  const ny = Math.floor(total / 12);
+  const nm = total - ny * 12 + 1;
+  return ymdText(ny, nm, daysIn(ny, nm), s);
 }
 
 const isWeekend = (day: number) => {
@@ -51,13 +129,16 @@ const isWeekend = (day: number) => {
   return w === 0 || w === 6;
 };
 
-function holidaySet(list: unknown, s: Site): Set<number> {
+const NO_HOLIDAYS: ReadonlySet<number> = new Set();
+
+function holidaySet(list: unknown, s: Site): ReadonlySet<number> {
+  if (!Array.isArray(list) || list.length === 0) return NO_HOLIDAYS;
   const set = new Set<number>();
   if (Array.isArray(list)) for (const v of list) if (typeof v === 'string') set.add(dayNumber(v, s));
   return set;
 }
 
-function networkDays(a: number, b: number, holidays: Set<number>): number {
+function networkDays(a: number, b: number, holidays: ReadonlySet<number>): number {
   const sign = b < a ? -1 : 1;
   const [lo, hi] = b < a ? [b, a] : [a, b];
   // Whole weeks at once, then the rest day by day (at most 6), then the holidays.
@@ -203,7 +284,7 @@ export const DATE_FUNCTIONS: readonly FunctionSpec[] = [
     description: 'The date `months` months later (earlier when negative); a day the month lacks becomes its last day, as in Excel: EDATE(DATE(2026, 1, 31), 1) is 2026-02-28.',
     example: 'EDATE(DATE(2026, 1, 31), 1)',
     result: '2026-02-28',
-    impl: (s, d: string, months: number) => dateOf(addMonths(dayNumber(d, s), months), s),
+    impl: (s, d: string, months: number) => edate(d, months, s),
   }),
   defineFunction({
     name: 'EOMONTH',
@@ -216,11 +297,7 @@ export const DATE_FUNCTIONS: readonly FunctionSpec[] = [
     description: 'The last day of the month `months` months from the date (0 for its own month).',
     example: 'EOMONTH([Start], 1)',
     result: '2026-02-28',
-    impl: (s, d: string, months: number) => {
-      const { y, m } = ymd(dayNumber(d, s));
-      const total = y * 12 + (m - 1) + int(months);
-      return dateOf(dayOf(Math.floor(total / 12), (total % 12) + 2, 0), s);
-    },
+    impl: (s, d: string, months: number) => eomonth(d, months, s),
   }),
   defineFunction({
     name: 'NETWORKDAYS',
@@ -334,7 +411,7 @@ export const DATE_FUNCTIONS: readonly FunctionSpec[] = [
     },
   }),
   date1('ISOWEEKNUM', 'The ISO 8601 week number (weeks start on Monday; week 1 holds the year\'s first Thursday).', 'ISOWEEKNUM(DATE(2027, 1, 1))', '53', (v, s) => isoWeek(dayNumber(v, s))),
-  date1('QUARTER', 'The quarter of the year, 1 to 4.', 'QUARTER([Start])', '1', (v, s) => Math.ceil(ymd(dayNumber(v, s)).m / 3)),
+  date1('QUARTER', 'The quarter of the year, 1 to 4.', 'QUARTER([Start])', '1', (v, s) => Math.ceil(partsOf(v, s).m / 3)),
   date1('HOUR', 'The hour, 0 to 23, in UTC (0 for a Date).', 'HOUR(DATETIMEVALUE("2026-03-15T14:05:09Z"))', '14', (v, s) => new Date(msOf(v, s)).getUTCHours()),
   date1('MINUTE', 'The minute, 0 to 59.', 'MINUTE(DATETIMEVALUE("2026-03-15T14:05:09Z"))', '5', (v, s) => new Date(msOf(v, s)).getUTCMinutes()),
   date1('SECOND', 'The second, 0 to 59.', 'SECOND(DATETIMEVALUE("2026-03-15T14:05:09Z"))', '9', (v, s) => new Date(msOf(v, s)).getUTCSeconds()),

@@ -56,6 +56,25 @@ function searchWildcard(haystack: string, needle: string, from: number): number 
   return -1;
 }
 
+/** PROPER: upper-cases each letter that follows a non-letter. ASCII by hand; other text by Unicode letter classes. */
+export function proper(t: string): string {
+  const lower = t.toLowerCase();
+  let out = '';
+  let last = 0;
+  let prevLetter = false;
+  for (let i = 0; i < lower.length; i++) {
+    const c = lower.charCodeAt(i);
+    if (c >= 128) return lower.replace(/(^|[^\p{L}])(\p{L})/gu, (_m, a: string, b: string) => a + b.toUpperCase());
+    const letter = c >= 97 && c <= 122;
+    if (letter && !prevLetter) {
+      out += lower.slice(last, i) + String.fromCharCode(c - 32);
+      last = i + 1;
+    }
+    prevLetter = letter;
+  }
+  return last === 0 ? lower : out + lower.slice(last);
+}
+
 function fixed(x: number, decimals: number, commas: boolean): string {
   const d = int(decimals);
   const r = roundHalfAway(x, d);
@@ -124,7 +143,7 @@ export const TEXT_FUNCTIONS: readonly FunctionSpec[] = [
     description: 'Capitalises the first letter of each word and lower-cases the rest; a word starts after any character that is not a letter (so "o\'neil" is "O\'Neil", as Excel).',
     example: 'PROPER("ada LOVELACE")',
     result: '"Ada Lovelace"',
-    impl: (_s, t: string) => t.toLowerCase().replace(/(^|[^\p{L}])(\p{L})/gu, (_m, a: string, b: string) => a + b.toUpperCase()),
+    impl: (_s, t: string) => proper(t),
   }),
   defineFunction({
     name: 'REPT',
@@ -180,17 +199,23 @@ export const TEXT_FUNCTIONS: readonly FunctionSpec[] = [
     nulls: 'accept',
     // Repeating functions get all their arguments as one array: separator, skip_blanks, values...
     impl: (s, args: unknown[]) => {
-      const sep = args[0] as string | null;
-      const skip = args[1] as boolean | null;
-      const values = args.slice(2);
-      const parts: string[] = [];
-      const add = (v: unknown) => {
-        if (skip === true && (v === null || v === '')) return;
-        parts.push(toText(v));
-      };
-      for (const v of values) if (Array.isArray(v)) v.forEach(add);
-      else add(v);
-      return text(s, parts.join(sep ?? ''));
+      const sep = (args[0] as string | null) ?? '';
+      const skip = args[1] === true;
+      let out = '';
+      let first = true;
+      for (let i = 2; i < args.length; i++) {
+        const v = args[i];
+        const items = Array.isArray(v) ? v : null;
+        const n = items ? items.length : 1;
+        for (let k = 0; k < n; k++) {
+          const x = items ? items[k] : v;
+          if (skip && (x === null || x === '')) continue;
+          out += first ? toText(x) : sep + toText(x);
+          first = false;
+        }
+        if (out.length > LIMITS.textLength) text(s, out);
+      }
+      return out;
     },
   }),
   defineFunction({
