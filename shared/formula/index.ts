@@ -15,6 +15,7 @@ export type { FormulaDiagnostic, FormulaDiagnosticCode } from './diagnostics';
 export { DIAGNOSTIC_CODES } from './diagnostics';
 export type { FunctionSpec, ParamSpec, ParamKind, Category as FunctionCategory } from './function-spec';
 export { FUNCTIONS, lookupFunction } from './functions';
+export { ALIASES, counterpartOf, DIFFERENCES, REFERENCE_ERRATA, type Counterpart } from './counterparts';
 export { tokenize, functionAt, completionsAt } from './editor';
 export type { FormulaToken, TokenType, SignatureAt, Completion, CompletionsAt } from './editor';
 export { offsetToPosition, positionToOffset, toMonacoRange } from './position';
