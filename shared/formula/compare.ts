@@ -1,6 +1,6 @@
 // Comparison rules: which types compare, and the compiled comparison for a pair of types.
 import type { CompareOp } from './ast';
-import { isBlank, show, type Site } from './runtime';
+import { cmp15, isBlank, show, type Site } from './runtime';
 import { isDateLike, isLoose, isNumeric, type FormulaType } from './types';
 
 /** Numbers with numbers (Currency too), text with text, booleans, dates with dates; NULL with anything. */
@@ -54,8 +54,7 @@ export function makeComparison(op: CompareOp, lt: FormulaType, rt: FormulaType, 
   }
   if (isNumeric(lt) && isNumeric(rt)) {
     // 15 significant digits, as Excel: 0.1 + 0.2 = 0.3 is TRUE.
-    const p = (x: number) => ((x | 0) === x || !Number.isFinite(x) ? x : Number(x.toPrecision(15)));
-    return (a, b) => a !== null && b !== null && cmp(p(a as number), p(b as number));
+    return (a, b) => a !== null && b !== null && cmp(cmp15(a as number, b as number), 0);
   }
   // Numbers, text, booleans (FALSE < TRUE) and "YYYY-MM-DD" dates compare with JavaScript's own operators.
   return (a, b) => a !== null && b !== null && cmp(a as number, b as number);

@@ -5,7 +5,7 @@ import { makeComparison } from './compare';
 import { coerce, type Compiled, type Env } from './compiled';
 import type { LazyCall } from './function-spec';
 import { lookupFunction } from './functions';
-import { checkText, show, Site, snippetOf, toText } from './runtime';
+import { checkText, cmp15, show, Site, snippetOf, toText } from './runtime';
 import { formatType, T, type FormulaType } from './types';
 
 const hasOwn = Object.hasOwn;
@@ -122,15 +122,21 @@ function compileIn(node: Node, cx: Scope): Compiled {
   }
 }
 
-/** A number's value at 15 significant digits (integers below 10^15 are already exact). */
-export function sig15(x: number): number {
-  return (x | 0) === x || !Number.isFinite(x) ? x : Number(x.toPrecision(15));
-}
-
-function at15(c: Compiled): Compiled {
+function numericComparison(op: NodeOf<'compare'>['op'], left: Compiled, right: Compiled | null, b: number | null): Compiled {
+  const test: (c: number) => boolean =
+    op === '=' ? (c) => c === 0 : op === '<>' || op === '!=' ? (c) => c !== 0 : op === '<' ? (c) => c < 0 : op === '<=' ? (c) => c <= 0 : op === '>' ? (c) => c > 0 : (c) => c >= 0;
+  if (right === null) {
+    if (b === null) return () => false;
+    return (r, e) => {
+      const a = left(r, e) as number | null;
+      return a !== null && test(cmp15(a, b));
+    };
+  }
   return (r, e) => {
-    const v = c(r, e) as number | null;
-    return typeof v === 'number' ? sig15(v) : v;
+    const a = left(r, e) as number | null;
+    if (a === null) return false;
+    const v = right(r, e) as number | null;
+    return v !== null && test(cmp15(a, v));
   };
 }
 
@@ -146,9 +152,10 @@ function directComparison(node: NodeOf<'compare'>, cx: Scope): Compiled | null {
   // Numbers compare at 15 significant digits, as Excel: 0.1 + 0.2 = 0.3 is TRUE.
   const numeric = (lt === 'Number' || lt === 'Currency') && (rt === 'Number' || rt === 'Currency');
   const rc = node.right.constant;
-  const left = numeric ? at15(compileIn(node.left, cx)) : compileIn(node.left, cx);
+  const left = compileIn(node.left, cx);
+  if (numeric) return numericComparison(node.op, left, rc ? null : compileIn(node.right, cx), rc ? (rc.value as number | null) : null);
   if (rc) {
-    const b = (numeric && typeof rc.value === 'number' ? sig15(rc.value) : rc.value) as number;
+    const b = rc.value as number;
     if (b === null) return () => false;
     switch (node.op) {
       case '=':
@@ -181,7 +188,7 @@ function directComparison(node: NodeOf<'compare'>, cx: Scope): Compiled | null {
         };
     }
   }
-  const right = numeric ? at15(compileIn(node.right, cx)) : compileIn(node.right, cx);
+  const right = compileIn(node.right, cx);
   const both =
     (f: (a: number, b: number) => boolean): Compiled =>
     (r, e) => {

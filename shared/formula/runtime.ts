@@ -100,3 +100,16 @@ export function roundHalfAway(x: number, digits: number): number {
 
 /** Removes binary noise from a computed multiple: 2.7/0.1 is 27, not 27.000000000000004. */
 export const clean = (x: number): number => Number(x.toPrecision(15)) || 0;
+
+/**
+ * Excel's comparison at 15 significant digits: -1, 0 or 1. Rounding can only matter when the two
+ * numbers are within a few units of the 15th digit of each other, so only those pay for it.
+ */
+export function cmp15(a: number, b: number): number {
+  if (a === b) return 0;
+  const d = a - b;
+  if (Math.abs(d) > 1e-13 * Math.max(Math.abs(a), Math.abs(b)) || d !== d) return d < 0 ? -1 : 1;
+  const x = Number(a.toPrecision(15));
+  const y = Number(b.toPrecision(15));
+  return x === y ? 0 : x < y ? -1 : 1;
+}
