@@ -39,6 +39,15 @@ describe('calculated field', () => {
     expect(t.apply(rows).rows.map((r) => r.values.Age)).toEqual([10, 71]);
   });
 
+  it('reads the run parameters for PARAM(name), blank without them', () => {
+    const formula = 'COALESCE(PARAM("region"), "all") & "-" & [Stage]';
+    const t = createTransform(step('calculated-field', { field: 'Key', formula }), { params: new Map([['region', 'EU']]) });
+    expect(t.apply(rows).rows.map((r) => r.values.Key)).toEqual(['EU-Closed Won', 'EU-Open']);
+    expect(createTransform(step('calculated-field', { field: 'Key', formula })).apply(rows).rows.map((r) => r.values.Key)).toEqual(['all-Closed Won', 'all-Open']);
+    const f = createTransform(step('filter', { mode: 'formula', formula: '[Stage] = PARAM("stage")', conditions: [], match: 'all' }), { params: new Map([['stage', 'Open']]) });
+    expect(f.apply(rows).rows.map((r) => r.rowNumber)).toEqual([2]);
+  });
+
   it('refuses a formula with errors at build time', () => {
     expect(() => createTransform(step('calculated-field', { field: 'X', formula: '[Amout] * 2' }))).toThrow("Unknown field [Amout]. Did you mean [Amount]?");
   });
