@@ -18,6 +18,11 @@ describe('the function table', () => {
     expect(new Set(names).size).toBe(names.length);
   });
 
+  it('has at least 120 functions, in every category (issue 17)', () => {
+    expect(FUNCTIONS.length).toBeGreaterThanOrEqual(120);
+    for (const c of ['Logic', 'Text', 'Lists', 'Numbers', 'Dates', 'Lookup']) expect(FUNCTIONS.filter((f) => f.category === c).length, c).toBeGreaterThanOrEqual(3);
+  });
+
   it('describes each entry fully', () => {
     for (const f of FUNCTIONS) {
       expect(f.name).toMatch(/^[A-Z][A-Z0-9]*$/); // LOG10, ATAN2, BASE64ENCODE (issue 17) carry digits
