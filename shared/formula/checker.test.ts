@@ -113,7 +113,7 @@ describe('errors with exact ranges and messages', () => {
     expect(problems('YEAR([Close Date])')).toMatchObject([{ message: 'YEAR expects a Date as argument 1, got Text; convert text with DATEVALUE(text, "MM/DD/YYYY")' }]);
     expect(problems('IF([Amount], 1, 2)')).toMatchObject([{ message: 'IF expects a Boolean (TRUE or FALSE) as argument 1, got Number', at: '[Amount]' }]);
     expect(problems('UPPER(SPLIT([Name], " "))')).toMatchObject([{ message: 'UPPER expects Text as argument 1, got List<Text>; pick an item with INDEX(list, n) or join with JOIN(list, ", ")' }]);
-    expect(problems('SUM(1, 2, "3")')).toMatchObject([{ message: 'SUM expects a Number as argument 3, got Text; convert text with VALUE(...)', at: '"3"' }]);
+    expect(problems('SUM(1, 2, "3")')).toMatchObject([{ message: 'SUM expects a Number or a List of Numbers as argument 3, got Text; convert text with VALUE(...)', at: '"3"' }]);
   });
 
   it('comparing Text to Number, over the whole comparison', () => {
@@ -177,8 +177,9 @@ describe('errors with exact ranges and messages', () => {
   });
 
   it('a constant part that always fails is caught when checking', () => {
-    expect(problems('[Amount] + 1/0')).toEqual([{ code: 'constant-error', message: 'Division by zero in 1/0', at: '1/0', start: 11, end: 14, severity: 'error' }]);
-    expect(problems('DATE(2026, 2, 30)')).toMatchObject([{ code: 'constant-error', message: 'There is no date 2026-2-30 in DATE(2026, 2, 30)' }]);
+    expect(problems('[Amount] + 1/0')).toEqual([{ code: 'constant-error', message: '#DIV/0! Division by zero in 1/0', at: '1/0', start: 11, end: 14, severity: 'error' }]);
+    // DATE rolls over as Excel does now (DATE(2026, 2, 30) is 2026-03-02); a year out of range still fails.
+    expect(problems('DATE(999, 2, 30)')).toMatchObject([{ code: 'constant-error', message: '#NUM! The year must be 1000 to 9999, got 999 in DATE(999, 2, 30)' }]);
     expect(problems('DATEVALUE("02/30/2026", "MM/DD/YYYY")')).toMatchObject([{ code: 'constant-error' }]);
     expect(problems('MID("abc", 1, -1)')).toMatchObject([{ code: 'constant-error', message: 'The length cannot be negative, got -1 in MID("abc", 1, -1)' }]);
   });

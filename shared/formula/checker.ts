@@ -1,6 +1,7 @@
 // Infers the type of every node from the upstream fields; reports problems with exact ranges.
 import type { Field, FieldType } from '../graph/field-types';
 import { suggest } from '../util/suggest';
+import { ALIASES } from './counterparts';
 import type { Node, NodeOf } from './ast';
 import { comparable } from './compare';
 import { compileNode } from './compiler';
@@ -98,7 +99,8 @@ class Checker {
       node.constant = { value: compileNode(node, this.text)({}, FOLD_ENV) };
     } catch (e) {
       if (!(e instanceof FormulaFault)) throw e;
-      this.error(node, 'constant-error', e.message);
+      // Inside IFERROR and its kin a failing constant is what is being caught: left to run time.
+      if (this.catching === 0) this.error(node, 'constant-error', e.message);
     }
   }
 
@@ -235,13 +237,17 @@ class Checker {
     return T.Boolean;
   }
 
+  /** How many error-catching calls (IFERROR, IFNA, ISERROR) enclose the node being checked. */
+  private catching = 0;
+
   private call(node: NodeOf<'call'>): FormulaType {
-    const types = node.args.map((a) => this.visit(a));
     const spec = lookupFunction(node.name);
+    if (spec?.catches) this.catching++;
+    const types = node.args.map((a) => this.visit(a));
+    if (spec?.catches) this.catching--;
     const nameRange = { start: node.start, end: node.nameEnd };
     if (!spec) {
-      const hint = suggest(node.name, FUNCTIONS.map((f) => f.name));
-      this.error(nameRange, 'unknown-function', `Unknown function ${node.name}.${hint ? ` Did you mean ${hint}?` : ''}`);
+      this.error(nameRange, 'unknown-function', unknownFunctionMessage(node.name));
       return T.Any;
     }
     const fallback = typeof spec.returns === 'string' ? T.Any : spec.returns;
@@ -306,4 +312,16 @@ class Checker {
         : `The target field is ${formatType(fieldTypeToFormula(expected))} but this formula gives ${formatType(type)}.${hint}`;
     this.error(root, 'result-type', message);
   }
+}
+
+/**
+ * "Unknown function LENGTH — Weft's LEN(text) does this": the function by meaning (names from
+ * Excel, Sheets, Airtable and SQL), else the nearest by spelling.
+ */
+export function unknownFunctionMessage(name: string): string {
+  const upper = name.toUpperCase();
+  const alias = Object.hasOwn(ALIASES, upper) ? ALIASES[upper] : undefined;
+  if (alias) return `Unknown function ${name} — Weft's ${alias} does this`;
+  const hint = suggest(name, FUNCTIONS.map((f) => f.name));
+  return `Unknown function ${name}.${hint ? ` Did you mean ${hint}?` : ''}`;
 }

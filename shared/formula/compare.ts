@@ -1,6 +1,6 @@
 // Comparison rules: which types compare, and the compiled comparison for a pair of types.
 import type { CompareOp } from './ast';
-import { isBlank, show, type Site } from './runtime';
+import { cmp15, isBlank, show, type Site } from './runtime';
 import { isDateLike, isLoose, isNumeric, type FormulaType } from './types';
 
 /** Numbers with numbers (Currency too), text with text, booleans, dates with dates; NULL with anything. */
@@ -51,6 +51,10 @@ export function makeComparison(op: CompareOp, lt: FormulaType, rt: FormulaType, 
       return t;
     };
     return (a, b) => a !== null && b !== null && cmp(ms(a), ms(b));
+  }
+  if (isNumeric(lt) && isNumeric(rt)) {
+    // 15 significant digits, as Excel: 0.1 + 0.2 = 0.3 is TRUE.
+    return (a, b) => a !== null && b !== null && cmp(cmp15(a as number, b as number), 0);
   }
   // Numbers, text, booleans (FALSE < TRUE) and "YYYY-MM-DD" dates compare with JavaScript's own operators.
   return (a, b) => a !== null && b !== null && cmp(a as number, b as number);

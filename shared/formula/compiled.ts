@@ -7,6 +7,8 @@ import type { FormulaType } from './types';
 export interface Env {
   /** Milliseconds since the epoch; TODAY() and NOW() read the clock only through this. */
   now: () => number;
+  /** The run's parameters, by name; PARAM(name) reads them (blank when absent). */
+  params?: ReadonlyMap<string, unknown>;
 }
 
 /** A compiled node: reads the row, returns a runtime value, throws FormulaFault to reject. */

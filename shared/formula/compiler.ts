@@ -5,7 +5,7 @@ import { makeComparison } from './compare';
 import { coerce, type Compiled, type Env } from './compiled';
 import type { LazyCall } from './function-spec';
 import { lookupFunction } from './functions';
-import { checkText, show, Site, snippetOf, toText } from './runtime';
+import { checkText, cmp15, show, Site, snippetOf, toText } from './runtime';
 import { formatType, T, type FormulaType } from './types';
 
 const hasOwn = Object.hasOwn;
@@ -122,6 +122,24 @@ function compileIn(node: Node, cx: Scope): Compiled {
   }
 }
 
+function numericComparison(op: NodeOf<'compare'>['op'], left: Compiled, right: Compiled | null, b: number | null): Compiled {
+  const test: (c: number) => boolean =
+    op === '=' ? (c) => c === 0 : op === '<>' || op === '!=' ? (c) => c !== 0 : op === '<' ? (c) => c < 0 : op === '<=' ? (c) => c <= 0 : op === '>' ? (c) => c > 0 : (c) => c >= 0;
+  if (right === null) {
+    if (b === null) return () => false;
+    return (r, e) => {
+      const a = left(r, e) as number | null;
+      return a !== null && test(cmp15(a, b));
+    };
+  }
+  return (r, e) => {
+    const a = left(r, e) as number | null;
+    if (a === null) return false;
+    const v = right(r, e) as number | null;
+    return v !== null && test(cmp15(a, v));
+  };
+}
+
 /**
  * Numbers, text, booleans and "YYYY-MM-DD" dates compare with JavaScript's operators; this
  * inlines them (NULL on either side is FALSE) instead of calling a generic comparison.
@@ -131,8 +149,11 @@ function directComparison(node: NodeOf<'compare'>, cx: Scope): Compiled | null {
   const rt = typeOf(node.right).kind;
   const plain = (k: string) => k === 'Number' || k === 'Currency' || k === 'Text' || k === 'Boolean' || k === 'Date';
   if (!plain(lt) || !plain(rt)) return null;
+  // Numbers compare at 15 significant digits, as Excel: 0.1 + 0.2 = 0.3 is TRUE.
+  const numeric = (lt === 'Number' || lt === 'Currency') && (rt === 'Number' || rt === 'Currency');
   const rc = node.right.constant;
   const left = compileIn(node.left, cx);
+  if (numeric) return numericComparison(node.op, left, rc ? null : compileIn(node.right, cx), rc ? (rc.value as number | null) : null);
   if (rc) {
     const b = rc.value as number;
     if (b === null) return () => false;
@@ -346,7 +367,7 @@ const NUM_OPS: Record<Exclude<ChainOp, 'OR' | 'AND' | '&'>, NumOp> = {
   '+': (a, b, s) => finite(a + b, s),
   '-': (a, b, s) => finite(a - b, s),
   '*': (a, b, s) => finite(a * b, s),
-  '/': (a, b, s) => (b === 0 ? s.fail('Division by zero') : finite(a / b, s)),
+  '/': (a, b, s) => (b === 0 ? s.failWith('#DIV/0!', 'Division by zero') : finite(a / b, s)),
   '^': (a, b, s) => finite(a ** b, s),
 };
 
@@ -383,7 +404,7 @@ function binary(op: keyof typeof NUM_OPS, left: Compiled, right: Compiled, right
           return x - x === 0 ? x : finite(x, site);
         };
       case '/':
-        if (b === 0) return (r, e) => (left(r, e) === null ? null : site.fail('Division by zero'));
+        if (b === 0) return (r, e) => (left(r, e) === null ? null : site.failWith('#DIV/0!', 'Division by zero'));
         return (r, e) => {
           const a = left(r, e) as number | null;
           if (a === null) return null;

@@ -40,16 +40,21 @@ describe('TODAY and NOW read the injected clock', () => {
 });
 
 describe('DATE', () => {
-  it('builds real dates and rejects impossible ones', () => {
+  it('builds real dates and rolls months and days over as Excel does', () => {
     expect(value('DATE(2026, 1, 1)')).toBe('2026-01-01');
     expect(value('DATE(2024, 2, 29)')).toBe('2024-02-29');
     expect(value('DATE(1000, 1, 1)')).toBe('1000-01-01');
-    expect(problems('DATE(999, 12, 31)')).toMatchObject([{ code: 'constant-error', message: 'The year must be 1000 to 9999, got 999 in DATE(999, 12, 31)' }]);
-    expect(failure('DATE(2026, 2, 28 + [Count] + 1)')).toBe('There is no date 2026-2-29 in DATE(2026, 2, 28 + [Count] + 1)');
-    expect(problems('DATE(2025, 2, 29)')).toMatchObject([{ code: 'constant-error' }]);
-    expect(problems('DATE(2026, 13, 1)')).toMatchObject([{ code: 'constant-error' }]);
-    expect(problems('DATE(2026, 1.5, 1)')).toMatchObject([{ code: 'constant-error' }]);
+    expect(problems('DATE(999, 12, 31)')).toMatchObject([{ code: 'constant-error', message: '#NUM! The year must be 1000 to 9999, got 999 in DATE(999, 12, 31)' }]);
+    // Issue 17 changed these from errors to Excel's rollover.
+    expect(value('DATE(2026, 2, 28 + [Count] + 1)')).toBe('2026-03-01');
+    expect(value('DATE(2025, 2, 29)')).toBe('2025-03-01');
+    expect(value('DATE(2024, 2, 30)')).toBe('2024-03-01');
+    expect(value('DATE(2026, 13, 1)')).toBe('2027-01-01');
+    expect(value('DATE(2026, 3, 0)')).toBe('2026-02-28');
+    expect(value('DATE(2026, 0, 1)')).toBe('2025-12-01');
+    expect(value('DATE(2026, 1.5, 1)')).toBe('2026-01-01');
     expect(problems('DATE(10000, 1, 1)')).toMatchObject([{ code: 'constant-error' }]);
+    expect(problems('DATE(9999, 12, 32)')).toMatchObject([{ code: 'constant-error', message: '#NUM! The date is outside the years 1000 to 9999 in DATE(9999, 12, 32)' }]);
   });
 });
 

@@ -37,7 +37,7 @@ export const DIAGNOSTIC_CODES = {
   'bad-value-map': { about: 'A value map holds values LOOKUP cannot use, or mixes types (a warning: values become Text).', example: 'Value map "tiers" mixes value types; LOOKUP gives Text' },
   'regex-invalid': { about: 'A regular expression that does not parse, or uses syntax Weft does not support (lookaround, \\p{...}, a repeat of something that can match empty text).', example: 'Missing ")" to close this "(" (at character 1 of the pattern)' },
   'regex-unsafe': { about: 'A regular expression construct that can take exponential time (nested repetition, backreferences) or is too large.', example: 'Nested repetition such as (a+)+ is not allowed: it can take exponential time; repeat once, e.g. (a)+ or a+' },
-  'constant-error': { about: 'A part of the formula made only of constants fails (for example 1/0), so it would fail for every record.', example: 'Division by zero in 1/0' },
+  'constant-error': { about: 'A part of the formula made only of constants fails (for example 1/0), so it would fail for every record.', example: '#DIV/0! Division by zero in 1/0' },
   'format-hint': { about: 'A warning about a likely mistake in a date format.', example: '"mm" means minutes; use "MM" for the month' },
 } as const;
 

@@ -6,11 +6,12 @@ import type { Site } from './runtime';
 import { formatType, isDateLike, isLoose, isNumeric, type FormulaType } from './types';
 
 /** What an argument may be. `number` takes Number and Currency; `date` takes Date and DateTime. */
-export type ParamKind = 'text' | 'number' | 'boolean' | 'date' | 'scalar' | 'list' | 'any';
+export type ParamKind = 'text' | 'number' | 'numbers' | 'boolean' | 'date' | 'scalar' | 'list' | 'any';
 
 export const PARAM_KIND_LABELS: Record<ParamKind, string> = {
   text: 'Text',
   number: 'a Number',
+  numbers: 'a Number or a List of Numbers',
   boolean: 'a Boolean (TRUE or FALSE)',
   date: 'a Date',
   scalar: 'a single value (not a List)',
@@ -25,6 +26,8 @@ export function accepts(kind: ParamKind, t: FormulaType): boolean {
       return t.kind === 'Text';
     case 'number':
       return isNumeric(t);
+    case 'numbers':
+      return isNumeric(t) || (t.kind === 'List' && (isNumeric(t.of) || isLoose(t.of)));
     case 'boolean':
       return t.kind === 'Boolean';
     case 'date':
@@ -40,7 +43,7 @@ export function accepts(kind: ParamKind, t: FormulaType): boolean {
 
 /** A conversion hint for a wrong argument, or ''. */
 export function conversionHint(kind: ParamKind, got: FormulaType): string {
-  if (kind === 'number' && got.kind === 'Text') return '; convert text with VALUE(...)';
+  if ((kind === 'number' || kind === 'numbers') && got.kind === 'Text') return '; convert text with VALUE(...)';
   if (kind === 'date' && got.kind === 'Text') return '; convert text with DATEVALUE(text, "MM/DD/YYYY")';
   if (kind === 'text' && got.kind !== 'List') return '; convert it with TEXT(...) or join it with &';
   if (got.kind === 'List') return '; pick an item with INDEX(list, n) or join with JOIN(list, ", ")';
@@ -116,6 +119,8 @@ export interface FunctionDef<P> {
   result: string;
   /** `propagate`: a NULL argument makes the result NULL without calling `impl`. */
   nulls?: 'propagate' | 'accept';
+  /** Catches failures of its arguments (IFERROR, IFNA, ISERROR): a constant argument that fails is not a check error inside it. */
+  catches?: boolean;
   /** Reads the clock: never folded into a constant. */
   volatile?: boolean;
   check?: (c: CallInfo) => CheckOutcome<P> | void;

@@ -18,9 +18,14 @@ describe('the function table', () => {
     expect(new Set(names).size).toBe(names.length);
   });
 
+  it('has at least 120 functions, in every category (issue 17)', () => {
+    expect(FUNCTIONS.length).toBeGreaterThanOrEqual(120);
+    for (const c of ['Logic', 'Text', 'Lists', 'Numbers', 'Dates', 'Lookup']) expect(FUNCTIONS.filter((f) => f.category === c).length, c).toBeGreaterThanOrEqual(3);
+  });
+
   it('describes each entry fully', () => {
     for (const f of FUNCTIONS) {
-      expect(f.name).toMatch(/^[A-Z]+$/);
+      expect(f.name).toMatch(/^[A-Z][A-Z0-9]*$/); // LOG10, ATAN2, BASE64ENCODE (issue 17) carry digits
       expect(f.description.length).toBeGreaterThan(10);
       expect(f.signature).toMatch(new RegExp(`^${f.name}\\(.*\\) → .+`));
       expect(f.impl || f.lazy).toBeTruthy();
@@ -242,7 +247,7 @@ describe('numbers', () => {
     expect(value('MOD(17, -5)')).toBe(-3);
     expect(value('MOD(5.5, 1)')).toBe(0.5);
     expect(value('MOD(0.3, 0.1)')).toBe(0);
-    expect(failure('MOD([Amount], [Count])')).toBe('Division by zero in MOD([Amount], [Count])');
+    expect(failure('MOD([Amount], [Count])')).toBe('#DIV/0! Division by zero in MOD([Amount], [Count])');
   });
 
   it('POWER and ^ reject results that are not finite numbers', () => {
@@ -256,15 +261,15 @@ describe('numbers', () => {
     expect(value('1 + 2 * 3 - 4 / 2')).toBe(5);
     expect(value('-2 ^ 2')).toBe(4);
     expect(value('2 ^ 3 ^ 2')).toBe(64);
-    expect(failure('[Amount] / [Count]')).toBe('Division by zero in [Amount] / [Count]');
-    expect(failure('1 + [Amount] / [Count] * 2')).toBe('Division by zero in [Amount] / [Count]');
+    expect(failure('[Amount] / [Count]')).toBe('#DIV/0! Division by zero in [Amount] / [Count]');
+    expect(failure('1 + [Amount] / [Count] * 2')).toBe('#DIV/0! Division by zero in [Amount] / [Count]');
     expect(failure('[Amount] * 1e308')).toBe('The result is too large in [Amount] * 1e308');
-    expect(failure('[Amount] / ([Count] * 2)')).toBe('Division by zero in [Amount] / ([Count] * 2)');
-    expect(failure('[Amount] / 0')).toBe('Division by zero in [Amount] / 0');
+    expect(failure('[Amount] / ([Count] * 2)')).toBe('#DIV/0! Division by zero in [Amount] / ([Count] * 2)');
+    expect(failure('[Amount] / 0')).toBe('#DIV/0! Division by zero in [Amount] / 0');
     expect(failure('1e300 * [Amount] * 1e10 + 1')).toBe('The result is too large in 1e300 * [Amount] * 1e10');
     expect(problems('[Amount] - 1e308 * 10')).toMatchObject([{ code: 'constant-error', message: 'The result is too large in 1e308 * 10', at: '1e308 * 10' }]);
     const r = compileFormula('  [Amount]/[Count]', { fields: [{ name: 'Amount', type: 'number' }, { name: 'Count', type: 'number' }] });
-    expect(r.ok && r.evaluate({ Amount: 1, Count: 0 })).toEqual({ ok: false, error: 'Division by zero in [Amount]/[Count]', start: 2, end: 18 });
+    expect(r.ok && r.evaluate({ Amount: 1, Count: 0 })).toEqual({ ok: false, error: '#DIV/0! Division by zero in [Amount]/[Count]', start: 2, end: 18 });
   });
 });
 

@@ -25,6 +25,10 @@ import {
   todayUtc,
   type DateUnit,
 } from './dates';
+import { DATE_FUNCTIONS } from './functions-dates';
+import { LOGIC_FUNCTIONS } from './functions-logic';
+import { NUMBER_FUNCTIONS } from './functions-numbers';
+import { TEXT_FUNCTIONS } from './functions-text';
 import { defineFunction, type ArgInfo, type CallInfo, type FunctionSpec } from './function-spec';
 import { LIMITS } from './limits';
 import { formatNumber, parseNumberFormat, type NumberFormat } from './number-format';
@@ -125,6 +129,21 @@ const tooManySteps = (site: Site): never => site.fail('The regular expression ne
 
 const int = (n: number) => Math.trunc(n);
 
+/** Aggregate arguments with any lists spread out (the common case, no list, returns them as they are). */
+function flat(args: unknown[]): (number | null)[] {
+  for (const a of args) if (Array.isArray(a)) return args.flatMap((v) => (Array.isArray(v) ? (v as (number | null)[]) : [v as number | null]));
+  return args as (number | null)[];
+}
+
+/** Excel's DATE rollover: month 13 is January of the next year, day 0 the last of the month before. */
+export function rollDate(y: number, m: number, d: number, s: Site): string {
+  const ms = Date.UTC(y, m - 1, 1) + (d - 1) * 86400000;
+  const out = new Date(ms);
+  const year = out.getUTCFullYear();
+  if (!(year >= MIN_YEAR && year <= MAX_YEAR)) return s.failWith('#NUM!', `The date is outside the years ${MIN_YEAR} to ${MAX_YEAR}`);
+  return out.toISOString().slice(0, 10);
+}
+
 /** Excel's TRIM: no spaces at either end, and runs of whitespace inside become one space. */
 export function trimText(s: string): string {
   const t = s.trim();
@@ -183,7 +202,7 @@ type TextPrep = { kind: 'number'; format: NumberFormat } | { kind: 'date'; forma
 
 // ---- the table -----------------------------------------------------------------------------
 
-export const FUNCTIONS: readonly FunctionSpec[] = [
+const CORE_FUNCTIONS: readonly FunctionSpec[] = [
   // Logic
   defineFunction({
     name: 'IF',
@@ -719,15 +738,16 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   defineFunction({
     name: 'MIN',
     category: 'Numbers',
-    params: [{ name: 'number', kind: 'number' }],
+    params: [{ name: 'number', kind: 'numbers' }],
     repeat: 1,
     returns: 'Number',
-    description: 'The smallest number. Blank values are skipped; NULL when all are blank. A Currency argument gives a Currency.',
+    description: 'The smallest number. Lists (a multi-value field, SPLIT, VALUES) count item by item. Blank values are skipped; NULL when all are blank. A Currency argument gives a Currency.',
     example: 'MIN([Amount], 1000, [Discount])',
     result: '1000',
     nulls: 'accept',
-    check: (c) => ({ type: numericOf(c.args.map((a) => a.type)) }),
-    impl: (_s, values: (number | null)[]) => {
+    check: (c) => ({ type: numericOf(c.args.map((a) => (a.type.kind === 'List' ? a.type.of : a.type))) }),
+    impl: (_s, args: unknown[]) => {
+      const values = flat(args);
       let out: number | null = null;
       for (const v of values) if (v !== null && (out === null || v < out)) out = v;
       return out;
@@ -736,15 +756,16 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   defineFunction({
     name: 'MAX',
     category: 'Numbers',
-    params: [{ name: 'number', kind: 'number' }],
+    params: [{ name: 'number', kind: 'numbers' }],
     repeat: 1,
     returns: 'Number',
-    description: 'The largest number. Blank values are skipped; NULL when all are blank. A Currency argument gives a Currency.',
+    description: 'The largest number. Lists (a multi-value field, SPLIT, VALUES) count item by item. Blank values are skipped; NULL when all are blank. A Currency argument gives a Currency.',
     example: 'MAX([Amount], 5000)',
     result: '5000',
     nulls: 'accept',
-    check: (c) => ({ type: numericOf(c.args.map((a) => a.type)) }),
-    impl: (_s, values: (number | null)[]) => {
+    check: (c) => ({ type: numericOf(c.args.map((a) => (a.type.kind === 'List' ? a.type.of : a.type))) }),
+    impl: (_s, args: unknown[]) => {
+      const values = flat(args);
       let out: number | null = null;
       for (const v of values) if (v !== null && (out === null || v > out)) out = v;
       return out;
@@ -753,15 +774,16 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   defineFunction({
     name: 'SUM',
     category: 'Numbers',
-    params: [{ name: 'number', kind: 'number' }],
+    params: [{ name: 'number', kind: 'numbers' }],
     repeat: 1,
     returns: 'Number',
-    description: 'The total. Blank values are skipped (count as 0), as in Excel. A Currency argument gives a Currency.',
+    description: 'The total. Lists (a multi-value field, SPLIT, VALUES) count item by item. Blank values are skipped (count as 0), as in Excel. A Currency argument gives a Currency.',
     example: 'SUM([Amount], [Discount], 10)',
     result: '1244.5',
     nulls: 'accept',
-    check: (c) => ({ type: numericOf(c.args.map((a) => a.type)) }),
-    impl: (s, values: (number | null)[]) => {
+    check: (c) => ({ type: numericOf(c.args.map((a) => (a.type.kind === 'List' ? a.type.of : a.type))) }),
+    impl: (s, args: unknown[]) => {
+      const values = flat(args);
       let out = 0;
       for (const v of values) if (v !== null) out += v;
       return checkNumber(out, s);
@@ -780,7 +802,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     result: '2',
     check: (c) => ({ type: numericOf([arg(c, 0).type]) }),
     impl: (s, x: number, d: number) => {
-      if (d === 0) s.fail('Division by zero');
+      if (d === 0) s.failWith('#DIV/0!', 'Division by zero');
       const r = x - d * Math.floor(clean(x / d));
       // 0.3 - 0.1 * 3 is -5.5e-17 in binary: a residue that small next to the divisor is 0.
       return Math.abs(r) < Math.abs(d) * 1e-12 ? 0 : clean(r);
@@ -834,12 +856,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       { name: 'day', kind: 'number' },
     ],
     returns: T.Date,
-    description: 'The date with this year (1000-9999), month (1-12) and day. A day that does not exist, such as DATE(2026, 2, 30), rejects the record.',
-    example: 'DATE(2026, 1, 31)',
-    result: '2026-01-31',
+    description:
+      'The date with this year (1000-9999), month and day. Months and days out of range roll over as in Excel: DATE(2024, 2, 30) is 2024-03-01, DATE(2026, 13, 1) is 2027-01-01, DATE(2026, 3, 0) is 2026-02-28. Fractions are dropped.',
+    example: 'DATE(2024, 2, 30)',
+    result: '2024-03-01',
     impl: (s, y: number, m: number, d: number) => {
-      if (!(y >= MIN_YEAR && y <= MAX_YEAR)) s.fail(`The year must be ${MIN_YEAR} to ${MAX_YEAR}, got ${y}`);
-      return makeDate(y, m, d) ?? s.fail(`There is no date ${y}-${m}-${d}`);
+      if (!(y >= MIN_YEAR && y <= MAX_YEAR)) s.failWith('#NUM!', `The year must be ${MIN_YEAR} to ${MAX_YEAR}, got ${y}`);
+      return makeDate(y, m, d) ?? rollDate(int(y), int(m), int(d), s);
     },
   }),
   defineFunction<DateParsePrep>({
@@ -1135,6 +1158,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
   }),
 ];
+
+export const FUNCTIONS: readonly FunctionSpec[] = [...CORE_FUNCTIONS, ...LOGIC_FUNCTIONS, ...TEXT_FUNCTIONS, ...NUMBER_FUNCTIONS, ...DATE_FUNCTIONS];
 
 export const FUNCTION_MAP: ReadonlyMap<string, FunctionSpec> = new Map(FUNCTIONS.map((f) => [f.name, f]));
 

@@ -15,6 +15,7 @@ export type { FormulaDiagnostic, FormulaDiagnosticCode } from './diagnostics';
 export { DIAGNOSTIC_CODES } from './diagnostics';
 export type { FunctionSpec, ParamSpec, ParamKind, Category as FunctionCategory } from './function-spec';
 export { FUNCTIONS, lookupFunction } from './functions';
+export { ALIASES, counterpartOf, DIFFERENCES, REFERENCE_ERRATA, type Counterpart } from './counterparts';
 export { tokenize, functionAt, completionsAt } from './editor';
 export type { FormulaToken, TokenType, SignatureAt, Completion, CompletionsAt } from './editor';
 export { offsetToPosition, positionToOffset, toMonacoRange } from './position';
@@ -39,6 +40,7 @@ export interface CheckedFormula {
   ast: unknown | null;
 }
 
+/** A failure's message starts with its spreadsheet error value when it has one (#DIV/0!, #VALUE!, #N/A, #NUM!). */
 export type EvalResult = { ok: true; value: unknown } | { ok: false; error: string; start?: number; end?: number };
 
 export interface CompiledFormula {
@@ -46,7 +48,8 @@ export interface CompiledFormula {
   type: FormulaType;
   fieldType: FieldType;
   /** Never throws: a record the formula cannot handle comes back as { ok: false, error }. */
-  evaluate(row: Row, env?: { now?: () => number }): EvalResult;
+  /** `params`: the run's parameters, which PARAM(name) reads (blank when a name is absent). */
+  evaluate(row: Row, env?: { now?: () => number; params?: ReadonlyMap<string, unknown> }): EvalResult;
 }
 
 export type FormulaCompileResult = CompiledFormula | { ok: false; diagnostics: FormulaDiagnostic[] };
@@ -85,10 +88,10 @@ export function compileFormula(text: string, ctx: FormulaContext): FormulaCompil
     ok: true,
     type,
     fieldType,
-    evaluate(row: Row, env?: { now?: () => number }): EvalResult {
+    evaluate(row: Row, env?: { now?: () => number; params?: ReadonlyMap<string, unknown> }): EvalResult {
       try {
         frame.epoch++;
-        const value = root(row, env?.now ? (env as Env) : DEFAULT_ENV);
+        const value = root(row, env?.now ? (env as Env) : env?.params ? { now: DEFAULT_ENV.now, params: env.params } : DEFAULT_ENV);
         return { ok: true, value: value === undefined ? null : value };
       } catch (e) {
         if (e instanceof FormulaFault) return { ok: false, error: e.message, start: e.start, end: e.end };

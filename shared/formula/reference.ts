@@ -1,9 +1,11 @@
 // Renders the generated parts of docs/formulas.md from the function table, codes and limits.
 import type { Field, Row } from '../graph/field-types';
+import { counterpartOf, DIFFERENCES, REFERENCE_ERRATA } from './counterparts';
 import { DIAGNOSTIC_CODES } from './diagnostics';
 import { CATEGORIES } from './function-spec';
 import { FUNCTIONS } from './functions';
 import { LIMIT_DESCRIPTIONS, LIMITS } from './limits';
+import { numberToText } from './runtime';
 import type { FormulaType } from './types';
 
 /** The row every example in the function table runs against (the tests check each result). */
@@ -44,7 +46,7 @@ export function formatResult(value: unknown, type: FormulaType): string {
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (type.kind === 'Text' || (type.kind === 'List' && typeof value === 'string')) return JSON.stringify(value);
   if (Array.isArray(value)) return JSON.stringify(value);
-  return String(value);
+  return typeof value === 'number' ? numberToText(value) : String(value);
 }
 
 const code = (s: string) => (s.includes('`') ? `\`\` ${s} \`\`` : `\`${s}\``);
@@ -56,13 +58,33 @@ export function renderFunctionReference(): string {
     const fns = FUNCTIONS.filter((f) => f.category === category);
     if (fns.length === 0) continue;
     out.push(`### ${category}`, '');
-    out.push('| Function | What it does | Example | Gives |', '| --- | --- | --- | --- |');
+    out.push('| Function | What it does | Example | Gives | Excel / Sheets / Airtable |', '| --- | --- | --- | --- | --- |');
     for (const f of fns) {
-      out.push(`| ${cell(code(f.signature))} | ${cell(f.description)} | ${cell(code(f.example))} | ${cell(code(f.result))} |`);
+      out.push(`| ${cell(code(f.signature))} | ${cell(f.description)} | ${cell(code(f.example))} | ${cell(code(f.result))} | ${cell(renderCounterpart(f.name))} |`);
     }
     out.push('');
   }
   return out.join('\n').trimEnd();
+}
+
+function renderCounterpart(name: string): string {
+  const c = counterpartOf(name);
+  if (!c) return '—';
+  const names = [c.excel, c.sheets, c.airtable].map((n) => n ?? '—').join(' / ');
+  return c.differs ? `${names}. Differs: ${c.differs}` : names;
+}
+
+/** The deliberate differences from Excel, as the differential test and the editor's hover know them. */
+export function renderDifferences(): string {
+  const lines = ['| Function or operator | How Weft differs |', '| --- | --- |'];
+  for (const [name, what] of Object.entries(DIFFERENCES)) lines.push(`| ${cell(code(name))} | ${cell(what)} |`);
+  return lines.join('\n');
+}
+
+export function renderErrata(): string {
+  const lines = ['| Case | Excel (and Weft) vs @formulajs |', '| --- | --- |'];
+  for (const [name, what] of Object.entries(REFERENCE_ERRATA)) lines.push(`| ${cell(name)} | ${cell(what)} |`);
+  return lines.join('\n');
 }
 
 export function renderSampleRow(): string {
@@ -90,6 +112,8 @@ export function renderLimits(): string {
 
 const SECTIONS: Record<string, () => string> = {
   functions: renderFunctionReference,
+  differences: renderDifferences,
+  errata: renderErrata,
   sample: renderSampleRow,
   codes: renderDiagnosticCodes,
   limits: renderLimits,

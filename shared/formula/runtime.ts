@@ -7,8 +7,13 @@ export class FormulaFault {
     readonly message: string,
     readonly start: number,
     readonly end: number,
+    /** The spreadsheet error value this failure is (#VALUE! when the failure names none). */
+    readonly code: ErrorValue = '#VALUE!',
   ) {}
 }
+
+/** The spreadsheet error values a failure can be; IFERROR catches them all, IFNA only #N/A. */
+export type ErrorValue = '#DIV/0!' | '#VALUE!' | '#N/A' | '#NUM!';
 
 /**
  * One place in the formula that can fail, created once when compiling. Its `fail` names the
@@ -25,6 +30,11 @@ export class Site<P = unknown> {
 
   fail(reason: string): never {
     throw new FormulaFault(`${reason} in ${this.snippet}`, this.start, this.end);
+  }
+
+  /** Fails with a named error value: "#DIV/0! Division by zero in [A] / [B]". */
+  failWith(code: ErrorValue, reason: string): never {
+    throw new FormulaFault(`${code} ${reason} in ${this.snippet}`, this.start, this.end, code);
   }
 }
 
@@ -90,3 +100,16 @@ export function roundHalfAway(x: number, digits: number): number {
 
 /** Removes binary noise from a computed multiple: 2.7/0.1 is 27, not 27.000000000000004. */
 export const clean = (x: number): number => Number(x.toPrecision(15)) || 0;
+
+/**
+ * Excel's comparison at 15 significant digits: -1, 0 or 1. Rounding can only matter when the two
+ * numbers are within a few units of the 15th digit of each other, so only those pay for it.
+ */
+export function cmp15(a: number, b: number): number {
+  if (a === b) return 0;
+  const d = a - b;
+  if (Math.abs(d) > 1e-13 * Math.max(Math.abs(a), Math.abs(b)) || d !== d) return d < 0 ? -1 : 1;
+  const x = Number(a.toPrecision(15));
+  const y = Number(b.toPrecision(15));
+  return x === y ? 0 : x < y ? -1 : 1;
+}

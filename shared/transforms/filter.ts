@@ -56,7 +56,7 @@ export function createFilterTransform(config: FilterConfig, step: TransformStep,
   if (config.mode === 'formula') {
     const compiled = compileFormula(config.formula, { fields: step.input?.fields ?? [], valueMaps: env.valueMaps, expected: 'boolean' });
     if (!compiled.ok) throw new TransformConfigError(`${step.label}: the formula has errors: ${compiled.diagnostics.map((d) => d.message).join('; ')}`);
-    const ctx = { now: env.now ?? Date.now };
+    const ctx = { now: env.now ?? Date.now, params: env.params };
     return {
       apply(rows) {
         const kept: FlowRow[] = [];

@@ -25,7 +25,7 @@ describe('calculated field', () => {
     const t = createTransform(step('calculated-field', { field: 'Per Unit', formula: '[Amount] / [Count]' }));
     const result = t.apply(rows);
     expect(result.rows.map((r) => r.values['Per Unit'])).toEqual([5000]);
-    expect(result.rejected).toEqual([expect.objectContaining({ rowNumber: 2, reason: expect.stringMatching(/^Per Unit: Division by zero/) })]);
+    expect(result.rejected).toEqual([expect.objectContaining({ rowNumber: 2, reason: expect.stringMatching(/^Per Unit: #DIV\/0! Division by zero/) })]);
   });
 
   it('replaces an existing field', () => {
@@ -37,6 +37,15 @@ describe('calculated field', () => {
     const now = () => Date.UTC(2026, 2, 11, 15, 0, 0);
     const t = createTransform(step('calculated-field', { field: 'Age', formula: 'DATEDIFF([Close Date], TODAY(), "day")' }), { now });
     expect(t.apply(rows).rows.map((r) => r.values.Age)).toEqual([10, 71]);
+  });
+
+  it('reads the run parameters for PARAM(name), blank without them', () => {
+    const formula = 'COALESCE(PARAM("region"), "all") & "-" & [Stage]';
+    const t = createTransform(step('calculated-field', { field: 'Key', formula }), { params: new Map([['region', 'EU']]) });
+    expect(t.apply(rows).rows.map((r) => r.values.Key)).toEqual(['EU-Closed Won', 'EU-Open']);
+    expect(createTransform(step('calculated-field', { field: 'Key', formula })).apply(rows).rows.map((r) => r.values.Key)).toEqual(['all-Closed Won', 'all-Open']);
+    const f = createTransform(step('filter', { mode: 'formula', formula: '[Stage] = PARAM("stage")', conditions: [], match: 'all' }), { params: new Map([['stage', 'Open']]) });
+    expect(f.apply(rows).rows.map((r) => r.rowNumber)).toEqual([2]);
   });
 
   it('refuses a formula with errors at build time', () => {

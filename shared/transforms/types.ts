@@ -39,6 +39,8 @@ export interface TransformEnv {
   valueMaps?: Record<string, Record<string, unknown>>;
   /** The clock TODAY() and NOW() read; fixed per run so a retried batch computes the same values. */
   now?: () => number;
+  /** The run's parameters (trigger API, schedule), which PARAM(name) reads; absent means every PARAM is blank. */
+  params?: ReadonlyMap<string, unknown>;
   /**
    * The rows handed to `apply` belong to the caller, who keeps no other reference to them, so a transform may
    * change them in place instead of copying (the runtime's pipelines; never the designer's preview, which shows

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { completionsAt as sharedCompletions } from '../../shared';
+import { FUNCTION_DOCS } from './catalog';
 import { completionSpot, completionsAt, hoverAt, markersFor, parameterRanges, signatureHelp, type FunctionDoc } from './formula-support';
 
 const fields = [
@@ -158,5 +160,24 @@ describe('hoverAt', () => {
     expect(hoverAt(10, [{ type: 'field', start: 6, end: 18, value: 'deal_valu' }], { fields, functions })?.markdown).toContain('no field has this name');
     expect(hoverAt(21, tokens, { fields, functions })?.markdown).toContain('**TRUE**');
     expect(hoverAt(18, tokens, { fields, functions })).toBeNull();
+  });
+});
+
+describe('the spreadsheet functions in the editor (issue 17)', () => {
+  it('both completion lists offer the new functions with their signatures', () => {
+    const web = completionsAt('=DATED', 6, { fields, functions: FUNCTION_DOCS }).filter((s) => s.kind === 'function');
+    expect(web.find((s) => s.label === 'DATEDIF')?.detail).toBe('DATEDIF(start, end, unit) → Number');
+    expect(web.length).toBeGreaterThanOrEqual(120);
+    const shared = sharedCompletions('EOM', 3, fields);
+    expect(shared.items.find((c) => c.label === 'EOMONTH')?.detail).toBe('EOMONTH(date, months) → Date');
+  });
+
+  it('the hover names the spreadsheet counterpart and says where Weft differs', () => {
+    const hover = hoverAt(1, [{ type: 'function', start: 0, end: 5, value: 'ISBLANK' }], { fields, functions: FUNCTION_DOCS });
+    expect(hover?.markdown).toContain('Spreadsheet counterpart: Excel ISBLANK · Sheets ISBLANK.');
+    expect(hover?.markdown).toContain('**Differs from Excel:** Empty text counts as blank');
+    const plus = hoverAt(4, [{ type: 'operator', start: 4, end: 5, value: '+' }], { fields, functions: FUNCTION_DOCS });
+    expect(plus?.markdown).toContain('A blank operand gives NULL (SQL), where Excel counts it as 0');
+    expect(hoverAt(4, [{ type: 'operator', start: 4, end: 5, value: '&' }], { fields, functions: FUNCTION_DOCS })).toBeNull();
   });
 });

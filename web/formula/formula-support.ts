@@ -1,6 +1,6 @@
 // What the formula editor offers, as plain data: completion items, markers, signature help and hovers.
 // No Monaco here (the lazy chunk maps these onto Monaco's types), so all of it is tested headless.
-import { FIELD_TYPE_LABELS, type Field, type FieldType } from '../../shared';
+import { DIFFERENCES, FIELD_TYPE_LABELS, type Field, type FieldType } from '../../shared';
 import { KEYWORDS } from './monarch';
 
 /** One function as the editor documents it (adapted from the formula package's FUNCTIONS table). */
@@ -16,6 +16,10 @@ export interface FunctionDoc {
   params: { name: string; description?: string }[];
   /** The last `repeat` params may repeat (SUM(number, …) repeats 1, IFS(condition, value, …) 2). */
   repeat?: number;
+  /** "Excel EDATE · Sheets EDATE": the spreadsheet functions it stands for. */
+  counterparts?: string;
+  /** How Weft deliberately differs from them. */
+  differs?: string;
 }
 
 /** A problem with a character range inside the formula text (checkFormula's diagnostics). */
@@ -114,7 +118,9 @@ const exampleLine = (fn: FunctionDoc) => (fn.example ? `Example: \`${fn.example}
 
 export function functionDoc(fn: FunctionDoc): string {
   const params = fn.params.filter((p) => p.description).map((p) => `- \`${p.name}\` — ${p.description}`);
-  return [fn.description, params.join('\n'), exampleLine(fn)].filter(Boolean).join('\n\n');
+  const origin = fn.counterparts ? `Spreadsheet counterpart: ${fn.counterparts}.` : '';
+  const differs = fn.differs ? `**Differs from Excel:** ${fn.differs}` : '';
+  return [fn.description, params.join('\n'), exampleLine(fn), origin, differs].filter(Boolean).join('\n\n');
 }
 
 /** The parameter argument `i` fills, following `repeat` (IFS: condition, value, condition, value, …). */
@@ -285,6 +291,10 @@ export function hoverAt(offset: number, tokens: readonly HoverToken[], input: Co
   if (t.type === 'function') {
     const fn = input.functions.find((f) => f.name.toUpperCase() === upper);
     return fn ? { start: t.start, end: t.end, markdown: `\`\`\`\n${fn.signature}\n\`\`\`\n\n${functionDoc(fn)}` } : null;
+  }
+  if (t.type === 'operator') {
+    const key = Object.keys(DIFFERENCES).find((k) => k.includes(' ') && k.split(' ').includes(word));
+    return key ? { start: t.start, end: t.end, markdown: `**${word}** — **Differs from Excel:** ${DIFFERENCES[key]}` } : null;
   }
   if (t.type === 'keyword' && (KEYWORDS as readonly string[]).includes(upper)) {
     return { start: t.start, end: t.end, markdown: `**${upper}** — ${KEYWORD_DOCS[upper as (typeof KEYWORDS)[number]]}` };

@@ -85,7 +85,9 @@ export function registerFormulaLanguage(monaco: MonacoApi) {
     provideHover(model, position) {
       const ctx = getEditorContext(model.uri.toString());
       const text = model.getValue();
-      const hover = hoverAt(model.getOffsetAt(position), tokenize(text), { fields: ctx?.fields ?? [], functions: FUNCTION_DOCS, sourceLabel: ctx?.sourceLabel });
+      // Operators carry their text so the hover can say where they differ from Excel (+ with a blank).
+      const tokens = tokenize(text).map((t) => (t.type === 'operator' ? { ...t, value: text.slice(t.start, t.end) } : t));
+      const hover = hoverAt(model.getOffsetAt(position), tokens, { fields: ctx?.fields ?? [], functions: FUNCTION_DOCS, sourceLabel: ctx?.sourceLabel });
       return hover ? { range: rangeOf(model, hover.start, hover.end), contents: [{ value: hover.markdown }] } : null;
     },
   });
