@@ -140,7 +140,9 @@ export function createActivities(deps: ActivityDeps) {
       // TODAY() and NOW() read the run's start, so a retried batch computes exactly what the first attempt did.
       const runRecord = await store.getRun(runId);
       const runClock = Date.parse(runRecord?.startedAt ?? runRecord?.createdAt ?? new Date().toISOString());
-      const executorDeps = { store, valueMaps: plan.valueMaps, now: () => runClock, openConnection: deps.openConnection };
+      // PARAM(name) reads the parameters the run was started with (stored on the run, so a retry or a resume reads the same).
+      const params = new Map(Object.entries(runRecord?.params ?? {}));
+      const executorDeps = { store, valueMaps: plan.valueMaps, now: () => runClock, params, openConnection: deps.openConnection };
       for (const nodeId of owned) await store.setStepStatus(runId, nodeId, 'running', null);
 
       const ctx = Context.current();

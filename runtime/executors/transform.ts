@@ -9,7 +9,7 @@ export function transformExecutor<K extends KindId>(kind: K): ExecutorDef<K> {
     async create(step, deps) {
       try {
         // A pipeline hands each batch's rows from step to step and keeps no other reference: steps may change them in place.
-        const transform = createTransform(step, { valueMaps: deps.valueMaps, now: deps.now, ownsRows: true });
+        const transform = createTransform(step, { valueMaps: deps.valueMaps, now: deps.now, params: deps.params, ownsRows: true });
         return { role: 'transform', apply: (rows) => transform.apply(rows) };
       } catch (err) {
         if (err instanceof TransformConfigError) throw new PlanError(`${err.message}. Fix it and publish again.`);

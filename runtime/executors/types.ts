@@ -16,6 +16,8 @@ export interface ExecutorDeps {
   valueMaps?: Record<string, Record<string, unknown>>;
   /** The run's clock for TODAY()/NOW(): fixed per run so retried batches compute the same values. */
   now?: () => number;
+  /** The run's parameters (Run with parameters, the trigger API), for formulas' PARAM(name). */
+  params?: ReadonlyMap<string, unknown>;
   /** Opens a session on a saved connection (its secrets unsealed); the caller closes it. Throws PlanError when it is gone. */
   openConnection?: (connectionId: string) => Promise<ConnectorSession>;
 }

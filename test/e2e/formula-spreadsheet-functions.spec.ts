@@ -2,8 +2,8 @@
 // with their signatures, and a name from another tool (Airtable's DATETIME_DIFF) is marked with
 // Weft's function that does the same, in the problem list and on hover.
 import { resolve } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
-import { connect, SHOTS } from './helpers';
+import type { Page } from '@playwright/test';
+import { connect, expect, SHOTS, test } from './helpers';
 
 const CSV = resolve(import.meta.dirname, '../fixtures/files/contacts.csv');
 const SIZES = [

@@ -83,3 +83,30 @@ describe('a run through the API on the real dev server', () => {
     expect(history.items[0]?.id).toBe(again.runId);
   });
 });
+
+describe('run parameters', () => {
+  it('reach formulas as PARAM(name): each run computes with its own, and a missing one is blank', async () => {
+    const csv = ['Email,Name,Amount,Active', 'a@example.com,A,1,true', 'b@example.com,B,2,false'].join('\n');
+    const file = UploadedFile.parse(await (await app.request('/api/files?name=params.csv', { method: 'POST', body: csv, headers: { 'content-type': 'text/csv' } })).json());
+    const graph: Graph = customersGraph({ fileId: file.id, object: 'param_customers' });
+    const map = graph.nodes.find((n) => n.id === 'map')!;
+    const fields = (map.config as { fields: object[] }).fields;
+    fields.push({ from: 'formula', formula: 'PARAM("region") & "-" & [Name]', target: 'region', type: 'text', key: false });
+    const created = Integration.parse(await (await app.request('/api/integrations', json('POST', { name: 'Params', graph }))).json());
+    const published = await app.request(`/api/integrations/${created.id}/publish`, json('POST'));
+    expect(published.status, await published.clone().text()).toBe(200);
+
+    const first = (await (await app.request(`/api/integrations/${created.id}/runs`, json('POST', { params: { region: 'EMEA' } }))).json()) as { runId: string };
+    expect((await waitForEnd(first.runId)).status).toBe('completed');
+    const read = async () => Page(WorkspaceRecord).parse(await (await app.request('/api/workspace/objects/param_customers/records?limit=10')).json()).items;
+    expect((await read()).map((r) => r.values.region).sort()).toEqual(['EMEA-A', 'EMEA-B']);
+
+    const second = (await (await app.request(`/api/integrations/${created.id}/runs`, json('POST', { params: { region: 'APAC' } }))).json()) as { runId: string };
+    expect((await waitForEnd(second.runId)).counts).toMatchObject({ updated: 2 });
+    expect((await read()).map((r) => r.values.region).sort()).toEqual(['APAC-A', 'APAC-B']);
+
+    const third = (await (await app.request(`/api/integrations/${created.id}/runs`, json('POST', {}))).json()) as { runId: string };
+    expect((await waitForEnd(third.runId)).status).toBe('completed');
+    expect((await read()).map((r) => r.values.region).sort()).toEqual(['-A', '-B']);
+  });
+});
