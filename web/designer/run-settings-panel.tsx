@@ -1,4 +1,5 @@
-// The integration's run settings in the designer's overview: how long a run waits for an unreachable source or target.
+// The integration's run settings in the designer's overview: how long a run waits for an unreachable source or target,
+// and what share of rejected records fails a run.
 import { useEffect, useState } from 'react';
 import type { IntegrationSettings } from '../../shared/graph/schema';
 
@@ -46,6 +47,60 @@ export function RunSettingsPanel({ settings, onChange }: RunSettingsPanelProps) 
           ? `Enter a number of minutes between 1 and ${MAX_MINUTES}.`
           : 'While a source or target database cannot be reached, a run waits and tries again; after this long it fails. Takes effect when you publish.'}
       </p>
+      <RejectedThreshold settings={settings} onChange={onChange} />
     </section>
+  );
+}
+
+/** "Fail the run when more than N % of records are rejected": empty is no limit (a run that rejects every record fails anyway). */
+function RejectedThreshold({ settings, onChange }: RunSettingsPanelProps) {
+  const saved = settings?.maxRejectedPercent ?? undefined;
+  const [text, setText] = useState(saved === undefined ? '' : String(saved));
+  useEffect(() => setText(saved === undefined ? '' : String(saved)), [saved]);
+  const parse = (t: string) => (t.trim() === '' ? undefined : Number(t));
+  const valid = (v: number) => Number.isFinite(v) && v >= 0 && v <= 100;
+  const value = parse(text);
+  const invalid = value !== undefined && !valid(value);
+  return (
+    <>
+      <h4 className="inspector__subtitle">When records are rejected</h4>
+      <div className="form-row">
+        <label className="form-label" htmlFor="max-rejected-percent">
+          Fail the run when more than
+        </label>
+        <div className="run-settings__sentence">
+          <input
+            id="max-rejected-percent"
+            className={`input run-settings__percent${invalid ? ' is-invalid' : ''}`}
+            type="number"
+            min={0}
+            max={100}
+            step="any"
+            inputMode="decimal"
+            placeholder="No limit"
+            value={text}
+            aria-invalid={invalid}
+            aria-label="Fail the run when more than this percentage of records are rejected (empty: no limit)"
+            aria-describedby="max-rejected-percent-hint"
+            data-testid="max-rejected-percent"
+            onChange={(e) => {
+              setText(e.target.value);
+              const next = parse(e.target.value);
+              // A cleared box removes the limit; an invalid number keeps the last valid one until it is fixed.
+              if (next === undefined) onChange({ ...settings, maxRejectedPercent: undefined }, 'settings:maxRejectedPercent');
+              else if (valid(next)) onChange({ ...settings, maxRejectedPercent: next }, 'settings:maxRejectedPercent');
+            }}
+          />
+          <span aria-hidden="true">% of records are rejected</span>
+        </div>
+      </div>
+      <p id="max-rejected-percent-hint" className={`hint${invalid ? ' hint--error' : ''}`} data-testid="max-rejected-percent-hint">
+        {invalid
+          ? 'Enter a percentage from 0 to 100, or leave it empty for no limit.'
+          : value === undefined
+            ? 'No limit: a run with rejected records completes with errors, unless every record was rejected. Takes effect when you publish.'
+            : `A run that rejects more than ${value}% of the records it reads fails (0: any rejected record fails it). Takes effect when you publish.`}
+      </p>
+    </>
   );
 }

@@ -61,8 +61,16 @@ export function RunPage({ id }: { id: string }) {
           <div className="banner banner--error run-failed" role="alert" data-testid="run-error">
             <span>
               <strong>This run failed.</strong> {run.error}
+              {failedForRejections(run) ? (
+                <span className="run-failed__note">
+                  The steps that rejected records show “completed with errors”; the records they wrote stay written.{' '}
+                  <button type="button" className="link-btn" data-testid="show-rejected" onClick={() => document.getElementById('rejected-records')?.scrollIntoView({ behavior: 'smooth', block: 'start' })}>
+                    See the rejected records
+                  </button>
+                </span>
+              ) : null}
             </span>
-            {run.status === 'failed' && run.resumeFromRow ? <ResumeButton run={run} resumeFromRow={run.resumeFromRow} onResumed={() => setGeneration((g) => g + 1)} /> : null}
+            {run.status === 'failed' && run.resumeFromRow && !failedForRejections(run) ? <ResumeButton run={run} resumeFromRow={run.resumeFromRow} onResumed={() => setGeneration((g) => g + 1)} /> : null}
           </div>
         ) : null}
         {waitingStep?.waiting ? (
@@ -301,6 +309,11 @@ function StepRow({ step, index, now }: { step: RunStep; index: number; now: numb
 
 const REJECTED_PAGE = 50;
 
+/** A run Failed by its verdict on rejections (every record, or more than its threshold), not by an error in a step. */
+function failedForRejections(run: RunDetail): boolean {
+  return run.status === 'failed' && run.counts.rejected > 0 && !run.steps.some((s) => s.status === 'failed');
+}
+
 function RejectedSection({ run }: { run: RunDetail }) {
   const [offset, setOffset] = useState(0);
   const terminal = isTerminal(run.status);
@@ -314,7 +327,7 @@ function RejectedSection({ run }: { run: RunDetail }) {
   const steps = new Map(run.steps.map((s) => [s.nodeId, s.label]));
   const items = rejected.data?.items ?? [];
   return (
-    <section className="section" data-testid="rejected-section">
+    <section className="section" id="rejected-records" data-testid="rejected-section">
       <h2 className="section__title">
         Rejected records <span className="count-pill count-pill--warn">{formatCount(rejected.data?.total ?? run.counts.rejected)}</span>
       </h2>
