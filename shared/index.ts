@@ -13,3 +13,4 @@ export * from './transforms';
 export * from './preview';
 export * from './formula';
 export * from './api/auth';
+export * from './util/name-record';

@@ -1,6 +1,7 @@
 // Integrations: CRUD over drafts, server-side compile, and publish (the gate that refuses errors).
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
+import { nameRecord } from '../../shared/util/name-record';
 import {
   ApiError,
   Diagnostic,
@@ -73,7 +74,7 @@ const remove = createRoute({
 const CompileResponse = z.object({
   ok: z.boolean(),
   diagnostics: z.array(Diagnostic),
-  schemas: z.record(z.string(), RowSchema.nullable()),
+  schemas: nameRecord(RowSchema.nullable()),
 });
 
 const compileRoute = createRoute({

@@ -1,5 +1,6 @@
 // Connection and connector shapes served by the API. Secrets go in (input, patch) and never come back out: only their names.
 import { z } from 'zod';
+import { nameRecord } from '../util/name-record';
 import { Field, FieldType } from '../graph/field-types';
 
 const Config = z.record(z.string(), z.unknown());
@@ -115,7 +116,7 @@ export type SourcePreviewInput = z.infer<typeof SourcePreviewInput>;
 export const SourcePreview = z.object({
   columns: z.array(Field),
   key: z.array(z.string()),
-  rows: z.array(z.record(z.string(), z.unknown())),
+  rows: z.array(nameRecord(z.unknown())),
   preview: z.object({ loadedAt: z.string(), hash: z.string() }),
 });
 export type SourcePreview = z.infer<typeof SourcePreview>;

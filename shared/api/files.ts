@@ -1,6 +1,7 @@
 // Request and response shapes of the file routes beyond the upload itself: sniffing a stored file again with
 // other settings (or a key), and a file source's preview (the first matching records and the stamp it keeps).
 import { z } from 'zod';
+import { nameRecord } from '../util/name-record';
 import { Field } from '../graph/field-types';
 import { CsvSourceConfig, FileCompression, FileFormat } from '../graph/kinds/csv-source';
 import { SqlPreviewStamp } from '../graph/kinds/sql-source';
@@ -40,7 +41,7 @@ export type FilePreviewInput = z.infer<typeof FilePreviewInput>;
 export const FilePreview = z.object({
   columns: z.array(Field),
   /** Up to 10 records the filter keeps, typed as the columns say. */
-  rows: z.array(z.record(z.string(), z.unknown())),
+  rows: z.array(nameRecord(z.unknown())),
   /** Records among those scanned that cannot be read (malformed, a value that does not fit its column), first ones only. */
   rejected: z.array(z.object({ rowNumber: z.number().int(), reason: z.string() })),
   /** Records read to find the rows (all of them when the filter keeps fewer than 10). */

@@ -1,5 +1,6 @@
 // Integration, version and file shapes served by the API and read by the web app.
 import { z } from 'zod';
+import { nameRecord } from '../util/name-record';
 import { Diagnostic } from '../compiler/diagnostics';
 import { Plan } from '../compiler/plan';
 import { Field, FieldType } from '../graph/field-types';
@@ -62,7 +63,7 @@ export const UploadedFile = z.object({
   sha256: z.string(),
   columns: z.array(Field),
   delimiter: z.string(),
-  sampleRows: z.array(z.record(z.string(), z.string())),
+  sampleRows: z.array(nameRecord(z.string())),
   createdAt: z.string(),
   // Files uploaded before JSON and NDJSON existed are plain CSV.
   format: FileFormat.default('csv'),
@@ -94,7 +95,7 @@ export type WorkspaceObject = z.infer<typeof WorkspaceObject>;
 
 export const WorkspaceRecord = z.object({
   key: z.string(),
-  values: z.record(z.string(), z.unknown()),
+  values: nameRecord(z.unknown()),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

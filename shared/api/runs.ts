@@ -1,5 +1,6 @@
 // Sync history shapes: runs, their steps and rejected records, as stored and as served.
 import { z } from 'zod';
+import { nameRecord } from '../util/name-record';
 import { FileCompression, FileFormat } from '../graph/kinds/csv-source';
 
 export const RunStatus = z.enum(['scheduled', 'running', 'completed', 'completed_with_errors', 'failed']);
@@ -136,8 +137,8 @@ export const RejectedRecord = z.object({
   runId: z.string(),
   nodeId: z.string(),
   rowNumber: z.number().int(),
-  source: z.record(z.string(), z.unknown()),
-  mapped: z.record(z.string(), z.unknown()).nullable(),
+  source: nameRecord(z.unknown()),
+  mapped: nameRecord(z.unknown()).nullable(),
   reason: z.string(),
   createdAt: z.string(),
 });

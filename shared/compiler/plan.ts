@@ -1,5 +1,6 @@
 // The executable plan: a validated DAG of steps with resolved schemas, grouped into pipelines.
 import { z } from 'zod';
+import { nameRecord } from '../util/name-record';
 import { RowSchema } from '../graph/field-types';
 
 export const PLAN_VERSION = 1;
@@ -26,7 +27,7 @@ export const Plan = z.object({
   steps: z.array(PlanStep),
   pipelines: z.array(Pipeline).min(1),
   /** Value maps the plan's formulas LOOKUP, by name. */
-  valueMaps: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+  valueMaps: nameRecord(nameRecord(z.unknown())).default({}),
   /** The integration's run settings at publish (e.g. its outage window). */
   settings: z.object({ outageWindowMinutes: z.number().positive().optional() }).optional(),
 });
