@@ -67,8 +67,10 @@ const cases: Case[] = [
     name: '1 arithmetic + IF',
     weft: 'IF([Amount] > 10000, [Amount] * 0.12, [Amount] * 0.1)',
     hand: (row) => {
-      const a = row.Amount as number | null;
-      return a === null ? null : a > 10000 ? a * 0.12 : a * 0.1;
+      // A blank Amount counts as 0, as in Weft (and Excel): IF(0 > 10000, ...) gives 0 * 0.1.
+      const v = row.Amount as number | null;
+      const a = v === null ? 0 : v;
+      return a > 10000 ? a * 0.12 : a * 0.1;
     },
     jsonata: 'Amount > 10000 ? Amount * 0.12 : Amount * 0.1',
   },
@@ -119,7 +121,8 @@ const cases: Case[] = [
     weft: 'NETWORKDAYS([Start], EOMONTH(EDATE([Start], 3), 0)) + ISOWEEKNUM([Start])',
     hand: (row) => {
       const s = row.Start as string | null;
-      if (s === null) return null;
+      // NETWORKDAYS and ISOWEEKNUM of a blank are blank, and + counts each as 0.
+      if (s === null) return 0;
       // Strict ISO date -> day number; EDATE with month-end clamping; EOMONTH; weekdays in between; ISO week.
       const y = Number(s.slice(0, 4));
       const m = Number(s.slice(5, 7));

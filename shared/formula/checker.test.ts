@@ -122,7 +122,7 @@ describe('errors with exact ranges and messages', () => {
     ]);
     expect(problems('[Close Date] < [Start]')).toMatchObject([{ message: 'Cannot compare Text to Date; read the text as a date with DATEVALUE(text, "MM/DD/YYYY")' }]);
     expect(problems('[Active] = 1')).toMatchObject([{ message: 'Cannot compare Boolean to Number' }]);
-    expect(problems('[Amount] < NULL')).toMatchObject([{ code: 'compare-types', message: 'Only = and <> compare with NULL (any other comparison with a blank is FALSE); use ISBLANK(...)' }]);
+    expect(problems('[Amount] < NULL')).toMatchObject([{ code: 'compare-types', message: 'Only = and <> compare with NULL (they ask whether a value is blank); use ISBLANK(...), or compare with 0 or ""' }]);
   });
 
   it('operators on the wrong types, with hints', () => {

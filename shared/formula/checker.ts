@@ -225,7 +225,7 @@ class Checker {
     const lt = this.visit(node.left);
     const rt = this.visit(node.right);
     if ((lt.kind === 'Null' || rt.kind === 'Null') && node.op !== '=' && node.op !== '<>' && node.op !== '!=') {
-      this.error(node, 'compare-types', `Only = and <> compare with NULL (any other comparison with a blank is FALSE); use ISBLANK(...)`);
+      this.error(node, 'compare-types', `Only = and <> compare with NULL (they ask whether a value is blank); use ISBLANK(...), or compare with 0 or ""`);
     } else if (!comparable(lt, rt)) {
       let hint = '';
       const kinds = [lt.kind, rt.kind];

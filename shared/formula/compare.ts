@@ -33,9 +33,20 @@ function byOp(op: CompareOp): (a: number | string, b: number | string) => boolea
 }
 
 /**
+ * What a blank stands for when it is compared with a value of type `t`, as Excel: 0 beside a
+ * number, "" beside text (and beside a "YYYY-MM-DD" date, so it sorts first), FALSE beside a
+ * boolean.
+ */
+export function blankFor(t: FormulaType): number | string | boolean {
+  if (isNumeric(t)) return 0;
+  if (t.kind === 'Boolean') return false;
+  return '';
+}
+
+/**
  * The comparison of a value of type `lt` with one of type `rt`. Comparing with the NULL literal
- * asks "is it blank" (= NULL) or "is it not blank" (<> NULL); any other comparison involving a
- * NULL value is FALSE, like SQL.
+ * asks "is it blank" (= NULL) or "is it not blank" (<> NULL). Otherwise a blank value compares as
+ * Excel's empty cell: as 0 with numbers, "" with text, FALSE with booleans, and before any date.
  */
 export function makeComparison(op: CompareOp, lt: FormulaType, rt: FormulaType, site: Site): Comparison {
   if (lt.kind === 'Null' || rt.kind === 'Null') {
@@ -46,16 +57,18 @@ export function makeComparison(op: CompareOp, lt: FormulaType, rt: FormulaType, 
   const cmp = byOp(op);
   if (lt.kind === 'DateTime' || rt.kind === 'DateTime') {
     const ms = (v: unknown): number => {
+      if (v === null || v === undefined) return -Infinity;
       const t = Date.parse(v as string);
       if (Number.isNaN(t)) site.fail(`${show(v)} is not a date`);
       return t;
     };
-    return (a, b) => a !== null && b !== null && cmp(ms(a), ms(b));
+    return (a, b) => cmp(ms(a), ms(b));
   }
   if (isNumeric(lt) && isNumeric(rt)) {
     // 15 significant digits, as Excel: 0.1 + 0.2 = 0.3 is TRUE.
-    return (a, b) => a !== null && b !== null && cmp(cmp15(a as number, b as number), 0);
+    return (a, b) => cmp(cmp15((a ?? 0) as number, (b ?? 0) as number), 0);
   }
   // Numbers, text, booleans (FALSE < TRUE) and "YYYY-MM-DD" dates compare with JavaScript's own operators.
-  return (a, b) => a !== null && b !== null && cmp(a as number, b as number);
+  const blank = blankFor(lt) as number;
+  return (a, b) => cmp((a ?? blank) as number, (b ?? blank) as number);
 }

@@ -1,7 +1,7 @@
 // Turns a checked syntax tree into plain closures: no eval, no per-node result objects.
 import { convertValue, type FieldType, type Row } from '../graph/field-types';
 import type { ChainOp, Node, NodeOf } from './ast';
-import { makeComparison } from './compare';
+import { blankFor, makeComparison } from './compare';
 import { coerce, type Compiled, type Env } from './compiled';
 import type { LazyCall } from './function-spec';
 import { lookupFunction } from './functions';
@@ -93,9 +93,10 @@ function compileIn(node: Node, cx: Scope): Compiled {
     case 'neg': {
       const operand = compileIn(node.operand, cx);
       if (node.op === '+') return operand;
+      // A blank counts as 0, as Excel: -[blank] is 0.
       return (r, e) => {
         const v = operand(r, e) as number | null;
-        return v === null ? null : -v;
+        return v === null ? 0 : -v;
       };
     }
     case 'not': {
@@ -125,24 +126,25 @@ function compileIn(node: Node, cx: Scope): Compiled {
 function numericComparison(op: NodeOf<'compare'>['op'], left: Compiled, right: Compiled | null, b: number | null): Compiled {
   const test: (c: number) => boolean =
     op === '=' ? (c) => c === 0 : op === '<>' || op === '!=' ? (c) => c !== 0 : op === '<' ? (c) => c < 0 : op === '<=' ? (c) => c <= 0 : op === '>' ? (c) => c > 0 : (c) => c >= 0;
+  // A blank compares as 0, as Excel.
   if (right === null) {
-    if (b === null) return () => false;
+    const k = b === null ? 0 : b;
     return (r, e) => {
       const a = left(r, e) as number | null;
-      return a !== null && test(cmp15(a, b));
+      return test(cmp15(a === null ? 0 : a, k));
     };
   }
   return (r, e) => {
     const a = left(r, e) as number | null;
-    if (a === null) return false;
     const v = right(r, e) as number | null;
-    return v !== null && test(cmp15(a, v));
+    return test(cmp15(a === null ? 0 : a, v === null ? 0 : v));
   };
 }
 
 /**
  * Numbers, text, booleans and "YYYY-MM-DD" dates compare with JavaScript's operators; this
- * inlines them (NULL on either side is FALSE) instead of calling a generic comparison.
+ * inlines them instead of calling a generic comparison. A blank stands for `blankFor` its type
+ * (0, "", FALSE), as Excel's empty cell.
  */
 function directComparison(node: NodeOf<'compare'>, cx: Scope): Compiled | null {
   const lt = typeOf(node.left).kind;
@@ -154,49 +156,30 @@ function directComparison(node: NodeOf<'compare'>, cx: Scope): Compiled | null {
   const rc = node.right.constant;
   const left = compileIn(node.left, cx);
   if (numeric) return numericComparison(node.op, left, rc ? null : compileIn(node.right, cx), rc ? (rc.value as number | null) : null);
+  const blank = blankFor(typeOf(node.left)) as number;
   if (rc) {
-    const b = rc.value as number;
-    if (b === null) return () => false;
+    const b = (rc.value ?? blank) as number;
     switch (node.op) {
       case '=':
-        return (r, e) => left(r, e) === b;
+        return (r, e) => ((left(r, e) ?? blank) as number) === b;
       case '<>':
       case '!=':
-        return (r, e) => {
-          const a = left(r, e);
-          return a !== null && a !== b;
-        };
+        return (r, e) => ((left(r, e) ?? blank) as number) !== b;
       case '<':
-        return (r, e) => {
-          const a = left(r, e) as number | null;
-          return a !== null && a < b;
-        };
+        return (r, e) => ((left(r, e) ?? blank) as number) < b;
       case '<=':
-        return (r, e) => {
-          const a = left(r, e) as number | null;
-          return a !== null && a <= b;
-        };
+        return (r, e) => ((left(r, e) ?? blank) as number) <= b;
       case '>':
-        return (r, e) => {
-          const a = left(r, e) as number | null;
-          return a !== null && a > b;
-        };
+        return (r, e) => ((left(r, e) ?? blank) as number) > b;
       case '>=':
-        return (r, e) => {
-          const a = left(r, e) as number | null;
-          return a !== null && a >= b;
-        };
+        return (r, e) => ((left(r, e) ?? blank) as number) >= b;
     }
   }
   const right = compileIn(node.right, cx);
   const both =
     (f: (a: number, b: number) => boolean): Compiled =>
-    (r, e) => {
-      const a = left(r, e) as number | null;
-      if (a === null) return false;
-      const b = right(r, e) as number | null;
-      return b !== null && f(a, b);
-    };
+    (r, e) =>
+      f((left(r, e) ?? blank) as number, (right(r, e) ?? blank) as number);
   switch (node.op) {
     case '=':
       return both((a, b) => a === b);
@@ -368,7 +351,8 @@ const NUM_OPS: Record<Exclude<ChainOp, 'OR' | 'AND' | '&'>, NumOp> = {
   '-': (a, b, s) => finite(a - b, s),
   '*': (a, b, s) => finite(a * b, s),
   '/': (a, b, s) => (b === 0 ? s.failWith('#DIV/0!', 'Division by zero') : finite(a / b, s)),
-  '^': (a, b, s) => finite(a ** b, s),
+  // 0 (or a blank) to a negative power divides by zero: #DIV/0!, as Excel.
+  '^': (a, b, s) => (a === 0 && b < 0 ? s.failWith('#DIV/0!', 'Division by zero') : finite(a ** b, s)),
 };
 
 function finite(x: number, site: Site): number {
@@ -376,39 +360,38 @@ function finite(x: number, site: Site): number {
   return site.fail(Number.isNaN(x) ? 'The result is not a number' : 'The result is too large');
 }
 
-/** One step a op b, specialised for a constant right side (the common `[Amount] * 0.12`). */
+/** One step a op b, specialised for a constant right side (the common `[Amount] * 0.12`). A blank operand counts as 0, as Excel. */
 function binary(op: keyof typeof NUM_OPS, left: Compiled, right: Compiled, rightConst: { value: unknown } | undefined, site: Site): Compiled {
   if (rightConst) {
-    const b = rightConst.value as number | null;
-    if (b === null) return () => null;
+    const b = (rightConst.value as number | null) ?? 0;
     switch (op) {
       case '*':
         return (r, e) => {
           const a = left(r, e) as number | null;
-          if (a === null) return null;
-          const x = a * b;
+          const x = (a === null ? 0 : a) * b;
           return x - x === 0 ? x : finite(x, site);
         };
       case '+':
         return (r, e) => {
           const a = left(r, e) as number | null;
-          if (a === null) return null;
-          const x = a + b;
+          const x = (a === null ? 0 : a) + b;
           return x - x === 0 ? x : finite(x, site);
         };
       case '-':
         return (r, e) => {
           const a = left(r, e) as number | null;
-          if (a === null) return null;
-          const x = a - b;
+          const x = (a === null ? 0 : a) - b;
           return x - x === 0 ? x : finite(x, site);
         };
       case '/':
-        if (b === 0) return (r, e) => (left(r, e) === null ? null : site.failWith('#DIV/0!', 'Division by zero'));
+        if (b === 0)
+          return (r, e) => {
+            left(r, e);
+            return site.failWith('#DIV/0!', 'Division by zero');
+          };
         return (r, e) => {
           const a = left(r, e) as number | null;
-          if (a === null) return null;
-          const x = a / b;
+          const x = (a === null ? 0 : a) / b;
           return x - x === 0 ? x : finite(x, site);
         };
       default:
@@ -418,10 +401,8 @@ function binary(op: keyof typeof NUM_OPS, left: Compiled, right: Compiled, right
   const f = NUM_OPS[op];
   return (r, e) => {
     const a = left(r, e) as number | null;
-    if (a === null) return null;
     const b = right(r, e) as number | null;
-    if (b === null) return null;
-    return f(a, b, site);
+    return f(a === null ? 0 : a, b === null ? 0 : b, site);
   };
 }
 
@@ -436,12 +417,11 @@ function compileArithmetic(node: NodeOf<'chain'>, parts: Compiled[], cx: Scope):
   // Long chains run as a loop rather than nested closures: no deep recursion for 1+1+...+1.
   const fns = ops.map((op) => NUM_OPS[op]);
   return (r, e) => {
-    let acc = (parts[0] as Compiled)(r, e) as number | null;
-    if (acc === null) return null;
+    const a = (parts[0] as Compiled)(r, e) as number | null;
+    let acc = a === null ? 0 : a;
     for (let i = 1; i < parts.length; i++) {
       const b = (parts[i] as Compiled)(r, e) as number | null;
-      if (b === null) return null;
-      acc = (fns[i - 1] as NumOp)(acc, b, sites[i - 1] as Site);
+      acc = (fns[i - 1] as NumOp)(acc, b === null ? 0 : b, sites[i - 1] as Site);
     }
     return acc;
   };

@@ -65,7 +65,6 @@ export const DIFFERENCES: Record<string, string> = {
   MROUND: 'A value exactly halfway between multiples rounds away from zero at 15 significant digits (MROUND(4990.23, 0.02) is 4990.24); Excel and @formulajs work on the binary double and may round down.',
   POWER: 'POWER(0, 0) and 0 ^ 0 are 1, as in JavaScript and most languages; Excel gives #NUM!.',
   TRIM: 'Removes all whitespace runs (tabs, non-breaking spaces) as well as spaces.',
-  '+ - * /': 'A blank operand gives NULL (SQL), where Excel counts it as 0: an absent amount does not silently become 0. Write N([Amount]) to count a blank as 0.',
   '= < >': 'Text comparisons are case-sensitive ("a" = "A" is FALSE); Excel ignores case.',
 };
 

@@ -8,7 +8,8 @@ import type { Field, FieldType } from '../graph/field-types';
 import { counterpartOf, DIFFERENCES, REFERENCE_ERRATA } from './counterparts';
 import { FUNCTIONS, compileFormula } from './index';
 
-type Kind = 'n' | 'i' | 't' | 'd' | 'b' | 'dt';
+/** `nb`, `ib`, `tb`: a number, small integer or text, or a blank (null) one time in three. */
+type Kind = 'n' | 'i' | 't' | 'd' | 'b' | 'dt' | 'nb' | 'ib' | 'tb';
 type Ref = (...args: unknown[]) => unknown;
 const lib = formulajs as unknown as Record<string, Ref & Record<string, Ref>>;
 
@@ -45,8 +46,9 @@ const wholeRatio = (a: unknown[]) => {
 const text = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('', 'a', ' Ada  Lovelace ', "o'neil and SONS", 'INV-0042', 'a-b-c', 'ABC', '1,234.5'));
 const day = fc.integer({ min: Date.UTC(1901, 0, 1) / 864e5, max: Date.UTC(2099, 11, 31) / 864e5 }).map((d) => new Date(d * 864e5).toISOString().slice(0, 10));
 const dayTime = fc.integer({ min: Date.UTC(1901, 0, 1) / 1000, max: Date.UTC(2099, 11, 31) / 1000 }).map((s) => new Date(s * 1000).toISOString());
-const ARB: Record<Kind, fc.Arbitrary<unknown>> = { n: num, i: smallInt, t: text, d: day, b: fc.boolean(), dt: dayTime };
-const FIELD: Record<Kind, FieldType> = { n: 'number', i: 'number', t: 'text', d: 'date', b: 'boolean', dt: 'datetime' };
+const orBlank = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null, freq: 3 });
+const ARB: Record<Kind, fc.Arbitrary<unknown>> = { n: num, i: smallInt, t: text, d: day, b: fc.boolean(), dt: dayTime, nb: orBlank(num), ib: orBlank(smallInt), tb: orBlank(text) };
+const FIELD: Record<Kind, FieldType> = { n: 'number', i: 'number', t: 'text', d: 'date', b: 'boolean', dt: 'datetime', nb: 'number', ib: 'number', tb: 'text' };
 
 const ascii = (args: unknown[]) => args.every((a) => typeof a !== 'string' || /^[\x20-\x7e]*$/.test(a));
 
@@ -163,6 +165,23 @@ const CASES: Record<string, Case> = {
   IF: { kinds: ['b', 'n', 'n'] },
 };
 
+/**
+ * The operators with blank operands, against @formulajs functions that model an empty cell as
+ * Excel's operators do (as 0 in arithmetic, "" in text): SUM for +, SUMPRODUCT for * (and for the
+ * sign of - and prefix -), POWER for ^, CONCAT for &. @formulajs has no function for / or the
+ * comparisons that takes blanks; those are checked by example in nulls.test.ts.
+ */
+const neg = (x: unknown) => lib.SUMPRODUCT?.([[-1]], [[x]]);
+const OPERATOR_CASES: Record<string, Case> = {
+  '+': { kinds: ['nb', 'nb'], formula: (r) => `${r[0]} + ${r[1]}`, ref: (a, b) => lib.SUM?.(a, b) },
+  '-': { kinds: ['nb', 'nb'], formula: (r) => `${r[0]} - ${r[1]}`, ref: (a, b) => lib.SUM?.(a, neg(b)) },
+  '*': { kinds: ['nb', 'nb'], formula: (r) => `${r[0]} * ${r[1]}`, ref: (a, b) => lib.SUMPRODUCT?.([[a]], [[b]]) },
+  'prefix -': { kinds: ['nb'], formula: (r) => `-${r[0]}`, ref: neg },
+  '^': { kinds: ['nb', 'ib'], formula: (r) => `${r[0]} ^ ${r[1]}`, ref: (a, b) => lib.POWER?.(a, b), where: (a) => (a[0] ?? 0) !== 0 || (a[1] ?? 0) !== 0, difference: 'POWER' },
+  'a chain': { kinds: ['nb', 'nb', 'nb'], formula: (r) => `${r[0]} + ${r[1]} * ${r[2]}`, ref: (a, b, c) => lib.SUM?.(a, lib.SUMPRODUCT?.([[b]], [[c]])) },
+  '&': { kinds: ['tb', 'tb'], formula: (r) => `${r[0]} & ${r[1]}`, ref: (a, b) => lib.CONCAT?.(a, b) },
+};
+
 /** Functions with an Excel counterpart not run here, and why (the reason is checked to be non-empty). */
 const NOT_COMPARED: Record<string, string> = {
   TODAY: 'reads the run clock',
@@ -224,14 +243,15 @@ describe('differential: Weft against @formulajs/formulajs', () => {
       if (!CASES[f.name] && !NOT_COMPARED[f.name]) missing.push(f.name);
     }
     expect(missing).toEqual([]);
-    for (const c of Object.values(CASES)) {
+    for (const c of [...Object.values(CASES), ...Object.values(OPERATOR_CASES)]) {
       if (c.difference) expect(DIFFERENCES[c.difference], c.difference).toBeTruthy();
       if (c.errata) expect(REFERENCE_ERRATA[c.errata], c.errata).toBeTruthy();
       if (c.also) expect(REFERENCE_ERRATA[c.also], c.also).toBeTruthy();
     }
   });
 
-  for (const [name, c] of Object.entries(CASES)) {
+  const cases = [...Object.entries(CASES), ...Object.entries(OPERATOR_CASES).map(([op, c]): [string, Case] => [`operator ${op} with blanks`, c])];
+  for (const [name, c] of cases) {
     it(`${name} agrees on generated arguments`, () => {
       const arbs = c.kinds.map((k) => ARB[k]);
       const gen = c.rest ? fc.tuple(fc.tuple(...arbs), fc.array(ARB[c.kinds[c.kinds.length - 1] as Kind], { maxLength: 5 })).map(([a, b]) => [...a, ...b]) : fc.tuple(...arbs);

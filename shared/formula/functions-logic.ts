@@ -182,7 +182,7 @@ export const LOGIC_FUNCTIONS: readonly FunctionSpec[] = [
     category: 'Logic',
     params: [{ name: 'value', kind: 'scalar' }],
     returns: T.Number,
-    description: 'The value as a number, as Excel: a number stays, TRUE is 1, anything else (blank, text, FALSE) is 0. N([Amount]) + 1 treats a blank Amount as 0, as Excel arithmetic does.',
+    description: 'The value as a number, as Excel: a number stays, TRUE is 1, anything else (blank, text, FALSE) is 0. N([Amount]) is 0 for a blank Amount, where [Amount] alone stays blank (operators count a blank as 0 already).',
     example: 'N([Discount]) + 1',
     result: '1',
     nulls: 'accept',

@@ -255,6 +255,8 @@ describe('numbers', () => {
     expect(failure('POWER([Amount] - 2000, 0.5)')).toBe('The result is not a number in POWER([Amount] - 2000, 0.5)');
     expect(failure('[Amount] ^ 1000')).toBe('The result is too large in [Amount] ^ 1000');
     expect(failure('([Amount] - 2000) ^ 0.5')).toBe('The result is not a number in ([Amount] - 2000) ^ 0.5');
+    expect(failure('[Count] ^ -1')).toBe('#DIV/0! Division by zero in [Count] ^ -1');
+    expect(failure('POWER([Count], -2)')).toBe('#DIV/0! Division by zero in POWER([Count], -2)');
   });
 
   it('arithmetic with exact error sites', () => {

@@ -819,7 +819,7 @@ const CORE_FUNCTIONS: readonly FunctionSpec[] = [
     description: 'The base raised to the exponent, like ^. A result that is not a finite number rejects the record.',
     example: 'POWER(2, 10)',
     result: '1024',
-    impl: (s, base: number, exponent: number) => checkNumber(base ** exponent, s),
+    impl: (s, base: number, exponent: number) => (base === 0 && exponent < 0 ? s.failWith('#DIV/0!', 'Division by zero') : checkNumber(base ** exponent, s)),
   }),
 
   // Dates

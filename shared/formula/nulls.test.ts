@@ -1,4 +1,4 @@
-// NULL (blank) rules: SQL-like for arithmetic and comparisons, Excel-like for text and logic.
+// NULL (blank) rules: as Excel's empty cell in arithmetic, comparisons, text and logic.
 import { describe, expect, it } from 'vitest';
 import { compileFormula } from './index';
 import { FIELDS, ROW, value } from './test-kit';
@@ -6,15 +6,36 @@ import { FIELDS, ROW, value } from './test-kit';
 const blankRow = Object.fromEntries(Object.keys(ROW).map((k) => [k, null]));
 
 describe('NULL', () => {
-  it('arithmetic with a NULL gives NULL', () => {
-    expect(value('[Amount] + 1', blankRow)).toBeNull();
-    expect(value('1 - [Amount]', blankRow)).toBeNull();
-    expect(value('[Amount] * 0', blankRow)).toBeNull();
-    expect(value('[Amount] / 0', blankRow)).toBeNull();
-    expect(value('-[Amount]', blankRow)).toBeNull();
-    expect(value('[Amount] ^ 2', blankRow)).toBeNull();
-    expect(value('1 + 2 + [Amount] + 3', blankRow)).toBeNull();
-    expect(value('NULL + 1')).toBeNull();
+  it('in arithmetic a blank counts as 0, as Excel', () => {
+    expect(value('[Amount] + 1', blankRow)).toBe(1);
+    expect(value('1 - [Amount]', blankRow)).toBe(1);
+    expect(value('[Amount] - 1', blankRow)).toBe(-1);
+    expect(value('[Amount] * 2', blankRow)).toBe(0);
+    expect(value('[Amount] * [Count]', blankRow)).toBe(0);
+    expect(value('[Amount] / 4', blankRow)).toBe(0);
+    expect(value('-[Amount]', blankRow)).toBe(0);
+    expect(value('[Amount] ^ 2', blankRow)).toBe(0);
+    expect(value('2 ^ [Amount]', blankRow)).toBe(1);
+    expect(value('1 + 2 + [Amount] + 3', blankRow)).toBe(6);
+    expect(value('[Amount] + [Count] + [Amount]', blankRow)).toBe(0);
+    expect(value('NULL + 1')).toBe(1);
+    expect(value('[Amount] + NULL')).toBe(1234.5);
+    expect(value('IF(FALSE, 1) * 3')).toBe(0);
+  });
+
+  it('dividing by a blank is #DIV/0!, as dividing by 0', () => {
+    for (const f of ['1 / [Amount]', '[Amount] / [Amount]', '[Amount] / 0', '1 + 2 / [Amount]', '1 / [Amount] + 2', '[Amount] ^ -1']) {
+      const c = compileFormula(f, { fields: FIELDS });
+      expect(c.ok && c.evaluate(blankRow)).toMatchObject({ ok: false, error: expect.stringContaining('#DIV/0!') });
+    }
+    expect(value('IFERROR(1 / [Amount], -1)', blankRow)).toBe(-1);
+    expect(compileFormula('1 / NULL', { fields: FIELDS })).toMatchObject({ ok: false, diagnostics: [{ code: 'constant-error' }] });
+  });
+
+  it('arithmetic on a blank keeps its type: Number or Currency, never NULL', () => {
+    const c = compileFormula('[Amount] * 2', { fields: [{ name: 'Amount', type: 'currency' }], expected: 'currency' });
+    expect(c.ok && c.type.kind).toBe('Currency');
+    expect(c.ok && c.evaluate({ Amount: null })).toEqual({ ok: true, value: 0 });
   });
 
   it('& treats NULL as empty text', () => {
@@ -23,15 +44,33 @@ describe('NULL', () => {
     expect(value('NULL & NULL')).toBe('');
   });
 
-  it('comparisons with a NULL value are FALSE, both ways', () => {
-    for (const op of ['=', '<>', '!=', '<', '<=', '>', '>=']) {
-      expect(value(`[Amount] ${op} 1`, blankRow)).toBe(false);
-      expect(value(`1 ${op} [Amount]`, blankRow)).toBe(false);
-      expect(value(`[Name] ${op} "x"`, blankRow)).toBe(false);
-      expect(value(`[Start] ${op} DATE(2026, 1, 1)`, blankRow)).toBe(false);
-      expect(value(`[Updated] ${op} NOW()`, blankRow)).toBe(false);
+  it('in comparisons a blank is 0 beside a number, "" beside text, FALSE beside a boolean, as Excel', () => {
+    const expected: Record<string, boolean[]> = {
+      // [Amount] op 1, 1 op [Amount], [Amount] op 0, [Name] op "x", [Name] op "", [Active] op FALSE, [Active] op TRUE, [Start] op DATE(...), [Updated] op NOW()
+      '=': [false, false, true, false, true, true, false, false, false],
+      '<>': [true, true, false, true, false, false, true, true, true],
+      '!=': [true, true, false, true, false, false, true, true, true],
+      '<': [true, false, false, true, false, false, true, true, true],
+      '<=': [true, false, true, true, true, true, true, true, true],
+      '>': [false, true, false, false, false, false, false, false, false],
+      '>=': [false, true, true, false, true, true, false, false, false],
+    };
+    for (const [op, want] of Object.entries(expected)) {
+      const got = [`[Amount] ${op} 1`, `1 ${op} [Amount]`, `[Amount] ${op} 0`, `[Name] ${op} "x"`, `[Name] ${op} ""`, `[Active] ${op} FALSE`, `[Active] ${op} TRUE`, `[Start] ${op} DATE(2026, 1, 1)`, `[Updated] ${op} NOW()`].map((f) => value(f, blankRow));
+      expect(got, op).toEqual(want);
     }
-    expect(value('[Amount] = [Count]', blankRow)).toBe(false);
+    expect(value('[Amount] = [Count]', blankRow)).toBe(true);
+    expect(value('[Amount] < [Count]', blankRow)).toBe(false);
+    expect(value('[Name] = [Notes]', blankRow)).toBe(true);
+    expect(value('[Start] = [Start]', blankRow)).toBe(true);
+    expect(value('[Updated] >= [Updated]', blankRow)).toBe(true);
+    expect(value('[Amount] = -0.0', blankRow)).toBe(true);
+    expect(value('ROUND(NULL, 1) = 0')).toBe(true);
+    // A filter over a blank Status keeps the row, as Excel's filter would.
+    expect(value('[Name] <> "Closed"', blankRow)).toBe(true);
+    // SWITCH compares as = does.
+    expect(value('SWITCH([Amount], 0, "zero", "other")', blankRow)).toBe('zero');
+    expect(value('SWITCH([Name], "", "empty", "other")', blankRow)).toBe('empty');
   });
 
   it('= NULL and <> NULL ask whether a value is blank (as ISBLANK)', () => {
@@ -68,9 +107,11 @@ describe('NULL', () => {
   });
 
   it('a field missing from the row, or undefined, is NULL', () => {
-    expect(value('[Amount] + 1', {})).toBeNull();
-    expect(value('[Amount] + 1', { Amount: undefined })).toBeNull();
     expect(value('[Amount]', {})).toBeNull();
+    expect(value('[Amount]', { Amount: undefined })).toBeNull();
+    expect(value('ISBLANK([Amount])', { Amount: undefined })).toBe(true);
+    expect(value('[Amount] + 1', {})).toBe(1);
+    expect(value('[Amount] + 1', { Amount: undefined })).toBe(1);
   });
 
   it('a NULL result stays NULL whatever the target type', () => {

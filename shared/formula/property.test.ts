@@ -43,7 +43,7 @@ function print(e: Expr, rnd: () => number): string {
 
 const ERROR = Symbol('error');
 
-/** Weft's semantics written directly: NULL propagates, division by zero and non-finite results fail. */
+/** Weft's semantics written directly: a blank counts as 0 (as Excel), division by zero and non-finite results fail. */
 function reference(e: Expr): number | null | typeof ERROR {
   switch (e.k) {
     case 'num':
@@ -52,13 +52,15 @@ function reference(e: Expr): number | null | typeof ERROR {
       return row[e.name] as number | null;
     case 'neg': {
       const x = reference(e.x);
-      return x === null || x === ERROR ? x : -x;
+      return x === ERROR ? x : -(x ?? 0);
     }
     case 'bin': {
-      const a = reference(e.l);
-      if (a === null || a === ERROR) return a;
-      const b = reference(e.r);
-      if (b === null || b === ERROR) return b;
+      const l = reference(e.l);
+      if (l === ERROR) return l;
+      const r = reference(e.r);
+      if (r === ERROR) return r;
+      const a = l ?? 0;
+      const b = r ?? 0;
       if (e.op === '/' && b === 0) return ERROR;
       const v = e.op === '+' ? a + b : e.op === '-' ? a - b : e.op === '*' ? a * b : e.op === '/' ? a / b : a ** b;
       return Number.isFinite(v) ? v : ERROR;
@@ -92,9 +94,9 @@ describe('random arithmetic agrees with a reference evaluator', () => {
       const expected = reference(e);
       const c = compileFormula(text, { fields });
       if (!c.ok) {
-        // Only a constant part failing (1/0, 9^999) may stop it; the reference fails or is blank then.
+        // Only a constant part failing (1/0, 9^999) may stop it; the reference fails then.
         expect(c.diagnostics.map((d) => d.code).every((code) => code === 'constant-error')).toBe(true);
-        expect(expected === ERROR || expected === null).toBe(true);
+        expect(expected).toBe(ERROR);
         continue;
       }
       const r = c.evaluate(row);
@@ -136,9 +138,11 @@ describe('random logic agrees with a reference', () => {
         return e.xs.every(truth);
       case 'or':
         return e.xs.some(truth);
-      case 'cmp':
-        if (e.a === null) return false;
-        return e.op === '<' ? e.a < e.b : e.op === '=' ? e.a === e.b : e.a !== e.b;
+      case 'cmp': {
+        // A blank compares as 0, as Excel.
+        const a = e.a ?? 0;
+        return e.op === '<' ? a < e.b : e.op === '=' ? a === e.b : a !== e.b;
+      }
     }
   };
   const genB = (rnd: () => number, d: number): B => {
@@ -151,7 +155,7 @@ describe('random logic agrees with a reference', () => {
     return { k: rnd() < 0.5 ? 'and' : 'or', xs: Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => genB(rnd, d - 1)) };
   };
 
-  it('for 1,000 formulas (blank counts as FALSE; comparisons with blank are FALSE)', () => {
+  it('for 1,000 formulas (blank counts as FALSE; a blank compares as 0)', () => {
     const rnd = seededRandom(42);
     for (let i = 0; i < 1000; i++) {
       const e = genB(rnd, 4);

@@ -44,7 +44,8 @@ describe('prototype and global access', () => {
     proto.Amount = 666;
     try {
       const c = compile('[Amount] + 1', { fields: [{ name: 'Amount', type: 'number' }] });
-      expect(c.evaluate({})).toEqual({ ok: true, value: null });
+      // Not 667: the missing field is blank, which counts as 0.
+      expect(c.evaluate({})).toEqual({ ok: true, value: 1 });
       expect(c.evaluate({ Amount: 1 })).toEqual({ ok: true, value: 2 });
     } finally {
       delete proto.Amount;
@@ -53,7 +54,7 @@ describe('prototype and global access', () => {
 
   it('ignores inherited and getter properties of odd rows, and survives a throwing getter', () => {
     const c = compile('[Amount] + 1', { fields: [{ name: 'Amount', type: 'number' }] });
-    expect(c.evaluate(Object.create({ Amount: 5 }) as Row)).toEqual({ ok: true, value: null });
+    expect(c.evaluate(Object.create({ Amount: 5 }) as Row)).toEqual({ ok: true, value: 1 });
     const bare = Object.create(null) as Row;
     bare.Amount = 2;
     expect(c.evaluate(bare)).toEqual({ ok: true, value: 3 });

@@ -48,6 +48,22 @@ describe('calculated field', () => {
     expect(f.apply(rows).rows.map((r) => r.rowNumber)).toEqual([2]);
   });
 
+  it('computes with a missing value as Excel does: 0 in arithmetic, "" in text; a bare field stays blank', () => {
+    const blanks = [row(3, { Stage: null, 'Close Date': null }), row(4, { Amount: null, Count: 3 })];
+    const calc = (formula: string) => createTransform(step('calculated-field', { field: 'X', formula })).apply(blanks);
+    expect(calc('[Amount] * 0.1 + [Count]').rows.map((r) => r.values.X)).toEqual([0, 3]);
+    expect(calc('[Stage] & "-" & [Amount]').rows.map((r) => r.values.X)).toEqual(['-', '-']);
+    expect(calc('[Amount]').rows.map((r) => r.values.X)).toEqual([null, null]);
+    expect(calc('IF(ISBLANK([Amount]), NULL, [Amount] * 2)').rows.map((r) => r.values.X)).toEqual([null, null]);
+    const divided = calc('[Count] / [Amount]');
+    expect(divided.rows).toEqual([]);
+    expect(divided.rejected.map((r) => r.reason)).toEqual([expect.stringMatching(/^X: #DIV\/0!/), expect.stringMatching(/^X: #DIV\/0!/)]);
+    const filter = (formula: string) => createTransform(step('filter', { mode: 'formula', formula, conditions: [], match: 'all' })).apply(blanks).rows.map((r) => r.rowNumber);
+    expect(filter('[Amount] < 100')).toEqual([3, 4]);
+    expect(filter('[Stage] <> "Closed Won"')).toEqual([3, 4]);
+    expect(filter('AND(NOT ISBLANK([Amount]), [Amount] < 100)')).toEqual([]);
+  });
+
   it('refuses a formula with errors at build time', () => {
     expect(() => createTransform(step('calculated-field', { field: 'X', formula: '[Amout] * 2' }))).toThrow("Unknown field [Amout]. Did you mean [Amount]?");
   });

@@ -176,8 +176,11 @@ describe('the spreadsheet functions in the editor (issue 17)', () => {
     const hover = hoverAt(1, [{ type: 'function', start: 0, end: 5, value: 'ISBLANK' }], { fields, functions: FUNCTION_DOCS });
     expect(hover?.markdown).toContain('Spreadsheet counterpart: Excel ISBLANK · Sheets ISBLANK.');
     expect(hover?.markdown).toContain('**Differs from Excel:** Empty text counts as blank');
-    const plus = hoverAt(4, [{ type: 'operator', start: 4, end: 5, value: '+' }], { fields, functions: FUNCTION_DOCS });
-    expect(plus?.markdown).toContain('A blank operand gives NULL (SQL), where Excel counts it as 0');
+    // + - * / treat a blank as 0, as Excel: no longer a difference, so no hover.
+    expect(hoverAt(4, [{ type: 'operator', start: 4, end: 5, value: '+' }], { fields, functions: FUNCTION_DOCS })).toBeNull();
+    expect(hoverAt(4, [{ type: 'operator', start: 4, end: 5, value: '/' }], { fields, functions: FUNCTION_DOCS })).toBeNull();
+    const equals = hoverAt(4, [{ type: 'operator', start: 4, end: 5, value: '=' }], { fields, functions: FUNCTION_DOCS });
+    expect(equals?.markdown).toContain('**=** — **Differs from Excel:** Text comparisons are case-sensitive');
     expect(hoverAt(4, [{ type: 'operator', start: 4, end: 5, value: '&' }], { fields, functions: FUNCTION_DOCS })).toBeNull();
   });
 });

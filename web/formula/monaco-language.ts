@@ -85,7 +85,7 @@ export function registerFormulaLanguage(monaco: MonacoApi) {
     provideHover(model, position) {
       const ctx = getEditorContext(model.uri.toString());
       const text = model.getValue();
-      // Operators carry their text so the hover can say where they differ from Excel (+ with a blank).
+      // Operators carry their text so the hover can say where they differ from Excel (= on text is case-sensitive).
       const tokens = tokenize(text).map((t) => (t.type === 'operator' ? { ...t, value: text.slice(t.start, t.end) } : t));
       const hover = hoverAt(model.getOffsetAt(position), tokens, { fields: ctx?.fields ?? [], functions: FUNCTION_DOCS, sourceLabel: ctx?.sourceLabel });
       return hover ? { range: rangeOf(model, hover.start, hover.end), contents: [{ value: hover.markdown }] } : null;
