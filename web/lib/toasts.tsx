@@ -30,6 +30,23 @@ const subscribe = (l: () => void) => {
   return () => listeners.delete(l);
 };
 
+/**
+ * One action a person starts from a list (revoke, remove, re-role...): asks first when `confirm` is given, runs it,
+ * and says how it went: the success message (if any) or the error, as a toast. Resolves true when it ran.
+ */
+export async function runAction<T>(opts: { confirm?: string; run: () => Promise<T>; done?: (result: T) => string | void; errorText: (e: unknown) => string }): Promise<boolean> {
+  if (opts.confirm && !window.confirm(opts.confirm)) return false;
+  try {
+    const result = await opts.run();
+    const message = opts.done?.(result);
+    if (message) toast(message, 'success');
+    return true;
+  } catch (e) {
+    toast(opts.errorText(e), 'error');
+    return false;
+  }
+}
+
 export function Toaster() {
   const list = useSyncExternalStore(subscribe, () => toasts);
   return (

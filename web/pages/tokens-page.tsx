@@ -7,7 +7,7 @@ import { IconKey, IconPlus, IconX, Spinner } from '../components/icons';
 import { PageHeader } from '../components/page-header';
 import { formatDateTime, relativeTime } from '../lib/format';
 import { useLoad, useNow } from '../lib/hooks';
-import { toast } from '../lib/toasts';
+import { runAction } from '../lib/toasts';
 import { OnceSecret, RoleBadge } from './users-page';
 
 export function TokensPage() {
@@ -16,16 +16,13 @@ export function TokensPage() {
   const [creating, setCreating] = useState(false);
   const list = tokens.data ?? [];
 
-  async function revoke(t: ApiTokenInfo) {
-    if (!window.confirm(`Revoke "${t.name}"? Scripts using it stop working at once.`)) return;
-    try {
-      await api.revokeToken(t.id);
-      toast(`Revoked ${t.name}`, 'success');
-      tokens.reload();
-    } catch (e) {
-      toast(errorMessage(e), 'error');
-    }
-  }
+  const revoke = (t: ApiTokenInfo) =>
+    runAction({
+      confirm: `Revoke "${t.name}"? Scripts using it stop working at once.`,
+      run: () => api.revokeToken(t.id),
+      done: () => (tokens.reload(), `Revoked ${t.name}`),
+      errorText: errorMessage,
+    });
 
   const newButton = (
     <button type="button" className="btn btn--primary" onClick={() => setCreating(true)} data-testid="new-token">

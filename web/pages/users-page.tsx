@@ -8,7 +8,7 @@ import { IconCopy, IconPlus, IconX, Spinner } from '../components/icons';
 import { PageHeader } from '../components/page-header';
 import { relativeTime } from '../lib/format';
 import { useLoad, useNow } from '../lib/hooks';
-import { toast } from '../lib/toasts';
+import { runAction, toast } from '../lib/toasts';
 
 const ROLE_TONE: Record<Role, string> = { owner: 'badge--blue', admin: 'badge--blue', editor: 'badge--green', operator: 'badge--amber', viewer: 'badge--gray' };
 
@@ -24,43 +24,31 @@ export function UsersPage() {
   const [resetLink, setResetLink] = useState<{ user: User; inviteUrl: string } | null>(null);
   const list = users.data ?? [];
 
-  async function changeRole(u: User, role: AssignableRole) {
-    try {
-      await api.setUserRole(u.id, role);
-      toast(`${u.name} is now ${ROLE_LABELS[role].toLowerCase()}`, 'success');
-      users.reload();
-    } catch (e) {
-      toast(errorMessage(e), 'error');
-    }
-  }
-  async function signOut(u: User) {
-    try {
-      const { sessions } = await api.signOutUser(u.id);
-      toast(sessions === 0 ? `${u.name} was not signed in anywhere` : `Signed ${u.name} out on ${sessions} device${sessions === 1 ? '' : 's'}`, 'success');
-    } catch (e) {
-      toast(errorMessage(e), 'error');
-    }
-  }
-  async function resetPassword(u: User) {
-    if (!window.confirm(`Reset the password of ${u.name}? They are signed out, and sign in again through a new invitation link.`)) return;
-    try {
-      const { inviteUrl } = await api.resetUser(u.id);
-      setResetLink({ user: u, inviteUrl });
-      users.reload();
-    } catch (e) {
-      toast(errorMessage(e), 'error');
-    }
-  }
-  async function remove(u: User) {
-    if (!window.confirm(`Remove ${u.name} (${u.email})? They are signed out at once and cannot sign in again.`)) return;
-    try {
-      await api.removeUser(u.id);
-      toast(`Removed ${u.name}`, 'success');
-      users.reload();
-    } catch (e) {
-      toast(errorMessage(e), 'error');
-    }
-  }
+  const changeRole = (u: User, role: AssignableRole) =>
+    runAction({ run: () => api.setUserRole(u.id, role), done: () => (users.reload(), `${u.name} is now ${ROLE_LABELS[role].toLowerCase()}`), errorText: errorMessage });
+  const signOut = (u: User) =>
+    runAction({
+      run: () => api.signOutUser(u.id),
+      done: ({ sessions }) => (sessions === 0 ? `${u.name} was not signed in anywhere` : `Signed ${u.name} out on ${sessions} device${sessions === 1 ? '' : 's'}`),
+      errorText: errorMessage,
+    });
+  const resetPassword = (u: User) =>
+    runAction({
+      confirm: `Reset the password of ${u.name}? They are signed out, and sign in again through a new invitation link.`,
+      run: () => api.resetUser(u.id),
+      done: ({ inviteUrl }) => {
+        setResetLink({ user: u, inviteUrl });
+        users.reload();
+      },
+      errorText: errorMessage,
+    });
+  const remove = (u: User) =>
+    runAction({
+      confirm: `Remove ${u.name} (${u.email})? They are signed out at once and cannot sign in again.`,
+      run: () => api.removeUser(u.id),
+      done: () => (users.reload(), `Removed ${u.name}`),
+      errorText: errorMessage,
+    });
 
   const inviteButton = (
     <button type="button" className="btn btn--primary" onClick={() => setInviting(true)} data-testid="invite-user">
