@@ -19,7 +19,7 @@ import { createCipher } from '../runtime/secrets';
 import { openStore } from '../runtime/store';
 import { createRunLauncher, workflowIdForRun } from '../runtime/temporal/client';
 import { startDevServer } from '../runtime/temporal/dev-server';
-import { customersCsv, customersGraph, quietTemporalLogs } from '../runtime/temporal/test-harness';
+import { customersCsv, customersGraph, quietTemporalLogs } from '../test/support/temporal-harness';
 import { createWorker } from '../runtime/temporal/worker';
 
 const ROOT = resolve(import.meta.dirname, '..');

@@ -14,3 +14,4 @@ export * from './preview';
 export * from './formula';
 export * from './api/auth';
 export * from './util/name-record';
+export * from './util/canonical-json';

@@ -1,8 +1,7 @@
 // Local drafts in IndexedDB (Dexie): every edit lands here first, so a reload or a lost connection loses nothing.
 import { Dexie, type EntityTable } from 'dexie';
 import { z } from 'zod';
-import { migrateGraph, type Graph, type Integration } from '../shared';
-import { stableJson } from './lib/stable-json';
+import { canonicalJson, migrateGraph, type Graph, type Integration } from '../shared';
 
 /** Version 1 of a stored draft. Bump DRAFT_VERSION and add a migration below when the shape changes. */
 export const DRAFT_VERSION = 1;
@@ -83,7 +82,7 @@ export const drafts = (): DraftStore => (shared ??= createDraftStore());
  */
 export function chooseStart(server: Pick<Integration, 'name' | 'graph' | 'updatedAt'>, draft: Draft | null): { name: string; graph: Graph; restored: boolean } {
   const serverTime = Date.parse(server.updatedAt);
-  const differs = (d: Draft) => d.name !== server.name || stableJson(d.graph) !== stableJson(server.graph);
+  const differs = (d: Draft) => d.name !== server.name || canonicalJson(d.graph) !== canonicalJson(server.graph);
   if (draft && (Number.isNaN(serverTime) || draft.savedAt > serverTime) && differs(draft)) {
     return { name: draft.name, graph: draft.graph, restored: true };
   }

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { historyFromProtoJson } from '../runtime/temporal/history-json';
-import { quietTemporalLogs } from '../runtime/temporal/test-harness';
+import { quietTemporalLogs } from '../test/support/temporal-harness';
 import { workflowBundle } from '../runtime/temporal/worker';
 
 const HISTORIES = resolve(import.meta.dirname, '../test/fixtures/histories');

@@ -19,7 +19,7 @@ import {
   quietTemporalLogs,
   saveCsvFile,
   type CustomerRow,
-} from '../runtime/temporal/test-harness';
+} from '../test/support/temporal-harness';
 import { createWorker } from '../runtime/temporal/worker';
 import type { Graph } from '../shared/graph/schema';
 import type { SyncIntegrationResult } from './sync-integration';

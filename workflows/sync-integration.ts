@@ -10,10 +10,10 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import { z } from 'zod';
-import { terminalRunStatus, type RunStatus, type StepStatus } from '../shared/api/runs';
+import { isTerminalStep, terminalRunStatus, type RunStatus, type StepStatus } from '../shared/api/runs';
 import { Plan } from '../shared/compiler/plan';
 import type { Activities } from '../runtime/activities';
-import { ownedSteps } from './plan-steps';
+import { ownedSteps } from '../shared/compiler/plan-steps';
 
 export const SyncIntegrationInput = z.object({
   runId: z.string().min(1),
@@ -36,8 +36,6 @@ export interface SyncIntegrationResult {
   steps: Record<string, StepStatus>;
   error: string | null;
 }
-
-const TERMINAL: readonly StepStatus[] = ['completed', 'completed_with_errors', 'failed', 'skipped'];
 
 /** Short bookkeeping calls against the store. */
 const bookkeeping = proxyActivities<Activities>({
@@ -108,7 +106,7 @@ export async function syncIntegration(rawInput: SyncIntegrationInput): Promise<S
           const message = failureMessage(err);
           log.warn('Pipeline failed', { runId, pipelineId: pipeline.id, error: message });
           errors.push(message);
-          const open = ownedSteps(plan, pipeline.id).filter((id) => !TERMINAL.includes(statuses.get(id) ?? 'pending'));
+          const open = ownedSteps(plan, pipeline.id).filter((id) => !isTerminalStep(statuses.get(id) ?? 'pending'));
           for (const id of open) statuses.set(id, 'failed');
           await bookkeeping.failSteps({ runId, nodeIds: open, error: message });
         }
@@ -118,7 +116,7 @@ export async function syncIntegration(rawInput: SyncIntegrationInput): Promise<S
     if (!isCancellation(err)) throw err;
     // Record the cancellation even though this scope is cancelled, then let the workflow end as cancelled.
     await CancellationScope.nonCancellable(async () => {
-      const open = [...statuses].filter(([, s]) => !TERMINAL.includes(s)).map(([id]) => id);
+      const open = [...statuses].filter(([, s]) => !isTerminalStep(s)).map(([id]) => id);
       await bookkeeping.failSteps({ runId, nodeIds: open, error: 'The run was cancelled.' });
       await bookkeeping.finishRun({ runId, status: 'failed', error: 'The run was cancelled.' });
     });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../runtime/activities';
 import { openStore } from '../runtime/store';
 import type { Store } from '../runtime/store/types';
-import { failingCommits, FAST_PIPELINE, openTemporalRig, publishAndCreateRun, quietTemporalLogs, type TemporalRig } from '../runtime/temporal/test-harness';
+import { failingCommits, FAST_PIPELINE, openTemporalRig, publishAndCreateRun, quietTemporalLogs, type TemporalRig } from '../test/support/temporal-harness';
 import type { Graph } from '../shared/graph/schema';
 import type { SyncIntegrationResult } from './sync-integration';
 

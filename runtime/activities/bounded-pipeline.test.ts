@@ -6,7 +6,7 @@ import type { Graph } from '../../shared/graph/schema';
 import { DEFAULT_MAX_ALIVE } from '../executors/drive';
 import { openStore } from '../store';
 import type { BatchCommit, Store } from '../store/types';
-import { FAST_PIPELINE, openTemporalRig, publishAndCreateRun, quietTemporalLogs, type TemporalRig } from '../temporal/test-harness';
+import { FAST_PIPELINE, openTemporalRig, publishAndCreateRun, quietTemporalLogs, type TemporalRig } from '../../test/support/temporal-harness';
 import { createActivities } from '.';
 
 quietTemporalLogs('ERROR');

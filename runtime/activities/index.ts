@@ -3,11 +3,11 @@ import { Context, ApplicationFailure, CancelledFailure, log } from '@temporalio/
 import { z } from 'zod';
 import { Counts, RunStatus, StepStatus, waitingMessage, type StepWaiting } from '../../shared/api/runs';
 import { Plan } from '../../shared/compiler/plan';
-import { ownedSteps } from '../../workflows/plan-steps';
+import { ownedSteps } from '../../shared/compiler/plan-steps';
 import type { ExecutorDeps } from '../executors';
 import { buildPipeline, closePipeline, createExecutor, flowPipelineBatch, PlanError, writePipelineBatch } from '../executors';
 import { drivePipeline } from '../executors/drive';
-import { applyRunFiles } from '../executors/run-files';
+import { applyRunFiles } from '../../shared/compiler/run-files';
 import { publicMessage } from '../public-message';
 import type { Store } from '../store/types';
 import { classifyFailure, outageDelay, spell } from './outage';

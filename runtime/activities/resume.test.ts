@@ -12,7 +12,7 @@ import { connectorLookup } from '../connections';
 import { createCipher } from '../secrets';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
-import { customersCsv, customersGraph, failingCommits, FAST_PIPELINE, openTemporalRig, publishAndCreateRun, quietTemporalLogs, saveCsvFile, type TemporalRig } from '../temporal/test-harness';
+import { customersCsv, customersGraph, failingCommits, FAST_PIPELINE, openTemporalRig, publishAndCreateRun, quietTemporalLogs, saveCsvFile, type TemporalRig } from '../../test/support/temporal-harness';
 import { createActivities } from '.';
 
 quietTemporalLogs('ERROR');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
-import { customersCsv, customersGraph, failingCommits, FAST_PIPELINE, openTemporalRig, publishAndCreateRun, quietTemporalLogs, saveCsvFile, type TemporalRig } from '../temporal/test-harness';
+import { customersCsv, customersGraph, failingCommits, FAST_PIPELINE, openTemporalRig, publishAndCreateRun, quietTemporalLogs, saveCsvFile, type TemporalRig } from '../../test/support/temporal-harness';
 import { createActivities } from '.';
 
 quietTemporalLogs('ERROR');

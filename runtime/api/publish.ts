@@ -1,9 +1,9 @@
 // Publishing: compile the draft on the server and freeze it as an immutable version (or reuse an identical one).
 import { hasErrors, type Diagnostic, type IntegrationVersion } from '../../shared';
+import { canonicalHash } from '../store/canonical';
 import type { Store } from '../store/types';
 import { compileOnServer } from './compile-context';
 import { HttpError, notFound } from './errors';
-import { canonicalJson, sha256 } from './hash';
 
 export async function publishIntegration(store: Store, id: string): Promise<{ version: IntegrationVersion; diagnostics: Diagnostic[] }> {
   const integration = await store.getIntegration(id);
@@ -13,7 +13,7 @@ export async function publishIntegration(store: Store, id: string): Promise<{ ve
     const count = diagnostics.filter((d) => d.severity === 'error').length;
     throw new HttpError(422, 'compile_failed', `The integration has ${count} problem${count === 1 ? '' : 's'} to fix before publishing`, { diagnostics });
   }
-  const hash = sha256(canonicalJson({ graph: integration.graph, plan }));
+  const hash = canonicalHash({ graph: integration.graph, plan });
   if (integration.publishedVersionId) {
     const current = await store.getVersion(integration.publishedVersionId);
     if (current && current.hash === hash) return { version: current, diagnostics };

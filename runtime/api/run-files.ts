@@ -1,11 +1,9 @@
 // Which file each file source reads in a new run: the published one, or a replacement given for this run
 // only. A replacement must be an uploaded file holding every column the published node reads (by name).
-import type { Plan, PlanStep, RunFileSource } from '../../shared';
-import { missingColumns } from '../executors/run-files';
+import type { Plan, RunFileSource } from '../../shared';
+import { fileSourceColumns, fileSources, isFileSource, missingColumns } from '../../shared/compiler/run-files';
 import type { NewRunFile, StoredFile } from '../store/types';
 import { HttpError } from './errors';
-
-const FILE_SOURCE = 'csv-source';
 
 /**
  * The run's files, one per file source of the plan. Every bad replacement is named at once in a 422
@@ -18,7 +16,7 @@ export async function resolveRunFiles(
   getFile: (id: string) => Promise<StoredFile | null>,
 ): Promise<NewRunFile[]> {
   const issues: { path: string; message: string; code: string }[] = [];
-  const sources = plan.steps.filter((s) => s.kind === FILE_SOURCE);
+  const sources = fileSources(plan);
   for (const [nodeId, fileId] of Object.entries(replacements)) {
     const path = `files.${nodeId}`;
     const step = plan.steps.find((s) => s.nodeId === nodeId);
@@ -27,7 +25,7 @@ export async function resolveRunFiles(
       issues.push({ path, code: 'unknown_node', message: `The published version has no node "${nodeId}"${names ? `; its file sources are ${names}` : ' and no file sources'}` });
       continue;
     }
-    if (step.kind !== FILE_SOURCE) {
+    if (!isFileSource(step)) {
       issues.push({ path, code: 'not_a_file_source', message: `"${step.label}" is not a file source; only a file source's file can be replaced for a run` });
       continue;
     }
@@ -36,7 +34,7 @@ export async function resolveRunFiles(
       issues.push({ path, code: 'file_not_found', message: `File "${fileId}" for "${step.label}" was not found; upload it again` });
       continue;
     }
-    const missing = missingColumns(readColumns(step), file.columns);
+    const missing = missingColumns(fileSourceColumns(step), file.columns);
     if (missing.length > 0) {
       const list = missing.map((n) => `"${n}"`).join(', ');
       issues.push({
@@ -65,22 +63,16 @@ export async function resolveRunFiles(
   return files;
 }
 
-/** The columns a file source reads (its published config's), by name. */
-function readColumns(step: PlanStep): { name: string }[] {
-  const columns = step.config.columns;
-  return Array.isArray(columns) ? columns.filter((c): c is { name: string } => typeof c === 'object' && c !== null && typeof (c as { name?: unknown }).name === 'string') : [];
-}
-
 /** The plan's file sources in plan order, with their published file and the columns a replacement needs. */
 export async function listFileSources(plan: Plan, getFile: (id: string) => Promise<StoredFile | null>): Promise<RunFileSource[]> {
   const out: RunFileSource[] = [];
-  for (const step of plan.steps.filter((s) => s.kind === FILE_SOURCE)) {
+  for (const step of fileSources(plan)) {
     const fileId = typeof step.config.fileId === 'string' ? step.config.fileId : '';
     const file = fileId ? await getFile(fileId) : null;
     out.push({
       nodeId: step.nodeId,
       nodeLabel: step.label,
-      columns: readColumns(step).map((c) => c.name),
+      columns: fileSourceColumns(step).map((c) => c.name),
       file: file ? { id: file.id, name: file.name, size: file.size, format: file.format, compression: file.compression } : null,
     });
   }

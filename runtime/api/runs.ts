@@ -2,7 +2,7 @@
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { ApiError, Page, RejectedRecord, Run, RunDetail, RunFileSource, StartRunInput, StartRunResult, type RunStatus } from '../../shared';
+import { ApiError, Page, RejectedRecord, Run, RunDetail, RunFileSource, StartRunInput, StartRunResult, isTerminalRun } from '../../shared';
 import { servedRunFile } from '../store/run-files';
 import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
@@ -11,7 +11,6 @@ import { HttpError, notFound, validationHook } from './errors';
 import { listFileSources, resolveRunFiles } from './run-files';
 import { errors, IdParam, json, Paging } from './schemas';
 
-const TERMINAL: ReadonlySet<RunStatus> = new Set(['completed', 'completed_with_errors', 'failed']);
 
 const start = createRoute({
   ...access('run'),
@@ -199,7 +198,7 @@ export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
             await stream.writeSSE({ event: 'run', data });
             last = data;
           }
-          if (TERMINAL.has(run.status)) {
+          if (isTerminalRun(run.status)) {
             await stream.writeSSE({ event: 'end', data: run.status });
             break;
           }

@@ -10,7 +10,7 @@ import { scratchPostgres, type ScratchPostgres } from '../connections/scratch-po
 import { postgresConnector } from '../connectors/postgres';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
-import { failingCommits, FAST_PIPELINE, openTemporalRig, publishAndCreateRun, quietTemporalLogs, type TemporalRig } from '../temporal/test-harness';
+import { failingCommits, FAST_PIPELINE, openTemporalRig, publishAndCreateRun, quietTemporalLogs, type TemporalRig } from '../../test/support/temporal-harness';
 import { createExecutor, type ExternalTargetExecutor, type FlowRow } from '.';
 
 quietTemporalLogs('ERROR');

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromSerial, numberKind } from './excel';
 import { detectFormat, readFileBatches, sniffFile, type FileBatch, type ReadFileOptions } from './formats';
 import { detectCompression } from './source';
-import { writeXlsx, type TestWorkbook } from './xlsx-test-writer';
+import { writeXlsx, type TestWorkbook } from '../../test/support/xlsx-test-writer';
 
 // workbook.xlsx is written by openpyxl (test/fixtures/files/make-workbook.py): sheets Lookup (hidden), Customers,
 // Orders (no header) and Empty; Customers has dates, date-times, times, booleans, currency, rich text and #N/A.

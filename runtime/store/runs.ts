@@ -1,6 +1,7 @@
 // Sync history: runs, their steps and counts, checkpoints and the rejected records of the inbox.
 import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import {
+  isTerminalStep,
   RunStatus,
   RunTrigger,
   StepStatus,
@@ -22,8 +23,6 @@ import type { NewRun } from './types';
 
 const iso = (d: Date): string => d.toISOString();
 const isoOrNull = (d: Date | null): string | null => (d ? d.toISOString() : null);
-
-const TERMINAL_STEP: readonly StepStatus[] = ['completed', 'completed_with_errors', 'failed', 'skipped'];
 
 type StepRow = typeof runSteps.$inferSelect;
 type RunRow = typeof runs.$inferSelect;
@@ -184,7 +183,7 @@ export async function finishRun(db: Db, runId: string, status: RunStatus, error:
  * a terminal status sets ended_at. `error` is changed only when given.
  */
 export async function setStepStatus(db: Db, runId: string, nodeId: string, status: StepStatus, error?: string | null): Promise<void> {
-  const terminal = TERMINAL_STEP.includes(status);
+  const terminal = isTerminalStep(status);
   const updated = await db
     .update(runSteps)
     .set({

@@ -4,7 +4,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Field } from '../../shared';
 import { fieldWithNul, nulReason } from '../../shared/util/nul';
 import { ownValue } from '../../shared/util/records';
-import { canonicalJson } from './canonical';
+import { canonicalJson } from '../../shared/util/canonical-json';
 import type { Db } from './db';
 import { newId } from './ids';
 import { workspaceObjects, workspaceRecords } from './schema';

@@ -12,7 +12,7 @@ import { createActivities } from '../activities';
 import { openStore } from '../store';
 import { createRunLauncher } from './client';
 import { resolveTemporalCli, startDevServer } from './dev-server';
-import { connectClient, customersCsv, customersGraph, failingCommits, FAST_PIPELINE, publishAndCreateRun, quietTemporalLogs, saveCsvFile } from './test-harness';
+import { connectClient, customersCsv, customersGraph, failingCommits, FAST_PIPELINE, publishAndCreateRun, quietTemporalLogs, saveCsvFile } from '../../test/support/temporal-harness';
 import { createWorker } from './worker';
 
 export const HISTORIES_DIR = resolve(import.meta.dirname, '../../test/fixtures/histories');

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
 import { createRunLauncher } from './client';
-import { connectClient, customersCsv, customersGraph, FAST_PIPELINE, publishAndCreateRun, saveCsvFile } from './test-harness';
+import { connectClient, customersCsv, customersGraph, FAST_PIPELINE, publishAndCreateRun, saveCsvFile } from '../../test/support/temporal-harness';
 
 const ADMIN_URL = process.env.WEFT_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PROJECT_DIR = resolve(import.meta.dirname, '../..');

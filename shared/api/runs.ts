@@ -9,6 +9,14 @@ export type RunStatus = z.infer<typeof RunStatus>;
 export const StepStatus = z.enum(['pending', 'running', 'completed', 'completed_with_errors', 'failed', 'skipped']);
 export type StepStatus = z.infer<typeof StepStatus>;
 
+/** The statuses a run ends in: nothing changes a run in one of them except a resume (from failed). */
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['completed', 'completed_with_errors', 'failed'];
+export const isTerminalRun = (status: RunStatus): boolean => TERMINAL_RUN_STATUSES.includes(status);
+
+/** The statuses a step ends in; its pipeline records nothing more on it. */
+export const TERMINAL_STEP_STATUSES: readonly StepStatus[] = ['completed', 'completed_with_errors', 'failed', 'skipped'];
+export const isTerminalStep = (status: StepStatus): boolean => TERMINAL_STEP_STATUSES.includes(status);
+
 export const RUN_STATUS_LABELS: Record<RunStatus, string> = {
   scheduled: 'Scheduled',
   running: 'In progress',

@@ -1,3 +1,6 @@
 export * from './compile';
 export * from './diagnostics';
 export * from './plan';
+export * from './plan-steps';
+export * from './run-files';
+export * from './compile-context';

@@ -101,7 +101,7 @@ test('an encrypted file, decrypted with a Files connection, filtered, previewed,
 test('an Excel workbook: another sheet is read without uploading again, and the preview follows it', async ({ page }) => {
   const pageErrors: string[] = [];
   page.on('pageerror', (err) => pageErrors.push(err.message));
-  const { writeXlsx } = await import('../../runtime/files/xlsx-test-writer');
+  const { writeXlsx } = await import('../support/xlsx-test-writer');
   const { mkdtemp, readFile } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');

@@ -10,7 +10,7 @@ import type { Store } from '../../runtime/store/types';
 import { createRunLauncher } from '../../runtime/temporal/client';
 import { freePort } from '../../runtime/temporal/dev-server';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from '../../runtime/temporal/embedded';
-import { connectClient, customersGraph, FAST_PIPELINE, publishAndCreateRun, quietTemporalLogs, saveCsvFile } from '../../runtime/temporal/test-harness';
+import { connectClient, customersGraph, FAST_PIPELINE, publishAndCreateRun, quietTemporalLogs, saveCsvFile } from '../support/temporal-harness';
 import { createWorker } from '../../runtime/temporal/worker';
 import { customerRows, customersCsvOf, expectWorkspaceExactlyOnce, tempDir, waitFor } from './support';
 

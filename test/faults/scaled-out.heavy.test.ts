@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Integration, PublishResult, RunDetail, type WorkspaceRecord, UploadedFile } from '../../shared';
 import { freePort, startDevServer, type DevServer } from '../../runtime/temporal/dev-server';
-import { connectClient, customersGraph } from '../../runtime/temporal/test-harness';
+import { connectClient, customersGraph } from '../support/temporal-harness';
 import { killHard, startWeftProcess, type WeftProcess } from './processes';
 import { customerRows, customersCsvOf, expectWorkspaceExactlyOnce, FAULT_OWNER, signIn, tempDir, waitFor } from './support';
 

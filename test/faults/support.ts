@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { expect } from 'vitest';
-import { customersCsv, type CustomerRow } from '../../runtime/temporal/test-harness';
+import { customersCsv, type CustomerRow } from '../support/temporal-harness';
 
 /** The owner a fault test's Weft process creates on its first start (WEFT_OWNER_EMAIL / WEFT_OWNER_PASSWORD). */
 export const FAULT_OWNER = { WEFT_OWNER_EMAIL: 'faults@example.com', WEFT_OWNER_PASSWORD: 'fault-tests-owner-password' };

@@ -8,7 +8,7 @@ import { createActivities } from '../../runtime/activities';
 import { postgresConnector } from '../../runtime/connectors/postgres';
 import { openStore } from '../../runtime/store';
 import type { Store } from '../../runtime/store/types';
-import { customersGraph, FAST_PIPELINE, openTemporalRig, publishAndCreateRun, quietTemporalLogs, saveCsvFile, type TemporalRig } from '../../runtime/temporal/test-harness';
+import { customersGraph, FAST_PIPELINE, openTemporalRig, publishAndCreateRun, quietTemporalLogs, saveCsvFile, type TemporalRig } from '../support/temporal-harness';
 import { pgClusterUnavailable, startPgCluster, type PgCluster } from '../support/pg-cluster';
 import { customerRows, customersCsvOf, expectExactlyOnce, tempDir, waitFor } from './support';
 

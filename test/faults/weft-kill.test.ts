@@ -6,7 +6,7 @@ import { Integration, PublishResult, RunDetail, UploadedFile, type WorkspaceReco
 import { freePort } from '../../runtime/temporal/dev-server';
 import { readRecord, stopPid } from '../../runtime/temporal/embedded';
 import { isAlive } from '../../runtime/temporal/processes';
-import { customersGraph } from '../../runtime/temporal/test-harness';
+import { customersGraph } from '../support/temporal-harness';
 import { killHard, startWeftProcess, type WeftProcess } from './processes';
 import { customerRows, customersCsvOf, expectWorkspaceExactlyOnce, FAULT_OWNER, signIn, tempDir, waitFor } from './support';
 

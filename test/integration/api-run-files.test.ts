@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Integration, Page, PublishResult, RunDetail, StartRunResult, UploadedFile, WorkspaceRecord, type Graph } from '../../shared';
-import { customersCsv, customersGraph } from '../../runtime/temporal/test-harness';
+import { customersCsv, customersGraph } from '../support/temporal-harness';
 import { json, openApiRig, type ApiRig } from '../support/api-rig';
 
 const OBJECT = `run_files_${randomBytes(4).toString('hex')}`;

@@ -2,7 +2,7 @@
 // Temporal dev server, then read back as sync history, rejected records, SSE and workspace records.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Integration, Page, PublishResult, RejectedRecord, UploadedFile, WorkspaceRecord, type Graph } from '../../shared';
-import { customersGraph } from '../../runtime/temporal/test-harness';
+import { customersGraph } from '../support/temporal-harness';
 import { json, openApiRig, type ApiRig } from '../support/api-rig';
 
 let rig: ApiRig;

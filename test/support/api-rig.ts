@@ -13,7 +13,7 @@ import { createCipher } from '../../runtime/secrets';
 import { openStore } from '../../runtime/store';
 import type { Store } from '../../runtime/store/types';
 import { createRunLauncher } from '../../runtime/temporal/client';
-import { connectClient, quietTemporalLogs } from '../../runtime/temporal/test-harness';
+import { connectClient, quietTemporalLogs } from './temporal-harness';
 import { createWorker } from '../../runtime/temporal/worker';
 import { asOwner } from './signed-in';
 

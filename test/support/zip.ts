@@ -1,5 +1,5 @@
 // A small in-memory zip writer for tests: entries deflated (as most tools write them) or stored, no dependency.
-// (runtime/files/xlsx-test-writer.ts streams large workbooks to disk instead.)
+// (test/support/xlsx-test-writer.ts streams large workbooks to disk instead.)
 import { crc32, deflateRawSync } from 'node:zlib';
 
 export function zipBuffer(entries: Record<string, string | Buffer>, opts: { method?: 'deflate' | 'store' } = {}): Buffer {

@@ -3,13 +3,12 @@ import { useCan } from '../auth/session';
 import '@xyflow/react/dist/style.css';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { compile, edgeId, getKind, type CompileContext, type Diagnostic, type Graph, type GraphOp, type Integration, type WorkspaceObject } from '../../shared';
+import { canonicalJson, compile, edgeId, getKind, workspaceCompileContext, type CompileContext, type Diagnostic, type Graph, type GraphOp, type Integration, type WorkspaceObject } from '../../shared';
 import { api, ApiRequestError, errorMessage } from '../api';
 import { ErrorBanner } from '../components/empty-state';
 import { IconHistory, IconRedo, IconUndo, Spinner } from '../components/icons';
 import { chooseStart, drafts, type Draft } from '../drafts';
 import { useLoad } from '../lib/hooks';
-import { stableJson } from '../lib/stable-json';
 import { toast } from '../lib/toasts';
 import { href, navigate } from '../router';
 import { RunFilesDialog } from '../runs/run-files-dialog';
@@ -81,7 +80,7 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
   const [history, setHistory] = useState<History>(() => createHistory(start.graph));
   const [name, setName] = useState(start.name);
   const [baseline, setBaseline] = useState<Baseline | null>(() =>
-    integration ? { name: integration.name, graphJson: stableJson(integration.graph), updatedAt: integration.updatedAt } : null,
+    integration ? { name: integration.name, graphJson: canonicalJson(integration.graph), updatedAt: integration.updatedAt } : null,
   );
   const [meta, setMeta] = useState<Meta>({
     publishedVersionNumber: integration?.publishedVersionNumber ?? null,
@@ -99,10 +98,7 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
   const graph = history.graph;
 
   // Live compile on every edit, in the browser, with what we know of the workspace.
-  const ctx = useMemo<CompileContext>(
-    () => ({ workspaceObjects: Object.fromEntries(workspaceObjects.map((o) => [o.name, { fields: o.attributes, key: o.key }])) }),
-    [workspaceObjects],
-  );
+  const ctx = useMemo<CompileContext>(() => workspaceCompileContext(workspaceObjects), [workspaceObjects]);
   const compiled = useMemo(() => compile(graph, ctx), [graph, ctx]);
   const diagnostics = useMemo(() => {
     const server = serverProblems && serverProblems.graph === graph ? serverProblems.diagnostics : [];
@@ -111,7 +107,7 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
     return [...compiled.diagnostics, ...server.filter((d) => !local.has(sig(d)))];
   }, [compiled, serverProblems, graph]);
 
-  const graphJson = useMemo(() => stableJson(graph), [graph]);
+  const graphJson = useMemo(() => canonicalJson(graph), [graph]);
   const dirty = !baseline || baseline.name !== name || baseline.graphJson !== graphJson;
 
   // Every change lands in IndexedDB first; a clean state clears the draft.
@@ -175,7 +171,7 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
     setBusy('save');
     try {
       const saved = await api.updateIntegration(id, { name: sentName, graph: sentGraph });
-      setBaseline({ name: sentName, graphJson: stableJson(sentGraph), updatedAt: saved.updatedAt });
+      setBaseline({ name: sentName, graphJson: canonicalJson(sentGraph), updatedAt: saved.updatedAt });
       if (sentName !== name) setName(sentName);
       setMeta({ publishedVersionNumber: saved.publishedVersionNumber, hasUnpublishedChanges: saved.hasUnpublishedChanges });
       setNotice(null);

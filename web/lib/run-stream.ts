@@ -1,9 +1,7 @@
 // Follows one run live: SSE events first, polling as the fallback, until the run is over.
 import { useEffect, useState } from 'react';
-import { RunDetail, type RunStatus } from '../../shared';
+import { isTerminalRun, RunDetail } from '../../shared';
 import { api, errorMessage } from '../api';
-
-export const isTerminal = (s: RunStatus) => s === 'completed' || s === 'completed_with_errors' || s === 'failed';
 
 export interface RunStream {
   run: RunDetail | null;
@@ -23,7 +21,7 @@ export function useRunStream(runId: string, pollMs = 1500, generation = 0): RunS
 
     const accept = (run: RunDetail) => {
       if (stopped) return;
-      const done = isTerminal(run.status);
+      const done = isTerminalRun(run.status);
       setState((s) => ({ run, error: null, mode: done ? 'done' : s.mode === 'connecting' ? 'live' : s.mode }));
       if (done) stop();
     };

@@ -1,6 +1,6 @@
 // One run: its outcome, each step in plan order with counts and timings, the files it read and the rows it rejected.
 import { useMemo, useState } from 'react';
-import { getKind, RUN_STATUS_LABELS, waitingMessage, type RunDetail, type RunFile, type RunStep } from '../../shared';
+import { getKind, isTerminalRun, RUN_STATUS_LABELS, waitingMessage, type RunDetail, type RunFile, type RunStep } from '../../shared';
 import { api, errorMessage } from '../api';
 import { EmptyState, ErrorBanner } from '../components/empty-state';
 import { IconFile, IconHistory, Spinner } from '../components/icons';
@@ -9,7 +9,7 @@ import { RunStatusBadge, StatusIcon, StepStatusBadge, statusTone } from '../comp
 import { KindIcon } from '../designer/kind-icons';
 import { durationBetween, formatBytes, formatCount, formatDateTime, formatDuration, relativeTime } from '../lib/format';
 import { useLoad, useNow } from '../lib/hooks';
-import { isTerminal, useRunStream } from '../lib/run-stream';
+import { useRunStream } from '../lib/run-stream';
 import { toast } from '../lib/toasts';
 import { href, navigate } from '../router';
 import { formatLabel } from '../runs/file-labels';
@@ -35,7 +35,7 @@ export function RunPage({ id }: { id: string }) {
     );
   }
 
-  const terminal = isTerminal(run.status);
+  const terminal = isTerminalRun(run.status);
   const duration = durationBetween(run.startedAt, run.endedAt, now);
   const waitingStep = terminal ? undefined : run.steps.find((s) => s.waiting);
   return (
@@ -316,7 +316,7 @@ function failedForRejections(run: RunDetail): boolean {
 
 function RejectedSection({ run }: { run: RunDetail }) {
   const [offset, setOffset] = useState(0);
-  const terminal = isTerminal(run.status);
+  const terminal = isTerminalRun(run.status);
   // Refetch as the rejected count grows while the run is live, and once more at the end.
   const rejected = useLoad(() => api.getRejected(run.id, { limit: REJECTED_PAGE, offset }), [run.id, offset, run.counts.rejected, terminal]);
   const columns = useMemo(() => {

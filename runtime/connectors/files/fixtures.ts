@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { zipBuffer } from '../../../test/support/zip';
 import * as openpgp from 'openpgp';
 import type { FileCompression, FileFormat } from '../../../shared/graph/kinds/csv-source';
-import { writeXlsx } from '../../files/xlsx-test-writer';
+import { writeXlsx } from '../../../test/support/xlsx-test-writer';
 import type { Store } from '../../store/types';
 import type { ContractFixture, FixtureColumn } from '../contract-suite';
 import type { Row } from '../types';

@@ -73,6 +73,7 @@ export const csvSource = defineKind<CsvSourceConfig>({
   label: 'File',
   description: 'Reads records from an uploaded CSV, JSON, NDJSON or Excel file, plain, gzipped, zipped or PGP-encrypted, optionally keeping only the records a formula is TRUE for.',
   category: 'source',
+  readsUploadedFiles: true,
   inputs: 0,
   outputs: 1,
   config: CsvSourceConfig,

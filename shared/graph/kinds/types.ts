@@ -17,6 +17,7 @@ export interface NodeKindDef<C = unknown> {
   label: string;
   description: string;
   category: KindCategory;
+  readsUploadedFiles?: true;
   /** Number of input ports (0 for sources) and output ports (0 for targets). */
   inputs: 0 | 1;
   outputs: 0 | 1;

@@ -1,5 +1,5 @@
 // Which pipeline answers for which step: a source shared by two pipelines is counted and finished by one.
-import type { Plan } from '../shared/compiler/plan';
+import type { Plan } from './plan';
 
 /** Each step's owner: the first pipeline, in plan order, that runs it. */
 export function stepOwners(plan: Plan): Map<string, string> {

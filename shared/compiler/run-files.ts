@@ -1,9 +1,11 @@
-// A run's own files: the published plan's file sources, pointed at the file each one reads in this run.
-// Pure, so the activity, the tests and anyone reading a run can see exactly what a replacement changes.
-import type { PlanStep } from '../../shared/compiler/plan';
-import type { Field } from '../../shared/graph/field-types';
-import { CsvSourceConfig } from '../../shared/graph/kinds/csv-source';
-import type { UploadedFile } from '../../shared';
+// A run's own files: the published plan's file sources, pointed at the file each one reads in this run, and
+// what a replacement must hold. Pure and shared, so the API (checking a replacement), the activity (applying
+// it) and anyone reading a run see exactly what a replacement changes.
+import type { UploadedFile } from '../api/integrations';
+import type { Field } from '../graph/field-types';
+import { getKind } from '../graph/kinds';
+import { CsvSourceConfig } from '../graph/kinds/csv-source';
+import type { Plan, PlanStep } from './plan';
 
 /** The stored file's settings a replacement brings (its format may differ from the published file's). */
 export type RunFileSettings = Pick<UploadedFile, 'name' | 'columns' | 'format' | 'compression' | 'delimiter' | 'recordsPath' | 'zipEntry'> & {
@@ -24,6 +26,18 @@ export interface RunFileLink {
 const DELIMITERS = CsvSourceConfig.shape.delimiter.unwrap().options;
 const isDelimiter = (d: string): d is CsvSourceConfig['delimiter'] => (DELIMITERS as readonly string[]).includes(d);
 
+/** Whether the step reads an uploaded file (its kind says so), so that a run may give it another file. */
+export const isFileSource = (step: Pick<PlanStep, 'kind'>): boolean => getKind(step.kind)?.readsUploadedFiles === true;
+
+/** The plan's file sources, in plan order. */
+export const fileSources = (plan: Pick<Plan, 'steps'>): PlanStep[] => plan.steps.filter(isFileSource);
+
+/** The columns a file source reads (its published config's), by name. */
+export function fileSourceColumns(step: PlanStep): { name: string }[] {
+  const columns = step.config.columns;
+  return Array.isArray(columns) ? columns.filter((c): c is { name: string } => typeof c === 'object' && c !== null && typeof (c as { name?: unknown }).name === 'string') : [];
+}
+
 /**
  * The steps with each file source reading its run's file. A link naming the published file changes nothing
  * (the published read settings win). A replacement brings its own format, compression, records path, zip
@@ -36,7 +50,7 @@ export function applyRunFiles(steps: readonly PlanStep[], runFiles: readonly Run
   const byNode = new Map(runFiles.map((f) => [f.nodeId, f]));
   return steps.map((step) => {
     const link = byNode.get(step.nodeId);
-    if (step.kind !== 'csv-source' || !link) return step;
+    if (!isFileSource(step) || !link) return step;
     const parsed = CsvSourceConfig.safeParse(step.config);
     // An invalid config is the executor's to report, in its own words.
     if (!parsed.success) return step;

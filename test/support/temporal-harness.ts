@@ -1,4 +1,4 @@
-// Test and fixture helpers for runs on a real Temporal server: a typical integration, its file, its run.
+// Test support for runs on a real Temporal server: a typical integration, its file, its run (also used by the history recorder and the load bench).
 import { createHash, randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -7,11 +7,11 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporal
 import { compile } from '../../shared/compiler';
 import type { Graph } from '../../shared/graph/schema';
 import { withFilePreview } from '../../shared/graph/kinds/csv-source';
-import { sniffCsv } from '../files/csv';
-import type { createActivities } from '../activities';
-import type { BatchCommit, Store } from '../store/types';
-import { createRunLauncher, type RunLauncher } from './client';
-import { createWorker } from './worker';
+import { sniffCsv } from '../../runtime/files/csv';
+import type { createActivities } from '../../runtime/activities';
+import type { BatchCommit, Store } from '../../runtime/store/types';
+import { createRunLauncher, type RunLauncher } from '../../runtime/temporal/client';
+import { createWorker } from '../../runtime/temporal/worker';
 
 export interface CustomerRow {
   email: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { PlanStep } from '../../shared/compiler/plan';
-import { CsvSourceConfig } from '../../shared/graph/kinds/csv-source';
+import type { PlanStep } from './plan';
+import { CsvSourceConfig } from '../graph/kinds/csv-source';
 import { applyRunFiles, missingColumns, type RunFileSettings } from './run-files';
 
 const published = CsvSourceConfig.parse({
