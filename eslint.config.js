@@ -33,6 +33,19 @@ export default tseslint.config(
     },
   },
   {
+    // workflows/ is the worker's workflow bundle and nothing else: what other code needs from it (which steps a
+    // pipeline owns, terminal statuses) lives in shared/. Types (the workflow's input and result) may be imported.
+    // Its own rule name, so it adds to every other folder's no-restricted-imports instead of replacing it.
+    files: ['**/*.{ts,tsx,js,mjs}'],
+    ignores: ['workflows/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/workflows', '**/workflows/*', '**/workflows/**'], message: 'Only the workflow bundle imports workflows/ (types aside): put what others need in shared/.', allowTypeImports: true }] },
+      ],
+    },
+  },
+  {
     files: ['shared/**/*.ts'],
     ignores: ['shared/**/*.test.ts'],
     rules: boundary([{ group: ['@temporalio/*'], message: 'shared/ does not know about Temporal.', allowTypeImports: true }]),

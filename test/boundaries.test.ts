@@ -4,10 +4,13 @@ import { describe, expect, it } from 'vitest';
 
 const eslint = new ESLint({ cwd: process.cwd() });
 
-async function restricted(filePath: string, code: string) {
+async function restricted(filePath: string, code: string, rule = 'no-restricted-imports') {
   const [result] = await eslint.lintText(code, { filePath });
-  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  return (result?.messages ?? []).filter((m) => m.ruleId === rule).map((m) => m.message);
 }
+
+/** Findings of the rule that keeps workflows/ to the workflow bundle. */
+const workflowImports = (filePath: string, code: string) => restricted(filePath, code, '@typescript-eslint/no-restricted-imports');
 
 describe('import boundaries', () => {
   const forbidden = [
@@ -40,5 +43,21 @@ describe('import boundaries', () => {
 
   it('runtime/ may import Node built-ins', async () => {
     expect(await restricted('runtime/probe.ts', "import { readFile } from 'node:fs/promises';\nexport const r = readFile;\n")).toEqual([]);
+  });
+
+  for (const file of ['runtime/activities/probe.ts', 'runtime/temporal/probe.ts', 'shared/compiler/probe.ts', 'web/pages/probe.tsx', 'test/integration/probe.test.ts']) {
+    it(`${file} may not import workflows/ code`, async () => {
+      const from = '../'.repeat(file.split('/').length - 1);
+      expect(await workflowImports(file, `import { ownedSteps } from '${from}workflows/plan-steps';\nexport const o = ownedSteps;\n`)).toHaveLength(1);
+      expect(await workflowImports(file, `import * as wf from '${from}workflows';\nexport const w = wf;\n`)).toHaveLength(1);
+    });
+  }
+
+  it('outside workflows/, a type-only import of the workflow is allowed (the client starts it by type)', async () => {
+    expect(await workflowImports('runtime/temporal/probe.ts', "import type { SyncIntegrationInput } from '../../workflows/sync-integration';\nexport type I = SyncIntegrationInput;\n")).toEqual([]);
+  });
+
+  it('workflows/ itself may import its own modules', async () => {
+    expect(await workflowImports('workflows/probe.ts', "import { syncIntegration } from './sync-integration';\nexport const s = syncIntegration;\n")).toEqual([]);
   });
 });

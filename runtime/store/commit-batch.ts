@@ -1,5 +1,6 @@
 // One batch's effects and its checkpoint in one transaction, so a retried batch is never applied twice.
-import { and, eq, like, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { kindIdsOf } from '../../shared/compiler/step-roles';
 import { showNul } from '../../shared/util/nul';
 import type { Db } from './db';
 import { StoreNotFoundError } from './errors';
@@ -30,7 +31,7 @@ async function soleTargetStep(tx: Db, runId: string): Promise<string> {
   const targets = await tx
     .select({ nodeId: runSteps.nodeId })
     .from(runSteps)
-    .where(and(eq(runSteps.runId, runId), like(runSteps.kind, '%-target')));
+    .where(and(eq(runSteps.runId, runId), inArray(runSteps.kind, kindIdsOf('target'))));
   const [only] = targets;
   if (!only || targets.length > 1) {
     throw new Error(`commitBatch: workspaceWrite.nodeId is required, run ${runId} has ${targets.length} target steps`);

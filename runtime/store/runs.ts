@@ -13,6 +13,7 @@ import {
   type RunStep,
   type StepWaiting,
 } from '../../shared';
+import { stepRole } from '../../shared/compiler/step-roles';
 import type { Db } from './db';
 import { StoreNotFoundError } from './errors';
 import { newId } from './ids';
@@ -30,16 +31,17 @@ type RunRow = typeof runs.$inferSelect;
 const stepCounts = (s: StepRow): Counts => ({ read: s.read, written: s.written, created: s.created, updated: s.updated, rejected: s.rejected });
 
 /**
- * A run's counts, from its steps: `read` is what the sources read (kinds ending in "-source"),
- * `written`/`created`/`updated` are what the targets wrote (kinds ending in "-target"), and
+ * A run's counts, from its steps: `read` is what the sources read (steps whose kind's category is source),
+ * `written`/`created`/`updated` are what the targets wrote (category target), and
  * `rejected` is every step's rejections (a transform's and a target's alike). Transforms' own
  * read/written counts never add to the run's, so a row is not counted once per step it passes.
  */
 export function runCounts(steps: readonly Pick<StepRow, 'kind' | keyof Counts>[]): Counts {
   const total = zeroCounts();
   for (const s of steps) {
-    if (s.kind.endsWith('-source')) total.read += s.read;
-    if (s.kind.endsWith('-target')) {
+    const role = stepRole(s.kind);
+    if (role === 'source') total.read += s.read;
+    if (role === 'target') {
       total.written += s.written;
       total.created += s.created;
       total.updated += s.updated;
@@ -131,7 +133,7 @@ async function resumableFrom(db: Db, runId: string, steps: readonly StepRow[]): 
     .from(runCheckpoints)
     .where(and(eq(runCheckpoints.runId, runId), sql`${runCheckpoints.batch} > 0`));
   if (!committed?.n) return null;
-  const sources = steps.filter((s) => s.kind.endsWith('-source'));
+  const sources = steps.filter((s) => stepRole(s.kind) === 'source');
   return Math.min(...sources.map((s) => s.read)) + 1;
 }
 

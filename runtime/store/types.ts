@@ -91,7 +91,7 @@ export interface WorkspaceWrite extends WorkspaceBatch {
   rowNumbers: number[];
   /** Each row's values as the source read them (same index), so a rejected record shows what to fix at the source. */
   sources?: Record<string, unknown>[];
-  /** The workspace target's node id: whose counts and rejected records these are. Defaults to the run's only '-target' step. */
+  /** The workspace target's node id: whose counts and rejected records these are. Defaults to the run's only target step (by its kind's category). */
   nodeId?: string;
 }
 

@@ -4,3 +4,4 @@ export * from './plan';
 export * from './plan-steps';
 export * from './run-files';
 export * from './compile-context';
+export * from './step-roles';
