@@ -1,6 +1,6 @@
 // Integrations (editable drafts) and their immutable published versions.
 import { desc, eq, sql } from 'drizzle-orm';
-import { migrateGraph, Plan, type Graph, type Integration, type IntegrationSummary, type IntegrationVersion, RunStatus } from '../../shared';
+import { migrateGraph, migratePlan, type Plan, type Graph, type Integration, type IntegrationSummary, type IntegrationVersion, RunStatus } from '../../shared';
 import { canonicalHash } from './canonical';
 import type { Db } from './db';
 import { StoreNotFoundError } from './errors';
@@ -128,7 +128,7 @@ const toVersion = (row: VersionRow): IntegrationVersion => ({
   integrationId: row.integrationId,
   number: row.number,
   graph: migrateGraph(row.graph),
-  plan: Plan.parse(row.plan),
+  plan: migratePlan(row.plan),
   hash: row.hash,
   createdAt: iso(row.createdAt),
 });
