@@ -5,12 +5,16 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { is, sql } from 'drizzle-orm';
+import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openPglite, openPostgres } from './engines';
+import type { Db } from './db';
+import { openPglite, openPostgres, type Engine } from './engines';
 import { openStore } from './index';
 import { migrate } from './migrate';
 import { MIGRATIONS } from './migrations';
+import * as schema from './schema';
 import { graphOf, runStoreSuite } from './store-suite';
 
 const ADMIN_URL = process.env.WEFT_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -50,6 +54,81 @@ function throwawayDatabase() {
     drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
 }
+
+/** One column as the typed schema declares it or the migrated database has it. */
+interface ColumnFact {
+  column: string;
+  type: string;
+  nullable: boolean;
+}
+type Columns = Record<string, ColumnFact[]>;
+
+/** Drizzle's SQL type names spelled as Postgres' format_type() prints them. */
+function postgresTypeName(drizzleType: string): string {
+  const aliases: Record<string, string> = { serial: 'integer', bigserial: 'bigint', smallserial: 'smallint', timestamp: 'timestamp without time zone' };
+  return aliases[drizzleType] ?? drizzleType.replace(/^varchar/, 'character varying').replace(/^timestamp\((\d+)\)$/, 'timestamp($1) without time zone');
+}
+
+const byName = (a: ColumnFact, b: ColumnFact) => (a.column < b.column ? -1 : a.column > b.column ? 1 : 0);
+
+/** Every table of runtime/store/schema.ts with its columns (a primary key's columns are never null). */
+function typedSchemaColumns(): Columns {
+  const tables: Columns = {};
+  for (const value of Object.values(schema)) {
+    if (!is(value, PgTable)) continue;
+    const config = getTableConfig(value);
+    const inPrimaryKey = new Set(config.primaryKeys.flatMap((pk) => pk.columns.map((c) => c.name)));
+    tables[config.name] = config.columns
+      .map((c) => ({ column: c.name, type: postgresTypeName(c.getSQLType()), nullable: !(c.notNull || c.primary || inPrimaryKey.has(c.name)) }))
+      .sort(byName);
+  }
+  return tables;
+}
+
+/** Every table the migrations made in the store's schema, with its columns, as the database reports them. */
+async function migratedColumns(db: Db): Promise<Columns> {
+  const result = (await db.execute(sql`
+    SELECT c.relname AS "table", a.attname AS "column", format_type(a.atttypid, a.atttypmod) AS "type", NOT a.attnotnull AS "nullable"
+    FROM pg_attribute a
+    JOIN pg_class c ON c.oid = a.attrelid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+  `)) as unknown as { rows: { table: string; column: string; type: string; nullable: boolean }[] };
+  const tables: Columns = {};
+  for (const r of result.rows) (tables[r.table] ??= []).push({ column: r.column, type: r.type, nullable: r.nullable });
+  for (const columns of Object.values(tables)) columns.sort(byName);
+  return tables;
+}
+
+/** The typed schema and the SQL migrations describe the same tables and columns (name, type, nullability). */
+function checkSchemaAgainstMigrations(openEngine: () => Promise<Engine>) {
+  it('the migrated database has exactly the typed schema\'s tables and columns', async () => {
+    const engine = await openEngine();
+    try {
+      await migrate(engine.db);
+      const expected = typedSchemaColumns();
+      expect(Object.keys(expected).length).toBeGreaterThan(10);
+      const actual = await migratedColumns(engine.db);
+      expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
+      for (const table of Object.keys(expected)) expect({ table, columns: actual[table] }).toEqual({ table, columns: expected[table] });
+    } finally {
+      await engine.close();
+    }
+  });
+}
+
+describe('typed schema and migrations on PGlite', () => {
+  checkSchemaAgainstMigrations(() => openPglite(null));
+});
+
+describe.skipIf(!postgresUp)('typed schema and migrations on Postgres', () => {
+  const database = throwawayDatabase();
+  afterAll(database.drop);
+  checkSchemaAgainstMigrations(async () => {
+    await database.create();
+    return openPostgres(database.url);
+  });
+});
 
 describe('store on PGlite (in memory)', () => {
   runStoreSuite({ openEngine: () => openPglite(null) });
