@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../runtime/activities';
 import { openStore } from '../runtime/store';
 import type { Store } from '../runtime/store/types';
+import { graphFixture } from '../test/support/graph-fixtures';
 import { failingCommits, FAST_PIPELINE, openTemporalRig, publishAndCreateRun, quietTemporalLogs, type TemporalRig } from '../test/support/temporal-harness';
-import type { Graph } from '../shared/graph/schema';
 import type { SyncIntegrationResult } from './sync-integration';
 
 quietTemporalLogs('ERROR');
@@ -31,32 +31,7 @@ const fields = [
 const customers = Array.from({ length: 95 }, (_, k) => ({ email: `p${k}@example.com`, name: `Person ${k}`, amount: k * 10, active: k % 4 !== 0 }));
 const wanted = customers.filter((c) => c.active && c.amount > 100);
 
-function graph(from: string, to: string): Graph {
-  return {
-    version: 1,
-    nodes: [
-      { id: 'source', kind: 'workspace-source', label: 'Customers', position: { x: 0, y: 0 }, config: { object: from, filter: '[active] AND [amount] > 100', columns: fields, key: ['email'] } },
-      {
-        id: 'map',
-        kind: 'map',
-        label: 'Map fields',
-        position: { x: 300, y: 0 },
-        config: {
-          fields: [
-            { source: 'email', target: 'email', type: 'text', key: true },
-            { source: 'name', target: 'full_name', type: 'text', key: false },
-            { source: 'amount', target: 'amount', type: 'number', key: false },
-          ],
-        },
-      },
-      { id: 'target', kind: 'workspace-target', label: 'Big customers', position: { x: 600, y: 0 }, config: { object: to, mode: 'upsert' } },
-    ],
-    edges: [
-      { id: 'e1', source: 'source', target: 'map' },
-      { id: 'e2', source: 'map', target: 'target' },
-    ],
-  };
-}
+const graph = (from: string, to: string) => graphFixture('workspace-filtered-map-workspace', { source: { object: from }, target: { object: to } });
 
 describe('workspace -> workspace on the real dev server', () => {
   it('reads the filtered object once, across a failed commit, and a second run changes nothing', async () => {

@@ -2,10 +2,10 @@
 // DEFAULT_MAX_ALIVE batches ahead of the last commit. (Before, reads raced ahead and every batch waited in memory
 // for its commit: the out-of-memory worker of issue 11.)
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Graph } from '../../shared/graph/schema';
 import { DEFAULT_MAX_ALIVE } from '../executors/drive';
 import { openStore } from '../store';
 import type { BatchCommit, Store } from '../store/types';
+import { graphFixture } from '../../test/support/graph-fixtures';
 import { FAST_PIPELINE, openTemporalRig, publishAndCreateRun, quietTemporalLogs, type TemporalRig } from '../../test/support/temporal-harness';
 import { createActivities } from '.';
 
@@ -28,24 +28,7 @@ const fields = [
   { name: 'amount', type: 'number' as const },
 ];
 
-const graph: Graph = {
-  version: 1,
-  nodes: [
-    { id: 'source', kind: 'workspace-source', label: 'Rows', position: { x: 0, y: 0 }, config: { object: 'bounded_src', filter: '', columns: fields, key: ['email'] } },
-    {
-      id: 'map',
-      kind: 'map',
-      label: 'Map',
-      position: { x: 300, y: 0 },
-      config: { fields: [{ source: 'email', target: 'email', type: 'text', key: true }, { source: 'amount', target: 'amount', type: 'number', key: false }] },
-    },
-    { id: 'target', kind: 'workspace-target', label: 'Copy', position: { x: 600, y: 0 }, config: { object: 'bounded_dst', mode: 'upsert' } },
-  ],
-  edges: [
-    { id: 'e1', source: 'source', target: 'map' },
-    { id: 'e2', source: 'map', target: 'target' },
-  ],
-};
+const graph = graphFixture('workspace-map-workspace', { source: { object: 'bounded_src' }, target: { object: 'bounded_dst' } });
 
 describe('runPipeline with a slow commit', () => {
   it('holds the source back: at most four batches between the pages read and the batches committed', async () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { compile } from '../../shared/compiler';
+import { applyOp } from '../../shared/graph/ops';
 import type { Graph } from '../../shared/graph/schema';
 import { withFilePreview } from '../../shared/graph/kinds/csv-source';
 import { sniffCsv } from '../../runtime/files/csv';
@@ -12,6 +13,7 @@ import type { createActivities } from '../../runtime/activities';
 import type { BatchCommit, Store } from '../../runtime/store/types';
 import { createRunLauncher, type RunLauncher } from '../../runtime/temporal/client';
 import { createWorker } from '../../runtime/temporal/worker';
+import { graphFixture } from './graph-fixtures';
 
 export interface CustomerRow {
   email: string;
@@ -28,59 +30,18 @@ export function customersCsv(rows: readonly CustomerRow[]): string {
   return `Email,Name,Amount,Active\n${lines.join('\n')}\n`;
 }
 
-/** CSV source -> Map (Email is the key; Amount a number; Active a boolean) -> [Filter active] -> workspace object. */
+/**
+ * CSV source -> Map (Email is the key; Amount a number; Active a boolean) -> [Filter active] -> workspace object
+ * (test/fixtures/graphs/customers-csv-map[-filter]-workspace.json). The file reads Amount as text and the Map
+ * converts it, so an unconvertible Amount is the Map's rejection. Stamped as previewed: publishing a file source
+ * needs its preview loaded.
+ */
 export function customersGraph(opts: { fileId: string; fileName?: string; object: string; filterActive?: boolean }): Graph {
-  const nodes: Graph['nodes'] = [
-    {
-      id: 'source',
-      kind: 'csv-source',
-      label: 'Customers CSV',
-      position: { x: 0, y: 0 },
-      // Stamped as previewed: publishing a file source needs its preview loaded.
-      config: withFilePreview({
-        fileId: opts.fileId,
-        fileName: opts.fileName ?? 'customers.csv',
-        delimiter: ',',
-        hasHeader: true,
-        columns: [
-          { name: 'Email', type: 'text' },
-          { name: 'Name', type: 'text' },
-          // Read as text, converted by the Map: so an unconvertible Amount is the Map's rejection.
-          { name: 'Amount', type: 'text' },
-          { name: 'Active', type: 'boolean' },
-        ],
-      }),
-    },
-    {
-      id: 'map',
-      kind: 'map',
-      label: 'Map fields',
-      position: { x: 300, y: 0 },
-      config: {
-        fields: [
-          { source: 'Email', target: 'email', type: 'text', key: true },
-          { source: 'Name', target: 'name', type: 'text', key: false },
-          { source: 'Amount', target: 'amount', type: 'number', key: false },
-          { source: 'Active', target: 'active', type: 'boolean', key: false },
-        ],
-      },
-    },
-    { id: 'target', kind: 'workspace-target', label: 'Customers', position: { x: 900, y: 0 }, config: { object: opts.object, mode: 'upsert' } },
-  ];
-  const edges: Graph['edges'] = [];
-  if (opts.filterActive) {
-    nodes.splice(2, 0, {
-      id: 'filter',
-      kind: 'filter',
-      label: 'Active only',
-      position: { x: 600, y: 0 },
-      config: { match: 'all', conditions: [{ field: 'active', op: 'eq', value: 'true' }] },
-    });
-    edges.push({ id: 'e1', source: 'source', target: 'map' }, { id: 'e2', source: 'map', target: 'filter' }, { id: 'e3', source: 'filter', target: 'target' });
-  } else {
-    edges.push({ id: 'e1', source: 'source', target: 'map' }, { id: 'e2', source: 'map', target: 'target' });
-  }
-  return { version: 1, nodes, edges };
+  const graph = graphFixture(opts.filterActive ? 'customers-csv-map-filter-workspace' : 'customers-csv-map-workspace', {
+    source: { fileId: opts.fileId, fileName: opts.fileName ?? 'customers.csv' },
+    target: { object: opts.object },
+  });
+  return applyOp(graph, { type: 'updateConfig', id: 'source', config: withFilePreview(graph.nodes.find((n) => n.id === 'source')!.config) });
 }
 
 /** Saves `csv` as an uploaded file (under `filesDir`) and returns its id. `missing`: register it but leave no bytes. */
