@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PlanStep } from './plan';
 import { CsvSourceConfig } from '../graph/kinds/csv-source';
-import { applyRunFiles, missingColumns, type RunFileSettings } from './run-files';
+import { applyRunFiles, fileSourceColumns, fileSources, isFileSource, missingColumns, type RunFileSettings } from './run-files';
 
 const published = CsvSourceConfig.parse({
   fileId: 'file_published',
@@ -117,5 +117,25 @@ describe('missingColumns', () => {
   it('names the published columns a file lacks, by exact name', () => {
     expect(missingColumns([{ name: 'Email' }, { name: 'MRR' }, { name: 'Plan' }], [{ name: 'email' }, { name: 'MRR' }])).toEqual(['Email', 'Plan']);
     expect(missingColumns([{ name: 'Email' }], [{ name: 'Email' }, { name: 'Extra' }])).toEqual([]);
+  });
+});
+
+describe('file sources', () => {
+  it('are the steps whose kind declares readsUploadedFiles, in plan order', () => {
+    const withSql: PlanStep[] = [...steps, { nodeId: 'db', kind: 'sql-source', label: 'Orders', config: {}, input: null, output: null }];
+    expect(withSql.map((s) => [s.nodeId, isFileSource(s)])).toEqual([
+      ['source', true],
+      ['map', false],
+      ['target', false],
+      ['db', false],
+    ]);
+    expect(isFileSource({ kind: 'no-such-kind' })).toBe(false);
+    expect(fileSources({ steps: withSql }).map((s) => s.nodeId)).toEqual(['source']);
+  });
+
+  it('read the published columns by name, ignoring what is not a column', () => {
+    expect(fileSourceColumns(steps[0]!)).toEqual([{ name: 'Email', type: 'text' }, { name: 'MRR', type: 'number' }]);
+    expect(fileSourceColumns({ ...steps[0]!, config: { columns: [{ name: 'a' }, 'b', null, { type: 'text' }] } })).toEqual([{ name: 'a' }]);
+    expect(fileSourceColumns(steps[1]!)).toEqual([]);
   });
 });
