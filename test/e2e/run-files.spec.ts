@@ -4,8 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type APIRequestContext } from '@playwright/test';
-import type { Graph } from '../../shared/graph/schema';
-import { withFilePreview } from '../../shared/graph/kinds/csv-source';
+import { graphFixture, withPreviewedFile } from '../support/graph-fixtures';
 import { expect, SHOTS, test } from './helpers';
 
 const PUBLISHED_CSV = 'Email,Name,Plan\nann@published.io,Ann,Pro\nbob@published.io,Bob,Free\n';
@@ -26,36 +25,19 @@ async function publishedIntegration(request: APIRequestContext) {
   const up = await request.post('/api/files?name=customers.csv', { data: PUBLISHED_CSV, headers: { 'content-type': 'text/csv' } });
   expect(up.status()).toBe(201);
   const file = (await up.json()) as { id: string; columns: { name: string; type: string }[] };
-  const graph: Graph = {
-    version: 1,
-    nodes: [
-      {
-        id: 'source',
-        kind: 'csv-source',
-        label: 'Customers file',
-        position: { x: 0, y: 0 },
-        config: withFilePreview({ fileId: file.id, fileName: 'customers.csv', delimiter: ',', hasHeader: true, columns: file.columns }),
+  const graph = withPreviewedFile(
+    graphFixture('customers-file-map-workspace', {
+      source: { fileId: file.id, columns: file.columns },
+      map: {
+        fields: [
+          { source: 'Email', target: 'email', type: 'text', key: true },
+          { source: 'Name', target: 'name', type: 'text', key: false },
+          { source: 'Plan', target: 'plan', type: 'text', key: false },
+        ],
       },
-      {
-        id: 'map',
-        kind: 'map',
-        label: 'Map fields',
-        position: { x: 300, y: 0 },
-        config: {
-          fields: [
-            { source: 'Email', target: 'email', type: 'text', key: true },
-            { source: 'Name', target: 'name', type: 'text', key: false },
-            { source: 'Plan', target: 'plan', type: 'text', key: false },
-          ],
-        },
-      },
-      { id: 'target', kind: 'workspace-target', label: 'Customers', position: { x: 600, y: 0 }, config: { object: 'e2e_run_files', mode: 'upsert' } },
-    ],
-    edges: [
-      { id: 'e1', source: 'source', target: 'map' },
-      { id: 'e2', source: 'map', target: 'target' },
-    ],
-  };
+      target: { object: 'e2e_run_files' },
+    }),
+  );
   const created = await request.post('/api/integrations', { data: { name: 'Monthly customers', graph } });
   expect(created.status()).toBe(201);
   const { id } = (await created.json()) as { id: string };

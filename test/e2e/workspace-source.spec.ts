@@ -2,7 +2,7 @@
 // formula tried on its first records, previewed, written to another workspace object, published and run.
 import { resolve } from 'node:path';
 import { type APIRequestContext } from '@playwright/test';
-import { withFilePreview, type Graph } from '../../shared';
+import { graphFixture, withPreviewedFile } from '../support/graph-fixtures';
 import { connect, expect, saveAndPublishThenRun, SHOTS, test } from './helpers';
 
 const CUSTOMERS = [
@@ -21,31 +21,7 @@ async function seedCustomers(request: APIRequestContext) {
   const up = await request.post('/api/files?name=customers.csv', { data: CSV, headers: { 'content-type': 'text/csv' } });
   expect(up.status()).toBe(201);
   const file = (await up.json()) as { id: string; columns: { name: string; type: string }[] };
-  const graph: Graph = {
-    version: 1,
-    nodes: [
-      { id: 'source', kind: 'csv-source', label: 'Customers file', position: { x: 0, y: 0 }, config: withFilePreview({ fileId: file.id, fileName: 'customers.csv', delimiter: ',', hasHeader: true, columns: file.columns }) },
-      {
-        id: 'map',
-        kind: 'map',
-        label: 'Map fields',
-        position: { x: 300, y: 0 },
-        config: {
-          fields: [
-            { source: 'Email', target: 'email', type: 'text', key: true },
-            { source: 'Name', target: 'name', type: 'text', key: false },
-            { source: 'Amount', target: 'amount', type: 'number', key: false },
-            { source: 'Active', target: 'active', type: 'boolean', key: false },
-          ],
-        },
-      },
-      { id: 'target', kind: 'workspace-target', label: 'Customers', position: { x: 600, y: 0 }, config: { object: 'customers', mode: 'upsert' } },
-    ],
-    edges: [
-      { id: 'e1', source: 'source', target: 'map' },
-      { id: 'e2', source: 'map', target: 'target' },
-    ],
-  };
+  const graph = withPreviewedFile(graphFixture('customers-file-map-workspace', { source: { fileId: file.id, columns: file.columns } }));
   const created = await request.post('/api/integrations', { data: { name: 'Customers file to workspace', graph } });
   expect(created.status()).toBe(201);
   const { id } = (await created.json()) as { id: string };

@@ -2,6 +2,7 @@
 // test; a test changes only what it is about (a file id, an object name) through the graph's own config op.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { withFilePreview } from '../../shared/graph/kinds/csv-source';
 import { applyOp } from '../../shared/graph/ops';
 import { migrateGraph, type Graph } from '../../shared/graph/schema';
 
@@ -16,4 +17,11 @@ export function graphFixture(name: string, configs: Record<string, Record<string
     graph = applyOp(graph, { type: 'updateConfig', id, config: { ...node.config, ...patch } });
   }
   return graph;
+}
+
+/** The graph with its file source `nodeId` stamped as previewed (publishing a file source needs its preview loaded). */
+export function withPreviewedFile(graph: Graph, nodeId = 'source'): Graph {
+  const node = graph.nodes.find((n) => n.id === nodeId);
+  if (!node) throw new Error(`The graph has no node "${nodeId}"`);
+  return applyOp(graph, { type: 'updateConfig', id: nodeId, config: withFilePreview(node.config) });
 }

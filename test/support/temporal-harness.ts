@@ -5,15 +5,13 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { compile } from '../../shared/compiler';
-import { applyOp } from '../../shared/graph/ops';
 import type { Graph } from '../../shared/graph/schema';
-import { withFilePreview } from '../../shared/graph/kinds/csv-source';
 import { sniffCsv } from '../../runtime/files/csv';
 import type { createActivities } from '../../runtime/activities';
 import type { BatchCommit, Store } from '../../runtime/store/types';
 import { createRunLauncher, type RunLauncher } from '../../runtime/temporal/client';
 import { createWorker } from '../../runtime/temporal/worker';
-import { graphFixture } from './graph-fixtures';
+import { graphFixture, withPreviewedFile } from './graph-fixtures';
 
 export interface CustomerRow {
   email: string;
@@ -37,11 +35,12 @@ export function customersCsv(rows: readonly CustomerRow[]): string {
  * needs its preview loaded.
  */
 export function customersGraph(opts: { fileId: string; fileName?: string; object: string; filterActive?: boolean }): Graph {
-  const graph = graphFixture(opts.filterActive ? 'customers-csv-map-filter-workspace' : 'customers-csv-map-workspace', {
-    source: { fileId: opts.fileId, fileName: opts.fileName ?? 'customers.csv' },
-    target: { object: opts.object },
-  });
-  return applyOp(graph, { type: 'updateConfig', id: 'source', config: withFilePreview(graph.nodes.find((n) => n.id === 'source')!.config) });
+  return withPreviewedFile(
+    graphFixture(opts.filterActive ? 'customers-csv-map-filter-workspace' : 'customers-csv-map-workspace', {
+      source: { fileId: opts.fileId, fileName: opts.fileName ?? 'customers.csv' },
+      target: { object: opts.object },
+    }),
+  );
 }
 
 /** Saves `csv` as an uploaded file (under `filesDir`) and returns its id. `missing`: register it but leave no bytes. */
