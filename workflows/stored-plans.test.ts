@@ -10,7 +10,7 @@ import { openStore } from '../runtime/store';
 import type { Store } from '../runtime/store/types';
 import { PLAN_VERSION, type Plan } from '../shared/compiler/plan';
 import type { Graph } from '../shared/graph/schema';
-import { customersCsv, FAST_PIPELINE, openTemporalRig, quietTemporalLogs, saveCsvFile, type TemporalRig } from '../test/support/temporal-harness';
+import { createRunOf, customersCsv, FAST_PIPELINE, openTemporalRig, quietTemporalLogs, saveCsvFile, type TemporalRig } from '../test/support/temporal-harness';
 import type { SyncIntegrationResult } from './sync-integration';
 
 quietTemporalLogs('ERROR');
@@ -55,14 +55,7 @@ describe('stored plans of older shapes', async () => {
       expect(loaded?.plan.valueMaps).toEqual({});
       const plan = loaded!.plan;
 
-      const run = await store.createRun({
-        integrationId: integration.id,
-        versionId: version.id,
-        trigger: 'manual',
-        params: {},
-        steps: plan.steps.map((s) => ({ nodeId: s.nodeId, kind: s.kind, label: s.label })),
-        files: await resolveRunFiles(plan, {}, (id) => store.getFile(id)),
-      });
+      const run = await createRunOf(store, loaded!, await resolveRunFiles(plan, {}, (id) => store.getFile(id)));
       const launcher = await rig.worker(createActivities({ store, batchSize: 10 }), FAST_PIPELINE);
       const { workflowId } = await launcher.start({ runId: run.id, versionId: version.id });
       const result = (await rig.client.workflow.getHandle(workflowId).result()) as SyncIntegrationResult;

@@ -8,7 +8,8 @@ import { compile } from '../../shared/compiler';
 import type { Graph } from '../../shared/graph/schema';
 import { sniffCsv } from '../../runtime/files/csv';
 import type { createActivities } from '../../runtime/activities';
-import type { BatchCommit, Store } from '../../runtime/store/types';
+import type { BatchCommit, NewRunFile, Store } from '../../runtime/store/types';
+import type { IntegrationVersion, Run } from '../../shared';
 import { createRunLauncher, type RunLauncher } from '../../runtime/temporal/client';
 import { createWorker } from '../../runtime/temporal/worker';
 import { graphFixture, withPreviewedFile } from './graph-fixtures';
@@ -71,14 +72,20 @@ export async function publishAndCreateRun(store: Store, graph: Graph, name = 'Cu
   if (!plan) throw new Error(`The test graph does not compile: ${diagnostics.map((d) => d.message).join('; ')}`);
   const integration = await store.createIntegration({ name, description: '', graph });
   const version = await store.createVersion(integration.id, graph, plan, createHash('sha256').update(JSON.stringify(plan)).digest('hex'));
-  const run = await store.createRun({
-    integrationId: integration.id,
+  const run = await createRunOf(store, version);
+  return { runId: run.id, versionId: version.id };
+}
+
+/** A scheduled manual run of `version`, one pending step per plan step, reading `files` (as the API records them). */
+export function createRunOf(store: Store, version: IntegrationVersion, files?: NewRunFile[]): Promise<Run> {
+  return store.createRun({
+    integrationId: version.integrationId,
     versionId: version.id,
     trigger: 'manual',
     params: {},
-    steps: plan.steps.map((s) => ({ nodeId: s.nodeId, kind: s.kind, label: s.label })),
+    steps: version.plan.steps.map((s) => ({ nodeId: s.nodeId, kind: s.kind, label: s.label })),
+    ...(files && { files }),
   });
-  return { runId: run.id, versionId: version.id };
 }
 
 export async function connectClient(address: string, namespace = 'default'): Promise<{ client: Client; close(): Promise<void> }> {
