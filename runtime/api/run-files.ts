@@ -72,7 +72,7 @@ export async function listFileSources(plan: Plan, getFile: (id: string) => Promi
     out.push({
       nodeId: step.nodeId,
       nodeLabel: step.label,
-      columns: fileSourceColumns(step).map((c) => c.name),
+      columns: fileSourceColumns(step),
       file: file ? { id: file.id, name: file.name, size: file.size, format: file.format, compression: file.compression } : null,
     });
   }

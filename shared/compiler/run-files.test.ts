@@ -115,8 +115,11 @@ describe('applyRunFiles', () => {
 
 describe('missingColumns', () => {
   it('names the published columns a file lacks, by exact name', () => {
-    expect(missingColumns([{ name: 'Email' }, { name: 'MRR' }, { name: 'Plan' }], [{ name: 'email' }, { name: 'MRR' }])).toEqual(['Email', 'Plan']);
-    expect(missingColumns([{ name: 'Email' }], [{ name: 'Email' }, { name: 'Extra' }])).toEqual([]);
+    expect(missingColumns(['Email', 'MRR', 'Plan'], [{ name: 'email' }, { name: 'MRR' }])).toEqual(['Email', 'Plan']);
+    expect(missingColumns(['Email'], [{ name: 'Email' }, { name: 'Extra' }])).toEqual([]);
+    const file = [{ name: 'email' }, { name: 'Name' }, { name: 'Extra' }];
+    expect(missingColumns(['Email', 'Name', 'Plan'], file)).toEqual(['Email', 'Plan']);
+    expect(missingColumns(['Name'], file)).toEqual([]);
   });
 });
 
@@ -134,8 +137,8 @@ describe('file sources', () => {
   });
 
   it('read the published columns by name, ignoring what is not a column', () => {
-    expect(fileSourceColumns(steps[0]!)).toEqual([{ name: 'Email', type: 'text' }, { name: 'MRR', type: 'number' }]);
-    expect(fileSourceColumns({ ...steps[0]!, config: { columns: [{ name: 'a' }, 'b', null, { type: 'text' }] } })).toEqual([{ name: 'a' }]);
+    expect(fileSourceColumns(steps[0]!)).toEqual(['Email', 'MRR']);
+    expect(fileSourceColumns({ ...steps[0]!, config: { columns: [{ name: 'a' }, 'b', null, { type: 'text' }] } })).toEqual(['a']);
     expect(fileSourceColumns(steps[1]!)).toEqual([]);
   });
 });

@@ -32,10 +32,11 @@ export const isFileSource = (step: Pick<PlanStep, 'kind'>): boolean => getKind(s
 /** The plan's file sources, in plan order. */
 export const fileSources = (plan: Pick<Plan, 'steps'>): PlanStep[] => plan.steps.filter(isFileSource);
 
-/** The columns a file source reads (its published config's), by name. */
-export function fileSourceColumns(step: PlanStep): { name: string }[] {
+/** The names of the columns a file source reads (its published config's). */
+export function fileSourceColumns(step: PlanStep): string[] {
   const columns = step.config.columns;
-  return Array.isArray(columns) ? columns.filter((c): c is { name: string } => typeof c === 'object' && c !== null && typeof (c as { name?: unknown }).name === 'string') : [];
+  if (!Array.isArray(columns)) return [];
+  return columns.flatMap((c: unknown) => (typeof c === 'object' && c !== null && typeof (c as { name?: unknown }).name === 'string' ? [(c as { name: string }).name] : []));
 }
 
 /**
@@ -84,8 +85,8 @@ function positionalColumns(fileColumns: readonly Field[], published: readonly Fi
   return fileColumns.map((c) => ({ name: c.name, type: types.get(c.name) ?? 'text' }));
 }
 
-/** The columns a file source reads that a file lacks, by exact name (what a replacement must not miss). */
-export function missingColumns(published: readonly Pick<Field, 'name'>[], file: readonly Pick<Field, 'name'>[]): string[] {
+/** The columns a file source reads (`needed`, by name) that a file lacks, by exact name: what a replacement must not miss. */
+export function missingColumns(needed: readonly string[], file: readonly Pick<Field, 'name'>[]): string[] {
   const have = new Set(file.map((c) => c.name));
-  return published.map((c) => c.name).filter((n) => !have.has(n));
+  return needed.filter((n) => !have.has(n));
 }

@@ -1,4 +1,5 @@
-// A run file's format in a few words ("CSV", "NDJSON · gzip"), and which columns a replacement lacks.
+// A run file's format in a few words ("CSV", "NDJSON · gzip"), and what a replacement lacks in plain words
+// (which columns it lacks is shared/compiler/run-files.ts's `missingColumns`, the rule the server applies).
 import type { FileCompression, FileFormat } from '../../shared/graph/kinds/csv-source';
 
 const FORMAT_NAMES: Record<string, string> = { csv: 'CSV', json: 'JSON', ndjson: 'NDJSON', excel: 'Excel' };
@@ -6,12 +7,6 @@ const FORMAT_NAMES: Record<string, string> = { csv: 'CSV', json: 'JSON', ndjson:
 export function formatLabel(format: FileFormat | string, compression: FileCompression | string = 'none'): string {
   const name = FORMAT_NAMES[format] ?? format.toUpperCase();
   return compression === 'none' ? name : `${name} · ${compression}`;
-}
-
-/** The columns a source reads that a file does not have, by exact name. */
-export function lackingColumns(needed: readonly string[], file: readonly { name: string }[]): string[] {
-  const have = new Set(file.map((c) => c.name));
-  return needed.filter((n) => !have.has(n));
 }
 
 /** "has no column "Plan"" / "has no columns "Plan", "MRR"". */

@@ -1,7 +1,7 @@
 // "Run with other files…": the published version's file sources, each of which can read another uploaded file
 // for this one run. The published files stay as they are; the run keeps the files it read.
 import { useRef, useState } from 'react';
-import type { RunFileSource, UploadedFile } from '../../shared';
+import { missingColumns, type RunFileSource, type UploadedFile } from '../../shared';
 import { api, ApiRequestError, errorMessage } from '../api';
 import { ErrorBanner } from '../components/empty-state';
 import { IconAlert, IconFile, IconPlay, IconUpload, IconX, Spinner } from '../components/icons';
@@ -9,7 +9,7 @@ import { KindIcon } from '../designer/kind-icons';
 import { describeFile } from '../form/widgets/file-description';
 import { formatBytes } from '../lib/format';
 import { useLoad } from '../lib/hooks';
-import { formatLabel, lackingColumns, lackingMessage } from './file-labels';
+import { formatLabel, lackingMessage } from './file-labels';
 
 const ACCEPT = '.csv,.tsv,.txt,.json,.ndjson,.jsonl,.gz,.zip,.xlsx';
 
@@ -43,7 +43,7 @@ export function RunFilesDialog({ integrationId, integrationName, versionNumber, 
     setFormError(null);
     try {
       const up = await api.uploadFile(file);
-      const missing = lackingColumns(source.columns, up.columns);
+      const missing = missingColumns(source.columns, up.columns);
       setChoices((c) => ({ ...c, [source.nodeId]: { file: up, missing } }));
       if (missing.length > 0) setErrors((e) => ({ ...e, [source.nodeId]: lackingMessage(up.name, source.nodeLabel, missing) }));
     } catch (e) {
