@@ -8,6 +8,7 @@ import { openStore } from '../store';
 import type { BatchCommit, Store } from '../store/types';
 import { FAST_PIPELINE, openTemporalRig, publishAndCreateRun, quietTemporalLogs, type TemporalRig } from '../temporal/test-harness';
 import { createActivities } from '.';
+import { testConnections } from '../../test/support/connections';
 
 quietTemporalLogs('ERROR');
 
@@ -75,7 +76,7 @@ describe('runPipeline with a slow commit', () => {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    const launcher = await rig.worker(createActivities({ store: slowCommits, batchSize: 10 }), FAST_PIPELINE);
+    const launcher = await rig.worker(createActivities({ store: slowCommits, sessions: testConnections(store), batchSize: 10 }), FAST_PIPELINE);
     const { runId, versionId } = await publishAndCreateRun(store, graph, 'Bounded');
     const { workflowId } = await launcher.start({ runId, versionId });
     const result = (await rig.client.workflow.getHandle(workflowId).result()) as { status: string };
