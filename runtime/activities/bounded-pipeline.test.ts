@@ -76,7 +76,7 @@ describe('runPipeline with a slow commit', () => {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    const launcher = await rig.worker(createActivities({ store: slowCommits, sessions: testConnections(store), batchSize: 10 }), FAST_PIPELINE);
+    const launcher = await rig.worker(createActivities({ store: slowCommits, sessions: testConnections(slowCommits), batchSize: 10 }), FAST_PIPELINE);
     const { runId, versionId } = await publishAndCreateRun(store, graph, 'Bounded');
     const { workflowId } = await launcher.start({ runId, versionId });
     const result = (await rig.client.workflow.getHandle(workflowId).result()) as { status: string };
