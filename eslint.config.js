@@ -21,6 +21,24 @@ const boundary = (extra) => ({
   ],
 });
 
+/** Only the connection service decrypts secrets: nothing else may hold the cipher (runtime/secrets/cipher.ts). */
+const secretsPatterns = [
+  { group: ['**/secrets/cipher'], message: 'Only runtime/connections/service.ts decrypts secrets: open a session or ask the connection service instead.' },
+  {
+    group: ['**/secrets'],
+    importNames: ['createCipher', 'SecretCipher'],
+    message: 'Only runtime/connections/service.ts decrypts secrets: pass the key to createConnectionService and open sessions through it.',
+  },
+];
+
+/** Routes and executors reach connectors through runtime/connections (the one door), never a connector folder. */
+const connectorPatterns = [
+  {
+    group: ['**/connectors', '**/connectors/**'],
+    message: 'API routes and executors reach connectors only through runtime/connections (the connection service, its SessionOpener and re-exported types).',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'data/**', '.venv/**', '.tmp/**', 'test-results/**', 'playwright-report/**'] },
   ...tseslint.configs.recommended,
@@ -56,5 +74,17 @@ export default tseslint.config(
     rules: boundary([
       { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'], message: 'Workflow code imports only @temporalio/workflow (activities as types).', allowTypeImports: true },
     ]),
+  },
+  // One door to connectors (docs/architecture.md, "One door to connectors"). Later blocks override earlier ones'
+  // `no-restricted-imports`, so the routes' and executors' block repeats the secrets rule.
+  {
+    files: ['runtime/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    ignores: ['runtime/connections/service.ts', 'runtime/secrets/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: secretsPatterns }] },
+  },
+  {
+    files: ['runtime/api/**/*.ts', 'runtime/executors/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [...connectorPatterns, ...secretsPatterns] }] },
   },
 );

@@ -14,13 +14,12 @@ import { NativeConnection } from '@temporalio/worker';
 import pg from 'pg';
 import { createActivities } from '../runtime/activities';
 import { createApi } from '../runtime/api/app';
-import { connectorLookup } from '../runtime/connections';
-import { createCipher } from '../runtime/secrets';
 import { openStore } from '../runtime/store';
 import { createRunLauncher, workflowIdForRun } from '../runtime/temporal/client';
 import { startDevServer } from '../runtime/temporal/dev-server';
 import { customersCsv, customersGraph, quietTemporalLogs } from '../test/support/temporal-harness';
 import { createWorker } from '../runtime/temporal/worker';
+import { testConnections } from '../test/support/connections';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const WORK = join(ROOT, '.tmp', `bench-load-${process.pid}`);
@@ -94,7 +93,9 @@ async function main() {
     cleanups.push(() => store.close());
 
     const workerConnection = await NativeConnection.connect({ address: server.address });
-    const worker = await createWorker({ connection: workerConnection, taskQueue: TASK_QUEUE, activities: createActivities({ store }) });
+    // One connection service for the worker and the API, as runtime/wiring.ts builds it.
+    const connections = testConnections(store, { filesDir: join(WORK, 'files') });
+    const worker = await createWorker({ connection: workerConnection, taskQueue: TASK_QUEUE, activities: createActivities({ store, sessions: connections }) });
     const workerDone = worker.run();
     cleanups.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -109,8 +110,7 @@ async function main() {
       launcher: createRunLauncher({ client, taskQueue: TASK_QUEUE }),
       filesDir: join(WORK, 'files'),
       maxUploadBytes: 1024 * 1024,
-      connectors: connectorLookup([]),
-      cipher: createCipher(randomBytes(32)),
+      connections,
     });
     const http = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
     cleanups.push(() => new Promise<void>((done) => http.close(() => done())));

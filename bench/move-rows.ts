@@ -22,11 +22,10 @@ import type { Field, Graph } from '../shared';
 import { sqlPreviewHash } from '../shared/graph/kinds/sql-source';
 import { withFilePreview } from '../shared/graph/kinds/csv-source';
 import { publishIntegration } from '../runtime/api/publish';
-import { createConnectionService } from '../runtime/connections/service';
-import { CONNECTOR_LIST, getConnector } from '../runtime/connectors';
+import { connectorLookup, createConnectionService } from '../runtime/connections';
+import { CONNECTOR_LIST } from '../runtime/connectors';
 import { sniffCsv } from '../runtime/files/csv';
 import { saveUpload } from '../runtime/files/upload';
-import { createCipher } from '../runtime/secrets/cipher';
 import { openStore } from '../runtime/store';
 import { createRunLauncher } from '../runtime/temporal/client';
 import { startDevServer } from '../runtime/temporal/dev-server';
@@ -252,7 +251,7 @@ async function main() {
 
   /** Everything a store needs to run the cases: the connection to the data database, the CSV file, the graphs. */
   async function setUp(store: Store, csvTable: string) {
-    const connections = createConnectionService({ store, cipher: createCipher(key), connectors: { list: () => CONNECTOR_LIST, get: (id) => getConnector(id) } });
+    const connections = createConnectionService({ store, secretKey: key, connectors: connectorLookup(CONNECTOR_LIST) });
     const conn = await connections.create({
       connector: 'postgres',
       name: 'Bench DB',

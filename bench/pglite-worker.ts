@@ -3,9 +3,9 @@
 // Env: WEFT_BENCH_PGLITE_DIR (the data folder), TEMPORAL_ADDRESS, WEFT_TASK_QUEUE, WEFT_SECRET_KEY, WEFT_BATCH_SIZE.
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../runtime/activities';
-import { createConnectionService } from '../runtime/connections';
-import { CONNECTOR_LIST, getConnector } from '../runtime/connectors';
-import { createCipher, parseKey } from '../runtime/secrets';
+import { connectorLookup, createConnectionService } from '../runtime/connections';
+import { CONNECTOR_LIST } from '../runtime/connectors';
+import { parseKey } from '../runtime/secrets';
 import { openStore } from '../runtime/store';
 import { createWorker } from '../runtime/temporal/worker';
 
@@ -19,13 +19,13 @@ const store = await openStore({ dataDir: need('WEFT_BENCH_PGLITE_DIR') });
 const connection = await NativeConnection.connect({ address: need('TEMPORAL_ADDRESS') });
 const connections = createConnectionService({
   store,
-  cipher: createCipher(parseKey(need('WEFT_SECRET_KEY'), 'WEFT_SECRET_KEY')),
-  connectors: { list: () => CONNECTOR_LIST, get: (id) => getConnector(id) },
+  secretKey: parseKey(need('WEFT_SECRET_KEY'), 'WEFT_SECRET_KEY'),
+  connectors: connectorLookup(CONNECTOR_LIST),
 });
 const worker = await createWorker({
   connection,
   taskQueue: need('WEFT_TASK_QUEUE'),
-  activities: createActivities({ store, batchSize: Number(process.env.WEFT_BATCH_SIZE ?? 5000), openConnection: (id) => connections.open(id) }),
+  activities: createActivities({ store, batchSize: Number(process.env.WEFT_BATCH_SIZE ?? 5000), sessions: connections }),
 });
 process.on('SIGTERM', () => worker.shutdown());
 const done = worker.run();

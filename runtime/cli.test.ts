@@ -1,15 +1,13 @@
 // `npm run weft -- token create` on a real on-disk store: the printed token signs API requests in with its role.
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApi } from './api/app';
-import { connectorLookup } from './connections';
-import { createCipher } from './secrets';
 import { openStore } from './store';
+import { testConnections } from '../test/support/connections';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..');
@@ -34,7 +32,7 @@ it('creates a token that works as Authorization: Bearer with its role', { timeou
   expect(token).toMatch(/^weft_[\w-]{40,}$/);
   const store = await openStore({ dataDir: dir });
   try {
-    const app = createApi({ store, launcher: { start: async () => ({ workflowId: 'w' }) }, filesDir: join(dir, 'files'), maxUploadBytes: 1024, connectors: connectorLookup([]), cipher: createCipher(randomBytes(32)) });
+    const app = createApi({ store, launcher: { start: async () => ({ workflowId: 'w' }) }, filesDir: join(dir, 'files'), maxUploadBytes: 1024, connections: testConnections(store, { filesDir: join(dir, 'files') }), });
     const auth = { authorization: `Bearer ${token}` };
     expect((await app.request('/api/integrations', { headers: auth })).status).toBe(200);
     expect((await app.request('/api/users', { headers: auth })).status).toBe(403);

@@ -9,10 +9,9 @@ import { createActivities } from './activities';
 import { createApi } from './api/app';
 import { ensureFirstOwner } from './auth/first-owner';
 import type { Config } from './config';
-import { createConnectionService, type ConnectionService } from './connections';
-import { CONNECTOR_LIST, getConnector } from './connectors';
-import { PlanError } from './executors';
-import { createCipher, loadSecretKey, parseKey } from './secrets';
+import { connectorLookup, createConnectionService } from './connections';
+import { CONNECTOR_LIST } from './connectors';
+import { loadSecretKey, parseKey } from './secrets';
 import { openStore } from './store';
 import { createRunLauncher } from './temporal/client';
 import { CollapsingLogger } from './temporal/collapsing-logger';
@@ -85,15 +84,15 @@ export async function startWeft(config: Config): Promise<void> {
     }
 
     // Before the store opens: a malformed WEFT_SECRET_KEY stops the start with its own message.
-    let cipher: ReturnType<typeof createCipher> | null = null;
+    let secretKey: Buffer | null = null;
     if (role === 'worker') {
       // A worker never creates a key: it would differ from the API's, and no saved secret would open.
-      if (config.secretKey) cipher = createCipher(parseKey(config.secretKey, 'WEFT_SECRET_KEY'));
+      if (config.secretKey) secretKey = parseKey(config.secretKey, 'WEFT_SECRET_KEY');
       else log('WEFT_SECRET_KEY is not set: runs that read a database through a saved connection will fail on this worker.');
     } else {
-      const secretKey = await loadSecretKey({ envKey: config.secretKey, dataDir: config.dataDir, warn: (m) => log(m) });
-      log(secretKey.source === 'env' ? 'Secrets key: WEFT_SECRET_KEY' : `Secrets key: ${join(config.dataDir, 'secret.key')}${secretKey.source === 'created' ? ' (created)' : ''}`);
-      cipher = createCipher(secretKey.key);
+      const loaded = await loadSecretKey({ envKey: config.secretKey, dataDir: config.dataDir, warn: (m) => log(m) });
+      log(loaded.source === 'env' ? 'Secrets key: WEFT_SECRET_KEY' : `Secrets key: ${join(config.dataDir, 'secret.key')}${loaded.source === 'created' ? ' (created)' : ''}`);
+      secretKey = loaded.key;
     }
 
     const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
@@ -112,8 +111,9 @@ export async function startWeft(config: Config): Promise<void> {
       if (seeded) log('Seeded the demo integration.');
     }
 
-    const connectors = { list: () => CONNECTOR_LIST, get: (id: string) => getConnector(id) };
-    const connections: ConnectionService | null = cipher ? createConnectionService({ store, cipher, connectors, context: { store, filesDir: config.filesDir } }) : null;
+    // The one door to connectors, for the API and the worker alike: the only holder of the key. Without a key (a
+    // worker started without WEFT_SECRET_KEY) it still opens Weft's own stores and refuses saved connections in words.
+    const connections = createConnectionService({ store, secretKey, connectors: connectorLookup(CONNECTOR_LIST), context: { store, filesDir: config.filesDir } });
 
     if (role !== 'api') {
       const workerConnection = await NativeConnection.connect({ address });
@@ -123,13 +123,10 @@ export async function startWeft(config: Config): Promise<void> {
         taskQueue: config.taskQueue,
         activities: createActivities({
           store,
+          sessions: connections,
           batchSize: config.batchSize,
           batchDelayMs: config.batchDelayMs,
           outageWindowMs: config.outageWindowMs,
-          openConnection: async (id) => {
-            if (!connections) throw new PlanError('This worker cannot open saved connections: start it with WEFT_SECRET_KEY set to the API’s secrets key.');
-            return connections.open(id);
-          },
         }),
       });
       const workerDone = worker.run();
@@ -146,7 +143,7 @@ export async function startWeft(config: Config): Promise<void> {
       if (role === 'worker') log(`ready: task queue "${config.taskQueue}" on ${address} (namespace ${config.temporalNamespace}), pid ${process.pid}`);
     }
 
-    if (role !== 'worker' && cipher) {
+    if (role !== 'worker') {
       const connection = await Connection.connect({ address });
       cleanups.push(() => connection.close());
       const client = new Client({ connection, namespace: config.temporalNamespace });
@@ -156,8 +153,7 @@ export async function startWeft(config: Config): Promise<void> {
         launcher: createRunLauncher({ client, taskQueue: config.taskQueue, deadlineMs: TEMPORAL_DEADLINE_MS }),
         filesDir: config.filesDir,
         maxUploadBytes: config.maxUploadBytes,
-        connectors,
-        cipher,
+        connections,
         publicUrl: config.publicUrl,
         temporalHealthDeadlineMs: TEMPORAL_DEADLINE_MS,
         temporalHealth: async () => {

@@ -11,6 +11,7 @@ import type { Store } from '../runtime/store/types';
 import { PLAN_VERSION, type Plan } from '../shared/compiler/plan';
 import type { Graph } from '../shared/graph/schema';
 import { createRunOf, customersCsv, FAST_PIPELINE, openTemporalRig, quietTemporalLogs, saveCsvFile, type TemporalRig } from '../test/support/temporal-harness';
+import { testConnections } from '../test/support/connections';
 import type { SyncIntegrationResult } from './sync-integration';
 
 quietTemporalLogs('ERROR');
@@ -56,7 +57,7 @@ describe('stored plans of older shapes', async () => {
       const plan = loaded!.plan;
 
       const run = await createRunOf(store, loaded!, await resolveRunFiles(plan, {}, (id) => store.getFile(id)));
-      const launcher = await rig.worker(createActivities({ store, batchSize: 10 }), FAST_PIPELINE);
+      const launcher = await rig.worker(createActivities({ store, sessions: testConnections(store), batchSize: 10 }), FAST_PIPELINE);
       const { workflowId } = await launcher.start({ runId: run.id, versionId: version.id });
       const result = (await rig.client.workflow.getHandle(workflowId).result()) as SyncIntegrationResult;
       expect(result.status).toBe('completed');

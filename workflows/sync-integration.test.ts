@@ -23,6 +23,7 @@ import {
 import { createWorker } from '../runtime/temporal/worker';
 import type { Graph } from '../shared/graph/schema';
 import type { SyncIntegrationResult } from './sync-integration';
+import { testConnections } from '../test/support/connections';
 
 let store: Store;
 let dir: string;
@@ -41,7 +42,7 @@ beforeAll(async () => {
   store = await openStore({ memory: true });
   dir = await mkdtemp(join(tmpdir(), 'weft-wf-'));
   connection = await NativeConnection.connect({ address });
-  worker = await createWorker({ connection, taskQueue, activities: createActivities({ store, batchSize: 64 }) });
+  worker = await createWorker({ connection, taskQueue, activities: createActivities({ store, sessions: testConnections(store), batchSize: 64 }) });
   running = worker.run();
   ({ client, close: closeClient } = await connectClient(address));
   launcher = createRunLauncher({ client, taskQueue, pipeline: FAST_PIPELINE });

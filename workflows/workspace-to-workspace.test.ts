@@ -7,6 +7,7 @@ import type { Store } from '../runtime/store/types';
 import { graphFixture } from '../test/support/graph-fixtures';
 import { failingCommits, FAST_PIPELINE, openTemporalRig, publishAndCreateRun, quietTemporalLogs, type TemporalRig } from '../test/support/temporal-harness';
 import type { SyncIntegrationResult } from './sync-integration';
+import { testConnections } from '../test/support/connections';
 
 quietTemporalLogs('ERROR');
 
@@ -39,7 +40,7 @@ describe('workspace -> workspace on the real dev server', () => {
     const commits: number[] = [];
     let failed = false;
     const launcher = await rig.worker(
-      createActivities({ store: failingCommits(store, (c) => c.batch === 3 && !failed && (failed = true), commits), batchSize: 10 }),
+      createActivities({ store: failingCommits(store, (c) => c.batch === 3 && !failed && (failed = true), commits), sessions: testConnections(store), batchSize: 10 }),
       FAST_PIPELINE,
     );
     const runOnce = async () => {

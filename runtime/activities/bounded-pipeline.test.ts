@@ -8,6 +8,7 @@ import type { BatchCommit, Store } from '../store/types';
 import { graphFixture } from '../../test/support/graph-fixtures';
 import { FAST_PIPELINE, openTemporalRig, publishAndCreateRun, quietTemporalLogs, type TemporalRig } from '../../test/support/temporal-harness';
 import { createActivities } from '.';
+import { testConnections } from '../../test/support/connections';
 
 quietTemporalLogs('ERROR');
 
@@ -58,7 +59,7 @@ describe('runPipeline with a slow commit', () => {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    const launcher = await rig.worker(createActivities({ store: slowCommits, batchSize: 10 }), FAST_PIPELINE);
+    const launcher = await rig.worker(createActivities({ store: slowCommits, sessions: testConnections(slowCommits), batchSize: 10 }), FAST_PIPELINE);
     const { runId, versionId } = await publishAndCreateRun(store, graph, 'Bounded');
     const { workflowId } = await launcher.start({ runId, versionId });
     const result = (await rig.client.workflow.getHandle(workflowId).result()) as { status: string };

@@ -1,26 +1,28 @@
-// The activities the sync workflow calls: built by a factory around the store, so tests and workers wire their own.
+// The activities the sync workflow calls: built by a factory around the store and the connection service, so tests
+// and workers wire their own. They keep Temporal's part (context, heartbeats, cancellation, failures); the pipeline
+// itself runs in runtime/executors (pipeline-pass.ts, drive.ts).
 import { Context, ApplicationFailure, CancelledFailure, log } from '@temporalio/activity';
 import { z } from 'zod';
-import { Counts, RunStatus, StepStatus, waitingMessage, type StepWaiting } from '../../shared/api/runs';
+import { Counts, RunStatus, StepStatus } from '../../shared/api/runs';
 import { Plan } from '../../shared/compiler/plan';
 import { ownedSteps } from '../../shared/compiler/plan-steps';
-import type { ExecutorDeps } from '../executors';
-import { buildPipeline, closePipeline, createExecutor, flowPipelineBatch, PlanError, writePipelineBatch } from '../executors';
-import { drivePipeline } from '../executors/drive';
+import type { SessionOpener } from '../connections/sessions';
+import { PlanError, type ExecutorDeps } from '../executors';
+import { runPipelinePass } from '../executors/pipeline-pass';
 import { applyRunFiles } from '../../shared/compiler/run-files';
 import { publicMessage } from '../public-message';
 import type { Store } from '../store/types';
-import { classifyFailure, outageDelay, spell } from './outage';
+import { Outage, outageWaits } from './outage';
 import { runVerdict } from './run-verdict';
 
 export interface ActivityDeps {
   store: Store;
+  /** Opens sessions on connectors: the connection service runtime/wiring.ts builds once. */
+  sessions: SessionOpener;
   /** Rows per batch (default 5,000). */
   batchSize?: number;
   /** Test hook: wait this long after each batch, so a run lasts long enough to be interrupted. */
   batchDelayMs?: number;
-  /** Opens saved connections for database sources and targets (runtime/main.ts passes the connections service's `open`). */
-  openConnection?: ExecutorDeps['openConnection'];
   /** How long a pipeline waits for an unreachable source or target before it fails (default 15 minutes). */
   outageWindowMs?: number;
   /** The wait between tries while a system is unreachable (default 4 s, doubling, at most 1 minute); tests shorten it. */
@@ -32,10 +34,6 @@ export const RunInput = z.object({ runId: z.string().min(1) });
 export const RunPipelineInput = z.object({ runId: z.string().min(1), versionId: z.string().min(1), pipelineId: z.string().min(1) });
 export const FailStepsInput = z.object({ runId: z.string().min(1), nodeIds: z.array(z.string()), error: z.string() });
 export const FinishRunInput = z.object({ runId: z.string().min(1), status: RunStatus, error: z.string().nullable() });
-
-/** An outage a pipeline is waiting out: which step's system, since when (ms), how many tries failed. */
-const Outage = z.object({ nodeId: z.string(), since: z.number(), failures: z.number().int().nonnegative() });
-type Outage = z.infer<typeof Outage>;
 
 /** What a pipeline heartbeats: the last committed batch and where to read from next (and an outage it waits out). */
 export const PipelineCheckpoint = z.object({ batch: z.number().int().nonnegative(), cursor: z.unknown(), outage: Outage.optional() });
@@ -51,23 +49,6 @@ export type PipelineResult = z.infer<typeof PipelineResult>;
 
 const DEFAULT_BATCH_SIZE = 5_000;
 export const DEFAULT_OUTAGE_WINDOW_MS = 15 * 60_000;
-
-/** Which step an error came from, so the right step says what it waits for. */
-const failedSteps = new WeakMap<object, string>();
-const failedAt =
-  (nodeId: string) =>
-  (err: unknown): never => {
-    if (err instanceof Object && !failedSteps.has(err)) failedSteps.set(err, nodeId);
-    throw err;
-  };
-
-async function* tagged<T>(source: AsyncIterable<T>, nodeId: string): AsyncGenerator<T> {
-  try {
-    yield* source;
-  } catch (err) {
-    failedAt(nodeId)(err);
-  }
-}
 
 /** Plan errors and bad inputs cannot be fixed by a retry: they fail the activity for good, with the message a person reads. */
 function boundary<I, O>(activity: (input: I) => Promise<O>): (input: I) => Promise<O> {
@@ -118,9 +99,9 @@ export function createActivities(deps: ActivityDeps) {
     }),
 
     /**
-     * Streams one pipeline in batches: read, transform, then ONE commit per batch (counts, rejected records,
-     * workspace write and checkpoint together), then a heartbeat. Resumes after the last committed batch.
-     * A database target writes its batch just before the commit (it cannot join the store's transaction).
+     * Streams one pipeline in batches (runtime/executors/pipeline-pass.ts): read, transform, write, then ONE commit
+     * per batch (counts, rejected records, workspace write and checkpoint together), then a heartbeat. Resumes after
+     * the last committed batch; waits out an unreachable source or target (outage.ts).
      */
     runPipeline: boundary(async (input: z.input<typeof RunPipelineInput>): Promise<PipelineResult> => {
       const { runId, versionId, pipelineId } = RunPipelineInput.parse(input);
@@ -142,7 +123,7 @@ export function createActivities(deps: ActivityDeps) {
       const runClock = Date.parse(runRecord?.startedAt ?? runRecord?.createdAt ?? new Date().toISOString());
       // PARAM(name) reads the parameters the run was started with (stored on the run, so a retry or a resume reads the same).
       const params = new Map(Object.entries(runRecord?.params ?? {}));
-      const executorDeps = { store, valueMaps: plan.valueMaps, now: () => runClock, params, openConnection: deps.openConnection };
+      const executorDeps: ExecutorDeps = { store, sessions: deps.sessions, valueMaps: plan.valueMaps, now: () => runClock, params };
       for (const nodeId of owned) await store.setStepStatus(runId, nodeId, 'running', null);
 
       const ctx = Context.current();
@@ -150,107 +131,49 @@ export function createActivities(deps: ActivityDeps) {
       const fromStore = await store.getCheckpoint(runId, pipelineId);
       let checkpoint: PipelineCheckpoint = fromHeartbeat.success && fromHeartbeat.data.batch > fromStore.batch ? fromHeartbeat.data : fromStore;
       if (checkpoint.batch > 0) ctx.log.info('Resuming pipeline', { runId, pipelineId, batch: checkpoint.batch });
-      // An outage this pipeline was riding out when its last worker died goes on counting from when it began.
-      let outage: Outage | null = fromHeartbeat.success ? (fromHeartbeat.data.outage ?? null) : null;
-      const windowMs = plan.settings?.outageWindowMinutes ? plan.settings.outageWindowMinutes * 60_000 : outageWindowMs;
-      const targetStep = steps[steps.length - 1];
-      const beat = () => ctx.heartbeat({ ...checkpoint, ...(outage && { outage }) });
-      const clearWaiting = async () => {
-        if (!outage) return;
-        const nodeId = outage.nodeId;
-        outage = null;
-        await store.setStepWaiting(runId, nodeId, null).catch(() => undefined);
+      const beat = () => {
+        const outage = outages.current();
+        ctx.heartbeat({ batch: checkpoint.batch, cursor: checkpoint.cursor, ...(outage && { outage }) });
       };
+      // An outage this pipeline was riding out when its last worker died goes on counting from when it began.
+      const outages = outageWaits({
+        resumed: fromHeartbeat.success ? (fromHeartbeat.data.outage ?? null) : null,
+        windowMs: plan.settings?.outageWindowMinutes ? plan.settings.outageWindowMinutes * 60_000 : outageWindowMs,
+        backoff: outageBackoff,
+        steps,
+        fallbackNodeId: steps[steps.length - 1]?.nodeId ?? pipelineId,
+        setWaiting: (nodeId, waiting) => store.setStepWaiting(runId, nodeId, waiting),
+        sleep: (ms) => ctx.sleep(ms),
+        cancelled: () => ctx.cancellationSignal.aborted,
+        beat,
+        warn: (message) => ctx.log.warn(message, { runId, pipelineId }),
+      });
 
       // Keep heartbeating while a slow batch or commit is in flight, and while waiting out an outage; a dead worker
       // stops, and is noticed.
-      const every = Math.max(500, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 3));
-      const ticker = setInterval(beat, every);
-
-      /** One pass over the source from the last committed batch; the caller decides what a failure means. */
-      const runOnce = async () => {
-        const executors = await buildPipeline(steps, executorDeps, (step, d) => createExecutor(step, d).catch(failedAt(step.nodeId)));
-        // The stages overlap with at most DEFAULT_MAX_ALIVE batches alive, whatever their speeds (runtime/executors/drive.ts);
-        // a batch is committed only after its own write. A write may thus run before the previous batch's commit is
-        // confirmed; if that commit fails, the retry resumes after the last committed batch and writes both again,
-        // which targets take (writes are idempotent, see docs/architecture.md, "Database targets").
-        try {
+      const ticker = setInterval(beat, Math.max(500, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 3)));
+      try {
+        const ownedSet = new Set(owned);
+        await outages.rideOut(async () => {
           beat();
-          const ownedSet = new Set(owned);
-          const first = checkpoint.batch;
-          await drivePipeline({
-            read: tagged(executors.source.run.read(checkpoint.batch > 0 ? checkpoint.cursor : null, batchSize), executors.source.step.nodeId),
+          await runPipelinePass({
+            steps,
+            owned: ownedSet,
+            deps: executorDeps,
+            batchSize,
+            from: checkpoint,
             check: () => {
               if (ctx.cancellationSignal.aborted) throw new CancelledFailure('The run was cancelled');
             },
-            transform: (batch) => ({ flowed: flowPipelineBatch(executors, batch, ownedSet), cursor: batch.cursor }),
-            write: async ({ flowed, cursor }) => ({ effect: await writePipelineBatch(executors, flowed).catch(failedAt(executors.target.step.nodeId)), cursor }),
-            commit: async ({ effect, cursor }, index) => {
-              const next = { batch: first + index, cursor };
+            commit: async (next, effect) => {
               await store.commitBatch({ runId, pipelineId, batch: next.batch, cursor: next.cursor, ...effect });
               checkpoint = next;
-              // The system is back: the run page stops saying it waits.
-              await clearWaiting();
+              await outages.clear();
               beat();
               if (deps.batchDelayMs) await ctx.sleep(deps.batchDelayMs);
             },
           });
-        } finally {
-          await closePipeline(executors);
-        }
-      };
-
-      try {
-        // Unreachable systems are waited for here, heartbeating, rather than by Temporal's retry policy: the step
-        // records what it waits for (the run page shows it), the window is the integration's setting, not a
-        // number of attempts fixed in workflow code, and a resumed wait keeps its start (docs/architecture.md).
-        for (;;) {
-          try {
-            await runOnce();
-            await clearWaiting();
-            break;
-          } catch (err) {
-            // Only a source's or target's system is waited for here; the store's own failures (a commit) are left to
-            // Temporal's retry policy, as before.
-            const from = err instanceof Object ? failedSteps.get(err) : undefined;
-            const nodeId = from ?? targetStep?.nodeId ?? pipelineId;
-            const label = steps.find((s) => s.nodeId === nodeId)?.label ?? nodeId;
-            const failure = classifyFailure(err, label);
-            if (failure.kind !== 'unreachable' || !from || ctx.cancellationSignal.aborted) {
-              await clearWaiting();
-              if (failure.kind === 'permanent' && !(err instanceof PlanError)) throw ApplicationFailure.nonRetryable(publicMessage(failure.message), 'PermanentError');
-              throw err;
-            }
-            const now = Date.now();
-            if (!outage || outage.nodeId !== nodeId) {
-              await clearWaiting();
-              outage = { nodeId, since: now, failures: 0 };
-            }
-            outage.failures++;
-            const until = outage.since + windowMs;
-            if (now >= until) {
-              const since = outage.since;
-              await clearWaiting();
-              throw ApplicationFailure.nonRetryable(
-                `${failure.system} was unreachable for ${spell(now - since)}, the integration's outage window: ${publicMessage(failure.message)}`,
-                'Unreachable',
-              );
-            }
-            const delay = Math.min(until - now, outageDelay(outage.failures, outageBackoff));
-            const waiting: StepWaiting = {
-              system: failure.system,
-              attempt: outage.failures + 1,
-              since: new Date(outage.since).toISOString(),
-              nextTryAt: new Date(now + delay).toISOString(),
-              until: new Date(until).toISOString(),
-              error: publicMessage(failure.message),
-            };
-            await store.setStepWaiting(runId, nodeId, waiting).catch(() => undefined);
-            ctx.log.warn(`${waitingMessage(waiting, now)}: ${failure.message}`, { runId, pipelineId });
-            beat();
-            await ctx.sleep(delay);
-          }
-        }
+        });
       } finally {
         clearInterval(ticker);
       }

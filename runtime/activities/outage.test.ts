@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { executorDeps } from '../../test/support/connections';
 import { ConnectorError } from '../connectors/types';
-import { PlanError } from '../executors';
-import { classifyFailure, outageDelay } from './outage';
+import { PlanError, type Executor } from '../executors';
+import { runPipelinePass } from '../executors/pipeline-pass';
+import { classifyFailure, outageDelay, outageWaits } from './outage';
 
 const coded = (message: string, code: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(message), { code, ...extra });
 
@@ -41,5 +43,84 @@ describe('outageDelay', () => {
   it('doubles from the first delay up to its cap', () => {
     const b = { initialMs: 4_000, maxMs: 60_000 };
     expect([1, 2, 3, 4, 5, 6, 30].map((n) => outageDelay(n, b))).toEqual([4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000]);
+  });
+});
+
+describe('outageWaits', () => {
+  const steps = [
+    { nodeId: 'src', kind: 'map', label: 'Rows', config: {}, input: null, output: null },
+    { nodeId: 'dst', kind: 'map', label: 'Orders table', config: {}, input: null, output: null },
+  ];
+  /** A pass whose target cannot be reached for its first `down` writes, then writes. */
+  const passWith = (down: number, error: () => Error = () => new ConnectorError('unreachable', 'Could not reach Postgres at 10.0.0.5:5432: refused.')) => {
+    let writes = 0;
+    return () =>
+      runPipelinePass({
+        steps,
+        owned: new Set(['src', 'dst']),
+        deps: executorDeps(),
+        batchSize: 10,
+        from: { batch: 0, cursor: null },
+        create: async (s): Promise<Executor> =>
+          s.nodeId === 'src'
+            ? {
+                role: 'source',
+                async *read() {
+                  yield { rows: [{ rowNumber: 1, values: {}, source: {} }], rejected: [], read: 1, cursor: 1 };
+                },
+              }
+            : {
+                role: 'target',
+                write: async () => {
+                  if (++writes <= down) throw error();
+                  return { counts: { written: 1, created: 1, updated: 0, unchanged: 0, rejected: 0 }, rejected: [] };
+                },
+              },
+        commit: async () => undefined,
+      }).then(() => undefined);
+  };
+  const rig = (windowMs = 60_000) => {
+    let now = 1_000_000;
+    const waiting: [string, string | null][] = [];
+    const slept: number[] = [];
+    const waits = outageWaits({
+      resumed: null,
+      windowMs,
+      backoff: { initialMs: 4_000, maxMs: 60_000 },
+      steps,
+      fallbackNodeId: 'dst',
+      setWaiting: async (nodeId, w) => void waiting.push([nodeId, w && `${w.system}, attempt ${w.attempt}`]),
+      sleep: async (ms) => {
+        slept.push(ms);
+        now += ms;
+      },
+      cancelled: () => false,
+      beat: () => undefined,
+      warn: () => undefined,
+      now: () => now,
+    });
+    return { waits, waiting, slept };
+  };
+
+  it('waits out an unreachable target with growing pauses, says so on the step, and clears it when it answers', async () => {
+    const { waits, waiting, slept } = rig();
+    await waits.rideOut(passWith(2));
+    expect(slept).toEqual([4_000, 8_000]);
+    expect(waiting).toEqual([
+      ['dst', 'Postgres at 10.0.0.5:5432, attempt 2'],
+      ['dst', 'Postgres at 10.0.0.5:5432, attempt 3'],
+      ['dst', null],
+    ]);
+    expect(waits.current()).toBeNull();
+  });
+
+  it('fails for good once the outage window is over, and at once on an error no retry can fix', async () => {
+    const { waits, slept } = rig(10_000);
+    await expect(waits.rideOut(passWith(10))).rejects.toThrow(/^Postgres at 10\.0\.0\.5:5432 was unreachable for 10 s, the integration's outage window/);
+    expect(slept).toEqual([4_000, 6_000]);
+
+    const wrongPassword = rig();
+    await expect(wrongPassword.waits.rideOut(passWith(1, () => new ConnectorError('auth', 'password authentication failed')))).rejects.toMatchObject({ nonRetryable: true, message: 'password authentication failed' });
+    expect(wrongPassword.slept).toEqual([]);
   });
 });

@@ -1,7 +1,13 @@
 // What a failed pipeline attempt means: a system that is unreachable for now (wait and try again), a mistake no retry
-// can fix (fail at once with its message), or anything else (Temporal's retry policy decides).
-import { ConnectorError } from '../connectors/types';
+// can fix (fail at once with its message), or anything else (Temporal's retry policy decides); and the loop that
+// waits an outage out inside the activity, recording on the step what it waits for.
+import { ApplicationFailure } from '@temporalio/activity';
+import { z } from 'zod';
+import { waitingMessage, type StepWaiting } from '../../shared/api/runs';
+import { ConnectorError } from '../connections/sessions';
 import { PlanError } from '../executors';
+import { failedStep } from '../executors/pipeline-pass';
+import { publicMessage } from '../public-message';
 
 export type Failure =
   | { kind: 'permanent'; message: string }
@@ -56,4 +62,104 @@ export function spell(ms: number): string {
   const minutes = ms / 60_000;
   if (minutes >= 1) return `${Number.isInteger(minutes) ? minutes : minutes.toFixed(1)} minute${minutes === 1 ? '' : 's'}`;
   return `${Math.round(ms / 1000)} s`;
+}
+
+/** An outage a pipeline is waiting out: which step's system, since when (ms), how many tries failed. */
+export const Outage = z.object({ nodeId: z.string(), since: z.number(), failures: z.number().int().nonnegative() });
+export type Outage = z.infer<typeof Outage>;
+
+export interface OutageWaitOptions {
+  /** The outage the previous worker was waiting out (from its heartbeat): the window keeps counting from its start. */
+  resumed: Outage | null;
+  /** How long an unreachable system is waited for before the step fails for good. */
+  windowMs: number;
+  /** The wait between tries: `initialMs`, doubling, at most `maxMs`. */
+  backoff: { initialMs: number; maxMs: number };
+  /** The pipeline's steps, to name the system after the step an error came from. */
+  steps: readonly { nodeId: string; label: string }[];
+  /** The step an untagged failure is blamed on (the pipeline's target). */
+  fallbackNodeId: string;
+  /** Records (or clears) what a step waits for, for the run page. */
+  setWaiting(nodeId: string, waiting: StepWaiting | null): Promise<void>;
+  /** Sleeps (Temporal's cancellable `Context.sleep`). */
+  sleep(ms: number): Promise<void>;
+  cancelled(): boolean;
+  /** Heartbeats, so the outage rides in the details and a new worker keeps the window. */
+  beat(): void;
+  warn(message: string): void;
+  now?: () => number;
+}
+
+/**
+ * Runs `pass` until it succeeds. A pass that failed because a source's or target's system cannot be reached is tried
+ * again after a backoff, up to the outage window, with the step saying what it waits for; anything else is thrown
+ * (a permanent connector error as a non-retryable failure, the rest for Temporal's retry policy).
+ */
+export function outageWaits(o: OutageWaitOptions) {
+  const clock = o.now ?? Date.now;
+  let outage: Outage | null = o.resumed;
+
+  /** The system answered (a batch committed, or the pass ended): the run page stops saying it waits. */
+  const clear = async () => {
+    if (!outage) return;
+    const nodeId = outage.nodeId;
+    outage = null;
+    await o.setWaiting(nodeId, null).catch(() => undefined);
+  };
+
+  async function failed(err: unknown): Promise<void> {
+    // Only a source's or target's system is waited for here; the store's own failures (a commit) are left to
+    // Temporal's retry policy.
+    const from = failedStep(err);
+    const nodeId = from ?? o.fallbackNodeId;
+    const label = o.steps.find((s) => s.nodeId === nodeId)?.label ?? nodeId;
+    const failure = classifyFailure(err, label);
+    if (failure.kind !== 'unreachable' || !from || o.cancelled()) {
+      await clear();
+      if (failure.kind === 'permanent' && !(err instanceof PlanError)) throw ApplicationFailure.nonRetryable(publicMessage(failure.message), 'PermanentError');
+      throw err;
+    }
+    const now = clock();
+    if (!outage || outage.nodeId !== nodeId) {
+      await clear();
+      outage = { nodeId, since: now, failures: 0 };
+    }
+    outage.failures++;
+    const until = outage.since + o.windowMs;
+    if (now >= until) {
+      const since = outage.since;
+      await clear();
+      throw ApplicationFailure.nonRetryable(`${failure.system} was unreachable for ${spell(now - since)}, the integration's outage window: ${publicMessage(failure.message)}`, 'Unreachable');
+    }
+    const delay = Math.min(until - now, outageDelay(outage.failures, o.backoff));
+    const waiting: StepWaiting = {
+      system: failure.system,
+      attempt: outage.failures + 1,
+      since: new Date(outage.since).toISOString(),
+      nextTryAt: new Date(now + delay).toISOString(),
+      until: new Date(until).toISOString(),
+      error: publicMessage(failure.message),
+    };
+    await o.setWaiting(nodeId, waiting).catch(() => undefined);
+    o.warn(`${waitingMessage(waiting, now)}: ${failure.message}`);
+    o.beat();
+    await o.sleep(delay);
+  }
+
+  return {
+    /** The outage being waited out, for the heartbeat's details. */
+    current: (): Outage | null => outage,
+    clear,
+    async rideOut(pass: () => Promise<void>): Promise<void> {
+      for (;;) {
+        try {
+          await pass();
+          await clear();
+          return;
+        } catch (err) {
+          await failed(err);
+        }
+      }
+    },
+  };
 }

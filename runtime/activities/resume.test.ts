@@ -1,6 +1,5 @@
 // Resuming a failed run, on the real dev server and through the API: it continues after its last committed batch,
 // with the same version, start time and files, and writes every row once.
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,12 +7,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RunDetail } from '../../shared';
 import { asOwner } from '../../test/support/signed-in';
 import { createApi } from '../api/app';
-import { connectorLookup } from '../connections';
-import { createCipher } from '../secrets';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
 import { customersCsv, customersGraph, failingCommits, FAST_PIPELINE, openTemporalRig, publishAndCreateRun, quietTemporalLogs, saveCsvFile, type TemporalRig } from '../../test/support/temporal-harness';
 import { createActivities } from '.';
+import { testConnections } from '../../test/support/connections';
 
 quietTemporalLogs('ERROR');
 
@@ -39,9 +37,10 @@ describe('resuming a failed run', () => {
     const commits: number[] = [];
     let broken = true;
     // Batch 4's commit fails on every try while "broken": the run runs out of attempts with three batches committed.
-    const activities = createActivities({ store: failingCommits(store, (c) => broken && c.batch === 4, commits), batchSize: 10 });
+    const connections = testConnections(store, { filesDir: join(dir, 'files') });
+    const activities = createActivities({ store: failingCommits(store, (c) => broken && c.batch === 4, commits), sessions: connections, batchSize: 10 });
     const launcher = await rig.worker(activities, { ...FAST_PIPELINE, maximumAttempts: 2 });
-    const app = await asOwner(createApi({ store, launcher, filesDir: join(dir, 'files'), maxUploadBytes: 1024, connectors: connectorLookup([]), cipher: createCipher(randomBytes(32)) }), store);
+    const app = await asOwner(createApi({ store, launcher, filesDir: join(dir, 'files'), maxUploadBytes: 1024, connections }), store);
     const getRun = async (id: string) => RunDetail.parse(await (await app.request(`/api/runs/${id}`)).json());
 
     const N = 60;

@@ -7,6 +7,7 @@ import { openStore } from '../store';
 import type { Store } from '../store/types';
 import { customersCsv, customersGraph, failingCommits, FAST_PIPELINE, openTemporalRig, publishAndCreateRun, quietTemporalLogs, saveCsvFile, type TemporalRig } from '../../test/support/temporal-harness';
 import { createActivities } from '.';
+import { testConnections } from '../../test/support/connections';
 
 quietTemporalLogs('ERROR');
 
@@ -30,7 +31,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const workerWith = (activityStore: Store, pipeline: Parameters<TemporalRig['worker']>[1]) => rig.worker(createActivities({ store: activityStore, batchSize: 10 }), pipeline);
+const workerWith = (activityStore: Store, pipeline: Parameters<TemporalRig['worker']>[1]) => rig.worker(createActivities({ store: activityStore, sessions: testConnections(store), batchSize: 10 }), pipeline);
 
 const customers = (n: number) => customersCsv(Array.from({ length: n }, (_, k) => ({ email: `r${k}@example.com`, name: `R ${k}`, amount: String(k), active: 'yes' })));
 

@@ -1,5 +1,4 @@
 // API tests through app.request(): no server, a real (in-memory PGlite) store, bad inputs included.
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,13 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fixture from '../../test/fixtures/graphs/csv-map-workspace.json';
 import { withFilePreview } from '../../shared/graph/kinds/csv-source';
 import { ApiError, Integration, IntegrationSummary, PublishResult, RunDetail, UploadedFile, type Graph } from '../../shared';
-import { connectorLookup } from '../connections';
-import { createCipher } from '../secrets';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
 import { asOwner } from '../../test/support/signed-in';
 import { createApi } from './app';
 import type { RunLauncher } from './deps';
+import { testConnections } from '../../test/support/connections';
 
 let store: Store;
 let dir: string;
@@ -35,7 +33,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'weft-api-'));
   store = await openStore({ dataDir: dir, memory: true });
   await store.migrate();
-  app = createApi({ store, launcher, filesDir: join(dir, 'files'), maxUploadBytes: 4096, connectors: connectorLookup([]), cipher: createCipher(randomBytes(32)), temporalHealth: async () => true });
+  app = createApi({ store, launcher, filesDir: join(dir, 'files'), maxUploadBytes: 4096, connections: testConnections(store, { filesDir: join(dir, 'files') }), temporalHealth: async () => true });
   app = await asOwner(app, store);
 });
 afterAll(async () => {
@@ -328,8 +326,7 @@ describe('health when Temporal hangs', () => {
       launcher,
       filesDir: join(dir, 'files'),
       maxUploadBytes: 4096,
-      connectors: connectorLookup([]),
-      cipher: createCipher(randomBytes(32)),
+      connections: testConnections(store, { filesDir: join(dir, 'files') }),
       temporalHealthDeadlineMs: 300,
       temporalHealth: () => new Promise<boolean>(() => {}),
     });

@@ -1,17 +1,15 @@
 // Sign-in, sessions, invitations, roles, tokens, the audit log and the cross-site guard, through app.request()
 // on a real (in-memory PGlite) store. Hostile input included: other origins, wrong Host, NUL bytes, `__proto__`.
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, AuditEntry, CreatedToken, InviteResult, Page, SessionInfo, User } from '../../shared';
 import { hashSecret } from '../auth/secrets';
-import { connectorLookup } from '../connections';
-import { createCipher } from '../secrets';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
 import { createApi } from './app';
+import { testConnections } from '../../test/support/connections';
 
 let store: Store;
 let dir: string;
@@ -24,8 +22,7 @@ const make = (s: Store, publicUrl?: string) =>
     launcher: { start: async (r) => ({ workflowId: `w-${r.runId}` }) },
     filesDir: join(dir, 'files'),
     maxUploadBytes: 4096,
-    connectors: connectorLookup([]),
-    cipher: createCipher(randomBytes(32)),
+    connections: testConnections(s, { filesDir: join(dir, 'files') }),
     passwordCost: 10,
     signInLimit: { max: 3, windowMs: 60_000 },
     publicUrl,

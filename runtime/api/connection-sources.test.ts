@@ -1,17 +1,15 @@
 // Discover and preview through app.request() against a real Postgres: good reads, a refused query, a missing table.
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ApiError, Connection, DiscoveredObjectInfo, SourcePreview, sqlPreviewHash } from '../../shared';
-import { connectorLookup } from '../connections';
 import { scratchPostgres, type ScratchPostgres } from '../connections/scratch-postgres';
 import { postgresConnector } from '../connectors/postgres';
-import { createCipher } from '../secrets';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
 import { asOwner } from '../../test/support/signed-in';
 import { createApi } from './app';
+import { testConnections } from '../../test/support/connections';
 
 let db: ScratchPostgres | null = null;
 let store: Store;
@@ -38,8 +36,7 @@ beforeAll(async () => {
     launcher: { start: async () => ({ workflowId: 'w' }) },
     filesDir: '/nonexistent',
     maxUploadBytes: 1024,
-    connectors: connectorLookup([postgresConnector]),
-    cipher: createCipher(randomBytes(32)),
+    connections: testConnections(store, { connectors: [postgresConnector], filesDir: '/nonexistent' }),
   });
   app = await asOwner(app, store);
   const res = await call('POST', '/connections', { connector: 'postgres', name: 'Shop', config: db.config, secrets: db.secrets });

@@ -1,19 +1,18 @@
 // Built-in connectors (the workspace, uploaded files) are used by nodes directly: the connections API neither
 // offers them as a new connection nor accepts one, with the real registry.
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ApiError, ConnectionTestResult, ConnectorInfo } from '../../shared';
-import { connectorInfo, connectorLookup } from '../connections';
+import { connectorInfo } from '../connections';
 import { CONNECTOR_LIST } from '../connectors';
-import { createCipher } from '../secrets';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
 import { asOwner } from '../../test/support/signed-in';
 import { createApi } from './app';
+import { testConnections } from '../../test/support/connections';
 
 let store: Store;
 let app: ReturnType<typeof createApi>;
@@ -25,8 +24,7 @@ beforeAll(async () => {
     launcher: { start: async () => ({ workflowId: 'w' }) },
     filesDir: '/nonexistent',
     maxUploadBytes: 1024,
-    connectors: connectorLookup(CONNECTOR_LIST),
-    cipher: createCipher(randomBytes(32)),
+    connections: testConnections(store, { filesDir: '/nonexistent' }),
   });
   app = await asOwner(app, store);
 });
@@ -70,8 +68,7 @@ describe('built-in connectors in the connections API', () => {
         launcher: { start: async () => ({ workflowId: 'w' }) },
         filesDir: dir,
         maxUploadBytes: 1024,
-        connectors: connectorLookup(CONNECTOR_LIST),
-        cipher: createCipher(randomBytes(32)),
+        connections: testConnections(store, { filesDir: dir }),
       }), store);
       const res = await filesApp.request('/api/connections/test', { method: 'POST', body: JSON.stringify({ connector: 'files', config: {}, secrets: {} }), headers: { 'content-type': 'application/json' } });
       expect(res.status).toBe(200);

@@ -5,11 +5,11 @@ import { z } from 'zod';
 import { ApiError, Connection, ConnectionTestResult, ConnectorInfo, type Graph } from '../../shared';
 import { connectorLookup } from '../connections';
 import { ConnectorError, defineConnector, type ConnectorSession } from '../connectors/types';
-import { createCipher } from '../secrets';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
 import { asOwner } from '../../test/support/signed-in';
 import { createApi } from './app';
+import { testConnections } from '../../test/support/connections';
 
 const PASSWORD = 'S3cr3t-Pa55!';
 const TOKEN = 'tok_9f8e7d6c5b4a';
@@ -70,8 +70,7 @@ beforeAll(async () => {
     launcher: { start: async () => ({ workflowId: 'w' }) },
     filesDir: '/nonexistent',
     maxUploadBytes: 1024,
-    connectors: connectorLookup([fake]),
-    cipher: createCipher(randomBytes(32)),
+    connections: testConnections(store, { connectors: [fake], filesDir: '/nonexistent' }),
   });
   app = await asOwner(app, store);
   for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
@@ -287,7 +286,7 @@ describe('testing a connection', () => {
 
   it('gives up after the timeout', async () => {
     const { createConnectionService } = await import('../connections');
-    const service = createConnectionService({ store, cipher: createCipher(randomBytes(32)), connectors: connectorLookup([fake]), testTimeoutMs: 50 });
+    const service = createConnectionService({ store, secretKey: randomBytes(32), connectors: connectorLookup([fake]), testTimeoutMs: 50 });
     const result = await service.testUnsaved({ connector: 'fakedb', config: { host: 'hang', database: 'x' }, secrets: {} });
     expect(result).toMatchObject({ ok: false, code: 'timeout' });
     expect(result.message).toMatch(/^Timed out: No answer within 50 ms\. The server did not answer in time/);

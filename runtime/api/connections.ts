@@ -2,7 +2,7 @@
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { ApiError, Connection, ConnectionInput, ConnectionPatch, ConnectionTestInput, ConnectionTestResult, ConnectorInfo, DiscoveredObjectInfo, SourcePreview, SourcePreviewInput } from '../../shared';
-import { ConnectionServiceError, connectorInfo, createConnectionService } from '../connections';
+import { ConnectionServiceError, connectorInfo } from '../connections';
 import { describeReadFailure, previewSource, toObjectInfo } from '../connections/source-preview';
 import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
@@ -124,7 +124,7 @@ const preview = createRoute({
 });
 
 /** The service's refusals as HTTP errors: 400 naming fields, 404, 409. */
-function asHttp(err: unknown): never {
+export function asHttp(err: unknown): never {
   if (err instanceof ConnectionServiceError) {
     const extra = err.issues.length > 0 ? { issues: err.issues } : {};
     switch (err.kind) {
@@ -133,6 +133,8 @@ function asHttp(err: unknown): never {
         throw new HttpError(400, 'invalid_request', err.message, extra);
       case 'not_found':
         throw new HttpError(404, 'not_found', err.message);
+      case 'unreadable_secrets':
+        throw new HttpError(400, 'invalid_config', err.message);
       case 'name_taken':
         throw new HttpError(409, 'name_taken', err.message, extra);
       case 'in_use':
@@ -154,19 +156,17 @@ const reading = <T>(object: string, work: Promise<T>): Promise<T> =>
     throw new HttpError(422, failure.code, failure.message);
   });
 
-export function connectionRoutes({ store, cipher, connectors, filesDir }: ApiDeps) {
-  // The context lets a Files connection be tested (its key checked, the files folder writable).
-  const service = createConnectionService({ store, cipher, connectors, context: { store, filesDir } });
+export function connectionRoutes({ store, connections: service }: ApiDeps) {
   // Built-in connectors (the workspace, uploaded files) reach Weft's own storage: nodes use them without a saved
   // connection, so they are neither offered nor accepted as a new one.
   // ...unless they have secrets to hold: a Files connection exists to keep a PGP private key (files engineer's change).
   const builtIn = (id: string) => {
-    const c = connectors.get(id);
-    return c?.manifest.builtIn === true && connectorInfo(c).secretFields.length === 0;
+    const manifest = service.manifest(id);
+    return manifest?.builtIn === true && connectorInfo({ manifest }).secretFields.length === 0;
   };
   const creatable = <T extends { connector: string }>(input: T): T => {
     if (!builtIn(input.connector)) return input;
-    const name = connectors.get(input.connector)?.manifest.name ?? input.connector;
+    const name = service.manifest(input.connector)?.name ?? input.connector;
     throw new HttpError(400, 'invalid_request', `${name} is built into Weft: sources and targets use it directly, without a connection.`, {
       issues: [{ path: 'connector', message: `${name} needs no connection` }],
     });

@@ -1,6 +1,5 @@
 // What the HTTP API needs from the rest of the runtime; runtime/main.ts builds it.
-import type { ConnectorLookup } from '../connections/registry';
-import type { SecretCipher } from '../secrets';
+import type { ConnectionService } from '../connections';
 import type { Store } from '../store/types';
 
 export interface RunLauncher {
@@ -17,10 +16,8 @@ export interface ApiDeps {
   maxUploadBytes: number;
   /** How often the SSE stream re-reads a run in flight. */
   ssePollMs?: number;
-  /** The systems connections can be made to (runtime/connectors' registry). */
-  connectors: ConnectorLookup;
-  /** Seals connection secrets before the store sees them. */
-  cipher: SecretCipher;
+  /** The one door to connectors (runtime/connections), built once by runtime/wiring.ts: saved connections, sessions, secrets. */
+  connections: ConnectionService;
   /** Reports whether Temporal answers, for /api/health (with why, when it does not). */
   temporalHealth?: () => Promise<boolean | { up: boolean; message?: string }>;
   /** Health answers "down" when `temporalHealth` takes longer than this (default 2 s). */

@@ -1,6 +1,5 @@
 // The file routes beyond the upload: an encrypted upload that needs a key (kept, sniffed again with a Files
 // connection), sniffing again with other settings, and a file source's preview with its filter and stamp.
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,14 +7,13 @@ import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, FilePreview, UploadedFile } from '../../shared';
 import { CsvSourceConfig, filePreviewHash } from '../../shared/graph/kinds/csv-source';
-import { connectorLookup } from '../connections';
 import { filesConnector } from '../connectors/files';
 import { postgresConnector } from '../connectors/postgres';
-import { createCipher } from '../secrets';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
 import { asOwner } from '../../test/support/signed-in';
 import { createApi } from './app';
+import { testConnections } from '../../test/support/connections';
 
 let store: Store;
 let dir: string;
@@ -34,8 +32,7 @@ beforeAll(async () => {
     launcher: { start: async () => ({ workflowId: 'w' }) },
     filesDir: join(dir, 'files'),
     maxUploadBytes: 1024 * 1024,
-    connectors: connectorLookup([filesConnector, postgresConnector]),
-    cipher: createCipher(randomBytes(32)),
+    connections: testConnections(store, { connectors: [filesConnector, postgresConnector], filesDir: join(dir, 'files') }),
   });
   app = await asOwner(app, store);
   key = await openpgp.generateKey({ type: 'curve25519', userIDs: [{ name: 'Weft test', email: 'test@weft.local' }], format: 'armored' });

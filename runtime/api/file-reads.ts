@@ -1,12 +1,10 @@
-// What the file routes do besides storing bytes: find a Files connection's PGP key, sniff a stored file
-// (again) into its stored record, and preview a file source through the Files connector.
-import { FilesSecrets, openFilesSession } from '../connectors/files';
-import { ConnectorError } from '../connectors/types';
+// What the file routes do besides storing bytes: sniff a stored file (again) into its stored record, and preview a
+// file source through a Files session the connection service opened (with a Files connection's PGP key, if chosen).
 import type { FilePreview, FilePreviewInput, FileSniffInput, UploadedFile } from '../../shared';
 import { filePreviewStamp } from '../../shared/graph/kinds/csv-source';
+import { ConnectorError, type ConnectorSession } from '../connections';
 import { FileNeedsKeyError, PgpError, sniffFile, type FileSniff, type PgpDecrypt } from '../files/formats';
-import { SecretDecryptError, type SecretCipher } from '../secrets';
-import type { Store, StoredFile } from '../store/types';
+import type { StoredFile } from '../store/types';
 import { HttpError } from './errors';
 import { publicMessage } from '../public-message';
 
@@ -15,24 +13,6 @@ export const PREVIEW_ROWS = 10;
 export const PREVIEW_SCAN_LIMIT = 100_000;
 
 export const NEEDS_KEY = 'This file is PGP-encrypted; choose a Files connection with its private key';
-
-/** The secrets of a Files connection, refused in words when it is another kind or its secrets cannot be read. */
-export async function filesSecretsOf(store: Store, cipher: SecretCipher, connectionId: string | undefined): Promise<FilesSecrets> {
-  if (!connectionId) return {};
-  const stored = await store.getConnection(connectionId);
-  if (!stored) throw new HttpError(404, 'not_found', `Connection "${connectionId}" was not found. Choose another Files connection.`);
-  if (stored.connector !== 'files') throw new HttpError(400, 'invalid_request', `"${stored.name}" is not a Files connection: choose a Files connection that holds the PGP private key.`);
-  try {
-    const parsed = FilesSecrets.safeParse(JSON.parse(cipher.decrypt(stored.secrets)));
-    return parsed.success ? parsed.data : {};
-  } catch (err) {
-    if (err instanceof SecretDecryptError) throw new HttpError(400, 'invalid_config', `The private key saved in "${stored.name}" cannot be read with this server's key; enter it again on the Connections page.`);
-    throw err;
-  }
-}
-
-export const decryptOf = (s: FilesSecrets): PgpDecrypt | undefined =>
-  s.pgpPrivateKey?.trim() ? { privateKey: s.pgpPrivateKey, ...(s.pgpPassphrase ? { passphrase: s.pgpPassphrase } : {}) } : undefined;
 
 const EXTENSIONS = { csv: 'csv', json: 'json', ndjson: 'ndjson', excel: 'xlsx' } as Record<string, string>;
 
@@ -85,10 +65,9 @@ export const served = (file: StoredFile): UploadedFile => {
 };
 
 /** The first records a file source with these settings and filter reads, and the stamp for them. */
-export async function previewFile(store: Store, file: StoredFile, input: FilePreviewInput, secrets: FilesSecrets, now = new Date()): Promise<FilePreview> {
+export async function previewFile(session: ConnectorSession, file: StoredFile, input: FilePreviewInput, now = new Date()): Promise<FilePreview> {
   const { connectionId: _c, query: rawQuery, ...settings } = input;
   const query = rawQuery?.trim() ?? '';
-  const session = openFilesSession(secrets, { store });
   const rows: Record<string, unknown>[] = [];
   const rejected: FilePreview['rejected'] = [];
   let scanned = 0;

@@ -5,7 +5,8 @@ import { Readable } from 'node:stream';
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { ApiError, FilePreview, FilePreviewInput, FileSniffInput, UploadedFile } from '../../shared';
-import { decryptOf, encryptedPlaceholder, filesSecretsOf, keyProblem, previewFile, served, sniffAs, storedFrom } from './file-reads';
+import { asHttp } from './connections';
+import { encryptedPlaceholder, keyProblem, previewFile, served, sniffAs, storedFrom } from './file-reads';
 import { formatBytes, saveUpload, UploadTooLargeError } from '../files/upload';
 import type { ApiDeps } from './deps';
 import { access } from './guard';
@@ -78,12 +79,12 @@ const preview = createRoute({
   },
 });
 
-export function fileRoutes({ store, filesDir, maxUploadBytes, cipher }: ApiDeps) {
+export function fileRoutes({ store, filesDir, maxUploadBytes, connections }: ApiDeps) {
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(upload, async (c) => {
       const { name, recordsPath, zipEntry, sheet, connectionId } = c.req.valid('query');
       // Before the bytes are taken: a wrong connection is refused without storing anything.
-      const decrypt = decryptOf(await filesSecretsOf(store, cipher, connectionId));
+      const decrypt = await connections.filesKey(connectionId).catch(asHttp);
       if ((c.req.header('content-type') ?? '').startsWith('multipart/')) {
         throw new HttpError(415, 'unsupported_media_type', 'Send the file as the raw request body (Content-Type: text/csv), not as a multipart form');
       }
@@ -131,7 +132,7 @@ export function fileRoutes({ store, filesDir, maxUploadBytes, cipher }: ApiDeps)
       const input = c.req.valid('json');
       const file = await store.getFile(id);
       if (!file) throw new HttpError(404, 'not_found', `File "${id}" was not found`);
-      const decrypt = decryptOf(await filesSecretsOf(store, cipher, input.connectionId));
+      const decrypt = await connections.filesKey(input.connectionId).catch(asHttp);
       let sniffed;
       try {
         sniffed = await sniffAs(file.path, file.name, input, decrypt);
@@ -147,8 +148,12 @@ export function fileRoutes({ store, filesDir, maxUploadBytes, cipher }: ApiDeps)
       const input = c.req.valid('json');
       const file = await store.getFile(id);
       if (!file) throw new HttpError(404, 'not_found', `File "${id}" was not found`);
-      const secrets = await filesSecretsOf(store, cipher, input.connectionId);
-      return c.json(await previewFile(store, file, input, secrets), 200);
+      const session = await connections.openFiles(input.connectionId).catch(asHttp);
+      try {
+        return c.json(await previewFile(session, file, input), 200);
+      } finally {
+        await session.close().catch(() => undefined);
+      }
     });
 }
 

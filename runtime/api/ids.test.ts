@@ -1,16 +1,14 @@
 // Ids and query strings holding %00 (or control characters) name nothing: every route with an id answers 400 or
 // 404, never 500, and never quotes SQL. Walks every route of the OpenAPI document.
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectorLookup } from '../connections';
-import { createCipher } from '../secrets';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
 import { asOwner } from '../../test/support/signed-in';
 import { createApi } from './app';
+import { testConnections } from '../../test/support/connections';
 
 let store: Store;
 let dir: string;
@@ -26,8 +24,7 @@ beforeAll(async () => {
       launcher: { start: async (input) => ({ workflowId: `run-${input.runId}` }) },
       filesDir: join(dir, 'files'),
       maxUploadBytes: 4096,
-      connectors: connectorLookup([]),
-      cipher: createCipher(randomBytes(32)),
+      connections: testConnections(store, { filesDir: join(dir, 'files') }),
     }),
     store,
   );

@@ -1,26 +1,24 @@
 // Names people choose are data through the shared schemas: zod's `z.record` drops a `__proto__` key when it parses,
 // so every record keyed by user names (workspace values, sample rows, previews, rejected records, compile schemas,
 // the plan's value maps) is parsed with `nameRecord`, which keeps it. Through app.request(), as the web client parses.
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fixture from '../../test/fixtures/graphs/csv-map-workspace.json';
 import { withFilePreview } from '../../shared/graph/kinds/csv-source';
 import { compileFormula, Integration, Page, Plan, PublishResult, RejectedRecord, UploadedFile, WorkspaceRecord, type Graph } from '../../shared';
 import { FilePreview } from '../../shared/api/files';
 import { WorkspacePreview } from '../../shared/api/workspace-preview';
-import { connectorLookup } from '../connections';
-import { createCipher } from '../secrets';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
 import { asOwner } from '../../test/support/signed-in';
 import { createApi } from './app';
+import { testConnections } from '../../test/support/connections';
 
 let store: Store;
 let app: ReturnType<typeof createApi>;
 
 beforeAll(async () => {
   store = await openStore({ memory: true });
-  app = createApi({ store, launcher: { start: async () => ({ workflowId: 'w' }) }, filesDir: '/nonexistent', maxUploadBytes: 4096, connectors: connectorLookup([]), cipher: createCipher(randomBytes(32)) });
+  app = createApi({ store, launcher: { start: async () => ({ workflowId: 'w' }) }, filesDir: '/nonexistent', maxUploadBytes: 4096, connections: testConnections(store, { filesDir: '/nonexistent' }) });
   app = await asOwner(app, store);
 });
 afterAll(async () => store?.close());

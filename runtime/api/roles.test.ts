@@ -1,18 +1,15 @@
 // Every route of the OpenAPI document, asked by nobody and by each role: a route that declares no access level,
 // lets in a role it should not, or refuses one it should admit fails here. Unknown ids keep the walk harmless.
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS_ROLES, ROLES, type Access, type Role } from '../../shared';
 import { tokenFor } from '../../test/support/signed-in';
-import { connectorLookup } from '../connections';
-import { CONNECTOR_LIST } from '../connectors';
-import { createCipher } from '../secrets';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
 import { createApi } from './app';
+import { testConnections } from '../../test/support/connections';
 
 interface Operation {
   method: string;
@@ -36,8 +33,7 @@ beforeAll(async () => {
     launcher: { start: async (r) => ({ workflowId: `w-${r.runId}` }) },
     filesDir: join(dir, 'files'),
     maxUploadBytes: 4096,
-    connectors: connectorLookup(CONNECTOR_LIST),
-    cipher: createCipher(randomBytes(32)),
+    connections: testConnections(store, { filesDir: join(dir, 'files') }),
     passwordCost: 10,
   });
   // An owner exists, so the first-owner setup answers 409 (not 401/403) and sign-in is a real check.

@@ -1,6 +1,6 @@
 // Files kept with runs, through app.request(): a run with a replacement file, every bad replacement, the run's
 // files on its detail, and downloading the exact bytes. A real (in-memory PGlite) store and real files on disk.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,14 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fixture from '../../test/fixtures/graphs/csv-map-workspace.json';
 import { ApiError, Integration, PublishResult, RunDetail, RunFileSource, StartRunResult, UploadedFile, type Graph } from '../../shared';
 import { withFilePreview } from '../../shared/graph/kinds/csv-source';
-import { connectorLookup } from '../connections';
-import { createCipher } from '../secrets';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
 import { asOwner } from '../../test/support/signed-in';
 import { createApi } from './app';
 import { attachmentHeader } from './files';
 import type { RunLauncher } from './deps';
+import { testConnections } from '../../test/support/connections';
 
 let store: Store;
 let dir: string;
@@ -43,7 +42,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'weft-run-files-'));
   store = await openStore({ dataDir: dir, memory: true });
   await store.migrate();
-  app = createApi({ store, launcher, filesDir: join(dir, 'files'), maxUploadBytes: 64 * 1024, connectors: connectorLookup([]), cipher: createCipher(randomBytes(32)), temporalHealth: async () => true });
+  app = createApi({ store, launcher, filesDir: join(dir, 'files'), maxUploadBytes: 64 * 1024, connections: testConnections(store, { filesDir: join(dir, 'files') }), temporalHealth: async () => true });
   app = await asOwner(app, store);
 });
 afterAll(async () => {

@@ -1,14 +1,12 @@
 // The Workspace source's preview through app.request(): the first records through the workspace connector, its filter applied.
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../shared';
 import { WorkspacePreview } from '../../shared/api/workspace-preview';
-import { connectorLookup } from '../connections';
-import { createCipher } from '../secrets';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
 import { asOwner } from '../../test/support/signed-in';
 import { createApi } from './app';
+import { testConnections } from '../../test/support/connections';
 
 let store: Store;
 let app: ReturnType<typeof createApi>;
@@ -19,7 +17,7 @@ const fields = [
 
 beforeAll(async () => {
   store = await openStore({ memory: true });
-  app = createApi({ store, launcher: { start: async () => ({ workflowId: 'w' }) }, filesDir: '/nonexistent', maxUploadBytes: 1024, connectors: connectorLookup([]), cipher: createCipher(randomBytes(32)) });
+  app = createApi({ store, launcher: { start: async () => ({ workflowId: 'w' }) }, filesDir: '/nonexistent', maxUploadBytes: 1024, connections: testConnections(store, { filesDir: '/nonexistent' }) });
   app = await asOwner(app, store);
   await store.writeWorkspace({ object: 'deals', key: ['email'], fields, mode: 'upsert', rows: Array.from({ length: 30 }, (_, k) => ({ email: `d${String(k).padStart(2, '0')}`, amount: k })) });
 });

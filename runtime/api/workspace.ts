@@ -3,8 +3,7 @@ import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { ApiError, Page, WorkspaceObject, WorkspaceRecord } from '../../shared';
 import { WorkspacePreview, WorkspacePreviewInput } from '../../shared/api/workspace-preview';
-import { openWorkspaceSession } from '../connectors/workspace';
-import { ConnectorError } from '../connectors/types';
+import { ConnectorError } from '../connections';
 import type { ApiDeps } from './deps';
 import { access } from './guard';
 import { HttpError, notFound, validationHook } from './errors';
@@ -57,7 +56,7 @@ const previewObject = createRoute({
 
 const PREVIEW_ROWS = 10;
 
-export function workspaceRoutes({ store }: ApiDeps) {
+export function workspaceRoutes({ store, connections }: ApiDeps) {
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(listObjects, async (c) => c.json(await store.listWorkspaceObjects(), 200))
     .openapi(getObject, async (c) => {
@@ -77,13 +76,15 @@ export function workspaceRoutes({ store }: ApiDeps) {
       const { name } = c.req.valid('param');
       const filter = c.req.valid('json').filter.trim();
       if (!(await store.getWorkspaceObject(name))) throw notFound('Workspace object', name);
-      const session = openWorkspaceSession(store);
+      const session = await connections.openBuiltIn('workspace');
       try {
         for await (const batch of session.read(name, { batchSize: PREVIEW_ROWS, ...(filter ? { query: filter } : {}) })) return c.json({ rows: batch.rows }, 200);
         return c.json({ rows: [] }, 200);
       } catch (err) {
         if (err instanceof ConnectorError && err.code === 'invalid_query') throw new HttpError(422, 'invalid_query', err.message);
         throw err;
+      } finally {
+        await session.close().catch(() => undefined);
       }
     });
 }

@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mysqlConnector } from '../connectors/mysql';
 import { postgresConnector } from '../connectors/postgres';
 import { type ConnectorError } from '../connectors/types';
-import { createCipher } from '../secrets';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
 import { createHostPolicy, hostPolicyFromEnv, isPrivateAddress, type HostPolicy } from './host-policy';
@@ -104,8 +103,8 @@ async function listen(server: Server): Promise<number> {
 
 let store: Store;
 let db: ScratchPostgres | null;
-const cipher = createCipher(randomBytes(32));
-const service = (hosts: HostPolicy) => createConnectionService({ store, cipher, connectors: connectorLookup([postgresConnector, mysqlConnector]), hosts, warn: () => undefined });
+const secretKey = randomBytes(32);
+const service = (hosts: HostPolicy) => createConnectionService({ store, secretKey, connectors: connectorLookup([postgresConnector, mysqlConnector]), hosts, warn: () => undefined });
 
 beforeAll(async () => {
   ports.garbage = await listen(createServer((s) => s.end('\x00\x01garbage\xff\r\n not a database at all\n')));

@@ -4,7 +4,6 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConnectorError, defineConnector } from '../connectors/types';
-import { createCipher } from '../secrets';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
 import { createHostPolicy } from './host-policy';
@@ -53,7 +52,7 @@ afterAll(async () => store?.close());
 
 describe('sessions opened from a saved connection', () => {
   it('mask the secret in every failure, keeping the kind of failure', async () => {
-    const service = createConnectionService({ store, cipher: createCipher(randomBytes(32)), connectors: connectorLookup([leaky]), hosts: createHostPolicy(), warn: () => undefined });
+    const service = createConnectionService({ store, secretKey: randomBytes(32), connectors: connectorLookup([leaky]), hosts: createHostPolicy(), warn: () => undefined });
     const saved = await service.create({ connector: 'leaky', name: 'Leaky', config: { database: 'crm' }, secrets: { password: PASSWORD } });
     const session = await service.open(saved.id);
     const failures: unknown[] = [];

@@ -1,23 +1,30 @@
-// Connections as the API serves them: validates settings against the connector's schemas, seals secrets before the
-// store sees them, opens them only to test, and never hands a secret value back.
+// The one door to connectors: validates settings against the connector's schemas, seals secrets before the store
+// sees them, and is the only code that decrypts them: every session (a test, discovery, a preview, a run's reads
+// and writes) is opened here, and no secret value is ever handed back. runtime/wiring.ts builds it once.
 import { z } from 'zod';
 import type { Connection, ConnectionPatch, ConnectionTestResult, ConnectorInfo } from '../../shared';
 import { ConnectionInput, ConnectionTestInput } from '../../shared';
+import { FilesSecrets } from '../connectors/files/manifest';
 import { ConnectorError, type ConnectorContext, type ConnectorSession, type OpenOptions } from '../connectors/types';
-import type { SecretCipher } from '../secrets';
-import { redact, SecretDecryptError } from '../secrets';
+import type { PgpDecrypt } from '../files/pgp';
+import { createCipher, redact, SecretDecryptError, type SecretCipher } from '../secrets';
 import { StoreConflictError } from '../store/errors';
 import type { ConnectionUsage, Store, StoredConnection } from '../store/types';
 import { ConnectionServiceError, type Issue } from './errors';
 import { hostPolicyFromEnv, type HostPolicy } from './host-policy';
 import type { AnyConnector, ConnectorLookup } from './registry';
+import type { BuiltInConnector } from './sessions';
 import { describeFailure, SUCCESS } from './test-result';
 
 type Secrets = Record<string, unknown>;
 
 export interface ConnectionServiceDeps {
   store: Store;
-  cipher: SecretCipher;
+  /**
+   * The 32-byte key secrets are sealed with (WEFT_SECRET_KEY or data/secret.key). Null on a worker started without
+   * one: it still opens Weft's own stores (files, workspace), and refuses saved connections with a sentence saying why.
+   */
+  secretKey: Buffer | null;
   connectors: ConnectorLookup;
   /** Weft's own storage, for connectors over it (files, workspace). */
   context?: ConnectorContext;
@@ -36,7 +43,7 @@ const compact = (secrets: Record<string, unknown>): Secrets => Object.fromEntrie
 const issuesOf = (error: z.ZodError, prefix: string): Issue[] =>
   error.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].join('.'), message: i.message }));
 
-export function connectorInfo(c: AnyConnector): ConnectorInfo {
+export function connectorInfo(c: Pick<AnyConnector, 'manifest'>): ConnectorInfo {
   const toJson = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   const secrets = toJson(c.manifest.secrets);
   const props = secrets.properties;
@@ -52,7 +59,20 @@ export function connectorInfo(c: AnyConnector): ConnectorInfo {
   };
 }
 
-export function createConnectionService({ store, cipher, connectors, context, testTimeoutMs = 20_000, warn = console.warn, hosts = hostPolicyFromEnv() }: ConnectionServiceDeps) {
+/** Why a worker without the key cannot open a saved connection. */
+export const NO_KEY_MESSAGE = 'This worker cannot open saved connections: start it with WEFT_SECRET_KEY set to the API’s secrets key.';
+
+export function createConnectionService({ store, secretKey, connectors, context, testTimeoutMs = 20_000, warn = console.warn, hosts = hostPolicyFromEnv() }: ConnectionServiceDeps) {
+  const sealed: SecretCipher = secretKey
+    ? createCipher(secretKey)
+    : {
+        encrypt: () => {
+          throw new ConnectionServiceError('no_key', NO_KEY_MESSAGE);
+        },
+        decrypt: () => {
+          throw new ConnectionServiceError('no_key', NO_KEY_MESSAGE);
+        },
+      };
   const connectorOf = (id: string): AnyConnector => {
     const found = connectors.get(id);
     if (!found) {
@@ -72,10 +92,10 @@ export function createConnectionService({ store, cipher, connectors, context, te
     return { config: c.data as Record<string, unknown>, secrets: compact(s.data as Secrets) };
   }
 
-  const seal = (secrets: Secrets) => cipher.encrypt(JSON.stringify(secrets));
+  const seal = (secrets: Secrets) => sealed.encrypt(JSON.stringify(secrets));
 
   function unseal(stored: StoredConnection): Secrets {
-    const parsed = z.record(z.string(), z.unknown()).safeParse(JSON.parse(cipher.decrypt(stored.secrets)));
+    const parsed = z.record(z.string(), z.unknown()).safeParse(JSON.parse(sealed.decrypt(stored.secrets)));
     return parsed.success ? parsed.data : {};
   }
 
@@ -253,6 +273,25 @@ export function createConnectionService({ store, cipher, connectors, context, te
       }
     },
 
+    openBuiltIn,
+
+    /** The Files connector, with the PGP key of the Files connection `connectionId` when one is chosen (a file preview). */
+    async openFiles(connectionId?: string): Promise<ConnectorSession> {
+      if (!connectionId) return openBuiltIn('files');
+      const secrets = await filesSecretsOf(connectionId);
+      return redacting((await connectorOf('files').open({}, secrets, context)) as ConnectorSession, secrets);
+    },
+
+    /** The PGP key a Files connection holds, for sniffing an upload before any session reads it; none without a connection. */
+    async filesKey(connectionId?: string): Promise<PgpDecrypt | undefined> {
+      if (!connectionId) return undefined;
+      const s = await filesSecretsOf(connectionId);
+      return s.pgpPrivateKey?.trim() ? { privateKey: s.pgpPrivateKey, ...(s.pgpPassphrase ? { passphrase: s.pgpPassphrase } : {}) } : undefined;
+    },
+
+    /** A connector's manifest by id (whether it is built in, its name), for the API's checks; never a session. */
+    manifest: (id: string) => connectors.get(id)?.manifest,
+
     /** Tests settings before they are saved; with `connectionId`, omitted secrets come from that connection. */
     async testUnsaved(input: ConnectionTestInput): Promise<ConnectionTestResult> {
       const parsed = ConnectionTestInput.parse(input);
@@ -265,6 +304,27 @@ export function createConnectionService({ store, cipher, connectors, context, te
       return runTest(connector, valid.config, valid.secrets);
     },
   };
+
+  /** One of Weft's own stores (uploaded files, the workspace): no saved connection, no secrets. `now` is the clock a formula filter reads. */
+  async function openBuiltIn(id: BuiltInConnector, options: { now?: () => number } = {}): Promise<ConnectorSession> {
+    const connector = connectorOf(id);
+    if (connector.manifest.builtIn !== true) throw new ConnectionServiceError('unknown_connector', `"${id}" is not built into Weft`);
+    return (await connector.open({}, {}, context, options.now ? { now: options.now } : {})) as ConnectorSession;
+  }
+
+  /** A Files connection's secrets, refused in words when it is gone, another kind, or sealed with another key. */
+  async function filesSecretsOf(connectionId: string): Promise<FilesSecrets> {
+    const stored = await store.getConnection(connectionId);
+    if (!stored) throw new ConnectionServiceError('not_found', `Connection "${connectionId}" was not found. Choose another Files connection.`);
+    if (stored.connector !== 'files') throw new ConnectionServiceError('invalid', `"${stored.name}" is not a Files connection: choose a Files connection that holds the PGP private key.`);
+    try {
+      const parsed = FilesSecrets.safeParse(unseal(stored));
+      return parsed.success ? parsed.data : {};
+    } catch (err) {
+      if (err instanceof SecretDecryptError) throw new ConnectionServiceError('unreadable_secrets', `The private key saved in "${stored.name}" cannot be read with this server's key; enter it again on the Connections page.`);
+      throw err;
+    }
+  }
 
   async function openStored(stored: StoredConnection): Promise<ConnectorSession> {
     const connector = connectorOf(stored.connector);

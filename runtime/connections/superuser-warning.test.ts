@@ -6,7 +6,6 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mysqlConnector } from '../connectors/mysql';
 import { postgresConnector } from '../connectors/postgres';
-import { createCipher } from '../secrets';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
 import { createHostPolicy } from './host-policy';
@@ -48,7 +47,7 @@ afterAll(async () => {
   await root?.end();
 });
 
-const service = () => createConnectionService({ store, cipher: createCipher(randomBytes(32)), connectors: connectorLookup([postgresConnector, mysqlConnector]), hosts: createHostPolicy(), warn: () => undefined });
+const service = () => createConnectionService({ store, secretKey: randomBytes(32), connectors: connectorLookup([postgresConnector, mysqlConnector]), hosts: createHostPolicy(), warn: () => undefined });
 
 describe('Test connection warns about a superuser', () => {
   it('on Postgres: rolsuper', async () => {

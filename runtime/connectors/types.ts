@@ -36,6 +36,8 @@ export interface ConnectorManifest<C = unknown, S = unknown> {
 export interface OpenOptions {
   /** The address the host allowlist checked for `endpoint(config).host`: connect to it, not to a new DNS answer. */
   address?: string;
+  /** The clock a formula query's TODAY()/NOW() read (a run's start, so a retried batch filters the same); Date.now by default. */
+  now?: () => number;
 }
 
 /**

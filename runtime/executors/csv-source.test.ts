@@ -7,6 +7,7 @@ import type { PlanStep } from '../../shared/compiler/plan';
 import { openFilesSession } from '../connectors/files';
 import type { StoredFile } from '../store/types';
 import { createExecutor, type SourceBatch } from '.';
+import { executorDeps, sessionsOver } from '../../test/support/connections';
 
 let dir: string;
 beforeAll(async () => {
@@ -21,7 +22,7 @@ async function source(content: Buffer, config: Record<string, unknown>) {
   await writeFile(path, content);
   const file = { id: 'file_1', path } as StoredFile;
   const step: PlanStep = { nodeId: 'src', kind: 'csv-source', label: 'src', config: { fileId: 'file_1', fileName: 'x', ...config }, input: null, output: null };
-  const e = await createExecutor(step, { store: { getFile: async () => file } });
+  const e = await createExecutor(step, executorDeps({ store: { getFile: async () => file } }));
   if (e.role !== 'source') throw new Error('not a source');
   return e;
 }
@@ -103,18 +104,21 @@ describe('the file source executor through the Files connector', () => {
     const store = { getFile: async () => file };
     const step = (connectionId: string): PlanStep => ({ nodeId: 'src', kind: 'csv-source', label: 'IDs', config: { fileId: 'file_2', fileName: 'ids.csv.gpg', connectionId, columns: [{ name: 'id', type: 'number' }] }, input: null, output: null });
     const opened: string[] = [];
-    const withKey = await createExecutor(step('con_key'), {
-      store,
-      openConnection: async (id) => {
-        opened.push(id);
-        return openFilesSession({ pgpPrivateKey: key.privateKey }, { store });
-      },
-    });
+    const withKey = await createExecutor(
+      step('con_key'),
+      executorDeps({
+        store,
+        sessions: sessionsOver(store, async (id) => {
+          opened.push(id);
+          return openFilesSession({ pgpPrivateKey: key.privateKey }, { store });
+        }),
+      }),
+    );
     if (withKey.role !== 'source') throw new Error('not a source');
     expect((await readAll(withKey, null, 10)).flatMap((b) => b.rows.map((r) => r.values))).toEqual([{ id: 1 }, { id: 2 }]);
     expect(opened).toEqual(['con_key']);
 
-    const without = await createExecutor(step(''), { store });
+    const without = await createExecutor(step(''), executorDeps({ store }));
     if (without.role !== 'source') throw new Error('not a source');
     await expect(readAll(without, null)).rejects.toThrow('IDs: "ids.csv.gpg" is PGP-encrypted; choose a Files connection with its private key ("Decrypt with").');
   });

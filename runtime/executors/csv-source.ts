@@ -4,10 +4,8 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { CsvSourceConfig } from '../../shared/graph/kinds';
-import { ConnectionServiceError } from '../connections/errors';
-import { openFilesSession } from '../connectors/files';
-import { FileCursor } from '../connectors/files/read';
-import { ConnectorError, type ConnectorSession } from '../connectors/types';
+import { ConnectorError, FileCursor, type ConnectorSession } from '../connections/sessions';
+import { openSaved } from './sessions';
 import { defineExecutor, PlanError, type FlowRow } from './types';
 
 /** How far a file read got: records (CSV data rows, JSON array items, NDJSON lines) already processed. */
@@ -20,12 +18,12 @@ const FATAL: readonly ConnectorError['code'][] = ['not_found', 'invalid_query', 
 export const csvSourceExecutor = defineExecutor({
   kind: 'csv-source',
   config: CsvSourceConfig,
-  async create(config, step, { store, openConnection }) {
+  needs: ['store', 'sessions'],
+  async create(config, step, { store, sessions }) {
     const name = config.fileName || config.fileId;
     const missing = `The file "${name}" used by ${step.label} is missing (it may have been deleted). Upload it again and publish.`;
     const file = await store.getFile(config.fileId);
     if (!file) throw new PlanError(missing);
-    if (config.connectionId && !openConnection) throw new PlanError(`${step.label} decrypts with a connection, but this worker cannot open connections.`);
     // The node's settings win over the stored sniff: the user may have changed them, and the compiler checked these.
     const settings = {
       format: config.format,
@@ -41,13 +39,8 @@ export const csvSourceExecutor = defineExecutor({
     };
     const query = config.query.trim();
     const open = async (): Promise<ConnectorSession> => {
-      if (!config.connectionId || !openConnection) return openFilesSession({}, { store });
-      return openConnection(config.connectionId).catch((err: unknown) => {
-        if (err instanceof ConnectionServiceError && err.kind === 'not_found') {
-          throw new PlanError(`The Files connection ${step.label} decrypts with no longer exists. Choose another in "Decrypt with", load the preview and publish again.`);
-        }
-        throw err;
-      });
+      if (!config.connectionId) return sessions.openBuiltIn('files');
+      return openSaved(sessions, config.connectionId, `The Files connection ${step.label} decrypts with no longer exists. Choose another in "Decrypt with", load the preview and publish again.`);
     };
     // Fail at start, not at the first batch, when the bytes are gone.
     try {

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { PlanStep } from '../../shared/compiler/plan';
 import { KIND_IDS } from '../../shared/graph/kinds';
 import { createExecutor, EXECUTORS, PlanError, processBatch, type FlowRow, type PipelineExecutors, type TransformExecutor } from '.';
+import { executorDeps } from '../../test/support/connections';
 
-const noFiles = { store: { getFile: async () => null } };
+const noFiles = executorDeps();
 
 const step = (nodeId: string, kind: string, config: Record<string, unknown>, input: PlanStep['input'] = null): PlanStep => ({
   nodeId,

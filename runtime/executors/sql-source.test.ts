@@ -5,6 +5,7 @@ import { ConnectionServiceError } from '../connections/errors';
 import { scratchPostgres, type ScratchPostgres } from '../connections/scratch-postgres';
 import { postgresConnector } from '../connectors/postgres';
 import { createExecutor, PlanError, type SourceBatch, type SourceExecutor } from '.';
+import { executorDeps, sessionsOver } from '../../test/support/connections';
 
 let db: ScratchPostgres | null = null;
 beforeAll(async () => {
@@ -24,13 +25,17 @@ const config = (query = '') => ({ connectionId: 'con_1', object: 'orders', query
 
 async function source(query = ''): Promise<SourceExecutor> {
   const s = db!;
-  const e = await createExecutor(step(config(query)), {
-    store: { getFile: async () => null },
-    openConnection: async (id) => {
-      if (id !== 'con_1') throw new ConnectionServiceError('not_found', `Connection "${id}" was not found`);
-      return postgresConnector.open({ ...s.config, sslMode: 'disable', schema: 'public', queryTimeoutSeconds: 30 }, s.secrets);
-    },
-  });
+  const store = { getFile: async () => null };
+  const e = await createExecutor(
+    step(config(query)),
+    executorDeps({
+      store,
+      sessions: sessionsOver(store, async (id) => {
+        if (id !== 'con_1') throw new ConnectionServiceError('not_found', `Connection "${id}" was not found`);
+        return postgresConnector.open({ ...s.config, sslMode: 'disable', schema: 'public', queryTimeoutSeconds: 30 }, s.secrets);
+      }),
+    }),
+  );
   if (e.role !== 'source') throw new Error('not a source');
   return e;
 }
@@ -70,14 +75,18 @@ describe('sql-source executor', () => {
 
   it('says plainly when the connection is gone or not chosen', async ({ skip }) => {
     if (!db) skip();
-    const e = await createExecutor(step({ ...config(), connectionId: 'con_gone' }), {
-      store: { getFile: async () => null },
-      openConnection: async (id) => {
-        throw new ConnectionServiceError('not_found', `Connection "${id}" was not found`);
-      },
-    });
+    const store = { getFile: async () => null };
+    const e = await createExecutor(
+      step({ ...config(), connectionId: 'con_gone' }),
+      executorDeps({
+        store,
+        sessions: sessionsOver(store, async (id) => {
+          throw new ConnectionServiceError('not_found', `Connection "${id}" was not found`);
+        }),
+      }),
+    );
     if (e.role !== 'source') throw new Error('not a source');
     await expect(all(e.read(null, 10))).rejects.toThrow(new PlanError('The connection used by Orders no longer exists. Choose another connection, load the preview and publish again.'));
-    await expect(createExecutor(step({ ...config(), connectionId: '' }), { store: { getFile: async () => null } })).rejects.toBeInstanceOf(PlanError);
+    await expect(createExecutor(step({ ...config(), connectionId: '' }), executorDeps())).rejects.toBeInstanceOf(PlanError);
   });
 });

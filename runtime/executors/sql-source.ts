@@ -3,8 +3,8 @@
 import { z } from 'zod';
 import { SqlSourceConfig } from '../../shared/graph/kinds';
 import { typeSourceRows } from '../../shared/transforms/typed-rows';
-import { ConnectionServiceError } from '../connections/errors';
-import { ConnectorError } from '../connectors/types';
+import { ConnectorError } from '../connections/sessions';
+import { openSaved } from './sessions';
 import { defineExecutor, PlanError } from './types';
 
 /** The checkpoint: the connector's own resumable cursor, plus rows read so far (for row numbers in the record inbox). */
@@ -14,22 +14,16 @@ export type SqlCursor = z.infer<typeof SqlCursor>;
 export const sqlSourceExecutor = defineExecutor({
   kind: 'sql-source',
   config: SqlSourceConfig,
-  create(config, step, { openConnection }) {
+  needs: ['sessions'],
+  create(config, step, { sessions }) {
     if (!config.connectionId || !config.object) throw new PlanError(`${step.label} has no connection or table chosen. Choose them, load the preview and publish again.`);
-    if (!openConnection) throw new PlanError(`${step.label} reads a database, but this worker cannot open connections.`);
-    const open = openConnection;
     return {
       role: 'source',
       async *read(cursor, batchSize) {
         // Starting over under a later batch number would read rows twice: an unreadable cursor is fatal.
         const from = cursor === null || cursor === undefined ? { success: true as const, data: { source: null, rows: 0 } } : SqlCursor.safeParse(cursor);
         if (!from.success) throw new PlanError(`The checkpoint of ${step.label} cannot be read; start a new run.`);
-        const session = await open(config.connectionId).catch((err: unknown) => {
-          if (err instanceof ConnectionServiceError && err.kind === 'not_found') {
-            throw new PlanError(`The connection used by ${step.label} no longer exists. Choose another connection, load the preview and publish again.`);
-          }
-          throw err;
-        });
+        const session = await openSaved(sessions, config.connectionId, `The connection used by ${step.label} no longer exists. Choose another connection, load the preview and publish again.`);
         let rowNumber = from.data.rows;
         try {
           const query = config.query.trim();

@@ -12,6 +12,7 @@ import { openStore } from '../store';
 import type { Store } from '../store/types';
 import { failingCommits, FAST_PIPELINE, openTemporalRig, publishAndCreateRun, quietTemporalLogs, type TemporalRig } from '../../test/support/temporal-harness';
 import { createExecutor, type ExternalTargetExecutor, type FlowRow } from '.';
+import { executorDeps, sessionsOver } from '../../test/support/connections';
 
 quietTemporalLogs('ERROR');
 
@@ -56,7 +57,7 @@ async function target(object: string, mode: 'insert' | 'update' | 'upsert', inpu
     input: { fields, key: inputKey },
     output: null,
   };
-  const e = await createExecutor(step, { store: { getFile: async () => null }, openConnection: open });
+  const e = await createExecutor(step, executorDeps({ sessions: sessionsOver({ getFile: async () => null }, open) }));
   if (e.role !== 'target' || !('write' in e)) throw new Error('not an external target');
   return e;
 }
@@ -139,7 +140,7 @@ describe('sql-target executor', () => {
       input: { fields: fields.slice(1), key: [] },
       output: null,
     };
-    const t = await createExecutor(step, { store: { getFile: async () => null }, openConnection: open });
+    const t = await createExecutor(step, executorDeps({ sessions: sessionsOver({ getFile: async () => null }, open) }));
     if (t.role !== 'target' || !('write' in t)) throw new Error('not an external target');
     const out = await t.write([{ rowNumber: 1, values: { customer: 'Ada', amount: 10 }, source: {} }]);
     expect(out.counts).toEqual({ written: 1, created: 1, updated: 0, unchanged: 0, rejected: 0 });
@@ -191,7 +192,7 @@ describe('a run into a database table', () => {
       edges: [{ id: 'e1', source: 'source', target: 'target' }],
     };
     const commits: number[] = [];
-    const launcher = await rig.worker(createActivities({ store: flaky(failOnce, commits), batchSize: 10, openConnection: open }), FAST_PIPELINE);
+    const launcher = await rig.worker(createActivities({ store: flaky(failOnce, commits), sessions: sessionsOver(store, open), batchSize: 10 }), FAST_PIPELINE);
     const { runId, versionId } = await publishAndCreateRun(store, graph, `Orders copy ${mode}`);
     const { workflowId } = await launcher.start({ runId, versionId });
     const result = (await rig.client.workflow.getHandle(workflowId).result()) as { status: string };

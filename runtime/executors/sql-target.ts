@@ -1,8 +1,8 @@
 // Database table target: writes each batch through the saved connection BEFORE the batch commit (an external
 // table cannot join the store's transaction), in a way that is safe to repeat when a failed commit is retried.
 import { SqlTargetConfig, targetKey } from '../../shared/graph/kinds';
-import { ConnectionServiceError } from '../connections/errors';
-import { ConnectorError, type ConnectorSession, type RecordResult } from '../connectors/types';
+import { ConnectorError, type ConnectorSession, type RecordResult } from '../connections/sessions';
+import { openSaved } from './sessions';
 import { defineExecutor, PlanError, type TargetOutcome } from './types';
 
 /** Failures a retry cannot heal: the table, a column or the permission is missing, the settings are wrong. */
@@ -11,9 +11,9 @@ const PLAN_CODES: readonly ConnectorError['code'][] = ['not_found', 'invalid_que
 export const sqlTargetExecutor = defineExecutor({
   kind: 'sql-target',
   config: SqlTargetConfig,
-  create(config, step, { openConnection }) {
+  needs: ['sessions'],
+  create(config, step, { sessions }) {
     if (!config.connectionId || !config.object) throw new PlanError(`${step.label} has no connection or table chosen. Choose them and publish again.`);
-    if (!openConnection) throw new PlanError(`${step.label} writes to a database, but this worker cannot open connections.`);
     const input = step.input;
     if (!input) throw new PlanError(`${step.label} has no input schema; publish the integration again.`);
     const { key } = targetKey(config, input);
@@ -23,15 +23,11 @@ export const sqlTargetExecutor = defineExecutor({
     // rejects only real duplicates. A key the database generates (not among the fields) cannot do that.
     const carried = key.every((k) => input.fields.some((f) => f.name === k));
     const options = { mode: config.mode, key: config.mode === 'insert' && !carried ? [] : key, fields: input.fields };
-    const open = openConnection;
     // One session for every batch of the run: the connector keeps its connection, table description and staging table.
     let session: Promise<ConnectorSession> | null = null;
     const sessionFor = () =>
-      (session ??= open(config.connectionId).catch((err: unknown) => {
+      (session ??= openSaved(sessions, config.connectionId, `The connection used by ${step.label} no longer exists. Choose another connection and publish again.`).catch((err: unknown) => {
         session = null;
-        if (err instanceof ConnectionServiceError && err.kind === 'not_found') {
-          throw new PlanError(`The connection used by ${step.label} no longer exists. Choose another connection and publish again.`);
-        }
         throw err;
       }));
     const closeSession = async () => {

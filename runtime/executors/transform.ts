@@ -3,7 +3,7 @@ import { createTransform, TransformConfigError } from '../../shared/transforms';
 import type { KindId } from '../../shared/graph/kinds';
 import { PlanError, type ExecutorDef } from './types';
 
-export function transformExecutor<K extends KindId>(kind: K): ExecutorDef<K> {
+export function transformExecutor<K extends KindId>(kind: K): ExecutorDef<K, 'valueMaps' | 'now' | 'params'> {
   return {
     kind,
     async create(step, deps) {

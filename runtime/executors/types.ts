@@ -2,25 +2,32 @@
 import type { z } from 'zod';
 import type { PlanStep } from '../../shared/compiler/plan';
 import type { KindId } from '../../shared/graph/kinds';
-import type { ConnectorSession } from '../connectors/types';
+import type { SessionOpener } from '../connections/sessions';
 import type { BatchCommit, NewRejected, StepCounts, Store } from '../store/types';
 
 import type { FlowRow } from '../../shared/transforms';
 
 export type { FlowRow };
 
+/**
+ * Everything an executor may be given; each executor names the part it needs (`defineExecutor`'s `needs`), and the
+ * worker passes all of it, so no executor checks at run time whether a dependency is there.
+ */
 export interface ExecutorDeps {
-  /** The worker passes the whole store; the workspace source needs its workspace reads (runtime/connectors/workspace). */
-  store: Pick<Store, 'getFile'> & Partial<Pick<Store, 'listWorkspaceObjects' | 'getWorkspaceObject' | 'readWorkspacePage' | 'writeWorkspace'>>;
+  /** Uploaded files' records: a file source checks its file is there before the run reads it. */
+  store: Pick<Store, 'getFile'>;
+  /** Sessions on connectors, through the connection service only (runtime/connections): saved connections and Weft's own stores. */
+  sessions: SessionOpener;
   /** The plan's value maps, for formulas' LOOKUP. */
-  valueMaps?: Record<string, Record<string, unknown>>;
+  valueMaps: Record<string, Record<string, unknown>> | undefined;
   /** The run's clock for TODAY()/NOW(): fixed per run so retried batches compute the same values. */
-  now?: () => number;
+  now: () => number;
   /** The run's parameters (Run with parameters, the trigger API), for formulas' PARAM(name). */
-  params?: ReadonlyMap<string, unknown>;
-  /** Opens a session on a saved connection (its secrets unsealed); the caller closes it. Throws PlanError when it is gone. */
-  openConnection?: (connectionId: string) => Promise<ConnectorSession>;
+  params: ReadonlyMap<string, unknown>;
 }
+
+/** The dependencies one executor needs, by name. */
+export type ExecutorNeeds = keyof ExecutorDeps;
 
 export interface SourceBatch {
   rows: FlowRow[];
@@ -72,17 +79,19 @@ export type TargetExecutor = StoreTargetExecutor | ExternalTargetExecutor;
 
 export type Executor = SourceExecutor | TransformExecutor | TargetExecutor;
 
-export interface ExecutorDef<K extends KindId = KindId> {
+export interface ExecutorDef<K extends KindId = KindId, N extends ExecutorNeeds = ExecutorNeeds> {
   kind: K;
-  create(step: PlanStep, deps: ExecutorDeps): Promise<Executor>;
+  create(step: PlanStep, deps: Pick<ExecutorDeps, N>): Promise<Executor>;
 }
 
-/** An executor whose config is parsed with its kind's schema, so `create` gets a typed config. */
-export function defineExecutor<K extends KindId, C>(def: {
+/** An executor whose config is parsed with its kind's schema, so `create` gets a typed config and exactly the deps it names. */
+export function defineExecutor<K extends KindId, C, N extends ExecutorNeeds = never>(def: {
   kind: K;
   config: z.ZodType<C>;
-  create(config: C, step: PlanStep, deps: ExecutorDeps): Executor | Promise<Executor>;
-}): ExecutorDef<K> {
+  /** The dependencies `create` reads; the registry's caller must pass them (a compile error otherwise). */
+  needs?: readonly N[];
+  create(config: C, step: PlanStep, deps: Pick<ExecutorDeps, N>): Executor | Promise<Executor>;
+}): ExecutorDef<K, N> {
   return {
     kind: def.kind,
     async create(step, deps) {

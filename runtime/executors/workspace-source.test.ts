@@ -5,6 +5,8 @@ import type { PlanStep } from '../../shared/compiler/plan';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
 import { createExecutor, PlanError, type SourceBatch, type SourceExecutor } from '.';
+import { workspaceSourceExecutor } from './workspace-source';
+import { executorDeps, sessionsOver } from '../../test/support/connections';
 
 let store: Store;
 const fields = [
@@ -24,7 +26,7 @@ afterAll(async () => store?.close());
 const step = (config: Record<string, unknown>, output: PlanStep['output'] = { fields, key: ['email'] }): PlanStep => ({ nodeId: 'src', kind: 'workspace-source', label: 'Customers', config, input: null, output });
 
 async function source(config: Record<string, unknown>, output?: PlanStep['output']): Promise<SourceExecutor> {
-  const e = await createExecutor(step({ object: 'customers', ...config }, output ?? undefined), { store, now: () => Date.parse('2026-01-01T00:00:00Z') });
+  const e = await createExecutor(step({ object: 'customers', ...config }, output ?? undefined), executorDeps({ store, sessions: sessionsOver(store), now: () => Date.parse('2026-01-01T00:00:00Z') }));
   if (e.role !== 'source') throw new Error('not a source');
   return e;
 }
@@ -64,11 +66,17 @@ describe('workspace source executor', () => {
     }
   });
 
-  it('fails for good on a missing object, a filter that cannot work, a checkpoint it did not write, or no store', async () => {
+  it('fails for good on a missing object, a filter that cannot work or a checkpoint it did not write; cannot be built without sessions', async () => {
     await expect(all((await source({ object: 'gone' })).read(null, 10))).rejects.toThrow(new PlanError('Customers: The workspace has no object "gone". Run an integration that writes it first, or pick one of the objects listed in the workspace.'));
     await expect(all((await source({ filter: '[nope]' })).read(null, 10))).rejects.toBeInstanceOf(PlanError);
     await expect(all((await source({})).read({ offset: 3 }, 10))).rejects.toThrow(/checkpoint of Customers cannot be read/);
-    await expect(createExecutor(step({ object: 'customers' }), { store: { getFile: async () => null } })).rejects.toThrow(/not given the workspace store/);
-    await expect(createExecutor(step({ object: '' }), { store })).rejects.toThrow(/no workspace object chosen/);
+    // Its dependencies are required by type, so a caller without sessions (or the run's clock) does not compile:
+    // there is nothing left to check at run time (typecheck fails if `needs` stops naming them).
+    // Never called: `npm run typecheck` is the check.
+    // @ts-expect-error `sessions` is missing
+    const _noSessions = () => workspaceSourceExecutor.create(step({ object: 'customers' }), { now: Date.now });
+    // @ts-expect-error `now` is missing
+    const _noClock = () => workspaceSourceExecutor.create(step({ object: 'customers' }), { sessions: sessionsOver(store) });
+    await expect(createExecutor(step({ object: '' }), executorDeps({ store }))).rejects.toThrow(/no workspace object chosen/);
   });
 });

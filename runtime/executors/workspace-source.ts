@@ -3,27 +3,21 @@
 import { z } from 'zod';
 import { WorkspaceSourceConfig } from '../../shared/graph/kinds';
 import { typeSourceRows } from '../../shared/transforms/typed-rows';
-import { openWorkspaceSession, type WorkspaceStore } from '../connectors/workspace';
-import { ConnectorError } from '../connectors/types';
-import { defineExecutor, PlanError, type ExecutorDeps } from './types';
+import { ConnectorError } from '../connections/sessions';
+import { defineExecutor, PlanError } from './types';
 
 /** The checkpoint: the connector's cursor, plus records read so far (for row numbers in the record inbox). */
 export const WorkspaceSourceCursor = z.object({ source: z.unknown(), rows: z.number().int().nonnegative() });
 export type WorkspaceSourceCursor = z.infer<typeof WorkspaceSourceCursor>;
 
-/** The worker passes the whole store; a test or tool that passes less cannot run this source. */
-const readsWorkspace = (store: ExecutorDeps['store']): store is ExecutorDeps['store'] & WorkspaceStore =>
-  [store.listWorkspaceObjects, store.getWorkspaceObject, store.readWorkspacePage, store.writeWorkspace].every((m) => typeof m === 'function');
-
 export const workspaceSourceExecutor = defineExecutor({
   kind: 'workspace-source',
   config: WorkspaceSourceConfig,
-  create(config, step, deps) {
+  needs: ['sessions', 'now'],
+  create(config, step, { sessions, now }) {
     if (!config.object) throw new PlanError(`${step.label} has no workspace object chosen. Choose one and publish again.`);
     const output = step.output;
     if (!output) throw new PlanError(`${step.label} has no schema; publish the integration again.`);
-    if (!readsWorkspace(deps.store)) throw new PlanError(`${step.label} reads the workspace, but this worker was not given the workspace store.`);
-    const session = openWorkspaceSession(deps.store, deps.now);
     const filter = config.filter.trim();
     return {
       role: 'source',
@@ -32,6 +26,8 @@ export const workspaceSourceExecutor = defineExecutor({
         const from = cursor === null || cursor === undefined ? { success: true as const, data: { source: null, rows: 0 } } : WorkspaceSourceCursor.safeParse(cursor);
         if (!from.success) throw new PlanError(`The checkpoint of ${step.label} cannot be read; start a new run.`);
         let rowNumber = from.data.rows;
+        // The run's clock, so TODAY()/NOW() in the filter read the run's start on every retry.
+        const session = await sessions.openBuiltIn('workspace', { now });
         try {
           for await (const b of session.read(config.object, { cursor: from.data.source, batchSize, ...(filter ? { query: filter } : {}) })) {
             const typed = typeSourceRows(
@@ -45,6 +41,8 @@ export const workspaceSourceExecutor = defineExecutor({
           // A missing object or a filter that cannot work will not heal on retry.
           if (err instanceof ConnectorError && ['not_found', 'invalid_query', 'invalid_config'].includes(err.code)) throw new PlanError(`${step.label}: ${err.message}`);
           throw err;
+        } finally {
+          await session.close().catch(() => undefined);
         }
       },
     };

@@ -14,6 +14,8 @@ import { createRunLauncher } from './client';
 import { resolveTemporalCli, startDevServer } from './dev-server';
 import { connectClient, customersCsv, customersGraph, failingCommits, FAST_PIPELINE, publishAndCreateRun, quietTemporalLogs, saveCsvFile } from '../../test/support/temporal-harness';
 import { createWorker } from './worker';
+import { connectorLookup, createConnectionService } from '../connections';
+import { CONNECTOR_LIST } from '../connectors';
 
 export const HISTORIES_DIR = resolve(import.meta.dirname, '../../test/fixtures/histories');
 
@@ -28,7 +30,7 @@ async function main() {
   // The "resumed" scenario breaks batch 2's commit for its first execution, so that run fails and is resumed.
   let broken = false;
   const activityStore = failingCommits(store, (c) => broken && c.batch === 2, []);
-  const worker = await createWorker({ connection, taskQueue, activities: createActivities({ store: activityStore, batchSize: 25 }) });
+  const worker = await createWorker({ connection, taskQueue, activities: createActivities({ store: activityStore, sessions: createConnectionService({ store, secretKey: null, connectors: connectorLookup(CONNECTOR_LIST), context: { store, filesDir: dir } }), batchSize: 25 }) });
   const { client, close } = await connectClient(server.address);
   const launcher = createRunLauncher({ client, taskQueue, pipeline: FAST_PIPELINE });
   const oneAttempt = createRunLauncher({ client, taskQueue, pipeline: { ...FAST_PIPELINE, maximumAttempts: 1 } });

@@ -13,6 +13,7 @@ import { startEmbeddedTemporal, type EmbeddedTemporal } from '../../runtime/temp
 import { connectClient, customersGraph, FAST_PIPELINE, publishAndCreateRun, quietTemporalLogs, saveCsvFile } from '../support/temporal-harness';
 import { createWorker } from '../../runtime/temporal/worker';
 import { customerRows, customersCsvOf, expectWorkspaceExactlyOnce, tempDir, waitFor } from './support';
+import { testConnections } from '../support/connections';
 
 quietTemporalLogs('ERROR');
 
@@ -41,7 +42,7 @@ describe('the embedded dev server killed mid-run', () => {
 
     const taskQueue = `devkill-${randomUUID()}`;
     const connection = await NativeConnection.connect({ address: temporal.address });
-    const worker = await createWorker({ connection, taskQueue, activities: createActivities({ store, batchSize: 20, batchDelayMs: 100 }) });
+    const worker = await createWorker({ connection, taskQueue, activities: createActivities({ store, sessions: testConnections(store), batchSize: 20, batchDelayMs: 100 }) });
     const running = worker.run();
     const { client, close } = await connectClient(temporal.address);
     try {

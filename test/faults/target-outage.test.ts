@@ -11,6 +11,7 @@ import type { Store } from '../../runtime/store/types';
 import { customersGraph, FAST_PIPELINE, openTemporalRig, publishAndCreateRun, quietTemporalLogs, saveCsvFile, type TemporalRig } from '../support/temporal-harness';
 import { pgClusterUnavailable, startPgCluster, type PgCluster } from '../support/pg-cluster';
 import { customerRows, customersCsvOf, expectExactlyOnce, tempDir, waitFor } from './support';
+import { sessionsOver } from '../support/connections';
 
 quietTemporalLogs('ERROR');
 const unavailable = pgClusterUnavailable();
@@ -76,7 +77,7 @@ describe.skipIf(!!unavailable)('a Postgres target that goes away', () => {
       store,
       batchSize: 100,
       batchDelayMs: opts.batchDelayMs ?? 100,
-      openConnection: openTarget(opts.password),
+      sessions: sessionsOver(store, openTarget(opts.password)),
       outageBackoff: { initialMs: 500, maxMs: 4_000 },
     });
     const launcher = await rig.worker(activities, FAST_PIPELINE);

@@ -1,6 +1,5 @@
 // The whole API on a real worker: an in-memory store, a worker on its own task queue of the vitest run's Temporal
 // dev server, and the Hono app, driven through app.request(). For the cross-part tests in test/integration/.
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,14 +7,13 @@ import { NativeConnection } from '@temporalio/worker';
 import { RunDetail } from '../../shared';
 import { createActivities } from '../../runtime/activities';
 import { createApi } from '../../runtime/api/app';
-import { connectorLookup } from '../../runtime/connections';
-import { createCipher } from '../../runtime/secrets';
 import { openStore } from '../../runtime/store';
 import type { Store } from '../../runtime/store/types';
 import { createRunLauncher } from '../../runtime/temporal/client';
 import { connectClient, quietTemporalLogs } from './temporal-harness';
 import { createWorker } from '../../runtime/temporal/worker';
 import { asOwner } from './signed-in';
+import { testConnections } from './connections';
 
 export interface ApiRig {
   app: ReturnType<typeof createApi>;
@@ -34,7 +32,9 @@ export async function openApiRig(opts: { address: string; name: string; batchSiz
   const dir = await mkdtemp(join(tmpdir(), `weft-${opts.name}-`));
   const store = await openStore({ memory: true });
   const workerConnection = await NativeConnection.connect({ address: opts.address });
-  const worker = await createWorker({ connection: workerConnection, taskQueue, activities: createActivities({ store, batchSize: opts.batchSize }) });
+  // One connection service for the worker and the API, as runtime/wiring.ts builds it.
+  const connections = testConnections(store, { filesDir: join(dir, 'files') });
+  const worker = await createWorker({ connection: workerConnection, taskQueue, activities: createActivities({ store, sessions: connections, batchSize: opts.batchSize }) });
   const workerDone = worker.run();
   const { client, close: closeClient } = await connectClient(opts.address);
   const app = await asOwner(createApi({
@@ -43,8 +43,7 @@ export async function openApiRig(opts: { address: string; name: string; batchSiz
     filesDir: join(dir, 'files'),
     maxUploadBytes: 1024 * 1024,
     ssePollMs: 100,
-    connectors: connectorLookup([]),
-    cipher: createCipher(randomBytes(32)),
+    connections,
   }), store);
   return {
     app,

@@ -6,12 +6,12 @@ import { openWorkspaceSession } from './session';
 
 export const workspaceConnector = defineConnector<WorkspaceConfig, WorkspaceSecrets>({
   manifest: workspaceManifest,
-  async open(config, secrets, context) {
+  async open(config, secrets, context, options) {
     if (!workspaceManifest.config.safeParse(config).success || !workspaceManifest.secrets.safeParse(secrets).success) {
       throw new ConnectorError('invalid_config', 'The workspace connector takes no settings and no secrets: pass {} for both.');
     }
     if (!context?.store) throw new ConnectorError('invalid_config', 'The workspace connector reads Weft\'s own store, and this process did not give it one. Open it through the connection service or the worker.');
-    return openWorkspaceSession(context.store);
+    return openWorkspaceSession(context.store, options?.now);
   },
 });
 

@@ -1,0 +1,18 @@
+// What runs and routes may do with connectors: open a session through the connection service, nothing else.
+// Executors and API routes import the connector vocabulary (sessions, errors) from here, never a connector folder.
+import type { ConnectorSession } from '../connectors/types';
+
+export { ConnectorError, type ConnectorSession, type DiscoveredObject, type ReadBatch, type RecordResult, type Row } from '../connectors/types';
+/** The Files connector's cursor, which a file source checks before it resumes from a checkpoint. */
+export { FileCursor } from '../connectors/files/read';
+
+/** Weft's own stores, reachable without a saved connection. */
+export type BuiltInConnector = 'files' | 'workspace';
+
+/** Opens sessions; the connection service is the one implementation, and the caller closes what it opens. */
+export interface SessionOpener {
+  /** A saved connection, its secrets unsealed by the service; ConnectionServiceError `not_found` when it is gone. */
+  open(connectionId: string): Promise<ConnectorSession>;
+  /** One of Weft's own stores; `now` is the clock a formula filter's TODAY()/NOW() read (a run's start). */
+  openBuiltIn(connector: BuiltInConnector, options?: { now?: () => number }): Promise<ConnectorSession>;
+}

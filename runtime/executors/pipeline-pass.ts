@@ -1,0 +1,81 @@
+// One pass of a pipeline from its last committed batch: its executors built, its batches driven through
+// transform, write and commit (drive.ts), its executors closed. No Temporal and no store here: the activity
+// (runtime/activities) passes the commit, the cancellation check and what to do when a pass fails.
+import type { PlanStep } from '../../shared/compiler/plan';
+import { DEFAULT_MAX_ALIVE, drivePipeline } from './drive';
+import { createExecutor } from './index';
+import { buildPipeline, closePipeline, flowPipelineBatch, writePipelineBatch, type BatchEffect } from './pipeline';
+import type { Executor, ExecutorDeps } from './types';
+
+/** The last committed batch (0: none yet) and where the source reads on from. */
+export interface PassCheckpoint {
+  batch: number;
+  cursor: unknown;
+}
+
+export interface PipelinePass {
+  /** The pipeline's steps in order: a source, its transforms, a target. */
+  steps: readonly PlanStep[];
+  /** The steps this pipeline counts (a source shared by two pipelines is counted by one). */
+  owned: ReadonlySet<string>;
+  deps: ExecutorDeps;
+  batchSize: number;
+  /** Where to resume: batches after `from.batch`, read from `from.cursor`. */
+  from: PassCheckpoint;
+  /** Commits one batch's effect with its checkpoint; batch n's commit starts after batch n-1's ended. */
+  commit(next: PassCheckpoint, effect: BatchEffect): Promise<void>;
+  /** Called before each batch is transformed; throw to stop (a cancelled run). */
+  check?(): void;
+  /** Builds one step's executor (the registry's `createExecutor` by default). */
+  create?: (step: PlanStep, deps: ExecutorDeps) => Promise<Executor>;
+  /** Batches alive at once (drive.ts; default 4). */
+  maxAlive?: number;
+}
+
+/** Which step an error came from, so the right step says what it waits for. */
+const failedSteps = new WeakMap<object, string>();
+
+/** The node id of the step whose executor threw `err` during a pass, if it came from one. */
+export const failedStep = (err: unknown): string | undefined => (err instanceof Object ? failedSteps.get(err) : undefined);
+
+const failedAt =
+  (nodeId: string) =>
+  (err: unknown): never => {
+    if (err instanceof Object && !failedSteps.has(err)) failedSteps.set(err, nodeId);
+    throw err;
+  };
+
+async function* tagged<T>(source: AsyncIterable<T>, nodeId: string): AsyncGenerator<T> {
+  try {
+    yield* source;
+  } catch (err) {
+    failedAt(nodeId)(err);
+  }
+}
+
+/**
+ * Runs the pipeline once from `from` and resolves with the batches this pass committed. The stages overlap with
+ * at most `maxAlive` batches alive, whatever their speeds; a batch is committed only after its own write. A write
+ * may thus run before the previous batch's commit is confirmed; if that commit fails, the next pass resumes after
+ * the last committed batch and writes both again, which targets take (see docs/architecture.md, "Database
+ * targets"). A failure of the source, a step's executor or the target is tagged with its step (`failedStep`).
+ */
+export async function runPipelinePass(pass: PipelinePass): Promise<number> {
+  const create = pass.create ?? createExecutor;
+  const executors = await buildPipeline(pass.steps, pass.deps, (step, deps) => create(step, deps).catch(failedAt(step.nodeId)));
+  const { source, target } = executors;
+  try {
+    return await drivePipeline(
+      {
+        read: tagged(source.run.read(pass.from.batch > 0 ? pass.from.cursor : null, pass.batchSize), source.step.nodeId),
+        ...(pass.check && { check: pass.check }),
+        transform: (batch) => ({ flowed: flowPipelineBatch(executors, batch, pass.owned), cursor: batch.cursor }),
+        write: async ({ flowed, cursor }) => ({ effect: await writePipelineBatch(executors, flowed).catch(failedAt(target.step.nodeId)), cursor }),
+        commit: ({ effect, cursor }, index) => pass.commit({ batch: pass.from.batch + index, cursor }, effect),
+      },
+      { maxAlive: pass.maxAlive ?? DEFAULT_MAX_ALIVE },
+    );
+  } finally {
+    await closePipeline(executors);
+  }
+}
