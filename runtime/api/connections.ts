@@ -1,127 +1,25 @@
 // Connections: the systems Weft can reach, saved settings with sealed secrets, and testing them. No response carries a secret.
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
-import { z } from 'zod';
-import { ApiError, Connection, ConnectionInput, ConnectionPatch, ConnectionTestInput, ConnectionTestResult, ConnectorInfo, DiscoveredObjectInfo, SourcePreview, SourcePreviewInput } from '../../shared';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { ConnectionServiceError, connectorInfo, createConnectionService } from '../connections';
 import { describeReadFailure, previewSource, toObjectInfo } from '../connections/source-preview';
 import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
-import { access } from './guard';
+import { serve } from './guard';
 import { HttpError, validationHook } from './errors';
-import { errors, IdParam, json } from './schemas';
+import * as routes from '../../shared/api/routes';
 
-const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
-const conflict = json(ApiError, 'Conflict: the name is taken, or integrations still use the connection (the message names them)');
 
-const listConnectors = createRoute({
-  ...access('read'),
-  method: 'get',
-  path: '/connectors',
-  tags: ['Connections'],
-  summary: 'The systems Weft can connect to, with JSON Schemas of their settings and secrets',
-  responses: { 200: json(z.array(ConnectorInfo), 'Connectors') },
-});
-
-const list = createRoute({
-  ...access('read'),
-  method: 'get',
-  path: '/connections',
-  tags: ['Connections'],
-  summary: 'Saved connections with their last test and the integrations using them (never secret values)',
-  responses: { 200: json(z.array(Connection), 'Connections') },
-});
-
-const create = createRoute({
-  ...access('admin'),
-  method: 'post',
-  path: '/connections',
-  tags: ['Connections'],
-  summary: 'Save a connection; its secrets are encrypted at rest',
-  request: body(ConnectionInput),
-  responses: { 201: json(Connection, 'Created'), 400: errors[400], 409: conflict },
-});
-
-const testUnsaved = createRoute({
-  ...access('admin'),
-  method: 'post',
-  path: '/connections/test',
-  tags: ['Connections'],
-  summary: 'Test settings before saving them (with connectionId, omitted secrets come from that connection)',
-  request: body(ConnectionTestInput),
-  responses: { 200: json(ConnectionTestResult, 'The outcome: ok, or what went wrong in plain words'), 400: errors[400], 404: errors[404] },
-});
-
-const get = createRoute({
-  ...access('read'),
-  method: 'get',
-  path: '/connections/{id}',
-  tags: ['Connections'],
-  summary: 'One connection',
-  request: { params: IdParam },
-  responses: { 200: json(Connection, 'The connection'), 404: errors[404] },
-});
-
-const update = createRoute({
-  ...access('admin'),
-  method: 'put',
-  path: '/connections/{id}',
-  tags: ['Connections'],
-  summary: 'Change a connection: an omitted secret keeps its value, null or "" clears it',
-  request: { params: IdParam, ...body(ConnectionPatch) },
-  responses: { 200: json(Connection, 'Saved'), 400: errors[400], 404: errors[404], 409: conflict },
-});
-
-const remove = createRoute({
-  ...access('admin'),
-  method: 'delete',
-  path: '/connections/{id}',
-  tags: ['Connections'],
-  summary: 'Delete a connection (refused while an integration uses it)',
-  request: { params: IdParam },
-  responses: { 204: { description: 'Deleted' }, 404: errors[404], 409: conflict },
-});
-
-const test = createRoute({
-  ...access('admin'),
-  method: 'post',
-  path: '/connections/{id}/test',
-  tags: ['Connections'],
-  summary: 'Test a saved connection and record the outcome',
-  request: { params: IdParam },
-  responses: { 200: json(ConnectionTestResult, 'The outcome: ok, or what went wrong in plain words'), 404: errors[404] },
-});
-
-const duplicate = createRoute({
-  ...access('admin'),
-  method: 'post',
-  path: '/connections/{id}/duplicate',
-  tags: ['Connections'],
-  summary: 'Copy a connection with its secrets, as "Copy of …"',
-  request: { params: IdParam },
-  responses: { 201: json(Connection, 'The copy'), 404: errors[404] },
-});
-
-const unreadable = json(ApiError, 'The system refused or failed: error.code is the connector’s (invalid_query, not_found, permission, timeout, …), error.message says it in plain words');
-
-const discover = createRoute({
-  ...access('design'),
-  method: 'post',
-  path: '/connections/{id}/discover',
-  tags: ['Connections'],
-  summary: 'The tables the connection can read, with their fields (Weft types and native types) and keys',
-  request: { params: IdParam },
-  responses: { 200: json(z.array(DiscoveredObjectInfo), 'Objects'), 404: errors[404], 422: unreadable },
-});
-
-const preview = createRoute({
-  ...access('design'),
-  method: 'post',
-  path: '/connections/{id}/preview',
-  tags: ['Connections'],
-  summary: 'The first 10 rows of a table (optionally through a query filter), its columns in Weft types, its key, and the preview stamp a Database table source keeps',
-  request: { params: IdParam, ...body(SourcePreviewInput) },
-  responses: { 200: json(SourcePreview, 'Preview'), 400: errors[400], 404: errors[404], 422: unreadable },
-});
+const listConnectors = serve(routes.listConnectors);
+const list = serve(routes.listConnections);
+const create = serve(routes.createConnection);
+const testUnsaved = serve(routes.testConnectionSettings);
+const get = serve(routes.getConnection);
+const update = serve(routes.updateConnection);
+const remove = serve(routes.deleteConnection);
+const test = serve(routes.testConnection);
+const duplicate = serve(routes.duplicateConnection);
+const discover = serve(routes.discoverConnection);
+const preview = serve(routes.previewSource);
 
 /** The service's refusals as HTTP errors: 400 naming fields, 404, 409. */
 function asHttp(err: unknown): never {

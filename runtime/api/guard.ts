@@ -1,9 +1,11 @@
 // The API's front door: which Host and Origin may talk to it, what a state-changing request must look like,
 // who is asking (session cookie or API token) and whether their role may use the route they asked for.
 import { timingSafeEqual } from 'node:crypto';
+import { createRoute } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { ACCESS_ROLES, may, type Access, type Role } from '../../shared';
+import type { WeftRoute } from '../../shared/api/routes/define';
 import { csrfTokenOf, hashSecret } from '../auth/secrets';
 import type { StoredUser } from '../store/auth';
 import type { Store } from '../store/types';
@@ -155,15 +157,10 @@ export function requireAccess(level: Access): MiddlewareHandler<AuthEnv> {
 }
 
 /**
- * Spread into every createRoute: the check runs before the route's validation, and the OpenAPI document names
- * the access level and roles (a test walks them, so a route without this declaration fails).
+ * A shared route definition (shared/api/routes) as the server mounts it: its declared access level becomes the check,
+ * run before the route's validation. Every `app.openapi` takes its route through here.
  */
-export const access = <L extends Access>(level: L) => ({
-  middleware: requireAccess(level),
-  security: (level === 'public' ? [] : [{ session: [] }, { bearer: [] }]) as Record<string, string[]>[],
-  'x-weft-access': level,
-  'x-weft-roles': [...ACCESS_ROLES[level]] as Role[],
-});
+export const serve = <R extends WeftRoute>(route: R) => createRoute({ ...route, middleware: requireAccess(route['x-weft-access']) });
 
 /** The signed-in principal of a route that requires one. */
 export function principalOf(c: Context<AuthEnv>): Principal {

@@ -1,59 +1,18 @@
 // Workspace: Weft's own objects and the records integrations wrote into them.
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
-import { z } from 'zod';
-import { ApiError, Page, WorkspaceObject, WorkspaceRecord } from '../../shared';
-import { WorkspacePreview, WorkspacePreviewInput } from '../../shared/api/workspace-preview';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { openWorkspaceSession } from '../connectors/workspace';
 import { ConnectorError } from '../connectors/types';
 import type { ApiDeps } from './deps';
-import { access } from './guard';
+import { serve } from './guard';
 import { HttpError, notFound, validationHook } from './errors';
-import { errors, json, NameParam, Paging } from './schemas';
+import * as routes from '../../shared/api/routes';
 
-const listObjects = createRoute({
-  ...access('read'),
-  method: 'get',
-  path: '/workspace/objects',
-  tags: ['Workspace'],
-  summary: 'Workspace objects with their attributes and record counts',
-  responses: { 200: json(z.array(WorkspaceObject), 'Objects') },
-});
-
-const getObject = createRoute({
-  ...access('read'),
-  method: 'get',
-  path: '/workspace/objects/{name}',
-  tags: ['Workspace'],
-  summary: 'One workspace object',
-  request: { params: NameParam },
-  responses: { 200: json(WorkspaceObject, 'The object'), 404: errors[404] },
-});
-
-const listRecords = createRoute({
-  ...access('read'),
-  method: 'get',
-  path: '/workspace/objects/{name}/records',
-  tags: ['Workspace'],
-  summary: "An object's records, searchable and paged",
-  request: { params: NameParam, query: Paging.extend({ search: z.string().max(200).optional() }) },
-  responses: { 200: json(Page(WorkspaceRecord), 'Records'), 400: errors[400], 404: errors[404] },
-});
+const listObjects = serve(routes.listObjects);
+const getObject = serve(routes.getObject);
+const listRecords = serve(routes.listRecords);
 
 // The Workspace source's preview reads through the workspace connector, so it shows what a run would read.
-const previewObject = createRoute({
-  ...access('read'),
-  method: 'post',
-  path: '/workspace/objects/{name}/preview',
-  tags: ['Workspace'],
-  summary: 'The first 10 records a Workspace source reads from the object, its filter formula applied',
-  request: { params: NameParam, body: { content: { 'application/json': { schema: WorkspacePreviewInput } }, required: true } },
-  responses: {
-    200: json(WorkspacePreview, 'Preview'),
-    400: errors[400],
-    404: errors[404],
-    422: json(ApiError, 'The filter is not a TRUE/FALSE formula over the object\'s fields, or fails on a record (error.code invalid_query)'),
-  },
-});
+const previewObject = serve(routes.previewWorkspaceObject);
 
 const PREVIEW_ROWS = 10;
 
