@@ -110,4 +110,3 @@ export function createApi(deps: ApiDeps) {
   });
   return app;
 }
-
