@@ -78,7 +78,7 @@ export function onUnauthorized(listener: () => void): () => void {
 /** Media types any page can send without a preflight; an upload of such a file goes as octet-stream instead. */
 const SIMPLE_TYPES = new Set(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', '']);
 
-type Route = routes.WeftRoute;
+type Route = routes.RouteContract;
 type RequestOf<R> = R extends { request: infer Q } ? Q : object;
 type JsonSchemaOf<C> = C extends { content: { 'application/json': { schema: infer S extends z.ZodType } } } ? S : never;
 

@@ -33,7 +33,11 @@ async function probeTemporal(probe: NonNullable<ApiDeps['temporalHealth']>, dead
   }
 }
 
-const health = serve(routes.health);
+const health = serve(routes.health, {
+  tags: ['System'],
+  summary: 'Liveness and the state of the store and Temporal',
+  responses: { 200: 'Healthy', 503: 'Temporal is down' },
+});
 
 export function createApi(deps: ApiDeps) {
   const site = siteOf(deps.publicUrl ?? 'http://localhost');

@@ -5,7 +5,11 @@ import { validationHook } from './errors';
 import { serve, type AuthEnv } from './guard';
 import * as routes from '../../shared/api/routes';
 
-const list = serve(routes.listAudit);
+const list = serve(routes.listAudit, {
+  tags: ['Audit log'],
+  summary: 'Who did what and when: `actor` matches part of an email (or token:<name>), `action` one action, `from`/`to` ISO date-times',
+  responses: { 200: 'Entries, newest first' },
+});
 
 export function auditRoutes({ store }: ApiDeps) {
   return new OpenAPIHono<AuthEnv>({ defaultHook: validationHook }).openapi(list, async (c) => {

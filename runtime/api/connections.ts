@@ -9,17 +9,74 @@ import { HttpError, validationHook } from './errors';
 import * as routes from '../../shared/api/routes';
 
 
-const listConnectors = serve(routes.listConnectors);
-const list = serve(routes.listConnections);
-const create = serve(routes.createConnection);
-const testUnsaved = serve(routes.testConnectionSettings);
-const get = serve(routes.getConnection);
-const update = serve(routes.updateConnection);
-const remove = serve(routes.deleteConnection);
-const test = serve(routes.testConnection);
-const duplicate = serve(routes.duplicateConnection);
-const discover = serve(routes.discoverConnection);
-const preview = serve(routes.previewSource);
+const conflict = 'Conflict: the name is taken, or integrations still use the connection (the message names them)';
+const unreadable = 'The system refused or failed: error.code is the connector’s (invalid_query, not_found, permission, timeout, …), error.message says it in plain words';
+
+const listConnectors = serve(routes.listConnectors, {
+  tags: ['Connections'],
+  summary: 'The systems Weft can connect to, with JSON Schemas of their settings and secrets',
+  responses: { 200: 'Connectors' },
+});
+
+const list = serve(routes.listConnections, {
+  tags: ['Connections'],
+  summary: 'Saved connections with their last test and the integrations using them (never secret values)',
+  responses: { 200: 'Connections' },
+});
+
+const create = serve(routes.createConnection, {
+  tags: ['Connections'],
+  summary: 'Save a connection; its secrets are encrypted at rest',
+  responses: { 201: 'Created', 409: conflict },
+});
+
+const testUnsaved = serve(routes.testConnectionSettings, {
+  tags: ['Connections'],
+  summary: 'Test settings before saving them (with connectionId, omitted secrets come from that connection)',
+  responses: { 200: 'The outcome: ok, or what went wrong in plain words' },
+});
+
+const get = serve(routes.getConnection, {
+  tags: ['Connections'],
+  summary: 'One connection',
+  responses: { 200: 'The connection' },
+});
+
+const update = serve(routes.updateConnection, {
+  tags: ['Connections'],
+  summary: 'Change a connection: an omitted secret keeps its value, null or "" clears it',
+  responses: { 200: 'Saved', 409: conflict },
+});
+
+const remove = serve(routes.deleteConnection, {
+  tags: ['Connections'],
+  summary: 'Delete a connection (refused while an integration uses it)',
+  responses: { 204: 'Deleted', 409: conflict },
+});
+
+const test = serve(routes.testConnection, {
+  tags: ['Connections'],
+  summary: 'Test a saved connection and record the outcome',
+  responses: { 200: 'The outcome: ok, or what went wrong in plain words' },
+});
+
+const duplicate = serve(routes.duplicateConnection, {
+  tags: ['Connections'],
+  summary: 'Copy a connection with its secrets, as "Copy of …"',
+  responses: { 201: 'The copy' },
+});
+
+const discover = serve(routes.discoverConnection, {
+  tags: ['Connections'],
+  summary: 'The tables the connection can read, with their fields (Weft types and native types) and keys',
+  responses: { 200: 'Objects', 422: unreadable },
+});
+
+const preview = serve(routes.previewSource, {
+  tags: ['Connections'],
+  summary: 'The first 10 rows of a table (optionally through a query filter), its columns in Weft types, its key, and the preview stamp a Database table source keeps',
+  responses: { 200: 'Preview', 422: unreadable },
+});
 
 /** The service's refusals as HTTP errors: 400 naming fields, 404, 409. */
 function asHttp(err: unknown): never {

@@ -5,7 +5,7 @@ import { createRoute } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { ACCESS_ROLES, may, type Access, type Role } from '../../shared';
-import type { WeftRoute } from '../../shared/api/routes/define';
+import type { RouteContract } from '../../shared/api/routes/define';
 import { csrfTokenOf, hashSecret } from '../auth/secrets';
 import type { StoredUser } from '../store/auth';
 import type { Store } from '../store/types';
@@ -157,10 +157,49 @@ export function requireAccess(level: Access): MiddlewareHandler<AuthEnv> {
 }
 
 /**
- * A shared route definition (shared/api/routes) as the server mounts it: its declared access level becomes the check,
- * run before the route's validation. Every `app.openapi` takes its route through here.
+ * Spread into every served route: the check runs before the route's validation, and the OpenAPI document names
+ * the access level and roles (a test walks them, so a route without this declaration fails).
  */
-export const serve = <R extends WeftRoute>(route: R) => createRoute({ ...route, middleware: requireAccess(route['x-weft-access']) });
+export const access = <L extends Access>(level: L) => ({
+  middleware: requireAccess(level),
+  security: (level === 'public' ? [] : [{ session: [] }, { bearer: [] }]) as Record<string, string[]>[],
+  'x-weft-access': level,
+  'x-weft-roles': [...ACCESS_ROLES[level]] as Role[],
+});
+
+/** What every error status means unless a route says more. */
+const USUAL: Record<number, string> = { 400: 'Invalid request: error.issues names each bad field', 404: 'Not found' };
+type Usual = 400 | 404;
+
+/** A route's OpenAPI prose: its tags, its summary and what each status it declares means (400 and 404 have a usual meaning). */
+export interface Prose<R extends RouteContract> {
+  tags: string[];
+  summary: string;
+  responses: { [S in Exclude<keyof R['responses'], Usual>]: string } & { [S in Extract<keyof R['responses'], Usual>]?: string };
+}
+
+type Served<R extends RouteContract> = Omit<R, 'access' | 'responses'> &
+  ReturnType<typeof access<R['access']>> & {
+    tags: string[];
+    summary: string;
+    responses: { [S in keyof R['responses']]: R['responses'][S] & { description: string } };
+  };
+
+/**
+ * A route's contract (shared/api/routes) as the server mounts it: `...access(level)` turns its access level into the
+ * check and the document's roles, and the prose describes it. Every `app.openapi` takes its route through here.
+ */
+export function serve<R extends RouteContract>(contract: R, prose: Prose<R>): Served<R> {
+  const { access: level, responses, ...rest } = contract;
+  const described = Object.fromEntries(
+    Object.entries(responses).map(([status, response]) => {
+      const description = (prose.responses as Record<string, string | undefined>)[status] ?? USUAL[Number(status)];
+      if (description === undefined) throw new Error(`${contract.method} ${contract.path}: no description of status ${status}`);
+      return [status, { ...response, description }];
+    }),
+  );
+  return createRoute({ ...access(level), tags: prose.tags, summary: prose.summary, ...rest, responses: described } as unknown as Served<R>);
+}
 
 /** The signed-in principal of a route that requires one. */
 export function principalOf(c: Context<AuthEnv>): Principal {

@@ -9,13 +9,47 @@ import { HttpError, notFound, validationHook } from './errors';
 import { publishIntegration } from './publish';
 import * as routes from '../../shared/api/routes';
 
-const list = serve(routes.listIntegrations);
-const create = serve(routes.createIntegration);
-const get = serve(routes.getIntegration);
-const update = serve(routes.updateIntegration);
-const remove = serve(routes.deleteIntegration);
-const compileRoute = serve(routes.compileGraph);
-const publish = serve(routes.publishIntegration);
+const list = serve(routes.listIntegrations, {
+  tags: ['Integrations'],
+  summary: 'List integrations with their last run',
+  responses: { 200: 'Integrations' },
+});
+
+const create = serve(routes.createIntegration, {
+  tags: ['Integrations'],
+  summary: 'Create an integration (a draft graph)',
+  responses: { 201: 'Created' },
+});
+
+const get = serve(routes.getIntegration, {
+  tags: ['Integrations'],
+  summary: 'One integration with its draft graph',
+  responses: { 200: 'The integration' },
+});
+
+const update = serve(routes.updateIntegration, {
+  tags: ['Integrations'],
+  summary: 'Save the draft (name, description, graph)',
+  responses: { 200: 'Saved' },
+});
+
+const remove = serve(routes.deleteIntegration, {
+  tags: ['Integrations'],
+  summary: 'Delete an integration, its versions and its runs',
+  responses: { 204: 'Deleted', 409: 'A run is in progress' },
+});
+
+const compileRoute = serve(routes.compileGraph, {
+  tags: ['Integrations'],
+  summary: 'Compile a graph and return its diagnostics (nothing is saved)',
+  responses: { 200: 'Diagnostics and per-node schemas' },
+});
+
+const publish = serve(routes.publishIntegration, {
+  tags: ['Integrations'],
+  summary: 'Publish the draft as a new immutable version (refused when it has errors)',
+  responses: { 200: 'Published (or unchanged since the last version)', 422: 'The graph has errors: error.diagnostics lists them' },
+});
 
 export function integrationRoutes({ store }: ApiDeps) {
   return new OpenAPIHono({ defaultHook: validationHook })

@@ -12,13 +12,47 @@ import * as routes from '../../shared/api/routes';
 
 const TERMINAL: ReadonlySet<RunStatus> = new Set(['completed', 'completed_with_errors', 'failed']);
 
-const start = serve(routes.startRun);
-const resume = serve(routes.resumeRun);
-const fileSources = serve(routes.listFileSources);
-const listRuns = serve(routes.listRuns);
-const getRun = serve(routes.getRun);
-const rejected = serve(routes.listRejected);
-const events = serve(routes.runEvents);
+const start = serve(routes.startRun, {
+  tags: ['Runs'],
+  summary: 'Start a run of the published version, optionally with other files for its file sources; returns the run id at once',
+  responses: { 202: 'Started', 409: 'Not published yet', 422: 'A replacement file names no file source of the published version, is missing, or lacks columns the node reads', 503: 'The execution engine (Temporal) is unreachable' },
+});
+
+const resume = serve(routes.resumeRun, {
+  tags: ['Runs'],
+  summary: 'Resume a failed run from its last committed checkpoint, with the same version, settings and files',
+  responses: { 202: 'Resumed', 409: 'The run has not failed, so there is nothing to resume', 503: 'The execution engine (Temporal) is unreachable' },
+});
+
+const fileSources = serve(routes.listFileSources, {
+  tags: ['Runs'],
+  summary: "The published version's file sources: the file each reads and the columns a replacement must have",
+  responses: { 200: 'File sources', 409: 'Not published yet' },
+});
+
+const listRuns = serve(routes.listRuns, {
+  tags: ['Runs'],
+  summary: "An integration's sync history, newest first",
+  responses: { 200: 'Runs' },
+});
+
+const getRun = serve(routes.getRun, {
+  tags: ['Runs'],
+  summary: 'One run with the status and counts of each step',
+  responses: { 200: 'The run' },
+});
+
+const rejected = serve(routes.listRejected, {
+  tags: ['Runs'],
+  summary: 'Records a run rejected, with their source values and the reason',
+  responses: { 200: 'Rejected records' },
+});
+
+const events = serve(routes.runEvents, {
+  tags: ['Runs'],
+  summary: 'Server-sent events: `run` with the RunDetail on every change, `end` when it finishes',
+  responses: { 200: 'Event stream' },
+});
 
 /** Why Temporal refused or did not answer, in words: the client's own message ("Failed to start Workflow") says little. */
 function engineFailure(err: unknown): string {

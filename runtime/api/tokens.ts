@@ -22,9 +22,23 @@ export async function issueToken(store: Store, input: { name: string; role: Role
   return { token, info };
 }
 
-const list = serve(routes.listTokens);
-const create = serve(routes.createToken);
-const revoke = serve(routes.revokeToken);
+const list = serve(routes.listTokens, {
+  tags: ['API tokens'],
+  summary: 'API tokens (never the tokens themselves)',
+  responses: { 200: 'Tokens' },
+});
+
+const create = serve(routes.createToken, {
+  tags: ['API tokens'],
+  summary: 'Create a token with a role; the answer is the only time the token is shown',
+  responses: { 201: 'Created' },
+});
+
+const revoke = serve(routes.revokeToken, {
+  tags: ['API tokens'],
+  summary: 'Revoke a token: the next request with it is refused',
+  responses: { 204: 'Revoked' },
+});
 
 export function tokenRoutes({ store }: ApiDeps) {
   return new OpenAPIHono<AuthEnv>({ defaultHook: validationHook })

@@ -15,12 +15,41 @@ const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 /** What a client may see of a user: never the password hash. */
 export const publicUser = ({ passwordHash: _hash, ...user }: StoredUser): User => user;
 
-const list = serve(routes.listUsers);
-const invite = serve(routes.inviteUser);
-const update = serve(routes.setUserRole);
-const remove = serve(routes.removeUser);
-const signOutUser = serve(routes.signOutUser);
-const reset = serve(routes.resetUser);
+const list = serve(routes.listUsers, {
+  tags: ['Users'],
+  summary: 'Everyone with an account, the owner first',
+  responses: { 200: 'Users' },
+});
+
+const invite = serve(routes.inviteUser, {
+  tags: ['Users'],
+  summary: 'Invite someone: with an initial password, or without one for an invitation link (shown once, valid 7 days)',
+  responses: { 201: 'Invited', 409: 'The email has an account' },
+});
+
+const update = serve(routes.setUserRole, {
+  tags: ['Users'],
+  summary: "Change someone's role (the owner's cannot be changed); it applies to their next request",
+  responses: { 200: 'Changed', 409: 'The owner' },
+});
+
+const remove = serve(routes.removeUser, {
+  tags: ['Users'],
+  summary: 'Remove someone: their sessions end at once (the owner cannot be removed)',
+  responses: { 204: 'Removed', 409: 'The owner, or yourself' },
+});
+
+const signOutUser = serve(routes.signOutUser, {
+  tags: ['Users'],
+  summary: "End every session of someone (e.g. a lost laptop)",
+  responses: { 200: 'How many sessions ended' },
+});
+
+const reset = serve(routes.resetUser, {
+  tags: ['Users'],
+  summary: "For a forgotten password: clear someone's password, end their sessions and answer a new invitation link (shown once, valid 7 days)",
+  responses: { 200: 'The link to pass on', 409: 'The owner, or yourself' },
+});
 
 export function userRoutes(deps: ApiDeps, site: Site) {
   const { store } = deps;

@@ -7,12 +7,30 @@ import { serve } from './guard';
 import { HttpError, notFound, validationHook } from './errors';
 import * as routes from '../../shared/api/routes';
 
-const listObjects = serve(routes.listObjects);
-const getObject = serve(routes.getObject);
-const listRecords = serve(routes.listRecords);
+const listObjects = serve(routes.listObjects, {
+  tags: ['Workspace'],
+  summary: 'Workspace objects with their attributes and record counts',
+  responses: { 200: 'Objects' },
+});
+
+const getObject = serve(routes.getObject, {
+  tags: ['Workspace'],
+  summary: 'One workspace object',
+  responses: { 200: 'The object' },
+});
+
+const listRecords = serve(routes.listRecords, {
+  tags: ['Workspace'],
+  summary: "An object's records, searchable and paged",
+  responses: { 200: 'Records' },
+});
 
 // The Workspace source's preview reads through the workspace connector, so it shows what a run would read.
-const previewObject = serve(routes.previewWorkspaceObject);
+const previewObject = serve(routes.previewWorkspaceObject, {
+  tags: ['Workspace'],
+  summary: 'The first 10 records a Workspace source reads from the object, its filter formula applied',
+  responses: { 200: 'Preview', 422: 'The filter is not a TRUE/FALSE formula over the object\'s fields, or fails on a record (error.code invalid_query)' },
+});
 
 const PREVIEW_ROWS = 10;
 

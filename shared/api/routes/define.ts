@@ -1,28 +1,40 @@
-// What every route definition is made of: the server serves each with `app.openapi(serve(route), handler)` and the
-// web client calls it with `call(route, { params, query, body })`, so a path, a method and a schema are written once.
+// What a route's contract is made of: the server serves each with `serve(route, prose)` (runtime/api) and the web
+// client calls it with `call(route, { params, query, body })` (web/api.ts), so a path, a method and a schema are
+// written once. The OpenAPI prose (tags, summary, what each status means) is the server's, beside its handler.
 import type { RouteConfig } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { ACCESS_ROLES, type Access, type Role } from '../auth';
+import type { Access } from '../auth';
 import { ApiError } from '../integrations';
 
-/** Where the API is mounted: the server routes every definition under it, the client prefixes it to every path. */
+/** Where the API is mounted: the server routes every contract under it, the client prefixes it to every path. */
 export const API_BASE = '/api';
 
-/**
- * Who may use a route, spread first into every definition: the OpenAPI document names the level and its roles
- * (runtime/api/roles.test.ts walks them) and the server's `serve` turns the level into the check.
- */
-export const access = <L extends Access>(level: L) => ({
-  security: (level === 'public' ? [] : [{ session: [] }, { bearer: [] }]) as Record<string, string[]>[],
-  'x-weft-access': level,
-  'x-weft-roles': [...ACCESS_ROLES[level]] as Role[],
-});
+/** One status's answer: its body by media type (none for a 204). */
+export interface ResponseContract {
+  content?: Record<string, { schema: z.ZodType }>;
+}
 
-/** A route of Weft's API: a @hono/zod-openapi route config (without middleware) that declares its access level. */
-export type WeftRoute = Omit<RouteConfig, 'middleware'> & ReturnType<typeof access>;
+/** A route of Weft's API: who may use it, its method and path, what it takes and what each status answers. */
+export interface RouteContract {
+  access: Access;
+  method: 'get' | 'post' | 'put' | 'delete';
+  /** Under API_BASE; `{name}` marks a path parameter of `request.params`. */
+  path: string;
+  request?: RouteConfig['request'];
+  responses: Record<number, ResponseContract>;
+}
 
-/** Keeps the literal types of a definition (method, path, schemas) for the server's handlers and the client's calls. */
-export const route = <R extends WeftRoute>(definition: R): R => definition;
+/** Keeps the literal types of a contract (method, path, schemas) for the server's handlers and the client's calls. */
+export const route = <R extends RouteContract>(contract: R): R => contract;
+
+/** A JSON answer. */
+export const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
+/** A required JSON request body. */
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
+/** Every error answers `{ error: { code, message, … } }`. */
+export const error = json(ApiError);
+/** An answer without a body (204). */
+export const empty = {};
 
 /** No control characters (U+0000 above all, which no store column can hold): such a value names nothing Weft keeps. */
 const NO_CONTROLS = /^[^\u0000-\u001f\u007f]*$/;
@@ -37,16 +49,3 @@ export const Paging = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });
-
-export const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  content: { 'application/json': { schema } },
-  description,
-});
-
-/** A required JSON request body. */
-export const jsonBody = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true as const });
-
-export const errors = {
-  400: json(ApiError, 'Invalid request: error.issues names each bad field'),
-  404: json(ApiError, 'Not found'),
-} as const;

@@ -4,8 +4,8 @@ import { Diagnostic } from '../../compiler/diagnostics';
 import { RowSchema } from '../../graph/field-types';
 import { Graph } from '../../graph/schema';
 import { nameRecord } from '../../util/name-record';
-import { ApiError, Integration, IntegrationInput, IntegrationPatch, IntegrationSummary, PublishResult } from '../integrations';
-import { access, errors, IdParam, json, route } from './define';
+import { Integration, IntegrationInput, IntegrationPatch, IntegrationSummary, PublishResult } from '../integrations';
+import { error, empty, IdParam, json, jsonBody, route } from './define';
 
 export const CompileResponse = z.object({
   ok: z.boolean(),
@@ -14,75 +14,57 @@ export const CompileResponse = z.object({
 });
 
 export const listIntegrations = route({
-  ...access('read'),
+  access: 'read',
   method: 'get',
   path: '/integrations',
-  tags: ['Integrations'],
-  summary: 'List integrations with their last run',
-  responses: { 200: json(z.array(IntegrationSummary), 'Integrations') },
+  responses: { 200: json(z.array(IntegrationSummary)) },
 });
 
 export const createIntegration = route({
-  ...access('design'),
+  access: 'design',
   method: 'post',
   path: '/integrations',
-  tags: ['Integrations'],
-  summary: 'Create an integration (a draft graph)',
-  request: { body: { content: { 'application/json': { schema: IntegrationInput } }, required: true } },
-  responses: { 201: json(Integration, 'Created'), 400: errors[400] },
+  request: { body: jsonBody(IntegrationInput) },
+  responses: { 201: json(Integration), 400: error },
 });
 
 export const getIntegration = route({
-  ...access('read'),
+  access: 'read',
   method: 'get',
   path: '/integrations/{id}',
-  tags: ['Integrations'],
-  summary: 'One integration with its draft graph',
   request: { params: IdParam },
-  responses: { 200: json(Integration, 'The integration'), 404: errors[404] },
+  responses: { 200: json(Integration), 404: error },
 });
 
 export const updateIntegration = route({
-  ...access('design'),
+  access: 'design',
   method: 'put',
   path: '/integrations/{id}',
-  tags: ['Integrations'],
-  summary: 'Save the draft (name, description, graph)',
-  request: { params: IdParam, body: { content: { 'application/json': { schema: IntegrationPatch } }, required: true } },
-  responses: { 200: json(Integration, 'Saved'), 400: errors[400], 404: errors[404] },
+  request: { params: IdParam, body: jsonBody(IntegrationPatch) },
+  responses: { 200: json(Integration), 400: error, 404: error },
 });
 
 export const deleteIntegration = route({
-  ...access('design'),
+  access: 'design',
   method: 'delete',
   path: '/integrations/{id}',
-  tags: ['Integrations'],
-  summary: 'Delete an integration, its versions and its runs',
   request: { params: IdParam },
-  responses: { 204: { description: 'Deleted' }, 404: errors[404], 409: json(ApiError, 'A run is in progress') },
+  responses: { 204: empty, 404: error, 409: error },
 });
 
 export const compileGraph = route({
-  ...access('read'),
+  access: 'read',
   method: 'post',
   path: '/compile',
-  tags: ['Integrations'],
-  summary: 'Compile a graph and return its diagnostics (nothing is saved)',
-  request: { body: { content: { 'application/json': { schema: z.object({ graph: Graph }) } }, required: true } },
-  responses: { 200: json(CompileResponse, 'Diagnostics and per-node schemas'), 400: errors[400] },
+  request: { body: jsonBody(z.object({ graph: Graph })) },
+  responses: { 200: json(CompileResponse), 400: error },
 });
 
 export const publishIntegration = route({
-  ...access('design'),
+  access: 'design',
   method: 'post',
   path: '/integrations/{id}/publish',
-  tags: ['Integrations'],
-  summary: 'Publish the draft as a new immutable version (refused when it has errors)',
   request: { params: IdParam },
-  responses: {
-    200: json(PublishResult, 'Published (or unchanged since the last version)'),
-    404: errors[404],
-    422: json(ApiError, 'The graph has errors: error.diagnostics lists them'),
-  },
+  responses: { 200: json(PublishResult), 404: error, 422: error },
 });
 
