@@ -6,7 +6,7 @@ import { auditRoutes } from './audit';
 import { authRoutes } from './auth';
 import { connectionRoutes } from './connections';
 import type { ApiDeps } from './deps';
-import { serve, identify, requireAccess, securityHeaders, siteGuard, siteOf, type AuthEnv } from './guard';
+import { access, serve, identify, requireAccess, securityHeaders, siteGuard, siteOf, type AuthEnv } from './guard';
 import { errorBody, HttpError, validationHook } from './errors';
 import { fileDownloadRoutes, fileRoutes } from './files';
 import { integrationRoutes } from './integrations';
@@ -34,6 +34,7 @@ async function probeTemporal(probe: NonNullable<ApiDeps['temporalHealth']>, dead
 }
 
 const health = serve(routes.health, {
+  ...access('public'),
   tags: ['System'],
   summary: 'Liveness and the state of the store and Temporal',
   responses: { 200: 'Healthy', 503: 'Temporal is down' },

@@ -10,53 +10,61 @@ import type { StoredUser } from '../store/auth';
 import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
 import { HttpError, validationHook } from './errors';
-import { serve, clientIp, principalOf, SESSION_TTL_MS, type AuthEnv, type Site } from './guard';
+import { access, serve, clientIp, principalOf, SESSION_TTL_MS, type AuthEnv, type Site } from './guard';
 import { publicUser } from './users';
 import * as routes from '../../shared/api/routes';
 
 const session = serve(routes.getSession, {
+  ...access('public'),
   tags: ['Sign-in'],
   summary: 'Who is signed in (or that no account exists yet), and the CSRF token for non-JSON requests',
   responses: { 200: 'The session' },
 });
 
 const setup = serve(routes.setup, {
+  ...access('public'),
   tags: ['Sign-in'],
   summary: "Create the owner account on a fresh Weft (refused once any account exists) and sign in",
   responses: { 201: 'Created and signed in', 400: 'Invalid', 409: 'An account exists already' },
 });
 
 const signIn = serve(routes.signIn, {
+  ...access('public'),
   tags: ['Sign-in'],
   summary: 'Sign in with email and password; sets the session cookie',
   responses: { 200: 'Signed in', 401: 'Wrong email or password', 429: 'Too many failed attempts; Retry-After says when to try again' },
 });
 
 const signOut = serve(routes.signOut, {
+  ...access('signedIn'),
   tags: ['Sign-in'],
   summary: 'End this session',
   responses: { 204: 'Signed out' },
 });
 
 const signOutEverywhere = serve(routes.signOutEverywhere, {
+  ...access('signedIn'),
   tags: ['Sign-in'],
   summary: "End every session of the signed-in person, on every device (API tokens are revoked separately)",
   responses: { 200: 'How many sessions ended', 400: 'Signed in with an API token' },
 });
 
 const changePassword = serve(routes.changePassword, {
+  ...access('signedIn'),
   tags: ['Sign-in'],
   summary: "Change the signed-in person's password; their other sessions end",
   responses: { 204: 'Changed', 400: 'Invalid, or signed in with an API token', 403: 'Wrong current password' },
 });
 
 const inviteInfo = serve(routes.getInvite, {
+  ...access('public'),
   tags: ['Sign-in'],
   summary: 'Whom an invitation link is for',
   responses: { 200: 'The invitation', 404: 'Unknown or expired' },
 });
 
 const acceptInvite = serve(routes.acceptInvite, {
+  ...access('public'),
   tags: ['Sign-in'],
   summary: 'Accept an invitation: choose a password and sign in',
   responses: { 200: 'Signed in', 400: 'Invalid', 404: 'Unknown or expired' },

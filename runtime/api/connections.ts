@@ -4,8 +4,8 @@ import { ConnectionServiceError, connectorInfo, createConnectionService } from '
 import { describeReadFailure, previewSource, toObjectInfo } from '../connections/source-preview';
 import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
-import { serve } from './guard';
-import { HttpError, validationHook } from './errors';
+import { access, serve } from './guard';
+import { HttpError, validationHook, usual } from './errors';
 import * as routes from '../../shared/api/routes';
 
 
@@ -13,69 +13,80 @@ const conflict = 'Conflict: the name is taken, or integrations still use the con
 const unreadable = 'The system refused or failed: error.code is the connector’s (invalid_query, not_found, permission, timeout, …), error.message says it in plain words';
 
 const listConnectors = serve(routes.listConnectors, {
+  ...access('read'),
   tags: ['Connections'],
   summary: 'The systems Weft can connect to, with JSON Schemas of their settings and secrets',
   responses: { 200: 'Connectors' },
 });
 
 const list = serve(routes.listConnections, {
+  ...access('read'),
   tags: ['Connections'],
   summary: 'Saved connections with their last test and the integrations using them (never secret values)',
   responses: { 200: 'Connections' },
 });
 
 const create = serve(routes.createConnection, {
+  ...access('admin'),
   tags: ['Connections'],
   summary: 'Save a connection; its secrets are encrypted at rest',
-  responses: { 201: 'Created', 409: conflict },
+  responses: { 201: 'Created', 400: usual[400], 409: conflict },
 });
 
 const testUnsaved = serve(routes.testConnectionSettings, {
+  ...access('admin'),
   tags: ['Connections'],
   summary: 'Test settings before saving them (with connectionId, omitted secrets come from that connection)',
-  responses: { 200: 'The outcome: ok, or what went wrong in plain words' },
+  responses: { 200: 'The outcome: ok, or what went wrong in plain words', 400: usual[400], 404: usual[404] },
 });
 
 const get = serve(routes.getConnection, {
+  ...access('read'),
   tags: ['Connections'],
   summary: 'One connection',
-  responses: { 200: 'The connection' },
+  responses: { 200: 'The connection', 404: usual[404] },
 });
 
 const update = serve(routes.updateConnection, {
+  ...access('admin'),
   tags: ['Connections'],
   summary: 'Change a connection: an omitted secret keeps its value, null or "" clears it',
-  responses: { 200: 'Saved', 409: conflict },
+  responses: { 200: 'Saved', 400: usual[400], 404: usual[404], 409: conflict },
 });
 
 const remove = serve(routes.deleteConnection, {
+  ...access('admin'),
   tags: ['Connections'],
   summary: 'Delete a connection (refused while an integration uses it)',
-  responses: { 204: 'Deleted', 409: conflict },
+  responses: { 204: 'Deleted', 404: usual[404], 409: conflict },
 });
 
 const test = serve(routes.testConnection, {
+  ...access('admin'),
   tags: ['Connections'],
   summary: 'Test a saved connection and record the outcome',
-  responses: { 200: 'The outcome: ok, or what went wrong in plain words' },
+  responses: { 200: 'The outcome: ok, or what went wrong in plain words', 404: usual[404] },
 });
 
 const duplicate = serve(routes.duplicateConnection, {
+  ...access('admin'),
   tags: ['Connections'],
   summary: 'Copy a connection with its secrets, as "Copy of …"',
-  responses: { 201: 'The copy' },
+  responses: { 201: 'The copy', 404: usual[404] },
 });
 
 const discover = serve(routes.discoverConnection, {
+  ...access('design'),
   tags: ['Connections'],
   summary: 'The tables the connection can read, with their fields (Weft types and native types) and keys',
-  responses: { 200: 'Objects', 422: unreadable },
+  responses: { 200: 'Objects', 404: usual[404], 422: unreadable },
 });
 
 const preview = serve(routes.previewSource, {
+  ...access('design'),
   tags: ['Connections'],
   summary: 'The first 10 rows of a table (optionally through a query filter), its columns in Weft types, its key, and the preview stamp a Database table source keeps',
-  responses: { 200: 'Preview', 422: unreadable },
+  responses: { 200: 'Preview', 400: usual[400], 404: usual[404], 422: unreadable },
 });
 
 /** The service's refusals as HTTP errors: 400 naming fields, 404, 409. */

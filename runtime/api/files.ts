@@ -6,33 +6,37 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { decryptOf, encryptedPlaceholder, filesSecretsOf, keyProblem, previewFile, served, sniffAs, storedFrom } from './file-reads';
 import { formatBytes, saveUpload, UploadTooLargeError } from '../files/upload';
 import type { ApiDeps } from './deps';
-import { serve } from './guard';
-import { HttpError, validationHook } from './errors';
+import { access, serve } from './guard';
+import { HttpError, validationHook, usual } from './errors';
 import { publicMessage } from '../public-message';
 import * as routes from '../../shared/api/routes';
 
 const upload = serve(routes.uploadFile, {
+  ...access('run'),
   tags: ['Files'],
   summary: 'Upload a CSV, JSON or NDJSON file (optionally gzipped or zipped) as the raw request body; returns its detected format, columns and types',
   responses: { 201: 'Stored', 400: 'Not a readable file; or (needs_key, key_refused) PGP-encrypted without the right key: the file is kept, sniff it again with a connection', 413: 'Over the upload limit', 415: 'Sent as multipart; send the raw bytes' },
 });
 
 const getFile = serve(routes.getFile, {
+  ...access('read'),
   tags: ['Files'],
   summary: "An uploaded file's metadata",
-  responses: { 200: 'The file' },
+  responses: { 200: 'The file', 404: usual[404] },
 });
 
 const sniff = serve(routes.sniffFile, {
+  ...access('run'),
   tags: ['Files'],
   summary: 'Detect a stored file\'s format, columns and types again with other settings (format, sheet, records path, zip entry) or a Files connection\'s key, and keep the result',
-  responses: { 200: 'Sniffed again and stored', 400: 'Not readable with these settings, or needs_key / key_refused' },
+  responses: { 200: 'Sniffed again and stored', 400: 'Not readable with these settings, or needs_key / key_refused', 404: usual[404] },
 });
 
 const preview = serve(routes.previewFile, {
+  ...access('read'),
   tags: ['Files'],
   summary: 'A file source\'s preview: the first 10 records its settings and filter read, typed as its columns say, and the stamp the node keeps',
-  responses: { 200: 'The first matching records', 400: 'needs_key / key_refused: the file is encrypted and the chosen connection (if any) cannot decrypt it', 422: 'The filter is not a valid TRUE/FALSE formula, or the file cannot be read with these settings' },
+  responses: { 200: 'The first matching records', 400: 'needs_key / key_refused: the file is encrypted and the chosen connection (if any) cannot decrypt it', 404: usual[404], 422: 'The filter is not a valid TRUE/FALSE formula, or the file cannot be read with these settings' },
 });
 
 export function fileRoutes({ store, filesDir, maxUploadBytes, cipher }: ApiDeps) {
@@ -113,9 +117,10 @@ export function fileRoutes({ store, filesDir, maxUploadBytes, cipher }: ApiDeps)
 // Download (files kept with runs): the stored bytes exactly as uploaded, for a run's page and for the API.
 
 const download = serve(routes.downloadFile, {
+  ...access('read'),
   tags: ['Files'],
   summary: 'The stored bytes of an upload, exactly as uploaded, as an attachment under its original name',
-  responses: { 200: 'The file' },
+  responses: { 200: 'The file', 404: usual[404] },
 });
 
 /** RFC 6266: a plain ASCII fallback name for old clients, and the exact name percent-encoded as UTF-8. */

@@ -4,8 +4,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { createRoute } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { ACCESS_ROLES, may, type Access, type Role } from '../../shared';
-import type { RouteContract } from '../../shared/api/routes/define';
+import { ACCESS_ROLES, ApiError, may, type Access, type Role } from '../../shared';
+import { json, type RouteContract } from '../../shared/api/routes/define';
 import { csrfTokenOf, hashSecret } from '../auth/secrets';
 import type { StoredUser } from '../store/auth';
 import type { Store } from '../store/types';
@@ -167,38 +167,35 @@ export const access = <L extends Access>(level: L) => ({
   'x-weft-roles': [...ACCESS_ROLES[level]] as Role[],
 });
 
-/** What every error status means unless a route says more. */
-const USUAL: Record<number, string> = { 400: 'Invalid request: error.issues names each bad field', 404: 'Not found' };
-type Usual = 400 | 404;
-
-/** A route's OpenAPI prose: its tags, its summary and what each status it declares means (400 and 404 have a usual meaning). */
-export interface Prose<R extends RouteContract> {
+/** A route's server side: who may use it (`...access(level)`), its OpenAPI tags and summary, and what each status means. */
+export interface Served<R extends RouteContract> extends ReturnType<typeof access> {
   tags: string[];
   summary: string;
-  responses: { [S in Exclude<keyof R['responses'], Usual>]: string } & { [S in Extract<keyof R['responses'], Usual>]?: string };
+  /** Every status of the contract, and the errors the handler answers (their body is ApiError's). */
+  responses: { [S in keyof R['responses']]: string } & Record<number, string>;
 }
 
-type Served<R extends RouteContract> = Omit<R, 'access' | 'responses'> &
-  ReturnType<typeof access<R['access']>> & {
-    tags: string[];
-    summary: string;
-    responses: { [S in keyof R['responses']]: R['responses'][S] & { description: string } };
+type Described<R extends RouteContract, P extends Served<R>> = Omit<R, 'responses'> &
+  Omit<P, 'responses'> & {
+    responses: { [S in keyof R['responses']]: R['responses'][S] & { description: string } } & {
+      [S in Exclude<keyof P['responses'], keyof R['responses']>]: typeof failure & { description: string };
+    };
   };
 
+const failure = json(ApiError);
+
 /**
- * A route's contract (shared/api/routes) as the server mounts it: `...access(level)` turns its access level into the
- * check and the document's roles, and the prose describes it. Every `app.openapi` takes its route through here.
+ * A route's contract (shared/api/routes) as the server mounts it: the access level's check runs before the route's
+ * validation, and the document gets the roles, the prose and every status. Every `app.openapi` takes its route here.
  */
-export function serve<R extends RouteContract>(contract: R, prose: Prose<R>): Served<R> {
-  const { access: level, responses, ...rest } = contract;
-  const described = Object.fromEntries(
-    Object.entries(responses).map(([status, response]) => {
-      const description = (prose.responses as Record<string, string | undefined>)[status] ?? USUAL[Number(status)];
-      if (description === undefined) throw new Error(`${contract.method} ${contract.path}: no description of status ${status}`);
-      return [status, { ...response, description }];
+export function serve<R extends RouteContract, P extends Served<R>>(contract: R, side: P): Described<R, P> {
+  const responses = Object.fromEntries(
+    Object.entries(side.responses).map(([status, description]) => {
+      const answer = (contract.responses as Record<string, object | undefined>)[status] ?? failure;
+      return [status, { ...answer, description }];
     }),
   );
-  return createRoute({ ...access(level), tags: prose.tags, summary: prose.summary, ...rest, responses: described } as unknown as Served<R>);
+  return createRoute({ ...side, ...contract, responses } as unknown as Described<R, P>);
 }
 
 /** The signed-in principal of a route that requires one. */

@@ -4,51 +4,58 @@ import { hasErrors } from '../../shared';
 import { compileOnServer } from './compile-context';
 import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
-import { serve } from './guard';
-import { HttpError, notFound, validationHook } from './errors';
+import { access, serve } from './guard';
+import { HttpError, notFound, validationHook, usual } from './errors';
 import { publishIntegration } from './publish';
 import * as routes from '../../shared/api/routes';
 
 const list = serve(routes.listIntegrations, {
+  ...access('read'),
   tags: ['Integrations'],
   summary: 'List integrations with their last run',
   responses: { 200: 'Integrations' },
 });
 
 const create = serve(routes.createIntegration, {
+  ...access('design'),
   tags: ['Integrations'],
   summary: 'Create an integration (a draft graph)',
-  responses: { 201: 'Created' },
+  responses: { 201: 'Created', 400: usual[400] },
 });
 
 const get = serve(routes.getIntegration, {
+  ...access('read'),
   tags: ['Integrations'],
   summary: 'One integration with its draft graph',
-  responses: { 200: 'The integration' },
+  responses: { 200: 'The integration', 404: usual[404] },
 });
 
 const update = serve(routes.updateIntegration, {
+  ...access('design'),
   tags: ['Integrations'],
   summary: 'Save the draft (name, description, graph)',
-  responses: { 200: 'Saved' },
+  responses: { 200: 'Saved', 400: usual[400], 404: usual[404] },
 });
 
 const remove = serve(routes.deleteIntegration, {
+  ...access('design'),
   tags: ['Integrations'],
   summary: 'Delete an integration, its versions and its runs',
-  responses: { 204: 'Deleted', 409: 'A run is in progress' },
+  responses: { 204: 'Deleted', 404: usual[404], 409: 'A run is in progress' },
 });
 
 const compileRoute = serve(routes.compileGraph, {
+  ...access('read'),
   tags: ['Integrations'],
   summary: 'Compile a graph and return its diagnostics (nothing is saved)',
-  responses: { 200: 'Diagnostics and per-node schemas' },
+  responses: { 200: 'Diagnostics and per-node schemas', 400: usual[400] },
 });
 
 const publish = serve(routes.publishIntegration, {
+  ...access('design'),
   tags: ['Integrations'],
   summary: 'Publish the draft as a new immutable version (refused when it has errors)',
-  responses: { 200: 'Published (or unchanged since the last version)', 422: 'The graph has errors: error.diagnostics lists them' },
+  responses: { 200: 'Published (or unchanged since the last version)', 404: usual[404], 422: 'The graph has errors: error.diagnostics lists them' },
 });
 
 export function integrationRoutes({ store }: ApiDeps) {

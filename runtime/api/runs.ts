@@ -5,53 +5,60 @@ import { StartRunInput, type RunStatus } from '../../shared';
 import { servedRunFile } from '../store/run-files';
 import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
-import { serve } from './guard';
-import { HttpError, notFound, validationHook } from './errors';
+import { access, serve } from './guard';
+import { HttpError, notFound, validationHook, usual } from './errors';
 import { listFileSources, resolveRunFiles } from './run-files';
 import * as routes from '../../shared/api/routes';
 
 const TERMINAL: ReadonlySet<RunStatus> = new Set(['completed', 'completed_with_errors', 'failed']);
 
 const start = serve(routes.startRun, {
+  ...access('run'),
   tags: ['Runs'],
   summary: 'Start a run of the published version, optionally with other files for its file sources; returns the run id at once',
-  responses: { 202: 'Started', 409: 'Not published yet', 422: 'A replacement file names no file source of the published version, is missing, or lacks columns the node reads', 503: 'The execution engine (Temporal) is unreachable' },
+  responses: { 202: 'Started', 400: usual[400], 404: usual[404], 409: 'Not published yet', 422: 'A replacement file names no file source of the published version, is missing, or lacks columns the node reads', 503: 'The execution engine (Temporal) is unreachable' },
 });
 
 const resume = serve(routes.resumeRun, {
+  ...access('run'),
   tags: ['Runs'],
   summary: 'Resume a failed run from its last committed checkpoint, with the same version, settings and files',
-  responses: { 202: 'Resumed', 409: 'The run has not failed, so there is nothing to resume', 503: 'The execution engine (Temporal) is unreachable' },
+  responses: { 202: 'Resumed', 404: usual[404], 409: 'The run has not failed, so there is nothing to resume', 503: 'The execution engine (Temporal) is unreachable' },
 });
 
 const fileSources = serve(routes.listFileSources, {
+  ...access('read'),
   tags: ['Runs'],
   summary: "The published version's file sources: the file each reads and the columns a replacement must have",
-  responses: { 200: 'File sources', 409: 'Not published yet' },
+  responses: { 200: 'File sources', 404: usual[404], 409: 'Not published yet' },
 });
 
 const listRuns = serve(routes.listRuns, {
+  ...access('read'),
   tags: ['Runs'],
   summary: "An integration's sync history, newest first",
-  responses: { 200: 'Runs' },
+  responses: { 200: 'Runs', 404: usual[404] },
 });
 
 const getRun = serve(routes.getRun, {
+  ...access('read'),
   tags: ['Runs'],
   summary: 'One run with the status and counts of each step',
-  responses: { 200: 'The run' },
+  responses: { 200: 'The run', 404: usual[404] },
 });
 
 const rejected = serve(routes.listRejected, {
+  ...access('read'),
   tags: ['Runs'],
   summary: 'Records a run rejected, with their source values and the reason',
-  responses: { 200: 'Rejected records' },
+  responses: { 200: 'Rejected records', 404: usual[404] },
 });
 
 const events = serve(routes.runEvents, {
+  ...access('read'),
   tags: ['Runs'],
   summary: 'Server-sent events: `run` with the RunDetail on every change, `end` when it finishes',
-  responses: { 200: 'Event stream' },
+  responses: { 200: 'Event stream', 404: usual[404] },
 });
 
 /** Why Temporal refused or did not answer, in words: the client's own message ("Failed to start Workflow") says little. */

@@ -5,8 +5,8 @@ import { hashSecret, newSecret, TOKEN_PREFIX } from '../auth/secrets';
 import type { Store } from '../store/types';
 import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
-import { notFound, validationHook } from './errors';
-import { serve, principalOf, type AuthEnv } from './guard';
+import { notFound, validationHook, usual } from './errors';
+import { access, serve, principalOf, type AuthEnv } from './guard';
 import * as routes from '../../shared/api/routes';
 
 /** Makes a token and stores its hash; the one place the token itself exists is the answer. Used by the API and the CLI. */
@@ -23,21 +23,24 @@ export async function issueToken(store: Store, input: { name: string; role: Role
 }
 
 const list = serve(routes.listTokens, {
+  ...access('admin'),
   tags: ['API tokens'],
   summary: 'API tokens (never the tokens themselves)',
   responses: { 200: 'Tokens' },
 });
 
 const create = serve(routes.createToken, {
+  ...access('admin'),
   tags: ['API tokens'],
   summary: 'Create a token with a role; the answer is the only time the token is shown',
-  responses: { 201: 'Created' },
+  responses: { 201: 'Created', 400: usual[400] },
 });
 
 const revoke = serve(routes.revokeToken, {
+  ...access('admin'),
   tags: ['API tokens'],
   summary: 'Revoke a token: the next request with it is refused',
-  responses: { 204: 'Revoked' },
+  responses: { 204: 'Revoked', 404: usual[404] },
 });
 
 export function tokenRoutes({ store }: ApiDeps) {

@@ -6,8 +6,8 @@ import { hashSecret, newSecret } from '../auth/secrets';
 import { EmailTakenError, type StoredUser } from '../store/auth';
 import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
-import { HttpError, notFound, validationHook } from './errors';
-import { serve, principalOf, type AuthEnv, type Site } from './guard';
+import { HttpError, notFound, validationHook, usual } from './errors';
+import { access, serve, principalOf, type AuthEnv, type Site } from './guard';
 import * as routes from '../../shared/api/routes';
 
 const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -16,39 +16,45 @@ const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 export const publicUser = ({ passwordHash: _hash, ...user }: StoredUser): User => user;
 
 const list = serve(routes.listUsers, {
+  ...access('admin'),
   tags: ['Users'],
   summary: 'Everyone with an account, the owner first',
   responses: { 200: 'Users' },
 });
 
 const invite = serve(routes.inviteUser, {
+  ...access('admin'),
   tags: ['Users'],
   summary: 'Invite someone: with an initial password, or without one for an invitation link (shown once, valid 7 days)',
-  responses: { 201: 'Invited', 409: 'The email has an account' },
+  responses: { 201: 'Invited', 400: usual[400], 409: 'The email has an account' },
 });
 
 const update = serve(routes.setUserRole, {
+  ...access('admin'),
   tags: ['Users'],
   summary: "Change someone's role (the owner's cannot be changed); it applies to their next request",
-  responses: { 200: 'Changed', 409: 'The owner' },
+  responses: { 200: 'Changed', 400: usual[400], 404: usual[404], 409: 'The owner' },
 });
 
 const remove = serve(routes.removeUser, {
+  ...access('admin'),
   tags: ['Users'],
   summary: 'Remove someone: their sessions end at once (the owner cannot be removed)',
-  responses: { 204: 'Removed', 409: 'The owner, or yourself' },
+  responses: { 204: 'Removed', 404: usual[404], 409: 'The owner, or yourself' },
 });
 
 const signOutUser = serve(routes.signOutUser, {
+  ...access('admin'),
   tags: ['Users'],
   summary: "End every session of someone (e.g. a lost laptop)",
-  responses: { 200: 'How many sessions ended' },
+  responses: { 200: 'How many sessions ended', 404: usual[404] },
 });
 
 const reset = serve(routes.resetUser, {
+  ...access('admin'),
   tags: ['Users'],
   summary: "For a forgotten password: clear someone's password, end their sessions and answer a new invitation link (shown once, valid 7 days)",
-  responses: { 200: 'The link to pass on', 409: 'The owner, or yourself' },
+  responses: { 200: 'The link to pass on', 404: usual[404], 409: 'The owner, or yourself' },
 });
 
 export function userRoutes(deps: ApiDeps, site: Site) {

@@ -3,33 +3,37 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { openWorkspaceSession } from '../connectors/workspace';
 import { ConnectorError } from '../connectors/types';
 import type { ApiDeps } from './deps';
-import { serve } from './guard';
-import { HttpError, notFound, validationHook } from './errors';
+import { access, serve } from './guard';
+import { HttpError, notFound, validationHook, usual } from './errors';
 import * as routes from '../../shared/api/routes';
 
 const listObjects = serve(routes.listObjects, {
+  ...access('read'),
   tags: ['Workspace'],
   summary: 'Workspace objects with their attributes and record counts',
   responses: { 200: 'Objects' },
 });
 
 const getObject = serve(routes.getObject, {
+  ...access('read'),
   tags: ['Workspace'],
   summary: 'One workspace object',
-  responses: { 200: 'The object' },
+  responses: { 200: 'The object', 404: usual[404] },
 });
 
 const listRecords = serve(routes.listRecords, {
+  ...access('read'),
   tags: ['Workspace'],
   summary: "An object's records, searchable and paged",
-  responses: { 200: 'Records' },
+  responses: { 200: 'Records', 400: usual[400], 404: usual[404] },
 });
 
 // The Workspace source's preview reads through the workspace connector, so it shows what a run would read.
 const previewObject = serve(routes.previewWorkspaceObject, {
+  ...access('read'),
   tags: ['Workspace'],
   summary: 'The first 10 records a Workspace source reads from the object, its filter formula applied',
-  responses: { 200: 'Preview', 422: 'The filter is not a TRUE/FALSE formula over the object\'s fields, or fails on a record (error.code invalid_query)' },
+  responses: { 200: 'Preview', 400: usual[400], 404: usual[404], 422: 'The filter is not a TRUE/FALSE formula over the object\'s fields, or fails on a record (error.code invalid_query)' },
 });
 
 const PREVIEW_ROWS = 10;

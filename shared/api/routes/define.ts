@@ -1,10 +1,9 @@
-// What a route's contract is made of: the server serves each with `serve(route, prose)` (runtime/api) and the web
-// client calls it with `call(route, { params, query, body })` (web/api.ts), so a path, a method and a schema are
-// written once. The OpenAPI prose (tags, summary, what each status means) is the server's, beside its handler.
+// What a route's contract is made of: the server serves each with `serve(route, { ...access(level), prose })`
+// (runtime/api) and the web client calls it with `call(route, { params, query, body })` (web/api.ts), so a path, a
+// method and a schema are written once. Who may call it, how it fails and the OpenAPI prose are the server's, beside
+// its handler, and stay out of the web bundle.
 import type { RouteConfig } from '@hono/zod-openapi';
 import { z } from 'zod';
-import type { Access } from '../auth';
-import { ApiError } from '../integrations';
 
 /** Where the API is mounted: the server routes every contract under it, the client prefixes it to every path. */
 export const API_BASE = '/api';
@@ -14,9 +13,8 @@ export interface ResponseContract {
   content?: Record<string, { schema: z.ZodType }>;
 }
 
-/** A route of Weft's API: who may use it, its method and path, what it takes and what each status answers. */
+/** A route of Weft's API: its method and path, what it takes and what it answers when it succeeds. */
 export interface RouteContract {
-  access: Access;
   method: 'get' | 'post' | 'put' | 'delete';
   /** Under API_BASE; `{name}` marks a path parameter of `request.params`. */
   path: string;
@@ -31,8 +29,6 @@ export const route = <R extends RouteContract>(contract: R): R => contract;
 export const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
 /** A required JSON request body. */
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
-/** Every error answers `{ error: { code, message, … } }`. */
-export const error = json(ApiError);
 /** An answer without a body (204). */
 export const empty = {};
 

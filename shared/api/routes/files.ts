@@ -2,10 +2,9 @@
 import { z } from 'zod';
 import { FilePreview, FilePreviewInput, FileSniffInput } from '../files';
 import { UploadedFile } from '../integrations';
-import { error, IdParam, json, jsonBody, route } from './define';
+import { IdParam, json, jsonBody, route } from './define';
 
 export const uploadFile = route({
-  access: 'run',
   method: 'post',
   path: '/files',
   request: {
@@ -20,38 +19,34 @@ export const uploadFile = route({
     // make the router parse the body instead of streaming it to disk.
     body: { content: { 'text/csv': { schema: z.string() }, 'application/octet-stream': { schema: z.string() } }, required: true },
   },
-  responses: { 201: json(UploadedFile), 400: error, 413: error, 415: error },
+  responses: { 201: json(UploadedFile) },
 });
 
 export const getFile = route({
-  access: 'read',
   method: 'get',
   path: '/files/{id}',
   request: { params: IdParam },
-  responses: { 200: json(UploadedFile), 404: error },
+  responses: { 200: json(UploadedFile) },
 });
 
 export const sniffFile = route({
-  access: 'run',
   method: 'post',
   path: '/files/{id}/sniff',
   request: { params: IdParam, body: jsonBody(FileSniffInput) },
-  responses: { 200: json(UploadedFile), 400: error, 404: error },
+  responses: { 200: json(UploadedFile) },
 });
 
 export const previewFile = route({
-  access: 'read',
   method: 'post',
   path: '/files/{id}/preview',
   request: { params: IdParam, body: jsonBody(FilePreviewInput) },
-  responses: { 200: json(FilePreview), 400: error, 404: error, 422: error },
+  responses: { 200: json(FilePreview) },
 });
 
 export const downloadFile = route({
-  access: 'read',
   method: 'get',
   path: '/files/{id}/download',
   request: { params: IdParam },
-  responses: { 200: { content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } } }, 404: error },
+  responses: { 200: { content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } } } },
 });
 

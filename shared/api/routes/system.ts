@@ -12,7 +12,6 @@ export const Health = z.object({
 export type Health = z.infer<typeof Health>;
 
 export const health = route({
-  access: 'public',
   method: 'get',
   path: '/health',
   responses: { 200: json(Health), 503: json(Health) },

@@ -2,36 +2,32 @@
 import { z } from 'zod';
 import { Page, WorkspaceObject, WorkspaceRecord } from '../integrations';
 import { WorkspacePreview, WorkspacePreviewInput } from '../workspace-preview';
-import { error, NameParam, Paging, json, jsonBody, route } from './define';
+import { NameParam, Paging, json, jsonBody, route } from './define';
 
 export const listObjects = route({
-  access: 'read',
   method: 'get',
   path: '/workspace/objects',
   responses: { 200: json(z.array(WorkspaceObject)) },
 });
 
 export const getObject = route({
-  access: 'read',
   method: 'get',
   path: '/workspace/objects/{name}',
   request: { params: NameParam },
-  responses: { 200: json(WorkspaceObject), 404: error },
+  responses: { 200: json(WorkspaceObject) },
 });
 
 export const listRecords = route({
-  access: 'read',
   method: 'get',
   path: '/workspace/objects/{name}/records',
   request: { params: NameParam, query: Paging.extend({ search: z.string().max(200).optional() }) },
-  responses: { 200: json(Page(WorkspaceRecord)), 400: error, 404: error },
+  responses: { 200: json(Page(WorkspaceRecord)) },
 });
 
 export const previewWorkspaceObject = route({
-  access: 'read',
   method: 'post',
   path: '/workspace/objects/{name}/preview',
   request: { params: NameParam, body: jsonBody(WorkspacePreviewInput) },
-  responses: { 200: json(WorkspacePreview), 400: error, 404: error, 422: error },
+  responses: { 200: json(WorkspacePreview) },
 });
 
