@@ -44,4 +44,14 @@ export default tseslint.config(
       { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'], message: 'Workflow code imports only @temporalio/workflow (activities as types).', allowTypeImports: true },
     ]),
   },
+  {
+    // The web app talks to the server through the route contracts in shared/api/routes, never through server code.
+    files: ['web/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/runtime/**', '**/workflows/**'], message: 'web/ imports shared/ (route contracts in shared/api/routes), never runtime/ or workflows/.' }] },
+      ],
+    },
+  },
 );
