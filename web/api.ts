@@ -97,6 +97,11 @@ export type CallResult<R extends Route> = {
   [S in keyof R['responses'] & Success]: [JsonSchemaOf<R['responses'][S]>] extends [never] ? undefined : z.output<JsonSchemaOf<R['responses'][S]>>;
 }[keyof R['responses'] & Success];
 
+/** The JSON body a route takes. */
+type BodyOf<R extends Route> = CallArgs<R> extends { body: infer B } ? B : never;
+/** A route whose one path parameter is `{id}`. */
+type ById = { request: { params: z.ZodType<{ id: string }> } };
+
 /** The args are optional for a route that takes nothing. */
 type ArgsParam<R extends Route> = object extends CallArgs<R> ? [args?: CallArgs<R>] : [args: CallArgs<R>];
 
@@ -181,28 +186,34 @@ export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base =
     return parsed.data as CallResult<R>;
   }
 
+  // The shapes of the named methods below: a route that takes nothing, a body, an id, or an id and a body.
+  const send = call as <R extends Route>(route: R, args?: AnyArgs) => Promise<CallResult<R>>;
+  const none = <R extends Route & { request?: never }>(route: R) => () => send(route);
+  const withBody = <R extends Route & { request: { params?: never } }>(route: R) => (body: BodyOf<R>) => send(route, { body });
+  const byId = <R extends Route & ById>(route: R) => (id: string) => send(route, { params: { id } });
+  const byIdWithBody = <R extends Route & ById>(route: R) => (id: string, body: BodyOf<R>) => send(route, { params: { id }, body });
   type Paging = { limit?: number; offset?: number };
 
   return {
     call,
     url,
-    health: () => call(routes.health),
-    listIntegrations: () => call(routes.listIntegrations),
-    createIntegration: (body: CallArgs<typeof routes.createIntegration>['body']) => call(routes.createIntegration, { body }),
-    getIntegration: (id: string) => call(routes.getIntegration, { params: { id } }),
-    updateIntegration: (id: string, body: CallArgs<typeof routes.updateIntegration>['body']) => call(routes.updateIntegration, { params: { id }, body }),
-    deleteIntegration: (id: string) => call(routes.deleteIntegration, { params: { id } }),
-    publish: (id: string) => call(routes.publishIntegration, { params: { id } }),
+    health: none(routes.health),
+    listIntegrations: none(routes.listIntegrations),
+    createIntegration: withBody(routes.createIntegration),
+    getIntegration: byId(routes.getIntegration),
+    updateIntegration: byIdWithBody(routes.updateIntegration),
+    deleteIntegration: byId(routes.deleteIntegration),
+    publish: byId(routes.publishIntegration),
     /** `files`: file source node id -> uploaded file id, read instead of the published file for this run only. */
     startRun: (id: string, params: Record<string, unknown> = {}, files: Record<string, string> = {}) =>
       call(routes.startRun, { params: { id }, body: { params, files } }),
-    listFileSources: (id: string) => call(routes.listFileSources, { params: { id } }),
+    listFileSources: byId(routes.listFileSources),
     /** A plain link (the browser downloads it under the file's original name). */
     fileDownloadUrl: (id: string) => url(routes.downloadFile, { params: { id } }),
     listRuns: (id: string, query: Paging = {}) => call(routes.listRuns, { params: { id }, query }),
-    getRun: (id: string) => call(routes.getRun, { params: { id } }),
+    getRun: byId(routes.getRun),
     /** Continues a failed run from its last committed checkpoint (same run id, version and files). */
-    resumeRun: (id: string) => call(routes.resumeRun, { params: { id } }),
+    resumeRun: byId(routes.resumeRun),
     getRejected: (id: string, query: Paging = {}) => call(routes.listRejected, { params: { id }, query }),
     runEventsUrl: (id: string) => url(routes.runEvents, { params: { id } }),
     uploadFile: (file: Blob & { name: string }, opts: { connectionId?: string; sheet?: string } = {}) =>
@@ -211,45 +222,45 @@ export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base =
         raw: file,
         contentType: SIMPLE_TYPES.has(file.type) ? 'application/octet-stream' : file.type,
       }),
-    getFile: (id: string) => call(routes.getFile, { params: { id } }),
-    sniffFile: (id: string, body: CallArgs<typeof routes.sniffFile>['body']) => call(routes.sniffFile, { params: { id }, body }),
-    previewFile: (id: string, body: CallArgs<typeof routes.previewFile>['body']) => call(routes.previewFile, { params: { id }, body }),
-    listObjects: () => call(routes.listObjects),
+    getFile: byId(routes.getFile),
+    sniffFile: byIdWithBody(routes.sniffFile),
+    previewFile: byIdWithBody(routes.previewFile),
+    listObjects: none(routes.listObjects),
     getObject: (name: string) => call(routes.getObject, { params: { name } }),
     listRecords: (name: string, query: Paging & { search?: string } = {}) => call(routes.listRecords, { params: { name }, query }),
     /** The first records a Workspace source reads, its filter applied (workspace source's preview). */
-    previewWorkspaceObject: (name: string, body: CallArgs<typeof routes.previewWorkspaceObject>['body']) =>
+    previewWorkspaceObject: (name: string, body: BodyOf<typeof routes.previewWorkspaceObject>) =>
       call(routes.previewWorkspaceObject, { params: { name }, body }),
-    listConnectors: () => call(routes.listConnectors),
-    listConnections: () => call(routes.listConnections),
-    getConnection: (id: string) => call(routes.getConnection, { params: { id } }),
-    createConnection: (body: CallArgs<typeof routes.createConnection>['body']) => call(routes.createConnection, { body }),
-    updateConnection: (id: string, body: CallArgs<typeof routes.updateConnection>['body']) => call(routes.updateConnection, { params: { id }, body }),
-    deleteConnection: (id: string) => call(routes.deleteConnection, { params: { id } }),
-    duplicateConnection: (id: string) => call(routes.duplicateConnection, { params: { id } }),
-    testConnection: (id: string) => call(routes.testConnection, { params: { id } }),
-    testConnectionSettings: (body: CallArgs<typeof routes.testConnectionSettings>['body']) => call(routes.testConnectionSettings, { body }),
-    discoverConnection: (id: string) => call(routes.discoverConnection, { params: { id } }),
-    previewSource: (id: string, body: CallArgs<typeof routes.previewSource>['body']) => call(routes.previewSource, { params: { id }, body }),
+    listConnectors: none(routes.listConnectors),
+    listConnections: none(routes.listConnections),
+    getConnection: byId(routes.getConnection),
+    createConnection: withBody(routes.createConnection),
+    updateConnection: byIdWithBody(routes.updateConnection),
+    deleteConnection: byId(routes.deleteConnection),
+    duplicateConnection: byId(routes.duplicateConnection),
+    testConnection: byId(routes.testConnection),
+    testConnectionSettings: withBody(routes.testConnectionSettings),
+    discoverConnection: byId(routes.discoverConnection),
+    previewSource: byIdWithBody(routes.previewSource),
 
-    session: () => call(routes.getSession),
-    setup: (body: CallArgs<typeof routes.setup>['body']) => call(routes.setup, { body }),
-    signIn: (body: CallArgs<typeof routes.signIn>['body']) => call(routes.signIn, { body }),
-    signOut: () => call(routes.signOut),
-    signOutEverywhere: () => call(routes.signOutEverywhere),
-    changePassword: (body: CallArgs<typeof routes.changePassword>['body']) => call(routes.changePassword, { body }),
+    session: none(routes.getSession),
+    setup: withBody(routes.setup),
+    signIn: withBody(routes.signIn),
+    signOut: none(routes.signOut),
+    signOutEverywhere: none(routes.signOutEverywhere),
+    changePassword: withBody(routes.changePassword),
     inviteInfo: (token: string) => call(routes.getInvite, { params: { token } }),
-    acceptInvite: (token: string, body: CallArgs<typeof routes.acceptInvite>['body']) => call(routes.acceptInvite, { params: { token }, body }),
-    listUsers: () => call(routes.listUsers),
-    inviteUser: (body: CallArgs<typeof routes.inviteUser>['body']) => call(routes.inviteUser, { body }),
+    acceptInvite: (token: string, body: BodyOf<typeof routes.acceptInvite>) => call(routes.acceptInvite, { params: { token }, body }),
+    listUsers: none(routes.listUsers),
+    inviteUser: withBody(routes.inviteUser),
     setUserRole: (id: string, role: AssignableRole) => call(routes.setUserRole, { params: { id }, body: { role } }),
-    removeUser: (id: string) => call(routes.removeUser, { params: { id } }),
-    resetUser: (id: string) => call(routes.resetUser, { params: { id } }),
-    signOutUser: (id: string) => call(routes.signOutUser, { params: { id } }),
-    listTokens: () => call(routes.listTokens),
-    createToken: (body: CallArgs<typeof routes.createToken>['body']) => call(routes.createToken, { body }),
-    revokeToken: (id: string) => call(routes.revokeToken, { params: { id } }),
-    listAudit: (query: CallArgs<typeof routes.listAudit>['query']) => call(routes.listAudit, { query }),
+    removeUser: byId(routes.removeUser),
+    resetUser: byId(routes.resetUser),
+    signOutUser: byId(routes.signOutUser),
+    listTokens: none(routes.listTokens),
+    createToken: withBody(routes.createToken),
+    revokeToken: byId(routes.revokeToken),
+    listAudit: (query: NonNullable<CallArgs<typeof routes.listAudit>['query']>) => call(routes.listAudit, { query }),
   };
 }
 
