@@ -83,7 +83,7 @@ type RequestOf<R> = R extends { request: infer Q } ? Q : object;
 type JsonSchemaOf<C> = C extends { content: { 'application/json': { schema: infer S extends z.ZodType } } } ? S : never;
 
 /** What a call of the route takes: its path parameters, its query (an empty value is left out) and its body. */
-export type CallArgs<R extends Route> = (RequestOf<R> extends { params: infer P extends z.ZodType } ? { params: z.input<P> } : { params?: undefined }) &
+type CallArgs<R extends Route> = (RequestOf<R> extends { params: infer P extends z.ZodType } ? { params: z.input<P> } : { params?: undefined }) &
   (RequestOf<R> extends { query: infer Q extends z.ZodType } ? { query?: { [K in keyof z.output<Q>]?: z.output<Q>[K] | '' } } : { query?: undefined }) &
   (RequestOf<R> extends { body: infer B }
     ? [JsonSchemaOf<B>] extends [never]
@@ -93,7 +93,7 @@ export type CallArgs<R extends Route> = (RequestOf<R> extends { params: infer P 
 
 type Success = 200 | 201 | 202 | 204;
 /** What a call of the route resolves to: its success response as the route's schema parses it (undefined without a body). */
-export type CallResult<R extends Route> = {
+type CallResult<R extends Route> = {
   [S in keyof R['responses'] & Success]: [JsonSchemaOf<R['responses'][S]>] extends [never] ? undefined : z.output<JsonSchemaOf<R['responses'][S]>>;
 }[keyof R['responses'] & Success];
 

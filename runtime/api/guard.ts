@@ -168,7 +168,7 @@ export const access = <L extends Access>(level: L) => ({
 });
 
 /** A route's server side: who may use it (`...access(level)`), its OpenAPI tags and summary, and what each status means. */
-export interface Served<R extends RouteContract> extends ReturnType<typeof access> {
+interface Served<R extends RouteContract> extends ReturnType<typeof access> {
   tags: string[];
   summary: string;
   /** Every status of the contract, and the errors the handler answers (their body is ApiError's). */

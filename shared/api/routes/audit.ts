@@ -9,4 +9,3 @@ export const listAudit = route({
   request: { query: AuditQuery },
   responses: { 200: json(Page(AuditEntry)) },
 });
-

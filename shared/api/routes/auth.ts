@@ -57,4 +57,3 @@ export const acceptInvite = route({
   request: { params: TokenParam, body: jsonBody(AcceptInviteInput) },
   responses: { 200: json(SessionInfo) },
 });
-

@@ -87,4 +87,3 @@ export const previewSource = route({
   request: { params: IdParam, body: jsonBody(SourcePreviewInput) },
   responses: { 200: json(SourcePreview) },
 });
-

@@ -35,9 +35,9 @@ export const empty = {};
 /** No control characters (U+0000 above all, which no store column can hold): such a value names nothing Weft keeps. */
 const NO_CONTROLS = /^[^\u0000-\u001f\u007f]*$/;
 /** The one shape of an id in a path: Weft's ids (`run_<uuid>`, `file_…`) and the names tests and fixtures use. */
-export const Id = z.string().min(1).max(100).regex(NO_CONTROLS, 'An id holds no control characters');
+const Id = z.string().min(1).max(100).regex(NO_CONTROLS, 'An id holds no control characters');
 /** A workspace object's name in a path: a name people chose, but never with control characters. */
-export const Name = z.string().min(1).max(100).regex(NO_CONTROLS, 'A name holds no control characters');
+const Name = z.string().min(1).max(100).regex(NO_CONTROLS, 'A name holds no control characters');
 export const IdParam = z.object({ id: Id });
 export const NameParam = z.object({ name: Name });
 

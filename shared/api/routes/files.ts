@@ -49,4 +49,3 @@ export const downloadFile = route({
   request: { params: IdParam },
   responses: { 200: { content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } } } },
 });
-

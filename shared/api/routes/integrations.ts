@@ -7,7 +7,7 @@ import { nameRecord } from '../../util/name-record';
 import { Integration, IntegrationInput, IntegrationPatch, IntegrationSummary, PublishResult } from '../integrations';
 import { empty, IdParam, json, jsonBody, route } from './define';
 
-export const CompileResponse = z.object({
+const CompileResponse = z.object({
   ok: z.boolean(),
   diagnostics: z.array(Diagnostic),
   schemas: nameRecord(RowSchema.nullable()),
@@ -60,4 +60,3 @@ export const publishIntegration = route({
   request: { params: IdParam },
   responses: { 200: json(PublishResult) },
 });
-

@@ -52,4 +52,3 @@ export const runEvents = route({
   request: { params: IdParam },
   responses: { 200: { content: { 'text/event-stream': { schema: z.string() } } } },
 });
-

@@ -2,18 +2,16 @@
 import { z } from 'zod';
 import { json, route } from './define';
 
-export const Health = z.object({
+const Health = z.object({
   ok: z.boolean(),
   store: z.enum(['pglite', 'postgres']),
   temporal: z.enum(['up', 'down', 'unknown']),
   /** Why Temporal is down, when it is. */
   message: z.string().optional(),
 });
-export type Health = z.infer<typeof Health>;
 
 export const health = route({
   method: 'get',
   path: '/health',
   responses: { 200: json(Health), 503: json(Health) },
 });
-

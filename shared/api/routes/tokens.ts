@@ -22,4 +22,3 @@ export const revokeToken = route({
   request: { params: IdParam },
   responses: { 204: empty },
 });
-

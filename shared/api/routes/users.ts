@@ -43,4 +43,3 @@ export const resetUser = route({
   request: { params: IdParam },
   responses: { 200: json(z.object({ inviteUrl: z.string() })) },
 });
-

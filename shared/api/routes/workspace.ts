@@ -30,4 +30,3 @@ export const previewWorkspaceObject = route({
   request: { params: NameParam, body: jsonBody(WorkspacePreviewInput) },
   responses: { 200: json(WorkspacePreview) },
 });
-
