@@ -87,4 +87,14 @@ export default tseslint.config(
     ignores: ['**/*.test.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [...connectorPatterns, ...secretsPatterns] }] },
   },
+  {
+    // The web app talks to the server through the route contracts in shared/api/routes, never through server code.
+    files: ['web/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/runtime/**', '**/workflows/**'], message: 'web/ imports shared/ (route contracts in shared/api/routes), never runtime/ or workflows/.' }] },
+      ],
+    },
+  },
 );

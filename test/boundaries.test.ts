@@ -41,6 +41,13 @@ describe('import boundaries', () => {
     expect(await restricted('workflows/probe.ts', "import { proxyActivities } from '@temporalio/workflow';\nexport const p = proxyActivities;\n")).toEqual([]);
   });
 
+  it('web/ rejects runtime/ and workflows/ code, even as types, and takes the route contracts from shared/', async () => {
+    expect(await restricted('web/probe.ts', "import { createApi } from '../runtime/api/app';\nexport const c = createApi;\n")).toHaveLength(1);
+    expect(await restricted('web/probe.ts', "import type { Store } from '../runtime/store/types';\nexport type S = Store;\n")).toHaveLength(1);
+    expect(await restricted('web/probe.ts', "import { syncIntegration } from '../workflows/sync-integration';\nexport const s = syncIntegration;\n")).toHaveLength(1);
+    expect(await restricted('web/probe.ts', "import * as routes from '../shared/api/routes';\nexport const r = routes;\n")).toEqual([]);
+  });
+
   it('runtime/ may import Node built-ins', async () => {
     expect(await restricted('runtime/probe.ts', "import { readFile } from 'node:fs/promises';\nexport const r = readFile;\n")).toEqual([]);
   });

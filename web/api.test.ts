@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyGraph } from '../shared';
-import { ApiRequestError, createApi, errorFromResponse, errorMessage } from './api';
+import * as routes from '../shared/api/routes';
+import { type Api, ApiRequestError, createApi, errorFromResponse, errorMessage, setCsrfToken } from './api';
 
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -97,8 +98,69 @@ describe('createApi', () => {
     expect(errorMessage(err)).toMatch(/unexpected response/);
   });
 
-  it('accepts paged lists with or without offset/limit', async () => {
-    const api = createApi(async () => json(200, { items: [], total: 0 }));
-    await expect(api.listRuns('i1', { limit: 20, offset: 0 })).resolves.toEqual({ items: [], total: 0 });
+  it("parses paged lists with the route's one Page schema", async () => {
+    const api = createApi(async () => json(200, { items: [], total: 0, offset: 0, limit: 20 }));
+    await expect(api.listRuns('i1', { limit: 20, offset: 0 })).resolves.toEqual({ items: [], total: 0, offset: 0, limit: 20 });
   });
 });
+
+describe('calls built from the route definitions', () => {
+  const recorder = (status = 200, body: unknown = null) => {
+    const calls: { url: string; method?: string; headers: Record<string, string>; body?: BodyInit | null }[] = [];
+    const api = createApi(async (url, init) => {
+      calls.push({ url: String(url), method: init?.method, headers: (init?.headers ?? {}) as Record<string, string>, body: init?.body });
+      return status === 204 ? new Response(null, { status }) : json(status, body);
+    });
+    return { api, calls };
+  };
+
+  it("fills the route's path parameters, encoded, under the API base", async () => {
+    const { api, calls } = recorder(200, integration);
+    await api.getIntegration('a/b c');
+    expect(calls[0]).toMatchObject({ url: '/api/integrations/a%2Fb%20c', method: 'GET' });
+    expect(api.runEventsUrl('run 1')).toBe('/api/runs/run%201/events');
+    expect(createApi(fetch, 'http://weft.test').fileDownloadUrl('f/1')).toBe('http://weft.test/api/files/f%2F1/download');
+  });
+
+  it('leaves empty query values out', async () => {
+    const { api, calls } = recorder(200, { items: [], total: 0, offset: 0, limit: 50 });
+    await api.listAudit({ actor: '', action: '', from: undefined, limit: 50, offset: 0 });
+    expect(calls[0]?.url).toBe('/api/audit?limit=50&offset=0');
+  });
+
+  it('sends a POST without a body as {} JSON, a DELETE with none, and the CSRF token on both', async () => {
+    setCsrfToken('csrf-1');
+    try {
+      const { api, calls } = recorder(204);
+      await expect(api.signOut()).resolves.toBeUndefined();
+      await expect(api.deleteIntegration('i1')).resolves.toBeUndefined();
+      expect(calls[0]).toMatchObject({ url: '/api/auth/sign-out', method: 'POST', body: '{}' });
+      expect(calls[0]?.headers).toMatchObject({ 'content-type': 'application/json', 'x-csrf-token': 'csrf-1' });
+      expect(calls[1]).toMatchObject({ url: '/api/integrations/i1', method: 'DELETE', body: undefined });
+      expect(calls[1]?.headers['x-csrf-token']).toBe('csrf-1');
+    } finally {
+      setCsrfToken(null);
+    }
+  });
+
+  it("validates the answer with the route's own response schema", async () => {
+    const { api } = recorder(200, { runId: 'r1' });
+    await expect(api.call(routes.resumeRun, { params: { id: 'r1' } })).rejects.toMatchObject({ code: 'bad-response' });
+    const ok = recorder(202, { runId: 'r1', workflowId: 'w1' });
+    await expect(ok.api.call(routes.resumeRun, { params: { id: 'r1' } })).resolves.toEqual({ runId: 'r1', workflowId: 'w1' });
+  });
+});
+
+/** Type-level checks, enforced by `npm run typecheck` (never called): a call's arguments are the route's own types. */
+export function callTypesComeFromTheRoutes(api: Api) {
+  // @ts-expect-error the route's parameter is {id}
+  void api.call(routes.getIntegration, { params: { name: 'x' } });
+  // @ts-expect-error a route with a path parameter needs it
+  void api.call(routes.getRun);
+  // @ts-expect-error the body is the route's IntegrationInput
+  void api.call(routes.createIntegration, { body: { name: 1 } });
+  // @ts-expect-error a route without a body takes none
+  void api.call(routes.listIntegrations, { body: {} });
+  // @ts-expect-error the answer is the route's Integration
+  const _n: Promise<number> = api.getIntegration('i1');
+}

@@ -1,45 +1,9 @@
-// The typed HTTP client: every response parsed with the shared zod schemas, every failure a readable message.
-import { z } from 'zod';
-import {
-  ApiError,
-  Connection,
-  type ConnectionInput,
-  type ConnectionPatch,
-  type ConnectionTestInput,
-  ConnectionTestResult,
-  ConnectorInfo,
-  type Diagnostic,
-  DiscoveredObjectInfo,
-  SourcePreview,
-  type SourcePreviewInput,
-  Integration,
-  IntegrationSummary,
-  PublishResult,
-  RejectedRecord,
-  Run,
-  RunDetail,
-  RunFileSource,
-  StartRunResult,
-  UploadedFile,
-  WorkspaceObject,
-  WorkspaceRecord,
-  FilePreview,
-  type FilePreviewInput,
-  type FileSniffInput,
-  type Graph,
-} from '../shared';
-import { WorkspacePreview, type WorkspacePreviewInput } from '../shared/api/workspace-preview';
-import {
-  ApiTokenInfo,
-  AuditEntry,
-  type AssignableRole,
-  type AuditAction,
-  CreatedToken,
-  InviteInfo,
-  InviteResult,
-  SessionInfo,
-  User,
-} from '../shared/api/auth';
+// The typed HTTP client: every call names a route of shared/api/routes (its path, method and input types), and every
+// response is parsed with that route's own zod schema; every failure becomes a readable message.
+import { type z } from 'zod';
+import { ApiError, type Diagnostic } from '../shared';
+import * as routes from '../shared/api/routes';
+import type { AssignableRole } from '../shared/api/auth';
 
 /** A failed request, carrying what the server said so forms can point at the offending field. */
 export class ApiRequestError extends Error {
@@ -96,9 +60,6 @@ export const networkError = () =>
 export const errorMessage = (e: unknown): string =>
   e instanceof ApiRequestError ? e.message : e instanceof Error ? e.message : 'Something went wrong';
 
-const Paged = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), total: z.number().int().nonnegative() });
-export type Paged<T> = { items: T[]; total: number };
-
 type Fetch = typeof fetch;
 
 /** The session's CSRF token, sent with every state-changing request (JSON ones need it not, uploads do). */
@@ -117,130 +78,189 @@ export function onUnauthorized(listener: () => void): () => void {
 /** Media types any page can send without a preflight; an upload of such a file goes as octet-stream instead. */
 const SIMPLE_TYPES = new Set(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', '']);
 
-interface RequestOptions {
-  method?: string;
+type Route = routes.RouteContract;
+type RequestOf<R> = R extends { request: infer Q } ? Q : object;
+type JsonSchemaOf<C> = C extends { content: { 'application/json': { schema: infer S extends z.ZodType } } } ? S : never;
+
+/** What a call of the route takes: its path parameters, its query (an empty value is left out) and its body. */
+type CallArgs<R extends Route> = (RequestOf<R> extends { params: infer P extends z.ZodType } ? { params: z.input<P> } : { params?: undefined }) &
+  (RequestOf<R> extends { query: infer Q extends z.ZodType } ? { query?: { [K in keyof z.output<Q>]?: z.output<Q>[K] | '' } } : { query?: undefined }) &
+  (RequestOf<R> extends { body: infer B }
+    ? [JsonSchemaOf<B>] extends [never]
+      ? { raw: Blob; contentType: string }
+      : { body: z.input<JsonSchemaOf<B>> }
+    : { body?: undefined });
+
+type Success = 200 | 201 | 202 | 204;
+/** What a call of the route resolves to: its success response as the route's schema parses it (undefined without a body). */
+type CallResult<R extends Route> = {
+  [S in keyof R['responses'] & Success]: [JsonSchemaOf<R['responses'][S]>] extends [never] ? undefined : z.output<JsonSchemaOf<R['responses'][S]>>;
+}[keyof R['responses'] & Success];
+
+/** The JSON body a route takes. */
+type BodyOf<R extends Route> = CallArgs<R> extends { body: infer B } ? B : never;
+/** A route whose one path parameter is `{id}`. */
+type ById = { request: { params: z.ZodType<{ id: string }> } };
+
+/** The args are optional for a route that takes nothing. */
+type ArgsParam<R extends Route> = object extends CallArgs<R> ? [args?: CallArgs<R>] : [args: CallArgs<R>];
+
+interface AnyArgs {
+  params?: Record<string, string>;
+  query?: Record<string, unknown>;
   body?: unknown;
-  raw?: BodyInit;
-  headers?: Record<string, string>;
-  signal?: AbortSignal;
+  raw?: Blob;
+  contentType?: string;
+}
+
+function search(query: Record<string, unknown> = {}): string {
+  const s = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') s.set(k, String(v));
+  const out = s.toString();
+  return out ? `?${out}` : '';
+}
+
+/** The zod schema the route declares for a success's JSON body: the status's own, else its other success's (if any). */
+function responseSchema(route: Route, status: number): z.ZodType | undefined {
+  const responses = route.responses as Record<number, { content?: Record<string, { schema?: unknown }> }>;
+  const schemaOf = (s: number) => {
+    const schema = responses[s]?.content?.['application/json']?.schema as z.ZodType | undefined;
+    return typeof schema?.safeParse === 'function' ? schema : undefined;
+  };
+  return schemaOf(status) ?? [200, 201, 202].map(schemaOf).find((schema) => schema !== undefined);
 }
 
 export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base = '') {
-  async function request<S extends z.ZodType>(schema: S, path: string, opts: RequestOptions = {}): Promise<z.infer<S>> {
-    const method = opts.method ?? 'GET';
-    const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
+  /** The address of a route: its path under the API, each `{name}` replaced by the encoded parameter, then the query. */
+  function url<R extends Route>(route: R, ...[args]: ArgsParam<R>): string {
+    const { params = {}, query } = (args ?? {}) as AnyArgs;
+    const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+      const value = params[name];
+      if (value === undefined) throw new Error(`${route.method.toUpperCase()} ${route.path}: no value for {${name}}`);
+      return encodeURIComponent(value);
+    });
+    return `${base}${routes.API_BASE}${path}${search(query)}`;
+  }
+
+  /** Calls a route and parses its answer with the route's own response schema. */
+  async function call<R extends Route>(route: R, ...[args]: ArgsParam<R>): Promise<CallResult<R>> {
+    const { body: json, raw, contentType } = (args ?? {}) as AnyArgs;
+    const method = route.method.toUpperCase();
+    const headers: Record<string, string> = { accept: 'application/json' };
     if (csrfToken && method !== 'GET') headers['x-csrf-token'] = csrfToken;
-    let body: BodyInit | undefined = opts.raw;
-    if (opts.body !== undefined) {
+    let body: BodyInit | undefined = raw;
+    if (raw) headers['content-type'] = contentType ?? 'application/octet-stream';
+    // A POST or PUT always carries a JSON body (`{}` when the route takes none), so it passes the server's JSON rule.
+    const sent = json ?? (!raw && (method === 'POST' || method === 'PUT') ? {} : undefined);
+    if (sent !== undefined) {
       headers['content-type'] = 'application/json';
-      body = JSON.stringify(opts.body);
+      body = JSON.stringify(sent);
     }
     let res: Response;
     try {
-      res = await fetchImpl(`${base}${path}`, { method, headers, body, signal: opts.signal, credentials: 'same-origin' });
+      res = await fetchImpl(url(route, ...([args] as ArgsParam<R>)), { method, headers, body, credentials: 'same-origin' });
     } catch (e) {
       if (e instanceof DOMException && e.name === 'AbortError') throw e;
       throw networkError();
     }
     const text = await res.text();
-    if (res.status === 401 && !path.startsWith('/api/auth/')) for (const listener of unauthorizedListeners) listener();
+    if (res.status === 401 && !route.path.startsWith('/auth/')) for (const listener of unauthorizedListeners) listener();
     if (!res.ok) throw errorFromResponse(res.status, text);
-    let json: unknown;
+    const schema = responseSchema(route, res.status);
+    if (!schema && !text) return undefined as CallResult<R>;
+    let parsedJson: unknown;
     try {
-      json = text ? JSON.parse(text) : null;
+      parsedJson = text ? JSON.parse(text) : null;
     } catch {
       throw new ApiRequestError('The server sent a response Weft could not read', res.status, 'bad-response');
     }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      const first = parsed.error.issues[0];
+    const parsed = schema?.safeParse(parsedJson);
+    if (!parsed?.success) {
+      const first = parsed?.error.issues[0];
       throw new ApiRequestError(
-        `The server sent an unexpected response${first ? ` (${first.path.join('.') || 'body'}: ${first.message})` : ''}`,
+        `The server sent an unexpected response${first ? ` (${first.path.join('.') || 'body'}: ${first.message})` : ` (status ${res.status})`}`,
         res.status,
         'bad-response',
       );
     }
-    return parsed.data;
+    return parsed.data as CallResult<R>;
   }
 
-  const q = (params: Record<string, string | number | undefined>) => {
-    const s = new URLSearchParams();
-    for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') s.set(k, String(v));
-    const out = s.toString();
-    return out ? `?${out}` : '';
-  };
-  const id = encodeURIComponent;
+  // The shapes of the named methods below: a route that takes nothing, a body, an id, or an id and a body.
+  const send = call as <R extends Route>(route: R, args?: AnyArgs) => Promise<CallResult<R>>;
+  const none = <R extends Route & { request?: never }>(route: R) => () => send(route);
+  const withBody = <R extends Route & { request: { params?: never } }>(route: R) => (body: BodyOf<R>) => send(route, { body });
+  const byId = <R extends Route & ById>(route: R) => (id: string) => send(route, { params: { id } });
+  const byIdWithBody = <R extends Route & ById>(route: R) => (id: string, body: BodyOf<R>) => send(route, { params: { id }, body });
+  type Paging = { limit?: number; offset?: number };
 
   return {
-    health: () => request(z.unknown(), '/api/health'),
-    listIntegrations: () => request(z.array(IntegrationSummary), '/api/integrations'),
-    createIntegration: (input: { name: string; description?: string; graph: Graph }) =>
-      request(Integration, '/api/integrations', { method: 'POST', body: input }),
-    getIntegration: (iid: string) => request(Integration, `/api/integrations/${id(iid)}`),
-    updateIntegration: (iid: string, patch: { name?: string; description?: string; graph?: Graph }) =>
-      request(Integration, `/api/integrations/${id(iid)}`, { method: 'PUT', body: patch }),
-    deleteIntegration: (iid: string) => request(z.unknown(), `/api/integrations/${id(iid)}`, { method: 'DELETE' }),
-    publish: (iid: string) => request(PublishResult, `/api/integrations/${id(iid)}/publish`, { method: 'POST', body: {} }),
+    call,
+    url,
+    health: none(routes.health),
+    listIntegrations: none(routes.listIntegrations),
+    createIntegration: withBody(routes.createIntegration),
+    getIntegration: byId(routes.getIntegration),
+    updateIntegration: byIdWithBody(routes.updateIntegration),
+    deleteIntegration: byId(routes.deleteIntegration),
+    publish: byId(routes.publishIntegration),
     /** `files`: file source node id -> uploaded file id, read instead of the published file for this run only. */
-    startRun: (iid: string, params: Record<string, unknown> = {}, files: Record<string, string> = {}) =>
-      request(StartRunResult, `/api/integrations/${id(iid)}/runs`, { method: 'POST', body: { params, files } }),
-    listFileSources: (iid: string) => request(z.array(RunFileSource), `/api/integrations/${id(iid)}/file-sources`),
+    startRun: (id: string, params: Record<string, unknown> = {}, files: Record<string, string> = {}) =>
+      call(routes.startRun, { params: { id }, body: { params, files } }),
+    listFileSources: byId(routes.listFileSources),
     /** A plain link (the browser downloads it under the file's original name). */
-    fileDownloadUrl: (fid: string) => `${base}/api/files/${id(fid)}/download`,
-    listRuns: (iid: string, page: { limit?: number; offset?: number } = {}) =>
-      request(Paged(Run), `/api/integrations/${id(iid)}/runs${q(page)}`),
-    getRun: (rid: string) => request(RunDetail, `/api/runs/${id(rid)}`),
+    fileDownloadUrl: (id: string) => url(routes.downloadFile, { params: { id } }),
+    listRuns: (id: string, query: Paging = {}) => call(routes.listRuns, { params: { id }, query }),
+    getRun: byId(routes.getRun),
     /** Continues a failed run from its last committed checkpoint (same run id, version and files). */
-    resumeRun: (rid: string) => request(z.object({ runId: z.string(), workflowId: z.string() }), `/api/runs/${id(rid)}/resume`, { method: 'POST', body: {} }),
-    getRejected: (rid: string, page: { limit?: number; offset?: number } = {}) =>
-      request(Paged(RejectedRecord), `/api/runs/${id(rid)}/rejected${q(page)}`),
-    runEventsUrl: (rid: string) => `${base}/api/runs/${id(rid)}/events`,
+    resumeRun: byId(routes.resumeRun),
+    getRejected: (id: string, query: Paging = {}) => call(routes.listRejected, { params: { id }, query }),
+    runEventsUrl: (id: string) => url(routes.runEvents, { params: { id } }),
     uploadFile: (file: Blob & { name: string }, opts: { connectionId?: string; sheet?: string } = {}) =>
-      request(UploadedFile, `/api/files${q({ name: file.name, ...opts })}`, {
-        method: 'POST',
+      call(routes.uploadFile, {
+        query: { name: file.name, ...opts },
         raw: file,
-        headers: { 'content-type': SIMPLE_TYPES.has(file.type) ? 'application/octet-stream' : file.type },
+        contentType: SIMPLE_TYPES.has(file.type) ? 'application/octet-stream' : file.type,
       }),
-    getFile: (fid: string) => request(UploadedFile, `/api/files/${id(fid)}`),
-    sniffFile: (fid: string, input: FileSniffInput) => request(UploadedFile, `/api/files/${id(fid)}/sniff`, { method: 'POST', body: input }),
-    previewFile: (fid: string, input: FilePreviewInput) => request(FilePreview, `/api/files/${id(fid)}/preview`, { method: 'POST', body: input }),
-    listObjects: () => request(z.array(WorkspaceObject), '/api/workspace/objects'),
-    getObject: (name: string) => request(WorkspaceObject, `/api/workspace/objects/${id(name)}`),
-    listRecords: (name: string, page: { limit?: number; offset?: number; search?: string } = {}) =>
-      request(Paged(WorkspaceRecord), `/api/workspace/objects/${id(name)}/records${q(page)}`),
+    getFile: byId(routes.getFile),
+    sniffFile: byIdWithBody(routes.sniffFile),
+    previewFile: byIdWithBody(routes.previewFile),
+    listObjects: none(routes.listObjects),
+    getObject: (name: string) => call(routes.getObject, { params: { name } }),
+    listRecords: (name: string, query: Paging & { search?: string } = {}) => call(routes.listRecords, { params: { name }, query }),
     /** The first records a Workspace source reads, its filter applied (workspace source's preview). */
-    previewWorkspaceObject: (name: string, input: WorkspacePreviewInput) => request(WorkspacePreview, `/api/workspace/objects/${id(name)}/preview`, { method: 'POST', body: input }),
-    listConnectors: () => request(z.array(ConnectorInfo), '/api/connectors'),
-    listConnections: () => request(z.array(Connection), '/api/connections'),
-    getConnection: (cid: string) => request(Connection, `/api/connections/${id(cid)}`),
-    createConnection: (input: ConnectionInput) => request(Connection, '/api/connections', { method: 'POST', body: input }),
-    updateConnection: (cid: string, patch: ConnectionPatch) => request(Connection, `/api/connections/${id(cid)}`, { method: 'PUT', body: patch }),
-    deleteConnection: (cid: string) => request(z.unknown(), `/api/connections/${id(cid)}`, { method: 'DELETE' }),
-    duplicateConnection: (cid: string) => request(Connection, `/api/connections/${id(cid)}/duplicate`, { method: 'POST', body: {} }),
-    testConnection: (cid: string) => request(ConnectionTestResult, `/api/connections/${id(cid)}/test`, { method: 'POST', body: {} }),
-    testConnectionSettings: (input: ConnectionTestInput) => request(ConnectionTestResult, '/api/connections/test', { method: 'POST', body: input }),
-    discoverConnection: (cid: string) => request(z.array(DiscoveredObjectInfo), `/api/connections/${id(cid)}/discover`, { method: 'POST', body: {} }),
-    previewSource: (cid: string, input: SourcePreviewInput) => request(SourcePreview, `/api/connections/${id(cid)}/preview`, { method: 'POST', body: input }),
+    previewWorkspaceObject: (name: string, body: BodyOf<typeof routes.previewWorkspaceObject>) =>
+      call(routes.previewWorkspaceObject, { params: { name }, body }),
+    listConnectors: none(routes.listConnectors),
+    listConnections: none(routes.listConnections),
+    getConnection: byId(routes.getConnection),
+    createConnection: withBody(routes.createConnection),
+    updateConnection: byIdWithBody(routes.updateConnection),
+    deleteConnection: byId(routes.deleteConnection),
+    duplicateConnection: byId(routes.duplicateConnection),
+    testConnection: byId(routes.testConnection),
+    testConnectionSettings: withBody(routes.testConnectionSettings),
+    discoverConnection: byId(routes.discoverConnection),
+    previewSource: byIdWithBody(routes.previewSource),
 
-    session: () => request(SessionInfo, '/api/auth/session'),
-    setup: (input: { email: string; name: string; password: string }) => request(SessionInfo, '/api/auth/setup', { method: 'POST', body: input }),
-    signIn: (input: { email: string; password: string }) => request(SessionInfo, '/api/auth/sign-in', { method: 'POST', body: input }),
-    signOut: () => request(z.unknown(), '/api/auth/sign-out', { method: 'POST', body: {} }),
-    signOutEverywhere: () => request(z.object({ sessions: z.number() }), '/api/auth/sign-out-everywhere', { method: 'POST', body: {} }),
-    changePassword: (input: { currentPassword: string; newPassword: string }) => request(z.unknown(), '/api/auth/password', { method: 'POST', body: input }),
-    inviteInfo: (token: string) => request(InviteInfo, `/api/auth/invite/${id(token)}`),
-    acceptInvite: (token: string, input: { name?: string; password: string }) => request(SessionInfo, `/api/auth/invite/${id(token)}`, { method: 'POST', body: input }),
-    listUsers: () => request(z.array(User), '/api/users'),
-    inviteUser: (input: { email: string; name: string; role: AssignableRole; password?: string }) => request(InviteResult, '/api/users', { method: 'POST', body: input }),
-    setUserRole: (uid: string, role: AssignableRole) => request(User, `/api/users/${id(uid)}`, { method: 'PUT', body: { role } }),
-    removeUser: (uid: string) => request(z.unknown(), `/api/users/${id(uid)}`, { method: 'DELETE' }),
-    resetUser: (uid: string) => request(z.object({ inviteUrl: z.string() }), `/api/users/${id(uid)}/reset`, { method: 'POST', body: {} }),
-    signOutUser: (uid: string) => request(z.object({ sessions: z.number() }), `/api/users/${id(uid)}/sign-out`, { method: 'POST', body: {} }),
-    listTokens: () => request(z.array(ApiTokenInfo), '/api/tokens'),
-    createToken: (input: { name: string; role: AssignableRole }) => request(CreatedToken, '/api/tokens', { method: 'POST', body: input }),
-    revokeToken: (tid: string) => request(z.unknown(), `/api/tokens/${id(tid)}`, { method: 'DELETE' }),
-    listAudit: (filter: { actor?: string; action?: AuditAction | ''; from?: string; to?: string; limit?: number; offset?: number }) =>
-      request(Paged(AuditEntry), `/api/audit${q(filter)}`),
+    session: none(routes.getSession),
+    setup: withBody(routes.setup),
+    signIn: withBody(routes.signIn),
+    signOut: none(routes.signOut),
+    signOutEverywhere: none(routes.signOutEverywhere),
+    changePassword: withBody(routes.changePassword),
+    inviteInfo: (token: string) => call(routes.getInvite, { params: { token } }),
+    acceptInvite: (token: string, body: BodyOf<typeof routes.acceptInvite>) => call(routes.acceptInvite, { params: { token }, body }),
+    listUsers: none(routes.listUsers),
+    inviteUser: withBody(routes.inviteUser),
+    setUserRole: (id: string, role: AssignableRole) => call(routes.setUserRole, { params: { id }, body: { role } }),
+    removeUser: byId(routes.removeUser),
+    resetUser: byId(routes.resetUser),
+    signOutUser: byId(routes.signOutUser),
+    listTokens: none(routes.listTokens),
+    createToken: withBody(routes.createToken),
+    revokeToken: byId(routes.revokeToken),
+    listAudit: (query: NonNullable<CallArgs<typeof routes.listAudit>['query']>) => call(routes.listAudit, { query }),
   };
 }
 

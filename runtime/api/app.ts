@@ -1,28 +1,20 @@
 // The HTTP API: one Hono app from the route modules, with one JSON error shape and an OpenAPI document.
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import { auditRoutes } from './audit';
 import { authRoutes } from './auth';
 import { connectionRoutes } from './connections';
 import type { ApiDeps } from './deps';
-import { access, identify, requireAccess, securityHeaders, siteGuard, siteOf, type AuthEnv } from './guard';
+import { access, serve, identify, requireAccess, securityHeaders, siteGuard, siteOf, type AuthEnv } from './guard';
 import { errorBody, HttpError, validationHook } from './errors';
 import { fileDownloadRoutes, fileRoutes } from './files';
 import { integrationRoutes } from './integrations';
 import { runRoutes } from './runs';
 import { tokenRoutes } from './tokens';
 import { userRoutes } from './users';
-import { json } from './schemas';
 import { workspaceRoutes } from './workspace';
-
-const Health = z.object({
-  ok: z.boolean(),
-  store: z.enum(['pglite', 'postgres']),
-  temporal: z.enum(['up', 'down', 'unknown']),
-  /** Why Temporal is down, when it is. */
-  message: z.string().optional(),
-});
+import * as routes from '../../shared/api/routes';
 
 /** Settles with the probe's answer, or with "down" once the deadline passes: health never hangs on a dead server. */
 async function probeTemporal(probe: NonNullable<ApiDeps['temporalHealth']>, deadlineMs: number): Promise<{ up: boolean; message?: string }> {
@@ -41,13 +33,11 @@ async function probeTemporal(probe: NonNullable<ApiDeps['temporalHealth']>, dead
   }
 }
 
-const health = createRoute({
+const health = serve(routes.health, {
   ...access('public'),
-  method: 'get',
-  path: '/health',
   tags: ['System'],
   summary: 'Liveness and the state of the store and Temporal',
-  responses: { 200: json(Health, 'Healthy'), 503: json(Health, 'Temporal is down') },
+  responses: { 200: 'Healthy', 503: 'Temporal is down' },
 });
 
 export function createApi(deps: ApiDeps) {
@@ -95,7 +85,7 @@ export function createApi(deps: ApiDeps) {
   });
   app.use('/api/*', identify(deps.store, site));
   app.use('/api/openapi.json', requireAccess('signedIn'));
-  app.route('/api', api);
+  app.route(routes.API_BASE, api);
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: site.cookieName });
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An API token (weft_…)' });
   app.doc31('/api/openapi.json', {
@@ -125,5 +115,3 @@ export function createApi(deps: ApiDeps) {
   });
   return app;
 }
-
-export type WeftApp = ReturnType<typeof createApi>;

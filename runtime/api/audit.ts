@@ -1,19 +1,15 @@
 // The audit log, newest first, filtered by person, action and date (owner and admins).
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
-import { AuditEntry, AuditQuery, Page } from '../../shared';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiDeps } from './deps';
-import { validationHook } from './errors';
-import { access, type AuthEnv } from './guard';
-import { errors, json } from './schemas';
+import { validationHook, usual } from './errors';
+import { access, serve, type AuthEnv } from './guard';
+import * as routes from '../../shared/api/routes';
 
-const list = createRoute({
+const list = serve(routes.listAudit, {
   ...access('admin'),
-  method: 'get',
-  path: '/audit',
   tags: ['Audit log'],
   summary: 'Who did what and when: `actor` matches part of an email (or token:<name>), `action` one action, `from`/`to` ISO date-times',
-  request: { query: AuditQuery },
-  responses: { 200: json(Page(AuditEntry), 'Entries, newest first'), 400: errors[400] },
+  responses: { 200: 'Entries, newest first', 400: usual[400] },
 });
 
 export function auditRoutes({ store }: ApiDeps) {

@@ -1,10 +1,8 @@
 // Sign-in: the first-visit owner setup, sign-in (rate-limited), sign-out (here or everywhere), password change and
 // invitation links. Sessions are random ids in an HttpOnly, SameSite=Lax cookie; the store keeps only their hashes.
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { z } from 'zod';
-import { AcceptInviteInput, ApiError, ChangePasswordInput, InviteInfo, SessionInfo, SetupInput, SignInInput } from '../../shared';
 import { hashPassword, verifyNothing, verifyPassword, DEFAULT_COST } from '../auth/passwords';
 import { createRateLimiter } from '../auth/rate-limit';
 import { csrfTokenOf, hashSecret, newSecret } from '../auth/secrets';
@@ -12,91 +10,64 @@ import type { StoredUser } from '../store/auth';
 import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
 import { HttpError, validationHook } from './errors';
-import { access, clientIp, principalOf, SESSION_TTL_MS, type AuthEnv, type Site } from './guard';
-import { json } from './schemas';
+import { access, serve, clientIp, principalOf, SESSION_TTL_MS, type AuthEnv, type Site } from './guard';
 import { publicUser } from './users';
+import * as routes from '../../shared/api/routes';
 
-const TokenParam = z.object({ token: z.string().min(10).max(200) });
-
-const session = createRoute({
+const session = serve(routes.getSession, {
   ...access('public'),
-  method: 'get',
-  path: '/auth/session',
   tags: ['Sign-in'],
   summary: 'Who is signed in (or that no account exists yet), and the CSRF token for non-JSON requests',
-  responses: { 200: json(SessionInfo, 'The session') },
+  responses: { 200: 'The session' },
 });
 
-const setup = createRoute({
+const setup = serve(routes.setup, {
   ...access('public'),
-  method: 'post',
-  path: '/auth/setup',
   tags: ['Sign-in'],
   summary: "Create the owner account on a fresh Weft (refused once any account exists) and sign in",
-  request: { body: { content: { 'application/json': { schema: SetupInput } }, required: true } },
-  responses: { 201: json(SessionInfo, 'Created and signed in'), 400: json(ApiError, 'Invalid'), 409: json(ApiError, 'An account exists already') },
+  responses: { 201: 'Created and signed in', 400: 'Invalid', 409: 'An account exists already' },
 });
 
-const signIn = createRoute({
+const signIn = serve(routes.signIn, {
   ...access('public'),
-  method: 'post',
-  path: '/auth/sign-in',
   tags: ['Sign-in'],
   summary: 'Sign in with email and password; sets the session cookie',
-  request: { body: { content: { 'application/json': { schema: SignInInput } }, required: true } },
-  responses: {
-    200: json(SessionInfo, 'Signed in'),
-    401: json(ApiError, 'Wrong email or password'),
-    429: json(ApiError, 'Too many failed attempts; Retry-After says when to try again'),
-  },
+  responses: { 200: 'Signed in', 401: 'Wrong email or password', 429: 'Too many failed attempts; Retry-After says when to try again' },
 });
 
-const signOut = createRoute({
+const signOut = serve(routes.signOut, {
   ...access('signedIn'),
-  method: 'post',
-  path: '/auth/sign-out',
   tags: ['Sign-in'],
   summary: 'End this session',
-  responses: { 204: { description: 'Signed out' } },
+  responses: { 204: 'Signed out' },
 });
 
-const signOutEverywhere = createRoute({
+const signOutEverywhere = serve(routes.signOutEverywhere, {
   ...access('signedIn'),
-  method: 'post',
-  path: '/auth/sign-out-everywhere',
   tags: ['Sign-in'],
   summary: "End every session of the signed-in person, on every device (API tokens are revoked separately)",
-  responses: { 200: json(z.object({ sessions: z.number().int() }), 'How many sessions ended'), 400: json(ApiError, 'Signed in with an API token') },
+  responses: { 200: 'How many sessions ended', 400: 'Signed in with an API token' },
 });
 
-const changePassword = createRoute({
+const changePassword = serve(routes.changePassword, {
   ...access('signedIn'),
-  method: 'post',
-  path: '/auth/password',
   tags: ['Sign-in'],
   summary: "Change the signed-in person's password; their other sessions end",
-  request: { body: { content: { 'application/json': { schema: ChangePasswordInput } }, required: true } },
-  responses: { 204: { description: 'Changed' }, 400: json(ApiError, 'Invalid, or signed in with an API token'), 403: json(ApiError, 'Wrong current password') },
+  responses: { 204: 'Changed', 400: 'Invalid, or signed in with an API token', 403: 'Wrong current password' },
 });
 
-const inviteInfo = createRoute({
+const inviteInfo = serve(routes.getInvite, {
   ...access('public'),
-  method: 'get',
-  path: '/auth/invite/{token}',
   tags: ['Sign-in'],
   summary: 'Whom an invitation link is for',
-  request: { params: TokenParam },
-  responses: { 200: json(InviteInfo, 'The invitation'), 404: json(ApiError, 'Unknown or expired') },
+  responses: { 200: 'The invitation', 404: 'Unknown or expired' },
 });
 
-const acceptInvite = createRoute({
+const acceptInvite = serve(routes.acceptInvite, {
   ...access('public'),
-  method: 'post',
-  path: '/auth/invite/{token}',
   tags: ['Sign-in'],
   summary: 'Accept an invitation: choose a password and sign in',
-  request: { params: TokenParam, body: { content: { 'application/json': { schema: AcceptInviteInput } }, required: true } },
-  responses: { 200: json(SessionInfo, 'Signed in'), 400: json(ApiError, 'Invalid'), 404: json(ApiError, 'Unknown or expired') },
+  responses: { 200: 'Signed in', 400: 'Invalid', 404: 'Unknown or expired' },
 });
 
 export function authRoutes(deps: ApiDeps, site: Site) {

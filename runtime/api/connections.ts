@@ -1,126 +1,92 @@
 // Connections: the systems Weft can reach, saved settings with sealed secrets, and testing them. No response carries a secret.
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
-import { z } from 'zod';
-import { ApiError, Connection, ConnectionInput, ConnectionPatch, ConnectionTestInput, ConnectionTestResult, ConnectorInfo, DiscoveredObjectInfo, SourcePreview, SourcePreviewInput } from '../../shared';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { ConnectionServiceError, connectorInfo } from '../connections';
 import { describeReadFailure, previewSource, toObjectInfo } from '../connections/source-preview';
 import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
-import { access } from './guard';
-import { HttpError, validationHook } from './errors';
-import { errors, IdParam, json } from './schemas';
+import { access, serve } from './guard';
+import { HttpError, validationHook, usual } from './errors';
+import * as routes from '../../shared/api/routes';
 
-const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
-const conflict = json(ApiError, 'Conflict: the name is taken, or integrations still use the connection (the message names them)');
 
-const listConnectors = createRoute({
+const conflict = 'Conflict: the name is taken, or integrations still use the connection (the message names them)';
+const unreadable = 'The system refused or failed: error.code is the connector’s (invalid_query, not_found, permission, timeout, …), error.message says it in plain words';
+
+const listConnectors = serve(routes.listConnectors, {
   ...access('read'),
-  method: 'get',
-  path: '/connectors',
   tags: ['Connections'],
   summary: 'The systems Weft can connect to, with JSON Schemas of their settings and secrets',
-  responses: { 200: json(z.array(ConnectorInfo), 'Connectors') },
+  responses: { 200: 'Connectors' },
 });
 
-const list = createRoute({
+const list = serve(routes.listConnections, {
   ...access('read'),
-  method: 'get',
-  path: '/connections',
   tags: ['Connections'],
   summary: 'Saved connections with their last test and the integrations using them (never secret values)',
-  responses: { 200: json(z.array(Connection), 'Connections') },
+  responses: { 200: 'Connections' },
 });
 
-const create = createRoute({
+const create = serve(routes.createConnection, {
   ...access('admin'),
-  method: 'post',
-  path: '/connections',
   tags: ['Connections'],
   summary: 'Save a connection; its secrets are encrypted at rest',
-  request: body(ConnectionInput),
-  responses: { 201: json(Connection, 'Created'), 400: errors[400], 409: conflict },
+  responses: { 201: 'Created', 400: usual[400], 409: conflict },
 });
 
-const testUnsaved = createRoute({
+const testUnsaved = serve(routes.testConnectionSettings, {
   ...access('admin'),
-  method: 'post',
-  path: '/connections/test',
   tags: ['Connections'],
   summary: 'Test settings before saving them (with connectionId, omitted secrets come from that connection)',
-  request: body(ConnectionTestInput),
-  responses: { 200: json(ConnectionTestResult, 'The outcome: ok, or what went wrong in plain words'), 400: errors[400], 404: errors[404] },
+  responses: { 200: 'The outcome: ok, or what went wrong in plain words', 400: usual[400], 404: usual[404] },
 });
 
-const get = createRoute({
+const get = serve(routes.getConnection, {
   ...access('read'),
-  method: 'get',
-  path: '/connections/{id}',
   tags: ['Connections'],
   summary: 'One connection',
-  request: { params: IdParam },
-  responses: { 200: json(Connection, 'The connection'), 404: errors[404] },
+  responses: { 200: 'The connection', 404: usual[404] },
 });
 
-const update = createRoute({
+const update = serve(routes.updateConnection, {
   ...access('admin'),
-  method: 'put',
-  path: '/connections/{id}',
   tags: ['Connections'],
   summary: 'Change a connection: an omitted secret keeps its value, null or "" clears it',
-  request: { params: IdParam, ...body(ConnectionPatch) },
-  responses: { 200: json(Connection, 'Saved'), 400: errors[400], 404: errors[404], 409: conflict },
+  responses: { 200: 'Saved', 400: usual[400], 404: usual[404], 409: conflict },
 });
 
-const remove = createRoute({
+const remove = serve(routes.deleteConnection, {
   ...access('admin'),
-  method: 'delete',
-  path: '/connections/{id}',
   tags: ['Connections'],
   summary: 'Delete a connection (refused while an integration uses it)',
-  request: { params: IdParam },
-  responses: { 204: { description: 'Deleted' }, 404: errors[404], 409: conflict },
+  responses: { 204: 'Deleted', 404: usual[404], 409: conflict },
 });
 
-const test = createRoute({
+const test = serve(routes.testConnection, {
   ...access('admin'),
-  method: 'post',
-  path: '/connections/{id}/test',
   tags: ['Connections'],
   summary: 'Test a saved connection and record the outcome',
-  request: { params: IdParam },
-  responses: { 200: json(ConnectionTestResult, 'The outcome: ok, or what went wrong in plain words'), 404: errors[404] },
+  responses: { 200: 'The outcome: ok, or what went wrong in plain words', 404: usual[404] },
 });
 
-const duplicate = createRoute({
+const duplicate = serve(routes.duplicateConnection, {
   ...access('admin'),
-  method: 'post',
-  path: '/connections/{id}/duplicate',
   tags: ['Connections'],
   summary: 'Copy a connection with its secrets, as "Copy of …"',
-  request: { params: IdParam },
-  responses: { 201: json(Connection, 'The copy'), 404: errors[404] },
+  responses: { 201: 'The copy', 404: usual[404] },
 });
 
-const unreadable = json(ApiError, 'The system refused or failed: error.code is the connector’s (invalid_query, not_found, permission, timeout, …), error.message says it in plain words');
-
-const discover = createRoute({
+const discover = serve(routes.discoverConnection, {
   ...access('design'),
-  method: 'post',
-  path: '/connections/{id}/discover',
   tags: ['Connections'],
   summary: 'The tables the connection can read, with their fields (Weft types and native types) and keys',
-  request: { params: IdParam },
-  responses: { 200: json(z.array(DiscoveredObjectInfo), 'Objects'), 404: errors[404], 422: unreadable },
+  responses: { 200: 'Objects', 404: usual[404], 422: unreadable },
 });
 
-const preview = createRoute({
+const preview = serve(routes.previewSource, {
   ...access('design'),
-  method: 'post',
-  path: '/connections/{id}/preview',
   tags: ['Connections'],
   summary: 'The first 10 rows of a table (optionally through a query filter), its columns in Weft types, its key, and the preview stamp a Database table source keeps',
-  request: { params: IdParam, ...body(SourcePreviewInput) },
-  responses: { 200: json(SourcePreview, 'Preview'), 400: errors[400], 404: errors[404], 422: unreadable },
+  responses: { 200: 'Preview', 400: usual[400], 404: usual[404], 422: unreadable },
 });
 
 /** The service's refusals as HTTP errors: 400 naming fields, 404, 409. */

@@ -35,3 +35,6 @@ export function validationHook(result: { success: boolean; error?: unknown }, c:
   }
   return undefined;
 }
+
+/** What an error status usually means, for a route's OpenAPI prose. */
+export const usual = { 400: 'Invalid request: error.issues names each bad field', 404: 'Not found' } as const;

@@ -1,9 +1,11 @@
 // The API's front door: which Host and Origin may talk to it, what a state-changing request must look like,
 // who is asking (session cookie or API token) and whether their role may use the route they asked for.
 import { timingSafeEqual } from 'node:crypto';
+import { createRoute } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { ACCESS_ROLES, may, type Access, type Role } from '../../shared';
+import { ACCESS_ROLES, ApiError, may, type Access, type Role } from '../../shared';
+import { json, type RouteContract } from '../../shared/api/routes/define';
 import { csrfTokenOf, hashSecret } from '../auth/secrets';
 import type { StoredUser } from '../store/auth';
 import type { Store } from '../store/types';
@@ -155,7 +157,7 @@ export function requireAccess(level: Access): MiddlewareHandler<AuthEnv> {
 }
 
 /**
- * Spread into every createRoute: the check runs before the route's validation, and the OpenAPI document names
+ * Spread into every served route: the check runs before the route's validation, and the OpenAPI document names
  * the access level and roles (a test walks them, so a route without this declaration fails).
  */
 export const access = <L extends Access>(level: L) => ({
@@ -164,6 +166,37 @@ export const access = <L extends Access>(level: L) => ({
   'x-weft-access': level,
   'x-weft-roles': [...ACCESS_ROLES[level]] as Role[],
 });
+
+/** A route's server side: who may use it (`...access(level)`), its OpenAPI tags and summary, and what each status means. */
+interface Served<R extends RouteContract> extends ReturnType<typeof access> {
+  tags: string[];
+  summary: string;
+  /** Every status of the contract, and the errors the handler answers (their body is ApiError's). */
+  responses: { [S in keyof R['responses']]: string } & Record<number, string>;
+}
+
+type Described<R extends RouteContract, P extends Served<R>> = Omit<R, 'responses'> &
+  Omit<P, 'responses'> & {
+    responses: { [S in keyof R['responses']]: R['responses'][S] & { description: string } } & {
+      [S in Exclude<keyof P['responses'], keyof R['responses']>]: typeof failure & { description: string };
+    };
+  };
+
+const failure = json(ApiError);
+
+/**
+ * A route's contract (shared/api/routes) as the server mounts it: the access level's check runs before the route's
+ * validation, and the document gets the roles, the prose and every status. Every `app.openapi` takes its route here.
+ */
+export function serve<R extends RouteContract, P extends Served<R>>(contract: R, side: P): Described<R, P> {
+  const responses = Object.fromEntries(
+    Object.entries(side.responses).map(([status, description]) => {
+      const answer = (contract.responses as Record<string, object | undefined>)[status] ?? failure;
+      return [status, { ...answer, description }];
+    }),
+  );
+  return createRoute({ ...side, ...contract, responses } as unknown as Described<R, P>);
+}
 
 /** The signed-in principal of a route that requires one. */
 export function principalOf(c: Context<AuthEnv>): Principal {

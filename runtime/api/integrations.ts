@@ -1,104 +1,61 @@
 // Integrations: CRUD over drafts, server-side compile, and publish (the gate that refuses errors).
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
-import { z } from 'zod';
-import { nameRecord } from '../../shared/util/name-record';
-import {
-  ApiError,
-  Diagnostic,
-  Graph,
-  hasErrors,
-  Integration,
-  IntegrationInput,
-  IntegrationPatch,
-  IntegrationSummary,
-  PublishResult,
-  RowSchema,
-} from '../../shared';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { hasErrors } from '../../shared';
 import { compileOnServer } from './compile-context';
 import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
-import { access } from './guard';
-import { HttpError, notFound, validationHook } from './errors';
+import { access, serve } from './guard';
+import { HttpError, notFound, validationHook, usual } from './errors';
 import { publishIntegration } from './publish';
-import { errors, IdParam, json } from './schemas';
+import * as routes from '../../shared/api/routes';
 
-const list = createRoute({
+const list = serve(routes.listIntegrations, {
   ...access('read'),
-  method: 'get',
-  path: '/integrations',
   tags: ['Integrations'],
   summary: 'List integrations with their last run',
-  responses: { 200: json(z.array(IntegrationSummary), 'Integrations') },
+  responses: { 200: 'Integrations' },
 });
 
-const create = createRoute({
+const create = serve(routes.createIntegration, {
   ...access('design'),
-  method: 'post',
-  path: '/integrations',
   tags: ['Integrations'],
   summary: 'Create an integration (a draft graph)',
-  request: { body: { content: { 'application/json': { schema: IntegrationInput } }, required: true } },
-  responses: { 201: json(Integration, 'Created'), 400: errors[400] },
+  responses: { 201: 'Created', 400: usual[400] },
 });
 
-const get = createRoute({
+const get = serve(routes.getIntegration, {
   ...access('read'),
-  method: 'get',
-  path: '/integrations/{id}',
   tags: ['Integrations'],
   summary: 'One integration with its draft graph',
-  request: { params: IdParam },
-  responses: { 200: json(Integration, 'The integration'), 404: errors[404] },
+  responses: { 200: 'The integration', 404: usual[404] },
 });
 
-const update = createRoute({
+const update = serve(routes.updateIntegration, {
   ...access('design'),
-  method: 'put',
-  path: '/integrations/{id}',
   tags: ['Integrations'],
   summary: 'Save the draft (name, description, graph)',
-  request: { params: IdParam, body: { content: { 'application/json': { schema: IntegrationPatch } }, required: true } },
-  responses: { 200: json(Integration, 'Saved'), 400: errors[400], 404: errors[404] },
+  responses: { 200: 'Saved', 400: usual[400], 404: usual[404] },
 });
 
-const remove = createRoute({
+const remove = serve(routes.deleteIntegration, {
   ...access('design'),
-  method: 'delete',
-  path: '/integrations/{id}',
   tags: ['Integrations'],
   summary: 'Delete an integration, its versions and its runs',
-  request: { params: IdParam },
-  responses: { 204: { description: 'Deleted' }, 404: errors[404], 409: json(ApiError, 'A run is in progress') },
+  responses: { 204: 'Deleted', 404: usual[404], 409: 'A run is in progress' },
 });
 
-const CompileResponse = z.object({
-  ok: z.boolean(),
-  diagnostics: z.array(Diagnostic),
-  schemas: nameRecord(RowSchema.nullable()),
-});
-
-const compileRoute = createRoute({
+const compileRoute = serve(routes.compileGraph, {
   ...access('read'),
-  method: 'post',
-  path: '/compile',
   tags: ['Integrations'],
   summary: 'Compile a graph and return its diagnostics (nothing is saved)',
-  request: { body: { content: { 'application/json': { schema: z.object({ graph: Graph }) } }, required: true } },
-  responses: { 200: json(CompileResponse, 'Diagnostics and per-node schemas'), 400: errors[400] },
+  responses: { 200: 'Diagnostics and per-node schemas', 400: usual[400] },
 });
 
-const publish = createRoute({
+const publish = serve(routes.publishIntegration, {
   ...access('design'),
-  method: 'post',
-  path: '/integrations/{id}/publish',
   tags: ['Integrations'],
   summary: 'Publish the draft as a new immutable version (refused when it has errors)',
-  request: { params: IdParam },
-  responses: {
-    200: json(PublishResult, 'Published (or unchanged since the last version)'),
-    404: errors[404],
-    422: json(ApiError, 'The graph has errors: error.diagnostics lists them'),
-  },
+  responses: { 200: 'Published (or unchanged since the last version)', 404: usual[404], 422: 'The graph has errors: error.diagnostics lists them' },
 });
 
 export function integrationRoutes({ store }: ApiDeps) {

@@ -1,97 +1,63 @@
 // Runs: start one from the published version, list them, read one with its steps, stream progress.
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import { z } from 'zod';
-import { ApiError, Page, RejectedRecord, Run, RunDetail, RunFileSource, StartRunInput, StartRunResult, isTerminalRun } from '../../shared';
+import { StartRunInput, isTerminalRun } from '../../shared';
 import { servedRunFile } from '../store/run-files';
 import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
-import { access } from './guard';
-import { HttpError, notFound, validationHook } from './errors';
+import { access, serve } from './guard';
+import { HttpError, notFound, validationHook, usual } from './errors';
 import { listFileSources, resolveRunFiles } from './run-files';
-import { errors, IdParam, json, Paging } from './schemas';
+import * as routes from '../../shared/api/routes';
 
 
-const start = createRoute({
+const start = serve(routes.startRun, {
   ...access('run'),
-  method: 'post',
-  path: '/integrations/{id}/runs',
   tags: ['Runs'],
   summary: 'Start a run of the published version, optionally with other files for its file sources; returns the run id at once',
-  request: { params: IdParam, body: { content: { 'application/json': { schema: StartRunInput } }, required: false } },
-  responses: {
-    202: json(StartRunResult, 'Started'),
-    400: errors[400],
-    404: errors[404],
-    409: json(ApiError, 'Not published yet'),
-    422: json(ApiError, 'A replacement file names no file source of the published version, is missing, or lacks columns the node reads'),
-    503: json(ApiError, 'The execution engine (Temporal) is unreachable'),
-  },
+  responses: { 202: 'Started', 400: usual[400], 404: usual[404], 409: 'Not published yet', 422: 'A replacement file names no file source of the published version, is missing, or lacks columns the node reads', 503: 'The execution engine (Temporal) is unreachable' },
 });
 
-const resume = createRoute({
+const resume = serve(routes.resumeRun, {
   ...access('run'),
-  method: 'post',
-  path: '/runs/{id}/resume',
   tags: ['Runs'],
   summary: 'Resume a failed run from its last committed checkpoint, with the same version, settings and files',
-  request: { params: IdParam },
-  responses: {
-    202: json(z.object({ runId: z.string(), workflowId: z.string() }), 'Resumed'),
-    404: errors[404],
-    409: json(ApiError, 'The run has not failed, so there is nothing to resume'),
-    503: json(ApiError, 'The execution engine (Temporal) is unreachable'),
-  },
+  responses: { 202: 'Resumed', 404: usual[404], 409: 'The run has not failed, so there is nothing to resume', 503: 'The execution engine (Temporal) is unreachable' },
 });
 
-const fileSources = createRoute({
+const fileSources = serve(routes.listFileSources, {
   ...access('read'),
-  method: 'get',
-  path: '/integrations/{id}/file-sources',
   tags: ['Runs'],
   summary: "The published version's file sources: the file each reads and the columns a replacement must have",
-  request: { params: IdParam },
-  responses: { 200: json(z.array(RunFileSource), 'File sources'), 404: errors[404], 409: json(ApiError, 'Not published yet') },
+  responses: { 200: 'File sources', 404: usual[404], 409: 'Not published yet' },
 });
 
-const listRuns = createRoute({
+const listRuns = serve(routes.listRuns, {
   ...access('read'),
-  method: 'get',
-  path: '/integrations/{id}/runs',
   tags: ['Runs'],
   summary: "An integration's sync history, newest first",
-  request: { params: IdParam, query: Paging },
-  responses: { 200: json(Page(Run), 'Runs'), 404: errors[404] },
+  responses: { 200: 'Runs', 404: usual[404] },
 });
 
-const getRun = createRoute({
+const getRun = serve(routes.getRun, {
   ...access('read'),
-  method: 'get',
-  path: '/runs/{id}',
   tags: ['Runs'],
   summary: 'One run with the status and counts of each step',
-  request: { params: IdParam },
-  responses: { 200: json(RunDetail, 'The run'), 404: errors[404] },
+  responses: { 200: 'The run', 404: usual[404] },
 });
 
-const rejected = createRoute({
+const rejected = serve(routes.listRejected, {
   ...access('read'),
-  method: 'get',
-  path: '/runs/{id}/rejected',
   tags: ['Runs'],
   summary: 'Records a run rejected, with their source values and the reason',
-  request: { params: IdParam, query: Paging },
-  responses: { 200: json(Page(RejectedRecord), 'Rejected records'), 404: errors[404] },
+  responses: { 200: 'Rejected records', 404: usual[404] },
 });
 
-const events = createRoute({
+const events = serve(routes.runEvents, {
   ...access('read'),
-  method: 'get',
-  path: '/runs/{id}/events',
   tags: ['Runs'],
   summary: 'Server-sent events: `run` with the RunDetail on every change, `end` when it finishes',
-  request: { params: IdParam },
-  responses: { 200: { content: { 'text/event-stream': { schema: z.string() } }, description: 'Event stream' }, 404: errors[404] },
+  responses: { 200: 'Event stream', 404: usual[404] },
 });
 
 /** Why Temporal refused or did not answer, in words: the client's own message ("Failed to start Workflow") says little. */

@@ -1,14 +1,13 @@
 // API tokens for automation (owner and admins): named, with a role, shown once, stored hashed, revocable.
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
-import { z } from 'zod';
-import { ApiTokenInfo, CreatedToken, TokenInput, type Role } from '../../shared';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { type Role } from '../../shared';
 import { hashSecret, newSecret, TOKEN_PREFIX } from '../auth/secrets';
 import type { Store } from '../store/types';
 import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
-import { notFound, validationHook } from './errors';
-import { access, principalOf, type AuthEnv } from './guard';
-import { errors, IdParam, json } from './schemas';
+import { notFound, validationHook, usual } from './errors';
+import { access, serve, principalOf, type AuthEnv } from './guard';
+import * as routes from '../../shared/api/routes';
 
 /** Makes a token and stores its hash; the one place the token itself exists is the answer. Used by the API and the CLI. */
 export async function issueToken(store: Store, input: { name: string; role: Role; createdBy: string | null }) {
@@ -23,33 +22,25 @@ export async function issueToken(store: Store, input: { name: string; role: Role
   return { token, info };
 }
 
-const list = createRoute({
+const list = serve(routes.listTokens, {
   ...access('admin'),
-  method: 'get',
-  path: '/tokens',
   tags: ['API tokens'],
   summary: 'API tokens (never the tokens themselves)',
-  responses: { 200: json(z.array(ApiTokenInfo), 'Tokens') },
+  responses: { 200: 'Tokens' },
 });
 
-const create = createRoute({
+const create = serve(routes.createToken, {
   ...access('admin'),
-  method: 'post',
-  path: '/tokens',
   tags: ['API tokens'],
   summary: 'Create a token with a role; the answer is the only time the token is shown',
-  request: { body: { content: { 'application/json': { schema: TokenInput } }, required: true } },
-  responses: { 201: json(CreatedToken, 'Created'), 400: errors[400] },
+  responses: { 201: 'Created', 400: usual[400] },
 });
 
-const revoke = createRoute({
+const revoke = serve(routes.revokeToken, {
   ...access('admin'),
-  method: 'delete',
-  path: '/tokens/{id}',
   tags: ['API tokens'],
   summary: 'Revoke a token: the next request with it is refused',
-  request: { params: IdParam },
-  responses: { 204: { description: 'Revoked' }, 404: errors[404] },
+  responses: { 204: 'Revoked', 404: usual[404] },
 });
 
 export function tokenRoutes({ store }: ApiDeps) {

@@ -1,78 +1,60 @@
 // People and their roles (owner and admins): invite with a password or a link, change a role, sign someone out, remove.
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
-import { z } from 'zod';
-import { ApiError, InviteInput, InviteResult, User, UserPatch } from '../../shared';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { type User } from '../../shared';
 import { DEFAULT_COST, hashPassword } from '../auth/passwords';
 import { hashSecret, newSecret } from '../auth/secrets';
 import { EmailTakenError, type StoredUser } from '../store/auth';
 import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
-import { HttpError, notFound, validationHook } from './errors';
-import { access, principalOf, type AuthEnv, type Site } from './guard';
-import { errors, IdParam, json } from './schemas';
+import { HttpError, notFound, validationHook, usual } from './errors';
+import { access, serve, principalOf, type AuthEnv, type Site } from './guard';
+import * as routes from '../../shared/api/routes';
 
 const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** What a client may see of a user: never the password hash. */
 export const publicUser = ({ passwordHash: _hash, ...user }: StoredUser): User => user;
 
-const list = createRoute({
+const list = serve(routes.listUsers, {
   ...access('admin'),
-  method: 'get',
-  path: '/users',
   tags: ['Users'],
   summary: 'Everyone with an account, the owner first',
-  responses: { 200: json(z.array(User), 'Users') },
+  responses: { 200: 'Users' },
 });
 
-const invite = createRoute({
+const invite = serve(routes.inviteUser, {
   ...access('admin'),
-  method: 'post',
-  path: '/users',
   tags: ['Users'],
   summary: 'Invite someone: with an initial password, or without one for an invitation link (shown once, valid 7 days)',
-  request: { body: { content: { 'application/json': { schema: InviteInput } }, required: true } },
-  responses: { 201: json(InviteResult, 'Invited'), 400: errors[400], 409: json(ApiError, 'The email has an account') },
+  responses: { 201: 'Invited', 400: usual[400], 409: 'The email has an account' },
 });
 
-const update = createRoute({
+const update = serve(routes.setUserRole, {
   ...access('admin'),
-  method: 'put',
-  path: '/users/{id}',
   tags: ['Users'],
   summary: "Change someone's role (the owner's cannot be changed); it applies to their next request",
-  request: { params: IdParam, body: { content: { 'application/json': { schema: UserPatch } }, required: true } },
-  responses: { 200: json(User, 'Changed'), 400: errors[400], 404: errors[404], 409: json(ApiError, 'The owner') },
+  responses: { 200: 'Changed', 400: usual[400], 404: usual[404], 409: 'The owner' },
 });
 
-const remove = createRoute({
+const remove = serve(routes.removeUser, {
   ...access('admin'),
-  method: 'delete',
-  path: '/users/{id}',
   tags: ['Users'],
   summary: 'Remove someone: their sessions end at once (the owner cannot be removed)',
-  request: { params: IdParam },
-  responses: { 204: { description: 'Removed' }, 404: errors[404], 409: json(ApiError, 'The owner, or yourself') },
+  responses: { 204: 'Removed', 404: usual[404], 409: 'The owner, or yourself' },
 });
 
-const signOutUser = createRoute({
+const signOutUser = serve(routes.signOutUser, {
   ...access('admin'),
-  method: 'post',
-  path: '/users/{id}/sign-out',
   tags: ['Users'],
   summary: "End every session of someone (e.g. a lost laptop)",
-  request: { params: IdParam },
-  responses: { 200: json(z.object({ sessions: z.number().int() }), 'How many sessions ended'), 404: errors[404] },
+  responses: { 200: 'How many sessions ended', 404: usual[404] },
 });
 
-const reset = createRoute({
+const reset = serve(routes.resetUser, {
   ...access('admin'),
-  method: 'post',
-  path: '/users/{id}/reset',
   tags: ['Users'],
   summary: "For a forgotten password: clear someone's password, end their sessions and answer a new invitation link (shown once, valid 7 days)",
-  request: { params: IdParam },
-  responses: { 200: json(z.object({ inviteUrl: z.string() }), 'The link to pass on'), 404: errors[404], 409: json(ApiError, 'The owner, or yourself') },
+  responses: { 200: 'The link to pass on', 404: usual[404], 409: 'The owner, or yourself' },
 });
 
 export function userRoutes(deps: ApiDeps, site: Site) {

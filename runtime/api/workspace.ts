@@ -1,57 +1,38 @@
 // Workspace: Weft's own objects and the records integrations wrote into them.
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
-import { z } from 'zod';
-import { ApiError, Page, WorkspaceObject, WorkspaceRecord } from '../../shared';
-import { WorkspacePreview, WorkspacePreviewInput } from '../../shared/api/workspace-preview';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { ConnectorError } from '../connections';
 import type { ApiDeps } from './deps';
-import { access } from './guard';
-import { HttpError, notFound, validationHook } from './errors';
-import { errors, json, NameParam, Paging } from './schemas';
+import { access, serve } from './guard';
+import { HttpError, notFound, validationHook, usual } from './errors';
+import * as routes from '../../shared/api/routes';
 
-const listObjects = createRoute({
+const listObjects = serve(routes.listObjects, {
   ...access('read'),
-  method: 'get',
-  path: '/workspace/objects',
   tags: ['Workspace'],
   summary: 'Workspace objects with their attributes and record counts',
-  responses: { 200: json(z.array(WorkspaceObject), 'Objects') },
+  responses: { 200: 'Objects' },
 });
 
-const getObject = createRoute({
+const getObject = serve(routes.getObject, {
   ...access('read'),
-  method: 'get',
-  path: '/workspace/objects/{name}',
   tags: ['Workspace'],
   summary: 'One workspace object',
-  request: { params: NameParam },
-  responses: { 200: json(WorkspaceObject, 'The object'), 404: errors[404] },
+  responses: { 200: 'The object', 404: usual[404] },
 });
 
-const listRecords = createRoute({
+const listRecords = serve(routes.listRecords, {
   ...access('read'),
-  method: 'get',
-  path: '/workspace/objects/{name}/records',
   tags: ['Workspace'],
   summary: "An object's records, searchable and paged",
-  request: { params: NameParam, query: Paging.extend({ search: z.string().max(200).optional() }) },
-  responses: { 200: json(Page(WorkspaceRecord), 'Records'), 400: errors[400], 404: errors[404] },
+  responses: { 200: 'Records', 400: usual[400], 404: usual[404] },
 });
 
 // The Workspace source's preview reads through the workspace connector, so it shows what a run would read.
-const previewObject = createRoute({
+const previewObject = serve(routes.previewWorkspaceObject, {
   ...access('read'),
-  method: 'post',
-  path: '/workspace/objects/{name}/preview',
   tags: ['Workspace'],
   summary: 'The first 10 records a Workspace source reads from the object, its filter formula applied',
-  request: { params: NameParam, body: { content: { 'application/json': { schema: WorkspacePreviewInput } }, required: true } },
-  responses: {
-    200: json(WorkspacePreview, 'Preview'),
-    400: errors[400],
-    404: errors[404],
-    422: json(ApiError, 'The filter is not a TRUE/FALSE formula over the object\'s fields, or fails on a record (error.code invalid_query)'),
-  },
+  responses: { 200: 'Preview', 400: usual[400], 404: usual[404], 422: 'The filter is not a TRUE/FALSE formula over the object\'s fields, or fails on a record (error.code invalid_query)' },
 });
 
 const PREVIEW_ROWS = 10;
