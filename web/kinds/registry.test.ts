@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nodeSummary } from './node-summary';
+import { nodeSummary } from './registry';
 import { sqlPreviewHash } from '../../shared';
 
 describe('nodeSummary', () => {
