@@ -39,7 +39,7 @@ function table(title: string, chunks: Chunk[]) {
   return gzip;
 }
 
-if (!process.argv.includes('--no-build')) await build({ configFile: 'vite.config.ts', logLevel: 'warn' });
+if (!process.argv.includes('--no-build')) await build({ configFile: 'vite.config.ts', logLevel: 'error' });
 
 const initial = initialFiles(readFileSync(join(DIST, 'index.html'), 'utf8'));
 const all = readdirSync(join(DIST, 'assets'))

@@ -7,18 +7,19 @@ import { IconDatabase, IconHistory, IconIntegrations, IconKey, IconPlug, Spinner
 import { EmptyState } from './components/empty-state';
 import { toast } from './lib/toasts';
 import { ChangePasswordDialog } from './auth/change-password';
-import { AuditPage } from './pages/audit-page';
-import { ConnectionsPage } from './pages/connections-page';
-import { TokensPage } from './pages/tokens-page';
-import { UsersPage } from './pages/users-page';
 import { IntegrationsPage } from './pages/integrations-page';
-import { HistoryPage } from './pages/history-page';
-import { RunPage } from './pages/run-page';
-import { WorkspacePage } from './pages/workspace-page';
 import { href, useRoute, type Route } from './router';
 
 // The designer carries React Flow and the compiler; load it only when it is opened.
 const DesignerPage = lazy(() => import('./designer/designer-page'));
+// Every other page loads when first opened, so the first visit (the integrations list) downloads less.
+const HistoryPage = lazy(() => import('./pages/history-page').then((m) => ({ default: m.HistoryPage })));
+const RunPage = lazy(() => import('./pages/run-page').then((m) => ({ default: m.RunPage })));
+const ConnectionsPage = lazy(() => import('./pages/connections-page').then((m) => ({ default: m.ConnectionsPage })));
+const WorkspacePage = lazy(() => import('./pages/workspace-page').then((m) => ({ default: m.WorkspacePage })));
+const UsersPage = lazy(() => import('./pages/users-page').then((m) => ({ default: m.UsersPage })));
+const TokensPage = lazy(() => import('./pages/tokens-page').then((m) => ({ default: m.TokensPage })));
+const AuditPage = lazy(() => import('./pages/audit-page').then((m) => ({ default: m.AuditPage })));
 
 const TITLES: Record<Route['name'], string> = {
   integrations: 'Integrations',
@@ -95,7 +96,15 @@ export function App() {
         <UserMenu />
       </aside>
       <main className="main">
-        <Page route={route} />
+        <Suspense
+          fallback={
+            <div className="page-loading">
+              <Spinner size={20} /> Loading…
+            </div>
+          }
+        >
+          <Page route={route} />
+        </Suspense>
       </main>
     </div>
   );

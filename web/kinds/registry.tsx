@@ -2,7 +2,7 @@
 // sample rows come from), keyed by the kinds' own ids, so a kind without an entry here does not compile.
 // Light on purpose: the run pages load it at once, so it imports kind metadata only, never the compiler.
 import type { ComponentType } from 'react';
-import { FILTER_OP_LABELS, getKind, isKindId, isPreviewCurrent, KINDS, type KindCategory, type KindId } from '../../shared/graph/kinds';
+import { FILTER_OP_LABELS, getKind, isKindId, isPreviewCurrent, type KINDS, type KindCategory, type KindId } from '../../shared/graph/kinds';
 import type { GraphNode } from '../../shared/graph/schema';
 import { IconDatabase, IconFile, IconFunction, IconFunnel, IconShuffle, IconSparkle, IconTable, IconTableIn } from '../components/icons';
 import { draftConfig, type DraftConfig } from './draft-config';
