@@ -69,7 +69,7 @@ export const isFilePreviewCurrent = (c: FileStampInput & Pick<FileSourceConfig, 
 
 export const fileSource = defineKind({
   kind: 'csv-source',
-  label: 'File',
+  label: 'Read file',
   description: 'Reads records from an uploaded CSV, JSON, NDJSON or Excel file, plain, gzipped, zipped or PGP-encrypted, optionally keeping only the records a formula is TRUE for.',
   category: 'source',
   readsUploadedFiles: true,

@@ -37,7 +37,7 @@ export const isPreviewCurrent = (c: Pick<SqlSourceConfig, 'connectionId' | 'obje
 
 export const sqlSource = defineKind({
   kind: 'sql-source',
-  label: 'Database table',
+  label: 'Read database table',
   description: 'Reads rows from a PostgreSQL or MySQL table through a saved connection.',
   category: 'source',
   inputs: 0,

@@ -32,7 +32,7 @@ export function targetKey(config: Pick<SqlTargetConfig, 'mode' | 'key'>, input: 
 
 export const sqlTarget = defineKind({
   kind: 'sql-target',
-  label: 'Database table',
+  label: 'Write database table',
   description: 'Writes rows into a PostgreSQL or MySQL table through a saved connection: upsert, insert or update.',
   category: 'target',
   inputs: 1,

@@ -15,7 +15,7 @@ export type WorkspaceSourceConfig = z.infer<typeof WorkspaceSourceConfig>;
 
 export const workspaceSource = defineKind({
   kind: 'workspace-source',
-  label: 'Workspace object',
+  label: 'Read workspace object',
   description: "Reads the records of one of Weft's own workspace objects, optionally filtered by a formula.",
   category: 'source',
   inputs: 0,

@@ -15,7 +15,7 @@ export type WorkspaceTargetConfig = z.infer<typeof WorkspaceTargetConfig>;
 
 export const workspaceTarget = defineKind({
   kind: 'workspace-target',
-  label: 'Workspace object',
+  label: 'Write workspace object',
   description: "Writes rows into a Weft workspace object, matched by the primary key.",
   category: 'target',
   inputs: 1,
