@@ -1,6 +1,6 @@
 // The web app's node-kind registry: one entry per kind (icon, one-line summary, inspector layout, where its preview's
 // sample rows come from), keyed by the kinds' own ids, so a kind without an entry here does not compile.
-// Light on purpose: the run pages load it at once, so it imports kind metadata only, never the compiler.
+// Light on purpose: the run page shows its icons too, so it imports kind metadata only, never the compiler.
 import type { ComponentType } from 'react';
 import { FILTER_OP_LABELS, getKind, isKindId, isPreviewCurrent, type KINDS, type KindCategory, type KindId } from '../../shared/graph/kinds';
 import type { GraphNode } from '../../shared/graph/schema';
