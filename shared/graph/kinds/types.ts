@@ -12,21 +12,22 @@ export interface CompileContext {
   valueMaps?: Record<string, Record<string, unknown>>;
 }
 
+/**
+ * A kind's metadata. `readsUploadedFiles` is a capability flag: the kind reads a file uploaded to Weft
+ * (`config.fileId`), so a run may replace that file, the run page lists it, and the designer's preview reads the
+ * upload's sample rows. Code asks the flag, never the kind id.
+ */
 export interface NodeKindDef<C = unknown> {
   kind: string;
   label: string;
   description: string;
   category: KindCategory;
+  readsUploadedFiles?: true;
   /** Number of input ports (0 for sources) and output ports (0 for targets). */
   inputs: 0 | 1;
   outputs: 0 | 1;
   config: z.ZodType<C>;
   defaults(): C;
-  /**
-   * Capability: the kind reads a file uploaded to Weft (`config.fileId`). A run may replace that file, the run page
-   * lists it, and the designer's preview reads the upload's sample rows.
-   */
-  readsUploadedFiles?: true;
 }
 
 /**
