@@ -96,15 +96,7 @@ export function App() {
         <UserMenu />
       </aside>
       <main className="main">
-        <Suspense
-          fallback={
-            <div className="page-loading">
-              <Spinner size={20} /> Loading…
-            </div>
-          }
-        >
-          <Page route={route} />
-        </Suspense>
+        <Page route={route} />
       </main>
     </div>
   );
@@ -127,19 +119,19 @@ function Page({ route }: { route: Route }) {
         </Suspense>
       );
     case 'history':
-      return <HistoryPage key={route.id} id={route.id} />;
+      return <Lazy>{<HistoryPage key={route.id} id={route.id} />}</Lazy>;
     case 'run':
-      return <RunPage key={route.id} id={route.id} />;
+      return <Lazy>{<RunPage key={route.id} id={route.id} />}</Lazy>;
     case 'connections':
-      return <ConnectionsPage />;
+      return <Lazy>{<ConnectionsPage />}</Lazy>;
     case 'workspace':
-      return <WorkspacePage object={route.object} />;
+      return <Lazy>{<WorkspacePage object={route.object} />}</Lazy>;
     case 'users':
-      return <Admin>{<UsersPage />}</Admin>;
+      return <Admin>{<Lazy>{<UsersPage />}</Lazy>}</Admin>;
     case 'tokens':
-      return <Admin>{<TokensPage />}</Admin>;
+      return <Admin>{<Lazy>{<TokensPage />}</Lazy>}</Admin>;
     case 'audit':
-      return <Admin>{<AuditPage />}</Admin>;
+      return <Admin>{<Lazy>{<AuditPage />}</Lazy>}</Admin>;
     case 'invite':
       return null;
     case 'not-found':
@@ -177,6 +169,21 @@ function ServerStatus() {
       <span className="server-status__dot" />
       <span className="server-status__text">{online === null ? 'Connecting…' : online ? 'Connected' : 'Server offline'}</span>
     </div>
+  );
+}
+
+/** A page in its own chunk: a spinner while it loads the first time. */
+function Lazy({ children }: { children: ReactNode }) {
+  return (
+    <Suspense
+      fallback={
+        <div className="page-loading">
+          <Spinner size={20} /> Loading…
+        </div>
+      }
+    >
+      {children}
+    </Suspense>
   );
 }
 
