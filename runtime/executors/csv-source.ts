@@ -3,7 +3,7 @@
 // malformed records and values that do not fit their column's type are rejected at the source.
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { FileSourceConfig } from '../../shared/graph/kinds';
+import { CsvSourceConfig } from '../../shared/graph/kinds';
 import { ConnectionServiceError } from '../connections/errors';
 import { openFilesSession } from '../connectors/files';
 import { FileCursor } from '../connectors/files/read';
@@ -19,7 +19,7 @@ const FATAL: readonly ConnectorError['code'][] = ['not_found', 'invalid_query', 
 
 export const csvSourceExecutor = defineExecutor({
   kind: 'csv-source',
-  config: FileSourceConfig,
+  config: CsvSourceConfig,
   async create(config, step, { store, openConnection }) {
     const name = config.fileName || config.fileId;
     const missing = `The file "${name}" used by ${step.label} is missing (it may have been deleted). Upload it again and publish.`;

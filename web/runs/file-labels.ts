@@ -1,5 +1,5 @@
 // A run file's format in a few words ("CSV", "NDJSON · gzip"), and which columns a replacement lacks.
-import type { FileCompression, FileFormat } from '../../shared/graph/kinds/file-source';
+import type { FileCompression, FileFormat } from '../../shared/graph/kinds/csv-source';
 
 const FORMAT_NAMES: Record<string, string> = { csv: 'CSV', json: 'JSON', ndjson: 'NDJSON', excel: 'Excel' };
 

@@ -42,6 +42,8 @@ export const readsUploadedFiles = (kind: string): boolean => getKind(kind)?.read
 
 export * from './types';
 export { FileSourceConfig, filePreviewHash, filePreviewStamp, isFilePreviewCurrent, withFilePreview, type FileStampInput } from './file-source';
+/** @deprecated The kind reads CSV, JSON, NDJSON and Excel files: use FileSourceConfig (kept while branches merge). */
+export { FileSourceConfig as CsvSourceConfig } from './file-source';
 export { SqlSourceConfig, SqlPreviewStamp, sqlPreviewHash, isPreviewCurrent, stringHash } from './sql-source';
 export { MapConfig, MapField, canConvert } from './map';
 export { FilterConfig, FilterCondition, FilterOp, FILTER_OP_LABELS } from './filter';
