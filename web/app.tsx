@@ -7,18 +7,19 @@ import { IconDatabase, IconHistory, IconIntegrations, IconKey, IconPlug, Spinner
 import { EmptyState } from './components/empty-state';
 import { toast } from './lib/toasts';
 import { ChangePasswordDialog } from './auth/change-password';
-import { AuditPage } from './pages/audit-page';
-import { ConnectionsPage } from './pages/connections-page';
-import { TokensPage } from './pages/tokens-page';
-import { UsersPage } from './pages/users-page';
 import { IntegrationsPage } from './pages/integrations-page';
-import { HistoryPage } from './pages/history-page';
-import { RunPage } from './pages/run-page';
-import { WorkspacePage } from './pages/workspace-page';
 import { href, useRoute, type Route } from './router';
 
 // The designer carries React Flow and the compiler; load it only when it is opened.
 const DesignerPage = lazy(() => import('./designer/designer-page'));
+// Every other page loads when first opened, so the first visit (the integrations list) downloads less.
+const HistoryPage = lazy(() => import('./pages/history-page').then((m) => ({ default: m.HistoryPage })));
+const RunPage = lazy(() => import('./pages/run-page').then((m) => ({ default: m.RunPage })));
+const ConnectionsPage = lazy(() => import('./pages/connections-page').then((m) => ({ default: m.ConnectionsPage })));
+const WorkspacePage = lazy(() => import('./pages/workspace-page').then((m) => ({ default: m.WorkspacePage })));
+const UsersPage = lazy(() => import('./pages/users-page').then((m) => ({ default: m.UsersPage })));
+const TokensPage = lazy(() => import('./pages/tokens-page').then((m) => ({ default: m.TokensPage })));
+const AuditPage = lazy(() => import('./pages/audit-page').then((m) => ({ default: m.AuditPage })));
 
 const TITLES: Record<Route['name'], string> = {
   integrations: 'Integrations',
@@ -118,19 +119,19 @@ function Page({ route }: { route: Route }) {
         </Suspense>
       );
     case 'history':
-      return <HistoryPage key={route.id} id={route.id} />;
+      return <Lazy>{<HistoryPage key={route.id} id={route.id} />}</Lazy>;
     case 'run':
-      return <RunPage key={route.id} id={route.id} />;
+      return <Lazy>{<RunPage key={route.id} id={route.id} />}</Lazy>;
     case 'connections':
-      return <ConnectionsPage />;
+      return <Lazy>{<ConnectionsPage />}</Lazy>;
     case 'workspace':
-      return <WorkspacePage object={route.object} />;
+      return <Lazy>{<WorkspacePage object={route.object} />}</Lazy>;
     case 'users':
-      return <Admin>{<UsersPage />}</Admin>;
+      return <Admin>{<Lazy>{<UsersPage />}</Lazy>}</Admin>;
     case 'tokens':
-      return <Admin>{<TokensPage />}</Admin>;
+      return <Admin>{<Lazy>{<TokensPage />}</Lazy>}</Admin>;
     case 'audit':
-      return <Admin>{<AuditPage />}</Admin>;
+      return <Admin>{<Lazy>{<AuditPage />}</Lazy>}</Admin>;
     case 'invite':
       return null;
     case 'not-found':
@@ -168,6 +169,21 @@ function ServerStatus() {
       <span className="server-status__dot" />
       <span className="server-status__text">{online === null ? 'Connecting…' : online ? 'Connected' : 'Server offline'}</span>
     </div>
+  );
+}
+
+/** A page in its own chunk: a spinner while it loads the first time. */
+function Lazy({ children }: { children: ReactNode }) {
+  return (
+    <Suspense
+      fallback={
+        <div className="page-loading">
+          <Spinner size={20} /> Loading…
+        </div>
+      }
+    >
+      {children}
+    </Suspense>
   );
 }
 

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { nameRecord } from '../util/name-record';
 import { Field } from '../graph/field-types';
-import { CsvSourceConfig, FileCompression, FileFormat } from '../graph/kinds/csv-source';
+import { FileCompression, FileFormat, FileSourceConfig } from '../graph/kinds/file-source';
 import { SqlPreviewStamp } from '../graph/kinds/sql-source';
 
 /** Sniff a stored file again: each setting given wins over detection; `connectionId` names a Files connection with the PGP key. */
@@ -24,7 +24,7 @@ export const FilePreviewInput = z
   .object({
     format: FileFormat.optional(),
     compression: FileCompression.optional(),
-    delimiter: CsvSourceConfig.shape.delimiter.unwrap().optional(),
+    delimiter: FileSourceConfig.shape.delimiter.unwrap().optional(),
     hasHeader: z.boolean().optional(),
     recordsPath: z.string().max(500).optional(),
     zipEntry: z.string().max(1000).optional(),

@@ -1,7 +1,7 @@
 // Sync history shapes: runs, their steps and rejected records, as stored and as served.
 import { z } from 'zod';
 import { nameRecord } from '../util/name-record';
-import { FileCompression, FileFormat } from '../graph/kinds/csv-source';
+import { FileCompression, FileFormat } from '../graph/kinds/file-source';
 
 export const RunStatus = z.enum(['scheduled', 'running', 'completed', 'completed_with_errors', 'failed']);
 export type RunStatus = z.infer<typeof RunStatus>;

@@ -1,8 +1,9 @@
 // Graph -> Plan + diagnostics. Runs in the browser (live badges) and on the server (publish gate).
 import type { RowSchema } from '../graph/field-types';
-import { getKind, type CompileContext, type NodeKindDef } from '../graph/kinds';
+import { getKind, isKindId, type CompileContext, type NodeKindDef } from '../graph/kinds';
 import { valueMapTable, type Graph, type GraphNode } from '../graph/schema';
 import type { Diagnostic, Report } from './diagnostics';
+import { inferFor } from './infer';
 import { hasErrors } from './diagnostics';
 import { PLAN_VERSION, type Pipeline, type Plan, type PlanStep } from './plan';
 
@@ -97,7 +98,7 @@ export function compile(graph: Graph, context: CompileContext = {}): CompileResu
     configs.set(id, parsed.data as Record<string, unknown>);
     const upstream = (incoming.get(id) ?? [])[0];
     const input = upstream !== undefined ? (schemas[upstream] ?? null) : null;
-    schemas[id] = kind.infer(parsed.data, input, report, ctx);
+    schemas[id] = isKindId(node.kind) ? inferFor(node.kind)(parsed.data, input, report, ctx) : null;
   }
 
   const targets = graph.nodes.filter((n) => kinds.get(n.id)?.category === 'target');

@@ -1,38 +1,33 @@
-// The transform registry: every transform kind's row logic, keyed by kind, for executors and previews.
-import type { z } from 'zod';
-import { CalculatedFieldConfig } from '../graph/kinds/calculated-field';
-import { FilterConfig } from '../graph/kinds/filter';
-import { MapConfig } from '../graph/kinds/map';
+// The transform registry: every transform kind's row logic, keyed by the registry's transform kinds, for executors
+// and previews. A transform kind without an entry here (or an entry for a kind that is not a transform) does not compile.
+import { KINDS, type KindConfig, type KindIdsOf } from '../graph/kinds';
 import { createCalculatedFieldTransform } from './calculated-field';
 import { createFilterTransform } from './filter';
 import { createMapTransform } from './map';
 import { TransformConfigError, type Transform, type TransformEnv, type TransformStep } from './types';
 
-interface TransformDef<C> {
-  config: z.ZodType<C>;
-  create(config: C, step: TransformStep, env: TransformEnv): Transform;
-}
-const def = <C>(d: TransformDef<C>) => d as TransformDef<unknown>;
+export type TransformKind = KindIdsOf<'transform'>;
+type CreateTransform<K extends TransformKind> = (config: KindConfig<K>, step: TransformStep, env: TransformEnv) => Transform;
 
-export const TRANSFORMS = {
-  map: def({ config: MapConfig, create: createMapTransform }),
-  filter: def({ config: FilterConfig, create: createFilterTransform }),
-  'calculated-field': def({ config: CalculatedFieldConfig, create: createCalculatedFieldTransform }),
-} as const;
+export const TRANSFORMS: { readonly [K in TransformKind]: CreateTransform<K> } = {
+  map: createMapTransform,
+  filter: createFilterTransform,
+  'calculated-field': createCalculatedFieldTransform,
+};
 
-export type TransformKind = keyof typeof TRANSFORMS;
 export const isTransformKind = (kind: string): kind is TransformKind => Object.hasOwn(TRANSFORMS, kind);
 
 /** Builds a step's transform; throws TransformConfigError for a config that cannot run. */
 export function createTransform(step: TransformStep, env: TransformEnv = {}): Transform {
   if (!isTransformKind(step.kind)) throw new TransformConfigError(`${step.label} is not a transform`);
-  const d = TRANSFORMS[step.kind];
-  const parsed = d.config.safeParse(step.config);
+  const kind = step.kind;
+  const parsed = KINDS[kind].config.safeParse(step.config);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('; ');
     throw new TransformConfigError(`${step.label} is not configured correctly (${issues})`);
   }
-  return d.create(parsed.data, step, env);
+  // The kind's own schema parsed it, so it is that kind's config.
+  return (TRANSFORMS[kind] as CreateTransform<TransformKind>)(parsed.data as KindConfig<TransformKind>, step, env);
 }
 
 export * from './types';

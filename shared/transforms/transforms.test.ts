@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../compiler';
 import type { Graph } from '../graph/schema';
-import { withFilePreview } from '../graph/kinds/csv-source';
+import { withFilePreview } from '../graph/kinds/file-source';
 import { createTransform, type FlowRow } from '.';
 
 const input = {

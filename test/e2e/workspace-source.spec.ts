@@ -43,7 +43,7 @@ test('pick a workspace object, filter it with a formula, preview, publish and ru
   await page.getByTestId('integration-name').fill('Big customers');
 
   const canvas = page.getByTestId('canvas');
-  await expect(page.getByTestId('palette-workspace-source')).toContainText('Workspace object');
+  await expect(page.getByTestId('palette-workspace-source')).toContainText('Read workspace object');
   await page.getByTestId('palette-workspace-source').dragTo(canvas, { targetPosition: { x: 140, y: 220 } });
   await page.getByTestId('palette-workspace-target').dragTo(canvas, { targetPosition: { x: 520, y: 220 } });
   const source = page.getByTestId('node-workspace-source');

@@ -1,7 +1,7 @@
 // React Flow's changes and connections translated into GraphOps, and the graph projected back to flow nodes.
 import type { Connection, Edge, EdgeChange, Node, NodeChange } from '@xyflow/react';
 import { edgeId, getKind, nextNodeId, type Diagnostic, type Graph, type GraphNode, type GraphOp } from '../../shared';
-import { nodeSummary } from './node-summary';
+import { nodeSummary } from '../kinds/registry';
 
 export interface WeftNodeData extends Record<string, unknown> {
   node: GraphNode;

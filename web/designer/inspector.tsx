@@ -7,7 +7,7 @@ import { ConfigForm } from '../form/config-form';
 import { FieldErrors } from '../form/field-errors';
 import type { FormCtx } from '../form/form-context';
 import { buildForm, visibleFields } from '../form/form-model';
-import { KindIcon } from './kind-icons';
+import { KindIcon, webKind } from '../kinds/registry';
 import { NodePreviewSection } from './node-preview';
 import { useNodePreview } from './use-node-preview';
 import { RunSettingsPanel } from './run-settings-panel';
@@ -41,12 +41,9 @@ export interface InspectorProps {
   previewNow: number;
 }
 
-/** Steps whose forms hold formulas or mappings get a wider inspector. */
-const WIDE_KINDS = new Set(['map', 'calculated-field', 'filter', 'workspace-source']);
-
 export function Inspector(props: InspectorProps) {
   return (
-    <aside className={`inspector${props.node && WIDE_KINDS.has(props.node.kind) ? ' inspector--wide' : ''}`} data-testid="inspector" aria-label="Inspector">
+    <aside className={`inspector${props.node && webKind(props.node.kind)?.wide ? ' inspector--wide' : ''}`} data-testid="inspector" aria-label="Inspector">
       {props.node ? <NodeInspector key={props.node.id} {...props} node={props.node} /> : <Overview {...props} />}
     </aside>
   );

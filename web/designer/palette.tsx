@@ -1,6 +1,6 @@
 // The palette: every registered node kind, grouped by category, dragged (or clicked) onto the canvas.
 import { KINDS, type KindCategory, type NodeKindDef } from '../../shared';
-import { KindIcon } from './kind-icons';
+import { KindIcon } from '../kinds/registry';
 
 export const DRAG_MIME = 'application/x-weft-kind';
 

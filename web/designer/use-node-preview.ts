@@ -1,22 +1,58 @@
-// The live preview for the selected step: sample rows from each CSV source (cached per file, fetched
-// after a reload) or previewed database table, pushed through the same transforms a run uses, with one
-// fixed clock per designer.
+// The live preview for the selected step: sample rows from each source (an upload's rows, cached per file and
+// fetched after a reload; a previewed database table; workspace records), pushed through the same transforms a run
+// uses, with one fixed clock per designer. Which rows a source offers is its web registry entry's `samples`.
 import { useEffect, useMemo } from 'react';
-import { previewAt, type Graph, type PreviewResult, type RowSchema } from '../../shared';
+import { previewAt, type Graph, type GraphNode, type PreviewResult, type RowSchema } from '../../shared';
+import { webKind, type SampleSourceId } from '../kinds/registry';
 import { cachedFile, ensureFiles, isFileLoading, useFileCacheVersion } from '../lib/file-samples';
 import { cachedSqlSample, ensureSqlSamples, isSqlSampleLoading, useSqlSampleVersion } from '../lib/sql-samples';
-import { anyWorkspaceSampleLoading, cachedWorkspaceSample, useWorkspaceSamples } from '../lib/workspace-samples';
+import { anyWorkspaceSampleLoading, cachedWorkspaceSample, ensureWorkspaceSamples, useWorkspaceSampleVersion } from '../lib/workspace-samples';
 
-const fileIdOf = (config: Record<string, unknown>) => (typeof config.fileId === 'string' ? config.fileId : '');
+type Rows = Record<string, unknown>[];
+type Schemas = Record<string, RowSchema | null>;
+
+interface SampleSource {
+  /** Re-renders the caller when samples arrive; the number is a cache version for memo deps. */
+  useVersion(): number;
+  /** Starts loading what these nodes need and is not loaded (or failed) yet. */
+  ensure(nodes: readonly GraphNode[], schemas: Schemas): void;
+  rows(node: GraphNode, schema: RowSchema | null | undefined): Rows | null;
+  loading(node: GraphNode): boolean;
+}
+
+// A kind that reads uploaded files has its file's id in `config.fileId` (see `readsUploadedFiles`).
+const fileIdOf = (node: GraphNode) => (typeof node.config.fileId === 'string' ? node.config.fileId : '');
+
+const SAMPLES: Record<SampleSourceId, SampleSource> = {
+  'uploaded-file': {
+    useVersion: useFileCacheVersion,
+    ensure: (nodes) => ensureFiles(nodes.map(fileIdOf).filter(Boolean)),
+    rows: (node) => cachedFile(fileIdOf(node))?.sampleRows ?? null,
+    loading: (node) => isFileLoading(fileIdOf(node)),
+  },
+  'sql-preview': {
+    useVersion: useSqlSampleVersion,
+    ensure: (nodes) => ensureSqlSamples(nodes.map((n) => n.config)),
+    rows: (node) => cachedSqlSample(node.config),
+    loading: (node) => isSqlSampleLoading(node.config),
+  },
+  'workspace-records': {
+    useVersion: useWorkspaceSampleVersion,
+    ensure: ensureWorkspaceSamples,
+    rows: (node, schema) => cachedWorkspaceSample(node.config, schema),
+    loading: () => anyWorkspaceSampleLoading(),
+  },
+};
+const SAMPLE_IDS = Object.keys(SAMPLES) as SampleSourceId[];
+
+const samplesOf = (node: GraphNode | undefined) => (node ? webKind(node.kind)?.samples : undefined);
 
 /** Sample rows for a source node, or null when there are none (yet). */
-export function sampleRowsFor(graph: Graph, schemas: Record<string, RowSchema | null> = {}) {
-  return (sourceNodeId: string): Record<string, unknown>[] | null => {
+export function sampleRowsFor(graph: Graph, schemas: Schemas = {}) {
+  return (sourceNodeId: string): Rows | null => {
     const node = graph.nodes.find((n) => n.id === sourceNodeId);
-    if (node?.kind === 'sql-source') return cachedSqlSample(node.config);
-    if (node?.kind === 'workspace-source') return cachedWorkspaceSample(node.config, schemas[node.id]);
-    if (node?.kind !== 'csv-source') return null;
-    return cachedFile(fileIdOf(node.config))?.sampleRows ?? null;
+    const from = samplesOf(node);
+    return node && from ? SAMPLES[from].rows(node, schemas[node.id]) : null;
   };
 }
 
@@ -25,23 +61,24 @@ export interface NodePreview extends PreviewResult {
   loading: boolean;
 }
 
-export function useNodePreview(graph: Graph, schemas: Record<string, RowSchema | null>, nodeId: string | null, now: number): NodePreview | null {
-  const version = useFileCacheVersion();
-  const fileIds = graph.nodes.filter((n) => n.kind === 'csv-source').map((n) => fileIdOf(n.config)).filter(Boolean);
-  const key = fileIds.join('\n');
-  useEffect(() => ensureFiles(key ? key.split('\n') : []), [key]);
-  const sqlVersion = useSqlSampleVersion();
-  const sqlConfigs = graph.nodes.filter((n) => n.kind === 'sql-source').map((n) => n.config);
-  useEffect(() => ensureSqlSamples(sqlConfigs), [graph]);
-  const workspaceVersion = useWorkspaceSamples(graph, schemas);
+export function useNodePreview(graph: Graph, schemas: Schemas, nodeId: string | null, now: number): NodePreview | null {
+  // The same hooks in the same order on every render: SAMPLE_IDS is a constant.
+  const versions = SAMPLE_IDS.map((id) => SAMPLES[id].useVersion());
+  const sources = useMemo(() => graph.nodes.flatMap((node) => {
+    const from = samplesOf(node);
+    return from ? [{ node, from }] : [];
+  }), [graph]);
+  useEffect(() => {
+    for (const id of SAMPLE_IDS) SAMPLES[id].ensure(sources.filter((s) => s.from === id).map((s) => s.node), schemas);
+  }, [sources, schemas, ...versions]);
   return useMemo(() => {
     if (!nodeId) return null;
-    const loading = fileIds.some(isFileLoading) || sqlConfigs.some(isSqlSampleLoading) || anyWorkspaceSampleLoading();
+    const loading = sources.some((s) => SAMPLES[s.from].loading(s.node));
     try {
       return { ...previewAt(graph, schemas, nodeId, sampleRowsFor(graph, schemas), { now: () => now }), loading };
     } catch (e) {
       return { input: [], output: [], rejected: [], problem: `No preview: ${e instanceof Error ? e.message : String(e)}`, loading };
     }
-    // `version` re-runs the preview when a file's sample rows arrive.
-  }, [graph, schemas, nodeId, now, version, sqlVersion, workspaceVersion, key]);
+    // `versions` re-run the preview when a source's sample rows arrive.
+  }, [graph, schemas, nodeId, now, sources, ...versions]);
 }

@@ -3,7 +3,7 @@ import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { getKind } from '../../shared';
 import type { WeftFlowNode } from './flow-ops';
-import { KindIcon } from './kind-icons';
+import { KindIcon } from '../kinds/registry';
 
 function WeftNodeView({ data, selected }: NodeProps<WeftFlowNode>) {
   const { node, summary, errors } = data;

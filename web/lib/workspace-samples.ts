@@ -1,7 +1,7 @@
 // The first records each Workspace source reads (its filter applied), cached by object + filter for the designer's
 // live previews, and the object's first records unfiltered, for the filter editor's per-record TRUE/FALSE.
-import { useEffect, useSyncExternalStore } from 'react';
-import { checkFormula, WorkspaceSourceConfig, type Graph, type RowSchema } from '../../shared';
+import { useSyncExternalStore } from 'react';
+import { checkFormula, WorkspaceSourceConfig, type GraphNode, type RowSchema } from '../../shared';
 import { api, errorMessage } from '../api';
 
 type Rows = Record<string, unknown>[];
@@ -62,10 +62,9 @@ export function workspaceSampleState(config: unknown, schema: RowSchema | null |
   return { loading: key ? loading.has(key) : false, error: key ? (failures.get(key) ?? null) : null };
 }
 
-/** Asks for every Workspace source's samples (filtered and not) not cached yet; a failure is not retried this session. */
-export function ensureWorkspaceSamples(graph: Graph, schemas: Record<string, RowSchema | null>) {
-  for (const node of graph.nodes) {
-    if (node.kind !== 'workspace-source') continue;
+/** Asks for these Workspace sources' samples (filtered and not) not cached yet; a failure is not retried this session. */
+export function ensureWorkspaceSamples(nodes: readonly Pick<GraphNode, 'id' | 'config'>[], schemas: Record<string, RowSchema | null>) {
+  for (const node of nodes) {
     const c = parsed(node.config);
     if (!c) continue;
     fetchSample(c.object, '');
@@ -79,12 +78,5 @@ function subscribe(l: () => void) {
 }
 
 export const useWorkspaceSampleVersion = () => useSyncExternalStore(subscribe, () => version);
-
-/** Keeps the designer's Workspace sources' samples loaded; returns a number that changes when one arrives. */
-export function useWorkspaceSamples(graph: Graph, schemas: Record<string, RowSchema | null>): number {
-  const v = useWorkspaceSampleVersion();
-  useEffect(() => ensureWorkspaceSamples(graph, schemas), [graph, schemas, v]);
-  return v;
-}
 
 export const anyWorkspaceSampleLoading = () => loading.size > 0;

@@ -6,7 +6,7 @@ import { EmptyState, ErrorBanner } from '../components/empty-state';
 import { IconFile, IconHistory, Spinner } from '../components/icons';
 import { PageHeader } from '../components/page-header';
 import { RunStatusBadge, StatusIcon, StepStatusBadge, statusTone } from '../components/status-badge';
-import { KindIcon } from '../designer/kind-icons';
+import { KindIcon } from '../kinds/registry';
 import { durationBetween, formatBytes, formatCount, formatDateTime, formatDuration, relativeTime } from '../lib/format';
 import { useLoad, useNow } from '../lib/hooks';
 import { useRunStream } from '../lib/run-stream';

@@ -5,7 +5,6 @@ import { missingColumns, type RunFileSource, type UploadedFile } from '../../sha
 import { api, ApiRequestError, errorMessage } from '../api';
 import { ErrorBanner } from '../components/empty-state';
 import { IconAlert, IconFile, IconPlay, IconUpload, IconX, Spinner } from '../components/icons';
-import { KindIcon } from '../designer/kind-icons';
 import { describeFile } from '../form/widgets/file-description';
 import { formatBytes } from '../lib/format';
 import { useLoad } from '../lib/hooks';
@@ -172,7 +171,7 @@ function SourceRow({ source, choice, uploading, error, disabled, onPick, onKeepP
     <section className={`run-source${error ? ' is-invalid' : ''}`} data-testid="run-file-source" data-node-id={source.nodeId}>
       <div className="run-source__head">
         <span className="kind-chip kind-chip--source">
-          <KindIcon kind="csv-source" size={14} />
+          <IconFile size={14} />
         </span>
         <span className="run-source__label">{source.nodeLabel}</span>
         <span className="spacer" />

@@ -1,7 +1,6 @@
 // Calculated field: adds a field (or replaces one) with the value of a formula over the row.
 import { z } from 'zod';
 import { defineKind } from './types';
-import { reportFormula } from './formula-report';
 
 export const CalculatedFieldConfig = z.object({
   field: z
@@ -14,7 +13,7 @@ export const CalculatedFieldConfig = z.object({
 });
 export type CalculatedFieldConfig = z.infer<typeof CalculatedFieldConfig>;
 
-export const calculatedField = defineKind<CalculatedFieldConfig>({
+export const calculatedField = defineKind({
   kind: 'calculated-field',
   label: 'Calculated field',
   description: 'Adds or replaces a field with the result of a formula.',
@@ -22,15 +21,5 @@ export const calculatedField = defineKind<CalculatedFieldConfig>({
   inputs: 1,
   outputs: 1,
   config: CalculatedFieldConfig,
-  defaults: () => ({ field: '', formula: '' }),
-  infer(config, input, report, ctx) {
-    if (!input) return null;
-    const type = reportFormula(report, 'formula', config.formula, input.fields, ctx);
-    if (!type) return null;
-    const replaced = input.fields.some((f) => f.name === config.field);
-    const fields = replaced
-      ? input.fields.map((f) => (f.name === config.field ? { name: f.name, type } : f))
-      : [...input.fields, { name: config.field, type }];
-    return { fields, key: input.key };
-  },
+  defaults: (): CalculatedFieldConfig => ({ field: '', formula: '' }),
 });

@@ -1,7 +1,5 @@
-// Filter: keeps the rows that match simple field comparisons (formulas come later).
+// Filter: keeps the rows that match simple field comparisons or a TRUE/FALSE formula.
 import { z } from 'zod';
-import { suggest } from '../../util/suggest';
-import { reportFormula } from './formula-report';
 import { defineKind } from './types';
 
 export const FilterOp = z.enum(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'contains', 'empty', 'not_empty']);
@@ -39,9 +37,7 @@ export const FilterConfig = z
   });
 export type FilterConfig = z.infer<typeof FilterConfig>;
 
-const ORDERED: FilterOp[] = ['gt', 'gte', 'lt', 'lte'];
-
-export const filterKind = defineKind<FilterConfig>({
+export const filterKind = defineKind({
   kind: 'filter',
   label: 'Filter rows',
   description: 'Keeps only the rows that match conditions or a TRUE/FALSE formula.',
@@ -49,27 +45,5 @@ export const filterKind = defineKind<FilterConfig>({
   inputs: 1,
   outputs: 1,
   config: FilterConfig,
-  defaults: () => ({ mode: 'conditions', match: 'all', conditions: [], formula: '' }),
-  infer(config, input, report, ctx) {
-    if (config.mode === 'formula') {
-      if (input) reportFormula(report, 'formula', config.formula, input.fields, ctx, 'boolean');
-      return input;
-    }
-    config.conditions.forEach((c, i) => {
-      const field = input?.fields.find((f) => f.name === c.field);
-      if (input && !field) {
-        const hint = suggest(c.field, input.fields.map((f) => f.name));
-        report({ code: 'unknown-field', message: `Unknown field "${c.field}"${hint ? ` — did you mean "${hint}"?` : ''}`, path: `conditions.${i}.field` });
-        return;
-      }
-      if (!field || c.op === 'empty' || c.op === 'not_empty') return;
-      if ((field.type === 'number' || field.type === 'currency') && c.value.trim() !== '' && !Number.isFinite(Number(c.value))) {
-        report({ code: 'mistyped-value', message: `"${c.field}" is a number; "${c.value}" is not`, path: `conditions.${i}.value` });
-      }
-      if (field.type === 'boolean' && ORDERED.includes(c.op)) {
-        report({ code: 'mistyped-value', message: `"${c.field}" is true/false and cannot be ordered`, path: `conditions.${i}.op` });
-      }
-    });
-    return input;
-  },
+  defaults: (): FilterConfig => ({ mode: 'conditions', match: 'all', conditions: [], formula: '' }),
 });

@@ -1,8 +1,6 @@
 // Map: choose, rename and convert fields, and mark the primary key the target upserts by.
 import { z } from 'zod';
-import { convertValue, FieldType } from '../field-types';
-import { reportFormula } from './formula-report';
-import { suggest } from '../../util/suggest';
+import { FieldType } from '../field-types';
 import { defineKind } from './types';
 
 export const MapField = z.object({
@@ -22,7 +20,7 @@ export const MapConfig = z.object({
 });
 export type MapConfig = z.infer<typeof MapConfig>;
 
-export const mapKind = defineKind<MapConfig>({
+export const mapKind = defineKind({
   kind: 'map',
   label: 'Map fields',
   description: 'Selects, renames and converts fields; marks the primary key.',
@@ -30,40 +28,7 @@ export const mapKind = defineKind<MapConfig>({
   inputs: 1,
   outputs: 1,
   config: MapConfig,
-  defaults: () => ({ fields: [] }),
-  infer(config, input, report, ctx) {
-    const targets = new Set<string>();
-    config.fields.forEach((f, i) => {
-      if (targets.has(f.target)) report({ code: 'duplicate-field', message: `Target field "${f.target}" is mapped twice`, path: `fields.${i}.target` });
-      targets.add(f.target);
-      if (f.from === 'formula') {
-        if (f.formula.trim() === '') report({ code: 'invalid-config', message: 'Write a formula', path: `fields.${i}.formula` });
-        else if (input) reportFormula(report, `fields.${i}.formula`, f.formula, input.fields, ctx, f.type);
-        return;
-      }
-      if (f.from === 'constant') {
-        const converted = convertValue(f.value, f.type);
-        if (!converted.ok) report({ code: 'mistyped-value', message: `The constant ${converted.reason}`, path: `fields.${i}.value` });
-        return;
-      }
-      if (f.source === '') {
-        report({ code: 'invalid-config', message: 'Choose a source field', path: `fields.${i}.source` });
-        return;
-      }
-      if (input && !input.fields.some((x) => x.name === f.source)) {
-        const hint = suggest(f.source, input.fields.map((x) => x.name));
-        report({ code: 'unknown-field', message: `Unknown field "${f.source}"${hint ? ` — did you mean "${hint}"?` : ''}`, path: `fields.${i}.source` });
-      }
-      const from = input?.fields.find((x) => x.name === f.source);
-      if (from && !canConvert(from.type, f.type)) {
-        report({ code: 'mistyped-field', message: `"${f.source}" is ${from.type} and cannot become ${f.type}`, path: `fields.${i}.type` });
-      }
-    });
-    return {
-      fields: config.fields.map((f) => ({ name: f.target, type: f.type })),
-      key: config.fields.filter((f) => f.key).map((f) => f.target),
-    };
-  },
+  defaults: (): MapConfig => ({ fields: [] }),
 });
 
 /** Text converts to anything (checked per row); typed values only to compatible types. */

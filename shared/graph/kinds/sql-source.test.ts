@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../compiler/diagnostics';
-import { isPreviewCurrent, sqlPreviewHash, sqlSource, SqlSourceConfig, stringHash } from './sql-source';
+import { inferSqlSource } from '../../compiler/infer/sql-source';
+import { isPreviewCurrent, sqlPreviewHash, SqlSourceConfig, stringHash } from './sql-source';
 
 const columns = [
   { name: 'id', type: 'number' as const },
@@ -9,7 +10,7 @@ const columns = [
 
 function infer(config: Partial<SqlSourceConfig>) {
   const found: Omit<Diagnostic, 'nodeId' | 'severity'>[] = [];
-  const schema = sqlSource.infer(SqlSourceConfig.parse(config), null, (d) => found.push(d), {});
+  const schema = inferSqlSource(SqlSourceConfig.parse(config), null, (d) => found.push(d), {});
   return { schema, codes: found.map((d) => d.code), messages: found.map((d) => d.message) };
 }
 

@@ -35,33 +35,13 @@ export const sqlPreviewHash = (c: { connectionId: string; object: string; query?
 export const isPreviewCurrent = (c: Pick<SqlSourceConfig, 'connectionId' | 'object' | 'query' | 'preview'>): boolean =>
   c.preview !== null && c.preview.hash === sqlPreviewHash(c);
 
-export const sqlSource = defineKind<SqlSourceConfig>({
+export const sqlSource = defineKind({
   kind: 'sql-source',
-  label: 'Database table',
+  label: 'Read database table',
   description: 'Reads rows from a PostgreSQL or MySQL table through a saved connection.',
   category: 'source',
   inputs: 0,
   outputs: 1,
   config: SqlSourceConfig,
-  defaults: () => ({ connectionId: '', object: '', query: '', columns: [], key: [], preview: null }),
-  infer(config, _input, report) {
-    if (!config.connectionId) report({ code: 'no-connection', message: 'Choose a connection', path: 'connectionId' });
-    if (!config.object) report({ code: 'no-table', message: 'Choose a table', path: 'object' });
-    if (config.connectionId && config.object) {
-      if (!isPreviewCurrent(config)) {
-        report({
-          code: 'preview-required',
-          message: config.preview ? 'The connection, table or query changed: load the preview again before publishing' : 'Load the preview before publishing',
-          path: 'query',
-        });
-      } else if (config.columns.length === 0) report({ code: 'no-columns', message: 'The table has no columns to read', path: 'columns' });
-    }
-    const seen = new Set<string>();
-    config.columns.forEach((c, i) => {
-      if (seen.has(c.name)) report({ code: 'duplicate-column', message: `Column "${c.name}" appears twice`, path: `columns.${i}.name` });
-      seen.add(c.name);
-    });
-    const names = new Set(config.columns.map((c) => c.name));
-    return { fields: config.columns, key: config.key.filter((k) => names.has(k)) };
-  },
+  defaults: (): SqlSourceConfig => ({ connectionId: '', object: '', query: '', columns: [], key: [], preview: null }),
 });

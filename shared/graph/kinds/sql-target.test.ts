@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../compiler/diagnostics';
 import type { RowSchema } from '../field-types';
-import { fitsColumn, sqlTarget, SqlTargetConfig, targetKey } from './sql-target';
+import { inferSqlTarget } from '../../compiler/infer/sql-target';
+import { fitsColumn, SqlTargetConfig, targetKey } from './sql-target';
 
 const columns = [
   { name: 'id', type: 'number' as const },
@@ -12,8 +13,8 @@ const columns = [
 const table = { connectionId: 'con_1', object: 'public.orders', columns, key: ['id'] };
 
 function infer(config: Partial<SqlTargetConfig>, input: RowSchema | null) {
-  const found: Parameters<Parameters<typeof sqlTarget.infer>[2]>[0][] = [];
-  const schema = sqlTarget.infer(SqlTargetConfig.parse(config), input, (d) => found.push(d), {});
+  const found: Parameters<Parameters<typeof inferSqlTarget>[2]>[0][] = [];
+  const schema = inferSqlTarget(SqlTargetConfig.parse(config), input, (d) => found.push(d), {});
   return { schema, codes: found.map((d) => d.code), messages: found.map((d) => d.message), severities: found.map((d): Diagnostic['severity'] => d.severity ?? 'error') };
 }
 

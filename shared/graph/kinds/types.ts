@@ -1,6 +1,6 @@
-// What every node kind declares: its config schema, its ports and how it shapes the rows it emits.
+// What every node kind declares: its label, category, ports, config schema and defaults. Metadata only: how a kind
+// shapes the rows it emits is the compiler's (shared/compiler/infer), so the web app's first load carries no checker.
 import type { z } from 'zod';
-import type { Report } from '../../compiler/diagnostics';
 import type { RowSchema } from '../field-types';
 
 export type KindCategory = 'source' | 'transform' | 'target';
@@ -12,6 +12,11 @@ export interface CompileContext {
   valueMaps?: Record<string, Record<string, unknown>>;
 }
 
+/**
+ * A kind's metadata. `readsUploadedFiles` is a capability flag: the kind reads a file uploaded to Weft
+ * (`config.fileId`), so a run may replace that file, the run page lists it, and the designer's preview reads the
+ * upload's sample rows. Code asks the flag, never the kind id.
+ */
 export interface NodeKindDef<C = unknown> {
   kind: string;
   label: string;
@@ -23,8 +28,10 @@ export interface NodeKindDef<C = unknown> {
   outputs: 0 | 1;
   config: z.ZodType<C>;
   defaults(): C;
-  /** The schema of rows this node emits (targets: the schema they write), reporting problems. */
-  infer(config: C, input: RowSchema | null, report: Report, ctx: CompileContext): RowSchema | null;
 }
 
-export const defineKind = <C>(def: NodeKindDef<C>): NodeKindDef<C> => def;
+/**
+ * Declares a kind, keeping its literal facts (`category: 'transform'`, `readsUploadedFiles: true`) in its type so the
+ * other layers' registries can be keyed by them, and checking that `defaults()` fits the config schema.
+ */
+export const defineKind = <const D extends NodeKindDef<unknown>>(def: D & NodeKindDef<z.output<D['config']>>): D => def;

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../../compiler';
 import type { Diagnostic } from '../../compiler/diagnostics';
 import type { Graph } from '../schema';
-import { workspaceSource, WorkspaceSourceConfig } from './workspace-source';
+import { inferWorkspaceSource } from '../../compiler/infer/workspace-source';
+import { WorkspaceSourceConfig } from './workspace-source';
 
 const fields = [
   { name: 'email', type: 'text' as const },
@@ -13,7 +14,7 @@ const workspaceObjects = { customers: { fields, key: ['email'] } };
 
 function infer(config: Partial<WorkspaceSourceConfig>, ctx = { workspaceObjects }) {
   const found: Omit<Diagnostic, 'nodeId'>[] = [];
-  const schema = workspaceSource.infer(WorkspaceSourceConfig.parse(config), null, (d) => found.push({ severity: 'error', ...d }), ctx);
+  const schema = inferWorkspaceSource(WorkspaceSourceConfig.parse(config), null, (d) => found.push({ severity: 'error', ...d }), ctx);
   return { schema, codes: found.map((d) => d.code), found };
 }
 

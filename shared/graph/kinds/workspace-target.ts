@@ -13,33 +13,13 @@ export const WorkspaceTargetConfig = z.object({
 });
 export type WorkspaceTargetConfig = z.infer<typeof WorkspaceTargetConfig>;
 
-export const workspaceTarget = defineKind<WorkspaceTargetConfig>({
+export const workspaceTarget = defineKind({
   kind: 'workspace-target',
-  label: 'Workspace object',
+  label: 'Write workspace object',
   description: "Writes rows into a Weft workspace object, matched by the primary key.",
   category: 'target',
   inputs: 1,
   outputs: 0,
   config: WorkspaceTargetConfig,
-  defaults: () => ({ object: '', mode: 'upsert' }),
-  infer(config, input, report, ctx) {
-    if (!input) return null;
-    if (config.mode === 'upsert' && input.key.length === 0) {
-      report({ code: 'no-primary-key', message: 'Upsert needs a primary key: mark a key field in the Map before this target', path: 'mode' });
-    }
-    const objects = ctx.workspaceObjects;
-    const existing = objects && Object.hasOwn(objects, config.object) ? objects[config.object] : undefined;
-    if (existing) {
-      for (const f of input.fields) {
-        const attr = existing.fields.find((a) => a.name === f.name);
-        if (attr && attr.type !== f.type) {
-          report({ code: 'mistyped-field', message: `"${f.name}" is ${f.type} but ${config.object}.${f.name} is ${attr.type}`, path: 'object' });
-        }
-      }
-      if (existing.key.length > 0 && input.key.length > 0 && existing.key.join(',') !== input.key.join(',')) {
-        report({ code: 'key-mismatch', message: `${config.object} is keyed by ${existing.key.join(', ')}, not ${input.key.join(', ')}`, path: 'object' });
-      }
-    }
-    return input;
-  },
+  defaults: (): WorkspaceTargetConfig => ({ object: '', mode: 'upsert' }),
 });

@@ -1,5 +1,5 @@
 // 'columns' widget: the detected columns of a file, with types the user can correct.
-import { FIELD_TYPE_LABELS, FieldType } from '../../../shared';
+import { FIELD_TYPE_LABELS, FieldType, readsUploadedFiles } from '../../../shared';
 import { diagnosticsAt, diagnosticsUnder } from '../config-path';
 import { FieldErrors } from '../field-errors';
 import type { FormCtx } from '../form-context';
@@ -12,7 +12,7 @@ export function ColumnsWidget({ ctx, path }: { ctx: FormCtx; path: string }) {
   if (columns.length === 0) {
     return (
       <>
-        <p className="hint">{ctx.kind === 'sql-source' ? 'Pick a table or load the preview, and Weft reads its columns and their types.' : 'Upload a file and Weft detects its columns and their types.'}</p>
+        <p className="hint">{readsUploadedFiles(ctx.kind) ? 'Upload a file and Weft detects its columns and their types.' : 'Pick a table or load the preview, and Weft reads its columns and their types.'}</p>
         <FieldErrors diagnostics={diagnosticsAt(ctx.diagnostics, path)} path={path} />
       </>
     );

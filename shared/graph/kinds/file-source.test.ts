@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../compiler';
 import type { Diagnostic } from '../../compiler/diagnostics';
-import { csvSource, CsvSourceConfig, filePreviewHash, isFilePreviewCurrent, withFilePreview } from './csv-source';
+import { inferFileSource } from '../../compiler/infer/file-source';
+import { FileSourceConfig, filePreviewHash, isFilePreviewCurrent, withFilePreview } from './file-source';
 
 const columns = [
   { name: 'id', type: 'number' as const },
@@ -11,13 +12,13 @@ const base = { fileId: 'file_1', fileName: 'orders.csv', columns };
 
 function infer(config: Record<string, unknown>) {
   const found: Omit<Diagnostic, 'nodeId' | 'severity'>[] = [];
-  const schema = csvSource.infer(CsvSourceConfig.parse(config), null, (d) => found.push(d), {});
+  const schema = inferFileSource(FileSourceConfig.parse(config), null, (d) => found.push(d), {});
   return { schema, codes: found.map((d) => d.code), found };
 }
 
 describe('file source kind: the preview gate and the field filter', () => {
   it('loads a graph saved before previews, filters, sheets and connections, and then asks for the preview', () => {
-    const old = CsvSourceConfig.parse({ ...base, delimiter: ';', hasHeader: true });
+    const old = FileSourceConfig.parse({ ...base, delimiter: ';', hasHeader: true });
     expect(old).toMatchObject({ query: '', sheet: '', connectionId: '', preview: null, format: 'csv' });
     const r = infer(base);
     expect(r.found).toEqual([{ code: 'preview-required', message: 'Load the preview before publishing', path: 'query' }]);
@@ -37,9 +38,9 @@ describe('file source kind: the preview gate and the field filter', () => {
       expect(r.found[0]?.message).toMatch(/changed: load the preview again/);
     }
     // Whitespace around the filter, the column types and the decrypting connection do not count.
-    expect(isFilePreviewCurrent(CsvSourceConfig.parse({ ...stamped, query: ' [id] > 2 \n' }))).toBe(true);
+    expect(isFilePreviewCurrent(FileSourceConfig.parse({ ...stamped, query: ' [id] > 2 \n' }))).toBe(true);
     expect(infer({ ...stamped, connectionId: 'con_1', columns: [columns[0], { name: 'status', type: 'date' }] }).codes).toEqual([]);
-    expect(filePreviewHash(CsvSourceConfig.parse(base))).toMatch(/^[0-9a-f]{8}$/);
+    expect(filePreviewHash(FileSourceConfig.parse(base))).toMatch(/^[0-9a-f]{8}$/);
   });
 
   it('checks the filter as a TRUE/FALSE formula over the columns, with its range', () => {

@@ -1,8 +1,8 @@
 // Checks a formula held in a node's config and reports its problems at that config path, with ranges.
-import type { Report } from '../../compiler/diagnostics';
+import type { Report } from '../diagnostics';
 import { checkFormula, type FormulaContext } from '../../formula';
-import type { Field, FieldType } from '../field-types';
-import type { CompileContext } from './types';
+import type { Field, FieldType } from '../../graph/field-types';
+import type { CompileContext } from '../../graph/kinds/types';
 
 export function reportFormula(
   report: Report,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { nodeSummary } from './node-summary';
+import { draftConfig } from './draft-config';
+import { nodeSummary } from './registry';
 import { sqlPreviewHash } from '../../shared';
 
 describe('nodeSummary', () => {
@@ -32,5 +33,14 @@ describe('nodeSummary', () => {
     expect(nodeSummary({ kind: 'filter', config: { mode: 'formula', formula: '[vip] AND [deal_value] > 5000' } })).toBe('Keep where [vip] AND [deal_value] > 5000');
     expect(nodeSummary({ kind: 'filter', config: { mode: 'formula', formula: '  ' } })).toBe('No formula yet');
     expect(nodeSummary({ kind: 'filter', config: { mode: 'conditions', conditions: [] } })).toBe('No conditions');
+  });
+});
+
+describe('draftConfig', () => {
+  it('reads a half-filled or damaged config with the kind schema, leaving out what does not fit', () => {
+    expect(draftConfig('csv-source', { fileId: 'f', fileName: 42, columns: 'none' })).toMatchObject({ fileId: 'f', fileName: '', columns: [], format: 'csv' });
+    expect(nodeSummary({ kind: 'csv-source', config: { fileId: 'f', fileName: 42, columns: 'none' } })).toBe('Uploaded file · 0 columns');
+    expect(draftConfig('filter', { mode: 'sideways', conditions: [{ field: 'mrr', op: 'nearly' }, null] })).toEqual({ mode: 'conditions', match: 'all', conditions: [{ field: 'mrr', value: '' }, {}], formula: '' });
+    expect(nodeSummary({ kind: 'teleport', config: {} })).toBe('');
   });
 });
