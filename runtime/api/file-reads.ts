@@ -2,7 +2,7 @@
 // (again) into its stored record, and preview a file source through the Files connector.
 import { FilesSecrets, openFilesSession } from '../connectors/files';
 import { ConnectorError } from '../connectors/types';
-import type { FilePreview, FilePreviewInput, FileSniffInput, UploadedFile } from '../../shared';
+import { SAMPLE_LIMITS, type FilePreview, type FilePreviewInput, type FileSniffInput, type UploadedFile } from '../../shared';
 import { filePreviewStamp } from '../../shared/graph/kinds/csv-source';
 import { FileNeedsKeyError, PgpError, sniffFile, type FileSniff, type PgpDecrypt } from '../files/formats';
 import { SecretDecryptError, type SecretCipher } from '../secrets';
@@ -86,18 +86,31 @@ export const served = (file: StoredFile): UploadedFile => {
 
 /** The first records a file source with these settings and filter reads, and the stamp for them. */
 export async function previewFile(store: Store, file: StoredFile, input: FilePreviewInput, secrets: FilesSecrets, now = new Date()): Promise<FilePreview> {
-  const { connectionId: _c, query: rawQuery, ...settings } = input;
+  const { connectionId: _c, query: rawQuery, limit: asked, ...settings } = input;
   const query = rawQuery?.trim() ?? '';
+  const limit = asked ?? PREVIEW_ROWS;
+  // A deeper sample (the designer's, for steps a filter starves) is bounded in time as well as in rows.
+  const deadline = limit > PREVIEW_ROWS ? Date.now() + SAMPLE_LIMITS.maxMs : Number.POSITIVE_INFINITY;
   const session = openFilesSession(secrets, { store });
   const rows: Record<string, unknown>[] = [];
+  const rowNumbers: number[] = [];
+  const sourceRows: Record<string, unknown>[] = [];
   const rejected: FilePreview['rejected'] = [];
   let scanned = 0;
+  let timedOut = false;
   try {
-    for await (const b of session.read(file.id, { batchSize: 1_000, settings, ...(query ? { query } : {}) })) {
+    for await (const b of session.read(file.id, { batchSize: limit > PREVIEW_ROWS ? 2_000 : 1_000, settings, ...(query ? { query } : {}) })) {
       for (const r of b.rejected ?? []) if (rejected.length < PREVIEW_ROWS) rejected.push({ rowNumber: r.rowNumber, reason: r.reason });
-      rows.push(...b.rows.slice(0, PREVIEW_ROWS - rows.length));
+      const take = limit - rows.length;
+      rows.push(...b.rows.slice(0, take));
+      if (b.rowNumbers) rowNumbers.push(...b.rowNumbers.slice(0, take));
+      if (b.sourceRows) sourceRows.push(...b.sourceRows.slice(0, take));
       scanned = (b.cursor as { nextRow: number }).nextRow;
-      if (rows.length >= PREVIEW_ROWS || scanned >= PREVIEW_SCAN_LIMIT) break;
+      if (rows.length >= limit || scanned >= PREVIEW_SCAN_LIMIT) break;
+      if (Date.now() > deadline) {
+        timedOut = true;
+        break;
+      }
     }
   } catch (err) {
     throw previewProblem(err, file);
@@ -116,7 +129,16 @@ export async function previewFile(store: Store, file: StoredFile, input: FilePre
     },
     now,
   );
-  return { columns: settings.columns ?? file.columns, rows, rejected, scanned, preview: stamp };
+  return {
+    columns: settings.columns ?? file.columns,
+    rows,
+    ...(rowNumbers.length === rows.length ? { rowNumbers } : {}),
+    ...(sourceRows.length === rows.length ? { sourceRows } : {}),
+    ...(timedOut ? { timedOut } : {}),
+    rejected,
+    scanned,
+    preview: stamp,
+  };
 }
 
 function previewProblem(err: unknown, file: StoredFile): unknown {

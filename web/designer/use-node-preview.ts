@@ -2,10 +2,12 @@
 // after a reload) or previewed database table, pushed through the same transforms a run uses, with one
 // fixed clock per designer.
 import { useEffect, useMemo } from 'react';
-import { previewAt, type Graph, type PreviewResult, type RowSchema } from '../../shared';
+import type { Graph, RowSchema } from '../../shared';
+import { ensureDeepFileSample, isDeepFileSampleFailed, useDeepSampleVersion } from '../lib/deep-samples';
 import { cachedFile, ensureFiles, isFileLoading, useFileCacheVersion } from '../lib/file-samples';
 import { cachedSqlSample, ensureSqlSamples, isSqlSampleLoading, useSqlSampleVersion } from '../lib/sql-samples';
 import { anyWorkspaceSampleLoading, cachedWorkspaceSample, useWorkspaceSamples } from '../lib/workspace-samples';
+import { stepPreview, type StepPreview } from './sampled-preview';
 
 const fileIdOf = (config: Record<string, unknown>) => (typeof config.fileId === 'string' ? config.fileId : '');
 
@@ -20,9 +22,11 @@ export function sampleRowsFor(graph: Graph, schemas: Record<string, RowSchema | 
   };
 }
 
-export interface NodePreview extends PreviewResult {
+export interface NodePreview extends Omit<StepPreview, 'deeper'> {
   /** Sample rows are still on their way from the server. */
   loading: boolean;
+  /** Too few sample rows reach the step and Weft is reading further into the source. */
+  deepening: boolean;
 }
 
 export function useNodePreview(graph: Graph, schemas: Record<string, RowSchema | null>, nodeId: string | null, now: number): NodePreview | null {
@@ -34,14 +38,25 @@ export function useNodePreview(graph: Graph, schemas: Record<string, RowSchema |
   const sqlConfigs = graph.nodes.filter((n) => n.kind === 'sql-source').map((n) => n.config);
   useEffect(() => ensureSqlSamples(sqlConfigs), [graph]);
   const workspaceVersion = useWorkspaceSamples(graph, schemas);
-  return useMemo(() => {
+  const deepVersion = useDeepSampleVersion();
+  const result = useMemo((): (StepPreview & { loading: boolean }) | null => {
     if (!nodeId) return null;
     const loading = fileIds.some(isFileLoading) || sqlConfigs.some(isSqlSampleLoading) || anyWorkspaceSampleLoading();
     try {
-      return { ...previewAt(graph, schemas, nodeId, sampleRowsFor(graph, schemas), { now: () => now }), loading };
+      return { ...stepPreview(graph, schemas, nodeId, sampleRowsFor(graph, schemas), { now: () => now }), loading };
     } catch (e) {
-      return { input: [], output: [], rejected: [], problem: `No preview: ${e instanceof Error ? e.message : String(e)}`, loading };
+      return { input: [], output: [], rejected: [], problem: `No preview: ${e instanceof Error ? e.message : String(e)}`, sampling: null, deeper: null, loading };
     }
-    // `version` re-runs the preview when a file's sample rows arrive.
-  }, [graph, schemas, nodeId, now, version, sqlVersion, workspaceVersion, key]);
+    // `version` re-runs the preview when a file's sample rows arrive; `deepVersion` when a deeper sample does.
+  }, [graph, schemas, nodeId, now, version, sqlVersion, workspaceVersion, key, deepVersion]);
+  // Too few sample rows reach the step: read further into the file (once per file and read settings).
+  const deeper = result?.deeper ?? null;
+  useEffect(() => {
+    if (deeper) ensureDeepFileSample(deeper);
+  }, [deeper]);
+  return useMemo(() => {
+    if (!result) return null;
+    const { deeper: wanted, ...preview } = result;
+    return { ...preview, deepening: wanted !== null && !isDeepFileSampleFailed(wanted) };
+  }, [result]);
 }
