@@ -22,7 +22,7 @@ export interface SourceSample {
 }
 
 export interface Sampling {
-  /** Rows that reach the step (its output; a target's input), at most `want` unless the pinned row adds one. */
+  /** Rows that reach the step (a filter's: that it lets through), at most `want` unless the pinned row adds one. */
   reached: number;
   /** Records of the source read to find them: "of the first N rows". */
   read: number;
@@ -68,10 +68,12 @@ export function sampledPreviewAt(
 ): SampledPreview {
   const source = previewSourceOf(graph, nodeId);
   const pinned = source ? pinnedRowOf(source.config) : null;
-  const category = getKind(graph.nodes.find((n) => n.id === nodeId)?.kind ?? '')?.category;
+  const node = graph.nodes.find((n) => n.id === nodeId);
+  const category = getKind(node?.kind ?? '')?.category;
   const withPin = (rows: NumberedRow[]) => (pinned ? [pinned, ...rows.filter((r) => r.rowNumber !== pinned.rowNumber)] : rows);
   const run = (rows: NumberedRow[] | null) => previewRowsAt(graph, schemas, nodeId, (id) => (id === source?.id && rows ? withPin(rows) : null), env);
-  const reaching = (r: PreviewResult) => (category === 'target' ? r.input : r.output);
+  // The rows that matter: those a filter lets through; for any other step, those that reach it.
+  const reaching = (r: PreviewResult) => (node?.kind === 'filter' ? r.output : r.input);
 
   const all = run(sample?.rows ?? null);
   if (!sample || !source || all.problem !== null || category === 'source') return { ...all, sampling: null };
