@@ -67,7 +67,12 @@ describe('sampledPreviewAt', () => {
     expect(p.output[0]).toMatchObject({ rowNumber: 2999, values: { city: 'Pinned city' } });
     expect(p.output).toHaveLength(11);
     expect(p.sampling).toMatchObject({ pinned: 2999, read: 2400 });
-    expect(samplingSummary(p.sampling, 'calculated-field')).toBe('11 of the first 2,400 rows reach this step (with pinned row 2,999)');
+    expect(samplingSummary(p.sampling, 'calculated-field')).toBe('10 of the first 2,400 rows reach this step · pinned row 2,999');
+    // A pinned row among the first ones that get through is one of them.
+    const inside = graph({ rowNumber: 2395, values: { n: '2395', status: 'open', city: 'City 2395' } });
+    const q = sampledPreviewAt(inside, compile(inside).schemas, 'calc', deep);
+    expect(q.output.map((r) => r.rowNumber)).toEqual([2395, 2391, 2392, 2393, 2394, 2396, 2397, 2398, 2399, 2400]);
+    expect(samplingSummary(q.sampling, 'calculated-field')).toBe('10 of the first 2,400 rows reach this step · pinned row 2,395');
     // Even from the first ten rows alone, the pinned one gets through.
     expect(sampledPreviewAt(g, schemas, 'calc', first).output.map((r) => r.rowNumber)).toEqual([2999]);
   });

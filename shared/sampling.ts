@@ -77,16 +77,20 @@ export function sampledPreviewAt(
 
   const all = run(sample?.rows ?? null);
   if (!sample || !source || all.problem !== null || category === 'source') return { ...all, sampling: null };
-  const reachingAll = reaching(all).filter((r) => r.rowNumber !== pinned?.rowNumber);
+  // A pinned row counts as one of the rows read only when it is one of them (not when it comes from further on).
+  const pinnedRead = pinned !== null && sample.rows.some((r) => r.rowNumber === pinned.rowNumber);
+  const counted = (rows: readonly NumberedRow[], upTo = Number.POSITIVE_INFINITY) =>
+    rows.filter((r) => r.rowNumber <= upTo && (pinnedRead || r.rowNumber !== pinned?.rowNumber)).sort((x, y) => x.rowNumber - y.rowNumber);
   const deep = sample.rows.length > want;
+  const pinnedNo = pinned?.rowNumber ?? null;
+  const reachingAll = counted(reaching(all));
   if (reachingAll.length <= want) {
-    const read = sample.scanned;
-    return { ...all, sampling: { reached: reaching(all).length, read, deep, short: reachingAll.length < want && !sample.complete, pinned: pinned?.rowNumber ?? null } };
+    return { ...all, sampling: { reached: reachingAll.length, read: sample.scanned, deep, short: reachingAll.length < want && !sample.complete, pinned: pinnedNo } };
   }
   // Cut at the record by which `want` rows got through, and preview on the records up to it.
   const last = (reachingAll[want - 1] as NumberedRow).rowNumber;
   const cut = run(sample.rows.filter((r) => r.rowNumber <= last));
-  return { ...cut, sampling: { reached: reaching(cut).length, read: last, deep, short: false, pinned: pinned?.rowNumber ?? null } };
+  return { ...cut, sampling: { reached: counted(reaching(cut), last).length, read: last, deep, short: false, pinned: pinnedNo } };
 }
 
 /** "10 of the first 2,400 rows pass" (a filter) / "… reach this step", or null when nothing needs saying. */
@@ -94,6 +98,6 @@ export function samplingSummary(s: Sampling | null, kind: string): string | null
   if (!s || (!s.deep && s.pinned === null && !s.short)) return null;
   const verb = kind === 'filter' ? 'pass' : 'reach this step';
   const of = s.read === 1 ? 'the first row' : `the first ${s.read.toLocaleString('en')} rows`;
-  const pinned = s.pinned !== null ? ` (with pinned row ${s.pinned.toLocaleString('en')})` : '';
+  const pinned = s.pinned !== null ? ` · pinned row ${s.pinned.toLocaleString('en')}` : '';
   return `${s.reached.toLocaleString('en')} of ${of} ${verb}${pinned}`;
 }

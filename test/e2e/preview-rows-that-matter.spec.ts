@@ -112,7 +112,7 @@ test('previews read further than a starving filter, keep a pinned row, and check
   await expect(page.getByTestId('draft-notice')).toBeVisible();
   await node(page, 'calc').click();
   await expect(preview.getByTestId('preview-row').first()).toContainText('2395');
-  await expect(preview.getByTestId('preview-sampling')).toContainText('with pinned row 2,395');
+  await expect(preview.getByTestId('preview-sampling')).toContainText('10 of the first 2,400 rows reach this step · pinned row 2,395');
   await preview.scrollIntoViewIfNeeded();
   await page.screenshot({ path: resolve(SHOTS, 'preview-pinned-row-1440x900.png') });
   await page.setViewportSize({ width: 1024, height: 700 });
