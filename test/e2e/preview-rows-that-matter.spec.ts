@@ -69,6 +69,9 @@ test('previews read further than a starving filter, keep a pinned row, and check
   await expect(preview.getByTestId('preview-sampling')).toContainText('10 of the first 2,400 rows pass');
   await expect(preview.getByTestId('preview-row')).toHaveCount(10);
   await expect(preview.getByTestId('preview-row').first()).toContainText('Office 2391');
+  // The formula's own results show rows it keeps and rows it drops, not six "Drop"s.
+  await expect(inspector.getByTestId('formula-preview')).toContainText('✓ Keep');
+  await expect(inspector.getByTestId('formula-preview')).toContainText('Drop');
 
   // The step after it has sample rows to check its formula against.
   await node(page, 'calc').click();
@@ -87,6 +90,9 @@ test('previews read further than a starving filter, keep a pinned row, and check
     { width: 1024, height: 700 },
   ]) {
     await page.setViewportSize(size);
+    await node(page, 'source').click();
+    await expect(inspector.getByTestId('preview-state')).toHaveText('Previewed');
+    await page.screenshot({ path: resolve(SHOTS, `preview-upload-is-preview-${size.width}x${size.height}.png`) });
     await node(page, 'filter').click();
     await expect(preview.getByTestId('preview-sampling')).toContainText('10 of the first 2,400 rows pass');
     await preview.scrollIntoViewIfNeeded();
