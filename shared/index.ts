@@ -11,6 +11,8 @@ export * from './api/files';
 export * from './util/suggest';
 export * from './transforms';
 export * from './preview';
+export * from './sampling';
+export * from './sample-checks';
 export * from './formula';
 export * from './api/auth';
 export * from './util/name-record';

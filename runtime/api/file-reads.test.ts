@@ -177,6 +177,21 @@ describe('file source preview', () => {
     expect(preview.rows.map((r) => r.n)).toEqual([2, 4, 6, 8, 10, 12, 14, 16, 18, 20]);
   });
 
+  it('reads further when asked (a deeper sample for the designer), with record numbers and the records as read', async () => {
+    const many = `n,city\n${Array.from({ length: 3000 }, (_, i) => `${i + 1},c${i + 1}`).join('\n')}\n`;
+    const file = await uploaded('deep.csv', many);
+    const preview = FilePreview.parse(await (await post(`/api/files/${file.id}/preview`, { query: '[n] > 2390', limit: 10_000 })).json());
+    expect(preview.rows).toHaveLength(610);
+    expect(preview.rowNumbers?.slice(0, 3)).toEqual([2391, 2392, 2393]);
+    expect(preview.sourceRows?.[0]).toEqual({ n: '2391', city: 'c2391' });
+    expect(preview.rows[0]).toMatchObject({ n: 2391 });
+    expect(preview.scanned).toBe(3000);
+    expect(preview.timedOut).toBeUndefined();
+    // Without a limit, 10 as before; a limit past SAMPLE_LIMITS is refused.
+    expect(FilePreview.parse(await (await post(`/api/files/${file.id}/preview`, {})).json()).rows).toHaveLength(10);
+    expect((await post(`/api/files/${file.id}/preview`, { limit: 10_001 })).status).toBe(400);
+  });
+
   it('explains a filter that is not a TRUE/FALSE formula over the columns, and bad settings', async () => {
     const file = await uploaded('c2.csv', CSV);
     const unknownField = await post(`/api/files/${file.id}/preview`, { query: '[Amount] > 5' });

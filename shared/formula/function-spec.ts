@@ -1,7 +1,7 @@
 // The shape of one entry in the function table: what the checker, compiler, editor and docs read.
 import type { Node } from './ast';
 import type { Compiled } from './compiled';
-import type { FormulaDiagnosticCode } from './diagnostics';
+import type { FormulaDiagnosticCode, FormulaFix } from './diagnostics';
 import type { Site } from './runtime';
 import { formatType, isDateLike, isLoose, isNumeric, type FormulaType } from './types';
 
@@ -82,7 +82,7 @@ export interface CallInfo {
   start: number;
   end: number;
   valueMaps: Record<string, Record<string, unknown>>;
-  error(at: Range, code: FormulaDiagnosticCode, message: string): void;
+  error(at: Range, code: FormulaDiagnosticCode, message: string, fix?: FormulaFix): void;
   warn(at: Range, code: FormulaDiagnosticCode, message: string): void;
 }
 

@@ -19,6 +19,7 @@ import { canRedo, canUndo, commit, createHistory, redo, undo, type History } fro
 import { Inspector } from './inspector';
 import { Palette } from './palette';
 import { ProblemsButton } from './problems-panel';
+import { useSampleProblems } from './sample-checks';
 
 const OFFLINE_CODES = new Set(['network', 'unavailable']);
 
@@ -100,12 +101,14 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
   // Live compile on every edit, in the browser, with what we know of the workspace.
   const ctx = useMemo<CompileContext>(() => workspaceCompileContext(workspaceObjects), [workspaceObjects]);
   const compiled = useMemo(() => compile(graph, ctx), [graph, ctx]);
+  // Warnings from the sample rows (a text column mapped into a number): the compiler cannot see values.
+  const sampleProblems = useSampleProblems(graph, compiled.schemas, previewNow);
   const diagnostics = useMemo(() => {
     const server = serverProblems && serverProblems.graph === graph ? serverProblems.diagnostics : [];
     const sig = (d: Diagnostic) => `${d.code}|${d.nodeId ?? ''}|${d.path ?? ''}|${d.message}`;
     const local = new Set(compiled.diagnostics.map(sig));
-    return [...compiled.diagnostics, ...server.filter((d) => !local.has(sig(d)))];
-  }, [compiled, serverProblems, graph]);
+    return [...compiled.diagnostics, ...sampleProblems, ...server.filter((d) => !local.has(sig(d)))];
+  }, [compiled, sampleProblems, serverProblems, graph]);
 
   const graphJson = useMemo(() => canonicalJson(graph), [graph]);
   const dirty = !baseline || baseline.name !== name || baseline.graphJson !== graphJson;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CsvSourceConfig, filePreviewStamp, type UploadedFile } from '../../../shared';
-import { filePreviewState, patchForFile, previewInput, sniffIsStale } from './file-source-model';
+import { filePreviewState, patchForFile, patchForUpload, previewInput, sniffIsStale } from './file-source-model';
 
 const file: UploadedFile = {
   id: 'file_1',
@@ -22,6 +22,16 @@ const config = { fileId: 'file_1', fileName: 'book.xlsx', format: 'excel', sheet
 describe('file source widget model', () => {
   it('takes the sniffed settings and columns from a file', () => {
     expect(patchForFile(file)).toEqual({ fileId: 'file_1', fileName: 'book.xlsx', format: 'excel', compression: 'none', recordsPath: '', zipEntry: '', sheet: 'Orders', delimiter: ',', hasHeader: true, columns: file.columns });
+  });
+
+  it('makes the upload the preview: stamped for exactly what it reads, unless a filter must be previewed', () => {
+    const patch = patchForUpload({}, file);
+    expect(patch).toMatchObject({ fileId: 'file_1', sheet: 'Orders', pinnedSample: null });
+    expect(filePreviewState({ ...config, ...patch })).toBe('current');
+    // Another delimiter or sheet later is a change the stamp no longer covers.
+    expect(filePreviewState({ ...config, ...patch, sheet: 'Notes' })).toBe('stale');
+    // With a field filter the uploaded rows are not what it keeps: still "Load preview".
+    expect(patchForUpload({ query: '[id] > 1' }, file)).toMatchObject({ preview: null });
   });
 
   it('asks for the preview with the node settings, its filter and its connection', () => {

@@ -1,6 +1,6 @@
 // The pure part of the file source's widgets: what an upload or a new sniff writes into the node config, what a
 // preview asks the server for, and whether the stored preview still matches what the node reads.
-import { CsvSourceConfig, isFilePreviewCurrent, SqlPreviewStamp, type FilePreview, type FilePreviewInput, type UploadedFile } from '../../../shared';
+import { CsvSourceConfig, filePreviewStamp, isFilePreviewCurrent, SqlPreviewStamp, type FilePreview, type FilePreviewInput, type UploadedFile } from '../../../shared';
 
 const DELIMITERS: readonly string[] = CsvSourceConfig.shape.delimiter.unwrap().options;
 
@@ -18,6 +18,19 @@ export function patchForFile(file: UploadedFile, path = 'fileId'): Record<string
     ...(file.hasHeader !== undefined ? { hasHeader: file.hasHeader } : {}),
     columns: file.columns,
   };
+}
+
+/**
+ * What an upload or a sniff writes into the node: the file's settings and columns, and its preview stamp — the
+ * widget shows the file's first rows as read with exactly these settings, so the upload is the preview. With a
+ * field filter the rows shown are not what it keeps: that still needs "Load preview". A pinned sample row of
+ * another file no longer applies.
+ */
+export function patchForUpload(config: Record<string, unknown>, file: UploadedFile, path = 'fileId', extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const patch = { ...patchForFile(file, path), ...extra, pinnedSample: null };
+  const next = CsvSourceConfig.safeParse({ ...config, ...patch, preview: null });
+  const stamp = next.success && next.data.query.trim() === '' ? filePreviewStamp(next.data) : null;
+  return { ...patch, preview: stamp };
 }
 
 /** The node's settings as a preview request; undefined when the node's config cannot be read yet. */

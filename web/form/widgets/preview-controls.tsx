@@ -6,9 +6,29 @@ import { cellText } from './sql-source-model';
 
 export type PreviewStanding = 'current' | 'stale' | 'none';
 
-export function PreviewControls({ onLoad, busy, disabled, state, error }: { onLoad: () => void; busy: boolean; disabled: boolean; state: PreviewStanding; error: string | null }) {
+export function PreviewControls({
+  onLoad,
+  busy,
+  disabled,
+  state,
+  error,
+  why,
+}: {
+  onLoad: () => void;
+  busy: boolean;
+  disabled: boolean;
+  state: PreviewStanding;
+  error: string | null;
+  /** Why this source's preview must be loaded before publishing (said while it is not current). */
+  why?: string;
+}) {
   return (
     <>
+      {why && state !== 'current' ? (
+        <p className="hint" data-testid="preview-why">
+          {why}
+        </p>
+      ) : null}
       <div className="row-sm">
         <button type="button" className="btn btn--sm" onClick={onLoad} disabled={busy || disabled} data-testid="load-preview">
           {busy ? <Spinner /> : <IconEye size={14} />}
