@@ -14,16 +14,19 @@ import {
   type IsValidConnection,
   type NodeChange,
 } from '@xyflow/react';
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
 import type { Diagnostic, Graph, GraphOp } from '../../shared';
-import { getKind } from '../../shared';
+import { edgeId, getKind } from '../../shared';
 import { IconArrowRight } from '../components/icons';
 import { connectionProblem, connectionToOp, edgeChangesToOps, nodeChangesToOps, toFlowEdges, toFlowNodes, type WeftFlowNode } from './flow-ops';
+import { LinkActionsContext, linkChoices, type LinkActions } from './link-menu';
 import { DRAG_MIME } from './palette';
 import { nodeTypes } from './weft-node';
 
 export const NODE_WIDTH = 216;
 export const NODE_HEIGHT = 76;
+/** Fit the drawing into view, but never below a zoom where a step's name is still readable (14 px at 1 → 9 px). */
+export const FIT_OPTIONS = { maxZoom: 1, minZoom: 0.65, padding: 0.06 } as const;
 
 export interface Selection {
   nodeIds: string[];
@@ -125,11 +128,36 @@ export function Canvas({
     [rf, onDropKind],
   );
 
+  const linkActions = useMemo<LinkActions>(
+    () => ({
+      choices: (nodeId) => linkChoices(graphRef.current, nodeId),
+      choose: (nodeId, c) => {
+        if (c.kind === 'connect') onOps([{ type: 'connect', edge: { id: edgeId(nodeId, c.nodeId), source: nodeId, target: c.nodeId, sourceHandle: null, targetHandle: null } }]);
+        else if (c.edgeId) onOps([{ type: 'removeEdges', ids: [c.edgeId] }]);
+        // Focus stays on the step the link was made from.
+        requestAnimationFrame(() => document.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(nodeId)}"]`)?.focus());
+      },
+    }),
+    [onOps],
+  );
+
+  // Escape on a step unselects it and React Flow blurs it: keep focus on the step, not the page body.
+  const onKeyDownCapture = useCallback((e: KeyboardEvent) => {
+    const node = (e.target as HTMLElement).closest?.('.react-flow__node');
+    if (e.key !== 'Escape' || !(node instanceof HTMLElement) || e.target !== node) return;
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        if (node.isConnected && (document.activeElement === document.body || !document.activeElement)) node.focus();
+      }),
+    );
+  }, []);
+
   // Fit an existing design into view once; an empty canvas keeps its viewport so drops land where they are dropped.
   const fitOnOpen = useRef(graph.nodes.length > 0).current;
 
   return (
-    <div className="canvas" data-testid="canvas">
+    <div className="canvas" data-testid="canvas" onKeyDownCapture={onKeyDownCapture}>
+      <LinkActionsContext.Provider value={linkActions}>
       <ReactFlow<WeftFlowNode>
         nodes={nodes}
         edges={edges}
@@ -141,8 +169,9 @@ export function Canvas({
         onDragOver={onDragOver}
         onDrop={onDrop}
         deleteKeyCode={null}
+        edgesFocusable={false}
         fitView={fitOnOpen}
-        fitViewOptions={{ maxZoom: 1, minZoom: 0.5, padding: 0.06 }}
+        fitViewOptions={FIT_OPTIONS}
         minZoom={0.25}
         maxZoom={2}
         snapToGrid
@@ -157,6 +186,7 @@ export function Canvas({
           <MiniMap pannable zoomable position="bottom-right" nodeColor={(n) => CATEGORY_COLOR[getKind((n as WeftFlowNode).data.node.kind)?.category ?? ''] ?? '#94a3b8'} nodeBorderRadius={6} />
         ) : null}
       </ReactFlow>
+      </LinkActionsContext.Provider>
       {graph.nodes.length === 0 ? (
         <div className="canvas__empty">
           <div className="canvas__empty-card">

@@ -81,6 +81,18 @@ export function addNodeOp(graph: Graph, kind: string, position: { x: number; y: 
   };
 }
 
+/**
+ * Where a step placed at `position` (top-left) lands without covering another: the first spot at or below it
+ * (one row of `size` plus a gap at a time) whose box, with a gap around it, overlaps no node.
+ */
+export function freeSpot(graph: Graph, position: { x: number; y: number }, size: { width: number; height: number }, gap = 24): { x: number; y: number } {
+  const covers = (p: { x: number; y: number }) =>
+    graph.nodes.some((n) => Math.abs(n.position.x - p.x) < size.width + gap && Math.abs(n.position.y - p.y) < size.height + gap);
+  let p = position;
+  while (covers(p)) p = { ...p, y: p.y + size.height + gap * 2 };
+  return p;
+}
+
 /** One undo step for the Delete key: selected edges, then selected nodes (and their edges). */
 export function deleteSelectionOps(graph: Graph, nodeIds: readonly string[], edgeIds: readonly string[]): GraphOp[] {
   const ops: GraphOp[] = [];

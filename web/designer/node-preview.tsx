@@ -19,7 +19,7 @@ export function PreviewValue({ value, type }: { value: unknown; type?: FieldType
 function RowsTable({ rows, schema, highlight }: { rows: readonly FlowRow[]; schema: RowSchema | null; highlight: readonly string[] }) {
   const fields = schema?.fields ?? Object.keys(rows[0]?.values ?? {}).map((name) => ({ name, type: undefined as FieldType | undefined }));
   return (
-    <div className="table-scroll preview-table__scroll">
+    <div className="table-scroll preview-table__scroll" tabIndex={0} role="region" aria-label="Preview rows">
       <table className="table table--mini preview-table" data-testid="preview-table">
         <thead>
           <tr>
