@@ -6,6 +6,7 @@ import { useSession } from './auth/session';
 import { IconDatabase, IconHistory, IconIntegrations, IconKey, IconPlug, Spinner, WeftMark } from './components/icons';
 import { EmptyState } from './components/empty-state';
 import { confirmDialog } from './lib/confirm';
+import { useMediaQuery, WIDE_SCREEN } from './lib/hooks';
 import { toast } from './lib/toasts';
 import { useMenuButton } from './components/menu';
 import { ChangePasswordDialog } from './auth/change-password';
@@ -52,8 +53,9 @@ export function App() {
   const { can } = useSession();
   const admin = can('admin');
   const section = (['workspace', 'connections', 'users', 'tokens', 'audit'] as const).find((n) => n === route.name) ?? 'integrations';
-  // The designer needs the width: the sidebar folds to an icon rail there.
-  const compact = route.name === 'designer';
+  // The designer needs the width, and so does every page below ~1200 px: the sidebar folds to an icon rail there.
+  const wide = useMediaQuery(WIDE_SCREEN);
+  const compact = route.name === 'designer' || !wide;
   return (
     <div className={`app${compact ? ' app--compact' : ''}`}>
       <aside className="sidebar">

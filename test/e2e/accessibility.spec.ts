@@ -99,7 +99,7 @@ test('every page has no serious or critical axe-core violation', async ({ page, 
   // The designer with a step selected: the inspector and its forms.
   await page.goto(`/#/integrations/${integrationId}`);
   await page.getByTestId('node-map').click();
-  await expect(page.getByTestId('inspector')).toContainText('Contact fields');
+  await expect(page.getByTestId('node-label-input')).toHaveValue('Contact fields');
   await check(page, 'designer-inspector');
 
   // Signed out: the sign-in page.

@@ -6,9 +6,9 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { compile, edgeId, getKind, type CompileContext, type Diagnostic, type Graph, type GraphOp, type Integration, type WorkspaceObject } from '../../shared';
 import { api, ApiRequestError, errorMessage } from '../api';
 import { ErrorBanner } from '../components/empty-state';
-import { IconHistory, IconRedo, IconUndo, Spinner } from '../components/icons';
+import { IconChevronLeft, IconChevronRight, IconHistory, IconRedo, IconUndo, Spinner } from '../components/icons';
 import { chooseStart, drafts, type Draft } from '../drafts';
-import { useLoad } from '../lib/hooks';
+import { useLoad, useMediaQuery, WIDE_SCREEN } from '../lib/hooks';
 import { stableJson } from '../lib/stable-json';
 import { askDialog } from '../lib/confirm';
 import { toast } from '../lib/toasts';
@@ -24,6 +24,8 @@ import { ProblemsButton } from './problems-panel';
 import { configChangeOps } from './step-names';
 
 const OFFLINE_CODES = new Set(['network', 'unavailable']);
+
+
 
 export default function DesignerPage({ id }: { id: string }) {
   const loaded = useLoad(async () => {
@@ -139,6 +141,16 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
   }, []);
 
   const selectedNode = selection.nodeIds.length === 1 ? (graph.nodes.find((n) => n.id === selection.nodeIds[0]) ?? null) : null;
+
+  // The side panel: always open on a wide screen; on a narrow one it starts closed so the whole flow fits, opens
+  // when a step is selected, and stays as the person leaves it. The canvas re-fits when it opens or closes.
+  const wideScreen = useMediaQuery(WIDE_SCREEN);
+  const [panelChoice, setPanelChoice] = useState<boolean | null>(null);
+  const selectedId = selectedNode?.id ?? null;
+  useEffect(() => {
+    if (selectedId) setPanelChoice(true);
+  }, [selectedId]);
+  const panelOpen = panelChoice ?? wideScreen;
 
   /** Click in the palette: place the step after the selected (or last) step and connect it when that makes sense. */
   const addFromPalette = useCallback(
@@ -446,17 +458,41 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
           </button>
         </div>
       ) : null}
-      <div className="designer">
+      <div className={`designer${panelOpen ? '' : ' designer--panel-closed'}`}>
         <Palette onAdd={addFromPalette} />
         <button
           type="button"
           className="skip-link"
-          onClick={() => document.querySelector<HTMLElement>('[data-testid="inspector"] :is(input, select, textarea, button, a[href], [tabindex="0"]):not([disabled])')?.focus()}
+          onClick={() => {
+            setPanelChoice(true);
+            requestAnimationFrame(() =>
+              document.querySelector<HTMLElement>('[data-testid="inspector"] :is(input, select, textarea, button, a[href], [tabindex="0"]):not([disabled])')?.focus(),
+            );
+          }}
           data-testid="skip-canvas"
         >
           Skip past the canvas to the step settings
         </button>
         <Canvas graph={graph} diagnostics={diagnostics} onOps={apply} onDropKind={addNode} onSelection={setSelection} focus={focus} />
+        <button
+          type="button"
+          className="btn btn--secondary btn--sm panel-toggle"
+          aria-expanded={panelOpen}
+          aria-controls="designer-panel"
+          onClick={() => setPanelChoice(!panelOpen)}
+          data-testid="panel-toggle"
+        >
+          {panelOpen ? (
+            <>
+              Hide panel <IconChevronRight size={14} />
+            </>
+          ) : (
+            <>
+              <IconChevronLeft size={14} /> {selectedNode ? 'Step settings' : 'Integration settings'}
+            </>
+          )}
+        </button>
+        <div id="designer-panel" className="designer__panel">
         <Inspector
           graph={graph}
           node={selectedNode}
@@ -474,6 +510,7 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
           onSettings={(settings, mergeKey) => apply([{ type: 'setSettings', settings }], mergeKey)}
           previewNow={previewNow}
         />
+        </div>
       </div>
     </div>
   );
