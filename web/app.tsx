@@ -108,8 +108,8 @@ export function App() {
 
 /**
  * After a route change (not the first load), focus moves to the new page's h1 so a screen reader announces it and
- * Tab starts from the page, not from the body. Pages that load first show their h1 a moment later: wait for it
- * (bounded), and leave focus alone if the page has put it somewhere itself (an autofocused field).
+ * Tab starts from the page, not from the body or the link followed. Pages that load first show their h1 a moment
+ * later: wait for it (bounded), and leave focus alone if the page has put it somewhere itself (an autofocused field).
  */
 function useFocusOnRouteChange(key: string) {
   const first = useRef(true);
@@ -121,9 +121,11 @@ function useFocusOnRouteChange(key: string) {
     let tries = 0;
     let timer = 0;
     const settle = () => {
+      // A page that put focus somewhere itself (an autofocused field) keeps it; focus left on the sidebar link
+      // that was followed, or on nothing, moves to the new page.
       const active = document.activeElement;
-      const free = !active || active === document.body || active.id === 'main' || !active.isConnected;
-      if (!free) return;
+      const main = document.getElementById('main');
+      if (active && active !== main && active.isConnected && main?.contains(active)) return;
       const h1 = document.querySelector<HTMLElement>('#main h1');
       if (h1) {
         if (!h1.hasAttribute('tabindex')) h1.setAttribute('tabindex', '-1');

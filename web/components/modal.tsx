@@ -1,9 +1,11 @@
-// Every dialog in Weft: the native <dialog> opened with showModal(), so the browser moves focus in, keeps Tab inside
-// and marks the rest of the page inert; closing returns focus to what had it before.
+// Every dialog in Weft: the native <dialog> opened with showModal(), so the browser moves focus in and marks the rest
+// of the page inert; Tab wraps around inside it, and closing returns focus to what had it before.
 import { useLayoutEffect, useRef, type ReactNode } from 'react';
 
 /** What gets focus when a dialog opens: an element marked `data-autofocus`, else its first field, else its first control. */
 const INITIAL_FOCUS = ['[data-autofocus]', 'input:not([type="hidden"]):not([disabled]), select:not([disabled]), textarea:not([disabled])'];
+
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 export function Modal({
   onClose,
@@ -56,6 +58,21 @@ export function Modal({
       ref={ref}
       className="modal"
       aria-labelledby={labelledBy}
+      onKeyDown={(e) => {
+        // The browser keeps focus out of the page behind, but lets Tab leave for its own toolbar: wrap instead.
+        if (e.key !== 'Tab') return;
+        const all = Array.from(e.currentTarget.querySelectorAll<HTMLElement>(FOCUSABLE)).filter((el) => el.offsetParent !== null || el === document.activeElement);
+        const first = all[0];
+        const last = all[all.length - 1];
+        if (!first || !last) return;
+        if (e.shiftKey && (document.activeElement === first || document.activeElement === e.currentTarget)) {
+          e.preventDefault();
+          last.focus();
+        } else if (!e.shiftKey && document.activeElement === last) {
+          e.preventDefault();
+          first.focus();
+        }
+      }}
       onMouseDown={(e) => {
         // The <dialog> box fills the viewport; a press on it (not on the card inside) is a press on the backdrop.
         if (e.target === e.currentTarget && latest.current.dismissable) latest.current.onClose();

@@ -47,7 +47,8 @@ export function fitViewport(nodes: readonly { position: { x: number; y: number }
   const zoom = Math.min(FIT_OPTIONS.maxZoom, Math.max(FIT_OPTIONS.minZoom, Math.min((width * (1 - 2 * pad)) / w, (height * (1 - 2 * pad)) / h)));
   const x = w * zoom <= width * (1 - 2 * pad) ? (width - w * zoom) / 2 : width * pad;
   const y = h * zoom <= height * (1 - 2 * pad) ? (height - h * zoom) / 2 : height * pad;
-  return { x: x - minX * zoom, y: y - minY * zoom, zoom };
+  const whole = w * zoom <= width * (1 - pad) + 1 && h * zoom <= height * (1 - pad) + 1;
+  return { x: x - minX * zoom, y: y - minY * zoom, zoom, whole };
 }
 
 export interface Selection {
@@ -64,6 +65,7 @@ export function Canvas({
   onDropKind,
   onSelection,
   focus,
+  onCannotFit,
 }: {
   graph: Graph;
   diagnostics: Diagnostic[];
@@ -72,6 +74,8 @@ export function Canvas({
   onSelection: (s: Selection) => void;
   /** Select (and bring into view) this node; the nonce makes repeated requests count. */
   focus: { nodeId: string; nonce: number; center?: boolean } | null;
+  /** The whole flow does not fit at a readable zoom (on open, Tidy up, Fit): the designer may make room. */
+  onCannotFit?: () => void;
 }) {
   const rf = useReactFlow();
   const graphRef = useRef(graph);
@@ -179,11 +183,16 @@ export function Canvas({
   // land where they are dropped.
   const wrapRef = useRef<HTMLDivElement>(null);
   const userMoved = useRef(false);
+  const onCannotFitRef = useRef(onCannotFit);
+  onCannotFitRef.current = onCannotFit;
+  /** `ask`: when even the minimum zoom cannot show the whole flow, ask the designer for room (it hides the side panel). */
   const fit = useCallback(
-    (duration = 0) => {
+    (duration = 0, ask = false) => {
       const el = wrapRef.current;
       const vp = el ? fitViewport(graphRef.current.nodes, el.clientWidth, el.clientHeight) : null;
-      if (vp) void rf.setViewport(vp, duration ? { duration } : undefined);
+      if (!vp) return;
+      void rf.setViewport({ x: vp.x, y: vp.y, zoom: vp.zoom }, duration ? { duration } : undefined);
+      if (!vp.whole && ask) onCannotFitRef.current?.();
     },
     [rf],
   );
@@ -210,7 +219,7 @@ export function Canvas({
     if (ops.length > 0) onOps(ops);
     userMoved.current = false;
     // After the moved nodes render.
-    window.setTimeout(() => fit(250), 0);
+    window.setTimeout(() => fit(250, true), 0);
   }, [fit, onOps]);
 
   return (
@@ -228,7 +237,7 @@ export function Canvas({
         onDrop={onDrop}
         deleteKeyCode={null}
         edgesFocusable={false}
-        onInit={() => fit()}
+        onInit={() => fit(0, true)}
         onMoveStart={(event) => {
           // Only a person's pan or zoom (an event) stops the automatic fitting; our own viewport changes have none.
           if (event) userMoved.current = true;
@@ -247,7 +256,7 @@ export function Canvas({
           <ControlButton
             onClick={() => {
               userMoved.current = false;
-              fit(200);
+              fit(200, true);
             }}
             title="Fit the whole flow in view"
             aria-label="Fit the whole flow in view"

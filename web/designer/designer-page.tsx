@@ -142,8 +142,9 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
 
   const selectedNode = selection.nodeIds.length === 1 ? (graph.nodes.find((n) => n.id === selection.nodeIds[0]) ?? null) : null;
 
-  // The side panel: always open on a wide screen; on a narrow one it starts closed so the whole flow fits, opens
-  // when a step is selected, and stays as the person leaves it. The canvas re-fits when it opens or closes.
+  // The side panel: open on a wide screen, closed on a narrow one; it steps aside (with no step selected) when the
+  // whole flow does not fit beside it at a readable zoom, opens when a step is selected, and stays as the person
+  // leaves it. The canvas re-fits when it opens or closes.
   const wideScreen = useMediaQuery(WIDE_SCREEN);
   const [panelChoice, setPanelChoice] = useState<boolean | null>(null);
   const selectedId = selectedNode?.id ?? null;
@@ -151,6 +152,8 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
     if (selectedId) setPanelChoice(true);
   }, [selectedId]);
   const panelOpen = panelChoice ?? wideScreen;
+  const latestSelection = useRef(selection);
+  latestSelection.current = selection;
 
   /** Click in the palette: place the step after the selected (or last) step and connect it when that makes sense. */
   const addFromPalette = useCallback(
@@ -473,7 +476,18 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
         >
           Skip past the canvas to the step settings
         </button>
-        <Canvas graph={graph} diagnostics={diagnostics} onOps={apply} onDropKind={addNode} onSelection={setSelection} focus={focus} />
+        <Canvas
+          graph={graph}
+          diagnostics={diagnostics}
+          onOps={apply}
+          onDropKind={addNode}
+          onSelection={setSelection}
+          focus={focus}
+          onCannotFit={() => {
+            // The flow comes first: with no step selected, the side panel steps aside so every step can be seen.
+            if (latestSelection.current.nodeIds.length === 0) setPanelChoice(false);
+          }}
+        />
         <button
           type="button"
           className="btn btn--secondary btn--sm panel-toggle"

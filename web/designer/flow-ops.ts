@@ -113,11 +113,15 @@ export function toFlowNodes(graph: Graph, prev: readonly Node[], diagnostics: re
     const prevData = p?.data as WeftNodeData | undefined;
     const samePosition = p && p.position.x === node.position.x && p.position.y === node.position.y;
     if (p && samePosition && prevData && prevData.node === node && sameErrors(prevData.errors, errors)) return p as WeftFlowNode;
+    const kindLabel = getKind(node.kind)?.label ?? node.kind;
+    const name = node.label?.trim() || kindLabel;
     return {
       id: node.id,
       type: 'weft',
       position: p?.dragging ? p.position : node.position,
       data,
+      // What a screen reader says on Tab: the step's name, its kind, and whether it needs fixing.
+      ariaLabel: `${name}${name === kindLabel ? '' : `, ${kindLabel}`} step${errors.length ? `, ${errors.length} ${errors.length === 1 ? 'problem' : 'problems'}` : ''}`,
       ...(p?.measured ? { measured: p.measured } : {}),
       ...(p?.selected ? { selected: true } : {}),
       ...(p?.dragging ? { dragging: true } : {}),

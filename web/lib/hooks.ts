@@ -47,7 +47,7 @@ export function useDebounced<T>(value: T, ms = 250): T {
 }
 
 /** Wide enough for a full sidebar, and for the designer's palette, canvas and side panel side by side. */
-export const WIDE_SCREEN = '(min-width: 1200px)';
+export const WIDE_SCREEN = '(min-width: 1181px)';
 
 /** Whether a CSS media query matches now; re-renders when that changes. */
 export function useMediaQuery(query: string): boolean {
