@@ -99,8 +99,10 @@ export function Canvas({
   }, [focus, rf]);
 
   // Report selection changes upward (the inspector and the Delete key follow it).
+  // While a step is dragged, wait: mounting the inspector (and Monaco) mid-drag stalls the drag; it opens on drop.
   const lastSel = useRef('');
   useEffect(() => {
+    if (nodes.some((n) => n.dragging)) return;
     const sel: Selection = { nodeIds: nodes.filter((n) => n.selected).map((n) => n.id), edgeIds: edges.filter((e) => e.selected).map((e) => e.id) };
     const key = `${sel.nodeIds.join(',')}|${sel.edgeIds.join(',')}`;
     if (key !== lastSel.current) {
@@ -182,7 +184,8 @@ export function Canvas({
   // the window resized), until the person pans or zooms themselves. An empty canvas keeps its viewport so drops
   // land where they are dropped.
   const wrapRef = useRef<HTMLDivElement>(null);
-  const userMoved = useRef(false);
+  // A canvas that opens empty is being built by dropping steps where they belong: it never re-fits by itself.
+  const userMoved = useRef(graph.nodes.length === 0);
   const onCannotFitRef = useRef(onCannotFit);
   onCannotFitRef.current = onCannotFit;
   /** `ask`: when even the minimum zoom cannot show the whole flow, ask the designer for room (it hides the side panel). */
@@ -252,7 +255,14 @@ export function Canvas({
         proOptions={{ hideAttribution: false }}
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1.2} color="#cfd4dc" />
-        <Controls showInteractive={false} position="bottom-left" showFitView={false}>
+        <Controls
+          showInteractive={false}
+          position="bottom-left"
+          showFitView={false}
+          // The zoom buttons move the viewport without a pointer event: they count as the person's own zoom too.
+          onZoomIn={() => (userMoved.current = true)}
+          onZoomOut={() => (userMoved.current = true)}
+        >
           <ControlButton
             onClick={() => {
               userMoved.current = false;

@@ -110,6 +110,19 @@ describe('projection to flow nodes', () => {
     );
     expect(edges[0]?.className).toContain('weft-edge--error');
   });
+
+  it('keeps the same edge objects when an edit leaves them alone, and new ones when their look changes', () => {
+    const g = { ...pipeline(), edges: [{ id: 'e1', source: 'csv-source-1', target: 'map-2' }, { id: 'e2', source: 'map-2', target: 'workspace-target-3' }] };
+    const first = toFlowEdges(g, [], []);
+    const renamed = applyOps(g, [{ type: 'renameNode', id: 'map-2', label: 'Contacts' }]);
+    const next = toFlowEdges(renamed, first, []);
+    expect(next[0]).toBe(first[0]);
+    expect(next[1]).toBe(first[1]);
+    const flagged = toFlowEdges(renamed, next, [{ severity: 'error', code: 'x', message: 'x', edgeId: 'e2' }]);
+    expect(flagged[0]).toBe(first[0]);
+    expect(flagged[1]).not.toBe(first[1]);
+    expect(flagged[1]?.className).toContain('weft-edge--error');
+  });
 });
 
 describe('placing a new step', () => {

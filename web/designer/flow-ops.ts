@@ -135,14 +135,21 @@ const sameErrors = (a: readonly Diagnostic[], b: readonly Diagnostic[]) =>
 export function toFlowEdges(graph: Graph, prev: readonly Edge[], diagnostics: readonly Diagnostic[]): Edge[] {
   const old = new Map(prev.map((e) => [e.id, e]));
   const bad = new Set(diagnostics.filter((d) => d.edgeId).map((d) => d.edgeId));
-  return graph.edges.map((e) => ({
-    id: e.id,
-    source: e.source,
-    target: e.target,
-    sourceHandle: e.sourceHandle ?? null,
-    targetHandle: e.targetHandle ?? null,
-    type: 'smoothstep',
-    className: bad.has(e.id) ? 'weft-edge weft-edge--error' : 'weft-edge',
-    ...(old.get(e.id)?.selected ? { selected: true } : {}),
-  }));
+  return graph.edges.map((e) => {
+    const p = old.get(e.id);
+    const className = bad.has(e.id) ? 'weft-edge weft-edge--error' : 'weft-edge';
+    // The same object when nothing about the edge changed, so React Flow skips it (typing in the inspector of a
+    // 500-step graph must not re-render 500 edges).
+    if (p && p.source === e.source && p.target === e.target && p.sourceHandle === (e.sourceHandle ?? null) && p.targetHandle === (e.targetHandle ?? null) && p.className === className) return p;
+    return {
+      id: e.id,
+      source: e.source,
+      target: e.target,
+      sourceHandle: e.sourceHandle ?? null,
+      targetHandle: e.targetHandle ?? null,
+      type: 'smoothstep',
+      className,
+      ...(p?.selected ? { selected: true } : {}),
+    };
+  });
 }

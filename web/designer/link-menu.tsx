@@ -44,10 +44,18 @@ export function LinkMenu({ nodeId, name }: { nodeId: string; name: string }) {
   const actions = useContext(LinkActionsContext);
   const menu = useMenuButton();
   const [pos, setPos] = useState<{ left: number; top: number } | null>(null);
+  // The menu lives outside the zoomed canvas (so it is never scaled down); it follows its button while the canvas
+  // pans, zooms or re-fits under it.
   useLayoutEffect(() => {
     if (!menu.open) return;
-    const r = menu.buttonRef.current?.getBoundingClientRect();
-    if (r) setPos({ left: r.left, top: r.bottom + 4 });
+    let frame = 0;
+    const place = () => {
+      const r = menu.buttonRef.current?.getBoundingClientRect();
+      if (r) setPos((p) => (p && p.left === r.left && p.top === r.bottom + 4 ? p : { left: r.left, top: r.bottom + 4 }));
+      frame = requestAnimationFrame(place);
+    };
+    place();
+    return () => cancelAnimationFrame(frame);
   }, [menu.open, menu.buttonRef]);
   if (!actions) return null;
   const choices = menu.open ? actions.choices(nodeId) : [];
