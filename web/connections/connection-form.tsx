@@ -1,5 +1,6 @@
 // New or edit connection: pick a system, name it, fill its settings (generated from its JSON Schema), test, save.
 import { Modal } from '../components/modal';
+import { onRadioGroupKeyDown, radioTabIndex } from '../components/radio-group';
 import { useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { Connection, ConnectionTestResult, ConnectorInfo } from '../../shared';
 import { api, ApiRequestError, errorMessage } from '../api';
@@ -118,14 +119,15 @@ export function ConnectionForm({ connectors, saved, takenNames, onClose, onSaved
         </header>
         <div className="dialog__body">
           {!saved ? (
-            <div className="connector-picker" role="radiogroup" aria-label="System">
+            <div className="connector-picker" role="radiogroup" aria-label="System" onKeyDown={onRadioGroupKeyDown}>
               {connectors.length === 0 ? <p className="hint">No systems are installed on this server yet.</p> : null}
-              {connectors.map((c) => (
+              {connectors.map((c, i) => (
                 <button
                   key={c.id}
                   type="button"
                   role="radio"
                   aria-checked={c.id === connectorId}
+                  tabIndex={radioTabIndex(c.id === connectorId, i, connectors.some((x) => x.id === connectorId))}
                   className={`connector-option${c.id === connectorId ? ' is-selected' : ''}`}
                   onClick={() => pick(c)}
                   data-testid={`connector-option-${c.id}`}

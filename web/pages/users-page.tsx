@@ -1,5 +1,6 @@
 // Users (owner and admins): who has an account, their role, and inviting, re-roling, signing out and removing people.
 import { Modal } from '../components/modal';
+import { onRadioGroupKeyDown } from '../components/radio-group';
 import { useState, type FormEvent } from 'react';
 import { AssignableRole, ROLE_HELP, ROLE_LABELS, type Role, type User } from '../../shared/api/auth';
 import { api, ApiRequestError, errorMessage } from '../api';
@@ -257,14 +258,15 @@ function InviteDialog({ onClose, onInvited }: { onClose: () => void; onInvited: 
               </div>
               <div className="form-row">
                 <span className="form-label">How they sign in the first time</span>
-                <div className="segmented" role="radiogroup" aria-label="How they sign in">
-                  <button type="button" role="radio" aria-checked={how === 'link'} className={`segmented__option${how === 'link' ? ' is-on' : ''}`} onClick={() => setHow('link')}>
+                <div className="segmented" role="radiogroup" aria-label="How they sign in" onKeyDown={onRadioGroupKeyDown}>
+                  <button type="button" role="radio" aria-checked={how === 'link'} tabIndex={how === 'link' ? 0 : -1} className={`segmented__option${how === 'link' ? ' is-on' : ''}`} onClick={() => setHow('link')}>
                     Invitation link
                   </button>
                   <button
                     type="button"
                     role="radio"
                     aria-checked={how === 'password'}
+                    tabIndex={how === 'password' ? 0 : -1}
                     className={`segmented__option${how === 'password' ? ' is-on' : ''}`}
                     onClick={() => setHow('password')}
                     data-testid="invite-with-password"
