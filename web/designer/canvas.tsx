@@ -16,7 +16,7 @@ import {
   type IsValidConnection,
   type NodeChange,
 } from '@xyflow/react';
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type ReactNode } from 'react';
 import type { Diagnostic, Graph, GraphOp } from '../../shared';
 import { edgeId, getKind } from '../../shared';
 import { tidyLayoutOps } from './auto-layout';
@@ -66,6 +66,7 @@ export function Canvas({
   onSelection,
   focus,
   onCannotFit,
+  children,
 }: {
   graph: Graph;
   diagnostics: Diagnostic[];
@@ -76,6 +77,8 @@ export function Canvas({
   focus: { nodeId: string; nonce: number; center?: boolean } | null;
   /** The whole flow does not fit at a readable zoom (on open, Tidy up, Fit): the designer may make room. */
   onCannotFit?: () => void;
+  /** Overlaid on the canvas (the side panel's toggle). */
+  children?: ReactNode;
 }) {
   const rf = useReactFlow();
   const graphRef = useRef(graph);
@@ -286,6 +289,7 @@ export function Canvas({
         ) : null}
       </ReactFlow>
       </LinkActionsContext.Provider>
+      {children}
       {graph.nodes.length === 0 ? (
         <div className="canvas__empty">
           <div className="canvas__empty-card">

@@ -487,25 +487,26 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
             // The flow comes first: with no step selected, the side panel steps aside so every step can be seen.
             if (latestSelection.current.nodeIds.length === 0) setPanelChoice(false);
           }}
-        />
-        <button
-          type="button"
-          className="btn btn--secondary btn--sm panel-toggle"
-          aria-expanded={panelOpen}
-          aria-controls="designer-panel"
-          onClick={() => setPanelChoice(!panelOpen)}
-          data-testid="panel-toggle"
         >
-          {panelOpen ? (
-            <>
-              Hide panel <IconChevronRight size={14} />
-            </>
-          ) : (
-            <>
-              <IconChevronLeft size={14} /> {selectedNode ? 'Step settings' : 'Integration settings'}
-            </>
-          )}
-        </button>
+          <button
+            type="button"
+            className="btn btn--secondary btn--sm panel-toggle"
+            aria-expanded={panelOpen}
+            aria-controls="designer-panel"
+            onClick={() => setPanelChoice(!panelOpen)}
+            data-testid="panel-toggle"
+          >
+            {panelOpen ? (
+              <>
+                Hide panel <IconChevronRight size={14} />
+              </>
+            ) : (
+              <>
+                <IconChevronLeft size={14} /> {selectedNode ? 'Step settings' : 'Integration settings'}
+              </>
+            )}
+          </button>
+        </Canvas>
         <div id="designer-panel" className="designer__panel">
         <Inspector
           graph={graph}
