@@ -382,8 +382,8 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
               <IconRedo />
             </button>
           </div>
-          <a className="btn btn--ghost" href={href.history(id)} data-testid="history-link">
-            <IconHistory size={15} /> Run history
+          <a className="btn btn--ghost" href={href.history(id)} title="Run history" data-testid="history-link">
+            <IconHistory size={15} /> <span className="label-wide">Run history</span>
           </a>
           {canDesign ? (
             <>
