@@ -43,7 +43,7 @@ async function seed(request: APIRequestContext) {
       { id: 'e2', source: 'map', target: 'target' },
     ],
   };
-  const created = await request.post('/api/integrations', { data: { name: 'Contacts to workspace', graph } });
+  const created = await request.post('/api/integrations', { data: { name: 'Contacts for the accessibility check', graph } });
   expect(created.status()).toBe(201);
   const { id } = (await created.json()) as { id: string };
   const published = await request.post(`/api/integrations/${id}/publish`, { data: {} });
