@@ -54,6 +54,11 @@ async function seed(request: APIRequestContext) {
   await expect
     .poll(async () => ((await (await request.get(`/api/runs/${runId}`)).json()) as { status: string }).status, { timeout: 60_000 })
     .toBe('completed');
+  // A saved login with a long name, so the connections page shows a row to read at 1024 px.
+  const conn = await request.post('/api/connections', {
+    data: { connector: 'postgres', name: 'Customer database (reporting replica, read only)', config: { host: 'db.internal.example.com', database: 'crm', user: 'weft_reader' }, secrets: { password: 'a long enough password' } },
+  });
+  expect(conn.status(), await conn.text()).toBeLessThan(300);
   return { integrationId: id, runId };
 }
 
