@@ -1,8 +1,9 @@
-// Browser entry: mounts the app shell behind sign-in, and the toaster (which outlives a sign-out).
+// Browser entry: mounts the app shell behind sign-in, and the toaster and confirm dialog (which outlive a sign-out).
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
 import { AuthGate } from './auth/auth-gate';
+import { ConfirmHost } from './lib/confirm';
 import { Toaster } from './lib/toasts';
 import './styles.css';
 
@@ -14,5 +15,6 @@ createRoot(root).render(
       <App />
     </AuthGate>
     <Toaster />
+    <ConfirmHost />
   </StrictMode>,
 );

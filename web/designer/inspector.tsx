@@ -192,7 +192,7 @@ function Overview({ graph, diagnostics, onFocusNode, onValueMaps, onSettings }: 
         <div className="inspector__titles">
           <h3 className="inspector__heading">Integration</h3>
           <div className="muted small">
-            {graph.nodes.length} {graph.nodes.length === 1 ? 'step' : 'steps'} · {graph.edges.length} {graph.edges.length === 1 ? 'connection' : 'connections'}
+            {graph.nodes.length} {graph.nodes.length === 1 ? 'step' : 'steps'} · {graph.edges.length} {graph.edges.length === 1 ? 'link' : 'links'}
           </div>
         </div>
       </header>

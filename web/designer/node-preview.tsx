@@ -25,7 +25,7 @@ export interface PinControl {
 function RowsTable({ rows, schema, highlight, pin }: { rows: readonly FlowRow[]; schema: RowSchema | null; highlight: readonly string[]; pin?: PinControl }) {
   const fields = schema?.fields ?? Object.keys(rows[0]?.values ?? {}).map((name) => ({ name, type: undefined as FieldType | undefined }));
   return (
-    <div className="table-scroll preview-table__scroll">
+    <div className="table-scroll preview-table__scroll" tabIndex={0} role="region" aria-label="Preview rows">
       <table className="table table--mini preview-table" data-testid="preview-table">
         <thead>
           <tr>

@@ -148,7 +148,7 @@ export function AuditPage() {
               {filtered ? 'Try a wider date range or another action.' : 'Sign-ins, saves, publishes, runs and changes to connections, people and tokens show up here.'}
             </EmptyState>
           ) : (
-            <div className="table-scroll">
+            <div className="table-scroll" tabIndex={0} role="region" aria-label="Audit entries">
               <table className="table table--dense" data-testid="audit-table">
                 <thead>
                   <tr>

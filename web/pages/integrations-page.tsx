@@ -8,6 +8,7 @@ import { PageHeader } from '../components/page-header';
 import { RunStatusBadge } from '../components/status-badge';
 import { relativeTime } from '../lib/format';
 import { useLoad, useNow } from '../lib/hooks';
+import { confirmDialog } from '../lib/confirm';
 import { toast } from '../lib/toasts';
 import { href, navigate } from '../router';
 import { RunFilesDialog } from '../runs/run-files-dialog';
@@ -87,7 +88,7 @@ function IntegrationCard({ item, onDeleted }: { item: IntegrationSummary; onDele
   }
 
   async function remove() {
-    if (!window.confirm(`Delete "${item.name}"? Its sync history will be deleted too.`)) return;
+    if (!(await confirmDialog({ title: `Delete "${item.name}"?`, message: 'Its sync history is deleted too.', confirmLabel: 'Delete', danger: true }))) return;
     try {
       await api.deleteIntegration(item.id);
       toast(`Deleted ${item.name}`, 'success');

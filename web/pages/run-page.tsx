@@ -334,7 +334,7 @@ function RejectedSection({ run }: { run: RunDetail }) {
       <p className="section__hint">These rows were not written. The reason says what to fix in the source file or the mapping.</p>
       {rejected.error ? <ErrorBanner message={errorMessage(rejected.error)} onRetry={rejected.reload} /> : null}
       <div className="card table-card">
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Rejected records">
           <table className="table" data-testid="rejected-table">
             <thead>
               <tr>

@@ -1,5 +1,6 @@
 // "Run with other files…": the published version's file sources, each of which can read another uploaded file
 // for this one run. The published files stay as they are; the run keeps the files it read.
+import { Modal } from '../components/modal';
 import { useRef, useState } from 'react';
 import { missingColumns, type RunFileSource, type UploadedFile } from '../../shared';
 import { api, ApiRequestError, errorMessage } from '../api';
@@ -80,8 +81,8 @@ export function RunFilesDialog({ integrationId, integrationName, versionNumber, 
   }
 
   return (
-    <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && !starting && onClose()}>
-      <div className="dialog card" role="dialog" aria-modal="true" aria-labelledby="run-files-title" data-testid="run-files-dialog">
+    <Modal onClose={onClose} labelledBy="run-files-title" dismissable={!starting}>
+      <div className="dialog card" data-testid="run-files-dialog">
         <header className="dialog__head">
           <span className="kind-chip kind-chip--source kind-chip--lg">
             <IconFile size={18} />
@@ -150,7 +151,7 @@ export function RunFilesDialog({ integrationId, integrationName, versionNumber, 
           </button>
         </footer>
       </div>
-    </div>
+    </Modal>
   );
 }
 

@@ -248,7 +248,7 @@ function Sample({ file }: { file: UploadedFile }) {
   return (
     <details className="sample" open>
       <summary>Sample rows</summary>
-      <div className="table-scroll sample__scroll">
+      <div className="table-scroll sample__scroll" tabIndex={0} role="region" aria-label="Sample rows">
         <table className="table table--mini" data-testid="sample-table">
           <thead>
             <tr>

@@ -50,7 +50,7 @@ export function PreviewControls({
 /** The first rows a source reads, under their column names and Weft types (key columns marked). */
 export function TypedRowsTable({ columns, rows, keyFields = [], testId }: { columns: readonly Field[]; rows: readonly Record<string, unknown>[]; keyFields?: readonly string[]; testId: string }) {
   return (
-    <div className="table-scroll sample__scroll">
+    <div className="table-scroll sample__scroll" tabIndex={0} role="region" aria-label="Preview rows">
       <table className="table table--mini" data-testid={testId}>
         <thead>
           <tr>
