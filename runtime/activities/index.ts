@@ -33,8 +33,9 @@ export const RunPipelineInput = z.object({ runId: z.string().min(1), versionId: 
 export const FailStepsInput = z.object({ runId: z.string().min(1), nodeIds: z.array(z.string()), error: z.string() });
 export const FinishRunInput = z.object({ runId: z.string().min(1), status: RunStatus, error: z.string().nullable() });
 
-/** An outage a pipeline is waiting out: which step's system, since when (ms), how many tries failed. */
-const Outage = z.object({ nodeId: z.string(), since: z.number(), failures: z.number().int().nonnegative() });
+/** An outage a pipeline is waiting out: which step's system, since when (ms), how many tries failed (and, for
+ * Temporal's UI while the store itself is down, the system's name). */
+const Outage = z.object({ nodeId: z.string(), since: z.number(), failures: z.number().int().nonnegative(), system: z.string().optional() });
 type Outage = z.infer<typeof Outage>;
 
 /** What a pipeline heartbeats: the last committed batch and where to read from next (and an outage it waits out). */
@@ -54,12 +55,29 @@ export const DEFAULT_OUTAGE_WINDOW_MS = 15 * 60_000;
 
 /** Which step an error came from, so the right step says what it waits for. */
 const failedSteps = new WeakMap<object, string>();
+/** The tag of an error from Weft's own store (a commit): waited out like a target's outage, shown on the target step. */
+const STORE = '\u0000store';
 const failedAt =
   (nodeId: string) =>
   (err: unknown): never => {
     if (err instanceof Object && !failedSteps.has(err)) failedSteps.set(err, nodeId);
     throw err;
   };
+
+/** The store with every failed call tagged as the store's (a source or transform reading files or records from it
+ * must not be taken for its own system failing). */
+function storeTagged(store: Store): Store {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const result: unknown = value.apply(target, args);
+        return result instanceof Promise ? result.catch(failedAt(STORE)) : result;
+      };
+    },
+  });
+}
 
 async function* tagged<T>(source: AsyncIterable<T>, nodeId: string): AsyncGenerator<T> {
   try {
@@ -142,7 +160,7 @@ export function createActivities(deps: ActivityDeps) {
       const runClock = Date.parse(runRecord?.startedAt ?? runRecord?.createdAt ?? new Date().toISOString());
       // PARAM(name) reads the parameters the run was started with (stored on the run, so a retry or a resume reads the same).
       const params = new Map(Object.entries(runRecord?.params ?? {}));
-      const executorDeps = { store, valueMaps: plan.valueMaps, now: () => runClock, params, openConnection: deps.openConnection };
+      const executorDeps = { store: storeTagged(store), valueMaps: plan.valueMaps, now: () => runClock, params, openConnection: deps.openConnection };
       for (const nodeId of owned) await store.setStepStatus(runId, nodeId, 'running', null);
 
       const ctx = Context.current();
@@ -187,7 +205,7 @@ export function createActivities(deps: ActivityDeps) {
             write: async ({ flowed, cursor }) => ({ effect: await writePipelineBatch(executors, flowed).catch(failedAt(executors.target.step.nodeId)), cursor }),
             commit: async ({ effect, cursor }, index) => {
               const next = { batch: first + index, cursor };
-              await store.commitBatch({ runId, pipelineId, batch: next.batch, cursor: next.cursor, ...effect });
+              await store.commitBatch({ runId, pipelineId, batch: next.batch, cursor: next.cursor, ...effect }).catch(failedAt(STORE));
               checkpoint = next;
               // The system is back: the run page stops saying it waits.
               await clearWaiting();
@@ -210,11 +228,15 @@ export function createActivities(deps: ActivityDeps) {
             await clearWaiting();
             break;
           } catch (err) {
-            // Only a source's or target's system is waited for here; the store's own failures (a commit) are left to
-            // Temporal's retry policy, as before.
-            const from = err instanceof Object ? failedSteps.get(err) : undefined;
+            // A source's or target's system is waited for here, and so is Weft's own store (a commit that could not
+            // reach a DATABASE_URL Postgres): the commit is the target's, so the target step says it waits. While the
+            // store is down that state cannot be written (the API that would show it reads the same store): it is in
+            // the activity's heartbeat (Temporal's UI) and the worker's log. A commit that did land before its connection broke is not applied twice:
+            // the retry's checkpoint claim finds the batch already committed (runtime/store/commit-batch.ts).
+            const tag = err instanceof Object ? failedSteps.get(err) : undefined;
+            const from = tag === STORE ? (targetStep?.nodeId ?? pipelineId) : tag;
             const nodeId = from ?? targetStep?.nodeId ?? pipelineId;
-            const label = steps.find((s) => s.nodeId === nodeId)?.label ?? nodeId;
+            const label = tag === STORE ? "Weft's store" : (steps.find((s) => s.nodeId === nodeId)?.label ?? nodeId);
             const failure = classifyFailure(err, label);
             if (failure.kind !== 'unreachable' || !from || ctx.cancellationSignal.aborted) {
               await clearWaiting();
@@ -227,6 +249,7 @@ export function createActivities(deps: ActivityDeps) {
               outage = { nodeId, since: now, failures: 0 };
             }
             outage.failures++;
+            outage.system = failure.system;
             const until = outage.since + windowMs;
             if (now >= until) {
               const since = outage.since;
