@@ -38,8 +38,9 @@ describe('resuming a failed run', () => {
   it('continues from the last committed batch instead of reading everything again', async () => {
     const commits: number[] = [];
     let broken = true;
-    // Batch 4's commit fails on every try while "broken": the run runs out of attempts with three batches committed.
-    const activities = createActivities({ store: failingCommits(store, (c) => broken && c.batch === 4, commits), batchSize: 10 });
+    // Batch 4's commit fails on every try while "broken" (an error that is not an outage, so Temporal's retry policy
+    // decides): the run runs out of attempts with three batches committed.
+    const activities = createActivities({ store: failingCommits(store, (c) => broken && c.batch === 4, commits, 'deadlock detected'), batchSize: 10 });
     const launcher = await rig.worker(activities, { ...FAST_PIPELINE, maximumAttempts: 2 });
     const app = await asOwner(createApi({ store, launcher, filesDir: join(dir, 'files'), maxUploadBytes: 1024, connectors: connectorLookup([]), cipher: createCipher(randomBytes(32)) }), store);
     const getRun = async (id: string) => RunDetail.parse(await (await app.request(`/api/runs/${id}`)).json());
@@ -52,7 +53,7 @@ describe('resuming a failed run', () => {
 
     const failed = await getRun(runId);
     expect(failed.status).toBe('failed');
-    expect(failed.error).toBe('Connection terminated unexpectedly');
+    expect(failed.error).toBe('deadlock detected');
     expect(failed.resumeFromRow).toBe(31);
     expect(commits).toEqual([1, 2, 3, 4, 4]);
 
