@@ -8,7 +8,7 @@ import { Plan } from '../../shared/compiler/plan';
 import { ownedSteps } from '../../shared/compiler/plan-steps';
 import type { SessionOpener } from '../connections/sessions';
 import { PlanError, type ExecutorDeps } from '../executors';
-import { runPipelinePass } from '../executors/pipeline-pass';
+import { failedAt, runPipelinePass, STORE_FAILURE, storeTagged } from '../executors/pipeline-pass';
 import { applyRunFiles } from '../../shared/compiler/run-files';
 import { publicMessage } from '../public-message';
 import type { Store } from '../store/types';
@@ -123,7 +123,7 @@ export function createActivities(deps: ActivityDeps) {
       const runClock = Date.parse(runRecord?.startedAt ?? runRecord?.createdAt ?? new Date().toISOString());
       // PARAM(name) reads the parameters the run was started with (stored on the run, so a retry or a resume reads the same).
       const params = new Map(Object.entries(runRecord?.params ?? {}));
-      const executorDeps: ExecutorDeps = { store, sessions: deps.sessions, valueMaps: plan.valueMaps, now: () => runClock, params };
+      const executorDeps: ExecutorDeps = { store: storeTagged(store), sessions: deps.sessions, valueMaps: plan.valueMaps, now: () => runClock, params };
       for (const nodeId of owned) await store.setStepStatus(runId, nodeId, 'running', null);
 
       const ctx = Context.current();
@@ -166,7 +166,7 @@ export function createActivities(deps: ActivityDeps) {
               if (ctx.cancellationSignal.aborted) throw new CancelledFailure('The run was cancelled');
             },
             commit: async (next, effect) => {
-              await store.commitBatch({ runId, pipelineId, batch: next.batch, cursor: next.cursor, ...effect });
+              await store.commitBatch({ runId, pipelineId, batch: next.batch, cursor: next.cursor, ...effect }).catch(failedAt(STORE_FAILURE));
               checkpoint = next;
               await outages.clear();
               beat();

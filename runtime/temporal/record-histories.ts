@@ -29,7 +29,8 @@ async function main() {
   const taskQueue = `record-${randomUUID()}`;
   // The "resumed" scenario breaks batch 2's commit for its first execution, so that run fails and is resumed.
   let broken = false;
-  const activityStore = failingCommits(store, (c) => broken && c.batch === 2, []);
+  // Not a lost connection: the store's outages are waited out, this failure must run out of attempts.
+  const activityStore = failingCommits(store, (c) => broken && c.batch === 2, [], 'deadlock detected');
   const worker = await createWorker({ connection, taskQueue, activities: createActivities({ store: activityStore, sessions: createConnectionService({ store, secretKey: null, connectors: connectorLookup(CONNECTOR_LIST), context: { store, filesDir: dir } }), batchSize: 25 }) });
   const { client, close } = await connectClient(server.address);
   const launcher = createRunLauncher({ client, taskQueue, pipeline: FAST_PIPELINE });
