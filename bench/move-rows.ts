@@ -20,7 +20,7 @@ import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { Field, Graph } from '../shared';
 import { sqlPreviewHash } from '../shared/graph/kinds/sql-source';
-import { withFilePreview } from '../shared/graph/kinds/csv-source';
+import { withFilePreview } from '../shared/graph/kinds/file-source';
 import { publishIntegration } from '../runtime/api/publish';
 import { connectorLookup, createConnectionService } from '../runtime/connections';
 import { CONNECTOR_LIST } from '../runtime/connectors';

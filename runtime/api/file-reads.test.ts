@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, FilePreview, UploadedFile } from '../../shared';
-import { CsvSourceConfig, filePreviewHash } from '../../shared/graph/kinds/csv-source';
+import { FileSourceConfig, filePreviewHash } from '../../shared/graph/kinds/file-source';
 import { filesConnector } from '../connectors/files';
 import { postgresConnector } from '../connectors/postgres';
 import { openStore } from '../store';
@@ -166,7 +166,7 @@ describe('file source preview', () => {
     ]);
     expect(preview.rejected).toEqual([{ rowNumber: 4, reason: expect.stringMatching(/^MRR: /) }]);
     expect(preview.scanned).toBe(4);
-    const node = CsvSourceConfig.parse({ fileId: file.id, fileName: file.name, columns, query: ' [MRR] > 5 ' });
+    const node = FileSourceConfig.parse({ fileId: file.id, fileName: file.name, columns, query: ' [MRR] > 5 ' });
     expect(preview.preview.hash).toBe(filePreviewHash(node));
   });
 

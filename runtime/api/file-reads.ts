@@ -1,7 +1,7 @@
 // What the file routes do besides storing bytes: sniff a stored file (again) into its stored record, and preview a
 // file source through a Files session the connection service opened (with a Files connection's PGP key, if chosen).
 import { SAMPLE_LIMITS, type FilePreview, type FilePreviewInput, type FileSniffInput, type UploadedFile } from '../../shared';
-import { filePreviewStamp } from '../../shared/graph/kinds/csv-source';
+import { filePreviewStamp } from '../../shared/graph/kinds/file-source';
 import { ConnectorError, type ConnectorSession } from '../connections';
 import { FileNeedsKeyError, PgpError, sniffFile, type FileSniff, type PgpDecrypt } from '../files/formats';
 import type { StoredFile } from '../store/types';

@@ -1,7 +1,7 @@
 // Drizzle table definitions: the typed mirror of migrations/*.ts, which remain the source of the DDL.
 import type { Field, Graph, Plan, Role } from '../../shared';
 import type { StepWaiting } from '../../shared/api/runs';
-import type { FileCompression, FileFormat } from '../../shared/graph/kinds/csv-source';
+import type { FileCompression, FileFormat } from '../../shared/graph/kinds/file-source';
 import {
   bigint,
   boolean,

@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import type { APIRequestContext, Page } from '@playwright/test';
 import type { Graph } from '../../shared/graph/schema';
-import { withFilePreview } from '../../shared/graph/kinds/csv-source';
+import { withFilePreview } from '../../shared/graph/kinds/file-source';
 import { expect, expectAccessible, test } from './helpers';
 
 const DOCS_SHOTS = resolve(import.meta.dirname, '../../docs/screenshots');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CsvSourceConfig, filePreviewStamp, type UploadedFile } from '../../../shared';
+import { FileSourceConfig, filePreviewStamp, type UploadedFile } from '../../../shared';
 import { filePreviewState, patchForFile, patchForUpload, previewInput, sniffIsStale } from './file-source-model';
 
 const file: UploadedFile = {
@@ -42,7 +42,7 @@ describe('file source widget model', () => {
 
   it('tells a current stamp from a stale or missing one', () => {
     expect(filePreviewState(config)).toBe('none');
-    const stamped = { ...config, preview: filePreviewStamp(CsvSourceConfig.parse(config)) };
+    const stamped = { ...config, preview: filePreviewStamp(FileSourceConfig.parse(config)) };
     expect(filePreviewState(stamped)).toBe('current');
     expect(filePreviewState({ ...stamped, sheet: 'Notes' })).toBe('stale');
     expect(filePreviewState({ ...stamped, query: '[id] > 2' })).toBe('stale');
