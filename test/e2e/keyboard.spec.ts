@@ -57,7 +57,7 @@ test('steps get visible focus, link by "Connect to…", keep focus on Escape and
   // Only the target can take a link from the map (the file already feeds it; a link back would be a loop).
   await expect(menu.getByTestId('link-to')).toHaveCount(1);
   await expect(menu.getByTestId('link-to')).toHaveText('Connect to Write workspace object');
-  await expect(menu.getByTestId('unlink')).toHaveText('Remove the link with File');
+  await expect(menu.getByTestId('unlink')).toHaveText('Remove the link with Read file');
   await expect(menu.getByTestId('link-to')).toBeFocused();
   await page.keyboard.press('ArrowDown');
   await expect(menu.getByTestId('unlink')).toBeFocused();
