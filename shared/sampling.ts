@@ -5,12 +5,12 @@
 import type { RowSchema } from './graph/field-types';
 import { getKind } from './graph/kinds';
 import type { Graph } from './graph/schema';
+import { SAMPLE_LIMITS } from './sample-limits';
 import { previewRowsAt, upstreamChain, type NumberedRow, type PreviewResult } from './preview';
 import type { TransformEnv } from './transforms';
 import { emptyRecord } from './util/records';
 
-/** How many rows a step's preview wants, and how far a deeper sample reads: at most 10,000 records or 2 seconds. */
-export const SAMPLE_LIMITS = { want: 10, maxRows: 10_000, maxMs: 2_000 } as const;
+export { SAMPLE_LIMITS };
 
 /** Rows read from the start of a source. */
 export interface SourceSample {

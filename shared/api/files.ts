@@ -5,7 +5,7 @@ import { nameRecord } from '../util/name-record';
 import { Field } from '../graph/field-types';
 import { FileCompression, FileFormat, FileSourceConfig } from '../graph/kinds/file-source';
 import { SqlPreviewStamp } from '../graph/kinds/sql-source';
-import { SAMPLE_LIMITS } from '../sampling';
+import { SAMPLE_LIMITS } from '../sample-limits';
 
 /** Sniff a stored file again: each setting given wins over detection; `connectionId` names a Files connection with the PGP key. */
 export const FileSniffInput = z
