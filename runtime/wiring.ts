@@ -14,6 +14,7 @@ import { CONNECTOR_LIST } from './connectors';
 import { loadSecretKey, parseKey } from './secrets';
 import { openStore } from './store';
 import { createRunLauncher } from './temporal/client';
+import { createScheduleKeeper } from './temporal/schedules';
 import { CollapsingLogger } from './temporal/collapsing-logger';
 import { startEmbeddedTemporal } from './temporal/embedded';
 import { createWorker } from './temporal/worker';
@@ -151,6 +152,7 @@ export async function startWeft(config: Config): Promise<void> {
       const app = createApi({
         store,
         launcher: createRunLauncher({ client, taskQueue: config.taskQueue, deadlineMs: TEMPORAL_DEADLINE_MS }),
+        schedules: createScheduleKeeper({ client, taskQueue: config.taskQueue, deadlineMs: TEMPORAL_DEADLINE_MS }),
         filesDir: config.filesDir,
         maxUploadBytes: config.maxUploadBytes,
         connections,
