@@ -52,6 +52,8 @@ export function HistoryPage({ id }: { id: string }) {
   const name = integration.data?.name ?? 'Integration';
   const total = runs.data?.total ?? 0;
   const items = runs.data?.items ?? [];
+  // The schedule's next time heads the first page as a Scheduled row.
+  const upcoming = offset === 0 && schedule.data?.enabled ? schedule.data.nextRuns[0] : undefined;
   return (
     <div className="page">
       <PageHeader
@@ -110,7 +112,7 @@ export function HistoryPage({ id }: { id: string }) {
         {runs.error ? <ErrorBanner message={errorMessage(runs.error)} onRetry={runs.reload} /> : null}
         {runs.loading && !runs.data ? (
           <div className="card table-card card--skeleton" style={{ height: 240 }} />
-        ) : items.length === 0 && !runs.error ? (
+        ) : items.length === 0 && !upcoming && !runs.error ? (
           <EmptyState icon={<IconHistory size={28} />} title="No runs yet">
             Publish the integration and press Run now. Every run shows up here with what it read, wrote and rejected.
           </EmptyState>
@@ -130,8 +132,8 @@ export function HistoryPage({ id }: { id: string }) {
                 </tr>
               </thead>
               <tbody>
-                {offset === 0 && schedule.data?.enabled
-                  ? schedule.data.nextRuns.slice(0, 1).map((t) => (
+                {upcoming && schedule.data
+                  ? [upcoming].map((t) => (
                       <tr key={`next-${t}`} className="is-upcoming" data-testid="upcoming-row">
                         <td>
                           <RunStatusBadge status="scheduled" />
@@ -142,7 +144,7 @@ export function HistoryPage({ id }: { id: string }) {
                         </td>
                         <td>—</td>
                         <td>Scheduled</td>
-                        <td className="num muted" colSpan={3}>
+                        <td className="muted" colSpan={3}>
                           {schedule.data!.description}
                         </td>
                         <td />
