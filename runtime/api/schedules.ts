@@ -89,6 +89,11 @@ export async function recordSkips(store: Store, stored: StoredSchedule, state: S
   }
 }
 
+/** Records the new overlap skips of every schedule (the server's sweep). */
+export async function recordAllSkips(store: Store, keeper: ScheduleKeeper): Promise<void> {
+  for (const stored of await store.listSchedules()) await recordSkips(store, stored, await keeper.describe(stored.integrationId));
+}
+
 /** The stored schedule with Temporal's view of it, recording any new overlap skips on the way. */
 export async function readSchedule(store: Store, keeper: ScheduleKeeper, stored: StoredSchedule): Promise<Schedule> {
   let state: ScheduleState | null;
