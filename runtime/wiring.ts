@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { createApi } from './api/app';
+import { recordAllSkips } from './api/schedules';
 import { ensureFirstOwner } from './auth/first-owner';
 import type { Config } from './config';
 import { connectorLookup, createConnectionService } from './connections';
@@ -14,6 +15,7 @@ import { CONNECTOR_LIST } from './connectors';
 import { loadSecretKey, parseKey } from './secrets';
 import { openStore } from './store';
 import { createRunLauncher } from './temporal/client';
+import { createScheduleKeeper } from './temporal/schedules';
 import { CollapsingLogger } from './temporal/collapsing-logger';
 import { startEmbeddedTemporal } from './temporal/embedded';
 import { createWorker } from './temporal/worker';
@@ -148,9 +150,18 @@ export async function startWeft(config: Config): Promise<void> {
       cleanups.push(() => connection.close());
       const client = new Client({ connection, namespace: config.temporalNamespace });
       const deadline = () => Date.now() + TEMPORAL_DEADLINE_MS;
+      const schedules = createScheduleKeeper({ client, taskQueue: config.taskQueue, deadlineMs: TEMPORAL_DEADLINE_MS });
+      // Overlap skips are counted by Temporal; once a minute they become Skipped runs in sync history even when nobody
+      // opens the page (reads record them too). Several API processes agree: the count moves conditionally.
+      const sweep = setInterval(() => {
+        void recordAllSkips(store, schedules).catch((err: unknown) => log(`Could not read the schedules' skips: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`));
+      }, 60_000);
+      sweep.unref();
+      cleanups.push(async () => clearInterval(sweep));
       const app = createApi({
         store,
         launcher: createRunLauncher({ client, taskQueue: config.taskQueue, deadlineMs: TEMPORAL_DEADLINE_MS }),
+        schedules,
         filesDir: config.filesDir,
         maxUploadBytes: config.maxUploadBytes,
         connections,

@@ -17,3 +17,4 @@ export * from './formula';
 export * from './api/auth';
 export * from './util/name-record';
 export * from './util/canonical-json';
+export * from './api/schedules';

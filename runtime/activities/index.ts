@@ -1,6 +1,7 @@
 // The activities the sync workflow calls: built by a factory around the store and the connection service, so tests
 // and workers wire their own. They keep Temporal's part (context, heartbeats, cancellation, failures); the pipeline
 // itself runs in runtime/executors (pipeline-pass.ts, drive.ts).
+import { createHash } from 'node:crypto';
 import { Context, ApplicationFailure, CancelledFailure, log } from '@temporalio/activity';
 import { z } from 'zod';
 import { Counts, RunStatus, StepStatus } from '../../shared/api/runs';
@@ -11,6 +12,7 @@ import { PlanError, type ExecutorDeps } from '../executors';
 import { failedAt, runPipelinePass, STORE_FAILURE, storeTagged } from '../executors/pipeline-pass';
 import { applyRunFiles } from '../../shared/compiler/run-files';
 import { publicMessage } from '../public-message';
+import { resolveRunFiles } from '../api/run-files';
 import type { Store } from '../store/types';
 import { Outage, outageWaits } from './outage';
 import { runVerdict } from './run-verdict';
@@ -33,6 +35,7 @@ export const LoadPlanInput = z.object({ versionId: z.string().min(1) });
 export const RunInput = z.object({ runId: z.string().min(1) });
 export const RunPipelineInput = z.object({ runId: z.string().min(1), versionId: z.string().min(1), pipelineId: z.string().min(1) });
 export const FailStepsInput = z.object({ runId: z.string().min(1), nodeIds: z.array(z.string()), error: z.string() });
+export const CreateScheduledRunInput = z.object({ integrationId: z.string().min(1), workflowId: z.string().min(1) });
 export const FinishRunInput = z.object({ runId: z.string().min(1), status: RunStatus, error: z.string().nullable() });
 
 /** What a pipeline heartbeats: the last committed batch and where to read from next (and an outage it waits out). */
@@ -202,7 +205,37 @@ export function createActivities(deps: ActivityDeps) {
       const verdict = await runVerdict(store, runId, status, error);
       await store.finishRun(runId, verdict.status, verdict.error);
     }),
+
+    /**
+     * A Temporal Schedule starts `scheduledSync` with the integration only: this records its run (trigger 'schedule')
+     * of the current published version, with the published files. The run id is derived from the workflow id, so a
+     * retried call finds the run it made instead of making a second.
+     */
+    createScheduledRun: boundary(async (input: z.input<typeof CreateScheduledRunInput>): Promise<{ runId: string; versionId: string }> => {
+      const { integrationId, workflowId } = CreateScheduledRunInput.parse(input);
+      const runId = scheduledRunId(workflowId);
+      const existing = await store.getRun(runId);
+      if (existing) return { runId, versionId: existing.versionId };
+      const integration = await store.getIntegration(integrationId);
+      if (!integration) throw new PlanError(`The scheduled integration ${integrationId} no longer exists.`);
+      const version = integration.publishedVersionId ? await store.getVersion(integration.publishedVersionId) : null;
+      if (!version) throw new PlanError(`"${integration.name}" is not published, so its schedule has nothing to run.`);
+      const files = await resolveRunFiles(version.plan, {}, (id) => store.getFile(id));
+      await store.createRun({
+        id: runId,
+        integrationId,
+        versionId: version.id,
+        trigger: 'schedule',
+        params: {},
+        steps: version.plan.steps.map((s) => ({ nodeId: s.nodeId, kind: s.kind, label: s.label })),
+        files,
+      });
+      return { runId, versionId: version.id };
+    }),
   };
 }
+
+/** A scheduled run's id: the same for every try of the same scheduled workflow. */
+export const scheduledRunId = (workflowId: string) => `run_s${createHash('sha256').update(workflowId).digest('hex').slice(0, 32)}`;
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -11,6 +11,7 @@ import { errorBody, HttpError, validationHook } from './errors';
 import { fileDownloadRoutes, fileRoutes } from './files';
 import { integrationRoutes } from './integrations';
 import { runRoutes } from './runs';
+import { scheduleRoutes } from './schedules';
 import { tokenRoutes } from './tokens';
 import { userRoutes } from './users';
 import { workspaceRoutes } from './workspace';
@@ -56,6 +57,7 @@ export function createApi(deps: ApiDeps) {
     })
     .route('/', integrationRoutes(deps))
     .route('/', runRoutes(deps))
+    .route('/', scheduleRoutes(deps))
     .route('/', fileRoutes(deps))
     .route('/', fileDownloadRoutes(deps))
     .route('/', workspaceRoutes(deps))

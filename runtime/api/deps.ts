@@ -1,6 +1,7 @@
 // What the HTTP API needs from the rest of the runtime; runtime/main.ts builds it.
 import type { ConnectionService } from '../connections';
 import type { Store } from '../store/types';
+import type { ScheduleKeeper } from '../temporal/schedules';
 
 export interface RunLauncher {
   /** `resume`: a new execution of a failed run, which continues from its checkpoints. */
@@ -10,6 +11,8 @@ export interface RunLauncher {
 export interface ApiDeps {
   store: Store;
   launcher: RunLauncher;
+  /** Integration schedules as Temporal Schedules; without it, schedule routes answer 503. */
+  schedules?: ScheduleKeeper;
   /** Where uploaded files are kept. */
   filesDir: string;
   /** Uploads larger than this are refused with 413 (default 50 MB). */

@@ -8,6 +8,7 @@ import * as integrations from './integrations';
 import { migrate } from './migrate';
 import * as runFiles from './run-files';
 import * as runs from './runs';
+import * as schedules from './schedules';
 import type { Store } from './types';
 import * as workspace from './workspace';
 import { writeWorkspace } from './workspace-write';
@@ -63,6 +64,12 @@ export function createDrizzleStore(engine: Engine): Store {
     deleteConnection: (id) => connections.deleteConnection(db, id),
     recordConnectionTest: (id, result) => connections.recordConnectionTest(db, id, result),
     listConnectionUsage: () => connections.listConnectionUsage(db),
+
+    getSchedule: (integrationId) => schedules.getSchedule(db, integrationId),
+    listSchedules: () => schedules.listSchedules(db),
+    saveSchedule: (input) => schedules.saveSchedule(db, input),
+    setScheduleSkipsRecorded: (integrationId, from, to) => schedules.setScheduleSkipsRecorded(db, integrationId, from, to),
+    deleteSchedule: (integrationId) => schedules.deleteSchedule(db, integrationId),
 
     auth: createAuthStore(db),
   };

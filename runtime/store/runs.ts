@@ -83,7 +83,7 @@ const stepsOf = (db: Db, runIds: string[]) =>
 
 /** Creates the run as 'scheduled' with one 'pending' step per plan step; markRunStarted makes it 'running'. */
 export async function createRun(db: Db, input: NewRun): Promise<Run> {
-  const id = newId('run');
+  const id = input.id ?? newId('run');
   await db.transaction(async (tx) => {
     const [version] = await tx
       .select({ id: integrationVersions.id })

@@ -1,6 +1,7 @@
 // Drizzle table definitions: the typed mirror of migrations/*.ts, which remain the source of the DDL.
 import type { Field, Graph, Plan, Role } from '../../shared';
 import type { StepWaiting } from '../../shared/api/runs';
+import type { Cadence } from '../../shared/api/schedules';
 import type { FileCompression, FileFormat } from '../../shared/graph/kinds/file-source';
 import {
   bigint,
@@ -266,4 +267,18 @@ export const auditLog = pgTable('audit_log', {
   targetName: text('target_name'),
   detail: jsonb('detail').$type<Record<string, unknown>>().notNull(),
   ip: text('ip'),
+});
+
+/** An integration's schedule as saved; the live one is a Temporal Schedule (runtime/temporal/schedules.ts). */
+export const schedules = pgTable('schedules', {
+  integrationId: text('integration_id')
+    .primaryKey()
+    .references(() => integrations.id, { onDelete: 'cascade' }),
+  cadence: jsonb('cadence').$type<Cadence>().notNull(),
+  timeZone: text('time_zone').notNull(),
+  enabled: boolean('enabled').notNull().default(true),
+  /** How many of Temporal's overlap skips sync history already shows as Skipped runs. */
+  skippedRecorded: integer('skipped_recorded').notNull().default(0),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
 });

@@ -1,6 +1,8 @@
 // The store's contract: every read and write the API, the activities and the seeder need.
 // One implementation (Drizzle) runs on two engines: embedded PGlite and a real Postgres.
 import type { AuthStore } from './auth';
+import type { StoredSchedule } from './schedules';
+import type { Cadence } from '../../shared/api/schedules';
 import type {
   Counts,
   Graph,
@@ -21,7 +23,11 @@ import type {
   Field,
 } from '../../shared';
 
+export type { StoredSchedule } from './schedules';
+
 export interface NewRun {
+  /** A caller-chosen id (a scheduled run's is derived from its workflow, so a retried create finds the run it made). */
+  id?: string;
   integrationId: string;
   versionId: string;
   trigger: RunTrigger;
@@ -208,6 +214,15 @@ export interface Store {
   deleteConnection(id: string): Promise<boolean>;
   recordConnectionTest(id: string, result: { status: 'ok' | 'failed'; message: string | null }): Promise<StoredConnection | null>;
   listConnectionUsage(): Promise<ConnectionUsage>;
+
+  // Schedules (one per integration; the live one is a Temporal Schedule)
+  getSchedule(integrationId: string): Promise<StoredSchedule | null>;
+  listSchedules(): Promise<StoredSchedule[]>;
+  /** Creates or replaces the integration's schedule. */
+  saveSchedule(input: { integrationId: string; cadence: Cadence; timeZone: string; enabled: boolean }): Promise<StoredSchedule>;
+  /** Moves the count of overlap skips shown in sync history from `from` to `to`; false when it was not `from`. */
+  setScheduleSkipsRecorded(integrationId: string, from: number, to: number): Promise<boolean>;
+  deleteSchedule(integrationId: string): Promise<boolean>;
 
   // People, sessions, API tokens and the audit log (runtime/store/auth.ts)
   readonly auth: AuthStore;

@@ -117,6 +117,8 @@ export const AUDIT_ACTIONS = [
   'integration.published',
   'run.started',
   'run.resumed',
+  'schedule.saved',
+  'schedule.deleted',
   'connection.created',
   'connection.changed',
   'connection.tested',

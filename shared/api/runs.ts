@@ -3,14 +3,14 @@ import { z } from 'zod';
 import { nameRecord } from '../util/name-record';
 import { FileCompression, FileFormat } from '../graph/kinds/file-source';
 
-export const RunStatus = z.enum(['scheduled', 'running', 'completed', 'completed_with_errors', 'failed']);
+export const RunStatus = z.enum(['scheduled', 'running', 'completed', 'completed_with_errors', 'failed', 'skipped']);
 export type RunStatus = z.infer<typeof RunStatus>;
 
 export const StepStatus = z.enum(['pending', 'running', 'completed', 'completed_with_errors', 'failed', 'skipped']);
 export type StepStatus = z.infer<typeof StepStatus>;
 
 /** The statuses a run ends in: nothing changes a run in one of them except a resume (from failed). */
-export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['completed', 'completed_with_errors', 'failed'];
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['completed', 'completed_with_errors', 'failed', 'skipped'];
 export const isTerminalRun = (status: RunStatus): boolean => TERMINAL_RUN_STATUSES.includes(status);
 
 /** The statuses a step ends in; its pipeline records nothing more on it. */
@@ -23,6 +23,8 @@ export const RUN_STATUS_LABELS: Record<RunStatus, string> = {
   completed: 'Completed',
   completed_with_errors: 'Completed with errors',
   failed: 'Failed',
+  /** A scheduled time Temporal skipped because the previous run was still in progress (overlap policy SKIP). */
+  skipped: 'Skipped',
 };
 
 export const STEP_STATUS_LABELS: Record<StepStatus, string> = {

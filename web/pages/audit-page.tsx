@@ -24,6 +24,8 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'integration.deleted': 'Deleted an integration',
   'integration.published': 'Published an integration',
   'run.started': 'Started a run',
+  'schedule.saved': 'Saved a schedule',
+  'schedule.deleted': 'Removed a schedule',
   'run.resumed': 'Resumed a failed run',
   'connection.created': 'Created a connection',
   'connection.changed': 'Changed a connection',

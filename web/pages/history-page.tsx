@@ -11,9 +11,13 @@ import { toast } from '../lib/toasts';
 import { href, navigate } from '../router';
 import { RunFilesDialog } from '../runs/run-files-dialog';
 import { RunMenu } from '../runs/run-menu';
+import * as routes from '../../shared/api/routes';
+import { useCan } from '../auth/session';
+import { ScheduleDialog } from '../schedules/schedule-dialog';
+import { formatInZone, ScheduleSummary } from '../schedules/schedule-summary';
 
 const PAGE = 25;
-const TRIGGER_LABELS: Record<string, string> = { manual: 'Manual', api: 'API', schedule: 'Schedule' };
+const TRIGGER_LABELS: Record<string, string> = { manual: 'Manual', api: 'API', schedule: 'Scheduled' };
 
 export function HistoryPage({ id }: { id: string }) {
   const [offset, setOffset] = useState(0);
@@ -22,6 +26,9 @@ export function HistoryPage({ id }: { id: string }) {
   const runs = useLoad(() => api.listRuns(id, { limit: PAGE, offset }), [id, offset]);
   const [starting, setStarting] = useState(false);
   const [choosing, setChoosing] = useState(false);
+  const [editingSchedule, setEditingSchedule] = useState(false);
+  const schedule = useLoad(() => api.call(routes.getSchedule, { params: { id } }), [id]);
+  const canRun = useCan('run');
   const published = integration.data ? integration.data.publishedVersionNumber !== null : false;
   const live = runs.data?.items.some((r) => r.status === 'running' || r.status === 'scheduled');
   const { reload, data } = runs;
@@ -45,6 +52,8 @@ export function HistoryPage({ id }: { id: string }) {
   const name = integration.data?.name ?? 'Integration';
   const total = runs.data?.total ?? 0;
   const items = runs.data?.items ?? [];
+  // The schedule's next time heads the first page as a Scheduled row.
+  const upcoming = offset === 0 && schedule.data?.enabled ? schedule.data.nextRuns[0] : undefined;
   return (
     <div className="page">
       <PageHeader
@@ -75,10 +84,35 @@ export function HistoryPage({ id }: { id: string }) {
         }
       />
       <div className="page__body">
+        {published ? (
+          <div className="card schedule-panel" data-testid="schedule-panel">
+            <div className="schedule-panel__part">
+              <span className="schedule-panel__label">Schedule</span>
+              {schedule.error ? (
+                <span className="muted">The engine did not say: {errorMessage(schedule.error)}</span>
+              ) : schedule.data !== undefined ? (
+                <ScheduleSummary schedule={schedule.data} now={now} canEdit={canRun} onEdit={() => setEditingSchedule(true)} />
+              ) : (
+                <span className="muted">Loading…</span>
+              )}
+            </div>
+            <div className="schedule-panel__part">
+              <span className="schedule-panel__label">Latest run</span>
+              {items[0] && offset === 0 ? (
+                <a className="last-run" href={href.run(items[0].id)} data-testid="latest-run">
+                  <RunStatusBadge status={items[0].status} />
+                  <span className="muted">{relativeTime(items[0].endedAt ?? items[0].createdAt, now)}</span>
+                </a>
+              ) : (
+                <span className="muted">{offset === 0 ? 'Never run' : '—'}</span>
+              )}
+            </div>
+          </div>
+        ) : null}
         {runs.error ? <ErrorBanner message={errorMessage(runs.error)} onRetry={runs.reload} /> : null}
         {runs.loading && !runs.data ? (
           <div className="card table-card card--skeleton" style={{ height: 240 }} />
-        ) : items.length === 0 && !runs.error ? (
+        ) : items.length === 0 && !upcoming && !runs.error ? (
           <EmptyState icon={<IconHistory size={28} />} title="No runs yet">
             Publish the integration and press Run now. Every run shows up here with what it read, wrote and rejected.
           </EmptyState>
@@ -98,6 +132,25 @@ export function HistoryPage({ id }: { id: string }) {
                 </tr>
               </thead>
               <tbody>
+                {upcoming && schedule.data
+                  ? [upcoming].map((t) => (
+                      <tr key={`next-${t}`} className="is-upcoming" data-testid="upcoming-row">
+                        <td>
+                          <RunStatusBadge status="scheduled" />
+                        </td>
+                        <td title={t}>
+                          <div>{formatInZone(t, schedule.data!.timeZone)}</div>
+                          <div className="muted small">{relativeTime(t, now)}</div>
+                        </td>
+                        <td>—</td>
+                        <td>Scheduled</td>
+                        <td className="muted" colSpan={3}>
+                          {schedule.data!.description}
+                        </td>
+                        <td />
+                      </tr>
+                    ))
+                  : null}
                 {items.map((r) => (
                   <tr key={r.id} onClick={() => navigate(href.run(r.id))} data-testid="run-row" data-id={r.id}>
                     <td>
@@ -125,6 +178,20 @@ export function HistoryPage({ id }: { id: string }) {
           </div>
         )}
       </div>
+      {editingSchedule && integration.data ? (
+        <ScheduleDialog
+          integrationId={id}
+          integrationName={integration.data.name}
+          existing={schedule.data ?? null}
+          onClose={() => setEditingSchedule(false)}
+          onSaved={(saved) => {
+            setEditingSchedule(false);
+            toast(saved ? `Scheduled: ${saved.description}` : 'Schedule removed', 'success');
+            schedule.reload();
+            runs.reload();
+          }}
+        />
+      ) : null}
       {choosing && integration.data ? (
         <RunFilesDialog
           integrationId={id}
