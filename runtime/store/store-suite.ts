@@ -310,7 +310,7 @@ export function runStoreSuite(target: SuiteTarget): void {
       expect((await store.getCheckpoint(run.id, 'p1')).cursor).toBe('42');
 
       const detail = await store.getRun(run.id);
-      expect(detail?.counts).toEqual({ read: 3, written: 2, created: 2, updated: 0, rejected: 0 });
+      expect(detail?.counts).toEqual({ read: 3, written: 2, created: 2, updated: 0, unchanged: 0, rejected: 0 });
       expect((await store.getWorkspaceObject(object))?.recordCount).toBe(2);
       expect((await store.listWorkspaceRecords(object)).items.map((r) => r.key)).toEqual(['a@x.io', 'b@x.io']);
     });
@@ -328,7 +328,7 @@ export function runStoreSuite(target: SuiteTarget): void {
       const same = commit(run.id, 1, { counts: { src: { read: 3 } }, workspaceWrite: write(object, [{ email: 'a' }, { email: 'b' }, { email: 'c' }]) });
       const results = await Promise.all([store.commitBatch(same), store.commitBatch(same), store.commitBatch(same)]);
       expect(results.filter((r) => r.applied)).toHaveLength(1);
-      expect((await store.getRun(run.id))?.counts).toEqual({ read: 3, written: 3, created: 3, updated: 0, rejected: 0 });
+      expect((await store.getRun(run.id))?.counts).toEqual({ read: 3, written: 3, created: 3, updated: 0, unchanged: 0, rejected: 0 });
     });
 
     it('serialises concurrent writers to one object, so outcomes stay exact', async () => {
@@ -532,7 +532,7 @@ export function runStoreSuite(target: SuiteTarget): void {
       expect(second.outcomes.filter((o) => o.outcome === 'unchanged')).toHaveLength(2500);
       expect(Date.now() - started).toBeLessThan(30_000);
       expect((await store.getWorkspaceObject(object))?.recordCount).toBe(5000);
-      expect((await store.getRun(run.id))?.counts).toEqual({ read: 10000, written: 10000, created: 5000, updated: 2500, rejected: 0 });
+      expect((await store.getRun(run.id))?.counts).toEqual({ read: 10000, written: 10000, created: 5000, updated: 2500, unchanged: 2500, rejected: 0 });
     });
   });
 

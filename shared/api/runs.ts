@@ -42,10 +42,12 @@ export const Counts = z.object({
   written: z.number().int().nonnegative(),
   created: z.number().int().nonnegative(),
   updated: z.number().int().nonnegative(),
+  /** Written with the values the target already held: written = created + updated + unchanged (targets only). */
+  unchanged: z.number().int().nonnegative(),
   rejected: z.number().int().nonnegative(),
 });
 export type Counts = z.infer<typeof Counts>;
-export const zeroCounts = (): Counts => ({ read: 0, written: 0, created: 0, updated: 0, rejected: 0 });
+export const zeroCounts = (): Counts => ({ read: 0, written: 0, created: 0, updated: 0, unchanged: 0, rejected: 0 });
 
 /** A step riding out an outage of the system it reads or writes: what it waits for and when it tries again. */
 export const StepWaiting = z.object({
@@ -131,6 +133,10 @@ export const RunFilesInput = z
   .default({})
   .meta({ description: 'Replace file sources\' files for this run only: { "<node id>": "<file id>" }' });
 
+/** A run in the sync history: its summary plus the files it read (empty when it read none). */
+export const RunListItem = Run.extend({ files: z.array(RunFile) });
+export type RunListItem = z.infer<typeof RunListItem>;
+
 export const RunDetail = Run.extend({
   steps: z.array(RunStep),
   integrationName: z.string(),
@@ -145,6 +151,11 @@ export const RejectedRecord = z.object({
   runId: z.string(),
   nodeId: z.string(),
   rowNumber: z.number().int(),
+  /**
+   * Where a spreadsheet user finds the row in the file the run read: the sheet row or line, header counted
+   * (row 1 of a CSV with a header is line 2). Absent when the source is not a file, or a JSON array.
+   */
+  line: z.number().int().positive().optional(),
   source: nameRecord(z.unknown()),
   mapped: nameRecord(z.unknown()).nullable(),
   reason: z.string(),
@@ -158,3 +169,23 @@ export const terminalRunStatus = (steps: readonly { status: StepStatus }[]): Run
   if (steps.some((s) => s.status === 'completed_with_errors')) return 'completed_with_errors';
   return 'completed';
 };
+
+/** How a file source's record numbers (1-based, header not counted) become the line a person finds in the file. */
+export interface FileLineSource {
+  kind: string;
+  config: Record<string, unknown>;
+}
+
+/**
+ * The line (or sheet row) of record `rowNumber` in the file a source read, header counted, as a spreadsheet shows
+ * it; undefined for a source that is not a file, or a JSON array (records, not lines). A CSV with quoted line breaks
+ * counts records, as a spreadsheet's rows do.
+ */
+export function fileLine(source: FileLineSource, rowNumber: number): number | undefined {
+  if (source.kind !== 'csv-source' || rowNumber < 1) return undefined;
+  const format = typeof source.config.format === 'string' ? source.config.format : 'csv';
+  if (format === 'excel') return rowNumber + 1;
+  if (format === 'ndjson') return rowNumber;
+  if (format === 'csv') return rowNumber + (source.config.hasHeader === false ? 0 : 1);
+  return undefined;
+}
