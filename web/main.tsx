@@ -5,6 +5,7 @@ import { App } from './app';
 import { AuthGate } from './auth/auth-gate';
 import { Toaster } from './lib/toasts';
 import './styles.css';
+import './theme-dark.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('Missing #root');

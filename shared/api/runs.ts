@@ -189,3 +189,13 @@ export function fileLine(source: FileLineSource, rowNumber: number): number | un
   if (format === 'csv') return rowNumber + (source.config.hasHeader === false ? 0 : 1);
   return undefined;
 }
+
+/**
+ * What the targets did, in words, zeros left out: "3,400 unchanged", "12 created, 3 updated, 3,385 unchanged, 2
+ * rejected". "Nothing written" when no target wrote or rejected anything.
+ */
+export function outcomeSummary(c: Pick<Counts, 'created' | 'updated' | 'unchanged' | 'rejected'>): string {
+  const n = new Intl.NumberFormat('en');
+  const parts = (['created', 'updated', 'unchanged', 'rejected'] as const).filter((k) => c[k] > 0).map((k) => `${n.format(c[k])} ${k}`);
+  return parts.length > 0 ? parts.join(', ') : 'Nothing written';
+}

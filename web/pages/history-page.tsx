@@ -91,8 +91,11 @@ export function HistoryPage({ id }: { id: string }) {
                   <th>Started</th>
                   <th>Duration</th>
                   <th>Trigger</th>
+                  <th>File</th>
                   <th className="num">Read</th>
-                  <th className="num">Written</th>
+                  <th className="num">Created</th>
+                  <th className="num">Updated</th>
+                  <th className="num">Unchanged</th>
                   <th className="num">Rejected</th>
                   <th>Version</th>
                 </tr>
@@ -111,9 +114,23 @@ export function HistoryPage({ id }: { id: string }) {
                     </td>
                     <td>{r.startedAt ? formatDuration(durationBetween(r.startedAt, r.endedAt, now)) : '—'}</td>
                     <td>{TRIGGER_LABELS[r.trigger] ?? r.trigger}</td>
+                    <td className="run-row__files" data-testid="run-row-files">
+                      {r.files.length === 0 ? (
+                        <span className="muted">—</span>
+                      ) : (
+                        r.files.map((f) => (
+                          <div key={f.nodeId} className="run-row__file" title={`${f.nodeLabel || f.nodeId}: ${f.name}${f.replaced ? ' (replaced for this run)' : ''}`}>
+                            {f.name}
+                            {f.replaced ? <span className="muted small"> · replaced</span> : null}
+                          </div>
+                        ))
+                      )}
+                    </td>
                     <td className="num">{formatCount(r.counts.read)}</td>
-                    <td className="num">{formatCount(r.counts.written)}</td>
-                    <td className={`num${r.counts.rejected > 0 ? ' text-warn' : ''}`}>{formatCount(r.counts.rejected)}</td>
+                    <td className="num" data-testid="run-row-created">{formatCount(r.counts.created)}</td>
+                    <td className="num" data-testid="run-row-updated">{formatCount(r.counts.updated)}</td>
+                    <td className="num" data-testid="run-row-unchanged">{formatCount(r.counts.unchanged)}</td>
+                    <td className={`num${r.counts.rejected > 0 ? ' text-warn' : ''}`} data-testid="run-row-rejected">{formatCount(r.counts.rejected)}</td>
                     <td>
                       <span className="chip">v{r.versionNumber}</span>
                     </td>
