@@ -43,7 +43,7 @@ type PageOf = (offset: number, limit: number) => Promise<{ items: RejectedRecord
 
 /**
  * The CSV of every rejected record: "Line in file" (or "Row" for a source that is not a file), "Step",
- * "Reason", then each source column seen in any record, in first-seen order. Two passes over the pages: the
+ * "Reason", then each source column seen in any record, in the source's order (others after). Two passes over the pages: the
  * first finds the columns, the second writes the rows.
  */
 export function rejectedCsv(pageOf: PageOf, plan: Plan | null, stepLabels: ReadonlyMap<string, string>, pageSize = 1000): ReadableStream<Uint8Array> {
@@ -60,7 +60,9 @@ export function rejectedCsv(pageOf: PageOf, plan: Plan | null, stepLabels: Reado
           for (const r of items) for (const k of Object.keys(r.source)) seen.add(k);
           if (items.length < pageSize) break;
         }
-        columns = [...seen];
+        // The store keeps source values as jsonb, which reorders keys: the sources' own column order first.
+        const ordered = (plan?.steps ?? []).flatMap((st) => (plan?.pipelines.some((p) => p.nodeIds[0] === st.nodeId) ? (st.output?.fields ?? []).map((f) => f.name) : []));
+        columns = [...new Set([...ordered.filter((c) => seen.has(c)), ...seen])];
         // A BOM so Excel opens the file as UTF-8.
         controller.enqueue(encoder.encode('\uFEFF' + csvRows([['Line in file', 'Row', 'Step', 'Reason', ...columns]])));
         return;
