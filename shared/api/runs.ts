@@ -199,3 +199,21 @@ export function outcomeSummary(c: Pick<Counts, 'created' | 'updated' | 'unchange
   const parts = (['created', 'updated', 'unchanged', 'rejected'] as const).filter((k) => c[k] > 0).map((k) => `${n.format(c[k])} ${k}`);
   return parts.length > 0 ? parts.join(', ') : 'Nothing written';
 }
+
+/**
+ * How many rows a running run will read, when that is known: the rows an earlier finished run (completed, with or
+ * without errors) read from exactly the same files. Null for a run that reads no file or new files.
+ */
+export function expectedRows(run: Pick<RunListItem, 'id' | 'files'>, earlier: readonly Pick<RunListItem, 'id' | 'status' | 'files' | 'counts'>[]): number | null {
+  if (run.files.length === 0) return null;
+  const key = (files: readonly Pick<RunFile, 'nodeId' | 'fileId'>[]) => files.map((f) => `${f.nodeId}=${f.fileId}`).sort().join('\n');
+  const same = earlier.find((r) => r.id !== run.id && (r.status === 'completed' || r.status === 'completed_with_errors') && key(r.files) === key(run.files));
+  return same && same.counts.read > 0 ? same.counts.read : null;
+}
+
+/** Progress of a running run against a known total: fraction done (0..1) and seconds left at the rate so far. */
+export function runProgress(read: number, total: number, rowsPerSecond: number | null): { fraction: number; secondsLeft: number | null } {
+  const fraction = Math.min(1, Math.max(0, read / total));
+  const secondsLeft = rowsPerSecond && rowsPerSecond > 0 ? Math.max(0, (total - read) / rowsPerSecond) : null;
+  return { fraction, secondsLeft };
+}
