@@ -90,7 +90,6 @@ export function HistoryPage({ id }: { id: string }) {
                   <tr>
                     <th>Status</th>
                     <th>Started</th>
-                    <th>Duration</th>
                     <th>Trigger</th>
                     <th>File</th>
                     <th className="num">Read</th>
@@ -98,7 +97,6 @@ export function HistoryPage({ id }: { id: string }) {
                     <th className="num">Updated</th>
                     <th className="num">Unchanged</th>
                     <th className="num">Rejected</th>
-                    <th>Version</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -111,10 +109,17 @@ export function HistoryPage({ id }: { id: string }) {
                       </td>
                       <td title={r.startedAt ?? r.createdAt}>
                         <div className="nowrap">{formatDateTime(r.startedAt ?? r.createdAt, now)}</div>
-                        <div className="muted small">{relativeTime(r.startedAt ?? r.createdAt, now)}</div>
+                        <div className="muted small nowrap">
+                          {relativeTime(r.startedAt ?? r.createdAt, now)}
+                          {r.startedAt ? ` · took ${formatDuration(durationBetween(r.startedAt, r.endedAt, now))}` : ''}
+                        </div>
                       </td>
-                      <td>{r.startedAt ? formatDuration(durationBetween(r.startedAt, r.endedAt, now)) : '—'}</td>
-                      <td>{TRIGGER_LABELS[r.trigger] ?? r.trigger}</td>
+                      <td>
+                        <div>{TRIGGER_LABELS[r.trigger] ?? r.trigger}</div>
+                        <div className="muted small" title="The published version this run ran">
+                          v{r.versionNumber}
+                        </div>
+                      </td>
                       <td className="run-row__files" data-testid="run-row-files">
                         {r.files.length === 0 ? (
                           <span className="muted">—</span>
@@ -132,9 +137,6 @@ export function HistoryPage({ id }: { id: string }) {
                       <td className="num" data-testid="run-row-updated">{formatCount(r.counts.updated)}</td>
                       <td className="num" data-testid="run-row-unchanged">{formatCount(r.counts.unchanged)}</td>
                       <td className={`num${r.counts.rejected > 0 ? ' text-warn' : ''}`} data-testid="run-row-rejected">{formatCount(r.counts.rejected)}</td>
-                      <td>
-                        <span className="chip">v{r.versionNumber}</span>
-                      </td>
                     </tr>
                   ))}
                 </tbody>
