@@ -264,8 +264,8 @@ export function runStoreSuite(target: SuiteTarget): void {
         }),
       );
       const detail = await store.getRun(run.id);
-      expect(detail?.counts).toEqual({ read: 10, written: 7, created: 5, updated: 2, rejected: 3 });
-      expect(detail?.steps[1]?.counts).toEqual({ read: 10, written: 8, created: 0, updated: 0, rejected: 2 });
+      expect(detail?.counts).toEqual({ read: 10, written: 7, created: 5, updated: 2, unchanged: 0, rejected: 3 });
+      expect(detail?.steps[1]?.counts).toEqual({ read: 10, written: 8, created: 0, updated: 0, unchanged: 0, rejected: 2 });
       const listed = await store.listRuns(run.integrationId);
       expect(listed.items[0]?.counts).toEqual(detail?.counts);
     });
@@ -391,7 +391,7 @@ export function runStoreSuite(target: SuiteTarget): void {
         { outcome: 'updated' },
       ]);
       const target = (await store.getRun(run.id))?.steps.find((s) => s.nodeId === 'dst');
-      expect(target?.counts).toEqual({ read: 0, written: 6, created: 3, updated: 2, rejected: 2 });
+      expect(target?.counts).toEqual({ read: 0, written: 6, created: 3, updated: 2, unchanged: 1, rejected: 2 });
 
       const records = await store.listWorkspaceRecords(object);
       expect(records.items.map((r) => [r.key, r.values])).toEqual([
@@ -426,7 +426,7 @@ export function runStoreSuite(target: SuiteTarget): void {
         { email: 'b@x.io' },
       ]);
       expect((await store.listRejected(run.id)).items.map((r) => r.rowNumber)).toEqual([2, 4]);
-      expect((await store.getRun(run.id))?.steps.find((s) => s.nodeId === 'dst')?.counts).toEqual({ read: 0, written: 2, created: 2, updated: 0, rejected: 2 });
+      expect((await store.getRun(run.id))?.steps.find((s) => s.nodeId === 'dst')?.counts).toEqual({ read: 0, written: 2, created: 2, updated: 0, unchanged: 0, rejected: 2 });
     });
 
     it('insert mode without a key gives every row its own record', async () => {
