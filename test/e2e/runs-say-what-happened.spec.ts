@@ -106,6 +106,8 @@ test('a second run of the same file says unchanged; the history, rejected lines,
   await expect(page.getByTestId('rejected-row')).toHaveCount(3);
   await expect(page.getByTestId('rejected-line')).toHaveText(['6', '1,201', '3,400']);
   await expect(page.getByTestId('rejected-row').first()).toContainText('=HYPERLINK');
+  await page.getByTestId('rejected-section').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(DOCS, 'run-page-rejected-1440.png') });
 
   // The download: every rejected row with its line and reason; the formula-like cell starts with '.
   const href = await page.getByTestId('rejected-download').getAttribute('href');
