@@ -6,6 +6,7 @@ import { AuthGate } from './auth/auth-gate';
 import { ConfirmHost } from './lib/confirm';
 import { Toaster } from './lib/toasts';
 import './styles.css';
+import './theme-dark.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('Missing #root');

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { Context, ApplicationFailure, CancelledFailure, log } from '@temporalio/activity';
 import { z } from 'zod';
-import { Counts, RunStatus, StepStatus } from '../../shared/api/runs';
+import { Counts, RunStatus, StepStatus, zeroCounts } from '../../shared/api/runs';
 import { Plan } from '../../shared/compiler/plan';
 import { ownedSteps } from '../../shared/compiler/plan-steps';
 import type { SessionOpener } from '../connections/sessions';
@@ -185,7 +185,7 @@ export function createActivities(deps: ActivityDeps) {
       const run = await store.getRun(runId);
       const result: PipelineResult = { pipelineId, batches: checkpoint.batch, steps: [] };
       for (const nodeId of owned) {
-        const counts = run?.steps.find((s) => s.nodeId === nodeId)?.counts ?? { read: 0, written: 0, created: 0, updated: 0, rejected: 0 };
+        const counts = run?.steps.find((s) => s.nodeId === nodeId)?.counts ?? zeroCounts();
         const status = counts.rejected > 0 ? 'completed_with_errors' : 'completed';
         await store.setStepStatus(runId, nodeId, status, null);
         result.steps.push({ nodeId, status, counts });

@@ -7,6 +7,8 @@ import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
 import { access, serve } from './guard';
 import { HttpError, notFound, validationHook, usual } from './errors';
+import { rejectedCsv, withLines } from './rejected-csv';
+import { attachmentHeader } from './files';
 import { listFileSources, resolveRunFiles } from './run-files';
 import * as routes from '../../shared/api/routes';
 
@@ -51,6 +53,13 @@ const rejected = serve(routes.listRejected, {
   tags: ['Runs'],
   summary: 'Records a run rejected, with their source values and the reason',
   responses: { 200: 'Rejected records', 404: usual[404] },
+});
+
+const rejectedDownload = serve(routes.downloadRejected, {
+  ...access('read'),
+  tags: ['Runs'],
+  summary: 'Every record a run rejected as CSV: its line in the file, the step, the reason and its source values (formula-like cells start with \')',
+  responses: { 200: 'CSV of the rejected records', 404: usual[404] },
 });
 
 const events = serve(routes.runEvents, {
@@ -143,9 +152,25 @@ export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
     .openapi(rejected, async (c) => {
       const { id } = c.req.valid('param');
       const paging = c.req.valid('query');
-      if (!(await store.getRun(id))) throw notFound('Run', id);
+      const run = await store.getRun(id);
+      if (!run) throw notFound('Run', id);
       const page = await store.listRejected(id, paging);
-      return c.json({ ...page, ...paging }, 200);
+      const version = await store.getVersion(run.versionId);
+      return c.json({ ...page, items: withLines(version?.plan ?? null, page.items), ...paging }, 200);
+    })
+    .openapi(rejectedDownload, async (c) => {
+      const { id } = c.req.valid('param');
+      const run = await store.getRun(id);
+      if (!run) throw notFound('Run', id);
+      const version = await store.getVersion(run.versionId);
+      const labels = new Map(run.steps.map((s) => [s.nodeId, s.label]));
+      const body = rejectedCsv((offset, limit) => store.listRejected(id, { offset, limit }), version?.plan ?? null, labels);
+      const day = (run.startedAt ?? run.createdAt).slice(0, 10);
+      return c.body(body, 200, {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': attachmentHeader(`${run.integrationName} rejected ${day}.csv`),
+        'cache-control': 'private, no-store',
+      }) as never;
     })
     .openapi(events, async (c) => {
       const { id } = c.req.valid('param');

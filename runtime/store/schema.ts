@@ -89,7 +89,7 @@ export const runSteps = pgTable(
     written: count('written'),
     created: count('created'),
     updated: count('updated'),
-    /** Stored for the workspace target although `Counts` does not serve it yet; written = created + updated + unchanged. */
+    /** Targets only: written = created + updated + unchanged. */
     unchanged: count('unchanged'),
     rejected: count('rejected'),
     startedAt: at('started_at'),

@@ -13,6 +13,7 @@ import type {
   RejectedRecord,
   Run,
   RunDetail,
+  RunListItem,
   RunStatus,
   RunTrigger,
   StepStatus,
@@ -68,8 +69,8 @@ export interface NewRejected {
   reason: string;
 }
 
-/** The counters a step keeps: the served `Counts` plus `unchanged` (written = created + updated + unchanged). */
-export type StepCounts = Counts & { unchanged: number };
+/** The counters a step keeps, all served (written = created + updated + unchanged). */
+export type StepCounts = Counts;
 
 /** One batch's effect, committed atomically with its checkpoint so a retried batch is never counted twice. */
 export interface BatchCommit {
@@ -162,7 +163,7 @@ export interface Store {
   // Runs and steps
   createRun(run: NewRun): Promise<Run>;
   getRun(id: string): Promise<RunDetail | null>;
-  listRuns(integrationId: string, opts?: { limit?: number; offset?: number }): Promise<{ items: Run[]; total: number }>;
+  listRuns(integrationId: string, opts?: { limit?: number; offset?: number }): Promise<{ items: RunListItem[]; total: number }>;
   markRunStarted(runId: string): Promise<void>;
   finishRun(runId: string, status: RunStatus, error: string | null): Promise<void>;
   setStepStatus(runId: string, nodeId: string, status: StepStatus, error?: string | null): Promise<void>;

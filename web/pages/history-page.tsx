@@ -118,62 +118,81 @@ export function HistoryPage({ id }: { id: string }) {
           </EmptyState>
         ) : (
           <div className="card table-card">
-            <table className="table table--clickable" data-testid="runs-table">
-              <thead>
-                <tr>
-                  <th>Status</th>
-                  <th>Started</th>
-                  <th>Duration</th>
-                  <th>Trigger</th>
-                  <th className="num">Read</th>
-                  <th className="num">Written</th>
-                  <th className="num">Rejected</th>
-                  <th>Version</th>
-                </tr>
-              </thead>
-              <tbody>
-                {upcoming && schedule.data
-                  ? [upcoming].map((t) => (
-                      <tr key={`next-${t}`} className="is-upcoming" data-testid="upcoming-row">
-                        <td>
-                          <RunStatusBadge status="scheduled" />
-                        </td>
-                        <td title={t}>
-                          <div>{formatInZone(t, schedule.data!.timeZone)}</div>
-                          <div className="muted small">{relativeTime(t, now)}</div>
-                        </td>
-                        <td>—</td>
-                        <td>Scheduled</td>
-                        <td className="muted" colSpan={3}>
-                          {schedule.data!.description}
-                        </td>
-                        <td />
-                      </tr>
-                    ))
-                  : null}
-                {items.map((r) => (
-                  <tr key={r.id} onClick={() => navigate(href.run(r.id))} data-testid="run-row" data-id={r.id}>
-                    <td>
-                      <a href={href.run(r.id)} className="row-link" onClick={(e) => e.stopPropagation()}>
-                        <RunStatusBadge status={r.status} />
-                      </a>
-                    </td>
-                    <td title={r.startedAt ?? r.createdAt}>
-                      <div>{formatDateTime(r.startedAt ?? r.createdAt, now)}</div>
-                      <div className="muted small">{relativeTime(r.startedAt ?? r.createdAt, now)}</div>
-                    </td>
-                    <td>{r.startedAt ? formatDuration(durationBetween(r.startedAt, r.endedAt, now)) : '—'}</td>
-                    <td>{TRIGGER_LABELS[r.trigger] ?? r.trigger}</td>
-                    <td className="num">{formatCount(r.counts.read)}</td>
-                    <td className="num">{formatCount(r.counts.written)}</td>
-                    <td className={`num${r.counts.rejected > 0 ? ' text-warn' : ''}`}>{formatCount(r.counts.rejected)}</td>
-                    <td>
-                      <span className="chip">v{r.versionNumber}</span>
-                    </td>
+            <div className="table-scroll" tabIndex={0} role="region" aria-label="Runs">
+              <table className="table table--clickable runs-table" data-testid="runs-table">
+                <thead>
+                  <tr>
+                    <th>Status</th>
+                    <th>Started</th>
+                    <th>Trigger</th>
+                    <th>File</th>
+                    <th className="num">Read</th>
+                    <th className="num">Created</th>
+                    <th className="num">Updated</th>
+                    <th className="num">Unchanged</th>
+                    <th className="num">Rejected</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {upcoming && schedule.data
+                    ? [upcoming].map((t) => (
+                        <tr key={`next-${t}`} className="is-upcoming" data-testid="upcoming-row">
+                          <td>
+                            <RunStatusBadge status="scheduled" />
+                          </td>
+                          <td title={t}>
+                            <div className="nowrap">{formatInZone(t, schedule.data!.timeZone)}</div>
+                            <div className="muted small nowrap">{relativeTime(t, now)}</div>
+                          </td>
+                          <td>Scheduled</td>
+                          <td className="muted" colSpan={6}>
+                            {schedule.data!.description}
+                          </td>
+                        </tr>
+                      ))
+                    : null}
+                  {items.map((r) => (
+                    <tr key={r.id} onClick={() => navigate(href.run(r.id))} data-testid="run-row" data-id={r.id}>
+                      <td>
+                        <a href={href.run(r.id)} className="row-link" onClick={(e) => e.stopPropagation()}>
+                          <RunStatusBadge status={r.status} />
+                        </a>
+                      </td>
+                      <td title={r.startedAt ?? r.createdAt}>
+                        <div className="nowrap">{formatDateTime(r.startedAt ?? r.createdAt, now)}</div>
+                        <div className="muted small nowrap">
+                          {relativeTime(r.startedAt ?? r.createdAt, now)}
+                          {r.startedAt ? ` · took ${formatDuration(durationBetween(r.startedAt, r.endedAt, now))}` : ''}
+                        </div>
+                      </td>
+                      <td>
+                        <div>{TRIGGER_LABELS[r.trigger] ?? r.trigger}</div>
+                        <div className="muted small" title="The published version this run ran">
+                          v{r.versionNumber}
+                        </div>
+                      </td>
+                      <td className="run-row__files" data-testid="run-row-files">
+                        {r.files.length === 0 ? (
+                          <span className="muted">—</span>
+                        ) : (
+                          r.files.map((f) => (
+                            <div key={f.nodeId} className="run-row__file" title={`${f.nodeLabel || f.nodeId}: ${f.name}${f.replaced ? ' (replaced for this run)' : ''}`}>
+                              {f.name}
+                              {f.replaced ? <span className="muted small"> · replaced</span> : null}
+                            </div>
+                          ))
+                        )}
+                      </td>
+                      <td className="num">{formatCount(r.counts.read)}</td>
+                      <td className="num" data-testid="run-row-created">{formatCount(r.counts.created)}</td>
+                      <td className="num" data-testid="run-row-updated">{formatCount(r.counts.updated)}</td>
+                      <td className="num" data-testid="run-row-unchanged">{formatCount(r.counts.unchanged)}</td>
+                      <td className={`num${r.counts.rejected > 0 ? ' text-warn' : ''}`} data-testid="run-row-rejected">{formatCount(r.counts.rejected)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
             <Pager offset={offset} limit={PAGE} total={total} onChange={setOffset} />
           </div>
         )}

@@ -1,7 +1,7 @@
 // Runs: start one from the published version, list them, read one with its steps, stream progress.
 import { z } from 'zod';
 import { Page, StartRunInput, StartRunResult } from '../integrations';
-import { RejectedRecord, Run, RunDetail, RunFileSource } from '../runs';
+import { RejectedRecord, RunDetail, RunFileSource, RunListItem } from '../runs';
 import { IdParam, Paging, json, route } from './define';
 
 export const startRun = route({
@@ -29,7 +29,7 @@ export const listRuns = route({
   method: 'get',
   path: '/integrations/{id}/runs',
   request: { params: IdParam, query: Paging },
-  responses: { 200: json(Page(Run)) },
+  responses: { 200: json(Page(RunListItem)) },
 });
 
 export const getRun = route({
@@ -44,6 +44,13 @@ export const listRejected = route({
   path: '/runs/{id}/rejected',
   request: { params: IdParam, query: Paging },
   responses: { 200: json(Page(RejectedRecord)) },
+});
+
+export const downloadRejected = route({
+  method: 'get',
+  path: '/runs/{id}/rejected/download',
+  request: { params: IdParam },
+  responses: { 200: { content: { 'text/csv': { schema: z.string() } } } },
 });
 
 export const runEvents = route({
