@@ -13,5 +13,6 @@ export * from './transforms';
 export * from './preview';
 export * from './formula';
 export * from './api/auth';
+export * from './api/operations';
 export * from './util/name-record';
 export * from './util/canonical-json';

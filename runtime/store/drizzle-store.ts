@@ -1,5 +1,7 @@
 // The Store over one Drizzle database: each method delegates to the module that owns its tables.
+import { randomBytes } from 'node:crypto';
 import { createAuthStore } from './auth';
+import { createOperationsStore } from './operations';
 import { commitBatch } from './commit-batch';
 import * as connections from './connections';
 import type { Engine } from './engines';
@@ -65,5 +67,6 @@ export function createDrizzleStore(engine: Engine): Store {
     listConnectionUsage: () => connections.listConnectionUsage(db),
 
     auth: createAuthStore(db),
+    ops: createOperationsStore(db, () => `whsec_${randomBytes(24).toString('base64url')}`),
   };
 }

@@ -1,6 +1,7 @@
 // The store's contract: every read and write the API, the activities and the seeder need.
 // One implementation (Drizzle) runs on two engines: embedded PGlite and a real Postgres.
 import type { AuthStore } from './auth';
+import type { OperationsStore } from './operations';
 import type {
   Counts,
   Graph,
@@ -211,4 +212,7 @@ export interface Store {
 
   // People, sessions, API tokens and the audit log (runtime/store/auth.ts)
   readonly auth: AuthStore;
+
+  // Trigger tokens, activation, alert settings and state, duplicate and delete summaries (runtime/store/operations.ts)
+  readonly ops: OperationsStore;
 }

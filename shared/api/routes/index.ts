@@ -10,3 +10,4 @@ export * from './auth';
 export * from './users';
 export * from './tokens';
 export * from './audit';
+export * from './operations';
