@@ -11,6 +11,7 @@ import { toast } from '../lib/toasts';
 import { href, navigate } from '../router';
 import { RunFilesDialog } from '../runs/run-files-dialog';
 import { RunMenu } from '../runs/run-menu';
+import { OperationsPanel } from '../integrations/operations-panel';
 
 const PAGE = 25;
 const TRIGGER_LABELS: Record<string, string> = { manual: 'Manual', api: 'API', schedule: 'Schedule' };
@@ -23,6 +24,7 @@ export function HistoryPage({ id }: { id: string }) {
   const [starting, setStarting] = useState(false);
   const [choosing, setChoosing] = useState(false);
   const published = integration.data ? integration.data.publishedVersionNumber !== null : false;
+  const active = integration.data?.active ?? true;
   const live = runs.data?.items.some((r) => r.status === 'running' || r.status === 'scheduled');
   const { reload, data } = runs;
   useEffect(() => {
@@ -68,13 +70,18 @@ export function HistoryPage({ id }: { id: string }) {
               onRun={() => void runNow()}
               onRunWithFiles={() => setChoosing(true)}
               busy={starting}
-              disabled={!published}
-              title={published ? 'Run the published version now' : 'Publish the integration before running it'}
+              disabled={!published || !active}
+              title={!active ? 'Deactivated: activate it below to run it' : published ? 'Run the published version now' : 'Publish the integration before running it'}
             />
           </>
         }
       />
       <div className="page__body">
+        {!active && integration.data ? (
+          <div className="banner banner--warn" role="status" data-testid="inactive-banner">
+            {integration.data.disabledReason ?? 'This integration was deactivated'}. It does not run by hand, by the trigger API or on a schedule until you activate it (Lifecycle, below).
+          </div>
+        ) : null}
         {runs.error ? <ErrorBanner message={errorMessage(runs.error)} onRetry={runs.reload} /> : null}
         {runs.loading && !runs.data ? (
           <div className="card table-card card--skeleton" style={{ height: 240 }} />
@@ -124,6 +131,7 @@ export function HistoryPage({ id }: { id: string }) {
             <Pager offset={offset} limit={PAGE} total={total} onChange={setOffset} />
           </div>
         )}
+        {integration.data ? <OperationsPanel integration={integration.data} onChanged={integration.reload} /> : null}
       </div>
       {choosing && integration.data ? (
         <RunFilesDialog

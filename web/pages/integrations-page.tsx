@@ -113,7 +113,17 @@ function IntegrationCard({ item, onDeleted }: { item: IntegrationSummary; onDele
         <span className="chip">{item.nodeCount === 1 ? '1 step' : `${item.nodeCount} steps`}</span>
         <span className={`chip${published ? ' chip--accent' : ''}`}>{published ? `v${item.publishedVersionNumber}` : 'Draft'}</span>
         {published && item.hasUnpublishedChanges ? <span className="chip chip--warn">Unpublished changes</span> : null}
+        {!item.active ? (
+          <span className="chip chip--danger" data-testid="inactive-chip">
+            Deactivated
+          </span>
+        ) : null}
       </div>
+      {!item.active ? (
+        <p className="integration-card__inactive" data-testid="inactive-reason">
+          {item.disabledReason ?? 'Deactivated by a person'}. It does not run until it is activated again on its history page.
+        </p>
+      ) : null}
       <div className="integration-card__run">
         {item.lastRun ? (
           <a className="last-run" href={href.run(item.lastRun.id)} title="Open the last run">
@@ -136,8 +146,8 @@ function IntegrationCard({ item, onDeleted }: { item: IntegrationSummary; onDele
           onRun={() => void runNow()}
           onRunWithFiles={() => setChoosing(true)}
           busy={running}
-          disabled={!published}
-          title={published ? 'Run the published version now' : 'Publish the integration before running it'}
+          disabled={!published || !item.active}
+          title={!item.active ? 'Deactivated: activate it on its history page to run it' : published ? 'Run the published version now' : 'Publish the integration before running it'}
         />
         <a className="btn btn--ghost" href={href.designer(item.id)} data-testid="open-integration">
           Open
