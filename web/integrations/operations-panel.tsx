@@ -42,7 +42,7 @@ function TriggerTokens({ integration }: { integration: Integration }) {
       errorText: errorMessage,
     });
   return (
-    <section className="card ops-card" data-testid="trigger-tokens">
+    <section className="card ops-card ops-card--wide" data-testid="trigger-tokens">
       <header className="ops-card__head">
         <div>
           <h2 className="ops-card__title">Trigger API</h2>
@@ -57,6 +57,7 @@ function TriggerTokens({ integration }: { integration: Integration }) {
       {list.length === 0 ? (
         <p className="muted small ops-card__empty">{tokens.loading ? 'Loading…' : 'No tokens yet.'}</p>
       ) : (
+        <div className="table-scroll ops-card__table">
         <table className="table table--dense" data-testid="trigger-token-table">
           <thead>
             <tr>
@@ -74,10 +75,7 @@ function TriggerTokens({ integration }: { integration: Integration }) {
                 <td>
                   <code className="code-inline">{t.prefix}…</code>
                 </td>
-                <td title={t.createdAt}>
-                  {formatDateTime(t.createdAt, now)}
-                  {t.createdBy ? <div className="muted small">by {t.createdBy}</div> : null}
-                </td>
+                <td title={t.createdBy ? `${t.createdAt} by ${t.createdBy}` : t.createdAt}>{formatDateTime(t.createdAt, now)}</td>
                 <td data-testid="token-last-used">{t.lastUsedAt ? relativeTime(t.lastUsedAt, now) : <span className="muted">Never</span>}</td>
                 <td className="actions-cell">
                   <button type="button" className="link-btn link-btn--danger" onClick={() => void revoke(t)} data-testid="revoke-trigger-token">
@@ -88,6 +86,7 @@ function TriggerTokens({ integration }: { integration: Integration }) {
             ))}
           </tbody>
         </table>
+        </div>
       )}
       {creating ? <NewTriggerTokenDialog integration={integration} onClose={() => setCreating(false)} onCreated={tokens.reload} /> : null}
     </section>
@@ -392,7 +391,7 @@ function DeleteDialog({ integration, onClose }: { integration: Integration; onCl
         <div className="dialog__body">
           {s ? (
             <>
-              <p className="strong">Deleted with it</p>
+              <p className="ops-list__label">Deleted with it</p>
               <ul className="ops-list" data-testid="delete-goes">
                 <li>its design and {plural(s.versions, 'published version', 'published versions')}</li>
                 <li>{plural(s.runs, 'run', 'runs')} of sync history</li>
@@ -400,7 +399,7 @@ function DeleteDialog({ integration, onClose }: { integration: Integration; onCl
                 <li>its schedule, if it has one</li>
                 <li>{plural(s.tokens, 'trigger token', 'trigger tokens')} and its alert settings</li>
               </ul>
-              <p className="strong">Kept</p>
+              <p className="ops-list__label">Kept</p>
               <ul className="ops-list" data-testid="delete-stays">
                 <li>records it already wrote to its targets (workspace objects, databases, other systems)</li>
                 <li>its connections and uploaded files</li>
