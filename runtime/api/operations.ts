@@ -7,6 +7,7 @@ import { createRateLimiter } from '../auth/rate-limit';
 import { hashSecret, newSecret } from '../auth/secrets';
 import { hostPolicyFromEnv } from '../connections/host-policy';
 import { audit } from './audit-log';
+import type { Store } from '../store/types';
 import type { ApiDeps } from './deps';
 import { HttpError, notFound, validationHook, usual } from './errors';
 import { access, clientIp, principalOf, serve, TRIGGER_TOKEN_PREFIX, type AuthEnv, type Site } from './guard';
@@ -95,6 +96,19 @@ const deletion = serve(routes.deletionSummary, {
   responses: { 200: 'Counts', 404: usual[404] },
 });
 
+/** Makes a trigger token for one integration and stores its hash; the answer is the one place the token exists. API and CLI. */
+export async function issueTriggerToken(store: Store, input: { integrationId: string; name: string; createdBy: string | null }) {
+  const token = newSecret(TRIGGER_TOKEN_PREFIX);
+  const info = await store.ops.createTriggerToken({
+    integrationId: input.integrationId,
+    name: input.name,
+    tokenHash: hashSecret(token),
+    prefix: token.slice(0, TRIGGER_TOKEN_PREFIX.length + 6),
+    createdBy: input.createdBy,
+  });
+  return { token, info };
+}
+
 /** At most the prefix of a token goes to the audit log or a message: never the whole token. */
 const shownPrefix = (token: string) => `${token.slice(0, TRIGGER_TOKEN_PREFIX.length + 6)}…`;
 
@@ -153,14 +167,7 @@ export function operationRoutes(deps: ApiDeps, site: Site) {
       const { id } = c.req.valid('param');
       const integration = await mustExist(id);
       const { name } = c.req.valid('json');
-      const token = newSecret(TRIGGER_TOKEN_PREFIX);
-      const info = await store.ops.createTriggerToken({
-        integrationId: id,
-        name,
-        tokenHash: hashSecret(token),
-        prefix: token.slice(0, TRIGGER_TOKEN_PREFIX.length + 6),
-        createdBy: principalOf(c).actor,
-      });
+      const { token, info } = await issueTriggerToken(store, { integrationId: id, name, createdBy: principalOf(c).actor });
       await audit(c, store, 'trigger_token.created', { type: 'integration', id, name: integration.name }, { token: info.name, prefix: info.prefix });
       return c.json({ token, info }, 201);
     })
