@@ -123,4 +123,23 @@ describe('trigger API and alerts on the dev server', () => {
     const audit = await rig.store.auth.listAudit({ action: 'integration.auto_disabled', limit: 5, offset: 0 });
     expect(audit.items[0]).toMatchObject({ actor: 'system', targetId: integration.id });
   });
+
+  it('alerts once when a completed run rejects more than the threshold, and not again while it stays above', async () => {
+    // One of three records is rejected (33%): Completed with errors, above a 20% threshold.
+    const integration = await published('Leaky', 'Email,Name,Amount,Active\na@example.com,A,1,true\nb@example.com,B,2,true\nc@example.com,C,oops,true\n');
+    const alerts = { emails: [], webhookUrl: receiver.url, onFailure: true, rejectedAbovePercent: 20, onAutoDisable: true, autoDisableAfter: 5 };
+    expect((await rig.app.request(`/api/integrations/${integration.id}/alerts`, json('PUT', alerts))).status).toBe(200);
+    const token = await tokenOf(integration.id);
+    const before = receiver.hooks.length;
+    for (let i = 0; i < 2; i++) {
+      const { runId } = TriggerResult.parse(await (await trigger(integration.id, token)).json());
+      expect((await rig.waitForEnd(runId)).status).toBe('completed_with_errors');
+    }
+    await deliverer.drain();
+    const hooks = receiver.hooks.slice(before);
+    expect(hooks.map((h) => h.headers['x-weft-event'])).toEqual(['run.rejected_above_threshold']);
+    expect(JSON.parse(hooks[0]!.body)).toMatchObject({ rejectedPercent: 33.33, threshold: 20, integration: { name: 'Leaky' } });
+    const view = (await (await rig.app.request(`/api/integrations/${integration.id}/alerts`)).json()) as { state: string };
+    expect(view.state).toBe('errors');
+  });
 });
