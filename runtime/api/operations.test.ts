@@ -154,6 +154,25 @@ describe('the trigger API', () => {
     expect((await trigger(integration.id, await newToken(integration.id, 'second'), '{}')).status).toBe(202);
   });
 
+  it('keeps the Host, Origin and Sec-Fetch-Site checks for the trigger route (only the CSRF/content-type rule is a bearer\'s)', async () => {
+    const integration = await publishedIntegration('Guarded');
+    const token = await newToken(integration.id);
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const path = `/api/integrations/${integration.id}/trigger`;
+    const crossOrigin = await raw.request(path, { method: 'POST', headers: { ...headers, origin: 'http://evil.example' }, body: '{}' });
+    expect(crossOrigin.status).toBe(403);
+    expect(((await crossOrigin.json()) as { error: { code: string } }).error.code).toBe('cross_origin');
+    const crossSite = await raw.request(path, { method: 'POST', headers: { ...headers, 'sec-fetch-site': 'cross-site' }, body: '{}' });
+    expect(crossSite.status).toBe(403);
+    const wrongHost = await raw.request(`http://evil.example${path}`, { method: 'POST', headers, body: '{}' });
+    expect(wrongHost.status).toBe(421);
+    // A body that is not JSON is refused by the route itself (a bearer call skips only the guard's CSRF rule).
+    const plain = await raw.request(path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' }, body: 'params=1' });
+    expect(plain.status).toBe(415);
+    expect((await store.listRuns(integration.id, { limit: 10 })).total).toBe(0);
+    expect((await trigger(integration.id, token, '{}')).status).toBe(202);
+  });
+
   it('refuses a body that is not {params} with the field at fault', async () => {
     const integration = await publishedIntegration('Bodies');
     const token = await newToken(integration.id);
