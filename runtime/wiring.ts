@@ -6,6 +6,9 @@ import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from './activities';
+import { createAlerts } from './alerts';
+import { createDeliverer } from './alerts/deliver';
+import { hostPolicyFromEnv } from './connections/host-policy';
 import { createApi } from './api/app';
 import { recordAllSkips } from './api/schedules';
 import { ensureFirstOwner } from './auth/first-owner';
@@ -117,6 +120,13 @@ export async function startWeft(config: Config): Promise<void> {
     // worker started without WEFT_SECRET_KEY) it still opens Weft's own stores and refuses saved connections in words.
     const connections = createConnectionService({ store, secretKey, connectors: connectorLookup(CONNECTOR_LIST), context: { store, filesDir: config.filesDir } });
 
+    // Alerts are evaluated by the worker when a run ends; deliveries retry in the background of that process.
+    const deliverer = createDeliverer({ smtpUrl: config.smtpUrl, smtpFrom: config.smtpFrom, hostPolicy: hostPolicyFromEnv() });
+    cleanups.push(async () => {
+      await Promise.race([deliverer.drain(), new Promise((r) => setTimeout(r, 5_000).unref())]);
+      deliverer.close();
+    });
+
     if (role !== 'api') {
       const workerConnection = await NativeConnection.connect({ address });
       const worker = await createWorker({
@@ -129,6 +139,7 @@ export async function startWeft(config: Config): Promise<void> {
           batchSize: config.batchSize,
           batchDelayMs: config.batchDelayMs,
           outageWindowMs: config.outageWindowMs,
+          alerts: createAlerts({ store, deliverer, publicUrl: config.publicUrl }),
         }),
       });
       const workerDone = worker.run();
@@ -166,6 +177,7 @@ export async function startWeft(config: Config): Promise<void> {
         maxUploadBytes: config.maxUploadBytes,
         connections,
         publicUrl: config.publicUrl,
+        emailConfigured: deliverer.emailConfigured,
         temporalHealthDeadlineMs: TEMPORAL_DEADLINE_MS,
         temporalHealth: async () => {
           // The supervisor knows first: no need to wait for a deadline while it is restarting the server.

@@ -15,6 +15,7 @@ export * from './sampling';
 export * from './sample-checks';
 export * from './formula';
 export * from './api/auth';
+export * from './api/operations';
 export * from './util/name-record';
 export * from './util/canonical-json';
 export * from './api/schedules';

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { Counts, RunStatus, StepStatus, zeroCounts } from '../../shared/api/runs';
 import { Plan } from '../../shared/compiler/plan';
 import { ownedSteps } from '../../shared/compiler/plan-steps';
+import type { AlertService } from '../alerts';
 import type { SessionOpener } from '../connections/sessions';
 import { PlanError, type ExecutorDeps } from '../executors';
 import { failedAt, runPipelinePass, STORE_FAILURE, storeTagged } from '../executors/pipeline-pass';
@@ -29,6 +30,8 @@ export interface ActivityDeps {
   outageWindowMs?: number;
   /** The wait between tries while a system is unreachable (default 4 s, doubling, at most 1 minute); tests shorten it. */
   outageBackoff?: { initialMs: number; maxMs: number };
+  /** Evaluated once when a run ends (alerts and auto-disable); its sending is queued, never awaited here. */
+  alerts?: AlertService;
 }
 
 export const LoadPlanInput = z.object({ versionId: z.string().min(1) });
@@ -204,6 +207,8 @@ export function createActivities(deps: ActivityDeps) {
       // Every record rejected, or more than the allowed share: the run is Failed (decided here, not in the workflow).
       const verdict = await runVerdict(store, runId, status, error);
       await store.finishRun(runId, verdict.status, verdict.error);
+      // Never throws and never waits for a mail server or a webhook: deliveries retry in the background (runtime/alerts).
+      await deps.alerts?.afterRun(runId);
     }),
 
     /**

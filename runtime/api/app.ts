@@ -10,6 +10,7 @@ import { access, serve, identify, requireAccess, securityHeaders, siteGuard, sit
 import { errorBody, HttpError, validationHook } from './errors';
 import { fileDownloadRoutes, fileRoutes } from './files';
 import { integrationRoutes } from './integrations';
+import { operationRoutes } from './operations';
 import { runRoutes } from './runs';
 import { scheduleRoutes } from './schedules';
 import { tokenRoutes } from './tokens';
@@ -65,6 +66,7 @@ export function createApi(deps: ApiDeps) {
     .route('/', authRoutes(deps, site))
     .route('/', userRoutes(deps, site))
     .route('/', tokenRoutes(deps))
+    .route('/', operationRoutes(deps, site))
     .route('/', auditRoutes(deps));
 
   // Order matters: headers wrap everything, the Host/Origin/content-type guard comes before any route (the SPA's

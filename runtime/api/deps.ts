@@ -1,5 +1,6 @@
 // What the HTTP API needs from the rest of the runtime; runtime/main.ts builds it.
 import type { ConnectionService } from '../connections';
+import type { HostPolicy } from '../connections/host-policy';
 import type { Store } from '../store/types';
 import type { ScheduleKeeper } from '../temporal/schedules';
 
@@ -31,4 +32,10 @@ export interface ApiDeps {
   passwordCost?: number;
   /** Failed sign-ins allowed per email and per address in a window (default 10 per 15 minutes). */
   signInLimit?: { max: number; windowMs: number };
+  /** Runs one trigger token may start in a window (default 60 a minute); more answer 429 with Retry-After. */
+  triggerLimit?: { max: number; windowMs: number };
+  /** Which hosts an alert webhook may post to (default: WEFT_ALLOWED_HOSTS / WEFT_ALLOW_PRIVATE_HOSTS, like connections). */
+  alertHostPolicy?: HostPolicy;
+  /** Whether alert emails can be sent (WEFT_SMTP_URL is set); the alerts form says so when not. */
+  emailConfigured?: boolean;
 }

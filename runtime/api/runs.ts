@@ -2,14 +2,14 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { StartRunInput, isTerminalRun } from '../../shared';
-import { servedRunFile } from '../store/run-files';
 import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
 import { access, serve } from './guard';
 import { HttpError, notFound, validationHook, usual } from './errors';
 import { rejectedCsv, withLines } from './rejected-csv';
 import { attachmentHeader } from './files';
-import { listFileSources, resolveRunFiles } from './run-files';
+import { listFileSources } from './run-files';
+import { engineFailure, startRunOf } from './start-run';
 import * as routes from '../../shared/api/routes';
 
 
@@ -17,7 +17,7 @@ const start = serve(routes.startRun, {
   ...access('run'),
   tags: ['Runs'],
   summary: 'Start a run of the published version, optionally with other files for its file sources; returns the run id at once',
-  responses: { 202: 'Started', 400: usual[400], 404: usual[404], 409: 'Not published yet', 422: 'A replacement file names no file source of the published version, is missing, or lacks columns the node reads', 503: 'The execution engine (Temporal) is unreachable' },
+  responses: { 202: 'Started', 400: usual[400], 404: usual[404], 409: 'Not published yet, or deactivated', 422: 'A replacement file names no file source of the published version, is missing, or lacks columns the node reads', 503: 'The execution engine (Temporal) is unreachable' },
 });
 
 const resume = serve(routes.resumeRun, {
@@ -69,48 +69,15 @@ const events = serve(routes.runEvents, {
   responses: { 200: 'Event stream', 404: usual[404] },
 });
 
-/** Why Temporal refused or did not answer, in words: the client's own message ("Failed to start Workflow") says little. */
-function engineFailure(err: unknown): string {
-  const texts = [err, err instanceof Error ? err.cause : undefined].map((e) => (e instanceof Error ? e.message : e ? String(e) : ''));
-  if (texts.some((t) => /DEADLINE_EXCEEDED|did not answer within/i.test(t))) return 'no answer within 2 s';
-  return texts.filter(Boolean).join(': ');
-}
-
 export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(start, async (c) => {
       const { id } = c.req.valid('param');
       const input = StartRunInput.parse(c.req.valid('json') ?? {});
-      const integration = await store.getIntegration(id);
-      if (!integration) throw notFound('Integration', id);
-      if (!integration.publishedVersionId) {
-        throw new HttpError(409, 'not_published', 'Publish the integration before running it');
-      }
-      const version = await store.getVersion(integration.publishedVersionId);
-      if (!version) throw new HttpError(409, 'not_published', 'The published version is missing; publish again');
-      const files = await resolveRunFiles(version.plan, input.files, (fileId) => store.getFile(fileId));
-      const run = await store.createRun({
-        integrationId: id,
-        versionId: version.id,
-        trigger: 'manual',
-        params: input.params,
-        steps: version.plan.steps.map((s) => ({ nodeId: s.nodeId, kind: s.kind, label: s.label })),
-        files,
-      });
-      const runFiles = (await store.listRunFiles(run.id)).map(servedRunFile);
-      try {
-        const { workflowId } = await launcher.start({ runId: run.id, versionId: version.id });
-        await audit(c, store, 'run.started', { type: 'integration', id, name: integration.name }, { runId: run.id, version: version.number, replacedFiles: files.filter((f) => f.replaced).length });
-        return c.json({ runId: run.id, workflowId, files: runFiles }, 202);
-      } catch (err) {
-        const reason = engineFailure(err);
-        await store.finishRun(run.id, 'failed', `Could not start the run: ${reason}`);
-        throw new HttpError(
-          503,
-          'engine_unavailable',
-          `Could not start the run: the execution engine did not answer (${reason}). Temporal may be restarting; try again in a moment.`,
-        );
-      }
+      const started = await startRunOf({ store, launcher }, id, { trigger: 'manual', params: input.params, files: input.files });
+      const { run, integration, version, files } = started;
+      await audit(c, store, 'run.started', { type: 'integration', id, name: integration.name }, { runId: run.id, version: version.number, replacedFiles: files.filter((f) => f.replaced).length });
+      return c.json({ runId: run.id, workflowId: started.workflowId, files: started.runFiles }, 202);
     })
     .openapi(resume, async (c) => {
       const { id } = c.req.valid('param');

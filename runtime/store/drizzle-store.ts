@@ -1,5 +1,7 @@
 // The Store over one Drizzle database: each method delegates to the module that owns its tables.
+import { randomBytes } from 'node:crypto';
 import { createAuthStore } from './auth';
+import { createOperationsStore } from './operations';
 import { commitBatch } from './commit-batch';
 import * as connections from './connections';
 import type { Engine } from './engines';
@@ -72,5 +74,6 @@ export function createDrizzleStore(engine: Engine): Store {
     deleteSchedule: (integrationId) => schedules.deleteSchedule(db, integrationId),
 
     auth: createAuthStore(db),
+    ops: createOperationsStore(db, () => `whsec_${randomBytes(24).toString('base64url')}`),
   };
 }

@@ -2,6 +2,7 @@
 import type { Field, Graph, Plan, Role } from '../../shared';
 import type { StepWaiting } from '../../shared/api/runs';
 import type { Cadence } from '../../shared/api/schedules';
+import type { AlertSettings, AlertView } from '../../shared/api/operations';
 import type { FileCompression, FileFormat } from '../../shared/graph/kinds/file-source';
 import {
   bigint,
@@ -16,6 +17,8 @@ import {
   unique,
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
+
+type AlertState = AlertView['state'];
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
@@ -32,6 +35,29 @@ export const integrations = pgTable('integrations', {
   publishedVersionId: text('published_version_id').references((): AnyPgColumn => integrationVersions.id, { onDelete: 'set null' }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
+  /** Migration 11: a deactivated integration cannot run; `disabledReason` says why when Weft deactivated it. */
+  active: boolean('active').notNull().default(true),
+  disabledReason: text('disabled_reason'),
+  /** Alert settings (shared/api/operations AlertSettings); null: the defaults. */
+  alerts: jsonb('alerts').$type<AlertSettings>(),
+  webhookSecret: text('webhook_secret'),
+  /** What was last alerted (ok, failing, errors, disabled), so an alert fires once per change of state. */
+  alertState: text('alert_state').$type<AlertState>().notNull().default('ok'),
+  consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+});
+
+/** Migration 11: tokens that may trigger one integration's runs (`POST /api/integrations/:id/trigger`), stored hashed. */
+export const integrationTokens = pgTable('integration_tokens', {
+  id: text('id').primaryKey(),
+  integrationId: text('integration_id')
+    .notNull()
+    .references(() => integrations.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  tokenHash: text('token_hash').notNull(),
+  prefix: text('prefix').notNull(),
+  createdBy: text('created_by'),
+  createdAt: createdAt(),
+  lastUsedAt: at('last_used_at'),
 });
 
 export const integrationVersions = pgTable(

@@ -3,6 +3,7 @@
 import type { AuthStore } from './auth';
 import type { StoredSchedule } from './schedules';
 import type { Cadence } from '../../shared/api/schedules';
+import type { OperationsStore } from './operations';
 import type {
   Counts,
   Graph,
@@ -227,4 +228,7 @@ export interface Store {
 
   // People, sessions, API tokens and the audit log (runtime/store/auth.ts)
   readonly auth: AuthStore;
+
+  // Trigger tokens, activation, alert settings and state, duplicate and delete summaries (runtime/store/operations.ts)
+  readonly ops: OperationsStore;
 }

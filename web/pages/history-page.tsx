@@ -15,6 +15,7 @@ import * as routes from '../../shared/api/routes';
 import { useCan } from '../auth/session';
 import { ScheduleDialog } from '../schedules/schedule-dialog';
 import { formatInZone, ScheduleSummary } from '../schedules/schedule-summary';
+import { OperationsPanel } from '../integrations/operations-panel';
 
 const PAGE = 25;
 const TRIGGER_LABELS: Record<string, string> = { manual: 'Manual', api: 'API', schedule: 'Scheduled' };
@@ -30,6 +31,7 @@ export function HistoryPage({ id }: { id: string }) {
   const schedule = useLoad(() => api.call(routes.getSchedule, { params: { id } }), [id]);
   const canRun = useCan('run');
   const published = integration.data ? integration.data.publishedVersionNumber !== null : false;
+  const active = integration.data?.active ?? true;
   const live = runs.data?.items.some((r) => r.status === 'running' || r.status === 'scheduled');
   const { reload, data } = runs;
   useEffect(() => {
@@ -77,13 +79,18 @@ export function HistoryPage({ id }: { id: string }) {
               onRun={() => void runNow()}
               onRunWithFiles={() => setChoosing(true)}
               busy={starting}
-              disabled={!published}
-              title={published ? 'Run the published version now' : 'Publish the integration before running it'}
+              disabled={!published || !active}
+              title={!active ? 'Deactivated: activate it below to run it' : published ? 'Run the published version now' : 'Publish the integration before running it'}
             />
           </>
         }
       />
       <div className="page__body">
+        {!active && integration.data ? (
+          <div className="banner banner--warn" role="status" data-testid="inactive-banner">
+            {integration.data.disabledReason ?? 'This integration was deactivated'}. It does not run by hand, by the trigger API or on a schedule until you activate it (Lifecycle, below).
+          </div>
+        ) : null}
         {published ? (
           <div className="card schedule-panel" data-testid="schedule-panel">
             <div className="schedule-panel__part">
@@ -196,6 +203,7 @@ export function HistoryPage({ id }: { id: string }) {
             <Pager offset={offset} limit={PAGE} total={total} onChange={setOffset} />
           </div>
         )}
+        {integration.data ? <OperationsPanel integration={integration.data} onChanged={integration.reload} /> : null}
       </div>
       {editingSchedule && integration.data ? (
         <ScheduleDialog

@@ -143,7 +143,17 @@ function IntegrationCard({ item, schedule, onDeleted, onScheduled }: CardProps) 
         <span className="chip">{item.nodeCount === 1 ? '1 step' : `${item.nodeCount} steps`}</span>
         <span className={`chip${published ? ' chip--accent' : ''}`}>{published ? `v${item.publishedVersionNumber}` : 'Draft'}</span>
         {published && item.hasUnpublishedChanges ? <span className="chip chip--warn">Unpublished changes</span> : null}
+        {!item.active ? (
+          <span className="chip chip--danger" data-testid="inactive-chip">
+            Deactivated
+          </span>
+        ) : null}
       </div>
+      {!item.active ? (
+        <p className="integration-card__inactive" data-testid="inactive-reason">
+          {item.disabledReason ?? 'Deactivated by a person'}. It does not run until it is activated again on its history page.
+        </p>
+      ) : null}
       {published && schedule !== undefined ? <ScheduleSummary schedule={schedule} now={now} canEdit={canRun} onEdit={() => setEditing(true)} /> : null}
       <div className="integration-card__run">
         {item.lastRun ? (
@@ -167,8 +177,8 @@ function IntegrationCard({ item, schedule, onDeleted, onScheduled }: CardProps) 
           onRun={() => void runNow()}
           onRunWithFiles={() => setChoosing(true)}
           busy={running}
-          disabled={!published}
-          title={published ? 'Run the published version now' : 'Publish the integration before running it'}
+          disabled={!published || !item.active}
+          title={!item.active ? 'Deactivated: activate it on its history page to run it' : published ? 'Run the published version now' : 'Publish the integration before running it'}
         />
         <a className="btn btn--ghost" href={href.designer(item.id)} data-testid="open-integration">
           Open

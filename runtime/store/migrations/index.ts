@@ -7,8 +7,9 @@ import { fileSheets } from './0005-file-sheets';
 import { auth } from './0006-auth';
 import { stepWaiting } from './0007-step-waiting';
 import { schedules } from './0008-schedules';
+import { opsTrigger } from './0009-ops-trigger';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules];
+export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger];
 
 export type { Migration } from './types';

@@ -11,3 +11,4 @@ export * from './users';
 export * from './tokens';
 export * from './audit';
 export * from './schedules';
+export * from './operations';
