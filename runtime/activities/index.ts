@@ -33,6 +33,7 @@ export const LoadPlanInput = z.object({ versionId: z.string().min(1) });
 export const RunInput = z.object({ runId: z.string().min(1) });
 export const RunPipelineInput = z.object({ runId: z.string().min(1), versionId: z.string().min(1), pipelineId: z.string().min(1) });
 export const FailStepsInput = z.object({ runId: z.string().min(1), nodeIds: z.array(z.string()), error: z.string() });
+export const CancelStepsInput = z.object({ runId: z.string().min(1), nodeIds: z.array(z.string()) });
 export const FinishRunInput = z.object({ runId: z.string().min(1), status: RunStatus, error: z.string().nullable() });
 
 /** What a pipeline heartbeats: the last committed batch and where to read from next (and an outage it waits out). */
@@ -123,7 +124,7 @@ export function createActivities(deps: ActivityDeps) {
       const runClock = Date.parse(runRecord?.startedAt ?? runRecord?.createdAt ?? new Date().toISOString());
       // PARAM(name) reads the parameters the run was started with (stored on the run, so a retry or a resume reads the same).
       const params = new Map(Object.entries(runRecord?.params ?? {}));
-      const executorDeps: ExecutorDeps = { store, sessions: deps.sessions, valueMaps: plan.valueMaps, now: () => runClock, params };
+      const executorDeps: ExecutorDeps = { store, sessions: deps.sessions, valueMaps: plan.valueMaps, now: () => runClock, params, ...(plan.parameters && { parameters: plan.parameters }) };
       for (const nodeId of owned) await store.setStepStatus(runId, nodeId, 'running', null);
 
       const ctx = Context.current();
@@ -194,6 +195,12 @@ export function createActivities(deps: ActivityDeps) {
     failSteps: boundary(async (input: z.input<typeof FailStepsInput>): Promise<void> => {
       const { runId, nodeIds, error } = FailStepsInput.parse(input);
       for (const nodeId of nodeIds) await store.setStepStatus(runId, nodeId, 'failed', error);
+    }),
+
+    /** Marks the steps a cancelled run left open as Cancelled (their committed batches stay, counted). */
+    cancelSteps: boundary(async (input: z.input<typeof CancelStepsInput>): Promise<void> => {
+      const { runId, nodeIds } = CancelStepsInput.parse(input);
+      for (const nodeId of nodeIds) await store.setStepStatus(runId, nodeId, 'cancelled', null);
     }),
 
     finishRun: boundary(async (input: z.input<typeof FinishRunInput>): Promise<void> => {

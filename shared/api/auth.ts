@@ -117,6 +117,8 @@ export const AUDIT_ACTIONS = [
   'integration.published',
   'run.started',
   'run.resumed',
+  'run.cancelled',
+  'run.rerun',
   'connection.created',
   'connection.changed',
   'connection.tested',

@@ -6,8 +6,9 @@ import { runFiles } from './0004-run-files';
 import { fileSheets } from './0005-file-sheets';
 import { auth } from './0006-auth';
 import { stepWaiting } from './0007-step-waiting';
+import { runNames } from './0010-run-names';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting];
+export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, runNames];
 
 export type { Migration } from './types';
