@@ -114,7 +114,7 @@ export async function syncIntegration(rawInput: SyncIntegrationInput): Promise<S
     await Promise.all(
       plan.pipelines.map(async (pipeline) => {
         try {
-          const result = await pipelines.runPipeline({ runId, versionId, pipelineId: pipeline.id });
+          const result = await pipelines.runPipeline({ runId, versionId, pipelineId: pipeline.id, ...(input.params && { params: input.params }) });
           for (const step of result.steps) statuses.set(step.nodeId, step.status);
         } catch (err) {
           if (isCancellation(err)) throw err;

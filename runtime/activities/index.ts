@@ -31,7 +31,13 @@ export interface ActivityDeps {
 
 export const LoadPlanInput = z.object({ versionId: z.string().min(1) });
 export const RunInput = z.object({ runId: z.string().min(1) });
-export const RunPipelineInput = z.object({ runId: z.string().min(1), versionId: z.string().min(1), pipelineId: z.string().min(1) });
+export const RunPipelineInput = z.object({
+  runId: z.string().min(1),
+  versionId: z.string().min(1),
+  pipelineId: z.string().min(1),
+  /** The run's parameters from the workflow input (absent: the ones stored with the run). */
+  params: z.record(z.string(), z.unknown()).optional(),
+});
 export const FailStepsInput = z.object({ runId: z.string().min(1), nodeIds: z.array(z.string()), error: z.string() });
 export const CancelStepsInput = z.object({ runId: z.string().min(1), nodeIds: z.array(z.string()) });
 export const FinishRunInput = z.object({ runId: z.string().min(1), status: RunStatus, error: z.string().nullable() });
@@ -105,7 +111,7 @@ export function createActivities(deps: ActivityDeps) {
      * the last committed batch; waits out an unreachable source or target (outage.ts).
      */
     runPipeline: boundary(async (input: z.input<typeof RunPipelineInput>): Promise<PipelineResult> => {
-      const { runId, versionId, pipelineId } = RunPipelineInput.parse(input);
+      const { runId, versionId, pipelineId, params: given } = RunPipelineInput.parse(input);
       const plan = await loadVersionPlan(versionId);
       const pipeline = plan.pipelines.find((p) => p.id === pipelineId);
       if (!pipeline) throw new PlanError(`The plan has no pipeline ${pipelineId}.`);
@@ -122,8 +128,9 @@ export function createActivities(deps: ActivityDeps) {
       // TODAY() and NOW() read the run's start, so a retried batch computes exactly what the first attempt did.
       const runRecord = await store.getRun(runId);
       const runClock = Date.parse(runRecord?.startedAt ?? runRecord?.createdAt ?? new Date().toISOString());
-      // PARAM(name) reads the parameters the run was started with (stored on the run, so a retry or a resume reads the same).
-      const params = new Map(Object.entries(runRecord?.params ?? {}));
+      // PARAM(name) reads the parameters the run was started with: the workflow input's (the API stored the same checked
+      // values on the run, and a resume passes them again), else the stored ones, so a retry or a resume reads the same.
+      const params = new Map(Object.entries(given ?? runRecord?.params ?? {}));
       const executorDeps: ExecutorDeps = { store, sessions: deps.sessions, valueMaps: plan.valueMaps, now: () => runClock, params, ...(plan.parameters && { parameters: plan.parameters }) };
       for (const nodeId of owned) await store.setStepStatus(runId, nodeId, 'running', null);
 
