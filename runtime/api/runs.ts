@@ -42,6 +42,13 @@ const rerun = serve(routes.rerun, {
   responses: { 202: 'Started', 400: usual[400], 404: usual[404], 409: 'The integration is not published any more', 422: "A replaced file no longer fits the published version's file source", 503: 'The execution engine (Temporal) is unreachable' },
 });
 
+const runOptions = serve(routes.getRunOptions, {
+  ...access('read'),
+  tags: ['Runs'],
+  summary: "What a run of the published version takes: its declared parameters and its file sources (the Run now dialog)",
+  responses: { 200: 'Parameters and file sources', 404: usual[404], 409: 'Not published yet' },
+});
+
 const fileSources = serve(routes.listFileSources, {
   ...access('read'),
   tags: ['Runs'],
@@ -220,6 +227,11 @@ export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
       const who = starter(c);
       const name = body.name || `Re-run of ${earlier.name || `the run of ${stamp(new Date(earlier.createdAt))}`}`;
       return launch(c, { integration, version, files, params, name, trigger: 'rerun', startedBy: who.startedBy, rerunOf: id });
+    })
+    .openapi(runOptions, async (c) => {
+      const { id } = c.req.valid('param');
+      const { version } = await publishedVersion(id);
+      return c.json({ parameters: version.graph.parameters ?? [], fileSources: await listFileSources(version.plan, (fileId) => store.getFile(fileId)) }, 200);
     })
     .openapi(fileSources, async (c) => {
       const { id } = c.req.valid('param');

@@ -11,7 +11,7 @@ import { chooseStart, drafts, type Draft } from '../drafts';
 import { useLoad } from '../lib/hooks';
 import { toast } from '../lib/toasts';
 import { href, navigate } from '../router';
-import { RunFilesDialog } from '../runs/run-files-dialog';
+import { RunDialog } from '../runs/run-files-dialog';
 import { RunMenu } from '../runs/run-menu';
 import { Canvas, NODE_WIDTH, type Selection } from './canvas';
 import { addNodeOp, deleteSelectionOps } from './flow-ops';
@@ -355,7 +355,7 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
             title={dirty || meta.hasUnpublishedChanges ? 'Saves and publishes your changes, then runs' : 'Run the published version'}
           />
           {choosingFiles ? (
-            <RunFilesDialog
+            <RunDialog
               integrationId={id}
               integrationName={name}
               versionNumber={meta.publishedVersionNumber}
@@ -405,6 +405,7 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
           onFocusNode={focusNode}
           onValueMaps={(valueMaps, mergeKey) => apply([{ type: 'setValueMaps', valueMaps }], mergeKey)}
           onSettings={(settings, mergeKey) => apply([{ type: 'setSettings', settings }], mergeKey)}
+          onParameters={(parameters, mergeKey) => apply([{ type: 'setParameters', parameters }], mergeKey)}
           previewNow={previewNow}
         />
       </div>

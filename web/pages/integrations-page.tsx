@@ -10,7 +10,7 @@ import { relativeTime } from '../lib/format';
 import { useLoad, useNow } from '../lib/hooks';
 import { toast } from '../lib/toasts';
 import { href, navigate } from '../router';
-import { RunFilesDialog } from '../runs/run-files-dialog';
+import { RunDialog } from '../runs/run-files-dialog';
 import { RunMenu } from '../runs/run-menu';
 import { useCan } from '../auth/session';
 
@@ -145,7 +145,7 @@ function IntegrationCard({ item, onDeleted }: { item: IntegrationSummary; onDele
         </a>
       </div>
       {choosing ? (
-        <RunFilesDialog
+        <RunDialog
           integrationId={item.id}
           integrationName={item.name}
           versionNumber={item.publishedVersionNumber}

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { Page, StartRunInput, StartRunResult } from '../integrations';
 import { RejectedRecord, Run, RunDetail, RunFileSource, RunStatus } from '../runs';
+import { RunParameter } from '../../graph/parameters';
 import { IdParam, Paging, json, route } from './define';
 
 export const startRun = route({
@@ -31,6 +32,16 @@ export const rerun = route({
   path: '/runs/{id}/rerun',
   request: { params: IdParam, body: { content: { 'application/json': { schema: z.object({ name: z.string().trim().max(200).optional() }) } }, required: false } },
   responses: { 202: json(StartRunResult) },
+});
+
+/** What the Run now dialog offers: the published version's declared parameters and its file sources. */
+export const RunOptions = z.object({ parameters: z.array(RunParameter), fileSources: z.array(RunFileSource) });
+
+export const getRunOptions = route({
+  method: 'get',
+  path: '/integrations/{id}/run-options',
+  request: { params: IdParam },
+  responses: { 200: json(RunOptions) },
 });
 
 export const listFileSources = route({
