@@ -21,7 +21,10 @@ export function nodeLabel(node: GraphNode): string {
 
 export function compile(graph: Graph, context: CompileContext = {}): CompileResult {
   const declared = (graph.parameters ?? []).filter((p) => PARAMETER_NAME.test(p.name)).map((p) => ({ name: p.name, type: p.type }));
-  const ctx: CompileContext = { ...context, valueMaps: context.valueMaps ?? valueMapTable(graph.valueMaps), params: context.params ?? declared };
+  // A graph that declares no parameters keeps PARAM as it was before declarations (any name, Text): older designs still
+  // publish. Once one is declared, PARAM("name") must name a declared one and takes its type.
+  const params = context.params ?? (declared.length > 0 ? declared : undefined);
+  const ctx: CompileContext = { ...context, valueMaps: context.valueMaps ?? valueMapTable(graph.valueMaps), ...(params && { params }) };
   const diagnostics: Diagnostic[] = [];
   const schemas: Record<string, RowSchema | null> = Object.create(null) as Record<string, RowSchema | null>; // node ids are data: `constructor` is a node like any other
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));

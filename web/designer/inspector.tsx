@@ -1,6 +1,6 @@
 // The right-hand inspector: the selected step's form (generated from its kind's schema), or an overview.
 import { useMemo } from 'react';
-import { FIELD_TYPE_LABELS, getKind, valueMapTable, type Diagnostic, type Graph, type GraphNode, type RowSchema, type IntegrationSettings, type RunParameter, type ValueMap, type WorkspaceObject } from '../../shared';
+import { FIELD_TYPE_LABELS, getKind, PARAMETER_NAME, valueMapTable, type Diagnostic, type Graph, type GraphNode, type RowSchema, type IntegrationSettings, type RunParameter, type ValueMap, type WorkspaceObject } from '../../shared';
 import { IconAlert, IconCheck, IconKey, IconTrash } from '../components/icons';
 import { setAt, unplacedDiagnostics } from '../form/config-path';
 import { ConfigForm } from '../form/config-form';
@@ -74,6 +74,8 @@ function NodeInspector({ graph, node, diagnostics, schemas, workspaceObjects, on
     upstreamLabel: upstreamNode ? upstreamNode.label?.trim() || getKind(upstreamNode.kind)?.label || upstreamNode.kind : null,
     workspaceObjects,
     valueMaps,
+    // None declared: PARAM takes any name (as the compiler does), so pass nothing.
+    ...(graph.parameters?.length ? { params: graph.parameters.filter((p) => PARAMETER_NAME.test(p.name)) } : {}),
     preview,
     previewNow,
     set: (path, value, opts) => onConfig(node.id, setAt(node.config, path, value), opts?.merge ? `${node.id}:${path}` : undefined),

@@ -89,6 +89,20 @@ describe('completionsAt', () => {
     expect(items[0]?.documentation).toContain('`g` → `Gold`');
   });
 
+  it("offers the integration's declared parameters inside PARAM's quotes, with their types", () => {
+    const params = [
+      { name: 'since', type: 'date' as const, required: true },
+      { name: 'limit', type: 'number' as const, required: false, default: 100 },
+    ];
+    const items = completionsAt('PARAM("s")', 8, { fields, functions, params, call: { name: 'PARAM', argIndex: 0 } });
+    expect(items.map((i) => [i.kind, i.label, i.insertText, i.detail, i.start, i.end])).toEqual([
+      ['parameter', 'since', '"since"', 'Date parameter', 6, 9],
+      ['parameter', 'limit', '"limit"', 'Number parameter', 6, 9],
+    ]);
+    expect(items[1]?.documentation).toContain('default `100`');
+    expect(completionsAt('UPPER("s")', 8, { fields, functions, params, call: { name: 'UPPER', argIndex: 0 } })).toEqual([]);
+  });
+
   it('escapes ] in field names', () => {
     expect(completionsAt('[', 1, { fields: [{ name: 'a]b', type: 'text' }], functions: [] })[0]?.insertText).toBe('[a]]b]');
   });

@@ -1,6 +1,6 @@
 // What the formula editor offers, as plain data: completion items, markers, signature help and hovers.
 // No Monaco here (the lazy chunk maps these onto Monaco's types), so all of it is tested headless.
-import { DIFFERENCES, FIELD_TYPE_LABELS, type Field, type FieldType } from '../../shared';
+import { DIFFERENCES, FIELD_TYPE_LABELS, PARAMETER_TYPE_LABELS, type Field, type FieldType, type RunParameter } from '../../shared';
 import { KEYWORDS } from './monarch';
 
 /** One function as the editor documents it (adapted from the formula package's FUNCTIONS table). */
@@ -37,7 +37,7 @@ export interface Pos {
 }
 export type OffsetToPosition = (text: string, offset: number) => Pos;
 
-export type SuggestionKind = 'field' | 'function' | 'keyword' | 'value-map';
+export type SuggestionKind = 'field' | 'function' | 'keyword' | 'value-map' | 'parameter';
 
 export interface Suggestion {
   kind: SuggestionKind;
@@ -147,6 +147,8 @@ export interface CompletionInput {
   sourceLabel?: string | null;
   /** Value maps by name, offered for LOOKUP's second argument. */
   valueMaps?: Record<string, Record<string, unknown>>;
+  /** The integration's declared run parameters, offered for PARAM's argument. */
+  params?: readonly RunParameter[];
   /** The call around the cursor (the formula package's functionAt). */
   call?: { name: string; argIndex: number } | null;
 }
@@ -164,6 +166,19 @@ export function completionsAt(text: string, offset: number, input: CompletionInp
   const spot = completionSpot(text, offset);
   if (spot.kind === 'none') return [];
   if (spot.kind === 'string') {
+    if (input.call?.name.toUpperCase() === 'PARAM' && input.call.argIndex === 0) {
+      return (input.params ?? []).map((p, i) => ({
+        kind: 'parameter',
+        label: p.name,
+        detail: `${PARAMETER_TYPE_LABELS[p.type]} parameter`,
+        documentation: `Run parameter **${p.name}** · ${PARAMETER_TYPE_LABELS[p.type]}${p.required ? ' · required' : ''}${p.default !== undefined && p.default !== null && p.default !== '' ? ` · default \`${String(p.default)}\`` : ''}`,
+        insertText: textLiteral(p.name),
+        filterText: textLiteral(p.name),
+        sortText: `0${String(i).padStart(4, '0')}`,
+        start: spot.start,
+        end: spot.end,
+      }));
+    }
     if (input.call?.name.toUpperCase() !== 'LOOKUP' || input.call.argIndex !== 1) return [];
     return Object.entries(input.valueMaps ?? {}).map(([name, entries], i) => ({
       kind: 'value-map',

@@ -22,6 +22,7 @@ export function registerFormulaLanguage(monaco: MonacoApi) {
     function: monaco.languages.CompletionItemKind.Function,
     keyword: monaco.languages.CompletionItemKind.Keyword,
     'value-map': monaco.languages.CompletionItemKind.Enum,
+    parameter: monaco.languages.CompletionItemKind.Variable,
   };
   const rangeOf = (model: Monaco.editor.ITextModel, start: number, end: number): Monaco.IRange => {
     const s = model.getPositionAt(start);
@@ -40,6 +41,7 @@ export function registerFormulaLanguage(monaco: MonacoApi) {
         functions: FUNCTION_DOCS,
         sourceLabel: ctx?.sourceLabel,
         valueMaps: ctx?.valueMaps,
+        ...(ctx?.params && { params: ctx.params }),
         call: functionAt(text, offset),
       });
       return {
@@ -102,7 +104,7 @@ export function validateModel(monaco: MonacoApi, model: Monaco.editor.ITextModel
     monaco.editor.setModelMarkers(model, MARKER_OWNER, []);
     return;
   }
-  const result = checkFormula(text, { fields: [...ctx.fields], valueMaps: ctx.valueMaps, expected: ctx.expected });
+  const result = checkFormula(text, { fields: [...ctx.fields], valueMaps: ctx.valueMaps, ...(ctx.params && { params: ctx.params }), expected: ctx.expected });
   const severity = { error: monaco.MarkerSeverity.Error, warning: monaco.MarkerSeverity.Warning };
   monaco.editor.setModelMarkers(
     model,
