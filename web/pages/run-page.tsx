@@ -299,6 +299,7 @@ function RunSummary({ run, duration, now, live }: { run: RunDetail; duration: nu
             <dt>Parameters</dt>
             <dd data-testid="run-params">
               {Object.entries(run.params)
+                .sort(([a], [b]) => a.localeCompare(b))
                 .map(([k, v]) => `${k} = ${typeof v === 'string' ? v : JSON.stringify(v)}`)
                 .join(' · ')}
             </dd>
