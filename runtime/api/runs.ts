@@ -151,7 +151,7 @@ export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
     });
     const runFiles = (await store.listRunFiles(created.id)).map(servedRunFile);
     try {
-      const { workflowId } = await launcher.start({ runId: created.id, versionId: version.id, params });
+      const { workflowId } = await launcher.start({ runId: created.id, versionId: version.id, ...(Object.keys(params).length > 0 && { params }) });
       await store.setRunWorkflow(created.id, workflowId);
       await audit(c, store, run.rerunOf ? 'run.rerun' : 'run.started', { type: 'integration', id: integration.id, name: integration.name }, {
         runId: created.id,
@@ -189,7 +189,7 @@ export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
       // Reopening is conditional on 'failed', so a repeated click or request resumes once.
       if (!(await store.reopenRun(id))) throw new HttpError(409, 'not_failed', `Only a failed run can be resumed; this one is ${run.status.replace(/_/g, ' ')}`);
       try {
-        const { workflowId } = await launcher.start({ runId: id, versionId: run.versionId, resume: true, params: run.params });
+        const { workflowId } = await launcher.start({ runId: id, versionId: run.versionId, resume: true, ...(Object.keys(run.params).length > 0 && { params: run.params }) });
         await store.setRunWorkflow(id, workflowId);
         await audit(c, store, 'run.resumed', { type: 'run', id, name: run.integrationName ?? id }, { version: run.versionNumber ?? null });
         return c.json({ runId: id, workflowId }, 202);
