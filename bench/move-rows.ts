@@ -20,7 +20,7 @@ import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { Field, Graph } from '../shared';
 import { sqlPreviewHash } from '../shared/graph/kinds/sql-source';
-import { withFilePreview } from '../shared/graph/kinds/csv-source';
+import { withFilePreview } from '../shared/graph/kinds/file-source';
 import { publishIntegration } from '../runtime/api/publish';
 import { connectorLookup, createConnectionService } from '../runtime/connections';
 import { CONNECTOR_LIST } from '../runtime/connectors';
@@ -292,12 +292,15 @@ async function main() {
       position: { x: 0, y: 0 },
       config: { connectionId: conn.id, object: 'public.src', query: '', ...src, preview: { loadedAt: new Date().toISOString(), hash: sqlPreviewHash({ connectionId: conn.id, object: 'public.src', query: '' }) } },
     };
-    const csvSource = { id: 'src', kind: 'csv-source', position: { x: 0, y: 0 }, config: withFilePreview({ fileId: upload.id, fileName: 'src.csv', delimiter: sniff.delimiter, hasHeader: true, columns: sniff.columns }) };
+    // The sniffer reads a sample: a random `score` printed as 5.3e-05 there makes the column text. The table's types
+    // are what the CSV holds, so they are declared (as a person would correct a sniffed type).
+    const csvColumns = sniff.columns.map((c) => ({ ...c, type: src.columns.find((t) => t.name === c.name)?.type ?? c.type }));
+    const csvSource = { id: 'src', kind: 'csv-source', position: { x: 0, y: 0 }, config: withFilePreview({ fileId: upload.id, fileName: 'src.csv', delimiter: sniff.delimiter, hasHeader: true, columns: csvColumns }) };
     const graph = (source: typeof pgSource | typeof csvSource, fields: Field[], targetTable: string | null): Graph => ({ version: 1, nodes: [source, ...tail(fields, targetTable).nodes], edges: tail(fields, targetTable).edges });
     return {
       pgToPg: graph(pgSource, src.columns, 'dst_weft_pg'),
-      csvToPg: graph(csvSource, sniff.columns, csvTable),
-      csvToWorkspace: graph(csvSource, sniff.columns, null),
+      csvToPg: graph(csvSource, csvColumns, csvTable),
+      csvToWorkspace: graph(csvSource, csvColumns, null),
     };
   }
 

@@ -39,6 +39,10 @@ const Env = z.object({
   WEFT_TEMPORAL_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).optional(),
   /** auto: build the web app at start when its sources changed; never: serve what dist/web holds (built images, tests). */
   WEFT_WEB_BUILD: z.enum(['auto', 'never']).default('auto'),
+  /** Alert emails: an SMTP address (smtp://user:pass@host:587, smtps://…:465); unset: alerts go to webhooks only. */
+  WEFT_SMTP_URL: z.string().url().optional(),
+  /** The sender of alert emails. */
+  WEFT_SMTP_FROM: z.string().default('Weft <weft@localhost>'),
   /** Diagnostics: log the process's memory every second. */
   WEFT_MEMORY_LOG: z.string().optional(),
 });
@@ -83,6 +87,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectDir = re
     outageWindowMs: Math.round(e.WEFT_OUTAGE_WINDOW_MINUTES * 60_000),
     temporalLogLevel: e.WEFT_TEMPORAL_LOG_LEVEL ?? (e.WEFT_ROLE === 'worker' ? 'INFO' : 'WARN'),
     memoryLog: !!e.WEFT_MEMORY_LOG,
+    smtpUrl: e.WEFT_SMTP_URL,
+    smtpFrom: e.WEFT_SMTP_FROM,
     webBuild: e.WEFT_WEB_BUILD,
     webDist: resolve(projectDir, 'dist/web'),
     publicUrl: (e.WEFT_PUBLIC_URL ?? defaultPublicUrl(e.HOST, e.PORT)).replace(/\/$/, ''),

@@ -6,7 +6,11 @@ import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from './activities';
+import { createAlerts } from './alerts';
+import { createDeliverer } from './alerts/deliver';
+import { hostPolicyFromEnv } from './connections/host-policy';
 import { createApi } from './api/app';
+import { recordAllSkips } from './api/schedules';
 import { ensureFirstOwner } from './auth/first-owner';
 import type { Config } from './config';
 import { connectorLookup, createConnectionService } from './connections';
@@ -14,6 +18,7 @@ import { CONNECTOR_LIST } from './connectors';
 import { loadSecretKey, parseKey } from './secrets';
 import { openStore } from './store';
 import { createRunLauncher } from './temporal/client';
+import { createScheduleKeeper } from './temporal/schedules';
 import { CollapsingLogger } from './temporal/collapsing-logger';
 import { startEmbeddedTemporal } from './temporal/embedded';
 import { createWorker } from './temporal/worker';
@@ -115,6 +120,13 @@ export async function startWeft(config: Config): Promise<void> {
     // worker started without WEFT_SECRET_KEY) it still opens Weft's own stores and refuses saved connections in words.
     const connections = createConnectionService({ store, secretKey, connectors: connectorLookup(CONNECTOR_LIST), context: { store, filesDir: config.filesDir } });
 
+    // Alerts are evaluated by the worker when a run ends; deliveries retry in the background of that process.
+    const deliverer = createDeliverer({ smtpUrl: config.smtpUrl, smtpFrom: config.smtpFrom, hostPolicy: hostPolicyFromEnv() });
+    cleanups.push(async () => {
+      await Promise.race([deliverer.drain(), new Promise((r) => setTimeout(r, 5_000).unref())]);
+      deliverer.close();
+    });
+
     if (role !== 'api') {
       const workerConnection = await NativeConnection.connect({ address });
       const worker = await createWorker({
@@ -127,6 +139,7 @@ export async function startWeft(config: Config): Promise<void> {
           batchSize: config.batchSize,
           batchDelayMs: config.batchDelayMs,
           outageWindowMs: config.outageWindowMs,
+          alerts: createAlerts({ store, deliverer, publicUrl: config.publicUrl }),
         }),
       });
       const workerDone = worker.run();
@@ -148,13 +161,23 @@ export async function startWeft(config: Config): Promise<void> {
       cleanups.push(() => connection.close());
       const client = new Client({ connection, namespace: config.temporalNamespace });
       const deadline = () => Date.now() + TEMPORAL_DEADLINE_MS;
+      const schedules = createScheduleKeeper({ client, taskQueue: config.taskQueue, deadlineMs: TEMPORAL_DEADLINE_MS });
+      // Overlap skips are counted by Temporal; once a minute they become Skipped runs in sync history even when nobody
+      // opens the page (reads record them too). Several API processes agree: the count moves conditionally.
+      const sweep = setInterval(() => {
+        void recordAllSkips(store, schedules).catch((err: unknown) => log(`Could not read the schedules' skips: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`));
+      }, 60_000);
+      sweep.unref();
+      cleanups.push(async () => clearInterval(sweep));
       const app = createApi({
         store,
         launcher: createRunLauncher({ client, taskQueue: config.taskQueue, deadlineMs: TEMPORAL_DEADLINE_MS }),
+        schedules,
         filesDir: config.filesDir,
         maxUploadBytes: config.maxUploadBytes,
         connections,
         publicUrl: config.publicUrl,
+        emailConfigured: deliverer.emailConfigured,
         temporalHealthDeadlineMs: TEMPORAL_DEADLINE_MS,
         temporalHealth: async () => {
           // The supervisor knows first: no need to wait for a deadline while it is restarting the server.

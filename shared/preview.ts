@@ -38,6 +38,23 @@ export function previewAt(
   sampleRows: (sourceNodeId: string) => Record<string, unknown>[] | null,
   env: TransformEnv = {},
 ): PreviewResult {
+  return previewRowsAt(graph, schemas, nodeId, (id) => sampleRows(id)?.map((values, i) => ({ rowNumber: i + 1, values })) ?? null, env);
+}
+
+/** A source's sample row with its record number in the source (1-based). */
+export interface NumberedRow {
+  rowNumber: number;
+  values: Record<string, unknown>;
+}
+
+/** previewAt over sample rows that carry their own record numbers (a deeper sample, a pinned row). */
+export function previewRowsAt(
+  graph: Graph,
+  schemas: Record<string, RowSchema | null>,
+  nodeId: string,
+  sampleRows: (sourceNodeId: string) => NumberedRow[] | null,
+  env: TransformEnv = {},
+): PreviewResult {
   const chain = upstreamChain(graph, nodeId);
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
   // PARAM reads each declared parameter's default in the preview (a run gives its own values).
@@ -56,7 +73,7 @@ export function previewAt(
   const sourceSchema = schemas[sourceId];
   if (!samples || !sourceSchema) return empty('Load a file in the source to see a preview');
 
-  const typed = typeSourceRows(sourceId, sourceSchema.fields, samples.map((values, i) => ({ rowNumber: i + 1, values })));
+  const typed = typeSourceRows(sourceId, sourceSchema.fields, samples);
   let rows = typed.rows;
   const rejected: RejectedRow[] = [...typed.rejected];
   if (chain.length === 1) return { input: [], output: rows, rejected, problem: null };

@@ -223,6 +223,8 @@ export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base =
     resumeRun: byId(routes.resumeRun),
     getRejected: (id: string, query: Paging = {}) => call(routes.listRejected, { params: { id }, query }),
     runEventsUrl: (id: string) => url(routes.runEvents, { params: { id } }),
+    /** Every rejected record of a run as CSV (a plain link: the browser downloads it). */
+    rejectedDownloadUrl: (id: string) => url(routes.downloadRejected, { params: { id } }),
     uploadFile: (file: Blob & { name: string }, opts: { connectionId?: string; sheet?: string } = {}) =>
       call(routes.uploadFile, {
         query: { name: file.name, ...opts },

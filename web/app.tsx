@@ -5,7 +5,10 @@ import { api, errorMessage } from './api';
 import { useSession } from './auth/session';
 import { IconDatabase, IconHistory, IconIntegrations, IconKey, IconPlug, Spinner, WeftMark } from './components/icons';
 import { EmptyState } from './components/empty-state';
+import { confirmDialog } from './lib/confirm';
+import { useMediaQuery, WIDE_SCREEN } from './lib/hooks';
 import { toast } from './lib/toasts';
+import { useMenuButton } from './components/menu';
 import { ChangePasswordDialog } from './auth/change-password';
 import { IntegrationsPage } from './pages/integrations-page';
 import { href, useRoute, type Route } from './router';
@@ -47,15 +50,17 @@ export function App() {
   useEffect(() => {
     document.title = `${TITLES[route.name]} · Weft`;
   }, [route.name]);
+  useFocusOnRouteChange(window.location.hash);
   const { can } = useSession();
   const admin = can('admin');
   const section = (['workspace', 'connections', 'users', 'tokens', 'audit'] as const).find((n) => n === route.name) ?? 'integrations';
-  // The designer needs the width: the sidebar folds to an icon rail there.
-  const compact = route.name === 'designer';
+  // The designer needs the width, and so does every page below ~1200 px: the sidebar folds to an icon rail there.
+  const wide = useMediaQuery(WIDE_SCREEN);
+  const compact = route.name === 'designer' || !wide;
   return (
     <div className={`app${compact ? ' app--compact' : ''}`}>
       <aside className="sidebar">
-        <a className="sidebar__brand" href={href.integrations()}>
+        <a className="sidebar__brand" href={href.integrations()} aria-label="Weft: integrations">
           <WeftMark />
           <span className="sidebar__wordmark">Weft</span>
         </a>
@@ -95,11 +100,45 @@ export function App() {
         <ServerStatus />
         <UserMenu />
       </aside>
-      <main className="main">
+      <main className="main" id="main" tabIndex={-1}>
         <Page route={route} />
       </main>
     </div>
   );
+}
+
+/**
+ * After a route change (not the first load), focus moves to the new page's h1 so a screen reader announces it and
+ * Tab starts from the page, not from the body or the link followed. Pages that load first show their h1 a moment
+ * later: wait for it (bounded), and leave focus alone if the page has put it somewhere itself (an autofocused field).
+ */
+function useFocusOnRouteChange(key: string) {
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    let tries = 0;
+    let timer = 0;
+    const settle = () => {
+      // A page that put focus somewhere itself (an autofocused field) keeps it; focus left on the sidebar link
+      // that was followed, or on nothing, moves to the new page.
+      const active = document.activeElement;
+      const main = document.getElementById('main');
+      if (active && active !== main && active.isConnected && main?.contains(active)) return;
+      const h1 = document.querySelector<HTMLElement>('#main h1');
+      if (h1) {
+        if (!h1.hasAttribute('tabindex')) h1.setAttribute('tabindex', '-1');
+        h1.focus({ preventScroll: true });
+        return;
+      }
+      document.getElementById('main')?.focus({ preventScroll: true });
+      if (++tries < 20) timer = window.setTimeout(settle, 100);
+    };
+    timer = window.setTimeout(settle, 0);
+    return () => window.clearTimeout(timer);
+  }, [key]);
 }
 
 function Page({ route }: { route: Route }) {
@@ -201,21 +240,22 @@ function Admin({ children }: { children: ReactNode }) {
 /** Who is signed in, at the foot of the sidebar, with sign out here or everywhere. */
 function UserMenu() {
   const { user, signOut, signOutEverywhere } = useSession();
-  const [open, setOpen] = useState(false);
+  const menu = useMenuButton();
   const [changing, setChanging] = useState(false);
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: MouseEvent) => {
-      if (!ref.current?.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener('mousedown', close);
-    return () => document.removeEventListener('mousedown', close);
-  }, [open]);
   const initials = user.name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0]!.toUpperCase()).join('') || '?';
   return (
-    <div className="user-menu" ref={ref}>
-      <button type="button" className="user-menu__button" onClick={() => setOpen((o) => !o)} aria-expanded={open} aria-haspopup="menu" title={user.email} data-testid="user-menu">
+    <div className="user-menu">
+      <button
+        ref={menu.buttonRef}
+        type="button"
+        className="user-menu__button"
+        onClick={() => menu.setOpen(!menu.open)}
+        onKeyDown={menu.onButtonKeyDown}
+        aria-expanded={menu.open}
+        aria-haspopup="menu"
+        title={user.email}
+        data-testid="user-menu"
+      >
         <span className="avatar" aria-hidden>
           {initials}
         </span>
@@ -224,32 +264,41 @@ function UserMenu() {
           <span className="user-menu__role">{ROLE_LABELS[user.role]}</span>
         </span>
       </button>
-      {open ? (
-        <div className="menu user-menu__menu" role="menu">
-          <div className="menu__label truncate">{user.email}</div>
+      {menu.open ? (
+        <div ref={menu.menuRef} className="menu user-menu__menu" role="menu" aria-label={user.email} onKeyDown={menu.onMenuKeyDown}>
+          <div className="menu__label truncate" aria-hidden>
+            {user.email}
+          </div>
           <button
             type="button"
             role="menuitem"
+            tabIndex={-1}
             className="menu__item"
             onClick={() => {
-              setOpen(false);
+              menu.close();
               setChanging(true);
             }}
             data-testid="change-password"
           >
             Change password
           </button>
-          <button type="button" role="menuitem" className="menu__item" onClick={() => void signOut()} data-testid="sign-out">
+          <button type="button" role="menuitem" tabIndex={-1} className="menu__item" onClick={() => void signOut()} data-testid="sign-out">
             Sign out
           </button>
           <button
             type="button"
             role="menuitem"
+            tabIndex={-1}
             className="menu__item"
             onClick={() => {
-              if (window.confirm('Sign out on every device and browser where you are signed in, this one included?')) {
-                signOutEverywhere().catch((e: unknown) => toast(errorMessage(e), 'error'));
-              }
+              menu.close();
+              void confirmDialog({
+                title: 'Sign out everywhere?',
+                message: 'Every device and browser where you are signed in is signed out, this one included.',
+                confirmLabel: 'Sign out everywhere',
+              }).then((yes) => {
+                if (yes) signOutEverywhere().catch((e: unknown) => toast(errorMessage(e), 'error'));
+              });
             }}
             data-testid="sign-out-everywhere"
           >

@@ -1,10 +1,12 @@
-// Browser entry: mounts the app shell behind sign-in, and the toaster (which outlives a sign-out).
+// Browser entry: mounts the app shell behind sign-in, and the toaster and confirm dialog (which outlive a sign-out).
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
 import { AuthGate } from './auth/auth-gate';
+import { ConfirmHost } from './lib/confirm';
 import { Toaster } from './lib/toasts';
 import './styles.css';
+import './theme-dark.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('Missing #root');
@@ -14,5 +16,6 @@ createRoot(root).render(
       <App />
     </AuthGate>
     <Toaster />
+    <ConfirmHost />
   </StrictMode>,
 );

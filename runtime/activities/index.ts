@@ -1,16 +1,20 @@
 // The activities the sync workflow calls: built by a factory around the store and the connection service, so tests
 // and workers wire their own. They keep Temporal's part (context, heartbeats, cancellation, failures); the pipeline
 // itself runs in runtime/executors (pipeline-pass.ts, drive.ts).
+import { createHash } from 'node:crypto';
 import { Context, ApplicationFailure, CancelledFailure, log } from '@temporalio/activity';
 import { z } from 'zod';
-import { Counts, RunStatus, StepStatus } from '../../shared/api/runs';
+import { Counts, RunStatus, StepStatus, zeroCounts } from '../../shared/api/runs';
 import { Plan } from '../../shared/compiler/plan';
 import { ownedSteps } from '../../shared/compiler/plan-steps';
+import type { AlertService } from '../alerts';
 import type { SessionOpener } from '../connections/sessions';
 import { PlanError, type ExecutorDeps } from '../executors';
-import { runPipelinePass } from '../executors/pipeline-pass';
+import { failedAt, runPipelinePass, STORE_FAILURE, storeTagged } from '../executors/pipeline-pass';
 import { applyRunFiles } from '../../shared/compiler/run-files';
+import { resolveRunParams } from '../../shared/graph/parameters';
 import { publicMessage } from '../public-message';
+import { resolveRunFiles } from '../api/run-files';
 import type { Store } from '../store/types';
 import { Outage, outageWaits } from './outage';
 import { runVerdict } from './run-verdict';
@@ -27,6 +31,8 @@ export interface ActivityDeps {
   outageWindowMs?: number;
   /** The wait between tries while a system is unreachable (default 4 s, doubling, at most 1 minute); tests shorten it. */
   outageBackoff?: { initialMs: number; maxMs: number };
+  /** Evaluated once when a run ends (alerts and auto-disable); its sending is queued, never awaited here. */
+  alerts?: AlertService;
 }
 
 export const LoadPlanInput = z.object({ versionId: z.string().min(1) });
@@ -40,6 +46,7 @@ export const RunPipelineInput = z.object({
 });
 export const FailStepsInput = z.object({ runId: z.string().min(1), nodeIds: z.array(z.string()), error: z.string() });
 export const CancelStepsInput = z.object({ runId: z.string().min(1), nodeIds: z.array(z.string()) });
+export const CreateScheduledRunInput = z.object({ integrationId: z.string().min(1), workflowId: z.string().min(1) });
 export const FinishRunInput = z.object({ runId: z.string().min(1), status: RunStatus, error: z.string().nullable() });
 
 /** What a pipeline heartbeats: the last committed batch and where to read from next (and an outage it waits out). */
@@ -131,7 +138,7 @@ export function createActivities(deps: ActivityDeps) {
       // PARAM(name) reads the parameters the run was started with: the workflow input's (the API stored the same checked
       // values on the run, and a resume passes them again), else the stored ones, so a retry or a resume reads the same.
       const params = new Map(Object.entries(given ?? runRecord?.params ?? {}));
-      const executorDeps: ExecutorDeps = { store, sessions: deps.sessions, valueMaps: plan.valueMaps, now: () => runClock, params, ...(plan.parameters && { parameters: plan.parameters }) };
+      const executorDeps: ExecutorDeps = { store: storeTagged(store), sessions: deps.sessions, valueMaps: plan.valueMaps, now: () => runClock, params, ...(plan.parameters && { parameters: plan.parameters }) };
       for (const nodeId of owned) await store.setStepStatus(runId, nodeId, 'running', null);
 
       const ctx = Context.current();
@@ -174,7 +181,7 @@ export function createActivities(deps: ActivityDeps) {
               if (ctx.cancellationSignal.aborted) throw new CancelledFailure('The run was cancelled');
             },
             commit: async (next, effect) => {
-              await store.commitBatch({ runId, pipelineId, batch: next.batch, cursor: next.cursor, ...effect });
+              await store.commitBatch({ runId, pipelineId, batch: next.batch, cursor: next.cursor, ...effect }).catch(failedAt(STORE_FAILURE));
               checkpoint = next;
               await outages.clear();
               beat();
@@ -190,7 +197,7 @@ export function createActivities(deps: ActivityDeps) {
       const run = await store.getRun(runId);
       const result: PipelineResult = { pipelineId, batches: checkpoint.batch, steps: [] };
       for (const nodeId of owned) {
-        const counts = run?.steps.find((s) => s.nodeId === nodeId)?.counts ?? { read: 0, written: 0, created: 0, updated: 0, rejected: 0 };
+        const counts = run?.steps.find((s) => s.nodeId === nodeId)?.counts ?? zeroCounts();
         const status = counts.rejected > 0 ? 'completed_with_errors' : 'completed';
         await store.setStepStatus(runId, nodeId, status, null);
         result.steps.push({ nodeId, status, counts });
@@ -215,8 +222,47 @@ export function createActivities(deps: ActivityDeps) {
       // Every record rejected, or more than the allowed share: the run is Failed (decided here, not in the workflow).
       const verdict = await runVerdict(store, runId, status, error);
       await store.finishRun(runId, verdict.status, verdict.error);
+      // Never throws and never waits for a mail server or a webhook: deliveries retry in the background (runtime/alerts).
+      await deps.alerts?.afterRun(runId);
+    }),
+
+    /**
+     * A Temporal Schedule starts `scheduledSync` with the integration only: this records its run (trigger 'schedule')
+     * of the current published version, with the published files. The run id is derived from the workflow id, so a
+     * retried call finds the run it made instead of making a second.
+     */
+    createScheduledRun: boundary(async (input: z.input<typeof CreateScheduledRunInput>): Promise<{ runId: string; versionId: string }> => {
+      const { integrationId, workflowId } = CreateScheduledRunInput.parse(input);
+      const runId = scheduledRunId(workflowId);
+      const existing = await store.getRun(runId);
+      if (existing) return { runId, versionId: existing.versionId };
+      const integration = await store.getIntegration(integrationId);
+      if (!integration) throw new PlanError(`The scheduled integration ${integrationId} no longer exists.`);
+      const version = integration.publishedVersionId ? await store.getVersion(integration.publishedVersionId) : null;
+      if (!version) throw new PlanError(`"${integration.name}" is not published, so its schedule has nothing to run.`);
+      const files = await resolveRunFiles(version.plan, {}, (id) => store.getFile(id));
+      // A schedule gives no values: the declared parameters' defaults (a required one without a default fails the run).
+      const checked = resolveRunParams(version.graph.parameters, {});
+      await store.createRun({
+        id: runId,
+        integrationId,
+        versionId: version.id,
+        trigger: 'schedule',
+        params: checked.ok ? checked.params : {},
+        steps: version.plan.steps.map((s) => ({ nodeId: s.nodeId, kind: s.kind, label: s.label })),
+        files,
+      });
+      if (!checked.ok) {
+        const why = `A scheduled run cannot start: ${checked.issues.map((i) => i.message).join('; ')}; give the parameter a default`;
+        await store.finishRun(runId, 'failed', why);
+        throw new PlanError(why);
+      }
+      return { runId, versionId: version.id };
     }),
   };
 }
+
+/** A scheduled run's id: the same for every try of the same scheduled workflow. */
+export const scheduledRunId = (workflowId: string) => `run_s${createHash('sha256').update(workflowId).digest('hex').slice(0, 32)}`;
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { waitingMessage, type StepWaiting } from '../../shared/api/runs';
 import { ConnectorError } from '../connections/sessions';
 import { PlanError } from '../executors';
-import { failedStep } from '../executors/pipeline-pass';
+import { failedStep, STORE_FAILURE } from '../executors/pipeline-pass';
 import { publicMessage } from '../public-message';
 
 export type Failure =
@@ -64,8 +64,9 @@ export function spell(ms: number): string {
   return `${Math.round(ms / 1000)} s`;
 }
 
-/** An outage a pipeline is waiting out: which step's system, since when (ms), how many tries failed. */
-export const Outage = z.object({ nodeId: z.string(), since: z.number(), failures: z.number().int().nonnegative() });
+/** An outage a pipeline is waiting out: which step's system, since when (ms), how many tries failed (and, for
+ * Temporal's UI while the store itself is down, the system's name). */
+export const Outage = z.object({ nodeId: z.string(), since: z.number(), failures: z.number().int().nonnegative(), system: z.string().optional() });
 export type Outage = z.infer<typeof Outage>;
 
 export interface OutageWaitOptions {
@@ -108,11 +109,15 @@ export function outageWaits(o: OutageWaitOptions) {
   };
 
   async function failed(err: unknown): Promise<void> {
-    // Only a source's or target's system is waited for here; the store's own failures (a commit) are left to
-    // Temporal's retry policy.
-    const from = failedStep(err);
+    // A source's or target's system is waited for here, and so is Weft's own store (a commit that could not reach a
+    // DATABASE_URL Postgres): the commit is the target's, so the target step says it waits. While the store is down
+    // that state cannot be written (the API that would show it reads the same store): it is in the activity's
+    // heartbeat (Temporal's UI) and the worker's log. A commit that did land before its connection broke is not
+    // applied twice: the retry's checkpoint claim finds the batch already committed (runtime/store/commit-batch.ts).
+    const tag = failedStep(err);
+    const from = tag === STORE_FAILURE ? o.fallbackNodeId : tag;
     const nodeId = from ?? o.fallbackNodeId;
-    const label = o.steps.find((s) => s.nodeId === nodeId)?.label ?? nodeId;
+    const label = tag === STORE_FAILURE ? "Weft's store" : (o.steps.find((s) => s.nodeId === nodeId)?.label ?? nodeId);
     const failure = classifyFailure(err, label);
     if (failure.kind !== 'unreachable' || !from || o.cancelled()) {
       await clear();
@@ -125,6 +130,7 @@ export function outageWaits(o: OutageWaitOptions) {
       outage = { nodeId, since: now, failures: 0 };
     }
     outage.failures++;
+    outage.system = failure.system;
     const until = outage.since + o.windowMs;
     if (now >= until) {
       const since = outage.since;

@@ -36,9 +36,10 @@ describe('resuming a failed run', () => {
   it('continues from the last committed batch instead of reading everything again', async () => {
     const commits: number[] = [];
     let broken = true;
-    // Batch 4's commit fails on every try while "broken": the run runs out of attempts with three batches committed.
+    // Batch 4's commit fails on every try while "broken" (an error that is not an outage, so Temporal's retry policy
+    // decides): the run runs out of attempts with three batches committed.
     const connections = testConnections(store, { filesDir: join(dir, 'files') });
-    const activities = createActivities({ store: failingCommits(store, (c) => broken && c.batch === 4, commits), sessions: connections, batchSize: 10 });
+    const activities = createActivities({ store: failingCommits(store, (c) => broken && c.batch === 4, commits, 'deadlock detected'), sessions: connections, batchSize: 10 });
     const launcher = await rig.worker(activities, { ...FAST_PIPELINE, maximumAttempts: 2 });
     const app = await asOwner(createApi({ store, launcher, filesDir: join(dir, 'files'), maxUploadBytes: 1024, connections }), store);
     const getRun = async (id: string) => RunDetail.parse(await (await app.request(`/api/runs/${id}`)).json());
@@ -51,7 +52,7 @@ describe('resuming a failed run', () => {
 
     const failed = await getRun(runId);
     expect(failed.status).toBe('failed');
-    expect(failed.error).toBe('Connection terminated unexpectedly');
+    expect(failed.error).toBe('deadlock detected');
     expect(failed.resumeFromRow).toBe(31);
     expect(commits).toEqual([1, 2, 3, 4, 4]);
 

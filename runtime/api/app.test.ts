@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fixture from '../../test/fixtures/graphs/csv-map-workspace.json';
-import { withFilePreview } from '../../shared/graph/kinds/csv-source';
+import { withFilePreview } from '../../shared/graph/kinds/file-source';
 import { ApiError, Integration, IntegrationSummary, PublishResult, RunDetail, UploadedFile, type Graph } from '../../shared';
 import { openStore } from '../store';
 import type { Store } from '../store/types';

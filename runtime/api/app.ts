@@ -10,7 +10,9 @@ import { access, serve, identify, requireAccess, securityHeaders, siteGuard, sit
 import { errorBody, HttpError, validationHook } from './errors';
 import { fileDownloadRoutes, fileRoutes } from './files';
 import { integrationRoutes } from './integrations';
+import { operationRoutes } from './operations';
 import { runRoutes } from './runs';
+import { scheduleRoutes } from './schedules';
 import { tokenRoutes } from './tokens';
 import { userRoutes } from './users';
 import { workspaceRoutes } from './workspace';
@@ -56,6 +58,7 @@ export function createApi(deps: ApiDeps) {
     })
     .route('/', integrationRoutes(deps))
     .route('/', runRoutes(deps))
+    .route('/', scheduleRoutes(deps))
     .route('/', fileRoutes(deps))
     .route('/', fileDownloadRoutes(deps))
     .route('/', workspaceRoutes(deps))
@@ -63,6 +66,7 @@ export function createApi(deps: ApiDeps) {
     .route('/', authRoutes(deps, site))
     .route('/', userRoutes(deps, site))
     .route('/', tokenRoutes(deps))
+    .route('/', operationRoutes(deps, site))
     .route('/', auditRoutes(deps));
 
   // Order matters: headers wrap everything, the Host/Origin/content-type guard comes before any route (the SPA's

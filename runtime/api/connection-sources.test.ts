@@ -97,6 +97,14 @@ describe('POST /connections/:id/preview', () => {
     expect(preview.preview.hash).toBe(sqlPreviewHash({ connectionId: connection.id, object: 'orders', query }));
   });
 
+  it('leads with the database’s own reason for an unknown column, and what was meant', async ({ skip }) => {
+    if (!db) skip();
+    const res = await call('POST', `/connections/${connection.id}/preview`, { object: 'orders', query: "SELECT * FROM orders WHERE custmer = 'Ann'" });
+    expect(res.status).toBe(422);
+    const { error } = ApiError.parse(res.json);
+    expect(error).toMatchObject({ code: 'invalid_query', message: 'column "custmer" does not exist — did you mean customer?' });
+  });
+
   it('refuses a statement that is not one SELECT, in plain words', async ({ skip }) => {
     if (!db) skip();
     const res = await call('POST', `/connections/${connection.id}/preview`, { object: 'orders', query: 'DELETE FROM orders' });

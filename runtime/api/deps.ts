@@ -1,6 +1,8 @@
 // What the HTTP API needs from the rest of the runtime; runtime/main.ts builds it.
 import type { ConnectionService } from '../connections';
+import type { HostPolicy } from '../connections/host-policy';
 import type { Store } from '../store/types';
+import type { ScheduleKeeper } from '../temporal/schedules';
 
 export interface RunLauncher {
   /** `resume`: a new execution of a failed run, which continues from its checkpoints. */
@@ -12,6 +14,8 @@ export interface RunLauncher {
 export interface ApiDeps {
   store: Store;
   launcher: RunLauncher;
+  /** Integration schedules as Temporal Schedules; without it, schedule routes answer 503. */
+  schedules?: ScheduleKeeper;
   /** Where uploaded files are kept. */
   filesDir: string;
   /** Uploads larger than this are refused with 413 (default 50 MB). */
@@ -30,4 +34,10 @@ export interface ApiDeps {
   passwordCost?: number;
   /** Failed sign-ins allowed per email and per address in a window (default 10 per 15 minutes). */
   signInLimit?: { max: number; windowMs: number };
+  /** Runs one trigger token may start in a window (default 60 a minute); more answer 429 with Retry-After. */
+  triggerLimit?: { max: number; windowMs: number };
+  /** Which hosts an alert webhook may post to (default: WEFT_ALLOWED_HOSTS / WEFT_ALLOW_PRIVATE_HOSTS, like connections). */
+  alertHostPolicy?: HostPolicy;
+  /** Whether alert emails can be sent (WEFT_SMTP_URL is set); the alerts form says so when not. */
+  emailConfigured?: boolean;
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, FilePreview, UploadedFile } from '../../shared';
-import { CsvSourceConfig, filePreviewHash } from '../../shared/graph/kinds/csv-source';
+import { FileSourceConfig, filePreviewHash } from '../../shared/graph/kinds/file-source';
 import { filesConnector } from '../connectors/files';
 import { postgresConnector } from '../connectors/postgres';
 import { openStore } from '../store';
@@ -166,7 +166,7 @@ describe('file source preview', () => {
     ]);
     expect(preview.rejected).toEqual([{ rowNumber: 4, reason: expect.stringMatching(/^MRR: /) }]);
     expect(preview.scanned).toBe(4);
-    const node = CsvSourceConfig.parse({ fileId: file.id, fileName: file.name, columns, query: ' [MRR] > 5 ' });
+    const node = FileSourceConfig.parse({ fileId: file.id, fileName: file.name, columns, query: ' [MRR] > 5 ' });
     expect(preview.preview.hash).toBe(filePreviewHash(node));
   });
 
@@ -175,6 +175,21 @@ describe('file source preview', () => {
     const file = await uploaded('many.csv', many);
     const preview = FilePreview.parse(await (await post(`/api/files/${file.id}/preview`, { query: 'MOD([n], 2) = 0' })).json());
     expect(preview.rows.map((r) => r.n)).toEqual([2, 4, 6, 8, 10, 12, 14, 16, 18, 20]);
+  });
+
+  it('reads further when asked (a deeper sample for the designer), with record numbers and the records as read', async () => {
+    const many = `n,city\n${Array.from({ length: 3000 }, (_, i) => `${i + 1},c${i + 1}`).join('\n')}\n`;
+    const file = await uploaded('deep.csv', many);
+    const preview = FilePreview.parse(await (await post(`/api/files/${file.id}/preview`, { query: '[n] > 2390', limit: 10_000 })).json());
+    expect(preview.rows).toHaveLength(610);
+    expect(preview.rowNumbers?.slice(0, 3)).toEqual([2391, 2392, 2393]);
+    expect(preview.sourceRows?.[0]).toEqual({ n: '2391', city: 'c2391' });
+    expect(preview.rows[0]).toMatchObject({ n: 2391 });
+    expect(preview.scanned).toBe(3000);
+    expect(preview.timedOut).toBeUndefined();
+    // Without a limit, 10 as before; a limit past SAMPLE_LIMITS is refused.
+    expect(FilePreview.parse(await (await post(`/api/files/${file.id}/preview`, {})).json()).rows).toHaveLength(10);
+    expect((await post(`/api/files/${file.id}/preview`, { limit: 10_001 })).status).toBe(400);
   });
 
   it('explains a filter that is not a TRUE/FALSE formula over the columns, and bad settings', async () => {

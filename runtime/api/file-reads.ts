@@ -1,7 +1,7 @@
 // What the file routes do besides storing bytes: sniff a stored file (again) into its stored record, and preview a
 // file source through a Files session the connection service opened (with a Files connection's PGP key, if chosen).
-import type { FilePreview, FilePreviewInput, FileSniffInput, UploadedFile } from '../../shared';
-import { filePreviewStamp } from '../../shared/graph/kinds/csv-source';
+import { SAMPLE_LIMITS, type FilePreview, type FilePreviewInput, type FileSniffInput, type UploadedFile } from '../../shared';
+import { filePreviewStamp } from '../../shared/graph/kinds/file-source';
 import { ConnectorError, type ConnectorSession } from '../connections';
 import { FileNeedsKeyError, PgpError, sniffFile, type FileSniff, type PgpDecrypt } from '../files/formats';
 import type { StoredFile } from '../store/types';
@@ -66,17 +66,30 @@ export const served = (file: StoredFile): UploadedFile => {
 
 /** The first records a file source with these settings and filter reads, and the stamp for them. */
 export async function previewFile(session: ConnectorSession, file: StoredFile, input: FilePreviewInput, now = new Date()): Promise<FilePreview> {
-  const { connectionId: _c, query: rawQuery, ...settings } = input;
+  const { connectionId: _c, query: rawQuery, limit: asked, ...settings } = input;
   const query = rawQuery?.trim() ?? '';
+  const limit = asked ?? PREVIEW_ROWS;
+  // A deeper sample (the designer's, for steps a filter starves) is bounded in time as well as in rows.
+  const deadline = limit > PREVIEW_ROWS ? Date.now() + SAMPLE_LIMITS.maxMs : Number.POSITIVE_INFINITY;
   const rows: Record<string, unknown>[] = [];
+  const rowNumbers: number[] = [];
+  const sourceRows: Record<string, unknown>[] = [];
   const rejected: FilePreview['rejected'] = [];
   let scanned = 0;
+  let timedOut = false;
   try {
-    for await (const b of session.read(file.id, { batchSize: 1_000, settings, ...(query ? { query } : {}) })) {
+    for await (const b of session.read(file.id, { batchSize: limit > PREVIEW_ROWS ? 2_000 : 1_000, settings, ...(query ? { query } : {}) })) {
       for (const r of b.rejected ?? []) if (rejected.length < PREVIEW_ROWS) rejected.push({ rowNumber: r.rowNumber, reason: r.reason });
-      rows.push(...b.rows.slice(0, PREVIEW_ROWS - rows.length));
+      const take = limit - rows.length;
+      rows.push(...b.rows.slice(0, take));
+      if (b.rowNumbers) rowNumbers.push(...b.rowNumbers.slice(0, take));
+      if (b.sourceRows) sourceRows.push(...b.sourceRows.slice(0, take));
       scanned = (b.cursor as { nextRow: number }).nextRow;
-      if (rows.length >= PREVIEW_ROWS || scanned >= PREVIEW_SCAN_LIMIT) break;
+      if (rows.length >= limit || scanned >= PREVIEW_SCAN_LIMIT) break;
+      if (Date.now() > deadline) {
+        timedOut = true;
+        break;
+      }
     }
   } catch (err) {
     throw previewProblem(err, file);
@@ -95,7 +108,16 @@ export async function previewFile(session: ConnectorSession, file: StoredFile, i
     },
     now,
   );
-  return { columns: settings.columns ?? file.columns, rows, rejected, scanned, preview: stamp };
+  return {
+    columns: settings.columns ?? file.columns,
+    rows,
+    ...(rowNumbers.length === rows.length ? { rowNumbers } : {}),
+    ...(sourceRows.length === rows.length ? { sourceRows } : {}),
+    ...(timedOut ? { timedOut } : {}),
+    rejected,
+    scanned,
+    preview: stamp,
+  };
 }
 
 function previewProblem(err: unknown, file: StoredFile): unknown {

@@ -23,7 +23,10 @@ export interface Principal {
   sessionId: string | null;
 }
 
-export type AuthEnv = { Variables: { principal: Principal | null } };
+export type AuthEnv = { Variables: { principal: Principal | null; triggerToken?: string } };
+
+/** Trigger tokens (runtime/api/operations.ts) start with this; they open the trigger API of one integration and nothing else. */
+export const TRIGGER_TOKEN_PREFIX = 'weft_trg_';
 
 export const SESSION_TTL_MS = 14 * 24 * 60 * 60 * 1000;
 const REFRESH_AFTER_MS = 24 * 60 * 60 * 1000;
@@ -122,6 +125,11 @@ export function identify(store: Store, site: Site): MiddlewareHandler<AuthEnv> {
     if (authorization !== undefined) {
       const match = /^bearer\s+(\S+)\s*$/i.exec(authorization);
       if (!match) return refuse(c, 401, 'unauthenticated', 'The Authorization header must be "Bearer <token>"');
+      // A trigger token is no principal: only routes of access level 'trigger' read it, and check it themselves.
+      if (match[1]!.startsWith(TRIGGER_TOKEN_PREFIX)) {
+        c.set('triggerToken', match[1]!);
+        return next();
+      }
       const token = await store.auth.useToken(hashSecret(match[1]!));
       if (!token) return refuse(c, 401, 'unauthenticated', 'This API token is not valid (it may have been revoked)');
       c.set('principal', { kind: 'token', role: token.role, actor: `token:${token.name}`, actorId: token.id, user: null, sessionId: null });
@@ -146,7 +154,7 @@ export function identify(store: Store, site: Site): MiddlewareHandler<AuthEnv> {
 /** The per-route check: 401 without a principal (unless public), 403 when the role may not. */
 export function requireAccess(level: Access): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
-    if (level === 'public') return next();
+    if (level === 'public' || level === 'trigger') return next();
     const principal = c.get('principal');
     if (!principal) return refuse(c, 401, 'unauthenticated', 'Sign in first (or send an API token as Authorization: Bearer <token>)');
     if (!may(principal.role, level)) {
@@ -162,7 +170,7 @@ export function requireAccess(level: Access): MiddlewareHandler<AuthEnv> {
  */
 export const access = <L extends Access>(level: L) => ({
   middleware: requireAccess(level),
-  security: (level === 'public' ? [] : [{ session: [] }, { bearer: [] }]) as Record<string, string[]>[],
+  security: (level === 'public' ? [] : level === 'trigger' ? [{ bearer: [] }] : [{ session: [] }, { bearer: [] }]) as Record<string, string[]>[],
   'x-weft-access': level,
   'x-weft-roles': [...ACCESS_ROLES[level]] as Role[],
 });

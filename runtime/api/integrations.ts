@@ -1,6 +1,7 @@
 // Integrations: CRUD over drafts, server-side compile, and publish (the gate that refuses errors).
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { hasErrors, isCancellableRun } from '../../shared';
+import { describeCadence, hasErrors, isCancellableRun } from '../../shared';
+import { engineDown, requireKeeper } from './schedules';
 import { compileOnServer } from './compile-context';
 import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
@@ -40,8 +41,8 @@ const update = serve(routes.updateIntegration, {
 const remove = serve(routes.deleteIntegration, {
   ...access('design'),
   tags: ['Integrations'],
-  summary: 'Delete an integration, its versions and its runs',
-  responses: { 204: 'Deleted', 404: usual[404], 409: 'A run is in progress' },
+  summary: 'Delete an integration, its versions, its runs and its schedule (the Temporal Schedule is deleted)',
+  responses: { 204: 'Deleted', 404: usual[404], 409: 'A run is in progress', 503: 'It has a schedule and the execution engine (Temporal) is unreachable' },
 });
 
 const compileRoute = serve(routes.compileGraph, {
@@ -58,7 +59,7 @@ const publish = serve(routes.publishIntegration, {
   responses: { 200: 'Published (or unchanged since the last version)', 404: usual[404], 422: 'The graph has errors: error.diagnostics lists them' },
 });
 
-export function integrationRoutes({ store }: ApiDeps) {
+export function integrationRoutes({ store, schedules }: ApiDeps) {
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(list, async (c) => c.json(await store.listIntegrations(), 200))
     .openapi(create, async (c) => {
@@ -87,8 +88,18 @@ export function integrationRoutes({ store }: ApiDeps) {
         throw new HttpError(409, 'run_in_progress', 'A run of this integration is in progress; delete it when the run has finished');
       }
       const gone = await store.getIntegration(id);
-      if (!gone || !(await store.deleteIntegration(id))) throw notFound('Integration', id);
-      await audit(c, store, 'integration.deleted', { type: 'integration', id, name: gone.name });
+      if (!gone) throw notFound('Integration', id);
+      // Its Temporal Schedule goes first: were Temporal down, the integration stays rather than leave a Schedule firing at nothing.
+      const schedule = await store.getSchedule(id);
+      if (schedule) {
+        try {
+          await requireKeeper(schedules).remove(id);
+        } catch (err) {
+          throw err instanceof HttpError ? err : engineDown(err);
+        }
+      }
+      if (!(await store.deleteIntegration(id))) throw notFound('Integration', id);
+      await audit(c, store, 'integration.deleted', { type: 'integration', id, name: gone.name }, schedule ? { scheduleDeleted: describeCadence(schedule.cadence, schedule.timeZone) } : {});
       return c.body(null, 204);
     })
     .openapi(compileRoute, async (c) => {

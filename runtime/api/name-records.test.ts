@@ -3,7 +3,7 @@
 // the plan's value maps) is parsed with `nameRecord`, which keeps it. Through app.request(), as the web client parses.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fixture from '../../test/fixtures/graphs/csv-map-workspace.json';
-import { withFilePreview } from '../../shared/graph/kinds/csv-source';
+import { withFilePreview } from '../../shared/graph/kinds/file-source';
 import { compileFormula, Integration, Page, Plan, PublishResult, RejectedRecord, UploadedFile, WorkspaceRecord, type Graph } from '../../shared';
 import { FilePreview } from '../../shared/api/files';
 import { WorkspacePreview } from '../../shared/api/workspace-preview';

@@ -2,14 +2,15 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import type { Context } from 'hono';
-import { StartRunInput, isCancellableRun, isTerminalRun, resolveRunParams, RUN_STATUS_LABELS, type IntegrationVersion, type RunTrigger } from '../../shared';
-import type { NewRunFile } from '../store/types';
-import { servedRunFile } from '../store/run-files';
+import { StartRunInput, isCancellableRun, isTerminalRun, RUN_STATUS_LABELS, type RunTrigger } from '../../shared';
 import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
 import { access, serve, type AuthEnv } from './guard';
 import { HttpError, notFound, validationHook, usual } from './errors';
-import { listFileSources, resolveRunFiles } from './run-files';
+import { rejectedCsv, withLines } from './rejected-csv';
+import { attachmentHeader } from './files';
+import { listFileSources } from './run-files';
+import { engineFailure, stamp, startRunOf } from './start-run';
 import { workflowIdForRun } from '../temporal/client';
 import * as routes from '../../shared/api/routes';
 
@@ -18,7 +19,7 @@ const start = serve(routes.startRun, {
   ...access('run'),
   tags: ['Runs'],
   summary: 'Start a run of the published version, optionally with other files for its file sources; returns the run id at once',
-  responses: { 202: 'Started', 400: 'A parameter of the wrong type, a missing required parameter or an undeclared one (each named as `params.<name>`), or bad files', 404: usual[404], 409: 'Not published yet', 422: 'A replacement file names no file source of the published version, is missing, or lacks columns the node reads', 503: 'The execution engine (Temporal) is unreachable' },
+  responses: { 202: 'Started', 400: 'A parameter of the wrong type, a missing required parameter or an undeclared one (each named as `params.<name>`), or bad files', 404: usual[404], 409: 'Not published yet, or deactivated', 422: 'A replacement file names no file source of the published version, is missing, or lacks columns the node reads', 503: 'The execution engine (Temporal) is unreachable' },
 });
 
 const resume = serve(routes.resumeRun, {
@@ -77,26 +78,19 @@ const rejected = serve(routes.listRejected, {
   responses: { 200: 'Rejected records', 404: usual[404] },
 });
 
+const rejectedDownload = serve(routes.downloadRejected, {
+  ...access('read'),
+  tags: ['Runs'],
+  summary: 'Every record a run rejected as CSV: its line in the file, the step, the reason and its source values (formula-like cells start with \')',
+  responses: { 200: 'CSV of the rejected records', 404: usual[404] },
+});
+
 const events = serve(routes.runEvents, {
   ...access('read'),
   tags: ['Runs'],
   summary: 'Server-sent events: `run` with the RunDetail on every change, `end` when it finishes',
   responses: { 200: 'Event stream', 404: usual[404] },
 });
-
-/** Why Temporal refused or did not answer, in words: the client's own message ("Failed to start Workflow") says little. */
-function engineFailure(err: unknown): string {
-  const texts = [err, err instanceof Error ? err.cause : undefined].map((e) => (e instanceof Error ? e.message : e ? String(e) : ''));
-  if (texts.some((t) => /DEADLINE_EXCEEDED|did not answer within/i.test(t))) return 'no answer within 2 s';
-  return texts.filter(Boolean).join(': ');
-}
-
-/** "6 Dec 2026 01:40 UTC": the server's default run names (the web app sends names in the person's own time). */
-function stamp(d: Date): string {
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${d.getUTCDate()} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())} UTC`;
-}
 
 /** Who started a run: a person in the app (manual, by name) or an API token (api, `token:<name>`). */
 function starter(c: Context<AuthEnv>): { trigger: RunTrigger; startedBy: string | null } {
@@ -115,72 +109,15 @@ export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
     return { integration, version };
   }
 
-  /** The run's parameter values against the version's declarations: 400 naming each bad one (`params.<name>`). */
-  function checkedParams(version: IntegrationVersion, given: Record<string, unknown>): Record<string, unknown> {
-    const checked = resolveRunParams(version.graph.parameters, given);
-    if (!checked.ok) {
-      throw new HttpError(400, 'invalid_request', `Invalid request: ${checked.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues: checked.issues });
-    }
-    return checked.params;
-  }
-
-  async function launch(
-    c: Context<AuthEnv>,
-    run: {
-      integration: { id: string; name: string };
-      version: IntegrationVersion;
-      files: NewRunFile[];
-      params: Record<string, unknown>;
-      name: string;
-      trigger: RunTrigger;
-      startedBy: string | null;
-      rerunOf: string | null;
-    },
-  ) {
-    const { integration, version, files, params } = run;
-    const created = await store.createRun({
-      integrationId: integration.id,
-      versionId: version.id,
-      trigger: run.trigger,
-      name: run.name,
-      startedBy: run.startedBy,
-      rerunOf: run.rerunOf,
-      params,
-      steps: version.plan.steps.map((s) => ({ nodeId: s.nodeId, kind: s.kind, label: s.label })),
-      files,
-    });
-    const runFiles = (await store.listRunFiles(created.id)).map(servedRunFile);
-    try {
-      const { workflowId } = await launcher.start({ runId: created.id, versionId: version.id, ...(Object.keys(params).length > 0 && { params }) });
-      await store.setRunWorkflow(created.id, workflowId);
-      await audit(c, store, run.rerunOf ? 'run.rerun' : 'run.started', { type: 'integration', id: integration.id, name: integration.name }, {
-        runId: created.id,
-        version: version.number,
-        replacedFiles: files.filter((f) => f.replaced).length,
-        ...(run.rerunOf && { rerunOf: run.rerunOf }),
-      });
-      return c.json({ runId: created.id, workflowId, files: runFiles }, 202);
-    } catch (err) {
-      const reason = engineFailure(err);
-      await store.finishRun(created.id, 'failed', `Could not start the run: ${reason}`);
-      throw new HttpError(
-        503,
-        'engine_unavailable',
-        `Could not start the run: the execution engine did not answer (${reason}). Temporal may be restarting; try again in a moment.`,
-      );
-    }
-  }
-
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(start, async (c) => {
       const { id } = c.req.valid('param');
       const input = StartRunInput.parse(c.req.valid('json') ?? {});
-      const { integration, version } = await publishedVersion(id);
-      const files = await resolveRunFiles(version.plan, input.files, (fileId) => store.getFile(fileId));
-      const params = checkedParams(version, input.params);
       const who = starter(c);
-      const name = input.name || `${who.trigger === 'api' ? 'API run' : 'Manual run'}, ${stamp(new Date())}`;
-      return launch(c, { integration, version, files, params, name, ...who, rerunOf: null });
+      const started = await startRunOf({ store, launcher }, id, { ...who, name: input.name, params: input.params, files: input.files });
+      const { run, integration, version, files } = started;
+      await audit(c, store, 'run.started', { type: 'integration', id, name: integration.name }, { runId: run.id, version: version.number, replacedFiles: files.filter((f) => f.replaced).length });
+      return c.json({ runId: run.id, workflowId: started.workflowId, files: started.runFiles }, 202);
     })
     .openapi(resume, async (c) => {
       const { id } = c.req.valid('param');
@@ -219,14 +156,25 @@ export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
       const body = c.req.valid('json') ?? {};
       const earlier = await store.getRun(id);
       if (!earlier) throw notFound('Run', id);
-      const { integration, version } = await publishedVersion(earlier.integrationId);
       // The same settings: the earlier run's parameters and the files it read instead of the published ones.
       const replaced = Object.fromEntries(earlier.files.filter((f) => f.replaced).map((f) => [f.nodeId, f.fileId]));
-      const files = await resolveRunFiles(version.plan, replaced, (fileId) => store.getFile(fileId));
-      const params = checkedParams(version, earlier.params);
-      const who = starter(c);
       const name = body.name || `Re-run of ${earlier.name || `the run of ${stamp(new Date(earlier.createdAt))}`}`;
-      return launch(c, { integration, version, files, params, name, trigger: 'rerun', startedBy: who.startedBy, rerunOf: id });
+      const started = await startRunOf({ store, launcher }, earlier.integrationId, {
+        trigger: 'rerun',
+        name,
+        startedBy: starter(c).startedBy,
+        rerunOf: id,
+        params: earlier.params,
+        files: replaced,
+      });
+      const { run, integration, version, files } = started;
+      await audit(c, store, 'run.rerun', { type: 'integration', id: integration.id, name: integration.name }, {
+        runId: run.id,
+        version: version.number,
+        replacedFiles: files.filter((f) => f.replaced).length,
+        rerunOf: id,
+      });
+      return c.json({ runId: run.id, workflowId: started.workflowId, files: started.runFiles }, 202);
     })
     .openapi(runOptions, async (c) => {
       const { id } = c.req.valid('param');
@@ -257,9 +205,25 @@ export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
     .openapi(rejected, async (c) => {
       const { id } = c.req.valid('param');
       const paging = c.req.valid('query');
-      if (!(await store.getRun(id))) throw notFound('Run', id);
+      const run = await store.getRun(id);
+      if (!run) throw notFound('Run', id);
       const page = await store.listRejected(id, paging);
-      return c.json({ ...page, ...paging }, 200);
+      const version = await store.getVersion(run.versionId);
+      return c.json({ ...page, items: withLines(version?.plan ?? null, page.items), ...paging }, 200);
+    })
+    .openapi(rejectedDownload, async (c) => {
+      const { id } = c.req.valid('param');
+      const run = await store.getRun(id);
+      if (!run) throw notFound('Run', id);
+      const version = await store.getVersion(run.versionId);
+      const labels = new Map(run.steps.map((s) => [s.nodeId, s.label]));
+      const body = rejectedCsv((offset, limit) => store.listRejected(id, { offset, limit }), version?.plan ?? null, labels);
+      const day = (run.startedAt ?? run.createdAt).slice(0, 10);
+      return c.body(body, 200, {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': attachmentHeader(`${run.integrationName} rejected ${day}.csv`),
+        'cache-control': 'private, no-store',
+      }) as never;
     })
     .openapi(events, async (c) => {
       const { id } = c.req.valid('param');

@@ -4,6 +4,7 @@ import type { Field, FieldType } from '../../shared/graph/field-types';
 import { sqlPreviewHash } from '../../shared/graph/kinds/sql-source';
 import type { DiscoveredObjectInfo, SourcePreview, SourcePreviewInput } from '../../shared';
 import { ConnectorError, type ConnectorSession, type DiscoveredObject } from '../connectors/types';
+import { suggest } from '../../shared/util/suggest';
 import { redact } from '../secrets';
 
 export const PREVIEW_ROWS = 10;
@@ -32,9 +33,13 @@ export async function previewSource(session: ConnectorSession, connectionId: str
   if (!found) throw new ConnectorError('not_found', `Table "${input.object}" not found. Pick one of the tables the connection can reach.`);
   const query = input.query?.trim() ?? '';
   let rows: Record<string, unknown>[] = [];
-  for await (const batch of session.read(found.name, { batchSize: PREVIEW_ROWS, ...(query ? { query } : {}) })) {
-    rows = batch.rows.slice(0, PREVIEW_ROWS);
-    break;
+  try {
+    for await (const batch of session.read(found.name, { batchSize: PREVIEW_ROWS, ...(query ? { query } : {}) })) {
+      rows = batch.rows.slice(0, PREVIEW_ROWS);
+      break;
+    }
+  } catch (err) {
+    throw withSuggestion(err, found.fields.map((f) => f.name));
   }
   const byName = new Map(found.fields.map((f) => [f.name, f]));
   // A query may pick, rename or compute columns: its rows say which there are.
@@ -49,11 +54,28 @@ export async function previewSource(session: ConnectorSession, connectionId: str
   };
 }
 
+/** An unknown column the database named without a hint: Weft suggests the table's closest column. */
+export function withSuggestion(err: unknown, columns: readonly string[]): unknown {
+  if (!(err instanceof ConnectorError) || !err.reason || err.suggestion) return err;
+  const unknown = /column "([^"]+)" does not exist|Unknown column '([^']+)'/i.exec(err.reason);
+  const name = unknown?.[1] ?? unknown?.[2];
+  const bare = name?.split('.').pop();
+  // Two letters swapped ("piad") is the likeliest typo: that column first, then the closest by edit distance.
+  const letters = (t: string) => [...t.toLowerCase()].sort().join('');
+  const meant = bare ? (columns.find((c) => letters(c) === letters(bare)) ?? suggest(bare, columns)) : undefined;
+  return meant ? new ConnectorError(err.code, err.message, { cause: err.cause, reason: err.reason, suggestion: meant }) : err;
+}
+
 /** A connector failure as the designer shows it: what happened in plain words, then the system's own. */
 export function describeReadFailure(err: unknown, object: string, secrets: unknown = {}): { code: ConnectorError['code']; message: string } {
   const code = err instanceof ConnectorError ? err.code : 'unknown';
   const detail = redact(err instanceof Error ? err.message : String(err), secrets).trim();
   const say = (headline: string) => (detail && !detail.startsWith(headline) ? `${headline} (${detail})` : headline);
+  // The database's own reason leads when it says what to fix: `column "stat" does not exist — did you mean state?`.
+  if (err instanceof ConnectorError && code === 'invalid_query' && err.reason) {
+    const reason = redact(err.reason, secrets).trim();
+    return { code, message: err.suggestion ? `${reason} — did you mean ${err.suggestion}?` : reason };
+  }
   switch (code) {
     case 'invalid_query':
       // The guard's own refusals explain themselves; the database's are errors in an otherwise valid SELECT.

@@ -130,10 +130,19 @@ export class ConnectorError extends Error {
     /** What kind of failure, so the UI can say it in the user's words. */
     readonly code: 'auth' | 'unreachable' | 'not_found' | 'tls' | 'timeout' | 'invalid_query' | 'permission' | 'invalid_config' | 'unknown',
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; reason?: string; suggestion?: string },
   ) {
     super(message, options);
+    this.reason = options?.reason;
+    this.suggestion = options?.suggestion;
   }
+  /**
+   * The system's own words when they say by themselves what to fix in a query (`column "stat" does not exist`): the
+   * designer leads with them instead of a general sentence.
+   */
+  readonly reason: string | undefined;
+  /** The name the system (or Weft) thinks was meant, for "did you mean state?". */
+  readonly suggestion: string | undefined;
 }
 
 /** What a passed test may add: what it proved, and a warning (never a failure). */

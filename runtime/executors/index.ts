@@ -1,7 +1,7 @@
 // The executor registry: one entry per node kind, keyed by the kinds' own union so none can be missing.
 import type { PlanStep } from '../../shared/compiler/plan';
 import { isKindId, type KindId } from '../../shared/graph/kinds';
-import { csvSourceExecutor } from './csv-source';
+import { fileSourceExecutor } from './file-source';
 import { sqlSourceExecutor } from './sql-source';
 import { sqlTargetExecutor } from './sql-target';
 import { transformExecutor } from './transform';
@@ -10,7 +10,7 @@ import { workspaceSourceExecutor } from './workspace-source';
 import { workspaceTargetExecutor } from './workspace-target';
 
 export const EXECUTORS: { readonly [K in KindId]: ExecutorDef<K> } = {
-  'csv-source': csvSourceExecutor,
+  'csv-source': fileSourceExecutor,
   'sql-source': sqlSourceExecutor,
   'workspace-source': workspaceSourceExecutor,
   map: transformExecutor('map'),
@@ -27,4 +27,3 @@ export async function createExecutor(step: PlanStep, deps: ExecutorDeps): Promis
 
 export * from './types';
 export * from './pipeline';
-export { CsvCursor } from './csv-source';

@@ -38,12 +38,30 @@ const failedSteps = new WeakMap<object, string>();
 /** The node id of the step whose executor threw `err` during a pass, if it came from one. */
 export const failedStep = (err: unknown): string | undefined => (err instanceof Object ? failedSteps.get(err) : undefined);
 
-const failedAt =
+/** The tag of a failure of Weft's own store (a commit, or a source reading files or records from it): waited out like
+ * a target's outage and shown on the target step, never taken for the source's own system failing. */
+export const STORE_FAILURE = '\u0000store';
+
+export const failedAt =
   (nodeId: string) =>
   (err: unknown): never => {
     if (err instanceof Object && !failedSteps.has(err)) failedSteps.set(err, nodeId);
     throw err;
   };
+
+/** The store with every failed call tagged as the store's (`STORE_FAILURE`). */
+export function storeTagged<S extends object>(store: S): S {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const result: unknown = (value as (...a: unknown[]) => unknown).apply(target, args);
+        return result instanceof Promise ? result.catch(failedAt(STORE_FAILURE)) : result;
+      };
+    },
+  });
+}
 
 async function* tagged<T>(source: AsyncIterable<T>, nodeId: string): AsyncGenerator<T> {
   try {

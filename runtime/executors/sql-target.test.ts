@@ -205,11 +205,11 @@ describe('a run into a database table', () => {
     await sql!.query('CREATE TABLE orders_copy (id integer PRIMARY KEY, customer text NOT NULL, amount numeric(10,2), paid boolean)');
     const first = await run('public.orders_copy', 'upsert');
     expect(first.status).toBe('completed');
-    expect(first.target?.counts).toEqual({ read: 25, written: 25, created: 25, updated: 0, rejected: 0 });
+    expect(first.target?.counts).toEqual({ read: 25, written: 25, created: 25, updated: 0, unchanged: 0, rejected: 0 });
     expect((await sql!.query('SELECT count(*)::int AS n FROM orders_copy')).rows[0].n).toBe(25);
     await sql!.query(`UPDATE orders SET customer = 'Changed' WHERE id = 7`);
     const second = await run('public.orders_copy', 'upsert');
-    expect(second.target?.counts).toEqual({ read: 25, written: 25, created: 0, updated: 1, rejected: 0 });
+    expect(second.target?.counts).toEqual({ read: 25, written: 25, created: 0, updated: 1, unchanged: 24, rejected: 0 });
     expect((await sql!.query('SELECT customer FROM orders_copy WHERE id = 7')).rows[0].customer).toBe('Changed');
   });
 
@@ -221,7 +221,7 @@ describe('a run into a database table', () => {
     expect(r.commits).toEqual([1, 2, 2, 3]);
     // Batch 2 was written and its commit failed while batch 3 was already being written (writes overlap the
     // previous commit); the retry found the fifteen rows of both already there, identical: unchanged, not duplicated.
-    expect(r.target?.counts).toEqual({ read: 25, written: 25, created: 10, updated: 0, rejected: 0 });
+    expect(r.target?.counts).toEqual({ read: 25, written: 25, created: 10, updated: 0, unchanged: 15, rejected: 0 });
     expect(r.target?.status).toBe('completed');
     expect((await sql!.query('SELECT count(*)::int AS n FROM orders_insert')).rows[0].n).toBe(25);
   });

@@ -1,7 +1,7 @@
 // The format layer: which kind of file an upload is (CSV, JSON, NDJSON, Excel, maybe gzipped or zipped, maybe
 // PGP-encrypted), what its columns are, and one batch reader for all of them.
 import type { Field } from '../../shared/graph/field-types';
-import type { FILE_FORMATS } from '../../shared/graph/kinds/csv-source';
+import type { FILE_FORMATS } from '../../shared/graph/kinds/file-source';
 import { readCsvBatches, sniffCsvText, utf16Message, utf16Of, type CsvBatch, type CsvDelimiter } from './csv';
 import { BINARY_XLSB, LEGACY_XLS, readExcelBatches, sniffExcel } from './excel';
 import { readRecordBatches, sniffJson, sniffNdjson } from './json';

@@ -5,7 +5,7 @@ import { open } from 'node:fs/promises';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import yauzl from 'yauzl';
-import type { FILE_COMPRESSIONS } from '../../shared/graph/kinds/csv-source';
+import type { FILE_COMPRESSIONS } from '../../shared/graph/kinds/file-source';
 import { openDecrypted, type PgpDecrypt } from './pgp';
 
 export type Compression = (typeof FILE_COMPRESSIONS)[number];

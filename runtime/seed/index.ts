@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Graph } from '../../shared';
-import { withFilePreview } from '../../shared/graph/kinds/csv-source';
+import { withFilePreview } from '../../shared/graph/kinds/file-source';
 import { publishIntegration } from '../api/publish';
 import { sniffCsv } from '../files/csv';
 import { saveUpload } from '../files/upload';

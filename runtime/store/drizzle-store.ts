@@ -1,5 +1,7 @@
 // The Store over one Drizzle database: each method delegates to the module that owns its tables.
+import { randomBytes } from 'node:crypto';
 import { createAuthStore } from './auth';
+import { createOperationsStore } from './operations';
 import { commitBatch } from './commit-batch';
 import * as connections from './connections';
 import type { Engine } from './engines';
@@ -8,6 +10,7 @@ import * as integrations from './integrations';
 import { migrate } from './migrate';
 import * as runFiles from './run-files';
 import * as runs from './runs';
+import * as schedules from './schedules';
 import type { Store } from './types';
 import * as workspace from './workspace';
 import { writeWorkspace } from './workspace-write';
@@ -66,6 +69,13 @@ export function createDrizzleStore(engine: Engine): Store {
     recordConnectionTest: (id, result) => connections.recordConnectionTest(db, id, result),
     listConnectionUsage: () => connections.listConnectionUsage(db),
 
+    getSchedule: (integrationId) => schedules.getSchedule(db, integrationId),
+    listSchedules: () => schedules.listSchedules(db),
+    saveSchedule: (input) => schedules.saveSchedule(db, input),
+    setScheduleSkipsRecorded: (integrationId, from, to) => schedules.setScheduleSkipsRecorded(db, integrationId, from, to),
+    deleteSchedule: (integrationId) => schedules.deleteSchedule(db, integrationId),
+
     auth: createAuthStore(db),
+    ops: createOperationsStore(db, () => `whsec_${randomBytes(24).toString('base64url')}`),
   };
 }

@@ -20,6 +20,8 @@ const integrationColumns = {
   updatedAt: integrations.updatedAt,
   publishedVersionNumber: integrationVersions.number,
   publishedGraphHash: integrationVersions.graphHash,
+  active: integrations.active,
+  disabledReason: integrations.disabledReason,
 };
 
 interface IntegrationRow {
@@ -32,6 +34,8 @@ interface IntegrationRow {
   updatedAt: Date;
   publishedVersionNumber: number | null;
   publishedGraphHash: string | null;
+  active: boolean;
+  disabledReason: string | null;
 }
 
 /**
@@ -48,6 +52,8 @@ function toIntegrationBase(row: IntegrationRow): Omit<Integration, 'graph'> {
     publishedVersionId: row.publishedVersionId,
     publishedVersionNumber: row.publishedVersionNumber,
     hasUnpublishedChanges: row.publishedGraphHash === null || row.publishedGraphHash !== row.graphHash,
+    active: row.active,
+    disabledReason: row.disabledReason,
   };
 }
 

@@ -30,20 +30,27 @@ export async function recordRunFiles(db: Db, runId: string, list: readonly NewRu
 
 /** A run's files in its steps' order (nodes without a step last, by id), each with its stored file. */
 export async function listRunFiles(db: Db, runId: string): Promise<RunFileRecord[]> {
+  return (await runFilesOf(db, [runId])).get(runId) ?? [];
+}
+
+/** The files of several runs at once (one query for a page of the sync history), by run id. */
+export async function runFilesOf(db: Db, runIds: readonly string[]): Promise<Map<string, RunFileRecord[]>> {
+  const byRun = new Map<string, RunFileRecord[]>();
+  if (runIds.length === 0) return byRun;
   const rows = await db
     .select({ link: runFiles, file: files, label: runSteps.label, position: runSteps.position })
     .from(runFiles)
     .innerJoin(files, eq(files.id, runFiles.fileId))
     .leftJoin(runSteps, and(eq(runSteps.runId, runFiles.runId), eq(runSteps.nodeId, runFiles.nodeId)))
-    .where(eq(runFiles.runId, runId))
+    .where(inArray(runFiles.runId, [...runIds]))
     .orderBy(asc(runSteps.position), asc(runFiles.nodeId));
-  return rows.map((r) => ({
-    nodeId: r.link.nodeId,
-    fileId: r.link.fileId,
-    replaced: r.link.replaced,
-    nodeLabel: r.label ?? '',
-    file: fileFromRow(r.file),
-  }));
+  for (const r of rows) {
+    const record: RunFileRecord = { nodeId: r.link.nodeId, fileId: r.link.fileId, replaced: r.link.replaced, nodeLabel: r.label ?? '', file: fileFromRow(r.file) };
+    const list = byRun.get(r.link.runId);
+    if (list) list.push(record);
+    else byRun.set(r.link.runId, [record]);
+  }
+  return byRun;
 }
 
 /** What the API serves about a run's file: never its path on disk. */

@@ -9,6 +9,7 @@ import {
   type Counts,
   type RejectedRecord,
   type Run,
+  type RunListItem,
   type RunDetail,
   type RunStep,
   type StepWaiting,
@@ -18,7 +19,7 @@ import type { Db } from './db';
 import { StoreNotFoundError } from './errors';
 import { newId } from './ids';
 import { page } from './paging';
-import { listRunFiles, recordRunFiles, servedRunFile } from './run-files';
+import { listRunFiles, recordRunFiles, runFilesOf, servedRunFile } from './run-files';
 import { integrations, integrationVersions, rejectedRecords, runCheckpoints, runs, runSteps } from './schema';
 import type { NewRun, RunFilter } from './types';
 
@@ -28,11 +29,11 @@ const isoOrNull = (d: Date | null): string | null => (d ? d.toISOString() : null
 type StepRow = typeof runSteps.$inferSelect;
 type RunRow = typeof runs.$inferSelect;
 
-const stepCounts = (s: StepRow): Counts => ({ read: s.read, written: s.written, created: s.created, updated: s.updated, rejected: s.rejected });
+const stepCounts = (s: StepRow): Counts => ({ read: s.read, written: s.written, created: s.created, updated: s.updated, unchanged: s.unchanged, rejected: s.rejected });
 
 /**
  * A run's counts, from its steps: `read` is what the sources read (steps whose kind's category is source),
- * `written`/`created`/`updated` are what the targets wrote (category target), and
+ * `written`/`created`/`updated`/`unchanged` are what the targets wrote (category target), and
  * `rejected` is every step's rejections (a transform's and a target's alike). Transforms' own
  * read/written counts never add to the run's, so a row is not counted once per step it passes.
  */
@@ -45,6 +46,7 @@ export function runCounts(steps: readonly Pick<StepRow, 'kind' | keyof Counts>[]
       total.written += s.written;
       total.created += s.created;
       total.updated += s.updated;
+      total.unchanged += s.unchanged;
     }
     total.rejected += s.rejected;
   }
@@ -86,7 +88,7 @@ const stepsOf = (db: Db, runIds: string[]) =>
 
 /** Creates the run as 'queued' with one 'pending' step per plan step; markRunStarted makes it 'running'. */
 export async function createRun(db: Db, input: NewRun): Promise<Run> {
-  const id = newId('run');
+  const id = input.id ?? newId('run');
   await db.transaction(async (tx) => {
     const [version] = await tx
       .select({ id: integrationVersions.id })
@@ -144,7 +146,7 @@ async function resumableFrom(db: Db, runId: string, steps: readonly StepRow[]): 
 }
 
 /** Newest first; `status` keeps runs in any of those statuses, `from`/`to` runs created in [from, to). */
-export async function listRuns(db: Db, integrationId: string, opts?: { limit?: number; offset?: number } & RunFilter): Promise<{ items: Run[]; total: number }> {
+export async function listRuns(db: Db, integrationId: string, opts?: { limit?: number; offset?: number } & RunFilter): Promise<{ items: RunListItem[]; total: number }> {
   const { limit, offset } = page(opts);
   const where = and(
     eq(runs.integrationId, integrationId),
@@ -171,8 +173,12 @@ export async function listRuns(db: Db, integrationId: string, opts?: { limit?: n
     if (list) list.push(s);
     else stepsByRun.set(s.runId, [s]);
   }
+  const filesByRun = await runFilesOf(
+    db,
+    rows.map((r) => r.run.id),
+  );
   return {
-    items: rows.map((r) => toRun(r.run, r.versionNumber, stepsByRun.get(r.run.id) ?? [])),
+    items: rows.map((r) => ({ ...toRun(r.run, r.versionNumber, stepsByRun.get(r.run.id) ?? []), files: (filesByRun.get(r.run.id) ?? []).map(servedRunFile) })),
     total: totalRow?.n ?? 0,
   };
 }

@@ -1,7 +1,9 @@
 // Drizzle table definitions: the typed mirror of migrations/*.ts, which remain the source of the DDL.
 import type { Field, Graph, Plan, Role } from '../../shared';
 import type { StepWaiting } from '../../shared/api/runs';
-import type { FileCompression, FileFormat } from '../../shared/graph/kinds/csv-source';
+import type { Cadence } from '../../shared/api/schedules';
+import type { AlertSettings, AlertView } from '../../shared/api/operations';
+import type { FileCompression, FileFormat } from '../../shared/graph/kinds/file-source';
 import {
   bigint,
   boolean,
@@ -15,6 +17,8 @@ import {
   unique,
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
+
+type AlertState = AlertView['state'];
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
@@ -31,6 +35,29 @@ export const integrations = pgTable('integrations', {
   publishedVersionId: text('published_version_id').references((): AnyPgColumn => integrationVersions.id, { onDelete: 'set null' }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
+  /** Migration 11: a deactivated integration cannot run; `disabledReason` says why when Weft deactivated it. */
+  active: boolean('active').notNull().default(true),
+  disabledReason: text('disabled_reason'),
+  /** Alert settings (shared/api/operations AlertSettings); null: the defaults. */
+  alerts: jsonb('alerts').$type<AlertSettings>(),
+  webhookSecret: text('webhook_secret'),
+  /** What was last alerted (ok, failing, errors, disabled), so an alert fires once per change of state. */
+  alertState: text('alert_state').$type<AlertState>().notNull().default('ok'),
+  consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+});
+
+/** Migration 11: tokens that may trigger one integration's runs (`POST /api/integrations/:id/trigger`), stored hashed. */
+export const integrationTokens = pgTable('integration_tokens', {
+  id: text('id').primaryKey(),
+  integrationId: text('integration_id')
+    .notNull()
+    .references(() => integrations.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  tokenHash: text('token_hash').notNull(),
+  prefix: text('prefix').notNull(),
+  createdBy: text('created_by'),
+  createdAt: createdAt(),
+  lastUsedAt: at('last_used_at'),
 });
 
 export const integrationVersions = pgTable(
@@ -93,7 +120,7 @@ export const runSteps = pgTable(
     written: count('written'),
     created: count('created'),
     updated: count('updated'),
-    /** Stored for the workspace target although `Counts` does not serve it yet; written = created + updated + unchanged. */
+    /** Targets only: written = created + updated + unchanged. */
     unchanged: count('unchanged'),
     rejected: count('rejected'),
     startedAt: at('started_at'),
@@ -271,4 +298,18 @@ export const auditLog = pgTable('audit_log', {
   targetName: text('target_name'),
   detail: jsonb('detail').$type<Record<string, unknown>>().notNull(),
   ip: text('ip'),
+});
+
+/** An integration's schedule as saved; the live one is a Temporal Schedule (runtime/temporal/schedules.ts). */
+export const schedules = pgTable('schedules', {
+  integrationId: text('integration_id')
+    .primaryKey()
+    .references(() => integrations.id, { onDelete: 'cascade' }),
+  cadence: jsonb('cadence').$type<Cadence>().notNull(),
+  timeZone: text('time_zone').notNull(),
+  enabled: boolean('enabled').notNull().default(true),
+  /** How many of Temporal's overlap skips sync history already shows as Skipped runs. */
+  skippedRecorded: integer('skipped_recorded').notNull().default(0),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
 });

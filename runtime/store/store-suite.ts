@@ -289,8 +289,8 @@ export function runStoreSuite(target: SuiteTarget): void {
         }),
       );
       const detail = await store.getRun(run.id);
-      expect(detail?.counts).toEqual({ read: 10, written: 7, created: 5, updated: 2, rejected: 3 });
-      expect(detail?.steps[1]?.counts).toEqual({ read: 10, written: 8, created: 0, updated: 0, rejected: 2 });
+      expect(detail?.counts).toEqual({ read: 10, written: 7, created: 5, updated: 2, unchanged: 0, rejected: 3 });
+      expect(detail?.steps[1]?.counts).toEqual({ read: 10, written: 8, created: 0, updated: 0, unchanged: 0, rejected: 2 });
       const listed = await store.listRuns(run.integrationId);
       expect(listed.items[0]?.counts).toEqual(detail?.counts);
     });
@@ -335,7 +335,7 @@ export function runStoreSuite(target: SuiteTarget): void {
       expect((await store.getCheckpoint(run.id, 'p1')).cursor).toBe('42');
 
       const detail = await store.getRun(run.id);
-      expect(detail?.counts).toEqual({ read: 3, written: 2, created: 2, updated: 0, rejected: 0 });
+      expect(detail?.counts).toEqual({ read: 3, written: 2, created: 2, updated: 0, unchanged: 0, rejected: 0 });
       expect((await store.getWorkspaceObject(object))?.recordCount).toBe(2);
       expect((await store.listWorkspaceRecords(object)).items.map((r) => r.key)).toEqual(['a@x.io', 'b@x.io']);
     });
@@ -353,7 +353,7 @@ export function runStoreSuite(target: SuiteTarget): void {
       const same = commit(run.id, 1, { counts: { src: { read: 3 } }, workspaceWrite: write(object, [{ email: 'a' }, { email: 'b' }, { email: 'c' }]) });
       const results = await Promise.all([store.commitBatch(same), store.commitBatch(same), store.commitBatch(same)]);
       expect(results.filter((r) => r.applied)).toHaveLength(1);
-      expect((await store.getRun(run.id))?.counts).toEqual({ read: 3, written: 3, created: 3, updated: 0, rejected: 0 });
+      expect((await store.getRun(run.id))?.counts).toEqual({ read: 3, written: 3, created: 3, updated: 0, unchanged: 0, rejected: 0 });
     });
 
     it('serialises concurrent writers to one object, so outcomes stay exact', async () => {
@@ -416,7 +416,7 @@ export function runStoreSuite(target: SuiteTarget): void {
         { outcome: 'updated' },
       ]);
       const target = (await store.getRun(run.id))?.steps.find((s) => s.nodeId === 'dst');
-      expect(target?.counts).toEqual({ read: 0, written: 6, created: 3, updated: 2, rejected: 2 });
+      expect(target?.counts).toEqual({ read: 0, written: 6, created: 3, updated: 2, unchanged: 1, rejected: 2 });
 
       const records = await store.listWorkspaceRecords(object);
       expect(records.items.map((r) => [r.key, r.values])).toEqual([
@@ -451,7 +451,7 @@ export function runStoreSuite(target: SuiteTarget): void {
         { email: 'b@x.io' },
       ]);
       expect((await store.listRejected(run.id)).items.map((r) => r.rowNumber)).toEqual([2, 4]);
-      expect((await store.getRun(run.id))?.steps.find((s) => s.nodeId === 'dst')?.counts).toEqual({ read: 0, written: 2, created: 2, updated: 0, rejected: 2 });
+      expect((await store.getRun(run.id))?.steps.find((s) => s.nodeId === 'dst')?.counts).toEqual({ read: 0, written: 2, created: 2, updated: 0, unchanged: 0, rejected: 2 });
     });
 
     it('insert mode without a key gives every row its own record', async () => {
@@ -557,7 +557,7 @@ export function runStoreSuite(target: SuiteTarget): void {
       expect(second.outcomes.filter((o) => o.outcome === 'unchanged')).toHaveLength(2500);
       expect(Date.now() - started).toBeLessThan(30_000);
       expect((await store.getWorkspaceObject(object))?.recordCount).toBe(5000);
-      expect((await store.getRun(run.id))?.counts).toEqual({ read: 10000, written: 10000, created: 5000, updated: 2500, rejected: 0 });
+      expect((await store.getRun(run.id))?.counts).toEqual({ read: 10000, written: 10000, created: 5000, updated: 2500, unchanged: 2500, rejected: 0 });
     });
   });
 

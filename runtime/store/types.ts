@@ -1,6 +1,9 @@
 // The store's contract: every read and write the API, the activities and the seeder need.
 // One implementation (Drizzle) runs on two engines: embedded PGlite and a real Postgres.
 import type { AuthStore } from './auth';
+import type { StoredSchedule } from './schedules';
+import type { Cadence } from '../../shared/api/schedules';
+import type { OperationsStore } from './operations';
 import type {
   Counts,
   Graph,
@@ -11,6 +14,7 @@ import type {
   RejectedRecord,
   Run,
   RunDetail,
+  RunListItem,
   RunStatus,
   RunTrigger,
   StepStatus,
@@ -21,7 +25,11 @@ import type {
   Field,
 } from '../../shared';
 
+export type { StoredSchedule } from './schedules';
+
 export interface NewRun {
+  /** A caller-chosen id (a scheduled run's is derived from its workflow, so a retried create finds the run it made). */
+  id?: string;
   integrationId: string;
   versionId: string;
   trigger: RunTrigger;
@@ -75,8 +83,8 @@ export interface NewRejected {
   reason: string;
 }
 
-/** The counters a step keeps: the served `Counts` plus `unchanged` (written = created + updated + unchanged). */
-export type StepCounts = Counts & { unchanged: number };
+/** The counters a step keeps, all served (written = created + updated + unchanged). */
+export type StepCounts = Counts;
 
 /** One batch's effect, committed atomically with its checkpoint so a retried batch is never counted twice. */
 export interface BatchCommit {
@@ -169,7 +177,7 @@ export interface Store {
   // Runs and steps
   createRun(run: NewRun): Promise<Run>;
   getRun(id: string): Promise<RunDetail | null>;
-  listRuns(integrationId: string, opts?: { limit?: number; offset?: number } & RunFilter): Promise<{ items: Run[]; total: number }>;
+  listRuns(integrationId: string, opts?: { limit?: number; offset?: number } & RunFilter): Promise<{ items: RunListItem[]; total: number }>;
   /** Records the Temporal workflow running the run (a resume starts another): what Cancel cancels. */
   setRunWorkflow(runId: string, workflowId: string): Promise<void>;
   getRunWorkflow(runId: string): Promise<string | null>;
@@ -225,6 +233,18 @@ export interface Store {
   recordConnectionTest(id: string, result: { status: 'ok' | 'failed'; message: string | null }): Promise<StoredConnection | null>;
   listConnectionUsage(): Promise<ConnectionUsage>;
 
+  // Schedules (one per integration; the live one is a Temporal Schedule)
+  getSchedule(integrationId: string): Promise<StoredSchedule | null>;
+  listSchedules(): Promise<StoredSchedule[]>;
+  /** Creates or replaces the integration's schedule. */
+  saveSchedule(input: { integrationId: string; cadence: Cadence; timeZone: string; enabled: boolean }): Promise<StoredSchedule>;
+  /** Moves the count of overlap skips shown in sync history from `from` to `to`; false when it was not `from`. */
+  setScheduleSkipsRecorded(integrationId: string, from: number, to: number): Promise<boolean>;
+  deleteSchedule(integrationId: string): Promise<boolean>;
+
   // People, sessions, API tokens and the audit log (runtime/store/auth.ts)
   readonly auth: AuthStore;
+
+  // Trigger tokens, activation, alert settings and state, duplicate and delete summaries (runtime/store/operations.ts)
+  readonly ops: OperationsStore;
 }

@@ -228,23 +228,27 @@ export async function applyWorkspaceWrite(tx: Db, write: WorkspaceBatch): Promis
   }
 
   const plan = planWorkspaceWrite(write, stored, rejectAll);
-  let inserted = 0;
-  if (plan.records.size > 0) {
-    // One statement and one JSON parameter for the whole batch: the records are serialized once, here, and
-    // Postgres splits them (jsonb_to_recordset), instead of thousands of bind parameters built per value.
-    const payload: { k: string; v: Values; w: number }[] = [];
-    for (const [key, r] of plan.records) {
-      if (r.createdBy !== null) inserted += 1;
-      payload.push({ k: key, v: r.values, w: r.writes });
-    }
+  // The records split by what the lookup said: new keys go in with a plain INSERT and stored ones change with an
+  // UPDATE, rather than one INSERT … ON CONFLICT DO UPDATE for both. The split is exact because every writer locks
+  // the object's row first (above) and looks up after the lock; a plain insert skips the speculative insertion
+  // and conflict check of ON CONFLICT (about 25% of the statement's time on PGlite, 10–20% on Postgres).
+  // Each statement takes the batch as one JSON parameter, serialized once here, and Postgres splits it
+  // (jsonb_to_recordset), instead of thousands of bind parameters built per value.
+  const created: { k: string; v: Values; w: number }[] = [];
+  const changed: { k: string; v: Values; w: number }[] = [];
+  for (const [key, r] of plan.records) (r.createdBy !== null ? created : changed).push({ k: key, v: r.values, w: r.writes });
+  if (created.length > 0) {
     await tx.execute(sql`
       INSERT INTO ${workspaceRecords} (object_name, key, "values", write_count)
-      SELECT ${write.object}, r.k, r.v, r.w FROM jsonb_to_recordset(${JSON.stringify(payload)}::jsonb) AS r(k text, v jsonb, w integer)
-      ON CONFLICT (object_name, key) DO UPDATE SET
-        "values" = excluded."values",
-        write_count = ${workspaceRecords}.write_count + excluded.write_count,
-        updated_at = now()`);
+      SELECT ${write.object}, r.k, r.v, r.w FROM jsonb_to_recordset(${JSON.stringify(created)}::jsonb) AS r(k text, v jsonb, w integer)`);
   }
+  if (changed.length > 0) {
+    await tx.execute(sql`
+      UPDATE ${workspaceRecords} AS stored SET "values" = r.v, write_count = stored.write_count + r.w, updated_at = now()
+      FROM jsonb_to_recordset(${JSON.stringify(changed)}::jsonb) AS r(k text, v jsonb, w integer)
+      WHERE stored.object_name = ${write.object} AND stored.key = r.k`);
+  }
+  const inserted = created.length;
 
   if (added.length > 0 || plan.records.size > 0) {
     await tx

@@ -11,6 +11,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { openStore } from '../store';
 import { createRunLauncher } from './client';
+import { createScheduleKeeper, scheduleIdFor } from './schedules';
 import { resolveTemporalCli, startDevServer } from './dev-server';
 import { connectClient, customersCsv, customersGraph, failingCommits, FAST_PIPELINE, publishAndCreateRun, quietTemporalLogs, saveCsvFile } from '../../test/support/temporal-harness';
 import { createWorker } from './worker';
@@ -29,7 +30,8 @@ async function main() {
   const taskQueue = `record-${randomUUID()}`;
   // The "resumed" scenario breaks batch 2's commit for its first execution, so that run fails and is resumed.
   let broken = false;
-  const activityStore = failingCommits(store, (c) => broken && c.batch === 2, []);
+  // Not a lost connection: the store's outages are waited out, this failure must run out of attempts.
+  const activityStore = failingCommits(store, (c) => broken && c.batch === 2, [], 'deadlock detected');
   const worker = await createWorker({ connection, taskQueue, activities: createActivities({ store: activityStore, sessions: createConnectionService({ store, secretKey: null, connectors: connectorLookup(CONNECTOR_LIST), context: { store, filesDir: dir } }), batchSize: 25 }) });
   const { client, close } = await connectClient(server.address);
   const launcher = createRunLauncher({ client, taskQueue, pipeline: FAST_PIPELINE });
@@ -75,6 +77,29 @@ async function main() {
         });
         await writeFile(path, `${JSON.stringify(JSON.parse(stdout), null, 1)}\n`);
         console.log(`[histories] ${s.name}: run ended ${result.status}; wrote ${path}`);
+      }
+      if (only.length === 0 || only.includes('scheduled')) {
+        // scheduledSync as a Temporal Schedule starts it (triggered): it records the run, then runs it as a child.
+        const fileId = await saveCsvFile(store, dir, customersCsv(rows.slice(0, 10).map((r) => ({ ...r, amount: '1', extra: undefined }))));
+        const { versionId } = await publishAndCreateRun(store, customersGraph({ fileId, object: 'history_scheduled' }));
+        const integrationId = (await store.getVersion(versionId))!.integrationId;
+        const keeper = createScheduleKeeper({ client, taskQueue, pipeline: FAST_PIPELINE });
+        await keeper.save({ integrationId, cadence: { kind: 'workdays', time: '06:00' }, timeZone: 'UTC', enabled: true });
+        await keeper.trigger(integrationId);
+        let workflowId: string | undefined;
+        for (let i = 0; i < 100 && !workflowId; i++) {
+          workflowId = (await client.schedule.getHandle(scheduleIdFor(integrationId)).describe()).info.recentActions[0]?.action.workflow.workflowId;
+          if (!workflowId) await new Promise((r) => setTimeout(r, 100));
+        }
+        if (!workflowId) throw new Error('the schedule did not start a workflow');
+        const result = (await client.workflow.getHandle(workflowId).result()) as { status: string };
+        await keeper.remove(integrationId);
+        const path = join(HISTORIES_DIR, 'scheduled-sync-triggered.json');
+        const { stdout } = await promisify(execFile)(cli, ['workflow', 'show', '--workflow-id', workflowId, '--address', server.address, '--output', 'json'], {
+          maxBuffer: 64 * 1024 * 1024,
+        });
+        await writeFile(path, `${JSON.stringify(JSON.parse(stdout), null, 1)}\n`);
+        console.log(`[histories] scheduled: run ended ${result.status}; wrote ${path}`);
       }
     });
   } finally {

@@ -21,6 +21,8 @@ export const ACCESS_ROLES = {
   run: ['owner', 'admin', 'editor', 'operator'],
   design: ['owner', 'admin', 'editor'],
   admin: ['owner', 'admin'],
+  /** No role: only a trigger token of the integration in the path (the trigger API checks it itself). */
+  trigger: [],
 } as const satisfies Record<string, readonly Role[]>;
 export type Access = keyof typeof ACCESS_ROLES;
 
@@ -115,10 +117,21 @@ export const AUDIT_ACTIONS = [
   'integration.saved',
   'integration.deleted',
   'integration.published',
+  'integration.activated',
+  'integration.deactivated',
+  'integration.auto_disabled',
+  'integration.duplicated',
+  'integration.alerts_changed',
+  'integration.triggered',
+  'trigger_token.created',
+  'trigger_token.revoked',
+  'trigger_token.refused',
   'run.started',
   'run.resumed',
   'run.cancelled',
   'run.rerun',
+  'schedule.saved',
+  'schedule.deleted',
   'connection.created',
   'connection.changed',
   'connection.tested',

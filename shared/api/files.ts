@@ -5,6 +5,7 @@ import { nameRecord } from '../util/name-record';
 import { Field } from '../graph/field-types';
 import { FileCompression, FileFormat, FileSourceConfig } from '../graph/kinds/file-source';
 import { SqlPreviewStamp } from '../graph/kinds/sql-source';
+import { SAMPLE_LIMITS } from '../sample-limits';
 
 /** Sniff a stored file again: each setting given wins over detection; `connectionId` names a Files connection with the PGP key. */
 export const FileSniffInput = z
@@ -34,14 +35,24 @@ export const FilePreviewInput = z
     /** A TRUE/FALSE Weft formula over the columns: only matching records are shown. */
     query: z.string().max(10_000).optional(),
     connectionId: z.string().max(100).optional(),
+    /**
+     * How many records to answer with (10 when absent): the designer asks for more when a filter further down lets
+     * none of the first ones through (shared/sampling.ts). Reading stops at this many, or after 2 seconds.
+     */
+    limit: z.number().int().min(1).max(SAMPLE_LIMITS.maxRows).optional(),
   })
   .strict();
 export type FilePreviewInput = z.infer<typeof FilePreviewInput>;
 
 export const FilePreview = z.object({
   columns: z.array(Field),
-  /** Up to 10 records the filter keeps, typed as the columns say. */
+  /** Up to 10 (or `limit`) records the filter keeps, typed as the columns say. */
   rows: z.array(nameRecord(z.unknown())),
+  /** Each row's record number in the file (1-based, header not counted), and the record as read, before typing. */
+  rowNumbers: z.array(z.number().int()).optional(),
+  sourceRows: z.array(nameRecord(z.unknown())).optional(),
+  /** Reading stopped at the time bound before `limit` rows were found or the file ended. */
+  timedOut: z.boolean().optional(),
   /** Records among those scanned that cannot be read (malformed, a value that does not fit its column), first ones only. */
   rejected: z.array(z.object({ rowNumber: z.number().int(), reason: z.string() })),
   /** Records read to find the rows (all of them when the filter keeps fewer than 10). */

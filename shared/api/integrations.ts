@@ -29,6 +29,10 @@ export const Integration = z.object({
   publishedVersionNumber: z.number().int().nullable(),
   /** True when the draft differs from the published version. */
   hasUnpublishedChanges: z.boolean(),
+  /** A deactivated integration cannot run (by hand, by the trigger API or on a schedule). */
+  active: z.boolean().default(true),
+  /** Why it was deactivated, in words, when Weft did it ("Deactivated after 5 failed runs in a row"); null when a person did. */
+  disabledReason: z.string().nullable().default(null),
 });
 export type Integration = z.infer<typeof Integration>;
 

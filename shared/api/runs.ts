@@ -57,10 +57,12 @@ export const Counts = z.object({
   written: z.number().int().nonnegative(),
   created: z.number().int().nonnegative(),
   updated: z.number().int().nonnegative(),
+  /** Written with the values the target already held: written = created + updated + unchanged (targets only). */
+  unchanged: z.number().int().nonnegative(),
   rejected: z.number().int().nonnegative(),
 });
 export type Counts = z.infer<typeof Counts>;
-export const zeroCounts = (): Counts => ({ read: 0, written: 0, created: 0, updated: 0, rejected: 0 });
+export const zeroCounts = (): Counts => ({ read: 0, written: 0, created: 0, updated: 0, unchanged: 0, rejected: 0 });
 
 /** A step riding out an outage of the system it reads or writes: what it waits for and when it tries again. */
 export const StepWaiting = z.object({
@@ -152,6 +154,10 @@ export const RunFilesInput = z
   .default({})
   .meta({ description: 'Replace file sources\' files for this run only: { "<node id>": "<file id>" }' });
 
+/** A run in the sync history: its summary plus the files it read (empty when it read none). */
+export const RunListItem = Run.extend({ files: z.array(RunFile) });
+export type RunListItem = z.infer<typeof RunListItem>;
+
 export const RunDetail = Run.extend({
   steps: z.array(RunStep),
   integrationName: z.string(),
@@ -166,6 +172,11 @@ export const RejectedRecord = z.object({
   runId: z.string(),
   nodeId: z.string(),
   rowNumber: z.number().int(),
+  /**
+   * Where a spreadsheet user finds the row in the file the run read: the sheet row or line, header counted
+   * (row 1 of a CSV with a header is line 2). Absent when the source is not a file, or a JSON array.
+   */
+  line: z.number().int().positive().optional(),
   source: nameRecord(z.unknown()),
   mapped: nameRecord(z.unknown()).nullable(),
   reason: z.string(),
@@ -179,3 +190,51 @@ export const terminalRunStatus = (steps: readonly { status: StepStatus }[]): Run
   if (steps.some((s) => s.status === 'completed_with_errors')) return 'completed_with_errors';
   return 'completed';
 };
+
+/** How a file source's record numbers (1-based, header not counted) become the line a person finds in the file. */
+export interface FileLineSource {
+  kind: string;
+  config: Record<string, unknown>;
+}
+
+/**
+ * The line (or sheet row) of record `rowNumber` in the file a source read, header counted, as a spreadsheet shows
+ * it; undefined for a source that is not a file, or a JSON array (records, not lines). A CSV with quoted line breaks
+ * counts records, as a spreadsheet's rows do.
+ */
+export function fileLine(source: FileLineSource, rowNumber: number): number | undefined {
+  if (source.kind !== 'csv-source' || rowNumber < 1) return undefined;
+  const format = typeof source.config.format === 'string' ? source.config.format : 'csv';
+  if (format === 'excel') return rowNumber + 1;
+  if (format === 'ndjson') return rowNumber;
+  if (format === 'csv') return rowNumber + (source.config.hasHeader === false ? 0 : 1);
+  return undefined;
+}
+
+/**
+ * What the targets did, in words, zeros left out: "3,400 unchanged", "12 created, 3 updated, 3,385 unchanged, 2
+ * rejected". "Nothing written" when no target wrote or rejected anything.
+ */
+export function outcomeSummary(c: Pick<Counts, 'created' | 'updated' | 'unchanged' | 'rejected'>): string {
+  const n = new Intl.NumberFormat('en');
+  const parts = (['created', 'updated', 'unchanged', 'rejected'] as const).filter((k) => c[k] > 0).map((k) => `${n.format(c[k])} ${k}`);
+  return parts.length > 0 ? parts.join(', ') : 'Nothing written';
+}
+
+/**
+ * How many rows a running run will read, when that is known: the rows an earlier finished run (completed, with or
+ * without errors) read from exactly the same files. Null for a run that reads no file or new files.
+ */
+export function expectedRows(run: Pick<RunListItem, 'id' | 'files'>, earlier: readonly Pick<RunListItem, 'id' | 'status' | 'files' | 'counts'>[]): number | null {
+  if (run.files.length === 0) return null;
+  const key = (files: readonly Pick<RunFile, 'nodeId' | 'fileId'>[]) => files.map((f) => `${f.nodeId}=${f.fileId}`).sort().join('\n');
+  const same = earlier.find((r) => r.id !== run.id && (r.status === 'completed' || r.status === 'completed_with_errors') && key(r.files) === key(run.files));
+  return same && same.counts.read > 0 ? same.counts.read : null;
+}
+
+/** Progress of a running run against a known total: fraction done (0..1) and seconds left at the rate so far. */
+export function runProgress(read: number, total: number, rowsPerSecond: number | null): { fraction: number; secondsLeft: number | null } {
+  const fraction = Math.min(1, Math.max(0, read / total));
+  const secondsLeft = rowsPerSecond && rowsPerSecond > 0 ? Math.max(0, (total - read) / rowsPerSecond) : null;
+  return { fraction, secondsLeft };
+}

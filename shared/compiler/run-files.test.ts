@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { PlanStep } from './plan';
-import { CsvSourceConfig } from '../graph/kinds/csv-source';
+import { FileSourceConfig } from '../graph/kinds/file-source';
 import { applyRunFiles, fileSourceColumns, fileSources, isFileSource, missingColumns, type RunFileSettings } from './run-files';
 
-const published = CsvSourceConfig.parse({
+const published = FileSourceConfig.parse({
   fileId: 'file_published',
   fileName: 'customers.csv',
   delimiter: ';',

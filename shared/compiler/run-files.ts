@@ -4,7 +4,7 @@
 import type { UploadedFile } from '../api/integrations';
 import type { Field } from '../graph/field-types';
 import { getKind } from '../graph/kinds';
-import { CsvSourceConfig } from '../graph/kinds/csv-source';
+import { FileSourceConfig } from '../graph/kinds/file-source';
 import type { Plan, PlanStep } from './plan';
 
 /** The stored file's settings a replacement brings (its format may differ from the published file's). */
@@ -23,8 +23,8 @@ export interface RunFileLink {
   file?: RunFileSettings | null;
 }
 
-const DELIMITERS = CsvSourceConfig.shape.delimiter.unwrap().options;
-const isDelimiter = (d: string): d is CsvSourceConfig['delimiter'] => (DELIMITERS as readonly string[]).includes(d);
+const DELIMITERS = FileSourceConfig.shape.delimiter.unwrap().options;
+const isDelimiter = (d: string): d is FileSourceConfig['delimiter'] => (DELIMITERS as readonly string[]).includes(d);
 
 /** Whether the step reads an uploaded file (its kind says so), so that a run may give it another file. */
 export const isFileSource = (step: Pick<PlanStep, 'kind'>): boolean => getKind(step.kind)?.readsUploadedFiles === true;
@@ -52,7 +52,7 @@ export function applyRunFiles(steps: readonly PlanStep[], runFiles: readonly Run
   return steps.map((step) => {
     const link = byNode.get(step.nodeId);
     if (!isFileSource(step) || !link) return step;
-    const parsed = CsvSourceConfig.safeParse(step.config);
+    const parsed = FileSourceConfig.safeParse(step.config);
     // An invalid config is the executor's to report, in its own words.
     if (!parsed.success) return step;
     const published = parsed.data;

@@ -78,6 +78,22 @@ describe('type inference', () => {
   });
 });
 
+describe('did-you-mean as a fix the editor offers', () => {
+  const fixes = (text: string) => checkFormula(text, { fields: FIELDS, valueMaps: { countries: { FR: 'France' } } }).diagnostics.map((d) => d.fix ?? null);
+  it('replaces the range with the name meant', () => {
+    expect(fixes('[Amout] * 2')).toEqual([{ title: 'Change to [Amount]', text: '[Amount]' }]);
+    expect(fixes('1 + ROUDN([Amount], 2)')).toEqual([{ title: 'Change to ROUND', text: 'ROUND' }]);
+    expect(fixes('Amount * 2')).toEqual([{ title: 'Change to [Amount]', text: '[Amount]' }]);
+    expect(fixes('LOOKUP([Name], "contries")')).toEqual([{ title: 'Change to "countries"', text: '"countries"' }]);
+  });
+  it('offers none without a close name, or for a function known by meaning', () => {
+    expect(fixes('[Zzzzzzzz]')).toEqual([null]);
+    expect(fixes('FROBNICATE(1)')).toEqual([null]);
+    // "LENGTH — Weft's LEN(text) does this" is said in words, not offered as a spelling fix.
+    expect(fixes('LENGTH("a")')).toEqual([null]);
+  });
+});
+
 describe('errors with exact ranges and messages', () => {
   it('unknown field, with did-you-mean', () => {
     expect(problems('[Amout] * 2')).toEqual([{ code: 'unknown-field', message: 'Unknown field [Amout]. Did you mean [Amount]?', at: '[Amout]', start: 0, end: 7, severity: 'error' }]);

@@ -5,7 +5,7 @@ import { ALIASES } from './counterparts';
 import type { Node, NodeOf } from './ast';
 import { comparable } from './compare';
 import { compileNode } from './compiler';
-import type { FormulaDiagnostic, FormulaDiagnosticCode } from './diagnostics';
+import type { FormulaDiagnostic, FormulaDiagnosticCode, FormulaFix } from './diagnostics';
 import { accepts, conversionHint, PARAM_KIND_LABELS, paramAt, type ArgInfo, type CallInfo, type Range } from './function-spec';
 import { FUNCTIONS, lookupFunction } from './functions';
 import { FormulaFault } from './runtime';
@@ -46,12 +46,12 @@ class Checker {
     this.valueMaps = env.valueMaps ?? {};
   }
 
-  private report(severity: 'error' | 'warning', at: Range, code: FormulaDiagnosticCode, message: string): void {
-    this.diagnostics.push({ severity, code, message, start: at.start, end: at.end });
+  private report(severity: 'error' | 'warning', at: Range, code: FormulaDiagnosticCode, message: string, fix?: FormulaFix): void {
+    this.diagnostics.push({ severity, code, message, start: at.start, end: at.end, ...(fix ? { fix } : {}) });
   }
 
-  private error(at: Range, code: FormulaDiagnosticCode, message: string): void {
-    this.report('error', at, code, message);
+  private error(at: Range, code: FormulaDiagnosticCode, message: string, fix?: FormulaFix): void {
+    this.report('error', at, code, message, fix);
   }
 
   private errorCount(): number {
@@ -149,7 +149,7 @@ class Checker {
     const hint = suggest(node.name, names);
     const ref = (name: string) => `[${name.replace(/]/g, ']]')}]`;
     const tail = hint ? ` Did you mean ${ref(hint)}?` : names.length === 0 ? ' This step has no input fields.' : '';
-    this.error(node, 'unknown-field', `Unknown field ${ref(node.name)}.${tail}`);
+    this.error(node, 'unknown-field', `Unknown field ${ref(node.name)}.${tail}`, hint ? changeTo(ref(hint)) : undefined);
     return T.Any;
   }
 
@@ -161,7 +161,8 @@ class Checker {
     }
     const fieldHint = suggest(node.name, [...this.fields.keys()]);
     if (fieldHint) {
-      this.error(node, 'unknown-name', `${node.name} is not a function or keyword; field names go in square brackets: [${fieldHint}]`);
+      const ref = `[${fieldHint.replace(/]/g, ']]')}]`;
+      this.error(node, 'unknown-name', `${node.name} is not a function or keyword; field names go in square brackets: ${ref}`, changeTo(ref));
       return T.Any;
     }
     const fnHint = suggest(node.name, FUNCTIONS.map((f) => f.name));
@@ -248,7 +249,8 @@ class Checker {
     if (spec?.catches) this.catching--;
     const nameRange = { start: node.start, end: node.nameEnd };
     if (!spec) {
-      this.error(nameRange, 'unknown-function', unknownFunctionMessage(node.name));
+      const hint = Object.hasOwn(ALIASES, node.name.toUpperCase()) ? undefined : suggest(node.name, FUNCTIONS.map((f) => f.name));
+      this.error(nameRange, 'unknown-function', unknownFunctionMessage(node.name), hint ? changeTo(hint) : undefined);
       return T.Any;
     }
     const fallback = typeof spec.returns === 'string' ? T.Any : spec.returns;
@@ -284,7 +286,7 @@ class Checker {
       end: node.end,
       valueMaps: this.valueMaps,
       ...(this.env.params && { params: new Map(this.env.params.map((p) => [p.name, p.type])) }),
-      error: (at, code, message) => this.report('error', at, code, message),
+      error: (at, code, message, fix) => this.report('error', at, code, message, fix),
       warn: (at, code, message) => this.report('warning', at, code, message),
     };
     const outcome = spec.check(info) ?? {};
@@ -315,6 +317,8 @@ class Checker {
     this.error(root, 'result-type', message);
   }
 }
+
+const changeTo = (text: string): FormulaFix => ({ title: `Change to ${text}`, text });
 
 /**
  * "Unknown function LENGTH — Weft's LEN(text) does this": the function by meaning (names from

@@ -8,6 +8,14 @@ export interface FormulaDiagnostic {
   end: number;
   severity: 'error' | 'warning';
   code: FormulaDiagnosticCode;
+  /** The "Did you mean": text that replaces start..end, offered as the editor's quick fix. */
+  fix?: FormulaFix;
+}
+
+/** A replacement for a diagnostic's range: "Change to [deal_value]". */
+export interface FormulaFix {
+  title: string;
+  text: string;
 }
 
 export const DIAGNOSTIC_CODES = {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { completionsAt, functionAt, offsetToPosition, positionToOffset, toMonacoRange, tokenize } from './index';
-import { FIELDS } from './test-kit';
+import { functionAt, offsetToPosition, positionToOffset, toMonacoRange, tokenize } from './index';
 
 const kinds = (text: string) => tokenize(text).map((t) => `${t.type}:${text.slice(t.start, t.end)}`);
 
@@ -47,27 +46,6 @@ describe('functionAt (signature help)', () => {
     expect(functionAt('CONCAT("a,b", ', 14)).toMatchObject({ name: 'CONCAT', argIndex: 1 });
     expect(functionAt('FOO(1, 2', 8)).toMatchObject({ name: 'FOO', argIndex: 1, spec: null });
     expect(functionAt('(1, 2', 5)).toBeNull();
-  });
-});
-
-describe('completionsAt', () => {
-  it('offers fields inside an open bracket, escaped', () => {
-    const c = completionsAt('1 + [clo', 8, FIELDS);
-    expect(c).toMatchObject({ from: 4, to: 8 });
-    expect(c.items.map((i) => i.insertText)).toEqual(['[Close Date]']);
-    expect(completionsAt('[odd', 4, FIELDS).items.map((i) => i.insertText)).toEqual(['[odd]]name]']);
-  });
-
-  it('offers functions, keywords and fields for a word', () => {
-    const c = completionsAt('1 + ro', 6, FIELDS);
-    expect(c).toMatchObject({ from: 4, to: 6 });
-    expect(c.items[0]).toMatchObject({ label: 'ROUND', kind: 'function', insertText: 'ROUND(', detail: 'ROUND(number, digits?) → Number' });
-  });
-
-  it('offers everything at an empty spot', () => {
-    const c = completionsAt('', 0, FIELDS);
-    expect(c.items.filter((i) => i.kind === 'field')).toHaveLength(FIELDS.length);
-    expect(c.items.some((i) => i.label === 'IF')).toBe(true);
   });
 });
 

@@ -1,7 +1,6 @@
-// What the formula editor needs besides diagnostics: colouring tokens, signature help, completion.
-import type { Field } from '../graph/field-types';
+// What the formula editor needs besides diagnostics: colouring tokens and signature help (completion: completion.ts).
 import type { FunctionSpec } from './function-spec';
-import { FUNCTIONS, lookupFunction } from './functions';
+import { lookupFunction } from './functions';
 import { lex, type Token } from './lexer';
 
 export type TokenType = 'number' | 'string' | 'field' | 'function' | 'keyword' | 'operator' | 'paren' | 'comma' | 'whitespace' | 'error';
@@ -14,7 +13,10 @@ export interface FormulaToken {
   value?: string;
 }
 
-const KEYWORDS = new Set(['TRUE', 'FALSE', 'NULL', 'AND', 'OR', 'NOT']);
+/** The words of the language that are not functions. */
+export const KEYWORDS = ['TRUE', 'FALSE', 'NULL', 'AND', 'OR', 'NOT'] as const;
+export type Keyword = (typeof KEYWORDS)[number];
+const KEYWORD_SET: ReadonlySet<string> = new Set(KEYWORDS);
 
 const significant = (t: Token | undefined) => t !== undefined && t.kind !== 'ws';
 
@@ -56,7 +58,7 @@ export function tokenize(text: string): FormulaToken[] {
         while (k >= 0 && !significant(toks[k])) k--;
         const prev = toks[k];
         const operatorDue = prev !== undefined && (prev.kind === 'number' || prev.kind === 'string' || prev.kind === 'field' || prev.kind === 'rparen' || (prev.kind === 'ident' && ['TRUE', 'FALSE', 'NULL'].includes(prev.value.toUpperCase())));
-        if (KEYWORDS.has(upper) && (!call || operatorDue || upper === 'TRUE' || upper === 'FALSE' || upper === 'NULL')) type = 'keyword';
+        if (KEYWORD_SET.has(upper) && (!call || operatorDue || upper === 'TRUE' || upper === 'FALSE' || upper === 'NULL')) type = 'keyword';
         else type = call || lookupFunction(t.value) ? 'function' : 'error';
         break;
       }
@@ -104,47 +106,4 @@ export function functionAt(text: string, offset: number): SignatureAt | null {
     return { name: spec ? spec.name : frame.name, argIndex: frame.argIndex, start: frame.start, spec };
   }
   return null;
-}
-
-export interface Completion {
-  label: string;
-  kind: 'field' | 'function' | 'keyword';
-  /** Text to put in place of the range from..to. */
-  insertText: string;
-  detail: string;
-}
-
-export interface CompletionsAt {
-  from: number;
-  to: number;
-  items: Completion[];
-}
-
-/** Fields inside an open "[", otherwise functions, keywords and fields matching the word typed. */
-export function completionsAt(text: string, offset: number, fields: readonly Field[]): CompletionsAt {
-  const toks = lex(text);
-  const at = toks.find((t) => t.start < offset && offset <= t.end && t.kind !== 'eof' && t.kind !== 'ws');
-  const escape = (name: string) => `[${name.replace(/]/g, ']]')}]`;
-  const fieldItems = (prefix: string): Completion[] =>
-    fields
-      .filter((f) => f.name.toLowerCase().includes(prefix.toLowerCase()))
-      .map((f) => ({ label: f.name, kind: 'field', insertText: escape(f.name), detail: f.type }));
-  if (at && (at.kind === 'field' || (at.kind === 'error' && text[at.start] === '['))) {
-    const end = at.kind === 'field' ? at.end : offset;
-    return { from: at.start, to: end, items: fieldItems(text.slice(at.start + 1, offset)) };
-  }
-  if (at && at.kind === 'ident') {
-    const prefix = text.slice(at.start, offset).toUpperCase();
-    const fns: Completion[] = FUNCTIONS.filter((f) => f.name.startsWith(prefix)).map((f) => ({ label: f.name, kind: 'function', insertText: `${f.name}(`, detail: f.signature }));
-    const kws: Completion[] = [...KEYWORDS].filter((k) => k.startsWith(prefix)).map((k) => ({ label: k, kind: 'keyword', insertText: k, detail: 'keyword' }));
-    return { from: at.start, to: at.end, items: [...fns, ...kws, ...fieldItems(prefix)] };
-  }
-  return {
-    from: offset,
-    to: offset,
-    items: [
-      ...fieldItems(''),
-      ...FUNCTIONS.map((f): Completion => ({ label: f.name, kind: 'function', insertText: `${f.name}(`, detail: f.signature })),
-    ],
-  };
 }

@@ -1,7 +1,7 @@
 // The shape of one entry in the function table: what the checker, compiler, editor and docs read.
 import type { Node } from './ast';
 import type { Compiled } from './compiled';
-import type { FormulaDiagnosticCode } from './diagnostics';
+import type { FormulaDiagnosticCode, FormulaFix } from './diagnostics';
 import type { Site } from './runtime';
 import { formatType, isDateLike, isLoose, isNumeric, type FormulaType } from './types';
 
@@ -84,7 +84,7 @@ export interface CallInfo {
   valueMaps: Record<string, Record<string, unknown>>;
   /** The integration's declared run parameters by name (absent: none declared, PARAM takes any name as Text). */
   params?: ReadonlyMap<string, 'text' | 'number' | 'date' | 'boolean'>;
-  error(at: Range, code: FormulaDiagnosticCode, message: string): void;
+  error(at: Range, code: FormulaDiagnosticCode, message: string, fix?: FormulaFix): void;
   warn(at: Range, code: FormulaDiagnosticCode, message: string): void;
 }
 

@@ -1062,7 +1062,8 @@ const CORE_FUNCTIONS: readonly FunctionSpec[] = [
       const maps = c.valueMaps;
       if (!Object.hasOwn(maps, name)) {
         const hint = suggest(name, Object.keys(maps));
-        c.error(arg(c, 1), 'unknown-map', `Unknown value map ${show(name)}.${hint ? ` Did you mean ${show(hint)}?` : Object.keys(maps).length ? '' : ' This integration has no value maps.'}`);
+        const fix = hint ? { title: `Change to ${show(hint)}`, text: show(hint) } : undefined;
+        c.error(arg(c, 1), 'unknown-map', `Unknown value map ${show(name)}.${hint ? ` Did you mean ${show(hint)}?` : Object.keys(maps).length ? '' : ' This integration has no value maps.'}`, fix);
         return {};
       }
       const map = maps[name] as Record<string, unknown>;

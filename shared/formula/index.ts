@@ -11,13 +11,15 @@ import { fieldTypeToFormula, formulaToFieldType, T, type FormulaType } from './t
 
 export type { FormulaType } from './types';
 export { formatType, fieldTypeToFormula, formulaToFieldType } from './types';
-export type { FormulaDiagnostic, FormulaDiagnosticCode } from './diagnostics';
+export type { FormulaDiagnostic, FormulaDiagnosticCode, FormulaFix } from './diagnostics';
 export { DIAGNOSTIC_CODES } from './diagnostics';
 export type { FunctionSpec, ParamSpec, ParamKind, Category as FunctionCategory } from './function-spec';
 export { FUNCTIONS, lookupFunction } from './functions';
 export { ALIASES, counterpartOf, DIFFERENCES, REFERENCE_ERRATA, type Counterpart } from './counterparts';
-export { tokenize, functionAt, completionsAt } from './editor';
-export type { FormulaToken, TokenType, SignatureAt, Completion, CompletionsAt } from './editor';
+export { tokenize, functionAt, KEYWORDS } from './editor';
+export type { FormulaToken, TokenType, SignatureAt, Keyword } from './editor';
+export { completionsAt, completionSpot, fieldDoc, fieldReference, fieldTypeLabel, functionDoc, functionDocs, exampleLine, KEYWORD_DOCS, textLiteral, toFunctionDoc } from './completion';
+export type { CompletionInput, Completions, CompletionSpot, FunctionDoc, Suggestion, SuggestionKind } from './completion';
 export { offsetToPosition, positionToOffset, toMonacoRange } from './position';
 export type { Position as FormulaPosition } from './position';
 export { LIMITS } from './limits';

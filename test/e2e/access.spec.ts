@@ -107,8 +107,9 @@ test('the owner sets up Weft, invites an editor and a viewer, and the viewer can
   await shoot(page, 'tokens');
   const withToken = await page.context().request.fetch('/api/integrations', { headers: { authorization: `Bearer ${token}`, cookie: '' } });
   expect(withToken.status()).toBe(200);
-  page.once('dialog', (d) => void d.accept());
   await page.getByTestId('revoke-token').click();
+  await expect(page.getByTestId('confirm-dialog')).toContainText('Scripts using it stop working at once.');
+  await page.getByTestId('confirm-ok').click();
   await expect(page.getByTestId('token-row')).toHaveCount(0);
   expect((await page.context().request.fetch('/api/integrations', { headers: { authorization: `Bearer ${token}` } })).status()).toBe(401);
 
@@ -155,8 +156,8 @@ test('the owner sets up Weft, invites an editor and a viewer, and the viewer can
   await signInWithForm(page, OWNER);
   // The editor forgot their password: the owner resets it, which hands out a new link.
   await page.getByTestId('nav-users').click();
-  page.once('dialog', (d) => void d.accept());
   await page.locator(`[data-testid="user-row"][data-email="${EDITOR.email}"]`).getByTestId('reset-user').click();
+  await page.getByTestId('confirm-ok').click();
   expect(await page.getByTestId('reset-link').inputValue()).toMatch(/\/#\/invite\/[\w-]{40,}$/);
   await shoot(page, 'users-reset-link');
   await page.getByTestId('reset-dialog').getByRole('button', { name: 'Done' }).click();
@@ -190,8 +191,8 @@ test('the owner sets up Weft, invites an editor and a viewer, and the viewer can
 
   // ... and signs out everywhere, this session included; the new password is the one that works.
   await page.getByTestId('user-menu').click();
-  page.once('dialog', (d) => void d.accept());
   await page.getByTestId('sign-out-everywhere').click();
+  await page.getByTestId('confirm-ok').click();
   await expect(page.getByTestId('sign-in-page')).toBeVisible();
   expect((await page.request.get('/api/integrations')).status()).toBe(401);
   await signInWithForm(page, { email: OWNER.email, password: 'a brand new owner password' });

@@ -12,7 +12,6 @@ test.describe('Connections', () => {
     const cluster = pg();
     const pageErrors: string[] = [];
     page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('dialog', (d) => void d.accept());
 
     await page.goto('/');
     await page.getByTestId('nav-connections').click();
@@ -109,6 +108,10 @@ test.describe('Connections', () => {
     await expect(copy).toHaveCount(1);
     await expect(page.getByTestId('connection-card')).toHaveCount(2);
     await copy.getByTestId('delete-connection').click();
+    // Weft's own confirm dialog (not the browser's): it names what goes, and focus starts on Cancel.
+    await expect(page.getByTestId('confirm-dialog')).toContainText('Delete the connection "Copy of Orders DB"?');
+    await expect(page.getByTestId('confirm-cancel')).toBeFocused();
+    await page.getByTestId('confirm-ok').click();
     await expect(copy).toHaveCount(0);
     await expect(page.getByTestId('connection-card')).toHaveCount(1);
     await expect(page.getByTestId('connection-card')).toContainText('Orders DB');

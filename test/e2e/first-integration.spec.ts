@@ -45,9 +45,9 @@ test('a new user builds, publishes and runs CSV -> Map -> Workspace', async ({ p
   const inspector = page.getByTestId('inspector');
   await inspector.getByTestId('file-input').setInputFiles(CSV);
   await expect(inspector.getByTestId('columns-table')).toContainText('deal_value');
-  // Publishing needs the preview: the source says so until it is loaded.
-  await expect(inspector.getByTestId('preview-state')).toHaveText(/Not previewed yet/);
-  await expect(csvNode.getByTestId('node-error-badge')).toBeVisible();
+  // The upload is the preview (issue 12): the source may publish without another click; loading it again still works.
+  await expect(inspector.getByTestId('preview-state')).toHaveText('Previewed');
+  await expect(csvNode.getByTestId('node-error-badge')).toHaveCount(0);
   await inspector.getByTestId('load-preview').click();
   await expect(inspector.getByTestId('file-preview-table')).toContainText('ada.lovelace@example.com');
   await expect(inspector.getByTestId('file-preview-table').locator('tbody tr')).toHaveCount(10);

@@ -1,6 +1,7 @@
 // What the browser tests do the same way: run signed in and under the CSP (failing on any violation), connect
-// two nodes by their handles, save-publish-run and wait.
+// two nodes by their handles, save-publish-run and wait, and check a page with axe-core.
 import { mkdirSync } from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
 import { resolve } from 'node:path';
 import { test as base, expect, type APIRequestContext, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { pgClusterUnavailable, startPgCluster, type PgCluster } from '../support/pg-cluster';
@@ -101,4 +102,22 @@ export function usePgCluster(): () => PgCluster {
     if (!cluster) throw new Error('the Postgres cluster did not start');
     return cluster;
   };
+}
+
+/** Impacts that fail a page: axe's "serious" and "critical" (WCAG 2.x A/AA and best practices). */
+const FAILING_IMPACTS = new Set(['serious', 'critical']);
+
+/**
+ * Runs axe-core on what the page shows now and fails on any serious or critical violation, naming the rule, the
+ * help text and the first few offending elements. Any spec can call it after a visit: `await expectAccessible(page, 'designer')`.
+ * `exclude`: selectors axe should not look into (only for third-party parts Weft cannot change; say why at the call).
+ */
+export async function expectAccessible(page: Page, what: string, opts: { exclude?: string[] } = {}): Promise<void> {
+  let builder = new AxeBuilder({ page });
+  for (const sel of opts.exclude ?? []) builder = builder.exclude(sel);
+  const results = await builder.analyze();
+  const failing = results.violations
+    .filter((v) => FAILING_IMPACTS.has(v.impact ?? ''))
+    .map((v) => `${v.impact} ${v.id}: ${v.help}\n${v.nodes.slice(0, 4).map((n) => `    ${n.target.join(' ')} — ${n.failureSummary?.split('\n').slice(1, 2).join(' ').trim() ?? ''}`).join('\n')}`);
+  expect.soft(failing, `axe-core: serious or critical violations on ${what}`).toEqual([]);
 }

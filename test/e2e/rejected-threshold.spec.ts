@@ -40,7 +40,12 @@ test('a threshold of 20% fails a run that rejects 3 of 10 records, and the run p
   await inspector.getByLabel('Type 2', { exact: true }).selectOption('number');
   await targetNode.click();
   await inspector.getByTestId('workspace-object-input').fill('amounts');
-  await expect(page.getByTestId('problems')).toHaveText(/No problems/);
+  // The design-time sample check warns (a warning, which does not stop publishing): 3 of the 10 sample amounts are
+  // not numbers, which is exactly what the threshold below is about.
+  await expect(page.getByTestId('problems')).toHaveText(/1 problem/);
+  await page.getByTestId('problems').click();
+  await expect(page.getByTestId('problem-item')).toContainText('amount is text; 3 of 10 sample values are not numbers');
+  await page.keyboard.press('Escape');
 
   // With nothing selected the inspector shows the integration's run settings.
   await page.locator('.react-flow__pane').click({ position: { x: 400, y: 480 } });

@@ -59,7 +59,7 @@ describe('the embedded dev server killed mid-run', () => {
       expect(result.status).toBe('completed');
       const run = await store.getRun(runId);
       expect(run?.status).toBe('completed');
-      expect(run?.counts).toEqual({ read: N, written: N, created: N, updated: 0, rejected: 0 });
+      expect(run?.counts).toEqual({ read: N, written: N, created: N, updated: 0, unchanged: 0, rejected: 0 });
       expect(run?.steps.map((s) => s.status)).toEqual(['completed', 'completed', 'completed']);
       const records = await store.listWorkspaceRecords(object, { limit: N + 10 });
       expect(records.total).toBe(N);

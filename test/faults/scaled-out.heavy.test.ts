@@ -99,7 +99,7 @@ describe('a scaled-out Weft with a worker killed mid-run', () => {
         120_000,
       );
       expect(run.status).toBe('completed');
-      expect(run.counts).toEqual({ read: N, written: N, created: N, updated: 0, rejected: 0 });
+      expect(run.counts).toEqual({ read: N, written: N, created: N, updated: 0, unchanged: 0, rejected: 0 });
       expect(survivor.output()).toMatch(/Resuming pipeline[\s\S]*batch: [1-9]/);
       const [tally] = await admin(databaseUrl, `SELECT count(*)::int AS records, count(DISTINCT key)::int AS keys, max(write_count) AS max FROM workspace_records WHERE object_name = '${object}'`);
       expect(tally).toEqual({ records: N, keys: N, max: 1 });

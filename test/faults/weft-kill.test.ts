@@ -83,7 +83,7 @@ describe('Weft killed mid-run', () => {
     );
     expect(run.status).toBe('completed');
     expect(run.error).toBeNull();
-    expect(run.counts).toEqual({ read: N, written: N, created: N, updated: 0, rejected: 0 });
+    expect(run.counts).toEqual({ read: N, written: N, created: N, updated: 0, unchanged: 0, rejected: 0 });
     const records = await api(`/api/workspace/objects/${object}/records?limit=${N}`, undefined, { parse: (v: unknown) => v as { items: WorkspaceRecord[]; total: number } });
     expect(records.total).toBe(N);
     expectWorkspaceExactlyOnce(records.items, N);

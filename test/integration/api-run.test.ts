@@ -52,7 +52,7 @@ describe('a run through the API on the real dev server', () => {
     const run = await waitForEnd(runId);
     expect(run.status).toBe('completed_with_errors');
     expect(run.params).toEqual({ note: 'from test' });
-    expect(run.counts).toEqual({ read: 43, written: 40, created: 40, updated: 0, rejected: 3 });
+    expect(run.counts).toEqual({ read: 43, written: 40, created: 40, updated: 0, unchanged: 0, rejected: 3 });
     const byNode = Object.fromEntries(run.steps.map((s) => [s.nodeId, s]));
     expect(byNode.source).toMatchObject({ status: 'completed_with_errors', counts: expect.objectContaining({ rejected: 1 }) });
     expect(byNode.map).toMatchObject({ status: 'completed_with_errors', counts: expect.objectContaining({ rejected: 1 }) });
@@ -77,7 +77,7 @@ describe('a run through the API on the real dev server', () => {
     // A second run of the same file changes nothing: every record is unchanged.
     const again = (await (await app.request(`/api/integrations/${created.id}/runs`, json('POST', {}))).json()) as { runId: string };
     const second = await waitForEnd(again.runId);
-    expect(second.counts).toMatchObject({ read: 43, created: 0, updated: 0, rejected: 3 });
+    expect(second.counts).toMatchObject({ read: 43, created: 0, updated: 0, unchanged: 40, rejected: 3 });
     const history = (await (await app.request(`/api/integrations/${created.id}/runs`)).json()) as { total: number; items: { id: string }[] };
     expect(history.total).toBe(2);
     expect(history.items[0]?.id).toBe(again.runId);

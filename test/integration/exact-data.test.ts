@@ -3,7 +3,7 @@
 // one bad value rejects its record and never its batch, and a run that rejects everything is Failed.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Integration, Page, PublishResult, RejectedRecord, UploadedFile, WorkspaceRecord, type Graph } from '../../shared';
-import { withFilePreview } from '../../shared/graph/kinds/csv-source';
+import { withFilePreview } from '../../shared/graph/kinds/file-source';
 import { json, openApiRig, type ApiRig } from '../support/api-rig';
 
 let rig: ApiRig;

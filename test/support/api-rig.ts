@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { RunDetail } from '../../shared';
 import { createActivities } from '../../runtime/activities';
+import type { AlertService } from '../../runtime/alerts';
 import { createApi } from '../../runtime/api/app';
 import { openStore } from '../../runtime/store';
 import type { Store } from '../../runtime/store/types';
@@ -26,7 +27,8 @@ export interface ApiRig {
 /** Request options for a JSON body. */
 export const json = (method: string, body?: unknown) => ({ method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
 
-export async function openApiRig(opts: { address: string; name: string; batchSize: number }): Promise<ApiRig> {
+/** `alerts`: builds the alert service the worker's finishRun calls (runtime/alerts), over the rig's store. */
+export async function openApiRig(opts: { address: string; name: string; batchSize: number; alerts?: (store: Store) => AlertService; publicUrl?: string }): Promise<ApiRig> {
   quietTemporalLogs();
   const taskQueue = `${opts.name}-${Date.now()}`;
   const dir = await mkdtemp(join(tmpdir(), `weft-${opts.name}-`));
@@ -34,7 +36,7 @@ export async function openApiRig(opts: { address: string; name: string; batchSiz
   const workerConnection = await NativeConnection.connect({ address: opts.address });
   // One connection service for the worker and the API, as runtime/wiring.ts builds it.
   const connections = testConnections(store, { filesDir: join(dir, 'files') });
-  const worker = await createWorker({ connection: workerConnection, taskQueue, activities: createActivities({ store, sessions: connections, batchSize: opts.batchSize }) });
+  const worker = await createWorker({ connection: workerConnection, taskQueue, activities: createActivities({ store, sessions: connections, batchSize: opts.batchSize, alerts: opts.alerts?.(store) }) });
   const workerDone = worker.run();
   const { client, close: closeClient } = await connectClient(opts.address);
   const app = await asOwner(createApi({
@@ -44,6 +46,7 @@ export async function openApiRig(opts: { address: string; name: string; batchSiz
     maxUploadBytes: 1024 * 1024,
     ssePollMs: 100,
     connections,
+    ...(opts.publicUrl && { publicUrl: opts.publicUrl }),
   }), store);
   return {
     app,

@@ -2,7 +2,7 @@
 // test; a test changes only what it is about (a file id, an object name) through the graph's own config op.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { withFilePreview } from '../../shared/graph/kinds/csv-source';
+import { withFilePreview } from '../../shared/graph/kinds/file-source';
 import { applyOp } from '../../shared/graph/ops';
 import { migrateGraph, type Graph } from '../../shared/graph/schema';
 

@@ -105,13 +105,13 @@ export function quietTemporalLogs(level: 'WARN' | 'ERROR' = 'WARN'): void {
 }
 
 /** The store, but `commitBatch` fails whenever `fail` says so (a dropped connection, say); every attempt is logged in `commits`. */
-export function failingCommits(store: Store, fail: (c: BatchCommit) => boolean, commits: number[]): Store {
+export function failingCommits(store: Store, fail: (c: BatchCommit) => boolean, commits: number[], message = 'Connection terminated unexpectedly'): Store {
   return new Proxy(store, {
     get(target, prop, receiver) {
       if (prop === 'commitBatch') {
         return async (c: BatchCommit) => {
           commits.push(c.batch);
-          if (fail(c)) throw new Error('Connection terminated unexpectedly');
+          if (fail(c)) throw new Error(message);
           return target.commitBatch(c);
         };
       }

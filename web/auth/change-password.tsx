@@ -1,4 +1,5 @@
 // Change one's own password from the user menu; the person's other sessions end (the server does that).
+import { Modal } from '../components/modal';
 import { useState, type FormEvent } from 'react';
 import { api, ApiRequestError, errorMessage } from '../api';
 import { IconX, Spinner } from '../components/icons';
@@ -26,8 +27,8 @@ export function ChangePasswordDialog({ onClose }: { onClose: () => void }) {
   }
 
   return (
-    <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <form className="dialog dialog--narrow card" role="dialog" aria-modal="true" aria-labelledby="password-title" onSubmit={submit} noValidate data-testid="password-dialog">
+    <Modal onClose={onClose} labelledBy="password-title">
+      <form className="dialog dialog--narrow card" onSubmit={submit} noValidate data-testid="password-dialog">
         <header className="dialog__head">
           <div className="dialog__titles">
             <h2 className="dialog__title" id="password-title">
@@ -70,6 +71,6 @@ export function ChangePasswordDialog({ onClose }: { onClose: () => void }) {
           </button>
         </footer>
       </form>
-    </div>
+    </Modal>
   );
 }

@@ -121,6 +121,13 @@ export const IconFunction = make(
     <path d="m14.5 11 5 6M19.5 11l-5 6" />
   </>,
 );
+/** A pinned sample row. */
+export const IconPin = make(
+  <>
+    <path d="M9 4h6l-1 6 3 3v2H7v-2l3-3-1-6Z" />
+    <path d="M12 15v5" />
+  </>,
+);
 export const IconEye = make(
   <>
     <path d="M2.5 12s3.5-6.5 9.5-6.5 9.5 6.5 9.5 6.5-3.5 6.5-9.5 6.5S2.5 12 2.5 12Z" />

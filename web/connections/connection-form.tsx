@@ -1,4 +1,6 @@
 // New or edit connection: pick a system, name it, fill its settings (generated from its JSON Schema), test, save.
+import { Modal } from '../components/modal';
+import { onRadioGroupKeyDown, radioTabIndex } from '../components/radio-group';
 import { useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { Connection, ConnectionTestResult, ConnectorInfo } from '../../shared';
 import { api, ApiRequestError, errorMessage } from '../api';
@@ -34,12 +36,6 @@ export function ConnectionForm({ connectors, saved, takenNames, onClose, onSaved
   useEffect(() => {
     if (result || error) outcome.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
   }, [result, error]);
-
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
 
   function pick(info: ConnectorInfo) {
     setConnectorId(info.id);
@@ -107,8 +103,8 @@ export function ConnectionForm({ connectors, saved, takenNames, onClose, onSaved
   }
 
   return (
-    <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div className="dialog card" role="dialog" aria-modal="true" aria-labelledby="connection-form-title" data-testid="connection-form">
+    <Modal onClose={onClose} labelledBy="connection-form-title">
+      <div className="dialog card" data-testid="connection-form">
         <header className="dialog__head">
           {connector ? <ConnectorIcon icon={connector.icon} size={32} /> : null}
           <div className="dialog__titles">
@@ -123,14 +119,15 @@ export function ConnectionForm({ connectors, saved, takenNames, onClose, onSaved
         </header>
         <div className="dialog__body">
           {!saved ? (
-            <div className="connector-picker" role="radiogroup" aria-label="System">
+            <div className="connector-picker" role="radiogroup" aria-label="System" onKeyDown={onRadioGroupKeyDown}>
               {connectors.length === 0 ? <p className="hint">No systems are installed on this server yet.</p> : null}
-              {connectors.map((c) => (
+              {connectors.map((c, i) => (
                 <button
                   key={c.id}
                   type="button"
                   role="radio"
                   aria-checked={c.id === connectorId}
+                  tabIndex={radioTabIndex(c.id === connectorId, i, connectors.some((x) => x.id === connectorId))}
                   className={`connector-option${c.id === connectorId ? ' is-selected' : ''}`}
                   onClick={() => pick(c)}
                   data-testid={`connector-option-${c.id}`}
@@ -246,7 +243,7 @@ export function ConnectionForm({ connectors, saved, takenNames, onClose, onSaved
           </button>
         </footer>
       </div>
-    </div>
+    </Modal>
   );
 }
 

@@ -4,8 +4,10 @@ import {
   applyNodeChanges,
   Background,
   BackgroundVariant,
+  ControlButton,
   Controls,
   MiniMap,
+  Panel,
   ReactFlow,
   useReactFlow,
   type Connection,
@@ -14,16 +16,40 @@ import {
   type IsValidConnection,
   type NodeChange,
 } from '@xyflow/react';
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type ReactNode } from 'react';
 import type { Diagnostic, Graph, GraphOp } from '../../shared';
-import { getKind } from '../../shared';
+import { edgeId, getKind } from '../../shared';
+import { tidyLayoutOps } from './auto-layout';
 import { IconArrowRight } from '../components/icons';
 import { connectionProblem, connectionToOp, edgeChangesToOps, nodeChangesToOps, toFlowEdges, toFlowNodes, type WeftFlowNode } from './flow-ops';
+import { LinkActionsContext, linkChoices, type LinkActions } from './link-menu';
 import { DRAG_MIME } from './palette';
 import { nodeTypes } from './weft-node';
 
 export const NODE_WIDTH = 216;
 export const NODE_HEIGHT = 76;
+/** Fit the drawing into view, but never below a zoom where a step's name is still readable (14 px at 1 → 8.4 px). */
+export const FIT_OPTIONS = { maxZoom: 1, minZoom: 0.6, padding: 0.04 } as const;
+
+/**
+ * The viewport that shows the whole graph in a canvas of `width`×`height`, zoomed between FIT_OPTIONS' bounds. When
+ * even the minimum zoom cannot show it all, the flow's start (left, top) stays in view rather than its middle, so
+ * the first step is never the one cut off. Node sizes are the card's, so it works before React Flow measures them.
+ */
+export function fitViewport(nodes: readonly { position: { x: number; y: number } }[], width: number, height: number) {
+  if (nodes.length === 0 || width <= 0 || height <= 0) return null;
+  const minX = Math.min(...nodes.map((n) => n.position.x));
+  const minY = Math.min(...nodes.map((n) => n.position.y));
+  const w = Math.max(...nodes.map((n) => n.position.x)) + NODE_WIDTH - minX;
+  // Room under each card for its "Connect to…" button.
+  const h = Math.max(...nodes.map((n) => n.position.y)) + NODE_HEIGHT + 32 - minY;
+  const pad = FIT_OPTIONS.padding;
+  const zoom = Math.min(FIT_OPTIONS.maxZoom, Math.max(FIT_OPTIONS.minZoom, Math.min((width * (1 - 2 * pad)) / w, (height * (1 - 2 * pad)) / h)));
+  const x = w * zoom <= width * (1 - 2 * pad) ? (width - w * zoom) / 2 : width * pad;
+  const y = h * zoom <= height * (1 - 2 * pad) ? (height - h * zoom) / 2 : height * pad;
+  const whole = w * zoom <= width * (1 - pad) + 1 && h * zoom <= height * (1 - pad) + 1;
+  return { x: x - minX * zoom, y: y - minY * zoom, zoom, whole };
+}
 
 export interface Selection {
   nodeIds: string[];
@@ -39,6 +65,8 @@ export function Canvas({
   onDropKind,
   onSelection,
   focus,
+  onCannotFit,
+  children,
 }: {
   graph: Graph;
   diagnostics: Diagnostic[];
@@ -47,6 +75,10 @@ export function Canvas({
   onSelection: (s: Selection) => void;
   /** Select (and bring into view) this node; the nonce makes repeated requests count. */
   focus: { nodeId: string; nonce: number; center?: boolean } | null;
+  /** The whole flow does not fit at a readable zoom (on open, Tidy up, Fit): the designer may make room. */
+  onCannotFit?: () => void;
+  /** Overlaid on the canvas (the side panel's toggle). */
+  children?: ReactNode;
 }) {
   const rf = useReactFlow();
   const graphRef = useRef(graph);
@@ -70,8 +102,10 @@ export function Canvas({
   }, [focus, rf]);
 
   // Report selection changes upward (the inspector and the Delete key follow it).
+  // While a step is dragged, wait: mounting the inspector (and Monaco) mid-drag stalls the drag; it opens on drop.
   const lastSel = useRef('');
   useEffect(() => {
+    if (nodes.some((n) => n.dragging)) return;
     const sel: Selection = { nodeIds: nodes.filter((n) => n.selected).map((n) => n.id), edgeIds: edges.filter((e) => e.selected).map((e) => e.id) };
     const key = `${sel.nodeIds.join(',')}|${sel.edgeIds.join(',')}`;
     if (key !== lastSel.current) {
@@ -125,11 +159,78 @@ export function Canvas({
     [rf, onDropKind],
   );
 
-  // Fit an existing design into view once; an empty canvas keeps its viewport so drops land where they are dropped.
-  const fitOnOpen = useRef(graph.nodes.length > 0).current;
+  const linkActions = useMemo<LinkActions>(
+    () => ({
+      choices: (nodeId) => linkChoices(graphRef.current, nodeId),
+      choose: (nodeId, c) => {
+        if (c.kind === 'connect') onOps([{ type: 'connect', edge: { id: edgeId(nodeId, c.nodeId), source: nodeId, target: c.nodeId, sourceHandle: null, targetHandle: null } }]);
+        else if (c.edgeId) onOps([{ type: 'removeEdges', ids: [c.edgeId] }]);
+        // Focus stays on the step the link was made from.
+        requestAnimationFrame(() => document.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(nodeId)}"]`)?.focus());
+      },
+    }),
+    [onOps],
+  );
+
+  // Escape on a step unselects it and React Flow blurs it: keep focus on the step, not the page body.
+  const onKeyDownCapture = useCallback((e: KeyboardEvent) => {
+    const node = (e.target as HTMLElement).closest?.('.react-flow__node');
+    if (e.key !== 'Escape' || !(node instanceof HTMLElement) || e.target !== node) return;
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        if (node.isConnected && (document.activeElement === document.body || !document.activeElement)) node.focus();
+      }),
+    );
+  }, []);
+
+  // Fit the design into view when it opens and whenever the canvas changes size (the side panel opening or closing,
+  // the window resized), until the person pans or zooms themselves. An empty canvas keeps its viewport so drops
+  // land where they are dropped.
+  const wrapRef = useRef<HTMLDivElement>(null);
+  // A canvas that opens empty is being built by dropping steps where they belong: it never re-fits by itself.
+  const userMoved = useRef(graph.nodes.length === 0);
+  const onCannotFitRef = useRef(onCannotFit);
+  onCannotFitRef.current = onCannotFit;
+  /** `ask`: when even the minimum zoom cannot show the whole flow, ask the designer for room (it hides the side panel). */
+  const fit = useCallback(
+    (duration = 0, ask = false) => {
+      const el = wrapRef.current;
+      const vp = el ? fitViewport(graphRef.current.nodes, el.clientWidth, el.clientHeight) : null;
+      if (!vp) return;
+      void rf.setViewport({ x: vp.x, y: vp.y, zoom: vp.zoom }, duration ? { duration } : undefined);
+      if (!vp.whole && ask) onCannotFitRef.current?.();
+    },
+    [rf],
+  );
+  useEffect(() => {
+    const el = wrapRef.current;
+    if (!el) return;
+    let last = { w: el.clientWidth, h: el.clientHeight };
+    let timer = 0;
+    const ro = new ResizeObserver(() => {
+      if (el.clientWidth === last.w && el.clientHeight === last.h) return;
+      last = { w: el.clientWidth, h: el.clientHeight };
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => !userMoved.current && fit(200), 60);
+    });
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      window.clearTimeout(timer);
+    };
+  }, [fit]);
+
+  const tidy = useCallback(() => {
+    const ops = tidyLayoutOps(graphRef.current, { width: NODE_WIDTH, height: NODE_HEIGHT });
+    if (ops.length > 0) onOps(ops);
+    userMoved.current = false;
+    // After the moved nodes render.
+    window.setTimeout(() => fit(250, true), 0);
+  }, [fit, onOps]);
 
   return (
-    <div className="canvas" data-testid="canvas">
+    <div className="canvas" data-testid="canvas" ref={wrapRef} onKeyDownCapture={onKeyDownCapture}>
+      <LinkActionsContext.Provider value={linkActions}>
       <ReactFlow<WeftFlowNode>
         nodes={nodes}
         edges={edges}
@@ -141,8 +242,13 @@ export function Canvas({
         onDragOver={onDragOver}
         onDrop={onDrop}
         deleteKeyCode={null}
-        fitView={fitOnOpen}
-        fitViewOptions={{ maxZoom: 1, minZoom: 0.5, padding: 0.06 }}
+        edgesFocusable={false}
+        onInit={() => fit(0, true)}
+        onMoveStart={(event) => {
+          // Only a person's pan or zoom (an event) stops the automatic fitting; our own viewport changes have none.
+          if (event) userMoved.current = true;
+        }}
+        fitViewOptions={FIT_OPTIONS}
         minZoom={0.25}
         maxZoom={2}
         snapToGrid
@@ -152,11 +258,38 @@ export function Canvas({
         proOptions={{ hideAttribution: false }}
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1.2} color="#cfd4dc" />
-        <Controls showInteractive={false} position="bottom-left" />
+        <Controls
+          showInteractive={false}
+          position="bottom-left"
+          showFitView={false}
+          // The zoom buttons move the viewport without a pointer event: they count as the person's own zoom too.
+          onZoomIn={() => (userMoved.current = true)}
+          onZoomOut={() => (userMoved.current = true)}
+        >
+          <ControlButton
+            onClick={() => {
+              userMoved.current = false;
+              fit(200, true);
+            }}
+            title="Fit the whole flow in view"
+            aria-label="Fit the whole flow in view"
+          >
+            <IconFit />
+          </ControlButton>
+        </Controls>
+        {graph.nodes.length > 1 ? (
+          <Panel position="top-left">
+            <button type="button" className="btn btn--secondary btn--sm canvas__tidy" onClick={tidy} title="Lay the steps out left to right" data-testid="tidy-up">
+              Tidy up
+            </button>
+          </Panel>
+        ) : null}
         {graph.nodes.length > 5 ? (
           <MiniMap pannable zoomable position="bottom-right" nodeColor={(n) => CATEGORY_COLOR[getKind((n as WeftFlowNode).data.node.kind)?.category ?? ''] ?? '#94a3b8'} nodeBorderRadius={6} />
         ) : null}
       </ReactFlow>
+      </LinkActionsContext.Provider>
+      {children}
       {graph.nodes.length === 0 ? (
         <div className="canvas__empty">
           <div className="canvas__empty-card">
@@ -175,3 +308,9 @@ export function Canvas({
     </div>
   );
 }
+
+const IconFit = () => (
+  <svg width="12" height="12" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={2.4} strokeLinecap="round" strokeLinejoin="round" aria-hidden>
+    <path d="M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5" />
+  </svg>
+);

@@ -6,21 +6,26 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { canonicalJson, compile, edgeId, getKind, workspaceCompileContext, type CompileContext, type Diagnostic, type Graph, type GraphOp, type Integration, type WorkspaceObject } from '../../shared';
 import { api, ApiRequestError, errorMessage } from '../api';
 import { ErrorBanner } from '../components/empty-state';
-import { IconHistory, IconRedo, IconUndo, Spinner } from '../components/icons';
+import { IconChevronLeft, IconChevronRight, IconHistory, IconRedo, IconUndo, Spinner } from '../components/icons';
 import { chooseStart, drafts, type Draft } from '../drafts';
-import { useLoad } from '../lib/hooks';
+import { useLoad, useMediaQuery, WIDE_SCREEN } from '../lib/hooks';
+import { askDialog } from '../lib/confirm';
 import { toast } from '../lib/toasts';
 import { href, navigate } from '../router';
 import { RunDialog } from '../runs/run-files-dialog';
 import { RunMenu } from '../runs/run-menu';
-import { Canvas, NODE_WIDTH, type Selection } from './canvas';
-import { addNodeOp, deleteSelectionOps } from './flow-ops';
+import { Canvas, FIT_OPTIONS, NODE_HEIGHT, NODE_WIDTH, type Selection } from './canvas';
+import { addNodeOp, deleteSelectionOps, freeSpot } from './flow-ops';
 import { canRedo, canUndo, commit, createHistory, redo, undo, type History } from './history';
 import { Inspector } from './inspector';
 import { Palette } from './palette';
 import { ProblemsButton } from './problems-panel';
+import { useSampleProblems } from './sample-checks';
+import { configChangeOps } from './step-names';
 
 const OFFLINE_CODES = new Set(['network', 'unavailable']);
+
+
 
 export default function DesignerPage({ id }: { id: string }) {
   const loaded = useLoad(async () => {
@@ -100,12 +105,14 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
   // Live compile on every edit, in the browser, with what we know of the workspace.
   const ctx = useMemo<CompileContext>(() => workspaceCompileContext(workspaceObjects), [workspaceObjects]);
   const compiled = useMemo(() => compile(graph, ctx), [graph, ctx]);
+  // Warnings from the sample rows (a text column mapped into a number): the compiler cannot see values.
+  const sampleProblems = useSampleProblems(graph, compiled.schemas, previewNow);
   const diagnostics = useMemo(() => {
     const server = serverProblems && serverProblems.graph === graph ? serverProblems.diagnostics : [];
     const sig = (d: Diagnostic) => `${d.code}|${d.nodeId ?? ''}|${d.path ?? ''}|${d.message}`;
     const local = new Set(compiled.diagnostics.map(sig));
-    return [...compiled.diagnostics, ...server.filter((d) => !local.has(sig(d)))];
-  }, [compiled, serverProblems, graph]);
+    return [...compiled.diagnostics, ...sampleProblems, ...server.filter((d) => !local.has(sig(d)))];
+  }, [compiled, sampleProblems, serverProblems, graph]);
 
   const graphJson = useMemo(() => canonicalJson(graph), [graph]);
   const dirty = !baseline || baseline.name !== name || baseline.graphJson !== graphJson;
@@ -134,6 +141,19 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
 
   const selectedNode = selection.nodeIds.length === 1 ? (graph.nodes.find((n) => n.id === selection.nodeIds[0]) ?? null) : null;
 
+  // The side panel: open on a wide screen, closed on a narrow one; it steps aside (with no step selected) when the
+  // whole flow does not fit beside it at a readable zoom, opens when a step is selected, and stays as the person
+  // leaves it. The canvas re-fits when it opens or closes.
+  const wideScreen = useMediaQuery(WIDE_SCREEN);
+  const [panelChoice, setPanelChoice] = useState<boolean | null>(null);
+  const selectedId = selectedNode?.id ?? null;
+  useEffect(() => {
+    if (selectedId) setPanelChoice(true);
+  }, [selectedId]);
+  const panelOpen = panelChoice ?? wideScreen;
+  const latestSelection = useRef(selection);
+  latestSelection.current = selection;
+
   /** Click in the palette: place the step after the selected (or last) step and connect it when that makes sense. */
   const addFromPalette = useCallback(
     (kind: string) => {
@@ -146,7 +166,7 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
         const center = el ? rf.screenToFlowPosition({ x: el.left + el.width / 2, y: el.top + el.height / 2 }) : { x: 0, y: 0 };
         position = { x: center.x - NODE_WIDTH / 2, y: center.y - 40 };
       }
-      while (graph.nodes.some((n) => Math.abs(n.position.x - position.x) < 40 && Math.abs(n.position.y - position.y) < 40)) position = { ...position, y: position.y + 120 };
+      position = freeSpot(graph, position, { width: NODE_WIDTH, height: NODE_HEIGHT });
       const anchorKind = anchor ? getKind(anchor.kind) : undefined;
       const canChain = anchor && anchorKind?.outputs && def?.inputs && !graph.edges.some((e) => e.source === anchor.id);
       addNode(kind, position, canChain ? anchor.id : undefined);
@@ -156,7 +176,7 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
         const a = rf.flowToScreenPosition(position);
         const b = rf.flowToScreenPosition({ x: position.x + NODE_WIDTH, y: position.y + 80 });
         if (a.x < el.left || a.y < el.top || b.x > el.right || b.y > el.bottom) {
-          window.setTimeout(() => void rf.fitView({ maxZoom: 1, minZoom: 0.5, padding: 0.06, duration: 250 }), 50);
+          window.setTimeout(() => void rf.fitView({ ...FIT_OPTIONS, duration: 250 }), 50);
         }
       }
     },
@@ -257,6 +277,9 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
         e.preventDefault();
         setHistory(redo);
       } else if (!mod && (e.key === 'Delete' || e.key === 'Backspace')) {
+        // Only where the selection is: on the canvas (or nowhere in particular). A focused palette button, toolbar
+        // button or inspector control plus Delete must not delete the selected step.
+        if (t && t !== document.body && !t.closest('.react-flow')) return;
         const { selection: sel, graph: g } = latest.current;
         const ops = deleteSelectionOps(g, sel.nodeIds, sel.edgeIds);
         if (ops.length > 0) {
@@ -267,6 +290,43 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  // Leaving with unsaved changes asks first: links inside Weft (the sidebar, breadcrumbs, Run history) are caught
+  // before the route changes; closing or reloading the tab gets the browser's own prompt.
+  const leaving = useRef({ dirty, save, asking: false });
+  leaving.current.dirty = dirty && canDesign;
+  leaving.current.save = save;
+  useEffect(() => {
+    const onClick = (e: MouseEvent) => {
+      if (!leaving.current.dirty || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+      const a = (e.target as HTMLElement | null)?.closest?.('a[href^="#"]');
+      const to = a?.getAttribute('href');
+      if (!to || to === window.location.hash || a?.hasAttribute('download')) return;
+      e.preventDefault();
+      if (leaving.current.asking) return;
+      leaving.current.asking = true;
+      void askDialog({
+        title: 'Save your changes?',
+        message: 'This integration has changes that are not saved. Save them before you leave, or leave them (they stay on this device as a draft).',
+        confirmLabel: 'Save and leave',
+        alternativeLabel: 'Leave without saving',
+      }).then(async (answer) => {
+        leaving.current.asking = false;
+        if (answer === 'cancel') return;
+        if (answer === 'confirm' && !(await leaving.current.save())) return;
+        navigate(to);
+      });
+    };
+    const onUnload = (e: BeforeUnloadEvent) => {
+      if (leaving.current.dirty) e.preventDefault();
+    };
+    document.addEventListener('click', onClick, true);
+    window.addEventListener('beforeunload', onUnload);
+    return () => {
+      document.removeEventListener('click', onClick, true);
+      window.removeEventListener('beforeunload', onUnload);
+    };
   }, []);
 
   const status =
@@ -284,6 +344,9 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
     <div className="designer-page">
       <header className="topbar topbar--designer">
         <div className="topbar__heading">
+          <h1 className="sr-only" data-testid="designer-heading">
+            Designer: {name.trim() || 'Untitled integration'}
+          </h1>
           <div className="topbar__crumbs">
             <a href={href.integrations()}>Integrations</a>
             <span className="crumb-sep">/</span>
@@ -318,20 +381,27 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
               <IconRedo />
             </button>
           </div>
-          <a className="btn btn--ghost" href={href.history(id)} data-testid="history-link">
-            <IconHistory size={15} /> History
+          <a className="btn btn--ghost" href={href.history(id)} title="Run history" data-testid="history-link">
+            <IconHistory size={15} /> <span className="label-wide">Run history</span>
           </a>
           {canDesign ? (
             <>
-            <button type="button" className="btn btn--secondary" onClick={() => void save()} disabled={busy !== null || !dirty} data-testid="save">
+            {/* aria-disabled, not disabled: a disabled button drops its focus to the page body right after Save. */}
+            <button
+              type="button"
+              className="btn btn--secondary"
+              onClick={() => busy === null && dirty && void save()}
+              aria-disabled={busy !== null || !dirty}
+              data-testid="save"
+            >
               {busy === 'save' ? <Spinner /> : null}
               Save
             </button>
             <button
               type="button"
               className="btn btn--secondary"
-              onClick={() => void publish()}
-              disabled={busy !== null}
+              onClick={() => busy === null && void publish()}
+              aria-disabled={busy !== null}
               title={errorCount > 0 ? `Fix ${errorCount} ${errorCount === 1 ? 'problem' : 'problems'} first` : 'Make this the version that runs'}
               data-testid="publish"
             >
@@ -390,16 +460,63 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
           </button>
         </div>
       ) : null}
-      <div className="designer">
+      <div className={`designer${panelOpen ? '' : ' designer--panel-closed'}`}>
         <Palette onAdd={addFromPalette} />
-        <Canvas graph={graph} diagnostics={diagnostics} onOps={apply} onDropKind={addNode} onSelection={setSelection} focus={focus} />
+        <button
+          type="button"
+          className="skip-link"
+          onClick={() => {
+            setPanelChoice(true);
+            requestAnimationFrame(() =>
+              document.querySelector<HTMLElement>('[data-testid="inspector"] :is(input, select, textarea, button, a[href], [tabindex="0"]):not([disabled])')?.focus(),
+            );
+          }}
+          data-testid="skip-canvas"
+        >
+          Skip past the canvas to the step settings
+        </button>
+        <Canvas
+          graph={graph}
+          diagnostics={diagnostics}
+          onOps={apply}
+          onDropKind={addNode}
+          onSelection={setSelection}
+          focus={focus}
+          onCannotFit={() => {
+            // The flow comes first: with no step selected, the side panel steps aside so every step can be seen.
+            if (latestSelection.current.nodeIds.length === 0) setPanelChoice(false);
+          }}
+        >
+          <button
+            type="button"
+            className="btn btn--secondary btn--sm panel-toggle"
+            aria-expanded={panelOpen}
+            aria-controls="designer-panel"
+            onClick={() => setPanelChoice(!panelOpen)}
+            data-testid="panel-toggle"
+          >
+            {panelOpen ? (
+              <>
+                Hide panel <IconChevronRight size={14} />
+              </>
+            ) : (
+              <>
+                <IconChevronLeft size={14} /> {selectedNode ? 'Step settings' : 'Integration settings'}
+              </>
+            )}
+          </button>
+        </Canvas>
+        <div id="designer-panel" className="designer__panel">
         <Inspector
           graph={graph}
           node={selectedNode}
           diagnostics={diagnostics}
           schemas={compiled.schemas}
           workspaceObjects={workspaceObjects}
-          onConfig={(nodeId, config, mergeKey) => apply([{ type: 'updateConfig', id: nodeId, config }], mergeKey)}
+          onConfig={(nodeId, config, mergeKey) => {
+            const node = graphRef.current.nodes.find((n) => n.id === nodeId);
+            apply(node ? configChangeOps(node, config) : [{ type: 'updateConfig', id: nodeId, config }], mergeKey);
+          }}
           onRename={(nodeId, label) => apply([{ type: 'renameNode', id: nodeId, label }], `${nodeId}:label`)}
           onDelete={(nodeId) => apply([{ type: 'removeNodes', ids: [nodeId] }])}
           onFocusNode={focusNode}
@@ -408,6 +525,7 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
           onParameters={(parameters, mergeKey) => apply([{ type: 'setParameters', parameters }], mergeKey)}
           previewNow={previewNow}
         />
+        </div>
       </div>
     </div>
   );

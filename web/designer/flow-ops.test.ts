@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Connection, NodeChange } from '@xyflow/react';
 import { applyOps, compile, emptyGraph, type Graph } from '../../shared';
 import {
+  freeSpot,
   addNodeOp,
   connectionProblem,
   connectionToOp,
@@ -108,5 +109,39 @@ describe('projection to flow nodes', () => {
       [{ severity: 'error', code: 'x', message: 'x', edgeId: 'e1' }],
     );
     expect(edges[0]?.className).toContain('weft-edge--error');
+  });
+
+  it('keeps the same edge objects when an edit leaves them alone, and new ones when their look changes', () => {
+    const g = { ...pipeline(), edges: [{ id: 'e1', source: 'csv-source-1', target: 'map-2' }, { id: 'e2', source: 'map-2', target: 'workspace-target-3' }] };
+    const first = toFlowEdges(g, [], []);
+    const renamed = applyOps(g, [{ type: 'renameNode', id: 'map-2', label: 'Contacts' }]);
+    const next = toFlowEdges(renamed, first, []);
+    expect(next[0]).toBe(first[0]);
+    expect(next[1]).toBe(first[1]);
+    const flagged = toFlowEdges(renamed, next, [{ severity: 'error', code: 'x', message: 'x', edgeId: 'e2' }]);
+    expect(flagged[0]).toBe(first[0]);
+    expect(flagged[1]).not.toBe(first[1]);
+    expect(flagged[1]?.className).toContain('weft-edge--error');
+  });
+});
+
+describe('placing a new step', () => {
+  const size = { width: 216, height: 76 };
+  const at = (id: string, x: number, y: number) => ({ id, kind: 'map', position: { x, y }, config: {} });
+  const overlap = (a: { x: number; y: number }, b: { x: number; y: number }) => Math.abs(a.x - b.x) < size.width && Math.abs(a.y - b.y) < size.height;
+
+  it('does not land on a step exactly 40 px away (the old `< 40` check let it)', () => {
+    const graph: Graph = { ...emptyGraph(), nodes: [at('a', 0, 0), at('b', 280, 40)] };
+    const p = freeSpot(graph, { x: 280, y: 0 }, size);
+    expect(graph.nodes.some((n) => overlap(n.position, p))).toBe(false);
+    expect(p.x).toBe(280);
+    expect(p.y).toBeGreaterThan(40);
+  });
+
+  it('keeps the asked spot when it is free, and steps past a column of steps', () => {
+    expect(freeSpot({ ...emptyGraph(), nodes: [at('a', 0, 0)] }, { x: 280, y: 0 }, size)).toEqual({ x: 280, y: 0 });
+    const column: Graph = { ...emptyGraph(), nodes: [at('a', 280, 0), at('b', 280, 124), at('c', 300, 250)] };
+    const p = freeSpot(column, { x: 280, y: 0 }, size);
+    expect(column.nodes.some((n) => overlap(n.position, p))).toBe(false);
   });
 });

@@ -81,6 +81,18 @@ export function addNodeOp(graph: Graph, kind: string, position: { x: number; y: 
   };
 }
 
+/**
+ * Where a step placed at `position` (top-left) lands without covering another: the first spot at or below it
+ * (one row of `size` plus a gap at a time) whose box, with a gap around it, overlaps no node.
+ */
+export function freeSpot(graph: Graph, position: { x: number; y: number }, size: { width: number; height: number }, gap = 24): { x: number; y: number } {
+  const covers = (p: { x: number; y: number }) =>
+    graph.nodes.some((n) => Math.abs(n.position.x - p.x) < size.width + gap && Math.abs(n.position.y - p.y) < size.height + gap);
+  let p = position;
+  while (covers(p)) p = { ...p, y: p.y + size.height + gap * 2 };
+  return p;
+}
+
 /** One undo step for the Delete key: selected edges, then selected nodes (and their edges). */
 export function deleteSelectionOps(graph: Graph, nodeIds: readonly string[], edgeIds: readonly string[]): GraphOp[] {
   const ops: GraphOp[] = [];
@@ -101,11 +113,15 @@ export function toFlowNodes(graph: Graph, prev: readonly Node[], diagnostics: re
     const prevData = p?.data as WeftNodeData | undefined;
     const samePosition = p && p.position.x === node.position.x && p.position.y === node.position.y;
     if (p && samePosition && prevData && prevData.node === node && sameErrors(prevData.errors, errors)) return p as WeftFlowNode;
+    const kindLabel = getKind(node.kind)?.label ?? node.kind;
+    const name = node.label?.trim() || kindLabel;
     return {
       id: node.id,
       type: 'weft',
       position: p?.dragging ? p.position : node.position,
       data,
+      // What a screen reader says on Tab: the step's name, its kind, and whether it needs fixing.
+      ariaLabel: `${name}${name === kindLabel ? '' : `, ${kindLabel}`} step${errors.length ? `, ${errors.length} ${errors.length === 1 ? 'problem' : 'problems'}` : ''}`,
       ...(p?.measured ? { measured: p.measured } : {}),
       ...(p?.selected ? { selected: true } : {}),
       ...(p?.dragging ? { dragging: true } : {}),
@@ -119,14 +135,21 @@ const sameErrors = (a: readonly Diagnostic[], b: readonly Diagnostic[]) =>
 export function toFlowEdges(graph: Graph, prev: readonly Edge[], diagnostics: readonly Diagnostic[]): Edge[] {
   const old = new Map(prev.map((e) => [e.id, e]));
   const bad = new Set(diagnostics.filter((d) => d.edgeId).map((d) => d.edgeId));
-  return graph.edges.map((e) => ({
-    id: e.id,
-    source: e.source,
-    target: e.target,
-    sourceHandle: e.sourceHandle ?? null,
-    targetHandle: e.targetHandle ?? null,
-    type: 'smoothstep',
-    className: bad.has(e.id) ? 'weft-edge weft-edge--error' : 'weft-edge',
-    ...(old.get(e.id)?.selected ? { selected: true } : {}),
-  }));
+  return graph.edges.map((e) => {
+    const p = old.get(e.id);
+    const className = bad.has(e.id) ? 'weft-edge weft-edge--error' : 'weft-edge';
+    // The same object when nothing about the edge changed, so React Flow skips it (typing in the inspector of a
+    // 500-step graph must not re-render 500 edges).
+    if (p && p.source === e.source && p.target === e.target && p.sourceHandle === (e.sourceHandle ?? null) && p.targetHandle === (e.targetHandle ?? null) && p.className === className) return p;
+    return {
+      id: e.id,
+      source: e.source,
+      target: e.target,
+      sourceHandle: e.sourceHandle ?? null,
+      targetHandle: e.targetHandle ?? null,
+      type: 'smoothstep',
+      className,
+      ...(p?.selected ? { selected: true } : {}),
+    };
+  });
 }

@@ -1,6 +1,6 @@
 // The right-hand inspector: the selected step's form (generated from its kind's schema), or an overview.
 import { useMemo } from 'react';
-import { FIELD_TYPE_LABELS, getKind, PARAMETER_NAME, valueMapTable, type Diagnostic, type Graph, type GraphNode, type RowSchema, type IntegrationSettings, type RunParameter, type ValueMap, type WorkspaceObject } from '../../shared';
+import { FIELD_TYPE_LABELS, getKind, PARAMETER_NAME, pinnedRowOf, previewSourceOf, valueMapTable, type Diagnostic, type Graph, type GraphNode, type RowSchema, type IntegrationSettings, type RunParameter, type ValueMap, type WorkspaceObject } from '../../shared';
 import { IconAlert, IconCheck, IconKey, IconTrash } from '../components/icons';
 import { setAt, unplacedDiagnostics } from '../form/config-path';
 import { ConfigForm } from '../form/config-form';
@@ -8,7 +8,7 @@ import { FieldErrors } from '../form/field-errors';
 import type { FormCtx } from '../form/form-context';
 import { buildForm, visibleFields } from '../form/form-model';
 import { KindIcon, webKind } from '../kinds/registry';
-import { NodePreviewSection } from './node-preview';
+import { NodePreviewSection, type PinControl } from './node-preview';
 import { useNodePreview } from './use-node-preview';
 import { RunSettingsPanel } from './run-settings-panel';
 import { ParametersPanel } from './parameters-panel';
@@ -156,6 +156,7 @@ function NodeInspector({ graph, node, diagnostics, schemas, workspaceObjects, on
           schema={kind.category === 'target' ? upstream : output}
           highlight={node.kind === 'calculated-field' && typeof node.config.field === 'string' ? [node.config.field] : []}
           blocked={mine.some((d) => d.severity === 'error')}
+          pin={pinControl(graph, node.id, onConfig)}
         />
       ) : null}
       <footer className="inspector__foot">
@@ -165,6 +166,19 @@ function NodeInspector({ graph, node, diagnostics, schemas, workspaceObjects, on
       </footer>
     </div>
   );
+}
+
+/** Pinning a preview row keeps its source record on the source node (`pinnedSample`, saved with the draft). */
+function pinControl(graph: Graph, nodeId: string, onConfig: InspectorProps['onConfig']): PinControl | undefined {
+  const source = previewSourceOf(graph, nodeId);
+  if (!source) return undefined;
+  return {
+    pinned: pinnedRowOf(source.config)?.rowNumber ?? null,
+    onPin: (row) => {
+      const { pinnedSample: _old, ...rest } = source.config;
+      onConfig(source.id, row ? { ...rest, pinnedSample: { rowNumber: row.rowNumber, values: row.source } } : rest);
+    },
+  };
 }
 
 function Overview({ graph, diagnostics, onFocusNode, onValueMaps, onSettings, onParameters }: InspectorProps) {
@@ -183,7 +197,7 @@ function Overview({ graph, diagnostics, onFocusNode, onValueMaps, onSettings, on
         <div className="inspector__titles">
           <h3 className="inspector__heading">Integration</h3>
           <div className="muted small">
-            {graph.nodes.length} {graph.nodes.length === 1 ? 'step' : 'steps'} · {graph.edges.length} {graph.edges.length === 1 ? 'connection' : 'connections'}
+            {graph.nodes.length} {graph.nodes.length === 1 ? 'step' : 'steps'} · {graph.edges.length} {graph.edges.length === 1 ? 'link' : 'links'}
           </div>
         </div>
       </header>

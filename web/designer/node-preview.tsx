@@ -1,8 +1,8 @@
 // The inspector's "Preview" section: what the selected step makes of the sample rows (first 10), and
 // the rows it rejects with the reason, computed in the browser by the same transforms a run uses.
 import { useState } from 'react';
-import type { FieldType, FlowRow, KindCategory, RejectedRow, RowSchema } from '../../shared';
-import { IconAlert, IconEye, Spinner } from '../components/icons';
+import { samplingSummary, type FieldType, type FlowRow, type KindCategory, type RejectedRow, type RowSchema } from '../../shared';
+import { IconAlert, IconEye, IconPin, Spinner } from '../components/icons';
 import { formatCell } from '../lib/format';
 import type { NodePreview } from './use-node-preview';
 
@@ -16,10 +16,16 @@ export function PreviewValue({ value, type }: { value: unknown; type?: FieldType
   return <>{text ?? '—'}</>;
 }
 
-function RowsTable({ rows, schema, highlight }: { rows: readonly FlowRow[]; schema: RowSchema | null; highlight: readonly string[] }) {
+/** Pin a sample row: it is kept in the draft and goes first into the previews of every step after its source. */
+export interface PinControl {
+  pinned: number | null;
+  onPin: (row: FlowRow | null) => void;
+}
+
+function RowsTable({ rows, schema, highlight, pin }: { rows: readonly FlowRow[]; schema: RowSchema | null; highlight: readonly string[]; pin?: PinControl }) {
   const fields = schema?.fields ?? Object.keys(rows[0]?.values ?? {}).map((name) => ({ name, type: undefined as FieldType | undefined }));
   return (
-    <div className="table-scroll preview-table__scroll">
+    <div className="table-scroll preview-table__scroll" tabIndex={0} role="region" aria-label="Preview rows">
       <table className="table table--mini preview-table" data-testid="preview-table">
         <thead>
           <tr>
@@ -33,8 +39,25 @@ function RowsTable({ rows, schema, highlight }: { rows: readonly FlowRow[]; sche
         </thead>
         <tbody>
           {rows.slice(0, PREVIEW_ROWS).map((r) => (
-            <tr key={r.rowNumber} data-testid="preview-row">
-              <td className="num muted">{r.rowNumber}</td>
+            <tr key={r.rowNumber} data-testid="preview-row" className={pin?.pinned === r.rowNumber ? 'is-pinned' : undefined}>
+              <td className="num muted">
+                <span className="preview-rownum">
+                  {pin ? (
+                    <button
+                      type="button"
+                      className={`preview-pin${pin.pinned === r.rowNumber ? ' is-on' : ''}`}
+                      aria-pressed={pin.pinned === r.rowNumber}
+                      aria-label={pin.pinned === r.rowNumber ? `Unpin row ${r.rowNumber}` : `Pin row ${r.rowNumber} as a sample for the next steps`}
+                      title={pin.pinned === r.rowNumber ? 'Pinned: shown first in every preview after the source. Click to unpin.' : 'Pin this row: it stays in the sample of every step after the source'}
+                      onClick={() => pin.onPin(pin.pinned === r.rowNumber ? null : r)}
+                      data-testid="pin-row"
+                    >
+                      <IconPin size={12} />
+                    </button>
+                  ) : null}
+                  {r.rowNumber}
+                </span>
+              </td>
               {fields.map((f) => (
                 <td key={f.name} className={`truncate${highlight.includes(f.name) ? ' is-highlight' : ''}`} title={String(r.values[f.name] ?? '')}>
                   <PreviewValue value={r.values[f.name]} type={f.type} />
@@ -69,6 +92,7 @@ export function NodePreviewSection({
   schema,
   highlight = [],
   blocked = false,
+  pin,
 }: {
   preview: NodePreview | null;
   category: KindCategory;
@@ -78,6 +102,7 @@ export function NodePreviewSection({
   highlight?: readonly string[];
   /** The step itself has problems; its preview waits for them to be fixed. */
   blocked?: boolean;
+  pin?: PinControl;
 }) {
   const [tab, setTab] = useState<'rows' | 'rejected'>('rows');
   if (!preview || category === 'source') return null;
@@ -101,11 +126,19 @@ export function NodePreviewSection({
     );
   } else if (showing === 'rejected') {
     body = <RejectedTable rows={rejected} />;
+  } else if (rows.length === 0 && preview.deepening) {
+    body = (
+      <div className="preview-empty" data-testid="preview-deepening">
+        <Spinner size={14} /> None of the first {preview.sampling?.read ?? PREVIEW_ROWS} rows get this far; reading further into the file…
+      </div>
+    );
   } else if (rows.length === 0) {
-    body = <div className="preview-empty">{preview.input.length > 0 ? 'No sample row gets through this step.' : 'No sample rows reach this step.'}</div>;
+    const read = preview.sampling?.deep ? ` among the first ${preview.sampling.read.toLocaleString('en')} rows of the file` : '';
+    body = <div className="preview-empty">{preview.input.length > 0 ? `No sample row gets through this step${read}.` : `No sample rows reach this step${read}.`}</div>;
   } else {
-    body = <RowsTable rows={rows} schema={schema} highlight={highlight} />;
+    body = <RowsTable rows={rows} schema={schema} highlight={highlight} pin={pin} />;
   }
+  const sampled = samplingSummary(preview.sampling, kind);
 
   const summary =
     category === 'target'
@@ -136,6 +169,12 @@ export function NodePreviewSection({
             Rejected <span className="count-pill count-pill--error">{rejected.length}</span>
           </button>
         </div>
+      ) : null}
+      {sampled && !preview.problem ? (
+        <p className="preview__sampled small" data-testid="preview-sampling">
+          {sampled}
+          {preview.sampling?.deep ? <span className="muted"> — read further into the file, as the first {PREVIEW_ROWS} did not get this far</span> : null}
+        </p>
       ) : null}
       {body}
       {rows.length > PREVIEW_ROWS && showing === 'rows' ? <p className="hint">First {PREVIEW_ROWS} rows.</p> : null}

@@ -22,7 +22,12 @@ export function ProblemsButton({
     const close = (e: MouseEvent) => {
       if (ref.current && !ref.current.contains(e.target as Node)) onOpenChange(false);
     };
-    const esc = (e: KeyboardEvent) => e.key === 'Escape' && onOpenChange(false);
+    const esc = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      // Focus inside the panel would fall to the body when it unmounts: give it back to the button.
+      if (ref.current?.contains(document.activeElement)) ref.current.querySelector<HTMLElement>('[data-testid="problems"]')?.focus();
+      onOpenChange(false);
+    };
     document.addEventListener('mousedown', close);
     document.addEventListener('keydown', esc);
     return () => {

@@ -2,11 +2,13 @@
 // fetched after a reload; a previewed database table; workspace records), pushed through the same transforms a run
 // uses, with one fixed clock per designer. Which rows a source offers is its web registry entry's `samples`.
 import { useEffect, useMemo } from 'react';
-import { previewAt, type Graph, type GraphNode, type PreviewResult, type RowSchema } from '../../shared';
+import type { Graph, GraphNode, RowSchema } from '../../shared';
 import { webKind, type SampleSourceId } from '../kinds/registry';
+import { ensureDeepFileSample, isDeepFileSampleFailed, useDeepSampleVersion } from '../lib/deep-samples';
 import { cachedFile, ensureFiles, isFileLoading, useFileCacheVersion } from '../lib/file-samples';
 import { cachedSqlSample, ensureSqlSamples, isSqlSampleLoading, useSqlSampleVersion } from '../lib/sql-samples';
 import { anyWorkspaceSampleLoading, cachedWorkspaceSample, ensureWorkspaceSamples, useWorkspaceSampleVersion } from '../lib/workspace-samples';
+import { stepPreview, type StepPreview } from './sampled-preview';
 
 type Rows = Record<string, unknown>[];
 type Schemas = Record<string, RowSchema | null>;
@@ -56,14 +58,17 @@ export function sampleRowsFor(graph: Graph, schemas: Schemas = {}) {
   };
 }
 
-export interface NodePreview extends PreviewResult {
+export interface NodePreview extends Omit<StepPreview, 'deeper'> {
   /** Sample rows are still on their way from the server. */
   loading: boolean;
+  /** Too few sample rows reach the step and Weft is reading further into the source. */
+  deepening: boolean;
 }
 
 export function useNodePreview(graph: Graph, schemas: Schemas, nodeId: string | null, now: number): NodePreview | null {
   // The same hooks in the same order on every render: SAMPLE_IDS is a constant.
   const versions = SAMPLE_IDS.map((id) => SAMPLES[id].useVersion());
+  const deepVersion = useDeepSampleVersion();
   const sources = useMemo(() => graph.nodes.flatMap((node) => {
     const from = samplesOf(node);
     return from ? [{ node, from }] : [];
@@ -71,14 +76,24 @@ export function useNodePreview(graph: Graph, schemas: Schemas, nodeId: string | 
   useEffect(() => {
     for (const id of SAMPLE_IDS) SAMPLES[id].ensure(sources.filter((s) => s.from === id).map((s) => s.node), schemas);
   }, [sources, schemas, ...versions]);
-  return useMemo(() => {
+  const result = useMemo((): (StepPreview & { loading: boolean }) | null => {
     if (!nodeId) return null;
     const loading = sources.some((s) => SAMPLES[s.from].loading(s.node));
     try {
-      return { ...previewAt(graph, schemas, nodeId, sampleRowsFor(graph, schemas), { now: () => now }), loading };
+      return { ...stepPreview(graph, schemas, nodeId, sampleRowsFor(graph, schemas), { now: () => now }), loading };
     } catch (e) {
-      return { input: [], output: [], rejected: [], problem: `No preview: ${e instanceof Error ? e.message : String(e)}`, loading };
+      return { input: [], output: [], rejected: [], problem: `No preview: ${e instanceof Error ? e.message : String(e)}`, sampling: null, deeper: null, loading };
     }
-    // `versions` re-run the preview when a source's sample rows arrive.
-  }, [graph, schemas, nodeId, now, sources, ...versions]);
+    // `versions` re-run the preview when a source's sample rows arrive; `deepVersion` when a deeper sample does.
+  }, [graph, schemas, nodeId, now, sources, deepVersion, ...versions]);
+  // Too few sample rows reach the step: read further into the file (once per file and read settings).
+  const deeper = result?.deeper ?? null;
+  useEffect(() => {
+    if (deeper) ensureDeepFileSample(deeper);
+  }, [deeper]);
+  return useMemo(() => {
+    if (!result) return null;
+    const { deeper: wanted, ...preview } = result;
+    return { ...preview, deepening: wanted !== null && !isDeepFileSampleFailed(wanted) };
+  }, [result]);
 }

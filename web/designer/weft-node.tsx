@@ -4,6 +4,7 @@ import { memo } from 'react';
 import { getKind } from '../../shared';
 import type { WeftFlowNode } from './flow-ops';
 import { KindIcon } from '../kinds/registry';
+import { LinkMenu } from './link-menu';
 
 function WeftNodeView({ data, selected }: NodeProps<WeftFlowNode>) {
   const { node, summary, errors } = data;
@@ -34,6 +35,7 @@ function WeftNodeView({ data, selected }: NodeProps<WeftFlowNode>) {
         </span>
       ) : null}
       {kind?.outputs ? <Handle type="source" position={Position.Right} className="whandle" /> : null}
+      {selected ? <LinkMenu nodeId={node.id} name={label} /> : null}
     </div>
   );
 }

@@ -100,6 +100,10 @@ export function FormulaEditor({ value, onChange, context, name, ariaLabel, place
           // Tab moves to the next setting, as in every other box of the form (it still accepts a suggestion).
           tabFocusMode: true,
           bracketPairColorization: { enabled: false },
+          // Typing as in a spreadsheet cell: a closer that is already there is stepped over, and a selection is
+          // replaced by what is typed, never wrapped in brackets or quotes.
+          autoClosingOvertype: 'always',
+          autoSurround: 'never',
           // The classic hidden textarea: EditContext drops typed spaces in automation and is newer than we need.
           editContext: false,
           'semanticHighlighting.enabled': false,

@@ -85,11 +85,29 @@ export function FormulaField(props: FormulaFieldProps) {
       </div>
       {!known ? <p className="hint">Connect this step to a working input to check the formula against its fields.</p> : null}
       {problems.length > 0 || other.length > 0 ? (
-        <div className="field-errors" data-testid="formula-problems">
-          {[...other, ...problems].map((d, i) => (
+        // The one place a formula's problems are said, in words (the editor only underlines them).
+        <div className="field-errors" data-testid="formula-problems" aria-live="polite">
+          {other.map((d, i) => (
+            <div key={`o${i}`} className={`field-error${d.severity === 'warning' ? ' field-error--warn' : ''}`} data-testid="formula-problem">
+              <IconAlert size={13} />
+              <span>{d.message}</span>
+            </div>
+          ))}
+          {problems.map((d, i) => (
             <div key={i} className={`field-error${d.severity === 'warning' ? ' field-error--warn' : ''}`} data-testid="formula-problem">
               <IconAlert size={13} />
               <span>{d.message}</span>
+              {d.fix ? (
+                <button
+                  type="button"
+                  className="btn btn--xs field-error__fix"
+                  onClick={() => d.fix && props.onChange(value.slice(0, d.start) + d.fix.text + value.slice(d.end))}
+                  title="Quick fix (also Ctrl+. in the editor)"
+                  data-testid="formula-fix"
+                >
+                  {d.fix.title}
+                </button>
+              ) : null}
             </div>
           ))}
         </div>

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { completionsAt as sharedCompletions } from '../../shared';
-import { FUNCTION_DOCS } from './catalog';
-import { completionSpot, completionsAt, hoverAt, markersFor, parameterRanges, signatureHelp, type FunctionDoc } from './formula-support';
+import { functionDocs, type FunctionDoc } from '../../shared';
+import { hoverAt, markersFor, parameterRanges, signatureHelp } from './formula-support';
+
+// Completion is shared/formula's completionsAt (tested in shared/formula/completion.test.ts); this is the rest.
+const FUNCTION_DOCS = functionDocs();
 
 const fields = [
   { name: 'deal_value', type: 'number' as const },
@@ -36,77 +38,6 @@ const toPosition = (text: string, offset: number) => {
   const before = text.slice(0, offset).split('\n');
   return { line: before.length, column: (before[before.length - 1] ?? '').length + 1 };
 };
-
-describe('completionSpot', () => {
-  it('knows when the cursor is inside a field reference, a word or text', () => {
-    expect(completionSpot('[de', 3)).toEqual({ kind: 'field', start: 0, end: 3 });
-    // An auto-closed bracket (or the rest of a name being corrected) is replaced too.
-    expect(completionSpot('1 + [de]', 7)).toEqual({ kind: 'field', start: 4, end: 8 });
-    expect(completionSpot('[deal_valu] > 1', 5)).toEqual({ kind: 'field', start: 0, end: 11 });
-    expect(completionSpot('[a]]b] + 1', 4)).toEqual({ kind: 'field', start: 0, end: 6 });
-    expect(completionSpot('[a]] b', 4)).toEqual({ kind: 'field', start: 0, end: 4 });
-    expect(completionSpot('[a] + RO', 8)).toEqual({ kind: 'name', start: 6, end: 8 });
-    expect(completionSpot('ROUND(', 6)).toEqual({ kind: 'name', start: 6, end: 6 });
-    expect(completionSpot('"[not a field', 5)).toEqual({ kind: 'string', start: 0, end: 5 });
-    expect(completionSpot('LOOKUP([c], "ti")', 14)).toEqual({ kind: 'string', start: 12, end: 16 });
-    expect(completionSpot('"say ""hi""" & ', 15)).toEqual({ kind: 'name', start: 15, end: 15 });
-    expect(completionSpot('12', 2)).toEqual({ kind: 'none' });
-  });
-});
-
-describe('completionsAt', () => {
-  it('offers the fields with their types after [', () => {
-    const items = completionsAt('[', 1, { fields, functions, sourceLabel: 'contacts.csv' });
-    expect(items.map((i) => [i.kind, i.label, i.detail, i.insertText])).toEqual([
-      ['field', 'deal_value', 'Number', '[deal_value]'],
-      ['field', 'first name', 'Text', '[first name]'],
-      ['field', 'signed_up', 'Date', '[signed_up]'],
-    ]);
-    expect(items[0]).toMatchObject({ start: 0, end: 1, filterText: '[deal_value]' });
-    expect(items[0]?.documentation).toContain('contacts.csv');
-  });
-
-  it('offers functions (inserted as NAME( with signature help), keywords and fields for a word', () => {
-    const items = completionsAt('[deal_value] + ro', 17, { fields, functions });
-    const round = items.find((i) => i.label === 'ROUND');
-    expect(round).toMatchObject({ kind: 'function', detail: 'ROUND(number, digits?) → Number', insertText: 'ROUND(', start: 15, end: 17, triggerSignatureHelp: true });
-    expect(round?.documentation).toContain('Rounds a number.');
-    expect(round?.documentation).toContain('Example: `ROUND([deal_value], 2)`');
-    expect(items.filter((i) => i.kind === 'keyword').map((i) => i.label)).toEqual(['TRUE', 'FALSE', 'NULL', 'AND', 'OR', 'NOT']);
-    expect(items.find((i) => i.label === 'first name')).toMatchObject({ insertText: '[first name]', filterText: 'first name' });
-  });
-
-  it("offers nothing inside text, except value map names as LOOKUP's second argument", () => {
-    expect(completionsAt('"ab', 3, { fields, functions })).toEqual([]);
-    const valueMaps = { tiers: { g: 'Gold', s: 'Silver' }, 'say "hi"': {} };
-    expect(completionsAt('LOOKUP([c], "t', 14, { fields, functions, valueMaps, call: { name: 'LOOKUP', argIndex: 0 } })).toEqual([]);
-    const items = completionsAt('LOOKUP([c], "t")', 14, { fields, functions, valueMaps, call: { name: 'lookup', argIndex: 1 } });
-    expect(items.map((i) => [i.kind, i.label, i.insertText, i.start, i.end])).toEqual([
-      ['value-map', 'tiers', '"tiers"', 12, 15],
-      ['value-map', 'say "hi"', '"say ""hi"""', 12, 15],
-    ]);
-    expect(items[0]?.documentation).toContain('2 entries');
-    expect(items[0]?.documentation).toContain('`g` → `Gold`');
-  });
-
-  it("offers the integration's declared parameters inside PARAM's quotes, with their types", () => {
-    const params = [
-      { name: 'since', type: 'date' as const, required: true },
-      { name: 'limit', type: 'number' as const, required: false, default: 100 },
-    ];
-    const items = completionsAt('PARAM("s")', 8, { fields, functions, params, call: { name: 'PARAM', argIndex: 0 } });
-    expect(items.map((i) => [i.kind, i.label, i.insertText, i.detail, i.start, i.end])).toEqual([
-      ['parameter', 'since', '"since"', 'Date parameter', 6, 9],
-      ['parameter', 'limit', '"limit"', 'Number parameter', 6, 9],
-    ]);
-    expect(items[1]?.documentation).toContain('default `100`');
-    expect(completionsAt('UPPER("s")', 8, { fields, functions, params, call: { name: 'UPPER', argIndex: 0 } })).toEqual([]);
-  });
-
-  it('escapes ] in field names', () => {
-    expect(completionsAt('[', 1, { fields: [{ name: 'a]b', type: 'text' }], functions: [] })[0]?.insertText).toBe('[a]]b]');
-  });
-});
 
 describe('markersFor', () => {
   it('turns checker ranges into 1-based Monaco positions', () => {
@@ -178,14 +109,6 @@ describe('hoverAt', () => {
 });
 
 describe('the spreadsheet functions in the editor (issue 17)', () => {
-  it('both completion lists offer the new functions with their signatures', () => {
-    const web = completionsAt('=DATED', 6, { fields, functions: FUNCTION_DOCS }).filter((s) => s.kind === 'function');
-    expect(web.find((s) => s.label === 'DATEDIF')?.detail).toBe('DATEDIF(start, end, unit) → Number');
-    expect(web.length).toBeGreaterThanOrEqual(120);
-    const shared = sharedCompletions('EOM', 3, fields);
-    expect(shared.items.find((c) => c.label === 'EOMONTH')?.detail).toBe('EOMONTH(date, months) → Date');
-  });
-
   it('the hover names the spreadsheet counterpart and says where Weft differs', () => {
     const hover = hoverAt(1, [{ type: 'function', start: 0, end: 5, value: 'ISBLANK' }], { fields, functions: FUNCTION_DOCS });
     expect(hover?.markdown).toContain('Spreadsheet counterpart: Excel ISBLANK · Sheets ISBLANK.');

@@ -1,5 +1,5 @@
 // The lazy Monaco chunk: the core editor with only the features a formula needs (suggest, hover,
-// parameter hints, markers), its worker from our own bundle (never a CDN), the weft-formula language, and
+// parameter hints, quick fixes), its worker from our own bundle (never a CDN), the weft-formula language, and
 // Monaco's built-in SQL colouring for the query filters of database sources.
 import * as monaco from 'monaco-editor/editor';
 import 'monaco-editor/features/codicon/register';
@@ -9,6 +9,7 @@ import 'monaco-editor/editor/contrib/suggest/browser/suggestController';
 import 'monaco-editor/features/hover/register';
 import 'monaco-editor/features/parameterHints/register';
 import 'monaco-editor/features/bracketMatching/register';
+import 'monaco-editor/features/codeAction/register';
 import 'monaco-editor/features/clipboard/register';
 import 'monaco-editor/features/wordOperations/register';
 import 'monaco-editor/features/placeholderText/register';

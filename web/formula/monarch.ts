@@ -1,10 +1,9 @@
 // Colouring for Weft formulas as a Monarch grammar: numbers, "text", [fields], FUNCTIONS(, keywords, operators.
 // Plain data (no Monaco import) so it can be tested and shared by the lazy editor chunk.
 import type { editor, languages } from 'monaco-editor/editor';
+import { KEYWORDS } from '../../shared';
 
 export const LANGUAGE_ID = 'weft-formula';
-
-export const KEYWORDS = ['TRUE', 'FALSE', 'NULL', 'AND', 'OR', 'NOT'] as const;
 
 export const monarchLanguage: languages.IMonarchLanguage = {
   ignoreCase: true,
@@ -40,16 +39,15 @@ export const languageConfiguration: languages.LanguageConfiguration = {
     ['(', ')'],
     ['[', ']'],
   ],
+  // Nothing closes itself inside "text" (the tokens above mark strings as `string…`, which Monaco reads as
+  // the string token type): typing `" ("` gives exactly that. A typed closer that is already there is stepped
+  // over (the editor's autoClosingOvertype), and typing over a selection replaces it (autoSurround is off).
   autoClosingPairs: [
-    { open: '(', close: ')' },
+    { open: '(', close: ')', notIn: ['string'] },
     { open: '[', close: ']', notIn: ['string'] },
     { open: '"', close: '"', notIn: ['string'] },
   ],
-  surroundingPairs: [
-    { open: '(', close: ')' },
-    { open: '[', close: ']' },
-    { open: '"', close: '"' },
-  ],
+  surroundingPairs: [],
   // A "word" for double-click, hover and completion prefixes: identifiers only ([fields] are handled apart).
   wordPattern: /[A-Za-z_]\w*|-?\d*\.\d+|-?\d+/,
 };

@@ -18,10 +18,14 @@ interface WebKindBase<K extends KindId> {
   summary(config: DraftConfig<K>): string;
   /** The inspector opens wider: the form holds formulas or mappings. */
   wide?: true;
+  /** The name a new step gets from what it works on ("orders.csv", "customers"), once its settings say; none for kinds without a natural name. */
+  defaultName?(config: DraftConfig<K>): string | null;
 }
 
 /** Sources say where their preview's sample rows come from; a kind reading uploaded files takes the upload's rows. */
 export type WebKind<K extends KindId> = WebKindBase<K> & ((typeof KINDS)[K]['category'] extends 'source' ? { samples: Samples<K> } : { samples?: never });
+
+const lastPart = (object: string | undefined) => (object ? object.slice(object.lastIndexOf('.') + 1).trim() || null : null);
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
@@ -36,6 +40,7 @@ export const WEB_KINDS: { readonly [K in KindId]: WebKind<K> } = {
   'csv-source': {
     icon: IconFile,
     samples: 'uploaded-file',
+    defaultName: (c) => c.fileName?.trim() || null,
     summary: (c) => {
       const name = c.fileName || (c.fileId ? 'Uploaded file' : '');
       return name ? `${name} · ${plural(c.columns?.length ?? 0, 'column')}` : 'No file yet';
@@ -44,6 +49,7 @@ export const WEB_KINDS: { readonly [K in KindId]: WebKind<K> } = {
   'sql-source': {
     icon: IconTable,
     samples: 'sql-preview',
+    defaultName: (c) => lastPart(c.object),
     summary: ({ connectionId = '', object = '', query = '', columns = [], preview = null }) => {
       if (!connectionId) return 'Choose a connection';
       if (!object) return 'Choose a table';
@@ -56,6 +62,7 @@ export const WEB_KINDS: { readonly [K in KindId]: WebKind<K> } = {
     icon: IconDatabase,
     samples: 'workspace-records',
     wide: true,
+    defaultName: (c) => c.object?.trim() || null,
     summary: ({ object, filter = '' }) => {
       if (!object) return 'Choose an object';
       const where = shortFormula(filter, 28);
@@ -98,10 +105,12 @@ export const WEB_KINDS: { readonly [K in KindId]: WebKind<K> } = {
   },
   'workspace-target': {
     icon: IconDatabase,
+    defaultName: (c) => c.object?.trim() || null,
     summary: ({ object, mode }) => (object ? `${mode ?? 'upsert'} → ${object}` : 'Choose an object'),
   },
   'sql-target': {
     icon: IconTableIn,
+    defaultName: (c) => lastPart(c.object),
     summary: ({ connectionId, object, mode }) => {
       if (!connectionId) return 'Choose a connection';
       return object ? `${mode ?? 'upsert'} → ${object}` : 'Choose a table';
@@ -110,7 +119,7 @@ export const WEB_KINDS: { readonly [K in KindId]: WebKind<K> } = {
 };
 
 /** Any kind's entry, for code that reads only what every entry has (its config type unknown). */
-export type SomeWebKind = Omit<WebKindBase<KindId>, 'summary'> & { samples?: SampleSourceId };
+export type SomeWebKind = Omit<WebKindBase<KindId>, 'summary' | 'defaultName'> & { samples?: SampleSourceId };
 
 export function webKind(kind: string): SomeWebKind | undefined {
   return isKindId(kind) ? WEB_KINDS[kind] : undefined;
@@ -123,6 +132,16 @@ function summaryOf<K extends KindId>(kind: K, config: unknown): string {
 /** The one-line summary under a canvas node ("customers.csv · 5 columns"); '' for a kind this app does not know. */
 export function nodeSummary(node: Pick<GraphNode, 'kind' | 'config'>): string {
   return isKindId(node.kind) ? summaryOf(node.kind, node.config) : '';
+}
+
+function defaultNameOf<K extends KindId>(kind: K, config: unknown): string | null {
+  const entry: WebKindBase<K> = WEB_KINDS[kind];
+  return entry.defaultName?.(draftConfig(kind, config)) ?? null;
+}
+
+/** The name a step gets from its settings, or null when they say nothing yet (or the kind has no natural name). */
+export function defaultStepName(node: Pick<GraphNode, 'kind' | 'config'>): string | null {
+  return isKindId(node.kind) ? defaultNameOf(node.kind, node.config) : null;
 }
 
 const BY_CATEGORY: Record<KindCategory, ComponentType<{ size?: number }>> = { source: IconFile, transform: IconSparkle, target: IconDatabase };

@@ -1,5 +1,5 @@
-// Small hooks: a ticking clock for "2 minutes ago" and a loader with error and reload.
-import { useCallback, useEffect, useRef, useState } from 'react';
+// Small hooks: a ticking clock for "2 minutes ago", a loader with error and reload, and a media query.
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 
 export function useNow(intervalMs = 30_000): number {
   const [now, setNow] = useState(() => Date.now());
@@ -44,4 +44,19 @@ export function useDebounced<T>(value: T, ms = 250): T {
     return () => window.clearTimeout(t);
   }, [value, ms]);
   return v;
+}
+
+/** Wide enough for a full sidebar, and for the designer's palette, canvas and side panel side by side. */
+export const WIDE_SCREEN = '(min-width: 1181px)';
+
+/** Whether a CSS media query matches now; re-renders when that changes. */
+export function useMediaQuery(query: string): boolean {
+  return useSyncExternalStore(
+    (onChange) => {
+      const m = window.matchMedia(query);
+      m.addEventListener('change', onChange);
+      return () => m.removeEventListener('change', onChange);
+    },
+    () => window.matchMedia(query).matches,
+  );
 }

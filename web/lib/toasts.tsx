@@ -1,6 +1,7 @@
 // Transient notices ("Saved", "Could not reach the server") from anywhere, shown bottom-right.
 import { useSyncExternalStore } from 'react';
 import { IconAlert, IconCheck, IconX } from '../components/icons';
+import { confirmDialog, type ConfirmRequest } from './confirm';
 
 export interface Toast {
   id: number;
@@ -31,11 +32,17 @@ const subscribe = (l: () => void) => {
 };
 
 /**
- * One action a person starts from a list (revoke, remove, re-role...): asks first when `confirm` is given, runs it,
- * and says how it went: the success message (if any) or the error, as a toast. Resolves true when it ran.
+ * One action a person starts from a list (revoke, remove, re-role...): asks first in Weft's confirm dialog when
+ * `confirm` is given, runs it, and says how it went: the success message (if any) or the error, as a toast.
+ * Resolves true when it ran.
  */
-export async function runAction<T>(opts: { confirm?: string; run: () => Promise<T>; done?: (result: T) => string | void; errorText: (e: unknown) => string }): Promise<boolean> {
-  if (opts.confirm && !window.confirm(opts.confirm)) return false;
+export async function runAction<T>(opts: {
+  confirm?: string | ConfirmRequest;
+  run: () => Promise<T>;
+  done?: (result: T) => string | void;
+  errorText: (e: unknown) => string;
+}): Promise<boolean> {
+  if (opts.confirm && !(await confirmDialog(opts.confirm))) return false;
   try {
     const result = await opts.run();
     const message = opts.done?.(result);

@@ -23,7 +23,18 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'integration.saved': 'Saved an integration',
   'integration.deleted': 'Deleted an integration',
   'integration.published': 'Published an integration',
+  'integration.activated': 'Activated an integration',
+  'integration.deactivated': 'Deactivated an integration',
+  'integration.auto_disabled': 'Deactivated an integration after repeated failures',
+  'integration.duplicated': 'Duplicated an integration',
+  'integration.alerts_changed': 'Changed the alerts of an integration',
+  'integration.triggered': 'Triggered a run through the trigger API',
+  'trigger_token.created': 'Created a trigger token',
+  'trigger_token.revoked': 'Revoked a trigger token',
+  'trigger_token.refused': 'Refused a trigger token',
   'run.started': 'Started a run',
+  'schedule.saved': 'Saved a schedule',
+  'schedule.deleted': 'Removed a schedule',
   'run.resumed': 'Resumed a failed run',
   'run.cancelled': 'Cancelled a run',
   'run.rerun': 'Ran a run again',
@@ -47,6 +58,10 @@ const TONE: Partial<Record<AuditAction, string>> = {
   'connection.deleted': 'badge--red',
   'user.removed': 'badge--red',
   'token.revoked': 'badge--red',
+  'trigger_token.revoked': 'badge--red',
+  'trigger_token.refused': 'badge--red',
+  'integration.auto_disabled': 'badge--red',
+  'integration.triggered': 'badge--blue',
   'integration.published': 'badge--green',
   'run.started': 'badge--blue',
   'run.resumed': 'badge--blue',
@@ -152,7 +167,7 @@ export function AuditPage() {
               {filtered ? 'Try a wider date range or another action.' : 'Sign-ins, saves, publishes, runs and changes to connections, people and tokens show up here.'}
             </EmptyState>
           ) : (
-            <div className="table-scroll">
+            <div className="table-scroll" tabIndex={0} role="region" aria-label="Audit entries">
               <table className="table table--dense" data-testid="audit-table">
                 <thead>
                   <tr>

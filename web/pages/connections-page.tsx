@@ -9,6 +9,7 @@ import { ConnectionForm } from '../connections/connection-form';
 import { connectionSummary, testStatus, usedByText } from '../connections/connection-model';
 import { ConnectorIcon } from '../connections/connector-icon';
 import { useLoad, useNow } from '../lib/hooks';
+import { confirmDialog } from '../lib/confirm';
 import { toast } from '../lib/toasts';
 import { href } from '../router';
 
@@ -108,7 +109,7 @@ function ConnectionCard({ connection: c, connector, onEdit, onChanged }: { conne
   }
 
   async function remove() {
-    if (!window.confirm(`Delete the connection "${c.name}"? Its saved credentials are deleted too.`)) return;
+    if (!(await confirmDialog({ title: `Delete the connection "${c.name}"?`, message: 'Its saved credentials are deleted too.', confirmLabel: 'Delete', danger: true }))) return;
     setProblem(null);
     try {
       await api.deleteConnection(c.id);

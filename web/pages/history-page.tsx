@@ -13,6 +13,11 @@ import { href, navigate } from '../router';
 import { RunDialog } from '../runs/run-files-dialog';
 import { RunMenu } from '../runs/run-menu';
 import { startedByLabel } from '../runs/run-labels';
+import * as routes from '../../shared/api/routes';
+import { useCan } from '../auth/session';
+import { ScheduleDialog } from '../schedules/schedule-dialog';
+import { formatInZone, ScheduleSummary } from '../schedules/schedule-summary';
+import { OperationsPanel } from '../integrations/operations-panel';
 
 const PAGE = 25;
 
@@ -38,8 +43,12 @@ export function HistoryPage({ id }: { id: string }) {
   const filtered = status !== '' || fromDay !== '' || toDay !== '';
   const [starting, setStarting] = useState(false);
   const [choosing, setChoosing] = useState(false);
+  const [editingSchedule, setEditingSchedule] = useState(false);
+  const schedule = useLoad(() => api.call(routes.getSchedule, { params: { id } }), [id]);
+  const canRun = useCan('run');
   const published = integration.data ? integration.data.publishedVersionNumber !== null : false;
-  const live = runs.data?.items.some((r) => isCancellableRun(r.status));
+  const active = integration.data?.active ?? true;
+  const live = runs.data?.items.some((r) => isCancellableRun(r.status) || r.status === 'scheduled');
   const { reload, data } = runs;
   useEffect(() => {
     if (!live) return;
@@ -62,6 +71,8 @@ export function HistoryPage({ id }: { id: string }) {
   const name = integration.data?.name ?? 'Integration';
   const total = runs.data?.total ?? 0;
   const items = runs.data?.items ?? [];
+  // The schedule's next time heads the first page (unfiltered) as a Scheduled row.
+  const upcoming = offset === 0 && !filtered && schedule.data?.enabled ? schedule.data.nextRuns[0] : undefined;
   return (
     <div className="page">
       <PageHeader
@@ -85,13 +96,43 @@ export function HistoryPage({ id }: { id: string }) {
               onRun={() => void runNow()}
               onRunWithFiles={() => setChoosing(true)}
               busy={starting}
-              disabled={!published}
-              title={published ? 'Run the published version now' : 'Publish the integration before running it'}
+              disabled={!published || !active}
+              title={!active ? 'Deactivated: activate it below to run it' : published ? 'Run the published version now' : 'Publish the integration before running it'}
             />
           </>
         }
       />
       <div className="page__body">
+        {!active && integration.data ? (
+          <div className="banner banner--warn" role="status" data-testid="inactive-banner">
+            {integration.data.disabledReason ?? 'This integration was deactivated'}. It does not run by hand, by the trigger API or on a schedule until you activate it (Lifecycle, below).
+          </div>
+        ) : null}
+        {published ? (
+          <div className="card schedule-panel" data-testid="schedule-panel">
+            <div className="schedule-panel__part">
+              <span className="schedule-panel__label">Schedule</span>
+              {schedule.error ? (
+                <span className="muted">The engine did not say: {errorMessage(schedule.error)}</span>
+              ) : schedule.data !== undefined ? (
+                <ScheduleSummary schedule={schedule.data} now={now} canEdit={canRun} onEdit={() => setEditingSchedule(true)} />
+              ) : (
+                <span className="muted">Loading…</span>
+              )}
+            </div>
+            <div className="schedule-panel__part">
+              <span className="schedule-panel__label">Latest run</span>
+              {items[0] && offset === 0 ? (
+                <a className="last-run" href={href.run(items[0].id)} data-testid="latest-run">
+                  <RunStatusBadge status={items[0].status} />
+                  <span className="muted">{relativeTime(items[0].endedAt ?? items[0].createdAt, now)}</span>
+                </a>
+              ) : (
+                <span className="muted">{offset === 0 ? 'Never run' : '—'}</span>
+              )}
+            </div>
+          </div>
+        ) : null}
         <div className="history-filters" data-testid="history-filters">
           <select
             className="input"
@@ -131,55 +172,111 @@ export function HistoryPage({ id }: { id: string }) {
           <EmptyState icon={<IconHistory size={28} />} title="No runs match these filters">
             Change the status or the dates, or clear the filters.
           </EmptyState>
-        ) : items.length === 0 && !runs.error ? (
+        ) : items.length === 0 && !upcoming && !runs.error ? (
           <EmptyState icon={<IconHistory size={28} />} title="No runs yet">
             Publish the integration and press Run now. Every run shows up here with what it read, wrote and rejected.
           </EmptyState>
         ) : (
           <div className="card table-card">
-            <table className="table table--clickable" data-testid="runs-table">
-              <thead>
-                <tr>
-                  <th>Status</th>
-                  <th>Run</th>
-                  <th>Started</th>
-                  <th>Duration</th>
-                  <th>Started by</th>
-                  <th className="num">Read</th>
-                  <th className="num">Written</th>
-                  <th className="num">Rejected</th>
-                  <th>Version</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((r) => (
-                  <tr key={r.id} onClick={() => navigate(href.run(r.id))} data-testid="run-row" data-id={r.id}>
-                    <td>
-                      <a href={href.run(r.id)} className="row-link" onClick={(e) => e.stopPropagation()}>
-                        <RunStatusBadge status={r.status} />
-                      </a>
-                    </td>
-                    <td className="run-name" data-testid="run-name">{r.name || '—'}</td>
-                    <td title={r.startedAt ?? r.createdAt}>
-                      <div>{formatDateTime(r.startedAt ?? r.createdAt, now)}</div>
-                      <div className="muted small">{relativeTime(r.startedAt ?? r.createdAt, now)}</div>
-                    </td>
-                    <td>{r.startedAt ? formatDuration(durationBetween(r.startedAt, r.endedAt, now)) : '—'}</td>
-                    <td data-testid="run-started-by">{startedByLabel(r)}</td>
-                    <td className="num">{formatCount(r.counts.read)}</td>
-                    <td className="num">{formatCount(r.counts.written)}</td>
-                    <td className={`num${r.counts.rejected > 0 ? ' text-warn' : ''}`}>{formatCount(r.counts.rejected)}</td>
-                    <td>
-                      <span className="chip">v{r.versionNumber}</span>
-                    </td>
+            <div className="table-scroll" tabIndex={0} role="region" aria-label="Runs">
+              <table className="table table--clickable runs-table" data-testid="runs-table">
+                <thead>
+                  <tr>
+                    <th>Status</th>
+                    <th>Run</th>
+                    <th>Started</th>
+                    <th>Trigger</th>
+                    <th>File</th>
+                    <th className="num">Read</th>
+                    <th className="num">Created</th>
+                    <th className="num">Updated</th>
+                    <th className="num">Unchanged</th>
+                    <th className="num">Rejected</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {upcoming && schedule.data
+                    ? [upcoming].map((t) => (
+                        <tr key={`next-${t}`} className="is-upcoming" data-testid="upcoming-row">
+                          <td>
+                            <RunStatusBadge status="scheduled" />
+                          </td>
+                          <td className="muted">Next scheduled run</td>
+                          <td title={t}>
+                            <div className="nowrap">{formatInZone(t, schedule.data!.timeZone)}</div>
+                            <div className="muted small nowrap">{relativeTime(t, now)}</div>
+                          </td>
+                          <td>Scheduled</td>
+                          <td className="muted" colSpan={6}>
+                            {schedule.data!.description}
+                          </td>
+                        </tr>
+                      ))
+                    : null}
+                  {items.map((r) => (
+                    <tr key={r.id} onClick={() => navigate(href.run(r.id))} data-testid="run-row" data-id={r.id}>
+                      <td>
+                        <a href={href.run(r.id)} className="row-link" onClick={(e) => e.stopPropagation()}>
+                          <RunStatusBadge status={r.status} />
+                        </a>
+                      </td>
+                      <td className="run-name" data-testid="run-name">
+                        {r.name || '—'}
+                      </td>
+                      <td title={r.startedAt ?? r.createdAt}>
+                        <div className="nowrap">{formatDateTime(r.startedAt ?? r.createdAt, now)}</div>
+                        <div className="muted small nowrap">
+                          {relativeTime(r.startedAt ?? r.createdAt, now)}
+                          {r.startedAt ? ` · took ${formatDuration(durationBetween(r.startedAt, r.endedAt, now))}` : ''}
+                        </div>
+                      </td>
+                      <td>
+                        <div data-testid="run-started-by">{startedByLabel(r)}</div>
+                        <div className="muted small" title="The published version this run ran">
+                          v{r.versionNumber}
+                        </div>
+                      </td>
+                      <td className="run-row__files" data-testid="run-row-files">
+                        {r.files.length === 0 ? (
+                          <span className="muted">—</span>
+                        ) : (
+                          r.files.map((f) => (
+                            <div key={f.nodeId} className="run-row__file" title={`${f.nodeLabel || f.nodeId}: ${f.name}${f.replaced ? ' (replaced for this run)' : ''}`}>
+                              {f.name}
+                              {f.replaced ? <span className="muted small"> · replaced</span> : null}
+                            </div>
+                          ))
+                        )}
+                      </td>
+                      <td className="num">{formatCount(r.counts.read)}</td>
+                      <td className="num" data-testid="run-row-created">{formatCount(r.counts.created)}</td>
+                      <td className="num" data-testid="run-row-updated">{formatCount(r.counts.updated)}</td>
+                      <td className="num" data-testid="run-row-unchanged">{formatCount(r.counts.unchanged)}</td>
+                      <td className={`num${r.counts.rejected > 0 ? ' text-warn' : ''}`} data-testid="run-row-rejected">{formatCount(r.counts.rejected)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
             <Pager offset={offset} limit={PAGE} total={total} onChange={setOffset} />
           </div>
         )}
+        {integration.data ? <OperationsPanel integration={integration.data} onChanged={integration.reload} /> : null}
       </div>
+      {editingSchedule && integration.data ? (
+        <ScheduleDialog
+          integrationId={id}
+          integrationName={integration.data.name}
+          existing={schedule.data ?? null}
+          onClose={() => setEditingSchedule(false)}
+          onSaved={(saved) => {
+            setEditingSchedule(false);
+            toast(saved ? `Scheduled: ${saved.description}` : 'Schedule removed', 'success');
+            schedule.reload();
+            runs.reload();
+          }}
+        />
+      ) : null}
       {choosing && integration.data ? (
         <RunDialog
           integrationId={id}

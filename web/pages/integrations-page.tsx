@@ -1,6 +1,9 @@
 // The integrations list: one card per integration with its last run, and the way to start a new one.
 import { useState } from 'react';
-import { emptyGraph, type IntegrationSummary } from '../../shared';
+import { emptyGraph, type IntegrationSummary, type Schedule } from '../../shared';
+import * as routes from '../../shared/api/routes';
+import { ScheduleDialog } from '../schedules/schedule-dialog';
+import { ScheduleSummary } from '../schedules/schedule-summary';
 import { api, errorMessage } from '../api';
 import { EmptyState, ErrorBanner } from '../components/empty-state';
 import { IconArrowRight, IconHistory, IconIntegrations, IconPlus, IconTrash, Spinner } from '../components/icons';
@@ -8,6 +11,7 @@ import { PageHeader } from '../components/page-header';
 import { RunStatusBadge } from '../components/status-badge';
 import { relativeTime } from '../lib/format';
 import { useLoad, useNow } from '../lib/hooks';
+import { confirmDialog } from '../lib/confirm';
 import { toast } from '../lib/toasts';
 import { href, navigate } from '../router';
 import { RunDialog } from '../runs/run-files-dialog';
@@ -16,6 +20,9 @@ import { useCan } from '../auth/session';
 
 export function IntegrationsPage() {
   const list = useLoad(() => api.listIntegrations(), []);
+  // Schedules come from Temporal's describe; when the engine is down the cards still show, without them.
+  const schedules = useLoad(() => api.call(routes.listSchedules), []);
+  const byIntegration = new Map((schedules.data ?? []).map((s) => [s.integrationId, s]));
   const [creating, setCreating] = useState(false);
   const canDesign = useCan('design');
 
@@ -61,7 +68,19 @@ export function IntegrationsPage() {
         ) : (
           <div className="card-grid">
             {items.map((it) => (
-              <IntegrationCard key={it.id} item={it} onDeleted={list.reload} />
+              <IntegrationCard
+                key={it.id}
+                item={it}
+                schedule={schedules.data ? (byIntegration.get(it.id) ?? null) : undefined}
+                onDeleted={() => {
+                  list.reload();
+                  schedules.reload();
+                }}
+                onScheduled={() => {
+                  list.reload();
+                  schedules.reload();
+                }}
+              />
             ))}
           </div>
         )}
@@ -70,10 +89,20 @@ export function IntegrationsPage() {
   );
 }
 
-function IntegrationCard({ item, onDeleted }: { item: IntegrationSummary; onDeleted: () => void }) {
+interface CardProps {
+  item: IntegrationSummary;
+  /** undefined while schedules load (or when the engine cannot say); null when it has none. */
+  schedule: Schedule | null | undefined;
+  onDeleted: () => void;
+  onScheduled: () => void;
+}
+
+function IntegrationCard({ item, schedule, onDeleted, onScheduled }: CardProps) {
   const now = useNow();
   const [running, setRunning] = useState(false);
   const [choosing, setChoosing] = useState(false);
+  const [editing, setEditing] = useState(false);
+  const canRun = useCan('run');
 
   async function runNow() {
     setRunning(true);
@@ -87,10 +116,11 @@ function IntegrationCard({ item, onDeleted }: { item: IntegrationSummary; onDele
   }
 
   async function remove() {
-    if (!window.confirm(`Delete "${item.name}"? Its sync history will be deleted too.`)) return;
+    const scheduled = schedule ? ` Its schedule (${schedule.description}) is deleted from the engine too, so it stops running.` : '';
+    if (!(await confirmDialog({ title: `Delete "${item.name}"?`, message: `Its sync history is deleted too.${scheduled}`, confirmLabel: 'Delete', danger: true }))) return;
     try {
       await api.deleteIntegration(item.id);
-      toast(`Deleted ${item.name}`, 'success');
+      toast(schedule ? `Deleted ${item.name} and its schedule` : `Deleted ${item.name}`, 'success');
       onDeleted();
     } catch (e) {
       toast(errorMessage(e), 'error');
@@ -113,7 +143,18 @@ function IntegrationCard({ item, onDeleted }: { item: IntegrationSummary; onDele
         <span className="chip">{item.nodeCount === 1 ? '1 step' : `${item.nodeCount} steps`}</span>
         <span className={`chip${published ? ' chip--accent' : ''}`}>{published ? `v${item.publishedVersionNumber}` : 'Draft'}</span>
         {published && item.hasUnpublishedChanges ? <span className="chip chip--warn">Unpublished changes</span> : null}
+        {!item.active ? (
+          <span className="chip chip--danger" data-testid="inactive-chip">
+            Deactivated
+          </span>
+        ) : null}
       </div>
+      {!item.active ? (
+        <p className="integration-card__inactive" data-testid="inactive-reason">
+          {item.disabledReason ?? 'Deactivated by a person'}. It does not run until it is activated again on its history page.
+        </p>
+      ) : null}
+      {published && schedule !== undefined ? <ScheduleSummary schedule={schedule} now={now} canEdit={canRun} onEdit={() => setEditing(true)} /> : null}
       <div className="integration-card__run">
         {item.lastRun ? (
           <a className="last-run" href={href.run(item.lastRun.id)} title="Open the last run">
@@ -136,14 +177,27 @@ function IntegrationCard({ item, onDeleted }: { item: IntegrationSummary; onDele
           onRun={() => void runNow()}
           onRunWithFiles={() => setChoosing(true)}
           busy={running}
-          disabled={!published}
-          title={published ? 'Run the published version now' : 'Publish the integration before running it'}
+          disabled={!published || !item.active}
+          title={!item.active ? 'Deactivated: activate it on its history page to run it' : published ? 'Run the published version now' : 'Publish the integration before running it'}
         />
         <a className="btn btn--ghost" href={href.designer(item.id)} data-testid="open-integration">
           Open
           <IconArrowRight size={14} />
         </a>
       </div>
+      {editing ? (
+        <ScheduleDialog
+          integrationId={item.id}
+          integrationName={item.name}
+          existing={schedule ?? null}
+          onClose={() => setEditing(false)}
+          onSaved={(saved) => {
+            setEditing(false);
+            toast(saved ? `Scheduled: ${saved.description}` : `Removed the schedule of ${item.name}`, 'success');
+            onScheduled();
+          }}
+        />
+      ) : null}
       {choosing ? (
         <RunDialog
           integrationId={item.id}

@@ -1,6 +1,6 @@
 // One run: its outcome, each step in plan order with counts and timings, the files it read and the rows it rejected.
 import { useMemo, useState } from 'react';
-import { getKind, isCancellableRun, isTerminalRun, RUN_STATUS_LABELS, waitingMessage, type RunDetail, type RunFile, type RunStep } from '../../shared';
+import { expectedRows, getKind, isCancellableRun, isTerminalRun, outcomeSummary, runProgress, RUN_STATUS_LABELS, waitingMessage, type RunDetail, type RunFile, type RunStep } from '../../shared';
 import { api, errorMessage } from '../api';
 import { EmptyState, ErrorBanner } from '../components/empty-state';
 import { IconFile, IconHistory, Spinner } from '../components/icons';
@@ -269,13 +269,19 @@ function IconDownload({ size = 16 }: { size?: number }) {
 }
 
 function RunSummary({ run, duration, now, live }: { run: RunDetail; duration: number | null; now: number; live: boolean }) {
+  // Written = created + updated + unchanged: the three say what the write did, so "written" is not a tile of its own.
   const stats: [string, number, string?][] = [
     ['Read', run.counts.read],
-    ['Written', run.counts.written],
     ['Created', run.counts.created],
     ['Updated', run.counts.updated],
+    ['Unchanged', run.counts.unchanged],
     ['Rejected', run.counts.rejected, run.counts.rejected > 0 ? 'warn' : undefined],
   ];
+  const rate = live ? rowsPerSecond(run.counts.read, run.startedAt, now) : null;
+  // The total is known when an earlier finished run read exactly these files: then a bar and the time left.
+  const earlier = useLoad(() => (live && run.files.length > 0 ? api.listRuns(run.integrationId, { limit: 20 }) : Promise.resolve(null)), [run.integrationId, run.id, live]);
+  const total = live && earlier.data ? expectedRows(run, earlier.data.items) : null;
+  const progress = total !== null ? runProgress(run.counts.read, total, rate) : null;
   return (
     <div className={`card run-summary run-summary--${statusTone(run.status)}`}>
       <dl className="facts">
@@ -314,6 +320,41 @@ function RunSummary({ run, duration, now, live }: { run: RunDetail; duration: nu
           <dd data-testid="run-duration">{formatDuration(duration)}</dd>
         </div>
       </dl>
+      <p className="run-outcome" data-testid="run-outcome">
+        {run.counts.read > 0 || isFinished(run) ? (
+          <>
+            <strong>{outcomeSummary(run.counts)}</strong>
+            <span className="muted"> of {formatCount(run.counts.read)} {run.counts.read === 1 ? 'row' : 'rows'} read</span>
+          </>
+        ) : (
+          <span className="muted">No rows read yet</span>
+        )}
+        {rate !== null ? (
+          <span className="run-rate muted" data-testid="run-rate">
+            {' '}
+            · {formatCount(Math.round(rate))} rows/s
+          </span>
+        ) : null}
+      </p>
+      {progress && total !== null ? (
+        <div className="run-progress" data-testid="run-progress">
+          <div
+            className="run-progress__bar"
+            role="progressbar"
+            aria-label="Rows read"
+            aria-valuemin={0}
+            aria-valuemax={total}
+            aria-valuenow={Math.min(run.counts.read, total)}
+            aria-valuetext={`${Math.round(progress.fraction * 100)}% — ${formatCount(run.counts.read)} of about ${formatCount(total)} rows`}
+          >
+            <span style={{ width: `${(progress.fraction * 100).toFixed(1)}%` }} />
+          </div>
+          <span className="small muted">
+            {Math.round(progress.fraction * 100)}% of about {formatCount(total)} rows (the last run of these files)
+            {progress.secondsLeft !== null ? ` · ${formatDuration(progress.secondsLeft * 1000)} left` : ''}
+          </span>
+        </div>
+      ) : null}
       <div className="stats">
         {stats.map(([label, n, tone]) => (
           <div key={label} className={`stat${tone ? ` stat--${tone}` : ''}`} data-testid={`run-count-${label.toLowerCase()}`}>
@@ -326,6 +367,15 @@ function RunSummary({ run, duration, now, live }: { run: RunDetail; duration: nu
   );
 }
 
+const isFinished = (run: RunDetail) => isTerminalRun(run.status);
+
+/** Rows read per second since the run started; null before a second has passed or a row was read. */
+function rowsPerSecond(read: number, startedAt: string | null, now: number): number | null {
+  if (!startedAt || read === 0) return null;
+  const seconds = (now - Date.parse(startedAt)) / 1000;
+  return seconds >= 1 ? read / seconds : null;
+}
+
 function StepRow({ step, index, now }: { step: RunStep; index: number; now: number }) {
   const kind = getKind(step.kind);
   const dur = durationBetween(step.startedAt, step.endedAt, now);
@@ -336,6 +386,7 @@ function StepRow({ step, index, now }: { step: RunStep; index: number; now: numb
       ['written', c.written],
       ['created', c.created],
       ['updated', c.updated],
+      ['unchanged', c.unchanged],
       ['rejected', c.rejected],
     ] as [string, number][]
   ).filter(([k, n]) => n > 0 || k === 'read' || (kind?.category === 'target' && k === 'written'));
@@ -406,14 +457,21 @@ function RejectedSection({ run }: { run: RunDetail }) {
       <h2 className="section__title">
         Rejected records <span className="count-pill count-pill--warn">{formatCount(rejected.data?.total ?? run.counts.rejected)}</span>
       </h2>
-      <p className="section__hint">These rows were not written. The reason says what to fix in the source file or the mapping.</p>
+      <div className="section__hint-row">
+        <p className="section__hint">These rows were not written. The line is where a spreadsheet shows the row in the file (header counted); the reason says what to fix in the file or the mapping.</p>
+        <a className="btn btn--ghost btn--sm" href={api.rejectedDownloadUrl(run.id)} download data-testid="rejected-download">
+          <IconDownload size={14} /> Download CSV
+        </a>
+      </div>
       {rejected.error ? <ErrorBanner message={errorMessage(rejected.error)} onRetry={rejected.reload} /> : null}
       <div className="card table-card">
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Rejected records">
           <table className="table" data-testid="rejected-table">
             <thead>
               <tr>
-                <th className="num">Row</th>
+                <th className="num" title="Where the row is in the file, as a spreadsheet numbers it (header counted); the source's row number for a database">
+                  Line
+                </th>
                 <th>Reason</th>
                 <th>Step</th>
                 {columns.map((c) => (
@@ -424,7 +482,9 @@ function RejectedSection({ run }: { run: RunDetail }) {
             <tbody>
               {items.map((r) => (
                 <tr key={r.id} data-testid="rejected-row">
-                  <td className="num">{r.rowNumber}</td>
+                  <td className="num" data-testid="rejected-line">
+                    {r.line !== undefined ? formatCount(r.line) : <span title="Row number in the source">#{formatCount(r.rowNumber)}</span>}
+                  </td>
                   <td className="reason">{r.reason}</td>
                   <td className="muted">{steps.get(r.nodeId) ?? r.nodeId}</td>
                   {columns.map((c) => (

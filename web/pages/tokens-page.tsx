@@ -1,4 +1,5 @@
 // API tokens (owner and admins): for scripts and CI, each with a role; the token is shown once and kept only hashed.
+import { Modal } from '../components/modal';
 import { useState, type FormEvent } from 'react';
 import { AssignableRole, ROLE_HELP, ROLE_LABELS, type ApiTokenInfo } from '../../shared/api/auth';
 import { api, ApiRequestError, errorMessage } from '../api';
@@ -18,7 +19,7 @@ export function TokensPage() {
 
   const revoke = (t: ApiTokenInfo) =>
     runAction({
-      confirm: `Revoke "${t.name}"? Scripts using it stop working at once.`,
+      confirm: { title: `Revoke "${t.name}"?`, message: 'Scripts using it stop working at once.', confirmLabel: 'Revoke', danger: true },
       run: () => api.revokeToken(t.id),
       done: () => (tokens.reload(), `Revoked ${t.name}`),
       errorText: errorMessage,
@@ -110,8 +111,8 @@ function NewTokenDialog({ onClose, onCreated }: { onClose: () => void; onCreated
   }
 
   return (
-    <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && !token && onClose()}>
-      <form className="dialog dialog--narrow card" role="dialog" aria-modal="true" aria-labelledby="token-title" onSubmit={submit} noValidate data-testid="token-dialog">
+    <Modal onClose={onClose} labelledBy="token-title" dismissable={!token}>
+      <form className="dialog dialog--narrow card" onSubmit={submit} noValidate data-testid="token-dialog">
         <header className="dialog__head">
           <div className="dialog__titles">
             <h2 className="dialog__title" id="token-title">
@@ -179,6 +180,6 @@ function NewTokenDialog({ onClose, onCreated }: { onClose: () => void; onCreated
           )}
         </footer>
       </form>
-    </div>
+    </Modal>
   );
 }

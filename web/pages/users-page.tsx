@@ -1,4 +1,6 @@
 // Users (owner and admins): who has an account, their role, and inviting, re-roling, signing out and removing people.
+import { Modal } from '../components/modal';
+import { onRadioGroupKeyDown } from '../components/radio-group';
 import { useState, type FormEvent } from 'react';
 import { AssignableRole, ROLE_HELP, ROLE_LABELS, type Role, type User } from '../../shared/api/auth';
 import { api, ApiRequestError, errorMessage } from '../api';
@@ -34,7 +36,7 @@ export function UsersPage() {
     });
   const resetPassword = (u: User) =>
     runAction({
-      confirm: `Reset the password of ${u.name}? They are signed out, and sign in again through a new invitation link.`,
+      confirm: { title: `Reset ${u.name}'s password?`, message: 'They are signed out, and sign in again through a new invitation link.', confirmLabel: 'Reset password', danger: true },
       run: () => api.resetUser(u.id),
       done: ({ inviteUrl }) => {
         setResetLink({ user: u, inviteUrl });
@@ -44,7 +46,7 @@ export function UsersPage() {
     });
   const remove = (u: User) =>
     runAction({
-      confirm: `Remove ${u.name} (${u.email})? They are signed out at once and cannot sign in again.`,
+      confirm: { title: `Remove ${u.name}?`, message: `${u.name} (${u.email}) is signed out at once and cannot sign in again.`, confirmLabel: 'Remove', danger: true },
       run: () => api.removeUser(u.id),
       done: () => (users.reload(), `Removed ${u.name}`),
       errorText: errorMessage,
@@ -200,8 +202,8 @@ function InviteDialog({ onClose, onInvited }: { onClose: () => void; onInvited: 
   }
 
   return (
-    <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <form className="dialog dialog--narrow card" role="dialog" aria-modal="true" aria-labelledby="invite-title" onSubmit={submit} noValidate data-testid="invite-dialog">
+    <Modal onClose={onClose} labelledBy="invite-title">
+      <form className="dialog dialog--narrow card" onSubmit={submit} noValidate data-testid="invite-dialog">
         <header className="dialog__head">
           <div className="dialog__titles">
             <h2 className="dialog__title" id="invite-title">
@@ -256,14 +258,15 @@ function InviteDialog({ onClose, onInvited }: { onClose: () => void; onInvited: 
               </div>
               <div className="form-row">
                 <span className="form-label">How they sign in the first time</span>
-                <div className="segmented" role="radiogroup" aria-label="How they sign in">
-                  <button type="button" role="radio" aria-checked={how === 'link'} className={`segmented__option${how === 'link' ? ' is-on' : ''}`} onClick={() => setHow('link')}>
+                <div className="segmented" role="radiogroup" aria-label="How they sign in" onKeyDown={onRadioGroupKeyDown}>
+                  <button type="button" role="radio" aria-checked={how === 'link'} tabIndex={how === 'link' ? 0 : -1} className={`segmented__option${how === 'link' ? ' is-on' : ''}`} onClick={() => setHow('link')}>
                     Invitation link
                   </button>
                   <button
                     type="button"
                     role="radio"
                     aria-checked={how === 'password'}
+                    tabIndex={how === 'password' ? 0 : -1}
                     className={`segmented__option${how === 'password' ? ' is-on' : ''}`}
                     onClick={() => setHow('password')}
                     data-testid="invite-with-password"
@@ -308,14 +311,14 @@ function InviteDialog({ onClose, onInvited }: { onClose: () => void; onInvited: 
           )}
         </footer>
       </form>
-    </div>
+    </Modal>
   );
 }
 
 function ResetLinkDialog({ user, inviteUrl, onClose }: { user: User; inviteUrl: string; onClose: () => void }) {
   return (
-    <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div className="dialog dialog--narrow card" role="dialog" aria-modal="true" aria-labelledby="reset-title" data-testid="reset-dialog">
+    <Modal onClose={onClose} labelledBy="reset-title">
+      <div className="dialog dialog--narrow card" data-testid="reset-dialog">
         <header className="dialog__head">
           <div className="dialog__titles">
             <h2 className="dialog__title" id="reset-title">
@@ -338,7 +341,7 @@ function ResetLinkDialog({ user, inviteUrl, onClose }: { user: User; inviteUrl: 
           </button>
         </footer>
       </div>
-    </div>
+    </Modal>
   );
 }
 

@@ -113,7 +113,7 @@ function Records({ obj }: { obj: WorkspaceObject }) {
         </span>
       </div>
       {records.error ? <ErrorBanner message={errorMessage(records.error)} onRetry={records.reload} /> : null}
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="Records">
         <table className="table table--dense" data-testid="records-table">
           <thead>
             <tr>

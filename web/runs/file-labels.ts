@@ -1,6 +1,6 @@
 // A run file's format in a few words ("CSV", "NDJSON · gzip"), and what a replacement lacks in plain words
 // (which columns it lacks is shared/compiler/run-files.ts's `missingColumns`, the rule the server applies).
-import type { FileCompression, FileFormat } from '../../shared/graph/kinds/csv-source';
+import type { FileCompression, FileFormat } from '../../shared/graph/kinds/file-source';
 
 const FORMAT_NAMES: Record<string, string> = { csv: 'CSV', json: 'JSON', ndjson: 'NDJSON', excel: 'Excel' };
 

@@ -1,5 +1,6 @@
 // The Run now dialog, the one place a run is started from the app: its name, the integration's declared parameters,
 // and the file sources, each of which can read another uploaded file for this run only (the published files stay).
+import { Modal } from '../components/modal';
 import { useEffect, useRef, useState } from 'react';
 import { missingColumns, PARAMETER_TYPE_LABELS, type RunFileSource, type RunParameter, type UploadedFile } from '../../shared';
 import { api, ApiRequestError, errorMessage } from '../api';
@@ -112,8 +113,8 @@ export function RunDialog({ integrationId, integrationName, versionNumber, onClo
   }
 
   return (
-    <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && !starting && onClose()}>
-      <div className="dialog card" role="dialog" aria-modal="true" aria-labelledby="run-files-title" data-testid="run-files-dialog">
+    <Modal onClose={onClose} labelledBy="run-files-title" dismissable={!starting}>
+      <div className="dialog card" data-testid="run-files-dialog">
         <header className="dialog__head">
           <span className="kind-chip kind-chip--source kind-chip--lg">
             <IconPlay size={18} />
@@ -214,7 +215,7 @@ export function RunDialog({ integrationId, integrationName, versionNumber, onClo
           </button>
         </footer>
       </div>
-    </div>
+    </Modal>
   );
 }
 

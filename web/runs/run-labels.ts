@@ -2,11 +2,15 @@
 // shared/api/runs.ts (the API's messages use the same words); every page reads these, none keeps its own.
 import type { Run, RunTrigger } from '../../shared';
 
-export const TRIGGER_LABELS: Record<RunTrigger, string> = { manual: 'Manual', api: 'API', schedule: 'Schedule', rerun: 'Run again' };
+export const TRIGGER_LABELS: Record<RunTrigger, string> = { manual: 'Manual', api: 'API', schedule: 'Scheduled', rerun: 'Run again' };
 
-/** "Manual · Ada Lovelace", "API · token ci", "Schedule", "Run again · Ada Lovelace". */
+/** "Manual · Ada Lovelace", "API · token ci", "API · trigger token nightly", "Scheduled", "Run again · Ada Lovelace". */
 export function startedByLabel(run: Pick<Run, 'trigger' | 'startedBy'>): string {
-  const who = run.startedBy?.startsWith('token:') ? `token ${run.startedBy.slice('token:'.length)}` : run.startedBy;
+  const who = run.startedBy?.startsWith('token:')
+    ? `token ${run.startedBy.slice('token:'.length)}`
+    : run.startedBy?.startsWith('trigger:')
+      ? `trigger token ${run.startedBy.slice('trigger:'.length)}`
+      : run.startedBy;
   return who ? `${TRIGGER_LABELS[run.trigger]} · ${who}` : TRIGGER_LABELS[run.trigger];
 }
 

@@ -1,8 +1,9 @@
 // The "Run now" button, which opens the Run now dialog (name, parameters, files), with a menu beside it: run at once
 // with the defaults, or open the same dialog to replace files.
-import { useEffect, useRef, useState } from 'react';
+import { useId } from 'react';
 import { useCan } from '../auth/session';
 import { IconChevronRight, IconFile, IconPlay, Spinner } from '../components/icons';
+import { useMenuButton } from '../components/menu';
 
 export interface RunMenuProps {
   label: string;
@@ -26,55 +27,44 @@ export function RunMenu(props: RunMenuProps) {
 }
 
 function RunMenuButton({ label, onRun, onRunWithFiles, disabled, busy, title, variant = 'secondary', align = 'end', testId = 'run-now' }: RunMenuProps) {
-  const [open, setOpen] = useState(false);
-  const root = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const onDown = (e: MouseEvent) => {
-      if (!root.current?.contains(e.target as Node)) setOpen(false);
-    };
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
-    document.addEventListener('mousedown', onDown);
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('mousedown', onDown);
-      document.removeEventListener('keydown', onKey);
-    };
-  }, [open]);
-
+  const menu = useMenuButton();
+  const menuId = useId();
   const choose = (action: () => void) => () => {
-    setOpen(false);
+    menu.close();
     action();
   };
   return (
-    <div className="split-btn" ref={root}>
+    <div className="split-btn">
       <button type="button" className={`btn btn--${variant} split-btn__main`} onClick={onRunWithFiles} disabled={disabled || busy} title={title} data-testid={testId} aria-haspopup="dialog">
         {busy ? <Spinner /> : <IconPlay size={14} />}
         {label}
       </button>
       <button
+        ref={menu.buttonRef}
         type="button"
         className={`btn btn--${variant} split-btn__toggle`}
         aria-label="More ways to run"
         aria-haspopup="menu"
-        aria-expanded={open}
+        aria-expanded={menu.open}
+        aria-controls={menu.open ? menuId : undefined}
         title="More ways to run"
         disabled={disabled || busy}
-        onClick={() => setOpen((o) => !o)}
+        onClick={() => menu.setOpen(!menu.open)}
+        onKeyDown={menu.onButtonKeyDown}
         data-testid={`${testId}-menu`}
       >
         <IconChevronRight size={14} className="split-btn__chevron" />
       </button>
-      {open ? (
-        <div className={`menu menu--${align}`} role="menu">
-          <button type="button" role="menuitem" className="menu__item" onClick={choose(onRun)} data-testid="run-defaults">
+      {menu.open ? (
+        <div ref={menu.menuRef} id={menuId} className={`menu menu--${align}`} role="menu" aria-label="Ways to run" onKeyDown={menu.onMenuKeyDown}>
+          <button type="button" role="menuitem" tabIndex={-1} className="menu__item" onClick={choose(onRun)} data-testid="run-defaults">
             <IconPlay size={14} />
             <span>
               <span className="menu__label">Run with the defaults</span>
               <span className="menu__hint">Default parameters, the published files</span>
             </span>
           </button>
-          <button type="button" role="menuitem" className="menu__item" onClick={choose(onRunWithFiles)} data-testid="run-with-files">
+          <button type="button" role="menuitem" tabIndex={-1} className="menu__item" onClick={choose(onRunWithFiles)} data-testid="run-with-files">
             <IconFile size={14} />
             <span>
               <span className="menu__label">Run with other files…</span>

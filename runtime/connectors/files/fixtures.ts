@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { zipBuffer } from '../../../test/support/zip';
 import * as openpgp from 'openpgp';
-import type { FileCompression, FileFormat } from '../../../shared/graph/kinds/csv-source';
+import type { FileCompression, FileFormat } from '../../../shared/graph/kinds/file-source';
 import { writeXlsx } from '../../../test/support/xlsx-test-writer';
 import type { Store } from '../../store/types';
 import type { ContractFixture, FixtureColumn } from '../contract-suite';

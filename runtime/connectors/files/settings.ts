@@ -2,7 +2,7 @@
 // (ReadOptions.settings), as one zod shape so a bad override is refused in words.
 import { z } from 'zod';
 import { Field } from '../../../shared/graph/field-types';
-import { CsvSourceConfig, FileCompression, FileFormat } from '../../../shared/graph/kinds/csv-source';
+import { FileSourceConfig, FileCompression, FileFormat } from '../../../shared/graph/kinds/file-source';
 import type { StoredFile } from '../../store/types';
 import { ConnectorError } from '../types';
 
@@ -11,7 +11,7 @@ export const FileReadSettings = z
   .object({
     format: FileFormat,
     compression: FileCompression,
-    delimiter: CsvSourceConfig.shape.delimiter.unwrap(),
+    delimiter: FileSourceConfig.shape.delimiter.unwrap(),
     hasHeader: z.boolean(),
     recordsPath: z.string().max(500),
     zipEntry: z.string().max(1000),
@@ -57,5 +57,5 @@ export function effectiveSettings(file: StoredFile, over: FileReadSettings): Eff
   };
 }
 
-const DELIMITERS: readonly string[] = CsvSourceConfig.shape.delimiter.unwrap().options;
+const DELIMITERS: readonly string[] = FileSourceConfig.shape.delimiter.unwrap().options;
 const isDelimiter = (d: string): d is EffectiveSettings['delimiter'] => DELIMITERS.includes(d);

@@ -56,6 +56,7 @@ export function mysqlError(error: unknown, where: Where, object?: string): Conne
   if (errno === 1142 || errno === 1143 || errno === 1227) return make('permission', `User "${where.user}" may not do this in database "${where.database}": ${message}`);
   if (errno === 1969 || errno === 3024 || errno === 1317) return make('timeout', `The query ran longer than the query timeout and was stopped: ${message}`);
   if (errno === 1792) return make('invalid_query', `Query filters only read; this one tries to change data: ${message}`);
+  if (errno === 1054) return new ConnectorError('invalid_query', `The query is not valid: ${message}`, { cause: error, reason: message });
   if (errno === 1064 || errno === 1054 || errno === 1149 || errno === 1248 || errno === 1060) return make('invalid_query', `The query is not valid: ${message}`);
   return make('unknown', `MySQL at ${at} failed: ${message}`);
 }

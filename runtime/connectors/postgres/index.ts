@@ -32,13 +32,22 @@ interface Table {
   primaryKey: string[];
 }
 
-type PgError = Error & { code?: string; detail?: string; errno?: string };
+type PgError = Error & { code?: string; detail?: string; hint?: string; errno?: string };
 
 interface Where {
   host: string;
   port: number;
   database: string;
   user: string;
+}
+
+/** Undefined column, ambiguous column, undefined function. */
+const NAME_ERRORS = ['42703', '42702', '42883'];
+
+/** `Perhaps you meant to reference the column "orders.state".` -> `state`. */
+export function meantName(hint: string | undefined): string | undefined {
+  const m = /Perhaps you meant to reference the column "([^"]+)"/.exec(hint ?? '');
+  return m?.[1]?.split('.').pop();
 }
 
 /** Turns a driver or server error into one the user can act on. */
@@ -68,6 +77,8 @@ export function postgresError(error: unknown, where: Where, object?: string): Co
   if (code === '57014') return make('timeout', `The query ran longer than the query timeout and was stopped: ${message}`);
   if (isMultipleStatements(e)) return make('invalid_query', MORE_THAN_ONE);
   if (code === '25006') return make('invalid_query', `Query filters only read; this one tries to change data: ${message}`);
+  // An unknown or ambiguous column or function: the server's words say what to fix, and its hint what was meant.
+  if (NAME_ERRORS.includes(code)) return new ConnectorError('invalid_query', `The query is not valid: ${message}`, { cause: error, reason: message, suggestion: meantName(e.hint) });
   if (code.startsWith('42') || code === '0A000' || code === '21000') return make('invalid_query', `The query is not valid: ${message}`);
   return make('unknown', `Postgres at ${at} failed: ${message}`);
 }

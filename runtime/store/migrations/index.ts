@@ -6,9 +6,11 @@ import { runFiles } from './0004-run-files';
 import { fileSheets } from './0005-file-sheets';
 import { auth } from './0006-auth';
 import { stepWaiting } from './0007-step-waiting';
+import { schedules } from './0008-schedules';
+import { opsTrigger } from './0009-ops-trigger';
 import { runNames } from './0010-run-names';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, runNames];
+export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames];
 
 export type { Migration } from './types';

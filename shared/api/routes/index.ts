@@ -10,3 +10,5 @@ export * from './auth';
 export * from './users';
 export * from './tokens';
 export * from './audit';
+export * from './schedules';
+export * from './operations';

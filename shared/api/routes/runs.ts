@@ -1,7 +1,7 @@
 // Runs: start one from the published version, list them, read one with its steps, stream progress.
 import { z } from 'zod';
 import { Page, StartRunInput, StartRunResult } from '../integrations';
-import { RejectedRecord, Run, RunDetail, RunFileSource, RunStatus } from '../runs';
+import { RejectedRecord, RunDetail, RunFileSource, RunListItem, RunStatus } from '../runs';
 import { RunParameter } from '../../graph/parameters';
 import { IdParam, Paging, json, route } from './define';
 
@@ -75,7 +75,7 @@ export const listRuns = route({
   method: 'get',
   path: '/integrations/{id}/runs',
   request: { params: IdParam, query: RunHistoryQuery },
-  responses: { 200: json(Page(Run)) },
+  responses: { 200: json(Page(RunListItem)) },
 });
 
 export const getRun = route({
@@ -90,6 +90,13 @@ export const listRejected = route({
   path: '/runs/{id}/rejected',
   request: { params: IdParam, query: Paging },
   responses: { 200: json(Page(RejectedRecord)) },
+});
+
+export const downloadRejected = route({
+  method: 'get',
+  path: '/runs/{id}/rejected/download',
+  request: { params: IdParam },
+  responses: { 200: { content: { 'text/csv': { schema: z.string() } } } },
 });
 
 export const runEvents = route({

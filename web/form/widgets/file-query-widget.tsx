@@ -66,7 +66,18 @@ export function FileQueryWidget({ ctx, path, id, label }: { ctx: FormCtx; path: 
         booleanWords={['✓ Keep', 'Drop']}
       />
       <p className="hint">Leave empty to read every record, or keep only those a TRUE/FALSE formula holds for.</p>
-      <PreviewControls onLoad={() => void load()} busy={busy} disabled={!fileId || columns.length === 0} state={state} error={error} />
+      <PreviewControls
+        onLoad={() => void load()}
+        busy={busy}
+        disabled={!fileId || columns.length === 0}
+        state={state}
+        error={error}
+        why={
+          str(ctx.config[path]).trim()
+            ? 'The filter runs over the whole file: load the preview to see the first records it keeps before publishing.'
+            : 'Load the preview to check how the file is read before publishing.'
+        }
+      />
       {loaded ? <PreviewTable preview={loaded} /> : null}
     </div>
   );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CsvSourceConfig, filePreviewStamp, type UploadedFile } from '../../../shared';
-import { filePreviewState, patchForFile, previewInput, sniffIsStale } from './file-source-model';
+import { FileSourceConfig, filePreviewStamp, type UploadedFile } from '../../../shared';
+import { filePreviewState, patchForFile, patchForUpload, previewInput, sniffIsStale } from './file-source-model';
 
 const file: UploadedFile = {
   id: 'file_1',
@@ -24,6 +24,16 @@ describe('file source widget model', () => {
     expect(patchForFile(file)).toEqual({ fileId: 'file_1', fileName: 'book.xlsx', format: 'excel', compression: 'none', recordsPath: '', zipEntry: '', sheet: 'Orders', delimiter: ',', hasHeader: true, columns: file.columns });
   });
 
+  it('makes the upload the preview: stamped for exactly what it reads, unless a filter must be previewed', () => {
+    const patch = patchForUpload({}, file);
+    expect(patch).toMatchObject({ fileId: 'file_1', sheet: 'Orders', pinnedSample: null });
+    expect(filePreviewState({ ...config, ...patch })).toBe('current');
+    // Another delimiter or sheet later is a change the stamp no longer covers.
+    expect(filePreviewState({ ...config, ...patch, sheet: 'Notes' })).toBe('stale');
+    // With a field filter the uploaded rows are not what it keeps: still "Load preview".
+    expect(patchForUpload({ query: '[id] > 1' }, file)).toMatchObject({ preview: null });
+  });
+
   it('asks for the preview with the node settings, its filter and its connection', () => {
     expect(previewInput({ ...config, query: ' [id] > 1 ', connectionId: 'con_1' })).toMatchObject({ format: 'excel', sheet: 'Orders', columns: file.columns, query: ' [id] > 1 ', connectionId: 'con_1' });
     expect(previewInput({ ...config, query: '  ' })).not.toHaveProperty('query');
@@ -32,7 +42,7 @@ describe('file source widget model', () => {
 
   it('tells a current stamp from a stale or missing one', () => {
     expect(filePreviewState(config)).toBe('none');
-    const stamped = { ...config, preview: filePreviewStamp(CsvSourceConfig.parse(config)) };
+    const stamped = { ...config, preview: filePreviewStamp(FileSourceConfig.parse(config)) };
     expect(filePreviewState(stamped)).toBe('current');
     expect(filePreviewState({ ...stamped, sheet: 'Notes' })).toBe('stale');
     expect(filePreviewState({ ...stamped, query: '[id] > 2' })).toBe('stale');

@@ -1,8 +1,8 @@
 // The pure part of the file source's widgets: what an upload or a new sniff writes into the node config, what a
 // preview asks the server for, and whether the stored preview still matches what the node reads.
-import { CsvSourceConfig, isFilePreviewCurrent, SqlPreviewStamp, type FilePreview, type FilePreviewInput, type UploadedFile } from '../../../shared';
+import { FileSourceConfig, filePreviewStamp, isFilePreviewCurrent, SqlPreviewStamp, type FilePreview, type FilePreviewInput, type UploadedFile } from '../../../shared';
 
-const DELIMITERS: readonly string[] = CsvSourceConfig.shape.delimiter.unwrap().options;
+const DELIMITERS: readonly string[] = FileSourceConfig.shape.delimiter.unwrap().options;
 
 /** An upload or a sniff: the file's detected settings and columns; the old preview no longer proves anything. */
 export function patchForFile(file: UploadedFile, path = 'fileId'): Record<string, unknown> {
@@ -20,9 +20,22 @@ export function patchForFile(file: UploadedFile, path = 'fileId'): Record<string
   };
 }
 
+/**
+ * What an upload or a sniff writes into the node: the file's settings and columns, and its preview stamp — the
+ * widget shows the file's first rows as read with exactly these settings, so the upload is the preview. With a
+ * field filter the rows shown are not what it keeps: that still needs "Load preview". A pinned sample row of
+ * another file no longer applies.
+ */
+export function patchForUpload(config: Record<string, unknown>, file: UploadedFile, path = 'fileId', extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const patch = { ...patchForFile(file, path), ...extra, pinnedSample: null };
+  const next = FileSourceConfig.safeParse({ ...config, ...patch, preview: null });
+  const stamp = next.success && next.data.query.trim() === '' ? filePreviewStamp(next.data) : null;
+  return { ...patch, preview: stamp };
+}
+
 /** The node's settings as a preview request; undefined when the node's config cannot be read yet. */
 export function previewInput(config: Record<string, unknown>): FilePreviewInput | undefined {
-  const parsed = CsvSourceConfig.safeParse(config);
+  const parsed = FileSourceConfig.safeParse(config);
   if (!parsed.success) return undefined;
   const c = parsed.data;
   return {
@@ -46,7 +59,7 @@ export type FilePreviewState = 'none' | 'current' | 'stale';
 export function filePreviewState(config: Record<string, unknown>): FilePreviewState {
   const stamp = SqlPreviewStamp.safeParse(config.preview);
   if (!stamp.success) return 'none';
-  const parsed = CsvSourceConfig.safeParse({ ...config, preview: stamp.data });
+  const parsed = FileSourceConfig.safeParse({ ...config, preview: stamp.data });
   if (!parsed.success) return 'stale';
   return isFilePreviewCurrent(parsed.data) ? 'current' : 'stale';
 }

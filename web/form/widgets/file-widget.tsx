@@ -12,7 +12,7 @@ import { formatBytes } from '../../lib/format';
 import { diagnosticsAt } from '../config-path';
 import { FieldErrors } from '../field-errors';
 import { describeFile } from './file-description';
-import { patchForFile, sniffIsStale } from './file-source-model';
+import { patchForUpload, sniffIsStale } from './file-source-model';
 import type { FormCtx } from '../form-context';
 
 const ACCEPT = '.csv,.tsv,.json,.ndjson,.jsonl,.xlsx,.xlsm,.gz,.zip,.txt,.gpg,.pgp,.asc';
@@ -38,7 +38,7 @@ export function FileWidget({ ctx, path }: { ctx: FormCtx; path: string }) {
   function took(up: UploadedFile, extra: Record<string, unknown> = {}) {
     rememberFile(up);
     setLocked(null);
-    ctx.patch({ ...patchForFile(up, path), preview: null, ...extra });
+    ctx.patch(patchForUpload(ctx.config, up, path, extra));
   }
 
   function failed(e: unknown, file: { id?: string; name: string }) {
@@ -248,7 +248,7 @@ function Sample({ file }: { file: UploadedFile }) {
   return (
     <details className="sample" open>
       <summary>Sample rows</summary>
-      <div className="table-scroll sample__scroll">
+      <div className="table-scroll sample__scroll" tabIndex={0} role="region" aria-label="Sample rows">
         <table className="table table--mini" data-testid="sample-table">
           <thead>
             <tr>

@@ -8,6 +8,16 @@ const upstream = [
 ];
 
 describe('mapping helpers', () => {
+  it("proposes the source table's primary key as the Map's key when no field is a key yet", () => {
+    const rows = addAllFields([], [{ name: 'id', type: 'number' }, ...upstream], ['id']);
+    expect(rows.filter((r) => r.key).map((r) => r.target)).toEqual(['id']);
+    // A key the person already chose stays the only key.
+    const chosen: MappingRow[] = [{ from: 'field', source: 'email', target: 'email', type: 'text', key: true }];
+    expect(addAllFields(chosen, [{ name: 'id', type: 'number' }, ...upstream], ['id']).filter((r) => r.key).map((r) => r.target)).toEqual(['email']);
+    // No key upstream, no key proposed.
+    expect(addAllFields([], upstream).some((r) => r.key)).toBe(false);
+  });
+
   it('adds every unmapped upstream field with the same name and type', () => {
     const existing: MappingRow[] = [{ from: 'field', source: 'email', target: 'email', type: 'text', key: true }];
     expect(addAllFields(existing, upstream)).toEqual([

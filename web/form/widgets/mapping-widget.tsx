@@ -29,13 +29,17 @@ const FROM_OPTIONS: { value: MappingFrom; label: string }[] = [
 const asRows = (v: unknown): MappingRow[] => (Array.isArray(v) ? (v as MappingRow[]) : []);
 export const fromOf = (row: MappingRow): MappingFrom => row.from ?? 'field';
 
-/** Maps every upstream field not yet mapped, keeping its name and type. */
-export function addAllFields(rows: readonly MappingRow[], upstream: readonly Field[]): MappingRow[] {
+/**
+ * Maps every upstream field not yet mapped, keeping its name and type. When no row is a key yet, the input's own key
+ * (a source table's primary key) is proposed as the Map's key.
+ */
+export function addAllFields(rows: readonly MappingRow[], upstream: readonly Field[], upstreamKey: readonly string[] = []): MappingRow[] {
   const mapped = new Set(rows.filter((r) => fromOf(r) === 'field').map((r) => r.source));
   const targets = new Set(rows.map((r) => r.target));
+  const proposeKey = !rows.some((r) => r.key) && upstreamKey.length > 0 && upstreamKey.every((k) => upstream.some((f) => f.name === k) && !mapped.has(k) && !targets.has(k));
   const added = upstream
     .filter((f) => !mapped.has(f.name) && !targets.has(f.name))
-    .map((f): MappingRow => ({ from: 'field', source: f.name, target: f.name, type: f.type, key: false }));
+    .map((f): MappingRow => ({ from: 'field', source: f.name, target: f.name, type: f.type, key: proposeKey && upstreamKey.includes(f.name) }));
   return [...rows, ...added];
 }
 
@@ -209,7 +213,7 @@ export function MappingWidget({ ctx, path }: { ctx: FormCtx; path: string }) {
           type="button"
           className="btn btn--secondary btn--sm"
           disabled={unmapped === 0}
-          onClick={() => setRows(addAllFields(rows, upstream))}
+          onClick={() => setRows(addAllFields(rows, upstream, ctx.upstream?.key ?? []))}
           data-testid="add-all-fields"
           title={ctx.upstream ? undefined : 'Connect an input first'}
         >

@@ -6,9 +6,29 @@ import { cellText } from './sql-source-model';
 
 export type PreviewStanding = 'current' | 'stale' | 'none';
 
-export function PreviewControls({ onLoad, busy, disabled, state, error }: { onLoad: () => void; busy: boolean; disabled: boolean; state: PreviewStanding; error: string | null }) {
+export function PreviewControls({
+  onLoad,
+  busy,
+  disabled,
+  state,
+  error,
+  why,
+}: {
+  onLoad: () => void;
+  busy: boolean;
+  disabled: boolean;
+  state: PreviewStanding;
+  error: string | null;
+  /** Why this source's preview must be loaded before publishing (said while it is not current). */
+  why?: string;
+}) {
   return (
     <>
+      {why && state !== 'current' ? (
+        <p className="hint" data-testid="preview-why">
+          {why}
+        </p>
+      ) : null}
       <div className="row-sm">
         <button type="button" className="btn btn--sm" onClick={onLoad} disabled={busy || disabled} data-testid="load-preview">
           {busy ? <Spinner /> : <IconEye size={14} />}
@@ -30,7 +50,7 @@ export function PreviewControls({ onLoad, busy, disabled, state, error }: { onLo
 /** The first rows a source reads, under their column names and Weft types (key columns marked). */
 export function TypedRowsTable({ columns, rows, keyFields = [], testId }: { columns: readonly Field[]; rows: readonly Record<string, unknown>[]; keyFields?: readonly string[]; testId: string }) {
   return (
-    <div className="table-scroll sample__scroll">
+    <div className="table-scroll sample__scroll" tabIndex={0} role="region" aria-label="Preview rows">
       <table className="table table--mini" data-testid={testId}>
         <thead>
           <tr>

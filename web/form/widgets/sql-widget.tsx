@@ -41,7 +41,14 @@ export function SqlWidget({ ctx, path, id, invalid }: { ctx: FormCtx; path: stri
     <div className="sql-widget stack-sm">
       <SqlEditor id={id} value={query} invalid={invalid} onChange={(v) => ctx.set(path, v, { merge: true })} />
       <p className="hint">Leave empty to read the whole table, or write one SELECT (or WITH … SELECT), e.g. SELECT * FROM orders WHERE status = 'open'.</p>
-      <PreviewControls onLoad={() => void load()} busy={busy} disabled={!connectionId || !object} state={state} error={error} />
+      <PreviewControls
+        onLoad={() => void load()}
+        busy={busy}
+        disabled={!connectionId || !object}
+        state={state}
+        error={error}
+        why="A database table is read live, through your query, with the connection's permissions: load its first rows to check what Weft will read before publishing."
+      />
       {rows ? <PreviewTable preview={rows} /> : null}
     </div>
   );

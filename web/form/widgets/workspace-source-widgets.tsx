@@ -125,7 +125,7 @@ function SourcePreview({ ctx, schema }: { ctx: FormCtx; schema: RowSchema }) {
     body = <p className="hint">{filtered ? 'No record of the first ones read matches the filter.' : 'The object has no records yet.'}</p>;
   } else {
     body = (
-      <div className="table-scroll preview-table__scroll">
+      <div className="table-scroll preview-table__scroll" tabIndex={0} role="region" aria-label="Preview records">
         <table className="table table--mini preview-table" data-testid="workspace-preview-table">
           <thead>
             <tr>

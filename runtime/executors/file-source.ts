@@ -3,21 +3,17 @@
 // malformed records and values that do not fit their column's type are rejected at the source.
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { CsvSourceConfig } from '../../shared/graph/kinds';
+import { FileSourceConfig } from '../../shared/graph/kinds';
 import { ConnectorError, FileCursor, type ConnectorSession } from '../connections/sessions';
 import { openSaved } from './sessions';
 import { defineExecutor, PlanError, type FlowRow } from './types';
 
-/** How far a file read got: records (CSV data rows, JSON array items, NDJSON lines) already processed. */
-export const CsvCursor = FileCursor;
-export type CsvCursor = FileCursor;
-
 /** Failures that retrying cannot fix: a missing file, a wrong key, a damaged file, a filter that does not check. */
 const FATAL: readonly ConnectorError['code'][] = ['not_found', 'invalid_query', 'permission', 'invalid_config', 'auth'];
 
-export const csvSourceExecutor = defineExecutor({
+export const fileSourceExecutor = defineExecutor({
   kind: 'csv-source',
-  config: CsvSourceConfig,
+  config: FileSourceConfig,
   needs: ['store', 'sessions'],
   async create(config, step, { store, sessions }) {
     const name = config.fileName || config.fileId;
@@ -52,7 +48,7 @@ export const csvSourceExecutor = defineExecutor({
       role: 'source',
       async *read(cursor, batchSize) {
         // Starting over under a later batch number would write rows twice: an unreadable cursor is fatal.
-        const from = cursor === null || cursor === undefined ? { success: true as const, data: { nextRow: 0 } } : CsvCursor.safeParse(cursor);
+        const from = cursor === null || cursor === undefined ? { success: true as const, data: { nextRow: 0 } } : FileCursor.safeParse(cursor);
         if (!from.success) throw new PlanError(`The checkpoint of ${step.label} cannot be read; start a new run.`);
         const session = await open();
         try {

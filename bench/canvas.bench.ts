@@ -1,0 +1,101 @@
+// Big canvases in a real Chromium: frames per second while dragging a step and input-to-paint while typing a step's
+// name, at 50, 200 and 500 steps. Prints a table (never asserts: figures go to docs/benchmarks.md).
+// Run: npx vite build && npx playwright test --config bench/playwright.canvas.config.ts  (BENCH_SIZES="50,200,500")
+import type { APIRequestContext, Page } from '@playwright/test';
+import { getKind } from '../shared';
+import type { Graph } from '../shared/graph/schema';
+import { expect, test } from '../test/e2e/helpers';
+
+const SIZES = (process.env.BENCH_SIZES ?? '50,200,500').split(',').map(Number);
+const COLUMNS = 10;
+
+/** `n` steps in rows of ten: a file source feeding nine filters in a chain. */
+async function bigIntegration(request: APIRequestContext, n: number) {
+  const nodes: Graph['nodes'] = [];
+  const edges: Graph['edges'] = [];
+  for (let i = 0; i < n; i++) {
+    const kind = i % COLUMNS === 0 ? 'csv-source' : 'filter';
+    nodes.push({ id: `s${i}`, kind, position: { x: (i % COLUMNS) * 280, y: Math.floor(i / COLUMNS) * 140 }, config: getKind(kind)!.defaults() as Record<string, unknown> });
+    if (i % COLUMNS !== 0) edges.push({ id: `e${i}`, source: `s${i - 1}`, target: `s${i}` });
+  }
+  const res = await request.post('/api/integrations', { data: { name: `Bench ${n} steps`, graph: { version: 1, nodes, edges } } });
+  expect(res.status(), await res.text()).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}
+
+/** Drags a step across the canvas in 60 moves while counting animation frames; fps and the longest frame. */
+async function dragFps(page: Page, nodeId: string) {
+  const box = (await page.locator(`.react-flow__node[data-id="${nodeId}"]`).boundingBox())!;
+  await page.evaluate(() => {
+    const w = window as unknown as { __frames: number[]; __stop: boolean };
+    w.__frames = [];
+    w.__stop = false;
+    const tick = (t: number) => {
+      w.__frames.push(t);
+      if (!w.__stop) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  const x = box.x + box.width / 2;
+  const y = box.y + 20;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  for (let i = 1; i <= 60; i++) await page.mouse.move(x + i * 4, y + Math.sin(i / 6) * 40);
+  await page.mouse.up();
+  const frames = await page.evaluate(() => {
+    const w = window as unknown as { __frames: number[]; __stop: boolean };
+    w.__stop = true;
+    return w.__frames;
+  });
+  const gaps = frames.slice(1).map((t, i) => t - frames[i]!);
+  const span = frames[frames.length - 1]! - frames[0]!;
+  return { fps: ((frames.length - 1) * 1000) / span, longest: Math.max(...gaps) };
+}
+
+/** Types 20 characters into the selected step's name; time from each keydown to the frame after it. */
+async function inputToPaint(page: Page) {
+  const input = page.getByTestId('node-label-input');
+  await input.click();
+  await page.evaluate(() => {
+    const w = window as unknown as { __lat: number[] };
+    w.__lat = [];
+    document.addEventListener(
+      'keydown',
+      () => {
+        const t0 = performance.now();
+        requestAnimationFrame(() => setTimeout(() => w.__lat.push(performance.now() - t0), 0));
+      },
+      true,
+    );
+  });
+  for (const ch of 'Orders from the shop') {
+    await page.keyboard.type(ch);
+    await page.waitForTimeout(30);
+  }
+  await page.waitForTimeout(200);
+  const lat = (await page.evaluate(() => (window as unknown as { __lat: number[] }).__lat)).sort((a, b) => a - b);
+  return { p50: lat[Math.floor(lat.length / 2)]!, max: lat[lat.length - 1]! };
+}
+
+test('drag fps and input-to-paint at 50, 200 and 500 steps', async ({ page, request }) => {
+  test.setTimeout(600_000);
+  const rows: string[] = [];
+  for (const n of SIZES) {
+    const id = await bigIntegration(request, n);
+    const opened = Date.now();
+    await page.goto('/#/');
+    await page.goto(`/#/integrations/${id}`);
+    await expect(page.locator('.react-flow__node')).toHaveCount(n, { timeout: 120_000 });
+    const openMs = Date.now() - opened;
+    // An unselected step grabbed and dragged (the inspector opens on drop), then a selected one.
+    const first = await dragFps(page, 's1');
+    const second = await dragFps(page, 's1');
+    const typing = await inputToPaint(page);
+    rows.push(
+      `| ${n} | ${openMs} ms | ${first.fps.toFixed(0)} fps (longest frame ${first.longest.toFixed(0)} ms) | ${second.fps.toFixed(0)} fps (${second.longest.toFixed(0)} ms) | ${typing.p50.toFixed(0)} ms (max ${typing.max.toFixed(0)} ms) |`,
+    );
+  }
+  console.log(
+    ['', '| steps | open to all drawn | drag, unselected step | drag, selected step | input-to-paint, typing a name (p50) |', '| --- | --- | --- | --- | --- |', ...rows, ''].join('\n'),
+  );
+});

@@ -1,0 +1,130 @@
+// Sends alerts: email through SMTP (nodemailer) and signed webhooks, each retried with backoff in the background so
+// a slow or dead receiver never holds up or fails the run that caused it.
+import { createHmac } from 'node:crypto';
+import { createTransport, type Transporter } from 'nodemailer';
+import type { HostPolicy } from '../connections/host-policy';
+
+export interface AlertMessage {
+  event: string;
+  /** One line for a subject: "Orders sync: the run failed". */
+  subject: string;
+  /** Plain text for the mail body. */
+  text: string;
+  /** The JSON body a webhook receives. */
+  payload: Record<string, unknown>;
+}
+
+export interface DeliverySettings {
+  /** smtp(s)://user:pass@host:port; absent: email alerts are skipped (and logged). */
+  smtpUrl?: string;
+  /** The sender (WEFT_SMTP_FROM), default "Weft <weft@localhost>". */
+  smtpFrom?: string;
+  /** Checks webhook hosts like connections' hosts (WEFT_ALLOWED_HOSTS, WEFT_ALLOW_PRIVATE_HOSTS). */
+  hostPolicy: HostPolicy;
+  /** Tries per delivery (default 5) and the first wait between them (default 2 s, doubling). */
+  attempts?: number;
+  backoffMs?: number;
+  /** Per webhook request (default 10 s). */
+  timeoutMs?: number;
+  log?: (message: string) => void;
+}
+
+/** The header a receiver checks: HMAC-SHA256 of `<timestamp>.<body>` with the integration's webhook secret. */
+export function signWebhook(secret: string, timestamp: number, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+export interface Deliverer {
+  /** Queues the message for each target; returns at once. */
+  enqueue(message: AlertMessage, targets: { emails: string[]; webhookUrl: string | null; webhookSecret: string }): void;
+  /** Settles when every queued delivery has succeeded or given up (tests, and a clean stop). */
+  drain(): Promise<void>;
+  readonly emailConfigured: boolean;
+  close(): void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function createDeliverer(settings: DeliverySettings): Deliverer {
+  const attempts = settings.attempts ?? 5;
+  const backoffMs = settings.backoffMs ?? 2_000;
+  const timeoutMs = settings.timeoutMs ?? 10_000;
+  const log = settings.log ?? ((m: string) => console.warn(`[alerts] ${m}`));
+  const from = settings.smtpFrom ?? 'Weft <weft@localhost>';
+  const mailer: Transporter | null = settings.smtpUrl ? createTransport(settings.smtpUrl) : null;
+  const pending = new Set<Promise<void>>();
+
+  async function withRetries(what: string, attempt: () => Promise<void>): Promise<void> {
+    for (let i = 1; i <= attempts; i++) {
+      try {
+        await attempt();
+        return;
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        if (i === attempts) {
+          log(`${what}: gave up after ${attempts} tries (${why})`);
+          return;
+        }
+        await sleep(backoffMs * 2 ** (i - 1));
+      }
+    }
+  }
+
+  async function postWebhook(url: string, secret: string, message: AlertMessage) {
+    const target = new URL(url);
+    await settings.hostPolicy.check(target.hostname);
+    const body = JSON.stringify(message.payload);
+    const timestamp = Math.floor(Date.now() / 1000);
+    const res = await fetch(target, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'Weft-Alerts/1',
+        'x-weft-event': message.event,
+        'x-weft-timestamp': String(timestamp),
+        'x-weft-signature': signWebhook(secret, timestamp, body),
+      },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await res.body?.cancel();
+    if (res.status < 200 || res.status >= 300) throw new Error(`the receiver answered ${res.status}`);
+  }
+
+  function track(p: Promise<void>) {
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  }
+
+  return {
+    emailConfigured: mailer !== null,
+    enqueue(message, targets) {
+      if (targets.emails.length > 0) {
+        if (!mailer) log(`${message.subject}: not emailed, WEFT_SMTP_URL is not set`);
+        else {
+          track(
+            withRetries(`Email "${message.subject}"`, async () => {
+              await mailer.sendMail({ from, to: targets.emails, subject: `[Weft] ${message.subject}`, text: message.text });
+            }),
+          );
+        }
+      }
+      if (targets.webhookUrl) {
+        const url = targets.webhookUrl;
+        // The address is logged without its query string, which may hold a receiver's own token.
+        const shown = (() => {
+          const u = new URL(url);
+          return `${u.origin}${u.pathname}`;
+        })();
+        track(withRetries(`Webhook to ${shown}`, () => postWebhook(url, targets.webhookSecret, message)));
+      }
+    },
+    async drain() {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+    close() {
+      mailer?.close();
+    },
+  };
+}

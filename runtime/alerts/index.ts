@@ -1,0 +1,94 @@
+// Alerts after a run ends: decide (decide.ts) under the integration's row lock, deactivate when it keeps failing
+// (auto-disable.ts), and queue the email and webhook deliveries (deliver.ts), which retry in the background.
+import type { AlertEvent } from '../../shared/api/operations';
+import { RUN_STATUS_LABELS, type RunDetail } from '../../shared/api/runs';
+import type { Store } from '../store/types';
+import { onAutoDisable, type AutoDisableHooks } from './auto-disable';
+import { decideAlerts, type RunOutcome } from './decide';
+import type { AlertMessage, Deliverer } from './deliver';
+
+export interface AlertService {
+  /** Called once when a run has ended (the finishRun activity). Never throws: alerts must not fail a run. */
+  afterRun(runId: string): Promise<void>;
+  readonly deliverer: Deliverer;
+}
+
+export interface AlertDeps {
+  store: Store;
+  deliverer: Deliverer;
+  /** Where people reach Weft, for links in the messages. */
+  publicUrl: string;
+  hooks?: AutoDisableHooks;
+  log?: (message: string, err?: unknown) => void;
+}
+
+function outcomeOf(run: RunDetail): RunOutcome | null {
+  if (run.status === 'failed') return { kind: 'failed', error: run.error };
+  if (run.status === 'completed' || run.status === 'completed_with_errors') {
+    const read = Math.max(run.counts.read, run.counts.rejected);
+    return { kind: 'completed', rejectedPercent: read > 0 ? (run.counts.rejected / read) * 100 : 0 };
+  }
+  return null;
+}
+
+function messageOf(event: AlertEvent, name: string, run: RunDetail, runUrl: string, extra: { reason?: string; threshold?: number | null }): AlertMessage {
+  const read = Math.max(run.counts.read, run.counts.rejected);
+  const percent = read > 0 ? (run.counts.rejected / read) * 100 : 0;
+  const subject =
+    event === 'run.failed'
+      ? `${name}: the run failed`
+      : event === 'run.rejected_above_threshold'
+        ? `${name}: ${percent.toFixed(1)}% of records rejected`
+        : `${name} was deactivated`;
+  const lines = [
+    event === 'integration.auto_disabled' ? `${extra.reason ?? 'Deactivated after repeated failures'}. Activate it again on its page once the cause is fixed.` : subject,
+    '',
+    `Run: ${runUrl}`,
+    `Status: ${RUN_STATUS_LABELS[run.status]}`,
+    `Read ${run.counts.read}, written ${run.counts.written}, rejected ${run.counts.rejected}`,
+    ...(run.error ? [`Error: ${run.error}`] : []),
+    ...(event === 'run.rejected_above_threshold' && extra.threshold != null ? [`Threshold: ${extra.threshold}% rejected`] : []),
+  ];
+  return {
+    event,
+    subject,
+    text: lines.join('\n'),
+    payload: {
+      event,
+      integration: { id: run.integrationId, name },
+      run: { id: run.id, status: run.status, error: run.error, counts: run.counts, url: runUrl, endedAt: run.endedAt },
+      ...(event === 'run.rejected_above_threshold' && { rejectedPercent: Number(percent.toFixed(2)), threshold: extra.threshold ?? null }),
+      ...(event === 'integration.auto_disabled' && { reason: extra.reason ?? null }),
+      at: new Date().toISOString(),
+    },
+  };
+}
+
+export function createAlerts(deps: AlertDeps): AlertService {
+  const log = deps.log ?? ((m: string, err?: unknown) => console.warn(`[alerts] ${m}`, err ?? ''));
+  return {
+    deliverer: deps.deliverer,
+    async afterRun(runId) {
+      try {
+        const run = await deps.store.getRun(runId);
+        if (!run) return;
+        const outcome = outcomeOf(run);
+        if (!outcome) return;
+        const decided = await deps.store.ops.transitionAlerts(run.integrationId, (memory) => {
+          const d = decideAlerts(memory, outcome);
+          return { update: d.update, result: { ...d, memory } };
+        });
+        if (!decided) return;
+        if (decided.autoDisable) await onAutoDisable(deps.store, run.integrationId, decided.autoDisable, deps.hooks);
+        const { memory } = decided;
+        const runUrl = `${deps.publicUrl.replace(/\/$/, '')}/#/runs/${encodeURIComponent(run.id)}`;
+        for (const event of decided.events) {
+          const message = messageOf(event, memory.name, run, runUrl, { reason: decided.autoDisable ?? undefined, threshold: memory.settings.rejectedAbovePercent });
+          deps.deliverer.enqueue(message, { emails: memory.settings.emails, webhookUrl: memory.settings.webhookUrl, webhookSecret: memory.webhookSecret ?? '' });
+        }
+      } catch (err) {
+        log(`Could not evaluate alerts after run ${runId}`, err);
+      }
+    },
+  };
+}

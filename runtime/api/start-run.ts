@@ -1,0 +1,92 @@
+// Starting a run of an integration's published version: the one start path, shared by "Run now" (POST /runs),
+// "Run again with the same settings" (POST /runs/:id/rerun) and the trigger API, so all of them refuse the same
+// things (unknown, deactivated, not published, bad files, bad parameters) with the same answers.
+import type { z } from 'zod';
+import { resolveRunParams, type IntegrationVersion, type RunFilesInput, type RunTrigger } from '../../shared';
+import { servedRunFile } from '../store/run-files';
+import type { ApiDeps } from './deps';
+import { HttpError, notFound } from './errors';
+import { resolveRunFiles } from './run-files';
+
+/** Why Temporal refused or did not answer, in words: the client's own message ("Failed to start Workflow") says little. */
+export function engineFailure(err: unknown): string {
+  const texts = [err, err instanceof Error ? err.cause : undefined].map((e) => (e instanceof Error ? e.message : e ? String(e) : ''));
+  if (texts.some((t) => /DEADLINE_EXCEEDED|did not answer within/i.test(t))) return 'no answer within 2 s';
+  return texts.filter(Boolean).join(': ');
+}
+
+/** The 409 a deactivated integration answers, with the reason Weft deactivated it when it did. */
+export function inactiveError(integration: { name: string; disabledReason: string | null }): HttpError {
+  const why = integration.disabledReason ? ` (${integration.disabledReason})` : '';
+  return new HttpError(409, 'inactive', `"${integration.name}" is deactivated${why}; activate it on its page before running it`);
+}
+
+/** "6 Dec 2026 01:40 UTC": the server's default run names (the web app sends names in the person's own time). */
+export function stamp(d: Date): string {
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCDate()} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())} UTC`;
+}
+
+/** The run's parameter values against the version's declarations: 400 naming each bad one (`params.<name>`). */
+export function checkedParams(version: Pick<IntegrationVersion, 'graph'>, given: Record<string, unknown>): Record<string, unknown> {
+  const checked = resolveRunParams(version.graph.parameters, given);
+  if (!checked.ok) {
+    throw new HttpError(400, 'invalid_request', `Invalid request: ${checked.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues: checked.issues });
+  }
+  return checked.params;
+}
+
+const defaultName = (trigger: RunTrigger) => `${trigger === 'api' ? 'API run' : trigger === 'schedule' ? 'Scheduled run' : 'Manual run'}, ${stamp(new Date())}`;
+
+export async function startRunOf(
+  { store, launcher }: Pick<ApiDeps, 'store' | 'launcher'>,
+  id: string,
+  input: {
+    trigger: RunTrigger;
+    params: Record<string, unknown>;
+    files?: z.infer<typeof RunFilesInput>;
+    /** The run's name in the history; empty: "<Manual|API> run, <date>". */
+    name?: string;
+    /** The person or token that started it. */
+    startedBy?: string | null;
+    /** The run this one runs again with the same settings. */
+    rerunOf?: string | null;
+  },
+) {
+  const integration = await store.getIntegration(id);
+  if (!integration) throw notFound('Integration', id);
+  if (!integration.active) throw inactiveError(integration);
+  if (!integration.publishedVersionId) {
+    throw new HttpError(409, 'not_published', 'Publish the integration before running it');
+  }
+  const version = await store.getVersion(integration.publishedVersionId);
+  if (!version) throw new HttpError(409, 'not_published', 'The published version is missing; publish again');
+  const files = await resolveRunFiles(version.plan, input.files ?? {}, (fileId) => store.getFile(fileId));
+  const params = checkedParams(version, input.params);
+  const run = await store.createRun({
+    integrationId: id,
+    versionId: version.id,
+    trigger: input.trigger,
+    name: input.name || defaultName(input.trigger),
+    startedBy: input.startedBy ?? null,
+    rerunOf: input.rerunOf ?? null,
+    params,
+    steps: version.plan.steps.map((s) => ({ nodeId: s.nodeId, kind: s.kind, label: s.label })),
+    files,
+  });
+  const runFiles = (await store.listRunFiles(run.id)).map(servedRunFile);
+  try {
+    const { workflowId } = await launcher.start({ runId: run.id, versionId: version.id, ...(Object.keys(params).length > 0 && { params }) });
+    await store.setRunWorkflow(run.id, workflowId);
+    return { run, integration, version, files, runFiles, workflowId };
+  } catch (err) {
+    const reason = engineFailure(err);
+    await store.finishRun(run.id, 'failed', `Could not start the run: ${reason}`);
+    throw new HttpError(
+      503,
+      'engine_unavailable',
+      `Could not start the run: the execution engine did not answer (${reason}). Temporal may be restarting; try again in a moment.`,
+    );
+  }
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { Cadence, cadenceNote, cronProblem, describeCadence, isTimeZone, ScheduleInput } from './schedules';
+
+const c = (v: unknown) => Cadence.parse(v);
+
+describe('describeCadence', () => {
+  it.each([
+    [{ kind: 'once', date: '2027-01-15', time: '09:30' }, 'Once on 2027-01-15 at 09:30 Europe/Paris'],
+    [{ kind: 'minutes', every: 1 }, 'Every minute'],
+    [{ kind: 'minutes', every: 15 }, 'Every 15 minutes'],
+    [{ kind: 'hourly', minute: 5 }, 'Every hour at :05'],
+    [{ kind: 'daily', time: '23:59' }, 'Every day at 23:59 Europe/Paris'],
+    [{ kind: 'workdays', time: '06:00' }, 'Every weekday at 06:00 Europe/Paris'],
+    [{ kind: 'weekly', days: ['friday', 'monday', 'wednesday'], time: '07:15' }, 'Every Monday, Wednesday and Friday at 07:15 Europe/Paris'],
+    [{ kind: 'weekly', days: ['sunday'], time: '07:15' }, 'Every Sunday at 07:15 Europe/Paris'],
+    [{ kind: 'weekly', days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'], time: '06:00' }, 'Every weekday at 06:00 Europe/Paris'],
+    [{ kind: 'monthly', day: 1, time: '00:00' }, 'Monthly on day 1 at 00:00 Europe/Paris'],
+    [{ kind: 'monthly', day: 'last', time: '18:00' }, 'Monthly on the last day at 18:00 Europe/Paris'],
+    [{ kind: 'cron', expression: '0 6 * * 1-5' }, 'Cron "0 6 * * 1-5" Europe/Paris'],
+  ])('%j', (cadence, words) => {
+    expect(describeCadence(c(cadence), 'Europe/Paris')).toBe(words);
+  });
+});
+
+describe('cadenceNote', () => {
+  it('says where day 31 runs in shorter months, and says nothing for day 28', () => {
+    expect(cadenceNote(c({ kind: 'monthly', day: 31, time: '06:00' }))).toBe('Months without a day 31 (April, June, September, November and February) run on their last day.');
+    expect(cadenceNote(c({ kind: 'monthly', day: 30, time: '06:00' }))).toBe('Months without a day 30 (February) run on their last day.');
+    expect(cadenceNote(c({ kind: 'monthly', day: 28, time: '06:00' }))).toBeNull();
+    expect(cadenceNote(c({ kind: 'minutes', every: 15 }))).toBeNull();
+    expect(cadenceNote(c({ kind: 'minutes', every: 7 }))).toMatch(/counted from midnight UTC/);
+  });
+});
+
+describe('validation names the field at fault', () => {
+  const issues = (v: unknown) => {
+    const r = ScheduleInput.safeParse(v);
+    return r.success ? [] : r.error.issues.map((i) => [i.path.join('.'), i.message]);
+  };
+  it('refuses an unknown time zone and accepts IANA names', () => {
+    expect(isTimeZone('Europe/Paris')).toBe(true);
+    expect(isTimeZone('UTC')).toBe(true);
+    expect(isTimeZone('Mars/Olympus')).toBe(false);
+    expect(issues({ cadence: { kind: 'daily', time: '06:00' }, timeZone: 'Mars/Olympus' })).toEqual([['timeZone', expect.stringMatching(/^Unknown time zone/)]]);
+  });
+  it('refuses a cron that does not parse, with why', () => {
+    expect(cronProblem('0 6 * * 1-5')).toBeNull();
+    expect(cronProblem('*/5 * * * *')).toBeNull();
+    expect(cronProblem('61 * * * *')).toMatch(/minute/);
+    expect(cronProblem('0 6 * *')).toMatch(/five fields .* has 4/);
+    expect(cronProblem('0 0 L * *')).toMatch(/not supported/);
+    expect(issues({ cadence: { kind: 'cron', expression: 'every day' }, timeZone: 'UTC' })).toEqual([['cadence.expression', expect.stringMatching(/five fields/)]]);
+  });
+  it('refuses times, days and dates that do not exist', () => {
+    expect(issues({ cadence: { kind: 'daily', time: '24:00' }, timeZone: 'UTC' })[0]?.[0]).toBe('cadence.time');
+    expect(issues({ cadence: { kind: 'monthly', day: 32, time: '06:00' }, timeZone: 'UTC' })[0]?.[0]).toBe('cadence.day');
+    expect(issues({ cadence: { kind: 'weekly', days: [], time: '06:00' }, timeZone: 'UTC' })).toEqual([['cadence.days', 'Choose at least one day']]);
+    expect(issues({ cadence: { kind: 'once', date: '2027-02-30', time: '06:00' }, timeZone: 'UTC' })).toEqual([['cadence.date', 'No such date in the calendar']]);
+    expect(issues({ cadence: { kind: 'minutes', every: 0 }, timeZone: 'UTC' })[0]?.[0]).toBe('cadence.every');
+  });
+  it('defaults to enabled, without a run now; weekly days come back in week order', () => {
+    const parsed = ScheduleInput.parse({ cadence: { kind: 'weekly', days: ['friday', 'monday'], time: '06:00' }, timeZone: 'UTC' });
+    expect(parsed).toEqual({ cadence: { kind: 'weekly', days: ['monday', 'friday'], time: '06:00' }, timeZone: 'UTC', enabled: true, runNow: false });
+  });
+});

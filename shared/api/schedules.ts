@@ -1,0 +1,175 @@
+// Schedules: the cadences a person picks without writing cron, their time zone, and the one sentence that says them.
+// The runtime turns a cadence into a Temporal ScheduleSpec (runtime/temporal/schedules.ts); nothing here knows Temporal.
+import { Cron } from 'croner';
+import { z } from 'zod';
+
+export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+export const Weekday = z.enum(WEEKDAYS);
+export type Weekday = z.infer<typeof Weekday>;
+const WORKDAYS: readonly Weekday[] = WEEKDAYS.slice(0, 5);
+
+/** The quick choices of "every N minutes"; any N from 1 to 1,440 is accepted. */
+export const MINUTE_CHOICES = [5, 10, 15, 30, 60] as const;
+
+export const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'A time as HH:MM, from 00:00 to 23:59');
+
+/** A time zone Intl knows (IANA names such as Europe/Paris, and UTC). */
+export function isTimeZone(name: string): boolean {
+  if (!name || name.length > 64) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+export const TimeZone = z.string().refine(isTimeZone, { message: 'Unknown time zone: use an IANA name such as Europe/Paris, America/New_York or UTC' });
+
+const CalendarDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'A date as YYYY-MM-DD')
+  .refine((d) => {
+    const [y = 0, m = 0, day = 0] = d.split('-').map(Number);
+    const at = new Date(Date.UTC(y, m - 1, day));
+    return at.getUTCFullYear() === y && at.getUTCMonth() === m - 1 && at.getUTCDate() === day;
+  }, 'No such date in the calendar');
+
+/** Why a cron expression cannot run on Temporal, or null when it can (five fields: minute hour day month weekday). */
+export function cronProblem(expression: string): string | null {
+  const fields = expression.trim().split(/\s+/);
+  if (fields.length !== 5) return `A cron expression has five fields (minute hour day-of-month month day-of-week); this one has ${fields.length}`;
+  // Temporal's cron has no L, W, # or ? (croner would accept them).
+  if (/[LW#?]/i.test(expression.replace(/\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)\b/gi, ''))) {
+    return 'L, W, # and ? are not supported; use the monthly cadence for "last day"';
+  }
+  try {
+    new Cron(fields.join(' '), { paused: true });
+    return null;
+  } catch (err) {
+    return `Not a valid cron expression: ${(err instanceof Error ? err.message : String(err)).replace(/^CronPattern: /, '')}`;
+  }
+}
+export const CronExpression = z
+  .string()
+  .trim()
+  .min(1, 'Write a cron expression')
+  .max(200)
+  .superRefine((value, ctx) => {
+    const problem = cronProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+export const Cadence = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('once'), date: CalendarDate, time: ClockTime }),
+  z.object({ kind: z.literal('minutes'), every: z.number().int().min(1, 'At least every minute').max(1440, 'At most every 1,440 minutes (a day)') }),
+  z.object({ kind: z.literal('hourly'), minute: z.number().int().min(0).max(59, 'A minute from 0 to 59') }),
+  z.object({ kind: z.literal('daily'), time: ClockTime }),
+  z.object({ kind: z.literal('workdays'), time: ClockTime }),
+  z.object({
+    kind: z.literal('weekly'),
+    days: z
+      .array(Weekday)
+      .min(1, 'Choose at least one day')
+      .transform((days) => WEEKDAYS.filter((d) => days.includes(d))),
+    time: ClockTime,
+  }),
+  z.object({ kind: z.literal('monthly'), day: z.union([z.number().int().min(1, 'A day from 1 to 31').max(31, 'A day from 1 to 31'), z.literal('last')]), time: ClockTime }),
+  z.object({ kind: z.literal('cron'), expression: CronExpression }),
+]);
+export type Cadence = z.infer<typeof Cadence>;
+export type CadenceKind = Cadence['kind'];
+
+/** What a person saves: the cadence, its time zone, and whether it is on. */
+export const ScheduleInput = z.object({
+  cadence: Cadence,
+  timeZone: TimeZone,
+  /** false: "Disable scheduling" (the Temporal Schedule is paused, nothing is lost). */
+  enabled: z.boolean().default(true),
+  /** "Sync immediately after saving": one run now, besides the cadence. */
+  runNow: z.boolean().default(false),
+});
+export type ScheduleInput = z.input<typeof ScheduleInput>;
+
+/** An integration's schedule as served: what was saved, in words, and what Temporal says about it. */
+export const Schedule = z.object({
+  integrationId: z.string(),
+  cadence: Cadence,
+  timeZone: z.string(),
+  enabled: z.boolean(),
+  /** "Every weekday at 06:00 Europe/Paris". */
+  description: z.string(),
+  /** A caveat a person should read (monthly on day 31: the last day of shorter months), or null. */
+  note: z.string().nullable(),
+  /** The next run times, from the Temporal Schedule's describe (empty when paused or past a one-off). */
+  nextRuns: z.array(z.string()),
+  /** Whether Temporal holds the schedule; false means it was lost (and saving again restores it). */
+  inTemporal: z.boolean(),
+  /** Runs Temporal skipped because the previous one was still in progress. */
+  skippedOverlap: z.number().int().nonnegative(),
+  updatedAt: z.string(),
+});
+export type Schedule = z.infer<typeof Schedule>;
+
+/** What the integrations list shows of a schedule. */
+export const ScheduleSummary = Schedule.pick({ description: true, enabled: true, nextRuns: true, inTemporal: true });
+export type ScheduleSummary = z.infer<typeof ScheduleSummary>;
+
+/** Temporal skips a scheduled time whose previous run still goes; sync history records it with these words. */
+export const SKIPPED_OVERLAP_MESSAGE = 'Skipped: the previous run was still in progress';
+/** A scheduled time missed by more than this while Temporal was down is dropped, not run late (no burst after a restart). */
+export const CATCH_UP_WINDOW_MINUTES = 5;
+
+const DAY_NAMES: Record<Weekday, string> = {
+  monday: 'Monday',
+  tuesday: 'Tuesday',
+  wednesday: 'Wednesday',
+  thursday: 'Thursday',
+  friday: 'Friday',
+  saturday: 'Saturday',
+  sunday: 'Sunday',
+};
+export const weekdayName = (d: Weekday) => DAY_NAMES[d];
+
+function list(words: string[]): string {
+  return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+}
+
+/** The cadence in words, the one sentence the card, the integration page and the editor show. */
+export function describeCadence(cadence: Cadence, timeZone: string): string {
+  switch (cadence.kind) {
+    case 'once':
+      return `Once on ${cadence.date} at ${cadence.time} ${timeZone}`;
+    case 'minutes':
+      return cadence.every === 1 ? 'Every minute' : `Every ${cadence.every} minutes`;
+    case 'hourly':
+      return `Every hour at :${String(cadence.minute).padStart(2, '0')}`;
+    case 'daily':
+      return `Every day at ${cadence.time} ${timeZone}`;
+    case 'workdays':
+      return `Every weekday at ${cadence.time} ${timeZone}`;
+    case 'weekly': {
+      const days = WEEKDAYS.filter((d) => cadence.days.includes(d));
+      if (days.length === 7) return `Every day at ${cadence.time} ${timeZone}`;
+      if (days.length === 5 && WORKDAYS.every((d) => days.includes(d))) return `Every weekday at ${cadence.time} ${timeZone}`;
+      return `Every ${list(days.map(weekdayName))} at ${cadence.time} ${timeZone}`;
+    }
+    case 'monthly':
+      return cadence.day === 'last'
+        ? `Monthly on the last day at ${cadence.time} ${timeZone}`
+        : `Monthly on day ${cadence.day} at ${cadence.time} ${timeZone}`;
+    case 'cron':
+      return `Cron "${cadence.expression}" ${timeZone}`;
+  }
+}
+
+/** What a person should know about a cadence that the sentence does not say, or null. */
+export function cadenceNote(cadence: Cadence): string | null {
+  if (cadence.kind === 'monthly' && typeof cadence.day === 'number' && cadence.day >= 29) {
+    const shorter = cadence.day === 31 ? 'April, June, September, November and February' : 'February';
+    return `Months without a day ${cadence.day} (${shorter}) run on their last day.`;
+  }
+  if (cadence.kind === 'minutes' && 1440 % cadence.every !== 0 && 60 % cadence.every !== 0) {
+    return `Runs every ${cadence.every} minutes counted from midnight UTC, 1 January 1970, not from the time you save.`;
+  }
+  return null;
+}
