@@ -74,8 +74,8 @@ test('Run now with a name and a parameter, then cancel it mid-run: Cancelled, wi
   await expect(page.getByTestId('run-started-by')).toHaveText(/^Manual · /);
   await expect(page.getByTestId('run-params')).toHaveText('region = EU · since = 2024-03-01');
 
-  // Mid-run: some batches written, not all.
-  await expect.poll(async () => Number((await page.getByTestId('run-count-written').locator('.stat__value').innerText()).replace(/,/g, '')), { timeout: 60_000 }).toBeGreaterThan(0);
+  // Mid-run: some batches written (created: the target starts empty), not all.
+  await expect.poll(async () => Number((await page.getByTestId('run-count-created').locator('.stat__value').innerText()).replace(/,/g, '')), { timeout: 60_000 }).toBeGreaterThan(0);
   page.once('dialog', (d) => void d.accept());
   await page.getByTestId('run-cancel').click();
   const status = page.getByTestId('run-status');
