@@ -41,6 +41,8 @@ export default defineConfig({
       WEFT_SEED: 'false',
       TEMPORAL_ADDRESS: '',
       DATABASE_URL: '',
+      // run-controls.spec.ts cancels a run mid-way: WEFT_E2E_SLOW_BATCHES=1 makes batches small and slow for it.
+      ...(process.env.WEFT_E2E_SLOW_BATCHES ? { WEFT_BATCH_SIZE: '25', WEFT_BATCH_DELAY_MS: '250' } : {}),
     },
   },
 });

@@ -1,6 +1,7 @@
 // Project `shared/`: runs in the browser, in Node and inside Temporal's workflow sandbox.
 export * from './graph/field-types';
 export * from './graph/schema';
+export * from './graph/parameters';
 export * from './graph/ops';
 export * from './graph/kinds';
 export * from './compiler';

@@ -3,6 +3,7 @@
 import type { RowSchema } from './graph/field-types';
 import { getKind } from './graph/kinds';
 import { valueMapTable, type Graph } from './graph/schema';
+import { PARAMETER_NAME } from './graph/parameters';
 import { createTransform, typeSourceRows, type FlowRow, type RejectedRow, type TransformEnv } from './transforms';
 
 export interface PreviewResult {
@@ -56,7 +57,14 @@ export function previewRowsAt(
 ): PreviewResult {
   const chain = upstreamChain(graph, nodeId);
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
-  const fullEnv: TransformEnv = { valueMaps: valueMapTable(graph.valueMaps), ...env };
+  // PARAM reads each declared parameter's default in the preview (a run gives its own values).
+  const declared = (graph.parameters ?? []).filter((p) => PARAMETER_NAME.test(p.name));
+  const fullEnv: TransformEnv = {
+    valueMaps: valueMapTable(graph.valueMaps),
+    parameters: declared.map((p) => ({ name: p.name, type: p.type })),
+    params: new Map(declared.filter((p) => p.default !== undefined && p.default !== null && p.default !== '').map((p) => [p.name, p.default])),
+    ...env,
+  };
   const empty = (problem: string): PreviewResult => ({ input: [], output: [], rejected: [], problem });
   const sourceId = chain[0] as string;
   const source = nodes.get(sourceId);

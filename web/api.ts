@@ -1,7 +1,7 @@
 // The typed HTTP client: every call names a route of shared/api/routes (its path, method and input types), and every
 // response is parsed with that route's own zod schema; every failure becomes a readable message.
 import { type z } from 'zod';
-import { ApiError, type Diagnostic } from '../shared';
+import { ApiError, type Diagnostic, type RunStatus } from '../shared';
 import * as routes from '../shared/api/routes';
 import type { AssignableRole } from '../shared/api/auth';
 
@@ -205,12 +205,19 @@ export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base =
     deleteIntegration: byId(routes.deleteIntegration),
     publish: byId(routes.publishIntegration),
     /** `files`: file source node id -> uploaded file id, read instead of the published file for this run only. */
-    startRun: (id: string, params: Record<string, unknown> = {}, files: Record<string, string> = {}) =>
-      call(routes.startRun, { params: { id }, body: { params, files } }),
+    startRun: (id: string, params: Record<string, unknown> = {}, files: Record<string, string> = {}, name?: string) =>
+      call(routes.startRun, { params: { id }, body: { params, files, ...(name && { name }) } }),
+    /** The published version's declared parameters and file sources (the Run now dialog). */
+    getRunOptions: byId(routes.getRunOptions),
+    /** Asks the engine to cancel a queued or running run; it says Cancelled once its pipelines have stopped. */
+    cancelRun: byId(routes.cancelRun),
+    /** "Run again with the same settings": a new run with the run's parameters and replaced files. */
+    rerun: byId(routes.rerun),
     listFileSources: byId(routes.listFileSources),
     /** A plain link (the browser downloads it under the file's original name). */
     fileDownloadUrl: (id: string) => url(routes.downloadFile, { params: { id } }),
-    listRuns: (id: string, query: Paging = {}) => call(routes.listRuns, { params: { id }, query }),
+    /** `status` is sent comma-separated (String of the array); `from`/`to` are ISO date-times. */
+    listRuns: (id: string, query: Paging & { status?: RunStatus[]; from?: string; to?: string } = {}) => call(routes.listRuns, { params: { id }, query }),
     getRun: byId(routes.getRun),
     /** Continues a failed run from its last committed checkpoint (same run id, version and files). */
     resumeRun: byId(routes.resumeRun),

@@ -1,5 +1,6 @@
 // The sync workflow: a small interpreter over a published Plan. Rows never pass through here: only ids, counts and cursors.
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -45,6 +46,9 @@ const bookkeeping = proxyActivities<Activities>({
 
 function pipelineActivities(tuning: z.infer<typeof SyncIntegrationInput>['pipeline']) {
   const options: ActivityOptions = {
+    // A cancelled run waits for its pipelines to stop: the batch in flight commits or rolls back before the run
+    // says Cancelled, so the counts it shows are final.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     heartbeatTimeout: tuning?.heartbeatTimeoutMs ?? '10 seconds',
     startToCloseTimeout: '24 hours',
     retry: {
@@ -82,13 +86,24 @@ export async function syncIntegration(rawInput: SyncIntegrationInput): Promise<S
     return { runId, status, steps: Object.fromEntries(statuses), error };
   };
 
+  /** A cancelled run (Cancel on the run page): open steps and the run say Cancelled, even though this scope is cancelled. */
+  const recordCancelled = () =>
+    CancellationScope.nonCancellable(async () => {
+      const open = [...statuses].filter(([, s]) => !isTerminalStep(s)).map(([id]) => id);
+      if (open.length > 0) await bookkeeping.cancelSteps({ runId, nodeIds: open });
+      await bookkeeping.finishRun({ runId, status: 'cancelled', error: null });
+    });
+
   let plan: Plan;
   try {
     const loaded = Plan.safeParse(await bookkeeping.loadPlan({ versionId }));
     if (!loaded.success) return await finish('failed', 'The published plan is invalid; publish the integration again.');
     plan = loaded.data;
   } catch (err) {
-    if (isCancellation(err)) throw err;
+    if (isCancellation(err)) {
+      await recordCancelled();
+      throw err;
+    }
     return await finish('failed', failureMessage(err));
   }
   for (const step of plan.steps) statuses.set(step.nodeId, 'pending');
@@ -99,7 +114,7 @@ export async function syncIntegration(rawInput: SyncIntegrationInput): Promise<S
     await Promise.all(
       plan.pipelines.map(async (pipeline) => {
         try {
-          const result = await pipelines.runPipeline({ runId, versionId, pipelineId: pipeline.id });
+          const result = await pipelines.runPipeline({ runId, versionId, pipelineId: pipeline.id, ...(input.params && { params: input.params }) });
           for (const step of result.steps) statuses.set(step.nodeId, step.status);
         } catch (err) {
           if (isCancellation(err)) throw err;
@@ -114,12 +129,8 @@ export async function syncIntegration(rawInput: SyncIntegrationInput): Promise<S
     );
   } catch (err) {
     if (!isCancellation(err)) throw err;
-    // Record the cancellation even though this scope is cancelled, then let the workflow end as cancelled.
-    await CancellationScope.nonCancellable(async () => {
-      const open = [...statuses].filter(([, s]) => !isTerminalStep(s)).map(([id]) => id);
-      await bookkeeping.failSteps({ runId, nodeIds: open, error: 'The run was cancelled.' });
-      await bookkeeping.finishRun({ runId, status: 'failed', error: 'The run was cancelled.' });
-    });
+    // Record the cancellation, then let the workflow end as cancelled.
+    await recordCancelled();
     throw err;
   }
 

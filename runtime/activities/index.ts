@@ -12,6 +12,7 @@ import type { SessionOpener } from '../connections/sessions';
 import { PlanError, type ExecutorDeps } from '../executors';
 import { failedAt, runPipelinePass, STORE_FAILURE, storeTagged } from '../executors/pipeline-pass';
 import { applyRunFiles } from '../../shared/compiler/run-files';
+import { resolveRunParams } from '../../shared/graph/parameters';
 import { publicMessage } from '../public-message';
 import { resolveRunFiles } from '../api/run-files';
 import type { Store } from '../store/types';
@@ -36,8 +37,15 @@ export interface ActivityDeps {
 
 export const LoadPlanInput = z.object({ versionId: z.string().min(1) });
 export const RunInput = z.object({ runId: z.string().min(1) });
-export const RunPipelineInput = z.object({ runId: z.string().min(1), versionId: z.string().min(1), pipelineId: z.string().min(1) });
+export const RunPipelineInput = z.object({
+  runId: z.string().min(1),
+  versionId: z.string().min(1),
+  pipelineId: z.string().min(1),
+  /** The run's parameters from the workflow input (absent: the ones stored with the run). */
+  params: z.record(z.string(), z.unknown()).optional(),
+});
 export const FailStepsInput = z.object({ runId: z.string().min(1), nodeIds: z.array(z.string()), error: z.string() });
+export const CancelStepsInput = z.object({ runId: z.string().min(1), nodeIds: z.array(z.string()) });
 export const CreateScheduledRunInput = z.object({ integrationId: z.string().min(1), workflowId: z.string().min(1) });
 export const FinishRunInput = z.object({ runId: z.string().min(1), status: RunStatus, error: z.string().nullable() });
 
@@ -110,7 +118,7 @@ export function createActivities(deps: ActivityDeps) {
      * the last committed batch; waits out an unreachable source or target (outage.ts).
      */
     runPipeline: boundary(async (input: z.input<typeof RunPipelineInput>): Promise<PipelineResult> => {
-      const { runId, versionId, pipelineId } = RunPipelineInput.parse(input);
+      const { runId, versionId, pipelineId, params: given } = RunPipelineInput.parse(input);
       const plan = await loadVersionPlan(versionId);
       const pipeline = plan.pipelines.find((p) => p.id === pipelineId);
       if (!pipeline) throw new PlanError(`The plan has no pipeline ${pipelineId}.`);
@@ -127,9 +135,10 @@ export function createActivities(deps: ActivityDeps) {
       // TODAY() and NOW() read the run's start, so a retried batch computes exactly what the first attempt did.
       const runRecord = await store.getRun(runId);
       const runClock = Date.parse(runRecord?.startedAt ?? runRecord?.createdAt ?? new Date().toISOString());
-      // PARAM(name) reads the parameters the run was started with (stored on the run, so a retry or a resume reads the same).
-      const params = new Map(Object.entries(runRecord?.params ?? {}));
-      const executorDeps: ExecutorDeps = { store: storeTagged(store), sessions: deps.sessions, valueMaps: plan.valueMaps, now: () => runClock, params };
+      // PARAM(name) reads the parameters the run was started with: the workflow input's (the API stored the same checked
+      // values on the run, and a resume passes them again), else the stored ones, so a retry or a resume reads the same.
+      const params = new Map(Object.entries(given ?? runRecord?.params ?? {}));
+      const executorDeps: ExecutorDeps = { store: storeTagged(store), sessions: deps.sessions, valueMaps: plan.valueMaps, now: () => runClock, params, ...(plan.parameters && { parameters: plan.parameters }) };
       for (const nodeId of owned) await store.setStepStatus(runId, nodeId, 'running', null);
 
       const ctx = Context.current();
@@ -202,6 +211,12 @@ export function createActivities(deps: ActivityDeps) {
       for (const nodeId of nodeIds) await store.setStepStatus(runId, nodeId, 'failed', error);
     }),
 
+    /** Marks the steps a cancelled run left open as Cancelled (their committed batches stay, counted). */
+    cancelSteps: boundary(async (input: z.input<typeof CancelStepsInput>): Promise<void> => {
+      const { runId, nodeIds } = CancelStepsInput.parse(input);
+      for (const nodeId of nodeIds) await store.setStepStatus(runId, nodeId, 'cancelled', null);
+    }),
+
     finishRun: boundary(async (input: z.input<typeof FinishRunInput>): Promise<void> => {
       const { runId, status, error } = FinishRunInput.parse(input);
       // Every record rejected, or more than the allowed share: the run is Failed (decided here, not in the workflow).
@@ -226,15 +241,22 @@ export function createActivities(deps: ActivityDeps) {
       const version = integration.publishedVersionId ? await store.getVersion(integration.publishedVersionId) : null;
       if (!version) throw new PlanError(`"${integration.name}" is not published, so its schedule has nothing to run.`);
       const files = await resolveRunFiles(version.plan, {}, (id) => store.getFile(id));
+      // A schedule gives no values: the declared parameters' defaults (a required one without a default fails the run).
+      const checked = resolveRunParams(version.graph.parameters, {});
       await store.createRun({
         id: runId,
         integrationId,
         versionId: version.id,
         trigger: 'schedule',
-        params: {},
+        params: checked.ok ? checked.params : {},
         steps: version.plan.steps.map((s) => ({ nodeId: s.nodeId, kind: s.kind, label: s.label })),
         files,
       });
+      if (!checked.ok) {
+        const why = `A scheduled run cannot start: ${checked.issues.map((i) => i.message).join('; ')}; give the parameter a default`;
+        await store.finishRun(runId, 'failed', why);
+        throw new PlanError(why);
+      }
       return { runId, versionId: version.id };
     }),
   };

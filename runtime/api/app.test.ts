@@ -181,7 +181,8 @@ describe('publish and runs', () => {
     expect(started.at(-1)).toEqual({ runId, versionId: first.version.id });
 
     const run = RunDetail.parse(await (await app.request(`/api/runs/${runId}`)).json());
-    expect(run).toMatchObject({ integrationId: integration.id, versionNumber: 1, trigger: 'manual', integrationName: 'Customers' });
+    // Signed in with an API token (asOwner): a run started through the API says API, not Manual (#13).
+    expect(run).toMatchObject({ integrationId: integration.id, versionNumber: 1, trigger: 'api', startedBy: 'token:tests-owner', integrationName: 'Customers' });
     expect(run.steps.map((s) => [s.nodeId, s.status])).toEqual([
       ['source', 'pending'],
       ['map', 'pending'],

@@ -6,7 +6,9 @@ import type { ScheduleKeeper } from '../temporal/schedules';
 
 export interface RunLauncher {
   /** `resume`: a new execution of a failed run, which continues from its checkpoints. */
-  start(input: { runId: string; versionId: string; resume?: boolean }): Promise<{ workflowId: string }>;
+  start(input: { runId: string; versionId: string; resume?: boolean; params?: Record<string, unknown> }): Promise<{ workflowId: string }>;
+  /** Cancels the run's workflow (Cancel on the run page); absent where nothing runs (tests of other routes): 503. */
+  cancel?(workflowId: string): Promise<void>;
 }
 
 export interface ApiDeps {

@@ -1,6 +1,6 @@
 // Integrations: CRUD over drafts, server-side compile, and publish (the gate that refuses errors).
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { describeCadence, hasErrors } from '../../shared';
+import { describeCadence, hasErrors, isCancellableRun } from '../../shared';
 import { engineDown, requireKeeper } from './schedules';
 import { compileOnServer } from './compile-context';
 import { audit } from './audit-log';
@@ -84,7 +84,7 @@ export function integrationRoutes({ store, schedules }: ApiDeps) {
     .openapi(remove, async (c) => {
       const { id } = c.req.valid('param');
       const { items } = await store.listRuns(id, { limit: 20 });
-      if (items.some((r) => r.status === 'running' || r.status === 'scheduled')) {
+      if (items.some((r) => isCancellableRun(r.status))) {
         throw new HttpError(409, 'run_in_progress', 'A run of this integration is in progress; delete it when the run has finished');
       }
       const gone = await store.getIntegration(id);

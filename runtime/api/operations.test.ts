@@ -83,7 +83,7 @@ describe('the trigger API', () => {
     // The status URL answers to the same token.
     const status = await raw.request(new URL(body.statusUrl).pathname, { headers: { authorization: `Bearer ${token}` } });
     expect(status.status).toBe(200);
-    expect(TriggeredRunStatus.parse(await status.json())).toMatchObject({ runId: body.runId, status: 'scheduled' });
+    expect(TriggeredRunStatus.parse(await status.json())).toMatchObject({ runId: body.runId, status: 'queued' });
 
     // Listed with its last use, never the token; the audit log names the token, not its value.
     const [info] = TriggerTokenInfo.array().parse(await (await app.request(`/api/integrations/${integration.id}/tokens`)).json());

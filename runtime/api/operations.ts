@@ -202,7 +202,7 @@ export function operationRoutes(deps: ApiDeps, site: Site) {
         const issues = input.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
         throw new HttpError(400, 'invalid_request', `Invalid request: ${issues[0]?.path}: ${issues[0]?.message}`, { issues });
       }
-      const started = await startRunOf(deps, id, { trigger: 'api', params: input.data.params });
+      const started = await startRunOf(deps, id, { trigger: 'api', startedBy: `trigger:${token.name}`, params: input.data.params });
       await audit(
         c,
         store,

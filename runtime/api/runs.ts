@@ -1,15 +1,17 @@
 // Runs: start one from the published version, list them, read one with its steps, stream progress.
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import { StartRunInput, isTerminalRun } from '../../shared';
+import type { Context } from 'hono';
+import { StartRunInput, isCancellableRun, isTerminalRun, RUN_STATUS_LABELS, type RunTrigger } from '../../shared';
 import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
-import { access, serve } from './guard';
+import { access, serve, type AuthEnv } from './guard';
 import { HttpError, notFound, validationHook, usual } from './errors';
 import { rejectedCsv, withLines } from './rejected-csv';
 import { attachmentHeader } from './files';
 import { listFileSources } from './run-files';
-import { engineFailure, startRunOf } from './start-run';
+import { engineFailure, stamp, startRunOf } from './start-run';
+import { workflowIdForRun } from '../temporal/client';
 import * as routes from '../../shared/api/routes';
 
 
@@ -17,7 +19,7 @@ const start = serve(routes.startRun, {
   ...access('run'),
   tags: ['Runs'],
   summary: 'Start a run of the published version, optionally with other files for its file sources; returns the run id at once',
-  responses: { 202: 'Started', 400: usual[400], 404: usual[404], 409: 'Not published yet, or deactivated', 422: 'A replacement file names no file source of the published version, is missing, or lacks columns the node reads', 503: 'The execution engine (Temporal) is unreachable' },
+  responses: { 202: 'Started', 400: 'A parameter of the wrong type, a missing required parameter or an undeclared one (each named as `params.<name>`), or bad files', 404: usual[404], 409: 'Not published yet, or deactivated', 422: 'A replacement file names no file source of the published version, is missing, or lacks columns the node reads', 503: 'The execution engine (Temporal) is unreachable' },
 });
 
 const resume = serve(routes.resumeRun, {
@@ -25,6 +27,27 @@ const resume = serve(routes.resumeRun, {
   tags: ['Runs'],
   summary: 'Resume a failed run from its last committed checkpoint, with the same version, settings and files',
   responses: { 202: 'Resumed', 404: usual[404], 409: 'The run has not failed, so there is nothing to resume', 503: 'The execution engine (Temporal) is unreachable' },
+});
+
+const cancel = serve(routes.cancelRun, {
+  ...access('run'),
+  tags: ['Runs'],
+  summary: 'Cancel a queued or running run: the batch in flight finishes committing or rolls back, then the run ends Cancelled',
+  responses: { 202: 'Cancellation requested (the run says Cancelled once its workflow has stopped)', 404: usual[404], 409: 'The run has already ended', 503: 'The execution engine (Temporal) is unreachable' },
+});
+
+const rerun = serve(routes.rerun, {
+  ...access('run'),
+  tags: ['Runs'],
+  summary: "Run again with the same settings: a new run of the integration's published version with this run's parameters and replaced files",
+  responses: { 202: 'Started', 400: usual[400], 404: usual[404], 409: 'The integration is not published any more', 422: "A replaced file no longer fits the published version's file source", 503: 'The execution engine (Temporal) is unreachable' },
+});
+
+const runOptions = serve(routes.getRunOptions, {
+  ...access('read'),
+  tags: ['Runs'],
+  summary: "What a run of the published version takes: its declared parameters and its file sources (the Run now dialog)",
+  responses: { 200: 'Parameters and file sources', 404: usual[404], 409: 'Not published yet' },
 });
 
 const fileSources = serve(routes.listFileSources, {
@@ -69,12 +92,29 @@ const events = serve(routes.runEvents, {
   responses: { 200: 'Event stream', 404: usual[404] },
 });
 
+/** Who started a run: a person in the app (manual, by name) or an API token (api, `token:<name>`). */
+function starter(c: Context<AuthEnv>): { trigger: RunTrigger; startedBy: string | null } {
+  const p = c.get('principal');
+  if (p?.kind === 'token') return { trigger: 'api', startedBy: p.actor };
+  return { trigger: 'manual', startedBy: p?.user ? p.user.name || p.user.email : (p?.actor ?? null) };
+}
+
 export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
+  async function publishedVersion(integrationId: string) {
+    const integration = await store.getIntegration(integrationId);
+    if (!integration) throw notFound('Integration', integrationId);
+    if (!integration.publishedVersionId) throw new HttpError(409, 'not_published', 'Publish the integration before running it');
+    const version = await store.getVersion(integration.publishedVersionId);
+    if (!version) throw new HttpError(409, 'not_published', 'The published version is missing; publish again');
+    return { integration, version };
+  }
+
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(start, async (c) => {
       const { id } = c.req.valid('param');
       const input = StartRunInput.parse(c.req.valid('json') ?? {});
-      const started = await startRunOf({ store, launcher }, id, { trigger: 'manual', params: input.params, files: input.files });
+      const who = starter(c);
+      const started = await startRunOf({ store, launcher }, id, { ...who, name: input.name, params: input.params, files: input.files });
       const { run, integration, version, files } = started;
       await audit(c, store, 'run.started', { type: 'integration', id, name: integration.name }, { runId: run.id, version: version.number, replacedFiles: files.filter((f) => f.replaced).length });
       return c.json({ runId: run.id, workflowId: started.workflowId, files: started.runFiles }, 202);
@@ -86,7 +126,8 @@ export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
       // Reopening is conditional on 'failed', so a repeated click or request resumes once.
       if (!(await store.reopenRun(id))) throw new HttpError(409, 'not_failed', `Only a failed run can be resumed; this one is ${run.status.replace(/_/g, ' ')}`);
       try {
-        const { workflowId } = await launcher.start({ runId: id, versionId: run.versionId, resume: true });
+        const { workflowId } = await launcher.start({ runId: id, versionId: run.versionId, resume: true, ...(Object.keys(run.params).length > 0 && { params: run.params }) });
+        await store.setRunWorkflow(id, workflowId);
         await audit(c, store, 'run.resumed', { type: 'run', id, name: run.integrationName ?? id }, { version: run.versionNumber ?? null });
         return c.json({ runId: id, workflowId }, 202);
       } catch (err) {
@@ -94,6 +135,51 @@ export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
         await store.finishRun(id, 'failed', run.error ?? `Could not resume the run: ${reason}`);
         throw new HttpError(503, 'engine_unavailable', `Could not resume the run: the execution engine did not answer (${reason}). Temporal may be restarting; try again in a moment.`);
       }
+    })
+    .openapi(cancel, async (c) => {
+      const { id } = c.req.valid('param');
+      const run = await store.getRun(id);
+      if (!run) throw notFound('Run', id);
+      if (!isCancellableRun(run.status)) throw new HttpError(409, 'not_running', `Only a queued or running run can be cancelled; this one is ${RUN_STATUS_LABELS[run.status]}`);
+      if (!launcher.cancel) throw new HttpError(503, 'engine_unavailable', 'This server cannot reach the execution engine to cancel runs');
+      const workflowId = (await store.getRunWorkflow(id)) ?? workflowIdForRun(id);
+      try {
+        await launcher.cancel(workflowId);
+      } catch (err) {
+        throw new HttpError(503, 'engine_unavailable', `Could not cancel the run: the execution engine did not answer (${engineFailure(err)}). Try again in a moment.`);
+      }
+      await audit(c, store, 'run.cancelled', { type: 'run', id, name: run.name || run.integrationName }, { integrationId: run.integrationId });
+      return c.json({ runId: id, status: run.status }, 202);
+    })
+    .openapi(rerun, async (c) => {
+      const { id } = c.req.valid('param');
+      const body = c.req.valid('json') ?? {};
+      const earlier = await store.getRun(id);
+      if (!earlier) throw notFound('Run', id);
+      // The same settings: the earlier run's parameters and the files it read instead of the published ones.
+      const replaced = Object.fromEntries(earlier.files.filter((f) => f.replaced).map((f) => [f.nodeId, f.fileId]));
+      const name = body.name || `Re-run of ${earlier.name || `the run of ${stamp(new Date(earlier.createdAt))}`}`;
+      const started = await startRunOf({ store, launcher }, earlier.integrationId, {
+        trigger: 'rerun',
+        name,
+        startedBy: starter(c).startedBy,
+        rerunOf: id,
+        params: earlier.params,
+        files: replaced,
+      });
+      const { run, integration, version, files } = started;
+      await audit(c, store, 'run.rerun', { type: 'integration', id: integration.id, name: integration.name }, {
+        runId: run.id,
+        version: version.number,
+        replacedFiles: files.filter((f) => f.replaced).length,
+        rerunOf: id,
+      });
+      return c.json({ runId: run.id, workflowId: started.workflowId, files: started.runFiles }, 202);
+    })
+    .openapi(runOptions, async (c) => {
+      const { id } = c.req.valid('param');
+      const { version } = await publishedVersion(id);
+      return c.json({ parameters: version.graph.parameters ?? [], fileSources: await listFileSources(version.plan, (fileId) => store.getFile(fileId)) }, 200);
     })
     .openapi(fileSources, async (c) => {
       const { id } = c.req.valid('param');
@@ -105,10 +191,10 @@ export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
     })
     .openapi(listRuns, async (c) => {
       const { id } = c.req.valid('param');
-      const paging = c.req.valid('query');
+      const { limit, offset, status, from, to } = c.req.valid('query');
       if (!(await store.getIntegration(id))) throw notFound('Integration', id);
-      const page = await store.listRuns(id, paging);
-      return c.json({ ...page, ...paging }, 200);
+      const page = await store.listRuns(id, { limit, offset, status, from, to });
+      return c.json({ ...page, limit, offset }, 200);
     })
     .openapi(getRun, async (c) => {
       const { id } = c.req.valid('param');

@@ -1,7 +1,8 @@
-// Starting a run of an integration's published version: shared by "Run now" (POST /runs) and the trigger API, so
-// both refuse the same things (unknown, deactivated, not published, bad files) with the same answers.
+// Starting a run of an integration's published version: the one start path, shared by "Run now" (POST /runs),
+// "Run again with the same settings" (POST /runs/:id/rerun) and the trigger API, so all of them refuse the same
+// things (unknown, deactivated, not published, bad files, bad parameters) with the same answers.
 import type { z } from 'zod';
-import type { RunFilesInput, RunTrigger } from '../../shared';
+import { resolveRunParams, type IntegrationVersion, type RunFilesInput, type RunTrigger } from '../../shared';
 import { servedRunFile } from '../store/run-files';
 import type { ApiDeps } from './deps';
 import { HttpError, notFound } from './errors';
@@ -20,10 +21,38 @@ export function inactiveError(integration: { name: string; disabledReason: strin
   return new HttpError(409, 'inactive', `"${integration.name}" is deactivated${why}; activate it on its page before running it`);
 }
 
+/** "6 Dec 2026 01:40 UTC": the server's default run names (the web app sends names in the person's own time). */
+export function stamp(d: Date): string {
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCDate()} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())} UTC`;
+}
+
+/** The run's parameter values against the version's declarations: 400 naming each bad one (`params.<name>`). */
+export function checkedParams(version: Pick<IntegrationVersion, 'graph'>, given: Record<string, unknown>): Record<string, unknown> {
+  const checked = resolveRunParams(version.graph.parameters, given);
+  if (!checked.ok) {
+    throw new HttpError(400, 'invalid_request', `Invalid request: ${checked.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues: checked.issues });
+  }
+  return checked.params;
+}
+
+const defaultName = (trigger: RunTrigger) => `${trigger === 'api' ? 'API run' : trigger === 'schedule' ? 'Scheduled run' : 'Manual run'}, ${stamp(new Date())}`;
+
 export async function startRunOf(
   { store, launcher }: Pick<ApiDeps, 'store' | 'launcher'>,
   id: string,
-  input: { trigger: RunTrigger; params: Record<string, unknown>; files?: z.infer<typeof RunFilesInput> },
+  input: {
+    trigger: RunTrigger;
+    params: Record<string, unknown>;
+    files?: z.infer<typeof RunFilesInput>;
+    /** The run's name in the history; empty: "<Manual|API> run, <date>". */
+    name?: string;
+    /** The person or token that started it. */
+    startedBy?: string | null;
+    /** The run this one runs again with the same settings. */
+    rerunOf?: string | null;
+  },
 ) {
   const integration = await store.getIntegration(id);
   if (!integration) throw notFound('Integration', id);
@@ -34,17 +63,22 @@ export async function startRunOf(
   const version = await store.getVersion(integration.publishedVersionId);
   if (!version) throw new HttpError(409, 'not_published', 'The published version is missing; publish again');
   const files = await resolveRunFiles(version.plan, input.files ?? {}, (fileId) => store.getFile(fileId));
+  const params = checkedParams(version, input.params);
   const run = await store.createRun({
     integrationId: id,
     versionId: version.id,
     trigger: input.trigger,
-    params: input.params,
+    name: input.name || defaultName(input.trigger),
+    startedBy: input.startedBy ?? null,
+    rerunOf: input.rerunOf ?? null,
+    params,
     steps: version.plan.steps.map((s) => ({ nodeId: s.nodeId, kind: s.kind, label: s.label })),
     files,
   });
   const runFiles = (await store.listRunFiles(run.id)).map(servedRunFile);
   try {
-    const { workflowId } = await launcher.start({ runId: run.id, versionId: version.id });
+    const { workflowId } = await launcher.start({ runId: run.id, versionId: version.id, ...(Object.keys(params).length > 0 && { params }) });
+    await store.setRunWorkflow(run.id, workflowId);
     return { run, integration, version, files, runFiles, workflowId };
   } catch (err) {
     const reason = engineFailure(err);

@@ -70,6 +70,11 @@ export type Row = Record<string, unknown>;
 export interface ReadOptions {
   /** A query filter where the connector supports one: SQL `SELECT ... WHERE` for SQL systems. */
   query?: string;
+  /**
+   * The run's parameters, for `{{name}}` placeholders in a SQL filter: each is sent as a bind parameter, never spliced
+   * into the text. Absent (a designer preview): every placeholder is bound as NULL.
+   */
+  queryParams?: ReadonlyMap<string, unknown>;
   /** Resume after this cursor (from a previous batch's `cursor`); null/undefined: from the start. */
   cursor?: unknown;
   /** Incremental: only rows whose `field` is greater than `after`. */

@@ -14,8 +14,8 @@ export type SqlCursor = z.infer<typeof SqlCursor>;
 export const sqlSourceExecutor = defineExecutor({
   kind: 'sql-source',
   config: SqlSourceConfig,
-  needs: ['sessions'],
-  create(config, step, { sessions }) {
+  needs: ['sessions', 'params'],
+  create(config, step, { sessions, params }) {
     if (!config.connectionId || !config.object) throw new PlanError(`${step.label} has no connection or table chosen. Choose them, load the preview and publish again.`);
     return {
       role: 'source',
@@ -27,7 +27,8 @@ export const sqlSourceExecutor = defineExecutor({
         let rowNumber = from.data.rows;
         try {
           const query = config.query.trim();
-          const batches = session.read(config.object, { cursor: from.data.source, batchSize, ...(query ? { query } : {}) });
+          // {{name}} in the filter reads the run's parameters, bound as values by the connector.
+          const batches = session.read(config.object, { cursor: from.data.source, batchSize, ...(query ? { query, queryParams: params } : {}) });
           for await (const b of batches) {
             const typed = typeSourceRows(
               step.nodeId,

@@ -24,6 +24,8 @@ export interface ExecutorDeps {
   now: () => number;
   /** The run's parameters (Run with parameters, the trigger API), for formulas' PARAM(name). */
   params: ReadonlyMap<string, unknown>;
+  /** The plan's declared parameters (name and type), so PARAM compiles as the designer checked it. */
+  parameters?: readonly { name: string; type: 'text' | 'number' | 'date' | 'boolean' }[];
 }
 
 /** The dependencies one executor needs, by name. */

@@ -38,6 +38,8 @@ export function createDrizzleStore(engine: Engine): Store {
     getRun: (id) => runs.getRun(db, id),
     listRuns: (integrationId, opts) => runs.listRuns(db, integrationId, opts),
     markRunStarted: (runId) => runs.markRunStarted(db, runId),
+    setRunWorkflow: (runId, workflowId) => runs.setRunWorkflow(db, runId, workflowId),
+    getRunWorkflow: (runId) => runs.getRunWorkflow(db, runId),
     finishRun: (runId, status, error) => runs.finishRun(db, runId, status, error),
     setStepStatus: (runId, nodeId, status, error) => runs.setStepStatus(db, runId, nodeId, status, error),
     getCheckpoint: (runId, pipelineId) => runs.getCheckpoint(db, runId, pipelineId),

@@ -1,5 +1,5 @@
 // Sync history: runs, their steps and counts, checkpoints and the rejected records of the inbox.
-import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import {
   isTerminalStep,
   RunStatus,
@@ -21,7 +21,7 @@ import { newId } from './ids';
 import { page } from './paging';
 import { listRunFiles, recordRunFiles, runFilesOf, servedRunFile } from './run-files';
 import { integrations, integrationVersions, rejectedRecords, runCheckpoints, runs, runSteps } from './schema';
-import type { NewRun } from './types';
+import type { NewRun, RunFilter } from './types';
 
 const iso = (d: Date): string => d.toISOString();
 const isoOrNull = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -72,6 +72,9 @@ const toRun = (row: RunRow, versionNumber: number, steps: readonly StepRow[]): R
   versionNumber,
   status: RunStatus.parse(row.status),
   trigger: RunTrigger.parse(row.trigger),
+  name: row.name,
+  startedBy: row.startedBy,
+  rerunOf: row.rerunOf,
   params: row.params,
   counts: runCounts(steps),
   createdAt: iso(row.createdAt),
@@ -83,7 +86,7 @@ const toRun = (row: RunRow, versionNumber: number, steps: readonly StepRow[]): R
 const stepsOf = (db: Db, runIds: string[]) =>
   runIds.length === 0 ? Promise.resolve([]) : db.select().from(runSteps).where(inArray(runSteps.runId, runIds)).orderBy(runSteps.runId, runSteps.position);
 
-/** Creates the run as 'scheduled' with one 'pending' step per plan step; markRunStarted makes it 'running'. */
+/** Creates the run as 'queued' with one 'pending' step per plan step; markRunStarted makes it 'running'. */
 export async function createRun(db: Db, input: NewRun): Promise<Run> {
   const id = input.id ?? newId('run');
   await db.transaction(async (tx) => {
@@ -96,8 +99,11 @@ export async function createRun(db: Db, input: NewRun): Promise<Run> {
       id,
       integrationId: input.integrationId,
       versionId: input.versionId,
-      status: 'scheduled',
+      status: 'queued',
       trigger: input.trigger,
+      name: input.name ?? '',
+      startedBy: input.startedBy ?? null,
+      rerunOf: input.rerunOf ?? null,
       params: input.params,
     });
     if (input.steps.length > 0) {
@@ -139,18 +145,24 @@ async function resumableFrom(db: Db, runId: string, steps: readonly StepRow[]): 
   return Math.min(...sources.map((s) => s.read)) + 1;
 }
 
-/** Newest first. */
-export async function listRuns(db: Db, integrationId: string, opts?: { limit?: number; offset?: number }): Promise<{ items: RunListItem[]; total: number }> {
+/** Newest first; `status` keeps runs in any of those statuses, `from`/`to` runs created in [from, to). */
+export async function listRuns(db: Db, integrationId: string, opts?: { limit?: number; offset?: number } & RunFilter): Promise<{ items: RunListItem[]; total: number }> {
   const { limit, offset } = page(opts);
+  const where = and(
+    eq(runs.integrationId, integrationId),
+    opts?.status && opts.status.length > 0 ? inArray(runs.status, [...opts.status]) : undefined,
+    opts?.from ? gte(runs.createdAt, new Date(opts.from)) : undefined,
+    opts?.to ? lt(runs.createdAt, new Date(opts.to)) : undefined,
+  );
   const rows = await db
     .select({ run: runs, versionNumber: integrationVersions.number })
     .from(runs)
     .innerJoin(integrationVersions, eq(integrationVersions.id, runs.versionId))
-    .where(eq(runs.integrationId, integrationId))
+    .where(where)
     .orderBy(desc(runs.createdAt), desc(runs.id))
     .limit(limit)
     .offset(offset);
-  const [totalRow] = await db.select({ n: count() }).from(runs).where(eq(runs.integrationId, integrationId));
+  const [totalRow] = await db.select({ n: count() }).from(runs).where(where);
   const steps = await stepsOf(
     db,
     rows.map((r) => r.run.id),
@@ -171,12 +183,22 @@ export async function listRuns(db: Db, integrationId: string, opts?: { limit?: n
   };
 }
 
-/** Scheduled -> running. Calling it again (an activity retry) keeps the first start time; a finished run stays finished. */
+/** Queued -> running. Calling it again (an activity retry) keeps the first start time; a finished run stays finished. */
 export async function markRunStarted(db: Db, runId: string): Promise<void> {
   await db
     .update(runs)
     .set({ status: 'running', startedAt: sql`coalesce(${runs.startedAt}, now())` })
-    .where(and(eq(runs.id, runId), inArray(runs.status, ['scheduled', 'running'])));
+    .where(and(eq(runs.id, runId), inArray(runs.status, ['scheduled', 'queued', 'running'])));
+}
+
+/** The Temporal workflow now running the run (its own, or a resume's): what Cancel cancels. */
+export async function setRunWorkflow(db: Db, runId: string, workflowId: string): Promise<void> {
+  await db.update(runs).set({ workflowId }).where(eq(runs.id, runId));
+}
+
+export async function getRunWorkflow(db: Db, runId: string): Promise<string | null> {
+  const [row] = await db.select({ workflowId: runs.workflowId }).from(runs).where(eq(runs.id, runId));
+  return row?.workflowId ?? null;
 }
 
 export async function finishRun(db: Db, runId: string, status: RunStatus, error: string | null): Promise<void> {

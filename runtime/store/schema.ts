@@ -90,13 +90,18 @@ export const runs = pgTable(
       .references(() => integrationVersions.id, { onDelete: 'cascade' }),
     status: text('status').notNull(),
     trigger: text('trigger').notNull(),
+    /** Migration 0010: the run's name, who started it, the run it re-runs, its current Temporal workflow. */
+    name: text('name').notNull().default(''),
+    startedBy: text('started_by'),
+    rerunOf: text('rerun_of'),
+    workflowId: text('workflow_id'),
     params: jsonb('params').$type<Record<string, unknown>>().notNull(),
     createdAt: createdAt(),
     startedAt: at('started_at'),
     endedAt: at('ended_at'),
     error: text('error'),
   },
-  (t) => [index('runs_integration_created').on(t.integrationId, t.createdAt)],
+  (t) => [index('runs_integration_created').on(t.integrationId, t.createdAt), index('runs_integration_status_created').on(t.integrationId, t.status, t.createdAt)],
 );
 
 export const runSteps = pgTable(

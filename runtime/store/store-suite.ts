@@ -196,14 +196,39 @@ export function runStoreSuite(target: SuiteTarget): void {
   });
 
   describe('runs and steps', () => {
-    it('creates a scheduled run with pending steps, then starts and finishes it', async () => {
+    it('keeps a run\'s name, who started it and the run it re-runs, and filters the history by status and date before paging', async () => {
+      const { integration, version, run: first } = await newRun();
+      const again = await store.createRun({ integrationId: integration.id, versionId: version.id, trigger: 'rerun', name: 'Re-run of March', startedBy: 'Ada', rerunOf: first.id, params: {}, steps: STEPS });
+      expect(again).toMatchObject({ name: 'Re-run of March', startedBy: 'Ada', rerunOf: first.id, trigger: 'rerun', status: 'queued' });
+      await store.finishRun(first.id, 'cancelled', null);
+      for (let i = 0; i < 3; i++) {
+        const r = await store.createRun({ integrationId: integration.id, versionId: version.id, trigger: 'api', name: `API ${i}`, startedBy: 'token:ci', params: {}, steps: STEPS });
+        await store.finishRun(r.id, 'failed', 'boom');
+      }
+      const failed = await store.listRuns(integration.id, { status: ['failed'], limit: 2 });
+      expect(failed.total).toBe(3);
+      expect(failed.items.map((r) => r.name)).toEqual(['API 2', 'API 1']);
+      const some = await store.listRuns(integration.id, { status: ['cancelled', 'queued'] });
+      expect(some.items.map((r) => r.status).sort()).toEqual(['cancelled', 'queued']);
+      const future = new Date(Date.now() + 60_000).toISOString();
+      expect((await store.listRuns(integration.id, { from: future })).total).toBe(0);
+      expect((await store.listRuns(integration.id, { to: future })).total).toBe(5);
+      expect((await store.listRuns(integration.id, { from: new Date(Date.now() - 60_000).toISOString(), to: future, status: ['failed'] })).total).toBe(3);
+      await store.setRunWorkflow(again.id, 'run-x-resume-1');
+      expect(await store.getRunWorkflow(again.id)).toBe('run-x-resume-1');
+    });
+
+    it('creates a queued run with pending steps, then starts and finishes it', async () => {
       const { integration, version, run } = await newRun();
       expect(run).toMatchObject({
         integrationId: integration.id,
         versionId: version.id,
         versionNumber: 1,
-        status: 'scheduled',
+        status: 'queued',
         trigger: 'manual',
+        name: '',
+        startedBy: null,
+        rerunOf: null,
         params: { since: '2024-01-01' },
         counts: { read: 0, written: 0, created: 0, updated: 0, rejected: 0 },
         startedAt: null,

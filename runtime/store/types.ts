@@ -33,11 +33,24 @@ export interface NewRun {
   integrationId: string;
   versionId: string;
   trigger: RunTrigger;
+  /** The run's name in the history. */
+  name?: string;
+  /** The person or API token that started it (null: a schedule). */
+  startedBy?: string | null;
+  /** The run this one runs again with the same settings. */
+  rerunOf?: string | null;
   params: Record<string, unknown>;
   /** One pending step per plan step. */
   steps: { nodeId: string; kind: string; label: string }[];
   /** The file each file source reads in this run, recorded with the run (see NewRunFile). */
   files?: NewRunFile[];
+}
+
+/** The sync history's filters: runs in any of these statuses, created from `from` (inclusive) to `to` (exclusive, ISO). */
+export interface RunFilter {
+  status?: readonly RunStatus[];
+  from?: string;
+  to?: string;
 }
 
 /** One file source's file for one run: the published file, or a replacement given for this run only. */
@@ -164,7 +177,10 @@ export interface Store {
   // Runs and steps
   createRun(run: NewRun): Promise<Run>;
   getRun(id: string): Promise<RunDetail | null>;
-  listRuns(integrationId: string, opts?: { limit?: number; offset?: number }): Promise<{ items: RunListItem[]; total: number }>;
+  listRuns(integrationId: string, opts?: { limit?: number; offset?: number } & RunFilter): Promise<{ items: RunListItem[]; total: number }>;
+  /** Records the Temporal workflow running the run (a resume starts another): what Cancel cancels. */
+  setRunWorkflow(runId: string, workflowId: string): Promise<void>;
+  getRunWorkflow(runId: string): Promise<string | null>;
   markRunStarted(runId: string): Promise<void>;
   finishRun(runId: string, status: RunStatus, error: string | null): Promise<void>;
   setStepStatus(runId: string, nodeId: string, status: StepStatus, error?: string | null): Promise<void>;

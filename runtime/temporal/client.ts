@@ -7,7 +7,12 @@ export const workflowIdForRun = (runId: string) => `run-${runId}`;
 
 export interface RunLauncher {
   /** `resume`: a new execution of a failed run (id run-<runId>-resume-<time>); it continues from the run's checkpoints. */
-  start(input: { runId: string; versionId: string; resume?: boolean }): Promise<{ workflowId: string }>;
+  start(input: { runId: string; versionId: string; resume?: boolean; params?: Record<string, unknown> }): Promise<{ workflowId: string }>;
+  /**
+   * Asks Temporal to cancel the workflow: the cancellation reaches the running pipeline at its next heartbeat, the
+   * batch in flight finishes committing or is rolled back, and the workflow records the run as cancelled.
+   */
+  cancel?(workflowId: string): Promise<void>;
 }
 
 export function createRunLauncher(opts: {
@@ -20,7 +25,12 @@ export function createRunLauncher(opts: {
 }): RunLauncher {
   const taskQueue = opts.taskQueue ?? DEFAULT_TASK_QUEUE;
   return {
-    async start({ runId, versionId, resume }) {
+    async cancel(workflowId) {
+      const cancelIt = () => opts.client.workflow.getHandle(workflowId).cancel();
+      if (opts.deadlineMs) await withTimeout(opts.client.withDeadline(Date.now() + opts.deadlineMs, cancelIt), opts.deadlineMs + 250);
+      else await cancelIt();
+    },
+    async start({ runId, versionId, resume, params }) {
       // The same workflow, unchanged, with the same input: the store's checkpoints make it resume. A resume needs a
       // new workflow id, since the failed execution keeps the run's own.
       const workflowId = resume ? `${workflowIdForRun(runId)}-resume-${Date.now().toString(36)}` : workflowIdForRun(runId);
@@ -29,7 +39,7 @@ export function createRunLauncher(opts: {
           opts.client.workflow.start<typeof syncIntegration>('syncIntegration', {
             workflowId,
             taskQueue,
-            args: [{ runId, versionId, ...(opts.pipeline && { pipeline: opts.pipeline }) }],
+            args: [{ runId, versionId, ...(params && Object.keys(params).length > 0 && { params }), ...(opts.pipeline && { pipeline: opts.pipeline }) }],
           });
         if (opts.deadlineMs) await withTimeout(opts.client.withDeadline(Date.now() + opts.deadlineMs, startIt), opts.deadlineMs + 250);
         else await startIt();

@@ -128,6 +128,8 @@ export const AUDIT_ACTIONS = [
   'trigger_token.refused',
   'run.started',
   'run.resumed',
+  'run.cancelled',
+  'run.rerun',
   'schedule.saved',
   'schedule.deleted',
   'connection.created',

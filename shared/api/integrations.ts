@@ -57,7 +57,13 @@ export type IntegrationVersion = z.infer<typeof IntegrationVersion>;
 
 export const PublishResult = z.object({ version: IntegrationVersion, diagnostics: z.array(Diagnostic) });
 
-export const StartRunInput = z.object({ params: z.record(z.string(), z.unknown()).default({}), files: RunFilesInput });
+export const StartRunInput = z.object({
+  /** What to call the run in the history; "Manual run, <date time>" (or "API run, …") when omitted. */
+  name: z.string().trim().max(200).optional(),
+  /** Values of the integration's declared parameters by name (defaults fill the rest): checked against the declarations. */
+  params: z.record(z.string(), z.unknown()).default({}),
+  files: RunFilesInput,
+});
 export const StartRunResult = z.object({ runId: z.string(), workflowId: z.string(), files: z.array(RunFile) });
 
 export const UploadedFile = z.object({

@@ -3,28 +3,39 @@ import { z } from 'zod';
 import { nameRecord } from '../util/name-record';
 import { FileCompression, FileFormat } from '../graph/kinds/file-source';
 
-export const RunStatus = z.enum(['scheduled', 'running', 'completed', 'completed_with_errors', 'failed', 'skipped']);
+/**
+ * One vocabulary for a run's status everywhere (API, store, web): `scheduled` an upcoming run of a schedule,
+ * `queued` recorded and waiting for a worker, `running` in progress, then one of the terminal statuses;
+ * `skipped` a scheduled run that did not start (the previous one was still going), `scheduled_deleted` an upcoming
+ * run whose integration was deleted or unpublished.
+ */
+export const RunStatus = z.enum(['scheduled', 'queued', 'running', 'completed', 'completed_with_errors', 'failed', 'cancelled', 'skipped', 'scheduled_deleted']);
 export type RunStatus = z.infer<typeof RunStatus>;
 
-export const StepStatus = z.enum(['pending', 'running', 'completed', 'completed_with_errors', 'failed', 'skipped']);
+export const StepStatus = z.enum(['pending', 'running', 'completed', 'completed_with_errors', 'failed', 'skipped', 'cancelled']);
 export type StepStatus = z.infer<typeof StepStatus>;
 
 /** The statuses a run ends in: nothing changes a run in one of them except a resume (from failed). */
-export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['completed', 'completed_with_errors', 'failed', 'skipped'];
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['completed', 'completed_with_errors', 'failed', 'cancelled', 'skipped', 'scheduled_deleted'];
 export const isTerminalRun = (status: RunStatus): boolean => TERMINAL_RUN_STATUSES.includes(status);
 
 /** The statuses a step ends in; its pipeline records nothing more on it. */
-export const TERMINAL_STEP_STATUSES: readonly StepStatus[] = ['completed', 'completed_with_errors', 'failed', 'skipped'];
+export const TERMINAL_STEP_STATUSES: readonly StepStatus[] = ['completed', 'completed_with_errors', 'failed', 'skipped', 'cancelled'];
+
+/** A run that may still be cancelled: recorded and not yet ended. */
+export const isCancellableRun = (status: RunStatus): boolean => status === 'queued' || status === 'running';
 export const isTerminalStep = (status: StepStatus): boolean => TERMINAL_STEP_STATUSES.includes(status);
 
 export const RUN_STATUS_LABELS: Record<RunStatus, string> = {
   scheduled: 'Scheduled',
+  queued: 'Queued',
   running: 'In progress',
   completed: 'Completed',
   completed_with_errors: 'Completed with errors',
   failed: 'Failed',
-  /** A scheduled time Temporal skipped because the previous run was still in progress (overlap policy SKIP). */
+  cancelled: 'Cancelled',
   skipped: 'Skipped',
+  scheduled_deleted: 'Scheduled but deleted',
 };
 
 export const STEP_STATUS_LABELS: Record<StepStatus, string> = {
@@ -34,9 +45,11 @@ export const STEP_STATUS_LABELS: Record<StepStatus, string> = {
   completed_with_errors: 'Completed with errors',
   failed: 'Failed',
   skipped: 'Skipped',
+  cancelled: 'Cancelled',
 };
 
-export const RunTrigger = z.enum(['manual', 'api', 'schedule']);
+/** Who or what started a run: a person in the app, the API (an API token), a schedule, or "Run again" on an earlier run. */
+export const RunTrigger = z.enum(['manual', 'api', 'schedule', 'rerun']);
 export type RunTrigger = z.infer<typeof RunTrigger>;
 
 export const Counts = z.object({
@@ -95,6 +108,12 @@ export const Run = z.object({
   versionNumber: z.number().int(),
   status: RunStatus,
   trigger: RunTrigger,
+  /** What the person called the run ("Manual run, 6 Dec 2026 01:40"); '' for runs recorded before names existed. */
+  name: z.string(),
+  /** The person (their name, else email) or API token (`token:<name>`) that started it; null for a schedule. */
+  startedBy: z.string().nullable(),
+  /** The run this one runs again with the same settings ("Run again"); null otherwise. */
+  rerunOf: z.string().nullable(),
   params: z.record(z.string(), z.unknown()),
   counts: Counts,
   createdAt: z.string(),

@@ -2,6 +2,7 @@
 import type { RowSchema } from '../graph/field-types';
 import { getKind, isKindId, type CompileContext, type NodeKindDef } from '../graph/kinds';
 import { valueMapTable, type Graph, type GraphNode } from '../graph/schema';
+import { PARAMETER_NAME, parameterDeclarationIssues } from '../graph/parameters';
 import type { Diagnostic, Report } from './diagnostics';
 import { inferFor } from './infer';
 import { hasErrors } from './diagnostics';
@@ -19,7 +20,11 @@ export function nodeLabel(node: GraphNode): string {
 }
 
 export function compile(graph: Graph, context: CompileContext = {}): CompileResult {
-  const ctx: CompileContext = { ...context, valueMaps: context.valueMaps ?? valueMapTable(graph.valueMaps) };
+  const declared = (graph.parameters ?? []).filter((p) => PARAMETER_NAME.test(p.name)).map((p) => ({ name: p.name, type: p.type }));
+  // A graph that declares no parameters keeps PARAM as it was before declarations (any name, Text): older designs still
+  // publish. Once one is declared, PARAM("name") must name a declared one and takes its type.
+  const params = context.params ?? (declared.length > 0 ? declared : undefined);
+  const ctx: CompileContext = { ...context, valueMaps: context.valueMaps ?? valueMapTable(graph.valueMaps), ...(params && { params }) };
   const diagnostics: Diagnostic[] = [];
   const schemas: Record<string, RowSchema | null> = Object.create(null) as Record<string, RowSchema | null>; // node ids are data: `constructor` is a node like any other
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
@@ -36,6 +41,10 @@ export function compile(graph: Graph, context: CompileContext = {}): CompileResu
     if (m.entries.length > 5000) error({ code: 'value-map-too-large', message: `Value map "${m.name}" has ${m.entries.length} entries; the limit is 5,000`, path: `valueMaps.${i}.entries` });
     if (mapNames.has(m.name)) error({ code: 'duplicate-value-map', message: `Two value maps are named "${m.name}"`, path: `valueMaps.${i}.name` });
     mapNames.add(m.name);
+  }
+
+  for (const issue of parameterDeclarationIssues(graph.parameters)) {
+    error({ code: 'bad-parameter', message: issue.message, path: `parameters.${issue.index}.${issue.field}` });
   }
 
   const kinds = new Map<string, NodeKindDef<unknown>>();
@@ -128,7 +137,7 @@ export function compile(graph: Graph, context: CompileContext = {}): CompileResu
     }
     return { id: `p-${t.id}`, nodeIds: chain };
   });
-  const plan: Plan = { version: PLAN_VERSION, steps, pipelines, valueMaps: ctx.valueMaps ?? {}, ...(graph.settings && { settings: graph.settings }) };
+  const plan: Plan = { version: PLAN_VERSION, steps, pipelines, valueMaps: ctx.valueMaps ?? {}, ...(graph.settings && { settings: graph.settings }), ...(declared.length > 0 && { parameters: declared }) };
   return { plan, diagnostics, schemas };
 }
 

@@ -5,3 +5,4 @@ export * from './plan-steps';
 export * from './run-files';
 export * from './compile-context';
 export * from './step-roles';
+export * from './sql-params';

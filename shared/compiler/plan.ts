@@ -31,6 +31,8 @@ export const Plan = z.object({
   valueMaps: nameRecord(nameRecord(z.unknown())).default({}),
   /** The integration's run settings at publish (e.g. its outage window). */
   settings: z.object({ outageWindowMinutes: z.number().positive().optional() }).optional(),
+  /** The run parameters declared at publish, by name and type: formulas' PARAM("name") is compiled with them. */
+  parameters: z.array(z.object({ name: z.string(), type: z.enum(['text', 'number', 'date', 'boolean']) })).optional(),
 });
 export type Plan = z.infer<typeof Plan>;
 

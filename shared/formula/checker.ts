@@ -15,6 +15,7 @@ export interface CheckEnv {
   fields: readonly Field[];
   valueMaps?: Record<string, Record<string, unknown>>;
   expected?: FieldType | 'boolean';
+  params?: readonly { name: string; type: 'text' | 'number' | 'date' | 'boolean' }[];
 }
 
 export interface CheckOutput {
@@ -284,6 +285,7 @@ class Checker {
       start: node.start,
       end: node.end,
       valueMaps: this.valueMaps,
+      ...(this.env.params && { params: new Map(this.env.params.map((p) => [p.name, p.type])) }),
       error: (at, code, message, fix) => this.report('error', at, code, message, fix),
       warn: (at, code, message) => this.report('warning', at, code, message),
     };

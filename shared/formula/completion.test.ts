@@ -106,6 +106,23 @@ describe('completionsAt', () => {
     expect(completionsAt('LOOKUP([c], "t")', 14, { fields, valueMaps }).items.map((i) => i.label)).toEqual(['tiers', 'say "hi"']);
   });
 
+  it("offers the integration's declared parameters inside PARAM's quotes, with their types", () => {
+    const params = [
+      { name: 'since', type: 'date' as const, required: true },
+      { name: 'limit', type: 'number' as const, required: false, default: 100 },
+    ];
+    const c = completionsAt('PARAM("s")', 8, { fields, functions, params, call: { name: 'PARAM', argIndex: 0 } });
+    expect([c.from, c.to]).toEqual([6, 9]);
+    expect(c.items.map((i) => [i.kind, i.label, i.insertText, i.detail])).toEqual([
+      ['parameter', 'since', '"since"', 'Date parameter'],
+      ['parameter', 'limit', '"limit"', 'Number parameter'],
+    ]);
+    expect(c.items[1]?.documentation).toContain('default `100`');
+    // Found without a given call too, and nothing inside another function's text.
+    expect(completionsAt('PARAM("s")', 8, { fields, params }).items.map((i) => i.label)).toEqual(['since', 'limit']);
+    expect(completionsAt('UPPER("s")', 8, { fields, functions, params, call: { name: 'UPPER', argIndex: 0 } }).items).toEqual([]);
+  });
+
   it('offers the spreadsheet functions with their signatures (issue 17)', () => {
     const fns = completionsAt('=DATED', 6, { fields, functions: functionDocs() }).items.filter((s) => s.kind === 'function');
     expect(fns.find((s) => s.label === 'DATEDIF')?.detail).toBe('DATEDIF(start, end, unit) → Number');

@@ -1,7 +1,9 @@
 // Formula completion, the one implementation: what the editor offers at a cursor (fields inside `[`, value
-// maps inside LOOKUP's text, else fields, functions and keywords), with the documentation each item shows.
+// maps inside LOOKUP's text, declared run parameters inside PARAM's text, else fields, functions and keywords),
+// with the documentation each item shows.
 // Plain data; the web editor maps it onto Monaco's types (web/formula/monaco-language.ts).
 import { FIELD_TYPE_LABELS, type Field, type FieldType } from '../graph/field-types';
+import { PARAMETER_TYPE_LABELS, type RunParameter } from '../graph/parameters';
 import { counterpartOf } from './counterparts';
 import { functionAt, KEYWORDS, type Keyword } from './editor';
 import type { FunctionSpec, ParamKind } from './function-spec';
@@ -70,7 +72,7 @@ let docs: readonly FunctionDoc[] | null = null;
 /** Every function as the editor documents it (built once, on first use). */
 export const functionDocs = (): readonly FunctionDoc[] => (docs ??= FUNCTIONS.map(toFunctionDoc));
 
-export type SuggestionKind = 'field' | 'function' | 'keyword' | 'value-map';
+export type SuggestionKind = 'field' | 'function' | 'keyword' | 'value-map' | 'parameter';
 
 export interface Suggestion {
   kind: SuggestionKind;
@@ -167,6 +169,11 @@ function valueMapDoc(name: string, entries: Record<string, unknown>): string {
   return [`Value map **${name}** · ${pairs.length} ${pairs.length === 1 ? 'entry' : 'entries'}`, shown.join('\n'), pairs.length > 5 ? '…' : ''].filter(Boolean).join('\n\n');
 }
 
+function parameterDoc(p: RunParameter): string {
+  const hasDefault = p.default !== undefined && p.default !== null && p.default !== '';
+  return `Run parameter **${p.name}** · ${PARAMETER_TYPE_LABELS[p.type]}${p.required ? ' · required' : ''}${hasDefault ? ` · default \`${String(p.default)}\`` : ''}`;
+}
+
 export interface CompletionInput {
   fields: readonly Field[];
   /** The functions offered; every function (functionDocs()) when absent. */
@@ -174,12 +181,15 @@ export interface CompletionInput {
   sourceLabel?: string | null;
   /** Value maps by name, offered for LOOKUP's second argument. */
   valueMaps?: Record<string, Record<string, unknown>>;
+  /** The integration's declared run parameters, offered for PARAM's argument. */
+  params?: readonly RunParameter[];
   /** The call around the cursor; found with functionAt when absent. */
   call?: { name: string; argIndex: number } | null;
 }
 
 /**
- * The completion list at `offset`: fields inside `[`, value map names inside LOOKUP's second argument, else
+ * The completion list at `offset`: fields inside `[`, value map names inside LOOKUP's second argument, declared
+ * run parameters inside PARAM's first, else
  * fields, functions and keywords for the word being typed. Every candidate is listed; the editor narrows the
  * list by each item's filterText as the person types (fuzzy, as Monaco does).
  */
@@ -189,6 +199,20 @@ export function completionsAt(text: string, offset: number, input: CompletionInp
   const range = { from: spot.start, to: spot.end };
   if (spot.kind === 'string') {
     const call = input.call === undefined ? functionAt(text, offset) : input.call;
+    if (call?.name.toUpperCase() === 'PARAM' && call.argIndex === 0) {
+      const items = (input.params ?? []).map(
+        (p, i): Suggestion => ({
+          kind: 'parameter',
+          label: p.name,
+          detail: `${PARAMETER_TYPE_LABELS[p.type]} parameter`,
+          documentation: parameterDoc(p),
+          insertText: textLiteral(p.name),
+          filterText: textLiteral(p.name),
+          sortText: `0${String(i).padStart(4, '0')}`,
+        }),
+      );
+      return { ...range, items };
+    }
     if (call?.name.toUpperCase() !== 'LOOKUP' || call.argIndex !== 1) return { ...range, items: [] };
     const items = Object.entries(input.valueMaps ?? {}).map(
       ([name, entries], i): Suggestion => ({

@@ -82,6 +82,8 @@ export interface CallInfo {
   start: number;
   end: number;
   valueMaps: Record<string, Record<string, unknown>>;
+  /** The integration's declared run parameters by name (absent: none declared, PARAM takes any name as Text). */
+  params?: ReadonlyMap<string, 'text' | 'number' | 'date' | 'boolean'>;
   error(at: Range, code: FormulaDiagnosticCode, message: string, fix?: FormulaFix): void;
   warn(at: Range, code: FormulaDiagnosticCode, message: string): void;
 }

@@ -4,6 +4,9 @@ import { fromBase64, fromUtf8, sha256Hex, toBase64, utf8 } from './hash';
 import { LIMITS } from './limits';
 import { checkText, roundHalfAway, show, toText, type Site } from './runtime';
 import { T } from './types';
+import { suggest } from '../util/suggest';
+
+const PARAM_TYPES = { text: T.Text, number: T.Number, date: T.Date, boolean: T.Boolean } as const;
 
 const int = Math.trunc;
 const text = (site: Site, s: string) => checkText(s, site);
@@ -516,13 +519,13 @@ export const TEXT_FUNCTIONS: readonly FunctionSpec[] = [
       return typeof v === 'object' ? text(s, JSON.stringify(v)) : String(v).replace(/^true$/, 'TRUE').replace(/^false$/, 'FALSE');
     },
   }),
-  defineFunction<string>({
+  defineFunction<{ name: string; type: 'text' | 'number' | 'date' | 'boolean' }>({
     name: 'PARAM',
     category: 'Lookup',
     params: [{ name: 'name', kind: 'text', constant: true }],
-    returns: T.Text,
+    returns: 'the parameter\'s declared type',
     description:
-      'The run parameter with this name, as text (a run started by the trigger API or a schedule may pass parameters). NULL when the run has no parameter of that name; convert with VALUE or DATEVALUE.',
+      'The run parameter with this name, of the type the integration declares for it (Text, Number, Date or Boolean); NULL when the run has no value for it. The name must be one the integration declares.',
     example: 'COALESCE(PARAM("region"), "all")',
     result: '"all"',
     nulls: 'accept',
@@ -533,13 +536,28 @@ export const TEXT_FUNCTIONS: readonly FunctionSpec[] = [
         if (a) c.error(a, 'constant-required', 'The parameter name must be text in quotes, such as "region"');
         return {};
       }
-      return { prep: a.constant.value };
+      const name = a.constant.value;
+      // No declarations known (a formula checked outside an integration): any name, as Text.
+      if (!c.params) return { prep: { name, type: 'text' } };
+      const type = c.params.get(name);
+      if (!type) {
+        const names = [...c.params.keys()];
+        const hint = suggest(name, names);
+        c.error(a, 'unknown-param', `Unknown parameter ${show(name)}.${hint ? ` Did you mean ${show(hint)}?` : names.length ? ` This integration declares ${names.map(show).join(', ')}.` : ' This integration declares no parameters (add them in the integration\'s Parameters).'}`);
+        return {};
+      }
+      return { prep: { name, type }, type: PARAM_TYPES[type] };
     },
     lazy: ({ site }) => {
-      const name = site.prep as string;
+      const { name, type } = site.prep as { name: string; type: keyof typeof PARAM_TYPES };
       return (_r, e) => {
         const v = e.params?.get(name);
-        return v === undefined || v === null ? null : toText(v);
+        if (v === undefined || v === null) return null;
+        // The API checked each value against its declaration (shared/graph/parameters.ts); text is the fallback.
+        if (type === 'number' && typeof v === 'number') return v;
+        if (type === 'boolean' && typeof v === 'boolean') return v;
+        if (type === 'date' && typeof v === 'string') return v;
+        return toText(v);
       };
     },
   }),

@@ -31,6 +31,17 @@ export interface FormulaContext {
   valueMaps?: Record<string, Record<string, unknown>>;
   /** What the result feeds: a field of this type, or 'boolean' for a condition (Filter). */
   expected?: FieldType | 'boolean';
+  /**
+   * The integration's declared run parameters: PARAM("name") must name one and gives its type. Absent: PARAM takes
+   * any name and gives Text (formulas checked outside an integration).
+   */
+  params?: readonly FormulaParam[];
+}
+
+/** A declared run parameter as formulas see it. */
+export interface FormulaParam {
+  name: string;
+  type: 'text' | 'number' | 'date' | 'boolean';
 }
 
 export interface CheckedFormula {

@@ -1,4 +1,5 @@
 // Graph edits as pure functions: the canvas, undo, the server and tests all apply the same ones.
+import type { RunParameter } from './parameters';
 import type { Graph, GraphEdge, GraphNode, IntegrationSettings, ValueMap } from './schema';
 
 export type GraphOp =
@@ -10,7 +11,8 @@ export type GraphOp =
   | { type: 'connect'; edge: GraphEdge }
   | { type: 'removeEdges'; ids: string[] }
   | { type: 'setValueMaps'; valueMaps: ValueMap[] }
-  | { type: 'setSettings'; settings: IntegrationSettings };
+  | { type: 'setSettings'; settings: IntegrationSettings }
+  | { type: 'setParameters'; parameters: RunParameter[] };
 
 export function applyOp(graph: Graph, op: GraphOp): Graph {
   switch (op.type) {
@@ -46,6 +48,11 @@ export function applyOp(graph: Graph, op: GraphOp): Graph {
     }
     case 'setValueMaps':
       return { ...graph, valueMaps: op.valueMaps };
+    case 'setParameters': {
+      // No parameters: no `parameters` key, so a graph that never had any stays as it was.
+      const { parameters: _old, ...rest } = graph;
+      return op.parameters.length > 0 ? { ...rest, parameters: op.parameters } : rest;
+    }
     case 'setSettings': {
       // Unset settings are left out, so a graph without any keeps no empty `settings` object.
       const settings = Object.fromEntries(Object.entries(op.settings).filter(([, v]) => v !== undefined));

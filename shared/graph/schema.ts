@@ -1,5 +1,6 @@
 // The persisted design: nodes, edges and per-node config. Versioned, with its migrations beside it.
 import { z } from 'zod';
+import { RunParameter } from './parameters';
 
 export const GRAPH_VERSION = 1;
 
@@ -51,6 +52,8 @@ export const Graph = z.object({
   edges: z.array(GraphEdge).max(2000),
   valueMaps: z.array(ValueMap).max(100).optional(),
   settings: IntegrationSettings.optional(),
+  /** Run parameters: each run gives values (or the defaults); PARAM("name") and {{name}} in SQL filters read them. */
+  parameters: z.array(RunParameter).max(50).optional(),
 });
 export type Graph = z.infer<typeof Graph>;
 

@@ -4,7 +4,7 @@ import type { CalculatedFieldConfig } from '../graph/kinds/calculated-field';
 import { TransformConfigError, type FlowRow, type RejectedRow, type Transform, type TransformEnv, type TransformStep } from './types';
 
 export function createCalculatedFieldTransform(config: CalculatedFieldConfig, step: TransformStep, env: TransformEnv): Transform {
-  const compiled = compileFormula(config.formula, { fields: step.input?.fields ?? [], valueMaps: env.valueMaps });
+  const compiled = compileFormula(config.formula, { fields: step.input?.fields ?? [], valueMaps: env.valueMaps, ...(env.parameters && { params: env.parameters }) });
   if (!compiled.ok) throw new TransformConfigError(`${step.label}: the formula has errors: ${compiled.diagnostics.map((d) => d.message).join('; ')}`);
   const ctx = { now: env.now ?? Date.now, params: env.params };
   const field = config.field;

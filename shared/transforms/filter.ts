@@ -54,7 +54,7 @@ export function conditionTest(c: FilterCondition, input: RowSchema | null): Test
 
 export function createFilterTransform(config: FilterConfig, step: TransformStep, env: TransformEnv): Transform {
   if (config.mode === 'formula') {
-    const compiled = compileFormula(config.formula, { fields: step.input?.fields ?? [], valueMaps: env.valueMaps, expected: 'boolean' });
+    const compiled = compileFormula(config.formula, { fields: step.input?.fields ?? [], valueMaps: env.valueMaps, ...(env.parameters && { params: env.parameters }), expected: 'boolean' });
     if (!compiled.ok) throw new TransformConfigError(`${step.label}: the formula has errors: ${compiled.diagnostics.map((d) => d.message).join('; ')}`);
     const ctx = { now: env.now ?? Date.now, params: env.params };
     return {

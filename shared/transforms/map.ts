@@ -25,7 +25,7 @@ export function createMapTransform(config: MapConfig, step: TransformStep, env: 
       return { target: f.target, get: () => value };
     }
     if (f.from === 'formula') {
-      const compiled = compileFormula(f.formula, { fields: step.input?.fields ?? [], valueMaps: env.valueMaps, expected: f.type });
+      const compiled = compileFormula(f.formula, { fields: step.input?.fields ?? [], valueMaps: env.valueMaps, ...(env.parameters && { params: env.parameters }), expected: f.type });
       if (!compiled.ok) throw new TransformConfigError(`${step.label}: the formula for "${f.target}" has errors: ${compiled.diagnostics.map((d) => d.message).join('; ')}`);
       const ctx = { now, params: env.params };
       return {

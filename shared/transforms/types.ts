@@ -37,6 +37,8 @@ export interface TransformStep {
 
 export interface TransformEnv {
   valueMaps?: Record<string, Record<string, unknown>>;
+  /** The declared run parameters (the plan's), so PARAM compiles to the type the designer checked. */
+  parameters?: readonly { name: string; type: 'text' | 'number' | 'date' | 'boolean' }[];
   /** The clock TODAY() and NOW() read; fixed per run so a retried batch computes the same values. */
   now?: () => number;
   /** The run's parameters (trigger API, schedule), which PARAM(name) reads; absent means every PARAM is blank. */

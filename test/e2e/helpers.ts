@@ -75,6 +75,8 @@ export async function saveAndPublishThenRun(page: Page) {
   await page.getByTestId('publish').click();
   await expect(page.getByTestId('save-status')).toContainText('Published v1');
   await page.getByTestId('run').click();
+  // Run now opens its dialog (name, parameters, files); its defaults run the published version as it is.
+  await page.getByTestId('run-files-dialog').getByTestId('run-with-files-start').click();
   await expect(page).toHaveURL(/#\/runs\/[^/]+$/);
   const status = page.getByTestId('run-status');
   await expect(status).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });

@@ -80,6 +80,7 @@ test('a threshold of 20% fails a run that rejects 3 of 10 records, and the run p
   expect(integration.graph.settings).toMatchObject({ maxRejectedPercent: 20, outageWindowMinutes: 30 });
 
   await page.getByTestId('run').click();
+  await page.getByTestId('run-files-dialog').getByTestId('run-with-files-start').click();
   await expect(page).toHaveURL(/#\/runs\/[^/]+$/);
   const status = page.getByTestId('run-status');
   await expect(status).toHaveAttribute('data-status', 'failed', { timeout: 60_000 });

@@ -6,6 +6,9 @@ type Tone = 'green' | 'amber' | 'red' | 'blue' | 'gray';
 
 const TONE: Record<StepStatus | RunStatus, Tone> = {
   scheduled: 'gray',
+  queued: 'gray',
+  scheduled_deleted: 'gray',
+  cancelled: 'gray',
   pending: 'gray',
   skipped: 'gray',
   running: 'blue',
@@ -27,6 +30,8 @@ export function StatusIcon({ status, size = 14 }: { status: StepStatus | RunStat
     case 'failed':
       return <IconX size={size} strokeWidth={2.5} />;
     case 'skipped':
+    case 'cancelled':
+    case 'scheduled_deleted':
       return <IconSkip size={size} />;
     default:
       return <IconClock size={size} />;

@@ -12,7 +12,7 @@ import { useLoad, useMediaQuery, WIDE_SCREEN } from '../lib/hooks';
 import { askDialog } from '../lib/confirm';
 import { toast } from '../lib/toasts';
 import { href, navigate } from '../router';
-import { RunFilesDialog } from '../runs/run-files-dialog';
+import { RunDialog } from '../runs/run-files-dialog';
 import { RunMenu } from '../runs/run-menu';
 import { Canvas, FIT_OPTIONS, NODE_HEIGHT, NODE_WIDTH, type Selection } from './canvas';
 import { addNodeOp, deleteSelectionOps, freeSpot } from './flow-ops';
@@ -425,7 +425,7 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
             title={dirty || meta.hasUnpublishedChanges ? 'Saves and publishes your changes, then runs' : 'Run the published version'}
           />
           {choosingFiles ? (
-            <RunFilesDialog
+            <RunDialog
               integrationId={id}
               integrationName={name}
               versionNumber={meta.publishedVersionNumber}
@@ -522,6 +522,7 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
           onFocusNode={focusNode}
           onValueMaps={(valueMaps, mergeKey) => apply([{ type: 'setValueMaps', valueMaps }], mergeKey)}
           onSettings={(settings, mergeKey) => apply([{ type: 'setSettings', settings }], mergeKey)}
+          onParameters={(parameters, mergeKey) => apply([{ type: 'setParameters', parameters }], mergeKey)}
           previewNow={previewNow}
         />
         </div>

@@ -1,6 +1,6 @@
 // The right-hand inspector: the selected step's form (generated from its kind's schema), or an overview.
 import { useMemo } from 'react';
-import { FIELD_TYPE_LABELS, getKind, pinnedRowOf, previewSourceOf, valueMapTable, type Diagnostic, type Graph, type GraphNode, type RowSchema, type IntegrationSettings, type ValueMap, type WorkspaceObject } from '../../shared';
+import { FIELD_TYPE_LABELS, getKind, PARAMETER_NAME, pinnedRowOf, previewSourceOf, valueMapTable, type Diagnostic, type Graph, type GraphNode, type RowSchema, type IntegrationSettings, type RunParameter, type ValueMap, type WorkspaceObject } from '../../shared';
 import { IconAlert, IconCheck, IconKey, IconTrash } from '../components/icons';
 import { setAt, unplacedDiagnostics } from '../form/config-path';
 import { ConfigForm } from '../form/config-form';
@@ -11,6 +11,7 @@ import { KindIcon, webKind } from '../kinds/registry';
 import { NodePreviewSection, type PinControl } from './node-preview';
 import { useNodePreview } from './use-node-preview';
 import { RunSettingsPanel } from './run-settings-panel';
+import { ParametersPanel } from './parameters-panel';
 import { ValueMapsPanel } from './value-maps-panel';
 
 const formCache = new Map<string, ReturnType<typeof buildForm>>();
@@ -37,6 +38,8 @@ export interface InspectorProps {
   onValueMaps: (maps: ValueMap[], mergeKey?: string) => void;
   /** The integration's run settings (the outage window). */
   onSettings: (settings: IntegrationSettings, mergeKey?: string) => void;
+  /** The integration's declared run parameters. */
+  onParameters: (parameters: RunParameter[], mergeKey?: string) => void;
   /** The clock formulas' TODAY() and NOW() read in previews. */
   previewNow: number;
 }
@@ -71,6 +74,8 @@ function NodeInspector({ graph, node, diagnostics, schemas, workspaceObjects, on
     upstreamLabel: upstreamNode ? upstreamNode.label?.trim() || getKind(upstreamNode.kind)?.label || upstreamNode.kind : null,
     workspaceObjects,
     valueMaps,
+    // None declared: PARAM takes any name (as the compiler does), so pass nothing.
+    ...(graph.parameters?.length ? { params: graph.parameters.filter((p) => PARAMETER_NAME.test(p.name)) } : {}),
     preview,
     previewNow,
     set: (path, value, opts) => onConfig(node.id, setAt(node.config, path, value), opts?.merge ? `${node.id}:${path}` : undefined),
@@ -176,7 +181,7 @@ function pinControl(graph: Graph, nodeId: string, onConfig: InspectorProps['onCo
   };
 }
 
-function Overview({ graph, diagnostics, onFocusNode, onValueMaps, onSettings }: InspectorProps) {
+function Overview({ graph, diagnostics, onFocusNode, onValueMaps, onSettings, onParameters }: InspectorProps) {
   const has = (cat: string) => graph.nodes.some((n) => getKind(n.kind)?.category === cat);
   const steps: [string, boolean][] = [
     ['Add a source', has('source')],
@@ -185,7 +190,7 @@ function Overview({ graph, diagnostics, onFocusNode, onValueMaps, onSettings }: 
     ['Connect the steps left to right', graph.edges.length > 0 && !diagnostics.some((d) => d.code.startsWith('unconnected'))],
     ['Fix every problem, then Publish', graph.nodes.length > 0 && diagnostics.length === 0],
   ];
-  const graphLevel = diagnostics.filter((d) => !d.nodeId && !d.path?.startsWith('valueMaps.'));
+  const graphLevel = diagnostics.filter((d) => !d.nodeId && !d.path?.startsWith('valueMaps.') && !d.path?.startsWith('parameters.'));
   return (
     <div className="inspector__content">
       <header className="inspector__head">
@@ -231,6 +236,7 @@ function Overview({ graph, diagnostics, onFocusNode, onValueMaps, onSettings }: 
         </section>
       ) : null}
       <ValueMapsPanel maps={graph.valueMaps ?? []} diagnostics={diagnostics.filter((d) => !d.nodeId)} onChange={onValueMaps} />
+      <ParametersPanel parameters={graph.parameters ?? []} diagnostics={diagnostics.filter((d) => !d.nodeId)} onChange={onParameters} />
       <RunSettingsPanel settings={graph.settings} onChange={onSettings} />
       <p className="hint inspector__keys">
         <kbd>Delete</kbd> removes the selection · <kbd>Ctrl</kbd>+<kbd>Z</kbd> undo · <kbd>Ctrl</kbd>+<kbd>Shift</kbd>+<kbd>Z</kbd> redo · <kbd>Ctrl</kbd>+<kbd>S</kbd> save

@@ -1,5 +1,5 @@
 // What every inspector widget may read and write: the node's config, its problems and its upstream fields.
-import type { Diagnostic, PreviewResult, RowSchema, Sampling, WorkspaceObject } from '../../shared';
+import type { Diagnostic, PreviewResult, RowSchema, RunParameter, Sampling, WorkspaceObject } from '../../shared';
 
 export interface FormCtx {
   nodeId: string;
@@ -12,6 +12,8 @@ export interface FormCtx {
   workspaceObjects: WorkspaceObject[];
   /** The graph's value maps as formulas read them (LOOKUP): name -> (from -> to). */
   valueMaps: Record<string, Record<string, unknown>>;
+  /** The integration's declared run parameters (PARAM). */
+  params?: readonly RunParameter[];
   /** Sample rows reaching this node and what it makes of them; null when there is no preview. */
   preview: (PreviewResult & { loading?: boolean; sampling?: Sampling | null }) | null;
   /** The clock TODAY() and NOW() read in previews (fixed while the designer is open). */

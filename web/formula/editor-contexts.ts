@@ -1,11 +1,13 @@
 // Which fields, value maps and result type each formula editor on screen checks against, by model URI,
 // so the one set of Monaco providers serves every editor (calculated field, filter, map rows) at once.
-import type { Field, FieldType } from '../../shared';
+import type { Field, FieldType, RunParameter } from '../../shared';
 
 export interface FormulaEditorContext {
   fields: readonly Field[];
   /** Value maps LOOKUP may name: name -> (from -> to). */
   valueMaps: Record<string, Record<string, unknown>>;
+  /** The integration's declared run parameters: PARAM("…") completes and is checked against them. */
+  params?: readonly RunParameter[];
   /** The field type the result must fit (a filter: boolean; a map row: its type). */
   expected?: FieldType;
   /** The step the fields come from, for hovers ("A field from CSV file"). */

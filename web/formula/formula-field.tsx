@@ -1,7 +1,7 @@
 // A formula setting: the editor, the type it gives ("→ Number"), its problems in words, and its value
 // on the sample rows that reach the step, live as you type.
 import { useMemo } from 'react';
-import { checkFormula, type Diagnostic, type Field, type FieldType, type FlowRow } from '../../shared';
+import { checkFormula, type Diagnostic, type Field, type FieldType, type FlowRow, type RunParameter } from '../../shared';
 import { IconAlert } from '../components/icons';
 import { PreviewValue } from '../designer/node-preview';
 import type { FormulaEditorContext } from './editor-contexts';
@@ -15,6 +15,8 @@ export interface FormulaFieldProps {
   /** The fields reaching the step; null when the steps before it cannot say (not connected, or broken). */
   fields: readonly Field[] | null;
   valueMaps: Record<string, Record<string, unknown>>;
+  /** The integration's declared run parameters: PARAM("…") completes and is typed by them. */
+  params?: readonly RunParameter[];
   expected?: FieldType;
   sourceLabel?: string | null;
   /** Problems the compiler has with this setting that the checker does not know (e.g. "Write a formula"). */
@@ -41,17 +43,17 @@ export interface FormulaFieldProps {
 const NO_FIELDS: Field[] = [];
 
 export function FormulaField(props: FormulaFieldProps) {
-  const { value, valueMaps, expected, diagnostics, maxRows = 6 } = props;
+  const { value, valueMaps, params, expected, diagnostics, maxRows = 6 } = props;
   const known = props.fields !== null;
   const fields = props.fields ?? NO_FIELDS;
   // Stable while the fields stay the same (compile makes new arrays on every edit), so the editor
   // re-checks on a real change of context and otherwise on its own debounce.
   const fieldsKey = fields.map((f) => `${f.name}\u0000${f.type}`).join('\u0001');
   const context = useMemo<FormulaEditorContext>(
-    () => ({ fields, valueMaps, expected, sourceLabel: props.sourceLabel, unknownFields: !known }),
-    [fieldsKey, valueMaps, expected, props.sourceLabel, known],
+    () => ({ fields, valueMaps, ...(params && { params }), expected, sourceLabel: props.sourceLabel, unknownFields: !known }),
+    [fieldsKey, valueMaps, params, expected, props.sourceLabel, known],
   );
-  const check = useMemo(() => (!known || value.trim() === '' ? null : checkFormula(value, { fields: [...fields], valueMaps, expected })), [known, value, fields, valueMaps, expected]);
+  const check = useMemo(() => (!known || value.trim() === '' ? null : checkFormula(value, { fields: [...fields], valueMaps, ...(params && { params }), expected })), [known, value, fields, valueMaps, params, expected]);
   const problems = check?.diagnostics ?? [];
   const errors = problems.filter((d) => d.severity === 'error');
   // Config problems without a range (empty formula, …); the checker's own ones come from `check`.
@@ -119,6 +121,7 @@ function FormulaResults({
   value,
   fields,
   valueMaps,
+  params,
   expected,
   rows,
   previewProblem,
@@ -131,7 +134,7 @@ function FormulaResults({
   booleanWords,
 }: Omit<FormulaFieldProps, 'fields'> & { fields: readonly Field[]; compiles: boolean; maxRows: number; resultType?: FieldType }) {
   const shown = useMemo(() => (rows ?? []).slice(0, maxRows), [rows, maxRows]);
-  const results = useMemo(() => (compiles ? evaluateRows(value, shown, { fields, valueMaps, expected }, previewNow) : null), [compiles, value, shown, fields, valueMaps, expected, previewNow]);
+  const results = useMemo(() => (compiles ? evaluateRows(value, shown, { fields, valueMaps, ...(params && { params }), expected }, previewNow) : null), [compiles, value, shown, fields, valueMaps, params, expected, previewNow]);
   const columns = useMemo(() => keyColumns(value, fields), [value, fields]);
 
   if (!rows || rows.length === 0) {

@@ -1,5 +1,5 @@
 // The live preview of one formula: which input columns to show beside it, and its value on each sample row.
-import { compileFormula, convertValue, tokenize, type Field, type FieldType, type FlowRow } from '../../shared';
+import { compileFormula, convertValue, tokenize, type Field, type FieldType, type FlowRow, type RunParameter } from '../../shared';
 
 export type RowResult = { rowNumber: number; values: Record<string, unknown>; ok: true; value: unknown } | { rowNumber: number; values: Record<string, unknown>; ok: false; error: string };
 
@@ -22,13 +22,14 @@ export function keyColumns(text: string, fields: readonly Field[], max = 3): Fie
 export function evaluateRows(
   text: string,
   rows: readonly FlowRow[],
-  ctx: { fields: readonly Field[]; valueMaps: Record<string, Record<string, unknown>>; expected?: FieldType },
+  ctx: { fields: readonly Field[]; valueMaps: Record<string, Record<string, unknown>>; expected?: FieldType; params?: readonly RunParameter[] },
   now: number,
 ): RowResult[] | null {
   if (text.trim() === '') return null;
-  const compiled = compileFormula(text, { fields: [...ctx.fields], valueMaps: ctx.valueMaps, expected: ctx.expected });
+  const compiled = compileFormula(text, { fields: [...ctx.fields], valueMaps: ctx.valueMaps, expected: ctx.expected, ...(ctx.params && { params: ctx.params }) });
   if (!compiled.ok) return null;
-  const clock = { now: () => now };
+  // PARAM reads each parameter's default on sample rows (a run gives its own values).
+  const clock = { now: () => now, params: new Map((ctx.params ?? []).filter((p) => p.default !== undefined && p.default !== null && p.default !== '').map((p) => [p.name, p.default])) };
   return rows.map((row) => {
     const r = compiled.evaluate(row.values, clock);
     if (!r.ok) return { rowNumber: row.rowNumber, values: row.values, ok: false, error: r.error };

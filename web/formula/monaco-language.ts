@@ -16,7 +16,7 @@ function problemsOf(model: Monaco.editor.ITextModel): { text: string; diagnostic
   const ctx = getEditorContext(model.uri.toString());
   const text = model.getValue();
   if (!ctx || ctx.unknownFields || text.trim() === '') return { text, diagnostics: [] };
-  return { text, diagnostics: checkFormula(text, { fields: [...ctx.fields], valueMaps: ctx.valueMaps, expected: ctx.expected }).diagnostics };
+  return { text, diagnostics: checkFormula(text, { fields: [...ctx.fields], valueMaps: ctx.valueMaps, ...(ctx.params && { params: ctx.params }), expected: ctx.expected }).diagnostics };
 }
 
 export function registerFormulaLanguage(monaco: MonacoApi) {
@@ -29,6 +29,7 @@ export function registerFormulaLanguage(monaco: MonacoApi) {
     function: monaco.languages.CompletionItemKind.Function,
     keyword: monaco.languages.CompletionItemKind.Keyword,
     'value-map': monaco.languages.CompletionItemKind.Enum,
+    parameter: monaco.languages.CompletionItemKind.Variable,
   };
   const rangeOf = (model: Monaco.editor.ITextModel, start: number, end: number): Monaco.IRange => {
     const s = model.getPositionAt(start);
@@ -42,7 +43,7 @@ export function registerFormulaLanguage(monaco: MonacoApi) {
       const ctx = getEditorContext(model.uri.toString());
       const text = model.getValue();
       const offset = model.getOffsetAt(position);
-      const { from, to, items } = completionsAt(text, offset, { fields: ctx?.fields ?? [], sourceLabel: ctx?.sourceLabel, valueMaps: ctx?.valueMaps });
+      const { from, to, items } = completionsAt(text, offset, { fields: ctx?.fields ?? [], sourceLabel: ctx?.sourceLabel, valueMaps: ctx?.valueMaps, ...(ctx?.params && { params: ctx.params }) });
       return {
         suggestions: items.map((s) => ({
           label: { label: s.label, description: s.kind === 'field' ? s.detail : undefined },

@@ -36,6 +36,8 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'schedule.saved': 'Saved a schedule',
   'schedule.deleted': 'Removed a schedule',
   'run.resumed': 'Resumed a failed run',
+  'run.cancelled': 'Cancelled a run',
+  'run.rerun': 'Ran a run again',
   'connection.created': 'Created a connection',
   'connection.changed': 'Changed a connection',
   'connection.tested': 'Tested a connection',
@@ -63,6 +65,8 @@ const TONE: Partial<Record<AuditAction, string>> = {
   'integration.published': 'badge--green',
   'run.started': 'badge--blue',
   'run.resumed': 'badge--blue',
+  'run.cancelled': 'badge--gray',
+  'run.rerun': 'badge--blue',
 };
 
 /** A day picked in a date input as the start (or the end) of that day, local time, in ISO. */

@@ -1,5 +1,6 @@
 // Sync history: every run of one integration, newest first, with its counts and outcome.
 import { useEffect, useState } from 'react';
+import { isCancellableRun, RUN_STATUS_LABELS, RunStatus } from '../../shared';
 import { api, errorMessage } from '../api';
 import { EmptyState, ErrorBanner } from '../components/empty-state';
 import { IconChevronLeft, IconChevronRight, IconHistory } from '../components/icons';
@@ -9,8 +10,9 @@ import { durationBetween, formatCount, formatDateTime, formatDuration, relativeT
 import { useLoad, useNow } from '../lib/hooks';
 import { toast } from '../lib/toasts';
 import { href, navigate } from '../router';
-import { RunFilesDialog } from '../runs/run-files-dialog';
+import { RunDialog } from '../runs/run-files-dialog';
 import { RunMenu } from '../runs/run-menu';
+import { startedByLabel } from '../runs/run-labels';
 import * as routes from '../../shared/api/routes';
 import { useCan } from '../auth/session';
 import { ScheduleDialog } from '../schedules/schedule-dialog';
@@ -18,13 +20,27 @@ import { formatInZone, ScheduleSummary } from '../schedules/schedule-summary';
 import { OperationsPanel } from '../integrations/operations-panel';
 
 const PAGE = 25;
-const TRIGGER_LABELS: Record<string, string> = { manual: 'Manual', api: 'API', schedule: 'Scheduled' };
+
+/** A date input's YYYY-MM-DD as the start of that day in the person's time zone, as ISO (the API's `from`/`to`). */
+const dayStart = (day: string, plusDays = 0): string | undefined => {
+  if (!day) return undefined;
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(y as number, (m as number) - 1, (d as number) + plusDays).toISOString();
+};
 
 export function HistoryPage({ id }: { id: string }) {
   const [offset, setOffset] = useState(0);
+  const [status, setStatus] = useState<RunStatus | ''>('');
+  const [fromDay, setFromDay] = useState('');
+  const [toDay, setToDay] = useState('');
   const now = useNow(5_000);
   const integration = useLoad(() => api.getIntegration(id), [id]);
-  const runs = useLoad(() => api.listRuns(id, { limit: PAGE, offset }), [id, offset]);
+  // Filtered and paged on the server: the page holds at most PAGE runs whatever the history's length.
+  const runs = useLoad(
+    () => api.listRuns(id, { limit: PAGE, offset, ...(status && { status: [status] }), from: dayStart(fromDay), to: dayStart(toDay, 1) }),
+    [id, offset, status, fromDay, toDay],
+  );
+  const filtered = status !== '' || fromDay !== '' || toDay !== '';
   const [starting, setStarting] = useState(false);
   const [choosing, setChoosing] = useState(false);
   const [editingSchedule, setEditingSchedule] = useState(false);
@@ -32,7 +48,7 @@ export function HistoryPage({ id }: { id: string }) {
   const canRun = useCan('run');
   const published = integration.data ? integration.data.publishedVersionNumber !== null : false;
   const active = integration.data?.active ?? true;
-  const live = runs.data?.items.some((r) => r.status === 'running' || r.status === 'scheduled');
+  const live = runs.data?.items.some((r) => isCancellableRun(r.status) || r.status === 'scheduled');
   const { reload, data } = runs;
   useEffect(() => {
     if (!live) return;
@@ -40,6 +56,7 @@ export function HistoryPage({ id }: { id: string }) {
     return () => window.clearTimeout(t);
   }, [live, data, reload]);
 
+  /** "Run with the defaults" from the menu: no dialog. */
   async function runNow() {
     setStarting(true);
     try {
@@ -54,8 +71,8 @@ export function HistoryPage({ id }: { id: string }) {
   const name = integration.data?.name ?? 'Integration';
   const total = runs.data?.total ?? 0;
   const items = runs.data?.items ?? [];
-  // The schedule's next time heads the first page as a Scheduled row.
-  const upcoming = offset === 0 && schedule.data?.enabled ? schedule.data.nextRuns[0] : undefined;
+  // The schedule's next time heads the first page (unfiltered) as a Scheduled row.
+  const upcoming = offset === 0 && !filtered && schedule.data?.enabled ? schedule.data.nextRuns[0] : undefined;
   return (
     <div className="page">
       <PageHeader
@@ -116,9 +133,45 @@ export function HistoryPage({ id }: { id: string }) {
             </div>
           </div>
         ) : null}
+        <div className="history-filters" data-testid="history-filters">
+          <select
+            className="input"
+            aria-label="Status"
+            value={status}
+            data-testid="filter-status"
+            onChange={(e) => {
+              setStatus(e.target.value === '' ? '' : RunStatus.parse(e.target.value));
+              setOffset(0);
+            }}
+          >
+            <option value="">Every status</option>
+            {RunStatus.options.map((s) => (
+              <option key={s} value={s}>
+                {RUN_STATUS_LABELS[s]}
+              </option>
+            ))}
+          </select>
+          <label className="muted small" htmlFor="filter-from">
+            From
+          </label>
+          <input id="filter-from" className="input" type="date" value={fromDay} max={toDay || undefined} data-testid="filter-from" onChange={(e) => (setFromDay(e.target.value), setOffset(0))} />
+          <label className="muted small" htmlFor="filter-to">
+            to
+          </label>
+          <input id="filter-to" className="input" type="date" value={toDay} min={fromDay || undefined} data-testid="filter-to" onChange={(e) => (setToDay(e.target.value), setOffset(0))} />
+          {filtered ? (
+            <button type="button" className="btn btn--ghost btn--sm" onClick={() => (setStatus(''), setFromDay(''), setToDay(''), setOffset(0))}>
+              Clear filters
+            </button>
+          ) : null}
+        </div>
         {runs.error ? <ErrorBanner message={errorMessage(runs.error)} onRetry={runs.reload} /> : null}
         {runs.loading && !runs.data ? (
           <div className="card table-card card--skeleton" style={{ height: 240 }} />
+        ) : items.length === 0 && !runs.error && filtered ? (
+          <EmptyState icon={<IconHistory size={28} />} title="No runs match these filters">
+            Change the status or the dates, or clear the filters.
+          </EmptyState>
         ) : items.length === 0 && !upcoming && !runs.error ? (
           <EmptyState icon={<IconHistory size={28} />} title="No runs yet">
             Publish the integration and press Run now. Every run shows up here with what it read, wrote and rejected.
@@ -130,6 +183,7 @@ export function HistoryPage({ id }: { id: string }) {
                 <thead>
                   <tr>
                     <th>Status</th>
+                    <th>Run</th>
                     <th>Started</th>
                     <th>Trigger</th>
                     <th>File</th>
@@ -147,6 +201,7 @@ export function HistoryPage({ id }: { id: string }) {
                           <td>
                             <RunStatusBadge status="scheduled" />
                           </td>
+                          <td className="muted">Next scheduled run</td>
                           <td title={t}>
                             <div className="nowrap">{formatInZone(t, schedule.data!.timeZone)}</div>
                             <div className="muted small nowrap">{relativeTime(t, now)}</div>
@@ -165,6 +220,9 @@ export function HistoryPage({ id }: { id: string }) {
                           <RunStatusBadge status={r.status} />
                         </a>
                       </td>
+                      <td className="run-name" data-testid="run-name">
+                        {r.name || '—'}
+                      </td>
                       <td title={r.startedAt ?? r.createdAt}>
                         <div className="nowrap">{formatDateTime(r.startedAt ?? r.createdAt, now)}</div>
                         <div className="muted small nowrap">
@@ -173,7 +231,7 @@ export function HistoryPage({ id }: { id: string }) {
                         </div>
                       </td>
                       <td>
-                        <div>{TRIGGER_LABELS[r.trigger] ?? r.trigger}</div>
+                        <div data-testid="run-started-by">{startedByLabel(r)}</div>
                         <div className="muted small" title="The published version this run ran">
                           v{r.versionNumber}
                         </div>
@@ -220,7 +278,7 @@ export function HistoryPage({ id }: { id: string }) {
         />
       ) : null}
       {choosing && integration.data ? (
-        <RunFilesDialog
+        <RunDialog
           integrationId={id}
           integrationName={integration.data.name}
           versionNumber={integration.data.publishedVersionNumber}

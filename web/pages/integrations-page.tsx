@@ -14,7 +14,7 @@ import { useLoad, useNow } from '../lib/hooks';
 import { confirmDialog } from '../lib/confirm';
 import { toast } from '../lib/toasts';
 import { href, navigate } from '../router';
-import { RunFilesDialog } from '../runs/run-files-dialog';
+import { RunDialog } from '../runs/run-files-dialog';
 import { RunMenu } from '../runs/run-menu';
 import { useCan } from '../auth/session';
 
@@ -199,7 +199,7 @@ function IntegrationCard({ item, schedule, onDeleted, onScheduled }: CardProps) 
         />
       ) : null}
       {choosing ? (
-        <RunFilesDialog
+        <RunDialog
           integrationId={item.id}
           integrationName={item.name}
           versionNumber={item.publishedVersionNumber}

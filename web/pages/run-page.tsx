@@ -1,6 +1,6 @@
 // One run: its outcome, each step in plan order with counts and timings, the files it read and the rows it rejected.
 import { useMemo, useState } from 'react';
-import { expectedRows, getKind, isTerminalRun, outcomeSummary, runProgress, RUN_STATUS_LABELS, waitingMessage, type RunDetail, type RunFile, type RunStep } from '../../shared';
+import { expectedRows, getKind, isCancellableRun, isTerminalRun, outcomeSummary, runProgress, RUN_STATUS_LABELS, waitingMessage, type RunDetail, type RunFile, type RunStep } from '../../shared';
 import { api, errorMessage } from '../api';
 import { EmptyState, ErrorBanner } from '../components/empty-state';
 import { IconFile, IconHistory, Spinner } from '../components/icons';
@@ -13,11 +13,11 @@ import { useRunStream } from '../lib/run-stream';
 import { toast } from '../lib/toasts';
 import { href, navigate } from '../router';
 import { formatLabel } from '../runs/file-labels';
-import { RunFilesDialog } from '../runs/run-files-dialog';
+import { RunDialog } from '../runs/run-files-dialog';
 import { RunMenu } from '../runs/run-menu';
+import { startedByLabel } from '../runs/run-labels';
 import { Pager } from './history-page';
 
-const TRIGGER_LABELS: Record<string, string> = { manual: 'Started manually', api: 'Started by the API', schedule: 'Started by a schedule' };
 
 export function RunPage({ id }: { id: string }) {
   const [generation, setGeneration] = useState(0);
@@ -50,9 +50,14 @@ export function RunPage({ id }: { id: string }) {
             <a href={href.history(run.integrationId)}>Sync history</a>
           </>
         }
-        title={`Run of ${run.integrationName}`}
+        title={run.name || `Run of ${run.integrationName}`}
         meta={<RunStatusBadge status={run.status} testId="run-status" />}
-        actions={<RunAgain run={run} disabled={!terminal} />}
+        actions={
+          <>
+            {isCancellableRun(run.status) ? <CancelButton run={run} /> : null}
+            <RunAgain run={run} disabled={!terminal} />
+          </>
+        }
       />
       <div className="page__body">
         {error && !terminal ? <div className="banner banner--warn">{error} — retrying…</div> : null}
@@ -71,6 +76,14 @@ export function RunPage({ id }: { id: string }) {
               ) : null}
             </span>
             {run.status === 'failed' && run.resumeFromRow && !failedForRejections(run) ? <ResumeButton run={run} resumeFromRow={run.resumeFromRow} onResumed={() => setGeneration((g) => g + 1)} /> : null}
+          </div>
+        ) : null}
+        {run.status === 'cancelled' ? (
+          <div className="banner banner--info" role="status" data-testid="run-cancelled">
+            <span>
+              <strong>This run was cancelled.</strong> The batches it committed before it stopped stay written ({formatCount(run.counts.written)}{' '}
+              {run.counts.written === 1 ? 'record' : 'records'}); nothing of the batch in flight was kept. Run again to start over with the same settings.
+            </span>
           </div>
         ) : null}
         {waitingStep?.waiting ? (
@@ -125,8 +138,39 @@ function ResumeButton({ run, resumeFromRow, onResumed }: { run: RunDetail; resum
   );
 }
 
+/** Cancel a queued or running run: the engine stops it after the batch in flight commits or rolls back. */
+function CancelButton({ run }: { run: RunDetail }) {
+  const [busy, setBusy] = useState(false);
+  const [asked, setAsked] = useState(false);
+  return (
+    <button
+      type="button"
+      className="btn btn--danger-ghost"
+      data-testid="run-cancel"
+      disabled={busy || asked}
+      title="Stop this run: the batch in flight finishes committing or rolls back, then the run ends Cancelled"
+      onClick={async () => {
+        if (!window.confirm(`Cancel "${run.name || `the run of ${run.integrationName}`}"? Records already written stay written.`)) return;
+        setBusy(true);
+        try {
+          await api.cancelRun(run.id);
+          setAsked(true);
+          toast('Cancelling: the run stops after the batch in flight', 'success');
+        } catch (e) {
+          toast(errorMessage(e), 'error');
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      {busy || asked ? <Spinner size={14} /> : null} {asked ? 'Cancelling…' : 'Cancel run'}
+    </button>
+  );
+}
+
 function RunAgain({ run, disabled }: { run: RunDetail; disabled: boolean }) {
   const [busy, setBusy] = useState(false);
+  const [rerunning, setRerunning] = useState(false);
   const [choosing, setChoosing] = useState(false);
   const integrationId = run.integrationId;
   return (
@@ -134,8 +178,28 @@ function RunAgain({ run, disabled }: { run: RunDetail; disabled: boolean }) {
       <a className="btn btn--ghost" href={href.history(integrationId)}>
         <IconHistory size={14} /> Sync history
       </a>
+      <button
+        type="button"
+        className="btn btn--secondary"
+        data-testid="rerun"
+        disabled={disabled || rerunning}
+        title="A new run of the published version with this run's parameters and replaced files"
+        onClick={async () => {
+          setRerunning(true);
+          try {
+            const { runId } = await api.rerun(run.id);
+            navigate(href.run(runId));
+          } catch (e) {
+            toast(errorMessage(e), 'error');
+          } finally {
+            setRerunning(false);
+          }
+        }}
+      >
+        {rerunning ? <Spinner size={14} /> : null} Run again with the same settings
+      </button>
       <RunMenu
-        label="Run again"
+        label="Run now"
         testId="run-again"
         disabled={disabled}
         busy={busy}
@@ -153,7 +217,7 @@ function RunAgain({ run, disabled }: { run: RunDetail; disabled: boolean }) {
         onRunWithFiles={() => setChoosing(true)}
       />
       {choosing ? (
-        <RunFilesDialog integrationId={integrationId} integrationName={run.integrationName} onClose={() => setChoosing(false)} onStarted={(runId) => navigate(href.run(runId))} />
+        <RunDialog integrationId={integrationId} integrationName={run.integrationName} onClose={() => setChoosing(false)} onStarted={(runId) => navigate(href.run(runId))} />
       ) : null}
     </>
   );
@@ -233,9 +297,20 @@ function RunSummary({ run, duration, now, live }: { run: RunDetail; duration: nu
           <dd>v{run.versionNumber}</dd>
         </div>
         <div>
-          <dt>Trigger</dt>
-          <dd>{TRIGGER_LABELS[run.trigger] ?? run.trigger}</dd>
+          <dt>Started by</dt>
+          <dd data-testid="run-started-by">{startedByLabel(run)}</dd>
         </div>
+        {Object.keys(run.params).length > 0 ? (
+          <div>
+            <dt>Parameters</dt>
+            <dd data-testid="run-params">
+              {Object.entries(run.params)
+                .sort(([a], [b]) => a.localeCompare(b))
+                .map(([k, v]) => `${k} = ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+                .join(' · ')}
+            </dd>
+          </div>
+        ) : null}
         <div>
           <dt>Started</dt>
           <dd title={run.startedAt ?? ''}>{run.startedAt ? `${formatDateTime(run.startedAt, now)} · ${relativeTime(run.startedAt, now)}` : 'Not yet'}</dd>

@@ -1,8 +1,8 @@
-// "Run with other files…": the published version's file sources, each of which can read another uploaded file
-// for this one run. The published files stay as they are; the run keeps the files it read.
+// The Run now dialog, the one place a run is started from the app: its name, the integration's declared parameters,
+// and the file sources, each of which can read another uploaded file for this run only (the published files stay).
 import { Modal } from '../components/modal';
-import { useRef, useState } from 'react';
-import { missingColumns, type RunFileSource, type UploadedFile } from '../../shared';
+import { useEffect, useRef, useState } from 'react';
+import { missingColumns, PARAMETER_TYPE_LABELS, type RunFileSource, type RunParameter, type UploadedFile } from '../../shared';
 import { api, ApiRequestError, errorMessage } from '../api';
 import { ErrorBanner } from '../components/empty-state';
 import { IconAlert, IconFile, IconPlay, IconUpload, IconX, Spinner } from '../components/icons';
@@ -23,19 +23,45 @@ interface Props {
 }
 
 type Choice = { file: UploadedFile; missing: string[] };
+type ParamInput = string | boolean;
 
-export function RunFilesDialog({ integrationId, integrationName, versionNumber, onClose, onStarted }: Props) {
-  const sources = useLoad(() => api.listFileSources(integrationId), [integrationId]);
+/** "Manual run, 6 Dec 2026, 01:40": the default name, in the person's own time. */
+export function defaultRunName(now = new Date()): string {
+  const when = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(now);
+  return `Manual run, ${when}`;
+}
+
+const initialInput = (p: RunParameter): ParamInput => (p.type === 'boolean' ? p.default === true : p.default === undefined || p.default === null ? '' : String(p.default));
+
+/** What the API gets for one parameter: numbers as numbers, TRUE/FALSE as booleans; an empty box is left out (the default applies). */
+function paramValue(p: RunParameter, input: ParamInput): unknown {
+  if (p.type === 'boolean') return input === true;
+  const text = String(input).trim();
+  if (text === '') return undefined;
+  if (p.type === 'number') return Number.isFinite(Number(text)) ? Number(text) : text;
+  return text;
+}
+
+export function RunDialog({ integrationId, integrationName, versionNumber, onClose, onStarted }: Props) {
+  const options = useLoad(() => api.getRunOptions(integrationId), [integrationId]);
+  const [name, setName] = useState(() => defaultRunName());
+  const [inputs, setInputs] = useState<Record<string, ParamInput>>({});
+  const [paramErrors, setParamErrors] = useState<Record<string, string>>({});
   const [choices, setChoices] = useState<Record<string, Choice>>({});
   const [uploading, setUploading] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
 
-  const list = sources.data ?? [];
+  const list = options.data?.fileSources ?? [];
+  const parameters = options.data?.parameters ?? [];
+  useEffect(() => {
+    if (options.data) setInputs(Object.fromEntries(options.data.parameters.map((p) => [p.name, initialInput(p)])));
+  }, [options.data]);
   const replaced = Object.keys(choices).length;
   const invalid = Object.values(choices).some((c) => c.missing.length > 0);
   const busy = Object.keys(uploading).length > 0;
+  const missingRequired = parameters.filter((p) => p.required && p.type !== 'boolean' && String(inputs[p.name] ?? '').trim() === '' && (p.default === undefined || p.default === null || p.default === ''));
 
   async function upload(source: RunFileSource, file: File) {
     setUploading((u) => ({ ...u, [source.nodeId]: file.name }));
@@ -61,21 +87,27 @@ export function RunFilesDialog({ integrationId, integrationName, versionNumber, 
   async function start() {
     setStarting(true);
     setFormError(null);
+    setParamErrors({});
     try {
       const files = Object.fromEntries(Object.entries(choices).map(([nodeId, c]) => [nodeId, c.file.id]));
-      const { runId } = await api.startRun(integrationId, {}, files);
+      const params = Object.fromEntries(parameters.map((p) => [p.name, paramValue(p, inputs[p.name] ?? '')] as const).filter(([, v]) => v !== undefined));
+      const { runId } = await api.startRun(integrationId, params, files, name.trim() || undefined);
       onStarted(runId);
     } catch (e) {
-      // The server names each bad replacement as files.<node id>: show it beside that source.
+      // The server names each bad parameter as params.<name> and each bad replacement as files.<node id>: show it there.
       const placed: Record<string, string> = {};
+      const placedParams: Record<string, string> = {};
       if (e instanceof ApiRequestError) {
         for (const issue of e.issues) {
           const nodeId = issue.path.startsWith('files.') ? issue.path.slice('files.'.length) : null;
           if (nodeId && list.some((s) => s.nodeId === nodeId)) placed[nodeId] = issue.message;
+          const param = issue.path.startsWith('params.') ? issue.path.slice('params.'.length) : null;
+          if (param && parameters.some((p) => p.name === param)) placedParams[param] = issue.message;
         }
       }
       if (Object.keys(placed).length > 0) setErrors((er) => ({ ...er, ...placed }));
-      else setFormError(errorMessage(e));
+      if (Object.keys(placedParams).length > 0) setParamErrors(placedParams);
+      if (Object.keys(placed).length === 0 && Object.keys(placedParams).length === 0) setFormError(errorMessage(e));
       setStarting(false);
     }
   }
@@ -85,11 +117,11 @@ export function RunFilesDialog({ integrationId, integrationName, versionNumber, 
       <div className="dialog card" data-testid="run-files-dialog">
         <header className="dialog__head">
           <span className="kind-chip kind-chip--source kind-chip--lg">
-            <IconFile size={18} />
+            <IconPlay size={18} />
           </span>
           <div className="dialog__titles">
             <h2 className="dialog__title" id="run-files-title">
-              Run with other files
+              Run now
             </h2>
             <p className="dialog__subtitle muted">
               {integrationName}
@@ -101,38 +133,70 @@ export function RunFilesDialog({ integrationId, integrationName, versionNumber, 
           </button>
         </header>
         <div className="dialog__body">
-          <p className="hint run-files-intro">
-            Choose a file to read instead of the published one, for this run only. It needs every column the source reads; the order and any
-            extra columns do not matter, and it may be another format.
-          </p>
-          {sources.error ? <ErrorBanner message={errorMessage(sources.error)} onRetry={sources.reload} /> : null}
-          {sources.loading && !sources.data ? (
+          <section className="run-dialog__section">
+            <label className="run-dialog__section-title" htmlFor="run-name">
+              Run name
+            </label>
+            <input id="run-name" className="input" value={name} maxLength={200} onChange={(e) => setName(e.target.value)} disabled={starting} data-testid="run-name" />
+          </section>
+          {options.error ? <ErrorBanner message={errorMessage(options.error)} onRetry={options.reload} /> : null}
+          {options.loading && !options.data ? (
             <div className="page-loading">
-              <Spinner size={18} /> Loading the file sources…
+              <Spinner size={18} /> Loading what this run takes…
             </div>
           ) : null}
-          {sources.data && list.length === 0 ? (
-            <div className="banner banner--info">
-              <span>This integration reads no files, so there is nothing to replace. Run now runs it as published.</span>
-            </div>
+          {parameters.length > 0 ? (
+            <section className="run-dialog__section" data-testid="run-parameters">
+              <h3 className="run-dialog__section-title">Parameters</h3>
+              {parameters.map((p) => (
+                <ParamField
+                  key={p.name}
+                  param={p}
+                  value={inputs[p.name] ?? initialInput(p)}
+                  error={paramErrors[p.name]}
+                  disabled={starting}
+                  onChange={(v) => {
+                    setInputs((i) => ({ ...i, [p.name]: v }));
+                    setParamErrors(({ [p.name]: _gone, ...rest }) => rest);
+                  }}
+                />
+              ))}
+            </section>
           ) : null}
-          {list.map((source) => (
-            <SourceRow
-              key={source.nodeId}
-              source={source}
-              choice={choices[source.nodeId]}
-              uploading={uploading[source.nodeId]}
-              error={errors[source.nodeId]}
-              disabled={starting}
-              onPick={(f) => void upload(source, f)}
-              onKeepPublished={() => keepPublished(source.nodeId)}
-            />
-          ))}
+          {list.length > 0 ? (
+            <section className="run-dialog__section">
+              <h3 className="run-dialog__section-title">Files</h3>
+              <p className="hint run-files-intro">
+                Choose a file to read instead of the published one, for this run only. It needs every column the source reads; the order and any
+                extra columns do not matter, and it may be another format.
+              </p>
+              {list.map((source) => (
+                <SourceRow
+                  key={source.nodeId}
+                  source={source}
+                  choice={choices[source.nodeId]}
+                  uploading={uploading[source.nodeId]}
+                  error={errors[source.nodeId]}
+                  disabled={starting}
+                  onPick={(f) => void upload(source, f)}
+                  onKeepPublished={() => keepPublished(source.nodeId)}
+                />
+              ))}
+            </section>
+          ) : null}
           {formError ? <ErrorBanner message={formError} /> : null}
         </div>
         <footer className="dialog__foot">
-          <span className={`small ${invalid ? 'hint--error' : 'muted'}`}>
-            {invalid ? 'A chosen file cannot be used: see the message above' : replaced === 0 ? 'No file replaced yet' : `${replaced} ${replaced === 1 ? 'file' : 'files'} replaced for this run`}
+          <span className={`small ${invalid || missingRequired.length > 0 ? 'hint--error' : 'muted'}`}>
+            {invalid
+              ? 'A chosen file cannot be used: see the message above'
+              : missingRequired.length > 0
+                ? `Give a value for ${missingRequired.map((p) => p.name).join(', ')}`
+                : replaced === 0
+                  ? list.length > 0
+                    ? 'With the published files'
+                    : ''
+                  : `${replaced} ${replaced === 1 ? 'file' : 'files'} replaced for this run`}
           </span>
           <span className="spacer" />
           <button type="button" className="btn btn--ghost" onClick={onClose} disabled={starting}>
@@ -142,7 +206,7 @@ export function RunFilesDialog({ integrationId, integrationName, versionNumber, 
             type="button"
             className="btn btn--primary"
             onClick={() => void start()}
-            disabled={starting || busy || invalid || !sources.data}
+            disabled={starting || busy || invalid || !options.data || missingRequired.length > 0}
             title={invalid ? 'A chosen file lacks columns the source reads' : undefined}
             data-testid="run-with-files-start"
           >
@@ -152,6 +216,44 @@ export function RunFilesDialog({ integrationId, integrationName, versionNumber, 
         </footer>
       </div>
     </Modal>
+  );
+}
+
+function ParamField({ param, value, error, disabled, onChange }: { param: RunParameter; value: ParamInput; error: string | undefined; disabled: boolean; onChange: (v: ParamInput) => void }) {
+  const id = `run-param-${param.name}`;
+  return (
+    <div className="run-param" data-testid="run-parameter" data-name={param.name}>
+      <label className="run-param__label" htmlFor={id}>
+        {param.name}
+        {param.required ? <span className="text-warn"> *</span> : null}
+        <span className="muted small"> · {PARAMETER_TYPE_LABELS[param.type]}</span>
+      </label>
+      {param.type === 'boolean' ? (
+        <label className="checkbox small">
+          <input id={id} type="checkbox" checked={value === true} disabled={disabled} onChange={(e) => onChange(e.target.checked)} data-testid="run-parameter-input" />
+          {value === true ? 'TRUE' : 'FALSE'}
+        </label>
+      ) : (
+        <input
+          id={id}
+          className={`input${error ? ' is-invalid' : ''}`}
+          type={param.type === 'date' ? 'date' : param.type === 'number' ? 'number' : 'text'}
+          step={param.type === 'number' ? 'any' : undefined}
+          value={String(value)}
+          placeholder={param.description ?? (param.required ? 'Required' : 'Optional')}
+          disabled={disabled}
+          aria-invalid={error ? true : undefined}
+          onChange={(e) => onChange(e.target.value)}
+          data-testid="run-parameter-input"
+        />
+      )}
+      {error ? (
+        <div className="field-error" role="alert" data-testid="run-parameter-error">
+          <IconAlert size={14} />
+          <span>{error}</span>
+        </div>
+      ) : null}
+    </div>
   );
 }
 

@@ -1,4 +1,5 @@
-// The "Run now" button with a menu beside it: run the published version as it is, or pick other files first.
+// The "Run now" button, which opens the Run now dialog (name, parameters, files), with a menu beside it: run at once
+// with the defaults, or open the same dialog to replace files.
 import { useId } from 'react';
 import { useCan } from '../auth/session';
 import { IconChevronRight, IconFile, IconPlay, Spinner } from '../components/icons';
@@ -6,7 +7,9 @@ import { useMenuButton } from '../components/menu';
 
 export interface RunMenuProps {
   label: string;
+  /** Runs at once with the defaults (no name, default parameters, the published files). */
   onRun: () => void;
+  /** Opens the Run now dialog: the main button and "Run with other files…". */
   onRunWithFiles: () => void;
   disabled?: boolean;
   busy?: boolean;
@@ -32,7 +35,7 @@ function RunMenuButton({ label, onRun, onRunWithFiles, disabled, busy, title, va
   };
   return (
     <div className="split-btn">
-      <button type="button" className={`btn btn--${variant} split-btn__main`} onClick={onRun} disabled={disabled || busy} title={title} data-testid={testId}>
+      <button type="button" className={`btn btn--${variant} split-btn__main`} onClick={onRunWithFiles} disabled={disabled || busy} title={title} data-testid={testId} aria-haspopup="dialog">
         {busy ? <Spinner /> : <IconPlay size={14} />}
         {label}
       </button>
@@ -54,11 +57,11 @@ function RunMenuButton({ label, onRun, onRunWithFiles, disabled, busy, title, va
       </button>
       {menu.open ? (
         <div ref={menu.menuRef} id={menuId} className={`menu menu--${align}`} role="menu" aria-label="Ways to run" onKeyDown={menu.onMenuKeyDown}>
-          <button type="button" role="menuitem" tabIndex={-1} className="menu__item" onClick={choose(onRun)}>
+          <button type="button" role="menuitem" tabIndex={-1} className="menu__item" onClick={choose(onRun)} data-testid="run-defaults">
             <IconPlay size={14} />
             <span>
-              <span className="menu__label">Run now</span>
-              <span className="menu__hint">With the published files</span>
+              <span className="menu__label">Run with the defaults</span>
+              <span className="menu__hint">Default parameters, the published files</span>
             </span>
           </button>
           <button type="button" role="menuitem" tabIndex={-1} className="menu__item" onClick={choose(onRunWithFiles)} data-testid="run-with-files">

@@ -1,5 +1,6 @@
 // The MySQL/MariaDB connector: keyset-paged reads in a READ ONLY consistent-snapshot transaction, and
 // batch writes as multi-row INSERT ... ON DUPLICATE KEY UPDATE, with per-row savepoints as the fallback.
+import { sqlParamNames } from '../../../shared/compiler/sql-params';
 import { connect } from 'node:net';
 import mysql from 'mysql2/promise';
 import type { FieldType } from '../../../shared/graph/field-types';
@@ -166,6 +167,10 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
   async function* read(object: string, options: ReadOptions): AsyncGenerator<ReadBatch> {
     const batchSize = Math.max(1, Math.floor(options.batchSize));
     const query = options.query === undefined ? undefined : checkSelectQuery(options.query, 'mysql');
+    // mysql2 formats values into the text on the client: not a bind parameter, so run parameters are refused here.
+    if (query && sqlParamNames(query).length > 0) {
+      throw new ConnectorError('invalid_query', 'Run parameters ({{name}}) in SQL filters are bound by PostgreSQL connections only; on MySQL or MariaDB write the value into the filter, or read through a Filter step with PARAM("name")');
+    }
     let cursor = parseCursor(options.cursor);
     options.signal?.throwIfAborted();
     const lent = await lease();

@@ -9,7 +9,7 @@ import { checkSelectQuery, MORE_THAN_ONE } from '../sql-guard';
 import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings, recordOf, superuserWarning, toParam } from '../sql-common';
 import { ConnectorError, defineConnector, type ConnectorSession, type OpenOptions, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
 import { PostgresConfig, PostgresSecrets, postgresManifest } from './manifest';
-import { beginReadOnly, carrying, describeFilter, filterSource, isMultipleStatements, limitTime } from './query-filter';
+import { beginReadOnly, bindFilterParams, carrying, describeFilter, filterSource, isMultipleStatements, limitTime } from './query-filter';
 import { mapPostgresType, parsePostgresValue } from './type-map';
 
 export { PostgresConfig, PostgresSecrets, postgresManifest } from './manifest';
@@ -225,14 +225,16 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       open = true;
       // The filter's safety is the server's (query-filter.ts): parsed alone as one statement returning rows, then
       // carried only through the extended protocol, inside this READ ONLY transaction with its statement timeout.
-      const source = query ? filterSource(query) : table.sql;
+      // {{name}} placeholders become $1, $2…: the values travel apart from the text (sql-params.ts).
+      const bound = query ? bindFilterParams(query, options.queryParams) : null;
+      const source = bound ? filterSource(bound.text) : table.sql;
       let key = table.primaryKey;
       let names = table.columns.map((c) => c.name);
-      if (query) {
-        names = (await describeFilter(client, query)).names;
+      if (bound) {
+        names = (await describeFilter(client, bound.text)).names;
         if (!key.every((k) => names.includes(k))) key = [];
       }
-      const params: unknown[] = [];
+      const params: unknown[] = [...(bound?.values ?? [])];
       const conditions: string[] = [];
       if (options.incremental) {
         const field = options.incremental.field;

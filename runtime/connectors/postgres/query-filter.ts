@@ -3,6 +3,7 @@
 // must return rows; every statement carrying it is sent the same way, inside a READ ONLY transaction with its own
 // statement timeout; and the connection that ran it is never reused (a filter may change session settings).
 import type pg from 'pg';
+import { bindSqlParams, SqlParamError, sqlParamNames } from '../../../shared/compiler/sql-params';
 import { ConnectorError } from '../types';
 
 /** What the server said about the filter alone: the columns it returns, in order. */
@@ -88,4 +89,19 @@ export async function limitTime(client: pg.PoolClient, timeoutMs: number): Promi
 export function isMultipleStatements(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
   return e?.code === '42601' && /multiple commands/i.test(e.message ?? '');
+}
+
+/**
+ * The filter with its `{{name}}` run parameters as bind parameters $1, $2… and their values (shared/compiler/sql-params).
+ * Without run parameters (a designer preview) every placeholder is bound as NULL, so the filter still parses and
+ * describes its columns.
+ */
+export function bindFilterParams(filter: string, params: ReadonlyMap<string, unknown> | undefined): { text: string; values: unknown[] } {
+  const given = params ?? new Map(sqlParamNames(filter).map((n) => [n, null]));
+  try {
+    return bindSqlParams(filter, given);
+  } catch (e) {
+    if (e instanceof SqlParamError) throw new ConnectorError('invalid_query', e.message);
+    throw e;
+  }
 }

@@ -8,8 +8,9 @@ import { auth } from './0006-auth';
 import { stepWaiting } from './0007-step-waiting';
 import { schedules } from './0008-schedules';
 import { opsTrigger } from './0009-ops-trigger';
+import { runNames } from './0010-run-names';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger];
+export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames];
 
 export type { Migration } from './types';

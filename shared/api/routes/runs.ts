@@ -1,7 +1,8 @@
 // Runs: start one from the published version, list them, read one with its steps, stream progress.
 import { z } from 'zod';
 import { Page, StartRunInput, StartRunResult } from '../integrations';
-import { RejectedRecord, RunDetail, RunFileSource, RunListItem } from '../runs';
+import { RejectedRecord, RunDetail, RunFileSource, RunListItem, RunStatus } from '../runs';
+import { RunParameter } from '../../graph/parameters';
 import { IdParam, Paging, json, route } from './define';
 
 export const startRun = route({
@@ -18,6 +19,31 @@ export const resumeRun = route({
   responses: { 202: json(z.object({ runId: z.string(), workflowId: z.string() })) },
 });
 
+export const cancelRun = route({
+  method: 'post',
+  path: '/runs/{id}/cancel',
+  request: { params: IdParam },
+  responses: { 202: json(z.object({ runId: z.string(), status: RunStatus })) },
+});
+
+/** "Run again with the same settings": a new run of the published version with this run's parameters and files. */
+export const rerun = route({
+  method: 'post',
+  path: '/runs/{id}/rerun',
+  request: { params: IdParam, body: { content: { 'application/json': { schema: z.object({ name: z.string().trim().max(200).optional() }) } }, required: false } },
+  responses: { 202: json(StartRunResult) },
+});
+
+/** What the Run now dialog offers: the published version's declared parameters and its file sources. */
+export const RunOptions = z.object({ parameters: z.array(RunParameter), fileSources: z.array(RunFileSource) });
+
+export const getRunOptions = route({
+  method: 'get',
+  path: '/integrations/{id}/run-options',
+  request: { params: IdParam },
+  responses: { 200: json(RunOptions) },
+});
+
 export const listFileSources = route({
   method: 'get',
   path: '/integrations/{id}/file-sources',
@@ -25,10 +51,30 @@ export const listFileSources = route({
   responses: { 200: json(z.array(RunFileSource)) },
 });
 
+/** The sync history's filters, applied on the server before paging. */
+export const RunHistoryQuery = Paging.extend({
+  status: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (!s) return undefined;
+      const parts = s.split(',').map((p) => p.trim()).filter(Boolean);
+      const bad = parts.filter((p) => !RunStatus.safeParse(p).success);
+      if (bad.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `Unknown status ${bad.map((b) => `"${b}"`).join(', ')}; use ${RunStatus.options.join(', ')}` });
+        return z.NEVER;
+      }
+      return parts as RunStatus[];
+    })
+    .meta({ description: 'Only runs in these statuses, comma-separated (e.g. `failed,cancelled`)' }),
+  from: z.iso.datetime({ offset: true }).optional().meta({ description: 'Only runs created at or after this ISO date-time' }),
+  to: z.iso.datetime({ offset: true }).optional().meta({ description: 'Only runs created before this ISO date-time' }),
+});
+
 export const listRuns = route({
   method: 'get',
   path: '/integrations/{id}/runs',
-  request: { params: IdParam, query: Paging },
+  request: { params: IdParam, query: RunHistoryQuery },
   responses: { 200: json(Page(RunListItem)) },
 });
 

@@ -1,8 +1,14 @@
 // Compile-time checks of the database table source: connection, table, preview stamp and columns.
 import { isPreviewCurrent, type SqlSourceConfig } from '../../graph/kinds/sql-source';
+import { sqlParamNames } from '../sql-params';
 import type { KindInfer } from './types';
 
-export const inferSqlSource: KindInfer<SqlSourceConfig> = (config, _input, report) => {
+export const inferSqlSource: KindInfer<SqlSourceConfig> = (config, _input, report, ctx) => {
+  // {{name}} in the filter is a run parameter bound as a value: it must be one the integration declares.
+  const declared = new Set((ctx.params ?? []).map((p) => p.name));
+  for (const name of sqlParamNames(config.query ?? '')) {
+    if (!declared.has(name)) report({ code: 'unknown-parameter', message: `The query uses {{${name}}}, but the integration declares no parameter "${name}"`, path: 'query' });
+  }
   if (!config.connectionId) report({ code: 'no-connection', message: 'Choose a connection', path: 'connectionId' });
   if (!config.object) report({ code: 'no-table', message: 'Choose a table', path: 'object' });
   if (config.connectionId && config.object) {

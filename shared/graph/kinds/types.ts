@@ -10,6 +10,8 @@ export interface CompileContext {
   workspaceObjects?: Record<string, RowSchema>;
   /** Value maps formulas may LOOKUP, by name (from the graph when not given). */
   valueMaps?: Record<string, Record<string, unknown>>;
+  /** The integration's declared run parameters (from the graph when not given): PARAM("name") is checked against them. */
+  params?: readonly { name: string; type: 'text' | 'number' | 'date' | 'boolean' }[];
 }
 
 /**

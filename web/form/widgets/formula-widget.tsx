@@ -34,6 +34,7 @@ export function FormulaWidget({ ctx, path, id, label }: { ctx: FormCtx; path: st
       onChange={(v) => ctx.set(path, v, { merge: true })}
       fields={ctx.upstream?.fields ?? null}
       valueMaps={ctx.valueMaps}
+      params={ctx.params}
       expected={EXPECTED[key]}
       sourceLabel={ctx.upstreamLabel}
       diagnostics={diagnosticsAt(ctx.diagnostics, path)}

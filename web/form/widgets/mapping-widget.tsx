@@ -178,6 +178,7 @@ export function MappingWidget({ ctx, path }: { ctx: FormCtx; path: string }) {
                         onChange={(v) => ctx.set(`${path}.${i}.formula`, v, { merge: true })}
                         fields={ctx.upstream?.fields ?? null}
                         valueMaps={ctx.valueMaps}
+                        params={ctx.params}
                         expected={row.type}
                         sourceLabel={ctx.upstreamLabel}
                         diagnostics={at('formula')}

@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Graph } from './schema';
+import { checkFormula, compileFormula } from '../formula';
+import { compile } from '../compiler';
+import { parameterDeclarationIssues, resolveRunParams, type RunParameter } from './parameters';
+
+const DECLARED: RunParameter[] = [
+  { name: 'since', type: 'date', required: true },
+  { name: 'limit', type: 'number', required: false, default: 100 },
+  { name: 'region', type: 'text', required: false },
+  { name: 'dryRun', type: 'boolean', required: false, default: false },
+];
+
+describe('run parameters', () => {
+  it('fills defaults and keeps typed values', () => {
+    expect(resolveRunParams(DECLARED, { since: '2024-03-01', region: 'EU' })).toEqual({
+      ok: true,
+      params: { since: '2024-03-01', limit: 100, region: 'EU', dryRun: false },
+    });
+  });
+
+  it('names each parameter of the wrong type, the missing required one and an undeclared one', () => {
+    const result = resolveRunParams(DECLARED, { limit: '100', dryRun: 'yes', regoin: 'EU' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues).toEqual([
+      { path: 'params.regoin', message: 'Unknown parameter "regoin"; this integration declares "since", "limit", "region", "dryRun"' },
+      { path: 'params.since', message: 'The parameter "since" is required' },
+      { path: 'params.limit', message: 'The parameter "limit" must be a number' },
+      { path: 'params.dryRun', message: 'The parameter "dryRun" must be true or false' },
+    ]);
+  });
+
+  it('refuses a date that is not a real calendar date', () => {
+    const bad = resolveRunParams(DECLARED, { since: '2024-02-31' });
+    expect(bad.ok).toBe(false);
+    expect(resolveRunParams(DECLARED, { since: '2024-02-29' }).ok).toBe(true);
+  });
+
+  it('takes any params when nothing is declared (runs before parameters existed)', () => {
+    expect(resolveRunParams(undefined, { anything: 1 })).toEqual({ ok: true, params: { anything: 1 } });
+  });
+
+  it('reports bad names, duplicates and defaults of the wrong type', () => {
+    expect(
+      parameterDeclarationIssues([
+        { name: '1st', type: 'text', required: false },
+        { name: 'a', type: 'number', required: false, default: 'x' },
+        { name: 'a', type: 'text', required: false },
+      ]).map((i) => [i.index, i.field]),
+    ).toEqual([
+      [0, 'name'],
+      [1, 'default'],
+      [2, 'name'],
+    ]);
+  });
+});
+
+describe('PARAM against the declarations', () => {
+  const params = DECLARED.map((p) => ({ name: p.name, type: p.type }));
+
+  it('gives the declared type, so a Number parameter takes part in arithmetic', () => {
+    expect(checkFormula('PARAM("limit") * 2', { fields: [], params }).type).toEqual({ kind: 'Number' });
+    expect(checkFormula('PARAM("since")', { fields: [], params }).type).toEqual({ kind: 'Date' });
+    expect(checkFormula('IF(PARAM("dryRun"), 1, 0)', { fields: [], params }).diagnostics).toEqual([]);
+    const f = compileFormula('PARAM("limit") * 2', { fields: [], params });
+    expect(f.ok && f.evaluate({}, { params: new Map([['limit', 21]]) })).toEqual({ ok: true, value: 42 });
+  });
+
+  it('refuses a name the integration does not declare, with a suggestion', () => {
+    const { diagnostics } = checkFormula('PARAM("limt")', { fields: [], params });
+    expect(diagnostics.map((d) => [d.code, d.message])).toEqual([['unknown-param', 'Unknown parameter "limt". Did you mean "limit"?']]);
+  });
+
+  it('refuses a declared type used wrongly', () => {
+    const { diagnostics } = checkFormula('UPPER(PARAM("limit"))', { fields: [], params });
+    expect(diagnostics[0]?.severity).toBe('error');
+  });
+
+  it('is checked by the compiler with the graph\'s declarations, which the plan keeps', () => {
+    const base = Graph.parse(JSON.parse(readFileSync(resolve(import.meta.dirname, '../../test/fixtures/graphs/customers-csv-map-workspace.json'), 'utf8')));
+    const map = base.nodes.find((n) => n.kind === 'map');
+    if (!map) throw new Error('the fixture has a map');
+    const withFormula = (formula: string) => ({
+      ...base,
+      nodes: [...base.nodes.filter((n) => n.id !== map.id), { ...map, config: { ...map.config, fields: [...((map.config.fields as unknown[]) ?? []), { from: 'formula', target: 'Batch size', type: 'number', formula }] } }],
+      parameters: DECLARED,
+    });
+    // (The fixture's file source has no preview stamp, so the compiler asks for one; the formula itself is fine.)
+    expect(compile(withFormula('PARAM("limit") * 2')).diagnostics.filter((d) => d.code.startsWith('formula-'))).toEqual([]);
+    expect(compile(withFormula('PARAM("limit")')).diagnostics.filter((d) => d.code.startsWith('formula-')).map((d) => d.message)).toEqual([]);
+    const { diagnostics } = compile(withFormula('PARAM("nope")'));
+    expect(diagnostics.some((d) => d.code === 'formula-unknown-param' && d.nodeId === map.id)).toBe(true);
+    const graph = withFormula('1');
+    expect(compile({ ...graph, parameters: [{ name: 'bad name', type: 'text', required: false }] }).diagnostics.some((d) => d.code === 'bad-parameter' && d.path === 'parameters.0.name')).toBe(true);
+  });
+});

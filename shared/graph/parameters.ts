@@ -1,0 +1,93 @@
+// Run parameters an integration declares: each run gives values (or takes the defaults), formulas read them with
+// PARAM("name") and SQL filters with {{name}} (a bind parameter). Declared on the graph, so a version freezes them.
+import { z } from 'zod';
+
+export const ParameterType = z.enum(['text', 'number', 'date', 'boolean']);
+export type ParameterType = z.infer<typeof ParameterType>;
+
+export const PARAMETER_TYPE_LABELS: Record<ParameterType, string> = { text: 'Text', number: 'Number', date: 'Date', boolean: 'Boolean' };
+
+/** A parameter name: what PARAM("…") and {{…}} name, so letters, digits and underscores only. */
+export const PARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const isRealDate = (s: string) => ISO_DATE.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+
+export const RunParameter = z.object({
+  // Lenient on purpose (a half-typed draft still saves); the compiler reports a bad name or default.
+  name: z.string().max(64),
+  type: ParameterType,
+  required: z.boolean().default(false),
+  /** Used when a run gives no value: text, a number, TRUE/FALSE, or a date as YYYY-MM-DD. */
+  default: z.union([z.string(), z.number(), z.boolean()]).nullable().optional(),
+  description: z.string().max(500).optional(),
+});
+export type RunParameter = z.infer<typeof RunParameter>;
+
+/** The zod schema of one value of a parameter of this type. Dates are calendar dates written YYYY-MM-DD. */
+export function parameterValueSchema(type: ParameterType): z.ZodType<string | number | boolean> {
+  switch (type) {
+    case 'text':
+      return z.string({ error: 'must be text' }).max(10_000);
+    case 'number':
+      return z.number({ error: 'must be a number' }).finite();
+    case 'boolean':
+      return z.boolean({ error: 'must be true or false' });
+    case 'date':
+      return z.string({ error: 'must be a date written YYYY-MM-DD' }).refine(isRealDate, 'must be a date written YYYY-MM-DD');
+  }
+}
+
+export interface ParameterIssue {
+  /** `params.<name>`, as the API names the field. */
+  path: string;
+  message: string;
+}
+
+/**
+ * A run's parameter values checked against the declarations: each declared one of its type, every required one
+ * given (a default counts), defaults filled in. Values for names nobody declared are refused, so a typo is not
+ * silently ignored. With no declarations at all, anything goes (runs before parameters existed passed free params).
+ */
+export function resolveRunParams(
+  declared: readonly RunParameter[] | undefined,
+  given: Record<string, unknown>,
+): { ok: true; params: Record<string, unknown> } | { ok: false; issues: ParameterIssue[] } {
+  if (!declared || declared.length === 0) return { ok: true, params: { ...given } };
+  const issues: ParameterIssue[] = [];
+  const params: Record<string, unknown> = Object.create(null);
+  const byName = new Map(declared.map((p) => [p.name, p]));
+  for (const name of Object.keys(given)) {
+    // maxRejectedPercent is a run setting the verdict reads (run-verdict.ts), not a declared parameter.
+    if (!byName.has(name) && name !== 'maxRejectedPercent') {
+      issues.push({ path: `params.${name}`, message: `Unknown parameter "${name}"; this integration declares ${declared.map((p) => `"${p.name}"`).join(', ')}` });
+    } else if (name === 'maxRejectedPercent') params[name] = given[name];
+  }
+  for (const p of declared) {
+    const raw = Object.hasOwn(given, p.name) ? given[p.name] : undefined;
+    const value = raw === undefined || raw === null || raw === '' ? (p.default ?? null) : raw;
+    if (value === null || value === '') {
+      if (p.required) issues.push({ path: `params.${p.name}`, message: `The parameter "${p.name}" is required` });
+      continue;
+    }
+    const parsed = parameterValueSchema(p.type).safeParse(value);
+    if (!parsed.success) issues.push({ path: `params.${p.name}`, message: `The parameter "${p.name}" ${parsed.error.issues[0]?.message ?? 'has the wrong type'}` });
+    else params[p.name] = parsed.data;
+  }
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, params: { ...params } };
+}
+
+/** What is wrong with the declarations themselves (for the compiler): names, duplicates, defaults of the wrong type. */
+export function parameterDeclarationIssues(declared: readonly RunParameter[] | undefined): { index: number; field: 'name' | 'default'; message: string }[] {
+  const out: { index: number; field: 'name' | 'default'; message: string }[] = [];
+  const seen = new Set<string>();
+  for (const [index, p] of (declared ?? []).entries()) {
+    if (!PARAMETER_NAME.test(p.name)) out.push({ index, field: 'name', message: `Parameter ${index + 1}: a name is letters, digits and _ (not starting with a digit), such as since` });
+    else if (seen.has(p.name)) out.push({ index, field: 'name', message: `Two parameters are named "${p.name}"` });
+    seen.add(p.name);
+    if (p.default !== undefined && p.default !== null && p.default !== '' && !parameterValueSchema(p.type).safeParse(p.default).success) {
+      out.push({ index, field: 'default', message: `The default of "${p.name}" ${parameterValueSchema(p.type).safeParse(p.default).error?.issues[0]?.message ?? 'has the wrong type'}` });
+    }
+  }
+  return out;
+}
