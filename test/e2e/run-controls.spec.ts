@@ -7,9 +7,6 @@ import { type APIRequestContext, type Page } from '@playwright/test';
 import { graphFixture, withPreviewedFile } from '../support/graph-fixtures';
 import { expect, test } from './helpers';
 
-// `npm run test:e2e` runs this spec a second time, alone, with slow batches; the first pass skips it.
-test.skip(!process.env.WEFT_E2E_SLOW_BATCHES, 'needs WEFT_E2E_SLOW_BATCHES=1 (small, slow batches to cancel mid-run)');
-
 const DOCS_SHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
 const ROWS = 1500;
 const CSV = `Email,Name,Plan\n${Array.from({ length: ROWS }, (_, i) => `p${i}@x.io,Person ${i},${i % 2 ? 'Pro' : 'Free'}`).join('\n')}\n`;
