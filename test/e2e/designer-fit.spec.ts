@@ -77,6 +77,10 @@ test('"Tidy up" lines a jumbled flow up left to right, one undo step', async ({ 
   await page.screenshot({ path: resolve(DOCS_SHOTS, 'designer-before-tidy-1440x900.png') });
   await page.getByTestId('tidy-up').click();
   await expect.poll(async () => new Set((await view(page)).ys).size).toBe(1);
+  // The viewport glides to the new layout: read it once every step is in view and the zoom has settled.
+  await expect.poll(async () => (await view(page)).inside).toBe(5);
+  let last = -1;
+  await expect.poll(async () => { const z = (await view(page)).zoom; const still = z === last; last = z; return still; }, { intervals: [150] }).toBe(true);
   const v = await view(page);
   // In flow order, left to right.
   const order = await page.evaluate(() =>
