@@ -1,6 +1,8 @@
 // The web app's JavaScript weight: what a first visit downloads before anything is shown, and what loads later.
-// Run with `npm run bench:bundle` (builds with Vite first; `--no-build` reads dist/web as it is). Prints figures;
-// asserts nothing. Initial = the entry script and every chunk index.html preloads; lazy = every other chunk.
+// Run with `npm run bench:bundle` (builds with Vite first; `--no-build` reads dist/web as it is). Prints figures.
+// With `--budget <KB>` it exits 1 when the initial JavaScript is heavier than that: `npm run test:e2e` runs it after
+// its build, so a page or library that slips into the first load fails CI instead of going unnoticed.
+// Initial = the entry script and every chunk index.html preloads; lazy = every other chunk.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -48,3 +50,14 @@ const all = readdirSync(join(DIST, 'assets'))
 const initialGzip = table('Initial JavaScript (loaded by index.html)', all.filter((f) => initial.has(f)).map(measure));
 table('Lazy JavaScript (loaded when needed)', all.filter((f) => !initial.has(f)).map(measure));
 console.log(`\nInitial JS: ${kb(initialGzip)} gzipped (target ~${TARGET_KB} KB)`);
+
+const budgetAt = process.argv.indexOf('--budget');
+if (budgetAt >= 0) {
+  const budget = Number(process.argv[budgetAt + 1]);
+  if (!Number.isFinite(budget) || budget <= 0) throw new Error('--budget needs a size in KB, e.g. --budget 128');
+  if (initialGzip > budget * 1024) {
+    console.error(`Initial JS is ${kb(initialGzip)} gzipped, over the budget of ${budget} KB: lazy-load the new page or library (React.lazy, import()).`);
+    process.exit(1);
+  }
+  console.log(`Within the budget of ${budget} KB.`);
+}

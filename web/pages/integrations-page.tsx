@@ -1,8 +1,7 @@
 // The integrations list: one card per integration with its last run, and the way to start a new one.
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { emptyGraph, type IntegrationSummary, type Schedule } from '../../shared';
 import * as routes from '../../shared/api/routes';
-import { ScheduleDialog } from '../schedules/schedule-dialog';
 import { ScheduleSummary } from '../schedules/schedule-summary';
 import { api, errorMessage } from '../api';
 import { EmptyState, ErrorBanner } from '../components/empty-state';
@@ -14,9 +13,12 @@ import { useLoad, useNow } from '../lib/hooks';
 import { confirmDialog } from '../lib/confirm';
 import { toast } from '../lib/toasts';
 import { href, navigate } from '../router';
-import { RunDialog } from '../runs/run-files-dialog';
 import { RunMenu } from '../runs/run-menu';
 import { useCan } from '../auth/session';
+
+// The dialogs open on a click: they load then, not with the first page (bench/bundle.ts keeps the first load small).
+const ScheduleDialog = lazy(() => import('../schedules/schedule-dialog').then((m) => ({ default: m.ScheduleDialog })));
+const RunDialog = lazy(() => import('../runs/run-files-dialog').then((m) => ({ default: m.RunDialog })));
 
 export function IntegrationsPage() {
   const list = useLoad(() => api.listIntegrations(), []);
@@ -185,6 +187,7 @@ function IntegrationCard({ item, schedule, onDeleted, onScheduled }: CardProps) 
           <IconArrowRight size={14} />
         </a>
       </div>
+      <Suspense fallback={null}>
       {editing ? (
         <ScheduleDialog
           integrationId={item.id}
@@ -207,6 +210,7 @@ function IntegrationCard({ item, schedule, onDeleted, onScheduled }: CardProps) 
           onStarted={(runId) => navigate(href.run(runId))}
         />
       ) : null}
+      </Suspense>
     </article>
   );
 }
