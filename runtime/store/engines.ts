@@ -30,6 +30,9 @@ export async function openPostgres(url: string, maxConnections = 10): Promise<En
   const pool = new pg.Pool({ connectionString: url, max: maxConnections });
   // An idle client's error (e.g. the server restarting) must not crash the process; the pool replaces the client.
   pool.on('error', (err) => console.warn(`store: an idle Postgres connection failed: ${err.message}`));
+  // The pool listens only to idle clients: one that dies while checked out (between two statements of a transaction)
+  // would emit an 'error' no one hears and end the process. The statement in flight, or the next, reports it instead.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const probe = await pool.connect();
   probe.release();
   return {
