@@ -161,6 +161,12 @@ export interface ConnectorSession {
   test(): Promise<void | string | TestOutcome>;
   discover(): Promise<DiscoveredObject[]>;
   read(object: string, options: ReadOptions): AsyncIterable<ReadBatch>;
+  /**
+   * "Create this table", for systems with tables: the CREATE TABLE for `fields` (Weft types in the system's types,
+   * identifiers quoted by its rules) with `key` as the primary key; run unless `dryRun`. Throws ConnectorError
+   * (invalid_config) for a name the system cannot hold and when the table exists already.
+   */
+  createTable?(object: string, fields: Field[], key: string[], options: { dryRun: boolean }): Promise<{ object: string; ddl: string }>;
   /** One batch; one result per row, in order. A batch is atomic where the system allows. */
   write(object: string, rows: Row[], options: WriteOptions): Promise<RecordResult[]>;
   close(): Promise<void>;

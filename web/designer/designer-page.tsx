@@ -8,6 +8,7 @@ import { api, ApiRequestError, errorMessage } from '../api';
 import { ErrorBanner } from '../components/empty-state';
 import { IconChevronLeft, IconChevronRight, IconHistory, IconRedo, IconUndo, Spinner } from '../components/icons';
 import { chooseStart, drafts, type Draft } from '../drafts';
+import { DescriptionEditor } from './description-editor';
 import { useLoad, useMediaQuery, WIDE_SCREEN } from '../lib/hooks';
 import { askDialog } from '../lib/confirm';
 import { toast } from '../lib/toasts';
@@ -350,6 +351,14 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
           <div className="topbar__crumbs">
             <a href={href.integrations()}>Integrations</a>
             <span className="crumb-sep">/</span>
+            {integration ? (
+              <DescriptionEditor
+                id={id}
+                initial={integration.description}
+                canEdit={canDesign}
+                onSaved={(saved) => setBaseline((b) => (b ? { ...b, updatedAt: saved.updatedAt } : b))}
+              />
+            ) : null}
           </div>
           <div className="topbar__title-row">
             <input

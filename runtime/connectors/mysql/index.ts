@@ -10,6 +10,7 @@ import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSe
 import { ConnectorError, defineConnector, type ConnectorSession, type OpenOptions, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
 import { MysqlConfig, MysqlSecrets, mysqlManifest } from './manifest';
 import { describeFilter, filterSource, limitedSelect } from './query-filter';
+import { mysqlTableDdl } from './ddl';
 import { mapMysqlType, mysqlTypeCast, toMysqlValue } from './type-map';
 
 export { MysqlConfig, MysqlSecrets, mysqlManifest } from './manifest';
@@ -392,6 +393,21 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
       } finally {
         lent.done();
       }
+    },
+    async createTable(object, fields, key, { dryRun }) {
+      const ddl = mysqlTableDdl(object, fields, key);
+      if (!dryRun) {
+        const lent = await lease();
+        try {
+          await lent.conn.query(ddl);
+        } catch (e) {
+          if ((e as MysqlError)?.errno === 1050) throw new ConnectorError('invalid_config', `Table "${object}" already exists in database "${config.database}"; choose it from the list instead.`, { cause: e });
+          throw mysqlError(e, where, object);
+        } finally {
+          lent.done();
+        }
+      }
+      return { object, ddl };
     },
     read,
     write,

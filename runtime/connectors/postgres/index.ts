@@ -10,6 +10,7 @@ import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSe
 import { ConnectorError, defineConnector, type ConnectorSession, type OpenOptions, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
 import { PostgresConfig, PostgresSecrets, postgresManifest } from './manifest';
 import { beginReadOnly, bindFilterParams, carrying, describeFilter, filterSource, isMultipleStatements, limitTime } from './query-filter';
+import { postgresTableDdl } from './ddl';
 import { mapPostgresType, parsePostgresValue } from './type-map';
 
 export { PostgresConfig, PostgresSecrets, postgresManifest } from './manifest';
@@ -578,6 +579,23 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       } finally {
         lent.done();
       }
+    },
+    async createTable(object, fields, key, { dryRun }) {
+      const { schema, table } = splitName(object);
+      const ddl = postgresTableDdl(schema, table, fields, key);
+      if (!dryRun) {
+        const lent = await lease();
+        try {
+          await lent.client.query(ddl);
+        } catch (e) {
+          if ((e as PgError)?.code === '42P07') throw new ConnectorError('invalid_config', `Table "${table}" already exists in schema "${schema}"; choose it from the list instead.`, { cause: e });
+          if ((e as PgError)?.code === '3F000') throw new ConnectorError('not_found', `Schema "${schema}" does not exist in database "${config.database}".`, { cause: e });
+          throw postgresError(e, where, object);
+        } finally {
+          lent.done();
+        }
+      }
+      return { object: `${schema}.${table}`, ddl };
     },
     read,
     write,
