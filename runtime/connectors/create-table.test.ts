@@ -159,6 +159,13 @@ for (const d of dialects) {
       expect(written).toEqual([{ outcome: 'created' }, { outcome: 'created' }]);
     });
 
+    it('estimates a table\'s rows for a run\'s progress: a small table counted exactly, an unknown one null', async () => {
+      // "orders" holds the one row written above; the hostile table two.
+      expect(await session.estimateRows!(d.objectName('orders'))).toBe(1);
+      expect(await session.estimateRows!(d.objectName('weird "table" `x` __proto__'))).toBe(2);
+      expect(await session.estimateRows!(d.objectName('no_such_table'))).toBeNull();
+    });
+
     it('says so when the table exists already, and refuses a NUL before reaching the server', async () => {
       await expect(session.createTable!('orders', FIELDS, ['id'], { dryRun: false })).rejects.toThrow(/already exists/);
       await expect(session.createTable!('nul\u0000table', FIELDS, [], { dryRun: false })).rejects.toThrow(/NUL/);

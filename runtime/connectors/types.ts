@@ -108,6 +108,8 @@ export interface ReadBatch {
   rowNumbers?: number[];
   sourceRows?: Row[];
   rejected?: ReadRejected[];
+  /** Files: the bytes of the stored file read so far (read-ahead included) and its size, for a run's progress bar. */
+  progress?: { unit: 'bytes'; done: number; total: number };
 }
 
 export type WriteMode = 'insert' | 'update' | 'upsert';
@@ -160,6 +162,12 @@ export interface ConnectorSession {
    */
   test(): Promise<void | string | TestOutcome>;
   discover(): Promise<DiscoveredObject[]>;
+  /**
+   * Roughly how many rows `object` holds, for a run's progress bar: the system's statistics (Postgres
+   * pg_class.reltuples, MySQL information_schema TABLE_ROWS), counted exactly when the statistics say it is small or
+   * have none; null when unknown. Never a failure: a run reads on without a total.
+   */
+  estimateRows?(object: string): Promise<number | null>;
   read(object: string, options: ReadOptions): AsyncIterable<ReadBatch>;
   /**
    * "Create this table", for systems with tables: the CREATE TABLE for `fields` (Weft types in the system's types,

@@ -87,6 +87,17 @@ export function waitingMessage(w: StepWaiting, now = Date.now()): string {
   return `Waiting for ${w.system} — attempt ${w.attempt}, ${next}`;
 }
 
+/**
+ * How far a source is through what it reads, when the total is known: bytes of a file read against its size
+ * (`done` given), or a table's estimated row count (`done` is the step's rows read). Drives the run page's bar.
+ */
+export const StepProgress = z.object({
+  unit: z.enum(['bytes', 'rows']),
+  total: z.number().positive(),
+  done: z.number().nonnegative().optional(),
+});
+export type StepProgress = z.infer<typeof StepProgress>;
+
 export const RunStep = z.object({
   nodeId: z.string(),
   kind: z.string(),
@@ -98,6 +109,8 @@ export const RunStep = z.object({
   error: z.string().nullable(),
   /** Present while the step waits for an unreachable system. */
   waiting: StepWaiting.optional(),
+  /** A source's progress against a known total (file size, row estimate); absent when the total is unknown. */
+  progress: StepProgress.optional(),
 });
 export type RunStep = z.infer<typeof RunStep>;
 
@@ -230,6 +243,25 @@ export function expectedRows(run: Pick<RunListItem, 'id' | 'files'>, earlier: re
   const key = (files: readonly Pick<RunFile, 'nodeId' | 'fileId'>[]) => files.map((f) => `${f.nodeId}=${f.fileId}`).sort().join('\n');
   const same = earlier.find((r) => r.id !== run.id && (r.status === 'completed' || r.status === 'completed_with_errors') && key(r.files) === key(run.files));
   return same && same.counts.read > 0 ? same.counts.read : null;
+}
+
+/**
+ * The fraction of a running run's reading that is done, from its sources' own progress (bytes of a file against its
+ * size, rows against a table's estimate), averaged over the sources that report one; null when none does.
+ */
+export function sourceFraction(steps: readonly Pick<RunStep, 'progress' | 'counts'>[]): number | null {
+  const parts = steps.flatMap((s) => {
+    if (!s.progress) return [];
+    const done = s.progress.unit === 'bytes' ? (s.progress.done ?? 0) : s.counts.read;
+    return [Math.min(1, Math.max(0, done / s.progress.total))];
+  });
+  return parts.length > 0 ? parts.reduce((a, b) => a + b, 0) / parts.length : null;
+}
+
+/** Seconds left when `fraction` of the work took `elapsedSeconds`, at the same pace; null before anything is done. */
+export function secondsLeftAt(fraction: number, elapsedSeconds: number): number | null {
+  if (!(fraction > 0) || !(elapsedSeconds >= 0)) return null;
+  return Math.max(0, (elapsedSeconds * (1 - fraction)) / fraction);
 }
 
 /** Progress of a running run against a known total: fraction done (0..1) and seconds left at the rate so far. */

@@ -17,6 +17,9 @@ export { MysqlConfig, MysqlSecrets, mysqlManifest } from './manifest';
 export { mapMysqlType } from './type-map';
 
 const ident = (name: string) => `\`${name.replace(/`/g, '``')}\``;
+/** Below this many rows by the statistics (and 100 MB of data), a run's progress total is counted exactly. */
+const SMALL_TABLE_ROWS = 100_000;
+const SMALL_TABLE_BYTES = 100 * 1024 * 1024;
 /** Keeps one statement's text well under max_allowed_packet for ordinary rows. */
 const MAX_VALUES = 20_000;
 
@@ -390,6 +393,27 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
         }));
       } catch (e) {
         throw mysqlError(e, where);
+      } finally {
+        lent.done();
+      }
+    },
+    async estimateRows(object) {
+      const lent = await lease();
+      try {
+        const [stats] = await lent.conn.query<mysql.RowDataPacket[]>(
+          'SELECT TABLE_ROWS AS estimate, DATA_LENGTH AS bytes FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
+          [object],
+        );
+        const row = stats[0];
+        if (!row) return null;
+        const estimate = Number(row.estimate ?? -1);
+        // TABLE_ROWS is InnoDB's guess (off by up to half); a small table is counted exactly.
+        if (estimate >= SMALL_TABLE_ROWS) return estimate;
+        if (Number(row.bytes ?? 0) > SMALL_TABLE_BYTES) return estimate > 0 ? estimate : null;
+        const [counted] = await lent.conn.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${ident(object)}`);
+        return Number(counted[0]?.n ?? 0);
+      } catch {
+        return null;
       } finally {
         lent.done();
       }
