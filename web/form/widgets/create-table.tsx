@@ -89,7 +89,7 @@ export function CreateTable({
                 }
               }}
             />
-            <button type="button" className="btn btn--secondary btn--sm" onClick={() => void create()} aria-disabled={busy} data-testid="create-table">
+            <button type="button" className="btn btn--secondary btn--sm" onClick={() => void create()} aria-disabled={busy} data-testid="create-table-run">
               {busy ? <Spinner /> : null}
               Create this table…
             </button>
