@@ -55,15 +55,34 @@ test('file -> filter -> calculated field -> map -> workspace object -> publish -
   const labels = page.locator('.react-flow__node .wnode__label');
   await expect(labels).toHaveText(['orders.csv', 'Only status open', 'Add with_tax', 'Map fields', 'orders']);
   await page.screenshot({ path: resolve(SHOTS, 'canonical-path-designer-1440.png') });
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await page.screenshot({ path: resolve(SHOTS, 'canonical-path-designer-1024.png') });
+  await page.setViewportSize({ width: 1440, height: 900 });
 
   await act('click Publish', () => page.getByTestId('publish').click());
   await expect(page.getByTestId('save-status')).toContainText('Published v1');
   await act('click Run', () => page.getByTestId('run').click());
   await act('click Start run', () => page.getByTestId('run-files-dialog').getByTestId('run-with-files-start').click());
   await expect(page).toHaveURL(/#\/runs\/[^/]+$/);
+  // While it runs, the bar reads the file's bytes against its size (it may finish before the page shows it).
+  const caught = await page
+    .getByTestId('run-progress')
+    .waitFor({ timeout: 5_000 })
+    .then(() => true)
+    .catch(() => false);
+  // Read once, not retried: the run may end (and the bar go) a moment later.
+  const text = caught ? await page.getByTestId('run-progress').textContent({ timeout: 1_000 }).catch(() => null) : null;
+  if (text !== null) {
+    expect(text).toMatch(/\d+% of orders\.csv \([\d.]+ [KM]?B of [\d.]+ [KM]?B\)/);
+    await page.screenshot({ path: resolve(SHOTS, 'canonical-path-run-progress-1440.png') });
+  }
+  console.log(`progress bar caught while running: ${text ?? 'no'}`);
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
   await expect(page.getByTestId('run-outcome')).toContainText(`${new Intl.NumberFormat('en').format(OPEN)} created`);
 
+  await page.screenshot({ path: resolve(SHOTS, 'canonical-path-run-1440.png') });
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await page.screenshot({ path: resolve(SHOTS, 'canonical-path-run-1024.png') });
   console.log(`canonical path: ${done.length} actions (was ${BEFORE})\n${done.map((d, i) => `  ${i + 1}. ${d}`).join('\n')}`);
   expect(done.length).toBeLessThan(BEFORE);
   expect(errors).toEqual([]);
