@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanStep } from '../../shared/compiler/plan';
 import { openFilesSession } from '../connectors/files';
+import { READ_AHEAD_BYTES } from '../connectors/files/read';
 import type { StoredFile } from '../store/types';
 import { createExecutor, type SourceBatch } from '.';
 import { executorDeps, sessionsOver } from '../../test/support/connections';
@@ -35,7 +36,7 @@ async function readAll(e: Awaited<ReturnType<typeof source>>, cursor: unknown, b
 }
 
 describe('the file source executor', () => {
-  it('reports the bytes of the file read against its size with each batch, plain or gzipped, reaching the size at the end', async () => {
+  it('reports the bytes of the file read against its size with each batch, plain or gzipped, never ahead of the rows', async () => {
     // 64 KB chunks: a file of ~700 KB (random text, so its gzip is large too) gives several positions before the end.
     const lines = ['id,name', ...Array.from({ length: 20_000 }, (_, i) => `${i},${randomBytes(16).toString('hex')}`)];
     const plain = Buffer.from(lines.join('\n'));
@@ -47,11 +48,12 @@ describe('the file source executor', () => {
       const all = await readAll(e, null, 1000);
       const done = all.map((b) => b.progress?.done ?? -1);
       expect(all.every((b) => b.progress?.unit === 'bytes' && b.progress.total === content.length), compression).toBe(true);
-      // Never backwards, more than one position on the way, the whole file at the end.
+      // Never backwards, more than one position on the way, never ahead of the rows: at the end, the whole file
+      // less what may still be buffered (READ_AHEAD_BYTES), so the bar does not say 100% with rows still to come.
       expect(done, compression).toEqual([...done].sort((a, b) => a - b));
       expect(new Set(done).size, compression).toBeGreaterThan(1);
-      expect(done[0], compression).toBeLessThan(content.length);
-      expect(done.at(-1), compression).toBe(content.length);
+      expect(done[0], compression).toBeLessThan(content.length / 2);
+      expect(done.at(-1), compression).toBe(content.length - READ_AHEAD_BYTES);
       expect(all.reduce((n, b) => n + b.read, 0)).toBe(20_000);
     }
   });

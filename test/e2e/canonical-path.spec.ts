@@ -7,9 +7,9 @@ import { expect, test } from './helpers';
 
 const SHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
 const BEFORE = 25;
-/** 3,000 orders, one in three open. */
-const CSV = `id,customer,status,amount\n${Array.from({ length: 3000 }, (_, i) => `${i + 1},Customer ${i + 1},${i % 3 === 0 ? 'open' : 'closed'},${(10 + (i % 50)).toFixed(2)}`).join('\n')}\n`;
-const OPEN = 1000;
+/** 20,000 orders (~620 KB, so the run page's bar has bytes to count), one in three open. */
+const CSV = `id,customer,status,amount\n${Array.from({ length: 20_000 }, (_, i) => `${i + 1},Customer ${i + 1},${i % 3 === 0 ? 'open' : 'closed'},${(10 + (i % 50)).toFixed(2)}`).join('\n')}\n`;
+const OPEN = 6667;
 
 test('file -> filter -> calculated field -> map -> workspace object -> publish -> run, in fewer than 25 actions', async ({ page }) => {
   const errors: string[] = [];
