@@ -251,7 +251,6 @@ export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base =
     testConnectionSettings: withBody(routes.testConnectionSettings),
     discoverConnection: byId(routes.discoverConnection),
     previewSource: byIdWithBody(routes.previewSource),
-    createTable: byIdWithBody(routes.createTable),
 
     session: none(routes.getSession),
     setup: withBody(routes.setup),

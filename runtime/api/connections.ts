@@ -7,6 +7,7 @@ import type { ApiDeps } from './deps';
 import { access, serve } from './guard';
 import { HttpError, validationHook, usual } from './errors';
 import * as routes from '../../shared/api/routes';
+import { createTable as createTableRoute } from '../../shared/api/routes/create-table';
 
 
 const conflict = 'Conflict: the name is taken, or integrations still use the connection (the message names them)';
@@ -89,7 +90,7 @@ const preview = serve(routes.previewSource, {
   responses: { 200: 'Preview', 400: usual[400], 404: usual[404], 422: unreadable },
 });
 
-const createTable = serve(routes.createTable, {
+const createTable = serve(createTableRoute, {
   ...access('design'),
   tags: ['Connections'],
   summary:

@@ -245,25 +245,6 @@ export function expectedRows(run: Pick<RunListItem, 'id' | 'files'>, earlier: re
   return same && same.counts.read > 0 ? same.counts.read : null;
 }
 
-/**
- * The fraction of a running run's reading that is done, from its sources' own progress (bytes of a file against its
- * size, rows against a table's estimate), averaged over the sources that report one; null when none does.
- */
-export function sourceFraction(steps: readonly Pick<RunStep, 'progress' | 'counts'>[]): number | null {
-  const parts = steps.flatMap((s) => {
-    if (!s.progress) return [];
-    const done = s.progress.unit === 'bytes' ? (s.progress.done ?? 0) : s.counts.read;
-    return [Math.min(1, Math.max(0, done / s.progress.total))];
-  });
-  return parts.length > 0 ? parts.reduce((a, b) => a + b, 0) / parts.length : null;
-}
-
-/** Seconds left when `fraction` of the work took `elapsedSeconds`, at the same pace; null before anything is done. */
-export function secondsLeftAt(fraction: number, elapsedSeconds: number): number | null {
-  if (!(fraction > 0) || !(elapsedSeconds >= 0)) return null;
-  return Math.max(0, (elapsedSeconds * (1 - fraction)) / fraction);
-}
-
 /** Progress of a running run against a known total: fraction done (0..1) and seconds left at the rate so far. */
 export function runProgress(read: number, total: number, rowsPerSecond: number | null): { fraction: number; secondsLeft: number | null } {
   const fraction = Math.min(1, Math.max(0, read / total));

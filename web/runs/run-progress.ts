@@ -1,7 +1,27 @@
 // The run page's progress bar, in one place: from the sources' own totals (bytes of a file against its size, a
 // table's row estimate) when they report them, else from an earlier run of the same files; what the bar says in words.
-import { runProgress, secondsLeftAt, sourceFraction, type RunDetail } from '../../shared';
+import { runProgress, type RunDetail, type RunStep } from '../../shared';
 import { formatBytes } from '../lib/format';
+
+// Here, not in shared/api: the run page is loaded lazily, the API contracts are in the first-load bundle.
+/**
+ * The fraction of a running run's reading that is done, from its sources' own progress (bytes of a file against its
+ * size, rows against a table's estimate), averaged over the sources that report one; null when none does.
+ */
+export function sourceFraction(steps: readonly Pick<RunStep, 'progress' | 'counts'>[]): number | null {
+  const parts = steps.flatMap((s) => {
+    if (!s.progress) return [];
+    const done = s.progress.unit === 'bytes' ? (s.progress.done ?? 0) : s.counts.read;
+    return [Math.min(1, Math.max(0, done / s.progress.total))];
+  });
+  return parts.length > 0 ? parts.reduce((a, b) => a + b, 0) / parts.length : null;
+}
+
+/** Seconds left when `fraction` of the work took `elapsedSeconds`, at the same pace; null before anything is done. */
+export function secondsLeftAt(fraction: number, elapsedSeconds: number): number | null {
+  if (!(fraction > 0) || !(elapsedSeconds >= 0)) return null;
+  return Math.max(0, (elapsedSeconds * (1 - fraction)) / fraction);
+}
 
 export interface RunBar {
   fraction: number;

@@ -7,8 +7,6 @@ import {
   ConnectionTestInput,
   ConnectionTestResult,
   ConnectorInfo,
-  CreateTableInput,
-  CreateTableResult,
   DiscoveredObjectInfo,
   SourcePreview,
   SourcePreviewInput,
@@ -88,11 +86,4 @@ export const previewSource = route({
   path: '/connections/{id}/preview',
   request: { params: IdParam, body: jsonBody(SourcePreviewInput) },
   responses: { 200: json(SourcePreview) },
-});
-
-export const createTable = route({
-  method: 'post',
-  path: '/connections/{id}/tables',
-  request: { params: IdParam, body: jsonBody(CreateTableInput) },
-  responses: { 200: json(CreateTableResult) },
 });

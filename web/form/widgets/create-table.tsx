@@ -3,6 +3,8 @@
 // runs only on "Create table"; discovery is then read again and the target takes the new table's columns.
 import { useState } from 'react';
 import type { DiscoveredObjectInfo, RowSchema } from '../../../shared';
+// The route itself, not a method of `api`: its schemas then load with the designer, not on first load.
+import { createTable as createTableRoute } from '../../../shared/api/routes/create-table';
 import { api, errorMessage } from '../../api';
 import { Spinner } from '../../components/icons';
 import { confirmDialog } from '../../lib/confirm';
@@ -46,7 +48,7 @@ export function CreateTable({
     setError(null);
     try {
       const body = { object, fields: fields.map((f) => ({ name: f.name, type: f.type })), key: upstream?.key ?? [] };
-      const dry = await api.createTable(connectionId, { ...body, dryRun: true });
+      const dry = await api.call(createTableRoute, { params: { id: connectionId }, body: { ...body, dryRun: true } });
       const keyWords = body.key.length > 0 ? ` Its primary key is ${body.key.join(', ')}.` : ' It has no primary key, so only Insert mode can write to it.';
       const ok = await confirmDialog({
         title: `Create table ${object}?`,
@@ -55,7 +57,7 @@ export function CreateTable({
         confirmLabel: 'Create table',
       });
       if (!ok) return;
-      const made = await api.createTable(connectionId, { ...body, dryRun: false });
+      const made = await api.call(createTableRoute, { params: { id: connectionId }, body: { ...body, dryRun: false } });
       const found = await onCreated(made.object);
       toast(found ? `Created table ${object}` : `Created table ${object}; press Refresh if it is not listed yet`, 'success');
       setOpen(false);
