@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import type { Graph } from '../../shared';
-import { expect, test } from './helpers';
+import { expect, expectAccessible, test } from './helpers';
 
 const SHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
 const ADMIN = process.env.WEFT_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -83,6 +83,7 @@ test('a database target offers to create its missing table, showing the statemen
   await expect(create).toContainText('Table “new_orders” does not exist');
   await expect(create).toContainText('3 columns: order id, customer "name", placed_on · key order id');
   await page.screenshot({ path: resolve(SHOTS, 'create-table-offer-1440.png') });
+  await expectAccessible(page, 'designer offering to create a table');
   await inspector.getByRole('button', { name: 'Create this table…' }).click();
 
   // The statement is shown first; nothing runs until "Create table".
@@ -92,6 +93,7 @@ test('a database target offers to create its missing table, showing the statemen
     'CREATE TABLE "public"."new_orders" (\n  "order id" numeric NOT NULL,\n  "customer ""name""" text,\n  "placed_on" date,\n  PRIMARY KEY ("order id")\n)',
   );
   await page.screenshot({ path: resolve(SHOTS, 'create-table-dialog-1440.png') });
+  await expectAccessible(page, 'the Create table dialog');
   await page.setViewportSize({ width: 1024, height: 700 });
   await page.screenshot({ path: resolve(SHOTS, 'create-table-dialog-1024.png') });
   await dialog.getByTestId('confirm-ok').click();

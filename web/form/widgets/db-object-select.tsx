@@ -69,7 +69,7 @@ export function DbObjectSelect({ ctx, path, id, invalid }: { ctx: FormCtx; path:
             </option>
           ))}
         </select>
-        <button type="button" className="btn btn--ghost btn--sm" onClick={() => setTick((t) => t + 1)} disabled={state.loading} aria-label="Read the tables again">
+        <button type="button" className="btn btn--ghost btn--sm" onClick={() => setTick((t) => t + 1)} disabled={state.loading} aria-label="Refresh the list of tables">
           {state.loading ? <Spinner /> : null}
           Refresh
         </button>
