@@ -117,6 +117,20 @@ describe('integrations', () => {
     expect((await app.request(`/api/integrations/${created.id}`)).status).toBe(404);
   });
 
+  it('keeps the description when only the name or the graph is saved, and refuses a bad one naming the field', async () => {
+    const created = Integration.parse(await (await post('/api/integrations', { name: 'Described', description: 'Orders from the shop', graph: { version: 1, nodes: [], edges: [] } })).json());
+    // The designer's Save sends name and graph only: the description stays.
+    const saved = Integration.parse(await (await put(`/api/integrations/${created.id}`, { name: 'Described', graph: { version: 1, nodes: [], edges: [] } })).json());
+    expect(saved.description).toBe('Orders from the shop');
+    const edited = Integration.parse(await (await put(`/api/integrations/${created.id}`, { description: '__proto__ "quoted" <b>' })).json());
+    expect(edited).toMatchObject({ name: 'Described', description: '__proto__ "quoted" <b>' });
+    for (const bad of ['a\u0000b', 'x'.repeat(2001), 42]) {
+      const res = await put(`/api/integrations/${created.id}`, { description: bad });
+      expect(res.status).toBe(400);
+      expect((await errorOf(res)).issues?.map((i) => i.path)).toEqual(['description']);
+    }
+  });
+
   it('rejects an invalid graph, naming the bad fields', async () => {
     const res = await post('/api/integrations', { name: '', graph: { version: 1, nodes: [{ id: 'a', kind: 'map' }], edges: 'x' } });
     expect(res.status).toBe(400);

@@ -141,3 +141,51 @@ describe('POST /connections/:id/preview', () => {
     expect(ApiError.parse(res.json).error).toMatchObject({ code: 'not_found', message: expect.stringMatching(/^Table "invoices" not found/) });
   });
 });
+
+describe('POST /connections/:id/tables ("Create this table")', () => {
+  const fields = [
+    { name: 'order_id', type: 'number' },
+    { name: 'customer "name"', type: 'text' },
+  ];
+
+  it('answers the statement on a dry run, runs it when asked, and discovery then lists the table', async ({ skip }) => {
+    if (!db) skip();
+    const dry = await call('POST', `/connections/${connection.id}/tables`, { object: 'new_orders', fields, key: ['order_id'], dryRun: true });
+    expect(dry.status).toBe(200);
+    expect(dry.json).toEqual({
+      object: 'public.new_orders',
+      created: false,
+      ddl: 'CREATE TABLE "public"."new_orders" (\n  "order_id" numeric NOT NULL,\n  "customer ""name""" text,\n  PRIMARY KEY ("order_id")\n)',
+    });
+    const before = z.array(DiscoveredObjectInfo).parse((await call('POST', `/connections/${connection.id}/discover`)).json);
+    expect(before.map((o) => o.name)).not.toContain('public.new_orders');
+
+    const made = await call('POST', `/connections/${connection.id}/tables`, { object: 'new_orders', fields, key: ['order_id'] });
+    expect(made.status).toBe(200);
+    expect(made.json).toMatchObject({ object: 'public.new_orders', created: true });
+    const after = z.array(DiscoveredObjectInfo).parse((await call('POST', `/connections/${connection.id}/discover`)).json);
+    expect(after.find((o) => o.name === 'public.new_orders')).toMatchObject({ primaryKey: ['order_id'], fields: [{ name: 'order_id', type: 'number' }, { name: 'customer "name"', type: 'text' }] });
+
+    const again = await call('POST', `/connections/${connection.id}/tables`, { object: 'new_orders', fields, key: ['order_id'] });
+    expect(again.status).toBe(422);
+    expect(ApiError.parse(again.json).error.message).toMatch(/already exists/);
+  });
+
+  it('refuses bad input naming the field: NUL, a duplicate column, a key that is not a field, no fields', async ({ skip }) => {
+    if (!db) skip();
+    const cases: [unknown, string][] = [
+      [{ object: 'bad\u0000name', fields, key: [] }, 'object'],
+      [{ object: 't', fields: [{ name: 'a\u0000', type: 'text' }], key: [] }, 'fields.0.name'],
+      [{ object: 't', fields: [...fields, fields[0]], key: [] }, 'fields.2.name'],
+      [{ object: 't', fields, key: ['__proto__'] }, 'key.0'],
+      [{ object: 't', fields: [], key: [] }, 'fields'],
+      [{ object: 't', fields: [{ name: 'x', type: 'json' }], key: [] }, 'fields.0.type'],
+    ];
+    for (const [body, path] of cases) {
+      const res = await call('POST', `/connections/${connection.id}/tables`, body);
+      expect(res.status, path).toBe(400);
+      expect(ApiError.parse(res.json).error.issues?.map((i) => i.path), path).toContain(path);
+    }
+    expect((await call('POST', '/connections/con_nope/tables', { object: 't', fields, key: [] })).status).toBe(404);
+  });
+});

@@ -7,6 +7,7 @@ import type { ApiDeps } from './deps';
 import { access, serve } from './guard';
 import { HttpError, validationHook, usual } from './errors';
 import * as routes from '../../shared/api/routes';
+import { createTable as createTableRoute } from '../../shared/api/routes/create-table';
 
 
 const conflict = 'Conflict: the name is taken, or integrations still use the connection (the message names them)';
@@ -89,6 +90,14 @@ const preview = serve(routes.previewSource, {
   responses: { 200: 'Preview', 400: usual[400], 404: usual[404], 422: unreadable },
 });
 
+const createTable = serve(createTableRoute, {
+  ...access('design'),
+  tags: ['Connections'],
+  summary:
+    'Create a table for a database target from mapped fields (Weft types become the database\'s, the key becomes the primary key); with dryRun, only answer the CREATE TABLE statement',
+  responses: { 200: 'The statement, and whether it ran', 400: usual[400], 404: usual[404], 422: unreadable },
+});
+
 /** The service's refusals as HTTP errors: 400 naming fields, 404, 409. */
 export function asHttp(err: unknown): never {
   if (err instanceof ConnectionServiceError) {
@@ -116,6 +125,7 @@ const about = (c: { id: string; name: string }) => ({ type: 'connection', id: c.
 /** Reads from a system: its failures become 422 in the user's words. */
 const reading = <T>(object: string, work: Promise<T>): Promise<T> =>
   work.catch((err: unknown) => {
+    if (err instanceof HttpError) throw err;
     if (err instanceof ConnectionServiceError) asHttp(err);
     const failure = describeReadFailure(err, object);
     if (failure.code === 'unknown' && !(err instanceof Error && err.name === 'ConnectorError')) console.error('[weft] reading a connection failed:', err);
@@ -182,6 +192,20 @@ export function connectionRoutes({ store, connections: service }: ApiDeps) {
       const { id } = c.req.valid('param');
       const objects = await reading('', service.withSession(id, async (session) => (await session.discover()).map(toObjectInfo)));
       return c.json(objects, 200);
+    })
+    .openapi(createTable, async (c) => {
+      const { id } = c.req.valid('param');
+      const { object, fields, key, dryRun } = c.req.valid('json');
+      const connection = await guarded(service.get(id));
+      const result = await reading(
+        object,
+        service.withSession(id, async (session) => {
+          if (!session.createTable) throw new HttpError(400, 'invalid_request', `${service.manifest(connection.connector)?.name ?? connection.connector} connections cannot create tables.`);
+          return session.createTable(object, fields, key, { dryRun });
+        }),
+      );
+      if (!dryRun) await audit(c, store, 'connection.table_created', about(connection), { table: result.object, columns: fields.length, key });
+      return c.json({ ...result, created: !dryRun }, 200);
     })
     .openapi(preview, async (c) => {
       const { id } = c.req.valid('param');

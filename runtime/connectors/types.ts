@@ -108,6 +108,8 @@ export interface ReadBatch {
   rowNumbers?: number[];
   sourceRows?: Row[];
   rejected?: ReadRejected[];
+  /** Files: the bytes of the stored file read so far (read-ahead included) and its size, for a run's progress bar. */
+  progress?: { unit: 'bytes'; done: number; total: number };
 }
 
 export type WriteMode = 'insert' | 'update' | 'upsert';
@@ -160,7 +162,19 @@ export interface ConnectorSession {
    */
   test(): Promise<void | string | TestOutcome>;
   discover(): Promise<DiscoveredObject[]>;
+  /**
+   * Roughly how many rows `object` holds, for a run's progress bar: the system's statistics (Postgres
+   * pg_class.reltuples, MySQL information_schema TABLE_ROWS), counted exactly when the statistics say it is small or
+   * have none; null when unknown. Never a failure: a run reads on without a total.
+   */
+  estimateRows?(object: string): Promise<number | null>;
   read(object: string, options: ReadOptions): AsyncIterable<ReadBatch>;
+  /**
+   * "Create this table", for systems with tables: the CREATE TABLE for `fields` (Weft types in the system's types,
+   * identifiers quoted by its rules) with `key` as the primary key; run unless `dryRun`. Throws ConnectorError
+   * (invalid_config) for a name the system cannot hold and when the table exists already.
+   */
+  createTable?(object: string, fields: Field[], key: string[], options: { dryRun: boolean }): Promise<{ object: string; ddl: string }>;
   /** One batch; one result per row, in order. A batch is atomic where the system allows. */
   write(object: string, rows: Row[], options: WriteOptions): Promise<RecordResult[]>;
   close(): Promise<void>;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanStep } from '../../shared/compiler/plan';
 import { openFilesSession } from '../connectors/files';
+import { READ_AHEAD_BYTES } from '../connectors/files/read';
 import type { StoredFile } from '../store/types';
 import { createExecutor, type SourceBatch } from '.';
 import { executorDeps, sessionsOver } from '../../test/support/connections';
@@ -20,7 +22,7 @@ afterAll(async () => {
 async function source(content: Buffer, config: Record<string, unknown>) {
   const path = join(dir, 'upload');
   await writeFile(path, content);
-  const file = { id: 'file_1', path } as StoredFile;
+  const file = { id: 'file_1', path, size: content.length } as StoredFile;
   const step: PlanStep = { nodeId: 'src', kind: 'csv-source', label: 'src', config: { fileId: 'file_1', fileName: 'x', ...config }, input: null, output: null };
   const e = await createExecutor(step, executorDeps({ store: { getFile: async () => file } }));
   if (e.role !== 'source') throw new Error('not a source');
@@ -34,6 +36,28 @@ async function readAll(e: Awaited<ReturnType<typeof source>>, cursor: unknown, b
 }
 
 describe('the file source executor', () => {
+  it('reports the bytes of the file read against its size with each batch, plain or gzipped, never ahead of the rows', async () => {
+    // 64 KB chunks: a file of ~700 KB (random text, so its gzip is large too) gives several positions before the end.
+    const lines = ['id,name', ...Array.from({ length: 20_000 }, (_, i) => `${i},${randomBytes(16).toString('hex')}`)];
+    const plain = Buffer.from(lines.join('\n'));
+    for (const [content, compression] of [
+      [plain, 'none'],
+      [gzipSync(plain), 'gzip'],
+    ] as const) {
+      const e = await source(content, { format: 'csv', compression, delimiter: ',', hasHeader: true, columns: [{ name: 'id', type: 'number' }, { name: 'name', type: 'text' }] });
+      const all = await readAll(e, null, 1000);
+      const done = all.map((b) => b.progress?.done ?? -1);
+      expect(all.every((b) => b.progress?.unit === 'bytes' && b.progress.total === content.length), compression).toBe(true);
+      // Never backwards, more than one position on the way, never ahead of the rows: at the end, the whole file
+      // less what may still be buffered (READ_AHEAD_BYTES), so the bar does not say 100% with rows still to come.
+      expect(done, compression).toEqual([...done].sort((a, b) => a - b));
+      expect(new Set(done).size, compression).toBeGreaterThan(1);
+      expect(done[0], compression).toBeLessThan(content.length / 2);
+      expect(done.at(-1), compression).toBe(content.length - READ_AHEAD_BYTES);
+      expect(all.reduce((n, b) => n + b.read, 0)).toBe(20_000);
+    }
+  });
+
   it('reads a gzipped NDJSON file typed as its columns, rejecting bad lines and values, resuming from the cursor', async () => {
     const lines = ['{"id":1,"who":{"name":"Ada"}}', 'not json', '{"id":"x","who":{"name":"Bob"}}', '{"id":4,"who":{"name":"Cy"}}'];
     const e = await source(gzipSync(lines.join('\n')), {

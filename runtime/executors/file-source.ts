@@ -60,7 +60,7 @@ export const fileSourceExecutor = defineExecutor({
             for (let i = 0; i < b.rows.length; i++) rows[i] = { rowNumber: numbers[i] ?? 0, values: b.rows[i] ?? {}, source: sources[i] ?? {} };
             const rejected = (b.rejected ?? []).map((r) => ({ nodeId: step.nodeId, rowNumber: r.rowNumber, source: r.source, mapped: null, reason: r.reason }));
             // Like a database query filter: records the filter dropped are not counted as read.
-            yield { rows, rejected, read: b.rows.length + rejected.length, cursor: b.cursor };
+            yield { rows, rejected, read: b.rows.length + rejected.length, cursor: b.cursor, ...(b.progress && { progress: b.progress }) };
           }
         } catch (err) {
           if (err instanceof ConnectorError && FATAL.includes(err.code)) throw new PlanError(`${step.label}: ${err.message}`);

@@ -87,8 +87,11 @@ export async function runPipelinePass(pass: PipelinePass): Promise<number> {
       {
         read: tagged(source.run.read(pass.from.batch > 0 ? pass.from.cursor : null, pass.batchSize), source.step.nodeId),
         ...(pass.check && { check: pass.check }),
-        transform: (batch) => ({ flowed: flowPipelineBatch(executors, batch, pass.owned), cursor: batch.cursor }),
-        write: async ({ flowed, cursor }) => ({ effect: await writePipelineBatch(executors, flowed).catch(failedAt(target.step.nodeId)), cursor }),
+        transform: (batch) => ({ flowed: flowPipelineBatch(executors, batch, pass.owned), cursor: batch.cursor, progress: pass.owned.has(source.step.nodeId) ? batch.progress : undefined }),
+        write: async ({ flowed, cursor, progress }) => {
+          const effect = await writePipelineBatch(executors, flowed).catch(failedAt(target.step.nodeId));
+          return { effect: progress ? { ...effect, progress: { [source.step.nodeId]: progress } } : effect, cursor };
+        },
         commit: ({ effect, cursor }, index) => pass.commit({ batch: pass.from.batch + index, cursor }, effect),
       },
       { maxAlive: pass.maxAlive ?? DEFAULT_MAX_ALIVE },

@@ -34,7 +34,7 @@ export async function buildPipeline(
 }
 
 /** The batch's effect, minus the run/pipeline/batch ids: counts per step, rejected records, the target's write. */
-export type BatchEffect = Pick<BatchCommit, 'counts' | 'rejected' | 'workspaceWrite'>;
+export type BatchEffect = Pick<BatchCommit, 'counts' | 'rejected' | 'workspaceWrite' | 'progress'>;
 
 /** A batch run through the source and transforms: their counts and rejections, and the rows for the target. */
 function flowBatch(p: PipelineExecutors, batch: SourceBatch, owned: ReadonlySet<string>) {

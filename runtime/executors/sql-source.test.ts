@@ -56,6 +56,15 @@ describe('sql-source executor', () => {
     expect(rows[0]).toMatchObject({ rowNumber: 1, values: { id: 1, customer: 'Customer 1', amount: 10.5, paid: false } });
     expect(rows.at(-1)?.rowNumber).toBe(25);
     expect(batches.flatMap((b) => b.rejected)).toEqual([]);
+    // The run page's total: the table's rows (a small table, counted exactly), on every batch.
+    expect(batches.map((b) => b.progress)).toEqual([0, 1, 2].map(() => ({ unit: 'rows', total: 25 })));
+  });
+
+  it('gives no total through a query filter, which reads an unknown part of the table', async ({ skip }) => {
+    if (!db) skip();
+    const batches = await all((await source('SELECT * FROM orders WHERE paid')).read(null, 10));
+    expect(batches.length).toBeGreaterThan(0);
+    expect(batches.every((b) => b.progress === undefined)).toBe(true);
   });
 
   it('resumes after the checkpoint of a committed batch', async ({ skip }) => {

@@ -27,6 +27,9 @@ export const sqlSourceExecutor = defineExecutor({
         let rowNumber = from.data.rows;
         try {
           const query = config.query.trim();
+          // The table's size for the run page's bar; a query filter reads an unknown part of it, so no total then.
+          const total = query || !session.estimateRows ? null : await session.estimateRows(config.object).catch(() => null);
+          const progress = total !== null && total > 0 ? { progress: { unit: 'rows' as const, total } } : {};
           // {{name}} in the filter reads the run's parameters, bound as values by the connector.
           const batches = session.read(config.object, { cursor: from.data.source, batchSize, ...(query ? { query, queryParams: params } : {}) });
           for await (const b of batches) {
@@ -35,7 +38,7 @@ export const sqlSourceExecutor = defineExecutor({
               config.columns,
               b.rows.map((values) => ({ rowNumber: ++rowNumber, values })),
             );
-            yield { rows: typed.rows, rejected: typed.rejected, read: b.rows.length, cursor: { source: b.cursor, rows: rowNumber } satisfies SqlCursor };
+            yield { rows: typed.rows, rejected: typed.rejected, read: b.rows.length, cursor: { source: b.cursor, rows: rowNumber } satisfies SqlCursor, ...progress };
           }
         } catch (err) {
           // A table that is gone or a query the database refuses will not heal on retry.

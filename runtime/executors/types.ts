@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { PlanStep } from '../../shared/compiler/plan';
 import type { KindId } from '../../shared/graph/kinds';
 import type { SessionOpener } from '../connections/sessions';
+import type { StepProgress } from '../../shared/api/runs';
 import type { BatchCommit, NewRejected, StepCounts, Store } from '../store/types';
 
 import type { FlowRow } from '../../shared/transforms';
@@ -39,6 +40,8 @@ export interface SourceBatch {
   read: number;
   /** Where the next read resumes; stored with the batch's commit. */
   cursor: unknown;
+  /** How far the source is through a known total (bytes of a file, a table's row estimate), when it knows. */
+  progress?: StepProgress;
 }
 
 export interface SourceExecutor {

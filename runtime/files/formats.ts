@@ -135,6 +135,8 @@ export interface ReadFileOptions {
   decrypt?: PgpDecrypt;
   /** CSV and JSON: false keeps a quoted empty value ("") as empty text; an unquoted empty CSV cell is null either way. */
   emptyTextIsNull?: boolean;
+  /** Plain and gzip CSV/JSON/NDJSON: told the position in the stored file as it is read (see FileSource.onRead). */
+  onRead?: (position: number) => void;
 }
 
 /**
@@ -161,7 +163,7 @@ export async function* readFileBatches(path: string, opts: ReadFileOptions): Asy
     yield* readExcelBatches(path, { sheet: opts.sheet, hasHeader: opts.hasHeader, columns: opts.columns, batchSize: opts.batchSize, startRow: opts.startRow });
     return;
   }
-  const src: FileSource = { path, compression: opts.compression, ...(opts.zipEntry ? { zipEntry: opts.zipEntry } : {}), ...(decrypt ? { decrypt } : {}) };
+  const src: FileSource = { path, compression: opts.compression, ...(opts.zipEntry ? { zipEntry: opts.zipEntry } : {}), ...(decrypt ? { decrypt } : {}), ...(opts.onRead && !decrypt ? { onRead: opts.onRead } : {}) };
   if (opts.format === 'csv') yield* readCsvBatches(src, opts);
   else yield* readRecordBatches(src, { ...opts, format: opts.format });
 }

@@ -18,6 +18,11 @@ export interface FileSource {
   zipEntry?: string;
   /** Set when the file is PGP-encrypted: the bytes are decrypted first, then decompressed. */
   decrypt?: PgpDecrypt;
+  /**
+   * Told the position in the stored file (its own bytes, compressed or not) as a plain or gzip file is read, for a
+   * run's progress against the file's size; zip entries and encrypted files do not report.
+   */
+  onRead?: (position: number) => void;
 }
 
 const READABLE_ENTRY = /\.(csv|tsv|txt|json|ndjson|jsonl)$/i;
@@ -79,8 +84,8 @@ export async function zipEntryNames(path: string): Promise<string[]> {
 /** The decompressed bytes from offset `start` on (skipping is cheap only for plain files). */
 export async function openSource(src: FileSource, start = 0): Promise<{ stream: Readable; entryName?: string }> {
   if (src.decrypt) return openDecryptedSource(src, src.decrypt, start);
-  if (src.compression === 'none') return { stream: createReadStream(src.path, { start, highWaterMark: 64 * 1024 }) };
-  const inner = src.compression === 'gzip' ? { stream: chain(createReadStream(src.path, { highWaterMark: 64 * 1024 }), createGunzip()) } : await openZipEntry(src.path, src.zipEntry);
+  if (src.compression === 'none') return { stream: counted(createReadStream(src.path, { start, highWaterMark: 64 * 1024 }), start, src.onRead) };
+  const inner = src.compression === 'gzip' ? { stream: chain(counted(createReadStream(src.path, { highWaterMark: 64 * 1024 }), 0, src.onRead), createGunzip()) } : await openZipEntry(src.path, src.zipEntry);
   return { ...inner, stream: start > 0 ? chain(inner.stream, skipBytes(start)) : inner.stream };
 }
 
@@ -96,6 +101,22 @@ export const ENCRYPTED_ZIP =
   'This PGP-encrypted file holds a zip (or an Excel workbook), which cannot be read while it is being decrypted. Ask the sender to encrypt the CSV, JSON or NDJSON file itself (gzipped is fine).';
 
 /** `a | b` where an error anywhere reaches the reader of `b`, and destroying `b` (stopping early) closes `a`. */
+/** The file's bytes as they are read, each chunk telling `onRead` the position after it. */
+function counted(file: Readable, start: number, onRead: ((position: number) => void) | undefined): Readable {
+  if (!onRead) return file;
+  let position = start;
+  return chain(
+    file,
+    new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        position += chunk.length;
+        onRead(position);
+        done(null, chunk);
+      },
+    }),
+  );
+}
+
 function chain(from: Readable, to: Transform): Readable {
   return pipeline(from, to, () => undefined);
 }

@@ -98,14 +98,22 @@ export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applie
 
     // Every step's counts in one statement (one round trip, not one per step: a commit's round trips each wait
     // behind whatever the worker's event loop is doing, so fewer of them is a shorter commit).
-    const deltas = [...counts].flatMap(([nodeId, add]) => (COUNTERS.some((c) => add[c]) ? [{ node_id: nodeId, ...Object.fromEntries(COUNTERS.map((c) => [c, add[c] ?? 0])) }] : []));
+    // A source's progress rides in the same statement (null leaves the stored one).
+    const progress = commit.progress ?? {};
+    for (const nodeId of Object.keys(progress)) if (!counts.has(nodeId)) counts.set(nodeId, {});
+    const deltas = [...counts].flatMap(([nodeId, add]) =>
+      COUNTERS.some((c) => add[c]) || progress[nodeId]
+        ? [{ node_id: nodeId, ...Object.fromEntries(COUNTERS.map((c) => [c, add[c] ?? 0])), progress: progress[nodeId] ?? null }]
+        : [],
+    );
     if (deltas.length > 0) {
       const result: unknown = await tx.execute(sql`
         UPDATE ${runSteps} AS s SET
           "read" = s."read" + d."read", written = s.written + d.written, created = s.created + d.created,
-          updated = s.updated + d.updated, unchanged = s.unchanged + d.unchanged, rejected = s.rejected + d.rejected
+          updated = s.updated + d.updated, unchanged = s.unchanged + d.unchanged, rejected = s.rejected + d.rejected,
+          progress = coalesce(d.progress, s.progress)
         FROM jsonb_to_recordset(${JSON.stringify(deltas)}::jsonb)
-          AS d(node_id text, "read" integer, written integer, created integer, updated integer, unchanged integer, rejected integer)
+          AS d(node_id text, "read" integer, written integer, created integer, updated integer, unchanged integer, rejected integer, progress jsonb)
         WHERE s.run_id = ${commit.runId} AND s.node_id = d.node_id
         RETURNING s.node_id`);
       // node-postgres and PGlite both answer with `{ rows }`.

@@ -63,6 +63,7 @@ const toStep = (s: StepRow): RunStep => ({
   endedAt: isoOrNull(s.endedAt),
   error: s.error,
   ...(s.waiting && { waiting: s.waiting }),
+  ...(s.progress && { progress: s.progress }),
 });
 
 const toRun = (row: RunRow, versionNumber: number, steps: readonly StepRow[]): Run => ({

@@ -1,6 +1,6 @@
 // Drizzle table definitions: the typed mirror of migrations/*.ts, which remain the source of the DDL.
 import type { Field, Graph, Plan, Role } from '../../shared';
-import type { StepWaiting } from '../../shared/api/runs';
+import type { StepProgress, StepWaiting } from '../../shared/api/runs';
 import type { Cadence } from '../../shared/api/schedules';
 import type { AlertSettings, AlertView } from '../../shared/api/operations';
 import type { FileCompression, FileFormat } from '../../shared/graph/kinds/file-source';
@@ -128,6 +128,7 @@ export const runSteps = pgTable(
     error: text('error'),
     /** While the step waits for an unreachable system (migration 8). */
     waiting: jsonb('waiting').$type<StepWaiting>(),
+    progress: jsonb('progress').$type<StepProgress>(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.nodeId] })],
 );

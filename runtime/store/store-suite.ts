@@ -340,6 +340,20 @@ export function runStoreSuite(target: SuiteTarget): void {
       expect((await store.listWorkspaceRecords(object)).items.map((r) => r.key)).toEqual(['a@x.io', 'b@x.io']);
     });
 
+    it('stores a source\'s progress with the batch, the latest one winning, and a batch without one keeping it', async () => {
+      const { run } = await newRun();
+      await store.commitBatch(commit(run.id, 1, { counts: { src: { read: 2 } }, progress: { src: { unit: 'bytes', done: 100, total: 1000 } } }));
+      await store.commitBatch(commit(run.id, 2, { counts: { src: { read: 2 } }, progress: { src: { unit: 'bytes', done: 400, total: 1000 } } }));
+      // A retried old batch changes nothing, its progress included.
+      await store.commitBatch(commit(run.id, 1, { counts: { src: { read: 2 } }, progress: { src: { unit: 'bytes', done: 5, total: 1000 } } }));
+      await store.commitBatch(commit(run.id, 3, { counts: { src: { read: 1 } } }));
+      const src = (await store.getRun(run.id))?.steps.find((s) => s.nodeId === 'src');
+      expect(src).toMatchObject({ counts: { read: 5 }, progress: { unit: 'bytes', done: 400, total: 1000 } });
+      // Progress alone (a filtered read that kept nothing) is stored too.
+      await store.commitBatch(commit(run.id, 4, { progress: { src: { unit: 'rows', total: 20 } } }));
+      expect((await store.getRun(run.id))?.steps.find((s) => s.nodeId === 'src')?.progress).toEqual({ unit: 'rows', total: 20 });
+    });
+
     it('keeps pipelines apart', async () => {
       const { run } = await newRun();
       await store.commitBatch(commit(run.id, 1, { pipelineId: 'p1', counts: { src: { read: 1 } } }));

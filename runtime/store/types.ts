@@ -18,6 +18,7 @@ import type {
   RunStatus,
   RunTrigger,
   StepStatus,
+  StepProgress,
   StepWaiting,
   UploadedFile,
   WorkspaceObject,
@@ -98,6 +99,8 @@ export interface BatchCommit {
   rejected: NewRejected[];
   /** Workspace writes to apply in the same transaction (the workspace target's batch). */
   workspaceWrite?: WorkspaceWrite;
+  /** A source's progress after this batch, per step node id (replaces the stored one). */
+  progress?: Record<string, StepProgress>;
 }
 
 /**

@@ -135,6 +135,7 @@ export const AUDIT_ACTIONS = [
   'connection.created',
   'connection.changed',
   'connection.tested',
+  'connection.table_created',
   'connection.duplicated',
   'connection.deleted',
   'user.invited',

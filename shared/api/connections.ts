@@ -120,3 +120,4 @@ export const SourcePreview = z.object({
   preview: z.object({ loadedAt: z.string(), hash: z.string() }),
 });
 export type SourcePreview = z.infer<typeof SourcePreview>;
+

@@ -8,14 +8,22 @@ import { FileCompression, FileFormat } from '../graph/kinds/file-source';
 import { Graph } from '../graph/schema';
 import { RunFile, RunFilesInput, RunStatus } from './runs';
 
+const IntegrationName = z.string().trim().min(1, 'Name is required').max(120);
+/** What the integration is for, in the person's words; shown on its card and under its name in the designer. */
+const IntegrationDescription = z
+  .string()
+  .max(2000, 'Keep the description under 2,000 characters')
+  .refine((d) => !d.includes('\u0000'), 'The description cannot hold a NUL character');
+
 export const IntegrationInput = z.object({
-  name: z.string().trim().min(1, 'Name is required').max(120),
-  description: z.string().max(2000).default(''),
+  name: IntegrationName,
+  description: IntegrationDescription.default(''),
   graph: Graph,
 });
 export type IntegrationInput = z.infer<typeof IntegrationInput>;
 
-export const IntegrationPatch = IntegrationInput.partial();
+/** Only what is sent changes: no defaults here, so saving the graph keeps the description. */
+export const IntegrationPatch = z.object({ name: IntegrationName, description: IntegrationDescription, graph: Graph }).partial();
 export type IntegrationPatch = z.infer<typeof IntegrationPatch>;
 
 export const Integration = z.object({

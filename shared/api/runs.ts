@@ -87,6 +87,17 @@ export function waitingMessage(w: StepWaiting, now = Date.now()): string {
   return `Waiting for ${w.system} — attempt ${w.attempt}, ${next}`;
 }
 
+/**
+ * How far a source is through what it reads, when the total is known: bytes of a file read against its size
+ * (`done` given), or a table's estimated row count (`done` is the step's rows read). Drives the run page's bar.
+ */
+export const StepProgress = z.object({
+  unit: z.enum(['bytes', 'rows']),
+  total: z.number().positive(),
+  done: z.number().nonnegative().optional(),
+});
+export type StepProgress = z.infer<typeof StepProgress>;
+
 export const RunStep = z.object({
   nodeId: z.string(),
   kind: z.string(),
@@ -98,6 +109,8 @@ export const RunStep = z.object({
   error: z.string().nullable(),
   /** Present while the step waits for an unreachable system. */
   waiting: StepWaiting.optional(),
+  /** A source's progress against a known total (file size, row estimate); absent when the total is unknown. */
+  progress: StepProgress.optional(),
 });
 export type RunStep = z.infer<typeof RunStep>;
 

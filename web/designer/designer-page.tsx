@@ -8,6 +8,8 @@ import { api, ApiRequestError, errorMessage } from '../api';
 import { ErrorBanner } from '../components/empty-state';
 import { IconChevronLeft, IconChevronRight, IconHistory, IconRedo, IconUndo, Spinner } from '../components/icons';
 import { chooseStart, drafts, type Draft } from '../drafts';
+import { chainedConfig } from './chained-config';
+import { DescriptionEditor } from './description-editor';
 import { useLoad, useMediaQuery, WIDE_SCREEN } from '../lib/hooks';
 import { askDialog } from '../lib/confirm';
 import { toast } from '../lib/toasts';
@@ -21,7 +23,7 @@ import { Inspector } from './inspector';
 import { Palette } from './palette';
 import { ProblemsButton } from './problems-panel';
 import { useSampleProblems } from './sample-checks';
-import { configChangeOps } from './step-names';
+import { configChangeOps, defaultStepName } from './step-names';
 
 const OFFLINE_CODES = new Set(['network', 'unavailable']);
 
@@ -130,9 +132,14 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
 
   const graphRef = useRef(graph);
   graphRef.current = graph;
-  const addNode = useCallback((kind: string, position: { x: number; y: number }, connectFrom?: string) => {
+  const addNode = useCallback((kind: string, position: { x: number; y: number }, connectFrom?: string, config?: Record<string, unknown> | null) => {
     const op = addNodeOp(graphRef.current, kind, position);
     if (!op || op.type !== 'addNode') return;
+    if (config) {
+      op.node.config = config;
+      const label = defaultStepName({ kind, config });
+      if (label) op.node.label = label;
+    }
     const ops: GraphOp[] = [op];
     if (connectFrom) ops.push({ type: 'connect', edge: { id: edgeId(connectFrom, op.node.id), source: connectFrom, target: op.node.id, sourceHandle: null, targetHandle: null } });
     setHistory((h) => commit(h, ops));
@@ -169,7 +176,8 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
       position = freeSpot(graph, position, { width: NODE_WIDTH, height: NODE_HEIGHT });
       const anchorKind = anchor ? getKind(anchor.kind) : undefined;
       const canChain = anchor && anchorKind?.outputs && def?.inputs && !graph.edges.some((e) => e.source === anchor.id);
-      addNode(kind, position, canChain ? anchor.id : undefined);
+      // Chained after a step, it starts with the obvious next action done (every field mapped, the object named).
+      addNode(kind, position, canChain ? anchor.id : undefined, canChain ? chainedConfig(kind, graph, anchor.id, compiled.schemas[anchor.id] ?? null) : null);
       // Bring the new step into view only when it landed outside it.
       const el = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
       if (el) {
@@ -180,7 +188,7 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
         }
       }
     },
-    [addNode, graph, rf, selectedNode],
+    [addNode, graph, rf, selectedNode, compiled.schemas],
   );
 
   const focusNode = useCallback((nodeId: string) => setFocus({ nodeId, nonce: Date.now(), center: true }), []);
@@ -350,6 +358,14 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
           <div className="topbar__crumbs">
             <a href={href.integrations()}>Integrations</a>
             <span className="crumb-sep">/</span>
+            {integration ? (
+              <DescriptionEditor
+                id={id}
+                initial={integration.description}
+                canEdit={canDesign}
+                onSaved={(saved) => setBaseline((b) => (b ? { ...b, updatedAt: saved.updatedAt } : b))}
+              />
+            ) : null}
           </div>
           <div className="topbar__title-row">
             <input

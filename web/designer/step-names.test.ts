@@ -14,6 +14,35 @@ describe('step names', () => {
     expect(defaultStepName(node('map', { fields: [] }))).toBeNull();
   });
 
+  it('names a filter after what it keeps, from one condition or a simple formula', () => {
+    const formula = (f: string) => defaultStepName(node('filter', { mode: 'formula', formula: f }));
+    expect(formula('[status] = "open"')).toBe('Only status open');
+    expect(formula('  [Amount]>100 ')).toBe('Only Amount over 100');
+    expect(formula('[country] <> "FR"')).toBe('Without country FR');
+    expect(formula('[score] <= -2.5')).toBe('Only score -2.5 or less');
+    expect(formula('NOT(ISBLANK([email]))')).toBe('Only with email');
+    expect(formula('isblank([phone])')).toBe('Only without phone');
+    // Anything more than one comparison is left for the person to name.
+    expect(formula('AND([a] = 1, [b] = 2)')).toBeNull();
+    expect(formula('[status] = "open" & "x"')).toBeNull();
+    expect(formula('')).toBeNull();
+    // Hostile field names and values stay text, cut to fit.
+    expect(formula('[__proto__] = "x"')).toBe('Only __proto__ x');
+    expect(formula(`[note] = "${'a'.repeat(40)}"`)).toHaveLength(40);
+    const one = (c: Record<string, unknown>) => defaultStepName(node('filter', { mode: 'conditions', conditions: [c] }));
+    expect(one({ field: 'status', op: 'eq', value: 'open' })).toBe('Only status open');
+    expect(one({ field: 'total', op: 'gte', value: '10' })).toBe('Only total 10 or more');
+    expect(one({ field: 'email', op: 'not_empty', value: '' })).toBe('Only with email');
+    expect(one({ field: 'status', op: 'eq', value: '' })).toBeNull();
+    expect(one({ field: '', op: 'eq', value: 'x' })).toBeNull();
+    expect(defaultStepName(node('filter', { mode: 'conditions', conditions: [{ field: 'a', op: 'eq', value: '1' }, { field: 'b', op: 'eq', value: '2' }] }))).toBeNull();
+  });
+
+  it('names a calculated field after the field it adds', () => {
+    expect(defaultStepName(node('calculated-field', { field: 'full_name', formula: '' }))).toBe('Add full_name');
+    expect(defaultStepName(node('calculated-field', { field: '  ', formula: '1' }))).toBeNull();
+  });
+
   it('renames an unnamed step, and one still carrying its old automatic name, in the same edit', () => {
     expect(configChangeOps(node('csv-source', { fileName: '' }), { fileName: 'orders.csv' })).toEqual([
       { type: 'updateConfig', id: 'n1', config: { fileName: 'orders.csv' } },

@@ -6,6 +6,7 @@ import { FILTER_OP_LABELS, getKind, isKindId, isPreviewCurrent, type KINDS, type
 import type { GraphNode } from '../../shared/graph/schema';
 import { IconDatabase, IconFile, IconFunction, IconFunnel, IconShuffle, IconSparkle, IconTable, IconTableIn } from '../components/icons';
 import { draftConfig, type DraftConfig } from './draft-config';
+import { filterStepName } from './filter-name';
 
 /** Where a source's sample rows for the designer's live preview come from (implemented in use-node-preview). */
 export type SampleSourceId = 'uploaded-file' | 'sql-preview' | 'workspace-records';
@@ -81,6 +82,7 @@ export const WEB_KINDS: { readonly [K in KindId]: WebKind<K> } = {
   filter: {
     icon: IconFunnel,
     wide: true,
+    defaultName: (c) => filterStepName(c),
     summary: ({ mode, match, conditions = [], formula = '' }) => {
       if (mode === 'formula') {
         const short = shortFormula(formula, 32);
@@ -97,6 +99,7 @@ export const WEB_KINDS: { readonly [K in KindId]: WebKind<K> } = {
   'calculated-field': {
     icon: IconFunction,
     wide: true,
+    defaultName: (c) => (c.field?.trim() ? `Add ${c.field.trim()}` : null),
     summary: ({ field = '', formula = '' }) => {
       const short = shortFormula(formula, 30);
       if (!short) return field.trim() ? `${field.trim()} = …` : 'No formula yet';

@@ -10,6 +10,8 @@ export interface ConfirmRequest {
   title?: string;
   /** A red confirming button, for what cannot be undone. */
   danger?: boolean;
+  /** Text shown as written, in a scrollable block under the message (the statement a button will run). */
+  code?: string;
   /** A third choice between Cancel and the confirming button ("Leave without saving" beside "Save and leave"). */
   alternativeLabel?: string;
 }
@@ -66,6 +68,11 @@ export function ConfirmHost() {
         </div>
         <div className="dialog__body">
           <p className="confirm-dialog__message">{req.message}</p>
+          {req.code ? (
+            <pre className="confirm-dialog__code" tabIndex={0} data-testid="confirm-code">
+              {req.code}
+            </pre>
+          ) : null}
         </div>
         <div className="dialog__foot">
           <button type="button" className="btn btn--ghost" onClick={() => answer('cancel')} data-autofocus data-testid="confirm-cancel">

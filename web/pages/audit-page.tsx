@@ -41,6 +41,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'connection.created': 'Created a connection',
   'connection.changed': 'Changed a connection',
   'connection.tested': 'Tested a connection',
+  'connection.table_created': 'Created a table through a connection',
   'connection.duplicated': 'Duplicated a connection',
   'connection.deleted': 'Deleted a connection',
   'user.invited': 'Invited someone',

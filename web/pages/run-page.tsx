@@ -1,6 +1,6 @@
 // One run: its outcome, each step in plan order with counts and timings, the files it read and the rows it rejected.
 import { useMemo, useState } from 'react';
-import { expectedRows, getKind, isCancellableRun, isTerminalRun, outcomeSummary, runProgress, RUN_STATUS_LABELS, waitingMessage, type RunDetail, type RunFile, type RunStep } from '../../shared';
+import { expectedRows, getKind, isCancellableRun, isTerminalRun, outcomeSummary, RUN_STATUS_LABELS, waitingMessage, type RunDetail, type RunFile, type RunStep } from '../../shared';
 import { api, errorMessage } from '../api';
 import { EmptyState, ErrorBanner } from '../components/empty-state';
 import { IconFile, IconHistory, Spinner } from '../components/icons';
@@ -16,6 +16,7 @@ import { formatLabel } from '../runs/file-labels';
 import { RunDialog } from '../runs/run-files-dialog';
 import { RunMenu } from '../runs/run-menu';
 import { startedByLabel } from '../runs/run-labels';
+import { runBar } from '../runs/run-progress';
 import { Pager } from './history-page';
 
 
@@ -278,10 +279,12 @@ function RunSummary({ run, duration, now, live }: { run: RunDetail; duration: nu
     ['Rejected', run.counts.rejected, run.counts.rejected > 0 ? 'warn' : undefined],
   ];
   const rate = live ? rowsPerSecond(run.counts.read, run.startedAt, now) : null;
-  // The total is known when an earlier finished run read exactly these files: then a bar and the time left.
-  const earlier = useLoad(() => (live && run.files.length > 0 ? api.listRuns(run.integrationId, { limit: 20 }) : Promise.resolve(null)), [run.integrationId, run.id, live]);
+  // The total is known from the sources (bytes of a file against its size, a table's row estimate), else when an
+  // earlier finished run read exactly these files: then a bar and the time left.
+  const fromSources = live && run.steps.some((s) => s.progress);
+  const earlier = useLoad(() => (live && !fromSources && run.files.length > 0 ? api.listRuns(run.integrationId, { limit: 20 }) : Promise.resolve(null)), [run.integrationId, run.id, live, fromSources]);
   const total = live && earlier.data ? expectedRows(run, earlier.data.items) : null;
-  const progress = total !== null ? runProgress(run.counts.read, total, rate) : null;
+  const progress = live ? runBar(run, total, rate, now) : null;
   return (
     <div className={`card run-summary run-summary--${statusTone(run.status)}`}>
       <dl className="facts">
@@ -336,21 +339,21 @@ function RunSummary({ run, duration, now, live }: { run: RunDetail; duration: nu
           </span>
         ) : null}
       </p>
-      {progress && total !== null ? (
+      {progress ? (
         <div className="run-progress" data-testid="run-progress">
           <div
             className="run-progress__bar"
             role="progressbar"
-            aria-label="Rows read"
+            aria-label="Read so far"
             aria-valuemin={0}
-            aria-valuemax={total}
-            aria-valuenow={Math.min(run.counts.read, total)}
-            aria-valuetext={`${Math.round(progress.fraction * 100)}% — ${formatCount(run.counts.read)} of about ${formatCount(total)} rows`}
+            aria-valuemax={100}
+            aria-valuenow={Math.floor(progress.fraction * 100)}
+            aria-valuetext={progress.text}
           >
             <span style={{ width: `${(progress.fraction * 100).toFixed(1)}%` }} />
           </div>
-          <span className="small muted">
-            {Math.round(progress.fraction * 100)}% of about {formatCount(total)} rows (the last run of these files)
+          <span className="small muted" data-testid="run-progress-text">
+            {progress.text}
             {progress.secondsLeft !== null ? ` · ${formatDuration(progress.secondsLeft * 1000)} left` : ''}
           </span>
         </div>

@@ -54,6 +54,11 @@ export async function* readStoredFile(file: StoredFile, secrets: FilesSecrets, o
   if (!from.success) throw new ConnectorError('invalid_config', `The read position of "${file.name}" cannot be read (expected { "nextRow": n }); start from the beginning.`);
   const filter = compileQuery(options.query, settings.columns);
   const decrypt = decryptFor(file, secrets);
+  // The furthest byte of the stored file read so far (a CSV re-read after a malformed line goes back a little), less
+  // what may still wait in the streams' buffers as records not yet handed on: the bar lags rather than runs ahead.
+  let position = -1;
+  const progress = (): Pick<ReadBatch, 'progress'> =>
+    position >= 0 && file.size > 0 ? { progress: { unit: 'bytes', done: Math.max(0, Math.min(position, file.size) - READ_AHEAD_BYTES), total: file.size } } : {};
   const batches = readFileBatches(file.path, {
     format: settings.format,
     compression: settings.compression,
@@ -67,6 +72,9 @@ export async function* readStoredFile(file: StoredFile, secrets: FilesSecrets, o
     ...(settings.sheet ? { sheet: settings.sheet } : {}),
     ...(decrypt ? { decrypt } : {}),
     ...(settings.emptyTextIsNull === false ? { emptyTextIsNull: false } : {}),
+    onRead: (at: number) => {
+      if (at > position) position = at;
+    },
   });
   // With a filter, batches are re-cut to `batchSize` kept rows (as a database query filter returns them), resuming
   // right after the last row given (a record's number is the `nextRow` that resumes after it). A filter that keeps
@@ -81,7 +89,7 @@ export async function* readStoredFile(file: StoredFile, secrets: FilesSecrets, o
     const rejected = pending.rejected.filter((r) => r.rowNumber <= nextRow);
     pending.rejected = pending.rejected.filter((r) => r.rowNumber > nextRow);
     scanned = 0;
-    return { rows: cut(pending.rows) as Row[], rowNumbers: cut(pending.rowNumbers) as number[], sourceRows: cut(pending.sourceRows) as Row[], rejected, cursor: { nextRow } satisfies FileCursor };
+    return { rows: cut(pending.rows) as Row[], rowNumbers: cut(pending.rowNumbers) as number[], sourceRows: cut(pending.sourceRows) as Row[], rejected, cursor: { nextRow } satisfies FileCursor, ...progress() };
   };
   try {
     for await (const b of batches) {
@@ -94,7 +102,7 @@ export async function* readStoredFile(file: StoredFile, secrets: FilesSecrets, o
       const rejected: ReadRejected[] = b.malformed.map((m) => ({ rowNumber: m.rowNumber, source: m.raw, reason: m.reason }));
       for (const r of typed.rejected) rejected.push({ rowNumber: r.rowNumber, source: r.source, reason: r.reason });
       if (!filter) {
-        yield { ...unwrap(typed.rows), rejected, cursor: { nextRow: b.nextRow } satisfies FileCursor };
+        yield { ...unwrap(typed.rows), rejected, cursor: { nextRow: b.nextRow } satisfies FileCursor, ...progress() };
         continue;
       }
       const filtered = filter.apply(typed.rows);
@@ -115,6 +123,12 @@ export async function* readStoredFile(file: StoredFile, secrets: FilesSecrets, o
     throw fileProblem(err, file);
   }
 }
+
+/**
+ * How far the file's bytes can run ahead of the records handed on: a 64 KB file chunk plus the parser's and the
+ * streams' buffers. Progress subtracts it, so a file smaller than this shows 0% until its run ends.
+ */
+export const READ_AHEAD_BYTES = 128 * 1024;
 
 /** Records scanned (in batches' worth) without a kept row before a filtered read yields what it has. */
 const SCAN_WITHOUT_YIELD = 10;

@@ -10,12 +10,16 @@ import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSe
 import { ConnectorError, defineConnector, type ConnectorSession, type OpenOptions, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
 import { MysqlConfig, MysqlSecrets, mysqlManifest } from './manifest';
 import { describeFilter, filterSource, limitedSelect } from './query-filter';
+import { mysqlTableDdl } from './ddl';
 import { mapMysqlType, mysqlTypeCast, toMysqlValue } from './type-map';
 
 export { MysqlConfig, MysqlSecrets, mysqlManifest } from './manifest';
 export { mapMysqlType } from './type-map';
 
 const ident = (name: string) => `\`${name.replace(/`/g, '``')}\``;
+/** Below this many rows by the statistics (and 100 MB of data), a run's progress total is counted exactly. */
+const SMALL_TABLE_ROWS = 100_000;
+const SMALL_TABLE_BYTES = 100 * 1024 * 1024;
 /** Keeps one statement's text well under max_allowed_packet for ordinary rows. */
 const MAX_VALUES = 20_000;
 
@@ -392,6 +396,42 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
       } finally {
         lent.done();
       }
+    },
+    async estimateRows(object) {
+      const lent = await lease();
+      try {
+        const [stats] = await lent.conn.query<mysql.RowDataPacket[]>(
+          'SELECT TABLE_ROWS AS estimate, DATA_LENGTH AS bytes FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
+          [object],
+        );
+        const row = stats[0];
+        if (!row) return null;
+        const estimate = Number(row.estimate ?? -1);
+        // TABLE_ROWS is InnoDB's guess (off by up to half); a small table is counted exactly.
+        if (estimate >= SMALL_TABLE_ROWS) return estimate;
+        if (Number(row.bytes ?? 0) > SMALL_TABLE_BYTES) return estimate > 0 ? estimate : null;
+        const [counted] = await lent.conn.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${ident(object)}`);
+        return Number(counted[0]?.n ?? 0);
+      } catch {
+        return null;
+      } finally {
+        lent.done();
+      }
+    },
+    async createTable(object, fields, key, { dryRun }) {
+      const ddl = mysqlTableDdl(object, fields, key);
+      if (!dryRun) {
+        const lent = await lease();
+        try {
+          await lent.conn.query(ddl);
+        } catch (e) {
+          if ((e as MysqlError)?.errno === 1050) throw new ConnectorError('invalid_config', `Table "${object}" already exists in database "${config.database}"; choose it from the list instead.`, { cause: e });
+          throw mysqlError(e, where, object);
+        } finally {
+          lent.done();
+        }
+      }
+      return { object, ddl };
     },
     read,
     write,

@@ -10,12 +10,16 @@ import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSe
 import { ConnectorError, defineConnector, type ConnectorSession, type OpenOptions, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
 import { PostgresConfig, PostgresSecrets, postgresManifest } from './manifest';
 import { beginReadOnly, bindFilterParams, carrying, describeFilter, filterSource, isMultipleStatements, limitTime } from './query-filter';
+import { postgresTableDdl } from './ddl';
 import { mapPostgresType, parsePostgresValue } from './type-map';
 
 export { PostgresConfig, PostgresSecrets, postgresManifest } from './manifest';
 export { mapPostgresType } from './type-map';
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+/** Below this many rows by the statistics (and 100 MB of pages), a run's progress total is counted exactly. */
+const SMALL_TABLE_ROWS = 100_000;
+const SMALL_TABLE_PAGES = 12_800;
 /** Keeps one statement well under Postgres' 65,535 parameters. */
 const MAX_PARAMS = 30_000;
 
@@ -578,6 +582,46 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       } finally {
         lent.done();
       }
+    },
+    async estimateRows(object) {
+      const { schema, table } = splitName(object);
+      const lent = await lease();
+      try {
+        const stats = await lent.client.query<{ reltuples: number; relpages: number }>(
+          `SELECT c.reltuples::float8 AS reltuples, c.relpages::int AS relpages
+             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = $1 AND c.relname = $2`,
+          [schema, table],
+        );
+        const row = stats.rows[0];
+        if (!row) return null;
+        // Statistics are good enough for a big table; a small one (or one never analyzed: -1) is counted exactly.
+        if (row.reltuples >= SMALL_TABLE_ROWS) return Math.round(row.reltuples);
+        if (row.relpages > SMALL_TABLE_PAGES) return row.reltuples > 0 ? Math.round(row.reltuples) : null;
+        const counted = await lent.client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${ident(schema)}.${ident(table)}`);
+        return Number(counted.rows[0]?.n ?? 0);
+      } catch {
+        return null;
+      } finally {
+        lent.done();
+      }
+    },
+    async createTable(object, fields, key, { dryRun }) {
+      const { schema, table } = splitName(object);
+      const ddl = postgresTableDdl(schema, table, fields, key);
+      if (!dryRun) {
+        const lent = await lease();
+        try {
+          await lent.client.query(ddl);
+        } catch (e) {
+          if ((e as PgError)?.code === '42P07') throw new ConnectorError('invalid_config', `Table "${table}" already exists in schema "${schema}"; choose it from the list instead.`, { cause: e });
+          if ((e as PgError)?.code === '3F000') throw new ConnectorError('not_found', `Schema "${schema}" does not exist in database "${config.database}".`, { cause: e });
+          throw postgresError(e, where, object);
+        } finally {
+          lent.done();
+        }
+      }
+      return { object: `${schema}.${table}`, ddl };
     },
     read,
     write,

@@ -4,6 +4,7 @@ import type { DiscoveredObjectInfo } from '../../../shared';
 import { api, errorMessage } from '../../api';
 import { Spinner } from '../../components/icons';
 import type { FormCtx } from '../form-context';
+import { CreateTable } from './create-table';
 import { patchForObject } from './sql-source-model';
 
 // One discovery per connection while the designer is open; "Refresh" asks again.
@@ -68,7 +69,7 @@ export function DbObjectSelect({ ctx, path, id, invalid }: { ctx: FormCtx; path:
             </option>
           ))}
         </select>
-        <button type="button" className="btn btn--ghost btn--sm" onClick={() => setTick((t) => t + 1)} disabled={state.loading} aria-label="Read the tables again">
+        <button type="button" className="btn btn--ghost btn--sm" onClick={() => setTick((t) => t + 1)} disabled={state.loading} aria-label="Refresh the list of tables">
           {state.loading ? <Spinner /> : null}
           Refresh
         </button>
@@ -77,6 +78,22 @@ export function DbObjectSelect({ ctx, path, id, invalid }: { ctx: FormCtx; path:
         <div className="banner banner--error banner--sm" role="alert" data-testid="discover-error">
           {state.error}
         </div>
+      ) : null}
+      {ctx.kind === 'sql-target' && state.objects ? (
+        <CreateTable
+          key={`${connectionId}:${known ? '' : value}`}
+          connectionId={connectionId}
+          upstream={ctx.upstream}
+          upstreamLabel={ctx.upstreamLabel}
+          suggested={value && !known ? value : ''}
+          onCreated={async (object) => {
+            const fresh = await discover(connectionId, true);
+            const picked = fresh.find((o) => o.name === object) ?? null;
+            setState({ objects: fresh, error: null, loading: false });
+            if (picked) ctx.patch(patchForObject(picked));
+            return picked;
+          }}
+        />
       ) : null}
     </div>
   );
