@@ -2,7 +2,7 @@
 // the server; claimed for a resubmit with a conditional update (so a record is in one resubmit at a time and a fixed
 // one is never sent again); the resubmit run's records, read by its pipeline in place of the source; and the outcome
 // of each record once that run ends.
-import { and, asc, count, desc, eq, gt, gte, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, ilike, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
 import { ACTIONABLE_INBOX_STATUSES, type InboxFilter, type InboxGroup, type InboxRecord, type InboxStatus } from '../../shared/api/inbox';
 import { showNul } from '../../shared/util/nul';
 import type { Db } from './db';
@@ -28,9 +28,9 @@ export interface ResubmitItem {
 }
 
 export interface InboxStore {
-  list(filter: InboxFilter, opts?: { limit?: number; offset?: number }): Promise<{ items: InboxRecord[]; total: number }>;
+  list(filter: InboxQuery, opts?: { limit?: number; offset?: number }): Promise<{ items: InboxRecord[]; total: number }>;
   /** Reasons with their counts under the filter (a `reason` filter is ignored here), most frequent first. */
-  groups(filter: InboxFilter, limit?: number): Promise<{ items: InboxGroup[]; total: number }>;
+  groups(filter: InboxQuery, limit?: number): Promise<{ items: InboxGroup[]; total: number }>;
   /** Records waiting for a person (rejected, or still failing), for the nav badge. */
   countWaiting(): Promise<number>;
   /** The records by id (unknown ids are left out), only those the inbox shows (not a resubmit run's own rejections). */
@@ -63,18 +63,23 @@ export interface InboxStore {
 /** Plain JSON for jsonb (rows are null-prototype records; U+0000 cannot be stored). */
 const storable = <T>(v: T): T => JSON.parse(JSON.stringify(showNul(v))) as T;
 
-const effectiveReason = sql<string>`coalesce(${rejectedRecords.latestReason}, ${rejectedRecords.reason})`;
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** The filter as a WHERE over rejected_records joined to runs; a resubmit run's own rejections never show. */
-function whereOf(filter: InboxFilter, withReason = true): SQL | undefined {
+/** The filters as given to the store (every field optional). */
+export type InboxQuery = Partial<InboxFilter>;
+
+/**
+ * The filter as a WHERE over rejected_records alone (no join: an integration is its runs' ids), so the waiting view
+ * and a single status read their index in order and stop after the page. A resubmit run's own rejections are
+ * `attempt`, a status no filter lists.
+ */
+function whereOf(db: Db, filter: InboxQuery, withReason = true): SQL | undefined {
   const statuses = filter.status && filter.status.length > 0 ? filter.status : ACTIONABLE_INBOX_STATUSES;
   return and(
-    ne(runs.trigger, 'resubmit'),
     inArray(rejectedRecords.inboxStatus, [...statuses]),
-    filter.integrationId ? eq(runs.integrationId, filter.integrationId) : undefined,
-    withReason && filter.reason !== undefined ? sql`${effectiveReason} = ${filter.reason}` : undefined,
-    filter.search ? sql`${effectiveReason} ILIKE ${`%${likeEscape(filter.search)}%`}` : undefined,
+    filter.integrationId ? inArray(rejectedRecords.runId, db.select({ id: runs.id }).from(runs).where(eq(runs.integrationId, filter.integrationId))) : undefined,
+    withReason && filter.reason !== undefined ? eq(rejectedRecords.inboxReason, filter.reason) : undefined,
+    filter.search ? ilike(rejectedRecords.inboxReason, `%${likeEscape(filter.search)}%`) : undefined,
     filter.from ? gte(rejectedRecords.createdAt, new Date(filter.from)) : undefined,
     filter.to ? lt(rejectedRecords.createdAt, new Date(filter.to)) : undefined,
   );
@@ -86,40 +91,39 @@ export function createInboxStore(db: Db): InboxStore {
   return {
     async list(filter, opts) {
       const { limit, offset } = page(opts);
-      const where = whereOf(filter);
-      const rows = await db
-        .select({
-          r: rejectedRecords,
-          integrationId: runs.integrationId,
-          integrationName: integrations.name,
-          runName: runs.name,
-          runCreatedAt: runs.createdAt,
-          stepLabel: runSteps.label,
-        })
-        .from(rejectedRecords)
-        .innerJoin(runs, eq(runs.id, rejectedRecords.runId))
-        .innerJoin(integrations, eq(integrations.id, runs.integrationId))
-        .leftJoin(runSteps, and(eq(runSteps.runId, rejectedRecords.runId), eq(runSteps.nodeId, rejectedRecords.nodeId)))
-        .where(where)
-        .orderBy(desc(rejectedRecords.createdAt), desc(rejectedRecords.id))
-        .limit(limit)
-        .offset(offset);
-      const [total] = await db.select({ n: count() }).from(rejectedRecords).innerJoin(runs, eq(runs.id, rejectedRecords.runId)).where(where);
+      const where = whereOf(db, filter);
+      // The page's ids first (the skipped rows of a deep page are read from the index, not fetched whole), then its rows.
+      const order = [desc(rejectedRecords.createdAt), desc(rejectedRecords.id)];
+      const ids = (await db.select({ id: rejectedRecords.id }).from(rejectedRecords).where(where).orderBy(...order).limit(limit).offset(offset)).map((r) => r.id);
+      const rows = ids.length ? await db.select().from(rejectedRecords).where(inArray(rejectedRecords.id, ids)).orderBy(...order) : [];
+      const [total] = await db.select({ n: count() }).from(rejectedRecords).where(where);
+      // What the page shows beside each record (its integration, run and step), for the page's runs only.
+      const runIds = [...new Set(rows.map((r) => r.runId))];
+      const about = runIds.length
+        ? await db
+            .select({ id: runs.id, name: runs.name, integrationId: runs.integrationId, integrationName: integrations.name })
+            .from(runs)
+            .innerJoin(integrations, eq(integrations.id, runs.integrationId))
+            .where(inArray(runs.id, runIds))
+        : [];
+      const labels = runIds.length ? await db.select({ runId: runSteps.runId, nodeId: runSteps.nodeId, label: runSteps.label }).from(runSteps).where(inArray(runSteps.runId, runIds)) : [];
+      const runOf = new Map(about.map((r) => [r.id, r]));
+      const labelOf = new Map(labels.map((l) => [`${l.runId}\u0000${l.nodeId}`, l.label]));
       return {
-        items: rows.map(({ r, ...x }) => ({
+        items: rows.map((r) => ({
           id: r.id,
-          integrationId: x.integrationId,
-          integrationName: x.integrationName,
+          integrationId: runOf.get(r.runId)?.integrationId ?? '',
+          integrationName: runOf.get(r.runId)?.integrationName ?? '',
           runId: r.runId,
-          runName: x.runName,
+          runName: runOf.get(r.runId)?.name ?? '',
           nodeId: r.nodeId,
-          stepLabel: x.stepLabel ?? r.nodeId,
+          stepLabel: labelOf.get(`${r.runId}\u0000${r.nodeId}`) ?? r.nodeId,
           rowNumber: r.rowNumber,
           source: r.source,
           mapped: r.mapped,
           edited: r.edited ?? null,
           reason: r.reason,
-          status: r.inboxStatus,
+          status: r.inboxStatus === 'attempt' ? 'still_failing' : r.inboxStatus,
           latestReason: r.latestReason,
           outcomeRunId: r.outcomeRunId,
           note: r.note,
@@ -131,30 +135,16 @@ export function createInboxStore(db: Db): InboxStore {
     },
 
     async groups(filter, limit = 50) {
-      const where = whereOf(filter, false);
+      const where = whereOf(db, filter, false);
       const n = sql<number>`count(*)::int`;
-      const rows = await db
-        .select({ reason: effectiveReason, count: n })
-        .from(rejectedRecords)
-        .innerJoin(runs, eq(runs.id, rejectedRecords.runId))
-        .where(where)
-        .groupBy(effectiveReason)
-        .orderBy(desc(n), asc(effectiveReason))
-        .limit(limit);
-      const [total] = await db
-        .select({ n: sql<number>`count(DISTINCT ${effectiveReason})::int` })
-        .from(rejectedRecords)
-        .innerJoin(runs, eq(runs.id, rejectedRecords.runId))
-        .where(where);
+      const reason = sql<string>`${rejectedRecords.inboxReason}`;
+      const rows = await db.select({ reason, count: n }).from(rejectedRecords).where(where).groupBy(rejectedRecords.inboxReason).orderBy(desc(n), asc(rejectedRecords.inboxReason)).limit(limit);
+      const [total] = await db.select({ n: sql<number>`count(DISTINCT ${rejectedRecords.inboxReason})::int` }).from(rejectedRecords).where(where);
       return { items: rows.map((r) => ({ reason: r.reason, count: Number(r.count) })), total: Number(total?.n ?? 0) };
     },
 
     async countWaiting() {
-      const [row] = await db
-        .select({ n: count() })
-        .from(rejectedRecords)
-        .innerJoin(runs, eq(runs.id, rejectedRecords.runId))
-        .where(and(ne(runs.trigger, 'resubmit'), inArray(rejectedRecords.inboxStatus, [...ACTIONABLE_INBOX_STATUSES])));
+      const [row] = await db.select({ n: count() }).from(rejectedRecords).where(inArray(rejectedRecords.inboxStatus, [...ACTIONABLE_INBOX_STATUSES]));
       return row?.n ?? 0;
     },
 
@@ -164,8 +154,8 @@ export function createInboxStore(db: Db): InboxStore {
         .select({ r: rejectedRecords, integrationId: runs.integrationId })
         .from(rejectedRecords)
         .innerJoin(runs, eq(runs.id, rejectedRecords.runId))
-        .where(and(inArray(rejectedRecords.id, [...ids]), ne(runs.trigger, 'resubmit')));
-      return rows.map(({ r, integrationId }) => ({ id: r.id, integrationId, runId: r.runId, nodeId: r.nodeId, status: r.inboxStatus, source: r.source, edited: r.edited ?? null }));
+        .where(and(inArray(rejectedRecords.id, [...ids]), ne(rejectedRecords.inboxStatus, 'attempt')));
+      return rows.map(({ r, integrationId }) => ({ id: r.id, integrationId, runId: r.runId, nodeId: r.nodeId, status: r.inboxStatus as InboxStatus, source: r.source, edited: r.edited ?? null }));
     },
 
     async claim(ids) {

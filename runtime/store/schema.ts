@@ -5,6 +5,7 @@ import type { Cadence } from '../../shared/api/schedules';
 import type { AlertSettings, AlertView } from '../../shared/api/operations';
 import type { InboxStatus } from '../../shared/api/inbox';
 import type { FileCompression, FileFormat } from '../../shared/graph/kinds/file-source';
+import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
@@ -162,12 +163,15 @@ export const rejectedRecords = pgTable(
     reason: text('reason').notNull(),
     createdAt: createdAt(),
     /** Migration 11, the record inbox: where the record stands (shared/api/inbox InboxStatus) and how it got there. */
-    inboxStatus: text('inbox_status').$type<InboxStatus>().notNull().default('open'),
+    /** `attempt`: a resubmit run's own rejection, settled onto the inbox record it retried and never listed itself. */
+    inboxStatus: text('inbox_status').$type<InboxStatus | 'attempt'>().notNull().default('open'),
     edited: jsonb('edited').$type<Record<string, unknown>>(),
     latestReason: text('latest_reason'),
     outcomeRunId: text('outcome_run_id'),
     note: text('note'),
     settledAt: at('settled_at'),
+    /** The reason the inbox shows and groups by: the latest when a resubmit failed again (kept by Postgres). */
+    inboxReason: text('inbox_reason').generatedAlwaysAs(sql`coalesce(latest_reason, reason)`),
   },
   (t) => [index('rejected_records_run_row').on(t.runId, t.rowNumber)],
 );

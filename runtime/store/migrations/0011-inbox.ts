@@ -13,7 +13,12 @@ export const inbox: Migration = {
     `ALTER TABLE rejected_records ADD COLUMN outcome_run_id text`,
     `ALTER TABLE rejected_records ADD COLUMN note text`,
     `ALTER TABLE rejected_records ADD COLUMN settled_at timestamptz`,
-    `CREATE INDEX rejected_records_inbox ON rejected_records (inbox_status, created_at DESC, id)`,
+    `ALTER TABLE rejected_records ADD COLUMN inbox_reason text GENERATED ALWAYS AS (coalesce(latest_reason, reason)) STORED`,
+    // The inbox pages newest first on the server: the waiting view (rejected, still failing) and one status at a time
+    // read an index in order and stop after the page; filters by reason and groups read the reason index.
+    `CREATE INDEX rejected_records_waiting ON rejected_records (created_at DESC, id DESC) WHERE inbox_status IN ('open', 'still_failing')`,
+    `CREATE INDEX rejected_records_inbox ON rejected_records (inbox_status, created_at DESC, id DESC)`,
+    `CREATE INDEX rejected_records_waiting_reason ON rejected_records (inbox_reason, created_at DESC) WHERE inbox_status IN ('open', 'still_failing')`,
     `CREATE INDEX rejected_records_run_status ON rejected_records (run_id, inbox_status)`,
     `CREATE TABLE inbox_resubmits (
       run_id text NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
