@@ -22,8 +22,8 @@ const PAGE = 50;
 /** Field -> edited text, per record id: what the person changed and has not resubmitted yet. */
 type Edits = Record<string, Record<string, string>>;
 
-/** The default view: what still needs a person. */
-const WAITING = 'open,still_failing';
+/** The default view: what still needs a person, and what is being resubmitted now (it leaves the view once fixed). */
+const WAITING = 'open,still_failing,resubmitting';
 
 const dayStart = (day: string, plusDays = 0): string | undefined => {
   if (!day) return undefined;
@@ -191,7 +191,7 @@ export function InboxPage() {
             ))}
           </select>
           <select className="input" aria-label="Status" value={status} data-testid="inbox-status" onChange={(e) => reset(() => setStatus(e.target.value))}>
-            <option value={WAITING}>Waiting (rejected, still failing)</option>
+            <option value={WAITING}>Waiting (rejected, still failing, resubmitting)</option>
             {InboxStatus.options.map((s) => (
               <option key={s} value={s}>
                 {INBOX_STATUS_LABELS[s]}
