@@ -3,7 +3,7 @@ import { lazy, Suspense, useEffect, useRef, useState, type ReactNode } from 'rea
 import { ROLE_LABELS } from '../shared/api/auth';
 import { api, errorMessage } from './api';
 import { useSession } from './auth/session';
-import { IconDatabase, IconHistory, IconIntegrations, IconKey, IconPlug, Spinner, WeftMark } from './components/icons';
+import { IconDatabase, IconHistory, IconInbox, IconIntegrations, IconKey, IconPlug, Spinner, WeftMark } from './components/icons';
 import { EmptyState } from './components/empty-state';
 import { confirmDialog } from './lib/confirm';
 import { useMediaQuery, WIDE_SCREEN } from './lib/hooks';
@@ -22,6 +22,9 @@ const ConnectionsPage = lazy(() => import('./pages/connections-page').then((m) =
 const WorkspacePage = lazy(() => import('./pages/workspace-page').then((m) => ({ default: m.WorkspacePage })));
 const UsersPage = lazy(() => import('./pages/users-page').then((m) => ({ default: m.UsersPage })));
 const TokensPage = lazy(() => import('./pages/tokens-page').then((m) => ({ default: m.TokensPage })));
+// The inbox's count badge is its own small lazy module, so the shell's bundle does not carry the inbox's shapes.
+const InboxBadge = lazy(() => import('./pages/inbox-badge').then((m) => ({ default: m.InboxBadge })));
+const InboxPage = lazy(() => import('./pages/inbox-page').then((m) => ({ default: m.InboxPage })));
 const AuditPage = lazy(() => import('./pages/audit-page').then((m) => ({ default: m.AuditPage })));
 
 const TITLES: Record<Route['name'], string> = {
@@ -34,6 +37,7 @@ const TITLES: Record<Route['name'], string> = {
   users: 'Users',
   tokens: 'API tokens',
   audit: 'Audit log',
+  inbox: 'Record inbox',
   invite: 'Invitation',
   'not-found': 'Not found',
 };
@@ -53,7 +57,7 @@ export function App() {
   useFocusOnRouteChange(window.location.hash);
   const { can } = useSession();
   const admin = can('admin');
-  const section = (['workspace', 'connections', 'users', 'tokens', 'audit'] as const).find((n) => n === route.name) ?? 'integrations';
+  const section = (['workspace', 'connections', 'inbox', 'users', 'tokens', 'audit'] as const).find((n) => n === route.name) ?? 'integrations';
   // The designer needs the width, and so does every page below ~1200 px: the sidebar folds to an icon rail there.
   const wide = useMediaQuery(WIDE_SCREEN);
   const compact = route.name === 'designer' || !wide;
@@ -77,6 +81,7 @@ export function App() {
             <IconDatabase size={18} />
             <span className="nav-link__text">Workspace</span>
           </a>
+          <InboxLink active={section === 'inbox'} route={route} />
           {admin ? (
             <>
               <div className="sidebar__group" role="presentation">
@@ -171,6 +176,8 @@ function Page({ route }: { route: Route }) {
       return <Admin>{<Lazy>{<TokensPage />}</Lazy>}</Admin>;
     case 'audit':
       return <Admin>{<Lazy>{<AuditPage />}</Lazy>}</Admin>;
+    case 'inbox':
+      return <Lazy>{<InboxPage />}</Lazy>;
     case 'invite':
       return null;
     case 'not-found':
@@ -180,6 +187,19 @@ function Page({ route }: { route: Route }) {
         </EmptyState>
       );
   }
+}
+
+/** "Inbox" in the sidebar, with how many records wait for a person (looked up again on every page change). */
+function InboxLink({ active, route }: { active: boolean; route: Route }) {
+  return (
+    <a className={`nav-link${active ? ' is-active' : ''}`} href={href.inbox()} title="Record inbox" data-testid="nav-inbox">
+      <IconInbox size={18} />
+      <span className="nav-link__text">Inbox</span>
+      <Suspense fallback={null}>
+        <InboxBadge refresh={route} />
+      </Suspense>
+    </a>
+  );
 }
 
 /** A quiet indicator in the sidebar so a lost connection never comes as a surprise. */

@@ -11,6 +11,7 @@ export type Route =
   | { name: 'users' }
   | { name: 'tokens' }
   | { name: 'audit' }
+  | { name: 'inbox' }
   | { name: 'invite'; token: string }
   | { name: 'not-found'; path: string };
 
@@ -36,6 +37,7 @@ export function parseRoute(hash: string): Route {
   if (a === 'users' && b === undefined) return { name: 'users' };
   if (a === 'tokens' && b === undefined) return { name: 'tokens' };
   if (a === 'audit' && b === undefined) return { name: 'audit' };
+  if (a === 'inbox' && b === undefined) return { name: 'inbox' };
   if (a === 'invite' && b && c === undefined) return { name: 'invite', token: b };
   return { name: 'not-found', path: `/${parts.join('/')}` };
 }
@@ -51,6 +53,7 @@ export const href = {
   users: () => '#/users',
   tokens: () => '#/tokens',
   audit: () => '#/audit',
+  inbox: () => '#/inbox',
 };
 
 export function navigate(to: string): void {

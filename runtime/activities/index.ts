@@ -4,12 +4,13 @@
 import { createHash } from 'node:crypto';
 import { Context, ApplicationFailure, CancelledFailure, log } from '@temporalio/activity';
 import { z } from 'zod';
-import { Counts, RunStatus, StepStatus, zeroCounts } from '../../shared/api/runs';
-import { Plan } from '../../shared/compiler/plan';
+import { Counts, RUN_STATUS_LABELS, RunStatus, StepStatus, zeroCounts } from '../../shared/api/runs';
+import { Plan, type PlanStep } from '../../shared/compiler/plan';
 import { ownedSteps } from '../../shared/compiler/plan-steps';
 import type { AlertService } from '../alerts';
 import type { SessionOpener } from '../connections/sessions';
-import { PlanError, type ExecutorDeps } from '../executors';
+import { createExecutor, PlanError, type ExecutorDeps } from '../executors';
+import { inboxSource } from '../executors/inbox-source';
 import { failedAt, runPipelinePass, STORE_FAILURE, storeTagged } from '../executors/pipeline-pass';
 import { applyRunFiles } from '../../shared/compiler/run-files';
 import { resolveRunParams } from '../../shared/graph/parameters';
@@ -104,6 +105,15 @@ export function createActivities(deps: ActivityDeps) {
     return plan.data;
   }
 
+  /** A resubmit run that ended: each of its inbox records becomes Fixed or Still failing (runtime/store/inbox.ts). */
+  async function settleInbox(runId: string): Promise<void> {
+    const run = await store.getRun(runId);
+    if (run?.trigger !== 'resubmit') return;
+    const wroteAll = run.steps.every((s) => s.status === 'completed' || s.status === 'completed_with_errors');
+    const failure = `The resubmit run ended ${RUN_STATUS_LABELS[run.status]}${run.error ? `: ${run.error}` : ''}`;
+    await store.inbox.settleResubmit(runId, { wroteAll, failure });
+  }
+
   return {
     /** The version's plan: small (steps and config), never rows. The workflow validates it again. */
     loadPlan: boundary(async (input: z.input<typeof LoadPlanInput>): Promise<Plan> => loadVersionPlan(LoadPlanInput.parse(input).versionId)),
@@ -135,6 +145,7 @@ export function createActivities(deps: ActivityDeps) {
       // TODAY() and NOW() read the run's start, so a retried batch computes exactly what the first attempt did.
       const runRecord = await store.getRun(runId);
       const runClock = Date.parse(runRecord?.startedAt ?? runRecord?.createdAt ?? new Date().toISOString());
+      const resubmit = runRecord?.trigger === 'resubmit';
       // PARAM(name) reads the parameters the run was started with: the workflow input's (the API stored the same checked
       // values on the run, and a resume passes them again), else the stored ones, so a retry or a resume reads the same.
       const params = new Map(Object.entries(given ?? runRecord?.params ?? {}));
@@ -175,6 +186,8 @@ export function createActivities(deps: ActivityDeps) {
             steps,
             owned: ownedSet,
             deps: executorDeps,
+            // A resubmit run's source reads the records the inbox resubmitted, not its system: the rest is this pipeline.
+            ...(resubmit && { create: (step: PlanStep, d: ExecutorDeps) => (step.nodeId === steps[0]?.nodeId ? Promise.resolve(inboxSource(step, runId, storeTagged(store.inbox))) : createExecutor(step, d)) }),
             batchSize,
             from: checkpoint,
             check: () => {
@@ -222,6 +235,7 @@ export function createActivities(deps: ActivityDeps) {
       // Every record rejected, or more than the allowed share: the run is Failed (decided here, not in the workflow).
       const verdict = await runVerdict(store, runId, status, error);
       await store.finishRun(runId, verdict.status, verdict.error);
+      await settleInbox(runId);
       // Never throws and never waits for a mail server or a webhook: deliveries retry in the background (runtime/alerts).
       await deps.alerts?.afterRun(runId);
     }),

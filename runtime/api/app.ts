@@ -9,6 +9,7 @@ import type { ApiDeps } from './deps';
 import { access, serve, identify, requireAccess, securityHeaders, siteGuard, siteOf, type AuthEnv } from './guard';
 import { errorBody, HttpError, validationHook } from './errors';
 import { fileDownloadRoutes, fileRoutes } from './files';
+import { inboxRoutes } from './inbox';
 import { integrationRoutes } from './integrations';
 import { operationRoutes } from './operations';
 import { runRoutes } from './runs';
@@ -58,6 +59,7 @@ export function createApi(deps: ApiDeps) {
     })
     .route('/', integrationRoutes(deps))
     .route('/', runRoutes(deps))
+    .route('/', inboxRoutes(deps))
     .route('/', scheduleRoutes(deps))
     .route('/', fileRoutes(deps))
     .route('/', fileDownloadRoutes(deps))

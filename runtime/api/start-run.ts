@@ -2,7 +2,7 @@
 // "Run again with the same settings" (POST /runs/:id/rerun) and the trigger API, so all of them refuse the same
 // things (unknown, deactivated, not published, bad files, bad parameters) with the same answers.
 import type { z } from 'zod';
-import { resolveRunParams, type IntegrationVersion, type RunFilesInput, type RunTrigger } from '../../shared';
+import { resolveRunParams, type IntegrationVersion, type Run, type RunFilesInput, type RunTrigger } from '../../shared';
 import { servedRunFile } from '../store/run-files';
 import type { ApiDeps } from './deps';
 import { HttpError, notFound } from './errors';
@@ -37,7 +37,8 @@ export function checkedParams(version: Pick<IntegrationVersion, 'graph'>, given:
   return checked.params;
 }
 
-const defaultName = (trigger: RunTrigger) => `${trigger === 'api' ? 'API run' : trigger === 'schedule' ? 'Scheduled run' : 'Manual run'}, ${stamp(new Date())}`;
+const defaultName = (trigger: RunTrigger) =>
+  `${trigger === 'api' ? 'API run' : trigger === 'schedule' ? 'Scheduled run' : trigger === 'resubmit' ? 'Resubmit' : 'Manual run'}, ${stamp(new Date())}`;
 
 export async function startRunOf(
   { store, launcher }: Pick<ApiDeps, 'store' | 'launcher'>,
@@ -52,6 +53,8 @@ export async function startRunOf(
     startedBy?: string | null;
     /** The run this one runs again with the same settings. */
     rerunOf?: string | null;
+    /** Called with the recorded run before its workflow starts (a resubmit records the run's records here). */
+    prepare?: (run: Run, version: IntegrationVersion) => Promise<void>;
   },
 ) {
   const integration = await store.getIntegration(id);
@@ -76,6 +79,14 @@ export async function startRunOf(
     files,
   });
   const runFiles = (await store.listRunFiles(run.id)).map(servedRunFile);
+  if (input.prepare) {
+    try {
+      await input.prepare(run, version);
+    } catch (err) {
+      await store.finishRun(run.id, 'failed', `Could not start the run: ${err instanceof Error ? err.message : String(err)}`);
+      throw err;
+    }
+  }
   try {
     const { workflowId } = await launcher.start({ runId: run.id, versionId: version.id, ...(Object.keys(params).length > 0 && { params }) });
     await store.setRunWorkflow(run.id, workflowId);

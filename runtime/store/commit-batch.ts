@@ -5,7 +5,7 @@ import { showNul } from '../../shared/util/nul';
 import type { Db } from './db';
 import { StoreNotFoundError } from './errors';
 import { newId } from './ids';
-import { rejectedRecords, runCheckpoints, runSteps } from './schema';
+import { rejectedRecords, runCheckpoints, runs, runSteps } from './schema';
 import type { BatchCommit, NewRejected, StepCounts, WriteOutcome } from './types';
 import { applyWorkspaceWrite, chunks } from './workspace-write';
 
@@ -81,6 +81,9 @@ export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applie
       addCounts(counts, nodeId, tally);
     }
 
+    // A resubmit run's own rejections are attempts of inbox records (settled onto them when it ends), never new ones.
+    const inboxStatus: 'open' | 'attempt' =
+      rejected.length === 0 ? 'open' : (await tx.select({ trigger: runs.trigger }).from(runs).where(eq(runs.id, commit.runId)))[0]?.trigger === 'resubmit' ? 'attempt' : 'open';
     for (const part of chunks(rejected)) {
       await tx.insert(rejectedRecords).values(
         part.map((r) => ({
@@ -92,6 +95,7 @@ export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applie
           source: storable(r.source),
           mapped: storable(r.mapped),
           reason: showNul(r.reason),
+          inboxStatus,
         })),
       );
     }

@@ -20,6 +20,7 @@ import { StoreNotFoundError } from './errors';
 import { newId } from './ids';
 import { page } from './paging';
 import { listRunFiles, recordRunFiles, runFilesOf, servedRunFile } from './run-files';
+import { createInboxStore } from './inbox';
 import { integrations, integrationVersions, rejectedRecords, runCheckpoints, runs, runSteps } from './schema';
 import type { NewRun, RunFilter } from './types';
 
@@ -132,7 +133,8 @@ export async function getRun(db: Db, id: string): Promise<RunDetail | null> {
   const files = (await listRunFiles(db, id)).map(servedRunFile);
   const detail: RunDetail = { ...toRun(row.run, row.versionNumber, steps), steps: steps.map(toStep), integrationName: row.integrationName, files };
   const resumeFromRow = detail.status === 'failed' ? await resumableFrom(db, id, steps) : null;
-  return resumeFromRow ? { ...detail, resumeFromRow } : detail;
+  const resubmitOf = detail.trigger === 'resubmit' ? await createInboxStore(db).resubmitOrigins(id) : null;
+  return { ...detail, ...(resumeFromRow && { resumeFromRow }), ...(resubmitOf && { resubmitOf }) };
 }
 
 /** A failed run that committed a batch resumes after its sources' committed rows: the first row it reads then (1-based). */

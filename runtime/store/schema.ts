@@ -3,7 +3,9 @@ import type { Field, Graph, Plan, Role } from '../../shared';
 import type { StepProgress, StepWaiting } from '../../shared/api/runs';
 import type { Cadence } from '../../shared/api/schedules';
 import type { AlertSettings, AlertView } from '../../shared/api/operations';
+import type { InboxStatus } from '../../shared/api/inbox';
 import type { FileCompression, FileFormat } from '../../shared/graph/kinds/file-source';
+import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
@@ -161,8 +163,35 @@ export const rejectedRecords = pgTable(
     mapped: jsonb('mapped').$type<Record<string, unknown>>(),
     reason: text('reason').notNull(),
     createdAt: createdAt(),
+    /** Migration 11, the record inbox: where the record stands (shared/api/inbox InboxStatus) and how it got there. */
+    /** `attempt`: a resubmit run's own rejection, settled onto the inbox record it retried and never listed itself. */
+    inboxStatus: text('inbox_status').$type<InboxStatus | 'attempt'>().notNull().default('open'),
+    edited: jsonb('edited').$type<Record<string, unknown>>(),
+    latestReason: text('latest_reason'),
+    outcomeRunId: text('outcome_run_id'),
+    note: text('note'),
+    settledAt: at('settled_at'),
+    /** The reason the inbox shows and groups by: the latest when a resubmit failed again (kept by Postgres). */
+    inboxReason: text('inbox_reason').generatedAlwaysAs(sql`coalesce(latest_reason, reason)`),
   },
   (t) => [index('rejected_records_run_row').on(t.runId, t.rowNumber)],
+);
+
+/** Migration 11: the records a resubmit run feeds its pipeline in place of its source's read, by row number. */
+export const inboxResubmits = pgTable(
+  'inbox_resubmits',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    rowNumber: integer('row_number').notNull(),
+    recordId: text('record_id')
+      .notNull()
+      .references(() => rejectedRecords.id, { onDelete: 'cascade' }),
+    sourceNodeId: text('source_node_id').notNull(),
+    values: jsonb('values').$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.rowNumber] })],
 );
 
 export const files = pgTable('files', {

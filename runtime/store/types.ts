@@ -4,6 +4,7 @@ import type { AuthStore } from './auth';
 import type { StoredSchedule } from './schedules';
 import type { Cadence } from '../../shared/api/schedules';
 import type { OperationsStore } from './operations';
+import type { InboxStore } from './inbox';
 import type {
   Counts,
   Graph,
@@ -250,4 +251,7 @@ export interface Store {
 
   // Trigger tokens, activation, alert settings and state, duplicate and delete summaries (runtime/store/operations.ts)
   readonly ops: OperationsStore;
+
+  // The record inbox: rejected records across runs, resubmitted or ignored (runtime/store/inbox.ts)
+  readonly inbox: InboxStore;
 }

@@ -130,6 +130,8 @@ export const AUDIT_ACTIONS = [
   'run.resumed',
   'run.cancelled',
   'run.rerun',
+  'inbox.resubmitted',
+  'inbox.ignored',
   'schedule.saved',
   'schedule.deleted',
   'connection.created',

@@ -48,8 +48,11 @@ export const STEP_STATUS_LABELS: Record<StepStatus, string> = {
   cancelled: 'Cancelled',
 };
 
-/** Who or what started a run: a person in the app, the API (an API token), a schedule, or "Run again" on an earlier run. */
-export const RunTrigger = z.enum(['manual', 'api', 'schedule', 'rerun']);
+/**
+ * Who or what started a run: a person in the app, the API (an API token), a schedule, "Run again" on an earlier run,
+ * or "Resubmit" in the record inbox (a run over exactly the resubmitted records).
+ */
+export const RunTrigger = z.enum(['manual', 'api', 'schedule', 'rerun', 'resubmit']);
 export type RunTrigger = z.infer<typeof RunTrigger>;
 
 export const Counts = z.object({
@@ -177,6 +180,8 @@ export const RunDetail = Run.extend({
   files: z.array(RunFile),
   /** For a failed run that committed batches: the first source row a resume reads (1-based); absent otherwise. */
   resumeFromRow: z.number().int().positive().optional(),
+  /** A resubmit run: the runs whose rejected records it resubmitted (oldest first). */
+  resubmitOf: z.array(z.string()).optional(),
 });
 export type RunDetail = z.infer<typeof RunDetail>;
 

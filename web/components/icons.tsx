@@ -91,6 +91,12 @@ export const IconHistory = make(
     <path d="M3 3v5h5M12 7v5l3 2" />
   </>,
 );
+export const IconInbox = make(
+  <>
+    <path d="M4 13l2.5-8h11L20 13v6H4z" />
+    <path d="M4 13h4.5l1 2.5h5l1-2.5H20" />
+  </>,
+);
 export const IconFunnel = make(<path d="M4 5h16l-6 7.5V19l-4 2v-8.5z" />);
 export const IconShuffle = make(
   <>

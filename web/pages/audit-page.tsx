@@ -38,6 +38,8 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'run.resumed': 'Resumed a failed run',
   'run.cancelled': 'Cancelled a run',
   'run.rerun': 'Ran a run again',
+  'inbox.resubmitted': 'Resubmitted records',
+  'inbox.ignored': 'Ignored records',
   'connection.created': 'Created a connection',
   'connection.changed': 'Changed a connection',
   'connection.tested': 'Tested a connection',
@@ -68,6 +70,8 @@ const TONE: Partial<Record<AuditAction, string>> = {
   'run.resumed': 'badge--blue',
   'run.cancelled': 'badge--gray',
   'run.rerun': 'badge--blue',
+  'inbox.resubmitted': 'badge--blue',
+  'inbox.ignored': 'badge--gray',
 };
 
 /** A day picked in a date input as the start (or the end) of that day, local time, in ISO. */

@@ -303,6 +303,29 @@ function RunSummary({ run, duration, now, live }: { run: RunDetail; duration: nu
           <dt>Started by</dt>
           <dd data-testid="run-started-by">{startedByLabel(run)}</dd>
         </div>
+        {run.rerunOf ? (
+          <div>
+            <dt>Runs again</dt>
+            <dd>
+              <a href={href.run(run.rerunOf)}>the earlier run</a>
+            </dd>
+          </div>
+        ) : null}
+        {run.resubmitOf && run.resubmitOf.length > 0 ? (
+          <div>
+            <dt>Resubmits records of</dt>
+            <dd data-testid="run-resubmit-of">
+              {run.resubmitOf.map((origin, i) => (
+                <span key={origin}>
+                  {i > 0 ? ', ' : ''}
+                  <a href={href.run(origin)}>{run.resubmitOf!.length === 1 ? 'the original run' : `run ${i + 1}`}</a>
+                </span>
+              ))}
+              {' · '}
+              <a href={href.inbox()}>inbox</a>
+            </dd>
+          </div>
+        ) : null}
         {Object.keys(run.params).length > 0 ? (
           <div>
             <dt>Parameters</dt>

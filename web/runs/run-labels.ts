@@ -2,7 +2,7 @@
 // shared/api/runs.ts (the API's messages use the same words); every page reads these, none keeps its own.
 import type { Run, RunTrigger } from '../../shared';
 
-export const TRIGGER_LABELS: Record<RunTrigger, string> = { manual: 'Manual', api: 'API', schedule: 'Scheduled', rerun: 'Run again' };
+export const TRIGGER_LABELS: Record<RunTrigger, string> = { manual: 'Manual', api: 'API', schedule: 'Scheduled', rerun: 'Run again', resubmit: 'Resubmit' };
 
 /** "Manual · Ada Lovelace", "API · token ci", "API · trigger token nightly", "Scheduled", "Run again · Ada Lovelace". */
 export function startedByLabel(run: Pick<Run, 'trigger' | 'startedBy'>): string {

@@ -9,9 +9,10 @@ import { stepWaiting } from './0007-step-waiting';
 import { schedules } from './0008-schedules';
 import { opsTrigger } from './0009-ops-trigger';
 import { runNames } from './0010-run-names';
+import { inbox } from './0011-inbox';
 import { stepProgress } from './0013-step-progress';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames, stepProgress];
+export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames, inbox, stepProgress];
 
 export type { Migration } from './types';

@@ -1,0 +1,31 @@
+// The nav's count of records waiting in the inbox (rejected or still failing): loaded lazily beside the shell, looked
+// up again on every page change, every minute, and whenever the inbox page says its records changed.
+import { useEffect } from 'react';
+import * as routes from '../../shared/api/routes';
+import { api } from '../api';
+import { formatCount } from '../lib/format';
+import { useLoad } from '../lib/hooks';
+import './inbox-badge.css';
+
+/** The event the inbox page sends after its records changed (a resubmit settled, records ignored). */
+export const INBOX_CHANGED = 'weft:inbox-changed';
+
+export function InboxBadge({ refresh }: { refresh: unknown }) {
+  const count = useLoad(() => api.call(routes.inboxCount), [JSON.stringify(refresh)]);
+  const { reload } = count;
+  useEffect(() => {
+    window.addEventListener(INBOX_CHANGED, reload);
+    const t = window.setInterval(reload, 60_000);
+    return () => {
+      window.removeEventListener(INBOX_CHANGED, reload);
+      window.clearInterval(t);
+    };
+  }, [reload]);
+  const n = count.data?.waiting ?? 0;
+  if (n === 0) return null;
+  return (
+    <span className="nav-badge" data-testid="nav-inbox-count" aria-label={`${n} waiting`}>
+      {n > 999 ? '999+' : formatCount(n)}
+    </span>
+  );
+}
