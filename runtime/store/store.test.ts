@@ -120,6 +120,20 @@ function checkSchemaAgainstMigrations(openEngine: () => Promise<Engine>) {
 
 describe('typed schema and migrations on PGlite', () => {
   checkSchemaAgainstMigrations(() => openPglite(null));
+
+  it('leaves workspace records without a foreign key to their object (migration 14), the other keys in place', async () => {
+    const engine = await openPglite(null);
+    try {
+      await migrate(engine.db);
+      const keys = (await engine.db.execute(sql`
+        SELECT conrelid::regclass::text AS "table", conname AS name FROM pg_constraint WHERE contype = 'f' ORDER BY 1, 2
+      `)) as unknown as { rows: { table: string; name: string }[] };
+      expect(keys.rows.filter((k) => k.table === 'workspace_records')).toEqual([]);
+      expect(keys.rows.some((k) => k.table === 'run_files')).toBe(true);
+    } finally {
+      await engine.close();
+    }
+  });
 });
 
 describe.skipIf(!postgresUp)('typed schema and migrations on Postgres', () => {
