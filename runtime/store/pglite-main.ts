@@ -1,7 +1,7 @@
 // The embedded store's own process: PGlite on disk, served over a Unix socket (pglite-server.ts). Started and
 // supervised by pglite-process.ts; it stops when told (SIGTERM/SIGINT, or a 'stop' message) and when its parent goes
 // away (the IPC channel closes, e.g. Weft was killed), closing PGlite cleanly so the next start finds it intact.
-// Env: WEFT_PGLITE_DIR (PGlite's folder), WEFT_PGLITE_SOCKET (the socket path).
+// Env: WEFT_PGLITE_DIR (PGlite's folder), WEFT_PGLITE_SOCKET (the socket path), WEFT_PGLITE_INIT_ONLY (create, then exit).
 import { rm } from 'node:fs/promises';
 import { createPglite } from './engines';
 import { startPgliteServer } from './pglite-server';
@@ -15,6 +15,11 @@ if (!dir || !socketPath) {
 }
 
 const db = await createPglite(dir);
+if (process.env.WEFT_PGLITE_INIT_ONLY) {
+  // Only create the database (the supervisor then starts the store process on it).
+  await db.close();
+  process.exit(0);
+}
 // A socket file left by a process that died is in the way; the supervisor made sure no live store owns it.
 await rm(socketPath, { force: true });
 const server = await startPgliteServer({ db, listen: { path: socketPath }, log: say });
