@@ -185,7 +185,8 @@ export async function startPgliteProcess(opts: PgliteProcessOptions): Promise<Pg
         clearTimeout(timer);
       }
       await rm(pgliteRecordPath(opts.dataDir), { force: true });
-      if (socketDir.startsWith(tmpdir())) await rm(socketDir, { recursive: true, force: true });
+      // The private temporary folder (a data folder whose socket path was too long) goes; data/run stays.
+      if (socketDir !== join(opts.dataDir, 'run')) await rm(socketDir, { recursive: true, force: true });
     },
   };
 }
