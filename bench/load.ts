@@ -1,5 +1,5 @@
 // Load: many small runs at once and an API read load, on Weft wired as `npm start` wires it (API + worker in one
-// process, the store on PGlite, or on Postgres with BENCH_STORE=postgres) with its own Temporal dev server on free
+// process, the store on PGlite in its own store process, or on Postgres with BENCH_STORE=postgres) with its own Temporal dev server on free
 // ports. Everything talks to 127.0.0.1 only, and the script stops by itself (BENCH_DEADLINE_S, default 600 s).
 // Prints completion counts and p50/p95 latencies so regressions show. Env: BENCH_WAVES (default "50,500"),
 // BENCH_READS (GET /api/integrations requests, default 1000), BENCH_READ_CONCURRENCY (default 20), BENCH_SINGLE (runs
@@ -15,6 +15,7 @@ import pg from 'pg';
 import { createActivities } from '../runtime/activities';
 import { createApi } from '../runtime/api/app';
 import { openStore } from '../runtime/store';
+import { startPgliteProcess } from '../runtime/store/pglite-process';
 import { createRunLauncher, workflowIdForRun } from '../runtime/temporal/client';
 import { startDevServer } from '../runtime/temporal/dev-server';
 import { customersCsv, customersGraph, quietTemporalLogs } from '../test/support/temporal-harness';
@@ -89,7 +90,14 @@ async function main() {
         await c.end();
       });
     }
-    const store = await openStore({ dataDir: join(WORK, 'data'), databaseUrl });
+    // Without BENCH_STORE=postgres, PGlite in its own store process, as `npm start` runs it.
+    let storeProcess: Awaited<ReturnType<typeof startPgliteProcess>> | null = null;
+    if (!databaseUrl) {
+      storeProcess = await startPgliteProcess({ dataDir: join(WORK, 'data'), log: (m) => log(`store process: ${m}`) });
+      const started = storeProcess;
+      cleanups.push(() => started.stop());
+    }
+    const store = await openStore({ dataDir: join(WORK, 'data'), databaseUrl: storeProcess?.url ?? databaseUrl, engine: storeProcess ? 'pglite' : 'postgres' });
     cleanups.push(() => store.close());
 
     const workerConnection = await NativeConnection.connect({ address: server.address });

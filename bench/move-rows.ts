@@ -1,8 +1,8 @@
 // Moving rows: Postgres -> Postgres, CSV -> Postgres and CSV -> Workspace upserts through published Weft
-// integrations (Map + one calculated field) on the real Temporal dev server, with the store on Postgres (a
-// standalone `npm run worker`) and on PGlite (one process owning the store and its worker, heap capped the
-// same way), side by side with a plain hand-written pg + COPY script doing the same work. Prints rows/second,
-// the ratio to the baseline and each worker's peak RSS. Needs the Postgres at 127.0.0.1:5432 (or
+// integrations (Map + one calculated field) on the real Temporal dev server, with the store on Postgres and on
+// PGlite (its own store process, as `npm start` runs it), each case on a standalone `npm run worker`, side by side
+// with a plain hand-written pg + COPY script doing the same work. Prints rows/second, the ratio to the baseline,
+// each worker's peak RSS and, for PGlite, the store process's. Needs the Postgres at 127.0.0.1:5432 (or
 // WEFT_BENCH_DATABASE_URL). BENCH_ROWS sets the size; BENCH_ONLY=a,b runs only the Weft cases whose name
 // contains one of the words (baselines then skipped unless BENCH_BASELINES=1);
 // BENCH_VERBOSE=1 echoes the worker's output (with WEFT_MEMORY_LOG=1, its memory every second);
@@ -10,7 +10,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -27,6 +27,7 @@ import { CONNECTOR_LIST } from '../runtime/connectors';
 import { sniffCsv } from '../runtime/files/csv';
 import { saveUpload } from '../runtime/files/upload';
 import { openStore } from '../runtime/store';
+import { startPgliteProcess } from '../runtime/store/pglite-process';
 import { createRunLauncher } from '../runtime/temporal/client';
 import { startDevServer } from '../runtime/temporal/dev-server';
 import type { Store } from '../runtime/store/types';
@@ -183,12 +184,18 @@ async function nodeBaseline(kind: 'pg' | 'csv', csvPath: string): Promise<number
 }
 
 const WORKER_MAIN = join(ROOT, 'dist/worker/worker-main.mjs');
-const PGLITE_WORKER = join(ROOT, 'dist/bench/pglite-worker.mjs');
 
-function startWorker(env: Record<string, string>, entry = WORKER_MAIN): Promise<ChildProcess> {
+/** The node flags of `npm run worker` (package.json), so the bench's worker is capped exactly as a deployed one. */
+async function workerNodeFlags(): Promise<string[]> {
+  const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const command = pkg.scripts.worker?.split('&&').pop() ?? '';
+  return command.split(/\s+/).filter((w) => /^--max-[a-z-]+=\d+$/.test(w));
+}
+
+async function startWorker(env: Record<string, string>): Promise<ChildProcess> {
   const extra = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   // The worker as `npm run worker` runs it: compiled by esbuild, plain node, its heap capped (package.json).
-  const child = spawn(process.execPath, ['--max-old-space-size=192', ...extra, entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(await workerNodeFlags()), ...extra, WORKER_MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolveReady, reject) => {
     let out = '';
     const onData = (d: Buffer) => {
@@ -202,6 +209,11 @@ function startWorker(env: Record<string, string>, entry = WORKER_MAIN): Promise<
   });
 }
 
+/** Resets a process's high-water mark (Linux: `5` in /proc/<pid>/clear_refs), so the next reading is one case's. */
+async function resetPeakRss(pid: number): Promise<void> {
+  await writeFile(`/proc/${pid}/clear_refs`, '5').catch(() => undefined);
+}
+
 /** Peak resident set size of a live process, from the kernel's high-water mark. */
 async function peakRssMb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
@@ -213,6 +225,8 @@ interface Result {
   name: string;
   ms: number;
   rssMb: number | null;
+  /** The PGlite store process's peak during the case. */
+  storeRssMb?: number | null;
   status: string;
 }
 
@@ -234,9 +248,8 @@ const wanted = (name: string): boolean => {
 async function main() {
   await rm(WORK, { recursive: true, force: true });
   await mkdir(WORK, { recursive: true });
-  log('building the worker (npm run build:worker) and the PGlite bench worker…');
+  log('building the worker (npm run build:worker)…');
   execFileSync('npm', ['run', '-s', 'build:worker'], { cwd: ROOT, stdio: 'inherit' });
-  execFileSync('npx', ['esbuild', 'bench/pglite-worker.ts', '--bundle', '--platform=node', '--format=esm', '--packages=external', `--outfile=${PGLITE_WORKER}`, '--log-level=warning'], { cwd: ROOT, stdio: 'inherit' });
   log(`making ${fmt(ROWS)} rows in ${dataDb} and a CSV of them…`);
   const csvPath = await prepareData();
 
@@ -246,7 +259,7 @@ async function main() {
   const client = new TemporalClient({ connection: temporal });
   const launcher = createRunLauncher({ client, taskQueue: TASK_QUEUE });
   const results: Result[] = [];
-  const pgliteDir = join(WORK, 'pglite-store');
+  const pgliteDataDir = join(WORK, 'pglite-data');
   const baseEnv = { TEMPORAL_ADDRESS: server.address, WEFT_TASK_QUEUE: TASK_QUEUE, WEFT_SECRET_KEY: key.toString('hex'), WEFT_BATCH_SIZE: process.env.BENCH_BATCH_SIZE ?? '5000' };
 
   /** Everything a store needs to run the cases: the connection to the data database, the CSV file, the graphs. */
@@ -304,16 +317,17 @@ async function main() {
     };
   }
 
-  /** Starts the case's worker, runs the workflow to its end and stops the worker; the worker's peak RSS with the time. */
-  async function execute(name: string, run: { runId: string; versionId: string }, env: Record<string, string>, entry: string): Promise<{ ms: number; rssMb: number | null }> {
-    const worker = await startWorker({ ...baseEnv, ...env }, entry);
+  /** Starts the case's worker, runs the workflow to its end and stops the worker; the worker's (and store process's) peak RSS with the time. */
+  async function execute(name: string, run: { runId: string; versionId: string }, env: Record<string, string>, storePid?: number): Promise<{ ms: number; rssMb: number | null; storeRssMb: number | null }> {
+    const worker = await startWorker({ ...baseEnv, ...env });
     try {
       log(`Weft: ${name}…`);
+      if (storePid) await resetPeakRss(storePid);
       const { ms } = await timed(async () => {
         const { workflowId } = await launcher.start(run);
         await client.workflow.getHandle(workflowId).result();
       });
-      return { ms, rssMb: worker.pid ? await peakRssMb(worker.pid) : null };
+      return { ms, rssMb: worker.pid ? await peakRssMb(worker.pid) : null, storeRssMb: storePid ? await peakRssMb(storePid) : null };
     } finally {
       const exited = new Promise((resolveExit) => worker.once('exit', resolveExit));
       worker.kill('SIGTERM');
@@ -338,38 +352,36 @@ async function main() {
       ] as const) {
         if (!wanted(name)) continue;
         const run = await prepareRun(store, name, graph);
-        const { ms, rssMb } = await execute(name, run, { DATABASE_URL: urlFor(storeDb) }, WORKER_MAIN);
+        const { ms, rssMb } = await execute(name, run, { DATABASE_URL: urlFor(storeDb) });
         results.push({ name: `Weft: ${name}`, ms, rssMb, status: await describeRun(store, run.runId) });
       }
     } finally {
       await store.close();
     }
 
-    // The store on PGlite: it belongs to one process, so the worker owns it; this process prepares the runs first
-    // and reads their outcome after, with the store closed in between.
+    // The store on PGlite, as `npm start` keeps it: PGlite in its own store process behind a Unix socket, this process
+    // (in the API's place) and each case's standalone worker connected to it like to Postgres.
     const liteCases = [
-      ['CSV -> Postgres upsert (PGlite store)', 'csvToPg'],
-      ['CSV -> Workspace upsert (PGlite store)', 'csvToWorkspace'],
+      ['CSV -> Postgres upsert (worker, PGlite store)', 'csvToPg'],
+      ['CSV -> Workspace upsert (worker, PGlite store)', 'csvToWorkspace'],
     ] as const;
     if (liteCases.some(([name]) => wanted(name))) {
-      const prepared: { name: string; run: { runId: string; versionId: string } }[] = [];
-      const lite = await openStore({ dataDir: pgliteDir });
+      const storeProcess = await startPgliteProcess({ dataDir: pgliteDataDir, log: (m) => log(`store process: ${m}`) });
       try {
-        const graphs = await setUp(lite, 'dst_weft_csv_lite');
-        for (const [name, which] of liteCases) if (wanted(name)) prepared.push({ name, run: await prepareRun(lite, name, graphs[which]) });
-      } finally {
-        await lite.close();
-      }
-      const timings: { ms: number; rssMb: number | null }[] = [];
-      for (const { name, run } of prepared) timings.push(await execute(name, run, { WEFT_BENCH_PGLITE_DIR: pgliteDir }, PGLITE_WORKER));
-      const after = await openStore({ dataDir: pgliteDir });
-      try {
-        for (const [i, { name, run }] of prepared.entries()) {
-          const t = timings[i] ?? { ms: NaN, rssMb: null };
-          results.push({ name: `Weft: ${name}`, ms: t.ms, rssMb: t.rssMb, status: await describeRun(after, run.runId) });
+        const lite = await openStore({ dataDir: pgliteDataDir, databaseUrl: storeProcess.url, engine: 'pglite' });
+        try {
+          const graphs = await setUp(lite, 'dst_weft_csv_lite');
+          for (const [name, which] of liteCases) {
+            if (!wanted(name)) continue;
+            const run = await prepareRun(lite, name, graphs[which]);
+            const { ms, rssMb, storeRssMb } = await execute(name, run, { DATABASE_URL: storeProcess.url }, storeProcess.pid());
+            results.push({ name: `Weft: ${name}`, ms, rssMb, storeRssMb, status: await describeRun(lite, run.runId) });
+          }
+        } finally {
+          await lite.close();
         }
       } finally {
-        await after.close();
+        await storeProcess.stop();
       }
     }
 
@@ -398,12 +410,13 @@ async function main() {
   console.log(`\nMoving ${fmt(ROWS)} rows (10 columns) with an upsert by id, Map + calculated field; 2-core machine.`);
   console.log('"vs COPY pipe": the rate against the pg + COPY baseline (rows never enter Node, the field computed in SQL);');
   console.log('"vs Node script": against the hand-written Node script doing the same work in Node (rows read, field computed, COPY).');
-  console.log('Every Weft worker runs with its heap capped at 192 MB; peak RSS is the kernel\'s high-water mark (VmHWM).\n');
-  console.log(`${'run'.padEnd(60)}${'time'.padStart(9)}${'rows/s'.padStart(11)}${'vs COPY pipe'.padStart(14)}${'vs Node script'.padStart(16)}${'worker peak RSS'.padStart(17)}  status`);
+  console.log(`Every Weft worker runs as \`npm run worker\` does (${(await workerNodeFlags()).join(' ')}); peak RSS is the kernel's high-water mark (VmHWM).`);
+  console.log('PGlite store rows: the store process (PGlite, its own process) is measured apart, in "store process peak RSS".\n');
+  console.log(`${'run'.padEnd(60)}${'time'.padStart(9)}${'rows/s'.padStart(11)}${'vs COPY pipe'.padStart(14)}${'vs Node script'.padStart(16)}${'worker peak RSS'.padStart(17)}${'store process peak RSS'.padStart(24)}  status`);
   for (const r of results) {
     const csv = r.name.includes('CSV');
     console.log(
-      `${r.name.padEnd(60)}${secs(r.ms).padStart(9)}${fmt(rate(r.ms)).padStart(11)}${ratio(find('Baseline', csv), r.ms).padStart(14)}${ratio(find('Node script', csv), r.ms).padStart(16)}${(r.rssMb === null ? '-' : `${r.rssMb} MB`).padStart(17)}  ${r.status}`,
+      `${r.name.padEnd(60)}${secs(r.ms).padStart(9)}${fmt(rate(r.ms)).padStart(11)}${ratio(find('Baseline', csv), r.ms).padStart(14)}${ratio(find('Node script', csv), r.ms).padStart(16)}${(r.rssMb === null ? '-' : `${r.rssMb} MB`).padStart(17)}${(r.storeRssMb == null ? '-' : `${r.storeRssMb} MB`).padStart(24)}  ${r.status}`,
     );
   }
   for (const engine of ['Postgres store', 'PGlite store']) {

@@ -17,6 +17,7 @@ import { connectorLookup, createConnectionService } from './connections';
 import { CONNECTOR_LIST } from './connectors';
 import { loadSecretKey, parseKey } from './secrets';
 import { openStore } from './store';
+import { startPgliteProcess } from './store/pglite-process';
 import { createRunLauncher } from './temporal/client';
 import { createScheduleKeeper } from './temporal/schedules';
 import { CollapsingLogger } from './temporal/collapsing-logger';
@@ -100,10 +101,18 @@ export async function startWeft(config: Config): Promise<void> {
       secretKey = loaded.key;
     }
 
-    const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+    // The embedded store runs PGlite in its own process (its ~150 MB of WebAssembly stays out of the API and the
+    // worker), reached through a Unix socket in the data folder with the same pg pool as a DATABASE_URL Postgres.
+    let storeProcess: Awaited<ReturnType<typeof startPgliteProcess>> | null = null;
+    if (!config.databaseUrl) {
+      storeProcess = await startPgliteProcess({ dataDir: config.dataDir, log });
+      const started = storeProcess;
+      cleanups.push(() => started.stop());
+    }
+    const store = await openStore({ dataDir: config.dataDir, databaseUrl: storeProcess?.url ?? config.databaseUrl, engine: storeProcess ? 'pglite' : 'postgres' });
     cleanups.push(() => store.close());
     await store.migrate();
-    if (role !== 'worker') log(`Store: ${store.engine === 'postgres' ? 'Postgres (DATABASE_URL)' : `PGlite in ${config.dataDir}`}`);
+    if (role !== 'worker') log(`Store: ${storeProcess ? `PGlite in ${config.dataDir} (store process pid ${storeProcess.pid()})` : 'Postgres (DATABASE_URL)'}`);
     if (role !== 'worker') {
       const owner = await ensureFirstOwner(store, config.ownerEmail, config.ownerPassword);
       if (owner.created) log(`Created the owner account ${owner.email} (WEFT_OWNER_EMAIL)`);

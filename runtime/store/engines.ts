@@ -10,15 +10,20 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-/** PGlite in `dir` (created if missing), or in memory when `dir` is null. */
-export async function openPglite(dir: string | null): Promise<Engine> {
+/** A PGlite database in `dir` (created if missing), or in memory when `dir` is null, with Weft's settings. */
+export async function createPglite(dir: string | null) {
   // Loaded on demand: a worker on Postgres never pays PGlite's ~40 MB of WebAssembly and modules.
-  const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([import('@electric-sql/pglite'), import('drizzle-orm/pglite')]);
+  const { PGlite } = await import('@electric-sql/pglite');
   if (dir) await mkdir(dir, { recursive: true });
-  // Postgres' default 128 MB of shared buffers would live in the process's WebAssembly memory next to the worker:
-  // a smaller pool keeps a PGlite process (API + worker) under its memory budget, at a small cost in speed.
+  // Postgres' default 128 MB of shared buffers would live in the process's WebAssembly memory: a smaller pool keeps
+  // a PGlite process under its memory budget, at a small cost in speed.
   const options = { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${process.env.WEFT_PGLITE_SHARED_BUFFERS ?? '16MB'}`] };
-  const client = dir ? await PGlite.create(dir, options) : await PGlite.create(options);
+  return dir ? await PGlite.create(dir, options) : await PGlite.create(options);
+}
+
+/** PGlite in this process (tests, the CLI); `npm start` serves it from its own process instead (pglite-process.ts). */
+export async function openPglite(dir: string | null): Promise<Engine> {
+  const [client, { drizzle: drizzlePglite }] = await Promise.all([createPglite(dir), import('drizzle-orm/pglite')]);
   return {
     kind: 'pglite',
     db: drizzlePglite({ client }),
@@ -26,7 +31,11 @@ export async function openPglite(dir: string | null): Promise<Engine> {
   };
 }
 
-export async function openPostgres(url: string, maxConnections = 10): Promise<Engine> {
+/**
+ * Postgres through a pg pool. `kind` is 'pglite' for Weft's own store process (PGlite served over the wire protocol
+ * by pglite-server.ts): the same code path, reported as the embedded store.
+ */
+export async function openPostgres(url: string, maxConnections = 10, kind: Engine['kind'] = 'postgres'): Promise<Engine> {
   const pool = new pg.Pool({ connectionString: url, max: maxConnections });
   // An idle client's error (e.g. the server restarting) must not crash the process; the pool replaces the client.
   pool.on('error', (err) => console.warn(`store: an idle Postgres connection failed: ${err.message}`));
@@ -36,7 +45,7 @@ export async function openPostgres(url: string, maxConnections = 10): Promise<En
   const probe = await pool.connect();
   probe.release();
   return {
-    kind: 'postgres',
+    kind,
     db: drizzlePostgres({ client: pool }),
     close: () => pool.end(),
   };

@@ -10,6 +10,8 @@ export type OpenStoreOptions = (
       dataDir: string;
       /** A Postgres connection string; when set (and not empty), `dataDir` is not used by the store. */
       databaseUrl?: string;
+      /** 'pglite' when `databaseUrl` is Weft's own PGlite store process (see pglite-process.ts). */
+      engine?: 'pglite' | 'postgres';
     }
   | {
       /** An in-memory PGlite that vanishes on close: for tests. */
@@ -25,7 +27,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     'memory' in opts
       ? await openPglite(null)
       : opts.databaseUrl
-        ? await openPostgres(opts.databaseUrl)
+        ? await openPostgres(opts.databaseUrl, 10, opts.engine ?? 'postgres')
         : await openPglite(join(opts.dataDir, 'pglite'));
   const store = createDrizzleStore(engine);
   if (opts.migrate !== false) {

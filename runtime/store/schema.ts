@@ -245,9 +245,8 @@ export const workspaceObjects = pgTable('workspace_objects', {
 export const workspaceRecords = pgTable(
   'workspace_records',
   {
-    objectName: text('object_name')
-      .notNull()
-      .references(() => workspaceObjects.name, { onDelete: 'cascade' }),
+    /** The object's name (no foreign key since migration 14: delete an object's records with it). */
+    objectName: text('object_name').notNull(),
     key: text('key').notNull(),
     values: jsonb('values').$type<Record<string, unknown>>().notNull(),
     writeCount: integer('write_count').notNull().default(1),

@@ -10,7 +10,8 @@ import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Db } from './db';
-import { openPglite, openPostgres, type Engine } from './engines';
+import { createPglite, openPglite, openPostgres, type Engine } from './engines';
+import { startPgliteServer, type PgliteServer } from './pglite-server';
 import { openStore } from './index';
 import { migrate } from './migrate';
 import { MIGRATIONS } from './migrations';
@@ -119,6 +120,20 @@ function checkSchemaAgainstMigrations(openEngine: () => Promise<Engine>) {
 
 describe('typed schema and migrations on PGlite', () => {
   checkSchemaAgainstMigrations(() => openPglite(null));
+
+  it('leaves workspace records without a foreign key to their object (migration 14), the other keys in place', async () => {
+    const engine = await openPglite(null);
+    try {
+      await migrate(engine.db);
+      const keys = (await engine.db.execute(sql`
+        SELECT conrelid::regclass::text AS "table", conname AS name FROM pg_constraint WHERE contype = 'f' ORDER BY 1, 2
+      `)) as unknown as { rows: { table: string; name: string }[] };
+      expect(keys.rows.filter((k) => k.table === 'workspace_records')).toEqual([]);
+      expect(keys.rows.some((k) => k.table === 'run_files')).toBe(true);
+    } finally {
+      await engine.close();
+    }
+  });
 });
 
 describe.skipIf(!postgresUp)('typed schema and migrations on Postgres', () => {
@@ -132,6 +147,27 @@ describe.skipIf(!postgresUp)('typed schema and migrations on Postgres', () => {
 
 describe('store on PGlite (in memory)', () => {
   runStoreSuite({ openEngine: () => openPglite(null) });
+});
+
+describe('store on PGlite through its store server (as `npm start` runs it)', () => {
+  // An in-memory PGlite behind pglite-server.ts, reached by a pg pool of 10: the store's concurrent calls share one
+  // backend, so a call that waited on another inside a transaction would hang here (and be cut off after 60 s).
+  let served: { db: Awaited<ReturnType<typeof createPglite>>; server: PgliteServer; dir: string } | null = null;
+  runStoreSuite({
+    openEngine: async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'weft-store-socket-'));
+      const db = await createPglite(null);
+      const server = await startPgliteServer({ db, listen: { path: join(dir, '.s.PGSQL.5432') } });
+      served = { db, server, dir };
+      return openPostgres(`postgresql://postgres@localhost:5432/postgres?host=${encodeURIComponent(dir)}`, 10, 'pglite');
+    },
+    dispose: async () => {
+      if (!served) return;
+      await served.server.stop();
+      await served.db.close();
+      await rm(served.dir, { recursive: true, force: true });
+    },
+  });
 });
 
 describe.skipIf(!postgresUp)('store on Postgres', () => {

@@ -51,6 +51,8 @@ function workspaceFixture(engine: Engine): ContractFixture {
       { row: { ...itemRow(12), id: '  ' }, reason: /Key field "id" is empty/ },
     ],
     async createObject(name, columns, key, rows: Row[]) {
+      // No foreign key cascades (migration 14): an object's records go with it explicitly.
+      await db.delete(workspaceRecords).where(eq(workspaceRecords.objectName, name));
       await db.delete(workspaceObjects).where(eq(workspaceObjects.name, name));
       const attributes = columns.map(({ name: n, type }) => ({ name: n, type }));
       await db.insert(workspaceObjects).values({ name, label: name, key, attributes, recordCount: rows.length });
@@ -66,6 +68,7 @@ function workspaceFixture(engine: Engine): ContractFixture {
       return name;
     },
     async dropObject(name) {
+      await db.delete(workspaceRecords).where(eq(workspaceRecords.objectName, name));
       await db.delete(workspaceObjects).where(eq(workspaceObjects.name, name));
     },
   };

@@ -11,8 +11,9 @@ import { opsTrigger } from './0009-ops-trigger';
 import { runNames } from './0010-run-names';
 import { inbox } from './0011-inbox';
 import { stepProgress } from './0013-step-progress';
+import { workspaceRecordsNoFk } from './0014-workspace-records-no-fk';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames, inbox, stepProgress];
+export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames, inbox, stepProgress, workspaceRecordsNoFk];
 
 export type { Migration } from './types';

@@ -1,0 +1,131 @@
+// PGlite served to several pg connections at once (pglite-server.ts): transactions and extended-protocol units of
+// different connections never interleave, a client that vanishes mid-transaction is rolled back, and a silent owner
+// is cut off so the others go on.
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPglite } from './engines';
+import { startPgliteServer, type PgliteServer } from './pglite-server';
+
+type Db = Awaited<ReturnType<typeof createPglite>>;
+
+describe('PGlite served over a Unix socket', () => {
+  let db: Db;
+  let server: PgliteServer;
+  let dir: string;
+  let url: string;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'weft-pglite-server-'));
+    db = await createPglite(null);
+    server = await startPgliteServer({ db, listen: { path: join(dir, '.s.PGSQL.5432') }, idleMs: 1_500, log: (m) => logs.push(m) });
+    url = `postgresql://postgres@localhost:5432/postgres?host=${encodeURIComponent(dir)}`;
+    await db.exec('CREATE TABLE t (id int PRIMARY KEY, v text NOT NULL)');
+  });
+  afterAll(async () => {
+    await server.stop();
+    await db.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs parameterized queries from many connections at once without mixing them up', async () => {
+    const pool = new pg.Pool({ connectionString: url, max: 8 });
+    try {
+      // Every query is an unnamed Parse/Bind/Execute/Sync: interleaved messages would bind one connection's
+      // parameters to another's statement.
+      const answers = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => pool.query<{ n: number; s: string }>(i % 2 ? 'SELECT $1::int AS n, $2::text AS s' : 'SELECT $2::text AS s, $1::int * 1 AS n', [i, `row ${i}`])),
+      );
+      answers.forEach((a, i) => expect(a.rows[0]).toEqual({ n: i, s: `row ${i}` }));
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('returns large results whole (PGlite reuses the buffer it streams them from)', async () => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      const { rows } = await c.query<{ g: number; h: string }>('SELECT g, md5(g::text) AS h FROM generate_series(1, $1::int) g', [20_000]);
+      expect(rows).toHaveLength(20_000);
+      rows.forEach((r, i) => expect(r).toEqual({ g: i + 1, h: createHash('md5').update(String(i + 1)).digest('hex') }));
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('keeps each transaction whole while other connections wait', async () => {
+    const a = new pg.Client({ connectionString: url });
+    const b = new pg.Client({ connectionString: url });
+    await Promise.all([a.connect(), b.connect()]);
+    try {
+      await a.query('BEGIN');
+      await a.query('INSERT INTO t VALUES (1, $1)', ['from a']);
+      // b's read must wait until a commits: sharing PGlite's one session, it would otherwise see a's uncommitted row.
+      let bSaw: string[] | null = null;
+      const bRead = b.query<{ v: string }>('SELECT v FROM t ORDER BY id').then((r) => (bSaw = r.rows.map((x) => x.v)));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(bSaw).toBeNull();
+      await a.query('INSERT INTO t VALUES (2, $1)', ['also a']);
+      await a.query('ROLLBACK');
+      await bRead;
+      expect(bSaw).toEqual([]);
+    } finally {
+      await Promise.all([a.end(), b.end()]);
+    }
+  });
+
+  it('rolls back the open transaction of a client that disconnects, and serves the next', async () => {
+    const a = new pg.Client({ connectionString: url });
+    a.on('error', () => undefined);
+    await a.connect();
+    await a.query('BEGIN');
+    await a.query('INSERT INTO t VALUES (3, $1)', ['lost']);
+    (a as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    const b = new pg.Client({ connectionString: url });
+    await b.connect();
+    try {
+      expect((await b.query('SELECT count(*)::int AS n FROM t')).rows[0]).toEqual({ n: 0 });
+      await b.query('BEGIN');
+      await b.query('INSERT INTO t VALUES (4, $1)', ['kept']);
+      await b.query('COMMIT');
+      expect((await b.query('SELECT v FROM t')).rows).toEqual([{ v: 'kept' }]);
+    } finally {
+      await b.end();
+    }
+  });
+
+  it('cuts off a connection that holds a transaction in silence, so the others go on', async () => {
+    const a = new pg.Client({ connectionString: url });
+    const b = new pg.Client({ connectionString: url });
+    a.on('error', () => undefined);
+    await Promise.all([a.connect(), b.connect()]);
+    try {
+      await a.query('BEGIN');
+      await a.query('UPDATE t SET v = $1', ['held']);
+      const started = Date.now();
+      const read = await b.query<{ v: string }>('SELECT v FROM t');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+      expect(read.rows).toEqual([{ v: 'kept' }]);
+      expect(logs.some((l) => /held the store in a transaction/.test(l))).toBe(true);
+      await expect(a.query('SELECT 1')).rejects.toThrow();
+    } finally {
+      await Promise.all([a.end().catch(() => undefined), b.end()]);
+    }
+  });
+
+  it('answers no to SSL and then serves the connection', async () => {
+    const c = new pg.Client({ connectionString: url, ssl: false });
+    await c.connect();
+    try {
+      expect((await c.query("SELECT '__proto__' AS k, E'\\u00e9' AS e, 9007199254740993::numeric::text AS big")).rows[0]).toEqual({ k: '__proto__', e: 'é', big: '9007199254740993' });
+    } finally {
+      await c.end();
+    }
+  });
+});

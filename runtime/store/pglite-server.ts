@@ -1,0 +1,235 @@
+// PGlite served over the Postgres wire protocol, so the API and workers reach the embedded store with the same pg
+// pool and Drizzle code as a real Postgres (and PGlite's ~150 MB of WebAssembly lives in one process, not in each).
+//
+// PGlite is one backend with one session. Several client connections share it safely only if their protocol
+// exchanges never interleave inside a unit: a simple Query, or an extended-protocol sequence (Parse, Bind, Describe,
+// Execute…) up to its Sync, and a whole transaction (BEGIN … COMMIT/ROLLBACK). So one connection at a time owns the
+// backend: it keeps it until it has finished a unit outside a transaction, and the others wait in arrival order.
+// `@electric-sql/pglite-socket`'s multiplexer hands PGlite over between single messages (an unnamed statement parsed
+// by one connection could be bound by another), so its server is not used; PGlite's own `execProtocolRawStream` is.
+// A connection that owns the backend and goes silent (in a transaction, or inside a unit) is cut off after
+// `idleMs`, its transaction rolled back, so one stuck client cannot hold everyone else for ever.
+import { createServer, type Server, type Socket } from 'node:net';
+import type { PGlite } from '@electric-sql/pglite';
+
+const SSL_REQUEST = 80877103;
+const GSSENC_REQUEST = 80877104;
+const CANCEL_REQUEST = 80877102;
+/** A Sync message: ends an extended-protocol unit a vanished client left open. */
+const SYNC = Buffer.from([0x53, 0, 0, 0, 4]);
+
+interface Message {
+  startup: boolean;
+  type: number;
+  data: Uint8Array;
+}
+
+interface Session {
+  id: number;
+  socket: Socket;
+  buffer: Buffer;
+  started: boolean;
+  pending: Message[];
+  /** Inside an extended-protocol unit (a message after the last Sync or Query). */
+  midUnit: boolean;
+  closed: boolean;
+  idleTimer: NodeJS.Timeout | null;
+}
+
+export interface PgliteServerOptions {
+  db: PGlite;
+  /** A Unix socket path (`<dir>/.s.PGSQL.<port>` for pg's `host=<dir>`), or a TCP port on 127.0.0.1. */
+  listen: { path: string } | { port: number; host?: string };
+  /** How long the owning connection may stay silent inside a transaction or a unit before it is cut off (default 60 s). */
+  idleMs?: number;
+  log?: (message: string) => void;
+}
+
+export interface PgliteServer {
+  /** The TCP port when listening on TCP (useful with port 0). */
+  port: number | null;
+  /** Connections now open. */
+  connections(): number;
+  /** Stops accepting, closes every connection and waits for the message being executed. Does not close the database. */
+  stop(): Promise<void>;
+}
+
+export async function startPgliteServer(opts: PgliteServerOptions): Promise<PgliteServer> {
+  const { db } = opts;
+  const idleMs = opts.idleMs ?? 60_000;
+  const log = opts.log ?? (() => undefined);
+  await db.waitReady;
+  const sessions = new Set<Session>();
+  const waiting: Session[] = [];
+  let owner: Session | null = null;
+  let running: Promise<void> | null = null;
+  let nextId = 1;
+
+  const disarm = (s: Session) => {
+    if (s.idleTimer) clearTimeout(s.idleTimer);
+    s.idleTimer = null;
+  };
+  const arm = (s: Session) => {
+    disarm(s);
+    s.idleTimer = setTimeout(() => {
+      log(`connection ${s.id} held the store ${db.isInTransaction() ? 'in a transaction' : 'inside a statement'} for ${Math.round(idleMs / 1000)} s without a word: closed, its work rolled back`);
+      s.socket.destroy();
+    }, idleMs);
+    s.idleTimer.unref();
+  };
+
+  /** Splits what arrived into whole messages; answers SSL/GSS requests (no) and drops cancel requests (nothing to cancel). */
+  function parse(s: Session): void {
+    for (;;) {
+      if (!s.started) {
+        if (s.buffer.length < 8) return;
+        const length = s.buffer.readInt32BE(0);
+        const code = s.buffer.readInt32BE(4);
+        if ((code === SSL_REQUEST || code === GSSENC_REQUEST) && length === 8) {
+          s.socket.write('N');
+          s.buffer = s.buffer.subarray(8);
+          continue;
+        }
+        if (code === CANCEL_REQUEST) {
+          s.socket.destroy();
+          return;
+        }
+        if (length < 8 || length > 10_000) {
+          s.socket.destroy();
+          return;
+        }
+        if (s.buffer.length < length) return;
+        s.pending.push({ startup: true, type: 0, data: new Uint8Array(s.buffer.subarray(0, length)) });
+        s.buffer = s.buffer.subarray(length);
+        s.started = true;
+        continue;
+      }
+      if (s.buffer.length < 5) return;
+      const total = 1 + s.buffer.readInt32BE(1);
+      if (total < 5) {
+        s.socket.destroy();
+        return;
+      }
+      if (s.buffer.length < total) return;
+      s.pending.push({ startup: false, type: s.buffer[0] ?? 0, data: new Uint8Array(s.buffer.subarray(0, total)) });
+      s.buffer = s.buffer.subarray(total);
+    }
+  }
+
+  // PGlite hands out views of a buffer it reuses: copy before the socket queues them.
+  const write = (s: Session) => (data: Uint8Array) => {
+    if (!s.closed && s.socket.writable && data.length > 0) s.socket.write(Buffer.from(data));
+  };
+
+  /** Ends what a vanished owner left open: an unfinished unit, then its transaction. */
+  async function cleanUp(s: Session): Promise<void> {
+    try {
+      if (s.midUnit) await db.execProtocolRawStream(SYNC, { onRawData: () => undefined });
+      if (db.isInTransaction()) await db.exec('ROLLBACK');
+    } catch (err) {
+      log(`could not roll back connection ${s.id}'s work: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  async function loop(): Promise<void> {
+    for (;;) {
+      if (!owner) {
+        owner = waiting.shift() ?? null;
+        if (!owner) return;
+      }
+      const s = owner;
+      if (s.closed) {
+        await cleanUp(s);
+        owner = null;
+        continue;
+      }
+      const message = s.pending.shift();
+      if (!message) {
+        if (s.midUnit || db.isInTransaction()) {
+          // Keep the backend for this connection until it finishes; its next message restarts the loop.
+          arm(s);
+          return;
+        }
+        owner = null;
+        continue;
+      }
+      disarm(s);
+      if (message.type === 0x58 /* X: Terminate */) {
+        s.socket.end();
+        continue;
+      }
+      try {
+        await db.execProtocolRawStream(message.data, { onRawData: write(s) });
+      } catch (err) {
+        log(`connection ${s.id}: ${err instanceof Error ? err.message : String(err)}`);
+        s.socket.destroy();
+        s.closed = true;
+        continue;
+      }
+      s.midUnit = !(message.startup || message.type === 0x53 /* S: Sync */ || message.type === 0x51 /* Q: Query */);
+      if (!s.midUnit && !db.isInTransaction() && waiting.length > 0) {
+        // A unit is done and nothing is open: let the next connection in; this one queues again if it has more.
+        owner = null;
+        if (s.pending.length > 0) waiting.push(s);
+      }
+    }
+  }
+
+  function kick(): void {
+    running ??= loop()
+      .catch((err: unknown) => log(`store server: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => {
+        running = null;
+        if ((owner && owner.pending.length > 0) || (owner?.closed ?? false) || (!owner && waiting.length > 0)) kick();
+      });
+  }
+
+  function want(s: Session): void {
+    if (owner !== s && !waiting.includes(s)) waiting.push(s);
+    kick();
+  }
+
+  const server: Server = createServer((socket) => {
+    socket.setNoDelay(true);
+    const s: Session = { id: nextId++, socket, buffer: Buffer.alloc(0), started: false, pending: [], midUnit: false, closed: false, idleTimer: null };
+    sessions.add(s);
+    socket.on('data', (chunk) => {
+      s.buffer = s.buffer.length === 0 ? chunk : Buffer.concat([s.buffer, chunk]);
+      parse(s);
+      if (s.pending.length > 0) want(s);
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      s.closed = true;
+      disarm(s);
+      sessions.delete(s);
+      s.pending = [];
+      const i = waiting.indexOf(s);
+      if (i >= 0) waiting.splice(i, 1);
+      if (owner === s) kick();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    const done = () => {
+      server.off('error', reject);
+      resolve();
+    };
+    if ('path' in opts.listen) server.listen(opts.listen.path, done);
+    else server.listen(opts.listen.port, opts.listen.host ?? '127.0.0.1', done);
+  });
+  const address = server.address();
+
+  return {
+    port: address && typeof address === 'object' ? address.port : null,
+    connections: () => sessions.size,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sessions) s.socket.destroy();
+      });
+      while (running) await running;
+    },
+  };
+}
