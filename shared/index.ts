@@ -20,3 +20,4 @@ export * from './api/operations';
 export * from './util/name-record';
 export * from './util/canonical-json';
 export * from './api/schedules';
+export * from './api/sets';

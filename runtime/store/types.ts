@@ -4,6 +4,7 @@ import type { AuthStore } from './auth';
 import type { StoredSchedule } from './schedules';
 import type { Cadence } from '../../shared/api/schedules';
 import type { OperationsStore } from './operations';
+import type { SetStore } from './sets';
 import type {
   Counts,
   Graph,
@@ -39,6 +40,8 @@ export interface NewRun {
   startedBy?: string | null;
   /** The run this one runs again with the same settings. */
   rerunOf?: string | null;
+  /** The set run this run is a member of. */
+  setRunId?: string | null;
   params: Record<string, unknown>;
   /** One pending step per plan step. */
   steps: { nodeId: string; kind: string; label: string }[];
@@ -247,4 +250,6 @@ export interface Store {
 
   // Trigger tokens, activation, alert settings and state, duplicate and delete summaries (runtime/store/operations.ts)
   readonly ops: OperationsStore;
+  /** Integration sets, their runs and trigger tokens (runtime/store/sets.ts). */
+  readonly sets: SetStore;
 }

@@ -48,8 +48,8 @@ export const STEP_STATUS_LABELS: Record<StepStatus, string> = {
   cancelled: 'Cancelled',
 };
 
-/** Who or what started a run: a person in the app, the API (an API token), a schedule, or "Run again" on an earlier run. */
-export const RunTrigger = z.enum(['manual', 'api', 'schedule', 'rerun']);
+/** Who or what started a run: a person in the app, the API (an API token), a schedule, "Run again" on an earlier run, or an integration set (its parent workflow). */
+export const RunTrigger = z.enum(['manual', 'api', 'schedule', 'rerun', 'set']);
 export type RunTrigger = z.infer<typeof RunTrigger>;
 
 export const Counts = z.object({
@@ -114,6 +114,8 @@ export const Run = z.object({
   startedBy: z.string().nullable(),
   /** The run this one runs again with the same settings ("Run again"); null otherwise. */
   rerunOf: z.string().nullable(),
+  /** The set run this run is a member of (its startedBy is the set's name); null when no set started it. */
+  setRunId: z.string().nullable(),
   params: z.record(z.string(), z.unknown()),
   counts: Counts,
   createdAt: z.string(),

@@ -9,8 +9,9 @@ import { stepWaiting } from './0007-step-waiting';
 import { schedules } from './0008-schedules';
 import { opsTrigger } from './0009-ops-trigger';
 import { runNames } from './0010-run-names';
+import { sets } from './0012-sets';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames];
+export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames, sets];
 
 export type { Migration } from './types';

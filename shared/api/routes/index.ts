@@ -12,3 +12,4 @@ export * from './tokens';
 export * from './audit';
 export * from './schedules';
 export * from './operations';
+export * from './sets';
