@@ -63,11 +63,12 @@ export async function runSet(rawInput: RunSetWorkflowInput): Promise<RunSetResul
         outcomes[position] = 'failed';
       } else {
         try {
-          const result = await executeChild(syncIntegration, {
+          await executeChild(syncIntegration, {
             workflowId,
             args: [{ runId: started.runId, versionId: started.versionId, ...(started.params && { params: started.params }), ...(pipeline && { pipeline }) }],
           });
-          outcomes[position] = result.status;
+          // The run's verdict as recorded (finishRun decides Failed when every record was rejected), not the child's own guess.
+          outcomes[position] = await bookkeeping.memberRunStatus({ runId: started.runId });
         } catch (err) {
           // The set itself was cancelled: the child was cancelled with it; record below.
           if (CancellationScope.current().consideredCancelled) throw err;

@@ -14,6 +14,7 @@ import { boundary } from './index';
 export const SetRunInput = z.object({ setRunId: z.string().min(1) });
 export const StartSetMemberInput = z.object({ setRunId: z.string().min(1), position: z.number().int().nonnegative(), workflowId: z.string().min(1) });
 export const FailSetMemberInput = z.object({ setRunId: z.string().min(1), position: z.number().int().nonnegative(), runId: z.string().min(1), error: z.string() });
+export const MemberRunInput = z.object({ runId: z.string().min(1) });
 export const FinishSetRunInput = z.object({ setRunId: z.string().min(1), status: RunStatus, error: z.string().nullable() });
 export const CreateScheduledSetRunInput = z.object({ setId: z.string().min(1), workflowId: z.string().min(1) });
 
@@ -92,6 +93,14 @@ export function createSetActivities({ store }: { store: Store }) {
       const { runId, error } = FailSetMemberInput.parse(input);
       const run = await store.getRun(runId);
       if (run && (run.status === 'queued' || run.status === 'running')) await store.finishRun(runId, 'failed', error);
+    }),
+
+    /** The member run's status as recorded: the run's verdict (every record rejected: Failed) is decided when it finishes, not in the workflow. */
+    memberRunStatus: boundary(async (input: z.input<typeof MemberRunInput>): Promise<RunStatus> => {
+      const { runId } = MemberRunInput.parse(input);
+      const run = await store.getRun(runId);
+      if (!run) throw new PlanError(`Run ${runId} no longer exists.`);
+      return run.status;
     }),
 
     finishSetRun: boundary(async (input: z.input<typeof FinishSetRunInput>): Promise<void> => {
