@@ -14,7 +14,7 @@ import {
 } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { RunStatus } from '../shared/api/runs';
-import { setRunStatus } from '../shared/api/sets';
+import { setMemberWorkflowId, setRunStatus, setRunWorkflowId } from '../shared/api/sets';
 import type { Activities } from '../runtime/activities';
 import { failureMessage, syncIntegration, SyncIntegrationInput } from './sync-integration';
 
@@ -35,10 +35,6 @@ export interface RunSetResult {
   status: RunStatus;
   members: (RunStatus | null)[];
 }
-
-/** The workflow id of a set run, and of its member at `position` (workflows cannot import runtime/temporal). */
-export const setRunWorkflowId = (setRunId: string) => `set-run-${setRunId}`;
-export const setMemberWorkflowId = (setRunId: string, position: number) => `set-run-${setRunId}-member-${position}`;
 
 const bookkeeping = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { resolveRunParams } from '../../shared/graph/parameters';
 import { RunStatus } from '../../shared/api/runs';
+import { setRunWorkflowId } from '../../shared/api/sets';
 import { resolveRunFiles } from '../api/run-files';
 import { stamp } from '../api/start-run';
 import { PlanError } from '../executors';
@@ -125,7 +126,7 @@ export function createSetActivities({ store }: { store: Store }) {
         abortOnFailure: set.abortOnFailure,
         members,
       });
-      await store.sets.setSetRunWorkflow(setRunId, `set-run-${setRunId}`);
+      await store.sets.setSetRunWorkflow(setRunId, setRunWorkflowId(setRunId));
       return { setRunId };
     }),
   };

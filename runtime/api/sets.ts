@@ -3,7 +3,7 @@
 // mechanism, scoped to one set: same prefix, hashed, named, revocable, rate-limited).
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { cadenceNote, describeCadence, isCancellableRun, RUN_STATUS_LABELS, ScheduleInput, type IntegrationSet, type SetInput, type SetSchedule } from '../../shared';
+import { cadenceNote, describeCadence, isCancellableRun, RUN_STATUS_LABELS, ScheduleInput, setRunWorkflowId, type IntegrationSet, type SetInput, type SetSchedule } from '../../shared';
 import { createRateLimiter } from '../auth/rate-limit';
 import { hashSecret, newSecret } from '../auth/secrets';
 import type { StoredSet } from '../store/sets';
@@ -222,7 +222,7 @@ export function setRoutes(deps: ApiDeps, site: Site) {
       if (!found) throw notFound('Set run', id);
       if (!isCancellableRun(found.status)) throw new HttpError(409, 'not_running', `Only a queued or running set run can be cancelled; this one is ${RUN_STATUS_LABELS[found.status]}`);
       try {
-        await requireEngine(deps.sets).cancel(`set-run-${id}`);
+        await requireEngine(deps.sets).cancel(setRunWorkflowId(id));
       } catch (err) {
         throw err instanceof HttpError ? err : new HttpError(503, 'engine_unavailable', `Could not cancel the set run: the execution engine did not answer (${engineFailure(err)}).`);
       }

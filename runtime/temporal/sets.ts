@@ -2,7 +2,8 @@
 // Temporal Schedule, whose action starts scheduledSet (which records the set run and runs runSet as its child).
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { CATCH_UP_WINDOW_MINUTES, type Cadence } from '../../shared/api/schedules';
-import { setRunWorkflowId, type runSet, type RunSetWorkflowInput, type ScheduledSetInput } from '../../workflows/run-set';
+import { setRunWorkflowId } from '../../shared/api/sets';
+import type { runSet, RunSetWorkflowInput, ScheduledSetInput } from '../../workflows/run-set';
 import { DEFAULT_TASK_QUEUE } from './client';
 import { scheduleSpec, type ScheduleState } from './schedules';
 

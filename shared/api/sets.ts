@@ -10,6 +10,10 @@ const NO_CONTROLS = /^[^\u0000-\u001f\u007f]*$/;
 /** Set ids start with this; an integration id never does, so a set named among the members is told apart. */
 export const SET_ID_PREFIX = 'set_';
 
+/** The workflow id of a set run, and of its member at `position`: child ids derive from the set run id. */
+export const setRunWorkflowId = (setRunId: string) => `set-run-${setRunId}`;
+export const setMemberWorkflowId = (setRunId: string, position: number) => `set-run-${setRunId}-member-${position}`;
+
 /** At most this many members: a set is a short chain people read, not a batch system. */
 export const MAX_SET_MEMBERS = 50;
 

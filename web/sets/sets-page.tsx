@@ -36,7 +36,7 @@ export function SetsPage({ id }: { id: string | null }) {
 
   return (
     <div className="page">
-      <PageHeader title="Integration sets" meta={list.length > 0 ? <span className="muted">{list.length} sets</span> : null} actions={newButton} />
+      <PageHeader title="Integration sets" meta={list.length > 0 ? <span className="muted">{list.length === 1 ? '1 set' : `${list.length} sets`}</span> : null} actions={newButton} />
       <div className="page__body">
         {sets.error ? <ErrorBanner message={errorMessage(sets.error)} onRetry={sets.reload} /> : null}
         {sets.loading && !sets.data ? (
@@ -47,7 +47,8 @@ export function SetsPage({ id }: { id: string | null }) {
             fails, the set stops there (or goes on, if you say so).
           </EmptyState>
         ) : (
-          <div className="sets-layout">
+          <div className={`sets-layout${list.length === 0 ? ' sets-layout--single' : ''}`}>
+            {list.length > 0 ? (
             <nav className="sets-list card" aria-label="Sets">
               <ul>
                 {list.map((s) => (
@@ -64,6 +65,7 @@ export function SetsPage({ id }: { id: string | null }) {
                 ))}
               </ul>
             </nav>
+            ) : null}
             <section className="sets-detail">
               {creating ? (
                 <SetEditor
@@ -233,7 +235,13 @@ function SetDetail({ set, integrations, onChanged }: { set: IntegrationSet; inte
   // While a set run goes, its members' statuses move: read again every 1.5 s.
   const reload = useRef(history.reload);
   reload.current = history.reload;
+  const changed = useRef(onChanged);
+  changed.current = onChanged;
+  const wasGoing = useRef(false);
   useEffect(() => {
+    // A run that just ended: the list on the left shows the set's last run too.
+    if (wasGoing.current && !going) changed.current();
+    wasGoing.current = going;
     if (!going) return;
     const t = window.setInterval(() => reload.current(), 1500);
     return () => window.clearInterval(t);
