@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CreatedSetToken, Integration, IntegrationSet, SetRun, SetSchedule, SetTriggerResult, type Run } from '../../shared';
 import { createActivities } from '../../runtime/activities';
@@ -23,7 +23,7 @@ import type { Store } from '../../runtime/store/types';
 import { createRunLauncher } from '../../runtime/temporal/client';
 import { createScheduleKeeper, scheduleIdFor } from '../../runtime/temporal/schedules';
 import { createSetEngine, setScheduleIdFor } from '../../runtime/temporal/sets';
-import { createWorker } from '../../runtime/temporal/worker';
+import { createWorker, workflowBundle } from '../../runtime/temporal/worker';
 import { connectClient, customersCsv, customersGraph, FAST_PIPELINE, quietTemporalLogs, saveCsvFile } from '../support/temporal-harness';
 import { json } from '../support/api-rig';
 import { asOwner } from '../support/signed-in';
@@ -202,6 +202,10 @@ describe('integration sets on the real dev server', () => {
     const child = await client.workflow.getHandle(`set-run-${started.id}-member-0`).describe();
     expect(child.status.name).toBe('COMPLETED');
     expect(child.parentExecution?.workflowId).toBe(`set-run-${started.id}`);
+    // The parent's real history replays against the workflow bundle: runSet is deterministic (no clock, no randomness).
+    const parentHistory = await client.workflow.getHandle(`set-run-${started.id}`).fetchHistory();
+    expect(parentHistory.events?.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toHaveLength(2);
+    await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, parentHistory)).resolves.toBeUndefined();
 
     // The set's history lists it, with its members.
     const history = (await (await app.request(`/api/sets/${set.id}/runs`)).json()) as { items: SetRun[]; total: number };
