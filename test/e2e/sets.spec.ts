@@ -83,6 +83,21 @@ test('build and run a set: it stops at the failing member, and the member runs s
   await expect(run).toContainText('"Billing accounts" failed; the set stopped and 1 integration did not run.');
   await shoot(page, 'sets-history');
 
+  // A set trigger token, made in the page: the curl line it shows starts the set.
+  await detail.getByTestId('new-trigger-token').click();
+  const dialog = page.getByTestId('trigger-token-dialog');
+  await dialog.getByTestId('trigger-token-name').fill('ERP nightly');
+  await dialog.getByTestId('trigger-token-submit').click();
+  const token = await dialog.getByTestId('created-trigger-token').inputValue();
+  const curl = await dialog.getByTestId('trigger-curl').inputValue();
+  expect(curl).toMatch(new RegExp(`/api/sets/set_[^/]+/trigger' -H 'Authorization: Bearer ${token}'$`));
+  await dialog.getByTestId('trigger-token-done').click();
+  const url = /'(http[^']+)'/.exec(curl)![1]!;
+  const triggered = await request.post(new URL(url).pathname, { headers: { authorization: `Bearer ${token}` } });
+  expect(triggered.status()).toBe(202);
+  await expect(detail.getByTestId('set-run')).toHaveCount(2, { timeout: 15_000 });
+  await expect(detail.getByTestId('trigger-token-row')).toHaveAttribute('data-name', 'ERP nightly');
+
   // The member's run is in its integration's own history, started by the set.
   await page.goto(`/#/integrations/${crm}/runs`);
   await expect(page.getByTestId('run-started-by').first()).toHaveText('Set: Nightly chain');

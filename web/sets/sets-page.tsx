@@ -17,6 +17,7 @@ import { runAction, toast } from '../lib/toasts';
 import { href, navigate } from '../router';
 import { ScheduleDialog } from '../schedules/schedule-dialog';
 import { ScheduleSummary } from '../schedules/schedule-summary';
+import { TriggerTokens, type TokenScope } from '../integrations/operations-panel';
 import './sets.css';
 
 export function SetsPage({ id }: { id: string | null }) {
@@ -328,6 +329,8 @@ function SetDetail({ set, integrations, onChanged }: { set: IntegrationSet; inte
         )}
       </div>
 
+      {canDesign ? <TriggerTokens scope={setTokenScope(set)} /> : null}
+
       <div className="card table-card">
         <h3 className="set-history__title">History</h3>
         {history.error ? <ErrorBanner message={errorMessage(history.error)} onRetry={history.reload} /> : null}
@@ -373,6 +376,19 @@ function SetDetail({ set, integrations, onChanged }: { set: IntegrationSet; inte
     </div>
   );
 }
+
+/** The set's trigger tokens: the integration token panel, scoped to this set (POST /api/sets/:id/trigger). */
+const setTokenScope = (set: IntegrationSet): TokenScope => ({
+  id: set.id,
+  name: set.name,
+  what: 'set',
+  starts: 'a run of the set',
+  list: async () => (await api.call(routes.listSetTokens, { params: { id: set.id } })).map((t) => ({ ...t, integrationId: t.setId })),
+  create: (name) => api.call(routes.createSetToken, { params: { id: set.id }, body: { name } }),
+  revoke: (tokenId) => api.call(routes.revokeSetToken, { params: { id: set.id, tokenId } }),
+  curl: (origin, token) => `curl -sS -X POST '${origin}/api/sets/${encodeURIComponent(set.id)}/trigger' -H 'Authorization: Bearer ${token}'`,
+  curlHint: <>The answer (202) holds the set run id and a status address that answers to the same token.</>,
+});
 
 const startedBy = (r: SetRun) =>
   r.trigger === 'schedule' ? 'Scheduled' : r.startedBy?.startsWith('trigger:') ? `API · trigger token ${r.startedBy.slice(8)}` : `${r.trigger === 'api' ? 'API' : 'Manual'}${r.startedBy ? ` · ${r.startedBy}` : ''}`;
