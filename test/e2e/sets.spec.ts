@@ -95,7 +95,9 @@ test('build and run a set: it stops at the failing member, and the member runs s
   const url = /'(http[^']+)'/.exec(curl)![1]!;
   const triggered = await request.post(new URL(url).pathname, { headers: { authorization: `Bearer ${token}` } });
   expect(triggered.status()).toBe(202);
+  await page.reload();
   await expect(detail.getByTestId('set-run')).toHaveCount(2, { timeout: 15_000 });
+  await expect(detail.getByTestId('set-run').first()).toContainText('API · trigger token ERP nightly');
   await expect(detail.getByTestId('trigger-token-row')).toHaveAttribute('data-name', 'ERP nightly');
 
   // The member's run is in its integration's own history, started by the set.
