@@ -329,8 +329,6 @@ function SetDetail({ set, integrations, onChanged }: { set: IntegrationSet; inte
         )}
       </div>
 
-      {canDesign ? <TriggerTokens scope={setTokenScope(set)} /> : null}
-
       <div className="card table-card">
         <h3 className="set-history__title">History</h3>
         {history.error ? <ErrorBanner message={errorMessage(history.error)} onRetry={history.reload} /> : null}
@@ -353,6 +351,8 @@ function SetDetail({ set, integrations, onChanged }: { set: IntegrationSet; inte
           </table>
         ) : null}
       </div>
+
+      {canDesign ? <TriggerTokens scope={setTokenScope(set)} /> : null}
 
       {scheduling ? (
         <ScheduleDialog<SetSchedule>
