@@ -10,7 +10,7 @@ import { createAlerts } from './alerts';
 import { createDeliverer } from './alerts/deliver';
 import { hostPolicyFromEnv } from './connections/host-policy';
 import { createApi } from './api/app';
-import { recordAllSkips } from './api/schedules';
+import { recordAllSkips, withdrawSchedule } from './api/schedules';
 import { ensureFirstOwner } from './auth/first-owner';
 import type { Config } from './config';
 import { connectorLookup, createConnectionService } from './connections';
@@ -20,6 +20,7 @@ import { openStore } from './store';
 import { startPgliteProcess } from './store/pglite-process';
 import { createRunLauncher } from './temporal/client';
 import { createScheduleKeeper } from './temporal/schedules';
+import { createSetEngine } from './temporal/sets';
 import { CollapsingLogger } from './temporal/collapsing-logger';
 import { startEmbeddedTemporal } from './temporal/embedded';
 import { createWorker } from './temporal/worker';
@@ -136,6 +137,12 @@ export async function startWeft(config: Config): Promise<void> {
       deliverer.close();
     });
 
+    // One client for the API and for the worker's alerts (auto-disable pauses the integration's Temporal Schedule).
+    const connection = await Connection.connect({ address });
+    cleanups.push(() => connection.close());
+    const client = new Client({ connection, namespace: config.temporalNamespace });
+    const schedules = createScheduleKeeper({ client, taskQueue: config.taskQueue, deadlineMs: TEMPORAL_DEADLINE_MS });
+
     if (role !== 'api') {
       const workerConnection = await NativeConnection.connect({ address });
       const worker = await createWorker({
@@ -148,7 +155,13 @@ export async function startWeft(config: Config): Promise<void> {
           batchSize: config.batchSize,
           batchDelayMs: config.batchDelayMs,
           outageWindowMs: config.outageWindowMs,
-          alerts: createAlerts({ store, deliverer, publicUrl: config.publicUrl }),
+          alerts: createAlerts({
+            store,
+            deliverer,
+            publicUrl: config.publicUrl,
+            // After N consecutive failures: the schedule is paused too, and its pending time recorded as Scheduled but deleted.
+            hooks: { pauseSchedule: async (integrationId, reason) => void (await withdrawSchedule(store, schedules, integrationId, reason)) },
+          }),
         }),
       });
       const workerDone = worker.run();
@@ -166,11 +179,7 @@ export async function startWeft(config: Config): Promise<void> {
     }
 
     if (role !== 'worker') {
-      const connection = await Connection.connect({ address });
-      cleanups.push(() => connection.close());
-      const client = new Client({ connection, namespace: config.temporalNamespace });
       const deadline = () => Date.now() + TEMPORAL_DEADLINE_MS;
-      const schedules = createScheduleKeeper({ client, taskQueue: config.taskQueue, deadlineMs: TEMPORAL_DEADLINE_MS });
       // Overlap skips are counted by Temporal; once a minute they become Skipped runs in sync history even when nobody
       // opens the page (reads record them too). Several API processes agree: the count moves conditionally.
       const sweep = setInterval(() => {
@@ -182,6 +191,7 @@ export async function startWeft(config: Config): Promise<void> {
         store,
         launcher: createRunLauncher({ client, taskQueue: config.taskQueue, deadlineMs: TEMPORAL_DEADLINE_MS }),
         schedules,
+        sets: createSetEngine({ client, taskQueue: config.taskQueue, deadlineMs: TEMPORAL_DEADLINE_MS }),
         filesDir: config.filesDir,
         maxUploadBytes: config.maxUploadBytes,
         connections,

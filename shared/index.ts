@@ -21,3 +21,4 @@ export * from './util/name-record';
 export * from './util/canonical-json';
 export * from './api/schedules';
 export * from './api/inbox';
+export * from './api/sets';

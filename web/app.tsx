@@ -25,6 +25,7 @@ const TokensPage = lazy(() => import('./pages/tokens-page').then((m) => ({ defau
 // The inbox's count badge is its own small lazy module, so the shell's bundle does not carry the inbox's shapes.
 const InboxBadge = lazy(() => import('./pages/inbox-badge').then((m) => ({ default: m.InboxBadge })));
 const InboxPage = lazy(() => import('./pages/inbox-page').then((m) => ({ default: m.InboxPage })));
+const SetsPage = lazy(() => import('./sets/sets-page').then((m) => ({ default: m.SetsPage })));
 const AuditPage = lazy(() => import('./pages/audit-page').then((m) => ({ default: m.AuditPage })));
 
 const TITLES: Record<Route['name'], string> = {
@@ -33,6 +34,7 @@ const TITLES: Record<Route['name'], string> = {
   history: 'Sync history',
   run: 'Run',
   connections: 'Connections',
+  sets: 'Integration sets',
   workspace: 'Workspace',
   users: 'Users',
   tokens: 'API tokens',
@@ -41,6 +43,14 @@ const TITLES: Record<Route['name'], string> = {
   invite: 'Invitation',
   'not-found': 'Not found',
 };
+
+/** Stacked sheets: a set of integrations run in order. */
+const IconLayers = ({ size = 18 }: { size?: number }) => (
+  <svg width={size} height={size} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={1.8} strokeLinecap="round" strokeLinejoin="round" aria-hidden>
+    <path d="m12 3 9 5-9 5-9-5 9-5Z" />
+    <path d="m3 13 9 5 9-5" />
+  </svg>
+);
 
 const IconUsers = ({ size = 18 }: { size?: number }) => (
   <svg width={size} height={size} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={1.8} strokeLinecap="round" strokeLinejoin="round" aria-hidden>
@@ -57,7 +67,7 @@ export function App() {
   useFocusOnRouteChange(window.location.hash);
   const { can } = useSession();
   const admin = can('admin');
-  const section = (['workspace', 'connections', 'inbox', 'users', 'tokens', 'audit'] as const).find((n) => n === route.name) ?? 'integrations';
+  const section = (['workspace', 'connections', 'inbox', 'sets', 'users', 'tokens', 'audit'] as const).find((n) => n === route.name) ?? 'integrations';
   // The designer needs the width, and so does every page below ~1200 px: the sidebar folds to an icon rail there.
   const wide = useMediaQuery(WIDE_SCREEN);
   const compact = route.name === 'designer' || !wide;
@@ -72,6 +82,10 @@ export function App() {
           <a className={`nav-link${section === 'integrations' ? ' is-active' : ''}`} href={href.integrations()} title="Integrations" data-testid="nav-integrations">
             <IconIntegrations size={18} />
             <span className="nav-link__text">Integrations</span>
+          </a>
+          <a className={`nav-link${section === 'sets' ? ' is-active' : ''}`} href={href.sets()} title="Sets" data-testid="nav-sets">
+            <IconLayers size={18} />
+            <span className="nav-link__text">Sets</span>
           </a>
           <a className={`nav-link${section === 'connections' ? ' is-active' : ''}`} href={href.connections()} title="Connections" data-testid="nav-connections">
             <IconPlug size={18} />
@@ -168,6 +182,8 @@ function Page({ route }: { route: Route }) {
       return <Lazy>{<RunPage key={route.id} id={route.id} />}</Lazy>;
     case 'connections':
       return <Lazy>{<ConnectionsPage />}</Lazy>;
+    case 'sets':
+      return <Lazy>{<SetsPage id={route.id} />}</Lazy>;
     case 'workspace':
       return <Lazy>{<WorkspacePage object={route.object} />}</Lazy>;
     case 'users':

@@ -10,6 +10,9 @@ describe('parseRoute', () => {
     expect(parseRoute('#/runs/r1')).toEqual({ name: 'run', id: 'r1' });
     expect(parseRoute('#/connections')).toEqual({ name: 'connections' });
     expect(parseRoute(href.connections())).toEqual({ name: 'connections' });
+    expect(parseRoute(href.sets())).toEqual({ name: 'sets', id: null });
+    expect(parseRoute(href.sets('set_a/b'))).toEqual({ name: 'sets', id: 'set_a/b' });
+    expect(parseRoute('#/sets/x/y')).toMatchObject({ name: 'not-found' });
     expect(parseRoute('#/workspace')).toEqual({ name: 'workspace', object: null });
     expect(parseRoute('#/workspace/contacts')).toEqual({ name: 'workspace', object: 'contacts' });
     expect(parseRoute('#/nope/x/y/z').name).toBe('not-found');

@@ -7,6 +7,7 @@ export type Route =
   | { name: 'history'; id: string }
   | { name: 'run'; id: string }
   | { name: 'connections' }
+  | { name: 'sets'; id: string | null }
   | { name: 'workspace'; object: string | null }
   | { name: 'users' }
   | { name: 'tokens' }
@@ -33,6 +34,7 @@ export function parseRoute(hash: string): Route {
   if (a === 'integrations' && b && c === 'runs' && rest.length === 0) return { name: 'history', id: b };
   if (a === 'runs' && b && c === undefined) return { name: 'run', id: b };
   if (a === 'connections' && b === undefined) return { name: 'connections' };
+  if (a === 'sets' && c === undefined) return { name: 'sets', id: b ?? null };
   if (a === 'workspace' && c === undefined) return { name: 'workspace', object: b ?? null };
   if (a === 'users' && b === undefined) return { name: 'users' };
   if (a === 'tokens' && b === undefined) return { name: 'tokens' };
@@ -49,6 +51,7 @@ export const href = {
   history: (id: string) => `#/integrations/${enc(id)}/runs`,
   run: (id: string) => `#/runs/${enc(id)}`,
   connections: () => '#/connections',
+  sets: (id?: string | null) => (id ? `#/sets/${enc(id)}` : '#/sets'),
   workspace: (object?: string | null) => (object ? `#/workspace/${enc(object)}` : '#/workspace'),
   users: () => '#/users',
   tokens: () => '#/tokens',

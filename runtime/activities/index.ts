@@ -19,6 +19,7 @@ import { resolveRunFiles } from '../api/run-files';
 import type { Store } from '../store/types';
 import { Outage, outageWaits } from './outage';
 import { runVerdict } from './run-verdict';
+import { createSetActivities } from './sets';
 
 export interface ActivityDeps {
   store: Store;
@@ -66,7 +67,7 @@ const DEFAULT_BATCH_SIZE = 5_000;
 export const DEFAULT_OUTAGE_WINDOW_MS = 15 * 60_000;
 
 /** Plan errors and bad inputs cannot be fixed by a retry: they fail the activity for good, with the message a person reads. */
-function boundary<I, O>(activity: (input: I) => Promise<O>): (input: I) => Promise<O> {
+export function boundary<I, O>(activity: (input: I) => Promise<O>): (input: I) => Promise<O> {
   return async (input) => {
     try {
       return await activity(input);
@@ -115,6 +116,7 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   return {
+    ...createSetActivities({ store }),
     /** The version's plan: small (steps and config), never rows. The workflow validates it again. */
     loadPlan: boundary(async (input: z.input<typeof LoadPlanInput>): Promise<Plan> => loadVersionPlan(LoadPlanInput.parse(input).versionId)),
 

@@ -14,6 +14,7 @@ import { integrationRoutes } from './integrations';
 import { operationRoutes } from './operations';
 import { runRoutes } from './runs';
 import { scheduleRoutes } from './schedules';
+import { setRoutes } from './sets';
 import { tokenRoutes } from './tokens';
 import { userRoutes } from './users';
 import { workspaceRoutes } from './workspace';
@@ -69,6 +70,7 @@ export function createApi(deps: ApiDeps) {
     .route('/', userRoutes(deps, site))
     .route('/', tokenRoutes(deps))
     .route('/', operationRoutes(deps, site))
+    .route('/', setRoutes(deps, site))
     .route('/', auditRoutes(deps));
 
   // Order matters: headers wrap everything, the Host/Origin/content-type guard comes before any route (the SPA's

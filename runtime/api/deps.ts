@@ -3,6 +3,7 @@ import type { ConnectionService } from '../connections';
 import type { HostPolicy } from '../connections/host-policy';
 import type { Store } from '../store/types';
 import type { ScheduleKeeper } from '../temporal/schedules';
+import type { SetEngine } from '../temporal/sets';
 
 export interface RunLauncher {
   /** `resume`: a new execution of a failed run, which continues from its checkpoints. */
@@ -16,6 +17,8 @@ export interface ApiDeps {
   launcher: RunLauncher;
   /** Integration schedules as Temporal Schedules; without it, schedule routes answer 503. */
   schedules?: ScheduleKeeper;
+  /** Integration sets on Temporal (runs, cancel, the set's Schedule); without it, running or scheduling a set answers 503. */
+  sets?: SetEngine;
   /** Where uploaded files are kept. */
   filesDir: string;
   /** Uploads larger than this are refused with 413 (default 50 MB). */

@@ -1,7 +1,7 @@
 // Integrations: CRUD over drafts, server-side compile, and publish (the gate that refuses errors).
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { describeCadence, hasErrors, isCancellableRun } from '../../shared';
-import { engineDown, requireKeeper } from './schedules';
+import { engineDown, pendingTimes, requireKeeper } from './schedules';
 import { compileOnServer } from './compile-context';
 import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
@@ -89,8 +89,14 @@ export function integrationRoutes({ store, schedules }: ApiDeps) {
       }
       const gone = await store.getIntegration(id);
       if (!gone) throw notFound('Integration', id);
+      const inSets = await store.sets.setsContaining(id);
+      if (inSets.length > 0) {
+        throw new HttpError(409, 'in_set', `"${gone.name}" is a member of the set${inSets.length > 1 ? 's' : ''} ${inSets.map((s) => `"${s.name}"`).join(', ')}; remove it from ${inSets.length > 1 ? 'them' : 'it'} first`);
+      }
       // Its Temporal Schedule goes first: were Temporal down, the integration stays rather than leave a Schedule firing at nothing.
       const schedule = await store.getSchedule(id);
+      // Its runs go with it, so the scheduled time it had pending is kept as "Scheduled but deleted" in the audit log.
+      const scheduledButDeleted = schedule ? await pendingTimes(schedules, id) : [];
       if (schedule) {
         try {
           await requireKeeper(schedules).remove(id);
@@ -99,7 +105,7 @@ export function integrationRoutes({ store, schedules }: ApiDeps) {
         }
       }
       if (!(await store.deleteIntegration(id))) throw notFound('Integration', id);
-      await audit(c, store, 'integration.deleted', { type: 'integration', id, name: gone.name }, schedule ? { scheduleDeleted: describeCadence(schedule.cadence, schedule.timeZone) } : {});
+      await audit(c, store, 'integration.deleted', { type: 'integration', id, name: gone.name }, schedule ? { scheduleDeleted: describeCadence(schedule.cadence, schedule.timeZone), scheduledButDeleted } : {});
       return c.body(null, 204);
     })
     .openapi(compileRoute, async (c) => {

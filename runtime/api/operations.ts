@@ -12,6 +12,7 @@ import type { ApiDeps } from './deps';
 import { HttpError, notFound, validationHook, usual } from './errors';
 import { access, clientIp, principalOf, serve, TRIGGER_TOKEN_PREFIX, type AuthEnv, type Site } from './guard';
 import { startRunOf } from './start-run';
+import { engineDown, withdrawSchedule } from './schedules';
 import * as routes from '../../shared/api/routes';
 
 const TAGS = ['Operations'];
@@ -251,6 +252,15 @@ export function operationRoutes(deps: ApiDeps, site: Site) {
       const { id } = c.req.valid('param');
       const integration = await mustExist(id);
       const { active } = c.req.valid('json');
+      // A deactivated integration is not started by its schedule either: it is paused, and its pending time is recorded
+      // as "Scheduled but deleted" in sync history (enabling the schedule again is a separate, deliberate step).
+      if (!active && integration.active && deps.schedules) {
+        try {
+          await withdrawSchedule(store, deps.schedules, id, 'the integration was deactivated');
+        } catch (err) {
+          throw engineDown(err);
+        }
+      }
       await store.ops.setActive(id, active, null);
       if (active !== integration.active) {
         await audit(c, store, active ? 'integration.activated' : 'integration.deactivated', { type: 'integration', id, name: integration.name });

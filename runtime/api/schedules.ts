@@ -4,6 +4,7 @@ import { cadenceNote, describeCadence, ScheduleInput, SKIPPED_OVERLAP_MESSAGE, t
 import type { Store, StoredSchedule } from '../store/types';
 import type { ScheduleKeeper, ScheduleState } from '../temporal/schedules';
 import { audit } from './audit-log';
+import { stamp } from './start-run';
 import type { ApiDeps } from './deps';
 import { access, serve } from './guard';
 import { HttpError, notFound, validationHook, usual } from './errors';
@@ -87,6 +88,42 @@ export async function recordSkips(store: Store, stored: StoredSchedule, state: S
     const run = await store.createRun({ integrationId: integration.id, versionId: integration.publishedVersionId, trigger: 'schedule', params: {}, steps: [] });
     await store.finishRun(run.id, 'skipped', SKIPPED_OVERLAP_MESSAGE);
   }
+}
+
+/**
+ * Takes an integration's schedule out of service without losing what it was about to do: its next pending time (from
+ * Temporal's describe, read before pausing) becomes a "Scheduled but deleted" entry in sync history, the Temporal
+ * Schedule is paused with the reason as its note, and the stored schedule says disabled (enabling it again is a
+ * person's choice). Used by auto-disable (after N consecutive failures) and by deactivation. Returns the pending time
+ * recorded, or null (no schedule, already paused, or nothing pending).
+ */
+export async function withdrawSchedule(store: Store, keeper: ScheduleKeeper, integrationId: string, reason: string): Promise<string | null> {
+  const stored = await store.getSchedule(integrationId);
+  if (!stored) return null;
+  const state = await keeper.describe(integrationId);
+  const next = state && !state.paused ? (state.nextRuns[0] ?? null) : null;
+  await keeper.pause(integrationId, reason);
+  if (stored.enabled) await store.saveSchedule({ integrationId, cadence: stored.cadence, timeZone: stored.timeZone, enabled: false });
+  const integration = await store.getIntegration(integrationId);
+  if (!next || !integration?.publishedVersionId) return null;
+  const when = stamp(new Date(next));
+  const run = await store.createRun({
+    integrationId,
+    versionId: integration.publishedVersionId,
+    trigger: 'schedule',
+    name: `Scheduled run, ${when}`,
+    params: {},
+    steps: [],
+  });
+  await store.finishRun(run.id, 'scheduled_deleted', `Scheduled for ${when}; it will not run: ${reason}. Scheduling is disabled until it is enabled again.`);
+  return next;
+}
+
+/** The next pending times of an integration's schedule (from Temporal), for the record of a delete; [] when none. */
+export async function pendingTimes(keeper: ScheduleKeeper | undefined, integrationId: string): Promise<string[]> {
+  if (!keeper) return [];
+  const state = await keeper.describe(integrationId).catch(() => null);
+  return state && !state.paused ? state.nextRuns.slice(0, 1) : [];
 }
 
 /** Records the new overlap skips of every schedule (the server's sweep). */

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createAuthStore } from './auth';
 import { createOperationsStore } from './operations';
 import { createInboxStore } from './inbox';
+import { createSetStore } from './sets';
 import { commitBatch } from './commit-batch';
 import * as connections from './connections';
 import type { Engine } from './engines';
@@ -79,5 +80,6 @@ export function createDrizzleStore(engine: Engine): Store {
     auth: createAuthStore(db),
     ops: createOperationsStore(db, () => `whsec_${randomBytes(24).toString('base64url')}`),
     inbox: createInboxStore(db),
+    sets: createSetStore(db),
   };
 }

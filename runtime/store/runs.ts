@@ -77,6 +77,7 @@ const toRun = (row: RunRow, versionNumber: number, steps: readonly StepRow[]): R
   name: row.name,
   startedBy: row.startedBy,
   rerunOf: row.rerunOf,
+  setRunId: row.setRunId,
   params: row.params,
   counts: runCounts(steps),
   createdAt: iso(row.createdAt),
@@ -106,6 +107,7 @@ export async function createRun(db: Db, input: NewRun): Promise<Run> {
       name: input.name ?? '',
       startedBy: input.startedBy ?? null,
       rerunOf: input.rerunOf ?? null,
+      setRunId: input.setRunId ?? null,
       params: input.params,
     });
     if (input.steps.length > 0) {

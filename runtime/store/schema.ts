@@ -97,6 +97,8 @@ export const runs = pgTable(
     startedBy: text('started_by'),
     rerunOf: text('rerun_of'),
     workflowId: text('workflow_id'),
+    /** Migration 0012: the set run this run is a member of (null: not started by a set). */
+    setRunId: text('set_run_id'),
     params: jsonb('params').$type<Record<string, unknown>>().notNull(),
     createdAt: createdAt(),
     startedAt: at('started_at'),
@@ -341,4 +343,62 @@ export const schedules = pgTable('schedules', {
   skippedRecorded: integer('skipped_recorded').notNull().default(0),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
+});
+
+/** Migration 0012: integration sets, their runs and their trigger tokens. */
+export interface StoredSetSchedule {
+  cadence: Cadence;
+  timeZone: string;
+  enabled: boolean;
+}
+export interface StoredSetRunMember {
+  integrationId: string;
+  name: string;
+  runId: string | null;
+  error: string | null;
+}
+
+export const integrationSets = pgTable('integration_sets', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  members: jsonb('members').$type<string[]>().notNull(),
+  abortOnFailure: boolean('abort_on_failure').notNull().default(true),
+  schedule: jsonb('schedule').$type<StoredSetSchedule>(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const setRuns = pgTable(
+  'set_runs',
+  {
+    id: text('id').primaryKey(),
+    setId: text('set_id')
+      .notNull()
+      .references(() => integrationSets.id, { onDelete: 'cascade' }),
+    name: text('name').notNull().default(''),
+    status: text('status').notNull(),
+    trigger: text('trigger').notNull(),
+    startedBy: text('started_by'),
+    abortOnFailure: boolean('abort_on_failure').notNull(),
+    members: jsonb('members').$type<StoredSetRunMember[]>().notNull(),
+    workflowId: text('workflow_id'),
+    createdAt: createdAt(),
+    startedAt: at('started_at'),
+    endedAt: at('ended_at'),
+    error: text('error'),
+  },
+  (t) => [index('set_runs_set_created').on(t.setId, t.createdAt)],
+);
+
+export const setTokens = pgTable('set_tokens', {
+  id: text('id').primaryKey(),
+  setId: text('set_id')
+    .notNull()
+    .references(() => integrationSets.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  tokenHash: text('token_hash').notNull(),
+  prefix: text('prefix').notNull(),
+  createdBy: text('created_by'),
+  createdAt: createdAt(),
+  lastUsedAt: at('last_used_at'),
 });

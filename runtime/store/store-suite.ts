@@ -96,7 +96,8 @@ export function runStoreSuite(target: SuiteTarget): void {
   describe('migrations', () => {
     it('applies every version to a fresh database, then nothing on later runs', async () => {
       expect(firstMigration).toEqual(MIGRATIONS.map((m) => m.version));
-      expect(firstMigration).toEqual(MIGRATIONS.map((_, i) => i + 1));
+      // Strictly increasing and unique (numbers are handed out to parallel branches, so one may land before the one below it).
+      expect(firstMigration).toEqual([...new Set(firstMigration)].sort((a, b) => a - b));
       expect(firstMigration.slice(0, 4)).toEqual([1, 2, 3, 4]);
       expect(await migrate(engine.db)).toEqual([]);
       await store.migrate();

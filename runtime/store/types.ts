@@ -5,6 +5,7 @@ import type { StoredSchedule } from './schedules';
 import type { Cadence } from '../../shared/api/schedules';
 import type { OperationsStore } from './operations';
 import type { InboxStore } from './inbox';
+import type { SetStore } from './sets';
 import type {
   Counts,
   Graph,
@@ -41,6 +42,8 @@ export interface NewRun {
   startedBy?: string | null;
   /** The run this one runs again with the same settings. */
   rerunOf?: string | null;
+  /** The set run this run is a member of. */
+  setRunId?: string | null;
   params: Record<string, unknown>;
   /** One pending step per plan step. */
   steps: { nodeId: string; kind: string; label: string }[];
@@ -254,4 +257,6 @@ export interface Store {
 
   // The record inbox: rejected records across runs, resubmitted or ignored (runtime/store/inbox.ts)
   readonly inbox: InboxStore;
+  /** Integration sets, their runs and trigger tokens (runtime/store/sets.ts). */
+  readonly sets: SetStore;
 }

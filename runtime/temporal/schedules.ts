@@ -86,6 +86,8 @@ export interface ScheduleKeeper {
   describe(integrationId: string): Promise<ScheduleState | null>;
   /** One run now (overlap policy SKIP, like the cadence's). */
   trigger(integrationId: string): Promise<void>;
+  /** Pauses it with a note Temporal keeps (auto-disable, deactivation); false when Temporal had none. */
+  pause(integrationId: string, note: string): Promise<boolean>;
 }
 
 export function createScheduleKeeper(opts: {
@@ -150,6 +152,15 @@ export function createScheduleKeeper(opts: {
     },
     async trigger(integrationId) {
       await bounded(() => client.schedule.getHandle(scheduleIdFor(integrationId)).trigger(ScheduleOverlapPolicy.SKIP));
+    },
+    async pause(integrationId, why) {
+      try {
+        await bounded(() => client.schedule.getHandle(scheduleIdFor(integrationId)).pause(why));
+        return true;
+      } catch (err) {
+        if (err instanceof ScheduleNotFoundError) return false;
+        throw err;
+      }
     },
   };
 }

@@ -50,9 +50,9 @@ export const STEP_STATUS_LABELS: Record<StepStatus, string> = {
 
 /**
  * Who or what started a run: a person in the app, the API (an API token), a schedule, "Run again" on an earlier run,
- * or "Resubmit" in the record inbox (a run over exactly the resubmitted records).
+ * "Resubmit" in the record inbox (a run over exactly the resubmitted records), or an integration set (its parent workflow).
  */
-export const RunTrigger = z.enum(['manual', 'api', 'schedule', 'rerun', 'resubmit']);
+export const RunTrigger = z.enum(['manual', 'api', 'schedule', 'rerun', 'resubmit', 'set']);
 export type RunTrigger = z.infer<typeof RunTrigger>;
 
 export const Counts = z.object({
@@ -130,6 +130,8 @@ export const Run = z.object({
   startedBy: z.string().nullable(),
   /** The run this one runs again with the same settings ("Run again"); null otherwise. */
   rerunOf: z.string().nullable(),
+  /** The set run this run is a member of (its startedBy is the set's name); null when no set started it. */
+  setRunId: z.string().nullable(),
   params: z.record(z.string(), z.unknown()),
   counts: Counts,
   createdAt: z.string(),

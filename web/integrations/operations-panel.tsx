@@ -1,6 +1,6 @@
 // The operating side of one integration, on its history page: trigger tokens with a ready-to-copy curl line, alert
 // settings, and the lifecycle (activate/deactivate, duplicate, delete with what goes and what stays).
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type { AlertSettings, AlertView, DeletionSummary, Integration, TriggerTokenInfo } from '../../shared';
 import * as routes from '../../shared/api/routes';
 import { api, ApiRequestError, errorMessage } from '../api';
@@ -22,22 +22,54 @@ export function OperationsPanel({ integration, onChanged }: { integration: Integ
   const canDesign = useCan('design');
   return (
     <div className="ops-panel" data-testid="operations-panel">
-      {canDesign ? <TriggerTokens integration={integration} /> : null}
+      {canDesign ? <TriggerTokens scope={integrationTokenScope(integration)} /> : null}
       {canDesign ? <AlertsCard integrationId={integration.id} /> : null}
       <LifecycleCard integration={integration} onChanged={onChanged} />
     </div>
   );
 }
 
-function TriggerTokens({ integration }: { integration: Integration }) {
-  const tokens = useLoad(() => api.call(routes.listTriggerTokens, { params: { id: integration.id } }), [integration.id]);
+/** What a trigger-token panel manages: an integration's tokens, or an integration set's (web/sets), with its curl line. */
+export interface TokenScope {
+  id: string;
+  name: string;
+  /** "integration" or "set": the words of the panel and its dialog. */
+  what: string;
+  /** What one trigger starts: "a run", "a run of the set". */
+  starts: string;
+  list(): Promise<TriggerTokenInfo[]>;
+  create(name: string): Promise<{ token: string }>;
+  revoke(tokenId: string): Promise<void>;
+  curl(origin: string, token: string): string;
+  /** Under the curl line in the created-token dialog. */
+  curlHint: ReactNode;
+}
+
+export const integrationTokenScope = (integration: Pick<Integration, 'id' | 'name'>): TokenScope => ({
+  id: integration.id,
+  name: integration.name,
+  what: 'integration',
+  starts: 'a run',
+  list: () => api.call(routes.listTriggerTokens, { params: { id: integration.id } }),
+  create: (name) => api.call(routes.createTriggerToken, { params: { id: integration.id }, body: { name } }),
+  revoke: (tokenId) => api.call(routes.revokeTriggerToken, { params: { id: integration.id, tokenId } }),
+  curl: (origin, token) => curlLine(origin, integration.id, token),
+  curlHint: (
+    <>
+      Put parameters in <code className="code-inline">{'{"params":{…}}'}</code>. The answer (202) holds the run id and a status address that answers to the same token.
+    </>
+  ),
+});
+
+export function TriggerTokens({ scope }: { scope: TokenScope }) {
+  const tokens = useLoad(() => scope.list(), [scope.id]);
   const now = useNow();
   const [creating, setCreating] = useState(false);
   const list = tokens.data ?? [];
   const revoke = (t: TriggerTokenInfo) =>
     runAction({
       confirm: `Revoke "${t.name}"? Systems triggering with it are refused at once.`,
-      run: () => api.call(routes.revokeTriggerToken, { params: { id: integration.id, tokenId: t.id } }),
+      run: () => scope.revoke(t.id),
       done: () => (tokens.reload(), `Revoked ${t.name}`),
       errorText: errorMessage,
     });
@@ -46,14 +78,16 @@ function TriggerTokens({ integration }: { integration: Integration }) {
       <header className="ops-card__head">
         <div>
           <h2 className="ops-card__title">Trigger API</h2>
-          <p className="muted small">Another system starts a run with a token that can trigger this integration and nothing else.</p>
+          <p className="muted small">
+            Another system starts {scope.starts} with a token that can trigger this {scope.what} and nothing else.
+          </p>
         </div>
         <button type="button" className="btn btn--secondary btn--sm" onClick={() => setCreating(true)} data-testid="new-trigger-token">
           <IconPlus />
           New token
         </button>
       </header>
-      <pre className="ops-curl" data-testid="curl-template">{curlLine(window.location.origin, integration.id, '$WEFT_TRIGGER_TOKEN')}</pre>
+      <pre className="ops-curl" data-testid="curl-template">{scope.curl(window.location.origin, '$WEFT_TRIGGER_TOKEN')}</pre>
       {list.length === 0 ? (
         <p className="muted small ops-card__empty">{tokens.loading ? 'Loading…' : 'No tokens yet.'}</p>
       ) : (
@@ -88,12 +122,12 @@ function TriggerTokens({ integration }: { integration: Integration }) {
         </table>
         </div>
       )}
-      {creating ? <NewTriggerTokenDialog integration={integration} onClose={() => setCreating(false)} onCreated={tokens.reload} /> : null}
+      {creating ? <NewTriggerTokenDialog scope={scope} onClose={() => setCreating(false)} onCreated={tokens.reload} /> : null}
     </section>
   );
 }
 
-function NewTriggerTokenDialog({ integration, onClose, onCreated }: { integration: Integration; onClose: () => void; onCreated: () => void }) {
+function NewTriggerTokenDialog({ scope, onClose, onCreated }: { scope: TokenScope; onClose: () => void; onCreated: () => void }) {
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -103,7 +137,7 @@ function NewTriggerTokenDialog({ integration, onClose, onCreated }: { integratio
     setBusy(true);
     setError(null);
     try {
-      const created = await api.call(routes.createTriggerToken, { params: { id: integration.id }, body: { name } });
+      const created = await scope.create(name);
       setToken(created.token);
       onCreated();
     } catch (err) {
@@ -118,9 +152,9 @@ function NewTriggerTokenDialog({ integration, onClose, onCreated }: { integratio
         <header className="dialog__head">
           <div className="dialog__titles">
             <h2 className="dialog__title" id="trigger-token-title">
-              {token ? 'Copy the token now' : `New trigger token for ${integration.name}`}
+              {token ? 'Copy the token now' : `New trigger token for ${scope.name}`}
             </h2>
-            <p className="dialog__subtitle muted">{token ? 'It is shown this once; Weft keeps only a hash of it.' : 'It can start runs of this integration only.'}</p>
+            <p className="dialog__subtitle muted">{token ? 'It is shown this once; Weft keeps only a hash of it.' : `It can start runs of this ${scope.what} only.`}</p>
           </div>
           <button type="button" className="icon-btn icon-btn--quiet" aria-label="Close" onClick={onClose}>
             <IconX size={16} />
@@ -132,10 +166,8 @@ function NewTriggerTokenDialog({ integration, onClose, onCreated }: { integratio
               <OnceSecret value={token} testId="created-trigger-token" />
               <div className="form-row">
                 <span className="form-label">Start a run from a shell</span>
-                <OnceSecret value={curlLine(window.location.origin, integration.id, token)} testId="trigger-curl" />
-                <p className="hint">
-                  Put parameters in <code className="code-inline">{'{"params":{…}}'}</code>. The answer (202) holds the run id and a status address that answers to the same token.
-                </p>
+                <OnceSecret value={scope.curl(window.location.origin, token)} testId="trigger-curl" />
+                <p className="hint">{scope.curlHint}</p>
               </div>
             </>
           ) : (

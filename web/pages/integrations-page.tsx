@@ -17,7 +17,7 @@ import { RunMenu } from '../runs/run-menu';
 import { useCan } from '../auth/session';
 
 // The dialogs open on a click: they load then, not with the first page (bench/bundle.ts keeps the first load small).
-const ScheduleDialog = lazy(() => import('../schedules/schedule-dialog').then((m) => ({ default: m.ScheduleDialog })));
+const ScheduleDialog = lazy(() => import('../schedules/schedule-dialog').then((m) => ({ default: m.ScheduleDialog<Schedule> })));
 const RunDialog = lazy(() => import('../runs/run-files-dialog').then((m) => ({ default: m.RunDialog })));
 
 export function IntegrationsPage() {

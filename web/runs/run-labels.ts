@@ -2,10 +2,12 @@
 // shared/api/runs.ts (the API's messages use the same words); every page reads these, none keeps its own.
 import type { Run, RunTrigger } from '../../shared';
 
-export const TRIGGER_LABELS: Record<RunTrigger, string> = { manual: 'Manual', api: 'API', schedule: 'Scheduled', rerun: 'Run again', resubmit: 'Resubmit' };
+export const TRIGGER_LABELS: Record<RunTrigger, string> = { manual: 'Manual', api: 'API', schedule: 'Scheduled', rerun: 'Run again', resubmit: 'Resubmit', set: 'Set' };
 
-/** "Manual · Ada Lovelace", "API · token ci", "API · trigger token nightly", "Scheduled", "Run again · Ada Lovelace". */
+/** "Manual · Ada Lovelace", "API · token ci", "API · trigger token nightly", "Scheduled", "Run again · Ada Lovelace", "Set: Nightly chain". */
 export function startedByLabel(run: Pick<Run, 'trigger' | 'startedBy'>): string {
+  // A set's member run: "Set: Nightly chain" (startedBy is the set's name when the run started).
+  if (run.trigger === 'set') return `Set: ${run.startedBy ?? ''}`;
   const who = run.startedBy?.startsWith('token:')
     ? `token ${run.startedBy.slice('token:'.length)}`
     : run.startedBy?.startsWith('trigger:')

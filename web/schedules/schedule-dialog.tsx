@@ -53,7 +53,7 @@ const TIME_ZONES: string[] = (() => {
   }
 })();
 
-function initialDraft(existing: Schedule | null): Draft {
+function initialDraft(existing: Pick<Schedule, 'cadence' | 'timeZone' | 'enabled'> | null): Draft {
   const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
   const base: Draft = {
     kind: 'workdays',
@@ -101,15 +101,29 @@ function cadenceOf(d: Draft): unknown {
   }
 }
 
-interface Props {
-  integrationId: string;
-  integrationName: string;
-  existing: Schedule | null;
-  onClose: () => void;
-  onSaved: (schedule: Schedule | null) => void;
+/** Where the schedule is saved: an integration's (the default) or an integration set's (web/sets). */
+export interface ScheduleTarget<T> {
+  save(body: { cadence: Cadence; timeZone: string; enabled: boolean; runNow: boolean }): Promise<T>;
+  remove(): Promise<void>;
+  /** Under the title: "<name> · runs the published version". */
+  subtitle: string;
 }
 
-export function ScheduleDialog({ integrationId, integrationName, existing, onClose, onSaved }: Props) {
+interface Props<T> {
+  integrationId: string;
+  integrationName: string;
+  existing: Pick<Schedule, 'cadence' | 'timeZone' | 'enabled'> | null;
+  onClose: () => void;
+  onSaved: (schedule: T | null) => void;
+  target?: ScheduleTarget<T>;
+}
+
+export function ScheduleDialog<T = Schedule>({ integrationId, integrationName, existing, onClose, onSaved, target }: Props<T>) {
+  const destination: ScheduleTarget<T> = target ?? {
+    save: async (body) => (await api.call(routes.saveSchedule, { params: { id: integrationId }, body })) as T,
+    remove: () => api.call(routes.deleteSchedule, { params: { id: integrationId } }),
+    subtitle: `${integrationName} · runs the published version`,
+  };
   const [draft, setDraft] = useState<Draft>(() => initialDraft(existing));
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
@@ -133,10 +147,7 @@ export function ScheduleDialog({ integrationId, integrationName, existing, onClo
     setSaving(true);
     setFormError(null);
     try {
-      const saved = await api.call(routes.saveSchedule, {
-        params: { id: integrationId },
-        body: { cadence: parsed.data, timeZone: draft.timeZone, enabled: draft.enabled, runNow: draft.runNow },
-      });
+      const saved = await destination.save({ cadence: parsed.data, timeZone: draft.timeZone, enabled: draft.enabled, runNow: draft.runNow });
       onSaved(saved);
     } catch (e) {
       const issues = e instanceof ApiRequestError ? e.issues : undefined;
@@ -150,7 +161,7 @@ export function ScheduleDialog({ integrationId, integrationName, existing, onClo
     if (!window.confirm(`Remove the schedule of "${integrationName}"? It stops running on its own; past runs stay in its history.`)) return;
     setSaving(true);
     try {
-      await api.call(routes.deleteSchedule, { params: { id: integrationId } });
+      await destination.remove();
       onSaved(null);
     } catch (e) {
       setFormError(errorMessage(e));
@@ -175,7 +186,7 @@ export function ScheduleDialog({ integrationId, integrationName, existing, onClo
             <h2 className="dialog__title" id="schedule-title">
               {existing ? 'Schedule' : 'Add a schedule'}
             </h2>
-            <p className="dialog__subtitle muted">{integrationName} · runs the published version</p>
+            <p className="dialog__subtitle muted">{destination.subtitle}</p>
           </div>
           <button type="button" className="icon-btn icon-btn--quiet" aria-label="Close" onClick={onClose} disabled={saving}>
             <IconX size={16} />

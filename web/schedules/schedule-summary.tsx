@@ -8,7 +8,9 @@ export function formatInZone(iso: string, timeZone: string): string {
   return new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
 }
 
-export function nextRunText(schedule: Schedule, now: number): string {
+type Shown = Pick<Schedule, 'description' | 'enabled' | 'nextRuns' | 'inTemporal' | 'timeZone'>;
+
+export function nextRunText(schedule: Shown, now: number): string {
   if (!schedule.inTemporal) return 'Not in the engine: save the schedule again';
   if (!schedule.enabled) return 'Scheduling disabled';
   const next = schedule.nextRuns[0];
@@ -16,7 +18,7 @@ export function nextRunText(schedule: Schedule, now: number): string {
   return `Next run ${formatInZone(next, schedule.timeZone)} (${relativeTime(next, now)})`;
 }
 
-export function ScheduleSummary({ schedule, now, onEdit, canEdit }: { schedule: Schedule | null; now: number; onEdit?: () => void; canEdit: boolean }) {
+export function ScheduleSummary({ schedule, now, onEdit, canEdit }: { schedule: Shown | null; now: number; onEdit?: () => void; canEdit: boolean }) {
   if (!schedule) {
     return (
       <div className="schedule-summary is-empty" data-testid="schedule-summary">

@@ -10,10 +10,11 @@ import { schedules } from './0008-schedules';
 import { opsTrigger } from './0009-ops-trigger';
 import { runNames } from './0010-run-names';
 import { inbox } from './0011-inbox';
+import { sets } from './0012-sets';
 import { stepProgress } from './0013-step-progress';
 import { workspaceRecordsNoFk } from './0014-workspace-records-no-fk';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames, inbox, stepProgress, workspaceRecordsNoFk];
+export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames, inbox, sets, stepProgress, workspaceRecordsNoFk];
 
 export type { Migration } from './types';

@@ -13,3 +13,4 @@ export * from './audit';
 export * from './schedules';
 export * from './operations';
 export * from './inbox';
+export * from './sets';

@@ -1,0 +1,95 @@
+// Integration sets on Temporal: starting and cancelling a set run (the runSet parent workflow), and the set's own
+// Temporal Schedule, whose action starts scheduledSet (which records the set run and runs runSet as its child).
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { CATCH_UP_WINDOW_MINUTES, type Cadence } from '../../shared/api/schedules';
+import { setRunWorkflowId } from '../../shared/api/sets';
+import type { runSet, RunSetWorkflowInput, ScheduledSetInput } from '../../workflows/run-set';
+import { DEFAULT_TASK_QUEUE } from './client';
+import { scheduleSpec, type ScheduleState } from './schedules';
+
+export const setScheduleIdFor = (setId: string) => `schedule-set-${setId}`;
+
+export interface SetEngine {
+  /** Starts set run `setRunId` (workflow set-run-<setRunId>); a repeated start finds it going. */
+  start(setRunId: string): Promise<{ workflowId: string }>;
+  /** Cancels the set run's workflow: the current member is cancelled with it, later ones do not run. */
+  cancel(workflowId: string): Promise<void>;
+  saveSchedule(input: { setId: string; cadence: Cadence; timeZone: string; enabled: boolean }): Promise<void>;
+  removeSchedule(setId: string): Promise<boolean>;
+  describeSchedule(setId: string): Promise<ScheduleState | null>;
+  triggerSchedule(setId: string): Promise<void>;
+}
+
+export function createSetEngine(opts: {
+  client: Client;
+  taskQueue?: string;
+  /** Pipeline retry tuning passed to every member run (tests shorten heartbeats). */
+  pipeline?: RunSetWorkflowInput['pipeline'];
+  deadlineMs?: number;
+}): SetEngine {
+  const { client } = opts;
+  const taskQueue = opts.taskQueue ?? DEFAULT_TASK_QUEUE;
+  const bounded = <T>(fn: () => Promise<T>): Promise<T> => (opts.deadlineMs ? client.withDeadline(Date.now() + opts.deadlineMs, fn) : fn());
+  const action = (setId: string) => ({
+    type: 'startWorkflow' as const,
+    workflowType: 'scheduledSet',
+    // Temporal appends the scheduled time to this id, one workflow per firing.
+    workflowId: `scheduled-set-${setId}`,
+    taskQueue,
+    args: [{ setId, ...(opts.pipeline && { pipeline: opts.pipeline }) } satisfies ScheduledSetInput],
+  });
+  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: `${CATCH_UP_WINDOW_MINUTES} minutes` } as const;
+
+  return {
+    async start(setRunId) {
+      const workflowId = setRunWorkflowId(setRunId);
+      try {
+        await bounded(() =>
+          client.workflow.start<typeof runSet>('runSet', { workflowId, taskQueue, args: [{ setRunId, ...(opts.pipeline && { pipeline: opts.pipeline }) }] }),
+        );
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      }
+      return { workflowId };
+    },
+    async cancel(workflowId) {
+      await bounded(() => client.workflow.getHandle(workflowId).cancel());
+    },
+    async saveSchedule({ setId, cadence, timeZone, enabled }) {
+      const scheduleId = setScheduleIdFor(setId);
+      const spec = scheduleSpec(cadence, timeZone);
+      const state = { paused: !enabled, note: enabled ? '' : 'Scheduling disabled in Weft' };
+      try {
+        await bounded(() => client.schedule.getHandle(scheduleId).update(() => ({ spec, action: action(setId), policies, state })));
+      } catch (err) {
+        if (!(err instanceof ScheduleNotFoundError)) throw err;
+        await bounded(() => client.schedule.create({ scheduleId, spec, action: action(setId), policies, state }));
+      }
+    },
+    async removeSchedule(setId) {
+      try {
+        await bounded(() => client.schedule.getHandle(setScheduleIdFor(setId)).delete());
+        return true;
+      } catch (err) {
+        if (err instanceof ScheduleNotFoundError) return false;
+        throw err;
+      }
+    },
+    async describeSchedule(setId) {
+      try {
+        const d = await bounded(() => client.schedule.getHandle(setScheduleIdFor(setId)).describe());
+        return {
+          paused: d.state.paused,
+          nextRuns: d.state.paused ? [] : d.info.nextActionTimes.map((t) => t.toISOString()),
+          skippedOverlap: d.info.numActionsSkippedOverlap,
+        };
+      } catch (err) {
+        if (err instanceof ScheduleNotFoundError) return null;
+        throw err;
+      }
+    },
+    async triggerSchedule(setId) {
+      await bounded(() => client.schedule.getHandle(setScheduleIdFor(setId)).trigger(ScheduleOverlapPolicy.SKIP));
+    },
+  };
+}
