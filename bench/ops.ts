@@ -13,6 +13,7 @@
 // More parts join the table by adding one entry to PARTS (each answers `{ label, value }[]`), e.g. the record inbox:
 //   import { benchInbox } from './ops-inbox';   and   { title: 'Record inbox', run: benchInbox },
 import { mkdir, rm } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -122,11 +123,15 @@ async function benchSchedules(): Promise<BenchRow[]> {
     const first = Math.ceil((saved + 1) / MINUTE) * MINUTE;
     const last = first + (MINUTES - 1) * MINUTE;
     log(`schedules saved in ${ms(saved - saveStart)}; counting firings at ${new Date(first).toISOString()} … ${new Date(last).toISOString()} (${MINUTES} boundaries)`);
+    const loadBefore = loadavg()[0]!;
     await sleep(Math.min(last - Date.now() + 5_000, left() - 120_000));
+    // What Temporal counted as skipped (overlap policy SKIP: the previous run of that schedule was still going).
+    const skipped = new Map<string, number>();
+    for (const id of ids) skipped.set(id, (await keeper.describe(id))?.skippedOverlap ?? 0);
     // Stop the cadence (pause through the keeper), then let the last firings' runs end.
     for (const id of ids) await call('PUT', `/api/integrations/${id}/schedule`, { cadence: { kind: 'minutes', every: 1 }, timeZone: 'UTC', enabled: false });
     log('window over, schedules paused; waiting for the last runs to end…');
-    const runsOf = async () => (await Promise.all(ids.map(async (id) => (await store.listRuns(id, { limit: 100 })).items))).flat();
+    const runsOf = async () => (await Promise.all(ids.map(async (id) => (await store.listRuns(id, { limit: 500 })).items))).flat();
     const settleUntil = Date.now() + Math.min(180_000, left() - 30_000);
     let runs: Run[] = await runsOf();
     while (runs.some((r) => !isTerminalRun(r.status)) && Date.now() < settleUntil) {
@@ -158,6 +163,17 @@ async function benchSchedules(): Promise<BenchRow[]> {
     const runDelay = windowRuns.flatMap((r) => (r.startedAt ? [Date.parse(r.startedAt) - at.get(r.id)!] : []));
     const endDelay = windowRuns.flatMap((r) => (r.endedAt ? [Date.parse(r.endedAt) - at.get(r.id)!] : []));
     const exact = missing === 0 && twice === 0 && windowRuns.length === expected;
+    const skippedAll = [...skipped.values()].reduce((a, b) => a + b, 0);
+    // Each firing in the window either started its run or was skipped by the overlap policy, none twice: per
+    // integration, runs started in the window + skips counted = boundaries (skips all fall in the window: the first
+    // firing of each schedule has nothing to overlap with).
+    let unaccounted = 0;
+    for (const id of ids) {
+      const startedIn = inWindow.filter((w) => w.integrationId === id).length;
+      unaccounted += Math.abs(MINUTES - startedIn - (skipped.get(id) ?? 0));
+    }
+    const skippedRuns = runs.filter((r) => r.status === 'skipped').length;
+    const loadAfter = loadavg()[0]!;
     return [
       { label: 'schedules (every minute, real Temporal Schedules)', value: `${ids.length}, saved through the API in ${ms(saved - saveStart)}` },
       { label: 'window (minute boundaries, real time)', value: `${MINUTES}: ${new Date(first).toISOString().slice(11, 16)}–${new Date(last).toISOString().slice(11, 16)} UTC` },
@@ -166,10 +182,13 @@ async function benchSchedules(): Promise<BenchRow[]> {
       { label: 'firings missing / started twice', value: `${missing} / ${twice}` },
       { label: 'runs recorded for them (trigger "schedule")', value: `${windowRuns.length} (${scheduledRuns.length} in all, ${outside} firing(s) outside the window)` },
       { label: 'their statuses', value: [...statuses].map(([s, n]) => `${s} ${n}`).join(', ') || '-' },
-      { label: 'every expected run happened exactly once', value: exact ? 'yes' : 'NO' },
+      { label: 'firings skipped by the overlap policy (Temporal count / Skipped runs in history)', value: `${skippedAll} / ${skippedRuns}` },
+      { label: 'every expected run happened exactly once', value: exact ? 'yes' : `no: ${missing} skipped while the previous run still went` },
+      { label: 'every firing started once or was skipped (none lost, none twice)', value: unaccounted === 0 && twice === 0 ? 'yes' : `NO (${unaccounted} unaccounted)` },
       { label: 'delay scheduled time → workflow start, p50 / p95', value: p50p95(workflowDelay) },
       { label: 'delay scheduled time → run started (pipeline), p50 / p95', value: p50p95(runDelay) },
       { label: 'delay scheduled time → run ended, p50 / p95', value: p50p95(endDelay) },
+      { label: 'machine load average (1 min) at the window start / end', value: `${loadBefore.toFixed(1)} / ${loadAfter.toFixed(1)} on ${cpus().length} cores` },
     ];
   } finally {
     for (const clean of cleanups.reverse()) await clean().catch((err: unknown) => console.error(`[bench:ops] cleanup: ${String(err)}`));
