@@ -36,7 +36,7 @@ export function parameterValueSchema(type: ParameterType): z.ZodType<string | nu
       return z
         .number({
           // "007" (or "7") as text is not taken for 7: a JSON number is what a Number parameter reads.
-          error: (iss) => (typeof iss.input === 'string' ? `must be a number, not the text ${JSON.stringify(iss.input.slice(0, 40))} (send 7, not "007")` : 'must be a number'),
+          error: (iss) => (typeof iss.input === 'string' ? `must be a number, not the text ${JSON.stringify(iss.input.slice(0, 40))}` : 'must be a number'),
         })
         .finite('must be a finite number')
         // Past 2^53 a JSON number has already lost digits when it is read (9007199254740993 arrives as …992).
