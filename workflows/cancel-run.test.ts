@@ -5,14 +5,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../runtime/activities';
 import { openStore } from '../runtime/store';
 import type { Store } from '../runtime/store/types';
-import { createRunLauncher, type RunLauncher } from '../runtime/temporal/client';
-import { connectClient, customersCsv, customersGraph, FAST_PIPELINE, publishAndCreateRun, quietTemporalLogs, saveCsvFile } from '../test/support/temporal-harness';
-import { createWorker } from '../runtime/temporal/worker';
+import { type RunLauncher } from '../runtime/temporal/client';
+import { customersCsv, customersGraph, FAST_PIPELINE, publishAndCreateRun, openTemporalRig, quietTemporalLogs, saveCsvFile, type TemporalRig } from '../test/support/temporal-harness';
 import type { Graph } from '../shared/graph/schema';
 import { testConnections } from '../test/support/connections';
 import type { SyncIntegrationResult } from './sync-integration';
@@ -22,33 +20,23 @@ const ROWS = 300;
 
 let store: Store;
 let dir: string;
-let connection: NativeConnection;
-let worker: Worker;
-let running: Promise<void>;
+let rig: TemporalRig;
 let client: Client;
-let closeClient: () => Promise<void>;
 let launcher: RunLauncher;
 
 quietTemporalLogs('ERROR');
 
 beforeAll(async () => {
-  const address = inject('temporalAddress');
-  const taskQueue = `test-${randomUUID()}`;
   store = await openStore({ memory: true });
   dir = await mkdtemp(join(tmpdir(), 'weft-cancel-'));
-  connection = await NativeConnection.connect({ address });
+  rig = await openTemporalRig(inject('temporalAddress'));
+  client = rig.client;
   // A slow pipeline: 30 batches of 10 rows, 150 ms after each commit, so a cancel lands mid-run.
-  worker = await createWorker({ connection, taskQueue, activities: createActivities({ store, sessions: testConnections(store), batchSize: BATCH, batchDelayMs: 150 }) });
-  running = worker.run();
-  ({ client, close: closeClient } = await connectClient(address));
-  launcher = createRunLauncher({ client, taskQueue, pipeline: FAST_PIPELINE });
+  launcher = await rig.worker(createActivities({ store, sessions: testConnections(store), batchSize: BATCH, batchDelayMs: 150 }), FAST_PIPELINE);
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await connection?.close();
-  await closeClient?.();
+  await rig?.close();
   await store?.close();
   await rm(dir, { recursive: true, force: true });
 });

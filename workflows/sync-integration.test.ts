@@ -1,58 +1,46 @@
 // The sync workflow on the real Temporal dev server, with real activities over an in-memory PGlite store.
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../runtime/activities';
 import { openStore } from '../runtime/store';
 import type { Store } from '../runtime/store/types';
-import { createRunLauncher, type RunLauncher } from '../runtime/temporal/client';
+import { type RunLauncher } from '../runtime/temporal/client';
 import {
-  connectClient,
   customersCsv,
   customersGraph,
   FAST_PIPELINE,
   publishAndCreateRun,
+  openTemporalRig,
   quietTemporalLogs,
   saveCsvFile,
   type CustomerRow,
+  type TemporalRig,
 } from '../test/support/temporal-harness';
-import { createWorker } from '../runtime/temporal/worker';
 import type { Graph } from '../shared/graph/schema';
 import type { SyncIntegrationResult } from './sync-integration';
 import { testConnections } from '../test/support/connections';
 
 let store: Store;
 let dir: string;
-let connection: NativeConnection;
-let worker: Worker;
-let running: Promise<void>;
+let rig: TemporalRig;
 let client: Client;
-let closeClient: () => Promise<void>;
 let launcher: RunLauncher;
 
 quietTemporalLogs('ERROR');
 
 beforeAll(async () => {
-  const address = inject('temporalAddress');
-  const taskQueue = `test-${randomUUID()}`;
   store = await openStore({ memory: true });
   dir = await mkdtemp(join(tmpdir(), 'weft-wf-'));
-  connection = await NativeConnection.connect({ address });
-  worker = await createWorker({ connection, taskQueue, activities: createActivities({ store, sessions: testConnections(store), batchSize: 64 }) });
-  running = worker.run();
-  ({ client, close: closeClient } = await connectClient(address));
-  launcher = createRunLauncher({ client, taskQueue, pipeline: FAST_PIPELINE });
+  rig = await openTemporalRig(inject('temporalAddress'));
+  client = rig.client;
+  launcher = await rig.worker(createActivities({ store, sessions: testConnections(store), batchSize: 64 }), FAST_PIPELINE);
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await connection?.close();
-  await closeClient?.();
+  await rig?.close();
   await store?.close();
   await rm(dir, { recursive: true, force: true });
 });

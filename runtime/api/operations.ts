@@ -4,7 +4,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { TriggerInput } from '../../shared';
 import { createRateLimiter } from '../auth/rate-limit';
-import { hashSecret, newSecret } from '../auth/secrets';
+import { hashSecret, mintToken, tokenPrefix } from '../auth/secrets';
 import { hostPolicyFromEnv } from '../connections/host-policy';
 import { audit } from './audit-log';
 import type { Store } from '../store/types';
@@ -99,19 +99,13 @@ const deletion = serve(routes.deletionSummary, {
 
 /** Makes a trigger token for one integration and stores its hash; the answer is the one place the token exists. API and CLI. */
 export async function issueTriggerToken(store: Store, input: { integrationId: string; name: string; createdBy: string | null }) {
-  const token = newSecret(TRIGGER_TOKEN_PREFIX);
-  const info = await store.ops.createTriggerToken({
-    integrationId: input.integrationId,
-    name: input.name,
-    tokenHash: hashSecret(token),
-    prefix: token.slice(0, TRIGGER_TOKEN_PREFIX.length + 6),
-    createdBy: input.createdBy,
-  });
+  const { token, tokenHash, prefix } = mintToken(TRIGGER_TOKEN_PREFIX);
+  const info = await store.ops.createTriggerToken({ integrationId: input.integrationId, name: input.name, tokenHash, prefix, createdBy: input.createdBy });
   return { token, info };
 }
 
 /** At most the prefix of a token goes to the audit log or a message: never the whole token. */
-const shownPrefix = (token: string) => `${token.slice(0, TRIGGER_TOKEN_PREFIX.length + 6)}…`;
+const shownPrefix = (token: string) => `${tokenPrefix(token, TRIGGER_TOKEN_PREFIX)}…`;
 
 export function operationRoutes(deps: ApiDeps, site: Site) {
   const { store } = deps;

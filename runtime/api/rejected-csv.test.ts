@@ -109,6 +109,19 @@ describe('rejected records of a file run', () => {
     ]);
   });
 
+  it('download with U+0000 in values, column names and reasons shown as ␀, never a NUL byte', async () => {
+    const runId = await runWithRejections({}, [{ nodeId: 'map', rowNumber: 2, source: { Email: 'a\u0000b@x.io', 'Full\u0000Name': '\u0000' }, reason: 'Email has a \u0000 in it' }]);
+    const res = await app.request(`/api/runs/${runId}/rejected/download`);
+    expect(res.status).toBe(200);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect(bytes.includes(0)).toBe(false);
+    const rows = parse(new TextDecoder().decode(bytes)) as string[][];
+    expect(rows).toEqual([
+      ['Line in file', 'Row', 'Step', 'Reason', 'Email', 'Full␀Name'],
+      ['3', '2', 'Map to people', 'Email has a ␀ in it', 'a␀b@x.io', '␀'],
+    ]);
+  });
+
   it('answers 404 for a run that does not exist', async () => {
     expect((await app.request('/api/runs/run_missing/rejected/download')).status).toBe(404);
   });

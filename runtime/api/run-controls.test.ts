@@ -75,7 +75,7 @@ describe('runs with names and parameters', () => {
     expect((await errorOf(missing)).issues).toEqual([{ path: 'params.since', message: 'The parameter "since" is required' }]);
     const wrong = await post(person, `/api/integrations/${integration.id}/runs`, { params: { since: '2024-01-01', limit: 'ten' } });
     expect(wrong.status).toBe(400);
-    expect((await errorOf(wrong)).issues).toEqual([{ path: 'params.limit', message: 'The parameter "limit" must be a number' }]);
+    expect((await errorOf(wrong)).issues).toEqual([{ path: 'params.limit', message: 'The parameter "limit" must be a number, not the text "ten"' }]);
     expect((await store.listRuns(integration.id)).total).toBe(0);
   });
 

@@ -1,7 +1,7 @@
 // API tokens for automation (owner and admins): named, with a role, shown once, stored hashed, revocable.
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { type Role } from '../../shared';
-import { hashSecret, newSecret, TOKEN_PREFIX } from '../auth/secrets';
+import { mintToken, TOKEN_PREFIX } from '../auth/secrets';
 import type { Store } from '../store/types';
 import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
@@ -11,14 +11,8 @@ import * as routes from '../../shared/api/routes';
 
 /** Makes a token and stores its hash; the one place the token itself exists is the answer. Used by the API and the CLI. */
 export async function issueToken(store: Store, input: { name: string; role: Role; createdBy: string | null }) {
-  const token = newSecret(TOKEN_PREFIX);
-  const info = await store.auth.createToken({
-    name: input.name,
-    role: input.role,
-    tokenHash: hashSecret(token),
-    prefix: token.slice(0, TOKEN_PREFIX.length + 6),
-    createdBy: input.createdBy,
-  });
+  const { token, tokenHash, prefix } = mintToken(TOKEN_PREFIX);
+  const info = await store.auth.createToken({ name: input.name, role: input.role, tokenHash, prefix, createdBy: input.createdBy });
   return { token, info };
 }
 

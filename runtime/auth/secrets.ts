@@ -11,3 +11,15 @@ export const hashSecret = (secret: string) => createHash('sha256').update(secret
 export const csrfTokenOf = (sessionId: string) => createHash('sha256').update(`weft-csrf:${sessionId}`).digest('base64url');
 
 export const TOKEN_PREFIX = 'weft_';
+
+/** The first characters of a token kept (and shown) to tell tokens apart: its kind's prefix and 6 more. */
+export const tokenPrefix = (token: string, kindPrefix: string) => token.slice(0, kindPrefix.length + 6);
+
+/**
+ * A new bearer token of a kind (`weft_` API token, `weft_trg_` trigger token): the token itself (shown once, never
+ * stored), its hash and its prefix, which is all a store keeps.
+ */
+export function mintToken(kindPrefix: string): { token: string; tokenHash: string; prefix: string } {
+  const token = newSecret(kindPrefix);
+  return { token, tokenHash: hashSecret(token), prefix: tokenPrefix(token, kindPrefix) };
+}

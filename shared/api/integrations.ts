@@ -1,6 +1,7 @@
 // Integration, version and file shapes served by the API and read by the web app.
 import { z } from 'zod';
 import { nameRecord } from '../util/name-record';
+import { hasNul } from '../util/nul';
 import { Diagnostic } from '../compiler/diagnostics';
 import { Plan } from '../compiler/plan';
 import { Field, FieldType } from '../graph/field-types';
@@ -65,11 +66,22 @@ export type IntegrationVersion = z.infer<typeof IntegrationVersion>;
 
 export const PublishResult = z.object({ version: IntegrationVersion, diagnostics: z.array(Diagnostic) });
 
+/** A run's name as a person types it: at most 200 characters, no U+0000 (Postgres text cannot hold it). */
+export const RunName = z
+  .string()
+  .trim()
+  .max(200, 'A run name has at most 200 characters')
+  .refine((s) => !s.includes('\u0000'), 'A run name cannot contain the character U+0000 (NUL)');
+
 export const StartRunInput = z.object({
   /** What to call the run in the history; "Manual run, <date time>" (or "API run, …") when omitted. */
-  name: z.string().trim().max(200).optional(),
-  /** Values of the integration's declared parameters by name (defaults fill the rest): checked against the declarations. */
-  params: z.record(z.string(), z.unknown()).default({}),
+  name: RunName.optional(),
+  /**
+   * Values of the integration's declared parameters by name (defaults fill the rest): checked against the
+   * declarations. Kept under their own names (`__proto__` too, so it is refused as undeclared rather than dropped);
+   * a value holding U+0000 is refused here, since the run's stored parameters cannot hold it.
+   */
+  params: nameRecord(z.unknown().refine((v) => !hasNul(v), 'A parameter value cannot contain the character U+0000 (NUL)')).default(() => ({})),
   files: RunFilesInput,
 });
 export const StartRunResult = z.object({ runId: z.string(), workflowId: z.string(), files: z.array(RunFile) });

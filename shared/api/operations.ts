@@ -1,5 +1,6 @@
 // Operating an integration: trigger tokens (the trigger API), alert settings, activation and what a delete removes.
 import { z } from 'zod';
+import { StartRunInput } from './integrations';
 
 /** A token that may trigger one integration, as listed (never the token itself, which is shown once). */
 export const TriggerTokenInfo = z.object({
@@ -21,7 +22,7 @@ export const TriggerTokenInput = z.object({
 export const CreatedTriggerToken = z.object({ token: z.string(), info: TriggerTokenInfo });
 
 /** The body of `POST /api/integrations/:id/trigger`: the run's parameters (all optional). */
-export const TriggerInput = z.object({ params: z.record(z.string(), z.unknown()).default({}) });
+export const TriggerInput = StartRunInput.pick({ params: true });
 
 export const TriggerResult = z.object({
   runId: z.string(),

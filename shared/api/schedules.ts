@@ -59,10 +59,28 @@ export const CronExpression = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
+/**
+ * A whole number from `min` to `max` with one message: the range is checked first and stops there, so a number past
+ * 2^53 gets the field's own words, not also zod's "expected int to be <= 9007199254740991".
+ */
+const wholeNumber = (min: number, max: number, message: string) =>
+  z
+    .number({ error: (iss) => (typeof iss.input === 'string' ? `${message} (a number, not the text ${JSON.stringify(iss.input.slice(0, 20))})` : message) })
+    .min(min, { message, abort: true })
+    .max(max, { message, abort: true })
+    .int(message);
+
 export const Cadence = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('once'), date: CalendarDate, time: ClockTime }),
-  z.object({ kind: z.literal('minutes'), every: z.number().int().min(1, 'At least every minute').max(1440, 'At most every 1,440 minutes (a day)') }),
-  z.object({ kind: z.literal('hourly'), minute: z.number().int().min(0).max(59, 'A minute from 0 to 59') }),
+  z.object({
+    kind: z.literal('minutes'),
+    every: z
+      .number({ error: (iss) => (typeof iss.input === 'string' ? 'Every how many minutes: a number, not text' : 'Every how many minutes: a number') })
+      .min(1, { message: 'At least every minute', abort: true })
+      .max(1440, { message: 'At most every 1,440 minutes (a day)', abort: true })
+      .int('A whole number of minutes'),
+  }),
+  z.object({ kind: z.literal('hourly'), minute: wholeNumber(0, 59, 'A minute from 0 to 59') }),
   z.object({ kind: z.literal('daily'), time: ClockTime }),
   z.object({ kind: z.literal('workdays'), time: ClockTime }),
   z.object({
@@ -73,7 +91,7 @@ export const Cadence = z.discriminatedUnion('kind', [
       .transform((days) => WEEKDAYS.filter((d) => days.includes(d))),
     time: ClockTime,
   }),
-  z.object({ kind: z.literal('monthly'), day: z.union([z.number().int().min(1, 'A day from 1 to 31').max(31, 'A day from 1 to 31'), z.literal('last')]), time: ClockTime }),
+  z.object({ kind: z.literal('monthly'), day: z.union([wholeNumber(1, 31, 'A day from 1 to 31'), z.literal('last')], { error: 'A day from 1 to 31, or "last"' }), time: ClockTime }),
   z.object({ kind: z.literal('cron'), expression: CronExpression }),
 ]);
 export type Cadence = z.infer<typeof Cadence>;

@@ -1,27 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { completionSpot, completionsAt, functionDocs, type CompletionInput, type Completions, type FunctionDoc } from './index';
-import { FIELDS } from './test-kit';
+import { completionSpot, completionsAt, functionDocs, type CompletionInput, type Completions } from './index';
+import { CONCAT_DOC, EDITOR_FIELDS, FIELDS, ROUND_DOC } from './test-kit';
 
 // The one completion implementation (the web editor only maps it onto Monaco). These assertions were
 // the shared editor's and the web editor's own, kept when the two implementations became one.
 
-const fields = [
-  { name: 'deal_value', type: 'number' as const },
-  { name: 'first name', type: 'text' as const },
-  { name: 'signed_up', type: 'date' as const },
-];
-const ROUND: FunctionDoc = {
-  name: 'ROUND',
-  category: 'Numbers',
-  signature: 'ROUND(number, digits?) → Number',
-  description: 'Rounds a number.',
-  example: 'ROUND([deal_value], 2)',
-  params: [
-    { name: 'number', description: 'a Number' },
-    { name: 'digits', description: 'optional, a Number' },
-  ],
-};
-const CONCAT: FunctionDoc = { name: 'CONCAT', category: 'Text', signature: 'CONCAT(text, …) → Text', description: 'Joins text.', example: 'CONCAT("a", "b")', result: '"ab"', params: [{ name: 'text' }], repeat: 1 };
+const fields = EDITOR_FIELDS;
+const ROUND = ROUND_DOC;
+const CONCAT = CONCAT_DOC;
 const functions = [ROUND, CONCAT];
 
 /** What the editor keeps of a list as the person types: the items whose filterText starts with the text typed so far (case aside). */

@@ -1,7 +1,7 @@
 // Helpers the formula tests share: compile-and-run in one call, and a printer that shows precedence.
 import type { Field, Row } from '../graph/field-types';
 import type { Node } from './ast';
-import { checkFormula, compileFormula, type EvalResult, type FormulaContext } from './index';
+import { checkFormula, compileFormula, type EvalResult, type FormulaContext, type FunctionDoc } from './index';
 
 export const CLOCK = Date.UTC(2026, 2, 15, 9, 30, 0);
 
@@ -93,3 +93,24 @@ export function shape(node: Node): string {
     }
   }
 }
+
+/** The fields the editor tests (completion, hover, signature help) type against. */
+export const EDITOR_FIELDS: Field[] = [
+  { name: 'deal_value', type: 'number' },
+  { name: 'first name', type: 'text' },
+  { name: 'signed_up', type: 'date' },
+];
+
+/** Small function docs the editor tests list instead of the whole library: one with an optional argument, one repeating. */
+export const ROUND_DOC: FunctionDoc = {
+  name: 'ROUND',
+  category: 'Numbers',
+  signature: 'ROUND(number, digits?) → Number',
+  description: 'Rounds a number.',
+  example: 'ROUND([deal_value], 2)',
+  params: [
+    { name: 'number', description: 'a Number' },
+    { name: 'digits', description: 'optional, a Number' },
+  ],
+};
+export const CONCAT_DOC: FunctionDoc = { name: 'CONCAT', category: 'Text', signature: 'CONCAT(text, …) → Text', description: 'Joins text.', example: 'CONCAT("a", "b")', result: '"ab"', params: [{ name: 'text' }], repeat: 1 };

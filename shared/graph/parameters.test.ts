@@ -28,7 +28,7 @@ describe('run parameters', () => {
     expect(result.issues).toEqual([
       { path: 'params.regoin', message: 'Unknown parameter "regoin"; this integration declares "since", "limit", "region", "dryRun"' },
       { path: 'params.since', message: 'The parameter "since" is required' },
-      { path: 'params.limit', message: 'The parameter "limit" must be a number' },
+      { path: 'params.limit', message: 'The parameter "limit" must be a number, not the text "100"' },
       { path: 'params.dryRun', message: 'The parameter "dryRun" must be true or false' },
     ]);
   });

@@ -28,9 +28,19 @@ export type RunParameter = z.infer<typeof RunParameter>;
 export function parameterValueSchema(type: ParameterType): z.ZodType<string | number | boolean> {
   switch (type) {
     case 'text':
-      return z.string({ error: 'must be text' }).max(10_000);
+      return z
+        .string({ error: 'must be text' })
+        .max(10_000, 'must be at most 10,000 characters')
+        .refine((s) => !s.includes('\u0000'), 'cannot contain the character U+0000 (NUL)');
     case 'number':
-      return z.number({ error: 'must be a number' }).finite();
+      return z
+        .number({
+          // "007" (or "7") as text is not taken for 7: a JSON number is what a Number parameter reads.
+          error: (iss) => (typeof iss.input === 'string' ? `must be a number, not the text ${JSON.stringify(iss.input.slice(0, 40))}` : 'must be a number'),
+        })
+        .finite('must be a finite number')
+        // Past 2^53 a JSON number has already lost digits when it is read (9007199254740993 arrives as …992).
+        .refine((n) => Math.abs(n) <= Number.MAX_SAFE_INTEGER, 'is too large to keep exactly (beyond ±9,007,199,254,740,991, 2^53 − 1)');
     case 'boolean':
       return z.boolean({ error: 'must be true or false' });
     case 'date':

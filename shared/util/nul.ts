@@ -1,7 +1,8 @@
 // U+0000 (NUL) in text: Postgres text and jsonb cannot hold it, so a value carrying it rejects its record
 // (or the source strips it, when the person chose so), and never fails the batch around it.
 
-const hasNul = (v: unknown): boolean => {
+/** Whether the value holds U+0000 anywhere: in a string, a list item, an object's key or value. */
+export const hasNul = (v: unknown): boolean => {
   if (typeof v === 'string') return v.includes('\u0000');
   if (Array.isArray(v)) return v.some(hasNul);
   if (v !== null && typeof v === 'object' && !(v instanceof Date)) return Object.entries(v).some(([k, x]) => k.includes('\u0000') || hasNul(x));

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { resolve } from 'node:path';
 import { test as base, expect, type APIRequestContext, type BrowserContext, type Locator, type Page } from '@playwright/test';
+import { graphFixture, withPreviewedFile } from '../support/graph-fixtures';
 import { pgClusterUnavailable, startPgCluster, type PgCluster } from '../support/pg-cluster';
 
 export const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
@@ -120,4 +121,54 @@ export async function expectAccessible(page: Page, what: string, opts: { exclude
     .filter((v) => FAILING_IMPACTS.has(v.impact ?? ''))
     .map((v) => `${v.impact} ${v.id}: ${v.help}\n${v.nodes.slice(0, 4).map((n) => `    ${n.target.join(' ')} — ${n.failureSummary?.split('\n').slice(1, 2).join(' ').trim() ?? ''}`).join('\n')}`);
   expect.soft(failing, `axe-core: serious or critical violations on ${what}`).toEqual([]);
+}
+
+/** The file → map → Workspace fields most run specs publish: Email (the key), Name and Plan, kept as they are. */
+export const CUSTOMER_FIELDS = [
+  { source: 'Email', target: 'email', type: 'text', key: true },
+  { source: 'Name', target: 'name', type: 'text', key: false },
+  { source: 'Plan', target: 'plan', type: 'text', key: false },
+];
+
+/**
+ * Uploads `csv` as customers.csv and publishes the fixture graph customers-file-map-workspace over it, writing to the
+ * Workspace object `object` (with `fields`, and run `parameters` when given); answers the integration's id.
+ */
+export async function publishFileIntegration(
+  request: APIRequestContext,
+  opts: { csv: string; object: string; name: string; description?: string; fields?: Record<string, unknown>[]; parameters?: Record<string, unknown>[] },
+): Promise<string> {
+  const up = await request.post('/api/files?name=customers.csv', { data: opts.csv, headers: { 'content-type': 'text/csv' } });
+  expect(up.status()).toBe(201);
+  const file = (await up.json()) as { id: string; columns: { name: string; type: string }[] };
+  const graph = withPreviewedFile(
+    graphFixture('customers-file-map-workspace', {
+      source: { fileId: file.id, columns: file.columns },
+      map: { fields: opts.fields ?? CUSTOMER_FIELDS },
+      target: { object: opts.object },
+    }),
+  );
+  const data = { name: opts.name, ...(opts.description && { description: opts.description }), graph: opts.parameters ? { ...graph, parameters: opts.parameters } : graph };
+  const created = await request.post('/api/integrations', { data });
+  expect(created.status(), await created.text()).toBe(201);
+  const { id } = (await created.json()) as { id: string };
+  const published = await request.post(`/api/integrations/${id}/publish`, { data: {} });
+  expect(published.status(), await published.text()).toBe(200);
+  return id;
+}
+
+/** Screenshots of the page (or of `target`) at 1440×900 and 1024×700, as `<dir>/<name><suffix(w, h)>.png`; leaves the page at 1440×900. */
+export async function screenshotBoth(page: Page, dir: string, name: string, opts: { suffix?: (w: number, h: number) => string; target?: Locator } = {}): Promise<void> {
+  const suffix = opts.suffix ?? ((w: number, h: number) => `-${w}x${h}`);
+  for (const [w, h] of [
+    [1440, 900],
+    [1024, 700],
+  ] as const) {
+    await page.setViewportSize({ width: w, height: h });
+    await page.waitForTimeout(150);
+    const path = resolve(dir, `${name}${suffix(w, h)}.png`);
+    if (opts.target) await opts.target.screenshot({ path });
+    else await page.screenshot({ path });
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
 }

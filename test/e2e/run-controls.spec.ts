@@ -4,50 +4,26 @@
 //   WEFT_E2E_SLOW_BATCHES=1 npx playwright test test/e2e/run-controls.spec.ts
 import { resolve } from 'node:path';
 import { type APIRequestContext, type Page } from '@playwright/test';
-import { graphFixture, withPreviewedFile } from '../support/graph-fixtures';
-import { expect, test } from './helpers';
+import { expect, publishFileIntegration, screenshotBoth, test } from './helpers';
 
 const DOCS_SHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
 const ROWS = 1500;
 const CSV = `Email,Name,Plan\n${Array.from({ length: ROWS }, (_, i) => `p${i}@x.io,Person ${i},${i % 2 ? 'Pro' : 'Free'}`).join('\n')}\n`;
 
-async function publishedWithParameter(request: APIRequestContext) {
-  const up = await request.post('/api/files?name=customers.csv', { data: CSV, headers: { 'content-type': 'text/csv' } });
-  expect(up.status()).toBe(201);
-  const file = (await up.json()) as { id: string; columns: { name: string; type: string }[] };
-  const graph = withPreviewedFile(
-    graphFixture('customers-file-map-workspace', {
-      source: { fileId: file.id, columns: file.columns },
-      map: {
-        fields: [
-          { source: 'Email', target: 'email', type: 'text', key: true },
-          { source: 'Name', target: 'name', type: 'text', key: false },
-          { from: 'formula', formula: 'PARAM("region") & "-" & [Plan]', target: 'segment', type: 'text', key: false },
-        ],
-      },
-      target: { object: 'e2e_run_controls' },
-    }),
-  );
-  const withParams = { ...graph, parameters: [{ name: 'region', type: 'text', required: true, description: 'EU, US or APAC' }, { name: 'since', type: 'date', required: false }] };
-  const created = await request.post('/api/integrations', { data: { name: 'Customers by region', graph: withParams } });
-  expect(created.status(), await created.text()).toBe(201);
-  const { id } = (await created.json()) as { id: string };
-  const published = await request.post(`/api/integrations/${id}/publish`, { data: {} });
-  expect(published.status(), await published.text()).toBe(200);
-  return id;
-}
+const publishedWithParameter = (request: APIRequestContext) =>
+  publishFileIntegration(request, {
+    csv: CSV,
+    object: 'e2e_run_controls',
+    name: 'Customers by region',
+    fields: [
+      { source: 'Email', target: 'email', type: 'text', key: true },
+      { source: 'Name', target: 'name', type: 'text', key: false },
+      { from: 'formula', formula: 'PARAM("region") & "-" & [Plan]', target: 'segment', type: 'text', key: false },
+    ],
+    parameters: [{ name: 'region', type: 'text', required: true, description: 'EU, US or APAC' }, { name: 'since', type: 'date', required: false }],
+  });
 
-async function shots(page: Page, name: string) {
-  for (const [w, h] of [
-    [1440, 900],
-    [1024, 700],
-  ] as const) {
-    await page.setViewportSize({ width: w, height: h });
-    await page.waitForTimeout(150);
-    await page.screenshot({ path: resolve(DOCS_SHOTS, `${name}-${w}x${h}.png`) });
-  }
-  await page.setViewportSize({ width: 1440, height: 900 });
-}
+const shots = (page: Page, name: string) => screenshotBoth(page, DOCS_SHOTS, name);
 
 test('Run now with a name and a parameter, then cancel it mid-run: Cancelled, with exactly its committed records', async ({ page, request }) => {
   test.setTimeout(180_000);
@@ -76,8 +52,11 @@ test('Run now with a name and a parameter, then cancel it mid-run: Cancelled, wi
 
   // Mid-run: some batches written (created: the target starts empty), not all.
   await expect.poll(async () => Number((await page.getByTestId('run-count-created').locator('.stat__value').innerText()).replace(/,/g, '')), { timeout: 60_000 }).toBeGreaterThan(0);
-  page.once('dialog', (d) => void d.accept());
   await page.getByTestId('run-cancel').click();
+  // Weft's own styled confirm (web/lib/confirm.tsx), not the browser's window.confirm.
+  const confirm = page.getByTestId('confirm-dialog');
+  await expect(confirm).toContainText('Records already written stay written.');
+  await confirm.getByTestId('confirm-ok').click();
   const status = page.getByTestId('run-status');
   await expect(status).toHaveAttribute('data-status', 'cancelled', { timeout: 60_000 });
   await expect(status).toHaveText('Cancelled');

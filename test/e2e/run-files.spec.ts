@@ -4,8 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type APIRequestContext } from '@playwright/test';
-import { graphFixture, withPreviewedFile } from '../support/graph-fixtures';
-import { expect, SHOTS, test } from './helpers';
+import { expect, publishFileIntegration, SHOTS, test } from './helpers';
 
 const PUBLISHED_CSV = 'Email,Name,Plan\nann@published.io,Ann,Pro\nbob@published.io,Bob,Free\n';
 // Another format, other order, one more field: every column the source reads is there.
@@ -21,30 +20,7 @@ const LACKING = 'Email,Name\nzed@x.io,Zed\n';
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
-async function publishedIntegration(request: APIRequestContext) {
-  const up = await request.post('/api/files?name=customers.csv', { data: PUBLISHED_CSV, headers: { 'content-type': 'text/csv' } });
-  expect(up.status()).toBe(201);
-  const file = (await up.json()) as { id: string; columns: { name: string; type: string }[] };
-  const graph = withPreviewedFile(
-    graphFixture('customers-file-map-workspace', {
-      source: { fileId: file.id, columns: file.columns },
-      map: {
-        fields: [
-          { source: 'Email', target: 'email', type: 'text', key: true },
-          { source: 'Name', target: 'name', type: 'text', key: false },
-          { source: 'Plan', target: 'plan', type: 'text', key: false },
-        ],
-      },
-      target: { object: 'e2e_run_files' },
-    }),
-  );
-  const created = await request.post('/api/integrations', { data: { name: 'Monthly customers', graph } });
-  expect(created.status()).toBe(201);
-  const { id } = (await created.json()) as { id: string };
-  const published = await request.post(`/api/integrations/${id}/publish`, { data: {} });
-  expect(published.status(), await published.text()).toBe(200);
-  return id;
-}
+const publishedIntegration = (request: APIRequestContext) => publishFileIntegration(request, { csv: PUBLISHED_CSV, object: 'e2e_run_files', name: 'Monthly customers' });
 
 test('runs with a replaced file, then the run page shows it and downloads the same bytes', async ({ page, request }, testInfo) => {
   const errors: string[] = [];

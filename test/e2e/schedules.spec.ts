@@ -1,49 +1,15 @@
 // Schedules in the browser: set a weekday schedule on a published integration, see the cadence in words and the next
 // run time (from Temporal's describe) on the card and on the sync history page; bad input is named in the editor.
-import { join, resolve } from 'node:path';
-import { type APIRequestContext, type Page } from '@playwright/test';
-import { graphFixture, withPreviewedFile } from '../support/graph-fixtures';
-import { expect, SHOTS, test } from './helpers';
+import { resolve } from 'node:path';
+import { type APIRequestContext, type Locator, type Page } from '@playwright/test';
+import { expect, publishFileIntegration, screenshotBoth, SHOTS, test } from './helpers';
 
 const DOCS_SHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
 
-async function publishedIntegration(request: APIRequestContext) {
-  const up = await request.post('/api/files?name=customers.csv', { data: 'Email,Name,Plan\nann@example.io,Ann,Pro\n', headers: { 'content-type': 'text/csv' } });
-  expect(up.status()).toBe(201);
-  const file = (await up.json()) as { id: string; columns: { name: string; type: string }[] };
-  const graph = withPreviewedFile(
-    graphFixture('customers-file-map-workspace', {
-      source: { fileId: file.id, columns: file.columns },
-      map: {
-        fields: [
-          { source: 'Email', target: 'email', type: 'text', key: true },
-          { source: 'Name', target: 'name', type: 'text', key: false },
-          { source: 'Plan', target: 'plan', type: 'text', key: false },
-        ],
-      },
-      target: { object: 'e2e_schedules' },
-    }),
-  );
-  const created = await request.post('/api/integrations', { data: { name: 'Morning customers', description: 'Customers from the nightly export', graph } });
-  expect(created.status()).toBe(201);
-  const { id } = (await created.json()) as { id: string };
-  expect((await request.post(`/api/integrations/${id}/publish`, { data: {} })).status()).toBe(200);
-  return id;
-}
+const publishedIntegration = (request: APIRequestContext) =>
+  publishFileIntegration(request, { csv: 'Email,Name,Plan\nann@example.io,Ann,Pro\n', object: 'e2e_schedules', name: 'Morning customers', description: 'Customers from the nightly export' });
 
-async function shoot(page: Page, name: string, target?: ReturnType<Page['locator']>) {
-  for (const [w, h] of [
-    [1440, 900],
-    [1024, 700],
-  ] as const) {
-    await page.setViewportSize({ width: w, height: h });
-    await page.waitForTimeout(150);
-    const path = join(DOCS_SHOTS, `${name}-${w}.png`);
-    if (target) await target.screenshot({ path });
-    else await page.screenshot({ path });
-  }
-  await page.setViewportSize({ width: 1440, height: 900 });
-}
+const shoot = (page: Page, name: string, target?: Locator) => screenshotBoth(page, DOCS_SHOTS, name, { target, suffix: (w) => `-${w}` });
 
 test('set a weekday schedule in the UI and see the next run time', async ({ page, request }) => {
   const id = await publishedIntegration(request);

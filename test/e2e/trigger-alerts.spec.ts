@@ -37,7 +37,7 @@ test('create a trigger token, trigger a run with the shown curl line, set alerts
   // Another system runs the line exactly as shown: 202 with the run id and a status address.
   const { stdout } = await run('sh', ['-c', curl], { timeout: 30_000 });
   const answer = JSON.parse(stdout) as { runId: string; statusUrl: string };
-  expect(answer.runId).toMatch(/^run_/);
+  expect(answer.runId, stdout).toMatch(/^run_/);
   const status = await run('curl', ['-sS', answer.statusUrl, '-H', `Authorization: Bearer ${token}`], { timeout: 30_000 });
   expect(JSON.parse(status.stdout)).toMatchObject({ runId: answer.runId });
   // A wrong token is refused with 401.

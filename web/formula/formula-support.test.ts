@@ -1,27 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { functionDocs, type FunctionDoc } from '../../shared';
+import { CONCAT_DOC, EDITOR_FIELDS, ROUND_DOC } from '../../shared/formula/test-kit';
 import { hoverAt, markersFor, parameterRanges, signatureHelp } from './formula-support';
 
 // Completion is shared/formula's completionsAt (tested in shared/formula/completion.test.ts); this is the rest.
 const FUNCTION_DOCS = functionDocs();
 
-const fields = [
-  { name: 'deal_value', type: 'number' as const },
-  { name: 'first name', type: 'text' as const },
-  { name: 'signed_up', type: 'date' as const },
-];
-const ROUND: FunctionDoc = {
-  name: 'ROUND',
-  category: 'Numbers',
-  signature: 'ROUND(number, digits?) → Number',
-  description: 'Rounds a number.',
-  example: 'ROUND([deal_value], 2)',
-  params: [
-    { name: 'number', description: 'a Number' },
-    { name: 'digits', description: 'optional, a Number' },
-  ],
-};
-const CONCAT: FunctionDoc = { name: 'CONCAT', category: 'Text', signature: 'CONCAT(text, …) → Text', description: 'Joins text.', example: 'CONCAT("a", "b")', result: '"ab"', params: [{ name: 'text' }], repeat: 1 };
+const fields = EDITOR_FIELDS;
+const ROUND = ROUND_DOC;
+const CONCAT = CONCAT_DOC;
 const IFS: FunctionDoc = {
   name: 'IFS',
   category: 'Logic',

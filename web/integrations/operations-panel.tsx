@@ -6,11 +6,12 @@ import * as routes from '../../shared/api/routes';
 import { api, ApiRequestError, errorMessage } from '../api';
 import { useCan } from '../auth/session';
 import { IconKey, IconPlus, IconX, Spinner } from '../components/icons';
-import { formatCount, formatDateTime, relativeTime } from '../lib/format';
+import { formatCount } from '../lib/format';
 import { useLoad, useNow } from '../lib/hooks';
 import { runAction, toast } from '../lib/toasts';
 import { OnceSecret } from '../pages/users-page';
 import { href, navigate } from '../router';
+import { TokenTable, useCreateToken } from '../components/token-table';
 
 /** The command another system runs to start a run; `token` is the real one right after creating it, else a variable. */
 export function curlLine(origin: string, integrationId: string, token: string): string {
@@ -92,34 +93,13 @@ export function TriggerTokens({ scope }: { scope: TokenScope }) {
         <p className="muted small ops-card__empty">{tokens.loading ? 'Loading…' : 'No tokens yet.'}</p>
       ) : (
         <div className="table-scroll ops-card__table">
-        <table className="table table--dense" data-testid="trigger-token-table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Token</th>
-              <th>Created</th>
-              <th>Last used</th>
-              <th aria-label="Actions" />
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((t) => (
-              <tr key={t.id} data-testid="trigger-token-row" data-name={t.name}>
-                <td className="strong">{t.name}</td>
-                <td>
-                  <code className="code-inline">{t.prefix}…</code>
-                </td>
-                <td title={t.createdBy ? `${t.createdAt} by ${t.createdBy}` : t.createdAt}>{formatDateTime(t.createdAt, now)}</td>
-                <td data-testid="token-last-used">{t.lastUsedAt ? relativeTime(t.lastUsedAt, now) : <span className="muted">Never</span>}</td>
-                <td className="actions-cell">
-                  <button type="button" className="link-btn link-btn--danger" onClick={() => void revoke(t)} data-testid="revoke-trigger-token">
-                    Revoke
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          <TokenTable
+            tokens={list}
+            now={now}
+            dense
+            onRevoke={(t) => void revoke(t)}
+            testIds={{ table: 'trigger-token-table', row: 'trigger-token-row', revoke: 'revoke-trigger-token' }}
+          />
         </div>
       )}
       {creating ? <NewTriggerTokenDialog scope={scope} onClose={() => setCreating(false)} onCreated={tokens.reload} /> : null}
@@ -129,23 +109,7 @@ export function TriggerTokens({ scope }: { scope: TokenScope }) {
 
 function NewTriggerTokenDialog({ scope, onClose, onCreated }: { scope: TokenScope; onClose: () => void; onCreated: () => void }) {
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [token, setToken] = useState<string | null>(null);
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const created = await scope.create(name);
-      setToken(created.token);
-      onCreated();
-    } catch (err) {
-      setError(err instanceof ApiRequestError && err.issues[0] ? err.issues[0].message : errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { busy, error, token, submit } = useCreateToken(() => scope.create(name), onCreated);
   return (
     <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && !token && onClose()}>
       <form className="dialog card" role="dialog" aria-modal="true" aria-labelledby="trigger-token-title" onSubmit={submit} noValidate data-testid="trigger-token-dialog">

@@ -1,5 +1,5 @@
 // Sync history: every run of one integration, newest first, with its counts and outcome.
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { isCancellableRun, RUN_STATUS_LABELS, RunStatus } from '../../shared';
 import { api, errorMessage } from '../api';
 import { EmptyState, ErrorBanner } from '../components/empty-state';
@@ -20,6 +20,10 @@ import { formatInZone, ScheduleSummary } from '../schedules/schedule-summary';
 import { OperationsPanel } from '../integrations/operations-panel';
 
 const PAGE = 25;
+/** How many of the latest runs the chart draws. */
+const CHART_RUNS = 30;
+// Chart.js loads only when a history with runs opens, in its own chunk (the first load and the table never wait for it).
+const RunHistoryChart = lazy(() => import('../runs/run-chart'));
 
 /** A date input's YYYY-MM-DD as the start of that day in the person's time zone, as ISO (the API's `from`/`to`). */
 const dayStart = (day: string, plusDays = 0): string | undefined => {
@@ -41,6 +45,8 @@ export function HistoryPage({ id }: { id: string }) {
     [id, offset, status, fromDay, toDay],
   );
   const filtered = status !== '' || fromDay !== '' || toDay !== '';
+  // The chart's runs: always the latest, whatever the table's filters and page; fetched again when the table reloads.
+  const latest = useLoad(() => api.listRuns(id, { limit: CHART_RUNS, offset: 0 }), [id, runs.data]);
   const [starting, setStarting] = useState(false);
   const [choosing, setChoosing] = useState(false);
   const [editingSchedule, setEditingSchedule] = useState(false);
@@ -132,6 +138,11 @@ export function HistoryPage({ id }: { id: string }) {
               )}
             </div>
           </div>
+        ) : null}
+        {latest.data && latest.data.total > 0 ? (
+          <Suspense fallback={<div className="card run-chart card--skeleton" style={{ height: 320 }} />}>
+            <RunHistoryChart runs={latest.data.items} />
+          </Suspense>
         ) : null}
         <div className="history-filters" data-testid="history-filters">
           <select

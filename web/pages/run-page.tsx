@@ -11,6 +11,7 @@ import { durationBetween, formatBytes, formatCount, formatDateTime, formatDurati
 import { useLoad, useNow } from '../lib/hooks';
 import { useRunStream } from '../lib/run-stream';
 import { toast } from '../lib/toasts';
+import { confirmDialog } from '../lib/confirm';
 import { href, navigate } from '../router';
 import { formatLabel } from '../runs/file-labels';
 import { RunDialog } from '../runs/run-files-dialog';
@@ -151,7 +152,13 @@ function CancelButton({ run }: { run: RunDetail }) {
       disabled={busy || asked}
       title="Stop this run: the batch in flight finishes committing or rolls back, then the run ends Cancelled"
       onClick={async () => {
-        if (!window.confirm(`Cancel "${run.name || `the run of ${run.integrationName}`}"? Records already written stay written.`)) return;
+        const ok = await confirmDialog({
+          title: 'Cancel this run?',
+          message: `"${run.name || `The run of ${run.integrationName}`}" stops after the batch in flight commits or rolls back. Records already written stay written.`,
+          confirmLabel: 'Cancel run',
+          danger: true,
+        });
+        if (!ok) return;
         setBusy(true);
         try {
           await api.cancelRun(run.id);

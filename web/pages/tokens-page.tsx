@@ -1,12 +1,12 @@
 // API tokens (owner and admins): for scripts and CI, each with a role; the token is shown once and kept only hashed.
 import { Modal } from '../components/modal';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { AssignableRole, ROLE_HELP, ROLE_LABELS, type ApiTokenInfo } from '../../shared/api/auth';
-import { api, ApiRequestError, errorMessage } from '../api';
+import { api, errorMessage } from '../api';
+import { TokenTable, useCreateToken } from '../components/token-table';
 import { EmptyState, ErrorBanner } from '../components/empty-state';
 import { IconKey, IconPlus, IconX, Spinner } from '../components/icons';
 import { PageHeader } from '../components/page-header';
-import { formatDateTime, relativeTime } from '../lib/format';
 import { useLoad, useNow } from '../lib/hooks';
 import { runAction } from '../lib/toasts';
 import { OnceSecret, RoleBadge } from './users-page';
@@ -45,41 +45,13 @@ export function TokensPage() {
           </EmptyState>
         ) : (
           <div className="card table-card">
-            <table className="table" data-testid="tokens-table">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Role</th>
-                  <th>Token</th>
-                  <th>Created</th>
-                  <th>Last used</th>
-                  <th aria-label="Actions" />
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((t) => (
-                  <tr key={t.id} data-testid="token-row" data-name={t.name}>
-                    <td className="strong">{t.name}</td>
-                    <td>
-                      <RoleBadge role={t.role} />
-                    </td>
-                    <td>
-                      <code className="code-inline">{t.prefix}…</code>
-                    </td>
-                    <td title={t.createdAt}>
-                      <div>{formatDateTime(t.createdAt, now)}</div>
-                      {t.createdBy ? <div className="muted small">by {t.createdBy}</div> : null}
-                    </td>
-                    <td>{t.lastUsedAt ? relativeTime(t.lastUsedAt, now) : <span className="muted">Never</span>}</td>
-                    <td className="actions-cell">
-                      <button type="button" className="link-btn link-btn--danger" onClick={() => void revoke(t)} data-testid="revoke-token">
-                        Revoke
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <TokenTable
+              tokens={list}
+              now={now}
+              onRevoke={(t) => void revoke(t)}
+              testIds={{ table: 'tokens-table', row: 'token-row', revoke: 'revoke-token' }}
+              extra={[{ header: 'Role', cell: (t) => <RoleBadge role={t.role} /> }]}
+            />
           </div>
         )}
       </div>
@@ -91,24 +63,7 @@ export function TokensPage() {
 function NewTokenDialog({ onClose, onCreated }: { onClose: () => void; onCreated: () => void }) {
   const [name, setName] = useState('');
   const [role, setRole] = useState<AssignableRole>('operator');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [token, setToken] = useState<string | null>(null);
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const created = await api.createToken({ name, role });
-      setToken(created.token);
-      onCreated();
-    } catch (err) {
-      setError(err instanceof ApiRequestError && err.issues[0] ? err.issues[0].message : errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { busy, error, token, submit } = useCreateToken(() => api.createToken({ name, role }), onCreated);
 
   return (
     <Modal onClose={onClose} labelledBy="token-title" dismissable={!token}>

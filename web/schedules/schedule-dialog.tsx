@@ -15,6 +15,7 @@ import {
 } from '../../shared';
 import * as routes from '../../shared/api/routes';
 import { api, ApiRequestError, errorMessage } from '../api';
+import { confirmDialog } from '../lib/confirm';
 import { ErrorBanner } from '../components/empty-state';
 import { IconAlert, IconClock, IconX, Spinner } from '../components/icons';
 
@@ -158,7 +159,13 @@ export function ScheduleDialog<T = Schedule>({ integrationId, integrationName, e
   }
 
   async function remove() {
-    if (!window.confirm(`Remove the schedule of "${integrationName}"? It stops running on its own; past runs stay in its history.`)) return;
+    const ok = await confirmDialog({
+      title: 'Remove the schedule?',
+      message: `"${integrationName}" stops running on its own; past runs stay in its history.`,
+      confirmLabel: 'Remove schedule',
+      danger: true,
+    });
+    if (!ok) return;
     setSaving(true);
     try {
       await destination.remove();

@@ -1,6 +1,6 @@
 // Runs: start one from the published version, list them, read one with its steps, stream progress.
 import { z } from 'zod';
-import { Page, StartRunInput, StartRunResult } from '../integrations';
+import { Page, RunName, StartRunInput, StartRunResult } from '../integrations';
 import { RejectedRecord, RunDetail, RunFileSource, RunListItem, RunStatus } from '../runs';
 import { RunParameter } from '../../graph/parameters';
 import { IdParam, Paging, json, route } from './define';
@@ -30,7 +30,7 @@ export const cancelRun = route({
 export const rerun = route({
   method: 'post',
   path: '/runs/{id}/rerun',
-  request: { params: IdParam, body: { content: { 'application/json': { schema: z.object({ name: z.string().trim().max(200).optional() }) } }, required: false } },
+  request: { params: IdParam, body: { content: { 'application/json': { schema: z.object({ name: RunName.optional() }) } }, required: false } },
   responses: { 202: json(StartRunResult) },
 });
 
