@@ -1,6 +1,7 @@
 // Big canvases in a real Chromium: frames per second while dragging a step and input-to-paint while typing a step's
 // name, at 50, 200 and 500 steps. Prints a table (never asserts: figures go to docs/benchmarks.md).
 // Run: npx vite build && npx playwright test --config bench/playwright.canvas.config.ts  (BENCH_SIZES="50,200,500")
+import { loadavg } from 'node:os';
 import type { APIRequestContext, Page } from '@playwright/test';
 import { getKind } from '../shared';
 import type { Graph } from '../shared/graph/schema';
@@ -88,14 +89,15 @@ test('drag fps and input-to-paint at 50, 200 and 500 steps', async ({ page, requ
     await expect(page.locator('.react-flow__node')).toHaveCount(n, { timeout: 120_000 });
     const openMs = Date.now() - opened;
     // An unselected step grabbed and dragged (the inspector opens on drop), then a selected one.
+    const load = loadavg()[0]!;
     const first = await dragFps(page, 's1');
     const second = await dragFps(page, 's1');
     const typing = await inputToPaint(page);
     rows.push(
-      `| ${n} | ${openMs} ms | ${first.fps.toFixed(0)} fps (longest frame ${first.longest.toFixed(0)} ms) | ${second.fps.toFixed(0)} fps (${second.longest.toFixed(0)} ms) | ${typing.p50.toFixed(0)} ms (max ${typing.max.toFixed(0)} ms) |`,
+      `| ${n} | ${load.toFixed(1)} | ${openMs} ms | ${first.fps.toFixed(0)} fps (longest frame ${first.longest.toFixed(0)} ms) | ${second.fps.toFixed(0)} fps (${second.longest.toFixed(0)} ms) | ${typing.p50.toFixed(0)} ms (max ${typing.max.toFixed(0)} ms) |`,
     );
   }
   console.log(
-    ['', '| steps | open to all drawn | drag, unselected step | drag, selected step | input-to-paint, typing a name (p50) |', '| --- | --- | --- | --- | --- |', ...rows, ''].join('\n'),
+    ['', '| steps | load (1 min) | open to all drawn | drag, unselected step | drag, selected step | input-to-paint, typing a name (p50) |', '| --- | --- | --- | --- | --- | --- |', ...rows, ''].join('\n'),
   );
 });
