@@ -21,7 +21,7 @@ import {
 } from '@xyflow/react';
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type PointerEvent, type ReactNode } from 'react';
 import type { Diagnostic, Graph, GraphOp } from '../../shared';
-import { edgeId, getKind } from '../../shared';
+import { applyOps, edgeId, getKind } from '../../shared';
 import { tidyLayoutOps } from './auto-layout';
 import { IconArrowRight } from '../components/icons';
 import { connectionProblem, connectionToOp, edgeChangesToOps, nodeChangesToOps, toFlowEdges, toFlowNodes, type WeftFlowNode } from './flow-ops';
@@ -42,7 +42,7 @@ export const FIT_OPTIONS = { maxZoom: 1, minZoom: 0.6, padding: 0.04 } as const;
 export const OVERVIEW_STEPS = 40;
 /** The smallest zoom of an overview (and of the zoom buttons): 500 steps in rows of ten fit a 1024×700 window. */
 export const OVERVIEW_MIN_ZOOM = 0.05;
-/** Below this zoom the cards drop their shadows and small print (CSS `.canvas--far`): nobody can read it, and every
+/** Below this zoom the cards are drawn as flat tinted blocks (CSS `.canvas--far`): nobody can read their text, and every
  * card painted costs a frame at 500 steps. */
 export const FAR_ZOOM = 0.45;
 /** Above this many steps React Flow draws only the steps and lines inside the view (`onlyRenderVisibleElements`). */
@@ -152,15 +152,18 @@ function CanvasView({
     setEdges((prev) => toFlowEdges(graph, prev, diagnostics));
   }, [graph, diagnostics]);
 
+  // The graph arrives a render after the focus request when the focused step was just added (the designer defers the
+  // canvas' graph): a request waits until its step is on the canvas, and is applied once.
+  const focusDone = useRef(0);
   useEffect(() => {
-    if (!focus) return;
+    if (!focus || focusDone.current === focus.nonce) return;
+    const node = graph.nodes.find((n) => n.id === focus.nodeId);
+    if (!node) return;
+    focusDone.current = focus.nonce;
     setNodes((prev) => prev.map((n) => (n.selected === (n.id === focus.nodeId) ? n : { ...n, selected: n.id === focus.nodeId })));
     setEdges((prev) => prev.map((e) => (e.selected ? { ...e, selected: false } : e)));
-    if (focus.center) {
-      const node = graphRef.current.nodes.find((n) => n.id === focus.nodeId);
-      if (node) void rf.setCenter(node.position.x + NODE_WIDTH / 2, node.position.y + NODE_HEIGHT / 2, { zoom: Math.max(rf.getZoom(), 0.9), duration: 300 });
-    }
-  }, [focus, rf]);
+    if (focus.center) void rf.setCenter(node.position.x + NODE_WIDTH / 2, node.position.y + NODE_HEIGHT / 2, { zoom: Math.max(rf.getZoom(), 0.9), duration: 300 });
+  }, [focus, rf, graph]);
 
   // Report selection changes upward (the inspector and the Delete key follow it).
   // While a step is held or dragged, wait: grabbing a step selects it, and mounting the inspector (and Monaco) then
@@ -267,9 +270,8 @@ function CanvasView({
   onCannotFitRef.current = onCannotFit;
   /** `ask`: when even the minimum zoom cannot show the whole flow, ask the designer for room (it hides the side panel). */
   const fit = useCallback(
-    (duration = 0, ask = false) => {
+    (duration = 0, ask = false, steps: Graph['nodes'] = graphRef.current.nodes) => {
       const el = wrapRef.current;
-      const steps = graphRef.current.nodes;
       const vp = el ? fitViewport(steps, el.clientWidth, el.clientHeight, steps.length >= MINIMAP_STEPS ? MINIMAP_BOX : undefined) : null;
       if (!vp) return;
       void rf.setViewport({ x: vp.x, y: vp.y, zoom: vp.zoom }, duration ? { duration } : undefined);
@@ -305,8 +307,9 @@ function CanvasView({
     const ops = tidyLayoutOps(graphRef.current, { width: NODE_WIDTH, height: NODE_HEIGHT });
     if (ops.length > 0) onOps(ops);
     userMoved.current = false;
-    // After the moved nodes render.
-    window.setTimeout(() => fit(250, true), 0);
+    // Fitted to where the steps go (the canvas may not have drawn them there yet).
+    const tidied = applyOps(graphRef.current, ops).nodes;
+    window.setTimeout(() => fit(250, true, tidied), 0);
   }, [fit, onOps]);
 
   return (
