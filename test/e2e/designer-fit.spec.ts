@@ -144,3 +144,43 @@ test('an integration card keeps "3 minutes ago" on one line beside "Completed wi
     await card.screenshot({ path: resolve(DOCS_SHOTS, `integration-card-${size.width}x${size.height}.png`) });
   }
 });
+
+// 200 steps keep this spec quick; `npm run bench:canvas` opens 500 and saves docs/screenshots/designer-500-steps-*.png.
+test('a 200-step flow opens whole at 1440×900 and 1024×700, no step under the minimap, and its cards drawn flat', async ({ page, request }) => {
+  const STEPS = 200;
+  // Rows of ten: a file source feeding nine filters (the canvas benchmark's flow).
+  const nodes: Graph['nodes'] = [];
+  const edges: Graph['edges'] = [];
+  for (let i = 0; i < STEPS; i++) {
+    const kind = i % 10 === 0 ? 'csv-source' : 'filter';
+    nodes.push({ id: `s${i}`, kind, position: { x: (i % 10) * 280, y: Math.floor(i / 10) * 140 }, config: getKind(kind)!.defaults() as Record<string, unknown> });
+    if (i % 10 !== 0) edges.push({ id: `e${i}`, source: `s${i - 1}`, target: `s${i}` });
+  }
+  const res = await request.post('/api/integrations', { data: { name: `${STEPS} steps`, graph: { version: 1, nodes, edges } } });
+  expect(res.status(), await res.text()).toBe(201);
+  const { id } = (await res.json()) as { id: string };
+  for (const size of [
+    { width: 1440, height: 900 },
+    { width: 1024, height: 700 },
+  ]) {
+    await page.setViewportSize(size);
+    await page.goto('/#/');
+    await page.goto(`/#/integrations/${id}`);
+    await expect(page.locator('.react-flow__node')).toHaveCount(STEPS);
+    // Nothing selected and the flow too big for a readable zoom: the side panel steps aside for it.
+    await expect(page.getByTestId('inspector')).toBeHidden();
+    await expect.poll(async () => (await view(page)).inside, { message: `steps in view at ${size.width}×${size.height}` }).toBe(STEPS);
+    await expect(page.getByTestId('canvas')).toHaveClass(/canvas--far/);
+    const underMinimap = await page.evaluate(() => {
+      const m = document.querySelector('.react-flow__minimap')!.getBoundingClientRect();
+      return [...document.querySelectorAll('.react-flow__node')].filter((n) => {
+        const b = n.getBoundingClientRect();
+        return b.left < m.right && m.left < b.right && b.top < m.bottom && m.top < b.bottom;
+      }).length;
+    });
+    expect(underMinimap, 'steps under the minimap').toBe(0);
+  }
+  // Zoomed in on a step, the cards are drawn in full again.
+  for (let i = 0; i < 12; i++) await page.locator('.react-flow__controls-zoomin').click();
+  await expect(page.getByTestId('canvas')).not.toHaveClass(/canvas--far/);
+});

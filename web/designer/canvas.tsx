@@ -10,15 +10,18 @@ import {
   Panel,
   ReactFlow,
   useReactFlow,
+  useStore,
   type Connection,
   type Edge,
   type EdgeChange,
   type IsValidConnection,
+  type Node,
   type NodeChange,
+  type ReactFlowState,
 } from '@xyflow/react';
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type ReactNode } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type PointerEvent, type ReactNode } from 'react';
 import type { Diagnostic, Graph, GraphOp } from '../../shared';
-import { edgeId, getKind } from '../../shared';
+import { applyOps, edgeId, getKind } from '../../shared';
 import { tidyLayoutOps } from './auto-layout';
 import { IconArrowRight } from '../components/icons';
 import { connectionProblem, connectionToOp, edgeChangesToOps, nodeChangesToOps, toFlowEdges, toFlowNodes, type WeftFlowNode } from './flow-ops';
@@ -32,23 +35,69 @@ export const NODE_HEIGHT = 76;
 export const FIT_OPTIONS = { maxZoom: 1, minZoom: 0.6, padding: 0.04 } as const;
 
 /**
- * The viewport that shows the whole graph in a canvas of `width`×`height`, zoomed between FIT_OPTIONS' bounds. When
- * even the minimum zoom cannot show it all, the flow's start (left, top) stays in view rather than its middle, so
- * the first step is never the one cut off. Node sizes are the card's, so it works before React Flow measures them.
+ * A flow of more steps than this that cannot be shown whole at a readable zoom opens whole anyway, as an overview
+ * (names too small to read, the shape of the flow and the minimap to navigate by); a smaller one keeps the
+ * readable zoom and its start in view.
  */
-export function fitViewport(nodes: readonly { position: { x: number; y: number } }[], width: number, height: number) {
+export const OVERVIEW_STEPS = 40;
+/** The smallest zoom of an overview (and of the zoom buttons): 500 steps in rows of ten fit a 1024×700 window. */
+export const OVERVIEW_MIN_ZOOM = 0.05;
+/** Below this zoom the cards are drawn as flat tinted blocks (CSS `.canvas--far`): nobody can read their text, and every
+ * card painted costs a frame at 500 steps. */
+export const FAR_ZOOM = 0.45;
+/** Above this many steps React Flow draws only the steps and lines inside the view (`onlyRenderVisibleElements`). */
+export const VISIBLE_ONLY_STEPS = 100;
+/** The minimap (React Flow's 200×150 plus its 15 px margin) in the canvas' bottom-right corner, which a fit keeps clear. */
+export const MINIMAP_BOX = { width: 232, height: 182 } as const;
+/** The minimap shows from this many steps. */
+const MINIMAP_STEPS = 6;
+
+/**
+ * The viewport that shows the whole graph in a canvas of `width`×`height`, zoomed between FIT_OPTIONS' bounds (down
+ * to OVERVIEW_MIN_ZOOM for a flow of more than OVERVIEW_STEPS steps). When even the minimum zoom cannot show it all,
+ * the flow's start (left, top) stays in view rather than its middle, so the first step is never the one cut off.
+ * `avoid`: a box in the bottom-right corner (the minimap) that the fitted steps must not lie under; the flow then fits
+ * beside it or above it, whichever is larger. Node sizes are the card's, so it works before React Flow measures them.
+ * `readable`: the zoom is at least FIT_OPTIONS.minZoom.
+ */
+export function fitViewport(
+  nodes: readonly { position: { x: number; y: number } }[],
+  width: number,
+  height: number,
+  avoid?: { width: number; height: number },
+) {
   if (nodes.length === 0 || width <= 0 || height <= 0) return null;
-  const minX = Math.min(...nodes.map((n) => n.position.x));
-  const minY = Math.min(...nodes.map((n) => n.position.y));
-  const w = Math.max(...nodes.map((n) => n.position.x)) + NODE_WIDTH - minX;
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (const n of nodes) {
+    minX = Math.min(minX, n.position.x);
+    minY = Math.min(minY, n.position.y);
+    maxX = Math.max(maxX, n.position.x);
+    maxY = Math.max(maxY, n.position.y);
+  }
+  const w = maxX + NODE_WIDTH - minX;
   // Room under each card for its "Connect to…" button.
-  const h = Math.max(...nodes.map((n) => n.position.y)) + NODE_HEIGHT + 32 - minY;
+  const h = maxY + NODE_HEIGHT + 32 - minY;
+  const minZoom = nodes.length > OVERVIEW_STEPS ? OVERVIEW_MIN_ZOOM : FIT_OPTIONS.minZoom;
   const pad = FIT_OPTIONS.padding;
-  const zoom = Math.min(FIT_OPTIONS.maxZoom, Math.max(FIT_OPTIONS.minZoom, Math.min((width * (1 - 2 * pad)) / w, (height * (1 - 2 * pad)) / h)));
-  const x = w * zoom <= width * (1 - 2 * pad) ? (width - w * zoom) / 2 : width * pad;
-  const y = h * zoom <= height * (1 - 2 * pad) ? (height - h * zoom) / 2 : height * pad;
-  const whole = w * zoom <= width * (1 - pad) + 1 && h * zoom <= height * (1 - pad) + 1;
-  return { x: x - minX * zoom, y: y - minY * zoom, zoom, whole };
+  /** The fit inside the canvas' top-left `cw`×`ch` (padding from the whole canvas). */
+  const place = (cw: number, ch: number) => {
+    const zoom = Math.min(FIT_OPTIONS.maxZoom, Math.max(minZoom, Math.min((cw - 2 * pad * width) / w, (ch - 2 * pad * height) / h)));
+    const x = w * zoom <= cw - 2 * pad * width ? (cw - w * zoom) / 2 : width * pad;
+    const y = h * zoom <= ch - 2 * pad * height ? (ch - h * zoom) / 2 : height * pad;
+    const whole = w * zoom <= cw - pad * width + 1 && h * zoom <= ch - pad * height + 1;
+    return { x, y, zoom, whole };
+  };
+  let vp = place(width, height);
+  const underMinimap = (v: typeof vp) => !!avoid && v.x + w * v.zoom > width - avoid.width && v.y + h * v.zoom > height - avoid.height;
+  if (avoid && underMinimap(vp) && width > 2 * avoid.width && height > 2 * avoid.height) {
+    const beside = place(width - avoid.width, height);
+    const above = place(width, height - avoid.height);
+    vp = above.zoom > beside.zoom ? above : beside;
+  }
+  return { x: vp.x - minX * vp.zoom, y: vp.y - minY * vp.zoom, zoom: vp.zoom, whole: vp.whole, readable: vp.zoom >= FIT_OPTIONS.minZoom - 1e-9 };
 }
 
 export interface Selection {
@@ -57,8 +106,19 @@ export interface Selection {
 }
 
 const CATEGORY_COLOR: Record<string, string> = { source: '#0ea5e9', transform: '#8b5cf6', target: '#f97316' };
+// React Flow copies these props into its store whenever they are new objects, and every store update runs every
+// step's, line's and minimap rectangle's selector: at 500 steps, props made afresh on each drag frame cost more than
+// the drag. They are made once here.
+const minimapColor = (n: Node) => CATEGORY_COLOR[getKind((n as WeftFlowNode).data.node.kind)?.category ?? ''] ?? '#94a3b8';
+const SNAP_GRID: [number, number] = [8, 8];
+const DEFAULT_EDGE_OPTIONS = { type: 'smoothstep' } as const;
+const PRO_OPTIONS = { hideAttribution: false } as const;
+const isFar = (s: ReactFlowState) => s.transform[2] < FAR_ZOOM;
 
-export function Canvas({
+/** Memoized: the designer re-renders on every keystroke in the inspector, the canvas only when its props change. */
+export const Canvas = memo(CanvasView);
+
+function CanvasView({
   graph,
   diagnostics,
   onOps,
@@ -81,6 +141,7 @@ export function Canvas({
   children?: ReactNode;
 }) {
   const rf = useReactFlow();
+  const far = useStore(isFar);
   const graphRef = useRef(graph);
   graphRef.current = graph;
   const [nodes, setNodes] = useState<WeftFlowNode[]>(() => toFlowNodes(graph, [], diagnostics));
@@ -91,28 +152,44 @@ export function Canvas({
     setEdges((prev) => toFlowEdges(graph, prev, diagnostics));
   }, [graph, diagnostics]);
 
+  // The graph arrives a render after the focus request when the focused step was just added (the designer defers the
+  // canvas' graph): a request waits until its step is on the canvas, and is applied once.
+  const focusDone = useRef(0);
   useEffect(() => {
-    if (!focus) return;
+    if (!focus || focusDone.current === focus.nonce) return;
+    const node = graph.nodes.find((n) => n.id === focus.nodeId);
+    if (!node) return;
+    focusDone.current = focus.nonce;
     setNodes((prev) => prev.map((n) => (n.selected === (n.id === focus.nodeId) ? n : { ...n, selected: n.id === focus.nodeId })));
     setEdges((prev) => prev.map((e) => (e.selected ? { ...e, selected: false } : e)));
-    if (focus.center) {
-      const node = graphRef.current.nodes.find((n) => n.id === focus.nodeId);
-      if (node) void rf.setCenter(node.position.x + NODE_WIDTH / 2, node.position.y + NODE_HEIGHT / 2, { zoom: Math.max(rf.getZoom(), 0.9), duration: 300 });
-    }
-  }, [focus, rf]);
+    if (focus.center) void rf.setCenter(node.position.x + NODE_WIDTH / 2, node.position.y + NODE_HEIGHT / 2, { zoom: Math.max(rf.getZoom(), 0.9), duration: 300 });
+  }, [focus, rf, graph]);
 
   // Report selection changes upward (the inspector and the Delete key follow it).
-  // While a step is dragged, wait: mounting the inspector (and Monaco) mid-drag stalls the drag; it opens on drop.
+  // While a step is held or dragged, wait: grabbing a step selects it, and mounting the inspector (and Monaco) then
+  // stalls the drag that follows; the inspector opens when the pointer is let go.
+  const [held, setHeld] = useState(false);
+  const onPointerDownCapture = useCallback((e: PointerEvent<HTMLDivElement>) => {
+    if (!(e.target as HTMLElement).closest?.('.react-flow__node')) return;
+    setHeld(true);
+    const release = () => {
+      window.removeEventListener('pointerup', release, true);
+      window.removeEventListener('pointercancel', release, true);
+      setHeld(false);
+    };
+    window.addEventListener('pointerup', release, true);
+    window.addEventListener('pointercancel', release, true);
+  }, []);
   const lastSel = useRef('');
   useEffect(() => {
-    if (nodes.some((n) => n.dragging)) return;
+    if (held || nodes.some((n) => n.dragging)) return;
     const sel: Selection = { nodeIds: nodes.filter((n) => n.selected).map((n) => n.id), edgeIds: edges.filter((e) => e.selected).map((e) => e.id) };
     const key = `${sel.nodeIds.join(',')}|${sel.edgeIds.join(',')}`;
     if (key !== lastSel.current) {
       lastSel.current = key;
       onSelection(sel);
     }
-  }, [nodes, edges, onSelection]);
+  }, [nodes, edges, onSelection, held]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<WeftFlowNode>[]) => {
@@ -193,12 +270,12 @@ export function Canvas({
   onCannotFitRef.current = onCannotFit;
   /** `ask`: when even the minimum zoom cannot show the whole flow, ask the designer for room (it hides the side panel). */
   const fit = useCallback(
-    (duration = 0, ask = false) => {
+    (duration = 0, ask = false, steps: Graph['nodes'] = graphRef.current.nodes) => {
       const el = wrapRef.current;
-      const vp = el ? fitViewport(graphRef.current.nodes, el.clientWidth, el.clientHeight) : null;
+      const vp = el ? fitViewport(steps, el.clientWidth, el.clientHeight, steps.length >= MINIMAP_STEPS ? MINIMAP_BOX : undefined) : null;
       if (!vp) return;
       void rf.setViewport({ x: vp.x, y: vp.y, zoom: vp.zoom }, duration ? { duration } : undefined);
-      if (!vp.whole && ask) onCannotFitRef.current?.();
+      if ((!vp.whole || !vp.readable) && ask) onCannotFitRef.current?.();
     },
     [rf],
   );
@@ -220,16 +297,23 @@ export function Canvas({
     };
   }, [fit]);
 
+  const onInit = useCallback(() => fit(0, true), [fit]);
+  // Only a person's pan or zoom (an event) stops the automatic fitting; our own viewport changes have none.
+  const onMoveStart = useCallback((event: MouseEvent | TouchEvent | null) => {
+    if (event) userMoved.current = true;
+  }, []);
+
   const tidy = useCallback(() => {
     const ops = tidyLayoutOps(graphRef.current, { width: NODE_WIDTH, height: NODE_HEIGHT });
     if (ops.length > 0) onOps(ops);
     userMoved.current = false;
-    // After the moved nodes render.
-    window.setTimeout(() => fit(250, true), 0);
+    // Fitted to where the steps go (the canvas may not have drawn them there yet).
+    const tidied = applyOps(graphRef.current, ops).nodes;
+    window.setTimeout(() => fit(250, true, tidied), 0);
   }, [fit, onOps]);
 
   return (
-    <div className="canvas" data-testid="canvas" ref={wrapRef} onKeyDownCapture={onKeyDownCapture}>
+    <div className={`canvas${far ? ' canvas--far' : ''}`} data-testid="canvas" ref={wrapRef} onKeyDownCapture={onKeyDownCapture} onPointerDownCapture={onPointerDownCapture}>
       <LinkActionsContext.Provider value={linkActions}>
       <ReactFlow<WeftFlowNode>
         nodes={nodes}
@@ -243,19 +327,17 @@ export function Canvas({
         onDrop={onDrop}
         deleteKeyCode={null}
         edgesFocusable={false}
-        onInit={() => fit(0, true)}
-        onMoveStart={(event) => {
-          // Only a person's pan or zoom (an event) stops the automatic fitting; our own viewport changes have none.
-          if (event) userMoved.current = true;
-        }}
+        onInit={onInit}
+        onMoveStart={onMoveStart}
         fitViewOptions={FIT_OPTIONS}
-        minZoom={0.25}
+        minZoom={OVERVIEW_MIN_ZOOM}
         maxZoom={2}
         snapToGrid
-        snapGrid={[8, 8]}
-        defaultEdgeOptions={{ type: 'smoothstep' }}
+        snapGrid={SNAP_GRID}
+        defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
         connectionRadius={28}
-        proOptions={{ hideAttribution: false }}
+        proOptions={PRO_OPTIONS}
+        onlyRenderVisibleElements={graph.nodes.length > VISIBLE_ONLY_STEPS}
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1.2} color="#cfd4dc" />
         <Controls
@@ -284,9 +366,7 @@ export function Canvas({
             </button>
           </Panel>
         ) : null}
-        {graph.nodes.length > 5 ? (
-          <MiniMap pannable zoomable position="bottom-right" nodeColor={(n) => CATEGORY_COLOR[getKind((n as WeftFlowNode).data.node.kind)?.category ?? ''] ?? '#94a3b8'} nodeBorderRadius={6} />
-        ) : null}
+        {graph.nodes.length >= MINIMAP_STEPS ? <MiniMap pannable zoomable position="bottom-right" nodeColor={minimapColor} nodeBorderRadius={6} /> : null}
       </ReactFlow>
       </LinkActionsContext.Provider>
       {children}

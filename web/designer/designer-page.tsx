@@ -2,7 +2,7 @@
 import { useCan } from '../auth/session';
 import '@xyflow/react/dist/style.css';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { canonicalJson, compile, edgeId, getKind, workspaceCompileContext, type CompileContext, type Diagnostic, type Graph, type GraphOp, type Integration, type WorkspaceObject } from '../../shared';
 import { api, ApiRequestError, errorMessage } from '../api';
 import { ErrorBanner } from '../components/empty-state';
@@ -17,7 +17,7 @@ import { href, navigate } from '../router';
 import { RunDialog } from '../runs/run-files-dialog';
 import { RunMenu } from '../runs/run-menu';
 import { Canvas, FIT_OPTIONS, NODE_HEIGHT, NODE_WIDTH, type Selection } from './canvas';
-import { addNodeOp, deleteSelectionOps, freeSpot } from './flow-ops';
+import { addNodeOp, deleteSelectionOps, freeSpot, onlyPositionsDiffer } from './flow-ops';
 import { canRedo, canUndo, commit, createHistory, redo, undo, type History } from './history';
 import { Inspector } from './inspector';
 import { Palette } from './palette';
@@ -70,6 +70,35 @@ export default function DesignerPage({ id }: { id: string }) {
   );
 }
 
+/** Edits to a graph of more steps than this reach its canvas and compile once typing pauses for SETTLE_MS. */
+const SETTLE_STEPS = 100;
+const SETTLE_MS = 150;
+
+/**
+ * `graph` as the canvas, the compile and the draft see it. A small one follows one render behind (React's
+ * useDeferredValue); a big one (500 steps: 20 ms of compile and a canvas update per keystroke on a laptop, far more
+ * on a loaded machine) when edits pause for SETTLE_MS, so a run of keystrokes paints each one at once.
+ */
+function useSettledGraph(graph: Graph): Graph {
+  const deferred = useDeferredValue(graph);
+  const big = graph.nodes.length > SETTLE_STEPS;
+  const [settled, setSettled] = useState(graph);
+  useEffect(() => {
+    const timer = window.setTimeout(() => setSettled(graph), big ? SETTLE_MS : 0);
+    return () => window.clearTimeout(timer);
+  }, [graph, big]);
+  return big ? settled : deferred;
+}
+
+/** `graph`, or the last one kept when `graph` differs from it only in where steps are. */
+function useIgnoringPositions(graph: Graph): Graph {
+  const [kept, setKept] = useState(graph);
+  const same = onlyPositionsDiffer(kept, graph);
+  // Storing what the previous render saw, as React's docs show: the state update re-renders at once.
+  if (!same) setKept(graph);
+  return same ? kept : graph;
+}
+
 interface Baseline {
   name: string;
   graphJson: string;
@@ -103,28 +132,33 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
   // One clock for every preview while the designer is open, so TODAY() does not change under the user.
   const [previewNow] = useState(() => Date.now());
   const graph = history.graph;
+  // The canvas, the live compile and the draft follow the graph a little behind: a keystroke in the inspector paints
+  // first, and a big canvas and its compile catch up after it (useSettledGraph).
+  const laterGraph = useSettledGraph(graph);
+  // Moving a step changes nothing the compiler or the sample checks read: they keep their results across drags.
+  const logicalGraph = useIgnoringPositions(laterGraph);
 
   // Live compile on every edit, in the browser, with what we know of the workspace.
   const ctx = useMemo<CompileContext>(() => workspaceCompileContext(workspaceObjects), [workspaceObjects]);
-  const compiled = useMemo(() => compile(graph, ctx), [graph, ctx]);
+  const compiled = useMemo(() => compile(logicalGraph, ctx), [logicalGraph, ctx]);
   // Warnings from the sample rows (a text column mapped into a number): the compiler cannot see values.
-  const sampleProblems = useSampleProblems(graph, compiled.schemas, previewNow);
+  const sampleProblems = useSampleProblems(logicalGraph, compiled.schemas, previewNow);
   const diagnostics = useMemo(() => {
-    const server = serverProblems && serverProblems.graph === graph ? serverProblems.diagnostics : [];
+    const server = serverProblems && serverProblems.graph === laterGraph ? serverProblems.diagnostics : [];
     const sig = (d: Diagnostic) => `${d.code}|${d.nodeId ?? ''}|${d.path ?? ''}|${d.message}`;
     const local = new Set(compiled.diagnostics.map(sig));
     return [...compiled.diagnostics, ...sampleProblems, ...server.filter((d) => !local.has(sig(d)))];
-  }, [compiled, sampleProblems, serverProblems, graph]);
+  }, [compiled, sampleProblems, serverProblems, laterGraph]);
 
-  const graphJson = useMemo(() => canonicalJson(graph), [graph]);
+  const graphJson = useMemo(() => canonicalJson(laterGraph), [laterGraph]);
   const dirty = !baseline || baseline.name !== name || baseline.graphJson !== graphJson;
 
   // Every change lands in IndexedDB first; a clean state clears the draft.
   useEffect(() => {
     const store = drafts();
-    const write = dirty ? store.save({ integrationId: id, name, graph, baseUpdatedAt: baseline?.updatedAt ?? null }) : store.remove(id);
+    const write = dirty ? store.save({ integrationId: id, name, graph: laterGraph, baseUpdatedAt: baseline?.updatedAt ?? null }) : store.remove(id);
     write.catch(() => undefined);
-  }, [id, name, graph, dirty, baseline?.updatedAt]);
+  }, [id, name, laterGraph, dirty, baseline?.updatedAt]);
 
   const apply = useCallback((ops: GraphOp[], mergeKey?: string) => {
     setHistory((h) => commit(h, ops, mergeKey ? { mergeKey } : {}));
@@ -192,6 +226,35 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
   );
 
   const focusNode = useCallback((nodeId: string) => setFocus({ nodeId, nonce: Date.now(), center: true }), []);
+  // The flow comes first: with no step selected, the side panel steps aside so every step can be seen.
+  const onCannotFit = useCallback(() => {
+    if (latestSelection.current.nodeIds.length === 0) setPanelChoice(false);
+  }, []);
+  // Made once per state it shows, so the (memoized) canvas does not re-render for every keystroke in the inspector.
+  const hasSelectedNode = selectedNode !== null;
+  const panelToggle = useMemo(
+    () => (
+      <button
+        type="button"
+        className="btn btn--secondary btn--sm panel-toggle"
+        aria-expanded={panelOpen}
+        aria-controls="designer-panel"
+        onClick={() => setPanelChoice(!panelOpen)}
+        data-testid="panel-toggle"
+      >
+        {panelOpen ? (
+          <>
+            Hide panel <IconChevronRight size={14} />
+          </>
+        ) : (
+          <>
+            <IconChevronLeft size={14} /> {hasSelectedNode ? 'Step settings' : 'Integration settings'}
+          </>
+        )}
+      </button>
+    ),
+    [panelOpen, hasSelectedNode],
+  );
 
   async function save(): Promise<Integration | null> {
     const sentName = name.trim() || 'Untitled integration';
@@ -491,36 +554,8 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
         >
           Skip past the canvas to the step settings
         </button>
-        <Canvas
-          graph={graph}
-          diagnostics={diagnostics}
-          onOps={apply}
-          onDropKind={addNode}
-          onSelection={setSelection}
-          focus={focus}
-          onCannotFit={() => {
-            // The flow comes first: with no step selected, the side panel steps aside so every step can be seen.
-            if (latestSelection.current.nodeIds.length === 0) setPanelChoice(false);
-          }}
-        >
-          <button
-            type="button"
-            className="btn btn--secondary btn--sm panel-toggle"
-            aria-expanded={panelOpen}
-            aria-controls="designer-panel"
-            onClick={() => setPanelChoice(!panelOpen)}
-            data-testid="panel-toggle"
-          >
-            {panelOpen ? (
-              <>
-                Hide panel <IconChevronRight size={14} />
-              </>
-            ) : (
-              <>
-                <IconChevronLeft size={14} /> {selectedNode ? 'Step settings' : 'Integration settings'}
-              </>
-            )}
-          </button>
+        <Canvas graph={laterGraph} diagnostics={diagnostics} onOps={apply} onDropKind={addNode} onSelection={setSelection} focus={focus} onCannotFit={onCannotFit}>
+          {panelToggle}
         </Canvas>
         <div id="designer-panel" className="designer__panel">
         <Inspector

@@ -9,6 +9,7 @@ import {
   deleteSelectionOps,
   edgeChangesToOps,
   nodeChangesToOps,
+  onlyPositionsDiffer,
   toFlowEdges,
   toFlowNodes,
 } from './flow-ops';
@@ -143,5 +144,23 @@ describe('placing a new step', () => {
     const column: Graph = { ...emptyGraph(), nodes: [at('a', 280, 0), at('b', 280, 124), at('c', 300, 250)] };
     const p = freeSpot(column, { x: 280, y: 0 }, size);
     expect(column.nodes.some((n) => overlap(n.position, p))).toBe(false);
+  });
+});
+
+describe('onlyPositionsDiffer', () => {
+  it('is true for a moved step and false for anything else that changed', () => {
+    const p = pipeline();
+    const g = applyOps(p, [connectionToOp(conn(p.nodes[0]!.id, p.nodes[1]!.id), p)!]);
+    const id = g.nodes[1]!.id;
+    expect(onlyPositionsDiffer(g, g)).toBe(true);
+    expect(onlyPositionsDiffer(g, applyOps(g, [{ type: 'moveNode', id, position: { x: 1, y: 2 } }]))).toBe(true);
+    expect(onlyPositionsDiffer(g, applyOps(g, [{ type: 'renameNode', id, label: 'Only open orders' }]))).toBe(false);
+    expect(onlyPositionsDiffer(g, applyOps(g, [{ type: 'updateConfig', id, config: {} }]))).toBe(false);
+    expect(onlyPositionsDiffer(g, applyOps(g, [{ type: 'removeEdges', ids: [g.edges[0]!.id] }]))).toBe(false);
+    expect(onlyPositionsDiffer(g, applyOps(g, [{ type: 'removeNodes', ids: [id] }]))).toBe(false);
+    expect(onlyPositionsDiffer(g, applyOps(g, [{ type: 'setValueMaps', valueMaps: [] }]))).toBe(false);
+    // A key added to a step (a label where there was none) is a change, not a move.
+    const labelled = { ...g, nodes: g.nodes.map((n) => (n.id === id ? { ...n, label: undefined } : n)) };
+    expect(onlyPositionsDiffer(g, labelled)).toBe(false);
   });
 });

@@ -106,13 +106,22 @@ export function deleteSelectionOps(graph: Graph, nodeIds: readonly string[], edg
 /** Projects the graph onto flow nodes, keeping React Flow's measurements and selection. */
 export function toFlowNodes(graph: Graph, prev: readonly Node[], diagnostics: readonly Diagnostic[]): WeftFlowNode[] {
   const old = new Map(prev.map((n) => [n.id, n]));
+  // Each step's errors, in one pass over the diagnostics (not one pass per step: 500 steps × 500 problems per keystroke).
+  const errorsOf = new Map<string, Diagnostic[]>();
+  for (const d of diagnostics) {
+    if (d.severity !== 'error' || !d.nodeId) continue;
+    const list = errorsOf.get(d.nodeId);
+    if (list) list.push(d);
+    else errorsOf.set(d.nodeId, [d]);
+  }
   return graph.nodes.map((node) => {
     const p = old.get(node.id);
-    const errors = diagnostics.filter((d) => d.nodeId === node.id && d.severity === 'error');
-    const data: WeftNodeData = { node, summary: nodeSummary(node), errors };
+    const errors = errorsOf.get(node.id) ?? NO_ERRORS;
     const prevData = p?.data as WeftNodeData | undefined;
     const samePosition = p && p.position.x === node.position.x && p.position.y === node.position.y;
+    // The same object when nothing about the step changed, so React Flow skips it.
     if (p && samePosition && prevData && prevData.node === node && sameErrors(prevData.errors, errors)) return p as WeftFlowNode;
+    const data: WeftNodeData = { node, summary: prevData?.node === node ? prevData.summary : nodeSummary(node), errors };
     const kindLabel = getKind(node.kind)?.label ?? node.kind;
     const name = node.label?.trim() || kindLabel;
     return {
@@ -129,6 +138,7 @@ export function toFlowNodes(graph: Graph, prev: readonly Node[], diagnostics: re
   });
 }
 
+const NO_ERRORS: Diagnostic[] = [];
 const sameErrors = (a: readonly Diagnostic[], b: readonly Diagnostic[]) =>
   a.length === b.length && a.every((d, i) => d.message === b[i]?.message && d.path === b[i]?.path);
 
@@ -151,5 +161,22 @@ export function toFlowEdges(graph: Graph, prev: readonly Edge[], diagnostics: re
       className,
       ...(p?.selected ? { selected: true } : {}),
     };
+  });
+}
+
+/**
+ * Whether `b` is `a` with only steps moved (what a drag makes): the compiler and the sample checks ignore positions,
+ * so the designer keeps their results. Elements are compared by reference, as ops copy only what they change.
+ */
+export function onlyPositionsDiffer(a: Graph, b: Graph): boolean {
+  if (a === b) return true;
+  if (a.nodes.length !== b.nodes.length) return false;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) if (k !== 'nodes' && (a as unknown as Record<string, unknown>)[k] !== (b as unknown as Record<string, unknown>)[k]) return false;
+  return a.nodes.every((n, i) => {
+    const m = b.nodes[i]!;
+    if (n === m) return true;
+    const nk = Object.keys(n) as (keyof GraphNode)[];
+    return nk.length === Object.keys(m).length && nk.every((k) => k === 'position' || n[k] === m[k]);
   });
 }

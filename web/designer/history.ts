@@ -20,7 +20,16 @@ const MERGE_WINDOW_MS = 1500;
 
 export const createHistory = (graph: Graph): History => ({ graph, past: [], future: [] });
 
-const same = (a: Graph, b: Graph) => a === b || JSON.stringify(a) === JSON.stringify(b);
+const json = (v: unknown) => JSON.stringify(v);
+/** The same elements, compared by reference first: an op copies only what it changes, so at 500 steps this compares
+ * one step's JSON, not the whole graph's twice per keystroke. */
+const sameList = (a: readonly unknown[], b: readonly unknown[]) => a === b || (a.length === b.length && a.every((x, i) => x === b[i] || json(x) === json(b[i])));
+function same(a: Graph, b: Graph): boolean {
+  if (a === b) return true;
+  const { nodes: an, edges: ae, ...ar } = a;
+  const { nodes: bn, edges: be, ...br } = b;
+  return sameList(an, bn) && sameList(ae, be) && json(ar) === json(br);
+}
 
 export function commit(h: History, ops: readonly GraphOp[], opts: { mergeKey?: string; at?: number } = {}): History {
   if (ops.length === 0) return h;
