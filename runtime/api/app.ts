@@ -15,6 +15,7 @@ import { operationRoutes } from './operations';
 import { runRoutes } from './runs';
 import { scheduleRoutes } from './schedules';
 import { setRoutes } from './sets';
+import { createTriggerGate } from './trigger-gate';
 import { tokenRoutes } from './tokens';
 import { userRoutes } from './users';
 import { workspaceRoutes } from './workspace';
@@ -46,6 +47,8 @@ const health = serve(routes.health, {
 
 export function createApi(deps: ApiDeps) {
   const site = siteOf(deps.publicUrl ?? 'http://localhost');
+  // One count of wrong trigger tokens per address, whichever trigger route they were tried on.
+  const triggerGate = createTriggerGate(deps.store);
   const api = new OpenAPIHono<AuthEnv>({ defaultHook: validationHook })
     .openapi(health, async (c) => {
       let temporal: 'up' | 'down' | 'unknown' = 'unknown';
@@ -69,8 +72,8 @@ export function createApi(deps: ApiDeps) {
     .route('/', authRoutes(deps, site))
     .route('/', userRoutes(deps, site))
     .route('/', tokenRoutes(deps))
-    .route('/', operationRoutes(deps, site))
-    .route('/', setRoutes(deps, site))
+    .route('/', operationRoutes(deps, site, triggerGate))
+    .route('/', setRoutes(deps, site, triggerGate))
     .route('/', auditRoutes(deps));
 
   // Order matters: headers wrap everything, the Host/Origin/content-type guard comes before any route (the SPA's

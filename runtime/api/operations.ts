@@ -4,14 +4,15 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { TriggerInput } from '../../shared';
 import { createRateLimiter } from '../auth/rate-limit';
-import { hashSecret, mintToken, tokenPrefix } from '../auth/secrets';
+import { mintToken } from '../auth/secrets';
 import { hostPolicyFromEnv } from '../connections/host-policy';
 import { audit } from './audit-log';
 import type { Store } from '../store/types';
 import type { ApiDeps } from './deps';
 import { HttpError, notFound, validationHook, usual } from './errors';
-import { access, clientIp, principalOf, serve, TRIGGER_TOKEN_PREFIX, type AuthEnv, type Site } from './guard';
+import { access, principalOf, serve, TRIGGER_TOKEN_PREFIX, type AuthEnv, type Site } from './guard';
 import { startRunOf } from './start-run';
+import type { TriggerGate } from './trigger-gate';
 import { engineDown, withdrawSchedule } from './schedules';
 import * as routes from '../../shared/api/routes';
 
@@ -104,14 +105,9 @@ export async function issueTriggerToken(store: Store, input: { integrationId: st
   return { token, info };
 }
 
-/** At most the prefix of a token goes to the audit log or a message: never the whole token. */
-const shownPrefix = (token: string) => `${tokenPrefix(token, TRIGGER_TOKEN_PREFIX)}…`;
-
-export function operationRoutes(deps: ApiDeps, site: Site) {
+export function operationRoutes(deps: ApiDeps, site: Site, gate: TriggerGate) {
   const { store } = deps;
   const perToken = createRateLimiter(deps.triggerLimit ?? { max: 60, windowMs: 60_000 });
-  // Wrong tokens from one address: guessing is slowed down the way sign-in is.
-  const perAddress = createRateLimiter({ max: 20, windowMs: 15 * 60_000 });
   const hostPolicy = deps.alertHostPolicy ?? hostPolicyFromEnv();
 
   const mustExist = async (id: string) => {
@@ -120,31 +116,9 @@ export function operationRoutes(deps: ApiDeps, site: Site) {
     return found;
   };
 
-  /** The trigger token of integration `id`, or the 401/403/429 it earns. */
-  async function triggerTokenFor(c: Context<AuthEnv>, id: string) {
-    const address = [clientIp(c) ?? 'unknown'];
-    const wait = perAddress.retryAfter(address);
-    if (wait > 0) {
-      c.header('Retry-After', String(wait));
-      throw new HttpError(429, 'too_many_attempts', `Too many wrong trigger tokens from this address; try again in ${Math.ceil(wait / 60)} minute${wait > 60 ? 's' : ''}`);
-    }
-    const raw = c.get('triggerToken');
-    if (!raw) {
-      if (c.get('principal')) throw new HttpError(403, 'forbidden', "This route takes the integration's trigger token (weft_trg_…), not a session or an API token");
-      throw new HttpError(401, 'unauthenticated', 'Send the integration\'s trigger token as "Authorization: Bearer weft_trg_…"');
-    }
-    const token = await store.ops.useTriggerToken(hashSecret(raw));
-    if (!token) {
-      perAddress.fail(address);
-      await audit(c, store, 'trigger_token.refused', { type: 'integration', id }, { prefix: shownPrefix(raw), why: 'unknown or revoked' }, { actor: 'anonymous', actorId: null });
-      throw new HttpError(401, 'unauthenticated', 'This trigger token is not valid (it may have been revoked)');
-    }
-    if (token.integrationId !== id) {
-      await audit(c, store, 'trigger_token.refused', { type: 'integration', id }, { prefix: token.prefix, why: 'token of another integration' }, { actor: `trigger:${token.name}`, actorId: token.id });
-      throw new HttpError(403, 'wrong_integration', 'This trigger token belongs to another integration; each token triggers only the integration it was made for');
-    }
-    return token;
-  }
+  /** The trigger token of integration `id`, or the 401/403/429 it earns (runtime/api/trigger-gate.ts). */
+  const triggerTokenFor = (c: Context<AuthEnv>, id: string) =>
+    gate(c, id, { type: 'integration', lookup: (hash) => store.ops.useTriggerToken(hash), ownerOf: (t) => t.integrationId });
 
   async function alertView(id: string) {
     const view = await store.ops.getAlerts(id);

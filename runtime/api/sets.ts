@@ -5,16 +5,17 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { cadenceNote, describeCadence, isCancellableRun, RUN_STATUS_LABELS, ScheduleInput, setRunWorkflowId, type IntegrationSet, type SetInput, type SetSchedule } from '../../shared';
 import { createRateLimiter } from '../auth/rate-limit';
-import { hashSecret, newSecret } from '../auth/secrets';
+import { mintToken } from '../auth/secrets';
 import type { StoredSet } from '../store/sets';
 import type { Store } from '../store/types';
 import type { SetEngine } from '../temporal/sets';
 import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
 import { HttpError, notFound, validationHook, usual } from './errors';
-import { access, clientIp, principalOf, serve, TRIGGER_TOKEN_PREFIX, type AuthEnv, type Site } from './guard';
+import { access, principalOf, serve, TRIGGER_TOKEN_PREFIX, type AuthEnv, type Site } from './guard';
 import { engineDown } from './schedules';
 import { engineFailure, stamp } from './start-run';
+import type { TriggerGate } from './trigger-gate';
 import * as routes from '../../shared/api/routes';
 
 const TAGS = ['Sets'];
@@ -42,8 +43,6 @@ const trigger = serve(routes.triggerSet, {
   responses: { 202: 'Started: the set run id and where to read its status', 401: 'No trigger token, or a wrong or revoked one', 403: "A token of another set or of an integration", 404: usual[404], 429: 'Too many triggers with this token; Retry-After says when', 503: 'The execution engine (Temporal) is unreachable' },
 });
 const triggeredRun = serve(routes.triggeredSetRun, { ...access('trigger'), tags: TAGS, summary: "A set run's status, read with the set's trigger token", responses: { 200: 'The set run', 401: 'No trigger token, or a wrong or revoked one', 403: 'A token of another set', 404: usual[404] } });
-
-const shownPrefix = (token: string) => `${token.slice(0, TRIGGER_TOKEN_PREFIX.length + 6)}…`;
 
 /** 400 with one issue per bad member, named `members.<i>` like zod's own. */
 async function checkMembers(store: Store, members: string[]): Promise<void> {
@@ -104,10 +103,9 @@ export async function startSetRun(store: Store, engine: SetEngine | undefined, s
   return created;
 }
 
-export function setRoutes(deps: ApiDeps, site: Site) {
+export function setRoutes(deps: ApiDeps, site: Site, gate: TriggerGate) {
   const { store } = deps;
   const perToken = createRateLimiter(deps.triggerLimit ?? { max: 60, windowMs: 60_000 });
-  const perAddress = createRateLimiter({ max: 20, windowMs: 15 * 60_000 });
 
   const mustExist = async (id: string) => {
     const found = await store.sets.getSet(id);
@@ -127,30 +125,8 @@ export function setRoutes(deps: ApiDeps, site: Site) {
     return { cadence, timeZone, enabled, description: describeCadence(cadence, timeZone), note: cadenceNote(cadence), nextRuns: state?.nextRuns ?? [], inTemporal: state !== null };
   }
 
-  async function setTokenFor(c: Context<AuthEnv>, id: string) {
-    const address = [clientIp(c) ?? 'unknown'];
-    const wait = perAddress.retryAfter(address);
-    if (wait > 0) {
-      c.header('Retry-After', String(wait));
-      throw new HttpError(429, 'too_many_attempts', `Too many wrong trigger tokens from this address; try again in ${Math.ceil(wait / 60)} minute${wait > 60 ? 's' : ''}`);
-    }
-    const raw = c.get('triggerToken');
-    if (!raw) {
-      if (c.get('principal')) throw new HttpError(403, 'forbidden', "This route takes the set's trigger token (weft_trg_…), not a session or an API token");
-      throw new HttpError(401, 'unauthenticated', 'Send the set\'s trigger token as "Authorization: Bearer weft_trg_…"');
-    }
-    const token = await store.sets.useSetToken(hashSecret(raw));
-    if (!token) {
-      perAddress.fail(address);
-      await audit(c, store, 'trigger_token.refused', { type: 'set', id }, { prefix: shownPrefix(raw), why: 'unknown or revoked, or not a set token' }, { actor: 'anonymous', actorId: null });
-      throw new HttpError(401, 'unauthenticated', 'This trigger token is not valid for a set (it may have been revoked, or it belongs to an integration)');
-    }
-    if (token.setId !== id) {
-      await audit(c, store, 'trigger_token.refused', { type: 'set', id }, { prefix: token.prefix, why: 'token of another set' }, { actor: `trigger:${token.name}`, actorId: token.id });
-      throw new HttpError(403, 'wrong_set', 'This trigger token belongs to another set; each token triggers only the set it was made for');
-    }
-    return token;
-  }
+  /** The trigger token of set `id`, or the 401/403/429 it earns (runtime/api/trigger-gate.ts). */
+  const setTokenFor = (c: Context<AuthEnv>, id: string) => gate(c, id, { type: 'set', lookup: (hash) => store.sets.useSetToken(hash), ownerOf: (t) => t.setId });
 
   const saveInput = async (input: SetInput & { members: string[] }) => {
     await checkMembers(store, input.members);
@@ -268,14 +244,8 @@ export function setRoutes(deps: ApiDeps, site: Site) {
     .openapi(createToken, async (c) => {
       const { id } = c.req.valid('param');
       const set = await mustExist(id);
-      const token = newSecret(TRIGGER_TOKEN_PREFIX);
-      const info = await store.sets.createSetToken({
-        setId: id,
-        name: c.req.valid('json').name,
-        tokenHash: hashSecret(token),
-        prefix: token.slice(0, TRIGGER_TOKEN_PREFIX.length + 6),
-        createdBy: principalOf(c).actor,
-      });
+      const { token, tokenHash, prefix } = mintToken(TRIGGER_TOKEN_PREFIX);
+      const info = await store.sets.createSetToken({ setId: id, name: c.req.valid('json').name, tokenHash, prefix, createdBy: principalOf(c).actor });
       await audit(c, store, 'trigger_token.created', { type: 'set', id, name: set.name }, { token: info.name, prefix: info.prefix });
       return c.json({ token, info }, 201);
     })

@@ -341,6 +341,8 @@ describe('schedules: pending times are not lost silently; auto-disable pauses th
     const handle = client.schedule.getHandle(scheduleIdFor(id));
     // Two scheduled runs, fired with Temporal's trigger (no waiting for 06:00), each failing.
     for (let n = 1; n <= 2; n++) {
+      // The overlap policy skips a trigger while the previous scheduled workflow is still closing: wait until it has.
+      await waitFor('no scheduled run in progress', async () => (await handle.describe()).info.runningActions.length === 0);
       await handle.trigger();
       await waitFor(`failed scheduled run ${n}`, async () => (await historyOf(id)).filter((r) => r.trigger === 'schedule' && r.status === 'failed').length === n);
     }
