@@ -14,6 +14,7 @@ import { NativeConnection } from '@temporalio/worker';
 import pg from 'pg';
 import { createActivities } from '../runtime/activities';
 import { createApi } from '../runtime/api/app';
+import { tokenFor } from '../test/support/signed-in';
 import { openStore } from '../runtime/store';
 import { startPgliteProcess } from '../runtime/store/pglite-process';
 import { createRunLauncher, workflowIdForRun } from '../runtime/temporal/client';
@@ -113,24 +114,31 @@ async function main() {
     const connection = await Connection.connect({ address: server.address });
     cleanups.push(() => connection.close());
     const client = new TemporalClient({ connection });
+    // The API answers only at its public address (421 wrong_host otherwise): listen first, then build the API for
+    // the port the system gave.
+    let handle: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
+    const http = serve({ fetch: (req) => handle(req), port: 0, hostname: '127.0.0.1' });
+    cleanups.push(() => new Promise<void>((done) => http.close(() => done())));
+    await new Promise<void>((ready) => http.once('listening', () => ready()));
+    const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
     const app = createApi({
       store,
       launcher: createRunLauncher({ client, taskQueue: TASK_QUEUE }),
       filesDir: join(WORK, 'files'),
       maxUploadBytes: 1024 * 1024,
       connections,
+      publicUrl: base,
     });
-    const http = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-    cleanups.push(() => new Promise<void>((done) => http.close(() => done())));
-    await new Promise<void>((ready) => http.once('listening', () => ready()));
-    const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    handle = (req) => app.fetch(req);
+    // Every request signed in as the owner, with an API token (stored hashed, like any token).
+    const authorization = `Bearer ${await tokenFor(store)}`;
     log(`Weft at ${base} (store: ${store.engine}), Temporal at ${server.address}`);
 
     const call = async (method: string, path: string, body?: unknown, contentType = 'application/json') => {
       const res = await fetch(`${base}${path}`, {
         method,
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-        headers: body === undefined ? {} : { 'content-type': contentType },
+        headers: body === undefined ? { authorization } : { authorization, 'content-type': contentType },
         signal: AbortSignal.timeout(Math.max(1000, Math.round(left()))),
       });
       if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
