@@ -90,56 +90,38 @@ export interface ScheduleKeeper {
   pause(integrationId: string, note: string): Promise<boolean>;
 }
 
-export function createScheduleKeeper(opts: {
-  client: Client;
-  taskQueue?: string;
-  /** Pipeline retry tuning passed to every scheduled run (tests shorten heartbeats). */
-  pipeline?: ScheduledSyncInput['pipeline'];
-  /** Give up on Temporal after this long, so a request never hangs while it is down. */
-  deadlineMs?: number;
-}): ScheduleKeeper {
-  const { client } = opts;
-  const taskQueue = opts.taskQueue ?? DEFAULT_TASK_QUEUE;
-  const bounded = <T>(fn: () => Promise<T>): Promise<T> => (opts.deadlineMs ? client.withDeadline(Date.now() + opts.deadlineMs, fn) : fn());
-  const action = (integrationId: string): ScheduleOptionsAction => ({
-    type: 'startWorkflow',
-    workflowType: 'scheduledSync',
-    // Temporal appends the scheduled time to this id, one workflow per firing.
-    workflowId: `scheduled-${integrationId}`,
-    taskQueue,
-    args: [{ integrationId, ...(opts.pipeline && { pipeline: opts.pipeline }) } satisfies ScheduledSyncInput],
-  });
+/**
+ * What Weft does with one Temporal Schedule, whatever it starts (an integration's run or a set's): create or update it
+ * (overlap SKIP, a small catch-up window, paused with a note when disabled), delete, describe, trigger now. The
+ * integration keeper below and the set engine (runtime/temporal/sets.ts) both use it.
+ */
+export function scheduleOperations(client: Client, deadlineMs?: number) {
+  const bounded = <T>(fn: () => Promise<T>): Promise<T> => (deadlineMs ? client.withDeadline(Date.now() + deadlineMs, fn) : fn());
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: `${CATCH_UP_WINDOW_MINUTES} minutes` } as const;
-  const note = (enabled: boolean) => (enabled ? '' : 'Scheduling disabled in Weft');
-
   return {
-    async save({ integrationId, cadence, timeZone, enabled }) {
-      const scheduleId = scheduleIdFor(integrationId);
-      const spec = scheduleSpec(cadence, timeZone);
-      const handle = client.schedule.getHandle(scheduleId);
+    bounded,
+    async save(scheduleId: string, input: { cadence: Cadence; timeZone: string; enabled: boolean; action: ScheduleOptionsAction }) {
+      const spec = scheduleSpec(input.cadence, input.timeZone);
+      const state = { paused: !input.enabled, note: input.enabled ? '' : 'Scheduling disabled in Weft' };
       try {
-        await bounded(() =>
-          handle.update(() => ({ spec, action: action(integrationId), policies, state: { paused: !enabled, note: note(enabled) } })),
-        );
+        await bounded(() => client.schedule.getHandle(scheduleId).update(() => ({ spec, action: input.action, policies, state })));
       } catch (err) {
         if (!(err instanceof ScheduleNotFoundError)) throw err;
-        await bounded(() =>
-          client.schedule.create({ scheduleId, spec, action: action(integrationId), policies, state: { paused: !enabled, note: note(enabled) } }),
-        );
+        await bounded(() => client.schedule.create({ scheduleId, spec, action: input.action, policies, state }));
       }
     },
-    async remove(integrationId) {
+    async remove(scheduleId: string): Promise<boolean> {
       try {
-        await bounded(() => client.schedule.getHandle(scheduleIdFor(integrationId)).delete());
+        await bounded(() => client.schedule.getHandle(scheduleId).delete());
         return true;
       } catch (err) {
         if (err instanceof ScheduleNotFoundError) return false;
         throw err;
       }
     },
-    async describe(integrationId) {
+    async describe(scheduleId: string): Promise<ScheduleState | null> {
       try {
-        const d = await bounded(() => client.schedule.getHandle(scheduleIdFor(integrationId)).describe());
+        const d = await bounded(() => client.schedule.getHandle(scheduleId).describe());
         return {
           paused: d.state.paused,
           nextRuns: d.state.paused ? [] : d.info.nextActionTimes.map((t) => t.toISOString()),
@@ -150,9 +132,40 @@ export function createScheduleKeeper(opts: {
         throw err;
       }
     },
-    async trigger(integrationId) {
-      await bounded(() => client.schedule.getHandle(scheduleIdFor(integrationId)).trigger(ScheduleOverlapPolicy.SKIP));
+    async trigger(scheduleId: string) {
+      await bounded(() => client.schedule.getHandle(scheduleId).trigger(ScheduleOverlapPolicy.SKIP));
     },
+  };
+}
+
+export function createScheduleKeeper(opts: {
+  client: Client;
+  taskQueue?: string;
+  /** Pipeline retry tuning passed to every scheduled run (tests shorten heartbeats). */
+  pipeline?: ScheduledSyncInput['pipeline'];
+  /** Give up on Temporal after this long, so a request never hangs while it is down. */
+  deadlineMs?: number;
+}): ScheduleKeeper {
+  const { client } = opts;
+  const taskQueue = opts.taskQueue ?? DEFAULT_TASK_QUEUE;
+  const ops = scheduleOperations(client, opts.deadlineMs);
+  const { bounded } = ops;
+  const action = (integrationId: string): ScheduleOptionsAction => ({
+    type: 'startWorkflow',
+    workflowType: 'scheduledSync',
+    // Temporal appends the scheduled time to this id, one workflow per firing.
+    workflowId: `scheduled-${integrationId}`,
+    taskQueue,
+    args: [{ integrationId, ...(opts.pipeline && { pipeline: opts.pipeline }) } satisfies ScheduledSyncInput],
+  });
+
+  return {
+    async save({ integrationId, cadence, timeZone, enabled }) {
+      await ops.save(scheduleIdFor(integrationId), { cadence, timeZone, enabled, action: action(integrationId) });
+    },
+    remove: (integrationId) => ops.remove(scheduleIdFor(integrationId)),
+    describe: (integrationId) => ops.describe(scheduleIdFor(integrationId)),
+    trigger: (integrationId) => ops.trigger(scheduleIdFor(integrationId)),
     async pause(integrationId, why) {
       try {
         await bounded(() => client.schedule.getHandle(scheduleIdFor(integrationId)).pause(why));

@@ -1,11 +1,11 @@
 // Integration sets on Temporal: starting and cancelling a set run (the runSet parent workflow), and the set's own
 // Temporal Schedule, whose action starts scheduledSet (which records the set run and runs runSet as its child).
-import { ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { CATCH_UP_WINDOW_MINUTES, type Cadence } from '../../shared/api/schedules';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Cadence } from '../../shared/api/schedules';
 import { setRunWorkflowId } from '../../shared/api/sets';
 import type { runSet, RunSetWorkflowInput, ScheduledSetInput } from '../../workflows/run-set';
 import { DEFAULT_TASK_QUEUE } from './client';
-import { scheduleSpec, type ScheduleState } from './schedules';
+import { scheduleOperations, type ScheduleState } from './schedules';
 
 export const setScheduleIdFor = (setId: string) => `schedule-set-${setId}`;
 
@@ -29,7 +29,8 @@ export function createSetEngine(opts: {
 }): SetEngine {
   const { client } = opts;
   const taskQueue = opts.taskQueue ?? DEFAULT_TASK_QUEUE;
-  const bounded = <T>(fn: () => Promise<T>): Promise<T> => (opts.deadlineMs ? client.withDeadline(Date.now() + opts.deadlineMs, fn) : fn());
+  const ops = scheduleOperations(client, opts.deadlineMs);
+  const { bounded } = ops;
   const action = (setId: string) => ({
     type: 'startWorkflow' as const,
     workflowType: 'scheduledSet',
@@ -38,7 +39,6 @@ export function createSetEngine(opts: {
     taskQueue,
     args: [{ setId, ...(opts.pipeline && { pipeline: opts.pipeline }) } satisfies ScheduledSetInput],
   });
-  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: `${CATCH_UP_WINDOW_MINUTES} minutes` } as const;
 
   return {
     async start(setRunId) {
@@ -56,40 +56,10 @@ export function createSetEngine(opts: {
       await bounded(() => client.workflow.getHandle(workflowId).cancel());
     },
     async saveSchedule({ setId, cadence, timeZone, enabled }) {
-      const scheduleId = setScheduleIdFor(setId);
-      const spec = scheduleSpec(cadence, timeZone);
-      const state = { paused: !enabled, note: enabled ? '' : 'Scheduling disabled in Weft' };
-      try {
-        await bounded(() => client.schedule.getHandle(scheduleId).update(() => ({ spec, action: action(setId), policies, state })));
-      } catch (err) {
-        if (!(err instanceof ScheduleNotFoundError)) throw err;
-        await bounded(() => client.schedule.create({ scheduleId, spec, action: action(setId), policies, state }));
-      }
+      await ops.save(setScheduleIdFor(setId), { cadence, timeZone, enabled, action: action(setId) });
     },
-    async removeSchedule(setId) {
-      try {
-        await bounded(() => client.schedule.getHandle(setScheduleIdFor(setId)).delete());
-        return true;
-      } catch (err) {
-        if (err instanceof ScheduleNotFoundError) return false;
-        throw err;
-      }
-    },
-    async describeSchedule(setId) {
-      try {
-        const d = await bounded(() => client.schedule.getHandle(setScheduleIdFor(setId)).describe());
-        return {
-          paused: d.state.paused,
-          nextRuns: d.state.paused ? [] : d.info.nextActionTimes.map((t) => t.toISOString()),
-          skippedOverlap: d.info.numActionsSkippedOverlap,
-        };
-      } catch (err) {
-        if (err instanceof ScheduleNotFoundError) return null;
-        throw err;
-      }
-    },
-    async triggerSchedule(setId) {
-      await bounded(() => client.schedule.getHandle(setScheduleIdFor(setId)).trigger(ScheduleOverlapPolicy.SKIP));
-    },
+    removeSchedule: (setId) => ops.remove(setScheduleIdFor(setId)),
+    describeSchedule: (setId) => ops.describe(setScheduleIdFor(setId)),
+    triggerSchedule: (setId) => ops.trigger(setScheduleIdFor(setId)),
   };
 }
