@@ -28,7 +28,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `rm -rf ${DATA} && tsx runtime/main.ts`,
+    // What `npm start` runs: the server compiled by esbuild (plain node, no TypeScript loader).
+    command: `rm -rf ${DATA} && npm run -s build:server && node dist/server/main.mjs`,
     url: `http://127.0.0.1:${PORT}/api/health`,
     timeout: 180_000,
     reuseExistingServer: false,

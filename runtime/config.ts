@@ -1,6 +1,7 @@
 // Runtime settings from the environment, parsed once; everything has an embedded default.
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { PROJECT_ROOT } from './project-root';
 
 const Env = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(8080),
@@ -58,7 +59,7 @@ export type Role = z.infer<typeof Env>['WEFT_ROLE'];
 export type Config = ReturnType<typeof loadConfig>;
 
 /** `projectDir` anchors relative paths; the compiled worker (dist/worker) passes the cwd. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectDir = resolve(import.meta.dirname, '..')) {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectDir = PROJECT_ROOT) {
   const parsed = Env.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);

@@ -1,13 +1,14 @@
 // First start only: a demo integration (CSV -> Map -> Filter -> Workspace), published and ready to run.
 import { createReadStream, existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Graph } from '../../shared';
 import { withFilePreview } from '../../shared/graph/kinds/file-source';
 import { publishIntegration } from '../api/publish';
 import { sniffCsv } from '../files/csv';
 import { saveUpload } from '../files/upload';
+import { PROJECT_ROOT } from '../project-root';
 import type { Store } from '../store/types';
 
 export const DEMO_NAME = 'Demo: customers CSV → workspace';
@@ -19,7 +20,7 @@ export async function seedDemo(store: Store, opts: { dataDir: string; filesDir: 
     await writeFile(marker, new Date().toISOString());
     return null;
   }
-  const source = resolve(import.meta.dirname, 'customers.csv');
+  const source = join(PROJECT_ROOT, 'runtime', 'seed', 'customers.csv');
   const saved = await saveUpload(Readable.toWeb(createReadStream(source)) as ReadableStream<Uint8Array>, opts.filesDir, Number.MAX_SAFE_INTEGER);
   const fileId = saved.id;
   const sniffed = await sniffCsv(saved.path);

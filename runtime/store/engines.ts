@@ -1,8 +1,11 @@
 // The two engines behind one Drizzle type: embedded PGlite (on disk or in memory) and Postgres through a pg pool.
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { Db } from './db';
+import { pgliteTemplate } from './pglite-template';
 
 export interface Engine {
   kind: 'pglite' | 'postgres';
@@ -17,7 +20,10 @@ export async function createPglite(dir: string | null) {
   if (dir) await mkdir(dir, { recursive: true });
   // Postgres' default 128 MB of shared buffers would live in the process's WebAssembly memory: a smaller pool keeps
   // a PGlite process under its memory budget, at a small cost in speed.
-  const options = { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${process.env.WEFT_PGLITE_SHARED_BUFFERS ?? '16MB'}`] };
+  const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${process.env.WEFT_PGLITE_SHARED_BUFFERS ?? '16MB'}`];
+  // A database that does not exist yet starts from the template instead of initdb (pglite-template.ts).
+  const template = !dir || !existsSync(join(dir, 'PG_VERSION')) ? pgliteTemplate() : null;
+  const options = template ? { startParams, loadDataDir: template } : { startParams };
   return dir ? await PGlite.create(dir, options) : await PGlite.create(options);
 }
 

@@ -7,7 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+import { PROJECT_ROOT } from '../project-root';
 import { isAlive, readCmdline } from '../temporal/processes';
 import { stopPid } from '../temporal/embedded';
 
@@ -19,7 +20,7 @@ export interface PgliteProcessRecord {
 }
 
 export const pgliteRecordPath = (dataDir: string) => join(dataDir, 'pglite-server.json');
-const ENTRY = resolve(import.meta.dirname, 'pglite-main.ts');
+const ENTRY = join(PROJECT_ROOT, 'runtime', 'store', 'pglite-main.ts');
 /** pg reaches a Unix socket as `<host dir>/.s.PGSQL.<port>`; the port is only part of the file name. */
 const SOCKET_PORT = 5432;
 const SOCKET_NAME = `.s.PGSQL.${SOCKET_PORT}`;
@@ -67,10 +68,12 @@ async function socketDirFor(dataDir: string): Promise<string> {
  * loader, holds ~65 MB less. When the build cannot be written, the TypeScript entry runs under tsx instead.
  */
 async function entryCommand(): Promise<string[]> {
-  const outfile = resolve(import.meta.dirname, '../../dist/store/pglite-main.mjs');
+  const outfile = join(PROJECT_ROOT, 'dist', 'store', 'pglite-main.mjs');
   try {
-    const { build } = await import('esbuild');
+    const { build, stop } = await import('esbuild');
     const out = await build({ entryPoints: [ENTRY], bundle: true, platform: 'node', format: 'esm', packages: 'external', write: false, logLevel: 'silent' });
+    // esbuild's service process (~15 MB) would otherwise stay for the life of Weft.
+    await stop();
     const code = out.outputFiles[0]?.contents;
     if (!code) throw new Error('esbuild wrote nothing');
     await mkdir(dirname(outfile), { recursive: true });

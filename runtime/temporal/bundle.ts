@@ -6,10 +6,10 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { access, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { PROJECT_ROOT } from '../project-root';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = PROJECT_ROOT;
 export const WORKFLOWS_PATH = join(ROOT, 'workflows', 'index.ts');
 const CHILD = join(ROOT, 'runtime', 'temporal', 'bundle-child.mjs');
 const CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'weft');

