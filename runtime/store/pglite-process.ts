@@ -105,8 +105,9 @@ export async function startPgliteProcess(opts: PgliteProcessOptions): Promise<Pg
   const command = await entryCommand();
   const env = { ...process.env, WEFT_PGLITE_DIR: pgliteDir, WEFT_PGLITE_SOCKET: join(socketDir, SOCKET_NAME) };
   if (!existsSync(join(pgliteDir, 'PG_VERSION'))) {
-    // Creating the database (initdb) runs a second PGlite and leaves the process at 700–800 MB: do it in a process of
-    // its own that exits, so the store process starts from an existing database at about 200 MB.
+    // Creating the database leaves the process that did it larger than one that opens an existing database (~200 MB):
+    // ~300 MB from the template (pglite-template.ts), 700–800 MB through initdb where there is none. It is done in a
+    // process of its own that exits, so the store process always starts from an existing database.
     log(`Creating the store's database in ${pgliteDir}…`);
     const code = await new Promise<number | null>((done) => spawn(process.execPath, [...command], { env: { ...env, WEFT_PGLITE_INIT_ONLY: '1' }, stdio: 'inherit' }).once('exit', done));
     if (code !== 0) throw new Error(`could not create the store's database in ${pgliteDir} (exit code ${code})`);

@@ -20,6 +20,7 @@ export const templatePath = (version = pgliteVersion()) => join(PROJECT_ROOT, 'r
 
 let cached: Uint8Array | null | undefined;
 
+
 /** The template for the installed PGlite as a Blob for `loadDataDir`, or null when there is none for this version. */
 export function pgliteTemplate(): Blob | null {
   if (process.env.WEFT_PGLITE_TEMPLATE === 'off') return null;
