@@ -314,7 +314,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           res = await attempt(req, start, attemptTimeout);
         } catch (err) {
           const e = err as ConnectorError;
-          const transient = e instanceof ConnectorError && (e.code === 'unreachable' || e.code === 'timeout') && !/could not be resolved/.test(e.message);
+          // A refused connection or an unknown name will not mend in seconds; a reset, a hang-up or a timeout may.
+          const transient = e instanceof ConnectorError && (e.code === 'unreachable' || e.code === 'timeout') && !/could not be resolved|ECONNREFUSED/.test(e.message);
           if (transient && retryFailures && n < attempts && !req.signal?.aborted) {
             await sleep(backoff(n), req.signal);
             continue;
