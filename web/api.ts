@@ -250,6 +250,7 @@ export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base =
     testConnection: byId(routes.testConnection),
     testConnectionSettings: withBody(routes.testConnectionSettings),
     discoverConnection: byId(routes.discoverConnection),
+    sendTestRequest: byIdWithBody(routes.sendTestRequest),
     previewSource: byIdWithBody(routes.previewSource),
 
     session: none(routes.getSession),

@@ -7,6 +7,7 @@ import type { ApiDeps } from './deps';
 import { access, serve } from './guard';
 import { HttpError, validationHook, usual } from './errors';
 import * as routes from '../../shared/api/routes';
+import type { TestRequestResult } from '../../shared';
 import { createTable as createTableRoute } from '../../shared/api/routes/create-table';
 
 
@@ -98,6 +99,13 @@ const createTable = serve(createTableRoute, {
   responses: { 200: 'The statement, and whether it ran', 400: usual[400], 404: usual[404], 422: unreadable },
 });
 
+const testRequest = serve(routes.sendTestRequest, {
+  ...access('admin'),
+  tags: ['Connections'],
+  summary: 'Send a test request for an endpoint of an HTTP connection (REST): the status, headers and pretty body the server answered, secrets masked, with records-path choices and inferred fields',
+  responses: { 200: 'What the server answered', 400: usual[400], 404: usual[404], 422: unreadable },
+});
+
 /** The service's refusals as HTTP errors: 400 naming fields, 404, 409. */
 export function asHttp(err: unknown): never {
   if (err instanceof ConnectionServiceError) {
@@ -187,6 +195,18 @@ export function connectionRoutes({ store, connections: service }: ApiDeps) {
       const copy = await guarded(service.duplicate(id));
       await audit(c, store, 'connection.duplicated', about(copy), { from: id });
       return c.json(copy, 201);
+    })
+    .openapi(testRequest, async (c) => {
+      const { id } = c.req.valid('param');
+      const { endpoint } = c.req.valid('json');
+      const result = await reading(
+        '',
+        service.withSession(id, async (session, connector) => {
+          if (!session.sendTestRequest) throw new HttpError(400, 'invalid_request', `A ${service.manifest(connector)?.name ?? connector} connection does not send test requests.`);
+          return session.sendTestRequest({ endpoint });
+        }),
+      );
+      return c.json(result as TestRequestResult, 200);
     })
     .openapi(discover, async (c) => {
       const { id } = c.req.valid('param');

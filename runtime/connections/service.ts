@@ -12,6 +12,7 @@ import { StoreConflictError } from '../store/errors';
 import type { ConnectionUsage, Store, StoredConnection } from '../store/types';
 import { ConnectionServiceError, type Issue } from './errors';
 import { hostPolicyFromEnv, type HostPolicy } from './host-policy';
+import type { AddressGuard } from '../net/address-guard';
 import type { AnyConnector, ConnectorLookup } from './registry';
 import type { BuiltInConnector } from './sessions';
 import { describeFailure, SUCCESS } from './test-result';
@@ -33,6 +34,8 @@ export interface ConnectionServiceDeps {
   warn?: (message: string) => void;
   /** Which hosts connections may reach; the environment's WEFT_ALLOWED_HOSTS / WEFT_ALLOW_PRIVATE_HOSTS by default. */
   hosts?: HostPolicy;
+  /** The outbound-address guard for HTTP connectors (default: each connector's addressGuardFromEnv()). */
+  guard?: AddressGuard;
 }
 
 const hasValue = (v: unknown) => v !== undefined && v !== null && v !== '';
@@ -62,7 +65,7 @@ export function connectorInfo(c: Pick<AnyConnector, 'manifest'>): ConnectorInfo 
 /** Why a worker without the key cannot open a saved connection. */
 export const NO_KEY_MESSAGE = 'This worker cannot open saved connections: start it with WEFT_SECRET_KEY set to the API’s secrets key.';
 
-export function createConnectionService({ store, secretKey, connectors, context, testTimeoutMs = 20_000, warn = console.warn, hosts = hostPolicyFromEnv() }: ConnectionServiceDeps) {
+export function createConnectionService({ store, secretKey, connectors, context, testTimeoutMs = 20_000, warn = console.warn, hosts = hostPolicyFromEnv(), guard }: ConnectionServiceDeps) {
   const sealed: SecretCipher = secretKey
     ? createCipher(secretKey)
     : {
@@ -146,9 +149,11 @@ export function createConnectionService({ store, secretKey, connectors, context,
    * Every session is opened here (test, discover, preview, runs): a connector that reaches a host has it checked
    * against the host policy first, and is given the checked address to connect to.
    */
-  async function openChecked(connector: AnyConnector, config: Record<string, unknown>, secrets: Secrets): Promise<ConnectorSession> {
+  async function openChecked(connector: AnyConnector, config: Record<string, unknown>, secrets: Secrets, saveSecrets?: OpenOptions['saveSecrets']): Promise<ConnectorSession> {
     const endpoint = connector.manifest.endpoint?.(config);
     const options: OpenOptions = endpoint ? { address: await hosts.check(endpoint.host) } : {};
+    if (saveSecrets) options.saveSecrets = saveSecrets;
+    if (guard) options.guard = guard;
     return (await connector.open(config, secrets, context, options)) as ConnectorSession;
   }
 
@@ -336,7 +341,13 @@ export function createConnectionService({ store, secretKey, connectors, context,
       throw err;
     }
     const valid = validate(connector, stored.config, secrets);
-    return redacting(await openChecked(connector, valid.config, valid.secrets), valid.secrets);
+    // Renewed secrets (an OAuth token) are merged into what is stored now, not into this session's copy.
+    const saveSecrets = async (patch: Record<string, string>) => {
+      const current = await store.getConnection(stored.id);
+      if (!current) return;
+      await store.updateConnection(stored.id, { secrets: seal(compact({ ...unsealOrEmpty(current), ...patch })) });
+    };
+    return redacting(await openChecked(connector, valid.config, valid.secrets, saveSecrets), valid.secrets);
   }
 
   function unsealOrEmpty(stored: StoredConnection): Secrets {
@@ -383,6 +394,7 @@ function redacting(session: ConnectorSession, secrets: Secrets): ConnectorSessio
     },
     write: (object, rows, options) => guard(session.write(object, rows, options)),
     ...(session.estimateRows && { estimateRows: (object) => session.estimateRows!(object).catch(() => null) }),
+    ...(session.sendTestRequest && { sendTestRequest: (input: unknown) => guard(session.sendTestRequest!(input)) }),
     ...(session.createTable && { createTable: (object, fields, key, options) => guard(session.createTable!(object, fields, key, options)) }),
     close: () => session.close(),
   };

@@ -3,6 +3,7 @@
 import { filesConnector } from './files';
 import { mysqlConnector } from './mysql';
 import { postgresConnector } from './postgres';
+import { restConnector } from './rest';
 import type { Connector } from './types';
 import { workspaceConnector } from './workspace';
 
@@ -11,6 +12,7 @@ export const CONNECTORS = {
   mysql: mysqlConnector,
   files: filesConnector,
   workspace: workspaceConnector,
+  rest: restConnector,
 } as const satisfies Record<string, Connector<unknown, unknown>>;
 
 export type ConnectorId = keyof typeof CONNECTORS;

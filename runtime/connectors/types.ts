@@ -3,6 +3,7 @@
 // through this interface.
 import type { z } from 'zod';
 import type { Field, FieldType } from '../../shared/graph/field-types';
+import type { AddressGuard } from '../net/address-guard';
 import type { Store } from '../store/types';
 
 export type Capability = 'read' | 'write' | 'incremental' | 'query' | 'discover';
@@ -38,6 +39,13 @@ export interface OpenOptions {
   address?: string;
   /** The clock a formula query's TODAY()/NOW() read (a run's start, so a retried batch filters the same); Date.now by default. */
   now?: () => number;
+  /**
+   * Merges secrets the connector renewed (an OAuth access token, a rotated refresh token) into the stored connection,
+   * sealed like the rest. Only given for a saved connection; absent while testing unsaved settings.
+   */
+  saveSecrets?: (patch: Record<string, string>) => Promise<void>;
+  /** The outbound-address guard HTTP connectors send through (default: addressGuardFromEnv()); tests inject one. */
+  guard?: AddressGuard;
 }
 
 /**
@@ -175,6 +183,11 @@ export interface ConnectorSession {
    * (invalid_config) for a name the system cannot hold and when the table exists already.
    */
   createTable?(object: string, fields: Field[], key: string[], options: { dryRun: boolean }): Promise<{ object: string; ddl: string }>;
+  /**
+   * HTTP connectors: "Send a test request" for an object being described (the REST connector's TestRequestInput and
+   * TestRequestResult): what the server answered, secrets masked.
+   */
+  sendTestRequest?(input: unknown): Promise<unknown>;
   /** One batch; one result per row, in order. A batch is atomic where the system allows. */
   write(object: string, rows: Row[], options: WriteOptions): Promise<RecordResult[]>;
   close(): Promise<void>;

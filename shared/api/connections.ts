@@ -121,3 +121,23 @@ export const SourcePreview = z.object({
 });
 export type SourcePreview = z.infer<typeof SourcePreview>;
 
+
+/** "Send a test request" for an HTTP connection's endpoint as described so far (the REST connector's fields). */
+export const TestRequestInput = z.object({ endpoint: z.record(z.string(), z.unknown()) });
+export type TestRequestInput = z.infer<typeof TestRequestInput>;
+
+export const TestRequestResult = z.object({
+  request: z.object({ method: z.string(), url: z.string() }),
+  status: z.number().int(),
+  /** Name and value; credentials and cookies masked. */
+  headers: z.array(z.tuple([z.string(), z.string()])),
+  /** Pretty-printed JSON (or the text as sent), secret values masked, cut at 200 KB. */
+  body: z.string(),
+  truncated: z.boolean(),
+  durationMs: z.number(),
+  /** Arrays in the response, records first: the records-path picker's choices. */
+  candidates: z.array(z.object({ path: z.string(), count: z.number().int(), records: z.boolean() })),
+  records: z.object({ path: z.string(), count: z.number().int(), fields: z.array(z.object({ name: z.string(), type: z.string(), nativeType: z.string() })) }).nullable(),
+  next: z.string().nullable(),
+});
+export type TestRequestResult = z.infer<typeof TestRequestResult>;

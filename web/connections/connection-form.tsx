@@ -6,7 +6,9 @@ import type { Connection, ConnectionTestResult, ConnectorInfo } from '../../shar
 import { api, ApiRequestError, errorMessage } from '../api';
 import { IconAlert, IconCheck, IconKey, IconX, Spinner } from '../components/icons';
 import type { FormField } from '../form/form-model';
+import { isVisible } from '../form/form-model';
 import { ConnectorIcon } from './connector-icon';
+import { RestEndpoints } from './rest-endpoints';
 import { configToSend, connectorForm, initialConfig, isNarrow, issuesByField, patchFor, secretIsMultiline, secretsToSend, suggestName, type SecretEdit } from './connection-model';
 
 interface Props {
@@ -159,7 +161,7 @@ export function ConnectionForm({ connectors, saved, takenNames, onClose, onSaved
                 )}
               </Row>
               <div className="form-grid">
-                {form.config.map((f) => (
+                {form.config.filter((f) => f.type !== 'list' && isVisible(f, config, form.config)).map((f) => (
                   <Row key={f.key} label={f.title} errors={issues[`config.${f.key}`]} wide={!isNarrow(f)} optional={!f.required && f.default === undefined}>
                     {(id) => (
                       <ConfigControl
@@ -187,7 +189,7 @@ export function ConnectionForm({ connectors, saved, takenNames, onClose, onSaved
                       For a source, use a least-privilege user that may only read what the integration needs (SELECT on those tables), never a superuser or the database owner.
                     </p>
                   ) : null}
-                  {form.secrets.map((f) => (
+                  {form.secrets.filter((f) => isVisible(f, config, form.config)).map((f) => (
                     <Row key={f.key} label={f.title} errors={issues[`secrets.${f.key}`]}>
                       {(id) => (
                         <SecretControl
@@ -205,6 +207,16 @@ export function ConnectionForm({ connectors, saved, takenNames, onClose, onSaved
                     </Row>
                   ))}
                 </fieldset>
+              ) : null}
+              {connector.id === 'rest' ? (
+                <RestEndpoints
+                  value={config.objects}
+                  connectionId={saved?.id ?? null}
+                  onChange={(objects) => {
+                    setConfig((c) => ({ ...c, objects }));
+                    edited();
+                  }}
+                />
               ) : null}
               <div ref={outcome} className="dialog__outcome">
               {result ? (

@@ -10,6 +10,8 @@ import {
   DiscoveredObjectInfo,
   SourcePreview,
   SourcePreviewInput,
+  TestRequestInput,
+  TestRequestResult,
 } from '../connections';
 import { empty, IdParam, json, jsonBody, route } from './define';
 
@@ -86,4 +88,11 @@ export const previewSource = route({
   path: '/connections/{id}/preview',
   request: { params: IdParam, body: jsonBody(SourcePreviewInput) },
   responses: { 200: json(SourcePreview) },
+});
+
+export const sendTestRequest = route({
+  method: 'post',
+  path: '/connections/{id}/test-request',
+  request: { params: IdParam, body: jsonBody(TestRequestInput) },
+  responses: { 200: json(TestRequestResult) },
 });
