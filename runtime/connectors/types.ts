@@ -53,6 +53,11 @@ export interface DiscoveredField extends Field {
   /** The system's own type name, e.g. `timestamp with time zone`. */
   nativeType: string;
   nullable: boolean;
+  /**
+   * The values a pick-list field allows (HubSpot enumeration options, Salesforce picklist values), with the label the
+   * system shows for each: what a value map from or to this field is built on.
+   */
+  options?: { value: string; label: string }[];
 }
 
 export interface DiscoveredObject {
@@ -183,6 +188,8 @@ export interface ConnectorSession {
 export interface Connector<C = unknown, S = unknown> {
   manifest: ConnectorManifest<C, S>;
   open(config: C, secrets: S, context?: ConnectorContext, options?: OpenOptions): Promise<ConnectorSession>;
+  /** The system's people (HubSpot owners, Salesforce users) through an open session, for aligning them with Weft's members. */
+  listMembers?(session: ConnectorSession): AsyncIterable<{ id: string; email: string | null; name: string | null }>;
 }
 
 export const defineConnector = <C, S>(c: Connector<C, S>): Connector<C, S> => c;
