@@ -3,6 +3,7 @@
 // hostile property names and numbers past 2^53, with the requests Weft sends checked by the server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractView } from '../../../test/support/saas/contract-view';
+import { closedPort } from '../../../test/support/saas/free-port';
 import { HubSpotServer, type HubSpotType } from '../../../test/support/saas/hubspot-server';
 import { runContractSuite } from '../contract-suite';
 import { toText } from '../saas/values';
@@ -24,7 +25,7 @@ runContractSuite<HubSpotConfig, HubSpotSecrets>({
       config: { baseUrl: server.url, maxConcurrency: 4 },
       secrets: { accessToken: server.token },
       wrongPassword: { config: { baseUrl: server.url, maxConcurrency: 4 }, secrets: { accessToken: 'pat-na1-not-a-real-token' } },
-      unreachable: { config: { baseUrl: 'http://127.0.0.1:1', maxConcurrency: 1 }, secrets: { accessToken: server.token } },
+      unreachable: { config: { baseUrl: `http://127.0.0.1:${await closedPort()}`, maxConcurrency: 1 }, secrets: { accessToken: server.token } },
       missingDatabase: { skip: 'HubSpot has no databases: the token chooses the account' },
       fixture: {
         rejectedRows: [
@@ -198,7 +199,7 @@ describe('hubspot connector on the local server', () => {
 
   it('lists owners for member alignment, page by page', async () => {
     const owners = [];
-    for await (const m of hubspotConnector.listMembers!(session)) owners.push(m);
+    for await (const m of session.listMembers!(session)) owners.push(m);
     expect(owners).toHaveLength(12);
     expect(owners[0]).toEqual({ id: '60001', email: 'owner1@example.com', name: 'Owner Number 1' });
   });

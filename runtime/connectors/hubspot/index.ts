@@ -148,7 +148,6 @@ class HubSpotClient {
   }
 }
 
-const sessions = new WeakMap<ConnectorSession, HubSpotClient>();
 
 function describe(info: ObjectInfo): DiscoveredObject {
   const fields: DiscoveredField[] = [...info.properties.values()].map((p) => ({
@@ -407,29 +406,26 @@ export const hubspotConnector = defineConnector<HubSpotConfig, HubSpotSecrets>({
           return null;
         }
       },
+      async *listMembers() {
+        let after: string | undefined;
+        do {
+          const page = await client.json<{ results: { id: string; email?: string | null; firstName?: string | null; lastName?: string | null }[]; paging?: { next?: { after: string } } }>(
+            'GET',
+            `/crm/v3/owners?limit=100${after ? `&after=${encodeURIComponent(after)}` : ''}`,
+            undefined,
+            'listing owners',
+          );
+          for (const o of page.results) {
+            const name = [o.firstName, o.lastName].filter((x) => x).join(' ');
+            yield { id: String(o.id), email: o.email ?? null, name: name || null };
+          }
+          after = page.paging?.next?.after;
+        } while (after);
+      },
       read: (object, options) => readObject(client, object, options),
       write: (object, rows, options) => writeRows(client, object, rows, options),
       async close() {},
     };
-    sessions.set(session, client);
     return session;
-  },
-  async *listMembers(session) {
-    const client = sessions.get(session);
-    if (!client) throw new ConnectorError('invalid_config', 'listMembers was given a session that is not a HubSpot session.');
-    let after: string | undefined;
-    do {
-      const page = await client.json<{ results: { id: string; email?: string | null; firstName?: string | null; lastName?: string | null }[]; paging?: { next?: { after: string } } }>(
-        'GET',
-        `/crm/v3/owners?limit=100${after ? `&after=${encodeURIComponent(after)}` : ''}`,
-        undefined,
-        'listing owners',
-      );
-      for (const o of page.results) {
-        const name = [o.firstName, o.lastName].filter((x) => x).join(' ');
-        yield { id: String(o.id), email: o.email ?? null, name: name || null };
-      }
-      after = page.paging?.next?.after;
-    } while (after);
   },
 });

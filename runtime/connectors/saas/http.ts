@@ -111,8 +111,9 @@ export function fetchTransport(options: TransportOptions = {}): HttpTransport {
             });
           } catch (error) {
             if (request.signal?.aborted) throw request.signal.reason;
-            const cause = (error as { cause?: { code?: string } }).cause;
-            const refused = cause?.code === 'ECONNREFUSED';
+            const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+            // Nothing listens there (or fetch refuses the port outright): retrying will not change that.
+            const refused = cause?.code === 'ECONNREFUSED' || cause?.message === 'bad port';
             if (attempt < attempts && !refused) {
               await sleep(backoff * 2 ** (attempt - 1) * (0.5 + Math.random()), request.signal);
               continue;

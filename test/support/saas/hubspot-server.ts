@@ -412,12 +412,21 @@ export class HubSpotServer {
       const sortProp = o.properties.get(sortName);
       if (!sortProp) return c.json(errorBody('VALIDATION_ERROR', `Property ${sortName} does not exist`), 400);
       const matches = [...o.records.values()].filter((r) => groups.length === 0 || groups.some((g) => g.filters.every((f) => matchFilter(r, f, o.properties.get(f.propertyName)!))));
-      matches.sort((a, b) => {
-        const x = a.values.get(sortName);
-        const y = b.values.get(sortName);
-        const cmp = x === undefined ? (y === undefined ? 0 : 1) : y === undefined ? -1 : compareValues(x, y, sortProp.type);
-        return (descending ? -cmp : cmp) || Number(a.id) - Number(b.id);
+      // Sort keys computed once per record (numbers and instants as doubles; exact text breaks ties past 2^53).
+      const keyed = matches.map((r) => {
+        const v = r.values.get(sortName);
+        const n = v === undefined ? NaN : sortProp.type === 'number' ? Number(v) : sortProp.type === 'datetime' || sortProp.type === 'date' ? Date.parse(v) : NaN;
+        return { r, v, n, id: Number(r.id) };
       });
+      keyed.sort((a, b) => {
+        let cmp: number;
+        if (a.v === undefined || b.v === undefined) cmp = a.v === undefined ? (b.v === undefined ? 0 : 1) : -1;
+        else if (!Number.isNaN(a.n) && !Number.isNaN(b.n) && a.n !== b.n) cmp = a.n < b.n ? -1 : 1;
+        else cmp = compareValues(a.v, b.v, sortProp.type);
+        return (descending ? -cmp : cmp) || a.id - b.id;
+      });
+      matches.length = 0;
+      for (const k of keyed) matches.push(k.r);
       const page = matches.slice(after, after + limit);
       const wanted = req.properties && req.properties.length > 0 ? req.properties : [o.primaryDisplayProperty];
       const results = page.map((r) => this.view(o, r, wanted));
