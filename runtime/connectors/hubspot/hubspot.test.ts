@@ -6,9 +6,14 @@ import { contractView } from '../../../test/support/saas/contract-view';
 import { closedPort } from '../../../test/support/saas/free-port';
 import { HubSpotServer, type HubSpotType } from '../../../test/support/saas/hubspot-server';
 import { runContractSuite } from '../contract-suite';
+import { saasHttpDefaults } from '../saas/http';
 import { toText } from '../saas/values';
 import type { ConnectorSession, ReadBatch, Row } from '../types';
 import { hubspotConnector, type HubSpotConfig, type HubSpotSecrets } from './index';
+
+// The local server listens on 127.0.0.1, which the outbound-address guard refuses unless told; backoff shortened.
+process.env.WEFT_ALLOW_PRIVATE_HOSTS = 'true';
+saasHttpDefaults.backoffMs = 20;
 
 const TYPES: Record<string, HubSpotType> = { text: 'string', number: 'number', currency: 'number', date: 'date', datetime: 'datetime', boolean: 'bool' };
 const SYSTEM = ['hs_object_id', 'createdate', 'hs_lastmodifieddate'];
@@ -122,11 +127,11 @@ describe('hubspot connector on the local server', () => {
 
   it('reads incrementally by lastmodifieddate, ties at the 10,000 boundary included, and resumes from a batch cursor', async () => {
     const after = '2026-01-01T00:00:09.000Z'; // records 0..29 hold earlier or equal times (3 per second)
-    const all = (await collect(session, 'contacts', { batchSize: 1000, incremental: { field: 'lastmodifieddate', after } })).flatMap((b) => b.rows);
+    const batches = await collect(session, 'contacts', { batchSize: 4001, incremental: { field: 'lastmodifieddate', after } });
+    const all = batches.flatMap((b) => b.rows);
     expect(all.length).toBe(10_450 - 30);
     expect(new Set(all.map((r) => r.hs_object_id)).size).toBe(all.length);
     expect(all.every((r) => String(r.lastmodifieddate) > after)).toBe(true);
-    const batches = await collect(session, 'contacts', { batchSize: 4001, incremental: { field: 'lastmodifieddate', after } });
     const resumed = (await collect(session, 'contacts', { batchSize: 4001, incremental: { field: 'lastmodifieddate', after }, cursor: batches[0]!.cursor })).flatMap((b) => b.rows);
     expect([...batches[0]!.rows, ...resumed].map((r) => r.hs_object_id)).toEqual(all.map((r) => r.hs_object_id));
   });
@@ -154,7 +159,7 @@ describe('hubspot connector on the local server', () => {
   });
 
   it('turns a rate limit that does not end into a retriable unreachable error', async () => {
-    const limited = await new HubSpotServer({ ratePerWindow: 1, rateWindowMs: 60_000, retryAfterSeconds: 120 }).start();
+    const limited = await new HubSpotServer({ ratePerWindow: 1, rateWindowMs: 60_000, retryAfterSeconds: 600 }).start();
     try {
       const s = await open(limited);
       await expect(collect(s, 'contacts', { batchSize: 10 })).rejects.toMatchObject({ code: 'unreachable', message: expect.stringMatching(/too many requests/) });

@@ -3,7 +3,7 @@
 // API's 10,000-result limit), writes through batch create/update/upsert in batches of 100 after one batch read that
 // finds the records already there (so unchanged records are not written and each result says created/updated).
 import type { FieldType } from '../../../shared/graph/field-types';
-import { fetchTransport, type HttpResponse, type HttpTransport } from '../saas/http';
+import { guardedTransport, type HttpResponse, type HttpTransport } from '../saas/http';
 import { chunkUnique, emptyRow, fromApi, sameValue, toText } from '../saas/values';
 import { ConnectorError, defineConnector, type ConnectorSession, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
 import { HubSpotConfig, HubSpotSecrets, hubspotManifest } from './manifest';
@@ -110,6 +110,8 @@ class HubSpotClient {
       headers: { authorization: `Bearer ${this.token}`, accept: 'application/json', ...(body !== undefined && { 'content-type': 'application/json' }) },
       ...(body !== undefined && { body: JSON.stringify(body) }),
       ...(signal && { signal }),
+      // Searches, batch reads, updates and upserts by key may be sent again after a 5xx; a batch create may not.
+      idempotent: !path.endsWith('/batch/create'),
     });
   }
 
@@ -378,7 +380,7 @@ export const hubspotConnector = defineConnector<HubSpotConfig, HubSpotSecrets>({
   async open(rawConfig, rawSecrets) {
     const config = HubSpotConfig.parse(rawConfig);
     const secrets = HubSpotSecrets.parse(rawSecrets);
-    const client = new HubSpotClient(config, secrets.accessToken, fetchTransport({ concurrency: config.maxConcurrency }));
+    const client = new HubSpotClient(config, secrets.accessToken, guardedTransport({ concurrency: config.maxConcurrency }));
     const session: ConnectorSession = {
       async test() {
         const account = await client.json<{ portalId: number; uiDomain?: string; dataHostingLocation?: string }>('GET', '/account-info/v3/details', undefined, 'reading the account details');
@@ -424,7 +426,9 @@ export const hubspotConnector = defineConnector<HubSpotConfig, HubSpotSecrets>({
       },
       read: (object, options) => readObject(client, object, options),
       write: (object, rows, options) => writeRows(client, object, rows, options),
-      async close() {},
+      async close() {
+        await client.http.close?.();
+      },
     };
     return session;
   },

@@ -1,9 +1,9 @@
-// The small HTTP seam the HubSpot and Salesforce connectors speak through: one `send` that retries 429s (honouring
-// Retry-After) and 5xx answers with exponential backoff and jitter, caps the requests in flight per connection, and
-// turns network failures into ConnectorErrors. The connectors never call fetch themselves, so the shared HTTP layer
-// of issue #15 (runtime/connectors/rest, with the outbound-address guard) replaces this file's `fetchTransport`
-// without touching them.
+// The small HTTP seam the HubSpot and Salesforce connectors speak through: one `send` that answers every final
+// status. `guardedTransport` is the one the connectors use: Weft's shared HTTP client (runtime/net: the outbound-
+// address guard on every hop, 429 Retry-After, 5xx/network backoff with jitter, a concurrency cap per connection).
+// `fetchTransport` is the plain-fetch seam the connectors were first built on, kept for the benchmark's baseline.
 import { parse as losslessParse, isSafeNumber } from 'lossless-json';
+import { addressGuardFromEnv, createHttpClient } from '../../net';
 import { ConnectorError } from '../types';
 
 export interface HttpRequest {
@@ -12,17 +12,46 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
+  /** Safe to repeat after a 5xx or a lost connection (reads, searches, upserts by key); a plain create is not. */
+  idempotent?: boolean;
 }
 
 export interface HttpResponse {
   status: number;
-  headers: Headers;
+  headers: Record<string, string>;
   text: string;
 }
 
 export interface HttpTransport {
   /** One request, retried on 429 and 5xx; the last answer is returned whatever its status. */
   send(request: HttpRequest): Promise<HttpResponse>;
+  close?(): Promise<void>;
+}
+
+/** Backoff of the connectors' transports; tests lower it so "nothing listens there" fails fast. */
+export const saasHttpDefaults = { backoffMs: 500, attempts: 5 };
+
+/**
+ * The connectors' transport: runtime/net's client with the address guard from WEFT_ALLOWED_HOSTS /
+ * WEFT_ALLOW_PRIVATE_HOSTS (the local test servers on 127.0.0.1 need WEFT_ALLOW_PRIVATE_HOSTS=true).
+ */
+export function guardedTransport(options: { concurrency: number }): HttpTransport {
+  const client = createHttpClient({ guard: addressGuardFromEnv(), concurrency: options.concurrency, backoffMs: saasHttpDefaults.backoffMs, attempts: saasHttpDefaults.attempts, timeoutMs: 60_000 });
+  return {
+    async send(request) {
+      const res = await client.request({
+        method: request.method,
+        url: request.url,
+        ...(request.headers && { headers: request.headers }),
+        ...(request.body !== undefined && { body: request.body }),
+        ...(request.signal && { signal: request.signal }),
+        idempotent: request.idempotent ?? request.method !== 'POST',
+        anyStatus: true,
+      });
+      return { status: res.status, headers: res.headers, text: res.text() };
+    },
+    close: () => client.close(),
+  };
 }
 
 export interface TransportOptions {
@@ -122,11 +151,12 @@ export function fetchTransport(options: TransportOptions = {}): HttpTransport {
             throw new ConnectorError('unreachable', `Could not reach ${host(request.url)}: ${refused ? 'the connection was refused (nothing listens there)' : (cause?.code ?? (error as Error).message)}`, { cause: error });
           }
           const text = await response.text();
+          const headers = Object.fromEntries(response.headers);
           const retriable = response.status === 429 || response.status >= 500;
-          if (!retriable || attempt >= attempts) return { status: response.status, headers: response.headers, text };
+          if (!retriable || attempt >= attempts) return { status: response.status, headers, text };
           const asked = retryAfterMs(response.headers.get('retry-after'));
           const wait = asked ?? (response.status === 429 ? 1000 : backoff * 2 ** (attempt - 1)) * (0.5 + Math.random());
-          if (wait > maxRetryAfter) return { status: response.status, headers: response.headers, text };
+          if (wait > maxRetryAfter) return { status: response.status, headers, text };
           await sleep(wait, request.signal);
         }
       }),

@@ -5,7 +5,7 @@
 // that finds the records already there, so unchanged records are not written.
 import { LosslessNumber, stringify as losslessStringify } from 'lossless-json';
 import { decimalText, type FieldType } from '../../../shared/graph/field-types';
-import { fetchTransport, parseJsonExact, type HttpResponse, type HttpTransport } from '../saas/http';
+import { guardedTransport, parseJsonExact, type HttpResponse, type HttpTransport } from '../saas/http';
 import { chunkUnique, emptyRow, fromApi, sameValue, toText } from '../saas/values';
 import { ConnectorError, defineConnector, type ConnectorSession, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
 import { SalesforceConfig, SalesforceSecrets, salesforceManifest } from './manifest';
@@ -424,7 +424,7 @@ export const salesforceConnector = defineConnector<SalesforceConfig, SalesforceS
     const config = SalesforceConfig.parse(rawConfig);
     const secrets = SalesforceSecrets.parse(rawSecrets);
     if (config.flow === 'password' && !config.username) throw new ConnectorError('invalid_config', 'The username-password flow needs a user name.');
-    const client = new SalesforceClient(config, secrets, fetchTransport({ concurrency: config.maxConcurrency }));
+    const client = new SalesforceClient(config, secrets, guardedTransport({ concurrency: config.maxConcurrency }));
     const session: ConnectorSession = {
       async test() {
         const { instanceUrl } = await client.signIn();
@@ -453,7 +453,9 @@ export const salesforceConnector = defineConnector<SalesforceConfig, SalesforceS
       },
       read: (object, options) => readObject(client, object, options),
       write: (object, rows, options) => writeRows(client, object, rows, options),
-      async close() {},
+      async close() {
+        await client.http.close?.();
+      },
     };
     return session;
   },

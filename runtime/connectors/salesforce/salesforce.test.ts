@@ -7,8 +7,13 @@ import { contractView } from '../../../test/support/saas/contract-view';
 import { closedPort } from '../../../test/support/saas/free-port';
 import { SalesforceServer, sfField, type SfType } from '../../../test/support/saas/salesforce-server';
 import { itemRow, runContractSuite } from '../contract-suite';
+import { saasHttpDefaults } from '../saas/http';
 import type { ConnectorSession, ReadBatch, Row } from '../types';
 import { salesforceConnector, soqlLiteral, type SalesforceConfig, type SalesforceSecrets } from './index';
+
+// The local server listens on 127.0.0.1, which the outbound-address guard refuses unless told; backoff shortened.
+process.env.WEFT_ALLOW_PRIVATE_HOSTS = 'true';
+saasHttpDefaults.backoffMs = 20;
 
 const SYSTEM = ['Id', 'CreatedDate', 'LastModifiedDate', 'SystemModstamp'];
 const TYPES: Record<string, SfType> = { text: 'string', number: 'double', currency: 'currency', date: 'date', datetime: 'datetime', boolean: 'boolean' };
