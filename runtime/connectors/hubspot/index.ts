@@ -198,8 +198,11 @@ async function* readObject(client: HubSpotClient, object: string, options: ReadO
   let ids = new Set(resumed?.ids ?? []);
   // The first query of an incremental read starts strictly after its cursor value; every later one (a resumed read,
   // or a new window past 10,000 results) starts at the last value read and skips the ids already read at it.
-  let strict = !resumed && options.incremental !== undefined && options.incremental.after !== null && options.incremental.after !== undefined;
-  let from: string | null = resumed ? last : strict ? filterValue(options.incremental!.after, sortType) : null;
+  // `inclusive` is the incremental branch's option (ReadOptions.incremental.inclusive: field >= after).
+  const inclusive = (options.incremental as { inclusive?: boolean } | undefined)?.inclusive === true;
+  let strict = !resumed && !inclusive && options.incremental !== undefined && options.incremental.after !== null && options.incremental.after !== undefined;
+  const startAfter = options.incremental?.after;
+  let from: string | null = resumed ? last : startAfter !== null && startAfter !== undefined ? filterValue(startAfter, sortType) : null;
   const size = Math.max(1, options.batchSize);
   const pageSize = HUBSPOT_LIMITS.searchPage;
   let rows: Row[] = [];

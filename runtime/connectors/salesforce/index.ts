@@ -247,6 +247,8 @@ async function* readObject(client: SalesforceClient, object: string, options: Re
   let last: unknown = c ? c.last : options.incremental ? options.incremental.after : null;
   let lastId: string | null = c?.id ?? null;
   const hasStart = last !== null && last !== undefined;
+  // `inclusive` is the incremental branch's option (ReadOptions.incremental.inclusive: field >= after).
+  const inclusive = !c && (options.incremental as { inclusive?: boolean } | undefined)?.inclusive === true;
   const start = last;
   const startId = lastId;
 
@@ -255,7 +257,7 @@ async function* readObject(client: SalesforceClient, object: string, options: Re
     if (lastId ?? (hasStart ? String(last) : null)) conditions.push(`Id > ${soqlLiteral(lastId ?? String(last), 'string')}`);
   } else if (hasStart) {
     // Whole seconds in a datetime literal: >= the second, and the rest of it is skipped below.
-    conditions.push(`${field.name} ${type === 'datetime' || c ? '>=' : '>'} ${soqlLiteral(last, field.type)}`);
+    conditions.push(`${field.name} ${type === 'datetime' || c || inclusive ? '>=' : '>'} ${soqlLiteral(last, field.type)}`);
   }
   const select = info.fields.map((f) => f.name);
   const soql = `SELECT ${select.join(', ')} FROM ${info.name}${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''} ORDER BY ${byId ? 'Id ASC' : `${field.name} ASC, Id ASC`}`;
@@ -267,7 +269,7 @@ async function* readObject(client: SalesforceClient, object: string, options: Re
     const cmp = type === 'datetime' ? Math.sign(msOf(value) - startMs) : compareStart(value, start, type);
     if (cmp < 0) return true;
     if (cmp > 0) return false;
-    return c ? startId !== null && id <= startId : true;
+    return c ? startId !== null && id <= startId : !inclusive;
   };
   const size = Math.max(1, options.batchSize);
   let rows: Row[] = [];

@@ -202,6 +202,7 @@ export class HubSpotServer {
   /** A custom object, as POST /crm/v3/schemas makes it; returns its fullyQualifiedName. */
   defineObject(name: string, properties: { name: string; type: HubSpotType; showCurrencySymbol?: boolean; unique?: boolean; options?: string[] }[], required: string[] = []): string {
     const n = this.nextTypeId++;
+    this.version++;
     const fullyQualifiedName = `p${this.options.portalId ?? PORTAL}_${name}`;
     for (const [key, o] of this.objects) if (o.name === name && o.custom) this.objects.delete(key);
     this.objects.set(fullyQualifiedName, {
@@ -220,6 +221,7 @@ export class HubSpotServer {
   }
 
   dropObject(name: string): void {
+    this.version++;
     const o = this.find(name);
     if (o) this.objects.delete(o.fullyQualifiedName);
   }
@@ -227,15 +229,16 @@ export class HubSpotServer {
   /** Stores records directly (values as HubSpot text); returns their ids. `modifiedAt` pins the modification time. */
   insert(object: string, rows: Record<string, string | null>[], modifiedAt?: (k: number) => string): string[] {
     const o = this.find(object)!;
+    this.version++;
     return rows.map((row, k) => {
       const id = String(this.nextId++);
       const at = modifiedAt?.(k) ?? this.stamp();
-      const values = new Map<string, string>();
-      for (const [name, v] of Object.entries(row)) if (v !== null && v !== '') values.set(name, v);
-      values.set('hs_object_id', id);
-      values.set('createdate', at);
-      values.set(o.modifiedProperty, at);
-      o.records.set(id, { id, values, createdAt: at, updatedAt: at });
+      const record: StoredRecord = { id, values: new Map(), createdAt: at, updatedAt: at };
+      for (const [name, v] of Object.entries(row)) if (v !== null && v !== '') this.setValue(o, record, name, v);
+      record.values.set('hs_object_id', id);
+      record.values.set('createdate', at);
+      record.values.set(o.modifiedProperty, at);
+      o.records.set(id, record);
       return id;
     });
   }
@@ -411,22 +414,24 @@ export class HubSpotServer {
       const descending = typeof sort === 'string' ? sort.startsWith('-') : sort?.direction === 'DESCENDING';
       const sortProp = o.properties.get(sortName);
       if (!sortProp) return c.json(errorBody('VALIDATION_ERROR', `Property ${sortName} does not exist`), 400);
-      const matches = [...o.records.values()].filter((r) => groups.length === 0 || groups.some((g) => g.filters.every((f) => matchFilter(r, f, o.properties.get(f.propertyName)!))));
-      // Sort keys computed once per record (numbers and instants as doubles; exact text breaks ties past 2^53).
-      const keyed = matches.map((r) => {
-        const v = r.values.get(sortName);
-        const n = v === undefined ? NaN : sortProp.type === 'number' ? Number(v) : sortProp.type === 'datetime' || sortProp.type === 'date' ? Date.parse(v) : NaN;
-        return { r, v, n, id: Number(r.id) };
-      });
-      keyed.sort((a, b) => {
-        let cmp: number;
-        if (a.v === undefined || b.v === undefined) cmp = a.v === undefined ? (b.v === undefined ? 0 : 1) : -1;
-        else if (!Number.isNaN(a.n) && !Number.isNaN(b.n) && a.n !== b.n) cmp = a.n < b.n ? -1 : 1;
-        else cmp = compareValues(a.v, b.v, sortProp.type);
-        return (descending ? -cmp : cmp) || a.id - b.id;
-      });
-      matches.length = 0;
-      for (const k of keyed) matches.push(k.r);
+      const sorted = this.sorted(o, sortName, sortProp, descending);
+      let matches: StoredRecord[];
+      const only = groups.length === 1 && groups[0]!.filters.length === 1 ? groups[0]!.filters[0]! : null;
+      if (groups.length === 0) matches = sorted.map((k) => k.r);
+      else if (only && only.propertyName === sortName && !descending && (only.operator === 'GT' || only.operator === 'GTE')) {
+        // The keyset case (a filter on the sort property): a binary search into the sorted order.
+        const at = filterValue(String(only.value), sortProp);
+        let lo = 0;
+        let hi = sorted.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          const v = sorted[mid]!.v;
+          const cmp = v === undefined ? 1 : compareValues(v, at, sortProp.type);
+          if (cmp < 0 || (cmp === 0 && only.operator === 'GT')) lo = mid + 1;
+          else hi = mid;
+        }
+        matches = sorted.slice(lo).filter((k) => k.v !== undefined).map((k) => k.r);
+      } else matches = sorted.filter((k) => groups.some((g) => g.filters.every((f) => matchFilter(k.r, f, o.properties.get(f.propertyName)!)))).map((k) => k.r);
       const page = matches.slice(after, after + limit);
       const wanted = req.properties && req.properties.length > 0 ? req.properties : [o.primaryDisplayProperty];
       const results = page.map((r) => this.view(o, r, wanted));
@@ -471,14 +476,60 @@ export class HubSpotServer {
     return app;
   }
 
+  private readonly sortCache = new Map<string, { version: number; keyed: { r: StoredRecord; v: string | undefined }[] }>();
+  private version = 0;
+
+  /** Records in search order for one sort, kept until the next write (searches page through the same order). */
+  private sorted(o: ObjectType, sortName: string, sortProp: HubSpotProperty, descending: boolean): { r: StoredRecord; v: string | undefined }[] {
+    const cacheKey = `${o.fullyQualifiedName}\u0000${sortName}\u0000${descending}`;
+    const hit = this.sortCache.get(cacheKey);
+    if (hit && hit.version === this.version) return hit.keyed;
+    // Sort keys computed once per record (numbers and instants as doubles; exact text breaks ties past 2^53).
+    const keyed = [...o.records.values()].map((r) => {
+      const v = r.values.get(sortName);
+      const n = v === undefined ? NaN : sortProp.type === 'number' ? Number(v) : sortProp.type === 'datetime' || sortProp.type === 'date' ? Date.parse(v) : NaN;
+      return { r, v, n, id: Number(r.id) };
+    });
+    keyed.sort((a, b) => {
+      let cmp: number;
+      if (a.v === undefined || b.v === undefined) cmp = a.v === undefined ? (b.v === undefined ? 0 : 1) : -1;
+      else if (!Number.isNaN(a.n) && !Number.isNaN(b.n) && a.n !== b.n) cmp = a.n < b.n ? -1 : 1;
+      else cmp = compareValues(a.v, b.v, sortProp.type);
+      return (descending ? -cmp : cmp) || a.id - b.id;
+    });
+    const out = keyed.map(({ r, v }) => ({ r, v }));
+    this.sortCache.set(cacheKey, { version: this.version, keyed: out });
+    return out;
+  }
+
+  private readonly indexes = new WeakMap<ObjectType, Map<string, Map<string, StoredRecord>>>();
+
+  /** Records by one property's value, built once and kept up to date by every write (`setValue`). */
   private index(o: ObjectType, idProperty: string): Map<string, StoredRecord> {
-    const m = new Map<string, StoredRecord>();
     if (idProperty === 'hs_object_id') return o.records;
-    for (const r of o.records.values()) {
-      const v = r.values.get(idProperty);
-      if (v !== undefined) m.set(v, r);
+    let all = this.indexes.get(o);
+    if (!all) this.indexes.set(o, (all = new Map()));
+    let m = all.get(idProperty);
+    if (!m) {
+      m = new Map();
+      for (const r of o.records.values()) {
+        const v = r.values.get(idProperty);
+        if (v !== undefined) m.set(v, r);
+      }
+      all.set(idProperty, m);
     }
     return m;
+  }
+
+  private setValue(o: ObjectType, r: StoredRecord, name: string, value: string): void {
+    const m = this.indexes.get(o)?.get(name);
+    const old = r.values.get(name);
+    if (m && old !== undefined && m.get(old) === r) m.delete(old);
+    if (value === '') r.values.delete(name);
+    else {
+      r.values.set(name, value);
+      m?.set(value, r);
+    }
   }
 
   private view(o: ObjectType, r: StoredRecord, wanted: string[], extra?: string) {
@@ -610,6 +661,7 @@ export class HubSpotServer {
       // Without trace ids there is no way to say which input failed: HubSpot refuses the whole batch.
       return c.json(errorBody('VALIDATION_ERROR', (errors[0] as { message: string }).message, { errors: errors.flatMap((e) => (e.errors as unknown[]) ?? []) }), 400);
     }
+    if (plan.length > 0) this.version++;
     const results = plan.map(({ input, values, existing }) => {
       const at = this.stamp();
       let record = existing;
@@ -620,10 +672,7 @@ export class HubSpotServer {
         record.values.set('createdate', at);
         o.records.set(id, record);
       }
-      for (const [name, v] of values) {
-        if (v === '') record.values.delete(name);
-        else record.values.set(name, v);
-      }
+      for (const [name, v] of values) this.setValue(o, record, name, v);
       record.updatedAt = at;
       record.values.set(o.modifiedProperty, at);
       const view = this.view(o, record, [...values.keys()]);
