@@ -427,7 +427,11 @@ export const hubspotConnector = defineConnector<HubSpotConfig, HubSpotSecrets>({
           after = page.paging?.next?.after;
         } while (after);
       },
-      read: (object, options) => readObject(client, object, options),
+      read: (object, options) => {
+        // No query language of its own here: a filter the person typed must not be dropped silently.
+        if (options.query && options.query.trim() !== '') throw new ConnectorError('invalid_query', `HubSpot reads have no query filter; read the whole object (or incrementally) and filter in a Filter step.`);
+        return readObject(client, object, options);
+      },
       write: (object, rows, options) => writeRows(client, object, rows, options),
       async close() {
         await client.http.close?.();

@@ -453,7 +453,11 @@ export const salesforceConnector = defineConnector<SalesforceConfig, SalesforceS
           for (const u of records) yield { id: String(u.Id), email: (u.Email as string | null) ?? null, name: (u.Name as string | null) ?? null };
         }
       },
-      read: (object, options) => readObject(client, object, options),
+      read: (object, options) => {
+        // No query language of its own here: a filter the person typed must not be dropped silently.
+        if (options.query && options.query.trim() !== '') throw new ConnectorError('invalid_query', `Salesforce reads have no query filter; read the whole object (or incrementally) and filter in a Filter step.`);
+        return readObject(client, object, options);
+      },
       write: (object, rows, options) => writeRows(client, object, rows, options),
       async close() {
         await client.http.close?.();
