@@ -83,6 +83,8 @@ export interface ContractFixture {
   exactTypes?: readonly FieldType[];
   /** How a written value reads back, when neither "exactly" nor "as its text" says it. */
   readBack?(value: unknown, type: FieldType): unknown;
+  /** Types the system never leaves empty (Salesforce checkboxes: false, never null): discover reports them non-nullable. */
+  neverNull?: readonly FieldType[];
 }
 
 export type FailureCase<C, S> = { config: C; secrets: S } | { skip: string };
@@ -306,7 +308,7 @@ export function runContractSuite<C, S>(options: ContractSuiteOptions<C, S>): voi
           const field = object!.fields.find((f) => f.name === column.name)!;
           expect({ name: field.name, type: field.type }).toEqual({ name: column.name, type: expectedType(column.type) });
           expect(field.nativeType).toMatch(/\w/);
-          const notNull = env.fixture.constraints === false ? key.includes(column.name) : !!column.notNull;
+          const notNull = env.fixture.constraints === false ? key.includes(column.name) : !!column.notNull || !!env.fixture.neverNull?.includes(column.type);
           expect({ name: field.name, nullable: field.nullable }).toEqual({ name: column.name, nullable: !notNull });
         }
         expect(object!.primaryKey).toEqual(key);

@@ -1,9 +1,11 @@
 // The connector registry: one entry per folder, keyed by manifest id. Node kinds, the API and the
 // worker look connectors up here, never by importing a folder directly.
 import { filesConnector } from './files';
+import { hubspotConnector } from './hubspot';
 import { mysqlConnector } from './mysql';
 import { postgresConnector } from './postgres';
 import { restConnector } from './rest';
+import { salesforceConnector } from './salesforce';
 import type { Connector } from './types';
 import { workspaceConnector } from './workspace';
 
@@ -13,6 +15,8 @@ export const CONNECTORS = {
   files: filesConnector,
   workspace: workspaceConnector,
   rest: restConnector,
+  hubspot: hubspotConnector,
+  salesforce: salesforceConnector,
 } as const satisfies Record<string, Connector<unknown, unknown>>;
 
 export type ConnectorId = keyof typeof CONNECTORS;

@@ -61,6 +61,11 @@ export interface DiscoveredField extends Field {
   /** The system's own type name, e.g. `timestamp with time zone`. */
   nativeType: string;
   nullable: boolean;
+  /**
+   * The values a pick-list field allows (HubSpot enumeration options, Salesforce picklist values), with the label the
+   * system shows for each: what a value map from or to this field is built on.
+   */
+  options?: { value: string; label: string }[];
 }
 
 export interface DiscoveredObject {
@@ -188,6 +193,12 @@ export interface ConnectorSession {
    * TestRequestResult): what the server answered, secrets masked.
    */
   sendTestRequest?(input: unknown): Promise<unknown>;
+  /**
+   * The system's users (HubSpot owners, Salesforce users), for member alignment (docs/members.md): each with the
+   * system's own id and, where it has them, an email and a name. Optional: systems without a user list of their own
+   * (databases) leave it out and a person names a table instead.
+   */
+  listMembers?(session: ConnectorSession): AsyncIterable<{ id: string; email: string | null; name: string | null }>;
   /** One batch; one result per row, in order. A batch is atomic where the system allows. */
   write(object: string, rows: Row[], options: WriteOptions): Promise<RecordResult[]>;
   close(): Promise<void>;
