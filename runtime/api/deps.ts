@@ -4,6 +4,7 @@ import type { HostPolicy } from '../connections/host-policy';
 import type { Store } from '../store/types';
 import type { ScheduleKeeper } from '../temporal/schedules';
 import type { SetEngine } from '../temporal/sets';
+import type { WebhookDrain } from './webhooks';
 
 export interface RunLauncher {
   /** `resume`: a new execution of a failed run, which continues from its checkpoints. */
@@ -43,4 +44,8 @@ export interface ApiDeps {
   alertHostPolicy?: HostPolicy;
   /** Whether alert emails can be sent (WEFT_SMTP_URL is set); the alerts form says so when not. */
   emailConfigured?: boolean;
+  /** Starts or signals an integration's webhook drain after a request is stored; without it requests wait for the sweep. */
+  webhookDrain?: WebhookDrain;
+  /** Inbound webhook bodies larger than this answer 413 (default 1 MB, WEFT_WEBHOOK_MAX_BYTES). */
+  webhookMaxBytes?: number;
 }
