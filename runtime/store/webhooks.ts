@@ -100,14 +100,23 @@ export function createWebhookStore(db: Db): WebhookStore {
       return row ? toEndpoint(row) : null;
     },
     async enqueue({ integrationId, body, records, replayKey }) {
-      return db.transaction(async (tx) => {
-        if (replayKey !== undefined) {
-          const seen = await tx.insert(webhookReplays).values({ integrationId, digest: replayKey }).onConflictDoNothing().returning({ digest: webhookReplays.digest });
-          if (seen.length === 0) return 'replayed' as const;
-        }
-        const [row] = await tx.insert(webhookRequests).values({ integrationId, body, records }).returning({ seq: webhookRequests.seq });
+      if (replayKey === undefined) {
+        const [row] = await db.insert(webhookRequests).values({ integrationId, body, records }).returning({ seq: webhookRequests.seq });
         return { seq: row!.seq };
-      });
+      }
+      // One statement, so one round trip: the digest is recorded and the request appended together, or neither (a
+      // digest seen before). A burst of signed requests is bounded by the store's statements per second.
+      const result: unknown = await db.execute(sql`
+        WITH seen AS (
+          INSERT INTO ${webhookReplays} (integration_id, digest) VALUES (${integrationId}, ${replayKey})
+          ON CONFLICT DO NOTHING RETURNING digest
+        )
+        INSERT INTO ${webhookRequests} (integration_id, body, records)
+        SELECT ${integrationId}, ${body}, ${records} WHERE EXISTS (SELECT 1 FROM seen)
+        RETURNING seq`);
+      // node-postgres and PGlite both answer with `{ rows }`; bigserial comes back as text from node-postgres.
+      const [row] = (result as { rows: { seq: number | string }[] }).rows;
+      return row ? { seq: Number(row.seq) } : 'replayed';
     },
     async queueDepth(integrationId) {
       const [waiting] = await db
