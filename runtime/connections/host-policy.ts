@@ -4,6 +4,7 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import { ConnectorError } from '../connectors/types';
+import { familyOf, isPrivateAddress, unmapped } from '../net/addresses';
 
 export interface HostPolicy {
   /** The address to connect to for `host`, or a ConnectorError('permission') saying which setting refuses it. */
@@ -18,73 +19,24 @@ export interface HostPolicySettings {
   resolve?: (host: string) => Promise<string>;
 }
 
-/** Loopback, RFC 1918, CGNAT, link-local (cloud metadata), unique-local and unspecified addresses. */
-const PRIVATE = new BlockList();
-for (const [net, bits] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.168.0.0', 16],
-] as const) {
-  PRIVATE.addSubnet(net, bits, 'ipv4');
-}
-for (const [net, bits] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-] as const) {
-  PRIVATE.addSubnet(net, bits, 'ipv6');
-}
+const family = familyOf;
 
-const family = (address: string) => (isIP(address) === 6 ? 'ipv6' : 'ipv4');
-
-/** The eight 16-bit groups of an IPv6 address (with `::` expanded and a trailing dotted IPv4 read as two groups). */
-function groups(address: string): number[] {
-  let text = address.toLowerCase().replace(/%.*$/, '');
-  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  if (dotted) {
-    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
-    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head, tail] = text.split('::') as [string, string | undefined];
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const middle = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill('0');
-  return [...left, ...middle, ...right].map((g) => parseInt(g, 16));
-}
-
-const v4 = (high: number, low: number) => `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
-
-/**
- * The IPv4 address an IPv6 one stands for, where it stands for one: IPv4-mapped (::ffff:10.0.0.1), NAT64
- * (64:ff9b::/96) and 6to4 (2002::/16) addresses are checked as the IPv4 address they reach.
- */
-const unmapped = (address: string) => {
-  if (isIP(address) !== 6) return address;
-  const g = groups(address);
-  if (g.length !== 8 || g.some((n) => Number.isNaN(n))) return address;
-  if (g.slice(0, 5).every((n) => n === 0) && g[5] === 0xffff) return v4(g[6]!, g[7]!);
-  if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((n) => n === 0)) return v4(g[6]!, g[7]!);
-  if (g[0] === 0x2002) return v4(g[1]!, g[2]!);
-  return address;
-};
-
-export const isPrivateAddress = (address: string): boolean => {
-  const a = unmapped(address);
-  return PRIVATE.check(a, family(a));
-};
+export { isPrivateAddress };
 
 async function resolveFirst(host: string): Promise<string> {
   const { address } = await lookup(host, { verbatim: true });
   return address;
 }
 
+export interface AllowedHosts {
+  names: string[];
+  /** `.example.com` for `*.example.com`. */
+  suffixes: string[];
+  addresses: BlockList | null;
+}
+
 /** Parses WEFT_ALLOWED_HOSTS entries; throws naming an entry that is neither a name, a wildcard, an address nor a CIDR. */
-function parseEntries(entries: string[]) {
+export function parseAllowedHosts(entries: string[]): AllowedHosts {
   const names: string[] = [];
   const suffixes: string[] = [];
   const addresses = new BlockList();
@@ -109,7 +61,7 @@ function parseEntries(entries: string[]) {
 }
 
 export function createHostPolicy({ allowed, allowPrivate = true, resolve = resolveFirst }: HostPolicySettings = {}): HostPolicy {
-  const list = allowed && allowed.some((e) => e.trim() !== '') ? parseEntries(allowed) : null;
+  const list = allowed && allowed.some((e) => e.trim() !== '') ? parseAllowedHosts(allowed) : null;
   return {
     async check(host: string): Promise<string> {
       const name = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
