@@ -9,7 +9,7 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { createAlerts } from './alerts';
 import { createDeliverer } from './alerts/deliver';
-import { hostPolicyFromEnv } from './connections/host-policy';
+import { addressGuardFromEnv } from './net';
 import { createApi } from './api/app';
 import { recordAllSkips, withdrawSchedule } from './api/schedules';
 import { ensureFirstOwner } from './auth/first-owner';
@@ -132,7 +132,7 @@ export async function startWeft(config: Config): Promise<void> {
     const connections = createConnectionService({ store, secretKey, connectors: connectorLookup(CONNECTOR_LIST), context: { store, filesDir: config.filesDir } });
 
     // Alerts are evaluated by the worker when a run ends; deliveries retry in the background of that process.
-    const deliverer = createDeliverer({ smtpUrl: config.smtpUrl, smtpFrom: config.smtpFrom, hostPolicy: hostPolicyFromEnv() });
+    const deliverer = createDeliverer({ smtpUrl: config.smtpUrl, smtpFrom: config.smtpFrom, guard: addressGuardFromEnv() });
     cleanups.push(async () => {
       await Promise.race([deliverer.drain(), new Promise((r) => setTimeout(r, 5_000).unref())]);
       deliverer.close();
