@@ -40,6 +40,8 @@ export default defineConfig({
     env: {
       PORT: String(PORT),
       WEFT_DATA_DIR: `${DATA}/data`,
+      // Alert webhooks and HTTP connections go to local test receivers (the outbound-address guard refuses them otherwise).
+      WEFT_ALLOW_PRIVATE_HOSTS: 'true',
       TEMPORAL_PORT: process.env.WEFT_E2E_TEMPORAL_PORT ?? '7288',
       TEMPORAL_UI_PORT: process.env.WEFT_E2E_TEMPORAL_UI_PORT ?? '8288',
       WEFT_SEED: 'false',

@@ -14,6 +14,8 @@ const Env = z.object({
   TEMPORAL_UI_PORT: z.coerce.number().int().default(8233),
   WEFT_TASK_QUEUE: z.string().default('weft'),
   WEFT_MAX_UPLOAD_MB: z.coerce.number().positive().default(50),
+  /** Inbound webhook bodies above this answer 413 (docs/webhooks.md). */
+  WEFT_WEBHOOK_MAX_BYTES: z.coerce.number().int().positive().max(52_428_800).default(1_048_576),
   WEFT_SEED: z.enum(['true', 'false']).default('true'),
   /** 32 bytes as hex or base64; when unset, <dataDir>/secret.key is created once (mode 0600). */
   WEFT_SECRET_KEY: z.string().optional(),
@@ -80,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectDir = PR
     temporalUiPort: e.TEMPORAL_UI_PORT,
     taskQueue: e.WEFT_TASK_QUEUE,
     maxUploadBytes: Math.round(e.WEFT_MAX_UPLOAD_MB * 1024 * 1024),
+    webhookMaxBytes: e.WEFT_WEBHOOK_MAX_BYTES,
     seed: e.WEFT_SEED === 'true',
     secretKey: e.WEFT_SECRET_KEY,
     role: e.WEFT_ROLE,

@@ -1,6 +1,7 @@
 // The one place where Weft is wired: store, Temporal (embedded dev server or a cluster), worker, API and SPA,
 // each present or not by role (WEFT_ROLE=all|api|worker). `npm start` and `npm run worker` both come through here.
 import { mkdir } from 'node:fs/promises';
+import { createWebhookDrainer } from './temporal/webhooks';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
@@ -8,7 +9,7 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { createAlerts } from './alerts';
 import { createDeliverer } from './alerts/deliver';
-import { hostPolicyFromEnv } from './connections/host-policy';
+import { addressGuardFromEnv } from './net';
 import { createApi } from './api/app';
 import { recordAllSkips, withdrawSchedule } from './api/schedules';
 import { ensureFirstOwner } from './auth/first-owner';
@@ -131,7 +132,7 @@ export async function startWeft(config: Config): Promise<void> {
     const connections = createConnectionService({ store, secretKey, connectors: connectorLookup(CONNECTOR_LIST), context: { store, filesDir: config.filesDir } });
 
     // Alerts are evaluated by the worker when a run ends; deliveries retry in the background of that process.
-    const deliverer = createDeliverer({ smtpUrl: config.smtpUrl, smtpFrom: config.smtpFrom, hostPolicy: hostPolicyFromEnv() });
+    const deliverer = createDeliverer({ smtpUrl: config.smtpUrl, smtpFrom: config.smtpFrom, guard: addressGuardFromEnv() });
     cleanups.push(async () => {
       await Promise.race([deliverer.drain(), new Promise((r) => setTimeout(r, 5_000).unref())]);
       deliverer.close();
@@ -187,8 +188,18 @@ export async function startWeft(config: Config): Promise<void> {
       }, 60_000);
       sweep.unref();
       cleanups.push(async () => clearInterval(sweep));
+      // Inbound webhooks: each stored request signals its integration's drain; requests a signal missed (Temporal was
+      // down) are picked up by this sweep, which also forgets replay digests past the window.
+      const webhookDrain = createWebhookDrainer({ client, taskQueue: config.taskQueue, log });
+      const webhookSweep = setInterval(() => {
+        void webhookDrain.sweep(store).catch((err: unknown) => log(`Could not sweep the webhook queues: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`));
+      }, 30_000);
+      webhookSweep.unref();
+      cleanups.push(async () => clearInterval(webhookSweep));
       const app = createApi({
         store,
+        webhookDrain,
+        ...(config.webhookMaxBytes && { webhookMaxBytes: config.webhookMaxBytes }),
         launcher: createRunLauncher({ client, taskQueue: config.taskQueue, deadlineMs: TEMPORAL_DEADLINE_MS }),
         schedules,
         sets: createSetEngine({ client, taskQueue: config.taskQueue, deadlineMs: TEMPORAL_DEADLINE_MS }),

@@ -2,3 +2,4 @@
 export { syncIntegration } from './sync-integration';
 export { scheduledSync } from './scheduled-sync';
 export { runSet, scheduledSet } from './run-set';
+export { drainWebhook } from './drain-webhook';

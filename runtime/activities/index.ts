@@ -14,6 +14,7 @@ import { inboxSource } from '../executors/inbox-source';
 import { failedAt, runPipelinePass, STORE_FAILURE, storeTagged } from '../executors/pipeline-pass';
 import { applyRunFiles } from '../../shared/compiler/run-files';
 import { resolveRunParams } from '../../shared/graph/parameters';
+import { WEBHOOK_LIMITS } from '../../shared/api/webhooks';
 import { publicMessage } from '../public-message';
 import { resolveRunFiles } from '../api/run-files';
 import type { Store } from '../store/types';
@@ -49,6 +50,7 @@ export const RunPipelineInput = z.object({
 export const FailStepsInput = z.object({ runId: z.string().min(1), nodeIds: z.array(z.string()), error: z.string() });
 export const CancelStepsInput = z.object({ runId: z.string().min(1), nodeIds: z.array(z.string()) });
 export const CreateScheduledRunInput = z.object({ integrationId: z.string().min(1), workflowId: z.string().min(1) });
+export const ClaimWebhookRunInput = z.object({ integrationId: z.string().min(1), workflowId: z.string().min(1), executionId: z.string().min(1), turn: z.number().int().nonnegative() });
 export const FinishRunInput = z.object({ runId: z.string().min(1), status: RunStatus, error: z.string().nullable() });
 
 /** What a pipeline heartbeats: the last committed batch and where to read from next (and an outage it waits out). */
@@ -151,7 +153,16 @@ export function createActivities(deps: ActivityDeps) {
       // PARAM(name) reads the parameters the run was started with: the workflow input's (the API stored the same checked
       // values on the run, and a resume passes them again), else the stored ones, so a retry or a resume reads the same.
       const params = new Map(Object.entries(given ?? runRecord?.params ?? {}));
-      const executorDeps: ExecutorDeps = { store: storeTagged(store), sessions: deps.sessions, valueMaps: plan.valueMaps, now: () => runClock, params, ...(plan.parameters && { parameters: plan.parameters }) };
+      const executorDeps: ExecutorDeps = {
+        store: storeTagged(store),
+        sessions: deps.sessions,
+        valueMaps: plan.valueMaps,
+        now: () => runClock,
+        params,
+        ...(plan.parameters && { parameters: plan.parameters }),
+        // A webhook run's source reads the requests this run drained; reads of the store are the store's failures.
+        webhookRequests: storeTagged({ read: (afterSeq: number, limit: number) => store.webhooks.readRunRequests(runId, afterSeq, limit) }),
+      };
       for (const nodeId of owned) await store.setStepStatus(runId, nodeId, 'running', null);
 
       const ctx = Context.current();
@@ -238,8 +249,41 @@ export function createActivities(deps: ActivityDeps) {
       const verdict = await runVerdict(store, runId, status, error);
       await store.finishRun(runId, verdict.status, verdict.error);
       await settleInbox(runId);
+      // A completed webhook run has written what it drained: those requests leave the queue (a failed one keeps them to resume).
+      await store.webhooks.releaseCompleted(runId);
       // Never throws and never waits for a mail server or a webhook: deliveries retry in the background (runtime/alerts).
       await deps.alerts?.afterRun(runId);
+    }),
+
+    /**
+     * A turn of an integration's webhook drain (workflows/drain-webhook.ts): records a run (trigger webhook) of the
+     * current published version over the oldest waiting requests, in one transaction with taking them; null when none
+     * wait, or when the integration cannot run now (deactivated, or no published webhook step: its requests wait).
+     * The run id comes from the drain's execution and turn, so a retried call finds the run it made.
+     */
+    claimWebhookRun: boundary(async (input: z.input<typeof ClaimWebhookRunInput>): Promise<{ runId: string; versionId: string; requests: number } | null> => {
+      const { integrationId, workflowId, executionId, turn } = ClaimWebhookRunInput.parse(input);
+      const runId = `run_w${createHash('sha256').update(`${workflowId}/${executionId}/${turn}`).digest('hex').slice(0, 32)}`;
+      const existing = await store.getRun(runId);
+      if (existing) return { runId, versionId: existing.versionId, requests: existing.webhookRequests ?? 0 };
+      const integration = await store.getIntegration(integrationId);
+      if (!integration?.active || !integration.publishedVersionId) return null;
+      const version = await store.getVersion(integration.publishedVersionId);
+      if (!version || !version.plan.steps.some((s) => s.kind === 'webhook-source')) return null;
+      const files = await resolveRunFiles(version.plan, {}, (id) => store.getFile(id));
+      const checked = resolveRunParams(version.graph.parameters, {});
+      const claimed = await store.webhooks.claimRun(
+        {
+          id: runId,
+          integrationId,
+          versionId: version.id,
+          params: checked.ok ? checked.params : {},
+          steps: version.plan.steps.map((s) => ({ nodeId: s.nodeId, kind: s.kind, label: s.label })),
+          files,
+        },
+        WEBHOOK_LIMITS.maxRequestsPerRun,
+      );
+      return claimed && { ...claimed, versionId: version.id };
     }),
 
     /**

@@ -1,9 +1,11 @@
 // Deliveries to real receivers: a mail read back from an SMTP server in this process, and a webhook whose signature
-// verifies, after the receiver refused the first tries (retried with backoff).
+// verifies, after the receiver refused the first tries (retried with backoff). Webhooks go through the outbound-address
+// guard: the metadata address, loopback and a name resolving to a private address are refused unless allowed, and a
+// redirect is checked again.
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtp, startWebhookReceiver } from '../../test/support/alert-receivers';
-import { createHostPolicy } from '../connections/host-policy';
+import { createAddressGuard, type AddressGuard } from '../net';
 import { createDeliverer, signWebhook } from './deliver';
 
 let smtp: Awaited<ReturnType<typeof startSmtp>>;
@@ -23,7 +25,7 @@ const message = {
 
 describe('alert deliveries', () => {
   it('emails through SMTP: the message arrives with the sender, recipients and subject', async () => {
-    const deliverer = createDeliverer({ smtpUrl: smtp.url, smtpFrom: 'Weft <alerts@weft.test>', hostPolicy: createHostPolicy() });
+    const deliverer = createDeliverer({ smtpUrl: smtp.url, smtpFrom: 'Weft <alerts@weft.test>', guard: createAddressGuard() });
     expect(deliverer.emailConfigured).toBe(true);
     deliverer.enqueue(message, { emails: ['ops@example.com', 'lead@example.com'], webhookUrl: null, webhookSecret: 'x' });
     await deliverer.drain();
@@ -37,7 +39,7 @@ describe('alert deliveries', () => {
 
   it('posts a signed webhook and retries with backoff while the receiver refuses', async () => {
     const receiver = await startWebhookReceiver({ refuse: 2 });
-    const deliverer = createDeliverer({ hostPolicy: createHostPolicy({ allowPrivate: true }), attempts: 4, backoffMs: 20 });
+    const deliverer = createDeliverer({ guard: createAddressGuard({ allowPrivate: true }), attempts: 4, backoffMs: 20 });
     const started = Date.now();
     deliverer.enqueue(message, { emails: [], webhookUrl: receiver.url, webhookSecret: 'whsec_test' });
     await deliverer.drain();
@@ -57,12 +59,62 @@ describe('alert deliveries', () => {
   it('does not post to a host the policy refuses, and gives up without throwing', async () => {
     const receiver = await startWebhookReceiver();
     const logs: string[] = [];
-    const deliverer = createDeliverer({ hostPolicy: createHostPolicy({ allowPrivate: false }), attempts: 2, backoffMs: 5, log: (m) => logs.push(m) });
+    const deliverer = createDeliverer({ guard: createAddressGuard({ allowPrivate: false }), attempts: 2, backoffMs: 5, log: (m) => logs.push(m) });
     deliverer.enqueue(message, { emails: [], webhookUrl: `${receiver.url}?key=secret-of-receiver`, webhookSecret: 's' });
     await deliverer.drain();
     expect(receiver.hooks).toEqual([]);
     expect(logs.join('\n')).toMatch(/gave up after 2 tries .*WEFT_ALLOW_PRIVATE_HOSTS/);
     expect(logs.join('\n')).not.toContain('secret-of-receiver');
     await receiver.close();
+  });
+
+  it('refuses the metadata address and a name that resolves to a private address, unless private addresses are allowed', async () => {
+    const logs: string[] = [];
+    const deliverer = createDeliverer({ guard: createAddressGuard({ allowPrivate: false }), attempts: 1, log: (m) => logs.push(m) });
+    deliverer.enqueue(message, { emails: [], webhookUrl: 'http://169.254.169.254/latest/meta-data/', webhookSecret: 's' });
+    await deliverer.drain();
+    expect(logs.join('\n')).toMatch(/169\.254\.169\.254.*link-local/);
+
+    // A public-looking name whose DNS answer is a private address is refused before anything is sent.
+    const receiver = await startWebhookReceiver();
+    const port = new URL(receiver.url).port;
+    const sneaky = createAddressGuard({ allowPrivate: false, lookupAll: async () => [{ address: '127.0.0.1', family: 4 }] });
+    const refused: string[] = [];
+    const d2 = createDeliverer({ guard: sneaky, attempts: 1, log: (m) => refused.push(m) });
+    d2.enqueue(message, { emails: [], webhookUrl: `http://hooks.example.test:${port}/hooks/weft`, webhookSecret: 's' });
+    await d2.drain();
+    expect(refused.join('\n')).toMatch(/"hooks\.example\.test" \(127\.0\.0\.1\): it is a loopback address/);
+    expect(receiver.hooks).toEqual([]);
+
+    // The same name with private addresses allowed (WEFT_ALLOW_PRIVATE_HOSTS=true) is delivered.
+    const allowed = createDeliverer({ guard: createAddressGuard({ allowPrivate: true, lookupAll: async () => [{ address: '127.0.0.1', family: 4 }] }), attempts: 1 });
+    allowed.enqueue(message, { emails: [], webhookUrl: `http://hooks.example.test:${port}/hooks/weft`, webhookSecret: 's' });
+    await allowed.drain();
+    expect(receiver.hooks).toHaveLength(1);
+    for (const d of [deliverer, d2, allowed]) d.close();
+    await receiver.close();
+  });
+
+  it('checks a redirect again: a receiver that redirects to 127.0.0.1 or to the metadata address gets nothing through', async () => {
+    const target = await startWebhookReceiver();
+    const toLoopback = await startWebhookReceiver({ redirectTo: target.url });
+    const toMetadata = await startWebhookReceiver({ redirectTo: 'http://169.254.169.254/latest/meta-data/' });
+    // The receivers' own name passes (as a public host would); every other address goes through the real rules.
+    const strict = createAddressGuard({ allowPrivate: false });
+    const guard: AddressGuard = {
+      allowPrivate: false,
+      check: async (host, o) => (host === 'public.example.test' ? { address: '127.0.0.1', family: 4 } : strict.check(host, o)),
+    };
+    const logs: string[] = [];
+    const deliverer = createDeliverer({ guard, attempts: 1, log: (m) => logs.push(m) });
+    const viaPublic = (url: string) => url.replace('127.0.0.1', 'public.example.test');
+    deliverer.enqueue(message, { emails: [], webhookUrl: viaPublic(toLoopback.url), webhookSecret: 's' });
+    deliverer.enqueue(message, { emails: [], webhookUrl: viaPublic(toMetadata.url), webhookSecret: 's' });
+    await deliverer.drain();
+    expect(target.hooks).toEqual([]);
+    expect(logs.join('\n')).toMatch(/"127\.0\.0\.1": it is a loopback address/);
+    expect(logs.join('\n')).toMatch(/169\.254\.169\.254.*link-local/);
+    deliverer.close();
+    for (const r of [target, toLoopback, toMetadata]) await r.close();
   });
 });

@@ -1,8 +1,9 @@
 // Sends alerts: email through SMTP (nodemailer) and signed webhooks, each retried with backoff in the background so
-// a slow or dead receiver never holds up or fails the run that caused it.
+// a slow or dead receiver never holds up or fails the run that caused it. Webhooks go out through Weft's one HTTP
+// client (runtime/net): every hop's host is checked by the outbound-address guard and connected to as checked.
 import { createHmac } from 'node:crypto';
 import { createTransport, type Transporter } from 'nodemailer';
-import type { HostPolicy } from '../connections/host-policy';
+import { createHttpClient, type AddressGuard } from '../net';
 
 export interface AlertMessage {
   event: string;
@@ -19,8 +20,11 @@ export interface DeliverySettings {
   smtpUrl?: string;
   /** The sender (WEFT_SMTP_FROM), default "Weft <weft@localhost>". */
   smtpFrom?: string;
-  /** Checks webhook hosts like connections' hosts (WEFT_ALLOWED_HOSTS, WEFT_ALLOW_PRIVATE_HOSTS). */
-  hostPolicy: HostPolicy;
+  /**
+   * The outbound-address guard (runtime/net, WEFT_ALLOWED_HOSTS / WEFT_ALLOW_PRIVATE_HOSTS): loopback, private,
+   * link-local (169.254.169.254) and multicast receivers are refused unless allowed, after every redirect too.
+   */
+  guard: AddressGuard;
   /** Tries per delivery (default 5) and the first wait between them (default 2 s, doubling). */
   attempts?: number;
   backoffMs?: number;
@@ -52,6 +56,9 @@ export function createDeliverer(settings: DeliverySettings): Deliverer {
   const log = settings.log ?? ((m: string) => console.warn(`[alerts] ${m}`));
   const from = settings.smtpFrom ?? 'Weft <weft@localhost>';
   const mailer: Transporter | null = settings.smtpUrl ? createTransport(settings.smtpUrl) : null;
+  // One try per call: the deliverer's own retries (with their log line) are the ones that count. Redirects are followed
+  // and each hop checked again by the guard; never to another scheme.
+  const http = createHttpClient({ guard: settings.guard, attempts: 1, timeoutMs, maxRedirects: 3, maxResponseBytes: 64 * 1024, userAgent: 'Weft-Alerts/1' });
   const pending = new Set<Promise<void>>();
 
   async function withRetries(what: string, attempt: () => Promise<void>): Promise<void> {
@@ -71,24 +78,20 @@ export function createDeliverer(settings: DeliverySettings): Deliverer {
   }
 
   async function postWebhook(url: string, secret: string, message: AlertMessage) {
-    const target = new URL(url);
-    await settings.hostPolicy.check(target.hostname);
     const body = JSON.stringify(message.payload);
     const timestamp = Math.floor(Date.now() / 1000);
-    const res = await fetch(target, {
+    const res = await http.request({
       method: 'POST',
+      url,
       headers: {
         'content-type': 'application/json',
-        'user-agent': 'Weft-Alerts/1',
         'x-weft-event': message.event,
         'x-weft-timestamp': String(timestamp),
         'x-weft-signature': signWebhook(secret, timestamp, body),
       },
       body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
+      anyStatus: true,
     });
-    await res.body?.cancel();
     if (res.status < 200 || res.status >= 300) throw new Error(`the receiver answered ${res.status}`);
   }
 
@@ -125,6 +128,7 @@ export function createDeliverer(settings: DeliverySettings): Deliverer {
     },
     close() {
       mailer?.close();
+      void http.close();
     },
   };
 }

@@ -18,6 +18,7 @@ import { setRoutes } from './sets';
 import { createTriggerGate } from './trigger-gate';
 import { tokenRoutes } from './tokens';
 import { userRoutes } from './users';
+import { INBOUND_HOOK_PATH, webhookRoutes } from './webhooks';
 import { workspaceRoutes } from './workspace';
 import * as routes from '../../shared/api/routes';
 
@@ -74,13 +75,16 @@ export function createApi(deps: ApiDeps) {
     .route('/', tokenRoutes(deps))
     .route('/', operationRoutes(deps, site, triggerGate))
     .route('/', setRoutes(deps, site, triggerGate))
-    .route('/', auditRoutes(deps));
+    .route('/', auditRoutes(deps))
+    .route('/', webhookRoutes(deps, site));
 
   // Order matters: headers wrap everything, the Host/Origin/content-type guard comes before any route (the SPA's
   // files included), and identify runs before the routes' own access checks.
   const app = new OpenAPIHono<AuthEnv>();
   app.use('*', securityHeaders(site));
-  app.use('*', siteGuard(site));
+  // The inbound webhook URL is called by other servers, not pages: the guard leaves its origin to the route, which
+  // refuses any request without a valid signature or token before it reads anything else.
+  app.use('*', siteGuard(site, { inbound: INBOUND_HOOK_PATH }));
   // A path or query string with U+0000 (`%00`) or a broken %-escape names nothing: refused before any route reads it.
   app.use('/api/*', async (c, next) => {
     const url = c.req.url;
@@ -94,10 +98,11 @@ export function createApi(deps: ApiDeps) {
     if (decoded.includes('\u0000')) return c.json(errorBody('invalid_request', 'The address holds the character U+0000 (%00), which no id, name or setting can contain'), 400);
     return next();
   });
-  app.use('/api/*', identify(deps.store, site));
+  app.use('/api/*', async (c, next) => (c.req.method === 'POST' && INBOUND_HOOK_PATH.test(c.req.path) ? (c.set('principal', null), next()) : identify(deps.store, site)(c, next)));
   app.use('/api/openapi.json', requireAccess('signedIn'));
   app.route(routes.API_BASE, api);
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: site.cookieName });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'webhookSignature', { type: 'apiKey', in: 'header', name: 'X-Weft-Signature', description: 'HMAC-SHA256 of "<X-Weft-Timestamp>.<raw body>" with the webhook secret, as sha256=<hex> (or the secret in X-Weft-Token)' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An API token (weft_…)' });
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',

@@ -1,9 +1,10 @@
 // What the HTTP API needs from the rest of the runtime; runtime/main.ts builds it.
 import type { ConnectionService } from '../connections';
-import type { HostPolicy } from '../connections/host-policy';
+import type { AddressGuard } from '../net';
 import type { Store } from '../store/types';
 import type { ScheduleKeeper } from '../temporal/schedules';
 import type { SetEngine } from '../temporal/sets';
+import type { WebhookDrain } from './webhooks';
 
 export interface RunLauncher {
   /** `resume`: a new execution of a failed run, which continues from its checkpoints. */
@@ -39,8 +40,12 @@ export interface ApiDeps {
   signInLimit?: { max: number; windowMs: number };
   /** Runs one trigger token may start in a window (default 60 a minute); more answer 429 with Retry-After. */
   triggerLimit?: { max: number; windowMs: number };
-  /** Which hosts an alert webhook may post to (default: WEFT_ALLOWED_HOSTS / WEFT_ALLOW_PRIVATE_HOSTS, like connections). */
-  alertHostPolicy?: HostPolicy;
+  /** Which hosts an alert webhook may post to: the outbound-address guard (default: WEFT_ALLOWED_HOSTS / WEFT_ALLOW_PRIVATE_HOSTS). */
+  alertGuard?: AddressGuard;
   /** Whether alert emails can be sent (WEFT_SMTP_URL is set); the alerts form says so when not. */
   emailConfigured?: boolean;
+  /** Starts or signals an integration's webhook drain after a request is stored; without it requests wait for the sweep. */
+  webhookDrain?: WebhookDrain;
+  /** Inbound webhook bodies larger than this answer 413 (default 1 MB, WEFT_WEBHOOK_MAX_BYTES). */
+  webhookMaxBytes?: number;
 }

@@ -68,7 +68,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * Host (DNS rebinding), Origin and Sec-Fetch-Site (cross-site requests), content type (no-cors bodies) and OPTIONS.
  * Runs before anything else, for the SPA's files too.
  */
-export function siteGuard(site: Site): MiddlewareHandler {
+export function siteGuard(site: Site, opts: { inbound?: RegExp } = {}): MiddlewareHandler {
   return async (c, next) => {
     const host = new URL(c.req.url).host.toLowerCase();
     if (!site.hosts.has(host)) {
@@ -76,6 +76,10 @@ export function siteGuard(site: Site): MiddlewareHandler {
     }
     if (!c.req.path.startsWith('/api/') && c.req.path !== '/api') return next();
     const method = c.req.method.toUpperCase();
+    // An inbound webhook (runtime/api/webhooks.ts) comes from another server with its own signature: the one path and
+    // method where Origin, Sec-Fetch-Site and the JSON-or-CSRF rule are the route's to judge, and it refuses every
+    // request without a valid signature or token before reading anything else. It sets no cookie and reads none.
+    if (method === 'POST' && opts.inbound?.test(c.req.path)) return next();
     if (method === 'OPTIONS') {
       // No CORS: the answer names the methods and grants no other origin anything.
       return c.body(null, 204, { allow: 'GET, HEAD, POST, PUT, DELETE' });

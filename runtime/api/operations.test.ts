@@ -243,7 +243,7 @@ describe('lifecycle', () => {
         filesDir: join(dir, 'files'),
         maxUploadBytes: 1 << 20,
         connections: testConnections(store, { filesDir: join(dir, 'files') }),
-        alertHostPolicy: (await import('../connections/host-policy')).createHostPolicy({ allowPrivate: false }),
+        alertGuard: (await import('../net')).createAddressGuard({ allowPrivate: false }),
       }),
       store,
     );

@@ -5,7 +5,7 @@ import type { Context } from 'hono';
 import { TriggerInput } from '../../shared';
 import { createRateLimiter } from '../auth/rate-limit';
 import { mintToken } from '../auth/secrets';
-import { hostPolicyFromEnv } from '../connections/host-policy';
+import { addressGuardFromEnv } from '../net';
 import { audit } from './audit-log';
 import type { Store } from '../store/types';
 import type { ApiDeps } from './deps';
@@ -108,7 +108,7 @@ export async function issueTriggerToken(store: Store, input: { integrationId: st
 export function operationRoutes(deps: ApiDeps, site: Site, gate: TriggerGate) {
   const { store } = deps;
   const perToken = createRateLimiter(deps.triggerLimit ?? { max: 60, windowMs: 60_000 });
-  const hostPolicy = deps.alertHostPolicy ?? hostPolicyFromEnv();
+  const alertGuard = deps.alertGuard ?? addressGuardFromEnv();
 
   const mustExist = async (id: string) => {
     const found = await store.getIntegration(id);
@@ -200,7 +200,7 @@ export function operationRoutes(deps: ApiDeps, site: Site, gate: TriggerGate) {
       const settings = c.req.valid('json');
       if (settings.webhookUrl) {
         try {
-          await hostPolicy.check(new URL(settings.webhookUrl).hostname);
+          await alertGuard.check(new URL(settings.webhookUrl).hostname);
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
           throw new HttpError(400, 'invalid_request', `Invalid request: webhookUrl: ${message}`, { issues: [{ path: 'webhookUrl', message }] });

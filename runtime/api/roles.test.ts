@@ -94,6 +94,8 @@ describe('every route declares who may use it', () => {
       'POST /api/auth/invite/{token}',
       'POST /api/auth/setup',
       'POST /api/auth/sign-in',
+      // The inbound webhook URL: no session or role, its own signature or token (runtime/api/webhooks.ts).
+      'POST /api/hooks/{hookId}',
     ]);
   });
 

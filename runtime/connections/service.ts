@@ -190,6 +190,18 @@ export function createConnectionService({ store, secretKey, connectors, context,
   return {
     listConnectors: (): ConnectorInfo[] => connectors.list().map(connectorInfo),
 
+    /** Seals an inbound webhook's secret for the store: an HMAC needs the secret itself, so it is encrypted, not hashed. */
+    sealWebhookSecret: (secret: string): string => sealed.encrypt(secret),
+    /** An inbound webhook's secret, or null when it no longer opens (sealed with another key, or no key here). */
+    openWebhookSecret(stored: string): string | null {
+      try {
+        return sealed.decrypt(stored);
+      } catch (err) {
+        if (err instanceof SecretDecryptError || err instanceof ConnectionServiceError) return null;
+        throw err;
+      }
+    },
+
     async list(): Promise<Connection[]> {
       const [rows, usage] = await Promise.all([store.listConnections(), store.listConnectionUsage()]);
       return rows.map((r) => serve(r, usage));

@@ -6,6 +6,7 @@ import { sqlSourceExecutor } from './sql-source';
 import { sqlTargetExecutor } from './sql-target';
 import { transformExecutor } from './transform';
 import { PlanError, type Executor, type ExecutorDef, type ExecutorDeps } from './types';
+import { webhookSourceExecutor } from './webhook-source';
 import { workspaceSourceExecutor } from './workspace-source';
 import { workspaceTargetExecutor } from './workspace-target';
 
@@ -13,6 +14,7 @@ export const EXECUTORS: { readonly [K in KindId]: ExecutorDef<K> } = {
   'csv-source': fileSourceExecutor,
   'sql-source': sqlSourceExecutor,
   'workspace-source': workspaceSourceExecutor,
+  'webhook-source': webhookSourceExecutor,
   map: transformExecutor('map'),
   filter: transformExecutor('filter'),
   'calculated-field': transformExecutor('calculated-field'),

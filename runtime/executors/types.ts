@@ -5,6 +5,7 @@ import type { KindId } from '../../shared/graph/kinds';
 import type { SessionOpener } from '../connections/sessions';
 import type { StepProgress } from '../../shared/api/runs';
 import type { BatchCommit, NewRejected, StepCounts, Store } from '../store/types';
+import type { QueuedRequest } from '../store/webhooks';
 
 import type { FlowRow } from '../../shared/transforms';
 
@@ -27,6 +28,8 @@ export interface ExecutorDeps {
   params: ReadonlyMap<string, unknown>;
   /** The plan's declared parameters (name and type), so PARAM compiles as the designer checked it. */
   parameters?: readonly { name: string; type: 'text' | 'number' | 'date' | 'boolean' }[];
+  /** The webhook requests this run drained (none for a run no webhook started), in the order they arrived. */
+  webhookRequests: { read(afterSeq: number, limit: number): Promise<QueuedRequest[]> };
 }
 
 /** The dependencies one executor needs, by name. */

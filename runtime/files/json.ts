@@ -9,6 +9,9 @@ import { exactNumber, inferFieldType, type Field } from '../../shared/graph/fiel
 import { BatchFiller, type CsvBatch } from './csv';
 import { openSource, type FileSource } from './source';
 import { emptyRecord } from '../../shared/util/records';
+import { flattenRecord, parseJsonExact } from '../../shared/util/json-exact';
+
+export { flattenRecord, parseJsonExact };
 
 /** One record of the file: its number (array index or line number, 1-based) and its value or why it is unreadable. */
 type RecordItem = { rowNumber: number; value: unknown } | { rowNumber: number; raw: Record<string, unknown>; error: string };
@@ -19,21 +22,6 @@ const PREVIEW_ROWS = 10;
 export interface RecordsSniff {
   columns: Field[];
   sampleRows: Record<string, string>[];
-}
-
-/** Nested objects become dotted names (`address.city`); arrays stay as JSON text; scalars become text. */
-export function flattenRecord(
-  value: Record<string, unknown>,
-  prefix = '',
-  out: Record<string, string | null> = Object.create(null) as Record<string, string | null>,
-  emptyTextIsNull = true,
-): Record<string, string | null> {
-  for (const [k, v] of Object.entries(value)) {
-    const name = prefix ? `${prefix}.${k}` : k;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flattenRecord(v as Record<string, unknown>, name, out, emptyTextIsNull);
-    else out[name] = v === null || v === undefined || (v === '' && emptyTextIsNull) ? null : typeof v === 'string' ? v : JSON.stringify(v);
-  }
-  return out;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -103,36 +91,6 @@ export async function* readRecordBatches(src: FileSource, opts: ReadRecordsOptio
   }
   const rest = filler.rest(last);
   if (rest) yield rest;
-}
-
-/** Could the text hold a number with more digits than a double keeps (16 or more)? A cheap filter before `exactJson`. */
-const LONG_NUMBER = /\d[\d.]{15}/;
-
-/**
- * JSON.parse, except that a number a double cannot hold exactly (an id past 2^53, a decimal with many places)
- * arrives as its exact decimal text instead of a rounded number.
- */
-export function parseJsonExact(text: string): unknown {
-  if (!LONG_NUMBER.test(text)) return JSON.parse(text) as unknown;
-  let out = '';
-  let from = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 34) {
-      // Skip the string, escapes included.
-      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
-    } else if (c === 45 || (c >= 48 && c <= 57)) {
-      const m = /^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/.exec(text.slice(i, i + 400));
-      if (!m) continue;
-      const token = m[0];
-      if (typeof exactNumber(token) === 'string') {
-        out += `${text.slice(from, i)}"${token}"`;
-        from = i + token.length;
-      }
-      i += token.length - 1;
-    }
-  }
-  return JSON.parse(out + text.slice(from)) as unknown;
 }
 
 /** Number tokens a double cannot hold exactly become their decimal text, so the assembled record keeps them exact. */

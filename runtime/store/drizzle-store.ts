@@ -1,5 +1,6 @@
 // The Store over one Drizzle database: each method delegates to the module that owns its tables.
 import { randomBytes } from 'node:crypto';
+import { createWebhookStore } from './webhooks';
 import { createAuthStore } from './auth';
 import { createOperationsStore } from './operations';
 import { createInboxStore } from './inbox';
@@ -81,5 +82,6 @@ export function createDrizzleStore(engine: Engine): Store {
     ops: createOperationsStore(db, () => `whsec_${randomBytes(24).toString('base64url')}`),
     inbox: createInboxStore(db),
     sets: createSetStore(db),
+    webhooks: createWebhookStore(db),
   };
 }

@@ -84,6 +84,7 @@ const toRun = (row: RunRow, versionNumber: number, steps: readonly StepRow[]): R
   startedAt: isoOrNull(row.startedAt),
   endedAt: isoOrNull(row.endedAt),
   error: row.error,
+  ...(row.webhookRequests != null && { webhookRequests: row.webhookRequests }),
 });
 
 const stepsOf = (db: Db, runIds: string[]) =>
@@ -108,6 +109,7 @@ export async function createRun(db: Db, input: NewRun): Promise<Run> {
       startedBy: input.startedBy ?? null,
       rerunOf: input.rerunOf ?? null,
       setRunId: input.setRunId ?? null,
+      webhookRequests: input.webhookRequests ?? null,
       params: input.params,
     });
     if (input.steps.length > 0) {

@@ -8,6 +8,7 @@ import type { FileCompression, FileFormat } from '../../shared/graph/kinds/file-
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  bigserial,
   boolean,
   index,
   integer,
@@ -99,6 +100,8 @@ export const runs = pgTable(
     workflowId: text('workflow_id'),
     /** Migration 0012: the set run this run is a member of (null: not started by a set). */
     setRunId: text('set_run_id'),
+    /** Migration 0021: how many webhook requests the run drained (null: not a webhook run). */
+    webhookRequests: integer('webhook_requests'),
     params: jsonb('params').$type<Record<string, unknown>>().notNull(),
     createdAt: createdAt(),
     startedAt: at('started_at'),
@@ -402,3 +405,46 @@ export const setTokens = pgTable('set_tokens', {
   createdAt: createdAt(),
   lastUsedAt: at('last_used_at'),
 });
+
+/** Migration 0021: an integration's inbound webhook: its hook id (the URL), how requests authenticate, its sealed secret. */
+export const webhookEndpoints = pgTable('webhook_endpoints', {
+  integrationId: text('integration_id')
+    .primaryKey()
+    .references(() => integrations.id, { onDelete: 'cascade' }),
+  hookId: text('hook_id').notNull().unique(),
+  auth: text('auth').$type<'signature' | 'token'>().notNull().default('signature'),
+  /** AES-256-GCM sealed (runtime/secrets), opened only by the connection service. */
+  secret: text('secret').notNull(),
+  secretPrefix: text('secret_prefix').notNull(),
+  createdAt: createdAt(),
+  rotatedAt: timestamp('rotated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+/** Migration 0021: requests received and not yet written; `runId` is the run that drained the request. */
+export const webhookRequests = pgTable(
+  'webhook_requests',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    integrationId: text('integration_id')
+      .notNull()
+      .references(() => integrations.id, { onDelete: 'cascade' }),
+    runId: text('run_id').references(() => runs.id, { onDelete: 'cascade' }),
+    body: text('body').notNull(),
+    records: integer('records').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('webhook_requests_waiting').on(t.integrationId, t.seq).where(sql`run_id IS NULL`), index('webhook_requests_run').on(t.runId, t.seq)],
+);
+
+/** Migration 0021: signatures seen in the replay window, so the same signed request is taken once. */
+export const webhookReplays = pgTable(
+  'webhook_replays',
+  {
+    integrationId: text('integration_id')
+      .notNull()
+      .references(() => integrations.id, { onDelete: 'cascade' }),
+    digest: text('digest').notNull(),
+    seenAt: timestamp('seen_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.integrationId, t.digest] }), index('webhook_replays_seen').on(t.seenAt)],
+);

@@ -1,6 +1,7 @@
 // The store's contract: every read and write the API, the activities and the seeder need.
 // One implementation (Drizzle) runs on two engines: embedded PGlite and a real Postgres.
 import type { AuthStore } from './auth';
+import type { WebhookStore } from './webhooks';
 import type { StoredSchedule } from './schedules';
 import type { Cadence } from '../../shared/api/schedules';
 import type { OperationsStore } from './operations';
@@ -44,6 +45,8 @@ export interface NewRun {
   rerunOf?: string | null;
   /** The set run this run is a member of. */
   setRunId?: string | null;
+  /** A webhook run: how many requests it drained. */
+  webhookRequests?: number;
   params: Record<string, unknown>;
   /** One pending step per plan step. */
   steps: { nodeId: string; kind: string; label: string }[];
@@ -259,4 +262,6 @@ export interface Store {
   readonly inbox: InboxStore;
   /** Integration sets, their runs and trigger tokens (runtime/store/sets.ts). */
   readonly sets: SetStore;
+  /** Inbound webhooks: endpoints, the request queue runs drain, replay digests (runtime/store/webhooks.ts). */
+  readonly webhooks: WebhookStore;
 }

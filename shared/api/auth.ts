@@ -126,6 +126,8 @@ export const AUDIT_ACTIONS = [
   'trigger_token.created',
   'trigger_token.revoked',
   'trigger_token.refused',
+  'webhook.secret_created',
+  'webhook.settings_changed',
   'run.started',
   'run.resumed',
   'run.cancelled',

@@ -52,7 +52,7 @@ export const STEP_STATUS_LABELS: Record<StepStatus, string> = {
  * Who or what started a run: a person in the app, the API (an API token), a schedule, "Run again" on an earlier run,
  * "Resubmit" in the record inbox (a run over exactly the resubmitted records), or an integration set (its parent workflow).
  */
-export const RunTrigger = z.enum(['manual', 'api', 'schedule', 'rerun', 'resubmit', 'set']);
+export const RunTrigger = z.enum(['manual', 'api', 'schedule', 'rerun', 'resubmit', 'set', 'webhook']);
 export type RunTrigger = z.infer<typeof RunTrigger>;
 
 export const Counts = z.object({
@@ -138,6 +138,8 @@ export const Run = z.object({
   startedAt: z.string().nullable(),
   endedAt: z.string().nullable(),
   error: z.string().nullable(),
+  /** A webhook run (trigger `webhook`): how many inbound requests it drained. */
+  webhookRequests: z.number().int().nonnegative().optional(),
 });
 export type Run = z.infer<typeof Run>;
 

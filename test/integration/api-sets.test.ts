@@ -15,7 +15,7 @@ import { CreatedSetToken, Integration, IntegrationSet, SetRun, SetSchedule, SetT
 import { createActivities } from '../../runtime/activities';
 import { createAlerts } from '../../runtime/alerts';
 import { createDeliverer } from '../../runtime/alerts/deliver';
-import { createHostPolicy } from '../../runtime/connections/host-policy';
+import { createAddressGuard } from '../../runtime/net';
 import { createApi } from '../../runtime/api/app';
 import { withdrawSchedule } from '../../runtime/api/schedules';
 import { openStore } from '../../runtime/store';
@@ -48,7 +48,7 @@ beforeAll(async () => {
   await mkdir(join(dir, 'files'), { recursive: true });
   ({ client, close: closeClient } = await connectClient(inject('temporalAddress')));
   const schedules = createScheduleKeeper({ client, taskQueue, pipeline: FAST_PIPELINE });
-  const deliverer = createDeliverer({ smtpFrom: 'Weft <alerts@weft.test>', hostPolicy: createHostPolicy({ allowPrivate: true }), backoffMs: 50 });
+  const deliverer = createDeliverer({ smtpFrom: 'Weft <alerts@weft.test>', guard: createAddressGuard({ allowPrivate: true }), backoffMs: 50 });
   workerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
   // One row per batch and a short pause after each: a 40-row member runs long enough to be cancelled.
   worker = await createWorker({

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CreatedTriggerToken, Integration, TriggerResult, UploadedFile } from '../../shared';
 import { createAlerts } from '../../runtime/alerts';
 import { createDeliverer, type Deliverer } from '../../runtime/alerts/deliver';
-import { createHostPolicy } from '../../runtime/connections/host-policy';
+import { createAddressGuard } from '../../runtime/net';
 import { startSmtp, startWebhookReceiver } from '../support/alert-receivers';
 import { json, openApiRig, type ApiRig } from '../support/api-rig';
 import { customersGraph } from '../support/temporal-harness';
@@ -19,7 +19,7 @@ let deliverer: Deliverer;
 beforeAll(async () => {
   smtp = await startSmtp();
   receiver = await startWebhookReceiver();
-  deliverer = createDeliverer({ smtpUrl: smtp.url, smtpFrom: 'Weft <alerts@weft.test>', hostPolicy: createHostPolicy({ allowPrivate: true }), backoffMs: 50 });
+  deliverer = createDeliverer({ smtpUrl: smtp.url, smtpFrom: 'Weft <alerts@weft.test>', guard: createAddressGuard({ allowPrivate: true }), backoffMs: 50 });
   rig = await openApiRig({
     address: inject('temporalAddress'),
     name: 'ops-trigger',

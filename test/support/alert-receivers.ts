@@ -53,14 +53,18 @@ export interface Hook {
   body: string;
 }
 
-/** `refuse`: answer 503 to this many posts first. */
-export async function startWebhookReceiver(opts: { refuse?: number } = {}) {
+/** `refuse`: answer 503 to this many posts first. `redirectTo`: answer every post with a 307 to that address. */
+export async function startWebhookReceiver(opts: { refuse?: number; redirectTo?: string } = {}) {
   const hooks: Hook[] = [];
   let refused = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (opts.redirectTo) {
+        res.writeHead(307, { location: opts.redirectTo }).end();
+        return;
+      }
       if (refused < (opts.refuse ?? 0)) {
         refused++;
         res.writeHead(503).end('busy');

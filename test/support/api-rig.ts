@@ -11,6 +11,7 @@ import { createApi } from '../../runtime/api/app';
 import { openStore } from '../../runtime/store';
 import type { Store } from '../../runtime/store/types';
 import { createRunLauncher } from '../../runtime/temporal/client';
+import { createWebhookDrainer, type WebhookDrainer } from '../../runtime/temporal/webhooks';
 import { connectClient, quietTemporalLogs } from './temporal-harness';
 import { createWorker } from '../../runtime/temporal/worker';
 import { asOwner } from './signed-in';
@@ -18,6 +19,10 @@ import { testConnections } from './connections';
 
 export interface ApiRig {
   app: ReturnType<typeof createApi>;
+  /** The same app without the owner's token: what another server sends (inbound webhooks). */
+  anonymous: ReturnType<typeof createApi>;
+  /** The webhook drain the API signals (runtime/temporal/webhooks.ts), on the rig's task queue. */
+  webhookDrain: WebhookDrainer;
   store: Store;
   /** The run's detail once it has ended (completed, completed with errors or failed); throws after 30 s. */
   waitForEnd(runId: string): Promise<RunDetail>;
@@ -39,17 +44,22 @@ export async function openApiRig(opts: { address: string; name: string; batchSiz
   const worker = await createWorker({ connection: workerConnection, taskQueue, activities: createActivities({ store, sessions: connections, batchSize: opts.batchSize, alerts: opts.alerts?.(store) }) });
   const workerDone = worker.run();
   const { client, close: closeClient } = await connectClient(opts.address);
-  const app = await asOwner(createApi({
+  const webhookDrain = createWebhookDrainer({ client, taskQueue, log: () => undefined });
+  const anonymous = createApi({
     store,
+    webhookDrain,
     launcher: createRunLauncher({ client, taskQueue }),
     filesDir: join(dir, 'files'),
     maxUploadBytes: 1024 * 1024,
     ssePollMs: 100,
     connections,
     ...(opts.publicUrl && { publicUrl: opts.publicUrl }),
-  }), store);
+  });
+  const app = await asOwner(anonymous, store);
   return {
     app,
+    anonymous,
+    webhookDrain,
     store,
     async waitForEnd(runId) {
       for (let i = 0; i < 300; i++) {
@@ -60,6 +70,7 @@ export async function openApiRig(opts: { address: string; name: string; batchSiz
       throw new Error(`run ${runId} did not finish in 30 s`);
     },
     async close() {
+      await webhookDrain.idle();
       worker.shutdown();
       await workerDone;
       await workerConnection.close();

@@ -41,5 +41,5 @@ export function sessionsOver(store: Pick<Store, 'getFile'> & Partial<Store>, ope
 /** Everything an executor may be given, with a test's own parts and neutral defaults for the rest. */
 export function executorDeps(over: Partial<ExecutorDeps> = {}): ExecutorDeps {
   const store = over.store ?? { getFile: async () => null };
-  return { store, sessions: over.sessions ?? sessionsOver(store), valueMaps: undefined, now: Date.now, params: new Map(), ...over };
+  return { store, sessions: over.sessions ?? sessionsOver(store), valueMaps: undefined, now: Date.now, params: new Map(), webhookRequests: { read: async () => [] }, ...over } as ExecutorDeps;
 }

@@ -559,6 +559,7 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
         </Canvas>
         <div id="designer-panel" className="designer__panel">
         <Inspector
+          integrationId={id}
           graph={graph}
           node={selectedNode}
           diagnostics={diagnostics}

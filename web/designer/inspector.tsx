@@ -42,6 +42,8 @@ export interface InspectorProps {
   onParameters: (parameters: RunParameter[], mergeKey?: string) => void;
   /** The clock formulas' TODAY() and NOW() read in previews. */
   previewNow: number;
+  /** The integration being designed, for widgets that call its routes (the webhook source's URL). */
+  integrationId?: string;
 }
 
 export function Inspector(props: InspectorProps) {
@@ -52,7 +54,7 @@ export function Inspector(props: InspectorProps) {
   );
 }
 
-function NodeInspector({ graph, node, diagnostics, schemas, workspaceObjects, onConfig, onRename, onDelete, previewNow }: InspectorProps & { node: GraphNode }) {
+function NodeInspector({ graph, node, diagnostics, schemas, workspaceObjects, onConfig, onRename, onDelete, previewNow, integrationId }: InspectorProps & { node: GraphNode }) {
   const kind = getKind(node.kind);
   const fields = useMemo(() => formFor(node.kind), [node.kind]);
   const valueMaps = useMemo(() => valueMapTable(graph.valueMaps), [graph.valueMaps]);
@@ -67,6 +69,7 @@ function NodeInspector({ graph, node, diagnostics, schemas, workspaceObjects, on
 
   const ctx: FormCtx = {
     nodeId: node.id,
+    ...(integrationId && { integrationId }),
     kind: node.kind,
     config: node.config,
     diagnostics: mine,

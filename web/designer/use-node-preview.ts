@@ -8,6 +8,7 @@ import { ensureDeepFileSample, isDeepFileSampleFailed, useDeepSampleVersion } fr
 import { cachedFile, ensureFiles, isFileLoading, useFileCacheVersion } from '../lib/file-samples';
 import { cachedSqlSample, ensureSqlSamples, isSqlSampleLoading, useSqlSampleVersion } from '../lib/sql-samples';
 import { anyWorkspaceSampleLoading, cachedWorkspaceSample, ensureWorkspaceSamples, useWorkspaceSampleVersion } from '../lib/workspace-samples';
+import { webhookRows } from '../../shared/webhooks/records';
 import { stepPreview, type StepPreview } from './sampled-preview';
 
 type Rows = Record<string, unknown>[];
@@ -37,6 +38,17 @@ const SAMPLES: Record<SampleSourceId, SampleSource> = {
     ensure: (nodes) => ensureSqlSamples(nodes.map((n) => n.config)),
     rows: (node) => cachedSqlSample(node.config),
     loading: (node) => isSqlSampleLoading(node.config),
+  },
+  // A webhook source's sample body, pasted in its inspector: read in the browser the way a run reads a request.
+  'webhook-sample': {
+    useVersion: () => 0,
+    ensure: () => undefined,
+    rows: (node) => {
+      const sample = typeof node.config.sample === 'string' ? node.config.sample : '';
+      const read = sample.trim() ? webhookRows(sample, typeof node.config.recordsPath === 'string' ? node.config.recordsPath : '') : null;
+      return read?.ok ? read.rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v ?? '']))) : null;
+    },
+    loading: () => false,
   },
   'workspace-records': {
     useVersion: useWorkspaceSampleVersion,

@@ -6,6 +6,7 @@ import { FieldErrors } from './field-errors';
 import type { FormCtx } from './form-context';
 import { emptyItem, visibleFields, type FormField } from './form-model';
 import { ColumnsWidget } from './widgets/columns-widget';
+import { WebhookEndpointWidget, WebhookSampleWidget } from './widgets/webhook-widgets';
 import { ConnectionSelect } from './widgets/connection-select';
 import { DbObjectSelect } from './widgets/db-object-select';
 import { FileQueryWidget } from './widgets/file-query-widget';
@@ -29,7 +30,7 @@ export function ConfigForm({ fields, ctx }: { fields: FormField[]; ctx: FormCtx 
 }
 
 /** Widgets that print their own errors (they place them per row or per column). */
-const SELF_REPORTING = new Set(['file', 'mapping', 'columns', 'formula', 'workspace-filter']);
+const SELF_REPORTING = new Set(['file', 'mapping', 'columns', 'formula', 'workspace-filter', 'webhook-sample']);
 
 function TopField({ field, ctx }: { field: FormField; ctx: FormCtx }) {
   const id = useId();
@@ -90,6 +91,10 @@ function Control({ field, path, ctx, id, invalid }: { field: FormField; path: st
       return <WorkspaceFilterWidget ctx={ctx} path={path} id={id} label={field.title} />;
     case 'input-field':
       return <UpstreamFieldSelect ctx={ctx} id={id} value={str} invalid={invalid} label={field.title} compact={path.includes('.')} onChange={(v) => ctx.set(path, v)} />;
+    case 'webhook-endpoint':
+      return <WebhookEndpointWidget ctx={ctx} />;
+    case 'webhook-sample':
+      return <WebhookSampleWidget ctx={ctx} path={path} id={id} />;
     case 'hidden':
       return null;
     default:

@@ -3,6 +3,8 @@ import type { Diagnostic, PreviewResult, RowSchema, RunParameter, Sampling, Work
 
 export interface FormCtx {
   nodeId: string;
+  /** The integration being designed (absent before it is saved): widgets that talk to its routes need it. */
+  integrationId?: string;
   kind: string;
   config: Record<string, unknown>;
   diagnostics: Diagnostic[];

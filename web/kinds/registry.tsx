@@ -4,12 +4,12 @@
 import type { ComponentType } from 'react';
 import { FILTER_OP_LABELS, getKind, isKindId, isPreviewCurrent, type KINDS, type KindCategory, type KindId } from '../../shared/graph/kinds';
 import type { GraphNode } from '../../shared/graph/schema';
-import { IconDatabase, IconFile, IconFunction, IconFunnel, IconShuffle, IconSparkle, IconTable, IconTableIn } from '../components/icons';
+import { IconDatabase, IconFile, IconFunction, IconFunnel, IconPlug, IconShuffle, IconSparkle, IconTable, IconTableIn } from '../components/icons';
 import { draftConfig, type DraftConfig } from './draft-config';
 import { filterStepName } from './filter-name';
 
 /** Where a source's sample rows for the designer's live preview come from (implemented in use-node-preview). */
-export type SampleSourceId = 'uploaded-file' | 'sql-preview' | 'workspace-records';
+export type SampleSourceId = 'uploaded-file' | 'sql-preview' | 'workspace-records' | 'webhook-sample';
 
 type Samples<K extends KindId> = (typeof KINDS)[K] extends { readsUploadedFiles: true } ? 'uploaded-file' : Exclude<SampleSourceId, 'uploaded-file'>;
 
@@ -69,6 +69,13 @@ export const WEB_KINDS: { readonly [K in KindId]: WebKind<K> } = {
       const where = shortFormula(filter, 28);
       return where ? `${object} · where ${where}` : `${object} · all records`;
     },
+  },
+  'webhook-source': {
+    icon: IconPlug,
+    samples: 'webhook-sample',
+    wide: true,
+    summary: ({ columns = [], recordsPath = '' }) =>
+      columns.length === 0 ? 'Paste a sample body' : [`Inbound URL · ${plural(columns.length, 'field')}`, recordsPath ? `at ${recordsPath}` : null].filter(Boolean).join(' · '),
   },
   map: {
     icon: IconShuffle,

@@ -32,6 +32,8 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'trigger_token.created': 'Created a trigger token',
   'trigger_token.revoked': 'Revoked a trigger token',
   'trigger_token.refused': 'Refused a trigger token',
+  'webhook.secret_created': 'Made a webhook secret',
+  'webhook.settings_changed': 'Changed how a webhook authenticates',
   'run.started': 'Started a run',
   'schedule.saved': 'Saved a schedule',
   'schedule.deleted': 'Removed a schedule',

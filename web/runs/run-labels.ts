@@ -13,12 +13,13 @@ export const TRIGGER_LABELS: Record<RunTrigger, string> = {
   rerun: 'Run again',
   set: 'Set',
   resubmit: 'Resubmit',
+  webhook: 'Webhook',
 };
 
 const triggerLabel = (trigger: string): string => (Object.hasOwn(TRIGGER_LABELS, trigger) ? TRIGGER_LABELS[trigger as keyof typeof TRIGGER_LABELS] : trigger);
 
 /** What the history knows of a run's start; `setName` when the run is a set's member and the set's name came with it. */
-export type RunStart = Pick<Run, 'startedBy'> & { trigger: RunTrigger | (string & {}); setName?: string | null };
+export type RunStart = Pick<Run, 'startedBy' | 'webhookRequests'> & { trigger: RunTrigger | (string & {}); setName?: string | null };
 
 /**
  * "Manual · Ada Lovelace", "API · token ci", "API · trigger token nightly", "Scheduled", "Run again · Ada Lovelace",
@@ -30,6 +31,10 @@ export function startedByLabel(run: RunStart): string {
     // The set's name: sent along, or in startedBy ("set:<name>", or the bare name a set's member run records).
     const name = run.setName || (by.startsWith('set:') ? by.slice('set:'.length) : run.trigger === 'set' ? by : '');
     return name ? `Set: ${name}` : TRIGGER_LABELS.set;
+  }
+  // A webhook run says how many requests it drained: "Webhook · 1,250 requests".
+  if (run.trigger === 'webhook' && run.webhookRequests !== undefined) {
+    return `${TRIGGER_LABELS.webhook} · ${run.webhookRequests.toLocaleString('en-US')} request${run.webhookRequests === 1 ? '' : 's'}`;
   }
   const who = by.startsWith('token:')
     ? `token ${by.slice('token:'.length)}`

@@ -8,6 +8,7 @@ import { inferMap } from './map';
 import { inferSqlSource } from './sql-source';
 import { inferSqlTarget } from './sql-target';
 import type { KindInfer } from './types';
+import { inferWebhookSource } from './webhook-source';
 import { inferWorkspaceSource } from './workspace-source';
 import { inferWorkspaceTarget } from './workspace-target';
 
@@ -15,6 +16,7 @@ export const INFER: { readonly [K in KindId]: KindInfer<KindConfig<K>> } = {
   'csv-source': inferFileSource,
   'sql-source': inferSqlSource,
   'workspace-source': inferWorkspaceSource,
+  'webhook-source': inferWebhookSource,
   map: inferMap,
   filter: inferFilter,
   'calculated-field': inferCalculatedField,

@@ -8,6 +8,7 @@ import { sqlSource } from './sql-source';
 import { sqlTarget } from './sql-target';
 import type { KindCategory, NodeKindDef } from './types';
 import { workspaceSource } from './workspace-source';
+import { webhookSource } from './webhook-source';
 import { workspaceTarget } from './workspace-target';
 
 export const KINDS = {
@@ -15,6 +16,7 @@ export const KINDS = {
   'csv-source': fileSource,
   'sql-source': sqlSource,
   'workspace-source': workspaceSource,
+  'webhook-source': webhookSource,
   map: mapKind,
   filter: filterKind,
   'calculated-field': calculatedField,
@@ -51,3 +53,4 @@ export { WorkspaceTargetConfig } from './workspace-target';
 export { WorkspaceSourceConfig } from './workspace-source';
 export { SqlTargetConfig, fitsColumn, targetKey } from './sql-target';
 export { CalculatedFieldConfig } from './calculated-field';
+export { WebhookSourceConfig } from './webhook-source';

@@ -1,0 +1,49 @@
+// JSON read exactly and flattened the way every JSON-reading source does (files, webhooks): numbers a double
+// cannot hold stay exact decimal text, nested objects become dotted names. Pure: runs in the browser and the worker.
+import { exactNumber } from '../graph/field-types';
+
+/** Nested objects become dotted names (`address.city`); arrays stay as JSON text; scalars become text. */
+export function flattenRecord(
+  value: Record<string, unknown>,
+  prefix = '',
+  out: Record<string, string | null> = Object.create(null) as Record<string, string | null>,
+  emptyTextIsNull = true,
+): Record<string, string | null> {
+  for (const [k, v] of Object.entries(value)) {
+    const name = prefix ? `${prefix}.${k}` : k;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flattenRecord(v as Record<string, unknown>, name, out, emptyTextIsNull);
+    else out[name] = v === null || v === undefined || (v === '' && emptyTextIsNull) ? null : typeof v === 'string' ? v : JSON.stringify(v);
+  }
+  return out;
+}
+
+/** Could the text hold a number with more digits than a double keeps (16 or more)? A cheap filter before `exactJson`. */
+const LONG_NUMBER = /\d[\d.]{15}/;
+
+/**
+ * JSON.parse, except that a number a double cannot hold exactly (an id past 2^53, a decimal with many places)
+ * arrives as its exact decimal text instead of a rounded number.
+ */
+export function parseJsonExact(text: string): unknown {
+  if (!LONG_NUMBER.test(text)) return JSON.parse(text) as unknown;
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // Skip the string, escapes included.
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
+    } else if (c === 45 || (c >= 48 && c <= 57)) {
+      const m = /^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/.exec(text.slice(i, i + 400));
+      if (!m) continue;
+      const token = m[0];
+      if (typeof exactNumber(token) === 'string') {
+        out += `${text.slice(from, i)}"${token}"`;
+        from = i + token.length;
+      }
+      i += token.length - 1;
+    }
+  }
+  return JSON.parse(out + text.slice(from)) as unknown;
+}
+
