@@ -112,6 +112,8 @@ export interface ReadBatch {
   rowNumbers?: number[];
   sourceRows?: Row[];
   rejected?: ReadRejected[];
+  /** The workspace: each row's record's last write time (ISO, ms), same index; the `_updated_at` cursor's values. */
+  updatedAt?: string[];
   /** Files: the bytes of the stored file read so far (read-ahead included) and its size, for a run's progress bar. */
   progress?: { unit: 'bytes'; done: number; total: number };
 }

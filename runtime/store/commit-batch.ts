@@ -72,14 +72,19 @@ export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applie
     }
     const keys = commit.sync?.keys;
     if (keys) {
-      for (const [list, deleted] of [[keys.seen, false], [keys.deleted, true]] as const) {
-        for (const part of chunks([...new Set(list)])) {
-          if (part.length === 0) continue;
-          await tx.execute(sql`
-            INSERT INTO ${runKeys} (run_id, node_id, key, deleted)
-            SELECT ${commit.runId}, ${keys.nodeId}, k, ${deleted} FROM jsonb_array_elements_text(${JSON.stringify(part)}::jsonb) AS k
-            ON CONFLICT (run_id, node_id, key) DO UPDATE SET deleted = excluded.deleted`);
-        }
+      for (const part of chunks([...new Set(keys.seen)])) {
+        if (part.length === 0) continue;
+        await tx.execute(sql`
+          INSERT INTO ${runKeys} (run_id, node_id, key, deleted)
+          SELECT ${commit.runId}, ${keys.nodeId}, k, false FROM jsonb_array_elements_text(${JSON.stringify(part)}::jsonb) AS k
+          ON CONFLICT (run_id, node_id, key) DO NOTHING`);
+      }
+      for (const part of chunks(keys.deleted)) {
+        if (part.length === 0) continue;
+        await tx.execute(sql`
+          INSERT INTO ${runKeys} (run_id, node_id, key, deleted, key_values)
+          SELECT ${commit.runId}, ${keys.nodeId}, r.k, true, r.v FROM jsonb_to_recordset(${JSON.stringify(part.map((d) => ({ k: d.key, v: storable(d.values) })))}::jsonb) AS r(k text, v jsonb)
+          ON CONFLICT (run_id, node_id, key) DO UPDATE SET deleted = true, key_values = excluded.key_values`);
       }
     }
     const rejected: NewRejected[] = [...commit.rejected];

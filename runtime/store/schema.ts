@@ -456,6 +456,8 @@ export const runKeys = pgTable(
     nodeId: text('node_id').notNull(),
     key: text('key').notNull(),
     deleted: boolean('deleted').notNull().default(false),
+    /** A deleted key's field values as the target has them (so a soft delete writes the key exactly as it is). */
+    keyValues: jsonb('key_values').$type<Record<string, unknown>>(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.nodeId, t.key] })],
 );

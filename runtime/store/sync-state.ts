@@ -5,7 +5,8 @@
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { compareCursor, CursorKind, CursorValue, minCursor, maxCursor, type StoredCursor } from '../../shared/sync/cursor';
 import type { Db } from './db';
-import { runDeletes, runKeys, runSourceReads, syncCursors } from './schema';
+import { runDeletes, runKeys, runSourceReads, runSteps, syncCursors } from './schema';
+import type { RunKey } from './types';
 import { chunks } from './workspace-write';
 
 /** What one pipeline's source reads in one run: fixed when the pipeline first starts, so retries and resumes agree. */
@@ -72,8 +73,10 @@ export interface SyncStateStore {
   addRunKeys(runId: string, nodeId: string, keys: readonly string[], deleted: boolean): Promise<void>;
   /** Of `keys`, those the run did NOT see (for the full-sync comparison). */
   unseenKeys(runId: string, nodeId: string, keys: readonly string[]): Promise<string[]>;
-  /** Keys found deleted at the source, in key order, after `after`. */
-  listDeletedKeys(runId: string, nodeId: string, opts: { after: string | null; limit: number }): Promise<string[]>;
+  /** Keys found deleted at the source, in key order, after `after`, with their field values. */
+  listDeletedKeys(runId: string, nodeId: string, opts: { after: string | null; limit: number }): Promise<RunKey[]>;
+  /** Sets a step's deleted count (the delete phase's outcome; set, not added, so a retried phase counts once). */
+  setStepDeleted(runId: string, nodeId: string, deleted: number): Promise<void>;
   countDeletedKeys(runId: string, nodeId: string): Promise<number>;
 
   recordDeletePhase(phase: DeletePhase): Promise<void>;
@@ -246,12 +249,15 @@ export function createSyncStateStore(db: Db): SyncStateStore {
     },
     async listDeletedKeys(runId, nodeId, { after, limit }) {
       const rows = await db
-        .select({ key: runKeys.key })
+        .select({ key: runKeys.key, values: runKeys.keyValues })
         .from(runKeys)
         .where(and(eq(runKeys.runId, runId), eq(runKeys.nodeId, nodeId), eq(runKeys.deleted, true), after === null ? undefined : gt(runKeys.key, after)))
         .orderBy(asc(runKeys.key))
         .limit(limit);
-      return rows.map((r) => r.key);
+      return rows.map((r) => ({ key: r.key, values: r.values ?? {} }));
+    },
+    async setStepDeleted(runId, nodeId, deleted) {
+      await db.update(runSteps).set({ deleted }).where(and(eq(runSteps.runId, runId), eq(runSteps.nodeId, nodeId)));
     },
     async countDeletedKeys(runId, nodeId) {
       const [row] = await db

@@ -8,6 +8,7 @@ import type { InboxStore } from './inbox';
 import type { SetStore } from './sets';
 import type { SyncStateStore } from './sync-state';
 import type { CursorValue } from '../../shared/sync/cursor';
+import type { RunSyncOptions } from '../../shared/sync/options';
 import type {
   Counts,
   Graph,
@@ -51,6 +52,8 @@ export interface NewRun {
   steps: { nodeId: string; kind: string; label: string }[];
   /** The file each file source reads in this run, recorded with the run (see NewRunFile). */
   files?: NewRunFile[];
+  /** Issue 14: full sync, confirm deletes. */
+  syncOptions?: RunSyncOptions;
 }
 
 /** The sync history's filters: runs in any of these statuses, created from `from` (inclusive) to `to` (exclusive, ISO). */
@@ -116,7 +119,13 @@ export interface BatchSync {
   /** The source read's high-water mark after this batch (cumulative: the executor keeps the maximum). */
   high?: CursorValue;
   /** Target keys (record-key text) of this batch: rows written (`seen`, full-sync comparison) and rows deleted at the source. */
-  keys?: { nodeId: string; seen: string[]; deleted: string[] };
+  keys?: { nodeId: string; seen: string[]; deleted: RunKey[] };
+}
+
+/** A target key of a run: its record-key text (runtime/store/workspace-write.ts recordKey) and its field values. */
+export interface RunKey {
+  key: string;
+  values: Record<string, unknown>;
 }
 
 /**

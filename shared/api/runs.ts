@@ -1,5 +1,6 @@
 // Sync history shapes: runs, their steps and rejected records, as stored and as served.
 import { z } from 'zod';
+import { RunSync } from '../sync/options';
 import { nameRecord } from '../util/name-record';
 import { FileCompression, FileFormat } from '../graph/kinds/file-source';
 
@@ -142,6 +143,8 @@ export const Run = z.object({
   startedAt: z.string().nullable(),
   endedAt: z.string().nullable(),
   error: z.string().nullable(),
+  /** Issue 14: how the run synced (full or incremental per source, deletes applied or held back); absent for runs with no source that can sync. */
+  sync: RunSync.optional(),
 });
 export type Run = z.infer<typeof Run>;
 

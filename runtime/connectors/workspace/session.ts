@@ -93,6 +93,10 @@ export function openWorkspaceSession(store: WorkspaceStore, now: () => number = 
       return (await store.listWorkspaceObjects()).map(describeObject);
     },
 
+    async estimateRows(name: string) {
+      return (await store.getWorkspaceObject(name))?.recordCount ?? null;
+    },
+
     async *read(name: string, options: ReadOptions): AsyncGenerator<ReadBatch> {
       const { batchSize, signal } = options;
       if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConnectorError('invalid_config', `The batch size must be a whole number of at least 1, not ${batchSize}.`);
@@ -113,6 +117,7 @@ export function openWorkspaceSession(store: WorkspaceStore, now: () => number = 
       // drops after it are scanned again on resume, never rows before it: nothing is lost or read twice.
       let scanned = parseCursor(name, options.cursor);
       let rows: Row[] = [];
+      let times: string[] = [];
       for (;;) {
         signal?.throwIfAborted();
         const page = await store.readWorkspacePage(name, { after: scanned, limit: batchSize, ...(updatedAfter ? { updatedAfter } : {}), ...(updatedFrom ? { updatedFrom } : {}) });
@@ -121,15 +126,17 @@ export function openWorkspaceSession(store: WorkspaceStore, now: () => number = 
           const row = toRow(object.attributes, record.values);
           if (!keep(row, record)) continue;
           rows.push(row);
+          times.push(record.updatedAt);
           if (rows.length === batchSize) {
-            yield { rows, cursor: { after: record.key } satisfies WorkspaceCursor };
+            yield { rows, cursor: { after: record.key } satisfies WorkspaceCursor, updatedAt: times };
             rows = [];
+            times = [];
             signal?.throwIfAborted();
           }
         }
         if (page.length < batchSize) break;
       }
-      if (rows.length > 0) yield { rows, cursor: { after: scanned! } satisfies WorkspaceCursor };
+      if (rows.length > 0) yield { rows, cursor: { after: scanned! } satisfies WorkspaceCursor, updatedAt: times };
     },
 
     async write(name: string, rows: Row[], options: WriteOptions): Promise<RecordResult[]> {

@@ -39,6 +39,7 @@ export const syncState: Migration = {
       node_id text NOT NULL,
       key text NOT NULL,
       deleted boolean NOT NULL DEFAULT false,
+      key_values jsonb,
       PRIMARY KEY (run_id, node_id, key)
     )`,
     `CREATE TABLE run_deletes (
