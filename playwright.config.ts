@@ -40,13 +40,12 @@ export default defineConfig({
     env: {
       PORT: String(PORT),
       WEFT_DATA_DIR: `${DATA}/data`,
-      // Alert webhooks and HTTP connections go to local test receivers (the outbound-address guard refuses them otherwise).
+      // Alert webhooks, HTTP connections and the local HubSpot/Salesforce servers listen on 127.0.0.1, which the
+      // outbound-address guard refuses unless told.
       WEFT_ALLOW_PRIVATE_HOSTS: 'true',
       TEMPORAL_PORT: process.env.WEFT_E2E_TEMPORAL_PORT ?? '7288',
       TEMPORAL_UI_PORT: process.env.WEFT_E2E_TEMPORAL_UI_PORT ?? '8288',
       WEFT_SEED: 'false',
-      // The local HubSpot/Salesforce test servers listen on 127.0.0.1, which the outbound-address guard refuses unless told.
-      WEFT_ALLOW_PRIVATE_HOSTS: 'true',
       TEMPORAL_ADDRESS: '',
       DATABASE_URL: '',
       // run-controls.spec.ts cancels a run mid-way: WEFT_E2E_SLOW_BATCHES=1 makes batches small and slow for it.

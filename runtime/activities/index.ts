@@ -21,6 +21,8 @@ import type { Store } from '../store/types';
 import { Outage, outageWaits } from './outage';
 import { runVerdict } from './run-verdict';
 import { createSetActivities } from './sets';
+import { beginPipelineSync, targetDeleteSettings } from './pipeline-sync';
+import { deleteTargetOf, runDeletePhase } from '../executors/delete-phase';
 
 export interface ActivityDeps {
   store: Store;
@@ -153,6 +155,9 @@ export function createActivities(deps: ActivityDeps) {
       // PARAM(name) reads the parameters the run was started with: the workflow input's (the API stored the same checked
       // values on the run, and a resume passes them again), else the stored ones, so a retry or a resume reads the same.
       const params = new Map(Object.entries(given ?? runRecord?.params ?? {}));
+      // Issue 14: what this pipeline's source reads in this run (full, or since the kept cursor), fixed at its first start.
+      const syncOptions = runRecord?.sync?.options ?? {};
+      const pipelineSync = resubmit || !runRecord ? undefined : await beginPipelineSync(store, runRecord.integrationId, runId, pipelineId, steps, syncOptions.fullSync === true);
       const executorDeps: ExecutorDeps = {
         store: storeTagged(store),
         sessions: deps.sessions,
@@ -162,6 +167,7 @@ export function createActivities(deps: ActivityDeps) {
         ...(plan.parameters && { parameters: plan.parameters }),
         // A webhook run's source reads the requests this run drained; reads of the store are the store's failures.
         webhookRequests: storeTagged({ read: (afterSeq: number, limit: number) => store.webhooks.readRunRequests(runId, afterSeq, limit) }),
+        ...(pipelineSync && { sync: pipelineSync }),
       };
       for (const nodeId of owned) await store.setStepStatus(runId, nodeId, 'running', null);
 
@@ -215,6 +221,25 @@ export function createActivities(deps: ActivityDeps) {
             },
           });
         });
+        // Deletes, once every batch committed: held back above the threshold (the run fails, saying so) or applied.
+        const targetStep = steps[steps.length - 1];
+        if (pipelineSync && targetStep) {
+          const settings = targetDeleteSettings(targetStep);
+          if (settings && settings.deletes !== 'ignore') {
+            const stepsNow = (await store.getRun(runId))?.steps ?? [];
+            // The full-sync comparison only when every record of the source reached the target (no filter, no rejection
+            // before it): a record held back on the way would otherwise look deleted.
+            const whole = pipelineSync.compareKeys && steps.slice(0, -1).every((s) => (stepsNow.find((x) => x.nodeId === s.nodeId)?.counts.rejected ?? 0) === 0);
+            const target = await deleteTargetOf(targetStep, deps.sessions);
+            if (target) {
+              try {
+                await runDeletePhase({ runId, step: targetStep, target, settings, compareKeys: whole, confirm: syncOptions.confirmDeletes === true, runClock, store: store.sync });
+              } finally {
+                await target.close().catch(() => undefined);
+              }
+            }
+          }
+        }
       } finally {
         clearInterval(ticker);
       }
@@ -247,6 +272,12 @@ export function createActivities(deps: ActivityDeps) {
       const { runId, status, error } = FinishRunInput.parse(input);
       // Every record rejected, or more than the allowed share: the run is Failed (decided here, not in the workflow).
       const verdict = await runVerdict(store, runId, status, error);
+      // Issue 14: the sources' cursors move only when every write of the run committed; a failed or cancelled run
+      // leaves them, so the next run reads the same changes again.
+      if (verdict.status === 'completed' || verdict.status === 'completed_with_errors') {
+        const run = await store.getRun(runId);
+        if (run) await store.sync.advanceCursors(runId, run.integrationId);
+      }
       await store.finishRun(runId, verdict.status, verdict.error);
       await settleInbox(runId);
       // A completed webhook run has written what it drained: those requests leave the queue (a failed one keeps them to resume).

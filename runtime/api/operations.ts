@@ -171,7 +171,12 @@ export function operationRoutes(deps: ApiDeps, site: Site, gate: TriggerGate) {
         const issues = input.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
         throw new HttpError(400, 'invalid_request', `Invalid request: ${issues[0]?.path}: ${issues[0]?.message}`, { issues });
       }
-      const started = await startRunOf(deps, id, { trigger: 'api', startedBy: `trigger:${token.name}`, params: input.data.params });
+      const started = await startRunOf(deps, id, {
+        trigger: 'api',
+        startedBy: `trigger:${token.name}`,
+        params: input.data.params,
+        syncOptions: { ...(input.data.fullSync && { fullSync: true }), ...(input.data.confirmDeletes && { confirmDeletes: true }) },
+      });
       await audit(
         c,
         store,

@@ -114,7 +114,13 @@ export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
       const { id } = c.req.valid('param');
       const input = StartRunInput.parse(c.req.valid('json') ?? {});
       const who = starter(c);
-      const started = await startRunOf({ store, launcher }, id, { ...who, name: input.name, params: input.params, files: input.files });
+      const started = await startRunOf({ store, launcher }, id, {
+        ...who,
+        name: input.name,
+        params: input.params,
+        files: input.files,
+        syncOptions: { ...(input.fullSync !== undefined && { fullSync: input.fullSync }), ...(input.confirmDeletes !== undefined && { confirmDeletes: input.confirmDeletes }) },
+      });
       const { run, integration, version, files } = started;
       await audit(c, store, 'run.started', { type: 'integration', id, name: integration.name }, { runId: run.id, version: version.number, replacedFiles: files.filter((f) => f.replaced).length });
       return c.json({ runId: run.id, workflowId: started.workflowId, files: started.runFiles }, 202);
@@ -166,6 +172,8 @@ export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
         rerunOf: id,
         params: earlier.params,
         files: replaced,
+        // The same sync options (a full sync is repeated in full), with what this request adds ("Confirm deletes").
+        syncOptions: { ...earlier.sync?.options, ...(body.fullSync !== undefined && { fullSync: body.fullSync }), ...(body.confirmDeletes !== undefined && { confirmDeletes: body.confirmDeletes }) },
       });
       const { run, integration, version, files } = started;
       await audit(c, store, 'run.rerun', { type: 'integration', id: integration.id, name: integration.name }, {

@@ -4,6 +4,7 @@
 import type { z } from 'zod';
 import { resolveRunParams, type IntegrationVersion, type Run, type RunFilesInput, type RunTrigger } from '../../shared';
 import { servedRunFile } from '../store/run-files';
+import type { RunSyncOptions } from '../../shared/sync/options';
 import type { ApiDeps } from './deps';
 import { HttpError, notFound } from './errors';
 import { resolveRunFiles } from './run-files';
@@ -37,6 +38,9 @@ export function checkedParams(version: Pick<IntegrationVersion, 'graph'>, given:
   return checked.params;
 }
 
+/** Only the options that are set, so an ordinary run stores `{}`. */
+export const syncOptionsOf = (o: RunSyncOptions): RunSyncOptions => ({ ...(o.fullSync && { fullSync: true }), ...(o.confirmDeletes && { confirmDeletes: true }) });
+
 const defaultName = (trigger: RunTrigger) =>
   `${trigger === 'api' ? 'API run' : trigger === 'schedule' ? 'Scheduled run' : trigger === 'resubmit' ? 'Resubmit' : 'Manual run'}, ${stamp(new Date())}`;
 
@@ -53,6 +57,8 @@ export async function startRunOf(
     startedBy?: string | null;
     /** The run this one runs again with the same settings. */
     rerunOf?: string | null;
+    /** Issue 14: full sync, confirm deletes (absent: an ordinary run). */
+    syncOptions?: RunSyncOptions;
     /** Called with the recorded run before its workflow starts (a resubmit records the run's records here). */
     prepare?: (run: Run, version: IntegrationVersion) => Promise<void>;
   },
@@ -77,6 +83,7 @@ export async function startRunOf(
     params,
     steps: version.plan.steps.map((s) => ({ nodeId: s.nodeId, kind: s.kind, label: s.label })),
     files,
+    ...(input.syncOptions && { syncOptions: syncOptionsOf(input.syncOptions) }),
   });
   const runFiles = (await store.listRunFiles(run.id)).map(servedRunFile);
   if (input.prepare) {

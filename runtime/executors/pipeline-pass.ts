@@ -87,9 +87,16 @@ export async function runPipelinePass(pass: PipelinePass): Promise<number> {
       {
         read: tagged(source.run.read(pass.from.batch > 0 ? pass.from.cursor : null, pass.batchSize), source.step.nodeId),
         ...(pass.check && { check: pass.check }),
-        transform: (batch) => ({ flowed: flowPipelineBatch(executors, batch, pass.owned), cursor: batch.cursor, progress: pass.owned.has(source.step.nodeId) ? batch.progress : undefined }),
-        write: async ({ flowed, cursor, progress }) => {
-          const effect = await writePipelineBatch(executors, flowed).catch(failedAt(target.step.nodeId));
+        transform: (batch) => ({
+          flowed: flowPipelineBatch(executors, batch, pass.owned),
+          cursor: batch.cursor,
+          progress: pass.owned.has(source.step.nodeId) ? batch.progress : undefined,
+          high: batch.high,
+        }),
+        write: async ({ flowed, cursor, progress, high }) => {
+          const written = await writePipelineBatch(executors, flowed).catch(failedAt(target.step.nodeId));
+          // The source's high-water mark rides with the batch's commit, beside the target's keys.
+          const effect = high === undefined ? written : { ...written, sync: { ...written.sync, high } };
           return { effect: progress ? { ...effect, progress: { [source.step.nodeId]: progress } } : effect, cursor };
         },
         commit: ({ effect, cursor }, index) => pass.commit({ batch: pass.from.batch + index, cursor }, effect),

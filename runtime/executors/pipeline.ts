@@ -34,7 +34,7 @@ export async function buildPipeline(
 }
 
 /** The batch's effect, minus the run/pipeline/batch ids: counts per step, rejected records, the target's write. */
-export type BatchEffect = Pick<BatchCommit, 'counts' | 'rejected' | 'workspaceWrite' | 'progress'>;
+export type BatchEffect = Pick<BatchCommit, 'counts' | 'rejected' | 'workspaceWrite' | 'progress' | 'sync'>;
 
 /** A batch run through the source and transforms: their counts and rejections, and the rows for the target. */
 function flowBatch(p: PipelineExecutors, batch: SourceBatch, owned: ReadonlySet<string>) {
@@ -88,7 +88,7 @@ export async function writePipelineBatch(p: PipelineExecutors, flowed: FlowedBat
   if ('contribute' in target) return { counts, rejected, ...target.contribute(rows) };
   const outcome = await target.write(rows);
   record(p.target.step.nodeId, outcome.counts, outcome.rejected);
-  return { counts, rejected };
+  return { counts, rejected, ...(outcome.keys && { sync: { keys: outcome.keys } }) };
 }
 
 /** One batch, whatever the target: transformed, then written (a store target's write joins the commit). */

@@ -6,16 +6,17 @@ import { typeSourceRows } from '../../shared/transforms/typed-rows';
 import { ConnectorError } from '../connections/sessions';
 import { openSaved } from './sessions';
 import { defineExecutor, PlanError } from './types';
+import { CursorValue, sourceSync } from './source-sync';
 
 /** The checkpoint: the connector's own resumable cursor, plus rows read so far (for row numbers in the record inbox). */
-export const SqlCursor = z.object({ source: z.unknown(), rows: z.number().int().nonnegative() });
+export const SqlCursor = z.object({ source: z.unknown(), rows: z.number().int().nonnegative(), high: CursorValue.nullable().optional() });
 export type SqlCursor = z.infer<typeof SqlCursor>;
 
 export const sqlSourceExecutor = defineExecutor({
   kind: 'sql-source',
   config: SqlSourceConfig,
-  needs: ['sessions', 'params'],
-  create(config, step, { sessions, params }) {
+  needs: ['sessions', 'params', 'sync'],
+  create(config, step, { sessions, params, sync }) {
     if (!config.connectionId || !config.object) throw new PlanError(`${step.label} has no connection or table chosen. Choose them, load the preview and publish again.`);
     return {
       role: 'source',
@@ -25,20 +26,37 @@ export const sqlSourceExecutor = defineExecutor({
         if (!from.success) throw new PlanError(`The checkpoint of ${step.label} cannot be read; start a new run.`);
         const session = await openSaved(sessions, config.connectionId, `The connection used by ${step.label} no longer exists. Choose another connection, load the preview and publish again.`);
         let rowNumber = from.data.rows;
+        // Issue 14: only records changed since the run's mark (field >= since), and the mark of what was read.
+        const incremental = sourceSync(step.label, config.cursorField, config.columns, sync);
+        let high = from.data.high ?? null;
         try {
           const query = config.query.trim();
           // The table's size for the run page's bar; a query filter reads an unknown part of it, so no total then.
           const total = query || !session.estimateRows ? null : await session.estimateRows(config.object).catch(() => null);
           const progress = total !== null && total > 0 ? { progress: { unit: 'rows' as const, total } } : {};
           // {{name}} in the filter reads the run's parameters, bound as values by the connector.
-          const batches = session.read(config.object, { cursor: from.data.source, batchSize, ...(query ? { query, queryParams: params } : {}) });
+          const batches = session.read(config.object, {
+            cursor: from.data.source,
+            batchSize,
+            ...(query ? { query, queryParams: params } : {}),
+            ...(incremental.incremental && { incremental: incremental.incremental }),
+          });
           for await (const b of batches) {
             const typed = typeSourceRows(
               step.nodeId,
               config.columns,
               b.rows.map((values) => ({ rowNumber: ++rowNumber, values })),
             );
-            yield { rows: typed.rows, rejected: typed.rejected, read: b.rows.length, cursor: { source: b.cursor, rows: rowNumber } satisfies SqlCursor, ...progress };
+            const mark = incremental.next(high, b.rows);
+            high = mark.high;
+            yield {
+              rows: typed.rows,
+              rejected: typed.rejected,
+              read: b.rows.length,
+              cursor: { source: b.cursor, rows: rowNumber, high } satisfies SqlCursor,
+              ...progress,
+              ...(mark.commit !== undefined && { high: mark.commit }),
+            };
           }
         } catch (err) {
           // A table that is gone or a query the database refuses will not heal on retry.

@@ -4,7 +4,9 @@ import type { PlanStep } from '../../shared/compiler/plan';
 import type { KindId } from '../../shared/graph/kinds';
 import type { SessionOpener } from '../connections/sessions';
 import type { StepProgress } from '../../shared/api/runs';
-import type { BatchCommit, NewRejected, StepCounts, Store } from '../store/types';
+import type { BatchCommit, BatchSync, NewRejected, StepCounts, Store } from '../store/types';
+import type { SourceRead } from '../store/sync-state';
+import type { CursorValue } from '../../shared/sync/cursor';
 import type { QueuedRequest } from '../store/webhooks';
 
 import type { FlowRow } from '../../shared/transforms';
@@ -30,6 +32,18 @@ export interface ExecutorDeps {
   parameters?: readonly { name: string; type: 'text' | 'number' | 'date' | 'boolean' }[];
   /** The webhook requests this run drained (none for a run no webhook started), in the order they arrived. */
   webhookRequests: { read(afterSeq: number, limit: number): Promise<QueuedRequest[]> };
+  /** Issue 14: this pipeline's sync state in this run (absent: read everything, no cursor kept, no deletes). */
+  sync?: PipelineSync;
+}
+
+/** What a pipeline's executors know of the run's sync (runtime/activities builds it once per pipeline). */
+export interface PipelineSync {
+  /** The source's read in this run: full, or incremental since a mark; fixed at the pipeline's first start. */
+  read: SourceRead | null;
+  /** The pipeline source's soft-delete field, read on each row's source values ('' none). */
+  sourceSoftDeleteField: string;
+  /** Whether the target may compare its keys with the keys this run read (a full read of the source). */
+  compareKeys: boolean;
 }
 
 /** The dependencies one executor needs, by name. */
@@ -45,6 +59,8 @@ export interface SourceBatch {
   cursor: unknown;
   /** How far the source is through a known total (bytes of a file, a table's row estimate), when it knows. */
   progress?: StepProgress;
+  /** Issue 14: the read's high-water mark after this batch (cumulative, capped), committed with the batch. */
+  high?: CursorValue;
 }
 
 export interface SourceExecutor {
@@ -60,15 +76,17 @@ export interface TransformExecutor {
 
 /** A target's outcomes for one batch, recorded by the commit: written = created + updated + unchanged. */
 export interface TargetOutcome {
-  counts: Pick<StepCounts, 'written' | 'created' | 'updated' | 'unchanged' | 'rejected'>;
+  counts: Pick<StepCounts, 'written' | 'created' | 'updated' | 'unchanged' | 'rejected' | 'skipped'>;
   rejected: NewRejected[];
+  /** Issue 14: keys of this batch for the delete phase (seen, and deleted at the source). */
+  keys?: NonNullable<BatchSync['keys']>;
 }
 
 /** A target inside the store (a workspace object): its write joins the batch commit's transaction. */
 export interface StoreTargetExecutor {
   role: 'target';
   /** The target's part of the batch commit, written in the same transaction as the counts and checkpoint. */
-  contribute(rows: readonly FlowRow[]): Pick<BatchCommit, 'workspaceWrite'>;
+  contribute(rows: readonly FlowRow[]): Pick<BatchCommit, 'workspaceWrite' | 'sync'>;
 }
 
 /**

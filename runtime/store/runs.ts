@@ -21,7 +21,9 @@ import { newId } from './ids';
 import { page } from './paging';
 import { listRunFiles, recordRunFiles, runFilesOf, servedRunFile } from './run-files';
 import { createInboxStore } from './inbox';
-import { integrations, integrationVersions, rejectedRecords, runCheckpoints, runs, runSteps } from './schema';
+import { integrations, integrationVersions, rejectedRecords, runCheckpoints, runDeletes, runs, runSourceReads, runSteps } from './schema';
+import { RunSyncOptions, type RunSourceSync, type RunSync } from '../../shared/sync/options';
+import { createSyncStateStore } from './sync-state';
 import type { NewRun, RunFilter } from './types';
 
 const iso = (d: Date): string => d.toISOString();
@@ -30,7 +32,16 @@ const isoOrNull = (d: Date | null): string | null => (d ? d.toISOString() : null
 type StepRow = typeof runSteps.$inferSelect;
 type RunRow = typeof runs.$inferSelect;
 
-const stepCounts = (s: StepRow): Counts => ({ read: s.read, written: s.written, created: s.created, updated: s.updated, unchanged: s.unchanged, rejected: s.rejected });
+const stepCounts = (s: StepRow): Counts => ({
+  read: s.read,
+  written: s.written,
+  created: s.created,
+  updated: s.updated,
+  unchanged: s.unchanged,
+  rejected: s.rejected,
+  ...(s.skipped > 0 && { skipped: s.skipped }),
+  ...(s.deleted > 0 && { deleted: s.deleted }),
+});
 
 /**
  * A run's counts, from its steps: `read` is what the sources read (steps whose kind's category is source),
@@ -38,7 +49,7 @@ const stepCounts = (s: StepRow): Counts => ({ read: s.read, written: s.written, 
  * `rejected` is every step's rejections (a transform's and a target's alike). Transforms' own
  * read/written counts never add to the run's, so a row is not counted once per step it passes.
  */
-export function runCounts(steps: readonly Pick<StepRow, 'kind' | keyof Counts>[]): Counts {
+export function runCounts(steps: readonly (Pick<StepRow, 'kind' | 'read' | 'written' | 'created' | 'updated' | 'unchanged' | 'rejected'> & Partial<Pick<StepRow, 'skipped' | 'deleted'>>)[]): Counts {
   const total = zeroCounts();
   for (const s of steps) {
     const role = stepRole(s.kind);
@@ -48,6 +59,8 @@ export function runCounts(steps: readonly Pick<StepRow, 'kind' | keyof Counts>[]
       total.created += s.created;
       total.updated += s.updated;
       total.unchanged += s.unchanged;
+      if (s.skipped) total.skipped = (total.skipped ?? 0) + s.skipped;
+      if (s.deleted) total.deleted = (total.deleted ?? 0) + s.deleted;
     }
     total.rejected += s.rejected;
   }
@@ -111,6 +124,7 @@ export async function createRun(db: Db, input: NewRun): Promise<Run> {
       setRunId: input.setRunId ?? null,
       webhookRequests: input.webhookRequests ?? null,
       params: input.params,
+      syncOptions: input.syncOptions ?? {},
     });
     if (input.steps.length > 0) {
       await tx
@@ -135,10 +149,66 @@ export async function getRun(db: Db, id: string): Promise<RunDetail | null> {
   if (!row) return null;
   const steps = await stepsOf(db, [id]);
   const files = (await listRunFiles(db, id)).map(servedRunFile);
-  const detail: RunDetail = { ...toRun(row.run, row.versionNumber, steps), steps: steps.map(toStep), integrationName: row.integrationName, files };
+  const sync = (await syncOf(db, [row.run], steps)).get(id);
+  const detail: RunDetail = { ...toRun(row.run, row.versionNumber, steps), ...(sync && { sync }), steps: steps.map(toStep), integrationName: row.integrationName, files };
   const resumeFromRow = detail.status === 'failed' ? await resumableFrom(db, id, steps) : null;
   const resubmitOf = detail.trigger === 'resubmit' ? await createInboxStore(db).resubmitOrigins(id) : null;
   return { ...detail, ...(resumeFromRow && { resumeFromRow }), ...(resubmitOf && { resubmitOf }) };
+}
+
+/**
+ * How each run synced (issue 14): per source step, full or incremental since which mark and how many records it read;
+ * per target, its delete phase. Runs with neither (and no options) get none.
+ */
+async function syncOf(db: Db, runRows: readonly RunRow[], steps: readonly StepRow[]): Promise<Map<string, RunSync>> {
+  const out = new Map<string, RunSync>();
+  const ids = runRows.map((r) => r.id);
+  if (ids.length === 0) return out;
+  const sync = createSyncStateStore(db);
+  const reads = (await db.select({ runId: runSourceReads.runId, pipelineId: runSourceReads.pipelineId }).from(runSourceReads).where(inArray(runSourceReads.runId, ids))).map((r) => r);
+  const deletes = await db.select().from(runDeletes).where(inArray(runDeletes.runId, ids));
+  const readsByRun = new Map<string, string[]>();
+  for (const r of reads) readsByRun.set(r.runId, [...(readsByRun.get(r.runId) ?? []), r.pipelineId]);
+  for (const row of runRows) {
+    const options = RunSyncOptions.safeParse(row.syncOptions ?? {});
+    const opts = options.success ? options.data : {};
+    const mine = readsByRun.get(row.id) ?? [];
+    const runDeletesOf = deletes.filter((d) => d.runId === row.id);
+    if (mine.length === 0 && runDeletesOf.length === 0 && !opts.fullSync && !opts.confirmDeletes) continue;
+    const stepOf = (nodeId: string) => steps.find((s) => s.runId === row.id && s.nodeId === nodeId);
+    const sources = new Map<string, RunSourceSync>();
+    for (const pipelineId of mine) {
+      const read = await sync.getSourceRead(row.id, pipelineId);
+      if (!read) continue;
+      const step = stepOf(read.nodeId);
+      const before = sources.get(read.nodeId);
+      const fullReason = !read.field ? null : opts.fullSync ? 'asked for' : read.full ? 'first run: no cursor kept yet' : null;
+      sources.set(read.nodeId, {
+        nodeId: read.nodeId,
+        label: step?.label ?? read.nodeId,
+        field: read.field,
+        kind: read.kind,
+        full: (before?.full ?? false) || read.full,
+        fullReason: before?.fullReason ?? fullReason,
+        since: before?.since ?? read.since,
+        changed: step?.read ?? 0,
+      });
+    }
+    out.set(row.id, {
+      options: opts,
+      sources: [...sources.values()],
+      deletes: runDeletesOf.map((d) => ({
+        nodeId: d.nodeId,
+        label: stepOf(d.nodeId)?.label ?? d.nodeId,
+        state: d.state === 'held' ? 'held' : 'applied',
+        candidates: d.candidates,
+        targetRecords: d.targetRecords,
+        allowed: d.allowed,
+        applied: d.applied,
+      })),
+    });
+  }
+  return out;
 }
 
 /** A failed run that committed a batch resumes after its sources' committed rows: the first row it reads then (1-based). */
@@ -184,8 +254,16 @@ export async function listRuns(db: Db, integrationId: string, opts?: { limit?: n
     db,
     rows.map((r) => r.run.id),
   );
+  const syncByRun = await syncOf(
+    db,
+    rows.map((r) => r.run),
+    steps,
+  );
   return {
-    items: rows.map((r) => ({ ...toRun(r.run, r.versionNumber, stepsByRun.get(r.run.id) ?? []), files: (filesByRun.get(r.run.id) ?? []).map(servedRunFile) })),
+    items: rows.map((r) => {
+      const sync = syncByRun.get(r.run.id);
+      return { ...toRun(r.run, r.versionNumber, stepsByRun.get(r.run.id) ?? []), ...(sync && { sync }), files: (filesByRun.get(r.run.id) ?? []).map(servedRunFile) };
+    }),
     total: totalRow?.n ?? 0,
   };
 }

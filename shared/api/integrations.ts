@@ -83,6 +83,10 @@ export const StartRunInput = z.object({
    */
   params: nameRecord(z.unknown().refine((v) => !hasNul(v), 'A parameter value cannot contain the character U+0000 (NUL)')).default(() => ({})),
   files: RunFilesInput,
+  /** Issue 14: read everything once, whatever the sources' kept cursors ("Run full sync"). */
+  fullSync: z.boolean().optional(),
+  /** Issue 14: apply deletes even above a target's threshold (after a run held them back). */
+  confirmDeletes: z.boolean().optional(),
 });
 export const StartRunResult = z.object({ runId: z.string(), workflowId: z.string(), files: z.array(RunFile) });
 

@@ -1,5 +1,6 @@
 // Sync history shapes: runs, their steps and rejected records, as stored and as served.
 import { z } from 'zod';
+import { RunSync } from '../sync/options';
 import { nameRecord } from '../util/name-record';
 import { FileCompression, FileFormat } from '../graph/kinds/file-source';
 
@@ -63,6 +64,10 @@ export const Counts = z.object({
   /** Written with the values the target already held: written = created + updated + unchanged (targets only). */
   unchanged: z.number().int().nonnegative(),
   rejected: z.number().int().nonnegative(),
+  /** Targets: rows not written because they matched no record and the target does not allow new records (issue 14); absent when 0. */
+  skipped: z.number().int().nonnegative().optional(),
+  /** Targets: records deleted or soft-deleted by the run (issue 14); absent when 0. */
+  deleted: z.number().int().nonnegative().optional(),
 });
 export type Counts = z.infer<typeof Counts>;
 export const zeroCounts = (): Counts => ({ read: 0, written: 0, created: 0, updated: 0, unchanged: 0, rejected: 0 });
@@ -138,6 +143,8 @@ export const Run = z.object({
   startedAt: z.string().nullable(),
   endedAt: z.string().nullable(),
   error: z.string().nullable(),
+  /** Issue 14: how the run synced (full or incremental per source, deletes applied or held back); absent for runs with no source that can sync. */
+  sync: RunSync.optional(),
   /** A webhook run (trigger `webhook`): how many inbound requests it drained. */
   webhookRequests: z.number().int().nonnegative().optional(),
 });

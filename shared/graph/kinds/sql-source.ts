@@ -15,6 +15,9 @@ export const SqlSourceConfig = z.object({
   columns: z.array(Field).default([]).meta({ title: 'Columns', widget: 'columns' }),
   key: z.array(z.string()).default([]).meta({ title: 'Primary key', widget: 'hidden' }),
   preview: SqlPreviewStamp.nullable().default(null).meta({ title: 'Preview', widget: 'hidden' }),
+  // Issue 14: incremental reads and deletes (docs/runs.md, "Incremental and full syncs"); '' = none.
+  cursorField: z.string().max(200).default('').meta({ title: 'Cursor field (read only what changed)', widget: 'cursor-field' }),
+  softDeleteField: z.string().max(200).default('').meta({ title: 'Soft-delete field', widget: 'soft-delete-field' }),
 });
 export type SqlSourceConfig = z.infer<typeof SqlSourceConfig>;
 
@@ -43,5 +46,5 @@ export const sqlSource = defineKind({
   inputs: 0,
   outputs: 1,
   config: SqlSourceConfig,
-  defaults: (): SqlSourceConfig => ({ connectionId: '', object: '', query: '', columns: [], key: [], preview: null }),
+  defaults: (): SqlSourceConfig => ({ connectionId: '', object: '', query: '', columns: [], key: [], preview: null, cursorField: '', softDeleteField: '' }),
 });

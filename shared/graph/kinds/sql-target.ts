@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { Field, type FieldType } from '../field-types';
 import { defineKind } from './types';
+import { DeleteMode, TARGET_SYNC_DEFAULTS } from '../../sync/target';
 
 export const SqlTargetConfig = z.object({
   connectionId: z.string().default('').meta({ title: 'Connection', widget: 'connection', capability: 'write' }),
@@ -10,6 +11,11 @@ export const SqlTargetConfig = z.object({
   mode: z.enum(['upsert', 'insert', 'update']).default('upsert').meta({ title: 'Write mode' }),
   columns: z.array(Field).default([]).meta({ title: 'Columns', widget: 'hidden' }),
   key: z.array(z.string()).default([]).meta({ title: 'Primary key', widget: 'hidden' }),
+  // Issue 14: "Allow new records" (off: update existing matches only) and how deletes found at the source apply here.
+  allowNew: z.boolean().default(true).meta({ title: 'Allow new records' }),
+  deletes: DeleteMode.default('ignore').meta({ title: 'Deletes at the source', widget: 'delete-settings' }),
+  softDeleteField: z.string().max(200).default('').meta({ title: 'Soft-delete field on the target', widget: 'hidden' }),
+  deleteThresholdPercent: z.number().min(0).max(100).default(10).meta({ title: 'Delete at most (% of records) without confirming', widget: 'hidden' }),
 });
 export type SqlTargetConfig = z.infer<typeof SqlTargetConfig>;
 
@@ -38,5 +44,5 @@ export const sqlTarget = defineKind({
   inputs: 1,
   outputs: 0,
   config: SqlTargetConfig,
-  defaults: (): SqlTargetConfig => ({ connectionId: '', object: '', mode: 'upsert', columns: [], key: [] }),
+  defaults: (): SqlTargetConfig => ({ connectionId: '', object: '', mode: 'upsert', columns: [], key: [], ...TARGET_SYNC_DEFAULTS }),
 });

@@ -10,6 +10,9 @@ export const WorkspaceSourceConfig = z.object({
   // The object's attributes and key when it was picked: the schema when the compiler is not told the workspace's.
   columns: z.array(Field).default([]).meta({ title: 'Fields', widget: 'hidden' }),
   key: z.array(z.string()).default([]).meta({ title: 'Key', widget: 'hidden' }),
+  // Issue 14: incremental reads and deletes; '' = none. `_updated_at` is the record's last write time.
+  cursorField: z.string().max(200).default('').meta({ title: 'Cursor field (read only what changed)', widget: 'cursor-field' }),
+  softDeleteField: z.string().max(200).default('').meta({ title: 'Soft-delete field', widget: 'soft-delete-field' }),
 });
 export type WorkspaceSourceConfig = z.infer<typeof WorkspaceSourceConfig>;
 
@@ -21,5 +24,5 @@ export const workspaceSource = defineKind({
   inputs: 0,
   outputs: 1,
   config: WorkspaceSourceConfig,
-  defaults: (): WorkspaceSourceConfig => ({ object: '', filter: '', columns: [], key: [] }),
+  defaults: (): WorkspaceSourceConfig => ({ object: '', filter: '', columns: [], key: [], cursorField: '', softDeleteField: '' }),
 });

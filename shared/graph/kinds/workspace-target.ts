@@ -1,6 +1,7 @@
 // Workspace target: upserts rows into one of Weft's own objects, creating or extending it.
 import { z } from 'zod';
 import { defineKind } from './types';
+import { DeleteMode, TARGET_SYNC_DEFAULTS } from '../../sync/target';
 
 export const WorkspaceTargetConfig = z.object({
   object: z
@@ -10,6 +11,11 @@ export const WorkspaceTargetConfig = z.object({
     .regex(/^[a-z][a-z0-9_]*$/, 'Use lower-case letters, digits and _ (e.g. contacts)')
     .meta({ title: 'Workspace object', widget: 'workspace-object' }),
   mode: z.enum(['upsert', 'insert']).default('upsert').meta({ title: 'Write mode' }),
+  // Issue 14: "Allow new records" (off: update existing matches only) and how deletes found at the source apply here.
+  allowNew: z.boolean().default(true).meta({ title: 'Allow new records' }),
+  deletes: DeleteMode.default('ignore').meta({ title: 'Deletes at the source', widget: 'delete-settings' }),
+  softDeleteField: z.string().max(200).default('').meta({ title: 'Soft-delete field on the target', widget: 'hidden' }),
+  deleteThresholdPercent: z.number().min(0).max(100).default(10).meta({ title: 'Delete at most (% of records) without confirming', widget: 'hidden' }),
 });
 export type WorkspaceTargetConfig = z.infer<typeof WorkspaceTargetConfig>;
 
@@ -21,5 +27,5 @@ export const workspaceTarget = defineKind({
   inputs: 1,
   outputs: 0,
   config: WorkspaceTargetConfig,
-  defaults: (): WorkspaceTargetConfig => ({ object: '', mode: 'upsert' }),
+  defaults: (): WorkspaceTargetConfig => ({ object: '', mode: 'upsert', ...TARGET_SYNC_DEFAULTS }),
 });

@@ -1,0 +1,174 @@
+// The delete phase of a one-way run (issue 14), after its pipeline's batches committed: the target's delete candidates
+// (records deleted at the source by its soft-delete field, and on a full read the target's records whose keys the run
+// never read), held back when there are more than the threshold allows and nobody confirmed, else applied as the
+// target's delete or soft delete. `deleteTargetOf` is the target side only (count, keys, delete, soft delete) for the
+// database and workspace targets, so the two-way engine can reuse it.
+import type { PlanStep } from '../../shared/compiler/plan';
+import type { FieldType } from '../../shared/graph/field-types';
+import { SqlTargetConfig, targetKey, WorkspaceTargetConfig } from '../../shared/graph/kinds';
+import { describeDeleteSync } from '../../shared/sync/options';
+import { allowedDeletes, isSoftDeleted, softDeleteValue, type DeleteMode } from '../../shared/sync/target';
+import type { ConnectorSession, SessionOpener } from '../connections/sessions';
+import type { RunKey } from '../store/types';
+import type { DeletePhase, SyncStateStore } from '../store/sync-state';
+import { openSaved } from './sessions';
+import { runKeyOf } from './target-sync';
+import { PlanError } from './types';
+
+/** Keys per delete or soft-delete call (one transaction each). */
+const DELETE_CHUNK = 1_000;
+const KEY_PAGE = 5_000;
+
+/** One target's side of deletes: how many records it holds, their keys, and its delete and soft delete. */
+export interface DeleteTarget {
+  label: string;
+  key: string[];
+  /** The target's record count for the threshold (a system's statistic above ~100,000 rows), null when unknown. */
+  count(): Promise<number | null>;
+  /** The target's records' keys, page by page; `skip` drops records already soft-deleted (their flag field set). */
+  keys(options?: { skipSoftDeleted?: string }): AsyncIterable<RunKey[]>;
+  /** Deletes; returns how many records were there to delete. */
+  remove(keys: readonly RunKey[]): Promise<number>;
+  /** Sets `field` to the soft-delete value of its type; returns how many records matched. */
+  soften(keys: readonly RunKey[], field: string, runClock: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+function sessionTarget(
+  session: ConnectorSession,
+  object: string,
+  label: string,
+  key: string[],
+  keyTypes: ReadonlyMap<string, FieldType>,
+  typeOf: (field: string) => Promise<FieldType | null>,
+): DeleteTarget {
+  return {
+    label,
+    key,
+    async count() {
+      return session.estimateRows ? session.estimateRows(object).catch(() => null) : null;
+    },
+    async *keys(options = {}) {
+      for await (const b of session.read(object, { batchSize: KEY_PAGE })) {
+        const page: RunKey[] = [];
+        for (const row of b.rows) {
+          if (options.skipSoftDeleted && isSoftDeleted(row[options.skipSoftDeleted])) continue;
+          const k = runKeyOf(row, key);
+          if (k) page.push(k);
+        }
+        yield page;
+      }
+    },
+    async remove(keys) {
+      if (!session.deleteRecords) throw new PlanError(`${label} cannot delete records: its connector has no delete.`);
+      let deleted = 0;
+      for (let i = 0; i < keys.length; i += DELETE_CHUNK) {
+        const results = await session.deleteRecords(
+          object,
+          keys.slice(i, i + DELETE_CHUNK).map((k) => k.values),
+          { key },
+        );
+        deleted += results.filter((r) => r === 'deleted').length;
+      }
+      return deleted;
+    },
+    async soften(keys, field, runClock) {
+      const { type, value } = softDeleteValue(await typeOf(field), runClock);
+      const fields = [...key.map((k) => ({ name: k, type: keyTypes.get(k) ?? ('text' as const) })), { name: field, type }];
+      let matched = 0;
+      for (let i = 0; i < keys.length; i += DELETE_CHUNK) {
+        const rows = keys.slice(i, i + DELETE_CHUNK).map((k) => ({ ...k.values, [field]: value }));
+        const results = await session.write(object, rows, { mode: 'update', key, fields, missing: 'skip' });
+        matched += results.filter((r) => r.outcome === 'updated' || r.outcome === 'unchanged').length;
+      }
+      return matched;
+    },
+    close: () => session.close(),
+  };
+}
+
+/** The delete side of a database or workspace target step; null for a target kind that cannot delete. */
+export async function deleteTargetOf(step: PlanStep, sessions: SessionOpener): Promise<DeleteTarget | null> {
+  const input = step.input;
+  if (!input) throw new PlanError(`${step.label} has no input schema; publish the integration again.`);
+  const keyTypes = new Map(input.fields.map((f) => [f.name, f.type]));
+  if (step.kind === 'sql-target') {
+    const config = SqlTargetConfig.parse(step.config);
+    const { key } = targetKey(config, input);
+    const session = await openSaved(sessions, config.connectionId, `The connection used by ${step.label} no longer exists. Choose another connection and publish again.`);
+    const columns = new Map(config.columns.map((c) => [c.name, c.type]));
+    return sessionTarget(session, config.object, step.label, key, new Map([...columns, ...keyTypes]), async (f) => columns.get(f) ?? null);
+  }
+  if (step.kind === 'workspace-target') {
+    const config = WorkspaceTargetConfig.parse(step.config);
+    const session = await sessions.openBuiltIn('workspace');
+    const typeOf = async (field: string) => (await session.discover()).find((o) => o.name === config.object)?.fields.find((f) => f.name === field)?.type ?? null;
+    return sessionTarget(session, config.object, step.label, input.key, keyTypes, typeOf);
+  }
+  return null;
+}
+
+export interface DeletePhaseInput {
+  runId: string;
+  step: PlanStep;
+  target: DeleteTarget;
+  settings: { deletes: DeleteMode; softDeleteField: string; deleteThresholdPercent: number };
+  /** The run's read of the pipeline's source was full: compare the target's keys with the keys it read. */
+  compareKeys: boolean;
+  /** "Confirm deletes": apply them even above the threshold. */
+  confirm: boolean;
+  runClock: number;
+  store: SyncStateStore;
+}
+
+/**
+ * Gathers the candidates, checks the threshold and applies them. Returns the phase as recorded. Above the threshold
+ * without confirmation it records `held`, deletes nothing and throws a PlanError saying so (the run fails; its
+ * cursors stay, so a "Confirm deletes" re-run reads the same changes again). A phase already applied (a retried
+ * activity) is not run twice.
+ */
+export async function runDeletePhase(input: DeletePhaseInput): Promise<DeletePhase> {
+  const { runId, step, target, settings, store } = input;
+  const nodeId = step.nodeId;
+  const done = await store.getDeletePhase(runId, nodeId);
+  if (done?.state === 'applied') return done;
+  const candidates = new Map<string, RunKey>();
+  for (let after: string | null = null; ; ) {
+    const page = await store.listDeletedKeys(runId, nodeId, { after, limit: KEY_PAGE });
+    for (const k of page) candidates.set(k.key, k);
+    if (page.length < KEY_PAGE) break;
+    after = page[page.length - 1]!.key;
+  }
+  let counted: number | null = null;
+  if (input.compareKeys) {
+    counted = 0;
+    // A record already soft-deleted on the target is not deleted again by every full sync.
+    const skip = settings.deletes === 'soft' && settings.softDeleteField ? { skipSoftDeleted: settings.softDeleteField } : {};
+    for await (const page of target.keys(skip)) {
+      counted += page.length;
+      const unseen = new Set(await store.unseenKeys(runId, nodeId, page.map((k) => k.key)));
+      for (const k of page) if (unseen.has(k.key) && !candidates.has(k.key)) candidates.set(k.key, k);
+    }
+  }
+  const targetRecords = Math.max(counted ?? (await target.count()) ?? 0, 0);
+  const allowed = allowedDeletes(targetRecords, settings.deleteThresholdPercent);
+  const base = { runId, nodeId, candidates: candidates.size, targetRecords, allowed };
+  if (candidates.size > allowed && !input.confirm) {
+    const held: DeletePhase = { ...base, state: 'held', applied: 0 };
+    await store.recordDeletePhase(held);
+    throw new PlanError(describeDeleteSync({ ...held, label: step.label }));
+  }
+  const keys = [...candidates.values()];
+  let applied = 0;
+  if (keys.length > 0) {
+    if (settings.deletes === 'delete') applied = await target.remove(keys);
+    else if (settings.deletes === 'soft') {
+      if (!settings.softDeleteField) throw new PlanError(`${step.label} soft-deletes records but names no field to set. Choose the soft-delete field and publish again.`);
+      applied = await target.soften(keys, settings.softDeleteField, input.runClock);
+    }
+  }
+  const phase: DeletePhase = { ...base, state: 'applied', applied };
+  await store.recordDeletePhase(phase);
+  await store.setStepDeleted(runId, nodeId, applied);
+  return phase;
+}
