@@ -82,7 +82,8 @@ export interface ExternalTargetExecutor {
 
 export type TargetExecutor = StoreTargetExecutor | ExternalTargetExecutor;
 
-export type Executor = SourceExecutor | TransformExecutor | TargetExecutor;
+/** A step that is a pipeline of its own (two-way sync): it reads and writes its sides itself (runtime/executors/two-way-sync.ts). */
+export type Executor = SourceExecutor | TransformExecutor | TargetExecutor | import('./two-way-sync').SyncExecutor;
 
 export interface ExecutorDef<K extends KindId = KindId, N extends ExecutorNeeds = ExecutorNeeds> {
   kind: K;

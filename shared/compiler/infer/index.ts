@@ -10,6 +10,7 @@ import { inferSqlTarget } from './sql-target';
 import type { KindInfer } from './types';
 import { inferWorkspaceSource } from './workspace-source';
 import { inferWorkspaceTarget } from './workspace-target';
+import { inferTwoWaySync } from './two-way-sync';
 
 export const INFER: { readonly [K in KindId]: KindInfer<KindConfig<K>> } = {
   'csv-source': inferFileSource,
@@ -20,6 +21,7 @@ export const INFER: { readonly [K in KindId]: KindInfer<KindConfig<K>> } = {
   'calculated-field': inferCalculatedField,
   'workspace-target': inferWorkspaceTarget,
   'sql-target': inferSqlTarget,
+  'two-way-sync': inferTwoWaySync,
 };
 
 /** The kind's inference over a config its schema has parsed (the compiler's one untyped call site). */

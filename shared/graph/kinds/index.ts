@@ -9,6 +9,7 @@ import { sqlTarget } from './sql-target';
 import type { KindCategory, NodeKindDef } from './types';
 import { workspaceSource } from './workspace-source';
 import { workspaceTarget } from './workspace-target';
+import { twoWaySync } from './two-way-sync';
 
 export const KINDS = {
   // The id predates JSON, NDJSON and Excel; stored graphs keep it.
@@ -20,6 +21,7 @@ export const KINDS = {
   'calculated-field': calculatedField,
   'workspace-target': workspaceTarget,
   'sql-target': sqlTarget,
+  'two-way-sync': twoWaySync,
 } as const;
 
 export type KindId = keyof typeof KINDS;
@@ -51,3 +53,4 @@ export { WorkspaceTargetConfig } from './workspace-target';
 export { WorkspaceSourceConfig } from './workspace-source';
 export { SqlTargetConfig, fitsColumn, targetKey } from './sql-target';
 export { CalculatedFieldConfig } from './calculated-field';
+export { TwoWaySyncConfig, TwoWaySide, TwoWayField, WORKSPACE_UPDATED_AT } from './two-way-sync';
