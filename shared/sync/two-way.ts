@@ -115,7 +115,11 @@ export function normalizeValue(value: unknown, type: FieldType | undefined): unk
   switch (type) {
     case 'number':
     case 'currency':
-      if (typeof value === 'number') return Number.isFinite(value) ? canonicalNumber(String(value).includes('e') ? value.toFixed(20) : String(value)) : String(value);
+      if (typeof value === 'number') {
+        if (!Number.isFinite(value)) return String(value);
+        if (Number.isInteger(value)) return BigInt(value).toString();
+        return canonicalNumber(String(value).includes('e') ? value.toFixed(20) : String(value));
+      }
       if (typeof value === 'string') return canonicalNumber(value);
       break;
     case 'boolean':
