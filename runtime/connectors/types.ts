@@ -77,8 +77,12 @@ export interface ReadOptions {
   queryParams?: ReadonlyMap<string, unknown>;
   /** Resume after this cursor (from a previous batch's `cursor`); null/undefined: from the start. */
   cursor?: unknown;
-  /** Incremental: only rows whose `field` is greater than `after`. */
-  incremental?: { field: string; after: unknown };
+  /**
+   * Incremental: only rows whose `field` is greater than `after`, or at least `after` with `inclusive` (the sync
+   * engine's rule: records that share the high-water mark's instant are read again, never skipped; see
+   * shared/sync/cursor.ts and docs/runs.md "Incremental and full syncs").
+   */
+  incremental?: IncrementalRead;
   batchSize: number;
   signal?: AbortSignal;
   /**
@@ -112,6 +116,13 @@ export interface ReadBatch {
   progress?: { unit: 'bytes'; done: number; total: number };
 }
 
+/** An incremental read's condition: `field > after`, or `field >= after` when `inclusive`. */
+export interface IncrementalRead {
+  field: string;
+  after: unknown;
+  inclusive?: boolean;
+}
+
 export type WriteMode = 'insert' | 'update' | 'upsert';
 
 export interface WriteOptions {
@@ -120,11 +131,28 @@ export interface WriteOptions {
   key: string[];
   /** The schema of the rows, so a target can create or check its columns. */
   fields: Field[];
+  /**
+   * Update mode only: what a row whose key matches no record becomes. 'reject' (the default) rejects it with a
+   * reason; 'skip' answers `skipped` ("Allow new records" off: update existing matches only, count the rest).
+   */
+  missing?: 'reject' | 'skip';
 }
 
 export type RecordResult =
   | { outcome: 'created' | 'updated' | 'unchanged' }
-  | { outcome: 'rejected'; reason: string };
+  | { outcome: 'rejected'; reason: string }
+  | { outcome: 'skipped'; reason: string };
+
+/** The reason a `skipped` outcome carries: the row matched no record and new records are not allowed. */
+export const SKIPPED_NO_MATCH = 'skipped: no match';
+
+/** One key's outcome of `deleteRecords`: removed, or there was no such record (already gone: not an error). */
+export type DeleteResult = 'deleted' | 'missing';
+
+export interface DeleteOptions {
+  /** The fields the keys are made of (the target's key), in order. */
+  key: string[];
+}
 
 export class ConnectorError extends Error {
   override readonly name = 'ConnectorError';
@@ -177,6 +205,12 @@ export interface ConnectorSession {
   createTable?(object: string, fields: Field[], key: string[], options: { dryRun: boolean }): Promise<{ object: string; ddl: string }>;
   /** One batch; one result per row, in order. A batch is atomic where the system allows. */
   write(object: string, rows: Row[], options: WriteOptions): Promise<RecordResult[]>;
+  /**
+   * Deletes the records whose key fields equal each row's (`rows` hold at least the key fields), in one transaction;
+   * one result per row, in order. A key with no record is `missing`, never an error, so a repeated delete is safe.
+   * A soft delete is a `write` in update mode of the key plus the flag field (missing: 'skip').
+   */
+  deleteRecords?(object: string, rows: Row[], options: DeleteOptions): Promise<DeleteResult[]>;
   close(): Promise<void>;
 }
 

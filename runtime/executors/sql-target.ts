@@ -62,6 +62,8 @@ export const sqlTargetExecutor = defineExecutor({
           if (r.outcome === 'rejected') {
             outcome.counts.rejected += 1;
             outcome.rejected.push({ nodeId: step.nodeId, rowNumber: row.rowNumber, source: row.source, mapped: row.values, reason: r.reason });
+          } else if (r.outcome === 'skipped') {
+            outcome.counts.skipped = (outcome.counts.skipped ?? 0) + 1;
           } else {
             outcome.counts[r.outcome] += 1;
             outcome.counts.written += 1;

@@ -99,7 +99,7 @@ const pause = (ms = 15) => new Promise((r) => setTimeout(r, ms));
 
 let nodeSeq = 0;
 interface Sync {
-  run(opts?: { syncEnabled?: boolean; rebuild?: boolean }): Promise<TwoWayOutcome & { counts: Partial<StepCounts>; rejected: NewRejected[] }>;
+  run(opts?: { syncEnabled?: boolean; rebuild?: boolean }): Promise<TwoWayOutcome & { counts: Partial<StepCounts>; records: NewRejected[] }>;
   nodeId: string;
 }
 function sync(config: Partial<TwoWaySyncConfig> & Pick<TwoWaySyncConfig, 'a' | 'b'>): Sync {
@@ -122,7 +122,7 @@ function sync(config: Partial<TwoWaySyncConfig> & Pick<TwoWaySyncConfig, 'a' | '
           committed = effect;
         },
       });
-      return { ...outcome, ...committed };
+      return { ...outcome, counts: committed.counts, records: committed.rejected };
     },
   };
 }
@@ -181,8 +181,8 @@ describe('Postgres ↔ workspace object', () => {
     await pgc.query(`UPDATE pw_a SET name = 'Two A', city = 'City A' WHERE id = 2`);
     const run = await s.run();
     expect(run.held).toBe(1);
-    expect(run.rejected).toHaveLength(1);
-    expect(run.rejected[0]!.reason).toContain('Conflict held for review: name is "Two A" in A (public.pw_a) and name is "Two B" in B');
+    expect(run.records).toHaveLength(1);
+    expect(run.records[0]!.reason).toContain('Conflict held for review: name is "Two A" in A (public.pw_a) and name is "Two B" in B');
     // city: A wins though B's edit came first; name: held, both keep their values.
     expect((await wsRows(b.object)).find((r) => Number(r.id) === 2)).toMatchObject({ name: 'Two B', city: 'City A' });
     expect((await pgRows('pw_a')).find((r) => r.id === 2)).toMatchObject({ name: 'Two A', city: 'City A' });
@@ -235,7 +235,7 @@ describe('Postgres ↔ workspace object', () => {
     const first = await s.run();
     expect(first.createdB).toBe(9999);
     const second = await s.run();
-    expect(second).toMatchObject({ writtenA: 0, writtenB: 0, held: 0, rejected: [] });
+    expect(second).toMatchObject({ writtenA: 0, writtenB: 0, held: 0, rejected: 0, records: [] });
     expect(second.counts.written).toBe(0);
     expect((await store.twoWay.countPairs({ integrationId: 'int_twoway', nodeId: s.nodeId }))).toBe(10000);
   }, 120_000);

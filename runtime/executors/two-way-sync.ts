@@ -17,6 +17,7 @@ import {
   type SettleField,
   type SideState,
 } from '../../shared/sync/two-way';
+import { capCursor, cursorKindOf, CursorValue, cursorValueOf, INCLUSIVE_READ, maxCursor, type CursorKind } from '../../shared/sync/cursor';
 import type { ConnectorSession, Row } from '../connections/sessions';
 import type { NewRejected, StepCounts } from '../store/types';
 import type { TwoWayPair, TwoWayScope, TwoWayStore } from '../store/two-way';
@@ -70,8 +71,6 @@ export const valueHash = (value: unknown, type: FieldType | undefined): string =
     .digest('base64')
     .slice(0, 22);
 
-/** How far before the stored cursor a date-time read starts: records changed in the same instant as the last read are read again (hashes make that harmless). */
-const OVERLAP_MS = 1_000;
 
 interface ReadRecord {
   id: string;
@@ -91,33 +90,21 @@ interface SideReader {
 
 const zero = (): TwoWayOutcome => ({ readA: 0, readB: 0, writtenA: 0, writtenB: 0, createdA: 0, createdB: 0, conflicts: 0, held: 0, skippedNoMatch: 0, rejected: 0, echoes: 0, note: null });
 
-/** The cursor a read starts after: date-times a little earlier, so a change in the last read's instant is not lost. */
-function readAfter(cursor: unknown): unknown {
-  if (typeof cursor === 'string' && !/^-?\d+(\.\d+)?$/.test(cursor)) {
-    const t = timeOf(cursor);
-    if (t !== null) return new Date(t - OVERLAP_MS).toISOString();
-  }
-  return cursor;
-}
-
-/** The larger of two cursor values (date-times by time, numbers by value). */
-function laterCursor(current: unknown, value: unknown): unknown {
-  if (value === null || value === undefined) return current;
-  const v = value instanceof Date ? value.toISOString() : typeof value === 'bigint' ? value.toString() : value;
-  if (current === null || current === undefined) return v;
-  const a = timeOf(current);
-  const b = timeOf(v);
-  if (a === null || b === null) return current;
-  return b > a ? v : current;
-}
-
-async function readChanged(reader: SideReader, cursor: unknown, batchSize: number, check?: () => void): Promise<{ records: Map<string, ReadRecord>; cursor: unknown }> {
+/**
+ * Reads the side's records changed since its cursor, by the incremental engine's rules (shared/sync/cursor.ts): the
+ * read is inclusive (`>=` the mark, so records sharing the mark's instant are read again; their hashes make that
+ * harmless), the new mark is the highest change time read, never later than when the read began (capCursor).
+ */
+async function readChanged(reader: SideReader, cursor: unknown, batchSize: number, check?: () => void): Promise<{ records: Map<string, ReadRecord>; cursor: CursorValue | null }> {
   const { side, session } = reader;
+  const kind: CursorKind = cursorKindOf(reader.types.get(side.updatedAt) ?? 'datetime') ?? 'time';
   const records = new Map<string, ReadRecord>();
-  let next = cursor;
+  const since = CursorValue.safeParse(cursor);
+  let high: CursorValue | null = since.success ? since.data : null;
+  const startedAt = Date.now();
   const options = {
     batchSize,
-    ...(cursor !== null && cursor !== undefined && { incremental: { field: side.updatedAt, after: readAfter(cursor) } }),
+    ...(since.success && { incremental: { field: side.updatedAt, after: since.data, inclusive: INCLUSIVE_READ } }),
     ...(reader.isWorkspace && { settings: { withUpdatedAt: true } }),
   };
   for await (const batch of session.read(side.object, options)) {
@@ -126,11 +113,12 @@ async function readChanged(reader: SideReader, cursor: unknown, batchSize: numbe
       const keyValues = reader.key.map((k) => row[k]);
       if (keyValues.some((v) => v === null || v === undefined || v === '')) continue;
       const stamp = row[side.updatedAt];
-      records.set(recordId(keyValues), { id: recordId(keyValues), values: row, updatedAt: timeOf(stamp) });
-      next = laterCursor(next, stamp);
+      const id = recordId(keyValues);
+      records.set(id, { id, values: row, updatedAt: timeOf(stamp) });
+      high = maxCursor(kind, high, cursorValueOf(kind, stamp));
     }
   }
-  return { records, cursor: next };
+  return { records, cursor: capCursor(kind, high, startedAt) };
 }
 
 function hashesOf(values: Row, fields: readonly string[], types: Map<string, FieldType>): Record<string, string> {
@@ -404,7 +392,7 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
       if (r.rowNumber === 0) r.rowNumber = work.length + i + 1;
     });
     await ctx.commit({
-      counts: { read: outcome.readA + outcome.readB, written, created, updated: written - created, unchanged: outcome.echoes, rejected: outcome.held + outcome.rejected },
+      counts: { read: outcome.readA + outcome.readB, written, created, updated: written - created, unchanged: outcome.echoes, rejected: outcome.held + outcome.rejected, ...(outcome.skippedNoMatch > 0 && { skipped: outcome.skippedNoMatch }) },
       rejected,
     });
     await ctx.twoWay.saveCursors(ctx.scope, { a: readA.cursor, b: readB.cursor });

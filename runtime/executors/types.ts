@@ -57,7 +57,7 @@ export interface TransformExecutor {
 
 /** A target's outcomes for one batch, recorded by the commit: written = created + updated + unchanged. */
 export interface TargetOutcome {
-  counts: Pick<StepCounts, 'written' | 'created' | 'updated' | 'unchanged' | 'rejected'>;
+  counts: Pick<StepCounts, 'written' | 'created' | 'updated' | 'unchanged' | 'rejected' | 'skipped'>;
   rejected: NewRejected[];
 }
 

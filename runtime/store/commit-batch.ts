@@ -5,7 +5,7 @@ import { showNul } from '../../shared/util/nul';
 import type { Db } from './db';
 import { StoreNotFoundError } from './errors';
 import { newId } from './ids';
-import { rejectedRecords, runCheckpoints, runs, runSteps } from './schema';
+import { rejectedRecords, runCheckpoints, runKeys, runs, runSourceReads, runSteps } from './schema';
 import type { BatchCommit, NewRejected, StepCounts, WriteOutcome } from './types';
 import { applyWorkspaceWrite, chunks } from './workspace-write';
 
@@ -15,7 +15,7 @@ import { applyWorkspaceWrite, chunks } from './workspace-write';
  */
 const storable = <T>(v: T): T => (v === null || v === undefined ? v : (JSON.parse(JSON.stringify(showNul(v))) as T));
 
-const COUNTERS = ['read', 'written', 'created', 'updated', 'unchanged', 'rejected'] as const satisfies readonly (keyof StepCounts)[];
+const COUNTERS = ['read', 'written', 'created', 'updated', 'unchanged', 'rejected', 'skipped', 'deleted'] as const satisfies readonly (keyof StepCounts)[];
 
 function addCounts(into: Map<string, Partial<StepCounts>>, nodeId: string, add: Partial<StepCounts>): void {
   const current = into.get(nodeId) ?? {};
@@ -62,6 +62,26 @@ export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applie
 
     const counts = new Map<string, Partial<StepCounts>>();
     for (const [nodeId, add] of Object.entries(commit.counts)) addCounts(counts, nodeId, add);
+
+    // The source read's high-water mark moves with the batch that read it: a batch that did not commit never raised it.
+    if (commit.sync?.high !== undefined) {
+      await tx
+        .update(runSourceReads)
+        .set({ high: { value: commit.sync.high } })
+        .where(and(eq(runSourceReads.runId, commit.runId), eq(runSourceReads.pipelineId, commit.pipelineId)));
+    }
+    const keys = commit.sync?.keys;
+    if (keys) {
+      for (const [list, deleted] of [[keys.seen, false], [keys.deleted, true]] as const) {
+        for (const part of chunks([...new Set(list)])) {
+          if (part.length === 0) continue;
+          await tx.execute(sql`
+            INSERT INTO ${runKeys} (run_id, node_id, key, deleted)
+            SELECT ${commit.runId}, ${keys.nodeId}, k, ${deleted} FROM jsonb_array_elements_text(${JSON.stringify(part)}::jsonb) AS k
+            ON CONFLICT (run_id, node_id, key) DO UPDATE SET deleted = excluded.deleted`);
+        }
+      }
+    }
     const rejected: NewRejected[] = [...commit.rejected];
     let outcomes: WriteOutcome[] = [];
 
@@ -69,7 +89,7 @@ export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applie
     if (write) {
       const nodeId = write.nodeId ?? (await soleTargetStep(tx, commit.runId));
       outcomes = await applyWorkspaceWrite(tx, write);
-      const tally: StepCounts = { read: 0, written: 0, created: 0, updated: 0, unchanged: 0, rejected: 0 };
+      const tally: Required<StepCounts> = { read: 0, written: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, skipped: 0, deleted: 0 };
       outcomes.forEach((o, i) => {
         tally[o.outcome] += 1;
         if (o.outcome === 'rejected') {
@@ -115,9 +135,10 @@ export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applie
         UPDATE ${runSteps} AS s SET
           "read" = s."read" + d."read", written = s.written + d.written, created = s.created + d.created,
           updated = s.updated + d.updated, unchanged = s.unchanged + d.unchanged, rejected = s.rejected + d.rejected,
+          skipped = s.skipped + d.skipped, deleted = s.deleted + d.deleted,
           progress = coalesce(d.progress, s.progress)
         FROM jsonb_to_recordset(${JSON.stringify(deltas)}::jsonb)
-          AS d(node_id text, "read" integer, written integer, created integer, updated integer, unchanged integer, rejected integer, progress jsonb)
+          AS d(node_id text, "read" integer, written integer, created integer, updated integer, unchanged integer, rejected integer, skipped integer, deleted integer, progress jsonb)
         WHERE s.run_id = ${commit.runId} AND s.node_id = d.node_id
         RETURNING s.node_id`);
       // node-postgres and PGlite both answer with `{ rows }`.

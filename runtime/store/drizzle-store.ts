@@ -4,6 +4,7 @@ import { createAuthStore } from './auth';
 import { createOperationsStore } from './operations';
 import { createInboxStore } from './inbox';
 import { createSetStore } from './sets';
+import { createSyncStateStore } from './sync-state';
 import { createTwoWayStore } from './two-way';
 import { commitBatch } from './commit-batch';
 import * as connections from './connections';
@@ -16,7 +17,7 @@ import * as runs from './runs';
 import * as schedules from './schedules';
 import type { Store } from './types';
 import * as workspace from './workspace';
-import { writeWorkspace } from './workspace-write';
+import { deleteWorkspaceRecords, writeWorkspace } from './workspace-write';
 
 export function createDrizzleStore(engine: Engine): Store {
   const { db } = engine;
@@ -63,6 +64,7 @@ export function createDrizzleStore(engine: Engine): Store {
     listWorkspaceRecords: (name, opts) => workspace.listWorkspaceRecords(db, name, opts),
     readWorkspacePage: (name, opts) => workspace.readWorkspacePage(db, name, opts),
     writeWorkspace: (write) => writeWorkspace(db, write),
+    deleteWorkspaceRecords: (name, keys) => deleteWorkspaceRecords(db, name, keys),
 
     listConnections: () => connections.listConnections(db),
     getConnection: (id) => connections.getConnection(db, id),
@@ -82,6 +84,7 @@ export function createDrizzleStore(engine: Engine): Store {
     ops: createOperationsStore(db, () => `whsec_${randomBytes(24).toString('base64url')}`),
     inbox: createInboxStore(db),
     sets: createSetStore(db),
+    sync: createSyncStateStore(db),
     twoWay: createTwoWayStore(db),
   };
 }

@@ -30,7 +30,16 @@ const isoOrNull = (d: Date | null): string | null => (d ? d.toISOString() : null
 type StepRow = typeof runSteps.$inferSelect;
 type RunRow = typeof runs.$inferSelect;
 
-const stepCounts = (s: StepRow): Counts => ({ read: s.read, written: s.written, created: s.created, updated: s.updated, unchanged: s.unchanged, rejected: s.rejected });
+const stepCounts = (s: StepRow): Counts => ({
+  read: s.read,
+  written: s.written,
+  created: s.created,
+  updated: s.updated,
+  unchanged: s.unchanged,
+  rejected: s.rejected,
+  ...(s.skipped > 0 && { skipped: s.skipped }),
+  ...(s.deleted > 0 && { deleted: s.deleted }),
+});
 
 /**
  * A run's counts, from its steps: `read` is what the sources read (steps whose kind's category is source),
@@ -38,7 +47,7 @@ const stepCounts = (s: StepRow): Counts => ({ read: s.read, written: s.written, 
  * `rejected` is every step's rejections (a transform's and a target's alike). Transforms' own
  * read/written counts never add to the run's, so a row is not counted once per step it passes.
  */
-export function runCounts(steps: readonly Pick<StepRow, 'kind' | keyof Counts>[]): Counts {
+export function runCounts(steps: readonly (Pick<StepRow, 'kind' | 'read' | 'written' | 'created' | 'updated' | 'unchanged' | 'rejected'> & Partial<Pick<StepRow, 'skipped' | 'deleted'>>)[]): Counts {
   const total = zeroCounts();
   for (const s of steps) {
     const role = stepRole(s.kind);
@@ -48,6 +57,8 @@ export function runCounts(steps: readonly Pick<StepRow, 'kind' | keyof Counts>[]
       total.created += s.created;
       total.updated += s.updated;
       total.unchanged += s.unchanged;
+      if (s.skipped) total.skipped = (total.skipped ?? 0) + s.skipped;
+      if (s.deleted) total.deleted = (total.deleted ?? 0) + s.deleted;
     }
     total.rejected += s.rejected;
   }

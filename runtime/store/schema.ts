@@ -100,6 +100,8 @@ export const runs = pgTable(
     /** Migration 0012: the set run this run is a member of (null: not started by a set). */
     setRunId: text('set_run_id'),
     params: jsonb('params').$type<Record<string, unknown>>().notNull(),
+    /** Migration 0015: full sync, confirm deletes (shared/sync/options.ts). */
+    syncOptions: jsonb('sync_options').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
     startedAt: at('started_at'),
     endedAt: at('ended_at'),
@@ -127,6 +129,10 @@ export const runSteps = pgTable(
     /** Targets only: written = created + updated + unchanged. */
     unchanged: count('unchanged'),
     rejected: count('rejected'),
+    /** Migration 0015: rows a target did not write because they matched no record and new records are not allowed. */
+    skipped: count('skipped'),
+    /** Migration 0015: records a target deleted (or soft-deleted). */
+    deleted: count('deleted'),
     startedAt: at('started_at'),
     endedAt: at('ended_at'),
     error: text('error'),
@@ -402,6 +408,75 @@ export const setTokens = pgTable('set_tokens', {
   createdAt: createdAt(),
   lastUsedAt: at('last_used_at'),
 });
+
+/** Migration 0015: the cursor each source step of an integration keeps between runs (moved only by a committed run). */
+export const syncCursors = pgTable(
+  'sync_cursors',
+  {
+    integrationId: text('integration_id')
+      .notNull()
+      .references(() => integrations.id, { onDelete: 'cascade' }),
+    nodeId: text('node_id').notNull(),
+    field: text('field').notNull(),
+    kind: text('kind').notNull(),
+    /** Wrapped as { value }, like checkpoints, so text stays text. */
+    value: jsonb('value').$type<{ value: unknown }>().notNull(),
+    runId: text('run_id'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.integrationId, t.nodeId] })],
+);
+
+/** Migration 0015: what one pipeline's source read in one run: from where (`since`) and up to what (`high`). */
+export const runSourceReads = pgTable(
+  'run_source_reads',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    pipelineId: text('pipeline_id').notNull(),
+    nodeId: text('node_id').notNull(),
+    field: text('field'),
+    kind: text('kind'),
+    fullRead: boolean('full_read').notNull(),
+    since: jsonb('since').$type<{ value: unknown }>(),
+    high: jsonb('high').$type<{ value: unknown }>(),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.pipelineId] })],
+);
+
+/** Migration 0015: target keys a run saw (full-sync comparison) or found soft-deleted at the source. */
+export const runKeys = pgTable(
+  'run_keys',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    nodeId: text('node_id').notNull(),
+    key: text('key').notNull(),
+    deleted: boolean('deleted').notNull().default(false),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.nodeId, t.key] })],
+);
+
+/** Migration 0015: a target's delete phase in one run: applied, or held back above the threshold. */
+export const runDeletes = pgTable(
+  'run_deletes',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    nodeId: text('node_id').notNull(),
+    state: text('state').notNull(),
+    candidates: integer('candidates').notNull(),
+    targetRecords: integer('target_records').notNull(),
+    allowed: integer('allowed').notNull(),
+    applied: integer('applied').notNull().default(0),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.nodeId] })],
+);
 
 /** Two-way sync's key map: a record id of side A paired with one of B, and each side's field hashes as last synced (migration 16). */
 export const twoWayPairs = pgTable(

@@ -6,6 +6,8 @@ import type { Cadence } from '../../shared/api/schedules';
 import type { OperationsStore } from './operations';
 import type { InboxStore } from './inbox';
 import type { SetStore } from './sets';
+import type { SyncStateStore } from './sync-state';
+import type { CursorValue } from '../../shared/sync/cursor';
 import type { TwoWayStore } from './two-way';
 import type {
   Counts,
@@ -74,7 +76,7 @@ export interface RunFileRecord extends NewRunFile {
 }
 
 /** Per-record outcome of one workspace upsert batch. */
-export type WriteOutcome = { outcome: 'created' | 'updated' | 'unchanged' } | { outcome: 'rejected'; reason: string };
+export type WriteOutcome = { outcome: 'created' | 'updated' | 'unchanged' } | { outcome: 'rejected'; reason: string } | { outcome: 'skipped'; reason: string };
 
 export interface StoredFile extends UploadedFile {
   /** Absolute path of the bytes on disk (files live under data/files). */
@@ -106,6 +108,16 @@ export interface BatchCommit {
   workspaceWrite?: WorkspaceWrite;
   /** A source's progress after this batch, per step node id (replaces the stored one). */
   progress?: Record<string, StepProgress>;
+  /** Issue 14, committed with the batch: the pipeline's source read high-water mark so far, and target keys seen/deleted. */
+  sync?: BatchSync;
+}
+
+/** What a batch adds to the run's sync state (runtime/store/sync-state.ts), in the batch's own transaction. */
+export interface BatchSync {
+  /** The source read's high-water mark after this batch (cumulative: the executor keeps the maximum). */
+  high?: CursorValue;
+  /** Target keys (record-key text) of this batch: rows written (`seen`, full-sync comparison) and rows deleted at the source. */
+  keys?: { nodeId: string; seen: string[]; deleted: string[] };
 }
 
 /**
@@ -134,6 +146,8 @@ export interface WorkspaceBatch {
   fields: Field[];
   mode: 'upsert' | 'insert' | 'update';
   rows: Record<string, unknown>[];
+  /** Update mode: a key with no record is rejected (default) or `skipped` ("Allow new records" off). */
+  missing?: 'reject' | 'skip';
 }
 
 /** One record of a keyset page of a workspace object (`readWorkspacePage`). */
@@ -227,7 +241,9 @@ export interface Store {
    * Up to `limit` records ordered by key (as text), after the key `after` (null: from the first), for reads that
    * resume exactly; `updatedAfter` (ISO date-time) keeps only records written later than that.
    */
-  readWorkspacePage(name: string, opts: { after: string | null; limit: number; updatedAfter?: string }): Promise<WorkspacePageRecord[]>;
+  readWorkspacePage(name: string, opts: { after: string | null; limit: number; updatedAfter?: string; updatedFrom?: string }): Promise<WorkspacePageRecord[]>;
+  /** Deletes records of an object by their stored keys (the text `recordKey` makes), in one transaction; one result per key. */
+  deleteWorkspaceRecords(name: string, keys: readonly string[]): Promise<('deleted' | 'missing')[]>;
   /** Applies one workspace batch in its own transaction (the workspace connector's write); one outcome per row. */
   writeWorkspace(write: WorkspaceBatch): Promise<WriteOutcome[]>;
 
@@ -260,6 +276,8 @@ export interface Store {
   readonly inbox: InboxStore;
   /** Integration sets, their runs and trigger tokens (runtime/store/sets.ts). */
   readonly sets: SetStore;
+  /** Sync cursors, each run's source reads, seen/deleted keys and delete phases (runtime/store/sync-state.ts, issue 14). */
+  readonly sync: SyncStateStore;
   /** Two-way sync's key map and cursors (runtime/store/two-way.ts). */
   readonly twoWay: TwoWayStore;
 }

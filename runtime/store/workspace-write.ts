@@ -145,7 +145,10 @@ export function planWorkspaceWrite(write: WorkspaceBatch, stored: ReadonlyMap<st
       }
     }
     if (!current) {
-      if (write.mode === 'update') return { outcome: 'rejected', reason: `No record with key ${describeKey(row, write.key)} in ${write.object}; update mode does not create records` };
+      if (write.mode === 'update') {
+        if (write.missing === 'skip') return { outcome: 'skipped', reason: SKIPPED_NO_MATCH };
+        return { outcome: 'rejected', reason: `No record with key ${describeKey(row, write.key)} in ${write.object}; update mode does not create records` };
+      }
       state.set(key, { values, writes: 1, createdBy: i, dirty: true });
       return { outcome: 'created' };
     }
@@ -194,6 +197,7 @@ export async function applyWorkspaceWrite(tx: Db, write: WorkspaceBatch): Promis
   }
   const [object] = await tx.select().from(workspaceObjects).where(eq(workspaceObjects.name, write.object)).for('update');
   if (!object) {
+    if (write.mode === 'update' && write.missing === 'skip') return write.rows.map(() => ({ outcome: 'skipped', reason: SKIPPED_NO_MATCH }));
     if (write.mode === 'update') return write.rows.map(() => ({ outcome: 'rejected', reason: `The workspace has no object ${write.object}; update mode does not create records` }));
     throw new Error(`workspace object ${write.object} vanished while writing to it`);
   }
@@ -266,4 +270,34 @@ export async function applyWorkspaceWrite(tx: Db, write: WorkspaceBatch): Promis
 /** One workspace batch in its own transaction: the workspace connector's write (the batch commit runs applyWorkspaceWrite inside its own). */
 export function writeWorkspace(db: Db, write: WorkspaceBatch): Promise<WriteOutcome[]> {
   return db.transaction((tx) => applyWorkspaceWrite(tx, write));
+}
+
+/** The reason of a `skipped` outcome (the connectors' SKIPPED_NO_MATCH, repeated: the store imports no connector code). */
+const SKIPPED_NO_MATCH = 'skipped: no match';
+
+/**
+ * Deletes records of `object` by stored key in the caller's transaction, the object's row locked first like a write,
+ * and its record count kept. One result per key: `missing` when there was no such record (already gone).
+ */
+export async function applyWorkspaceDelete(tx: Db, object: string, keys: readonly string[]): Promise<('deleted' | 'missing')[]> {
+  if (keys.length === 0) return [];
+  const [found] = await tx.select({ name: workspaceObjects.name }).from(workspaceObjects).where(eq(workspaceObjects.name, object)).for('update');
+  if (!found) return keys.map(() => 'missing');
+  const result: unknown = await tx.execute(sql`
+    DELETE FROM ${workspaceRecords} WHERE object_name = ${object}
+      AND key = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify([...new Set(keys)])}::jsonb)))
+    RETURNING key`);
+  const gone = new Set((result as { rows: { key: string }[] }).rows.map((r) => r.key));
+  if (gone.size > 0) {
+    await tx
+      .update(workspaceObjects)
+      .set({ recordCount: sql`greatest(${workspaceObjects.recordCount} - ${gone.size}, 0)`, updatedAt: sql`now()` })
+      .where(eq(workspaceObjects.name, object));
+  }
+  const seen = new Set<string>();
+  return keys.map((k) => (gone.has(k) && !seen.has(k) && seen.add(k) ? 'deleted' : 'missing'));
+}
+
+export function deleteWorkspaceRecords(db: Db, object: string, keys: readonly string[]): Promise<('deleted' | 'missing')[]> {
+  return db.transaction((tx) => applyWorkspaceDelete(tx, object, keys));
 }

@@ -64,7 +64,7 @@ export async function listWorkspaceRecords(
 export async function readWorkspacePage(
   db: Db,
   name: string,
-  opts: { after: string | null; limit: number; updatedAfter?: string },
+  opts: { after: string | null; limit: number; updatedAfter?: string; updatedFrom?: string },
 ): Promise<WorkspacePageRecord[]> {
   const rows = await db
     .select({ key: workspaceRecords.key, values: workspaceRecords.values, updatedAt: workspaceRecords.updatedAt })
@@ -75,6 +75,8 @@ export async function readWorkspacePage(
         opts.after === null ? undefined : gt(workspaceRecords.key, opts.after),
         // At the millisecond precision of the ISO times handed out, so a record is never newer than its own time.
         opts.updatedAfter === undefined ? undefined : sql`date_trunc('milliseconds', ${workspaceRecords.updatedAt}) > ${opts.updatedAfter}::timestamptz`,
+        // Inclusive (the sync engine's rule, shared/sync/cursor.ts): records of the mark's own millisecond are read again.
+        opts.updatedFrom === undefined ? undefined : sql`date_trunc('milliseconds', ${workspaceRecords.updatedAt}) >= ${opts.updatedFrom}::timestamptz`,
       ),
     )
     .orderBy(asc(workspaceRecords.key))

@@ -63,6 +63,10 @@ export const Counts = z.object({
   /** Written with the values the target already held: written = created + updated + unchanged (targets only). */
   unchanged: z.number().int().nonnegative(),
   rejected: z.number().int().nonnegative(),
+  /** Targets: rows not written because they matched no record and the target does not allow new records (issue 14); absent when 0. */
+  skipped: z.number().int().nonnegative().optional(),
+  /** Targets: records deleted or soft-deleted by the run (issue 14); absent when 0. */
+  deleted: z.number().int().nonnegative().optional(),
 });
 export type Counts = z.infer<typeof Counts>;
 export const zeroCounts = (): Counts => ({ read: 0, written: 0, created: 0, updated: 0, unchanged: 0, rejected: 0 });

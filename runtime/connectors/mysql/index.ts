@@ -7,7 +7,7 @@ import type { FieldType } from '../../../shared/graph/field-types';
 import { expectProtocol } from '../net-probe';
 import { checkSelectQuery } from '../sql-guard';
 import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings, recordOf, superuserWarning } from '../sql-common';
-import { ConnectorError, defineConnector, type ConnectorSession, type OpenOptions, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
+import { ConnectorError, defineConnector, type ConnectorSession, type OpenOptions, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions, type DeleteOptions, type DeleteResult, SKIPPED_NO_MATCH } from '../types';
 import { MysqlConfig, MysqlSecrets, mysqlManifest } from './manifest';
 import { describeFilter, filterSource, limitedSelect } from './query-filter';
 import { mysqlTableDdl } from './ddl';
@@ -201,7 +201,7 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
       if (options.incremental) {
         const field = options.incremental.field;
         if (!types.has(field)) throw new ConnectorError('not_found', `${object} has no column "${field}" to read incrementally by.`);
-        fixed.push(`${ident(field)} > ?`);
+        fixed.push(`${ident(field)} ${options.incremental.inclusive ? '>=' : '>'} ?`);
         fixedParams.push(toMysqlValue(options.incremental.after, types.get(field)!));
       }
       // Without a key, an offset only resumes correctly over a total order: sort by every column's bytes
@@ -298,7 +298,9 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
     const results: RecordResult[] = state.map((s, i) =>
       !s.found
         ? options.mode === 'update'
-          ? { outcome: 'rejected', reason: `No record with ${describeKey(options.key, rows[i]!)} exists in ${table.table}; update mode does not create records.` }
+          ? options.missing === 'skip'
+            ? { outcome: 'skipped', reason: SKIPPED_NO_MATCH }
+            : { outcome: 'rejected', reason: `No record with ${describeKey(options.key, rows[i]!)} exists in ${table.table}; update mode does not create records.` }
           : { outcome: 'created' }
         : { outcome: s.changed ? 'updated' : 'unchanged' },
     );
@@ -361,6 +363,47 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
       return results;
     } catch (e) {
       await conn.query('ROLLBACK').catch(() => undefined);
+      throw mysqlError(e, where, object);
+    } finally {
+      lent.done();
+    }
+  }
+
+  /**
+   * Deletes by key in one transaction: which keys exist is read first with the rows locked (`FOR UPDATE`), then one
+   * `DELETE ... WHERE (key) IN (...)` per chunk. A key not found is `missing`.
+   */
+  async function deleteRecords(object: string, rows: Row[], options: DeleteOptions): Promise<DeleteResult[]> {
+    if (rows.length === 0) return [];
+    if (options.key.length === 0) throw new ConnectorError('invalid_config', 'Deleting records needs key fields to match them on.');
+    const lent = await lease();
+    const { conn } = lent;
+    try {
+      const table = await describe(conn, object);
+      checkWriteColumns(table.table, table.columns.map((c) => c.name), options.key, options.key, 'update');
+      const columns = options.key.map((k) => table.columns.find((c) => c.name === k)!);
+      const results: DeleteResult[] = [];
+      await conn.query('START TRANSACTION');
+      try {
+        for (const part of chunk(rows, Math.max(1, Math.floor(MAX_VALUES / (columns.length + 1))))) {
+          const keyValues = part.map((row) => columns.map((c) => toMysqlValue(row[c.name], c.type)));
+          const derived = part.map((_, ord) => `SELECT ${ord} AS weft_ord, ${columns.map((c) => `? AS ${ident(c.name)}`).join(', ')}`).join(' UNION ALL ');
+          const [found] = await conn.query<mysql.RowDataPacket[]>(
+            `SELECT weft_v.weft_ord, weft_t.${ident(columns[0]!.name)} IS NOT NULL AS found
+               FROM (${derived}) AS weft_v LEFT JOIN ${table.sql} AS weft_t ON ${columns.map((c) => `weft_t.${ident(c.name)} = weft_v.${ident(c.name)}`).join(' AND ')}
+              ORDER BY weft_v.weft_ord FOR UPDATE`,
+            keyValues.flat(),
+          );
+          results.push(...found.map((r): DeleteResult => (Number(r.found) === 1 ? 'deleted' : 'missing')));
+          await conn.query(`DELETE FROM ${table.sql} WHERE (${columns.map((c) => ident(c.name)).join(', ')}) IN (?)`, [keyValues]);
+        }
+        await conn.query('COMMIT');
+      } catch (e) {
+        await conn.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+      return results;
+    } catch (e) {
       throw mysqlError(e, where, object);
     } finally {
       lent.done();
@@ -435,6 +478,7 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
     },
     read,
     write,
+    deleteRecords,
     async close() {
       for (const entry of [...leased]) entry.done(true);
       await pool.end();

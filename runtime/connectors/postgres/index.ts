@@ -7,7 +7,7 @@ import { fieldWithNul, nulReason } from '../../../shared/util/nul';
 import { expectProtocol } from '../net-probe';
 import { checkSelectQuery, MORE_THAN_ONE } from '../sql-guard';
 import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings, recordOf, superuserWarning, toParam } from '../sql-common';
-import { ConnectorError, defineConnector, type ConnectorSession, type OpenOptions, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
+import { ConnectorError, defineConnector, type ConnectorSession, type OpenOptions, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions, type DeleteOptions, type DeleteResult, SKIPPED_NO_MATCH } from '../types';
 import { PostgresConfig, PostgresSecrets, postgresManifest } from './manifest';
 import { beginReadOnly, bindFilterParams, carrying, describeFilter, filterSource, isMultipleStatements, limitTime } from './query-filter';
 import { postgresTableDdl } from './ddl';
@@ -244,7 +244,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
         const field = options.incremental.field;
         if (!table.columns.some((c) => c.name === field)) throw new ConnectorError('not_found', `${object} has no column "${field}" to read incrementally by.`);
         params.push(toParam(options.incremental.after));
-        conditions.push(`${ident(field)} > $${params.length}`);
+        conditions.push(`${ident(field)} ${options.incremental.inclusive ? '>=' : '>'} $${params.length}`);
       }
       if (cursor && 'after' in cursor && key.length > 0) {
         const marks = cursor.after.map((v) => {
@@ -370,7 +370,11 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       params,
     );
     return result.rows.map((r, i) =>
-      !r.found ? { outcome: 'rejected', reason: `No record with ${describeKey(key, rows[i]!)} exists in ${table.label}; update mode does not create records.` } : { outcome: r.changed ? 'updated' : 'unchanged' },
+      !r.found
+        ? options.missing === 'skip'
+          ? { outcome: 'skipped', reason: SKIPPED_NO_MATCH }
+          : { outcome: 'rejected', reason: `No record with ${describeKey(key, rows[i]!)} exists in ${table.label}; update mode does not create records.` }
+        : { outcome: r.changed ? 'updated' : 'unchanged' },
     );
   }
 
@@ -554,6 +558,53 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
     }
   }
 
+  /**
+   * Deletes by key in one transaction on the session's writer connection: `DELETE ... USING (VALUES ...) RETURNING ord`,
+   * keys cast to their columns' types, in chunks under the parameter limit. A key not found is `missing`.
+   */
+  async function deleteRecords(object: string, rows: Row[], options: DeleteOptions): Promise<DeleteResult[]> {
+    if (rows.length === 0) return [];
+    if (options.key.length === 0) throw new ConnectorError('invalid_config', 'Deleting records needs key fields to match them on.');
+    const w = await writerFor().catch((e: unknown) => {
+      throw postgresError(e, where, object);
+    });
+    const { client } = w.lent;
+    try {
+      const table = await describe(client, object);
+      checkWriteColumns(table.label, table.columns.map((c) => c.name), options.key, options.key, 'update');
+      const types = options.key.map((k) => table.columns.find((c) => c.name === k)!.baseType);
+      const results: DeleteResult[] = new Array<DeleteResult>(rows.length).fill('missing');
+      const perChunk = Math.max(1, Math.floor(MAX_PARAMS / (options.key.length + 1)));
+      await client.query('BEGIN');
+      for (let start = 0; start < rows.length; start += perChunk) {
+        const part = rows.slice(start, start + perChunk);
+        const params: unknown[] = [];
+        const values = part.map((row, i) => {
+          params.push(start + i);
+          const cells = options.key.map((k, j) => {
+            params.push(toParam(row[k]));
+            return `$${params.length}::${types[j]}`;
+          });
+          return `($${params.length - options.key.length}::int, ${cells.join(', ')})`;
+        });
+        const cols = options.key.map((_, j) => `weft_k${j}`);
+        const { rows: gone } = await client.query<{ weft_ord: number }>(
+          `DELETE FROM ${table.sql} AS weft_t USING (VALUES ${values.join(', ')}) AS weft_d (weft_ord, ${cols.join(', ')})
+            WHERE ${options.key.map((k, j) => `weft_t.${ident(k)} = weft_d.${cols[j]}`).join(' AND ')}
+            RETURNING weft_d.weft_ord`,
+          params,
+        );
+        for (const g of gone) results[g.weft_ord] = 'deleted';
+      }
+      await client.query('COMMIT');
+      return results;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      dropWriter(true);
+      throw postgresError(e, where, object);
+    }
+  }
+
   return {
     async test() {
       const lent = await lease();
@@ -625,6 +676,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
     },
     read,
     write,
+    deleteRecords,
     async close() {
       dropWriter(false);
       // Readers abandoned mid-way still hold a connection in a transaction: drop those connections.

@@ -5,10 +5,11 @@ import { compileFormula, type CompiledFormula } from '../../../shared/formula';
 import type { Field } from '../../../shared/graph/field-types';
 import { conditionTest } from '../../../shared/transforms/filter';
 import type { Store, WorkspacePageRecord } from '../../store/types';
-import { ConnectorError, type ConnectorSession, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteMode, type WriteOptions } from '../types';
+import { recordKey } from '../../store/workspace-write';
+import { ConnectorError, type ConnectorSession, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteMode, type WriteOptions, type DeleteOptions, type DeleteResult } from '../types';
 
 /** What the workspace connector needs of the store. */
-export type WorkspaceStore = Pick<Store, 'listWorkspaceObjects' | 'getWorkspaceObject' | 'readWorkspacePage' | 'writeWorkspace'>;
+export type WorkspaceStore = Pick<Store, 'listWorkspaceObjects' | 'getWorkspaceObject' | 'readWorkspacePage' | 'writeWorkspace' | 'deleteWorkspaceRecords'>;
 
 /**
  * The cursor field for "records written since": the record's last write time. It is not a field of the rows;
@@ -62,17 +63,17 @@ function parseCursor(object: string, cursor: unknown): string | null {
 }
 
 /** `incremental` as a page option (_updated_at) or a row test (an attribute compared as its type). */
-function incrementalOf(object: WorkspaceObjectInfo, incremental: ReadOptions['incremental']): { updatedAfter?: string; test?: (row: Row) => boolean } {
+function incrementalOf(object: WorkspaceObjectInfo, incremental: ReadOptions['incremental']): { updatedAfter?: string; updatedFrom?: string; test?: (row: Row) => boolean } {
   if (!incremental || incremental.after === null || incremental.after === undefined) return {};
   const { field, after } = incremental;
   if (field === UPDATED_AT) {
     const time = typeof after === 'string' || after instanceof Date ? new Date(after) : null;
     if (!time || Number.isNaN(time.getTime())) throw new ConnectorError('invalid_config', `${UPDATED_AT} needs a date-time to read after (e.g. 2026-01-31T12:00:00Z), not ${JSON.stringify(after)}.`);
-    return { updatedAfter: time.toISOString() };
+    return incremental.inclusive ? { updatedFrom: time.toISOString() } : { updatedAfter: time.toISOString() };
   }
   if (!object.attributes.some((a) => a.name === field)) throw new ConnectorError('not_found', `${object.name} has no field "${field}" to read incrementally by.`);
   // The Filter node's comparison, so "greater than" means the same thing in a source and in a Filter.
-  const test = conditionTest({ field, op: 'gt', value: typeof after === 'string' ? after : JSON.stringify(after) }, { fields: fieldsOf(object), key: object.key });
+  const test = conditionTest({ field, op: incremental.inclusive ? 'gte' : 'gt', value: typeof after === 'string' ? after : JSON.stringify(after) }, { fields: fieldsOf(object), key: object.key });
   return { test };
 }
 
@@ -99,7 +100,7 @@ export function openWorkspaceSession(store: WorkspaceStore, now: () => number = 
       const object = await getObject(name);
       const query = options.query?.trim();
       const filter = query ? compileFilter(object, query) : null;
-      const { updatedAfter, test } = incrementalOf(object, options.incremental);
+      const { updatedAfter, updatedFrom, test } = incrementalOf(object, options.incremental);
       // Two-way sync reads each record's change time with it (`settings.withUpdatedAt`), as the field `_updated_at`.
       const withUpdatedAt = options.settings?.withUpdatedAt === true;
       const keep = (row: Row, record: WorkspacePageRecord): boolean => {
@@ -116,7 +117,7 @@ export function openWorkspaceSession(store: WorkspaceStore, now: () => number = 
       let rows: Row[] = [];
       for (;;) {
         signal?.throwIfAborted();
-        const page = await store.readWorkspacePage(name, { after: scanned, limit: batchSize, ...(updatedAfter ? { updatedAfter } : {}) });
+        const page = await store.readWorkspacePage(name, { after: scanned, limit: batchSize, ...(updatedAfter ? { updatedAfter } : {}), ...(updatedFrom ? { updatedFrom } : {}) });
         for (const record of page) {
           scanned = record.key;
           const row = toRow(object.attributes, record.values);
@@ -142,7 +143,21 @@ export function openWorkspaceSession(store: WorkspaceStore, now: () => number = 
       // No key given: the object's own (for insert, a plain insert into a keyed object still cannot duplicate a key).
       const key = options.key.length > 0 ? options.key : (existing?.key ?? []);
       if (key.length === 0 && options.mode !== 'insert') throw new ConnectorError('invalid_config', `${options.mode} needs key fields to match records of ${name} by.`);
-      return store.writeWorkspace({ object: name, key: [...key], fields: options.fields, mode: options.mode, rows });
+      return store.writeWorkspace({ object: name, key: [...key], fields: options.fields, mode: options.mode, rows, ...(options.missing && { missing: options.missing }) });
+    },
+
+    async deleteRecords(name: string, rows: Row[], options: DeleteOptions): Promise<DeleteResult[]> {
+      if (rows.length === 0) return [];
+      const object = await getObject(name);
+      if (options.key.length === 0 || options.key.join('\0') !== object.key.join('\0')) {
+        throw new ConnectorError('invalid_config', `${name} is keyed by ${object.key.join(', ') || 'nothing'}; records are deleted by that key, not by ${options.key.join(', ') || 'nothing'}.`);
+      }
+      // A key that cannot be a record key (empty) matches no record: missing, like a key that is not there.
+      const keys = rows.map((row) => recordKey(row, options.key));
+      const usable = keys.flatMap((k) => (k.ok ? [k.key] : []));
+      const results = await store.deleteWorkspaceRecords(name, usable);
+      let next = 0;
+      return keys.map((k) => (k.ok ? results[next++]! : 'missing'));
     },
 
     async close() {},

@@ -1,0 +1,281 @@
+// Sync state (issue 14, migration 0015): the cursor each source step of an integration keeps between runs, what each
+// pipeline's source read in a run, the target keys a run saw or found deleted, and each target's delete phase.
+// The one rule that matters: a cursor moves only in `advanceCursors`, which the run's finish calls when every write of
+// the run committed (completed, or completed with errors); a failed or cancelled run leaves it where it was.
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { compareCursor, CursorKind, CursorValue, minCursor, maxCursor, type StoredCursor } from '../../shared/sync/cursor';
+import type { Db } from './db';
+import { runDeletes, runKeys, runSourceReads, syncCursors } from './schema';
+import { chunks } from './workspace-write';
+
+/** What one pipeline's source reads in one run: fixed when the pipeline first starts, so retries and resumes agree. */
+export interface SourceRead {
+  runId: string;
+  pipelineId: string;
+  nodeId: string;
+  /** The cursor field (null: the source has none, every run reads everything). */
+  field: string | null;
+  kind: CursorKind | null;
+  /** True when this read is not incremental: no cursor kept yet, a full sync was asked for, or no cursor field. */
+  full: boolean;
+  /** The mark read from (`field >= since`); null on a full read. */
+  since: CursorValue | null;
+  /** The highest cursor value among the rows of the committed batches (capped, see capCursor); null: none yet. */
+  high: CursorValue | null;
+  startedAt: string;
+}
+
+export interface BeginSourceRead {
+  runId: string;
+  pipelineId: string;
+  nodeId: string;
+  integrationId: string;
+  field: string | null;
+  kind: CursorKind | null;
+  /** Read everything whatever the kept cursor ("Run full sync"). */
+  fullSync: boolean;
+}
+
+/** A target's delete phase in a run: `held` when it stopped before deleting (above the threshold, unconfirmed). */
+export interface DeletePhase {
+  runId: string;
+  nodeId: string;
+  state: 'held' | 'applied';
+  candidates: number;
+  targetRecords: number;
+  allowed: number;
+  applied: number;
+}
+
+export interface SyncStateStore {
+  getCursor(integrationId: string, nodeId: string): Promise<StoredCursor | null>;
+  listCursors(integrationId: string): Promise<StoredCursor[]>;
+  /** Forgets the kept cursors of an integration (one step's, or all): the next run reads everything. */
+  resetCursors(integrationId: string, nodeId?: string): Promise<number>;
+  /**
+   * Records (once) what a pipeline's source reads in this run and returns it: the kept cursor as `since` unless a full
+   * sync was asked for, the cursor field changed or none is kept. A second call (a retry, a resume) returns the first.
+   */
+  beginSourceRead(input: BeginSourceRead): Promise<SourceRead>;
+  getSourceRead(runId: string, pipelineId: string): Promise<SourceRead | null>;
+  listSourceReads(runId: string): Promise<SourceRead[]>;
+  /** Raises the read's high-water mark (never lowers it); call with the batch commit's value. */
+  raiseSourceHigh(runId: string, pipelineId: string, kind: CursorKind, high: CursorValue): Promise<void>;
+  /**
+   * Moves each source step's kept cursor to what this run read up to: per step the LOWEST high among its pipelines
+   * (a source read by two pipelines moves only as far as both have written), never backwards. Call only when the
+   * run's writes all committed. Returns the cursors as they are now.
+   */
+  advanceCursors(runId: string, integrationId: string): Promise<StoredCursor[]>;
+
+  /** Records target keys (record-key text) a run saw, or found deleted at the source (`deleted`). Idempotent. */
+  addRunKeys(runId: string, nodeId: string, keys: readonly string[], deleted: boolean): Promise<void>;
+  /** Of `keys`, those the run did NOT see (for the full-sync comparison). */
+  unseenKeys(runId: string, nodeId: string, keys: readonly string[]): Promise<string[]>;
+  /** Keys found deleted at the source, in key order, after `after`. */
+  listDeletedKeys(runId: string, nodeId: string, opts: { after: string | null; limit: number }): Promise<string[]>;
+  countDeletedKeys(runId: string, nodeId: string): Promise<number>;
+
+  recordDeletePhase(phase: DeletePhase): Promise<void>;
+  getDeletePhase(runId: string, nodeId: string): Promise<DeletePhase | null>;
+  listDeletePhases(runId: string): Promise<DeletePhase[]>;
+}
+
+const wrap = (v: unknown) => ({ value: v ?? null });
+const unwrap = (v: { value: unknown } | null): CursorValue | null => {
+  const parsed = CursorValue.safeParse(v?.value);
+  return parsed.success ? parsed.data : null;
+};
+
+type CursorRow = typeof syncCursors.$inferSelect;
+type ReadRow = typeof runSourceReads.$inferSelect;
+
+function toCursor(r: CursorRow): StoredCursor | null {
+  const value = unwrap(r.value);
+  const kind = CursorKind.safeParse(r.kind);
+  if (value === null || !kind.success) return null;
+  return { integrationId: r.integrationId, nodeId: r.nodeId, field: r.field, kind: kind.data, value, runId: r.runId, updatedAt: r.updatedAt.toISOString() };
+}
+
+function toRead(r: ReadRow): SourceRead {
+  const kind = CursorKind.safeParse(r.kind);
+  return {
+    runId: r.runId,
+    pipelineId: r.pipelineId,
+    nodeId: r.nodeId,
+    field: r.field,
+    kind: kind.success ? kind.data : null,
+    full: r.fullRead,
+    since: unwrap(r.since),
+    high: unwrap(r.high),
+    startedAt: r.startedAt.toISOString(),
+  };
+}
+
+export function createSyncStateStore(db: Db): SyncStateStore {
+  async function getCursor(integrationId: string, nodeId: string): Promise<StoredCursor | null> {
+    const [row] = await db.select().from(syncCursors).where(and(eq(syncCursors.integrationId, integrationId), eq(syncCursors.nodeId, nodeId)));
+    return row ? toCursor(row) : null;
+  }
+  async function getSourceRead(runId: string, pipelineId: string): Promise<SourceRead | null> {
+    const [row] = await db.select().from(runSourceReads).where(and(eq(runSourceReads.runId, runId), eq(runSourceReads.pipelineId, pipelineId)));
+    return row ? toRead(row) : null;
+  }
+  const toDelete = (r: typeof runDeletes.$inferSelect): DeletePhase => ({
+    runId: r.runId,
+    nodeId: r.nodeId,
+    state: r.state === 'held' ? 'held' : 'applied',
+    candidates: r.candidates,
+    targetRecords: r.targetRecords,
+    allowed: r.allowed,
+    applied: r.applied,
+  });
+
+  return {
+    getCursor,
+    async listCursors(integrationId) {
+      const rows = await db.select().from(syncCursors).where(eq(syncCursors.integrationId, integrationId)).orderBy(asc(syncCursors.nodeId));
+      return rows.flatMap((r) => toCursor(r) ?? []);
+    },
+    async resetCursors(integrationId, nodeId) {
+      const gone = await db
+        .delete(syncCursors)
+        .where(and(eq(syncCursors.integrationId, integrationId), nodeId === undefined ? undefined : eq(syncCursors.nodeId, nodeId)))
+        .returning({ nodeId: syncCursors.nodeId });
+      return gone.length;
+    },
+    async beginSourceRead(input) {
+      const existing = await getSourceRead(input.runId, input.pipelineId);
+      if (existing) return existing;
+      const kept = input.field && input.kind && !input.fullSync ? await getCursor(input.integrationId, input.nodeId) : null;
+      // A cursor kept for another field (the person chose a new one) or another kind is not used: read everything.
+      const usable = kept && kept.field === input.field && kept.kind === input.kind ? kept : null;
+      await db
+        .insert(runSourceReads)
+        .values({
+          runId: input.runId,
+          pipelineId: input.pipelineId,
+          nodeId: input.nodeId,
+          field: input.field,
+          kind: input.kind,
+          fullRead: usable === null,
+          since: usable ? wrap(usable.value) : null,
+          high: null,
+        })
+        .onConflictDoNothing();
+      return (await getSourceRead(input.runId, input.pipelineId))!;
+    },
+    getSourceRead,
+    async listSourceReads(runId) {
+      const rows = await db.select().from(runSourceReads).where(eq(runSourceReads.runId, runId)).orderBy(asc(runSourceReads.pipelineId));
+      return rows.map(toRead);
+    },
+    async raiseSourceHigh(runId, pipelineId, kind, high) {
+      await db.transaction(async (tx) => {
+        const [row] = await tx
+          .select({ high: runSourceReads.high })
+          .from(runSourceReads)
+          .where(and(eq(runSourceReads.runId, runId), eq(runSourceReads.pipelineId, pipelineId)))
+          .for('update');
+        if (!row) return;
+        const next = maxCursor(kind, unwrap(row.high), high);
+        if (next !== null && (row.high === null || compareCursor(kind, next, unwrap(row.high)) !== 0)) {
+          await tx.update(runSourceReads).set({ high: wrap(next) }).where(and(eq(runSourceReads.runId, runId), eq(runSourceReads.pipelineId, pipelineId)));
+        }
+      });
+    },
+    async advanceCursors(runId, integrationId) {
+      const reads = (await db.select().from(runSourceReads).where(eq(runSourceReads.runId, runId))).map(toRead);
+      const byNode = new Map<string, SourceRead[]>();
+      for (const r of reads) if (r.field && r.kind) byNode.set(r.nodeId, [...(byNode.get(r.nodeId) ?? []), r]);
+      for (const [nodeId, list] of byNode) {
+        const { field, kind } = list[0]! as SourceRead & { field: string; kind: CursorKind };
+        // A pipeline that read nothing new leaves its `since` as its mark; the step moves as far as its slowest pipeline.
+        let mark: CursorValue | null = null;
+        let first = true;
+        for (const r of list) {
+          const reached = maxCursor(kind, r.since, r.high);
+          if (reached === null) {
+            mark = null;
+            first = false;
+            break;
+          }
+          mark = first ? reached : minCursor(kind, mark, reached);
+          first = false;
+        }
+        if (mark === null) continue;
+        await db.transaction(async (tx) => {
+          const [row] = await tx.select().from(syncCursors).where(and(eq(syncCursors.integrationId, integrationId), eq(syncCursors.nodeId, nodeId))).for('update');
+          const current = row ? toCursor(row) : null;
+          const same = current && current.field === field && current.kind === kind;
+          // Never backwards (a concurrent later run may have moved it further already).
+          if (same && compareCursor(kind, current.value, mark) >= 0) return;
+          await tx
+            .insert(syncCursors)
+            .values({ integrationId, nodeId, field, kind, value: wrap(mark), runId })
+            .onConflictDoUpdate({
+              target: [syncCursors.integrationId, syncCursors.nodeId],
+              set: { field, kind, value: wrap(mark), runId, updatedAt: sql`now()` },
+            });
+        });
+      }
+      const rows = await db.select().from(syncCursors).where(eq(syncCursors.integrationId, integrationId)).orderBy(asc(syncCursors.nodeId));
+      return rows.flatMap((r) => toCursor(r) ?? []);
+    },
+
+    async addRunKeys(runId, nodeId, keys, deleted) {
+      for (const part of chunks([...new Set(keys)])) {
+        if (part.length === 0) continue;
+        await db.execute(sql`
+          INSERT INTO ${runKeys} (run_id, node_id, key, deleted)
+          SELECT ${runId}, ${nodeId}, k, ${deleted} FROM jsonb_array_elements_text(${JSON.stringify(part)}::jsonb) AS k
+          ON CONFLICT (run_id, node_id, key) DO UPDATE SET deleted = excluded.deleted`);
+      }
+    },
+    async unseenKeys(runId, nodeId, keys) {
+      if (keys.length === 0) return [];
+      const seen = new Set<string>();
+      for (const part of chunks([...new Set(keys)])) {
+        const rows = await db
+          .select({ key: runKeys.key })
+          .from(runKeys)
+          .where(and(eq(runKeys.runId, runId), eq(runKeys.nodeId, nodeId), inArray(runKeys.key, part)));
+        for (const r of rows) seen.add(r.key);
+      }
+      return keys.filter((k) => !seen.has(k));
+    },
+    async listDeletedKeys(runId, nodeId, { after, limit }) {
+      const rows = await db
+        .select({ key: runKeys.key })
+        .from(runKeys)
+        .where(and(eq(runKeys.runId, runId), eq(runKeys.nodeId, nodeId), eq(runKeys.deleted, true), after === null ? undefined : gt(runKeys.key, after)))
+        .orderBy(asc(runKeys.key))
+        .limit(limit);
+      return rows.map((r) => r.key);
+    },
+    async countDeletedKeys(runId, nodeId) {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(runKeys)
+        .where(and(eq(runKeys.runId, runId), eq(runKeys.nodeId, nodeId), eq(runKeys.deleted, true)));
+      return row?.n ?? 0;
+    },
+
+    async recordDeletePhase(phase) {
+      await db
+        .insert(runDeletes)
+        .values(phase)
+        .onConflictDoUpdate({
+          target: [runDeletes.runId, runDeletes.nodeId],
+          set: { state: phase.state, candidates: phase.candidates, targetRecords: phase.targetRecords, allowed: phase.allowed, applied: phase.applied, updatedAt: sql`now()` },
+        });
+    },
+    async getDeletePhase(runId, nodeId) {
+      const [row] = await db.select().from(runDeletes).where(and(eq(runDeletes.runId, runId), eq(runDeletes.nodeId, nodeId)));
+      return row ? toDelete(row) : null;
+    },
+    async listDeletePhases(runId) {
+      return (await db.select().from(runDeletes).where(eq(runDeletes.runId, runId)).orderBy(asc(runDeletes.nodeId))).map(toDelete);
+    },
+  };
+}
