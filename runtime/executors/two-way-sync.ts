@@ -121,12 +121,6 @@ async function readChanged(reader: SideReader, cursor: unknown, batchSize: numbe
   return { records, cursor: capCursor(kind, high, startedAt) };
 }
 
-function hashesOf(values: Row, fields: readonly string[], types: Map<string, FieldType>): Record<string, string> {
-  const out = Object.create(null) as Record<string, string>;
-  for (const f of fields) out[f] = valueHash(values[f], types.get(f));
-  return out;
-}
-
 function changedFields(values: Row, fields: readonly string[], types: Map<string, FieldType>, remembered: Record<string, string> | undefined): Set<string> {
   const changed = new Set<string>();
   for (const f of fields) if (!remembered || !Object.hasOwn(remembered, f) || remembered[f] !== valueHash(values[f], types.get(f))) changed.add(f);

@@ -32,7 +32,7 @@ export const TwoWayField = z.object({
 export type TwoWayField = z.infer<typeof TwoWayField>;
 
 export const TwoWaySyncConfig = z.object({
-  a: TwoWaySide.default({ connectionId: '', object: '', updatedAt: '', columns: [], key: [] }).meta({ title: 'Side A', widget: 'two-way' }),
+  a: TwoWaySide.default({ connectionId: '', object: '', updatedAt: '', columns: [], key: [] }).meta({ title: 'Sync pair', widget: 'two-way' }),
   b: TwoWaySide.default({ connectionId: '', object: '', updatedAt: '', columns: [], key: [] }).meta({ title: 'Side B', widget: 'hidden' }),
   /** The fields whose equal values make two records one pair, the first time they meet (later: the key map). */
   match: z.object({ a: z.string(), b: z.string() }).default({ a: '', b: '' }).meta({ widget: 'hidden' }),
