@@ -113,7 +113,7 @@ export function compile(graph: Graph, context: CompileContext = {}): CompileResu
   const targets = graph.nodes.filter((n) => kinds.get(n.id)?.category === 'target');
   if (targets.length === 0) error({ code: 'no-target', message: 'Add a target: where should the data go?' });
   // A target with no input (a two-way sync) reads its own sides: only targets that take rows need a source.
-  const needsSource = targets.some((n) => kinds.get(n.id)?.inputs === 1);
+  const needsSource = targets.length === 0 || targets.some((n) => kinds.get(n.id)?.inputs === 1);
   if (needsSource && !graph.nodes.some((n) => kinds.get(n.id)?.category === 'source')) error({ code: 'no-source', message: 'Add a source: where does the data come from?' });
 
   if (hasErrors(diagnostics)) return { plan: null, diagnostics, schemas };
