@@ -172,6 +172,37 @@ export function createActivities(deps: ActivityDeps) {
       for (const nodeId of owned) await store.setStepStatus(runId, nodeId, 'running', null);
 
       const ctx = Context.current();
+      // A step that is its own pipeline (two-way sync) reads and writes both its sides itself.
+      const only = steps.length === 1 ? await createExecutor(steps[0]!, executorDeps) : null;
+      if (only?.role === 'sync' && runRecord) {
+        const step = steps[0]!;
+        const done = (await store.getCheckpoint(runId, pipelineId)).batch;
+        const beatTwoWay = setInterval(() => ctx.heartbeat({ batch: done, cursor: null }), Math.max(500, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 3)));
+        try {
+          const outcome = await only.run({
+            scope: { integrationId: runRecord.integrationId, nodeId: step.nodeId },
+            twoWay: store.twoWay,
+            syncEnabled: plan.settings?.syncEnabled !== false,
+            rebuild: params.get('rebuildMatching') === true || params.get('rebuildMatching') === 'true',
+            batchSize,
+            check: () => {
+              if (ctx.cancellationSignal.aborted) throw new CancelledFailure('The run was cancelled');
+            },
+            // One commit (batch 1) for the run's counts and held records: a retry after it is ignored by its batch number.
+            commit: async ({ counts, rejected }) => {
+              await store.commitBatch({ runId, pipelineId, batch: 1, cursor: null, counts: { [step.nodeId]: counts }, rejected });
+            },
+          });
+          ctx.log.info('Two-way sync finished', { runId, pipelineId, note: outcome.note });
+        } finally {
+          clearInterval(beatTwoWay);
+        }
+        const run = await store.getRun(runId);
+        const counts = run?.steps.find((s) => s.nodeId === step.nodeId)?.counts ?? zeroCounts();
+        const status = counts.rejected > 0 ? 'completed_with_errors' : 'completed';
+        await store.setStepStatus(runId, step.nodeId, status, null);
+        return { pipelineId, batches: 1, steps: [{ nodeId: step.nodeId, status, counts }] };
+      }
       const fromHeartbeat = PipelineCheckpoint.safeParse(ctx.info.heartbeatDetails);
       const fromStore = await store.getCheckpoint(runId, pipelineId);
       let checkpoint: PipelineCheckpoint = fromHeartbeat.success && fromHeartbeat.data.batch > fromStore.batch ? fromHeartbeat.data : fromStore;

@@ -9,6 +9,7 @@ import { PlanError, type Executor, type ExecutorDef, type ExecutorDeps } from '.
 import { webhookSourceExecutor } from './webhook-source';
 import { workspaceSourceExecutor } from './workspace-source';
 import { workspaceTargetExecutor } from './workspace-target';
+import { twoWaySyncExecutor } from './two-way-sync';
 
 export const EXECUTORS: { readonly [K in KindId]: ExecutorDef<K> } = {
   'csv-source': fileSourceExecutor,
@@ -20,6 +21,7 @@ export const EXECUTORS: { readonly [K in KindId]: ExecutorDef<K> } = {
   'calculated-field': transformExecutor('calculated-field'),
   'workspace-target': workspaceTargetExecutor,
   'sql-target': sqlTargetExecutor,
+  'two-way-sync': twoWaySyncExecutor,
 };
 
 export async function createExecutor(step: PlanStep, deps: ExecutorDeps): Promise<Executor> {

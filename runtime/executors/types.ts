@@ -30,8 +30,8 @@ export interface ExecutorDeps {
   params: ReadonlyMap<string, unknown>;
   /** The plan's declared parameters (name and type), so PARAM compiles as the designer checked it. */
   parameters?: readonly { name: string; type: 'text' | 'number' | 'date' | 'boolean' }[];
-  /** The webhook requests this run drained (none for a run no webhook started), in the order they arrived. */
-  webhookRequests: { read(afterSeq: number, limit: number): Promise<QueuedRequest[]> };
+  /** The webhook requests this run drained, in the order they arrived (the activity gives it; absent elsewhere: tests, benches, test-a-record). */
+  webhookRequests?: { read(afterSeq: number, limit: number): Promise<QueuedRequest[]> };
   /** Issue 14: this pipeline's sync state in this run (absent: read everything, no cursor kept, no deletes). */
   sync?: PipelineSync;
 }
@@ -103,7 +103,8 @@ export interface ExternalTargetExecutor {
 
 export type TargetExecutor = StoreTargetExecutor | ExternalTargetExecutor;
 
-export type Executor = SourceExecutor | TransformExecutor | TargetExecutor;
+/** A step that is a pipeline of its own (two-way sync): it reads and writes its sides itself (runtime/executors/two-way-sync.ts). */
+export type Executor = SourceExecutor | TransformExecutor | TargetExecutor | import('./two-way-sync').SyncExecutor;
 
 export interface ExecutorDef<K extends KindId = KindId, N extends ExecutorNeeds = ExecutorNeeds> {
   kind: K;

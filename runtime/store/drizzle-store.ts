@@ -6,6 +6,7 @@ import { createOperationsStore } from './operations';
 import { createInboxStore } from './inbox';
 import { createSetStore } from './sets';
 import { createSyncStateStore } from './sync-state';
+import { createTwoWayStore } from './two-way';
 import { commitBatch } from './commit-batch';
 import * as connections from './connections';
 import type { Engine } from './engines';
@@ -86,5 +87,6 @@ export function createDrizzleStore(engine: Engine): Store {
     sets: createSetStore(db),
     sync: createSyncStateStore(db),
     webhooks: createWebhookStore(db),
+    twoWay: createTwoWayStore(db),
   };
 }

@@ -1,4 +1,5 @@
 // Sync history: runs, their steps and counts, checkpoints and the rejected records of the inbox.
+import { getKind } from '../../shared/graph/kinds';
 import { and, asc, count, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import {
   isTerminalStep,
@@ -53,7 +54,8 @@ export function runCounts(steps: readonly (Pick<StepRow, 'kind' | 'read' | 'writ
   const total = zeroCounts();
   for (const s of steps) {
     const role = stepRole(s.kind);
-    if (role === 'source') total.read += s.read;
+    // A target without an input (a two-way sync) reads its own sides: its reads are the run's too.
+    if (role === 'source' || (role === 'target' && getKind(s.kind)?.inputs === 0)) total.read += s.read;
     if (role === 'target') {
       total.written += s.written;
       total.created += s.created;

@@ -525,3 +525,31 @@ export const webhookReplays = pgTable(
   },
   (t) => [primaryKey({ columns: [t.integrationId, t.digest] }), index('webhook_replays_seen').on(t.seenAt)],
 );
+
+/** Two-way sync's key map: a record id of side A paired with one of B, and each side's field hashes as last synced (migration 16). */
+export const twoWayPairs = pgTable(
+  'two_way_pairs',
+  {
+    integrationId: text('integration_id').notNull(),
+    nodeId: text('node_id').notNull(),
+    idA: text('id_a').notNull(),
+    idB: text('id_b').notNull(),
+    hashA: jsonb('hash_a').$type<Record<string, string>>().notNull(),
+    hashB: jsonb('hash_b').$type<Record<string, string>>().notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.integrationId, t.nodeId, t.idA] }), unique('two_way_pairs_b').on(t.integrationId, t.nodeId, t.idB)],
+);
+
+/** Two-way sync's cursors: per side, the change time read up to by a run whose writes committed (migration 16). */
+export const twoWayCursors = pgTable(
+  'two_way_cursors',
+  {
+    integrationId: text('integration_id').notNull(),
+    nodeId: text('node_id').notNull(),
+    side: text('side').notNull(),
+    cursor: jsonb('cursor'),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.integrationId, t.nodeId, t.side] })],
+);

@@ -10,6 +10,7 @@ import type { SetStore } from './sets';
 import type { SyncStateStore } from './sync-state';
 import type { CursorValue } from '../../shared/sync/cursor';
 import type { RunSyncOptions } from '../../shared/sync/options';
+import type { TwoWayStore } from './two-way';
 import type {
   Counts,
   Graph,
@@ -291,4 +292,6 @@ export interface Store {
   readonly sync: SyncStateStore;
   /** Inbound webhooks: endpoints, the request queue runs drain, replay digests (runtime/store/webhooks.ts). */
   readonly webhooks: WebhookStore;
+  /** Two-way sync's key map and cursors (runtime/store/two-way.ts). */
+  readonly twoWay: TwoWayStore;
 }

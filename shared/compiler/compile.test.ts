@@ -102,6 +102,20 @@ describe('compile', () => {
     expect(codes(g)).toEqual(expect.arrayContaining(['x:unknown-kind', '-:no-target', '-:no-source']));
   });
 
+  it('compiles a two-way sync alone into a pipeline of one step, and says where a field direction is overridden', () => {
+    const side = (object: string) => ({ connectionId: '', object, updatedAt: '_updated_at', columns: [{ name: 'id', type: 'number' as const }, { name: 'name', type: 'text' as const }], key: ['id'] });
+    const config = { a: side('left'), b: side('right'), match: { a: 'id', b: 'id' }, direction: 'pull', rule: 'latest', fields: [{ a: 'id', b: 'id' }, { a: 'name', b: 'name', direction: 'push' }], createMissing: true };
+    const g: Graph = { version: 1, nodes: [{ id: 'tw', kind: 'two-way-sync', position: { x: 0, y: 0 }, config }], edges: [] };
+    const { plan, diagnostics } = compile(g);
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(diagnostics.map((d) => d.message)).toEqual(['name ↔ name: This field is pushed, but the object is set to pull only: the field is not synced']);
+    expect(plan?.pipelines).toEqual([{ id: 'p-tw', nodeIds: ['tw'] }]);
+    const off = compile({ ...g, settings: { syncEnabled: false } });
+    expect(off.diagnostics.map((d) => d.message)).toEqual(['name ↔ name: Sync is switched off for this integration: the field is not synced']);
+    const missing = compile({ ...g, nodes: [{ ...g.nodes[0]!, config: { ...config, match: { a: '', b: '' }, fields: [] } }] });
+    expect(missing.diagnostics.map((d) => d.code)).toEqual(expect.arrayContaining(['no-match-key', 'no-fields']));
+  });
+
   it('makes one pipeline per target when a source fans out', () => {
     let g = base();
     g = applyOp(g, { type: 'addNode', node: { id: 't2', kind: 'workspace-target', position: { x: 0, y: 0 }, config: { object: 'all_customers', mode: 'upsert' } } });

@@ -24,7 +24,7 @@ export function compile(graph: Graph, context: CompileContext = {}): CompileResu
   // A graph that declares no parameters keeps PARAM as it was before declarations (any name, Text): older designs still
   // publish. Once one is declared, PARAM("name") must name a declared one and takes its type.
   const params = context.params ?? (declared.length > 0 ? declared : undefined);
-  const ctx: CompileContext = { ...context, valueMaps: context.valueMaps ?? valueMapTable(graph.valueMaps), ...(params && { params }) };
+  const ctx: CompileContext = { ...context, ...(context.syncEnabled === undefined && graph.settings?.syncEnabled !== undefined && { syncEnabled: graph.settings.syncEnabled }), valueMaps: context.valueMaps ?? valueMapTable(graph.valueMaps), ...(params && { params }) };
   const diagnostics: Diagnostic[] = [];
   const schemas: Record<string, RowSchema | null> = Object.create(null) as Record<string, RowSchema | null>; // node ids are data: `constructor` is a node like any other
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
@@ -112,7 +112,9 @@ export function compile(graph: Graph, context: CompileContext = {}): CompileResu
 
   const targets = graph.nodes.filter((n) => kinds.get(n.id)?.category === 'target');
   if (targets.length === 0) error({ code: 'no-target', message: 'Add a target: where should the data go?' });
-  if (!graph.nodes.some((n) => kinds.get(n.id)?.category === 'source')) error({ code: 'no-source', message: 'Add a source: where does the data come from?' });
+  // A target with no input (a two-way sync) reads its own sides: only targets that take rows need a source.
+  const needsSource = targets.length === 0 || targets.some((n) => kinds.get(n.id)?.inputs === 1);
+  if (needsSource && !graph.nodes.some((n) => kinds.get(n.id)?.category === 'source')) error({ code: 'no-source', message: 'Add a source: where does the data come from?' });
 
   if (hasErrors(diagnostics)) return { plan: null, diagnostics, schemas };
 

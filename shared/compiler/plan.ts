@@ -19,7 +19,8 @@ export type PlanStep = z.infer<typeof PlanStep>;
 /** A chain source -> transforms -> target that one activity streams through in batches. */
 export const Pipeline = z.object({
   id: z.string(),
-  nodeIds: z.array(z.string()).min(2),
+  // One step: a kind that is its own pipeline (a two-way sync, which reads and writes both its sides).
+  nodeIds: z.array(z.string()).min(1),
 });
 export type Pipeline = z.infer<typeof Pipeline>;
 
@@ -30,7 +31,7 @@ export const Plan = z.object({
   /** Value maps the plan's formulas LOOKUP, by name. */
   valueMaps: nameRecord(nameRecord(z.unknown())).default({}),
   /** The integration's run settings at publish (e.g. its outage window). */
-  settings: z.object({ outageWindowMinutes: z.number().positive().optional() }).optional(),
+  settings: z.object({ outageWindowMinutes: z.number().positive().optional(), syncEnabled: z.boolean().optional() }).optional(),
   /** The run parameters declared at publish, by name and type: formulas' PARAM("name") is compiled with them. */
   parameters: z.array(z.object({ name: z.string(), type: z.enum(['text', 'number', 'date', 'boolean']) })).optional(),
 });

@@ -59,6 +59,9 @@ export interface ParameterIssue {
  * given (a default counts), defaults filled in. Values for names nobody declared are refused, so a typo is not
  * silently ignored. With no declarations at all, anything goes (runs before parameters existed passed free params).
  */
+/** Run settings given like parameters but never declared: the verdict's share of rejections, two-way sync's "Rebuild matching". */
+const RUN_SETTINGS = new Set(['maxRejectedPercent', 'rebuildMatching']);
+
 export function resolveRunParams(
   declared: readonly RunParameter[] | undefined,
   given: Record<string, unknown>,
@@ -69,9 +72,9 @@ export function resolveRunParams(
   const byName = new Map(declared.map((p) => [p.name, p]));
   for (const name of Object.keys(given)) {
     // maxRejectedPercent is a run setting the verdict reads (run-verdict.ts), not a declared parameter.
-    if (!byName.has(name) && name !== 'maxRejectedPercent') {
+    if (!byName.has(name) && !RUN_SETTINGS.has(name)) {
       issues.push({ path: `params.${name}`, message: `Unknown parameter "${name}"; this integration declares ${declared.map((p) => `"${p.name}"`).join(', ')}` });
-    } else if (name === 'maxRejectedPercent') params[name] = given[name];
+    } else if (RUN_SETTINGS.has(name)) params[name] = given[name];
   }
   for (const p of declared) {
     const raw = Object.hasOwn(given, p.name) ? given[p.name] : undefined;

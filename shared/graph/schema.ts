@@ -43,6 +43,8 @@ export const IntegrationSettings = z.object({
     .optional(),
   /** A run that rejects more than this share of the records it read is Failed (null: no limit); a run's own params (`maxRejectedPercent`) win. */
   maxRejectedPercent: z.number().min(0).max(100).nullable().optional(),
+  /** The integration's sync switch (two-way sync): false stops every pair from syncing; on when unset. */
+  syncEnabled: z.boolean().optional(),
 });
 export type IntegrationSettings = z.infer<typeof IntegrationSettings>;
 

@@ -81,6 +81,7 @@ function NodeInspector({ graph, node, diagnostics, schemas, workspaceObjects, on
     ...(graph.parameters?.length ? { params: graph.parameters.filter((p) => PARAMETER_NAME.test(p.name)) } : {}),
     preview,
     previewNow,
+    syncEnabled: graph.settings?.syncEnabled !== false,
     set: (path, value, opts) => onConfig(node.id, setAt(node.config, path, value), opts?.merge ? `${node.id}:${path}` : undefined),
     patch: (values) => onConfig(node.id, { ...node.config, ...values }),
   };

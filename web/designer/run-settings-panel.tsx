@@ -18,6 +18,20 @@ export function RunSettingsPanel({ settings, onChange }: RunSettingsPanelProps) 
   const invalid = value !== undefined && (!Number.isFinite(value) || value <= 0 || value > MAX_MINUTES);
   return (
     <section className="inspector__section" data-testid="run-settings">
+      <h4 className="inspector__subtitle">Sync</h4>
+      <div className="form-row form-row--inline">
+        <label className="toggle">
+          <input
+            type="checkbox"
+            className="checkbox"
+            data-testid="sync-enabled"
+            checked={settings?.syncEnabled !== false}
+            onChange={(e) => onChange({ ...settings, syncEnabled: e.target.checked ? undefined : false }, 'settings:syncEnabled')}
+          />
+          <span>Sync is on</span>
+        </label>
+      </div>
+      <p className="hint">{settings?.syncEnabled === false ? 'Off: two-way syncs read and write nothing, whatever their own directions say. Takes effect when you publish.' : 'The switch over every two-way sync of this integration: off wins over each object pair’s and field’s direction.'}</p>
       <h4 className="inspector__subtitle">When a system is unreachable</h4>
       <div className="form-row">
         <label className="form-label" htmlFor="outage-window">

@@ -15,6 +15,7 @@ import { FormulaWidget } from './widgets/formula-widget';
 import { MappingWidget } from './widgets/mapping-widget';
 import { SegmentedControl } from './widgets/segmented-control';
 import { SqlWidget } from './widgets/sql-widget';
+import { TwoWayWidget } from './widgets/two-way-widget';
 import { UpstreamFieldSelect } from './widgets/upstream-field-select';
 import { WorkspaceObjectInput } from './widgets/workspace-object-input';
 import { WorkspaceFilterWidget, WorkspaceSourceObjectSelect } from './widgets/workspace-source-widgets';
@@ -30,7 +31,7 @@ export function ConfigForm({ fields, ctx }: { fields: FormField[]; ctx: FormCtx 
 }
 
 /** Widgets that print their own errors (they place them per row or per column). */
-const SELF_REPORTING = new Set(['file', 'mapping', 'columns', 'formula', 'workspace-filter', 'webhook-sample']);
+const SELF_REPORTING = new Set(['file', 'mapping', 'columns', 'formula', 'workspace-filter', 'webhook-sample', 'two-way']);
 
 function TopField({ field, ctx }: { field: FormField; ctx: FormCtx }) {
   const id = useId();
@@ -66,6 +67,8 @@ function Control({ field, path, ctx, id, invalid }: { field: FormField; path: st
   switch (field.widget) {
     case 'file':
       return <FileWidget ctx={ctx} path={path} />;
+    case 'two-way':
+      return <TwoWayWidget ctx={ctx} />;
     case 'columns':
       return <ColumnsWidget ctx={ctx} path={path} />;
     case 'connection':

@@ -20,6 +20,8 @@ export interface FormCtx {
   preview: (PreviewResult & { loading?: boolean; sampling?: Sampling | null }) | null;
   /** The clock TODAY() and NOW() read in previews (fixed while the designer is open). */
   previewNow: number;
+  /** The integration's sync switch (its settings; on when unset): a two-way sync says which fields it stops. */
+  syncEnabled?: boolean;
   /** `merge` folds rapid edits of one field (typing) into one undo step. */
   set(path: string, value: unknown, opts?: { merge?: boolean }): void;
   /** Replaces several top-level keys at once (a file upload sets file, delimiter and columns). */

@@ -126,6 +126,15 @@ export const WEB_KINDS: { readonly [K in KindId]: WebKind<K> } = {
       return object ? `${mode ?? 'upsert'} → ${object}` : 'Choose a table';
     },
   },
+  'two-way-sync': {
+    icon: IconShuffle,
+    wide: true,
+    summary: ({ a, b, direction, fields = [] }) => {
+      if (!a?.object || !b?.object) return 'Choose side A and side B';
+      const arrow = direction === 'push' ? '→' : direction === 'pull' ? '←' : direction === 'disabled' ? '×' : '⇄';
+      return `${lastPart(a.object) ?? a.object} ${arrow} ${lastPart(b.object) ?? b.object} · ${plural(fields.length, 'field')}`;
+    },
+  },
 };
 
 /** Any kind's entry, for code that reads only what every entry has (its config type unknown). */

@@ -105,6 +105,8 @@ export function openWorkspaceSession(store: WorkspaceStore, now: () => number = 
       const query = options.query?.trim();
       const filter = query ? compileFilter(object, query) : null;
       const { updatedAfter, updatedFrom, test } = incrementalOf(object, options.incremental);
+      // Two-way sync reads each record's change time with it (`settings.withUpdatedAt`), as the field `_updated_at`.
+      const withUpdatedAt = options.settings?.withUpdatedAt === true;
       const keep = (row: Row, record: WorkspacePageRecord): boolean => {
         if (test && !test(row)) return false;
         if (!filter) return true;
@@ -124,6 +126,7 @@ export function openWorkspaceSession(store: WorkspaceStore, now: () => number = 
         for (const record of page) {
           scanned = record.key;
           const row = toRow(object.attributes, record.values);
+          if (withUpdatedAt) row[UPDATED_AT] = record.updatedAt;
           if (!keep(row, record)) continue;
           rows.push(row);
           times.push(record.updatedAt);

@@ -11,6 +11,7 @@ import type { KindInfer } from './types';
 import { inferWebhookSource } from './webhook-source';
 import { inferWorkspaceSource } from './workspace-source';
 import { inferWorkspaceTarget } from './workspace-target';
+import { inferTwoWaySync } from './two-way-sync';
 
 export const INFER: { readonly [K in KindId]: KindInfer<KindConfig<K>> } = {
   'csv-source': inferFileSource,
@@ -22,6 +23,7 @@ export const INFER: { readonly [K in KindId]: KindInfer<KindConfig<K>> } = {
   'calculated-field': inferCalculatedField,
   'workspace-target': inferWorkspaceTarget,
   'sql-target': inferSqlTarget,
+  'two-way-sync': inferTwoWaySync,
 };
 
 /** The kind's inference over a config its schema has parsed (the compiler's one untyped call site). */

@@ -10,6 +10,7 @@ import type { KindCategory, NodeKindDef } from './types';
 import { workspaceSource } from './workspace-source';
 import { webhookSource } from './webhook-source';
 import { workspaceTarget } from './workspace-target';
+import { twoWaySync } from './two-way-sync';
 
 export const KINDS = {
   // The id predates JSON, NDJSON and Excel; stored graphs keep it.
@@ -22,6 +23,7 @@ export const KINDS = {
   'calculated-field': calculatedField,
   'workspace-target': workspaceTarget,
   'sql-target': sqlTarget,
+  'two-way-sync': twoWaySync,
 } as const;
 
 export type KindId = keyof typeof KINDS;
@@ -54,3 +56,4 @@ export { WorkspaceSourceConfig } from './workspace-source';
 export { SqlTargetConfig, fitsColumn, targetKey } from './sql-target';
 export { CalculatedFieldConfig } from './calculated-field';
 export { WebhookSourceConfig } from './webhook-source';
+export { TwoWaySyncConfig, TwoWaySide, TwoWayField, WORKSPACE_UPDATED_AT } from './two-way-sync';

@@ -12,6 +12,8 @@ export interface CompileContext {
   valueMaps?: Record<string, Record<string, unknown>>;
   /** The integration's declared run parameters (from the graph when not given): PARAM("name") is checked against them. */
   params?: readonly { name: string; type: 'text' | 'number' | 'date' | 'boolean' }[];
+  /** The integration's sync switch (its settings'): off, a two-way sync says which of its fields it overrides. */
+  syncEnabled?: boolean;
 }
 
 /**

@@ -1,0 +1,282 @@
+// Two-way sync on real servers: Postgres ↔ MariaDB, Postgres ↔ workspace object and workspace ↔ workspace, with
+// edits on both sides between runs (the same field too), every conflict rule, direction precedence, echo
+// suppression over repeated runs (10,000 records run twice writes nothing the second time) and "Rebuild matching".
+import { randomBytes } from 'node:crypto';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PlanStep } from '../../shared/compiler/plan';
+import type { TwoWayField, TwoWaySyncConfig } from '../../shared/graph/kinds';
+import { scratchPostgres, type ScratchPostgres } from '../connections/scratch-postgres';
+import { mysqlConnector } from '../connectors/mysql';
+import { postgresConnector } from '../connectors/postgres';
+import { openStore } from '../store';
+import type { NewRejected, StepCounts, Store } from '../store/types';
+import { executorDeps, sessionsOver } from '../../test/support/connections';
+import { createExecutor } from '.';
+import type { TwoWayOutcome } from './two-way-sync';
+
+const MY_URL = process.env.WEFT_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+const MY_DB = `weft_tw_${randomBytes(4).toString('hex')}`;
+
+let store: Store;
+let pgdb: ScratchPostgres | null = null;
+let pgc: pg.Client;
+let my: mysql.Connection | null = null;
+
+beforeAll(async () => {
+  store = await openStore({ memory: true });
+  pgdb = await scratchPostgres(1);
+  if (!pgdb) throw new Error('two-way tests need the Postgres at 127.0.0.1:5432');
+  pgc = new pg.Client({ ...pgdb.config, password: pgdb.secrets.password || undefined });
+  await pgc.connect();
+  // Like an application's table: a change without its own time gets the clock's.
+  await pgc.query(`CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+    IF NEW.updated_at IS NOT DISTINCT FROM OLD.updated_at THEN NEW.updated_at = clock_timestamp(); END IF; RETURN NEW; END $$`);
+  const url = new URL(MY_URL);
+  my = await mysql.createConnection({ uri: MY_URL });
+  await my.query(`CREATE DATABASE ${MY_DB}`);
+  await my.query(`USE ${MY_DB}`);
+  await my.query(`SET time_zone = '+00:00'`);
+  myConfig = { host: '127.0.0.1', port: Number(url.port || 3306), database: MY_DB, user: decodeURIComponent(url.username || 'root'), sslMode: 'disable', queryTimeoutSeconds: 30 };
+}, 60_000);
+afterAll(async () => {
+  await pgc?.end();
+  await pgdb?.drop();
+  await my?.query(`DROP DATABASE IF EXISTS ${MY_DB}`);
+  await my?.end();
+  await store?.close();
+});
+
+let myConfig: Record<string, unknown> = {};
+const sessions = () =>
+  sessionsOver(store, async (id) => {
+    if (id === 'con_pg') return postgresConnector.open({ ...pgdb!.config, sslMode: 'disable', schema: 'public', queryTimeoutSeconds: 30 }, pgdb!.secrets);
+    if (id === 'con_my') return mysqlConnector.open(myConfig as never, { password: decodeURIComponent(new URL(MY_URL).password) });
+    throw new Error(`no connection ${id}`);
+  });
+
+const COLS = [
+  { name: 'id', type: 'number' as const },
+  { name: 'email', type: 'text' as const },
+  { name: 'name', type: 'text' as const },
+  { name: 'city', type: 'text' as const },
+  { name: 'updated_at', type: 'datetime' as const },
+];
+const WS_COLS = COLS.filter((c) => c.name !== 'updated_at');
+const F = (a: string, b = a, extra: Partial<TwoWayField> = {}): TwoWayField => ({ a, b, direction: 'inherit', rule: 'inherit', ...extra });
+const FIELDS = [F('id'), F('email'), F('name'), F('city')];
+
+async function pgTable(name: string, rows: [number, string, string, string][]) {
+  await pgc.query(`CREATE TABLE ${name} (id integer PRIMARY KEY, email text, name text, city text, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+  await pgc.query(`CREATE TRIGGER ${name}_touch BEFORE UPDATE ON ${name} FOR EACH ROW EXECUTE FUNCTION touch()`);
+  for (const r of rows) await pgc.query(`INSERT INTO ${name} (id, email, name, city) VALUES ($1, $2, $3, $4)`, r);
+  return { connectionId: 'con_pg', object: `public.${name}`, updatedAt: 'updated_at', columns: COLS, key: ['id'] };
+}
+async function myTable(name: string, rows: [number, string, string, string][]) {
+  await my!.query(`CREATE TABLE ${name} (id int PRIMARY KEY, email varchar(200), name varchar(200), city varchar(200), updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6))`);
+  for (const r of rows) await my!.query(`INSERT INTO ${name} (id, email, name, city) VALUES (?, ?, ?, ?)`, r);
+  return { connectionId: 'con_my', object: name, updatedAt: 'updated_at', columns: COLS, key: ['id'] };
+}
+async function wsObject(name: string, rows: [number, string, string, string][]) {
+  const fields = WS_COLS;
+  const result = await store.writeWorkspace({ object: name, key: ['id'], fields, mode: 'upsert', rows: rows.map(([id, email, n, city]) => ({ id, email, name: n, city })) });
+  expect(result.every((r) => r.outcome !== 'rejected')).toBe(true);
+  return { connectionId: '', object: name, updatedAt: '_updated_at', columns: WS_COLS, key: ['id'] };
+}
+const wsEdit = async (object: string, id: number, values: Record<string, unknown>) => {
+  const fields = [{ name: 'id', type: 'number' as const }, ...Object.keys(values).map((n) => ({ name: n, type: 'text' as const }))];
+  await store.writeWorkspace({ object, key: ['id'], fields, mode: 'update', rows: [{ id, ...values }] });
+};
+const wsRows = async (object: string) => {
+  const out: Record<string, unknown>[] = [];
+  for (const r of await store.readWorkspacePage(object, { after: null, limit: 100_000 })) out.push({ ...r.values });
+  return out.sort((x, y) => Number(x.id) - Number(y.id));
+};
+const pgRows = async (table: string) => (await pgc.query(`SELECT id, email, name, city FROM ${table} ORDER BY id`)).rows;
+const myRows = async (table: string) => ((await my!.query(`SELECT id, email, name, city FROM ${table} ORDER BY id`)) as [Record<string, unknown>[], unknown])[0].map((r) => ({ ...r }));
+const pause = (ms = 15) => new Promise((r) => setTimeout(r, ms));
+
+let nodeSeq = 0;
+interface Sync {
+  run(opts?: { syncEnabled?: boolean; rebuild?: boolean }): Promise<TwoWayOutcome & { counts: Partial<StepCounts>; records: NewRejected[] }>;
+  nodeId: string;
+}
+function sync(config: Partial<TwoWaySyncConfig> & Pick<TwoWaySyncConfig, 'a' | 'b'>): Sync {
+  const nodeId = `tw_${++nodeSeq}`;
+  const full: TwoWaySyncConfig = { match: { a: 'id', b: 'id' }, direction: 'both', rule: 'latest', fields: FIELDS, createMissing: true, ...config };
+  const step: PlanStep = { nodeId, kind: 'two-way-sync', label: 'Contacts both ways', config: full as unknown as Record<string, unknown>, input: null, output: null };
+  return {
+    nodeId,
+    async run(opts = {}) {
+      const e = await createExecutor(step, executorDeps({ sessions: sessions() }));
+      if (e.role !== 'sync') throw new Error('not a sync executor');
+      let committed: { counts: Partial<StepCounts>; rejected: NewRejected[] } = { counts: {}, rejected: [] };
+      const outcome = await e.run({
+        scope: { integrationId: 'int_twoway', nodeId },
+        twoWay: store.twoWay,
+        syncEnabled: opts.syncEnabled ?? true,
+        rebuild: opts.rebuild ?? false,
+        batchSize: 1000,
+        commit: async (effect) => {
+          committed = effect;
+        },
+      });
+      return { ...outcome, counts: committed.counts, records: committed.rejected };
+    },
+  };
+}
+
+const seed = (n: number, from = 1): [number, string, string, string][] => Array.from({ length: n }, (_, i) => [from + i, `p${from + i}@example.com`, `Person ${from + i}`, 'Oslo']);
+
+describe('Postgres ↔ MariaDB', () => {
+  it('creates what is missing, settles first meetings, then carries edits both ways and writes nothing on echo', async () => {
+    const a = await pgTable('pm_a', seed(20));
+    const b = await myTable('pm_b', [
+      [1, 'p1@example.com', 'Person 1', 'Oslo'],
+      [21, 'p21@example.com', 'Only in B', 'Rome'],
+    ]);
+    const s = sync({ a, b });
+    const first = await s.run();
+    expect(first).toMatchObject({ readA: 20, readB: 2, createdB: 19, createdA: 1, held: 0 });
+    expect(await myRows('pm_b')).toHaveLength(21);
+    expect((await pgRows('pm_a')).find((r) => r.id === 21)).toEqual({ id: 21, email: 'p21@example.com', name: 'Only in B', city: 'Rome' });
+
+    const second = await s.run();
+    expect(second.writtenA + second.writtenB).toBe(0);
+    const third = await s.run();
+    expect(third.writtenA + third.writtenB).toBe(0);
+
+    // Edits on both sides: 7 on A, 8 on B, 9's name on both (B later: most recent wins).
+    await pgc.query(`UPDATE pm_a SET name = 'Seven A' WHERE id = 7`);
+    await my!.query(`UPDATE pm_b SET city = 'Eight B' WHERE id = 8`);
+    await pgc.query(`UPDATE pm_a SET name = 'Nine A' WHERE id = 9`);
+    await pause();
+    await my!.query(`UPDATE pm_b SET name = 'Nine B' WHERE id = 9`);
+    const edits = await s.run();
+    expect(edits).toMatchObject({ writtenA: 2, writtenB: 1, conflicts: 1, held: 0 });
+    const pa = await pgRows('pm_a');
+    const mb = await myRows('pm_b');
+    for (const id of [7, 8, 9]) expect(mb.find((r) => r.id === id)).toEqual(pa.find((r) => r.id === id));
+    expect(pa.find((r) => r.id === 9)?.name).toBe('Nine B');
+    expect(pa.find((r) => r.id === 8)?.city).toBe('Eight B');
+    expect(mb.find((r) => r.id === 7)?.name).toBe('Seven A');
+    // Weft's own writes bumped both sides' updated_at; read back, they are echoes.
+    const echo = await s.run();
+    expect(echo.writtenA + echo.writtenB).toBe(0);
+    expect(echo.echoes).toBeGreaterThan(0);
+    expect((await s.run()).readA).toBeLessThan(5);
+  });
+});
+
+describe('Postgres ↔ workspace object', () => {
+  it('per-field rules on one record: hold for review and A wins; a held conflict is settled by the next edit of one side', async () => {
+    const a = await pgTable('pw_a', seed(10));
+    const b = await wsObject(`pw_b_${nodeSeq}`, seed(10));
+    const s = sync({ a, b, rule: 'latest', fields: [F('id'), F('email'), F('name', 'name', { rule: 'review' }), F('city', 'city', { rule: 'a-wins' })] });
+    expect(await s.run()).toMatchObject({ writtenA: 0, writtenB: 0, held: 0 });
+
+    await wsEdit(b.object, 2, { name: 'Two B', city: 'City B' });
+    await pause();
+    await pgc.query(`UPDATE pw_a SET name = 'Two A', city = 'City A' WHERE id = 2`);
+    const run = await s.run();
+    expect(run.held).toBe(1);
+    expect(run.records).toHaveLength(1);
+    expect(run.records[0]!.reason).toContain('Conflict held for review: name is "Two A" in A (public.pw_a) and name is "Two B" in B');
+    // city: A wins though B's edit came first; name: held, both keep their values.
+    expect((await wsRows(b.object)).find((r) => Number(r.id) === 2)).toMatchObject({ name: 'Two B', city: 'City A' });
+    expect((await pgRows('pw_a')).find((r) => r.id === 2)).toMatchObject({ name: 'Two A', city: 'City A' });
+    // Held stays held (acknowledged) until a person edits one side; that side then wins.
+    expect((await s.run()).held).toBe(0);
+    await wsEdit(b.object, 2, { name: 'Two settled' });
+    await s.run();
+    expect((await pgRows('pw_a')).find((r) => r.id === 2)?.name).toBe('Two settled');
+    expect((await s.run()).writtenA + (await s.run()).writtenB).toBe(0);
+  });
+
+  it('B wins; direction precedence: object pull only beats a pushed field, and the switch off stops everything', async () => {
+    const a = await pgTable('pw_c', seed(5));
+    const b = await wsObject(`pw_d_${nodeSeq}`, seed(5));
+    const bWins = sync({ a, b, rule: 'b-wins' });
+    await bWins.run();
+    await pgc.query(`UPDATE pw_c SET city = 'A late' WHERE id = 1`);
+    await wsEdit(b.object, 1, { city: 'B early' });
+    await pause();
+    await pgc.query(`UPDATE pw_c SET city = 'A later' WHERE id = 1`);
+    await bWins.run();
+    expect((await pgRows('pw_c')).find((r) => r.id === 1)?.city).toBe('B early');
+
+    const pullOnly = sync({ a, b, direction: 'pull', fields: [F('id'), F('name', 'name', { direction: 'push' }), F('city')] });
+    await pullOnly.run();
+    await pgc.query(`UPDATE pw_c SET name = 'Pushed?' , city = 'A city' WHERE id = 3`);
+    await wsEdit(b.object, 4, { name: 'B name', city: 'B city' });
+    const r = await pullOnly.run();
+    expect(r.writtenB).toBe(0);
+    const ws = await wsRows(b.object);
+    expect(ws.find((x) => Number(x.id) === 3)).toMatchObject({ name: 'Person 3', city: 'Oslo' });
+    // The pushed field is not synced at all (object pulls only): B's name stays on B; B's city is pulled.
+    expect((await pgRows('pw_c')).find((x) => x.id === 4)).toMatchObject({ name: 'Person 4', city: 'B city' });
+
+    await wsEdit(b.object, 5, { city: 'Off' });
+    const off = await bWins.run({ syncEnabled: false });
+    expect(off).toMatchObject({ readA: 0, readB: 0, writtenA: 0, writtenB: 0 });
+    expect(off.note).toContain('switched off');
+    expect((await pgRows('pw_c')).find((x) => x.id === 5)?.city).toBe('Oslo');
+  });
+
+  it('10,000 records run twice: the second run writes nothing', async () => {
+    await pgc.query(`CREATE TABLE big_a (id integer PRIMARY KEY, email text, name text, city text, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+    await pgc.query(`CREATE TRIGGER big_a_touch BEFORE UPDATE ON big_a FOR EACH ROW EXECUTE FUNCTION touch()`);
+    await pgc.query(`INSERT INTO big_a (id, email, name, city) SELECT i, 'p' || i || '@example.com', 'Person ' || i, 'Oslo' FROM generate_series(1, 10000) i`);
+    const object = `big_b_${nodeSeq}`;
+    const s = sync({ a: { connectionId: 'con_pg', object: 'public.big_a', updatedAt: 'updated_at', columns: COLS, key: ['id'] }, b: { connectionId: '', object, updatedAt: '_updated_at', columns: [], key: [] } });
+    // The object holds one of the records already; its key and attributes come from discovery (columns left empty).
+    await store.writeWorkspace({ object, key: ['id'], fields: WS_COLS, mode: 'upsert', rows: [{ id: 1, email: 'p1@example.com', name: 'Person 1', city: 'Oslo' }] });
+    const first = await s.run();
+    expect(first.createdB).toBe(9999);
+    const second = await s.run();
+    expect(second).toMatchObject({ writtenA: 0, writtenB: 0, held: 0, rejected: 0, records: [] });
+    expect(second.counts.written).toBe(0);
+    expect((await store.twoWay.countPairs({ integrationId: 'int_twoway', nodeId: s.nodeId }))).toBe(10000);
+  }, 120_000);
+});
+
+describe('workspace ↔ workspace', () => {
+  it('A wins, text keys with leading zeros stay apart, Rebuild matching matches again by key and writes nothing', async () => {
+    const cols = [{ name: 'code', type: 'text' as const }, { name: 'label', type: 'text' as const }];
+    const oa = `ww_a_${nodeSeq}`;
+    const ob = `ww_b_${nodeSeq}`;
+    await store.writeWorkspace({ object: oa, key: ['code'], fields: cols, mode: 'upsert', rows: [{ code: '007', label: 'Bond' }, { code: '7', label: 'Seven' }, { code: '__proto__', label: 'proto' }] });
+    await store.writeWorkspace({ object: ob, key: ['code'], fields: cols, mode: 'upsert', rows: [{ code: '007', label: 'James' }] });
+    const side = (object: string) => ({ connectionId: '', object, updatedAt: '_updated_at', columns: cols, key: ['code'] });
+    const s = sync({ a: side(oa), b: side(ob), match: { a: 'code', b: 'code' }, rule: 'a-wins', fields: [F('code'), F('label')] });
+    const first = await s.run();
+    expect(first).toMatchObject({ createdB: 2, conflicts: 1 });
+    const labels = async (o: string) => new Map((await store.readWorkspacePage(o, { after: null, limit: 100 })).map((r) => [r.values.code, r.values.label]));
+    expect([...(await labels(ob))].sort()).toEqual([['007', 'Bond'], ['7', 'Seven'], ['__proto__', 'proto']]);
+
+    await store.writeWorkspace({ object: oa, key: ['code'], fields: cols, mode: 'update', rows: [{ code: '7', label: 'A edit' }] });
+    await pause();
+    await store.writeWorkspace({ object: ob, key: ['code'], fields: cols, mode: 'update', rows: [{ code: '7', label: 'B edit' }] });
+    await s.run();
+    expect((await labels(ob)).get('7')).toBe('A edit');
+    expect((await s.run()).writtenB).toBe(0);
+
+    const rebuilt = await s.run({ rebuild: true });
+    expect(rebuilt).toMatchObject({ readA: 3, readB: 3, writtenA: 0, writtenB: 0 });
+    expect(await store.twoWay.countPairs({ integrationId: 'int_twoway', nodeId: s.nodeId })).toBe(3);
+  });
+
+  it('a record whose key is not mapped on the other side is skipped: no match, counted', async () => {
+    const cols = [{ name: 'code', type: 'text' as const }, { name: 'label', type: 'text' as const }];
+    const oa = `wn_a_${nodeSeq}`;
+    const ob = `wn_b_${nodeSeq}`;
+    await store.writeWorkspace({ object: oa, key: ['code'], fields: cols, mode: 'upsert', rows: [{ code: 'x', label: 'X' }] });
+    await store.writeWorkspace({ object: ob, key: ['code'], fields: cols, mode: 'upsert', rows: [{ code: 'y', label: 'Y' }] });
+    const side = (object: string) => ({ connectionId: '', object, updatedAt: '_updated_at', columns: cols, key: ['code'] });
+    const s = sync({ a: side(oa), b: side(ob), match: { a: 'code', b: 'code' }, fields: [F('label')] });
+    expect(await s.run()).toMatchObject({ skippedNoMatch: 2, writtenA: 0, writtenB: 0 });
+    const off = sync({ a: side(oa), b: side(ob), match: { a: 'code', b: 'code' }, fields: [F('code'), F('label')], createMissing: false });
+    expect(await off.run()).toMatchObject({ skippedNoMatch: 2, writtenA: 0, writtenB: 0 });
+  });
+});

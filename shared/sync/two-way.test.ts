@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import type { FieldType } from '../graph/field-types';
+import { canonicalNumber, conflictWinner, creationFor, effectiveDirection, effectiveRule, normalizeValue, recordId, sameValue, settlePair, timeOf, type SettleField, type SideState } from './two-way';
+
+describe('direction precedence: integration > object > field', () => {
+  it('the integration switch off stops every field and says so where the field had its own direction', () => {
+    expect(effectiveDirection(false, 'both', 'inherit')).toEqual({ flow: 'none', overriddenBy: 'integration', message: null });
+    expect(effectiveDirection(false, 'both', 'push')).toMatchObject({ flow: 'none', overriddenBy: 'integration', message: 'Sync is switched off for this integration: the field is not synced' });
+  });
+  it('a disabled object stops its fields', () => {
+    expect(effectiveDirection(true, 'disabled', 'both')).toMatchObject({ flow: 'none', overriddenBy: 'object', message: 'This field is synced both ways, but the object is disabled: the field is not synced' });
+    expect(effectiveDirection(true, 'disabled', 'inherit').flow).toBe('none');
+  });
+  it('a field inherits the object direction', () => {
+    for (const d of ['push', 'pull', 'both'] as const) expect(effectiveDirection(true, d, 'inherit')).toEqual({ flow: d, overriddenBy: null, message: null });
+  });
+  it('a field may narrow the object direction', () => {
+    expect(effectiveDirection(true, 'both', 'push')).toEqual({ flow: 'push', overriddenBy: null, message: null });
+    expect(effectiveDirection(true, 'both', 'pull')).toEqual({ flow: 'pull', overriddenBy: null, message: null });
+    expect(effectiveDirection(true, 'push', 'disabled')).toEqual({ flow: 'none', overriddenBy: null, message: null });
+  });
+  it('a field cannot widen the object direction, and the message says so in the issue words', () => {
+    expect(effectiveDirection(true, 'pull', 'push')).toEqual({ flow: 'none', overriddenBy: 'object', message: 'This field is pushed, but the object is set to pull only: the field is not synced' });
+    expect(effectiveDirection(true, 'push', 'pull').message).toBe('This field is pulled, but the object is set to push only: the field is not synced');
+    expect(effectiveDirection(true, 'push', 'both')).toEqual({ flow: 'push', overriddenBy: 'object', message: 'This field is synced both ways, but the object is set to push only: the field is only pushed' });
+    expect(effectiveDirection(true, 'pull', 'both').flow).toBe('pull');
+  });
+  it('a field rule overrides the object rule unless it inherits', () => {
+    expect(effectiveRule('latest')).toBe('latest');
+    expect(effectiveRule('latest', 'inherit')).toBe('latest');
+    expect(effectiveRule('latest', 'review')).toBe('review');
+  });
+});
+
+describe('normalising values so echoes hash alike', () => {
+  it('numbers are exact canonical text, never doubles', () => {
+    expect(canonicalNumber('005.500')).toBe('5.5');
+    expect(canonicalNumber('-0.0')).toBe('0');
+    expect(canonicalNumber('12345678901234567890.10')).toBe('12345678901234567890.1');
+    expect(normalizeValue(5, 'number')).toBe('5');
+    expect(normalizeValue('5.00', 'currency')).toBe('5');
+    expect(normalizeValue(2n ** 64n, 'number')).toBe('18446744073709551616');
+    expect(normalizeValue(1e21, 'number')).toBe('1000000000000000000000');
+  });
+  it('leading zeros in text stay (an id is not a number)', () => {
+    expect(normalizeValue('007', 'text')).toBe('007');
+    expect(recordId(['007'])).not.toBe(recordId([7]));
+    expect(recordId([7])).toBe(recordId(['7']));
+  });
+  it('date-times from different systems meet as ISO UTC', () => {
+    const iso = '2026-12-01T06:00:03.000Z';
+    expect(normalizeValue(new Date(iso), 'datetime')).toBe(iso);
+    expect(normalizeValue('2026-12-01 06:00:03', 'datetime')).toBe(iso);
+    expect(normalizeValue('2026-12-01T07:00:03+01:00', 'datetime')).toBe(iso);
+    expect(normalizeValue(new Date('2026-12-01T00:00:00Z'), 'date')).toBe('2026-12-01');
+    expect(normalizeValue('not a date', 'datetime')).toBe('not a date');
+  });
+  it('booleans, empties and objects', () => {
+    expect(normalizeValue(1, 'boolean')).toBe(true);
+    expect(normalizeValue('f', 'boolean')).toBe(false);
+    expect(normalizeValue('', 'text')).toBeNull();
+    expect(normalizeValue(undefined, 'text')).toBeNull();
+    expect(normalizeValue({ a: 1 }, undefined)).toBe('{"a":1}');
+    expect(normalizeValue('a\u0000b', 'text')).toBe('a\u0000b');
+  });
+  it('sameValue compares across sides by each side type', () => {
+    expect(sameValue(5, 'number', '5.00', 'currency')).toBe(true);
+    expect(sameValue('5', 'text', 5, 'number')).toBe(true);
+    expect(sameValue('a ', 'text', 'a', 'text')).toBe(false);
+    expect(sameValue(null, 'text', '', 'text')).toBe(true);
+    expect(sameValue('x', 'text', null, 'text')).toBe(false);
+  });
+  it('timeOf reads dates, ISO text and numbers', () => {
+    expect(timeOf(new Date(1000))).toBe(1000);
+    expect(timeOf('1970-01-01T00:00:01Z')).toBe(1000);
+    expect(timeOf(42)).toBe(42);
+    expect(timeOf(null)).toBeNull();
+    expect(timeOf('nope')).toBeNull();
+  });
+});
+
+const types = { a: (): FieldType => 'text', b: (): FieldType => 'text' };
+const field = (name: string, flow: SettleField['flow'] = 'both', rule: SettleField['rule'] = 'latest'): SettleField => ({ a: name, b: `${name}_b`, flow, rule });
+const side = (values: Record<string, unknown> | null, changed: string[], updatedAt: number | null = null): SideState => ({ values, changed: new Set(changed), updatedAt });
+const bValues = (v: Record<string, unknown>) => Object.fromEntries(Object.entries(v).map(([k, x]) => [`${k}_b`, x]));
+
+describe('settling one pair', () => {
+  it('a field changed on A only goes to B; on B only goes to A', () => {
+    const fields = [field('name'), field('city')];
+    const s = settlePair(fields, side({ name: 'Ann', city: 'Oslo' }, ['name']), side(bValues({ name: 'Anne', city: 'Bergen' }), ['city_b']), types);
+    expect({ ...s.toB }).toEqual({ name_b: 'Ann' });
+    expect({ ...s.toA }).toEqual({ city: 'Bergen' });
+    expect(s.held).toEqual([]);
+    expect(s.conflicts).toEqual([]);
+  });
+  it('a change on A with B not read this run is written to B', () => {
+    const s = settlePair([field('name')], side({ name: 'Ann' }, ['name']), side(null, []), types);
+    expect({ ...s.toB }).toEqual({ name_b: 'Ann' });
+  });
+  it('unchanged on both sides writes nothing (echo)', () => {
+    const s = settlePair([field('name')], side({ name: 'Ann' }, []), side(bValues({ name: 'Ann' }), []), types);
+    expect(Object.keys(s.toA).length + Object.keys(s.toB).length).toBe(0);
+  });
+  it('changed on both sides to the same value is not a conflict', () => {
+    const s = settlePair([field('name', 'both', 'review')], side({ name: 'Ann' }, ['name'], 1), side(bValues({ name: 'Ann' }), ['name_b'], 2), types);
+    expect(s.held).toEqual([]);
+    expect(Object.keys(s.toA)).toEqual([]);
+  });
+  it('conflict, most recent change wins: by updated-at, a tie to A', () => {
+    const a = side({ name: 'A-val' }, ['name'], 2000);
+    const bLater = side(bValues({ name: 'B-val' }), ['name_b'], 3000);
+    expect({ ...settlePair([field('name')], a, bLater, types).toA }).toEqual({ name: 'B-val' });
+    const bEarlier = side(bValues({ name: 'B-val' }), ['name_b'], 1000);
+    expect({ ...settlePair([field('name')], a, bEarlier, types).toB }).toEqual({ name_b: 'A-val' });
+    const tie = settlePair([field('name')], a, side(bValues({ name: 'B-val' }), ['name_b'], 2000), types);
+    expect({ ...tie.toB }).toEqual({ name_b: 'A-val' });
+    expect(tie.conflicts).toEqual([{ field: 'name', winner: 'a' }]);
+  });
+  it('conflict, A wins / B wins regardless of time', () => {
+    const a = side({ name: 'A-val' }, ['name'], 1);
+    const b = side(bValues({ name: 'B-val' }), ['name_b'], 9);
+    expect({ ...settlePair([field('name', 'both', 'a-wins')], a, b, types).toB }).toEqual({ name_b: 'A-val' });
+    expect({ ...settlePair([field('name', 'both', 'b-wins')], a, b, types).toA }).toEqual({ name: 'B-val' });
+  });
+  it('conflict, hold for review: nothing written, the values listed', () => {
+    const s = settlePair([field('name', 'both', 'review'), field('city')], side({ name: 'A-val', city: 'Oslo' }, ['name', 'city'], 1), side(bValues({ name: 'B-val', city: 'Oslo' }), ['name_b'], 2), types);
+    expect(s.held).toEqual([{ a: 'name', b: 'name_b', aValue: 'A-val', bValue: 'B-val' }]);
+    expect(Object.keys(s.toA)).toEqual([]);
+    expect(Object.keys(s.toB)).toEqual([]);
+  });
+  it('per-field rules settle fields of one record differently', () => {
+    const s = settlePair([field('name', 'both', 'a-wins'), field('city', 'both', 'b-wins')], side({ name: 'An', city: 'Oslo' }, ['name', 'city']), side(bValues({ name: 'Bn', city: 'Rome' }), ['name_b', 'city_b']), types);
+    expect({ ...s.toB }).toEqual({ name_b: 'An' });
+    expect({ ...s.toA }).toEqual({ city: 'Rome' });
+  });
+  it('a push-only field: A changes go to B, B changes stay on B, and a both-sides change is not a conflict', () => {
+    const f = [field('name', 'push')];
+    expect({ ...settlePair(f, side({ name: 'A' }, ['name']), side(bValues({ name: 'B' }), []), types).toB }).toEqual({ name_b: 'A' });
+    expect(Object.keys(settlePair(f, side({ name: 'A' }, []), side(bValues({ name: 'B' }), ['name_b']), types).toA)).toEqual([]);
+    const both = settlePair(f, side({ name: 'A' }, ['name'], 1), side(bValues({ name: 'B' }), ['name_b'], 9), types);
+    expect({ ...both.toB }).toEqual({ name_b: 'A' });
+    expect(both.conflicts).toEqual([]);
+  });
+  it('a pull-only field mirrors push', () => {
+    const f = [field('name', 'pull')];
+    expect({ ...settlePair(f, side({ name: 'A' }, ['name'], 9), side(bValues({ name: 'B' }), ['name_b'], 1), types).toA }).toEqual({ name: 'B' });
+    expect(Object.keys(settlePair(f, side({ name: 'A' }, ['name']), side(bValues({ name: 'B' }), []), types).toB)).toEqual([]);
+  });
+  it('a field with no flow is never written', () => {
+    const s = settlePair([field('name', 'none')], side({ name: 'A' }, ['name']), side(bValues({ name: 'B' }), ['name_b']), types);
+    expect(Object.keys(s.toA).length + Object.keys(s.toB).length + s.held.length).toBe(0);
+  });
+  it('field names that are object prototype names are data', () => {
+    const f: SettleField[] = [{ a: '__proto__', b: 'constructor', flow: 'both', rule: 'latest' }];
+    const a = Object.create(null) as Record<string, unknown>;
+    a.__proto__ = 'x';
+    const s = settlePair(f, side(a, ['__proto__']), side({ constructor: 'y' }, []), types);
+    expect(Object.getOwnPropertyDescriptor(s.toB, 'constructor')?.value).toBe('x');
+  });
+  it('conflictWinner with unknown times', () => {
+    expect(conflictWinner('latest', null, 5)).toBe('b');
+    expect(conflictWinner('latest', 5, null)).toBe('a');
+    expect(conflictWinner('latest', null, null)).toBe('a');
+  });
+});
+
+describe('records with no pair', () => {
+  it('are created with the fields that flow that way', () => {
+    const fields = [field('id'), field('name', 'push'), field('note', 'pull')];
+    expect({ ...creationFor(fields, 'a', { id: 1, name: 'Ann', note: 'n' }) }).toEqual({ id_b: 1, name_b: 'Ann' });
+    expect({ ...creationFor(fields, 'b', { id_b: 2, name_b: 'Bo', note_b: 'm' }) }).toEqual({ id: 2, note: 'm' });
+  });
+  it('nothing flows that way: no creation', () => {
+    expect(creationFor([field('name', 'pull')], 'a', { name: 'x' })).toBeNull();
+  });
+});

@@ -1,0 +1,295 @@
+// Two-way sync's rules as pure functions: which way a field may flow (integration > object pair > field), how a
+// value is normalised before it is hashed (so a side's own echo of Weft's write is recognised), and how one pair of
+// records is settled (a field changed on one side goes to the other; changed on both is a conflict settled by a rule).
+// No I/O: the executor (runtime/executors/two-way-sync.ts) reads, writes and remembers; this decides.
+import { z } from 'zod';
+import type { FieldType } from '../graph/field-types';
+
+/** An object pair's direction: push A → B, pull B → A, both ways, or not at all. */
+export const SyncDirection = z.enum(['push', 'pull', 'both', 'disabled']);
+export type SyncDirection = z.infer<typeof SyncDirection>;
+
+/** A field's own direction: the object's (inherit), or one that narrows it. */
+export const FieldDirection = z.enum(['inherit', 'push', 'pull', 'both', 'disabled']);
+export type FieldDirection = z.infer<typeof FieldDirection>;
+
+/** How a field changed on both sides is settled. */
+export const ConflictRule = z.enum(['latest', 'a-wins', 'b-wins', 'review']);
+export type ConflictRule = z.infer<typeof ConflictRule>;
+
+export const FieldConflictRule = z.enum(['inherit', 'latest', 'a-wins', 'b-wins', 'review']);
+export type FieldConflictRule = z.infer<typeof FieldConflictRule>;
+
+export const DIRECTION_LABELS: Record<SyncDirection, string> = {
+  push: 'Push (A → B)',
+  pull: 'Pull (B → A)',
+  both: 'Both ways',
+  disabled: 'Disabled',
+};
+
+export const CONFLICT_RULE_LABELS: Record<ConflictRule, string> = {
+  latest: 'Most recent change wins',
+  'a-wins': 'A wins',
+  'b-wins': 'B wins',
+  review: 'Hold for review',
+};
+
+/** What actually flows for a field after precedence: 'none' when nothing does. */
+export type Flow = 'push' | 'pull' | 'both' | 'none';
+
+export interface EffectiveDirection {
+  flow: Flow;
+  /** Which higher setting overrode or narrowed the field's own, if any. */
+  overriddenBy: 'integration' | 'object' | null;
+  /** The sentence the UI shows beside the field when a higher setting wins; null when the field's own setting holds. */
+  message: string | null;
+}
+
+const WAYS: Record<Exclude<SyncDirection, 'disabled'>, readonly ['a2b' | 'b2a', ...('a2b' | 'b2a')[]]> = {
+  push: ['a2b'],
+  pull: ['b2a'],
+  both: ['a2b', 'b2a'],
+};
+const flowOf = (a2b: boolean, b2a: boolean): Flow => (a2b && b2a ? 'both' : a2b ? 'push' : b2a ? 'pull' : 'none');
+const FIELD_WORDS: Record<Exclude<FieldDirection, 'inherit' | 'disabled'>, string> = { push: 'pushed', pull: 'pulled', both: 'synced both ways' };
+const OBJECT_WORDS: Record<SyncDirection, string> = { push: 'push only', pull: 'pull only', both: 'both ways', disabled: 'disabled' };
+const FLOW_WORDS: Record<Flow, string> = { push: 'only pushed', pull: 'only pulled', both: 'synced both ways', none: 'not synced' };
+
+/**
+ * Precedence: the integration's switch, then the object pair's direction, then the field's, which may only narrow
+ * the object's. The message says where a lower setting is overridden, in the words the designer shows.
+ */
+export function effectiveDirection(syncOn: boolean, object: SyncDirection, field: FieldDirection = 'inherit'): EffectiveDirection {
+  if (!syncOn) {
+    return { flow: 'none', overriddenBy: 'integration', message: field === 'inherit' || field === 'disabled' ? null : 'Sync is switched off for this integration: the field is not synced' };
+  }
+  if (object === 'disabled') {
+    return { flow: 'none', overriddenBy: 'object', message: field === 'inherit' || field === 'disabled' ? null : `This field is ${FIELD_WORDS[field]}, but the object is disabled: the field is not synced` };
+  }
+  if (field === 'inherit') return { flow: object, overriddenBy: null, message: null };
+  if (field === 'disabled') return { flow: 'none', overriddenBy: null, message: null };
+  const objectWays = WAYS[object];
+  const fieldWays = WAYS[field];
+  const a2b = objectWays.includes('a2b') && fieldWays.includes('a2b');
+  const b2a = objectWays.includes('b2a') && fieldWays.includes('b2a');
+  const flow = flowOf(a2b, b2a);
+  if (flow === field) return { flow, overriddenBy: null, message: null };
+  return { flow, overriddenBy: 'object', message: `This field is ${FIELD_WORDS[field]}, but the object is set to ${OBJECT_WORDS[object]}: the field is ${FLOW_WORDS[flow]}` };
+}
+
+/** The rule that settles a field: its own, else the object's. */
+export const effectiveRule = (object: ConflictRule, field: FieldConflictRule = 'inherit'): ConflictRule => (field === 'inherit' ? object : field);
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Normalising values, so the same value read back from a side hashes as what Weft wrote there.
+
+const DECIMAL = /^([+-])?(\d*)(?:\.(\d*))?$/;
+
+/** A number's canonical text: no leading zeros, no trailing fractional zeros, `-0` is `0`; other text as it is. */
+export function canonicalNumber(value: string): string {
+  const t = value.trim();
+  const m = DECIMAL.exec(t);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return t;
+  const int = (m[2] ?? '').replace(/^0+/, '') || '0';
+  const frac = (m[3] ?? '').replace(/0+$/, '');
+  const sign = m[1] === '-' && (int !== '0' || frac !== '') ? '-' : '';
+  return `${sign}${int}${frac ? `.${frac}` : ''}`;
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/**
+ * A value in one form per type: numbers as canonical decimal text (exact: text is never parsed into a double),
+ * date-times as ISO UTC with milliseconds, dates as YYYY-MM-DD, booleans as true/false, empty text and undefined as
+ * null. A value that does not parse as its type stays as its text, so a change is still seen.
+ */
+export function normalizeValue(value: unknown, type: FieldType | undefined): unknown {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) return String(value);
+    if (type === 'date') return `${value.getUTCFullYear()}-${pad(value.getUTCMonth() + 1)}-${pad(value.getUTCDate())}`;
+    return value.toISOString();
+  }
+  if (typeof value === 'string' && value === '') return null;
+  switch (type) {
+    case 'number':
+    case 'currency':
+      if (typeof value === 'number') {
+        if (!Number.isFinite(value)) return String(value);
+        if (Number.isInteger(value)) return BigInt(value).toString();
+        return canonicalNumber(String(value).includes('e') ? value.toFixed(20) : String(value));
+      }
+      if (typeof value === 'string') return canonicalNumber(value);
+      break;
+    case 'boolean':
+      if (typeof value === 'boolean') return value;
+      if (typeof value === 'number') return value !== 0;
+      if (typeof value === 'string') {
+        const t = value.trim().toLowerCase();
+        if (t === 'true' || t === '1' || t === 't') return true;
+        if (t === 'false' || t === '0' || t === 'f') return false;
+      }
+      break;
+    case 'datetime':
+      if (typeof value === 'string') {
+        // A zone-less date-time is UTC (as everywhere in Weft); MySQL's `2026-01-02 03:04:05` reads as that.
+        const s = /[zZ]|[+-]\d{2}:?\d{2}$/.test(value) ? value : `${value.replace(' ', 'T')}Z`;
+        const t = Date.parse(s);
+        if (!Number.isNaN(t)) return new Date(t).toISOString();
+      }
+      break;
+    case 'date':
+      if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value)) return value.slice(0, 10);
+      break;
+    default:
+      break;
+  }
+  if (typeof value === 'number') return Number.isFinite(value) ? canonicalNumber(String(value)) : String(value);
+  if (typeof value === 'object') return JSON.stringify(value);
+  return typeof value === 'string' ? value : String(value as boolean);
+}
+
+/** Whether two sides hold the same value for a field (after normalising each by its own type). */
+export const sameValue = (a: unknown, aType: FieldType | undefined, b: unknown, bType: FieldType | undefined): boolean => {
+  const x = normalizeValue(a, aType);
+  const y = normalizeValue(b, bType);
+  if (x === y) return true;
+  // A number on one side and text on the other: the same number when both read as decimals.
+  const isDecimal = (v: unknown): v is string => typeof v === 'string' && /^[+-]?(\d+\.?\d*|\.\d+)$/.test(v.trim());
+  return isDecimal(x) && isDecimal(y) && canonicalNumber(x) === canonicalNumber(y);
+};
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Settling one pair of records.
+
+/** One mapped field, with what precedence made of it. */
+export interface SettleField {
+  /** The field's name on side A and on side B. */
+  a: string;
+  b: string;
+  flow: Flow;
+  rule: ConflictRule;
+}
+
+/** One side of a pair as this run sees it. */
+export interface SideState {
+  /** The record's values this run read (null: not read this run, i.e. unchanged since the cursor). */
+  values: Record<string, unknown> | null;
+  /** Per field (by this side's name): whether the value read differs from what was last synced (hash differs or none stored). */
+  changed: ReadonlySet<string>;
+  /** This side's updated-at for the record (ms since epoch), for "most recent change wins"; null when unknown. */
+  updatedAt: number | null;
+}
+
+export interface HeldConflict {
+  a: string;
+  b: string;
+  aValue: unknown;
+  bValue: unknown;
+}
+
+export interface Settlement {
+  /** Values to write to A / B (by that side's field names), only fields that change there. */
+  toA: Record<string, unknown>;
+  toB: Record<string, unknown>;
+  /** Fields changed on both sides and held for a person (rule "review"). */
+  held: HeldConflict[];
+  /** Conflicts settled by a rule, for the run's counts. */
+  conflicts: { field: string; winner: 'a' | 'b' }[];
+}
+
+const write = (target: Record<string, unknown>, name: string, value: unknown) => {
+  Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+};
+
+/**
+ * Settles one pair whose both records exist. A field changed on one side only goes to the other when its flow allows
+ * that way. Changed on both: equal values need nothing; else the rule settles it when the flow is both ways (a
+ * one-way field is not a conflict: its source side wins). "Most recent change wins" compares the sides' updated-at;
+ * a tie, or an unknown time, goes to A. Values are only written where they differ from what the other side holds.
+ */
+export function settlePair(fields: readonly SettleField[], a: SideState, b: SideState, types: { a: (f: string) => FieldType | undefined; b: (f: string) => FieldType | undefined }): Settlement {
+  const out: Settlement = { toA: Object.create(null) as Record<string, unknown>, toB: Object.create(null) as Record<string, unknown>, held: [], conflicts: [] };
+  for (const f of fields) {
+    if (f.flow === 'none') continue;
+    const aHas = a.values !== null;
+    const bHas = b.values !== null;
+    const aVal = aHas ? a.values![f.a] : undefined;
+    const bVal = bHas ? b.values![f.b] : undefined;
+    const aChanged = aHas && a.changed.has(f.a);
+    const bChanged = bHas && b.changed.has(f.b);
+    const push = f.flow === 'push' || f.flow === 'both';
+    const pull = f.flow === 'pull' || f.flow === 'both';
+    const differ = !(aHas && bHas) || !sameValue(aVal, types.a(f.a), bVal, types.b(f.b));
+    if (aChanged && bChanged) {
+      if (!differ) continue;
+      if (push && !pull) write(out.toB, f.b, aVal);
+      else if (pull && !push) write(out.toA, f.a, bVal);
+      else {
+        const winner = conflictWinner(f.rule, a.updatedAt, b.updatedAt);
+        if (winner === 'review') out.held.push({ a: f.a, b: f.b, aValue: aVal ?? null, bValue: bVal ?? null });
+        else {
+          out.conflicts.push({ field: f.a, winner });
+          if (winner === 'a') write(out.toB, f.b, aVal);
+          else write(out.toA, f.a, bVal);
+        }
+      }
+    } else if (aChanged) {
+      if (push && differ) write(out.toB, f.b, aVal);
+    } else if (bChanged) {
+      if (pull && differ) write(out.toA, f.a, bVal);
+    }
+  }
+  return out;
+}
+
+/** Who wins a conflict by the rule; "latest" by updated-at, a tie or an unknown time to A. */
+export function conflictWinner(rule: ConflictRule, aUpdatedAt: number | null, bUpdatedAt: number | null): 'a' | 'b' | 'review' {
+  switch (rule) {
+    case 'a-wins':
+      return 'a';
+    case 'b-wins':
+      return 'b';
+    case 'review':
+      return 'review';
+    case 'latest':
+      if (aUpdatedAt === null || bUpdatedAt === null) return aUpdatedAt === null && bUpdatedAt !== null ? 'b' : 'a';
+      return bUpdatedAt > aUpdatedAt ? 'b' : 'a';
+  }
+}
+
+/**
+ * A record on one side only (no pair yet): the fields to create it with on the other side, those whose flow goes
+ * that way; null when none does (nothing is created).
+ */
+export function creationFor(fields: readonly SettleField[], from: 'a' | 'b', values: Record<string, unknown>): Record<string, unknown> | null {
+  const row = Object.create(null) as Record<string, unknown>;
+  let any = false;
+  for (const f of fields) {
+    const goes = from === 'a' ? f.flow === 'push' || f.flow === 'both' : f.flow === 'pull' || f.flow === 'both';
+    if (!goes) continue;
+    write(row, from === 'a' ? f.b : f.a, values[from === 'a' ? f.a : f.b] ?? null);
+    any = true;
+  }
+  return any ? row : null;
+}
+
+/** A time read from a side's updated-at field, in ms; null when it is not one. */
+export function timeOf(value: unknown): number | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.getTime();
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'string') {
+    const n = normalizeValue(value, 'datetime');
+    const t = typeof n === 'string' ? Date.parse(n) : NaN;
+    if (!Number.isNaN(t)) return t;
+    const num = Number(value);
+    return Number.isFinite(num) ? num : null;
+  }
+  return null;
+}
+
+/** The text a record id (its primary key values) is remembered by: the JSON array of its normalised values. */
+export const recordId = (values: readonly unknown[]): string => JSON.stringify(values.map((v) => normalizeValue(v, undefined)));
