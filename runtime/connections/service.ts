@@ -158,7 +158,7 @@ export function createConnectionService({ store, secretKey, connectors, context,
   }
 
   /** Opens the connector, runs test(), closes it; never throws, never echoes a secret. */
-  async function runTest(connector: AnyConnector, config: Record<string, unknown>, secrets: Secrets): Promise<ConnectionTestResult> {
+  async function runTest(connector: AnyConnector, config: Record<string, unknown>, secrets: Secrets, saveSecrets?: OpenOptions['saveSecrets']): Promise<ConnectionTestResult> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new ConnectorError('timeout', `No answer within ${testTimeoutMs < 1000 ? `${testTimeoutMs} ms` : `${Math.round(testTimeoutMs / 1000)} s`}`)), testTimeoutMs);
@@ -167,7 +167,7 @@ export function createConnectionService({ store, secretKey, connectors, context,
     try {
       const proved = await Promise.race([
         (async () => {
-          session = await openChecked(connector, config, secrets);
+          session = await openChecked(connector, config, secrets, saveSecrets);
           return session.test();
         })(),
         timeout,
@@ -266,7 +266,7 @@ export function createConnectionService({ store, secretKey, connectors, context,
       let result: ConnectionTestResult;
       try {
         const valid = validate(connector, stored.config, unseal(stored));
-        result = await runTest(connector, valid.config, valid.secrets);
+        result = await runTest(connector, valid.config, valid.secrets, saverFor(id));
       } catch (err) {
         if (err instanceof SecretDecryptError) result = { ok: false, code: 'invalid_config', message: 'The saved password cannot be read with this server’s key; enter it again.' };
         else if (err instanceof ConnectionServiceError && err.kind === 'invalid') result = { ok: false, code: 'invalid_config', message: err.message };
@@ -353,13 +353,16 @@ export function createConnectionService({ store, secretKey, connectors, context,
       throw err;
     }
     const valid = validate(connector, stored.config, secrets);
-    // Renewed secrets (an OAuth token) are merged into what is stored now, not into this session's copy.
-    const saveSecrets = async (patch: Record<string, string>) => {
-      const current = await store.getConnection(stored.id);
+    return redacting(await openChecked(connector, valid.config, valid.secrets, saverFor(stored.id)), valid.secrets);
+  }
+
+  /** Renewed secrets (an OAuth token) are merged into what is stored now, not into a session's copy. */
+  function saverFor(id: string): NonNullable<OpenOptions['saveSecrets']> {
+    return async (patch) => {
+      const current = await store.getConnection(id);
       if (!current) return;
-      await store.updateConnection(stored.id, { secrets: seal(compact({ ...unsealOrEmpty(current), ...patch })) });
+      await store.updateConnection(id, { secrets: seal(compact({ ...unsealOrEmpty(current), ...patch })) });
     };
-    return redacting(await openChecked(connector, valid.config, valid.secrets, saveSecrets), valid.secrets);
   }
 
   function unsealOrEmpty(stored: StoredConnection): Secrets {

@@ -312,7 +312,7 @@ export function openRestSession(config: RestConfig, secrets: RestSecrets, option
           records = { path: ep.recordsPath, count: found.length, fields: inferFields(found, ep.primaryKey).map(({ name, type, nativeType }) => ({ name, type, nativeType })) };
           try {
             const n = nextState(ep, initialState(ep), res, parsed, found.length);
-            next = n === null ? null : n.kind === 'url' ? n.url : JSON.stringify(n);
+            next = n === null ? null : n.kind === 'url' ? n.url : n.kind === 'cursor' ? `cursor ${n.cursor}` : n.kind === 'page' ? `page ${n.page}` : n.kind === 'offset' ? `offset ${n.offset}` : null;
           } catch (e) {
             next = (e as Error).message;
           }
