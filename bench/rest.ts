@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { hubspotConnector } from '../runtime/connectors/hubspot';
+import { fetchTransport, saasHttpDefaults } from '../runtime/connectors/saas/http';
 import type { Row } from '../runtime/connectors/types';
 
 const arg = (name: string, fallback: string) => {
@@ -13,6 +14,8 @@ const arg = (name: string, fallback: string) => {
   return k >= 0 ? process.argv[k + 1]! : fallback;
 };
 const RECORDS = Number(arg('records', '100000'));
+// --transport fetch: the connector over plain fetch instead of runtime/net, to tell the client's cost from the connector's.
+if (arg('transport', 'net') === 'fetch') saasHttpDefaults.transport = (o) => fetchTransport(o);
 process.env.WEFT_ALLOW_PRIVATE_HOSTS = 'true';
 
 const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/saas/serve.ts', '--contacts', String(RECORDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -61,7 +64,7 @@ async function fetchLoopRead(): Promise<number> {
   for (;;) {
     let after: string | undefined;
     let full = false;
-    const from = last;
+    const from: string | null = last;
     for (;;) {
       const page: { results: { id: string; properties: Record<string, string | null> }[]; paging?: { next?: { after: string } } } = await post('/crm/v3/objects/contacts/search', {
         ...(from !== null && { filterGroups: [{ filters: [{ propertyName: 'hs_object_id', operator: 'GTE', value: from }] }] }),
@@ -137,7 +140,7 @@ try {
   const baseWrite = await measure(() => fetchLoopWrite('base'));
   const weftWriteM = await measure(() => weftWrite('weft'));
   line(`upsert ${RECORDS.toLocaleString('en')} companies`, weftWriteM, baseWrite);
-  console.log(`\nbench:rest — local HubSpot server in its own process; Weft = hubspotConnector through runtime/net; baseline = a hand-written fetch loop making the same calls`);
+  console.log(`\nbench:rest — local HubSpot server in its own process; Weft = hubspotConnector through ${saasHttpDefaults.transport ? 'plain fetch (--transport fetch)' : 'runtime/net'}; baseline = a hand-written fetch loop making the same calls`);
   for (const [what, weft, base, ratio, rss] of rows) console.log(`${what}\n  Weft:     ${weft}\n  baseline: ${base}\n  Weft/baseline ${ratio} (target >= 0.80), ${rss}`);
 } finally {
   child.kill('SIGTERM');

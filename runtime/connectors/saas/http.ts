@@ -28,14 +28,18 @@ export interface HttpTransport {
   close?(): Promise<void>;
 }
 
-/** Backoff of the connectors' transports; tests lower it so "nothing listens there" fails fast. */
-export const saasHttpDefaults = { backoffMs: 500, attempts: 5 };
+/**
+ * Backoff of the connectors' transports (tests lower it so "nothing listens there" fails fast), and, for the
+ * benchmark only, another transport to compare against (bench:rest --transport fetch).
+ */
+export const saasHttpDefaults: { backoffMs: number; attempts: number; transport?: (options: { concurrency: number }) => HttpTransport } = { backoffMs: 500, attempts: 5 };
 
 /**
  * The connectors' transport: runtime/net's client with the address guard from WEFT_ALLOWED_HOSTS /
  * WEFT_ALLOW_PRIVATE_HOSTS (the local test servers on 127.0.0.1 need WEFT_ALLOW_PRIVATE_HOSTS=true).
  */
 export function guardedTransport(options: { concurrency: number }): HttpTransport {
+  if (saasHttpDefaults.transport) return saasHttpDefaults.transport(options);
   const client = createHttpClient({ guard: addressGuardFromEnv(), concurrency: options.concurrency, backoffMs: saasHttpDefaults.backoffMs, attempts: saasHttpDefaults.attempts, timeoutMs: 60_000 });
   return {
     async send(request) {

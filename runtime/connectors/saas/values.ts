@@ -3,6 +3,9 @@
 // the record already holds" for skipping unchanged records.
 import { canonicalDecimal, decimalText, exactNumber, type FieldType } from '../../../shared/graph/field-types';
 
+const PLAIN = /^-?(?=[\d.]{1,16}$)\d{1,15}(\.\d{1,14})?$/;
+const CANONICAL = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
 /** An API's value (text, a JSON number, a boolean) as a Weft value of `type`; null for empty. */
 export function fromApi(value: unknown, type: FieldType): unknown {
   if (value === null || value === undefined || value === '') return null;
@@ -10,6 +13,8 @@ export function fromApi(value: unknown, type: FieldType): unknown {
     case 'number':
     case 'currency': {
       if (typeof value === 'number') return value;
+      // Fast path: plain decimal text a double holds exactly (at most 15 digits); the rest through exactNumber.
+      if (typeof value === 'string' && PLAIN.test(value)) return Number(value) + 0;
       const n = exactNumber(String(value));
       return n ?? String(value);
     }
@@ -22,6 +27,8 @@ export function fromApi(value: unknown, type: FieldType): unknown {
       return /^\d{4}-\d{2}-\d{2}/.test(text) ? text.slice(0, 10) : text;
     }
     case 'datetime': {
+      // Fast path: already canonical (`2026-02-01T00:01:01.007Z`, what HubSpot sends).
+      if (typeof value === 'string' && value.length === 24 && CANONICAL.test(value)) return value;
       const text = String(value);
       // Salesforce writes `2026-02-01T00:01:01.007+0000`; Date.parse reads it, and toISOString keeps the milliseconds.
       const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
