@@ -12,6 +12,7 @@ const WORDS: Record<Exclude<FieldType, 'text'>, string> = {
   date: 'dates',
   datetime: 'dates with a time',
   boolean: 'TRUE or FALSE',
+  reference: 'record keys',
 };
 
 interface MappedField {
