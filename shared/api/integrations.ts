@@ -116,7 +116,8 @@ export const WorkspaceObject = z.object({
   name: z.string(),
   label: z.string(),
   key: z.array(z.string()),
-  attributes: z.array(z.object({ name: z.string(), type: FieldType })),
+  /** Each attribute's name and type; a Currency's ISO code and the object a Reference points at when set. */
+  attributes: z.array(Field),
   recordCount: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
