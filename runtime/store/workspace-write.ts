@@ -218,7 +218,8 @@ async function missingReferences(
     const wanted = new Set<string>();
     for (const row of write.rows) {
       const k = referenceKey(ownValue(row, f.name));
-      if (k !== null && !(object === write.object && batchKeys.has(k))) wanted.add(k);
+      // A value with U+0000 is no stored key (jsonb cannot hold one): its row is rejected for the NUL before this check.
+      if (k !== null && !k.includes('\u0000') && !(object === write.object && batchKeys.has(k))) wanted.add(k);
     }
     const found = new Set<string>();
     if (wanted.size > 0) {
