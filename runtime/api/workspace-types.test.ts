@@ -47,7 +47,7 @@ for (const engine of ['pglite', 'postgres'] as const) {
     beforeAll(async () => {
       const url = new URL(ADMIN_URL);
       url.pathname = `/${dbName}`;
-      store = engine === 'pglite' ? await openStore({ memory: true }) : await openStore({ databaseUrl: url.toString() });
+      store = engine === 'pglite' ? await openStore({ memory: true }) : await openStore({ dataDir: '/nonexistent', databaseUrl: url.toString() });
       app = createApi({ store, launcher: { start: async () => ({ workflowId: 'w' }) }, filesDir: '/nonexistent', maxUploadBytes: 4096, connections: testConnections(store, { filesDir: '/nonexistent' }) });
       app = await asOwner(app, store);
       const companies = [{ id: 'acme', name: 'Acme' }, JSON.parse('{"id": "__proto__", "name": "Proto Inc"}') as Record<string, unknown>, { id: 'constructor', name: 'Ctor' }, { id: '9007199254740993', name: 'Big id' }];

@@ -128,7 +128,7 @@ describe('value maps over the sample rows', () => {
 
   it('says which values differ from a mapped one only by case, and which no rule covers', () => {
     const values = ['Active', 'active', 'ACTIVE', 'Trial', 'Trial', null, '', '__proto__', 'constructor', 'a\u0000b', 7];
-    expect(valueMapCoverage(values, maps.statuses)).toEqual({
+    expect(valueMapCoverage(values, maps.statuses!)).toEqual({
       caseOnly: [
         { value: 'Active', mapped: 'active', rows: 1 },
         { value: 'ACTIVE', mapped: 'active', rows: 1 },
