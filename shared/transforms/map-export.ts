@@ -1,6 +1,6 @@
 // A Map step's mapping as a CSV a person reads or files: one line per target field, with where its value comes from
-// and its note. Imported by path (not from shared/index) so csv-stringify stays out of bundles that do not export.
-import { stringify } from 'csv-stringify/sync';
+// and its note. Written by hand rather than with csv-stringify (which the server's CSV downloads use): its browser build
+// needs Node's Buffer, and this runs in the designer. The same rules: RFC 4180 quoting, formula-like cells defused.
 import { FIELD_TYPE_LABELS, type FieldType } from '../graph/field-types';
 
 export interface ExportedMapRow {
@@ -29,5 +29,11 @@ export function mappingCsv(step: string, rows: readonly ExportedMapRow[]): strin
     const what = from === 'formula' ? (r.formula ?? '') : from === 'constant' ? (r.value ?? '') : r.source;
     return [step, r.target, FIELD_TYPE_LABELS[r.type] ?? r.type, r.type === 'currency' ? (r.currency ?? '') : '', r.type === 'reference' ? (r.ref ?? '') : '', r.key ? 'yes' : '', from, what, r.note ?? ''].map(nul);
   });
-  return stringify([[...MAPPING_CSV_HEADER], ...lines], { escape_formulas: true, record_delimiter: '\r\n', quoted_match: /[\r\n]/ });
+  return [[...MAPPING_CSV_HEADER], ...lines].map((cells) => cells.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
+
+/** One cell: a leading =, +, -, @, tab or CR gets a ' (as csv-stringify's escape_formulas); quoted when it must be. */
+function csvCell(text: string): string {
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
