@@ -4,7 +4,7 @@ import { nameRecord } from '../util/name-record';
 import { hasNul } from '../util/nul';
 import { Diagnostic } from '../compiler/diagnostics';
 import { Plan } from '../compiler/plan';
-import { Field, FieldType } from '../graph/field-types';
+import { Field } from '../graph/field-types';
 import { FileCompression, FileFormat } from '../graph/kinds/file-source';
 import { Graph } from '../graph/schema';
 import { RunFile, RunFilesInput, RunStatus } from './runs';

@@ -89,7 +89,8 @@ test('auto-map, notes, value-map warnings and the currency and reference types',
   expect(records.items.map((r) => r.values)).toEqual([{ email: 'ada@x.io', first_name: 'Ada', postal_code: '00501', phone: '555-0100', company: 'acme', mrr: '9007199254740993.25', status: 'active' }]);
 
   // 2. A new integration from a differently named export into the contacts object: auto-map does the matching.
-  const people = await upload(request, 'people.csv', 'E-mail,First Name,Zip,Telephone,Organization,MRR,Status,Twitter\nada@x.io,Ada,00501,555-0100,acme,10.5,Active\ncy@x.io,Cy,02139,555-0102,globex,20,trial\ndee@x.io,Dee,94103,555-0103,acme,30,active\n');
+  const PEOPLE = 'E-mail,First Name,Zip,Telephone,Organization,MRR,Status,Twitter\nada@x.io,Ada,00501,555-0100,acme,10.5,Active,@ada\ncy@x.io,Cy,02139,555-0102,globex,20,trial,@cy\ndee@x.io,Dee,94103,555-0103,acme,30,active,@dee\n';
+  const people = await upload(request, 'people.csv', PEOPLE);
   const { id } = await fileToWorkspace(request, {
     name: 'People export',
     file: people,
@@ -100,8 +101,12 @@ test('auto-map, notes, value-map warnings and the currency and reference types',
     fields: [{ from: 'formula', source: '', formula: 'LOOKUP([Status], "statuses", "unknown")', target: 'status', type: 'text', key: false }],
   });
   await page.goto(`/#/integrations/${id}`);
-  await page.getByTestId('node-map').click();
   const inspector = page.getByTestId('inspector');
+  // The sample rows the designer previews come from the file as the browser loaded it.
+  await page.locator('.react-flow__node[data-id="source"]').click();
+  await inspector.getByTestId('file-input').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(PEOPLE) });
+  await expect(inspector.getByTestId('preview-state')).toHaveText('Previewed');
+  await page.getByTestId('node-map').click();
   const mapping = inspector.getByTestId('mapping');
   await expect(mapping.getByTestId('mapping-row')).toHaveCount(1);
 
