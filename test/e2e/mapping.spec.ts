@@ -47,9 +47,9 @@ async function fileToWorkspace(request: APIRequestContext, opts: { name: string;
 test('auto-map, notes, value-map warnings and the currency and reference types', async ({ page, request }) => {
   const pageErrors: string[] = [];
   page.on('pageerror', (err) => pageErrors.push(err.message));
-  const suffix = Date.now().toString(36);
-  const companiesObj = `companies_${suffix}`;
-  const contactsObj = `contacts_${suffix}`;
+  // Each Playwright run starts the server on fresh data, so plain names are free.
+  const companiesObj = 'accounts';
+  const contactsObj = 'people';
 
   // 1. The workspace objects, written by real runs: companies, then contacts with a Reference and a Currency.
   const companies = await upload(request, 'companies.csv', 'Id,Name\nacme,Acme Ltd\nglobex,Globex\n');
@@ -120,8 +120,7 @@ test('auto-map, notes, value-map warnings and the currency and reference types',
   await expect(panel.getByTestId('automap-suggestion')).toHaveCount(6);
   await expect(panel).toContainText('Synonyms: Zip and postal_code');
   await expect(panel.getByTestId('automap-unmatched')).toHaveCount(0);
-  await panel.getByTestId('automap-suggestion').first().scrollIntoViewIfNeeded();
-  await screenshotBoth(page, DOCS, 'mapping-automap-suggestions');
+  await screenshotBoth(page, DOCS, 'mapping-automap-suggestions', { target: panel });
 
   // Reject one (it leaves the list, nothing is applied), accept one, then accept the rest at once.
   await panel.getByRole('button', { name: 'Reject Telephone → phone' }).click();
@@ -141,10 +140,17 @@ test('auto-map, notes, value-map warnings and the currency and reference types',
   await mapping.getByRole('button', { name: 'Add a note to email' }).click();
   await mapping.getByLabel('Note on email').fill('Lower-cased at the source; the key contacts are matched by');
   const badge = mapping.getByTestId('mapping-note-badge').first();
-  await badge.hover();
-  await expect(mapping.getByTestId('mapping-note-tip').first()).toBeVisible();
-  await expect(mapping.getByTestId('mapping-note-tip').first()).toHaveText('Lower-cased at the source; the key contacts are matched by');
-  await screenshotBoth(page, DOCS, 'mapping-notes-hover');
+  for (const [w, h] of [
+    [1024, 700],
+    [1440, 900],
+  ] as const) {
+    await page.setViewportSize({ width: w, height: h });
+    await badge.scrollIntoViewIfNeeded();
+    await badge.hover();
+    await expect(mapping.getByTestId('mapping-note-tip').first()).toBeVisible();
+    await expect(mapping.getByTestId('mapping-note-tip').first()).toHaveText('Lower-cased at the source; the key contacts are matched by');
+    await page.screenshot({ path: resolve(DOCS, `mapping-notes-hover-${w}x${h}.png`) });
+  }
 
   // An invalid currency code is refused by the compiler.
   await mapping.getByTestId('mapping-currency').fill('EUX');

@@ -96,12 +96,11 @@ function AutoMapPanel({ suggestions, unmatched, label, onAccept, onReject, onClo
   return (
     <div className="automap" data-testid="automap" role="region" aria-label="Auto-map suggestions">
       <div className="automap__head">
-        <span className="automap__title">
-          <IconSparkle size={14} />
-          {suggestions.length === 0 ? 'No more suggestions' : `${suggestions.length} ${suggestions.length === 1 ? 'suggestion' : 'suggestions'}`}
-          <span className="muted"> for {label}</span>
+        <span className="automap__title" title={label}>
+          <IconSparkle size={16} />
+          <span className="automap__count">{suggestions.length === 0 ? 'No more suggestions' : `${suggestions.length} ${suggestions.length === 1 ? 'suggestion' : 'suggestions'}`}</span>
+          <span className="muted automap__for">for {label}</span>
         </span>
-        <span className="spacer" />
         {suggestions.length > 0 ? (
           <>
             <button type="button" className="btn btn--secondary btn--sm" onClick={() => onAccept(suggestions)} data-testid="automap-accept-all">
