@@ -569,7 +569,7 @@ export function runContractSuite<C, S>(options: ContractSuiteOptions<C, S>): voi
         const kinds: FieldType[] = ['number', 'text', 'date', 'boolean', 'currency', 'datetime'];
         const columns: FixtureColumn[] = [{ name: 'id', type: 'number', integer: true, notNull: true }, ...range(1, 119).map((k) => ({ name: `c${k}`, type: kinds[k % kinds.length]! }))];
         const value = (type: FieldType, i: number, k: number): unknown =>
-          ({ number: i * 1000 + k, text: `r${i}c${k}`, date: `2025-${pad((k % 12) + 1)}-${pad(i)}`, boolean: (i + k) % 2 === 0, currency: Math.round(i * 100 + k) / 100, datetime: `2025-06-${pad(i)}T10:${pad(k % 60)}:00.000Z` })[type];
+          ({ number: i * 1000 + k, text: `r${i}c${k}`, date: `2025-${pad((k % 12) + 1)}-${pad(i)}`, boolean: (i + k) % 2 === 0, currency: Math.round(i * 100 + k) / 100, reference: `ref${i}`, datetime: `2025-06-${pad(i)}T10:${pad(k % 60)}:00.000Z` })[type];
         const rows = range(1, 8).map((i) => Object.fromEntries(columns.map((c) => [c.name, c.name === 'id' ? i : value(c.type, i, Number(c.name.slice(1)))])));
         const wideFields = columns.map(({ name, type }) => ({ name, type }));
         const wide = await make('contract_wide', columns, keyed() ? ['id'] : [], rows.slice(0, 4));

@@ -23,6 +23,7 @@ const FIELDS: Field[] = [
   { name: 'born', type: 'date' },
   { name: 'seen_at', type: 'datetime' },
   { name: 'active', type: 'boolean' },
+  { name: 'company', type: 'reference', ref: 'companies' },
 ];
 const HOSTILE: Field[] = [
   { name: '__proto__', type: 'text' },
@@ -97,6 +98,14 @@ describe('the statement, before anything runs', () => {
     );
   });
 
+  it('keeps currency amounts exact (no fixed scale that would round them) and makes a reference a text column', () => {
+    const fields: Field[] = [{ name: 'code', type: 'reference', ref: 'companies' }, { name: 'amount', type: 'currency', currency: 'EUR' }];
+    expect(postgresTableDdl('s', 't', fields, ['code'])).toBe('CREATE TABLE "s"."t" (\n  "code" text NOT NULL,\n  "amount" numeric,\n  PRIMARY KEY ("code")\n)');
+    expect(mysqlTableDdl('t', fields, ['code'])).toBe(
+      'CREATE TABLE `t` (\n  `code` VARCHAR(255) NOT NULL,\n  `amount` DECIMAL(65,30) NULL,\n  PRIMARY KEY (`code`)\n) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin',
+    );
+  });
+
   it('refuses NUL, over-long names and (MySQL) a trailing space, naming the name', () => {
     expect(() => postgresTableDdl('s', 'a\u0000b', FIELDS, [])).toThrow(/table name "a\\u0000b" cannot be used/);
     expect(() => postgresTableDdl('s', 't', [{ name: 'x\u0000', type: 'text' }], [])).toThrow(ConnectorError);
@@ -105,6 +114,12 @@ describe('the statement, before anything runs', () => {
     expect(() => mysqlTableDdl('t', [{ name: 'trailing ', type: 'text' }], [])).toThrow(/ends with a space/);
   });
 });
+
+async function collectRows(session: ConnectorSession, object: string): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  for await (const batch of session.read(object, { batchSize: 100 })) out.push(...batch.rows);
+  return out;
+}
 
 const dialects = await Promise.all([postgres(), mariadb()]);
 
@@ -134,11 +149,14 @@ for (const d of dialects) {
       expect(created.object).toBe(d.objectName('orders'));
       const found = (await session.discover()).find((o) => o.name === created.object);
       // Currency is a fixed-point number column (not Postgres' locale-bound money), read back as a number.
-      expect(found?.fields.map((f) => [f.name, f.type])).toEqual(FIELDS.map((f) => [f.name, f.type === 'currency' ? 'number' : f.type]));
+      expect(found?.fields.map((f) => [f.name, f.type])).toEqual(FIELDS.map((f) => [f.name, f.type === 'currency' ? 'number' : f.type === 'reference' ? 'text' : f.type]));
       expect(found?.primaryKey).toEqual(['id']);
-      const row = { id: 1, name: 'Ada', price: 9.5, born: '1815-12-10', seen_at: '2026-12-06T04:00:00.000Z', active: true };
+      // An amount past 2^53 with many decimals fits the currency column exactly: written again, nothing changed.
+      const row = { id: 1, name: 'Ada', price: '9007199254740993.123456789012345678', born: '1815-12-10', seen_at: '2026-12-06T04:00:00.000Z', active: true, company: 'acme' };
       expect(await session.write(created.object, [row], { mode: 'upsert', key: ['id'], fields: FIELDS })).toEqual([{ outcome: 'created' }]);
       expect(await session.write(created.object, [row], { mode: 'upsert', key: ['id'], fields: FIELDS })).toEqual([{ outcome: 'unchanged' }]);
+      const [read] = await collectRows(session, created.object);
+      expect(read).toMatchObject({ price: '9007199254740993.123456789012345678', company: 'acme' });
     });
 
     it('creates hostile names exactly as given, with a text key', async () => {

@@ -1,7 +1,7 @@
 // One workspace batch: decide each row's outcome (pure), then apply it with multi-row statements. The batch
 // commit (workspace target) and the workspace connector's write both run exactly this code.
 import { and, eq, sql } from 'drizzle-orm';
-import type { Field } from '../../shared';
+import { decimalText, type Field } from '../../shared';
 import { fieldWithNul, nulReason } from '../../shared/util/nul';
 import { ownValue } from '../../shared/util/records';
 import { canonicalJson } from '../../shared/util/canonical-json';
@@ -118,7 +118,13 @@ export interface WritePlan {
  * written again is safe; update changes records like upsert and rejects a key that does not exist.
  * Values not in the row are kept, so two integrations can each fill their own fields of one object.
  */
-export function planWorkspaceWrite(write: WorkspaceBatch, stored: ReadonlyMap<string, Values>, rejectAll: string | null): WritePlan {
+export function planWorkspaceWrite(
+  write: WorkspaceBatch,
+  stored: ReadonlyMap<string, Values>,
+  rejectAll: string | null,
+  /** Why a row cannot be written although its own values are fine (a Reference to a missing record), or null. */
+  refuse: (row: Values) => string | null = () => null,
+): WritePlan {
   const names = [...new Set([...write.key, ...write.fields.map((f) => f.name)])];
   const state = new Map<string, PlannedRecord & { dirty: boolean }>();
   const outcomes: WriteOutcome[] = write.rows.map((row, i) => {
@@ -126,6 +132,8 @@ export function planWorkspaceWrite(write: WorkspaceBatch, stored: ReadonlyMap<st
     // jsonb cannot hold U+0000: this record is rejected, the rest of the batch is written.
     const nul = fieldWithNul(row, names);
     if (nul !== null) return { outcome: 'rejected', reason: nulReason(nul, 'the workspace') };
+    const refused = refuse(row);
+    if (refused !== null) return { outcome: 'rejected', reason: refused };
     let key: string;
     if (write.key.length === 0) {
       if (write.mode !== 'insert') return { outcome: 'rejected', reason: `${write.object} has no key field to ${write.mode} by; mark a key field in the Map` };
@@ -176,6 +184,66 @@ const sameKey = (a: readonly string[], b: readonly string[]) => a.length === b.l
 function uniqueFields(fields: readonly Field[]): Field[] {
   const seen = new Set<string>();
   return fields.filter((f) => !seen.has(f.name) && seen.add(f.name));
+}
+
+/** A Reference value as the record key it names: text as it is, an exact number as its decimal text. */
+const referenceKey = (v: unknown): string | null => {
+  if (v === null || v === undefined || (typeof v === 'string' && v.trim() === '')) return null;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? decimalText(v) : String(v);
+  return JSON.stringify(v);
+};
+
+/**
+ * The check of every Reference field at write: one lookup per referenced object for the batch's distinct values
+ * (not a foreign key: a record's values are jsonb, and migration 0014 dropped even the records' FK to their object
+ * for its per-row cost). A reference to the object being written may also name a record this batch creates.
+ * Null when the batch has no Reference field.
+ */
+async function missingReferences(
+  tx: Db,
+  write: WorkspaceBatch,
+  fields: readonly Field[],
+  attributes: readonly Field[],
+  batchKeys: ReadonlySet<string>,
+): Promise<((row: Values) => string | null) | undefined> {
+  const refs: { name: string; object: string; missing: Set<string> }[] = [];
+  for (const f of fields) {
+    const stored = attributes.find((a) => a.name === f.name);
+    // An existing attribute keeps its type, and so what it references.
+    const type = stored?.type ?? f.type;
+    const object = (stored?.type === 'reference' ? stored.ref : undefined) ?? f.ref;
+    if (type !== 'reference') continue;
+    if (!object) {
+      refs.push({ name: f.name, object: '', missing: new Set() });
+      continue;
+    }
+    const wanted = new Set<string>();
+    for (const row of write.rows) {
+      const k = referenceKey(ownValue(row, f.name));
+      // A value with U+0000 is no stored key (jsonb cannot hold one): its row is rejected for the NUL before this check.
+      if (k !== null && !k.includes('\u0000') && !(object === write.object && batchKeys.has(k))) wanted.add(k);
+    }
+    const found = new Set<string>();
+    if (wanted.size > 0) {
+      const rows = await tx
+        .select({ key: workspaceRecords.key })
+        .from(workspaceRecords)
+        .where(and(eq(workspaceRecords.objectName, object), sql`${workspaceRecords.key} = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify([...wanted])}::jsonb)))`));
+      for (const r of rows) found.add(r.key);
+    }
+    refs.push({ name: f.name, object, missing: new Set([...wanted].filter((k) => !found.has(k))) });
+  }
+  if (refs.length === 0) return undefined;
+  return (row) => {
+    for (const r of refs) {
+      const k = referenceKey(ownValue(row, r.name));
+      if (k === null) continue;
+      if (r.object === '') return `${r.name} is a Reference that names no workspace object; choose the object it references in the Map`;
+      if (r.missing.has(k)) return `${r.name}: no ${r.object} record has the key ${JSON.stringify(k)} (a Reference must name an existing record)`;
+    }
+    return null;
+  };
 }
 
 /**
@@ -231,7 +299,8 @@ export async function applyWorkspaceWrite(tx: Db, write: WorkspaceBatch): Promis
     for (const r of rows) stored.set(r.key, r.values);
   }
 
-  const plan = planWorkspaceWrite(write, stored, rejectAll);
+  const refuse = rejectAll === null ? await missingReferences(tx, write, fields, object.attributes, candidateKeys) : undefined;
+  const plan = planWorkspaceWrite(write, stored, rejectAll, refuse);
   // The records split by what the lookup said: new keys go in with a plain INSERT and stored ones change with an
   // UPDATE, rather than one INSERT … ON CONFLICT DO UPDATE for both. The split is exact because every writer locks
   // the object's row first (above) and looks up after the lock; a plain insert skips the speculative insertion

@@ -12,7 +12,7 @@ const toObject = (row: ObjectRow): WorkspaceObject => ({
   name: row.name,
   label: row.label,
   key: row.key,
-  attributes: row.attributes.map((a) => ({ name: a.name, type: FieldType.parse(a.type) })),
+  attributes: row.attributes.map((a) => ({ name: a.name, type: FieldType.parse(a.type), ...(a.currency ? { currency: a.currency } : {}), ...(a.ref ? { ref: a.ref } : {}) })),
   recordCount: row.recordCount,
   createdAt: row.createdAt.toISOString(),
   updatedAt: row.updatedAt.toISOString(),

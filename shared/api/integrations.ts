@@ -4,7 +4,7 @@ import { nameRecord } from '../util/name-record';
 import { hasNul } from '../util/nul';
 import { Diagnostic } from '../compiler/diagnostics';
 import { Plan } from '../compiler/plan';
-import { Field, FieldType } from '../graph/field-types';
+import { Field } from '../graph/field-types';
 import { FileCompression, FileFormat } from '../graph/kinds/file-source';
 import { Graph } from '../graph/schema';
 import { RunFile, RunFilesInput, RunStatus } from './runs';
@@ -120,7 +120,8 @@ export const WorkspaceObject = z.object({
   name: z.string(),
   label: z.string(),
   key: z.array(z.string()),
-  attributes: z.array(z.object({ name: z.string(), type: FieldType })),
+  /** Each attribute's name and type; a Currency's ISO code and the object a Reference points at when set. */
+  attributes: z.array(Field),
   recordCount: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -62,6 +62,7 @@ const FROM_FIELD: Record<FieldType, FormulaType> = {
   date: T.Date,
   datetime: T.DateTime,
   boolean: T.Boolean,
+  reference: T.Text,
 };
 
 export const fieldTypeToFormula = (t: FieldType): FormulaType => FROM_FIELD[t];
@@ -99,6 +100,8 @@ export function fitsField(t: FormulaType, target: FieldType): boolean {
   switch (target) {
     case 'text':
       return true;
+    case 'reference':
+      return t.kind === 'Text' || isNumeric(t);
     case 'number':
     case 'currency':
       return isNumeric(t);

@@ -1,7 +1,9 @@
 // Weft's field types: the one vocabulary shared by files, the workspace, the compiler and the UI.
 import { z } from 'zod';
 
-export const FieldType = z.enum(['text', 'number', 'currency', 'date', 'datetime', 'boolean']);
+import { ISO_4217_CODES } from './currency-codes';
+
+export const FieldType = z.enum(['text', 'number', 'currency', 'date', 'datetime', 'boolean', 'reference']);
 export type FieldType = z.infer<typeof FieldType>;
 
 export const FIELD_TYPE_LABELS: Record<FieldType, string> = {
@@ -11,11 +13,19 @@ export const FIELD_TYPE_LABELS: Record<FieldType, string> = {
   date: 'Date',
   datetime: 'Date & time',
   boolean: 'Boolean',
+  reference: 'Reference',
 };
+
+/** A workspace object's name, as the workspace target accepts it. */
+export const OBJECT_NAME = /^[a-z][a-z0-9_]*$/;
 
 export const Field = z.object({
   name: z.string().min(1, 'Field name is required'),
   type: FieldType,
+  /** Currency: the ISO 4217 code of its amounts (blank: not said). */
+  currency: z.string().max(3).optional(),
+  /** Reference: the workspace object whose record key the value names. */
+  ref: z.string().max(63).optional(),
 });
 export type Field = z.infer<typeof Field>;
 
@@ -186,6 +196,7 @@ export function coerceValue(value: unknown, type: FieldType): unknown {
     // Text is kept as it is, empty or blank too ('' and NULL are different values; sources decide which they read).
     if (type === 'text') return value;
     if (isBlank(value)) return null;
+    if (type === 'reference') return value;
     if (type === 'number' && PLAIN_NUMBER.test(value)) return Number(value) + 0; // + 0: "-0" is 0, as the reference reads it
     if (type === 'datetime') {
       if (isCanonicalDatetime(value)) return value;
@@ -214,6 +225,13 @@ export function convertValueReference(value: unknown, type: FieldType): Converte
   switch (type) {
     case 'text':
       return { ok: true, value: typeof value === 'string' ? value : String(value) };
+    case 'reference': {
+      // A reference holds the referenced record's key as text; an exact number is its decimal text.
+      if (typeof value === 'string') return { ok: true, value };
+      if (typeof value === 'number' && Number.isFinite(value)) return { ok: true, value: decimalText(value) };
+      if (typeof value === 'bigint') return { ok: true, value: value.toString() };
+      return { ok: false, reason: `${typeof value === 'boolean' ? String(value) : 'the value'} is not a record key` };
+    }
     case 'number':
     case 'currency': {
       if (typeof value === 'number') {
@@ -280,4 +298,28 @@ export function inferFieldType(samples: readonly string[]): FieldType {
   if (all(/^(\d{4}-\d{2}-\d{2}|\d{1,2}\/\d{1,2}\/\d{4})$/) && values.every((v) => convertValue(v, 'date').ok)) return 'date';
   if (all(ISO_DATETIME) && values.every((v) => convertValue(v, 'datetime').ok)) return 'datetime';
   return 'text';
+}
+
+/** Whether `code` is an ISO 4217 currency code in use (upper case, as the standard writes it). */
+export const isCurrencyCode = (code: string): boolean => ISO_4217_CODES.has(code);
+
+/** `EUR 12.50`, `12.50 EUR`, `-12.50eur`: an amount with its code, the code's case ignored. */
+const CODED_AMOUNT = /^\s*(?:([A-Za-z]{3})\s*([-+]?[\d.,]+)|([-+]?[\d.,]+)\s*([A-Za-z]{3}))\s*$/;
+
+/**
+ * A value for a Currency field whose code is `code`: the amount, kept exact (a JS number only when it reads back as
+ * the same decimal, else canonical decimal text, as every Weft number), or why not. Text may carry the code
+ * (`EUR 12.50`, `12.50 EUR`): the same code is dropped, another one rejects the value, since converting between
+ * currencies is not a type conversion.
+ */
+export function coerceCurrency(value: unknown, code: string): unknown {
+  if (code !== '' && typeof value === 'string') {
+    const m = CODED_AMOUNT.exec(value);
+    if (m) {
+      const given = (m[1] ?? m[4] ?? '').toUpperCase();
+      if (given !== code) return new ConversionFailure(`"${value}" is in ${given}, but the field holds ${code} amounts`);
+      return coerceValue(m[2] ?? m[3] ?? '', 'currency');
+    }
+  }
+  return coerceValue(value, 'currency');
 }

@@ -33,3 +33,4 @@ export function createTransform(step: TransformStep, env: TransformEnv = {}): Tr
 export * from './types';
 export { conditionTest } from './filter';
 export { typeSourceRows } from './typed-rows';
+export { suggestMappings, normalizeName, type MapSuggestion, type MapSuggestions, type MapTargetSchema } from './map-suggest';

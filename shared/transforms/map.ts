@@ -1,7 +1,7 @@
 // Map: renames, selects and converts fields, or fills them from a formula or a constant.
 // A value that does not convert (or a formula that fails on this row) rejects the row, naming the field.
 import { compileFormula } from '../formula';
-import { coerceValue, ConversionFailure, convertValue } from '../graph/field-types';
+import { coerceCurrency, coerceValue, ConversionFailure, convertValue, type FieldType } from '../graph/field-types';
 import type { MapConfig } from '../graph/kinds/map';
 import { TransformConfigError, type FlowRow, type RejectedRow, type Transform, type TransformEnv, type TransformStep } from './types';
 import { emptyRecord, ownValue } from '../util/records';
@@ -15,11 +15,18 @@ class FieldFailure {
 }
 type Getter = (row: FlowRow) => unknown;
 
+/** The conversion of one mapped field: its type's, and for a Currency with a code, one that checks a code the value carries. */
+function converterOf(f: { type: FieldType; currency?: string }): (v: unknown) => unknown {
+  const code = f.type === 'currency' ? (f.currency ?? '') : '';
+  return code !== '' ? (v) => coerceCurrency(v, code) : (v) => coerceValue(v, f.type);
+}
+
 export function createMapTransform(config: MapConfig, step: TransformStep, env: TransformEnv): Transform {
   const now = env.now ?? Date.now;
   const getters: { target: string; get: Getter }[] = config.fields.map((f) => {
     if (f.from === 'constant') {
-      const converted = convertValue(f.value, f.type);
+      const constant = converterOf(f)(f.value);
+      const converted = constant instanceof ConversionFailure ? { ok: false as const, reason: constant.reason } : convertValue(constant, f.type);
       if (!converted.ok) throw new TransformConfigError(`${step.label}: the constant for "${f.target}" ${converted.reason}`);
       const value = converted.value;
       return { target: f.target, get: () => value };
@@ -28,23 +35,24 @@ export function createMapTransform(config: MapConfig, step: TransformStep, env: 
       const compiled = compileFormula(f.formula, { fields: step.input?.fields ?? [], valueMaps: env.valueMaps, ...(env.parameters && { params: env.parameters }), expected: f.type });
       if (!compiled.ok) throw new TransformConfigError(`${step.label}: the formula for "${f.target}" has errors: ${compiled.diagnostics.map((d) => d.message).join('; ')}`);
       const ctx = { now, params: env.params };
+      const convert = converterOf(f);
       return {
         target: f.target,
         get: (row) => {
           const r = compiled.evaluate(row.values, ctx);
           if (!r.ok) return new FieldFailure(`${f.target}: ${r.error}`);
-          const v = coerceValue(r.value, f.type);
+          const v = convert(r.value);
           return v instanceof ConversionFailure ? new FieldFailure(`${f.target}: ${v.reason}`) : v;
         },
       };
     }
     const source = f.source;
-    const type = f.type;
+    const convert = converterOf(f);
     return {
       target: f.target,
       get: (row) => {
         const raw = ownValue(row.values, source);
-        const v = coerceValue(raw, type);
+        const v = convert(raw);
         return v instanceof ConversionFailure ? new FieldFailure(`${source}: ${v.reason}`, raw ?? null) : v;
       },
     };

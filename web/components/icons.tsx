@@ -184,3 +184,12 @@ export const IconCopy = make(
   </>,
 );
 export const IconPencil = make(<path d="M4 20h4L19 9a2.8 2.8 0 0 0-4-4L4 16zM13.5 6.5l4 4" />);
+/** A note on a mapped field: a page with a folded corner and two lines. */
+export const IconNote = make(
+  <>
+    <path d="M5 4h10l4 4v12H5z" />
+    <path d="M15 4v4h4M8.5 12h7M8.5 16h5" />
+  </>,
+);
+/** Export: an arrow down onto a tray. */
+export const IconDownload = make(<path d="M12 4v11M7.5 10.5 12 15l4.5-4.5M5 19h14" />);

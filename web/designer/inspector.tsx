@@ -13,6 +13,7 @@ import { useNodePreview } from './use-node-preview';
 import { RunSettingsPanel } from './run-settings-panel';
 import { ParametersPanel } from './parameters-panel';
 import { ValueMapsPanel } from './value-maps-panel';
+import { mapTargetOf } from './map-target';
 
 const formCache = new Map<string, ReturnType<typeof buildForm>>();
 function formFor(kind: string) {
@@ -75,6 +76,8 @@ function NodeInspector({ graph, node, diagnostics, schemas, workspaceObjects, on
     diagnostics: mine,
     upstream,
     upstreamLabel: upstreamNode ? upstreamNode.label?.trim() || getKind(upstreamNode.kind)?.label || upstreamNode.kind : null,
+    nodeLabel: node.label?.trim() || kind?.label || node.kind,
+    downstream: node.kind === 'map' ? mapTargetOf(graph, node.id, workspaceObjects) : null,
     workspaceObjects,
     valueMaps,
     // None declared: PARAM takes any name (as the compiler does), so pass nothing.

@@ -1,7 +1,7 @@
 // The designer's checks on sample rows (shared/sample-checks.ts), for every Map step, live as the graph and the
 // samples change; their warnings join the compiler's in the problems list.
 import { useMemo } from 'react';
-import { mappedSampleProblems, type Diagnostic, type Graph, type RowSchema } from '../../shared';
+import { mappedSampleProblems, valueMapSampleProblems, valueMapTable, type Diagnostic, type Graph, type RowSchema } from '../../shared';
 import { useFileCacheVersion } from '../lib/file-samples';
 import { useDeepSampleVersion } from '../lib/deep-samples';
 import { useSqlSampleVersion } from '../lib/sql-samples';
@@ -14,12 +14,14 @@ export function useSampleProblems(graph: Graph, schemas: Record<string, RowSchem
   const deep = useDeepSampleVersion();
   return useMemo(() => {
     const out: Diagnostic[] = [];
+    const valueMaps = valueMapTable(graph.valueMaps);
     for (const node of graph.nodes) {
       if (node.kind !== 'map') continue;
       const upstream = graph.edges.find((e) => e.target === node.id)?.source;
       try {
         const preview = stepPreview(graph, schemas, node.id, sampleRowsFor(graph, schemas), { now: () => now });
         out.push(...mappedSampleProblems(node.id, node.config, upstream ? (schemas[upstream] ?? null) : null, preview.input));
+        out.push(...valueMapSampleProblems(node.id, node.config, valueMaps, preview.input));
       } catch {
         // A step the preview cannot run has its own problem already.
       }

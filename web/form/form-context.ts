@@ -1,5 +1,5 @@
 // What every inspector widget may read and write: the node's config, its problems and its upstream fields.
-import type { Diagnostic, PreviewResult, RowSchema, RunParameter, Sampling, WorkspaceObject } from '../../shared';
+import type { Diagnostic, MapTargetSchema, PreviewResult, RowSchema, RunParameter, Sampling, WorkspaceObject } from '../../shared';
 
 export interface FormCtx {
   nodeId: string;
@@ -11,6 +11,10 @@ export interface FormCtx {
   /** The rows flowing into this node, from compile(...).schemas of the upstream node. */
   upstream: RowSchema | null;
   upstreamLabel: string | null;
+  /** The step's own name as the canvas shows it. */
+  nodeLabel?: string;
+  /** A Map's target fields (the table's columns, the workspace object's attributes), for auto-map; null when unknown. */
+  downstream?: MapTargetSchema | null;
   workspaceObjects: WorkspaceObject[];
   /** The graph's value maps as formulas read them (LOOKUP): name -> (from -> to). */
   valueMaps: Record<string, Record<string, unknown>>;

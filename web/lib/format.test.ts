@@ -29,6 +29,11 @@ describe('format', () => {
     expect(formatCell(false, 'boolean')).toBe('—');
     expect(formatCell(1234.5, 'currency')).toBe('1,234.50');
     expect(formatCell(1234.5, 'number')).toBe('1,234.5');
+    // Decimal text (past 2^53, many decimals) is shown digit for digit, with the currency's code.
+    expect(formatCell('12345678901234567890.123456789', 'currency', 'EUR')).toBe('12,345,678,901,234,567,890.123456789 EUR');
+    expect(formatCell('-9007199254740993', 'currency')).toBe('-9,007,199,254,740,993.00');
+    expect(formatCell('9007199254740993', 'number')).toBe('9,007,199,254,740,993');
+    expect(formatCell(12.5, 'currency', 'JPY')).toBe('12.50 JPY');
     expect(formatCell('2024-03-05', 'date')).toBe('Mar 5, 2024');
     expect(formatCell(null, 'text')).toBeNull();
   });

@@ -65,18 +65,31 @@ export const formatCount = (n: number) => new Intl.NumberFormat('en').format(n);
 const dateOnly = new Intl.DateTimeFormat('en', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
 const numberFmt = new Intl.NumberFormat('en', { maximumFractionDigits: 6 });
 const currencyFmt = new Intl.NumberFormat('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
+/** Exact decimal text (an amount past 2^53, or with many decimals) grouped by thousands, digit for digit: never rounded. */
+function groupExact(text: string, minFraction: number): string | null {
+  const m = DECIMAL.exec(text);
+  if (!m) return null;
+  const int = (m[2] ?? '').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const frac = (m[3] ?? '').padEnd(minFraction, '0');
+  return `${m[1]}${int}${frac ? `.${frac}` : ''}`;
+}
 
 /** A workspace value as text for its field type; null when the cell is empty. */
-export function formatCell(value: unknown, type: FieldType): string | null {
+export function formatCell(value: unknown, type: FieldType, currency?: string): string | null {
   if (value === null || value === undefined || value === '') return type === 'boolean' ? '—' : null;
   switch (type) {
     case 'boolean':
       return value === true || value === 'true' ? '✓' : '—';
     case 'number':
     case 'currency': {
+      const code = type === 'currency' && currency ? ` ${currency}` : '';
+      // Decimal text is how Weft keeps a number a double cannot hold: shown digit for digit.
+      const exact = typeof value === 'string' && !/^-?\d{1,15}(\.\d{1,2})?$/.test(value) ? groupExact(value, type === 'currency' ? 2 : 0) : null;
+      if (exact !== null) return `${exact}${code}`;
       const n = typeof value === 'number' ? value : Number(value);
       if (!Number.isFinite(n)) return String(value);
-      return (type === 'currency' ? currencyFmt : numberFmt).format(n);
+      return `${(type === 'currency' ? currencyFmt : numberFmt).format(n)}${code}`;
     }
     case 'date': {
       const s = String(value);

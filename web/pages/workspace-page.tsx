@@ -122,7 +122,10 @@ function Records({ obj }: { obj: WorkspaceObject }) {
                   <span className="th-inner">
                     {keys.has(a.name) ? <IconKey size={12} /> : null}
                     {a.name}
-                    <span className="th-type">{a.type}</span>
+                    <span className="th-type">
+                      {a.type}
+                      {a.type === 'currency' && a.currency ? ` · ${a.currency}` : a.type === 'reference' && a.ref ? ` → ${a.ref}` : ''}
+                    </span>
                   </span>
                 </th>
               ))}
@@ -133,7 +136,7 @@ function Records({ obj }: { obj: WorkspaceObject }) {
             {items.map((r) => (
               <tr key={r.key} data-testid="record-row">
                 {obj.attributes.map((a) => {
-                  const text = formatCell(r.values[a.name], a.type);
+                  const text = formatCell(r.values[a.name], a.type, a.currency);
                   const cls = a.type === 'number' || a.type === 'currency' ? 'num' : a.type === 'boolean' ? 'center' : undefined;
                   return (
                     <td key={a.name} className={cls}>

@@ -10,10 +10,12 @@ const MAX_CHARS = 64;
 export const MYSQL_COLUMN_TYPES: Record<FieldType, string> = {
   text: 'TEXT',
   number: 'DECIMAL(38,10)',
-  currency: 'DECIMAL(19,4)',
+  // MySQL's widest exact decimal: 35 integer digits and 30 decimals (DECIMAL(19,4) would round more decimals).
+  currency: 'DECIMAL(65,30)',
   date: 'DATE',
   datetime: 'DATETIME(3)',
   boolean: 'BOOLEAN',
+  reference: 'TEXT',
 };
 
 export const myIdent = (name: string) => `\`${name.replace(/`/g, '``')}\``;
@@ -29,7 +31,7 @@ export function mysqlTableDdl(table: string, fields: readonly Field[], key: read
   for (const f of fields) checkName(f.name, 'column');
   const keyed = new Set(key);
   const lines = fields.map((f) => {
-    const type = keyed.has(f.name) && f.type === 'text' ? 'VARCHAR(255)' : MYSQL_COLUMN_TYPES[f.type];
+    const type = keyed.has(f.name) && (f.type === 'text' || f.type === 'reference') ? 'VARCHAR(255)' : MYSQL_COLUMN_TYPES[f.type];
     return `  ${myIdent(f.name)} ${type}${keyed.has(f.name) ? ' NOT NULL' : ' NULL'}`;
   });
   if (key.length > 0) lines.push(`  PRIMARY KEY (${key.map(myIdent).join(', ')})`);

@@ -37,6 +37,7 @@ function ddlType(c: FixtureColumn): string {
     case 'boolean':
       return 'TINYINT(1)';
     case 'text':
+    case 'reference':
       return c.maxLength ? `VARCHAR(${c.maxLength})` : 'TEXT';
   }
 }

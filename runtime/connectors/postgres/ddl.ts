@@ -9,10 +9,13 @@ const MAX_BYTES = 63;
 export const POSTGRES_COLUMN_TYPES: Record<FieldType, string> = {
   text: 'text',
   number: 'numeric',
-  currency: 'numeric(19,4)',
+  // Unbounded numeric: exact at any size and scale (numeric(19,4) would round an amount with more decimals).
+  currency: 'numeric',
   date: 'date',
   datetime: 'timestamp with time zone',
   boolean: 'boolean',
+  // The referenced record's key, as text (the table holds no rows of the workspace to point a FOREIGN KEY at).
+  reference: 'text',
 };
 
 export const pgIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;

@@ -43,6 +43,7 @@ function ddlType(c: FixtureColumn): string {
     case 'boolean':
       return 'boolean';
     case 'text':
+    case 'reference':
       return c.maxLength ? `varchar(${c.maxLength})` : 'text';
   }
 }

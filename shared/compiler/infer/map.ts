@@ -1,5 +1,5 @@
 // Compile-time checks of the map: each mapped field's source, formula or constant, and the key it marks.
-import { convertValue } from '../../graph/field-types';
+import { coerceCurrency, ConversionFailure, convertValue, isCurrencyCode, OBJECT_NAME, type Field } from '../../graph/field-types';
 import { canConvert, type MapConfig } from '../../graph/kinds/map';
 import { suggest } from '../../util/suggest';
 import { reportFormula } from './formula-report';
@@ -8,6 +8,16 @@ import type { KindInfer } from './types';
 export const inferMap: KindInfer<MapConfig> = (config, input, report, ctx) => {
   const targets = new Set<string>();
   config.fields.forEach((f, i) => {
+    if (f.type === 'currency' && f.currency !== '' && !isCurrencyCode(f.currency)) {
+      report({ code: 'invalid-config', message: `"${f.currency}" is not an ISO 4217 currency code (e.g. EUR, USD, JPY)`, path: `fields.${i}.currency` });
+    }
+    if (f.type === 'reference') {
+      if (f.ref === '') report({ code: 'invalid-config', message: `Choose the workspace object "${f.target}" references`, path: `fields.${i}.ref` });
+      else if (!OBJECT_NAME.test(f.ref)) report({ code: 'invalid-config', message: `"${f.ref}" is not a workspace object name (lower-case letters, digits and _)`, path: `fields.${i}.ref` });
+      else if (ctx.workspaceObjects && !Object.hasOwn(ctx.workspaceObjects, f.ref)) {
+        report({ severity: 'warning', code: 'unknown-object', message: `The workspace has no object "${f.ref}" yet: every record's ${f.target} is rejected until it has one`, path: `fields.${i}.ref` });
+      }
+    }
     if (targets.has(f.target)) report({ code: 'duplicate-field', message: `Target field "${f.target}" is mapped twice`, path: `fields.${i}.target` });
     targets.add(f.target);
     if (f.from === 'formula') {
@@ -16,7 +26,8 @@ export const inferMap: KindInfer<MapConfig> = (config, input, report, ctx) => {
       return;
     }
     if (f.from === 'constant') {
-      const converted = convertValue(f.value, f.type);
+      const coded = f.type === 'currency' && isCurrencyCode(f.currency) ? coerceCurrency(f.value, f.currency) : null;
+      const converted = coded instanceof ConversionFailure ? { ok: false as const, reason: coded.reason } : coded !== null ? { ok: true as const } : convertValue(f.value, f.type);
       if (!converted.ok) report({ code: 'mistyped-value', message: `The constant ${converted.reason}`, path: `fields.${i}.value` });
       return;
     }
@@ -34,7 +45,12 @@ export const inferMap: KindInfer<MapConfig> = (config, input, report, ctx) => {
     }
   });
   return {
-    fields: config.fields.map((f) => ({ name: f.target, type: f.type })),
+    fields: config.fields.map((f): Field => ({
+      name: f.target,
+      type: f.type,
+      ...(f.type === 'currency' && f.currency !== '' && { currency: f.currency }),
+      ...(f.type === 'reference' && f.ref !== '' && { ref: f.ref }),
+    })),
     key: config.fields.filter((f) => f.key).map((f) => f.target),
   };
 };

@@ -14,6 +14,10 @@ export const inferWorkspaceTarget: KindInfer<WorkspaceTargetConfig> = (config, i
       const attr = existing.fields.find((a) => a.name === f.name);
       if (attr && attr.type !== f.type) {
         report({ code: 'mistyped-field', message: `"${f.name}" is ${f.type} but ${config.object}.${f.name} is ${attr.type}`, path: 'object' });
+      } else if (attr && attr.type === 'reference' && attr.ref && f.ref && attr.ref !== f.ref) {
+        report({ code: 'mistyped-field', message: `"${f.name}" references ${f.ref} but ${config.object}.${f.name} references ${attr.ref}`, path: 'object' });
+      } else if (attr && attr.type === 'currency' && attr.currency && f.currency && attr.currency !== f.currency) {
+        report({ code: 'mistyped-field', message: `"${f.name}" holds ${f.currency} amounts but ${config.object}.${f.name} holds ${attr.currency}`, path: 'object' });
       }
     }
     if (existing.key.length > 0 && input.key.length > 0 && existing.key.join(',') !== input.key.join(',')) {

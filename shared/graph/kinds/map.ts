@@ -12,6 +12,12 @@ export const MapField = z.object({
   target: z.string().min(1, 'Name the target field').max(120).meta({ title: 'Target field' }),
   type: FieldType.meta({ title: 'Type' }),
   key: z.boolean().default(false).meta({ title: 'Key' }),
+  /** Currency: the ISO 4217 code of the amounts (EUR, USD…). */
+  currency: z.string().max(3).default('').meta({ title: 'Currency code' }),
+  /** Reference: the workspace object whose records this field points at (by their key). */
+  ref: z.string().max(63).default('').meta({ title: 'References' }),
+  /** Why this field is mapped this way, for the next person: shown on hover and in the mapping's export. */
+  note: z.string().max(2000).default('').meta({ title: 'Note' }),
 });
 export type MapField = z.infer<typeof MapField>;
 
@@ -34,6 +40,6 @@ export const mapKind = defineKind({
 /** Text converts to anything (checked per row); typed values only to compatible types. */
 export function canConvert(from: FieldType, to: FieldType): boolean {
   if (from === to || from === 'text' || to === 'text') return true;
-  const compatible = [['number', 'currency'], ['date', 'datetime']];
+  const compatible = [['number', 'currency'], ['date', 'datetime'], ['number', 'reference']];
   return compatible.some((group) => group.includes(from) && group.includes(to));
 }

@@ -22,7 +22,7 @@ export type SqlTargetConfig = z.infer<typeof SqlTargetConfig>;
 /** Whether a value of type `from` can be stored in a column of type `to` without a per-row conversion that may fail. */
 export function fitsColumn(from: FieldType, to: FieldType): boolean {
   if (from === to || to === 'text') return true;
-  const compatible = [['number', 'currency'], ['date', 'datetime']];
+  const compatible = [['number', 'currency'], ['date', 'datetime'], ['number', 'reference']];
   return compatible.some((group) => group.includes(from) && group.includes(to));
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addAllFields, fromOf, withFrom, withSource, type MappingRow } from './mapping-widget';
+import { addAllFields, fromOf, showsDetails, suggestionRow, withFrom, withSource, type MappingRow } from './mapping-widget';
 
 const upstream = [
   { name: 'email', type: 'text' as const },
@@ -47,5 +47,32 @@ describe('mapping helpers', () => {
     expect(withFrom({ ...row, formula: '[mrr] * 12' }, 'formula').formula).toBe('[mrr] * 12');
     expect(withFrom({ ...row, source: 'a]b' }, 'formula').formula).toBe('[a]]b]');
     expect(withFrom(row, 'constant')).toMatchObject({ from: 'constant', source: 'mrr' });
+  });
+});
+
+describe('auto-map rows, details and currency codes', () => {
+  it('an accepted suggestion becomes a field row with the target type, its code or object, and the proposed key', () => {
+    expect(suggestionRow({ source: 'E-mail', target: 'email', type: 'text', key: true, reason: 'normalized', why: '' })).toEqual({ from: 'field', source: 'E-mail', target: 'email', type: 'text', key: true, note: '' });
+    expect(suggestionRow({ source: 'MRR', target: 'mrr', type: 'currency', currency: 'EUR', key: false, reason: 'normalized', why: '' })).toMatchObject({ type: 'currency', currency: 'EUR' });
+    expect(suggestionRow({ source: 'Org', target: 'company', type: 'reference', ref: 'companies', key: false, reason: 'synonym', why: '' })).toMatchObject({ type: 'reference', ref: 'companies' });
+  });
+
+  it('carries a field\'s currency code and referenced object into the rows that map it', () => {
+    const typed = [{ name: 'mrr', type: 'currency' as const, currency: 'EUR' }, { name: 'owner', type: 'reference' as const, ref: 'people' }];
+    expect(addAllFields([], typed).map((r) => [r.currency, r.ref])).toEqual([
+      ['EUR', undefined],
+      [undefined, 'people'],
+    ]);
+    expect(withSource({ from: 'field', source: '', target: '', type: 'text', key: false }, 'owner', typed)).toMatchObject({ type: 'reference', ref: 'people', target: 'owner' });
+  });
+
+  it('shows a row\'s details for a currency, a reference, a note, or when opened', () => {
+    const row: MappingRow = { from: 'field', source: 'a', target: 'a', type: 'text', key: false };
+    expect(showsDetails(row, false)).toBe(false);
+    expect(showsDetails(row, true)).toBe(true);
+    expect(showsDetails({ ...row, note: '  ' }, false)).toBe(false);
+    expect(showsDetails({ ...row, note: 'why' }, false)).toBe(true);
+    expect(showsDetails({ ...row, type: 'currency' }, false)).toBe(true);
+    expect(showsDetails({ ...row, type: 'reference' }, false)).toBe(true);
   });
 });

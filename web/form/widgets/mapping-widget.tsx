@@ -1,7 +1,10 @@
 // 'mapping' widget: where each target field's value comes from (an upstream field, a formula or a
 // constant), its name, its type, and which field is the key.
-import { FIELD_TYPE_LABELS, FieldType, type Field } from '../../../shared';
-import { IconFunction, IconKey, IconPlus, IconSparkle, IconX } from '../../components/icons';
+import { useMemo, useState } from 'react';
+import { FIELD_TYPE_LABELS, FieldType, suggestMappings, type Field, type MapSuggestion } from '../../../shared';
+import { ISO_4217_CODES } from '../../../shared/graph/currency-codes';
+import { mappingCsv } from '../../../shared/transforms/map-export';
+import { IconCheck, IconDownload, IconFunction, IconKey, IconNote, IconPlus, IconSparkle, IconX } from '../../components/icons';
 import { FormulaField } from '../../formula/formula-field';
 import { diagnosticsAt } from '../config-path';
 import { FieldErrors } from '../field-errors';
@@ -18,6 +21,9 @@ export interface MappingRow {
   target: string;
   type: FieldType;
   key: boolean;
+  currency?: string;
+  ref?: string;
+  note?: string;
 }
 
 const FROM_OPTIONS: { value: MappingFrom; label: string }[] = [
@@ -39,15 +45,115 @@ export function addAllFields(rows: readonly MappingRow[], upstream: readonly Fie
   const proposeKey = !rows.some((r) => r.key) && upstreamKey.length > 0 && upstreamKey.every((k) => upstream.some((f) => f.name === k) && !mapped.has(k) && !targets.has(k));
   const added = upstream
     .filter((f) => !mapped.has(f.name) && !targets.has(f.name))
-    .map((f): MappingRow => ({ from: 'field', source: f.name, target: f.name, type: f.type, key: proposeKey && upstreamKey.includes(f.name) }));
+    .map((f): MappingRow => ({ from: 'field', source: f.name, target: f.name, type: f.type, key: proposeKey && upstreamKey.includes(f.name), ...typeExtras(f) }));
   return [...rows, ...added];
 }
+
+/** A field's currency code or referenced object, carried into the row that maps it. */
+const typeExtras = (f: Pick<Field, 'currency' | 'ref'>): Pick<MappingRow, 'currency' | 'ref'> => ({ ...(f.currency ? { currency: f.currency } : {}), ...(f.ref ? { ref: f.ref } : {}) });
 
 /** Choosing a source fills in the target name (if untouched) and the type. */
 export function withSource(row: MappingRow, source: string, upstream: readonly Field[]): MappingRow {
   const field = upstream.find((f) => f.name === source);
   const targetUntouched = row.target === '' || row.target === row.source;
-  return { ...row, source, target: targetUntouched ? source : row.target, type: field?.type ?? row.type };
+  return { ...row, source, target: targetUntouched ? source : row.target, type: field?.type ?? row.type, ...(field ? typeExtras(field) : {}) };
+}
+
+/** An accepted auto-map suggestion as a mapping row (added after the others; the key it proposes is marked). */
+export const suggestionRow = (s: MapSuggestion): MappingRow => ({ from: 'field', source: s.source, target: s.target, type: s.type, key: s.key, ...typeExtras(s), note: '' });
+
+/** Whether a row shows its details line: a currency code or a referenced object to choose, a note, or opened by hand. */
+export const showsDetails = (row: MappingRow, opened: boolean): boolean => opened || row.type === 'currency' || row.type === 'reference' || (row.note ?? '').trim() !== '';
+
+const CURRENCY_CODES = [...ISO_4217_CODES];
+
+/** Saves text as a file the browser downloads. */
+function download(name: string, text: string, type: string) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'map';
+
+/**
+ * Auto-map's suggestions, each accepted or rejected by the person (one by one, or all at once); nothing is applied
+ * until they say so.
+ */
+function AutoMapPanel({ suggestions, unmatched, label, onAccept, onReject, onClose }: {
+  suggestions: MapSuggestion[];
+  unmatched: string[];
+  label: string;
+  onAccept(s: MapSuggestion[]): void;
+  onReject(s: MapSuggestion[]): void;
+  onClose(): void;
+}) {
+  return (
+    <div className="automap" data-testid="automap" role="region" aria-label="Auto-map suggestions">
+      <div className="automap__head">
+        <span className="automap__title" title={label}>
+          <IconSparkle size={16} />
+          <span className="automap__count">{suggestions.length === 0 ? 'No more suggestions' : `${suggestions.length} ${suggestions.length === 1 ? 'suggestion' : 'suggestions'}`}</span>
+          <span className="muted automap__for">for {label}</span>
+        </span>
+        {suggestions.length > 0 ? (
+          <>
+            <button type="button" className="btn btn--secondary btn--sm" onClick={() => onAccept(suggestions)} data-testid="automap-accept-all">
+              <IconCheck size={13} /> Accept all
+            </button>
+            <button type="button" className="btn btn--ghost btn--sm" onClick={() => onReject(suggestions)} data-testid="automap-reject-all">
+              Reject all
+            </button>
+          </>
+        ) : (
+          <button type="button" className="btn btn--ghost btn--sm" onClick={onClose} data-testid="automap-close">
+            Close
+          </button>
+        )}
+      </div>
+      {suggestions.length > 0 ? (
+        <ul className="automap__list">
+          {suggestions.map((s) => (
+            <li key={`${s.source}\u0000${s.target}`} className="automap__item" data-testid="automap-suggestion">
+              <span className="automap__pair">
+                <code className="automap__field" title={s.source}>{s.source}</code>
+                <span className="automap__arrow" aria-hidden="true">→</span>
+                <code className="automap__field" title={s.target}>{s.target}</code>
+                {s.key ? (
+                  <span className="automap__key" title="Key: rows are matched by this field">
+                    <IconKey size={11} /> key
+                  </span>
+                ) : null}
+              </span>
+              <span className="automap__why muted small">
+                {FIELD_TYPE_LABELS[s.type]}
+                {s.currency ? ` ${s.currency}` : ''}
+                {s.ref ? ` → ${s.ref}` : ''} · {s.why}
+              </span>
+              <span className="automap__buttons">
+                <button type="button" className="icon-btn icon-btn--quiet automap__accept" aria-label={`Accept ${s.source} → ${s.target}`} title="Accept" onClick={() => onAccept([s])} data-testid="automap-accept">
+                  <IconCheck size={14} />
+                </button>
+                <button type="button" className="icon-btn icon-btn--quiet" aria-label={`Reject ${s.source} → ${s.target}`} title="Reject" onClick={() => onReject([s])} data-testid="automap-reject">
+                  <IconX size={14} />
+                </button>
+              </span>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {unmatched.length > 0 ? (
+        <p className="automap__unmatched muted small" data-testid="automap-unmatched">
+          No field upstream fits {unmatched.length === 1 ? 'the target field' : `${unmatched.length} target fields`}: {unmatched.join(', ')}. Map {unmatched.length === 1 ? 'it' : 'them'} by hand, with a formula or a constant.
+        </p>
+      ) : null}
+    </div>
+  );
 }
 
 /** Switching where a value comes from; a new formula starts from the field the row had. */
@@ -63,6 +169,20 @@ export function MappingWidget({ ctx, path }: { ctx: FormCtx; path: string }) {
   const upstream = ctx.upstream?.fields ?? [];
   const unmapped = upstream.filter((f) => !rows.some((r) => fromOf(r) === 'field' && r.source === f.name) && !rows.some((r) => r.target === f.name)).length;
   const setRows = (next: MappingRow[]) => ctx.set(path, next);
+  const target = ctx.downstream ?? null;
+  /** The suggestions shown (null: auto-map not run), and those the person rejected since. */
+  const [automap, setAutomap] = useState<{ rejected: Set<string> } | null>(null);
+  const [opened, setOpened] = useState<ReadonlySet<number>>(new Set());
+  const sig = (s: MapSuggestion) => `${s.source}\u0000${s.target}`;
+  const suggested = useMemo(() => (automap && target && ctx.upstream ? suggestMappings(ctx.upstream, target, rows) : null), [automap, target, ctx.upstream, rows]);
+  const shown = suggested ? suggested.suggestions.filter((s) => !automap?.rejected.has(sig(s))) : [];
+  const toggle = (i: number) => setOpened((o) => {
+    const next = new Set(o);
+    if (next.has(i)) next.delete(i);
+    else next.add(i);
+    return next;
+  });
+  const objectNames = ctx.workspaceObjects.map((o) => o.name);
 
   return (
     <div className="mapping" data-testid="mapping">
@@ -132,14 +252,24 @@ export function MappingWidget({ ctx, path }: { ctx: FormCtx; path: string }) {
                     )}
                   </td>
                   <td>
-                    <input
-                      className={`input${at('target').length ? ' is-invalid' : ''}`}
-                      value={row.target}
-                      aria-label={`Target field ${i + 1}`}
-                      spellCheck={false}
-                      placeholder="name"
-                      onChange={(e) => ctx.set(`${path}.${i}.target`, e.target.value, { merge: true })}
-                    />
+                    <div className="mapping__target">
+                      <input
+                        className={`input${at('target').length ? ' is-invalid' : ''}${row.note?.trim() ? ' has-note' : ''}`}
+                        value={row.target}
+                        aria-label={`Target field ${i + 1}`}
+                        spellCheck={false}
+                        placeholder="name"
+                        onChange={(e) => ctx.set(`${path}.${i}.target`, e.target.value, { merge: true })}
+                      />
+                      {row.note?.trim() ? (
+                        <span className="mapping__note" tabIndex={0} aria-label={`Note on ${row.target || `field ${i + 1}`}: ${row.note}`} data-testid="mapping-note-badge">
+                          <IconNote size={12} />
+                          <span className="mapping__tip" role="tooltip" data-testid="mapping-note-tip">
+                            {row.note}
+                          </span>
+                        </span>
+                      ) : null}
+                    </div>
                   </td>
                   <td>
                     <select
@@ -165,11 +295,77 @@ export function MappingWidget({ ctx, path }: { ctx: FormCtx; path: string }) {
                     />
                   </td>
                   <td>
-                    <button type="button" className="icon-btn icon-btn--quiet" aria-label={`Remove ${row.target || 'field'}`} onClick={() => setRows(rows.filter((_, j) => j !== i))}>
-                      <IconX size={14} />
-                    </button>
+                    <span className="mapping__tools">
+                      <button
+                        type="button"
+                        className={`icon-btn icon-btn--quiet${row.note?.trim() ? ' is-on' : ''}`}
+                        aria-label={`${row.note?.trim() ? 'Edit the note on' : 'Add a note to'} ${row.target || `field ${i + 1}`}`}
+                        aria-expanded={showsDetails(row, opened.has(i))}
+                        title={row.note?.trim() ? row.note : 'Add a note'}
+                        onClick={() => toggle(i)}
+                        data-testid="mapping-note-toggle"
+                      >
+                        <IconNote size={14} />
+                      </button>
+                      <button type="button" className="icon-btn icon-btn--quiet" aria-label={`Remove ${row.target || 'field'}`} onClick={() => setRows(rows.filter((_, j) => j !== i))}>
+                        <IconX size={14} />
+                      </button>
+                    </span>
                   </td>
                 </tr>,
+                showsDetails(row, opened.has(i)) ? (
+                  <tr key={`d${i}`} className="mapping__details" data-testid="mapping-details">
+                    <td colSpan={6}>
+                      <div className="mapping__details-grid">
+                        {row.type === 'currency' ? (
+                          <label className="mapping__detail mapping__detail--code">
+                            <span>Currency</span>
+                            <input
+                              className={`input input--sm${at('currency').length ? ' is-invalid' : ''}`}
+                              value={row.currency ?? ''}
+                              list="weft-currency-codes"
+                              maxLength={3}
+                              placeholder="EUR"
+                              spellCheck={false}
+                              aria-label={`Currency code of ${row.target || `field ${i + 1}`}`}
+                              onChange={(e) => ctx.set(`${path}.${i}.currency`, e.target.value.toUpperCase(), { merge: true })}
+                              data-testid="mapping-currency"
+                            />
+                          </label>
+                        ) : null}
+                        {row.type === 'reference' ? (
+                          <label className="mapping__detail mapping__detail--ref">
+                            <span>References</span>
+                            <input
+                              className={`input input--sm${at('ref').length ? ' is-invalid' : ''}`}
+                              value={row.ref ?? ''}
+                              list="weft-workspace-objects"
+                              maxLength={63}
+                              placeholder="workspace object, e.g. companies"
+                              spellCheck={false}
+                              aria-label={`Object ${row.target || `field ${i + 1}`} references`}
+                              onChange={(e) => ctx.set(`${path}.${i}.ref`, e.target.value, { merge: true })}
+                              data-testid="mapping-ref"
+                            />
+                          </label>
+                        ) : null}
+                        <label className="mapping__detail mapping__detail--note">
+                          <span>Note</span>
+                          <input
+                            className="input input--sm"
+                            value={row.note ?? ''}
+                            maxLength={2000}
+                            placeholder="Why it is mapped this way (shown on hover and in the CSV export)"
+                            aria-label={`Note on ${row.target || `field ${i + 1}`}`}
+                            onChange={(e) => ctx.set(`${path}.${i}.note`, e.target.value, { merge: true })}
+                            data-testid="mapping-note"
+                          />
+                        </label>
+                      </div>
+                      <FieldErrors diagnostics={[...at('currency'), ...at('ref'), ...at('note')]} path={`${path}.${i}`} />
+                    </td>
+                  </tr>
+                ) : null,
                 from === 'formula' ? (
                   <tr key={`f${i}`} className="mapping__formula" data-testid="mapping-formula-row">
                     <td colSpan={6}>
@@ -208,7 +404,41 @@ export function MappingWidget({ ctx, path }: { ctx: FormCtx; path: string }) {
         </table>
       )}
       <FieldErrors diagnostics={diagnosticsAt(ctx.diagnostics, path)} path={path} />
+      {suggested && target ? (
+        <AutoMapPanel
+          suggestions={shown}
+          unmatched={suggested.unmatched}
+          label={target.label}
+          onAccept={(list) => setRows([...rows, ...list.map(suggestionRow)])}
+          onReject={(list) => setAutomap((a) => ({ rejected: new Set([...(a?.rejected ?? []), ...list.map(sig)]) }))}
+          onClose={() => setAutomap(null)}
+        />
+      ) : null}
+      <datalist id="weft-currency-codes">
+        {CURRENCY_CODES.map((c) => (
+          <option key={c} value={c} />
+        ))}
+      </datalist>
+      <datalist id="weft-workspace-objects">
+        {objectNames.map((n) => (
+          <option key={n} value={n} />
+        ))}
+      </datalist>
       <div className="mapping__actions">
+        <button
+          type="button"
+          className="btn btn--secondary btn--sm"
+          disabled={!target || !ctx.upstream}
+          onClick={() => setAutomap({ rejected: new Set() })}
+          data-testid="automap-run"
+          title={
+            target
+              ? `Suggest a source field for each field of ${target.label}, by name and type`
+              : 'Auto-map matches the fields of the table or workspace object this Map writes to: connect a target that has fields first'
+          }
+        >
+          <IconSparkle size={14} /> Auto-map
+        </button>
         <button
           type="button"
           className="btn btn--secondary btn--sm"
@@ -217,10 +447,21 @@ export function MappingWidget({ ctx, path }: { ctx: FormCtx; path: string }) {
           data-testid="add-all-fields"
           title={ctx.upstream ? undefined : 'Connect an input first'}
         >
-          <IconSparkle size={14} /> Add all fields{unmapped > 0 && rows.length > 0 ? ` (${unmapped})` : ''}
+          <IconPlus size={14} /> Add all fields{unmapped > 0 && rows.length > 0 ? ` (${unmapped})` : ''}
         </button>
         <button type="button" className="btn btn--ghost btn--sm" onClick={() => setRows([...rows, { from: 'field', source: '', target: '', type: 'text', key: false }])} data-testid="add-field">
           <IconPlus size={14} /> Add field
+        </button>
+        <span className="spacer" />
+        <button
+          type="button"
+          className="btn btn--ghost btn--sm"
+          disabled={rows.length === 0}
+          onClick={() => download(`${fileSafe(ctx.nodeLabel ?? 'map')}-mapping.csv`, mappingCsv(ctx.nodeLabel ?? 'Map', rows), 'text/csv;charset=utf-8')}
+          title="Download this mapping as CSV: target, type, source or formula, key and note of each field"
+          data-testid="mapping-export"
+        >
+          <IconDownload size={14} /> Export CSV
         </button>
       </div>
     </div>
