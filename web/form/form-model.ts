@@ -4,7 +4,7 @@ import { FIELD_TYPE_LABELS, FILTER_OP_LABELS } from '../../shared';
 
 /** Widgets a kind may ask for through `.meta({ widget })`. */
 export type Widget = 'file' | 'input-field' | 'mapping' | 'workspace-object' | 'columns' | 'hidden' | 'formula' | 'segmented' | 'connection' | 'db-object' | 'sql' | 'workspace-source-object' | 'workspace-filter' | 'file-query' | 'webhook-endpoint' | 'webhook-sample';
-const WIDGETS = new Set<string>(['file', 'input-field', 'mapping', 'workspace-object', 'columns', 'hidden', 'formula', 'segmented', 'connection', 'db-object', 'sql', 'workspace-source-object', 'workspace-filter', 'file-query']);
+const WIDGETS = new Set<string>(['file', 'input-field', 'mapping', 'workspace-object', 'columns', 'hidden', 'formula', 'segmented', 'connection', 'db-object', 'sql', 'workspace-source-object', 'workspace-filter', 'file-query', 'webhook-endpoint', 'webhook-sample']);
 
 /** `.meta({ visibleWhen: { mode: 'formula' } })`: show the field only while its siblings hold these values (a list means any of them). */
 export type VisibleWhen = Record<string, unknown>;
