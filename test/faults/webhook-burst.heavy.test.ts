@@ -78,5 +78,5 @@ describe('a burst of 10,000 webhook requests', () => {
     }
     expect(total).toBe(REQUESTS);
     expect(ids.size).toBe(REQUESTS);
-  });
+  }, 20 * 60_000);
 });
