@@ -33,7 +33,15 @@ export interface ApiRig {
 export const json = (method: string, body?: unknown) => ({ method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
 
 /** `alerts`: builds the alert service the worker's finishRun calls (runtime/alerts), over the rig's store. */
-export async function openApiRig(opts: { address: string; name: string; batchSize: number; alerts?: (store: Store) => AlertService; publicUrl?: string }): Promise<ApiRig> {
+export async function openApiRig(opts: {
+  address: string;
+  name: string;
+  batchSize: number;
+  alerts?: (store: Store) => AlertService;
+  publicUrl?: string;
+  /** The store as the worker's activities see it (a test that fails commits wraps it). */
+  activityStore?: (store: Store) => Store;
+}): Promise<ApiRig> {
   quietTemporalLogs();
   const taskQueue = `${opts.name}-${Date.now()}`;
   const dir = await mkdtemp(join(tmpdir(), `weft-${opts.name}-`));
@@ -41,7 +49,7 @@ export async function openApiRig(opts: { address: string; name: string; batchSiz
   const workerConnection = await NativeConnection.connect({ address: opts.address });
   // One connection service for the worker and the API, as runtime/wiring.ts builds it.
   const connections = testConnections(store, { filesDir: join(dir, 'files') });
-  const worker = await createWorker({ connection: workerConnection, taskQueue, activities: createActivities({ store, sessions: connections, batchSize: opts.batchSize, alerts: opts.alerts?.(store) }) });
+  const worker = await createWorker({ connection: workerConnection, taskQueue, activities: createActivities({ store: opts.activityStore?.(store) ?? store, sessions: connections, batchSize: opts.batchSize, alerts: opts.alerts?.(store) }) });
   const workerDone = worker.run();
   const { client, close: closeClient } = await connectClient(opts.address);
   const webhookDrain = createWebhookDrainer({ client, taskQueue, log: () => undefined });

@@ -15,6 +15,7 @@ export function webhookGraph(object: string, opts: { recordsPath?: string } = {}
         config: {
           recordsPath: opts.recordsPath ?? '',
           sample: WEBHOOK_SAMPLE,
+          emptyTextIsNull: true,
           columns: [
             { name: 'id', type: 'text' },
             { name: 'name', type: 'text' },

@@ -194,8 +194,8 @@ export function WebhookEndpointWidget({ ctx }: { ctx: FormCtx }) {
         id={`${ctx.nodeId}-webhook-auth`}
         label="Senders authenticate with"
         options={[
-          { value: 'signature', label: 'Signature (HMAC-SHA256)' },
-          { value: 'token', label: 'Secret as a token' },
+          { value: 'signature', label: 'HMAC signature' },
+          { value: 'token', label: 'Shared token' },
         ]}
         value={endpoint.auth}
         onChange={(v) => void setAuth(v as WebhookAuth)}
