@@ -10,6 +10,7 @@ import type { CursorValue } from '../../shared/sync/cursor';
 import type { QueuedRequest } from '../store/webhooks';
 
 import type { FlowRow } from '../../shared/transforms';
+import type { SyncExecutor } from './two-way-sync';
 
 export type { FlowRow };
 
@@ -104,7 +105,7 @@ export interface ExternalTargetExecutor {
 export type TargetExecutor = StoreTargetExecutor | ExternalTargetExecutor;
 
 /** A step that is a pipeline of its own (two-way sync): it reads and writes its sides itself (runtime/executors/two-way-sync.ts). */
-export type Executor = SourceExecutor | TransformExecutor | TargetExecutor | import('./two-way-sync').SyncExecutor;
+export type Executor = SourceExecutor | TransformExecutor | TargetExecutor | SyncExecutor;
 
 export interface ExecutorDef<K extends KindId = KindId, N extends ExecutorNeeds = ExecutorNeeds> {
   kind: K;
