@@ -22,3 +22,4 @@ export * from './util/canonical-json';
 export * from './api/schedules';
 export * from './api/inbox';
 export * from './api/sets';
+export * from './api/members';

@@ -15,6 +15,7 @@ import { operationRoutes } from './operations';
 import { runRoutes } from './runs';
 import { scheduleRoutes } from './schedules';
 import { setRoutes } from './sets';
+import { memberRoutes } from './members';
 import { createTriggerGate } from './trigger-gate';
 import { tokenRoutes } from './tokens';
 import { userRoutes } from './users';
@@ -74,6 +75,7 @@ export function createApi(deps: ApiDeps) {
     .route('/', tokenRoutes(deps))
     .route('/', operationRoutes(deps, site, triggerGate))
     .route('/', setRoutes(deps, site, triggerGate))
+    .route('/', memberRoutes(deps))
     .route('/', auditRoutes(deps));
 
   // Order matters: headers wrap everything, the Host/Origin/content-type guard comes before any route (the SPA's

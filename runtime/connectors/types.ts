@@ -175,6 +175,12 @@ export interface ConnectorSession {
    * (invalid_config) for a name the system cannot hold and when the table exists already.
    */
   createTable?(object: string, fields: Field[], key: string[], options: { dryRun: boolean }): Promise<{ object: string; ddl: string }>;
+  /**
+   * The system's users (HubSpot owners, Salesforce users), for member alignment (docs/members.md): each with the
+   * system's own id and, where it has them, an email and a name. Optional: systems without a user list of their own
+   * (databases) leave it out and a person names a table instead.
+   */
+  listMembers?(session: ConnectorSession): AsyncIterable<{ id: string; email: string | null; name: string | null }>;
   /** One batch; one result per row, in order. A batch is atomic where the system allows. */
   write(object: string, rows: Row[], options: WriteOptions): Promise<RecordResult[]>;
   close(): Promise<void>;

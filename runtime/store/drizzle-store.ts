@@ -4,6 +4,7 @@ import { createAuthStore } from './auth';
 import { createOperationsStore } from './operations';
 import { createInboxStore } from './inbox';
 import { createSetStore } from './sets';
+import { createMemberStore } from './members';
 import { commitBatch } from './commit-batch';
 import * as connections from './connections';
 import type { Engine } from './engines';
@@ -81,5 +82,6 @@ export function createDrizzleStore(engine: Engine): Store {
     ops: createOperationsStore(db, () => `whsec_${randomBytes(24).toString('base64url')}`),
     inbox: createInboxStore(db),
     sets: createSetStore(db),
+    members: createMemberStore(db),
   };
 }

@@ -4,6 +4,7 @@ import type { StepProgress, StepWaiting } from '../../shared/api/runs';
 import type { Cadence } from '../../shared/api/schedules';
 import type { AlertSettings, AlertView } from '../../shared/api/operations';
 import type { InboxStatus } from '../../shared/api/inbox';
+import type { MemberSource } from '../../shared/api/members';
 import type { FileCompression, FileFormat } from '../../shared/graph/kinds/file-source';
 import { sql } from 'drizzle-orm';
 import {
@@ -402,3 +403,40 @@ export const setTokens = pgTable('set_tokens', {
   createdAt: createdAt(),
   lastUsedAt: at('last_used_at'),
 });
+
+/** Migration 18: member alignment (docs/members.md). */
+export const members = pgTable('members', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().default(''),
+  email: text('email'),
+  /** The email trimmed and lower-cased: what users of other systems match on. */
+  emailKey: text('email_key').unique(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const memberSystems = pgTable('member_systems', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  connectionId: text('connection_id').notNull(),
+  source: jsonb('source').$type<MemberSource>().notNull(),
+  refreshedAt: at('refreshed_at'),
+  refreshError: text('refresh_error'),
+  createdAt: createdAt(),
+});
+
+export const memberAccounts = pgTable(
+  'member_accounts',
+  {
+    systemId: text('system_id')
+      .notNull()
+      .references(() => memberSystems.id, { onDelete: 'cascade' }),
+    externalId: text('external_id').notNull(),
+    email: text('email'),
+    name: text('name'),
+    memberId: text('member_id').references(() => members.id, { onDelete: 'set null' }),
+    matchedBy: text('matched_by').$type<'email' | 'manual'>(),
+    problem: text('problem'),
+  },
+  (t) => [primaryKey({ columns: [t.systemId, t.externalId] }), index('member_accounts_member').on(t.memberId)],
+);

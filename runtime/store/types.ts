@@ -6,6 +6,7 @@ import type { Cadence } from '../../shared/api/schedules';
 import type { OperationsStore } from './operations';
 import type { InboxStore } from './inbox';
 import type { SetStore } from './sets';
+import type { MemberStore } from './members';
 import type {
   Counts,
   Graph,
@@ -259,4 +260,6 @@ export interface Store {
   readonly inbox: InboxStore;
   /** Integration sets, their runs and trigger tokens (runtime/store/sets.ts). */
   readonly sets: SetStore;
+  /** Member alignment: members, member systems and their accounts (runtime/store/members.ts, docs/members.md). */
+  readonly members: MemberStore;
 }

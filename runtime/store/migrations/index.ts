@@ -13,8 +13,9 @@ import { inbox } from './0011-inbox';
 import { sets } from './0012-sets';
 import { stepProgress } from './0013-step-progress';
 import { workspaceRecordsNoFk } from './0014-workspace-records-no-fk';
+import { members } from './0018-members';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames, inbox, sets, stepProgress, workspaceRecordsNoFk];
+export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames, inbox, sets, stepProgress, workspaceRecordsNoFk, members];
 
 export type { Migration } from './types';

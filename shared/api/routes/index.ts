@@ -14,3 +14,4 @@ export * from './schedules';
 export * from './operations';
 export * from './inbox';
 export * from './sets';
+export * from './members';
