@@ -14,6 +14,7 @@ import { inboxSource } from '../executors/inbox-source';
 import { failedAt, runPipelinePass, STORE_FAILURE, storeTagged } from '../executors/pipeline-pass';
 import { applyRunFiles } from '../../shared/compiler/run-files';
 import { resolveRunParams } from '../../shared/graph/parameters';
+import { loadMemberDirectory, MemberSnapshotError, usesMembers } from '../members/snapshot';
 import { publicMessage } from '../public-message';
 import { resolveRunFiles } from '../api/run-files';
 import type { Store } from '../store/types';
@@ -152,6 +153,15 @@ export function createActivities(deps: ActivityDeps) {
       // values on the run, and a resume passes them again), else the stored ones, so a retry or a resume reads the same.
       const params = new Map(Object.entries(given ?? runRecord?.params ?? {}));
       const executorDeps: ExecutorDeps = { store: storeTagged(store), sessions: deps.sessions, valueMaps: plan.valueMaps, now: () => runClock, params, ...(plan.parameters && { parameters: plan.parameters }) };
+      // MEMBER reads the member table from memory: loaded once here, when a step of this pipeline calls it.
+      if (usesMembers(steps)) {
+        try {
+          executorDeps.members = await loadMemberDirectory(store, steps[steps.length - 1]);
+        } catch (err) {
+          if (err instanceof MemberSnapshotError) throw new PlanError(err.message);
+          throw err;
+        }
+      }
       for (const nodeId of owned) await store.setStepStatus(runId, nodeId, 'running', null);
 
       const ctx = Context.current();

@@ -7,6 +7,7 @@ import type { StepProgress } from '../../shared/api/runs';
 import type { BatchCommit, NewRejected, StepCounts, Store } from '../store/types';
 
 import type { FlowRow } from '../../shared/transforms';
+import type { BuiltDirectory } from '../../shared/members/directory';
 
 export type { FlowRow };
 
@@ -27,6 +28,8 @@ export interface ExecutorDeps {
   params: ReadonlyMap<string, unknown>;
   /** The plan's declared parameters (name and type), so PARAM compiles as the designer checked it. */
   parameters?: readonly { name: string; type: 'text' | 'number' | 'date' | 'boolean' }[];
+  /** The run's member alignment snapshot, when a step calls MEMBER (runtime/members/snapshot.ts). */
+  members?: BuiltDirectory;
 }
 
 /** The dependencies one executor needs, by name. */

@@ -17,6 +17,12 @@ export type MapField = z.infer<typeof MapField>;
 
 export const MapConfig = z.object({
   fields: z.array(MapField).min(1, 'Map at least one field').meta({ title: 'Fields', widget: 'mapping' }),
+  /** MEMBER(...) in this Map: a person with no id in the target system rejects the record, or gets the default member's. */
+  unmatchedMembers: z
+    .enum(['reject', 'default'])
+    .default('reject')
+    .meta({ title: 'When MEMBER() finds no one', description: 'Reject the record with the reason, or use the default member', labels: { reject: 'Reject the record', default: 'Use the default member' } }),
+  defaultMember: z.string().trim().max(320).default('').meta({ title: 'Default member (email)', description: "Used when MEMBER() finds no one and the Map says so: this member's id in the target system" }),
 });
 export type MapConfig = z.infer<typeof MapConfig>;
 
@@ -28,7 +34,7 @@ export const mapKind = defineKind({
   inputs: 1,
   outputs: 1,
   config: MapConfig,
-  defaults: (): MapConfig => ({ fields: [] }),
+  defaults: (): MapConfig => ({ fields: [], unmatchedMembers: 'reject', defaultMember: '' }),
 });
 
 /** Text converts to anything (checked per row); typed values only to compatible types. */

@@ -12,6 +12,8 @@ export interface CompileContext {
   valueMaps?: Record<string, Record<string, unknown>>;
   /** The integration's declared run parameters (from the graph when not given): PARAM("name") is checked against them. */
   params?: readonly { name: string; type: 'text' | 'number' | 'date' | 'boolean' }[];
+  /** The member systems MEMBER("system", id) may name (docs/members.md); absent: any name, checked at run time. */
+  memberSystems?: readonly string[];
 }
 
 /**
