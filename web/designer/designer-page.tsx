@@ -5,6 +5,8 @@ import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { canonicalJson, compile, edgeId, getKind, workspaceCompileContext, type CompileContext, type Diagnostic, type Graph, type GraphOp, type Integration, type WorkspaceObject } from '../../shared';
 import { api, ApiRequestError, errorMessage } from '../api';
+import { listMemberSystemNames } from '../../shared/api/routes';
+import { setMemberSystems } from '../formula/editor-contexts';
 import { ErrorBanner } from '../components/empty-state';
 import { IconChevronLeft, IconChevronRight, IconHistory, IconRedo, IconUndo, Spinner } from '../components/icons';
 import { chooseStart, drafts, type Draft } from '../drafts';
@@ -43,6 +45,9 @@ export default function DesignerPage({ id }: { id: string }) {
     }
   }, [id]);
   const objects = useLoad(() => api.listObjects().catch(() => [] as WorkspaceObject[]), []);
+  // MEMBER("system", …) is checked against the member systems (Members page); unknown until they load.
+  const memberSystems = useLoad(() => api.call(listMemberSystemNames).catch(() => null), []);
+  useEffect(() => setMemberSystems(memberSystems.data ?? null), [memberSystems.data]);
 
   if (loaded.error) {
     return (
@@ -65,7 +70,7 @@ export default function DesignerPage({ id }: { id: string }) {
   }
   return (
     <ReactFlowProvider>
-      <Designer id={id} integration={loaded.data.integration} draft={loaded.data.draft} workspaceObjects={objects.data ?? []} />
+      <Designer id={id} integration={loaded.data.integration} draft={loaded.data.draft} workspaceObjects={objects.data ?? []} memberSystems={memberSystems.data ?? null} />
     </ReactFlowProvider>
   );
 }
@@ -109,7 +114,7 @@ interface Meta {
   hasUnpublishedChanges: boolean;
 }
 
-function Designer({ id, integration, draft, workspaceObjects }: { id: string; integration: Integration | null; draft: Draft | null; workspaceObjects: WorkspaceObject[] }) {
+function Designer({ id, integration, draft, workspaceObjects, memberSystems }: { id: string; integration: Integration | null; draft: Draft | null; workspaceObjects: WorkspaceObject[]; memberSystems: readonly string[] | null }) {
   const canDesign = useCan('design');
   const rf = useReactFlow();
   const start = useMemo(() => (integration ? chooseStart(integration, draft) : { name: draft?.name ?? '', graph: draft!.graph, restored: true }), [integration, draft]);
@@ -139,7 +144,7 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
   const logicalGraph = useIgnoringPositions(laterGraph);
 
   // Live compile on every edit, in the browser, with what we know of the workspace.
-  const ctx = useMemo<CompileContext>(() => workspaceCompileContext(workspaceObjects), [workspaceObjects]);
+  const ctx = useMemo<CompileContext>(() => ({ ...workspaceCompileContext(workspaceObjects), ...(memberSystems && { memberSystems }) }), [workspaceObjects, memberSystems]);
   const compiled = useMemo(() => compile(logicalGraph, ctx), [logicalGraph, ctx]);
   // Warnings from the sample rows (a text column mapped into a number): the compiler cannot see values.
   const sampleProblems = useSampleProblems(logicalGraph, compiled.schemas, previewNow);
