@@ -23,3 +23,4 @@ export * from './api/schedules';
 export * from './api/inbox';
 export * from './api/sets';
 export * from './api/members';
+export * from './api/test-record';

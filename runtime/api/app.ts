@@ -16,6 +16,7 @@ import { runRoutes } from './runs';
 import { scheduleRoutes } from './schedules';
 import { setRoutes } from './sets';
 import { memberRoutes } from './members';
+import { testRecordRoutes } from './test-record';
 import { createTriggerGate } from './trigger-gate';
 import { tokenRoutes } from './tokens';
 import { userRoutes } from './users';
@@ -76,6 +77,7 @@ export function createApi(deps: ApiDeps) {
     .route('/', operationRoutes(deps, site, triggerGate))
     .route('/', setRoutes(deps, site, triggerGate))
     .route('/', memberRoutes(deps))
+    .route('/', testRecordRoutes(deps))
     .route('/', auditRoutes(deps));
 
   // Order matters: headers wrap everything, the Host/Origin/content-type guard comes before any route (the SPA's

@@ -16,7 +16,7 @@ import * as runs from './runs';
 import * as schedules from './schedules';
 import type { Store } from './types';
 import * as workspace from './workspace';
-import { writeWorkspace } from './workspace-write';
+import { previewWorkspaceWrite, writeWorkspace } from './workspace-write';
 
 export function createDrizzleStore(engine: Engine): Store {
   const { db } = engine;
@@ -63,6 +63,7 @@ export function createDrizzleStore(engine: Engine): Store {
     listWorkspaceRecords: (name, opts) => workspace.listWorkspaceRecords(db, name, opts),
     readWorkspacePage: (name, opts) => workspace.readWorkspacePage(db, name, opts),
     writeWorkspace: (write) => writeWorkspace(db, write),
+    previewWorkspaceWrite: (write) => previewWorkspaceWrite(db, write),
 
     listConnections: () => connections.listConnections(db),
     getConnection: (id) => connections.getConnection(db, id),

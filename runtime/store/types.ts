@@ -230,6 +230,8 @@ export interface Store {
   readWorkspacePage(name: string, opts: { after: string | null; limit: number; updatedAfter?: string }): Promise<WorkspacePageRecord[]>;
   /** Applies one workspace batch in its own transaction (the workspace connector's write); one outcome per row. */
   writeWorkspace(write: WorkspaceBatch): Promise<WriteOutcome[]>;
+  /** What `writeWorkspace` would do, without writing: outcomes, and each row's record before and after (test a record). */
+  previewWorkspaceWrite(write: WorkspaceBatch): Promise<import('./workspace-write').WorkspaceWritePreview>;
 
   // Connections (names are unique: a clash throws StoreConflictError)
   listConnections(): Promise<StoredConnection[]>;

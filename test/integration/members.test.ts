@@ -2,7 +2,7 @@
 // the PGlite store, and MEMBER() in a published integration run on the Temporal dev server — reject vs default member.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Integration, MembersView, Page, RejectedRecord, RefreshOutcome, UploadedFile, WorkspaceRecord, type Graph } from '../../shared';
+import { Integration, MembersView, Page, RejectedRecord, RefreshOutcome, RunDetail, UploadedFile, WorkspaceRecord, type Graph, type TestRecordResult } from '../../shared';
 import { withFilePreview } from '../../shared/graph/kinds/file-source';
 import { scratchPostgres, type ScratchPostgres } from '../../runtime/connections/scratch-postgres';
 import { json, openApiRig, type ApiRig } from '../support/api-rig';
@@ -190,5 +190,125 @@ describe('MEMBER() in a run', () => {
     expect(after.d2).toEqual({ deal: 'd2', sf_owner: '005Q', owner_email: 'bob@example.com' });
     expect(after.d3).toEqual({ deal: 'd3', sf_owner: '005Q', owner_email: 'queue@example.com' });
     expect(after.d1).toEqual({ deal: 'd1', sf_owner: '005A', owner_email: 'ADA@example.com' });
+  });
+});
+
+describe('test a record, then the real run', () => {
+  let file: UploadedFile;
+  let integrationId = '';
+  const graph = (nameFormula: string): Graph => ({
+    version: 1,
+    nodes: [
+      { id: 'source', kind: 'csv-source', label: 'People', position: { x: 0, y: 0 }, config: withFilePreview({ fileId: file.id, fileName: file.name, format: file.format, delimiter: ',', hasHeader: true, columns: file.columns }) },
+      { id: 'filter', kind: 'filter', label: 'Only active', position: { x: 200, y: 0 }, config: { mode: 'formula', match: 'all', conditions: [], formula: '[status] = "active"' } },
+      {
+        id: 'map',
+        kind: 'map',
+        label: 'Map',
+        position: { x: 400, y: 0 },
+        config: {
+          fields: [
+            { from: 'field', source: 'id', target: 'id', type: 'text', key: true },
+            { from: 'formula', formula: nameFormula, target: 'name', type: 'text', key: false },
+            { from: 'formula', formula: 'MEMBER("hubspot", [owner_id])', target: 'owner', type: 'text', key: false },
+          ],
+        },
+      },
+      { id: 'target', kind: 'workspace-target', label: 'People', position: { x: 600, y: 0 }, config: { object: 'tested_people', mode: 'upsert' } },
+    ],
+    edges: [
+      { id: 'e1', source: 'source', target: 'filter' },
+      { id: 'e2', source: 'filter', target: 'map' },
+      { id: 'e3', source: 'map', target: 'target' },
+    ],
+  });
+  const test = async (body: Record<string, unknown>) => {
+    const res = await app.request(`/api/integrations/${integrationId}/test-record`, json('POST', body));
+    return { status: res.status, body: (await res.json()) as TestRecordResult & { error?: { message: string } } };
+  };
+  /** Every record's planned action, by row number. */
+  async function plans(g: Graph) {
+    const out: Record<number, TestRecordResult['trace']> = {};
+    for (let n = 1; n <= 5; n++) out[n] = (await test({ graph: g, rowNumber: n })).body.trace;
+    return out;
+  }
+  async function runWith(g: Graph) {
+    expect((await app.request(`/api/integrations/${integrationId}`, json('PUT', { graph: g }))).status).toBe(200);
+    expect((await app.request(`/api/integrations/${integrationId}/publish`, json('POST'))).status).toBe(200);
+    const { runId } = (await (await app.request(`/api/integrations/${integrationId}/runs`, json('POST', {}))).json()) as { runId: string };
+    return { runId, run: await rig.waitForEnd(runId) };
+  }
+  const stored = async () => Object.fromEntries(Page(WorkspaceRecord).parse(await (await app.request('/api/workspace/objects/tested_people/records?limit=50')).json()).items.map((r) => [r.key, r.values]));
+
+  /** The run's counts and stored values are the ones the test planned, record by record. */
+  async function agree(planned: Awaited<ReturnType<typeof plans>>, runId: string, counts: Record<string, number>) {
+    const actions = Object.values(planned).map((t) => t?.target.action);
+    const run = RunDetail.parse(await (await app.request(`/api/runs/${runId}`)).json());
+    const target = run.steps.find((s) => s.nodeId === 'target');
+    expect({ created: target?.counts.created, updated: target?.counts.updated, unchanged: target?.counts.unchanged }).toEqual({
+      created: actions.filter((a) => a === 'create').length,
+      updated: actions.filter((a) => a === 'update').length,
+      unchanged: actions.filter((a) => a === 'unchanged').length,
+    });
+    expect(run.counts).toMatchObject(counts);
+    const rejected = Page(RejectedRecord).parse(await (await app.request(`/api/runs/${runId}/rejected`)).json());
+    const rejectedPlans = Object.entries(planned).filter(([, t]) => t?.steps.some((s) => s.outcome === 'rejected'));
+    expect(rejected.items.map((r) => [r.rowNumber, r.reason])).toEqual(rejectedPlans.map(([n, t]) => [Number(n), t?.steps.find((s) => s.outcome === 'rejected')?.reason]));
+    const now = await stored();
+    for (const t of Object.values(planned)) if (t?.target.after && t.target.key) expect(now[t.target.key]).toEqual(t.target.after);
+  }
+
+  it('finds records by any field, refuses hostile searches, and traces one through every step', async () => {
+    const res = await app.request('/api/files?name=people.csv', { method: 'POST', body: 'id,name,status,owner_id\n1,Ada,active,301\n2,Bob,inactive,302\n3,Cy,active,999\n4,Dee,active,306\n5,__proto__,active,\n', headers: { 'content-type': 'text/csv' } });
+    file = UploadedFile.parse(await res.json());
+    const created = await post('/integrations', { name: 'Tested people', graph: graph('[name]') });
+    integrationId = Integration.parse(await created.json()).id;
+
+    const found = await test({ search: ' dee ' });
+    expect(found.status).toBe(200);
+    expect(found.body.candidates.map((c) => c.rowNumber)).toEqual([4]);
+    expect(found.body).toMatchObject({ scanned: 5, complete: true, trace: null });
+    expect((await test({ search: '306' })).body.candidates.map((c) => c.rowNumber)).toEqual([4]);
+    // Names people choose are data: text, not a pattern or a property.
+    expect((await test({ search: '__proto__' })).body.candidates.map((c) => c.rowNumber)).toEqual([5]);
+    expect((await test({ search: '.*' })).body.candidates).toEqual([]);
+    expect((await test({ search: 'constructor' })).body.candidates).toEqual([]);
+    expect((await test({ search: '' })).body.candidates).toHaveLength(5);
+    expect((await test({ search: 'a\u0000b' })).status).toBe(400);
+    expect((await test({ search: 'x'.repeat(201) })).status).toBe(400);
+    expect((await test({ rowNumber: 0 })).status).toBe(400);
+    expect((await test({ rowNumber: 99 })).body.error?.message).toBe('Record 99 was not found in the first 5 records of People');
+    expect((await app.request('/api/integrations/int_nope/test-record', json('POST', {}))).status).toBe(404);
+
+    const ada = (await test({ rowNumber: 1 })).body.trace;
+    expect(ada?.steps.map((s) => [s.label, s.outcome, s.detail])).toEqual([
+      ['People', 'read', null],
+      ['Only active', 'passed', '[status] = "active" → TRUE'],
+      ['Map', 'passed', null],
+    ]);
+    expect(ada?.steps[2]?.values).toEqual({ id: '1', name: 'Ada', owner: 'ADA@example.com' });
+    expect(ada?.target).toMatchObject({ action: 'create', key: '1', changes: [{ field: 'id', before: null, after: '1' }, { field: 'name', before: null, after: 'Ada' }, { field: 'owner', before: null, after: 'ADA@example.com' }] });
+    const bob = (await test({ rowNumber: 2 })).body.trace;
+    expect(bob?.steps[1]).toMatchObject({ outcome: 'stopped', detail: '[status] = "active" → FALSE' });
+    expect(bob?.target.action).toBe('not-reached');
+    const cy = (await test({ rowNumber: 3 })).body.trace;
+    expect(cy?.steps[2]).toMatchObject({ outcome: 'rejected', reason: 'owner: #N/A No member has hubspot id "999" (Members page: link it to a member) in MEMBER("hubspot", [owner_id])' });
+    // A graph with errors is refused with its problems.
+    expect((await test({ graph: graph('[nmae]'), rowNumber: 1 })).status).toBe(422);
+  });
+
+  it('agrees with the real run that follows: creates, then after a formula change, updates and unchanged', async () => {
+    const first = graph('[name]');
+    const planned = await plans(first);
+    expect(Object.values(planned).map((t) => t?.target.action)).toEqual(['create', 'not-reached', 'not-reached', 'create', 'create']);
+    const { runId } = await runWith(first);
+    await agree(planned, runId, { read: 5, created: 3, rejected: 1 });
+
+    const second = graph('IF([name] = "Ada", UPPER([name]), [name])');
+    const again = await plans(second);
+    expect(again[1]?.target).toMatchObject({ action: 'update', changes: [{ field: 'name', before: 'Ada', after: 'ADA' }] });
+    expect(Object.values(again).map((t) => t?.target.action)).toEqual(['update', 'not-reached', 'not-reached', 'unchanged', 'unchanged']);
+    const rerun = await runWith(second);
+    await agree(again, rerun.runId, { read: 5, updated: 1, rejected: 1 });
   });
 });

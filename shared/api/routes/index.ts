@@ -15,3 +15,4 @@ export * from './operations';
 export * from './inbox';
 export * from './sets';
 export * from './members';
+export * from './test-record';
