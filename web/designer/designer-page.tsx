@@ -8,7 +8,8 @@ import { api, ApiRequestError, errorMessage } from '../api';
 import { listMemberSystemNames } from '../../shared/api/routes';
 import { setMemberSystems } from '../formula/editor-contexts';
 import { ErrorBanner } from '../components/empty-state';
-import { IconChevronLeft, IconChevronRight, IconHistory, IconRedo, IconUndo, Spinner } from '../components/icons';
+import { IconChevronLeft, IconChevronRight, IconHistory, IconRedo, IconSearch, IconUndo, Spinner } from '../components/icons';
+import { TestRecordDialog } from './test-record-dialog';
 import { chooseStart, drafts, type Draft } from '../drafts';
 import { chainedConfig } from './chained-config';
 import { DescriptionEditor } from './description-editor';
@@ -130,6 +131,7 @@ function Designer({ id, integration, draft, workspaceObjects, memberSystems }: {
   const [notice, setNotice] = useState<'restored' | 'offline' | null>(integration ? (start.restored ? 'restored' : null) : 'offline');
   const [busy, setBusy] = useState<null | 'save' | 'publish' | 'run'>(null);
   const [choosingFiles, setChoosingFiles] = useState(false);
+  const [testing, setTesting] = useState(false);
   const [serverProblems, setServerProblems] = useState<{ graph: Graph; diagnostics: Diagnostic[] } | null>(null);
   const [problemsOpen, setProblemsOpen] = useState(false);
   const [selection, setSelection] = useState<Selection>({ nodeIds: [], edgeIds: [] });
@@ -465,6 +467,12 @@ function Designer({ id, integration, draft, workspaceObjects, memberSystems }: {
               <IconRedo />
             </button>
           </div>
+          {canDesign ? (
+            <button type="button" className="btn btn--ghost" onClick={() => setTesting(true)} title="Follow one source record through every step, without writing" data-testid="test-record">
+              <IconSearch size={15} /> <span className="label-wide">Test a record</span>
+            </button>
+          ) : null}
+          {testing ? <TestRecordDialog integrationId={id} graph={graph} onClose={() => setTesting(false)} /> : null}
           <a className="btn btn--ghost" href={href.history(id)} title="Run history" data-testid="history-link">
             <IconHistory size={15} /> <span className="label-wide">Run history</span>
           </a>
