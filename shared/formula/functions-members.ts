@@ -58,7 +58,7 @@ export const MEMBER_FUNCTIONS = [
       return (row, env) => {
         const v = idOf(row, env);
         if (isBlank(v)) return null;
-        if (!env.members) return site.failWith('#N/A', 'Member alignment is not loaded here');
+        if (!env.members) return site.failWith('#N/A', 'MEMBER is looked up in runs and in Test a record, not in this preview');
         const r = env.members.resolve(from, toText(v), to);
         return r.ok ? r.id : site.failWith('#N/A', r.reason);
       };

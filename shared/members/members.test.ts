@@ -145,7 +145,7 @@ describe('MEMBER in formulas', () => {
     const miss = c.evaluate({ owner_id: 5 }, { members });
     expect(miss.ok).toBe(false);
     expect(!miss.ok && miss.error).toBe('#N/A No member has hubspot id "5" (Members page: link it to a member) in MEMBER("hubspot", [owner_id])');
-    expect(c.evaluate({ owner_id: 301 })).toMatchObject({ ok: false, error: expect.stringContaining('Member alignment is not loaded here') });
+    expect(c.evaluate({ owner_id: 301 })).toMatchObject({ ok: false, error: expect.stringContaining('MEMBER is looked up in runs and in Test a record, not in this preview') });
   });
 
   it('refuses an unknown system with a did-you-mean, a computed system name, a wrong count and a list id', () => {

@@ -223,7 +223,7 @@ export function MembersPage() {
 
 function sourceText(source: MemberSource): string {
   if (source.type === 'connector') return "The connection's own user list";
-  return `${source.table} (id ${source.idColumn}, email ${source.emailColumn}${source.nameColumn ? `, name ${source.nameColumn}` : ''})`;
+  return `Table ${source.table}: id ${JSON.stringify(source.idColumn)}, email ${JSON.stringify(source.emailColumn)}${source.nameColumn ? `, name ${JSON.stringify(source.nameColumn)}` : ''}`;
 }
 
 function Unmatched({ accounts, members, canDesign, onChanged }: { accounts: MemberAccount[]; members: Member[]; canDesign: boolean; onChanged: () => void }) {

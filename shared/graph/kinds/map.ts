@@ -21,8 +21,8 @@ export const MapConfig = z.object({
   unmatchedMembers: z
     .enum(['reject', 'default'])
     .default('reject')
-    .meta({ title: 'When MEMBER() finds no one', description: 'Reject the record with the reason, or use the default member', labels: { reject: 'Reject the record', default: 'Use the default member' } }),
-  defaultMember: z.string().trim().max(320).default('').meta({ title: 'Default member (email)', description: "Used when MEMBER() finds no one and the Map says so: this member's id in the target system" }),
+    .meta({ title: 'When MEMBER() finds no one', widget: 'segmented' }),
+  defaultMember: z.string().trim().max(320).default('').meta({ title: 'Default member (email)', description: "A member's email (Members page): their id in the target system is used when MEMBER() finds no one", visibleWhen: { unmatchedMembers: 'default' } }),
 });
 export type MapConfig = z.infer<typeof MapConfig>;
 
