@@ -7,6 +7,9 @@ import type { KindInfer } from './types';
 
 export const inferMap: KindInfer<MapConfig> = (config, input, report, ctx) => {
   const targets = new Set<string>();
+  if (config.unmatchedMembers === 'default' && (config.defaultMember ?? '').trim() === '') {
+    report({ code: 'invalid-config', message: "Name the default member's email, or reject records MEMBER() finds no one for", path: 'defaultMember' });
+  }
   config.fields.forEach((f, i) => {
     if (targets.has(f.target)) report({ code: 'duplicate-field', message: `Target field "${f.target}" is mapped twice`, path: `fields.${i}.target` });
     targets.add(f.target);
