@@ -7,6 +7,7 @@ import type { OperationsStore } from './operations';
 import type { InboxStore } from './inbox';
 import type { SetStore } from './sets';
 import type { MemberStore } from './members';
+import type { WorkspaceWritePreview } from './workspace-write';
 import type {
   Counts,
   Graph,
@@ -231,7 +232,7 @@ export interface Store {
   /** Applies one workspace batch in its own transaction (the workspace connector's write); one outcome per row. */
   writeWorkspace(write: WorkspaceBatch): Promise<WriteOutcome[]>;
   /** What `writeWorkspace` would do, without writing: outcomes, and each row's record before and after (test a record). */
-  previewWorkspaceWrite(write: WorkspaceBatch): Promise<import('./workspace-write').WorkspaceWritePreview>;
+  previewWorkspaceWrite(write: WorkspaceBatch): Promise<WorkspaceWritePreview>;
 
   // Connections (names are unique: a clash throws StoreConflictError)
   listConnections(): Promise<StoredConnection[]>;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { Graph } from '../graph/schema';
 
 /** No control characters but tab: a search is text a person typed. */
-// eslint-disable-next-line no-control-regex
+ 
 const NO_CONTROLS = /^[^\u0000-\u0008\u000a-\u001f\u007f]*$/;
 
 export const TestRecordInput = z.object({

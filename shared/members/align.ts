@@ -32,10 +32,10 @@ export interface Alignment {
   matched: number;
 }
 
-// eslint-disable-next-line no-control-regex
+ 
 const CONTROLS = /[\u0000-\u001f\u007f]/;
 /** Text a column can hold: NUL and other control characters shown as U+FFFD. */
-// eslint-disable-next-line no-control-regex
+ 
 const storable = (v: string) => v.replace(/[\u0000-\u001f\u007f]/g, '\ufffd');
 
 function idText(v: unknown): string | null {
