@@ -23,3 +23,5 @@ export * from './api/schedules';
 export * from './api/inbox';
 export * from './api/sets';
 export * from './api/webhooks';
+export * from './api/members';
+export * from './api/test-record';

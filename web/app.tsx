@@ -26,6 +26,7 @@ const TokensPage = lazy(() => import('./pages/tokens-page').then((m) => ({ defau
 const InboxBadge = lazy(() => import('./pages/inbox-badge').then((m) => ({ default: m.InboxBadge })));
 const InboxPage = lazy(() => import('./pages/inbox-page').then((m) => ({ default: m.InboxPage })));
 const SetsPage = lazy(() => import('./sets/sets-page').then((m) => ({ default: m.SetsPage })));
+const MembersPage = lazy(() => import('./members/members-page').then((m) => ({ default: m.MembersPage })));
 const AuditPage = lazy(() => import('./pages/audit-page').then((m) => ({ default: m.AuditPage })));
 
 const TITLES: Record<Route['name'], string> = {
@@ -37,6 +38,7 @@ const TITLES: Record<Route['name'], string> = {
   sets: 'Integration sets',
   workspace: 'Workspace',
   users: 'Users',
+  members: 'Members',
   tokens: 'API tokens',
   audit: 'Audit log',
   inbox: 'Record inbox',
@@ -59,6 +61,15 @@ const IconUsers = ({ size = 18 }: { size?: number }) => (
   </svg>
 );
 
+/** Two people linked: the members aligned across systems. */
+const IconPeople = ({ size = 18 }: { size?: number }) => (
+  <svg width={size} height={size} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={1.8} strokeLinecap="round" strokeLinejoin="round" aria-hidden>
+    <circle cx="8" cy="8" r="3" />
+    <circle cx="16.5" cy="9.5" r="2.5" />
+    <path d="M2.5 19a5.5 5.5 0 0 1 11 0M14 19a4.5 4.5 0 0 1 7.5-3.4" />
+  </svg>
+);
+
 export function App() {
   const route = useRoute();
   useEffect(() => {
@@ -67,7 +78,7 @@ export function App() {
   useFocusOnRouteChange(window.location.hash);
   const { can } = useSession();
   const admin = can('admin');
-  const section = (['workspace', 'connections', 'inbox', 'sets', 'users', 'tokens', 'audit'] as const).find((n) => n === route.name) ?? 'integrations';
+  const section = (['workspace', 'connections', 'members', 'inbox', 'sets', 'users', 'tokens', 'audit'] as const).find((n) => n === route.name) ?? 'integrations';
   // The designer needs the width, and so does every page below ~1200 px: the sidebar folds to an icon rail there.
   const wide = useMediaQuery(WIDE_SCREEN);
   const compact = route.name === 'designer' || !wide;
@@ -94,6 +105,10 @@ export function App() {
           <a className={`nav-link${section === 'workspace' ? ' is-active' : ''}`} href={href.workspace()} title="Workspace" data-testid="nav-workspace">
             <IconDatabase size={18} />
             <span className="nav-link__text">Workspace</span>
+          </a>
+          <a className={`nav-link${section === 'members' ? ' is-active' : ''}`} href={href.members()} title="Members" data-testid="nav-members">
+            <IconPeople />
+            <span className="nav-link__text">Members</span>
           </a>
           <InboxLink active={section === 'inbox'} route={route} />
           {admin ? (
@@ -194,6 +209,8 @@ function Page({ route }: { route: Route }) {
       return <Admin>{<Lazy>{<AuditPage />}</Lazy>}</Admin>;
     case 'inbox':
       return <Lazy>{<InboxPage />}</Lazy>;
+    case 'members':
+      return <Lazy>{<MembersPage />}</Lazy>;
     case 'invite':
       return null;
     case 'not-found':

@@ -10,6 +10,7 @@ export type Route =
   | { name: 'sets'; id: string | null }
   | { name: 'workspace'; object: string | null }
   | { name: 'users' }
+  | { name: 'members' }
   | { name: 'tokens' }
   | { name: 'audit' }
   | { name: 'inbox' }
@@ -37,6 +38,7 @@ export function parseRoute(hash: string): Route {
   if (a === 'sets' && c === undefined) return { name: 'sets', id: b ?? null };
   if (a === 'workspace' && c === undefined) return { name: 'workspace', object: b ?? null };
   if (a === 'users' && b === undefined) return { name: 'users' };
+  if (a === 'members' && b === undefined) return { name: 'members' };
   if (a === 'tokens' && b === undefined) return { name: 'tokens' };
   if (a === 'audit' && b === undefined) return { name: 'audit' };
   if (a === 'inbox' && b === undefined) return { name: 'inbox' };
@@ -54,6 +56,7 @@ export const href = {
   sets: (id?: string | null) => (id ? `#/sets/${enc(id)}` : '#/sets'),
   workspace: (object?: string | null) => (object ? `#/workspace/${enc(object)}` : '#/workspace'),
   users: () => '#/users',
+  members: () => '#/members',
   tokens: () => '#/tokens',
   audit: () => '#/audit',
   inbox: () => '#/inbox',

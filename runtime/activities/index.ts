@@ -15,6 +15,7 @@ import { failedAt, runPipelinePass, STORE_FAILURE, storeTagged } from '../execut
 import { applyRunFiles } from '../../shared/compiler/run-files';
 import { resolveRunParams } from '../../shared/graph/parameters';
 import { WEBHOOK_LIMITS } from '../../shared/api/webhooks';
+import { loadMemberDirectory, MemberSnapshotError, usesMembers } from '../members/snapshot';
 import { publicMessage } from '../public-message';
 import { resolveRunFiles } from '../api/run-files';
 import type { Store } from '../store/types';
@@ -169,6 +170,15 @@ export function createActivities(deps: ActivityDeps) {
         webhookRequests: storeTagged({ read: (afterSeq: number, limit: number) => store.webhooks.readRunRequests(runId, afterSeq, limit) }),
         ...(pipelineSync && { sync: pipelineSync }),
       };
+      // MEMBER reads the member table from memory: loaded once here, when a step of this pipeline calls it.
+      if (usesMembers(steps)) {
+        try {
+          executorDeps.members = await loadMemberDirectory(store, steps[steps.length - 1]);
+        } catch (err) {
+          if (err instanceof MemberSnapshotError) throw new PlanError(err.message);
+          throw err;
+        }
+      }
       for (const nodeId of owned) await store.setStepStatus(runId, nodeId, 'running', null);
 
       const ctx = Context.current();

@@ -15,6 +15,8 @@ import { operationRoutes } from './operations';
 import { runRoutes } from './runs';
 import { scheduleRoutes } from './schedules';
 import { setRoutes } from './sets';
+import { memberRoutes } from './members';
+import { testRecordRoutes } from './test-record';
 import { createTriggerGate } from './trigger-gate';
 import { tokenRoutes } from './tokens';
 import { userRoutes } from './users';
@@ -75,6 +77,8 @@ export function createApi(deps: ApiDeps) {
     .route('/', tokenRoutes(deps))
     .route('/', operationRoutes(deps, site, triggerGate))
     .route('/', setRoutes(deps, site, triggerGate))
+    .route('/', memberRoutes(deps))
+    .route('/', testRecordRoutes(deps))
     .route('/', auditRoutes(deps))
     .route('/', webhookRoutes(deps, site));
 

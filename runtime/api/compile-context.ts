@@ -3,7 +3,8 @@ import { compile, workspaceCompileContext, type CompileContext, type Graph } fro
 import type { Store } from '../store/types';
 
 export async function compileContext(store: Store): Promise<CompileContext> {
-  return workspaceCompileContext(await store.listWorkspaceObjects());
+  const [objects, systems] = await Promise.all([store.listWorkspaceObjects(), store.members.listSystems()]);
+  return { ...workspaceCompileContext(objects), memberSystems: systems.map((s) => s.name) };
 }
 
 export async function compileOnServer(store: Store, graph: Graph) {

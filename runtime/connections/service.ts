@@ -410,6 +410,16 @@ function redacting(session: ConnectorSession, secrets: Secrets): ConnectorSessio
     write: (object, rows, options) => guard(session.write(object, rows, options)),
     ...(session.estimateRows && { estimateRows: (object) => session.estimateRows!(object).catch(() => null) }),
     ...(session.sendTestRequest && { sendTestRequest: (input: unknown) => guard(session.sendTestRequest!(input)) }),
+    ...(session.listMembers && {
+      async *listMembers(self: ConnectorSession) {
+        void self;
+        try {
+          yield* session.listMembers!(session);
+        } catch (e) {
+          throw cleaned(e, secrets);
+        }
+      },
+    }),
     ...(session.createTable && { createTable: (object, fields, key, options) => guard(session.createTable!(object, fields, key, options)) }),
     close: () => session.close(),
   };

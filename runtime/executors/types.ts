@@ -11,6 +11,7 @@ import type { QueuedRequest } from '../store/webhooks';
 
 import type { FlowRow } from '../../shared/transforms';
 import type { SyncExecutor } from './two-way-sync';
+import type { BuiltDirectory } from '../../shared/members/directory';
 
 export type { FlowRow };
 
@@ -31,6 +32,8 @@ export interface ExecutorDeps {
   params: ReadonlyMap<string, unknown>;
   /** The plan's declared parameters (name and type), so PARAM compiles as the designer checked it. */
   parameters?: readonly { name: string; type: 'text' | 'number' | 'date' | 'boolean' }[];
+  /** The run's member alignment snapshot, when a step calls MEMBER (runtime/members/snapshot.ts). */
+  members?: BuiltDirectory;
   /** The webhook requests this run drained, in the order they arrived (the activity gives it; absent elsewhere: tests, benches, test-a-record). */
   webhookRequests?: { read(afterSeq: number, limit: number): Promise<QueuedRequest[]> };
   /** Issue 14: this pipeline's sync state in this run (absent: read everything, no cursor kept, no deletes). */

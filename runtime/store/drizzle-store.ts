@@ -7,6 +7,7 @@ import { createInboxStore } from './inbox';
 import { createSetStore } from './sets';
 import { createSyncStateStore } from './sync-state';
 import { createTwoWayStore } from './two-way';
+import { createMemberStore } from './members';
 import { commitBatch } from './commit-batch';
 import * as connections from './connections';
 import type { Engine } from './engines';
@@ -18,7 +19,7 @@ import * as runs from './runs';
 import * as schedules from './schedules';
 import type { Store } from './types';
 import * as workspace from './workspace';
-import { deleteWorkspaceRecords, writeWorkspace } from './workspace-write';
+import { deleteWorkspaceRecords, previewWorkspaceWrite, writeWorkspace } from './workspace-write';
 
 export function createDrizzleStore(engine: Engine): Store {
   const { db } = engine;
@@ -66,6 +67,7 @@ export function createDrizzleStore(engine: Engine): Store {
     readWorkspacePage: (name, opts) => workspace.readWorkspacePage(db, name, opts),
     writeWorkspace: (write) => writeWorkspace(db, write),
     deleteWorkspaceRecords: (name, keys) => deleteWorkspaceRecords(db, name, keys),
+    previewWorkspaceWrite: (write) => previewWorkspaceWrite(db, write),
 
     listConnections: () => connections.listConnections(db),
     getConnection: (id) => connections.getConnection(db, id),
@@ -88,5 +90,6 @@ export function createDrizzleStore(engine: Engine): Store {
     sync: createSyncStateStore(db),
     webhooks: createWebhookStore(db),
     twoWay: createTwoWayStore(db),
+    members: createMemberStore(db),
   };
 }

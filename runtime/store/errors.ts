@@ -13,7 +13,7 @@ export class StoreNotFoundError extends Error {
 export class StoreConflictError extends Error {
   override readonly name = 'StoreConflictError';
   constructor(
-    readonly entity: 'connection',
+    readonly entity: 'connection' | 'member' | 'member-system',
     readonly field: string,
     message: string,
   ) {

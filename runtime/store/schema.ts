@@ -1,6 +1,7 @@
 // Drizzle table definitions: the typed mirror of migrations/*.ts, which remain the source of the DDL.
 import type { Field, Graph, Plan, Role } from '../../shared';
 import type { StepProgress, StepWaiting } from '../../shared/api/runs';
+import type { MemberSource } from '../../shared/api/members';
 import type { Cadence } from '../../shared/api/schedules';
 import type { AlertSettings, AlertView } from '../../shared/api/operations';
 import type { InboxStatus } from '../../shared/api/inbox';
@@ -552,4 +553,41 @@ export const twoWayCursors = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.integrationId, t.nodeId, t.side] })],
+);
+
+/** Migration 18: member alignment (docs/members.md). */
+export const members = pgTable('members', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().default(''),
+  email: text('email'),
+  /** The email trimmed and lower-cased: what users of other systems match on. */
+  emailKey: text('email_key').unique(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const memberSystems = pgTable('member_systems', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  connectionId: text('connection_id').notNull(),
+  source: jsonb('source').$type<MemberSource>().notNull(),
+  refreshedAt: at('refreshed_at'),
+  refreshError: text('refresh_error'),
+  createdAt: createdAt(),
+});
+
+export const memberAccounts = pgTable(
+  'member_accounts',
+  {
+    systemId: text('system_id')
+      .notNull()
+      .references(() => memberSystems.id, { onDelete: 'cascade' }),
+    externalId: text('external_id').notNull(),
+    email: text('email'),
+    name: text('name'),
+    memberId: text('member_id').references(() => members.id, { onDelete: 'set null' }),
+    matchedBy: text('matched_by').$type<'email' | 'manual'>(),
+    problem: text('problem'),
+  },
+  (t) => [primaryKey({ columns: [t.systemId, t.externalId] }), index('member_accounts_member').on(t.memberId)],
 );

@@ -11,6 +11,8 @@ import type { SyncStateStore } from './sync-state';
 import type { CursorValue } from '../../shared/sync/cursor';
 import type { RunSyncOptions } from '../../shared/sync/options';
 import type { TwoWayStore } from './two-way';
+import type { MemberStore } from './members';
+import type { WorkspaceWritePreview } from './workspace-write';
 import type {
   Counts,
   Graph,
@@ -258,6 +260,8 @@ export interface Store {
   deleteWorkspaceRecords(name: string, keys: readonly string[]): Promise<('deleted' | 'missing')[]>;
   /** Applies one workspace batch in its own transaction (the workspace connector's write); one outcome per row. */
   writeWorkspace(write: WorkspaceBatch): Promise<WriteOutcome[]>;
+  /** What `writeWorkspace` would do, without writing: outcomes, and each row's record before and after (test a record). */
+  previewWorkspaceWrite(write: WorkspaceBatch): Promise<WorkspaceWritePreview>;
 
   // Connections (names are unique: a clash throws StoreConflictError)
   listConnections(): Promise<StoredConnection[]>;
@@ -294,4 +298,6 @@ export interface Store {
   readonly webhooks: WebhookStore;
   /** Two-way sync's key map and cursors (runtime/store/two-way.ts). */
   readonly twoWay: TwoWayStore;
+  /** Member alignment: members, member systems and their accounts (runtime/store/members.ts, docs/members.md). */
+  readonly members: MemberStore;
 }

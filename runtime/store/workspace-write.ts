@@ -370,3 +370,45 @@ export async function applyWorkspaceDelete(tx: Db, object: string, keys: readonl
 export function deleteWorkspaceRecords(db: Db, object: string, keys: readonly string[]): Promise<('deleted' | 'missing')[]> {
   return db.transaction((tx) => applyWorkspaceDelete(tx, object, keys));
 }
+
+/** What a workspace batch would do, without writing (test a record): each row's outcome, and its record before and after. */
+export interface WorkspaceWritePreview {
+  outcomes: WriteOutcome[];
+  /** The stored values of each row's record (null: none stored), and what the write would leave there (null: rejected). */
+  before: (Values | null)[];
+  after: (Values | null)[];
+}
+
+/** The same decisions as applyWorkspaceWrite (planWorkspaceWrite over the same lookup), read only: nothing is written or locked. */
+export async function previewWorkspaceWrite(db: Db, write: WorkspaceBatch): Promise<WorkspaceWritePreview> {
+  const [object] = await db.select().from(workspaceObjects).where(eq(workspaceObjects.name, write.object));
+  if (!object && write.mode === 'update') {
+    const reason = `The workspace has no object ${write.object}; update mode does not create records`;
+    return { outcomes: write.rows.map(() => ({ outcome: 'rejected', reason })), before: write.rows.map(() => null), after: write.rows.map(() => null) };
+  }
+  const rejectAll =
+    !object || sameKey(object.key, write.key)
+      ? null
+      : object.key.length === 0
+        ? `${write.object} has no key, so it cannot be matched by ${write.key.join(', ')}`
+        : `${write.object} is keyed by ${object.key.join(', ')}, not ${write.key.join(', ') || 'nothing'}`;
+  const keys = write.rows.map((row) => (write.key.length > 0 ? recordKey(row, write.key) : null));
+  const wanted = [...new Set(keys.flatMap((k) => (k?.ok ? [k.key] : [])))];
+  const stored = new Map<string, Values>();
+  if (object && rejectAll === null && wanted.length > 0) {
+    const rows = await db
+      .select({ key: workspaceRecords.key, values: workspaceRecords.values })
+      .from(workspaceRecords)
+      .where(and(eq(workspaceRecords.objectName, write.object), sql`${workspaceRecords.key} = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(wanted)}::jsonb)))`));
+    for (const r of rows) stored.set(r.key, r.values);
+  }
+  const plan = planWorkspaceWrite(write, stored, rejectAll);
+  const before = keys.map((k) => (k?.ok ? (stored.get(k.key) ?? null) : null));
+  const after = plan.outcomes.map((o, i) => {
+    if (o.outcome === 'rejected') return null;
+    const k = keys[i];
+    const planned = k?.ok ? plan.records.get(k.key)?.values : undefined;
+    return planned ?? before[i] ?? null;
+  });
+  return { outcomes: plan.outcomes, before, after };
+}

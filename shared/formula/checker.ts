@@ -16,6 +16,7 @@ export interface CheckEnv {
   valueMaps?: Record<string, Record<string, unknown>>;
   expected?: FieldType | 'boolean';
   params?: readonly { name: string; type: 'text' | 'number' | 'date' | 'boolean' }[];
+  memberSystems?: readonly string[];
 }
 
 export interface CheckOutput {
@@ -286,6 +287,7 @@ class Checker {
       end: node.end,
       valueMaps: this.valueMaps,
       ...(this.env.params && { params: new Map(this.env.params.map((p) => [p.name, p.type])) }),
+      ...(this.env.memberSystems && { memberSystems: this.env.memberSystems }),
       error: (at, code, message, fix) => this.report('error', at, code, message, fix),
       warn: (at, code, message) => this.report('warning', at, code, message),
     };

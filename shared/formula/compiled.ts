@@ -9,6 +9,14 @@ export interface Env {
   now: () => number;
   /** The run's parameters, by name; PARAM(name) reads them (blank when absent). */
   params?: ReadonlyMap<string, unknown>;
+  /** The run's member alignment snapshot, which MEMBER(system, id) reads (absent: MEMBER fails the record, saying so). */
+  members?: MemberDirectory;
+}
+
+/** What MEMBER reads: loaded once per run (runtime/members/snapshot.ts), or built from a designer's test. */
+export interface MemberDirectory {
+  /** The id in `to` of the member whose id in `from` is `id`, or why there is none. */
+  resolve(from: string, id: string, to: string | undefined): { ok: true; id: string } | { ok: false; reason: string };
 }
 
 /** A compiled node: reads the row, returns a runtime value, throws FormulaFault to reject. */

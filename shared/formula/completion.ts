@@ -72,7 +72,7 @@ let docs: readonly FunctionDoc[] | null = null;
 /** Every function as the editor documents it (built once, on first use). */
 export const functionDocs = (): readonly FunctionDoc[] => (docs ??= FUNCTIONS.map(toFunctionDoc));
 
-export type SuggestionKind = 'field' | 'function' | 'keyword' | 'value-map' | 'parameter';
+export type SuggestionKind = 'field' | 'function' | 'keyword' | 'value-map' | 'parameter' | 'member-system';
 
 export interface Suggestion {
   kind: SuggestionKind;
@@ -183,6 +183,8 @@ export interface CompletionInput {
   valueMaps?: Record<string, Record<string, unknown>>;
   /** The integration's declared run parameters, offered for PARAM's argument. */
   params?: readonly RunParameter[];
+  /** The member systems MEMBER's first and third arguments complete to ("weft" is always offered). */
+  memberSystems?: readonly string[];
   /** The call around the cursor; found with functionAt when absent. */
   call?: { name: string; argIndex: number } | null;
 }
@@ -208,6 +210,21 @@ export function completionsAt(text: string, offset: number, input: CompletionInp
           documentation: parameterDoc(p),
           insertText: textLiteral(p.name),
           filterText: textLiteral(p.name),
+          sortText: `0${String(i).padStart(4, '0')}`,
+        }),
+      );
+      return { ...range, items };
+    }
+    if (call?.name.toUpperCase() === 'MEMBER' && (call.argIndex === 0 || call.argIndex === 2)) {
+      const names = [...(input.memberSystems ?? []), 'weft'];
+      const items = names.map(
+        (name, i): Suggestion => ({
+          kind: 'member-system',
+          label: name,
+          detail: name === 'weft' ? "Weft's members (email)" : 'member system',
+          documentation: name === 'weft' ? (call.argIndex === 0 ? 'The id is an email: the member with this email.' : "Gives the member's email.") : `Users of ${name}, aligned on the Members page.`,
+          insertText: textLiteral(name),
+          filterText: textLiteral(name),
           sortText: `0${String(i).padStart(4, '0')}`,
         }),
       );

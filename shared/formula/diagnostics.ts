@@ -43,6 +43,7 @@ export const DIAGNOSTIC_CODES = {
   'bad-argument': { about: 'A constant argument with a value the function does not accept (unit, format, weekday type).', example: 'Unknown unit "fortnight"; use one of year, quarter, month, week, day, hour, minute, second' },
   'unknown-map': { about: 'LOOKUP names a value map that does not exist.', example: 'Unknown value map "contries". Did you mean "countries"?' },
   'unknown-param': { about: 'PARAM names a parameter the integration does not declare.', example: 'Unknown parameter "sinse". Did you mean "since"?' },
+  'unknown-member-system': { about: 'MEMBER names a member system that does not exist (Members page).', example: 'Unknown member system "hubspt". Did you mean "hubspot"?' },
   'bad-value-map': { about: 'A value map holds values LOOKUP cannot use, or mixes types (a warning: values become Text).', example: 'Value map "tiers" mixes value types; LOOKUP gives Text' },
   'regex-invalid': { about: 'A regular expression that does not parse, or uses syntax Weft does not support (lookaround, \\p{...}, a repeat of something that can match empty text).', example: 'Missing ")" to close this "(" (at character 1 of the pattern)' },
   'regex-unsafe': { about: 'A regular expression construct that can take exponential time (nested repetition, backreferences) or is too large.', example: 'Nested repetition such as (a+)+ is not allowed: it can take exponential time; repeat once, e.g. (a)+ or a+' },

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileFormula } from './index';
-import { formatResult, SAMPLE_FIELDS, SAMPLE_NOW, SAMPLE_ROW, SAMPLE_VALUE_MAPS } from './reference';
+import { formatResult, SAMPLE_FIELDS, SAMPLE_NOW, SAMPLE_MEMBERS, SAMPLE_ROW, SAMPLE_VALUE_MAPS } from './reference';
 
 const DOC = readFileSync(join(__dirname, '../../docs/formulas.md'), 'utf8');
 
@@ -55,7 +55,7 @@ describe('every example in docs/formulas.md evaluates as documented', () => {
   it.each(EXAMPLES)('%s gives %s', (formula, gives) => {
     const c = compileFormula(formula, { fields: SAMPLE_FIELDS, valueMaps: SAMPLE_VALUE_MAPS });
     if (!c.ok) throw new Error(c.diagnostics.map((d) => d.message).join('; '));
-    const r = c.evaluate(SAMPLE_ROW, { now: () => SAMPLE_NOW });
+    const r = c.evaluate(SAMPLE_ROW, { now: () => SAMPLE_NOW, members: SAMPLE_MEMBERS });
     if (!r.ok) throw new Error(r.error);
     expect(formatResult(r.value, c.type)).toBe(gives);
   });

@@ -84,6 +84,8 @@ export interface CallInfo {
   valueMaps: Record<string, Record<string, unknown>>;
   /** The integration's declared run parameters by name (absent: none declared, PARAM takes any name as Text). */
   params?: ReadonlyMap<string, 'text' | 'number' | 'date' | 'boolean'>;
+  /** The member systems MEMBER may name (absent: not known here, any name is taken). */
+  memberSystems?: readonly string[];
   error(at: Range, code: FormulaDiagnosticCode, message: string, fix?: FormulaFix): void;
   warn(at: Range, code: FormulaDiagnosticCode, message: string): void;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileFormula, FUNCTIONS } from './index';
-import { formatResult, SAMPLE_FIELDS, SAMPLE_NOW, SAMPLE_ROW, SAMPLE_VALUE_MAPS } from './reference';
+import { formatResult, SAMPLE_FIELDS, SAMPLE_NOW, SAMPLE_MEMBERS, SAMPLE_ROW, SAMPLE_VALUE_MAPS } from './reference';
 import { failure, problems, value } from './test-kit';
 
 describe('the function table', () => {
@@ -45,7 +45,7 @@ describe('the function table', () => {
     it(`${f.example} gives ${f.result}`, () => {
       const c = compileFormula(f.example, { fields: SAMPLE_FIELDS, valueMaps: SAMPLE_VALUE_MAPS });
       if (!c.ok) throw new Error(c.diagnostics.map((d) => d.message).join('; '));
-      const r = c.evaluate(SAMPLE_ROW, { now: () => SAMPLE_NOW });
+      const r = c.evaluate(SAMPLE_ROW, { now: () => SAMPLE_NOW, members: SAMPLE_MEMBERS });
       if (!r.ok) throw new Error(r.error);
       expect(formatResult(r.value, c.type)).toBe(f.result);
     });

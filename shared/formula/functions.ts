@@ -29,6 +29,7 @@ import { DATE_FUNCTIONS } from './functions-dates';
 import { LOGIC_FUNCTIONS } from './functions-logic';
 import { NUMBER_FUNCTIONS } from './functions-numbers';
 import { TEXT_FUNCTIONS } from './functions-text';
+import { MEMBER_FUNCTIONS } from './functions-members';
 import { defineFunction, type ArgInfo, type CallInfo, type FunctionSpec } from './function-spec';
 import { LIMITS } from './limits';
 import { formatNumber, parseNumberFormat, type NumberFormat } from './number-format';
@@ -1160,7 +1161,7 @@ const CORE_FUNCTIONS: readonly FunctionSpec[] = [
   }),
 ];
 
-export const FUNCTIONS: readonly FunctionSpec[] = [...CORE_FUNCTIONS, ...LOGIC_FUNCTIONS, ...TEXT_FUNCTIONS, ...NUMBER_FUNCTIONS, ...DATE_FUNCTIONS];
+export const FUNCTIONS: readonly FunctionSpec[] = [...CORE_FUNCTIONS, ...LOGIC_FUNCTIONS, ...TEXT_FUNCTIONS, ...NUMBER_FUNCTIONS, ...DATE_FUNCTIONS, ...MEMBER_FUNCTIONS];
 
 export const FUNCTION_MAP: ReadonlyMap<string, FunctionSpec> = new Map(FUNCTIONS.map((f) => [f.name, f]));
 

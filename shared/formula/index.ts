@@ -2,7 +2,8 @@
 import type { Field, FieldType, Row } from '../graph/field-types';
 import type { Node } from './ast';
 import { checkAst } from './checker';
-import { coerce, type Env } from './compiled';
+import { coerce, type Env, type MemberDirectory } from './compiled';
+export type { MemberDirectory } from './compiled';
 import { compileNode, FieldFrame } from './compiler';
 import type { FormulaDiagnostic } from './diagnostics';
 import { parse } from './parser';
@@ -36,6 +37,8 @@ export interface FormulaContext {
    * any name and gives Text (formulas checked outside an integration).
    */
   params?: readonly FormulaParam[];
+  /** The member systems MEMBER("system", id) may name (absent: any name, checked at run time). */
+  memberSystems?: readonly string[];
 }
 
 /** A declared run parameter as formulas see it. */
@@ -62,7 +65,14 @@ export interface CompiledFormula {
   fieldType: FieldType;
   /** Never throws: a record the formula cannot handle comes back as { ok: false, error }. */
   /** `params`: the run's parameters, which PARAM(name) reads (blank when a name is absent). */
-  evaluate(row: Row, env?: { now?: () => number; params?: ReadonlyMap<string, unknown> }): EvalResult;
+  evaluate(row: Row, env?: EvalEnv): EvalResult;
+}
+
+/** What a compiled formula's evaluation may be given: the run's clock, parameters and member snapshot. */
+export interface EvalEnv {
+  now?: () => number;
+  params?: ReadonlyMap<string, unknown>;
+  members?: MemberDirectory;
 }
 
 export type FormulaCompileResult = CompiledFormula | { ok: false; diagnostics: FormulaDiagnostic[] };
@@ -101,10 +111,10 @@ export function compileFormula(text: string, ctx: FormulaContext): FormulaCompil
     ok: true,
     type,
     fieldType,
-    evaluate(row: Row, env?: { now?: () => number; params?: ReadonlyMap<string, unknown> }): EvalResult {
+    evaluate(row: Row, env?: EvalEnv): EvalResult {
       try {
         frame.epoch++;
-        const value = root(row, env?.now ? (env as Env) : env?.params ? { now: DEFAULT_ENV.now, params: env.params } : DEFAULT_ENV);
+        const value = root(row, env?.now ? (env as Env) : env?.params || env?.members ? { now: DEFAULT_ENV.now, ...(env.params && { params: env.params }), ...(env.members && { members: env.members }) } : DEFAULT_ENV);
         return { ok: true, value: value === undefined ? null : value };
       } catch (e) {
         if (e instanceof FormulaFault) return { ok: false, error: e.message, start: e.start, end: e.end };

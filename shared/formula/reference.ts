@@ -7,6 +7,7 @@ import { FUNCTIONS } from './functions';
 import { LIMIT_DESCRIPTIONS, LIMITS } from './limits';
 import { numberToText } from './runtime';
 import type { FormulaType } from './types';
+import { buildMemberDirectory } from '../members/directory';
 
 /** The row every example in the function table runs against (the tests check each result). */
 export const SAMPLE_FIELDS: Field[] = [
@@ -36,6 +37,19 @@ export const SAMPLE_ROW: Row = {
 export const SAMPLE_VALUE_MAPS: Record<string, Record<string, unknown>> = {
   countries: { FR: 'France', US: 'United States', DE: 'Germany' },
 };
+
+/** The member alignment MEMBER's example reads: Ada is HubSpot owner 301 and Salesforce user 005A1. */
+export const SAMPLE_MEMBERS = buildMemberDirectory(
+  {
+    systems: ['hubspot', 'salesforce'],
+    members: [{ id: 'mem_ada', email: 'ada@example.com', name: 'Ada Lovelace' }],
+    accounts: [
+      { system: 'hubspot', externalId: '301', memberId: 'mem_ada' },
+      { system: 'salesforce', externalId: '005A1', memberId: 'mem_ada' },
+    ],
+  },
+  'salesforce',
+);
 
 /** The clock the examples run with: 2026-03-15 09:30 UTC. */
 export const SAMPLE_NOW = Date.UTC(2026, 2, 15, 9, 30, 0);
@@ -94,7 +108,7 @@ export function renderSampleRow(): string {
     lines.push(`| ${cell(code(`[${f.name}]`))} | ${f.type} | ${cell(code(v === null ? 'NULL' : typeof v === 'string' ? JSON.stringify(v) : typeof v === 'boolean' ? (v ? 'TRUE' : 'FALSE') : String(v)))} |`);
   }
   const maps = Object.entries(SAMPLE_VALUE_MAPS).map(([name, m]) => `\`${name}\`: ${Object.entries(m).map(([k, v]) => `${k} → ${String(v)}`).join(', ')}`);
-  lines.push('', `Value map ${maps.join('; ')}. Clock: ${new Date(SAMPLE_NOW).toISOString()}.`);
+  lines.push('', `Value map ${maps.join('; ')}. Members: ada@example.com is hubspot 301 and salesforce 005A1 (the target is salesforce). Clock: ${new Date(SAMPLE_NOW).toISOString()}.`);
   return lines.join('\n');
 }
 

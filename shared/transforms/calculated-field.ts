@@ -6,7 +6,7 @@ import { TransformConfigError, type FlowRow, type RejectedRow, type Transform, t
 export function createCalculatedFieldTransform(config: CalculatedFieldConfig, step: TransformStep, env: TransformEnv): Transform {
   const compiled = compileFormula(config.formula, { fields: step.input?.fields ?? [], valueMaps: env.valueMaps, ...(env.parameters && { params: env.parameters }) });
   if (!compiled.ok) throw new TransformConfigError(`${step.label}: the formula has errors: ${compiled.diagnostics.map((d) => d.message).join('; ')}`);
-  const ctx = { now: env.now ?? Date.now, params: env.params };
+  const ctx = { now: env.now ?? Date.now, params: env.params, ...(env.members && { members: env.members }) };
   const field = config.field;
   const inPlace = env.ownsRows === true;
   return {

@@ -54,9 +54,9 @@ export function conditionTest(c: FilterCondition, input: RowSchema | null): Test
 
 export function createFilterTransform(config: FilterConfig, step: TransformStep, env: TransformEnv): Transform {
   if (config.mode === 'formula') {
-    const compiled = compileFormula(config.formula, { fields: step.input?.fields ?? [], valueMaps: env.valueMaps, ...(env.parameters && { params: env.parameters }), expected: 'boolean' });
+    const compiled = compileFormula(config.formula, { fields: step.input?.fields ?? [], valueMaps: env.valueMaps, ...(env.parameters && { params: env.parameters }), ...(env.memberSystems && { memberSystems: env.memberSystems }), expected: 'boolean' });
     if (!compiled.ok) throw new TransformConfigError(`${step.label}: the formula has errors: ${compiled.diagnostics.map((d) => d.message).join('; ')}`);
-    const ctx = { now: env.now ?? Date.now, params: env.params };
+    const ctx = { now: env.now ?? Date.now, params: env.params, ...(env.members && { members: env.members }) };
     return {
       apply(rows) {
         const kept: FlowRow[] = [];

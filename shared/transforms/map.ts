@@ -23,6 +23,7 @@ function converterOf(f: { type: FieldType; currency?: string }): (v: unknown) =>
 
 export function createMapTransform(config: MapConfig, step: TransformStep, env: TransformEnv): Transform {
   const now = env.now ?? Date.now;
+  const members = env.members?.withFallback({ unmatched: config.unmatchedMembers ?? 'reject', defaultMember: config.defaultMember ?? '' });
   const getters: { target: string; get: Getter }[] = config.fields.map((f) => {
     if (f.from === 'constant') {
       const constant = converterOf(f)(f.value);
@@ -32,9 +33,9 @@ export function createMapTransform(config: MapConfig, step: TransformStep, env: 
       return { target: f.target, get: () => value };
     }
     if (f.from === 'formula') {
-      const compiled = compileFormula(f.formula, { fields: step.input?.fields ?? [], valueMaps: env.valueMaps, ...(env.parameters && { params: env.parameters }), expected: f.type });
+      const compiled = compileFormula(f.formula, { fields: step.input?.fields ?? [], valueMaps: env.valueMaps, ...(env.parameters && { params: env.parameters }), ...(env.memberSystems && { memberSystems: env.memberSystems }), expected: f.type });
       if (!compiled.ok) throw new TransformConfigError(`${step.label}: the formula for "${f.target}" has errors: ${compiled.diagnostics.map((d) => d.message).join('; ')}`);
-      const ctx = { now, params: env.params };
+      const ctx = { now, params: env.params, ...(members && { members }) };
       const convert = converterOf(f);
       return {
         target: f.target,

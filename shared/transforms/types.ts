@@ -1,5 +1,6 @@
 // Row transforms shared by the runtime's executors and the designer's live preview.
 import type { RowSchema } from '../graph/field-types';
+import type { BuiltDirectory } from '../members/directory';
 
 /** A row in flight: its current values, the values it had at the source, and its source row number. */
 export interface FlowRow {
@@ -43,6 +44,10 @@ export interface TransformEnv {
   now?: () => number;
   /** The run's parameters (trigger API, schedule), which PARAM(name) reads; absent means every PARAM is blank. */
   params?: ReadonlyMap<string, unknown>;
+  /** The run's member alignment (MEMBER); a Map applies its own fallback over it. */
+  members?: BuiltDirectory;
+  /** The member system names MEMBER is checked against (absent: any). */
+  memberSystems?: readonly string[];
   /**
    * The rows handed to `apply` belong to the caller, who keeps no other reference to them, so a transform may
    * change them in place instead of copying (the runtime's pipelines; never the designer's preview, which shows

@@ -5,8 +5,11 @@ import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { canonicalJson, compile, edgeId, getKind, workspaceCompileContext, type CompileContext, type Diagnostic, type Graph, type GraphOp, type Integration, type WorkspaceObject } from '../../shared';
 import { api, ApiRequestError, errorMessage } from '../api';
+import { listMemberSystemNames } from '../../shared/api/routes';
+import { setMemberSystems } from '../formula/editor-contexts';
 import { ErrorBanner } from '../components/empty-state';
-import { IconChevronLeft, IconChevronRight, IconHistory, IconRedo, IconUndo, Spinner } from '../components/icons';
+import { IconChevronLeft, IconChevronRight, IconHistory, IconRedo, IconSearch, IconUndo, Spinner } from '../components/icons';
+import { TestRecordDialog } from './test-record-dialog';
 import { chooseStart, drafts, type Draft } from '../drafts';
 import { chainedConfig } from './chained-config';
 import { DescriptionEditor } from './description-editor';
@@ -43,6 +46,9 @@ export default function DesignerPage({ id }: { id: string }) {
     }
   }, [id]);
   const objects = useLoad(() => api.listObjects().catch(() => [] as WorkspaceObject[]), []);
+  // MEMBER("system", …) is checked against the member systems (Members page); unknown until they load.
+  const memberSystems = useLoad(() => api.call(listMemberSystemNames).catch(() => null), []);
+  useEffect(() => setMemberSystems(memberSystems.data ?? null), [memberSystems.data]);
 
   if (loaded.error) {
     return (
@@ -65,7 +71,7 @@ export default function DesignerPage({ id }: { id: string }) {
   }
   return (
     <ReactFlowProvider>
-      <Designer id={id} integration={loaded.data.integration} draft={loaded.data.draft} workspaceObjects={objects.data ?? []} />
+      <Designer id={id} integration={loaded.data.integration} draft={loaded.data.draft} workspaceObjects={objects.data ?? []} memberSystems={memberSystems.data ?? null} />
     </ReactFlowProvider>
   );
 }
@@ -109,7 +115,7 @@ interface Meta {
   hasUnpublishedChanges: boolean;
 }
 
-function Designer({ id, integration, draft, workspaceObjects }: { id: string; integration: Integration | null; draft: Draft | null; workspaceObjects: WorkspaceObject[] }) {
+function Designer({ id, integration, draft, workspaceObjects, memberSystems }: { id: string; integration: Integration | null; draft: Draft | null; workspaceObjects: WorkspaceObject[]; memberSystems: readonly string[] | null }) {
   const canDesign = useCan('design');
   const rf = useReactFlow();
   const start = useMemo(() => (integration ? chooseStart(integration, draft) : { name: draft?.name ?? '', graph: draft!.graph, restored: true }), [integration, draft]);
@@ -125,6 +131,7 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
   const [notice, setNotice] = useState<'restored' | 'offline' | null>(integration ? (start.restored ? 'restored' : null) : 'offline');
   const [busy, setBusy] = useState<null | 'save' | 'publish' | 'run'>(null);
   const [choosingFiles, setChoosingFiles] = useState(false);
+  const [testing, setTesting] = useState(false);
   const [serverProblems, setServerProblems] = useState<{ graph: Graph; diagnostics: Diagnostic[] } | null>(null);
   const [problemsOpen, setProblemsOpen] = useState(false);
   const [selection, setSelection] = useState<Selection>({ nodeIds: [], edgeIds: [] });
@@ -139,7 +146,7 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
   const logicalGraph = useIgnoringPositions(laterGraph);
 
   // Live compile on every edit, in the browser, with what we know of the workspace.
-  const ctx = useMemo<CompileContext>(() => workspaceCompileContext(workspaceObjects), [workspaceObjects]);
+  const ctx = useMemo<CompileContext>(() => ({ ...workspaceCompileContext(workspaceObjects), ...(memberSystems && { memberSystems }) }), [workspaceObjects, memberSystems]);
   const compiled = useMemo(() => compile(logicalGraph, ctx), [logicalGraph, ctx]);
   // Warnings from the sample rows (a text column mapped into a number): the compiler cannot see values.
   const sampleProblems = useSampleProblems(logicalGraph, compiled.schemas, previewNow);
@@ -460,6 +467,12 @@ function Designer({ id, integration, draft, workspaceObjects }: { id: string; in
               <IconRedo />
             </button>
           </div>
+          {canDesign ? (
+            <button type="button" className="btn btn--ghost" onClick={() => setTesting(true)} title="Follow one source record through every step, without writing" data-testid="test-record">
+              <IconSearch size={15} /> <span className="label-wide">Test a record</span>
+            </button>
+          ) : null}
+          {testing ? <TestRecordDialog integrationId={id} graph={graph} onClose={() => setTesting(false)} /> : null}
           <a className="btn btn--ghost" href={href.history(id)} title="Run history" data-testid="history-link">
             <IconHistory size={15} /> <span className="label-wide">Run history</span>
           </a>

@@ -51,6 +51,7 @@ const MODE_LABELS: Record<string, string> = { upsert: 'Update or create (upsert)
 const FROM_LABELS: Record<string, string> = { field: 'Field', formula: 'Formula', constant: 'Constant' };
 const FORMAT_LABELS: Record<string, string> = { csv: 'CSV', json: 'JSON', ndjson: 'NDJSON (one record per line)', excel: 'Excel (.xlsx)' };
 const COMPRESSION_LABELS: Record<string, string> = { none: 'None', gzip: 'gzip (.gz)', zip: 'zip' };
+const UNMATCHED_MEMBER_LABELS: Record<string, string> = { reject: 'Reject the record', default: 'Use the default member' };
 
 /** Friendly labels for enum values, by the property that holds them. */
 export function enumLabel(key: string, value: string): string {
@@ -63,6 +64,7 @@ export function enumLabel(key: string, value: string): string {
     from: FROM_LABELS,
     format: FORMAT_LABELS,
     compression: COMPRESSION_LABELS,
+    unmatchedMembers: UNMATCHED_MEMBER_LABELS,
   };
   return table[key]?.[value] ?? value;
 }

@@ -25,3 +25,11 @@ export const deleteEditorContext = (uri: string) => void contexts.delete(uri);
 let next = 0;
 /** A model URI no other editor uses. */
 export const newModelUri = (hint: string) => `inmemory://weft/formula/${++next}-${hint.replace(/[^A-Za-z0-9_.-]+/g, '-')}.wfx`;
+
+/**
+ * The member systems MEMBER may name: one list for the whole workspace (not per editor), set by the designer when it
+ * loads them; null until then, when any name is taken (the publish gate checks again).
+ */
+let memberSystems: readonly string[] | null = null;
+export const setMemberSystems = (names: readonly string[] | null) => void (memberSystems = names);
+export const memberSystemsContext = (): { memberSystems?: readonly string[] } => (memberSystems ? { memberSystems } : {});

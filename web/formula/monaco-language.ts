@@ -3,7 +3,7 @@
 // Every provider looks up its editor's fields and value maps by model URI (editor-contexts.ts).
 import type * as Monaco from 'monaco-editor/editor';
 import { checkFormula, completionsAt, functionAt, functionDocs, offsetToPosition, tokenize, type FormulaDiagnostic, type SuggestionKind } from '../../shared';
-import { getEditorContext } from './editor-contexts';
+import { getEditorContext, memberSystemsContext } from './editor-contexts';
 import { hoverAt, markersFor, signatureHelp } from './formula-support';
 import { LANGUAGE_ID, languageConfiguration, monarchLanguage } from './monarch';
 
@@ -16,7 +16,7 @@ function problemsOf(model: Monaco.editor.ITextModel): { text: string; diagnostic
   const ctx = getEditorContext(model.uri.toString());
   const text = model.getValue();
   if (!ctx || ctx.unknownFields || text.trim() === '') return { text, diagnostics: [] };
-  return { text, diagnostics: checkFormula(text, { fields: [...ctx.fields], valueMaps: ctx.valueMaps, ...(ctx.params && { params: ctx.params }), expected: ctx.expected }).diagnostics };
+  return { text, diagnostics: checkFormula(text, { fields: [...ctx.fields], valueMaps: ctx.valueMaps, ...(ctx.params && { params: ctx.params }), ...memberSystemsContext(), expected: ctx.expected }).diagnostics };
 }
 
 export function registerFormulaLanguage(monaco: MonacoApi) {
@@ -30,6 +30,7 @@ export function registerFormulaLanguage(monaco: MonacoApi) {
     keyword: monaco.languages.CompletionItemKind.Keyword,
     'value-map': monaco.languages.CompletionItemKind.Enum,
     parameter: monaco.languages.CompletionItemKind.Variable,
+    'member-system': monaco.languages.CompletionItemKind.Module,
   };
   const rangeOf = (model: Monaco.editor.ITextModel, start: number, end: number): Monaco.IRange => {
     const s = model.getPositionAt(start);
@@ -43,7 +44,7 @@ export function registerFormulaLanguage(monaco: MonacoApi) {
       const ctx = getEditorContext(model.uri.toString());
       const text = model.getValue();
       const offset = model.getOffsetAt(position);
-      const { from, to, items } = completionsAt(text, offset, { fields: ctx?.fields ?? [], sourceLabel: ctx?.sourceLabel, valueMaps: ctx?.valueMaps, ...(ctx?.params && { params: ctx.params }) });
+      const { from, to, items } = completionsAt(text, offset, { fields: ctx?.fields ?? [], sourceLabel: ctx?.sourceLabel, valueMaps: ctx?.valueMaps, ...(ctx?.params && { params: ctx.params }), ...memberSystemsContext() });
       return {
         suggestions: items.map((s) => ({
           label: { label: s.label, description: s.kind === 'field' ? s.detail : undefined },

@@ -15,9 +15,10 @@ import { stepProgress } from './0013-step-progress';
 import { workspaceRecordsNoFk } from './0014-workspace-records-no-fk';
 import { syncState } from './0015-sync-state';
 import { twoWay } from './0016-two-way';
+import { members } from './0018-members';
 import { webhooks } from './0021-webhooks';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames, inbox, sets, stepProgress, workspaceRecordsNoFk, syncState, twoWay, webhooks];
+export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames, inbox, sets, stepProgress, workspaceRecordsNoFk, syncState, twoWay, members, webhooks];
 
 export type { Migration } from './types';

@@ -15,3 +15,5 @@ export * from './operations';
 export * from './inbox';
 export * from './sets';
 export * from './webhooks';
+export * from './members';
+export * from './test-record';

@@ -12,7 +12,7 @@ export function reportFormula(
   ctx: CompileContext,
   expected?: FormulaContext['expected'],
 ): FieldType | null {
-  const result = checkFormula(text, { fields: [...fields], valueMaps: ctx.valueMaps, ...(ctx.params && { params: ctx.params }), expected });
+  const result = checkFormula(text, { fields: [...fields], valueMaps: ctx.valueMaps, ...(ctx.params && { params: ctx.params }), ...(ctx.memberSystems && { memberSystems: ctx.memberSystems }), expected });
   for (const d of result.diagnostics) {
     report({ severity: d.severity, code: `formula-${d.code}`, message: d.message, path, range: { start: d.start, end: d.end } });
   }

@@ -7,6 +7,9 @@ import type { KindInfer } from './types';
 
 export const inferMap: KindInfer<MapConfig> = (config, input, report, ctx) => {
   const targets = new Set<string>();
+  if (config.unmatchedMembers === 'default' && (config.defaultMember ?? '').trim() === '') {
+    report({ code: 'invalid-config', message: "Name the default member's email, or reject records MEMBER() finds no one for", path: 'defaultMember' });
+  }
   config.fields.forEach((f, i) => {
     if (f.type === 'currency' && f.currency !== '' && !isCurrencyCode(f.currency)) {
       report({ code: 'invalid-config', message: `"${f.currency}" is not an ISO 4217 currency code (e.g. EUR, USD, JPY)`, path: `fields.${i}.currency` });

@@ -23,6 +23,12 @@ export type MapField = z.infer<typeof MapField>;
 
 export const MapConfig = z.object({
   fields: z.array(MapField).min(1, 'Map at least one field').meta({ title: 'Fields', widget: 'mapping' }),
+  /** MEMBER(...) in this Map: a person with no id in the target system rejects the record, or gets the default member's. */
+  unmatchedMembers: z
+    .enum(['reject', 'default'])
+    .default('reject')
+    .meta({ title: 'When MEMBER() finds no one', widget: 'segmented' }),
+  defaultMember: z.string().trim().max(320).default('').meta({ title: 'Default member (email)', description: "A member's email (Members page): their id in the target system is used when MEMBER() finds no one", visibleWhen: { unmatchedMembers: 'default' } }),
 });
 export type MapConfig = z.infer<typeof MapConfig>;
 
@@ -34,7 +40,7 @@ export const mapKind = defineKind({
   inputs: 1,
   outputs: 1,
   config: MapConfig,
-  defaults: (): MapConfig => ({ fields: [] }),
+  defaults: (): MapConfig => ({ fields: [], unmatchedMembers: 'reject', defaultMember: '' }),
 });
 
 /** Text converts to anything (checked per row); typed values only to compatible types. */

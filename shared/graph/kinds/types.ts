@@ -14,6 +14,8 @@ export interface CompileContext {
   params?: readonly { name: string; type: 'text' | 'number' | 'date' | 'boolean' }[];
   /** The integration's sync switch (its settings'): off, a two-way sync says which of its fields it overrides. */
   syncEnabled?: boolean;
+  /** The member systems MEMBER("system", id) may name (docs/members.md); absent: any name, checked at run time. */
+  memberSystems?: readonly string[];
 }
 
 /**
