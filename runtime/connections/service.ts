@@ -382,6 +382,7 @@ function redacting(session: ConnectorSession, secrets: Secrets): ConnectorSessio
       }
     },
     write: (object, rows, options) => guard(session.write(object, rows, options)),
+    ...(session.deleteRecords && { deleteRecords: (object, rows, options) => guard(session.deleteRecords!(object, rows, options)) }),
     ...(session.estimateRows && { estimateRows: (object) => session.estimateRows!(object).catch(() => null) }),
     ...(session.createTable && { createTable: (object, fields, key, options) => guard(session.createTable!(object, fields, key, options)) }),
     close: () => session.close(),

@@ -3,6 +3,7 @@ import { useId } from 'react';
 import { IconPlus, IconX } from '../components/icons';
 import { diagnosticsAt, diagnosticsUnder, getAt, joinPath } from './config-path';
 import { FieldErrors } from './field-errors';
+import { SyncFieldSelect } from './widgets/sync-field-select';
 import type { FormCtx } from './form-context';
 import { emptyItem, visibleFields, type FormField } from './form-model';
 import { ColumnsWidget } from './widgets/columns-widget';
@@ -90,6 +91,9 @@ function Control({ field, path, ctx, id, invalid }: { field: FormField; path: st
       return <WorkspaceFilterWidget ctx={ctx} path={path} id={id} label={field.title} />;
     case 'input-field':
       return <UpstreamFieldSelect ctx={ctx} id={id} value={str} invalid={invalid} label={field.title} compact={path.includes('.')} onChange={(v) => ctx.set(path, v)} />;
+    case 'cursor-field':
+    case 'soft-delete-field':
+      return <SyncFieldSelect ctx={ctx} path={path} id={id} purpose={field.widget === 'cursor-field' ? 'cursor' : 'soft-delete'} />;
     case 'hidden':
       return null;
     default:

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { FIELD_TYPE_LABELS, FILTER_OP_LABELS } from '../../shared';
 
 /** Widgets a kind may ask for through `.meta({ widget })`. */
-export type Widget = 'file' | 'input-field' | 'mapping' | 'workspace-object' | 'columns' | 'hidden' | 'formula' | 'segmented' | 'connection' | 'db-object' | 'sql' | 'workspace-source-object' | 'workspace-filter' | 'file-query';
+export type Widget = 'file' | 'input-field' | 'mapping' | 'workspace-object' | 'columns' | 'hidden' | 'formula' | 'segmented' | 'connection' | 'db-object' | 'sql' | 'workspace-source-object' | 'workspace-filter' | 'file-query' | 'cursor-field' | 'soft-delete-field';
 const WIDGETS = new Set<string>(['file', 'input-field', 'mapping', 'workspace-object', 'columns', 'hidden', 'formula', 'segmented', 'connection', 'db-object', 'sql', 'workspace-source-object', 'workspace-filter', 'file-query']);
 
 /** `.meta({ visibleWhen: { mode: 'formula' } })`: show the field only while its siblings hold these values (a list means any of them). */
@@ -63,6 +63,7 @@ export function enumLabel(key: string, value: string): string {
     from: FROM_LABELS,
     format: FORMAT_LABELS,
     compression: COMPRESSION_LABELS,
+    deletes: { ignore: 'Ignore them (default)', delete: 'Delete the record', soft: 'Soft delete: set a field' },
   };
   return table[key]?.[value] ?? value;
 }
