@@ -205,14 +205,16 @@ export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base =
     deleteIntegration: byId(routes.deleteIntegration),
     publish: byId(routes.publishIntegration),
     /** `files`: file source node id -> uploaded file id, read instead of the published file for this run only. */
-    startRun: (id: string, params: Record<string, unknown> = {}, files: Record<string, string> = {}, name?: string) =>
-      call(routes.startRun, { params: { id }, body: { params, files, ...(name && { name }) } }),
+    startRun: (id: string, params: Record<string, unknown> = {}, files: Record<string, string> = {}, name?: string, fullSync?: boolean) =>
+      call(routes.startRun, { params: { id }, body: { params, files, ...(name && { name }), ...(fullSync && { fullSync: true }) } }),
     /** The published version's declared parameters and file sources (the Run now dialog). */
     getRunOptions: byId(routes.getRunOptions),
     /** Asks the engine to cancel a queued or running run; it says Cancelled once its pipelines have stopped. */
     cancelRun: byId(routes.cancelRun),
     /** "Run again with the same settings": a new run with the run's parameters and replaced files. */
     rerun: byId(routes.rerun),
+    /** Issue 14: "Confirm deletes": runs again with the same settings and applies the deletes the run held back. */
+    rerunConfirmingDeletes: (id: string) => call(routes.rerun, { params: { id }, body: { confirmDeletes: true } }),
     listFileSources: byId(routes.listFileSources),
     /** A plain link (the browser downloads it under the file's original name). */
     fileDownloadUrl: (id: string) => url(routes.downloadFile, { params: { id } }),

@@ -1,6 +1,7 @@
 // The run's sync state for one pipeline (issue 14): what its source reads (full, or since the kept cursor; recorded
 // once so retries and resumes read the same), whether its target may compare keys, and the target's delete settings.
 import type { PlanStep } from '../../shared/compiler/plan';
+import type { Field } from '../../shared/graph/field-types';
 import { SqlSourceConfig, SqlTargetConfig, WorkspaceSourceConfig, WorkspaceTargetConfig } from '../../shared/graph/kinds';
 import type { DeleteMode } from '../../shared/sync/target';
 import { UPDATED_AT } from '../connections/sessions';
@@ -9,7 +10,7 @@ import type { PipelineSync } from '../executors/types';
 import type { Store } from '../store/types';
 
 /** A pipeline's source settings for syncs: its cursor and soft-delete fields and whether it reads a subset. */
-function sourceSettings(step: PlanStep): { cursorField: string; softDeleteField: string; filtered: boolean; fields: { name: string; type: import('../../shared/graph/field-types').FieldType }[] } | null {
+function sourceSettings(step: PlanStep): { cursorField: string; softDeleteField: string; filtered: boolean; fields: Field[] } | null {
   if (step.kind === 'sql-source') {
     const c = SqlSourceConfig.parse(step.config);
     return { cursorField: c.cursorField, softDeleteField: c.softDeleteField, filtered: c.query.trim() !== '', fields: c.columns };

@@ -3,6 +3,7 @@ import { useId } from 'react';
 import { IconPlus, IconX } from '../components/icons';
 import { diagnosticsAt, diagnosticsUnder, getAt, joinPath } from './config-path';
 import { FieldErrors } from './field-errors';
+import { SyncFieldSelect } from './widgets/sync-field-select';
 import type { FormCtx } from './form-context';
 import { emptyItem, visibleFields, type FormField } from './form-model';
 import { ColumnsWidget } from './widgets/columns-widget';
@@ -98,6 +99,9 @@ function Control({ field, path, ctx, id, invalid }: { field: FormField; path: st
       return <WebhookEndpointWidget ctx={ctx} />;
     case 'webhook-sample':
       return <WebhookSampleWidget ctx={ctx} path={path} id={id} />;
+    case 'cursor-field':
+    case 'soft-delete-field':
+      return <SyncFieldSelect ctx={ctx} path={path} id={id} purpose={field.widget === 'cursor-field' ? 'cursor' : 'soft-delete'} />;
     case 'hidden':
       return null;
     default:

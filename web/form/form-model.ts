@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { FIELD_TYPE_LABELS, FILTER_OP_LABELS } from '../../shared';
 
 /** Widgets a kind may ask for through `.meta({ widget })`. */
-export type Widget = 'file' | 'input-field' | 'mapping' | 'workspace-object' | 'columns' | 'hidden' | 'formula' | 'segmented' | 'connection' | 'db-object' | 'sql' | 'workspace-source-object' | 'workspace-filter' | 'file-query' | 'webhook-endpoint' | 'webhook-sample' | 'two-way';
-const WIDGETS = new Set<string>(['file', 'input-field', 'mapping', 'workspace-object', 'columns', 'hidden', 'formula', 'segmented', 'connection', 'db-object', 'sql', 'workspace-source-object', 'workspace-filter', 'file-query', 'webhook-endpoint', 'webhook-sample', 'two-way']);
+export type Widget = 'file' | 'input-field' | 'mapping' | 'workspace-object' | 'columns' | 'hidden' | 'formula' | 'segmented' | 'connection' | 'db-object' | 'sql' | 'workspace-source-object' | 'workspace-filter' | 'file-query' | 'webhook-endpoint' | 'webhook-sample' | 'two-way' | 'cursor-field' | 'soft-delete-field';
+const WIDGETS = new Set<string>(['file', 'input-field', 'mapping', 'workspace-object', 'columns', 'hidden', 'formula', 'segmented', 'connection', 'db-object', 'sql', 'workspace-source-object', 'workspace-filter', 'file-query', 'webhook-endpoint', 'webhook-sample', 'two-way', 'cursor-field', 'soft-delete-field']);
 
 /** `.meta({ visibleWhen: { mode: 'formula' } })`: show the field only while its siblings hold these values (a list means any of them). */
 export type VisibleWhen = Record<string, unknown>;
@@ -65,6 +65,7 @@ export function enumLabel(key: string, value: string): string {
     format: FORMAT_LABELS,
     compression: COMPRESSION_LABELS,
     unmatchedMembers: UNMATCHED_MEMBER_LABELS,
+    deletes: { ignore: 'Ignore them (default)', delete: 'Delete the record', soft: 'Soft delete: set a field' },
   };
   return table[key]?.[value] ?? value;
 }

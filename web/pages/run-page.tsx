@@ -1,5 +1,6 @@
 // One run: its outcome, each step in plan order with counts and timings, the files it read and the rows it rejected.
 import { useMemo, useState } from 'react';
+import { describeDeleteSync, describeSourceSync } from '../../shared/sync/options';
 import { expectedRows, getKind, isCancellableRun, isTerminalRun, outcomeSummary, RUN_STATUS_LABELS, waitingMessage, type RunDetail, type RunFile, type RunStep } from '../../shared';
 import { api, errorMessage } from '../api';
 import { EmptyState, ErrorBanner } from '../components/empty-state';
@@ -64,6 +65,7 @@ export function RunPage({ id }: { id: string }) {
       <div className="page__body">
         {error && !terminal ? <div className="banner banner--warn">{error} — retrying…</div> : null}
         <RunSummary run={run} duration={duration} now={now} live={!terminal && mode !== 'done'} />
+        {run.sync ? <SyncLines run={run} /> : null}
         {run.error ? (
           <div className="banner banner--error run-failed" role="alert" data-testid="run-error">
             <span>
@@ -108,6 +110,51 @@ export function RunPage({ id }: { id: string }) {
         {run.files.length > 0 ? <FilesSection files={run.files} /> : null}
         {run.counts.rejected > 0 || run.steps.some((s) => s.counts.rejected > 0) ? <RejectedSection run={run} /> : null}
       </div>
+    </div>
+  );
+}
+
+/** Issue 14: how the run synced, per source ("Incremental since …, 214 changed" / "Full sync"), and its deletes. */
+function SyncLines({ run }: { run: RunDetail }) {
+  const sync = run.sync!;
+  const [busy, setBusy] = useState(false);
+  const held = sync.deletes.some((d) => d.state === 'held');
+  return (
+    <div className="run-sync" data-testid="run-sync">
+      {sync.sources.map((s) => (
+        <p key={s.nodeId} className="run-sync__line" data-testid="run-sync-source">
+          <strong>{s.label}:</strong> {describeSourceSync(s)}
+        </p>
+      ))}
+      {sync.deletes.map((d) => (
+        <p key={d.nodeId} className={`run-sync__line${d.state === 'held' ? ' run-sync__line--held' : ''}`} data-testid="run-sync-deletes">
+          {describeDeleteSync(d)}
+        </p>
+      ))}
+      {held && isTerminalRun(run.status) ? (
+        <button
+          type="button"
+          className="btn btn--danger"
+          data-testid="confirm-deletes"
+          disabled={busy}
+          onClick={async () => {
+            const total = sync.deletes.filter((d) => d.state === 'held').reduce((n, d) => n + d.candidates, 0);
+            const ok = await confirmDialog({ title: `Delete ${formatCount(total)} records?`, message: 'The run is started again with the same settings and deletes them this time.', confirmLabel: 'Confirm deletes', danger: true });
+            if (!ok) return;
+            setBusy(true);
+            try {
+              const { runId } = await api.rerunConfirmingDeletes(run.id);
+              navigate(href.run(runId));
+            } catch (e) {
+              toast(errorMessage(e), 'error');
+            } finally {
+              setBusy(false);
+            }
+          }}
+        >
+          Confirm deletes
+        </button>
+      ) : null}
     </div>
   );
 }

@@ -13,9 +13,14 @@ export const SqlTargetConfig = z.object({
   key: z.array(z.string()).default([]).meta({ title: 'Primary key', widget: 'hidden' }),
   // Issue 14: "Allow new records" (off: update existing matches only) and how deletes found at the source apply here.
   allowNew: z.boolean().default(true).meta({ title: 'Allow new records' }),
-  deletes: DeleteMode.default('ignore').meta({ title: 'Deletes at the source', widget: 'delete-settings' }),
-  softDeleteField: z.string().max(200).default('').meta({ title: 'Soft-delete field on the target', widget: 'hidden' }),
-  deleteThresholdPercent: z.number().min(0).max(100).default(10).meta({ title: 'Delete at most (% of records) without confirming', widget: 'hidden' }),
+  deletes: DeleteMode.default('ignore').meta({ title: 'Deletes at the source' }),
+  softDeleteField: z.string().max(200).default('').meta({ title: 'Soft-delete field on the target (set when deleted)', visibleWhen: { deletes: 'soft' } }),
+  deleteThresholdPercent: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(10)
+    .meta({ title: 'Delete at most this % of records without confirming', visibleWhen: { deletes: ['delete', 'soft'] } }),
 });
 export type SqlTargetConfig = z.infer<typeof SqlTargetConfig>;
 
