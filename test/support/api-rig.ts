@@ -7,6 +7,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { RunDetail } from '../../shared';
 import { createActivities } from '../../runtime/activities';
 import type { AlertService } from '../../runtime/alerts';
+import { createAddressGuard } from '../../runtime/net';
 import { createApi } from '../../runtime/api/app';
 import { openStore } from '../../runtime/store';
 import type { Store } from '../../runtime/store/types';
@@ -61,6 +62,8 @@ export async function openApiRig(opts: {
     maxUploadBytes: 1024 * 1024,
     ssePollMs: 100,
     connections,
+    // The rig's alert receivers listen on 127.0.0.1, which the outbound-address guard refuses unless told.
+    alertGuard: createAddressGuard({ allowPrivate: true }),
     ...(opts.publicUrl && { publicUrl: opts.publicUrl }),
   });
   const app = await asOwner(anonymous, store);

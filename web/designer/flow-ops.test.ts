@@ -87,7 +87,7 @@ describe('deletion and edges', () => {
   it('adds nodes with the kind defaults and unique ids', () => {
     const g = pipeline();
     const op = addNodeOp(g, 'map', { x: 1.234, y: 2 });
-    expect(op).toEqual({ type: 'addNode', node: { id: 'map-4', kind: 'map', position: { x: 1.2, y: 2 }, config: { fields: [] } } });
+    expect(op).toEqual({ type: 'addNode', node: { id: 'map-4', kind: 'map', position: { x: 1.2, y: 2 }, config: { fields: [], unmatchedMembers: 'reject', defaultMember: '' } } });
     expect(addNodeOp(g, 'nope', { x: 0, y: 0 })).toBeNull();
   });
 });
