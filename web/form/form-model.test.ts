@@ -47,6 +47,9 @@ describe('buildForm', () => {
       ['target', 'string', null],
       ['type', 'enum', null],
       ['key', 'boolean', null],
+      ['currency', 'string', null],
+      ['ref', 'string', null],
+      ['note', 'string', null],
     ]);
   });
 
@@ -102,6 +105,10 @@ describe('buildForm', () => {
     expect(buildForm(KINDS['workspace-target'].config).map((f) => [f.key, f.widget ?? f.type])).toEqual([
       ['object', 'workspace-object'],
       ['mode', 'enum'],
+      ['allowNew', 'boolean'],
+      ['deletes', 'enum'],
+      ['softDeleteField', 'string'],
+      ['deleteThresholdPercent', 'number'],
     ]);
     const form = buildForm(z.object({ batchSize: z.number().optional(), tags: z.array(z.string()) }));
     expect(form[0]).toMatchObject({ key: 'batchSize', title: 'Batch size', type: 'number', required: false });
@@ -117,6 +124,10 @@ describe('buildForm', () => {
       ['mode', 'enum', null],
       ['columns', 'hidden', null],
       ['key', 'hidden', null],
+      ['allowNew', 'boolean', null],
+      ['deletes', 'enum', null],
+      ['softDeleteField', 'string', null],
+      ['deleteThresholdPercent', 'number', null],
     ]);
     const mode = form.find((f) => f.key === 'mode');
     expect(mode?.type === 'enum' && mode.options.map((o) => o.label)).toEqual(['Update or create (upsert)', 'Create only (insert)', 'Update existing only (update)']);
