@@ -21,10 +21,11 @@ describe('who or what started a run', () => {
   });
 
   it('shows a trigger it does not know as stored, and never reads a label off the prototype', () => {
-    expect(startedByLabel({ trigger: 'webhook', startedBy: null })).toBe('webhook');
+    expect(startedByLabel({ trigger: 'carrier-pigeon', startedBy: null })).toBe('carrier-pigeon');
+    expect(startedByLabel({ trigger: 'webhook', startedBy: null, webhookRequests: 1250 })).toBe('Webhook · 1,250 requests');
     expect(startedByLabel({ trigger: 'constructor', startedBy: null })).toBe('constructor');
     expect(startedByLabel({ trigger: '__proto__', startedBy: 'x' })).toBe('__proto__ · x');
-    expect(Object.keys(TRIGGER_LABELS).sort()).toEqual(['api', 'manual', 'rerun', 'resubmit', 'schedule', 'set']);
+    expect(Object.keys(TRIGGER_LABELS).sort()).toEqual(['api', 'manual', 'rerun', 'resubmit', 'schedule', 'set', 'webhook']);
   });
 });
 
