@@ -9,6 +9,19 @@ export type DeleteMode = z.infer<typeof DeleteMode>;
 
 export const DEFAULT_DELETE_THRESHOLD_PERCENT = 10;
 
+/** The settings every target kind that can sync has, as config fields (spread into the kind's z.object, in this order). */
+export const TARGET_SYNC_FIELDS = {
+  allowNew: z.boolean().default(true).meta({ title: 'Allow new records' }),
+  deletes: DeleteMode.default('ignore').meta({ title: 'Deletes at the source' }),
+  softDeleteField: z.string().max(200).default('').meta({ title: 'Soft-delete field on the target (set when deleted)', visibleWhen: { deletes: 'soft' } }),
+  deleteThresholdPercent: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(DEFAULT_DELETE_THRESHOLD_PERCENT)
+    .meta({ title: 'Delete at most this % of records without confirming', visibleWhen: { deletes: ['delete', 'soft'] } }),
+};
+
 export const TARGET_SYNC_DEFAULTS = { allowNew: true, deletes: 'ignore', softDeleteField: '', deleteThresholdPercent: DEFAULT_DELETE_THRESHOLD_PERCENT } as const satisfies {
   allowNew: boolean;
   deletes: DeleteMode;

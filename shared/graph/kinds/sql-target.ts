@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { Field, type FieldType } from '../field-types';
 import { defineKind } from './types';
-import { DeleteMode, TARGET_SYNC_DEFAULTS } from '../../sync/target';
+import { TARGET_SYNC_DEFAULTS, TARGET_SYNC_FIELDS } from '../../sync/target';
 
 export const SqlTargetConfig = z.object({
   connectionId: z.string().default('').meta({ title: 'Connection', widget: 'connection', capability: 'write' }),
@@ -12,15 +12,7 @@ export const SqlTargetConfig = z.object({
   columns: z.array(Field).default([]).meta({ title: 'Columns', widget: 'hidden' }),
   key: z.array(z.string()).default([]).meta({ title: 'Primary key', widget: 'hidden' }),
   // Issue 14: "Allow new records" (off: update existing matches only) and how deletes found at the source apply here.
-  allowNew: z.boolean().default(true).meta({ title: 'Allow new records' }),
-  deletes: DeleteMode.default('ignore').meta({ title: 'Deletes at the source' }),
-  softDeleteField: z.string().max(200).default('').meta({ title: 'Soft-delete field on the target (set when deleted)', visibleWhen: { deletes: 'soft' } }),
-  deleteThresholdPercent: z
-    .number()
-    .min(0)
-    .max(100)
-    .default(10)
-    .meta({ title: 'Delete at most this % of records without confirming', visibleWhen: { deletes: ['delete', 'soft'] } }),
+  ...TARGET_SYNC_FIELDS,
 });
 export type SqlTargetConfig = z.infer<typeof SqlTargetConfig>;
 

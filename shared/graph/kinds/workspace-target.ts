@@ -1,7 +1,7 @@
 // Workspace target: upserts rows into one of Weft's own objects, creating or extending it.
 import { z } from 'zod';
 import { defineKind } from './types';
-import { DeleteMode, TARGET_SYNC_DEFAULTS } from '../../sync/target';
+import { TARGET_SYNC_DEFAULTS, TARGET_SYNC_FIELDS } from '../../sync/target';
 
 export const WorkspaceTargetConfig = z.object({
   object: z
@@ -12,15 +12,7 @@ export const WorkspaceTargetConfig = z.object({
     .meta({ title: 'Workspace object', widget: 'workspace-object' }),
   mode: z.enum(['upsert', 'insert']).default('upsert').meta({ title: 'Write mode' }),
   // Issue 14: "Allow new records" (off: update existing matches only) and how deletes found at the source apply here.
-  allowNew: z.boolean().default(true).meta({ title: 'Allow new records' }),
-  deletes: DeleteMode.default('ignore').meta({ title: 'Deletes at the source' }),
-  softDeleteField: z.string().max(200).default('').meta({ title: 'Soft-delete field on the target (set when deleted)', visibleWhen: { deletes: 'soft' } }),
-  deleteThresholdPercent: z
-    .number()
-    .min(0)
-    .max(100)
-    .default(10)
-    .meta({ title: 'Delete at most this % of records without confirming', visibleWhen: { deletes: ['delete', 'soft'] } }),
+  ...TARGET_SYNC_FIELDS,
 });
 export type WorkspaceTargetConfig = z.infer<typeof WorkspaceTargetConfig>;
 

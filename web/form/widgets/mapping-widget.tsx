@@ -3,7 +3,7 @@
 import { useMemo, useState } from 'react';
 import { FIELD_TYPE_LABELS, FieldType, suggestMappings, type Field, type MapSuggestion } from '../../../shared';
 import { ISO_4217_CODES } from '../../../shared/graph/currency-codes';
-import { mappingCsv } from '../../../shared/transforms/map-export';
+import { mappingCsv, type ExportedMapRow } from '../../../shared/transforms/map-export';
 import { IconCheck, IconDownload, IconFunction, IconKey, IconNote, IconPlus, IconSparkle, IconX } from '../../components/icons';
 import { FormulaField } from '../../formula/formula-field';
 import { diagnosticsAt } from '../config-path';
@@ -13,18 +13,8 @@ import { UpstreamFieldSelect } from './upstream-field-select';
 
 export type MappingFrom = 'field' | 'formula' | 'constant';
 
-export interface MappingRow {
-  from?: MappingFrom;
-  source: string;
-  formula?: string;
-  value?: string;
-  target: string;
-  type: FieldType;
-  key: boolean;
-  currency?: string;
-  ref?: string;
-  note?: string;
-}
+/** One row of the mapping table: the same shape the mapping's CSV export reads (shared/transforms/map-export.ts). */
+export type MappingRow = ExportedMapRow;
 
 const FROM_OPTIONS: { value: MappingFrom; label: string }[] = [
   { value: 'field', label: 'Field' },
