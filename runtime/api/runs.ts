@@ -43,10 +43,18 @@ const rerun = serve(routes.rerun, {
   responses: { 202: 'Started', 400: usual[400], 404: usual[404], 409: 'The integration is not published any more', 422: "A replaced file no longer fits the published version's file source", 503: 'The execution engine (Temporal) is unreachable' },
 });
 
+/** The sources that read only what changed (a cursor field is set), named as the designer shows them. */
+export function incrementalSources(nodes: readonly { id: string; kind: string; label?: string; config: unknown }[]): { nodeId: string; label: string; cursorField: string }[] {
+  return nodes.flatMap((n) => {
+    const cursor = (n.config as { cursorField?: unknown } | null)?.cursorField;
+    return typeof cursor === 'string' && cursor !== '' ? [{ nodeId: n.id, label: n.label?.trim() || n.id, cursorField: cursor }] : [];
+  });
+}
+
 const runOptions = serve(routes.getRunOptions, {
   ...access('read'),
   tags: ['Runs'],
-  summary: "What a run of the published version takes: its declared parameters and its file sources (the Run now dialog)",
+  summary: "What a run of the published version takes: its declared parameters, its file sources and its incremental sources (the Run now dialog)",
   responses: { 200: 'Parameters and file sources', 404: usual[404], 409: 'Not published yet' },
 });
 
@@ -187,7 +195,14 @@ export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
     .openapi(runOptions, async (c) => {
       const { id } = c.req.valid('param');
       const { version } = await publishedVersion(id);
-      return c.json({ parameters: version.graph.parameters ?? [], fileSources: await listFileSources(version.plan, (fileId) => store.getFile(fileId)) }, 200);
+      return c.json(
+        {
+          parameters: version.graph.parameters ?? [],
+          fileSources: await listFileSources(version.plan, (fileId) => store.getFile(fileId)),
+          incrementalSources: incrementalSources(version.graph.nodes),
+        },
+        200,
+      );
     })
     .openapi(fileSources, async (c) => {
       const { id } = c.req.valid('param');

@@ -126,6 +126,10 @@ describe('incremental and full syncs', () => {
     if (!up) skip();
     await tables('inc', 10);
     const id = await publish(graph('inc_src', 'inc_dst', {}, {}), 'Incremental');
+    // The Run now dialog learns which sources read only what changed, to offer "Run full sync".
+    const options = (await (await rig.app.request(`/api/integrations/${id}/run-options`)).json()) as { incrementalSources: { nodeId: string; cursorField: string }[] };
+    expect(options.incrementalSources).toHaveLength(1);
+    expect(options.incrementalSources[0]).toMatchObject({ cursorField: 'updated_at' });
     const first = await run(id);
     expect(first.status, first.error ?? '').toBe('completed');
     expect(first.sync?.sources[0]).toMatchObject({ full: true, field: 'updated_at', changed: 10 });

@@ -52,9 +52,11 @@ export function RunDialog({ integrationId, integrationName, versionNumber, onClo
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
+  const [fullSync, setFullSync] = useState(false);
 
   const list = options.data?.fileSources ?? [];
   const parameters = options.data?.parameters ?? [];
+  const incremental = options.data?.incrementalSources ?? [];
   useEffect(() => {
     if (options.data) setInputs(Object.fromEntries(options.data.parameters.map((p) => [p.name, initialInput(p)])));
   }, [options.data]);
@@ -91,7 +93,7 @@ export function RunDialog({ integrationId, integrationName, versionNumber, onClo
     try {
       const files = Object.fromEntries(Object.entries(choices).map(([nodeId, c]) => [nodeId, c.file.id]));
       const params = Object.fromEntries(parameters.map((p) => [p.name, paramValue(p, inputs[p.name] ?? '')] as const).filter(([, v]) => v !== undefined));
-      const { runId } = await api.startRun(integrationId, params, files, name.trim() || undefined);
+      const { runId } = await api.startRun(integrationId, params, files, name.trim() || undefined, fullSync && incremental.length > 0);
       onStarted(runId);
     } catch (e) {
       // The server names each bad parameter as params.<name> and each bad replacement as files.<node id>: show it there.
@@ -144,6 +146,20 @@ export function RunDialog({ integrationId, integrationName, versionNumber, onClo
             <div className="page-loading">
               <Spinner size={18} /> Loading what this run takes…
             </div>
+          ) : null}
+          {incremental.length > 0 ? (
+            <section className="run-dialog__section" data-testid="run-sync">
+              <h3 className="run-dialog__section-title">What to read</h3>
+              <p className="muted small">
+                {incremental.length === 1
+                  ? `${incremental[0]!.label} reads only the records changed since the last completed run (by ${incremental[0]!.cursorField}).`
+                  : `${incremental.map((s) => s.label).join(', ')} read only the records changed since the last completed run.`}
+              </p>
+              <label className="checkbox small">
+                <input type="checkbox" checked={fullSync} disabled={starting} onChange={(e) => setFullSync(e.target.checked)} data-testid="run-full-sync" />
+                Run full sync: read every record once (the next runs read changes again)
+              </label>
+            </section>
           ) : null}
           {parameters.length > 0 ? (
             <section className="run-dialog__section" data-testid="run-parameters">

@@ -34,8 +34,12 @@ export const rerun = route({
   responses: { 202: json(StartRunResult) },
 });
 
-/** What the Run now dialog offers: the published version's declared parameters and its file sources. */
-export const RunOptions = z.object({ parameters: z.array(RunParameter), fileSources: z.array(RunFileSource) });
+/** A source of the published version that reads only what changed since the last run (it has a cursor field). */
+export const IncrementalSource = z.object({ nodeId: z.string(), label: z.string(), cursorField: z.string() });
+export type IncrementalSource = z.infer<typeof IncrementalSource>;
+
+/** What the Run now dialog offers: the published version's declared parameters, its file sources, and its incremental sources (for "Run full sync"). */
+export const RunOptions = z.object({ parameters: z.array(RunParameter), fileSources: z.array(RunFileSource), incrementalSources: z.array(IncrementalSource).default([]) });
 
 export const getRunOptions = route({
   method: 'get',
