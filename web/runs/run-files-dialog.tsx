@@ -148,15 +148,15 @@ export function RunDialog({ integrationId, integrationName, versionNumber, onClo
             </div>
           ) : null}
           {incremental.length > 0 ? (
-            <section className="run-dialog__section" data-testid="run-sync">
+            <section className="run-dialog__section" data-testid="run-dialog-sync">
               <h3 className="run-dialog__section-title">What to read</h3>
-              <p className="muted small">
+              <p className="hint">
                 {incremental.length === 1
                   ? `${incremental[0]!.label} reads only the records changed since the last completed run (by ${incremental[0]!.cursorField}).`
                   : `${incremental.map((s) => s.label).join(', ')} read only the records changed since the last completed run.`}
               </p>
-              <label className="checkbox small">
-                <input type="checkbox" checked={fullSync} disabled={starting} onChange={(e) => setFullSync(e.target.checked)} data-testid="run-full-sync" />
+              <label className="toggle">
+                <input type="checkbox" className="checkbox" checked={fullSync} disabled={starting} onChange={(e) => setFullSync(e.target.checked)} data-testid="run-full-sync" />
                 Run full sync: read every record once (the next runs read changes again)
               </label>
             </section>
