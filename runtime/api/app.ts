@@ -1,5 +1,7 @@
 // The HTTP API: one Hono app from the route modules, with one JSON error shape and an OpenAPI document.
 import { OpenAPIHono } from '@hono/zod-openapi';
+// Cron expressions in request bodies get croner's full check (shared/api/schedules.ts registerCronCheck).
+import '../../shared/api/cron-check';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import { auditRoutes } from './audit';

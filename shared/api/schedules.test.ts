@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import './cron-check';
 import { Cadence, cadenceNote, cronProblem, describeCadence, isTimeZone, ScheduleInput } from './schedules';
 
 const c = (v: unknown) => Cadence.parse(v);

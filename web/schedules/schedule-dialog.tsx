@@ -1,6 +1,8 @@
 // The schedule editor: a cadence picked without writing cron (or a cron for the rest), a time zone, on or off, and
 // "Sync immediately after saving". The sentence at the bottom is the one the card and the history page show.
 import { useMemo, useState } from 'react';
+// The dialog checks a cron expression as the server will (croner), loaded with the dialog, not the first page.
+import '../../shared/api/cron-check';
 import {
   Cadence,
   cadenceNote,
