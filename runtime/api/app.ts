@@ -1,7 +1,6 @@
 // The HTTP API: one Hono app from the route modules, with one JSON error shape and an OpenAPI document.
 import { OpenAPIHono } from '@hono/zod-openapi';
-// Cron expressions in request bodies get croner's full check (shared/api/schedules.ts registerCronCheck).
-import '../../shared/api/cron-check';
+import { installCronCheck } from '../../shared/api/cron-check';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import { auditRoutes } from './audit';
@@ -49,6 +48,9 @@ const health = serve(routes.health, {
   summary: 'Liveness and the state of the store and Temporal',
   responses: { 200: 'Healthy', 503: 'Temporal is down' },
 });
+
+// Cron expressions in request bodies get croner's full check (shared/api/schedules.ts registerCronCheck).
+installCronCheck();
 
 export function createApi(deps: ApiDeps) {
   const site = siteOf(deps.publicUrl ?? 'http://localhost');

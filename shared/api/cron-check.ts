@@ -1,13 +1,18 @@
-// The deep cron check (croner), registered into shared/api/schedules.ts by importing this module: the API server
-// (runtime/api/app.ts) and the schedule dialog do; the web app's first page does not (see registerCronCheck).
+// The deep cron check (croner) for shared/api/schedules.ts's cronProblem. Installed by the API server
+// (runtime/api/app.ts) and by the schedule dialog, not by the web app's first page (see registerCronCheck). An explicit
+// call, not an import for its side effect: the web build treats shared/ modules as free of side effects.
 import { Cron } from 'croner';
 import { registerCronCheck } from './schedules';
 
-registerCronCheck((fields) => {
+export function checkCronFields(fields: string): string | null {
   try {
     new Cron(fields, { paused: true });
     return null;
   } catch (err) {
     return `Not a valid cron expression: ${(err instanceof Error ? err.message : String(err)).replace(/^CronPattern: /, '')}`;
   }
-});
+}
+
+export function installCronCheck(): void {
+  registerCronCheck(checkCronFields);
+}

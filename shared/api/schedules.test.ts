@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import './cron-check';
+import { installCronCheck } from './cron-check';
 import { Cadence, cadenceNote, cronProblem, describeCadence, isTimeZone, ScheduleInput } from './schedules';
 
+installCronCheck();
 const c = (v: unknown) => Cadence.parse(v);
 
 describe('describeCadence', () => {

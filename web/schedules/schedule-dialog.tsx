@@ -1,8 +1,7 @@
 // The schedule editor: a cadence picked without writing cron (or a cron for the rest), a time zone, on or off, and
 // "Sync immediately after saving". The sentence at the bottom is the one the card and the history page show.
 import { useMemo, useState } from 'react';
-// The dialog checks a cron expression as the server will (croner), loaded with the dialog, not the first page.
-import '../../shared/api/cron-check';
+import { installCronCheck } from '../../shared/api/cron-check';
 import {
   Cadence,
   cadenceNote,
@@ -20,6 +19,9 @@ import { api, ApiRequestError, errorMessage } from '../api';
 import { confirmDialog } from '../lib/confirm';
 import { ErrorBanner } from '../components/empty-state';
 import { IconAlert, IconClock, IconX, Spinner } from '../components/icons';
+
+// The dialog checks a cron expression as the server will (croner), loaded with the dialog, not with the first page.
+installCronCheck();
 
 const KINDS: { kind: CadenceKind; label: string }[] = [
   { kind: 'minutes', label: 'Every N minutes' },
