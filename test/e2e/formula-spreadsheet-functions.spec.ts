@@ -45,12 +45,15 @@ for (const size of SIZES) {
     // Completion: the new date functions are offered, each with its signature.
     await editor.locator('.monaco-editor').click();
     await page.keyboard.type('EOMON', { delay: 10 });
-    await page.keyboard.press('Control+Space');
     const suggest = page.locator('.suggest-widget.visible');
+    // Typing opens the list by itself; Control+Space opens it only if it did not (pressed on an open list, it would
+    // fold the details away: on a busy machine the list can open either side of the key press).
+    await suggest.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => page.keyboard.press('Control+Space'));
     await expect(suggest).toBeVisible();
     await expect(suggest.locator('.monaco-list-row').filter({ hasText: 'EOMONTH' })).toBeVisible();
-    // The focused item's details show its signature and where it comes from.
+    // The focused item's details show its signature and where it comes from (Control+Space shows them if folded).
     const details = page.locator('.suggest-details');
+    await details.waitFor({ state: 'visible', timeout: 3_000 }).catch(() => page.keyboard.press('Control+Space'));
     await expect(details).toContainText('EOMONTH(date, months) → Date');
     await expect(details).toContainText('Spreadsheet counterpart: Excel EOMONTH');
     await page.screenshot({ path: resolve(SHOTS, `formula-completion-${size.width}x${size.height}.png`) });
