@@ -109,7 +109,12 @@ const dialects = await Promise.all([postgres(), mariadb(), workspace()]);
 
 for (const d of dialects) {
   if (typeof d === 'string') {
-    describe.skip(`sync operations (${d})`, () => undefined);
+    // A database that cannot be reached fails here, by name, instead of skipping (this machine and CI run both).
+    describe('sync operations', () => {
+      it(`reaches its database: ${d}`, () => {
+        expect.fail(d);
+      });
+    });
     continue;
   }
   describe(`sync operations on ${d.name}`, () => {

@@ -30,8 +30,7 @@ test.afterAll(async () => {
 test('align members from a table, resolve one by hand, and test a record that maps its owner', async ({ page, request }) => {
   test.setTimeout(120_000);
   db = await scratchPostgres(1);
-  test.skip(!db, 'needs Postgres at 127.0.0.1:5432');
-  if (!db) return;
+  if (!db) throw new Error('Postgres at 127.0.0.1:5432 is needed (it runs on this machine and in CI)');
   const client = new pg.Client({ host: db.config.host, port: db.config.port, database: db.config.database, user: db.config.user, password: db.secrets.password });
   await client.connect();
   await client.query('CREATE TABLE hs_owners (id bigint PRIMARY KEY, email text, name text)');
