@@ -1,6 +1,6 @@
 // What a Temporal Schedule starts must replay too: the saved history of a scheduled run (scheduledSync recording the
 // run, then syncIntegration as its child) replays against today's workflow code.
-// To refresh it: npx tsx runtime/temporal/record-histories.ts scheduled
+// To refresh it: npx tsx test/tools/record-histories.ts scheduled
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Worker } from '@temporalio/worker';

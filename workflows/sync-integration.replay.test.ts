@@ -1,5 +1,5 @@
 // Old runs must still replay: every saved history of a real run replays against today's workflow code.
-// To add or refresh histories (after a deliberate, compatible change): npx tsx runtime/temporal/record-histories.ts
+// To add or refresh histories (after a deliberate, compatible change): npx tsx test/tools/record-histories.ts
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Worker } from '@temporalio/worker';

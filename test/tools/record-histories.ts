@@ -1,5 +1,5 @@
 // Regenerates test/fixtures/histories/*.json: real runs of syncIntegration on a fresh dev server, saved for replay tests.
-// Run: npx tsx runtime/temporal/record-histories.ts [name…]   (after a deliberate, compatible workflow change; commit the
+// Run: npx tsx test/tools/record-histories.ts [name…]   (after a deliberate, compatible workflow change; commit the
 // result). Names limit it to those scenarios (e.g. `resumed`), leaving the other files as they are.
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -8,17 +8,17 @@ import { join, resolve } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { NativeConnection } from '@temporalio/worker';
-import { createActivities } from '../activities';
-import { openStore } from '../store';
-import { createRunLauncher } from './client';
-import { createScheduleKeeper, scheduleIdFor } from './schedules';
-import { resolveTemporalCli, startDevServer } from './dev-server';
-import { connectClient, customersCsv, customersGraph, failingCommits, FAST_PIPELINE, publishAndCreateRun, quietTemporalLogs, saveCsvFile } from '../../test/support/temporal-harness';
-import { createWorker } from './worker';
-import { connectorLookup, createConnectionService } from '../connections';
-import { CONNECTOR_LIST } from '../connectors';
+import { createActivities } from '../../runtime/activities';
+import { openStore } from '../../runtime/store';
+import { createRunLauncher } from '../../runtime/temporal/client';
+import { createScheduleKeeper, scheduleIdFor } from '../../runtime/temporal/schedules';
+import { resolveTemporalCli, startDevServer } from '../../runtime/temporal/dev-server';
+import { connectClient, customersCsv, customersGraph, failingCommits, FAST_PIPELINE, publishAndCreateRun, quietTemporalLogs, saveCsvFile } from '../support/temporal-harness';
+import { createWorker } from '../../runtime/temporal/worker';
+import { connectorLookup, createConnectionService } from '../../runtime/connections';
+import { CONNECTOR_LIST } from '../../runtime/connectors';
 
-export const HISTORIES_DIR = resolve(import.meta.dirname, '../../test/fixtures/histories');
+export const HISTORIES_DIR = resolve(import.meta.dirname, '../fixtures/histories');
 
 async function main() {
   quietTemporalLogs('ERROR');
