@@ -23,6 +23,7 @@ const ACTION: Record<TargetPlan['action'], { label: string; tone: string }> = {
   update: { label: 'Would update', tone: 'blue' },
   unchanged: { label: 'Unchanged', tone: 'gray' },
   reject: { label: 'Would reject', tone: 'red' },
+  skip: { label: 'Would skip', tone: 'amber' },
   'not-reached': { label: 'Not reached', tone: 'amber' },
   unknown: { label: 'Not planned', tone: 'gray' },
 };
