@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Connection, Integration, Page, RejectedRecord, RunDetail, UploadedFile, type Graph, type TestRecordResult } from '../../shared';
+import { Connection, Integration, Page, RejectedRecord, UploadedFile, type Graph, type RunDetail, type TestRecordResult } from '../../shared';
 import { withFilePreview } from '../../shared/graph/kinds/file-source';
 import { normalizeValue } from '../../shared/sync/two-way';
 import { json, openApiRig, type ApiRig } from '../support/api-rig';

@@ -291,7 +291,8 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
           .join(' UNION ALL ');
         const [found] = await conn.query<mysql.RowDataPacket[]>({
           sql: mysql.format(
-            `SELECT weft_t.${ident(options.key[0]!)} IS NOT NULL, ${columns.map((c) => `NOT (${same(c)})`).join(', ')}, ${columns.map((c) => `weft_t.${ident(c.name)}`).join(', ')}
+            // Every column aliased: mysql2 refuses a result column named `__proto__`, even as arrays.
+            `SELECT weft_t.${ident(options.key[0]!)} IS NOT NULL AS weft_found, ${columns.map((c, i) => `NOT (${same(c)}) AS weft_d${i}`).join(', ')}, ${columns.map((c, i) => `weft_t.${ident(c.name)} AS weft_c${i}`).join(', ')}
                FROM (${derived}) AS weft_v LEFT JOIN ${table.sql} AS weft_t ON ${options.key.map((k) => `weft_t.${ident(k)} = weft_v.${ident(k)}`).join(' AND ')}
               ORDER BY weft_v.weft_ord`,
             params as Parameters<typeof mysql.format>[1],
