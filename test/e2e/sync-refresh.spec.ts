@@ -138,3 +138,63 @@ test('a mapped field aligns a member from a system, chosen in the mapping table'
   const records = (await (await request.get('/api/workspace/objects/e2e_member_field_deals/records?limit=10')).json()) as { items: { key: string; values: { owner: string } }[] };
   expect(Object.fromEntries(records.items.map((r) => [r.key, r.values.owner]))).toEqual({ 'D-100': 'ada@example.com', 'D-101': 'grace@navy.example' });
 });
+
+let tableDb: ScratchPostgres | null = null;
+test.afterAll(async () => {
+  await tableDb?.drop();
+});
+
+test('Test a record says what a database table would do: the fields an update changes, from what to what', async ({ page, request }) => {
+  test.setTimeout(120_000);
+  tableDb = await scratchPostgres(1);
+  if (!tableDb) throw new Error('Postgres at 127.0.0.1:5432 is needed (it runs on this machine and in CI)');
+  const client = new pg.Client({ host: tableDb.config.host, port: tableDb.config.port, database: tableDb.config.database, user: tableDb.config.user, password: tableDb.secrets.password });
+  await client.connect();
+  await client.query('CREATE TABLE accounts (id bigint PRIMARY KEY, name text, plan text, mrr numeric(10,2))');
+  await client.query(`INSERT INTO accounts VALUES (9007199254740993, 'Ada Ltd', 'free', 10)`);
+  const made = await request.post('/api/connections', { data: { connector: 'postgres', name: 'Billing DB (e2e)', config: tableDb.config, secrets: tableDb.secrets } });
+  expect(made.status()).toBe(201);
+  const connectionId = ((await made.json()) as { id: string }).id;
+  const up = await request.post('/api/files?name=accounts.csv', { data: 'id,name,plan,mrr\n9007199254740993,Ada Ltd,pro,49.00\n42,Grace Inc,free,0\n', headers: { 'content-type': 'text/csv' } });
+  const file = (await up.json()) as { id: string; name: string; format: 'csv'; columns: { name: string; type: 'text' | 'number' }[] };
+  const columns = [
+    { name: 'id', type: 'number' as const },
+    { name: 'name', type: 'text' as const },
+    { name: 'plan', type: 'text' as const },
+    { name: 'mrr', type: 'number' as const },
+  ];
+  const graph = {
+    version: 1,
+    nodes: [
+      { id: 'source', kind: 'csv-source', label: 'accounts.csv', position: { x: 0, y: 0 }, config: withFilePreview({ fileId: file.id, fileName: file.name, format: file.format, delimiter: ',', hasHeader: true, columns: file.columns.map((c) => ({ ...c, type: 'text' as const })) }) },
+      { id: 'map', kind: 'map', label: 'Map accounts', position: { x: 300, y: 0 }, config: { fields: columns.map((c) => ({ from: 'field', source: c.name, target: c.name, type: c.type, key: c.name === 'id' })) } },
+      { id: 'target', kind: 'sql-target', label: 'accounts table', position: { x: 600, y: 0 }, config: { connectionId, object: 'public.accounts', mode: 'upsert', columns, key: ['id'] } },
+    ],
+    edges: [
+      { id: 'e1', source: 'source', target: 'map' },
+      { id: 'e2', source: 'map', target: 'target' },
+    ],
+  };
+  const created = await request.post('/api/integrations', { data: { name: 'Accounts to billing', graph } });
+  expect(created.status(), await created.text()).toBe(201);
+  const { id } = (await created.json()) as { id: string };
+
+  await page.goto(`/#/integrations/${id}`);
+  await expect(page.getByTestId('canvas')).toBeVisible();
+  await page.getByTestId('test-record').click();
+  const tester = page.getByTestId('test-record-dialog');
+  await tester.getByTestId('test-record-find').click();
+  await expect(tester.getByTestId('test-record-match')).toHaveCount(2);
+  await tester.getByTestId('test-record-match').first().click();
+  const target = tester.getByTestId('trace-target');
+  await expect(target).toHaveAttribute('data-action', 'update');
+  await expect(target).toContainText('Would update');
+  await expect(target).toContainText('free');
+  await expect(target).toContainText('pro');
+  await screenshotBoth(page, DOCS_SHOTS, 'test-record-database-update');
+  await tester.getByTestId('test-record-match').nth(1).click();
+  await expect(target).toHaveAttribute('data-action', 'create');
+  // Nothing was written by the tests.
+  expect((await client.query('SELECT id::text, plan, mrr::text FROM accounts')).rows).toEqual([{ id: '9007199254740993', plan: 'free', mrr: '10.00' }]);
+  await client.end();
+});

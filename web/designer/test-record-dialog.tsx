@@ -98,7 +98,9 @@ export function TestRecordDialog({ integrationId, graph, targetNodeId, onClose }
                     <li key={c.rowNumber}>
                       <button type="button" className={`test-record__match${trace?.rowNumber === c.rowNumber ? ' is-active' : ''}`} onClick={() => void ask(c.rowNumber)} data-testid="test-record-match">
                         <span className="muted small">#{c.rowNumber}</span>
-                        <span className="test-record__match-values">{columns.map((k) => show(c.values[k])).join(' · ')}</span>
+                        <span className="test-record__match-values" title={columns.map((k) => show(c.values[k])).join(' · ')}>
+                          {columns.map((k) => show(c.values[k])).join(' · ')}
+                        </span>
                         {busy === c.rowNumber ? <Spinner /> : null}
                       </button>
                     </li>
