@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Connection, Integration, Page, WorkspaceRecord, type Graph, type RunDetail } from '../../shared';
+import { Connection, CreatedTriggerToken, Integration, Page, TriggerResult, WorkspaceRecord, type Graph, type RunDetail } from '../../shared';
 import { sqlPreviewHash } from '../../shared/graph/kinds/sql-source';
 import { describeRefresh, describeSourceSync } from '../../shared/sync/options';
 import { json, openApiRig, type ApiRig } from '../support/api-rig';
@@ -144,6 +144,13 @@ async function scenario(src: string, target: Graph['nodes'][number], labels: () 
   const again = await rig.waitForEnd(((await rerun.json()) as { runId: string }).runId);
   expect(again.sync?.options).toEqual({ refresh: true });
   expect(again.sync?.remapped).toBe(5);
+
+  // The trigger API takes it too.
+  const token = CreatedTriggerToken.parse(await (await rig.app.request(`/api/integrations/${id}/tokens`, json('POST', { name: 'Refresher' }))).json()).token;
+  const triggered = await rig.app.request(`/api/integrations/${id}/trigger`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ refresh: true }) });
+  expect(triggered.status, await triggered.clone().text()).toBe(202);
+  const byApi = await rig.waitForEnd(TriggerResult.parse(await triggered.json()).runId);
+  expect(byApi).toMatchObject({ trigger: 'api', sync: { options: { refresh: true }, remapped: 5 } });
 }
 
 describe('sync and refresh', () => {
