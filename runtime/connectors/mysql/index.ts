@@ -218,11 +218,13 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
         const offset = cursor && 'offset' in cursor ? ` OFFSET ${Math.floor(cursor.offset)}` : '';
         // Only Weft's own text goes through `?` formatting; the filter is joined in afterwards, as written.
         const whereSql = conditions.length > 0 ? mysql.format(` WHERE ${conditions.join(' AND ')}`, params as Parameters<typeof mysql.format>[1]) : '';
-        // As arrays, then into null-prototype records: a column named `__proto__` is data like any other.
-        const [rows, fields] = await conn.query<mysql.RowDataPacket[]>({ sql: limitedSelect(`* FROM ${source}${whereSql}${order} LIMIT ${batchSize}${offset}`, ms, mariadb === true), rowsAsArray: true });
+        // As arrays, then into null-prototype records: a column named `__proto__` is data like any other. Each column is
+        // selected under a name of Weft's (weft_c0, weft_c1…): mysql2 refuses a result column named `__proto__` (and
+        // closes the connection), even as arrays; the records take the columns' own names back.
+        const list = names.map((n, i) => `${ident(n)} AS weft_c${i}`).join(', ');
+        const [rows] = await conn.query<mysql.RowDataPacket[]>({ sql: limitedSelect(`${list} FROM ${source}${whereSql}${order} LIMIT ${batchSize}${offset}`, ms, mariadb === true), rowsAsArray: true });
         if (rows.length === 0) break;
-        const columnNames = (fields ?? []).map((f) => f.name);
-        const plain: Row[] = rows.map((r) => recordOf(columnNames, r as unknown as unknown[]));
+        const plain: Row[] = rows.map((r) => recordOf(names, r as unknown as unknown[]));
         cursor = nextCursor(cursor, plain, key);
         yield { rows: plain, cursor };
         if (rows.length < batchSize) break;
