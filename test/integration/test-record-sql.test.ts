@@ -73,7 +73,7 @@ const COLUMNS = [
   { name: 'score', type: 'number' as const },
 ];
 
-function graph(connectionId: string, nameFormula: string): Graph {
+function graph(connectionId: string, nameFormula: string, target: Record<string, unknown> = {}): Graph {
   return {
     version: 1,
     nodes: [
@@ -92,7 +92,7 @@ function graph(connectionId: string, nameFormula: string): Graph {
           ],
         },
       },
-      { id: 'target', kind: 'sql-target', label: 'People table', position: { x: 600, y: 0 }, config: { connectionId, object: 'people', mode: 'upsert', columns: COLUMNS, key: ['id'] } },
+      { id: 'target', kind: 'sql-target', label: 'People table', position: { x: 600, y: 0 }, config: { connectionId, object: 'people', mode: 'upsert', columns: COLUMNS, key: ['id'], ...target } },
     ],
     edges: [
       { id: 'e1', source: 'source', target: 'map' },
@@ -167,7 +167,8 @@ async function planThenRun(system: 'postgres' | 'mariadb', integrationId: string
   const run = await publishAndRun(integrationId, g);
   const target = run.steps.find((s) => s.nodeId === 'target')!;
   const actions = Object.values(plans).map((p) => p.action);
-  expect({ created: target.counts.created, updated: target.counts.updated, unchanged: target.counts.unchanged, rejected: target.counts.rejected }, JSON.stringify(plans)).toEqual({
+  expect({ created: target.counts.created, updated: target.counts.updated, unchanged: target.counts.unchanged, rejected: target.counts.rejected, skipped: target.counts.skipped ?? 0 }, JSON.stringify(plans)).toEqual({
+    skipped: actions.filter((a) => a === 'skip').length,
     created: actions.filter((a) => a === 'create').length,
     updated: actions.filter((a) => a === 'update').length,
     unchanged: actions.filter((a) => a === 'unchanged').length,
@@ -213,5 +214,12 @@ describe.each(['postgres', 'mariadb'] as const)('test a record against a %s tabl
     expect(second[2]?.action).toBe('unchanged');
     expect(second[3]).toMatchObject({ action: 'update', changes: [{ field: 'name', before: 'Cy', after: 'CY' }] });
     expect(second[5]).toMatchObject({ action: 'update', changes: [{ field: 'name', before: 'Eve', after: 'EVE' }] });
+
+    // "Allow new records" off: a record the table no longer has is skipped ("skipped: no match"), as the run counts it.
+    if (system === 'postgres') await pgDb.query('DELETE FROM people WHERE id = 5');
+    else await myDb.query('DELETE FROM people WHERE id = 5');
+    const third = await planThenRun(system, id, graph(sides[system].connectionId(), 'IF(VALUE([score]) > 2, UPPER([name]), [name])', { allowNew: false }));
+    expect(third[5]).toMatchObject({ action: 'skip', reason: expect.stringContaining('skipped: no match') });
+    expect(third[1]?.action).toBe('unchanged');
   });
 });
