@@ -205,8 +205,9 @@ export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base =
     deleteIntegration: byId(routes.deleteIntegration),
     publish: byId(routes.publishIntegration),
     /** `files`: file source node id -> uploaded file id, read instead of the published file for this run only. */
-    startRun: (id: string, params: Record<string, unknown> = {}, files: Record<string, string> = {}, name?: string, fullSync?: boolean) =>
-      call(routes.startRun, { params: { id }, body: { params, files, ...(name && { name }), ...(fullSync && { fullSync: true }) } }),
+    /** `read`: 'full' ("Run full sync"), 'refresh' ("Sync and refresh"); absent: an ordinary (incremental) run. */
+    startRun: (id: string, params: Record<string, unknown> = {}, files: Record<string, string> = {}, name?: string, read?: 'full' | 'refresh') =>
+      call(routes.startRun, { params: { id }, body: { params, files, ...(name && { name }), ...(read === 'full' && { fullSync: true }), ...(read === 'refresh' && { refresh: true }) } }),
     /** The published version's declared parameters and file sources (the Run now dialog). */
     getRunOptions: byId(routes.getRunOptions),
     /** Asks the engine to cancel a queued or running run; it says Cancelled once its pipelines have stopped. */

@@ -158,7 +158,7 @@ export function createActivities(deps: ActivityDeps) {
       const params = new Map(Object.entries(given ?? runRecord?.params ?? {}));
       // Issue 14: what this pipeline's source reads in this run (full, or since the kept cursor), fixed at its first start.
       const syncOptions = runRecord?.sync?.options ?? {};
-      const pipelineSync = resubmit || !runRecord ? undefined : await beginPipelineSync(store, runRecord.integrationId, runId, pipelineId, steps, syncOptions.fullSync === true);
+      const pipelineSync = resubmit || !runRecord ? undefined : await beginPipelineSync(store, runRecord.integrationId, runId, pipelineId, steps, syncOptions.fullSync === true, syncOptions.refresh === true);
       const executorDeps: ExecutorDeps = {
         store: storeTagged(store),
         sessions: deps.sessions,

@@ -24,15 +24,16 @@ function sourceSettings(step: PlanStep): { cursorField: string; softDeleteField:
 }
 
 /** The pipeline's sync for this run, or undefined for a source that cannot sync (files: out of scope). */
-export async function beginPipelineSync(store: Store, integrationId: string, runId: string, pipelineId: string, steps: readonly PlanStep[], fullSync: boolean): Promise<PipelineSync | undefined> {
+export async function beginPipelineSync(store: Store, integrationId: string, runId: string, pipelineId: string, steps: readonly PlanStep[], fullSync: boolean, refresh = false): Promise<PipelineSync | undefined> {
   const source = steps[0];
   const settings = source ? sourceSettings(source) : null;
   if (!source || !settings) return undefined;
   const field = settings.cursorField || null;
   const kind = field ? cursorKindFor(source.label, field, settings.fields) : null;
-  const read = await store.sync.beginSourceRead({ runId, pipelineId, nodeId: source.nodeId, integrationId, field, kind, fullSync });
+  // "Sync and refresh" reads in full (the cursor then moves as after a full sync) and rewrites every matched record.
+  const read = await store.sync.beginSourceRead({ runId, pipelineId, nodeId: source.nodeId, integrationId, field, kind, fullSync: fullSync || refresh });
   const filterStep = steps.some((s) => s.kind === 'filter');
-  return { read, sourceSoftDeleteField: settings.softDeleteField, compareKeys: read.full && !settings.filtered && !filterStep };
+  return { read, sourceSoftDeleteField: settings.softDeleteField, compareKeys: read.full && !settings.filtered && !filterStep, ...(refresh && { refresh: true }) };
 }
 
 /** A target's delete settings, or null for a kind without them. */

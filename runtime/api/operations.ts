@@ -175,7 +175,7 @@ export function operationRoutes(deps: ApiDeps, site: Site, gate: TriggerGate) {
         trigger: 'api',
         startedBy: `trigger:${token.name}`,
         params: input.data.params,
-        syncOptions: { ...(input.data.fullSync && { fullSync: true }), ...(input.data.confirmDeletes && { confirmDeletes: true }) },
+        syncOptions: { ...(input.data.fullSync && { fullSync: true }), ...(input.data.confirmDeletes && { confirmDeletes: true }), ...(input.data.refresh && { refresh: true }) },
       });
       await audit(
         c,

@@ -127,7 +127,11 @@ export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
         name: input.name,
         params: input.params,
         files: input.files,
-        syncOptions: { ...(input.fullSync !== undefined && { fullSync: input.fullSync }), ...(input.confirmDeletes !== undefined && { confirmDeletes: input.confirmDeletes }) },
+        syncOptions: {
+          ...(input.fullSync !== undefined && { fullSync: input.fullSync }),
+          ...(input.confirmDeletes !== undefined && { confirmDeletes: input.confirmDeletes }),
+          ...(input.refresh !== undefined && { refresh: input.refresh }),
+        },
       });
       const { run, integration, version, files } = started;
       await audit(c, store, 'run.started', { type: 'integration', id, name: integration.name }, { runId: run.id, version: version.number, replacedFiles: files.filter((f) => f.replaced).length });
@@ -181,7 +185,12 @@ export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
         params: earlier.params,
         files: replaced,
         // The same sync options (a full sync is repeated in full), with what this request adds ("Confirm deletes").
-        syncOptions: { ...earlier.sync?.options, ...(body.fullSync !== undefined && { fullSync: body.fullSync }), ...(body.confirmDeletes !== undefined && { confirmDeletes: body.confirmDeletes }) },
+        syncOptions: {
+          ...earlier.sync?.options,
+          ...(body.fullSync !== undefined && { fullSync: body.fullSync }),
+          ...(body.confirmDeletes !== undefined && { confirmDeletes: body.confirmDeletes }),
+          ...(body.refresh !== undefined && { refresh: body.refresh }),
+        },
       });
       const { run, integration, version, files } = started;
       await audit(c, store, 'run.rerun', { type: 'integration', id: integration.id, name: integration.name }, {

@@ -39,7 +39,7 @@ export function checkedParams(version: Pick<IntegrationVersion, 'graph'>, given:
 }
 
 /** Only the options that are set, so an ordinary run stores `{}`. */
-export const syncOptionsOf = (o: RunSyncOptions): RunSyncOptions => ({ ...(o.fullSync && { fullSync: true }), ...(o.confirmDeletes && { confirmDeletes: true }) });
+export const syncOptionsOf = (o: RunSyncOptions): RunSyncOptions => ({ ...(o.fullSync && { fullSync: true }), ...(o.confirmDeletes && { confirmDeletes: true }), ...(o.refresh && { refresh: true }) });
 
 const defaultName = (trigger: RunTrigger) =>
   `${trigger === 'api' ? 'API run' : trigger === 'schedule' ? 'Scheduled run' : trigger === 'resubmit' ? 'Resubmit' : 'Manual run'}, ${stamp(new Date())}`;
@@ -57,7 +57,7 @@ export async function startRunOf(
     startedBy?: string | null;
     /** The run this one runs again with the same settings. */
     rerunOf?: string | null;
-    /** Issue 14: full sync, confirm deletes (absent: an ordinary run). */
+    /** Issue 14: full sync, confirm deletes, sync and refresh (absent: an ordinary run). */
     syncOptions?: RunSyncOptions;
     /** Called with the recorded run before its workflow starts (a resubmit records the run's records here). */
     prepare?: (run: Run, version: IntegrationVersion) => Promise<void>;

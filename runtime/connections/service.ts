@@ -409,6 +409,7 @@ function redacting(session: ConnectorSession, secrets: Secrets): ConnectorSessio
     },
     write: (object, rows, options) => guard(session.write(object, rows, options)),
     ...(session.deleteRecords && { deleteRecords: (object, rows, options) => guard(session.deleteRecords!(object, rows, options)) }),
+    ...(session.compareRecords && { compareRecords: (object, rows, options) => guard(session.compareRecords!(object, rows, options)) }),
     ...(session.estimateRows && { estimateRows: (object) => session.estimateRows!(object).catch(() => null) }),
     ...(session.sendTestRequest && { sendTestRequest: (input: unknown) => guard(session.sendTestRequest!(input)) }),
     ...(session.listMembers && {

@@ -2,7 +2,7 @@
 // Executors and API routes import the connector vocabulary (sessions, errors) from here, never a connector folder.
 import type { ConnectorSession } from '../connectors/types';
 
-export { ConnectorError, SKIPPED_NO_MATCH, type ConnectorSession, type DeleteResult, type DiscoveredObject, type IncrementalRead, type ReadBatch, type RecordResult, type Row, type WriteOptions } from '../connectors/types';
+export { ConnectorError, SKIPPED_NO_MATCH, type ConnectorSession, type DeleteResult, type DiscoveredObject, type IncrementalRead, type ReadBatch, type RecordComparison, type RecordResult, type Row, type WriteOptions } from '../connectors/types';
 /** The workspace's "record last written" cursor field (issue 14: a workspace source may read incrementally by it). */
 export { UPDATED_AT } from '../connectors/workspace/session';
 /** The Files connector's cursor, which a file source checks before it resumes from a checkpoint. */

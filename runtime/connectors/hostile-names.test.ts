@@ -13,7 +13,7 @@ const PG_URL = process.env.WEFT_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.
 const MY_URL = process.env.WEFT_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const id = randomBytes(4).toString('hex');
 const TABLE = `we"ird\`; DROP TABLE keep; -- ?`;
-const COLS = ['id', 'na"me; DROP TABLE keep; --', 'tick`; DELETE FROM keep #', 'q?mark /*'];
+const COLS = ['id', 'na"me; DROP TABLE keep; --', 'tick`; DELETE FROM keep #', 'q?mark /*', '__proto__'];
 
 async function readAll(session: ConnectorSession, object: string, cursor?: unknown): Promise<Row[]> {
   const rows: Row[] = [];

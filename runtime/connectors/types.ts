@@ -151,12 +151,24 @@ export interface WriteOptions {
    * reason; 'skip' answers `skipped` ("Allow new records" off: update existing matches only, count the rest).
    */
   missing?: 'reject' | 'skip';
+  /**
+   * Upsert and update ("Sync and refresh", issue 14): rewrite every matched record and answer `updated`, even when its
+   * values equal the row's; insert never changes a record, with or without it.
+   */
+  rewrite?: boolean;
 }
 
 export type RecordResult =
   | { outcome: 'created' | 'updated' | 'unchanged' }
   | { outcome: 'rejected'; reason: string }
   | { outcome: 'skipped'; reason: string };
+
+/**
+ * What a table holds for a row about to be written ("Test a record", issue 14): no record with its key, or the record
+ * and which of the row's fields differ from it, compared exactly as `write` compares them (after the same casts); or
+ * why `write` would refuse the row before it reaches the table (a value the system cannot hold).
+ */
+export type RecordComparison = { state: 'missing' } | { state: 'found'; current: Row; differs: string[] } | { state: 'rejected'; reason: string };
 
 /** The reason a `skipped` outcome carries: the row matched no record and new records are not allowed. */
 export const SKIPPED_NO_MATCH = 'skipped: no match';
@@ -229,6 +241,12 @@ export interface ConnectorSession {
    * (databases) leave it out and a person names a table instead.
    */
   listMembers?(session: ConnectorSession): AsyncIterable<{ id: string; email: string | null; name: string | null }>;
+  /**
+   * Read only, never writing: for each row, the record with the row's `key` values and which of `fields` differ, as
+   * `write` would see them ("Test a record": create, update which fields, unchanged). In a read-only transaction, every
+   * value a bind parameter. Optional: connectors without it show the values and say the target's answer is unknown.
+   */
+  compareRecords?(object: string, rows: Row[], options: { key: string[]; fields: Field[] }): Promise<RecordComparison[]>;
   /** One batch; one result per row, in order. A batch is atomic where the system allows. */
   write(object: string, rows: Row[], options: WriteOptions): Promise<RecordResult[]>;
   /**

@@ -27,8 +27,8 @@ export const sqlTargetExecutor = defineExecutor({
     const changes = targetSync(step.nodeId, config, key, sync);
     if (changes.updateOnly && key.length === 0) throw new PlanError(`${step.label} does not allow new records, so it must match records on a key. Mark a key field in the Map and publish again.`);
     const options: WriteOptions = changes.updateOnly
-      ? { mode: 'update', key, fields: input.fields, missing: 'skip' }
-      : { mode: config.mode, key: config.mode === 'insert' && !carried ? [] : key, fields: input.fields };
+      ? { mode: 'update', key, fields: input.fields, missing: 'skip', ...(changes.rewrite && { rewrite: true }) }
+      : { mode: config.mode, key: config.mode === 'insert' && !carried ? [] : key, fields: input.fields, ...(changes.rewrite && config.mode !== 'insert' && { rewrite: true }) };
     // One session for every batch of the run: the connector keeps its connection, table description and staging table.
     let session: Promise<ConnectorSession> | null = null;
     const sessionFor = () =>

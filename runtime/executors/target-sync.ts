@@ -18,6 +18,8 @@ export interface TargetSync {
   split(rows: readonly FlowRow[]): { write: FlowRow[]; keys?: NonNullable<TargetOutcome['keys']> };
   /** Update mode with missing keys skipped ("Allow new records" off); undefined: the target's own mode. */
   updateOnly: boolean;
+  /** "Sync and refresh": every matched record is rewritten (and counted updated), equal values or not. */
+  rewrite: boolean;
 }
 
 /** The record-key text and key values of a row, or null when a key field is empty (such a row matches nothing). */
@@ -36,6 +38,7 @@ export function targetSync(nodeId: string, settings: TargetSyncSettings, key: re
   const compare = deletesOn && sync.compareKeys;
   return {
     updateOnly,
+    rewrite: sync?.refresh === true,
     split(rows) {
       if (!deletesOn) return { write: [...rows] };
       const write: FlowRow[] = [];

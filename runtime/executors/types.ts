@@ -48,6 +48,8 @@ export interface PipelineSync {
   sourceSoftDeleteField: string;
   /** Whether the target may compare its keys with the keys this run read (a full read of the source). */
   compareKeys: boolean;
+  /** "Sync and refresh": the read is full and the target rewrites every matched record with the current mapping. */
+  refresh?: boolean;
 }
 
 /** The dependencies one executor needs, by name. */

@@ -25,6 +25,7 @@ export const workspaceTargetExecutor = defineExecutor({
             fields: input.fields,
             mode: changes.updateOnly ? 'update' : config.mode,
             ...(changes.updateOnly && { missing: 'skip' as const }),
+            ...(changes.rewrite && { rewrite: true }),
             rows: rows.map((r) => r.values),
             rowNumbers: rows.map((r) => r.rowNumber),
             sources: rows.map((r) => r.source),

@@ -15,7 +15,13 @@ export class MemberSnapshotError extends Error {
 const CALLS_MEMBER = /\bMEMBER\s*\(/i;
 
 /** Whether any step's formulas call MEMBER (a cheap look at the configs' text; a false positive only loads the table). */
-export const usesMembers = (steps: readonly Pick<PlanStep, 'config'>[]): boolean => steps.some((s) => CALLS_MEMBER.test(JSON.stringify(s.config)));
+export const usesMembers = (steps: readonly Pick<PlanStep, 'config'>[]): boolean =>
+  steps.some((s) => {
+    const text = JSON.stringify(s.config);
+    // A Map field set to "Align member from <system>" runs MEMBER() without writing it.
+    return CALLS_MEMBER.test(text) || MEMBER_FIELD.test(text);
+  });
+const MEMBER_FIELD = /"from":"member"/;
 
 /** The member system a pipeline writes to: "weft" for the workspace, the one system on the target's connection, else none. */
 export function targetMemberSystem(target: Pick<PlanStep, 'kind' | 'config'> | undefined, systems: readonly { name: string; connectionId: string }[]): string | undefined {

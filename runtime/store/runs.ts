@@ -176,7 +176,7 @@ async function syncOf(db: Db, runRows: readonly RunRow[], steps: readonly StepRo
     const opts = options.success ? options.data : {};
     const mine = readsByRun.get(row.id) ?? [];
     const runDeletesOf = deletes.filter((d) => d.runId === row.id);
-    if (mine.length === 0 && runDeletesOf.length === 0 && !opts.fullSync && !opts.confirmDeletes) continue;
+    if (mine.length === 0 && runDeletesOf.length === 0 && !opts.fullSync && !opts.confirmDeletes && !opts.refresh) continue;
     const stepOf = (nodeId: string) => steps.find((s) => s.runId === row.id && s.nodeId === nodeId);
     const sources = new Map<string, RunSourceSync>();
     for (const pipelineId of mine) {
@@ -184,7 +184,7 @@ async function syncOf(db: Db, runRows: readonly RunRow[], steps: readonly StepRo
       if (!read) continue;
       const step = stepOf(read.nodeId);
       const before = sources.get(read.nodeId);
-      const fullReason = !read.field ? null : opts.fullSync ? 'asked for' : read.full ? 'first run: no cursor kept yet' : null;
+      const fullReason = !read.field ? null : opts.refresh ? 'sync and refresh' : opts.fullSync ? 'asked for' : read.full ? 'first run: no cursor kept yet' : null;
       sources.set(read.nodeId, {
         nodeId: read.nodeId,
         label: step?.label ?? read.nodeId,
@@ -208,6 +208,8 @@ async function syncOf(db: Db, runRows: readonly RunRow[], steps: readonly StepRo
         allowed: d.allowed,
         applied: d.applied,
       })),
+      // "Sync and refresh": every matched record its targets rewrote with the current mapping.
+      ...(opts.refresh && { remapped: steps.filter((s) => s.runId === row.id && stepRole(s.kind) === 'target').reduce((n, s) => n + s.updated, 0) }),
     });
   }
   return out;

@@ -162,6 +162,11 @@ export interface WorkspaceBatch {
   rows: Record<string, unknown>[];
   /** Update mode: a key with no record is rejected (default) or `skipped` ("Allow new records" off). */
   missing?: 'reject' | 'skip';
+  /**
+   * Issue 14, "Sync and refresh": upsert and update rewrite every matched record (`updated`) even when its values equal
+   * what the row carries; insert never changes a record, with or without it.
+   */
+  rewrite?: boolean;
 }
 
 /** One record of a keyset page of a workspace object (`readWorkspacePage`). */

@@ -160,7 +160,7 @@ export function planWorkspaceWrite(
       state.set(key, { values, writes: 1, createdBy: i, dirty: true });
       return { outcome: 'created' };
     }
-    if (!changes(current.values, values)) return { outcome: 'unchanged' };
+    if (!changes(current.values, values) && (write.mode === 'insert' || !write.rewrite)) return { outcome: 'unchanged' };
     if (write.mode === 'insert') {
       return { outcome: 'rejected', reason: `A record with key ${describeKey(row, write.key)} already exists in ${write.object} with other values; insert mode does not change records` };
     }

@@ -8,7 +8,9 @@ import { compileFormula } from '../../shared/formula';
 import { FilterConfig, FILTER_OP_LABELS } from '../../shared/graph/kinds/filter';
 import { resolveRunParams } from '../../shared/graph/parameters';
 import type { RunParameter } from '../../shared/graph/parameters';
-import { WorkspaceTargetConfig } from '../../shared/graph/kinds';
+import { SqlTargetConfig, targetKey, WorkspaceTargetConfig } from '../../shared/graph/kinds';
+import { describeKey } from '../connectors/sql-common';
+import { SKIPPED_NO_MATCH } from '../connections/sessions';
 import { conditionTest, createTransform, TransformConfigError, type FlowRow, type TransformEnv } from '../../shared/transforms';
 import type { StepTrace, TargetPlan, TestCandidate, TestRecordResult } from '../../shared/api/test-record';
 import { createExecutor, PlanError, type ExecutorDeps } from '../executors';
@@ -72,18 +74,80 @@ function changesOf(before: Record<string, unknown> | null, after: Record<string,
   return out;
 }
 
-async function planTarget(store: Store, step: PlanStep, values: Record<string, unknown>): Promise<TargetPlan> {
+/** A null-prototype copy of the named fields of a row (`__proto__` is a field like any other). */
+function pick(values: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const n of names) out[n] = Object.hasOwn(values, n) ? values[n] : null;
+  return out;
+}
+
+/**
+ * A database table's answer, read only: the record with the row's key looked up through the connector
+ * (`compareRecords`: a READ ONLY transaction, values as bind parameters, compared as the write compares), then the
+ * write's own decisions (runtime/executors/sql-target.ts): the key it matches on, its mode, "Allow new records".
+ */
+async function planSqlTarget(sessions: ExecutorDeps['sessions'], step: PlanStep, values: Record<string, unknown>): Promise<TargetPlan> {
   const base = { nodeId: step.nodeId, label: step.label, changes: [], key: null, after: null, reason: null };
+  const config = SqlTargetConfig.parse(step.config);
+  const input = step.input;
+  if (!input) return { ...base, action: 'unknown', reason: `${step.label} has no input schema; publish the integration again` };
+  if (!config.connectionId || !config.object) return { ...base, action: 'unknown', reason: `${step.label} has no connection or table chosen` };
+  const { key } = targetKey(config, input);
+  const names = input.fields.map((f) => f.name);
+  const row = pick(values, names);
+  const k = key.length > 0 ? recordKey(values, key) : null;
+  const keyText = k?.ok ? k.key : null;
+  const created = (): TargetPlan => ({ ...base, key: keyText, action: 'create', after: row, changes: changesOf(null, row) });
+  const updateOnly = !config.allowNew;
+  const carried = key.every((f) => names.includes(f));
+  if (updateOnly && key.length === 0) return { ...base, action: 'reject', reason: `${step.label} does not allow new records, so it must match records on a key. Mark a key field in the Map and publish again.` };
+  if (config.mode !== 'insert' && !updateOnly && key.length === 0) return { ...base, action: 'reject', reason: `${step.label} writes in ${config.mode} mode but has no key to match records on. Mark a key field in the Map and publish again.` };
+  // Insert without a key the rows carry (a key the database generates) always adds a record.
+  if (config.mode === 'insert' && !updateOnly && (key.length === 0 || !carried)) return created();
+  let session;
+  try {
+    session = await sessions.open(config.connectionId);
+  } catch (err) {
+    return { ...base, key: keyText, action: 'unknown', reason: `The connection of ${step.label} could not be opened: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  try {
+    if (!session.compareRecords) return { ...base, key: keyText, action: 'unknown', reason: `This connector cannot look a record up without writing: the values above are what the run would send ${step.label}` };
+    const [answer] = await session.compareRecords(config.object, [row], { key, fields: input.fields });
+    if (!answer) return { ...base, key: keyText, action: 'unknown', reason: 'No answer from the table' };
+    if (answer.state === 'rejected') return { ...base, key: keyText, action: 'reject', reason: answer.reason };
+    const mode = updateOnly ? 'update' : config.mode;
+    if (answer.state === 'missing') {
+      if (updateOnly) return { ...base, key: keyText, action: 'skip', reason: `No record with ${describeKey(key, row)} in ${config.object}, and ${step.label} does not allow new records (${SKIPPED_NO_MATCH})` };
+      if (mode === 'update') return { ...base, key: keyText, action: 'reject', reason: `No record with ${describeKey(key, row)} exists in ${config.object}; update mode does not create records.` };
+      return created();
+    }
+    const after = { ...pick(answer.current, names), ...row };
+    if (answer.differs.length === 0) return { ...base, key: keyText, action: 'unchanged', after: pick(answer.current, names) };
+    if (mode === 'insert') return { ...base, key: keyText, action: 'reject', reason: `A record with ${describeKey(key, row)} already exists in ${config.object} with other values; insert mode does not change records.` };
+    return { ...base, key: keyText, action: 'update', after, changes: answer.differs.map((f) => ({ field: f, before: answer.current[f] ?? null, after: row[f] ?? null })) };
+  } catch (err) {
+    return { ...base, key: keyText, action: 'unknown', reason: `${step.label} could not be read: ${err instanceof Error ? err.message : String(err)}` };
+  } finally {
+    await session.close().catch(() => undefined);
+  }
+}
+
+async function planTarget(deps: TraceDeps, step: PlanStep, values: Record<string, unknown>): Promise<TargetPlan> {
+  const base = { nodeId: step.nodeId, label: step.label, changes: [], key: null, after: null, reason: null };
+  if (step.kind === 'sql-target') return planSqlTarget(deps.sessions, step, values);
   if (step.kind !== 'workspace-target') {
-    return { ...base, action: 'unknown', reason: 'Planning a write to a database table is not available yet: the values above are what the run would send it' };
+    return { ...base, action: 'unknown', reason: 'Planning a write to this kind of target is not available: the values above are what the run would send it' };
   }
   const config = WorkspaceTargetConfig.parse(step.config);
   const input = step.input;
   if (!input) return { ...base, action: 'unknown', reason: `${step.label} has no input schema; publish the integration again` };
-  const preview = await store.previewWorkspaceWrite({ object: config.object, key: input.key, fields: input.fields, mode: config.mode, rows: [values] });
+  // "Allow new records" off: the run writes in update mode and skips missing keys (runtime/executors/target-sync.ts).
+  const updateOnly = !config.allowNew;
+  const preview = await deps.store.previewWorkspaceWrite({ object: config.object, key: input.key, fields: input.fields, mode: updateOnly ? 'update' : config.mode, ...(updateOnly && { missing: 'skip' as const }), rows: [values] });
   const outcome = preview.outcomes[0];
   const k = input.key.length > 0 ? recordKey(values, input.key) : null;
   const key = k?.ok ? k.key : null;
+  if (outcome?.outcome === 'skipped') return { ...base, key, action: 'skip', reason: `No record with this key in ${config.object}, and ${step.label} does not allow new records (${SKIPPED_NO_MATCH})` };
   if (!outcome || outcome.outcome === 'rejected') return { ...base, key, action: 'reject', reason: outcome && outcome.outcome === 'rejected' ? outcome.reason : 'No outcome' };
   const before = preview.before[0] ?? null;
   const after = preview.after[0] ?? null;
@@ -159,7 +223,7 @@ export async function testRecord(deps: TraceDeps, plan: Plan, declared: readonly
     }
   }
   const targetPlan: TargetPlan = row
-    ? await planTarget(deps.store, target, row.values)
+    ? await planTarget(deps, target, row.values)
     : { nodeId: target.nodeId, label: target.label, action: 'not-reached', reason: 'The record does not reach the target', key: null, changes: [], after: null };
   return { candidates, scanned, complete, trace: { rowNumber: picked.rowNumber, steps: trace, target: targetPlan } };
 }

@@ -87,6 +87,11 @@ export const StartRunInput = z.object({
   fullSync: z.boolean().optional(),
   /** Issue 14: apply deletes even above a target's threshold (after a run held them back). */
   confirmDeletes: z.boolean().optional(),
+  /**
+   * Issue 14, "Sync and refresh": re-read every source record and rewrite every mapped field of the matched target
+   * records with the current mapping (a changed formula reaches old records); the cursors move as after a full sync.
+   */
+  refresh: z.boolean().optional(),
 });
 export const StartRunResult = z.object({ runId: z.string(), workflowId: z.string(), files: z.array(RunFile) });
 

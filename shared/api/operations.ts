@@ -22,7 +22,7 @@ export const TriggerTokenInput = z.object({
 export const CreatedTriggerToken = z.object({ token: z.string(), info: TriggerTokenInfo });
 
 /** The body of `POST /api/integrations/:id/trigger`: the run's parameters (all optional). */
-export const TriggerInput = StartRunInput.pick({ params: true, fullSync: true, confirmDeletes: true });
+export const TriggerInput = StartRunInput.pick({ params: true, fullSync: true, confirmDeletes: true, refresh: true });
 
 export const TriggerResult = z.object({
   runId: z.string(),

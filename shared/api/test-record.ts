@@ -42,7 +42,8 @@ export type StepTrace = z.infer<typeof StepTrace>;
 export const TargetPlan = z.object({
   nodeId: z.string(),
   label: z.string(),
-  action: z.enum(['create', 'update', 'unchanged', 'reject', 'not-reached', 'unknown']),
+  /** `skip`: no record matches and the target does not allow new records ("skipped: no match"). */
+  action: z.enum(['create', 'update', 'unchanged', 'reject', 'skip', 'not-reached', 'unknown']),
   reason: z.string().nullable(),
   /** The record's key in the target. */
   key: z.string().nullable(),

@@ -9,6 +9,12 @@ export const RunSyncOptions = z
     fullSync: z.boolean().optional(),
     /** Apply deletes even above a target's threshold (the "Confirm deletes" re-run of a run that held them back). */
     confirmDeletes: z.boolean().optional(),
+    /**
+     * "Sync and refresh": re-read every source record (a full read) and rewrite every mapped field of the matched target
+     * records with the current mapping, equal values or not, so a changed formula reaches old records; the cursors then
+     * move as after a full sync.
+     */
+    refresh: z.boolean().optional(),
   })
   .strict();
 export type RunSyncOptions = z.infer<typeof RunSyncOptions>;
@@ -47,6 +53,8 @@ export const RunSync = z.object({
   options: RunSyncOptions,
   sources: z.array(RunSourceSync),
   deletes: z.array(RunDeleteSync),
+  /** "Sync and refresh" runs: the target records rewritten with the current mapping (the targets' updated counts). */
+  remapped: z.number().int().nonnegative().optional(),
 });
 export type RunSync = z.infer<typeof RunSync>;
 
@@ -63,6 +71,11 @@ export function describeMark(kind: CursorKind | null, value: CursorValue): strin
 export function describeSourceSync(s: Pick<RunSourceSync, 'full' | 'since' | 'kind' | 'changed' | 'field' | 'fullReason'>): string {
   if (s.full || s.since === null) return s.fullReason && s.field ? `Full sync (${s.fullReason}), ${s.changed.toLocaleString('en-US')} read` : `Full sync, ${s.changed.toLocaleString('en-US')} read`;
   return `Incremental since ${describeMark(s.kind, s.since)}, ${s.changed.toLocaleString('en-US')} changed`;
+}
+
+/** The run page's line for a "Sync and refresh" run: "Sync and refresh: 1,200 records re-mapped". */
+export function describeRefresh(remapped: number): string {
+  return `Sync and refresh: ${remapped.toLocaleString('en-US')} ${remapped === 1 ? 'record' : 'records'} re-mapped`;
 }
 
 /** "Held back: 40 deletes in customers (threshold 20: 10% of 200 records). Nothing was deleted." */

@@ -2,10 +2,13 @@
 // and its note. Written by hand rather than with csv-stringify (which the server's CSV downloads use): its browser build
 // needs Node's Buffer, and this runs in the designer. The same rules: RFC 4180 quoting, formula-like cells defused.
 import { FIELD_TYPE_LABELS, type FieldType } from '../graph/field-types';
+import { memberFormula } from '../graph/kinds/map';
 
 export interface ExportedMapRow {
-  from?: 'field' | 'formula' | 'constant';
+  from?: 'field' | 'formula' | 'constant' | 'member';
   source: string;
+  /** `from: 'member'`: the member system the source field's ids belong to. */
+  system?: string;
   formula?: string;
   value?: string;
   target: string;
@@ -26,7 +29,7 @@ export function mappingCsv(step: string, rows: readonly ExportedMapRow[]): strin
   const nul = (s: string) => s.replace(/\u0000/g, '␀');
   const lines = rows.map((r) => {
     const from = r.from ?? 'field';
-    const what = from === 'formula' ? (r.formula ?? '') : from === 'constant' ? (r.value ?? '') : r.source;
+    const what = from === 'formula' ? (r.formula ?? '') : from === 'constant' ? (r.value ?? '') : from === 'member' ? memberFormula(r.system ?? '', r.source) : r.source;
     return [step, r.target, FIELD_TYPE_LABELS[r.type] ?? r.type, r.type === 'currency' ? (r.currency ?? '') : '', r.type === 'reference' ? (r.ref ?? '') : '', r.key ? 'yes' : '', from, what, r.note ?? ''].map(nul);
   });
   return [[...MAPPING_CSV_HEADER], ...lines].map((cells) => cells.map(csvCell).join(',')).join('\r\n') + '\r\n';

@@ -2,7 +2,7 @@
 // A value that does not convert (or a formula that fails on this row) rejects the row, naming the field.
 import { compileFormula } from '../formula';
 import { coerceCurrency, coerceValue, ConversionFailure, convertValue, type FieldType } from '../graph/field-types';
-import type { MapConfig } from '../graph/kinds/map';
+import { fieldFormula, type MapConfig } from '../graph/kinds/map';
 import { TransformConfigError, type FlowRow, type RejectedRow, type Transform, type TransformEnv, type TransformStep } from './types';
 import { emptyRecord, ownValue } from '../util/records';
 
@@ -32,9 +32,11 @@ export function createMapTransform(config: MapConfig, step: TransformStep, env: 
       const value = converted.value;
       return { target: f.target, get: () => value };
     }
-    if (f.from === 'formula') {
-      const compiled = compileFormula(f.formula, { fields: step.input?.fields ?? [], valueMaps: env.valueMaps, ...(env.parameters && { params: env.parameters }), ...(env.memberSystems && { memberSystems: env.memberSystems }), expected: f.type });
-      if (!compiled.ok) throw new TransformConfigError(`${step.label}: the formula for "${f.target}" has errors: ${compiled.diagnostics.map((d) => d.message).join('; ')}`);
+    // A formula, or a member field's MEMBER() lookup ("Align member from <system>").
+    const formula = fieldFormula(f);
+    if (formula !== null) {
+      const compiled = compileFormula(formula, { fields: step.input?.fields ?? [], valueMaps: env.valueMaps, ...(env.parameters && { params: env.parameters }), ...(env.memberSystems && { memberSystems: env.memberSystems }), expected: f.type });
+      if (!compiled.ok) throw new TransformConfigError(`${step.label}: the ${f.from === 'member' ? 'member alignment' : 'formula'} for "${f.target}" has errors: ${compiled.diagnostics.map((d) => d.message).join('; ')}`);
       const ctx = { now, params: env.params, ...(members && { members }) };
       const convert = converterOf(f);
       return {

@@ -191,6 +191,41 @@ describe('MEMBER() in a run', () => {
     expect(after.d3).toEqual({ deal: 'd3', sf_owner: '005Q', owner_email: 'queue@example.com' });
     expect(after.d1).toEqual({ deal: 'd1', sf_owner: '005A', owner_email: 'ADA@example.com' });
   });
+
+  it('a Map field set to "Align member from hubspot" runs the same lookup, rejecting or falling back as the Map says', async () => {
+    const memberGraph = (extra: Record<string, unknown> = {}): Graph => {
+      const g = graph('[owner_id]', extra);
+      const map = g.nodes.find((n) => n.id === 'map')!;
+      (map.config as { fields: unknown[] }).fields = [
+        { from: 'field', source: 'deal', target: 'deal', type: 'text', key: true },
+        { from: 'member', system: 'hubspot', source: 'owner_id', target: 'owner_email', type: 'text', key: false },
+      ];
+      (g.nodes.find((n) => n.id === 'target')!.config as { object: string }).object = 'member_field_deals';
+      return g;
+    };
+    const stored = async () => Object.fromEntries(Page(WorkspaceRecord).parse(await (await app.request('/api/workspace/objects/member_field_deals/records?limit=50')).json()).items.map((r) => [r.key, r.values]));
+    const first = await publishAndRun(memberGraph());
+    expect(first.run.status, first.run.error ?? '').toBe('completed_with_errors');
+    expect(first.run.counts).toMatchObject({ read: 4, written: 3, rejected: 1 });
+    expect(await stored()).toEqual({
+      d1: { deal: 'd1', owner_email: 'ADA@example.com' },
+      d2: { deal: 'd2', owner_email: 'bob@example.com' },
+      d4: { deal: 'd4', owner_email: null },
+    });
+    const rejected = Page(RejectedRecord).parse(await (await app.request(`/api/runs/${first.runId}/rejected`)).json());
+    expect(rejected.items.map((r) => [r.rowNumber, r.reason])).toEqual([[3, 'owner_email: #N/A No member has hubspot id "999" (Members page: link it to a member) in MEMBER("hubspot", [owner_id])']]);
+    // An unknown system is refused at publish like the formula's.
+    const typo = memberGraph();
+    ((typo.nodes.find((n) => n.id === 'map')!.config as { fields: { system?: string }[] }).fields[1]!).system = 'hubspt';
+    const bad = await post('/integrations', { name: 'Typo field', graph: typo });
+    const refused = await app.request(`/api/integrations/${Integration.parse(await bad.json()).id}/publish`, json('POST'));
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain('Unknown member system \\"hubspt\\". Did you mean \\"hubspot\\"?');
+
+    const second = await publishAndRun(memberGraph({ unmatchedMembers: 'default', defaultMember: 'queue@example.com' }), first.id);
+    expect(second.run.status, second.run.error ?? '').toBe('completed');
+    expect((await stored()).d3).toEqual({ deal: 'd3', owner_email: 'queue@example.com' });
+  });
 });
 
 describe('test a record, then the real run', () => {

@@ -23,6 +23,7 @@ const ACTION: Record<TargetPlan['action'], { label: string; tone: string }> = {
   update: { label: 'Would update', tone: 'blue' },
   unchanged: { label: 'Unchanged', tone: 'gray' },
   reject: { label: 'Would reject', tone: 'red' },
+  skip: { label: 'Would skip', tone: 'amber' },
   'not-reached': { label: 'Not reached', tone: 'amber' },
   unknown: { label: 'Not planned', tone: 'gray' },
 };
@@ -97,7 +98,9 @@ export function TestRecordDialog({ integrationId, graph, targetNodeId, onClose }
                     <li key={c.rowNumber}>
                       <button type="button" className={`test-record__match${trace?.rowNumber === c.rowNumber ? ' is-active' : ''}`} onClick={() => void ask(c.rowNumber)} data-testid="test-record-match">
                         <span className="muted small">#{c.rowNumber}</span>
-                        <span className="test-record__match-values">{columns.map((k) => show(c.values[k])).join(' · ')}</span>
+                        <span className="test-record__match-values" title={columns.map((k) => show(c.values[k])).join(' · ')}>
+                          {columns.map((k) => show(c.values[k])).join(' · ')}
+                        </span>
                         {busy === c.rowNumber ? <Spinner /> : null}
                       </button>
                     </li>

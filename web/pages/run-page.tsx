@@ -1,6 +1,6 @@
 // One run: its outcome, each step in plan order with counts and timings, the files it read and the rows it rejected.
 import { useMemo, useState } from 'react';
-import { describeDeleteSync, describeSourceSync } from '../../shared/sync/options';
+import { describeDeleteSync, describeRefresh, describeSourceSync } from '../../shared/sync/options';
 import { expectedRows, getKind, isCancellableRun, isTerminalRun, outcomeSummary, RUN_STATUS_LABELS, waitingMessage, type RunDetail, type RunFile, type RunStep } from '../../shared';
 import { api, errorMessage } from '../api';
 import { EmptyState, ErrorBanner } from '../components/empty-state';
@@ -126,6 +126,11 @@ function SyncLines({ run }: { run: RunDetail }) {
           <strong>{s.label}:</strong> {describeSourceSync(s)}
         </p>
       ))}
+      {sync.remapped !== undefined ? (
+        <p className="run-sync__line" data-testid="run-sync-refresh">
+          {describeRefresh(sync.remapped)}
+        </p>
+      ) : null}
       {sync.deletes.map((d) => (
         <p key={d.nodeId} className={`run-sync__line${d.state === 'held' ? ' run-sync__line--held' : ''}`} data-testid="run-sync-deletes">
           {describeDeleteSync(d)}

@@ -52,7 +52,7 @@ export function RunDialog({ integrationId, integrationName, versionNumber, onClo
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
-  const [fullSync, setFullSync] = useState(false);
+  const [readMode, setReadMode] = useState<'changes' | 'full' | 'refresh'>('changes');
 
   const list = options.data?.fileSources ?? [];
   const parameters = options.data?.parameters ?? [];
@@ -93,7 +93,7 @@ export function RunDialog({ integrationId, integrationName, versionNumber, onClo
     try {
       const files = Object.fromEntries(Object.entries(choices).map(([nodeId, c]) => [nodeId, c.file.id]));
       const params = Object.fromEntries(parameters.map((p) => [p.name, paramValue(p, inputs[p.name] ?? '')] as const).filter(([, v]) => v !== undefined));
-      const { runId } = await api.startRun(integrationId, params, files, name.trim() || undefined, fullSync && incremental.length > 0);
+      const { runId } = await api.startRun(integrationId, params, files, name.trim() || undefined, readMode !== 'changes' && incremental.length > 0 ? readMode : undefined);
       onStarted(runId);
     } catch (e) {
       // The server names each bad parameter as params.<name> and each bad replacement as files.<node id>: show it there.
@@ -155,10 +155,26 @@ export function RunDialog({ integrationId, integrationName, versionNumber, onClo
                   ? `${incremental[0]!.label} reads only the records changed since the last completed run (by ${incremental[0]!.cursorField}).`
                   : `${incremental.map((s) => s.label).join(', ')} read only the records changed since the last completed run.`}
               </p>
-              <label className="toggle">
-                <input type="checkbox" className="checkbox" checked={fullSync} disabled={starting} onChange={(e) => setFullSync(e.target.checked)} data-testid="run-full-sync" />
-                Run full sync: read every record once (the next runs read changes again)
-              </label>
+              <div role="radiogroup" aria-label="What to read" className="run-dialog__choices">
+                <label className="toggle">
+                  <input type="radio" name="run-read" checked={readMode === 'changes'} disabled={starting} onChange={() => setReadMode('changes')} data-testid="run-read-changes" />
+                  Changes since the last run
+                </label>
+                <label className="toggle">
+                  <input type="radio" name="run-read" checked={readMode === 'full'} disabled={starting} onChange={() => setReadMode('full')} data-testid="run-full-sync" />
+                  Run full sync: read every record once (the next runs read changes again)
+                </label>
+                <label className="toggle">
+                  <input type="radio" name="run-read" checked={readMode === 'refresh'} disabled={starting} onChange={() => setReadMode('refresh')} data-testid="run-refresh" />
+                  Sync and refresh: re-read every source record and rewrite every mapped field of the matched records with the current mapping
+                </label>
+              </div>
+              {readMode === 'refresh' ? (
+                <p className="hint" data-testid="run-refresh-hint">
+                  Use it after changing a formula or a value map: records synced before get the new values too. It reads the source again (not a kept
+                  copy), so it takes as long as a full sync; the next runs read changes again.
+                </p>
+              ) : null}
             </section>
           ) : null}
           {parameters.length > 0 ? (

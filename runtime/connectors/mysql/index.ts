@@ -7,7 +7,7 @@ import type { FieldType } from '../../../shared/graph/field-types';
 import { expectProtocol } from '../net-probe';
 import { checkSelectQuery } from '../sql-guard';
 import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings, recordOf, superuserWarning } from '../sql-common';
-import { ConnectorError, defineConnector, type ConnectorSession, type OpenOptions, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions, type DeleteOptions, type DeleteResult, SKIPPED_NO_MATCH } from '../types';
+import { ConnectorError, defineConnector, type ConnectorSession, type OpenOptions, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordComparison, type RecordResult, type Row, type WriteOptions, type DeleteOptions, type DeleteResult, SKIPPED_NO_MATCH } from '../types';
 import { MysqlConfig, MysqlSecrets, mysqlManifest } from './manifest';
 import { describeFilter, filterSource, limitedSelect } from './query-filter';
 import { mysqlTableDdl } from './ddl';
@@ -218,11 +218,13 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
         const offset = cursor && 'offset' in cursor ? ` OFFSET ${Math.floor(cursor.offset)}` : '';
         // Only Weft's own text goes through `?` formatting; the filter is joined in afterwards, as written.
         const whereSql = conditions.length > 0 ? mysql.format(` WHERE ${conditions.join(' AND ')}`, params as Parameters<typeof mysql.format>[1]) : '';
-        // As arrays, then into null-prototype records: a column named `__proto__` is data like any other.
-        const [rows, fields] = await conn.query<mysql.RowDataPacket[]>({ sql: limitedSelect(`* FROM ${source}${whereSql}${order} LIMIT ${batchSize}${offset}`, ms, mariadb === true), rowsAsArray: true });
+        // As arrays, then into null-prototype records: a column named `__proto__` is data like any other. Each column is
+        // selected under a name of Weft's (weft_c0, weft_c1…): mysql2 refuses a result column named `__proto__` (and
+        // closes the connection), even as arrays; the records take the columns' own names back.
+        const list = names.map((n, i) => `${ident(n)} AS weft_c${i}`).join(', ');
+        const [rows] = await conn.query<mysql.RowDataPacket[]>({ sql: limitedSelect(`${list} FROM ${source}${whereSql}${order} LIMIT ${batchSize}${offset}`, ms, mariadb === true), rowsAsArray: true });
         if (rows.length === 0) break;
-        const columnNames = (fields ?? []).map((f) => f.name);
-        const plain: Row[] = rows.map((r) => recordOf(columnNames, r as unknown as unknown[]));
+        const plain: Row[] = rows.map((r) => recordOf(names, r as unknown as unknown[]));
         cursor = nextCursor(cursor, plain, key);
         yield { rows: plain, cursor };
         if (rows.length < batchSize) break;
@@ -261,6 +263,66 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
       params,
     );
     return result.map((r) => ({ found: Number(r.found) === 1, changed: Number(r.changed) === 1 }));
+  }
+
+  /**
+   * "Test a record": each row's record by key and which fields differ, compared exactly as `classify` compares before a
+   * write (text byte for byte, `<=>` otherwise), in a READ ONLY transaction that is rolled back, without locking.
+   * Values go through the driver's escaping as in every write, never into the text by hand.
+   */
+  async function compareRecords(object: string, rows: Row[], options: { key: string[]; fields: WriteOptions['fields'] }): Promise<RecordComparison[]> {
+    if (rows.length === 0) return [];
+    const lent = await lease();
+    const { conn } = lent;
+    let open = false;
+    try {
+      const table = await describe(conn, object);
+      checkWriteColumns(table.table, table.columns.map((c) => c.name), options.fields.map((f) => f.name), options.key, 'upsert');
+      const columns = options.fields.map((f) => table.columns.find((c) => c.name === f.name)!);
+      const same = (c: Column) => (c.textual ? `CAST(weft_t.${ident(c.name)} AS BINARY) <=> CAST(weft_v.${ident(c.name)} AS BINARY)` : `weft_t.${ident(c.name)} <=> weft_v.${ident(c.name)}`);
+      await conn.query('START TRANSACTION READ ONLY');
+      open = true;
+      const results: RecordComparison[] = [];
+      for (const part of chunk(rows, Math.max(1, Math.floor(MAX_VALUES / Math.max(1, columns.length))))) {
+        const params: unknown[] = [];
+        const derived = part
+          .map((row, ord) => {
+            params.push(ord, ...columns.map((c) => toMysqlValue(row[c.name], c.type)));
+            return `SELECT ? AS weft_ord, ${columns.map((c) => `? AS ${ident(c.name)}`).join(', ')}`;
+          })
+          .join(' UNION ALL ');
+        const [found] = await conn.query<mysql.RowDataPacket[]>({
+          sql: mysql.format(
+            // Every column aliased: mysql2 refuses a result column named `__proto__`, even as arrays.
+            `SELECT weft_t.${ident(options.key[0]!)} IS NOT NULL AS weft_found, ${columns.map((c, i) => `NOT (${same(c)}) AS weft_d${i}`).join(', ')}, ${columns.map((c, i) => `weft_t.${ident(c.name)} AS weft_c${i}`).join(', ')}
+               FROM (${derived}) AS weft_v LEFT JOIN ${table.sql} AS weft_t ON ${options.key.map((k) => `weft_t.${ident(k)} = weft_v.${ident(k)}`).join(' AND ')}
+              ORDER BY weft_v.weft_ord`,
+            params as Parameters<typeof mysql.format>[1],
+          ),
+          rowsAsArray: true,
+        });
+        for (const raw of found as unknown as unknown[][]) {
+          if (Number(raw[0]) !== 1) {
+            results.push({ state: 'missing' });
+            continue;
+          }
+          results.push({
+            state: 'found',
+            current: recordOf(columns.map((c) => c.name), raw.slice(1 + columns.length)),
+            differs: columns.filter((c, i) => !options.key.includes(c.name) && Number(raw[1 + i]) === 1).map((c) => c.name),
+          });
+        }
+      }
+      await conn.query('ROLLBACK');
+      open = false;
+      return results;
+    } catch (e) {
+      if (e instanceof ConnectorError) throw e;
+      throw mysqlError(e, where, object);
+    } finally {
+      if (open) await conn.query('ROLLBACK').catch(() => lent.done(true));
+      lent.done();
+    }
   }
 
   async function insertRows(conn: mysql.PoolConnection, table: Table, rows: Row[], options: WriteOptions, upsert: boolean) {
@@ -302,7 +364,7 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
             ? { outcome: 'skipped', reason: SKIPPED_NO_MATCH }
             : { outcome: 'rejected', reason: `No record with ${describeKey(options.key, rows[i]!)} exists in ${table.table}; update mode does not create records.` }
           : { outcome: 'created' }
-        : { outcome: s.changed ? 'updated' : 'unchanged' },
+        : { outcome: s.changed || (options.rewrite && options.fields.some((f) => !options.key.includes(f.name))) ? 'updated' : 'unchanged' },
     );
     const toWrite = rows.filter((_, i) => results[i]!.outcome === 'created' || results[i]!.outcome === 'updated');
     if (toWrite.length > 0) await insertRows(conn, table, toWrite, options, true);
@@ -477,6 +539,7 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
       return { object, ddl };
     },
     read,
+    compareRecords,
     write,
     deleteRecords,
     async close() {

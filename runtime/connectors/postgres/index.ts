@@ -7,7 +7,7 @@ import { fieldWithNul, nulReason } from '../../../shared/util/nul';
 import { expectProtocol } from '../net-probe';
 import { checkSelectQuery, MORE_THAN_ONE } from '../sql-guard';
 import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings, recordOf, superuserWarning, toParam } from '../sql-common';
-import { ConnectorError, defineConnector, type ConnectorSession, type OpenOptions, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions, type DeleteOptions, type DeleteResult, SKIPPED_NO_MATCH } from '../types';
+import { ConnectorError, defineConnector, type ConnectorSession, type OpenOptions, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordComparison, type RecordResult, type Row, type WriteOptions, type DeleteOptions, type DeleteResult, SKIPPED_NO_MATCH } from '../types';
 import { PostgresConfig, PostgresSecrets, postgresManifest } from './manifest';
 import { beginReadOnly, bindFilterParams, carrying, describeFilter, filterSource, isMultipleStatements, limitTime } from './query-filter';
 import { postgresTableDdl } from './ddl';
@@ -343,7 +343,8 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       );
     }
     if (options.mode === 'upsert') {
-      const onConflict = rest.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${rest.map((n) => `${ident(n)} = EXCLUDED.${ident(n)}`).join(', ')} WHERE ${distinct('weft_t', 'EXCLUDED')}`;
+      // "Sync and refresh" (options.rewrite) updates every matched record, equal values or not.
+      const onConflict = rest.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${rest.map((n) => `${ident(n)} = EXCLUDED.${ident(n)}`).join(', ')}${options.rewrite ? '' : ` WHERE ${distinct('weft_t', 'EXCLUDED')}`}`;
       // No ORDER BY on the insert (it costs Postgres a sort of the batch, ~15% of the statement): keys are unique
       // within a batch (a repeated key fails the statement, and the row-by-row fallback writes in order).
       const result = await client.query<{ weft_inserted: boolean | null }>(
@@ -361,7 +362,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       rest.length === 0
         ? 'weft_w AS (SELECT NULL::int AS weft_ord WHERE false)'
         : `weft_w AS (UPDATE ${table.sql} AS weft_t SET ${rest.map((n) => `${ident(n)} = weft_in.${ident(n)}`).join(', ')}
-             FROM weft_in WHERE ${keyJoin('weft_t', 'weft_in')} AND ${distinct('weft_t', 'weft_in')} RETURNING weft_in.weft_ord)`;
+             FROM weft_in WHERE ${keyJoin('weft_t', 'weft_in')}${options.rewrite ? '' : ` AND ${distinct('weft_t', 'weft_in')}`} RETURNING weft_in.weft_ord)`;
     // EXISTS sees the table as it was before this statement: the row was there to update.
     const result = await client.query<{ found: boolean; changed: boolean }>(
       `WITH ${input}, ${update}
@@ -472,6 +473,96 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw e;
+    }
+  }
+
+  /**
+   * "Test a record": each row's record by key and which fields differ, compared as `writeChunk` compares (the row's
+   * values cast to the columns' types, IS DISTINCT FROM), in a READ ONLY transaction that is rolled back; every value a
+   * bind parameter. A row `write` would refuse (U+0000, a value its column cannot take) answers `rejected` with the
+   * same reason.
+   */
+  async function compareRecords(object: string, rows: Row[], options: { key: string[]; fields: WriteOptions['fields'] }): Promise<RecordComparison[]> {
+    if (rows.length === 0) return [];
+    const names = options.fields.map((f) => f.name);
+    const lent = await lease();
+    const { client } = lent;
+    let open = false;
+    try {
+      const table = await describe(client, object).catch((e: unknown) => {
+        throw postgresError(e, where, object);
+      });
+      checkWriteColumns(table.label, table.columns.map((c) => c.name), names, options.key, 'upsert');
+      const columns = names.map((n) => table.columns.find((c) => c.name === n)!);
+      const key = options.key;
+      const compareChunk = async (part: Row[]): Promise<RecordComparison[]> => {
+        const params: unknown[] = [];
+        const values = part
+          .map((row, ord) => {
+            params.push(ord);
+            const marks = [`$${params.length}::int`];
+            for (const c of columns) {
+              params.push(toParam(row[c.name]));
+              marks.push(`$${params.length}::${c.baseType}`);
+            }
+            return `(${marks.join(', ')})`;
+          })
+          .join(', ');
+        const differs = columns.map((c) => `(weft_t.${ident(c.name)} IS DISTINCT FROM weft_in.${ident(c.name)})`);
+        const current = columns.map((c) => `weft_t.${ident(c.name)}`);
+        const result = await client.query<unknown[]>({
+          text: `WITH weft_in (weft_ord, ${names.map(ident).join(', ')}) AS (VALUES ${values})
+                 SELECT weft_t.${ident(key[0]!)} IS NOT NULL, ${[...differs, ...current].join(', ')}
+                   FROM weft_in LEFT JOIN ${table.sql} AS weft_t ON ${key.map((k) => `weft_t.${ident(k)} = weft_in.${ident(k)}`).join(' AND ')}
+                  ORDER BY weft_in.weft_ord`,
+          values: params,
+          rowMode: 'array',
+        });
+        return result.rows.map((r): RecordComparison => {
+          if (r[0] !== true) return { state: 'missing' };
+          return {
+            state: 'found',
+            current: recordOf(names, r.slice(1 + columns.length)),
+            differs: names.filter((n, i) => !key.includes(n) && r[1 + i] === true),
+          };
+        });
+      };
+      // One row at a time once a row fails its casts, so the others still answer (and the failing one says why).
+      const compare = async (part: Row[]): Promise<RecordComparison[]> => {
+        await client.query('SAVEPOINT weft_compare');
+        try {
+          const answered = await compareChunk(part);
+          await client.query('RELEASE SAVEPOINT weft_compare');
+          return answered;
+        } catch (e) {
+          await client.query('ROLLBACK TO SAVEPOINT weft_compare');
+          if (!isRecordError(e)) throw e;
+          if (part.length === 1) return [{ state: 'rejected', reason: recordReason(e as PgError) }];
+          const out: RecordComparison[] = [];
+          for (const row of part) out.push(...(await compare([row])));
+          return out;
+        }
+      };
+      await beginReadOnly(client, config.queryTimeoutSeconds * 1000);
+      open = true;
+      const nul = rows.map((r) => fieldWithNul(r, names));
+      const results: RecordComparison[] = [];
+      const perChunk = Math.max(1, Math.floor(MAX_PARAMS / (names.length + 1)));
+      for (const part of chunk(rows.map((row, i) => ({ row, i })), perChunk)) {
+        const clean = part.filter(({ i }) => nul[i] === null);
+        const answered = clean.length > 0 ? await compare(clean.map(({ row }) => row)) : [];
+        let next = 0;
+        for (const { i } of part) results.push(nul[i] === null ? answered[next++]! : { state: 'rejected', reason: nulReason(nul[i]!, 'a Postgres column') });
+      }
+      await client.query('ROLLBACK');
+      open = false;
+      return results;
+    } catch (e) {
+      if (e instanceof ConnectorError) throw e;
+      throw postgresError(e, where, object);
+    } finally {
+      if (open) await client.query('ROLLBACK').catch(() => lent.done(true));
+      lent.done();
     }
   }
 
@@ -675,6 +766,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       return { object: `${schema}.${table}`, ddl };
     },
     read,
+    compareRecords,
     write,
     deleteRecords,
     async close() {

@@ -30,7 +30,7 @@ export const cancelRun = route({
 export const rerun = route({
   method: 'post',
   path: '/runs/{id}/rerun',
-  request: { params: IdParam, body: { content: { 'application/json': { schema: z.object({ name: RunName.optional(), fullSync: z.boolean().optional(), confirmDeletes: z.boolean().optional() }) } }, required: false } },
+  request: { params: IdParam, body: { content: { 'application/json': { schema: z.object({ name: RunName.optional(), fullSync: z.boolean().optional(), confirmDeletes: z.boolean().optional(), refresh: z.boolean().optional() }) } }, required: false } },
   responses: { 202: json(StartRunResult) },
 });
 

@@ -1,6 +1,6 @@
 // Compile-time checks of the map: each mapped field's source, formula or constant, and the key it marks.
 import { coerceCurrency, ConversionFailure, convertValue, isCurrencyCode, OBJECT_NAME, type Field } from '../../graph/field-types';
-import { canConvert, type MapConfig } from '../../graph/kinds/map';
+import { canConvert, memberFormula, type MapConfig } from '../../graph/kinds/map';
 import { suggest } from '../../util/suggest';
 import { reportFormula } from './formula-report';
 import type { KindInfer } from './types';
@@ -26,6 +26,17 @@ export const inferMap: KindInfer<MapConfig> = (config, input, report, ctx) => {
     if (f.from === 'formula') {
       if (f.formula.trim() === '') report({ code: 'invalid-config', message: 'Write a formula', path: `fields.${i}.formula` });
       else if (input) reportFormula(report, `fields.${i}.formula`, f.formula, input.fields, ctx, f.type);
+      return;
+    }
+    if (f.from === 'member') {
+      // "Align member from <system>": the same lookup as MEMBER("<system>", [<source>]), checked as that formula is.
+      if (f.source === '') report({ code: 'invalid-config', message: 'Choose the field that holds the person’s id', path: `fields.${i}.source` });
+      else if (input && !input.fields.some((x) => x.name === f.source)) {
+        const hint = suggest(f.source, input.fields.map((x) => x.name));
+        report({ code: 'unknown-field', message: `Unknown field "${f.source}"${hint ? ` — did you mean "${hint}"?` : ''}`, path: `fields.${i}.source` });
+      }
+      if (f.system.trim() === '') report({ code: 'invalid-config', message: 'Choose the member system the ids come from', path: `fields.${i}.system` });
+      else if (f.source !== '' && input && input.fields.some((x) => x.name === f.source)) reportFormula(report, `fields.${i}.system`, memberFormula(f.system, f.source), input.fields, ctx, f.type);
       return;
     }
     if (f.from === 'constant') {

@@ -4,11 +4,17 @@ import { FieldType } from '../field-types';
 import { defineKind } from './types';
 
 export const MapField = z.object({
-  /** Where the value comes from: an upstream field, a formula over the row, or a constant. */
-  from: z.enum(['field', 'formula', 'constant']).default('field').meta({ title: 'From' }),
+  /**
+   * Where the value comes from: an upstream field, a formula over the row, a constant, or `member`: the person whose id
+   * in `system` the source field holds, aligned to the target's system ("Align member from <system>"; the same lookup as
+   * the formula `MEMBER("<system>", [<source>])`, with the Map's reject-or-default-member setting).
+   */
+  from: z.enum(['field', 'formula', 'constant', 'member']).default('field').meta({ title: 'From' }),
   source: z.string().default('').meta({ title: 'Source field', widget: 'input-field' }),
   formula: z.string().max(10_000).default('').meta({ title: 'Formula', widget: 'formula' }),
   value: z.string().max(10_000).default('').meta({ title: 'Constant' }),
+  /** `from: 'member'`: the member system the source field's ids belong to (Members page), e.g. "hubspot". */
+  system: z.string().max(40).default('').meta({ title: 'Align member from' }),
   target: z.string().min(1, 'Name the target field').max(120).meta({ title: 'Target field' }),
   type: FieldType.meta({ title: 'Type' }),
   key: z.boolean().default(false).meta({ title: 'Key' }),
@@ -42,6 +48,18 @@ export const mapKind = defineKind({
   config: MapConfig,
   defaults: (): MapConfig => ({ fields: [], unmatchedMembers: 'reject', defaultMember: '' }),
 });
+
+/** The formula a "member" field runs: `MEMBER("hubspot", [owner_id])` (names quoted as formulas quote them). */
+export function memberFormula(system: string, source: string): string {
+  return `MEMBER("${system.replace(/"/g, '""')}", [${source.replace(/]/g, ']]')}])`;
+}
+
+/** The formula a mapped field runs: its own, or a member field's MEMBER() call; null for fields and constants. */
+export function fieldFormula(f: Pick<MapField, 'from' | 'formula' | 'system' | 'source'>): string | null {
+  if (f.from === 'formula') return f.formula;
+  if (f.from === 'member') return memberFormula(f.system, f.source);
+  return null;
+}
 
 /** Text converts to anything (checked per row); typed values only to compatible types. */
 export function canConvert(from: FieldType, to: FieldType): boolean {

@@ -10,8 +10,10 @@ import { diagnosticsAt } from '../config-path';
 import { FieldErrors } from '../field-errors';
 import type { FormCtx } from '../form-context';
 import { UpstreamFieldSelect } from './upstream-field-select';
+import { memberSystemsContext } from '../../formula/editor-contexts';
+import { memberFormula } from '../../../shared/graph/kinds/map';
 
-export type MappingFrom = 'field' | 'formula' | 'constant';
+export type MappingFrom = 'field' | 'formula' | 'constant' | 'member';
 
 /** One row of the mapping table: the same shape the mapping's CSV export reads (shared/transforms/map-export.ts). */
 export type MappingRow = ExportedMapRow;
@@ -20,6 +22,7 @@ const FROM_OPTIONS: { value: MappingFrom; label: string }[] = [
   { value: 'field', label: 'Field' },
   { value: 'formula', label: 'Formula' },
   { value: 'constant', label: 'Constant' },
+  { value: 'member', label: 'Member' },
 ];
 
 const asRows = (v: unknown): MappingRow[] => (Array.isArray(v) ? (v as MappingRow[]) : []);
@@ -147,10 +150,12 @@ function AutoMapPanel({ suggestions, unmatched, label, onAccept, onReject, onClo
 }
 
 /** Switching where a value comes from; a new formula starts from the field the row had. */
-export function withFrom(row: MappingRow, from: MappingFrom): MappingRow {
+export function withFrom(row: MappingRow, from: MappingFrom, memberSystems: readonly string[] = []): MappingRow {
   if (from === 'formula' && !(row.formula ?? '').trim()) {
     return { ...row, from, formula: row.source ? `[${row.source.replace(/]/g, ']]')}]` : '' };
   }
+  // "Align member from <system>": the person's id in the target's system is Text; the first system is proposed.
+  if (from === 'member') return { ...row, from, type: 'text', system: row.system || memberSystems[0] || '' };
   return { ...row, from };
 }
 
@@ -173,6 +178,7 @@ export function MappingWidget({ ctx, path }: { ctx: FormCtx; path: string }) {
     return next;
   });
   const objectNames = ctx.workspaceObjects.map((o) => o.name);
+  const memberSystems = memberSystemsContext().memberSystems ?? [];
 
   return (
     <div className="mapping" data-testid="mapping">
@@ -204,11 +210,11 @@ export function MappingWidget({ ctx, path }: { ctx: FormCtx; path: string }) {
             {rows.map((row, i) => {
               const at = (k: string) => diagnosticsAt(ctx.diagnostics, `${path}.${i}.${k}`);
               const from = fromOf(row);
-              const errs = [...(from === 'field' ? at('source') : []), ...(from === 'constant' ? at('value') : []), ...at('target'), ...at('type'), ...at('key'), ...diagnosticsAt(ctx.diagnostics, `${path}.${i}`)];
+              const errs = [...(from === 'field' || from === 'member' ? at('source') : []), ...(from === 'member' ? at('system') : []), ...(from === 'constant' ? at('value') : []), ...at('target'), ...at('type'), ...at('key'), ...diagnosticsAt(ctx.diagnostics, `${path}.${i}`)];
               return [
                 <tr key={`r${i}`} className={`mapping__row mapping__row--${from}`} data-testid="mapping-row">
                   <td>
-                    <select className="input select" value={from} aria-label={`From ${i + 1}`} onChange={(e) => ctx.set(`${path}.${i}`, withFrom(row, e.target.value as MappingFrom))}>
+                    <select className="input select" value={from} aria-label={`From ${i + 1}`} onChange={(e) => ctx.set(`${path}.${i}`, withFrom(row, e.target.value as MappingFrom, memberSystems))}>
                       {FROM_OPTIONS.map((o) => (
                         <option key={o.value} value={o.value}>
                           {o.label}
@@ -217,7 +223,7 @@ export function MappingWidget({ ctx, path }: { ctx: FormCtx; path: string }) {
                     </select>
                   </td>
                   <td>
-                    {from === 'field' ? (
+                    {from === 'field' || from === 'member' ? (
                       <UpstreamFieldSelect
                         ctx={ctx}
                         compact
@@ -353,6 +359,45 @@ export function MappingWidget({ ctx, path }: { ctx: FormCtx; path: string }) {
                         </label>
                       </div>
                       <FieldErrors diagnostics={[...at('currency'), ...at('ref'), ...at('note')]} path={`${path}.${i}`} />
+                    </td>
+                  </tr>
+                ) : null,
+                from === 'member' ? (
+                  <tr key={`m${i}`} className="mapping__member" data-testid="mapping-member-row">
+                    <td colSpan={6}>
+                      <div className="mapping__member-line">
+                        <label className="mapping__detail">
+                          <span>Align member from</span>
+                          <select
+                            className={`input select input--sm${at('system').length ? ' is-invalid' : ''}`}
+                            value={row.system ?? ''}
+                            aria-label={`Align member from, for ${row.target || `field ${i + 1}`}`}
+                            onChange={(e) => ctx.set(`${path}.${i}.system`, e.target.value, { merge: true })}
+                            data-testid="mapping-member-system"
+                          >
+                            {!row.system ? <option value="">Choose a system…</option> : null}
+                            {row.system && !memberSystems.includes(row.system) ? <option value={row.system}>{row.system}</option> : null}
+                            {['weft', ...memberSystems.filter((s) => s !== 'weft')].map((s) => (
+                              <option key={s} value={s}>
+                                {s === 'weft' ? 'weft (member emails)' : s}
+                              </option>
+                            ))}
+                          </select>
+                        </label>
+                        <p className="hint mapping__member-hint">
+                          {row.source ? (
+                            <>
+                              The {row.system || '…'} id in <strong>{row.source}</strong> becomes that person&rsquo;s id in the target&rsquo;s system (the workspace: their email). No one found:
+                              {' '}
+                              {ctx.config.unmatchedMembers === 'default' ? 'the default member below' : 'the record is rejected'}.
+                              {' '}
+                              <code className="code-inline">{memberFormula(row.system ?? '', row.source)}</code>
+                            </>
+                          ) : (
+                            'Choose the field that holds the person’s id in the system above.'
+                          )}
+                        </p>
+                      </div>
                     </td>
                   </tr>
                 ) : null,
