@@ -41,9 +41,10 @@ async function settled(page: Page) {
 /** Drags a step across the canvas in 60 moves while counting animation frames; fps and the longest frame. */
 async function dragFps(page: Page, nodeId: string, trace?: string) {
   const node = page.locator(`.react-flow__node[data-id="${nodeId}"]`);
-  // Grabbed where it is once the canvas is still (it re-fits when the side panel opens or closes): a box taken during
-  // a re-fit lands beside the step. The step is in the flow's first row, so the drag's upward swing reaches the
-  // canvas' edge and React Flow pans the canvas along (its auto-pan): those frames redraw the whole canvas.
+  // Each drag starts from the whole flow in view (the Fit button), grabbed once the canvas is still: it re-fits when
+  // the side panel opens or closes, and a box taken during a re-fit lands beside the step. The step is in the flow's
+  // first row, so the drag's upward swing reaches the canvas' edge and React Flow pans the canvas along (auto-pan).
+  await page.getByRole('button', { name: 'Fit the whole flow in view' }).click();
   await settled(page);
   const box = await node.boundingBox({ timeout: 30_000 });
   if (!box) throw new Error(`step ${nodeId} is not drawn: ${await node.evaluate((e) => e.outerHTML.slice(0, 400)).catch(() => 'not in the page')}`);
