@@ -1,7 +1,9 @@
 // Big canvases in a real Chromium: frames per second while dragging a step and input-to-paint while typing a step's
 // name, at 50, 200 and 500 steps. Prints a table (never asserts: figures go to docs/benchmarks.md).
 // Run: npx vite build && npx playwright test --config bench/playwright.canvas.config.ts  (BENCH_SIZES="50,200,500")
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import type { APIRequestContext, Page } from '@playwright/test';
 import { getKind } from '../shared';
 import type { Graph } from '../shared/graph/schema';
@@ -24,10 +26,27 @@ async function bigIntegration(request: APIRequestContext, n: number) {
   return ((await res.json()) as { id: string }).id;
 }
 
+/** Waits until the canvas stops moving: it re-fits (animated) when the side panel opens or closes after the page opens. */
+async function settled(page: Page) {
+  let last = '';
+  for (let same = 0; same < 4; ) {
+    await page.waitForTimeout(150);
+    const now = (await page.locator('.react-flow__viewport').getAttribute('style')) ?? '';
+    same = now === last ? same + 1 : 0;
+    last = now;
+  }
+  return last;
+}
+
 /** Drags a step across the canvas in 60 moves while counting animation frames; fps and the longest frame. */
-async function dragFps(page: Page, nodeId: string) {
+async function dragFps(page: Page, nodeId: string, trace?: string) {
   const node = page.locator(`.react-flow__node[data-id="${nodeId}"]`);
-  const box = await node.boundingBox();
+  // Each drag starts from the whole flow in view (the Fit button), grabbed once the canvas is still: it re-fits when
+  // the side panel opens or closes, and a box taken during a re-fit lands beside the step. The step is in the flow's
+  // first row, so the drag's upward swing reaches the canvas' edge and React Flow pans the canvas along (auto-pan).
+  await page.getByRole('button', { name: 'Fit the whole flow in view' }).click();
+  await settled(page);
+  const box = await node.boundingBox({ timeout: 30_000 });
   if (!box) throw new Error(`step ${nodeId} is not drawn: ${await node.evaluate((e) => e.outerHTML.slice(0, 400)).catch(() => 'not in the page')}`);
   await page.evaluate(() => {
     const w = window as unknown as { __frames: number[]; __stop: boolean };
@@ -43,9 +62,22 @@ async function dragFps(page: Page, nodeId: string) {
   // Inside the card at any zoom (a 500-step overview draws it a few pixels high).
   const y = box.y + Math.min(20, box.height / 2);
   await page.mouse.move(x, y);
+  const cdp = trace ? await page.context().newCDPSession(page) : null;
+  const events: unknown[] = [];
+  if (cdp) {
+    cdp.on('Tracing.dataCollected', (e: { value: unknown[] }) => events.push(...e.value));
+    await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,blink,cc,viz,disabled-by-default-v8.cpu_profiler', transferMode: 'ReportEvents' });
+  }
   await page.mouse.down();
   for (let i = 1; i <= 60; i++) await page.mouse.move(x + i * 4, y + Math.sin(i / 6) * 40);
   await page.mouse.up();
+  if (cdp && trace) {
+    const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+    await cdp.send('Tracing.end');
+    await done;
+    writeFileSync(trace, JSON.stringify({ traceEvents: events }));
+    await cdp.detach();
+  }
   const frames = await page.evaluate(() => {
     const w = window as unknown as { __frames: number[]; __stop: boolean };
     w.__stop = true;
@@ -93,8 +125,10 @@ test('drag fps and input-to-paint at 50, 200 and 500 steps', async ({ page, requ
     const openMs = Date.now() - opened;
     // An unselected step grabbed and dragged (the inspector opens on drop), then a selected one.
     const load = loadavg()[0]!;
-    const first = await dragFps(page, 's1');
-    const second = await dragFps(page, 's1');
+    // BENCH_TRACE=<dir>: a Chrome trace of each drag (open in DevTools' Performance panel); it slows the drag.
+    const trace = process.env.BENCH_TRACE;
+    const first = await dragFps(page, 's1', trace && `${trace}/drag-${n}-unselected.json`);
+    const second = await dragFps(page, 's1', trace && `${trace}/drag-${n}-selected.json`);
     const typing = await inputToPaint(page);
     rows.push(
       `| ${n} | ${load.toFixed(1)} | ${openMs} ms | ${first.fps.toFixed(0)} fps (longest frame ${first.longest.toFixed(0)} ms) | ${second.fps.toFixed(0)} fps (${second.longest.toFixed(0)} ms) | ${typing.p50.toFixed(0)} ms (max ${typing.max.toFixed(0)} ms) |`,
@@ -103,4 +137,20 @@ test('drag fps and input-to-paint at 50, 200 and 500 steps', async ({ page, requ
   console.log(
     ['', '| steps | load (1 min) | open to all drawn | drag, unselected step | drag, selected step | input-to-paint, typing a name (p50) |', '| --- | --- | --- | --- | --- | --- |', ...rows, ''].join('\n'),
   );
+  // The largest flow as it opens, at both window sizes (docs/screenshots), after the figures are taken.
+  const n = Math.max(...SIZES);
+  if (n >= 500) {
+    const id = await bigIntegration(request, n);
+    for (const size of [
+      { width: 1440, height: 900 },
+      { width: 1024, height: 700 },
+    ]) {
+      await page.setViewportSize(size);
+      await page.goto('/#/');
+      await page.goto(`/#/integrations/${id}`);
+      await expect(page.locator('.react-flow__node')).toHaveCount(n, { timeout: 120_000 });
+      await settled(page);
+      await page.screenshot({ path: resolve(import.meta.dirname, `../docs/screenshots/designer-${n}-steps-${size.width}x${size.height}.png`) });
+    }
+  }
 });

@@ -146,6 +146,9 @@ function CanvasView({
   graphRef.current = graph;
   const [nodes, setNodes] = useState<WeftFlowNode[]>(() => toFlowNodes(graph, [], diagnostics));
   const [edges, setEdges] = useState<Edge[]>(() => toFlowEdges(graph, [], diagnostics));
+  // While a step is dragged the canvas says so (CSS `.canvas--dragging`): lines are then no pointer targets, so the
+  // browser does not hit-test 450 paths on every mouse move of a 500-step drag.
+  const dragging = useMemo(() => nodes.some((n) => n.dragging), [nodes]);
 
   useLayoutEffect(() => {
     setNodes((prev) => toFlowNodes(graph, prev, diagnostics));
@@ -182,14 +185,14 @@ function CanvasView({
   }, []);
   const lastSel = useRef('');
   useEffect(() => {
-    if (held || nodes.some((n) => n.dragging)) return;
+    if (held || dragging) return;
     const sel: Selection = { nodeIds: nodes.filter((n) => n.selected).map((n) => n.id), edgeIds: edges.filter((e) => e.selected).map((e) => e.id) };
     const key = `${sel.nodeIds.join(',')}|${sel.edgeIds.join(',')}`;
     if (key !== lastSel.current) {
       lastSel.current = key;
       onSelection(sel);
     }
-  }, [nodes, edges, onSelection, held]);
+  }, [nodes, edges, onSelection, held, dragging]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<WeftFlowNode>[]) => {
@@ -313,7 +316,7 @@ function CanvasView({
   }, [fit, onOps]);
 
   return (
-    <div className={`canvas${far ? ' canvas--far' : ''}`} data-testid="canvas" ref={wrapRef} onKeyDownCapture={onKeyDownCapture} onPointerDownCapture={onPointerDownCapture}>
+    <div className={`canvas${far ? ' canvas--far' : ''}${dragging ? ' canvas--dragging' : ''}`} data-testid="canvas" ref={wrapRef} onKeyDownCapture={onKeyDownCapture} onPointerDownCapture={onPointerDownCapture}>
       <LinkActionsContext.Provider value={linkActions}>
       <ReactFlow<WeftFlowNode>
         nodes={nodes}
