@@ -57,7 +57,7 @@ async function runPhase(name: string, database: string): Promise<void> {
   let detail: Record<string, unknown> = {};
   if (name === 'full-one-way') {
     const source: PlanStep = { nodeId: 'src', kind: 'sql-source', label: 'A', config: { connectionId: 'c', object: 'public.side_a', query: '', columns: COLS, key: ['id'], preview: null }, input: null, output: { fields: COLS, key: ['id'] } };
-    const target: PlanStep = { nodeId: 'dst', kind: 'sql-target', label: 'B', config: { connectionId: 'c', object: 'public.side_full', mode: 'upsert', columns: COLS, key: ['id'] }, input: { fields: COLS, key: ['id'] }, output: null };
+    const target: PlanStep = { nodeId: 'dst', kind: 'sql-target', label: 'B', config: { connectionId: 'c', object: 'public.side_full', mode: 'upsert', columns: COLS, key: ['id'], deletedField: '' }, input: { fields: COLS, key: ['id'] }, output: null };
     await runPipelinePass({
       steps: [source, target],
       owned: new Set(['src', 'dst']),
@@ -70,13 +70,16 @@ async function runPhase(name: string, database: string): Promise<void> {
     });
   } else {
     const config: TwoWaySyncConfig = {
-      a: { connectionId: 'c', object: 'public.side_a', updatedAt: 'updated_at', columns: COLS, key: ['id'] },
-      b: { connectionId: 'c', object: 'public.side_b', updatedAt: 'updated_at', columns: COLS, key: ['id'] },
+      a: { connectionId: 'c', object: 'public.side_a', updatedAt: 'updated_at', columns: COLS, key: ['id'], deletedField: '' },
+      b: { connectionId: 'c', object: 'public.side_b', updatedAt: 'updated_at', columns: COLS, key: ['id'], deletedField: '' },
       match: { a: 'id', b: 'id' },
       direction: 'both',
       rule: 'latest',
       fields: FIELDS,
       createMissing: true,
+      deletesToB: 'ignore',
+      deletesToA: 'ignore',
+      deleteThresholdPercent: 10,
     };
     const step: PlanStep = { nodeId: 'tw', kind: 'two-way-sync', label: 'Two-way', config: config as unknown as Record<string, unknown>, input: null, output: null };
     const e = await createExecutor(step, deps);

@@ -71,18 +71,18 @@ async function pgTable(name: string, rows: [number, string, string, string][]) {
   await pgc.query(`CREATE TABLE ${name} (id integer PRIMARY KEY, email text, name text, city text, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
   await pgc.query(`CREATE TRIGGER ${name}_touch BEFORE UPDATE ON ${name} FOR EACH ROW EXECUTE FUNCTION touch()`);
   for (const r of rows) await pgc.query(`INSERT INTO ${name} (id, email, name, city) VALUES ($1, $2, $3, $4)`, r);
-  return { connectionId: 'con_pg', object: `public.${name}`, updatedAt: 'updated_at', columns: COLS, key: ['id'] };
+  return { connectionId: 'con_pg', object: `public.${name}`, updatedAt: 'updated_at', columns: COLS, key: ['id'], deletedField: '' };
 }
 async function myTable(name: string, rows: [number, string, string, string][]) {
   await my!.query(`CREATE TABLE ${name} (id int PRIMARY KEY, email varchar(200), name varchar(200), city varchar(200), updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6))`);
   for (const r of rows) await my!.query(`INSERT INTO ${name} (id, email, name, city) VALUES (?, ?, ?, ?)`, r);
-  return { connectionId: 'con_my', object: name, updatedAt: 'updated_at', columns: COLS, key: ['id'] };
+  return { connectionId: 'con_my', object: name, updatedAt: 'updated_at', columns: COLS, key: ['id'], deletedField: '' };
 }
 async function wsObject(name: string, rows: [number, string, string, string][]) {
   const fields = WS_COLS;
   const result = await store.writeWorkspace({ object: name, key: ['id'], fields, mode: 'upsert', rows: rows.map(([id, email, n, city]) => ({ id, email, name: n, city })) });
   expect(result.every((r) => r.outcome !== 'rejected')).toBe(true);
-  return { connectionId: '', object: name, updatedAt: '_updated_at', columns: WS_COLS, key: ['id'] };
+  return { connectionId: '', object: name, updatedAt: '_updated_at', columns: WS_COLS, key: ['id'], deletedField: '' };
 }
 const wsEdit = async (object: string, id: number, values: Record<string, unknown>) => {
   const fields = [{ name: 'id', type: 'number' as const }, ...Object.keys(values).map((n) => ({ name: n, type: 'text' as const }))];
@@ -104,7 +104,7 @@ interface Sync {
 }
 function sync(config: Partial<TwoWaySyncConfig> & Pick<TwoWaySyncConfig, 'a' | 'b'>): Sync {
   const nodeId = `tw_${++nodeSeq}`;
-  const full: TwoWaySyncConfig = { match: { a: 'id', b: 'id' }, direction: 'both', rule: 'latest', fields: FIELDS, createMissing: true, ...config };
+  const full: TwoWaySyncConfig = { match: { a: 'id', b: 'id' }, direction: 'both', rule: 'latest', fields: FIELDS, createMissing: true, deletesToB: 'ignore', deletesToA: 'ignore', deleteThresholdPercent: 10, ...config };
   const step: PlanStep = { nodeId, kind: 'two-way-sync', label: 'Contacts both ways', config: full as unknown as Record<string, unknown>, input: null, output: null };
   return {
     nodeId,
@@ -229,7 +229,7 @@ describe('Postgres ↔ workspace object', () => {
     await pgc.query(`CREATE TRIGGER big_a_touch BEFORE UPDATE ON big_a FOR EACH ROW EXECUTE FUNCTION touch()`);
     await pgc.query(`INSERT INTO big_a (id, email, name, city) SELECT i, 'p' || i || '@example.com', 'Person ' || i, 'Oslo' FROM generate_series(1, 10000) i`);
     const object = `big_b_${nodeSeq}`;
-    const s = sync({ a: { connectionId: 'con_pg', object: 'public.big_a', updatedAt: 'updated_at', columns: COLS, key: ['id'] }, b: { connectionId: '', object, updatedAt: '_updated_at', columns: [], key: [] } });
+    const s = sync({ a: { connectionId: 'con_pg', object: 'public.big_a', updatedAt: 'updated_at', columns: COLS, key: ['id'], deletedField: '' }, b: { connectionId: '', object, updatedAt: '_updated_at', columns: [], key: [], deletedField: '' } });
     // The object holds one of the records already; its key and attributes come from discovery (columns left empty).
     await store.writeWorkspace({ object, key: ['id'], fields: WS_COLS, mode: 'upsert', rows: [{ id: 1, email: 'p1@example.com', name: 'Person 1', city: 'Oslo' }] });
     const first = await s.run();
@@ -248,7 +248,7 @@ describe('workspace ↔ workspace', () => {
     const ob = `ww_b_${nodeSeq}`;
     await store.writeWorkspace({ object: oa, key: ['code'], fields: cols, mode: 'upsert', rows: [{ code: '007', label: 'Bond' }, { code: '7', label: 'Seven' }, { code: '__proto__', label: 'proto' }] });
     await store.writeWorkspace({ object: ob, key: ['code'], fields: cols, mode: 'upsert', rows: [{ code: '007', label: 'James' }] });
-    const side = (object: string) => ({ connectionId: '', object, updatedAt: '_updated_at', columns: cols, key: ['code'] });
+    const side = (object: string) => ({ connectionId: '', object, updatedAt: '_updated_at', columns: cols, key: ['code'], deletedField: '' });
     const s = sync({ a: side(oa), b: side(ob), match: { a: 'code', b: 'code' }, rule: 'a-wins', fields: [F('code'), F('label')] });
     const first = await s.run();
     expect(first).toMatchObject({ createdB: 2, conflicts: 1 });
@@ -273,7 +273,7 @@ describe('workspace ↔ workspace', () => {
     const ob = `wn_b_${nodeSeq}`;
     await store.writeWorkspace({ object: oa, key: ['code'], fields: cols, mode: 'upsert', rows: [{ code: 'x', label: 'X' }] });
     await store.writeWorkspace({ object: ob, key: ['code'], fields: cols, mode: 'upsert', rows: [{ code: 'y', label: 'Y' }] });
-    const side = (object: string) => ({ connectionId: '', object, updatedAt: '_updated_at', columns: cols, key: ['code'] });
+    const side = (object: string) => ({ connectionId: '', object, updatedAt: '_updated_at', columns: cols, key: ['code'], deletedField: '' });
     const s = sync({ a: side(oa), b: side(ob), match: { a: 'code', b: 'code' }, fields: [F('label')] });
     expect(await s.run()).toMatchObject({ skippedNoMatch: 2, writtenA: 0, writtenB: 0 });
     const off = sync({ a: side(oa), b: side(ob), match: { a: 'code', b: 'code' }, fields: [F('code'), F('label')], createMissing: false });

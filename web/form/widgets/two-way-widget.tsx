@@ -6,6 +6,7 @@ import type { DiscoveredObjectInfo } from '../../../shared';
 import type { TwoWayField, TwoWaySide, TwoWaySyncConfig } from '../../../shared/graph/kinds';
 import { WORKSPACE_UPDATED_AT } from '../../../shared/graph/kinds';
 import { CONFLICT_RULE_LABELS, DIRECTION_LABELS, effectiveDirection, type ConflictRule, type FieldConflictRule, type FieldDirection, type SyncDirection } from '../../../shared/sync/two-way';
+import { DEFAULT_DELETE_THRESHOLD_PERCENT, type DeleteMode } from '../../../shared/sync/target';
 import { api, errorMessage } from '../../api';
 import { IconPlus, IconX } from '../../components/icons';
 import { useLoad } from '../../lib/hooks';
@@ -13,7 +14,7 @@ import { diagnosticsAt, diagnosticsUnder } from '../config-path';
 import { FieldErrors } from '../field-errors';
 import type { FormCtx } from '../form-context';
 
-const EMPTY_SIDE: TwoWaySide = { connectionId: '', object: '', updatedAt: '', columns: [], key: [] };
+const EMPTY_SIDE: TwoWaySide = { connectionId: '', object: '', updatedAt: '', columns: [], key: [], deletedField: '' };
 const FIELD_DIRECTION_LABELS: Record<FieldDirection, string> = { inherit: 'As the object', push: 'Push A → B', pull: 'Pull B → A', both: 'Both ways', disabled: 'Not synced' };
 const FIELD_RULE_LABELS: Record<FieldConflictRule, string> = { inherit: 'As the object', ...CONFLICT_RULE_LABELS };
 
@@ -38,6 +39,9 @@ function configOf(ctx: FormCtx): TwoWaySyncConfig {
     rule: c.rule ?? 'latest',
     fields: c.fields ?? [],
     createMissing: c.createMissing ?? true,
+    deletesToB: c.deletesToB ?? 'ignore',
+    deletesToA: c.deletesToA ?? 'ignore',
+    deleteThresholdPercent: c.deleteThresholdPercent ?? DEFAULT_DELETE_THRESHOLD_PERCENT,
   };
 }
 
