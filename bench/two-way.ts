@@ -93,8 +93,18 @@ async function runPhase(name: string, database: string): Promise<void> {
   console.log(JSON.stringify({ phase: name, seconds, rows, peakRssMb: Math.round(peakRssMb()), ...detail }));
 }
 
+/**
+ * The V8 flags `npm run worker` starts the worker with (package.json: a capped heap), so each phase's peak RSS is the
+ * worker's. BENCH_DEFAULT_HEAP=1 runs the phases with Node's defaults instead.
+ */
+function workerFlags(): string[] {
+  if (process.env.BENCH_DEFAULT_HEAP === '1') return [];
+  const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, '../package.json'), 'utf8')) as { scripts: Record<string, string> };
+  return pkg.scripts.worker?.match(/--max-[a-z-]+=\d+/g) ?? [];
+}
+
 function child(name: string, database: string): { phase: string; seconds: number; rows: number; peakRssMb: number } & Record<string, unknown> {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'two-way.ts')], {
+  const out = execFileSync(process.execPath, [...workerFlags(), '--import', 'tsx', resolve(import.meta.dirname, 'two-way.ts')], {
     env: { ...process.env, TWO_WAY_PHASE: name, TWO_WAY_DB: database },
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
@@ -113,13 +123,14 @@ async function main(): Promise<void> {
   const db = new pg.Client({ connectionString: dbUrl(database) });
   await db.connect();
   try {
-    console.log(`Two-way sync bench: ${ROWS.toLocaleString('en-US')} records on each side (load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`);
+    console.log(`Two-way sync bench: ${ROWS.toLocaleString('en-US')} records on each side (load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}; phases run with ${workerFlags().join(' ') || "Node's default heap"})`);
     const seeded = Date.now();
     for (const t of ['side_a', 'side_b', 'side_full']) {
       await db.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, email text, name text, city text, amount numeric(12,2), updated_at timestamptz NOT NULL)`);
     }
     for (const t of ['side_a', 'side_b']) {
       await db.query(`INSERT INTO ${t} SELECT i, 'p' || i || '@example.com', 'Person ' || i, 'City ' || (i % 100), i * 1.25, timestamptz '2026-01-01 00:00:00+00' + i * interval '1 second' FROM generate_series(1, ${ROWS}) i`);
+      // The cursor column is indexed, as a table read incrementally by its updated_at has it in practice.
       await db.query(`CREATE INDEX ${t}_updated ON ${t} (updated_at)`);
       await db.query(`ANALYZE ${t}`);
     }
