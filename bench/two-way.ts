@@ -57,7 +57,7 @@ async function runPhase(name: string, database: string): Promise<void> {
   let detail: Record<string, unknown> = {};
   if (name === 'full-one-way') {
     const source: PlanStep = { nodeId: 'src', kind: 'sql-source', label: 'A', config: { connectionId: 'c', object: 'public.side_a', query: '', columns: COLS, key: ['id'], preview: null }, input: null, output: { fields: COLS, key: ['id'] } };
-    const target: PlanStep = { nodeId: 'dst', kind: 'sql-target', label: 'B', config: { connectionId: 'c', object: 'public.side_full', mode: 'upsert', columns: COLS, key: ['id'] }, input: { fields: COLS, key: ['id'] }, output: null };
+    const target: PlanStep = { nodeId: 'dst', kind: 'sql-target', label: 'B', config: { connectionId: 'c', object: 'public.side_full', mode: 'upsert', columns: COLS, key: ['id'], deletedField: '' }, input: { fields: COLS, key: ['id'] }, output: null };
     await runPipelinePass({
       steps: [source, target],
       owned: new Set(['src', 'dst']),
@@ -70,13 +70,16 @@ async function runPhase(name: string, database: string): Promise<void> {
     });
   } else {
     const config: TwoWaySyncConfig = {
-      a: { connectionId: 'c', object: 'public.side_a', updatedAt: 'updated_at', columns: COLS, key: ['id'] },
-      b: { connectionId: 'c', object: 'public.side_b', updatedAt: 'updated_at', columns: COLS, key: ['id'] },
+      a: { connectionId: 'c', object: 'public.side_a', updatedAt: 'updated_at', columns: COLS, key: ['id'], deletedField: '' },
+      b: { connectionId: 'c', object: 'public.side_b', updatedAt: 'updated_at', columns: COLS, key: ['id'], deletedField: '' },
       match: { a: 'id', b: 'id' },
       direction: 'both',
       rule: 'latest',
       fields: FIELDS,
       createMissing: true,
+      deletesToB: 'ignore',
+      deletesToA: 'ignore',
+      deleteThresholdPercent: 10,
     };
     const step: PlanStep = { nodeId: 'tw', kind: 'two-way-sync', label: 'Two-way', config: config as unknown as Record<string, unknown>, input: null, output: null };
     const e = await createExecutor(step, deps);
@@ -90,8 +93,18 @@ async function runPhase(name: string, database: string): Promise<void> {
   console.log(JSON.stringify({ phase: name, seconds, rows, peakRssMb: Math.round(peakRssMb()), ...detail }));
 }
 
+/**
+ * The V8 flags `npm run worker` starts the worker with (package.json: a capped heap), so each phase's peak RSS is the
+ * worker's. BENCH_DEFAULT_HEAP=1 runs the phases with Node's defaults instead.
+ */
+function workerFlags(): string[] {
+  if (process.env.BENCH_DEFAULT_HEAP === '1') return [];
+  const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, '../package.json'), 'utf8')) as { scripts: Record<string, string> };
+  return pkg.scripts.worker?.match(/--max-[a-z-]+=\d+/g) ?? [];
+}
+
 function child(name: string, database: string): { phase: string; seconds: number; rows: number; peakRssMb: number } & Record<string, unknown> {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'two-way.ts')], {
+  const out = execFileSync(process.execPath, [...workerFlags(), '--import', 'tsx', resolve(import.meta.dirname, 'two-way.ts')], {
     env: { ...process.env, TWO_WAY_PHASE: name, TWO_WAY_DB: database },
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
@@ -110,13 +123,14 @@ async function main(): Promise<void> {
   const db = new pg.Client({ connectionString: dbUrl(database) });
   await db.connect();
   try {
-    console.log(`Two-way sync bench: ${ROWS.toLocaleString('en-US')} records on each side (load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`);
+    console.log(`Two-way sync bench: ${ROWS.toLocaleString('en-US')} records on each side (load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}; phases run with ${workerFlags().join(' ') || "Node's default heap"})`);
     const seeded = Date.now();
     for (const t of ['side_a', 'side_b', 'side_full']) {
       await db.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, email text, name text, city text, amount numeric(12,2), updated_at timestamptz NOT NULL)`);
     }
     for (const t of ['side_a', 'side_b']) {
       await db.query(`INSERT INTO ${t} SELECT i, 'p' || i || '@example.com', 'Person ' || i, 'City ' || (i % 100), i * 1.25, timestamptz '2026-01-01 00:00:00+00' + i * interval '1 second' FROM generate_series(1, ${ROWS}) i`);
+      // The cursor column is indexed, as a table read incrementally by its updated_at has it in practice.
       await db.query(`CREATE INDEX ${t}_updated ON ${t} (updated_at)`);
       await db.query(`ANALYZE ${t}`);
     }

@@ -195,6 +195,16 @@ export function createActivities(deps: ActivityDeps) {
             syncEnabled: plan.settings?.syncEnabled !== false,
             rebuild: params.get('rebuildMatching') === true || params.get('rebuildMatching') === 'true',
             batchSize,
+            fullSync: syncOptions.fullSync === true,
+            confirmDeletes: syncOptions.confirmDeletes === true,
+            runClock,
+            // Each direction's delete phase under the step's node id (the direction in its own id) and the step's deleted count.
+            recordDeletes: async (phases) => {
+              for (const p of phases) {
+                await store.sync.recordDeletePhase({ runId, nodeId: `${step.nodeId}#${p.toSide}`, state: p.state, candidates: p.candidates, targetRecords: p.targetRecords, allowed: p.allowed, applied: p.applied });
+              }
+              await store.sync.setStepDeleted(runId, step.nodeId, phases.reduce((n, p) => n + (p.state === 'applied' ? p.applied : 0), 0));
+            },
             check: () => {
               if (ctx.cancellationSignal.aborted) throw new CancelledFailure('The run was cancelled');
             },

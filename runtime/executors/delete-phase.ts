@@ -34,7 +34,7 @@ export interface DeleteTarget {
   close(): Promise<void>;
 }
 
-function sessionTarget(
+export function sessionTarget(
   session: ConnectorSession,
   object: string,
   label: string,
@@ -151,24 +151,43 @@ export async function runDeletePhase(input: DeletePhaseInput): Promise<DeletePha
     }
   }
   const targetRecords = Math.max(counted ?? (await target.count()) ?? 0, 0);
-  const allowed = allowedDeletes(targetRecords, settings.deleteThresholdPercent);
-  const base = { runId, nodeId, candidates: candidates.size, targetRecords, allowed };
-  if (candidates.size > allowed && !input.confirm) {
-    const held: DeletePhase = { ...base, state: 'held', applied: 0 };
-    await store.recordDeletePhase(held);
-    throw new PlanError(describeDeleteSync({ ...held, label: step.label }));
-  }
-  const keys = [...candidates.values()];
+  const decided = await applyDeletes({ label: step.label, target, mode: settings.deletes, softDeleteField: settings.softDeleteField, thresholdPercent: settings.deleteThresholdPercent, candidates: [...candidates.values()], targetRecords, confirm: input.confirm, runClock: input.runClock });
+  const phase: DeletePhase = { runId, nodeId, ...decided };
+  await store.recordDeletePhase(phase);
+  if (phase.state === 'held') throw new PlanError(describeDeleteSync({ ...phase, label: step.label }));
+  await store.setStepDeleted(runId, nodeId, phase.applied);
+  return phase;
+}
+
+export interface ApplyDeletesInput {
+  label: string;
+  target: DeleteTarget;
+  mode: DeleteMode;
+  softDeleteField: string;
+  thresholdPercent: number;
+  candidates: readonly RunKey[];
+  /** The records the threshold is a share of. */
+  targetRecords: number;
+  confirm: boolean;
+  runClock: number;
+}
+
+/**
+ * The threshold and the applying, shared by the one-way delete phase and two-way sync: more candidates than the
+ * threshold allows and nobody confirmed → `held`, nothing deleted; else each candidate deleted or soft-deleted.
+ */
+export async function applyDeletes(input: ApplyDeletesInput): Promise<Omit<DeletePhase, 'runId' | 'nodeId'>> {
+  const { target, candidates } = input;
+  const allowed = allowedDeletes(input.targetRecords, input.thresholdPercent);
+  const base = { candidates: candidates.length, targetRecords: input.targetRecords, allowed };
+  if (candidates.length > allowed && !input.confirm) return { ...base, state: 'held', applied: 0 };
   let applied = 0;
-  if (keys.length > 0) {
-    if (settings.deletes === 'delete') applied = await target.remove(keys);
-    else if (settings.deletes === 'soft') {
-      if (!settings.softDeleteField) throw new PlanError(`${step.label} soft-deletes records but names no field to set. Choose the soft-delete field and publish again.`);
-      applied = await target.soften(keys, settings.softDeleteField, input.runClock);
+  if (candidates.length > 0) {
+    if (input.mode === 'delete') applied = await target.remove(candidates);
+    else if (input.mode === 'soft') {
+      if (!input.softDeleteField) throw new PlanError(`${input.label} soft-deletes records but names no field to set. Choose the soft-delete field and publish again.`);
+      applied = await target.soften(candidates, input.softDeleteField, input.runClock);
     }
   }
-  const phase: DeletePhase = { ...base, state: 'applied', applied };
-  await store.recordDeletePhase(phase);
-  await store.setStepDeleted(runId, nodeId, applied);
-  return phase;
+  return { ...base, state: 'applied', applied };
 }

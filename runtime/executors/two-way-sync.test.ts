@@ -12,9 +12,10 @@ import { mysqlConnector } from '../connectors/mysql';
 import { postgresConnector } from '../connectors/postgres';
 import { openStore } from '../store';
 import type { NewRejected, StepCounts, Store } from '../store/types';
+import type { ConnectorSession } from '../connections/sessions';
 import { executorDeps, sessionsOver } from '../../test/support/connections';
 import { createExecutor } from '.';
-import type { TwoWayOutcome } from './two-way-sync';
+import type { TwoWayDeletePhase, TwoWayOutcome } from './two-way-sync';
 
 const MY_URL = process.env.WEFT_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const MY_DB = `weft_tw_${randomBytes(4).toString('hex')}`;
@@ -49,9 +50,32 @@ afterAll(async () => {
 });
 
 let myConfig: Record<string, unknown> = {};
+/** Wraps a session to watch it: rows its reads have yielded so far, and that count at each write (per object). */
+interface Watch {
+  yielded: Map<string, number>;
+  writes: { object: string; rows: number; yieldedBefore: Map<string, number> }[];
+}
+let watch: Watch | null = null;
+function watched(session: ConnectorSession): ConnectorSession {
+  const w = watch;
+  if (!w) return session;
+  return {
+    ...session,
+    async *read(object, options) {
+      for await (const batch of session.read(object, options)) {
+        w.yielded.set(object, (w.yielded.get(object) ?? 0) + batch.rows.length);
+        yield batch;
+      }
+    },
+    async write(object, rows, options) {
+      w.writes.push({ object, rows: rows.length, yieldedBefore: new Map(w.yielded) });
+      return session.write(object, rows, options);
+    },
+  };
+}
 const sessions = () =>
   sessionsOver(store, async (id) => {
-    if (id === 'con_pg') return postgresConnector.open({ ...pgdb!.config, sslMode: 'disable', schema: 'public', queryTimeoutSeconds: 30 }, pgdb!.secrets);
+    if (id === 'con_pg') return watched(await postgresConnector.open({ ...pgdb!.config, sslMode: 'disable', schema: 'public', queryTimeoutSeconds: 30 }, pgdb!.secrets));
     if (id === 'con_my') return mysqlConnector.open(myConfig as never, { password: decodeURIComponent(new URL(MY_URL).password) });
     throw new Error(`no connection ${id}`);
   });
@@ -71,18 +95,18 @@ async function pgTable(name: string, rows: [number, string, string, string][]) {
   await pgc.query(`CREATE TABLE ${name} (id integer PRIMARY KEY, email text, name text, city text, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
   await pgc.query(`CREATE TRIGGER ${name}_touch BEFORE UPDATE ON ${name} FOR EACH ROW EXECUTE FUNCTION touch()`);
   for (const r of rows) await pgc.query(`INSERT INTO ${name} (id, email, name, city) VALUES ($1, $2, $3, $4)`, r);
-  return { connectionId: 'con_pg', object: `public.${name}`, updatedAt: 'updated_at', columns: COLS, key: ['id'] };
+  return { connectionId: 'con_pg', object: `public.${name}`, updatedAt: 'updated_at', columns: COLS, key: ['id'], deletedField: '' };
 }
 async function myTable(name: string, rows: [number, string, string, string][]) {
   await my!.query(`CREATE TABLE ${name} (id int PRIMARY KEY, email varchar(200), name varchar(200), city varchar(200), updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6))`);
   for (const r of rows) await my!.query(`INSERT INTO ${name} (id, email, name, city) VALUES (?, ?, ?, ?)`, r);
-  return { connectionId: 'con_my', object: name, updatedAt: 'updated_at', columns: COLS, key: ['id'] };
+  return { connectionId: 'con_my', object: name, updatedAt: 'updated_at', columns: COLS, key: ['id'], deletedField: '' };
 }
 async function wsObject(name: string, rows: [number, string, string, string][]) {
   const fields = WS_COLS;
   const result = await store.writeWorkspace({ object: name, key: ['id'], fields, mode: 'upsert', rows: rows.map(([id, email, n, city]) => ({ id, email, name: n, city })) });
   expect(result.every((r) => r.outcome !== 'rejected')).toBe(true);
-  return { connectionId: '', object: name, updatedAt: '_updated_at', columns: WS_COLS, key: ['id'] };
+  return { connectionId: '', object: name, updatedAt: '_updated_at', columns: WS_COLS, key: ['id'], deletedField: '' };
 }
 const wsEdit = async (object: string, id: number, values: Record<string, unknown>) => {
   const fields = [{ name: 'id', type: 'number' as const }, ...Object.keys(values).map((n) => ({ name: n, type: 'text' as const }))];
@@ -99,12 +123,12 @@ const pause = (ms = 15) => new Promise((r) => setTimeout(r, ms));
 
 let nodeSeq = 0;
 interface Sync {
-  run(opts?: { syncEnabled?: boolean; rebuild?: boolean }): Promise<TwoWayOutcome & { counts: Partial<StepCounts>; records: NewRejected[] }>;
+  run(opts?: { syncEnabled?: boolean; rebuild?: boolean; batchSize?: number; fullSync?: boolean; confirmDeletes?: boolean }): Promise<TwoWayOutcome & { counts: Partial<StepCounts>; records: NewRejected[]; phases: TwoWayDeletePhase[] }>;
   nodeId: string;
 }
 function sync(config: Partial<TwoWaySyncConfig> & Pick<TwoWaySyncConfig, 'a' | 'b'>): Sync {
   const nodeId = `tw_${++nodeSeq}`;
-  const full: TwoWaySyncConfig = { match: { a: 'id', b: 'id' }, direction: 'both', rule: 'latest', fields: FIELDS, createMissing: true, ...config };
+  const full: TwoWaySyncConfig = { match: { a: 'id', b: 'id' }, direction: 'both', rule: 'latest', fields: FIELDS, createMissing: true, deletesToB: 'ignore', deletesToA: 'ignore', deleteThresholdPercent: 10, ...config };
   const step: PlanStep = { nodeId, kind: 'two-way-sync', label: 'Contacts both ways', config: full as unknown as Record<string, unknown>, input: null, output: null };
   return {
     nodeId,
@@ -112,17 +136,24 @@ function sync(config: Partial<TwoWaySyncConfig> & Pick<TwoWaySyncConfig, 'a' | '
       const e = await createExecutor(step, executorDeps({ sessions: sessions() }));
       if (e.role !== 'sync') throw new Error('not a sync executor');
       let committed: { counts: Partial<StepCounts>; rejected: NewRejected[] } = { counts: {}, rejected: [] };
+      const phases: TwoWayDeletePhase[] = [];
       const outcome = await e.run({
         scope: { integrationId: 'int_twoway', nodeId },
         twoWay: store.twoWay,
         syncEnabled: opts.syncEnabled ?? true,
         rebuild: opts.rebuild ?? false,
-        batchSize: 1000,
+        batchSize: opts.batchSize ?? 1000,
+        fullSync: opts.fullSync ?? false,
+        confirmDeletes: opts.confirmDeletes ?? false,
+        runClock: Date.now(),
         commit: async (effect) => {
           committed = effect;
         },
+        recordDeletes: async (p) => {
+          phases.push(...p);
+        },
       });
-      return { ...outcome, counts: committed.counts, records: committed.rejected };
+      return { ...outcome, counts: committed.counts, records: committed.rejected, phases };
     },
   };
 }
@@ -229,7 +260,7 @@ describe('Postgres ↔ workspace object', () => {
     await pgc.query(`CREATE TRIGGER big_a_touch BEFORE UPDATE ON big_a FOR EACH ROW EXECUTE FUNCTION touch()`);
     await pgc.query(`INSERT INTO big_a (id, email, name, city) SELECT i, 'p' || i || '@example.com', 'Person ' || i, 'Oslo' FROM generate_series(1, 10000) i`);
     const object = `big_b_${nodeSeq}`;
-    const s = sync({ a: { connectionId: 'con_pg', object: 'public.big_a', updatedAt: 'updated_at', columns: COLS, key: ['id'] }, b: { connectionId: '', object, updatedAt: '_updated_at', columns: [], key: [] } });
+    const s = sync({ a: { connectionId: 'con_pg', object: 'public.big_a', updatedAt: 'updated_at', columns: COLS, key: ['id'], deletedField: '' }, b: { connectionId: '', object, updatedAt: '_updated_at', columns: [], key: [], deletedField: '' } });
     // The object holds one of the records already; its key and attributes come from discovery (columns left empty).
     await store.writeWorkspace({ object, key: ['id'], fields: WS_COLS, mode: 'upsert', rows: [{ id: 1, email: 'p1@example.com', name: 'Person 1', city: 'Oslo' }] });
     const first = await s.run();
@@ -248,7 +279,7 @@ describe('workspace ↔ workspace', () => {
     const ob = `ww_b_${nodeSeq}`;
     await store.writeWorkspace({ object: oa, key: ['code'], fields: cols, mode: 'upsert', rows: [{ code: '007', label: 'Bond' }, { code: '7', label: 'Seven' }, { code: '__proto__', label: 'proto' }] });
     await store.writeWorkspace({ object: ob, key: ['code'], fields: cols, mode: 'upsert', rows: [{ code: '007', label: 'James' }] });
-    const side = (object: string) => ({ connectionId: '', object, updatedAt: '_updated_at', columns: cols, key: ['code'] });
+    const side = (object: string) => ({ connectionId: '', object, updatedAt: '_updated_at', columns: cols, key: ['code'], deletedField: '' });
     const s = sync({ a: side(oa), b: side(ob), match: { a: 'code', b: 'code' }, rule: 'a-wins', fields: [F('code'), F('label')] });
     const first = await s.run();
     expect(first).toMatchObject({ createdB: 2, conflicts: 1 });
@@ -273,10 +304,135 @@ describe('workspace ↔ workspace', () => {
     const ob = `wn_b_${nodeSeq}`;
     await store.writeWorkspace({ object: oa, key: ['code'], fields: cols, mode: 'upsert', rows: [{ code: 'x', label: 'X' }] });
     await store.writeWorkspace({ object: ob, key: ['code'], fields: cols, mode: 'upsert', rows: [{ code: 'y', label: 'Y' }] });
-    const side = (object: string) => ({ connectionId: '', object, updatedAt: '_updated_at', columns: cols, key: ['code'] });
+    const side = (object: string) => ({ connectionId: '', object, updatedAt: '_updated_at', columns: cols, key: ['code'], deletedField: '' });
     const s = sync({ a: side(oa), b: side(ob), match: { a: 'code', b: 'code' }, fields: [F('label')] });
     expect(await s.run()).toMatchObject({ skippedNoMatch: 2, writtenA: 0, writtenB: 0 });
     const off = sync({ a: side(oa), b: side(ob), match: { a: 'code', b: 'code' }, fields: [F('code'), F('label')], createMissing: false });
     expect(await off.run()).toMatchObject({ skippedNoMatch: 2, writtenA: 0, writtenB: 0 });
   });
+});
+
+describe('bounded memory', () => {
+  it('holds at most a few pages of records on the first run, an incremental run and Rebuild matching (batch of 50, 1,000 records a side)', async () => {
+    const n = 1000;
+    const batch = 50;
+    for (const t of ['mem_a', 'mem_b']) {
+      await pgc.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, email text, name text, city text, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+      await pgc.query(`CREATE TRIGGER ${t}_touch BEFORE UPDATE ON ${t} FOR EACH ROW EXECUTE FUNCTION touch()`);
+    }
+    // A holds every record; B holds the even ones with another city (first meetings, settled by the rule: A wins).
+    await pgc.query(`INSERT INTO mem_a (id, email, name, city) SELECT i, 'p' || i || '@example.com', 'Person ' || i, 'Oslo' FROM generate_series(1, ${n}) i`);
+    await pgc.query(`INSERT INTO mem_b (id, email, name, city) SELECT i, 'p' || i || '@example.com', 'Person ' || i, 'Rome' FROM generate_series(2, ${n}, 2) i`);
+    const side = (object: string) => ({ connectionId: 'con_pg', object, updatedAt: 'updated_at', columns: COLS, key: ['id'], deletedField: '' });
+    const s = sync({ a: side('public.mem_a'), b: side('public.mem_b'), rule: 'a-wins' });
+    watch = { yielded: new Map(), writes: [] };
+    try {
+      const first = await s.run({ batchSize: batch });
+      expect(first).toMatchObject({ readA: n, readB: n / 2, createdB: n / 2, writtenB: n, conflicts: n / 2 });
+      // A page read, plus the staged B changes paired with it: never more than that in memory.
+      expect(first.peakHeld).toBeLessThanOrEqual(2 * batch);
+      // The first write to B came while A was still being read: A is streamed, not loaded whole first.
+      const firstToB = watch.writes.find((w) => w.object === 'public.mem_b')!;
+      expect(firstToB.yieldedBefore.get('public.mem_a') ?? 0).toBeLessThanOrEqual(2 * batch);
+      expect(watch.writes.filter((w) => w.object === 'public.mem_b').every((w) => w.rows <= batch)).toBe(true);
+      expect((await pgc.query(`SELECT count(*)::int AS n FROM mem_b WHERE city = 'Oslo'`)).rows[0].n).toBe(n);
+
+      // 10% of A and 10% of B changed, 2% on both sides (the same field: A wins).
+      await pause();
+      await pgc.query(`UPDATE mem_a SET name = name || ' (A)' WHERE id % 10 = 0`);
+      await pgc.query(`UPDATE mem_b SET city = 'Lima' WHERE id % 10 = 5`);
+      await pgc.query(`UPDATE mem_b SET name = name || ' (B)' WHERE id % 50 = 0`);
+      watch = { yielded: new Map(), writes: [] };
+      const inc = await s.run({ batchSize: batch });
+      // Read: A's 100 changes (plus records sharing the kept mark's millisecond, read again by the inclusive read), and
+      // all of B, which the first run wrote after reading B (echoes: nothing goes back).
+      expect(inc).toMatchObject({ readB: n, writtenB: n / 10, writtenA: n / 10, conflicts: n / 50 });
+      expect(inc.readA).toBeGreaterThanOrEqual(n / 10);
+      expect(inc.echoes).toBeGreaterThanOrEqual(n - n / 5);
+      expect(inc.peakHeld).toBeLessThanOrEqual(2 * batch);
+      expect((await pgRows('mem_b')).filter((r) => String(r.name).endsWith('(B)'))).toEqual([]);
+      expect((await pgc.query(`SELECT count(*)::int AS n FROM mem_a WHERE city = 'Lima'`)).rows[0].n).toBe(n / 10);
+
+      watch = { yielded: new Map(), writes: [] };
+      const rebuilt = await s.run({ batchSize: batch, rebuild: true });
+      expect(rebuilt).toMatchObject({ readA: n, readB: n, writtenA: 0, writtenB: 0 });
+      expect(rebuilt.peakHeld).toBeLessThanOrEqual(2 * batch);
+      expect(await store.twoWay.countPairs({ integrationId: 'int_twoway', nodeId: s.nodeId })).toBe(n);
+      expect(await pgRows('mem_a')).toEqual(await pgRows('mem_b'));
+    } finally {
+      watch = null;
+    }
+  }, 180_000);
+});
+
+describe('deletes both ways', () => {
+  it('Postgres ↔ MariaDB: soft-delete fields carry deletes each way (soft to B, delete to A), past the 10% threshold only confirmed, never echoed back', async () => {
+    await pgc.query(`CREATE TABLE del_a (id integer PRIMARY KEY, email text, name text, city text, deleted boolean NOT NULL DEFAULT false, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+    await pgc.query(`CREATE TRIGGER del_a_touch BEFORE UPDATE ON del_a FOR EACH ROW EXECUTE FUNCTION touch()`);
+    for (const r of seed(30)) await pgc.query(`INSERT INTO del_a (id, email, name, city) VALUES ($1, $2, $3, $4)`, r);
+    await my!.query(`CREATE TABLE del_b (id int PRIMARY KEY, email varchar(200), name varchar(200), city varchar(200), deleted_at DATETIME(3) NULL, updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6))`);
+    const a = { connectionId: 'con_pg', object: 'public.del_a', updatedAt: 'updated_at', columns: [...COLS, { name: 'deleted', type: 'boolean' as const }], key: ['id'], deletedField: 'deleted' };
+    const b = { connectionId: 'con_my', object: 'del_b', updatedAt: 'updated_at', columns: [...COLS, { name: 'deleted_at', type: 'datetime' as const }], key: ['id'], deletedField: 'deleted_at' };
+    const s = sync({ a, b, deletesToB: 'soft', deletesToA: 'delete' });
+    expect(await s.run()).toMatchObject({ createdB: 30 });
+
+    // One record soft-deleted on A: soft-deleted on B (its deleted_at set), the pair forgotten.
+    await pause();
+    await pgc.query(`UPDATE del_a SET deleted = true, name = 'Gone A' WHERE id = 3`);
+    const one = await s.run();
+    expect(one).toMatchObject({ deletedB: 1, deletedA: 0, writtenB: 0 });
+    expect(one.phases).toMatchObject([{ toSide: 'b', state: 'applied', candidates: 1, applied: 1, targetRecords: 30, allowed: 3 }]);
+    const b3 = ((await my!.query(`SELECT name, deleted_at FROM del_b WHERE id = 3`)) as [Record<string, unknown>[], unknown])[0][0]!;
+    expect(b3.deleted_at).not.toBeNull();
+    expect(b3.name).toBe('Person 3');
+    // The soft delete on B is read back next run (its updated_at moved), and A's record again (it holds A's mark): no
+    // pair any more, so neither is a delete to carry back nor a record to create; nothing written.
+    const echo = await s.run();
+    expect(echo).toMatchObject({ deletedA: 0, deletedB: 0, writtenA: 0, writtenB: 0, skippedDeleted: 2 });
+    expect((await pgc.query(`SELECT count(*)::int AS n FROM del_a`)).rows[0].n).toBe(30);
+
+    // One record soft-deleted on B: deleted on A.
+    await my!.query(`UPDATE del_b SET deleted_at = '2026-12-01 10:00:00' WHERE id = 4`);
+    expect(await s.run()).toMatchObject({ deletedA: 1, deletedB: 0 });
+    expect((await pgc.query(`SELECT id FROM del_a WHERE id = 4`)).rows).toEqual([]);
+
+    // Five on A (more than 10% of the 28 pairs): held back, nothing soft-deleted on B, cursors stay; confirmed: applied.
+    await pause();
+    await pgc.query(`UPDATE del_a SET deleted = true WHERE id BETWEEN 10 AND 14`);
+    await expect(s.run()).rejects.toThrow(/Deletes held back: 5 records of Contacts both ways \(side B: del_b\) would be deleted, more than its threshold of 2 \(of 28 records\)/);
+    expect(((await my!.query(`SELECT count(*) AS n FROM del_b WHERE deleted_at IS NOT NULL`)) as [Record<string, unknown>[], unknown])[0][0]!.n).toBe(2);
+    const confirmed = await s.run({ confirmDeletes: true });
+    expect(confirmed).toMatchObject({ deletedB: 5 });
+    expect(((await my!.query(`SELECT count(*) AS n FROM del_b WHERE deleted_at IS NOT NULL`)) as [Record<string, unknown>[], unknown])[0][0]!.n).toBe(7);
+    expect(await store.twoWay.countPairs({ integrationId: 'int_twoway', nodeId: s.nodeId })).toBe(23);
+  }, 120_000);
+
+  it('Postgres ↔ workspace: a full sync finds keys gone from one side and applies them per direction; the default (ignore) deletes nothing', async () => {
+    await pgc.query(`CREATE TABLE gone_a (id integer PRIMARY KEY, email text, name text, city text, removed boolean, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+    await pgc.query(`CREATE TRIGGER gone_a_touch BEFORE UPDATE ON gone_a FOR EACH ROW EXECUTE FUNCTION touch()`);
+    for (const r of seed(20)) await pgc.query(`INSERT INTO gone_a (id, email, name, city) VALUES ($1, $2, $3, $4)`, r);
+    const a = { connectionId: 'con_pg', object: 'public.gone_a', updatedAt: 'updated_at', columns: [...COLS, { name: 'removed', type: 'boolean' as const }], key: ['id'], deletedField: 'removed' };
+    const object = `gone_b_${nodeSeq}`;
+    await store.writeWorkspace({ object, key: ['id'], fields: WS_COLS, mode: 'upsert', rows: [{ id: 1, email: 'p1@example.com', name: 'Person 1', city: 'Oslo' }] });
+    const b = { connectionId: '', object, updatedAt: '_updated_at', columns: WS_COLS, key: ['id'], deletedField: '' };
+    const s = sync({ a, b, deletesToB: 'delete', deletesToA: 'soft' });
+    const ignoring = sync({ a, b });
+    expect(await s.run()).toMatchObject({ createdB: 19 });
+    expect(await ignoring.run()).toMatchObject({ writtenA: 0, writtenB: 0 });
+
+    // A row deleted from A, a record deleted from the workspace object: seen only by a full read's keys.
+    await pgc.query(`DELETE FROM gone_a WHERE id = 5`);
+    expect(await store.deleteWorkspaceRecords(object, ['6'])).toEqual(['deleted']);
+    expect(await s.run()).toMatchObject({ deletedA: 0, deletedB: 0 });
+    const ignored = await ignoring.run({ fullSync: true });
+    expect(ignored).toMatchObject({ deletedA: 0, deletedB: 0 });
+    expect(ignored.phases).toEqual([]);
+    const full = await s.run({ fullSync: true });
+    expect(full).toMatchObject({ deletedB: 1, deletedA: 1 });
+    expect((await wsRows(object)).map((r) => r.id)).not.toContain(5);
+    expect((await pgc.query(`SELECT id, removed FROM gone_a WHERE id IN (5, 6) ORDER BY id`)).rows).toEqual([{ id: 6, removed: true }]);
+    expect(await store.twoWay.countPairs({ integrationId: 'int_twoway', nodeId: s.nodeId })).toBe(18);
+    // Run again in full: nothing more to delete, nothing written (the soft-deleted row on A has no pair: not created on B).
+    expect(await s.run({ fullSync: true })).toMatchObject({ deletedA: 0, deletedB: 0, writtenA: 0, writtenB: 0, createdB: 0 });
+  }, 120_000);
 });

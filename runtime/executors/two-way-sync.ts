@@ -2,7 +2,11 @@
 // by the match key the first time), settles each pair by the rules of shared/sync/two-way.ts, writes what changes to
 // each side, and remembers per pair and side the hash of every synced field value, so that Weft's own writes, read
 // back next time, are not taken for changes (echo suppression). Cursors advance after the run's counts commit.
-import { createHash } from 'node:crypto';
+// Memory is bounded by the batch size on every path (first run, incremental run, rebuild): B's changes are staged in
+// the store page by page, A's are read page by page and paired with them by indexed lookups, and what B changed that
+// no A change took is settled last, page by page. Deletes (a side's soft-delete field, or a full read's missing keys)
+// go to the other side by the one-way engine's threshold and apply (delete-phase.ts).
+import { createHash, randomUUID } from 'node:crypto';
 import type { PlanStep } from '../../shared/compiler/plan';
 import type { FieldType } from '../../shared/graph/field-types';
 import { TwoWaySyncConfig, WORKSPACE_UPDATED_AT, type TwoWaySide } from '../../shared/graph/kinds/two-way-sync';
@@ -18,9 +22,13 @@ import {
   type SideState,
 } from '../../shared/sync/two-way';
 import { capCursor, cursorKindOf, CursorValue, cursorValueOf, INCLUSIVE_READ, maxCursor, type CursorKind } from '../../shared/sync/cursor';
+import { describeDeleteSync } from '../../shared/sync/options';
+import { allowedDeletes, isSoftDeleted, type DeleteMode } from '../../shared/sync/target';
 import type { ConnectorSession, Row } from '../connections/sessions';
-import type { NewRejected, StepCounts } from '../store/types';
-import type { TwoWayPair, TwoWayScope, TwoWayStore } from '../store/two-way';
+import type { NewRejected, RunKey, StepCounts } from '../store/types';
+import type { DeletePhase } from '../store/sync-state';
+import type { StagedB, TwoWayPair, TwoWayScope, TwoWayStore } from '../store/two-way';
+import { applyDeletes, sessionTarget } from './delete-phase';
 import { openSaved } from './sessions';
 import { defineExecutor, PlanError, type ExecutorDeps } from './types';
 
@@ -37,7 +45,18 @@ export interface TwoWayRunContext {
   commit(effect: { counts: Partial<StepCounts>; rejected: NewRejected[] }): Promise<void>;
   /** Throws when the run was cancelled; called between stages. */
   check?(): void;
+  /** "Run full sync": read both sides whole whatever the cursors (the key map stays; missing keys are deletes). */
+  fullSync?: boolean;
+  /** "Confirm deletes": apply deletes even above the threshold. */
+  confirmDeletes?: boolean;
+  /** The run's clock, for the time a soft delete writes. */
+  runClock?: number;
+  /** Records each direction's delete phase on the run (held or applied), after the counts' commit. */
+  recordDeletes?(phases: TwoWayDeletePhase[]): Promise<void>;
 }
+
+/** One direction's delete phase: deletes found on one side, applied to (or held back from) `toSide`. */
+export type TwoWayDeletePhase = Omit<DeletePhase, 'runId' | 'nodeId'> & { toSide: 'a' | 'b'; label: string };
 
 /** What one run did, for tests, the bench and the activity's log. */
 export interface TwoWayOutcome {
@@ -56,6 +75,13 @@ export interface TwoWayOutcome {
   rejected: number;
   /** Records read back exactly as Weft last left them (echoes of its own writes, or unchanged). */
   echoes: number;
+  /** Records deleted (or soft-deleted) on each side by deletes coming from the other. */
+  deletedA: number;
+  deletedB: number;
+  /** Records deleted on their side (soft-delete field set) that had no pair: nothing to carry over, not created. */
+  skippedDeleted: number;
+  /** The most records the run held in memory at once (a page read, plus the staged changes paired with it). */
+  peakHeld: number;
   note: string | null;
 }
 
@@ -76,6 +102,23 @@ interface ReadRecord {
   id: string;
   values: Row;
   updatedAt: number | null;
+  /** The side's soft-delete field is set. */
+  deleted: boolean;
+}
+
+/** One record (or pair) to settle in a page. */
+interface Work {
+  idA: string | null;
+  idB: string | null;
+  pair: TwoWayPair | null;
+  a: ReadRecord | null;
+  b: ReadRecord | null;
+}
+
+interface PendingWrite {
+  work: Work;
+  row: Row;
+  create: boolean;
 }
 
 interface SideReader {
@@ -88,17 +131,17 @@ interface SideReader {
   types: Map<string, FieldType>;
 }
 
-const zero = (): TwoWayOutcome => ({ readA: 0, readB: 0, writtenA: 0, writtenB: 0, createdA: 0, createdB: 0, conflicts: 0, held: 0, skippedNoMatch: 0, rejected: 0, echoes: 0, note: null });
+const zero = (): TwoWayOutcome => ({ readA: 0, readB: 0, writtenA: 0, writtenB: 0, createdA: 0, createdB: 0, conflicts: 0, held: 0, skippedNoMatch: 0, rejected: 0, echoes: 0, deletedA: 0, deletedB: 0, skippedDeleted: 0, peakHeld: 0, note: null });
 
 /**
- * Reads the side's records changed since its cursor, by the incremental engine's rules (shared/sync/cursor.ts): the
- * read is inclusive (`>=` the mark, so records sharing the mark's instant are read again; their hashes make that
- * harmless), the new mark is the highest change time read, never later than when the read began (capCursor).
+ * Reads the side's records changed since its cursor, page by page (`onPage` is awaited before the next page is
+ * fetched), by the incremental engine's rules (shared/sync/cursor.ts): the read is inclusive (`>=` the mark, so records
+ * sharing the mark's instant are read again; their hashes make that harmless), the new mark is the highest change time
+ * read, never later than when the read began (capCursor). No cursor: the side is read whole. Returns the new mark.
  */
-async function readChanged(reader: SideReader, cursor: unknown, batchSize: number, check?: () => void): Promise<{ records: Map<string, ReadRecord>; cursor: CursorValue | null }> {
+async function readPages(reader: SideReader, cursor: unknown, batchSize: number, check: (() => void) | undefined, onPage: (records: ReadRecord[]) => Promise<void>): Promise<CursorValue | null> {
   const { side, session } = reader;
   const kind: CursorKind = cursorKindOf(reader.types.get(side.updatedAt) ?? 'datetime') ?? 'time';
-  const records = new Map<string, ReadRecord>();
   const since = CursorValue.safeParse(cursor);
   let high: CursorValue | null = since.success ? since.data : null;
   const startedAt = Date.now();
@@ -109,17 +152,60 @@ async function readChanged(reader: SideReader, cursor: unknown, batchSize: numbe
   };
   for await (const batch of session.read(side.object, options)) {
     check?.();
+    const records: ReadRecord[] = [];
     for (const row of batch.rows) {
       const keyValues = reader.key.map((k) => row[k]);
       if (keyValues.some((v) => v === null || v === undefined || v === '')) continue;
       const stamp = row[side.updatedAt];
-      const id = recordId(keyValues);
-      records.set(id, { id, values: row, updatedAt: timeOf(stamp) });
+      records.push({ id: recordId(keyValues), values: row, updatedAt: timeOf(stamp), deleted: side.deletedField !== '' && isSoftDeleted(row[side.deletedField]) });
       high = maxCursor(kind, high, cursorValueOf(kind, stamp));
     }
+    if (records.length > 0) await onPage(records);
   }
-  return { records, cursor: capCursor(kind, high, startedAt) };
+  return capCursor(kind, high, startedAt);
 }
+
+/** A match value as the stage keeps it: the JSON text of its normalised value. */
+const matchKeyOf = (v: unknown) => JSON.stringify(normalizeValue(v, undefined));
+
+/** A record's key fields from its record id (the JSON array of its normalised key values). */
+function keyRow(reader: SideReader, id: string): Row {
+  const values = JSON.parse(id) as unknown[];
+  const row = Object.create(null) as Row;
+  reader.key.forEach((k, i) => {
+    row[k] = values[i];
+  });
+  return row;
+}
+const runKeyFor = (reader: SideReader, id: string): RunKey => ({ key: id, values: keyRow(reader, id) });
+const keyMapped = (reader: SideReader, written: Row) => reader.key.every((k) => Object.hasOwn(written, k) && written[k] !== null && written[k] !== undefined && written[k] !== '');
+
+/**
+ * A record's values as the stage keeps them: JSON of [name, tag, value] triples, so values JSON has no form for keep
+ * their type (a Date, a bigint, bytes) and a field named `__proto__` stays data.
+ */
+export function encodeRecord(values: Row): string {
+  const out: [string, string, unknown][] = [];
+  for (const name of Object.keys(values)) {
+    const v = values[name];
+    if (v === undefined) continue;
+    if (v instanceof Date) out.push(Number.isNaN(v.getTime()) ? [name, 'v', String(v)] : [name, 'd', v.getTime()]);
+    else if (typeof v === 'bigint') out.push([name, 'n', v.toString()]);
+    else if (v instanceof Uint8Array) out.push([name, 'x', Buffer.from(v).toString('base64')]);
+    else out.push([name, 'v', v]);
+  }
+  return JSON.stringify(out, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+export function decodeRecord(text: string): Row {
+  const row = Object.create(null) as Row;
+  for (const [name, tag, v] of JSON.parse(text) as [string, string, unknown][]) {
+    row[name] = tag === 'd' ? new Date(v as number) : tag === 'n' ? BigInt(v as string) : tag === 'x' ? Buffer.from(v as string, 'base64') : v;
+  }
+  return row;
+}
+
+const stagedRecord = (s: StagedB): ReadRecord => ({ id: s.idB, values: decodeRecord(s.record), updatedAt: s.updatedMs, deleted: s.deleted });
 
 function changedFields(values: Row, fields: readonly string[], types: Map<string, FieldType>, remembered: Record<string, string> | undefined): Set<string> {
   const changed = new Set<string>();
@@ -164,6 +250,18 @@ async function openSide(side: TwoWaySide, name: 'a' | 'b', deps: Pick<ExecutorDe
   return { side, name, session, isWorkspace, key: [...key], types };
 }
 
+/** A side's deletes and where they go: the mode they apply with on the other side, and the candidates gathered. */
+interface DeleteDirection {
+  /** The side the deletes are applied to. */
+  to: SideReader;
+  from: SideReader;
+  mode: DeleteMode;
+  /** Candidates by the pair's A id: the other side's record key. Kept only up to what the threshold allows unless confirmed. */
+  keys: Map<string, RunKey>;
+  /** Every candidate, also those not kept (a held phase only needs their number). */
+  count: number;
+}
+
 async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<ExecutorDeps, 'sessions'>, ctx: TwoWayRunContext): Promise<TwoWayOutcome> {
   const outcome = zero();
   const fields: SettleField[] = config.fields.map((f) => ({ a: f.a, b: f.b, flow: effectiveDirection(ctx.syncEnabled, config.direction, f.direction).flow, rule: effectiveRule(config.rule, f.rule) }));
@@ -173,7 +271,10 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
     return outcome;
   }
   if (ctx.rebuild) await ctx.twoWay.forget(ctx.scope);
-  const cursors = await ctx.twoWay.cursors(ctx.scope);
+  const kept = await ctx.twoWay.cursors(ctx.scope);
+  const cursors = ctx.fullSync ? { a: null, b: null } : kept;
+  const { scope, twoWay } = ctx;
+  const batchSize = Math.max(1, Math.floor(ctx.batchSize));
   const A = await openSide(config.a, 'a', deps, step);
   let opened: SideReader | null = null;
   try {
@@ -181,116 +282,251 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
     const B: SideReader = opened;
     const fieldsA = fields.map((f) => f.a);
     const fieldsB = fields.map((f) => f.b);
-    const [readA, readB] = await Promise.all([readChanged(A, cursors.a, ctx.batchSize, ctx.check), readChanged(B, cursors.b, ctx.batchSize, ctx.check)]);
-    outcome.readA = readA.records.size;
-    outcome.readB = readB.records.size;
-    ctx.check?.();
-
-    // Pair: the key map first, then the match key among records neither side has paired.
-    const byA = new Map((await ctx.twoWay.pairsByA(ctx.scope, [...readA.records.keys()])).map((p) => [p.idA, p]));
-    const byB = new Map((await ctx.twoWay.pairsByB(ctx.scope, [...readB.records.keys()])).map((p) => [p.idB, p]));
-    interface Work {
-      idA: string | null;
-      idB: string | null;
-      pair: TwoWayPair | null;
-      a: ReadRecord | null;
-      b: ReadRecord | null;
-    }
-    const work: Work[] = [];
-    const takenB = new Set<string>();
-    for (const rec of readA.records.values()) {
-      const pair = byA.get(rec.id) ?? null;
-      if (pair) {
-        takenB.add(pair.idB);
-        work.push({ idA: rec.id, idB: pair.idB, pair, a: rec, b: readB.records.get(pair.idB) ?? null });
-      }
-    }
-    for (const rec of readB.records.values()) {
-      if (takenB.has(rec.id)) continue;
-      const pair = byB.get(rec.id) ?? null;
-      if (pair) {
-        takenB.add(rec.id);
-        work.push({ idA: pair.idA, idB: rec.id, pair, a: null, b: rec });
-      }
-    }
-    const pairedA = new Set(work.map((w) => w.idA));
-    const matchKey = (v: unknown) => JSON.stringify(normalizeValue(v, undefined));
-    const unpairedB = new Map<string, ReadRecord>();
-    for (const rec of readB.records.values()) {
-      if (takenB.has(rec.id)) continue;
-      const k = rec.values[config.match.b];
-      if (k === null || k === undefined || k === '') continue;
-      unpairedB.set(matchKey(k), rec);
-    }
-    for (const rec of readA.records.values()) {
-      if (pairedA.has(rec.id)) continue;
-      const k = rec.values[config.match.a];
-      const other = k === null || k === undefined || k === '' ? undefined : unpairedB.get(matchKey(k));
-      if (other) {
-        unpairedB.delete(matchKey(k));
-        takenB.add(other.id);
-        work.push({ idA: rec.id, idB: other.id, pair: null, a: rec, b: other });
-      } else work.push({ idA: rec.id, idB: null, pair: null, a: rec, b: null });
-    }
-    for (const rec of readB.records.values()) if (!takenB.has(rec.id)) work.push({ idA: null, idB: rec.id, pair: null, a: null, b: rec });
-
-    // Settle each record, collecting the writes per side.
-    interface PendingWrite {
-      work: Work;
-      row: Row;
-      create: boolean;
-    }
-    const toA: PendingWrite[] = [];
-    const toB: PendingWrite[] = [];
-    const rejected: NewRejected[] = [];
-    const savedPairs: TwoWayPair[] = [];
-    const finalA = new Map<Work, Row>();
-    const finalB = new Map<Work, Row>();
-    const keyRow = (reader: SideReader, id: string): Row => {
-      const values = JSON.parse(id) as unknown[];
-      const row = Object.create(null) as Row;
-      reader.key.forEach((k, i) => {
-        row[k] = values[i];
-      });
-      return row;
+    const flowsAB = config.direction === 'push' || config.direction === 'both';
+    const flowsBA = config.direction === 'pull' || config.direction === 'both';
+    const toB: DeleteDirection = { to: B, from: A, mode: flowsAB ? config.deletesToB : 'ignore', keys: new Map(), count: 0 };
+    const toA: DeleteDirection = { to: A, from: B, mode: flowsBA ? config.deletesToA : 'ignore', keys: new Map(), count: 0 };
+    // A full read of a side whose deletes go across compares keys: the pairs it did not meet are that side's deletes.
+    const token = randomUUID();
+    const compareA = cursors.a === null && toB.mode !== 'ignore';
+    const compareB = cursors.b === null && toA.mode !== 'ignore';
+    const pairCount = toB.mode !== 'ignore' || toA.mode !== 'ignore' ? await twoWay.countPairs(scope) : 0;
+    const allowedKeys = () => (ctx.confirmDeletes ? Number.POSITIVE_INFINITY : allowedDeletes(pairCount, config.deleteThresholdPercent) + 1);
+    const addDelete = (d: DeleteDirection, idA: string, otherId: string) => {
+      if (d.keys.has(idA)) return;
+      d.count += 1;
+      if (d.keys.size < allowedKeys()) d.keys.set(idA, runKeyFor(d.to, otherId));
     };
-    const keyMapped = (reader: SideReader, written: Row) => reader.key.every((k) => Object.hasOwn(written, k) && written[k] !== null && written[k] !== undefined && written[k] !== '');
+    /** Pairs whose both records are gone or deleted: forgotten without deleting anything. */
+    const bothGone: string[] = [];
+    const rejected: NewRejected[] = [];
     let rowNumber = 0;
-    for (const w of work) {
-      rowNumber += 1;
-      if (w.a && w.b === null && w.pair === null) {
-        const row = config.createMissing ? creationFor(fields, 'a', w.a.values) : null;
-        if (row && keyMapped(B, row)) toB.push({ work: w, row, create: true });
-        else outcome.skippedNoMatch += 1;
-        continue;
+    const hold = (n: number) => {
+      if (n > outcome.peakHeld) outcome.peakHeld = n;
+    };
+
+    // 1. Side B's changes, staged in the store page by page with the pair each already has and its match value.
+    await twoWay.clearStage(scope);
+    const highB = await readPages(B, cursors.b, batchSize, ctx.check, async (records) => {
+      outcome.readB += records.length;
+      const ids = records.map((r) => r.id);
+      const pairs = new Map((await twoWay.pairsByB(scope, ids)).map((p) => [p.idB, p]));
+      if (compareB) await twoWay.markSeen(scope, 'b', token, ids);
+      const rows: StagedB[] = [];
+      for (const r of records) {
+        const pair = pairs.get(r.id) ?? null;
+        let deleted = false;
+        if (r.deleted) {
+          if (pair && toA.mode !== 'ignore') {
+            addDelete(toA, pair.idA, pair.idA);
+            deleted = true;
+          } else if (!pair) {
+            // Deleted on B and never paired: nothing to carry over, and nothing to create on A.
+            outcome.skippedDeleted += 1;
+            continue;
+          }
+        }
+        const k = r.values[config.match.b];
+        const matchKey = pair || k === null || k === undefined || k === '' ? null : matchKeyOf(k);
+        rows.push({ idB: r.id, pairA: pair?.idA ?? null, matchKey, deleted, updatedMs: r.updatedAt, record: encodeRecord(r.values) });
       }
-      if (w.b && w.a === null && w.pair === null) {
-        const row = config.createMissing ? creationFor(fields, 'b', w.b.values) : null;
-        if (row && keyMapped(A, row)) toA.push({ work: w, row, create: true });
-        else outcome.skippedNoMatch += 1;
-        continue;
+      hold(records.length);
+      await twoWay.stage(scope, rows);
+    });
+
+    // 2. Side A's changes, page by page, each paired with the staged B change of its pair (or of its match value).
+    const highA = await readPages(A, cursors.a, batchSize, ctx.check, async (records) => {
+      outcome.readA += records.length;
+      const ids = records.map((r) => r.id);
+      const byA = new Map((await twoWay.pairsByA(scope, ids)).map((p) => [p.idA, p]));
+      if (compareA) await twoWay.markSeen(scope, 'a', token, ids);
+      const staged = new Map((await twoWay.stagedByIds(scope, [...byA.values()].map((p) => p.idB))).map((s) => [s.idB, s]));
+      const matchKeys = new Set<string>();
+      for (const r of records) {
+        const k = r.values[config.match.a];
+        if (!byA.has(r.id) && !r.deleted && k !== null && k !== undefined && k !== '') matchKeys.add(matchKeyOf(k));
       }
-      const stateA: SideState = w.a ? { values: w.a.values, changed: changedFields(w.a.values, fieldsA, A.types, w.pair?.hashA), updatedAt: w.a.updatedAt } : { values: null, changed: new Set(), updatedAt: null };
-      const stateB: SideState = w.b ? { values: w.b.values, changed: changedFields(w.b.values, fieldsB, B.types, w.pair?.hashB), updatedAt: w.b.updatedAt } : { values: null, changed: new Set(), updatedAt: null };
-      if (stateA.changed.size === 0 && stateB.changed.size === 0) {
-        outcome.echoes += 1;
-        continue;
+      const byMatch = new Map<string, StagedB>();
+      for (const s of await twoWay.stagedByMatch(scope, [...matchKeys])) if (s.matchKey !== null) byMatch.set(s.matchKey, s);
+      hold(records.length + staged.size + byMatch.size);
+      const taken: string[] = [];
+      const work: Work[] = [];
+      for (const rec of records) {
+        const pair = byA.get(rec.id) ?? null;
+        const other = pair ? (staged.get(pair.idB) ?? null) : null;
+        if (other) taken.push(other.idB);
+        if (rec.deleted) {
+          if (pair && toB.mode !== 'ignore') {
+            if (other?.deleted) {
+              // Deleted on both sides: nothing to apply either way.
+              toA.keys.delete(pair.idA);
+              toA.count -= 1;
+              bothGone.push(pair.idA);
+            } else addDelete(toB, pair.idA, pair.idB);
+            continue;
+          }
+          if (!pair) {
+            outcome.skippedDeleted += 1;
+            continue;
+          }
+        }
+        if (pair) {
+          // B deleted it and the delete goes to A: the delete wins over A's edits.
+          if (other?.deleted) continue;
+          work.push({ idA: rec.id, idB: pair.idB, pair, a: rec, b: other ? stagedRecord(other) : null });
+          continue;
+        }
+        const k = rec.values[config.match.a];
+        const found = k === null || k === undefined || k === '' ? undefined : byMatch.get(matchKeyOf(k));
+        if (found) {
+          byMatch.delete(found.matchKey!);
+          taken.push(found.idB);
+          work.push({ idA: rec.id, idB: found.idB, pair: null, a: rec, b: stagedRecord(found) });
+        } else work.push({ idA: rec.id, idB: null, pair: null, a: rec, b: null });
       }
-      const settled = settlePair(fields, stateA, stateB, { a: (f) => A.types.get(f), b: (f) => B.types.get(f) });
-      outcome.conflicts += settled.conflicts.length;
-      if (settled.held.length > 0) {
-        outcome.held += 1;
-        const reason = `Conflict held for review: ${settled.held.map((h) => `${h.a} is ${describe(h.aValue)} in A (${config.a.object}) and ${h.b} is ${describe(h.bValue)} in B (${config.b.object})`).join('; ')}. Edit the value on the side that should win; the next run carries it over.`;
-        rejected.push({ nodeId: step.nodeId, rowNumber, source: { ...(w.a?.values ?? keyRow(A, w.idA!)) }, mapped: { ...(w.b?.values ?? keyRow(B, w.idB!)) }, reason });
+      await twoWay.takeStaged(scope, taken);
+      await settleAndWrite(work);
+    });
+
+    // 3. B's changes no A change took: paired records whose A did not change, and records with no pair on A.
+    for (let after: string | null = null; ; ) {
+      ctx.check?.();
+      const page = await twoWay.stagedLeft(scope, { after, limit: batchSize });
+      if (page.length === 0) break;
+      after = page[page.length - 1]!.idB;
+      const byB = new Map((await twoWay.pairsByB(scope, page.map((s) => s.idB))).map((p) => [p.idB, p]));
+      hold(page.length);
+      const work: Work[] = page.map((s) => {
+        const pair = byB.get(s.idB) ?? null;
+        return { idA: pair?.idA ?? null, idB: s.idB, pair, a: null, b: stagedRecord(s) };
+      });
+      await settleAndWrite(work);
+      if (page.length < batchSize) break;
+    }
+
+    // 4. Key comparison of full reads: the pairs a full read did not meet were deleted on that side.
+    const unseen = async (side: 'a' | 'b', d: DeleteDirection) => {
+      for (let after: string | null = null; ; ) {
+        const page = await twoWay.unseenPairs(scope, side, token, { after, limit: batchSize });
+        for (const p of page) {
+          if (d.keys.has(p.idA)) continue;
+          // Gone from both sides (both read whole): nothing to delete, the pair is forgotten.
+          const otherUnseen = side === 'a' ? compareB && p.seenB !== token : compareA && p.seenA !== token;
+          if (otherUnseen) {
+            if (side === 'a') bothGone.push(p.idA);
+            continue;
+          }
+          addDelete(d, p.idA, side === 'a' ? p.idB : p.idA);
+        }
+        if (page.length < batchSize) break;
+        after = page[page.length - 1]!.idA;
       }
-      if (Object.keys(settled.toB).length > 0) toB.push({ work: w, row: { ...keyRow(B, w.idB!), ...settled.toB }, create: false });
-      if (Object.keys(settled.toA).length > 0) toA.push({ work: w, row: { ...keyRow(A, w.idA!), ...settled.toA }, create: false });
-      if (Object.keys(settled.toA).length === 0 && Object.keys(settled.toB).length === 0) {
-        // Nothing to write (equal values, or held): remember what each side holds now.
-        savedPairs.push(pairAfter(w, null, null));
+    };
+    if (compareA) await unseen('a', toB);
+    if (compareB) await unseen('b', toA);
+
+    // 5. Deletes per direction, by the one-way engine's threshold rule and apply (delete-phase.ts).
+    const phases: TwoWayDeletePhase[] = [];
+    for (const d of [toB, toA]) {
+      if (d.mode === 'ignore' || d.count === 0) continue;
+      const label = `${step.label} (side ${d.to.name.toUpperCase()}: ${d.to.side.object})`;
+      const target = sessionTarget(d.to.session, d.to.side.object, label, d.to.key, d.to.types, async (f) => d.to.types.get(f) ?? null);
+      const candidates = [...d.keys.values()];
+      const decided = await applyDeletes({ label, target, mode: d.mode, softDeleteField: d.to.side.deletedField, thresholdPercent: config.deleteThresholdPercent, candidates, targetRecords: pairCount, confirm: ctx.confirmDeletes === true, runClock: ctx.runClock ?? Date.now() });
+      const phase = { toSide: d.to.name, label, ...decided, candidates: d.count };
+      phases.push(phase);
+      if (phase.state === 'applied') {
+        await twoWay.forgetPairs(scope, [...d.keys.keys()]);
+        if (d.to.name === 'a') outcome.deletedA += phase.applied;
+        else outcome.deletedB += phase.applied;
       }
     }
-    ctx.check?.();
+    if (bothGone.length > 0) await twoWay.forgetPairs(scope, bothGone);
+    const heldPhases = phases.filter((p) => p.state === 'held');
+
+    const written = outcome.writtenA + outcome.writtenB;
+    const created = outcome.createdA + outcome.createdB;
+    await ctx.commit({
+      counts: { read: outcome.readA + outcome.readB, written, created, updated: written - created, unchanged: outcome.echoes, rejected: outcome.held + outcome.rejected, ...(outcome.skippedNoMatch > 0 && { skipped: outcome.skippedNoMatch }) },
+      rejected,
+    });
+    if (phases.length > 0) await ctx.recordDeletes?.(phases);
+    if (heldPhases.length > 0) {
+      // Nothing was deleted and the cursors stay: a "Confirm deletes" run reads the same changes again.
+      throw new PlanError(heldPhases.map((p) => describeDeleteSync({ nodeId: step.nodeId, ...p })).join(' '));
+    }
+    await twoWay.saveCursors(scope, { a: highA, b: highB });
+    const full = cursors.a === null && cursors.b === null;
+    outcome.note = `${full ? 'Full read of both sides' : 'Changes since the last sync'}: ${outcome.readA} read from A, ${outcome.readB} from B; ${outcome.writtenB} written to B, ${outcome.writtenA} to A; ${outcome.conflicts} conflicts settled by rule, ${outcome.held} held for review, ${outcome.skippedNoMatch} skipped: no match${outcome.deletedA + outcome.deletedB > 0 ? `; ${outcome.deletedB} deleted on B, ${outcome.deletedA} on A` : ''}.`;
+    return outcome;
+
+    /** Settles one page of work (at most a batch of records) and writes, then remembers, what changed. */
+    async function settleAndWrite(work: Work[]): Promise<void> {
+      const writesA: PendingWrite[] = [];
+      const writesB: PendingWrite[] = [];
+      const saved: TwoWayPair[] = [];
+      for (const w of work) {
+        rowNumber += 1;
+        if (w.a && w.b === null && w.pair === null) {
+          const row = config.createMissing ? creationFor(fields, 'a', w.a.values) : null;
+          if (row && keyMapped(B, row)) writesB.push({ work: w, row, create: true });
+          else outcome.skippedNoMatch += 1;
+          continue;
+        }
+        if (w.b && w.a === null && w.pair === null) {
+          const row = config.createMissing ? creationFor(fields, 'b', w.b.values) : null;
+          if (row && keyMapped(A, row)) writesA.push({ work: w, row, create: true });
+          else outcome.skippedNoMatch += 1;
+          continue;
+        }
+        const stateA: SideState = w.a ? { values: w.a.values, changed: changedFields(w.a.values, fieldsA, A.types, w.pair?.hashA), updatedAt: w.a.updatedAt } : { values: null, changed: new Set(), updatedAt: null };
+        const stateB: SideState = w.b ? { values: w.b.values, changed: changedFields(w.b.values, fieldsB, B.types, w.pair?.hashB), updatedAt: w.b.updatedAt } : { values: null, changed: new Set(), updatedAt: null };
+        if (stateA.changed.size === 0 && stateB.changed.size === 0) {
+          outcome.echoes += 1;
+          continue;
+        }
+        const settled = settlePair(fields, stateA, stateB, { a: (f) => A.types.get(f), b: (f) => B.types.get(f) });
+        outcome.conflicts += settled.conflicts.length;
+        if (settled.held.length > 0) {
+          outcome.held += 1;
+          const reason = `Conflict held for review: ${settled.held.map((h) => `${h.a} is ${describe(h.aValue)} in A (${config.a.object}) and ${h.b} is ${describe(h.bValue)} in B (${config.b.object})`).join('; ')}. Edit the value on the side that should win; the next run carries it over.`;
+          rejected.push({ nodeId: step.nodeId, rowNumber, source: { ...(w.a?.values ?? keyRow(A, w.idA!)) }, mapped: { ...(w.b?.values ?? keyRow(B, w.idB!)) }, reason });
+        }
+        const anyB = Object.keys(settled.toB).length > 0;
+        const anyA = Object.keys(settled.toA).length > 0;
+        if (anyB) writesB.push({ work: w, row: { ...keyRow(B, w.idB!), ...settled.toB }, create: false });
+        if (anyA) writesA.push({ work: w, row: { ...keyRow(A, w.idA!), ...settled.toA }, create: false });
+        // Nothing to write (equal values, or held): remember what each side holds now.
+        if (!anyA && !anyB) saved.push(pairAfter(w, null, null));
+      }
+      ctx.check?.();
+      const failedB = await writeSide(B, writesB);
+      const failedA = await writeSide(A, writesA);
+      const finalA = new Map<Work, Row>();
+      const finalB = new Map<Work, Row>();
+      for (const p of writesB) if (!failedB.has(p.work)) finalB.set(p.work, p.row);
+      for (const p of writesA) if (!failedA.has(p.work)) finalA.set(p.work, p.row);
+      const done = new Set<Work>();
+      for (const p of [...writesB, ...writesA]) {
+        const w = p.work;
+        // A refused write leaves the pair as it was remembered, so the next change to it is settled afresh.
+        if (failedA.has(w) || failedB.has(w)) continue;
+        if (p.create) {
+          // A record created on the other side: its id there comes from the values written.
+          const target = w.a ? B : A;
+          const id = recordId(target.key.map((k) => p.row[k]));
+          if (w.a) w.idB = id;
+          else w.idA = id;
+        }
+      }
+      for (const p of [...writesB, ...writesA]) {
+        const w = p.work;
+        if (done.has(w) || failedA.has(w) || failedB.has(w)) continue;
+        done.add(w);
+        if (w.idA && w.idB) saved.push(pairAfter(w, finalA.get(w) ?? null, finalB.get(w) ?? null));
+      }
+      await twoWay.savePairs(scope, saved, compareA || compareB ? token : undefined);
+    }
 
     function pairAfter(w: Work, writtenA: Row | null, writtenB: Row | null): TwoWayPair {
       const merge = (read: ReadRecord | null, written: Row | null, names: string[], types: Map<string, FieldType>, old: Record<string, string> | undefined) => {
@@ -303,31 +539,24 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
         }
         return out;
       };
-      return {
-        idA: w.idA!,
-        idB: w.idB!,
-        hashA: merge(w.a, writtenA ?? finalA.get(w) ?? null, fieldsA, A.types, w.pair?.hashA),
-        hashB: merge(w.b, writtenB ?? finalB.get(w) ?? null, fieldsB, B.types, w.pair?.hashB),
-      };
+      return { idA: w.idA!, idB: w.idB!, hashA: merge(w.a, writtenA, fieldsA, A.types, w.pair?.hashA), hashB: merge(w.b, writtenB, fieldsB, B.types, w.pair?.hashB) };
     }
 
-    // Write each side: updates grouped by the fields they set (a write sends the same fields for every row), creations apart.
-    const writeSide = async (reader: SideReader, pending: PendingWrite[]): Promise<Set<Work>> => {
+    /** Writes one side: updates grouped by the fields they set (a write sends the same fields for every row), creations apart. */
+    async function writeSide(reader: SideReader, pending: PendingWrite[]): Promise<Set<Work>> {
       const failed = new Set<Work>();
       const groups = new Map<string, PendingWrite[]>();
       for (const p of pending) {
-        const names = Object.keys(p.row).sort();
-        const sig = `${p.create ? 'c' : 'u'}:${JSON.stringify(names)}`;
+        const sig = `${p.create ? 'c' : 'u'}:${JSON.stringify(Object.keys(p.row).sort())}`;
         const list = groups.get(sig) ?? [];
         list.push(p);
         groups.set(sig, list);
       }
       for (const list of groups.values()) {
-        const names = Object.keys(list[0]!.row);
-        const fieldDefs = names.map((n) => ({ name: n, type: reader.types.get(n) ?? 'text' }));
-        for (let i = 0; i < list.length; i += ctx.batchSize) {
+        const fieldDefs = Object.keys(list[0]!.row).map((n) => ({ name: n, type: reader.types.get(n) ?? 'text' }));
+        for (let i = 0; i < list.length; i += batchSize) {
           ctx.check?.();
-          const chunk = list.slice(i, i + ctx.batchSize);
+          const chunk = list.slice(i, i + batchSize);
           const results = await reader.session.write(
             reader.side.object,
             chunk.map((p) => p.row),
@@ -338,8 +567,9 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
             if (r.outcome === 'rejected') {
               failed.add(p.work);
               outcome.rejected += 1;
+              rowNumber += 1;
               const from = reader.name === 'a' ? p.work.b : p.work.a;
-              rejected.push({ nodeId: step.nodeId, rowNumber: 0, source: { ...(from?.values ?? {}) }, mapped: { ...p.row }, reason: `Side ${reader.name.toUpperCase()} (${reader.side.object}) refused the write: ${r.reason}` });
+              rejected.push({ nodeId: step.nodeId, rowNumber, source: { ...(from?.values ?? {}) }, mapped: { ...p.row }, reason: `Side ${reader.name.toUpperCase()} (${reader.side.object}) refused the write: ${r.reason}` });
               return;
             }
             if (reader.name === 'a') {
@@ -353,46 +583,9 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
         }
       }
       return failed;
-    };
-
-    const failedB = await writeSide(B, toB);
-    const failedA = await writeSide(A, toA);
-    for (const p of toB) if (!failedB.has(p.work)) finalB.set(p.work, p.row);
-    for (const p of toA) if (!failedA.has(p.work)) finalA.set(p.work, p.row);
-    for (const p of [...toB, ...toA]) {
-      const w = p.work;
-      // A refused write leaves the pair as it was remembered, so the next change to it is settled afresh.
-      if (failedA.has(w) || failedB.has(w)) continue;
-      if (p.create) {
-        // A record created on the other side: its id there comes from the values written.
-        const target = w.a ? B : A;
-        const id = recordId(target.key.map((k) => p.row[k]));
-        if (w.a) w.idB = id;
-        else w.idA = id;
-      }
     }
-    const seen = new Set<Work>();
-    for (const p of [...toB, ...toA]) {
-      const w = p.work;
-      if (seen.has(w) || failedA.has(w) || failedB.has(w)) continue;
-      seen.add(w);
-      if (w.idA && w.idB) savedPairs.push(pairAfter(w, finalA.get(w) ?? null, finalB.get(w) ?? null));
-    }
-    await ctx.twoWay.savePairs(ctx.scope, savedPairs);
-
-    const written = outcome.writtenA + outcome.writtenB;
-    const created = outcome.createdA + outcome.createdB;
-    rejected.forEach((r, i) => {
-      if (r.rowNumber === 0) r.rowNumber = work.length + i + 1;
-    });
-    await ctx.commit({
-      counts: { read: outcome.readA + outcome.readB, written, created, updated: written - created, unchanged: outcome.echoes, rejected: outcome.held + outcome.rejected, ...(outcome.skippedNoMatch > 0 && { skipped: outcome.skippedNoMatch }) },
-      rejected,
-    });
-    await ctx.twoWay.saveCursors(ctx.scope, { a: readA.cursor, b: readB.cursor });
-    outcome.note = `${cursors.a === null && cursors.b === null ? 'Full read of both sides' : 'Changes since the last sync'}: ${outcome.readA} read from A, ${outcome.readB} from B; ${outcome.writtenB} written to B, ${outcome.writtenA} to A; ${outcome.conflicts} conflicts settled by rule, ${outcome.held} held for review, ${outcome.skippedNoMatch} skipped: no match.`;
-    return outcome;
   } finally {
+    await ctx.twoWay.clearStage(ctx.scope).catch(() => undefined);
     await A.session.close().catch(() => undefined);
     await opened?.session.close().catch(() => undefined);
   }

@@ -11,6 +11,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -538,8 +539,28 @@ export const twoWayPairs = pgTable(
     hashA: jsonb('hash_a').$type<Record<string, string>>().notNull(),
     hashB: jsonb('hash_b').$type<Record<string, string>>().notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    /** Migration 22: the run token of the last full read of side A (B) that met this pair's record. */
+    seenA: text('seen_a'),
+    seenB: text('seen_b'),
   },
   (t) => [primaryKey({ columns: [t.integrationId, t.nodeId, t.idA] }), unique('two_way_pairs_b').on(t.integrationId, t.nodeId, t.idB)],
+);
+
+/** Migration 22: side B's changes staged by a running two-way sync (encoded values), paired page by page with A's. */
+export const twoWayStage = pgTable(
+  'two_way_stage',
+  {
+    integrationId: text('integration_id').notNull(),
+    nodeId: text('node_id').notNull(),
+    idB: text('id_b').notNull(),
+    pairA: text('pair_a'),
+    matchKey: text('match_key'),
+    deleted: boolean('deleted').notNull().default(false),
+    taken: boolean('taken').notNull().default(false),
+    updatedMs: doublePrecision('updated_ms'),
+    record: text('record').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.integrationId, t.nodeId, t.idB] })],
 );
 
 /** Two-way sync's cursors: per side, the change time read up to by a run whose writes committed (migration 16). */

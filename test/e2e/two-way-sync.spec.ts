@@ -69,13 +69,29 @@ test.describe('Two-way sync', () => {
     await inspector.getByLabel('Match key on side A').selectOption('email');
     await inspector.getByLabel('Match key on side B').selectOption('email');
     await inspector.getByTestId('two-way-map-same').click();
-    await expect(inspector.getByTestId('two-way-fields').locator('tbody tr')).toHaveCount(3);
+    await expect(inspector.getByTestId('two-way-fields').locator('li')).toHaveCount(3);
 
     // Precedence in words: the object pulls only, the field says push.
     await inspector.getByTestId('two-way-direction').selectOption('pull');
     await inspector.getByLabel('Field 3 direction').selectOption('push');
     await expect(inspector.getByTestId('two-way-override-2')).toHaveText('This field is pushed, but the object is set to pull only: the field is not synced');
+    // The deletes each way, with the threshold (shown once a direction deletes).
+    await inspector.getByLabel('Deletes from A applied to B').selectOption('soft');
+    await expect(inspector.getByText('Delete at most this % of matched records without confirming')).toBeVisible();
+    await inspector.getByTestId('two-way-fields').scrollIntoViewIfNeeded();
     await screenshotBoth(page, SHOTS, 'two-way-inspector');
+    // Every choice of a field reads in full: each select is wider than its chosen option's text plus its padding.
+    for (const select of await inspector.getByTestId('two-way-fields').locator('select').all()) {
+      const fits = await select.evaluate((el: HTMLSelectElement) => {
+        const cs = getComputedStyle(el);
+        const ctx2d = document.createElement('canvas').getContext('2d')!;
+        ctx2d.font = `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+        const text = el.options[el.selectedIndex]?.text ?? '';
+        return { text, fits: ctx2d.measureText(text).width + parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight) <= el.clientWidth + 1 };
+      });
+      expect(fits, `"${fits.text}" fits its select`).toMatchObject({ fits: true });
+    }
+    await inspector.getByLabel('Deletes from A applied to B').selectOption('ignore');
     await inspector.getByTestId('two-way-direction').selectOption('both');
     await inspector.getByLabel('Field 3 direction').selectOption('inherit');
     await expect(inspector.getByTestId('two-way-override-2')).toHaveCount(0);

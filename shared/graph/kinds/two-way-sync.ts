@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { Field } from '../field-types';
 import { ConflictRule, FieldConflictRule, FieldDirection, SyncDirection } from '../../sync/two-way';
+import { DEFAULT_DELETE_THRESHOLD_PERCENT, DeleteMode } from '../../sync/target';
 import { defineKind } from './types';
 
 /** The workspace's own change time, a cursor every workspace object has (runtime/connectors/workspace). */
@@ -20,6 +21,11 @@ export const TwoWaySide = z.object({
   /** The side's columns and primary key when it was picked (the record id Weft remembers pairs by). */
   columns: z.array(Field).default([]),
   key: z.array(z.string()).default([]),
+  /**
+   * The side's soft-delete field: set (TRUE, a time) means the record is deleted on this side, and a soft delete
+   * coming from the other side sets it. Empty: the side has none (deletes are seen only by a full read's keys).
+   */
+  deletedField: z.string().max(200).default(''),
 });
 export type TwoWaySide = z.infer<typeof TwoWaySide>;
 
@@ -32,8 +38,8 @@ export const TwoWayField = z.object({
 export type TwoWayField = z.infer<typeof TwoWayField>;
 
 export const TwoWaySyncConfig = z.object({
-  a: TwoWaySide.default({ connectionId: '', object: '', updatedAt: '', columns: [], key: [] }).meta({ title: 'Sync pair', widget: 'two-way' }),
-  b: TwoWaySide.default({ connectionId: '', object: '', updatedAt: '', columns: [], key: [] }).meta({ title: 'Side B', widget: 'hidden' }),
+  a: TwoWaySide.default({ connectionId: '', object: '', updatedAt: '', columns: [], key: [], deletedField: '' }).meta({ title: 'Sync pair', widget: 'two-way' }),
+  b: TwoWaySide.default({ connectionId: '', object: '', updatedAt: '', columns: [], key: [], deletedField: '' }).meta({ title: 'Side B', widget: 'hidden' }),
   /** The fields whose equal values make two records one pair, the first time they meet (later: the key map). */
   match: z.object({ a: z.string(), b: z.string() }).default({ a: '', b: '' }).meta({ widget: 'hidden' }),
   direction: SyncDirection.default('both').meta({ widget: 'hidden' }),
@@ -41,6 +47,12 @@ export const TwoWaySyncConfig = z.object({
   fields: z.array(TwoWayField).max(500).default([]).meta({ widget: 'hidden' }),
   /** A record with no pair is created on the other side (when its fields flow that way); off: counted "skipped: no match". */
   createMissing: z.boolean().default(true).meta({ widget: 'hidden' }),
+  /** How a record deleted on A is applied to B (when the object flows A → B): ignored (default), deleted, soft-deleted. */
+  deletesToB: DeleteMode.default('ignore').meta({ widget: 'hidden' }),
+  /** How a record deleted on B is applied to A (when the object flows B → A). */
+  deletesToA: DeleteMode.default('ignore').meta({ widget: 'hidden' }),
+  /** A run applies at most this share of the matched records as deletes, per direction, unless "Confirm deletes". */
+  deleteThresholdPercent: z.number().min(0).max(100).default(DEFAULT_DELETE_THRESHOLD_PERCENT).meta({ widget: 'hidden' }),
 });
 export type TwoWaySyncConfig = z.infer<typeof TwoWaySyncConfig>;
 
@@ -53,12 +65,15 @@ export const twoWaySync = defineKind({
   outputs: 0,
   config: TwoWaySyncConfig,
   defaults: (): TwoWaySyncConfig => ({
-    a: { connectionId: '', object: '', updatedAt: '', columns: [], key: [] },
-    b: { connectionId: '', object: '', updatedAt: '', columns: [], key: [] },
+    a: { connectionId: '', object: '', updatedAt: '', columns: [], key: [], deletedField: '' },
+    b: { connectionId: '', object: '', updatedAt: '', columns: [], key: [], deletedField: '' },
     match: { a: '', b: '' },
     direction: 'both',
     rule: 'latest',
     fields: [],
     createMissing: true,
+    deletesToB: 'ignore',
+    deletesToA: 'ignore',
+    deleteThresholdPercent: DEFAULT_DELETE_THRESHOLD_PERCENT,
   }),
 });

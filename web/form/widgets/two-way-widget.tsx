@@ -6,6 +6,7 @@ import type { DiscoveredObjectInfo } from '../../../shared';
 import type { TwoWayField, TwoWaySide, TwoWaySyncConfig } from '../../../shared/graph/kinds';
 import { WORKSPACE_UPDATED_AT } from '../../../shared/graph/kinds';
 import { CONFLICT_RULE_LABELS, DIRECTION_LABELS, effectiveDirection, type ConflictRule, type FieldConflictRule, type FieldDirection, type SyncDirection } from '../../../shared/sync/two-way';
+import { DEFAULT_DELETE_THRESHOLD_PERCENT, type DeleteMode } from '../../../shared/sync/target';
 import { api, errorMessage } from '../../api';
 import { IconPlus, IconX } from '../../components/icons';
 import { useLoad } from '../../lib/hooks';
@@ -13,9 +14,14 @@ import { diagnosticsAt, diagnosticsUnder } from '../config-path';
 import { FieldErrors } from '../field-errors';
 import type { FormCtx } from '../form-context';
 
-const EMPTY_SIDE: TwoWaySide = { connectionId: '', object: '', updatedAt: '', columns: [], key: [] };
+const EMPTY_SIDE: TwoWaySide = { connectionId: '', object: '', updatedAt: '', columns: [], key: [], deletedField: '' };
 const FIELD_DIRECTION_LABELS: Record<FieldDirection, string> = { inherit: 'As the object', push: 'Push A → B', pull: 'Pull B → A', both: 'Both ways', disabled: 'Not synced' };
 const FIELD_RULE_LABELS: Record<FieldConflictRule, string> = { inherit: 'As the object', ...CONFLICT_RULE_LABELS };
+const DELETE_CHOICES: [DeleteMode, string][] = [
+  ['ignore', 'Ignore (default)'],
+  ['delete', 'Delete'],
+  ['soft', 'Soft delete'],
+];
 
 const discovered = new Map<string, Promise<DiscoveredObjectInfo[]>>();
 function discover(connectionId: string): Promise<DiscoveredObjectInfo[]> {
@@ -38,6 +44,9 @@ function configOf(ctx: FormCtx): TwoWaySyncConfig {
     rule: c.rule ?? 'latest',
     fields: c.fields ?? [],
     createMissing: c.createMissing ?? true,
+    deletesToB: c.deletesToB ?? 'ignore',
+    deletesToA: c.deletesToA ?? 'ignore',
+    deleteThresholdPercent: c.deleteThresholdPercent ?? DEFAULT_DELETE_THRESHOLD_PERCENT,
   };
 }
 
@@ -150,6 +159,17 @@ function SideEditor({ ctx, name, side }: { ctx: FormCtx; name: 'a' | 'b'; side: 
         ))}
       </select>
       <FieldErrors diagnostics={diagnosticsAt(ctx.diagnostics, `${name}.updatedAt`)} path={`${name}.updatedAt`} />
+      <label className="form-label" htmlFor={`tw-${ctx.nodeId}-${name}-deleted`}>
+        Soft-delete field
+      </label>
+      <select id={`tw-${ctx.nodeId}-${name}-deleted`} className="input select" value={side.deletedField} aria-label={`${label} soft-delete field`} onChange={(e) => set({ ...side, deletedField: e.target.value })}>
+        <option value="">None</option>
+        {[...new Set([...side.columns.map((c) => c.name), ...(side.deletedField ? [side.deletedField] : [])])].map((f) => (
+          <option key={f} value={f}>
+            {f}
+          </option>
+        ))}
+      </select>
       {side.key.length > 0 ? <p className="hint">Records are told apart by {side.key.join(', ')}.</p> : null}
     </fieldset>
   );
@@ -223,29 +243,72 @@ export function TwoWayWidget({ ctx }: { ctx: FormCtx }) {
         <span>Create records missing on the other side (off: they are counted “skipped: no match”)</span>
       </label>
 
+      <h4 className="inspector__subtitle">Deletes</h4>
+      <div className="two-way__deletes" data-testid="two-way-deletes">
+        <label className="two-way__field-rule">
+          <span className="form-label">Deleted on A → on B</span>
+          <select className="input select" value={config.deletesToB} aria-label="Deletes from A applied to B" onChange={(e) => ctx.set('deletesToB', e.target.value as DeleteMode)}>
+            {DELETE_CHOICES.map(([v, l]) => (
+              <option key={v} value={v}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="two-way__field-rule">
+          <span className="form-label">Deleted on B → on A</span>
+          <select className="input select" value={config.deletesToA} aria-label="Deletes from B applied to A" onChange={(e) => ctx.set('deletesToA', e.target.value as DeleteMode)}>
+            {DELETE_CHOICES.map(([v, l]) => (
+              <option key={v} value={v}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {config.deletesToA !== 'ignore' || config.deletesToB !== 'ignore' ? (
+        <>
+          <label className="form-label" htmlFor={`tw-${ctx.nodeId}-threshold`}>
+            Delete at most this % of matched records without confirming
+          </label>
+          <input
+            id={`tw-${ctx.nodeId}-threshold`}
+            className="input"
+            type="number"
+            min={0}
+            max={100}
+            value={config.deleteThresholdPercent}
+            onChange={(e) => ctx.set('deleteThresholdPercent', Math.min(100, Math.max(0, Number(e.target.value) || 0)))}
+          />
+          <p className="hint">
+            A delete is a record whose soft-delete field is set (each side&apos;s, above), or on a full sync a record gone from its side. A soft delete sets the other side&apos;s
+            soft-delete field.
+          </p>
+        </>
+      ) : null}
+
       <h4 className="inspector__subtitle">Fields</h4>
-      <table className="two-way__fields" data-testid="two-way-fields">
-        <thead>
-          <tr>
-            <th scope="col">Side A</th>
-            <th scope="col">Direction</th>
-            <th scope="col">Side B</th>
-            <th scope="col">Conflict rule</th>
-            <th scope="col">
-              <span className="sr-only">Remove</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {config.fields.map((f, i) => {
-            const eff = effectiveDirection(syncOn, config.direction, f.direction);
-            const problems = diagnosticsUnder(ctx.diagnostics, `fields.${i}`).filter((d) => d.code !== 'direction-overridden');
-            return (
-              <tr key={i} data-testid={`two-way-field-${i}`}>
-                <td>
-                  <FieldSelect value={f.a} options={namesA} label={`Field ${i + 1} on side A`} onChange={(v) => setField(i, { a: v })} />
-                </td>
-                <td>
+      {/* One card per field: the two fields on the first line, their direction and conflict rule on the second, so
+          every choice reads in full in a narrow inspector (a five-column table truncated them). */}
+      <ol className="two-way__fields" data-testid="two-way-fields">
+        {config.fields.map((f, i) => {
+          const eff = effectiveDirection(syncOn, config.direction, f.direction);
+          const problems = diagnosticsUnder(ctx.diagnostics, `fields.${i}`).filter((d) => d.code !== 'direction-overridden');
+          return (
+            <li key={i} className="two-way__field" data-testid={`two-way-field-${i}`} aria-label={`Field ${i + 1}`}>
+              <div className="two-way__field-names">
+                <FieldSelect value={f.a} options={namesA} label={`Field ${i + 1} on side A`} onChange={(v) => setField(i, { a: v })} />
+                <span className="two-way__arrow" aria-hidden="true">
+                  ⇄
+                </span>
+                <FieldSelect value={f.b} options={namesB} label={`Field ${i + 1} on side B`} onChange={(v) => setField(i, { b: v })} />
+                <button type="button" className="btn btn--ghost btn--icon" aria-label={`Remove field ${i + 1}`} onClick={() => setFields(config.fields.filter((_, j) => j !== i))}>
+                  <IconX size={14} />
+                </button>
+              </div>
+              <div className="two-way__field-rules">
+                <label className="two-way__field-rule">
+                  <span className="hint">Direction</span>
                   <select className="input select" value={f.direction} aria-label={`Field ${i + 1} direction`} onChange={(e) => setField(i, { direction: e.target.value as FieldDirection })}>
                     {(Object.keys(FIELD_DIRECTION_LABELS) as FieldDirection[]).map((d) => (
                       <option key={d} value={d}>
@@ -253,21 +316,9 @@ export function TwoWayWidget({ ctx }: { ctx: FormCtx }) {
                       </option>
                     ))}
                   </select>
-                  {eff.message ? (
-                    <p className="field-error field-error--warn" data-testid={`two-way-override-${i}`}>
-                      {eff.message}
-                    </p>
-                  ) : null}
-                  {problems.map((d) => (
-                    <p key={d.message} className="hint hint--error">
-                      {d.message}
-                    </p>
-                  ))}
-                </td>
-                <td>
-                  <FieldSelect value={f.b} options={namesB} label={`Field ${i + 1} on side B`} onChange={(v) => setField(i, { b: v })} />
-                </td>
-                <td>
+                </label>
+                <label className="two-way__field-rule">
+                  <span className="hint">Conflict rule</span>
                   <select className="input select" value={f.rule} aria-label={`Field ${i + 1} conflict rule`} onChange={(e) => setField(i, { rule: e.target.value as FieldConflictRule })}>
                     {(Object.keys(FIELD_RULE_LABELS) as FieldConflictRule[]).map((r) => (
                       <option key={r} value={r}>
@@ -275,17 +326,22 @@ export function TwoWayWidget({ ctx }: { ctx: FormCtx }) {
                       </option>
                     ))}
                   </select>
-                </td>
-                <td>
-                  <button type="button" className="btn btn--ghost btn--icon" aria-label={`Remove field ${i + 1}`} onClick={() => setFields(config.fields.filter((_, j) => j !== i))}>
-                    <IconX size={14} />
-                  </button>
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+                </label>
+              </div>
+              {eff.message ? (
+                <p className="field-error field-error--warn" data-testid={`two-way-override-${i}`}>
+                  {eff.message}
+                </p>
+              ) : null}
+              {problems.map((d) => (
+                <p key={d.message} className="hint hint--error">
+                  {d.message}
+                </p>
+              ))}
+            </li>
+          );
+        })}
+      </ol>
       <FieldErrors diagnostics={diagnosticsAt(ctx.diagnostics, 'fields')} path="fields" />
       <div className="row-sm">
         <button type="button" className="btn btn--secondary btn--sm" onClick={() => setFields([...config.fields, { a: '', b: '', direction: 'inherit', rule: 'inherit' }])}>
