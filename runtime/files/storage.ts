@@ -6,11 +6,16 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, NoSuchKey, NotFound, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type * as ClientS3 from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import type * as LibStorage from '@aws-sdk/lib-storage';
+
+/** The AWS SDK is loaded on first use: a Weft without WEFT_FILES_URL never pays for it (memory, start time). */
+let sdkLoading: Promise<{ s3: typeof ClientS3; storage: typeof LibStorage }> | null = null;
+const sdk = () => (sdkLoading ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]).then(([s3, storage]) => ({ s3, storage })));
 
 /** A byte range: `start` inclusive, `end` exclusive (absent: to the end of the file). */
 export interface ByteRange {
@@ -89,8 +94,12 @@ export class LocalFileStorage implements FileStorage {
     await mkdir(this.dir, { recursive: true });
     const partial = `${path}.${randomUUID()}.part`;
     let size = 0;
-    const counter = new PassThrough();
-    counter.on('data', (chunk: Buffer) => (size += chunk.length));
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        done(null, chunk);
+      },
+    });
     try {
       await pipeline(toReadable(body), counter, createWriteStream(partial, { mode: 0o600 }));
       await rename(partial, path);
@@ -193,13 +202,15 @@ export function parseS3Url(url: string): { bucket: string; prefix: string } {
 const PART_SIZE = 5 * 1024 * 1024;
 const QUEUE_SIZE = 2;
 
-const clients = new Map<string, S3Client>();
+/** Each bucket's storage as this process made it: readers of `s3://<bucket>/…` use its client. */
+const buckets = new Map<string, S3FileStorage>();
 
 export class S3FileStorage implements FileStorage {
   readonly kind = 's3' as const;
   readonly bucket: string;
   readonly prefix: string;
-  readonly client: S3Client;
+  /** The bucket's client, made when first needed. */
+  readonly client: () => Promise<S3Client>;
 
   constructor(url: string, settings: S3Settings = s3SettingsFromEnv()) {
     ({ bucket: this.bucket, prefix: this.prefix } = parseS3Url(url));
@@ -212,9 +223,9 @@ export class S3FileStorage implements FileStorage {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     };
-    this.client = new S3Client(config);
-    // Readers that find `s3://<bucket>/…` in a stored file use this bucket's client.
-    clients.set(this.bucket, this.client);
+    let made: Promise<S3Client> | null = null;
+    this.client = () => (made ??= sdk().then(({ s3 }) => new s3.S3Client(config)));
+    buckets.set(this.bucket, this);
   }
 
   private objectKey(key: string): string {
@@ -227,14 +238,19 @@ export class S3FileStorage implements FileStorage {
 
   async put(key: string, body: FileBody): Promise<{ location: string; size: number }> {
     const Key = this.objectKey(key);
+    const [{ storage }, client] = await Promise.all([sdk(), this.client()]);
     let size = 0;
-    const counter = new PassThrough({ highWaterMark: 256 * 1024 });
-    counter.on('data', (chunk: Buffer) => (size += chunk.length));
     const source = toReadable(body);
-    // An error in the body (an upload over its limit) must reach the Upload, which then aborts the multipart upload.
-    source.once('error', (err) => counter.destroy(err));
-    source.pipe(counter);
-    const upload = new Upload({ client: this.client, params: { Bucket: this.bucket, Key, Body: counter }, partSize: PART_SIZE, queueSize: QUEUE_SIZE, leavePartsOnError: false });
+    // Pulled by the Upload at its own pace; an error in the body (an upload over its limit) ends the Upload, which
+    // then aborts the multipart upload.
+    async function* counted(): AsyncGenerator<Buffer> {
+      for await (const chunk of source as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        yield chunk;
+      }
+    }
+    const counter = Readable.from(counted(), { objectMode: false, highWaterMark: 256 * 1024 });
+    const upload = new storage.Upload({ client, params: { Bucket: this.bucket, Key, Body: counter }, partSize: PART_SIZE, queueSize: QUEUE_SIZE, leavePartsOnError: false });
     try {
       await upload.done();
     } catch (err) {
@@ -247,23 +263,26 @@ export class S3FileStorage implements FileStorage {
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
-    return openS3(this.client, this.bucket, this.objectKey(key), range);
+    return openS3(await this.client(), this.bucket, this.objectKey(key), range);
   }
 
   async size(key: string): Promise<number | null> {
-    return s3Size(this.client, this.bucket, this.objectKey(key));
+    return s3Size(await this.client(), this.bucket, this.objectKey(key));
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+    const { s3 } = await sdk();
+    await (await this.client()).send(new s3.DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
   }
 
   async list(): Promise<string[]> {
     const keys: string[] = [];
     const Prefix = this.prefix ? `${this.prefix}/` : '';
+    const { s3 } = await sdk();
+    const client = await this.client();
     let ContinuationToken: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix, ContinuationToken }));
+      const page = await client.send(new s3.ListObjectsV2Command({ Bucket: this.bucket, Prefix, ContinuationToken }));
       for (const o of page.Contents ?? []) {
         const rest = (o.Key ?? '').slice(Prefix.length);
         if (KEY.test(rest)) keys.push(rest);
@@ -285,7 +304,6 @@ export class S3FileStorage implements FileStorage {
 }
 
 function isMissing(err: unknown): boolean {
-  if (err instanceof NoSuchKey || err instanceof NotFound) return true;
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
 }
@@ -299,7 +317,8 @@ async function openS3(client: S3Client, bucket: string, key: string, range?: Byt
   }
   const Range = range && (range.start > 0 || range.end !== undefined) ? `bytes=${range.start}-${range.end !== undefined ? range.end - 1 : ''}` : undefined;
   try {
-    const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(Range ? { Range } : {}) }));
+    const { s3 } = await sdk();
+    const out = await client.send(new s3.GetObjectCommand({ Bucket: bucket, Key: key, ...(Range ? { Range } : {}) }));
     return out.Body as Readable;
   } catch (err) {
     if (isMissing(err)) throw new FileMissingError(location);
@@ -311,7 +330,8 @@ async function openS3(client: S3Client, bucket: string, key: string, range?: Byt
 
 async function s3Size(client: S3Client, bucket: string, key: string): Promise<number | null> {
   try {
-    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    const { s3 } = await sdk();
+    const head = await client.send(new s3.HeadObjectCommand({ Bucket: bucket, Key: key }));
     return head.ContentLength ?? 0;
   } catch (err) {
     if (isMissing(err)) return null;
@@ -322,15 +342,12 @@ async function s3Size(client: S3Client, bucket: string, key: string): Promise<nu
 // ---------------------------------------------------------------------------------------------------------------
 // By location: what readers use, whichever storage wrote the file.
 
-function s3Location(location: string): { client: S3Client; bucket: string; key: string } {
+async function s3Location(location: string): Promise<{ client: S3Client; bucket: string; key: string }> {
   const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(location);
   if (!m) throw new Error(`"${location}" is not an S3 location`);
   const bucket = m[1] as string;
-  let client = clients.get(bucket);
-  if (!client) {
-    // A worker that never made a storage for this bucket: the environment's settings.
-    client = new S3FileStorage(`s3://${bucket}`).client;
-  }
+  // A process that never made a storage for this bucket: the environment's settings.
+  const client = await (buckets.get(bucket) ?? new S3FileStorage(`s3://${bucket}`)).client();
   return { client, bucket, key: m[2] as string };
 }
 
@@ -344,7 +361,7 @@ function localPath(location: string): string {
 /** The bytes at a location (or a range of them) as a stream. */
 export async function openRange(location: string, range?: ByteRange): Promise<Readable> {
   if (isS3Location(location)) {
-    const { client, bucket, key } = s3Location(location);
+    const { client, bucket, key } = await s3Location(location);
     return openS3(client, bucket, key, range);
   }
   return openLocal(localPath(location), range);
@@ -373,7 +390,7 @@ export async function readBytes(location: string, start: number, length: number)
 /** The size in bytes at a location, or null when nothing is there. */
 export async function sizeOf(location: string): Promise<number | null> {
   if (isS3Location(location)) {
-    const { client, bucket, key } = s3Location(location);
+    const { client, bucket, key } = await s3Location(location);
     return s3Size(client, bucket, key);
   }
   return localSize(localPath(location));
@@ -381,8 +398,9 @@ export async function sizeOf(location: string): Promise<number | null> {
 
 export async function removeAt(location: string): Promise<void> {
   if (isS3Location(location)) {
-    const { client, bucket, key } = s3Location(location);
-    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    const { client, bucket, key } = await s3Location(location);
+    const { s3 } = await sdk();
+    await client.send(new s3.DeleteObjectCommand({ Bucket: bucket, Key: key }));
     return;
   }
   await rm(localPath(location), { force: true });

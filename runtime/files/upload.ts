@@ -1,7 +1,6 @@
 // Streams an upload into the file storage (a folder or a bucket), hashing as it goes, and stops at the size limit
 // without buffering.
 import { createHash, randomUUID } from 'node:crypto';
-import { Transform } from 'node:stream';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { LocalFileStorage, type FileStorage } from './storage';
@@ -32,19 +31,18 @@ export async function saveUpload(body: ReadableStream<Uint8Array>, files: FileSt
   const id = `file_${randomUUID()}`;
   const hash = createHash('sha256');
   let size = 0;
-  const limited = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      size += chunk.length;
-      if (size > limitBytes) return done(new UploadTooLargeError(limitBytes));
-      hash.update(chunk);
-      done(null, chunk);
-    },
-  });
   const source = Readable.fromWeb(body as WebReadableStream<Uint8Array>);
-  source.once('error', (err) => limited.destroy(err));
-  source.pipe(limited);
+  // Pulled by the storage at its own pace (nothing flows before it reads); going over the limit ends the write.
+  async function* limited(): AsyncGenerator<Buffer> {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limitBytes) throw new UploadTooLargeError(limitBytes);
+      hash.update(chunk);
+      yield chunk;
+    }
+  }
   try {
-    const { location } = await storage.put(id, limited);
+    const { location } = await storage.put(id, limited());
     return { id, path: location, size, sha256: hash.digest('hex') };
   } catch (err) {
     source.destroy();
