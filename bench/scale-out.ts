@@ -82,8 +82,12 @@ async function main() {
     };
     log(`layout: API-only process, workers as separate processes, Postgres store, Temporal dev server, files ${moto ? `in s3://${bucket} (moto)` : 'on local disk'}; ${RUNS} runs × ${ROWS.toLocaleString('en-US')} rows per configuration`);
     processes.push(await startWeftProcess('runtime/main.ts', { ...shared, WEFT_ROLE: 'api', PORT: String(port), WEFT_SEED: 'false' }, 'Weft is ready at', 180_000));
-    const res = await fetch(`${base}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: OWNER.WEFT_OWNER_EMAIL, password: OWNER.WEFT_OWNER_PASSWORD }) });
-    if (!res.ok) throw new Error(`sign-in: ${res.status}`);
+    // The API may print that it is ready a moment before it accepts connections on a loaded machine.
+    const res = await waitFor(
+      'the API to accept a sign-in',
+      () => fetch(`${base}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: OWNER.WEFT_OWNER_EMAIL, password: OWNER.WEFT_OWNER_PASSWORD }) }).then((r) => (r.ok ? r : null), () => null),
+      60_000,
+    );
     const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
     const call = async (path: string, init?: RequestInit) => {
       const r = await fetch(`${base}${path}`, { ...init, headers: { ...(init?.headers as Record<string, string> | undefined), cookie } });
@@ -178,6 +182,9 @@ async function main() {
     console.log(`\nExactly once after a worker was killed mid-run: ${once ? 'yes' : 'NO'} (${KILL_ROWS.toLocaleString('en-US')} rows, killed at ${killedAt.toLocaleString('en-US')} committed).`);
     console.log(`Ceiling: this machine has ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores shared by the API, the workers, Postgres, Temporal${moto ? ' and moto' : ''}; more workers than cores cannot add throughput here.`);
     if (!once) process.exitCode = 1;
+  } catch (err) {
+    if (processes[0]) console.error(`[bench:scale-out] the API process said:\n${processes[0].output().slice(-3000)}`);
+    throw err;
   } finally {
     for (const p of processes) await killHard(p);
     await temporal.stop();
