@@ -32,6 +32,16 @@ const Env = z.object({
   WEFT_ROLE: z.enum(['all', 'api', 'worker'], { error: 'WEFT_ROLE must be all, api or worker' }).default('all'),
   /** Uploaded files; shared storage when workers run on other machines. Default <dataDir>/files. */
   WEFT_FILES_DIR: z.string().optional(),
+  /** Uploaded files in an S3-compatible bucket: s3://bucket/prefix (docs/scale-out.md); unset: WEFT_FILES_DIR on local disk. */
+  WEFT_FILES_URL: z
+    .string()
+    .refine((u) => /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(u), 'Write s3://bucket or s3://bucket/prefix (the bucket name in lower case)')
+    .optional(),
+  /** An S3-compatible server's address (MinIO, Ceph, moto…); unset: AWS itself. Region and credentials follow the AWS SDK (AWS_REGION, AWS_ACCESS_KEY_ID…). */
+  WEFT_S3_ENDPOINT: z.string().url().optional(),
+  WEFT_S3_REGION: z.string().optional(),
+  /** Path-style addresses (http://host/bucket/key); default true with WEFT_S3_ENDPOINT, false for AWS. */
+  WEFT_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).optional(),
   /** Rows per batch. */
   WEFT_BATCH_SIZE: z.coerce.number().int().positive().optional(),
   /** Test hook: pause after each batch (ms), so a run lasts long enough to interrupt. */
@@ -75,6 +85,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectDir = PR
     host: e.HOST,
     dataDir,
     filesDir: e.WEFT_FILES_DIR ? resolve(projectDir, e.WEFT_FILES_DIR) : resolve(dataDir, 'files'),
+    filesUrl: e.WEFT_FILES_URL,
+    s3: {
+      ...(e.WEFT_S3_ENDPOINT ? { endpoint: e.WEFT_S3_ENDPOINT } : {}),
+      region: e.WEFT_S3_REGION ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+      forcePathStyle: e.WEFT_S3_FORCE_PATH_STYLE ? e.WEFT_S3_FORCE_PATH_STYLE === 'true' : !!e.WEFT_S3_ENDPOINT,
+    },
     databaseUrl: e.DATABASE_URL,
     temporalAddress: e.TEMPORAL_ADDRESS,
     temporalNamespace: e.TEMPORAL_NAMESPACE,

@@ -25,6 +25,7 @@ import { createSetEngine } from './temporal/sets';
 import { CollapsingLogger } from './temporal/collapsing-logger';
 import { startEmbeddedTemporal } from './temporal/embedded';
 import { createWorker } from './temporal/worker';
+import { fileStorageFor } from './files/storage';
 
 /** How long health and run start wait for Temporal before answering 503. */
 export const TEMPORAL_DEADLINE_MS = 2_000;
@@ -121,15 +122,18 @@ export async function startWeft(config: Config): Promise<void> {
       else if (owner.reason === 'exists' && config.ownerEmail) log('WEFT_OWNER_EMAIL is set but accounts exist already; it was not used');
       else if ((await store.auth.countUsers()) === 0) log(`No account yet: open ${config.publicUrl} to create the owner`);
     }
+    // Uploaded files: a bucket (WEFT_FILES_URL) or the local folder; readers find either by the file's location.
+    const files = fileStorageFor(config.filesUrl, config.filesDir, config.s3);
+    if (role !== 'worker') log(`Files: ${files.kind === 's3' ? config.filesUrl : config.filesDir}`);
     if (role !== 'worker' && config.seed) {
       const { seedDemo } = await import('./seed');
-      const seeded = await seedDemo(store, { dataDir: config.dataDir, filesDir: config.filesDir });
+      const seeded = await seedDemo(store, { dataDir: config.dataDir, filesDir: config.filesDir, files });
       if (seeded) log('Seeded the demo integration.');
     }
 
     // The one door to connectors, for the API and the worker alike: the only holder of the key. Without a key (a
     // worker started without WEFT_SECRET_KEY) it still opens Weft's own stores and refuses saved connections in words.
-    const connections = createConnectionService({ store, secretKey, connectors: connectorLookup(CONNECTOR_LIST), context: { store, filesDir: config.filesDir } });
+    const connections = createConnectionService({ store, secretKey, connectors: connectorLookup(CONNECTOR_LIST), context: { store, filesDir: config.filesDir, files } });
 
     // Alerts are evaluated by the worker when a run ends; deliveries retry in the background of that process.
     const deliverer = createDeliverer({ smtpUrl: config.smtpUrl, smtpFrom: config.smtpFrom, guard: addressGuardFromEnv() });
@@ -204,6 +208,7 @@ export async function startWeft(config: Config): Promise<void> {
         schedules,
         sets: createSetEngine({ client, taskQueue: config.taskQueue, deadlineMs: TEMPORAL_DEADLINE_MS }),
         filesDir: config.filesDir,
+        files,
         maxUploadBytes: config.maxUploadBytes,
         connections,
         publicUrl: config.publicUrl,

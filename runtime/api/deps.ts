@@ -1,6 +1,7 @@
 // What the HTTP API needs from the rest of the runtime; runtime/main.ts builds it.
 import type { ConnectionService } from '../connections';
 import type { AddressGuard } from '../net';
+import type { FileStorage } from '../files/storage';
 import type { Store } from '../store/types';
 import type { ScheduleKeeper } from '../temporal/schedules';
 import type { SetEngine } from '../temporal/sets';
@@ -20,8 +21,10 @@ export interface ApiDeps {
   schedules?: ScheduleKeeper;
   /** Integration sets on Temporal (runs, cancel, the set's Schedule); without it, running or scheduling a set answers 503. */
   sets?: SetEngine;
-  /** Where uploaded files are kept. */
+  /** Where uploaded files are kept (a local folder), unless `files` says otherwise. */
   filesDir: string;
+  /** The file storage (WEFT_FILES_URL: a bucket, or a folder); default: the folder `filesDir`. */
+  files?: FileStorage;
   /** Uploads larger than this are refused with 413 (default 50 MB). */
   maxUploadBytes: number;
   /** How often the SSE stream re-reads a run in flight. */

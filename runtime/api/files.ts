@@ -1,11 +1,10 @@
 // File upload: the raw body is streamed to disk under a size limit, then its format, columns and types sniffed.
-import { createReadStream } from 'node:fs';
-import { rm, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { asHttp } from './connections';
 import { encryptedPlaceholder, keyProblem, previewFile, served, sniffAs, storedFrom } from './file-reads';
 import { formatBytes, saveUpload, UploadTooLargeError } from '../files/upload';
+import { FileMissingError, openRange, removeAt, sizeOf } from '../files/storage';
 import type { ApiDeps } from './deps';
 import { access, serve } from './guard';
 import { HttpError, validationHook, usual } from './errors';
@@ -40,7 +39,7 @@ const preview = serve(routes.previewFile, {
   responses: { 200: 'The first matching records', 400: 'needs_key / key_refused: the file is encrypted and the chosen connection (if any) cannot decrypt it', 404: usual[404], 422: 'The filter is not a valid TRUE/FALSE formula, or the file cannot be read with these settings' },
 });
 
-export function fileRoutes({ store, filesDir, maxUploadBytes, connections }: ApiDeps) {
+export function fileRoutes({ store, filesDir, files, maxUploadBytes, connections }: ApiDeps) {
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(upload, async (c) => {
       const { name, recordsPath, zipEntry, sheet, connectionId } = c.req.valid('query');
@@ -57,7 +56,7 @@ export function fileRoutes({ store, filesDir, maxUploadBytes, connections }: Api
       if (!body) throw new HttpError(400, 'empty_file', `"${name}" is empty`);
       let saved;
       try {
-        saved = await saveUpload(body, filesDir, maxUploadBytes);
+        saved = await saveUpload(body, files ?? filesDir, maxUploadBytes);
       } catch (err) {
         if (err instanceof UploadTooLargeError) {
           throw new HttpError(413, 'file_too_large', `"${name}" is larger than the ${formatBytes(maxUploadBytes)} upload limit`);
@@ -78,7 +77,7 @@ export function fileRoutes({ store, filesDir, maxUploadBytes, connections }: Api
           await store.saveFile(encryptedPlaceholder(base));
           throw needsKey;
         }
-        await rm(saved.path, { force: true });
+        await removeAt(saved.path).catch(() => undefined);
         throw new HttpError(400, 'unreadable_file', `Could not read "${name}": ${publicMessage(err)}`);
       }
     })
@@ -140,13 +139,13 @@ export function fileDownloadRoutes({ store }: ApiDeps) {
     const { id } = c.req.valid('param');
     const file = await store.getFile(id);
     if (!file) throw new HttpError(404, 'not_found', `File "${id}" was not found`);
-    let size: number;
-    try {
-      size = (await stat(file.path)).size;
-    } catch {
-      throw new HttpError(404, 'not_found', `The contents of "${file.name}" are no longer on the server's disk (data/files); upload it again`);
-    }
-    const body = Readable.toWeb(createReadStream(file.path)) as ReadableStream<Uint8Array>;
+    const gone = () => new HttpError(404, 'not_found', `The contents of "${file.name}" are no longer in the server's file storage; upload it again`);
+    const size = await sizeOf(file.path).catch(() => null);
+    if (size === null) throw gone();
+    const stream = await openRange(file.path).catch((err: unknown) => {
+      throw err instanceof FileMissingError ? gone() : err;
+    });
+    const body = Readable.toWeb(stream) as ReadableStream<Uint8Array>;
     return c.body(body, 200, {
       'content-type': 'application/octet-stream',
       'content-length': String(size),

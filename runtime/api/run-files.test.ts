@@ -250,7 +250,7 @@ describe('downloading a file', () => {
     await rm(stored!.path);
     const gone = await app.request(`/api/files/${file.id}/download`);
     expect(gone.status).toBe(404);
-    expect((await errorOf(gone)).message).toMatch(/"gone.csv" are no longer on the server's disk/);
+    expect((await errorOf(gone)).message).toMatch(/"gone.csv" are no longer in the server's file storage/);
   });
 
   it('gives a safe fallback name for quotes and non-ASCII letters', () => {

@@ -4,6 +4,7 @@
 import type { z } from 'zod';
 import type { Field, FieldType } from '../../shared/graph/field-types';
 import type { AddressGuard } from '../net/address-guard';
+import type { FileStorage } from '../files/storage';
 import type { Store } from '../store/types';
 
 export type Capability = 'read' | 'write' | 'incremental' | 'query' | 'discover';
@@ -55,6 +56,8 @@ export interface OpenOptions {
 export interface ConnectorContext {
   store: Store;
   filesDir: string;
+  /** The uploaded files' storage (WEFT_FILES_URL); absent: the folder `filesDir`. */
+  files?: FileStorage;
 }
 
 export interface DiscoveredField extends Field {

@@ -1,10 +1,9 @@
 // File source (CSV, JSON, NDJSON, Excel; plain, gzip, zip or PGP-encrypted): reads the uploaded file through
 // the Files connector from the checkpoint, typed as the node's columns say and filtered by its formula;
 // malformed records and values that do not fit their column's type are rejected at the source.
-import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
 import { FileSourceConfig } from '../../shared/graph/kinds';
 import { ConnectorError, FileCursor, type ConnectorSession } from '../connections/sessions';
+import { sizeOf } from '../files/storage';
 import { openSaved } from './sessions';
 import { defineExecutor, PlanError, type FlowRow } from './types';
 
@@ -39,11 +38,7 @@ export const fileSourceExecutor = defineExecutor({
       return openSaved(sessions, config.connectionId, `The Files connection ${step.label} decrypts with no longer exists. Choose another in "Decrypt with", load the preview and publish again.`);
     };
     // Fail at start, not at the first batch, when the bytes are gone.
-    try {
-      await access(file.path, constants.R_OK);
-    } catch {
-      throw new PlanError(missing);
-    }
+    if ((await sizeOf(file.path).catch(() => null)) === null) throw new PlanError(missing);
     return {
       role: 'source',
       async *read(cursor, batchSize) {

@@ -1,10 +1,10 @@
 // CSV files: sniff an upload (delimiter, header, typed columns, samples) and stream it in resumable batches.
-import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { parse, type CsvError, type Options as ParseOptions } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { inferFieldType, type Field } from '../../shared/graph/field-types';
 import { openSource, type FileSource } from './source';
+import { readBytes } from './storage';
 import { emptyRecord } from '../../shared/util/records';
 
 export const CSV_DELIMITERS = [',', ';', '\t', '|'] as const;
@@ -35,18 +35,10 @@ const MAX_RECORD_CHARS = 256 * 1024;
 /** Reads the start of a CSV file and guesses how to read the rest. Errors are worded for the person who uploaded it. */
 export async function sniffCsv(path: string, opts: SniffOptions = {}): Promise<CsvSniff> {
   const maxBytes = opts.maxBytes ?? SNIFF_BYTES;
-  const handle = await open(path, 'r');
-  let buf: Buffer;
-  let truncated: boolean;
-  try {
-    const size = (await handle.stat()).size;
-    const chunk = Buffer.alloc(Math.min(size, maxBytes));
-    const { bytesRead } = await handle.read(chunk, 0, chunk.length, 0);
-    buf = chunk.subarray(0, bytesRead);
-    truncated = size > bytesRead;
-  } finally {
-    await handle.close();
-  }
+  // One byte more than the sample says whether there is more.
+  const head = await readBytes(path, 0, maxBytes + 1);
+  const buf = head.subarray(0, maxBytes);
+  const truncated = head.length > maxBytes;
   return sniffCsvText(buf, truncated, opts);
 }
 

@@ -1,14 +1,15 @@
 // PGP/GPG-encrypted files: told apart by their first bytes, decrypted as a stream with a private key held
 // as a secret, and checked for tampering before a single row is believed.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import * as openpgp from 'openpgp';
+import { isS3Location, openRange, readBytes, sizeOf } from './storage';
 
 /** The key that opens an encrypted file: an armored private key and, if it is protected, its passphrase. */
 export interface PgpDecrypt {
@@ -60,14 +61,7 @@ export function detectPgp(head: Buffer): 'armored' | 'binary' | null {
 
 /** Whether the file at `path` is a PGP message (armored or binary). */
 export async function isPgpFile(path: string): Promise<boolean> {
-  const handle = await open(path, 'r');
-  try {
-    const head = Buffer.alloc(256);
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    return detectPgp(head.subarray(0, bytesRead)) !== null;
-  } finally {
-    await handle.close();
-  }
+  return detectPgp(await readBytes(path, 0, 256)) !== null;
 }
 
 /**
@@ -137,7 +131,7 @@ export async function openDecrypted(path: string, decrypt: PgpDecrypt): Promise<
 
 async function decryptStream(path: string, key: openpgp.PrivateKey): Promise<Readable> {
   const kind = await kindOf(path);
-  const raw = Readable.toWeb(createReadStream(path, { highWaterMark: 64 * 1024 })) as unknown as WebReadableStream<Uint8Array>;
+  const raw = Readable.toWeb(await openRange(path)) as unknown as WebReadableStream<Uint8Array>;
   let message: openpgp.Message<openpgp.WebStream<Uint8Array>>;
   try {
     message =
@@ -168,16 +162,9 @@ async function decryptStream(path: string, key: openpgp.PrivateKey): Promise<Rea
 }
 
 async function kindOf(path: string): Promise<'armored' | 'binary'> {
-  const handle = await open(path, 'r');
-  try {
-    const head = Buffer.alloc(256);
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    const kind = detectPgp(head.subarray(0, bytesRead));
-    if (!kind) throw new PgpError('damaged', 'This file is not a PGP-encrypted message.');
-    return kind;
-  } finally {
-    await handle.close();
-  }
+  const kind = detectPgp(await readBytes(path, 0, 256));
+  if (!kind) throw new PgpError('damaged', 'This file is not a PGP-encrypted message.');
+  return kind;
 }
 
 function textStream(bytes: WebReadableStream<Uint8Array>): WebReadableStream<string> {
@@ -211,7 +198,8 @@ const MAX_REMEMBERED = 1000;
  */
 export async function verifyPgpFile(path: string, decrypt: PgpDecrypt): Promise<void> {
   const key = await unlockKey(decrypt);
-  const info = await stat(path);
+  // A stored object is never changed in place (each upload has its own key): its size tells versions apart.
+  const info = isS3Location(path) ? { size: await sizeOf(path), mtimeMs: 0 } : await stat(path);
   const id = `${path}\0${info.size}\0${info.mtimeMs}\0${key.getFingerprint()}`;
   if (verified.has(id)) return;
   const stream = await decryptStream(path, key);

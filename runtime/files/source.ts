@@ -1,12 +1,11 @@
 // The bytes inside an uploaded file: plain, gunzipped, or one entry of a zip, maybe PGP-decrypted first,
 // always as a stream.
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { pipeline, Transform, type Readable } from 'node:stream';
+import { PassThrough, pipeline, Transform, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import yauzl from 'yauzl';
 import type { FILE_COMPRESSIONS } from '../../shared/graph/kinds/file-source';
 import { openDecrypted, type PgpDecrypt } from './pgp';
+import { isS3Location, openRange, readBytes, sizeOf } from './storage';
 
 export type Compression = (typeof FILE_COMPRESSIONS)[number];
 
@@ -41,15 +40,7 @@ export function compressionOf(head: Buffer): Compression {
  * whole (it holds `xl/workbook.xml`): that is the `excel` format, not a zip of files, so it says 'none'.
  */
 export async function detectCompression(path: string): Promise<Compression> {
-  const handle = await open(path, 'r');
-  let head: Buffer;
-  try {
-    head = Buffer.alloc(4);
-    const { bytesRead } = await handle.read(head, 0, 4, 0);
-    head = head.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
+  const head = await readBytes(path, 0, 4);
   const compression = compressionOf(head);
   if (compression === 'zip' && (await isWorkbookZip(path))) return 'none';
   return compression;
@@ -84,8 +75,8 @@ export async function zipEntryNames(path: string): Promise<string[]> {
 /** The decompressed bytes from offset `start` on (skipping is cheap only for plain files). */
 export async function openSource(src: FileSource, start = 0): Promise<{ stream: Readable; entryName?: string }> {
   if (src.decrypt) return openDecryptedSource(src, src.decrypt, start);
-  if (src.compression === 'none') return { stream: counted(createReadStream(src.path, { start, highWaterMark: 64 * 1024 }), start, src.onRead) };
-  const inner = src.compression === 'gzip' ? { stream: chain(counted(createReadStream(src.path, { highWaterMark: 64 * 1024 }), 0, src.onRead), createGunzip()) } : await openZipEntry(src.path, src.zipEntry);
+  if (src.compression === 'none') return { stream: counted(await openRange(src.path, { start }), start, src.onRead) };
+  const inner = src.compression === 'gzip' ? { stream: chain(counted(await openRange(src.path), 0, src.onRead), createGunzip()) } : await openZipEntry(src.path, src.zipEntry);
   return { ...inner, stream: start > 0 ? chain(inner.stream, skipBytes(start)) : inner.stream };
 }
 
@@ -160,11 +151,31 @@ function skipBytes(n: number): Transform {
   });
 }
 
-/** Opens a zip for reading entries one at a time (lazily) and closing it ourselves. */
-export function openZip(path: string): Promise<yauzl.ZipFile> {
-  return new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.open(path, { lazyEntries: true, autoClose: false }, (err, z) => (err || !z ? reject(new Error(`This zip file cannot be opened (${err?.message ?? 'unknown error'})`)) : resolve(z))),
-  );
+/** Opens a zip for reading entries one at a time (lazily) and closing it ourselves; in a bucket, by range requests. */
+export async function openZip(path: string): Promise<yauzl.ZipFile> {
+  const opened = (resolve: (z: yauzl.ZipFile) => void, reject: (e: Error) => void) => (err: Error | null, z?: yauzl.ZipFile) =>
+    err || !z ? reject(new Error(`This zip file cannot be opened (${err?.message ?? 'unknown error'})`)) : resolve(z);
+  if (!isS3Location(path)) return new Promise<yauzl.ZipFile>((resolve, reject) => yauzl.open(path, { lazyEntries: true, autoClose: false }, opened(resolve, reject)));
+  const size = await sizeOf(path);
+  if (size === null) throw new Error('This zip file cannot be opened (it is no longer stored)');
+  const reader = new RangeReader(path);
+  return new Promise<yauzl.ZipFile>((resolve, reject) => yauzl.fromRandomAccessReader(reader, size, { lazyEntries: true, autoClose: false }, opened(resolve, reject)));
+}
+
+/** yauzl's random access over ranged GETs: the central directory, then each entry's bytes, never the whole object. */
+class RangeReader extends yauzl.RandomAccessReader {
+  constructor(private readonly location: string) {
+    super();
+  }
+
+  override _readStreamForRange(start: number, end: number): Readable {
+    const out = new PassThrough();
+    openRange(this.location, { start, end }).then(
+      (s) => pipeline(s, out, () => undefined),
+      (err: Error) => out.destroy(err),
+    );
+    return out;
+  }
 }
 
 const WORKBOOK_ENTRY = /\.(xlsx|xlsm|xlsb|xls)$/i;

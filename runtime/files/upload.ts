@@ -1,9 +1,9 @@
-// Streams an upload to disk, hashing as it goes, and stops at the size limit without buffering.
+// Streams an upload into the file storage (a folder or a bucket), hashing as it goes, and stops at the size limit
+// without buffering.
 import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { LocalFileStorage, type FileStorage } from './storage';
 
 export class UploadTooLargeError extends Error {
   constructor(readonly limitBytes: number) {
@@ -19,37 +19,34 @@ export function formatBytes(n: number): string {
 
 export interface SavedUpload {
   id: string;
+  /** Its location in the storage (an absolute path or s3://bucket/key), kept as the stored file's `path`. */
   path: string;
   size: number;
   sha256: string;
 }
 
-export async function saveUpload(body: ReadableStream<Uint8Array>, dir: string, limitBytes: number): Promise<SavedUpload> {
-  await mkdir(dir, { recursive: true });
+/** `files` is the storage, or (as before) a local folder. Nothing is left behind when the upload is refused. */
+export async function saveUpload(body: ReadableStream<Uint8Array>, files: FileStorage | string, limitBytes: number): Promise<SavedUpload> {
+  const storage = typeof files === 'string' ? new LocalFileStorage(files) : files;
   const id = `file_${randomUUID()}`;
-  const path = join(dir, id);
-  const partial = `${path}.part`;
-  const out = createWriteStream(partial, { mode: 0o600 });
   const hash = createHash('sha256');
   let size = 0;
-  const reader = body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
+  const source = Readable.fromWeb(body as WebReadableStream<Uint8Array>);
+  // Pulled by the storage at its own pace (nothing flows before it reads); going over the limit ends the write.
+  async function* limited(): AsyncGenerator<Buffer> {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      size += chunk.length;
       if (size > limitBytes) throw new UploadTooLargeError(limitBytes);
-      hash.update(value);
-      if (!out.write(value)) await once(out, 'drain');
+      hash.update(chunk);
+      yield chunk;
     }
-    out.end();
-    await once(out, 'finish');
-    await rename(partial, path);
-    return { id, path, size, sha256: hash.digest('hex') };
+  }
+  try {
+    const { location } = await storage.put(id, limited());
+    return { id, path: location, size, sha256: hash.digest('hex') };
   } catch (err) {
-    await reader.cancel().catch(() => undefined);
-    out.destroy();
-    await rm(partial, { force: true });
+    source.destroy();
+    await storage.delete(id).catch(() => undefined);
     throw err;
   }
 }

@@ -7,13 +7,14 @@ import type { Graph } from '../../shared';
 import { withFilePreview } from '../../shared/graph/kinds/file-source';
 import { publishIntegration } from '../api/publish';
 import { sniffCsv } from '../files/csv';
+import type { FileStorage } from '../files/storage';
 import { saveUpload } from '../files/upload';
 import { PROJECT_ROOT } from '../project-root';
 import type { Store } from '../store/types';
 
 export const DEMO_NAME = 'Demo: customers CSV → workspace';
 
-export async function seedDemo(store: Store, opts: { dataDir: string; filesDir: string }): Promise<string | null> {
+export async function seedDemo(store: Store, opts: { dataDir: string; filesDir: string; files?: FileStorage }): Promise<string | null> {
   const marker = join(opts.dataDir, '.seeded');
   if (existsSync(marker)) return null;
   if ((await store.listIntegrations()).length > 0) {
@@ -21,7 +22,7 @@ export async function seedDemo(store: Store, opts: { dataDir: string; filesDir: 
     return null;
   }
   const source = join(PROJECT_ROOT, 'runtime', 'seed', 'customers.csv');
-  const saved = await saveUpload(Readable.toWeb(createReadStream(source)) as ReadableStream<Uint8Array>, opts.filesDir, Number.MAX_SAFE_INTEGER);
+  const saved = await saveUpload(Readable.toWeb(createReadStream(source)) as ReadableStream<Uint8Array>, opts.files ?? opts.filesDir, Number.MAX_SAFE_INTEGER);
   const fileId = saved.id;
   const sniffed = await sniffCsv(saved.path);
   await store.saveFile({

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { resolveTemporalCli } from '../../runtime/temporal/dev-server';
+import { motoServerPath, MOTO_VERSION } from '../support/moto';
 
 const CHROMIUM = process.env.WEFT_CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -20,6 +21,17 @@ async function main() {
     execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   }
   console.log(`[tools] Chromium: ${CHROMIUM}`);
+
+  // An S3-protocol server for the object-storage tests (runtime/files/storage.test.ts): moto's server mode from PyPI.
+  const moto = motoServerPath();
+  if (moto) console.log(`[tools] moto_server: ${moto}`);
+  else {
+    const venv = resolve(import.meta.dirname, '../../.venv/moto');
+    console.log(`[tools] installing moto[server]==${MOTO_VERSION} into ${venv}…`);
+    execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
+    execFileSync(resolve(venv, 'bin/pip'), ['install', '-q', `moto[server]==${MOTO_VERSION}`], { stdio: 'inherit' });
+    console.log(`[tools] moto_server: ${resolve(venv, 'bin/moto_server')}`);
+  }
 }
 
 main().catch((err: unknown) => {

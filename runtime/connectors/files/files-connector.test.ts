@@ -169,7 +169,7 @@ describe('reading', () => {
   it('reports a file whose bytes are gone as not_found', async () => {
     const f = await stored('id,city\n1,Oslo\n');
     await rm(f.path);
-    expect(await refusal(collect(session, f.id))).toMatchObject({ code: 'not_found', message: expect.stringMatching(/missing from the server's files folder/) });
+    expect(await refusal(collect(session, f.id))).toMatchObject({ code: 'not_found', message: expect.stringMatching(/missing from the server's file storage/) });
   });
 });
 

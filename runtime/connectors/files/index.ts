@@ -1,9 +1,8 @@
 // The Files connector: Weft's uploaded files as objects (by file id), read with their stored format settings
 // (or a node's), decrypted with the session's PGP key, filtered by a Weft formula; rows appended to output files.
 // Built in: usable without a saved connection; a Files connection exists only to hold a PGP key.
-import { constants } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
 import { checkPgpKey } from '../../files/pgp';
+import { LocalFileStorage, sizeOf, type FileStorage } from '../../files/storage';
 import type { Store } from '../../store/types';
 import { ConnectorError, defineConnector, type ConnectorSession, type DiscoveredObject } from '../types';
 import { fileProblem } from './errors';
@@ -18,10 +17,13 @@ import { appendRows, outputFileId } from './write';
 export interface FilesSessionContext {
   store: Pick<Store, 'getFile'> & Partial<Pick<Store, 'listFiles' | 'saveFile'>>;
   filesDir?: string;
+  /** Where uploads are stored (a bucket or a folder); absent: the folder `filesDir`. What Test checks. */
+  files?: FileStorage;
 }
 
 export function openFilesSession(secrets: FilesSecrets, context: FilesSessionContext): ConnectorSession {
   const { store, filesDir } = context;
+  const storage = context.files ?? (filesDir ? new LocalFileStorage(filesDir) : undefined);
   const needs = (what: string): never => {
     throw new ConnectorError('invalid_config', `This Files session cannot ${what}: it was opened for reading only.`);
   };
@@ -30,10 +32,8 @@ export function openFilesSession(secrets: FilesSecrets, context: FilesSessionCon
     const file = await store.getFile(id);
     const missing = () => new ConnectorError('not_found', `File "${id}" was not found: it may have been deleted. Upload it again.`);
     if (!file) throw missing();
-    try {
-      await access(file.path, constants.R_OK);
-    } catch {
-      throw new ConnectorError('not_found', `The file "${file.name}" is missing from the server's files folder (it may have been deleted). Upload it again.`);
+    if ((await sizeOf(file.path).catch(() => null)) === null) {
+      throw new ConnectorError('not_found', `The file "${file.name}" is missing from the server's file storage (it may have been deleted). Upload it again.`);
     }
     return file;
   }
@@ -48,17 +48,16 @@ export function openFilesSession(secrets: FilesSecrets, context: FilesSessionCon
           throw fileProblem(err, { name: 'The PGP private key' });
         }
       }
-      if (!filesDir) needs('be tested');
-      const dir = filesDir as string;
+      if (!storage) return needs('be tested');
       try {
-        await mkdir(dir, { recursive: true });
-        await access(dir, constants.W_OK);
+        await storage.check();
       } catch (err) {
-        throw new ConnectorError('permission', `Weft cannot write to its files folder ${dir} (${(err as Error).message}). Give the server's user write access to it.`);
+        throw new ConnectorError('permission', (err as Error).message);
       }
-      if (!key) return 'Weft can read and write its files folder. No PGP key is set: encrypted files cannot be read with this connection.';
+      const where = storage.kind === 's3' ? 'its files bucket' : 'its files folder';
+      if (!key) return `Weft can read and write ${where}. No PGP key is set: encrypted files cannot be read with this connection.`;
       const who = key.userIds[0] ? ` (${key.userIds[0]})` : '';
-      return `The PGP private key ${key.fingerprint}${who} is unlocked, and Weft can read and write its files folder.`;
+      return `The PGP private key ${key.fingerprint}${who} is unlocked, and Weft can read and write ${where}.`;
     },
 
     async discover(): Promise<DiscoveredObject[]> {

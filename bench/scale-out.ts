@@ -1,0 +1,200 @@
+// Scale-out: rows/s with 1, 2 and 4 `npm run worker` processes, in the scaled-out layout (its own Temporal dev
+// server, a Postgres store, an API-only process, files in an S3-compatible bucket — moto's server — unless
+// BENCH_FILES=local), then the exactly-once check after a worker is SIGKILLed mid-run.
+//
+// The load is BENCH_RUNS (default 4) runs of a BENCH_ROWS-row CSV (default 20,000) → Map → workspace object, started
+// together; rows/s = all rows / the time from the first start to the last run's end. One pipeline is one activity
+// (partitioned reads are not built yet: docs/scale-out.md), so workers share out runs, not the rows of one run.
+// On this machine (2 cores, shared) the ceiling is the cores, not Weft: prints `uptime` with the figures.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import pg from 'pg';
+import { Integration, PublishResult, RunDetail, UploadedFile } from '../shared';
+import { freePort, startDevServer } from '../runtime/temporal/dev-server';
+import { connectClient, customersCsv, customersGraph } from '../test/support/temporal-harness';
+import { killHard, startWeftProcess, type WeftProcess } from '../test/faults/processes';
+import { motoServerPath, startMoto, type Moto } from '../test/support/moto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+
+const ADMIN = process.env.WEFT_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ROWS = Number(process.env.BENCH_ROWS ?? 20_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 4);
+const WORKERS = (process.env.BENCH_WORKERS ?? '1,2,4').split(',').map(Number).filter((n) => n > 0);
+const KILL_ROWS = Number(process.env.BENCH_KILL_ROWS ?? 6_000);
+const USE_S3 = (process.env.BENCH_FILES ?? (motoServerPath() ? 's3' : 'local')) === 's3';
+const OWNER = { WEFT_OWNER_EMAIL: 'bench@example.com', WEFT_OWNER_PASSWORD: 'bench-scale-out-password' };
+const log = (m: string) => console.log(`[bench:scale-out] ${m}`);
+
+async function admin(url: string, text: string) {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+  await client.connect();
+  try {
+    return (await client.query(text)).rows as Record<string, unknown>[];
+  } finally {
+    await client.end();
+  }
+}
+
+const rowsOf = (n: number, tag: string) => Array.from({ length: n }, (_, k) => ({ email: `${tag}${k + 1}@example.com`, name: `C ${k + 1}`, amount: String(k), active: 'yes' }));
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const uptime = () => execFileSync('uptime', { encoding: 'utf8' }).trim().replace(/^.*load average/, 'load average');
+
+async function main() {
+  const database = `weft_bench_scale_${randomBytes(5).toString('hex')}`;
+  const url = new URL(ADMIN);
+  url.pathname = `/${database}`;
+  const databaseUrl = url.toString();
+  await admin(ADMIN, `CREATE DATABASE ${database}`);
+  const dir = await mkdtemp(join(tmpdir(), 'weft-bench-scale-'));
+  const temporal = await startDevServer({ startTimeoutMs: 120_000 });
+  let moto: Moto | null = null;
+  const processes: WeftProcess[] = [];
+  const results: { workers: number; rows: number; seconds: number; rowsPerSecond: number; load: string }[] = [];
+  try {
+    const bucket = `weft-bench-${randomBytes(4).toString('hex')}`;
+    if (USE_S3) {
+      moto = await startMoto();
+      await moto.createBucket(bucket);
+    }
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const shared: Record<string, string> = {
+      TEMPORAL_ADDRESS: temporal.address,
+      DATABASE_URL: databaseUrl,
+      WEFT_DATA_DIR: join(dir, 'data'),
+      WEFT_SECRET_KEY: randomBytes(32).toString('base64'),
+      WEFT_TASK_QUEUE: `bench-scale-${randomBytes(4).toString('hex')}`,
+      WEFT_TEMPORAL_LOG_LEVEL: 'WARN',
+      ...(moto ? { WEFT_FILES_URL: `s3://${bucket}/bench`, ...moto.env } : {}),
+      ...OWNER,
+    };
+    log(`layout: API-only process, workers as separate processes, Postgres store, Temporal dev server, files ${moto ? `in s3://${bucket} (moto)` : 'on local disk'}; ${RUNS} runs × ${ROWS.toLocaleString('en-US')} rows per configuration`);
+    processes.push(await startWeftProcess('runtime/main.ts', { ...shared, WEFT_ROLE: 'api', PORT: String(port), WEFT_SEED: 'false' }, 'Weft is ready at', 180_000));
+    // The API may print that it is ready a moment before it accepts connections on a loaded machine.
+    const res = await waitFor(
+      'the API to accept a sign-in',
+      () => fetch(`${base}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: OWNER.WEFT_OWNER_EMAIL, password: OWNER.WEFT_OWNER_PASSWORD }) }).then((r) => (r.ok ? r : null), () => null),
+      60_000,
+    );
+    const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const call = async (path: string, init?: RequestInit) => {
+      const r = await fetch(`${base}${path}`, { ...init, headers: { ...(init?.headers as Record<string, string> | undefined), cookie } });
+      if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
+      return r.json() as Promise<unknown>;
+    };
+    const json = (body: unknown): RequestInit => ({ method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+
+    /** An integration reading `rows` rows into its own object, published; returns how to start it. */
+    async function prepare(name: string, rows: number, object: string) {
+      const file = UploadedFile.parse(await call(`/api/files?name=${name}.csv`, { method: 'POST', body: customersCsv(rowsOf(rows, object)), headers: { 'content-type': 'text/csv' } }));
+      const integration = Integration.parse(await call('/api/integrations', json({ name, graph: customersGraph({ fileId: file.id, object }) })));
+      PublishResult.parse(await call(`/api/integrations/${integration.id}/publish`, json({})));
+      return () => call(`/api/integrations/${integration.id}/runs`, json({})) as Promise<{ runId: string; workflowId: string }>;
+    }
+    const finished = (runId: string, timeoutMs: number) =>
+      waitFor(
+        `run ${runId}`,
+        async () => {
+          const r = RunDetail.parse(await call(`/api/runs/${runId}`));
+          return ['completed', 'completed_with_errors', 'failed', 'cancelled'].includes(r.status) ? r : null;
+        },
+        timeoutMs,
+      );
+    const tally = async (object: string) =>
+      (await admin(databaseUrl, `SELECT count(*)::int AS records, count(DISTINCT key)::int AS keys, coalesce(max(write_count), 0)::int AS max FROM workspace_records WHERE object_name = '${object}'`))[0] as { records: number; keys: number; max: number };
+
+    const workers: WeftProcess[] = [];
+    for (const n of WORKERS) {
+      while (workers.length < n) {
+        const w = await startWeftProcess('runtime/worker-main.ts', shared, '[worker] ready', 180_000);
+        workers.push(w);
+        processes.push(w);
+      }
+      const tag = `w${n}_${randomBytes(2).toString('hex')}`;
+      const starts = [];
+      for (let i = 0; i < RUNS; i++) starts.push(await prepare(`${tag}_${i}`, ROWS, `${tag}_${i}`));
+      const t0 = performance.now();
+      const runs = await Promise.all(starts.map((s) => s()));
+      const done = await Promise.all(runs.map((r) => finished(r.runId, 30 * 60_000)));
+      const seconds = (performance.now() - t0) / 1000;
+      for (const [i, d] of done.entries()) {
+        if (d.status !== 'completed' || d.counts.written !== ROWS) throw new Error(`run ${i} with ${n} workers: ${d.status}, ${JSON.stringify(d.counts)}`);
+        const t = await tally(`${tag}_${i}`);
+        if (t.records !== ROWS || t.keys !== ROWS || t.max !== 1) throw new Error(`run ${i} with ${n} workers wrote ${JSON.stringify(t)}`);
+      }
+      const row = { workers: n, rows: RUNS * ROWS, seconds, rowsPerSecond: (RUNS * ROWS) / seconds, load: uptime() };
+      results.push(row);
+      log(`${n} worker(s): ${row.rows.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s = ${Math.round(row.rowsPerSecond).toLocaleString('en-US')} rows/s (${row.load})`);
+    }
+
+    // Exactly once after a worker is killed mid-run: the worker holding the pipeline activity is SIGKILLed once some
+    // batches committed; another finishes from the checkpoint.
+    if (workers.length < 2) workers.push(await startWeftProcess('runtime/worker-main.ts', shared, '[worker] ready', 180_000));
+    const object = `kill_${randomBytes(2).toString('hex')}`;
+    const start = await prepare(object, KILL_ROWS, object);
+    // Slow batches on a fresh pair of workers, so the kill lands mid-run: the throughput workers leave.
+    for (const w of workers.splice(0)) await killHard(w);
+    const slow = { ...shared, WEFT_BATCH_SIZE: '500', WEFT_BATCH_DELAY_MS: '300' };
+    const pair = [await startWeftProcess('runtime/worker-main.ts', slow, '[worker] ready', 180_000), await startWeftProcess('runtime/worker-main.ts', slow, '[worker] ready', 180_000)];
+    processes.push(...pair);
+    const { runId, workflowId } = await start();
+    const { client, close } = await connectClient(temporal.address);
+    let killedAt = 0;
+    try {
+      const holder = await waitFor(
+        'the pipeline activity to be running on a worker',
+        async () => {
+          const r = RunDetail.parse(await call(`/api/runs/${runId}`));
+          if (r.counts.written < 1_000) return null;
+          killedAt = r.counts.written;
+          const d = await client.workflow.getHandle(workflowId).describe();
+          const identity = d.raw.pendingActivities?.[0]?.lastWorkerIdentity;
+          const pid = identity ? Number(identity.split('@')[0]) : NaN;
+          return pair.find((w) => w.child.pid === pid) ?? null;
+        },
+        10 * 60_000,
+      );
+      await killHard(holder);
+      log(`killed worker pid ${holder.child.pid} (SIGKILL) with ${killedAt.toLocaleString('en-US')} of ${KILL_ROWS.toLocaleString('en-US')} rows committed`);
+    } finally {
+      await close();
+    }
+    const run = await finished(runId, 15 * 60_000);
+    const t = await tally(object);
+    const once = run.status === 'completed' && run.counts.written === KILL_ROWS && run.counts.created === KILL_ROWS && t.records === KILL_ROWS && t.keys === KILL_ROWS && t.max === 1;
+    log(`after the kill: run ${run.status}, counts ${JSON.stringify(run.counts)}, workspace ${JSON.stringify(t)} → exactly once: ${once ? 'yes' : 'NO'}`);
+
+    console.log('\n| workers | rows | seconds | rows/s | vs 1 worker | load (uptime) |\n| --- | --- | --- | --- | --- | --- |');
+    const one = results.find((r) => r.workers === 1)?.rowsPerSecond ?? results[0]?.rowsPerSecond ?? 1;
+    for (const r of results) console.log(`| ${r.workers} | ${r.rows.toLocaleString('en-US')} | ${r.seconds.toFixed(1)} | ${Math.round(r.rowsPerSecond).toLocaleString('en-US')} | ${(r.rowsPerSecond / one).toFixed(2)}× | ${r.load} |`);
+    console.log(`\nExactly once after a worker was killed mid-run: ${once ? 'yes' : 'NO'} (${KILL_ROWS.toLocaleString('en-US')} rows, killed at ${killedAt.toLocaleString('en-US')} committed).`);
+    console.log(`Ceiling: this machine has ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores shared by the API, the workers, Postgres, Temporal${moto ? ' and moto' : ''}; more workers than cores cannot add throughput here.`);
+    if (!once) process.exitCode = 1;
+  } catch (err) {
+    if (processes[0]) console.error(`[bench:scale-out] the API process said:\n${processes[0].output().slice(-3000)}`);
+    throw err;
+  } finally {
+    for (const p of processes) await killHard(p);
+    await temporal.stop();
+    await moto?.stop();
+    await admin(ADMIN, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`[bench:scale-out] ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exit(1);
+});
