@@ -56,7 +56,18 @@ export const RestConfig = z.object({
   apiKeyName: z.string().max(200).default('X-API-Key').meta({ title: 'API key name', description: 'The header or query parameter that carries the key', visibleWhen: { authType: 'api-key' } }),
   apiKeyIn: z.enum(['header', 'query']).default('header').meta({ title: 'Send the API key in', visibleWhen: { authType: 'api-key' } }),
   username: z.string().max(500).default('').meta({ title: 'User name', visibleWhen: { authType: 'basic' } }),
-  tokenUrl: z.string().max(2000).default('').meta({ title: 'Token URL', visibleWhen: { authType: OAUTH } }),
+  authorizeUrl: z
+    .string()
+    .max(2000)
+    .default('')
+    .refine((v) => v === '' || (/^https?:\/\/[^/\s]+/i.test(v) && URL.canParse(v)), 'An http:// or https:// address, such as https://auth.example.com/oauth/authorize')
+    .meta({ title: 'Authorization URL', description: 'Where the provider asks you to approve access (Connect opens it)', visibleWhen: { authType: 'oauth2-authorization-code' } }),
+  tokenUrl: z
+    .string()
+    .max(2000)
+    .default('')
+    .refine((v) => v === '' || (/^https?:\/\/[^/\s]+/i.test(v) && URL.canParse(v)), 'An http:// or https:// address, such as https://auth.example.com/oauth/token')
+    .meta({ title: 'Token URL', visibleWhen: { authType: OAUTH } }),
   clientId: z.string().max(500).default('').meta({ title: 'Client ID', visibleWhen: { authType: OAUTH } }),
   scope: z.string().max(2000).default('').meta({ title: 'Scopes', description: 'Separated by spaces', visibleWhen: { authType: OAUTH } }),
   clientAuth: z.enum(['basic', 'body']).default('basic').meta({ title: 'Send the client secret', description: 'basic: in an Authorization header; body: as form fields', visibleWhen: { authType: OAUTH } }),
@@ -68,6 +79,9 @@ export const RestConfig = z.object({
   timeoutSeconds: z.number().min(1).max(600).default(30).meta({ title: 'Timeout (seconds)' }),
   concurrency: z.number().int().min(1).max(32).default(4).meta({ title: 'Requests at once' }),
   allowPrivateNetwork: z.boolean().default(false).meta({ title: 'Allow private network addresses', description: 'This API is on your own network (10.x, 192.168.x, localhost)' }),
+  /** Written by Weft when Connect succeeds (never by the form): who the provider said approved, and when. */
+  authorizedAs: z.string().max(500).default('').meta({ title: 'Connected as', widget: 'hidden' }),
+  authorizedAt: z.string().max(40).default('').meta({ title: 'Connected at', widget: 'hidden' }),
   // Not named 'endpoints': a key that says where credentials go (url, endpoint, host) asks for them again when it changes.
   objects: z.array(RestEndpoint).max(200).default([]).meta({ title: 'Endpoints' }),
 });

@@ -17,8 +17,9 @@ import { syncState } from './0015-sync-state';
 import { twoWay } from './0016-two-way';
 import { members } from './0018-members';
 import { webhooks } from './0021-webhooks';
+import { oauthStates } from './0026-oauth-states';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames, inbox, sets, stepProgress, workspaceRecordsNoFk, syncState, twoWay, members, webhooks];
+export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames, inbox, sets, stepProgress, workspaceRecordsNoFk, syncState, twoWay, members, webhooks, oauthStates];
 
 export type { Migration } from './types';
