@@ -146,6 +146,13 @@ export function asHttp(err: unknown): never {
 }
 
 const guarded = <T>(work: Promise<T>): Promise<T> => work.catch(asHttp);
+
+/**
+ * The origin the person uses: WEFT_PUBLIC_URL's scheme with the request's host, which the site guard has already
+ * checked is one of Weft's (localhost and 127.0.0.1 are both a loopback Weft's). The redirect URI and the page the
+ * callback returns to are on it, so the session cookie the browser holds for that host comes along.
+ */
+const originOf = (url: string, site: Site) => `${site.publicUrl.protocol}//${new URL(url).host}`;
 const about = (c: { id: string; name: string }) => ({ type: 'connection', id: c.id, name: c.name });
 
 /** Reads from a system: its failures become 422 in the user's words. */
@@ -230,7 +237,7 @@ export function connectionRoutes({ store, connections: service }: ApiDeps, site:
       const { id } = c.req.valid('param');
       const principal = c.get('principal')!;
       try {
-        const started = await guarded(service.beginAuthorization(id, { userId: principal.actorId ?? principal.actor, redirectUri: `${site.publicUrl.origin}${API_BASE}/oauth/callback` }));
+        const started = await guarded(service.beginAuthorization(id, { userId: principal.actorId ?? principal.actor, redirectUri: `${originOf(c.req.url, site)}${API_BASE}/oauth/callback` }));
         return c.json(started, 200);
       } catch (err) {
         if (err instanceof OAuthFlowError) throw new HttpError(400, 'invalid_config', err.message);
@@ -239,7 +246,7 @@ export function connectionRoutes({ store, connections: service }: ApiDeps, site:
     })
     .openapi(callback, async (c) => {
       const principal = c.get('principal')!;
-      const back = (params: Record<string, string>) => c.redirect(`${site.publicUrl.origin}/#/connections?${new URLSearchParams(params)}`, 302);
+      const back = (params: Record<string, string>) => c.redirect(`${originOf(c.req.url, site)}/#/connections?${new URLSearchParams(params)}`, 302);
       const query = c.req.valid('query');
       try {
         const state = callbackParam(query.state, 'state');

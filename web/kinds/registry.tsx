@@ -2,7 +2,7 @@
 // sample rows come from), keyed by the kinds' own ids, so a kind without an entry here does not compile.
 // Light on purpose: the run page shows its icons too, so it imports kind metadata only, never the compiler.
 import type { ComponentType } from 'react';
-import { FILTER_OP_LABELS, getKind, isKindId, isPreviewCurrent, type KINDS, type KindCategory, type KindId } from '../../shared/graph/kinds';
+import { FILTER_OP_LABELS, getKind, isKindId, isPreviewCurrent, objectWording, type KINDS, type KindCategory, type KindId } from '../../shared/graph/kinds';
 import type { GraphNode } from '../../shared/graph/schema';
 import { IconDatabase, IconFile, IconFunction, IconFunnel, IconPlug, IconShuffle, IconSparkle, IconTable, IconTableIn } from '../components/icons';
 import { draftConfig, type DraftConfig } from './draft-config';
@@ -51,9 +51,9 @@ export const WEB_KINDS: { readonly [K in KindId]: WebKind<K> } = {
     icon: IconTable,
     samples: 'sql-preview',
     defaultName: (c) => lastPart(c.object),
-    summary: ({ connectionId = '', object = '', query = '', columns = [], preview = null }) => {
+    summary: ({ connectionId = '', connector = '', object = '', query = '', columns = [], preview = null }) => {
       if (!connectionId) return 'Choose a connection';
-      if (!object) return 'Choose a table';
+      if (!object) return `Choose ${connector ? `an ${objectWording(connector, 'read').noun}`.replace(/^an (?=t)/, 'a ') : 'a table or object'}`;
       const current = isPreviewCurrent({ connectionId, object, query, preview: preview?.loadedAt !== undefined && preview.hash !== undefined ? { loadedAt: preview.loadedAt, hash: preview.hash } : null });
       const table = object.includes('.') ? object.slice(object.lastIndexOf('.') + 1) : object;
       return [table, query.trim() ? 'filtered' : null, plural(columns.length, 'column'), current ? 'previewed' : 'not previewed'].filter(Boolean).join(' · ');
@@ -121,9 +121,9 @@ export const WEB_KINDS: { readonly [K in KindId]: WebKind<K> } = {
   'sql-target': {
     icon: IconTableIn,
     defaultName: (c) => lastPart(c.object),
-    summary: ({ connectionId, object, mode }) => {
+    summary: ({ connectionId, connector = '', object, mode }) => {
       if (!connectionId) return 'Choose a connection';
-      return object ? `${mode ?? 'upsert'} → ${object}` : 'Choose a table';
+      return object ? `${mode ?? 'upsert'} → ${object}` : `Choose ${connector ? `an ${objectWording(connector, 'write').noun}`.replace(/^an (?=t)/, 'a ') : 'a table or object'}`;
     },
   },
   'two-way-sync': {
@@ -146,6 +146,19 @@ export function webKind(kind: string): SomeWebKind | undefined {
 
 function summaryOf<K extends KindId>(kind: K, config: unknown): string {
   return WEB_KINDS[kind].summary(draftConfig(kind, config));
+}
+
+/**
+ * The kind's label for this node: a database-or-app source or target says what its connection's system holds
+ * ("Read HubSpot object", "Write REST endpoint", "Read database table"); every other kind its own label.
+ */
+export function kindLabelOf(node: Pick<GraphNode, 'kind' | 'config'>): string | undefined {
+  if (node.kind === 'sql-source' || node.kind === 'sql-target') {
+    const connector = (node.config as { connector?: unknown } | null)?.connector;
+    const connectionId = (node.config as { connectionId?: unknown } | null)?.connectionId;
+    if (typeof connectionId === 'string' && connectionId !== '') return objectWording(typeof connector === 'string' && connector !== '' ? connector : 'postgres', node.kind === 'sql-source' ? 'read' : 'write').label;
+  }
+  return getKind(node.kind)?.label;
 }
 
 /** The one-line summary under a canvas node ("customers.csv · 5 columns"); '' for a kind this app does not know. */

@@ -2,11 +2,16 @@
 // endpoints the person described (each one an object Weft reads from and, optionally, writes to).
 import { z } from 'zod';
 import type { ConnectorManifest } from '../types';
+import { bodyTemplateProblem, HEADER_NAME, HEADER_NAME_MESSAGE, overlappingStatuses, statusListProblem, writePathProblem } from '../../../shared/api/rest-settings';
 
+// The rules are shared with the connection form (shared/api/rest-settings.ts), which checks them as the person types.
 const statusList = z
   .string()
   .max(200)
-  .regex(/^\s*(\d{3}\s*(,\s*\d{3}\s*)*)?$/, 'Status codes separated by commas, such as 200, 204');
+  .superRefine((v, ctx) => {
+    const problem = statusListProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 export const PAGINATION_STYLES = ['none', 'page', 'offset', 'cursor', 'link-header', 'next-url'] as const;
 
@@ -30,15 +35,29 @@ export const RestEndpoint = z.object({
   cursorPath: z.string().max(500).default('').meta({ title: 'Next cursor in the response', description: 'e.g. meta.next_cursor', visibleWhen: { pagination: 'cursor' } }),
   nextUrlPath: z.string().max(500).default('').meta({ title: 'Next page URL in the response', description: 'e.g. links.next', visibleWhen: { pagination: 'next-url' } }),
   writeMethod: z.enum(['none', 'POST', 'PUT', 'PATCH']).default('none').meta({ title: 'Write method', description: 'none: read only' }),
-  writePath: z.string().max(2000).default('').meta({ title: 'Write path', description: 'With {field} placeholders: /v1/contacts/{id}', visibleWhen: { writeMethod: ['POST', 'PUT', 'PATCH'] } }),
+  writePath: z
+    .string()
+    .max(2000)
+    .default('')
+    .superRefine((v, ctx) => {
+      const problem = writePathProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }).meta({ title: 'Write path', description: 'With {field} placeholders: /v1/contacts/{id}', visibleWhen: { writeMethod: ['POST', 'PUT', 'PATCH'] } }),
   bodyTemplate: z
     .string()
     .max(20_000)
     .default('')
+    .superRefine((v, ctx) => {
+      const problem = bodyTemplateProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .meta({ title: 'Body template', description: 'JSON with "{{field}}" placeholders; empty: the mapped record as JSON', visibleWhen: { writeMethod: ['POST', 'PUT', 'PATCH'] } }),
   createdStatuses: statusList.default('201').meta({ title: 'Created when the status is', visibleWhen: { writeMethod: ['POST', 'PUT', 'PATCH'] } }),
   updatedStatuses: statusList.default('200, 202').meta({ title: 'Updated when the status is', visibleWhen: { writeMethod: ['POST', 'PUT', 'PATCH'] } }),
   unchangedStatuses: statusList.default('').meta({ title: 'Unchanged when the status is', visibleWhen: { writeMethod: ['POST', 'PUT', 'PATCH'] } }),
+}).superRefine((ep, ctx) => {
+  const both = overlappingStatuses([ep.createdStatuses, ep.updatedStatuses, ep.unchangedStatuses]);
+  if (both.length > 0) ctx.addIssue({ code: 'custom', path: ['updatedStatuses'], message: `${both.join(', ')} cannot mean two outcomes: name each status under one of created, updated or unchanged` });
 });
 export type RestEndpoint = z.infer<typeof RestEndpoint>;
 
@@ -72,7 +91,7 @@ export const RestConfig = z.object({
   scope: z.string().max(2000).default('').meta({ title: 'Scopes', description: 'Separated by spaces', visibleWhen: { authType: OAUTH } }),
   clientAuth: z.enum(['basic', 'body']).default('basic').meta({ title: 'Send the client secret', description: 'basic: in an Authorization header; body: as form fields', visibleWhen: { authType: OAUTH } }),
   headers: z
-    .array(z.object({ name: z.string().min(1).max(200).regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'A header name (letters, digits, -)'), value: z.string().max(4000).default('') }))
+    .array(z.object({ name: z.string().min(1, 'Name the header').max(200).regex(HEADER_NAME, HEADER_NAME_MESSAGE), value: z.string().max(4000).regex(/^[^\u0000-\u001f\u007f]*$/, 'No line breaks or control characters in a header value').default('') }))
     .max(50)
     .default([])
     .meta({ title: 'Default headers' }),
