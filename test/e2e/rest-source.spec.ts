@@ -95,7 +95,7 @@ test('REST endpoint with cursor pagination, from a test request to a run', async
   await expect(inspector.getByTestId('preview-state')).toHaveText('Previewed');
   await screenshotBoth(page, DOCS, 'rest-source-preview');
 
-  await expect(source.locator('.wnode__label')).toHaveText('Read REST endpoint');
+  await expect(source.locator('.wnode__kind')).toHaveText('Read REST endpoint');
   await target.click();
   await inspector.getByTestId('workspace-object-input').fill('api_contacts');
   await map.click();
