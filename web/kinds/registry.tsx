@@ -28,6 +28,12 @@ export type WebKind<K extends KindId> = WebKindBase<K> & ((typeof KINDS)[K]['cat
 
 const lastPart = (object: string | undefined) => (object ? object.slice(object.lastIndexOf('.') + 1).trim() || null : null);
 
+/** "Choose a table", "Choose an object", "Choose an endpoint": a chosen connection's system (a database before it is known). */
+const chooseObject = (connector: string, role: 'read' | 'write') => {
+  const { noun } = objectWording(connector || 'postgres', role);
+  return `Choose ${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
+};
+
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** A formula on one line, cut to fit a node card. */
@@ -53,10 +59,10 @@ export const WEB_KINDS: { readonly [K in KindId]: WebKind<K> } = {
     defaultName: (c) => lastPart(c.object),
     summary: ({ connectionId = '', connector = '', object = '', query = '', columns = [], preview = null }) => {
       if (!connectionId) return 'Choose a connection';
-      if (!object) return `Choose ${connector ? `an ${objectWording(connector, 'read').noun}`.replace(/^an (?=t)/, 'a ') : 'a table or object'}`;
+      if (!object) return chooseObject(connector, 'read');
       const current = isPreviewCurrent({ connectionId, object, query, preview: preview?.loadedAt !== undefined && preview.hash !== undefined ? { loadedAt: preview.loadedAt, hash: preview.hash } : null });
       const table = object.includes('.') ? object.slice(object.lastIndexOf('.') + 1) : object;
-      return [table, query.trim() ? 'filtered' : null, plural(columns.length, 'column'), current ? 'previewed' : 'not previewed'].filter(Boolean).join(' · ');
+      return [table, query.trim() ? 'filtered' : null, plural(columns.length, connector && !objectWording(connector, 'read').sql ? 'field' : 'column'), current ? 'previewed' : 'not previewed'].filter(Boolean).join(' · ');
     },
   },
   'workspace-source': {
@@ -123,7 +129,7 @@ export const WEB_KINDS: { readonly [K in KindId]: WebKind<K> } = {
     defaultName: (c) => lastPart(c.object),
     summary: ({ connectionId, connector = '', object, mode }) => {
       if (!connectionId) return 'Choose a connection';
-      return object ? `${mode ?? 'upsert'} → ${object}` : `Choose ${connector ? `an ${objectWording(connector, 'write').noun}`.replace(/^an (?=t)/, 'a ') : 'a table or object'}`;
+      return object ? `${mode ?? 'upsert'} → ${object}` : chooseObject(connector, 'write');
     },
   },
   'two-way-sync': {
