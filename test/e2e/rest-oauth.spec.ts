@@ -42,6 +42,31 @@ test('Connect: consent at the provider, back connected, and a test request with 
   await form.getByTestId('endpoint-0-name').fill('people');
   await form.getByTestId('endpoint-0-path').fill('/collections/people/records');
   await form.getByTestId('endpoint-0-recordsPath').fill('data.items');
+  // Write settings and a default header, each checked as it is typed.
+  await form.getByTestId('endpoint-0-writeMethod').selectOption('PUT');
+  await form.getByTestId('endpoint-0-writePath').fill('/collections/people/records/{id');
+  await expect(form.getByTestId('endpoint-0-write')).toContainText('Placeholders are a field name in braces, such as {id}');
+  await form.getByTestId('endpoint-0-writePath').fill('/collections/people/records/{id}');
+  await expect(form.getByTestId('endpoint-0-write')).toContainText('Filled from each record\'s “id”');
+  await form.getByTestId('endpoint-0-bodyTemplate').fill('{"name": {{name}}}');
+  await expect(form.getByTestId('endpoint-0-write')).toContainText('Not valid JSON');
+  await form.getByTestId('endpoint-0-bodyTemplate').fill('{"name": "{{name}}", "email": "{{email}}"}');
+  await form.getByTestId('endpoint-0-updatedStatuses').fill('200, 201');
+  await expect(form.getByTestId('endpoint-0-write')).toContainText('201 cannot mean two outcomes');
+  await form.getByTestId('endpoint-0-updatedStatuses').fill('200, 99');
+  await expect(form.getByTestId('endpoint-0-write')).toContainText('99');
+  await form.getByTestId('add-header').click();
+  await form.getByTestId('header-0-name').fill('X Tenant');
+  await expect(form.getByTestId('rest-headers')).toContainText('A header name (letters, digits, -)');
+  await form.getByTestId('endpoint-0-write').scrollIntoViewIfNeeded();
+  await screenshotBoth(page, DOCS, 'rest-endpoint-write-invalid');
+  await form.getByTestId('header-0-name').fill('X-Tenant');
+  await form.getByTestId('header-0-value').fill('acme');
+  await form.getByTestId('endpoint-0-updatedStatuses').fill('200');
+  await expect(form.getByTestId('endpoint-0-write').getByTestId('field-error')).toHaveCount(0);
+  await expect(form.getByTestId('rest-headers').getByTestId('field-error')).toHaveCount(0);
+  await form.getByTestId('endpoint-0-write').scrollIntoViewIfNeeded();
+  await screenshotBoth(page, DOCS, 'rest-endpoint-write');
   await expect(form.getByTestId('oauth-status')).toContainText('Not connected yet');
   await expect(form.getByTestId('oauth-redirect-uri')).toHaveText(/\/api\/oauth\/callback$/);
   await form.getByTestId('oauth-connect').scrollIntoViewIfNeeded();
@@ -75,6 +100,11 @@ test('Connect: consent at the provider, back connected, and a test request with 
   expect(exchange.find((f) => f.get('grant_type') === 'authorization_code')!.get('code_verifier')).toMatch(/^[A-Za-z0-9_-]{43}$/);
   const read = api.log.filter((r) => r.path === '/v1/collections/people/records').at(-1)!;
   expect(read.headers.authorization).toMatch(/^Bearer access-\d+-/);
+  expect(read.headers['x-tenant']).toBe('acme');
+  const saved = (await (await page.request.get('/api/connections')).json()) as { name: string; config: { headers: unknown; objects: Record<string, unknown>[] } }[];
+  const mine = saved.find((c) => c.name === 'People API (OAuth)')!;
+  expect(mine.config.headers).toEqual([{ name: 'X-Tenant', value: 'acme' }]);
+  expect(mine.config.objects[0]).toMatchObject({ writeMethod: 'PUT', writePath: '/collections/people/records/{id}', bodyTemplate: '{"name": "{{name}}", "email": "{{email}}"}', updatedStatuses: '200' });
 
   // The state was taken once: the same answer again is refused, and the page says why.
   const callback = api.log.filter((r) => r.path === '/oauth/authorize' && r.method === 'POST').at(-1)!;

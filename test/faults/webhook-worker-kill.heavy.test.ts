@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreatedWebhookSecret, Integration, RunDetail, RunListItem } from '../../shared';
+import { CreatedWebhookSecret, Integration, RunDetail, type RunListItem } from '../../shared';
 import { signWebhookBody } from '../../runtime/api/webhooks';
 import { startDevServer, freePort, type DevServer } from '../../runtime/temporal/dev-server';
 import { webhookGraph } from '../support/webhook-fixtures';
