@@ -53,8 +53,8 @@ test('Connect: consent at the provider, back connected, and a test request with 
   await form.getByTestId('endpoint-0-bodyTemplate').fill('{"name": "{{name}}", "email": "{{email}}"}');
   await form.getByTestId('endpoint-0-updatedStatuses').fill('200, 201');
   await expect(form.getByTestId('endpoint-0-write')).toContainText('201 cannot mean two outcomes');
-  await form.getByTestId('endpoint-0-updatedStatuses').fill('200, 99');
-  await expect(form.getByTestId('endpoint-0-write')).toContainText('99');
+  await form.getByTestId('endpoint-0-updatedStatuses').fill('200, 700');
+  await expect(form.getByTestId('endpoint-0-write')).toContainText('700 is not an HTTP status (100–599)');
   await form.getByTestId('add-header').click();
   await form.getByTestId('header-0-name').fill('X Tenant');
   await expect(form.getByTestId('rest-headers')).toContainText('A header name (letters, digits, -)');

@@ -74,7 +74,7 @@ function oauth({ config, secrets, client, saveSecrets, now = Date.now }: AuthDep
       form.set('refresh_token', refreshToken!);
     } else form.set('grant_type', 'client_credentials');
     if (config.scope.trim()) form.set('scope', config.scope.trim());
-    const body = await tokenRequest({ config, secrets, client: client() }, form, codeFlow ? ' The refresh token was revoked or has expired: connect the connection again (Connect in its settings).' : null);
+    const body = await tokenRequest({ config, secrets, client: client() }, form, codeFlow ? ' The refresh token was revoked or has expired: authorize the connection again (Connect in its settings).' : null);
     const expiresIn = Number(body.expires_in);
     const next: Token = { value: body.access_token, expiresAt: now() + (Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn * 1000 : 3600_000) };
     const patch: Partial<RestSecrets> = { accessToken: next.value, accessTokenExpiresAt: new Date(next.expiresAt).toISOString() };
