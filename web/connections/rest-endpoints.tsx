@@ -247,7 +247,7 @@ function EndpointCard({ index, ep, onChange, onRemove, connectionId, issues }: {
               )}
             </Field>
           ) : null}
-          {writeMethod !== 'none' ? text('createdStatuses', 'Created when the status is', '201') : null}
+          {writeMethod !== 'none' ? text('createdStatuses', 'Created when', '201') : null}
           {writeMethod !== 'none' ? text('updatedStatuses', 'Updated when', '200, 202') : null}
           {writeMethod !== 'none' ? text('unchangedStatuses', 'Unchanged when', '304') : null}
         </div>
