@@ -23,5 +23,6 @@ export * from './api/schedules';
 export * from './api/inbox';
 export * from './api/sets';
 export * from './api/webhooks';
+export * from './api/rest-settings';
 export * from './api/members';
 export * from './api/test-record';

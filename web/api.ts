@@ -254,6 +254,7 @@ export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base =
     testConnectionSettings: withBody(routes.testConnectionSettings),
     discoverConnection: byId(routes.discoverConnection),
     sendTestRequest: byIdWithBody(routes.sendTestRequest),
+    authorizeConnection: byIdWithBody(routes.authorizeConnection),
     previewSource: byIdWithBody(routes.previewSource),
 
     session: none(routes.getSession),

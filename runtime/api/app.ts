@@ -75,7 +75,7 @@ export function createApi(deps: ApiDeps) {
     .route('/', fileRoutes(deps))
     .route('/', fileDownloadRoutes(deps))
     .route('/', workspaceRoutes(deps))
-    .route('/', connectionRoutes(deps))
+    .route('/', connectionRoutes(deps, site))
     .route('/', authRoutes(deps, site))
     .route('/', userRoutes(deps, site))
     .route('/', tokenRoutes(deps))

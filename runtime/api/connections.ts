@@ -4,7 +4,9 @@ import { ConnectionServiceError, connectorInfo } from '../connections';
 import { describeReadFailure, previewSource, toObjectInfo } from '../connections/source-preview';
 import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
-import { access, serve } from './guard';
+import { access, serve, type Site } from './guard';
+import { callbackParam, describeProviderError, hashState, OAuthFlowError } from '../connections/oauth';
+import { API_BASE } from '../../shared/api/routes/define';
 import { HttpError, validationHook, usual } from './errors';
 import * as routes from '../../shared/api/routes';
 import type { TestRequestResult } from '../../shared';
@@ -106,6 +108,22 @@ const testRequest = serve(routes.sendTestRequest, {
   responses: { 200: 'What the server answered', 400: usual[400], 404: usual[404], 422: unreadable },
 });
 
+const authorize = serve(routes.authorizeConnection, {
+  ...access('admin'),
+  tags: ['Connections'],
+  summary:
+    'Connect (OAuth 2.0 authorization code with PKCE): the provider\'s authorization URL to open in the browser. The state is kept on the server, as its hash, for 10 minutes and taken once by the callback',
+  responses: { 200: 'The URL, and when the request expires', 400: 'The connection cannot authorize yet (not the authorization-code type, no authorization URL, token URL or client ID)', 404: usual[404] },
+});
+
+const callback = serve(routes.oauthCallback, {
+  ...access('admin'),
+  tags: ['Connections'],
+  summary:
+    'Where the provider sends the browser back (the redirect URI to register: <WEFT_PUBLIC_URL>/api/oauth/callback). Takes the state once, refuses one that is unknown, used, expired or started by someone else, exchanges the code through the outbound-address guard and seals the tokens into the connection; then redirects to the Connections page, which says how it went',
+  responses: { 302: 'To #/connections?oauth=connected|failed&connection=…&message=…' },
+});
+
 /** The service's refusals as HTTP errors: 400 naming fields, 404, 409. */
 export function asHttp(err: unknown): never {
   if (err instanceof ConnectionServiceError) {
@@ -128,6 +146,13 @@ export function asHttp(err: unknown): never {
 }
 
 const guarded = <T>(work: Promise<T>): Promise<T> => work.catch(asHttp);
+
+/**
+ * The origin the person uses: WEFT_PUBLIC_URL's scheme with the request's host, which the site guard has already
+ * checked is one of Weft's (localhost and 127.0.0.1 are both a loopback Weft's). The redirect URI and the page the
+ * callback returns to are on it, so the session cookie the browser holds for that host comes along.
+ */
+const originOf = (url: string, site: Site) => `${site.publicUrl.protocol}//${new URL(url).host}`;
 const about = (c: { id: string; name: string }) => ({ type: 'connection', id: c.id, name: c.name });
 
 /** Reads from a system: its failures become 422 in the user's words. */
@@ -140,7 +165,7 @@ const reading = <T>(object: string, work: Promise<T>): Promise<T> =>
     throw new HttpError(422, failure.code, failure.message);
   });
 
-export function connectionRoutes({ store, connections: service }: ApiDeps) {
+export function connectionRoutes({ store, connections: service }: ApiDeps, site: Site) {
   // Built-in connectors (the workspace, uploaded files) reach Weft's own storage: nodes use them without a saved
   // connection, so they are neither offered nor accepted as a new one.
   // ...unless they have secrets to hold: a Files connection exists to keep a PGP private key (files engineer's change).
@@ -207,6 +232,43 @@ export function connectionRoutes({ store, connections: service }: ApiDeps) {
         }),
       );
       return c.json(result as TestRequestResult, 200);
+    })
+    .openapi(authorize, async (c) => {
+      const { id } = c.req.valid('param');
+      const principal = c.get('principal')!;
+      try {
+        const started = await guarded(service.beginAuthorization(id, { userId: principal.actorId ?? principal.actor, redirectUri: `${originOf(c.req.url, site)}${API_BASE}/oauth/callback` }));
+        return c.json(started, 200);
+      } catch (err) {
+        if (err instanceof OAuthFlowError) throw new HttpError(400, 'invalid_config', err.message);
+        throw err;
+      }
+    })
+    .openapi(callback, async (c) => {
+      const principal = c.get('principal')!;
+      const back = (params: Record<string, string>) => c.redirect(`${originOf(c.req.url, site)}/#/connections?${new URLSearchParams(params)}`, 302);
+      const query = c.req.valid('query');
+      try {
+        const state = callbackParam(query.state, 'state');
+        if (!state) throw new OAuthFlowError('bad_request', 'The provider sent no state back: this is not an answer to a Connect from Weft. Press Connect again.');
+        if (query.error !== undefined) {
+          // The state is taken all the same (a refusal ends the attempt); the provider's words are shown only for a state of ours.
+          const row = await store.oauth.take(hashState(state));
+          const mine = row !== null && row.userId === (principal.actorId ?? principal.actor);
+          const error = (callbackParam(query.error, 'error') ?? '').slice(0, 100);
+          const said = mine ? callbackParam(query.error_description?.slice(0, 300), 'error description') : undefined;
+          throw new OAuthFlowError('denied', mine ? describeProviderError(error, said) : 'The authorization was refused, and its state is unknown here. Press Connect again.', mine ? row.connectionId : null);
+        }
+        const code = callbackParam(query.code, 'code');
+        if (!code) throw new OAuthFlowError('bad_request', 'The provider sent no code back. Press Connect again.');
+        const { connection, account } = await service.completeAuthorization({ state, code, userId: principal.actorId ?? principal.actor });
+        await audit(c, store, 'connection.authorized', about(connection), { account });
+        return back({ oauth: 'connected', connection: connection.id });
+      } catch (err) {
+        if (!(err instanceof OAuthFlowError)) throw err;
+        await audit(c, store, 'connection.authorization_failed', { type: 'connection', id: err.connectionId }, { reason: err.code });
+        return back({ oauth: 'failed', ...(err.connectionId ? { connection: err.connectionId } : {}), message: err.message });
+      }
     })
     .openapi(discover, async (c) => {
       const { id } = c.req.valid('param');

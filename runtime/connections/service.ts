@@ -16,6 +16,7 @@ import type { AddressGuard } from '../net/address-guard';
 import type { AnyConnector, ConnectorLookup } from './registry';
 import type { BuiltInConnector } from './sessions';
 import { describeFailure, SUCCESS } from './test-result';
+import { hashState, newAuthorizationRequest, OAUTH_STATE_TTL_MS, OAuthFlowError } from './oauth';
 
 type Secrets = Record<string, unknown>;
 
@@ -308,6 +309,54 @@ export function createConnectionService({ store, secretKey, connectors, context,
 
     /** A connector's manifest by id (whether it is built in, its name), for the API's checks; never a session. */
     manifest: (id: string) => connectors.get(id)?.manifest,
+
+    /**
+     * "Connect": the provider's authorization URL for a saved connection whose connector authorizes in the browser.
+     * The state (as its hash), the person, the sealed PKCE verifier and the redirect URI are kept until `expiresAt`.
+     */
+    async beginAuthorization(id: string, input: { userId: string; redirectUri: string; now?: number }): Promise<{ url: string; expiresAt: string }> {
+      const stored = await load(id);
+      const connector = connectorOf(stored.connector);
+      if (!connector.oauth) throw new OAuthFlowError('not_ready', `${connector.manifest.name} connections are not authorized in the browser.`, id);
+      const config = withDefaults(connector, stored.config);
+      const why = connector.oauth.unready(config);
+      if (why) throw new OAuthFlowError('not_ready', why, id);
+      const { state, verifier, challenge } = newAuthorizationRequest();
+      const expiresAt = new Date((input.now ?? Date.now()) + OAUTH_STATE_TTL_MS);
+      await store.oauth.save({ stateHash: hashState(state), connectionId: id, userId: input.userId, verifier: sealed.encrypt(verifier), redirectUri: input.redirectUri, expiresAt });
+      return { url: connector.oauth.authorizeUrl(config, { state, codeChallenge: challenge, redirectUri: input.redirectUri }), expiresAt: expiresAt.toISOString() };
+    },
+
+    /**
+     * The callback: takes the state (once, whatever follows), refuses one that is unknown, used, expired or started by
+     * someone else, exchanges the code through the outbound-address guard and seals the tokens into the connection.
+     */
+    async completeAuthorization(input: { state: string; code: string; userId: string; now?: number }): Promise<{ connection: Connection; account: string | null }> {
+      const row = await store.oauth.take(hashState(input.state));
+      if (!row) throw new OAuthFlowError('unknown_state', 'This authorization is unknown or was already used (each one is taken once). Press Connect again.');
+      const now = input.now ?? Date.now();
+      if (row.expiresAt.getTime() <= now) throw new OAuthFlowError('expired_state', `This authorization expired: approve within ${OAUTH_STATE_TTL_MS / 60_000} minutes of pressing Connect. Press Connect again.`, row.connectionId);
+      if (row.userId !== input.userId) throw new OAuthFlowError('other_user', 'This authorization was started by someone else: the person who pressed Connect must finish it, signed in as themselves.', null);
+      const stored = await load(row.connectionId);
+      const connector = connectorOf(stored.connector);
+      if (!connector.oauth) throw new OAuthFlowError('not_ready', `${connector.manifest.name} connections are not authorized in the browser.`, stored.id);
+      const current = unsealOrEmpty(stored);
+      const config = withDefaults(connector, stored.config);
+      let got: { secrets: Record<string, unknown>; account: string | null };
+      try {
+        got = await connector.oauth.exchange(config, current, { code: input.code, redirectUri: row.redirectUri, verifier: sealed.decrypt(row.verifier) }, guard ? { guard } : {});
+      } catch (err) {
+        throw new OAuthFlowError('exchange_failed', describeFailure(err, current).message, stored.id);
+      }
+      // Merged into what is stored now (a session may have saved a token meanwhile), not into the copy read above.
+      const latest = await load(stored.id);
+      const at = new Date(now).toISOString();
+      await store.updateConnection(stored.id, {
+        config: { ...latest.config, authorizedAs: got.account ?? '', authorizedAt: at },
+        secrets: seal(compact({ ...unsealOrEmpty(latest), ...got.secrets })),
+      });
+      return { connection: await served(await store.getConnection(stored.id), stored.id), account: got.account };
+    },
 
     /** Tests settings before they are saved; with `connectionId`, omitted secrets come from that connection. */
     async testUnsaved(input: ConnectionTestInput): Promise<ConnectionTestResult> {

@@ -261,9 +261,23 @@ export interface ConnectorSession {
   close(): Promise<void>;
 }
 
+/**
+ * A connector whose connections can be authorized in the browser (OAuth 2.0 authorization code with PKCE): the
+ * connection service keeps the state and the verifier, the connector knows the provider's addresses and token answer.
+ */
+export interface ConnectorOAuth<C = unknown, S = unknown> {
+  /** Why this connection cannot start the flow (not the authorization-code type, no authorization URL…), or null. */
+  unready(config: C): string | null;
+  /** The provider's authorization URL with the request's parameters (RFC 6749 4.1.1, RFC 7636 4.3). */
+  authorizeUrl(config: C, params: { state: string; codeChallenge: string; redirectUri: string }): string;
+  /** Exchanges the code at the token URL through the outbound-address guard; answers the secrets to merge and who approved. */
+  exchange(config: C, secrets: S, input: { code: string; redirectUri: string; verifier: string }, options: { guard?: AddressGuard }): Promise<{ secrets: Partial<S>; account: string | null }>;
+}
+
 export interface Connector<C = unknown, S = unknown> {
   manifest: ConnectorManifest<C, S>;
   open(config: C, secrets: S, context?: ConnectorContext, options?: OpenOptions): Promise<ConnectorSession>;
+  oauth?: ConnectorOAuth<C, S>;
 }
 
 export const defineConnector = <C, S>(c: Connector<C, S>): Connector<C, S> => c;

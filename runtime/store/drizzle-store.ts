@@ -8,6 +8,7 @@ import { createSetStore } from './sets';
 import { createSyncStateStore } from './sync-state';
 import { createTwoWayStore } from './two-way';
 import { createMemberStore } from './members';
+import { createOAuthStateStore } from './oauth';
 import { commitBatch } from './commit-batch';
 import * as connections from './connections';
 import type { Engine } from './engines';
@@ -91,5 +92,6 @@ export function createDrizzleStore(engine: Engine): Store {
     webhooks: createWebhookStore(db),
     twoWay: createTwoWayStore(db),
     members: createMemberStore(db),
+    oauth: createOAuthStateStore(db),
   };
 }

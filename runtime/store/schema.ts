@@ -612,3 +612,21 @@ export const memberAccounts = pgTable(
   },
   (t) => [primaryKey({ columns: [t.systemId, t.externalId] }), index('member_accounts_member').on(t.memberId)],
 );
+
+/** Migration 0026: OAuth authorization requests in flight, by the SHA-256 of their state; taken once by the callback. */
+export const oauthStates = pgTable(
+  'oauth_states',
+  {
+    stateHash: text('state_hash').primaryKey(),
+    connectionId: text('connection_id')
+      .notNull()
+      .references(() => connections.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    /** The PKCE code verifier, sealed (runtime/secrets). */
+    verifier: text('verifier').notNull(),
+    redirectUri: text('redirect_uri').notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [index('oauth_states_expires').on(t.expiresAt)],
+);

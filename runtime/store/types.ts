@@ -12,6 +12,7 @@ import type { CursorValue } from '../../shared/sync/cursor';
 import type { RunSyncOptions } from '../../shared/sync/options';
 import type { TwoWayStore } from './two-way';
 import type { MemberStore } from './members';
+import type { OAuthStateStore } from './oauth';
 import type { WorkspaceWritePreview } from './workspace-write';
 import type {
   Counts,
@@ -305,4 +306,6 @@ export interface Store {
   readonly twoWay: TwoWayStore;
   /** Member alignment: members, member systems and their accounts (runtime/store/members.ts, docs/members.md). */
   readonly members: MemberStore;
+  /** OAuth authorization requests in flight, taken once by the callback (runtime/store/oauth.ts). */
+  readonly oauth: OAuthStateStore;
 }

@@ -153,6 +153,8 @@ export const AUDIT_ACTIONS = [
   'connection.created',
   'connection.changed',
   'connection.tested',
+  'connection.authorized',
+  'connection.authorization_failed',
   'connection.table_created',
   'connection.duplicated',
   'connection.deleted',

@@ -124,6 +124,21 @@ export type SourcePreview = z.infer<typeof SourcePreview>;
 
 /** "Send a test request" for an HTTP connection's endpoint as described so far (the REST connector's fields). */
 export const TestRequestInput = z.object({ endpoint: z.record(z.string(), z.unknown()) });
+
+/** "Connect" (OAuth 2.0 authorization code): where to send the browser, and until when the request is accepted back. */
+export const AuthorizationStart = z.object({ url: z.string(), expiresAt: z.string() });
+export type AuthorizationStart = z.infer<typeof AuthorizationStart>;
+
+/**
+ * What the provider sends back to GET /api/oauth/callback (RFC 6749 4.1.2): a code and the state, or an error. Plain
+ * strings here; the handler refuses control characters and overlong values with a sentence, on the connection form.
+ */
+export const OAuthCallbackQuery = z.object({
+  state: z.string().optional(),
+  code: z.string().optional(),
+  error: z.string().optional(),
+  error_description: z.string().optional(),
+});
 export type TestRequestInput = z.infer<typeof TestRequestInput>;
 
 export const TestRequestResult = z.object({

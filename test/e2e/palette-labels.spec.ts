@@ -13,10 +13,10 @@ test('sources and targets of the same system have different labels in the palett
 
   const label = (kind: string) => page.getByTestId(`palette-${kind}`).locator('.palette-item__label');
   await expect(label('csv-source')).toHaveText('Read file');
-  await expect(label('sql-source')).toHaveText('Read database table');
+  await expect(label('sql-source')).toHaveText('Read database or app');
   await expect(label('workspace-source')).toHaveText('Read workspace object');
   await expect(label('workspace-target')).toHaveText('Write workspace object');
-  await expect(label('sql-target')).toHaveText('Write database table');
+  await expect(label('sql-target')).toHaveText('Write database or app');
 
   await page.getByTestId('palette-workspace-source').dragTo(canvas, { targetPosition: { x: 140, y: 200 } });
   await page.getByTestId('palette-workspace-target').dragTo(canvas, { targetPosition: { x: 520, y: 200 } });

@@ -1,9 +1,10 @@
 // A REST API as a source: a connection to a local JSON API (test/support/rest-api-server.ts) with a bearer token, an
 // endpoint with cursor pagination described from "Send a test request" (its records path picked from the sample),
-// read by a source node, previewed, mapped onto a workspace object, published and run on the real Temporal server.
+// read by a source node, previewed, auto-mapped onto an existing workspace object, published and run on the real Temporal server.
 import { resolve } from 'node:path';
 import { startRestApiServer, type RestApiServer } from '../support/rest-api-server';
 import { connect, expect, saveAndPublishThenRun, screenshotBoth, test } from './helpers';
+import { seedWorkspaceObject } from './workspace-seed';
 
 const DOCS = resolve(import.meta.dirname, '../../docs/screenshots');
 let api: RestApiServer;
@@ -25,6 +26,17 @@ test('REST endpoint with cursor pagination, from a test request to a run', async
     data: { connector: 'rest', name: 'Contacts API', config: { baseUrl: `${api.url}/v1`, authType: 'bearer', allowPrivateNetwork: true }, secrets: { token: 'test-token-0123456789' } },
   });
   expect(created.status(), await created.text()).toBe(201);
+  // The workspace object the contacts go to, with one of them already there (updated by the run).
+  await seedWorkspaceObject(page.request, {
+    object: 'api_contacts',
+    csv: 'id,email,zip,signed_up\n1,old@example.com,99999,2020-01-01\n',
+    fields: [
+      { source: 'id', target: 'id', type: 'number', key: true },
+      { source: 'email', target: 'email', type: 'text' },
+      { source: 'zip', target: 'zip', type: 'text' },
+      { source: 'signed_up', target: 'signed_up', type: 'date' },
+    ],
+  });
 
   await page.goto('/');
   await page.getByTestId('nav-connections').click();
@@ -83,19 +95,26 @@ test('REST endpoint with cursor pagination, from a test request to a run', async
   await expect(inspector.getByTestId('preview-state')).toHaveText('Previewed');
   await screenshotBoth(page, DOCS, 'rest-source-preview');
 
-  await map.click();
-  await inspector.getByTestId('add-all-fields').click();
-  await expect(inspector.getByTestId('mapping-row')).toHaveCount(4);
-  await inspector.getByLabel('Key 1', { exact: true }).check();
+  await expect(source.locator('.wnode__kind')).toHaveText('Read REST endpoint');
   await target.click();
   await inspector.getByTestId('workspace-object-input').fill('api_contacts');
+  await map.click();
+  const mapping = inspector.getByTestId('mapping');
+  await mapping.getByTestId('automap-run').click();
+  const panel = mapping.getByTestId('automap');
+  await expect(panel.getByTestId('automap-suggestion')).toHaveCount(4);
+  await expect(panel.getByTestId('automap-unmatched')).toHaveCount(0);
+  await panel.getByTestId('automap-accept-all').click();
+  await expect(inspector.getByTestId('mapping-row')).toHaveCount(4);
+  await expect(inspector.getByLabel('Key 1', { exact: true })).toBeChecked();
   await expect(page.getByTestId('problems')).toHaveText(/No problems/);
 
   api.log.length = 0;
   await saveAndPublishThenRun(page);
   const steps = page.locator('.step[data-testid^="step-"]');
   await expect(steps.nth(0)).toContainText('12 read');
-  await expect(steps.nth(2)).toContainText('12 created');
+  await expect(steps.nth(2)).toContainText('11 created');
+  await expect(steps.nth(2)).toContainText('1 updated');
   await screenshotBoth(page, DOCS, 'rest-run');
   // Three pages of 5 by cursor: the first without one, the next two with the cursor the API gave.
   const pages = api.log.filter((r) => r.path === '/v1/collections/contacts/records');
@@ -106,6 +125,7 @@ test('REST endpoint with cursor pagination, from a test request to a run', async
   const records = await page.request.get('/api/workspace/objects/api_contacts/records?limit=20');
   const body = (await records.json()) as { total: number; items: { values: Record<string, unknown> }[] };
   expect(body.total).toBe(12);
-  expect(body.items.find((r) => r.values.id === 1)?.values).toMatchObject({ email: 'person1@example.com', zip: '00501', signed_up: '2026-03-01' });
+  expect(body.items.find((r) => r.values.id === 1)?.values).toEqual({ id: 1, email: 'person1@example.com', zip: '00501', signed_up: '2026-03-01' });
+  expect(body.items.find((r) => r.values.id === 12)?.values).toEqual({ id: 12, email: 'person12@example.com', zip: '90011', signed_up: '2026-03-12' });
   expect(pageErrors).toEqual([]);
 });

@@ -2,6 +2,7 @@
 // auth (or OAuth 2.0 tokens it issues itself), paged every way the connector reads (page/per_page, offset/limit, an
 // opaque cursor in the body, a Link header, a next URL in the body), PUT/POST writes with per-record 400s, and hooks
 // that inject faults (429 with Retry-After, 5xx) and slow answers. It logs every request it was sent.
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -34,6 +35,12 @@ export interface RestApiServer {
   tokens: Set<string>;
   /** OAuth: client credentials, the current refresh token, token lifetime in seconds; issued tokens. */
   oauth: { clientId: string; clientSecret: string; refreshToken: string; ttlSeconds: number; issued: number; rotate: boolean };
+  /**
+   * The authorization endpoint's side (RFC 6749 4.1, RFC 7636): the account shown as signed in on the consent page,
+   * codes issued (by code: the client, redirect URI and PKCE challenge they are bound to, used or not), and the
+   * authorization requests refused before the consent page with why.
+   */
+  authorization: { account: string; codes: Map<string, { clientId: string; redirectUri: string; challenge: string; expiresAt: number; used: boolean }>; refusals: string[] };
   /** Answers before the normal handling when it returns true (fault injection). */
   fault: ((req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>) | null;
   /** Milliseconds every records page waits before answering. */
@@ -57,6 +64,7 @@ export async function startRestApiServer(options: { host?: string } = {}): Promi
     log: [],
     tokens: new Set(['test-token-0123456789']),
     oauth: { clientId: 'weft-client', clientSecret: 'client-secret-0123456789', refreshToken: 'refresh-0001', ttlSeconds: 3600, issued: 0, rotate: true },
+    authorization: { account: 'ada@example.com', codes: new Map(), refusals: [] },
     fault: null,
     delayMs: 0,
   };
@@ -82,6 +90,70 @@ export async function startRestApiServer(options: { host?: string } = {}): Promi
 
   const inColumnOrder = (c: Collection, row: Record<string, Json>) => Object.fromEntries(c.columns.map((col) => [col.name, row[col.name] ?? null]));
 
+  const html = (res: ServerResponse, status: number, text: string) => {
+    res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(text);
+  };
+  const escape = (v: string) => v.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+  /**
+   * GET: the consent page for a well-formed request (response_type=code, the known client, a redirect URI, a S256
+   * PKCE challenge); POST: the person's answer, sent back to the redirect URI with a code or error=access_denied.
+   */
+  function authorize(req: IncomingMessage, res: ServerResponse, url: URL, body: string) {
+    const q = req.method === 'POST' ? new URLSearchParams(body) : url.searchParams;
+    const refuse = (why: string) => {
+      state.authorization.refusals.push(why);
+      return html(res, 400, `<!doctype html><title>Authorization refused</title><h1>Authorization refused</h1><p>${escape(why)}</p>`);
+    };
+    const redirectUri = q.get('redirect_uri') ?? '';
+    if (q.get('client_id') !== state.oauth.clientId) return refuse('unknown client_id');
+    if (!/^https?:\/\//.test(redirectUri)) return refuse('redirect_uri missing or not http(s)');
+    if (q.get('response_type') !== 'code') return refuse('response_type must be code');
+    if (!/^[A-Za-z0-9_-]{43}$/.test(q.get('code_challenge') ?? '') || q.get('code_challenge_method') !== 'S256') return refuse('a S256 code_challenge is required');
+    const stateParam = q.get('state') ?? '';
+    if (req.method === 'POST') {
+      const back = new URL(redirectUri);
+      if (q.get('decision') === 'approve') {
+        const code = randomBytes(18).toString('base64url');
+        state.authorization.codes.set(code, { clientId: state.oauth.clientId, redirectUri, challenge: q.get('code_challenge')!, expiresAt: Date.now() + 60_000, used: false });
+        back.searchParams.set('code', code);
+      } else {
+        back.searchParams.set('error', 'access_denied');
+        back.searchParams.set('error_description', 'The user denied access');
+      }
+      if (stateParam) back.searchParams.set('state', stateParam);
+      res.writeHead(302, { location: back.href, 'cache-control': 'no-store' });
+      return res.end();
+    }
+    const hidden = [...q].map(([k, v]) => `<input type="hidden" name="${escape(k)}" value="${escape(v)}">`).join('');
+    return html(
+      res,
+      200,
+      `<!doctype html><html><head><meta charset="utf-8"><title>Authorize Weft</title><style>body{font:15px system-ui,sans-serif;background:#f4f5f7;margin:0}main{max-width:420px;margin:80px auto;background:#fff;border-radius:10px;padding:28px 32px;box-shadow:0 2px 12px #0002}h1{font-size:20px;margin:0 0 12px}button{font:inherit;padding:8px 18px;border-radius:6px;border:1px solid #bbb;margin-right:8px;cursor:pointer}button[value=approve]{background:#2f6fed;color:#fff;border-color:#2f6fed}.muted{color:#666}</style></head><body><main><h1>Authorize Weft</h1><p>Signed in as <strong data-testid="consent-account">${escape(state.authorization.account)}</strong></p><p><strong>Weft</strong> (${escape(state.oauth.clientId)}) wants to read and write your records${q.get('scope') ? ` (scopes: ${escape(q.get('scope')!)})` : ''}.</p><p class="muted">You will be sent back to ${escape(new URL(redirectUri).origin)}.</p><form method="post" action="/oauth/authorize">${hidden}<button name="decision" value="approve">Approve</button><button name="decision" value="deny">Deny</button></form></main></body></html>`,
+    );
+  }
+
+  /** grant_type=authorization_code: the code once, for its client and redirect URI, with the verifier of its challenge. */
+  function exchangeCode(res: ServerResponse, form: URLSearchParams) {
+    const code = state.authorization.codes.get(form.get('code') ?? '');
+    const invalid = (why: string) => send(res, 400, { error: 'invalid_grant', error_description: why });
+    if (!code) return invalid('Unknown authorization code');
+    if (code.used) return invalid('The authorization code was already used');
+    code.used = true;
+    if (code.expiresAt < Date.now()) return invalid('The authorization code has expired');
+    if (form.get('redirect_uri') !== code.redirectUri) return invalid('redirect_uri does not match the authorization request');
+    const verifier = form.get('code_verifier') ?? '';
+    if (createHash('sha256').update(verifier).digest('base64url') !== code.challenge) return invalid('PKCE verification failed');
+    const token = `access-${++state.oauth.issued}-${Date.now()}`;
+    state.tokens.add(token);
+    setTimeout(() => state.tokens.delete(token), state.oauth.ttlSeconds * 1000).unref();
+    state.oauth.refreshToken = `refresh-code-${String(state.oauth.issued).padStart(4, '0')}`;
+    const part = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const idToken = `${part({ alg: 'none', typ: 'JWT' })}.${part({ sub: 'user-1', email: state.authorization.account })}.`;
+    return send(res, 200, { access_token: token, token_type: 'Bearer', expires_in: state.oauth.ttlSeconds, refresh_token: state.oauth.refreshToken, id_token: idToken }, { 'cache-control': 'no-store' });
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url!, base);
     const chunks: Buffer[] = [];
@@ -90,12 +162,15 @@ export async function startRestApiServer(options: { host?: string } = {}): Promi
     state.log.push({ method: req.method!, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body });
     if (state.fault && (await state.fault(req, res, url))) return;
 
+    if (url.pathname === '/oauth/authorize') return authorize(req, res, url, body);
+
     if (url.pathname === '/oauth/token' && req.method === 'POST') {
       const form = new URLSearchParams(body);
       const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
       const [id, secret] = basic ? Buffer.from(basic[1]!, 'base64').toString().split(':').map((s) => decodeURIComponent(s.replace(/\+/g, ' '))) : [form.get('client_id'), form.get('client_secret')];
       if (id !== state.oauth.clientId || secret !== state.oauth.clientSecret) return send(res, 401, { error: 'invalid_client', error_description: 'Client authentication failed' });
       const grant = form.get('grant_type');
+      if (grant === 'authorization_code') return exchangeCode(res, form);
       if (grant === 'refresh_token' && form.get('refresh_token') !== state.oauth.refreshToken) return send(res, 400, { error: 'invalid_grant', error_description: 'The refresh token is invalid or expired' });
       if (grant !== 'client_credentials' && grant !== 'refresh_token') return send(res, 400, { error: 'unsupported_grant_type' });
       const token = `access-${++state.oauth.issued}-${Date.now()}`;

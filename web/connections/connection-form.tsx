@@ -8,7 +8,8 @@ import { IconAlert, IconCheck, IconKey, IconX, Spinner } from '../components/ico
 import type { FormField } from '../form/form-model';
 import { isVisible } from '../form/form-model';
 import { ConnectorIcon } from './connector-icon';
-import { RestEndpoints } from './rest-endpoints';
+import { RestEndpoints, RestHeaders } from './rest-endpoints';
+import { formatDateTime, relativeTime } from '../lib/format';
 import { configToSend, connectorForm, initialConfig, isNarrow, issuesByField, patchFor, secretIsMultiline, secretsToSend, suggestName, type SecretEdit } from './connection-model';
 
 interface Props {
@@ -18,9 +19,13 @@ interface Props {
   takenNames: string[];
   onClose: () => void;
   onSaved: (c: Connection) => void;
+  /** How a Connect (OAuth) that came back to this connection went: shown at the top of the form. */
+  oauthOutcome?: { ok: boolean; message: string | null } | null;
 }
 
-export function ConnectionForm({ connectors, saved, takenNames, onClose, onSaved }: Props) {
+export function ConnectionForm({ connectors, saved: savedProp, takenNames, onClose, onSaved, oauthOutcome = null }: Props) {
+  // A new connection is saved by Connect before it leaves for the provider: from then on it is edited like a saved one.
+  const [saved, setSaved] = useState<Connection | null>(savedProp);
   const [connectorId, setConnectorId] = useState<string | null>(saved?.connector ?? null);
   const connector = connectors.find((c) => c.id === connectorId) ?? null;
   const form = useMemo(() => (connector ? connectorForm(connector) : null), [connector]);
@@ -104,6 +109,32 @@ export function ConnectionForm({ connectors, saved, takenNames, onClose, onSaved
     }
   }
 
+  const [connecting, setConnecting] = useState(false);
+  /** Connect (OAuth authorization code): saves what the form holds, then sends the browser to the provider. */
+  async function connectOAuth() {
+    if (!connector) return;
+    setConnecting(true);
+    setError(null);
+    setIssues({});
+    try {
+      let id = saved?.id;
+      if (saved) {
+        const patch = patchFor(saved, { name, config, secrets });
+        if (Object.keys(patch).length > 0) setSaved(await api.updateConnection(saved.id, patch));
+      } else {
+        const created = await api.createConnection({ connector: connector.id, name: name.trim(), config: configToSend(config), secrets: secretsToSend(secrets) });
+        setSaved(created);
+        setSecrets({});
+        id = created.id;
+      }
+      const { url } = await api.authorizeConnection(id!, {});
+      window.location.assign(url);
+    } catch (e) {
+      reportIssues(e);
+      setConnecting(false);
+    }
+  }
+
   return (
     <Modal onClose={onClose} labelledBy="connection-form-title">
       <div className="dialog card" data-testid="connection-form">
@@ -178,6 +209,16 @@ export function ConnectionForm({ connectors, saved, takenNames, onClose, onSaved
                   </Row>
                 ))}
               </div>
+              {connector.id === 'rest' ? (
+                <RestHeaders
+                  value={config.headers}
+                  issues={issues}
+                  onChange={(headers) => {
+                    setConfig((c) => ({ ...c, headers }));
+                    edited();
+                  }}
+                />
+              ) : null}
               {form.secrets.length > 0 ? (
                 <fieldset className="secrets">
                   <legend className="secrets__legend">
@@ -206,11 +247,15 @@ export function ConnectionForm({ connectors, saved, takenNames, onClose, onSaved
                       )}
                     </Row>
                   ))}
+                  {connector.id === 'rest' && config.authType === 'oauth2-authorization-code' ? (
+                    <OAuthConnect saved={saved} config={config} connecting={connecting} onConnect={connectOAuth} outcome={oauthOutcome} />
+                  ) : null}
                 </fieldset>
               ) : null}
               {connector.id === 'rest' ? (
                 <RestEndpoints
                   value={config.objects}
+                  issues={issues}
                   connectionId={saved?.id ?? null}
                   onChange={(objects) => {
                     setConfig((c) => ({ ...c, objects }));
@@ -370,6 +415,47 @@ function SecretControl({ id, title, stored, edit, onChange, multiline = false }:
           Keep current
         </button>
       ) : null}
+    </div>
+  );
+}
+
+/**
+ * The authorization-code flow's state on the form: "Connected as … · when" once Connect came back with tokens, and
+ * the Connect button that sends the browser to the provider (saving the connection first).
+ */
+function OAuthConnect({ saved, config, connecting, onConnect, outcome }: { saved: Connection | null; config: Record<string, unknown>; connecting: boolean; onConnect: () => void; outcome: { ok: boolean; message: string | null } | null }) {
+  const hasToken = saved?.secretsSet.includes('refreshToken') ?? false;
+  const at = typeof saved?.config.authorizedAt === 'string' && saved.config.authorizedAt ? saved.config.authorizedAt : null;
+  const as = typeof saved?.config.authorizedAs === 'string' && saved.config.authorizedAs ? saved.config.authorizedAs : null;
+  const ready = typeof config.authorizeUrl === 'string' && config.authorizeUrl.trim() !== '' && typeof config.tokenUrl === 'string' && config.tokenUrl.trim() !== '' && typeof config.clientId === 'string' && config.clientId.trim() !== '';
+  return (
+    <div className="oauth-connect-block">
+      {outcome && !outcome.ok ? (
+        <div className="banner banner--error banner--sm" role="alert" data-testid="oauth-failed">
+          <span>{outcome.message ?? 'Connect did not finish.'}</span>
+        </div>
+      ) : null}
+      <div className="oauth-connect" data-testid="oauth-connect">
+        {hasToken && at ? (
+          <span className="oauth-connect__status oauth-connect__status--ok" data-testid="oauth-status" title={formatDateTime(at)}>
+            <IconCheck size={15} strokeWidth={2.5} />
+            <span>
+              Connected{as ? <> as <strong>{as}</strong></> : null} · {relativeTime(at)}
+            </span>
+          </span>
+        ) : hasToken ? (
+          <span className="oauth-connect__status muted" data-testid="oauth-status">A refresh token is set (pasted). Connect to approve access in the browser instead.</span>
+        ) : (
+          <span className="oauth-connect__status muted" data-testid="oauth-status">
+            Not connected yet. {ready ? 'Connect opens the provider, where you approve access; Weft keeps the tokens encrypted.' : 'Fill in the authorization URL, the token URL and the client ID first.'}
+          </span>
+        )}
+        <button type="button" className={`btn btn--sm ${hasToken ? 'btn--secondary' : 'btn--primary'}`} onClick={onConnect} disabled={connecting || !ready} data-testid="oauth-connect-button">
+          {connecting ? <Spinner /> : null}
+          {hasToken ? 'Reconnect' : 'Connect'}
+        </button>
+      </div>
+      <p className="hint">Register this redirect URI with the provider: <code data-testid="oauth-redirect-uri">{`${window.location.origin}/api/oauth/callback`}</code></p>
     </div>
   );
 }

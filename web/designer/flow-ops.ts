@@ -1,7 +1,7 @@
 // React Flow's changes and connections translated into GraphOps, and the graph projected back to flow nodes.
 import type { Connection, Edge, EdgeChange, Node, NodeChange } from '@xyflow/react';
 import { edgeId, getKind, nextNodeId, type Diagnostic, type Graph, type GraphNode, type GraphOp } from '../../shared';
-import { nodeSummary } from '../kinds/registry';
+import { kindLabelOf, nodeSummary } from '../kinds/registry';
 
 export interface WeftNodeData extends Record<string, unknown> {
   node: GraphNode;
@@ -122,7 +122,7 @@ export function toFlowNodes(graph: Graph, prev: readonly Node[], diagnostics: re
     // The same object when nothing about the step changed, so React Flow skips it.
     if (p && samePosition && prevData && prevData.node === node && sameErrors(prevData.errors, errors)) return p as WeftFlowNode;
     const data: WeftNodeData = { node, summary: prevData?.node === node ? prevData.summary : nodeSummary(node), errors };
-    const kindLabel = getKind(node.kind)?.label ?? node.kind;
+    const kindLabel = kindLabelOf(node) ?? node.kind;
     const name = node.label?.trim() || kindLabel;
     return {
       id: node.id,

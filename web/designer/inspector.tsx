@@ -7,7 +7,7 @@ import { ConfigForm } from '../form/config-form';
 import { FieldErrors } from '../form/field-errors';
 import type { FormCtx } from '../form/form-context';
 import { buildForm, visibleFields } from '../form/form-model';
-import { KindIcon, webKind } from '../kinds/registry';
+import { KindIcon, kindLabelOf, webKind } from '../kinds/registry';
 import { NodePreviewSection, type PinControl } from './node-preview';
 import { useNodePreview } from './use-node-preview';
 import { RunSettingsPanel } from './run-settings-panel';
@@ -75,8 +75,8 @@ function NodeInspector({ graph, node, diagnostics, schemas, workspaceObjects, on
     config: node.config,
     diagnostics: mine,
     upstream,
-    upstreamLabel: upstreamNode ? upstreamNode.label?.trim() || getKind(upstreamNode.kind)?.label || upstreamNode.kind : null,
-    nodeLabel: node.label?.trim() || kind?.label || node.kind,
+    upstreamLabel: upstreamNode ? upstreamNode.label?.trim() || kindLabelOf(upstreamNode) || upstreamNode.kind : null,
+    nodeLabel: node.label?.trim() || kindLabelOf(node) || node.kind,
     downstream: node.kind === 'map' ? mapTargetOf(graph, node.id, workspaceObjects) : null,
     workspaceObjects,
     valueMaps,
@@ -99,14 +99,14 @@ function NodeInspector({ graph, node, diagnostics, schemas, workspaceObjects, on
           <input
             className="inspector__name"
             value={node.label ?? ''}
-            placeholder={kind?.label ?? node.kind}
+            placeholder={kindLabelOf(node) ?? node.kind}
             aria-label="Step name"
             maxLength={120}
             onChange={(e) => onRename(node.id, e.target.value)}
             data-testid="node-label-input"
           />
           <div className="muted small">
-            {kind?.label ?? node.kind} · {node.id}
+            {kindLabelOf(node) ?? node.kind} · {node.id}
           </div>
         </div>
       </header>

@@ -1,6 +1,7 @@
 // The fields a Map's rows end up in, for auto-map: the first target downstream of it (through filters and other
 // steps), with the columns of its table or the attributes of its workspace object. Null when that target has none
 // yet (a table to create, a new object).
+import { kindLabelOf } from '../kinds/registry';
 import { getKind, SqlTargetConfig, WorkspaceTargetConfig, type Graph, type MapTargetSchema, type WorkspaceObject } from '../../shared';
 
 export function mapTargetOf(graph: Graph, nodeId: string, workspaceObjects: readonly WorkspaceObject[]): MapTargetSchema | null {
@@ -14,7 +15,7 @@ export function mapTargetOf(graph: Graph, nodeId: string, workspaceObjects: read
         seen.add(e.target);
         const node = graph.nodes.find((n) => n.id === e.target);
         if (!node) continue;
-        const label = node.label?.trim() || getKind(node.kind)?.label || node.kind;
+        const label = node.label?.trim() || kindLabelOf(node) || node.kind;
         if (node.kind === 'sql-target') {
           const c = SqlTargetConfig.safeParse(node.config);
           if (c.success && c.data.columns.length > 0) return { label: c.data.object ? `${label} (${c.data.object})` : label, fields: c.data.columns, key: c.data.key };

@@ -3,14 +3,15 @@ import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { getKind } from '../../shared';
 import type { WeftFlowNode } from './flow-ops';
-import { KindIcon } from '../kinds/registry';
+import { KindIcon, kindLabelOf } from '../kinds/registry';
 import { LinkMenu } from './link-menu';
 
 function WeftNodeView({ data, selected }: NodeProps<WeftFlowNode>) {
   const { node, summary, errors } = data;
   const kind = getKind(node.kind);
   const category = kind?.category ?? 'transform';
-  const label = node.label?.trim() || kind?.label || node.kind;
+  const kindLabel = kindLabelOf(node);
+  const label = node.label?.trim() || kindLabel || node.kind;
   return (
     <div
       className={`wnode wnode--${category}${selected ? ' is-selected' : ''}${errors.length ? ' has-errors' : ''}`}
@@ -24,7 +25,7 @@ function WeftNodeView({ data, selected }: NodeProps<WeftFlowNode>) {
       </div>
       <div className="wnode__body">
         <div className="wnode__label">{label}</div>
-        {label !== kind?.label ? <div className="wnode__kind">{kind?.label ?? `Unknown: ${node.kind}`}</div> : null}
+        {label !== kindLabel ? <div className="wnode__kind">{kindLabel ?? `Unknown: ${node.kind}`}</div> : null}
         <div className={`wnode__summary${summary ? '' : ' muted'}`} data-testid="node-summary">
           {summary || '—'}
         </div>

@@ -1,5 +1,6 @@
 // Renders a generated form (see form-model.ts) for one node's config, errors beside their fields.
 import { useId } from 'react';
+import { objectWording } from '../../shared/graph/kinds';
 import { IconPlus, IconX } from '../components/icons';
 import { diagnosticsAt, diagnosticsUnder, getAt, joinPath } from './config-path';
 import { FieldErrors } from './field-errors';
@@ -24,11 +25,25 @@ import { WorkspaceFilterWidget, WorkspaceSourceObjectSelect } from './widgets/wo
 export function ConfigForm({ fields, ctx }: { fields: FormField[]; ctx: FormCtx }) {
   return (
     <div className="form">
-      {visibleFields(fields, ctx.config).map((f) => (
+      {worded(visibleFields(fields, ctx.config), ctx).map((f) => (
         <TopField key={f.key} field={f} ctx={ctx} />
       ))}
     </div>
   );
+}
+
+/**
+ * A database-or-app source or target in its connection's words: "Object" or "Endpoint" instead of "Table", and no
+ * SQL query filter where the system has no SQL (shared/graph/kinds/connector-wording.ts).
+ */
+function worded(fields: FormField[], ctx: FormCtx): FormField[] {
+  if (ctx.kind !== 'sql-source' && ctx.kind !== 'sql-target') return fields;
+  const connector = typeof ctx.config.connector === 'string' ? ctx.config.connector : '';
+  if (!connector) return fields;
+  const words = objectWording(connector, ctx.kind === 'sql-source' ? 'read' : 'write');
+  // The query field holds the preview too: without SQL it keeps its place, titled for the preview (sql-widget.tsx).
+  const filtered = typeof ctx.config.query === 'string' && ctx.config.query.trim() !== '';
+  return fields.map((f) => (f.key === 'object' ? { ...f, title: words.object } : f.key === 'query' && !words.sql && !filtered ? { ...f, title: 'Preview' } : f));
 }
 
 /** Widgets that print their own errors (they place them per row or per column). */

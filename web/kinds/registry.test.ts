@@ -44,3 +44,18 @@ describe('draftConfig', () => {
     expect(nodeSummary({ kind: 'teleport', config: {} })).toBe('');
   });
 });
+
+describe('database-or-app wording follows the connection', () => {
+  it('names the kind and the summary by the connector', async () => {
+    const { kindLabelOf } = await import('./registry');
+    expect(kindLabelOf({ kind: 'sql-source', config: { connectionId: '' } })).toBe('Read database or app');
+    expect(kindLabelOf({ kind: 'sql-source', config: { connectionId: 'c', connector: 'hubspot' } })).toBe('Read HubSpot object');
+    expect(kindLabelOf({ kind: 'sql-target', config: { connectionId: 'c', connector: 'salesforce' } })).toBe('Write Salesforce object');
+    expect(kindLabelOf({ kind: 'sql-source', config: { connectionId: 'c', connector: 'rest' } })).toBe('Read REST endpoint');
+    expect(kindLabelOf({ kind: 'sql-target', config: { connectionId: 'c', connector: 'postgres' } })).toBe('Write database table');
+    expect(kindLabelOf({ kind: 'sql-source', config: { connectionId: 'c', connector: '__proto__' } })).toBe('Read __proto__ object');
+    expect(nodeSummary({ kind: 'sql-target', config: { connectionId: 'c', connector: 'rest', object: '' } })).toBe('Choose an endpoint');
+    expect(nodeSummary({ kind: 'sql-source', config: { connectionId: 'c', connector: 'hubspot', object: '' } })).toBe('Choose an object');
+    expect(nodeSummary({ kind: 'sql-source', config: { connectionId: 'c', connector: 'hubspot', object: 'contacts', columns: [{ name: 'email', type: 'text' }] } })).toBe('contacts · 1 field · not previewed');
+  });
+});

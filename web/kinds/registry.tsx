@@ -2,7 +2,7 @@
 // sample rows come from), keyed by the kinds' own ids, so a kind without an entry here does not compile.
 // Light on purpose: the run page shows its icons too, so it imports kind metadata only, never the compiler.
 import type { ComponentType } from 'react';
-import { FILTER_OP_LABELS, getKind, isKindId, isPreviewCurrent, type KINDS, type KindCategory, type KindId } from '../../shared/graph/kinds';
+import { FILTER_OP_LABELS, getKind, isKindId, isPreviewCurrent, objectWording, type KINDS, type KindCategory, type KindId } from '../../shared/graph/kinds';
 import type { GraphNode } from '../../shared/graph/schema';
 import { IconDatabase, IconFile, IconFunction, IconFunnel, IconPlug, IconShuffle, IconSparkle, IconTable, IconTableIn } from '../components/icons';
 import { draftConfig, type DraftConfig } from './draft-config';
@@ -28,6 +28,12 @@ export type WebKind<K extends KindId> = WebKindBase<K> & ((typeof KINDS)[K]['cat
 
 const lastPart = (object: string | undefined) => (object ? object.slice(object.lastIndexOf('.') + 1).trim() || null : null);
 
+/** "Choose a table", "Choose an object", "Choose an endpoint": a chosen connection's system (a database before it is known). */
+const chooseObject = (connector: string, role: 'read' | 'write') => {
+  const { noun } = objectWording(connector || 'postgres', role);
+  return `Choose ${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
+};
+
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** A formula on one line, cut to fit a node card. */
@@ -51,12 +57,12 @@ export const WEB_KINDS: { readonly [K in KindId]: WebKind<K> } = {
     icon: IconTable,
     samples: 'sql-preview',
     defaultName: (c) => lastPart(c.object),
-    summary: ({ connectionId = '', object = '', query = '', columns = [], preview = null }) => {
+    summary: ({ connectionId = '', connector = '', object = '', query = '', columns = [], preview = null }) => {
       if (!connectionId) return 'Choose a connection';
-      if (!object) return 'Choose a table';
+      if (!object) return chooseObject(connector, 'read');
       const current = isPreviewCurrent({ connectionId, object, query, preview: preview?.loadedAt !== undefined && preview.hash !== undefined ? { loadedAt: preview.loadedAt, hash: preview.hash } : null });
       const table = object.includes('.') ? object.slice(object.lastIndexOf('.') + 1) : object;
-      return [table, query.trim() ? 'filtered' : null, plural(columns.length, 'column'), current ? 'previewed' : 'not previewed'].filter(Boolean).join(' · ');
+      return [table, query.trim() ? 'filtered' : null, plural(columns.length, connector && !objectWording(connector, 'read').sql ? 'field' : 'column'), current ? 'previewed' : 'not previewed'].filter(Boolean).join(' · ');
     },
   },
   'workspace-source': {
@@ -121,9 +127,9 @@ export const WEB_KINDS: { readonly [K in KindId]: WebKind<K> } = {
   'sql-target': {
     icon: IconTableIn,
     defaultName: (c) => lastPart(c.object),
-    summary: ({ connectionId, object, mode }) => {
+    summary: ({ connectionId, connector = '', object, mode }) => {
       if (!connectionId) return 'Choose a connection';
-      return object ? `${mode ?? 'upsert'} → ${object}` : 'Choose a table';
+      return object ? `${mode ?? 'upsert'} → ${object}` : chooseObject(connector, 'write');
     },
   },
   'two-way-sync': {
@@ -146,6 +152,19 @@ export function webKind(kind: string): SomeWebKind | undefined {
 
 function summaryOf<K extends KindId>(kind: K, config: unknown): string {
   return WEB_KINDS[kind].summary(draftConfig(kind, config));
+}
+
+/**
+ * The kind's label for this node: a database-or-app source or target says what its connection's system holds
+ * ("Read HubSpot object", "Write REST endpoint", "Read database table"); every other kind its own label.
+ */
+export function kindLabelOf(node: Pick<GraphNode, 'kind' | 'config'>): string | undefined {
+  if (node.kind === 'sql-source' || node.kind === 'sql-target') {
+    const connector = (node.config as { connector?: unknown } | null)?.connector;
+    const connectionId = (node.config as { connectionId?: unknown } | null)?.connectionId;
+    if (typeof connectionId === 'string' && connectionId !== '') return objectWording(typeof connector === 'string' && connector !== '' ? connector : 'postgres', node.kind === 'sql-source' ? 'read' : 'write').label;
+  }
+  return getKind(node.kind)?.label;
 }
 
 /** The one-line summary under a canvas node ("customers.csv · 5 columns"); '' for a kind this app does not know. */

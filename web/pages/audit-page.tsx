@@ -59,6 +59,8 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'connection.created': 'Created a connection',
   'connection.changed': 'Changed a connection',
   'connection.tested': 'Tested a connection',
+  'connection.authorized': 'Connected a connection (OAuth)',
+  'connection.authorization_failed': 'A connection could not connect (OAuth)',
   'connection.table_created': 'Created a table through a connection',
   'connection.duplicated': 'Duplicated a connection',
   'connection.deleted': 'Deleted a connection',

@@ -1,5 +1,5 @@
 // Connections: the systems integrations read from and write to, each with its last test and where it is used.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Connection, ConnectorInfo } from '../../shared';
 import { api, errorMessage } from '../api';
 import { EmptyState, ErrorBanner } from '../components/empty-state';
@@ -13,12 +13,33 @@ import { confirmDialog } from '../lib/confirm';
 import { toast } from '../lib/toasts';
 import { href } from '../router';
 
-type Editing = { mode: 'new' } | { mode: 'edit'; connection: Connection } | null;
+type Editing = { mode: 'new' } | { mode: 'edit'; connection: Connection; oauth?: { ok: boolean; message: string | null } } | null;
+
+/** What GET /api/oauth/callback sent the browser back with: #/connections?oauth=connected|failed&connection=…&message=… */
+export function oauthReturn(hash: string): { ok: boolean; connection: string | null; message: string | null } | null {
+  const query = hash.includes('?') ? new URLSearchParams(hash.slice(hash.indexOf('?') + 1)) : null;
+  const oauth = query?.get('oauth');
+  if (!query || (oauth !== 'connected' && oauth !== 'failed')) return null;
+  return { ok: oauth === 'connected', connection: query.get('connection'), message: query.get('message')?.slice(0, 1000) ?? null };
+}
 
 export function ConnectionsPage() {
   const data = useLoad(() => Promise.all([api.listConnections(), api.listConnectors()]), []);
   const [editing, setEditing] = useState<Editing>(null);
   const [connections, connectors] = data.data ?? [[], []];
+  const [returned, setReturned] = useState(() => oauthReturn(window.location.hash));
+  const [oauthProblem, setOauthProblem] = useState<string | null>(null);
+
+  // Back from Connect: the connection's form opens and says how it went; the address loses the outcome, so a reload does not repeat it.
+  useEffect(() => {
+    if (!returned || !data.data) return;
+    const connection = returned.connection ? data.data[0].find((c) => c.id === returned.connection) : undefined;
+    if (connection) setEditing({ mode: 'edit', connection, oauth: { ok: returned.ok, message: returned.message } });
+    else if (!returned.ok) setOauthProblem(returned.message ?? 'Connect did not finish.');
+    if (returned.ok && connection) toast(`${connection.name}: connected`, 'success');
+    setReturned(null);
+    window.history.replaceState(null, '', '#/connections');
+  }, [returned, data.data]);
 
   const newButton = (
     <button type="button" className="btn btn--primary" onClick={() => setEditing({ mode: 'new' })} disabled={!data.data} data-testid="new-connection">
@@ -36,6 +57,11 @@ export function ConnectionsPage() {
       />
       <div className="page__body">
         {data.error ? <ErrorBanner message={errorMessage(data.error)} onRetry={data.reload} /> : null}
+        {oauthProblem ? (
+          <div className="banner banner--error" role="alert" data-testid="oauth-failed">
+            <span>{oauthProblem}</span>
+          </div>
+        ) : null}
         {data.loading && !data.data ? (
           <div className="connection-list">
             {[0, 1, 2].map((i) => (
@@ -65,6 +91,7 @@ export function ConnectionsPage() {
         <ConnectionForm
           connectors={connectors}
           saved={editing.mode === 'edit' ? editing.connection : null}
+          oauthOutcome={editing.mode === 'edit' ? (editing.oauth ?? null) : null}
           takenNames={connections.map((c) => c.name)}
           onClose={() => setEditing(null)}
           onSaved={(c) => {

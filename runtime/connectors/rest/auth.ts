@@ -58,10 +58,11 @@ interface Token {
 }
 
 function oauth({ config, secrets, client, saveSecrets, now = Date.now }: AuthDeps): HttpAuth {
-  const tokenUrl = need(config.tokenUrl, 'The token URL');
-  const clientId = need(config.clientId, 'The client ID');
+  need(config.tokenUrl, 'The token URL');
+  need(config.clientId, 'The client ID');
   const codeFlow = config.authType === 'oauth2-authorization-code';
-  let refreshToken = codeFlow ? need(secrets.refreshToken, 'The refresh token') : undefined;
+  if (codeFlow && !secrets.refreshToken?.trim()) throw new ConnectorError('invalid_config', 'This connection is not connected yet: press Connect in its settings to approve access at the provider (or paste a refresh token).');
+  let refreshToken = codeFlow ? secrets.refreshToken : undefined;
   const kept = secrets.accessToken && secrets.accessTokenExpiresAt ? Date.parse(secrets.accessTokenExpiresAt) : NaN;
   let token: Token | null = secrets.accessToken && Number.isFinite(kept) ? { value: secrets.accessToken, expiresAt: kept } : null;
   let inFlight: Promise<Token> | null = null;
@@ -73,28 +74,7 @@ function oauth({ config, secrets, client, saveSecrets, now = Date.now }: AuthDep
       form.set('refresh_token', refreshToken!);
     } else form.set('grant_type', 'client_credentials');
     if (config.scope.trim()) form.set('scope', config.scope.trim());
-    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-    if (config.clientAuth === 'basic') {
-      // RFC 6749 2.3.1: id and secret form-encoded, then joined and base64-encoded.
-      const enc = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
-      headers.authorization = `Basic ${Buffer.from(`${enc(clientId)}:${enc(secrets.clientSecret ?? '')}`).toString('base64')}`;
-    } else {
-      form.set('client_id', clientId);
-      if (secrets.clientSecret) form.set('client_secret', secrets.clientSecret);
-    }
-    const res = await client().request({ method: 'POST', url: tokenUrl, headers, body: form.toString(), noAuth: true, anyStatus: true, idempotent: true });
-    let body: Record<string, unknown> = {};
-    try {
-      const parsed = res.json();
-      if (parsed && typeof parsed === 'object') body = parsed as Record<string, unknown>;
-    } catch {
-      /* described below */
-    }
-    if (res.status < 200 || res.status >= 300 || typeof body.access_token !== 'string') {
-      const error = typeof body.error === 'string' ? `${body.error}${typeof body.error_description === 'string' ? `: ${body.error_description}` : ''}` : bodySnippet(res.body) || `status ${res.status}`;
-      const hint = body.error === 'invalid_grant' && codeFlow ? ' The refresh token was revoked or has expired: authorize the connection again and paste the new refresh token.' : ' Check the client ID, the client secret and the scopes.';
-      throw new ConnectorError('auth', `The token URL refused to issue an access token (${res.status}, ${error}).${hint}`);
-    }
+    const body = await tokenRequest({ config, secrets, client: client() }, form, codeFlow ? ' The refresh token was revoked or has expired: authorize the connection again (Connect in its settings).' : null);
     const expiresIn = Number(body.expires_in);
     const next: Token = { value: body.access_token, expiresAt: now() + (Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn * 1000 : 3600_000) };
     const patch: Partial<RestSecrets> = { accessToken: next.value, accessTokenExpiresAt: new Date(next.expiresAt).toISOString() };
@@ -122,4 +102,81 @@ function oauth({ config, secrets, client, saveSecrets, now = Date.now }: AuthDep
       return true;
     },
   };
+}
+
+type TokenBody = Record<string, unknown> & { access_token: string };
+
+/**
+ * One request to the token URL (RFC 6749 section 3.2) through the connection's guarded client, with the client
+ * authenticated as the connection says (section 2.3.1: form-encoded id and secret in a Basic header, or form fields).
+ * Answers the token response, or throws an auth error in plain words with the provider's `error` code.
+ */
+async function tokenRequest({ config, secrets, client }: { config: RestConfig; secrets: RestSecrets; client: HttpClient }, form: URLSearchParams, invalidGrantHint: string | null): Promise<TokenBody> {
+  const tokenUrl = need(config.tokenUrl, 'The token URL');
+  const clientId = need(config.clientId, 'The client ID');
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+  if (config.clientAuth === 'basic') {
+    const enc = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
+    headers.authorization = `Basic ${Buffer.from(`${enc(clientId)}:${enc(secrets.clientSecret ?? '')}`).toString('base64')}`;
+  } else {
+    form.set('client_id', clientId);
+    if (secrets.clientSecret) form.set('client_secret', secrets.clientSecret);
+  }
+  const res = await client.request({ method: 'POST', url: tokenUrl, headers, body: form.toString(), noAuth: true, anyStatus: true, idempotent: form.get('grant_type') !== 'authorization_code' });
+  let body: Record<string, unknown> = {};
+  try {
+    const parsed = res.json();
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+  } catch {
+    /* described below */
+  }
+  if (res.status < 200 || res.status >= 300 || typeof body.access_token !== 'string' || body.access_token === '') {
+    const error = typeof body.error === 'string' ? `${body.error}${typeof body.error_description === 'string' ? `: ${body.error_description}` : ''}` : bodySnippet(res.body) || `status ${res.status}`;
+    const hint = body.error === 'invalid_grant' && invalidGrantHint ? invalidGrantHint : ' Check the client ID, the client secret and the scopes.';
+    throw new ConnectorError('auth', `The token URL refused to issue an access token (${res.status}, ${bodySnippet(error, 300)}).${hint}`);
+  }
+  return body as TokenBody;
+}
+
+/** What an authorization code was exchanged for: the tokens to seal, and who approved (from an OpenID id_token, if any). */
+export interface CodeExchange {
+  secrets: Pick<RestSecrets, 'accessToken' | 'accessTokenExpiresAt' | 'refreshToken'>;
+  account: string | null;
+}
+
+/**
+ * The callback's half of the authorization-code grant (RFC 6749 4.1.3 with PKCE, RFC 7636 4.5): the code, the
+ * redirect URI it was issued for and the code verifier go to the token URL; the answer must carry a refresh token,
+ * since that is what later sessions renew with.
+ */
+export async function exchangeCode(deps: { config: RestConfig; secrets: RestSecrets; client: HttpClient; now?: () => number }, input: { code: string; redirectUri: string; verifier: string }): Promise<CodeExchange> {
+  const form = new URLSearchParams({ grant_type: 'authorization_code', code: input.code, redirect_uri: input.redirectUri, code_verifier: input.verifier });
+  const body = await tokenRequest(deps, form, ' The code was already used or has expired: press Connect again.');
+  if (typeof body.refresh_token !== 'string' || body.refresh_token === '') {
+    throw new ConnectorError('auth', 'The provider issued an access token without a refresh token, so Weft could not renew it later. Ask for offline access in the scopes (offline_access, or the provider\'s equivalent) and connect again.');
+  }
+  const expiresIn = Number(body.expires_in);
+  const expiresAt = (deps.now ?? Date.now)() + (Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn * 1000 : 3600_000);
+  return { secrets: { accessToken: body.access_token, accessTokenExpiresAt: new Date(expiresAt).toISOString(), refreshToken: body.refresh_token }, account: accountOf(body.id_token) };
+}
+
+/**
+ * Who approved, from an OpenID Connect id_token's claims (email, preferred_username or sub). Shown as "Connected as",
+ * never trusted for access: the token came straight from the token URL over the guarded client, and is not verified.
+ */
+export function accountOf(idToken: unknown): string | null {
+  if (typeof idToken !== 'string' || idToken.length > 20_000) return null;
+  const payload = idToken.split('.')[1];
+  if (!payload) return null;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    if (!claims || typeof claims !== 'object') return null;
+    for (const key of ['email', 'preferred_username', 'sub']) {
+      const v = Object.hasOwn(claims, key) ? (claims as Record<string, unknown>)[key] : undefined;
+      if (typeof v === 'string' && v.trim() !== '') return v.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 200);
+    }
+  } catch {
+    /* not a JWT: no name to show */
+  }
+  return null;
 }

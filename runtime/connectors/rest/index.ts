@@ -6,7 +6,7 @@ import { addressGuardFromEnv, bodySnippet, createHttpClient, expectOk, HttpStatu
 import type { FieldType } from '../../../shared/graph/field-types';
 import { redact } from '../../secrets';
 import { ConnectorError, defineConnector, type ConnectorSession, type DiscoveredObject, type OpenOptions, type ReadBatch, type RecordResult, type Row } from '../types';
-import { createAuth } from './auth';
+import { createAuth, exchangeCode } from './auth';
 import { restManifest, type RestConfig, type RestEndpoint, type RestSecrets } from './manifest';
 import { recordsAt, recordsPathCandidates, valueAt, type PathCandidate } from './records-path';
 import { flattenRecord, inferFields, parseTemplate, RecordProblem, renderBody, renderPath, statusSet } from './values';
@@ -341,6 +341,34 @@ export function openRestSession(config: RestConfig, secrets: RestSecrets, option
 export const restConnector = defineConnector<RestConfig, RestSecrets>({
   manifest: restManifest,
   open: async (config, secrets, _context, options) => openRestSession(config, secrets, options),
+  oauth: {
+    unready(config) {
+      if (config.authType !== 'oauth2-authorization-code') return 'Connect is for the OAuth 2.0 authorization code authentication: choose it first.';
+      if (!config.authorizeUrl.trim()) return 'Fill in the authorization URL (where the provider asks you to approve access), save, then connect.';
+      if (!config.tokenUrl.trim()) return 'Fill in the token URL, save, then connect.';
+      if (!config.clientId.trim()) return 'Fill in the client ID, save, then connect.';
+      return null;
+    },
+    authorizeUrl(config, { state, codeChallenge, redirectUri }) {
+      const url = new URL(config.authorizeUrl);
+      url.searchParams.set('response_type', 'code');
+      url.searchParams.set('client_id', config.clientId);
+      url.searchParams.set('redirect_uri', redirectUri);
+      if (config.scope.trim()) url.searchParams.set('scope', config.scope.trim());
+      url.searchParams.set('state', state);
+      url.searchParams.set('code_challenge', codeChallenge);
+      url.searchParams.set('code_challenge_method', 'S256');
+      return url.href;
+    },
+    async exchange(config, secrets, input, options) {
+      const client = createHttpClient({ guard: options.guard ?? addressGuardFromEnv(), allowPrivate: config.allowPrivateNetwork, timeoutMs: config.timeoutSeconds * 1000, concurrency: 1, attempts: 2 });
+      try {
+        return await exchangeCode({ config, secrets, client }, input);
+      } finally {
+        await client.close();
+      }
+    },
+  },
 });
 
 export { HttpStatusError };

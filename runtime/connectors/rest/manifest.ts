@@ -2,11 +2,16 @@
 // endpoints the person described (each one an object Weft reads from and, optionally, writes to).
 import { z } from 'zod';
 import type { ConnectorManifest } from '../types';
+import { bodyTemplateProblem, HEADER_NAME, HEADER_NAME_MESSAGE, overlappingStatuses, statusListProblem, writePathProblem } from '../../../shared/api/rest-settings';
 
+// The rules are shared with the connection form (shared/api/rest-settings.ts), which checks them as the person types.
 const statusList = z
   .string()
   .max(200)
-  .regex(/^\s*(\d{3}\s*(,\s*\d{3}\s*)*)?$/, 'Status codes separated by commas, such as 200, 204');
+  .superRefine((v, ctx) => {
+    const problem = statusListProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 export const PAGINATION_STYLES = ['none', 'page', 'offset', 'cursor', 'link-header', 'next-url'] as const;
 
@@ -30,15 +35,29 @@ export const RestEndpoint = z.object({
   cursorPath: z.string().max(500).default('').meta({ title: 'Next cursor in the response', description: 'e.g. meta.next_cursor', visibleWhen: { pagination: 'cursor' } }),
   nextUrlPath: z.string().max(500).default('').meta({ title: 'Next page URL in the response', description: 'e.g. links.next', visibleWhen: { pagination: 'next-url' } }),
   writeMethod: z.enum(['none', 'POST', 'PUT', 'PATCH']).default('none').meta({ title: 'Write method', description: 'none: read only' }),
-  writePath: z.string().max(2000).default('').meta({ title: 'Write path', description: 'With {field} placeholders: /v1/contacts/{id}', visibleWhen: { writeMethod: ['POST', 'PUT', 'PATCH'] } }),
+  writePath: z
+    .string()
+    .max(2000)
+    .default('')
+    .superRefine((v, ctx) => {
+      const problem = writePathProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }).meta({ title: 'Write path', description: 'With {field} placeholders: /v1/contacts/{id}', visibleWhen: { writeMethod: ['POST', 'PUT', 'PATCH'] } }),
   bodyTemplate: z
     .string()
     .max(20_000)
     .default('')
+    .superRefine((v, ctx) => {
+      const problem = bodyTemplateProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .meta({ title: 'Body template', description: 'JSON with "{{field}}" placeholders; empty: the mapped record as JSON', visibleWhen: { writeMethod: ['POST', 'PUT', 'PATCH'] } }),
   createdStatuses: statusList.default('201').meta({ title: 'Created when the status is', visibleWhen: { writeMethod: ['POST', 'PUT', 'PATCH'] } }),
   updatedStatuses: statusList.default('200, 202').meta({ title: 'Updated when the status is', visibleWhen: { writeMethod: ['POST', 'PUT', 'PATCH'] } }),
   unchangedStatuses: statusList.default('').meta({ title: 'Unchanged when the status is', visibleWhen: { writeMethod: ['POST', 'PUT', 'PATCH'] } }),
+}).superRefine((ep, ctx) => {
+  const both = overlappingStatuses([ep.createdStatuses, ep.updatedStatuses, ep.unchangedStatuses]);
+  if (both.length > 0) ctx.addIssue({ code: 'custom', path: ['updatedStatuses'], message: `${both.join(', ')} cannot mean two outcomes: name each status under one of created, updated or unchanged` });
 });
 export type RestEndpoint = z.infer<typeof RestEndpoint>;
 
@@ -56,18 +75,32 @@ export const RestConfig = z.object({
   apiKeyName: z.string().max(200).default('X-API-Key').meta({ title: 'API key name', description: 'The header or query parameter that carries the key', visibleWhen: { authType: 'api-key' } }),
   apiKeyIn: z.enum(['header', 'query']).default('header').meta({ title: 'Send the API key in', visibleWhen: { authType: 'api-key' } }),
   username: z.string().max(500).default('').meta({ title: 'User name', visibleWhen: { authType: 'basic' } }),
-  tokenUrl: z.string().max(2000).default('').meta({ title: 'Token URL', visibleWhen: { authType: OAUTH } }),
+  authorizeUrl: z
+    .string()
+    .max(2000)
+    .default('')
+    .refine((v) => v === '' || (/^https?:\/\/[^/\s]+/i.test(v) && URL.canParse(v)), 'An http:// or https:// address, such as https://auth.example.com/oauth/authorize')
+    .meta({ title: 'Authorization URL', description: 'Where the provider asks you to approve access (Connect opens it)', visibleWhen: { authType: 'oauth2-authorization-code' } }),
+  tokenUrl: z
+    .string()
+    .max(2000)
+    .default('')
+    .refine((v) => v === '' || (/^https?:\/\/[^/\s]+/i.test(v) && URL.canParse(v)), 'An http:// or https:// address, such as https://auth.example.com/oauth/token')
+    .meta({ title: 'Token URL', visibleWhen: { authType: OAUTH } }),
   clientId: z.string().max(500).default('').meta({ title: 'Client ID', visibleWhen: { authType: OAUTH } }),
   scope: z.string().max(2000).default('').meta({ title: 'Scopes', description: 'Separated by spaces', visibleWhen: { authType: OAUTH } }),
   clientAuth: z.enum(['basic', 'body']).default('basic').meta({ title: 'Send the client secret', description: 'basic: in an Authorization header; body: as form fields', visibleWhen: { authType: OAUTH } }),
   headers: z
-    .array(z.object({ name: z.string().min(1).max(200).regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'A header name (letters, digits, -)'), value: z.string().max(4000).default('') }))
+    .array(z.object({ name: z.string().min(1, 'Name the header').max(200).regex(HEADER_NAME, HEADER_NAME_MESSAGE), value: z.string().max(4000).regex(/^[^\u0000-\u001f\u007f]*$/, 'No line breaks or control characters in a header value').default('') }))
     .max(50)
     .default([])
     .meta({ title: 'Default headers' }),
   timeoutSeconds: z.number().min(1).max(600).default(30).meta({ title: 'Timeout (seconds)' }),
   concurrency: z.number().int().min(1).max(32).default(4).meta({ title: 'Requests at once' }),
   allowPrivateNetwork: z.boolean().default(false).meta({ title: 'Allow private network addresses', description: 'This API is on your own network (10.x, 192.168.x, localhost)' }),
+  /** Written by Weft when Connect succeeds (never by the form): who the provider said approved, and when. */
+  authorizedAs: z.string().max(500).default('').meta({ title: 'Connected as', widget: 'hidden' }),
+  authorizedAt: z.string().max(40).default('').meta({ title: 'Connected at', widget: 'hidden' }),
   // Not named 'endpoints': a key that says where credentials go (url, endpoint, host) asks for them again when it changes.
   objects: z.array(RestEndpoint).max(200).default([]).meta({ title: 'Endpoints' }),
 });

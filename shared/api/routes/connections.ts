@@ -12,6 +12,8 @@ import {
   SourcePreviewInput,
   TestRequestInput,
   TestRequestResult,
+  AuthorizationStart,
+  OAuthCallbackQuery,
 } from '../connections';
 import { empty, IdParam, json, jsonBody, route } from './define';
 
@@ -95,4 +97,18 @@ export const sendTestRequest = route({
   path: '/connections/{id}/test-request',
   request: { params: IdParam, body: jsonBody(TestRequestInput) },
   responses: { 200: json(TestRequestResult) },
+});
+
+export const authorizeConnection = route({
+  method: 'post',
+  path: '/connections/{id}/authorize',
+  request: { params: IdParam, body: jsonBody(z.object({})) },
+  responses: { 200: json(AuthorizationStart) },
+});
+
+export const oauthCallback = route({
+  method: 'get',
+  path: '/oauth/callback',
+  request: { query: OAuthCallbackQuery },
+  responses: { 302: empty },
 });

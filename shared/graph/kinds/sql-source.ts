@@ -10,6 +10,8 @@ export type SqlPreviewStamp = z.infer<typeof SqlPreviewStamp>;
 
 export const SqlSourceConfig = z.object({
   connectionId: z.string().default('').meta({ title: 'Connection', widget: 'connection' }),
+  /** The chosen connection's connector (postgres, hubspot, rest…), kept by the connection picker: the node's wording follows it (connector-wording.ts). */
+  connector: z.string().max(60).default('').meta({ title: 'System', widget: 'hidden' }),
   object: z.string().default('').meta({ title: 'Table', widget: 'db-object' }),
   query: z.string().default('').meta({ title: 'Query filter (optional)', widget: 'sql' }),
   columns: z.array(Field).default([]).meta({ title: 'Columns', widget: 'columns' }),
@@ -40,11 +42,11 @@ export const isPreviewCurrent = (c: Pick<SqlSourceConfig, 'connectionId' | 'obje
 
 export const sqlSource = defineKind({
   kind: 'sql-source',
-  label: 'Read database table',
-  description: 'Reads rows from a PostgreSQL or MySQL table through a saved connection.',
+  label: 'Read database or app',
+  description: 'Reads rows through a saved connection: a PostgreSQL or MySQL table, a HubSpot or Salesforce object, or a REST API endpoint.',
   category: 'source',
   inputs: 0,
   outputs: 1,
   config: SqlSourceConfig,
-  defaults: (): SqlSourceConfig => ({ connectionId: '', object: '', query: '', columns: [], key: [], preview: null, cursorField: '', softDeleteField: '' }),
+  defaults: (): SqlSourceConfig => ({ connectionId: '', connector: '', object: '', query: '', columns: [], key: [], preview: null, cursorField: '', softDeleteField: '' }),
 });

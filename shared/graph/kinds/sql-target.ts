@@ -7,6 +7,8 @@ import { TARGET_SYNC_DEFAULTS, TARGET_SYNC_FIELDS } from '../../sync/target';
 
 export const SqlTargetConfig = z.object({
   connectionId: z.string().default('').meta({ title: 'Connection', widget: 'connection', capability: 'write' }),
+  /** The chosen connection's connector, kept by the connection picker: the node's wording follows it (connector-wording.ts). */
+  connector: z.string().max(60).default('').meta({ title: 'System', widget: 'hidden' }),
   object: z.string().default('').meta({ title: 'Table', widget: 'db-object' }),
   mode: z.enum(['upsert', 'insert', 'update']).default('upsert').meta({ title: 'Write mode' }),
   columns: z.array(Field).default([]).meta({ title: 'Columns', widget: 'hidden' }),
@@ -35,11 +37,11 @@ export function targetKey(config: Pick<SqlTargetConfig, 'mode' | 'key'>, input: 
 
 export const sqlTarget = defineKind({
   kind: 'sql-target',
-  label: 'Write database table',
-  description: 'Writes rows into a PostgreSQL or MySQL table through a saved connection: upsert, insert or update.',
+  label: 'Write database or app',
+  description: 'Writes rows through a saved connection: into a PostgreSQL or MySQL table, a HubSpot or Salesforce object, or a REST API endpoint (upsert, insert or update).',
   category: 'target',
   inputs: 1,
   outputs: 0,
   config: SqlTargetConfig,
-  defaults: (): SqlTargetConfig => ({ connectionId: '', object: '', mode: 'upsert', columns: [], key: [], ...TARGET_SYNC_DEFAULTS }),
+  defaults: (): SqlTargetConfig => ({ connectionId: '', connector: '', object: '', mode: 'upsert', columns: [], key: [], ...TARGET_SYNC_DEFAULTS }),
 });

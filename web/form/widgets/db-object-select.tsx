@@ -1,6 +1,7 @@
 // 'db-object' widget: the tables the chosen connection can read (from discovery); picking one takes its columns and key.
 import { useEffect, useState } from 'react';
 import type { DiscoveredObjectInfo } from '../../../shared';
+import { objectWording } from '../../../shared/graph/kinds';
 import { api, errorMessage } from '../../api';
 import { Spinner } from '../../components/icons';
 import type { FormCtx } from '../form-context';
@@ -43,6 +44,10 @@ export function DbObjectSelect({ ctx, path, id, invalid }: { ctx: FormCtx; path:
   }, [connectionId, tick]);
 
   if (!connectionId) return <p className="hint">Choose a connection first.</p>;
+  const connector = typeof ctx.config.connector === 'string' && ctx.config.connector ? ctx.config.connector : 'postgres';
+  const words = objectWording(connector, ctx.kind === 'sql-target' ? 'write' : 'read');
+  const a = /^[aeiou]/.test(words.noun) ? 'an' : 'a';
+  const columns = (n: number) => (words.sql ? (n === 1 ? 'column' : 'columns') : n === 1 ? 'field' : 'fields');
   const objects = state.objects ?? [];
   const known = objects.some((o) => o.name === value);
   return (
@@ -52,7 +57,7 @@ export function DbObjectSelect({ ctx, path, id, invalid }: { ctx: FormCtx; path:
           id={id}
           className={`input select${invalid ? ' is-invalid' : ''}`}
           value={value}
-          aria-label="Table"
+          aria-label={words.object}
           aria-invalid={invalid || undefined}
           disabled={state.loading && !state.objects}
           onChange={(e) => {
@@ -61,15 +66,15 @@ export function DbObjectSelect({ ctx, path, id, invalid }: { ctx: FormCtx; path:
             else ctx.set(path, e.target.value);
           }}
         >
-          <option value="">{state.loading && !state.objects ? 'Reading the tables…' : 'Choose a table…'}</option>
+          <option value="">{state.loading && !state.objects ? `Reading the ${words.plural}…` : `Choose ${a} ${words.noun}…`}</option>
           {value && !known ? <option value={value}>{value}</option> : null}
           {objects.map((o) => (
             <option key={o.name} value={o.name}>
-              {o.label} · {o.fields.length} {o.fields.length === 1 ? 'column' : 'columns'}
+              {o.label} · {o.fields.length} {columns(o.fields.length)}
             </option>
           ))}
         </select>
-        <button type="button" className="btn btn--ghost btn--sm" onClick={() => setTick((t) => t + 1)} disabled={state.loading} aria-label="Refresh the list of tables">
+        <button type="button" className="btn btn--ghost btn--sm" onClick={() => setTick((t) => t + 1)} disabled={state.loading} aria-label={`Refresh the list of ${words.plural}`}>
           {state.loading ? <Spinner /> : null}
           Refresh
         </button>

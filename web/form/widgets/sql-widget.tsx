@@ -3,6 +3,7 @@
 import type * as Monaco from 'monaco-editor/editor';
 import { useEffect, useRef, useState } from 'react';
 import type { SourcePreview } from '../../../shared';
+import { objectWording } from '../../../shared/graph/kinds';
 import { api, errorMessage } from '../../api';
 import { loadMonaco } from '../../formula/load-monaco';
 import { rememberSqlSample } from '../../lib/sql-samples';
@@ -20,6 +21,9 @@ export function SqlWidget({ ctx, path, id, invalid }: { ctx: FormCtx; path: stri
   const [error, setError] = useState<string | null>(null);
   const [rows, setRows] = useState<SourcePreview | null>(null);
   const state = previewState(ctx.config);
+  // HubSpot, Salesforce and REST have no SQL: no query filter, only the preview (a filter kept from before stays editable).
+  const words = objectWording(str(ctx.config.connector) || 'postgres', 'read');
+  const sql = words.sql || query.trim() !== '';
 
   async function load() {
     setBusy(true);
@@ -39,15 +43,23 @@ export function SqlWidget({ ctx, path, id, invalid }: { ctx: FormCtx; path: stri
 
   return (
     <div className="sql-widget stack-sm">
-      <SqlEditor id={id} value={query} invalid={invalid} onChange={(v) => ctx.set(path, v, { merge: true })} />
-      <p className="hint">Leave empty to read the whole table, or write one SELECT (or WITH … SELECT), e.g. SELECT * FROM orders WHERE status = 'open'.</p>
+      {sql ? (
+        <>
+          <SqlEditor id={id} value={query} invalid={invalid} onChange={(v) => ctx.set(path, v, { merge: true })} />
+          <p className="hint">Leave empty to read the whole table, or write one SELECT (or WITH … SELECT), e.g. SELECT * FROM orders WHERE status = 'open'.</p>
+        </>
+      ) : (
+        <p className="hint" data-testid="no-sql-hint">
+          Every record of the {words.noun} is read. Filter them after this step with a Filter.
+        </p>
+      )}
       <PreviewControls
         onLoad={() => void load()}
         busy={busy}
         disabled={!connectionId || !object}
         state={state}
         error={error}
-        why="A database table is read live, through your query, with the connection's permissions: load its first rows to check what Weft will read before publishing."
+        why={sql ? "A database table is read live, through your query, with the connection's permissions: load its first rows to check what Weft will read before publishing." : `The ${words.noun} is read live, with the connection's credentials: load its first records to check what Weft will read before publishing.`}
       />
       {rows ? <PreviewTable preview={rows} /> : null}
     </div>
@@ -55,7 +67,7 @@ export function SqlWidget({ ctx, path, id, invalid }: { ctx: FormCtx; path: stri
 }
 
 function PreviewTable({ preview }: { preview: SourcePreview }) {
-  if (preview.rows.length === 0) return <p className="hint">The table (or query) returned no rows.</p>;
+  if (preview.rows.length === 0) return <p className="hint">No rows came back.</p>;
   return <TypedRowsTable columns={preview.columns} rows={preview.rows} keyFields={preview.key} testId="sql-preview-table" />;
 }
 

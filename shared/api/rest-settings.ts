@@ -1,0 +1,54 @@
+// The REST connector's settings a person types in the connection form, checked by the same rules in the browser (as
+// they type) and on the server (runtime/connectors/rest/manifest.ts, when the connection is saved): status-code lists,
+// write paths with {field} placeholders, JSON body templates with "{{field}}" placeholders, and header names.
+
+/** "201" or "200, 204": three-digit codes separated by commas (empty: none). */
+export const STATUS_LIST = /^\s*(\d{3}\s*(,\s*\d{3}\s*)*)?$/;
+export const STATUS_LIST_MESSAGE = 'Status codes separated by commas, such as 200, 204';
+
+/** An HTTP header name (RFC 9110 token characters). */
+export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+export const HEADER_NAME_MESSAGE = 'A header name (letters, digits, -)';
+
+/** Why a status-code list is not one, or null. Codes must be 100–599. */
+export function statusListProblem(text: string): string | null {
+  if (!STATUS_LIST.test(text)) return STATUS_LIST_MESSAGE;
+  const bad = text.split(',').map((s) => s.trim()).filter((s) => s !== '' && (Number(s) < 100 || Number(s) > 599));
+  return bad.length > 0 ? `${bad.join(', ')} ${bad.length === 1 ? 'is not an HTTP status' : 'are not HTTP statuses'} (100–599)` : null;
+}
+
+/** Why a body template is not usable, or null: it must be JSON, with placeholders inside strings. */
+export function bodyTemplateProblem(template: string): string | null {
+  if (template.trim() === '') return null;
+  try {
+    JSON.parse(template);
+    return null;
+  } catch (e) {
+    return `Not valid JSON (${(e as Error).message}). Put placeholders inside quotes: {"email": "{{email}}"}`;
+  }
+}
+
+/** The {field} placeholders of a write path. */
+export const pathPlaceholders = (path: string): string[] => [...path.matchAll(/\{([^{}]+)\}/g)].map((m) => m[1]!);
+
+/** Why a write path is not usable, or null: after the base URL, with well-formed {field} placeholders. */
+export function writePathProblem(path: string): string | null {
+  if (/^https?:\/\//i.test(path)) return 'Give the part after the base URL, such as /v1/contacts/{id}';
+  const opened = (path.match(/\{/g) ?? []).length;
+  const closed = (path.match(/\}/g) ?? []).length;
+  if (opened !== closed || opened !== pathPlaceholders(path).length) return 'Placeholders are a field name in braces, such as {id}';
+  return null;
+}
+
+/** Codes named in two of the created / updated / unchanged lists: the outcome of such a status would be ambiguous. */
+export function overlappingStatuses(lists: string[]): number[] {
+  const seen = new Map<number, number>();
+  lists.forEach((list, i) => {
+    for (const s of list.split(',').map((x) => x.trim()).filter((x) => /^\d{3}$/.test(x))) {
+      const n = Number(s);
+      if (seen.has(n) && seen.get(n) !== i) seen.set(n, -1);
+      else if (!seen.has(n)) seen.set(n, i);
+    }
+  });
+  return [...seen].filter(([, v]) => v === -1).map(([k]) => k);
+}
