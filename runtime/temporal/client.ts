@@ -1,9 +1,18 @@
 // Starting runs: one workflow per run, with an id derived from the run so a repeated start is harmless.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
 import type { syncIntegration, SyncIntegrationInput } from '../../workflows/sync-integration';
 
 export const DEFAULT_TASK_QUEUE = 'weft';
 export const workflowIdForRun = (runId: string) => `run-${runId}`;
+
+/**
+ * The client a launcher starts runs with. A process that runs its own worker on the launcher's task queue starts them
+ * on that worker's connection, so Temporal can hand the run's first workflow task straight back to it (eager start).
+ */
+export function launcherClient(opts: { client: Client; workerConnection?: NativeConnection | null }): Client {
+  return opts.client;
+}
 
 export interface RunLauncher {
   /** `resume`: a new execution of a failed run (id run-<runId>-resume-<time>); it continues from the run's checkpoints. */
