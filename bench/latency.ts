@@ -12,7 +12,7 @@
 //
 // Env: BENCH_SMALL_RUNS (10-row runs one after another, default 30), BENCH_BIG_RUNS (10,000-row runs, default 10),
 // BENCH_WAVES (rounds of 50 simultaneous 10-row runs, default 3), BENCH_WAVE_SIZE (default 50), BENCH_STORE,
-// BENCH_DEADLINE_S (default 600).
+// BENCH_DEADLINE_S (default 600), BENCH_PROFILE=1 (the store calls of a 10-row run, by method).
 import { loadavg } from 'node:os';
 import proto from '@temporalio/proto';
 import { compile } from '../shared/compiler';
@@ -27,6 +27,7 @@ const BIG_RUNS = Number(process.env.BENCH_BIG_RUNS ?? 10);
 const WAVES = Number(process.env.BENCH_WAVES ?? 3);
 const WAVE_SIZE = Number(process.env.BENCH_WAVE_SIZE ?? 50);
 const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_S ?? 600) * 1000;
+const PROFILE = process.env.BENCH_PROFILE === '1';
 const STORE = process.env.BENCH_STORE === 'postgres' ? 'postgres' : 'pglite-process';
 const log = (m: string) => console.log(`[bench:latency] ${m}`);
 
@@ -165,7 +166,7 @@ async function main() {
     console.error('[bench:latency] deadline passed; exiting.');
     process.exit(2);
   }, DEADLINE_MS + 60_000).unref();
-  const rig = await startWeftRig({ name: 'latency', taskQueue: 'bench-latency', store: STORE, log });
+  const rig = await startWeftRig({ name: 'latency', taskQueue: 'bench-latency', store: STORE, log, countStoreCalls: true });
   const table: string[] = [];
   const notes: string[] = [];
   try {
@@ -211,7 +212,14 @@ async function main() {
 
     log(`${SMALL_RUNS} 10-row runs, one after another…`);
     const smallRuns: Timed[] = [];
+    rig.storeCalls.clear();
     for (let i = 0; i < SMALL_RUNS && left() > 120_000; i += 1) smallRuns.push(await runOnce(small));
+    const perRun = [...rig.storeCalls].sort((a, b) => b[1].ms - a[1].ms);
+    const callsPerRun = perRun.reduce((n, [, c]) => n + c.calls, 0) / Math.max(1, smallRuns.length);
+    notes.push(`Store calls per 10-row run (API and worker): ${callsPerRun.toFixed(1)}.`);
+    if (PROFILE) {
+      for (const [name, c] of perRun) notes.push(`  ${name.padEnd(36)} ${(c.calls / smallRuns.length).toFixed(1).padStart(5)} calls  ${ms(c.ms / smallRuns.length).padStart(8)} per run`);
+    }
     const smallLat = sortNum(smallRuns.map(latencyOf));
     row('10-row run, one at a time', String(smallLat.length), quantile(smallLat, 0.5), quantile(smallLat, 0.95), 'p50 < 100 ms', quantile(smallLat, 0.5) < 100, load());
 

@@ -11,7 +11,10 @@ import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import pg from 'pg';
 import { createActivities, type ActivityDeps } from '../runtime/activities';
+import { createAlerts } from '../runtime/alerts';
+import { createDeliverer } from '../runtime/alerts/deliver';
 import { createApi } from '../runtime/api/app';
+import { addressGuardFromEnv } from '../runtime/net';
 import type { ApiDeps } from '../runtime/api/deps';
 import type { ConnectionService } from '../runtime/connections/service';
 import { openStore } from '../runtime/store';
@@ -40,6 +43,38 @@ export interface WeftRigOptions {
   /** Serve the API over HTTP on 127.0.0.1 (default); otherwise `call` goes through `app.request` in process. */
   http?: boolean;
   log?: (message: string) => void;
+  /** Count the store calls the worker and the API make, by method (the `storeCalls` of the rig). */
+  countStoreCalls?: boolean;
+}
+
+/** Calls per store method (`inbox.settleResubmit` for a nested one) and their total time in ms. */
+export type StoreCalls = Map<string, { calls: number; ms: number }>;
+
+/** The store, counting each method call and its time into `calls` (nested stores such as `store.sync` too). */
+function countingStore<T extends object>(target: T, calls: StoreCalls, prefix = ''): T {
+  return new Proxy(target, {
+    get(t, prop, receiver) {
+      const value: unknown = Reflect.get(t, prop, receiver);
+      if (typeof prop !== 'string' || prop === 'then') return value;
+      if (typeof value === 'function') {
+        return (...args: unknown[]) => {
+          const started = performance.now();
+          const tally = () => {
+            const entry = calls.get(`${prefix}${prop}`) ?? { calls: 0, ms: 0 };
+            entry.calls += 1;
+            entry.ms += performance.now() - started;
+            calls.set(`${prefix}${prop}`, entry);
+          };
+          const out = (value as (...a: unknown[]) => unknown).apply(t, args);
+          if (out instanceof Promise) return out.finally(tally);
+          tally();
+          return out;
+        };
+      }
+      if (value && typeof value === 'object' && !prefix && !Array.isArray(value)) return countingStore(value, calls, `${prop}.`);
+      return value;
+    },
+  });
 }
 
 export interface WeftRig {
@@ -47,6 +82,8 @@ export interface WeftRig {
   server: DevServer;
   store: Store;
   connections: ConnectionService;
+  /** Store calls by method, when `countStoreCalls` (else empty). */
+  storeCalls: StoreCalls;
   /** The client the API and the bench read Temporal with (not the launcher's, which may share the worker's connection). */
   client: TemporalClient;
   worker: Worker;
@@ -96,16 +133,21 @@ export async function startWeftRig(opts: WeftRigOptions): Promise<WeftRig> {
       cleanups.push(() => storeProcess.stop());
       databaseUrl = storeProcess.url;
     }
-    const store = await openStore({ dataDir: join(work, 'data'), databaseUrl, ...(databaseUrl && { engine: kind === 'postgres' ? 'postgres' : 'pglite' }) });
-    cleanups.push(() => store.close());
+    const opened = await openStore({ dataDir: join(work, 'data'), databaseUrl, ...(databaseUrl && { engine: kind === 'postgres' ? 'postgres' : 'pglite' }) });
+    cleanups.push(() => opened.close());
+    const storeCalls: StoreCalls = new Map();
+    const store = opts.countStoreCalls ? countingStore(opened, storeCalls) : opened;
 
     // One connection service for the worker and the API, as runtime/wiring.ts builds it.
     const connections = testConnections(store, { filesDir: join(work, 'files') });
     const workerConnection = await NativeConnection.connect({ address: server.address });
+    // Alerts are evaluated after every run, as runtime/wiring.ts wires them (no mail server: nothing is sent).
+    const deliverer = createDeliverer({ guard: addressGuardFromEnv() });
+    cleanups.push(async () => deliverer.close());
     const worker = await createWorker({
       connection: workerConnection,
       taskQueue: opts.taskQueue,
-      activities: createActivities({ store, sessions: connections, ...opts.activities }),
+      activities: createActivities({ store, sessions: connections, alerts: createAlerts({ store, deliverer, publicUrl: 'http://127.0.0.1' }), ...opts.activities }),
       ...(opts.workerTuning && { tuning: opts.workerTuning }),
     });
     const workerDone = worker.run();
@@ -154,7 +196,7 @@ export async function startWeftRig(opts: WeftRigOptions): Promise<WeftRig> {
       if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
       return (await res.json()) as Record<string, unknown>;
     };
-    return { work, server, store, connections, client, worker, app, base, call, close };
+    return { work, server, store: opened, storeCalls, connections, client, worker, app, base, call, close };
   } catch (err) {
     await close();
     throw err;

@@ -1,5 +1,5 @@
 // Starting runs: one workflow per run, with an id derived from the run so a repeated start is harmless.
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { Client, InternalConnectionLikeSymbol, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import type { syncIntegration, SyncIntegrationInput } from '../../workflows/sync-integration';
 
@@ -11,7 +11,14 @@ export const workflowIdForRun = (runId: string) => `run-${runId}`;
  * on that worker's connection, so Temporal can hand the run's first workflow task straight back to it (eager start).
  */
 export function launcherClient(opts: { client: Client; workerConnection?: NativeConnection | null }): Client {
-  return opts.client;
+  if (!opts.workerConnection) return opts.client;
+  return new Client({ connection: opts.workerConnection, namespace: opts.client.options.namespace });
+}
+
+/** Whether a client can ask for an eager start: only over a worker's NativeConnection (the SDK refuses it otherwise). */
+function canStartEagerly(client: Client): boolean {
+  const internal = (client.connection as unknown as Record<symbol, { supportsEagerStart?: boolean } | undefined>)[InternalConnectionLikeSymbol];
+  return internal?.supportsEagerStart === true;
 }
 
 export interface RunLauncher {
@@ -33,6 +40,9 @@ export function createRunLauncher(opts: {
   deadlineMs?: number;
 }): RunLauncher {
   const taskQueue = opts.taskQueue ?? DEFAULT_TASK_QUEUE;
+  // Eager start: Temporal answers the start with the run's first workflow task for the worker on this connection,
+  // instead of queueing it for a poll. It falls back to the queue by itself when that worker has no free slot.
+  const eager = canStartEagerly(opts.client);
   return {
     async cancel(workflowId) {
       const cancelIt = () => opts.client.workflow.getHandle(workflowId).cancel();
@@ -48,6 +58,7 @@ export function createRunLauncher(opts: {
           opts.client.workflow.start<typeof syncIntegration>('syncIntegration', {
             workflowId,
             taskQueue,
+            ...(eager && { requestEagerStart: true }),
             args: [{ runId, versionId, ...(params && Object.keys(params).length > 0 && { params }), ...(opts.pipeline && { pipeline: opts.pipeline }) }],
           });
         if (opts.deadlineMs) await withTimeout(opts.client.withDeadline(Date.now() + opts.deadlineMs, startIt), opts.deadlineMs + 250);
