@@ -208,7 +208,7 @@ async function main() {
     }
 
     const row = (what: string, n: string, p50: number, p95: number, target: string, met: boolean, loadNow: string) =>
-      table.push(`${what.padEnd(44)}${n.padStart(7)}${ms(p50).padStart(10)}${ms(p95).padStart(10)}${target.padStart(12)}${(met ? 'met' : 'MISSED').padStart(8)}   ${loadNow}`);
+      table.push(`${what.padEnd(44)}${n.padStart(7)}${ms(p50).padStart(10)}${ms(p95).padStart(10)}${target.padStart(14)}${(met ? 'met' : 'MISSED').padStart(8)}   ${loadNow}`);
 
     log(`${SMALL_RUNS} 10-row runs, one after another…`);
     const smallRuns: Timed[] = [];
@@ -253,7 +253,7 @@ async function main() {
   }
   console.log(`\nPer-run latency: CSV -> Map -> 2 calculated fields -> workspace upsert; store ${STORE === 'postgres' ? 'Postgres' : 'PGlite store process (as npm start)'}; real Temporal dev server; 2-core machine.`);
   console.log('Latency: from the API call that starts a run until the run is recorded Completed (checked, with its counts).\n');
-  console.log(`${'runs'.padEnd(44)}${'n'.padStart(7)}${'p50'.padStart(10)}${'p95'.padStart(10)}${'target'.padStart(12)}${''.padStart(8)}   load (1/5/15 min)`);
+  console.log(`${'runs'.padEnd(44)}${'n'.padStart(7)}${'p50'.padStart(10)}${'p95'.padStart(10)}${'target'.padStart(14)}${''.padStart(8)}   load (1/5/15 min)`);
   for (const l of table) console.log(l);
   for (const n of notes) console.log(n);
 }
