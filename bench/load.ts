@@ -4,29 +4,11 @@
 // Prints completion counts and p50/p95 latencies so regressions show. Env: BENCH_WAVES (default "50,500"),
 // BENCH_READS (GET /api/integrations requests, default 1000), BENCH_READ_CONCURRENCY (default 20), BENCH_SINGLE (runs
 // one after another first, default 10).
-import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
-import { serve } from '@hono/node-server';
-import { Client as TemporalClient, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import pg from 'pg';
-import { createActivities } from '../runtime/activities';
-import { createApi } from '../runtime/api/app';
-import { tokenFor } from '../test/support/signed-in';
-import { openStore } from '../runtime/store';
-import { startPgliteProcess } from '../runtime/store/pglite-process';
-import { createRunLauncher, workflowIdForRun } from '../runtime/temporal/client';
-import { startDevServer } from '../runtime/temporal/dev-server';
+import { workflowIdForRun } from '../runtime/temporal/client';
 import { customersCsv, customersGraph, quietTemporalLogs } from '../test/support/temporal-harness';
-import { createWorker } from '../runtime/temporal/worker';
-import { testConnections } from '../test/support/connections';
+import { startWeftRig } from './weft-rig';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const WORK = join(ROOT, '.tmp', `bench-load-${process.pid}`);
 const TASK_QUEUE = 'bench-load';
-const ADMIN = process.env.WEFT_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_S ?? 600) * 1000;
 const WAVES = (process.env.BENCH_WAVES ?? '50,500').split(',').map(Number).filter((n) => n > 0);
 const READS = Number(process.env.BENCH_READS ?? 1000);
@@ -60,9 +42,6 @@ function within<T>(work: Promise<T>, limit: number, what: string): Promise<T> {
 
 async function main() {
   quietTemporalLogs('ERROR');
-  await rm(WORK, { recursive: true, force: true });
-  await mkdir(WORK, { recursive: true });
-  const cleanups: (() => Promise<unknown>)[] = [];
   // A hard stop if a cleanup hangs: the script must end by itself.
   setTimeout(() => {
     console.error('[bench:load] deadline passed; exiting.');
@@ -70,80 +49,12 @@ async function main() {
   }, DEADLINE_MS + 60_000).unref();
 
   const lines: string[] = [];
+  // Weft as `npm start` wires it (bench/weft-rig.ts): PGlite in its own store process, or Postgres with BENCH_STORE=postgres.
+  const rig = await startWeftRig({ name: 'load', taskQueue: TASK_QUEUE, store: process.env.BENCH_STORE === 'postgres' ? 'postgres' : 'pglite-process', log });
+  const client = rig.client;
   try {
-    const server = await startDevServer({ projectDir: ROOT });
-    cleanups.push(() => server.stop());
-
-    let databaseUrl: string | undefined;
-    if (process.env.BENCH_STORE === 'postgres') {
-      const db = `weft_bench_load_${randomBytes(4).toString('hex')}`;
-      const admin = new pg.Client({ connectionString: ADMIN });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${db}`);
-      await admin.end();
-      const u = new URL(ADMIN);
-      u.pathname = `/${db}`;
-      databaseUrl = u.toString();
-      cleanups.push(async () => {
-        const c = new pg.Client({ connectionString: ADMIN });
-        await c.connect();
-        await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-        await c.end();
-      });
-    }
-    // Without BENCH_STORE=postgres, PGlite in its own store process, as `npm start` runs it.
-    let storeProcess: Awaited<ReturnType<typeof startPgliteProcess>> | null = null;
-    if (!databaseUrl) {
-      storeProcess = await startPgliteProcess({ dataDir: join(WORK, 'data'), log: (m) => log(`store process: ${m}`) });
-      const started = storeProcess;
-      cleanups.push(() => started.stop());
-    }
-    const store = await openStore({ dataDir: join(WORK, 'data'), databaseUrl: storeProcess?.url ?? databaseUrl, engine: storeProcess ? 'pglite' : 'postgres' });
-    cleanups.push(() => store.close());
-
-    const workerConnection = await NativeConnection.connect({ address: server.address });
-    // One connection service for the worker and the API, as runtime/wiring.ts builds it.
-    const connections = testConnections(store, { filesDir: join(WORK, 'files') });
-    const worker = await createWorker({ connection: workerConnection, taskQueue: TASK_QUEUE, activities: createActivities({ store, sessions: connections }) });
-    const workerDone = worker.run();
-    cleanups.push(async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await workerDone;
-      await workerConnection.close();
-    });
-    const connection = await Connection.connect({ address: server.address });
-    cleanups.push(() => connection.close());
-    const client = new TemporalClient({ connection });
-    // The API answers only at its public address (421 wrong_host otherwise): listen first, then build the API for
-    // the port the system gave.
-    let handle: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
-    const http = serve({ fetch: (req) => handle(req), port: 0, hostname: '127.0.0.1' });
-    cleanups.push(() => new Promise<void>((done) => http.close(() => done())));
-    await new Promise<void>((ready) => http.once('listening', () => ready()));
-    const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-    const app = createApi({
-      store,
-      launcher: createRunLauncher({ client, taskQueue: TASK_QUEUE }),
-      filesDir: join(WORK, 'files'),
-      maxUploadBytes: 1024 * 1024,
-      connections,
-      publicUrl: base,
-    });
-    handle = (req) => app.fetch(req);
-    // Every request signed in as the owner, with an API token (stored hashed, like any token).
-    const authorization = `Bearer ${await tokenFor(store)}`;
-    log(`Weft at ${base} (store: ${store.engine}), Temporal at ${server.address}`);
-
-    const call = async (method: string, path: string, body?: unknown, contentType = 'application/json') => {
-      const res = await fetch(`${base}${path}`, {
-        method,
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-        headers: body === undefined ? { authorization } : { authorization, 'content-type': contentType },
-        signal: AbortSignal.timeout(Math.max(1000, Math.round(left()))),
-      });
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-      return (await res.json()) as Record<string, unknown>;
-    };
+    const call = (method: string, path: string, body?: unknown, contentType = 'application/json') =>
+      rig.call(method, path, body, contentType, AbortSignal.timeout(Math.max(1000, Math.round(left()))));
 
     // One small integration: a 10-row CSV into a workspace object.
     const csv = customersCsv(Array.from({ length: 10 }, (_, k) => ({ email: `r${k}@example.com`, name: `R ${k}`, amount: String(k), active: 'yes' })));
@@ -224,8 +135,7 @@ async function main() {
       await reads();
     }
   } finally {
-    for (const clean of cleanups.reverse()) await clean().catch((err: unknown) => console.error(`[bench:load] cleanup: ${String(err)}`));
-    await rm(WORK, { recursive: true, force: true });
+    await rig.close();
   }
 
   console.log('\nSmall runs (10-row CSV -> Map -> workspace) and API reads; Weft as `npm start` wires it; 2-core machine.');

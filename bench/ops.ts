@@ -12,22 +12,12 @@
 //
 // More parts join the table by adding one entry to PARTS (each answers `{ label, value }[]`); the record inbox's list and
 // filter times at 100,000 rejected records come from bench/ops-inbox.ts (also runnable alone: npm run bench:ops-inbox).
-import { mkdir, rm } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
-import { Client as TemporalClient, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import { createActivities, scheduledRunId } from '../runtime/activities';
-import { createApi } from '../runtime/api/app';
-import { openStore } from '../runtime/store';
-import { createRunLauncher } from '../runtime/temporal/client';
-import { startDevServer } from '../runtime/temporal/dev-server';
+import { scheduledRunId } from '../runtime/activities';
 import { createScheduleKeeper } from '../runtime/temporal/schedules';
 import { benchInbox } from './ops-inbox';
-import { createWorker } from '../runtime/temporal/worker';
+import { startWeftRig } from './weft-rig';
 import { isTerminalRun, type Run } from '../shared';
-import { testConnections } from '../test/support/connections';
-import { asOwner } from '../test/support/signed-in';
 import { customersCsv, customersGraph, quietTemporalLogs } from '../test/support/temporal-harness';
 
 export interface BenchRow {
@@ -35,8 +25,6 @@ export interface BenchRow {
   value: string;
 }
 
-const ROOT = resolve(import.meta.dirname, '..');
-const WORK = join(ROOT, '.tmp', `bench-ops-${process.pid}`);
 const TASK_QUEUE = 'bench-ops';
 const INTEGRATIONS = Number(process.env.BENCH_OPS_INTEGRATIONS ?? 100);
 const MINUTES = Number(process.env.BENCH_OPS_MINUTES ?? 5);
@@ -61,52 +49,26 @@ export function scheduledTimeOf(workflowId: string): { integrationId: string; at
 async function benchSchedules(): Promise<BenchRow[]> {
   const started = Date.now();
   const left = () => DEADLINE_MS - (Date.now() - started);
-  await rm(WORK, { recursive: true, force: true });
-  await mkdir(WORK, { recursive: true });
-  const cleanups: (() => Promise<unknown>)[] = [];
+  let keeper: ReturnType<typeof createScheduleKeeper> | null = null;
+  const ids: string[] = [];
+  // Weft as `npm start` wires it (bench/weft-rig.ts), PGlite in this process; its routes are called in-process
+  // (app.request), signed in with an owner's API token: the same routes, checks and schedule keeper as over HTTP.
+  const rig = await startWeftRig({
+    name: 'ops',
+    taskQueue: TASK_QUEUE,
+    store: 'pglite',
+    http: false,
+    log,
+    api: (client) => {
+      keeper = createScheduleKeeper({ client, taskQueue: TASK_QUEUE });
+      return { schedules: keeper };
+    },
+  });
+  const { store, client, call } = rig;
+  const schedules = keeper!;
   try {
-    const server = await startDevServer({ projectDir: ROOT });
-    cleanups.push(() => server.stop());
-    const store = await openStore({ dataDir: join(WORK, 'data') });
-    cleanups.push(() => store.close());
-    const connections = testConnections(store, { filesDir: join(WORK, 'files') });
-    const workerConnection = await NativeConnection.connect({ address: server.address });
-    const worker = await createWorker({ connection: workerConnection, taskQueue: TASK_QUEUE, activities: createActivities({ store, sessions: connections }) });
-    const workerDone = worker.run();
-    cleanups.push(async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await workerDone;
-      await workerConnection.close();
-    });
-    const connection = await Connection.connect({ address: server.address });
-    cleanups.push(() => connection.close());
-    const client = new TemporalClient({ connection });
-    const keeper = createScheduleKeeper({ client, taskQueue: TASK_QUEUE });
-    const app = createApi({
-      store,
-      launcher: createRunLauncher({ client, taskQueue: TASK_QUEUE }),
-      schedules: keeper,
-      filesDir: join(WORK, 'files'),
-      maxUploadBytes: 1024 * 1024,
-      connections,
-    });
-    // Weft's routes are called in-process (app.request), signed in with an owner's API token: the same routes, checks
-    // and schedule keeper as over HTTP, without a socket between the bench and the API.
-    const signedIn = await asOwner(app, store);
-    log(`Weft in process (store: ${store.engine}), Temporal at ${server.address}`);
-    const call = async (method: string, path: string, body?: unknown, contentType = 'application/json') => {
-      const res = await signedIn.request(path, {
-        method,
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-        headers: body === undefined ? {} : { 'content-type': contentType },
-      });
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-      return (await res.json()) as Record<string, unknown>;
-    };
-
     // 100 small integrations: a 5-row CSV each into its own Workspace object.
     const csv = customersCsv(Array.from({ length: 5 }, (_, k) => ({ email: `r${k}@example.com`, name: `R ${k}`, amount: String(k), active: 'yes' })));
-    const ids: string[] = [];
     for (let i = 0; i < INTEGRATIONS; i += 1) {
       const file = await call('POST', `/api/files?name=ops-${i}.csv`, csv, 'text/csv');
       const made = await call('POST', '/api/integrations', { name: `Ops ${i}`, graph: customersGraph({ fileId: String(file.id), fileName: `ops-${i}.csv`, object: `ops_${i}` }) });
@@ -117,13 +79,10 @@ async function benchSchedules(): Promise<BenchRow[]> {
     const saveStart = Date.now();
     for (const id of ids) await call('PUT', `/api/integrations/${id}/schedule`, { cadence: { kind: 'minutes', every: 1 }, timeZone: 'UTC', enabled: true });
     const saved = Date.now();
-    cleanups.push(async () => {
-      for (const id of ids) await keeper.remove(id).catch(() => undefined);
-    });
     // What Temporal has counted as skipped so far (overlap policy SKIP), per schedule, and when it was read.
     const skipsNow = async () => {
       const out = new Map<string, { at: number; skipped: number }>();
-      for (const id of ids) out.set(id, { skipped: (await keeper.describe(id))?.skippedOverlap ?? 0, at: Date.now() });
+      for (const id of ids) out.set(id, { skipped: (await schedules.describe(id))?.skippedOverlap ?? 0, at: Date.now() });
       return out;
     };
     const baseline = await skipsNow();
@@ -201,8 +160,8 @@ async function benchSchedules(): Promise<BenchRow[]> {
       { label: 'machine load average (1 min) at the window start / end', value: `${loadBefore.toFixed(1)} / ${loadAfter.toFixed(1)} on ${cpus().length} cores` },
     ];
   } finally {
-    for (const clean of cleanups.reverse()) await clean().catch((err: unknown) => console.error(`[bench:ops] cleanup: ${String(err)}`));
-    await rm(WORK, { recursive: true, force: true });
+    for (const id of ids) await schedules.remove(id).catch(() => undefined);
+    await rig.close();
   }
 }
 

@@ -19,7 +19,7 @@ import { CONNECTOR_LIST } from './connectors';
 import { loadSecretKey, parseKey } from './secrets';
 import { openStore } from './store';
 import { startPgliteProcess } from './store/pglite-process';
-import { createRunLauncher } from './temporal/client';
+import { createRunLauncher, launcherClient } from './temporal/client';
 import { createScheduleKeeper } from './temporal/schedules';
 import { createSetEngine } from './temporal/sets';
 import { CollapsingLogger } from './temporal/collapsing-logger';
@@ -148,8 +148,10 @@ export async function startWeft(config: Config): Promise<void> {
     const client = new Client({ connection, namespace: config.temporalNamespace });
     const schedules = createScheduleKeeper({ client, taskQueue: config.taskQueue, deadlineMs: TEMPORAL_DEADLINE_MS });
 
+    // The worker's connection; the API of the same process starts runs over it, so they can start eagerly on this worker.
+    let workerConnection: NativeConnection | null = null;
     if (role !== 'api') {
-      const workerConnection = await NativeConnection.connect({ address });
+      workerConnection = await NativeConnection.connect({ address });
       const worker = await createWorker({
         connection: workerConnection,
         namespace: config.temporalNamespace,
@@ -174,7 +176,7 @@ export async function startWeft(config: Config): Promise<void> {
         // Temporal's runtime also listens for SIGINT/SIGTERM and may have begun the shutdown already.
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await workerDone.catch(() => undefined);
-        await workerConnection.close();
+        await workerConnection?.close();
       });
       workerDone.catch((err: unknown) => {
         console.error(`[weft] the worker stopped: ${err instanceof Error ? err.message : String(err)}`);
@@ -204,7 +206,7 @@ export async function startWeft(config: Config): Promise<void> {
         store,
         webhookDrain,
         ...(config.webhookMaxBytes && { webhookMaxBytes: config.webhookMaxBytes }),
-        launcher: createRunLauncher({ client, taskQueue: config.taskQueue, deadlineMs: TEMPORAL_DEADLINE_MS }),
+        launcher: createRunLauncher({ client: launcherClient({ client, workerConnection }), taskQueue: config.taskQueue, deadlineMs: TEMPORAL_DEADLINE_MS }),
         schedules,
         sets: createSetEngine({ client, taskQueue: config.taskQueue, deadlineMs: TEMPORAL_DEADLINE_MS }),
         filesDir: config.filesDir,

@@ -6,7 +6,9 @@ import {
   CancellationScope,
   isCancellation,
   log,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   TimeoutFailure,
   type ActivityOptions,
 } from '@temporalio/workflow';
@@ -43,6 +45,23 @@ const bookkeeping = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
+
+/**
+ * The same bookkeeping as local activities (issue 16): run by the worker inside the workflow task that asks for them,
+ * so they cost no round trip through the server's task queues and no extra workflow task. Each is idempotent (a
+ * retry of a local activity after a crash runs it again, as a retry of an ordinary one would), and none runs long.
+ */
+const localBookkeeping = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
+/**
+ * Histories recorded before issue 16 ran the bookkeeping (loadPlan, markRunStarted, finishRun, failSteps,
+ * cancelSteps) as ordinary activities; they replay on that path. New runs take the fast one: beginRun (the plan and
+ * the run marked running, in one call) and the rest as local activities.
+ */
+export const LOCAL_BOOKKEEPING_PATCH = 'weft-16-local-bookkeeping';
 
 function pipelineActivities(tuning: z.infer<typeof SyncIntegrationInput>['pipeline']) {
   const options: ActivityOptions = {
@@ -81,8 +100,10 @@ export async function syncIntegration(rawInput: SyncIntegrationInput): Promise<S
   const { runId, versionId } = input;
   const statuses = new Map<string, StepStatus>();
   const errors: string[] = [];
+  const local = patched(LOCAL_BOOKKEEPING_PATCH);
+  const book = local ? localBookkeeping : bookkeeping;
   const finish = async (status: RunStatus, error: string | null): Promise<SyncIntegrationResult> => {
-    await bookkeeping.finishRun({ runId, status, error });
+    await book.finishRun({ runId, status, error });
     return { runId, status, steps: Object.fromEntries(statuses), error };
   };
 
@@ -90,13 +111,13 @@ export async function syncIntegration(rawInput: SyncIntegrationInput): Promise<S
   const recordCancelled = () =>
     CancellationScope.nonCancellable(async () => {
       const open = [...statuses].filter(([, s]) => !isTerminalStep(s)).map(([id]) => id);
-      if (open.length > 0) await bookkeeping.cancelSteps({ runId, nodeIds: open });
-      await bookkeeping.finishRun({ runId, status: 'cancelled', error: null });
+      if (open.length > 0) await book.cancelSteps({ runId, nodeIds: open });
+      await book.finishRun({ runId, status: 'cancelled', error: null });
     });
 
   let plan: Plan;
   try {
-    const loaded = Plan.safeParse(await bookkeeping.loadPlan({ versionId }));
+    const loaded = Plan.safeParse(await (local ? localBookkeeping.beginRun({ runId, versionId }) : bookkeeping.loadPlan({ versionId })));
     if (!loaded.success) return await finish('failed', 'The published plan is invalid; publish the integration again.');
     plan = loaded.data;
   } catch (err) {
@@ -110,7 +131,7 @@ export async function syncIntegration(rawInput: SyncIntegrationInput): Promise<S
 
   const pipelines = pipelineActivities(input.pipeline);
   try {
-    await bookkeeping.markRunStarted({ runId });
+    if (!local) await bookkeeping.markRunStarted({ runId });
     await Promise.all(
       plan.pipelines.map(async (pipeline) => {
         try {
@@ -123,7 +144,7 @@ export async function syncIntegration(rawInput: SyncIntegrationInput): Promise<S
           errors.push(message);
           const open = ownedSteps(plan, pipeline.id).filter((id) => !isTerminalStep(statuses.get(id) ?? 'pending'));
           for (const id of open) statuses.set(id, 'failed');
-          await bookkeeping.failSteps({ runId, nodeIds: open, error: message });
+          await book.failSteps({ runId, nodeIds: open, error: message });
         }
       }),
     );

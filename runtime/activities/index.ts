@@ -43,6 +43,7 @@ export interface ActivityDeps {
 
 export const LoadPlanInput = z.object({ versionId: z.string().min(1) });
 export const RunInput = z.object({ runId: z.string().min(1) });
+export const BeginRunInput = z.object({ runId: z.string().min(1), versionId: z.string().min(1) });
 export const RunPipelineInput = z.object({
   runId: z.string().min(1),
   versionId: z.string().min(1),
@@ -69,6 +70,8 @@ export const PipelineResult = z.object({
 export type PipelineResult = z.infer<typeof PipelineResult>;
 
 const DEFAULT_BATCH_SIZE = 5_000;
+/** Published plans kept in memory per worker: a version never changes, so its plan is read and checked once. */
+const PLAN_CACHE_SIZE = 256;
 export const DEFAULT_OUTAGE_WINDOW_MS = 15 * 60_000;
 
 /** Plan errors and bad inputs cannot be fixed by a retry: they fail the activity for good, with the message a person reads. */
@@ -103,12 +106,30 @@ export function createActivities(deps: ActivityDeps) {
   const outageWindowMs = deps.outageWindowMs ?? DEFAULT_OUTAGE_WINDOW_MS;
   const outageBackoff = deps.outageBackoff ?? { initialMs: 4_000, maxMs: 60_000 };
 
+  // A version is immutable, so its checked plan is kept (the oldest entry leaves first). Callers never change it.
+  const plans = new Map<string, Plan>();
   async function loadVersionPlan(versionId: string): Promise<Plan> {
+    const cached = plans.get(versionId);
+    if (cached) return cached;
     const version = await store.getVersion(versionId);
     if (!version) throw new PlanError(`Integration version ${versionId} no longer exists.`);
     const plan = Plan.safeParse(version.plan);
     if (!plan.success) throw new PlanError(`The published plan of version ${version.number} is invalid; publish the integration again.`);
+    plans.set(versionId, plan.data);
+    if (plans.size > PLAN_CACHE_SIZE) plans.delete(plans.keys().next().value!);
     return plan.data;
+  }
+
+  /** Owned steps to their final status from their stored counts: one statement per status. */
+  async function completeSteps(runId: string, nodeIds: readonly string[], steps: readonly { nodeId: string; counts: Counts }[]): Promise<PipelineResult['steps']> {
+    const out = nodeIds.map((nodeId) => {
+      const counts = steps.find((s) => s.nodeId === nodeId)?.counts ?? zeroCounts();
+      return { nodeId, status: counts.rejected > 0 ? ('completed_with_errors' as const) : ('completed' as const), counts };
+    });
+    for (const status of ['completed', 'completed_with_errors'] as const) {
+      await store.setStepsStatus(runId, out.filter((s) => s.status === status).map((s) => s.nodeId), status, null);
+    }
+    return out;
   }
 
   /** A resubmit run that ended: each of its inbox records becomes Fixed or Still failing (runtime/store/inbox.ts). */
@@ -127,6 +148,14 @@ export function createActivities(deps: ActivityDeps) {
 
     markRunStarted: boundary(async (input: z.input<typeof RunInput>): Promise<void> => {
       await store.markRunStarted(RunInput.parse(input).runId);
+    }),
+
+    /** loadPlan and markRunStarted in one call (the workflow runs it as a local activity): the plan, and the run running. */
+    beginRun: boundary(async (input: z.input<typeof BeginRunInput>): Promise<Plan> => {
+      const { runId, versionId } = BeginRunInput.parse(input);
+      const plan = await loadVersionPlan(versionId);
+      await store.markRunStarted(runId);
+      return plan;
     }),
 
     /**
@@ -150,14 +179,14 @@ export function createActivities(deps: ActivityDeps) {
       );
       const owned = ownedSteps(plan, pipelineId);
       // TODAY() and NOW() read the run's start, so a retried batch computes exactly what the first attempt did.
-      const runRecord = await store.getRun(runId);
+      const runRecord = await store.getRunState(runId);
       const runClock = Date.parse(runRecord?.startedAt ?? runRecord?.createdAt ?? new Date().toISOString());
       const resubmit = runRecord?.trigger === 'resubmit';
       // PARAM(name) reads the parameters the run was started with: the workflow input's (the API stored the same checked
       // values on the run, and a resume passes them again), else the stored ones, so a retry or a resume reads the same.
       const params = new Map(Object.entries(given ?? runRecord?.params ?? {}));
       // Issue 14: what this pipeline's source reads in this run (full, or since the kept cursor), fixed at its first start.
-      const syncOptions = runRecord?.sync?.options ?? {};
+      const syncOptions = runRecord?.syncOptions ?? {};
       const pipelineSync = resubmit || !runRecord ? undefined : await beginPipelineSync(store, runRecord.integrationId, runId, pipelineId, steps, syncOptions.fullSync === true, syncOptions.refresh === true);
       const executorDeps: ExecutorDeps = {
         store: storeTagged(store),
@@ -179,7 +208,7 @@ export function createActivities(deps: ActivityDeps) {
           throw err;
         }
       }
-      for (const nodeId of owned) await store.setStepStatus(runId, nodeId, 'running', null);
+      await store.setStepsStatus(runId, owned, 'running', null);
 
       const ctx = Context.current();
       // A step that is its own pipeline (two-way sync) reads and writes both its sides itself.
@@ -217,11 +246,7 @@ export function createActivities(deps: ActivityDeps) {
         } finally {
           clearInterval(beatTwoWay);
         }
-        const run = await store.getRun(runId);
-        const counts = run?.steps.find((s) => s.nodeId === step.nodeId)?.counts ?? zeroCounts();
-        const status = counts.rejected > 0 ? 'completed_with_errors' : 'completed';
-        await store.setStepStatus(runId, step.nodeId, status, null);
-        return { pipelineId, batches: 1, steps: [{ nodeId: step.nodeId, status, counts }] };
+        return { pipelineId, batches: 1, steps: await completeSteps(runId, [step.nodeId], (await store.getRunState(runId))?.steps ?? []) };
       }
       const fromHeartbeat = PipelineCheckpoint.safeParse(ctx.info.heartbeatDetails);
       const fromStore = await store.getCheckpoint(runId, pipelineId);
@@ -277,7 +302,7 @@ export function createActivities(deps: ActivityDeps) {
         if (pipelineSync && targetStep) {
           const settings = targetDeleteSettings(targetStep);
           if (settings && settings.deletes !== 'ignore') {
-            const stepsNow = (await store.getRun(runId))?.steps ?? [];
+            const stepsNow = (await store.getRunState(runId))?.steps ?? [];
             // The full-sync comparison only when every record of the source reached the target (no filter, no rejection
             // before it): a record held back on the way would otherwise look deleted.
             const whole = pipelineSync.compareKeys && steps.slice(0, -1).every((s) => (stepsNow.find((x) => x.nodeId === s.nodeId)?.counts.rejected ?? 0) === 0);
@@ -296,43 +321,33 @@ export function createActivities(deps: ActivityDeps) {
       }
 
       // Statuses from the stored counts, which include batches committed by earlier attempts.
-      const run = await store.getRun(runId);
-      const result: PipelineResult = { pipelineId, batches: checkpoint.batch, steps: [] };
-      for (const nodeId of owned) {
-        const counts = run?.steps.find((s) => s.nodeId === nodeId)?.counts ?? zeroCounts();
-        const status = counts.rejected > 0 ? 'completed_with_errors' : 'completed';
-        await store.setStepStatus(runId, nodeId, status, null);
-        result.steps.push({ nodeId, status, counts });
-      }
-      return result;
+      return { pipelineId, batches: checkpoint.batch, steps: await completeSteps(runId, owned, (await store.getRunState(runId))?.steps ?? []) };
     }),
 
     /** Marks steps failed with the error the person will read (a pipeline that ran out of retries). */
     failSteps: boundary(async (input: z.input<typeof FailStepsInput>): Promise<void> => {
       const { runId, nodeIds, error } = FailStepsInput.parse(input);
-      for (const nodeId of nodeIds) await store.setStepStatus(runId, nodeId, 'failed', error);
+      await store.setStepsStatus(runId, nodeIds, 'failed', error);
     }),
 
     /** Marks the steps a cancelled run left open as Cancelled (their committed batches stay, counted). */
     cancelSteps: boundary(async (input: z.input<typeof CancelStepsInput>): Promise<void> => {
       const { runId, nodeIds } = CancelStepsInput.parse(input);
-      for (const nodeId of nodeIds) await store.setStepStatus(runId, nodeId, 'cancelled', null);
+      await store.setStepsStatus(runId, nodeIds, 'cancelled', null);
     }),
 
     finishRun: boundary(async (input: z.input<typeof FinishRunInput>): Promise<void> => {
       const { runId, status, error } = FinishRunInput.parse(input);
       // Every record rejected, or more than the allowed share: the run is Failed (decided here, not in the workflow).
       const verdict = await runVerdict(store, runId, status, error);
+      const run = await store.getRunState(runId);
       // Issue 14: the sources' cursors move only when every write of the run committed; a failed or cancelled run
       // leaves them, so the next run reads the same changes again.
-      if (verdict.status === 'completed' || verdict.status === 'completed_with_errors') {
-        const run = await store.getRun(runId);
-        if (run) await store.sync.advanceCursors(runId, run.integrationId);
-      }
+      if (run && (verdict.status === 'completed' || verdict.status === 'completed_with_errors')) await store.sync.advanceCursors(runId, run.integrationId);
       await store.finishRun(runId, verdict.status, verdict.error);
-      await settleInbox(runId);
+      if (run?.trigger === 'resubmit') await settleInbox(runId);
       // A completed webhook run has written what it drained: those requests leave the queue (a failed one keeps them to resume).
-      await store.webhooks.releaseCompleted(runId);
+      if (run?.trigger === 'webhook') await store.webhooks.releaseCompleted(runId);
       // Never throws and never waits for a mail server or a webhook: deliveries retry in the background (runtime/alerts).
       await deps.alerts?.afterRun(runId);
     }),

@@ -25,7 +25,7 @@ import { createInboxStore } from './inbox';
 import { integrations, integrationVersions, rejectedRecords, runCheckpoints, runDeletes, runs, runSourceReads, runSteps } from './schema';
 import { RunSyncOptions, type RunSourceSync, type RunSync } from '../../shared/sync/options';
 import { createSyncStateStore } from './sync-state';
-import type { NewRun, RunFilter } from './types';
+import type { NewRun, RunFilter, RunState } from './types';
 
 const iso = (d: Date): string => d.toISOString();
 const isoOrNull = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -108,13 +108,13 @@ const stepsOf = (db: Db, runIds: string[]) =>
 /** Creates the run as 'queued' with one 'pending' step per plan step; markRunStarted makes it 'running'. */
 export async function createRun(db: Db, input: NewRun): Promise<Run> {
   const id = input.id ?? newId('run');
-  await db.transaction(async (tx) => {
+  const made = await db.transaction(async (tx) => {
     const [version] = await tx
-      .select({ id: integrationVersions.id })
+      .select({ id: integrationVersions.id, number: integrationVersions.number })
       .from(integrationVersions)
       .where(and(eq(integrationVersions.id, input.versionId), eq(integrationVersions.integrationId, input.integrationId)));
     if (!version) throw new StoreNotFoundError('version', input.versionId);
-    await tx.insert(runs).values({
+    const [row] = await tx.insert(runs).values({
       id,
       integrationId: input.integrationId,
       versionId: input.versionId,
@@ -127,14 +127,21 @@ export async function createRun(db: Db, input: NewRun): Promise<Run> {
       webhookRequests: input.webhookRequests ?? null,
       params: input.params,
       syncOptions: input.syncOptions ?? {},
-    });
-    if (input.steps.length > 0) {
-      await tx
-        .insert(runSteps)
-        .values(input.steps.map((s, position) => ({ runId: id, nodeId: s.nodeId, kind: s.kind, label: s.label, position, status: 'pending' })));
-    }
+    }).returning();
+    const steps =
+      input.steps.length > 0
+        ? await tx
+            .insert(runSteps)
+            .values(input.steps.map((s, position) => ({ runId: id, nodeId: s.nodeId, kind: s.kind, label: s.label, position, status: 'pending' })))
+            .returning()
+        : [];
     await recordRunFiles(tx, id, input.files ?? []);
+    return { row: row!, versionNumber: version.number, steps };
   });
+  // A new run has no sync report, no resume point and no resubmitted records yet: its summary is the rows just written
+  // (issue 16: no read back). Sync options and resubmits have parts of their own, read as getRun reads them.
+  const plain = made.row.trigger !== 'resubmit' && !input.syncOptions?.fullSync && !input.syncOptions?.confirmDeletes && !input.syncOptions?.refresh;
+  if (plain) return toRun(made.row, made.versionNumber, [...made.steps].sort((x, y) => x.position - y.position));
   const run = await getRun(db, id);
   if (!run) throw new StoreNotFoundError('run', id);
   const { steps: _steps, integrationName: _name, files: _files, ...summary } = run;
@@ -156,6 +163,19 @@ export async function getRun(db: Db, id: string): Promise<RunDetail | null> {
   const resumeFromRow = detail.status === 'failed' ? await resumableFrom(db, id, steps) : null;
   const resubmitOf = detail.trigger === 'resubmit' ? await createInboxStore(db).resubmitOrigins(id) : null;
   return { ...detail, ...(resumeFromRow && { resumeFromRow }), ...(resubmitOf && { resubmitOf }) };
+}
+
+/** What a run's activities read of it: the run with its counts, its steps and its sync options, in two queries. */
+export async function getRunState(db: Db, id: string): Promise<RunState | null> {
+  const [row] = await db
+    .select({ run: runs, versionNumber: integrationVersions.number })
+    .from(runs)
+    .innerJoin(integrationVersions, eq(integrationVersions.id, runs.versionId))
+    .where(eq(runs.id, id));
+  if (!row) return null;
+  const steps = await stepsOf(db, [id]);
+  const options = RunSyncOptions.safeParse(row.run.syncOptions ?? {});
+  return { ...toRun(row.run, row.versionNumber, steps), steps: steps.map(toStep), syncOptions: options.success ? options.data : {} };
 }
 
 /**
@@ -314,6 +334,24 @@ export async function setStepStatus(db: Db, runId: string, nodeId: string, statu
     .where(and(eq(runSteps.runId, runId), eq(runSteps.nodeId, nodeId)))
     .returning({ nodeId: runSteps.nodeId });
   if (updated.length === 0) throw new StoreNotFoundError('step', `${runId}/${nodeId}`);
+}
+
+/** setStepStatus for several steps of a run in one statement (the same rules); every step must exist. */
+export async function setStepsStatus(db: Db, runId: string, nodeIds: readonly string[], status: StepStatus, error?: string | null): Promise<void> {
+  if (nodeIds.length === 0) return;
+  const terminal = isTerminalStep(status);
+  const updated = await db
+    .update(runSteps)
+    .set({
+      status,
+      ...(error !== undefined && { error }),
+      ...(status === 'running' && { startedAt: sql`coalesce(${runSteps.startedAt}, now())`, endedAt: null }),
+      ...(terminal && { endedAt: sql`now()` }),
+    })
+    .where(and(eq(runSteps.runId, runId), inArray(runSteps.nodeId, [...nodeIds])))
+    .returning({ nodeId: runSteps.nodeId });
+  const missing = nodeIds.filter((id) => !updated.some((u) => u.nodeId === id));
+  if (missing.length > 0) throw new StoreNotFoundError('step', `${runId}/${missing[0]}`);
 }
 
 /** Records (or, with null, clears) what a step waits for while its system is unreachable. */

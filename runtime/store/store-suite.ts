@@ -274,6 +274,29 @@ export function runStoreSuite(target: SuiteTarget): void {
       expect((await store.getRun(run.id))?.status).toBe('failed');
     });
 
+    it('answers a new run as it reads back, sets several steps at once and reads a run in short (issue 16)', async () => {
+      const { version, integration } = await newRun();
+      const run = await store.createRun({ integrationId: integration.id, versionId: version.id, trigger: 'api', params: { n: 1 }, steps: [{ nodeId: 'src', kind: 'csv-source', label: 'S' }, { nodeId: 'dst', kind: 'workspace-target', label: 'D' }] });
+      const { steps: _steps, integrationName: _name, files: _files, ...readBack } = (await store.getRun(run.id))!;
+      expect(run).toEqual(readBack);
+
+      await store.setStepsStatus(run.id, ['src', 'dst'], 'running');
+      let state = await store.getRunState(run.id);
+      expect(state?.steps.map((s) => s.status)).toEqual(['running', 'running']);
+      expect(state?.steps.every((s) => s.startedAt !== null && s.endedAt === null)).toBe(true);
+      await store.setStepsStatus(run.id, ['src', 'dst'], 'failed', 'The file is gone');
+      state = await store.getRunState(run.id);
+      expect(state?.steps.map((s) => [s.status, s.error, s.endedAt !== null])).toEqual([
+        ['failed', 'The file is gone', true],
+        ['failed', 'The file is gone', true],
+      ]);
+      expect(state).toMatchObject({ id: run.id, trigger: 'api', params: { n: 1 }, syncOptions: {}, versionNumber: run.versionNumber });
+      // One unknown step fails the call by name; an empty list is nothing to do.
+      await expect(store.setStepsStatus(run.id, ['src', 'nope'], 'running')).rejects.toBeInstanceOf(StoreNotFoundError);
+      await store.setStepsStatus(run.id, [], 'running');
+      expect(await store.getRunState('run_unknown')).toBeNull();
+    });
+
     it('refuses a run on a version of another integration', async () => {
       const { version } = await newRun();
       const other = await store.createIntegration({ name: 'Other', description: '', graph: graphOf() });

@@ -25,6 +25,7 @@ import type {
   Run,
   RunDetail,
   RunListItem,
+  RunStep,
   RunStatus,
   RunTrigger,
   StepStatus,
@@ -37,6 +38,9 @@ import type {
 } from '../../shared';
 
 export type { StoredSchedule } from './schedules';
+
+/** A run as its activities read it (runtime/store/runs.ts getRunState). */
+export type RunState = Run & { steps: RunStep[]; syncOptions: RunSyncOptions };
 
 export interface NewRun {
   /** A caller-chosen id (a scheduled run's is derived from its workflow, so a retried create finds the run it made). */
@@ -219,6 +223,8 @@ export interface Store {
   // Runs and steps
   createRun(run: NewRun): Promise<Run>;
   getRun(id: string): Promise<RunDetail | null>;
+  /** What a run's activities read of it, in two queries: the run, its steps and its sync options (no files, no sync report). */
+  getRunState(id: string): Promise<RunState | null>;
   listRuns(integrationId: string, opts?: { limit?: number; offset?: number } & RunFilter): Promise<{ items: RunListItem[]; total: number }>;
   /** Records the Temporal workflow running the run (a resume starts another): what Cancel cancels. */
   setRunWorkflow(runId: string, workflowId: string): Promise<void>;
@@ -226,6 +232,8 @@ export interface Store {
   markRunStarted(runId: string): Promise<void>;
   finishRun(runId: string, status: RunStatus, error: string | null): Promise<void>;
   setStepStatus(runId: string, nodeId: string, status: StepStatus, error?: string | null): Promise<void>;
+  /** setStepStatus for several steps of a run at once, in one statement. */
+  setStepsStatus(runId: string, nodeIds: readonly string[], status: StepStatus, error?: string | null): Promise<void>;
   /** Records (or, with null, clears) what a step waits for while the system it reads or writes is unreachable. */
   setStepWaiting(runId: string, nodeId: string, waiting: StepWaiting | null): Promise<void>;
   /** A failed run made ready to resume from its checkpoints: false when it is not failed. */

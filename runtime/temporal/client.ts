@@ -1,9 +1,25 @@
 // Starting runs: one workflow per run, with an id derived from the run so a repeated start is harmless.
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { Client, InternalConnectionLikeSymbol, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
 import type { syncIntegration, SyncIntegrationInput } from '../../workflows/sync-integration';
 
 export const DEFAULT_TASK_QUEUE = 'weft';
 export const workflowIdForRun = (runId: string) => `run-${runId}`;
+
+/**
+ * The client a launcher starts runs with. A process that runs its own worker on the launcher's task queue starts them
+ * on that worker's connection, so Temporal can hand the run's first workflow task straight back to it (eager start).
+ */
+export function launcherClient(opts: { client: Client; workerConnection?: NativeConnection | null }): Client {
+  if (!opts.workerConnection) return opts.client;
+  return new Client({ connection: opts.workerConnection, namespace: opts.client.options.namespace });
+}
+
+/** Whether a client can ask for an eager start: only over a worker's NativeConnection (the SDK refuses it otherwise). */
+function canStartEagerly(client: Client): boolean {
+  const internal = (client.connection as unknown as Record<symbol, { supportsEagerStart?: boolean } | undefined>)[InternalConnectionLikeSymbol];
+  return internal?.supportsEagerStart === true;
+}
 
 export interface RunLauncher {
   /** `resume`: a new execution of a failed run (id run-<runId>-resume-<time>); it continues from the run's checkpoints. */
@@ -24,6 +40,9 @@ export function createRunLauncher(opts: {
   deadlineMs?: number;
 }): RunLauncher {
   const taskQueue = opts.taskQueue ?? DEFAULT_TASK_QUEUE;
+  // Eager start: Temporal answers the start with the run's first workflow task for the worker on this connection,
+  // instead of queueing it for a poll. It falls back to the queue by itself when that worker has no free slot.
+  const eager = canStartEagerly(opts.client);
   return {
     async cancel(workflowId) {
       const cancelIt = () => opts.client.workflow.getHandle(workflowId).cancel();
@@ -39,6 +58,7 @@ export function createRunLauncher(opts: {
           opts.client.workflow.start<typeof syncIntegration>('syncIntegration', {
             workflowId,
             taskQueue,
+            ...(eager && { requestEagerStart: true }),
             args: [{ runId, versionId, ...(params && Object.keys(params).length > 0 && { params }), ...(opts.pipeline && { pipeline: opts.pipeline }) }],
           });
         if (opts.deadlineMs) await withTimeout(opts.client.withDeadline(Date.now() + opts.deadlineMs, startIt), opts.deadlineMs + 250);

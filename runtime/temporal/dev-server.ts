@@ -147,6 +147,10 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     String(uiPort),
     '--dynamic-config-value',
     'frontend.enableServerVersionCheck=false',
+    // Issue 16: a run's first workflow task goes straight to the worker of the process that started it (eager
+    // workflow start) instead of through a queue poll; the server falls back to the queue when that worker is busy.
+    '--dynamic-config-value',
+    'system.enableEagerWorkflowStart=true',
     '--ui-disable-news-fetch',
     '--log-level',
     'warn',

@@ -1,0 +1,267 @@
+// Per-run latency (issue #16): how long a run takes end to end when it moves almost nothing, so what is measured is
+// Weft's fixed cost per run (workflow start, activity round trips, bookkeeping), not rows. On Weft wired as
+// `npm start` wires it (bench/weft-rig.ts: API + worker in one process, the store on PGlite in its own store process,
+// or on Postgres with BENCH_STORE=postgres) with its own Temporal dev server on free ports; 127.0.0.1 only.
+//
+// The integration: a CSV file -> Map -> calculated field (commission = amount * 0.1) -> calculated field
+// (synced_at = NOW(), the run's clock, so every run changes every record) -> upsert into a workspace object.
+// Latency: from the API call that starts the run (POST /api/integrations/:id/runs) until the run is recorded as
+// Completed (the workflow's result, which comes after the run's status is written; the status is then read back and
+// checked, counts included). Printed: p50/p95 beside the targets, and where the time goes, from the timestamps of the
+// workflow's history events and the run's own record.
+//
+// Env: BENCH_SMALL_RUNS (10-row runs one after another, default 30), BENCH_BIG_RUNS (10,000-row runs, default 10),
+// BENCH_WAVES (rounds of 50 simultaneous 10-row runs, default 3), BENCH_WAVE_SIZE (default 50), BENCH_STORE,
+// BENCH_DEADLINE_S (default 600), BENCH_PROFILE=1 (the store calls of a 10-row run, by method).
+import { loadavg } from 'node:os';
+import proto from '@temporalio/proto';
+import { compile } from '../shared/compiler';
+import type { Graph } from '../shared/graph/schema';
+import { withFilePreview } from '../shared/graph/kinds/file-source';
+import { workflowIdForRun } from '../runtime/temporal/client';
+import { customersCsv, quietTemporalLogs } from '../test/support/temporal-harness';
+import { startWeftRig, type WeftRig } from './weft-rig';
+
+const SMALL_RUNS = Number(process.env.BENCH_SMALL_RUNS ?? 30);
+const BIG_RUNS = Number(process.env.BENCH_BIG_RUNS ?? 10);
+const WAVES = Number(process.env.BENCH_WAVES ?? 3);
+const WAVE_SIZE = Number(process.env.BENCH_WAVE_SIZE ?? 50);
+const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_S ?? 600) * 1000;
+const PROFILE = process.env.BENCH_PROFILE === '1';
+const STORE = process.env.BENCH_STORE === 'postgres' ? 'postgres' : 'pglite-process';
+const log = (m: string) => console.log(`[bench:latency] ${m}`);
+
+const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
+const sortNum = (values: readonly number[]) => [...values].sort((a, b) => a - b);
+const ms = (n: number) => (Number.isFinite(n) ? (n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n < 10 ? n.toFixed(1) : Math.round(n)} ms`) : '-');
+const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+
+/** CSV -> Map -> commission -> synced_at = NOW() -> workspace object `object`, upsert by Email. */
+function latencyGraph(file: { id: string; name: string; columns: unknown }, object: string): Graph {
+  return {
+    version: 1,
+    nodes: [
+      {
+        id: 'source',
+        kind: 'csv-source',
+        label: file.name,
+        position: { x: 0, y: 0 },
+        config: withFilePreview({ fileId: file.id, fileName: file.name, delimiter: ',', hasHeader: true, columns: file.columns }),
+      },
+      {
+        id: 'map',
+        kind: 'map',
+        label: 'Map fields',
+        position: { x: 300, y: 0 },
+        config: {
+          fields: [
+            { source: 'Email', target: 'email', type: 'text', key: true },
+            { source: 'Name', target: 'name', type: 'text', key: false },
+            { source: 'Amount', target: 'amount', type: 'number', key: false },
+            { source: 'Active', target: 'active', type: 'boolean', key: false },
+          ],
+        },
+      },
+      { id: 'commission', kind: 'calculated-field', label: 'Commission', position: { x: 600, y: 0 }, config: { field: 'commission', formula: '[amount] * 0.1' } },
+      { id: 'synced', kind: 'calculated-field', label: 'Synced at', position: { x: 900, y: 0 }, config: { field: 'synced_at', formula: 'NOW()' } },
+      { id: 'target', kind: 'workspace-target', label: object, position: { x: 1200, y: 0 }, config: { object, mode: 'upsert' } },
+    ],
+    edges: [
+      { id: 'e1', source: 'source', target: 'map' },
+      { id: 'e2', source: 'map', target: 'commission' },
+      { id: 'e3', source: 'commission', target: 'synced' },
+      { id: 'e4', source: 'synced', target: 'target' },
+    ],
+  } as Graph;
+}
+
+interface Timed {
+  runId: string;
+  workflowId: string;
+  /** performance.now() and Date.now() at the API call, so history timestamps (wall clock) can be placed on it. */
+  t0: number;
+  wall0: number;
+  answered: number;
+  done: number;
+}
+
+/** One event of a workflow's history that the breakdown places, with its wall-clock time in ms. */
+interface Mark {
+  label: string;
+  at: number;
+}
+
+const EVENT = proto.temporal.api.enums.v1.EventType;
+const eventName = (t: number | null | undefined) =>
+  (EVENT[t ?? 0] ?? String(t))
+    .replace(/^EVENT_TYPE_/, '')
+    .toLowerCase()
+    .replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+const tsMs = (ts: { seconds?: unknown; nanos?: number | null } | null | undefined) => (ts ? Number(ts.seconds ?? 0) * 1000 + (ts.nanos ?? 0) / 1e6 : NaN);
+
+/** The history's events as marks: activity events carry their activity's name, markers (local activities) theirs. */
+async function historyMarks(rig: WeftRig, workflowId: string): Promise<Mark[]> {
+  const history = await rig.client.workflow.getHandle(workflowId).fetchHistory();
+  const names = new Map<string, string>();
+  const marks: Mark[] = [];
+  for (const e of history.events ?? []) {
+    let label = eventName(e.eventType);
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    if (scheduled) names.set(String(e.eventId), scheduled.activityType?.name ?? '?');
+    const of =
+      scheduled?.activityType?.name ??
+      names.get(String(e.activityTaskStartedEventAttributes?.scheduledEventId ?? e.activityTaskCompletedEventAttributes?.scheduledEventId ?? e.activityTaskFailedEventAttributes?.scheduledEventId ?? ''));
+    if (of) label = `${label} ${of}`;
+    if (e.markerRecordedEventAttributes) {
+      const data = e.markerRecordedEventAttributes.details?.data?.payloads?.[0]?.data;
+      const type = data ? /"activityType":"([^"]+)"/.exec(Buffer.from(data).toString('utf8'))?.[1] : undefined;
+      label = `local activity ${type ?? e.markerRecordedEventAttributes.markerName ?? ''} recorded`;
+    }
+    marks.push({ label, at: tsMs(e.eventTime) });
+  }
+  return marks;
+}
+
+/** Median time of each step of the run, in order: API call -> history events -> run record -> result in hand. */
+async function breakdown(rig: WeftRig, runs: readonly Timed[]): Promise<string[]> {
+  const series = new Map<string, number[]>();
+  const order: string[] = [];
+  for (const r of runs) {
+    const marks = await historyMarks(rig, r.workflowId);
+    const run = await rig.store.getRun(r.runId);
+    const all: Mark[] = [
+      { label: 'API call sent', at: r.wall0 },
+      { label: 'API answered (run recorded, workflow started)', at: r.wall0 + (r.answered - r.t0) },
+      ...marks,
+      ...(run?.createdAt ? [{ label: 'run record: created', at: Date.parse(run.createdAt) }] : []),
+      ...(run?.startedAt ? [{ label: 'run record: started (running)', at: Date.parse(run.startedAt) }] : []),
+      ...(run?.endedAt ? [{ label: 'run record: ended (completed)', at: Date.parse(run.endedAt) }] : []),
+      { label: 'result in the caller', at: r.wall0 + (r.done - r.t0) },
+    ].sort((a, b) => a.at - b.at);
+    // Repeated labels (a second workflow task) are numbered, so runs of the same shape line up.
+    const seen = new Map<string, number>();
+    for (let i = 1; i < all.length; i += 1) {
+      const n = (seen.get(all[i]!.label) ?? 0) + 1;
+      seen.set(all[i]!.label, n);
+      const key = `${all[i - 1]!.label.replace(/ #\d+$/, '')} -> ${all[i]!.label}${n > 1 ? ` #${n}` : ''}`;
+      if (!series.has(key)) {
+        series.set(key, []);
+        order.push(key);
+      }
+      series.get(key)!.push(all[i]!.at - all[i - 1]!.at);
+    }
+  }
+  const width = Math.max(...order.map((k) => k.length));
+  return order.map((k) => {
+    const values = sortNum(series.get(k)!);
+    return `  ${k.padEnd(width)}  ${ms(quantile(values, 0.5)).padStart(8)}${values.length < runs.length ? `  (${values.length}/${runs.length} runs)` : ''}`;
+  });
+}
+
+async function main() {
+  quietTemporalLogs('ERROR');
+  const startedAt = performance.now();
+  const left = () => DEADLINE_MS - (performance.now() - startedAt);
+  setTimeout(() => {
+    console.error('[bench:latency] deadline passed; exiting.');
+    process.exit(2);
+  }, DEADLINE_MS + 60_000).unref();
+  const rig = await startWeftRig({ name: 'latency', taskQueue: 'bench-latency', store: STORE, log, countStoreCalls: true });
+  const table: string[] = [];
+  const notes: string[] = [];
+  try {
+    const integrationOf = async (rows: number, object: string) => {
+      const csv = customersCsv(Array.from({ length: rows }, (_, k) => ({ email: `r${k}@example.com`, name: `R ${k}`, amount: String(k % 1000), active: k % 2 ? 'yes' : 'no' })));
+      const file = (await rig.call('POST', `/api/files?name=${object}.csv`, csv, 'text/csv')) as { id: string; name: string; columns: unknown };
+      const graph = latencyGraph(file, object);
+      const { diagnostics } = compile(graph);
+      if (diagnostics.some((d) => d.severity === 'error')) throw new Error(`The bench graph does not compile: ${diagnostics.map((d) => d.message).join('; ')}`);
+      const integration = await rig.call('POST', '/api/integrations', { name: `Latency: ${rows} rows`, graph });
+      await rig.call('POST', `/api/integrations/${String(integration.id)}/publish`);
+      return { id: String(integration.id), rows };
+    };
+
+    /** Starts one run through the API and waits until it is recorded Completed with every row written. */
+    const runOnce = async (integration: { id: string; rows: number }): Promise<Timed> => {
+      const t0 = performance.now();
+      const wall0 = Date.now();
+      const { runId } = (await rig.call('POST', `/api/integrations/${integration.id}/runs`, {}, 'application/json', AbortSignal.timeout(Math.max(1000, Math.round(left()))))) as { runId: string };
+      const answered = performance.now();
+      const workflowId = workflowIdForRun(runId);
+      const result = (await rig.client.workflow.getHandle(workflowId).result()) as { status: string };
+      const done = performance.now();
+      if (result.status !== 'completed') throw new Error(`run ${runId} ended ${result.status}`);
+      const run = await rig.store.getRun(runId);
+      if (run?.status !== 'completed' || run.counts.read !== integration.rows || run.counts.written !== integration.rows) {
+        throw new Error(`run ${runId}: recorded ${run?.status}, read ${run?.counts.read}, written ${run?.counts.written} of ${integration.rows}`);
+      }
+      return { runId, workflowId, t0, wall0, answered, done };
+    };
+    const latencyOf = (t: Timed) => t.done - t.t0;
+
+    const small = await integrationOf(10, 'latency_small');
+    const big = await integrationOf(10_000, 'latency_big');
+    log('warming up (3 runs of each)…');
+    for (let i = 0; i < 3; i += 1) {
+      await runOnce(small);
+      await runOnce(big);
+    }
+
+    const row = (what: string, n: string, p50: number, p95: number, target: string, met: boolean, loadNow: string) =>
+      table.push(`${what.padEnd(44)}${n.padStart(7)}${ms(p50).padStart(10)}${ms(p95).padStart(10)}${target.padStart(14)}${(met ? 'met' : 'MISSED').padStart(8)}   ${loadNow}`);
+
+    log(`${SMALL_RUNS} 10-row runs, one after another…`);
+    const smallRuns: Timed[] = [];
+    rig.storeCalls.clear();
+    for (let i = 0; i < SMALL_RUNS && left() > 120_000; i += 1) smallRuns.push(await runOnce(small));
+    const perRun = [...rig.storeCalls].sort((a, b) => b[1].ms - a[1].ms);
+    const callsPerRun = perRun.reduce((n, [, c]) => n + c.calls, 0) / Math.max(1, smallRuns.length);
+    notes.push(`Store calls per 10-row run (API and worker): ${callsPerRun.toFixed(1)}.`);
+    if (PROFILE) {
+      for (const [name, c] of perRun) notes.push(`  ${name.padEnd(36)} ${(c.calls / smallRuns.length).toFixed(1).padStart(5)} calls  ${ms(c.ms / smallRuns.length).padStart(8)} per run`);
+    }
+    const smallLat = sortNum(smallRuns.map(latencyOf));
+    row('10-row run, one at a time', String(smallLat.length), quantile(smallLat, 0.5), quantile(smallLat, 0.95), 'p50 < 100 ms', quantile(smallLat, 0.5) < 100, load());
+
+    log(`${BIG_RUNS} 10,000-row runs, one after another…`);
+    const bigRuns: Timed[] = [];
+    for (let i = 0; i < BIG_RUNS && left() > 90_000; i += 1) bigRuns.push(await runOnce(big));
+    const bigLat = sortNum(bigRuns.map(latencyOf));
+    row('10,000-row run, one at a time', String(bigLat.length), quantile(bigLat, 0.5), quantile(bigLat, 0.95), '< 250 ms', quantile(bigLat, 0.5) < 250, load());
+
+    const waveAll: number[] = [];
+    const waveEach: number[] = [];
+    for (let w = 0; w < WAVES && left() > 60_000; w += 1) {
+      log(`${WAVE_SIZE} 10-row runs at once (round ${w + 1} of ${WAVES})…`);
+      const t0 = performance.now();
+      const done = await Promise.all(Array.from({ length: WAVE_SIZE }, () => runOnce(small)));
+      waveAll.push(performance.now() - t0);
+      waveEach.push(...done.map(latencyOf));
+    }
+    const all = sortNum(waveAll);
+    const each = sortNum(waveEach);
+    row(`${WAVE_SIZE} x 10-row at once: all done (per round)`, String(all.length), quantile(all, 0.5), all[all.length - 1] ?? NaN, '< 2 s', quantile(all, 0.5) < 2000, load());
+    table.push(`${`  each of them`.padEnd(44)}${String(each.length).padStart(7)}${ms(quantile(each, 0.5)).padStart(10)}${ms(quantile(each, 0.95)).padStart(10)}`);
+    notes.push(`For the "all done" row, p95 is the slowest round.`);
+
+    console.log(`\nWhere a 10-row run's time goes (median over ${smallRuns.length} runs; wall-clock timestamps of the API call, the workflow's history events and the run record):`);
+    for (const l of await breakdown(rig, smallRuns)) console.log(l);
+    console.log(`\nWhere a 10,000-row run's time goes (median over ${bigRuns.length} runs):`);
+    for (const l of await breakdown(rig, bigRuns)) console.log(l);
+  } finally {
+    await rig.close();
+  }
+  console.log(`\nPer-run latency: CSV -> Map -> 2 calculated fields -> workspace upsert; store ${STORE === 'postgres' ? 'Postgres' : 'PGlite store process (as npm start)'}; real Temporal dev server; 2-core machine.`);
+  console.log('Latency: from the API call that starts a run until the run is recorded Completed (checked, with its counts).\n');
+  console.log(`${'runs'.padEnd(44)}${'n'.padStart(7)}${'p50'.padStart(10)}${'p95'.padStart(10)}${'target'.padStart(14)}${''.padStart(8)}   load (1/5/15 min)`);
+  for (const l of table) console.log(l);
+  for (const n of notes) console.log(n);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
