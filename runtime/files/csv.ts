@@ -5,7 +5,7 @@ import { parse, type CsvError, type Options as ParseOptions } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { inferFieldType, type Field } from '../../shared/graph/field-types';
 import { openSource, type FileSource } from './source';
-import { emptyRecord } from '../../shared/util/records';
+import { emptyRecord, rowRecord } from '../../shared/util/records';
 
 export const CSV_DELIMITERS = [',', ';', '\t', '|'] as const;
 export type CsvDelimiter = (typeof CSV_DELIMITERS)[number];
@@ -295,7 +295,7 @@ export async function* readCsvBatches(path: string | FileSource, opts: ReadCsvOp
           reason: `row ${dataRow} has ${item.values.length} ${item.values.length === 1 ? 'value' : 'values'} but ${expected} ${width}`,
         });
       } else {
-        const row = emptyRecord<string | null>();
+        const row = rowRecord<string | null>();
         const values = item.values;
         for (let i = 0; i < width; i++) {
           const v = values[i]!;
