@@ -408,6 +408,9 @@ function redacting(session: ConnectorSession, secrets: Secrets): ConnectorSessio
       }
     },
     write: (object, rows, options) => guard(session.write(object, rows, options)),
+    get concurrentWrites() {
+      return session.concurrentWrites;
+    },
     ...(session.deleteRecords && { deleteRecords: (object, rows, options) => guard(session.deleteRecords!(object, rows, options)) }),
     ...(session.estimateRows && { estimateRows: (object) => session.estimateRows!(object).catch(() => null) }),
     ...(session.sendTestRequest && { sendTestRequest: (input: unknown) => guard(session.sendTestRequest!(input)) }),

@@ -736,6 +736,10 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
     read,
     write,
     deleteRecords,
+    /** Known after the first write: a Postgres server takes batches side by side; PGlite over the wire serves one connection at a time. */
+    get concurrentWrites() {
+      return writer !== null && copySupported ? 2 : 1;
+    },
     async close() {
       dropWriter(false);
       // Readers abandoned mid-way still hold a connection in a transaction: drop those connections.
