@@ -1,8 +1,10 @@
 // Moving rows: Postgres -> Postgres, CSV -> Postgres and CSV -> Workspace upserts through published Weft
 // integrations (Map + one calculated field) on the real Temporal dev server, with the store on Postgres and on
 // PGlite (its own store process, as `npm start` runs it), each case on a standalone `npm run worker`, side by side
-// with a plain hand-written pg + COPY script doing the same work. Prints rows/second, the ratio to the baseline,
-// each worker's peak RSS and, for PGlite, the store process's. Needs the Postgres at 127.0.0.1:5432 (or
+// with three hand-written baselines doing the same work: the COPY pipe (rows never leave Postgres), a Node script
+// (rows through Node, COPY) and a Node-RED-style batching script (rows through Node, a pg pool of 5,000-row unnest
+// upserts, no per-row outcomes). Every table written is checked row by row against the source at the end. Prints
+// rows/second, the ratio to each baseline, each worker's peak RSS and CPU seconds and, for PGlite, the store process's. Needs the Postgres at 127.0.0.1:5432 (or
 // WEFT_BENCH_DATABASE_URL). BENCH_ROWS sets the size; BENCH_ONLY=a,b runs only the Weft cases whose name
 // contains one of the words (baselines then skipped unless BENCH_BASELINES=1);
 // BENCH_VERBOSE=1 echoes the worker's output (with WEFT_MEMORY_LOG=1, its memory every second);
