@@ -362,6 +362,13 @@ async function main() {
   const client = new TemporalClient({ connection: temporal });
   const launcher = createRunLauncher({ client, taskQueue: TASK_QUEUE });
   const results: Result[] = [];
+  // Each figure as it comes, with the load (a long run cut short still leaves its figures).
+  const push = results.push.bind(results);
+  results.push = (...rs: Result[]) => {
+    for (const r of rs) log(`result: ${r.name}: ${secs(r.ms)}, ${fmt(rate(r.ms))} rows/s, worker peak ${r.rssMb ?? '-'} MB, CPU ${r.cpuS?.toFixed(1) ?? '-'} s`);
+    void readFile('/proc/loadavg', 'utf8').then((l) => log(`load average ${l.split(' ').slice(0, 3).join(' ')}`));
+    return push(...rs);
+  };
   const pgliteDataDir = join(WORK, 'pglite-data');
   const baseEnv = { TEMPORAL_ADDRESS: server.address, WEFT_TASK_QUEUE: TASK_QUEUE, WEFT_SECRET_KEY: key.toString('hex'), WEFT_BATCH_SIZE: process.env.BENCH_BATCH_SIZE ?? '5000' };
 
