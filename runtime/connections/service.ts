@@ -457,6 +457,9 @@ function redacting(session: ConnectorSession, secrets: Secrets): ConnectorSessio
       }
     },
     write: (object, rows, options) => guard(session.write(object, rows, options)),
+    get concurrentWrites() {
+      return session.concurrentWrites;
+    },
     ...(session.deleteRecords && { deleteRecords: (object, rows, options) => guard(session.deleteRecords!(object, rows, options)) }),
     ...(session.compareRecords && { compareRecords: (object, rows, options) => guard(session.compareRecords!(object, rows, options)) }),
     ...(session.estimateRows && { estimateRows: (object) => session.estimateRows!(object).catch(() => null) }),

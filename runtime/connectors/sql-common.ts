@@ -1,6 +1,7 @@
 // Pieces both SQL connectors share: the resumable read cursor and how Weft values become statement parameters.
 import { z } from 'zod';
 import { ConnectorError, type Row } from './types';
+import { rowRecord } from '../../shared/util/records';
 
 /**
  * A read cursor: `after` holds the last primary-key values read (keyset: the next read asks for keys
@@ -23,7 +24,7 @@ export function nextCursor(previous: SqlCursor | null, rows: Row[], key: string[
 
 /** A result row read as an array, as a null-prototype record keyed by the column names. */
 export function recordOf(names: readonly string[], values: readonly unknown[]): Row {
-  const row = Object.create(null) as Row;
+  const row = rowRecord() as Row;
   for (let i = 0; i < names.length; i++) row[names[i]!] = values[i];
   return row;
 }

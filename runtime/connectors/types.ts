@@ -253,6 +253,11 @@ export interface ConnectorSession {
   /** One batch; one result per row, in order. A batch is atomic where the system allows. */
   write(object: string, rows: Row[], options: WriteOptions): Promise<RecordResult[]>;
   /**
+   * How many sessions of this connection may write to the system at once, each a batch on its own connection (known
+   * after the session's first write; default 1). The database target then writes batches side by side.
+   */
+  readonly concurrentWrites?: number;
+  /**
    * Deletes the records whose key fields equal each row's (`rows` hold at least the key fields), in one transaction;
    * one result per row, in order. A key with no record is `missing`, never an error, so a repeated delete is safe.
    * A soft delete is a `write` in update mode of the key plus the flag field (missing: 'skip').

@@ -122,6 +122,28 @@ describe('drivePipeline', () => {
     await expect(drivePipeline(probed(1, null).stages, { maxAlive: 1 })).rejects.toThrow(/maxAlive must be an integer >= 2/);
   });
 
+  it('runs two writes at once when asked, started in batch order, committed in order, one more batch alive', async () => {
+    const { probe, stages } = probed(40, 'write');
+    const starts: number[] = [];
+    const write = stages.write.bind(stages);
+    stages.write = (b, index) => {
+      starts.push(index);
+      return write(b, index);
+    };
+    expect(await drivePipeline(stages, { writers: 2 })).toBe(40);
+    expect(starts).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(probe.committed).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(probe.maxIn.write).toBe(2);
+    expect(probe.maxAlive).toBeLessThanOrEqual(DEFAULT_MAX_ALIVE + 1);
+  });
+
+  it('with two writers, a failed write stops the run: no commit after it, the error thrown', async () => {
+    const { probe, stages } = probed(30, 'write', { stage: 'write', batch: 5 });
+    await expect(drivePipeline(stages, { writers: 2 })).rejects.toThrow('write failed on batch 5');
+    expect(probe.committed).toEqual([1, 2, 3, 4]);
+    expect(probe.sourceClosed).toBe(true);
+  });
+
   for (const stage of STAGES) {
     it(`stops reading when the ${stage} fails, lets what started land, closes the source and throws the error`, async () => {
       const { probe, stages } = probed(50, 'commit', { stage, batch: 5 });

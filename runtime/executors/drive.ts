@@ -12,7 +12,10 @@ export interface PipelineStages<B, F, E> {
   read: AsyncIterable<B>;
   /** CPU work on one batch (source counts, transforms). `index` counts batches from 1. */
   transform(batch: B, index: number): F | Promise<F>;
-  /** The target's write; batch n+1's write starts only after batch n's ended. */
+  /**
+   * The target's write; batch n+1's write starts after batch n's started and batch n+1-`writers`' ended (with one
+   * writer, after batch n's ended). Writes start in batch order, so a target can order batches that share keys.
+   */
   write(flowed: F, index: number): Promise<E>;
   /** The commit; runs after this batch's write and the previous batch's commit. */
   commit(effect: E, index: number): Promise<void>;
@@ -21,8 +24,10 @@ export interface PipelineStages<B, F, E> {
 }
 
 export interface DriveOptions {
-  /** Batches alive at once, from the start of their read to the end of their commit (default 4: one per stage). */
+  /** Batches alive at once, from the start of their read to the end of their commit (default 4: one per stage; plus one per extra writer). */
   maxAlive?: number;
+  /** Writes in flight at once (default 1). */
+  writers?: number;
 }
 
 export const DEFAULT_MAX_ALIVE = 4;
@@ -63,7 +68,8 @@ class Slots {
  * are left to land (or fail) before it is thrown, and the source is closed either way.
  */
 export async function drivePipeline<B, F, E>(stages: PipelineStages<B, F, E>, options: DriveOptions = {}): Promise<number> {
-  const maxAlive = options.maxAlive ?? DEFAULT_MAX_ALIVE;
+  const writers = Math.max(1, Math.floor(options.writers ?? 1));
+  const maxAlive = options.maxAlive ?? DEFAULT_MAX_ALIVE + writers - 1;
   if (!Number.isInteger(maxAlive) || maxAlive < 2) throw new Error(`drivePipeline: maxAlive must be an integer >= 2, not ${maxAlive}`);
   const slots = new Slots(maxAlive);
   const it = stages.read[Symbol.asyncIterator]();
@@ -86,7 +92,9 @@ export async function drivePipeline<B, F, E>(stages: PipelineStages<B, F, E>, op
     }
   };
 
-  let writing: Promise<unknown> = Promise.resolve();
+  // The last `writers` writes in flight, oldest first, and the start of the latest one.
+  const writing: Promise<unknown>[] = [];
+  let started: Promise<unknown> = Promise.resolve();
   let committing: Promise<void> = Promise.resolve();
   let committed = 0;
   let issued = 0;
@@ -102,9 +110,18 @@ export async function drivePipeline<B, F, E>(stages: PipelineStages<B, F, E>, op
       stages.check?.();
       const index = ++issued;
       const flowed = await stages.transform(r.value, index);
-      const previousWrite = writing;
+      const freeWhen = writing.length >= writers ? writing.shift() : undefined;
+      const previousStart = started;
+      let markStarted!: () => void;
+      started = new Promise<void>((resolve) => (markStarted = resolve));
       const written = (async () => {
-        await previousWrite;
+        try {
+          await previousStart;
+          // A failed earlier write stops this one (its commit fails with that error).
+          await freeWhen;
+        } finally {
+          markStarted();
+        }
         return stages.write(flowed, index);
       })();
       const previousCommit = committing;
@@ -124,7 +141,7 @@ export async function drivePipeline<B, F, E>(stages: PipelineStages<B, F, E>, op
           slots.release();
         }
       })();
-      writing = written;
+      writing.push(written);
       // A failed write stops reading at once; its commit (and those after it) then fail with its error.
       written.catch(fail);
       committing.catch(ignore);

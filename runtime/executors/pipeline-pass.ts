@@ -2,7 +2,7 @@
 // transform, write and commit (drive.ts), its executors closed. No Temporal and no store here: the activity
 // (runtime/activities) passes the commit, the cancellation check and what to do when a pass fails.
 import type { PlanStep } from '../../shared/compiler/plan';
-import { DEFAULT_MAX_ALIVE, drivePipeline } from './drive';
+import { drivePipeline } from './drive';
 import { createExecutor } from './index';
 import { buildPipeline, closePipeline, flowPipelineBatch, writePipelineBatch, type BatchEffect } from './pipeline';
 import type { Executor, ExecutorDeps } from './types';
@@ -101,7 +101,7 @@ export async function runPipelinePass(pass: PipelinePass): Promise<number> {
         },
         commit: ({ effect, cursor }, index) => pass.commit({ batch: pass.from.batch + index, cursor }, effect),
       },
-      { maxAlive: pass.maxAlive ?? DEFAULT_MAX_ALIVE },
+      { ...(pass.maxAlive !== undefined && { maxAlive: pass.maxAlive }), writers: 'writers' in target.run ? (target.run.writers ?? 1) : 1 },
     );
   } finally {
     await closePipeline(executors);

@@ -83,6 +83,46 @@ describe('sql-target executor', () => {
     ]);
   });
 
+  it('writes batches side by side on two connections, and batches that share a key in batch order', async ({ skip }) => {
+    if (!db) skip();
+    const object = await targetTable('t_parallel');
+    const t = await target(object, 'upsert');
+    expect(t.writers).toBe(2);
+    // The first write tells the target the server takes concurrent writes.
+    await t.write(flow([1, 'Ada', 1]));
+    const batch = (from: number, customer: string) => flow(...Array.from({ length: 200 }, (_, i): [number, string, number] => [from + i, customer, i]));
+    // Started in batch order without waiting, as the driver does: 2 and 4 share keys with 1 and 3.
+    const outcomes = await Promise.all([t.write(batch(100, 'first')), t.write(batch(1000, 'other')), t.write(batch(100, 'second')), t.write(batch(150, 'third'))]);
+    expect(outcomes.map((o) => o.counts)).toEqual([
+      { written: 200, created: 200, updated: 0, unchanged: 0, rejected: 0 },
+      { written: 200, created: 200, updated: 0, unchanged: 0, rejected: 0 },
+      { written: 200, created: 0, updated: 200, unchanged: 0, rejected: 0 },
+      { written: 200, created: 50, updated: 150, unchanged: 0, rejected: 0 },
+    ]);
+    const { rows } = await sql!.query<{ customer: string; n: string }>(`SELECT customer, count(*)::text AS n FROM ${object} GROUP BY customer ORDER BY customer`);
+    expect(rows).toEqual([
+      { customer: 'Ada', n: '1' },
+      { customer: 'other', n: '200' },
+      { customer: 'second', n: '50' },
+      { customer: 'third', n: '200' },
+    ]);
+    await (t as { close?: () => Promise<void> }).close?.();
+  });
+
+  it('upserts keys Postgres prints differently from how they came (007 into an integer) with right outcomes', async ({ skip }) => {
+    if (!db) skip();
+    const object = await targetTable('t_keytext', [[7, 'Ada', 10]]);
+    const t = await target(object, 'upsert');
+    const rows = (...r: [string, string, number][]): FlowRow[] => r.map(([id, customer, amount], i) => ({ rowNumber: i + 1, values: { id, customer, amount }, source: {} }));
+    const first = await t.write(rows(['007', 'Ada', 10], ['008', 'Grace', 20], ['9', 'Linus', 30]));
+    expect(first.counts).toEqual({ written: 3, created: 2, updated: 0, unchanged: 1, rejected: 0 });
+    // Plain keys again on the same session: the join, now for this table, still answers per record.
+    const second = await t.write(flow([7, 'Ada L.', 10], [8, 'Grace', 20], [10, 'Barbara', 40]));
+    expect(second.counts).toEqual({ written: 3, created: 1, updated: 1, unchanged: 1, rejected: 0 });
+    expect((await tableRows(object)).map((r: { id: number }) => r.id)).toEqual([7, 8, 9, 10]);
+    await (t as { close?: () => Promise<void> }).close?.();
+  });
+
   it('updates only: a record whose key is missing is rejected, the rest are written', async ({ skip }) => {
     if (!db) skip();
     const object = await targetTable('t_update', [[1, 'Ada', 10]]);

@@ -4,7 +4,30 @@ import { SqlTargetConfig, targetKey } from '../../shared/graph/kinds';
 import { ConnectorError, type ConnectorSession, type RecordResult, type WriteOptions } from '../connections/sessions';
 import { targetSync } from './target-sync';
 import { openSaved } from './sessions';
-import { defineExecutor, PlanError, type TargetOutcome } from './types';
+import { defineExecutor, PlanError, type FlowRow, type TargetOutcome } from './types';
+import { ownValue } from '../../shared/util/records';
+
+/** Batches written at once, each on its own connection, when the connector allows it (Postgres). */
+const WRITERS = 2;
+
+/** The text of each row's key (values as text: `7` and "7" are one key to a database, so they count as one here). */
+function batchKeys(rows: readonly FlowRow[], key: readonly string[]): Set<string> {
+  const part = (v: unknown) => (v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const out = new Set<string>();
+  for (const r of rows) {
+    const values = r.values;
+    out.add(key.length === 1 ? part(ownValue(values, key[0]!)) : key.map((k) => part(ownValue(values, k))).join('\u0000'));
+  }
+  return out;
+}
+
+const overlaps = (a: Set<string> | null, b: Set<string> | null): boolean => {
+  // No key (insert without one): rows never meet, so batches need no order.
+  if (a === null || b === null) return false;
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  for (const k of small) if (large.has(k)) return true;
+  return false;
+};
 
 /** Failures a retry cannot heal: the table, a column or the permission is missing, the settings are wrong. */
 const PLAN_CODES: readonly ConnectorError['code'][] = ['not_found', 'invalid_query', 'permission', 'invalid_config', 'auth'];
@@ -29,40 +52,92 @@ export const sqlTargetExecutor = defineExecutor({
     const options: WriteOptions = changes.updateOnly
       ? { mode: 'update', key, fields: input.fields, missing: 'skip', ...(changes.rewrite && { rewrite: true }) }
       : { mode: config.mode, key: config.mode === 'insert' && !carried ? [] : key, fields: input.fields, ...(changes.rewrite && config.mode !== 'insert' && { rewrite: true }) };
-    // One session for every batch of the run: the connector keeps its connection, table description and staging table.
-    let session: Promise<ConnectorSession> | null = null;
-    const sessionFor = () =>
-      (session ??= openSaved(sessions, config.connectionId, `The connection used by ${step.label} no longer exists. Choose another connection and publish again.`).catch((err: unknown) => {
-        session = null;
-        throw err;
-      }));
-    const closeSession = async () => {
-      const s = session;
-      session = null;
-      if (s) await (await s).close().catch(() => undefined);
+    // Sessions kept for every batch of the run: the connector keeps its connection, table description and staging
+    // table. One, or up to WRITERS when the connector says its server takes concurrent writes (`concurrentWrites`):
+    // then batches are written side by side on their own connections, while the worker reads and transforms the
+    // next. Batches that share a key are written in batch order (see `write`); others in any order.
+    const opened: ConnectorSession[] = [];
+    const idle: ConnectorSession[] = [];
+    const waiting: (() => void)[] = [];
+    let opening = 0;
+    let parallel = false;
+    const wake = () => waiting.shift()?.();
+    const take = async (): Promise<ConnectorSession> => {
+      for (;;) {
+        const free = idle.pop();
+        if (free) return free;
+        const count = opened.length + opening;
+        if (count === 0 || (parallel && count < WRITERS)) {
+          opening += 1;
+          try {
+            const s = await openSaved(sessions, config.connectionId, `The connection used by ${step.label} no longer exists. Choose another connection and publish again.`);
+            opened.push(s);
+            return s;
+          } catch (err) {
+            // Another batch waiting for a session tries for itself.
+            wake();
+            throw err;
+          } finally {
+            opening -= 1;
+          }
+        }
+        await new Promise<void>((resolve) => waiting.push(resolve));
+      }
     };
+    const give = async (s: ConnectorSession, broken: boolean) => {
+      if (broken) {
+        // A failed batch may leave the connection unusable: the retry opens a fresh session.
+        opened.splice(opened.indexOf(s), 1);
+        await s.close().catch(() => undefined);
+      } else {
+        parallel ||= (s.concurrentWrites ?? 1) > 1;
+        idle.push(s);
+      }
+      wake();
+    };
+    const closeSessions = async () => {
+      const all = opened.splice(0);
+      idle.length = 0;
+      await Promise.all(all.map((s) => s.close().catch(() => undefined)));
+    };
+    /** The keys of the batches being written, in batch order, and when each is done. */
+    const inFlight: { keys: Set<string> | null; done: Promise<void> }[] = [];
 
     return {
       role: 'target',
-      close: closeSession,
+      writers: WRITERS,
+      close: closeSessions,
       async write(rows): Promise<TargetOutcome> {
         const split = changes.split(rows);
         const outcome: TargetOutcome = { counts: { written: 0, created: 0, updated: 0, unchanged: 0, rejected: 0 }, rejected: [], ...(split.keys && { keys: split.keys }) };
         rows = split.write;
         if (rows.length === 0) return outcome;
-        const live = await sessionFor();
+        // Before any await (writes are started in batch order): this batch waits for the earlier ones in flight that
+        // share a key with it, so the last batch's values win as they would one batch at a time.
+        const keys = options.key.length > 0 ? batchKeys(rows, options.key) : null;
+        const earlier = inFlight.filter((b) => overlaps(b.keys, keys)).map((b) => b.done);
+        let finished!: () => void;
+        const mine = { keys, done: new Promise<void>((resolve) => (finished = resolve)) };
+        inFlight.push(mine);
         let results: RecordResult[];
         try {
-          results = await live.write(
-            config.object,
-            rows.map((r) => r.values),
-            options,
-          );
-        } catch (err) {
-          // A failed batch may leave the connection unusable: the retry opens a fresh session.
-          await closeSession();
-          if (err instanceof ConnectorError && PLAN_CODES.includes(err.code)) throw new PlanError(`${step.label}: ${err.message}`);
-          throw err;
+          await Promise.all(earlier);
+          const live = await take();
+          try {
+            results = await live.write(
+              config.object,
+              rows.map((r) => r.values),
+              options,
+            );
+          } catch (err) {
+            await give(live, true);
+            if (err instanceof ConnectorError && PLAN_CODES.includes(err.code)) throw new PlanError(`${step.label}: ${err.message}`);
+            throw err;
+          }
+          await give(live, false);
+        } finally {
+          inFlight.splice(inFlight.indexOf(mine), 1);
+          finished();
         }
         if (results.length !== rows.length) throw new Error(`${step.label}: the connector answered ${results.length} results for ${rows.length} rows`);
         results.forEach((r, i) => {

@@ -103,6 +103,8 @@ export interface StoreTargetExecutor {
 export interface ExternalTargetExecutor {
   role: 'target';
   write(rows: readonly FlowRow[]): Promise<TargetOutcome>;
+  /** Batches it can take at once (default 1); `write` is then called in batch order, each before the previous has ended. */
+  writers?: number;
   /** Releases what the writes kept open (one connection per run, not per batch). */
   close?(): Promise<void>;
 }

@@ -5,7 +5,7 @@ import { parse as parseSync } from 'csv-parse/sync';
 import { inferFieldType, type Field } from '../../shared/graph/field-types';
 import { openSource, type FileSource } from './source';
 import { readBytes } from './storage';
-import { emptyRecord } from '../../shared/util/records';
+import { emptyRecord, rowRecord } from '../../shared/util/records';
 
 export const CSV_DELIMITERS = [',', ';', '\t', '|'] as const;
 export type CsvDelimiter = (typeof CSV_DELIMITERS)[number];
@@ -252,7 +252,7 @@ export class BatchFiller<R> {
   }
 }
 
-type ParsedRecord = { record: (string | null)[]; info: { bytes: number } };
+type ParsedRecord = (string | null)[];
 type Item = { kind: 'record'; values: (string | null)[] } | { kind: 'malformed'; raw: string; reason: (row: number) => string };
 
 /**
@@ -287,7 +287,7 @@ export async function* readCsvBatches(path: string | FileSource, opts: ReadCsvOp
           reason: `row ${dataRow} has ${item.values.length} ${item.values.length === 1 ? 'value' : 'values'} but ${expected} ${width}`,
         });
       } else {
-        const row = emptyRecord<string | null>();
+        const row = rowRecord<string | null>();
         const values = item.values;
         for (let i = 0; i < width; i++) {
           const v = values[i]!;
@@ -397,56 +397,94 @@ function describeFailure(row: number, code: string, line: string): string {
 /** Keeps `""` as empty text and makes an unquoted empty cell null (csv-parse's `quoting` tells them apart). */
 const quotedEmptyCast = (value: string, context: { quoting: boolean }): string | null => (value === '' && !context.quoting ? null : value);
 
+/** csv-parse's options for one segment; `info` adds each record's byte count (costly: only to find where a failure starts). */
+function parseOptions(delimiter: string, start: number, keepQuotedEmpty: boolean, info: boolean, onSkip?: (err: CsvError | undefined) => undefined): ParseOptions {
+  return {
+    delimiter,
+    bom: start === 0,
+    info,
+    relax_column_count: true,
+    skip_records_with_error: true,
+    max_record_size: MAX_RECORD_CHARS,
+    ...(keepQuotedEmpty ? { cast: quotedEmptyCast as NonNullable<ParseOptions['cast']> } : {}),
+    ...(onSkip && { on_skip: onSkip }),
+  } satisfies ParseOptions;
+}
+
+/**
+ * The byte offset where record `count` + 1 of the segment starts: the segment parsed again with each record's byte
+ * count, up to there. Only for a segment that failed, so the records read at full speed carry no byte counts.
+ */
+async function offsetAfter(src: FileSource, delimiter: string, start: number, count: number, keepQuotedEmpty: boolean): Promise<number> {
+  if (count <= 0) return start;
+  const parser = parse(parseOptions(delimiter, start, keepQuotedEmpty, true, () => undefined));
+  const { stream: source } = await openSource(src, start);
+  source.on('error', (e) => parser.destroy(e));
+  source.pipe(parser);
+  let seen = 0;
+  let end = start;
+  try {
+    for await (const ready of readyGroups<{ info: { bytes: number } }>(parser)) {
+      for (const parsed of ready) {
+        end = start + parsed.info.bytes;
+        if (++seen === count) return end;
+      }
+    }
+    return end;
+  } finally {
+    source.destroy();
+    parser.destroy();
+  }
+}
+
 function parseSegment(src: FileSource, delimiter: string, start: number, keepQuotedEmpty = false): { items: AsyncGenerator<Item[]>; failure(): SegmentFailure | null } {
   let skip: { before: number; code: string } | null = null;
   let failure: SegmentFailure | null = null;
   async function* items(): AsyncGenerator<Item[]> {
-    const parser = parse({
-      delimiter,
-      bom: start === 0,
-      info: true,
-      relax_column_count: true,
-      skip_records_with_error: true,
-      max_record_size: MAX_RECORD_CHARS,
-      ...(keepQuotedEmpty ? { cast: quotedEmptyCast as NonNullable<ParseOptions['cast']> } : {}),
-      on_skip: (err: CsvError | undefined) => {
+    const parser = parse(
+      parseOptions(delimiter, start, keepQuotedEmpty, false, (err: CsvError | undefined) => {
         // Only the first error counts: the parser's state after it is not to be trusted.
         if (err && !skip) skip = { before: typeof err.records === 'number' ? err.records : 0, code: err.code };
         return undefined;
-      },
-    } satisfies ParseOptions);
+      }),
+    );
     const { stream: source } = await openSource(src, start);
     source.on('error', (e) => parser.destroy(e));
     source.pipe(parser);
 
     let records = 0;
-    let lastEnd = start;
+    let failedAt: { records: number; code: string } | null = null;
     // on_skip fires while parsing, ahead of what we have consumed: stop at the record where it happened.
     const failed = (upTo: number): boolean => {
       const s: { before: number; code: string } | null = skip;
       if (!s || s.before >= upTo) return false;
-      failure = { recordStart: lastEnd, code: s.code };
+      failedAt = { records: records - 1, code: s.code };
       return true;
     };
     try {
-      for await (const ready of readyGroups<ParsedRecord>(parser)) {
+      stream: for await (const ready of readyGroups<ParsedRecord>(parser)) {
         const out: Item[] = [];
-        for (const parsed of ready) {
+        for (const record of ready) {
           if (failed(++records)) {
             if (out.length > 0) yield out;
-            return;
+            break stream;
           }
-          lastEnd = start + parsed.info.bytes;
-          if (isBlankRecord(parsed.record)) continue;
-          out.push({ kind: 'record', values: parsed.record });
+          if (isBlankRecord(record)) continue;
+          out.push({ kind: 'record', values: record });
         }
         if (out.length > 0) yield out;
       }
-      failed(Number.POSITIVE_INFINITY);
+      if (!failedAt) {
+        records += 1;
+        failed(Number.POSITIVE_INFINITY);
+      }
     } finally {
       source.destroy();
       parser.destroy();
     }
+    const f = failedAt as { records: number; code: string } | null;
+    // The bad record starts where the last good one (blank ones included) ended.
+    if (f) failure = { recordStart: await offsetAfter(src, delimiter, start, f.records, keepQuotedEmpty), code: f.code };
   }
   return { items: items(), failure: () => failure };
 }

@@ -4,7 +4,7 @@ import { compileFormula } from '../formula';
 import { coerceCurrency, coerceValue, ConversionFailure, convertValue, type FieldType } from '../graph/field-types';
 import { fieldFormula, type MapConfig } from '../graph/kinds/map';
 import { TransformConfigError, type FlowRow, type RejectedRow, type Transform, type TransformEnv, type TransformStep } from './types';
-import { emptyRecord, ownValue } from '../util/records';
+import { ownValue, rowRecord } from '../util/records';
 
 /** A field's value for a row, or why it has none; `kept` is what the record inbox shows (the raw value, for the user to fix). */
 class FieldFailure {
@@ -67,7 +67,7 @@ export function createMapTransform(config: MapConfig, step: TransformStep, env: 
       const out: FlowRow[] = [];
       const rejected: RejectedRow[] = [];
       for (const row of rows) {
-        const mapped = emptyRecord();
+        const mapped = rowRecord();
         let problems: string[] | null = null;
         for (const g of getters) {
           const v = g.get(row);

@@ -2,7 +2,7 @@
 // so every formula and comparison downstream sees the type the compiler checked against.
 import { coerceValue, ConversionFailure, type Field } from '../graph/field-types';
 import type { FlowRow, RejectedRow, TransformResult } from './types';
-import { emptyRecord, ownValue } from '../util/records';
+import { ownValue, rowRecord } from '../util/records';
 
 export function typeSourceRows(
   nodeId: string,
@@ -11,25 +11,30 @@ export function typeSourceRows(
 ): TransformResult {
   const rows: FlowRow[] = [];
   const rejected: RejectedRow[] = [];
+  const names = fields.map((f) => f.name);
+  const types = fields.map((f) => f.type);
+  const width = fields.length;
   for (const r of raw) {
-    const values = emptyRecord();
+    // A database hands values already typed: while every one comes back as it was, no new record is made and the
+    // row is used as it is (with any extra columns the source had; steps downstream read the fields they declare).
+    let values: Record<string, unknown> | null = null;
     let problems: string[] | null = null;
-    // A database hands values already typed: when every one comes back as it was, the row is used as it is
-    // (with any extra columns the source had; steps downstream read the fields they declare).
-    let same = true;
-    for (const f of fields) {
-      const before = ownValue(r.values, f.name);
-      const v = coerceValue(before, f.type);
-      if (v instanceof ConversionFailure) {
-        (problems ??= []).push(`${f.name}: ${v.reason}`);
-        values[f.name] = before ?? null;
-      } else {
-        values[f.name] = v;
-        if (v !== before) same = false;
+    for (let i = 0; i < width; i++) {
+      const name = names[i]!;
+      const before = ownValue(r.values, name);
+      const v = coerceValue(before, types[i]!);
+      const failed = v instanceof ConversionFailure;
+      if (failed) (problems ??= []).push(`${name}: ${v.reason}`);
+      const value = failed ? (before ?? null) : v;
+      if (values === null && (failed || v !== before || before === undefined)) {
+        // The first value that differs: the typed record takes the fields before it as they were.
+        values = rowRecord();
+        for (let j = 0; j < i; j++) values[names[j]!] = ownValue(r.values, names[j]!);
       }
+      if (values !== null) values[name] = value;
     }
     if (problems) rejected.push({ nodeId, rowNumber: r.rowNumber, source: r.values, mapped: null, reason: problems.join('; ') });
-    else rows.push({ rowNumber: r.rowNumber, values: same ? r.values : values, source: r.values });
+    else rows.push({ rowNumber: r.rowNumber, values: values ?? r.values, source: r.values });
   }
   return { rows, rejected };
 }
