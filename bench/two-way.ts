@@ -16,7 +16,7 @@ import type { PlanStep } from '../shared/compiler/plan';
 import type { TwoWaySyncConfig } from '../shared/graph/kinds';
 import { connectorLookup, createConnectionService } from '../runtime/connections';
 import { CONNECTOR_LIST } from '../runtime/connectors';
-import { createExecutor } from '../runtime/executors';
+import { createExecutor, NO_WEBHOOK_REQUESTS } from '../runtime/executors';
 import { runPipelinePass } from '../runtime/executors/pipeline-pass';
 import { openStore } from '../runtime/store';
 
@@ -51,7 +51,7 @@ async function runPhase(name: string, database: string): Promise<void> {
   const store = await openStore({ dataDir: '', databaseUrl: dbUrl(database) });
   const sessions = createConnectionService({ store, secretKey: randomBytes(32), connectors: connectorLookup(CONNECTOR_LIST), context: { store, filesDir: '' } });
   const open = (id: string) => CONNECTOR_LIST.find((c) => c.manifest.id === 'postgres')!.open({ host: u.hostname, port: Number(u.port || 5432), database, user: decodeURIComponent(u.username || 'postgres'), sslMode: 'disable', schema: 'public', queryTimeoutSeconds: 600 } as never, { password: '' } as never).then((s) => (void id, s));
-  const deps = { store, sessions: { open, openBuiltIn: sessions.openBuiltIn.bind(sessions) }, valueMaps: undefined, now: Date.now, params: new Map() };
+  const deps = { store, sessions: { open, openBuiltIn: sessions.openBuiltIn.bind(sessions) }, webhookRequests: NO_WEBHOOK_REQUESTS, valueMaps: undefined, now: Date.now, params: new Map() };
   const started = Date.now();
   let rows = 0;
   let detail: Record<string, unknown> = {};

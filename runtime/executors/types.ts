@@ -34,11 +34,21 @@ export interface ExecutorDeps {
   parameters?: readonly { name: string; type: 'text' | 'number' | 'date' | 'boolean' }[];
   /** The run's member alignment snapshot, when a step calls MEMBER (runtime/members/snapshot.ts). */
   members?: BuiltDirectory;
-  /** The webhook requests this run drained, in the order they arrived (the activity gives it; absent elsewhere: tests, benches, test-a-record). */
-  webhookRequests?: { read(afterSeq: number, limit: number): Promise<QueuedRequest[]> };
+  /** The webhook requests this run drained, in the order they arrived (a run's activity); elsewhere `NO_WEBHOOK_REQUESTS`. */
+  webhookRequests: WebhookRequestReader;
   /** Issue 14: this pipeline's sync state in this run (absent: read everything, no cursor kept, no deletes). */
   sync?: PipelineSync;
 }
+
+/** Reads the webhook requests a run drained, after a queue sequence number. */
+export interface WebhookRequestReader {
+  read(afterSeq: number, limit: number): Promise<QueuedRequest[]>;
+}
+
+/** For callers outside a run (test a record, benches): a webhook source there says it reads only in a run. */
+export const NO_WEBHOOK_REQUESTS: WebhookRequestReader = {
+  read: () => Promise.reject(new PlanError('A webhook source reads the requests its webhook received; it runs only in a run of its integration.')),
+};
 
 /** What a pipeline's executors know of the run's sync (runtime/activities builds it once per pipeline). */
 export interface PipelineSync {

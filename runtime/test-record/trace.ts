@@ -13,7 +13,7 @@ import { describeKey } from '../connectors/sql-common';
 import { SKIPPED_NO_MATCH } from '../connections/sessions';
 import { conditionTest, createTransform, TransformConfigError, type FlowRow, type TransformEnv } from '../../shared/transforms';
 import type { StepTrace, TargetPlan, TestCandidate, TestRecordResult } from '../../shared/api/test-record';
-import { createExecutor, PlanError, type ExecutorDeps } from '../executors';
+import { createExecutor, NO_WEBHOOK_REQUESTS, PlanError, type ExecutorDeps } from '../executors';
 import { loadMemberDirectory, usesMembers } from '../members/snapshot';
 import { recordKey } from '../store/workspace-write';
 import type { Store } from '../store/types';
@@ -171,7 +171,7 @@ export async function testRecord(deps: TraceDeps, plan: Plan, declared: readonly
   const resolved = resolveRunParams(declared, {});
   const params = new Map(Object.entries(resolved.ok ? resolved.params : {}));
   const members = usesMembers(steps) ? await loadMemberDirectory(deps.store, target) : undefined;
-  const executorDeps: ExecutorDeps = { store: deps.store, sessions: deps.sessions, valueMaps: plan.valueMaps, now: () => now, params, ...(plan.parameters && { parameters: plan.parameters }), ...(members && { members }) };
+  const executorDeps: ExecutorDeps = { store: deps.store, sessions: deps.sessions, webhookRequests: NO_WEBHOOK_REQUESTS, valueMaps: plan.valueMaps, now: () => now, params, ...(plan.parameters && { parameters: plan.parameters }), ...(members && { members }) };
 
   const source = await createExecutor(sourceStep, executorDeps);
   if (source.role !== 'source') throw new PlanError(`${sourceStep.label} is not a source`);
