@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fixture from '../../test/fixtures/graphs/csv-map-workspace.json';
 import { Graph, type GraphNode } from '../graph/schema';
 import { applyOp } from '../graph/ops';
-import { compile } from './compile';
+import { compile, nodeLabel } from './compile';
 import { Plan } from './plan';
 
 const base = () => Graph.parse(structuredClone(fixture));
@@ -133,5 +133,22 @@ describe('value maps', () => {
   it('reports an unnamed or duplicate value map but still accepts the draft', () => {
     const g = Graph.parse({ ...structuredClone(fixture), valueMaps: [{ name: '', entries: [] }, { name: 'a', entries: [] }, { name: 'a', entries: [] }] });
     expect(compile(g).diagnostics.map((d) => d.code)).toEqual(['unnamed-value-map', 'duplicate-value-map']);
+  });
+});
+
+describe('step labels', () => {
+  const node = (kind: string, config: unknown, label?: string) => ({ id: 'n', kind, position: { x: 0, y: 0 }, config, ...(label !== undefined && { label }) }) as GraphNode;
+
+  it('name a database-or-app step after its connection\'s system, so the run page says what it read or wrote', () => {
+    expect(nodeLabel(node('sql-source', { connectionId: 'c1', connector: 'hubspot' }))).toBe('Read HubSpot object');
+    expect(nodeLabel(node('sql-target', { connectionId: 'c1', connector: 'salesforce' }))).toBe('Write Salesforce object');
+    expect(nodeLabel(node('sql-source', { connectionId: 'c1', connector: 'rest' }))).toBe('Read REST endpoint');
+    expect(nodeLabel(node('sql-target', { connectionId: 'c1' }))).toBe('Write database table');
+  });
+
+  it('keep a name the person gave, and the palette\'s wording before a connection is chosen', () => {
+    expect(nodeLabel(node('sql-source', { connectionId: 'c1', connector: 'hubspot' }, 'Contacts'))).toBe('Contacts');
+    expect(nodeLabel(node('sql-source', { connectionId: '' }))).toBe('Read database or app');
+    expect(nodeLabel(node('sql-source', { connectionId: 'c1', connector: '__proto__' }))).toBe('Read __proto__ object');
   });
 });

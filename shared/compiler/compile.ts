@@ -1,6 +1,6 @@
 // Graph -> Plan + diagnostics. Runs in the browser (live badges) and on the server (publish gate).
 import type { RowSchema } from '../graph/field-types';
-import { getKind, isKindId, type CompileContext, type NodeKindDef } from '../graph/kinds';
+import { connectorKindLabel, getKind, isKindId, type CompileContext, type NodeKindDef } from '../graph/kinds';
 import { valueMapTable, type Graph, type GraphNode } from '../graph/schema';
 import { PARAMETER_NAME, parameterDeclarationIssues } from '../graph/parameters';
 import type { Diagnostic, Report } from './diagnostics';
@@ -16,7 +16,7 @@ export interface CompileResult {
 }
 
 export function nodeLabel(node: GraphNode): string {
-  return node.label?.trim() || getKind(node.kind)?.label || node.kind;
+  return node.label?.trim() || connectorKindLabel(node) || getKind(node.kind)?.label || node.kind;
 }
 
 export function compile(graph: Graph, context: CompileContext = {}): CompileResult {

@@ -2,7 +2,7 @@
 // sample rows come from), keyed by the kinds' own ids, so a kind without an entry here does not compile.
 // Light on purpose: the run page shows its icons too, so it imports kind metadata only, never the compiler.
 import type { ComponentType } from 'react';
-import { FILTER_OP_LABELS, getKind, isKindId, isPreviewCurrent, objectWording, type KINDS, type KindCategory, type KindId } from '../../shared/graph/kinds';
+import { connectorKindLabel, FILTER_OP_LABELS, getKind, isKindId, isPreviewCurrent, objectWording, type KINDS, type KindCategory, type KindId } from '../../shared/graph/kinds';
 import type { GraphNode } from '../../shared/graph/schema';
 import { IconDatabase, IconFile, IconFunction, IconFunnel, IconPlug, IconShuffle, IconSparkle, IconTable, IconTableIn } from '../components/icons';
 import { draftConfig, type DraftConfig } from './draft-config';
@@ -159,12 +159,7 @@ function summaryOf<K extends KindId>(kind: K, config: unknown): string {
  * ("Read HubSpot object", "Write REST endpoint", "Read database table"); every other kind its own label.
  */
 export function kindLabelOf(node: Pick<GraphNode, 'kind' | 'config'>): string | undefined {
-  if (node.kind === 'sql-source' || node.kind === 'sql-target') {
-    const connector = (node.config as { connector?: unknown } | null)?.connector;
-    const connectionId = (node.config as { connectionId?: unknown } | null)?.connectionId;
-    if (typeof connectionId === 'string' && connectionId !== '') return objectWording(typeof connector === 'string' && connector !== '' ? connector : 'postgres', node.kind === 'sql-source' ? 'read' : 'write').label;
-  }
-  return getKind(node.kind)?.label;
+  return connectorKindLabel(node) ?? getKind(node.kind)?.label;
 }
 
 /** The one-line summary under a canvas node ("customers.csv · 5 columns"); '' for a kind this app does not know. */

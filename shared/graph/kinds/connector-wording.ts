@@ -37,3 +37,16 @@ export function objectWording(connector: string | undefined, role: 'read' | 'wri
   }
   return { label: `${cap(role)} ${known.name} ${known.noun}`, object: cap(known.noun), noun: known.noun, plural: known.plural, sql: known.sql };
 }
+
+/**
+ * A node's kind label where its connection decides it: a database-or-app source or target with a connection chosen
+ * says what that system holds ("Read HubSpot object", "Write database table"); undefined for every other node. The
+ * canvas and the compiled plan's step labels (so the run page) both read it.
+ */
+export function connectorKindLabel(node: { kind: string; config?: unknown }): string | undefined {
+  if (node.kind !== 'sql-source' && node.kind !== 'sql-target') return undefined;
+  const config = node.config as { connector?: unknown; connectionId?: unknown } | null | undefined;
+  if (typeof config?.connectionId !== 'string' || config.connectionId === '') return undefined;
+  const connector = typeof config.connector === 'string' && config.connector !== '' ? config.connector : 'postgres';
+  return objectWording(connector, node.kind === 'sql-source' ? 'read' : 'write').label;
+}

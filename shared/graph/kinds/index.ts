@@ -57,4 +57,4 @@ export { SqlTargetConfig, fitsColumn, targetKey } from './sql-target';
 export { CalculatedFieldConfig } from './calculated-field';
 export { WebhookSourceConfig } from './webhook-source';
 export { TwoWaySyncConfig, TwoWaySide, TwoWayField, WORKSPACE_UPDATED_AT } from './two-way-sync';
-export { objectWording, type ObjectWording } from './connector-wording';
+export { connectorKindLabel, objectWording, type ObjectWording } from './connector-wording';
