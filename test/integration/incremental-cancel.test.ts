@@ -1,43 +1,23 @@
 // A cancelled run and the incremental cursor (issue 14), on the real dev server and a real Postgres: a run cancelled
 // through Temporal after it committed some batches (a slow target table makes "mid-way" certain) leaves the cursor
 // where the last completed run put it, and the next incremental run reads those records again and loses none.
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Connection, Integration, RunDetail, type Graph } from '../../shared';
+import { Integration, RunDetail, type Graph } from '../../shared';
 import { sqlPreviewHash } from '../../shared/graph/kinds/sql-source';
 import { describeSourceSync } from '../../shared/sync/options';
-import { json, openApiRig, type ApiRig } from '../support/api-rig';
+import { json } from '../support/api-rig';
+import { openShopRig, type ShopRig } from '../support/postgres-shop';
 
-const SERVER_URL = process.env.WEFT_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const database = `weft_cancel_${randomBytes(4).toString('hex')}`;
-let admin: pg.Client;
-let db: pg.Client;
-let rig: ApiRig;
+let shop: ShopRig;
+let db: ShopRig['db'];
+let rig: ShopRig['rig'];
 let connectionId: string;
 
 beforeAll(async () => {
-  admin = new pg.Client({ connectionString: SERVER_URL, connectionTimeoutMillis: 2000 });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${database}`;
-  db = new pg.Client({ connectionString: url.toString() });
-  await db.connect();
-  rig = await openApiRig({ address: inject('temporalAddress'), name: 'inc-cancel', batchSize: 4 });
-  const res = await rig.app.request(
-    '/api/connections',
-    json('POST', { connector: 'postgres', name: 'Shop', config: { host: url.hostname, port: Number(url.port || 5432), database, user: decodeURIComponent(url.username || 'postgres') }, secrets: { password: decodeURIComponent(url.password) } }),
-  );
-  expect(res.status, await res.clone().text()).toBe(201);
-  connectionId = Connection.parse(await res.json()).id;
+  shop = await openShopRig({ prefix: 'weft_cancel', name: 'inc-cancel', batchSize: 4, address: inject('temporalAddress') });
+  ({ db, rig, connectionId } = shop);
 });
-afterAll(async () => {
-  await rig?.close();
-  await db?.end();
-  await admin?.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin?.end();
-});
+afterAll(() => shop?.close());
 
 function graph(): Graph {
   const columns = [
