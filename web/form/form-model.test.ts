@@ -44,6 +44,7 @@ describe('buildForm', () => {
       ['source', 'string', 'input-field'],
       ['formula', 'string', 'formula'],
       ['value', 'string', null],
+      ['system', 'string', null],
       ['target', 'string', null],
       ['type', 'enum', null],
       ['key', 'boolean', null],
@@ -120,6 +121,7 @@ describe('buildForm', () => {
     const form = buildForm(KINDS['sql-target'].config);
     expect(form.map((f) => [f.key, f.widget ?? f.type, f.capability ?? null])).toEqual([
       ['connectionId', 'connection', 'write'],
+      ['connector', 'hidden', null],
       ['object', 'db-object', null],
       ['mode', 'enum', null],
       ['columns', 'hidden', null],
