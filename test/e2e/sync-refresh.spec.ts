@@ -71,7 +71,7 @@ test('a mapped field aligns a member from a system, chosen in the mapping table'
   const client = new pg.Client({ host: db.config.host, port: db.config.port, database: db.config.database, user: db.config.user, password: db.secrets.password });
   await client.connect();
   await client.query('CREATE TABLE crm_owners (id bigint PRIMARY KEY, email text, name text)');
-  await client.query(`INSERT INTO crm_owners VALUES (301, 'ada@example.com', 'Ada Lovelace'), (302, 'grace@navy.example', 'Grace Hopper')`);
+  await client.query(`INSERT INTO crm_owners VALUES (301, 'ada@member-field.example', 'Ada Lovelace'), (302, 'grace@member-field.example', 'Grace Hopper')`);
   await client.end();
   const made = await request.post('/api/connections', { data: { connector: 'postgres', name: 'CRM owners (e2e)', config: db.config, secrets: db.secrets } });
   expect(made.status()).toBe(201);
@@ -136,7 +136,7 @@ test('a mapped field aligns a member from a system, chosen in the mapping table'
   const { runId } = (await started.json()) as { runId: string };
   await expect.poll(async () => ((await (await request.get(`/api/runs/${runId}`)).json()) as { status: string }).status, { timeout: 60_000 }).toBe('completed_with_errors');
   const records = (await (await request.get('/api/workspace/objects/e2e_member_field_deals/records?limit=10')).json()) as { items: { key: string; values: { owner: string } }[] };
-  expect(Object.fromEntries(records.items.map((r) => [r.key, r.values.owner]))).toEqual({ 'D-100': 'ada@example.com', 'D-101': 'grace@navy.example' });
+  expect(Object.fromEntries(records.items.map((r) => [r.key, r.values.owner]))).toEqual({ 'D-100': 'ada@member-field.example', 'D-101': 'grace@member-field.example' });
 });
 
 let tableDb: ScratchPostgres | null = null;
