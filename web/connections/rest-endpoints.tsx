@@ -68,10 +68,10 @@ export function RestEndpoints({ value, onChange, connectionId, issues = {} }: { 
   );
 }
 
-function Field({ label, children, wide = false, full = false, errors, hint }: { label: string; children: (id: string) => ReactNode; wide?: boolean; full?: boolean; errors?: string[]; hint?: ReactNode }) {
+function Field({ label, children, wide = false, half = false, full = false, errors, hint }: { label: string; children: (id: string) => ReactNode; wide?: boolean; half?: boolean; full?: boolean; errors?: string[]; hint?: ReactNode }) {
   const id = useId();
   return (
-    <div className={`form-row${wide ? ' form-row--wide' : ''}${full ? ' form-row--full' : ''}`}>
+    <div className={`form-row${wide ? ' form-row--wide' : ''}${half ? ' form-row--half' : ''}${full ? ' form-row--full' : ''}`}>
       <label className="form-label" htmlFor={id}>
         {label}
       </label>
@@ -144,8 +144,8 @@ function EndpointCard({ index, ep, onChange, onRemove, connectionId, issues }: {
     const all = [...(problems[key] ? [problems[key]] : []), ...(issues[key] ?? []).filter((m) => m !== problems[key])];
     return all.length ? all : undefined;
   };
-  const text = (key: string, label: string, placeholder = '', wide = false, hint?: ReactNode) => (
-    <Field label={label} wide={wide} errors={errorsOf(key)} hint={hint}>
+  const text = (key: string, label: string, placeholder = '', width: boolean | 'half' = false, hint?: ReactNode) => (
+    <Field label={label} wide={width === true} half={width === 'half'} errors={errorsOf(key)} hint={hint}>
       {(id) => <input id={id} className={`input${errorsOf(key) ? ' is-invalid' : ''}`} value={str(ep[key])} placeholder={placeholder} spellCheck={false} onChange={(e) => onChange({ [key]: e.target.value })} data-testid={`endpoint-${index}-${key}`} />}
     </Field>
   );
@@ -184,8 +184,8 @@ function EndpointCard({ index, ep, onChange, onRemove, connectionId, issues }: {
             </select>
           )}
         </Field>
-        {text('path', 'Path', '/v1/contacts', true)}
-        <Field label="Pagination">
+        {text('path', 'Path', '/v1/contacts', 'half')}
+        <Field label="Pagination" half>
           {(id) => (
             <select id={id} className="input select" value={pagination} onChange={(e) => onChange({ pagination: e.target.value })} data-testid={`endpoint-${index}-pagination`}>
               {PAGINATION.map(([v, l]) => (
@@ -247,9 +247,9 @@ function EndpointCard({ index, ep, onChange, onRemove, connectionId, issues }: {
               )}
             </Field>
           ) : null}
-          {writeMethod !== 'none' ? text('createdStatuses', 'Created when', '201') : null}
-          {writeMethod !== 'none' ? text('updatedStatuses', 'Updated when', '200, 202') : null}
-          {writeMethod !== 'none' ? text('unchangedStatuses', 'Unchanged when', '304') : null}
+          {writeMethod !== 'none' ? text('createdStatuses', 'Created on', '201') : null}
+          {writeMethod !== 'none' ? text('updatedStatuses', 'Updated on', '200, 202') : null}
+          {writeMethod !== 'none' ? text('unchangedStatuses', 'Unchanged on', '304') : null}
         </div>
         {writeMethod === 'none' ? <p className="hint">Read only: integrations can read this endpoint but not write to it.</p> : null}
       </div>
