@@ -134,6 +134,24 @@ export function copyText(value: unknown): string {
   return COPY_SPECIAL.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : text;
 }
 
+/**
+ * The rows as a VALUES list of bind parameters, each row `(ordinal, column…)` cast to the column's type; the values
+ * are appended to `params`. Shared by the batch write and the read-only comparison of Test a record.
+ */
+function valuesList(rows: readonly Row[], columns: readonly { name: string; baseType: string }[], params: unknown[]): string {
+  return rows
+    .map((row, ord) => {
+      params.push(ord);
+      const marks = [`$${params.length}::int`];
+      for (const c of columns) {
+        params.push(toParam(row[c.name]));
+        marks.push(`$${params.length}::${c.baseType}`);
+      }
+      return `(${marks.join(', ')})`;
+    })
+    .join(', ');
+}
+
 function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: OpenOptions = {}): ConnectorSession {
   const where: Where = { host: config.host, port: config.port, database: config.database, user: config.user };
   // The address the host allowlist checked, when there is one; TLS still verifies the certificate against the name.
@@ -320,18 +338,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
     let input: string;
     if (stage) input = `weft_in AS (SELECT * FROM ${stage})`;
     else {
-      const values = rows
-        .map((row, ord) => {
-          params.push(ord);
-          const marks = [`$${params.length}::int`];
-          for (const c of columns) {
-            params.push(toParam(row[c.name]));
-            marks.push(`$${params.length}::${c.baseType}`);
-          }
-          return `(${marks.join(', ')})`;
-        })
-        .join(', ');
-      input = `weft_in (weft_ord, ${names.map(ident).join(', ')}) AS (VALUES ${values})`;
+      input = `weft_in (weft_ord, ${names.map(ident).join(', ')}) AS (VALUES ${valuesList(rows, columns, params)})`;
     }
     const list = names.map(ident).join(', ');
     const key = options.key;
@@ -556,17 +563,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       const key = options.key;
       const compareChunk = async (part: Row[]): Promise<RecordComparison[]> => {
         const params: unknown[] = [];
-        const values = part
-          .map((row, ord) => {
-            params.push(ord);
-            const marks = [`$${params.length}::int`];
-            for (const c of columns) {
-              params.push(toParam(row[c.name]));
-              marks.push(`$${params.length}::${c.baseType}`);
-            }
-            return `(${marks.join(', ')})`;
-          })
-          .join(', ');
+        const values = valuesList(part, columns, params);
         const differs = columns.map((c) => `(weft_t.${ident(c.name)} IS DISTINCT FROM weft_in.${ident(c.name)})`);
         const current = columns.map((c) => `weft_t.${ident(c.name)}`);
         const result = await client.query<unknown[]>({
