@@ -9,7 +9,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import pg from 'pg';
 import { Integration, PublishResult, RunDetail, UploadedFile } from '../shared';
 import { freePort, startDevServer } from '../runtime/temporal/dev-server';
 import { connectClient, customersCsv, customersGraph } from '../test/support/temporal-harness';
@@ -17,6 +16,7 @@ import { killHard, startWeftProcess, type WeftProcess } from '../test/faults/pro
 import { motoServerPath, startMoto, type Moto } from '../test/support/moto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { admin } from '../test/support/pg-admin';
 
 const ADMIN = process.env.WEFT_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ROWS = Number(process.env.BENCH_ROWS ?? 20_000);
@@ -26,16 +26,6 @@ const KILL_ROWS = Number(process.env.BENCH_KILL_ROWS ?? 6_000);
 const USE_S3 = (process.env.BENCH_FILES ?? (motoServerPath() ? 's3' : 'local')) === 's3';
 const OWNER = { WEFT_OWNER_EMAIL: 'bench@example.com', WEFT_OWNER_PASSWORD: 'bench-scale-out-password' };
 const log = (m: string) => console.log(`[bench:scale-out] ${m}`);
-
-async function admin(url: string, text: string) {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
-  await client.connect();
-  try {
-    return (await client.query(text)).rows as Record<string, unknown>[];
-  } finally {
-    await client.end();
-  }
-}
 
 const rowsOf = (n: number, tag: string) => Array.from({ length: n }, (_, k) => ({ email: `${tag}${k + 1}@example.com`, name: `C ${k + 1}`, amount: String(k), active: 'yes' }));
 

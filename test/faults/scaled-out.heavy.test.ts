@@ -3,25 +3,14 @@
 // one takes the activity over from the checkpoint and every row lands exactly once.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Integration, PublishResult, RunDetail, type WorkspaceRecord, UploadedFile } from '../../shared';
 import { freePort, startDevServer, type DevServer } from '../../runtime/temporal/dev-server';
 import { connectClient, customersGraph } from '../support/temporal-harness';
 import { killHard, startWeftProcess, type WeftProcess } from './processes';
 import { customerRows, customersCsvOf, expectWorkspaceExactlyOnce, FAULT_OWNER, signIn, tempDir, waitFor } from './support';
+import { admin, ADMIN_URL } from '../support/pg-admin';
 
-const ADMIN_URL = process.env.WEFT_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function admin(url: string, text: string) {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
-  await client.connect();
-  try {
-    return (await client.query(text)).rows as Record<string, unknown>[];
-  } finally {
-    await client.end();
-  }
-}
 
 describe('a scaled-out Weft with a worker killed mid-run', () => {
   const database = `weft_faults_${randomBytes(6).toString('hex')}`;

@@ -3,7 +3,6 @@
 // resumes from the last committed batch and every accepted request's record lands exactly once.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreatedWebhookSecret, Integration, RunDetail, type RunListItem } from '../../shared';
 import { signWebhookBody } from '../../runtime/api/webhooks';
@@ -11,19 +10,9 @@ import { startDevServer, freePort, type DevServer } from '../../runtime/temporal
 import { webhookGraph } from '../support/webhook-fixtures';
 import { killHard, startWeftProcess, type WeftProcess } from './processes';
 import { FAULT_OWNER, signIn, tempDir, waitFor } from './support';
+import { admin, ADMIN_URL } from '../support/pg-admin';
 
-const ADMIN_URL = process.env.WEFT_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const N = 1_500;
-
-async function admin(url: string, text: string) {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
-  await client.connect();
-  try {
-    return (await client.query(text)).rows as Record<string, unknown>[];
-  } finally {
-    await client.end();
-  }
-}
 
 describe('webhook requests drained by a worker that is killed', () => {
   const database = `weft_faults_${randomBytes(6).toString('hex')}`;

@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FilePreview, Integration, PublishResult, RunDetail, UploadedFile } from '../../shared';
 import { freePort, startDevServer, type DevServer } from '../../runtime/temporal/dev-server';
@@ -14,18 +13,8 @@ import { customersGraph } from '../support/temporal-harness';
 import { startMoto, type Moto } from '../support/moto';
 import { killHard, startWeftProcess, type WeftProcess } from '../faults/processes';
 import { customerRows, customersCsvOf, FAULT_OWNER, signIn, tempDir, waitFor } from '../faults/support';
+import { admin, ADMIN_URL } from '../support/pg-admin';
 
-const ADMIN_URL = process.env.WEFT_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function admin(url: string, text: string) {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
-  await client.connect();
-  try {
-    return (await client.query(text)).rows as Record<string, unknown>[];
-  } finally {
-    await client.end();
-  }
-}
 
 const listDir = (path: string) => readdir(path).catch(() => [] as string[]);
 
