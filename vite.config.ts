@@ -3,13 +3,15 @@
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { routeAddressesPlugin } from './vite.route-addresses';
 
 /** The project's shared/ folder: pure modules (no I/O, no globals; ESLint keeps them so). */
 const SHARED = fileURLToPath(new URL('./shared/', import.meta.url));
 
 export default defineConfig({
   root: 'web',
-  plugins: [react()],
+  // The routes' methods and paths for the first page's requests, read from shared/api/routes (vite.route-addresses.ts).
+  plugins: [react(), routeAddressesPlugin()],
   build: {
     outDir: '../dist/web',
     emptyOutDir: true,

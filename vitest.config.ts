@@ -1,7 +1,10 @@
 // Unit, API, store and workflow tests (Node). Browser tests live in test/e2e and run under Playwright.
 import { defineConfig } from 'vitest/config';
+import { routeAddressesPlugin } from './vite.route-addresses';
 
 export default defineConfig({
+  // web/api.ts reads the routes' addresses from this plugin's virtual module, as in the Vite build.
+  plugins: [routeAddressesPlugin()],
   test: {
     include: ['shared/**/*.test.ts', 'runtime/**/*.test.ts', 'workflows/**/*.test.ts', 'web/**/*.test.{ts,tsx}', 'test/**/*.test.ts'],
     // The heaviest fault tests run by `npm run test:faults` (vitest.faults.config.ts), not in every `npm test`.

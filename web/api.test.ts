@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { emptyGraph } from '../shared';
 import * as routes from '../shared/api/routes';
-import { type Api, ApiRequestError, createApi, errorFromResponse, errorMessage, setCsrfToken } from './api';
+import { ADDRESSES, API_BASE } from 'virtual:weft-route-addresses';
+import { type Api, ApiRequestError, createApi, errorMessage, setCsrfToken } from './api';
+import { errorFromResponse } from './api-contracts';
 
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -143,6 +145,21 @@ describe('calls built from the route definitions', () => {
     }
   });
 
+  it('calls a route by name at the address its contract declares, under the same API base', () => {
+    const contracts = Object.entries(routes).filter(([, v]) => typeof v === 'object' && v !== null && 'method' in v && 'path' in v && 'responses' in v);
+    expect(contracts.length).toBeGreaterThan(45);
+    expect(API_BASE).toBe(routes.API_BASE);
+    expect(ADDRESSES).toEqual(Object.fromEntries(contracts.map(([name, c]) => [name, { method: (c as routes.RouteContract).method, path: (c as routes.RouteContract).path }])));
+  });
+
+  it("validates an answer called by name with the route's own response schema, loaded beside the request", async () => {
+    const { api, calls } = recorder(200, { runId: 'r1' });
+    await expect(api.call('resumeRun', { params: { id: 'r1' } })).rejects.toMatchObject({ code: 'bad-response' });
+    expect(calls[0]).toMatchObject({ url: '/api/runs/r1/resume', method: 'POST' });
+    const ok = recorder(202, { runId: 'r1', workflowId: 'w1' });
+    await expect(ok.api.call('resumeRun', { params: { id: 'r1' } })).resolves.toEqual({ runId: 'r1', workflowId: 'w1' });
+  });
+
   it("validates the answer with the route's own response schema", async () => {
     const { api } = recorder(200, { runId: 'r1' });
     await expect(api.call(routes.resumeRun, { params: { id: 'r1' } })).rejects.toMatchObject({ code: 'bad-response' });
@@ -161,6 +178,10 @@ export function callTypesComeFromTheRoutes(api: Api) {
   void api.call(routes.createIntegration, { body: { name: 1 } });
   // @ts-expect-error a route without a body takes none
   void api.call(routes.listIntegrations, { body: {} });
+  // @ts-expect-error by name too: the route's parameter is {id}
+  void api.call('getIntegration', { params: { name: 'x' } });
+  // @ts-expect-error only an exported contract's name
+  void api.call('noSuchRoute');
   // @ts-expect-error the answer is the route's Integration
   const _n: Promise<number> = api.getIntegration('i1');
 }

@@ -1,8 +1,13 @@
 // The typed HTTP client: every call names a route of shared/api/routes (its path, method and input types), and every
 // response is parsed with that route's own zod schema; every failure becomes a readable message.
+// The first page loads without zod: a call by a route's name starts its request from the address the build read
+// out of the contract (virtual:weft-route-addresses, vite.route-addresses.ts), while the contracts (zod and every
+// schema, web/api-contracts.ts) load in a lazy chunk that this module starts fetching as soon as it is evaluated,
+// beside the app's first render and first request; the answer is parsed once both are there.
 import { type z } from 'zod';
-import { ApiError, type Diagnostic, type RunStatus } from '../shared';
-import * as routes from '../shared/api/routes';
+import { ADDRESSES as ROUTE_ADDRESSES, API_BASE } from 'virtual:weft-route-addresses';
+import { type Diagnostic, type RunStatus } from '../shared';
+import type * as routes from '../shared/api/routes';
 import type { AssignableRole } from '../shared/api/auth';
 
 /** A failed request, carrying what the server said so forms can point at the offending field. */
@@ -19,38 +24,6 @@ export class ApiRequestError extends Error {
   ) {
     super(message);
   }
-}
-
-const STATUS_TEXT: Record<number, string> = {
-  400: 'The request was not valid',
-  401: 'You are not signed in',
-  403: 'You are not allowed to do that',
-  404: 'Not found',
-  409: 'This conflicts with a change made elsewhere',
-  413: 'The file is too large',
-  422: 'The request could not be processed',
-  429: 'Too many requests — try again in a moment',
-};
-
-/** Turns any error response (JSON error body, proxy HTML, empty) into one readable error. */
-export function errorFromResponse(status: number, bodyText: string): ApiRequestError {
-  let json: unknown;
-  try {
-    json = bodyText ? JSON.parse(bodyText) : undefined;
-  } catch {
-    json = undefined;
-  }
-  const parsed = ApiError.safeParse(json);
-  if (parsed.success) {
-    const { code, message, issues = [], diagnostics = [], fileId } = parsed.data.error;
-    const detail = issues.length > 0 ? `: ${issues.map((i) => (i.path ? `${i.path} — ${i.message}` : i.message)).join('; ')}` : '';
-    return new ApiRequestError(`${message}${detail}`, status, code, issues, diagnostics, fileId);
-  }
-  if (status === 502 || status === 503 || status === 504) {
-    return new ApiRequestError('The Weft server is not reachable right now. Your work is kept on this device; try again in a moment.', status, 'unavailable');
-  }
-  const text = STATUS_TEXT[status] ?? (status >= 500 ? 'Something went wrong on the server' : `Request failed (${status})`);
-  return new ApiRequestError(text, status, status >= 500 ? 'server-error' : 'http-error');
 }
 
 export const networkError = () =>
@@ -79,6 +52,27 @@ export function onUnauthorized(listener: () => void): () => void {
 const SIMPLE_TYPES = new Set(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', '']);
 
 type Route = routes.RouteContract;
+type Routes = typeof routes;
+/** The name of a route contract, as shared/api/routes exports it: a call by name needs no schema to start. */
+export type RouteName = { [K in keyof Routes]: Routes[K] extends Route ? K : never }[keyof Routes];
+/** The contract a call names: itself, or the one exported under that name. */
+type ContractOf<R> = R extends RouteName ? Extract<Routes[R], Route> : Extract<R, Route>;
+type Address = Pick<Route, 'method' | 'path'>;
+const ADDRESSES = ROUTE_ADDRESSES as Record<RouteName, Address>;
+
+type Contracts = typeof import('./api-contracts');
+let contracts: Promise<Contracts> | undefined;
+/** The client's lazy half (zod, the contracts, error bodies), loaded once; a failed load is tried again by the next call. */
+export function loadContracts(): Promise<Contracts> {
+  contracts ??= import('./api-contracts').catch((e: unknown) => {
+    contracts = undefined;
+    throw e;
+  });
+  return contracts;
+}
+// Started now, while the app renders its shell and sends its first request, so neither waits for the other.
+void loadContracts().catch(() => undefined);
+
 type RequestOf<R> = R extends { request: infer Q } ? Q : object;
 type JsonSchemaOf<C> = C extends { content: { 'application/json': { schema: infer S extends z.ZodType } } } ? S : never;
 
@@ -130,22 +124,38 @@ function responseSchema(route: Route, status: number): z.ZodType | undefined {
   return schemaOf(status) ?? [200, 201, 202].map(schemaOf).find((schema) => schema !== undefined);
 }
 
+/** A route's method and path: its contract's own, or the one the build read for its name. */
+function addressOf(route: Route | RouteName): Address {
+  if (typeof route !== 'string') return route;
+  const address = ADDRESSES[route];
+  if (!address) throw new Error(`No route named ${route}`);
+  return address;
+}
+
 export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base = '') {
   /** The address of a route: its path under the API, each `{name}` replaced by the encoded parameter, then the query. */
-  function url<R extends Route>(route: R, ...[args]: ArgsParam<R>): string {
+  function url<R extends Route | RouteName>(route: R, ...[args]: ArgsParam<ContractOf<R>>): string {
+    const { method, path: pattern } = addressOf(route);
     const { params = {}, query } = (args ?? {}) as AnyArgs;
-    const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const path = pattern.replace(/\{(\w+)\}/g, (_, name: string) => {
       const value = params[name];
-      if (value === undefined) throw new Error(`${route.method.toUpperCase()} ${route.path}: no value for {${name}}`);
+      if (value === undefined) throw new Error(`${method.toUpperCase()} ${pattern}: no value for {${name}}`);
       return encodeURIComponent(value);
     });
-    return `${base}${routes.API_BASE}${path}${search(query)}`;
+    return `${base}${API_BASE}${path}${search(query)}`;
   }
 
-  /** Calls a route and parses its answer with the route's own response schema. */
-  async function call<R extends Route>(route: R, ...[args]: ArgsParam<R>): Promise<CallResult<R>> {
+  /**
+   * Calls a route (its contract, or its name) and parses its answer with the route's own response schema. By name,
+   * the request leaves at once and the contracts' chunk (if not there yet) loads beside it.
+   */
+  async function call<R extends Route | RouteName>(route: R, ...[args]: ArgsParam<ContractOf<R>>): Promise<CallResult<ContractOf<R>>> {
+    type Result = CallResult<ContractOf<R>>;
+    const address = addressOf(route);
+    const ready = loadContracts();
+    ready.catch(() => undefined); // awaited below; a failed load must not go unhandled while the request runs
     const { body: json, raw, contentType } = (args ?? {}) as AnyArgs;
-    const method = route.method.toUpperCase();
+    const method = address.method.toUpperCase();
     const headers: Record<string, string> = { accept: 'application/json' };
     if (csrfToken && method !== 'GET') headers['x-csrf-token'] = csrfToken;
     let body: BodyInit | undefined = raw;
@@ -158,16 +168,23 @@ export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base =
     }
     let res: Response;
     try {
-      res = await fetchImpl(url(route, ...([args] as ArgsParam<R>)), { method, headers, body, credentials: 'same-origin' });
+      res = await fetchImpl(url(route, ...([args] as ArgsParam<ContractOf<R>>)), { method, headers, body, credentials: 'same-origin' });
     } catch (e) {
       if (e instanceof DOMException && e.name === 'AbortError') throw e;
       throw networkError();
     }
     const text = await res.text();
-    if (res.status === 401 && !route.path.startsWith('/auth/')) for (const listener of unauthorizedListeners) listener();
-    if (!res.ok) throw errorFromResponse(res.status, text);
-    const schema = responseSchema(route, res.status);
-    if (!schema && !text) return undefined as CallResult<R>;
+    if (res.status === 401 && !address.path.startsWith('/auth/')) for (const listener of unauthorizedListeners) listener();
+    let loaded: Contracts;
+    try {
+      loaded = await ready;
+    } catch {
+      throw networkError();
+    }
+    if (!res.ok) throw loaded.errorFromResponse(res.status, text);
+    const contract: Route = typeof route === 'string' ? (loaded.routes[route as RouteName] as Route) : route;
+    const schema = responseSchema(contract, res.status);
+    if (!schema && !text) return undefined as Result;
     let parsedJson: unknown;
     try {
       parsedJson = text ? JSON.parse(text) : null;
@@ -183,98 +200,99 @@ export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base =
         'bad-response',
       );
     }
-    return parsed.data as CallResult<R>;
+    return parsed.data as Result;
   }
 
   // The shapes of the named methods below: a route that takes nothing, a body, an id, or an id and a body.
-  const send = call as <R extends Route>(route: R, args?: AnyArgs) => Promise<CallResult<R>>;
-  const none = <R extends Route & { request?: never }>(route: R) => () => send(route);
-  const withBody = <R extends Route & { request: { params?: never } }>(route: R) => (body: BodyOf<R>) => send(route, { body });
-  const byId = <R extends Route & ById>(route: R) => (id: string) => send(route, { params: { id } });
-  const byIdWithBody = <R extends Route & ById>(route: R) => (id: string, body: BodyOf<R>) => send(route, { params: { id }, body });
+  type NameWhere<T> = { [K in RouteName]: Routes[K] extends T ? K : never }[RouteName];
+  const send = call as <N extends RouteName>(route: N, args?: AnyArgs) => Promise<CallResult<ContractOf<N>>>;
+  const none = <N extends NameWhere<Route & { request?: never }>>(route: N) => () => send(route);
+  const withBody = <N extends NameWhere<Route & { request: { params?: never } }>>(route: N) => (body: BodyOf<ContractOf<N>>) => send(route, { body });
+  const byId = <N extends NameWhere<ById>>(route: N) => (id: string) => send(route, { params: { id } });
+  const byIdWithBody = <N extends NameWhere<ById>>(route: N) => (id: string, body: BodyOf<ContractOf<N>>) => send(route, { params: { id }, body });
   type Paging = { limit?: number; offset?: number };
 
   return {
     call,
     url,
-    health: none(routes.health),
-    listIntegrations: none(routes.listIntegrations),
-    createIntegration: withBody(routes.createIntegration),
-    getIntegration: byId(routes.getIntegration),
-    updateIntegration: byIdWithBody(routes.updateIntegration),
-    deleteIntegration: byId(routes.deleteIntegration),
-    publish: byId(routes.publishIntegration),
+    health: none('health'),
+    listIntegrations: none('listIntegrations'),
+    createIntegration: withBody('createIntegration'),
+    getIntegration: byId('getIntegration'),
+    updateIntegration: byIdWithBody('updateIntegration'),
+    deleteIntegration: byId('deleteIntegration'),
+    publish: byId('publishIntegration'),
     /** `files`: file source node id -> uploaded file id, read instead of the published file for this run only. */
     /** `read`: 'full' ("Run full sync"), 'refresh' ("Sync and refresh"); absent: an ordinary (incremental) run. */
     startRun: (id: string, params: Record<string, unknown> = {}, files: Record<string, string> = {}, name?: string, read?: 'full' | 'refresh') =>
-      call(routes.startRun, { params: { id }, body: { params, files, ...(name && { name }), ...(read === 'full' && { fullSync: true }), ...(read === 'refresh' && { refresh: true }) } }),
+      call('startRun', { params: { id }, body: { params, files, ...(name && { name }), ...(read === 'full' && { fullSync: true }), ...(read === 'refresh' && { refresh: true }) } }),
     /** The published version's declared parameters and file sources (the Run now dialog). */
-    getRunOptions: byId(routes.getRunOptions),
+    getRunOptions: byId('getRunOptions'),
     /** Asks the engine to cancel a queued or running run; it says Cancelled once its pipelines have stopped. */
-    cancelRun: byId(routes.cancelRun),
+    cancelRun: byId('cancelRun'),
     /** "Run again with the same settings": a new run with the run's parameters and replaced files. */
-    rerun: byId(routes.rerun),
+    rerun: byId('rerun'),
     /** Issue 14: "Confirm deletes": runs again with the same settings and applies the deletes the run held back. */
-    rerunConfirmingDeletes: (id: string) => call(routes.rerun, { params: { id }, body: { confirmDeletes: true } }),
-    listFileSources: byId(routes.listFileSources),
+    rerunConfirmingDeletes: (id: string) => call('rerun', { params: { id }, body: { confirmDeletes: true } }),
+    listFileSources: byId('listFileSources'),
     /** A plain link (the browser downloads it under the file's original name). */
-    fileDownloadUrl: (id: string) => url(routes.downloadFile, { params: { id } }),
+    fileDownloadUrl: (id: string) => url('downloadFile', { params: { id } }),
     /** `status` is sent comma-separated (String of the array); `from`/`to` are ISO date-times. */
-    listRuns: (id: string, query: Paging & { status?: RunStatus[]; from?: string; to?: string } = {}) => call(routes.listRuns, { params: { id }, query }),
-    getRun: byId(routes.getRun),
+    listRuns: (id: string, query: Paging & { status?: RunStatus[]; from?: string; to?: string } = {}) => call('listRuns', { params: { id }, query }),
+    getRun: byId('getRun'),
     /** Continues a failed run from its last committed checkpoint (same run id, version and files). */
-    resumeRun: byId(routes.resumeRun),
-    getRejected: (id: string, query: Paging = {}) => call(routes.listRejected, { params: { id }, query }),
-    runEventsUrl: (id: string) => url(routes.runEvents, { params: { id } }),
+    resumeRun: byId('resumeRun'),
+    getRejected: (id: string, query: Paging = {}) => call('listRejected', { params: { id }, query }),
+    runEventsUrl: (id: string) => url('runEvents', { params: { id } }),
     /** Every rejected record of a run as CSV (a plain link: the browser downloads it). */
-    rejectedDownloadUrl: (id: string) => url(routes.downloadRejected, { params: { id } }),
+    rejectedDownloadUrl: (id: string) => url('downloadRejected', { params: { id } }),
     uploadFile: (file: Blob & { name: string }, opts: { connectionId?: string; sheet?: string } = {}) =>
-      call(routes.uploadFile, {
+      call('uploadFile', {
         query: { name: file.name, ...opts },
         raw: file,
         contentType: SIMPLE_TYPES.has(file.type) ? 'application/octet-stream' : file.type,
       }),
-    getFile: byId(routes.getFile),
-    sniffFile: byIdWithBody(routes.sniffFile),
-    previewFile: byIdWithBody(routes.previewFile),
-    listObjects: none(routes.listObjects),
-    getObject: (name: string) => call(routes.getObject, { params: { name } }),
-    listRecords: (name: string, query: Paging & { search?: string } = {}) => call(routes.listRecords, { params: { name }, query }),
+    getFile: byId('getFile'),
+    sniffFile: byIdWithBody('sniffFile'),
+    previewFile: byIdWithBody('previewFile'),
+    listObjects: none('listObjects'),
+    getObject: (name: string) => call('getObject', { params: { name } }),
+    listRecords: (name: string, query: Paging & { search?: string } = {}) => call('listRecords', { params: { name }, query }),
     /** The first records a Workspace source reads, its filter applied (workspace source's preview). */
     previewWorkspaceObject: (name: string, body: BodyOf<typeof routes.previewWorkspaceObject>) =>
-      call(routes.previewWorkspaceObject, { params: { name }, body }),
-    listConnectors: none(routes.listConnectors),
-    listConnections: none(routes.listConnections),
-    getConnection: byId(routes.getConnection),
-    createConnection: withBody(routes.createConnection),
-    updateConnection: byIdWithBody(routes.updateConnection),
-    deleteConnection: byId(routes.deleteConnection),
-    duplicateConnection: byId(routes.duplicateConnection),
-    testConnection: byId(routes.testConnection),
-    testConnectionSettings: withBody(routes.testConnectionSettings),
-    discoverConnection: byId(routes.discoverConnection),
-    sendTestRequest: byIdWithBody(routes.sendTestRequest),
-    authorizeConnection: byIdWithBody(routes.authorizeConnection),
-    previewSource: byIdWithBody(routes.previewSource),
+      call('previewWorkspaceObject', { params: { name }, body }),
+    listConnectors: none('listConnectors'),
+    listConnections: none('listConnections'),
+    getConnection: byId('getConnection'),
+    createConnection: withBody('createConnection'),
+    updateConnection: byIdWithBody('updateConnection'),
+    deleteConnection: byId('deleteConnection'),
+    duplicateConnection: byId('duplicateConnection'),
+    testConnection: byId('testConnection'),
+    testConnectionSettings: withBody('testConnectionSettings'),
+    discoverConnection: byId('discoverConnection'),
+    sendTestRequest: byIdWithBody('sendTestRequest'),
+    authorizeConnection: byIdWithBody('authorizeConnection'),
+    previewSource: byIdWithBody('previewSource'),
 
-    session: none(routes.getSession),
-    setup: withBody(routes.setup),
-    signIn: withBody(routes.signIn),
-    signOut: none(routes.signOut),
-    signOutEverywhere: none(routes.signOutEverywhere),
-    changePassword: withBody(routes.changePassword),
-    inviteInfo: (token: string) => call(routes.getInvite, { params: { token } }),
-    acceptInvite: (token: string, body: BodyOf<typeof routes.acceptInvite>) => call(routes.acceptInvite, { params: { token }, body }),
-    listUsers: none(routes.listUsers),
-    inviteUser: withBody(routes.inviteUser),
-    setUserRole: (id: string, role: AssignableRole) => call(routes.setUserRole, { params: { id }, body: { role } }),
-    removeUser: byId(routes.removeUser),
-    resetUser: byId(routes.resetUser),
-    signOutUser: byId(routes.signOutUser),
-    listTokens: none(routes.listTokens),
-    createToken: withBody(routes.createToken),
-    revokeToken: byId(routes.revokeToken),
-    listAudit: (query: NonNullable<CallArgs<typeof routes.listAudit>['query']>) => call(routes.listAudit, { query }),
+    session: none('getSession'),
+    setup: withBody('setup'),
+    signIn: withBody('signIn'),
+    signOut: none('signOut'),
+    signOutEverywhere: none('signOutEverywhere'),
+    changePassword: withBody('changePassword'),
+    inviteInfo: (token: string) => call('getInvite', { params: { token } }),
+    acceptInvite: (token: string, body: BodyOf<typeof routes.acceptInvite>) => call('acceptInvite', { params: { token }, body }),
+    listUsers: none('listUsers'),
+    inviteUser: withBody('inviteUser'),
+    setUserRole: (id: string, role: AssignableRole) => call('setUserRole', { params: { id }, body: { role } }),
+    removeUser: byId('removeUser'),
+    resetUser: byId('resetUser'),
+    signOutUser: byId('signOutUser'),
+    listTokens: none('listTokens'),
+    createToken: withBody('createToken'),
+    revokeToken: byId('revokeToken'),
+    listAudit: (query: NonNullable<CallArgs<typeof routes.listAudit>['query']>) => call('listAudit', { query }),
   };
 }
 

@@ -1,6 +1,6 @@
 // The app shell: sidebar navigation, the page for the current hash route, and who is signed in.
 import { lazy, Suspense, useEffect, useRef, useState, type ReactNode } from 'react';
-import { ROLE_LABELS } from '../shared/api/auth';
+import { ROLE_LABELS } from '../shared/api/roles';
 import { api, errorMessage } from './api';
 import { useSession } from './auth/session';
 import { IconDatabase, IconHistory, IconInbox, IconIntegrations, IconKey, IconPlug, Spinner, WeftMark } from './components/icons';

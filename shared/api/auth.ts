@@ -1,8 +1,9 @@
 // Sign-in, users, roles, API tokens and the audit log: the shapes the API and the web app share.
 import { z } from 'zod';
+import { ROLES } from './roles';
 
-/** Who may do what: owner and admin (users, connections, settings), editor (design, publish, run), operator (run, fix records, read), viewer (read). */
-export const ROLES = ['owner', 'admin', 'editor', 'operator', 'viewer'] as const;
+export { ACCESS_ROLES, may, ROLE_LABELS, ROLES, type Access } from './roles';
+
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 
@@ -10,26 +11,6 @@ export type Role = z.infer<typeof Role>;
 export const AssignableRole = z.enum(['admin', 'editor', 'operator', 'viewer']);
 export type AssignableRole = z.infer<typeof AssignableRole>;
 
-/**
- * What a route needs, declared beside it: `public` (no sign-in), `signedIn` (any role), `read`, `run`, `design`, `admin`.
- * The roles each level admits are ACCESS_ROLES'; the OpenAPI document names them on every operation (x-weft-roles).
- */
-export const ACCESS_ROLES = {
-  public: [],
-  signedIn: ['owner', 'admin', 'editor', 'operator', 'viewer'],
-  read: ['owner', 'admin', 'editor', 'operator', 'viewer'],
-  run: ['owner', 'admin', 'editor', 'operator'],
-  design: ['owner', 'admin', 'editor'],
-  admin: ['owner', 'admin'],
-  /** No role: only a trigger token of the integration in the path (the trigger API checks it itself). */
-  trigger: [],
-} as const satisfies Record<string, readonly Role[]>;
-export type Access = keyof typeof ACCESS_ROLES;
-
-export const may = (role: Role | null | undefined, access: Access): boolean =>
-  access === 'public' || (role != null && (ACCESS_ROLES[access] as readonly Role[]).includes(role));
-
-export const ROLE_LABELS: Record<Role, string> = { owner: 'Owner', admin: 'Admin', editor: 'Editor', operator: 'Operator', viewer: 'Viewer' };
 export const ROLE_HELP: Record<Role, string> = {
   owner: 'Everything, and the one account that cannot be removed',
   admin: 'Users, API tokens, connections and settings, and all an editor can do',

@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { RunSync } from '../sync/options';
 import { nameRecord } from '../util/name-record';
 import { FileCompression, FileFormat } from '../graph/kinds/file-source';
+import { RUN_STATUSES, STEP_STATUSES } from './run-status';
+
+export { RUN_STATUS_LABELS, STEP_STATUS_LABELS } from './run-status';
 
 /**
  * One vocabulary for a run's status everywhere (API, store, web): `scheduled` an upcoming run of a schedule,
@@ -10,10 +13,10 @@ import { FileCompression, FileFormat } from '../graph/kinds/file-source';
  * `skipped` a scheduled run that did not start (the previous one was still going), `scheduled_deleted` an upcoming
  * run whose integration was deleted or unpublished.
  */
-export const RunStatus = z.enum(['scheduled', 'queued', 'running', 'completed', 'completed_with_errors', 'failed', 'cancelled', 'skipped', 'scheduled_deleted']);
+export const RunStatus = z.enum(RUN_STATUSES);
 export type RunStatus = z.infer<typeof RunStatus>;
 
-export const StepStatus = z.enum(['pending', 'running', 'completed', 'completed_with_errors', 'failed', 'skipped', 'cancelled']);
+export const StepStatus = z.enum(STEP_STATUSES);
 export type StepStatus = z.infer<typeof StepStatus>;
 
 /** The statuses a run ends in: nothing changes a run in one of them except a resume (from failed). */
@@ -26,28 +29,6 @@ export const TERMINAL_STEP_STATUSES: readonly StepStatus[] = ['completed', 'comp
 /** A run that may still be cancelled: recorded and not yet ended. */
 export const isCancellableRun = (status: RunStatus): boolean => status === 'queued' || status === 'running';
 export const isTerminalStep = (status: StepStatus): boolean => TERMINAL_STEP_STATUSES.includes(status);
-
-export const RUN_STATUS_LABELS: Record<RunStatus, string> = {
-  scheduled: 'Scheduled',
-  queued: 'Queued',
-  running: 'In progress',
-  completed: 'Completed',
-  completed_with_errors: 'Completed with errors',
-  failed: 'Failed',
-  cancelled: 'Cancelled',
-  skipped: 'Skipped',
-  scheduled_deleted: 'Scheduled but deleted',
-};
-
-export const STEP_STATUS_LABELS: Record<StepStatus, string> = {
-  pending: 'Pending',
-  running: 'Running',
-  completed: 'Completed',
-  completed_with_errors: 'Completed with errors',
-  failed: 'Failed',
-  skipped: 'Skipped',
-  cancelled: 'Cancelled',
-};
 
 /**
  * Who or what started a run: a person in the app, the API (an API token), a schedule, "Run again" on an earlier run,

@@ -1,8 +1,9 @@
 // The persisted design: nodes, edges and per-node config. Versioned, with its migrations beside it.
 import { z } from 'zod';
 import { RunParameter } from './parameters';
+import { GRAPH_VERSION } from './version';
 
-export const GRAPH_VERSION = 1;
+export { emptyGraph, GRAPH_VERSION } from './version';
 
 export const Position = z.object({ x: z.number().finite(), y: z.number().finite() });
 
@@ -59,7 +60,6 @@ export const Graph = z.object({
 });
 export type Graph = z.infer<typeof Graph>;
 
-export const emptyGraph = (): Graph => ({ version: GRAPH_VERSION, nodes: [], edges: [] });
 
 /** Value maps as formulas read them: name -> (from -> to). */
 export function valueMapTable(maps: readonly ValueMap[] | undefined): Record<string, Record<string, unknown>> {

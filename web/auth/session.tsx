@@ -1,6 +1,7 @@
 // Who is signed in, for every page: the session from the server, what the role may do, and signing out.
 import { createContext, useContext } from 'react';
-import { may, type Access, type User } from '../../shared/api/auth';
+import type { User } from '../../shared/api/auth';
+import { may, type Access } from '../../shared/api/roles';
 
 export interface SessionValue {
   user: User;

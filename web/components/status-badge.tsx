@@ -1,5 +1,6 @@
 // Coloured status pills for runs and steps: green done, amber partial, red failed, blue moving.
-import { RUN_STATUS_LABELS, STEP_STATUS_LABELS, type RunStatus, type StepStatus } from '../../shared';
+import type { RunStatus, StepStatus } from '../../shared';
+import { RUN_STATUS_LABELS, STEP_STATUS_LABELS } from '../../shared/api/run-status';
 import { IconAlert, IconCheck, IconClock, IconSkip, IconX, Spinner } from './icons';
 
 type Tone = 'green' | 'amber' | 'red' | 'blue' | 'gray';

@@ -1,7 +1,7 @@
 // The integrations list: one card per integration with its last run, and the way to start a new one.
 import { lazy, Suspense, useState } from 'react';
-import { emptyGraph, type IntegrationSummary, type Schedule } from '../../shared';
-import * as routes from '../../shared/api/routes';
+import type { IntegrationSummary, Schedule } from '../../shared';
+import { emptyGraph } from '../../shared/graph/version';
 import { ScheduleSummary } from '../schedules/schedule-summary';
 import { api, errorMessage } from '../api';
 import { EmptyState, ErrorBanner } from '../components/empty-state';
@@ -23,7 +23,7 @@ const RunDialog = lazy(() => import('../runs/run-files-dialog').then((m) => ({ d
 export function IntegrationsPage() {
   const list = useLoad(() => api.listIntegrations(), []);
   // Schedules come from Temporal's describe; when the engine is down the cards still show, without them.
-  const schedules = useLoad(() => api.call(routes.listSchedules), []);
+  const schedules = useLoad(() => api.call('listSchedules'), []);
   const byIntegration = new Map((schedules.data ?? []).map((s) => [s.integrationId, s]));
   const [creating, setCreating] = useState(false);
   const canDesign = useCan('design');
