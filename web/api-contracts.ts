@@ -1,9 +1,23 @@
-// The web client's lazy half (web/api.ts loads it beside the app's first request): zod, every route contract of
-// shared/api/routes with its schemas, and the reading of an error body.
+// The web client's lazy half (web/api.ts loads it beside the app's first request): zod, the route contracts web/api.ts
+// calls by name, with their schemas, and the reading of an error body. Only the route files those calls need, so the
+// first page's answers wait for no more than they must; a page that calls other routes passes their contracts itself
+// (`api.call(routes.listSets)`) and brings them in its own chunk.
 import { ApiError } from '../shared/api/integrations';
+import * as audit from '../shared/api/routes/audit';
+import * as auth from '../shared/api/routes/auth';
+import * as connections from '../shared/api/routes/connections';
+import * as files from '../shared/api/routes/files';
+import * as integrations from '../shared/api/routes/integrations';
+import * as runs from '../shared/api/routes/runs';
+import * as schedules from '../shared/api/routes/schedules';
+import * as system from '../shared/api/routes/system';
+import * as tokens from '../shared/api/routes/tokens';
+import * as users from '../shared/api/routes/users';
+import * as workspace from '../shared/api/routes/workspace';
 import { ApiRequestError } from './api';
 
-export * as routes from '../shared/api/routes';
+/** The contracts a call by name may name (web/api.ts's `RouteName`). */
+export const routes = { ...audit, ...auth, ...connections, ...files, ...integrations, ...runs, ...schedules, ...system, ...tokens, ...users, ...workspace };
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'The request was not valid',

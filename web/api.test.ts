@@ -152,6 +152,13 @@ describe('calls built from the route definitions', () => {
     expect(ADDRESSES).toEqual(Object.fromEntries(contracts.map(([name, c]) => [name, { method: (c as routes.RouteContract).method, path: (c as routes.RouteContract).path }])));
   });
 
+  it('holds, for a call by name, the very contracts of shared/api/routes', async () => {
+    const { routes: held } = await import('./api-contracts');
+    const names = Object.keys(held).filter((name) => name in ADDRESSES);
+    expect(names).toEqual(expect.arrayContaining(['getSession', 'listIntegrations', 'listSchedules', 'listRuns']));
+    for (const name of names) expect(held[name as keyof typeof held]).toBe(routes[name as keyof typeof routes]);
+  });
+
   it("validates an answer called by name with the route's own response schema, loaded beside the request", async () => {
     const { api, calls } = recorder(200, { runId: 'r1' });
     await expect(api.call('resumeRun', { params: { id: 'r1' } })).rejects.toMatchObject({ code: 'bad-response' });

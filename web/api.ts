@@ -52,15 +52,18 @@ export function onUnauthorized(listener: () => void): () => void {
 const SIMPLE_TYPES = new Set(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', '']);
 
 type Route = routes.RouteContract;
-type Routes = typeof routes;
-/** The name of a route contract, as shared/api/routes exports it: a call by name needs no schema to start. */
+type Routes = Contracts['routes'];
+/**
+ * The name of a route contract the lazy half holds (web/api-contracts.ts), as shared/api/routes exports it: a call
+ * by name needs no schema to start.
+ */
 export type RouteName = { [K in keyof Routes]: Routes[K] extends Route ? K : never }[keyof Routes];
 /** The contract a call names: itself, or the one exported under that name. */
 type ContractOf<R> = R extends RouteName ? Extract<Routes[R], Route> : Extract<R, Route>;
+type Contracts = typeof import('./api-contracts');
 type Address = Pick<Route, 'method' | 'path'>;
 const ADDRESSES = ROUTE_ADDRESSES as Record<RouteName, Address>;
 
-type Contracts = typeof import('./api-contracts');
 let contracts: Promise<Contracts> | undefined;
 /** The client's lazy half (zod, the contracts, error bodies), loaded once; a failed load is tried again by the next call. */
 export function loadContracts(): Promise<Contracts> {
@@ -124,12 +127,14 @@ function responseSchema(route: Route, status: number): z.ZodType | undefined {
   return schemaOf(status) ?? [200, 201, 202].map(schemaOf).find((schema) => schema !== undefined);
 }
 
+const fail = (name: string): never => {
+  throw new Error(`No route named ${name}`);
+};
+
 /** A route's method and path: its contract's own, or the one the build read for its name. */
 function addressOf(route: Route | RouteName): Address {
   if (typeof route !== 'string') return route;
-  const address = ADDRESSES[route];
-  if (!address) throw new Error(`No route named ${route}`);
-  return address;
+  return ADDRESSES[route] ?? fail(route);
 }
 
 export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base = '') {
@@ -182,7 +187,7 @@ export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base =
       throw networkError();
     }
     if (!res.ok) throw loaded.errorFromResponse(res.status, text);
-    const contract: Route = typeof route === 'string' ? (loaded.routes[route as RouteName] as Route) : route;
+    const contract: Route = typeof route === 'string' ? (loaded.routes[route as RouteName] as Route | undefined) ?? fail(route) : route;
     const schema = responseSchema(contract, res.status);
     if (!schema && !text) return undefined as Result;
     let parsedJson: unknown;
