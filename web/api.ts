@@ -9,6 +9,7 @@ import { ADDRESSES as ROUTE_ADDRESSES, API_BASE } from 'virtual:weft-route-addre
 import { type Diagnostic, type RunStatus } from '../shared';
 import type * as routes from '../shared/api/routes';
 import type { AssignableRole } from '../shared/api/auth';
+import type * as contractsModule from './api-contracts';
 
 /** A failed request, carrying what the server said so forms can point at the offending field. */
 export class ApiRequestError extends Error {
@@ -60,7 +61,7 @@ type Routes = Contracts['routes'];
 export type RouteName = { [K in keyof Routes]: Routes[K] extends Route ? K : never }[keyof Routes];
 /** The contract a call names: itself, or the one exported under that name. */
 type ContractOf<R> = R extends RouteName ? Extract<Routes[R], Route> : Extract<R, Route>;
-type Contracts = typeof import('./api-contracts');
+type Contracts = typeof contractsModule;
 type Address = Pick<Route, 'method' | 'path'>;
 const ADDRESSES = ROUTE_ADDRESSES as Record<RouteName, Address>;
 
