@@ -2,11 +2,34 @@
 // served from there: the runtime accepts only its own Host and Origin).
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
+import type { ChunkingContext } from 'rolldown';
 import { defineConfig } from 'vite';
 import { routeAddressesPlugin } from './vite.route-addresses';
 
 /** The project's shared/ folder: pure modules (no I/O, no globals; ESLint keeps them so). */
 const SHARED = fileURLToPath(new URL('./shared/', import.meta.url));
+
+/** The modules a module imports statically, transitively (dynamic imports are other chunks' business). */
+function staticClosure(from: string, ctx: ChunkingContext): Set<string> {
+  const seen = new Set<string>();
+  const stack = [from];
+  while (stack.length > 0) {
+    const id = stack.pop() as string;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    stack.push(...(ctx.getModuleInfo(id)?.importedIds ?? []));
+  }
+  return seen;
+}
+
+const ENTRY = fileURLToPath(new URL('./web/main.tsx', import.meta.url));
+const CONTRACTS = fileURLToPath(new URL('./web/api-contracts.ts', import.meta.url));
+let closures: { entry: Set<string>; contracts: Set<string> } | undefined;
+/** Reached statically from web/api-contracts.ts and not from the entry: the contracts' own chunk. */
+function contractsOnly(id: string, ctx: ChunkingContext): boolean {
+  closures ??= { entry: staticClosure(ENTRY, ctx), contracts: staticClosure(CONTRACTS, ctx) };
+  return closures.contracts.has(id) && !closures.entry.has(id);
+}
 
 export default defineConfig({
   root: 'web',
@@ -19,6 +42,15 @@ export default defineConfig({
     // Monaco is one lazy chunk of ~3 MB raw (~830 KB gzipped), loaded only when a formula editor opens.
     chunkSizeWarningLimit: 3500,
     rolldownOptions: {
+      output: {
+        // What web/api-contracts.ts needs beyond the first page's own modules (zod, the route files, their schemas)
+        // is one chunk: the client asks for it right behind its first request, and a dozen small files would queue
+        // that request's successors behind the browser's six connections to the host.
+        codeSplitting: {
+          // Only what the test captures: a dependency the first page shares (web/api.ts, roles) stays where it is.
+          groups: [{ debugName: 'contracts', name: (id, ctx) => (contractsOnly(id, ctx) ? 'contracts' : null), includeDependenciesRecursively: false }],
+        },
+      },
       treeshake: {
         // shared/ modules only define values, so one imported for nothing it uses can be left out, and a module the
         // first page only passes through a barrel (e.g. the formula checker behind `shared/index.ts`) is loaded with

@@ -25,11 +25,13 @@ export async function routeAddresses(): Promise<{ base: string; addresses: Recor
 export function routeAddressesPlugin(): Plugin {
   return {
     name: 'weft-route-addresses',
-    resolveId: (id) => (id === ID ? RESOLVED : undefined),
-    async load(id) {
-      if (id !== RESOLVED) return undefined;
-      const { base, addresses } = await routeAddresses();
-      return `export const API_BASE = ${JSON.stringify(base)};\nexport const ADDRESSES = ${JSON.stringify(addresses)};\n`;
+    resolveId: { filter: { id: new RegExp(`^${ID}$`) }, handler: () => RESOLVED },
+    load: {
+      filter: { id: new RegExp(`^\0${ID}$`) },
+      async handler() {
+        const { base, addresses } = await routeAddresses();
+        return `export const API_BASE = ${JSON.stringify(base)};\nexport const ADDRESSES = ${JSON.stringify(addresses)};\n`;
+      },
     },
     // In dev (vite serve), a changed contract changes the addresses too.
     handleHotUpdate({ file, server }) {

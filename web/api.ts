@@ -1,9 +1,9 @@
 // The typed HTTP client: every call names a route of shared/api/routes (its path, method and input types), and every
 // response is parsed with that route's own zod schema; every failure becomes a readable message.
 // The first page loads without zod: a call by a route's name starts its request from the address the build read
-// out of the contract (virtual:weft-route-addresses, vite.route-addresses.ts), while the contracts (zod and every
-// schema, web/api-contracts.ts) load in a lazy chunk that this module starts fetching as soon as it is evaluated,
-// beside the app's first render and first request; the answer is parsed once both are there.
+// out of the contract (virtual:weft-route-addresses, vite.route-addresses.ts), and the contracts (zod and every
+// schema, web/api-contracts.ts) load in one lazy chunk asked for when this module is evaluated, beside the app's
+// first render and first request; the answer is parsed once both are there.
 import { type z } from 'zod';
 import { ADDRESSES as ROUTE_ADDRESSES, API_BASE } from 'virtual:weft-route-addresses';
 import { type Diagnostic, type RunStatus } from '../shared';
@@ -74,7 +74,8 @@ export function loadContracts(): Promise<Contracts> {
   });
   return contracts;
 }
-// Started now, while the app renders its shell and sends its first request, so neither waits for the other.
+// Asked for as soon as the app starts (one chunk, so it takes one of the browser's connections to the host): it
+// downloads while React renders the first screen and the first request is on the wire.
 void loadContracts().catch(() => undefined);
 
 type RequestOf<R> = R extends { request: infer Q } ? Q : object;
@@ -158,8 +159,6 @@ export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base =
   async function call<R extends Route | RouteName>(route: R, ...[args]: ArgsParam<ContractOf<R>>): Promise<CallResult<ContractOf<R>>> {
     type Result = CallResult<ContractOf<R>>;
     const address = addressOf(route);
-    const ready = loadContracts();
-    ready.catch(() => undefined); // awaited below; a failed load must not go unhandled while the request runs
     const { body: json, raw, contentType } = (args ?? {}) as AnyArgs;
     const method = address.method.toUpperCase();
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -173,8 +172,12 @@ export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base =
       body = JSON.stringify(sent);
     }
     let res: Response;
+    let ready: Promise<Contracts> | undefined;
     try {
-      res = await fetchImpl(url(route, ...([args] as ArgsParam<ContractOf<R>>)), { method, headers, body, credentials: 'same-origin' });
+      const sending = fetchImpl(url(route, ...([args] as ArgsParam<ContractOf<R>>)), { method, headers, body, credentials: 'same-origin' });
+      ready = loadContracts(); // loaded or loading since start-up; asked again only if that load failed
+      ready.catch(() => undefined); // awaited below; a failed load must not go unhandled while the request runs
+      res = await sending;
     } catch (e) {
       if (e instanceof DOMException && e.name === 'AbortError') throw e;
       throw networkError();
@@ -183,7 +186,7 @@ export function createApi(fetchImpl: Fetch = (...args) => fetch(...args), base =
     if (res.status === 401 && !address.path.startsWith('/auth/')) for (const listener of unauthorizedListeners) listener();
     let loaded: Contracts;
     try {
-      loaded = await ready;
+      loaded = await (ready ?? loadContracts());
     } catch {
       throw networkError();
     }
