@@ -2,15 +2,14 @@
 // served from there: the runtime accepts only its own Host and Origin).
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
-import type { ChunkingContext } from 'rolldown';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin, type Rolldown } from 'vite';
 import { routeAddressesPlugin } from './vite.route-addresses';
 
 /** The project's shared/ folder: pure modules (no I/O, no globals; ESLint keeps them so). */
 const SHARED = fileURLToPath(new URL('./shared/', import.meta.url));
 
 /** The modules a module imports statically, transitively (dynamic imports are other chunks' business). */
-function staticClosure(from: string, ctx: ChunkingContext): Set<string> {
+function staticClosure(from: string, ctx: Rolldown.ChunkingContext): Set<string> {
   const seen = new Set<string>();
   const stack = [from];
   while (stack.length > 0) {
@@ -24,9 +23,11 @@ function staticClosure(from: string, ctx: ChunkingContext): Set<string> {
 
 const ENTRY = fileURLToPath(new URL('./web/main.tsx', import.meta.url));
 const CONTRACTS = fileURLToPath(new URL('./web/api-contracts.ts', import.meta.url));
+/** Per build (the grouping below fills it on its first call). */
 let closures: { entry: Set<string>; contracts: Set<string> } | undefined;
+const freshClosures: Plugin = { name: 'weft-contracts-chunk', buildStart: () => void (closures = undefined) };
 /** Reached statically from web/api-contracts.ts and not from the entry: the contracts' own chunk. */
-function contractsOnly(id: string, ctx: ChunkingContext): boolean {
+function contractsOnly(id: string, ctx: Rolldown.ChunkingContext): boolean {
   closures ??= { entry: staticClosure(ENTRY, ctx), contracts: staticClosure(CONTRACTS, ctx) };
   return closures.contracts.has(id) && !closures.entry.has(id);
 }
@@ -34,7 +35,7 @@ function contractsOnly(id: string, ctx: ChunkingContext): boolean {
 export default defineConfig({
   root: 'web',
   // The routes' methods and paths for the first page's requests, read from shared/api/routes (vite.route-addresses.ts).
-  plugins: [react(), routeAddressesPlugin()],
+  plugins: [react(), routeAddressesPlugin(), freshClosures],
   build: {
     outDir: '../dist/web',
     emptyOutDir: true,
@@ -44,8 +45,8 @@ export default defineConfig({
     rolldownOptions: {
       output: {
         // What web/api-contracts.ts needs beyond the first page's own modules (zod, the route files, their schemas)
-        // is one chunk: the client asks for it right behind its first request, and a dozen small files would queue
-        // that request's successors behind the browser's six connections to the host.
+        // is one chunk: the client asks for it at start-up, beside its first request, and a dozen small files would
+        // queue behind the browser's six connections to the host, and that request with them.
         codeSplitting: {
           // Only what the test captures: a dependency the first page shares (web/api.ts, roles) stays where it is.
           groups: [{ debugName: 'contracts', name: (id, ctx) => (contractsOnly(id, ctx) ? 'contracts' : null), includeDependenciesRecursively: false }],
