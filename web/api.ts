@@ -67,7 +67,7 @@ const ADDRESSES = ROUTE_ADDRESSES as Record<RouteName, Address>;
 
 let contracts: Promise<Contracts> | undefined;
 /** The client's lazy half (zod, the contracts, error bodies), loaded once; a failed load is tried again by the next call. */
-export function loadContracts(): Promise<Contracts> {
+function loadContracts(): Promise<Contracts> {
   contracts ??= import('./api-contracts').catch((e: unknown) => {
     contracts = undefined;
     throw e;
