@@ -1,7 +1,11 @@
 // Builds the web app (web/) into dist/web; in dev, /api goes to the Weft runtime on :8080 (as if the page were
 // served from there: the runtime accepts only its own Host and Origin).
 import react from '@vitejs/plugin-react';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import { defineConfig, type Plugin, type Rolldown } from 'vite';
 import { routeAddressesPlugin } from './vite.route-addresses';
 
@@ -32,10 +36,34 @@ function contractsOnly(id: string, ctx: Rolldown.ChunkingContext): boolean {
   return closures.contracts.has(id) && !closures.entry.has(id);
 }
 
+/**
+ * Writes a Brotli (`.br`) and a gzip (`.gz`) copy beside every built text asset, which the runtime's static handler
+ * sends to browsers that accept them (runtime/static.ts, `precompressed`): compressed once at build time, not per
+ * request. Source maps stay plain (only developer tools fetch them).
+ */
+export const precompressPlugin: Plugin = {
+  name: 'weft-precompress',
+  apply: 'build',
+  async writeBundle(options) {
+    const dir = options.dir;
+    if (dir === undefined) return;
+    const files = (await readdir(dir, { recursive: true })).filter((f) => /\.(js|css|html|svg|json|txt)$/.test(f));
+    await Promise.all(
+      files.map(async (file) => {
+        const raw = await readFile(join(dir, file));
+        if (raw.length < 1024) return;
+        const params = { [zlibConstants.BROTLI_PARAM_QUALITY]: raw.length > 1_000_000 ? 9 : 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: raw.length };
+        await writeFile(join(dir, `${file}.br`), await promisify(brotliCompress)(raw, { params }));
+        await writeFile(join(dir, `${file}.gz`), await promisify(gzip)(raw, { level: 9 }));
+      }),
+    );
+  },
+};
+
 export default defineConfig({
   root: 'web',
   // The routes' methods and paths for the first page's requests, read from shared/api/routes (vite.route-addresses.ts).
-  plugins: [react(), routeAddressesPlugin(), freshClosures],
+  plugins: [react(), routeAddressesPlugin(), freshClosures, precompressPlugin],
   build: {
     outDir: '../dist/web',
     emptyOutDir: true,

@@ -5,7 +5,17 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import type { Env, Hono, Schema } from 'hono';
 
 export function mountSpa<E extends Env, S extends Schema>(app: Hono<E, S>, webDist: string): void {
-  app.use('/assets/*', serveStatic({ root: webDist, onFound: (_p, c) => c.header('Cache-Control', 'public, max-age=31536000, immutable') }));
+  // Built assets carry a content hash in their names, so browsers may keep them for good. (Set on the way out:
+  // serveStatic calls its `onFound` after it has made the response, so a header set there never reached the browser.)
+  app.use('/assets/*', async (c, next) => {
+    await next();
+    if (c.res.status === 200 || c.res.status === 206) c.res.headers.set('Cache-Control', 'public, max-age=31536000, immutable');
+  });
+  // `precompressed`: the build writes .br and .gz beside each asset (vite.config.ts); a browser that accepts one gets it.
+  app.use('/assets/*', serveStatic({ root: webDist, precompressed: true }));
+  // A missing asset (a page from before an upgrade asking for an old chunk) is a 404, not the app's index.html: that
+  // would reach the browser as a script that fails to parse.
+  app.all('/assets/*', (c) => c.notFound());
   app.use('*', serveStatic({ root: webDist }));
   app.get('*', async (c) => {
     if (c.req.path.startsWith('/api/')) return c.notFound();
