@@ -149,6 +149,10 @@ function CanvasView({
   // While a step is dragged the canvas says so (CSS `.canvas--dragging`): lines are then no pointer targets, so the
   // browser does not hit-test 450 paths on every mouse move of a 500-step drag.
   const dragging = useMemo(() => nodes.some((n) => n.dragging), [nodes]);
+  // Where the steps are drawn: a big graph reaches the canvas when edits pause (the designer's useSettledGraph), so
+  // for 150 ms after a drop `graph` still has the step where it was picked up; a fit follows what is on the canvas.
+  const nodesRef = useRef(nodes);
+  nodesRef.current = nodes;
 
   useLayoutEffect(() => {
     setNodes((prev) => toFlowNodes(graph, prev, diagnostics));
@@ -273,7 +277,7 @@ function CanvasView({
   onCannotFitRef.current = onCannotFit;
   /** `ask`: when even the minimum zoom cannot show the whole flow, ask the designer for room (it hides the side panel). */
   const fit = useCallback(
-    (duration = 0, ask = false, steps: Graph['nodes'] = graphRef.current.nodes) => {
+    (duration = 0, ask = false, steps: readonly { position: { x: number; y: number } }[] = nodesRef.current) => {
       const el = wrapRef.current;
       const vp = el ? fitViewport(steps, el.clientWidth, el.clientHeight, steps.length >= MINIMAP_STEPS ? MINIMAP_BOX : undefined) : null;
       if (!vp) return;
@@ -341,6 +345,10 @@ function CanvasView({
         connectionRadius={28}
         proOptions={PRO_OPTIONS}
         onlyRenderVisibleElements={graph.nodes.length > VISIBLE_ONLY_STEPS}
+        // In the overview (below FAR_ZOOM) the whole flow is in view and a step is moved within it: a step grabbed
+        // near the canvas' edge would otherwise pan the flow away under the pointer from the first move (React Flow
+        // pans while the pointer is within 40 px of an edge). Zoomed in, dragging to an edge still scrolls.
+        autoPanOnNodeDrag={!far}
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1.2} color="#cfd4dc" />
         <Controls
