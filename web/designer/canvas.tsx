@@ -27,6 +27,7 @@ import { IconArrowRight } from '../components/icons';
 import { connectionProblem, connectionToOp, edgeChangesToOps, nodeChangesToOps, toFlowEdges, toFlowNodes, type WeftFlowNode } from './flow-ops';
 import { LinkActionsContext, linkChoices, type LinkActions } from './link-menu';
 import { DRAG_MIME } from './palette';
+import { OverviewPicture } from './overview';
 import { nodeTypes } from './weft-node';
 
 export const NODE_WIDTH = 216;
@@ -49,6 +50,7 @@ export const FAR_ZOOM = 0.45;
 export const VISIBLE_ONLY_STEPS = 100;
 /** The minimap (React Flow's 200×150 plus its 15 px margin) in the canvas' bottom-right corner, which a fit keeps clear. */
 export const MINIMAP_BOX = { width: 232, height: 182 } as const;
+const CARD_SIZE = { width: NODE_WIDTH, height: NODE_HEIGHT } as const;
 /** The minimap shows from this many steps. */
 const MINIMAP_STEPS = 6;
 
@@ -351,6 +353,7 @@ function CanvasView({
         autoPanOnNodeDrag={!far}
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1.2} color="#cfd4dc" />
+        {far ? <OverviewPicture steps={nodes} size={CARD_SIZE} /> : null}
         <Controls
           showInteractive={false}
           position="bottom-left"
