@@ -6,7 +6,6 @@ import {
   BackgroundVariant,
   ControlButton,
   Controls,
-  MiniMap,
   Panel,
   ReactFlow,
   useReactFlow,
@@ -15,7 +14,6 @@ import {
   type Edge,
   type EdgeChange,
   type IsValidConnection,
-  type Node,
   type NodeChange,
   type ReactFlowState,
 } from '@xyflow/react';
@@ -27,7 +25,7 @@ import { IconArrowRight } from '../components/icons';
 import { connectionProblem, connectionToOp, edgeChangesToOps, nodeChangesToOps, toFlowEdges, toFlowNodes, type WeftFlowNode } from './flow-ops';
 import { LinkActionsContext, linkChoices, type LinkActions } from './link-menu';
 import { DRAG_MIME } from './palette';
-import { OverviewPicture } from './overview';
+import { OverviewMinimap, OverviewPicture } from './overview';
 import { nodeTypes } from './weft-node';
 
 export const NODE_WIDTH = 216;
@@ -50,6 +48,7 @@ export const FAR_ZOOM = 0.45;
 export const VISIBLE_ONLY_STEPS = 100;
 /** The minimap (React Flow's 200×150 plus its 15 px margin) in the canvas' bottom-right corner, which a fit keeps clear. */
 export const MINIMAP_BOX = { width: 232, height: 182 } as const;
+const NO_EDGES: Edge[] = [];
 const CARD_SIZE = { width: NODE_WIDTH, height: NODE_HEIGHT } as const;
 /** The minimap shows from this many steps. */
 const MINIMAP_STEPS = 6;
@@ -107,11 +106,9 @@ export interface Selection {
   edgeIds: string[];
 }
 
-const CATEGORY_COLOR: Record<string, string> = { source: '#0ea5e9', transform: '#8b5cf6', target: '#f97316' };
 // React Flow copies these props into its store whenever they are new objects, and every store update runs every
 // step's, line's and minimap rectangle's selector: at 500 steps, props made afresh on each drag frame cost more than
 // the drag. They are made once here.
-const minimapColor = (n: Node) => CATEGORY_COLOR[getKind((n as WeftFlowNode).data.node.kind)?.category ?? ''] ?? '#94a3b8';
 const SNAP_GRID: [number, number] = [8, 8];
 const DEFAULT_EDGE_OPTIONS = { type: 'smoothstep' } as const;
 const PRO_OPTIONS = { hideAttribution: false } as const;
@@ -326,7 +323,8 @@ function CanvasView({
       <LinkActionsContext.Provider value={linkActions}>
       <ReactFlow<WeftFlowNode>
         nodes={nodes}
-        edges={edges}
+        // In the overview the lines are part of its picture (OverviewPicture).
+        edges={far ? NO_EDGES : edges}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
@@ -353,7 +351,7 @@ function CanvasView({
         autoPanOnNodeDrag={!far}
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1.2} color="#cfd4dc" />
-        {far ? <OverviewPicture steps={nodes} size={CARD_SIZE} /> : null}
+        {far ? <OverviewPicture steps={nodes} lines={edges} size={CARD_SIZE} /> : null}
         <Controls
           showInteractive={false}
           position="bottom-left"
@@ -380,7 +378,7 @@ function CanvasView({
             </button>
           </Panel>
         ) : null}
-        {graph.nodes.length >= MINIMAP_STEPS ? <MiniMap pannable zoomable position="bottom-right" nodeColor={minimapColor} nodeBorderRadius={6} /> : null}
+        {graph.nodes.length >= MINIMAP_STEPS ? <OverviewMinimap steps={nodes} size={CARD_SIZE} /> : null}
       </ReactFlow>
       </LinkActionsContext.Provider>
       {children}
