@@ -68,6 +68,10 @@ async function dragFps(page: Page, nodeId: string, back: boolean, trace?: string
     };
     requestAnimationFrame(tick);
   });
+  const [before, zoom] = await node.evaluate((e) => [
+    new DOMMatrixReadOnly(getComputedStyle(e).transform).e,
+    new DOMMatrixReadOnly(getComputedStyle(e.closest('.react-flow__viewport')!).transform).a,
+  ]);
   const x = box.x + box.width / 2;
   // Inside the card at any zoom (a 500-step overview draws it a few pixels high).
   const y = box.y + Math.min(20, box.height / 2);
@@ -93,9 +97,10 @@ async function dragFps(page: Page, nodeId: string, back: boolean, trace?: string
     w.__stop = true;
     return w.__frames;
   });
-  // A drag that did not move the step measured nothing.
-  const after = await node.boundingBox({ timeout: 30_000 });
-  const moved = after ? (after.x - box.x) * (back ? -1 : 1) : 0;
+  // A drag that did not move the step measured nothing. In flow px times the zoom the drag had: the canvas re-fits
+  // when the side panel opens on the drop.
+  const after = await node.evaluate((e) => new DOMMatrixReadOnly(getComputedStyle(e).transform).e);
+  const moved = (after - before) * zoom * (back ? -1 : 1);
   if (moved < 120) throw new Error(`step ${nodeId} moved ${moved.toFixed(0)} px of the drag's 240`);
   const gaps = frames.slice(1).map((t, i) => t - frames[i]!);
   const span = frames[frames.length - 1]! - frames[0]!;

@@ -229,3 +229,42 @@ test('"Fit" right after a drag on a 200-step flow fits the moved step too, clear
   expect(underMinimap, 'steps under the minimap after Fit').toEqual([]);
   await expect(step).toBeInViewport();
 });
+
+// The overview (below zoom 0.45) is drawn as one picture (web/designer/overview.tsx); the steps' own elements paint
+// nothing there, except the one with keyboard focus and the selected ones, so focus stays visible and a grabbed step
+// moves as itself.
+test('a 200-step overview is one picture; the focused and the selected step are drawn by their own elements', async ({ page, request }) => {
+  const STEPS = 200;
+  const nodes: Graph['nodes'] = [];
+  const edges: Graph['edges'] = [];
+  for (let i = 0; i < STEPS; i++) {
+    const kind = i % 10 === 0 ? 'csv-source' : 'filter';
+    nodes.push({ id: `s${i}`, kind, position: { x: (i % 10) * 280, y: Math.floor(i / 10) * 140 }, config: getKind(kind)!.defaults() as Record<string, unknown> });
+    if (i % 10 !== 0) edges.push({ id: `e${i}`, source: `s${i - 1}`, target: `s${i}` });
+  }
+  const res = await request.post('/api/integrations', { data: { name: 'Overview picture', graph: { version: 1, nodes, edges } } });
+  const { id } = (await res.json()) as { id: string };
+  await page.goto(`/#/integrations/${id}`);
+  await expect(page.locator('.react-flow__node')).toHaveCount(STEPS);
+  await expect(page.getByTestId('canvas')).toHaveClass(/canvas--far/);
+  const blocks = (c: string) => page.locator(`.canvas__overview-${c}`).evaluate((p) => (p.getAttribute('d')!.match(/M/g) ?? []).length);
+  const lines = () => page.locator('.canvas__overview-line--plain').evaluateAll((ps) => ps.reduce((n, p) => n + (p.getAttribute('d')!.match(/M/g) ?? []).length, 0));
+  expect([await blocks('source'), await blocks('transform'), await lines()]).toEqual([20, 180, 180]);
+  // The lines are the picture's: React Flow draws none at this zoom.
+  await expect(page.locator('.react-flow__edge')).toHaveCount(0);
+  await expect(page.locator('.react-flow__node[data-id="s56"] .wnode')).toBeHidden();
+
+  // Focus moved by the keyboard: the step draws itself, with its focus ring.
+  await page.locator('.react-flow__node[data-id="s54"]').focus();
+  await page.keyboard.press('Tab');
+  const focused = page.locator('.react-flow__node[data-id="s55"]');
+  await expect(focused).toBeFocused();
+  await expect(focused.locator('.wnode')).toBeVisible();
+  expect(await focused.evaluate((e) => getComputedStyle(e).outlineStyle)).toBe('solid');
+  await expect(page.locator('.react-flow__node[data-id="s56"] .wnode')).toBeHidden();
+
+  // Clicked (selected): drawn by its own element, left out of the picture.
+  await page.locator('.react-flow__node[data-id="s57"]').click();
+  await expect(page.locator('.react-flow__node[data-id="s57"] .wnode')).toBeVisible();
+  await expect.poll(() => blocks('transform')).toBe(179);
+});
