@@ -107,7 +107,7 @@ export interface Selection {
 }
 
 // React Flow copies these props into its store whenever they are new objects, and every store update runs every
-// step's, line's and minimap rectangle's selector: at 500 steps, props made afresh on each drag frame cost more than
+// step's and line's selector: at 500 steps, props made afresh on each drag frame cost more than
 // the drag. They are made once here.
 const SNAP_GRID: [number, number] = [8, 8];
 const DEFAULT_EDGE_OPTIONS = { type: 'smoothstep' } as const;
