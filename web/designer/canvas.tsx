@@ -6,7 +6,6 @@ import {
   BackgroundVariant,
   ControlButton,
   Controls,
-  MiniMap,
   Panel,
   ReactFlow,
   useReactFlow,
@@ -15,7 +14,6 @@ import {
   type Edge,
   type EdgeChange,
   type IsValidConnection,
-  type Node,
   type NodeChange,
   type ReactFlowState,
 } from '@xyflow/react';
@@ -27,6 +25,7 @@ import { IconArrowRight } from '../components/icons';
 import { connectionProblem, connectionToOp, edgeChangesToOps, nodeChangesToOps, toFlowEdges, toFlowNodes, type WeftFlowNode } from './flow-ops';
 import { LinkActionsContext, linkChoices, type LinkActions } from './link-menu';
 import { DRAG_MIME } from './palette';
+import { OverviewMinimap, OverviewPicture } from './overview';
 import { nodeTypes } from './weft-node';
 
 export const NODE_WIDTH = 216;
@@ -49,6 +48,8 @@ export const FAR_ZOOM = 0.45;
 export const VISIBLE_ONLY_STEPS = 100;
 /** The minimap (React Flow's 200×150 plus its 15 px margin) in the canvas' bottom-right corner, which a fit keeps clear. */
 export const MINIMAP_BOX = { width: 232, height: 182 } as const;
+const NO_EDGES: Edge[] = [];
+const CARD_SIZE = { width: NODE_WIDTH, height: NODE_HEIGHT } as const;
 /** The minimap shows from this many steps. */
 const MINIMAP_STEPS = 6;
 
@@ -105,11 +106,9 @@ export interface Selection {
   edgeIds: string[];
 }
 
-const CATEGORY_COLOR: Record<string, string> = { source: '#0ea5e9', transform: '#8b5cf6', target: '#f97316' };
 // React Flow copies these props into its store whenever they are new objects, and every store update runs every
-// step's, line's and minimap rectangle's selector: at 500 steps, props made afresh on each drag frame cost more than
+// step's and line's selector: at 500 steps, props made afresh on each drag frame cost more than
 // the drag. They are made once here.
-const minimapColor = (n: Node) => CATEGORY_COLOR[getKind((n as WeftFlowNode).data.node.kind)?.category ?? ''] ?? '#94a3b8';
 const SNAP_GRID: [number, number] = [8, 8];
 const DEFAULT_EDGE_OPTIONS = { type: 'smoothstep' } as const;
 const PRO_OPTIONS = { hideAttribution: false } as const;
@@ -149,6 +148,10 @@ function CanvasView({
   // While a step is dragged the canvas says so (CSS `.canvas--dragging`): lines are then no pointer targets, so the
   // browser does not hit-test 450 paths on every mouse move of a 500-step drag.
   const dragging = useMemo(() => nodes.some((n) => n.dragging), [nodes]);
+  // Where the steps are drawn: a big graph reaches the canvas when edits pause (the designer's useSettledGraph), so
+  // for 150 ms after a drop `graph` still has the step where it was picked up; a fit follows what is on the canvas.
+  const nodesRef = useRef(nodes);
+  nodesRef.current = nodes;
 
   useLayoutEffect(() => {
     setNodes((prev) => toFlowNodes(graph, prev, diagnostics));
@@ -273,7 +276,7 @@ function CanvasView({
   onCannotFitRef.current = onCannotFit;
   /** `ask`: when even the minimum zoom cannot show the whole flow, ask the designer for room (it hides the side panel). */
   const fit = useCallback(
-    (duration = 0, ask = false, steps: Graph['nodes'] = graphRef.current.nodes) => {
+    (duration = 0, ask = false, steps: readonly { position: { x: number; y: number } }[] = nodesRef.current) => {
       const el = wrapRef.current;
       const vp = el ? fitViewport(steps, el.clientWidth, el.clientHeight, steps.length >= MINIMAP_STEPS ? MINIMAP_BOX : undefined) : null;
       if (!vp) return;
@@ -320,7 +323,8 @@ function CanvasView({
       <LinkActionsContext.Provider value={linkActions}>
       <ReactFlow<WeftFlowNode>
         nodes={nodes}
-        edges={edges}
+        // In the overview the lines are part of its picture (OverviewPicture).
+        edges={far ? NO_EDGES : edges}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
@@ -341,8 +345,13 @@ function CanvasView({
         connectionRadius={28}
         proOptions={PRO_OPTIONS}
         onlyRenderVisibleElements={graph.nodes.length > VISIBLE_ONLY_STEPS}
+        // In the overview (below FAR_ZOOM) the whole flow is in view and a step is moved within it: a step grabbed
+        // near the canvas' edge would otherwise pan the flow away under the pointer from the first move (React Flow
+        // pans while the pointer is within 40 px of an edge). Zoomed in, dragging to an edge still scrolls.
+        autoPanOnNodeDrag={!far}
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1.2} color="#cfd4dc" />
+        {far ? <OverviewPicture steps={nodes} lines={edges} size={CARD_SIZE} /> : null}
         <Controls
           showInteractive={false}
           position="bottom-left"
@@ -369,7 +378,7 @@ function CanvasView({
             </button>
           </Panel>
         ) : null}
-        {graph.nodes.length >= MINIMAP_STEPS ? <MiniMap pannable zoomable position="bottom-right" nodeColor={minimapColor} nodeBorderRadius={6} /> : null}
+        {graph.nodes.length >= MINIMAP_STEPS ? <OverviewMinimap steps={nodes} size={CARD_SIZE} /> : null}
       </ReactFlow>
       </LinkActionsContext.Provider>
       {children}
