@@ -338,6 +338,12 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
       }
     });
 
+    // The stage was filled and the key map grows in pass 2: the planner's statistics are refreshed as they grow
+    // (after the stage is filled, then each time the pairs made in the run double), so lookups keep using indexes.
+    if (outcome.readB >= 2 * batchSize) await twoWay.analyze('stage');
+    let madeAtAnalyze = 0;
+    let madeCount = 0;
+
     // 2. Side A's changes, page by page, each paired with the staged B change of its pair (or of its match value).
     const highA = await readPages(A, cursors.a, batchSize, ctx.check, async (records) => {
       outcome.readA += records.length;
@@ -538,6 +544,11 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
       }
       if (kept.length > 0) await twoWay.updatePairs(scope, kept, seen);
       if (made.length > 0) await twoWay.savePairs(scope, made, seen);
+      madeCount += made.length;
+      if (madeCount >= 2 * Math.max(madeAtAnalyze, batchSize)) {
+        madeAtAnalyze = madeCount;
+        await twoWay.analyze('pairs');
+      }
     }
 
     /** A pair as it now stands, with the pair it was remembered as when its ids are the same (else it is new). */

@@ -90,6 +90,11 @@ export interface TwoWayStore {
   /** The staged changes no A change took (not deleted), in B-id order after `after`, each with its pair (if any). */
   stagedLeft(scope: TwoWayScope, opts: { after: string | null; limit: number }): Promise<(StagedB & { pair: TwoWayPair | null })[]>;
   countPairs(scope: TwoWayScope): Promise<number>;
+  /**
+   * Refreshes the planner's statistics of the key map and the stage: a run fills them faster than autovacuum looks
+   * (the first run writes a pair per record), and lookups planned on an empty table's statistics scan it per row.
+   */
+  analyze(table: 'pairs' | 'stage'): Promise<void>;
   cursors(scope: TwoWayScope): Promise<{ a: unknown; b: unknown }>;
   /** Advances both cursors; called once a run's writes all committed. */
   saveCursors(scope: TwoWayScope, cursors: { a: unknown; b: unknown }): Promise<void>;
@@ -149,9 +154,13 @@ export function createTwoWayStore(db: Db): TwoWayStore {
       const json = JSON.stringify(chunk);
       await db.transaction(async (tx) => {
         // A record paired anew gives up its old pair on either side first, so both unique keys hold.
+        // By index on id_b (`= ANY`), whatever the statistics: a join with the list was planned as a scan per row
+        // while the table was filling (seconds per page).
         await tx.execute(sql`
-          DELETE FROM ${twoWayPairs} AS p USING jsonb_to_recordset(${json}::jsonb) AS r(a text, b text)
-          WHERE p.integration_id = ${scope.integrationId} AND p.node_id = ${scope.nodeId} AND (p.id_b = r.b AND p.id_a <> r.a)`);
+          DELETE FROM ${twoWayPairs} AS p
+          WHERE p.integration_id = ${scope.integrationId} AND p.node_id = ${scope.nodeId}
+            AND p.id_b = ANY(ARRAY(SELECT r.b FROM jsonb_to_recordset(${json}::jsonb) AS r(a text, b text)))
+            AND (p.id_a, p.id_b) NOT IN (SELECT r.a, r.b FROM jsonb_to_recordset(${json}::jsonb) AS r(a text, b text))`);
         await tx.execute(sql`
           INSERT INTO ${twoWayPairs} (integration_id, node_id, id_a, id_b, hash_a, hash_b, seen_a, seen_b)
           SELECT ${scope.integrationId}, ${scope.nodeId}, r.a, r.b, r.ha, r.hb, ${mark}::text, ${mark}::text FROM jsonb_to_recordset(${json}::jsonb) AS r(a text, b text, ha jsonb, hb jsonb)
@@ -241,20 +250,25 @@ export function createTwoWayStore(db: Db): TwoWayStore {
     async takeByA(scope, idsA) {
       const out: { pair: TwoWayPair; staged: StagedB | null }[] = [];
       for (let i = 0; i < idsA.length; i += CHUNK) {
-        const rows = rowsOf<PairRow & { s_id_b: string | null } & Omit<StageRow, 'id_b'>>(
+        // The pairs and their staged changes come back as rows of two kinds (joined here: a join of the two CTEs has
+        // no statistics to plan by).
+        const rows = rowsOf<{ kind: 'p' | 's'; id_a: string | null; id_b: string; hash_a: PairRow['hash_a'] | null; hash_b: PairRow['hash_b'] | null } & Omit<StageRow, 'id_b'>>(
           await db.execute(sql`
             WITH p AS (
               SELECT id_a, id_b, hash_a, hash_b FROM ${twoWayPairs}
               WHERE integration_id = ${scope.integrationId} AND node_id = ${scope.nodeId} AND ${anyOf(sql`id_a`, idsA.slice(i, i + CHUNK))}
             ), t AS (
-              DELETE FROM ${twoWayStage} AS s USING p
-              WHERE s.integration_id = ${scope.integrationId} AND s.node_id = ${scope.nodeId} AND s.id_b = p.id_b
+              DELETE FROM ${twoWayStage} AS s
+              WHERE s.integration_id = ${scope.integrationId} AND s.node_id = ${scope.nodeId} AND s.id_b = ANY(ARRAY(SELECT id_b FROM p))
               RETURNING ${STAGED}
             )
-            SELECT p.id_a, p.id_b, p.hash_a, p.hash_b, t.id_b AS s_id_b, t.pair_a, t.match_key, t.deleted, t.updated_ms, t.record
-            FROM p LEFT JOIN t ON t.id_b = p.id_b`),
+            SELECT 'p' AS kind, id_a, id_b, hash_a, hash_b, NULL AS pair_a, NULL AS match_key, NULL::boolean AS deleted, NULL::double precision AS updated_ms, NULL AS record FROM p
+            UNION ALL
+            SELECT 's', NULL, id_b, NULL, NULL, pair_a, match_key, deleted, updated_ms, record FROM t`),
         );
-        for (const r of rows) out.push({ pair: pairOf(r), staged: r.s_id_b === null ? null : stagedOf({ ...r, id_b: r.s_id_b }) });
+        const staged = new Map<string, StagedB>();
+        for (const r of rows) if (r.kind === 's') staged.set(r.id_b, stagedOf(r));
+        for (const r of rows) if (r.kind === 'p') out.push({ pair: pairOf(r as PairRow), staged: staged.get(r.id_b) ?? null });
       }
       return out;
     },
@@ -264,12 +278,11 @@ export function createTwoWayStore(db: Db): TwoWayStore {
       for (let i = 0; i < keys.length; i += CHUNK) {
         const rows = rowsOf<StageRow>(
           await db.execute(sql`
-            DELETE FROM ${twoWayStage} AS s USING (
+            DELETE FROM ${twoWayStage} AS s
+            WHERE s.integration_id = ${scope.integrationId} AND s.node_id = ${scope.nodeId} AND s.id_b = ANY(ARRAY(
               SELECT DISTINCT ON (match_key) id_b FROM ${twoWayStage}
               WHERE integration_id = ${scope.integrationId} AND node_id = ${scope.nodeId} AND pair_a IS NULL AND NOT deleted AND ${anyOf(sql`match_key`, keys.slice(i, i + CHUNK))}
-              ORDER BY match_key, id_b DESC
-            ) AS c
-            WHERE s.integration_id = ${scope.integrationId} AND s.node_id = ${scope.nodeId} AND s.id_b = c.id_b
+              ORDER BY match_key, id_b DESC))
             RETURNING ${STAGED}`),
         );
         for (const r of rows) out.push(stagedOf(r));
@@ -286,6 +299,10 @@ export function createTwoWayStore(db: Db): TwoWayStore {
           ORDER BY s.id_b LIMIT ${limit}`),
       );
       return rows.map((r) => ({ ...stagedOf(r), pair: r.p_id_a === null ? null : pairOf({ id_a: r.p_id_a, id_b: r.id_b, hash_a: r.hash_a!, hash_b: r.hash_b! }) }));
+    },
+
+    async analyze(table) {
+      await db.execute(sql`ANALYZE ${table === 'pairs' ? twoWayPairs : twoWayStage}`);
     },
 
     async countPairs(scope) {
