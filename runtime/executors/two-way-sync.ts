@@ -338,9 +338,9 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
       }
     });
 
-    // The stage was filled and the key map grows in pass 2: the planner's statistics are refreshed as they grow
-    // (after the stage is filled, then each time the pairs made in the run double), so lookups keep using indexes.
-    if (outcome.readB >= 2 * batchSize) await twoWay.analyze('stage');
+    // The key map grows in pass 2 (a first run makes a pair per record): the planner's statistics of it are refreshed
+    // each time the pairs made in the run double, so its lookups keep using indexes. (The stage's lookups are all by
+    // the leading column of an index, which no statistics make the planner give up.)
     let madeAtAnalyze = 0;
     let madeCount = 0;
 
