@@ -556,7 +556,6 @@ export const twoWayStage = pgTable(
     pairA: text('pair_a'),
     matchKey: text('match_key'),
     deleted: boolean('deleted').notNull().default(false),
-    taken: boolean('taken').notNull().default(false),
     updatedMs: doublePrecision('updated_ms'),
     record: text('record').notNull(),
   },

@@ -237,7 +237,7 @@ export function createTwoWayStore(db: Db): TwoWayStore {
               SELECT ${scope.integrationId}, ${scope.nodeId}, r.b, p.id_a, CASE WHEN p.id_a IS NULL THEN r.mk END, r.d AND (p.id_a IS NULL OR ${deletesToA}::boolean), r.u, r.r
               FROM jsonb_to_recordset(${json}::jsonb) AS r(b text, mk text, d boolean, u double precision, r text)
               LEFT JOIN ${twoWayPairs} AS p ON p.integration_id = ${scope.integrationId} AND p.node_id = ${scope.nodeId} AND p.id_b = r.b
-              ON CONFLICT (integration_id, node_id, id_b) DO UPDATE SET pair_a = EXCLUDED.pair_a, match_key = EXCLUDED.match_key, deleted = EXCLUDED.deleted, updated_ms = EXCLUDED.updated_ms, record = EXCLUDED.record, taken = false
+              ON CONFLICT (integration_id, node_id, id_b) DO UPDATE SET pair_a = EXCLUDED.pair_a, match_key = EXCLUDED.match_key, deleted = EXCLUDED.deleted, updated_ms = EXCLUDED.updated_ms, record = EXCLUDED.record
               RETURNING id_b, pair_a, deleted
             )
             SELECT id_b, pair_a FROM staged WHERE deleted`),

@@ -24,6 +24,8 @@ export const twoWayIndexes: Migration = {
     `ALTER TABLE two_way_stage DROP CONSTRAINT two_way_stage_pkey, ADD CONSTRAINT two_way_stage_pkey PRIMARY KEY USING INDEX two_way_stage_id_b`,
     `CREATE INDEX two_way_stage_match ON two_way_stage (match_key, integration_id, node_id) WHERE pair_a IS NULL`,
     `ALTER TABLE two_way_stage SET UNLOGGED`,
+    // A staged change an A change takes is deleted now, not flagged.
+    `ALTER TABLE two_way_stage DROP COLUMN taken`,
     `ALTER TABLE two_way_pairs SET (fillfactor = 90)`,
   ],
 };
