@@ -294,9 +294,17 @@ export function createTwoWayStore(db: Db): TwoWayStore {
       const rows = rowsOf<StageRow & { p_id_a: string | null; hash_a: PairRow['hash_a'] | null; hash_b: PairRow['hash_b'] | null }>(
         await db.execute(sql`
           SELECT ${STAGED}, p.id_a AS p_id_a, p.hash_a, p.hash_b
-          FROM ${twoWayStage} AS s LEFT JOIN ${twoWayPairs} AS p ON p.integration_id = s.integration_id AND p.node_id = s.node_id AND p.id_b = s.id_b
-          WHERE s.integration_id = ${scope.integrationId} AND s.node_id = ${scope.nodeId} AND NOT s.deleted ${after === null ? sql`` : sql`AND s.id_b > ${after}`}
-          ORDER BY s.id_b LIMIT ${limit}`),
+          FROM (
+            SELECT id_b, pair_a, match_key, deleted, updated_ms, record FROM ${twoWayStage}
+            WHERE integration_id = ${scope.integrationId} AND node_id = ${scope.nodeId} AND NOT deleted ${after === null ? sql`` : sql`AND id_b > ${after}`}
+            ORDER BY id_b LIMIT ${limit}
+          ) AS s
+          -- The page first, then its pairs: one index probe per row of the page, not a join of all that is left.
+          LEFT JOIN LATERAL (
+            SELECT id_a, hash_a, hash_b FROM ${twoWayPairs}
+            WHERE id_b = s.id_b AND integration_id = ${scope.integrationId} AND node_id = ${scope.nodeId} LIMIT 1
+          ) AS p ON true
+          ORDER BY s.id_b`),
       );
       return rows.map((r) => ({ ...stagedOf(r), pair: r.p_id_a === null ? null : pairOf({ id_a: r.p_id_a, id_b: r.id_b, hash_a: r.hash_a!, hash_b: r.hash_b! }) }));
     },
