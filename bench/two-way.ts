@@ -7,6 +7,7 @@
 //      (sql-source → sql-target executors, runPipelinePass, 5,000-row batches).
 // Prints time, rows/s and peak RSS of each side by side, and the incremental run's speed-up over the full one.
 // Size: `--size N` or BENCH_ROWS (default 1,000,000). `npm run bench:two-way -- --size 100000`.
+// BENCH_TIMING=1 also prints, per phase, the time spent in each store call and each side's reads and writes.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
