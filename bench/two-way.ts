@@ -7,6 +7,7 @@
 //      (sql-source → sql-target executors, runPipelinePass, 5,000-row batches).
 // Prints time, rows/s and peak RSS of each side by side, and the incremental run's speed-up over the full one.
 // Size: `--size N` or BENCH_ROWS (default 1,000,000). `npm run bench:two-way -- --size 100000`.
+// BENCH_TIMING=1 also prints, per phase, the time spent in each store call and each side's reads and writes.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -51,7 +52,47 @@ async function runPhase(name: string, database: string): Promise<void> {
   const store = await openStore({ dataDir: '', databaseUrl: dbUrl(database) });
   const sessions = createConnectionService({ store, secretKey: randomBytes(32), connectors: connectorLookup(CONNECTOR_LIST), context: { store, filesDir: '' } });
   const open = (id: string) => CONNECTOR_LIST.find((c) => c.manifest.id === 'postgres')!.open({ host: u.hostname, port: Number(u.port || 5432), database, user: decodeURIComponent(u.username || 'postgres'), sslMode: 'disable', schema: 'public', queryTimeoutSeconds: 600 } as never, { password: '' } as never).then((s) => (void id, s));
-  const deps = { store, sessions: { open, openBuiltIn: sessions.openBuiltIn.bind(sessions) }, webhookRequests: NO_WEBHOOK_REQUESTS, valueMaps: undefined, now: Date.now, params: new Map() };
+  // BENCH_TIMING=1: time spent in each store call and in each side's reads and writes, printed with the phase.
+  const timing = process.env.BENCH_TIMING === '1' ? new Map<string, { n: number; ms: number }>() : null;
+  const timed = <T>(label: string, start: number, value: T): T => {
+    const t = timing!.get(label) ?? { n: 0, ms: 0 };
+    t.n += 1;
+    t.ms += performance.now() - start;
+    timing!.set(label, t);
+    return value;
+  };
+  const twoWay = timing
+    ? (new Proxy(store.twoWay, {
+        get: (target, key: string) => {
+          const f = (target as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[key]!;
+          return async (...args: unknown[]) => {
+            const start = performance.now();
+            return timed(`store.${key}`, start, await f.apply(target, args));
+          };
+        },
+      }) as typeof store.twoWay)
+    : store.twoWay;
+  const openTimed = async (id: string) => {
+    const s = await open(id);
+    if (!timing) return s;
+    return Object.assign(Object.create(s) as typeof s, {
+      write: async (...args: Parameters<typeof s.write>) => {
+        const start = performance.now();
+        return timed(`write ${String(args[0])}`, start, await s.write(...args));
+      },
+      read: async function* (...args: Parameters<typeof s.read>) {
+        const it = s.read(...args)[Symbol.asyncIterator]();
+        for (;;) {
+          const start = performance.now();
+          const next = await it.next();
+          timed(`read ${String(args[0])}`, start, null);
+          if (next.done) return;
+          yield next.value;
+        }
+      },
+    });
+  };
+  const deps = { store, sessions: { open: openTimed, openBuiltIn: sessions.openBuiltIn.bind(sessions) }, webhookRequests: NO_WEBHOOK_REQUESTS, valueMaps: undefined, now: Date.now, params: new Map() };
   const started = Date.now();
   let rows = 0;
   let detail: Record<string, unknown> = {};
@@ -84,12 +125,15 @@ async function runPhase(name: string, database: string): Promise<void> {
     const step: PlanStep = { nodeId: 'tw', kind: 'two-way-sync', label: 'Two-way', config: config as unknown as Record<string, unknown>, input: null, output: null };
     const e = await createExecutor(step, deps);
     if (e.role !== 'sync') throw new Error('not a sync executor');
-    const outcome = await e.run({ scope: { integrationId: 'bench', nodeId: 'tw' }, twoWay: store.twoWay, syncEnabled: true, rebuild: false, batchSize: 5_000, commit: async () => undefined });
+    const outcome = await e.run({ scope: { integrationId: 'bench', nodeId: 'tw' }, twoWay, syncEnabled: true, rebuild: false, batchSize: 5_000, commit: async () => undefined });
     rows = outcome.readA + outcome.readB;
     detail = { writtenA: outcome.writtenA, writtenB: outcome.writtenB, conflicts: outcome.conflicts, echoes: outcome.echoes };
   }
   const seconds = (Date.now() - started) / 1000;
   await store.close();
+  if (timing) {
+    for (const [label, t] of [...timing].sort((x, y) => y[1].ms - x[1].ms)) console.error(`    ${name}: ${label.padEnd(30)} ${String(t.n).padStart(6)} calls ${(t.ms / 1000).toFixed(2).padStart(8)} s`);
+  }
   console.log(JSON.stringify({ phase: name, seconds, rows, peakRssMb: Math.round(peakRssMb()), ...detail }));
 }
 

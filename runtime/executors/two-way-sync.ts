@@ -6,7 +6,7 @@
 // the store page by page, A's are read page by page and paired with them by indexed lookups, and what B changed that
 // no A change took is settled last, page by page. Deletes (a side's soft-delete field, or a full read's missing keys)
 // go to the other side by the one-way engine's threshold and apply (delete-phase.ts).
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import type { PlanStep } from '../../shared/compiler/plan';
 import type { FieldType } from '../../shared/graph/field-types';
 import { TwoWaySyncConfig, WORKSPACE_UPDATED_AT, type TwoWaySide } from '../../shared/graph/kinds/two-way-sync';
@@ -27,7 +27,7 @@ import { allowedDeletes, isSoftDeleted, type DeleteMode } from '../../shared/syn
 import type { ConnectorSession, Row } from '../connections/sessions';
 import type { NewRejected, RunKey, StepCounts } from '../store/types';
 import type { DeletePhase } from '../store/sync-state';
-import type { StagedB, TwoWayPair, TwoWayScope, TwoWayStore } from '../store/two-way';
+import type { StageB, StagedB, TwoWayPair, TwoWayScope, TwoWayStore } from '../store/two-way';
 import { applyDeletes, sessionTarget } from './delete-phase';
 import { openSaved } from './sessions';
 import { defineExecutor, PlanError, type ExecutorDeps } from './types';
@@ -91,11 +91,7 @@ export interface SyncExecutor {
 }
 
 /** A field value's hash as remembered: 16 bytes of SHA-1 over its normalised JSON, base64. */
-export const valueHash = (value: unknown, type: FieldType | undefined): string =>
-  createHash('sha1')
-    .update(JSON.stringify(normalizeValue(value, type)) ?? 'null')
-    .digest('base64')
-    .slice(0, 22);
+export const valueHash = (value: unknown, type: FieldType | undefined): string => hash('sha1', JSON.stringify(normalizeValue(value, type)) ?? 'null', 'base64').slice(0, 22);
 
 
 interface ReadRecord {
@@ -104,6 +100,8 @@ interface ReadRecord {
   updatedAt: number | null;
   /** The side's soft-delete field is set. */
   deleted: boolean;
+  /** Hashes of its values computed so far (hashOf). */
+  hashes?: Map<string, string>;
 }
 
 /** One record (or pair) to settle in a page. */
@@ -207,10 +205,28 @@ export function decodeRecord(text: string): Row {
 
 const stagedRecord = (s: StagedB): ReadRecord => ({ id: s.idB, values: decodeRecord(s.record), updatedAt: s.updatedMs, deleted: s.deleted });
 
-function changedFields(values: Row, fields: readonly string[], types: Map<string, FieldType>, remembered: Record<string, string> | undefined): Set<string> {
+/** A read value's hash, computed once per record and field (settling and remembering both need it). */
+function hashOf(record: ReadRecord, field: string, types: Map<string, FieldType>): string {
+  record.hashes ??= new Map();
+  let h = record.hashes.get(field);
+  if (h === undefined) {
+    h = valueHash(record.values[field], types.get(field));
+    record.hashes.set(field, h);
+  }
+  return h;
+}
+
+function changedFields(record: ReadRecord, fields: readonly string[], types: Map<string, FieldType>, remembered: Record<string, string> | undefined): Set<string> {
   const changed = new Set<string>();
-  for (const f of fields) if (!remembered || !Object.hasOwn(remembered, f) || remembered[f] !== valueHash(values[f], types.get(f))) changed.add(f);
+  for (const f of fields) if (!remembered || !Object.hasOwn(remembered, f) || remembered[f] !== hashOf(record, f, types)) changed.add(f);
   return changed;
+}
+
+function sameHashes(x: Record<string, string>, y: Record<string, string>): boolean {
+  const kx = Object.keys(x);
+  if (kx.length !== Object.keys(y).length) return false;
+  for (const k of kx) if (!Object.hasOwn(y, k) || x[k] !== y[k]) return false;
+  return true;
 }
 
 const describe = (v: unknown) => (v === null || v === undefined ? 'empty' : JSON.stringify(v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? v.toString() : v));
@@ -305,56 +321,53 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
       if (n > outcome.peakHeld) outcome.peakHeld = n;
     };
 
-    // 1. Side B's changes, staged in the store page by page with the pair each already has and its match value.
+    // 1. Side B's changes, staged in the store page by page; the store finds each one's pair in the same statement.
     await twoWay.clearStage(scope);
     const highB = await readPages(B, cursors.b, batchSize, ctx.check, async (records) => {
       outcome.readB += records.length;
-      const ids = records.map((r) => r.id);
-      const pairs = new Map((await twoWay.pairsByB(scope, ids)).map((p) => [p.idB, p]));
-      if (compareB) await twoWay.markSeen(scope, 'b', token, ids);
-      const rows: StagedB[] = [];
-      for (const r of records) {
-        const pair = pairs.get(r.id) ?? null;
-        let deleted = false;
-        if (r.deleted) {
-          if (pair && toA.mode !== 'ignore') {
-            addDelete(toA, pair.idA, pair.idA);
-            deleted = true;
-          } else if (!pair) {
-            // Deleted on B and never paired: nothing to carry over, and nothing to create on A.
-            outcome.skippedDeleted += 1;
-            continue;
-          }
-        }
+      if (compareB) await twoWay.markSeen(scope, 'b', token, records.map((r) => r.id));
+      const rows: StageB[] = records.map((r) => {
         const k = r.values[config.match.b];
-        const matchKey = pair || k === null || k === undefined || k === '' ? null : matchKeyOf(k);
-        rows.push({ idB: r.id, pairA: pair?.idA ?? null, matchKey, deleted, updatedMs: r.updatedAt, record: encodeRecord(r.values) });
-      }
+        return { idB: r.id, matchKey: k === null || k === undefined || k === '' ? null : matchKeyOf(k), softDeleted: r.deleted, updatedMs: r.updatedAt, record: encodeRecord(r.values) };
+      });
       hold(records.length);
-      await twoWay.stage(scope, rows);
+      for (const d of await twoWay.stage(scope, rows, toA.mode !== 'ignore')) {
+        // Deleted on B and paired: the delete goes to A. Deleted and never paired: nothing to carry over or create.
+        if (d.pairA !== null) addDelete(toA, d.pairA, d.pairA);
+        else outcome.skippedDeleted += 1;
+      }
     });
+
+    // The key map grows in pass 2 (a first run makes a pair per record): the planner's statistics of it are refreshed
+    // each time the pairs made in the run double, so its lookups keep using indexes. (The stage's lookups are all by
+    // the leading column of an index, which no statistics make the planner give up.)
+    let madeAtAnalyze = 0;
+    let madeCount = 0;
 
     // 2. Side A's changes, page by page, each paired with the staged B change of its pair (or of its match value).
     const highA = await readPages(A, cursors.a, batchSize, ctx.check, async (records) => {
       outcome.readA += records.length;
       const ids = records.map((r) => r.id);
-      const byA = new Map((await twoWay.pairsByA(scope, ids)).map((p) => [p.idA, p]));
       if (compareA) await twoWay.markSeen(scope, 'a', token, ids);
-      const staged = new Map((await twoWay.stagedByIds(scope, [...byA.values()].map((p) => p.idB))).map((s) => [s.idB, s]));
+      // The pairs of the page's records, each with its staged B change taken off the stage: one statement.
+      const byA = new Map<string, TwoWayPair>();
+      const staged = new Map<string, StagedB>();
+      for (const { pair, staged: s } of await twoWay.takeByA(scope, ids)) {
+        byA.set(pair.idA, pair);
+        if (s) staged.set(s.idB, s);
+      }
       const matchKeys = new Set<string>();
       for (const r of records) {
         const k = r.values[config.match.a];
         if (!byA.has(r.id) && !r.deleted && k !== null && k !== undefined && k !== '') matchKeys.add(matchKeyOf(k));
       }
       const byMatch = new Map<string, StagedB>();
-      for (const s of await twoWay.stagedByMatch(scope, [...matchKeys])) if (s.matchKey !== null) byMatch.set(s.matchKey, s);
+      for (const s of matchKeys.size > 0 ? await twoWay.takeByMatch(scope, [...matchKeys]) : []) if (s.matchKey !== null) byMatch.set(s.matchKey, s);
       hold(records.length + staged.size + byMatch.size);
-      const taken: string[] = [];
       const work: Work[] = [];
       for (const rec of records) {
         const pair = byA.get(rec.id) ?? null;
         const other = pair ? (staged.get(pair.idB) ?? null) : null;
-        if (other) taken.push(other.idB);
         if (rec.deleted) {
           if (pair && toB.mode !== 'ignore') {
             if (other?.deleted) {
@@ -380,11 +393,9 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
         const found = k === null || k === undefined || k === '' ? undefined : byMatch.get(matchKeyOf(k));
         if (found) {
           byMatch.delete(found.matchKey!);
-          taken.push(found.idB);
           work.push({ idA: rec.id, idB: found.idB, pair: null, a: rec, b: stagedRecord(found) });
         } else work.push({ idA: rec.id, idB: null, pair: null, a: rec, b: null });
       }
-      await twoWay.takeStaged(scope, taken);
       await settleAndWrite(work);
     });
 
@@ -394,12 +405,8 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
       const page = await twoWay.stagedLeft(scope, { after, limit: batchSize });
       if (page.length === 0) break;
       after = page[page.length - 1]!.idB;
-      const byB = new Map((await twoWay.pairsByB(scope, page.map((s) => s.idB))).map((p) => [p.idB, p]));
       hold(page.length);
-      const work: Work[] = page.map((s) => {
-        const pair = byB.get(s.idB) ?? null;
-        return { idA: pair?.idA ?? null, idB: s.idB, pair, a: null, b: stagedRecord(s) };
-      });
+      const work: Work[] = page.map((s) => ({ idA: s.pair?.idA ?? null, idB: s.idB, pair: s.pair, a: null, b: stagedRecord(s) }));
       await settleAndWrite(work);
       if (page.length < batchSize) break;
     }
@@ -464,7 +471,7 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
     async function settleAndWrite(work: Work[]): Promise<void> {
       const writesA: PendingWrite[] = [];
       const writesB: PendingWrite[] = [];
-      const saved: TwoWayPair[] = [];
+      const saved: { pair: TwoWayPair; old: TwoWayPair | null }[] = [];
       for (const w of work) {
         rowNumber += 1;
         if (w.a && w.b === null && w.pair === null) {
@@ -479,8 +486,8 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
           else outcome.skippedNoMatch += 1;
           continue;
         }
-        const stateA: SideState = w.a ? { values: w.a.values, changed: changedFields(w.a.values, fieldsA, A.types, w.pair?.hashA), updatedAt: w.a.updatedAt } : { values: null, changed: new Set(), updatedAt: null };
-        const stateB: SideState = w.b ? { values: w.b.values, changed: changedFields(w.b.values, fieldsB, B.types, w.pair?.hashB), updatedAt: w.b.updatedAt } : { values: null, changed: new Set(), updatedAt: null };
+        const stateA: SideState = w.a ? { values: w.a.values, changed: changedFields(w.a, fieldsA, A.types, w.pair?.hashA), updatedAt: w.a.updatedAt } : { values: null, changed: new Set(), updatedAt: null };
+        const stateB: SideState = w.b ? { values: w.b.values, changed: changedFields(w.b, fieldsB, B.types, w.pair?.hashB), updatedAt: w.b.updatedAt } : { values: null, changed: new Set(), updatedAt: null };
         if (stateA.changed.size === 0 && stateB.changed.size === 0) {
           outcome.echoes += 1;
           continue;
@@ -525,15 +532,37 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
         done.add(w);
         if (w.idA && w.idB) saved.push(pairAfter(w, finalA.get(w) ?? null, finalB.get(w) ?? null));
       }
-      await twoWay.savePairs(scope, saved, compareA || compareB ? token : undefined);
+      // Pairs that keep their ids get their new hashes in one UPDATE (only those that changed, unless a full read
+      // marks them seen); pairs made in this run replace any old pair of either record.
+      const seen = compareA || compareB ? token : undefined;
+      const kept: TwoWayPair[] = [];
+      const made: TwoWayPair[] = [];
+      for (const p of saved) {
+        const old = p.old;
+        if (!old) made.push(p.pair);
+        else if (seen !== undefined || !sameHashes(old.hashA, p.pair.hashA) || !sameHashes(old.hashB, p.pair.hashB)) kept.push(p.pair);
+      }
+      if (kept.length > 0) await twoWay.updatePairs(scope, kept, seen);
+      if (made.length > 0) await twoWay.savePairs(scope, made, seen);
+      madeCount += made.length;
+      if (madeCount >= 2 * Math.max(madeAtAnalyze, batchSize)) {
+        madeAtAnalyze = madeCount;
+        await twoWay.analyze('pairs');
+      }
     }
 
-    function pairAfter(w: Work, writtenA: Row | null, writtenB: Row | null): TwoWayPair {
+    /** A pair as it now stands, with the pair it was remembered as when its ids are the same (else it is new). */
+    function pairAfter(w: Work, writtenA: Row | null, writtenB: Row | null): { pair: TwoWayPair; old: TwoWayPair | null } {
+      const pair = hashesAfter(w, writtenA, writtenB);
+      return { pair, old: w.pair && w.pair.idA === pair.idA && w.pair.idB === pair.idB ? w.pair : null };
+    }
+
+    function hashesAfter(w: Work, writtenA: Row | null, writtenB: Row | null): TwoWayPair {
       const merge = (read: ReadRecord | null, written: Row | null, names: string[], types: Map<string, FieldType>, old: Record<string, string> | undefined) => {
         const out = Object.create(null) as Record<string, string>;
         for (const f of names) {
           if (written && Object.hasOwn(written, f)) out[f] = valueHash(written[f], types.get(f));
-          else if (read) out[f] = valueHash(read.values[f], types.get(f));
+          else if (read) out[f] = hashOf(read, f, types);
           else if (old && Object.hasOwn(old, f)) out[f] = old[f]!;
           // A side never read and never written for a new pair holds the other side's values it was created with.
         }

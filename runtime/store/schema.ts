@@ -543,7 +543,7 @@ export const twoWayPairs = pgTable(
     seenA: text('seen_a'),
     seenB: text('seen_b'),
   },
-  (t) => [primaryKey({ columns: [t.integrationId, t.nodeId, t.idA] }), unique('two_way_pairs_b').on(t.integrationId, t.nodeId, t.idB)],
+  (t) => [primaryKey({ columns: [t.idA, t.integrationId, t.nodeId] }), unique('two_way_pairs_b').on(t.idB, t.integrationId, t.nodeId)],
 );
 
 /** Migration 22: side B's changes staged by a running two-way sync (encoded values), paired page by page with A's. */
@@ -556,11 +556,11 @@ export const twoWayStage = pgTable(
     pairA: text('pair_a'),
     matchKey: text('match_key'),
     deleted: boolean('deleted').notNull().default(false),
-    taken: boolean('taken').notNull().default(false),
     updatedMs: doublePrecision('updated_ms'),
     record: text('record').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.integrationId, t.nodeId, t.idB] })],
+  // Migration 23: record id first (see the migration), and UNLOGGED.
+  (t) => [primaryKey({ columns: [t.idB, t.integrationId, t.nodeId] })],
 );
 
 /** Two-way sync's cursors: per side, the change time read up to by a run whose writes committed (migration 16). */

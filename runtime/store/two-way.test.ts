@@ -1,0 +1,101 @@
+// The two-way store's set-based calls on PGlite (the engine tests and the desktop use): a page staged and joined with
+// the key map in one statement, pairs and their staged changes taken together, match values taken one per value,
+// what is left read with its pairs, kept pairs updated in place (or saved anew when a record was paired again), and
+// the key map's indexes leading with the record id (migration 23).
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPglite, type Engine } from './engines';
+import { migrate } from './migrate';
+import { createTwoWayStore, type StageB, type TwoWayStore } from './two-way';
+
+let engine: Engine;
+let tw: TwoWayStore;
+beforeAll(async () => {
+  engine = await openPglite(null);
+  await migrate(engine.db);
+  tw = createTwoWayStore(engine.db);
+}, 60_000);
+afterAll(async () => {
+  await engine?.close();
+});
+
+const h = (v: string) => ({ name: v });
+const staged = (idB: string, matchKey: string | null, softDeleted = false): StageB => ({ idB, matchKey, softDeleted, updatedMs: 1, record: JSON.stringify([['name', 'v', idB]]) });
+
+describe('two-way store', () => {
+  it('stages with pairs, takes by A id and by match value, leaves the rest, updates kept pairs in place', async () => {
+    const scope = { integrationId: 'int_tw_store', nodeId: 'n1' };
+    const other = { integrationId: 'int_tw_store', nodeId: 'n2' };
+    await tw.savePairs(scope, [
+      { idA: '[1]', idB: '[101]', hashA: h('a1'), hashB: h('b1') },
+      { idA: '[2]', idB: '[102]', hashA: h('a2'), hashB: h('b2') },
+      { idA: '[3]', idB: '[103]', hashA: h('a3'), hashB: h('b3') },
+    ]);
+    // The same B ids in another step's scope are that step's business.
+    await tw.savePairs(other, [{ idA: '[9]', idB: '[101]', hashA: h('x'), hashB: h('y') }]);
+    await tw.stage(other, [staged('[104]', '"k4"')], true);
+
+    // 101 paired, 102 paired and soft-deleted (its delete goes to A), 104/105/106 unpaired (two share "k5"),
+    // 107 unpaired and soft-deleted (never matched), 103 paired.
+    const deletes = await tw.stage(scope, [staged('[101]', '"k1"'), staged('[102]', '"k2"', true), staged('[103]', '"k3"'), staged('[104]', '"k4"'), staged('[105]', '"k5"'), staged('[106]', '"k5"'), staged('[107]', '"k7"', true)], true);
+    expect(deletes.sort((x, y) => x.idB.localeCompare(y.idB))).toEqual([
+      { idB: '[102]', pairA: '[2]' },
+      { idB: '[107]', pairA: null },
+    ]);
+    // Without deletes going to A, a paired soft-deleted change is staged as a change like any other.
+    expect(await tw.stage(other, [staged('[101]', null, true)], false)).toEqual([]);
+
+    const byA = await tw.takeByA(scope, ['[1]', '[3]', '[8]']);
+    expect(byA.map((p) => [p.pair.idA, p.pair.idB, p.pair.hashB, p.staged?.idB ?? null, p.staged?.matchKey ?? null]).sort()).toEqual([
+      ['[1]', '[101]', h('b1'), '[101]', null],
+      ['[3]', '[103]', h('b3'), '[103]', null],
+    ]);
+    // Taken: a second take finds the pairs but no staged change.
+    expect((await tw.takeByA(scope, ['[1]'])).map((p) => p.staged)).toEqual([null]);
+
+    // One per match value (the highest B id); never a paired or deleted change.
+    const byMatch = await tw.takeByMatch(scope, ['"k5"', '"k4"', '"k1"', '"k7"', '"k2"']);
+    expect(byMatch.map((s) => [s.idB, s.matchKey]).sort()).toEqual([
+      ['[104]', '"k4"'],
+      ['[106]', '"k5"'],
+    ]);
+
+    // Left: not taken, not deleted, in B-id order, each with its pair.
+    const left = await tw.stagedLeft(scope, { after: null, limit: 10 });
+    expect(left.map((s) => [s.idB, s.pair?.idA ?? null])).toEqual([['[105]', null]]);
+    expect(await tw.stagedLeft(scope, { after: '[105]', limit: 10 })).toEqual([]);
+    // The other step's stage is untouched.
+    expect((await tw.stagedLeft(other, { after: null, limit: 10 })).map((s) => [s.idB, s.pair?.idA ?? null])).toEqual([
+      ['[101]', '[9]'],
+      ['[104]', null],
+    ]);
+
+    // Kept pairs: new hashes in place. A pair replaced meanwhile ([3] lost 103 to [4]) is saved anew, as savePairs would.
+    await tw.savePairs(scope, [{ idA: '[4]', idB: '[103]', hashA: h('a4'), hashB: h('b4') }]);
+    await tw.updatePairs(scope, [
+      { idA: '[1]', idB: '[101]', hashA: h('a1 new'), hashB: h('b1 new') },
+      { idA: '[3]', idB: '[103]', hashA: h('a3 again'), hashB: h('b3 again') },
+    ]);
+    const pairs = (await tw.pairsByA(scope, ['[1]', '[2]', '[3]', '[4]'])).map((p) => [p.idA, p.idB, p.hashA.name]).sort();
+    expect(pairs).toEqual([
+      ['[1]', '[101]', 'a1 new'],
+      ['[2]', '[102]', 'a2'],
+      ['[3]', '[103]', 'a3 again'],
+    ]);
+    expect((await tw.pairsByB(other, ['[101]'])).map((p) => p.idA)).toEqual(['[9]']);
+    await tw.clearStage(scope);
+    await tw.clearStage(other);
+  });
+
+  it('indexes the key map and the stage record id first, so a lookup by ids has one index that fits (migration 23)', async () => {
+    const result = (await engine.db.execute(sql`
+      SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('two_way_pairs', 'two_way_stage') ORDER BY indexname`)) as unknown as { rows: { indexname: string; indexdef: string }[] };
+    const defs = Object.fromEntries(result.rows.map((r) => [r.indexname, r.indexdef.replace(/^.* USING btree /, '')]));
+    expect(defs).toEqual({
+      two_way_pairs_b: '(id_b, integration_id, node_id)',
+      two_way_pairs_pkey: '(id_a, integration_id, node_id)',
+      two_way_stage_match: '(match_key, integration_id, node_id) WHERE (pair_a IS NULL)',
+      two_way_stage_pkey: '(id_b, integration_id, node_id)',
+    });
+  });
+});
