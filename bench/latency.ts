@@ -202,6 +202,23 @@ function partsTable(trace: RunTrace, runs: readonly Timed[], profile: boolean): 
     }
   }
   lines.push(`  ${'Temporal and the rest'.padEnd(width)}${ms(rest / n).padStart(9)}   (workflow tasks, task queues, history, HTTP, the result: outside every part)`);
+  // The rest, gap by gap: from the Temporal start's answer to the first activity (the first workflow task), between
+  // activities (a workflow task, an activity's dispatch), from the last one to the result in the caller.
+  const gaps = new Map<string, number[]>();
+  for (const r of runs) {
+    const inRun = trace.spans.filter((s) => s.start >= r.t0 && s.end <= r.done);
+    const started = inRun.find((s) => s.path.endsWith(' > Temporal start'));
+    const marks = [
+      ...(started ? [{ name: 'Temporal start answered', at: started.end, end: started.end }] : []),
+      ...inRun.filter((s) => !s.path.includes(' > ') && !s.path.startsWith('API ')).map((s) => ({ name: s.path, at: s.start, end: s.end })),
+    ].sort((a, b) => a.at - b.at);
+    marks.push({ name: 'result in the caller', at: r.done, end: r.done });
+    for (let i = 1; i < marks.length; i += 1) {
+      const key = `${marks[i - 1]!.name} -> ${marks[i]!.name}`;
+      gaps.set(key, [...(gaps.get(key) ?? []), marks[i]!.at - marks[i - 1]!.end]);
+    }
+  }
+  for (const [key, values] of gaps) lines.push(`    ${`gap: ${key}`.padEnd(width - 2)}${ms(values.reduce((a, b) => a + b, 0) / values.length).padStart(9)}${values.length < runs.length ? `   (${values.length}/${runs.length} runs)` : ''}`);
   lines.push(`  ${'total (API call -> result)'.padEnd(width)}${ms(wall / n).padStart(9)}`);
   return lines;
 }
