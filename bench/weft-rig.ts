@@ -158,6 +158,8 @@ export interface WeftRig {
   app: ReturnType<typeof createApi>;
   /** The API's address when served over HTTP. */
   base: string | null;
+  /** The store's connection string (its Postgres database, or the PGlite store process's socket); null for PGlite in process. */
+  databaseUrl: string | null;
   /** Calls the API signed in as the owner; answers the JSON body, throws on a status that is not 2xx. */
   call(method: string, path: string, body?: unknown, contentType?: string, signal?: AbortSignal): Promise<Record<string, unknown>>;
   close(): Promise<void>;
@@ -281,7 +283,7 @@ export async function startWeftRig(opts: WeftRigOptions): Promise<WeftRig> {
       if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
       return (await res.json()) as Record<string, unknown>;
     };
-    return { work, server, store: opened, storeCalls, trace, connections, client, worker, app, base, call, close };
+    return { work, server, store: opened, storeCalls, trace, connections, client, worker, app, base, databaseUrl: databaseUrl ?? null, call, close };
   } catch (err) {
     await close();
     throw err;

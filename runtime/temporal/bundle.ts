@@ -22,10 +22,10 @@ async function sourceFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
-/** A hash of what the bundle is made of: workflows/, shared/ and package-lock.json. */
+/** A hash of what the bundle is made of: workflows/, shared/, package-lock.json and the bundler's options (bundle-child.mjs). */
 export async function workflowSourceHash(): Promise<string> {
   const hash = createHash('sha256');
-  const files = [...(await sourceFiles(join(ROOT, 'workflows'))), ...(await sourceFiles(join(ROOT, 'shared'))), join(ROOT, 'package-lock.json')];
+  const files = [...(await sourceFiles(join(ROOT, 'workflows'))), ...(await sourceFiles(join(ROOT, 'shared'))), join(ROOT, 'package-lock.json'), CHILD];
   for (const file of files) {
     hash.update(relative(ROOT, file));
     hash.update('\0');
