@@ -12,7 +12,8 @@
 //
 // Env: BENCH_SMALL_RUNS (10-row runs one after another, default 30), BENCH_BIG_RUNS (10,000-row runs, default 10),
 // BENCH_WAVES (rounds of 50 simultaneous 10-row runs, default 3), BENCH_WAVE_SIZE (default 50), BENCH_STORE,
-// BENCH_DEADLINE_S (default 600), BENCH_PROFILE=1 (the store calls of a 10-row run, by method).
+// BENCH_DEADLINE_S (default 600), BENCH_PROFILE=1 (the store calls of a 10-row run, by method and by part).
+// Quick: BENCH_SMALL_RUNS=10 BENCH_BIG_RUNS=3 BENCH_WAVES=1 takes about 40 s on a quiet 2-core machine.
 import { loadavg } from 'node:os';
 import proto from '@temporalio/proto';
 import { compile } from '../shared/compiler';
@@ -20,7 +21,7 @@ import type { Graph } from '../shared/graph/schema';
 import { withFilePreview } from '../shared/graph/kinds/file-source';
 import { workflowIdForRun } from '../runtime/temporal/client';
 import { customersCsv, quietTemporalLogs } from '../test/support/temporal-harness';
-import { startWeftRig, type WeftRig } from './weft-rig';
+import { startWeftRig, type RunTrace, type WeftRig } from './weft-rig';
 
 const SMALL_RUNS = Number(process.env.BENCH_SMALL_RUNS ?? 30);
 const BIG_RUNS = Number(process.env.BENCH_BIG_RUNS ?? 10);
@@ -158,6 +159,70 @@ async function breakdown(rig: WeftRig, runs: readonly Timed[]): Promise<string[]
   });
 }
 
+/**
+ * Where the time of runs made one at a time goes, by part (mean per run): the API's request (and inside it the
+ * Temporal start), each activity (local or not) and the alerts, with the store calls and SQL statements made inside
+ * each; "Temporal and the rest" is the wall time outside every part (workflow tasks, queues, history, HTTP, the result).
+ */
+function partsTable(trace: RunTrace, runs: readonly Timed[], profile: boolean): string[] {
+  const n = Math.max(1, runs.length);
+  const paths = new Map<string, number>();
+  for (const s of trace.spans) paths.set(s.path, (paths.get(s.path) ?? 0) + (s.end - s.start));
+  // Outside every top-level part, run by run (the runs were one at a time, so a run's parts lie inside its interval).
+  let rest = 0;
+  let wall = 0;
+  for (const r of runs) {
+    const top = trace.spans.filter((s) => !s.path.includes(' > ') && s.end > r.t0 && s.start < r.done).map((s) => [Math.max(s.start, r.t0), Math.min(s.end, r.done)] as const);
+    top.sort((a, b) => a[0] - b[0]);
+    let covered = 0;
+    let until = r.t0;
+    for (const [a, b] of top) {
+      if (b <= until) continue;
+      covered += b - Math.max(a, until);
+      until = b;
+    }
+    wall += r.done - r.t0;
+    rest += r.done - r.t0 - covered;
+  }
+  const order = [...paths.keys()].sort((a, b) => {
+    const first = (p: string) => Math.min(...trace.spans.filter((s) => s.path === p).map((s) => s.start));
+    const [ra, rb] = [a.split(' > ')[0]!, b.split(' > ')[0]!];
+    return ra === rb ? (a.length === ra.length ? -1 : b.length === rb.length ? 1 : first(a) - first(b)) : first(ra) - first(rb);
+  });
+  const width = Math.max(30, ...order.map((p) => p.length + 2));
+  const lines = [`  ${'part'.padEnd(width)}${'time'.padStart(9)}${'store calls'.padStart(13)}${'SQL stmts'.padStart(11)}${'store time'.padStart(12)}`];
+  for (const p of order) {
+    const calls = trace.calls.get(p);
+    const storeCalls = calls ? [...calls.store.values()].reduce((a, c) => a + c.calls, 0) : 0;
+    const storeMs = calls ? [...calls.store.values()].reduce((a, c) => a + c.ms, 0) : 0;
+    const label = p.includes(' > ') ? `  ${p.split(' > ').slice(1).join(' > ')}` : p;
+    lines.push(`  ${label.padEnd(width)}${ms(paths.get(p)! / n).padStart(9)}${(storeCalls / n).toFixed(1).padStart(13)}${((calls?.sql ?? 0) / n).toFixed(1).padStart(11)}${ms(storeMs / n).padStart(12)}`);
+    if (profile && calls) {
+      for (const [method, c] of [...calls.store].sort((a, b) => b[1].ms - a[1].ms)) lines.push(`      ${method.padEnd(width - 4)}${''.padStart(9)}${(c.calls / n).toFixed(1).padStart(13)}${''.padStart(11)}${ms(c.ms / n).padStart(12)}`);
+    }
+  }
+  lines.push(`  ${'Temporal and the rest'.padEnd(width)}${ms(rest / n).padStart(9)}   (workflow tasks, task queues, history, HTTP, the result: outside every part)`);
+  // The rest, gap by gap: from the Temporal start's answer to the first activity (the first workflow task), between
+  // activities (a workflow task, an activity's dispatch), from the last one to the result in the caller.
+  const gaps = new Map<string, number[]>();
+  for (const r of runs) {
+    const inRun = trace.spans.filter((s) => s.start >= r.t0 && s.end <= r.done);
+    const started = inRun.find((s) => s.path.endsWith(' > Temporal start'));
+    const marks = [
+      ...(started ? [{ name: 'Temporal start answered', at: started.end, end: started.end }] : []),
+      ...inRun.filter((s) => !s.path.includes(' > ') && !s.path.startsWith('API ')).map((s) => ({ name: s.path, at: s.start, end: s.end })),
+    ].sort((a, b) => a.at - b.at);
+    marks.push({ name: 'result in the caller', at: r.done, end: r.done });
+    for (let i = 1; i < marks.length; i += 1) {
+      const key = `${marks[i - 1]!.name} -> ${marks[i]!.name}`;
+      gaps.set(key, [...(gaps.get(key) ?? []), marks[i]!.at - marks[i - 1]!.end]);
+    }
+  }
+  for (const [key, values] of gaps) lines.push(`    ${`gap: ${key}`.padEnd(width - 2)}${ms(values.reduce((a, b) => a + b, 0) / values.length).padStart(9)}${values.length < runs.length ? `   (${values.length}/${runs.length} runs)` : ''}`);
+  lines.push(`  ${'total (API call -> result)'.padEnd(width)}${ms(wall / n).padStart(9)}`);
+  return lines;
+}
+
 async function main() {
   quietTemporalLogs('ERROR');
   const startedAt = performance.now();
@@ -166,7 +231,7 @@ async function main() {
     console.error('[bench:latency] deadline passed; exiting.');
     process.exit(2);
   }, DEADLINE_MS + 60_000).unref();
-  const rig = await startWeftRig({ name: 'latency', taskQueue: 'bench-latency', store: STORE, log, countStoreCalls: true });
+  const rig = await startWeftRig({ name: 'latency', taskQueue: 'bench-latency', store: STORE, log, countStoreCalls: true, trace: true });
   const table: string[] = [];
   const notes: string[] = [];
   try {
@@ -213,7 +278,9 @@ async function main() {
     log(`${SMALL_RUNS} 10-row runs, one after another…`);
     const smallRuns: Timed[] = [];
     rig.storeCalls.clear();
+    rig.trace?.reset();
     for (let i = 0; i < SMALL_RUNS && left() > 120_000; i += 1) smallRuns.push(await runOnce(small));
+    const smallParts = rig.trace ? partsTable(rig.trace, smallRuns, PROFILE) : [];
     const perRun = [...rig.storeCalls].sort((a, b) => b[1].ms - a[1].ms);
     const callsPerRun = perRun.reduce((n, [, c]) => n + c.calls, 0) / Math.max(1, smallRuns.length);
     notes.push(`Store calls per 10-row run (API and worker): ${callsPerRun.toFixed(1)}.`);
@@ -225,7 +292,9 @@ async function main() {
 
     log(`${BIG_RUNS} 10,000-row runs, one after another…`);
     const bigRuns: Timed[] = [];
+    rig.trace?.reset();
     for (let i = 0; i < BIG_RUNS && left() > 90_000; i += 1) bigRuns.push(await runOnce(big));
+    const bigParts = rig.trace ? partsTable(rig.trace, bigRuns, PROFILE) : [];
     const bigLat = sortNum(bigRuns.map(latencyOf));
     row('10,000-row run, one at a time', String(bigLat.length), quantile(bigLat, 0.5), quantile(bigLat, 0.95), '< 250 ms', quantile(bigLat, 0.5) < 250, load());
 
@@ -244,6 +313,10 @@ async function main() {
     table.push(`${`  each of them`.padEnd(44)}${String(each.length).padStart(7)}${ms(quantile(each, 0.5)).padStart(10)}${ms(quantile(each, 0.95)).padStart(10)}`);
     notes.push(`For the "all done" row, p95 is the slowest round.`);
 
+    console.log(`\nA 10-row run by part (mean per run over ${smallRuns.length} runs one at a time; the store's time is inside its part's):`);
+    for (const l of smallParts) console.log(l);
+    console.log(`\nA 10,000-row run by part (mean over ${bigRuns.length} runs):`);
+    for (const l of bigParts) console.log(l);
     console.log(`\nWhere a 10-row run's time goes (median over ${smallRuns.length} runs; wall-clock timestamps of the API call, the workflow's history events and the run record):`);
     for (const l of await breakdown(rig, smallRuns)) console.log(l);
     console.log(`\nWhere a 10,000-row run's time goes (median over ${bigRuns.length} runs):`);

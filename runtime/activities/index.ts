@@ -168,18 +168,17 @@ export function createActivities(deps: ActivityDeps) {
       const plan = await loadVersionPlan(versionId);
       const pipeline = plan.pipelines.find((p) => p.id === pipelineId);
       if (!pipeline) throw new PlanError(`The plan has no pipeline ${pipelineId}.`);
+      const planned = pipeline.nodeIds.map((id) => {
+        const step = plan.steps.find((s) => s.nodeId === id);
+        if (!step) throw new PlanError(`The plan has no step ${id}.`);
+        return step;
+      });
+      // The run's files, its record and the pipeline's checkpoint, read at once (issue 16: three reads, one wait).
+      const [runFiles, runRecord, storedCheckpoint] = await Promise.all([store.listRunFiles(runId), store.getRunState(runId), store.getCheckpoint(runId, pipelineId)]);
       // A file replaced for this run only (Run with other files…) is read instead of the published one.
-      const steps = applyRunFiles(
-        pipeline.nodeIds.map((id) => {
-          const step = plan.steps.find((s) => s.nodeId === id);
-          if (!step) throw new PlanError(`The plan has no step ${id}.`);
-          return step;
-        }),
-        await store.listRunFiles(runId),
-      );
+      const steps = applyRunFiles(planned, runFiles);
       const owned = ownedSteps(plan, pipelineId);
       // TODAY() and NOW() read the run's start, so a retried batch computes exactly what the first attempt did.
-      const runRecord = await store.getRunState(runId);
       const runClock = Date.parse(runRecord?.startedAt ?? runRecord?.createdAt ?? new Date().toISOString());
       const resubmit = runRecord?.trigger === 'resubmit';
       // PARAM(name) reads the parameters the run was started with: the workflow input's (the API stored the same checked
@@ -249,7 +248,7 @@ export function createActivities(deps: ActivityDeps) {
         return { pipelineId, batches: 1, steps: await completeSteps(runId, [step.nodeId], (await store.getRunState(runId))?.steps ?? []) };
       }
       const fromHeartbeat = PipelineCheckpoint.safeParse(ctx.info.heartbeatDetails);
-      const fromStore = await store.getCheckpoint(runId, pipelineId);
+      const fromStore = storedCheckpoint;
       let checkpoint: PipelineCheckpoint = fromHeartbeat.success && fromHeartbeat.data.batch > fromStore.batch ? fromHeartbeat.data : fromStore;
       if (checkpoint.batch > 0) ctx.log.info('Resuming pipeline', { runId, pipelineId, batch: checkpoint.batch });
       const beat = () => {

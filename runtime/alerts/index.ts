@@ -1,7 +1,7 @@
 // Alerts after a run ends: decide (decide.ts) under the integration's row lock, deactivate when it keeps failing
 // (auto-disable.ts), and queue the email and webhook deliveries (deliver.ts), which retry in the background.
 import type { AlertEvent } from '../../shared/api/operations';
-import { RUN_STATUS_LABELS, type RunDetail } from '../../shared/api/runs';
+import { RUN_STATUS_LABELS, type Run } from '../../shared/api/runs';
 import type { Store } from '../store/types';
 import { onAutoDisable, type AutoDisableHooks } from './auto-disable';
 import { decideAlerts, type RunOutcome } from './decide';
@@ -22,7 +22,7 @@ export interface AlertDeps {
   log?: (message: string, err?: unknown) => void;
 }
 
-function outcomeOf(run: RunDetail): RunOutcome | null {
+function outcomeOf(run: Run): RunOutcome | null {
   if (run.status === 'failed') return { kind: 'failed', error: run.error };
   if (run.status === 'completed' || run.status === 'completed_with_errors') {
     const read = Math.max(run.counts.read, run.counts.rejected);
@@ -31,7 +31,7 @@ function outcomeOf(run: RunDetail): RunOutcome | null {
   return null;
 }
 
-function messageOf(event: AlertEvent, name: string, run: RunDetail, runUrl: string, extra: { reason?: string; threshold?: number | null }): AlertMessage {
+function messageOf(event: AlertEvent, name: string, run: Run, runUrl: string, extra: { reason?: string; threshold?: number | null }): AlertMessage {
   const read = Math.max(run.counts.read, run.counts.rejected);
   const percent = read > 0 ? (run.counts.rejected / read) * 100 : 0;
   const subject =
@@ -70,7 +70,8 @@ export function createAlerts(deps: AlertDeps): AlertService {
     deliverer: deps.deliverer,
     async afterRun(runId) {
       try {
-        const run = await deps.store.getRun(runId);
+        // The run's status, counts and error only (two queries; getRun would also read its files and sync report).
+        const run = await deps.store.getRunState(runId);
         if (!run) return;
         const outcome = outcomeOf(run);
         if (!outcome) return;

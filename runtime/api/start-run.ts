@@ -3,7 +3,10 @@
 // things (unknown, deactivated, not published, bad files, bad parameters) with the same answers.
 import type { z } from 'zod';
 import { resolveRunParams, type IntegrationVersion, type Run, type RunFilesInput, type RunTrigger } from '../../shared';
+import { newId } from '../store/ids';
 import { servedRunFile } from '../store/run-files';
+import type { StoredFile } from '../store/types';
+import { workflowIdForRun } from '../temporal/client';
 import type { RunSyncOptions } from '../../shared/sync/options';
 import type { ApiDeps } from './deps';
 import { HttpError, notFound } from './errors';
@@ -71,9 +74,21 @@ export async function startRunOf(
   }
   const version = await store.getVersion(integration.publishedVersionId);
   if (!version) throw new HttpError(409, 'not_published', 'The published version is missing; publish again');
-  const files = await resolveRunFiles(version.plan, input.files ?? {}, (fileId) => store.getFile(fileId));
+  // Each file is read once: what the run's files are served with below comes from these reads (the files were
+  // just checked; a run's files never change once recorded), not from reading them back.
+  const seen = new Map<string, StoredFile>();
+  const files = await resolveRunFiles(version.plan, input.files ?? {}, async (fileId) => {
+    const file = seen.get(fileId) ?? (await store.getFile(fileId));
+    if (file) seen.set(fileId, file);
+    return file;
+  });
   const params = checkedParams(version, input.params);
+  // The run's workflow id is known before it starts (issue 16: written with the run, not by a second statement).
+  const runId = newId('run');
+  const runWorkflowId = workflowIdForRun(runId);
   const run = await store.createRun({
+    id: runId,
+    workflowId: runWorkflowId,
     integrationId: id,
     versionId: version.id,
     trigger: input.trigger,
@@ -85,7 +100,11 @@ export async function startRunOf(
     files,
     ...(input.syncOptions && { syncOptions: syncOptionsOf(input.syncOptions) }),
   });
-  const runFiles = (await store.listRunFiles(run.id)).map(servedRunFile);
+  // In the steps' order, as listRunFiles serves them.
+  const position = (nodeId: string) => version.plan.steps.findIndex((s) => s.nodeId === nodeId);
+  const runFiles = [...files]
+    .sort((a, b) => position(a.nodeId) - position(b.nodeId))
+    .map((f) => servedRunFile({ ...f, nodeLabel: version.plan.steps.find((s) => s.nodeId === f.nodeId)?.label ?? '', file: seen.get(f.fileId)! }));
   if (input.prepare) {
     try {
       await input.prepare(run, version);
@@ -96,7 +115,7 @@ export async function startRunOf(
   }
   try {
     const { workflowId } = await launcher.start({ runId: run.id, versionId: version.id, ...(Object.keys(params).length > 0 && { params }) });
-    await store.setRunWorkflow(run.id, workflowId);
+    if (workflowId !== runWorkflowId) await store.setRunWorkflow(run.id, workflowId);
     return { run, integration, version, files, runFiles, workflowId };
   } catch (err) {
     const reason = engineFailure(err);

@@ -17,15 +17,24 @@ export async function recordRunFiles(db: Db, runId: string, list: readonly NewRu
   await db.transaction(async (tx) => {
     const [run] = await tx.select({ id: runs.id }).from(runs).where(eq(runs.id, runId));
     if (!run) throw new StoreNotFoundError('run', runId);
-    const ids = [...new Set(list.map((f) => f.fileId))];
-    const found = new Set((await tx.select({ id: files.id }).from(files).where(inArray(files.id, ids))).map((r) => r.id));
-    const missing = ids.find((id) => !found.has(id));
-    if (missing !== undefined) throw new StoreNotFoundError('file', missing);
-    await tx
-      .insert(runFiles)
-      .values(list.map((f) => ({ runId, nodeId: f.nodeId, fileId: f.fileId, replaced: f.replaced })))
-      .onConflictDoNothing();
+    await insertRunFiles(tx, runId, list);
   });
+}
+
+/**
+ * recordRunFiles' writes, inside a transaction the caller holds on a run that exists (createRun's: two statements,
+ * no savepoint and no second look at the run it has just inserted).
+ */
+export async function insertRunFiles(tx: Db, runId: string, list: readonly NewRunFile[]): Promise<void> {
+  if (list.length === 0) return;
+  const ids = [...new Set(list.map((f) => f.fileId))];
+  const found = new Set((await tx.select({ id: files.id }).from(files).where(inArray(files.id, ids))).map((r) => r.id));
+  const missing = ids.find((id) => !found.has(id));
+  if (missing !== undefined) throw new StoreNotFoundError('file', missing);
+  await tx
+    .insert(runFiles)
+    .values(list.map((f) => ({ runId, nodeId: f.nodeId, fileId: f.fileId, replaced: f.replaced })))
+    .onConflictDoNothing();
 }
 
 /** A run's files in its steps' order (nodes without a step last, by id), each with its stored file. */

@@ -20,7 +20,7 @@ import type { Db } from './db';
 import { StoreNotFoundError } from './errors';
 import { newId } from './ids';
 import { page } from './paging';
-import { listRunFiles, recordRunFiles, runFilesOf, servedRunFile } from './run-files';
+import { insertRunFiles, listRunFiles, runFilesOf, servedRunFile } from './run-files';
 import { createInboxStore } from './inbox';
 import { integrations, integrationVersions, rejectedRecords, runCheckpoints, runDeletes, runs, runSourceReads, runSteps } from './schema';
 import { RunSyncOptions, type RunSourceSync, type RunSync } from '../../shared/sync/options';
@@ -127,6 +127,7 @@ export async function createRun(db: Db, input: NewRun): Promise<Run> {
       webhookRequests: input.webhookRequests ?? null,
       params: input.params,
       syncOptions: input.syncOptions ?? {},
+      workflowId: input.workflowId ?? null,
     }).returning();
     const steps =
       input.steps.length > 0
@@ -135,7 +136,7 @@ export async function createRun(db: Db, input: NewRun): Promise<Run> {
             .values(input.steps.map((s, position) => ({ runId: id, nodeId: s.nodeId, kind: s.kind, label: s.label, position, status: 'pending' })))
             .returning()
         : [];
-    await recordRunFiles(tx, id, input.files ?? []);
+    await insertRunFiles(tx, id, input.files ?? []);
     return { row: row!, versionNumber: version.number, steps };
   });
   // A new run has no sync report, no resume point and no resubmitted records yet: its summary is the rows just written

@@ -217,6 +217,10 @@ export function runStoreSuite(target: SuiteTarget): void {
       expect((await store.listRuns(integration.id, { from: new Date(Date.now() - 60_000).toISOString(), to: future, status: ['failed'] })).total).toBe(3);
       await store.setRunWorkflow(again.id, 'run-x-resume-1');
       expect(await store.getRunWorkflow(again.id)).toBe('run-x-resume-1');
+      // Issue 16: a run's own workflow id is written with the run (no second statement); none given, none recorded.
+      const withWorkflow = await store.createRun({ id: 'run_wf16', workflowId: 'run-run_wf16', integrationId: integration.id, versionId: version.id, trigger: 'manual', params: {}, steps: STEPS });
+      expect(await store.getRunWorkflow(withWorkflow.id)).toBe('run-run_wf16');
+      expect(await store.getRunWorkflow(first.id)).toBeNull();
     });
 
     it('creates a queued run with pending steps, then starts and finishes it', async () => {

@@ -45,6 +45,8 @@ export type RunState = Run & { steps: RunStep[]; syncOptions: RunSyncOptions };
 export interface NewRun {
   /** A caller-chosen id (a scheduled run's is derived from its workflow, so a retried create finds the run it made). */
   id?: string;
+  /** The Temporal workflow that will run it, written with the run (setRunWorkflow records another, e.g. a resume's). */
+  workflowId?: string | null;
   integrationId: string;
   versionId: string;
   trigger: RunTrigger;

@@ -22,11 +22,15 @@ async function sourceFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
-/** A hash of what the bundle is made of: workflows/, shared/ and package-lock.json. */
+/** The files the bundle is made from, the bundler's options (bundle-child.mjs) included: what its hash covers. */
+export async function bundleInputs(): Promise<string[]> {
+  return [...(await sourceFiles(join(ROOT, 'workflows'))), ...(await sourceFiles(join(ROOT, 'shared'))), join(ROOT, 'package-lock.json'), CHILD];
+}
+
+/** A hash of what the bundle is made of: workflows/, shared/, package-lock.json and the bundler's options (bundle-child.mjs). */
 export async function workflowSourceHash(): Promise<string> {
   const hash = createHash('sha256');
-  const files = [...(await sourceFiles(join(ROOT, 'workflows'))), ...(await sourceFiles(join(ROOT, 'shared'))), join(ROOT, 'package-lock.json')];
-  for (const file of files) {
+  for (const file of await bundleInputs()) {
     hash.update(relative(ROOT, file));
     hash.update('\0');
     hash.update(await readFile(file).catch(() => Buffer.alloc(0)));

@@ -127,6 +127,14 @@ export interface DevServer {
 export const HOST = '127.0.0.1';
 
 /** Starts `temporal server start-dev` in its own process group and resolves once it serves the namespaces. */
+/** `key=value` pairs, separated by spaces or commas, for the dev server's `--dynamic-config-value`. */
+export function extraDynamicConfig(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(/[\s,]+/)
+    .map((kv) => kv.trim())
+    .filter((kv) => /^[\w.]+=\S+$/.test(kv));
+}
+
 export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
   const cli = await resolveTemporalCli({ projectDir: opts.projectDir, log: opts.log });
   const port = opts.port ?? (await freePort(HOST));
@@ -151,6 +159,8 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     // workflow start) instead of through a queue poll; the server falls back to the queue when that worker is busy.
     '--dynamic-config-value',
     'system.enableEagerWorkflowStart=true',
+    // More settings to try without a code change (benches, A/B runs): WEFT_TEMPORAL_DYNAMIC_CONFIG="key=value key=value".
+    ...extraDynamicConfig(process.env.WEFT_TEMPORAL_DYNAMIC_CONFIG).flatMap((kv) => ['--dynamic-config-value', kv]),
     '--ui-disable-news-fetch',
     '--log-level',
     'warn',
