@@ -516,6 +516,46 @@ const OPEN_QUOTE_BYTES = 1024 * 1024;
 const splittable = (delimiter: string): boolean => delimiter.length === 1 && delimiter.charCodeAt(0) < 0x80 && !'"\r\n'.includes(delimiter);
 
 /**
+ * A line whose quoted values all close on it, split as csv-parse reads it ('""' inside quotes is a quote; a quoted
+ * empty value is empty text, an unquoted one null when `keepQuotedEmpty`); null for anything else (a quote inside an
+ * unquoted value, text after a closing quote, a quote still open at the line's end), which csv-parse then reads.
+ */
+function splitQuoted(line: string, delimiter: string, keepQuotedEmpty: boolean): (string | null)[] | null {
+  const values: (string | null)[] = [];
+  const n = line.length;
+  let i = 0;
+  for (;;) {
+    if (line.charCodeAt(i) === QUOTE) {
+      let value = '';
+      let from = i + 1;
+      for (;;) {
+        const q = line.indexOf('"', from);
+        if (q === -1) return null;
+        if (line.charCodeAt(q + 1) === QUOTE) {
+          value += line.slice(from, q + 1);
+          from = q + 2;
+          continue;
+        }
+        value += line.slice(from, q);
+        i = q + 1;
+        break;
+      }
+      values.push(value);
+      if (i === n) return values;
+      if (line[i] !== delimiter) return null;
+      i++;
+    } else {
+      const d = line.indexOf(delimiter, i);
+      const value = line.slice(i, d === -1 ? n : d);
+      if (value.includes('"')) return null;
+      values.push(keepQuotedEmpty && value === '' ? null : value);
+      if (d === -1) return values;
+      i = d + 1;
+    }
+  }
+}
+
+/**
  * The same records and the same first failure as `parseSegment`, faster: a line without a quote (or a stray '\r',
  * or too long) is split on the delimiter by hand, which is all csv-parse would do with it; the lines that have one
  * go to csv-parse, as a window that ends where a record ends (an even number of quotes since the window's start,
@@ -570,29 +610,38 @@ function splitSegment(src: FileSource, delimiter: string, start: number, keepQuo
       else if (start === 0 && buf[0] === 0xff && buf[1] === 0xfe) return yield* rest(); // csv-parse reads it as UTF-16
       for (;;) {
         const out: Item[] = [];
-        const quoteAt = buf.indexOf(QUOTE, pos);
+        let quoteAt = buf.indexOf(QUOTE, pos);
         let crAt = buf.indexOf(CR, pos);
         let window = false;
         for (let nl = buf.indexOf(NL, pos); nl !== -1; nl = buf.indexOf(NL, pos)) {
-          if (quoteAt !== -1 && quoteAt < nl) {
+          const quoted = quoteAt !== -1 && quoteAt < nl;
+          // A '\r' before the line's last byte, or as its last byte: csv-parse's record delimiter decides.
+          const strayCr = crAt !== -1 && crAt < nl - 1;
+          const endsCr = !strayCr && crAt !== -1 && crAt === nl - 1;
+          if (rd === null && strayCr && !quoted) {
+            if (out.length > 0) yield out;
+            return yield* rest(); // a lone '\r' ends the first record: csv-parse's record delimiter
+          }
+          // The first line's end is the segment's record delimiter once the line is read whole (no quote open at its end).
+          const lineRd: RecordDelimiter = rd ?? (endsCr ? '\r\n' : '\n');
+          const end = lineRd === '\r\n' ? nl - 1 : nl;
+          if (strayCr || (lineRd === '\r\n') !== endsCr || end - pos > SPLIT_LINE_BYTES) {
             window = true;
             break;
           }
-          if (rd === null) {
-            if (crAt !== -1 && crAt < nl - 1) {
-              if (out.length > 0) yield out;
-              return yield* rest(); // a lone '\r' ends the first record: csv-parse's record delimiter
+          if (!quoted) split(pos, end, out);
+          else {
+            const values = splitQuoted(buf.toString('utf8', pos, end), delimiter, keepQuotedEmpty);
+            if (!values) {
+              window = true;
+              break;
             }
-            rd = crAt !== -1 && crAt === nl - 1 ? '\r\n' : '\n';
+            if (!isBlankRecord(values)) out.push({ kind: 'record', values });
           }
-          const end = rd === '\r\n' ? nl - 1 : nl;
-          if ((rd === '\r\n' && (end < pos || buf[end] !== CR)) || (crAt !== -1 && crAt < end) || end - pos > SPLIT_LINE_BYTES) {
-            window = true;
-            break;
-          }
-          split(pos, end, out);
+          rd = lineRd;
           pos = nl + 1;
           if (crAt !== -1 && crAt < pos) crAt = buf.indexOf(CR, pos);
+          if (quoted) quoteAt = buf.indexOf(QUOTE, pos);
         }
         if (window) {
           if (out.length > 0) yield out;
@@ -667,31 +716,33 @@ function splitSegment(src: FileSource, delimiter: string, start: number, keepQuo
         i++;
       }
       const from = pos;
+      const window = buf.subarray(from, end);
       let skipped: { before: number; code: string } | null = null;
-      const parsed = parseSync(
-        buf.subarray(from, end),
+      const options = (info: boolean) =>
         parseOptions(
           delimiter,
           1, // never the file's start: no byte-order mark here
           keepQuotedEmpty,
-          true,
+          info,
           (err: CsvError | undefined) => {
             if (err && !skipped) skipped = { before: typeof err.records === 'number' ? err.records : 0, code: err.code };
             return undefined;
           },
           rd ?? undefined,
-        ),
-      ) as unknown as { record: ParsedRecord; info: { bytes: number } }[];
+        );
+      const parsed = parseSync(window, options(false)) as ParsedRecord[];
       pos = end;
       const items: Item[] = [];
       const s = skipped as { before: number; code: string } | null;
       const good = s ? Math.min(s.before, parsed.length) : parsed.length;
       for (let k = 0; k < good; k++) {
-        const record = parsed[k]!.record;
+        const record = parsed[k]!;
         if (!isBlankRecord(record)) items.push({ kind: 'record', values: record });
       }
       if (!s) return { items, failure: null };
-      return { items, failure: { recordStart: base + from + (good > 0 ? parsed[good - 1]!.info.bytes : 0), code: s.code } };
+      // Where the bad record starts: the window parsed again with each record's byte count, only now it failed.
+      const counted = good > 0 ? (parseSync(window, options(true)) as unknown as { info: { bytes: number } }[]) : [];
+      return { items, failure: { recordStart: base + from + (good > 0 ? counted[good - 1]!.info.bytes : 0), code: s.code } };
     }
   }
   return { items: items(), failure: () => failure };
