@@ -137,6 +137,7 @@ describe('the CSV splitter reads what csv-parse reads', () => {
     await same(`a,b,c\n1,"never closed,z\n${rows}\n`, { batchSize: 1000 });
     await same(`a,b,c\n${rows}\n2,"open at the end,z\n`, { batchSize: 1000 });
     await same(`"a","b","c"\r\n${rows.replaceAll('\n', '\r\n')}\r\n`, { batchSize: 1000 });
+    await same(`a,b,c\n${'no line end '.repeat(250_000)}`, { batchSize: 1000 }); // 2.75 MB in one line
   });
 });
 

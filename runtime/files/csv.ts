@@ -643,6 +643,9 @@ function splitSegment(src: FileSource, delimiter: string, start: number, keepQuo
           if (crAt !== -1 && crAt < pos) crAt = buf.indexOf(CR, pos);
           if (quoted) quoteAt = buf.indexOf(QUOTE, pos);
         }
+        // A line longer than a split line with no end in sight yet: csv-parse's window (and its stream past a megabyte)
+        // reads it, so the buffer never holds more than that.
+        if (!window && buf.length - pos > SPLIT_LINE_BYTES) window = true;
         if (window) {
           if (out.length > 0) yield out;
           const read = await readWindow();
