@@ -275,7 +275,7 @@ export async function* readCsvBatches(path: string | FileSource, opts: ReadCsvOp
   const src: FileSource = typeof path === 'string' ? { path, compression: 'none' } : path;
   const width = names.length;
   const keepQuotedEmpty = opts.emptyTextIsNull === false;
-  for await (const group of csvItems(src, opts.delimiter, opts.emptyTextIsNull === false, opts.parser ?? 'split')) {
+  for await (const group of csvItems(src, opts.delimiter, opts.emptyTextIsNull === false, opts.parser ?? defaultParser())) {
     for (const item of group) {
       if (!headerSeen) {
         headerSeen = true;
@@ -307,6 +307,9 @@ export async function* readCsvBatches(path: string | FileSource, opts: ReadCsvOp
   const rest = filler.rest(dataRow);
   if (rest) yield rest;
 }
+
+/** The splitter, unless WEFT_CSV_PARSER=csv-parse asks for csv-parse on every record (to compare the two in a run). */
+const defaultParser = (): 'split' | 'csv-parse' => (process.env.WEFT_CSV_PARSER === 'csv-parse' ? 'csv-parse' : 'split');
 
 function valuesToRecord(values: readonly (string | null)[], names: readonly string[]): Record<string, unknown> {
   const out = emptyRecord();
