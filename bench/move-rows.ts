@@ -37,9 +37,10 @@ import type { Store } from '../runtime/store/types';
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const ADMIN = process.env.WEFT_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ROOT = resolve(import.meta.dirname, '..');
-const WORK = join(ROOT, '.tmp', 'bench-move-rows');
 const TASK_QUEUE = 'bench-move-rows';
 const tag = randomBytes(4).toString('hex');
+// Its own directory per run: two runs at once (an A/B of worker flags) must not delete each other's CSV.
+const WORK = join(ROOT, '.tmp', `bench-move-rows-${tag}`);
 const dataDb = `weft_bench_data_${tag}`;
 const storeDb = `weft_bench_store_${tag}`;
 const urlFor = (db: string) => {

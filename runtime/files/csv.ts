@@ -199,6 +199,11 @@ export interface ReadCsvOptions {
   startRow?: number;
   /** False: a quoted empty value ("") stays empty text; an unquoted empty cell is null either way. Default true. */
   emptyTextIsNull?: boolean;
+  /**
+   * 'split' (the default): lines without a quote are split by the reader itself, csv-parse reads the rest;
+   * 'csv-parse': csv-parse reads every record. Both give the same batches (tests compare them).
+   */
+  parser?: 'split' | 'csv-parse';
 }
 
 export interface MalformedRow {
@@ -270,7 +275,7 @@ export async function* readCsvBatches(path: string | FileSource, opts: ReadCsvOp
   const src: FileSource = typeof path === 'string' ? { path, compression: 'none' } : path;
   const width = names.length;
   const keepQuotedEmpty = opts.emptyTextIsNull === false;
-  for await (const group of csvItems(src, opts.delimiter, opts.emptyTextIsNull === false)) {
+  for await (const group of csvItems(src, opts.delimiter, opts.emptyTextIsNull === false, opts.parser ?? defaultParser())) {
     for (const item of group) {
       if (!headerSeen) {
         headerSeen = true;
@@ -303,6 +308,9 @@ export async function* readCsvBatches(path: string | FileSource, opts: ReadCsvOp
   if (rest) yield rest;
 }
 
+/** The splitter, unless WEFT_CSV_PARSER=csv-parse asks for csv-parse on every record (to compare the two in a run). */
+const defaultParser = (): 'split' | 'csv-parse' => (process.env.WEFT_CSV_PARSER === 'csv-parse' ? 'csv-parse' : 'split');
+
 function valuesToRecord(values: readonly (string | null)[], names: readonly string[]): Record<string, unknown> {
   const out = emptyRecord();
   values.forEach((v, i) => {
@@ -317,10 +325,11 @@ function valuesToRecord(values: readonly (string | null)[], names: readonly stri
  * its place after a quoting error, so we report the first line of the bad record as malformed and start a
  * fresh parser on the line after it.
  */
-async function* csvItems(src: FileSource, delimiter: string, keepQuotedEmpty = false): AsyncGenerator<Item[]> {
+async function* csvItems(src: FileSource, delimiter: string, keepQuotedEmpty: boolean, parser: 'split' | 'csv-parse'): AsyncGenerator<Item[]> {
   let offset = 0;
+  const split = parser === 'split' && splittable(delimiter);
   for (;;) {
-    const segment = parseSegment(src, delimiter, offset, keepQuotedEmpty);
+    const segment = split ? splitSegment(src, delimiter, offset, keepQuotedEmpty) : parseSegment(src, delimiter, offset, keepQuotedEmpty);
     yield* segment.items;
     const failure = segment.failure();
     if (!failure) break;
@@ -398,9 +407,10 @@ function describeFailure(row: number, code: string, line: string): string {
 const quotedEmptyCast = (value: string, context: { quoting: boolean }): string | null => (value === '' && !context.quoting ? null : value);
 
 /** csv-parse's options for one segment; `info` adds each record's byte count (costly: only to find where a failure starts). */
-function parseOptions(delimiter: string, start: number, keepQuotedEmpty: boolean, info: boolean, onSkip?: (err: CsvError | undefined) => undefined): ParseOptions {
+function parseOptions(delimiter: string, start: number, keepQuotedEmpty: boolean, info: boolean, onSkip?: (err: CsvError | undefined) => undefined, recordDelimiter?: RecordDelimiter): ParseOptions {
   return {
     delimiter,
+    ...(recordDelimiter && { record_delimiter: recordDelimiter }),
     bom: start === 0,
     info,
     relax_column_count: true,
@@ -415,9 +425,9 @@ function parseOptions(delimiter: string, start: number, keepQuotedEmpty: boolean
  * The byte offset where record `count` + 1 of the segment starts: the segment parsed again with each record's byte
  * count, up to there. Only for a segment that failed, so the records read at full speed carry no byte counts.
  */
-async function offsetAfter(src: FileSource, delimiter: string, start: number, count: number, keepQuotedEmpty: boolean): Promise<number> {
+async function offsetAfter(src: FileSource, delimiter: string, start: number, count: number, keepQuotedEmpty: boolean, recordDelimiter?: RecordDelimiter): Promise<number> {
   if (count <= 0) return start;
-  const parser = parse(parseOptions(delimiter, start, keepQuotedEmpty, true, () => undefined));
+  const parser = parse(parseOptions(delimiter, start, keepQuotedEmpty, true, () => undefined, recordDelimiter));
   const { stream: source } = await openSource(src, start);
   source.on('error', (e) => parser.destroy(e));
   source.pipe(parser);
@@ -437,7 +447,10 @@ async function offsetAfter(src: FileSource, delimiter: string, start: number, co
   }
 }
 
-function parseSegment(src: FileSource, delimiter: string, start: number, keepQuotedEmpty = false): { items: AsyncGenerator<Item[]>; failure(): SegmentFailure | null } {
+type Segment = { items: AsyncGenerator<Item[]>; failure(): SegmentFailure | null };
+
+/** csv-parse over the file from `start` to its end or its first error; `recordDelimiter` when the segment's is already known. */
+function parseSegment(src: FileSource, delimiter: string, start: number, keepQuotedEmpty = false, recordDelimiter?: RecordDelimiter): Segment {
   let skip: { before: number; code: string } | null = null;
   let failure: SegmentFailure | null = null;
   async function* items(): AsyncGenerator<Item[]> {
@@ -446,7 +459,7 @@ function parseSegment(src: FileSource, delimiter: string, start: number, keepQuo
         // Only the first error counts: the parser's state after it is not to be trusted.
         if (err && !skip) skip = { before: typeof err.records === 'number' ? err.records : 0, code: err.code };
         return undefined;
-      }),
+      }, recordDelimiter),
     );
     const { stream: source } = await openSource(src, start);
     source.on('error', (e) => parser.destroy(e));
@@ -484,7 +497,259 @@ function parseSegment(src: FileSource, delimiter: string, start: number, keepQuo
     }
     const f = failedAt as { records: number; code: string } | null;
     // The bad record starts where the last good one (blank ones included) ended.
-    if (f) failure = { recordStart: await offsetAfter(src, delimiter, start, f.records, keepQuotedEmpty), code: f.code };
+    if (f) failure = { recordStart: await offsetAfter(src, delimiter, start, f.records, keepQuotedEmpty, recordDelimiter), code: f.code };
+  }
+  return { items: items(), failure: () => failure };
+}
+
+/** The record delimiter csv-parse finds first in a segment (outside quotes); a lone '\r' is left to csv-parse. */
+type RecordDelimiter = '\n' | '\r\n';
+
+const NL = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+/** A line longer than this (bytes) goes to csv-parse: well under `MAX_RECORD_CHARS`, which csv-parse counts in bytes. */
+const SPLIT_LINE_BYTES = 64 * 1024;
+/** Lines given to csv-parse at once: a window is cut at the last record end before this many bytes. */
+const WINDOW_BYTES = 64 * 1024;
+/** A quoted value still open after this many bytes: csv-parse reads the rest of the segment as a stream. */
+const OPEN_QUOTE_BYTES = 1024 * 1024;
+
+/** A one-character ASCII delimiter that is not a quote or a line end: the only kind the splitter reads. */
+const splittable = (delimiter: string): boolean => delimiter.length === 1 && delimiter.charCodeAt(0) < 0x80 && !'"\r\n'.includes(delimiter);
+
+/**
+ * A line whose quoted values all close on it, split as csv-parse reads it ('""' inside quotes is a quote; a quoted
+ * empty value is empty text, an unquoted one null when `keepQuotedEmpty`); null for anything else (a quote inside an
+ * unquoted value, text after a closing quote, a quote still open at the line's end), which csv-parse then reads.
+ */
+function splitQuoted(line: string, delimiter: string, keepQuotedEmpty: boolean): (string | null)[] | null {
+  const values: (string | null)[] = [];
+  const n = line.length;
+  let i = 0;
+  for (;;) {
+    if (line.charCodeAt(i) === QUOTE) {
+      let value = '';
+      let from = i + 1;
+      for (;;) {
+        const q = line.indexOf('"', from);
+        if (q === -1) return null;
+        if (line.charCodeAt(q + 1) === QUOTE) {
+          value += line.slice(from, q + 1);
+          from = q + 2;
+          continue;
+        }
+        value += line.slice(from, q);
+        i = q + 1;
+        break;
+      }
+      values.push(value);
+      if (i === n) return values;
+      if (line[i] !== delimiter) return null;
+      i++;
+    } else {
+      const d = line.indexOf(delimiter, i);
+      const value = line.slice(i, d === -1 ? n : d);
+      if (value.includes('"')) return null;
+      values.push(keepQuotedEmpty && value === '' ? null : value);
+      if (d === -1) return values;
+      i = d + 1;
+    }
+  }
+}
+
+/**
+ * The same records and the same first failure as `parseSegment`, faster: a line without a quote (or a stray '\r',
+ * or too long) is split on the delimiter by hand, which is all csv-parse would do with it; the lines that have one
+ * go to csv-parse, as a window that ends where a record ends (an even number of quotes since the window's start,
+ * at the segment's record delimiter: a quoted value's quotes come in pairs). csv-parse is a left-to-right parser,
+ * so a window it reads from a record start gives what the whole segment would there, its errors included; the
+ * record delimiter csv-parse would have found on the segment's first line is given to each window. Anything the
+ * splitter is unsure of (a lone '\r' line end, a UTF-16 byte-order mark, a quote open for a megabyte) goes to
+ * `parseSegment` from the record it reached.
+ */
+function splitSegment(src: FileSource, delimiter: string, start: number, keepQuotedEmpty: boolean): Segment {
+  let failure: SegmentFailure | null = null;
+  async function* items(): AsyncGenerator<Item[]> {
+    const { stream } = await openSource(src, start);
+    const chunks = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    /** Unread bytes: `buf[pos]` is the start of a record, at file offset `base + pos`. */
+    let buf: Buffer = Buffer.alloc(0);
+    let pos = 0;
+    let base = start;
+    let eof = false;
+    let rd: RecordDelimiter | null = null;
+    /** Appends the next chunk, dropping what was read before `pos` (so `pos` becomes 0); false at the end. */
+    const more = async (): Promise<boolean> => {
+      if (eof) return false;
+      const next = await chunks.next();
+      if (next.done) {
+        eof = true;
+        return false;
+      }
+      const chunk = next.value;
+      buf = pos === buf.length ? chunk : Buffer.concat([buf.subarray(pos), chunk]);
+      base += pos;
+      pos = 0;
+      return true;
+    };
+    /** The rest of the segment through csv-parse, from the record at `pos` (from the segment's start while `rd` is unknown). */
+    async function* rest(): AsyncGenerator<Item[]> {
+      stream.destroy();
+      const from = rd === null ? start : base + pos;
+      const segment = parseSegment(src, delimiter, from, keepQuotedEmpty, rd ?? undefined);
+      yield* segment.items;
+      failure = segment.failure();
+    }
+    const split = (from: number, to: number, out: Item[]) => {
+      const values: (string | null)[] = buf.toString('utf8', from, to).split(delimiter);
+      if (values.length === 1 && values[0]!.trim() === '') return; // a blank line, as csv-parse's are dropped
+      if (keepQuotedEmpty) for (let i = 0; i < values.length; i++) if (values[i] === '') values[i] = null;
+      out.push({ kind: 'record', values });
+    };
+    try {
+      while (buf.length < 3 && (await more()));
+      if (start === 0 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
+      else if (start === 0 && buf[0] === 0xff && buf[1] === 0xfe) return yield* rest(); // csv-parse reads it as UTF-16
+      for (;;) {
+        const out: Item[] = [];
+        let quoteAt = buf.indexOf(QUOTE, pos);
+        let crAt = buf.indexOf(CR, pos);
+        let window = false;
+        for (let nl = buf.indexOf(NL, pos); nl !== -1; nl = buf.indexOf(NL, pos)) {
+          const quoted = quoteAt !== -1 && quoteAt < nl;
+          // A '\r' before the line's last byte, or as its last byte: csv-parse's record delimiter decides.
+          const strayCr = crAt !== -1 && crAt < nl - 1;
+          const endsCr = !strayCr && crAt !== -1 && crAt === nl - 1;
+          if (rd === null && strayCr && !quoted) {
+            if (out.length > 0) yield out;
+            return yield* rest(); // a lone '\r' ends the first record: csv-parse's record delimiter
+          }
+          // The first line's end is the segment's record delimiter once the line is read whole (no quote open at its end).
+          const lineRd: RecordDelimiter = rd ?? (endsCr ? '\r\n' : '\n');
+          const end = lineRd === '\r\n' ? nl - 1 : nl;
+          if (strayCr || (lineRd === '\r\n') !== endsCr || end - pos > SPLIT_LINE_BYTES) {
+            window = true;
+            break;
+          }
+          if (!quoted) split(pos, end, out);
+          else {
+            const values = splitQuoted(buf.toString('utf8', pos, end), delimiter, keepQuotedEmpty);
+            if (!values) {
+              window = true;
+              break;
+            }
+            if (!isBlankRecord(values)) out.push({ kind: 'record', values });
+          }
+          rd = lineRd;
+          pos = nl + 1;
+          if (crAt !== -1 && crAt < pos) crAt = buf.indexOf(CR, pos);
+          if (quoted) quoteAt = buf.indexOf(QUOTE, pos);
+        }
+        // A line longer than a split line with no end in sight yet: csv-parse's window (and its stream past a megabyte)
+        // reads it, so the buffer never holds more than that.
+        if (!window && buf.length - pos > SPLIT_LINE_BYTES) window = true;
+        if (window) {
+          if (out.length > 0) yield out;
+          const read = await readWindow();
+          if (read === 'rest') return yield* rest();
+          if (read.items.length > 0) yield read.items;
+          if (read.failure) {
+            failure = read.failure;
+            return;
+          }
+          continue;
+        }
+        if (out.length > 0) yield out;
+        if (await more()) continue;
+        // The end: a last line without a line end.
+        if (pos < buf.length) {
+          if (buf.indexOf(QUOTE, pos) !== -1 || buf.indexOf(CR, pos) !== -1 || buf.length - pos > SPLIT_LINE_BYTES) {
+            const read = await readWindow();
+            if (read === 'rest') return yield* rest();
+            if (read.items.length > 0) yield read.items;
+            if (read.failure) failure = read.failure;
+            return;
+          }
+          const last: Item[] = [];
+          split(pos, buf.length, last);
+          pos = buf.length;
+          yield last;
+        }
+        return;
+      }
+    } finally {
+      stream.destroy();
+    }
+
+    /**
+     * csv-parse over the lines from `pos` to the last record end before WINDOW_BYTES (or the first one after, or
+     * the end of the segment); moves `pos` past them. 'rest' when no record ends within OPEN_QUOTE_BYTES.
+     */
+    async function readWindow(): Promise<'rest' | { items: Item[]; failure: SegmentFailure | null }> {
+      let quotes = 0;
+      let i = pos;
+      let end = -1;
+      for (;;) {
+        if (i >= buf.length) {
+          const shift = pos;
+          if (!(await more())) {
+            end = buf.length;
+            break;
+          }
+          i -= shift;
+          if (end !== -1) end -= shift;
+        }
+        if (end === -1 && i - pos > OPEN_QUOTE_BYTES) return 'rest';
+        if (end !== -1 && i - pos > WINDOW_BYTES) break;
+        const c = buf[i]!;
+        if (c === QUOTE) quotes++;
+        else if ((quotes & 1) === 0 && (c === NL || c === CR)) {
+          if (rd === null) {
+            if (c === CR && i + 1 >= buf.length && !eof) {
+              const shift = pos;
+              if (await more()) {
+                i -= shift;
+                continue;
+              }
+            }
+            if (c === NL) rd = '\n';
+            else if (buf[i + 1] === NL) rd = '\r\n';
+            else return 'rest';
+          }
+          if (c === NL && (rd === '\n' || (i > pos && buf[i - 1] === CR))) end = i + 1;
+        }
+        i++;
+      }
+      const from = pos;
+      const window = buf.subarray(from, end);
+      let skipped: { before: number; code: string } | null = null;
+      const options = (info: boolean) =>
+        parseOptions(
+          delimiter,
+          1, // never the file's start: no byte-order mark here
+          keepQuotedEmpty,
+          info,
+          (err: CsvError | undefined) => {
+            if (err && !skipped) skipped = { before: typeof err.records === 'number' ? err.records : 0, code: err.code };
+            return undefined;
+          },
+          rd ?? undefined,
+        );
+      const parsed = parseSync(window, options(false)) as ParsedRecord[];
+      pos = end;
+      const items: Item[] = [];
+      const s = skipped as { before: number; code: string } | null;
+      const good = s ? Math.min(s.before, parsed.length) : parsed.length;
+      for (let k = 0; k < good; k++) {
+        const record = parsed[k]!;
+        if (!isBlankRecord(record)) items.push({ kind: 'record', values: record });
+      }
+      if (!s) return { items, failure: null };
+      // Where the bad record starts: the window parsed again with each record's byte count, only now it failed.
+      const counted = good > 0 ? (parseSync(window, options(true)) as unknown as { info: { bytes: number } }[]) : [];
+      return { items, failure: { recordStart: base + from + (good > 0 ? counted[good - 1]!.info.bytes : 0), code: s.code } };
+    }
   }
   return { items: items(), failure: () => failure };
 }

@@ -1,0 +1,153 @@
+// The CSV reader's splitter (lines without quotes split by hand, the rest through csv-parse) against csv-parse
+// reading every record: the same batches (rows, row numbers, malformed rows and their reasons, resume points) for
+// thousands of generated files full of quotes, stray line ends, blank lines, NUL bytes, byte-order marks, long
+// lines and unclosed quotes, small and across the reader's 64 KB chunks.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCsvBatches, type CsvBatch, type ReadCsvOptions } from './csv';
+
+let dir: string;
+let n = 0;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'weft-csv-split-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function file(content: string | Buffer): Promise<string> {
+  const path = join(dir, `f${++n}.csv`);
+  await writeFile(path, content);
+  return path;
+}
+
+async function readAll(path: string, opts: Omit<ReadCsvOptions, 'parser'>, parser: 'split' | 'csv-parse'): Promise<CsvBatch[] | { error: string }> {
+  const batches: CsvBatch[] = [];
+  try {
+    for await (const b of readCsvBatches(path, { ...opts, parser })) batches.push(b);
+  } catch (err) {
+    return { error: String(err) };
+  }
+  return batches;
+}
+
+/** Both readers over the file; the split reader's batches must equal csv-parse's. */
+async function same(content: string | Buffer, opts: Partial<ReadCsvOptions> = {}): Promise<CsvBatch[]> {
+  const path = await file(content);
+  const o = { delimiter: ',', hasHeader: true, columns: ['a', 'b', 'c'].map((name) => ({ name })), batchSize: 7, ...opts };
+  const reference = await readAll(path, o, 'csv-parse');
+  const split = await readAll(path, o, 'split');
+  const a = JSON.stringify(split);
+  const b = JSON.stringify(reference);
+  if (a !== b) {
+    // The first difference, short: the files are large.
+    let at = 0;
+    while (a[at] === b[at]) at++;
+    const shown = typeof content === 'string' ? content : content.toString('latin1');
+    expect.fail(`split reader differs at ${at}: split ${a.slice(Math.max(0, at - 200), at + 200)} vs csv-parse ${b.slice(Math.max(0, at - 200), at + 200)}; file ${JSON.stringify(shown.length > 400 ? `${shown.slice(0, 400)}…` : shown)}, options ${JSON.stringify(opts)}`);
+  }
+  expect(Array.isArray(reference)).toBe(true);
+  return reference as CsvBatch[];
+}
+
+/** A small deterministic generator (mulberry32), so a failure names its seed. */
+function random(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return { next, pick: <T,>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]! };
+}
+
+const TOKENS = ['a', 'bc', '12', '007', ' ', 'é', '€', '\0', ',', ',', ',', ';', '"', '"', '""', '\n', '\n', '\n', '\r\n', '\r', 'x y', '9007199254740993'];
+
+describe('the CSV splitter reads what csv-parse reads', () => {
+  it('on small generated files full of quotes and odd line ends', async () => {
+    for (let seed = 1; seed <= Number(process.env.CSV_SPLIT_SEEDS ?? 600); seed++) {
+      const r = random(seed);
+      const length = Math.floor(r.next() * 60);
+      let text = '';
+      for (let i = 0; i < length; i++) text += r.pick(TOKENS);
+      const bom = r.next();
+      const content = bom < 0.1 ? Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]) : bom < 0.12 ? Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text)]) : text;
+      await same(content, {
+        hasHeader: r.next() < 0.5,
+        emptyTextIsNull: r.next() < 0.7,
+        batchSize: 1 + Math.floor(r.next() * 4),
+        startRow: r.next() < 0.2 ? Math.floor(r.next() * 4) : 0,
+        delimiter: r.next() < 0.85 ? ',' : ';',
+      });
+    }
+  }, 300_000);
+
+  it('on small generated files of quoted values, some of them damaged', async () => {
+    const FIELDS = ['', 'a', '1', '""', '"q"', '"a ""b"" c"', '"x,y"', '"two\nlines"', '"cr\r\nlf"', '" "', '"é€"', '"\0"', 'd e'];
+    for (let seed = 1; seed <= Number(process.env.CSV_SPLIT_SEEDS ?? 600); seed++) {
+      const r = random(50_000 + seed);
+      const eol = r.next() < 0.5 ? '\n' : '\r\n';
+      const lines: string[] = [];
+      for (let l = Math.floor(r.next() * 12); l >= 0; l--) {
+        const width = 1 + Math.floor(r.next() * 4);
+        let line = Array.from({ length: width }, () => r.pick(FIELDS)).join(',');
+        const damage = r.next();
+        if (damage < 0.08 && line.length > 0) {
+          const at = Math.floor(r.next() * line.length);
+          line = line.slice(0, at) + line.slice(at + 1);
+        } else if (damage < 0.16) {
+          const at = Math.floor(r.next() * (line.length + 1));
+          line = `${line.slice(0, at)}${r.pick(['"', '\r', '\n', ' '])}${line.slice(at)}`;
+        }
+        lines.push(line);
+      }
+      await same(lines.join(eol) + (r.next() < 0.5 ? eol : ''), { hasHeader: r.next() < 0.5, emptyTextIsNull: r.next() < 0.5, batchSize: 1 + Math.floor(r.next() * 5) });
+    }
+  }, 300_000);
+
+  it('on files across the reader chunks: quoted line ends, long lines and a bad record here and there', async () => {
+    for (let seed = 1; seed <= 6; seed++) {
+      const r = random(1000 + seed);
+      const crlf = r.next() < 0.4;
+      const eol = crlf ? '\r\n' : '\n';
+      const lines: string[] = ['id,name,note'];
+      for (let i = 0; i < 4000; i++) {
+        const roll = r.next();
+        if (roll < 0.01) lines.push(`${i},"two${eol}lines","q ""x"""`);
+        else if (roll < 0.012) lines.push(`${i},bad"quote,z`);
+        else if (roll < 0.014) lines.push(`${i},"closed"after,z`);
+        else if (roll < 0.016) lines.push(`${i},${'long '.repeat(15_000)},z`); // 75 KB: past the splitter's line limit
+        else if (roll < 0.02) lines.push('');
+        else if (roll < 0.022) lines.push(`${i},bare${crlf ? '\n' : '\r'}end,z`);
+        else lines.push(`${i},name ${i},${roll < 0.5 ? '' : `note ${'é'.repeat(i % 7)}`}`);
+      }
+      const tail = r.next() < 0.5 ? eol : '';
+      const batches = await same(lines.join(eol) + tail, { batchSize: 500, emptyTextIsNull: r.next() < 0.5 });
+      expect(batches.reduce((sum, b) => sum + b.rows.length, 0)).toBeGreaterThan(3500);
+    }
+  }, 300_000);
+
+  it('on a line longer than the record limit, an unclosed quote before a megabyte of rows, and one at the very end', async () => {
+    const rows = Array.from({ length: 30_000 }, (_, i) => `${i},name ${i},note`).join('\n');
+    await same(`a,b,c\n1,${'x'.repeat(300_000)},z\n${rows}\n`, { batchSize: 1000 });
+    await same(`a,b,c\n1,"never closed,z\n${rows}\n`, { batchSize: 1000 });
+    await same(`a,b,c\n${rows}\n2,"open at the end,z\n`, { batchSize: 1000 });
+    await same(`"a","b","c"\r\n${rows.replaceAll('\n', '\r\n')}\r\n`, { batchSize: 1000 });
+    await same(`a,b,c\n${'no line end '.repeat(250_000)}`, { batchSize: 1000 }); // 2.75 MB in one line
+  });
+});
+
+describe('the CSV splitter', () => {
+  it('reads plain lines itself: values, empty cells as null, a quoted empty value kept as text', async () => {
+    const batches = await same('a,b,c\r\n1,,x\r\n2,"",y\r\n\r\n3,"q, r",z\r\n', { emptyTextIsNull: false });
+    expect(batches.flatMap((b) => b.rows)).toEqual([
+      { a: '1', b: null, c: 'x' },
+      { a: '2', b: '', c: 'y' },
+      { a: '3', b: 'q, r', c: 'z' },
+    ]);
+  });
+});
