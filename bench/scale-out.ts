@@ -8,7 +8,7 @@
 // BENCH_PARTS parts (default 4, the integration's parallelism setting), its parts run side by side on any worker.
 // The kill phase SIGKILLs a worker holding a part of a partitioned run mid-partition and checks every row was
 // written once. On this machine (2 cores, shared) the ceiling is the cores, not Weft: prints `uptime` with the figures.
-// Quick: BENCH_RUNS=0 BENCH_PART_ROWS=20000 BENCH_KILL_ROWS=6000 takes about 4 minutes here (mostly process starts).
+// Quick: BENCH_RUNS=0 BENCH_PART_ROWS=40000 BENCH_KILL_ROWS=8000 takes about 2.5 minutes here (mostly process starts).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -120,6 +120,10 @@ async function main() {
       }
       const tag = `w${n}_${randomBytes(2).toString('hex')}`;
       if (PART_ROWS > 0) {
+        // A small partitioned run first, so the workers just started have loaded the workflow bundle and warmed up
+        // (the first run on a fresh worker process is several times slower than the next).
+        const warm = await prepare(`${tag}_warm`, 4_000, `${tag}_warm`, PARTS);
+        await finished((await warm()).runId, 10 * 60_000);
         // One run, its source read in PARTS parts side by side.
         const object = `${tag}_parts`;
         const start = await prepare(object, PART_ROWS, object, PARTS);
