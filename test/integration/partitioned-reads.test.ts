@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Connection, Integration, type Graph, type RunDetail } from '../../shared';
@@ -219,5 +220,44 @@ describe('partitioned reads', () => {
     expect((await records('csv_parts')).length).toBe(500 - 13 - 12);
     const rejected = async (runId: string) => (await rig.store.listRejected(runId, { limit: 100 })).items.map((r) => [r.nodeId, r.rowNumber, r.reason]).sort();
     expect(await rejected(parts.id)).toEqual(await rejected(whole.id));
+  });
+
+  it('a MariaDB table read in 3 parts writes exactly the records and counts of an unsplit run', async () => {
+    const MY_URL = process.env.WEFT_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+    const my = new URL(MY_URL);
+    const myDb = `weft_parts_${randomBytes(4).toString('hex')}`;
+    const root = await mysql.createConnection({ uri: MY_URL, connectTimeout: 2000, multipleStatements: true });
+    try {
+      await root.query(`CREATE DATABASE ${myDb}; USE ${myDb}; CREATE TABLE items (id BIGINT PRIMARY KEY, name TEXT)`);
+      const ids = [...Array.from({ length: 250 }, (_, i) => i + 1), 70_000, 5_000_000_000];
+      await root.query('INSERT INTO items (id, name) VALUES ?', [ids.map((i) => [i, `n${i}`])]);
+      const res = await rig.app.request(
+        '/api/connections',
+        json('POST', { connector: 'mysql', name: 'Maria', config: { host: my.hostname, port: Number(my.port || 3306), database: myDb, user: decodeURIComponent(my.username || 'root') }, secrets: { password: decodeURIComponent(my.password) } }),
+      );
+      expect(res.status, await res.clone().text()).toBe(201);
+      const maria = Connection.parse(await res.json()).id;
+      const graphFor = (object: string, parallelism: number): Graph => {
+        const g = tableGraph('items', { object }, parallelism);
+        const src = g.nodes[0]!;
+        const config = { ...src.config, connectionId: maria, object: 'items' } as Record<string, unknown>;
+        delete config.preview;
+        const { preview: _p, ...hashed } = config;
+        return { ...g, nodes: [{ ...src, config: { ...config, preview: { loadedAt: new Date().toISOString(), hash: sqlPreviewHash(hashed as Parameters<typeof sqlPreviewHash>[0]) } } }, ...g.nodes.slice(1)] };
+      };
+      const whole = await run(graphFor('maria_whole', 1), 'Maria whole');
+      const parts = await run(graphFor('maria_parts', 3), 'Maria parts');
+      expect(whole.status, whole.error ?? '').toBe('completed');
+      expect(parts.status, parts.error ?? '').toBe('completed');
+      expect(await partsOf(parts)).toBe(3);
+      expect(counts(parts)).toEqual(counts(whole));
+      expect(counts(parts).dst).toMatchObject({ read: 252, created: 252, updated: 0 });
+      const records = async (object: string) => (await rig.store.listWorkspaceRecords(object, { limit: 1000 })).items.map((r) => [r.key, r.values]);
+      expect(await records('maria_parts')).toEqual(await records('maria_whole'));
+      expect((await records('maria_parts')).length).toBe(252);
+    } finally {
+      await root.query(`DROP DATABASE IF EXISTS ${myDb}`);
+      await root.end();
+    }
   });
 });
