@@ -23,18 +23,23 @@ let rig: ApiRig;
 let dir: string;
 let connectionId: string;
 
-/** Commits seen by the worker's store, by checkpoint key; `failOnce` makes one commit fail once (before it lands). */
+/**
+ * Commits seen by the worker's store, by checkpoint key; each of `failures` makes one commit fail once (before it
+ * lands) with its message: a lost connection is waited out inside the activity, a deadlock fails the activity, which
+ * Temporal retries.
+ */
 const commits: BatchCommit[] = [];
-let failOnce: ((c: BatchCommit) => boolean) | null = null;
+let failures: { when: (c: BatchCommit) => boolean; message: string }[] = [];
 const watched = (store: Store): Store =>
   new Proxy(store, {
     get(target, prop, receiver) {
       if (prop === 'commitBatch') {
         return async (c: BatchCommit) => {
           commits.push(c);
-          if (failOnce?.(c)) {
-            failOnce = null;
-            throw new Error('Connection terminated unexpectedly');
+          const failure = failures.find((f) => f.when(c));
+          if (failure) {
+            failures = failures.filter((f) => f !== failure);
+            throw new Error(failure.message);
           }
           return target.commitBatch(c);
         };
@@ -163,14 +168,20 @@ describe('partitioned reads', () => {
 
   it('a part whose commit fails is retried from its own checkpoint: no row written twice or lost', async () => {
     await sourceTable('retry_src', 'SELECT generate_series(1, 300)');
-    // The second batch of part 2 fails to commit once (the worker "loses" the store); parts 0, 1, 3 go on meanwhile.
-    failOnce = (c) => c.pipelineId.endsWith('#p2') && c.batch === 2;
+    // Part 2's second batch fails to commit once (the worker "loses" the store: waited out inside the activity), and
+    // part 1's third fails once with a deadlock (the activity fails; Temporal runs it again); the other parts go on.
+    failures = [
+      { when: (c) => c.pipelineId.endsWith('#p2') && c.batch === 2, message: 'Connection terminated unexpectedly' },
+      { when: (c) => c.pipelineId.endsWith('#p1') && c.batch === 3, message: 'deadlock detected' },
+    ];
     const r = await run(tableGraph('retry_src', { object: 'retried' }, 4), 'Retry');
-    expect(failOnce).toBeNull(); // it did fail once
+    expect(failures).toEqual([]); // both did fail once
     expect(r.status, r.error ?? '').toBe('completed');
     expect(await partsOf(r)).toBe(4);
     const p2 = commits.filter((c) => c.runId === r.id && c.pipelineId.endsWith('#p2')).map((c) => c.batch);
     expect(p2.slice(0, 3)).toEqual([1, 2, 2]); // resumed at its batch 2, not its batch 1
+    const p1 = commits.filter((c) => c.runId === r.id && c.pipelineId.endsWith('#p1')).map((c) => c.batch);
+    expect(p1.slice(0, 4)).toEqual([1, 2, 3, 3]); // the retried activity resumed at its batch 3
     expect(counts(r).src).toMatchObject({ read: 300, written: 300 });
     expect(counts(r).dst).toMatchObject({ status: 'completed', read: 300, written: 300, created: 300, updated: 0, unchanged: 0 });
     const records = await rig.store.listWorkspaceRecords('retried', { limit: 1000 });
