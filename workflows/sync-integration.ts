@@ -151,7 +151,7 @@ export async function syncIntegration(rawInput: SyncIntegrationInput): Promise<S
   /** A pipeline whole, or (issue 16) in parts side by side: every part runs to its end, then the steps' statuses once. */
   const runOne = async (pipelineId: string) => {
     const whole = { runId, versionId, pipelineId, ...(input.params && { params: input.params }) };
-    const steps = plan.pipelines.find((p) => p.id === pipelineId)?.nodeIds.map((id) => plan.steps.find((s) => s.nodeId === id)!) ?? [];
+    const steps = plan.pipelines.find((p) => p.id === pipelineId)?.nodeIds.flatMap((id) => plan.steps.filter((s) => s.nodeId === id)) ?? [];
     if (!partitioned || plan.settings?.parallelism === 1 || unsplittable(steps, false) !== null) return pipelines.runPipeline(whole);
     const { partitions } = await planning.planPartitions({ runId, versionId, pipelineId });
     if (partitions.length <= 1) return pipelines.runPipeline(whole);

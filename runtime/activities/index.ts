@@ -348,8 +348,13 @@ export function createActivities(deps: ActivityDeps) {
       const plan = await loadVersionPlan(versionId);
       const steps = await pipelineSteps(plan, runId, pipelineId);
       const run = await store.getRunState(runId);
-      const planned = await planPartitions({ store, sessions: deps.sessions, plan, steps, resubmit: run?.trigger === 'resubmit' });
-      if (planned.partitions.length <= 1) return planned;
+      // A run that already committed batches of this pipeline whole (started before parts existed) stays whole.
+      const planned =
+        (await store.getCheckpoint(runId, pipelineId)).batch > 0
+          ? { partitions: [], why: 'the run already read it whole' }
+          : await planPartitions({ store, sessions: deps.sessions, plan, steps, resubmit: run?.trigger === 'resubmit' });
+      // Every decision is kept, "whole" too: a resumed run (a new workflow execution plans again) must not split what
+      // its first execution read whole, however the source grew meanwhile.
       const kept = PartitionPlan.safeParse(await store.keepPartitions(runId, pipelineId, planned));
       if (!kept.success) throw new PlanError(`The parts kept for pipeline ${pipelineId} cannot be read; start a new run.`);
       return kept.data;
