@@ -2,10 +2,13 @@
 // server, a Postgres store, an API-only process, files in an S3-compatible bucket — moto's server — unless
 // BENCH_FILES=local), then the exactly-once check after a worker is SIGKILLed mid-run.
 //
-// The load is BENCH_RUNS (default 4) runs of a BENCH_ROWS-row CSV (default 20,000) → Map → workspace object, started
-// together; rows/s = all rows / the time from the first start to the last run's end. One pipeline is one activity
-// (partitioned reads are not built yet: docs/scale-out.md), so workers share out runs, not the rows of one run.
-// On this machine (2 cores, shared) the ceiling is the cores, not Weft: prints `uptime` with the figures.
+// Two loads per worker count. Runs shared out: BENCH_RUNS (default 4; 0 skips it) runs of a BENCH_ROWS-row CSV (default
+// 20,000) → Map → workspace object, started together; rows/s = all rows / the time from the first start to the last
+// run's end. One partitioned run (issue 16): ONE run of a BENCH_PART_ROWS-row CSV (default 100,000; 0 skips it) read in
+// BENCH_PARTS parts (default 4, the integration's parallelism setting), its parts run side by side on any worker.
+// The kill phase SIGKILLs a worker holding a part of a partitioned run mid-partition and checks every row was
+// written once. On this machine (2 cores, shared) the ceiling is the cores, not Weft: prints `uptime` with the figures.
+// Quick: BENCH_RUNS=0 BENCH_PART_ROWS=40000 BENCH_KILL_ROWS=8000 takes about 2.5 minutes here (mostly process starts).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -23,6 +26,8 @@ const ROWS = Number(process.env.BENCH_ROWS ?? 20_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 4);
 const WORKERS = (process.env.BENCH_WORKERS ?? '1,2,4').split(',').map(Number).filter((n) => n > 0);
 const KILL_ROWS = Number(process.env.BENCH_KILL_ROWS ?? 6_000);
+const PART_ROWS = Number(process.env.BENCH_PART_ROWS ?? 100_000);
+const PARTS = Number(process.env.BENCH_PARTS ?? 4);
 const USE_S3 = (process.env.BENCH_FILES ?? (motoServerPath() ? 's3' : 'local')) === 's3';
 const OWNER = { WEFT_OWNER_EMAIL: 'bench@example.com', WEFT_OWNER_PASSWORD: 'bench-scale-out-password' };
 const log = (m: string) => console.log(`[bench:scale-out] ${m}`);
@@ -51,7 +56,7 @@ async function main() {
   const temporal = await startDevServer({ startTimeoutMs: 120_000 });
   let moto: Moto | null = null;
   const processes: WeftProcess[] = [];
-  const results: { workers: number; rows: number; seconds: number; rowsPerSecond: number; load: string }[] = [];
+  const results: { load: 'shared' | 'partitioned'; workers: number; rows: number; seconds: number; rowsPerSecond: number; uptime: string }[] = [];
   try {
     const bucket = `weft-bench-${randomBytes(4).toString('hex')}`;
     if (USE_S3) {
@@ -87,9 +92,10 @@ async function main() {
     const json = (body: unknown): RequestInit => ({ method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
 
     /** An integration reading `rows` rows into its own object, published; returns how to start it. */
-    async function prepare(name: string, rows: number, object: string) {
+    async function prepare(name: string, rows: number, object: string, parallelism?: number) {
       const file = UploadedFile.parse(await call(`/api/files?name=${name}.csv`, { method: 'POST', body: customersCsv(rowsOf(rows, object)), headers: { 'content-type': 'text/csv' } }));
-      const integration = Integration.parse(await call('/api/integrations', json({ name, graph: customersGraph({ fileId: file.id, object }) })));
+      const graph = { ...customersGraph({ fileId: file.id, object }), ...(parallelism && { settings: { parallelism } }) };
+      const integration = Integration.parse(await call('/api/integrations', json({ name, graph })));
       PublishResult.parse(await call(`/api/integrations/${integration.id}/publish`, json({})));
       return () => call(`/api/integrations/${integration.id}/runs`, json({})) as Promise<{ runId: string; workflowId: string }>;
     }
@@ -113,6 +119,26 @@ async function main() {
         processes.push(w);
       }
       const tag = `w${n}_${randomBytes(2).toString('hex')}`;
+      if (PART_ROWS > 0) {
+        // A small partitioned run first, so the workers just started have loaded the workflow bundle and warmed up
+        // (the first run on a fresh worker process is several times slower than the next).
+        const warm = await prepare(`${tag}_warm`, 4_000, `${tag}_warm`, PARTS);
+        await finished((await warm()).runId, 10 * 60_000);
+        // One run, its source read in PARTS parts side by side.
+        const object = `${tag}_parts`;
+        const start = await prepare(object, PART_ROWS, object, PARTS);
+        const t0 = performance.now();
+        const { runId } = await start();
+        const d = await finished(runId, 30 * 60_000);
+        const seconds = (performance.now() - t0) / 1000;
+        if (d.status !== 'completed' || d.counts.written !== PART_ROWS) throw new Error(`the partitioned run with ${n} workers: ${d.status}, ${JSON.stringify(d.counts)}`);
+        const t = await tally(object);
+        if (t.records !== PART_ROWS || t.keys !== PART_ROWS || t.max !== 1) throw new Error(`the partitioned run with ${n} workers wrote ${JSON.stringify(t)}`);
+        const row = { load: 'partitioned' as const, workers: n, rows: PART_ROWS, seconds, rowsPerSecond: PART_ROWS / seconds, uptime: uptime() };
+        results.push(row);
+        log(`${n} worker(s), one run in ${PARTS} parts: ${PART_ROWS.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s = ${Math.round(row.rowsPerSecond).toLocaleString('en-US')} rows/s (${row.uptime})`);
+      }
+      if (RUNS <= 0) continue;
       const starts = [];
       for (let i = 0; i < RUNS; i++) starts.push(await prepare(`${tag}_${i}`, ROWS, `${tag}_${i}`));
       const t0 = performance.now();
@@ -124,16 +150,16 @@ async function main() {
         const t = await tally(`${tag}_${i}`);
         if (t.records !== ROWS || t.keys !== ROWS || t.max !== 1) throw new Error(`run ${i} with ${n} workers wrote ${JSON.stringify(t)}`);
       }
-      const row = { workers: n, rows: RUNS * ROWS, seconds, rowsPerSecond: (RUNS * ROWS) / seconds, load: uptime() };
+      const row = { load: 'shared' as const, workers: n, rows: RUNS * ROWS, seconds, rowsPerSecond: (RUNS * ROWS) / seconds, uptime: uptime() };
       results.push(row);
-      log(`${n} worker(s): ${row.rows.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s = ${Math.round(row.rowsPerSecond).toLocaleString('en-US')} rows/s (${row.load})`);
+      log(`${n} worker(s), ${RUNS} runs shared out: ${row.rows.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s = ${Math.round(row.rowsPerSecond).toLocaleString('en-US')} rows/s (${row.uptime})`);
     }
 
-    // Exactly once after a worker is killed mid-run: the worker holding the pipeline activity is SIGKILLed once some
-    // batches committed; another finishes from the checkpoint.
+    // Exactly once after a worker is killed mid-partition: the run is read in PARTS parts; a worker holding a running
+    // part is SIGKILLed once some batches committed; the other worker finishes that part from its own checkpoint.
     if (workers.length < 2) workers.push(await startWeftProcess('runtime/worker-main.ts', shared, '[worker] ready', 180_000));
     const object = `kill_${randomBytes(2).toString('hex')}`;
-    const start = await prepare(object, KILL_ROWS, object);
+    const start = await prepare(object, KILL_ROWS, object, PARTS);
     // Slow batches on a fresh pair of workers, so the kill lands mid-run: the throughput workers leave.
     for (const w of workers.splice(0)) await killHard(w);
     const slow = { ...shared, WEFT_BATCH_SIZE: '500', WEFT_BATCH_DELAY_MS: '300' };
@@ -150,9 +176,9 @@ async function main() {
           if (r.counts.written < 1_000) return null;
           killedAt = r.counts.written;
           const d = await client.workflow.getHandle(workflowId).describe();
-          const identity = d.raw.pendingActivities?.[0]?.lastWorkerIdentity;
-          const pid = identity ? Number(identity.split('@')[0]) : NaN;
-          return pair.find((w) => w.child.pid === pid) ?? null;
+          // A worker running a part (each part is its own runPipeline activity).
+          const pids = (d.raw.pendingActivities ?? []).filter((a) => a.activityType?.name === 'runPipeline' && a.lastWorkerIdentity).map((a) => Number(a.lastWorkerIdentity!.split('@')[0]));
+          return pair.find((w) => pids.includes(w.child.pid ?? NaN)) ?? null;
         },
         10 * 60_000,
       );
@@ -166,10 +192,13 @@ async function main() {
     const once = run.status === 'completed' && run.counts.written === KILL_ROWS && run.counts.created === KILL_ROWS && t.records === KILL_ROWS && t.keys === KILL_ROWS && t.max === 1;
     log(`after the kill: run ${run.status}, counts ${JSON.stringify(run.counts)}, workspace ${JSON.stringify(t)} → exactly once: ${once ? 'yes' : 'NO'}`);
 
-    console.log('\n| workers | rows | seconds | rows/s | vs 1 worker | load (uptime) |\n| --- | --- | --- | --- | --- | --- |');
-    const one = results.find((r) => r.workers === 1)?.rowsPerSecond ?? results[0]?.rowsPerSecond ?? 1;
-    for (const r of results) console.log(`| ${r.workers} | ${r.rows.toLocaleString('en-US')} | ${r.seconds.toFixed(1)} | ${Math.round(r.rowsPerSecond).toLocaleString('en-US')} | ${(r.rowsPerSecond / one).toFixed(2)}× | ${r.load} |`);
-    console.log(`\nExactly once after a worker was killed mid-run: ${once ? 'yes' : 'NO'} (${KILL_ROWS.toLocaleString('en-US')} rows, killed at ${killedAt.toLocaleString('en-US')} committed).`);
+    console.log('\n| load | workers | rows | seconds | rows/s | vs 1 worker | load (uptime) |\n| --- | --- | --- | --- | --- | --- | --- |');
+    for (const r of results) {
+      const one = results.find((x) => x.load === r.load && x.workers === 1)?.rowsPerSecond ?? r.rowsPerSecond;
+      const what = r.load === 'partitioned' ? `one run in ${PARTS} parts` : `${RUNS} runs shared out`;
+      console.log(`| ${what} | ${r.workers} | ${r.rows.toLocaleString('en-US')} | ${r.seconds.toFixed(1)} | ${Math.round(r.rowsPerSecond).toLocaleString('en-US')} | ${(r.rowsPerSecond / one).toFixed(2)}× | ${r.uptime} |`);
+    }
+    console.log(`\nExactly once after a worker was killed mid-partition: ${once ? 'yes' : 'NO'} (${KILL_ROWS.toLocaleString('en-US')} rows in ${PARTS} parts, killed at ${killedAt.toLocaleString('en-US')} committed).`);
     console.log(`Ceiling: this machine has ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores shared by the API, the workers, Postgres, Temporal${moto ? ' and moto' : ''}; more workers than cores cannot add throughput here.`);
     if (!once) process.exitCode = 1;
   } catch (err) {

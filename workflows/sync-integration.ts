@@ -17,6 +17,7 @@ import { isTerminalStep, terminalRunStatus, type RunStatus, type StepStatus } fr
 import { Plan } from '../shared/compiler/plan';
 import type { Activities } from '../runtime/activities';
 import { ownedSteps } from '../shared/compiler/plan-steps';
+import { unsplittable } from '../shared/sync/partition-shape';
 
 export const SyncIntegrationInput = z.object({
   runId: z.string().min(1),
@@ -62,6 +63,22 @@ const localBookkeeping = proxyLocalActivities<Activities>({
  * the run marked running, in one call) and the rest as local activities.
  */
 export const LOCAL_BOOKKEEPING_PATCH = 'weft-16-local-bookkeeping';
+
+/**
+ * Histories recorded before partitioned reads ran each pipeline as one runPipeline; they replay on that path. New runs
+ * ask planPartitions first and, for a source split in parts, run one runPipeline per part side by side, then
+ * finishPartitions once (issue 16, docs/scale-out.md "Partitioned reads").
+ */
+export const PARTITIONED_READS_PATCH = 'weft-16-partitioned-reads';
+
+/**
+ * Planning reads a table's key range, or scans a large file's bytes once: a local activity (no round trip through the
+ * server for the common case of a source too small to split), with room for a scan of a large file.
+ */
+const planning = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['PlanError', 'InvalidInput'] },
+});
 
 function pipelineActivities(tuning: z.infer<typeof SyncIntegrationInput>['pipeline']) {
   const options: ActivityOptions = {
@@ -130,12 +147,27 @@ export async function syncIntegration(rawInput: SyncIntegrationInput): Promise<S
   for (const step of plan.steps) statuses.set(step.nodeId, 'pending');
 
   const pipelines = pipelineActivities(input.pipeline);
+  const partitioned = patched(PARTITIONED_READS_PATCH);
+  /** A pipeline whole, or (issue 16) in parts side by side: every part runs to its end, then the steps' statuses once. */
+  const runOne = async (pipelineId: string) => {
+    const whole = { runId, versionId, pipelineId, ...(input.params && { params: input.params }) };
+    const steps = plan.pipelines.find((p) => p.id === pipelineId)?.nodeIds.flatMap((id) => plan.steps.filter((s) => s.nodeId === id)) ?? [];
+    if (!partitioned || plan.settings?.parallelism === 1 || unsplittable(steps, false) !== null) return pipelines.runPipeline(whole);
+    const { partitions } = await planning.planPartitions({ runId, versionId, pipelineId });
+    if (partitions.length <= 1) return pipelines.runPipeline(whole);
+    const settled = await Promise.allSettled(partitions.map((part, index) => pipelines.runPipeline({ ...whole, partition: { index, part } })));
+    const failed = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
+    const cancelled = failed.find((e) => isCancellation(e));
+    if (cancelled !== undefined) throw cancelled;
+    if (failed.length > 0) throw failed[0];
+    return book.finishPartitions({ runId, versionId, pipelineId });
+  };
   try {
     if (!local) await bookkeeping.markRunStarted({ runId });
     await Promise.all(
       plan.pipelines.map(async (pipeline) => {
         try {
-          const result = await pipelines.runPipeline({ runId, versionId, pipelineId: pipeline.id, ...(input.params && { params: input.params }) });
+          const result = await runOne(pipeline.id);
           for (const step of result.steps) statuses.set(step.nodeId, step.status);
         } catch (err) {
           if (isCancellation(err)) throw err;

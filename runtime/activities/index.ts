@@ -24,6 +24,8 @@ import { runVerdict } from './run-verdict';
 import { createSetActivities } from './sets';
 import { beginPipelineSync, targetDeleteSettings } from './pipeline-sync';
 import { deleteTargetOf, runDeletePhase } from '../executors/delete-phase';
+import { Partition, partitionKey, PartitionPlan } from '../../shared/sync/partitions';
+import { planPartitions } from './partitions';
 
 export interface ActivityDeps {
   store: Store;
@@ -50,7 +52,10 @@ export const RunPipelineInput = z.object({
   pipelineId: z.string().min(1),
   /** The run's parameters from the workflow input (absent: the ones stored with the run). */
   params: z.record(z.string(), z.unknown()).optional(),
+  /** Issue 16: one part of the pipeline's source (planPartitions), committed under its own checkpoint key. */
+  partition: z.object({ index: z.number().int().nonnegative(), part: Partition }).optional(),
 });
+export const PipelineRef = z.object({ runId: z.string().min(1), versionId: z.string().min(1), pipelineId: z.string().min(1) });
 export const FailStepsInput = z.object({ runId: z.string().min(1), nodeIds: z.array(z.string()), error: z.string() });
 export const CancelStepsInput = z.object({ runId: z.string().min(1), nodeIds: z.array(z.string()) });
 export const CreateScheduledRunInput = z.object({ integrationId: z.string().min(1), workflowId: z.string().min(1) });
@@ -120,6 +125,20 @@ export function createActivities(deps: ActivityDeps) {
     return plan.data;
   }
 
+  /** A pipeline's steps in order, with a file replaced for this run only (Run with other files…) read instead of the published one. */
+  async function pipelineSteps(plan: Plan, runId: string, pipelineId: string): Promise<PlanStep[]> {
+    const pipeline = plan.pipelines.find((p) => p.id === pipelineId);
+    if (!pipeline) throw new PlanError(`The plan has no pipeline ${pipelineId}.`);
+    return applyRunFiles(
+      pipeline.nodeIds.map((id) => {
+        const step = plan.steps.find((s) => s.nodeId === id);
+        if (!step) throw new PlanError(`The plan has no step ${id}.`);
+        return step;
+      }),
+      await store.listRunFiles(runId),
+    );
+  }
+
   /** Owned steps to their final status from their stored counts: one statement per status. */
   async function completeSteps(runId: string, nodeIds: readonly string[], steps: readonly { nodeId: string; counts: Counts }[]): Promise<PipelineResult['steps']> {
     const out = nodeIds.map((nodeId) => {
@@ -164,19 +183,12 @@ export function createActivities(deps: ActivityDeps) {
      * the last committed batch; waits out an unreachable source or target (outage.ts).
      */
     runPipeline: boundary(async (input: z.input<typeof RunPipelineInput>): Promise<PipelineResult> => {
-      const { runId, versionId, pipelineId, params: given } = RunPipelineInput.parse(input);
+      const { runId, versionId, pipelineId, params: given, partition } = RunPipelineInput.parse(input);
       const plan = await loadVersionPlan(versionId);
-      const pipeline = plan.pipelines.find((p) => p.id === pipelineId);
-      if (!pipeline) throw new PlanError(`The plan has no pipeline ${pipelineId}.`);
-      const planned = pipeline.nodeIds.map((id) => {
-        const step = plan.steps.find((s) => s.nodeId === id);
-        if (!step) throw new PlanError(`The plan has no step ${id}.`);
-        return step;
-      });
-      // The run's files, its record and the pipeline's checkpoint, read at once (issue 16: three reads, one wait).
-      const [runFiles, runRecord, storedCheckpoint] = await Promise.all([store.listRunFiles(runId), store.getRunState(runId), store.getCheckpoint(runId, pipelineId)]);
-      // A file replaced for this run only (Run with other files…) is read instead of the published one.
-      const steps = applyRunFiles(planned, runFiles);
+      // A part commits under its own checkpoint key; its counts add to the steps' like any batch's (issue 16).
+      const checkpointKey = partition ? partitionKey(pipelineId, partition.index) : pipelineId;
+      // The steps (with the run's replaced files), the run's record and the checkpoint, read at once (issue 16: one wait).
+      const [steps, runRecord, storedCheckpoint] = await Promise.all([pipelineSteps(plan, runId, pipelineId), store.getRunState(runId), store.getCheckpoint(runId, checkpointKey)]);
       const owned = ownedSteps(plan, pipelineId);
       // TODAY() and NOW() read the run's start, so a retried batch computes exactly what the first attempt did.
       const runClock = Date.parse(runRecord?.startedAt ?? runRecord?.createdAt ?? new Date().toISOString());
@@ -197,6 +209,7 @@ export function createActivities(deps: ActivityDeps) {
         // A webhook run's source reads the requests this run drained; reads of the store are the store's failures.
         webhookRequests: storeTagged({ read: (afterSeq: number, limit: number) => store.webhooks.readRunRequests(runId, afterSeq, limit) }),
         ...(pipelineSync && { sync: pipelineSync }),
+        ...(partition && { partition: partition.part }),
       };
       // MEMBER reads the member table from memory: loaded once here, when a step of this pipeline calls it.
       if (usesMembers(steps)) {
@@ -250,7 +263,7 @@ export function createActivities(deps: ActivityDeps) {
       const fromHeartbeat = PipelineCheckpoint.safeParse(ctx.info.heartbeatDetails);
       const fromStore = storedCheckpoint;
       let checkpoint: PipelineCheckpoint = fromHeartbeat.success && fromHeartbeat.data.batch > fromStore.batch ? fromHeartbeat.data : fromStore;
-      if (checkpoint.batch > 0) ctx.log.info('Resuming pipeline', { runId, pipelineId, batch: checkpoint.batch });
+      if (checkpoint.batch > 0) ctx.log.info('Resuming pipeline', { runId, pipelineId: checkpointKey, batch: checkpoint.batch });
       const beat = () => {
         const outage = outages.current();
         ctx.heartbeat({ batch: checkpoint.batch, cursor: checkpoint.cursor, ...(outage && { outage }) });
@@ -288,7 +301,7 @@ export function createActivities(deps: ActivityDeps) {
               if (ctx.cancellationSignal.aborted) throw new CancelledFailure('The run was cancelled');
             },
             commit: async (next, effect) => {
-              await store.commitBatch({ runId, pipelineId, batch: next.batch, cursor: next.cursor, ...effect }).catch(failedAt(STORE_FAILURE));
+              await store.commitBatch({ runId, pipelineId: checkpointKey, batch: next.batch, cursor: next.cursor, ...effect }).catch(failedAt(STORE_FAILURE));
               checkpoint = next;
               await outages.clear();
               beat();
@@ -298,7 +311,8 @@ export function createActivities(deps: ActivityDeps) {
         });
         // Deletes, once every batch committed: held back above the threshold (the run fails, saying so) or applied.
         const targetStep = steps[steps.length - 1];
-        if (pipelineSync && targetStep) {
+        // A part never runs the delete phase: pipelines with deletes are not split (runtime/activities/partitions.ts).
+        if (pipelineSync && targetStep && !partition) {
           const settings = targetDeleteSettings(targetStep);
           if (settings && settings.deletes !== 'ignore') {
             const stepsNow = (await store.getRunState(runId))?.steps ?? [];
@@ -319,8 +333,39 @@ export function createActivities(deps: ActivityDeps) {
         clearInterval(ticker);
       }
 
+      // A part leaves the statuses to finishPartitions, once every part has committed its last batch.
+      if (partition) return { pipelineId, batches: checkpoint.batch, steps: [] };
       // Statuses from the stored counts, which include batches committed by earlier attempts.
       return { pipelineId, batches: checkpoint.batch, steps: await completeSteps(runId, owned, (await store.getRunState(runId))?.steps ?? []) };
+    }),
+
+    /**
+     * Issue 16: the parts a pipeline's source is read in (more than one), or none with why (then it runs whole). Kept
+     * in the store the first time, so a retry or a resumed run gets the same parts and their checkpoints still hold.
+     */
+    planPartitions: boundary(async (input: z.input<typeof PipelineRef>): Promise<PartitionPlan> => {
+      const { runId, versionId, pipelineId } = PipelineRef.parse(input);
+      const plan = await loadVersionPlan(versionId);
+      const steps = await pipelineSteps(plan, runId, pipelineId);
+      const run = await store.getRunState(runId);
+      // A run that already committed batches of this pipeline whole (started before parts existed) stays whole.
+      const planned =
+        (await store.getCheckpoint(runId, pipelineId)).batch > 0
+          ? { partitions: [], why: 'the run already read it whole' }
+          : await planPartitions({ store, sessions: deps.sessions, plan, steps, resubmit: run?.trigger === 'resubmit' });
+      // Every decision is kept, "whole" too: a resumed run (a new workflow execution plans again) must not split what
+      // its first execution read whole, however the source grew meanwhile.
+      const kept = PartitionPlan.safeParse(await store.keepPartitions(runId, pipelineId, planned));
+      if (!kept.success) throw new PlanError(`The parts kept for pipeline ${pipelineId} cannot be read; start a new run.`);
+      return kept.data;
+    }),
+
+    /** Issue 16: a split pipeline's step statuses, once after all its parts, from the counts they added up. */
+    finishPartitions: boundary(async (input: z.input<typeof PipelineRef>): Promise<PipelineResult> => {
+      const { runId, versionId, pipelineId } = PipelineRef.parse(input);
+      const plan = await loadVersionPlan(versionId);
+      const owned = ownedSteps(plan, pipelineId);
+      return { pipelineId, batches: 0, steps: await completeSteps(runId, owned, (await store.getRunState(runId))?.steps ?? []) };
     }),
 
     /** Marks steps failed with the error the person will read (a pipeline that ran out of retries). */

@@ -463,6 +463,7 @@ function redacting(session: ConnectorSession, secrets: Secrets): ConnectorSessio
     ...(session.deleteRecords && { deleteRecords: (object, rows, options) => guard(session.deleteRecords!(object, rows, options)) }),
     ...(session.compareRecords && { compareRecords: (object, rows, options) => guard(session.compareRecords!(object, rows, options)) }),
     ...(session.estimateRows && { estimateRows: (object) => session.estimateRows!(object).catch(() => null) }),
+    ...(session.keyRange && { keyRange: (object) => guard(session.keyRange!(object)) }),
     ...(session.sendTestRequest && { sendTestRequest: (input: unknown) => guard(session.sendTestRequest!(input)) }),
     ...(session.listMembers && {
       async *listMembers(self: ConnectorSession) {

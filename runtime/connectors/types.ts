@@ -1,6 +1,7 @@
 // The connector contract: one folder per system under runtime/connectors/<id>/, each passing the
 // shared contract suite (contract-suite.ts). Sources and targets of every kind reach systems only
 // through this interface.
+import type { Partition } from '../../shared/sync/partitions';
 import type { z } from 'zod';
 import type { Field, FieldType } from '../../shared/graph/field-types';
 import type { AddressGuard } from '../net/address-guard';
@@ -83,6 +84,8 @@ export interface DiscoveredObject {
 
 export type Row = Record<string, unknown>;
 
+export type { Partition };
+
 export interface ReadOptions {
   /** A query filter where the connector supports one: SQL `SELECT ... WHERE` for SQL systems. */
   query?: string;
@@ -101,6 +104,11 @@ export interface ReadOptions {
   incremental?: IncrementalRead;
   batchSize: number;
   signal?: AbortSignal;
+  /**
+   * Issue 16, partitioned reads: only this part of the object. Key ranges (`from <= field < to`) for SQL tables whose
+   * `keyRange` gave the field; byte ranges of a plain CSV/NDJSON file for Files. Other connectors refuse a part.
+   */
+  partition?: Partition;
   /**
    * Connector-specific read settings that win over what the connector knows of the object. Files: the node's
    * format, delimiter, hasHeader, sheet, recordsPath, zipEntry and typed columns (see docs/connectors.md).
@@ -226,6 +234,11 @@ export interface ConnectorSession {
    * have none; null when unknown. Never a failure: a run reads on without a total.
    */
   estimateRows?(object: string): Promise<number | null>;
+  /**
+   * Issue 16: the object's single-column integer primary key and its smallest and largest values (text: a bigint keeps
+   * every digit), or null when it has no such key; min/max null when it is empty. Read parts by `ReadOptions.partition`.
+   */
+  keyRange?(object: string): Promise<{ field: string; min: string | null; max: string | null } | null>;
   read(object: string, options: ReadOptions): AsyncIterable<ReadBatch>;
   /**
    * "Create this table", for systems with tables: the CREATE TABLE for `fields` (Weft types in the system's types,

@@ -13,8 +13,8 @@ const FATAL: readonly ConnectorError['code'][] = ['not_found', 'invalid_query', 
 export const fileSourceExecutor = defineExecutor({
   kind: 'csv-source',
   config: FileSourceConfig,
-  needs: ['store', 'sessions'],
-  async create(config, step, { store, sessions }) {
+  needs: ['store', 'sessions', 'partition'],
+  async create(config, step, { store, sessions, partition }) {
     const name = config.fileName || config.fileId;
     const missing = `The file "${name}" used by ${step.label} is missing (it may have been deleted). Upload it again and publish.`;
     const file = await store.getFile(config.fileId);
@@ -47,7 +47,7 @@ export const fileSourceExecutor = defineExecutor({
         if (!from.success) throw new PlanError(`The checkpoint of ${step.label} cannot be read; start a new run.`);
         const session = await open();
         try {
-          const batches = session.read(config.fileId, { batchSize, cursor: from.data, settings, ...(query ? { query } : {}) });
+          const batches = session.read(config.fileId, { batchSize, cursor: from.data, settings, ...(query ? { query } : {}), ...(partition && { partition }) });
           for await (const b of batches) {
             const numbers = b.rowNumbers ?? [];
             const sources = b.sourceRows ?? b.rows;
@@ -55,7 +55,8 @@ export const fileSourceExecutor = defineExecutor({
             for (let i = 0; i < b.rows.length; i++) rows[i] = { rowNumber: numbers[i] ?? 0, values: b.rows[i] ?? {}, source: sources[i] ?? {} };
             const rejected = (b.rejected ?? []).map((r) => ({ nodeId: step.nodeId, rowNumber: r.rowNumber, source: r.source, mapped: null, reason: r.reason }));
             // Like a database query filter: records the filter dropped are not counted as read.
-            yield { rows, rejected, read: b.rows.length + rejected.length, cursor: b.cursor, ...(b.progress && { progress: b.progress }) };
+            // A part's bytes are not the file's (issue 16): parts run side by side, so no part moves the file's bar.
+            yield { rows, rejected, read: b.rows.length + rejected.length, cursor: b.cursor, ...(b.progress && !partition && { progress: b.progress }) };
           }
         } catch (err) {
           if (err instanceof ConnectorError && FATAL.includes(err.code)) throw new PlanError(`${step.label}: ${err.message}`);

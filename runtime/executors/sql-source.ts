@@ -15,8 +15,8 @@ export type SqlCursor = z.infer<typeof SqlCursor>;
 export const sqlSourceExecutor = defineExecutor({
   kind: 'sql-source',
   config: SqlSourceConfig,
-  needs: ['sessions', 'params', 'sync'],
-  create(config, step, { sessions, params, sync }) {
+  needs: ['sessions', 'params', 'sync', 'partition'],
+  create(config, step, { sessions, params, sync, partition }) {
     if (!config.connectionId || !config.object) throw new PlanError(`${step.label} has no connection or table chosen. Choose them, load the preview and publish again.`);
     return {
       role: 'source',
@@ -32,7 +32,8 @@ export const sqlSourceExecutor = defineExecutor({
         try {
           const query = config.query.trim();
           // The table's size for the run page's bar; a query filter reads an unknown part of it, so no total then.
-          const total = query || !session.estimateRows ? null : await session.estimateRows(config.object).catch(() => null);
+          // A part (issue 16) reads an unknown share of it too: the run page counts rows without a bar.
+          const total = query || partition || !session.estimateRows ? null : await session.estimateRows(config.object).catch(() => null);
           const progress = total !== null && total > 0 ? { progress: { unit: 'rows' as const, total } } : {};
           // {{name}} in the filter reads the run's parameters, bound as values by the connector.
           const batches = session.read(config.object, {
@@ -40,6 +41,7 @@ export const sqlSourceExecutor = defineExecutor({
             batchSize,
             ...(query ? { query, queryParams: params } : {}),
             ...(incremental.incremental && { incremental: incremental.incremental }),
+            ...(partition && { partition }),
           });
           for await (const b of batches) {
             const typed = typeSourceRows(

@@ -10,6 +10,7 @@ import type { CursorValue } from '../../shared/sync/cursor';
 import type { QueuedRequest } from '../store/webhooks';
 
 import type { FlowRow } from '../../shared/transforms';
+import type { Partition } from '../../shared/sync/partitions';
 import type { SyncExecutor } from './two-way-sync';
 import type { BuiltDirectory } from '../../shared/members/directory';
 
@@ -38,6 +39,8 @@ export interface ExecutorDeps {
   webhookRequests: WebhookRequestReader;
   /** Issue 14: this pipeline's sync state in this run (absent: read everything, no cursor kept, no deletes). */
   sync?: PipelineSync;
+  /** Issue 16: the part of the source this activity reads (absent: all of it). */
+  partition?: Partition;
 }
 
 /** Reads the webhook requests a run drained, after a queue sequence number. */

@@ -269,10 +269,12 @@ export async function* readCsvBatches(path: string | FileSource, opts: ReadCsvOp
   const startRow = Math.max(0, opts.startRow ?? 0);
   const filler = new BatchFiller<Record<string, string | null>>(opts.batchSize, startRow);
   const expected = opts.hasHeader ? 'the header has' : 'the file has';
-  let dataRow = 0;
-  let headerSeen = !opts.hasHeader;
-
   const src: FileSource = typeof path === 'string' ? { path, compression: 'none' } : path;
+  // A part of the file (issue 16) after its first byte has no header, and numbers its rows on from the records before it.
+  const part = src.range && src.range.start > 0 ? src.range : null;
+  let dataRow = part ? part.firstRow : 0;
+  let headerSeen = !opts.hasHeader || part !== null;
+
   const width = names.length;
   const keepQuotedEmpty = opts.emptyTextIsNull === false;
   for await (const group of csvItems(src, opts.delimiter, opts.emptyTextIsNull === false, opts.parser ?? defaultParser())) {

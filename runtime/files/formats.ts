@@ -137,6 +137,8 @@ export interface ReadFileOptions {
   emptyTextIsNull?: boolean;
   /** Plain and gzip CSV/JSON/NDJSON: told the position in the stored file as it is read (see FileSource.onRead). */
   onRead?: (position: number) => void;
+  /** Issue 16: a part of a plain CSV/NDJSON file (see FileSource.range). */
+  range?: { start: number; end: number; firstRow: number };
 }
 
 /**
@@ -163,7 +165,8 @@ export async function* readFileBatches(path: string, opts: ReadFileOptions): Asy
     yield* readExcelBatches(path, { sheet: opts.sheet, hasHeader: opts.hasHeader, columns: opts.columns, batchSize: opts.batchSize, startRow: opts.startRow });
     return;
   }
-  const src: FileSource = { path, compression: opts.compression, ...(opts.zipEntry ? { zipEntry: opts.zipEntry } : {}), ...(decrypt ? { decrypt } : {}), ...(opts.onRead && !decrypt ? { onRead: opts.onRead } : {}) };
+  const src: FileSource = { path, compression: opts.compression, ...(opts.zipEntry ? { zipEntry: opts.zipEntry } : {}), ...(decrypt ? { decrypt } : {}), ...(opts.onRead && !decrypt ? { onRead: opts.onRead } : {}), ...(opts.range && { range: opts.range }) };
+  if (opts.range && (opts.format === 'json' || decrypt || opts.compression !== 'none')) throw new Error('Only a plain CSV or NDJSON file can be read in parts.');
   if (opts.format === 'csv') yield* readCsvBatches(src, opts);
   else yield* readRecordBatches(src, { ...opts, format: opts.format });
 }

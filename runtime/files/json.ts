@@ -108,12 +108,13 @@ function exactNumberTokens(): Transform {
 async function* ndjsonItems(src: FileSource, skip: number): AsyncGenerator<RecordItem> {
   const { stream } = await openSource(src);
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  let lineNumber = 0;
+  // A part of the file (issue 16) numbers its lines on from the lines before it.
+  let lineNumber = src.range?.firstRow ?? 0;
   try {
     for await (const raw of lines) {
       lineNumber++;
       if (lineNumber <= skip) continue;
-      const line = lineNumber === 1 ? raw.replace(/^\ufeff/, '') : raw;
+      const line = lineNumber === 1 && !src.range?.start ? raw.replace(/^\ufeff/, '') : raw;
       if (line.trim() === '') continue;
       try {
         yield { rowNumber: lineNumber, value: parseJsonExact(line) };

@@ -22,6 +22,11 @@ export interface FileSource {
    * run's progress against the file's size; zip entries and encrypted files do not report.
    */
   onRead?: (position: number) => void;
+  /**
+   * Issue 16, a part of a plain file: only bytes [start, end) are read, offsets are relative to `start`, and its first
+   * record is data record `firstRow` + 1 of the whole file (runtime/files/partition-scan.ts found the cut).
+   */
+  range?: { start: number; end: number; firstRow: number };
 }
 
 const READABLE_ENTRY = /\.(csv|tsv|txt|json|ndjson|jsonl)$/i;
@@ -74,6 +79,12 @@ export async function zipEntryNames(path: string): Promise<string[]> {
 
 /** The decompressed bytes from offset `start` on (skipping is cheap only for plain files). */
 export async function openSource(src: FileSource, start = 0): Promise<{ stream: Readable; entryName?: string }> {
+  if (src.range) {
+    // Parts are planned only for plain, unencrypted files (runtime/activities/partitions.ts).
+    if (src.decrypt || src.compression !== 'none') throw new Error('Only a plain file can be read in parts.');
+    const from = src.range.start + start;
+    return { stream: counted(await openRange(src.path, { start: Math.min(from, src.range.end), end: src.range.end }), from, src.onRead) };
+  }
   if (src.decrypt) return openDecryptedSource(src, src.decrypt, start);
   if (src.compression === 'none') return { stream: counted(await openRange(src.path, { start }), start, src.onRead) };
   const inner = src.compression === 'gzip' ? { stream: chain(counted(await openRange(src.path), 0, src.onRead), createGunzip()) } : await openZipEntry(src.path, src.zipEntry);

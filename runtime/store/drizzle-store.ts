@@ -52,6 +52,7 @@ export function createDrizzleStore(engine: Engine): Store {
     setStepStatus: (runId, nodeId, status, error) => runs.setStepStatus(db, runId, nodeId, status, error),
     setStepsStatus: (runId, nodeIds, status, error) => runs.setStepsStatus(db, runId, nodeIds, status, error),
     getCheckpoint: (runId, pipelineId) => runs.getCheckpoint(db, runId, pipelineId),
+    keepPartitions: (runId, pipelineId, plan) => runs.keepPartitions(db, runId, pipelineId, plan),
     setStepWaiting: (runId, nodeId, waiting) => runs.setStepWaiting(db, runId, nodeId, waiting),
     reopenRun: (runId) => runs.reopenRun(db, runId),
     commitBatch: (commit) => commitBatch(db, commit),

@@ -393,6 +393,14 @@ export async function getCheckpoint(db: Db, runId: string, pipelineId: string): 
   return row ? { batch: row.batch, cursor: row.cursor.value } : { batch: 0, cursor: null };
 }
 
+/** A pipeline's parts, kept once per run (see Store.keepPartitions): batch 0, so they never count as committed work. */
+export async function keepPartitions(db: Db, runId: string, pipelineId: string, plan: unknown): Promise<unknown> {
+  const key = `${pipelineId}#parts`;
+  await db.insert(runCheckpoints).values({ runId, pipelineId: key, batch: 0, cursor: { value: plan } }).onConflictDoNothing();
+  const [row] = await db.select({ cursor: runCheckpoints.cursor }).from(runCheckpoints).where(and(eq(runCheckpoints.runId, runId), eq(runCheckpoints.pipelineId, key)));
+  return row?.cursor.value ?? plan;
+}
+
 /** In row order (then by step), optionally for one step. */
 export async function listRejected(
   db: Db,

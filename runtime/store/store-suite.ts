@@ -346,6 +346,22 @@ export function runStoreSuite(target: SuiteTarget): void {
   });
 
   describe('commitBatch', () => {
+    it('keeps a pipeline\'s parts once per run, and parts commit under their own checkpoints, their counts adding up', async () => {
+      const { run } = await newRun();
+      const plan = { partitions: [{ kind: 'keys', field: 'id', from: null, to: '10' }, { kind: 'keys', field: 'id', from: '10', to: null }] };
+      expect(await store.keepPartitions(run.id, 'p1', plan)).toEqual(plan);
+      // A later planning (a retry, a resumed run) gets the first one's parts, whatever it planned.
+      expect(await store.keepPartitions(run.id, 'p1', { partitions: [] })).toEqual(plan);
+      expect(await store.keepPartitions(run.id, 'p2', { partitions: [] })).toEqual({ partitions: [] });
+      await store.commitBatch({ ...commit(run.id, 1, { counts: { src: { read: 2 } } }), pipelineId: 'p1#p0' });
+      await store.commitBatch({ ...commit(run.id, 1, { counts: { src: { read: 3 } } }), pipelineId: 'p1#p1' });
+      expect(await store.commitBatch({ ...commit(run.id, 1, { counts: { src: { read: 3 } } }), pipelineId: 'p1#p1' })).toEqual({ applied: false, outcomes: [] });
+      expect((await store.getRun(run.id))?.steps.find((s) => s.nodeId === 'src')?.counts.read).toBe(5);
+      expect((await store.getCheckpoint(run.id, 'p1#p1')).batch).toBe(1);
+      // The kept parts are not a committed batch: the run's own checkpoint is untouched.
+      expect(await store.getCheckpoint(run.id, 'p1')).toEqual({ batch: 0, cursor: null });
+    });
+
     it('applies a batch once: a retried or older batch is ignored', async () => {
       const { run } = await newRun();
       expect(await store.getCheckpoint(run.id, 'p1')).toEqual({ batch: 0, cursor: null });

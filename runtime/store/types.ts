@@ -242,6 +242,12 @@ export interface Store {
   reopenRun(runId: string): Promise<boolean>;
   /** Returns the last committed batch number for a pipeline (0 if none) and its cursor. */
   getCheckpoint(runId: string, pipelineId: string): Promise<{ batch: number; cursor: unknown }>;
+  /**
+   * Issue 16: a pipeline's parts in this run, kept the first time they are planned (a checkpoint row of batch 0 under
+   * `<pipeline>#parts`), so a retried planning or a resumed run reads the same parts and every part's checkpoint
+   * still means what it meant. Returns what is kept: the given plan, or the one an earlier call kept.
+   */
+  keepPartitions(runId: string, pipelineId: string, plan: unknown): Promise<unknown>;
   /** Applies one batch atomically: workspace writes, counts, rejected records, checkpoint. Returns per-row outcomes. */
   commitBatch(commit: BatchCommit): Promise<{ applied: boolean; outcomes: WriteOutcome[] }>;
   /** In row order; `nodeId` narrows to one step's rejections. */

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { nameRecord } from '../util/name-record';
 import { RowSchema } from '../graph/field-types';
+import { MAX_PARALLELISM } from '../sync/partitions';
 
 export const PLAN_VERSION = 1;
 
@@ -31,7 +32,14 @@ export const Plan = z.object({
   /** Value maps the plan's formulas LOOKUP, by name. */
   valueMaps: nameRecord(nameRecord(z.unknown())).default({}),
   /** The integration's run settings at publish (e.g. its outage window). */
-  settings: z.object({ outageWindowMinutes: z.number().positive().optional(), syncEnabled: z.boolean().optional() }).optional(),
+  settings: z
+    .object({
+      outageWindowMinutes: z.number().positive().optional(),
+      syncEnabled: z.boolean().optional(),
+      /** Issue 16: parts a large source is read in, side by side (1: never split; unset: by size). */
+      parallelism: z.number().int().min(1).max(MAX_PARALLELISM).optional(),
+    })
+    .optional(),
   /** The run parameters declared at publish, by name and type: formulas' PARAM("name") is compiled with them. */
   parameters: z.array(z.object({ name: z.string(), type: z.enum(['text', 'number', 'date', 'boolean']) })).optional(),
 });

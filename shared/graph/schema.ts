@@ -1,4 +1,5 @@
 // The persisted design: nodes, edges and per-node config. Versioned, with its migrations beside it.
+import { MAX_PARALLELISM } from '../sync/partitions';
 import { z } from 'zod';
 import { RunParameter } from './parameters';
 import { GRAPH_VERSION } from './version';
@@ -46,6 +47,8 @@ export const IntegrationSettings = z.object({
   maxRejectedPercent: z.number().min(0).max(100).nullable().optional(),
   /** The integration's sync switch (two-way sync): false stops every pair from syncing; on when unset. */
   syncEnabled: z.boolean().optional(),
+  /** Issue 16: how many parts a large source is read in, side by side on any worker (1: never split; unset: by size). */
+  parallelism: z.number().int().min(1).max(MAX_PARALLELISM).optional(),
 });
 export type IntegrationSettings = z.infer<typeof IntegrationSettings>;
 

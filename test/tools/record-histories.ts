@@ -51,12 +51,15 @@ async function main() {
     { name: 'failed-missing-file', csv: customersCsv(rows.slice(0, 3)), filterActive: false, missing: true },
     // A run that failed after its first batch, then resumed (POST /api/runs/{id}/resume): the resumed execution's history.
     { name: 'resumed', csv: customersCsv(rows.slice(0, 80).map((r) => ({ ...r, amount: '1', extra: undefined }))), filterActive: false, missing: false, resumed: true },
+    // Issue 16: the file read in 3 parts side by side (planPartitions, three runPipeline, finishPartitions).
+    { name: 'partitioned', csv: customersCsv(rows), filterActive: true, missing: false, parallelism: 3 },
   ].filter((s) => only.length === 0 || only.includes(s.name));
   try {
     await worker.runUntil(async () => {
       for (const s of scenarios) {
         const fileId = await saveCsvFile(store, dir, s.csv, { missing: s.missing });
-        const { runId, versionId } = await publishAndCreateRun(store, customersGraph({ fileId, object: `history_${s.name.replace(/-/g, '_')}`, filterActive: s.filterActive }));
+        const graph = customersGraph({ fileId, object: `history_${s.name.replace(/-/g, '_')}`, filterActive: s.filterActive });
+        const { runId, versionId } = await publishAndCreateRun(store, 'parallelism' in s ? { ...graph, settings: { parallelism: s.parallelism } } : graph);
         const resumed = 'resumed' in s;
         broken = resumed;
         let { workflowId } = await (resumed ? oneAttempt : launcher).start({ runId, versionId });

@@ -2,6 +2,7 @@
 // and what share of rejected records fails a run.
 import { useEffect, useState } from 'react';
 import type { IntegrationSettings } from '../../shared/graph/schema';
+import { MAX_PARALLELISM } from '../../shared/sync/partitions';
 
 export interface RunSettingsPanelProps {
   settings: IntegrationSettings | undefined;
@@ -62,6 +63,7 @@ export function RunSettingsPanel({ settings, onChange }: RunSettingsPanelProps) 
           : 'While a source or target database cannot be reached, a run waits and tries again; after this long it fails. Takes effect when you publish.'}
       </p>
       <RejectedThreshold settings={settings} onChange={onChange} />
+      <Parallelism settings={settings} onChange={onChange} />
     </section>
   );
 }
@@ -114,6 +116,53 @@ function RejectedThreshold({ settings, onChange }: RunSettingsPanelProps) {
           : value === undefined
             ? 'No limit: a run with rejected records completes with errors, unless every record was rejected. Takes effect when you publish.'
             : `A run that rejects more than ${value}% of the records it reads fails (0: any rejected record fails it). Takes effect when you publish.`}
+      </p>
+    </>
+  );
+}
+
+/** Issue 16: how many parts a large source is read in, side by side on the workers (empty: by size; 1: never split). */
+function Parallelism({ settings, onChange }: RunSettingsPanelProps) {
+  const saved = settings?.parallelism;
+  const [text, setText] = useState(saved === undefined ? '' : String(saved));
+  useEffect(() => setText(saved === undefined ? '' : String(saved)), [saved]);
+  const parse = (t: string) => (t.trim() === '' ? undefined : Number(t));
+  const valid = (v: number) => Number.isInteger(v) && v >= 1 && v <= MAX_PARALLELISM;
+  const value = parse(text);
+  const invalid = value !== undefined && !valid(value);
+  return (
+    <>
+      <h4 className="inspector__subtitle">Large sources</h4>
+      <div className="form-row">
+        <label className="form-label" htmlFor="parallelism">
+          Read in up to this many parts at once
+        </label>
+        <input
+          id="parallelism"
+          className={`input${invalid ? ' is-invalid' : ''}`}
+          type="number"
+          min={1}
+          max={MAX_PARALLELISM}
+          inputMode="numeric"
+          placeholder="By size"
+          value={text}
+          aria-invalid={invalid}
+          aria-describedby="parallelism-hint"
+          data-testid="parallelism"
+          onChange={(e) => {
+            setText(e.target.value);
+            const next = parse(e.target.value);
+            if (next === undefined) onChange({ ...settings, parallelism: undefined }, 'settings:parallelism');
+            else if (valid(next)) onChange({ ...settings, parallelism: next }, 'settings:parallelism');
+          }}
+        />
+      </div>
+      <p id="parallelism-hint" className={`hint${invalid ? ' hint--error' : ''}`}>
+        {invalid
+          ? `Enter a whole number from 1 to ${MAX_PARALLELISM}, or leave it empty to decide by size.`
+          : value === 1
+            ? 'Every source is read in one piece, by one worker. Takes effect when you publish.'
+            : `A database table with a whole-number key, or a plain CSV or NDJSON file, is split into ${value === undefined ? 'parts by its size (one per 250,000 rows or 32 MB, at most 8)' : `${value} parts`} that workers read side by side; each part is committed once. Takes effect when you publish.`}
       </p>
     </>
   );

@@ -52,6 +52,7 @@ export async function* readStoredFile(file: StoredFile, secrets: FilesSecrets, o
   const settings = effectiveSettings(file, parseSettings(options.settings));
   const from = options.cursor === null || options.cursor === undefined ? { success: true as const, data: { nextRow: 0 } } : FileCursor.safeParse(options.cursor);
   if (!from.success) throw new ConnectorError('invalid_config', `The read position of "${file.name}" cannot be read (expected { "nextRow": n }); start from the beginning.`);
+  if (options.partition && options.partition.kind !== 'bytes') throw new ConnectorError('invalid_config', `"${file.name}" is read in byte ranges, not key ranges.`);
   const filter = compileQuery(options.query, settings.columns);
   const decrypt = decryptFor(file, secrets);
   // The furthest byte of the stored file read so far (a CSV re-read after a malformed line goes back a little), less
@@ -72,6 +73,7 @@ export async function* readStoredFile(file: StoredFile, secrets: FilesSecrets, o
     ...(settings.sheet ? { sheet: settings.sheet } : {}),
     ...(decrypt ? { decrypt } : {}),
     ...(settings.emptyTextIsNull === false ? { emptyTextIsNull: false } : {}),
+    ...(options.partition?.kind === 'bytes' && { range: { start: options.partition.start, end: options.partition.end, firstRow: options.partition.firstRow } }),
     onRead: (at: number) => {
       if (at > position) position = at;
     },

@@ -204,6 +204,16 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
         fixed.push(`${ident(field)} ${options.incremental.inclusive ? '>=' : '>'} ?`);
         fixedParams.push(toMysqlValue(options.incremental.after, types.get(field)!));
       }
+      // Issue 16: one part of the table by its integer key.
+      if (options.partition) {
+        const part = options.partition;
+        if (part.kind !== 'keys' || !names.includes(part.field)) throw new ConnectorError('invalid_config', `${object} cannot be read in parts by "${part.kind === 'keys' ? part.field : 'bytes'}".`);
+        for (const [bound, op] of [[part.from, '>='], [part.to, '<']] as const) {
+          if (bound === null) continue;
+          fixed.push(`${ident(part.field)} ${op} ?`);
+          fixedParams.push(bound);
+        }
+      }
       // Without a key, an offset only resumes correctly over a total order: sort by every column's bytes
       // (rows that tie on all of them are identical, so which of them comes first does not matter).
       const order = ` ORDER BY ${key.length > 0 ? key.map(ident).join(', ') : names.map((n) => `CAST(${ident(n)} AS BINARY)`).join(', ')}`;
@@ -519,6 +529,21 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
         return Number(counted[0]?.n ?? 0);
       } catch {
         return null;
+      } finally {
+        lent.done();
+      }
+    },
+    async keyRange(object) {
+      const lent = await lease();
+      try {
+        const t = await describe(lent.conn, object);
+        const field = t.primaryKey.length === 1 ? t.primaryKey[0]! : null;
+        if (!field || !/^(tinyint|smallint|mediumint|int|bigint)\b/.test(t.columns.find((c) => c.name === field)?.nativeType ?? '')) return null;
+        const [rows] = await lent.conn.query<mysql.RowDataPacket[]>(`SELECT CAST(MIN(${ident(field)}) AS CHAR) AS mn, CAST(MAX(${ident(field)}) AS CHAR) AS mx FROM ${t.sql}`);
+        const row = rows[0];
+        return { field, min: row?.mn == null ? null : String(row.mn), max: row?.mx == null ? null : String(row.mx) };
+      } catch (e) {
+        throw mysqlError(e, where, object);
       } finally {
         lent.done();
       }

@@ -288,6 +288,17 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
         params.push(toParam(options.incremental.after));
         conditions.push(`${ident(field)} ${options.incremental.inclusive ? '>=' : '>'} $${params.length}`);
       }
+      // Issue 16: one part of the table by its integer key; the bounds go as untyped values, so the key's own type
+      // (and its index) decides the comparison.
+      if (options.partition) {
+        const part = options.partition;
+        if (part.kind !== 'keys' || !names.includes(part.field)) throw new ConnectorError('invalid_config', `${object} cannot be read in parts by "${part.kind === 'keys' ? part.field : 'bytes'}".`);
+        for (const [bound, op] of [[part.from, '>='], [part.to, '<']] as const) {
+          if (bound === null) continue;
+          params.push(bound);
+          conditions.push(`${ident(part.field)} ${op} $${params.length}`);
+        }
+      }
       if (cursor && 'after' in cursor && key.length > 0) {
         const marks = cursor.after.map((v) => {
           params.push(toParam(v));
@@ -804,6 +815,20 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
         return Number(counted.rows[0]?.n ?? 0);
       } catch {
         return null;
+      } finally {
+        lent.done();
+      }
+    },
+    async keyRange(object) {
+      const lent = await lease();
+      try {
+        const t = await describe(lent.client, object);
+        const field = t.primaryKey.length === 1 ? t.primaryKey[0]! : null;
+        if (!field || !/^(smallint|integer|bigint)$/.test(t.columns.find((c) => c.name === field)?.nativeType ?? '')) return null;
+        const { rows } = await lent.client.query<{ min: string | null; max: string | null }>(`SELECT min(${ident(field)})::text AS min, max(${ident(field)})::text AS max FROM ${t.sql}`);
+        return { field, min: rows[0]?.min ?? null, max: rows[0]?.max ?? null };
+      } catch (e) {
+        throw postgresError(e, where, object);
       } finally {
         lent.done();
       }
