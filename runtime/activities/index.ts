@@ -11,7 +11,7 @@ import type { AlertService } from '../alerts';
 import type { SessionOpener } from '../connections/sessions';
 import { createExecutor, PlanError, type ExecutorDeps } from '../executors';
 import { inboxSource } from '../executors/inbox-source';
-import { failedAt, runPipelinePass, STORE_FAILURE, storeTagged } from '../executors/pipeline-pass';
+import { describeStages, failedAt, runPipelinePass, STORE_FAILURE, storeTagged } from '../executors/pipeline-pass';
 import { applyRunFiles } from '../../shared/compiler/run-files';
 import { resolveRunParams } from '../../shared/graph/parameters';
 import { WEBHOOK_LIMITS } from '../../shared/api/webhooks';
@@ -35,6 +35,8 @@ export interface ActivityDeps {
   batchSize?: number;
   /** Test hook: wait this long after each batch, so a run lasts long enough to be interrupted. */
   batchDelayMs?: number;
+  /** Diagnostics (WEFT_STAGE_LOG): log how long each stage of a pipeline pass was busy. */
+  stageLog?: boolean;
   /** How long a pipeline waits for an unreachable source or target before it fails (default 15 minutes). */
   outageWindowMs?: number;
   /** The wait between tries while a system is unreachable (default 4 s, doubling, at most 1 minute); tests shorten it. */
@@ -297,6 +299,7 @@ export function createActivities(deps: ActivityDeps) {
             ...(resubmit && { create: (step: PlanStep, d: ExecutorDeps) => (step.nodeId === steps[0]?.nodeId ? Promise.resolve(inboxSource(step, runId, storeTagged(store.inbox))) : createExecutor(step, d)) }),
             batchSize,
             from: checkpoint,
+            ...(deps.stageLog && { stages: (t) => ctx.log.info(`Pipeline pass stages: ${describeStages(t)}`, { runId, pipelineId }) }),
             check: () => {
               if (ctx.cancellationSignal.aborted) throw new CancelledFailure('The run was cancelled');
             },

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PlanStep } from '../../shared/compiler/plan';
 import { executorDeps } from '../../test/support/connections';
-import { failedStep, runPipelinePass, type PassCheckpoint } from './pipeline-pass';
+import { describeStages, failedStep, runPipelinePass, type PassCheckpoint, type StageTiming } from './pipeline-pass';
 import type { BatchEffect } from './pipeline';
 import type { Executor, FlowRow, SourceBatch } from './types';
 
@@ -66,6 +66,42 @@ function pass(executors: Record<string, Executor>, from: PassCheckpoint = { batc
 }
 
 describe('runPipelinePass', () => {
+  it('reports how long each stage was busy, so the stage the others wait on can be found', async () => {
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const slowWrite: Executor = {
+      role: 'target',
+      async write(rows) {
+        await sleep(40);
+        return { counts: { written: rows.length, created: rows.length, updated: 0, unchanged: 0, rejected: 0 }, rejected: [] };
+      },
+    };
+    const timings: (StageTiming & { wall: number; batches: number })[] = [];
+    const committed = await runPipelinePass({
+      steps,
+      owned,
+      deps: executorDeps(),
+      batchSize: 2,
+      from: { batch: 0, cursor: null },
+      create: async (s) => ({ src: source(4), double, dst: slowWrite })[s.nodeId]!,
+      commit: async () => {
+        await sleep(10);
+      },
+      stages: (t) => timings.push(t),
+    });
+    expect(committed).toBe(4);
+    expect(timings).toHaveLength(1);
+    const t = timings[0]!;
+    expect(t.batches).toBe(4);
+    // Four writes of 40 ms one at a time: the write stage is busy most of the pass, the commit a quarter of that.
+    expect(t.write).toBeGreaterThanOrEqual(4 * 39);
+    expect(t.commit).toBeGreaterThanOrEqual(4 * 9);
+    expect(t.commit).toBeLessThan(t.write);
+    expect(t.wall).toBeGreaterThanOrEqual(t.write);
+    expect(t.read).toBeGreaterThanOrEqual(0);
+    expect(t.transform).toBeGreaterThanOrEqual(0);
+    expect(describeStages(t)).toMatch(/^wall \d+\.\d\d s for 4 batches; busy: read \d+\.\d\d s, transform \d+\.\d\d s, write 0\.\d\d s \(summed over writes in flight\), commit 0\.\d\d s$/);
+  });
+
   it('reads, transforms, writes and commits every batch in order, numbering checkpoints from the start', async () => {
     const log = { written: [] as unknown[][], closed: 0 };
     const { run, commits } = pass({ src: source(3), double, dst: target(log) });

@@ -30,6 +30,8 @@ export interface PipelinePass {
   create?: (step: PlanStep, deps: ExecutorDeps) => Promise<Executor>;
   /** Batches alive at once (drive.ts; default 4). */
   maxAlive?: number;
+  /** Given, once the pass ends (or fails), the time each stage was busy and the pass's wall time. */
+  stages?(timing: StageTiming & { wall: number; batches: number }): void;
 }
 
 /** Which step an error came from, so the right step says what it waits for. */
@@ -63,11 +65,55 @@ export function storeTagged<S extends object>(store: S): S {
   });
 }
 
-async function* tagged<T>(source: AsyncIterable<T>, nodeId: string): AsyncGenerator<T> {
+async function* tagged<T>(source: AsyncIterable<T>, nodeId: string, timing?: StageTiming): AsyncGenerator<T> {
   try {
-    yield* source;
+    if (!timing) {
+      yield* source;
+      return;
+    }
+    const it = source[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const t0 = performance.now();
+        const r = await it.next();
+        timing.read += performance.now() - t0;
+        if (r.done) return;
+        yield r.value;
+      }
+    } finally {
+      await it.return?.();
+    }
   } catch (err) {
     failedAt(nodeId)(err);
+  }
+}
+
+/**
+ * Milliseconds each stage was busy during a pass, and the pass's wall time (`WEFT_STAGE_LOG=1` logs them). The
+ * stages overlap, so the one whose busy time is near the wall time (for writes, near wall x writers in flight) is
+ * the one the others wait on.
+ */
+export interface StageTiming {
+  read: number;
+  transform: number;
+  /** Summed over the writes in flight: up to wall x the target's writers. */
+  write: number;
+  commit: number;
+}
+
+/** One line for a log: where a pass spent its time. */
+export function describeStages(t: StageTiming & { wall: number; batches: number }): string {
+  const s = (n: number) => `${(n / 1000).toFixed(2)} s`;
+  return `wall ${s(t.wall)} for ${t.batches} batches; busy: read ${s(t.read)}, transform ${s(t.transform)}, write ${s(t.write)} (summed over writes in flight), commit ${s(t.commit)}`;
+}
+
+async function timed<T>(timing: StageTiming | undefined, stage: keyof StageTiming, work: () => Promise<T>): Promise<T> {
+  if (!timing) return work();
+  const t0 = performance.now();
+  try {
+    return await work();
+  } finally {
+    timing[stage] += performance.now() - t0;
   }
 }
 
@@ -82,28 +128,33 @@ export async function runPipelinePass(pass: PipelinePass): Promise<number> {
   const create = pass.create ?? createExecutor;
   const executors = await buildPipeline(pass.steps, pass.deps, (step, deps) => create(step, deps).catch(failedAt(step.nodeId)));
   const { source, target } = executors;
+  const timing: StageTiming | undefined = pass.stages ? { read: 0, transform: 0, write: 0, commit: 0 } : undefined;
+  const started = performance.now();
+  let batches = 0;
   try {
     return await drivePipeline(
       {
-        read: tagged(source.run.read(pass.from.batch > 0 ? pass.from.cursor : null, pass.batchSize), source.step.nodeId),
+        read: tagged(source.run.read(pass.from.batch > 0 ? pass.from.cursor : null, pass.batchSize), source.step.nodeId, timing),
         ...(pass.check && { check: pass.check }),
-        transform: (batch) => ({
-          flowed: flowPipelineBatch(executors, batch, pass.owned),
-          cursor: batch.cursor,
-          progress: pass.owned.has(source.step.nodeId) ? batch.progress : undefined,
-          high: batch.high,
-        }),
+        transform: (batch) => {
+          const t0 = timing ? performance.now() : 0;
+          const flowed = flowPipelineBatch(executors, batch, pass.owned);
+          if (timing) timing.transform += performance.now() - t0;
+          batches += 1;
+          return { flowed, cursor: batch.cursor, progress: pass.owned.has(source.step.nodeId) ? batch.progress : undefined, high: batch.high };
+        },
         write: async ({ flowed, cursor, progress, high }) => {
-          const written = await writePipelineBatch(executors, flowed).catch(failedAt(target.step.nodeId));
+          const written = await timed(timing, 'write', () => writePipelineBatch(executors, flowed)).catch(failedAt(target.step.nodeId));
           // The source's high-water mark rides with the batch's commit, beside the target's keys.
           const effect = high === undefined ? written : { ...written, sync: { ...written.sync, high } };
           return { effect: progress ? { ...effect, progress: { [source.step.nodeId]: progress } } : effect, cursor };
         },
-        commit: ({ effect, cursor }, index) => pass.commit({ batch: pass.from.batch + index, cursor }, effect),
+        commit: ({ effect, cursor }, index) => timed(timing, 'commit', () => pass.commit({ batch: pass.from.batch + index, cursor }, effect)),
       },
       { ...(pass.maxAlive !== undefined && { maxAlive: pass.maxAlive }), writers: 'writers' in target.run ? (target.run.writers ?? 1) : 1 },
     );
   } finally {
     await closePipeline(executors);
+    if (timing) pass.stages?.({ ...timing, wall: performance.now() - started, batches });
   }
 }
