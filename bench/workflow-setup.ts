@@ -2,7 +2,7 @@
 // (test/fixtures/histories/sync-integration-completed.json) many times with the workflow bundle, so each replay is a
 // new workflow whose bundle is evaluated in the SDK's sandbox, as the first workflow task of every run is. No server.
 // Usage: npx tsx bench/workflow-setup.ts [bundle.js …] (default: the current bundle); BENCH_REPLAYS (default 50).
-// Pass an older bundle (node_modules/.cache/weft/workflow-bundle-<hash>.js) to compare. About 10 s per bundle.
+// Pass an older bundle (node_modules/.cache/weft/workflow-bundle-<hash>.js) to compare. About 2 s per bundle.
 import { readFile, stat } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
