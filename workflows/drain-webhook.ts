@@ -3,16 +3,12 @@
 // signals it many times. Each turn records one run over the oldest waiting requests (at most 5,000) and runs it as
 // the child workflow run-<runId>, the same workflow a manual run is; it stops when a turn finds nothing waiting and no
 // signal came since that turn began, so a request stored while it was stopping is signalled to a new execution.
-import { ApplicationFailure, continueAsNew, defineSignal, executeChild, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import { z } from 'zod';
+import { continueAsNew, defineSignal, executeChild, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../runtime/activities';
-import { syncIntegration, SyncIntegrationInput } from './sync-integration';
+import { checkDrainWebhookInput, type DrainWebhookInput } from './inputs';
+import { syncIntegration } from './sync-integration';
 
-export const DrainWebhookInput = z.object({
-  integrationId: z.string().min(1),
-  pipeline: SyncIntegrationInput.shape.pipeline,
-});
-export type DrainWebhookInput = z.input<typeof DrainWebhookInput>;
+export type { DrainWebhookInput } from './inputs';
 
 /** Sent after every stored request (coalesced by the API): "something may be waiting". */
 export const webhookRequestsArrived = defineSignal('webhookRequestsArrived');
@@ -31,9 +27,7 @@ export interface DrainWebhookResult {
 }
 
 export async function drainWebhook(rawInput: DrainWebhookInput): Promise<DrainWebhookResult> {
-  const parsed = DrainWebhookInput.safeParse(rawInput);
-  if (!parsed.success) throw ApplicationFailure.nonRetryable(`Invalid drainWebhook input: ${z.prettifyError(parsed.error)}`, 'InvalidInput');
-  const { integrationId, pipeline } = parsed.data;
+  const { integrationId, pipeline } = checkDrainWebhookInput(rawInput);
   // Started by a signal-with-start, so there is something to look for at once.
   let signals = 1;
   setHandler(webhookRequestsArrived, () => {

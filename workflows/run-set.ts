@@ -4,7 +4,6 @@
 // retried start finds the same children. Cancelling the set cancels the current child, which records its run as
 // Cancelled, then the set run says Cancelled.
 import {
-  ApplicationFailure,
   CancellationScope,
   ChildWorkflowFailure,
   executeChild,
@@ -12,23 +11,13 @@ import {
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
-import { z } from 'zod';
-import type { RunStatus } from '../shared/api/runs';
-import { setMemberWorkflowId, setRunStatus, setRunWorkflowId } from '../shared/api/sets';
+import type { RunStatus } from '../shared/api/run-status';
+import { setMemberWorkflowId, setRunStatus, setRunWorkflowId } from '../shared/api/set-runs';
 import type { Activities } from '../runtime/activities';
-import { failureMessage, syncIntegration, SyncIntegrationInput } from './sync-integration';
+import { checkRunSetInput, checkScheduledSetInput, type RunSetWorkflowInput, type ScheduledSetInput } from './inputs';
+import { failureMessage, syncIntegration } from './sync-integration';
 
-export const RunSetInput = z.object({
-  setRunId: z.string().min(1),
-  pipeline: SyncIntegrationInput.shape.pipeline,
-});
-export type RunSetWorkflowInput = z.input<typeof RunSetInput>;
-
-export const ScheduledSetInput = z.object({
-  setId: z.string().min(1),
-  pipeline: SyncIntegrationInput.shape.pipeline,
-});
-export type ScheduledSetInput = z.input<typeof ScheduledSetInput>;
+export type { RunSetWorkflowInput, ScheduledSetInput } from './inputs';
 
 export interface RunSetResult {
   setRunId: string;
@@ -44,9 +33,7 @@ const bookkeeping = proxyActivities<Activities>({
 const failed = (status: RunStatus | null) => status === 'failed' || status === 'cancelled';
 
 export async function runSet(rawInput: RunSetWorkflowInput): Promise<RunSetResult> {
-  const parsed = RunSetInput.safeParse(rawInput);
-  if (!parsed.success) throw ApplicationFailure.nonRetryable(`Invalid runSet input: ${z.prettifyError(parsed.error)}`, 'InvalidInput');
-  const { setRunId, pipeline } = parsed.data;
+  const { setRunId, pipeline } = checkRunSetInput(rawInput);
   const { members, abortOnFailure } = await bookkeeping.beginSetRun({ setRunId });
   const outcomes: (RunStatus | null)[] = members.map(() => null);
   let stoppedAt: number | null = null;
@@ -104,9 +91,7 @@ export async function runSet(rawInput: RunSetWorkflowInput): Promise<RunSetResul
 
 /** What a set's Temporal Schedule starts: record the set run, then run it as the child set-run-<setRunId>. */
 export async function scheduledSet(rawInput: ScheduledSetInput): Promise<RunSetResult> {
-  const parsed = ScheduledSetInput.safeParse(rawInput);
-  if (!parsed.success) throw ApplicationFailure.nonRetryable(`Invalid scheduledSet input: ${z.prettifyError(parsed.error)}`, 'InvalidInput');
-  const { setId, pipeline } = parsed.data;
+  const { setId, pipeline } = checkScheduledSetInput(rawInput);
   const { setRunId } = await bookkeeping.createScheduledSetRun({ setId, workflowId: workflowInfo().workflowId });
   return executeChild(runSet, { workflowId: setRunWorkflowId(setRunId), args: [{ setRunId, ...(pipeline && { pipeline }) }] });
 }

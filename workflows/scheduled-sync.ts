@@ -1,16 +1,12 @@
 // What a Temporal Schedule starts: record the run of the integration's current published version, then run it as the
 // child workflow run-<runId>, the same workflow and id a manual run has. The schedule's overlap policy (SKIP) sees this
 // workflow until the child ends, so a run still going makes Temporal skip the next scheduled time.
-import { ApplicationFailure, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import { z } from 'zod';
+import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../runtime/activities';
-import { syncIntegration, SyncIntegrationInput, type SyncIntegrationResult } from './sync-integration';
+import { checkScheduledSyncInput, type ScheduledSyncInput } from './inputs';
+import { syncIntegration, type SyncIntegrationResult } from './sync-integration';
 
-export const ScheduledSyncInput = z.object({
-  integrationId: z.string().min(1),
-  pipeline: SyncIntegrationInput.shape.pipeline,
-});
-export type ScheduledSyncInput = z.input<typeof ScheduledSyncInput>;
+export type { ScheduledSyncInput } from './inputs';
 
 const bookkeeping = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -18,9 +14,7 @@ const bookkeeping = proxyActivities<Activities>({
 });
 
 export async function scheduledSync(rawInput: ScheduledSyncInput): Promise<SyncIntegrationResult> {
-  const parsed = ScheduledSyncInput.safeParse(rawInput);
-  if (!parsed.success) throw ApplicationFailure.nonRetryable(`Invalid scheduledSync input: ${z.prettifyError(parsed.error)}`, 'InvalidInput');
-  const { integrationId, pipeline } = parsed.data;
+  const { integrationId, pipeline } = checkScheduledSyncInput(rawInput);
   const { runId, versionId } = await bookkeeping.createScheduledRun({ integrationId, workflowId: workflowInfo().workflowId });
   // run-<runId>: the id runtime/temporal/client.ts gives every run (workflows cannot import the client).
   return executeChild(syncIntegration, { workflowId: `run-${runId}`, args: [{ runId, versionId, ...(pipeline && { pipeline }) }] });

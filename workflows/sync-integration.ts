@@ -2,7 +2,6 @@
 import {
   ActivityCancellationType,
   ActivityFailure,
-  ApplicationFailure,
   CancellationScope,
   isCancellation,
   log,
@@ -12,27 +11,15 @@ import {
   TimeoutFailure,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import { z } from 'zod';
-import { isTerminalStep, terminalRunStatus, type RunStatus, type StepStatus } from '../shared/api/runs';
-import { Plan } from '../shared/compiler/plan';
+import { isTerminalStep, terminalRunStatus, type RunStatus, type StepStatus } from '../shared/api/run-status';
+import type { Plan } from '../shared/compiler/plan';
 import type { Activities } from '../runtime/activities';
 import { ownedSteps } from '../shared/compiler/plan-steps';
 import { unsplittable } from '../shared/sync/partition-shape';
+import { checkSyncIntegrationInput, isPlanShape, type PipelineTuning, type SyncIntegrationInput } from './inputs';
 
-export const SyncIntegrationInput = z.object({
-  runId: z.string().min(1),
-  versionId: z.string().min(1),
-  params: z.record(z.string(), z.unknown()).optional(),
-  /** How pipelines are retried; the defaults suit production, tests shorten them. */
-  pipeline: z
-    .object({
-      heartbeatTimeoutMs: z.number().int().positive().optional(),
-      maximumAttempts: z.number().int().positive().optional(),
-      initialRetryIntervalMs: z.number().int().positive().optional(),
-    })
-    .optional(),
-});
-export type SyncIntegrationInput = z.input<typeof SyncIntegrationInput>;
+export type { PipelineTuning, SyncIntegrationInput } from './inputs';
+
 
 export interface SyncIntegrationResult {
   runId: string;
@@ -80,7 +67,7 @@ const planning = proxyLocalActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['PlanError', 'InvalidInput'] },
 });
 
-function pipelineActivities(tuning: z.infer<typeof SyncIntegrationInput>['pipeline']) {
+function pipelineActivities(tuning: PipelineTuning | undefined) {
   const options: ActivityOptions = {
     // A cancelled run waits for its pipelines to stop: the batch in flight commits or rolls back before the run
     // says Cancelled, so the counts it shows are final.
@@ -111,9 +98,7 @@ export function failureMessage(err: unknown): string {
 }
 
 export async function syncIntegration(rawInput: SyncIntegrationInput): Promise<SyncIntegrationResult> {
-  const parsed = SyncIntegrationInput.safeParse(rawInput);
-  if (!parsed.success) throw ApplicationFailure.nonRetryable(`Invalid syncIntegration input: ${z.prettifyError(parsed.error)}`, 'InvalidInput');
-  const input = parsed.data;
+  const input = checkSyncIntegrationInput(rawInput);
   const { runId, versionId } = input;
   const statuses = new Map<string, StepStatus>();
   const errors: string[] = [];
@@ -132,11 +117,11 @@ export async function syncIntegration(rawInput: SyncIntegrationInput): Promise<S
       await book.finishRun({ runId, status: 'cancelled', error: null });
     });
 
-  let plan: Plan;
+  let plan: Pick<Plan, 'steps' | 'pipelines' | 'settings'>;
   try {
-    const loaded = Plan.safeParse(await (local ? localBookkeeping.beginRun({ runId, versionId }) : bookkeeping.loadPlan({ versionId })));
-    if (!loaded.success) return await finish('failed', 'The published plan is invalid; publish the integration again.');
-    plan = loaded.data;
+    const loaded: unknown = await (local ? localBookkeeping.beginRun({ runId, versionId }) : bookkeeping.loadPlan({ versionId }));
+    if (!isPlanShape(loaded)) return await finish('failed', 'The published plan is invalid; publish the integration again.');
+    plan = loaded;
   } catch (err) {
     if (isCancellation(err)) {
       await recordCancelled();

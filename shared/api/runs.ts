@@ -6,29 +6,16 @@ import { FileCompression, FileFormat } from '../graph/kinds/file-source';
 import { RUN_STATUSES, STEP_STATUSES } from './run-status';
 
 export { RUN_STATUS_LABELS, STEP_STATUS_LABELS } from './run-status';
+export { isCancellableRun, isTerminalRun, isTerminalStep, terminalRunStatus, TERMINAL_RUN_STATUSES, TERMINAL_STEP_STATUSES } from './run-status';
 
-/**
- * One vocabulary for a run's status everywhere (API, store, web): `scheduled` an upcoming run of a schedule,
- * `queued` recorded and waiting for a worker, `running` in progress, then one of the terminal statuses;
- * `skipped` a scheduled run that did not start (the previous one was still going), `scheduled_deleted` an upcoming
- * run whose integration was deleted or unpublished.
- */
+/** A run's status (the vocabulary, its labels and its rules live in ./run-status, which the workflow bundle and the web
+ * app's first page import without zod). */
 export const RunStatus = z.enum(RUN_STATUSES);
 export type RunStatus = z.infer<typeof RunStatus>;
 
 export const StepStatus = z.enum(STEP_STATUSES);
 export type StepStatus = z.infer<typeof StepStatus>;
 
-/** The statuses a run ends in: nothing changes a run in one of them except a resume (from failed). */
-export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['completed', 'completed_with_errors', 'failed', 'cancelled', 'skipped', 'scheduled_deleted'];
-export const isTerminalRun = (status: RunStatus): boolean => TERMINAL_RUN_STATUSES.includes(status);
-
-/** The statuses a step ends in; its pipeline records nothing more on it. */
-export const TERMINAL_STEP_STATUSES: readonly StepStatus[] = ['completed', 'completed_with_errors', 'failed', 'skipped', 'cancelled'];
-
-/** A run that may still be cancelled: recorded and not yet ended. */
-export const isCancellableRun = (status: RunStatus): boolean => status === 'queued' || status === 'running';
-export const isTerminalStep = (status: StepStatus): boolean => TERMINAL_STEP_STATUSES.includes(status);
 
 /**
  * Who or what started a run: a person in the app, the API (an API token), a schedule, "Run again" on an earlier run,
@@ -193,13 +180,6 @@ export const RejectedRecord = z.object({
   createdAt: z.string(),
 });
 export type RejectedRecord = z.infer<typeof RejectedRecord>;
-
-/** What the workflow tells the store when a step ends; counts come from the activity's batches. */
-export const terminalRunStatus = (steps: readonly { status: StepStatus }[]): RunStatus => {
-  if (steps.some((s) => s.status === 'failed')) return 'failed';
-  if (steps.some((s) => s.status === 'completed_with_errors')) return 'completed_with_errors';
-  return 'completed';
-};
 
 /** How a file source's record numbers (1-based, header not counted) become the line a person finds in the file. */
 export interface FileLineSource {

@@ -10,9 +10,8 @@ const NO_CONTROLS = /^[^\u0000-\u001f\u007f]*$/;
 /** Set ids start with this; an integration id never does, so a set named among the members is told apart. */
 export const SET_ID_PREFIX = 'set_';
 
-/** The workflow id of a set run, and of its member at `position`: child ids derive from the set run id. */
-export const setRunWorkflowId = (setRunId: string) => `set-run-${setRunId}`;
-export const setMemberWorkflowId = (setRunId: string, position: number) => `set-run-${setRunId}-member-${position}`;
+/** The workflow ids of a set run and its members, and the set's status: in ./set-runs, which the workflow bundle imports. */
+export { setMemberWorkflowId, setRunStatus, setRunWorkflowId } from './set-runs';
 
 /** At most this many members: a set is a short chain people read, not a batch system. */
 export const MAX_SET_MEMBERS = 50;
@@ -131,9 +130,3 @@ export const SetTokenInfo = z.object({
 });
 export type SetTokenInfo = z.infer<typeof SetTokenInfo>;
 export const CreatedSetToken = z.object({ token: z.string(), info: SetTokenInfo });
-
-/** The set's status from its members' outcomes (when every member that was going to run has ended). */
-export function setRunStatus(outcomes: readonly (RunStatus | null)[], aborted: boolean): RunStatus {
-  if (aborted) return 'failed';
-  return outcomes.every((s) => s === 'completed') ? 'completed' : 'completed_with_errors';
-}

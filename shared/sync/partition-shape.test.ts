@@ -1,7 +1,9 @@
 // Which pipelines may be read in parts (issue 16): only shapes where a part's result cannot depend on another part's rows.
 import { describe, expect, it } from 'vitest';
 import type { PlanStep } from '../compiler/plan';
-import { unsplittable } from './partition-shape';
+import { FileSourceConfig } from '../graph/kinds/file-source';
+import { SHAPE_DEFAULTS, unsplittable } from './partition-shape';
+import { TARGET_SYNC_DEFAULTS } from './target';
 
 const step = (nodeId: string, kind: string, config: Record<string, unknown> = {}): PlanStep => ({ nodeId, kind, label: nodeId, config, input: null, output: null });
 const table = (config: Record<string, unknown> = {}) => step('src', 'sql-source', { connectionId: 'c', object: 'public.t', columns: [], key: ['id'], ...config });
@@ -29,5 +31,10 @@ describe('unsplittable', () => {
     expect(unsplittable([table(), step('x', 'dedupe'), sqlTarget()], false)).toMatch(/not a row-by-row step/);
     expect(unsplittable([table(), map, sqlTarget({ deletes: 'delete' })], false)).toMatch(/deletes/);
     expect(unsplittable([csv(), map, workspace({ deletes: 'soft', softDeleteField: 'gone' })], false)).toMatch(/deletes/);
+  });
+
+  it('reads a missing field as its schema’s default (it repeats them to stay free of zod)', () => {
+    const file = FileSourceConfig.parse({ fileId: 'f', columns: [] });
+    expect(SHAPE_DEFAULTS).toEqual({ format: file.format, compression: file.compression, deletes: TARGET_SYNC_DEFAULTS.deletes });
   });
 });

@@ -1,0 +1,52 @@
+// The workflows' hand-written input checks (workflows/inputs.ts): what Weft sends passes as it is, with the pipeline
+// tuning's unknown keys dropped as the zod objects did; anything else fails at once as a non-retryable InvalidInput.
+import { ApplicationFailure } from '@temporalio/workflow';
+import { describe, expect, it } from 'vitest';
+import { checkDrainWebhookInput, checkRunSetInput, checkScheduledSetInput, checkScheduledSyncInput, checkSyncIntegrationInput, isPlanShape } from './inputs';
+
+function failure(fn: () => unknown): ApplicationFailure {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ApplicationFailure) return err;
+    throw err;
+  }
+  throw new Error('expected an ApplicationFailure');
+}
+
+describe('the workflows’ input checks', () => {
+  it('pass what Weft sends, dropping unknown tuning keys and unset ones', () => {
+    expect(checkSyncIntegrationInput({ runId: 'r1', versionId: 'v1' })).toEqual({ runId: 'r1', versionId: 'v1' });
+    expect(
+      checkSyncIntegrationInput({ runId: 'r1', versionId: 'v1', params: { a: 1 }, pipeline: { maximumAttempts: 2, heartbeatTimeoutMs: undefined, extra: 1 } }),
+    ).toEqual({ runId: 'r1', versionId: 'v1', params: { a: 1 }, pipeline: { maximumAttempts: 2 } });
+    expect(checkScheduledSyncInput({ integrationId: 'i1', pipeline: { initialRetryIntervalMs: 10 } })).toEqual({ integrationId: 'i1', pipeline: { initialRetryIntervalMs: 10 } });
+    expect(checkDrainWebhookInput({ integrationId: 'i1' })).toEqual({ integrationId: 'i1' });
+    expect(checkRunSetInput({ setRunId: 's1' })).toEqual({ setRunId: 's1' });
+    expect(checkScheduledSetInput({ setId: 'set_1', pipeline: {} })).toEqual({ setId: 'set_1', pipeline: {} });
+  });
+
+  it('fail a bad input at once, naming every problem', () => {
+    const err = failure(() => checkSyncIntegrationInput({ runId: '', pipeline: { maximumAttempts: 0, heartbeatTimeoutMs: 1.5 }, params: [] }));
+    expect(err.type).toBe('InvalidInput');
+    expect(err.nonRetryable).toBe(true);
+    expect(err.message).toBe(
+      'Invalid syncIntegration input: runId must be a non-empty string; versionId must be a non-empty string; params must be an object; ' +
+        'pipeline.heartbeatTimeoutMs must be a positive integer; pipeline.maximumAttempts must be a positive integer',
+    );
+    expect(failure(() => checkScheduledSyncInput(null)).message).toBe('Invalid scheduledSync input: the input is not an object');
+    expect(failure(() => checkDrainWebhookInput({ integrationId: 5 })).message).toBe('Invalid drainWebhook input: integrationId must be a non-empty string');
+    expect(failure(() => checkRunSetInput({ setRunId: 's1', pipeline: 'fast' })).message).toBe('Invalid runSet input: pipeline must be an object');
+    expect(failure(() => checkScheduledSetInput({})).type).toBe('InvalidInput');
+  });
+
+  it('take a plan by the parts the workflow reads', () => {
+    expect(isPlanShape({ version: 1, steps: [{ nodeId: 'a' }], pipelines: [{ id: 'p', nodeIds: ['a'] }], valueMaps: {} })).toBe(true);
+    expect(isPlanShape({ version: 1, steps: [], pipelines: [], settings: { parallelism: 2 } })).toBe(true);
+    expect(isPlanShape({ version: 1, steps: [], pipelines: [], settings: 'fast' })).toBe(false);
+    expect(isPlanShape(null)).toBe(false);
+    expect(isPlanShape({ steps: [{ nodeId: 'a' }] })).toBe(false);
+    expect(isPlanShape({ steps: [{}], pipelines: [] })).toBe(false);
+    expect(isPlanShape({ steps: [], pipelines: [{ id: 'p', nodeIds: [1] }] })).toBe(false);
+  });
+});
