@@ -25,7 +25,7 @@ import { IconArrowRight } from '../components/icons';
 import { connectionProblem, connectionToOp, edgeChangesToOps, nodeChangesToOps, toFlowEdges, toFlowNodes, type WeftFlowNode } from './flow-ops';
 import { LinkActionsContext, linkChoices, type LinkActions } from './link-menu';
 import { DRAG_MIME } from './palette';
-import { OverviewMinimap, OverviewPicture } from './overview';
+import { OverviewMinimap, OverviewPicture, stepsBounds } from './overview';
 import { nodeTypes } from './weft-node';
 
 export const NODE_WIDTH = 216;
@@ -67,20 +67,13 @@ export function fitViewport(
   height: number,
   avoid?: { width: number; height: number },
 ) {
-  if (nodes.length === 0 || width <= 0 || height <= 0) return null;
-  let minX = Infinity;
-  let minY = Infinity;
-  let maxX = -Infinity;
-  let maxY = -Infinity;
-  for (const n of nodes) {
-    minX = Math.min(minX, n.position.x);
-    minY = Math.min(minY, n.position.y);
-    maxX = Math.max(maxX, n.position.x);
-    maxY = Math.max(maxY, n.position.y);
-  }
-  const w = maxX + NODE_WIDTH - minX;
+  // Every step as a card of the standard size (not as measured): the fit allows room under each for its button.
+  const bounds = width > 0 && height > 0 ? stepsBounds(nodes.map((n) => ({ position: n.position })), { width: NODE_WIDTH, height: NODE_HEIGHT }) : null;
+  if (!bounds) return null;
+  const { x: minX, y: minY } = bounds;
+  const w = bounds.x2 - minX;
   // Room under each card for its "Connect to…" button.
-  const h = maxY + NODE_HEIGHT + 32 - minY;
+  const h = bounds.y2 + 32 - minY;
   const minZoom = nodes.length > OVERVIEW_STEPS ? OVERVIEW_MIN_ZOOM : FIT_OPTIONS.minZoom;
   const pad = FIT_OPTIONS.padding;
   /** The fit inside the canvas' top-left `cw`×`ch` (padding from the whole canvas). */

@@ -126,8 +126,8 @@ const MINIMAP_SIZE = { width: 200, height: 150 } as const;
 /** Room around the flow inside the minimap, in minimap px (React Flow's `offsetScale`). */
 const MINIMAP_OFFSET = 5;
 
-/** The steps' bounds in flow coordinates, or null without steps. */
-function stepsBounds(steps: readonly OverviewStep[], size: { width: number; height: number }) {
+/** The steps' bounds in flow coordinates (a step not measured yet counts as `size`), or null without steps. */
+export function stepsBounds(steps: readonly Pick<OverviewStep, 'position' | 'measured'>[], size: { width: number; height: number }) {
   if (steps.length === 0) return null;
   let x = Infinity;
   let y = Infinity;

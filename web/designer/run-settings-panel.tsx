@@ -11,12 +11,26 @@ export interface RunSettingsPanelProps {
 
 const MAX_MINUTES = 7 * 24 * 60;
 
-export function RunSettingsPanel({ settings, onChange }: RunSettingsPanelProps) {
-  const saved = settings?.outageWindowMinutes;
+/**
+ * A number setting typed as text: the box keeps what is typed; a cleared box removes the setting, a valid number
+ * saves it, and an invalid one keeps the last valid one until it is fixed.
+ */
+function useNumberSetting({ settings, onChange }: RunSettingsPanelProps, key: 'outageWindowMinutes' | 'maxRejectedPercent' | 'parallelism', valid: (v: number) => boolean) {
+  const saved = settings?.[key] ?? undefined;
   const [text, setText] = useState(saved === undefined ? '' : String(saved));
   useEffect(() => setText(saved === undefined ? '' : String(saved)), [saved]);
-  const value = text.trim() === '' ? undefined : Number(text);
-  const invalid = value !== undefined && (!Number.isFinite(value) || value <= 0 || value > MAX_MINUTES);
+  const parse = (t: string) => (t.trim() === '' ? undefined : Number(t));
+  const value = parse(text);
+  const onText = (typed: string) => {
+    setText(typed);
+    const next = parse(typed);
+    if (next === undefined || valid(next)) onChange({ ...settings, [key]: next }, `settings:${key}`);
+  };
+  return { text, value, invalid: value !== undefined && !valid(value), onText };
+}
+
+export function RunSettingsPanel({ settings, onChange }: RunSettingsPanelProps) {
+  const { text, invalid, onText } = useNumberSetting({ settings, onChange }, 'outageWindowMinutes', (v) => Number.isFinite(v) && v > 0 && v <= MAX_MINUTES);
   return (
     <section className="inspector__section" data-testid="run-settings">
       <h4 className="inspector__subtitle">Sync</h4>
@@ -49,12 +63,7 @@ export function RunSettingsPanel({ settings, onChange }: RunSettingsPanelProps) 
           value={text}
           aria-invalid={invalid}
           data-testid="outage-window"
-          onChange={(e) => {
-            setText(e.target.value);
-            const next = e.target.value.trim() === '' ? undefined : Number(e.target.value);
-            if (next === undefined) onChange({ ...settings, outageWindowMinutes: undefined }, 'settings:outageWindow');
-            else if (Number.isFinite(next) && next > 0 && next <= MAX_MINUTES) onChange({ ...settings, outageWindowMinutes: next }, 'settings:outageWindow');
-          }}
+          onChange={(e) => onText(e.target.value)}
         />
       </div>
       <p className={`hint${invalid ? ' hint--error' : ''}`}>
@@ -69,14 +78,8 @@ export function RunSettingsPanel({ settings, onChange }: RunSettingsPanelProps) 
 }
 
 /** "Fail the run when more than N % of records are rejected": empty is no limit (a run that rejects every record fails anyway). */
-function RejectedThreshold({ settings, onChange }: RunSettingsPanelProps) {
-  const saved = settings?.maxRejectedPercent ?? undefined;
-  const [text, setText] = useState(saved === undefined ? '' : String(saved));
-  useEffect(() => setText(saved === undefined ? '' : String(saved)), [saved]);
-  const parse = (t: string) => (t.trim() === '' ? undefined : Number(t));
-  const valid = (v: number) => Number.isFinite(v) && v >= 0 && v <= 100;
-  const value = parse(text);
-  const invalid = value !== undefined && !valid(value);
+function RejectedThreshold(props: RunSettingsPanelProps) {
+  const { text, value, invalid, onText } = useNumberSetting(props, 'maxRejectedPercent', (v) => Number.isFinite(v) && v >= 0 && v <= 100);
   return (
     <>
       <h4 className="inspector__subtitle">When records are rejected</h4>
@@ -99,13 +102,7 @@ function RejectedThreshold({ settings, onChange }: RunSettingsPanelProps) {
             aria-label="Fail the run when more than this percentage of records are rejected (empty: no limit)"
             aria-describedby="max-rejected-percent-hint"
             data-testid="max-rejected-percent"
-            onChange={(e) => {
-              setText(e.target.value);
-              const next = parse(e.target.value);
-              // A cleared box removes the limit; an invalid number keeps the last valid one until it is fixed.
-              if (next === undefined) onChange({ ...settings, maxRejectedPercent: undefined }, 'settings:maxRejectedPercent');
-              else if (valid(next)) onChange({ ...settings, maxRejectedPercent: next }, 'settings:maxRejectedPercent');
-            }}
+            onChange={(e) => onText(e.target.value)}
           />
           <span aria-hidden="true">% of records are rejected</span>
         </div>
@@ -122,14 +119,8 @@ function RejectedThreshold({ settings, onChange }: RunSettingsPanelProps) {
 }
 
 /** Issue 16: how many parts a large source is read in, side by side on the workers (empty: by size; 1: never split). */
-function Parallelism({ settings, onChange }: RunSettingsPanelProps) {
-  const saved = settings?.parallelism;
-  const [text, setText] = useState(saved === undefined ? '' : String(saved));
-  useEffect(() => setText(saved === undefined ? '' : String(saved)), [saved]);
-  const parse = (t: string) => (t.trim() === '' ? undefined : Number(t));
-  const valid = (v: number) => Number.isInteger(v) && v >= 1 && v <= MAX_PARALLELISM;
-  const value = parse(text);
-  const invalid = value !== undefined && !valid(value);
+function Parallelism(props: RunSettingsPanelProps) {
+  const { text, value, invalid, onText } = useNumberSetting(props, 'parallelism', (v) => Number.isInteger(v) && v >= 1 && v <= MAX_PARALLELISM);
   return (
     <>
       <h4 className="inspector__subtitle">Large sources</h4>
@@ -149,12 +140,7 @@ function Parallelism({ settings, onChange }: RunSettingsPanelProps) {
           aria-invalid={invalid}
           aria-describedby="parallelism-hint"
           data-testid="parallelism"
-          onChange={(e) => {
-            setText(e.target.value);
-            const next = parse(e.target.value);
-            if (next === undefined) onChange({ ...settings, parallelism: undefined }, 'settings:parallelism');
-            else if (valid(next)) onChange({ ...settings, parallelism: next }, 'settings:parallelism');
-          }}
+          onChange={(e) => onText(e.target.value)}
         />
       </div>
       <p id="parallelism-hint" className={`hint${invalid ? ' hint--error' : ''}`}>
