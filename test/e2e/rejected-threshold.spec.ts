@@ -63,6 +63,20 @@ test('a threshold of 20% fails a run that rejects 3 of 10 records, and the run p
   // The outage window beside it is kept.
   await settings.getByTestId('outage-window').fill('30');
   await expect(threshold).toHaveValue('20');
+  // How many parts a large source is read in (issue 16): empty decides by size, 0 is refused, 1 never splits.
+  const parts = settings.getByTestId('parallelism');
+  const partsHint = settings.locator('#parallelism-hint');
+  await expect(parts).toHaveValue('');
+  await expect(partsHint).toContainText('parts by its size');
+  await parts.fill('0');
+  await expect(parts).toHaveAttribute('aria-invalid', 'true');
+  await expect(partsHint).toHaveText('Enter a whole number from 1 to 32, or leave it empty to decide by size.');
+  await parts.fill('1');
+  await expect(parts).toHaveAttribute('aria-invalid', 'false');
+  await expect(partsHint).toContainText('read in one piece');
+  await parts.fill('');
+  await expect(partsHint).toContainText('parts by its size');
+  await expect(threshold).toHaveValue('20');
   await settings.scrollIntoViewIfNeeded();
   await page.screenshot({ path: resolve(SHOTS, 'run-settings-threshold-1440.png') });
   await page.setViewportSize({ width: 1024, height: 700 });
@@ -78,6 +92,7 @@ test('a threshold of 20% fails a run that rejects 3 of 10 records, and the run p
   const integrationId = /#\/integrations\/([^/]+)$/.exec(page.url())![1]!;
   const integration = (await (await page.request.get(`/api/integrations/${integrationId}`)).json()) as { graph: { settings?: unknown } };
   expect(integration.graph.settings).toMatchObject({ maxRejectedPercent: 20, outageWindowMinutes: 30 });
+  expect(integration.graph.settings).not.toHaveProperty('parallelism');
 
   await page.getByTestId('run').click();
   await page.getByTestId('run-files-dialog').getByTestId('run-with-files-start').click();
