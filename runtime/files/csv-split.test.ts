@@ -2,26 +2,11 @@
 // reading every record: the same batches (rows, row numbers, malformed rows and their reasons, resume points) for
 // thousands of generated files full of quotes, stray line ends, blank lines, NUL bytes, byte-order marks, long
 // lines and unclosed quotes, small and across the reader's 64 KB chunks.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { scratchDir } from '../../test/support/scratch-dir';
 import { readCsvBatches, type CsvBatch, type ReadCsvOptions } from './csv';
 
-let dir: string;
-let n = 0;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'weft-csv-split-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function file(content: string | Buffer): Promise<string> {
-  const path = join(dir, `f${++n}.csv`);
-  await writeFile(path, content);
-  return path;
-}
+const { file } = scratchDir('weft-csv-split-');
 
 async function readAll(path: string, opts: Omit<ReadCsvOptions, 'parser'>, parser: 'split' | 'csv-parse'): Promise<CsvBatch[] | { error: string }> {
   const batches: CsvBatch[] = [];

@@ -1,23 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { scratchDir } from '../../test/support/scratch-dir';
 import { readCsvBatches, sniffCsv, uniqueColumnNames, type CsvBatch, type ReadCsvOptions } from './csv';
 
-let dir: string;
-let n = 0;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'weft-csv-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function file(content: string | Buffer): Promise<string> {
-  const path = join(dir, `f${++n}.csv`);
-  await writeFile(path, content);
-  return path;
-}
+const { file } = scratchDir('weft-csv-');
 
 async function readAll(path: string, opts: Partial<ReadCsvOptions> & Pick<ReadCsvOptions, 'columns'>): Promise<CsvBatch[]> {
   const batches: CsvBatch[] = [];

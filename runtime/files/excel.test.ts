@@ -1,10 +1,10 @@
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { scratchDir } from '../../test/support/scratch-dir';
 import { fromSerial, numberKind } from './excel';
 import { detectFormat, readFileBatches, sniffFile, type FileBatch, type ReadFileOptions } from './formats';
 import { detectCompression } from './source';
@@ -14,19 +14,12 @@ import { writeXlsx, type TestWorkbook } from '../../test/support/xlsx-test-write
 // Orders (no header) and Empty; Customers has dates, date-times, times, booleans, currency, rich text and #N/A.
 const FIXTURE = join(__dirname, '../../test/fixtures/files/workbook.xlsx');
 
-let dir: string;
-let n = 0;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'weft-excel-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const scratch = scratchDir('weft-excel-');
 
 const cols = (...names: string[]) => names.map((name) => ({ name }));
 
 async function book(wb: TestWorkbook, name = 'book.xlsx'): Promise<string> {
-  const path = join(dir, `${++n}-${name}`);
+  const path = scratch.path(name);
   await writeXlsx(path, wb);
   return path;
 }
@@ -91,7 +84,7 @@ describe('numberKind and fromSerial', () => {
 
 describe('Excel detection', () => {
   it('takes an .xlsx for Excel, not for a zip of files, by its entries or its name', async () => {
-    const renamed = join(dir, 'export.zip');
+    const renamed = scratch.path('export.zip');
     await copyFile(FIXTURE, renamed);
     expect(await detectCompression(renamed)).toBe('none');
     const s = await sniffFile(renamed, 'export.zip');
@@ -101,13 +94,13 @@ describe('Excel detection', () => {
 
   it('refuses .xls, .xlsb, password-protected workbooks, Excel in gzip and Excel in a zip, saying what to do', async () => {
     const ole = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(504)]);
-    const xls = join(dir, 'old.xls');
+    const xls = scratch.path('old.xls');
     await writeFile(xls, ole);
     await expect(sniffFile(xls, 'old.xls')).rejects.toThrow('This is an old Excel .xls workbook, which Weft cannot read. Open it in Excel and save it as .xlsx');
     await expect(sniffFile(xls, 'download')).rejects.toThrow('save it as .xlsx');
     await expect(sniffFile(xls, 'locked.xlsx')).rejects.toThrow('This Excel workbook is protected by a password');
     expect(() => detectFormat('data.xlsb', Buffer.from('PK'))).toThrow('Excel binary workbook (.xlsb)');
-    const gz = join(dir, 'book.xlsx.gz');
+    const gz = scratch.path('book.xlsx.gz');
     await writeFile(gz, gzipSync(await import('node:fs/promises').then((fs) => fs.readFile(FIXTURE))));
     await expect(sniffFile(gz, 'book.xlsx.gz')).rejects.toThrow('This gzip holds an Excel workbook');
   });

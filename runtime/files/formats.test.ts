@@ -1,30 +1,17 @@
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { once } from 'node:events';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createGzip, gzipSync } from 'node:zlib';
 import { zipBuffer } from '../../test/support/zip';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { scratchDir } from '../../test/support/scratch-dir';
 import { detectFormat, readFileBatches, sniffFile, type FileBatch, type ReadFileOptions } from './formats';
 import { flattenRecord } from './json';
 
-let dir: string;
-let n = 0;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'weft-formats-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function file(content: string | Buffer, name = `f${++n}`): Promise<string> {
-  const path = join(dir, `${++n}-${name}`);
-  await writeFile(path, content);
-  return path;
-}
+const scratch = scratchDir('weft-formats-');
+/** A new scratch file (named without an extension unless `name` says one). */
+const file = (content: string | Buffer, name = 'f') => scratch.file(content, name);
 
 async function readAll(path: string, opts: Partial<ReadFileOptions> & Pick<ReadFileOptions, 'format' | 'columns'>): Promise<FileBatch[]> {
   const batches: FileBatch[] = [];
@@ -190,7 +177,7 @@ describe('readFileBatches', () => {
   });
 
   it('streams a ~50 MB NDJSON.gz without the heap growing with the file', { timeout: 30_000 }, async () => {
-    const path = join(dir, 'big.ndjson.gz');
+    const path = scratch.path('big.ndjson.gz');
     const gz = createGzip({ level: 1 });
     const out = gz.pipe(createWriteStream(path));
     const filler = 'x'.repeat(300);
