@@ -444,6 +444,7 @@ function Designer({ id, integration, draft, workspaceObjects, memberSystems }: {
               onChange={(e) => setName(e.target.value)}
               onBlur={() => !name.trim() && setName(baseline?.name || 'Untitled integration')}
               aria-label="Integration name"
+              title={name}
               maxLength={120}
               size={Math.max(12, Math.min(40, name.length + 1))}
               autoFocus={start.graph.nodes.length === 0 && start.name === 'Untitled integration'}
