@@ -7,17 +7,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Connection, Integration, type Graph, type RunDetail } from '../../shared';
 import { sqlPreviewHash } from '../../shared/graph/kinds/sql-source';
 import type { BatchCommit, Store } from '../../runtime/store/types';
-import { json, openApiRig, type ApiRig } from '../support/api-rig';
+import { json, type ApiRig } from '../support/api-rig';
+import { openShopRig, type ShopRig } from '../support/postgres-shop';
 import { customersGraph, saveCsvFile } from '../support/temporal-harness';
 
-const SERVER_URL = process.env.WEFT_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const database = `weft_parts_${randomBytes(4).toString('hex')}`;
-let admin: pg.Client;
+let shop: ShopRig | undefined;
 let db: pg.Client;
 let rig: ApiRig;
 let dir: string;
@@ -50,27 +49,12 @@ const watched = (store: Store): Store =>
   });
 
 beforeAll(async () => {
-  admin = new pg.Client({ connectionString: SERVER_URL, connectionTimeoutMillis: 2000 });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${database}`;
-  db = new pg.Client({ connectionString: url.toString() });
-  await db.connect();
   dir = await mkdtemp(join(tmpdir(), 'weft-parts-'));
-  rig = await openApiRig({ address: inject('temporalAddress'), name: 'partitioned', batchSize: 7, activityStore: watched });
-  const res = await rig.app.request(
-    '/api/connections',
-    json('POST', { connector: 'postgres', name: 'Shop', config: { host: url.hostname, port: Number(url.port || 5432), database, user: decodeURIComponent(url.username || 'postgres') }, secrets: { password: decodeURIComponent(url.password) } }),
-  );
-  expect(res.status, await res.clone().text()).toBe(201);
-  connectionId = Connection.parse(await res.json()).id;
+  shop = await openShopRig({ prefix: 'weft_parts', name: 'partitioned', batchSize: 7, address: inject('temporalAddress'), activityStore: watched });
+  ({ rig, db, connectionId } = shop);
 });
 afterAll(async () => {
-  await rig?.close();
-  await db?.end();
-  await admin?.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin?.end();
+  await shop?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

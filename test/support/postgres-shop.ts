@@ -1,9 +1,10 @@
 // A scratch Postgres database of its own (unique name, dropped after) with the API rig on the real dev server and a
-// saved Postgres connection to it: what the incremental, cancel and refresh tests all start from.
+// saved Postgres connection to it: what the incremental, cancel, refresh and partitioned-reads tests all start from.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { expect } from 'vitest';
 import { Connection } from '../../shared';
+import type { Store } from '../../runtime/store/types';
 import { json, openApiRig, type ApiRig } from './api-rig';
 
 export const POSTGRES_SERVER_URL = process.env.WEFT_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -18,7 +19,7 @@ export interface ShopRig {
   close(): Promise<void>;
 }
 
-export async function openShopRig(opts: { prefix: string; name: string; batchSize: number; address: string }): Promise<ShopRig> {
+export async function openShopRig(opts: { prefix: string; name: string; batchSize: number; address: string; activityStore?: (store: Store) => Store }): Promise<ShopRig> {
   const database = `${opts.prefix}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: POSTGRES_SERVER_URL, connectionTimeoutMillis: 2000 });
   await admin.connect();
@@ -35,7 +36,7 @@ export async function openShopRig(opts: { prefix: string; name: string; batchSiz
   };
   try {
     await db.connect();
-    rig = await openApiRig({ address: opts.address, name: opts.name, batchSize: opts.batchSize });
+    rig = await openApiRig({ address: opts.address, name: opts.name, batchSize: opts.batchSize, activityStore: opts.activityStore });
     const res = await rig.app.request(
       '/api/connections',
       json('POST', { connector: 'postgres', name: 'Shop', config: { host: url.hostname, port: Number(url.port || 5432), database, user: decodeURIComponent(url.username || 'postgres') }, secrets: { password: decodeURIComponent(url.password) } }),
