@@ -1,7 +1,8 @@
 // The embedded store's own process: PGlite on disk, served over a Unix socket (pglite-server.ts). Started and
 // supervised by pglite-process.ts; it stops when told (SIGTERM/SIGINT, or a 'stop' message) and when its parent goes
 // away (the IPC channel closes, e.g. Weft was killed), closing PGlite cleanly so the next start finds it intact.
-// Env: WEFT_PGLITE_DIR (PGlite's folder), WEFT_PGLITE_SOCKET (the socket path), WEFT_PGLITE_INIT_ONLY (create, then exit).
+// Env: WEFT_PGLITE_DIR (PGlite's folder), WEFT_PGLITE_SOCKET (the socket path), WEFT_PGLITE_INIT_ONLY (create, then exit),
+// WEFT_PGLITE_VACUUM_IDLE_MS (vacuum and analyze what needs it after this long without a request; default 5000, 0: never).
 import { rm } from 'node:fs/promises';
 import { createPglite } from './engines';
 import { startPgliteServer } from './pglite-server';
@@ -22,7 +23,17 @@ if (process.env.WEFT_PGLITE_INIT_ONLY) {
 }
 // A socket file left by a process that died is in the way; the supervisor made sure no live store owns it.
 await rm(socketPath, { force: true });
-const server = await startPgliteServer({ db, listen: { path: socketPath }, log: say });
+const vacuumIdleMs = Number(process.env.WEFT_PGLITE_VACUUM_IDLE_MS ?? 5_000);
+const server = await startPgliteServer({
+  db,
+  listen: { path: socketPath },
+  log: say,
+  // PGlite has no autovacuum: the server vacuums when the store is quiet (pglite-server.ts). A slow one is said.
+  ...(Number.isFinite(vacuumIdleMs) && vacuumIdleMs > 0 && { maintenance: { idleMs: vacuumIdleMs, onTable: (table: string, ms: number) => {
+      if (ms > 1_000) say(`vacuumed ${table} in ${(ms / 1000).toFixed(1)} s`);
+    },
+  } }),
+});
 
 let stopping: Promise<void> | null = null;
 const stop = (why: string) =>

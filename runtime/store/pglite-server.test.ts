@@ -129,3 +129,64 @@ describe('PGlite served over a Unix socket', () => {
     }
   });
 });
+
+// Issue 16: PGlite has no autovacuum, so the server vacuums and analyzes what needs it once the store is quiet.
+describe('PGlite served with maintenance when idle', () => {
+  let db: Db;
+  let server: PgliteServer;
+  let dir: string;
+  let url: string;
+  const vacuumed: string[] = [];
+  const TABLES = ['m1', 'm2', 'm3', 'm4', 'm5'];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'weft-pglite-vacuum-'));
+    db = await createPglite(null);
+    server = await startPgliteServer({ db, listen: { path: join(dir, '.s.PGSQL.5432') }, maintenance: { idleMs: 1_500, onTable: (t) => vacuumed.push(t) } });
+    url = `postgresql://postgres@localhost:5432/postgres?host=${encodeURIComponent(dir)}`;
+  });
+  afterAll(async () => {
+    await server.stop();
+    await db.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const deadRows = async (c: pg.Client) =>
+    Object.fromEntries((await c.query<{ relname: string; n_dead_tup: string }>('SELECT relname, n_dead_tup FROM pg_stat_user_tables')).rows.map((r) => [r.relname, Number(r.n_dead_tup)]));
+
+  it('vacuums the tables with dead rows when no client has spoken for a while, and serves a client that comes meanwhile first', async () => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      for (const t of TABLES) {
+        await c.query(`CREATE TABLE ${t} (id int PRIMARY KEY, v text NOT NULL)`);
+        await c.query(`INSERT INTO ${t} SELECT g, 'a' FROM generate_series(1, 20000) g`);
+        await c.query(`UPDATE ${t} SET v = 'b'`);
+      }
+      // A client busy within the idle time keeps the server from vacuuming.
+      for (let i = 0; i < 6; i += 1) {
+        await c.query('SELECT 1');
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      expect(vacuumed).toEqual([]);
+
+      // Quiet: the first table is vacuumed; a query sent then is answered before the maintenance goes on to the end.
+      const first = Date.now();
+      while (vacuumed.length === 0 && Date.now() - first < 20_000) await new Promise((r) => setTimeout(r, 5));
+      expect(vacuumed.length).toBeGreaterThan(0);
+      await c.query('SELECT 1');
+      const doneWhenAnswered = vacuumed.length;
+      expect(doneWhenAnswered).toBeLessThan(TABLES.length);
+
+      // The rest waits for the next quiet moment, then every table is vacuumed and its dead rows gone.
+      const until = Date.now() + 20_000;
+      while (vacuumed.length < TABLES.length && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      expect([...vacuumed].sort()).toEqual(TABLES.map((t) => `public.${t}`));
+      await new Promise((r) => setTimeout(r, 1_200)); // the statistics reach the views about a second later
+      const dead = await deadRows(c);
+      for (const t of TABLES) expect(dead[t]).toBe(0);
+    } finally {
+      await c.end();
+    }
+  }, 60_000);
+});

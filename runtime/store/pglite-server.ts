@@ -9,6 +9,12 @@
 // by one connection could be bound by another), so its server is not used; PGlite's own `execProtocolRawStream` is.
 // A connection that owns the backend and goes silent (in a transaction, or inside a unit) is cut off after
 // `idleMs`, its transaction rolled back, so one stuck client cannot hold everyone else for ever.
+//
+// PGlite has no autovacuum (one backend, no background workers): rows that runs rewrite (workspace records, run
+// steps, checkpoints) leave dead versions and stale statistics behind for good. So when no client has sent anything
+// for `maintenance.idleMs`, the server vacuums and analyzes the tables whose statistics say they need it (the
+// thresholds of Postgres' autovacuum), one table at a time; a client that arrives meanwhile waits for the table being
+// vacuumed only, and the rest waits for the next quiet moment.
 import { createServer, type Server, type Socket } from 'node:net';
 import type { PGlite } from '@electric-sql/pglite';
 
@@ -43,7 +49,18 @@ export interface PgliteServerOptions {
   /** How long the owning connection may stay silent inside a transaction or a unit before it is cut off (default 60 s). */
   idleMs?: number;
   log?: (message: string) => void;
+  /** Vacuum and analyze after this long without a client message (default: never). `onTable` hears of each table done. */
+  maintenance?: { idleMs: number; onTable?: (table: string, ms: number) => void };
 }
+
+/**
+ * Tables due for VACUUM (ANALYZE), by Postgres' autovacuum rules (dead rows past 50 + 20% of the live ones, or rows
+ * changed since the last analyze past 50 + 10%), the most dead rows first. The statistics reach these views about a
+ * second after a change (PGlite flushes them when idle), which the idle wait covers.
+ */
+const DUE_TABLES = `SELECT format('%I.%I', schemaname, relname) AS name FROM pg_stat_user_tables
+  WHERE n_dead_tup > 50 + 0.2 * n_live_tup OR n_mod_since_analyze > 50 + 0.1 * n_live_tup
+  ORDER BY n_dead_tup DESC, relname`;
 
 export interface PgliteServer {
   /** The TCP port when listening on TCP (useful with port 0). */
@@ -64,6 +81,10 @@ export async function startPgliteServer(opts: PgliteServerOptions): Promise<Pgli
   let owner: Session | null = null;
   let running: Promise<void> | null = null;
   let nextId = 1;
+  /** When the last client message was executed, and whether any was since the last maintenance. */
+  let lastMessageAt = Date.now();
+  let changedSinceMaintenance = false;
+  let stopped = false;
 
   const disarm = (s: Session) => {
     if (s.idleTimer) clearTimeout(s.idleTimer);
@@ -166,6 +187,8 @@ export async function startPgliteServer(opts: PgliteServerOptions): Promise<Pgli
         s.closed = true;
         continue;
       }
+      lastMessageAt = Date.now();
+      changedSinceMaintenance = true;
       s.midUnit = !(message.startup || message.type === 0x53 /* S: Sync */ || message.type === 0x51 /* Q: Query */);
       if (!s.midUnit && !db.isInTransaction() && waiting.length > 0) {
         // A unit is done and nothing is open: let the next connection in; this one queues again if it has more.
@@ -183,6 +206,41 @@ export async function startPgliteServer(opts: PgliteServerOptions): Promise<Pgli
         if ((owner && owner.pending.length > 0) || (owner?.closed ?? false) || (!owner && waiting.length > 0)) kick();
       });
   }
+
+  /** VACUUM (ANALYZE) of each due table, stopping as soon as a client waits (it is served before the next table). */
+  async function maintain(onTable?: (table: string, ms: number) => void): Promise<void> {
+    const due = await db.query<{ name: string }>(DUE_TABLES);
+    for (const { name } of due.rows) {
+      // PGlite runs a statement without returning to the event loop: let what clients sent meanwhile be read first.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (waiting.length > 0 || stopped) {
+        changedSinceMaintenance = true;
+        return;
+      }
+      const started = performance.now();
+      await db.exec(`VACUUM (ANALYZE) ${name}`);
+      onTable?.(name, performance.now() - started);
+    }
+  }
+
+  const maintenance = opts.maintenance;
+  const maintenanceTimer = maintenance
+    ? setInterval(
+        () => {
+          if (!changedSinceMaintenance || running || owner || waiting.length > 0 || stopped || db.isInTransaction()) return;
+          if (Date.now() - lastMessageAt < maintenance.idleMs) return;
+          changedSinceMaintenance = false;
+          running = maintain(maintenance.onTable)
+            .catch((err: unknown) => log(`store maintenance: ${err instanceof Error ? err.message : String(err)}`))
+            .finally(() => {
+              running = null;
+              if (waiting.length > 0) kick();
+            });
+        },
+        Math.max(50, Math.min(1_000, Math.floor(maintenance.idleMs / 4))),
+      )
+    : null;
+  maintenanceTimer?.unref();
 
   function want(s: Session): void {
     if (owner !== s && !waiting.includes(s)) waiting.push(s);
@@ -225,6 +283,8 @@ export async function startPgliteServer(opts: PgliteServerOptions): Promise<Pgli
     port: address && typeof address === 'object' ? address.port : null,
     connections: () => sessions.size,
     async stop() {
+      stopped = true;
+      if (maintenanceTimer) clearInterval(maintenanceTimer);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const s of sessions) s.socket.destroy();

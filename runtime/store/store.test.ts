@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Db } from './db';
 import { createPglite, openPglite, openPostgres, type Engine } from './engines';
 import { startPgliteServer, type PgliteServer } from './pglite-server';
+import { createDrizzleStore } from './drizzle-store';
 import { openStore } from './index';
 import { migrate } from './migrate';
 import { MIGRATIONS } from './migrations';
@@ -132,6 +133,34 @@ describe('typed schema and migrations on PGlite', () => {
       expect(keys.rows.some((k) => k.table === 'run_files')).toBe(true);
     } finally {
       await engine.close();
+    }
+  });
+
+  // Issue 16: PGlite never vacuums, and with full pages every rewrite of a record put its new version on a new page
+  // (a 10,000-record object grew by its whole size on every run). Migration 27 leaves room for updates in place.
+  it('keeps a workspace object its size when every record is rewritten run after run (migration 27)', async () => {
+    const engine = await openPglite(null);
+    const store = createDrizzleStore(engine);
+    try {
+      await store.migrate();
+      const fields = [
+        { name: 'email', type: 'text' as const },
+        { name: 'amount', type: 'number' as const },
+        { name: 'synced_at', type: 'text' as const },
+      ];
+      const size = async () => Number(((await engine.db.execute(sql`SELECT pg_relation_size('workspace_records') AS s`)) as unknown as { rows: { s: string }[] }).rows[0]!.s);
+      const sizes: number[] = [];
+      for (let round = 0; round < 9; round += 1) {
+        const rows = Array.from({ length: 2000 }, (_, i) => ({ email: `r${i}@example.com`, amount: i, synced_at: `2026-12-06T10:00:0${round}Z` }));
+        const outcomes = await store.writeWorkspace({ object: 'rewritten', key: ['email'], fields, mode: 'upsert', rows });
+        expect(outcomes.every((o) => o.outcome === (round === 0 ? 'created' : 'updated'))).toBe(true);
+        sizes.push(await size());
+      }
+      // Without room on the pages the table grew by about its first size on every round (8x over these rounds).
+      expect(sizes[8]! - sizes[5]!).toBeLessThan(sizes[0]! * 0.25);
+      expect(sizes[8]!).toBeLessThan(sizes[0]! * 3);
+    } finally {
+      await store.close();
     }
   });
 });

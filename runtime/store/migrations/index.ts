@@ -20,8 +20,9 @@ import { webhooks } from './0021-webhooks';
 import { twoWayStage } from './0022-two-way-stage';
 import { twoWayIndexes } from './0023-two-way-indexes';
 import { oauthStates } from './0026-oauth-states';
+import { fillfactor } from './0027-fillfactor';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames, inbox, sets, stepProgress, workspaceRecordsNoFk, syncState, twoWay, members, webhooks, twoWayStage, twoWayIndexes, oauthStates];
+export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames, inbox, sets, stepProgress, workspaceRecordsNoFk, syncState, twoWay, members, webhooks, twoWayStage, twoWayIndexes, oauthStates, fillfactor];
 
 export type { Migration } from './types';
