@@ -59,6 +59,14 @@ export const LOCAL_BOOKKEEPING_PATCH = 'weft-16-local-bookkeeping';
 export const PARTITIONED_READS_PATCH = 'weft-16-partitioned-reads';
 
 /**
+ * Histories recorded before this patch planned a splittable pipeline's parts in a planPartitions local activity of
+ * its own; they replay on that path. New runs ask their first runPipeline to plan (`planParts`): a source too small
+ * to split is read at once, with no planning call before it (issue 16, per-run overhead), and a large one answers its
+ * parts, which then run as before.
+ */
+export const PLAN_IN_PIPELINE_PATCH = 'weft-16-plan-in-pipeline';
+
+/**
  * Planning reads a table's key range, or scans a large file's bytes once: a local activity (no round trip through the
  * server for the common case of a source too small to split), with room for a scan of a large file.
  */
@@ -138,8 +146,15 @@ export async function syncIntegration(rawInput: SyncIntegrationInput): Promise<S
     const whole = { runId, versionId, pipelineId, ...(input.params && { params: input.params }) };
     const steps = plan.pipelines.find((p) => p.id === pipelineId)?.nodeIds.flatMap((id) => plan.steps.filter((s) => s.nodeId === id)) ?? [];
     if (!partitioned || plan.settings?.parallelism === 1 || unsplittable(steps, false) !== null) return pipelines.runPipeline(whole);
-    const { partitions } = await planning.planPartitions({ runId, versionId, pipelineId });
-    if (partitions.length <= 1) return pipelines.runPipeline(whole);
+    let partitions;
+    if (patched(PLAN_IN_PIPELINE_PATCH)) {
+      const first = await pipelines.runPipeline({ ...whole, planParts: true });
+      if (!first.partitions || first.partitions.length <= 1) return first;
+      partitions = first.partitions;
+    } else {
+      ({ partitions } = await planning.planPartitions({ runId, versionId, pipelineId }));
+      if (partitions.length <= 1) return pipelines.runPipeline(whole);
+    }
     const settled = await Promise.allSettled(partitions.map((part, index) => pipelines.runPipeline({ ...whole, partition: { index, part } })));
     const failed = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
     const cancelled = failed.find((e) => isCancellation(e));

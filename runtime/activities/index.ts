@@ -56,6 +56,11 @@ export const RunPipelineInput = z.object({
   params: z.record(z.string(), z.unknown()).optional(),
   /** Issue 16: one part of the pipeline's source (planPartitions), committed under its own checkpoint key. */
   partition: z.object({ index: z.number().int().nonnegative(), part: Partition }).optional(),
+  /**
+   * Issue 16: plan the parts first, as planPartitions does (the workflow then asks no planPartitions of its own): a
+   * source split in parts is not read here, its parts come back in the result; one read whole is read at once.
+   */
+  planParts: z.boolean().optional(),
 });
 export const PipelineRef = z.object({ runId: z.string().min(1), versionId: z.string().min(1), pipelineId: z.string().min(1) });
 export const FailStepsInput = z.object({ runId: z.string().min(1), nodeIds: z.array(z.string()), error: z.string() });
@@ -73,6 +78,8 @@ export const PipelineResult = z.object({
   /** Batches committed by this pipeline over all attempts. */
   batches: z.number().int(),
   steps: z.array(z.object({ nodeId: z.string(), status: StepStatus, counts: Counts })),
+  /** Asked with `planParts`: the parts to run instead (more than one); nothing was read. */
+  partitions: z.array(Partition).optional(),
 });
 export type PipelineResult = z.infer<typeof PipelineResult>;
 
@@ -141,6 +148,22 @@ export function createActivities(deps: ActivityDeps) {
     );
   }
 
+  /**
+   * The parts a pipeline's source is read in, decided once per run and pipeline and kept in the store (a retry or a
+   * resumed run gets the same parts, so their checkpoints still hold). A run that already committed batches of it
+   * whole (started before parts existed) stays whole.
+   */
+  async function decideParts(a: { plan: Plan; runId: string; pipelineId: string; steps: PlanStep[]; resubmit: boolean; committedWhole: boolean }): Promise<PartitionPlan> {
+    const planned = a.committedWhole
+      ? { partitions: [], why: 'the run already read it whole' }
+      : await planPartitions({ store, sessions: deps.sessions, plan: a.plan, steps: a.steps, resubmit: a.resubmit });
+    // Every decision is kept, "whole" too: a resumed run (a new workflow execution plans again) must not split what
+    // its first execution read whole, however the source grew meanwhile.
+    const kept = PartitionPlan.safeParse(await store.keepPartitions(a.runId, a.pipelineId, planned));
+    if (!kept.success) throw new PlanError(`The parts kept for pipeline ${a.pipelineId} cannot be read; start a new run.`);
+    return kept.data;
+  }
+
   /** Owned steps to their final status from their stored counts: one statement per status. */
   async function completeSteps(runId: string, nodeIds: readonly string[], steps: readonly { nodeId: string; counts: Counts }[]): Promise<PipelineResult['steps']> {
     const out = nodeIds.map((nodeId) => {
@@ -185,13 +208,24 @@ export function createActivities(deps: ActivityDeps) {
      * the last committed batch; waits out an unreachable source or target (outage.ts).
      */
     runPipeline: boundary(async (input: z.input<typeof RunPipelineInput>): Promise<PipelineResult> => {
-      const { runId, versionId, pipelineId, params: given, partition } = RunPipelineInput.parse(input);
+      const { runId, versionId, pipelineId, params: given, partition, planParts } = RunPipelineInput.parse(input);
       const plan = await loadVersionPlan(versionId);
       // A part commits under its own checkpoint key; its counts add to the steps' like any batch's (issue 16).
       const checkpointKey = partition ? partitionKey(pipelineId, partition.index) : pipelineId;
       // The steps (with the run's replaced files), the run's record and the checkpoint, read at once (issue 16: one wait).
       const [steps, runRecord, storedCheckpoint] = await Promise.all([pipelineSteps(plan, runId, pipelineId), store.getRunState(runId), store.getCheckpoint(runId, checkpointKey)]);
       const owned = ownedSteps(plan, pipelineId);
+      const ctx = Context.current();
+      if (planParts && !partition) {
+        // Planning may scan a large file once: heartbeat meanwhile, with what an earlier attempt said (its checkpoint).
+        const beatPlanning = setInterval(() => ctx.heartbeat(ctx.info.heartbeatDetails), Math.max(500, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 3)));
+        try {
+          const parts = await decideParts({ plan, runId, pipelineId, steps, resubmit: runRecord?.trigger === 'resubmit', committedWhole: storedCheckpoint.batch > 0 });
+          if (parts.partitions.length > 1) return { pipelineId, batches: 0, steps: [], partitions: parts.partitions };
+        } finally {
+          clearInterval(beatPlanning);
+        }
+      }
       // TODAY() and NOW() read the run's start, so a retried batch computes exactly what the first attempt did.
       const runClock = Date.parse(runRecord?.startedAt ?? runRecord?.createdAt ?? new Date().toISOString());
       const resubmit = runRecord?.trigger === 'resubmit';
@@ -224,7 +258,6 @@ export function createActivities(deps: ActivityDeps) {
       }
       await store.setStepsStatus(runId, owned, 'running', null);
 
-      const ctx = Context.current();
       // A step that is its own pipeline (two-way sync) reads and writes both its sides itself.
       const only = steps.length === 1 ? await createExecutor(steps[0]!, executorDeps) : null;
       if (only?.role === 'sync' && runRecord) {
@@ -345,22 +378,14 @@ export function createActivities(deps: ActivityDeps) {
     /**
      * Issue 16: the parts a pipeline's source is read in (more than one), or none with why (then it runs whole). Kept
      * in the store the first time, so a retry or a resumed run gets the same parts and their checkpoints still hold.
+     * Runs that recorded the weft-16-plan-in-pipeline patch plan inside their first runPipeline instead.
      */
     planPartitions: boundary(async (input: z.input<typeof PipelineRef>): Promise<PartitionPlan> => {
       const { runId, versionId, pipelineId } = PipelineRef.parse(input);
       const plan = await loadVersionPlan(versionId);
       const steps = await pipelineSteps(plan, runId, pipelineId);
       const run = await store.getRunState(runId);
-      // A run that already committed batches of this pipeline whole (started before parts existed) stays whole.
-      const planned =
-        (await store.getCheckpoint(runId, pipelineId)).batch > 0
-          ? { partitions: [], why: 'the run already read it whole' }
-          : await planPartitions({ store, sessions: deps.sessions, plan, steps, resubmit: run?.trigger === 'resubmit' });
-      // Every decision is kept, "whole" too: a resumed run (a new workflow execution plans again) must not split what
-      // its first execution read whole, however the source grew meanwhile.
-      const kept = PartitionPlan.safeParse(await store.keepPartitions(runId, pipelineId, planned));
-      if (!kept.success) throw new PlanError(`The parts kept for pipeline ${pipelineId} cannot be read; start a new run.`);
-      return kept.data;
+      return decideParts({ plan, runId, pipelineId, steps, resubmit: run?.trigger === 'resubmit', committedWhole: (await store.getCheckpoint(runId, pipelineId)).batch > 0 });
     }),
 
     /** Issue 16: a split pipeline's step statuses, once after all its parts, from the counts they added up. */

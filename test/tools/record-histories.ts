@@ -53,6 +53,10 @@ async function main() {
     { name: 'resumed', csv: customersCsv(rows.slice(0, 80).map((r) => ({ ...r, amount: '1', extra: undefined }))), filterActive: false, missing: false, resumed: true },
     // Issue 16: the file read in 3 parts side by side (planPartitions, three runPipeline, finishPartitions).
     { name: 'partitioned', csv: customersCsv(rows), filterActive: true, missing: false, parallelism: 3 },
+    // Issue 16 (weft-16-plan-in-pipeline): the first runPipeline plans the parts (no planPartitions), for a file read
+    // in 3 parts and for a small file read whole at once.
+    { name: 'parts-planned-in-pipeline', csv: customersCsv(rows), filterActive: true, missing: false, parallelism: 3 },
+    { name: 'whole-planned-in-pipeline', csv: customersCsv(rows.slice(0, 20).map((r) => ({ ...r, amount: '1', extra: undefined }))), filterActive: false, missing: false },
   ].filter((s) => only.length === 0 || only.includes(s.name));
   try {
     await worker.runUntil(async () => {
