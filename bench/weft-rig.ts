@@ -21,6 +21,7 @@ import type { ConnectionService } from '../runtime/connections/service';
 import { openStore } from '../runtime/store';
 import { startPgliteProcess } from '../runtime/store/pglite-process';
 import type { Store } from '../runtime/store/types';
+import type { Run } from '../shared/api/runs';
 import { createRunLauncher, launcherClient } from '../runtime/temporal/client';
 import { startDevServer, type DevServer } from '../runtime/temporal/dev-server';
 import { createWorker, type CreateWorkerOptions } from '../runtime/temporal/worker';
@@ -229,7 +230,7 @@ export async function startWeftRig(opts: WeftRigOptions): Promise<WeftRig> {
     const deliverer = createDeliverer({ guard: addressGuardFromEnv() });
     cleanups.push(async () => deliverer.close());
     const alerts = createAlerts({ store, deliverer, publicUrl: 'http://127.0.0.1' });
-    const activities = createActivities({ store, sessions: connections, alerts: { deliverer: alerts.deliverer, afterRun: traced('alerts', (runId: string) => alerts.afterRun(runId)) }, ...opts.activities });
+    const activities = createActivities({ store, sessions: connections, alerts: { deliverer: alerts.deliverer, afterRun: traced('alerts', (runId: string, ended?: Run) => alerts.afterRun(runId, ended)) }, ...opts.activities });
     const worker = await createWorker({
       connection: workerConnection,
       taskQueue: opts.taskQueue,

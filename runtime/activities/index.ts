@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { Context, ApplicationFailure, CancelledFailure, log } from '@temporalio/activity';
 import { z } from 'zod';
-import { Counts, RUN_STATUS_LABELS, RunStatus, StepStatus, zeroCounts } from '../../shared/api/runs';
+import { Counts, RUN_STATUS_LABELS, RunStatus, StepStatus } from '../../shared/api/runs';
 import { Plan, type PlanStep } from '../../shared/compiler/plan';
 import { ownedSteps } from '../../shared/compiler/plan-steps';
 import type { AlertService } from '../alerts';
@@ -164,18 +164,6 @@ export function createActivities(deps: ActivityDeps) {
     return kept.data;
   }
 
-  /** Owned steps to their final status from their stored counts: one statement per status. */
-  async function completeSteps(runId: string, nodeIds: readonly string[], steps: readonly { nodeId: string; counts: Counts }[]): Promise<PipelineResult['steps']> {
-    const out = nodeIds.map((nodeId) => {
-      const counts = steps.find((s) => s.nodeId === nodeId)?.counts ?? zeroCounts();
-      return { nodeId, status: counts.rejected > 0 ? ('completed_with_errors' as const) : ('completed' as const), counts };
-    });
-    for (const status of ['completed', 'completed_with_errors'] as const) {
-      await store.setStepsStatus(runId, out.filter((s) => s.status === status).map((s) => s.nodeId), status, null);
-    }
-    return out;
-  }
-
   /** A resubmit run that ended: each of its inbox records becomes Fixed or Still failing (runtime/store/inbox.ts). */
   async function settleInbox(runId: string): Promise<void> {
     const run = await store.getRun(runId);
@@ -293,7 +281,7 @@ export function createActivities(deps: ActivityDeps) {
         } finally {
           clearInterval(beatTwoWay);
         }
-        return { pipelineId, batches: 1, steps: await completeSteps(runId, [step.nodeId], (await store.getRunState(runId))?.steps ?? []) };
+        return { pipelineId, batches: 1, steps: await store.completeSteps(runId, [step.nodeId]) };
       }
       const fromHeartbeat = PipelineCheckpoint.safeParse(ctx.info.heartbeatDetails);
       const fromStore = storedCheckpoint;
@@ -371,8 +359,8 @@ export function createActivities(deps: ActivityDeps) {
 
       // A part leaves the statuses to finishPartitions, once every part has committed its last batch.
       if (partition) return { pipelineId, batches: checkpoint.batch, steps: [] };
-      // Statuses from the stored counts, which include batches committed by earlier attempts.
-      return { pipelineId, batches: checkpoint.batch, steps: await completeSteps(runId, owned, (await store.getRunState(runId))?.steps ?? []) };
+      // Statuses from the stored counts, which include batches committed by earlier attempts (one statement).
+      return { pipelineId, batches: checkpoint.batch, steps: await store.completeSteps(runId, owned) };
     }),
 
     /**
@@ -393,7 +381,7 @@ export function createActivities(deps: ActivityDeps) {
       const { runId, versionId, pipelineId } = PipelineRef.parse(input);
       const plan = await loadVersionPlan(versionId);
       const owned = ownedSteps(plan, pipelineId);
-      return { pipelineId, batches: 0, steps: await completeSteps(runId, owned, (await store.getRunState(runId))?.steps ?? []) };
+      return { pipelineId, batches: 0, steps: await store.completeSteps(runId, owned) };
     }),
 
     /** Marks steps failed with the error the person will read (a pipeline that ran out of retries). */
@@ -417,11 +405,13 @@ export function createActivities(deps: ActivityDeps) {
       // leaves them, so the next run reads the same changes again.
       if (run && (verdict.status === 'completed' || verdict.status === 'completed_with_errors')) await store.sync.advanceCursors(runId, run.integrationId);
       await store.finishRun(runId, verdict.status, verdict.error);
+      const ended = run && { ...run, status: verdict.status, error: verdict.error, endedAt: new Date().toISOString() };
       if (run?.trigger === 'resubmit') await settleInbox(runId);
       // A completed webhook run has written what it drained: those requests leave the queue (a failed one keeps them to resume).
       if (run?.trigger === 'webhook') await store.webhooks.releaseCompleted(runId);
       // Never throws and never waits for a mail server or a webhook: deliveries retry in the background (runtime/alerts).
-      await deps.alerts?.afterRun(runId);
+      // The run as just recorded (its counts were final before finishRun): the alerts need not read it again.
+      await deps.alerts?.afterRun(runId, ended ?? undefined);
     }),
 
     /**

@@ -8,8 +8,11 @@ import { decideAlerts, type RunOutcome } from './decide';
 import type { AlertMessage, Deliverer } from './deliver';
 
 export interface AlertService {
-  /** Called once when a run has ended (the finishRun activity). Never throws: alerts must not fail a run. */
-  afterRun(runId: string): Promise<void>;
+  /**
+   * Called once when a run has ended (the finishRun activity). Never throws: alerts must not fail a run. `ended` is
+   * the run as it was just recorded, when the caller has it (then it is not read again).
+   */
+  afterRun(runId: string, ended?: Run): Promise<void>;
   readonly deliverer: Deliverer;
 }
 
@@ -68,10 +71,10 @@ export function createAlerts(deps: AlertDeps): AlertService {
   const log = deps.log ?? ((m: string, err?: unknown) => console.warn(`[alerts] ${m}`, err ?? ''));
   return {
     deliverer: deps.deliverer,
-    async afterRun(runId) {
+    async afterRun(runId, ended) {
       try {
         // The run's status, counts and error only (two queries; getRun would also read its files and sync report).
-        const run = await deps.store.getRunState(runId);
+        const run = ended?.id === runId ? ended : await deps.store.getRunState(runId);
         if (!run) return;
         const outcome = outcomeOf(run);
         if (!outcome) return;

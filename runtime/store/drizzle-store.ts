@@ -51,6 +51,7 @@ export function createDrizzleStore(engine: Engine): Store {
     finishRun: (runId, status, error) => runs.finishRun(db, runId, status, error),
     setStepStatus: (runId, nodeId, status, error) => runs.setStepStatus(db, runId, nodeId, status, error),
     setStepsStatus: (runId, nodeIds, status, error) => runs.setStepsStatus(db, runId, nodeIds, status, error),
+    completeSteps: (runId, nodeIds) => runs.completeSteps(db, runId, nodeIds),
     getCheckpoint: (runId, pipelineId) => runs.getCheckpoint(db, runId, pipelineId),
     keepPartitions: (runId, pipelineId, plan) => runs.keepPartitions(db, runId, pipelineId, plan),
     setStepWaiting: (runId, nodeId, waiting) => runs.setStepWaiting(db, runId, nodeId, waiting),

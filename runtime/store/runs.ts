@@ -355,6 +355,26 @@ export async function setStepsStatus(db: Db, runId: string, nodeIds: readonly st
   if (missing.length > 0) throw new StoreNotFoundError('step', `${runId}/${missing[0]}`);
 }
 
+/**
+ * Steps whose pipeline has committed every batch, to their final status from their stored counts in one statement:
+ * Completed with errors when a record was rejected, else Completed (error cleared, ended now). Answers each step's
+ * status and counts in the order asked; an unknown step fails the call by name.
+ */
+export async function completeSteps(db: Db, runId: string, nodeIds: readonly string[]): Promise<{ nodeId: string; status: 'completed' | 'completed_with_errors'; counts: Counts }[]> {
+  if (nodeIds.length === 0) return [];
+  const updated = await db
+    .update(runSteps)
+    .set({ status: sql`CASE WHEN ${runSteps.rejected} > 0 THEN 'completed_with_errors' ELSE 'completed' END`, error: null, endedAt: sql`now()` })
+    .where(and(eq(runSteps.runId, runId), inArray(runSteps.nodeId, [...nodeIds])))
+    .returning();
+  const byNode = new Map(updated.map((u) => [u.nodeId, u]));
+  return nodeIds.map((nodeId) => {
+    const row = byNode.get(nodeId);
+    if (!row) throw new StoreNotFoundError('step', `${runId}/${nodeId}`);
+    return { nodeId, status: row.rejected > 0 ? 'completed_with_errors' : 'completed', counts: stepCounts(row) };
+  });
+}
+
 /** Records (or, with null, clears) what a step waits for while its system is unreachable. */
 export async function setStepWaiting(db: Db, runId: string, nodeId: string, waiting: StepWaiting | null): Promise<void> {
   const updated = await db

@@ -301,6 +301,26 @@ export function runStoreSuite(target: SuiteTarget): void {
       expect(await store.getRunState('run_unknown')).toBeNull();
     });
 
+    it('completes steps from their stored counts in one call: with errors when a record was rejected (issue 16)', async () => {
+      const { version, integration } = await newRun();
+      const run = await store.createRun({ integrationId: integration.id, versionId: version.id, trigger: 'api', params: {}, steps: [{ nodeId: 'src', kind: 'csv-source', label: 'S' }, { nodeId: 'dst', kind: 'workspace-target', label: 'D' }] });
+      await store.setStepsStatus(run.id, ['src', 'dst'], 'running');
+      await store.commitBatch({ runId: run.id, pipelineId: 'p1', batch: 1, cursor: null, counts: { src: { read: 3 }, dst: { written: 2, created: 2, rejected: 1 } }, rejected: [] });
+      await store.setStepStatus(run.id, 'dst', 'running', 'a retried attempt said so');
+      // Asked order, not stored order.
+      expect(await store.completeSteps(run.id, ['dst', 'src'])).toEqual([
+        { nodeId: 'dst', status: 'completed_with_errors', counts: { read: 0, written: 2, created: 2, updated: 0, unchanged: 0, rejected: 1 } },
+        { nodeId: 'src', status: 'completed', counts: { read: 3, written: 0, created: 0, updated: 0, unchanged: 0, rejected: 0 } },
+      ]);
+      const state = await store.getRunState(run.id);
+      expect(state?.steps.map((s) => [s.nodeId, s.status, s.error, s.endedAt !== null])).toEqual([
+        ['src', 'completed', null, true],
+        ['dst', 'completed_with_errors', null, true],
+      ]);
+      await expect(store.completeSteps(run.id, ['src', 'nope'])).rejects.toBeInstanceOf(StoreNotFoundError);
+      expect(await store.completeSteps(run.id, [])).toEqual([]);
+    });
+
     it('refuses a run on a version of another integration', async () => {
       const { version } = await newRun();
       const other = await store.createIntegration({ name: 'Other', description: '', graph: graphOf() });

@@ -236,6 +236,8 @@ export interface Store {
   setStepStatus(runId: string, nodeId: string, status: StepStatus, error?: string | null): Promise<void>;
   /** setStepStatus for several steps of a run at once, in one statement. */
   setStepsStatus(runId: string, nodeIds: readonly string[], status: StepStatus, error?: string | null): Promise<void>;
+  /** Steps whose batches are all committed, to Completed or Completed with errors from their stored counts, in one statement (issue 16). */
+  completeSteps(runId: string, nodeIds: readonly string[]): Promise<{ nodeId: string; status: 'completed' | 'completed_with_errors'; counts: Counts }[]>;
   /** Records (or, with null, clears) what a step waits for while the system it reads or writes is unreachable. */
   setStepWaiting(runId: string, nodeId: string, waiting: StepWaiting | null): Promise<void>;
   /** A failed run made ready to resume from its checkpoints: false when it is not failed. */
