@@ -161,6 +161,8 @@ export interface WeftRig {
   base: string | null;
   /** The store's connection string (its Postgres database, or the PGlite store process's socket); null for PGlite in process. */
   databaseUrl: string | null;
+  /** The PGlite store process's pid (null on another store): to read its CPU time. */
+  storePid(): number | null;
   /** Calls the API signed in as the owner; answers the JSON body, throws on a status that is not 2xx. */
   call(method: string, path: string, body?: unknown, contentType?: string, signal?: AbortSignal): Promise<Record<string, unknown>>;
   close(): Promise<void>;
@@ -183,6 +185,7 @@ export async function startWeftRig(opts: WeftRigOptions): Promise<WeftRig> {
 
     const kind = opts.store ?? 'pglite-process';
     let databaseUrl: string | undefined;
+    let storePid: () => number | null = () => null;
     if (kind === 'postgres') {
       const db = `weft_bench_${opts.name.replace(/\W/g, '_')}_${randomBytes(4).toString('hex')}`;
       const admin = new pg.Client({ connectionString: ADMIN });
@@ -203,6 +206,7 @@ export async function startWeftRig(opts: WeftRigOptions): Promise<WeftRig> {
       const storeProcess = await startPgliteProcess({ dataDir: join(work, 'data'), log: (m) => log(`store process: ${m}`) });
       cleanups.push(() => storeProcess.stop());
       databaseUrl = storeProcess.url;
+      storePid = () => storeProcess.pid();
     }
     const opened = await openStore({ dataDir: join(work, 'data'), databaseUrl, ...(databaseUrl && { engine: kind === 'postgres' ? 'postgres' : 'pglite' }) });
     cleanups.push(() => opened.close());
@@ -284,7 +288,7 @@ export async function startWeftRig(opts: WeftRigOptions): Promise<WeftRig> {
       if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
       return (await res.json()) as Record<string, unknown>;
     };
-    return { work, server, store: opened, storeCalls, trace, connections, client, worker, app, base, databaseUrl: databaseUrl ?? null, call, close };
+    return { work, server, store: opened, storeCalls, trace, connections, client, worker, app, base, databaseUrl: databaseUrl ?? null, storePid, call, close };
   } catch (err) {
     await close();
     throw err;

@@ -150,7 +150,10 @@ export function createOperationsStore(db: Db, makeSecret: () => string): Operati
           state: row.state,
           consecutiveFailures: row.failures,
         });
-        if (update) {
+        // Most runs leave the memory as it was (another good run of a healthy integration): no write then, so the
+        // integration's row (its graph with it) is not rewritten after every run (issue 16).
+        const changed = update && (update.state !== row.state || update.consecutiveFailures !== row.failures || update.deactivate !== undefined);
+        if (update && changed) {
           await tx
             .update(integrations)
             .set({

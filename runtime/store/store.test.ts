@@ -136,6 +136,27 @@ describe('typed schema and migrations on PGlite', () => {
     }
   });
 
+  // Issue 16: every run ends with the alerts' decision; a run that leaves it as it was must not rewrite the row.
+  it('leaves the integration row alone when a run does not change its alert memory', async () => {
+    const engine = await openPglite(null);
+    const store = createDrizzleStore(engine);
+    try {
+      await store.migrate();
+      const { id } = await store.createIntegration({ name: 'Alerts', description: '', graph: graphOf('m1') });
+      const version = async () => ((await engine.db.execute(sql`SELECT xmin::text AS v FROM integrations WHERE id = ${id}`)) as unknown as { rows: { v: string }[] }).rows[0]!.v;
+      const same = () => store.ops.transitionAlerts(id, (m) => ({ update: { state: m.state, consecutiveFailures: m.consecutiveFailures }, result: m }));
+      await same(); // the first call gives the integration its webhook secret
+      const before = await version();
+      const memory = await same();
+      expect(await version()).toBe(before);
+      await store.ops.transitionAlerts(id, () => ({ update: { state: 'failing', consecutiveFailures: 1 }, result: null }));
+      expect(await version()).not.toBe(before);
+      expect(await store.ops.transitionAlerts(id, (m) => ({ update: null, result: [m.state, m.consecutiveFailures, m.webhookSecret === memory?.webhookSecret] }))).toEqual(['failing', 1, true]);
+    } finally {
+      await store.close();
+    }
+  });
+
   // Issue 16: PGlite never vacuums, and with full pages every rewrite of a record put its new version on a new page
   // (a 10,000-record object grew by its whole size on every run). Migration 27 leaves room for updates in place.
   it('keeps a workspace object its size when every record is rewritten run after run (migration 27)', async () => {
