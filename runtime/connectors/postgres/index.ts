@@ -2,19 +2,22 @@
 // transaction, and batch writes as one statement per chunk with per-row savepoints as the fallback.
 import { isIP } from 'node:net';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { fieldWithNul, nulReason } from '../../../shared/util/nul';
+import { rowRecord } from '../../../shared/util/records';
 import { expectProtocol } from '../net-probe';
 import { checkSelectQuery, MORE_THAN_ONE } from '../sql-guard';
 import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings, recordOf, superuserWarning, toParam } from '../sql-common';
 import { ConnectorError, defineConnector, type ConnectorSession, type OpenOptions, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordComparison, type RecordResult, type Row, type WriteOptions, type DeleteOptions, type DeleteResult, SKIPPED_NO_MATCH } from '../types';
 import { PostgresConfig, PostgresSecrets, postgresManifest } from './manifest';
 import { beginReadOnly, bindFilterParams, carrying, describeFilter, filterSource, isMultipleStatements, limitTime } from './query-filter';
+import { copyLiteral, CopyOutRows, copyRows } from './copy';
 import { postgresTableDdl } from './ddl';
 import { mapPostgresType, parsePostgresValue } from './type-map';
 
 export { PostgresConfig, PostgresSecrets, postgresManifest } from './manifest';
 export { mapPostgresType } from './type-map';
+export { copyText } from './copy';
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 /** Below this many rows by the statistics (and 100 MB of pages), a run's progress total is counted exactly. */
@@ -122,18 +125,6 @@ const CREATED: RecordResult = Object.freeze({ outcome: 'created' });
 const UPDATED: RecordResult = Object.freeze({ outcome: 'updated' });
 const UNCHANGED: RecordResult = Object.freeze({ outcome: 'unchanged' });
 
-const COPY_SPECIAL = /[\\\t\n\r]/;
-const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-
-/** A Weft value in COPY's text format: `\N` for null, backslash escapes for the separators. */
-export function copyText(value: unknown): string {
-  if (value === null || value === undefined) return '\\N';
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'boolean') return value ? 't' : 'f';
-  const text = value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return COPY_SPECIAL.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : text;
-}
-
 /**
  * The rows as a VALUES list of bind parameters, each row `(ordinal, column…)` cast to the column's type; the values
  * are appended to `params`. Shared by the batch write and the read-only comparison of Test a record.
@@ -202,6 +193,17 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
     leased.add(entry);
     return entry;
   }
+
+  /** Whether the server is PGlite (served over the wire protocol), which COPY is not used with; asked once per session. */
+  let pglite: Promise<boolean> | null = null;
+  const isPglite = (client: pg.PoolClient): Promise<boolean> =>
+    (pglite ??= client.query<{ v: string }>('SELECT version() AS v').then(
+      (r) => /PGlite/i.test(r.rows[0]?.v ?? ''),
+      (e: unknown) => {
+        pglite = null;
+        throw e;
+      },
+    ));
 
   const splitName = (object: string) => {
     const dot = object.indexOf('.');
@@ -280,13 +282,22 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
         names = (await describeFilter(client, bound.text)).names;
         if (!key.every((k) => names.includes(k))) key = [];
       }
+      // A table read in key order (no filter) comes through `COPY (SELECT …) TO STDOUT`, a batch per statement after
+      // the last key read: no driver message, field list or row array per row (issue 16). COPY takes no bind
+      // parameters, so its bounds go in as quoted literals, which Postgres types from context as it types `$n`.
+      const copyOut = !bound && key.length > 0 && !(cursor && 'offset' in cursor) && !(await isPglite(client));
+      if (copyOut) await client.query('SET LOCAL standard_conforming_strings = on');
       const params: unknown[] = [...(bound?.values ?? [])];
+      const mark = (value: unknown): string => {
+        if (copyOut) return copyLiteral(value);
+        params.push(value);
+        return `$${params.length}`;
+      };
       const conditions: string[] = [];
       if (options.incremental) {
         const field = options.incremental.field;
         if (!table.columns.some((c) => c.name === field)) throw new ConnectorError('not_found', `${object} has no column "${field}" to read incrementally by.`);
-        params.push(toParam(options.incremental.after));
-        conditions.push(`${ident(field)} ${options.incremental.inclusive ? '>=' : '>'} $${params.length}`);
+        conditions.push(`${ident(field)} ${options.incremental.inclusive ? '>=' : '>'} ${mark(toParam(options.incremental.after))}`);
       }
       // Issue 16: one part of the table by its integer key; the bounds go as untyped values, so the key's own type
       // (and its index) decides the comparison.
@@ -295,17 +306,34 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
         if (part.kind !== 'keys' || !names.includes(part.field)) throw new ConnectorError('invalid_config', `${object} cannot be read in parts by "${part.kind === 'keys' ? part.field : 'bytes'}".`);
         for (const [bound, op] of [[part.from, '>='], [part.to, '<']] as const) {
           if (bound === null) continue;
-          params.push(bound);
-          conditions.push(`${ident(part.field)} ${op} $${params.length}`);
+          conditions.push(`${ident(part.field)} ${op} ${mark(bound)}`);
         }
       }
-      if (cursor && 'after' in cursor && key.length > 0) {
-        const marks = cursor.after.map((v) => {
-          params.push(toParam(v));
-          return `$${params.length}`;
-        });
-        conditions.push(`(${key.map(ident).join(', ')}) > (${marks.join(', ')})`);
+      const afterKey = (after: readonly unknown[]) => `(${key.map(ident).join(', ')}) > (${after.map((v) => mark(toParam(v))).join(', ')})`;
+      if (copyOut) {
+        const { fields } = await client.query<unknown[]>({ text: `SELECT * FROM ${source} LIMIT 0`, rowMode: 'array' });
+        const columnNames = fields.map((f) => f.name);
+        const parsers = fields.map((f) => parsePostgresValue(f.dataTypeID));
+        let after = cursor && 'after' in cursor ? cursor.after : null;
+        for (;;) {
+          options.signal?.throwIfAborted();
+          const where = [...conditions, ...(after ? [afterKey(after)] : [])];
+          const sql = `COPY (SELECT * FROM ${source}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${key.map(ident).join(', ')} LIMIT ${batchSize}) TO STDOUT`;
+          const out = new CopyOutRows(columnNames, parsers, rowRecord);
+          for await (const chunk of client.query(copyTo(sql)) as AsyncIterable<Buffer>) out.push(chunk);
+          out.end();
+          const rows = out.rows;
+          if (rows.length === 0) break;
+          cursor = nextCursor(cursor, rows, key);
+          after = 'after' in cursor ? cursor.after : null;
+          yield { rows, cursor };
+          if (rows.length < batchSize) break;
+        }
+        await client.query('ROLLBACK');
+        open = false;
+        return;
       }
+      if (cursor && 'after' in cursor && key.length > 0) conditions.push(afterKey(cursor.after));
       const offset = cursor && 'offset' in cursor ? ` OFFSET ${Math.floor(cursor.offset)}` : '';
       // Without a key, an offset only resumes correctly over a total order: sort by every column's text
       // (rows that tie on all of them are identical, so which of them comes first does not matter).
@@ -502,18 +530,8 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       stream.on('finish', resolve);
       stream.on('error', reject);
     });
-    let text = '';
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i]!;
-      let line = String(i);
-      for (const n of names) line += `\t${copyText(row[n])}`;
-      text += `${line}\n`;
-      if (text.length > 1 << 20) {
-        stream.write(text);
-        text = '';
-      }
-    }
-    stream.end(text);
+    copyRows(rows, names, (chunk) => stream.write(chunk));
+    stream.end();
     await done;
   }
 
