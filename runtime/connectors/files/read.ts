@@ -3,7 +3,7 @@
 // `{ nextRow }`. Malformed records and values that do not fit their column come back as `rejected`.
 import { z } from 'zod';
 import { createFilterTransform } from '../../../shared/transforms/filter';
-import { typeSourceRows } from '../../../shared/transforms/typed-rows';
+import { typeSourceValues } from '../../../shared/transforms/typed-rows';
 import { stripNul } from '../../../shared/util/nul';
 import type { Transform } from '../../../shared/transforms/types';
 import { readFileBatches } from '../../files/formats';
@@ -96,11 +96,7 @@ export async function* readStoredFile(file: StoredFile, secrets: FilesSecrets, o
   try {
     for await (const b of batches) {
       options.signal?.throwIfAborted();
-      const typed = typeSourceRows(
-        STEP,
-        settings.columns,
-        b.rows.map((values, i) => ({ rowNumber: b.rowNumbers[i] ?? 0, values: settings.stripNul ? stripNul(values) : values })),
-      );
+      const typed = typeSourceValues(STEP, settings.columns, settings.stripNul ? b.rows.map(stripNul) : b.rows, (i) => b.rowNumbers[i] ?? 0);
       const rejected: ReadRejected[] = b.malformed.map((m) => ({ rowNumber: m.rowNumber, source: m.raw, reason: m.reason }));
       for (const r of typed.rejected) rejected.push({ rowNumber: r.rowNumber, source: r.source, reason: r.reason });
       if (!filter) {

@@ -160,8 +160,35 @@ describe.skipIf(!haveServer)('a Postgres table read through COPY TO', () => {
     expect(plain((await readAll('pair', { batchSize: 100, cursor: first.cursors[1] })).rows)).toEqual(plain(viaCursor.rows));
   });
 
+  it('answers each upserted record its own outcome in order, keys Postgres normalizes included', async () => {
+    await admin.query('CREATE TABLE up (id bigint PRIMARY KEY, u uuid UNIQUE, v text)');
+    await admin.query(`INSERT INTO up SELECT g, gen_random_uuid(), 'v' || g FROM generate_series(1, 3000, 3) g`);
+    const fields = [{ name: 'id', type: 'number' as const }, { name: 'v', type: 'text' as const }];
+    // Ids 1..4000 shuffled, some as text with leading zeros; existing ids 1, 4, 7… : odd ones changed, even unchanged.
+    const ids = Array.from({ length: 4000 }, (_, i) => i + 1).sort((a, b) => ((a * 7919) % 4001) - ((b * 7919) % 4001));
+    const rows = ids.map((id) => {
+      const row = rowRecord();
+      row.id = id % 10 === 0 ? `00${id}` : id;
+      row.v = id % 3 === 1 && id <= 3000 && id % 2 === 0 ? `v${id}` : `new ${id}`;
+      return row;
+    });
+    const results = await session.write('up', rows, { mode: 'upsert', key: ['id'], fields });
+    expect(results.map((r) => r.outcome)).toEqual(ids.map((id) => (id % 3 === 1 && id <= 3000 ? (id % 2 === 0 ? 'unchanged' : 'updated') : 'created')));
+    const again = await session.write('up', rows.slice(0, 50), { mode: 'upsert', key: ['id'], fields });
+    expect(again.every((r) => r.outcome === 'unchanged')).toBe(true);
+    const byUuid = (await admin.query<{ u: string; id: string }>('SELECT u::text, id::text FROM up ORDER BY id LIMIT 3')).rows;
+    const upper = byUuid.map((r) => {
+      const row = rowRecord();
+      row.u = r.u.toUpperCase();
+      row.id = Number(r.id);
+      return row;
+    });
+    const viaUuid = await session.write('up', upper, { mode: 'upsert', key: ['u'], fields: [{ name: 'u', type: 'text' as const }, { name: 'id', type: 'number' as const }] });
+    expect(viaUuid.map((r) => r.outcome)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+  });
+
   it('reads a part and an incremental range by literals as the cursor path reads them by parameters', async () => {
-    const part = { kind: 'keys' as const, field: 'id', from: 100, to: 250 };
+    const part = { kind: 'keys' as const, field: 'id', from: '100', to: '250' };
     const rows: Row[] = [];
     for await (const b of session.read('hostile', { batchSize: 40, partition: part })) rows.push(...b.rows);
     expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 150 }, (_, i) => 100 + i));

@@ -37,30 +37,6 @@ interface Table {
   label: string;
   columns: Column[];
   primaryKey: string[];
-  /**
-   * Whether an upsert's outcomes can be matched in the worker from the keys `RETURNING` gives back (the key's text
-   * as sent equals the text Postgres prints for it). Off for the session's table once a batch's keys did not match
-   * (a key Postgres normalizes: `007` into a bigint, upper-case uuids, padded chars); outcomes are then joined in SQL.
-   */
-  keysMatch?: boolean;
-}
-
-/** Thrown inside a batch's transaction when `RETURNING`'s keys are not the keys sent: the batch is rolled back and written again with the join. */
-class KeysDoNotMatch extends Error {}
-
-/** A record's key as Postgres prints it, when it is text or a plain number; null when it cannot be compared as text. */
-function keyText(row: Row, key: readonly string[]): string | null {
-  let text = '';
-  for (let i = 0; i < key.length; i++) {
-    const v = row[key[i]!];
-    let part: string;
-    if (typeof v === 'string') part = v;
-    else if (typeof v === 'number' && Number.isSafeInteger(v)) part = String(v);
-    else return null;
-    // U+0000 cannot be in Postgres text (such records never reach the statement), so it separates the parts.
-    text = i === 0 ? part : `${text}\u0000${part}`;
-  }
-  return text;
 }
 
 type PgError = Error & { code?: string; detail?: string; hint?: string; errno?: string };
@@ -418,35 +394,28 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       const insert = `INSERT INTO ${table.sql} AS weft_t (${list}) SELECT ${list} FROM weft_in ON CONFLICT (${key.map(ident).join(', ')}) ${onConflict}`;
       // No ORDER BY on the insert (it costs Postgres a sort of the batch, ~15% of the statement): keys are unique
       // within a batch (a repeated key fails the statement, and the row-by-row fallback writes in order).
-      if (stage && table.keysMatch !== false) {
-        // Each record's outcome from RETURNING alone, matched to its row here by the key's text: no join of the
-        // batch back to the staging table (about a fifth of the statement). A row not returned was unchanged (ON
-        // CONFLICT's WHERE skipped it). A key Postgres prints differently from how it was sent (`007` into a bigint)
-        // is a mismatch: the caller rolls the batch back and writes it again with the join below.
-        const index = new Map<string, number>();
-        for (let i = 0; i < rows.length; i++) {
-          const text = keyText(rows[i]!, key);
-          if (text === null || index.has(text)) throw new KeysDoNotMatch();
-          index.set(text, i);
-        }
+      const returning = `RETURNING ${key.map((k) => `weft_t.${ident(k)}`).join(', ')}, (weft_t.xmax = 0) AS weft_inserted`;
+      if (stage) {
+        // Each record's outcome as one letter in staging order, all in one text value (c created, p updated, u
+        // unchanged: not returned, ON CONFLICT's WHERE skipped it): the worker parses no row per record and matches
+        // no keys (issue 16); the join by key is Postgres's, so a key it normalizes (`007` into a bigint) still matches.
         const result = await client.query<unknown[]>({
-          text: `WITH ${input} ${insert} RETURNING (weft_t.xmax = 0), ${key.map((k) => `weft_t.${ident(k)}::text`).join(', ')}`,
+          text: `WITH ${input}, weft_w AS (${insert} ${returning})
+                 SELECT string_agg(CASE WHEN weft_w.weft_inserted IS NULL THEN 'u' WHEN weft_w.weft_inserted THEN 'c' ELSE 'p' END, '' ORDER BY weft_in.weft_ord)
+                   FROM weft_in LEFT JOIN weft_w ON ${keyJoin('weft_in', 'weft_w')}`,
           rowMode: 'array',
-          values: params,
         });
-        const results = new Array<RecordResult>(rows.length).fill(UNCHANGED);
-        for (const returned of result.rows) {
-          const inserted = returned[0] === true;
-          const i = index.get(returned.length === 2 ? (returned[1] as string) : returned.slice(1).join('\u0000'));
-          if (i === undefined || results[i] !== UNCHANGED) throw new KeysDoNotMatch();
-          results[i] = inserted ? CREATED : UPDATED;
+        const letters = String(result.rows[0]?.[0] ?? '');
+        if (letters.length !== rows.length) throw new Error(`The upsert answered ${letters.length} outcomes for ${rows.length} records.`);
+        const results = new Array<RecordResult>(rows.length);
+        for (let i = 0; i < rows.length; i++) {
+          const c = letters.charCodeAt(i);
+          results[i] = c === 99 ? CREATED : c === 112 ? UPDATED : UNCHANGED;
         }
         return results;
       }
       const result = await client.query<{ weft_inserted: boolean | null }>(
-        `WITH ${input}, weft_w AS (
-           ${insert}
-           RETURNING ${key.map((k) => `weft_t.${ident(k)}`).join(', ')}, (weft_t.xmax = 0) AS weft_inserted)
+        `WITH ${input}, weft_w AS (${insert} ${returning})
          SELECT weft_w.weft_inserted FROM weft_in LEFT JOIN weft_w ON ${keyJoin('weft_in', 'weft_w')} ORDER BY weft_in.weft_ord`,
         params,
       );
@@ -551,17 +520,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       let results: RecordResult[];
       if (stage) {
         await copyInto(client, stage, names, rows);
-        try {
-          results = await writeChunk(client, table, rows, options, stage);
-        } catch (e) {
-          if (!(e instanceof KeysDoNotMatch)) throw e;
-          // The keys did not come back as sent: this batch again, and the table's later ones, with the join.
-          table.keysMatch = false;
-          await client.query('ROLLBACK');
-          await client.query('BEGIN');
-          await copyInto(client, stage, names, rows);
-          results = await writeChunk(client, table, rows, options, stage);
-        }
+        results = await writeChunk(client, table, rows, options, stage);
       } else {
         const perChunk = Math.max(1, Math.floor(MAX_PARAMS / (options.fields.length + 1)));
         results = [];
