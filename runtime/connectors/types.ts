@@ -135,6 +135,11 @@ export interface ReadBatch {
    */
   rowNumbers?: number[];
   sourceRows?: Row[];
+  /**
+   * Optional (files): the same rows as a pipeline takes them, each with its number and the record it was typed from.
+   * A batch that has them may unwrap `rows`, `rowNumbers` and `sourceRows` only when they are read.
+   */
+  flowRows?: { rowNumber: number; values: Row; source: Row }[];
   rejected?: ReadRejected[];
   /** The workspace: each row's record's last write time (ISO, ms), same index; the `_updated_at` cursor's values. */
   updatedAt?: string[];

@@ -2,7 +2,7 @@
 // the Files connector from the checkpoint, typed as the node's columns say and filtered by its formula;
 // malformed records and values that do not fit their column's type are rejected at the source.
 import { FileSourceConfig } from '../../shared/graph/kinds';
-import { ConnectorError, FileCursor, type ConnectorSession } from '../connections/sessions';
+import { ConnectorError, FileCursor, type ConnectorSession, type ReadBatch } from '../connections/sessions';
 import { sizeOf } from '../files/storage';
 import { openSaved } from './sessions';
 import { defineExecutor, PlanError, type FlowRow } from './types';
@@ -49,14 +49,12 @@ export const fileSourceExecutor = defineExecutor({
         try {
           const batches = session.read(config.fileId, { batchSize, cursor: from.data, settings, ...(query ? { query } : {}), ...(partition && { partition }) });
           for await (const b of batches) {
-            const numbers = b.rowNumbers ?? [];
-            const sources = b.sourceRows ?? b.rows;
-            const rows: FlowRow[] = new Array<FlowRow>(b.rows.length);
-            for (let i = 0; i < b.rows.length; i++) rows[i] = { rowNumber: numbers[i] ?? 0, values: b.rows[i] ?? {}, source: sources[i] ?? {} };
+            // The connector's typed rows as they are when it hands them on (a local file read does), else wrapped here.
+            const rows: FlowRow[] = b.flowRows ?? wrap(b);
             const rejected = (b.rejected ?? []).map((r) => ({ nodeId: step.nodeId, rowNumber: r.rowNumber, source: r.source, mapped: null, reason: r.reason }));
             // Like a database query filter: records the filter dropped are not counted as read.
             // A part's bytes are not the file's (issue 16): parts run side by side, so no part moves the file's bar.
-            yield { rows, rejected, read: b.rows.length + rejected.length, cursor: b.cursor, ...(b.progress && !partition && { progress: b.progress }) };
+            yield { rows, rejected, read: rows.length + rejected.length, cursor: b.cursor, ...(b.progress && !partition && { progress: b.progress }) };
           }
         } catch (err) {
           if (err instanceof ConnectorError && FATAL.includes(err.code)) throw new PlanError(`${step.label}: ${err.message}`);
@@ -68,3 +66,11 @@ export const fileSourceExecutor = defineExecutor({
     };
   },
 });
+
+function wrap(b: ReadBatch): FlowRow[] {
+  const numbers = b.rowNumbers ?? [];
+  const sources = b.sourceRows ?? b.rows;
+  const rows: FlowRow[] = new Array<FlowRow>(b.rows.length);
+  for (let i = 0; i < b.rows.length; i++) rows[i] = { rowNumber: numbers[i] ?? 0, values: b.rows[i] ?? {}, source: sources[i] ?? {} };
+  return rows;
+}

@@ -2,7 +2,7 @@
 // the connector's own cursor, and types the rows as the previewed columns say.
 import { z } from 'zod';
 import { SqlSourceConfig } from '../../shared/graph/kinds';
-import { typeSourceRows } from '../../shared/transforms/typed-rows';
+import { typeSourceValues } from '../../shared/transforms/typed-rows';
 import { ConnectorError } from '../connections/sessions';
 import { openSaved } from './sessions';
 import { defineExecutor, PlanError } from './types';
@@ -44,11 +44,9 @@ export const sqlSourceExecutor = defineExecutor({
             ...(partition && { partition }),
           });
           for await (const b of batches) {
-            const typed = typeSourceRows(
-              step.nodeId,
-              config.columns,
-              b.rows.map((values) => ({ rowNumber: ++rowNumber, values })),
-            );
+            const first = rowNumber + 1;
+            const typed = typeSourceValues(step.nodeId, config.columns, b.rows, (i) => first + i);
+            rowNumber += b.rows.length;
             const mark = incremental.next(high, b.rows);
             high = mark.high;
             yield {

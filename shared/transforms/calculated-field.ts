@@ -9,6 +9,7 @@ export function createCalculatedFieldTransform(config: CalculatedFieldConfig, st
   const ctx = { now: env.now ?? Date.now, params: env.params, ...(env.members && { members: env.members }) };
   const field = config.field;
   const inPlace = env.ownsRows === true;
+  const protoField = field === '__proto__';
   return {
     apply(rows) {
       const out: FlowRow[] = [];
@@ -17,8 +18,10 @@ export function createCalculatedFieldTransform(config: CalculatedFieldConfig, st
         const r = compiled.evaluate(row.values, ctx);
         if (r.ok) {
           if (inPlace && row.values !== row.source) {
-            // defineProperty: a field named `__proto__` is stored as a value, never as the row's prototype.
-            Object.defineProperty(row.values, field, { value: r.value, writable: true, enumerable: true, configurable: true });
+            // A field named `__proto__` is defined, so it is stored as a value, never as the row's prototype; any
+            // other name is a plain store (no descriptor object per row).
+            if (protoField) Object.defineProperty(row.values, field, { value: r.value, writable: true, enumerable: true, configurable: true });
+            else row.values[field] = r.value;
             out.push(row);
           } else out.push({ rowNumber: row.rowNumber, values: { ...row.values, [field]: r.value }, source: row.source });
         }

@@ -28,6 +28,22 @@ describe('calculated field', () => {
     expect(result.rejected).toEqual([expect.objectContaining({ rowNumber: 2, reason: expect.stringMatching(/^Per Unit: #DIV\/0! Division by zero/) })]);
   });
 
+  it('in place (a pipeline owns its rows) writes what the copying path writes, `__proto__` as data, the source untouched', () => {
+    for (const field of ['Per Unit', '__proto__', 'constructor', 'toString', 'Amount']) {
+      const config = { field, formula: '[Amount] / [Count]' };
+      const copied = createTransform(step('calculated-field', config)).apply(rows);
+      const mapped = (r: FlowRow): FlowRow => ({ ...r, values: { ...r.values } }); // a Map's record of its own, plain prototype
+      const owned = rows.map(mapped);
+      const inPlace = createTransform(step('calculated-field', config), { ownsRows: true }).apply(owned);
+      const own = (v: Record<string, unknown>) => Object.getOwnPropertyNames(v).map((k) => [k, v[k]]);
+      expect(inPlace.rows.map((r) => own(r.values))).toEqual(copied.rows.map((r) => own(r.values)));
+      expect(inPlace.rows.every((r) => Object.getPrototypeOf(r.values) === Object.prototype)).toBe(true);
+      expect(inPlace.rejected.map((r) => r.reason)).toEqual(copied.rejected.map((r) => r.reason));
+      expect(owned.map((r) => r.source)).toEqual(rows.map((r) => r.source));
+    }
+    expect(rows[0]!.values).toEqual({ Amount: 20000, Count: 4, Stage: 'Closed Won', 'Close Date': '2026-03-01' });
+  });
+
   it('replaces an existing field', () => {
     const t = createTransform(step('calculated-field', { field: 'Amount', formula: 'IF([Amount] > 10000, [Amount] * 0.12, [Amount] * 0.1)' }));
     expect(t.apply(rows).rows.map((r) => r.values.Amount)).toEqual([2400, 50]);

@@ -9,19 +9,33 @@ export function typeSourceRows(
   fields: readonly Field[],
   raw: readonly { rowNumber: number; values: Record<string, unknown> }[],
 ): TransformResult {
+  return typeSourceValues(
+    nodeId,
+    fields,
+    raw.map((r) => r.values),
+    (i) => raw[i]!.rowNumber,
+  );
+}
+
+/**
+ * `typeSourceRows` for a batch as it comes from a connector: the records, and each one's row number by its index
+ * (no wrapper object per row on the way in).
+ */
+export function typeSourceValues(nodeId: string, fields: readonly Field[], records: readonly Record<string, unknown>[], rowNumberOf: (index: number) => number): TransformResult {
   const rows: FlowRow[] = [];
   const rejected: RejectedRow[] = [];
   const names = fields.map((f) => f.name);
   const types = fields.map((f) => f.type);
   const width = fields.length;
-  for (const r of raw) {
+  for (let at = 0; at < records.length; at++) {
+    const source = records[at]!;
     // A database hands values already typed: while every one comes back as it was, no new record is made and the
     // row is used as it is (with any extra columns the source had; steps downstream read the fields they declare).
     let values: Record<string, unknown> | null = null;
     let problems: string[] | null = null;
     for (let i = 0; i < width; i++) {
       const name = names[i]!;
-      const before = ownValue(r.values, name);
+      const before = ownValue(source, name);
       const v = coerceValue(before, types[i]!);
       const failed = v instanceof ConversionFailure;
       if (failed) (problems ??= []).push(`${name}: ${v.reason}`);
@@ -29,12 +43,12 @@ export function typeSourceRows(
       if (values === null && (failed || v !== before || before === undefined)) {
         // The first value that differs: the typed record takes the fields before it as they were.
         values = rowRecord();
-        for (let j = 0; j < i; j++) values[names[j]!] = ownValue(r.values, names[j]!);
+        for (let j = 0; j < i; j++) values[names[j]!] = ownValue(source, names[j]!);
       }
       if (values !== null) values[name] = value;
     }
-    if (problems) rejected.push({ nodeId, rowNumber: r.rowNumber, source: r.values, mapped: null, reason: problems.join('; ') });
-    else rows.push({ rowNumber: r.rowNumber, values: values ?? r.values, source: r.values });
+    if (problems) rejected.push({ nodeId, rowNumber: rowNumberOf(at), source, mapped: null, reason: problems.join('; ') });
+    else rows.push({ rowNumber: rowNumberOf(at), values: values ?? source, source });
   }
   return { rows, rejected };
 }

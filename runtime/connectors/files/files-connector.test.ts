@@ -122,6 +122,21 @@ describe('reading', () => {
     expect(wrongKey.message).toMatch(/^"cities.csv.gpg": This file was not encrypted for the private key/);
   });
 
+  it('hands typed rows on as flow rows, the same rows, numbers and source records the unwrapped arrays give', async () => {
+    const f = await stored('id,city\n1,Oslo\nx,Lima\n3,\n4,Rome\n', {});
+    const batches = await collect(session, f.id, { batchSize: 2 });
+    const flow = batches.flatMap((b) => b.flowRows ?? []);
+    expect(flow.map((r) => [r.rowNumber, r.values, r.source])).toEqual([
+      [1, { id: 1, city: 'Oslo' }, { id: '1', city: 'Oslo' }],
+      [3, { id: 3, city: null }, { id: '3', city: null }],
+      [4, { id: 4, city: 'Rome' }, { id: '4', city: 'Rome' }],
+    ]);
+    expect(batches.flatMap((b) => b.rows)).toEqual(flow.map((r) => r.values));
+    expect(batches.flatMap((b) => b.rowNumbers ?? [])).toEqual([1, 3, 4]);
+    expect(batches.flatMap((b) => b.sourceRows ?? [])).toEqual(flow.map((r) => r.source));
+    expect(batches.flatMap((b) => b.rejected ?? []).map((r) => r.rowNumber)).toEqual([2]);
+  });
+
   it('keeps the records a formula is TRUE for, resumable, and rejects records the formula cannot check', async () => {
     const f = await stored('id,city\n1,Oslo\n2,Lima\nx,Rome\n4,Oslo\n5,\n6,Oslo\n', {});
     const query = '[city] = "Oslo" OR ISBLANK([city])';

@@ -3,7 +3,7 @@
 // `{ nextRow }`. Malformed records and values that do not fit their column come back as `rejected`.
 import { z } from 'zod';
 import { createFilterTransform } from '../../../shared/transforms/filter';
-import { typeSourceRows } from '../../../shared/transforms/typed-rows';
+import { typeSourceValues } from '../../../shared/transforms/typed-rows';
 import { stripNul } from '../../../shared/util/nul';
 import type { Transform } from '../../../shared/transforms/types';
 import { readFileBatches } from '../../files/formats';
@@ -96,15 +96,11 @@ export async function* readStoredFile(file: StoredFile, secrets: FilesSecrets, o
   try {
     for await (const b of batches) {
       options.signal?.throwIfAborted();
-      const typed = typeSourceRows(
-        STEP,
-        settings.columns,
-        b.rows.map((values, i) => ({ rowNumber: b.rowNumbers[i] ?? 0, values: settings.stripNul ? stripNul(values) : values })),
-      );
+      const typed = typeSourceValues(STEP, settings.columns, settings.stripNul ? b.rows.map(stripNul) : b.rows, (i) => b.rowNumbers[i] ?? 0);
       const rejected: ReadRejected[] = b.malformed.map((m) => ({ rowNumber: m.rowNumber, source: m.raw, reason: m.reason }));
       for (const r of typed.rejected) rejected.push({ rowNumber: r.rowNumber, source: r.source, reason: r.reason });
       if (!filter) {
-        yield { ...unwrap(typed.rows), rejected, cursor: { nextRow: b.nextRow } satisfies FileCursor, ...progress() };
+        yield passedOn(typed.rows, { rejected, cursor: { nextRow: b.nextRow } satisfies FileCursor, ...progress() });
         continue;
       }
       const filtered = filter.apply(typed.rows);
@@ -134,6 +130,22 @@ export const READ_AHEAD_BYTES = 128 * 1024;
 
 /** Records scanned (in batches' worth) without a kept row before a filtered read yields what it has. */
 const SCAN_WITHOUT_YIELD = 10;
+
+/**
+ * A batch of typed rows handed on as they are (`flowRows`: the file-source executor takes them without a copy),
+ * with `rows`, `rowNumbers` and `sourceRows` unwrapped from them only if a reader asks (a preview does).
+ */
+function passedOn(kept: { rowNumber: number; values: Row; source: Row }[], rest: Omit<ReadBatch, 'rows' | 'rowNumbers' | 'sourceRows' | 'flowRows'>): ReadBatch {
+  let unwrapped: ReturnType<typeof unwrap> | null = null;
+  const get = () => (unwrapped ??= unwrap(kept));
+  const batch = { ...rest, flowRows: kept } as ReadBatch;
+  Object.defineProperties(batch, {
+    rows: { get: () => get().rows, enumerable: true },
+    rowNumbers: { get: () => get().rowNumbers, enumerable: true },
+    sourceRows: { get: () => get().sourceRows, enumerable: true },
+  });
+  return batch;
+}
 
 function unwrap(kept: readonly { rowNumber: number; values: Row; source: Row }[]): { rows: Row[]; rowNumbers: number[]; sourceRows: Row[] } {
   const rows: Row[] = new Array<Row>(kept.length);

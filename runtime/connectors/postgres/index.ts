@@ -2,19 +2,22 @@
 // transaction, and batch writes as one statement per chunk with per-row savepoints as the fallback.
 import { isIP } from 'node:net';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { fieldWithNul, nulReason } from '../../../shared/util/nul';
+import { rowRecord } from '../../../shared/util/records';
 import { expectProtocol } from '../net-probe';
 import { checkSelectQuery, MORE_THAN_ONE } from '../sql-guard';
 import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings, recordOf, superuserWarning, toParam } from '../sql-common';
 import { ConnectorError, defineConnector, type ConnectorSession, type OpenOptions, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordComparison, type RecordResult, type Row, type WriteOptions, type DeleteOptions, type DeleteResult, SKIPPED_NO_MATCH } from '../types';
 import { PostgresConfig, PostgresSecrets, postgresManifest } from './manifest';
 import { beginReadOnly, bindFilterParams, carrying, describeFilter, filterSource, isMultipleStatements, limitTime } from './query-filter';
+import { copyLiteral, CopyOutRows, copyRows } from './copy';
 import { postgresTableDdl } from './ddl';
 import { mapPostgresType, parsePostgresValue } from './type-map';
 
 export { PostgresConfig, PostgresSecrets, postgresManifest } from './manifest';
 export { mapPostgresType } from './type-map';
+export { copyText } from './copy';
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 /** Below this many rows by the statistics (and 100 MB of pages), a run's progress total is counted exactly. */
@@ -34,30 +37,6 @@ interface Table {
   label: string;
   columns: Column[];
   primaryKey: string[];
-  /**
-   * Whether an upsert's outcomes can be matched in the worker from the keys `RETURNING` gives back (the key's text
-   * as sent equals the text Postgres prints for it). Off for the session's table once a batch's keys did not match
-   * (a key Postgres normalizes: `007` into a bigint, upper-case uuids, padded chars); outcomes are then joined in SQL.
-   */
-  keysMatch?: boolean;
-}
-
-/** Thrown inside a batch's transaction when `RETURNING`'s keys are not the keys sent: the batch is rolled back and written again with the join. */
-class KeysDoNotMatch extends Error {}
-
-/** A record's key as Postgres prints it, when it is text or a plain number; null when it cannot be compared as text. */
-function keyText(row: Row, key: readonly string[]): string | null {
-  let text = '';
-  for (let i = 0; i < key.length; i++) {
-    const v = row[key[i]!];
-    let part: string;
-    if (typeof v === 'string') part = v;
-    else if (typeof v === 'number' && Number.isSafeInteger(v)) part = String(v);
-    else return null;
-    // U+0000 cannot be in Postgres text (such records never reach the statement), so it separates the parts.
-    text = i === 0 ? part : `${text}\u0000${part}`;
-  }
-  return text;
 }
 
 type PgError = Error & { code?: string; detail?: string; hint?: string; errno?: string };
@@ -121,18 +100,6 @@ const isRecordError = (e: unknown) => /^(21|22|23)|^42804$/.test((e as PgError)?
 const CREATED: RecordResult = Object.freeze({ outcome: 'created' });
 const UPDATED: RecordResult = Object.freeze({ outcome: 'updated' });
 const UNCHANGED: RecordResult = Object.freeze({ outcome: 'unchanged' });
-
-const COPY_SPECIAL = /[\\\t\n\r]/;
-const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-
-/** A Weft value in COPY's text format: `\N` for null, backslash escapes for the separators. */
-export function copyText(value: unknown): string {
-  if (value === null || value === undefined) return '\\N';
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'boolean') return value ? 't' : 'f';
-  const text = value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return COPY_SPECIAL.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : text;
-}
 
 /**
  * The rows as a VALUES list of bind parameters, each row `(ordinal, column…)` cast to the column's type; the values
@@ -202,6 +169,17 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
     leased.add(entry);
     return entry;
   }
+
+  /** Whether the server is PGlite (served over the wire protocol), which COPY is not used with; asked once per session. */
+  let pglite: Promise<boolean> | null = null;
+  const isPglite = (client: pg.PoolClient): Promise<boolean> =>
+    (pglite ??= client.query<{ v: string }>('SELECT version() AS v').then(
+      (r) => /PGlite/i.test(r.rows[0]?.v ?? ''),
+      (e: unknown) => {
+        pglite = null;
+        throw e;
+      },
+    ));
 
   const splitName = (object: string) => {
     const dot = object.indexOf('.');
@@ -280,13 +258,22 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
         names = (await describeFilter(client, bound.text)).names;
         if (!key.every((k) => names.includes(k))) key = [];
       }
+      // A table read in key order (no filter) comes through `COPY (SELECT …) TO STDOUT`, a batch per statement after
+      // the last key read: no driver message, field list or row array per row (issue 16). COPY takes no bind
+      // parameters, so its bounds go in as quoted literals, which Postgres types from context as it types `$n`.
+      const copyOut = !bound && key.length > 0 && !(cursor && 'offset' in cursor) && !(await isPglite(client));
+      if (copyOut) await client.query('SET LOCAL standard_conforming_strings = on');
       const params: unknown[] = [...(bound?.values ?? [])];
+      const mark = (value: unknown): string => {
+        if (copyOut) return copyLiteral(value);
+        params.push(value);
+        return `$${params.length}`;
+      };
       const conditions: string[] = [];
       if (options.incremental) {
         const field = options.incremental.field;
         if (!table.columns.some((c) => c.name === field)) throw new ConnectorError('not_found', `${object} has no column "${field}" to read incrementally by.`);
-        params.push(toParam(options.incremental.after));
-        conditions.push(`${ident(field)} ${options.incremental.inclusive ? '>=' : '>'} $${params.length}`);
+        conditions.push(`${ident(field)} ${options.incremental.inclusive ? '>=' : '>'} ${mark(toParam(options.incremental.after))}`);
       }
       // Issue 16: one part of the table by its integer key; the bounds go as untyped values, so the key's own type
       // (and its index) decides the comparison.
@@ -295,17 +282,34 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
         if (part.kind !== 'keys' || !names.includes(part.field)) throw new ConnectorError('invalid_config', `${object} cannot be read in parts by "${part.kind === 'keys' ? part.field : 'bytes'}".`);
         for (const [bound, op] of [[part.from, '>='], [part.to, '<']] as const) {
           if (bound === null) continue;
-          params.push(bound);
-          conditions.push(`${ident(part.field)} ${op} $${params.length}`);
+          conditions.push(`${ident(part.field)} ${op} ${mark(bound)}`);
         }
       }
-      if (cursor && 'after' in cursor && key.length > 0) {
-        const marks = cursor.after.map((v) => {
-          params.push(toParam(v));
-          return `$${params.length}`;
-        });
-        conditions.push(`(${key.map(ident).join(', ')}) > (${marks.join(', ')})`);
+      const afterKey = (after: readonly unknown[]) => `(${key.map(ident).join(', ')}) > (${after.map((v) => mark(toParam(v))).join(', ')})`;
+      if (copyOut) {
+        const { fields } = await client.query<unknown[]>({ text: `SELECT * FROM ${source} LIMIT 0`, rowMode: 'array' });
+        const columnNames = fields.map((f) => f.name);
+        const parsers = fields.map((f) => parsePostgresValue(f.dataTypeID));
+        let after = cursor && 'after' in cursor ? cursor.after : null;
+        for (;;) {
+          options.signal?.throwIfAborted();
+          const where = [...conditions, ...(after ? [afterKey(after)] : [])];
+          const sql = `COPY (SELECT * FROM ${source}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${key.map(ident).join(', ')} LIMIT ${batchSize}) TO STDOUT`;
+          const out = new CopyOutRows(columnNames, parsers, rowRecord);
+          for await (const chunk of client.query(copyTo(sql)) as AsyncIterable<Buffer>) out.push(chunk);
+          out.end();
+          const rows = out.rows;
+          if (rows.length === 0) break;
+          cursor = nextCursor(cursor, rows, key);
+          after = 'after' in cursor ? cursor.after : null;
+          yield { rows, cursor };
+          if (rows.length < batchSize) break;
+        }
+        await client.query('ROLLBACK');
+        open = false;
+        return;
       }
+      if (cursor && 'after' in cursor && key.length > 0) conditions.push(afterKey(cursor.after));
       const offset = cursor && 'offset' in cursor ? ` OFFSET ${Math.floor(cursor.offset)}` : '';
       // Without a key, an offset only resumes correctly over a total order: sort by every column's text
       // (rows that tie on all of them are identical, so which of them comes first does not matter).
@@ -390,35 +394,28 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       const insert = `INSERT INTO ${table.sql} AS weft_t (${list}) SELECT ${list} FROM weft_in ON CONFLICT (${key.map(ident).join(', ')}) ${onConflict}`;
       // No ORDER BY on the insert (it costs Postgres a sort of the batch, ~15% of the statement): keys are unique
       // within a batch (a repeated key fails the statement, and the row-by-row fallback writes in order).
-      if (stage && table.keysMatch !== false) {
-        // Each record's outcome from RETURNING alone, matched to its row here by the key's text: no join of the
-        // batch back to the staging table (about a fifth of the statement). A row not returned was unchanged (ON
-        // CONFLICT's WHERE skipped it). A key Postgres prints differently from how it was sent (`007` into a bigint)
-        // is a mismatch: the caller rolls the batch back and writes it again with the join below.
-        const index = new Map<string, number>();
-        for (let i = 0; i < rows.length; i++) {
-          const text = keyText(rows[i]!, key);
-          if (text === null || index.has(text)) throw new KeysDoNotMatch();
-          index.set(text, i);
-        }
+      const returning = `RETURNING ${key.map((k) => `weft_t.${ident(k)}`).join(', ')}, (weft_t.xmax = 0) AS weft_inserted`;
+      if (stage) {
+        // Each record's outcome as one letter in staging order, all in one text value (c created, p updated, u
+        // unchanged: not returned, ON CONFLICT's WHERE skipped it): the worker parses no row per record and matches
+        // no keys (issue 16); the join by key is Postgres's, so a key it normalizes (`007` into a bigint) still matches.
         const result = await client.query<unknown[]>({
-          text: `WITH ${input} ${insert} RETURNING (weft_t.xmax = 0), ${key.map((k) => `weft_t.${ident(k)}::text`).join(', ')}`,
+          text: `WITH ${input}, weft_w AS (${insert} ${returning})
+                 SELECT string_agg(CASE WHEN weft_w.weft_inserted IS NULL THEN 'u' WHEN weft_w.weft_inserted THEN 'c' ELSE 'p' END, '' ORDER BY weft_in.weft_ord)
+                   FROM weft_in LEFT JOIN weft_w ON ${keyJoin('weft_in', 'weft_w')}`,
           rowMode: 'array',
-          values: params,
         });
-        const results = new Array<RecordResult>(rows.length).fill(UNCHANGED);
-        for (const returned of result.rows) {
-          const inserted = returned[0] === true;
-          const i = index.get(returned.length === 2 ? (returned[1] as string) : returned.slice(1).join('\u0000'));
-          if (i === undefined || results[i] !== UNCHANGED) throw new KeysDoNotMatch();
-          results[i] = inserted ? CREATED : UPDATED;
+        const letters = String(result.rows[0]?.[0] ?? '');
+        if (letters.length !== rows.length) throw new Error(`The upsert answered ${letters.length} outcomes for ${rows.length} records.`);
+        const results = new Array<RecordResult>(rows.length);
+        for (let i = 0; i < rows.length; i++) {
+          const c = letters.charCodeAt(i);
+          results[i] = c === 99 ? CREATED : c === 112 ? UPDATED : UNCHANGED;
         }
         return results;
       }
       const result = await client.query<{ weft_inserted: boolean | null }>(
-        `WITH ${input}, weft_w AS (
-           ${insert}
-           RETURNING ${key.map((k) => `weft_t.${ident(k)}`).join(', ')}, (weft_t.xmax = 0) AS weft_inserted)
+        `WITH ${input}, weft_w AS (${insert} ${returning})
          SELECT weft_w.weft_inserted FROM weft_in LEFT JOIN weft_w ON ${keyJoin('weft_in', 'weft_w')} ORDER BY weft_in.weft_ord`,
         params,
       );
@@ -502,18 +499,8 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       stream.on('finish', resolve);
       stream.on('error', reject);
     });
-    let text = '';
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i]!;
-      let line = String(i);
-      for (const n of names) line += `\t${copyText(row[n])}`;
-      text += `${line}\n`;
-      if (text.length > 1 << 20) {
-        stream.write(text);
-        text = '';
-      }
-    }
-    stream.end(text);
+    copyRows(rows, names, (chunk) => stream.write(chunk));
+    stream.end();
     await done;
   }
 
@@ -533,17 +520,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       let results: RecordResult[];
       if (stage) {
         await copyInto(client, stage, names, rows);
-        try {
-          results = await writeChunk(client, table, rows, options, stage);
-        } catch (e) {
-          if (!(e instanceof KeysDoNotMatch)) throw e;
-          // The keys did not come back as sent: this batch again, and the table's later ones, with the join.
-          table.keysMatch = false;
-          await client.query('ROLLBACK');
-          await client.query('BEGIN');
-          await copyInto(client, stage, names, rows);
-          results = await writeChunk(client, table, rows, options, stage);
-        }
+        results = await writeChunk(client, table, rows, options, stage);
       } else {
         const perChunk = Math.max(1, Math.floor(MAX_PARAMS / (options.fields.length + 1)));
         results = [];

@@ -1,5 +1,5 @@
 // Postgres types -> Weft types, and the wire-text parsers that turn Postgres values into Weft values.
-import { exactNumber, type FieldType } from '../../../shared/graph/field-types';
+import { exactNumberFast, type FieldType } from '../../../shared/graph/field-types';
 import type { TypeMapper } from '../types';
 
 /** The one table (docs/connectors.md repeats it): anything not listed is text, json included. */
@@ -36,7 +36,7 @@ function timestampToIsoByDate(text: string, zoned: boolean): string {
  * int8 and numeric as Weft numbers: a JS number when it holds the value exactly, else the exact decimal text
  * (`9007199254740993`, `0.1234567890123456789`), never a rounded double. NaN and Infinity stay as printed.
  */
-const toNumber = (text: string): number | string => exactNumber(text) ?? text;
+const toNumber = (text: string): number | string => exactNumberFast(text) ?? text;
 /** float4/float8 are doubles already: Postgres prints the shortest text that reads back as the same double. */
 const toFloat = (text: string): number | string => {
   const n = Number(text);

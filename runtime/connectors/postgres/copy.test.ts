@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { rowRecord } from '../../../shared/util/records';
+import { copyRows, copyText } from './copy';
+
+/** The COPY text as it was built before `copyRows`: one string per line, values through `copyText`. */
+function reference(rows: readonly Record<string, unknown>[], names: readonly string[]): Buffer {
+  let text = '';
+  rows.forEach((row, i) => {
+    let line = String(i);
+    for (const n of names) line += `\t${copyText(row[n])}`;
+    text += `${line}\n`;
+  });
+  return Buffer.from(text, 'utf8');
+}
+
+const HOSTILE: unknown[] = [
+  null,
+  undefined,
+  0,
+  -0,
+  7,
+  -7,
+  10,
+  99,
+  100,
+  Number.MAX_SAFE_INTEGER,
+  -Number.MAX_SAFE_INTEGER,
+  2 ** 53,
+  2 ** 53 + 2,
+  1e21,
+  -1e-7,
+  0.1,
+  123.45,
+  Number.NaN,
+  Infinity,
+  '',
+  ' ',
+  '007',
+  '9007199254740993',
+  '0.1234567890123456789',
+  'a\tb',
+  'line\nbreak',
+  'cr\r',
+  'back\\slash',
+  '\\N',
+  'é ü 中文',
+  '😀 emoji',
+  '\ud800 lone surrogate',
+  'x'.repeat(70_000),
+  'ä'.repeat(30_000),
+  true,
+  false,
+  { a: 1, 'b\tc': 'd\ne' },
+  [1, 'two', null],
+  new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6)),
+  '2026-03-01T09:30:00.000Z',
+];
+
+function randomRows(seed: number, count: number, names: readonly string[]): Record<string, unknown>[] {
+  let s = seed;
+  const next = () => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return s;
+  };
+  return Array.from({ length: count }, () => {
+    const row = rowRecord();
+    for (const n of names) if (next() % 11 !== 0) row[n] = HOSTILE[next() % HOSTILE.length];
+    return row;
+  });
+}
+
+describe('copyRows', () => {
+  it('writes the same bytes as the string-built COPY text, for every hostile value, whatever the chunk size', () => {
+    const names = ['id', '__proto__', 'constructor', 'name with space', 'x'];
+    for (const [seed, chunkSize] of [
+      [1, 1 << 16],
+      [2, 64],
+      [3, 1],
+      [4, 4096],
+    ] as const) {
+      const rows = randomRows(seed, 400, names);
+      const chunks: Buffer[] = [];
+      copyRows(rows, names, (c) => chunks.push(Buffer.from(c)), chunkSize);
+      expect(Buffer.concat(chunks).equals(reference(rows, names))).toBe(true);
+      if (chunkSize >= 4096) expect(chunks.every((c) => c.length > 0)).toBe(true);
+    }
+  });
+
+  it('writes each value alone exactly as copyText prints it', () => {
+    for (const v of HOSTILE) {
+      const chunks: Buffer[] = [];
+      const row = rowRecord();
+      row.v = v;
+      copyRows([row], ['v'], (c) => chunks.push(Buffer.from(c)), 16);
+      expect(Buffer.concat(chunks).toString('utf8')).toBe(Buffer.from(`0\t${copyText(v)}\n`, 'utf8').toString('utf8'));
+    }
+  });
+
+  it('writes nothing for no rows, and hands on chunks it never changes afterwards', () => {
+    const none: Buffer[] = [];
+    copyRows([], ['a'], (c) => none.push(c));
+    expect(none).toEqual([]);
+    const kept: Buffer[] = [];
+    const rows = randomRows(9, 300, ['a', 'b']);
+    copyRows(rows, ['a', 'b'], (c) => kept.push(c), 128);
+    expect(Buffer.concat(kept).equals(reference(rows, ['a', 'b']))).toBe(true);
+  });
+});

@@ -1,0 +1,203 @@
+// COPY's text format, both ways: rows written into a staging table as bytes (no string per line), and a table's rows
+// read from `COPY (SELECT …) TO STDOUT` straight into records (no driver message, field list or row array per row).
+import type { Row } from '../types';
+
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** A Weft value in COPY's text format: `\N` for null, backslash escapes for the separators. */
+export function copyText(value: unknown): string {
+  if (value === null || value === undefined) return '\\N';
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  const text = value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return COPY_SPECIAL.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : text;
+}
+
+const TAB = 9;
+const NEWLINE = 10;
+const BACKSLASH = 92;
+
+/** Writes a safe integer's decimal digits at `pos` (as `String(n)` prints it); returns the position after them. */
+function putInteger(buf: Buffer, pos: number, n: number): number {
+  if (n < 0) {
+    buf[pos++] = 45;
+    n = -n;
+  }
+  let digits = 1;
+  for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
+  const end = pos + digits;
+  for (let p = end - 1; p >= pos; p--) {
+    buf[p] = 48 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  return end;
+}
+
+/**
+ * The rows as COPY text lines `ordinal \t value \t …\n` (the ordinal is the row's index), the bytes exactly those of
+ * `copyText` joined and UTF-8 encoded, handed to `write` in chunks of about `chunkSize` bytes. The lines are built in
+ * the chunk itself: a batch leaves no string per line or per value behind (the collector's work, docs/benchmarks.md).
+ */
+export function copyRows(rows: readonly Row[], names: readonly string[], write: (chunk: Buffer) => void, chunkSize = 1 << 16): void {
+  let buf = Buffer.allocUnsafe(chunkSize);
+  let pos = 0;
+  const ensure = (bytes: number) => {
+    if (pos + bytes <= buf.length) return;
+    if (pos > 0) write(buf.subarray(0, pos));
+    buf = Buffer.allocUnsafe(Math.max(chunkSize, bytes));
+    pos = 0;
+  };
+  const width = names.length;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    ensure(17);
+    pos = putInteger(buf, pos, i);
+    for (let c = 0; c < width; c++) {
+      const v = row[names[c]!];
+      if (v === null || v === undefined) {
+        ensure(3);
+        buf[pos++] = TAB;
+        buf[pos++] = BACKSLASH;
+        buf[pos++] = 78; // N
+      } else if (typeof v === 'number' && Number.isSafeInteger(v)) {
+        ensure(18);
+        buf[pos++] = TAB;
+        pos = putInteger(buf, pos, v);
+      } else {
+        const text = typeof v === 'string' && !COPY_SPECIAL.test(v) ? v : copyText(v);
+        // UTF-8 takes at most 3 bytes per UTF-16 unit (a surrogate pair: 4 bytes for 2 units).
+        ensure(1 + text.length * 3);
+        buf[pos++] = TAB;
+        pos += buf.write(text, pos, 'utf8');
+      }
+    }
+    ensure(1);
+    buf[pos++] = NEWLINE;
+  }
+  if (pos > 0) write(buf.subarray(0, pos));
+}
+
+/** A SQL literal Postgres types from context, as it types an untyped bind parameter (`standard_conforming_strings` on). */
+export function copyLiteral(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  const text = value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (text.includes('\u0000')) throw new Error('A value with U+0000 cannot be a Postgres literal.');
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** The byte after a backslash in COPY text, as the byte it stands for (COPY TO writes \b \f \n \r \t \v and \\). */
+function unescaped(byte: number): number {
+  switch (byte) {
+    case 98: // b
+      return 8;
+    case 102: // f
+      return 12;
+    case 110: // n
+      return 10;
+    case 114: // r
+      return 13;
+    case 116: // t
+      return 9;
+    case 118: // v
+      return 11;
+    default:
+      return byte;
+  }
+}
+
+const isOctal = (b: number | undefined) => b !== undefined && b >= 48 && b <= 55;
+const hexValue = (b: number | undefined) => (b === undefined ? -1 : b >= 48 && b <= 57 ? b - 48 : b >= 97 && b <= 102 ? b - 87 : b >= 65 && b <= 70 ? b - 55 : -1);
+
+/** A field with backslash escapes, undone (the escaped bytes are ASCII, so the result is still UTF-8). */
+function unescapeField(buf: Buffer, start: number, end: number): string {
+  const out = Buffer.allocUnsafe(end - start);
+  let o = 0;
+  for (let i = start; i < end; i++) {
+    const b = buf[i]!;
+    if (b !== BACKSLASH || i + 1 >= end) {
+      out[o++] = b;
+      continue;
+    }
+    const next = buf[++i]!;
+    if (isOctal(next)) {
+      // \digits: up to three octal digits (COPY FROM's form; COPY TO does not write it, but it is the format's).
+      let v = next - 48;
+      if (i + 1 < end && isOctal(buf[i + 1])) v = v * 8 + (buf[++i]! - 48);
+      if (i + 1 < end && isOctal(buf[i + 1])) v = v * 8 + (buf[++i]! - 48);
+      out[o++] = v & 0xff;
+    } else if (next === 120 && hexValue(buf[i + 1]) >= 0 && i + 1 < end) {
+      let v = hexValue(buf[++i]);
+      if (i + 1 < end && hexValue(buf[i + 1]) >= 0) v = v * 16 + hexValue(buf[++i]);
+      out[o++] = v;
+    } else out[o++] = unescaped(next);
+  }
+  return out.toString('utf8', 0, o);
+}
+
+/**
+ * Records from the lines of `COPY … TO STDOUT` (text format), fed chunk by chunk as they come: each field read from
+ * the bytes once, `\N` as null, every other value through its column's parser (the same ones the driver uses for
+ * the same text), into a `recordOf`-shaped row. A line cut between two chunks waits for the rest.
+ */
+export class CopyOutRows {
+  readonly rows: Row[] = [];
+  private rest: Buffer | null = null;
+  private readonly width: number;
+
+  constructor(
+    private readonly names: readonly string[],
+    private readonly parsers: readonly ((text: string) => unknown)[],
+    private readonly makeRow: () => Row,
+  ) {
+    this.width = names.length;
+  }
+
+  push(chunk: Buffer): void {
+    const buf = this.rest ? Buffer.concat([this.rest, chunk]) : chunk;
+    this.rest = null;
+    let at = 0;
+    for (;;) {
+      const nl = buf.indexOf(NEWLINE, at);
+      if (nl === -1) break;
+      this.line(buf, at, nl);
+      at = nl + 1;
+    }
+    if (at < buf.length) this.rest = Buffer.from(buf.subarray(at));
+  }
+
+  /** Throws when the stream ended inside a line. */
+  end(): void {
+    if (this.rest) throw new Error('The COPY output ended inside a row.');
+  }
+
+  private line(buf: Buffer, start: number, end: number): void {
+    const row = this.makeRow();
+    const { names, parsers, width } = this;
+    let field = 0;
+    let from = start;
+    let escaped = false;
+    for (let i = start; i <= end; i++) {
+      const b = i < end ? buf[i]! : TAB;
+      if (b === BACKSLASH) {
+        escaped = true;
+        i++; // the escaped byte is never a separator
+        continue;
+      }
+      if (b !== TAB) continue;
+      if (field >= width) throw new Error(`A COPY row has more than the ${width} columns described.`);
+      let value: unknown;
+      if (i - from === 2 && buf[from] === BACKSLASH && buf[from + 1] === 78) value = null;
+      else {
+        const text = escaped ? unescapeField(buf, from, i) : buf.toString('utf8', from, i);
+        value = parsers[field]!(text);
+      }
+      row[names[field]!] = value;
+      field++;
+      from = i + 1;
+      escaped = false;
+    }
+    if (field !== width) throw new Error(`A COPY row has ${field} columns, not the ${width} described.`);
+    this.rows.push(row);
+  }
+}
