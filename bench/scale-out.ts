@@ -8,6 +8,8 @@
 // BENCH_PARTS parts (default 4, the integration's parallelism setting), its parts run side by side on any worker.
 // The kill phase SIGKILLs a worker holding a part of a partitioned run mid-partition and checks every row was
 // written once. On this machine (2 cores, shared) the ceiling is the cores, not Weft: prints `uptime` with the figures.
+// BENCH_WORKER_HEAP_MB=160 caps the workers' heap as `npm run worker` does (the parts a worker reads at once follow
+// its heap, WEFT_MAX_PARTS_IN_FLIGHT overrides); the table prints the workers' peak RSS (VmHWM) after each load.
 // Quick: BENCH_RUNS=0 BENCH_PART_ROWS=40000 BENCH_KILL_ROWS=8000 takes about 2.5 minutes here (mostly process starts).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +20,7 @@ import { connectClient, customersCsv, customersGraph } from '../test/support/tem
 import { killHard, startWeftProcess, type WeftProcess } from '../test/faults/processes';
 import { motoServerPath, startMoto, type Moto } from '../test/support/moto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { admin } from '../test/support/pg-admin';
 
@@ -28,6 +31,8 @@ const WORKERS = (process.env.BENCH_WORKERS ?? '1,2,4').split(',').map(Number).fi
 const KILL_ROWS = Number(process.env.BENCH_KILL_ROWS ?? 6_000);
 const PART_ROWS = Number(process.env.BENCH_PART_ROWS ?? 100_000);
 const PARTS = Number(process.env.BENCH_PARTS ?? 4);
+/** The workers' V8 heap cap in MB as `npm run worker` sets it (160); unset: Node's default (the parts cap follows it). */
+const WORKER_HEAP_MB = process.env.BENCH_WORKER_HEAP_MB ? Number(process.env.BENCH_WORKER_HEAP_MB) : null;
 const USE_S3 = (process.env.BENCH_FILES ?? (motoServerPath() ? 's3' : 'local')) === 's3';
 const OWNER = { WEFT_OWNER_EMAIL: 'bench@example.com', WEFT_OWNER_PASSWORD: 'bench-scale-out-password' };
 const log = (m: string) => console.log(`[bench:scale-out] ${m}`);
@@ -44,6 +49,16 @@ async function waitFor<T>(what: string, probe: () => Promise<T | null | undefine
   }
 }
 
+/** A process's peak resident memory so far (VmHWM, Linux), in MB; null where /proc is not there. */
+function peakRssMb(pid: number | undefined): number | null {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Math.round(Number(kb) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
 const uptime = () => execFileSync('uptime', { encoding: 'utf8' }).trim().replace(/^.*load average/, 'load average');
 
 async function main() {
@@ -56,7 +71,7 @@ async function main() {
   const temporal = await startDevServer({ startTimeoutMs: 120_000 });
   let moto: Moto | null = null;
   const processes: WeftProcess[] = [];
-  const results: { load: 'shared' | 'partitioned'; workers: number; rows: number; seconds: number; rowsPerSecond: number; uptime: string }[] = [];
+  const results: { load: 'shared' | 'partitioned'; workers: number; rows: number; seconds: number; rowsPerSecond: number; uptime: string; peakMb: number | null }[] = [];
   try {
     const bucket = `weft-bench-${randomBytes(4).toString('hex')}`;
     if (USE_S3) {
@@ -75,6 +90,8 @@ async function main() {
       ...(moto ? { WEFT_FILES_URL: `s3://${bucket}/bench`, ...moto.env } : {}),
       ...OWNER,
     };
+    // The workers only (the API and the bench keep Node's default heap).
+    const workerEnv: Record<string, string> = WORKER_HEAP_MB ? { ...shared, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${WORKER_HEAP_MB} --max-semi-space-size=4`.trim() } : shared;
     log(`layout: API-only process, workers as separate processes, Postgres store, Temporal dev server, files ${moto ? `in s3://${bucket} (moto)` : 'on local disk'}; ${RUNS} runs × ${ROWS.toLocaleString('en-US')} rows per configuration`);
     processes.push(await startWeftProcess('runtime/main.ts', { ...shared, WEFT_ROLE: 'api', PORT: String(port), WEFT_SEED: 'false' }, 'Weft is ready at', 180_000));
     // The API may print that it is ready a moment before it accepts connections on a loaded machine.
@@ -112,9 +129,18 @@ async function main() {
       (await admin(databaseUrl, `SELECT count(*)::int AS records, count(DISTINCT key)::int AS keys, coalesce(max(write_count), 0)::int AS max FROM workspace_records WHERE object_name = '${object}'`))[0] as { records: number; keys: number; max: number };
 
     const workers: WeftProcess[] = [];
+    /** The highest peak RSS of the workers so far (a worker's peak covers every load it ran). */
+    const maxPeak = (ws: readonly WeftProcess[]) => {
+      const peaks = ws.map((w) => peakRssMb(w.child.pid)).filter((p): p is number => p !== null);
+      return peaks.length > 0 ? Math.max(...peaks) : null;
+    };
     for (const n of WORKERS) {
       while (workers.length < n) {
-        const w = await startWeftProcess('runtime/worker-main.ts', shared, '[worker] ready', 180_000);
+        const w = await startWeftProcess('runtime/worker-main.ts', workerEnv, '[worker] ready', 180_000);
+        // A worker that dies under load (out of heap) leaves its parts to the others, or the run waiting: say so.
+        void w.exited.then((code) => {
+          if (workers.includes(w)) log(`worker pid ${w.child.pid} exited (${code}) during the loads; its last output:\n${w.output().slice(-1500)}`);
+        });
         workers.push(w);
         processes.push(w);
       }
@@ -134,9 +160,10 @@ async function main() {
         if (d.status !== 'completed' || d.counts.written !== PART_ROWS) throw new Error(`the partitioned run with ${n} workers: ${d.status}, ${JSON.stringify(d.counts)}`);
         const t = await tally(object);
         if (t.records !== PART_ROWS || t.keys !== PART_ROWS || t.max !== 1) throw new Error(`the partitioned run with ${n} workers wrote ${JSON.stringify(t)}`);
-        const row = { load: 'partitioned' as const, workers: n, rows: PART_ROWS, seconds, rowsPerSecond: PART_ROWS / seconds, uptime: uptime() };
+        const peakMb = maxPeak(workers);
+        const row = { load: 'partitioned' as const, workers: n, rows: PART_ROWS, seconds, rowsPerSecond: PART_ROWS / seconds, uptime: uptime(), peakMb };
         results.push(row);
-        log(`${n} worker(s), one run in ${PARTS} parts: ${PART_ROWS.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s = ${Math.round(row.rowsPerSecond).toLocaleString('en-US')} rows/s (${row.uptime})`);
+        log(`${n} worker(s), one run in ${PARTS} parts: ${PART_ROWS.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s = ${Math.round(row.rowsPerSecond).toLocaleString('en-US')} rows/s, worker peak RSS ${peakMb ?? '?'} MB (${row.uptime})`);
       }
       if (RUNS <= 0) continue;
       const starts = [];
@@ -150,7 +177,7 @@ async function main() {
         const t = await tally(`${tag}_${i}`);
         if (t.records !== ROWS || t.keys !== ROWS || t.max !== 1) throw new Error(`run ${i} with ${n} workers wrote ${JSON.stringify(t)}`);
       }
-      const row = { load: 'shared' as const, workers: n, rows: RUNS * ROWS, seconds, rowsPerSecond: (RUNS * ROWS) / seconds, uptime: uptime() };
+      const row = { load: 'shared' as const, workers: n, rows: RUNS * ROWS, seconds, rowsPerSecond: (RUNS * ROWS) / seconds, uptime: uptime(), peakMb: maxPeak(workers) };
       results.push(row);
       log(`${n} worker(s), ${RUNS} runs shared out: ${row.rows.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s = ${Math.round(row.rowsPerSecond).toLocaleString('en-US')} rows/s (${row.uptime})`);
     }
@@ -192,11 +219,11 @@ async function main() {
     const once = run.status === 'completed' && run.counts.written === KILL_ROWS && run.counts.created === KILL_ROWS && t.records === KILL_ROWS && t.keys === KILL_ROWS && t.max === 1;
     log(`after the kill: run ${run.status}, counts ${JSON.stringify(run.counts)}, workspace ${JSON.stringify(t)} → exactly once: ${once ? 'yes' : 'NO'}`);
 
-    console.log('\n| load | workers | rows | seconds | rows/s | vs 1 worker | load (uptime) |\n| --- | --- | --- | --- | --- | --- | --- |');
+    console.log('\n| load | workers | rows | seconds | rows/s | vs 1 worker | worker peak RSS | load (uptime) |\n| --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const r of results) {
       const one = results.find((x) => x.load === r.load && x.workers === 1)?.rowsPerSecond ?? r.rowsPerSecond;
       const what = r.load === 'partitioned' ? `one run in ${PARTS} parts` : `${RUNS} runs shared out`;
-      console.log(`| ${what} | ${r.workers} | ${r.rows.toLocaleString('en-US')} | ${r.seconds.toFixed(1)} | ${Math.round(r.rowsPerSecond).toLocaleString('en-US')} | ${(r.rowsPerSecond / one).toFixed(2)}× | ${r.uptime} |`);
+      console.log(`| ${what} | ${r.workers} | ${r.rows.toLocaleString('en-US')} | ${r.seconds.toFixed(1)} | ${Math.round(r.rowsPerSecond).toLocaleString('en-US')} | ${(r.rowsPerSecond / one).toFixed(2)}× | ${r.peakMb === null ? '?' : `${r.peakMb} MB`} | ${r.uptime} |`);
     }
     console.log(`\nExactly once after a worker was killed mid-partition: ${once ? 'yes' : 'NO'} (${KILL_ROWS.toLocaleString('en-US')} rows in ${PARTS} parts, killed at ${killedAt.toLocaleString('en-US')} committed).`);
     console.log(`Ceiling: this machine has ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores shared by the API, the workers, Postgres, Temporal${moto ? ' and moto' : ''}; more workers than cores cannot add throughput here.`);

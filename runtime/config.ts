@@ -46,6 +46,8 @@ const Env = z.object({
   WEFT_BATCH_SIZE: z.coerce.number().int().positive().optional(),
   /** Test hook: pause after each batch (ms), so a run lasts long enough to interrupt. */
   WEFT_BATCH_DELAY_MS: z.coerce.number().int().nonnegative().optional(),
+  /** Parts of split pipelines one worker reads at once (docs/scale-out.md); default from the worker's heap, at most 8. */
+  WEFT_MAX_PARTS_IN_FLIGHT: z.coerce.number().int().min(1).max(64).optional(),
   /** How long a run waits for an unreachable source or target before it fails (minutes); an integration may set its own. */
   WEFT_OUTAGE_WINDOW_MINUTES: z.coerce.number().positive().default(15),
   /** Temporal SDK log level (Weft prints its own progress; the worker role defaults to INFO, the others to WARN). */
@@ -106,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectDir = PR
     role: e.WEFT_ROLE,
     batchSize: e.WEFT_BATCH_SIZE,
     batchDelayMs: e.WEFT_BATCH_DELAY_MS,
+    maxPartsInFlight: e.WEFT_MAX_PARTS_IN_FLIGHT,
     outageWindowMs: Math.round(e.WEFT_OUTAGE_WINDOW_MINUTES * 60_000),
     temporalLogLevel: e.WEFT_TEMPORAL_LOG_LEVEL ?? (e.WEFT_ROLE === 'worker' ? 'INFO' : 'WARN'),
     memoryLog: !!e.WEFT_MEMORY_LOG,

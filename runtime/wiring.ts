@@ -161,6 +161,7 @@ export async function startWeft(config: Config): Promise<void> {
           sessions: connections,
           batchSize: config.batchSize,
           batchDelayMs: config.batchDelayMs,
+          ...(config.maxPartsInFlight !== undefined && { maxPartsInFlight: config.maxPartsInFlight }),
           stageLog: config.stageLog,
           outageWindowMs: config.outageWindowMs,
           alerts: createAlerts({

@@ -26,6 +26,7 @@ import { beginPipelineSync, targetDeleteSettings } from './pipeline-sync';
 import { deleteTargetOf, runDeletePhase } from '../executors/delete-phase';
 import { Partition, partitionKey, PartitionPlan } from '../../shared/sync/partitions';
 import { planPartitions } from './partitions';
+import { createPartGate, defaultPartsInFlight } from './part-gate';
 
 export interface ActivityDeps {
   store: Store;
@@ -43,6 +44,11 @@ export interface ActivityDeps {
   outageBackoff?: { initialMs: number; maxMs: number };
   /** Evaluated once when a run ends (alerts and auto-disable); its sending is queued, never awaited here. */
   alerts?: AlertService;
+  /**
+   * Issue 16: parts of split pipelines this worker reads at once, whatever its activity slots (default from its heap,
+   * part-gate.ts); a part over it waits, heartbeating, until one ends.
+   */
+  maxPartsInFlight?: number;
 }
 
 export const LoadPlanInput = z.object({ versionId: z.string().min(1) });
@@ -119,6 +125,8 @@ export function createActivities(deps: ActivityDeps) {
   const batchSize = deps.batchSize ?? DEFAULT_BATCH_SIZE;
   const outageWindowMs = deps.outageWindowMs ?? DEFAULT_OUTAGE_WINDOW_MS;
   const outageBackoff = deps.outageBackoff ?? { initialMs: 4_000, maxMs: 60_000 };
+  // One gate for every part this worker runs, of any run: each part holds a pipeline window while it reads.
+  const partGate = createPartGate(deps.maxPartsInFlight ?? defaultPartsInFlight(batchSize));
 
   // A version is immutable, so its checked plan is kept (the oldest entry leaves first). Callers never change it.
   const plans = new Map<string, Plan>();
@@ -308,7 +316,14 @@ export function createActivities(deps: ActivityDeps) {
       // Keep heartbeating while a slow batch or commit is in flight, and while waiting out an outage; a dead worker
       // stops, and is noticed.
       const ticker = setInterval(beat, Math.max(500, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 3)));
+      // A part reads only with a place at the worker's gate (heartbeating while it waits), so a worker's memory is
+      // bounded by the cap's windows, not by how many parts its activity slots took in.
+      let leaveGate: (() => void) | undefined;
       try {
+        if (partition) {
+          if (partGate.inFlight >= partGate.limit) ctx.log.info('Part waits for a place on this worker', { runId, pipelineId: checkpointKey, limit: partGate.limit, waiting: partGate.waiting + 1 });
+          leaveGate = await partGate.enter(ctx.cancellationSignal, () => new CancelledFailure('The run was cancelled'));
+        }
         const ownedSet = new Set(owned);
         await outages.rideOut(async () => {
           beat();
@@ -354,6 +369,7 @@ export function createActivities(deps: ActivityDeps) {
           }
         }
       } finally {
+        leaveGate?.();
         clearInterval(ticker);
       }
 

@@ -135,16 +135,25 @@ export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applie
         ? [{ node_id: nodeId, ...Object.fromEntries(COUNTERS.map((c) => [c, add[c] ?? 0])), progress: progress[nodeId] ?? null }]
         : [],
     );
+    // Parts of one run (issue 16) commit side by side to the same step rows: `locked` takes their row locks in
+    // node-id order before the update touches any (it updates only rows `locked` already holds), so two commits never
+    // each hold a row the other waits for, whatever order the counts came in or the plan meets the rows in.
     if (deltas.length > 0) {
       const result: unknown = await tx.execute(sql`
+        WITH d AS MATERIALIZED (
+          SELECT * FROM jsonb_to_recordset(${JSON.stringify(deltas)}::jsonb)
+            AS d(node_id text, "read" integer, written integer, created integer, updated integer, unchanged integer, rejected integer, skipped integer, deleted integer, progress jsonb)
+        ), locked AS MATERIALIZED (
+          SELECT l.node_id FROM ${runSteps} AS l WHERE l.run_id = ${commit.runId} AND l.node_id IN (SELECT node_id FROM d)
+          ORDER BY l.node_id FOR UPDATE
+        )
         UPDATE ${runSteps} AS s SET
           "read" = s."read" + d."read", written = s.written + d.written, created = s.created + d.created,
           updated = s.updated + d.updated, unchanged = s.unchanged + d.unchanged, rejected = s.rejected + d.rejected,
           skipped = s.skipped + d.skipped, deleted = s.deleted + d.deleted,
           progress = coalesce(d.progress, s.progress)
-        FROM jsonb_to_recordset(${JSON.stringify(deltas)}::jsonb)
-          AS d(node_id text, "read" integer, written integer, created integer, updated integer, unchanged integer, rejected integer, skipped integer, deleted integer, progress jsonb)
-        WHERE s.run_id = ${commit.runId} AND s.node_id = d.node_id
+        FROM d
+        WHERE s.run_id = ${commit.runId} AND s.node_id = d.node_id AND s.node_id IN (SELECT node_id FROM locked)
         RETURNING s.node_id`);
       // node-postgres and PGlite both answer with `{ rows }`.
       const found = new Set((result as { rows: { node_id: string }[] }).rows.map((r) => r.node_id));

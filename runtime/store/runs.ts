@@ -349,7 +349,17 @@ export async function setStepsStatus(db: Db, runId: string, nodeIds: readonly st
       ...(status === 'running' && { startedAt: sql`coalesce(${runSteps.startedAt}, now())`, endedAt: null }),
       ...(terminal && { endedAt: sql`now()` }),
     })
-    .where(and(eq(runSteps.runId, runId), inArray(runSteps.nodeId, [...nodeIds])))
+    // The rows are locked in node-id order first, as commitBatch locks them (commit-batch.ts): parts of one run set
+    // their steps running while their siblings commit counts to the same rows, and two orders could deadlock.
+    .where(
+      and(
+        eq(runSteps.runId, runId),
+        inArray(
+          runSteps.nodeId,
+          sql`(SELECT l.node_id FROM ${runSteps} AS l WHERE l.run_id = ${runId} AND l.node_id IN ${[...nodeIds]} ORDER BY l.node_id FOR UPDATE)`,
+        ),
+      ),
+    )
     .returning({ nodeId: runSteps.nodeId });
   const missing = nodeIds.filter((id) => !updated.some((u) => u.nodeId === id));
   if (missing.length > 0) throw new StoreNotFoundError('step', `${runId}/${missing[0]}`);

@@ -11,6 +11,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Connection, Integration, type Graph, type RunDetail } from '../../shared';
 import { sqlPreviewHash } from '../../shared/graph/kinds/sql-source';
+import type { ConnectorSession, SessionOpener } from '../../runtime/connections';
 import type { BatchCommit, Store } from '../../runtime/store/types';
 import { json, type ApiRig } from '../support/api-rig';
 import { openShopRig, type ShopRig } from '../support/postgres-shop';
@@ -48,9 +49,44 @@ const watched = (store: Store): Store =>
     },
   });
 
+/** The worker's cap on parts read at once: below the parts of most tests here, so they all run through the gate. */
+const PARTS_IN_FLIGHT = 2;
+/** Source reads open now on the worker (a part's read lives from its first batch to its last), and the most seen. */
+const reads = { open: 0, most: 0 };
+const watchedRead = (session: ConnectorSession): ConnectorSession =>
+  new Proxy(session, {
+    get(target, prop, receiver) {
+      if (prop === 'read') {
+        return async function* (...args: Parameters<ConnectorSession['read']>) {
+          reads.open += 1;
+          reads.most = Math.max(reads.most, reads.open);
+          try {
+            yield* target.read(...args);
+          } finally {
+            reads.open -= 1;
+          }
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+const watchedSessions = (sessions: SessionOpener): SessionOpener => ({
+  open: async (id) => watchedRead(await sessions.open(id)),
+  openBuiltIn: async (connector, options) => watchedRead(await sessions.openBuiltIn(connector, options)),
+});
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'weft-parts-'));
-  shop = await openShopRig({ prefix: 'weft_parts', name: 'partitioned', batchSize: 7, address: inject('temporalAddress'), activityStore: watched });
+  shop = await openShopRig({
+    prefix: 'weft_parts',
+    name: 'partitioned',
+    batchSize: 7,
+    address: inject('temporalAddress'),
+    activityStore: watched,
+    activitySessions: watchedSessions,
+    maxPartsInFlight: PARTS_IN_FLIGHT,
+  });
   ({ rig, db, connectionId } = shop);
 });
 afterAll(async () => {
@@ -152,6 +188,21 @@ describe('partitioned reads', () => {
     expect((await rows('big_parts')).length).toBe(404);
     expect(counts(parts)).toEqual(counts(whole));
     expect(counts(parts).dst).toMatchObject({ status: 'completed', read: 404, written: 404, created: 404, updated: 0, unchanged: 0 });
+  });
+
+  it('one worker reads at most its cap of parts at once: 8 parts of a run on one worker, 2 reading side by side', async () => {
+    // Memory bounded on every path: each part holds a pipeline window while it reads, so a worker whose activity
+    // slots took all 8 parts would hold 8 windows; the worker's gate lets 2 read and the rest wait their turn.
+    await sourceTable('gate_src', 'SELECT generate_series(1, 800)');
+    reads.most = 0;
+    const r = await run(tableGraph('gate_src', { object: 'gated' }, 8), 'Gated');
+    expect(r.status, r.error ?? '').toBe('completed');
+    expect(await partsOf(r)).toBe(8);
+    expect(reads.open).toBe(0);
+    // At most the cap read at once, and the cap was reached (the parts did run side by side, not one by one).
+    expect(reads.most).toBe(PARTS_IN_FLIGHT);
+    expect(counts(r).dst).toMatchObject({ status: 'completed', read: 800, written: 800, created: 800 });
+    expect((await rig.store.listWorkspaceRecords('gated', { limit: 1000 })).total).toBe(800);
   });
 
   it('a part whose commit fails is retried from its own checkpoint: no row written twice or lost', async () => {

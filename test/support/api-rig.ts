@@ -17,6 +17,7 @@ import { connectClient, quietTemporalLogs } from './temporal-harness';
 import { createWorker } from '../../runtime/temporal/worker';
 import { asOwner } from './signed-in';
 import { testConnections } from './connections';
+import type { SessionOpener } from '../../runtime/connections';
 
 export interface ApiRig {
   app: ReturnType<typeof createApi>;
@@ -42,6 +43,10 @@ export async function openApiRig(opts: {
   publicUrl?: string;
   /** The store as the worker's activities see it (a test that fails commits wraps it). */
   activityStore?: (store: Store) => Store;
+  /** The sessions as the worker's activities see them (a test that watches reads wraps them). */
+  activitySessions?: (sessions: SessionOpener) => SessionOpener;
+  /** The worker's cap on parts read at once (ActivityDeps.maxPartsInFlight). */
+  maxPartsInFlight?: number;
 }): Promise<ApiRig> {
   quietTemporalLogs();
   const taskQueue = `${opts.name}-${Date.now()}`;
@@ -50,7 +55,7 @@ export async function openApiRig(opts: {
   const workerConnection = await NativeConnection.connect({ address: opts.address });
   // One connection service for the worker and the API, as runtime/wiring.ts builds it.
   const connections = testConnections(store, { filesDir: join(dir, 'files') });
-  const worker = await createWorker({ connection: workerConnection, taskQueue, activities: createActivities({ store: opts.activityStore?.(store) ?? store, sessions: connections, batchSize: opts.batchSize, alerts: opts.alerts?.(store) }) });
+  const worker = await createWorker({ connection: workerConnection, taskQueue, activities: createActivities({ store: opts.activityStore?.(store) ?? store, sessions: opts.activitySessions?.(connections) ?? connections, batchSize: opts.batchSize, alerts: opts.alerts?.(store), ...(opts.maxPartsInFlight !== undefined && { maxPartsInFlight: opts.maxPartsInFlight }) }) });
   const workerDone = worker.run();
   const { client, close: closeClient } = await connectClient(opts.address);
   const webhookDrain = createWebhookDrainer({ client, taskQueue, log: () => undefined });

@@ -4,7 +4,6 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { expect } from 'vitest';
 import { Connection } from '../../shared';
-import type { Store } from '../../runtime/store/types';
 import { json, openApiRig, type ApiRig } from './api-rig';
 
 export const POSTGRES_SERVER_URL = process.env.WEFT_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -19,7 +18,9 @@ export interface ShopRig {
   close(): Promise<void>;
 }
 
-export async function openShopRig(opts: { prefix: string; name: string; batchSize: number; address: string; activityStore?: (store: Store) => Store }): Promise<ShopRig> {
+export async function openShopRig(
+  opts: { prefix: string; name: string; batchSize: number; address: string } & Pick<Parameters<typeof openApiRig>[0], 'activityStore' | 'activitySessions' | 'maxPartsInFlight'>,
+): Promise<ShopRig> {
   const database = `${opts.prefix}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: POSTGRES_SERVER_URL, connectionTimeoutMillis: 2000 });
   await admin.connect();
@@ -36,7 +37,7 @@ export async function openShopRig(opts: { prefix: string; name: string; batchSiz
   };
   try {
     await db.connect();
-    rig = await openApiRig({ address: opts.address, name: opts.name, batchSize: opts.batchSize, activityStore: opts.activityStore });
+    rig = await openApiRig({ address: opts.address, name: opts.name, batchSize: opts.batchSize, activityStore: opts.activityStore, activitySessions: opts.activitySessions, maxPartsInFlight: opts.maxPartsInFlight });
     const res = await rig.app.request(
       '/api/connections',
       json('POST', { connector: 'postgres', name: 'Shop', config: { host: url.hostname, port: Number(url.port || 5432), database, user: decodeURIComponent(url.username || 'postgres') }, secrets: { password: decodeURIComponent(url.password) } }),
