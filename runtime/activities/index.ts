@@ -161,13 +161,15 @@ export function createActivities(deps: ActivityDeps) {
    * resumed run gets the same parts, so their checkpoints still hold). A run that already committed batches of it
    * whole (started before parts existed) stays whole.
    */
-  async function decideParts(a: { plan: Plan; runId: string; pipelineId: string; steps: PlanStep[]; resubmit: boolean; committedWhole: boolean }): Promise<PartitionPlan> {
+  async function decideParts(a: { plan: Plan; runId: string; pipelineId: string; steps: PlanStep[]; resubmit: boolean; committedWhole: boolean; tagFailures?: boolean }): Promise<PartitionPlan> {
+    // Inside runPipeline, failures say whose they are (the source's system, or Weft's store), so an outage is waited out.
+    const tag = <T>(p: Promise<T>, nodeId: string | undefined): Promise<T> => (a.tagFailures && nodeId ? p.catch(failedAt(nodeId)) : p);
     const planned = a.committedWhole
       ? { partitions: [], why: 'the run already read it whole' }
-      : await planPartitions({ store, sessions: deps.sessions, plan: a.plan, steps: a.steps, resubmit: a.resubmit });
+      : await tag(planPartitions({ store: a.tagFailures ? storeTagged(store) : store, sessions: deps.sessions, plan: a.plan, steps: a.steps, resubmit: a.resubmit }), a.steps[0]?.nodeId);
     // Every decision is kept, "whole" too: a resumed run (a new workflow execution plans again) must not split what
     // its first execution read whole, however the source grew meanwhile.
-    const kept = PartitionPlan.safeParse(await store.keepPartitions(a.runId, a.pipelineId, planned));
+    const kept = PartitionPlan.safeParse(await tag(store.keepPartitions(a.runId, a.pipelineId, planned), STORE_FAILURE));
     if (!kept.success) throw new PlanError(`The parts kept for pipeline ${a.pipelineId} cannot be read; start a new run.`);
     return kept.data;
   }
@@ -212,16 +214,6 @@ export function createActivities(deps: ActivityDeps) {
       const [steps, runRecord, storedCheckpoint] = await Promise.all([pipelineSteps(plan, runId, pipelineId), store.getRunState(runId), store.getCheckpoint(runId, checkpointKey)]);
       const owned = ownedSteps(plan, pipelineId);
       const ctx = Context.current();
-      if (planParts && !partition) {
-        // Planning may scan a large file once: heartbeat meanwhile, with what an earlier attempt said (its checkpoint).
-        const beatPlanning = setInterval(() => ctx.heartbeat(ctx.info.heartbeatDetails), Math.max(500, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 3)));
-        try {
-          const parts = await decideParts({ plan, runId, pipelineId, steps, resubmit: runRecord?.trigger === 'resubmit', committedWhole: storedCheckpoint.batch > 0 });
-          if (parts.partitions.length > 1) return { pipelineId, batches: 0, steps: [], partitions: parts.partitions };
-        } finally {
-          clearInterval(beatPlanning);
-        }
-      }
       // TODAY() and NOW() read the run's start, so a retried batch computes exactly what the first attempt did.
       const runClock = Date.parse(runRecord?.startedAt ?? runRecord?.createdAt ?? new Date().toISOString());
       const resubmit = runRecord?.trigger === 'resubmit';
@@ -320,6 +312,15 @@ export function createActivities(deps: ActivityDeps) {
       // bounded by the cap's windows, not by how many parts its activity slots took in.
       let leaveGate: (() => void) | undefined;
       try {
+        if (planParts && !partition) {
+          // Issue 16: the parts are planned here (a large file is scanned once, heartbeating meanwhile); a source that
+          // cannot be reached is waited out like a batch's, up to the outage window.
+          let parts: PartitionPlan | undefined;
+          await outages.rideOut(async () => {
+            parts = await decideParts({ plan, runId, pipelineId, steps, resubmit, committedWhole: storedCheckpoint.batch > 0, tagFailures: true });
+          });
+          if (parts && parts.partitions.length > 1) return { pipelineId, batches: 0, steps: [], partitions: parts.partitions };
+        }
         if (partition) {
           if (partGate.inFlight >= partGate.limit) ctx.log.info('Part waits for a place on this worker', { runId, pipelineId: checkpointKey, limit: partGate.limit, waiting: partGate.waiting + 1 });
           leaveGate = await partGate.enter(ctx.cancellationSignal, () => new CancelledFailure('The run was cancelled'));
