@@ -180,17 +180,22 @@ export function createTwoWayStore(db: Db): TwoWayStore {
       for (let i = 0; i < pairs.length; i += CHUNK) {
         const chunk = pairs.slice(i, i + CHUNK);
         const json = JSON.stringify(chunk.map((p) => ({ a: p.idA, b: p.idB, ha: p.hashA, hb: p.hashB })));
-        const updated = rowsOf<{ id_a: string }>(
+        // Only how many were updated comes back (not thousands of ids); the rare page short of some asks which.
+        const [{ n } = { n: 0 }] = rowsOf<{ n: number | string }>(
           await db.execute(sql`
-            UPDATE ${twoWayPairs} AS p SET hash_a = r.ha, hash_b = r.hb, seen_a = COALESCE(${mark}::text, p.seen_a), seen_b = COALESCE(${mark}::text, p.seen_b), updated_at = now()
-            FROM jsonb_to_recordset(${json}::jsonb) AS r(a text, b text, ha jsonb, hb jsonb)
-            WHERE p.integration_id = ${scope.integrationId} AND p.node_id = ${scope.nodeId} AND p.id_a = r.a AND p.id_b = r.b
-            RETURNING p.id_a`),
+            WITH u AS (
+              UPDATE ${twoWayPairs} AS p SET hash_a = r.ha, hash_b = r.hb, seen_a = COALESCE(${mark}::text, p.seen_a), seen_b = COALESCE(${mark}::text, p.seen_b), updated_at = now()
+              FROM jsonb_to_recordset(${json}::jsonb) AS r(a text, b text, ha jsonb, hb jsonb)
+              WHERE p.integration_id = ${scope.integrationId} AND p.node_id = ${scope.nodeId} AND p.id_a = r.a AND p.id_b = r.b
+              RETURNING 1
+            )
+            SELECT count(*)::int AS n FROM u`),
         );
         // A pair replaced earlier in the run (one of its records paired anew): saved as a new pair, as before.
-        if (updated.length < chunk.length) {
-          const done = new Set(updated.map((r) => r.id_a));
-          await savePairs(scope, chunk.filter((p) => !done.has(p.idA)), seen);
+        if (Number(n) < chunk.length) {
+          const idB = new Map(chunk.map((p) => [p.idA, p.idB] as const));
+          const there = new Set((await lookup(scope, [...idB.keys()], 'id_a')).filter((p) => idB.get(p.idA) === p.idB).map((p) => p.idA));
+          await savePairs(scope, chunk.filter((p) => !there.has(p.idA)), seen);
         }
       }
     },
