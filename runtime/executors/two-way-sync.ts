@@ -394,6 +394,18 @@ function sameHashes(x: Record<string, string>, y: Record<string, string>): boole
   return true;
 }
 
+/** The entries of `next` that differ from `old`, when both hold the same field names (else null: send them whole). */
+function changedHashes(old: Record<string, string>, next: Record<string, string>): Record<string, string> | null {
+  const keys = Object.keys(next);
+  if (keys.length !== Object.keys(old).length) return null;
+  const out = Object.create(null) as Record<string, string>;
+  for (const k of keys) {
+    if (!Object.hasOwn(old, k)) return null;
+    if (old[k] !== next[k]) out[k] = next[k]!;
+  }
+  return out;
+}
+
 const describe = (v: unknown) => (v === null || v === undefined ? 'empty' : JSON.stringify(v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? v.toString() : v));
 
 export const twoWaySyncExecutor = defineExecutor({
@@ -741,12 +753,17 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
       // Pairs that keep their ids get their new hashes in one UPDATE (only those that changed, unless a full read
       // marks them seen); pairs made in this run replace any old pair of either record.
       const seen = compareA || compareB ? token : undefined;
-      const kept: TwoWayPair[] = [];
+      const kept: (TwoWayPair & { changed?: { a: Record<string, string>; b: Record<string, string> } })[] = [];
       const made: TwoWayPair[] = [];
       for (const p of saved) {
         const old = p.old;
         if (!old) made.push(p.pair);
-        else if (seen !== undefined || !sameHashes(old.hashA, p.pair.hashA) || !sameHashes(old.hashB, p.pair.hashB)) kept.push(p.pair);
+        else if (seen !== undefined || !sameHashes(old.hashA, p.pair.hashA) || !sameHashes(old.hashB, p.pair.hashB)) {
+          // The same fields as remembered: only the hashes that changed are sent (merged into the stored ones).
+          const a = changedHashes(old.hashA, p.pair.hashA);
+          const b = changedHashes(old.hashB, p.pair.hashB);
+          kept.push(a && b ? { ...p.pair, changed: { a, b } } : p.pair);
+        }
       }
       // Hash updates of pairs that keep their ids touch no pair a later lookup of this run reads (each pair is settled
       // once), so they run on while the next page is read, paired and written; a run that makes pairs (which may
