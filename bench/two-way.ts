@@ -49,12 +49,16 @@ const FIELDS = ['id', 'email', 'name', 'city', 'amount'].map((n) => ({ a: n, b: 
 /** One phase, run in this (child) process; prints one JSON line. */
 async function runPhase(name: string, database: string): Promise<void> {
   const u = new URL(dbUrl(database));
+  let t0 = performance.now();
   const store = await openStore({ dataDir: '', databaseUrl: dbUrl(database) });
   const sessions = createConnectionService({ store, secretKey: randomBytes(32), connectors: connectorLookup(CONNECTOR_LIST), context: { store, filesDir: '' } });
   const open = (id: string) => CONNECTOR_LIST.find((c) => c.manifest.id === 'postgres')!.open({ host: u.hostname, port: Number(u.port || 5432), database, user: decodeURIComponent(u.username || 'postgres'), sslMode: 'disable', schema: 'public', queryTimeoutSeconds: 600 } as never, { password: '' } as never).then((s) => (void id, s));
   // BENCH_TIMING=1: time spent in each store call and in each side's reads and writes, printed with the phase.
-  const timing = process.env.BENCH_TIMING === '1' ? new Map<string, { n: number; ms: number }>() : null;
+  const timing = process.env.BENCH_TIMING === '1' || process.env.BENCH_TIMING === '2' ? new Map<string, { n: number; ms: number }>() : null;
+  // BENCH_TIMING=2: also every call's start and end (ms from the phase's start), to see what overlaps.
+  const timeline: string[] = [];
   const timed = <T>(label: string, start: number, value: T): T => {
+    if (process.env.BENCH_TIMING === '2') timeline.push(`${label} ${(start - t0).toFixed(0)}–${(performance.now() - t0).toFixed(0)}`);
     const t = timing!.get(label) ?? { n: 0, ms: 0 };
     t.n += 1;
     t.ms += performance.now() - start;
@@ -94,6 +98,8 @@ async function runPhase(name: string, database: string): Promise<void> {
   };
   const deps = { store, sessions: { open: openTimed, openBuiltIn: sessions.openBuiltIn.bind(sessions) }, webhookRequests: NO_WEBHOOK_REQUESTS, valueMaps: undefined, now: Date.now, params: new Map() };
   const started = Date.now();
+  const cpuAtStart = process.cpuUsage();
+  t0 = performance.now();
   let rows = 0;
   let detail: Record<string, unknown> = {};
   if (name === 'full-one-way') {
@@ -130,11 +136,13 @@ async function runPhase(name: string, database: string): Promise<void> {
     detail = { writtenA: outcome.writtenA, writtenB: outcome.writtenB, conflicts: outcome.conflicts, echoes: outcome.echoes };
   }
   const seconds = (Date.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuAtStart);
   await store.close();
   if (timing) {
+    for (const line of timeline) console.error(`    ${name}: ${line}`);
     for (const [label, t] of [...timing].sort((x, y) => y[1].ms - x[1].ms)) console.error(`    ${name}: ${label.padEnd(30)} ${String(t.n).padStart(6)} calls ${(t.ms / 1000).toFixed(2).padStart(8)} s`);
   }
-  console.log(JSON.stringify({ phase: name, seconds, rows, peakRssMb: Math.round(peakRssMb()), ...detail }));
+  console.log(JSON.stringify({ phase: name, seconds, rows, peakRssMb: Math.round(peakRssMb()), cpuSeconds: Math.round((cpu.user + cpu.system) / 1e4) / 100, ...detail }));
 }
 
 /**

@@ -15,7 +15,7 @@ import type { NewRejected, StepCounts, Store } from '../store/types';
 import type { ConnectorSession } from '../connections/sessions';
 import { executorDeps, sessionsOver } from '../../test/support/connections';
 import { createExecutor } from '.';
-import type { TwoWayDeletePhase, TwoWayOutcome } from './two-way-sync';
+import { HELD_B_PAGES, type TwoWayDeletePhase, type TwoWayOutcome } from './two-way-sync';
 
 const MY_URL = process.env.WEFT_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const MY_DB = `weft_tw_${randomBytes(4).toString('hex')}`;
@@ -123,7 +123,7 @@ const pause = (ms = 15) => new Promise((r) => setTimeout(r, ms));
 
 let nodeSeq = 0;
 interface Sync {
-  run(opts?: { syncEnabled?: boolean; rebuild?: boolean; batchSize?: number; fullSync?: boolean; confirmDeletes?: boolean }): Promise<TwoWayOutcome & { counts: Partial<StepCounts>; records: NewRejected[]; phases: TwoWayDeletePhase[] }>;
+  run(opts?: { syncEnabled?: boolean; rebuild?: boolean; batchSize?: number; fullSync?: boolean; confirmDeletes?: boolean; twoWay?: Store['twoWay'] }): Promise<TwoWayOutcome & { counts: Partial<StepCounts>; records: NewRejected[]; phases: TwoWayDeletePhase[] }>;
   nodeId: string;
 }
 function sync(config: Partial<TwoWaySyncConfig> & Pick<TwoWaySyncConfig, 'a' | 'b'>): Sync {
@@ -139,7 +139,7 @@ function sync(config: Partial<TwoWaySyncConfig> & Pick<TwoWaySyncConfig, 'a' | '
       const phases: TwoWayDeletePhase[] = [];
       const outcome = await e.run({
         scope: { integrationId: 'int_twoway', nodeId },
-        twoWay: store.twoWay,
+        twoWay: opts.twoWay ?? store.twoWay,
         syncEnabled: opts.syncEnabled ?? true,
         rebuild: opts.rebuild ?? false,
         batchSize: opts.batchSize ?? 1000,
@@ -329,8 +329,9 @@ describe('bounded memory', () => {
     try {
       const first = await s.run({ batchSize: batch });
       expect(first).toMatchObject({ readA: n, readB: n / 2, createdB: n / 2, writtenB: n, conflicts: n / 2 });
-      // A page read, plus the staged B changes paired with it: never more than that in memory.
-      expect(first.peakHeld).toBeLessThanOrEqual(2 * batch);
+      // B's changes while they fit HELD_B_PAGES pages (past that they go to the stage), plus a page of A: never more.
+      const bound = (HELD_B_PAGES + 1) * batch;
+      expect(first.peakHeld).toBeLessThanOrEqual(bound);
       // The first write to B came while A was still being read: A is streamed, not loaded whole first.
       const firstToB = watch.writes.find((w) => w.object === 'public.mem_b')!;
       expect(firstToB.yieldedBefore.get('public.mem_a') ?? 0).toBeLessThanOrEqual(2 * batch);
@@ -349,20 +350,70 @@ describe('bounded memory', () => {
       expect(inc).toMatchObject({ readB: n, writtenB: n / 10, writtenA: n / 10, conflicts: n / 50 });
       expect(inc.readA).toBeGreaterThanOrEqual(n / 10);
       expect(inc.echoes).toBeGreaterThanOrEqual(n - n / 5);
-      expect(inc.peakHeld).toBeLessThanOrEqual(2 * batch);
+      expect(inc.peakHeld).toBeLessThanOrEqual(bound);
       expect((await pgRows('mem_b')).filter((r) => String(r.name).endsWith('(B)'))).toEqual([]);
       expect((await pgc.query(`SELECT count(*)::int AS n FROM mem_a WHERE city = 'Lima'`)).rows[0].n).toBe(n / 10);
 
       watch = { yielded: new Map(), writes: [] };
       const rebuilt = await s.run({ batchSize: batch, rebuild: true });
       expect(rebuilt).toMatchObject({ readA: n, readB: n, writtenA: 0, writtenB: 0 });
-      expect(rebuilt.peakHeld).toBeLessThanOrEqual(2 * batch);
+      expect(rebuilt.peakHeld).toBeLessThanOrEqual(bound);
       expect(await store.twoWay.countPairs({ integrationId: 'int_twoway', nodeId: s.nodeId })).toBe(n);
       expect(await pgRows('mem_a')).toEqual(await pgRows('mem_b'));
     } finally {
       watch = null;
     }
   }, 180_000);
+});
+
+describe('B held in memory or staged', () => {
+  it('an incremental run keeps B\'s few changes in memory (nothing staged) and settles them as the staged run does', async () => {
+    const n = 400;
+    const make = async (t: string) => {
+      await pgc.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, email text, name text, city text, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+      await pgc.query(`CREATE TRIGGER ${t}_touch BEFORE UPDATE ON ${t} FOR EACH ROW EXECUTE FUNCTION touch()`);
+      await pgc.query(`INSERT INTO ${t} (id, email, name, city) SELECT i, 'p' || i || '@example.com', 'Person ' || i, 'Oslo' FROM generate_series(1, ${n}) i`);
+      return { connectionId: 'con_pg', object: `public.${t}`, updatedAt: 'updated_at', columns: COLS, key: ['id'], deletedField: '' };
+    };
+    // Two copies of the same pair of tables, the same edits on each: one run with B's changes in memory, one staged.
+    const runs: { sync: Sync; t: string }[] = [];
+    for (const t of ['held_1', 'held_2']) runs.push({ sync: sync({ a: await make(`${t}_a`), b: await make(`${t}_b`) }), t });
+    for (const { sync: s } of runs) await s.run({ batchSize: 100 });
+    await pause();
+    const outcomes: TwoWayOutcome[] = [];
+    const staged: number[] = [];
+    for (const [i, { sync: s, t }] of runs.entries()) {
+      // 10% of A, 10% of B (2% on both: the same field, most recent wins, so B), and a record new on B.
+      await pgc.query(`UPDATE ${t}_a SET name = name || ' (A)' WHERE id % 10 = 0`);
+      await pause();
+      await pgc.query(`UPDATE ${t}_b SET city = 'Lima', name = name || ' (B)' WHERE id % 10 = 5 OR id % 50 = 0`);
+      await pgc.query(`INSERT INTO ${t}_b (id, email, name, city) VALUES (${n + 1}, 'new@example.com', 'New on B', 'Rome')`);
+      let stageCalls = 0;
+      const twoWay = new Proxy(store.twoWay, {
+        get: (target, key) => {
+          const f = Reflect.get(target, key) as (...a: unknown[]) => unknown;
+          return (...args: unknown[]) => {
+            if (key === 'stage') stageCalls += 1;
+            return f.apply(target, args);
+          };
+        },
+      });
+      // B's changes (57, and the records sharing the first run's last millisecond, read again by the inclusive read):
+      // in memory with pages of 200, staged with pages of 5 (past HELD_B_PAGES pages).
+      outcomes.push(await s.run({ batchSize: i === 0 ? 200 : 5, twoWay }));
+      staged.push(stageCalls);
+    }
+    expect(staged[0]).toBe(0);
+    expect(staged[1]).toBeGreaterThan(0);
+    const [held, stagedRun] = outcomes;
+    for (const k of ['writtenA', 'writtenB', 'createdA', 'createdB', 'conflicts', 'held', 'skippedNoMatch'] as const) expect(held![k], k).toBe(stagedRun![k]);
+    // A's 40 edits and B's 49 (8 on both: most recent wins, B), and the record new on B created on A.
+    expect(held).toMatchObject({ writtenA: 49, writtenB: 32, createdA: 1, conflicts: 8 });
+    for (const { t } of runs) expect(await pgRows(`${t}_a`)).toEqual(await pgRows(`${t}_b`));
+    expect(await pgRows('held_1_a')).toEqual(await pgRows('held_2_a'));
+    // Run again: nothing to write on either path (echoes).
+    for (const [i, { sync: s }] of runs.entries()) expect(await s.run({ batchSize: i === 0 ? 200 : 5 })).toMatchObject({ writtenA: 0, writtenB: 0 });
+  }, 60_000);
 });
 
 describe('deletes both ways', () => {

@@ -24,10 +24,10 @@ import {
 import { capCursor, cursorKindOf, CursorValue, cursorValueOf, INCLUSIVE_READ, maxCursor, type CursorKind } from '../../shared/sync/cursor';
 import { describeDeleteSync } from '../../shared/sync/options';
 import { allowedDeletes, isSoftDeleted, type DeleteMode } from '../../shared/sync/target';
-import type { ConnectorSession, Row } from '../connections/sessions';
+import type { ConnectorSession, RecordResult, Row } from '../connections/sessions';
 import type { NewRejected, RunKey, StepCounts } from '../store/types';
 import type { DeletePhase } from '../store/sync-state';
-import type { StageB, StagedB, TwoWayPair, TwoWayScope, TwoWayStore } from '../store/two-way';
+import type { StageB, StagedB, StagedDelete, TwoWayPair, TwoWayScope, TwoWayStore } from '../store/two-way';
 import { applyDeletes, sessionTarget } from './delete-phase';
 import { openSaved } from './sessions';
 import { defineExecutor, PlanError, type ExecutorDeps } from './types';
@@ -132,12 +132,12 @@ interface SideReader {
 const zero = (): TwoWayOutcome => ({ readA: 0, readB: 0, writtenA: 0, writtenB: 0, createdA: 0, createdB: 0, conflicts: 0, held: 0, skippedNoMatch: 0, rejected: 0, echoes: 0, deletedA: 0, deletedB: 0, skippedDeleted: 0, peakHeld: 0, note: null });
 
 /**
- * Reads the side's records changed since its cursor, page by page (`onPage` is awaited before the next page is
- * fetched), by the incremental engine's rules (shared/sync/cursor.ts): the read is inclusive (`>=` the mark, so records
- * sharing the mark's instant are read again; their hashes make that harmless), the new mark is the highest change time
- * read, never later than when the read began (capCursor). No cursor: the side is read whole. Returns the new mark.
+ * The side's records changed since its cursor, page by page, by the incremental engine's rules (shared/sync/cursor.ts):
+ * the read is inclusive (`>=` the mark, so records sharing the mark's instant are read again; their hashes make that
+ * harmless), the new mark (`mark()`, once the pages are done) is the highest change time read, never later than when
+ * the read began (capCursor). No cursor: the side is read whole.
  */
-async function readPages(reader: SideReader, cursor: unknown, batchSize: number, check: (() => void) | undefined, onPage: (records: ReadRecord[]) => Promise<void>): Promise<CursorValue | null> {
+function pagesOf(reader: SideReader, cursor: unknown, batchSize: number, check: (() => void) | undefined): { pages: AsyncGenerator<ReadRecord[], void>; mark(): CursorValue | null } {
   const { side, session } = reader;
   const kind: CursorKind = cursorKindOf(reader.types.get(side.updatedAt) ?? 'datetime') ?? 'time';
   const since = CursorValue.safeParse(cursor);
@@ -148,19 +148,44 @@ async function readPages(reader: SideReader, cursor: unknown, batchSize: number,
     ...(since.success && { incremental: { field: side.updatedAt, after: since.data, inclusive: INCLUSIVE_READ } }),
     ...(reader.isWorkspace && { settings: { withUpdatedAt: true } }),
   };
-  for await (const batch of session.read(side.object, options)) {
-    check?.();
-    const records: ReadRecord[] = [];
-    for (const row of batch.rows) {
-      const keyValues = reader.key.map((k) => row[k]);
-      if (keyValues.some((v) => v === null || v === undefined || v === '')) continue;
-      const stamp = row[side.updatedAt];
-      records.push({ id: recordId(keyValues), values: row, updatedAt: timeOf(stamp), deleted: side.deletedField !== '' && isSoftDeleted(row[side.deletedField]) });
-      high = maxCursor(kind, high, cursorValueOf(kind, stamp));
+  async function* pages(): AsyncGenerator<ReadRecord[], void> {
+    for await (const batch of session.read(side.object, options)) {
+      check?.();
+      const records: ReadRecord[] = [];
+      for (const row of batch.rows) {
+        const keyValues = reader.key.map((k) => row[k]);
+        if (keyValues.some((v) => v === null || v === undefined || v === '')) continue;
+        const stamp = row[side.updatedAt];
+        records.push({ id: recordId(keyValues), values: row, updatedAt: timeOf(stamp), deleted: side.deletedField !== '' && isSoftDeleted(row[side.deletedField]) });
+        high = maxCursor(kind, high, cursorValueOf(kind, stamp));
+      }
+      if (records.length > 0) yield records;
     }
-    if (records.length > 0) await onPage(records);
   }
-  return capCursor(kind, high, startedAt);
+  return { pages: pages(), mark: () => capCursor(kind, high, startedAt) };
+}
+
+/**
+ * Pages read one ahead: the next page is fetched (from the moment this is called) while the caller works on the one
+ * before, so a side's read overlaps the run's other work. A fetch that fails is reported when its page is asked for.
+ */
+function readAhead<T>(source: AsyncGenerator<T, void>): AsyncGenerator<T, void> {
+  let next = source.next();
+  next.catch(() => undefined);
+  return (async function* () {
+    try {
+      for (;;) {
+        const r = await next;
+        if (r.done) return;
+        next = source.next();
+        next.catch(() => undefined);
+        yield r.value;
+      }
+    } finally {
+      await next.catch(() => undefined);
+      await source.return(undefined).catch(() => undefined);
+    }
+  })();
 }
 
 /** A match value as the stage keeps it: the JSON text of its normalised value. */
@@ -205,6 +230,146 @@ export function decodeRecord(text: string): Row {
 
 const stagedRecord = (s: StagedB): ReadRecord => ({ id: s.idB, values: decodeRecord(s.record), updatedAt: s.updatedMs, deleted: s.deleted });
 
+/** B's changes held in memory while they fit this many pages (a batch each); past that they are staged in the store. */
+export const HELD_B_PAGES = 4;
+
+/** One change of B as the A pass and the leftovers pass see it. */
+interface BChange {
+  record: ReadRecord;
+  /** Soft-deleted and its delete goes to A (or it has no pair): never settled as an edit. */
+  deleted: boolean;
+  /** The normalised match value; null when empty or the record has a pair. */
+  matchKey: string | null;
+}
+
+/**
+ * B's changes for the run. An incremental run's few changes stay in memory (their pairs looked up page by page as
+ * they are read), so pairing A's changes with them costs one key-map lookup per page and nothing else; once they pass
+ * `HELD_B_PAGES` pages they are staged in the store (two_way_stage) and paired there, page by page (bounded memory
+ * on a first run, a full sync or Rebuild matching). The two agree on what pairs with what: a staged change keeps the
+ * pair it had when staged, its match value only when it had none, and it is taken off once paired.
+ */
+interface ChangesOfB {
+  /** A page of B's changes as read; returns the soft-deleted ones the stage classified (their pairs' A ids). */
+  add(records: ReadRecord[]): Promise<StagedDelete[]>;
+  /** B's read is over: the soft-deleted changes held in memory, classified as the stage would. */
+  finish(): Promise<StagedDelete[]>;
+  /**
+   * The pairs of these A ids, each with its pair's B change taken (if B changed). `pairs`: their lookup, started early
+   * (used only while B's changes are in memory).
+   */
+  takeByA(ids: string[], pairs?: Promise<TwoWayPair[]> | null): Promise<{ pair: TwoWayPair; b: BChange | null }[]>;
+  /** B's changes are held in memory (not staged). */
+  inMemory(): boolean;
+  /** Per match value, the unpaired, not deleted change with the highest B id, taken. */
+  takeByMatch(keys: string[]): Promise<BChange[]>;
+  /** The next page of changes no A change took (not deleted), each with its pair; `fresh`: pairs read again. */
+  left(limit: number, fresh: boolean): Promise<{ b: BChange; pair: TwoWayPair | null }[]>;
+  /** Records held in memory. */
+  held(): number;
+  clear(): Promise<void>;
+}
+
+function changesOfB(twoWay: TwoWayStore, scope: TwoWayScope, matchField: string, deletesToA: boolean, limit: number): ChangesOfB {
+  let memory: ReadRecord[] | null = [];
+  /** Pair lookups of the pages in memory, started as each page arrives. */
+  let lookups: Promise<TwoWayPair[]>[] = [];
+  const changes = new Map<string, BChange>();
+  const pairOfB = new Map<string, TwoWayPair>();
+  let after: string | null = null;
+  let leftOrder: string[] | null = null;
+  const matchOf = (r: ReadRecord) => {
+    const k = r.values[matchField];
+    return k === null || k === undefined || k === '' ? null : matchKeyOf(k);
+  };
+  const stageRows = (records: ReadRecord[]): StageB[] => records.map((r) => ({ idB: r.id, matchKey: matchOf(r), softDeleted: r.deleted, updatedMs: r.updatedAt, record: encodeRecord(r.values) }));
+  const staged = (s: StagedB): BChange => ({ record: stagedRecord(s), deleted: s.deleted, matchKey: s.matchKey });
+  return {
+    async add(records) {
+      if (memory && memory.length + records.length <= limit) {
+        memory.push(...records);
+        const lookup = twoWay.pairsByB(scope, records.map((r) => r.id));
+        lookup.catch(() => undefined);
+        lookups.push(lookup);
+        return [];
+      }
+      // Past what memory holds: what was held goes to the stage first, then this page and the rest.
+      const out: StagedDelete[] = [];
+      if (memory) {
+        const held = memory;
+        memory = null;
+        await Promise.allSettled(lookups);
+        lookups = [];
+        // What a run that failed left behind is cleared first.
+        await twoWay.clearStage(scope);
+        for (let i = 0; i < held.length; i += limit) out.push(...(await twoWay.stage(scope, stageRows(held.slice(i, i + limit)), deletesToA)));
+      }
+      out.push(...(await twoWay.stage(scope, stageRows(records), deletesToA)));
+      return out;
+    },
+    async finish() {
+      if (!memory) return [];
+      for (const pairs of await Promise.all(lookups)) for (const p of pairs) pairOfB.set(p.idB, p);
+      lookups = [];
+      const out: StagedDelete[] = [];
+      for (const r of memory) {
+        const pair = pairOfB.get(r.id) ?? null;
+        const deleted = r.deleted && (pair === null || deletesToA);
+        changes.set(r.id, { record: r, deleted, matchKey: pair ? null : matchOf(r) });
+      }
+      memory = [];
+      for (const [id, c] of changes) if (c.deleted) out.push({ idB: id, pairA: pairOfB.get(id)?.idA ?? null });
+      return out;
+    },
+    inMemory: () => memory !== null,
+    async takeByA(ids, pairs) {
+      if (!memory) return (await twoWay.takeByA(scope, ids)).map(({ pair, staged: s }) => ({ pair, b: s ? staged(s) : null }));
+      const out: { pair: TwoWayPair; b: BChange | null }[] = [];
+      for (const pair of await (pairs ?? twoWay.pairsByA(scope, ids))) {
+        const b = changes.get(pair.idB) ?? null;
+        if (b) changes.delete(pair.idB);
+        out.push({ pair, b });
+      }
+      return out;
+    },
+    async takeByMatch(keys) {
+      if (!memory) return (await twoWay.takeByMatch(scope, keys)).map(staged);
+      const wanted = new Set(keys);
+      const best = new Map<string, string>();
+      for (const [id, c] of changes) {
+        if (c.matchKey === null || c.deleted || !wanted.has(c.matchKey)) continue;
+        const had = best.get(c.matchKey);
+        if (had === undefined || id > had) best.set(c.matchKey, id);
+      }
+      const out: BChange[] = [];
+      for (const id of best.values()) {
+        out.push(changes.get(id)!);
+        changes.delete(id);
+      }
+      return out;
+    },
+    async left(size, fresh) {
+      if (!memory) {
+        const page = await twoWay.stagedLeft(scope, { after, limit: size });
+        if (page.length > 0) after = page[page.length - 1]!.idB;
+        return page.map((s) => ({ b: staged(s), pair: s.pair }));
+      }
+      leftOrder ??= [...changes.keys()].filter((id) => !changes.get(id)!.deleted);
+      const ids = leftOrder.splice(0, size);
+      const page = ids.map((id) => changes.get(id)!);
+      for (const id of ids) changes.delete(id);
+      // Pairs made earlier in this run may have replaced a held change's pair: read them again then.
+      const pairs = fresh ? new Map((await twoWay.pairsByB(scope, ids)).map((p) => [p.idB, p] as const)) : pairOfB;
+      return page.map((b) => ({ b, pair: pairs.get(b.record.id) ?? null }));
+    },
+    held: () => (memory ? memory.length + changes.size : 0),
+    async clear() {
+      await Promise.allSettled(lookups);
+      if (!memory) await twoWay.clearStage(scope);
+    },
+  };
+}
+
 /** A read value's hash, computed once per record and field (settling and remembering both need it). */
 function hashOf(record: ReadRecord, field: string, types: Map<string, FieldType>): string {
   record.hashes ??= new Map();
@@ -227,6 +392,18 @@ function sameHashes(x: Record<string, string>, y: Record<string, string>): boole
   if (kx.length !== Object.keys(y).length) return false;
   for (const k of kx) if (!Object.hasOwn(y, k) || x[k] !== y[k]) return false;
   return true;
+}
+
+/** The entries of `next` that differ from `old`, when both hold the same field names (else null: send them whole). */
+function changedHashes(old: Record<string, string>, next: Record<string, string>): Record<string, string> | null {
+  const keys = Object.keys(next);
+  if (keys.length !== Object.keys(old).length) return null;
+  const out = Object.create(null) as Record<string, string>;
+  for (const k of keys) {
+    if (!Object.hasOwn(old, k)) return null;
+    if (old[k] !== next[k]) out[k] = next[k]!;
+  }
+  return out;
 }
 
 const describe = (v: unknown) => (v === null || v === undefined ? 'empty' : JSON.stringify(v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? v.toString() : v));
@@ -293,6 +470,11 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
   const batchSize = Math.max(1, Math.floor(ctx.batchSize));
   const A = await openSide(config.a, 'a', deps, step);
   let opened: SideReader | null = null;
+  let cleanup: ChangesOfB | null = null;
+  /** Key-map saves still running (an incremental run's hash updates go on while the next page is read and written). */
+  let saving: Promise<void> = Promise.resolve();
+  /** The last settled page's writes, running while the next page is settled. */
+  let writing: Promise<void> = Promise.resolve();
   try {
     opened = await openSide(config.b, 'b', deps, step);
     const B: SideReader = opened;
@@ -321,22 +503,38 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
       if (n > outcome.peakHeld) outcome.peakHeld = n;
     };
 
-    // 1. Side B's changes, staged in the store page by page; the store finds each one's pair in the same statement.
-    await twoWay.clearStage(scope);
-    const highB = await readPages(B, cursors.b, batchSize, ctx.check, async (records) => {
-      outcome.readB += records.length;
-      if (compareB) await twoWay.markSeen(scope, 'b', token, records.map((r) => r.id));
-      const rows: StageB[] = records.map((r) => {
-        const k = r.values[config.match.b];
-        return { idB: r.id, matchKey: k === null || k === undefined || k === '' ? null : matchKeyOf(k), softDeleted: r.deleted, updatedMs: r.updatedAt, record: encodeRecord(r.values) };
-      });
-      hold(records.length);
-      for (const d of await twoWay.stage(scope, rows, toA.mode !== 'ignore')) {
+    // 1. Side B's changes: held in memory while they fit a few pages, else staged in the store page by page (the store
+    // finds each one's pair in the same statement).
+    const changesB = changesOfB(twoWay, scope, config.match.b, toA.mode !== 'ignore', HELD_B_PAGES * batchSize);
+    cleanup = changesB;
+    // A's read starts now, one page ahead, so its first page is on its way while B's changes are read; while B's
+    // changes are in memory, each A page's pairs are looked up as soon as it arrives (the lookup needs nothing of B).
+    const readA = pagesOf(A, cursors.a, batchSize, ctx.check);
+    const pagesA = readAhead(
+      (async function* () {
+        for await (const records of readA.pages) {
+          const pairs = changesB.inMemory() ? twoWay.pairsByA(scope, records.map((r) => r.id)) : null;
+          pairs?.catch(() => undefined);
+          yield { records, pairs };
+        }
+      })(),
+    );
+    const carryDeletes = (deleted: StagedDelete[]) => {
+      for (const d of deleted) {
         // Deleted on B and paired: the delete goes to A. Deleted and never paired: nothing to carry over or create.
         if (d.pairA !== null) addDelete(toA, d.pairA, d.pairA);
         else outcome.skippedDeleted += 1;
       }
-    });
+    };
+    const readB = pagesOf(B, cursors.b, batchSize, ctx.check);
+    for await (const records of readAhead(readB.pages)) {
+      outcome.readB += records.length;
+      if (compareB) await twoWay.markSeen(scope, 'b', token, records.map((r) => r.id));
+      hold(changesB.held() + records.length);
+      carryDeletes(await changesB.add(records));
+    }
+    carryDeletes(await changesB.finish());
+    const highB = readB.mark();
 
     // The key map grows in pass 2 (a first run makes a pair per record): the planner's statistics of it are refreshed
     // each time the pairs made in the run double, so its lookups keep using indexes. (The stage's lookups are all by
@@ -344,30 +542,30 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
     let madeAtAnalyze = 0;
     let madeCount = 0;
 
-    // 2. Side A's changes, page by page, each paired with the staged B change of its pair (or of its match value).
-    const highA = await readPages(A, cursors.a, batchSize, ctx.check, async (records) => {
+    // 2. Side A's changes, page by page, each paired with the B change of its pair (or of its match value).
+    for await (const { records, pairs } of pagesA) {
       outcome.readA += records.length;
       const ids = records.map((r) => r.id);
       if (compareA) await twoWay.markSeen(scope, 'a', token, ids);
-      // The pairs of the page's records, each with its staged B change taken off the stage: one statement.
+      // The pairs of the page's records, each with its B change taken (in memory, or off the stage in one statement).
       const byA = new Map<string, TwoWayPair>();
-      const staged = new Map<string, StagedB>();
-      for (const { pair, staged: s } of await twoWay.takeByA(scope, ids)) {
+      const taken = new Map<string, BChange>();
+      for (const { pair, b } of await changesB.takeByA(ids, pairs)) {
         byA.set(pair.idA, pair);
-        if (s) staged.set(s.idB, s);
+        if (b) taken.set(b.record.id, b);
       }
       const matchKeys = new Set<string>();
       for (const r of records) {
         const k = r.values[config.match.a];
         if (!byA.has(r.id) && !r.deleted && k !== null && k !== undefined && k !== '') matchKeys.add(matchKeyOf(k));
       }
-      const byMatch = new Map<string, StagedB>();
-      for (const s of matchKeys.size > 0 ? await twoWay.takeByMatch(scope, [...matchKeys]) : []) if (s.matchKey !== null) byMatch.set(s.matchKey, s);
-      hold(records.length + staged.size + byMatch.size);
+      const byMatch = new Map<string, BChange>();
+      for (const c of matchKeys.size > 0 ? await changesB.takeByMatch([...matchKeys]) : []) if (c.matchKey !== null) byMatch.set(c.matchKey, c);
+      hold(changesB.held() + records.length + taken.size + byMatch.size);
       const work: Work[] = [];
       for (const rec of records) {
         const pair = byA.get(rec.id) ?? null;
-        const other = pair ? (staged.get(pair.idB) ?? null) : null;
+        const other = pair ? (taken.get(pair.idB) ?? null) : null;
         if (rec.deleted) {
           if (pair && toB.mode !== 'ignore') {
             if (other?.deleted) {
@@ -386,30 +584,32 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
         if (pair) {
           // B deleted it and the delete goes to A: the delete wins over A's edits.
           if (other?.deleted) continue;
-          work.push({ idA: rec.id, idB: pair.idB, pair, a: rec, b: other ? stagedRecord(other) : null });
+          work.push({ idA: rec.id, idB: pair.idB, pair, a: rec, b: other ? other.record : null });
           continue;
         }
         const k = rec.values[config.match.a];
         const found = k === null || k === undefined || k === '' ? undefined : byMatch.get(matchKeyOf(k));
         if (found) {
           byMatch.delete(found.matchKey!);
-          work.push({ idA: rec.id, idB: found.idB, pair: null, a: rec, b: stagedRecord(found) });
+          work.push({ idA: rec.id, idB: found.record.id, pair: null, a: rec, b: found.record });
         } else work.push({ idA: rec.id, idB: null, pair: null, a: rec, b: null });
       }
       await settleAndWrite(work);
-    });
+    }
+    const highA = readA.mark();
 
     // 3. B's changes no A change took: paired records whose A did not change, and records with no pair on A.
-    for (let after: string | null = null; ; ) {
+    for (;;) {
       ctx.check?.();
-      const page = await twoWay.stagedLeft(scope, { after, limit: batchSize });
+      const page = await changesB.left(batchSize, madeCount > 0);
       if (page.length === 0) break;
-      after = page[page.length - 1]!.idB;
-      hold(page.length);
-      const work: Work[] = page.map((s) => ({ idA: s.pair?.idA ?? null, idB: s.idB, pair: s.pair, a: null, b: stagedRecord(s) }));
+      hold(changesB.held() + page.length);
+      const work: Work[] = page.map(({ b, pair }) => ({ idA: pair?.idA ?? null, idB: b.record.id, pair, a: null, b: b.record }));
       await settleAndWrite(work);
       if (page.length < batchSize) break;
     }
+    await writing;
+    await saving;
 
     // 4. Key comparison of full reads: the pairs a full read did not meet were deleted on that side.
     const unseen = async (side: 'a' | 'b', d: DeleteDirection) => {
@@ -506,9 +706,27 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
         // Nothing to write (equal values, or held): remember what each side holds now.
         if (!anyA && !anyB) saved.push(pairAfter(w, null, null));
       }
+      // A page whose records all keep the pairs they had (an incremental run's) is written, and its pairs' hashes saved,
+      // while the next page is read, paired and settled: its writes touch no record and its saves no pair a later page
+      // has. A page that may make pairs (which replace others) or a full read's page is finished before the next.
+      const overlap = madeCount === 0 && !compareA && !compareB && work.every((w) => w.pair !== null);
+      await writing;
+      writing = writeAndRemember(writesA, writesB, saved);
+      writing.catch(() => undefined);
+      if (!overlap) await writing;
+    }
+
+    /** Writes a settled page to both sides, then remembers what each pair's records now hold. */
+    async function writeAndRemember(writesA: PendingWrite[], writesB: PendingWrite[], saved: { pair: TwoWayPair; old: TwoWayPair | null }[]): Promise<void> {
       ctx.check?.();
-      const failedB = await writeSide(B, writesB);
-      const failedA = await writeSide(A, writesA);
+      // Each side has its own connection: both are written at once.
+      const [writtenB, writtenA] = await Promise.allSettled([writeSide(B, writesB), writeSide(A, writesA)]);
+      if (writtenB.status === 'rejected') throw writtenB.reason;
+      if (writtenA.status === 'rejected') throw writtenA.reason;
+      const resultsB = writtenB.value;
+      const resultsA = writtenA.value;
+      const failedB = refused(B, writesB, resultsB);
+      const failedA = refused(A, writesA, resultsA);
       const finalA = new Map<Work, Row>();
       const finalB = new Map<Work, Row>();
       for (const p of writesB) if (!failedB.has(p.work)) finalB.set(p.work, p.row);
@@ -535,13 +753,30 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
       // Pairs that keep their ids get their new hashes in one UPDATE (only those that changed, unless a full read
       // marks them seen); pairs made in this run replace any old pair of either record.
       const seen = compareA || compareB ? token : undefined;
-      const kept: TwoWayPair[] = [];
+      const kept: (TwoWayPair & { changed?: { a: Record<string, string>; b: Record<string, string> } })[] = [];
       const made: TwoWayPair[] = [];
       for (const p of saved) {
         const old = p.old;
         if (!old) made.push(p.pair);
-        else if (seen !== undefined || !sameHashes(old.hashA, p.pair.hashA) || !sameHashes(old.hashB, p.pair.hashB)) kept.push(p.pair);
+        else if (seen !== undefined || !sameHashes(old.hashA, p.pair.hashA) || !sameHashes(old.hashB, p.pair.hashB)) {
+          // The same fields as remembered: only the hashes that changed are sent (merged into the stored ones).
+          const a = changedHashes(old.hashA, p.pair.hashA);
+          const b = changedHashes(old.hashB, p.pair.hashB);
+          kept.push(a && b ? { ...p.pair, changed: { a, b } } : p.pair);
+        }
       }
+      // Hash updates of pairs that keep their ids touch no pair a later lookup of this run reads (each pair is settled
+      // once), so they run on while the next page is read, paired and written; a run that makes pairs (which may
+      // replace others) or marks pairs seen saves in step. Awaited before the leftovers, deletes and the commit.
+      if (made.length === 0 && madeCount === 0 && seen === undefined) {
+        if (kept.length > 0) {
+          const update = saving.then(() => twoWay.updatePairs(scope, kept));
+          update.catch(() => undefined);
+          saving = update;
+        }
+        return;
+      }
+      await saving;
       if (kept.length > 0) await twoWay.updatePairs(scope, kept, seen);
       if (made.length > 0) await twoWay.savePairs(scope, made, seen);
       madeCount += made.length;
@@ -572,8 +807,8 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
     }
 
     /** Writes one side: updates grouped by the fields they set (a write sends the same fields for every row), creations apart. */
-    async function writeSide(reader: SideReader, pending: PendingWrite[]): Promise<Set<Work>> {
-      const failed = new Set<Work>();
+    async function writeSide(reader: SideReader, pending: PendingWrite[]): Promise<{ p: PendingWrite; r: RecordResult }[]> {
+      const out: { p: PendingWrite; r: RecordResult }[] = [];
       const groups = new Map<string, PendingWrite[]>();
       for (const p of pending) {
         const sig = `${p.create ? 'c' : 'u'}:${JSON.stringify(Object.keys(p.row).sort())}`;
@@ -591,30 +826,39 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
             chunk.map((p) => p.row),
             { mode: chunk[0]!.create ? 'upsert' : 'update', key: reader.key, fields: fieldDefs },
           );
-          results.forEach((r, j) => {
-            const p = chunk[j]!;
-            if (r.outcome === 'rejected') {
-              failed.add(p.work);
-              outcome.rejected += 1;
-              rowNumber += 1;
-              const from = reader.name === 'a' ? p.work.b : p.work.a;
-              rejected.push({ nodeId: step.nodeId, rowNumber, source: { ...(from?.values ?? {}) }, mapped: { ...p.row }, reason: `Side ${reader.name.toUpperCase()} (${reader.side.object}) refused the write: ${r.reason}` });
-              return;
-            }
-            if (reader.name === 'a') {
-              outcome.writtenA += 1;
-              if (r.outcome === 'created') outcome.createdA += 1;
-            } else {
-              outcome.writtenB += 1;
-              if (r.outcome === 'created') outcome.createdB += 1;
-            }
-          });
+          results.forEach((r, j) => out.push({ p: chunk[j]!, r }));
+        }
+      }
+      return out;
+    }
+
+    /** Counts a side's written records; the refused ones are recorded with their reasons (and returned). */
+    function refused(reader: SideReader, pending: PendingWrite[], results: { p: PendingWrite; r: RecordResult }[]): Set<Work> {
+      const failed = new Set<Work>();
+      if (pending.length === 0) return failed;
+      for (const { p, r } of results) {
+        if (r.outcome === 'rejected') {
+          failed.add(p.work);
+          outcome.rejected += 1;
+          rowNumber += 1;
+          const from = reader.name === 'a' ? p.work.b : p.work.a;
+          rejected.push({ nodeId: step.nodeId, rowNumber, source: { ...(from?.values ?? {}) }, mapped: { ...p.row }, reason: `Side ${reader.name.toUpperCase()} (${reader.side.object}) refused the write: ${r.reason}` });
+          continue;
+        }
+        if (reader.name === 'a') {
+          outcome.writtenA += 1;
+          if (r.outcome === 'created') outcome.createdA += 1;
+        } else {
+          outcome.writtenB += 1;
+          if (r.outcome === 'created') outcome.createdB += 1;
         }
       }
       return failed;
     }
   } finally {
-    await ctx.twoWay.clearStage(ctx.scope).catch(() => undefined);
+    await writing.catch(() => undefined);
+    await saving.catch(() => undefined);
+    await cleanup?.clear().catch(() => undefined);
     await A.session.close().catch(() => undefined);
     await opened?.session.close().catch(() => undefined);
   }

@@ -83,6 +83,20 @@ describe('two-way store', () => {
       ['[3]', '[103]', 'a3 again'],
     ]);
     expect((await tw.pairsByB(other, ['[101]'])).map((p) => p.idA)).toEqual(['[9]']);
+
+    // Only the changed hashes sent: merged into the stored ones; a pair replaced meanwhile is saved anew whole.
+    await tw.savePairs(scope, [{ idA: '[5]', idB: '[105]', hashA: { name: 'n5', city: 'c5' }, hashB: { name: 'n5', city: 'c5' } }]);
+    await tw.savePairs(scope, [{ idA: '[6]', idB: '[106]', hashA: { name: 'n6' }, hashB: { name: 'n6' } }]);
+    await tw.savePairs(scope, [{ idA: '[7]', idB: '[106]', hashA: { name: 'n7' }, hashB: { name: 'n7' } }]);
+    await tw.updatePairs(scope, [
+      { idA: '[5]', idB: '[105]', hashA: { name: 'n5', city: 'c5 new' }, hashB: { name: 'n5', city: 'c5 new' }, changed: { a: { city: 'c5 new' }, b: { city: 'c5 new' } } },
+      { idA: '[6]', idB: '[106]', hashA: { name: 'n6 whole', city: 'x' }, hashB: { name: 'n6 whole', city: 'x' }, changed: { a: { name: 'n6 whole' }, b: {} } },
+    ]);
+    const merged = Object.fromEntries((await tw.pairsByA(scope, ['[5]', '[6]', '[7]'])).map((p) => [p.idA, [p.idB, p.hashA, p.hashB]]));
+    expect(merged).toEqual({
+      '[5]': ['[105]', { name: 'n5', city: 'c5 new' }, { name: 'n5', city: 'c5 new' }],
+      '[6]': ['[106]', { name: 'n6 whole', city: 'x' }, { name: 'n6 whole', city: 'x' }],
+    });
     await tw.clearStage(scope);
     await tw.clearStage(other);
   });

@@ -63,9 +63,11 @@ export interface TwoWayStore {
   savePairs(scope: TwoWayScope, pairs: readonly TwoWayPair[], seen?: string): Promise<void>;
   /**
    * Saves new hashes of pairs that already exist with these very ids (one `UPDATE … FROM`, no delete first): the
-   * incremental run's case, where records keep their pairs and only what was synced changes.
+   * incremental run's case, where records keep their pairs and only what was synced changes. A pair with `changed`
+   * sends only those fields' hashes, merged into the stored ones (its `hashA`/`hashB` are still the whole, saved if
+   * the pair has to be saved anew).
    */
-  updatePairs(scope: TwoWayScope, pairs: readonly TwoWayPair[], seen?: string): Promise<void>;
+  updatePairs(scope: TwoWayScope, pairs: readonly (TwoWayPair & { changed?: { a: Record<string, string>; b: Record<string, string> } })[], seen?: string): Promise<void>;
   /** Forgets the pairs of these A ids (their records were deleted on one side and the delete applied on the other). */
   forgetPairs(scope: TwoWayScope, idsA: readonly string[]): Promise<void>;
   /** A full read of `side` met these record ids: marks their pairs with the run's token. */
@@ -179,18 +181,24 @@ export function createTwoWayStore(db: Db): TwoWayStore {
       const mark = seen ?? null;
       for (let i = 0; i < pairs.length; i += CHUNK) {
         const chunk = pairs.slice(i, i + CHUNK);
-        const json = JSON.stringify(chunk.map((p) => ({ a: p.idA, b: p.idB, ha: p.hashA, hb: p.hashB })));
-        const updated = rowsOf<{ id_a: string }>(
+        const json = JSON.stringify(chunk.map((p) => (p.changed ? { a: p.idA, b: p.idB, ha: p.changed.a, hb: p.changed.b, m: true } : { a: p.idA, b: p.idB, ha: p.hashA, hb: p.hashB })));
+        // Only how many were updated comes back (not thousands of ids); the rare page short of some asks which.
+        const [{ n } = { n: 0 }] = rowsOf<{ n: number | string }>(
           await db.execute(sql`
-            UPDATE ${twoWayPairs} AS p SET hash_a = r.ha, hash_b = r.hb, seen_a = COALESCE(${mark}::text, p.seen_a), seen_b = COALESCE(${mark}::text, p.seen_b), updated_at = now()
-            FROM jsonb_to_recordset(${json}::jsonb) AS r(a text, b text, ha jsonb, hb jsonb)
-            WHERE p.integration_id = ${scope.integrationId} AND p.node_id = ${scope.nodeId} AND p.id_a = r.a AND p.id_b = r.b
-            RETURNING p.id_a`),
+            WITH u AS (
+              UPDATE ${twoWayPairs} AS p SET hash_a = CASE WHEN r.m THEN p.hash_a || r.ha ELSE r.ha END, hash_b = CASE WHEN r.m THEN p.hash_b || r.hb ELSE r.hb END,
+                seen_a = COALESCE(${mark}::text, p.seen_a), seen_b = COALESCE(${mark}::text, p.seen_b), updated_at = now()
+              FROM jsonb_to_recordset(${json}::jsonb) AS r(a text, b text, ha jsonb, hb jsonb, m boolean)
+              WHERE p.integration_id = ${scope.integrationId} AND p.node_id = ${scope.nodeId} AND p.id_a = r.a AND p.id_b = r.b
+              RETURNING 1
+            )
+            SELECT count(*)::int AS n FROM u`),
         );
         // A pair replaced earlier in the run (one of its records paired anew): saved as a new pair, as before.
-        if (updated.length < chunk.length) {
-          const done = new Set(updated.map((r) => r.id_a));
-          await savePairs(scope, chunk.filter((p) => !done.has(p.idA)), seen);
+        if (Number(n) < chunk.length) {
+          const idB = new Map(chunk.map((p) => [p.idA, p.idB] as const));
+          const there = new Set((await lookup(scope, [...idB.keys()], 'id_a')).filter((p) => idB.get(p.idA) === p.idB).map((p) => p.idA));
+          await savePairs(scope, chunk.filter((p) => !there.has(p.idA)), seen);
         }
       }
     },

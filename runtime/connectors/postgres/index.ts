@@ -427,20 +427,24 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
         ? 'weft_w AS (SELECT NULL::int AS weft_ord WHERE false)'
         : `weft_w AS (UPDATE ${table.sql} AS weft_t SET ${rest.map((n) => `${ident(n)} = weft_in.${ident(n)}`).join(', ')}
              FROM weft_in WHERE ${keyJoin('weft_t', 'weft_in')}${options.rewrite ? '' : ` AND ${distinct('weft_t', 'weft_in')}`} RETURNING weft_in.weft_ord)`;
-    // EXISTS sees the table as it was before this statement: the row was there to update.
-    const result = await client.query<{ found: boolean; changed: boolean }>(
+    // Only the rows the UPDATE did not change come back (an incremental write changes nearly all it sends), each
+    // with whether its record exists: EXISTS sees the table as it was before this statement.
+    const result = await client.query<{ weft_ord: number; found: boolean }>(
       `WITH ${input}, ${update}
-       SELECT EXISTS (SELECT 1 FROM ${table.sql} AS weft_e WHERE ${keyJoin('weft_e', 'weft_in')}) AS found, weft_w.weft_ord IS NOT NULL AS changed
-         FROM weft_in LEFT JOIN weft_w ON weft_w.weft_ord = weft_in.weft_ord ORDER BY weft_in.weft_ord`,
+       SELECT weft_in.weft_ord, EXISTS (SELECT 1 FROM ${table.sql} AS weft_e WHERE ${keyJoin('weft_e', 'weft_in')}) AS found
+         FROM weft_in LEFT JOIN weft_w ON weft_w.weft_ord = weft_in.weft_ord WHERE weft_w.weft_ord IS NULL`,
       params,
     );
-    return result.rows.map((r, i) =>
-      !r.found
-        ? options.missing === 'skip'
+    const results = new Array<RecordResult>(rows.length).fill(UPDATED);
+    for (const r of result.rows) {
+      const i = Number(r.weft_ord);
+      results[i] = r.found
+        ? UNCHANGED
+        : options.missing === 'skip'
           ? { outcome: 'skipped', reason: SKIPPED_NO_MATCH }
-          : { outcome: 'rejected', reason: `No record with ${describeKey(key, rows[i]!)} exists in ${table.label}; update mode does not create records.` }
-        : { outcome: r.changed ? 'updated' : 'unchanged' },
-    );
+          : { outcome: 'rejected', reason: `No record with ${describeKey(key, rows[i]!)} exists in ${table.label}; update mode does not create records.` };
+    }
+    return results;
   }
 
   /**
