@@ -53,6 +53,8 @@ async function main() {
     { name: 'resumed', csv: customersCsv(rows.slice(0, 80).map((r) => ({ ...r, amount: '1', extra: undefined }))), filterActive: false, missing: false, resumed: true },
     // Issue 16: the file read in 3 parts side by side (planPartitions, three runPipeline, finishPartitions).
     { name: 'partitioned', csv: customersCsv(rows), filterActive: true, missing: false, parallelism: 3 },
+    // Issue 16: the same, its parts on the parts task queue (the weft-16-parts-queue patch).
+    { name: 'parts-queue', csv: customersCsv(rows), filterActive: true, missing: false, parallelism: 3 },
   ].filter((s) => only.length === 0 || only.includes(s.name));
   try {
     await worker.runUntil(async () => {
