@@ -125,6 +125,26 @@ async function main() {
         },
         timeoutMs,
       );
+    /** Which worker ran each part's runPipeline (its last attempt), from the run's workflow history. */
+    const partsPerWorker = async (workflowId: string) => {
+      const { client, close } = await connectClient(temporal.address);
+      try {
+        const history = await client.workflow.getHandle(workflowId).fetchHistory();
+        const scheduled = new Set<string>();
+        const byWorker = new Map<string, number>();
+        for (const e of history.events ?? []) {
+          if (e.activityTaskScheduledEventAttributes?.activityType?.name === 'runPipeline') scheduled.add(String(e.eventId));
+          const started = e.activityTaskStartedEventAttributes;
+          if (started && scheduled.has(String(started.scheduledEventId))) {
+            const pid = (started.identity ?? '?').split('@')[0]!;
+            byWorker.set(pid, (byWorker.get(pid) ?? 0) + 1);
+          }
+        }
+        return [...byWorker].map(([pid, k]) => `${pid}: ${k}`).join(', ');
+      } finally {
+        await close();
+      }
+    };
     const tally = async (object: string) =>
       (await admin(databaseUrl, `SELECT count(*)::int AS records, count(DISTINCT key)::int AS keys, coalesce(max(write_count), 0)::int AS max FROM workspace_records WHERE object_name = '${object}'`))[0] as { records: number; keys: number; max: number };
 
@@ -154,9 +174,10 @@ async function main() {
         const object = `${tag}_parts`;
         const start = await prepare(object, PART_ROWS, object, PARTS);
         const t0 = performance.now();
-        const { runId } = await start();
+        const { runId, workflowId } = await start();
         const d = await finished(runId, 30 * 60_000);
         const seconds = (performance.now() - t0) / 1000;
+        if (n > 1) log(`${n} workers: parts per worker (pid: parts) ${await partsPerWorker(workflowId)}`);
         if (d.status !== 'completed' || d.counts.written !== PART_ROWS) throw new Error(`the partitioned run with ${n} workers: ${d.status}, ${JSON.stringify(d.counts)}`);
         const t = await tally(object);
         if (t.records !== PART_ROWS || t.keys !== PART_ROWS || t.max !== 1) throw new Error(`the partitioned run with ${n} workers wrote ${JSON.stringify(t)}`);

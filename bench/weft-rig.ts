@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import pg from 'pg';
 import { createActivities, type ActivityDeps } from '../runtime/activities';
 import { createAlerts } from '../runtime/alerts';
@@ -24,7 +24,7 @@ import type { Store } from '../runtime/store/types';
 import type { Run } from '../shared/api/runs';
 import { createRunLauncher, launcherClient } from '../runtime/temporal/client';
 import { startDevServer, type DevServer } from '../runtime/temporal/dev-server';
-import { createWorker, type CreateWorkerOptions } from '../runtime/temporal/worker';
+import { createWorker, type CreateWorkerOptions, type WeftWorker } from '../runtime/temporal/worker';
 import { testConnections } from '../test/support/connections';
 import { tokenFor } from '../test/support/signed-in';
 
@@ -155,7 +155,7 @@ export interface WeftRig {
   trace: RunTrace | null;
   /** The client the API and the bench read Temporal with (not the launcher's, which may share the worker's connection). */
   client: TemporalClient;
-  worker: Worker;
+  worker: WeftWorker;
   app: ReturnType<typeof createApi>;
   /** The API's address when served over HTTP. */
   base: string | null;

@@ -24,6 +24,7 @@ import { createScheduleKeeper } from './temporal/schedules';
 import { createSetEngine } from './temporal/sets';
 import { CollapsingLogger } from './temporal/collapsing-logger';
 import { startEmbeddedTemporal } from './temporal/embedded';
+import { defaultPartsInFlight } from './activities/part-gate';
 import { createWorker } from './temporal/worker';
 import { fileStorageFor } from './files/storage';
 
@@ -156,6 +157,8 @@ export async function startWeft(config: Config): Promise<void> {
         connection: workerConnection,
         namespace: config.temporalNamespace,
         taskQueue: config.taskQueue,
+        // The parts queue's slots: the same cap the activities' gate holds (part-gate.ts).
+        partsInFlight: config.maxPartsInFlight ?? defaultPartsInFlight(config.batchSize ?? 5_000),
         activities: createActivities({
           store,
           sessions: connections,

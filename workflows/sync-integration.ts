@@ -9,13 +9,14 @@ import {
   proxyActivities,
   proxyLocalActivities,
   TimeoutFailure,
+  workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
 import { isTerminalStep, terminalRunStatus, type RunStatus, type StepStatus } from '../shared/api/run-status';
 import type { Plan } from '../shared/compiler/plan';
 import type { Activities } from '../runtime/activities';
 import { ownedSteps } from '../shared/compiler/plan-steps';
-import { unsplittable } from '../shared/sync/partition-shape';
+import { partsTaskQueue, unsplittable } from '../shared/sync/partition-shape';
 import { checkSyncIntegrationInput, isPlanShape, type PipelineTuning, type SyncIntegrationInput } from './inputs';
 
 export type { PipelineTuning, SyncIntegrationInput } from './inputs';
@@ -57,6 +58,8 @@ export const LOCAL_BOOKKEEPING_PATCH = 'weft-16-local-bookkeeping';
  * finishPartitions once (issue 16, docs/scale-out.md "Partitioned reads").
  */
 export const PARTITIONED_READS_PATCH = 'weft-16-partitioned-reads';
+/** Parts scheduled on their own task queue (partsTaskQueue); histories recorded before put them on the run's queue. */
+export const PARTS_QUEUE_PATCH = 'weft-16-parts-queue';
 
 /**
  * Histories recorded before this patch planned a splittable pipeline's parts in a planPartitions local activity of
@@ -75,8 +78,9 @@ const planning = proxyLocalActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['PlanError', 'InvalidInput'] },
 });
 
-function pipelineActivities(tuning: PipelineTuning | undefined) {
+function pipelineActivities(tuning: PipelineTuning | undefined, taskQueue?: string) {
   const options: ActivityOptions = {
+    ...(taskQueue !== undefined && { taskQueue }),
     // A cancelled run waits for its pipelines to stop: the batch in flight commits or rolls back before the run
     // says Cancelled, so the counts it shows are final.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
@@ -155,7 +159,9 @@ export async function syncIntegration(rawInput: SyncIntegrationInput): Promise<S
       ({ partitions } = await planning.planPartitions({ runId, versionId, pipelineId }));
       if (partitions.length <= 1) return pipelines.runPipeline(whole);
     }
-    const settled = await Promise.allSettled(partitions.map((part, index) => pipelines.runPipeline({ ...whole, partition: { index, part } })));
+    // Parts wait on the server for a worker with a free place (its cap of parts at once), not inside a full worker.
+    const parts = patched(PARTS_QUEUE_PATCH) ? pipelineActivities(input.pipeline, partsTaskQueue(workflowInfo().taskQueue)) : pipelines;
+    const settled = await Promise.allSettled(partitions.map((part, index) => parts.runPipeline({ ...whole, partition: { index, part } })));
     const failed = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
     const cancelled = failed.find((e) => isCancellation(e));
     if (cancelled !== undefined) throw cancelled;

@@ -1,6 +1,9 @@
-// A Weft worker: the bundled sync workflow plus the activities it is given, on one task queue.
-import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+// A Weft worker: the bundled sync workflow plus the activities it is given, on one task queue, and (issue 16) a second,
+// activity-only Temporal Worker on the parts queue that takes at most the worker's cap of parts at once.
+import { Worker, type NativeConnection, type State, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
+import { defaultPartsInFlight } from '../activities/part-gate';
+import { partsTaskQueue } from '../../shared/sync/partition-shape';
 import { workflowBundlePath } from './bundle';
 import { DEFAULT_TASK_QUEUE } from './client';
 
@@ -16,21 +19,71 @@ export interface CreateWorkerOptions {
   activities: Activities;
   taskQueue?: string;
   namespace?: string;
+  /** Parts this worker reads at once (ActivityDeps.maxPartsInFlight; default from the heap): the parts queue's slots. */
+  partsInFlight?: number;
   /** Extra Worker options (e.g. concurrency limits, shutdownGraceTime). */
   tuning?: Omit<WorkerOptions, 'connection' | 'activities' | 'taskQueue' | 'namespace' | 'workflowBundle' | 'workflowsPath'>;
 }
 
-export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
-  return Worker.create({
+/** The two Temporal Workers of one Weft worker, run and stopped together. */
+export interface WeftWorker {
+  run(): Promise<void>;
+  runUntil<R>(fnOrPromise: Promise<R> | (() => Promise<R>)): Promise<R>;
+  shutdown(): void;
+  getState(): State;
+}
+
+export async function createWorker(opts: CreateWorkerOptions): Promise<WeftWorker> {
+  const taskQueue = opts.taskQueue ?? DEFAULT_TASK_QUEUE;
+  const namespace = opts.namespace ?? 'default';
+  const main = await Worker.create({
     shutdownGraceTime: '5 seconds',
     // Our histories are a few dozen events, so replaying one elsewhere is cheap; a crashed worker's sticky
     // queue then holds a run back for 3 s instead of the default 10 s.
     stickyQueueScheduleToStartTimeout: '3 seconds',
     ...opts.tuning,
     connection: opts.connection,
-    namespace: opts.namespace ?? 'default',
-    taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,
+    namespace,
+    taskQueue,
     activities: opts.activities,
     workflowBundle: await workflowBundle(),
   });
+  // Parts wait on the server, not in a worker that cannot read them yet: this Worker takes at most the cap, so any
+  // worker with a free place takes the next part (a part waiting inside a full worker would hold it there).
+  const parts = await Worker.create({
+    shutdownGraceTime: '5 seconds',
+    connection: opts.connection,
+    namespace,
+    taskQueue: partsTaskQueue(taskQueue),
+    activities: opts.activities,
+    maxConcurrentActivityTaskExecutions: opts.partsInFlight ?? defaultPartsInFlight(5_000),
+  });
+  const stopAll = () => {
+    for (const w of [main, parts]) if (w.getState() === 'RUNNING') w.shutdown();
+  };
+  return {
+    async run() {
+      // One stopping for good stops the other, so a process never keeps half a worker.
+      const stopOnFailure = async (running: Promise<void>) => {
+        try {
+          await running;
+        } catch (err) {
+          stopAll();
+          throw err;
+        }
+      };
+      await Promise.all([stopOnFailure(main.run()), stopOnFailure(parts.run())]);
+    },
+    async runUntil(fnOrPromise) {
+      const partsDone = parts.run();
+      try {
+        return await main.runUntil(fnOrPromise);
+      } finally {
+        if (parts.getState() === 'RUNNING') parts.shutdown();
+        await partsDone;
+      }
+    },
+    shutdown: stopAll,
+    getState: () => main.getState(),
+  };
 }

@@ -39,3 +39,9 @@ export function unsplittable(steps: readonly PlanStep[], resubmit: boolean): str
   return null;
 }
 
+
+/**
+ * The task queue parts of a split pipeline run on (issue 16): every worker process polls it with at most its cap of
+ * parts at once (runtime/temporal/worker.ts), so a part waits on the server until some worker has a free place.
+ */
+export const partsTaskQueue = (taskQueue: string): string => `${taskQueue}-parts`;

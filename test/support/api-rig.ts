@@ -55,7 +55,7 @@ export async function openApiRig(opts: {
   const workerConnection = await NativeConnection.connect({ address: opts.address });
   // One connection service for the worker and the API, as runtime/wiring.ts builds it.
   const connections = testConnections(store, { filesDir: join(dir, 'files') });
-  const worker = await createWorker({ connection: workerConnection, taskQueue, activities: createActivities({ store: opts.activityStore?.(store) ?? store, sessions: opts.activitySessions?.(connections) ?? connections, batchSize: opts.batchSize, alerts: opts.alerts?.(store), ...(opts.maxPartsInFlight !== undefined && { maxPartsInFlight: opts.maxPartsInFlight }) }) });
+  const worker = await createWorker({ connection: workerConnection, taskQueue, ...(opts.maxPartsInFlight !== undefined && { partsInFlight: opts.maxPartsInFlight }), activities: createActivities({ store: opts.activityStore?.(store) ?? store, sessions: opts.activitySessions?.(connections) ?? connections, batchSize: opts.batchSize, alerts: opts.alerts?.(store), ...(opts.maxPartsInFlight !== undefined && { maxPartsInFlight: opts.maxPartsInFlight }) }) });
   const workerDone = worker.run();
   const { client, close: closeClient } = await connectClient(opts.address);
   const webhookDrain = createWebhookDrainer({ client, taskQueue, log: () => undefined });

@@ -3,7 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { compile } from '../../shared/compiler';
 import type { Graph } from '../../shared/graph/schema';
 import { sniffCsv } from '../../runtime/files/csv';
@@ -11,7 +11,7 @@ import type { createActivities } from '../../runtime/activities';
 import type { BatchCommit, NewRunFile, Store } from '../../runtime/store/types';
 import type { IntegrationVersion, Run } from '../../shared';
 import { createRunLauncher, type RunLauncher } from '../../runtime/temporal/client';
-import { createWorker } from '../../runtime/temporal/worker';
+import { createWorker, type WeftWorker } from '../../runtime/temporal/worker';
 import { graphFixture, withPreviewedFile } from './graph-fixtures';
 
 export interface CustomerRow {
@@ -125,7 +125,7 @@ export function failingCommits(store: Store, fail: (c: BatchCommit) => boolean, 
 export async function openTemporalRig(address: string) {
   const connection = await NativeConnection.connect({ address });
   const { client, close: closeClient } = await connectClient(address);
-  const workers: { worker: Worker; running: Promise<void> }[] = [];
+  const workers: { worker: WeftWorker; running: Promise<void> }[] = [];
   return {
     client,
     async worker(activities: ReturnType<typeof createActivities>, pipeline?: Parameters<typeof createRunLauncher>[0]['pipeline']): Promise<RunLauncher> {

@@ -57,6 +57,10 @@ async function main() {
     // in 3 parts and for a small file read whole at once.
     { name: 'parts-planned-in-pipeline', csv: customersCsv(rows), filterActive: true, missing: false, parallelism: 3 },
     { name: 'whole-planned-in-pipeline', csv: customersCsv(rows.slice(0, 20).map((r) => ({ ...r, amount: '1', extra: undefined }))), filterActive: false, missing: false },
+    // Issue 16: the same, its parts on the parts task queue (the weft-16-parts-queue patch).
+    { name: 'parts-queue', csv: customersCsv(rows), filterActive: true, missing: false, parallelism: 3 },
+    // Both: the first runPipeline plans the parts, which then run on the parts task queue (what a new run does).
+    { name: 'parts-queue-planned-in-pipeline', csv: customersCsv(rows), filterActive: true, missing: false, parallelism: 3 },
   ].filter((s) => only.length === 0 || only.includes(s.name));
   try {
     await worker.runUntil(async () => {
