@@ -112,9 +112,18 @@ export async function startWeft(config: Config): Promise<void> {
       const started = storeProcess;
       cleanups.push(() => started.stop());
     }
-    const store = await openStore({ dataDir: config.dataDir, databaseUrl: storeProcess?.url ?? config.databaseUrl, engine: storeProcess ? 'pglite' : 'postgres' });
-    cleanups.push(() => store.close());
-    await store.migrate();
+    const openTheStore = () => openStore({ dataDir: config.dataDir, databaseUrl: storeProcess?.url ?? config.databaseUrl, engine: storeProcess ? 'pglite' : 'postgres', migrate: false });
+    let store = await openTheStore();
+    const applied = await store.migrate();
+    if (storeProcess && applied.length > 0) {
+      // Migrations (a first start, an upgrade) grow the store process's WebAssembly memory for good: a fresh process
+      // on the migrated database idles ~20–40 MB lower, for ~1 s once.
+      await store.close();
+      await storeProcess.recycle();
+      store = await openTheStore();
+    }
+    const opened = store;
+    cleanups.push(() => opened.close());
     if (role !== 'worker') log(`Store: ${storeProcess ? `PGlite in ${config.dataDir} (store process pid ${storeProcess.pid()})` : 'Postgres (DATABASE_URL)'}`);
     if (role !== 'worker') {
       const owner = await ensureFirstOwner(store, config.ownerEmail, config.ownerPassword);
