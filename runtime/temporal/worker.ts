@@ -16,6 +16,12 @@ export interface CreateWorkerOptions {
   activities: Activities;
   taskQueue?: string;
   namespace?: string;
+  /**
+   * Run the workflow code on this thread instead of the SDK's workflow thread (a second V8 isolate with its own Node
+   * environment and its own copy of the bundle, ~15–20 MB). `npm start` does: its workflows only orchestrate (a few ms
+   * per activation) and one process holds everything. Activations still time out after 5 s as on the thread.
+   */
+  workflowsOnThisThread?: boolean;
   /** Extra Worker options (e.g. concurrency limits, shutdownGraceTime). */
   tuning?: Omit<WorkerOptions, 'connection' | 'activities' | 'taskQueue' | 'namespace' | 'workflowBundle' | 'workflowsPath'>;
 }
@@ -26,6 +32,9 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     // Our histories are a few dozen events, so replaying one elsewhere is cheap; a crashed worker's sticky
     // queue then holds a run back for 3 s instead of the default 10 s.
     stickyQueueScheduleToStartTimeout: '3 seconds',
+    // The SDK's "debug mode" is what runs workflows on the calling thread; it also lifts the activation time limit,
+    // which is set back to the threaded default.
+    ...(opts.workflowsOnThisThread && ({ debugMode: true, isolateExecutionTimeout: '5s' } as Partial<WorkerOptions>)),
     ...opts.tuning,
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',
