@@ -166,8 +166,8 @@ export async function startWeft(config: Config): Promise<void> {
         connection: workerConnection,
         namespace: config.temporalNamespace,
         taskQueue: config.taskQueue,
-        // `npm start`'s one process: workflows on the main thread (~15–20 MB less); WEFT_WORKFLOW_THREAD=1 keeps the thread.
-        workflowsOnThisThread: role === 'all' && !config.workflowThread,
+        // WEFT_WORKFLOWS_ON_MAIN_THREAD: `npm start`'s one process trades ~15–20 MB for slower bursts of runs.
+        workflowsOnThisThread: role === 'all' && config.workflowsOnMainThread,
         activities: createActivities({
           store,
           sessions: connections,

@@ -18,8 +18,8 @@ export interface CreateWorkerOptions {
   namespace?: string;
   /**
    * Run the workflow code on this thread instead of the SDK's workflow thread (a second V8 isolate with its own Node
-   * environment and its own copy of the bundle, ~15–20 MB). `npm start` does: its workflows only orchestrate (a few ms
-   * per activation) and one process holds everything. Activations still time out after 5 s as on the thread.
+   * environment and its own copy of the bundle, ~15–20 MB), at the cost of parallelism: 50 runs at once took ~1.5x as
+   * long on a 2-core machine. `npm start` with WEFT_WORKFLOWS_ON_MAIN_THREAD. Activations still time out after 5 s.
    */
   workflowsOnThisThread?: boolean;
   /** Extra Worker options (e.g. concurrency limits, shutdownGraceTime). */
