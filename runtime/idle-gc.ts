@@ -1,6 +1,6 @@
 // Gives memory back when the process is idle. V8 collects its old generation when it needs room, not when a process
 // goes quiet, so what a start, an upload or a preview left behind (10–30 MB in Weft's process) stays in its resident
-// size for as long as nothing else happens. Every `intervalMs`, when the event loop was nearly idle since the last
+// size for as long as nothing else happens. Every `intervalMs` (5 s), when the event loop was nearly idle since the last
 // look and the heap grew by `growthBytes` since the last collection, one full collection runs (a few ms at this size).
 // The `gc` function is taken from a context of its own and the flag is switched off again, so no other code (the
 // workflow sandbox included) sees a `gc` global.
@@ -37,7 +37,7 @@ function fullGc(): (() => void) | null {
 }
 
 export function startIdleCollector(opts: IdleCollectorOptions = {}): IdleCollector {
-  const intervalMs = opts.intervalMs ?? 10_000;
+  const intervalMs = opts.intervalMs ?? 5_000;
   const growthBytes = opts.growthBytes ?? 4 * 1024 * 1024;
   const idleBelow = opts.idleBelow ?? 0.05;
   const gc = fullGc();
