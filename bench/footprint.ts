@@ -3,7 +3,8 @@
 // uploaded and previewed (plain, then with a filter that keeps no row, so the preview reads on to its bounds), and a
 // second start on the warm data folder (its start time too). Each process's RSS is sampled every 100 ms from /proc;
 // peaks are the kernel's high-water marks (VmHWM) where the process is still there to ask, else the largest sample.
-// Runs what `npm start` runs (dist/server/main.mjs, built first) on its own free ports and data folder, 127.0.0.1 only,
+// Runs what `npm start` runs (dist/server/main.mjs, built first, with the start script's node flags and environment
+// settings from package.json) on its own free ports and data folder, 127.0.0.1 only,
 // and stops by itself. Env: BENCH_FILE_MB (default 100), BENCH_WEB_BUILD=1 to include a web build in the first start.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -123,12 +124,23 @@ interface Weft {
   output: string[];
 }
 
+/** What `npm start` (package.json) puts before and after `node`: its environment settings and its node flags. */
+function startCommand(): { env: Record<string, string>; flags: string[] } {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const words = (pkg.scripts.start?.split('&&').pop() ?? '').trim().split(/\s+/);
+  const node = words.indexOf('node');
+  const env = Object.fromEntries(words.slice(0, Math.max(0, node)).map((w) => /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(w)).filter((m) => m !== null).map((m) => [m[1]!, m[2]!]));
+  return { env, flags: words.slice(node + 1).filter((w) => w.startsWith('--')) };
+}
+
 async function startWeft(dataDir: string, ports: { http: number; temporal: number; ui: number }): Promise<{ weft: Weft; readyMs: number; sampler: Sampler }> {
   const started = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'dist/server/main.mjs')], {
+  const start = startCommand();
+  const child = spawn(process.execPath, [...start.flags, join(ROOT, 'dist/server/main.mjs')], {
     cwd: ROOT,
     env: {
       ...process.env,
+      ...start.env,
       PORT: String(ports.http),
       TEMPORAL_PORT: String(ports.temporal),
       TEMPORAL_UI_PORT: String(ports.ui),

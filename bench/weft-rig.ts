@@ -238,6 +238,8 @@ export async function startWeftRig(opts: WeftRigOptions): Promise<WeftRig> {
     const worker = await createWorker({
       connection: workerConnection,
       taskQueue: opts.taskQueue,
+      // As `npm start` (runtime/wiring.ts): workflows on this thread when WEFT_WORKFLOWS_ON_MAIN_THREAD is set.
+      workflowsOnThisThread: !!process.env.WEFT_WORKFLOWS_ON_MAIN_THREAD,
       activities: trace ? (Object.fromEntries(Object.entries(activities).map(([name, fn]) => [name, traced(name, fn as (...a: unknown[]) => Promise<unknown>)])) as typeof activities) : activities,
       ...(opts.workerTuning && { tuning: opts.workerTuning }),
     });

@@ -2,7 +2,7 @@
 // a slow or dead receiver never holds up or fails the run that caused it. Webhooks go out through Weft's one HTTP
 // client (runtime/net): every hop's host is checked by the outbound-address guard and connected to as checked.
 import { createHmac } from 'node:crypto';
-import { createTransport, type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { createHttpClient, type AddressGuard } from '../net';
 
 export interface AlertMessage {
@@ -55,7 +55,11 @@ export function createDeliverer(settings: DeliverySettings): Deliverer {
   const timeoutMs = settings.timeoutMs ?? 10_000;
   const log = settings.log ?? ((m: string) => console.warn(`[alerts] ${m}`));
   const from = settings.smtpFrom ?? 'Weft <weft@localhost>';
-  const mailer: Transporter | null = settings.smtpUrl ? createTransport(settings.smtpUrl) : null;
+  const smtpUrl = settings.smtpUrl;
+  // nodemailer (~3 MB in memory) is loaded by the first email, not when Weft starts.
+  let mailer: Promise<Transporter> | null = null;
+  const mail = (url: string) =>
+    (mailer ??= import('nodemailer').then((loaded) => ((loaded as typeof loaded & { default?: typeof loaded }).default ?? loaded).createTransport(url)));
   // One try per call: the deliverer's own retries (with their log line) are the ones that count. Redirects are followed
   // and each hop checked again by the guard; never to another scheme.
   const http = createHttpClient({ guard: settings.guard, attempts: 1, timeoutMs, maxRedirects: 3, maxResponseBytes: 64 * 1024, userAgent: 'Weft-Alerts/1' });
@@ -101,14 +105,14 @@ export function createDeliverer(settings: DeliverySettings): Deliverer {
   }
 
   return {
-    emailConfigured: mailer !== null,
+    emailConfigured: !!smtpUrl,
     enqueue(message, targets) {
       if (targets.emails.length > 0) {
-        if (!mailer) log(`${message.subject}: not emailed, WEFT_SMTP_URL is not set`);
+        if (!smtpUrl) log(`${message.subject}: not emailed, WEFT_SMTP_URL is not set`);
         else {
           track(
             withRetries(`Email "${message.subject}"`, async () => {
-              await mailer.sendMail({ from, to: targets.emails, subject: `[Weft] ${message.subject}`, text: message.text });
+              await (await mail(smtpUrl)).sendMail({ from, to: targets.emails, subject: `[Weft] ${message.subject}`, text: message.text });
             }),
           );
         }
@@ -127,7 +131,7 @@ export function createDeliverer(settings: DeliverySettings): Deliverer {
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
     close() {
-      mailer?.close();
+      void mailer?.then((m) => m.close(), () => undefined);
       void http.close();
     },
   };

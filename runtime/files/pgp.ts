@@ -8,8 +8,11 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import * as openpgp from 'openpgp';
+import type * as openpgp from 'openpgp';
 import { isS3Location, openRange, readBytes, sizeOf } from './storage';
+
+/** openpgp (~10 MB in memory) is loaded when a key or an encrypted file is first met, not when Weft starts. */
+const openpgpModule = () => import('openpgp');
 
 /** The key that opens an encrypted file: an armored private key and, if it is protected, its passphrase. */
 export interface PgpDecrypt {
@@ -94,7 +97,7 @@ async function parseAndUnlock({ privateKey, passphrase }: PgpDecrypt): Promise<o
   }
   let key: openpgp.Key;
   try {
-    key = await openpgp.readKey({ armoredKey: armored });
+    key = await (await openpgpModule()).readKey({ armoredKey: armored });
   } catch (err) {
     throw new PgpError('not_a_key', `This is not a PGP private key (${(err as Error).message}). Paste the whole armored block, from -----BEGIN PGP PRIVATE KEY BLOCK----- to -----END PGP PRIVATE KEY BLOCK-----.`);
   }
@@ -104,7 +107,7 @@ async function parseAndUnlock({ privateKey, passphrase }: PgpDecrypt): Promise<o
   if (key.isDecrypted()) return key;
   if (!passphrase) throw new PgpError('needs_passphrase', 'This private key is protected by a passphrase. Enter the passphrase too.');
   try {
-    return await openpgp.decryptKey({ privateKey: key, passphrase });
+    return await (await openpgpModule()).decryptKey({ privateKey: key, passphrase });
   } catch (err) {
     if (/incorrect key passphrase|passphrase/i.test((err as Error).message)) {
       throw new PgpError('wrong_passphrase', 'The passphrase does not unlock this private key. Check the passphrase.');
@@ -136,14 +139,14 @@ async function decryptStream(path: string, key: openpgp.PrivateKey): Promise<Rea
   try {
     message =
       kind === 'armored'
-        ? await openpgp.readMessage({ armoredMessage: textStream(raw) as unknown as openpgp.WebStream<string> })
-        : await openpgp.readMessage({ binaryMessage: raw as unknown as openpgp.WebStream<Uint8Array> });
+        ? await (await openpgpModule()).readMessage({ armoredMessage: textStream(raw) as unknown as openpgp.WebStream<string> })
+        : await (await openpgpModule()).readMessage({ binaryMessage: raw as unknown as openpgp.WebStream<Uint8Array> });
   } catch (err) {
     throw damaged(err);
   }
   let data: openpgp.WebStream<Uint8Array>;
   try {
-    ({ data } = await openpgp.decrypt({ message, decryptionKeys: key, format: 'binary', config: { allowUnauthenticatedStream: true } }));
+    ({ data } = await (await openpgpModule()).decrypt({ message, decryptionKeys: key, format: 'binary', config: { allowUnauthenticatedStream: true } }));
   } catch (err) {
     throw decryptError(err);
   }

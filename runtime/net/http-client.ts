@@ -7,7 +7,7 @@
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { ConnectorError } from '../connectors/types';
 import { parseJsonExact } from '../files/json';
 import type { AddressGuard } from './address-guard';
@@ -220,7 +220,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       (e: Error) => callback(e, ''),
     );
   };
-  const agent = new Agent({ connect: { lookup: lookup as never, timeout: Math.min(timeoutMs, 15_000) }, keepAliveTimeout: 10_000 });
+  // undici (~5 MB in memory) is loaded by the first request, not when Weft starts (every alert deliverer makes a client).
+  let agent: Promise<Agent> | null = null;
+  const agentFor = () =>
+    (agent ??= import('undici').then(({ Agent: UndiciAgent }) => new UndiciAgent({ connect: { lookup: lookup as never, timeout: Math.min(timeoutMs, 15_000) }, keepAliveTimeout: 10_000 })));
 
   const backoff = (attempt: number) => {
     const exp = Math.min(maxBackoffMs, backoffMs * 2 ** (attempt - 1));
@@ -237,7 +240,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const combined = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
     const release = await slots.acquire();
     try {
-      const res: Dispatcher.ResponseData = await agent.request({
+      const res: Dispatcher.ResponseData = await (await agentFor()).request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: method as Dispatcher.HttpMethod,
@@ -358,7 +361,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         return res;
       }
     },
-    close: () => agent.close(),
+    close: async () => {
+      if (agent) await (await agent).close();
+    },
   };
 }
 

@@ -27,9 +27,7 @@ export function createDrizzleStore(engine: Engine): Store {
   let closed: Promise<void> | null = null;
   return {
     engine: engine.kind,
-    migrate: async () => {
-      await migrate(db);
-    },
+    migrate: () => migrate(db),
     close: () => (closed ??= engine.close()),
 
     listIntegrations: () => integrations.listIntegrations(db),

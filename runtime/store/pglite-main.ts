@@ -6,6 +6,7 @@
 import { rm } from 'node:fs/promises';
 import { createPglite } from './engines';
 import { startPgliteServer } from './pglite-server';
+import { startIdleCollector } from '../idle-gc';
 
 const dir = process.env.WEFT_PGLITE_DIR;
 const socketPath = process.env.WEFT_PGLITE_SOCKET;
@@ -60,5 +61,7 @@ if (process.env.WEFT_MEMORY_LOG) {
   const mb = (n: number) => Math.round(n / 1048576);
   setInterval(() => say(`memory rss ${mb(process.memoryUsage().rss)}`), 1000).unref();
 }
+// The result chunks copied for the sockets (a preview, a big read) go back once the store is quiet.
+startIdleCollector();
 say(`ready on ${socketPath}, pid ${process.pid}`);
 process.send?.({ ready: true, pid: process.pid });

@@ -31,7 +31,7 @@ describe('the PGlite template', () => {
     const settings = await db.query<{ encoding: string; buffers: string }>(
       "select pg_encoding_to_char(encoding) as encoding, current_setting('shared_buffers') as buffers from pg_database where datname = 'postgres'",
     );
-    expect(settings.rows[0]).toEqual({ encoding: 'UTF8', buffers: '16MB' });
+    expect(settings.rows[0]).toEqual({ encoding: 'UTF8', buffers: '8MB' });
     await db.exec("create table kept (id bigint primary key, name text); insert into kept values (9007199254740993, 'n\\u00e9e')");
     await db.close();
 

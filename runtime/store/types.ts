@@ -208,7 +208,8 @@ export type ConnectionUsage = Record<string, { id: string; name: string }[]>;
 
 export interface Store {
   readonly engine: 'pglite' | 'postgres';
-  migrate(): Promise<void>;
+  /** Applies the pending migrations; returns the versions it applied (none when the store was up to date). */
+  migrate(): Promise<number[]>;
   close(): Promise<void>;
 
   // Integrations

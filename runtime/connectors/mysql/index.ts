@@ -2,7 +2,11 @@
 // batch writes as multi-row INSERT ... ON DUPLICATE KEY UPDATE, with per-row savepoints as the fallback.
 import { sqlParamNames } from '../../../shared/compiler/sql-params';
 import { connect } from 'node:net';
-import mysql from 'mysql2/promise';
+import type * as MysqlModule from 'mysql2/promise';
+import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
+
+/** mysql2 (~4 MB in memory with its dependencies) is loaded by the first MySQL session, not when Weft starts. */
+type Mysql = typeof MysqlModule;
 import type { FieldType } from '../../../shared/graph/field-types';
 import { expectProtocol } from '../net-probe';
 import { checkSelectQuery } from '../sql-guard';
@@ -69,7 +73,7 @@ export function mysqlError(error: unknown, where: Where, object?: string): Conne
 const RECORD_ERRNOS = new Set([1048, 1062, 1264, 1265, 1292, 1364, 1366, 1406, 1451, 1452, 1690, 3819, 4025]);
 const isRecordError = (e: unknown) => RECORD_ERRNOS.has((e as MysqlError)?.errno ?? 0);
 
-function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOptions = {}): ConnectorSession {
+function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, options: OpenOptions = {}): ConnectorSession {
   const where: Where = { host: config.host, port: config.port, database: config.database, user: config.user };
   const address = options.address;
   const pool = mysql.createPool({
@@ -91,14 +95,14 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
     multipleStatements: false,
   });
   pool.on('connection', (c) => c.on('error', () => undefined));
-  const leased = new Set<{ conn: mysql.PoolConnection; done: (destroy?: boolean) => void }>();
+  const leased = new Set<{ conn: PoolConnection; done: (destroy?: boolean) => void }>();
   let mariadb: boolean | undefined;
 
   /** Whether the port has been asked if it speaks MySQL: once per session, before the driver's first connection. */
   let probed: Promise<void> | null = null;
 
   async function lease() {
-    let conn: mysql.PoolConnection;
+    let conn: PoolConnection;
     probed ??= expectProtocol('mysql', address ?? config.host, config.port, `${config.host}:${config.port}`);
     await probed;
     try {
@@ -108,7 +112,7 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
         "SET time_zone = '+00:00', sql_mode = IF(FIND_IN_SET('STRICT_ALL_TABLES', @@sql_mode), @@sql_mode, CONCAT_WS(',', NULLIF(@@sql_mode, ''), 'STRICT_ALL_TABLES'))",
       );
       if (mariadb === undefined) {
-        const [rows] = await conn.query<mysql.RowDataPacket[]>('SELECT VERSION() AS v');
+        const [rows] = await conn.query<RowDataPacket[]>('SELECT VERSION() AS v');
         mariadb = /mariadb/i.test(String(rows[0]?.v));
       }
     } catch (e) {
@@ -129,14 +133,14 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
     return entry;
   }
 
-  async function loadTables(conn: mysql.PoolConnection, table?: string): Promise<Table[]> {
-    const [columns] = await conn.query<mysql.RowDataPacket[]>(
+  async function loadTables(conn: PoolConnection, table?: string): Promise<Table[]> {
+    const [columns] = await conn.query<RowDataPacket[]>(
       `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, COLUMN_TYPE AS native, DATA_TYPE AS base, IS_NULLABLE = 'YES' AS nullable
          FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND (? IS NULL OR TABLE_NAME = ?)
         ORDER BY TABLE_NAME, ORDINAL_POSITION`,
       [table ?? null, table ?? null],
     );
-    const [keys] = await conn.query<mysql.RowDataPacket[]>(
+    const [keys] = await conn.query<RowDataPacket[]>(
       `SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.KEY_COLUMN_USAGE
         WHERE TABLE_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'PRIMARY' AND (? IS NULL OR TABLE_NAME = ?)
         ORDER BY TABLE_NAME, ORDINAL_POSITION`,
@@ -157,7 +161,7 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
     return [...byTable.values()];
   }
 
-  async function describe(conn: mysql.PoolConnection, object: string): Promise<Table> {
+  async function describe(conn: PoolConnection, object: string): Promise<Table> {
     const [found] = await loadTables(conn, object);
     if (!found) throw new ConnectorError('not_found', `Table "${object}" was not found in database "${config.database}". Run discover to see the tables Weft can reach.`);
     return found;
@@ -232,7 +236,7 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
         // selected under a name of Weft's (weft_c0, weft_c1…): mysql2 refuses a result column named `__proto__` (and
         // closes the connection), even as arrays; the records take the columns' own names back.
         const list = names.map((n, i) => `${ident(n)} AS weft_c${i}`).join(', ');
-        const [rows] = await conn.query<mysql.RowDataPacket[]>({ sql: limitedSelect(`${list} FROM ${source}${whereSql}${order} LIMIT ${batchSize}${offset}`, ms, mariadb === true), rowsAsArray: true });
+        const [rows] = await conn.query<RowDataPacket[]>({ sql: limitedSelect(`${list} FROM ${source}${whereSql}${order} LIMIT ${batchSize}${offset}`, ms, mariadb === true), rowsAsArray: true });
         if (rows.length === 0) break;
         const plain: Row[] = rows.map((r) => recordOf(names, r as unknown as unknown[]));
         cursor = nextCursor(cursor, plain, key);
@@ -254,7 +258,7 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
   }
 
   /** Which rows exist, and which differ from what is written (compared byte for byte for text). Locks them. */
-  async function classify(conn: mysql.PoolConnection, table: Table, rows: Row[], options: WriteOptions) {
+  async function classify(conn: PoolConnection, table: Table, rows: Row[], options: WriteOptions) {
     const columns = options.fields.map((f) => table.columns.find((c) => c.name === f.name)!);
     const rest = columns.filter((c) => !options.key.includes(c.name));
     const params: unknown[] = [];
@@ -266,7 +270,7 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
       .join(' UNION ALL ');
     const same = (c: Column) => (c.textual ? `CAST(weft_t.${ident(c.name)} AS BINARY) <=> CAST(weft_v.${ident(c.name)} AS BINARY)` : `weft_t.${ident(c.name)} <=> weft_v.${ident(c.name)}`);
     const changed = rest.length === 0 ? '0' : `NOT (${rest.map(same).join(' AND ')})`;
-    const [result] = await conn.query<mysql.RowDataPacket[]>(
+    const [result] = await conn.query<RowDataPacket[]>(
       `SELECT weft_v.weft_ord, weft_t.${ident(options.key[0]!)} IS NOT NULL AS found, ${changed} AS changed
          FROM (${derived}) AS weft_v LEFT JOIN ${table.sql} AS weft_t ON ${options.key.map((k) => `weft_t.${ident(k)} = weft_v.${ident(k)}`).join(' AND ')}
         ORDER BY weft_v.weft_ord FOR UPDATE`,
@@ -301,7 +305,7 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
             return `SELECT ? AS weft_ord, ${columns.map((c) => `? AS ${ident(c.name)}`).join(', ')}`;
           })
           .join(' UNION ALL ');
-        const [found] = await conn.query<mysql.RowDataPacket[]>({
+        const [found] = await conn.query<RowDataPacket[]>({
           sql: mysql.format(
             // Every column aliased: mysql2 refuses a result column named `__proto__`, even as arrays.
             `SELECT weft_t.${ident(options.key[0]!)} IS NOT NULL AS weft_found, ${columns.map((c, i) => `NOT (${same(c)}) AS weft_d${i}`).join(', ')}, ${columns.map((c, i) => `weft_t.${ident(c.name)} AS weft_c${i}`).join(', ')}
@@ -335,7 +339,7 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
     }
   }
 
-  async function insertRows(conn: mysql.PoolConnection, table: Table, rows: Row[], options: WriteOptions, upsert: boolean) {
+  async function insertRows(conn: PoolConnection, table: Table, rows: Row[], options: WriteOptions, upsert: boolean) {
     const columns = options.fields.map((f) => table.columns.find((c) => c.name === f.name)!);
     const rest = columns.filter((c) => !options.key.includes(c.name));
     const values = rows.map((row) => columns.map((c) => toMysqlValue(row[c.name], c.type)));
@@ -344,7 +348,7 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
   }
 
   /** One chunk in the open transaction; one result per row, in order. */
-  async function writeChunk(conn: mysql.PoolConnection, table: Table, rows: Row[], options: WriteOptions): Promise<RecordResult[]> {
+  async function writeChunk(conn: PoolConnection, table: Table, rows: Row[], options: WriteOptions): Promise<RecordResult[]> {
     if (options.mode === 'insert' && options.key.length === 0) {
       await insertRows(conn, table, rows, options, false);
       return rows.map(() => ({ outcome: 'created' }));
@@ -460,7 +464,7 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
         for (const part of chunk(rows, Math.max(1, Math.floor(MAX_VALUES / (columns.length + 1))))) {
           const keyValues = part.map((row) => columns.map((c) => toMysqlValue(row[c.name], c.type)));
           const derived = part.map((_, ord) => `SELECT ${ord} AS weft_ord, ${columns.map((c) => `? AS ${ident(c.name)}`).join(', ')}`).join(' UNION ALL ');
-          const [found] = await conn.query<mysql.RowDataPacket[]>(
+          const [found] = await conn.query<RowDataPacket[]>(
             `SELECT weft_v.weft_ord, weft_t.${ident(columns[0]!.name)} IS NOT NULL AS found
                FROM (${derived}) AS weft_v LEFT JOIN ${table.sql} AS weft_t ON ${columns.map((c) => `weft_t.${ident(c.name)} = weft_v.${ident(c.name)}`).join(' AND ')}
               ORDER BY weft_v.weft_ord FOR UPDATE`,
@@ -486,7 +490,7 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
     async test() {
       const lent = await lease();
       try {
-        const [grants] = await lent.conn.query<mysql.RowDataPacket[]>('SHOW GRANTS FOR CURRENT_USER()');
+        const [grants] = await lent.conn.query<RowDataPacket[]>('SHOW GRANTS FOR CURRENT_USER()');
         const global = grants.map((g) => String(Object.values(g)[0] ?? '')).filter((g) => /\bON \*\.\* TO\b/i.test(g));
         if (global.some((g) => /^GRANT\s+(.*\s)?(ALL PRIVILEGES|SUPER)\b/i.test(g))) return { warning: superuserWarning(config.user, 'a user with SUPER or ALL PRIVILEGES on every database') };
       } catch (e) {
@@ -515,7 +519,7 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
     async estimateRows(object) {
       const lent = await lease();
       try {
-        const [stats] = await lent.conn.query<mysql.RowDataPacket[]>(
+        const [stats] = await lent.conn.query<RowDataPacket[]>(
           'SELECT TABLE_ROWS AS estimate, DATA_LENGTH AS bytes FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
           [object],
         );
@@ -525,7 +529,7 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
         // TABLE_ROWS is InnoDB's guess (off by up to half); a small table is counted exactly.
         if (estimate >= SMALL_TABLE_ROWS) return estimate;
         if (Number(row.bytes ?? 0) > SMALL_TABLE_BYTES) return estimate > 0 ? estimate : null;
-        const [counted] = await lent.conn.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${ident(object)}`);
+        const [counted] = await lent.conn.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${ident(object)}`);
         return Number(counted[0]?.n ?? 0);
       } catch {
         return null;
@@ -539,7 +543,7 @@ function openSession(config: MysqlConfig, secrets: MysqlSecrets, options: OpenOp
         const t = await describe(lent.conn, object);
         const field = t.primaryKey.length === 1 ? t.primaryKey[0]! : null;
         if (!field || !/^(tinyint|smallint|mediumint|int|bigint)\b/.test(t.columns.find((c) => c.name === field)?.nativeType ?? '')) return null;
-        const [rows] = await lent.conn.query<mysql.RowDataPacket[]>(`SELECT CAST(MIN(${ident(field)}) AS CHAR) AS mn, CAST(MAX(${ident(field)}) AS CHAR) AS mx FROM ${t.sql}`);
+        const [rows] = await lent.conn.query<RowDataPacket[]>(`SELECT CAST(MIN(${ident(field)}) AS CHAR) AS mn, CAST(MAX(${ident(field)}) AS CHAR) AS mx FROM ${t.sql}`);
         const row = rows[0];
         return { field, min: row?.mn == null ? null : String(row.mn), max: row?.mx == null ? null : String(row.mx) };
       } catch (e) {
@@ -578,6 +582,9 @@ export const mysqlConnector = defineConnector<MysqlConfig, MysqlSecrets>({
   manifest: mysqlManifest,
   async open(config, secrets, _context, options) {
     const settings = parseSettings('MySQL', { config: MysqlConfig, secrets: MysqlSecrets }, config, secrets);
-    return openSession(settings.config, settings.secrets, options);
+    // A CommonJS module: its functions are on the default export under Node's ESM loader.
+    const loaded = await import('mysql2/promise');
+    const mysql = (loaded as Mysql & { default?: Mysql }).default ?? loaded;
+    return openSession(mysql, settings.config, settings.secrets, options);
   },
 });

@@ -1,0 +1,61 @@
+// The store process as `npm start` runs it: replaced on purpose after migrations (recycle), with its data, without the
+// supervisor taking it for a crash, and started with the malloc setting that lets it give memory back.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MALLOC_ENV, startPgliteProcess, type PgliteProcess } from './pglite-process';
+
+async function query<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
+  const c = new pg.Client({ connectionString: url });
+  c.on('error', () => undefined);
+  await c.connect();
+  try {
+    return (await c.query<T>(text, values)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+const environOf = async (pid: number) => (await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0');
+
+describe('the store process', () => {
+  let store: PgliteProcess | undefined;
+  let dir = '';
+  afterAll(async () => {
+    await store?.stop().catch(() => undefined);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('is replaced by recycle() with its data, not counted as a restart, and runs with malloc giving memory back', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'weft-store-recycle-'));
+    const logs: string[] = [];
+    store = await startPgliteProcess({ dataDir: join(dir, 'data'), log: (m) => logs.push(m), backoff: { initialMs: 100, maxMs: 1_000 } });
+    const first = store.pid();
+    if (process.platform === 'linux' && process.env.MALLOC_MMAP_THRESHOLD_ === undefined) {
+      expect(await environOf(first)).toContain(`MALLOC_MMAP_THRESHOLD_=${MALLOC_ENV.MALLOC_MMAP_THRESHOLD_}`);
+    }
+    await query(store.url, 'CREATE TABLE kept (id int PRIMARY KEY, v text)');
+    await query(store.url, 'INSERT INTO kept VALUES ($1, $2)', [1, 'before the recycle']);
+
+    await store.recycle();
+    const second = store.pid();
+    expect(second).not.toBe(first);
+    expect(() => process.kill(first, 0)).toThrow();
+    expect(await query(store.url, 'SELECT v FROM kept')).toEqual([{ v: 'before the recycle' }]);
+    // Give the supervisor a moment: it must not start a third process or log a crash.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(store.pid()).toBe(second);
+    expect(store.state()).toBe('up');
+    expect(store.restarts()).toBe(0);
+    expect(logs.some((l) => /stopped: /.test(l))).toBe(false);
+
+    // A crash after a recycle is still seen and mended.
+    process.kill(second, 'SIGKILL');
+    for (let i = 0; i < 200 && !(store.state() === 'up' && store.pid() !== second); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(store.pid()).not.toBe(second);
+    expect(store.restarts()).toBe(1);
+    expect(await query(store.url, 'SELECT count(*)::int AS n FROM kept')).toEqual([{ n: 1 }]);
+  });
+});
