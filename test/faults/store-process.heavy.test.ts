@@ -6,22 +6,11 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import pg from 'pg';
+import { queryOnce as query } from '../support/pg-admin';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pgliteRecordPath, startPgliteProcess, type PgliteProcess } from '../../runtime/store/pglite-process';
 import { isAlive } from '../../runtime/temporal/processes';
 import { tempDir, waitFor } from './support';
-
-async function query<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client({ connectionString: url });
-  c.on('error', () => undefined);
-  await c.connect();
-  try {
-    return (await c.query<T>(text, values)).rows;
-  } finally {
-    await c.end();
-  }
-}
 
 describe('the embedded store process', () => {
   const started: PgliteProcess[] = [];
