@@ -15,7 +15,7 @@ import type { NewRejected, StepCounts, Store } from '../store/types';
 import type { ConnectorSession } from '../connections/sessions';
 import { executorDeps, sessionsOver } from '../../test/support/connections';
 import { createExecutor } from '.';
-import { HELD_B_PAGES, type TwoWayDeletePhase, type TwoWayOutcome } from './two-way-sync';
+import { HELD_B_PAGES, highestByMatch, type TwoWayDeletePhase, type TwoWayOutcome } from './two-way-sync';
 
 const MY_URL = process.env.WEFT_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const MY_DB = `weft_tw_${randomBytes(4).toString('hex')}`;
@@ -414,6 +414,22 @@ describe('B held in memory or staged', () => {
     // Run again: nothing to write on either path (echoes).
     for (const [i, { sync: s }] of runs.entries()) expect(await s.run({ batchSize: i === 0 ? 200 : 5 })).toMatchObject({ writtenA: 0, writtenB: 0 });
   }, 60_000);
+});
+
+describe('several unpaired B records with one match value', () => {
+  it('the one with the highest id is paired, in code-point order, the same whether B is held in memory or staged', async () => {
+    const scope = { integrationId: `int_tie_${randomBytes(4).toString('hex')}`, nodeId: 'n1' };
+    // Ids where the orders part: JavaScript's `<` (UTF-16 units) puts U+FFFD above U+1F600, a locale puts "a" above "B".
+    const same = ['["B"]', '["a"]', '["\uFFFD"]', '["\u{1F600}"]', '["é"]', '["z"]', '["__proto__"]'];
+    const other = ['["10"]', '["9"]', '["010"]'];
+    const rows = [...same.map((id) => [id, '"same"'] as const), ...other.map((id) => [id, '"other"'] as const)];
+    await store.twoWay.stage(scope, rows.map(([idB, matchKey]) => ({ idB, matchKey, softDeleted: false, updatedMs: 1, record: JSON.stringify([['name', 'v', idB]]) })), false);
+    const staged = (await store.twoWay.takeByMatch(scope, ['"same"', '"other"'])).map((s) => s.idB).sort();
+    const held = highestByMatch(new Map(rows.map(([id, matchKey]) => [id, { matchKey, deleted: false }])), ['"same"', '"other"']).sort();
+    expect(held).toEqual(staged);
+    expect(staged).toEqual(['["9"]', '["\u{1F600}"]'].sort());
+    await store.twoWay.clearStage(scope);
+  });
 });
 
 describe('deletes both ways', () => {

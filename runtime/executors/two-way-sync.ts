@@ -27,7 +27,7 @@ import { allowedDeletes, isSoftDeleted, type DeleteMode } from '../../shared/syn
 import type { ConnectorSession, RecordResult, Row } from '../connections/sessions';
 import type { NewRejected, RunKey, StepCounts } from '../store/types';
 import type { DeletePhase } from '../store/sync-state';
-import type { StageB, StagedB, StagedDelete, TwoWayPair, TwoWayScope, TwoWayStore } from '../store/two-way';
+import { compareIds, type StageB, type StagedB, type StagedDelete, type TwoWayPair, type TwoWayScope, type TwoWayStore } from '../store/two-way';
 import { applyDeletes, sessionTarget } from './delete-phase';
 import { openSaved } from './sessions';
 import { defineExecutor, PlanError, type ExecutorDeps } from './types';
@@ -270,6 +270,21 @@ interface ChangesOfB {
   clear(): Promise<void>;
 }
 
+/**
+ * Per match value among `keys`, the id of the unpaired, not deleted change with the highest id, in the order the stage
+ * picks it (`compareIds`, code points), so holding B in memory pairs exactly as staging it does.
+ */
+export function highestByMatch(changes: ReadonlyMap<string, { matchKey: string | null; deleted: boolean }>, keys: readonly string[]): string[] {
+  const wanted = new Set(keys);
+  const best = new Map<string, string>();
+  for (const [id, c] of changes) {
+    if (c.matchKey === null || c.deleted || !wanted.has(c.matchKey)) continue;
+    const had = best.get(c.matchKey);
+    if (had === undefined || compareIds(id, had) > 0) best.set(c.matchKey, id);
+  }
+  return [...best.values()];
+}
+
 function changesOfB(twoWay: TwoWayStore, scope: TwoWayScope, matchField: string, deletesToA: boolean, limit: number): ChangesOfB {
   let memory: ReadRecord[] | null = [];
   /** Pair lookups of the pages in memory, started as each page arrives. */
@@ -334,15 +349,8 @@ function changesOfB(twoWay: TwoWayStore, scope: TwoWayScope, matchField: string,
     },
     async takeByMatch(keys) {
       if (!memory) return (await twoWay.takeByMatch(scope, keys)).map(staged);
-      const wanted = new Set(keys);
-      const best = new Map<string, string>();
-      for (const [id, c] of changes) {
-        if (c.matchKey === null || c.deleted || !wanted.has(c.matchKey)) continue;
-        const had = best.get(c.matchKey);
-        if (had === undefined || id > had) best.set(c.matchKey, id);
-      }
       const out: BChange[] = [];
-      for (const id of best.values()) {
+      for (const id of highestByMatch(changes, keys)) {
         out.push(changes.get(id)!);
         changes.delete(id);
       }

@@ -104,6 +104,16 @@ export interface TwoWayStore {
   forget(scope: TwoWayScope): Promise<void>;
 }
 
+/**
+ * Record ids in code-point order: the order Postgres gives text under `COLLATE "C"` (UTF-8 bytes), which a run uses
+ * wherever it picks one of several records by id, whether it holds them in the stage or in memory. JavaScript's `<` on
+ * strings compares UTF-16 units (a character past U+FFFF sorts before U+E000–U+FFFF) and a database's default
+ * collation follows a locale, so neither is used for it.
+ */
+export function compareIds(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
 const CHUNK = 5_000;
 
 const stageScope = (scope: TwoWayScope) => and(eq(twoWayStage.integrationId, scope.integrationId), eq(twoWayStage.nodeId, scope.nodeId));
@@ -290,7 +300,8 @@ export function createTwoWayStore(db: Db): TwoWayStore {
             WHERE s.integration_id = ${scope.integrationId} AND s.node_id = ${scope.nodeId} AND s.id_b = ANY(ARRAY(
               SELECT DISTINCT ON (match_key) id_b FROM ${twoWayStage}
               WHERE integration_id = ${scope.integrationId} AND node_id = ${scope.nodeId} AND pair_a IS NULL AND NOT deleted AND ${anyOf(sql`match_key`, keys.slice(i, i + CHUNK))}
-              ORDER BY match_key, id_b DESC))
+              -- Byte order (code points), the order compareIds gives an incremental run that holds B in memory.
+              ORDER BY match_key, id_b COLLATE "C" DESC))
             RETURNING ${STAGED}`),
         );
         for (const r of rows) out.push(stagedOf(r));
