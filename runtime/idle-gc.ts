@@ -2,11 +2,23 @@
 // goes quiet, so what a start, an upload or a preview left behind (10–30 MB in Weft's process) stays in its resident
 // size for as long as nothing else happens. Every `intervalMs` (5 s), when the event loop was nearly idle since the last
 // look and the heap grew by `growthBytes` since the last collection, one full collection runs (a few ms at this size).
-// The `gc` function is taken from a context of its own and the flag is switched off again, so no other code (the
-// workflow sandbox included) sees a `gc` global.
+// The process is started with `--expose-gc` (`npm start`, the store process); when first loaded, before any thread or
+// context is made, this module keeps `gc` for itself, leaves the global `gc` undefined and switches the flag off, so
+// no other code (the workflow sandbox included) sees a collector. Started without the flag, the collector does nothing.
 import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { performance } from 'node:perf_hooks';
+
+const taken: (() => void) | null = takeGc();
+
+function takeGc(): (() => void) | null {
+  const global = globalThis as { gc?: unknown };
+  if (typeof global.gc !== 'function') return null;
+  const gc = global.gc as () => void;
+  // The flag makes it writable but not configurable: it cannot be deleted, only overwritten.
+  global.gc = undefined;
+  setFlagsFromString('--no-expose-gc');
+  return gc;
+}
 
 export interface IdleCollectorOptions {
   intervalMs?: number;
@@ -21,26 +33,11 @@ export interface IdleCollector {
   stop(): void;
 }
 
-let cachedGc: (() => void) | null | undefined;
-
-function fullGc(): (() => void) | null {
-  if (cachedGc !== undefined) return cachedGc;
-  try {
-    setFlagsFromString('--expose-gc');
-    cachedGc = runInNewContext('gc') as () => void;
-  } catch {
-    cachedGc = null;
-  } finally {
-    setFlagsFromString('--no-expose-gc');
-  }
-  return typeof cachedGc === 'function' ? cachedGc : (cachedGc = null);
-}
-
 export function startIdleCollector(opts: IdleCollectorOptions = {}): IdleCollector {
   const intervalMs = opts.intervalMs ?? 5_000;
   const growthBytes = opts.growthBytes ?? 4 * 1024 * 1024;
   const idleBelow = opts.idleBelow ?? 0.05;
-  const gc = fullGc();
+  const gc = taken;
   let collections = 0;
   if (!gc) return { collections: () => 0, stop: () => undefined };
   let baseline = 0;

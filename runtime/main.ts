@@ -1,4 +1,6 @@
 // `npm start`: Weft in the role WEFT_ROLE names (all by default: API, worker and the embedded Temporal dev server).
+// First: takes the collector `node --expose-gc` gave and hides it from every other module and context (idle-gc.ts).
+import './idle-gc';
 import { loadConfig } from './config';
 import { startWeft } from './wiring';
 

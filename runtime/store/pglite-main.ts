@@ -3,10 +3,11 @@
 // away (the IPC channel closes, e.g. Weft was killed), closing PGlite cleanly so the next start finds it intact.
 // Env: WEFT_PGLITE_DIR (PGlite's folder), WEFT_PGLITE_SOCKET (the socket path), WEFT_PGLITE_INIT_ONLY (create, then exit),
 // WEFT_PGLITE_VACUUM_IDLE_MS (vacuum and analyze what needs it after this long without a request; default 5000, 0: never).
+// First: takes the collector `--expose-gc` gave and hides it from every other module and context (idle-gc.ts).
+import { startIdleCollector } from '../idle-gc';
 import { rm } from 'node:fs/promises';
 import { createPglite } from './engines';
 import { startPgliteServer } from './pglite-server';
-import { startIdleCollector } from '../idle-gc';
 
 const dir = process.env.WEFT_PGLITE_DIR;
 const socketPath = process.env.WEFT_PGLITE_SOCKET;

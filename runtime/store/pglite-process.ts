@@ -129,7 +129,8 @@ export async function startPgliteProcess(opts: PgliteProcessOptions): Promise<Pg
   const url = `postgresql://postgres@localhost:${SOCKET_PORT}/postgres?host=${encodeURIComponent(socketDir)}`;
 
   async function launch(): Promise<{ child: ChildProcess; exited: Promise<string> }> {
-    const child = spawn(process.execPath, command, {
+    // --expose-gc: for the idle collector only (idle-gc.ts takes it off the global object at once).
+    const child = spawn(process.execPath, ['--expose-gc', ...command], {
       env,
       // Its own process group: a Ctrl-C in the terminal reaches Weft, which stops the store after its own cleanup.
       detached: true,

@@ -1,0 +1,30 @@
+// Run by runtime/idle-gc.test.ts as `node --expose-gc --import tsx test/support/idle-gc-child.ts <idle|busy>`, the way
+// `npm start` and the store process run: prints what the idle collector did as one line of JSON.
+import { runInNewContext } from 'node:vm';
+import { startIdleCollector } from '../../runtime/idle-gc';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const mode = process.argv[2];
+const seen = { globalGc: typeof (globalThis as { gc?: unknown }).gc, contextGc: runInNewContext('typeof gc') as string };
+
+if (mode === 'idle') {
+  let garbage: { i: number; s: string }[] | null = [];
+  for (let i = 0; i < 400_000; i++) garbage.push({ i, s: `row ${i}` });
+  const before = process.memoryUsage().heapUsed;
+  garbage = null;
+  const collector = startIdleCollector({ intervalMs: 100, growthBytes: 1024 * 1024, idleBelow: 0.9 });
+  for (let i = 0; i < 30 && collector.collections() === 0; i++) await sleep(100);
+  collector.stop();
+  console.log(JSON.stringify({ ...seen, collections: collector.collections(), freedBytes: before - process.memoryUsage().heapUsed }));
+} else {
+  // Busy: every interval counts as busy (idleBelow 0), however much the heap grew.
+  const collector = startIdleCollector({ intervalMs: 50, growthBytes: 0, idleBelow: 0 });
+  const junk: string[] = [];
+  const until = Date.now() + 400;
+  while (Date.now() < until) {
+    junk.push(`x${junk.length}`);
+    if (junk.length % 10_000 === 0) await sleep(1);
+  }
+  collector.stop();
+  console.log(JSON.stringify({ ...seen, collections: collector.collections() }));
+}
