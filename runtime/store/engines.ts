@@ -13,6 +13,16 @@ export interface Engine {
   close(): Promise<void>;
 }
 
+/**
+ * WEFT_PGLITE_SHARED_BUFFERS (default 8MB): a size in kB, MB or GB, checked here so a typo is refused with its name
+ * instead of failing inside PGlite's start (the value is one setting of the embedded Postgres, never more).
+ */
+export function pgliteSharedBuffers(value: string | undefined): string {
+  if (value === undefined) return '8MB';
+  if (!/^[1-9][0-9]{0,5}(kB|MB|GB)$/.test(value)) throw new Error(`WEFT_PGLITE_SHARED_BUFFERS must be a size such as 8MB or 16MB, not ${JSON.stringify(value)}.`);
+  return value;
+}
+
 /** A PGlite database in `dir` (created if missing), or in memory when `dir` is null, with Weft's settings. */
 export async function createPglite(dir: string | null) {
   // Loaded on demand: a worker on Postgres never pays PGlite's ~40 MB of WebAssembly and modules.
@@ -21,7 +31,7 @@ export async function createPglite(dir: string | null) {
   // Postgres' default 128 MB of shared buffers would live in the process's WebAssembly memory, all of it touched when
   // the database opens: a smaller pool keeps a PGlite process under its memory budget (8 MB: store process idle
   // 8 MB lower than with 16), at a small cost in speed on tables larger than it (the files stay in the OS's cache).
-  const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${process.env.WEFT_PGLITE_SHARED_BUFFERS ?? '8MB'}`];
+  const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${pgliteSharedBuffers(process.env.WEFT_PGLITE_SHARED_BUFFERS)}`];
   // A database that does not exist yet starts from the template instead of initdb (pglite-template.ts).
   const template = !dir || !existsSync(join(dir, 'PG_VERSION')) ? pgliteTemplate() : null;
   const options = template ? { startParams, loadDataDir: template } : { startParams };

@@ -7,7 +7,7 @@
 import { startIdleCollector } from '../idle-gc';
 import { rm } from 'node:fs/promises';
 import { createPglite } from './engines';
-import { startPgliteServer } from './pglite-server';
+import { startPgliteServer, vacuumIdle } from './pglite-server';
 
 const dir = process.env.WEFT_PGLITE_DIR;
 const socketPath = process.env.WEFT_PGLITE_SOCKET;
@@ -25,13 +25,13 @@ if (process.env.WEFT_PGLITE_INIT_ONLY) {
 }
 // A socket file left by a process that died is in the way; the supervisor made sure no live store owns it.
 await rm(socketPath, { force: true });
-const vacuumIdleMs = Number(process.env.WEFT_PGLITE_VACUUM_IDLE_MS ?? 5_000);
+const vacuumIdleMs = vacuumIdle(process.env.WEFT_PGLITE_VACUUM_IDLE_MS);
 const server = await startPgliteServer({
   db,
   listen: { path: socketPath },
   log: say,
   // PGlite has no autovacuum: the server vacuums when the store is quiet (pglite-server.ts). A slow one is said.
-  ...(Number.isFinite(vacuumIdleMs) && vacuumIdleMs > 0 && { maintenance: { idleMs: vacuumIdleMs, onTable: (table: string, ms: number) => {
+  ...(vacuumIdleMs > 0 && { maintenance: { idleMs: vacuumIdleMs, onTable: (table: string, ms: number) => {
       if (ms > 1_000) say(`vacuumed ${table} in ${(ms / 1000).toFixed(1)} s`);
     },
   } }),

@@ -293,3 +293,10 @@ export async function startPgliteServer(opts: PgliteServerOptions): Promise<Pgli
     },
   };
 }
+
+/** WEFT_PGLITE_VACUUM_IDLE_MS (default 5000; 0: never vacuum): whole milliseconds, or the store refuses to start. */
+export function vacuumIdle(value: string | undefined): number {
+  if (value === undefined) return 5_000;
+  if (!/^(0|[1-9][0-9]{0,8})$/.test(value)) throw new Error(`WEFT_PGLITE_VACUUM_IDLE_MS must be whole milliseconds (0 to never vacuum), not ${JSON.stringify(value)}.`);
+  return Number(value);
+}
