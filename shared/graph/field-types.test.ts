@@ -90,6 +90,43 @@ describe('coerceValue fast paths on random inputs', () => {
   });
 });
 
+describe('coerceValue fast paths for doubles as printed and UTC date-times (rows16e)', () => {
+  it('agrees with the reference conversion on 30,000 generated doubles and near misses', () => {
+    const rand = seededRandom(20261207);
+    const texts: string[] = ['1e+21', '1e21', '-1e-7', '1e-7', '5.3e-5', 'Infinity', '-Infinity', 'NaN', '0', '-0', '0.0', '+0.5', '9007199254740993', '9007199254740992', '1.7976931348623157e+308', '5e-324', '-0.1', '00.1'];
+    for (let i = 0; i < 10_000; i++) {
+      const d = (rand() - 0.3) * 10 ** Math.floor(rand() * 30 - 12);
+      const t = String(d);
+      // As printed, with a trailing zero, a leading zero, a plus sign, padded, or with thousands commas.
+      const variants = [t, `${t}0`, `0${t}`, `+${t}`, ` ${t}`, t.replace(/^(-?\d)(\d{3})/, '$1,$2')];
+      texts.push(...variants.slice(0, 1 + Math.floor(rand() * variants.length)), String(Math.random()));
+    }
+    for (const v of texts) {
+      for (const type of ['number', 'currency'] as const) {
+        const fast = coerceValue(v, type);
+        const got = fast instanceof ConversionFailure ? { ok: false, reason: fast.reason } : { ok: true, value: fast };
+        expect(got, `${v} as ${type}`).toEqual(convertValueReference(v, type));
+      }
+      expect(exactNumberFast(v), v).toStrictEqual(exactNumber(v));
+    }
+  });
+
+  it('agrees with the reference conversion on 20,000 generated date-times in UTC forms and near misses', () => {
+    const rand = seededRandom(20261208);
+    const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+    const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+    const zones = ['', 'Z', 'z', '+00', '+00:00', '+0000', '-00', '+00:0', '+000', '+00:00:00', '+01', '+00 ', 'Z ', ' '];
+    const fracs = ['', '.', '.5', '.12', '.123', '.1234', '.x'];
+    for (let i = 0; i < 20_000; i++) {
+      const year = [int(0, 120), int(1900, 2100), int(2100, 9999), 2024, 2026][int(0, 4)]!;
+      const dt = `${pad(year, 4)}-${pad(int(0, 13))}-${pad(int(0, 32))}${['T', ' ', 't', '_'][int(0, 3)]}${pad(int(0, 24))}:${pad(int(0, 60))}:${pad(int(0, 60))}${fracs[int(0, fracs.length - 1)]}${zones[int(0, zones.length - 1)]}`;
+      const fast = coerceValue(dt, 'datetime');
+      const got = fast instanceof ConversionFailure ? { ok: false, reason: fast.reason } : { ok: true, value: fast };
+      expect(got, dt).toEqual(convertValueReference(dt, 'datetime'));
+    }
+  });
+});
+
 describe('exactNumberFast', () => {
   it('reads every number text as exactNumber does, on 40,000 generated texts as databases print them', () => {
     const rand = seededRandom(20261206);

@@ -121,7 +121,22 @@ export function exactNumber(text: string): number | string | null {
  * (a double holds it exactly and prints it back as its canonical text), anything else goes through `exactNumber`.
  * For drivers' number text, a million values a run (runtime/connectors/postgres/type-map.ts).
  */
-export const exactNumberFast = (text: string): number | string | null => (PLAIN_NUMBER.test(text) ? Number(text) + 0 : exactNumber(text));
+export const exactNumberFast = (text: string): number | string | null => {
+  if (PLAIN_NUMBER.test(text)) return Number(text) + 0;
+  const n = roundTrip(text);
+  return n !== null && !text.includes('e') ? n : exactNumber(text);
+};
+
+/**
+ * The number `text` is when it is exactly how JavaScript prints that number (`0.12345678901234567`, a random
+ * double's 17 digits, which PLAIN_NUMBER leaves out), else null. Such text has no leading zeros, no trailing
+ * fraction zeros and no sign but `-`, so it is its own canonical decimal and reads back as itself: the reference
+ * conversion answers the same number (tested), without its regular expressions and `plainOfNumber`.
+ */
+function roundTrip(text: string): number | null {
+  const n = Number(text);
+  return Number.isFinite(n) && String(n) === text ? n + 0 : null;
+}
 
 /** A Weft number (a JS number or exact decimal text) as canonical decimal text, for comparing values exactly. */
 export const decimalText = (v: number | string): string => (typeof v === 'number' ? plainOfNumber(v) : (canonicalDecimal(v) ?? v));
@@ -149,10 +164,57 @@ export function compareNumbers(a: number | string, b: number | string): number {
 
 /** True when the decimal text reads back unchanged as a JS number (so detection may call it a Number). */
 export const fitsNumber = (text: string): boolean => typeof exactNumber(text) === 'number';
+const isDigitAt = (s: string, i: number) => {
+  const c = s.charCodeAt(i);
+  return c >= 48 && c <= 57;
+};
+const digitsAt = (s: string, from: number, to: number) => {
+  for (let i = from; i < to; i++) if (!isDigitAt(s, i)) return false;
+  return true;
+};
+
+/**
+ * `commonDatetime` for the form most exports print, read by character codes (no match array or capture strings per
+ * value): `YYYY-MM-DD HH:MM:SS` or with `T`, up to 3 fraction digits, then nothing, `Z`, `+00`, `+00:00` or `+0000`.
+ * Undefined for anything else, which the regular expression then reads; where it answers, it answers what
+ * `commonDatetime`'s own UTC branch does (tested against it on generated texts).
+ */
+function utcDatetime(s: string): string | null | undefined {
+  const len = s.length;
+  if (len < 19 || len > 29) return undefined;
+  if (!digitsAt(s, 0, 4) || s.charCodeAt(4) !== 45 || !digitsAt(s, 5, 7) || s.charCodeAt(7) !== 45 || !digitsAt(s, 8, 10)) return undefined;
+  const sep = s.charCodeAt(10);
+  if ((sep !== 84 && sep !== 32) || !digitsAt(s, 11, 13) || s.charCodeAt(13) !== 58 || !digitsAt(s, 14, 16) || s.charCodeAt(16) !== 58 || !digitsAt(s, 17, 19)) return undefined;
+  let at = 19;
+  let frac = '000';
+  if (at < len && s.charCodeAt(at) === 46) {
+    let end = at + 1;
+    while (end < len && end < at + 4 && isDigitAt(s, end)) end++;
+    if (end === at + 1) return undefined;
+    frac = s.slice(at + 1, end).padEnd(3, '0');
+    at = end;
+  }
+  const zone = len - at;
+  const utc =
+    zone === 0 ||
+    (zone === 1 && s.charCodeAt(at) === 90) ||
+    (s.charCodeAt(at) === 43 && s.charCodeAt(at + 1) === 48 && s.charCodeAt(at + 2) === 48 && (zone === 3 || (zone === 5 && s.charCodeAt(at + 3) === 48 && s.charCodeAt(at + 4) === 48) || (zone === 6 && s.charCodeAt(at + 3) === 58 && s.charCodeAt(at + 4) === 48 && s.charCodeAt(at + 5) === 48)));
+  if (!utc) return undefined;
+  const year = digits(s, 0, 4);
+  const month = digits(s, 5, 7);
+  const day = digits(s, 8, 10);
+  // Date.UTC reads years 0-99 as 1900-1999: those stay with the reference, as in commonDatetime.
+  if (year < 100 || month < 1 || month > 12 || day < 1 || day > 31 || digits(s, 11, 13) > 23 || digits(s, 14, 16) > 59 || digits(s, 17, 19) > 59) return null;
+  if (day > (month === 2 && isLeap(year) ? 29 : DAYS[month - 1]!)) return undefined;
+  return `${s.slice(0, 10)}T${s.slice(11, 19)}.${frac}Z`;
+}
+
 /** Date-times as databases and spreadsheets print them: `2026-03-04 10:00:00`, `...T10:00:00.123+02`, `...Z`. */
 const COMMON_DATETIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 /** A common date-time to its ISO form in UTC by arithmetic, or null to leave it to the reference conversion. */
 function commonDatetime(s: string): string | null {
+  const utc = utcDatetime(s);
+  if (utc !== undefined) return utc;
   const m = COMMON_DATETIME.exec(s);
   if (!m) return null;
   const [, y, mo, d, h, mi, se, frac, zone] = m;
@@ -204,7 +266,11 @@ export function coerceValue(value: unknown, type: FieldType): unknown {
     if (type === 'text') return value;
     if (isBlank(value)) return null;
     if (type === 'reference') return value;
-    if (type === 'number' && PLAIN_NUMBER.test(value)) return Number(value) + 0; // + 0: "-0" is 0, as the reference reads it
+    if (type === 'number') {
+      if (PLAIN_NUMBER.test(value)) return Number(value) + 0; // + 0: "-0" is 0, as the reference reads it
+      const n = roundTrip(value);
+      if (n !== null) return n;
+    }
     if (type === 'datetime') {
       if (isCanonicalDatetime(value)) return value;
       const common = commonDatetime(value);
