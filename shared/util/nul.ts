@@ -11,7 +11,14 @@ export const hasNul = (v: unknown): boolean => {
 
 /** The first of `names` whose value holds U+0000 (also inside a list or an object), or null. */
 export function fieldWithNul(values: Readonly<Record<string, unknown>>, names: Iterable<string> = Object.keys(values)): string | null {
-  for (const name of names) if (Object.hasOwn(values, name) && hasNul(values[name])) return name;
+  // Every row of every write passes here: a string is searched at once, and whether the value is the record's own
+  // (never one inherited from a prototype) is asked only of a value that holds U+0000.
+  for (const name of names) {
+    const v = values[name];
+    if (typeof v === 'string') {
+      if (v.includes('\u0000') && Object.hasOwn(values, name)) return name;
+    } else if (v !== null && typeof v === 'object' && Object.hasOwn(values, name) && hasNul(v)) return name;
+  }
   return null;
 }
 

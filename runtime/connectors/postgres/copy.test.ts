@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rowRecord } from '../../../shared/util/records';
-import { copyRows, copyText } from './copy';
+import { copyRows, copyText, shortDecimalText } from './copy';
 
 /** The COPY text as it was built before `copyRows`: one string per line, values through `copyText`. */
 function reference(rows: readonly Record<string, unknown>[], names: readonly string[]): Buffer {
@@ -31,6 +31,15 @@ const HOSTILE: unknown[] = [
   -1e-7,
   0.1,
   123.45,
+  -123.45,
+  0.000001,
+  0.0000015,
+  0.1 + 0.2,
+  1.005,
+  999999999999999.9,
+  12.345,
+  1234.5 * 0.1,
+  0.5,
   Number.NaN,
   Infinity,
   '',
@@ -104,5 +113,55 @@ describe('copyRows', () => {
     const rows = randomRows(9, 300, ['a', 'b']);
     copyRows(rows, ['a', 'b'], (c) => kept.push(c), 128);
     expect(Buffer.concat(kept).equals(reference(rows, ['a', 'b']))).toBe(true);
+  });
+});
+
+describe('doubles written by integer arithmetic (rows16e)', () => {
+  function seeded(seed: number): () => number {
+    let x = seed >>> 0;
+    return () => {
+      x = (x + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(x ^ (x >>> 15), x | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  it('prints every double it takes exactly as String does, on 300,000 generated values', () => {
+    const rand = seeded(20261206);
+    let taken = 0;
+    let amounts = 0;
+    let amountsTaken = 0;
+    for (let i = 0; i < 300_000; i++) {
+      const shape = i % 6;
+      const scale = 10 ** Math.floor(rand() * 7);
+      const v =
+        shape === 0
+          ? Math.round(rand() * 10 ** Math.floor(rand() * 12)) / 100 // amounts with 2 decimals
+          : shape === 1
+            ? (Math.round(rand() * 1e6) / 100) * 0.1 // an amount times a rate, as a double
+            : shape === 2
+              ? Math.round((rand() - 0.5) * 1e9) / scale
+              : shape === 3
+                ? rand() * 10 ** Math.floor(rand() * 30 - 10)
+                : shape === 4
+                  ? (Math.floor(rand() * 2 ** 52) / 2 ** Math.floor(rand() * 60)) * (rand() < 0.5 ? -1 : 1)
+                  : Number((rand() * 1000).toFixed(Math.floor(rand() * 8)));
+      const text = shortDecimalText(v);
+      if (shape === 0 && !Number.isInteger(v)) {
+        amounts++;
+        if (text !== null) amountsTaken++;
+      }
+      if (text === null) continue;
+      taken++;
+      expect(text, String(v)).toBe(String(v));
+    }
+    // The fast path is the common one for amounts, and takes a good share of the rest.
+    expect(amountsTaken).toBe(amounts);
+    expect(taken).toBeGreaterThan(100_000);
+  });
+
+  it('leaves integers, non-finite values, tiny and huge values to String', () => {
+    for (const v of [Number.NaN, Infinity, -Infinity, 1e-7, 5e-324, 1e15 + 0.5, 2 ** 53, 1e21]) expect(shortDecimalText(v), String(v)).toBeNull();
   });
 });

@@ -34,6 +34,45 @@ function putInteger(buf: Buffer, pos: number, n: number): number {
   return end;
 }
 
+const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000];
+/** Below this a scaled value's neighbours are closer than a unit apart, so one decimal at most reads back as it. */
+const EXACT_SCALED = 2 ** 50;
+
+/**
+ * Writes a non-integer double with at most 6 fraction digits (amounts, prices, rates) as `String(v)` prints it, by
+ * integer arithmetic, and returns the position after it; -1 (nothing written) for any other value. The fewest
+ * fraction digits d whose decimal reads back as v give JavaScript's shortest digits; below 2^50 once scaled only one
+ * decimal with d fraction digits is that close, and `Math.round` finds it (tested against String on generated values).
+ */
+function putShortDecimal(buf: Buffer, pos: number, v: number): number {
+  const a = v < 0 ? -v : v;
+  if (!(a >= 1e-6 && a < 1e15) || Number.isInteger(a)) return -1;
+  for (let d = 1; d <= 6; d++) {
+    const p = POW10[d]!;
+    const m = Math.round(a * p);
+    if (m >= EXACT_SCALED) return -1;
+    if (m / p !== a) continue;
+    const frac = m % p;
+    if (v < 0) buf[pos++] = 45;
+    pos = putInteger(buf, pos, (m - frac) / p);
+    buf[pos++] = 46; // .
+    for (let q = p / 10, f = frac; q >= 1; q /= 10) {
+      const digit = Math.floor(f / q);
+      buf[pos++] = 48 + digit;
+      f -= digit * q;
+    }
+    return pos;
+  }
+  return -1;
+}
+
+/** `putShortDecimal` for tests: the text it writes for v, or null when it leaves v to String. */
+export function shortDecimalText(v: number): string | null {
+  const buf = Buffer.alloc(40);
+  const end = putShortDecimal(buf, 0, v);
+  return end < 0 ? null : buf.toString('latin1', 0, end);
+}
+
 /**
  * The rows as COPY text lines `ordinal \t value \t …\n` (the ordinal is the row's index), the bytes exactly those of
  * `copyText` joined and UTF-8 encoded, handed to `write` in chunks of about `chunkSize` bytes. The lines are built in
@@ -65,6 +104,16 @@ export function copyRows(rows: readonly Row[], names: readonly string[], write: 
         buf[pos++] = TAB;
         pos = putInteger(buf, pos, v);
       } else {
+        if (typeof v === 'number') {
+          // A sign, 15 integer digits, the point and 6 fraction digits, after the tab.
+          ensure(24);
+          const end = putShortDecimal(buf, pos + 1, v);
+          if (end >= 0) {
+            buf[pos] = TAB;
+            pos = end;
+            continue;
+          }
+        }
         const text = typeof v === 'string' && !COPY_SPECIAL.test(v) ? v : copyText(v);
         // UTF-8 takes at most 3 bytes per UTF-16 unit (a surrogate pair: 4 bytes for 2 units).
         ensure(1 + text.length * 3);
