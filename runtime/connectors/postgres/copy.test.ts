@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rowRecord } from '../../../shared/util/records';
-import { copyRows, copyText, CopyOutRows, shortDecimalText } from './copy';
-import { numberFromBytes, parsePostgresBytes, parsePostgresValue } from './type-map';
+import { copyRows, copyText, shortDecimalText } from './copy';
 
 /** The COPY text as it was built before `copyRows`: one string per line, values through `copyText`. */
 function reference(rows: readonly Record<string, unknown>[], names: readonly string[]): Buffer {
@@ -164,45 +163,5 @@ describe('doubles written by integer arithmetic (rows16e)', () => {
 
   it('leaves integers, non-finite values, tiny and huge values to String', () => {
     for (const v of [Number.NaN, Infinity, -Infinity, 1e-7, 5e-324, 1e15 + 0.5, 2 ** 53, 1e21]) expect(shortDecimalText(v), String(v)).toBeNull();
-  });
-});
-
-describe('COPY numbers read from bytes (rows16e)', () => {
-  it('reads int and numeric text as the text parser does, on 60,000 generated texts and near misses', () => {
-    let s = 20261206;
-    const next = () => {
-      s = (s * 1103515245 + 12345) % 2 ** 31;
-      return s / 2 ** 31;
-    };
-    const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
-    const digits = (n: number) => Array.from({ length: n }, () => int(0, 9)).join('');
-    const texts = ['0', '-0', '-0.00', '0.0', '007', '-007.50', '1.', '.5', '-.5', '-', '', '+1', '1e3', 'NaN', 'Infinity', '-Infinity', '1..2', '1.2.3', '9007199254740993', '123456789012345', '1234567890123456', '12345678901234.5', '1234567890123.45', '0.12345678901234', '0.123456789012345', '99999999999999.9', '-999999999999999'];
-    for (let i = 0; i < 60_000; i++) texts.push(`${next() < 0.3 ? '-' : ''}${next() < 0.1 ? '0' : digits(int(1, 17))}${next() < 0.5 ? '' : `.${digits(int(1, 16))}`}`);
-    const parse = parsePostgresValue(1700);
-    let fast = 0;
-    for (const t of texts) {
-      const buf = Buffer.from(`x\t${t}\ty`, 'latin1');
-      const got = numberFromBytes(buf, 2, 2 + t.length);
-      if (got === undefined) continue;
-      fast++;
-      expect(got, t).toStrictEqual(parse(t));
-      expect(got, t).toStrictEqual(Number(t) + 0);
-    }
-    expect(fast).toBeGreaterThan(20_000);
-  });
-
-  it('gives the same records with and without the byte parsers', () => {
-    const names = ['id', 'amount', 'note'];
-    const oids = [20, 1700, 25];
-    const text = '1\t12.50\tx\n-7\t-0.00\t\\N\n9007199254740993\t0.1234567890123456789\ta\\tb\n\\N\tNaN\t1.5\n007\t1.\t-\n';
-    const read = (bytes: boolean) => {
-      const out = new CopyOutRows(names, oids.map(parsePostgresValue), rowRecord, bytes ? oids.map(parsePostgresBytes) : []);
-      const buf = Buffer.from(text);
-      for (let at = 0; at < buf.length; at += 7) out.push(buf.subarray(at, at + 7));
-      out.end();
-      return out.rows;
-    };
-    expect(read(true)).toStrictEqual(read(false));
-    expect(read(true)[1]).toStrictEqual(Object.assign(rowRecord(), { id: -7, amount: 0, note: null }));
   });
 });

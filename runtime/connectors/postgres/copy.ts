@@ -198,8 +198,6 @@ export class CopyOutRows {
     private readonly names: readonly string[],
     private readonly parsers: readonly ((text: string) => unknown)[],
     private readonly makeRow: () => Row,
-    /** Per column, a parser of the value's bytes (no string made) answering undefined to leave it to `parsers`. */
-    private readonly byteParsers: readonly (((buf: Buffer, start: number, end: number) => unknown) | null)[] = [],
   ) {
     this.width = names.length;
   }
@@ -224,7 +222,7 @@ export class CopyOutRows {
 
   private line(buf: Buffer, start: number, end: number): void {
     const row = this.makeRow();
-    const { names, parsers, byteParsers, width } = this;
+    const { names, parsers, width } = this;
     let field = 0;
     let from = start;
     let escaped = false;
@@ -240,12 +238,8 @@ export class CopyOutRows {
       let value: unknown;
       if (i - from === 2 && buf[from] === BACKSLASH && buf[from + 1] === 78) value = null;
       else {
-        const fromBytes = escaped ? undefined : byteParsers[field]?.(buf, from, i);
-        if (fromBytes !== undefined) value = fromBytes;
-        else {
-          const text = escaped ? unescapeField(buf, from, i) : buf.toString('utf8', from, i);
-          value = parsers[field]!(text);
-        }
+        const text = escaped ? unescapeField(buf, from, i) : buf.toString('utf8', from, i);
+        value = parsers[field]!(text);
       }
       row[names[field]!] = value;
       field++;

@@ -88,50 +88,6 @@ const PARSERS: Record<number, (text: string) => unknown> = {
   1184: (t) => timestampToIso(t, true),
 };
 
-const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
-
-/**
- * `toNumber` read from COPY's bytes without a string, for the text it reads with `Number()` (`exactNumberFast`'s
- * PLAIN_NUMBER: an optional `-`, 1 to 15 digits, an optional point and fraction, 15 digits in all): the digits as one
- * integer m below 10^15 and d fraction digits give m / 10^d, one correctly rounded division of two exact doubles, the
- * same double `Number()` reads from the text (tested). Undefined for every other text, which then goes through
- * `toNumber`.
- */
-export function numberFromBytes(buf: Uint8Array, start: number, end: number): number | undefined {
-  let i = start;
-  const negative = buf[i] === 45;
-  if (negative) i++;
-  let m = 0;
-  let count = 0;
-  let point = -1;
-  for (; i < end; i++) {
-    const b = buf[i]!;
-    if (b >= 48 && b <= 57) {
-      m = m * 10 + (b - 48);
-      count++;
-    } else if (b === 46 && point < 0) point = count;
-    else return undefined;
-  }
-  // PLAIN_NUMBER: at least one digit before the point, at least one after it, at most 15 digits.
-  if (count === 0 || count > 15 || point === 0 || point === count) return undefined;
-  const fraction = point < 0 ? 0 : count - point;
-  const v = fraction === 0 ? m : m / POW10[fraction]!;
-  return (negative ? -v : v) + 0;
-}
-
-const BYTE_PARSERS: Record<number, (buf: Uint8Array, start: number, end: number) => unknown> = {
-  20: numberFromBytes,
-  21: numberFromBytes,
-  23: numberFromBytes,
-  26: numberFromBytes,
-  1700: numberFromBytes,
-};
-
-/** A parser reading a COPY value's bytes straight to its value, or undefined to have the text parsed; null: none. */
-export function parsePostgresBytes(oid: number): ((buf: Uint8Array, start: number, end: number) => unknown) | null {
-  return BYTE_PARSERS[oid] ?? null;
-}
-
 /** Every other type (json, uuid, arrays, intervals...) arrives as Postgres prints it: text. */
 export function parsePostgresValue(oid: number): (text: string) => unknown {
   return PARSERS[oid] ?? ((t) => t);
