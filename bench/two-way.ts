@@ -172,7 +172,7 @@ function backendCpu(database: string, into: Map<string, number>): void {
   for (const pid of pids) {
     try {
       const title = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
-      if (!title.startsWith('postgres:') || !title.split(/[\s\0]+/).includes(database)) continue;
+      if (!title.startsWith('postgres:') || title.includes('autovacuum') || !title.split(/[\s\0]+/).includes(database)) continue;
       const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       into.set(pid, (Number(fields[11]) + Number(fields[12])) / tick);
