@@ -8,9 +8,11 @@
 // Prints time, rows/s and peak RSS of each side by side, and the incremental run's speed-up over the full one.
 // Size: `--size N` or BENCH_ROWS (default 1,000,000). `npm run bench:two-way -- --size 100000`.
 // BENCH_TIMING=1 also prints, per phase, the time spent in each store call and each side's reads and writes.
-import { execFileSync } from 'node:child_process';
+// Each phase's CPU: the worker's (process.cpuUsage over the run) and, when Postgres runs on this machine, its backends'
+// serving the bench database (sampled from /proc while the phase runs).
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import type { PlanStep } from '../shared/compiler/plan';
@@ -155,16 +157,62 @@ function workerFlags(): string[] {
   return pkg.scripts.worker?.match(/--max-[a-z-]+=\d+/g) ?? [];
 }
 
-function child(name: string, database: string): { phase: string; seconds: number; rows: number; peakRssMb: number } & Record<string, unknown> {
-  const out = execFileSync(process.execPath, [...workerFlags(), '--import', 'tsx', resolve(import.meta.dirname, 'two-way.ts')], {
+/**
+ * CPU seconds so far of the local Postgres server's backends serving `database` (their process titles name it), by
+ * process id; nothing when the server is not on this machine (or /proc cannot be read).
+ */
+function backendCpu(database: string, into: Map<string, number>): void {
+  const tick = 100; // USER_HZ on Linux
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return;
+  }
+  for (const pid of pids) {
+    try {
+      const title = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+      if (!title.startsWith('postgres:') || title.includes('autovacuum') || !title.split(/[\s\0]+/).includes(database)) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      into.set(pid, (Number(fields[11]) + Number(fields[12])) / tick);
+    } catch {
+      // The process ended meanwhile: its last reading stays.
+    }
+  }
+}
+
+/**
+ * Runs one phase in a child process. While it runs, the Postgres backends serving the bench database are sampled every
+ * 20 ms, so the phase also reports their CPU (`pgCpuSeconds`: the store's key map and both sides' reads and writes;
+ * a backend's last 20 ms before it exits can be missed).
+ */
+async function child(name: string, database: string): Promise<{ phase: string; seconds: number; rows: number; peakRssMb: number; cpuSeconds: number; pgCpuSeconds: number | null } & Record<string, unknown>> {
+  const before = new Map<string, number>();
+  backendCpu(database, before);
+  const seen = new Map<string, number>();
+  const proc = spawn(process.execPath, [...workerFlags(), '--import', 'tsx', resolve(import.meta.dirname, 'two-way.ts')], {
     env: { ...process.env, TWO_WAY_PHASE: name, TWO_WAY_DB: database },
-    encoding: 'utf8',
-    maxBuffer: 16 * 1024 * 1024,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  let out = '';
+  proc.stdout.setEncoding('utf8');
+  proc.stdout.on('data', (d: string) => {
+    if (out.length < 16 * 1024 * 1024) out += d;
+  });
+  const timer = setInterval(() => backendCpu(database, seen), 20);
+  const code = await new Promise<number | null>((res, rej) => {
+    proc.on('error', rej);
+    proc.on('close', res);
+  });
+  clearInterval(timer);
+  backendCpu(database, seen);
+  if (code !== 0) throw new Error(`phase ${name} exited with ${String(code)}`);
   const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
   if (!line) throw new Error(`phase ${name} printed nothing`);
-  return JSON.parse(line) as ReturnType<typeof child>;
+  let pg = 0;
+  for (const [pid, cpu] of seen) pg += cpu - (before.get(pid) ?? 0);
+  return { ...(JSON.parse(line) as Awaited<ReturnType<typeof child>>), pgCpuSeconds: seen.size > 0 ? Math.round(pg * 100) / 100 : null };
 }
 
 async function main(): Promise<void> {
@@ -188,16 +236,16 @@ async function main(): Promise<void> {
     }
     console.log(`  seeded in ${((Date.now() - seeded) / 1000).toFixed(1)} s`);
 
-    const first = child('two-way-first', database);
+    const first = await child('two-way-first', database);
     // 1% of A (id % 100 = 0); 1% of B: 0.9% elsewhere (id % 100 = 50, but not id % 1000 = 50) + 0.1% the same as A's (id % 1000 = 0).
     await db.query(`UPDATE side_a SET name = name || ' (A edit)', updated_at = clock_timestamp() WHERE id % 100 = 0`);
     await db.query(`UPDATE side_b SET city = city || ' (B edit)', updated_at = clock_timestamp() WHERE (id % 100 = 50 AND id % 1000 <> 50) OR id % 1000 = 0`);
     await db.query(`UPDATE side_b SET name = name || ' (B edit)', updated_at = clock_timestamp() WHERE id % 1000 = 0`);
-    const incremental = child('two-way-incremental', database);
-    const full = child('full-one-way', database);
+    const incremental = await child('two-way-incremental', database);
+    const full = await child('full-one-way', database);
 
-    const row = (label: string, r: ReturnType<typeof child>) =>
-      `  ${label.padEnd(38)} ${r.seconds.toFixed(2).padStart(9)} s ${Math.round(r.rows / Math.max(r.seconds, 0.001)).toLocaleString('en-US').padStart(12)} rows/s ${r.rows.toLocaleString('en-US').padStart(12)} rows read ${String(r.peakRssMb).padStart(6)} MB peak RSS`;
+    const row = (label: string, r: Awaited<ReturnType<typeof child>>) =>
+      `  ${label.padEnd(38)} ${r.seconds.toFixed(2).padStart(9)} s ${Math.round(r.rows / Math.max(r.seconds, 0.001)).toLocaleString('en-US').padStart(12)} rows/s ${r.rows.toLocaleString('en-US').padStart(12)} rows read ${String(r.peakRssMb).padStart(6)} MB peak RSS   CPU: worker ${r.cpuSeconds.toFixed(2)} s, Postgres ${r.pgCpuSeconds === null ? 'n/a' : `${r.pgCpuSeconds.toFixed(2)} s`}`;
     console.log(row('two-way, first run (match + key map)', first));
     console.log(row('two-way, incremental (1% + 1% changed)', incremental));
     console.log(row('baseline: full one-way run A → B', full));

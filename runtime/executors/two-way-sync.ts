@@ -488,6 +488,13 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
     const B: SideReader = opened;
     const fieldsA = fields.map((f) => f.a);
     const fieldsB = fields.map((f) => f.b);
+    // Which field of the other side a written field's value comes from (the first mapping of it, as settling writes).
+    const fieldOfBForA = new Map<string, string>();
+    const fieldOfAForB = new Map<string, string>();
+    for (const f of fields) {
+      if (!fieldOfBForA.has(f.a)) fieldOfBForA.set(f.a, f.b);
+      if (!fieldOfAForB.has(f.b)) fieldOfAForB.set(f.b, f.a);
+    }
     const flowsAB = config.direction === 'push' || config.direction === 'both';
     const flowsBA = config.direction === 'pull' || config.direction === 'both';
     const toB: DeleteDirection = { to: B, from: A, mode: flowsAB ? config.deletesToB : 'ignore', keys: new Map(), count: 0 };
@@ -797,21 +804,32 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
     /** A pair as it now stands, with the pair it was remembered as when its ids are the same (else it is new). */
     function pairAfter(w: Work, writtenA: Row | null, writtenB: Row | null): { pair: TwoWayPair; old: TwoWayPair | null } {
       const pair = hashesAfter(w, writtenA, writtenB);
-      return { pair, old: w.pair && w.pair.idA === pair.idA && w.pair.idB === pair.idB ? w.pair : null };
+      const old = w.pair && w.pair.idA === pair.idA && w.pair.idB === pair.idB ? w.pair : null;
+      if (old?.at !== undefined) pair.at = old.at;
+      return { pair, old };
     }
 
     function hashesAfter(w: Work, writtenA: Row | null, writtenB: Row | null): TwoWayPair {
-      const merge = (read: ReadRecord | null, written: Row | null, names: string[], types: Map<string, FieldType>, old: Record<string, string> | undefined) => {
+      const merge = (read: ReadRecord | null, written: Row | null, names: string[], types: Map<string, FieldType>, old: Record<string, string> | undefined, from: ReadRecord | null, fromSide: SideReader, fromField: Map<string, string>) => {
         const out = Object.create(null) as Record<string, string>;
         for (const f of names) {
-          if (written && Object.hasOwn(written, f)) out[f] = valueHash(written[f], types.get(f));
-          else if (read) out[f] = hashOf(read, f, types);
+          if (written && Object.hasOwn(written, f)) {
+            // A value carried over from the other side's record, of the same type there: the hash it was read with.
+            const source = from ? fromField.get(f) : undefined;
+            const v = written[f];
+            out[f] = source !== undefined && Object.is(from!.values[source], v) && fromSide.types.get(source) === types.get(f) ? hashOf(from!, source, fromSide.types) : valueHash(v, types.get(f));
+          } else if (read) out[f] = hashOf(read, f, types);
           else if (old && Object.hasOwn(old, f)) out[f] = old[f]!;
           // A side never read and never written for a new pair holds the other side's values it was created with.
         }
         return out;
       };
-      return { idA: w.idA!, idB: w.idB!, hashA: merge(w.a, writtenA, fieldsA, A.types, w.pair?.hashA), hashB: merge(w.b, writtenB, fieldsB, B.types, w.pair?.hashB) };
+      return {
+        idA: w.idA!,
+        idB: w.idB!,
+        hashA: merge(w.a, writtenA, fieldsA, A.types, w.pair?.hashA, w.b, B, fieldOfBForA),
+        hashB: merge(w.b, writtenB, fieldsB, B.types, w.pair?.hashB, w.a, A, fieldOfAForB),
+      };
     }
 
     /** Writes one side: updates grouped by the fields they set (a write sends the same fields for every row), creations apart. */

@@ -101,6 +101,44 @@ describe('two-way store', () => {
     await tw.clearStage(other);
   });
 
+  it('updates a looked-up pair at the row the lookup found, and by its ids once that row moved or is not its own', async () => {
+    const scope = { integrationId: 'int_tw_store_at', nodeId: 'n1' };
+    await tw.savePairs(scope, [
+      { idA: '[1]', idB: '[101]', hashA: { name: 'a1', city: 'c1' }, hashB: { name: 'a1', city: 'c1' } },
+      { idA: '[2]', idB: '[102]', hashA: { name: 'a2', city: 'c2' }, hashB: { name: 'a2', city: 'c2' } },
+      { idA: '[3]', idB: '[103]', hashA: { name: 'a3', city: 'c3' }, hashB: { name: 'a3', city: 'c3' } },
+    ]);
+    const found = new Map((await tw.pairsByA(scope, ['[1]', '[2]', '[3]'])).map((p) => [p.idA, p] as const));
+    expect([...found.values()].every((p) => typeof p.at === 'string' && /^\(\d+,\d+\)$/.test(p.at))).toBe(true);
+    expect((await tw.pairsByB(scope, ['[101]']))[0]!.at).toBe(found.get('[1]')!.at);
+    const ctids = async () =>
+      Object.fromEntries(
+        ((await engine.db.execute(sql`SELECT id_a, ctid::text AS at FROM two_way_pairs WHERE integration_id = ${scope.integrationId}`)) as unknown as { rows: { id_a: string; at: string }[] }).rows.map((r) => [r.id_a, r.at]),
+      );
+    // Where they are found: updated there (merged, as by ids).
+    const p1 = found.get('[1]')!;
+    await tw.updatePairs(scope, [{ ...p1, hashA: { name: 'a1 new', city: 'c1' }, hashB: { name: 'a1 new', city: 'c1' }, changed: { a: { name: 'a1 new' }, b: { name: 'a1 new' } } }]);
+    // [2]'s row moved since its lookup (another update); [3] is sent with [2]'s old place, a malformed place and none.
+    const p2 = found.get('[2]')!;
+    await engine.db.execute(sql`UPDATE two_way_pairs SET seen_a = 'moved' WHERE integration_id = ${scope.integrationId} AND id_a = '[2]'`);
+    expect((await ctids())['[2]']).not.toBe(p2.at);
+    const p3 = found.get('[3]')!;
+    for (const at of [p2.at, '(0,1) OR true', '"(0,1)"', '__proto__', undefined]) {
+      const name = `a3 ${String(at)}`;
+      await tw.updatePairs(scope, [
+        { ...p2, hashA: { name: 'a2 new', city: 'c2' }, hashB: { name: 'a2 new', city: 'c2' }, changed: { a: { name: 'a2 new' }, b: { name: 'a2 new' } } },
+        { ...p3, at, hashA: { name, city: 'c3' }, hashB: { name, city: 'c3' }, changed: { a: { name }, b: { name } } },
+      ]);
+      const now = Object.fromEntries((await tw.pairsByA(scope, ['[1]', '[2]', '[3]'])).map((p) => [p.idA, [p.idB, p.hashA, p.hashB]]));
+      expect(now).toEqual({
+        '[1]': ['[101]', { name: 'a1 new', city: 'c1' }, { name: 'a1 new', city: 'c1' }],
+        '[2]': ['[102]', { name: 'a2 new', city: 'c2' }, { name: 'a2 new', city: 'c2' }],
+        '[3]': ['[103]', { name, city: 'c3' }, { name, city: 'c3' }],
+      });
+    }
+    expect(await tw.countPairs(scope)).toBe(3);
+  });
+
   it('indexes the key map and the stage record id first, so a lookup by ids has one index that fits (migration 23)', async () => {
     const result = (await engine.db.execute(sql`
       SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('two_way_pairs', 'two_way_stage') ORDER BY indexname`)) as unknown as { rows: { indexname: string; indexdef: string }[] };

@@ -15,6 +15,11 @@ export interface TwoWayPair {
   idB: string;
   hashA: Record<string, string>;
   hashB: Record<string, string>;
+  /**
+   * Where the lookup found the pair's row (its `ctid`, as text): a hash update of the same run goes straight to it
+   * (no index probe), checked against the pair's ids; a row that moved since is updated by its ids instead.
+   */
+  at?: string;
 }
 
 export interface TwoWayScope {
@@ -115,6 +120,8 @@ export function compareIds(a: string, b: string): number {
 }
 
 const CHUNK = 5_000;
+/** A row's place as Postgres writes a `tid` as text: `(block,offset)`. */
+const TID = /^\(\d{1,10},\d{1,5}\)$/;
 
 const stageScope = (scope: TwoWayScope) => and(eq(twoWayStage.integrationId, scope.integrationId), eq(twoWayStage.nodeId, scope.nodeId));
 
@@ -132,6 +139,7 @@ interface PairRow {
   id_b: string;
   hash_a: Record<string, string> | string;
   hash_b: Record<string, string> | string;
+  at?: string | null;
 }
 interface StageRow {
   id_b: string;
@@ -142,7 +150,11 @@ interface StageRow {
   record: string;
 }
 const hashes = (v: Record<string, string> | string): Record<string, string> => (typeof v === 'string' ? (JSON.parse(v) as Record<string, string>) : v);
-const pairOf = (r: PairRow): TwoWayPair => ({ idA: r.id_a, idB: r.id_b, hashA: hashes(r.hash_a), hashB: hashes(r.hash_b) });
+const pairOf = (r: PairRow): TwoWayPair => {
+  const pair: TwoWayPair = { idA: r.id_a, idB: r.id_b, hashA: hashes(r.hash_a), hashB: hashes(r.hash_b) };
+  if (typeof r.at === 'string') pair.at = r.at;
+  return pair;
+};
 const stagedOf = (r: StageRow): StagedB => ({ idB: r.id_b, pairA: r.pair_a, matchKey: r.match_key, deleted: r.deleted, updatedMs: r.updated_ms === null ? null : Number(r.updated_ms), record: r.record });
 
 export function createTwoWayStore(db: Db): TwoWayStore {
@@ -152,7 +164,7 @@ export function createTwoWayStore(db: Db): TwoWayStore {
     for (let i = 0; i < ids.length; i += CHUNK) {
       const rows = rowsOf<PairRow>(
         await db.execute(sql`
-          SELECT id_a, id_b, hash_a, hash_b FROM ${twoWayPairs}
+          SELECT id_a, id_b, hash_a, hash_b, ctid::text AS at FROM ${twoWayPairs}
           WHERE integration_id = ${scope.integrationId} AND node_id = ${scope.nodeId} AND ${anyOf(sql.raw(column), ids.slice(i, i + CHUNK))}`),
       );
       for (const r of rows) out.push(pairOf(r));
@@ -191,19 +203,27 @@ export function createTwoWayStore(db: Db): TwoWayStore {
       const mark = seen ?? null;
       for (let i = 0; i < pairs.length; i += CHUNK) {
         const chunk = pairs.slice(i, i + CHUNK);
-        const json = JSON.stringify(chunk.map((p) => (p.changed ? { a: p.idA, b: p.idB, ha: p.changed.a, hb: p.changed.b, m: true } : { a: p.idA, b: p.idB, ha: p.hashA, hb: p.hashB })));
+        const json = JSON.stringify(chunk.map((p) => (p.changed ? { a: p.idA, b: p.idB, t: p.at, ha: p.changed.a, hb: p.changed.b, m: true } : { a: p.idA, b: p.idB, t: p.at, ha: p.hashA, hb: p.hashB })));
         // Only how many were updated comes back (not thousands of ids); the rare page short of some asks which.
-        const [{ n } = { n: 0 }] = rowsOf<{ n: number | string }>(
-          await db.execute(sql`
-            WITH u AS (
-              UPDATE ${twoWayPairs} AS p SET hash_a = CASE WHEN r.m THEN p.hash_a || r.ha ELSE r.ha END, hash_b = CASE WHEN r.m THEN p.hash_b || r.hb ELSE r.hb END,
-                seen_a = COALESCE(${mark}::text, p.seen_a), seen_b = COALESCE(${mark}::text, p.seen_b), updated_at = now()
-              FROM jsonb_to_recordset(${json}::jsonb) AS r(a text, b text, ha jsonb, hb jsonb, m boolean)
-              WHERE p.integration_id = ${scope.integrationId} AND p.node_id = ${scope.nodeId} AND p.id_a = r.a AND p.id_b = r.b
-              RETURNING 1
-            )
-            SELECT count(*)::int AS n FROM u`),
-        );
+        // Merging the changed hashes (or setting the whole) gives the same row when run twice, so a page whose rows
+        // did not all stay where the lookup found them is simply updated again by its ids.
+        const update = async (byRow: boolean) => {
+          const [{ n } = { n: 0 }] = rowsOf<{ n: number | string }>(
+            await db.execute(sql`
+              WITH u AS (
+                UPDATE ${twoWayPairs} AS p SET hash_a = CASE WHEN r.m THEN p.hash_a || r.ha ELSE r.ha END, hash_b = CASE WHEN r.m THEN p.hash_b || r.hb ELSE r.hb END,
+                  seen_a = COALESCE(${mark}::text, p.seen_a), seen_b = COALESCE(${mark}::text, p.seen_b), updated_at = now()
+                FROM jsonb_to_recordset(${json}::jsonb) AS r(a text, b text, t text, ha jsonb, hb jsonb, m boolean)
+                WHERE ${byRow ? sql`p.ctid = r.t::tid AND ` : sql``}p.integration_id = ${scope.integrationId} AND p.node_id = ${scope.nodeId} AND p.id_a = r.a AND p.id_b = r.b
+                RETURNING 1
+              )
+              SELECT count(*)::int AS n FROM u`),
+          );
+          return Number(n);
+        };
+        // By the rows the lookups found (a TID scan per pair, no index probe) when every pair of the page has one.
+        let n = chunk.every((p) => typeof p.at === 'string' && TID.test(p.at)) ? await update(true) : -1;
+        if (n < chunk.length) n = await update(false);
         // A pair replaced earlier in the run (one of its records paired anew): saved as a new pair, as before.
         if (Number(n) < chunk.length) {
           const idB = new Map(chunk.map((p) => [p.idA, p.idB] as const));
