@@ -300,7 +300,7 @@ export async function applyWorkspaceWrite(tx: Db, write: WorkspaceBatch): Promis
     }
   }
   const refuse = rejectAll === null ? await missingReferences(tx, write, fields, object.attributes, candidateKeys) : undefined;
-  if (rejectAll === null && write.mode === 'upsert' && !write.rewrite && write.key.length > 0 && process.env.LAT16D_OFF !== '1') {
+  if (rejectAll === null && write.mode === 'upsert' && !write.rewrite && write.key.length > 0) {
     const outcomes = await upsertInStore(tx, write, refuse, added, object.attributes);
     if (outcomes) return outcomes;
   }
