@@ -90,6 +90,23 @@ export const PipelineResult = z.object({
 export type PipelineResult = z.infer<typeof PipelineResult>;
 
 const DEFAULT_BATCH_SIZE = 5_000;
+
+/**
+ * The store, with each file record read at most once (a pipeline attempt's planning and its file source's check ask
+ * for the same record; a read that failed is asked again). For one attempt only: a file's record can be saved again.
+ */
+export function fileRecordsOnce(store: Store): Store {
+  const read = new Map<string, ReturnType<Store['getFile']>>();
+  const getFile: Store['getFile'] = (id) => {
+    const known = read.get(id);
+    if (known) return known;
+    const reading = store.getFile(id);
+    read.set(id, reading);
+    reading.catch(() => read.delete(id));
+    return reading;
+  };
+  return new Proxy(store, { get: (target, prop, receiver) => (prop === 'getFile' ? getFile : (Reflect.get(target, prop, receiver) as unknown)) });
+}
 /** Published plans kept in memory per worker: a version never changes, so its plan is read and checked once. */
 const PLAN_CACHE_SIZE = 256;
 export const DEFAULT_OUTAGE_WINDOW_MS = 15 * 60_000;
@@ -161,12 +178,12 @@ export function createActivities(deps: ActivityDeps) {
    * resumed run gets the same parts, so their checkpoints still hold). A run that already committed batches of it
    * whole (started before parts existed) stays whole.
    */
-  async function decideParts(a: { plan: Plan; runId: string; pipelineId: string; steps: PlanStep[]; resubmit: boolean; committedWhole: boolean; tagFailures?: boolean }): Promise<PartitionPlan> {
+  async function decideParts(a: { plan: Plan; runId: string; pipelineId: string; steps: PlanStep[]; resubmit: boolean; committedWhole: boolean; tagFailures?: boolean; files?: Store }): Promise<PartitionPlan> {
     // Inside runPipeline, failures say whose they are (the source's system, or Weft's store), so an outage is waited out.
     const tag = <T>(p: Promise<T>, nodeId: string | undefined): Promise<T> => (a.tagFailures && nodeId ? p.catch(failedAt(nodeId)) : p);
     const planned = a.committedWhole
       ? { partitions: [], why: 'the run already read it whole' }
-      : await tag(planPartitions({ store: a.tagFailures ? storeTagged(store) : store, sessions: deps.sessions, plan: a.plan, steps: a.steps, resubmit: a.resubmit }), a.steps[0]?.nodeId);
+      : await tag(planPartitions({ store: a.tagFailures ? storeTagged(a.files ?? store) : (a.files ?? store), sessions: deps.sessions, plan: a.plan, steps: a.steps, resubmit: a.resubmit }), a.steps[0]?.nodeId);
     // Every decision is kept, "whole" too: a resumed run (a new workflow execution plans again) must not split what
     // its first execution read whole, however the source grew meanwhile.
     const kept = PartitionPlan.safeParse(await tag(store.keepPartitions(a.runId, a.pipelineId, planned), STORE_FAILURE));
@@ -223,8 +240,10 @@ export function createActivities(deps: ActivityDeps) {
       // Issue 14: what this pipeline's source reads in this run (full, or since the kept cursor), fixed at its first start.
       const syncOptions = runRecord?.syncOptions ?? {};
       const pipelineSync = resubmit || !runRecord ? undefined : await beginPipelineSync(store, runRecord.integrationId, runId, pipelineId, steps, syncOptions.fullSync === true, syncOptions.refresh === true);
+      // The planning and the file source's check read the same file records: once per attempt (latency16d).
+      const files = fileRecordsOnce(store);
       const executorDeps: ExecutorDeps = {
-        store: storeTagged(store),
+        store: storeTagged(files),
         sessions: deps.sessions,
         valueMaps: plan.valueMaps,
         now: () => runClock,
@@ -317,7 +336,7 @@ export function createActivities(deps: ActivityDeps) {
           // cannot be reached is waited out like a batch's, up to the outage window.
           let parts: PartitionPlan | undefined;
           await outages.rideOut(async () => {
-            parts = await decideParts({ plan, runId, pipelineId, steps, resubmit, committedWhole: storedCheckpoint.batch > 0, tagFailures: true });
+            parts = await decideParts({ plan, runId, pipelineId, steps, resubmit, committedWhole: storedCheckpoint.batch > 0, tagFailures: true, files });
           });
           if (parts && parts.partitions.length > 1) return { pipelineId, batches: 0, steps: [], partitions: parts.partitions };
         }

@@ -56,6 +56,30 @@ describe('runPipeline', () => {
     expect((await store.listWorkspaceRecords('resumed')).total).toBe(55);
   });
 
+  // latency16d: the pipeline's planning and its file source's check asked the store for the same file record twice.
+  it('reads the file record once per attempt for the planning and the file source', async () => {
+    const reads: string[] = [];
+    const counting = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop === 'getFile') {
+          return (id: string) => {
+            reads.push(id);
+            return target.getFile(id);
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const launcher = await workerWith(counting, FAST_PIPELINE);
+    const fileId = await saveCsvFile(store, dir, customers(25));
+    const { runId, versionId } = await publishAndCreateRun(store, customersGraph({ fileId, object: 'read_once' }));
+    const { workflowId } = await launcher.start({ runId, versionId });
+    expect(((await client.workflow.getHandle(workflowId).result()) as { status: string }).status).toBe('completed');
+    expect(reads).toEqual([fileId]);
+    expect((await store.listWorkspaceRecords('read_once')).total).toBe(25);
+  });
+
   it('gives up after its attempts, failing the steps with the error and the run', async () => {
     const commits: number[] = [];
     const launcher = await workerWith(

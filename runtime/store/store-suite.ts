@@ -703,6 +703,53 @@ export function runStoreSuite(target: SuiteTarget): void {
       ]);
       expect(await store.getWorkspaceObject(missing)).toBeNull();
     });
+    // latency16d: an upsert of distinct keys is decided by the store in one statement (no stored values read back);
+    // its outcomes, values, write counts and record count must be what the planned path (the preview) says.
+    it('decides an upsert in the store with the outcomes and values the planned path gives', async () => {
+      const object = objectName('in_store');
+      const fields: WorkspaceWrite['fields'] = ['id', 'a', 'b', 'c', 'd'].map((name) => ({ name, type: 'text' as const }));
+      const first = [
+        { id: 'same', a: 'x', b: 1, c: { p: 1, q: [1, 'two', null] }, d: null },
+        { id: 'type', a: '1', b: 1 },
+        { id: 'nested', c: { p: 1, q: { r: true } } },
+        { id: 'big', b: 2 ** 53 + 2, a: 'ü😀' },
+        { id: 'sub', a: 'kept' },
+        { id: 'nullish', a: null },
+        { id: '__proto__', a: 'proto' },
+        { id: '007', a: 'zeros' },
+      ];
+      expect(await store.writeWorkspace({ object, key: ['id'], fields, mode: 'upsert', rows: first })).toEqual(first.map(() => ({ outcome: 'created' })));
+      const second: Record<string, unknown>[] = [
+        { id: 'same', d: null, c: { q: [1, 'two', null], p: 1 }, b: 1.0, a: 'x' }, // the same values, another key order
+        { id: 'type', a: 1, b: 1 }, // text "1" becomes the number 1
+        { id: 'nested', c: { q: { r: 'true' }, p: 1 } }, // a nested value changes type
+        { id: 'big', b: 2 ** 53 + 2, a: 'ü😀' },
+        { id: 'sub', b: 5 }, // a field it did not have: merged, "a" kept
+        { id: 'nullish', a: undefined }, // undefined is not written
+        { id: 'new', a: 'n', c: Number.NaN }, // created; NaN stored as null
+        { id: '', a: 'empty key' }, // rejected
+        { id: 'nul', a: 'x\u0000y' }, // rejected
+        { id: '__proto__', a: 'proto' },
+        { id: '7', a: 'not 007' }, // created: leading zeros are another key
+      ];
+      const batch = { object, key: ['id'], fields, mode: 'upsert' as const, rows: second };
+      const preview = await store.previewWorkspaceWrite(batch);
+      const outcomes = await store.writeWorkspace(batch);
+      expect(outcomes.map((o) => o.outcome)).toEqual(['unchanged', 'updated', 'updated', 'unchanged', 'updated', 'unchanged', 'created', 'rejected', 'rejected', 'unchanged', 'created']);
+      expect(outcomes).toEqual(preview.outcomes);
+      const stored = new Map((await store.listWorkspaceRecords(object, { limit: 100 })).items.map((r) => [r.key, r.values]));
+      preview.after.forEach((after, i) => {
+        if (after !== null) expect(stored.get(String(second[i]!.id))).toEqual(after);
+      });
+      expect(stored.get('sub')).toEqual({ id: 'sub', a: 'kept', b: 5 });
+      expect(stored.get('new')).toEqual({ id: 'new', a: 'n', c: null });
+      expect((await store.getWorkspaceObject(object))?.recordCount).toBe(10);
+      // Written again: every accepted row is unchanged now, nothing is rewritten.
+      expect((await store.writeWorkspace(batch)).map((o) => o.outcome)).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged', 'rejected', 'rejected', 'unchanged', 'unchanged']);
+      // Two rows naming one record still take the planned path, row by row.
+      expect((await store.writeWorkspace({ ...batch, rows: [{ id: 'dup', a: 1 }, { id: 'dup', a: 1 }, { id: 'dup', a: 2 }] })).map((o) => o.outcome)).toEqual(['created', 'unchanged', 'updated']);
+      expect((await store.getWorkspaceObject(object))?.recordCount).toBe(11);
+    });
   });
 
   describe('rejected records', () => {

@@ -165,7 +165,12 @@ export class ParseMemo {
 }
 
 export const todayUtc = (ms: number): string => dayjs.utc(ms).format('YYYY-MM-DD');
-export const nowUtc = (ms: number): string => dayjs.utc(ms).toISOString();
+/** NOW() asks for the run's clock on every row: the text of the last instant is kept, so a run formats it once. */
+let lastNow: { ms: number; text: string } | null = null;
+export const nowUtc = (ms: number): string => {
+  if (lastNow?.ms !== ms) lastNow = { ms, text: dayjs.utc(ms).toISOString() };
+  return lastNow.text;
+};
 export const formatWith = (value: string, format: string, site: Site): string => toDayjs(value, site).format(format);
 
 /** Date to DateTime: midnight UTC. */
