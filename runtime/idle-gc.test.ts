@@ -7,7 +7,7 @@ import { startIdleCollector } from './idle-gc';
 const CHILD = resolve(import.meta.dirname, '../test/support/idle-gc-child.ts');
 
 /** The collector in a process started as `npm start` and the store process are: with `--expose-gc`. */
-async function inChild(mode: 'idle' | 'busy'): Promise<{ globalGc: string; contextGc: string; collections: number; freedBytes?: number }> {
+async function inChild(mode: 'idle' | 'busy' | 'defaults'): Promise<{ globalGc: string; contextGc: string; collections: number; freedBytes?: number; afterMs?: number }> {
   const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', CHILD, mode], { cwd: resolve(import.meta.dirname, '..') });
   return JSON.parse(stdout.trim().split('\n').pop()!) as Awaited<ReturnType<typeof inChild>>;
 }
@@ -19,6 +19,13 @@ describe('idle collector', () => {
     expect(seen.freedBytes).toBeGreaterThan(10 * 1024 * 1024);
     expect(seen.globalGc).toBe('undefined');
     expect(seen.contextGc).toBe('undefined');
+  }, 30_000);
+
+  it('with its defaults (npm start), collects a few MB of leftovers within ~2 s of quiet', async () => {
+    const seen = await inChild('defaults');
+    expect(seen.collections).toBe(1);
+    expect(seen.freedBytes).toBeGreaterThan(2 * 1024 * 1024);
+    expect(seen.afterMs).toBeLessThan(3_500);
   }, 30_000);
 
   it('leaves a busy process to V8', async () => {
