@@ -2,7 +2,7 @@
 // goes quiet, so what a start, an upload or a preview left behind (10–30 MB in Weft's process) stays in its resident
 // size for as long as nothing else happens. Every `intervalMs` (1 s) the collector looks; when the event loop was nearly
 // idle for `quietIntervals` looks in a row (2: ~2 s of quiet) and the heap grew by `growthBytes` (2 MB) since the last
-// collection, one full collection runs (20–40 ms at this size, once per quiet spell). It was 5 s and 4 MB: an upload's
+// collection — its used size, or the pages V8 holds for it — one full collection runs (20–40 ms at this size, once per quiet spell). It was 5 s and 4 MB: an upload's
 // leftovers then stayed for 5–10 s after the last request, and growth under 4 MB stayed for good.
 // The process is started with `--expose-gc` (`npm start`, the store process); when first loaded, before any thread or
 // context is made, this module keeps `gc` for itself, leaves the global `gc` undefined and switches the flag off, so
@@ -29,6 +29,8 @@ export interface IdleCollectorOptions {
   growthBytes?: number;
   /** Event loop utilization (0..1) over the last interval under which the process counts as idle. */
   idleBelow?: number;
+  /** The heap's figures (tests); process.memoryUsage by default. */
+  memoryUsage?: () => { heapUsed: number; heapTotal: number };
 }
 
 export interface IdleCollector {
@@ -45,7 +47,9 @@ export function startIdleCollector(opts: IdleCollectorOptions = {}): IdleCollect
   const gc = taken;
   let collections = 0;
   if (!gc) return { collections: () => 0, stop: () => undefined };
-  let baseline = 0;
+  const memory = opts.memoryUsage ?? (() => process.memoryUsage());
+  // The heap after the last collection: its live objects, and the pages V8 held for them.
+  let baseline = { heapUsed: 0, heapTotal: 0 };
   let quiet = 0;
   let elu = performance.eventLoopUtilization();
   const timer = setInterval(() => {
@@ -56,10 +60,14 @@ export function startIdleCollector(opts: IdleCollectorOptions = {}): IdleCollect
       return;
     }
     if (++quiet < quietIntervals) return;
-    if (process.memoryUsage().heapUsed - baseline < growthBytes) return;
+    // Either figure: V8's own collections during a burst (an upload, a preview) bring the used heap back down but keep
+    // the pages they grew the heap by; only a full collection like this one gives those back.
+    const now = memory();
+    if (now.heapUsed - baseline.heapUsed < growthBytes && now.heapTotal - baseline.heapTotal < growthBytes) return;
     gc();
     collections++;
-    baseline = process.memoryUsage().heapUsed;
+    const after = memory();
+    baseline = { heapUsed: after.heapUsed, heapTotal: after.heapTotal };
   }, intervalMs);
   timer.unref();
   return { collections: () => collections, stop: () => clearInterval(timer) };
