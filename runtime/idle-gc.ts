@@ -27,7 +27,7 @@ export interface IdleCollectorOptions {
   /** Looks in a row the event loop must have been idle for (a pause between two requests is not a quiet spell). */
   quietIntervals?: number;
   growthBytes?: number;
-  /** Event loop utilization (0..1) over the last interval under which the process counts as idle. */
+  /** Event loop utilization, or the process's CPU time as a share of the interval (0..1), under which it counts as idle. */
   idleBelow?: number;
   /** The heap's figures (tests); process.memoryUsage by default. */
   memoryUsage?: () => { heapUsed: number; heapTotal: number };
@@ -52,10 +52,18 @@ export function startIdleCollector(opts: IdleCollectorOptions = {}): IdleCollect
   let baseline = { heapUsed: 0, heapTotal: 0 };
   let quiet = 0;
   let elu = performance.eventLoopUtilization();
+  let cpu = process.cpuUsage();
+  let at = performance.now();
   const timer = setInterval(() => {
     const since = performance.eventLoopUtilization(elu);
     elu = performance.eventLoopUtilization();
-    if (since.utilization > idleBelow) {
+    const used = process.cpuUsage(cpu);
+    cpu = process.cpuUsage();
+    const wallUs = Math.max(1, (performance.now() - at) * 1000);
+    at = performance.now();
+    // Quiet: the event loop nearly idle, or (a loaded machine stretches every callback's wall time, so the loop's share
+    // reads high when the process does nothing) the process's CPU time under the same share of the interval.
+    if (since.utilization > idleBelow && (used.user + used.system) / wallUs > idleBelow) {
       quiet = 0;
       return;
     }

@@ -27,6 +27,21 @@ if (mode === 'idle') {
   while (Date.now() - started < 4_000 && collector.collections() === 0) await sleep(100);
   collector.stop();
   console.log(JSON.stringify({ ...seen, collections: collector.collections(), freedBytes: before - process.memoryUsage().heapUsed, afterMs: Date.now() - started }));
+} else if (mode === 'stretched') {
+  // A loaded machine: the event loop reads busy (blocked without using the CPU, as a descheduled process is) while the
+  // process does no work. Its leftovers are still collected.
+  let garbage: { i: number; s: string }[] | null = [];
+  for (let i = 0; i < 60_000; i++) garbage.push({ i, s: `row ${i}` });
+  const collector = startIdleCollector({ intervalMs: 200, quietIntervals: 2 });
+  garbage = null;
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  const started = Date.now();
+  while (Date.now() - started < 4_000 && collector.collections() === 0) {
+    Atomics.wait(cell, 0, 0, 40);
+    await sleep(5);
+  }
+  collector.stop();
+  console.log(JSON.stringify({ ...seen, collections: collector.collections() }));
 } else if (mode === 'pages') {
   // The used heap back at its level but the pages grown by 10 MB (V8's own collections in a burst): collected once, and
   // not again while nothing grows.
