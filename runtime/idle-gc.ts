@@ -22,6 +22,20 @@ function takeGc(): (() => void) | null {
   return gc;
 }
 
+/**
+ * One full collection that also compacts every page. A plain forced collection frees only pages left empty: after an
+ * upload, Weft's heap stayed at 56 MB for 39 MB used. The flag is V8's own and read at each full collection; it is
+ * set for this one only (V8's collections in busy times keep their usual, cheaper choice of pages).
+ */
+function collectCompacting(gc: () => void): void {
+  setFlagsFromString('--compact-on-every-full-gc');
+  try {
+    gc();
+  } finally {
+    setFlagsFromString('--no-compact-on-every-full-gc');
+  }
+}
+
 export interface IdleCollectorOptions {
   intervalMs?: number;
   /** Looks in a row the event loop must have been idle for (a pause between two requests is not a quiet spell). */
@@ -72,7 +86,7 @@ export function startIdleCollector(opts: IdleCollectorOptions = {}): IdleCollect
     // the pages they grew the heap by; only a full collection like this one gives those back.
     const now = memory();
     if (now.heapUsed - baseline.heapUsed < growthBytes && now.heapTotal - baseline.heapTotal < growthBytes) return;
-    gc();
+    collectCompacting(gc);
     collections++;
     const after = memory();
     baseline = { heapUsed: after.heapUsed, heapTotal: after.heapTotal };

@@ -27,6 +27,17 @@ if (mode === 'idle') {
   while (Date.now() - started < 4_000 && collector.collections() === 0) await sleep(100);
   collector.stop();
   console.log(JSON.stringify({ ...seen, collections: collector.collections(), freedBytes: before - process.memoryUsage().heapUsed, afterMs: Date.now() - started }));
+} else if (mode === 'fragmented') {
+  // Every tenth object kept: the garbage is spread over every page. The collection gives the pages back (compacted).
+  const keep: { i: number; s: string }[] = [];
+  let junk: { i: number; s: string }[] | null = [];
+  for (let i = 0; i < 300_000; i++) (i % 10 === 0 ? keep : junk).push({ i, s: `x${i}` });
+  junk = null;
+  const collector = startIdleCollector({ intervalMs: 100, quietIntervals: 1, growthBytes: 1024 * 1024, idleBelow: 0.9 });
+  for (let i = 0; i < 30 && collector.collections() === 0; i++) await sleep(100);
+  collector.stop();
+  const m = process.memoryUsage();
+  console.log(JSON.stringify({ ...seen, collections: collector.collections(), slackBytes: m.heapTotal - m.heapUsed, kept: keep.length }));
 } else if (mode === 'stretched') {
   // A loaded machine: the event loop reads busy (blocked without using the CPU, as a descheduled process is) while the
   // process does no work. Its leftovers are still collected.
