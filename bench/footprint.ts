@@ -12,6 +12,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
+import { npmScriptCommand } from './npm-script';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const WORK = join(ROOT, '.tmp', `bench-footprint-${process.pid}`);
@@ -124,18 +125,9 @@ interface Weft {
   output: string[];
 }
 
-/** What `npm start` (package.json) puts before and after `node`: its environment settings and its node flags. */
-function startCommand(): { env: Record<string, string>; flags: string[] } {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const words = (pkg.scripts.start?.split('&&').pop() ?? '').trim().split(/\s+/);
-  const node = words.indexOf('node');
-  const env = Object.fromEntries(words.slice(0, Math.max(0, node)).map((w) => /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(w)).filter((m) => m !== null).map((m) => [m[1]!, m[2]!]));
-  return { env, flags: words.slice(node + 1).filter((w) => w.startsWith('--')) };
-}
-
 async function startWeft(dataDir: string, ports: { http: number; temporal: number; ui: number }): Promise<{ weft: Weft; readyMs: number; sampler: Sampler }> {
   const started = performance.now();
-  const start = startCommand();
+  const start = npmScriptCommand('start');
   const child = spawn(process.execPath, [...start.flags, join(ROOT, 'dist/server/main.mjs')], {
     cwd: ROOT,
     env: {

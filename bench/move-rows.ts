@@ -33,6 +33,7 @@ import { startPgliteProcess } from '../runtime/store/pglite-process';
 import { createRunLauncher } from '../runtime/temporal/client';
 import { startDevServer } from '../runtime/temporal/dev-server';
 import type { Store } from '../runtime/store/types';
+import { npmScriptCommand } from './npm-script';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const ADMIN = process.env.WEFT_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -269,17 +270,15 @@ async function batchingBaseline(kind: 'pg' | 'csv', csvPath: string): Promise<nu
 
 const WORKER_MAIN = join(ROOT, 'dist/worker/worker-main.mjs');
 
-/** The node flags of `npm run worker` (package.json), so the bench's worker is capped exactly as a deployed one. */
+/** The node flags and environment settings of `npm run worker` (package.json), so the bench's worker runs as a deployed one. */
 async function workerNodeFlags(): Promise<string[]> {
-  const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const command = pkg.scripts.worker?.split('&&').pop() ?? '';
-  return command.split(/\s+/).filter((w) => /^--max-[a-z-]+=\d+$/.test(w));
+  return npmScriptCommand('worker').flags;
 }
 
 async function startWorker(env: Record<string, string>): Promise<ChildProcess> {
   const extra = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   // The worker as `npm run worker` runs it: compiled by esbuild, plain node, its heap capped (package.json).
-  const child = spawn(process.execPath, [...(await workerNodeFlags()), ...extra, WORKER_MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(await workerNodeFlags()), ...extra, WORKER_MAIN], { env: { ...process.env, ...npmScriptCommand('worker').env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolveReady, reject) => {
     let out = '';
     const onData = (d: Buffer) => {

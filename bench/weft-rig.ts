@@ -16,6 +16,7 @@ import { createAlerts } from '../runtime/alerts';
 import { createDeliverer } from '../runtime/alerts/deliver';
 import { createApi } from '../runtime/api/app';
 import { addressGuardFromEnv } from '../runtime/net';
+import { onOff } from '../runtime/config';
 import type { ApiDeps } from '../runtime/api/deps';
 import type { ConnectionService } from '../runtime/connections/service';
 import { openStore } from '../runtime/store';
@@ -239,7 +240,7 @@ export async function startWeftRig(opts: WeftRigOptions): Promise<WeftRig> {
       connection: workerConnection,
       taskQueue: opts.taskQueue,
       // As `npm start` (runtime/wiring.ts): workflows on this thread when WEFT_WORKFLOWS_ON_MAIN_THREAD is set.
-      workflowsOnThisThread: !!process.env.WEFT_WORKFLOWS_ON_MAIN_THREAD,
+      workflowsOnThisThread: onOff('WEFT_WORKFLOWS_ON_MAIN_THREAD', process.env.WEFT_WORKFLOWS_ON_MAIN_THREAD),
       activities: trace ? (Object.fromEntries(Object.entries(activities).map(([name, fn]) => [name, traced(name, fn as (...a: unknown[]) => Promise<unknown>)])) as typeof activities) : activities,
       ...(opts.workerTuning && { tuning: opts.workerTuning }),
     });

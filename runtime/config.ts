@@ -3,6 +3,21 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { PROJECT_ROOT } from './project-root';
 
+const ON = ['1', 'true', 'on', 'yes'] as const;
+const OFF = ['0', 'false', 'off', 'no'] as const;
+
+/**
+ * A switch from the environment: unset or empty is `fallback`; 1/true/on/yes and 0/false/off/no (any case, no spaces
+ * around) are on and off; anything else is refused with the setting's name, never read as "on".
+ */
+export function onOff(name: string, value: string | undefined, fallback = false): boolean {
+  if (value === undefined || value === '') return fallback;
+  const v = value.toLowerCase();
+  if ((ON as readonly string[]).includes(v)) return true;
+  if ((OFF as readonly string[]).includes(v)) return false;
+  throw new Error(`${name} must be one of ${ON.join(', ')} (on) or ${OFF.join(', ')} (off), not ${JSON.stringify(value.slice(0, 40))}.`);
+}
+
 const Env = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
@@ -61,10 +76,20 @@ const Env = z.object({
   /** Diagnostics: log the process's memory every second. */
   WEFT_MEMORY_LOG: z.string().optional(),
   /**
-   * Any value: `npm start` runs workflows on its main thread instead of the SDK's workflow thread: ~15–20 MB less, but
-   * 50 runs at once took ~1.5x as long (the thread is a second core's worth of parallelism).
+   * On (1/true/on/yes): `npm start` runs workflows on its main thread instead of the SDK's workflow thread: ~15–20 MB
+   * less, but 50 runs at once took ~1.5x as long (the thread is a second core's worth of parallelism). Off by default;
+   * any value but the on and off words is refused (`onOff`).
    */
-  WEFT_WORKFLOWS_ON_MAIN_THREAD: z.string().optional(),
+  WEFT_WORKFLOWS_ON_MAIN_THREAD: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      try {
+        onOff('WEFT_WORKFLOWS_ON_MAIN_THREAD', v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
   /** Diagnostics: log, after each pipeline pass, how long its read, transform, write and commit stages were busy. */
   WEFT_STAGE_LOG: z.string().optional(),
 });
@@ -117,7 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectDir = PR
     outageWindowMs: Math.round(e.WEFT_OUTAGE_WINDOW_MINUTES * 60_000),
     temporalLogLevel: e.WEFT_TEMPORAL_LOG_LEVEL ?? (e.WEFT_ROLE === 'worker' ? 'INFO' : 'WARN'),
     memoryLog: !!e.WEFT_MEMORY_LOG,
-    workflowsOnMainThread: !!e.WEFT_WORKFLOWS_ON_MAIN_THREAD,
+    workflowsOnMainThread: onOff('WEFT_WORKFLOWS_ON_MAIN_THREAD', e.WEFT_WORKFLOWS_ON_MAIN_THREAD),
     stageLog: !!e.WEFT_STAGE_LOG,
     smtpUrl: e.WEFT_SMTP_URL,
     smtpFrom: e.WEFT_SMTP_FROM,

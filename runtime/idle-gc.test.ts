@@ -7,8 +7,8 @@ import { startIdleCollector } from './idle-gc';
 const CHILD = resolve(import.meta.dirname, '../test/support/idle-gc-child.ts');
 
 /** The collector in a process started as `npm start` and the store process are: with `--expose-gc`. */
-async function inChild(mode: 'idle' | 'busy'): Promise<{ globalGc: string; contextGc: string; collections: number; freedBytes?: number }> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', CHILD, mode], { cwd: resolve(import.meta.dirname, '..') });
+async function inChild(mode: 'idle' | 'busy' | 'defaults' | 'pages' | 'stretched' | 'fragmented'): Promise<{ globalGc: string; contextGc: string; collections: number; freedBytes?: number; afterMs?: number; first?: number; second?: number; slackBytes?: number }> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--max-semi-space-size=4', '--import', 'tsx', CHILD, mode], { cwd: resolve(import.meta.dirname, '..') });
   return JSON.parse(stdout.trim().split('\n').pop()!) as Awaited<ReturnType<typeof inChild>>;
 }
 
@@ -19,6 +19,32 @@ describe('idle collector', () => {
     expect(seen.freedBytes).toBeGreaterThan(10 * 1024 * 1024);
     expect(seen.globalGc).toBe('undefined');
     expect(seen.contextGc).toBe('undefined');
+  }, 30_000);
+
+  it('with its defaults (npm start), collects a few MB of leftovers within ~2 s of quiet', async () => {
+    const seen = await inChild('defaults');
+    expect(seen.collections).toBe(1);
+    expect(seen.freedBytes).toBeGreaterThan(2 * 1024 * 1024);
+    expect(seen.afterMs).toBeLessThan(3_500);
+  }, 30_000);
+
+  it('collects when V8 grew the heap by pages although the used heap is back at its level, once', async () => {
+    const seen = await inChild('pages');
+    expect(seen.first).toBe(1);
+    expect(seen.second).toBe(2);
+    expect(seen.collections).toBe(2);
+  }, 30_000);
+
+  it('counts a process that uses no CPU as quiet although its event loop reads busy (a loaded machine)', async () => {
+    const seen = await inChild('stretched');
+    expect(seen.collections).toBe(1);
+  }, 30_000);
+
+  it('compacts: a heap whose garbage is spread over every page gives the pages back', async () => {
+    const seen = await inChild('fragmented');
+    expect(seen.collections).toBe(1);
+    // Without compaction ~22 MB stayed; the young generation alone may hold ~8 MB (4 MB semi-spaces, as npm start).
+    expect(seen.slackBytes).toBeLessThan(14 * 1024 * 1024);
   }, 30_000);
 
   it('leaves a busy process to V8', async () => {

@@ -58,6 +58,19 @@ export interface PgliteProcess {
  */
 export const MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: '16384' } as const;
 
+/**
+ * The malloc setting the store process gets: the environment's when set, else MALLOC_ENV's. glibc reads any text there
+ * (an unparsable value mapped every block on its own: a first start of 341 s, both processes ~280 MB idle; a leading
+ * 0 reads as octal), so only whole bytes from 0 to 32 MB (glibc's ceiling) are passed on, anything else refused by name.
+ */
+export function mallocMmapThreshold(value: string | undefined): string {
+  if (value === undefined || value === '') return MALLOC_ENV.MALLOC_MMAP_THRESHOLD_;
+  if (!/^(0|[1-9][0-9]{0,7})$/.test(value) || Number(value) > 33_554_432) {
+    throw new Error(`MALLOC_MMAP_THRESHOLD_ must be whole bytes from 0 to 33554432 (16384 by default), not ${JSON.stringify(value.slice(0, 40))}.`);
+  }
+  return value;
+}
+
 async function readRecord(dataDir: string): Promise<PgliteProcessRecord | null> {
   try {
     const r = JSON.parse(await readFile(pgliteRecordPath(dataDir), 'utf8')) as Partial<PgliteProcessRecord>;
@@ -117,7 +130,7 @@ export async function startPgliteProcess(opts: PgliteProcessOptions): Promise<Pg
   }
   const socketDir = await socketDirFor(opts.dataDir);
   const command = await entryCommand();
-  const env = { ...MALLOC_ENV, ...process.env, WEFT_PGLITE_DIR: pgliteDir, WEFT_PGLITE_SOCKET: join(socketDir, SOCKET_NAME) };
+  const env = { ...process.env, MALLOC_MMAP_THRESHOLD_: mallocMmapThreshold(process.env.MALLOC_MMAP_THRESHOLD_), WEFT_PGLITE_DIR: pgliteDir, WEFT_PGLITE_SOCKET: join(socketDir, SOCKET_NAME) };
   if (!existsSync(join(pgliteDir, 'PG_VERSION'))) {
     // Creating the database leaves the process that did it larger than one that opens an existing database (~200 MB):
     // ~300 MB from the template (pglite-template.ts), 700–800 MB through initdb where there is none. It is done in a

@@ -1,9 +1,9 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { resolveTemporalCli, startDevServer } from './dev-server';
+import { devServerEnv, dynamicConfigArgs, resolveTemporalCli, startDevServer } from './dev-server';
 
 let dir: string;
 beforeAll(async () => {
@@ -22,6 +22,36 @@ const alive = (pid: number) => {
   }
 };
 
+describe('the dev server settings', () => {
+  const values = (args: string[]) => args.filter((_, i) => i % 2 === 1);
+
+  it("has Weft's dynamic config, one value per key, each after --dynamic-config-value", () => {
+    const args = dynamicConfigArgs(undefined);
+    expect(args.filter((_, i) => i % 2 === 0).every((a) => a === '--dynamic-config-value')).toBe(true);
+    expect(values(args)).toEqual(expect.arrayContaining(['system.enableEagerWorkflowStart=true', 'worker.enableBatcher=false', 'worker.scannerEnabled=false', 'worker.historyScannerEnabled=false']));
+  });
+
+  it('lets WEFT_TEMPORAL_DYNAMIC_CONFIG add settings and win key by key', () => {
+    const v = values(dynamicConfigArgs('worker.enableBatcher=true, limit.maxIDLength=500 worker.enableBatcher=false worker.enableBatcher=true'));
+    expect(v.filter((kv) => kv.startsWith('worker.enableBatcher='))).toEqual(['worker.enableBatcher=true']);
+    expect(v).toContain('limit.maxIDLength=500');
+  });
+
+  it('drops what is not key=value in printable ASCII', () => {
+    const hostile = ['=1', 'a=', 'a;b=1', 'a=\u0000', 'a=é', 'a-b=1', '--port=1', `x=${'\u200b'}`].join(',');
+    expect(values(dynamicConfigArgs(hostile))).toEqual(values(dynamicConfigArgs(undefined)));
+    // `__proto__` is only a key name here (a Map), not a way into an object's prototype.
+    expect(values(dynamicConfigArgs('__proto__=1'))).toContain('__proto__=1');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('runs the Go collector at GOGC=50 unless the user set GOGC; GOMEMLIMIT passes through', () => {
+    expect(devServerEnv({ PATH: '/bin' })).toEqual({ PATH: '/bin', GOGC: '50' });
+    expect(devServerEnv({ GOGC: '100' }).GOGC).toBe('100');
+    expect(devServerEnv({ GOGC: 'off', GOMEMLIMIT: '200MiB' })).toEqual({ GOGC: 'off', GOMEMLIMIT: '200MiB' });
+  });
+});
+
 describe('startDevServer', () => {
   it('starts a persistent server that answers, and stops its process group', async () => {
     const server = await startDevServer({ dbFile: join(dir, 'data', 'temporal.db') });
@@ -32,6 +62,11 @@ describe('startDevServer', () => {
       await connection.close();
       const ui = await fetch(`http://${server.uiAddress}/`);
       expect(ui.status).toBe(200);
+      // Issue 16, footprint: the Go collector at 50% growth and the unused background workers off.
+      const environ = (await readFile(`/proc/${server.pid}/environ`, 'utf8')).split('\0');
+      expect(environ).toContain(process.env.GOGC === undefined ? 'GOGC=50' : `GOGC=${process.env.GOGC}`);
+      expect(server.argv).toContain('worker.enableBatcher=false');
+      expect(server.argv).toContain('worker.taskQueueScannerEnabled=false');
     } finally {
       await server.stop();
     }

@@ -126,14 +126,53 @@ export interface DevServer {
 
 export const HOST = '127.0.0.1';
 
-/** Starts `temporal server start-dev` in its own process group and resolves once it serves the namespaces. */
 /** `key=value` pairs, separated by spaces or commas, for the dev server's `--dynamic-config-value`. */
 export function extraDynamicConfig(text: string | undefined): string[] {
   return (text ?? '')
     .split(/[\s,]+/)
     .map((kv) => kv.trim())
-    .filter((kv) => /^[\w.]+=\S+$/.test(kv));
+    // Printable ASCII only: a NUL byte would make the spawn itself throw.
+    .filter((kv) => /^[\w.]+=[\x21-\x7e]+$/.test(kv));
 }
+
+/** The dev server's dynamic config as Weft sets it; WEFT_TEMPORAL_DYNAMIC_CONFIG adds to it and wins key by key. */
+export const DEV_SERVER_DYNAMIC_CONFIG: readonly string[] = [
+  'frontend.enableServerVersionCheck=false',
+  // Issue 16: a run's first workflow task goes straight to the worker of the process that started it (eager
+  // workflow start) instead of through a queue poll; the server falls back to the queue when that worker is busy.
+  'system.enableEagerWorkflowStart=true',
+  // Issue 16, footprint: the server's own background workers that Weft does not use — the batcher (batch terminate /
+  // cancel / signal of many workflows, which Weft never starts; the Temporal UI's batch actions need it) and the
+  // maintenance scanners (task queue, history and executions: clean-ups of leftovers in a long-lived cluster's
+  // database) — held ~11–14 MB of the server's ~150 MB idle. Put back with WEFT_TEMPORAL_DYNAMIC_CONFIG, e.g.
+  // "worker.enableBatcher=true".
+  'worker.enableBatcher=false',
+  'worker.scannerEnabled=false',
+  'worker.taskQueueScannerEnabled=false',
+  'worker.historyScannerEnabled=false',
+  'worker.executionsScannerEnabled=false',
+];
+
+/** `--dynamic-config-value` arguments: Weft's settings, then the extra ones; one value per key, the extra one winning. */
+export function dynamicConfigArgs(extra: string | undefined): string[] {
+  const byKey = new Map<string, string>();
+  for (const kv of [...DEV_SERVER_DYNAMIC_CONFIG, ...extraDynamicConfig(extra)]) {
+    const key = kv.slice(0, kv.indexOf('='));
+    byKey.delete(key); // the later value takes the later place too
+    byKey.set(key, kv);
+  }
+  return [...byKey.values()].flatMap((kv) => ['--dynamic-config-value', kv]);
+}
+
+/**
+ * The dev server's environment: the Go runtime collects at 50% heap growth (GOGC=50, Go's default 100), which keeps
+ * the server's idle heap a few MB lower for ~no CPU at Weft's load. A GOGC or GOMEMLIMIT of the user's wins.
+ */
+export function devServerEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...env, GOGC: env.GOGC ?? '50' };
+}
+
+/** Starts `temporal server start-dev` in its own process group and resolves once it serves the namespaces. */
 
 export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
   const cli = await resolveTemporalCli({ projectDir: opts.projectDir, log: opts.log });
@@ -153,14 +192,8 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     String(port),
     '--ui-port',
     String(uiPort),
-    '--dynamic-config-value',
-    'frontend.enableServerVersionCheck=false',
-    // Issue 16: a run's first workflow task goes straight to the worker of the process that started it (eager
-    // workflow start) instead of through a queue poll; the server falls back to the queue when that worker is busy.
-    '--dynamic-config-value',
-    'system.enableEagerWorkflowStart=true',
-    // More settings to try without a code change (benches, A/B runs): WEFT_TEMPORAL_DYNAMIC_CONFIG="key=value key=value".
-    ...extraDynamicConfig(process.env.WEFT_TEMPORAL_DYNAMIC_CONFIG).flatMap((kv) => ['--dynamic-config-value', kv]),
+    // More settings without a code change (benches, A/B runs): WEFT_TEMPORAL_DYNAMIC_CONFIG="key=value key=value".
+    ...dynamicConfigArgs(process.env.WEFT_TEMPORAL_DYNAMIC_CONFIG),
     '--ui-disable-news-fetch',
     '--log-level',
     'warn',
@@ -174,7 +207,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   }
 
   const logFd = opts.logFile ? openSync(opts.logFile, 'a') : null;
-  const child = spawn(cli, args, { detached: true, stdio: logFd === null ? ['ignore', 'pipe', 'pipe'] : ['ignore', logFd, logFd] });
+  const child = spawn(cli, args, { detached: true, env: devServerEnv(), stdio: logFd === null ? ['ignore', 'pipe', 'pipe'] : ['ignore', logFd, logFd] });
   if (logFd !== null) closeSync(logFd); // the child holds its own copy
   const logStart = opts.logFile ? statSync(opts.logFile).size : 0;
   const tail: string[] = [];
