@@ -257,6 +257,7 @@ async function main() {
       const what = r.load === 'partitioned' ? `one run in ${PARTS} parts` : `${RUNS} runs shared out`;
       console.log(`| ${what} | ${r.workers} | ${r.rows.toLocaleString('en-US')} | ${r.seconds.toFixed(1)} | ${Math.round(r.rowsPerSecond).toLocaleString('en-US')} | ${(r.rowsPerSecond / one).toFixed(2)}× | ${r.peakMb === null ? '?' : `${r.peakMb} MB`} | ${r.uptime} |`);
     }
+    workers.splice(0); // stopped below on purpose: not "exited during the loads"
     if (KILL_ROWS > 0) console.log(`\nExactly once after a worker was killed mid-partition: ${once ? 'yes' : 'NO'} (${KILL_ROWS.toLocaleString('en-US')} rows in ${PARTS} parts, killed at ${killedAt.toLocaleString('en-US')} committed).`);
     console.log(`Ceiling: this machine has ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores shared by the API, the workers, Postgres, Temporal${moto ? ' and moto' : ''}; more workers than cores cannot add throughput here.`);
     if (!once) process.exitCode = 1;
