@@ -233,7 +233,11 @@ describe('partitioned reads', () => {
     for (const [k, r] of ended.entries()) {
       expect(r.status, r.error ?? '').toBe('completed');
       expect(await partsOf(r)).toBe(0);
-      expect(counts(r).dst).toMatchObject({ status: 'completed', read: ROWS, written: ROWS, created: ROWS, updated: 0, unchanged: 0 });
+      // A batch the loaded Postgres took but did not answer in time is written again when it answers (the outage
+      // wait): it then counts as unchanged, so created + unchanged is what is exact here, and the rows below.
+      const dst = counts(r).dst!;
+      expect(dst).toMatchObject({ status: 'completed', read: ROWS, written: ROWS, updated: 0 });
+      expect(dst.created + dst.unchanged).toBe(ROWS);
       expect((await rows(`many_dst_${k}`)).sort((a, b) => Number(a.id) - Number(b.id))).toEqual(expected);
     }
   }, 180_000);
