@@ -10,6 +10,9 @@
 // written once. On this machine (2 cores, shared) the ceiling is the cores, not Weft: prints `uptime` with the figures.
 // BENCH_WORKER_HEAP_MB=160 caps the workers' heap as `npm run worker` does (the parts a worker reads at once follow
 // its heap, WEFT_MAX_PARTS_IN_FLIGHT overrides); the table prints the workers' peak RSS (VmHWM) after each load.
+// BENCH_KILL_ROWS=0 skips the kill phase. Many runs on one small worker (the budget of pipelines read at once, issue
+// 16): BENCH_WORKERS=1 BENCH_PART_ROWS=0 BENCH_KILL_ROWS=0 BENCH_RUNS=20 BENCH_WORKER_HEAP_MB=160; a load whose workers
+// all died stops with why instead of waiting.
 // Quick: BENCH_RUNS=0 BENCH_PART_ROWS=40000 BENCH_KILL_ROWS=8000 takes about 2.5 minutes here (mostly process starts).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -120,6 +123,7 @@ async function main() {
       waitFor(
         `run ${runId}`,
         async () => {
+          if (workers.length > 0 && workers.every((w) => dead.has(w))) throw new Error(`every worker died with run ${runId} unfinished (the first said: ${deadWhy[0] ?? '?'})`);
           const r = RunDetail.parse(await call(`/api/runs/${runId}`));
           return ['completed', 'completed_with_errors', 'failed', 'cancelled'].includes(r.status) ? r : null;
         },
@@ -149,6 +153,8 @@ async function main() {
       (await admin(databaseUrl, `SELECT count(*)::int AS records, count(DISTINCT key)::int AS keys, coalesce(max(write_count), 0)::int AS max FROM workspace_records WHERE object_name = '${object}'`))[0] as { records: number; keys: number; max: number };
 
     const workers: WeftProcess[] = [];
+    const dead = new Set<WeftProcess>();
+    const deadWhy: string[] = [];
     /** The highest peak RSS of the workers so far (a worker's peak covers every load it ran). */
     const maxPeak = (ws: readonly WeftProcess[]) => {
       const peaks = ws.map((w) => peakRssMb(w.child.pid)).filter((p): p is number => p !== null);
@@ -159,6 +165,8 @@ async function main() {
         const w = await startWeftProcess('runtime/worker-main.ts', workerEnv, '[worker] ready', 180_000);
         // A worker that dies under load (out of heap) leaves its parts to the others, or the run waiting: say so.
         void w.exited.then((code) => {
+          dead.add(w);
+          deadWhy.push(/FATAL ERROR[^\n]*/.exec(w.output())?.[0] ?? `exit ${String(code)}`);
           if (workers.includes(w)) log(`worker pid ${w.child.pid} exited (${code}) during the loads; its last output:\n${w.output().slice(-1500)}`);
         });
         workers.push(w);
@@ -205,40 +213,43 @@ async function main() {
 
     // Exactly once after a worker is killed mid-partition: the run is read in PARTS parts; a worker holding a running
     // part is SIGKILLed once some batches committed; the other worker finishes that part from its own checkpoint.
-    if (workers.length < 2) workers.push(await startWeftProcess('runtime/worker-main.ts', shared, '[worker] ready', 180_000));
-    const object = `kill_${randomBytes(2).toString('hex')}`;
-    const start = await prepare(object, KILL_ROWS, object, PARTS);
-    // Slow batches on a fresh pair of workers, so the kill lands mid-run: the throughput workers leave.
-    for (const w of workers.splice(0)) await killHard(w);
-    const slow = { ...shared, WEFT_BATCH_SIZE: '500', WEFT_BATCH_DELAY_MS: '300' };
-    const pair = [await startWeftProcess('runtime/worker-main.ts', slow, '[worker] ready', 180_000), await startWeftProcess('runtime/worker-main.ts', slow, '[worker] ready', 180_000)];
-    processes.push(...pair);
-    const { runId, workflowId } = await start();
-    const { client, close } = await connectClient(temporal.address);
+    let once = true;
     let killedAt = 0;
-    try {
-      const holder = await waitFor(
-        'the pipeline activity to be running on a worker',
-        async () => {
-          const r = RunDetail.parse(await call(`/api/runs/${runId}`));
-          if (r.counts.written < 1_000) return null;
-          killedAt = r.counts.written;
-          const d = await client.workflow.getHandle(workflowId).describe();
-          // A worker running a part (each part is its own runPipeline activity).
-          const pids = (d.raw.pendingActivities ?? []).filter((a) => a.activityType?.name === 'runPipeline' && a.lastWorkerIdentity).map((a) => Number(a.lastWorkerIdentity!.split('@')[0]));
-          return pair.find((w) => pids.includes(w.child.pid ?? NaN)) ?? null;
-        },
-        10 * 60_000,
-      );
-      await killHard(holder);
-      log(`killed worker pid ${holder.child.pid} (SIGKILL) with ${killedAt.toLocaleString('en-US')} of ${KILL_ROWS.toLocaleString('en-US')} rows committed`);
-    } finally {
-      await close();
+    if (KILL_ROWS > 0) {
+      if (workers.length < 2) workers.push(await startWeftProcess('runtime/worker-main.ts', shared, '[worker] ready', 180_000));
+      const object = `kill_${randomBytes(2).toString('hex')}`;
+      const start = await prepare(object, KILL_ROWS, object, PARTS);
+      // Slow batches on a fresh pair of workers, so the kill lands mid-run: the throughput workers leave.
+      for (const w of workers.splice(0)) await killHard(w);
+      const slow = { ...shared, WEFT_BATCH_SIZE: '500', WEFT_BATCH_DELAY_MS: '300' };
+      const pair = [await startWeftProcess('runtime/worker-main.ts', slow, '[worker] ready', 180_000), await startWeftProcess('runtime/worker-main.ts', slow, '[worker] ready', 180_000)];
+      processes.push(...pair);
+      const { runId, workflowId } = await start();
+      const { client, close } = await connectClient(temporal.address);
+      try {
+        const holder = await waitFor(
+          'the pipeline activity to be running on a worker',
+          async () => {
+            const r = RunDetail.parse(await call(`/api/runs/${runId}`));
+            if (r.counts.written < 1_000) return null;
+            killedAt = r.counts.written;
+            const d = await client.workflow.getHandle(workflowId).describe();
+            // A worker running a part (each part is its own runPipeline activity).
+            const pids = (d.raw.pendingActivities ?? []).filter((a) => a.activityType?.name === 'runPipeline' && a.lastWorkerIdentity).map((a) => Number(a.lastWorkerIdentity!.split('@')[0]));
+            return pair.find((w) => pids.includes(w.child.pid ?? NaN)) ?? null;
+          },
+          10 * 60_000,
+        );
+        await killHard(holder);
+        log(`killed worker pid ${holder.child.pid} (SIGKILL) with ${killedAt.toLocaleString('en-US')} of ${KILL_ROWS.toLocaleString('en-US')} rows committed`);
+      } finally {
+        await close();
+      }
+      const run = await finished(runId, 15 * 60_000);
+      const t = await tally(object);
+      once = run.status === 'completed' && run.counts.written === KILL_ROWS && run.counts.created === KILL_ROWS && t.records === KILL_ROWS && t.keys === KILL_ROWS && t.max === 1;
+      log(`after the kill: run ${run.status}, counts ${JSON.stringify(run.counts)}, workspace ${JSON.stringify(t)} → exactly once: ${once ? 'yes' : 'NO'}`);
     }
-    const run = await finished(runId, 15 * 60_000);
-    const t = await tally(object);
-    const once = run.status === 'completed' && run.counts.written === KILL_ROWS && run.counts.created === KILL_ROWS && t.records === KILL_ROWS && t.keys === KILL_ROWS && t.max === 1;
-    log(`after the kill: run ${run.status}, counts ${JSON.stringify(run.counts)}, workspace ${JSON.stringify(t)} → exactly once: ${once ? 'yes' : 'NO'}`);
 
     console.log('\n| load | workers | rows | seconds | rows/s | vs 1 worker | worker peak RSS | load (uptime) |\n| --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const r of results) {
@@ -246,7 +257,8 @@ async function main() {
       const what = r.load === 'partitioned' ? `one run in ${PARTS} parts` : `${RUNS} runs shared out`;
       console.log(`| ${what} | ${r.workers} | ${r.rows.toLocaleString('en-US')} | ${r.seconds.toFixed(1)} | ${Math.round(r.rowsPerSecond).toLocaleString('en-US')} | ${(r.rowsPerSecond / one).toFixed(2)}× | ${r.peakMb === null ? '?' : `${r.peakMb} MB`} | ${r.uptime} |`);
     }
-    console.log(`\nExactly once after a worker was killed mid-partition: ${once ? 'yes' : 'NO'} (${KILL_ROWS.toLocaleString('en-US')} rows in ${PARTS} parts, killed at ${killedAt.toLocaleString('en-US')} committed).`);
+    workers.splice(0); // stopped below on purpose: not "exited during the loads"
+    if (KILL_ROWS > 0) console.log(`\nExactly once after a worker was killed mid-partition: ${once ? 'yes' : 'NO'} (${KILL_ROWS.toLocaleString('en-US')} rows in ${PARTS} parts, killed at ${killedAt.toLocaleString('en-US')} committed).`);
     console.log(`Ceiling: this machine has ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores shared by the API, the workers, Postgres, Temporal${moto ? ' and moto' : ''}; more workers than cores cannot add throughput here.`);
     if (!once) process.exitCode = 1;
   } catch (err) {

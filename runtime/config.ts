@@ -18,6 +18,15 @@ export function onOff(name: string, value: string | undefined, fallback = false)
   throw new Error(`${name} must be one of ${ON.join(', ')} (on) or ${OFF.join(', ')} (off), not ${JSON.stringify(value.slice(0, 40))}.`);
 }
 
+/** The most pipelines a worker may be told to read at once. */
+export const MAX_PIPELINES_IN_FLIGHT = 64;
+/** A whole number from 1 to 64 written plainly (no sign, spaces, exponent, hex or leading zero). */
+const inFlightCap = z
+  .string()
+  .regex(/^[1-9][0-9]{0,1}$/, `Write a whole number from 1 to ${MAX_PIPELINES_IN_FLIGHT}, like 4`)
+  .transform(Number)
+  .refine((n) => n <= MAX_PIPELINES_IN_FLIGHT, `Write a whole number from 1 to ${MAX_PIPELINES_IN_FLIGHT}, like 4`);
+
 const Env = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
@@ -61,8 +70,13 @@ const Env = z.object({
   WEFT_BATCH_SIZE: z.coerce.number().int().positive().optional(),
   /** Test hook: pause after each batch (ms), so a run lasts long enough to interrupt. */
   WEFT_BATCH_DELAY_MS: z.coerce.number().int().nonnegative().optional(),
-  /** Parts of split pipelines one worker reads at once (docs/scale-out.md); default from the worker's heap, at most 8. */
-  WEFT_MAX_PARTS_IN_FLIGHT: z.coerce.number().int().min(1).max(64).optional(),
+  /**
+   * Pipelines one worker reads at once, whole or parts of split ones: the worker's budget of pipeline windows
+   * (docs/scale-out.md "Memory on one worker"); default from the worker's heap, at most 8.
+   */
+  WEFT_MAX_PIPELINES_IN_FLIGHT: inFlightCap.optional(),
+  /** The older name of WEFT_MAX_PIPELINES_IN_FLIGHT (it counted parts only); still read, the same budget. */
+  WEFT_MAX_PARTS_IN_FLIGHT: inFlightCap.optional(),
   /** How long a run waits for an unreachable source or target before it fails (minutes); an integration may set its own. */
   WEFT_OUTAGE_WINDOW_MINUTES: z.coerce.number().positive().default(15),
   /** Temporal SDK log level (Weft prints its own progress; the worker role defaults to INFO, the others to WARN). */
@@ -112,6 +126,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectDir = PR
     throw new Error(`Invalid environment:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.WEFT_MAX_PIPELINES_IN_FLIGHT !== undefined && e.WEFT_MAX_PARTS_IN_FLIGHT !== undefined && e.WEFT_MAX_PIPELINES_IN_FLIGHT !== e.WEFT_MAX_PARTS_IN_FLIGHT) {
+    throw new Error('Invalid environment:\n  WEFT_MAX_PARTS_IN_FLIGHT: the older name of WEFT_MAX_PIPELINES_IN_FLIGHT, set to another value: keep one of the two');
+  }
   const dataDir = resolve(projectDir, e.WEFT_DATA_DIR);
   return {
     projectDir,
@@ -138,7 +155,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectDir = PR
     role: e.WEFT_ROLE,
     batchSize: e.WEFT_BATCH_SIZE,
     batchDelayMs: e.WEFT_BATCH_DELAY_MS,
-    maxPartsInFlight: e.WEFT_MAX_PARTS_IN_FLIGHT,
+    /** Pipelines (whole or parts) this worker reads at once; unset: from the heap (part-gate.ts). */
+    maxPipelinesInFlight: e.WEFT_MAX_PIPELINES_IN_FLIGHT ?? e.WEFT_MAX_PARTS_IN_FLIGHT,
     outageWindowMs: Math.round(e.WEFT_OUTAGE_WINDOW_MINUTES * 60_000),
     temporalLogLevel: e.WEFT_TEMPORAL_LOG_LEVEL ?? (e.WEFT_ROLE === 'worker' ? 'INFO' : 'WARN'),
     memoryLog: !!e.WEFT_MEMORY_LOG,

@@ -167,8 +167,8 @@ export async function startWeft(config: Config): Promise<void> {
         connection: workerConnection,
         namespace: config.temporalNamespace,
         taskQueue: config.taskQueue,
-        // The parts queue's slots: the same cap the activities' gate holds (part-gate.ts).
-        partsInFlight: config.maxPartsInFlight ?? defaultPartsInFlight(config.batchSize ?? 5_000),
+        // The pipelines queue's slots: the same budget the activities' gate holds (part-gate.ts).
+        partsInFlight: config.maxPipelinesInFlight ?? defaultPartsInFlight(config.batchSize ?? 5_000),
         // WEFT_WORKFLOWS_ON_MAIN_THREAD: `npm start`'s one process trades ~15–20 MB for slower bursts of runs.
         workflowsOnThisThread: role === 'all' && config.workflowsOnMainThread,
         activities: createActivities({
@@ -176,7 +176,7 @@ export async function startWeft(config: Config): Promise<void> {
           sessions: connections,
           batchSize: config.batchSize,
           batchDelayMs: config.batchDelayMs,
-          ...(config.maxPartsInFlight !== undefined && { maxPartsInFlight: config.maxPartsInFlight }),
+          ...(config.maxPipelinesInFlight !== undefined && { maxPartsInFlight: config.maxPipelinesInFlight }),
           stageLog: config.stageLog,
           outageWindowMs: config.outageWindowMs,
           alerts: createAlerts({

@@ -45,8 +45,8 @@ export interface ActivityDeps {
   /** Evaluated once when a run ends (alerts and auto-disable); its sending is queued, never awaited here. */
   alerts?: AlertService;
   /**
-   * Issue 16: parts of split pipelines this worker reads at once, whatever its activity slots (default from its heap,
-   * part-gate.ts); a part over it waits, heartbeating, until one ends.
+   * Issue 16: pipelines this worker reads at once, whole or parts of split ones, whatever its activity slots (default
+   * from its heap, part-gate.ts; WEFT_MAX_PIPELINES_IN_FLIGHT); one over it waits, heartbeating, until one ends.
    */
   maxPartsInFlight?: number;
 }
@@ -142,8 +142,15 @@ export function createActivities(deps: ActivityDeps) {
   const batchSize = deps.batchSize ?? DEFAULT_BATCH_SIZE;
   const outageWindowMs = deps.outageWindowMs ?? DEFAULT_OUTAGE_WINDOW_MS;
   const outageBackoff = deps.outageBackoff ?? { initialMs: 4_000, maxMs: 60_000 };
-  // One gate for every part this worker runs, of any run: each part holds a pipeline window while it reads.
+  // One gate for every pipeline this worker reads, of any run, whole or in parts: each holds a pipeline window while
+  // it reads. New runs schedule their pipelines on the pipelines queue, whose slots are the same budget (worker.ts),
+  // so they rarely wait here; runs started before that (weft-16-pipelines-queue) come on the run's own queue.
   const partGate = createPartGate(deps.maxPartsInFlight ?? defaultPartsInFlight(batchSize));
+  /** A place at the worker's gate, waited for in order (the caller heartbeats meanwhile); cancelling leaves the queue. */
+  const enterGate = async (ctx: Context, log: Record<string, unknown>): Promise<() => void> => {
+    if (partGate.inFlight >= partGate.limit) ctx.log.info('Pipeline waits for a place on this worker', { ...log, limit: partGate.limit, waiting: partGate.waiting + 1 });
+    return partGate.enter(ctx.cancellationSignal, () => new CancelledFailure('The run was cancelled'));
+  };
 
   // A version is immutable, so its checked plan is kept (the oldest entry leaves first). Callers never change it.
   const plans = new Map<string, Plan>();
@@ -271,7 +278,10 @@ export function createActivities(deps: ActivityDeps) {
         const step = steps[0]!;
         const done = (await store.getCheckpoint(runId, pipelineId)).batch;
         const beatTwoWay = setInterval(() => ctx.heartbeat({ batch: done, cursor: null }), Math.max(500, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 3)));
+        // Both sides' batches are a window too: it reads with a place at the gate like any pipeline.
+        let leave: (() => void) | undefined;
         try {
+          leave = await enterGate(ctx, { runId, pipelineId });
           const outcome = await only.run({
             scope: { integrationId: runRecord.integrationId, nodeId: step.nodeId },
             twoWay: store.twoWay,
@@ -298,6 +308,7 @@ export function createActivities(deps: ActivityDeps) {
           });
           ctx.log.info('Two-way sync finished', { runId, pipelineId, note: outcome.note });
         } finally {
+          leave?.();
           clearInterval(beatTwoWay);
         }
         return { pipelineId, batches: 1, steps: await store.completeSteps(runId, [step.nodeId]) };
@@ -327,8 +338,8 @@ export function createActivities(deps: ActivityDeps) {
       // Keep heartbeating while a slow batch or commit is in flight, and while waiting out an outage; a dead worker
       // stops, and is noticed.
       const ticker = setInterval(beat, Math.max(500, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 3)));
-      // A part reads only with a place at the worker's gate (heartbeating while it waits), so a worker's memory is
-      // bounded by the cap's windows, not by how many parts its activity slots took in.
+      // A pipeline, whole or a part, reads only with a place at the worker's gate (heartbeating while it waits), so a
+      // worker's memory is bounded by the budget's windows, not by how many pipelines its activity slots took in.
       let leaveGate: (() => void) | undefined;
       try {
         if (planParts && !partition) {
@@ -340,10 +351,7 @@ export function createActivities(deps: ActivityDeps) {
           });
           if (parts && parts.partitions.length > 1) return { pipelineId, batches: 0, steps: [], partitions: parts.partitions };
         }
-        if (partition) {
-          if (partGate.inFlight >= partGate.limit) ctx.log.info('Part waits for a place on this worker', { runId, pipelineId: checkpointKey, limit: partGate.limit, waiting: partGate.waiting + 1 });
-          leaveGate = await partGate.enter(ctx.cancellationSignal, () => new CancelledFailure('The run was cancelled'));
-        }
+        leaveGate = await enterGate(ctx, { runId, pipelineId: checkpointKey });
         const ownedSet = new Set(owned);
         await outages.rideOut(async () => {
           beat();

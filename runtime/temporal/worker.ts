@@ -1,5 +1,6 @@
 // A Weft worker: the bundled sync workflow plus the activities it is given, on one task queue, and (issue 16) a second,
-// activity-only Temporal Worker on the parts queue that takes at most the worker's cap of parts at once.
+// activity-only Temporal Worker on the pipelines queue (`<queue>-parts`) that takes at most the worker's budget of
+// pipelines at once, whole or parts.
 import { Worker, type NativeConnection, type State, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
 import { defaultPartsInFlight } from '../activities/part-gate';
@@ -19,7 +20,10 @@ export interface CreateWorkerOptions {
   activities: Activities;
   taskQueue?: string;
   namespace?: string;
-  /** Parts this worker reads at once (ActivityDeps.maxPartsInFlight; default from the heap): the parts queue's slots. */
+  /**
+   * Pipelines this worker reads at once, whole or parts (ActivityDeps.maxPartsInFlight, WEFT_MAX_PIPELINES_IN_FLIGHT;
+   * default from the heap): the pipelines queue's slots.
+   */
   partsInFlight?: number;
   /**
    * Run the workflow code on this thread instead of the SDK's workflow thread (a second V8 isolate with its own Node
@@ -57,8 +61,9 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<WeftWorke
     activities: opts.activities,
     workflowBundle: await workflowBundle(),
   });
-  // Parts wait on the server, not in a worker that cannot read them yet: this Worker takes at most the cap, so any
-  // worker with a free place takes the next part (a part waiting inside a full worker would hold it there).
+  // Pipelines wait on the server, not in a worker that cannot read them yet: this Worker takes at most the budget, so
+  // any worker with a free place takes the next one (one waiting inside a full worker would hold it there). The main
+  // Worker's activity slots stay free for the short activities (scheduled runs' and sets' bookkeeping).
   const parts = await Worker.create({
     shutdownGraceTime: '5 seconds',
     connection: opts.connection,

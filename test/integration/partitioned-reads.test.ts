@@ -49,7 +49,7 @@ const watched = (store: Store): Store =>
     },
   });
 
-/** The worker's cap on parts read at once: below the parts of most tests here, so they all run through the gate. */
+/** The worker's budget of pipelines read at once: below the parts (and runs) of most tests here, so they all run through it. */
 const PARTS_IN_FLIGHT = 2;
 /** Source reads open now on the worker (a part's read lives from its first batch to its last), and the most seen. */
 const reads = { open: 0, most: 0 };
@@ -204,6 +204,43 @@ describe('partitioned reads', () => {
     expect(counts(r).dst).toMatchObject({ status: 'completed', read: 800, written: 800, created: 800 });
     expect((await rig.store.listWorkspaceRecords('gated', { limit: 1000 })).total).toBe(800);
   });
+
+  it('one worker reads at most its budget of whole pipelines at once: 8 runs started together, 2 reading side by side, every row exact', async () => {
+    // The budget bounds pipelines read whole too (WEFT_MAX_PIPELINES_IN_FLIGHT): without it, the worker's activity
+    // slots (the SDK's 100) let all 8 runs read at once, each holding its window.
+    const RUNS = 8;
+    const ROWS = 70;
+    await sourceTable('many_src', `SELECT generate_series(1, ${ROWS})`);
+    const ids: string[] = [];
+    for (let k = 0; k < RUNS; k++) {
+      await targetTable(`many_dst_${k}`);
+      ids.push(await publish(tableGraph('many_src', { table: `many_dst_${k}` }, 1), `Many ${k}`));
+    }
+    reads.most = 0;
+    const started = await Promise.all(ids.map((id) => rig.app.request(`/api/integrations/${id}/runs`, json('POST', {}))));
+    const runIds = await Promise.all(
+      started.map(async (res) => {
+        expect(res.status, await res.clone().text()).toBe(202);
+        return ((await res.json()) as { runId: string }).runId;
+      }),
+    );
+    // Under load (the machine is shared) a run waiting its turn can take longer than one alone.
+    const ended = await Promise.all(runIds.map((runId) => rig.waitForEnd(runId, 150_000)));
+    expect(reads.open).toBe(0);
+    // At most the budget read at once, and it was reached (the runs did read side by side).
+    expect(reads.most).toBe(PARTS_IN_FLIGHT);
+    const expected = Array.from({ length: ROWS }, (_, k) => ({ id: String(k + 1), name: `n${k + 1}` }));
+    for (const [k, r] of ended.entries()) {
+      expect(r.status, r.error ?? '').toBe('completed');
+      expect(await partsOf(r)).toBe(0);
+      // A batch the loaded Postgres took but did not answer in time is written again when it answers (the outage
+      // wait): it then counts as unchanged, so created + unchanged is what is exact here, and the rows below.
+      const dst = counts(r).dst!;
+      expect(dst).toMatchObject({ status: 'completed', read: ROWS, written: ROWS, updated: 0 });
+      expect(dst.created + dst.unchanged).toBe(ROWS);
+      expect((await rows(`many_dst_${k}`)).sort((a, b) => Number(a.id) - Number(b.id))).toEqual(expected);
+    }
+  }, 180_000);
 
   it('a part whose commit fails is retried from its own checkpoint: no row written twice or lost', async () => {
     await sourceTable('retry_src', 'SELECT generate_series(1, 300)');

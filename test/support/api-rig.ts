@@ -27,7 +27,8 @@ export interface ApiRig {
   webhookDrain: WebhookDrainer;
   store: Store;
   /** The run's detail once it has ended (completed, completed with errors or failed); throws after 30 s. */
-  waitForEnd(runId: string): Promise<RunDetail>;
+  /** Polls the run until it ends (at most `timeoutMs`, default 30 s). */
+  waitForEnd(runId: string, timeoutMs?: number): Promise<RunDetail>;
   close(): Promise<void>;
 }
 
@@ -77,13 +78,13 @@ export async function openApiRig(opts: {
     anonymous,
     webhookDrain,
     store,
-    async waitForEnd(runId) {
-      for (let i = 0; i < 300; i++) {
+    async waitForEnd(runId, timeoutMs = 30_000) {
+      for (let i = 0; i < timeoutMs / 100; i++) {
         const run = RunDetail.parse(await (await app.request(`/api/runs/${runId}`)).json());
         if (['completed', 'completed_with_errors', 'failed'].includes(run.status)) return run;
         await new Promise((r) => setTimeout(r, 100));
       }
-      throw new Error(`run ${runId} did not finish in 30 s`);
+      throw new Error(`run ${runId} did not finish in ${timeoutMs / 1000} s`);
     },
     async close() {
       await webhookDrain.idle();
