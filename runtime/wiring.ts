@@ -167,7 +167,7 @@ export async function startWeft(config: Config): Promise<void> {
         connection: workerConnection,
         namespace: config.temporalNamespace,
         taskQueue: config.taskQueue,
-        // The pipelines queue's slots: the same budget the activities' gate holds (part-gate.ts).
+        // The parts queue's slots: the same budget the activities' gate holds (part-gate.ts).
         partsInFlight: config.maxPipelinesInFlight ?? defaultPartsInFlight(config.batchSize ?? 5_000),
         // WEFT_WORKFLOWS_ON_MAIN_THREAD: `npm start`'s one process trades ~15–20 MB for slower bursts of runs.
         workflowsOnThisThread: role === 'all' && config.workflowsOnMainThread,

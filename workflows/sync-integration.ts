@@ -60,14 +60,6 @@ export const LOCAL_BOOKKEEPING_PATCH = 'weft-16-local-bookkeeping';
 export const PARTITIONED_READS_PATCH = 'weft-16-partitioned-reads';
 /** Parts scheduled on their own task queue (partsTaskQueue); histories recorded before put them on the run's queue. */
 export const PARTS_QUEUE_PATCH = 'weft-16-parts-queue';
-/**
- * Every runPipeline (a pipeline read whole, the one that plans parts, and the parts) on the pipelines queue
- * (partsTaskQueue), whose slots in each worker are its budget of pipelines read at once: a run over the budget waits on
- * the server for any worker with a free place, and the run's own queue keeps its slots for short activities. Histories
- * recorded before read whole pipelines on the run's queue; they replay on that path (docs/scale-out.md "Memory on one
- * worker").
- */
-export const PIPELINES_QUEUE_PATCH = 'weft-16-pipelines-queue';
 
 /**
  * Histories recorded before this patch planned a splittable pipeline's parts in a planPartitions local activity of
@@ -151,7 +143,7 @@ export async function syncIntegration(rawInput: SyncIntegrationInput): Promise<S
   }
   for (const step of plan.steps) statuses.set(step.nodeId, 'pending');
 
-  const pipelines = patched(PIPELINES_QUEUE_PATCH) ? pipelineActivities(input.pipeline, partsTaskQueue(workflowInfo().taskQueue)) : pipelineActivities(input.pipeline);
+  const pipelines = pipelineActivities(input.pipeline);
   const partitioned = patched(PARTITIONED_READS_PATCH);
   /** A pipeline whole, or (issue 16) in parts side by side: every part runs to its end, then the steps' statuses once. */
   const runOne = async (pipelineId: string) => {

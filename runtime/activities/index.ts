@@ -143,8 +143,9 @@ export function createActivities(deps: ActivityDeps) {
   const outageWindowMs = deps.outageWindowMs ?? DEFAULT_OUTAGE_WINDOW_MS;
   const outageBackoff = deps.outageBackoff ?? { initialMs: 4_000, maxMs: 60_000 };
   // One gate for every pipeline this worker reads, of any run, whole or in parts: each holds a pipeline window while
-  // it reads. New runs schedule their pipelines on the pipelines queue, whose slots are the same budget (worker.ts),
-  // so they rarely wait here; runs started before that (weft-16-pipelines-queue) come on the run's own queue.
+  // it reads. Parts come on the parts queue, whose slots are the same budget (worker.ts), so they rarely wait here;
+  // whole pipelines come on the run's own queue (Temporal dispatches them eagerly to the worker that ran the workflow
+  // task: a separate queue cost 10-row runs 15-42 ms, bound16) and wait here, heartbeating, for a place.
   const partGate = createPartGate(deps.maxPartsInFlight ?? defaultPartsInFlight(batchSize));
   /** A place at the worker's gate, waited for in order (the caller heartbeats meanwhile); cancelling leaves the queue. */
   const enterGate = async (ctx: Context, log: Record<string, unknown>): Promise<() => void> => {

@@ -1,6 +1,7 @@
 // A Weft worker: the bundled sync workflow plus the activities it is given, on one task queue, and (issue 16) a second,
-// activity-only Temporal Worker on the pipelines queue (`<queue>-parts`) that takes at most the worker's budget of
-// pipelines at once, whole or parts.
+// activity-only Temporal Worker on the parts queue (`<queue>-parts`) that takes at most the worker's budget of
+// pipelines at once (whole pipelines stay on the run's queue, where Temporal hands them out eagerly, and wait at the
+// activities' gate, part-gate.ts).
 import { Worker, type NativeConnection, type State, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
 import { defaultPartsInFlight } from '../activities/part-gate';
@@ -22,7 +23,7 @@ export interface CreateWorkerOptions {
   namespace?: string;
   /**
    * Pipelines this worker reads at once, whole or parts (ActivityDeps.maxPartsInFlight, WEFT_MAX_PIPELINES_IN_FLIGHT;
-   * default from the heap): the pipelines queue's slots.
+   * default from the heap): the parts queue's slots.
    */
   partsInFlight?: number;
   /**

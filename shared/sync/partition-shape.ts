@@ -41,8 +41,7 @@ export function unsplittable(steps: readonly PlanStep[], resubmit: boolean): str
 
 
 /**
- * The task queue pipelines run on (issue 16): the parts of split ones and, since weft-16-pipelines-queue, whole ones too
- * (the name stays, so workers that already poll it serve them). Every worker process polls it with at most its budget
- * of pipelines at once (runtime/temporal/worker.ts), so a pipeline waits on the server until some worker has a place.
+ * The task queue parts of a split pipeline run on (issue 16): every worker process polls it with at most its cap of
+ * parts at once (runtime/temporal/worker.ts), so a part waits on the server until some worker has a free place.
  */
 export const partsTaskQueue = (taskQueue: string): string => `${taskQueue}-parts`;

@@ -61,10 +61,6 @@ async function main() {
     { name: 'parts-queue', csv: customersCsv(rows), filterActive: true, missing: false, parallelism: 3 },
     // Both: the first runPipeline plans the parts, which then run on the parts task queue (what a new run does).
     { name: 'parts-queue-planned-in-pipeline', csv: customersCsv(rows), filterActive: true, missing: false, parallelism: 3 },
-    // Issue 16 (weft-16-pipelines-queue): every runPipeline on the pipelines queue, for a file read whole and one read
-    // in 3 parts (what a new run does).
-    { name: 'pipelines-queue-whole', csv: customersCsv(rows.slice(0, 20).map((r) => ({ ...r, amount: '1', extra: undefined }))), filterActive: false, missing: false },
-    { name: 'pipelines-queue-parts', csv: customersCsv(rows), filterActive: true, missing: false, parallelism: 3 },
   ].filter((s) => only.length === 0 || only.includes(s.name));
   try {
     await worker.runUntil(async () => {
