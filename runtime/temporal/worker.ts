@@ -62,9 +62,9 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<WeftWorke
     activities: opts.activities,
     workflowBundle: await workflowBundle(),
   });
-  // Pipelines wait on the server, not in a worker that cannot read them yet: this Worker takes at most the budget, so
-  // any worker with a free place takes the next one (one waiting inside a full worker would hold it there). The main
-  // Worker's activity slots stay free for the short activities (scheduled runs' and sets' bookkeeping).
+  // Parts wait on the server, not in a worker that cannot read them yet: this Worker takes at most the budget, so any
+  // worker with a free place takes the next one (one waiting inside a full worker would hold it there). Whole
+  // pipelines stay on the run's queue (eager dispatch) and wait at the activities' gate, which holds the same budget.
   const parts = await Worker.create({
     shutdownGraceTime: '5 seconds',
     connection: opts.connection,
