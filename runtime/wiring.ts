@@ -18,7 +18,7 @@ import { connectorLookup, createConnectionService } from './connections';
 import { CONNECTOR_LIST } from './connectors';
 import { loadSecretKey, parseKey } from './secrets';
 import { openStore } from './store';
-import { startPgliteProcess } from './store/pglite-process';
+import { createPgliteDatabase, startPgliteProcess } from './store/pglite-process';
 import { createRunLauncher, launcherClient } from './temporal/client';
 import { createScheduleKeeper } from './temporal/schedules';
 import { createSetEngine } from './temporal/sets';
@@ -82,6 +82,10 @@ export async function startWeft(config: Config): Promise<void> {
       const { ensureWebBuild } = await import('./web-build');
       await ensureWebBuild(config.projectDir, config.webDist, log);
     }
+
+    // A first start creates the store's database (a one-shot process of ~260 MB) before the Temporal dev server
+    // starts: the two at once were the first start's peak, ~500 MB with Weft's own process (docs/backlog.md, start16).
+    if (!config.databaseUrl) await createPgliteDatabase({ dataDir: config.dataDir, log });
 
     let address = config.temporalAddress;
     let embedded: Awaited<ReturnType<typeof startEmbeddedTemporal>> | null = null;
