@@ -127,11 +127,11 @@ async function buildEntry(): Promise<string[]> {
  * template (pglite-template.ts), 700–800 MB through initdb where there is none. It is done in a process of its own
  * that has exited when this returns, so the store process always starts from an existing database. `npm start` calls
  * it before the Temporal dev server starts (wiring.ts): the two together were the first start's peak (~500 MB with
- * Weft's own process). startPgliteProcess calls it too, for callers that do not.
+ * Weft's own process). startPgliteProcess calls it too, for callers that do not. True when it created the database.
  */
-export async function createPgliteDatabase(opts: Pick<PgliteProcessOptions, 'dataDir' | 'log'>): Promise<void> {
+export async function createPgliteDatabase(opts: Pick<PgliteProcessOptions, 'dataDir' | 'log'>): Promise<boolean> {
   const pgliteDir = join(opts.dataDir, 'pglite');
-  if (existsSync(join(pgliteDir, 'PG_VERSION'))) return;
+  if (existsSync(join(pgliteDir, 'PG_VERSION'))) return false;
   const command = await entryCommand();
   const env = { ...process.env, MALLOC_MMAP_THRESHOLD_: mallocMmapThreshold(process.env.MALLOC_MMAP_THRESHOLD_), WEFT_PGLITE_DIR: pgliteDir, WEFT_PGLITE_INIT_ONLY: '1' };
   opts.log(`Creating the store's database in ${pgliteDir}…`);
@@ -141,6 +141,7 @@ export async function createPgliteDatabase(opts: Pick<PgliteProcessOptions, 'dat
     child.once('exit', done);
   });
   if (code !== 0) throw new Error(`could not create the store's database in ${pgliteDir} (exit code ${code})`);
+  return true;
 }
 
 export async function startPgliteProcess(opts: PgliteProcessOptions): Promise<PgliteProcess> {
