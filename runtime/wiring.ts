@@ -12,13 +12,13 @@ import { createDeliverer } from './alerts/deliver';
 import { addressGuardFromEnv } from './net';
 import { createApi } from './api/app';
 import { recordAllSkips, withdrawSchedule } from './api/schedules';
-import { ensureFirstOwner } from './auth/first-owner';
+import { ensureFirstOwner, hashOwnerPasswordAhead } from './auth/first-owner';
 import type { Config } from './config';
 import { connectorLookup, createConnectionService } from './connections';
 import { CONNECTOR_LIST } from './connectors';
 import { loadSecretKey, parseKey } from './secrets';
 import { openStore } from './store';
-import { startPgliteProcess } from './store/pglite-process';
+import { createPgliteDatabase, startPgliteProcess } from './store/pglite-process';
 import { createRunLauncher, launcherClient } from './temporal/client';
 import { createScheduleKeeper } from './temporal/schedules';
 import { createSetEngine } from './temporal/sets';
@@ -83,6 +83,13 @@ export async function startWeft(config: Config): Promise<void> {
       await ensureWebBuild(config.projectDir, config.webDist, log);
     }
 
+    // A first start creates the store's database (a one-shot process of ~260 MB) before the Temporal dev server
+    // starts: the two at once were the first start's peak, ~500 MB with Weft's own process (docs/backlog.md, start16).
+    const created = !config.databaseUrl && (await createPgliteDatabase({ dataDir: config.dataDir, log }));
+    // A new database has no account: WEFT_OWNER_PASSWORD's hash (128 MiB for ~0.2 s) is made now, while Weft is the
+    // only process, rather than when the dev server and the store process run too (the next peak, ~490 MB).
+    const ownerHash = created && role !== 'worker' ? await hashOwnerPasswordAhead(config.ownerEmail, config.ownerPassword) : undefined;
+
     let address = config.temporalAddress;
     let embedded: Awaited<ReturnType<typeof startEmbeddedTemporal>> | null = null;
     if (!address) {
@@ -128,7 +135,7 @@ export async function startWeft(config: Config): Promise<void> {
     cleanups.push(() => opened.close());
     if (role !== 'worker') log(`Store: ${storeProcess ? `PGlite in ${config.dataDir} (store process pid ${storeProcess.pid()})` : 'Postgres (DATABASE_URL)'}`);
     if (role !== 'worker') {
-      const owner = await ensureFirstOwner(store, config.ownerEmail, config.ownerPassword);
+      const owner = await ensureFirstOwner(store, config.ownerEmail, config.ownerPassword, ownerHash);
       if (owner.created) log(`Created the owner account ${owner.email} (WEFT_OWNER_EMAIL)`);
       else if (owner.reason === 'exists' && config.ownerEmail) log('WEFT_OWNER_EMAIL is set but accounts exist already; it was not used');
       else if ((await store.auth.countUsers()) === 0) log(`No account yet: open ${config.publicUrl} to create the owner`);

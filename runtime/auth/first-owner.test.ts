@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
-import { ensureFirstOwner } from './first-owner';
+import { ensureFirstOwner, hashOwnerPasswordAhead } from './first-owner';
 import { verifyPassword } from './passwords';
 
 let store: Store;
@@ -31,4 +31,23 @@ it('creates the owner on a first start and never again', async () => {
   expect(await store.auth.countUsers()).toBe(1);
   const audit = await store.auth.listAudit({ action: 'auth.setup', limit: 5, offset: 0 });
   expect(audit.items[0]).toMatchObject({ actor: 'system', targetName: 'ops@example.com' });
+});
+
+it('takes the password hashed ahead on a first start (wiring.ts), and hashes ahead only valid settings', async () => {
+  expect(await hashOwnerPasswordAhead(undefined, 'a long enough password')).toBeUndefined();
+  expect(await hashOwnerPasswordAhead('ops@example.com', undefined)).toBeUndefined();
+  expect(await hashOwnerPasswordAhead('ops@example.com', 'short')).toBeUndefined();
+  expect(await hashOwnerPasswordAhead('ops@example.com', 'nul\u0000inside password')).toBeUndefined();
+  expect(await hashOwnerPasswordAhead('__proto__', 'a long enough password')).toBeUndefined();
+  const fresh = await openStore({ memory: true });
+  try {
+    const hashed = await hashOwnerPasswordAhead('Ahead@Example.com', 'hashed before the store opened');
+    expect(hashed).toMatch(/^scrypt\$17\$8\$1\$/);
+    expect(await ensureFirstOwner(fresh, 'Ahead@Example.com', 'hashed before the store opened', hashed)).toEqual({ created: true, email: 'ahead@example.com' });
+    const owner = await fresh.auth.getUserByEmail('ahead@example.com');
+    expect(owner!.passwordHash).toBe(hashed);
+    expect(await verifyPassword('hashed before the store opened', owner!.passwordHash!)).toBe(true);
+  } finally {
+    await fresh.close();
+  }
 });

@@ -12,7 +12,7 @@ import { startPgliteServer, vacuumIdle } from './pglite-server';
 const dir = process.env.WEFT_PGLITE_DIR;
 const socketPath = process.env.WEFT_PGLITE_SOCKET;
 const say = (m: string) => console.log(`[store] ${m}`);
-if (!dir || !socketPath) {
+if (!dir || (!socketPath && !process.env.WEFT_PGLITE_INIT_ONLY)) {
   console.error('[store] WEFT_PGLITE_DIR and WEFT_PGLITE_SOCKET must be set');
   process.exit(2);
 }
@@ -23,6 +23,7 @@ if (process.env.WEFT_PGLITE_INIT_ONLY) {
   await db.close();
   process.exit(0);
 }
+if (!socketPath) process.exit(2); // checked above; narrows the type
 // A socket file left by a process that died is in the way; the supervisor made sure no live store owns it.
 await rm(socketPath, { force: true });
 const vacuumIdleMs = vacuumIdle(process.env.WEFT_PGLITE_VACUUM_IDLE_MS);

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { queryOnce as query } from '../../test/support/pg-admin';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MALLOC_ENV, startPgliteProcess, type PgliteProcess } from './pglite-process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createPgliteDatabase, MALLOC_ENV, startPgliteProcess, type PgliteProcess } from './pglite-process';
 
 const environOf = async (pid: number) => (await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0');
 
@@ -46,5 +47,39 @@ describe('the store process', () => {
     expect(store.pid()).not.toBe(second);
     expect(store.restarts()).toBe(1);
     expect(await query(store.url, 'SELECT count(*)::int AS n FROM kept')).toEqual([{ n: 1 }]);
+  });
+
+  it('creates the database in a process that has exited when createPgliteDatabase returns; the store then only opens it', async () => {
+    const own = await mkdtemp(join(tmpdir(), 'weft-store-create-'));
+    let opened: PgliteProcess | undefined;
+    try {
+      const dataDir = join(own, 'data');
+      const logs: string[] = [];
+      const log = (m: string) => logs.push(m);
+      await createPgliteDatabase({ dataDir, log });
+      expect(existsSync(join(dataDir, 'pglite', 'PG_VERSION'))).toBe(true);
+      expect(logs.filter((l) => l.startsWith("Creating the store's database"))).toHaveLength(1);
+      // No store process of this folder is alive: the one that created the database exited (and left no record).
+      expect(existsSync(join(dataDir, 'pglite-server.json'))).toBe(false);
+      const environs = (pid: string) => {
+        try {
+          return readFileSync(`/proc/${pid}/environ`, 'utf8');
+        } catch {
+          return '';
+        }
+      };
+      if (process.platform === 'linux') {
+        const alive = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && environs(p).includes(`WEFT_PGLITE_DIR=${join(dataDir, 'pglite')}\0`));
+        expect(alive).toEqual([]);
+      }
+      // A second call and the store's own start find the database and create nothing.
+      await createPgliteDatabase({ dataDir, log });
+      opened = await startPgliteProcess({ dataDir, log });
+      expect(logs.filter((l) => l.startsWith("Creating the store's database"))).toHaveLength(1);
+      expect(await query(opened.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    } finally {
+      await opened?.stop().catch(() => undefined);
+      await rm(own, { recursive: true, force: true });
+    }
   });
 });

@@ -94,7 +94,14 @@ async function socketDirFor(dataDir: string): Promise<string> {
  * The store process's entry compiled by esbuild into dist/store (about 0.1 s, every start): plain node, without tsx's
  * loader, holds ~65 MB less. When the build cannot be written, the TypeScript entry runs under tsx instead.
  */
-async function entryCommand(): Promise<string[]> {
+let entryBuilt: Promise<string[]> | null = null;
+/** Built once per Weft process: creating the database and starting the store process run the same entry. */
+function entryCommand(): Promise<string[]> {
+  entryBuilt ??= buildEntry();
+  return entryBuilt;
+}
+
+async function buildEntry(): Promise<string[]> {
   const outfile = join(PROJECT_ROOT, 'dist', 'store', 'pglite-main.mjs');
   try {
     const { build, stop } = await import('esbuild');
@@ -114,6 +121,29 @@ async function entryCommand(): Promise<string[]> {
   }
 }
 
+/**
+ * Creates the store's database when the data folder has none (a first start); does nothing otherwise. Creating it
+ * leaves the process that did it larger than one that opens an existing database (~200 MB): ~260–300 MB from the
+ * template (pglite-template.ts), 700–800 MB through initdb where there is none. It is done in a process of its own
+ * that has exited when this returns, so the store process always starts from an existing database. `npm start` calls
+ * it before the Temporal dev server starts (wiring.ts): the two together were the first start's peak (~500 MB with
+ * Weft's own process). startPgliteProcess calls it too, for callers that do not. True when it created the database.
+ */
+export async function createPgliteDatabase(opts: Pick<PgliteProcessOptions, 'dataDir' | 'log'>): Promise<boolean> {
+  const pgliteDir = join(opts.dataDir, 'pglite');
+  if (existsSync(join(pgliteDir, 'PG_VERSION'))) return false;
+  const command = await entryCommand();
+  const env = { ...process.env, MALLOC_MMAP_THRESHOLD_: mallocMmapThreshold(process.env.MALLOC_MMAP_THRESHOLD_), WEFT_PGLITE_DIR: pgliteDir, WEFT_PGLITE_INIT_ONLY: '1' };
+  opts.log(`Creating the store's database in ${pgliteDir}…`);
+  const code = await new Promise<number | null>((done) => {
+    const child = spawn(process.execPath, [...command], { env, stdio: 'inherit' });
+    child.once('error', () => done(null));
+    child.once('exit', done);
+  });
+  if (code !== 0) throw new Error(`could not create the store's database in ${pgliteDir} (exit code ${code})`);
+  return true;
+}
+
 export async function startPgliteProcess(opts: PgliteProcessOptions): Promise<PgliteProcess> {
   const pgliteDir = join(opts.dataDir, 'pglite');
   const backoff = opts.backoff ?? { initialMs: 500, maxMs: 15_000 };
@@ -131,14 +161,7 @@ export async function startPgliteProcess(opts: PgliteProcessOptions): Promise<Pg
   const socketDir = await socketDirFor(opts.dataDir);
   const command = await entryCommand();
   const env = { ...process.env, MALLOC_MMAP_THRESHOLD_: mallocMmapThreshold(process.env.MALLOC_MMAP_THRESHOLD_), WEFT_PGLITE_DIR: pgliteDir, WEFT_PGLITE_SOCKET: join(socketDir, SOCKET_NAME) };
-  if (!existsSync(join(pgliteDir, 'PG_VERSION'))) {
-    // Creating the database leaves the process that did it larger than one that opens an existing database (~200 MB):
-    // ~300 MB from the template (pglite-template.ts), 700–800 MB through initdb where there is none. It is done in a
-    // process of its own that exits, so the store process always starts from an existing database.
-    log(`Creating the store's database in ${pgliteDir}…`);
-    const code = await new Promise<number | null>((done) => spawn(process.execPath, [...command], { env: { ...env, WEFT_PGLITE_INIT_ONLY: '1' }, stdio: 'inherit' }).once('exit', done));
-    if (code !== 0) throw new Error(`could not create the store's database in ${pgliteDir} (exit code ${code})`);
-  }
+  await createPgliteDatabase(opts);
   const url = `postgresql://postgres@localhost:${SOCKET_PORT}/postgres?host=${encodeURIComponent(socketDir)}`;
 
   async function launch(): Promise<{ child: ChildProcess; exited: Promise<string> }> {
