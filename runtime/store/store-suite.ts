@@ -191,6 +191,20 @@ export function runStoreSuite(target: SuiteTarget): void {
       expect((await store.getIntegration(a.id))?.hasUnpublishedChanges).toBe(false);
     });
 
+    it('reads an integration with its published version in one query, as getIntegration and getVersion read them (issue 16)', async () => {
+      const a = await store.createIntegration({ name: 'To run', description: '', graph: graphOf('m') });
+      expect(await store.getIntegrationToRun(a.id)).toEqual({ integration: await store.getIntegration(a.id), version: null });
+      const v1 = await store.createVersion(a.id, a.graph, plan, 'h1');
+      await store.updateIntegration(a.id, { graph: graphOf('m', 'extra') });
+      const both = await store.getIntegrationToRun(a.id);
+      expect(both).toEqual({ integration: await store.getIntegration(a.id), version: await store.getVersion(v1.id) });
+      expect(both?.integration.hasUnpublishedChanges).toBe(true);
+      for (const bad of ['int_missing', '__proto__', "x' OR '1'='1", '9007199254740993', '007', 'z'.repeat(100_000)]) {
+        expect(await store.getIntegrationToRun(bad)).toBeNull();
+      }
+      await expect(store.getIntegrationToRun('int\u0000')).rejects.toThrow();
+    });
+
     it('refuses a version for a missing integration', async () => {
       await expect(store.createVersion('int_missing', graphOf(), plan, 'h')).rejects.toBeInstanceOf(StoreNotFoundError);
     });
