@@ -18,7 +18,7 @@ import { WEBHOOK_LIMITS } from '../../shared/api/webhooks';
 import { loadMemberDirectory, MemberSnapshotError, usesMembers } from '../members/snapshot';
 import { publicMessage } from '../public-message';
 import { resolveRunFiles } from '../api/run-files';
-import type { Store } from '../store/types';
+import type { Store, StoredFile } from '../store/types';
 import { Outage, outageWaits } from './outage';
 import { runVerdict } from './run-verdict';
 import { createSetActivities } from './sets';
@@ -95,8 +95,10 @@ const DEFAULT_BATCH_SIZE = 5_000;
  * The store, with each file record read at most once (a pipeline attempt's planning and its file source's check ask
  * for the same record; a read that failed is asked again). For one attempt only: a file's record can be saved again.
  */
-export function fileRecordsOnce(store: Store): Store {
+export function fileRecordsOnce(store: Store, known: readonly StoredFile[] = []): Store {
   const read = new Map<string, ReturnType<Store['getFile']>>();
+  // Records this attempt already read with another query (the run's files, with pipelineSteps): not asked again (issue 16).
+  for (const file of known) read.set(file.id, Promise.resolve(file));
   const getFile: Store['getFile'] = (id) => {
     const known = read.get(id);
     if (known) return known;
@@ -168,7 +170,7 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   /** A pipeline's steps in order, with a file replaced for this run only (Run with other files…) read instead of the published one. */
-  async function pipelineSteps(plan: Plan, runId: string, pipelineId: string): Promise<PlanStep[]> {
+  async function pipelineSteps(plan: Plan, runId: string, pipelineId: string, runFilesRead?: StoredFile[]): Promise<PlanStep[]> {
     const pipeline = plan.pipelines.find((p) => p.id === pipelineId);
     if (!pipeline) throw new PlanError(`The plan has no pipeline ${pipelineId}.`);
     return applyRunFiles(
@@ -177,7 +179,11 @@ export function createActivities(deps: ActivityDeps) {
         if (!step) throw new PlanError(`The plan has no step ${id}.`);
         return step;
       }),
-      await store.listRunFiles(runId),
+      await store.listRunFiles(runId).then((records) => {
+        // Each run file comes with its stored file record: the caller's file reads of this attempt need not ask again.
+        if (runFilesRead) for (const r of records) runFilesRead.push(r.file);
+        return records;
+      }),
     );
   }
 
@@ -236,7 +242,8 @@ export function createActivities(deps: ActivityDeps) {
       // A part commits under its own checkpoint key; its counts add to the steps' like any batch's (issue 16).
       const checkpointKey = partition ? partitionKey(pipelineId, partition.index) : pipelineId;
       // The steps (with the run's replaced files), the run's record and the checkpoint, read at once (issue 16: one wait).
-      const [steps, runRecord, storedCheckpoint] = await Promise.all([pipelineSteps(plan, runId, pipelineId), store.getRunState(runId), store.getCheckpoint(runId, checkpointKey)]);
+      const runFilesRead: StoredFile[] = [];
+      const [steps, runRecord, storedCheckpoint] = await Promise.all([pipelineSteps(plan, runId, pipelineId, runFilesRead), store.getRunState(runId), store.getCheckpoint(runId, checkpointKey)]);
       const owned = ownedSteps(plan, pipelineId);
       const ctx = Context.current();
       // TODAY() and NOW() read the run's start, so a retried batch computes exactly what the first attempt did.
@@ -249,7 +256,7 @@ export function createActivities(deps: ActivityDeps) {
       const syncOptions = runRecord?.syncOptions ?? {};
       const pipelineSync = resubmit || !runRecord ? undefined : await beginPipelineSync(store, runRecord.integrationId, runId, pipelineId, steps, syncOptions.fullSync === true, syncOptions.refresh === true);
       // The planning and the file source's check read the same file records: once per attempt (latency16d).
-      const files = fileRecordsOnce(store);
+      const files = fileRecordsOnce(store, runFilesRead);
       const executorDeps: ExecutorDeps = {
         store: storeTagged(files),
         sessions: deps.sessions,

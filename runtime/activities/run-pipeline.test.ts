@@ -80,6 +80,32 @@ describe('runPipeline', () => {
     expect((await store.listWorkspaceRecords('read_once')).total).toBe(25);
   });
 
+  // Issue 16 (lat16f): a run's recorded files come with their file records (listRunFiles joins them), so the attempt
+  // does not ask for the same record again.
+  it('reads no file record again when the run recorded its files', async () => {
+    const reads: string[] = [];
+    const counting = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop === 'getFile') {
+          return (id: string) => {
+            reads.push(id);
+            return target.getFile(id);
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const launcher = await workerWith(counting, FAST_PIPELINE);
+    const fileId = await saveCsvFile(store, dir, customers(25));
+    const { runId, versionId } = await publishAndCreateRun(store, customersGraph({ fileId, object: 'read_with_run_files' }));
+    await store.recordRunFiles(runId, [{ nodeId: 'source', fileId, replaced: false }]);
+    const { workflowId } = await launcher.start({ runId, versionId });
+    expect(((await client.workflow.getHandle(workflowId).result()) as { status: string }).status).toBe('completed');
+    expect(reads).toEqual([]);
+    expect((await store.listWorkspaceRecords('read_with_run_files')).total).toBe(25);
+  });
+
   it('gives up after its attempts, failing the steps with the error and the run', async () => {
     const commits: number[] = [];
     const launcher = await workerWith(

@@ -66,13 +66,15 @@ export async function startRunOf(
     prepare?: (run: Run, version: IntegrationVersion) => Promise<void>;
   },
 ) {
-  const integration = await store.getIntegration(id);
-  if (!integration) throw notFound('Integration', id);
+  // The integration and its published version in one query (issue 16).
+  const found = await store.getIntegrationToRun(id);
+  if (!found) throw notFound('Integration', id);
+  const { integration } = found;
   if (!integration.active) throw inactiveError(integration);
   if (!integration.publishedVersionId) {
     throw new HttpError(409, 'not_published', 'Publish the integration before running it');
   }
-  const version = await store.getVersion(integration.publishedVersionId);
+  const { version } = found;
   if (!version) throw new HttpError(409, 'not_published', 'The published version is missing; publish again');
   // Each file is read once: what the run's files are served with below comes from these reads (the files were
   // just checked; a run's files never change once recorded), not from reading them back.

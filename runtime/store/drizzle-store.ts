@@ -32,6 +32,7 @@ export function createDrizzleStore(engine: Engine): Store {
 
     listIntegrations: () => integrations.listIntegrations(db),
     getIntegration: (id) => integrations.getIntegration(db, id),
+    getIntegrationToRun: (id) => integrations.getIntegrationToRun(db, id),
     createIntegration: (input) => integrations.createIntegration(db, input),
     updateIntegration: (id, patch) => integrations.updateIntegration(db, id, patch),
     deleteIntegration: (id) => integrations.deleteIntegration(db, id),

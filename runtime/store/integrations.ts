@@ -89,6 +89,21 @@ export async function getIntegration(db: Db, id: string): Promise<Integration | 
   return row ? { ...toIntegrationBase(row), graph: migrateGraph(row.graph) } : null;
 }
 
+/**
+ * The integration with its published version (null when it has none), in one query: what starting a run reads
+ * (issue 16: getIntegration and getVersion were two round trips).
+ */
+export async function getIntegrationToRun(db: Db, id: string): Promise<{ integration: Integration; version: IntegrationVersion | null } | null> {
+  const [row] = await db
+    .select({ ...integrationColumns, graph: integrations.graph, version: integrationVersions })
+    .from(integrations)
+    .leftJoin(integrationVersions, eq(integrationVersions.id, integrations.publishedVersionId))
+    .where(eq(integrations.id, id));
+  if (!row) return null;
+  const { version, ...integration } = row;
+  return { integration: { ...toIntegrationBase(integration), graph: migrateGraph(integration.graph) }, version: version ? toVersion(version) : null };
+}
+
 export async function createIntegration(db: Db, input: { name: string; description: string; graph: Graph }): Promise<Integration> {
   const id = newId('int');
   await db.insert(integrations).values({

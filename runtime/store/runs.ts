@@ -20,9 +20,9 @@ import type { Db } from './db';
 import { StoreNotFoundError } from './errors';
 import { newId } from './ids';
 import { page } from './paging';
-import { insertRunFiles, listRunFiles, runFilesOf, servedRunFile } from './run-files';
+import { listRunFiles, runFilesOf, servedRunFile } from './run-files';
 import { createInboxStore } from './inbox';
-import { integrations, integrationVersions, rejectedRecords, runCheckpoints, runDeletes, runs, runSourceReads, runSteps } from './schema';
+import { files, integrations, integrationVersions, rejectedRecords, runFiles, runCheckpoints, runDeletes, runs, runSourceReads, runSteps } from './schema';
 import { RunSyncOptions, type RunSourceSync, type RunSync } from '../../shared/sync/options';
 import { createSyncStateStore } from './sync-state';
 import type { NewRun, RunFilter, RunState } from './types';
@@ -105,48 +105,103 @@ const toRun = (row: RunRow, versionNumber: number, steps: readonly StepRow[]): R
 const stepsOf = (db: Db, runIds: string[]) =>
   runIds.length === 0 ? Promise.resolve([]) : db.select().from(runSteps).where(inArray(runSteps.runId, runIds)).orderBy(runSteps.runId, runSteps.position);
 
-/** Creates the run as 'queued' with one 'pending' step per plan step; markRunStarted makes it 'running'. */
+/**
+ * Creates the run as 'queued' with one 'pending' step per plan step; markRunStarted makes it 'running'.
+ *
+ * Issue 16: one statement, not a transaction of seven round trips. A data-modifying CTE checks the version (of this
+ * integration) and the run's files, and inserts the run, its steps and its files only when both are there: a missing
+ * version or file writes nothing and answers which, raised as before (version first, then the first missing file in
+ * the order given). A single statement is atomic on its own, so no BEGIN/COMMIT either.
+ */
 export async function createRun(db: Db, input: NewRun): Promise<Run> {
   const id = input.id ?? newId('run');
-  const made = await db.transaction(async (tx) => {
-    const [version] = await tx
-      .select({ id: integrationVersions.id, number: integrationVersions.number })
-      .from(integrationVersions)
-      .where(and(eq(integrationVersions.id, input.versionId), eq(integrationVersions.integrationId, input.integrationId)));
-    if (!version) throw new StoreNotFoundError('version', input.versionId);
-    const [row] = await tx.insert(runs).values({
+  const list = input.files ?? [];
+  const fileIds = [...new Set(list.map((f) => f.fileId))];
+  const steps = input.steps.map((s, position) => ({ node_id: s.nodeId, kind: s.kind, label: s.label, position }));
+  const links = list.map((f, n) => ({ node_id: f.nodeId, file_id: f.fileId, replaced: f.replaced ?? false, n }));
+  const result: unknown = await db.execute(sql`
+    WITH v AS (
+      SELECT ${integrationVersions.number} AS number FROM ${integrationVersions}
+      WHERE ${integrationVersions.id} = ${input.versionId} AND ${integrationVersions.integrationId} = ${input.integrationId}
+    ), missing AS (
+      SELECT x.id FROM jsonb_array_elements_text(${JSON.stringify(fileIds)}::jsonb) WITH ORDINALITY AS x(id, n)
+      WHERE NOT EXISTS (SELECT 1 FROM ${files} AS f WHERE f.id = x.id)
+      ORDER BY x.n LIMIT 1
+    ), r AS (
+      INSERT INTO ${runs} (id, integration_id, version_id, status, "trigger", name, started_by, rerun_of, set_run_id, webhook_requests, params, sync_options, workflow_id)
+      SELECT ${id}, ${input.integrationId}, ${input.versionId}, 'queued', ${input.trigger}, ${input.name ?? ''}, ${input.startedBy ?? null}, ${input.rerunOf ?? null},
+        ${input.setRunId ?? null}, ${input.webhookRequests ?? null}::integer, ${JSON.stringify(input.params)}::jsonb, ${JSON.stringify(input.syncOptions ?? {})}::jsonb,
+        ${input.workflowId ?? null}
+      FROM v WHERE NOT EXISTS (SELECT 1 FROM missing)
+      RETURNING *
+    ), s AS (
+      INSERT INTO ${runSteps} (run_id, node_id, kind, label, position, status)
+      SELECT r.id, x.node_id, x.kind, x.label, x.position, 'pending'
+      FROM r, jsonb_to_recordset(${JSON.stringify(steps)}::jsonb) AS x(node_id text, kind text, label text, position integer)
+      RETURNING 1
+    ), rf AS (
+      INSERT INTO ${runFiles} (run_id, node_id, file_id, replaced)
+      SELECT r.id, x.node_id, x.file_id, x.replaced
+      FROM r, jsonb_to_recordset(${JSON.stringify(links)}::jsonb) AS x(node_id text, file_id text, replaced boolean, n integer)
+      ORDER BY x.n
+      ON CONFLICT DO NOTHING
+      RETURNING 1
+    )
+    SELECT (SELECT number FROM v) AS version_number, (SELECT id FROM missing) AS missing_file,
+      r.status, r."trigger", r.name, r.started_by, r.rerun_of, r.set_run_id, r.webhook_requests, r.params::text AS params,
+      r.sync_options::text AS sync_options, r.workflow_id, floor(extract(epoch FROM r.created_at) * 1000)::text AS created_ms
+    FROM (SELECT 1) AS one LEFT JOIN r ON true`);
+  // node-postgres and PGlite both answer with `{ rows }`.
+  const [made] = (result as { rows: CreatedRow[] }).rows;
+  if (made?.version_number == null) throw new StoreNotFoundError('version', input.versionId);
+  if (made.missing_file != null) throw new StoreNotFoundError('file', made.missing_file);
+  // A new run has no sync report, no resume point and no resubmitted records yet: its summary is the row just written
+  // (issue 16: no read back). Its steps are all pending with zero counts. Sync options and resubmits have parts of
+  // their own, read as getRun reads them.
+  const plain = made.trigger !== 'resubmit' && !input.syncOptions?.fullSync && !input.syncOptions?.confirmDeletes && !input.syncOptions?.refresh;
+  if (plain) {
+    const row: RunRow = {
       id,
       integrationId: input.integrationId,
       versionId: input.versionId,
-      status: 'queued',
-      trigger: input.trigger,
-      name: input.name ?? '',
-      startedBy: input.startedBy ?? null,
-      rerunOf: input.rerunOf ?? null,
-      setRunId: input.setRunId ?? null,
-      webhookRequests: input.webhookRequests ?? null,
-      params: input.params,
-      syncOptions: input.syncOptions ?? {},
-      workflowId: input.workflowId ?? null,
-    }).returning();
-    const steps =
-      input.steps.length > 0
-        ? await tx
-            .insert(runSteps)
-            .values(input.steps.map((s, position) => ({ runId: id, nodeId: s.nodeId, kind: s.kind, label: s.label, position, status: 'pending' })))
-            .returning()
-        : [];
-    await insertRunFiles(tx, id, input.files ?? []);
-    return { row: row!, versionNumber: version.number, steps };
-  });
-  // A new run has no sync report, no resume point and no resubmitted records yet: its summary is the rows just written
-  // (issue 16: no read back). Sync options and resubmits have parts of their own, read as getRun reads them.
-  const plain = made.row.trigger !== 'resubmit' && !input.syncOptions?.fullSync && !input.syncOptions?.confirmDeletes && !input.syncOptions?.refresh;
-  if (plain) return toRun(made.row, made.versionNumber, [...made.steps].sort((x, y) => x.position - y.position));
+      status: made.status!,
+      trigger: made.trigger!,
+      name: made.name!,
+      startedBy: made.started_by,
+      rerunOf: made.rerun_of,
+      workflowId: made.workflow_id,
+      setRunId: made.set_run_id,
+      webhookRequests: made.webhook_requests,
+      params: JSON.parse(made.params!) as Record<string, unknown>,
+      syncOptions: JSON.parse(made.sync_options!) as Record<string, unknown>,
+      createdAt: new Date(Number(made.created_ms)),
+      startedAt: null,
+      endedAt: null,
+      error: null,
+    };
+    return toRun(row, Number(made.version_number), []);
+  }
   const run = await getRun(db, id);
   if (!run) throw new StoreNotFoundError('run', id);
   const { steps: _steps, integrationName: _name, files: _files, ...summary } = run;
   return summary;
+}
+
+/** What createRun's statement answers (raw SQL: column names as Postgres spells them; the run's columns null when nothing was written). */
+interface CreatedRow {
+  version_number: number | string | null;
+  missing_file: string | null;
+  status: string | null;
+  trigger: string | null;
+  name: string | null;
+  started_by: string | null;
+  rerun_of: string | null;
+  set_run_id: string | null;
+  webhook_requests: number | null;
+  params: string | null;
+  sync_options: string | null;
+  workflow_id: string | null;
+  created_ms: string | null;
 }
 
 export async function getRun(db: Db, id: string): Promise<RunDetail | null> {

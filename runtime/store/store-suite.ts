@@ -1,5 +1,5 @@
 // The store's contract tests, run once per engine by store.test.ts (the same suite, so the engines agree).
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Graph, Plan } from '../../shared';
 import { createDrizzleStore } from './drizzle-store';
@@ -189,6 +189,20 @@ export function runStoreSuite(target: SuiteTarget): void {
       expect(summary).toMatchObject({ hasUnpublishedChanges: true, publishedVersionNumber: 1 });
       await store.createVersion(a.id, edited!.graph, plan, 'h2');
       expect((await store.getIntegration(a.id))?.hasUnpublishedChanges).toBe(false);
+    });
+
+    it('reads an integration with its published version in one query, as getIntegration and getVersion read them (issue 16)', async () => {
+      const a = await store.createIntegration({ name: 'To run', description: '', graph: graphOf('m') });
+      expect(await store.getIntegrationToRun(a.id)).toEqual({ integration: await store.getIntegration(a.id), version: null });
+      const v1 = await store.createVersion(a.id, a.graph, plan, 'h1');
+      await store.updateIntegration(a.id, { graph: graphOf('m', 'extra') });
+      const both = await store.getIntegrationToRun(a.id);
+      expect(both).toEqual({ integration: await store.getIntegration(a.id), version: await store.getVersion(v1.id) });
+      expect(both?.integration.hasUnpublishedChanges).toBe(true);
+      for (const bad of ['int_missing', '__proto__', "x' OR '1'='1", '9007199254740993', '007', 'z'.repeat(100_000)]) {
+        expect(await store.getIntegrationToRun(bad)).toBeNull();
+      }
+      await expect(store.getIntegrationToRun('int\u0000')).rejects.toThrow();
     });
 
     it('refuses a version for a missing integration', async () => {
@@ -902,6 +916,54 @@ export function runStoreSuite(target: SuiteTarget): void {
         store.createRun({ integrationId: integration.id, versionId: version.id, trigger: 'manual', params: {}, steps: STEPS, files: [{ nodeId: 'src', fileId: 'file_missing', replaced: true }] }),
       ).rejects.toBeInstanceOf(StoreNotFoundError);
       expect((await store.listRuns(integration.id)).total).toBe(before);
+    });
+
+    it('creates a run in one statement: a missing or hostile version or file writes nothing and is named (issue 16)', async () => {
+      const ok = storedFile('one-statement.csv');
+      await store.saveFile(ok);
+      const { integration, version } = await newRun();
+      const other = await store.createIntegration({ name: 'Other', description: '', graph: graphOf('map') });
+      const base = { integrationId: integration.id, versionId: version.id, trigger: 'manual' as const, params: {}, steps: STEPS };
+      const hostile = ['__proto__', "x'); DROP TABLE runs; --", 'run\u0000nul', '9007199254740993', '007', 'y'.repeat(100_000)];
+      const countRows = async () => {
+        const runsNow = (await store.listRuns(integration.id)).total;
+        const stepsNow = (await engine.db.execute(sql`SELECT count(*)::integer AS n FROM run_steps`)) as unknown as { rows: { n: number }[] };
+        const filesNow = (await engine.db.execute(sql`SELECT count(*)::integer AS n FROM run_files`)) as unknown as { rows: { n: number }[] };
+        return [runsNow, stepsNow.rows[0]!.n, filesNow.rows[0]!.n];
+      };
+      const before = await countRows();
+      for (const bad of hostile.filter((h) => !h.includes('\u0000'))) {
+        await expect(store.createRun({ ...base, versionId: bad })).rejects.toMatchObject({ entity: 'version', id: bad });
+        // The version first, as before: a missing version is named even when a file is missing too.
+        await expect(store.createRun({ ...base, versionId: bad, files: [{ nodeId: 'src', fileId: bad, replaced: false }] })).rejects.toMatchObject({ entity: 'version', id: bad });
+        await expect(
+          store.createRun({ ...base, files: [{ nodeId: 'src', fileId: ok.id, replaced: false }, { nodeId: 'x', fileId: bad, replaced: true }, { nodeId: 'y', fileId: 'file_second_missing', replaced: true }] }),
+        ).rejects.toMatchObject({ entity: 'file', id: bad });
+      }
+      // A version of another integration is not this integration's.
+      await expect(store.createRun({ ...base, integrationId: other.id })).rejects.toMatchObject({ entity: 'version', id: version.id });
+      // NUL bytes: Postgres text cannot hold them, and nothing is written either way.
+      await expect(store.createRun({ ...base, versionId: 'v\u0000' })).rejects.toThrow();
+      await expect(store.createRun({ ...base, files: [{ nodeId: 'src', fileId: 'f\u0000', replaced: false }] })).rejects.toThrow();
+      expect(await countRows()).toEqual(before);
+
+      // What it answers is what getRun reads back, files and steps recorded in the same statement.
+      const made = await store.createRun({
+        ...base,
+        name: 'One statement',
+        startedBy: 'Ada',
+        rerunOf: 'run_earlier',
+        workflowId: 'wf-1',
+        params: JSON.parse('{"__proto__": "p", "big": "9007199254740993", "nested": {"a": [1, 2]}}') as Record<string, unknown>,
+        files: [{ nodeId: 'src', fileId: ok.id, replaced: true }, { nodeId: 'src', fileId: ok.id, replaced: false }],
+      });
+      const read = await store.getRun(made.id);
+      const { steps, integrationName: _n, files: runFilesRead, ...summary } = read!;
+      expect(made).toEqual(summary);
+      expect(Object.keys(made.params)).toContain('__proto__');
+      expect(steps.map((st) => [st.nodeId, st.status])).toEqual(STEPS.map((st) => [st.nodeId, 'pending']));
+      expect(runFilesRead.map((f) => [f.nodeId, f.fileId, f.replaced])).toEqual([['src', ok.id, true]]);
+      expect(await store.getRunWorkflow(made.id)).toBe('wf-1');
     });
 
     it('keeps a file a run read: the database refuses to delete it, and deleting the run releases it', async () => {

@@ -215,6 +215,8 @@ export interface Store {
   // Integrations
   listIntegrations(): Promise<IntegrationSummary[]>;
   getIntegration(id: string): Promise<Integration | null>;
+  /** The integration and its published version (null: none) in one query: what starting a run reads. */
+  getIntegrationToRun(id: string): Promise<{ integration: Integration; version: IntegrationVersion | null } | null>;
   createIntegration(input: { name: string; description: string; graph: Graph }): Promise<Integration>;
   updateIntegration(id: string, patch: { name?: string; description?: string; graph?: Graph }): Promise<Integration | null>;
   deleteIntegration(id: string): Promise<boolean>;
