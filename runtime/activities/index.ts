@@ -8,7 +8,7 @@ import { Counts, RUN_STATUS_LABELS, RunStatus, StepStatus } from '../../shared/a
 import { Plan, type PlanStep } from '../../shared/compiler/plan';
 import { ownedSteps } from '../../shared/compiler/plan-steps';
 import type { AlertService } from '../alerts';
-import type { SessionOpener } from '../connections/sessions';
+import { sessionsVia, type SessionOpener } from '../connections/sessions';
 import { createExecutor, PlanError, type ExecutorDeps } from '../executors';
 import { inboxSource } from '../executors/inbox-source';
 import { describeStages, failedAt, runPipelinePass, STORE_FAILURE, storeTagged } from '../executors/pipeline-pass';
@@ -109,6 +109,24 @@ export function fileRecordsOnce(store: Store, known: readonly StoredFile[] = [])
   };
   return new Proxy(store, { get: (target, prop, receiver) => (prop === 'getFile' ? getFile : (Reflect.get(target, prop, receiver) as unknown)) });
 }
+/**
+ * The store, answering `getFile` for the run's recorded files from the records the attempt already read (an upload's
+ * record, for the Files session's read) until this store saves that file; every other id is read from the store each
+ * time (a Files target reads its output file's record again after each write).
+ */
+export function knownFileRecords(store: Store, known: readonly StoredFile[]): Store {
+  const records = new Map(known.map((f) => [f.id, f] as const));
+  if (records.size === 0) return store;
+  const getFile: Store['getFile'] = (id) => (records.has(id) ? Promise.resolve(records.get(id)!) : store.getFile(id));
+  const saveFile: Store['saveFile'] = (file) => {
+    records.delete(file.id);
+    return store.saveFile(file);
+  };
+  return new Proxy(store, {
+    get: (target, prop, receiver) => (prop === 'getFile' ? getFile : prop === 'saveFile' ? saveFile : (Reflect.get(target, prop, receiver) as unknown)),
+  });
+}
+
 /** Published plans kept in memory per worker: a version never changes, so its plan is read and checked once. */
 const PLAN_CACHE_SIZE = 256;
 export const DEFAULT_OUTAGE_WINDOW_MS = 15 * 60_000;
@@ -259,7 +277,11 @@ export function createActivities(deps: ActivityDeps) {
       const files = fileRecordsOnce(store, runFilesRead);
       const executorDeps: ExecutorDeps = {
         store: storeTagged(files),
-        sessions: deps.sessions,
+        // Sessions reach Weft's store (a file's record, workspace records) through the tagged store, so the store
+        // failing mid-read is waited out as the store's outage, not the source's (test/faults/store-outage.test.ts).
+        // Not the attempt's memo of every record read: a Files target reads its output file's record again after each
+        // write; only the run's recorded files are answered from what the attempt read (knownFileRecords).
+        sessions: sessionsVia(deps.sessions, storeTagged(knownFileRecords(store, runFilesRead))),
         valueMaps: plan.valueMaps,
         now: () => runClock,
         params,

@@ -14,7 +14,7 @@ import { ConnectionServiceError, type Issue } from './errors';
 import { hostPolicyFromEnv, type HostPolicy } from './host-policy';
 import type { AddressGuard } from '../net/address-guard';
 import type { AnyConnector, ConnectorLookup } from './registry';
-import type { BuiltInConnector } from './sessions';
+import type { BuiltInConnector, SessionStoreOption } from './sessions';
 import { describeFailure, SUCCESS } from './test-result';
 import { hashState, newAuthorizationRequest, OAUTH_STATE_TTL_MS, OAuthFlowError } from './oauth';
 
@@ -150,12 +150,17 @@ export function createConnectionService({ store, secretKey, connectors, context,
    * Every session is opened here (test, discover, preview, runs): a connector that reaches a host has it checked
    * against the host policy first, and is given the checked address to connect to.
    */
-  async function openChecked(connector: AnyConnector, config: Record<string, unknown>, secrets: Secrets, saveSecrets?: OpenOptions['saveSecrets']): Promise<ConnectorSession> {
+  async function openChecked(connector: AnyConnector, config: Record<string, unknown>, secrets: Secrets, saveSecrets?: OpenOptions['saveSecrets'], via?: Store): Promise<ConnectorSession> {
     const endpoint = connector.manifest.endpoint?.(config);
     const options: OpenOptions = endpoint ? { address: await hosts.check(endpoint.host) } : {};
     if (saveSecrets) options.saveSecrets = saveSecrets;
     if (guard) options.guard = guard;
-    return (await connector.open(config, secrets, context, options)) as ConnectorSession;
+    return (await connector.open(config, secrets, contextVia(via), options)) as ConnectorSession;
+  }
+
+  /** The connectors' context, reaching Weft's store through `via` when a caller gives one (SessionStoreOption). */
+  function contextVia(via: Store | undefined): ConnectorContext | undefined {
+    return via && context ? { ...context, store: via } : context;
   }
 
   /** Opens the connector, runs test(), closes it; never throws, never echoes a secret. */
@@ -278,7 +283,7 @@ export function createConnectionService({ store, secretKey, connectors, context,
     },
 
     /** Opens a session on a saved connection with its unsealed secrets; the caller closes it. */
-    open: async (id: string): Promise<ConnectorSession> => openStored(await load(id)),
+    open: async (id: string, options?: SessionStoreOption): Promise<ConnectorSession> => openStored(await load(id), options?.store),
 
     /** Runs `work` with an open session on a saved connection, closing it afterwards whatever happens. */
     async withSession<T>(id: string, work: (session: ConnectorSession, connector: string) => Promise<T>): Promise<T> {
@@ -372,10 +377,10 @@ export function createConnectionService({ store, secretKey, connectors, context,
   };
 
   /** One of Weft's own stores (uploaded files, the workspace): no saved connection, no secrets. `now` is the clock a formula filter reads. */
-  async function openBuiltIn(id: BuiltInConnector, options: { now?: () => number } = {}): Promise<ConnectorSession> {
+  async function openBuiltIn(id: BuiltInConnector, options: { now?: () => number } & SessionStoreOption = {}): Promise<ConnectorSession> {
     const connector = connectorOf(id);
     if (connector.manifest.builtIn !== true) throw new ConnectionServiceError('unknown_connector', `"${id}" is not built into Weft`);
-    return (await connector.open({}, {}, context, options.now ? { now: options.now } : {})) as ConnectorSession;
+    return (await connector.open({}, {}, contextVia(options.store), options.now ? { now: options.now } : {})) as ConnectorSession;
   }
 
   /** A Files connection's secrets, refused in words when it is gone, another kind, or sealed with another key. */
@@ -392,7 +397,7 @@ export function createConnectionService({ store, secretKey, connectors, context,
     }
   }
 
-  async function openStored(stored: StoredConnection): Promise<ConnectorSession> {
+  async function openStored(stored: StoredConnection, via?: Store): Promise<ConnectorSession> {
     const connector = connectorOf(stored.connector);
     let secrets: Secrets;
     try {
@@ -402,7 +407,7 @@ export function createConnectionService({ store, secretKey, connectors, context,
       throw err;
     }
     const valid = validate(connector, stored.config, secrets);
-    return redacting(await openChecked(connector, valid.config, valid.secrets, saverFor(stored.id)), valid.secrets);
+    return redacting(await openChecked(connector, valid.config, valid.secrets, saverFor(stored.id), via), valid.secrets);
   }
 
   /** Renewed secrets (an OAuth token) are merged into what is stored now, not into a session's copy. */
