@@ -86,7 +86,7 @@ export async function startWeft(config: Config): Promise<void> {
     // A first start creates the store's database (a one-shot process of ~260 MB) before the Temporal dev server
     // starts: the two at once were the first start's peak, ~500 MB with Weft's own process (docs/backlog.md, start16).
     const created = !config.databaseUrl && (await createPgliteDatabase({ dataDir: config.dataDir, log }));
-    // A new database has no account: WEFT_OWNER_PASSWORD's hash (128 MiB for ~0.2 s) is made now, while Weft is the
+    // A new database has no account: WEFT_OWNER_PASSWORD's hash (~0.2 s; 128 MiB when start16 measured it, 16 MiB since) is made now, while Weft is the
     // only process, rather than when the dev server and the store process run too (the next peak, ~490 MB).
     const ownerHash = created && role !== 'worker' ? await hashOwnerPasswordAhead(config.ownerEmail, config.ownerPassword) : undefined;
 

@@ -7,7 +7,7 @@ export type FirstOwner = { created: true; email: string } | { created: false; re
 
 /**
  * The owner's password hashed ahead, when both settings are set and valid (else undefined: ensureFirstOwner says
- * what is wrong). Hashing takes 128 MiB for ~0.2 s (passwords.ts): a first start does it before the Temporal dev
+ * what is wrong). Hashing takes 16 MiB (128 before the seventh session) for ~0.2 s (passwords.ts): a first start does it before the Temporal dev
  * server and the store process run, not at its busiest moment (wiring.ts).
  */
 export async function hashOwnerPasswordAhead(email: string | undefined, password: string | undefined): Promise<string | undefined> {
