@@ -95,7 +95,7 @@ describe('first visit', () => {
     expect(await store.auth.countUsers()).toBe(1);
     // The password is kept as an scrypt hash, never as itself.
     const stored = await store.auth.getUserByEmail('owner@example.com');
-    expect(stored?.passwordHash).toMatch(/^scrypt\$10\$8\$1\$/);
+    expect(stored?.passwordHash).toMatch(/^scrypt\$10\$8\$5\$/);
     expect(stored?.passwordHash).not.toContain(OWNER.password);
   });
 

@@ -42,7 +42,7 @@ it('takes the password hashed ahead on a first start (wiring.ts), and hashes ahe
   const fresh = await openStore({ memory: true });
   try {
     const hashed = await hashOwnerPasswordAhead('Ahead@Example.com', 'hashed before the store opened');
-    expect(hashed).toMatch(/^scrypt\$17\$8\$1\$/);
+    expect(hashed).toMatch(/^scrypt\$14\$8\$5\$/);
     expect(await ensureFirstOwner(fresh, 'Ahead@Example.com', 'hashed before the store opened', hashed)).toEqual({ created: true, email: 'ahead@example.com' });
     const owner = await fresh.auth.getUserByEmail('ahead@example.com');
     expect(owner!.passwordHash).toBe(hashed);
