@@ -35,6 +35,22 @@ const workerWith = (activityStore: Store, pipeline: Parameters<TemporalRig['work
 
 const customers = (n: number) => customersCsv(Array.from({ length: n }, (_, k) => ({ email: `r${k}@example.com`, name: `R ${k}`, amount: String(k), active: 'yes' })));
 
+/** The store, noting each `getFile` id in `reads`. */
+function countingFileReads(store: Store, reads: string[]): Store {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop === 'getFile') {
+        return (id: string) => {
+          reads.push(id);
+          return target.getFile(id);
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 describe('runPipeline', () => {
   it('resumes after the last committed batch when a commit fails, counting every row once', async () => {
     const commits: number[] = [];
@@ -59,18 +75,7 @@ describe('runPipeline', () => {
   // latency16d: the pipeline's planning and its file source's check asked the store for the same file record twice.
   it('reads the file record once per attempt for the planning and the file source', async () => {
     const reads: string[] = [];
-    const counting = new Proxy(store, {
-      get(target, prop, receiver) {
-        if (prop === 'getFile') {
-          return (id: string) => {
-            reads.push(id);
-            return target.getFile(id);
-          };
-        }
-        const value: unknown = Reflect.get(target, prop, receiver);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const counting = countingFileReads(store, reads);
     const launcher = await workerWith(counting, FAST_PIPELINE);
     const fileId = await saveCsvFile(store, dir, customers(25));
     const { runId, versionId } = await publishAndCreateRun(store, customersGraph({ fileId, object: 'read_once' }));
@@ -86,18 +91,7 @@ describe('runPipeline', () => {
   // does not ask for the same record again.
   it('reads no file record again when the run recorded its files', async () => {
     const reads: string[] = [];
-    const counting = new Proxy(store, {
-      get(target, prop, receiver) {
-        if (prop === 'getFile') {
-          return (id: string) => {
-            reads.push(id);
-            return target.getFile(id);
-          };
-        }
-        const value: unknown = Reflect.get(target, prop, receiver);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const counting = countingFileReads(store, reads);
     const launcher = await workerWith(counting, FAST_PIPELINE);
     const fileId = await saveCsvFile(store, dir, customers(25));
     const { runId, versionId } = await publishAndCreateRun(store, customersGraph({ fileId, object: 'read_with_run_files' }));
