@@ -92,34 +92,27 @@ export type PipelineResult = z.infer<typeof PipelineResult>;
 const DEFAULT_BATCH_SIZE = 5_000;
 
 /**
- * The store, with each file record read at most once (a pipeline attempt's planning and its file source's check ask
- * for the same record; a read that failed is asked again). For one attempt only: a file's record can be saved again.
+ * The store, answering `getFile` from the file records this pipeline attempt already has: the run's recorded files
+ * (`known`, read with the run's steps) and, when `remember` is on, every record it reads (the planning and the file
+ * source's check ask for the same one; a read that failed is asked again). A record this store saves is asked for
+ * again afterwards. For one attempt only. Off for sessions: a Files target reads its output file's record again after
+ * each write, and another run may have appended to it meanwhile.
  */
-export function fileRecordsOnce(store: Store, known: readonly StoredFile[] = []): Store {
-  const read = new Map<string, ReturnType<Store['getFile']>>();
-  // Records this attempt already read with another query (the run's files, with pipelineSteps): not asked again (issue 16).
-  for (const file of known) read.set(file.id, Promise.resolve(file));
+export function fileRecordsOnce(store: Store, known: readonly StoredFile[] = [], remember = true): Store {
+  if (known.length === 0 && !remember) return store;
+  const read = new Map<string, ReturnType<Store['getFile']>>(known.map((f) => [f.id, Promise.resolve(f)] as const));
   const getFile: Store['getFile'] = (id) => {
-    const known = read.get(id);
-    if (known) return known;
+    const had = read.get(id);
+    if (had) return had;
     const reading = store.getFile(id);
-    read.set(id, reading);
-    reading.catch(() => read.delete(id));
+    if (remember) {
+      read.set(id, reading);
+      reading.catch(() => read.delete(id));
+    }
     return reading;
   };
-  return new Proxy(store, { get: (target, prop, receiver) => (prop === 'getFile' ? getFile : (Reflect.get(target, prop, receiver) as unknown)) });
-}
-/**
- * The store, answering `getFile` for the run's recorded files from the records the attempt already read (an upload's
- * record, for the Files session's read) until this store saves that file; every other id is read from the store each
- * time (a Files target reads its output file's record again after each write).
- */
-export function knownFileRecords(store: Store, known: readonly StoredFile[]): Store {
-  const records = new Map(known.map((f) => [f.id, f] as const));
-  if (records.size === 0) return store;
-  const getFile: Store['getFile'] = (id) => (records.has(id) ? Promise.resolve(records.get(id)!) : store.getFile(id));
   const saveFile: Store['saveFile'] = (file) => {
-    records.delete(file.id);
+    read.delete(file.id);
     return store.saveFile(file);
   };
   return new Proxy(store, {
@@ -280,8 +273,8 @@ export function createActivities(deps: ActivityDeps) {
         // Sessions reach Weft's store (a file's record, workspace records) through the tagged store, so the store
         // failing mid-read is waited out as the store's outage, not the source's (test/faults/store-outage.test.ts).
         // Not the attempt's memo of every record read: a Files target reads its output file's record again after each
-        // write; only the run's recorded files are answered from what the attempt read (knownFileRecords).
-        sessions: sessionsVia(deps.sessions, storeTagged(knownFileRecords(store, runFilesRead))),
+        // write; only the run's recorded files are answered from what the attempt read.
+        sessions: sessionsVia(deps.sessions, storeTagged(fileRecordsOnce(store, runFilesRead, false))),
         valueMaps: plan.valueMaps,
         now: () => runClock,
         params,

@@ -1,7 +1,8 @@
-// knownFileRecords: the run's recorded files answered from what the attempt read, until saved; other ids always asked.
+// fileRecordsOnce without remembering (a run's sessions): the run's recorded files answered from what the attempt read,
+// until saved; other ids always asked.
 import { expect, it } from 'vitest';
 import type { Store, StoredFile } from '../store/types';
-import { knownFileRecords } from '.';
+import { fileRecordsOnce } from '.';
 
 const file = (id: string, name: string) => ({ id, name }) as unknown as StoredFile;
 
@@ -20,7 +21,7 @@ it('answers the known records without asking, asks for any other id every time, 
       return Promise.resolve();
     },
   } as unknown as Store;
-  const via = knownFileRecords(store, [file('in', 'upload'), file('__proto__', 'odd')]);
+  const via = fileRecordsOnce(store, [file('in', 'upload'), file('__proto__', 'odd')], false);
   expect((await via.getFile('in'))?.name).toBe('upload');
   expect((await via.getFile('__proto__'))?.name).toBe('odd');
   expect(await via.getFile('constructor')).toBeNull();
@@ -35,5 +36,5 @@ it('answers the known records without asking, asks for any other id every time, 
   expect(asked).toEqual(['constructor', 'out', 'out', 'in']);
   expect(saved).toEqual(['out', 'in']);
   // Nothing known: the store itself.
-  expect(knownFileRecords(store, [])).toBe(store);
+  expect(fileRecordsOnce(store, [], false)).toBe(store);
 });
