@@ -37,9 +37,15 @@ describe('the dev server settings', () => {
     expect(v).toContain('limit.maxIDLength=500');
   });
 
-  it('drops what is not key=value in printable ASCII', () => {
-    const hostile = ['=1', 'a=', 'a;b=1', 'a=\u0000', 'a=é', 'a-b=1', '--port=1', `x=${'\u200b'}`].join(',');
-    expect(values(dynamicConfigArgs(hostile))).toEqual(values(dynamicConfigArgs(undefined)));
+  it('refuses, by the setting\'s name, what is not key=value in printable ASCII', () => {
+    for (const bad of ['=1', 'a=', 'a;b=1', 'a=\u0000', 'a=é', 'a-b=1', '--port=1', `x=${'\u200b'}`, 'x'.repeat(100_000)]) {
+      expect(() => dynamicConfigArgs(`worker.enableBatcher=true ${bad}`)).toThrow(/^WEFT_TEMPORAL_DYNAMIC_CONFIG: .* is not key=value/);
+    }
+    // Quoted at most 40 characters, control characters escaped.
+    expect(() => dynamicConfigArgs('a=\u0000')).toThrow('"a=\\u0000"');
+    expect(() => dynamicConfigArgs('y'.repeat(100_000))).toThrow(/"y{40}…"/);
+    // Separators alone are no setting.
+    expect(values(dynamicConfigArgs(' , ,\n'))).toEqual(values(dynamicConfigArgs(undefined)));
     // `__proto__` is only a key name here (a Map), not a way into an object's prototype.
     expect(values(dynamicConfigArgs('__proto__=1'))).toContain('__proto__=1');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -49,6 +55,18 @@ describe('the dev server settings', () => {
     expect(devServerEnv({ PATH: '/bin' })).toEqual({ PATH: '/bin', GOGC: '50' });
     expect(devServerEnv({ GOGC: '100' }).GOGC).toBe('100');
     expect(devServerEnv({ GOGC: 'off', GOMEMLIMIT: '200MiB' })).toEqual({ GOGC: 'off', GOMEMLIMIT: '200MiB' });
+    expect(devServerEnv({ GOMEMLIMIT: 'off' }).GOMEMLIMIT).toBe('off');
+    expect(devServerEnv({ GOMEMLIMIT: '9223372036854775807' }).GOMEMLIMIT).toBe('9223372036854775807');
+    expect(devServerEnv({ GOMEMLIMIT: '8388607TiB' }).GOMEMLIMIT).toBe('8388607TiB');
+  });
+
+  it('refuses a GOGC or GOMEMLIMIT Go would misread or stop on, by name', () => {
+    for (const bad of ['', ' 50', '50%', 'abc', '1e3', '-1', '5.5', '\u0000', '__proto__', '9'.repeat(30)]) {
+      expect(() => devServerEnv({ GOGC: bad })).toThrow(/^GOGC: /);
+    }
+    for (const bad of ['', '200M', '200 MiB', '200mib', '-1', '1.5GiB', '\u0000', 'constructor', '9223372036854775808', '8388608TiB', '9'.repeat(100_000)]) {
+      expect(() => devServerEnv({ GOMEMLIMIT: bad })).toThrow(/^GOMEMLIMIT: /);
+    }
   });
 });
 

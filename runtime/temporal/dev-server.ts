@@ -126,13 +126,22 @@ export interface DevServer {
 
 export const HOST = '127.0.0.1';
 
-/** `key=value` pairs, separated by spaces or commas, for the dev server's `--dynamic-config-value`. */
+/** A setting's bad value in an error message: at most 40 characters, control characters shown as escapes. */
+const shown = (text: string) => JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+
+/**
+ * `key=value` pairs, separated by spaces or commas, for the dev server's `--dynamic-config-value`. Printable ASCII
+ * only (a NUL byte would make the spawn itself throw); anything else stops the start with the setting's name, rather
+ * than being dropped without a word.
+ */
 export function extraDynamicConfig(text: string | undefined): string[] {
-  return (text ?? '')
-    .split(/[\s,]+/)
-    .map((kv) => kv.trim())
-    // Printable ASCII only: a NUL byte would make the spawn itself throw.
-    .filter((kv) => /^[\w.]+=[\x21-\x7e]+$/.test(kv));
+  const pairs = (text ?? '').split(/[\s,]+/).filter((kv) => kv !== '');
+  for (const kv of pairs) {
+    if (!/^[\w.]+=[\x21-\x7e]+$/.test(kv)) {
+      throw new Error(`WEFT_TEMPORAL_DYNAMIC_CONFIG: ${shown(kv)} is not key=value (letters, digits, "_" and "." in the key; printable ASCII in the value), e.g. "worker.enableBatcher=true".`);
+    }
+  }
+  return pairs;
 }
 
 /** The dev server's dynamic config as Weft sets it; WEFT_TEMPORAL_DYNAMIC_CONFIG adds to it and wins key by key. */
@@ -166,10 +175,22 @@ export function dynamicConfigArgs(extra: string | undefined): string[] {
 
 /**
  * The dev server's environment: the Go runtime collects at 50% heap growth (GOGC=50, Go's default 100), which keeps
- * the server's idle heap a few MB lower for ~no CPU at Weft's load. A GOGC or GOMEMLIMIT of the user's wins.
+ * the server's idle heap a few MB lower for ~no CPU at Weft's load. A GOGC or GOMEMLIMIT of the user's wins, when it is
+ * one Go reads: Go takes a malformed GOGC for 100 without a word and stops at start on a malformed GOMEMLIMIT, so
+ * either stops Weft's start here with the setting's name.
  */
 export function devServerEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return { ...env, GOGC: env.GOGC ?? '50' };
+  const { GOGC, GOMEMLIMIT } = env;
+  if (GOGC !== undefined && !/^(off|\d{1,9})$/.test(GOGC)) {
+    throw new Error(`GOGC: ${shown(GOGC)} is not "off" or a whole percentage (e.g. 50 or 100) for the Temporal dev server's Go collector.`);
+  }
+  // Go's own form: a whole number of bytes with an optional unit B, KiB, MiB, GiB or TiB, at most 2^63 - 1 bytes.
+  const limit = GOMEMLIMIT === undefined || GOMEMLIMIT === 'off' ? null : /^(\d{1,19})(B|KiB|MiB|GiB|TiB)?$/.exec(GOMEMLIMIT);
+  const units: Record<string, bigint> = { B: 1n, KiB: 1n << 10n, MiB: 1n << 20n, GiB: 1n << 30n, TiB: 1n << 40n };
+  if (GOMEMLIMIT !== undefined && GOMEMLIMIT !== 'off' && (limit === null || BigInt(limit[1]!) * units[limit[2] ?? 'B']! > (1n << 63n) - 1n)) {
+    throw new Error(`GOMEMLIMIT: ${shown(GOMEMLIMIT)} is not "off" or a size Go reads (a whole number with B, KiB, MiB, GiB or TiB, e.g. 200MiB) for the Temporal dev server.`);
+  }
+  return { ...env, GOGC: GOGC ?? '50' };
 }
 
 /** Starts `temporal server start-dev` in its own process group and resolves once it serves the namespaces. */
