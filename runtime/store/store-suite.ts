@@ -8,7 +8,7 @@ import { StoreConflictError, StoreNotFoundError } from './errors';
 import { migrate } from './migrate';
 import { files } from './schema';
 import { MIGRATIONS } from './migrations';
-import type { BatchCommit, Store, StoredFile, WorkspaceWrite } from './types';
+import type { BatchCommit, Store, StoredFile, WorkspaceBatch, WorkspaceWrite } from './types';
 
 export interface SuiteTarget {
   /** A fresh, empty database. */
@@ -768,7 +768,7 @@ export function runStoreSuite(target: SuiteTarget): void {
     // as key and values, and tells the planner the batch's size (a large batch is joined by hash); the outcomes and
     // values stay the planned path's on every path, hostile rows included.
     it('decides large, number-keyed, composite-keyed and __proto__-keyed upserts in the store as the planned path does', async () => {
-      const check = async (batch: WorkspaceWrite, expected: string[] | null) => {
+      const check = async (batch: WorkspaceBatch, expected: string[] | null) => {
         const preview = await store.previewWorkspaceWrite(batch);
         const outcomes = await store.writeWorkspace(batch);
         expect(outcomes).toEqual(preview.outcomes);

@@ -220,7 +220,7 @@ async function missingReferences(
   write: WorkspaceBatch,
   fields: readonly Field[],
   attributes: readonly Field[],
-  batchKeys: ReadonlySet<string>,
+  batchKeys: () => ReadonlySet<string>,
 ): Promise<((row: Values) => string | null) | undefined> {
   const refs: { name: string; object: string; missing: Set<string> }[] = [];
   for (const f of fields) {
@@ -237,7 +237,7 @@ async function missingReferences(
     for (const row of write.rows) {
       const k = referenceKey(ownValue(row, f.name));
       // A value with U+0000 is no stored key (jsonb cannot hold one): its row is rejected for the NUL before this check.
-      if (k !== null && !k.includes('\u0000') && !(object === write.object && batchKeys.has(k))) wanted.add(k);
+      if (k !== null && !k.includes('\u0000') && !(object === write.object && batchKeys().has(k))) wanted.add(k);
     }
     const found = new Set<string>();
     if (wanted.size > 0) {
@@ -292,13 +292,20 @@ export async function applyWorkspaceWrite(tx: Db, write: WorkspaceBatch): Promis
       : `${write.object} is keyed by ${object.key.join(', ')}, not ${write.key.join(', ') || 'nothing'}`;
   const added = rejectAll === null ? fields.filter((f) => !object.attributes.some((a) => a.name === f.name)) : [];
 
-  const candidateKeys = new Set<string>();
-  if (rejectAll === null && write.key.length > 0) {
-    for (const row of write.rows) {
-      const k = recordKey(row, write.key);
-      if (k.ok) candidateKeys.add(k.key);
+  // The batch's record keys, made when something asks (a Reference to this object, or the planned path's lookup):
+  // the in-store upsert of a batch without References never needs them as a set.
+  let keysOfBatch: Set<string> | null = null;
+  const candidateKeys = (): ReadonlySet<string> => {
+    if (keysOfBatch) return keysOfBatch;
+    keysOfBatch = new Set<string>();
+    if (rejectAll === null && write.key.length > 0) {
+      for (const row of write.rows) {
+        const k = recordKey(row, write.key);
+        if (k.ok) keysOfBatch.add(k.key);
+      }
     }
-  }
+    return keysOfBatch;
+  };
   const refuse = rejectAll === null ? await missingReferences(tx, write, fields, object.attributes, candidateKeys) : undefined;
   if (rejectAll === null && write.mode === 'upsert' && !write.rewrite && write.key.length > 0) {
     const outcomes = await upsertInStore(tx, write, refuse, added, object.attributes);
@@ -306,14 +313,14 @@ export async function applyWorkspaceWrite(tx: Db, write: WorkspaceBatch): Promis
   }
   // The keys go as one JSON parameter, not one bind parameter each: one statement per batch, on both engines.
   const stored = new Map<string, Values>();
-  if (candidateKeys.size > 0) {
+  if (candidateKeys().size > 0) {
     const rows = await tx
       .select({ key: workspaceRecords.key, values: workspaceRecords.values })
       .from(workspaceRecords)
       .where(
         and(
           eq(workspaceRecords.objectName, write.object),
-          sql`${workspaceRecords.key} = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify([...candidateKeys])}::jsonb)))`,
+          sql`${workspaceRecords.key} = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify([...candidateKeys()])}::jsonb)))`,
         ),
       );
     for (const r of rows) stored.set(r.key, r.values);
