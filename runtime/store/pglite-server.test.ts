@@ -2,7 +2,9 @@
 // different connections never interleave, a client that vanishes mid-transaction is rolled back, and a silent owner
 // is cut off so the others go on.
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -116,6 +118,43 @@ describe('PGlite served over a Unix socket', () => {
       await expect(a.query('SELECT 1')).rejects.toThrow();
     } finally {
       await Promise.all([a.end().catch(() => undefined), b.end()]);
+    }
+  });
+
+  // big16: a large message's chunks are joined once it is whole (not the part so far copied again per chunk).
+  it('takes messages cut anywhere, headers included, and a 3 MB query in thousands of pieces', async () => {
+    const socket = createConnection(join(dir, '.s.PGSQL.5432'));
+    await once(socket, 'connect');
+    const answer: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => answer.push(chunk));
+    try {
+      const params = Buffer.from('user\0postgres\0database\0postgres\0\0');
+      const startup = Buffer.alloc(8 + params.length);
+      startup.writeInt32BE(startup.length, 0);
+      startup.writeInt32BE(196_608, 4);
+      params.copy(startup, 8);
+      const text = Buffer.from(`SELECT length('${'ab\u00e9'.repeat(700_000)}') AS n, md5('__proto__') AS h\0`);
+      const query = Buffer.alloc(5 + text.length);
+      query.write('Q', 0);
+      query.writeInt32BE(4 + text.length, 1);
+      text.copy(query, 5);
+      const all = Buffer.concat([startup, query]);
+      // Pieces of 1, 3 and 2 bytes first (inside the startup message's and the query's headers), then uneven ones.
+      const sizes = [1, 3, 2, 5, 7, 1, 4];
+      let at = 0;
+      for (let i = 0; at < all.length; i++) {
+        const size = sizes[i] ?? 1 + ((i * 7919) % 4096);
+        socket.write(all.subarray(at, at + size));
+        at += size;
+        if (i % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+      const done = Date.now() + 20_000;
+      while (!Buffer.concat(answer).includes('SELECT 1\0') && Date.now() < done) await new Promise((resolve) => setTimeout(resolve, 20));
+      const got = Buffer.concat(answer).toString('latin1');
+      expect(got).toContain('2100000');
+      expect(got).toContain(createHash('md5').update('__proto__').digest('hex'));
+    } finally {
+      socket.destroy();
     }
   });
 

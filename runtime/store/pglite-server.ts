@@ -34,6 +34,11 @@ interface Session {
   id: number;
   socket: Socket;
   buffer: Buffer;
+  /** What arrived after `buffer` while it held only part of a message: joined once the message is whole. */
+  later: Buffer[];
+  laterLength: number;
+  /** Bytes `buffer` needs before `parse` can take its next message. */
+  need: number;
   started: boolean;
   pending: Message[];
   /** Inside an extended-protocol unit (a message after the last Sync or Query). */
@@ -103,6 +108,7 @@ export async function startPgliteServer(opts: PgliteServerOptions): Promise<Pgli
   function parse(s: Session): void {
     for (;;) {
       if (!s.started) {
+        s.need = 8;
         if (s.buffer.length < 8) return;
         const length = s.buffer.readInt32BE(0);
         const code = s.buffer.readInt32BE(4);
@@ -119,18 +125,21 @@ export async function startPgliteServer(opts: PgliteServerOptions): Promise<Pgli
           s.socket.destroy();
           return;
         }
+        s.need = length;
         if (s.buffer.length < length) return;
         s.pending.push({ startup: true, type: 0, data: new Uint8Array(s.buffer.subarray(0, length)) });
         s.buffer = s.buffer.subarray(length);
         s.started = true;
         continue;
       }
+      s.need = 5;
       if (s.buffer.length < 5) return;
       const total = 1 + s.buffer.readInt32BE(1);
       if (total < 5) {
         s.socket.destroy();
         return;
       }
+      s.need = total;
       if (s.buffer.length < total) return;
       s.pending.push({ startup: false, type: s.buffer[0] ?? 0, data: new Uint8Array(s.buffer.subarray(0, total)) });
       s.buffer = s.buffer.subarray(total);
@@ -249,10 +258,20 @@ export async function startPgliteServer(opts: PgliteServerOptions): Promise<Pgli
 
   const server: Server = createServer((socket) => {
     socket.setNoDelay(true);
-    const s: Session = { id: nextId++, socket, buffer: Buffer.alloc(0), started: false, pending: [], midUnit: false, closed: false, idleTimer: null };
+    const s: Session = { id: nextId++, socket, buffer: Buffer.alloc(0), later: [], laterLength: 0, need: 8, started: false, pending: [], midUnit: false, closed: false, idleTimer: null };
     sessions.add(s);
     socket.on('data', (chunk) => {
-      s.buffer = s.buffer.length === 0 ? chunk : Buffer.concat([s.buffer, chunk]);
+      if (s.buffer.length === 0) s.buffer = chunk;
+      else {
+        // A large message (a batch of a million bytes) comes in many chunks: they wait in a list and are joined once,
+        // when the message is whole, rather than the part received so far being copied again for every chunk.
+        s.later.push(chunk);
+        s.laterLength += chunk.length;
+        if (s.buffer.length + s.laterLength < s.need) return;
+        s.buffer = Buffer.concat([s.buffer, ...s.later], s.buffer.length + s.laterLength);
+        s.later = [];
+        s.laterLength = 0;
+      }
       parse(s);
       if (s.pending.length > 0) want(s);
     });

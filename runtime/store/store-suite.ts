@@ -8,7 +8,7 @@ import { StoreConflictError, StoreNotFoundError } from './errors';
 import { migrate } from './migrate';
 import { files } from './schema';
 import { MIGRATIONS } from './migrations';
-import type { BatchCommit, Store, StoredFile, WorkspaceWrite } from './types';
+import type { BatchCommit, Store, StoredFile, WorkspaceBatch, WorkspaceWrite } from './types';
 
 export interface SuiteTarget {
   /** A fresh, empty database. */
@@ -763,6 +763,60 @@ export function runStoreSuite(target: SuiteTarget): void {
       // Two rows naming one record still take the planned path, row by row.
       expect((await store.writeWorkspace({ ...batch, rows: [{ id: 'dup', a: 1 }, { id: 'dup', a: 1 }, { id: 'dup', a: 2 }] })).map((o) => o.outcome)).toEqual(['created', 'unchanged', 'updated']);
       expect((await store.getWorkspaceObject(object))?.recordCount).toBe(11);
+    });
+    // big16: the in-store upsert sends a one-text-key batch as the rows' values (the key read back with ->>), any other
+    // as key and values, and tells the planner the batch's size (a large batch is joined by hash); the outcomes and
+    // values stay the planned path's on every path, hostile rows included.
+    it('decides large, number-keyed, composite-keyed and __proto__-keyed upserts in the store as the planned path does', async () => {
+      const check = async (batch: WorkspaceBatch, expected: string[] | null) => {
+        const preview = await store.previewWorkspaceWrite(batch);
+        const outcomes = await store.writeWorkspace(batch);
+        expect(outcomes).toEqual(preview.outcomes);
+        if (expected) expect(outcomes.map((o) => o.outcome)).toEqual(expected);
+        const stored = new Map((await store.listWorkspaceRecords(batch.object, { limit: 10_000 })).items.map((r) => [r.key, r.values]));
+        const after = await store.previewWorkspaceWrite(batch);
+        preview.after.forEach((values, i) => {
+          if (values !== null) expect(after.before[i]).toEqual(values);
+        });
+        return stored;
+      };
+      const text = (names: string[]): WorkspaceWrite['fields'] => names.map((name) => ({ name, type: 'text' as const }));
+
+      // 3,000 rows by a text key: created, then every other one changed, leading zeros and hostile text among them.
+      const big = objectName('big_batch');
+      const rows = (round: number) =>
+        Array.from({ length: 3000 }, (_, i) => ({ email: i === 7 ? '007' : i === 8 ? '7' : `u${i}@example.com`, n: i % 2 === 0 ? round : 0, at: i === 9 ? '__proto__' : 'x' }));
+      await check({ object: big, key: ['email'], fields: text(['email', 'n', 'at']), mode: 'upsert', rows: rows(1) }, rows(1).map(() => 'created'));
+      const stored = await check({ object: big, key: ['email'], fields: text(['email', 'n', 'at']), mode: 'upsert', rows: rows(2) }, rows(2).map((_, i) => (i % 2 === 0 ? 'updated' : 'unchanged')));
+      expect(stored.get('007')).toEqual({ email: '007', n: 0, at: 'x' });
+      expect(stored.get('7')).toEqual({ email: '7', n: 2, at: 'x' });
+      expect((await store.getWorkspaceObject(big))?.recordCount).toBe(3000);
+
+      // Number keys (past 2^53 too) and a text key beside them: sent with their record keys.
+      const numbers = objectName('number_keys');
+      const byNumber = [{ id: 2 ** 53 + 2, a: 'big' }, { id: 7, a: 'seven' }, { id: '007', a: 'zeros' }, { id: 1.5, a: 'half' }];
+      await check({ object: numbers, key: ['id'], fields: text(['id', 'a']), mode: 'upsert', rows: byNumber }, ['created', 'created', 'created', 'created']);
+      const numbered = await check(
+        { object: numbers, key: ['id'], fields: text(['id', 'a']), mode: 'upsert', rows: [{ id: 2 ** 53 + 2, a: 'big' }, { id: 7, a: 'SEVEN' }, { id: 'nul', a: 'x\u0000' }, { id: '7', a: 'text seven' }] },
+        ['unchanged', 'updated', 'rejected', 'updated'],
+      );
+      expect([...numbered.keys()].sort()).toEqual(['007', '1.5', '7', '9007199254740994']);
+      expect(numbered.get('7')).toEqual({ id: '7', a: 'text seven' });
+
+      // A composite key, and a key field called __proto__ (a field like any other).
+      const composite = objectName('composite_keys');
+      const pairs = [{ a: 'x', b: 1, v: 1 }, { a: 'x', b: 2 ** 53 + 2, v: 2 }, { a: '["x"', b: '1"]', v: 3 }, { a: 'x"', b: '"1', v: 4 }];
+      await check({ object: composite, key: ['a', 'b'], fields: text(['a', 'b', 'v']), mode: 'upsert', rows: pairs }, ['created', 'created', 'created', 'created']);
+      await check({ object: composite, key: ['a', 'b'], fields: text(['a', 'b', 'v']), mode: 'upsert', rows: pairs.map((p) => ({ ...p, v: p.v * 10 })) }, ['updated', 'updated', 'updated', 'updated']);
+      const proto = objectName('proto_key');
+      const protoRows = (v: number) => [JSON.parse(`{"__proto__":"p1","v":${v}}`) as Record<string, unknown>, JSON.parse('{"__proto__":"constructor","v":1}') as Record<string, unknown>];
+      await check({ object: proto, key: ['__proto__'], fields: text(['__proto__', 'v']), mode: 'upsert', rows: protoRows(1) }, ['created', 'created']);
+      const protoStored = await check({ object: proto, key: ['__proto__'], fields: text(['__proto__', 'v']), mode: 'upsert', rows: protoRows(2) }, ['updated', 'unchanged']);
+      expect([...protoStored.keys()].sort()).toEqual(['constructor', 'p1']);
+      expect(JSON.stringify(protoStored.get('p1'))).toBe('{"v":2,"__proto__":"p1"}');
+
+      // Duplicate keys in one batch still go row by row (the planned path).
+      await check({ object: big, key: ['email'], fields: text(['email', 'n', 'at']), mode: 'upsert', rows: [{ email: 'u1@example.com', n: 5 }, { email: 'u1@example.com', n: 5 }, { email: 'dup', n: 1 }] }, ['updated', 'unchanged', 'created']);
     });
   });
 

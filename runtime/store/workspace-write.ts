@@ -220,7 +220,7 @@ async function missingReferences(
   write: WorkspaceBatch,
   fields: readonly Field[],
   attributes: readonly Field[],
-  batchKeys: ReadonlySet<string>,
+  batchKeys: () => ReadonlySet<string>,
 ): Promise<((row: Values) => string | null) | undefined> {
   const refs: { name: string; object: string; missing: Set<string> }[] = [];
   for (const f of fields) {
@@ -237,7 +237,7 @@ async function missingReferences(
     for (const row of write.rows) {
       const k = referenceKey(ownValue(row, f.name));
       // A value with U+0000 is no stored key (jsonb cannot hold one): its row is rejected for the NUL before this check.
-      if (k !== null && !k.includes('\u0000') && !(object === write.object && batchKeys.has(k))) wanted.add(k);
+      if (k !== null && !k.includes('\u0000') && !(object === write.object && batchKeys().has(k))) wanted.add(k);
     }
     const found = new Set<string>();
     if (wanted.size > 0) {
@@ -292,13 +292,20 @@ export async function applyWorkspaceWrite(tx: Db, write: WorkspaceBatch): Promis
       : `${write.object} is keyed by ${object.key.join(', ')}, not ${write.key.join(', ') || 'nothing'}`;
   const added = rejectAll === null ? fields.filter((f) => !object.attributes.some((a) => a.name === f.name)) : [];
 
-  const candidateKeys = new Set<string>();
-  if (rejectAll === null && write.key.length > 0) {
-    for (const row of write.rows) {
-      const k = recordKey(row, write.key);
-      if (k.ok) candidateKeys.add(k.key);
+  // The batch's record keys, made when something asks (a Reference to this object, or the planned path's lookup):
+  // the in-store upsert of a batch without References never needs them as a set.
+  let keysOfBatch: Set<string> | null = null;
+  const candidateKeys = (): ReadonlySet<string> => {
+    if (keysOfBatch) return keysOfBatch;
+    keysOfBatch = new Set<string>();
+    if (rejectAll === null && write.key.length > 0) {
+      for (const row of write.rows) {
+        const k = recordKey(row, write.key);
+        if (k.ok) keysOfBatch.add(k.key);
+      }
     }
-  }
+    return keysOfBatch;
+  };
   const refuse = rejectAll === null ? await missingReferences(tx, write, fields, object.attributes, candidateKeys) : undefined;
   if (rejectAll === null && write.mode === 'upsert' && !write.rewrite && write.key.length > 0) {
     const outcomes = await upsertInStore(tx, write, refuse, added, object.attributes);
@@ -306,14 +313,14 @@ export async function applyWorkspaceWrite(tx: Db, write: WorkspaceBatch): Promis
   }
   // The keys go as one JSON parameter, not one bind parameter each: one statement per batch, on both engines.
   const stored = new Map<string, Values>();
-  if (candidateKeys.size > 0) {
+  if (candidateKeys().size > 0) {
     const rows = await tx
       .select({ key: workspaceRecords.key, values: workspaceRecords.values })
       .from(workspaceRecords)
       .where(
         and(
           eq(workspaceRecords.objectName, write.object),
-          sql`${workspaceRecords.key} = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify([...candidateKeys])}::jsonb)))`,
+          sql`${workspaceRecords.key} = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify([...candidateKeys()])}::jsonb)))`,
         ),
       );
     for (const r of rows) stored.set(r.key, r.values);
@@ -374,35 +381,44 @@ async function upsertInStore(
 ): Promise<WriteOutcome[] | null> {
   const names = fieldNames(write);
   const outcomes: (WriteOutcome | null)[] = [];
-  const keys: (string | null)[] = [];
-  const batch: { k: string; v: Values }[] = [];
+  const keys: string[] = [];
+  const values: Values[] = [];
   const seen = new Set<string>();
+  // A one-field key whose every value is text is the record key itself (recordKey): the store reads it from the
+  // values (`->>`), so the batch goes as the rows' values alone, not each row wrapped with its key repeated.
+  const single = write.key.length === 1 ? write.key[0]! : null;
+  let keyInValues = single !== null;
   for (const row of write.rows) {
     const prepared = prepareRow(write, names, row, null, refuse ?? (() => null));
     if ('outcome' in prepared) {
       outcomes.push(prepared);
-      keys.push(null);
       continue;
     }
     if (seen.has(prepared.key)) return null;
     seen.add(prepared.key);
     outcomes.push(null);
     keys.push(prepared.key);
-    batch.push({ k: prepared.key, v: prepared.values });
+    values.push(prepared.values);
+    if (keyInValues && typeof ownValue(prepared.values, single!) !== 'string') keyInValues = false;
   }
-  let created = new Set<string>();
-  let changed = new Set<string>();
-  if (batch.length > 0) {
+  // One letter per accepted row, in batch order: c (created), u (updated: merging changed it), n (unchanged).
+  let decided = '';
+  if (values.length > 0) {
+    // The batch's size is written into the statement (generate_series(1, n), zipped with the rows by ROWS FROM), so
+    // the planner knows how many rows come: a large batch looks its keys up with one hash join over the object's
+    // records instead of one index probe per row, a small one still probes; its numbers order the answer.
+    const n = sql.raw(String(values.length));
+    const rows = keyInValues
+      ? sql`SELECT r.v ->> ${single}::text AS k, r.v, r.i FROM ROWS FROM (jsonb_array_elements(${JSON.stringify(values)}::jsonb), generate_series(1, ${n})) AS r(v, i)`
+      : sql`SELECT * FROM ROWS FROM (jsonb_to_recordset(${JSON.stringify(values.map((v, i) => ({ k: keys[i], v })))}::jsonb) AS (k text, v jsonb), generate_series(1, ${n})) AS r(k, v, i)`;
     // One pass looks each key up: `j` says whether it is stored and whether merging the row changes it (`@>` first:
     // a stored record that does not contain the row's values is changed without building the merge; one that does
     // is compared whole, since containment is looser than equality for nested arrays and objects). The update reaches
     // the stored rows by their ctid (the same snapshot, the object's row locked), the insert takes the keys not
     // stored; both run to completion although the answer reads only `j`.
     const result: unknown = await tx.execute(sql`
-      WITH r AS MATERIALIZED (
-        SELECT * FROM jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) AS r(k text, v jsonb)
-      ), j AS MATERIALIZED (
-        SELECT r.k, r.v, s.ctid AS at, s.key IS NOT NULL AND (NOT (s."values" @> r.v) OR (s."values" || r.v) IS DISTINCT FROM s."values") AS changes
+      WITH r AS MATERIALIZED (${rows}), j AS MATERIALIZED (
+        SELECT r.i, r.k, r.v, s.ctid AS at, s.key IS NOT NULL AND (NOT (s."values" @> r.v) OR (s."values" || r.v) IS DISTINCT FROM s."values") AS changes
         FROM r LEFT JOIN ${workspaceRecords} AS s ON s.object_name = ${write.object} AND s.key = r.k
       ), changed AS (
         UPDATE ${workspaceRecords} AS stored SET "values" = stored."values" || j.v, write_count = stored.write_count + 1, updated_at = now()
@@ -411,27 +427,32 @@ async function upsertInStore(
         INSERT INTO ${workspaceRecords} (object_name, key, "values", write_count)
         SELECT ${write.object}, j.k, j.v, 1 FROM j WHERE j.at IS NULL
       )
-      SELECT coalesce(json_agg(j.k) FILTER (WHERE j.at IS NULL), '[]') AS created, coalesce(json_agg(j.k) FILTER (WHERE j.changes), '[]') AS changed FROM j`);
-    const [answer] = (result as { rows: { created: string[] | string; changed: string[] | string }[] }).rows;
-    // json comes back parsed from both drivers; text is parsed here in case a driver leaves it as text.
-    const list = (v: string[] | string | undefined): string[] => (typeof v === 'string' ? (JSON.parse(v) as string[]) : (v ?? []));
-    created = new Set(list(answer?.created));
-    changed = new Set(list(answer?.changed));
+      SELECT string_agg(CASE WHEN j.at IS NULL THEN 'c' WHEN j.changes THEN 'u' ELSE 'n' END, '' ORDER BY j.i) AS outcomes FROM j`);
+    decided = (result as { rows: { outcomes: string | null }[] }).rows[0]?.outcomes ?? '';
+    if (decided.length !== values.length) throw new Error(`workspace upsert into ${write.object}: the store answered ${decided.length} outcomes for ${values.length} rows`);
   }
-  if (added.length > 0 || created.size > 0 || changed.size > 0) {
+  let created = 0;
+  let changed = 0;
+  for (let i = 0; i < decided.length; i++) {
+    const c = decided.charCodeAt(i);
+    if (c === 99 /* c */) created += 1;
+    else if (c === 117 /* u */) changed += 1;
+  }
+  if (added.length > 0 || created > 0 || changed > 0) {
     await tx
       .update(workspaceObjects)
       .set({
         ...(added.length > 0 && { attributes: [...attributes, ...added] }),
-        recordCount: sql`${workspaceObjects.recordCount} + ${created.size}`,
+        recordCount: sql`${workspaceObjects.recordCount} + ${created}`,
         updatedAt: sql`now()`,
       })
       .where(eq(workspaceObjects.name, write.object));
   }
-  return outcomes.map((o, i) => {
+  let next = 0;
+  return outcomes.map((o) => {
     if (o) return o;
-    const key = keys[i]!;
-    return { outcome: created.has(key) ? 'created' : changed.has(key) ? 'updated' : 'unchanged' };
+    const c = decided.charCodeAt(next++);
+    return { outcome: c === 99 ? 'created' : c === 117 ? 'updated' : 'unchanged' };
   });
 }
 
