@@ -1,5 +1,6 @@
 // Rejected records a run stages as it goes (migration 28), so a step that commits once at its end (two-way sync)
 // holds none of them in memory meanwhile: staged page by page, recorded by the pipeline's commit in its transaction.
+import { hash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { showNul } from '../../shared/util/nul';
 import type { Db } from './db';
@@ -10,6 +11,12 @@ import { chunks } from './workspace-write';
 
 /** A record's values as jsonb takes them: U+0000 shown as ␀, plain JSON objects (as commitBatch stores them). */
 const storable = <T>(v: T): T => (v === null || v === undefined ? v : (JSON.parse(JSON.stringify(showNul(v))) as T));
+
+/**
+ * Keys and attempts as stored: a digest, so any text (a record key of long or NUL-holding values) fits the primary
+ * key's index and the text type.
+ */
+const digest = (text: string): string => hash('sha256', text, 'base64url');
 
 /**
  * Stages records for the pipeline's commit. A key staged again replaces the row (the last of one call wins), so a
@@ -25,8 +32,8 @@ export async function stageRejected(db: Db, runId: string, pipelineId: string, r
         part.map((r) => ({
           runId,
           pipelineId,
-          key: r.key,
-          attempt: r.attempt,
+          key: digest(r.key),
+          attempt: r.attempt === null ? null : digest(r.attempt),
           id: newId('rej'),
           nodeId: r.nodeId,
           rowNumber: r.rowNumber,
@@ -51,7 +58,7 @@ export async function stageRejected(db: Db, runId: string, pipelineId: string, r
 
 /** Drops what only this attempt's commit could record (a failed attempt's refused writes: the retry tries them again). */
 export async function dropStagedRejected(db: Db, runId: string, pipelineId: string, attempt: string): Promise<void> {
-  await db.delete(rejectedStage).where(and(eq(rejectedStage.runId, runId), eq(rejectedStage.pipelineId, pipelineId), eq(rejectedStage.attempt, attempt)));
+  await db.delete(rejectedStage).where(and(eq(rejectedStage.runId, runId), eq(rejectedStage.pipelineId, pipelineId), eq(rejectedStage.attempt, digest(attempt))));
 }
 
 /**
@@ -64,7 +71,7 @@ export async function recordStaged(tx: Db, runId: string, pipelineId: string, at
     WITH moved AS (
       INSERT INTO rejected_records (id, run_id, node_id, row_number, source, mapped, reason, inbox_status)
       SELECT id, run_id, node_id, row_number, source, mapped, reason, ${inboxStatus} FROM rejected_stage
-      WHERE run_id = ${runId} AND pipeline_id = ${pipelineId} AND (attempt IS NULL OR attempt = ${attempt})
+      WHERE run_id = ${runId} AND pipeline_id = ${pipelineId} AND (attempt IS NULL OR attempt = ${digest(attempt)})
       RETURNING node_id
     )
     SELECT node_id, count(*)::int AS n FROM moved GROUP BY node_id`);
