@@ -591,7 +591,27 @@ function failingPairs(nth: number): Store['twoWay'] {
   });
 }
 
-describe('held and refused records, bounded', () => {
+// On both store engines: the test's PGlite store, and a store on a throwaway Postgres database.
+describe.each([
+  ['PGlite', 'pgl'],
+  ['Postgres', 'pgs'],
+] as const)('held and refused records, bounded (store on %s)', (engine, tag) => {
+  let kept: Store;
+  let storeDb: ScratchPostgres | null = null;
+  beforeAll(async () => {
+    if (engine === 'PGlite') return;
+    storeDb = await scratchPostgres(1);
+    if (!storeDb) throw new Error('needs the Postgres at 127.0.0.1:5432');
+    const { host, port, database, user } = storeDb.config;
+    kept = store;
+    store = await openStore({ dataDir: '', databaseUrl: `postgres://${encodeURIComponent(user)}@${host}:${port}/${database}` });
+  }, 60_000);
+  afterAll(async () => {
+    if (engine === 'PGlite') return;
+    await store.close();
+    store = kept;
+    await storeDb?.drop();
+  });
   const N = 1500;
   const BATCH = 50;
   const make = async (t: string, rows: number) => {
@@ -602,11 +622,11 @@ describe('held and refused records, bounded', () => {
   };
   /** N pairs in step, then every one's name edited on both sides: all held for review. */
   const allHeld = async (t: string) => {
-    const s = sync({ a: await make(`${t}_a`, N), b: await make(`${t}_b`, N), rule: 'review' });
+    const s = sync({ a: await make(`${tag}_${t}_a`, N), b: await make(`${tag}_${t}_b`, N), rule: 'review' });
     expect(await s.run({ batchSize: 500 })).toMatchObject({ held: 0, writtenA: 0, writtenB: 0 });
     await pause();
-    await pgc.query(`UPDATE ${t}_a SET name = name || ' (A)'`);
-    await pgc.query(`UPDATE ${t}_b SET name = name || ' (B)'`);
+    await pgc.query(`UPDATE ${tag}_${t}_a SET name = name || ' (A)'`);
+    await pgc.query(`UPDATE ${tag}_${t}_b SET name = name || ' (B)'`);
     return s;
   };
   const heldOnce = (records: RejectedRecord[]) => {
@@ -656,10 +676,10 @@ describe('held and refused records, bounded', () => {
   }, 120_000);
 
   it('a side that refuses every write: refusals staged as they come, bounded; a failed attempt\'s are dropped, the retry records each once', async () => {
-    const a = await make('rf_a', N);
-    const b = await make('rf_b', 0);
+    const a = await make(`${tag}_rf_a`, N);
+    const b = await make(`${tag}_rf_b`, 0);
     const s = sync({ a, b });
-    refusing.add('public.rf_b');
+    refusing.add(b.object);
     try {
       const runId = await s.newRun();
       // First attempt: fails after its third stage call (some refusals staged).
@@ -686,7 +706,7 @@ describe('held and refused records, bounded', () => {
       expect(Math.max(...calls)).toBeLessThanOrEqual(3 * BATCH);
       expect(run.records).toHaveLength(N);
       expect(new Set(run.records.map((r) => Number(r.source.id))).size).toBe(N);
-      expect(run.records[0]!.reason).toContain('Side B (public.rf_b) refused the write: constraint "no_writes" refused public.rf_b');
+      expect(run.records[0]!.reason).toContain(`Side B (${b.object}) refused the write: constraint "no_writes" refused ${b.object}`);
       expect(run.counts.rejected).toBe(N);
     } finally {
       refusing.clear();
