@@ -133,7 +133,7 @@ async function runPhase(name: string, database: string): Promise<void> {
     const step: PlanStep = { nodeId: 'tw', kind: 'two-way-sync', label: 'Two-way', config: config as unknown as Record<string, unknown>, input: null, output: null };
     const e = await createExecutor(step, deps);
     if (e.role !== 'sync') throw new Error('not a sync executor');
-    const outcome = await e.run({ scope: { integrationId: 'bench', nodeId: 'tw' }, twoWay, syncEnabled: true, rebuild: false, batchSize: 5_000, commit: async () => undefined });
+    const outcome = await e.run({ scope: { integrationId: 'bench', nodeId: 'tw' }, twoWay, syncEnabled: true, rebuild: false, batchSize: 5_000, stage: async () => undefined, dropStaged: async () => undefined, commit: async () => undefined });
     rows = outcome.readA + outcome.readB;
     detail = { writtenA: outcome.writtenA, writtenB: outcome.writtenB, conflicts: outcome.conflicts, echoes: outcome.echoes };
   }

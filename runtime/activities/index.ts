@@ -324,9 +324,12 @@ export function createActivities(deps: ActivityDeps) {
             check: () => {
               if (ctx.cancellationSignal.aborted) throw new CancelledFailure('The run was cancelled');
             },
-            // One commit (batch 1) for the run's counts and held records: a retry after it is ignored by its batch number.
-            commit: async ({ counts, rejected }) => {
-              await store.commitBatch({ runId, pipelineId, batch: 1, cursor: null, counts: { [step.nodeId]: counts }, rejected });
+            // Held and refused records go to the store as the run goes, not into memory until its end.
+            stage: (records) => store.stageRejected(runId, pipelineId, records),
+            dropStaged: (attempt) => store.dropStagedRejected(runId, pipelineId, attempt),
+            // One commit (batch 1) for the run's counts and the staged records: a retry after it is ignored by its batch number.
+            commit: async ({ counts, attempt }) => {
+              await store.commitBatch({ runId, pipelineId, batch: 1, cursor: null, counts: { [step.nodeId]: counts }, rejected: [], staged: { attempt } });
             },
           });
           ctx.log.info('Two-way sync finished', { runId, pipelineId, note: outcome.note });

@@ -127,4 +127,31 @@ describe('runPipeline', () => {
     // What was committed before the failure stays, and is counted.
     expect(run?.steps.find((s) => s.nodeId === 'target')?.counts).toMatchObject({ written: 10, created: 10 });
   });
+
+  // held14: a two-way step's held records are staged as the run goes and recorded by its one commit; the commit failing
+  // once, the retry (which holds nothing: the first attempt saved the pairs) records each of them once.
+  it('a two-way sync step: every held conflict recorded once on the run after its commit failed once', async () => {
+    const n = 60;
+    const fields = [{ name: 'id', type: 'number' as const }, { name: 'name', type: 'text' as const }];
+    for (const [object, side] of [['tw_held_a', 'A'], ['tw_held_b', 'B']] as const) {
+      await store.writeWorkspace({ object, key: ['id'], fields, mode: 'upsert', rows: Array.from({ length: n }, (_, i) => ({ id: i + 1, name: `Name ${i + 1} ${side}` })) });
+    }
+    const side = (object: string) => ({ connectionId: '', object, updatedAt: '_updated_at', columns: fields, key: ['id'], deletedField: '' });
+    const config = { a: side('tw_held_a'), b: side('tw_held_b'), match: { a: 'id', b: 'id' }, direction: 'both', rule: 'review', fields: [{ a: 'id', b: 'id', direction: 'inherit', rule: 'inherit' }, { a: 'name', b: 'name', direction: 'inherit', rule: 'inherit' }], createMissing: true, deletesToB: 'ignore', deletesToA: 'ignore', deleteThresholdPercent: 10 };
+    const graph = { version: 1 as const, nodes: [{ id: 'tw', kind: 'two-way-sync', label: 'Both ways', position: { x: 0, y: 0 }, config }], edges: [] };
+    const commits: number[] = [];
+    let failed = false;
+    const launcher = await workerWith(flakyStore(store, () => !failed && (failed = true), commits), FAST_PIPELINE);
+    const { runId, versionId } = await publishAndCreateRun(store, graph, 'Two-way held');
+    const { workflowId } = await launcher.start({ runId, versionId });
+    const result = (await client.workflow.getHandle(workflowId).result()) as { status: string };
+    expect(result.status).toBe('completed_with_errors');
+    expect(commits).toEqual([1, 1]);
+    const run = await store.getRun(runId);
+    expect(run?.steps.find((s) => s.nodeId === 'tw')?.counts).toMatchObject({ rejected: n, written: 0 });
+    const { items, total } = await store.listRejected(runId, { limit: 1000 });
+    expect(total).toBe(n);
+    expect(items.map((r) => Number(r.source.id)).sort((x, y) => x - y)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    expect(items[0]!.reason).toContain('Conflict held for review');
+  });
 });

@@ -132,13 +132,11 @@ export async function runDeletePhase(input: DeletePhaseInput): Promise<DeletePha
   const nodeId = step.nodeId;
   const done = await store.getDeletePhase(runId, nodeId);
   if (done?.state === 'applied') return done;
-  const candidates = new Map<string, RunKey>();
-  for (let after: string | null = null; ; ) {
-    const page = await store.listDeletedKeys(runId, nodeId, { after, limit: KEY_PAGE });
-    for (const k of page) candidates.set(k.key, k);
-    if (page.length < KEY_PAGE) break;
-    after = page[page.length - 1]!.key;
-  }
+  // The candidates stay in the store, never all in memory (a full sync of a table emptied at the source would hold
+  // every key): the keys deleted at the source are the run's deleted run_keys; a full read's comparison adds the
+  // target's keys the run never saw to them, page by page; the threshold needs only their number, and they are
+  // applied a page at a time. A retried phase finds the keys it added already there (not unseen), so counts them once.
+  let count = await store.countDeletedKeys(runId, nodeId);
   let counted: number | null = null;
   if (input.compareKeys) {
     counted = 0;
@@ -147,11 +145,22 @@ export async function runDeletePhase(input: DeletePhaseInput): Promise<DeletePha
     for await (const page of target.keys(skip)) {
       counted += page.length;
       const unseen = new Set(await store.unseenKeys(runId, nodeId, page.map((k) => k.key)));
-      for (const k of page) if (unseen.has(k.key) && !candidates.has(k.key)) candidates.set(k.key, k);
+      const found = page.filter((k) => unseen.has(k.key));
+      if (found.length === 0) continue;
+      await store.addDeletedKeys(runId, nodeId, found);
+      count += new Set(found.map((k) => k.key)).size;
     }
   }
   const targetRecords = Math.max(counted ?? (await target.count()) ?? 0, 0);
-  const decided = await applyDeletes({ label: step.label, target, mode: settings.deletes, softDeleteField: settings.softDeleteField, thresholdPercent: settings.deleteThresholdPercent, candidates: [...candidates.values()], targetRecords, confirm: input.confirm, runClock: input.runClock });
+  const pages = async function* (): AsyncGenerator<RunKey[]> {
+    for (let after: string | null = null; ; ) {
+      const page = await store.listDeletedKeys(runId, nodeId, { after, limit: KEY_PAGE });
+      if (page.length > 0) yield page;
+      if (page.length < KEY_PAGE) return;
+      after = page[page.length - 1]!.key;
+    }
+  };
+  const decided = await applyDeletes({ label: step.label, target, mode: settings.deletes, softDeleteField: settings.softDeleteField, thresholdPercent: settings.deleteThresholdPercent, candidates: { count, pages }, targetRecords, confirm: input.confirm, runClock: input.runClock });
   const phase: DeletePhase = { runId, nodeId, ...decided };
   await store.recordDeletePhase(phase);
   if (phase.state === 'held') throw new PlanError(describeDeleteSync({ ...phase, label: step.label }));
@@ -165,7 +174,8 @@ export interface ApplyDeletesInput {
   mode: DeleteMode;
   softDeleteField: string;
   thresholdPercent: number;
-  candidates: readonly RunKey[];
+  /** The candidates: a list, or their number and their pages (read from the store as they are applied). */
+  candidates: readonly RunKey[] | { count: number; pages(): AsyncIterable<RunKey[]> };
   /** The records the threshold is a share of. */
   targetRecords: number;
   confirm: boolean;
@@ -177,17 +187,23 @@ export interface ApplyDeletesInput {
  * threshold allows and nobody confirmed → `held`, nothing deleted; else each candidate deleted or soft-deleted.
  */
 export async function applyDeletes(input: ApplyDeletesInput): Promise<Omit<DeletePhase, 'runId' | 'nodeId'>> {
-  const { target, candidates } = input;
+  const { target } = input;
+  const list = Array.isArray(input.candidates) ? (input.candidates as readonly RunKey[]) : null;
+  const paged = list ? null : (input.candidates as { count: number; pages(): AsyncIterable<RunKey[]> });
+  const count = list ? list.length : paged!.count;
   const allowed = allowedDeletes(input.targetRecords, input.thresholdPercent);
-  const base = { candidates: candidates.length, targetRecords: input.targetRecords, allowed };
-  if (candidates.length > allowed && !input.confirm) return { ...base, state: 'held', applied: 0 };
+  const base = { candidates: count, targetRecords: input.targetRecords, allowed };
+  if (count > allowed && !input.confirm) return { ...base, state: 'held', applied: 0 };
+  if (input.mode === 'soft' && count > 0 && !input.softDeleteField) throw new PlanError(`${input.label} soft-deletes records but names no field to set. Choose the soft-delete field and publish again.`);
   let applied = 0;
-  if (candidates.length > 0) {
-    if (input.mode === 'delete') applied = await target.remove(candidates);
-    else if (input.mode === 'soft') {
-      if (!input.softDeleteField) throw new PlanError(`${input.label} soft-deletes records but names no field to set. Choose the soft-delete field and publish again.`);
-      applied = await target.soften(candidates, input.softDeleteField, input.runClock);
-    }
+  const apply = async (keys: readonly RunKey[]) => {
+    if (keys.length === 0) return;
+    if (input.mode === 'delete') applied += await target.remove(keys);
+    else if (input.mode === 'soft') applied += await target.soften(keys, input.softDeleteField, input.runClock);
+  };
+  if (count > 0 && input.mode !== 'ignore') {
+    if (list) await apply(list);
+    else for await (const page of paged!.pages()) await apply(page);
   }
   return { ...base, state: 'applied', applied };
 }

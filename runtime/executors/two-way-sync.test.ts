@@ -11,7 +11,8 @@ import { scratchPostgres, type ScratchPostgres } from '../connections/scratch-po
 import { mysqlConnector } from '../connectors/mysql';
 import { postgresConnector } from '../connectors/postgres';
 import { openStore } from '../store';
-import type { NewRejected, StepCounts, Store } from '../store/types';
+import type { RejectedRecord } from '../../shared';
+import type { StepCounts, Store } from '../store/types';
 import type { ConnectorSession } from '../connections/sessions';
 import { executorDeps, sessionsOver } from '../../test/support/connections';
 import { createExecutor } from '.';
@@ -56,7 +57,18 @@ interface Watch {
   writes: { object: string; rows: number; yieldedBefore: Map<string, number> }[];
 }
 let watch: Watch | null = null;
+/** Tables whose every write the Postgres session refuses, record by record (a side that refuses everything). */
+const refusing = new Set<string>();
 function watched(session: ConnectorSession): ConnectorSession {
+  if (refusing.size > 0) {
+    return {
+      ...session,
+      async write(object, rows, options) {
+        if (refusing.has(object)) return rows.map(() => ({ outcome: 'rejected' as const, reason: `constraint "no_writes" refused ${object}` }));
+        return session.write(object, rows, options);
+      },
+    };
+  }
   const w = watch;
   if (!w) return session;
   return {
@@ -122,20 +134,57 @@ const myRows = async (table: string) => ((await my!.query(`SELECT id, email, nam
 const pause = (ms = 15) => new Promise((r) => setTimeout(r, ms));
 
 let nodeSeq = 0;
+interface RunOptions {
+  syncEnabled?: boolean;
+  rebuild?: boolean;
+  batchSize?: number;
+  fullSync?: boolean;
+  confirmDeletes?: boolean;
+  twoWay?: Store['twoWay'];
+  /** The run to run in (a retried attempt of it); default a new run. */
+  runId?: string;
+  /** The store the run's staging and commit go to (a wrapper that fails or counts); default the test's. */
+  via?: Store;
+  check?: () => void;
+}
 interface Sync {
-  run(opts?: { syncEnabled?: boolean; rebuild?: boolean; batchSize?: number; fullSync?: boolean; confirmDeletes?: boolean; twoWay?: Store['twoWay'] }): Promise<TwoWayOutcome & { counts: Partial<StepCounts>; records: NewRejected[]; phases: TwoWayDeletePhase[] }>;
+  /** One attempt of the step in a run on the real store: its staged records committed as the activity does. */
+  run(opts?: RunOptions): Promise<TwoWayOutcome & { runId: string; counts: Partial<StepCounts>; records: RejectedRecord[]; phases: TwoWayDeletePhase[] }>;
+  /** A new run of the step's integration, with the step. */
+  newRun(): Promise<string>;
   nodeId: string;
+}
+const PIPELINE = 'p1';
+/** Every rejected record of a run, read as the API reads them (pages of at most 1,000). */
+async function rejectedOf(runId: string): Promise<RejectedRecord[]> {
+  const out: RejectedRecord[] = [];
+  for (;;) {
+    const page = await store.listRejected(runId, { offset: out.length, limit: 1000 });
+    out.push(...page.items);
+    if (page.items.length === 0 || out.length >= page.total) return out;
+  }
 }
 function sync(config: Partial<TwoWaySyncConfig> & Pick<TwoWaySyncConfig, 'a' | 'b'>): Sync {
   const nodeId = `tw_${++nodeSeq}`;
   const full: TwoWaySyncConfig = { match: { a: 'id', b: 'id' }, direction: 'both', rule: 'latest', fields: FIELDS, createMissing: true, deletesToB: 'ignore', deletesToA: 'ignore', deleteThresholdPercent: 10, ...config };
   const step: PlanStep = { nodeId, kind: 'two-way-sync', label: 'Contacts both ways', config: full as unknown as Record<string, unknown>, input: null, output: null };
+  let made: { integrationId: string; versionId: string } | null = null;
+  const newRun = async () => {
+    if (!made) {
+      const integration = await store.createIntegration({ name: `Two-way ${nodeId}`, description: '', graph: { version: 1, nodes: [], edges: [] } });
+      const version = await store.createVersion(integration.id, integration.graph, { version: 1, steps: [], pipelines: [{ id: PIPELINE, nodeIds: [nodeId] }], valueMaps: {} }, `hash-${nodeId}`);
+      made = { integrationId: integration.id, versionId: version.id };
+    }
+    return (await store.createRun({ ...made, trigger: 'manual', params: {}, steps: [{ nodeId, kind: 'two-way-sync', label: step.label }] })).id;
+  };
   return {
     nodeId,
+    newRun,
     async run(opts = {}) {
       const e = await createExecutor(step, executorDeps({ sessions: sessions() }));
       if (e.role !== 'sync') throw new Error('not a sync executor');
-      let committed: { counts: Partial<StepCounts>; rejected: NewRejected[] } = { counts: {}, rejected: [] };
+      const runId = opts.runId ?? (await newRun());
+      const via = opts.via ?? store;
       const phases: TwoWayDeletePhase[] = [];
       const outcome = await e.run({
         scope: { integrationId: 'int_twoway', nodeId },
@@ -146,14 +195,19 @@ function sync(config: Partial<TwoWaySyncConfig> & Pick<TwoWaySyncConfig, 'a' | '
         fullSync: opts.fullSync ?? false,
         confirmDeletes: opts.confirmDeletes ?? false,
         runClock: Date.now(),
-        commit: async (effect) => {
-          committed = effect;
+        ...(opts.check && { check: opts.check }),
+        // As runtime/activities/index.ts wires the step.
+        stage: (records) => via.stageRejected(runId, PIPELINE, records),
+        dropStaged: (attempt) => via.dropStagedRejected(runId, PIPELINE, attempt),
+        commit: async ({ counts, attempt }) => {
+          await via.commitBatch({ runId, pipelineId: PIPELINE, batch: 1, cursor: null, counts: { [nodeId]: counts }, rejected: [], staged: { attempt } });
         },
         recordDeletes: async (p) => {
           phases.push(...p);
         },
       });
-      return { ...outcome, counts: committed.counts, records: committed.rejected, phases };
+      const counts = (await store.getRun(runId))?.steps.find((x) => x.nodeId === nodeId)?.counts ?? {};
+      return { ...outcome, runId, counts, records: await rejectedOf(runId), phases };
     },
   };
 }
@@ -501,5 +555,161 @@ describe('deletes both ways', () => {
     expect(await store.twoWay.countPairs({ integrationId: 'int_twoway', nodeId: s.nodeId })).toBe(18);
     // Run again in full: nothing more to delete, nothing written (the soft-deleted row on A has no pair: not created on B).
     expect(await s.run({ fullSync: true })).toMatchObject({ deletedA: 0, deletedB: 0, writtenA: 0, writtenB: 0, createdB: 0 });
+  }, 120_000);
+});
+
+/** The store, counting the records of each stage call; `failStage` makes a call fail. */
+function countingStore(failStage?: (call: number) => boolean): { via: Store; calls: number[] } {
+  const calls: number[] = [];
+  const via = new Proxy(store, {
+    get: (target, key) => {
+      if (key === 'stageRejected') {
+        return async (...args: Parameters<Store['stageRejected']>) => {
+          calls.push(args[2].length);
+          if (failStage?.(calls.length)) throw new Error('the store went away');
+          return target.stageRejected(...args);
+        };
+      }
+      const v = Reflect.get(target, key) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  return { via, calls };
+}
+
+/** A key map whose `updatePairs` fails from its nth call on (an attempt that dies midway, after some pages were saved). */
+function failingPairs(nth: number): Store['twoWay'] {
+  let calls = 0;
+  return new Proxy(store.twoWay, {
+    get: (target, key) => {
+      const f = Reflect.get(target, key) as (...a: unknown[]) => unknown;
+      return (...args: unknown[]) => {
+        if (key === 'updatePairs' && ++calls >= nth) return Promise.reject(new Error('the store went away'));
+        return f.apply(target, args);
+      };
+    },
+  });
+}
+
+// On both store engines: the test's PGlite store, and a store on a throwaway Postgres database.
+describe.each([
+  ['PGlite', 'pgl'],
+  ['Postgres', 'pgs'],
+] as const)('held and refused records, bounded (store on %s)', (engine, tag) => {
+  let kept: Store;
+  let storeDb: ScratchPostgres | null = null;
+  beforeAll(async () => {
+    if (engine === 'PGlite') return;
+    storeDb = await scratchPostgres(1);
+    if (!storeDb) throw new Error('needs the Postgres at 127.0.0.1:5432');
+    const { host, port, database, user } = storeDb.config;
+    kept = store;
+    store = await openStore({ dataDir: '', databaseUrl: `postgres://${encodeURIComponent(user)}@${host}:${port}/${database}` });
+  }, 60_000);
+  afterAll(async () => {
+    if (engine === 'PGlite') return;
+    await store.close();
+    store = kept;
+    await storeDb?.drop();
+  });
+  const N = 1500;
+  const BATCH = 50;
+  const make = async (t: string, rows: number) => {
+    await pgc.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, email text, name text, city text, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+    await pgc.query(`CREATE TRIGGER ${t}_touch BEFORE UPDATE ON ${t} FOR EACH ROW EXECUTE FUNCTION touch()`);
+    if (rows > 0) await pgc.query(`INSERT INTO ${t} (id, email, name, city) SELECT i, 'p' || i || '@example.com', 'Person ' || i, 'Oslo' FROM generate_series(1, ${rows}) i`);
+    return { connectionId: 'con_pg', object: `public.${t}`, updatedAt: 'updated_at', columns: COLS, key: ['id'], deletedField: '' };
+  };
+  /** N pairs in step, then every one's name edited on both sides: all held for review. */
+  const allHeld = async (t: string) => {
+    const s = sync({ a: await make(`${tag}_${t}_a`, N), b: await make(`${tag}_${t}_b`, N), rule: 'review' });
+    expect(await s.run({ batchSize: 500 })).toMatchObject({ held: 0, writtenA: 0, writtenB: 0 });
+    await pause();
+    await pgc.query(`UPDATE ${tag}_${t}_a SET name = name || ' (A)'`);
+    await pgc.query(`UPDATE ${tag}_${t}_b SET name = name || ' (B)'`);
+    return s;
+  };
+  const heldOnce = (records: RejectedRecord[]) => {
+    const ids = records.map((r) => Number(r.source.id)).sort((x, y) => x - y);
+    expect(ids).toEqual(Array.from({ length: N }, (_, i) => i + 1));
+    for (const r of records) expect(r.reason).toContain(`Conflict held for review: name is "Person ${String(r.source.id)} (A)" in A`);
+  };
+
+  it('every pair held for review: staged page by page, never more than a few pages in memory, each recorded once on the run', async () => {
+    const s = await allHeld('hr');
+    const { via, calls } = countingStore();
+    const run = await s.run({ batchSize: BATCH, via });
+    expect(run).toMatchObject({ held: N, writtenA: 0, writtenB: 0 });
+    // The old executor kept all N in one list until its commit.
+    expect(run.peakRejectedHeld).toBeGreaterThan(0);
+    expect(run.peakRejectedHeld).toBeLessThanOrEqual(3 * BATCH);
+    expect(calls.length).toBeGreaterThan(N / (3 * BATCH));
+    expect(Math.max(...calls)).toBeLessThanOrEqual(3 * BATCH);
+    expect(calls.reduce((x, y) => x + y, 0)).toBe(N);
+    heldOnce(run.records);
+    expect(run.counts.rejected).toBe(N);
+    // Nothing is left staged once the run committed; the run page's list is paged (API: at most 1,000 a page).
+    expect((await store.listRejected(run.runId, { limit: 5000 })).items).toHaveLength(1000);
+    expect((await store.listRejected(run.runId)).total).toBe(N);
+    // Acknowledged: the next run holds nothing and records nothing.
+    expect(await s.run({ batchSize: BATCH })).toMatchObject({ held: 0, records: [] });
+  }, 120_000);
+
+  it('a retried attempt records each held record once: what the failed attempt staged (and saved) is kept, the rest held again', async () => {
+    const s = await allHeld('hx');
+    const runId = await s.newRun();
+    const { via, calls } = countingStore();
+    // The attempt dies once some pages' pairs were saved (their records staged first).
+    await expect(s.run({ batchSize: BATCH, runId, via, twoWay: failingPairs(6) })).rejects.toThrow('the store went away');
+    const stagedBefore = calls.reduce((x, y) => x + y, 0);
+    expect(stagedBefore).toBeGreaterThanOrEqual(5 * BATCH);
+    expect(await rejectedOf(runId)).toEqual([]);
+    // The retry (same run, same batch number) does not hold the pairs the first attempt saved.
+    const retry = await s.run({ batchSize: BATCH, runId });
+    expect(retry.held).toBeLessThan(N);
+    expect(retry.held).toBeGreaterThanOrEqual(N - stagedBefore);
+    heldOnce(retry.records);
+    expect(retry.counts.rejected).toBe(N);
+    // A late duplicate of the committed batch records nothing more.
+    await store.commitBatch({ runId, pipelineId: PIPELINE, batch: 1, cursor: null, counts: {}, rejected: [], staged: { attempt: 'late' } });
+    expect((await store.listRejected(runId)).total).toBe(N);
+  }, 120_000);
+
+  it('a side that refuses every write: refusals staged as they come, bounded; a failed attempt\'s are dropped, the retry records each once', async () => {
+    const a = await make(`${tag}_rf_a`, N);
+    const b = await make(`${tag}_rf_b`, 0);
+    const s = sync({ a, b });
+    refusing.add(b.object);
+    try {
+      const runId = await s.newRun();
+      // First attempt: fails after its third stage call (some refusals staged).
+      const counting = countingStore();
+      let failed = false;
+      await expect(
+        s.run({
+          batchSize: BATCH,
+          runId,
+          via: counting.via,
+          check: () => {
+            if (counting.calls.length >= 3 && !failed) {
+              failed = true;
+              throw new Error('cancelled midway');
+            }
+          },
+        }),
+      ).rejects.toThrow('cancelled midway');
+      expect(counting.calls.length).toBeGreaterThanOrEqual(3);
+      const { via, calls } = countingStore();
+      const run = await s.run({ batchSize: BATCH, runId, via });
+      expect(run).toMatchObject({ rejected: N, writtenB: 0, createdB: 0 });
+      expect(run.peakRejectedHeld).toBeLessThanOrEqual(3 * BATCH);
+      expect(Math.max(...calls)).toBeLessThanOrEqual(3 * BATCH);
+      expect(run.records).toHaveLength(N);
+      expect(new Set(run.records.map((r) => Number(r.source.id))).size).toBe(N);
+      expect(run.records[0]!.reason).toContain(`Side B (${b.object}) refused the write: constraint "no_writes" refused ${b.object}`);
+      expect(run.counts.rejected).toBe(N);
+    } finally {
+      refusing.clear();
+    }
   }, 120_000);
 });

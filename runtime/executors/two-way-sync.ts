@@ -25,7 +25,7 @@ import { capCursor, cursorKindOf, CursorValue, cursorValueOf, INCLUSIVE_READ, ma
 import { describeDeleteSync } from '../../shared/sync/options';
 import { allowedDeletes, isSoftDeleted, type DeleteMode } from '../../shared/sync/target';
 import type { ConnectorSession, RecordResult, Row } from '../connections/sessions';
-import type { NewRejected, RunKey, StepCounts } from '../store/types';
+import type { RunKey, StagedRejected, StepCounts } from '../store/types';
 import type { DeletePhase } from '../store/sync-state';
 import { compareIds, type StageB, type StagedB, type StagedDelete, type TwoWayPair, type TwoWayScope, type TwoWayStore } from '../store/two-way';
 import { applyDeletes, sessionTarget } from './delete-phase';
@@ -41,8 +41,19 @@ export interface TwoWayRunContext {
   /** "Rebuild matching": forget the key map and cursors first. */
   rebuild: boolean;
   batchSize: number;
-  /** Records the step's counts and held/rejected records (one commit); cursors advance only after it resolves. */
-  commit(effect: { counts: Partial<StepCounts>; rejected: NewRejected[] }): Promise<void>;
+  /**
+   * Stages held and refused records in the store as the run goes (each page's before its pairs are saved), so none
+   * waits in memory for the commit. A held record's key is its pair's (staged again by a retry, it replaces the row);
+   * a refused write's belongs to this attempt (`attempt`), which a retry tries again.
+   */
+  stage(records: StagedRejected[]): Promise<void>;
+  /** Drops the staged records only this attempt could record (its refused writes): the attempt failed before its commit. */
+  dropStaged(attempt: string): Promise<void>;
+  /**
+   * Records the step's counts and the staged records this attempt may record (one commit, which counts those as
+   * rejected); cursors advance only after it resolves.
+   */
+  commit(effect: { counts: Partial<StepCounts>; attempt: string }): Promise<void>;
   /** Throws when the run was cancelled; called between stages. */
   check?(): void;
   /** "Run full sync": read both sides whole whatever the cursors (the key map stays; missing keys are deletes). */
@@ -82,6 +93,8 @@ export interface TwoWayOutcome {
   skippedDeleted: number;
   /** The most records the run held in memory at once (a page read, plus the staged changes paired with it). */
   peakHeld: number;
+  /** The most held or refused records kept in memory at once before they were staged in the store. */
+  peakRejectedHeld: number;
   note: string | null;
 }
 
@@ -129,7 +142,7 @@ interface SideReader {
   types: Map<string, FieldType>;
 }
 
-const zero = (): TwoWayOutcome => ({ readA: 0, readB: 0, writtenA: 0, writtenB: 0, createdA: 0, createdB: 0, conflicts: 0, held: 0, skippedNoMatch: 0, rejected: 0, echoes: 0, deletedA: 0, deletedB: 0, skippedDeleted: 0, peakHeld: 0, note: null });
+const zero = (): TwoWayOutcome => ({ readA: 0, readB: 0, writtenA: 0, writtenB: 0, createdA: 0, createdB: 0, conflicts: 0, held: 0, skippedNoMatch: 0, rejected: 0, echoes: 0, deletedA: 0, deletedB: 0, skippedDeleted: 0, peakHeld: 0, peakRejectedHeld: 0, note: null });
 
 /**
  * The side's records changed since its cursor, page by page, by the incremental engine's rules (shared/sync/cursor.ts):
@@ -378,6 +391,44 @@ function changesOfB(twoWay: TwoWayStore, scope: TwoWayScope, matchField: string,
   };
 }
 
+/**
+ * Held and refused records on their way to the store: pushed as pages are settled and written, staged by `flush` (one
+ * stage call at a time, in order). The caller flushes each written page before saving its pairs, so what waits here is
+ * at most the pages in flight.
+ */
+export interface RejectedSpool {
+  push(record: StagedRejected): void;
+  /** Stages what waits (after any earlier flush); resolves once it is in the store. */
+  flush(): Promise<void>;
+  /** Records waiting or being staged. */
+  held(): number;
+}
+
+export function rejectedSpool(stage: (records: StagedRejected[]) => Promise<void>, onHeld: (n: number) => void): RejectedSpool {
+  let waiting: StagedRejected[] = [];
+  let staging = 0;
+  let flushed: Promise<void> = Promise.resolve();
+  return {
+    push(record) {
+      waiting.push(record);
+      onHeld(waiting.length + staging);
+    },
+    flush() {
+      if (waiting.length === 0) return flushed;
+      const rows = waiting;
+      waiting = [];
+      staging += rows.length;
+      const done = flushed.then(() => stage(rows)).finally(() => {
+        staging -= rows.length;
+      });
+      done.catch(() => undefined);
+      flushed = done;
+      return done;
+    },
+    held: () => waiting.length + staging,
+  };
+}
+
 /** A read value's hash, computed once per record and field (settling and remembering both need it). */
 function hashOf(record: ReadRecord, field: string, types: Map<string, FieldType>): string {
   record.hashes ??= new Map();
@@ -468,7 +519,7 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
   const fields: SettleField[] = config.fields.map((f) => ({ a: f.a, b: f.b, flow: effectiveDirection(ctx.syncEnabled, config.direction, f.direction).flow, rule: effectiveRule(config.rule, f.rule) }));
   if (!ctx.syncEnabled || config.direction === 'disabled' || fields.every((f) => f.flow === 'none')) {
     outcome.note = !ctx.syncEnabled ? 'Sync is switched off for this integration: nothing was read or written.' : 'The object pair is disabled: nothing was read or written.';
-    await ctx.commit({ counts: {}, rejected: [] });
+    await ctx.commit({ counts: {}, attempt: randomUUID() });
     return outcome;
   }
   if (ctx.rebuild) await ctx.twoWay.forget(ctx.scope);
@@ -483,6 +534,15 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
   let saving: Promise<void> = Promise.resolve();
   /** The last settled page's writes, running while the next page is settled. */
   let writing: Promise<void> = Promise.resolve();
+  // This attempt's refused writes are staged under its id: dropped if it fails (a retry writes them again).
+  const attempt = randomUUID();
+  let committed = false;
+  const spool = rejectedSpool(
+    (records) => ctx.stage(records),
+    (n) => {
+      if (n > outcome.peakRejectedHeld) outcome.peakRejectedHeld = n;
+    },
+  );
   try {
     opened = await openSide(config.b, 'b', deps, step);
     const B: SideReader = opened;
@@ -512,7 +572,11 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
     };
     /** Pairs whose both records are gone or deleted: forgotten without deleting anything. */
     const bothGone: string[] = [];
-    const rejected: NewRejected[] = [];
+    /** Forgets the pairs gone from both sides so far, once they fill a batch (or `all`): never a run's worth in memory. */
+    const forgetGone = async (all = false) => {
+      if (bothGone.length === 0 || (!all && bothGone.length < batchSize)) return;
+      await twoWay.forgetPairs(scope, bothGone.splice(0));
+    };
     let rowNumber = 0;
     const hold = (n: number) => {
       if (n > outcome.peakHeld) outcome.peakHeld = n;
@@ -610,6 +674,7 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
         } else work.push({ idA: rec.id, idB: null, pair: null, a: rec, b: null });
       }
       await settleAndWrite(work);
+      await forgetGone();
     }
     const highA = readA.mark();
 
@@ -640,6 +705,7 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
           }
           addDelete(d, p.idA, side === 'a' ? p.idB : p.idA);
         }
+        await forgetGone();
         if (page.length < batchSize) break;
         after = page[page.length - 1]!.idA;
       }
@@ -663,15 +729,19 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
         else outcome.deletedB += phase.applied;
       }
     }
-    if (bothGone.length > 0) await twoWay.forgetPairs(scope, bothGone);
+    await forgetGone(true);
     const heldPhases = phases.filter((p) => p.state === 'held');
 
     const written = outcome.writtenA + outcome.writtenB;
     const created = outcome.createdA + outcome.createdB;
+    await spool.flush();
+    // The held and refused records are counted as rejected by the commit that records them (from the stage: a held
+    // record an earlier attempt staged, and acknowledged in the key map, counts once).
     await ctx.commit({
-      counts: { read: outcome.readA + outcome.readB, written, created, updated: written - created, unchanged: outcome.echoes, rejected: outcome.held + outcome.rejected, ...(outcome.skippedNoMatch > 0 && { skipped: outcome.skippedNoMatch }) },
-      rejected,
+      counts: { read: outcome.readA + outcome.readB, written, created, updated: written - created, unchanged: outcome.echoes, ...(outcome.skippedNoMatch > 0 && { skipped: outcome.skippedNoMatch }) },
+      attempt,
     });
+    committed = true;
     if (phases.length > 0) await ctx.recordDeletes?.(phases);
     if (heldPhases.length > 0) {
       // Nothing was deleted and the cursors stay: a "Confirm deletes" run reads the same changes again.
@@ -712,7 +782,9 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
         if (settled.held.length > 0) {
           outcome.held += 1;
           const reason = `Conflict held for review: ${settled.held.map((h) => `${h.a} is ${describe(h.aValue)} in A (${config.a.object}) and ${h.b} is ${describe(h.bValue)} in B (${config.b.object})`).join('; ')}. Edit the value on the side that should win; the next run carries it over.`;
-          rejected.push({ nodeId: step.nodeId, rowNumber, source: { ...(w.a?.values ?? keyRow(A, w.idA!)) }, mapped: { ...(w.b?.values ?? keyRow(B, w.idB!)) }, reason });
+          // Keyed by its pair, for whichever attempt commits: its pair's hashes are saved with the page (acknowledged),
+          // so a retry does not hold it again; one that does (the attempt failed before the save) replaces the row.
+          spool.push({ key: `held ${JSON.stringify([w.idA, w.idB])}`, attempt: null, nodeId: step.nodeId, rowNumber, source: { ...(w.a?.values ?? keyRow(A, w.idA!)) }, mapped: { ...(w.b?.values ?? keyRow(B, w.idB!)) }, reason });
         }
         const anyB = Object.keys(settled.toB).length > 0;
         const anyA = Object.keys(settled.toA).length > 0;
@@ -746,6 +818,9 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
       const finalB = new Map<Work, Row>();
       for (const p of writesB) if (!failedB.has(p.work)) finalB.set(p.work, p.row);
       for (const p of writesA) if (!failedA.has(p.work)) finalA.set(p.work, p.row);
+      // The page's held and refused records are in the store before its pairs are saved (a held pair's save is what
+      // keeps a retry from holding it again), and before the next page is written (bounded: one flush at a time).
+      if (spool.held() > 0) await spool.flush();
       const done = new Set<Work>();
       for (const p of [...writesB, ...writesA]) {
         const w = p.work;
@@ -868,7 +943,7 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
           outcome.rejected += 1;
           rowNumber += 1;
           const from = reader.name === 'a' ? p.work.b : p.work.a;
-          rejected.push({ nodeId: step.nodeId, rowNumber, source: { ...(from?.values ?? {}) }, mapped: { ...p.row }, reason: `Side ${reader.name.toUpperCase()} (${reader.side.object}) refused the write: ${r.reason}` });
+          spool.push({ key: `refused ${attempt} ${rowNumber}`, attempt, nodeId: step.nodeId, rowNumber, source: { ...(from?.values ?? {}) }, mapped: { ...p.row }, reason: `Side ${reader.name.toUpperCase()} (${reader.side.object}) refused the write: ${r.reason}` });
           continue;
         }
         if (reader.name === 'a') {
@@ -884,6 +959,9 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
   } finally {
     await writing.catch(() => undefined);
     await saving.catch(() => undefined);
+    // What still waits was never staged: its pairs were not saved, so a retry settles (and holds) them again. The
+    // attempt's staged refusals are dropped (only its own commit could record them anyway).
+    if (!committed) await ctx.dropStaged(attempt).catch(() => undefined);
     await cleanup?.clear().catch(() => undefined);
     await A.session.close().catch(() => undefined);
     await opened?.session.close().catch(() => undefined);

@@ -7,6 +7,7 @@ import { StoreNotFoundError } from './errors';
 import { newId } from './ids';
 import { rejectedRecords, runCheckpoints, runKeys, runs, runSourceReads, runSteps } from './schema';
 import type { BatchCommit, NewRejected, StepCounts, WriteOutcome } from './types';
+import { clearStaged, recordStaged } from './rejected-stage';
 import { applyWorkspaceWrite, chunks } from './workspace-write';
 
 /**
@@ -58,7 +59,11 @@ export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applie
         setWhere: sql`${runCheckpoints.batch} < excluded.batch`,
       })
       .returning({ batch: runCheckpoints.batch });
-    if (claimed.length === 0) return { applied: false, outcomes: [] };
+    if (claimed.length === 0) {
+      // Committed before (by another attempt): what this one staged can never be recorded.
+      if (commit.staged) await clearStaged(tx, commit.runId, commit.pipelineId);
+      return { applied: false, outcomes: [] };
+    }
 
     const counts = new Map<string, Partial<StepCounts>>();
     for (const [nodeId, add] of Object.entries(commit.counts)) addCounts(counts, nodeId, add);
@@ -108,7 +113,10 @@ export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applie
 
     // A resubmit run's own rejections are attempts of inbox records (settled onto them when it ends), never new ones.
     const inboxStatus: 'open' | 'attempt' =
-      rejected.length === 0 ? 'open' : (await tx.select({ trigger: runs.trigger }).from(runs).where(eq(runs.id, commit.runId)))[0]?.trigger === 'resubmit' ? 'attempt' : 'open';
+      rejected.length === 0 && !commit.staged ? 'open' : (await tx.select({ trigger: runs.trigger }).from(runs).where(eq(runs.id, commit.runId)))[0]?.trigger === 'resubmit' ? 'attempt' : 'open';
+    if (commit.staged) {
+      for (const [nodeId, n] of await recordStaged(tx, commit.runId, commit.pipelineId, commit.staged.attempt, inboxStatus)) addCounts(counts, nodeId, { rejected: n });
+    }
     for (const part of chunks(rejected)) {
       await tx.insert(rejectedRecords).values(
         part.map((r) => ({

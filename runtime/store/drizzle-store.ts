@@ -10,6 +10,7 @@ import { createTwoWayStore } from './two-way';
 import { createMemberStore } from './members';
 import { createOAuthStateStore } from './oauth';
 import { commitBatch } from './commit-batch';
+import { dropStagedRejected, stageRejected } from './rejected-stage';
 import * as connections from './connections';
 import type { Engine } from './engines';
 import { getFile, listFiles, saveFile } from './files';
@@ -56,6 +57,8 @@ export function createDrizzleStore(engine: Engine): Store {
     setStepWaiting: (runId, nodeId, waiting) => runs.setStepWaiting(db, runId, nodeId, waiting),
     reopenRun: (runId) => runs.reopenRun(db, runId),
     commitBatch: (commit) => commitBatch(db, commit),
+    stageRejected: (runId, pipelineId, records) => stageRejected(db, runId, pipelineId, records),
+    dropStagedRejected: (runId, pipelineId, attempt) => dropStagedRejected(db, runId, pipelineId, attempt),
     listRejected: (runId, opts) => runs.listRejected(db, runId, opts),
 
     saveFile: (file) => saveFile(db, file),

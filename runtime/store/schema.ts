@@ -563,6 +563,29 @@ export const twoWayStage = pgTable(
   (t) => [primaryKey({ columns: [t.idB, t.integrationId, t.nodeId] })],
 );
 
+/**
+ * Migration 28: rejected records staged by a run as it goes (the two-way step's held conflicts and refused writes),
+ * moved into rejected_records by the pipeline's commit (runtime/store/rejected-stage.ts).
+ */
+export const rejectedStage = pgTable(
+  'rejected_stage',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    pipelineId: text('pipeline_id').notNull(),
+    key: text('key').notNull(),
+    attempt: text('attempt'),
+    id: text('id').notNull(),
+    nodeId: text('node_id').notNull(),
+    rowNumber: integer('row_number').notNull(),
+    source: jsonb('source').$type<Record<string, unknown>>().notNull(),
+    mapped: jsonb('mapped').$type<Record<string, unknown>>(),
+    reason: text('reason').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.pipelineId, t.key] })],
+);
+
 /** Two-way sync's cursors: per side, the change time read up to by a run whose writes committed (migration 16). */
 export const twoWayCursors = pgTable(
   'two_way_cursors',

@@ -396,6 +396,36 @@ export function runStoreSuite(target: SuiteTarget): void {
       expect(await store.getCheckpoint(run.id, 'p1')).toEqual({ batch: 0, cursor: null });
     });
 
+    it('records staged rejected records with the commit: keyed rows replaced, other attempts\' rows never, once, counted, then cleared', async () => {
+      const { run } = await newRun();
+      const row = (key: string, attempt: string | null, rowNumber: number, extra: Record<string, unknown> = {}) => ({ key, attempt, nodeId: 'dst', rowNumber, source: { id: rowNumber, ...extra }, mapped: { id: rowNumber }, reason: `held ${key}` });
+      // A held record (no attempt) staged by a first attempt, then again by the retry: one row, the retry's.
+      await store.stageRejected(run.id, 'p1', [row('held 1', null, 1), row('held 2', null, 2), row('refused x1', 'x', 3)]);
+      await store.stageRejected(run.id, 'p1', [row('held 2', null, 7, { by: 'retry' }), row('refused y1', 'y', 8), row('held 3', null, 9), row('held 3', null, 10)]);
+      // Hostile values keep as data: U+0000 shown as ␀, `__proto__` an own key, a number past 2^53 as given.
+      await store.stageRejected(run.id, 'p1', [{ ...row(`held \u0000${'k'.repeat(100_000)}`, null, 11), source: JSON.parse('{"__proto__": "p", "n": "9007199254740993", "z": "a\\u0000b"}') as Record<string, unknown> }]);
+      // Attempt x failed: its refusal is dropped; another pipeline's rows are its own.
+      await store.dropStagedRejected(run.id, 'p1', 'x');
+      await store.stageRejected(run.id, 'p2', [row('held 1', null, 1)]);
+      expect((await store.listRejected(run.id)).total).toBe(0);
+      expect((await store.commitBatch(commit(run.id, 1, { counts: { dst: { read: 4 } }, staged: { attempt: 'y' } }))).applied).toBe(true);
+      const { items, total } = await store.listRejected(run.id);
+      expect(total).toBe(5);
+      expect(items.map((r) => r.rowNumber)).toEqual([1, 7, 8, 10, 11]);
+      expect(items[1]!.source).toEqual({ id: 7, by: 'retry' });
+      expect(items[4]!.source).toEqual(JSON.parse('{"__proto__": "p", "n": "9007199254740993", "z": "a\u2400b"}'));
+      expect(Object.hasOwn(items[4]!.source, '__proto__')).toBe(true);
+      expect(items[4]!.reason).toBe(`held held \u2400${'k'.repeat(100_000)}`);
+      expect(items.every((r) => r.id.startsWith('rej_'))).toBe(true);
+      expect((await store.getRun(run.id))?.steps.find((x) => x.nodeId === 'dst')?.counts).toMatchObject({ rejected: 5, read: 4 });
+      // Staged after the commit (a late attempt): cleared by its commit, which is a duplicate, recording nothing.
+      await store.stageRejected(run.id, 'p1', [row('held 4', null, 12)]);
+      expect((await store.commitBatch(commit(run.id, 1, { staged: { attempt: 'z' } }))).applied).toBe(false);
+      expect((await store.commitBatch(commit(run.id, 2, { staged: { attempt: 'z' } }))).applied).toBe(true);
+      expect((await store.listRejected(run.id)).total).toBe(5);
+      expect((await store.listRejected(run.id, { nodeId: 'dst' })).total).toBe(5);
+    });
+
     it('applies a batch once: a retried or older batch is ignored', async () => {
       const { run } = await newRun();
       expect(await store.getCheckpoint(run.id, 'p1')).toEqual({ batch: 0, cursor: null });

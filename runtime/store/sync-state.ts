@@ -8,6 +8,10 @@ import type { Db } from './db';
 import { runDeletes, runKeys, runSourceReads, runSteps, syncCursors } from './schema';
 import type { RunKey } from './types';
 import { chunks } from './workspace-write';
+import { showNul } from '../../shared/util/nul';
+
+/** A key's field values as jsonb takes them (as commitBatch stores a batch's deleted keys). */
+const storableKey = (v: Record<string, unknown>): Record<string, unknown> => JSON.parse(JSON.stringify(showNul(v))) as Record<string, unknown>;
 
 /** What one pipeline's source reads in one run: fixed when the pipeline first starts, so retries and resumes agree. */
 export interface SourceRead {
@@ -78,6 +82,8 @@ export interface SyncStateStore {
   /** Sets a step's deleted count (the delete phase's outcome; set, not added, so a retried phase counts once). */
   setStepDeleted(runId: string, nodeId: string, deleted: number): Promise<void>;
   countDeletedKeys(runId: string, nodeId: string): Promise<number>;
+  /** Records target keys as deleted with their field values (the delete phase's full-sync comparison). Idempotent. */
+  addDeletedKeys(runId: string, nodeId: string, keys: readonly RunKey[]): Promise<void>;
 
   recordDeletePhase(phase: DeletePhase): Promise<void>;
   getDeletePhase(runId: string, nodeId: string): Promise<DeletePhase | null>;
@@ -258,6 +264,16 @@ export function createSyncStateStore(db: Db): SyncStateStore {
     },
     async setStepDeleted(runId, nodeId, deleted) {
       await db.update(runSteps).set({ deleted }).where(and(eq(runSteps.runId, runId), eq(runSteps.nodeId, nodeId)));
+    },
+    async addDeletedKeys(runId, nodeId, keys) {
+      const byKey = new Map(keys.map((k) => [k.key, k] as const));
+      for (const part of chunks([...byKey.values()])) {
+        if (part.length === 0) continue;
+        await db.execute(sql`
+          INSERT INTO ${runKeys} (run_id, node_id, key, deleted, key_values)
+          SELECT ${runId}, ${nodeId}, r.k, true, r.v FROM jsonb_to_recordset(${JSON.stringify(part.map((d) => ({ k: d.key, v: storableKey(d.values) })))}::jsonb) AS r(k text, v jsonb)
+          ON CONFLICT (run_id, node_id, key) DO UPDATE SET deleted = true, key_values = excluded.key_values`);
+      }
     },
     async countDeletedKeys(runId, nodeId) {
       const [row] = await db

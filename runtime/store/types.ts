@@ -106,6 +106,14 @@ export interface NewRejected {
   reason: string;
 }
 
+/** A rejected record staged as a run goes (runtime/store/rejected-stage.ts), recorded by a commit with `staged`. */
+export interface StagedRejected extends NewRejected {
+  /** Unique in the run's pipeline: staging a key again replaces its row (a retried attempt holding the same record). */
+  key: string;
+  /** Only this attempt's commit records it (a refused write, which a retry tries again); null: whichever attempt commits. */
+  attempt: string | null;
+}
+
 /** The counters a step keeps, all served (written = created + updated + unchanged). */
 export type StepCounts = Counts;
 
@@ -125,6 +133,11 @@ export interface BatchCommit {
   progress?: Record<string, StepProgress>;
   /** Issue 14, committed with the batch: the pipeline's source read high-water mark so far, and target keys seen/deleted. */
   sync?: BatchSync;
+  /**
+   * The pipeline's staged rejected records (stageRejected) that this attempt may record, recorded with this commit and
+   * counted as rejected on their steps; every staged row of the pipeline is cleared (also when the batch was committed before).
+   */
+  staged?: { attempt: string };
 }
 
 /** What a batch adds to the run's sync state (runtime/store/sync-state.ts), in the batch's own transaction. */
@@ -255,6 +268,10 @@ export interface Store {
   keepPartitions(runId: string, pipelineId: string, plan: unknown): Promise<unknown>;
   /** Applies one batch atomically: workspace writes, counts, rejected records, checkpoint. Returns per-row outcomes. */
   commitBatch(commit: BatchCommit): Promise<{ applied: boolean; outcomes: WriteOutcome[] }>;
+  /** Stages rejected records for the pipeline's commit (`BatchCommit.staged`); a key staged again replaces its row. */
+  stageRejected(runId: string, pipelineId: string, records: readonly StagedRejected[]): Promise<void>;
+  /** Drops the staged rows only this attempt's commit could record (the attempt failed). */
+  dropStagedRejected(runId: string, pipelineId: string, attempt: string): Promise<void>;
   /** In row order; `nodeId` narrows to one step's rejections. */
   listRejected(runId: string, opts?: { limit?: number; offset?: number; nodeId?: string }): Promise<{ items: RejectedRecord[]; total: number }>;
 

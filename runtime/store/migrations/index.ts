@@ -21,8 +21,9 @@ import { twoWayStage } from './0022-two-way-stage';
 import { twoWayIndexes } from './0023-two-way-indexes';
 import { oauthStates } from './0026-oauth-states';
 import { fillfactor } from './0027-fillfactor';
+import { rejectedStage } from './0028-rejected-stage';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames, inbox, sets, stepProgress, workspaceRecordsNoFk, syncState, twoWay, members, webhooks, twoWayStage, twoWayIndexes, oauthStates, fillfactor];
+export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames, inbox, sets, stepProgress, workspaceRecordsNoFk, syncState, twoWay, members, webhooks, twoWayStage, twoWayIndexes, oauthStates, fillfactor, rejectedStage];
 
 export type { Migration } from './types';

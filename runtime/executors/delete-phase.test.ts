@@ -1,0 +1,93 @@
+// The one-way delete phase on the real store (PGlite): its candidates stay in the store, read and applied a page at a
+// time, so a full sync of a target whose source lost every record never holds all their keys in memory; counted once
+// when the phase is retried.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PlanStep } from '../../shared/compiler/plan';
+import { openStore } from '../store';
+import type { RunKey, Store } from '../store/types';
+import { runDeletePhase, type DeleteTarget } from './delete-phase';
+
+let store: Store;
+beforeAll(async () => {
+  store = await openStore({ memory: true });
+}, 60_000);
+afterAll(async () => {
+  await store?.close();
+});
+
+const step: PlanStep = { nodeId: 'dst', kind: 'sql-target', label: 'Contacts', config: {}, input: null, output: null };
+
+async function newRun(): Promise<string> {
+  const integration = await store.createIntegration({ name: 'Deletes', description: '', graph: { version: 1, nodes: [], edges: [] } });
+  const version = await store.createVersion(integration.id, integration.graph, { version: 1, steps: [], pipelines: [{ id: 'p1', nodeIds: ['src', 'dst'] }], valueMaps: {} }, 'h');
+  return (await store.createRun({ integrationId: integration.id, versionId: version.id, trigger: 'manual', params: {}, steps: [{ nodeId: 'src', kind: 'sql-source', label: 'Source' }, { nodeId: 'dst', kind: 'sql-target', label: 'Contacts' }] })).id;
+}
+
+const keyOf = (i: number): RunKey => ({ key: JSON.stringify([i]), values: { id: i } });
+
+/** A target of `n` records (ids 1..n) that remembers the size of every delete call and the keys deleted. */
+function fakeTarget(n: number, page = 1000): DeleteTarget & { calls: number[]; removed: Set<string> } {
+  const calls: number[] = [];
+  const removed = new Set<string>();
+  return {
+    label: 'Contacts',
+    key: ['id'],
+    calls,
+    removed,
+    count: async () => n,
+    async *keys() {
+      for (let i = 1; i <= n; i += page) yield Array.from({ length: Math.min(page, n - i + 1) }, (_, j) => keyOf(i + j));
+    },
+    async remove(keys) {
+      calls.push(keys.length);
+      let deleted = 0;
+      for (const k of keys) {
+        if (!removed.has(k.key)) deleted += 1;
+        removed.add(k.key);
+      }
+      return deleted;
+    },
+    soften: async () => 0,
+    close: async () => undefined,
+  };
+}
+
+describe('one-way delete phase', () => {
+  it('a full sync whose source lost 12,000 records: deletes them a page at a time from the store, each once, after a retry too', async () => {
+    const runId = await newRun();
+    const n = 12_000;
+    // The run read 500 records (seen) and read 100 of them as deleted at the source (soft-delete field).
+    await store.sync.addRunKeys(runId, 'dst', Array.from({ length: 500 }, (_, i) => keyOf(i + 1).key), false);
+    await store.sync.addDeletedKeys(runId, 'dst', Array.from({ length: 100 }, (_, i) => keyOf(i + 1)));
+    const settings = { deletes: 'delete' as const, softDeleteField: '', deleteThresholdPercent: 10 };
+    // Above the threshold: held back, nothing deleted.
+    const held = fakeTarget(n);
+    await expect(runDeletePhase({ runId, step, target: held, settings, compareKeys: true, confirm: false, runClock: 0, store: store.sync })).rejects.toThrow(/Deletes held back: 11,600 records/);
+    expect(held.calls).toEqual([]);
+    // Confirmed (the retried phase finds the keys the first one added): 100 + 11,500 unseen, counted once.
+    const target = fakeTarget(n);
+    const phase = await runDeletePhase({ runId, step, target, settings, compareKeys: true, confirm: true, runClock: 0, store: store.sync });
+    expect(phase).toMatchObject({ state: 'applied', candidates: 11_600, applied: 11_600, targetRecords: n });
+    expect(target.removed.size).toBe(11_600);
+    expect(target.removed.has(keyOf(101).key)).toBe(false);
+    expect(target.removed.has(keyOf(100).key)).toBe(true);
+    // Never all the candidates in one call (the old phase passed every one at once).
+    expect(Math.max(...target.calls)).toBeLessThanOrEqual(5000);
+    expect(target.calls.length).toBeGreaterThanOrEqual(3);
+    expect((await store.getRun(runId))?.steps.find((s) => s.nodeId === 'dst')?.counts.deleted).toBe(11_600);
+  }, 60_000);
+
+  it('keys with hostile values (NUL, __proto__, past 2^53) are recorded as data', async () => {
+    const runId = await newRun();
+    const hostile: RunKey[] = [
+      { key: '["__proto__"]', values: JSON.parse('{"__proto__": "x"}') as Record<string, unknown> },
+      { key: '["9007199254740993"]', values: { id: '9007199254740993' } },
+      { key: '["a\\u0000b"]', values: { id: 'a\u0000b' } },
+    ];
+    await store.sync.addDeletedKeys(runId, 'dst', [...hostile, hostile[0]!]);
+    expect(await store.sync.countDeletedKeys(runId, 'dst')).toBe(3);
+    const listed = await store.sync.listDeletedKeys(runId, 'dst', { after: null, limit: 10 });
+    expect(Object.hasOwn(listed.find((k) => k.key === '["__proto__"]')!.values, '__proto__')).toBe(true);
+    expect(listed.find((k) => k.key === '["9007199254740993"]')!.values).toEqual({ id: '9007199254740993' });
+  });
+});

@@ -1,0 +1,85 @@
+// Rejected records a run stages as it goes (migration 28), so a step that commits once at its end (two-way sync)
+// holds none of them in memory meanwhile: staged page by page, recorded by the pipeline's commit in its transaction.
+import { hash } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import { showNul } from '../../shared/util/nul';
+import type { Db } from './db';
+import { newId } from './ids';
+import { rejectedStage } from './schema';
+import type { StagedRejected } from './types';
+import { chunks } from './workspace-write';
+
+/** A record's values as jsonb takes them: U+0000 shown as ␀, plain JSON objects (as commitBatch stores them). */
+const storable = <T>(v: T): T => (v === null || v === undefined ? v : (JSON.parse(JSON.stringify(showNul(v))) as T));
+
+/**
+ * Keys and attempts as stored: a digest, so any text (a record key of long or NUL-holding values) fits the primary
+ * key's index and the text type.
+ */
+const digest = (text: string): string => hash('sha256', text, 'base64url');
+
+/**
+ * Stages records for the pipeline's commit. A key staged again replaces the row (the last of one call wins), so a
+ * retried attempt that holds the same record does not add it twice.
+ */
+export async function stageRejected(db: Db, runId: string, pipelineId: string, records: readonly StagedRejected[]): Promise<void> {
+  const byKey = new Map<string, StagedRejected>();
+  for (const r of records) byKey.set(r.key, r);
+  for (const part of chunks([...byKey.values()])) {
+    await db
+      .insert(rejectedStage)
+      .values(
+        part.map((r) => ({
+          runId,
+          pipelineId,
+          key: digest(r.key),
+          attempt: r.attempt === null ? null : digest(r.attempt),
+          id: newId('rej'),
+          nodeId: r.nodeId,
+          rowNumber: r.rowNumber,
+          source: storable(r.source),
+          mapped: storable(r.mapped),
+          reason: showNul(r.reason),
+        })),
+      )
+      .onConflictDoUpdate({
+        target: [rejectedStage.runId, rejectedStage.pipelineId, rejectedStage.key],
+        set: {
+          attempt: sql`excluded.attempt`,
+          nodeId: sql`excluded.node_id`,
+          rowNumber: sql`excluded.row_number`,
+          source: sql`excluded.source`,
+          mapped: sql`excluded.mapped`,
+          reason: sql`excluded.reason`,
+        },
+      });
+  }
+}
+
+/** Drops what only this attempt's commit could record (a failed attempt's refused writes: the retry tries them again). */
+export async function dropStagedRejected(db: Db, runId: string, pipelineId: string, attempt: string): Promise<void> {
+  await db.delete(rejectedStage).where(and(eq(rejectedStage.runId, runId), eq(rejectedStage.pipelineId, pipelineId), eq(rejectedStage.attempt, digest(attempt))));
+}
+
+/**
+ * Inside the commit's transaction: records the pipeline's staged rows that this attempt may record (its own and those
+ * of no attempt) as rejected records, and clears every staged row of the pipeline (other attempts' can never commit
+ * now). Returns how many were recorded per step. Nothing comes back through the client but the counts.
+ */
+export async function recordStaged(tx: Db, runId: string, pipelineId: string, attempt: string, inboxStatus: 'open' | 'attempt'): Promise<Map<string, number>> {
+  const result: unknown = await tx.execute(sql`
+    WITH moved AS (
+      INSERT INTO rejected_records (id, run_id, node_id, row_number, source, mapped, reason, inbox_status)
+      SELECT id, run_id, node_id, row_number, source, mapped, reason, ${inboxStatus} FROM rejected_stage
+      WHERE run_id = ${runId} AND pipeline_id = ${pipelineId} AND (attempt IS NULL OR attempt = ${digest(attempt)})
+      RETURNING node_id
+    )
+    SELECT node_id, count(*)::int AS n FROM moved GROUP BY node_id`);
+  await clearStaged(tx, runId, pipelineId);
+  return new Map((result as { rows: { node_id: string; n: number }[] }).rows.map((r) => [r.node_id, r.n]));
+}
+
+/** Every staged row of the pipeline (its commit is done). */
+export async function clearStaged(tx: Db, runId: string, pipelineId: string): Promise<void> {
+  await tx.delete(rejectedStage).where(and(eq(rejectedStage.runId, runId), eq(rejectedStage.pipelineId, pipelineId)));
+}
