@@ -20,8 +20,10 @@
 // serving the bench database (sampled from /proc while the phase runs).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import inspector from 'node:inspector/promises';
 import { resolve } from 'node:path';
+import { constants as gcKinds, PerformanceObserver } from 'node:perf_hooks';
 import pg from 'pg';
 import type { PlanStep } from '../shared/compiler/plan';
 import type { TwoWaySyncConfig } from '../shared/graph/kinds';
@@ -133,7 +135,21 @@ async function runPhase(name: string, database: string): Promise<void> {
   if (warm) {
     if (name === 'full-one-way') await db.query(TABLE('side_full_warm'));
     else if (name === 'two-way-incremental') for (const sql of edits(1)) await db.query(sql);
-    if (name !== 'two-way-first') await runOnce(`${name}-warm`, 'side_full_warm');
+    if (name !== 'two-way-first') {
+      // BENCH_PROFILE=FILE: a CPU profile of the warm run (node:inspector), written to FILE.<phase>.cpuprofile.
+      const profile = process.env.BENCH_PROFILE ? new inspector.Session() : null;
+      if (profile) {
+        profile.connect();
+        await profile.post('Profiler.enable');
+        await profile.post('Profiler.start');
+      }
+      await runOnce(`${name}-warm`, 'side_full_warm');
+      if (profile) {
+        const { profile: data } = await profile.post('Profiler.stop');
+        writeFileSync(`${process.env.BENCH_PROFILE}.${name}.cpuprofile`, JSON.stringify(data));
+        profile.disconnect();
+      }
+    }
   }
   await db.end();
   await store.close();
@@ -144,6 +160,23 @@ async function runPhase(name: string, database: string): Promise<void> {
   // The parent samples the Postgres backends' CPU at each mark (and every 20 ms): a short pause lets it read.
   console.log(`MARK start ${label}`);
   await new Promise((r) => setTimeout(r, 100));
+  // The run's garbage collections (perf_hooks 'gc' entries): young-generation ones (scavenges: their number follows
+  // what the run allocates) and the rest, with the time they took.
+  const gc = { minor: 0, minorMs: 0, major: 0, majorMs: 0 };
+  const countGc = (entries: PerformanceEntry[]) => {
+    for (const e of entries) {
+      const minor = (e as unknown as { detail?: { kind?: number } }).detail?.kind === gcKinds.NODE_PERFORMANCE_GC_MINOR;
+      if (minor) {
+        gc.minor += 1;
+        gc.minorMs += e.duration;
+      } else {
+        gc.major += 1;
+        gc.majorMs += e.duration;
+      }
+    }
+  };
+  const gcObserver = new PerformanceObserver((list) => countGc(list.getEntries()));
+  gcObserver.observe({ entryTypes: ['gc'] });
   const started = Date.now();
   const cpuAtStart = process.cpuUsage();
   t0 = performance.now();
@@ -184,6 +217,9 @@ async function runPhase(name: string, database: string): Promise<void> {
   }
   const seconds = (Date.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuAtStart);
+  countGc(gcObserver.takeRecords());
+  gcObserver.disconnect();
+  detail = { ...detail, scavenges: gc.minor, scavengeMs: Math.round(gc.minorMs), majorGcs: gc.major, majorGcMs: Math.round(gc.majorMs) };
   console.log(`MARK end ${label}`);
   await new Promise((r) => setTimeout(r, 100));
   if (timing) {
