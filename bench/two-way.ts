@@ -138,15 +138,20 @@ async function runPhase(name: string, database: string): Promise<void> {
     if (name !== 'two-way-first') {
       // BENCH_PROFILE=FILE: a CPU profile of the warm run (node:inspector), written to FILE.<phase>.cpuprofile.
       const profile = process.env.BENCH_PROFILE ? new inspector.Session() : null;
+      // BENCH_PROFILE_ALLOC=1: what the warm run allocates instead (sampling heap profiler, collected objects too).
+      const alloc = process.env.BENCH_PROFILE_ALLOC === '1';
       if (profile) {
         profile.connect();
-        await profile.post('Profiler.enable');
-        await profile.post('Profiler.start');
+        if (alloc) await profile.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+        else {
+          await profile.post('Profiler.enable');
+          await profile.post('Profiler.start');
+        }
       }
       await runOnce(`${name}-warm`, 'side_full_warm');
       if (profile) {
-        const { profile: data } = await profile.post('Profiler.stop');
-        writeFileSync(`${process.env.BENCH_PROFILE}.${name}.cpuprofile`, JSON.stringify(data));
+        const { profile: data } = alloc ? await profile.post('HeapProfiler.stopSampling') : await profile.post('Profiler.stop');
+        writeFileSync(`${process.env.BENCH_PROFILE}.${name}.${alloc ? 'heapprofile' : 'cpuprofile'}`, JSON.stringify(data));
         profile.disconnect();
       }
     }

@@ -418,11 +418,27 @@ function changedFields(record: ReadRecord, fields: readonly string[], side: Side
   return changed ?? NONE_CHANGED;
 }
 
+/** An object's own enumerable keys, counted without building their array. */
+function ownCount(x: Record<string, unknown>): number {
+  let n = 0;
+  for (const k in x) if (Object.hasOwn(x, k)) n += 1;
+  return n;
+}
+
+/** The object has an own enumerable key (without building the keys' array). */
+function hasAny(x: Record<string, unknown>): boolean {
+  for (const k in x) if (Object.hasOwn(x, k)) return true;
+  return false;
+}
+
 function sameHashes(x: Record<string, string>, y: Record<string, string>): boolean {
-  const kx = Object.keys(x);
-  if (kx.length !== Object.keys(y).length) return false;
-  for (const k of kx) if (!Object.hasOwn(y, k) || x[k] !== y[k]) return false;
-  return true;
+  let n = 0;
+  for (const k in x) {
+    if (!Object.hasOwn(x, k)) continue;
+    if (!Object.hasOwn(y, k) || x[k] !== y[k]) return false;
+    n += 1;
+  }
+  return n === ownCount(y);
 }
 
 /**
@@ -434,10 +450,10 @@ const hashRecord = (plain: boolean): Record<string, string> => (plain ? {} : (Ob
 
 /** The entries of `next` that differ from `old`, when both hold the same field names (else null: send them whole). */
 function changedHashes(old: Record<string, string>, next: Record<string, string>, plain: boolean): Record<string, string> | null {
-  const keys = Object.keys(next);
-  if (keys.length !== Object.keys(old).length) return null;
+  if (ownCount(next) !== ownCount(old)) return null;
   const out = hashRecord(plain);
-  for (const k of keys) {
+  for (const k in next) {
+    if (!Object.hasOwn(next, k)) continue;
     if (!Object.hasOwn(old, k)) return null;
     if (old[k] !== next[k]) out[k] = next[k]!;
   }
@@ -521,6 +537,8 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
     const fieldsA = fields.map((f) => f.a);
     const fieldsB = fields.map((f) => f.b);
     // Hashes by field name go in plain objects unless a field is named `__proto__` (hashRecord).
+    // Each side's field types, as settling asks for them (one object for the run, not one per record).
+    const typesOf = { a: (f: string) => A.types.get(f), b: (f: string) => B.types.get(f) };
     const plainHashes = !fieldsA.includes('__proto__') && !fieldsB.includes('__proto__');
     // Which field of the other side a written field's value comes from (the first mapping of it, as settling writes).
     const fieldOfBForA = new Map<string, string>();
@@ -741,15 +759,15 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
           outcome.echoes += 1;
           continue;
         }
-        const settled = settlePair(fields, stateA, stateB, { a: (f) => A.types.get(f), b: (f) => B.types.get(f) });
+        const settled = settlePair(fields, stateA, stateB, typesOf);
         outcome.conflicts += settled.conflicts.length;
         if (settled.held.length > 0) {
           outcome.held += 1;
           const reason = `Conflict held for review: ${settled.held.map((h) => `${h.a} is ${describe(h.aValue)} in A (${config.a.object}) and ${h.b} is ${describe(h.bValue)} in B (${config.b.object})`).join('; ')}. Edit the value on the side that should win; the next run carries it over.`;
           rejected.push({ nodeId: step.nodeId, rowNumber, source: { ...(w.a?.values ?? keyRow(A, w.idA!)) }, mapped: { ...(w.b?.values ?? keyRow(B, w.idB!)) }, reason });
         }
-        const anyB = Object.keys(settled.toB).length > 0;
-        const anyA = Object.keys(settled.toA).length > 0;
+        const anyB = hasAny(settled.toB);
+        const anyA = hasAny(settled.toA);
         if (anyB) writesB.push({ work: w, row: withKey(B, w.idB!, settled.toB), create: false });
         if (anyA) writesA.push({ work: w, row: withKey(A, w.idA!, settled.toA), create: false });
         // Nothing to write (equal values, or held): remember what each side holds now.
@@ -843,27 +861,29 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
       return { pair, old };
     }
 
+    /** One side's hashes after a page: written values', else read values', else those remembered. */
+    function mergeHashes(read: ReadRecord | null, written: Row | null, names: string[], side: SideReader, old: Record<string, string> | undefined, from: ReadRecord | null, fromSide: SideReader, fromField: Map<string, string>): Record<string, string> {
+      const types = side.types;
+      const out = hashRecord(plainHashes);
+      for (const f of names) {
+        if (written && Object.hasOwn(written, f)) {
+          // A value carried over from the other side's record, of the same type there: the hash it was read with.
+          const source = from ? fromField.get(f) : undefined;
+          const v = written[f];
+          out[f] = source !== undefined && Object.is(from!.values[source], v) && fromSide.types.get(source) === types.get(f) ? hashOf(from!, source, fromSide) : valueHash(v, types.get(f));
+        } else if (read) out[f] = hashOf(read, f, side);
+        else if (old && Object.hasOwn(old, f)) out[f] = old[f]!;
+        // A side never read and never written for a new pair holds the other side's values it was created with.
+      }
+      return out;
+    }
+
     function hashesAfter(w: Work, writtenA: Row | null, writtenB: Row | null): TwoWayPair {
-      const merge = (read: ReadRecord | null, written: Row | null, names: string[], side: SideReader, old: Record<string, string> | undefined, from: ReadRecord | null, fromSide: SideReader, fromField: Map<string, string>) => {
-        const types = side.types;
-        const out = hashRecord(plainHashes);
-        for (const f of names) {
-          if (written && Object.hasOwn(written, f)) {
-            // A value carried over from the other side's record, of the same type there: the hash it was read with.
-            const source = from ? fromField.get(f) : undefined;
-            const v = written[f];
-            out[f] = source !== undefined && Object.is(from!.values[source], v) && fromSide.types.get(source) === types.get(f) ? hashOf(from!, source, fromSide) : valueHash(v, types.get(f));
-          } else if (read) out[f] = hashOf(read, f, side);
-          else if (old && Object.hasOwn(old, f)) out[f] = old[f]!;
-          // A side never read and never written for a new pair holds the other side's values it was created with.
-        }
-        return out;
-      };
       return {
         idA: w.idA!,
         idB: w.idB!,
-        hashA: merge(w.a, writtenA, fieldsA, A, w.pair?.hashA, w.b, B, fieldOfBForA),
-        hashB: merge(w.b, writtenB, fieldsB, B, w.pair?.hashB, w.a, A, fieldOfAForB),
+        hashA: mergeHashes(w.a, writtenA, fieldsA, A, w.pair?.hashA, w.b, B, fieldOfBForA),
+        hashB: mergeHashes(w.b, writtenB, fieldsB, B, w.pair?.hashB, w.a, A, fieldOfAForB),
       };
     }
 
@@ -872,7 +892,9 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
       const out: { p: PendingWrite; r: RecordResult }[] = [];
       const groups = new Map<string, PendingWrite[]>();
       for (const p of pending) {
-        const sig = `${p.create ? 'c' : 'u'}:${JSON.stringify(Object.keys(p.row).sort())}`;
+        // Rows are built field by field in the mapping's order, so rows setting the same fields list them in the same
+        // order; were two in different orders, they would only make two groups (each one write, the same fields).
+        const sig = `${p.create ? 'c' : 'u'}:${JSON.stringify(Object.keys(p.row))}`;
         const list = groups.get(sig) ?? [];
         list.push(p);
         groups.set(sig, list);
