@@ -829,7 +829,9 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
           // The same fields as remembered: only the hashes that changed are sent (merged into the stored ones).
           const a = changedHashes(old.hashA, p.pair.hashA, plainHashes);
           const b = changedHashes(old.hashB, p.pair.hashB, plainHashes);
-          kept.push(a && b ? { ...p.pair, changed: { a, b } } : p.pair);
+          // (The pair is this page's own, made by pairAfter: marked in place rather than copied.)
+          if (a && b) (p.pair as (typeof kept)[number]).changed = { a, b };
+          kept.push(p.pair);
         }
       }
       // Hash updates of pairs that keep their ids touch no pair a later lookup of this run reads (each pair is settled
