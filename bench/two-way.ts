@@ -160,78 +160,78 @@ async function runPhase(name: string, database: string): Promise<void> {
   await store.close();
 
   async function runOnce(label: string, fullTarget: string): Promise<void> {
-  timing?.clear();
-  timeline.length = 0;
-  // The parent samples the Postgres backends' CPU at each mark (and every 20 ms): a short pause lets it read.
-  console.log(`MARK start ${label}`);
-  await new Promise((r) => setTimeout(r, 100));
-  // The run's garbage collections (perf_hooks 'gc' entries): young-generation ones (scavenges: their number follows
-  // what the run allocates) and the rest, with the time they took.
-  const gc = { minor: 0, minorMs: 0, major: 0, majorMs: 0 };
-  const countGc = (entries: PerformanceEntry[]) => {
-    for (const e of entries) {
-      const minor = (e as unknown as { detail?: { kind?: number } }).detail?.kind === gcKinds.NODE_PERFORMANCE_GC_MINOR;
-      if (minor) {
-        gc.minor += 1;
-        gc.minorMs += e.duration;
-      } else {
-        gc.major += 1;
-        gc.majorMs += e.duration;
+    timing?.clear();
+    timeline.length = 0;
+    // The parent samples the Postgres backends' CPU at each mark (and every 20 ms): a short pause lets it read.
+    console.log(`MARK start ${label}`);
+    await new Promise((r) => setTimeout(r, 100));
+    // The run's garbage collections (perf_hooks 'gc' entries): young-generation ones (scavenges: their number follows
+    // what the run allocates) and the rest, with the time they took.
+    const gc = { minor: 0, minorMs: 0, major: 0, majorMs: 0 };
+    const countGc = (entries: PerformanceEntry[]) => {
+      for (const e of entries) {
+        const minor = (e as unknown as { detail?: { kind?: number } }).detail?.kind === gcKinds.NODE_PERFORMANCE_GC_MINOR;
+        if (minor) {
+          gc.minor += 1;
+          gc.minorMs += e.duration;
+        } else {
+          gc.major += 1;
+          gc.majorMs += e.duration;
+        }
       }
-    }
-  };
-  const gcObserver = new PerformanceObserver((list) => countGc(list.getEntries()));
-  gcObserver.observe({ entryTypes: ['gc'] });
-  const started = Date.now();
-  const cpuAtStart = process.cpuUsage();
-  t0 = performance.now();
-  let rows = 0;
-  let detail: Record<string, unknown> = {};
-  if (name === 'full-one-way') {
-    const source: PlanStep = { nodeId: 'src', kind: 'sql-source', label: 'A', config: { connectionId: 'c', object: 'public.side_a', query: '', columns: COLS, key: ['id'], preview: null }, input: null, output: { fields: COLS, key: ['id'] } };
-    const target: PlanStep = { nodeId: 'dst', kind: 'sql-target', label: 'B', config: { connectionId: 'c', object: `public.${fullTarget}`, mode: 'upsert', columns: COLS, key: ['id'], deletedField: '' }, input: { fields: COLS, key: ['id'] }, output: null };
-    await runPipelinePass({
-      steps: [source, target],
-      owned: new Set(['src', 'dst']),
-      deps,
-      batchSize: 5_000,
-      from: { batch: 0, cursor: null },
-      commit: async (_next, effect) => {
-        rows += effect.counts.src?.read ?? 0;
-      },
-    });
-  } else {
-    const config: TwoWaySyncConfig = {
-      a: { connectionId: 'c', object: 'public.side_a', updatedAt: 'updated_at', columns: COLS, key: ['id'], deletedField: '' },
-      b: { connectionId: 'c', object: 'public.side_b', updatedAt: 'updated_at', columns: COLS, key: ['id'], deletedField: '' },
-      match: { a: 'id', b: 'id' },
-      direction: 'both',
-      rule: 'latest',
-      fields: FIELDS,
-      createMissing: true,
-      deletesToB: 'ignore',
-      deletesToA: 'ignore',
-      deleteThresholdPercent: 10,
     };
-    const step: PlanStep = { nodeId: 'tw', kind: 'two-way-sync', label: 'Two-way', config: config as unknown as Record<string, unknown>, input: null, output: null };
-    const e = await createExecutor(step, deps);
-    if (e.role !== 'sync') throw new Error('not a sync executor');
-    const outcome = await e.run({ scope: { integrationId: 'bench', nodeId: 'tw' }, twoWay, syncEnabled: true, rebuild: false, batchSize: 5_000, commit: async () => undefined });
-    rows = outcome.readA + outcome.readB;
-    detail = { writtenA: outcome.writtenA, writtenB: outcome.writtenB, conflicts: outcome.conflicts, echoes: outcome.echoes };
-  }
-  const seconds = (Date.now() - started) / 1000;
-  const cpu = process.cpuUsage(cpuAtStart);
-  countGc(gcObserver.takeRecords());
-  gcObserver.disconnect();
-  detail = { ...detail, scavenges: gc.minor, scavengeMs: Math.round(gc.minorMs), majorGcs: gc.major, majorGcMs: Math.round(gc.majorMs) };
-  console.log(`MARK end ${label}`);
-  await new Promise((r) => setTimeout(r, 100));
-  if (timing) {
-    for (const line of timeline) console.error(`    ${label}: ${line}`);
-    for (const [call, t] of [...timing].sort((x, y) => y[1].ms - x[1].ms)) console.error(`    ${label}: ${call.padEnd(30)} ${String(t.n).padStart(6)} calls ${(t.ms / 1000).toFixed(2).padStart(8)} s`);
-  }
-  console.log(JSON.stringify({ phase: label, seconds, rows, peakRssMb: Math.round(peakRssMb()), cpuSeconds: Math.round((cpu.user + cpu.system) / 1e4) / 100, ...detail }));
+    const gcObserver = new PerformanceObserver((list) => countGc(list.getEntries()));
+    gcObserver.observe({ entryTypes: ['gc'] });
+    const started = Date.now();
+    const cpuAtStart = process.cpuUsage();
+    t0 = performance.now();
+    let rows = 0;
+    let detail: Record<string, unknown> = {};
+    if (name === 'full-one-way') {
+      const source: PlanStep = { nodeId: 'src', kind: 'sql-source', label: 'A', config: { connectionId: 'c', object: 'public.side_a', query: '', columns: COLS, key: ['id'], preview: null }, input: null, output: { fields: COLS, key: ['id'] } };
+      const target: PlanStep = { nodeId: 'dst', kind: 'sql-target', label: 'B', config: { connectionId: 'c', object: `public.${fullTarget}`, mode: 'upsert', columns: COLS, key: ['id'], deletedField: '' }, input: { fields: COLS, key: ['id'] }, output: null };
+      await runPipelinePass({
+        steps: [source, target],
+        owned: new Set(['src', 'dst']),
+        deps,
+        batchSize: 5_000,
+        from: { batch: 0, cursor: null },
+        commit: async (_next, effect) => {
+          rows += effect.counts.src?.read ?? 0;
+        },
+      });
+    } else {
+      const config: TwoWaySyncConfig = {
+        a: { connectionId: 'c', object: 'public.side_a', updatedAt: 'updated_at', columns: COLS, key: ['id'], deletedField: '' },
+        b: { connectionId: 'c', object: 'public.side_b', updatedAt: 'updated_at', columns: COLS, key: ['id'], deletedField: '' },
+        match: { a: 'id', b: 'id' },
+        direction: 'both',
+        rule: 'latest',
+        fields: FIELDS,
+        createMissing: true,
+        deletesToB: 'ignore',
+        deletesToA: 'ignore',
+        deleteThresholdPercent: 10,
+      };
+      const step: PlanStep = { nodeId: 'tw', kind: 'two-way-sync', label: 'Two-way', config: config as unknown as Record<string, unknown>, input: null, output: null };
+      const e = await createExecutor(step, deps);
+      if (e.role !== 'sync') throw new Error('not a sync executor');
+      const outcome = await e.run({ scope: { integrationId: 'bench', nodeId: 'tw' }, twoWay, syncEnabled: true, rebuild: false, batchSize: 5_000, commit: async () => undefined });
+      rows = outcome.readA + outcome.readB;
+      detail = { writtenA: outcome.writtenA, writtenB: outcome.writtenB, conflicts: outcome.conflicts, echoes: outcome.echoes };
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuAtStart);
+    countGc(gcObserver.takeRecords());
+    gcObserver.disconnect();
+    detail = { ...detail, scavenges: gc.minor, scavengeMs: Math.round(gc.minorMs), majorGcs: gc.major, majorGcMs: Math.round(gc.majorMs) };
+    console.log(`MARK end ${label}`);
+    await new Promise((r) => setTimeout(r, 100));
+    if (timing) {
+      for (const line of timeline) console.error(`    ${label}: ${line}`);
+      for (const [call, t] of [...timing].sort((x, y) => y[1].ms - x[1].ms)) console.error(`    ${label}: ${call.padEnd(30)} ${String(t.n).padStart(6)} calls ${(t.ms / 1000).toFixed(2).padStart(8)} s`);
+    }
+    console.log(JSON.stringify({ phase: label, seconds, rows, peakRssMb: Math.round(peakRssMb()), cpuSeconds: Math.round((cpu.user + cpu.system) / 1e4) / 100, ...detail }));
   }
 }
 
