@@ -14,6 +14,9 @@
 // Reusing a prepared database: `--keep-as NAME` also keeps a copy of the database as it stands after the first run and
 // the edits (a template); `--from NAME` skips seeding and the first run and runs phases 2 and 3 on a fresh copy of it
 // (`--incremental-only`: phase 2 only, its figures as JSON lines, for alternated A/B runs).
+// Each run also reports its garbage collections (`scavenges`: young-generation collections, whose number follows what
+// the run allocates and barely moves with the machine's load). BENCH_PROFILE=FILE writes a CPU profile of each warm run
+// (FILE.<phase>.cpuprofile); with BENCH_PROFILE_ALLOC=1 a sampling heap profile of what it allocates instead.
 // Size: `--size N` or BENCH_ROWS (default 1,000,000). `npm run bench:two-way -- --size 100000`.
 // BENCH_TIMING=1 also prints, per phase, the time spent in each store call and each side's reads and writes.
 // Each phase's CPU: the worker's (process.cpuUsage over the run) and, when Postgres runs on this machine, its backends'
