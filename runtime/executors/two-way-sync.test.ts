@@ -713,3 +713,39 @@ describe.each([
     }
   }, 120_000);
 });
+
+describe('a field named __proto__', () => {
+  it('is synced and remembered like any other: edits carried both ways, echoes write nothing', async () => {
+    const cols = [
+      { name: 'id', type: 'number' as const },
+      { name: '__proto__', type: 'text' as const },
+      { name: 'constructor', type: 'text' as const },
+      { name: 'updated_at', type: 'datetime' as const },
+    ];
+    const side = async (name: string) => {
+      await pgc.query(`CREATE TABLE ${name} (id integer PRIMARY KEY, "__proto__" text, "constructor" text, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+      await pgc.query(`CREATE TRIGGER ${name}_touch BEFORE UPDATE ON ${name} FOR EACH ROW EXECUTE FUNCTION touch()`);
+      return { connectionId: 'con_pg', object: `public.${name}`, updatedAt: 'updated_at', columns: cols, key: ['id'], deletedField: '' };
+    };
+    const a = await side('proto_a');
+    const b = await side('proto_b');
+    await pgc.query(`INSERT INTO proto_a (id, "__proto__", "constructor") SELECT i, 'p' || i, 'c' || i FROM generate_series(1, 5) i`);
+    const s = sync({ a, b, fields: [F('id'), F('__proto__'), F('constructor')] });
+    expect(await s.run()).toMatchObject({ createdB: 5 });
+    const quiet = async () => {
+      for (let i = 0; i < 2; i++) {
+        const r = await s.run();
+        expect(r.writtenA + r.writtenB).toBe(0);
+      }
+    };
+    await quiet();
+    await pgc.query(`UPDATE proto_a SET "__proto__" = 'edited on A' WHERE id = 2`);
+    await pgc.query(`UPDATE proto_b SET "constructor" = 'edited on B', "__proto__" = 'also B' WHERE id = 4`);
+    expect(await s.run()).toMatchObject({ writtenA: 1, writtenB: 1, conflicts: 0 });
+    const rows = async (t: string) => (await pgc.query(`SELECT id, "__proto__" AS p, "constructor" AS c FROM ${t} ORDER BY id`)).rows;
+    expect(await rows('proto_b')).toEqual(await rows('proto_a'));
+    expect((await rows('proto_a'))[3]).toEqual({ id: 4, p: 'also B', c: 'edited on B' });
+    // Weft's writes, read back, are echoes: the hashes of `__proto__` were remembered as data.
+    await quiet();
+  });
+});

@@ -113,8 +113,8 @@ interface ReadRecord {
   updatedAt: number | null;
   /** The side's soft-delete field is set. */
   deleted: boolean;
-  /** Hashes of its values computed so far (hashOf). */
-  hashes?: Map<string, string>;
+  /** Hashes of its values computed so far (hashOf), by the field's slot on its side (`SideReader.slots`). */
+  hashes?: (string | undefined)[];
 }
 
 /** One record (or pair) to settle in a page. */
@@ -140,6 +140,8 @@ interface SideReader {
   /** The side's record id fields (primary key). */
   key: string[];
   types: Map<string, FieldType>;
+  /** Each synced field's slot in a read record's `hashes` (its first place in the side's field list). */
+  slots: Map<string, number>;
 }
 
 const zero = (): TwoWayOutcome => ({ readA: 0, readB: 0, writtenA: 0, writtenB: 0, createdA: 0, createdB: 0, conflicts: 0, held: 0, skippedNoMatch: 0, rejected: 0, echoes: 0, deletedA: 0, deletedB: 0, skippedDeleted: 0, peakHeld: 0, peakRejectedHeld: 0, note: null });
@@ -210,6 +212,17 @@ function keyRow(reader: SideReader, id: string): Row {
   const row = Object.create(null) as Row;
   reader.key.forEach((k, i) => {
     row[k] = values[i];
+  });
+  return row;
+}
+/**
+ * A settled write with the record's key fields added where the settlement did not set them (as `{ ...keyRow, ...row }`
+ * would give, without two more objects per write). `row` is the settlement's own (null-prototype) object.
+ */
+function withKey(reader: SideReader, id: string, row: Row): Row {
+  const values = JSON.parse(id) as unknown[];
+  reader.key.forEach((k, i) => {
+    if (!Object.hasOwn(row, k)) row[k] = values[i];
   });
   return row;
 }
@@ -429,36 +442,69 @@ export function rejectedSpool(stage: (records: StagedRejected[]) => Promise<void
   };
 }
 
-/** A read value's hash, computed once per record and field (settling and remembering both need it). */
-function hashOf(record: ReadRecord, field: string, types: Map<string, FieldType>): string {
-  record.hashes ??= new Map();
-  let h = record.hashes.get(field);
+/**
+ * A read value's hash, computed once per record and field (settling and remembering both need it); kept in a small
+ * array by the field's slot on its side (one array per record, not a Map: an incremental run reads tens of thousands).
+ */
+function hashOf(record: ReadRecord, field: string, side: SideReader): string {
+  const slot = side.slots.get(field);
+  if (slot === undefined) return valueHash(record.values[field], side.types.get(field));
+  record.hashes ??= [];
+  let h = record.hashes[slot];
   if (h === undefined) {
-    h = valueHash(record.values[field], types.get(field));
-    record.hashes.set(field, h);
+    h = valueHash(record.values[field], side.types.get(field));
+    record.hashes[slot] = h;
   }
   return h;
 }
 
-function changedFields(record: ReadRecord, fields: readonly string[], types: Map<string, FieldType>, remembered: Record<string, string> | undefined): Set<string> {
-  const changed = new Set<string>();
-  for (const f of fields) if (!remembered || !Object.hasOwn(remembered, f) || remembered[f] !== hashOf(record, f, types)) changed.add(f);
-  return changed;
+/** No field changed: one shared set (never added to), so an unchanged side costs no object. */
+const NONE_CHANGED: ReadonlySet<string> = new Set<string>();
+/** A side with no change in the pair (not read): shared, read only. */
+const NOT_READ: SideState = Object.freeze({ values: null, changed: NONE_CHANGED, updatedAt: null });
+
+function changedFields(record: ReadRecord, fields: readonly string[], side: SideReader, remembered: Record<string, string> | undefined): ReadonlySet<string> {
+  let changed: Set<string> | null = null;
+  for (const f of fields) if (!remembered || !Object.hasOwn(remembered, f) || remembered[f] !== hashOf(record, f, side)) (changed ??= new Set()).add(f);
+  return changed ?? NONE_CHANGED;
+}
+
+/** An object's own enumerable keys, counted without building their array. */
+function ownCount(x: Record<string, unknown>): number {
+  let n = 0;
+  for (const k in x) if (Object.hasOwn(x, k)) n += 1;
+  return n;
+}
+
+/** The object has an own enumerable key (without building the keys' array). */
+function hasAny(x: Record<string, unknown>): boolean {
+  for (const k in x) if (Object.hasOwn(x, k)) return true;
+  return false;
 }
 
 function sameHashes(x: Record<string, string>, y: Record<string, string>): boolean {
-  const kx = Object.keys(x);
-  if (kx.length !== Object.keys(y).length) return false;
-  for (const k of kx) if (!Object.hasOwn(y, k) || x[k] !== y[k]) return false;
-  return true;
+  let n = 0;
+  for (const k in x) {
+    if (!Object.hasOwn(x, k)) continue;
+    if (!Object.hasOwn(y, k) || x[k] !== y[k]) return false;
+    n += 1;
+  }
+  return n === ownCount(y);
 }
 
+/**
+ * A new object of hashes by field name. A plain object (V8 keeps it in fast mode, cheaper to build than a
+ * null-prototype one, which is a dictionary) unless a field is named `__proto__`, which only a null-prototype object
+ * keeps as data.
+ */
+const hashRecord = (plain: boolean): Record<string, string> => (plain ? {} : (Object.create(null) as Record<string, string>));
+
 /** The entries of `next` that differ from `old`, when both hold the same field names (else null: send them whole). */
-function changedHashes(old: Record<string, string>, next: Record<string, string>): Record<string, string> | null {
-  const keys = Object.keys(next);
-  if (keys.length !== Object.keys(old).length) return null;
-  const out = Object.create(null) as Record<string, string>;
-  for (const k of keys) {
+function changedHashes(old: Record<string, string>, next: Record<string, string>, plain: boolean): Record<string, string> | null {
+  if (ownCount(next) !== ownCount(old)) return null;
+  const out = hashRecord(plain);
+  for (const k in next) {
+    if (!Object.hasOwn(next, k)) continue;
     if (!Object.hasOwn(old, k)) return null;
     if (old[k] !== next[k]) out[k] = next[k]!;
   }
@@ -479,7 +525,7 @@ export const twoWaySyncExecutor = defineExecutor({
   },
 });
 
-async function openSide(side: TwoWaySide, name: 'a' | 'b', deps: Pick<ExecutorDeps, 'sessions'>, step: PlanStep): Promise<SideReader> {
+async function openSide(side: TwoWaySide, name: 'a' | 'b', fields: readonly string[], deps: Pick<ExecutorDeps, 'sessions'>, step: PlanStep): Promise<SideReader> {
   const isWorkspace = side.connectionId === '';
   const session = isWorkspace ? await deps.sessions.openBuiltIn('workspace') : await openSaved(deps.sessions, side.connectionId, `${step.label}: the connection of side ${name.toUpperCase()} no longer exists. Choose another and publish again.`);
   let key = side.key;
@@ -499,7 +545,9 @@ async function openSide(side: TwoWaySide, name: 'a' | 'b', deps: Pick<ExecutorDe
     await session.close();
     throw new PlanError(`${step.label}: side ${name.toUpperCase()} (${side.object}) has no primary key, so its records cannot be told apart.`);
   }
-  return { side, name, session, isWorkspace, key: [...key], types };
+  const slots = new Map<string, number>();
+  for (const f of fields) if (!slots.has(f)) slots.set(f, slots.size);
+  return { side, name, session, isWorkspace, key: [...key], types, slots };
 }
 
 /** A side's deletes and where they go: the mode they apply with on the other side, and the candidates gathered. */
@@ -527,7 +575,7 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
   const cursors = ctx.fullSync ? { a: null, b: null } : kept;
   const { scope, twoWay } = ctx;
   const batchSize = Math.max(1, Math.floor(ctx.batchSize));
-  const A = await openSide(config.a, 'a', deps, step);
+  const A = await openSide(config.a, 'a', fields.map((f) => f.a), deps, step);
   let opened: SideReader | null = null;
   let cleanup: ChangesOfB | null = null;
   /** Key-map saves still running (an incremental run's hash updates go on while the next page is read and written). */
@@ -544,10 +592,14 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
     },
   );
   try {
-    opened = await openSide(config.b, 'b', deps, step);
+    opened = await openSide(config.b, 'b', fields.map((f) => f.b), deps, step);
     const B: SideReader = opened;
     const fieldsA = fields.map((f) => f.a);
     const fieldsB = fields.map((f) => f.b);
+    // Hashes by field name go in plain objects unless a field is named `__proto__` (hashRecord).
+    // Each side's field types, as settling asks for them (one object for the run, not one per record).
+    const typesOf = { a: (f: string) => A.types.get(f), b: (f: string) => B.types.get(f) };
+    const plainHashes = !fieldsA.includes('__proto__') && !fieldsB.includes('__proto__');
     // Which field of the other side a written field's value comes from (the first mapping of it, as settling writes).
     const fieldOfBForA = new Map<string, string>();
     const fieldOfAForB = new Map<string, string>();
@@ -771,13 +823,13 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
           else outcome.skippedNoMatch += 1;
           continue;
         }
-        const stateA: SideState = w.a ? { values: w.a.values, changed: changedFields(w.a, fieldsA, A.types, w.pair?.hashA), updatedAt: w.a.updatedAt } : { values: null, changed: new Set(), updatedAt: null };
-        const stateB: SideState = w.b ? { values: w.b.values, changed: changedFields(w.b, fieldsB, B.types, w.pair?.hashB), updatedAt: w.b.updatedAt } : { values: null, changed: new Set(), updatedAt: null };
+        const stateA: SideState = w.a ? { values: w.a.values, changed: changedFields(w.a, fieldsA, A, w.pair?.hashA), updatedAt: w.a.updatedAt } : NOT_READ;
+        const stateB: SideState = w.b ? { values: w.b.values, changed: changedFields(w.b, fieldsB, B, w.pair?.hashB), updatedAt: w.b.updatedAt } : NOT_READ;
         if (stateA.changed.size === 0 && stateB.changed.size === 0) {
           outcome.echoes += 1;
           continue;
         }
-        const settled = settlePair(fields, stateA, stateB, { a: (f) => A.types.get(f), b: (f) => B.types.get(f) });
+        const settled = settlePair(fields, stateA, stateB, typesOf);
         outcome.conflicts += settled.conflicts.length;
         if (settled.held.length > 0) {
           outcome.held += 1;
@@ -786,10 +838,10 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
           // so a retry does not hold it again; one that does (the attempt failed before the save) replaces the row.
           spool.push({ key: `held ${JSON.stringify([w.idA, w.idB])}`, attempt: null, nodeId: step.nodeId, rowNumber, source: { ...(w.a?.values ?? keyRow(A, w.idA!)) }, mapped: { ...(w.b?.values ?? keyRow(B, w.idB!)) }, reason });
         }
-        const anyB = Object.keys(settled.toB).length > 0;
-        const anyA = Object.keys(settled.toA).length > 0;
-        if (anyB) writesB.push({ work: w, row: { ...keyRow(B, w.idB!), ...settled.toB }, create: false });
-        if (anyA) writesA.push({ work: w, row: { ...keyRow(A, w.idA!), ...settled.toA }, create: false });
+        const anyB = hasAny(settled.toB);
+        const anyA = hasAny(settled.toA);
+        if (anyB) writesB.push({ work: w, row: withKey(B, w.idB!, settled.toB), create: false });
+        if (anyA) writesA.push({ work: w, row: withKey(A, w.idA!, settled.toA), create: false });
         // Nothing to write (equal values, or held): remember what each side holds now.
         if (!anyA && !anyB) saved.push(pairAfter(w, null, null));
       }
@@ -850,9 +902,11 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
         if (!old) made.push(p.pair);
         else if (seen !== undefined || !sameHashes(old.hashA, p.pair.hashA) || !sameHashes(old.hashB, p.pair.hashB)) {
           // The same fields as remembered: only the hashes that changed are sent (merged into the stored ones).
-          const a = changedHashes(old.hashA, p.pair.hashA);
-          const b = changedHashes(old.hashB, p.pair.hashB);
-          kept.push(a && b ? { ...p.pair, changed: { a, b } } : p.pair);
+          const a = changedHashes(old.hashA, p.pair.hashA, plainHashes);
+          const b = changedHashes(old.hashB, p.pair.hashB, plainHashes);
+          // (The pair is this page's own, made by pairAfter: marked in place rather than copied.)
+          if (a && b) (p.pair as (typeof kept)[number]).changed = { a, b };
+          kept.push(p.pair);
         }
       }
       // Hash updates of pairs that keep their ids touch no pair a later lookup of this run reads (each pair is settled
@@ -884,26 +938,29 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
       return { pair, old };
     }
 
+    /** One side's hashes after a page: written values', else read values', else those remembered. */
+    function mergeHashes(read: ReadRecord | null, written: Row | null, names: string[], side: SideReader, old: Record<string, string> | undefined, from: ReadRecord | null, fromSide: SideReader, fromField: Map<string, string>): Record<string, string> {
+      const types = side.types;
+      const out = hashRecord(plainHashes);
+      for (const f of names) {
+        if (written && Object.hasOwn(written, f)) {
+          // A value carried over from the other side's record, of the same type there: the hash it was read with.
+          const source = from ? fromField.get(f) : undefined;
+          const v = written[f];
+          out[f] = source !== undefined && Object.is(from!.values[source], v) && fromSide.types.get(source) === types.get(f) ? hashOf(from!, source, fromSide) : valueHash(v, types.get(f));
+        } else if (read) out[f] = hashOf(read, f, side);
+        else if (old && Object.hasOwn(old, f)) out[f] = old[f]!;
+        // A side never read and never written for a new pair holds the other side's values it was created with.
+      }
+      return out;
+    }
+
     function hashesAfter(w: Work, writtenA: Row | null, writtenB: Row | null): TwoWayPair {
-      const merge = (read: ReadRecord | null, written: Row | null, names: string[], types: Map<string, FieldType>, old: Record<string, string> | undefined, from: ReadRecord | null, fromSide: SideReader, fromField: Map<string, string>) => {
-        const out = Object.create(null) as Record<string, string>;
-        for (const f of names) {
-          if (written && Object.hasOwn(written, f)) {
-            // A value carried over from the other side's record, of the same type there: the hash it was read with.
-            const source = from ? fromField.get(f) : undefined;
-            const v = written[f];
-            out[f] = source !== undefined && Object.is(from!.values[source], v) && fromSide.types.get(source) === types.get(f) ? hashOf(from!, source, fromSide.types) : valueHash(v, types.get(f));
-          } else if (read) out[f] = hashOf(read, f, types);
-          else if (old && Object.hasOwn(old, f)) out[f] = old[f]!;
-          // A side never read and never written for a new pair holds the other side's values it was created with.
-        }
-        return out;
-      };
       return {
         idA: w.idA!,
         idB: w.idB!,
-        hashA: merge(w.a, writtenA, fieldsA, A.types, w.pair?.hashA, w.b, B, fieldOfBForA),
-        hashB: merge(w.b, writtenB, fieldsB, B.types, w.pair?.hashB, w.a, A, fieldOfAForB),
+        hashA: mergeHashes(w.a, writtenA, fieldsA, A, w.pair?.hashA, w.b, B, fieldOfBForA),
+        hashB: mergeHashes(w.b, writtenB, fieldsB, B, w.pair?.hashB, w.a, A, fieldOfAForB),
       };
     }
 
@@ -912,7 +969,9 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
       const out: { p: PendingWrite; r: RecordResult }[] = [];
       const groups = new Map<string, PendingWrite[]>();
       for (const p of pending) {
-        const sig = `${p.create ? 'c' : 'u'}:${JSON.stringify(Object.keys(p.row).sort())}`;
+        // Rows are built field by field in the mapping's order, so rows setting the same fields list them in the same
+        // order; were two in different orders, they would only make two groups (each one write, the same fields).
+        const sig = `${p.create ? 'c' : 'u'}:${JSON.stringify(Object.keys(p.row))}`;
         const list = groups.get(sig) ?? [];
         list.push(p);
         groups.set(sig, list);

@@ -41,6 +41,29 @@ describe('normalising values so echoes hash alike', () => {
     expect(normalizeValue('5.00', 'currency')).toBe('5');
     expect(normalizeValue(2n ** 64n, 'number')).toBe('18446744073709551616');
     expect(normalizeValue(1e21, 'number')).toBe('1000000000000000000000');
+    for (const n of [0, -0, 7, -7, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 2 ** 53 + 2, -(2 ** 60), 1e20]) expect(normalizeValue(n, 'number')).toBe(BigInt(n).toString());
+  });
+  it('canonical number text is what the regular expression reading gave, for any text', () => {
+    // The reading canonicalNumber had before it scanned by hand: the reference.
+    const reference = (value: string) => {
+      const t = value.trim();
+      const m = /^([+-])?(\d*)(?:\.(\d*))?$/.exec(t);
+      if (!m || (m[2] === '' && (m[3] ?? '') === '')) return t;
+      const int = (m[2] ?? '').replace(/^0+/, '') || '0';
+      const frac = (m[3] ?? '').replace(/0+$/, '');
+      const sign = m[1] === '-' && (int !== '0' || frac !== '') ? '-' : '';
+      return `${sign}${int}${frac ? `.${frac}` : ''}`;
+    };
+    const fixed = ['', ' ', '+', '-', '.', '+.', '-.', '.5', '-.50', '+0.000', '0', '00', '-0', '+0', '5.', '-5.', '1e5', '12a', '--1', '1..2', '1.2.3', '\u0000', '1\u0000', '\uff11\uff12', ' 0012.3400 ', '\t-0012.0\n', '9007199254740993', '12345678901234567890.10', '__proto__', 'constructor', '0'.repeat(5000) + '1.' + '0'.repeat(5000), '1' + '0'.repeat(400)];
+    for (const v of fixed) expect(canonicalNumber(v), JSON.stringify(v)).toBe(reference(v));
+    const chars = ['0', '0', '1', '9', '.', '-', '+', ' ', 'e', 'x'];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let k = 0; k < 20_000; k++) {
+      let v = '';
+      for (let len = next() % 9; len > 0; len--) v += chars[next() % chars.length];
+      expect(canonicalNumber(v), JSON.stringify(v)).toBe(reference(v));
+    }
   });
   it('leading zeros in text stay (an id is not a number)', () => {
     expect(normalizeValue('007', 'text')).toBe('007');

@@ -83,18 +83,41 @@ export const effectiveRule = (object: ConflictRule, field: FieldConflictRule = '
 // ---------------------------------------------------------------------------------------------------------------------
 // Normalising values, so the same value read back from a side hashes as what Weft wrote there.
 
-const DECIMAL = /^([+-])?(\d*)(?:\.(\d*))?$/;
-
 /** A number's canonical text: no leading zeros, no trailing fractional zeros, `-0` is `0`; other text as it is. */
 export function canonicalNumber(value: string): string {
+  // Scanned by hand, as /^([+-])?(\d*)(?:\.(\d*))?$/ reads it (sign, digits, a dot and digits), so a value already canonical is returned
+  // as it is and any other costs one new string: this runs for every number a two-way run hashes.
   const t = value.trim();
-  const m = DECIMAL.exec(t);
-  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return t;
-  const int = (m[2] ?? '').replace(/^0+/, '') || '0';
-  const frac = (m[3] ?? '').replace(/0+$/, '');
-  const sign = m[1] === '-' && (int !== '0' || frac !== '') ? '-' : '';
-  return `${sign}${int}${frac ? `.${frac}` : ''}`;
+  const n = t.length;
+  let i = 0;
+  const first = t.charCodeAt(0);
+  const signed = first === 43 || first === 45; // + -
+  if (signed) i = 1;
+  const intStart = i;
+  while (i < n && isDigit(t.charCodeAt(i))) i += 1;
+  const intEnd = i;
+  let fracStart = -1;
+  if (i < n && t.charCodeAt(i) === 46) {
+    i += 1;
+    fracStart = i;
+    while (i < n && isDigit(t.charCodeAt(i))) i += 1;
+  }
+  if (i !== n) return t;
+  if (intEnd === intStart && (fracStart === -1 || fracStart === n)) return t;
+  let a = intStart;
+  while (a < intEnd && t.charCodeAt(a) === 48) a += 1;
+  let z = n;
+  if (fracStart !== -1) while (z > fracStart && t.charCodeAt(z - 1) === 48) z -= 1;
+  const intIsZero = a === intEnd;
+  const hasFrac = fracStart !== -1 && z > fracStart;
+  // Already canonical: no '+', no leading zero, a non-zero integer part, and a fraction absent or without trailing zeros.
+  if (first !== 43 && a === intStart && !intIsZero && (fracStart === -1 || (hasFrac && z === n))) return t;
+  const sign = first === 45 && (!intIsZero || hasFrac) ? '-' : '';
+  const int = intIsZero ? '0' : t.slice(a, intEnd);
+  return hasFrac ? `${sign}${int}.${t.slice(fracStart, z)}` : `${sign}${int}`;
 }
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
@@ -117,6 +140,8 @@ export function normalizeValue(value: unknown, type: FieldType | undefined): unk
     case 'currency':
       if (typeof value === 'number') {
         if (!Number.isFinite(value)) return String(value);
+        // A safe integer prints its digits as they are (no exponent below 2^53); a larger one goes through BigInt.
+        if (Number.isSafeInteger(value)) return String(value);
         if (Number.isInteger(value)) return BigInt(value).toString();
         return canonicalNumber(String(value).includes('e') ? value.toFixed(20) : String(value));
       }
