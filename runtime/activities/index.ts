@@ -340,8 +340,16 @@ export function createActivities(deps: ActivityDeps) {
       const fromStore = storedCheckpoint;
       let checkpoint: PipelineCheckpoint = fromHeartbeat.success && fromHeartbeat.data.batch > fromStore.batch ? fromHeartbeat.data : fromStore;
       if (checkpoint.batch > 0) ctx.log.info('Resuming pipeline', { runId, pipelineId: checkpointKey, batch: checkpoint.batch });
+      // Issue 16: the first heartbeat waits for the ticker's first tick (a third of the heartbeat timeout), so a
+      // pipeline that ends sooner sends none. A heartbeat is a round trip and a write of the activity's state on the
+      // server; what a retry resumes from is the store's checkpoint, committed with each batch. An outage is
+      // heartbeated at once (the person reads it in Temporal's UI; a retry goes on counting its window).
+      let beating = false;
       const beat = () => {
         const outage = outages.current();
+        if (!beating && !outage) return;
+        // Once one went, every one goes: the details must not keep an outage that has ended.
+        beating = true;
         ctx.heartbeat({ batch: checkpoint.batch, cursor: checkpoint.cursor, ...(outage && { outage }) });
       };
       // An outage this pipeline was riding out when its last worker died goes on counting from when it began.
@@ -360,7 +368,10 @@ export function createActivities(deps: ActivityDeps) {
 
       // Keep heartbeating while a slow batch or commit is in flight, and while waiting out an outage; a dead worker
       // stops, and is noticed.
-      const ticker = setInterval(beat, Math.max(500, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 3)));
+      const ticker = setInterval(() => {
+        beating = true;
+        beat();
+      }, Math.max(500, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 3)));
       // A pipeline, whole or a part, reads only with a place at the worker's gate (heartbeating while it waits), so a
       // worker's memory is bounded by the budget's windows, not by how many pipelines its activity slots took in.
       let leaveGate: (() => void) | undefined;
