@@ -18,7 +18,7 @@ import { WEBHOOK_LIMITS } from '../../shared/api/webhooks';
 import { loadMemberDirectory, MemberSnapshotError, usesMembers } from '../members/snapshot';
 import { publicMessage } from '../public-message';
 import { resolveRunFiles } from '../api/run-files';
-import type { Store, StoredFile } from '../store/types';
+import type { RunFileRecord, Store, StoredFile } from '../store/types';
 import { Outage, outageWaits } from './outage';
 import { runVerdict } from './run-verdict';
 import { createSetActivities } from './sets';
@@ -181,7 +181,10 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   /** A pipeline's steps in order, with a file replaced for this run only (Run with other files…) read instead of the published one. */
-  async function pipelineSteps(plan: Plan, runId: string, pipelineId: string, runFilesRead?: StoredFile[]): Promise<PlanStep[]> {
+  async function pipelineSteps(plan: Plan, runId: string, pipelineId: string): Promise<PlanStep[]> {
+    return stepsWithRunFiles(plan, pipelineId, await store.listRunFiles(runId));
+  }
+  function stepsWithRunFiles(plan: Plan, pipelineId: string, records: readonly RunFileRecord[]): PlanStep[] {
     const pipeline = plan.pipelines.find((p) => p.id === pipelineId);
     if (!pipeline) throw new PlanError(`The plan has no pipeline ${pipelineId}.`);
     return applyRunFiles(
@@ -190,11 +193,7 @@ export function createActivities(deps: ActivityDeps) {
         if (!step) throw new PlanError(`The plan has no step ${id}.`);
         return step;
       }),
-      await store.listRunFiles(runId).then((records) => {
-        // Each run file comes with its stored file record: the caller's file reads of this attempt need not ask again.
-        if (runFilesRead) for (const r of records) runFilesRead.push(r.file);
-        return records;
-      }),
+      records,
     );
   }
 
@@ -252,9 +251,13 @@ export function createActivities(deps: ActivityDeps) {
       const plan = await loadVersionPlan(versionId);
       // A part commits under its own checkpoint key; its counts add to the steps' like any batch's (issue 16).
       const checkpointKey = partition ? partitionKey(pipelineId, partition.index) : pipelineId;
-      // The steps (with the run's replaced files), the run's record and the checkpoint, read at once (issue 16: one wait).
-      const runFilesRead: StoredFile[] = [];
-      const [steps, runRecord, storedCheckpoint] = await Promise.all([pipelineSteps(plan, runId, pipelineId, runFilesRead), store.getRunState(runId), store.getCheckpoint(runId, checkpointKey)]);
+      // The run's record, the checkpoint and the run's files (for the steps, with its replaced files), in one statement
+      // (issue 16). Each run file comes with its stored file record: this attempt's file reads need not ask again.
+      const start = await store.getPipelineStart(runId, checkpointKey);
+      const steps = stepsWithRunFiles(plan, pipelineId, start.runFiles);
+      const runRecord = start.run;
+      const storedCheckpoint = start.checkpoint;
+      const runFilesRead: StoredFile[] = start.runFiles.map((r) => r.file);
       const owned = ownedSteps(plan, pipelineId);
       const ctx = Context.current();
       // TODAY() and NOW() read the run's start, so a retried batch computes exactly what the first attempt did.

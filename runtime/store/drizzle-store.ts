@@ -52,6 +52,7 @@ export function createDrizzleStore(engine: Engine): Store {
     setStepsStatus: (runId, nodeIds, status, error) => runs.setStepsStatus(db, runId, nodeIds, status, error),
     completeSteps: (runId, nodeIds) => runs.completeSteps(db, runId, nodeIds),
     getCheckpoint: (runId, pipelineId) => runs.getCheckpoint(db, runId, pipelineId),
+    getPipelineStart: (runId, checkpointKey) => runs.getPipelineStart(db, runId, checkpointKey),
     keepPartitions: (runId, pipelineId, plan) => runs.keepPartitions(db, runId, pipelineId, plan),
     setStepWaiting: (runId, nodeId, waiting) => runs.setStepWaiting(db, runId, nodeId, waiting),
     reopenRun: (runId) => runs.reopenRun(db, runId),

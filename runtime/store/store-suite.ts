@@ -884,6 +884,62 @@ export function runStoreSuite(target: SuiteTarget): void {
       expect(await store.listRunFiles((await newRun()).run.id)).toEqual([]);
     });
 
+    it('reads a pipeline attempt\'s start in one statement, as getRunState, getCheckpoint and listRunFiles read it (issue 16)', async () => {
+      const published = storedFile('people.csv');
+      const replacement = { ...storedFile('march.json'), format: 'json' as const, recordsPath: 'items', hasHeader: true, sheets: ['a', '__proto__'], sampleRows: [{ constructor: 'x', n: '007' }] };
+      await store.saveFile(published);
+      await store.saveFile(replacement);
+      const integration = await store.createIntegration({ name: 'Start', description: '', graph: graphOf() });
+      const version = await store.createVersion(integration.id, integration.graph, plan, 'hash-start');
+      const steps = [
+        { nodeId: 'a', kind: 'csv-source', label: 'People' },
+        { nodeId: 'b', kind: 'csv-source', label: 'Orders' },
+        { nodeId: 'dst', kind: 'workspace-target', label: 'Contacts' },
+      ];
+      const run = await store.createRun({
+        integrationId: integration.id,
+        versionId: version.id,
+        trigger: 'manual',
+        name: 'quote \' and NUL-free',
+        params: { big: '9007199254740993', lead: '007', nested: { __proto__: 1, n: 9007199254740993 } },
+        steps,
+        files: [
+          { nodeId: 'b', fileId: replacement.id, replaced: true },
+          { nodeId: 'a', fileId: published.id, replaced: false },
+        ],
+        syncOptions: { fullSync: true },
+      });
+      await store.markRunStarted(run.id);
+      const same = async (key: string) => {
+        const start = await store.getPipelineStart(run.id, key);
+        expect(start).toEqual({ run: await store.getRunState(run.id), checkpoint: await store.getCheckpoint(run.id, key), runFiles: await store.listRunFiles(run.id) });
+        return start;
+      };
+      // No checkpoint yet: batch 0.
+      expect((await same('p1')).checkpoint).toEqual({ batch: 0, cursor: null });
+      // Cursors of every JSON shape come back as stored (a JSON string that looks like a number stays a string).
+      for (const [batch, cursor] of [
+        [1, '123'],
+        [2, { offset: 9007199254740993n.toString(), at: '2024-01-01T00:00:00.123456Z', __proto__: { x: 1 } }],
+        [3, [1, 'two', null, { three: 3.5 }]],
+        [4, 12.5],
+      ] as const) {
+        await store.commitBatch({ runId: run.id, pipelineId: 'p1', batch, cursor, counts: { a: { read: 1 }, dst: { written: 1, created: 1 } }, rejected: [] });
+        expect((await same('p1')).checkpoint).toEqual({ batch, cursor });
+      }
+      await store.setStepsStatus(run.id, ['a', 'dst'], 'running', null);
+      const start = await same('p1');
+      expect(start.run?.counts).toMatchObject({ read: 4, written: 4 });
+      expect(start.run?.syncOptions).toEqual({ fullSync: true });
+      expect(start.runFiles.map((f) => [f.nodeId, f.fileId])).toEqual([['a', published.id], ['b', replacement.id]]);
+      expect(start.runFiles[1]?.file).toEqual(replacement);
+      // Unknown or hostile run ids and keys: no run, no files, batch 0.
+      for (const bad of ['run_missing', '__proto__', "x' OR '1'='1", '9007199254740993', '007', 'z'.repeat(100_000)]) {
+        expect(await store.getPipelineStart(bad, bad)).toEqual({ run: null, checkpoint: { batch: 0, cursor: null }, runFiles: [] });
+      }
+      await expect(store.getPipelineStart('run\u0000', 'p1')).rejects.toThrow();
+    });
+
     it('never rewrites a run’s files: recording a node again keeps its first file', async () => {
       const first = storedFile('first.csv');
       const later = storedFile('later.csv');
