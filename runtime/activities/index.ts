@@ -481,12 +481,12 @@ export function createActivities(deps: ActivityDeps) {
       const { runId, status, error } = FinishRunInput.parse(input);
       // Every record rejected, or more than the allowed share: the run is Failed (decided here, not in the workflow).
       const verdict = await runVerdict(store, runId, status, error);
-      const run = await store.getRunState(runId);
       // Issue 14: the sources' cursors move only when every write of the run committed; a failed or cancelled run
-      // leaves them, so the next run reads the same changes again.
-      if (run && (verdict.status === 'completed' || verdict.status === 'completed_with_errors')) await store.sync.advanceCursors(runId, run.integrationId);
-      await store.finishRun(runId, verdict.status, verdict.error);
-      const ended = run && { ...run, status: verdict.status, error: verdict.error, endedAt: new Date().toISOString() };
+      // leaves them, so the next run reads the same changes again. Before the run says it ended, as before issue 16's
+      // one-statement finish (endRun): whoever sees the run ended sees its cursors moved.
+      if (verdict.status === 'completed' || verdict.status === 'completed_with_errors') await store.sync.advanceRunCursors(runId);
+      const ended = await store.endRun(runId, verdict.status, verdict.error);
+      const run = ended;
       if (run?.trigger === 'resubmit') await settleInbox(runId);
       // A completed webhook run has written what it drained: those requests leave the queue (a failed one keeps them to resume).
       if (run?.trigger === 'webhook') await store.webhooks.releaseCompleted(runId);

@@ -48,6 +48,7 @@ export function createDrizzleStore(engine: Engine): Store {
     setRunWorkflow: (runId, workflowId) => runs.setRunWorkflow(db, runId, workflowId),
     getRunWorkflow: (runId) => runs.getRunWorkflow(db, runId),
     finishRun: (runId, status, error) => runs.finishRun(db, runId, status, error),
+    endRun: (runId, status, error) => runs.endRun(db, runId, status, error),
     setStepStatus: (runId, nodeId, status, error) => runs.setStepStatus(db, runId, nodeId, status, error),
     setStepsStatus: (runId, nodeIds, status, error) => runs.setStepsStatus(db, runId, nodeIds, status, error),
     completeSteps: (runId, nodeIds) => runs.completeSteps(db, runId, nodeIds),

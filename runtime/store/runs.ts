@@ -268,20 +268,38 @@ export async function getPipelineStart(db: Db, runId: string, checkpointKey: str
   // node-postgres and PGlite both answer with `{ rows }`; JSON as text, parsed here, so both engines give the same.
   const [row] = (result as { rows: { run: string | null; steps: string | null; checkpoint: string | null; files: string | null }[] }).rows;
   const parse = <T>(text: string | null | undefined): T | null => (text == null ? null : (JSON.parse(text) as T));
-  const found = parse<{ run: Record<string, unknown>; version_number: number }>(row?.run);
   const cp = parse<{ batch: number; cursor: { value: unknown } }>(row?.checkpoint);
   const runFileRecords: RunFileRecord[] = (parse<{ link: Record<string, unknown>; file: Record<string, unknown>; label: string | null }[]>(row?.files) ?? []).map((x) => {
     const link = rowFromJson(runFiles, x.link);
     return { nodeId: link.nodeId, fileId: link.fileId, replaced: link.replaced, nodeLabel: x.label ?? '', file: fileFromRow(rowFromJson(files, x.file)) };
   });
-  let run: RunState | null = null;
-  if (found) {
-    const runRow = rowFromJson(runs, found.run);
-    const steps = (parse<Record<string, unknown>[]>(row?.steps) ?? []).map((s) => rowFromJson(runSteps, s));
-    const options = RunSyncOptions.safeParse(runRow.syncOptions ?? {});
-    run = { ...toRun(runRow, Number(found.version_number), steps), steps: steps.map(toStep), syncOptions: options.success ? options.data : {} };
-  }
-  return { run, checkpoint: cp ? { batch: cp.batch, cursor: cp.cursor.value } : { batch: 0, cursor: null }, runFiles: runFileRecords };
+  return { run: runStateFromJson(row?.run, row?.steps), checkpoint: cp ? { batch: cp.batch, cursor: cp.cursor.value } : { batch: 0, cursor: null }, runFiles: runFileRecords };
+}
+
+/** getRunState's answer from a statement's `run` (the row and its version's number) and `steps` columns, JSON as text. */
+function runStateFromJson(runText: string | null | undefined, stepsText: string | null | undefined): RunState | null {
+  if (runText == null) return null;
+  const found = JSON.parse(runText) as { run: Record<string, unknown>; version_number: number };
+  const runRow = rowFromJson(runs, found.run);
+  const steps = (stepsText == null ? [] : (JSON.parse(stepsText) as Record<string, unknown>[])).map((s) => rowFromJson(runSteps, s));
+  const options = RunSyncOptions.safeParse(runRow.syncOptions ?? {});
+  return { ...toRun(runRow, Number(found.version_number), steps), steps: steps.map(toStep), syncOptions: options.success ? options.data : {} };
+}
+
+/**
+ * finishRun answering the run as it recorded it (getRunState's shape), in one statement (issue 16: the run's finish read
+ * the run and then wrote it). Null for an unknown run (nothing written).
+ */
+export async function endRun(db: Db, runId: string, status: RunStatus, error: string | null): Promise<RunState | null> {
+  const result: unknown = await db.execute(sql`
+    WITH r AS (
+      UPDATE ${runs} SET status = ${status}, error = ${error}, ended_at = now() WHERE id = ${runId} RETURNING *
+    )
+    SELECT
+      (SELECT json_build_object('run', row_to_json(r), 'version_number', v.number) FROM r JOIN ${integrationVersions} AS v ON v.id = r.version_id)::text AS run,
+      (SELECT json_agg(s ORDER BY s.position) FROM ${runSteps} AS s WHERE s.run_id = ${runId} AND EXISTS (SELECT 1 FROM r))::text AS steps`);
+  const [row] = (result as { rows: { run: string | null; steps: string | null }[] }).rows;
+  return runStateFromJson(row?.run, row?.steps);
 }
 
 /**

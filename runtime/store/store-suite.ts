@@ -237,6 +237,44 @@ export function runStoreSuite(target: SuiteTarget): void {
       expect(await store.getRunWorkflow(first.id)).toBeNull();
     });
 
+    it('ends a run in one statement, answering it as getRunState reads it; moves its cursors without reading it first (issue 16)', async () => {
+      const { integration, run } = await newRun();
+      await store.markRunStarted(run.id);
+      await store.commitBatch({ runId: run.id, pipelineId: 'p1', batch: 1, cursor: null, counts: { src: { read: 3 }, dst: { written: 2, created: 2, rejected: 1 } }, rejected: [] });
+      await store.completeSteps(run.id, ['src', 'dst']);
+      const ended = await store.endRun(run.id, 'completed_with_errors', 'one "rejected" \\ row');
+      expect(ended).toEqual(await store.getRunState(run.id));
+      expect(ended).toMatchObject({ status: 'completed_with_errors', error: 'one "rejected" \\ row', counts: { read: 3, written: 2, rejected: 1 } });
+      expect(ended?.endedAt).not.toBeNull();
+      // Unknown and hostile ids: nothing written, null.
+      for (const bad of ['run_missing', '__proto__', "x' OR '1'='1", '9007199254740993', '007', 'z'.repeat(100_000)]) {
+        expect(await store.endRun(bad, 'failed', 'x')).toBeNull();
+        await store.sync.advanceRunCursors(bad);
+      }
+      await expect(store.endRun('run\u0000', 'failed', null)).rejects.toThrow();
+      expect((await store.getRunState(run.id))?.status).toBe('completed_with_errors');
+
+      // The run's cursors move as advanceCursors moves them, the integration taken from the run.
+      const other = await newRun();
+      for (const [r, high] of [
+        [run.id, 9007199254740000],
+        [other.run.id, 12],
+      ] as const) {
+        const integrationId = r === run.id ? integration.id : other.integration.id;
+        await store.sync.beginSourceRead({ runId: r, pipelineId: 'p1', nodeId: 'src', integrationId, field: 'n', kind: 'number', fullSync: false });
+        await store.sync.raiseSourceHigh(r, 'p1', 'number', high);
+      }
+      await store.sync.advanceRunCursors(run.id);
+      const viaRun = await store.sync.getCursor(integration.id, 'src');
+      expect(viaRun).toMatchObject({ field: 'n', kind: 'number', value: 9007199254740000 });
+      expect(await store.sync.getCursor(other.integration.id, 'src')).toBeNull();
+      expect(await store.sync.advanceCursors(other.run.id, other.integration.id)).toEqual([await store.sync.getCursor(other.integration.id, 'src')]);
+      expect(await store.sync.getCursor(other.integration.id, 'src')).toMatchObject({ value: 12 });
+      // Never backwards.
+      await store.sync.advanceRunCursors(run.id);
+      expect(await store.sync.getCursor(integration.id, 'src')).toEqual(viaRun);
+    });
+
     it('creates a queued run with pending steps, then starts and finishes it', async () => {
       const { integration, version, run } = await newRun();
       expect(run).toMatchObject({

@@ -243,6 +243,8 @@ export interface Store {
   getRunWorkflow(runId: string): Promise<string | null>;
   markRunStarted(runId: string): Promise<void>;
   finishRun(runId: string, status: RunStatus, error: string | null): Promise<void>;
+  /** finishRun, answering the run as recorded (getRunState's shape; null: no such run), in one statement (issue 16). */
+  endRun(runId: string, status: RunStatus, error: string | null): Promise<RunState | null>;
   setStepStatus(runId: string, nodeId: string, status: StepStatus, error?: string | null): Promise<void>;
   /** setStepStatus for several steps of a run at once, in one statement. */
   setStepsStatus(runId: string, nodeIds: readonly string[], status: StepStatus, error?: string | null): Promise<void>;
