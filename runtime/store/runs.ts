@@ -549,7 +549,18 @@ export async function getCheckpoint(db: Db, runId: string, pipelineId: string): 
 /** A pipeline's parts, kept once per run (see Store.keepPartitions): batch 0, so they never count as committed work. */
 export async function keepPartitions(db: Db, runId: string, pipelineId: string, plan: unknown): Promise<unknown> {
   const key = `${pipelineId}#parts`;
-  await db.insert(runCheckpoints).values({ runId, pipelineId: key, batch: 0, cursor: { value: plan } }).onConflictDoNothing();
+  // Issue 16: kept or read back in one statement. The read sees the rows as they were when the statement began, so
+  // parts another connection kept meanwhile (their insert made ours a no-op) are read again below.
+  const result: unknown = await db.execute(sql`
+    WITH ins AS (
+      INSERT INTO ${runCheckpoints} (run_id, pipeline_id, batch, cursor) VALUES (${runId}, ${key}, 0, ${JSON.stringify({ value: plan })}::jsonb)
+      ON CONFLICT DO NOTHING RETURNING cursor
+    )
+    SELECT cursor::text AS cursor FROM ins
+    UNION ALL
+    SELECT c.cursor::text FROM ${runCheckpoints} AS c WHERE c.run_id = ${runId} AND c.pipeline_id = ${key} AND NOT EXISTS (SELECT 1 FROM ins)`);
+  const [kept] = (result as { rows: { cursor: string }[] }).rows;
+  if (kept) return (JSON.parse(kept.cursor) as { value: unknown }).value;
   const [row] = await db.select({ cursor: runCheckpoints.cursor }).from(runCheckpoints).where(and(eq(runCheckpoints.runId, runId), eq(runCheckpoints.pipelineId, key)));
   return row?.cursor.value ?? plan;
 }

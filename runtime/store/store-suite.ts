@@ -425,6 +425,11 @@ export function runStoreSuite(target: SuiteTarget): void {
       // A later planning (a retry, a resumed run) gets the first one's parts, whatever it planned.
       expect(await store.keepPartitions(run.id, 'p1', { partitions: [] })).toEqual(plan);
       expect(await store.keepPartitions(run.id, 'p2', { partitions: [] })).toEqual({ partitions: [] });
+      // Values come back as kept: a string that looks like JSON stays a string, numbers past 2^53 kept as text stay exact.
+      const odd = { partitions: [{ kind: 'keys', field: '__proto__', from: '9007199254740993', to: '007' }], why: '{"not":"parsed"}', n: 12.5 };
+      expect(await store.keepPartitions(run.id, 'p3', odd)).toEqual(odd);
+      expect(await store.keepPartitions(run.id, 'p3', '123')).toEqual(odd);
+      expect(await store.keepPartitions(run.id, 'p4', '123')).toBe('123');
       await store.commitBatch({ ...commit(run.id, 1, { counts: { src: { read: 2 } } }), pipelineId: 'p1#p0' });
       await store.commitBatch({ ...commit(run.id, 1, { counts: { src: { read: 3 } } }), pipelineId: 'p1#p1' });
       expect(await store.commitBatch({ ...commit(run.id, 1, { counts: { src: { read: 3 } } }), pipelineId: 'p1#p1' })).toEqual({ applied: false, outcomes: [] });
