@@ -18,7 +18,7 @@ import { WEBHOOK_LIMITS } from '../../shared/api/webhooks';
 import { loadMemberDirectory, MemberSnapshotError, usesMembers } from '../members/snapshot';
 import { publicMessage } from '../public-message';
 import { resolveRunFiles } from '../api/run-files';
-import type { Store, StoredFile } from '../store/types';
+import type { RunFileRecord, Store, StoredFile } from '../store/types';
 import { Outage, outageWaits } from './outage';
 import { runVerdict } from './run-verdict';
 import { createSetActivities } from './sets';
@@ -181,7 +181,10 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   /** A pipeline's steps in order, with a file replaced for this run only (Run with other files…) read instead of the published one. */
-  async function pipelineSteps(plan: Plan, runId: string, pipelineId: string, runFilesRead?: StoredFile[]): Promise<PlanStep[]> {
+  async function pipelineSteps(plan: Plan, runId: string, pipelineId: string): Promise<PlanStep[]> {
+    return stepsWithRunFiles(plan, pipelineId, await store.listRunFiles(runId));
+  }
+  function stepsWithRunFiles(plan: Plan, pipelineId: string, records: readonly RunFileRecord[]): PlanStep[] {
     const pipeline = plan.pipelines.find((p) => p.id === pipelineId);
     if (!pipeline) throw new PlanError(`The plan has no pipeline ${pipelineId}.`);
     return applyRunFiles(
@@ -190,11 +193,7 @@ export function createActivities(deps: ActivityDeps) {
         if (!step) throw new PlanError(`The plan has no step ${id}.`);
         return step;
       }),
-      await store.listRunFiles(runId).then((records) => {
-        // Each run file comes with its stored file record: the caller's file reads of this attempt need not ask again.
-        if (runFilesRead) for (const r of records) runFilesRead.push(r.file);
-        return records;
-      }),
+      records,
     );
   }
 
@@ -252,9 +251,13 @@ export function createActivities(deps: ActivityDeps) {
       const plan = await loadVersionPlan(versionId);
       // A part commits under its own checkpoint key; its counts add to the steps' like any batch's (issue 16).
       const checkpointKey = partition ? partitionKey(pipelineId, partition.index) : pipelineId;
-      // The steps (with the run's replaced files), the run's record and the checkpoint, read at once (issue 16: one wait).
-      const runFilesRead: StoredFile[] = [];
-      const [steps, runRecord, storedCheckpoint] = await Promise.all([pipelineSteps(plan, runId, pipelineId, runFilesRead), store.getRunState(runId), store.getCheckpoint(runId, checkpointKey)]);
+      // The run's record, the checkpoint and the run's files (for the steps, with its replaced files), in one statement
+      // (issue 16). Each run file comes with its stored file record: this attempt's file reads need not ask again.
+      const start = await store.getPipelineStart(runId, checkpointKey);
+      const steps = stepsWithRunFiles(plan, pipelineId, start.runFiles);
+      const runRecord = start.run;
+      const storedCheckpoint = start.checkpoint;
+      const runFilesRead: StoredFile[] = start.runFiles.map((r) => r.file);
       const owned = ownedSteps(plan, pipelineId);
       const ctx = Context.current();
       // TODAY() and NOW() read the run's start, so a retried batch computes exactly what the first attempt did.
@@ -343,8 +346,16 @@ export function createActivities(deps: ActivityDeps) {
       const fromStore = storedCheckpoint;
       let checkpoint: PipelineCheckpoint = fromHeartbeat.success && fromHeartbeat.data.batch > fromStore.batch ? fromHeartbeat.data : fromStore;
       if (checkpoint.batch > 0) ctx.log.info('Resuming pipeline', { runId, pipelineId: checkpointKey, batch: checkpoint.batch });
+      // Issue 16: the first heartbeat waits for the ticker's first tick (a third of the heartbeat timeout), so a
+      // pipeline that ends sooner sends none. A heartbeat is a round trip and a write of the activity's state on the
+      // server; what a retry resumes from is the store's checkpoint, committed with each batch. An outage is
+      // heartbeated at once (the person reads it in Temporal's UI; a retry goes on counting its window).
+      let beating = false;
       const beat = () => {
         const outage = outages.current();
+        if (!beating && !outage) return;
+        // Once one went, every one goes: the details must not keep an outage that has ended.
+        beating = true;
         ctx.heartbeat({ batch: checkpoint.batch, cursor: checkpoint.cursor, ...(outage && { outage }) });
       };
       // An outage this pipeline was riding out when its last worker died goes on counting from when it began.
@@ -363,7 +374,10 @@ export function createActivities(deps: ActivityDeps) {
 
       // Keep heartbeating while a slow batch or commit is in flight, and while waiting out an outage; a dead worker
       // stops, and is noticed.
-      const ticker = setInterval(beat, Math.max(500, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 3)));
+      const ticker = setInterval(() => {
+        beating = true;
+        beat();
+      }, Math.max(500, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 3)));
       // A pipeline, whole or a part, reads only with a place at the worker's gate (heartbeating while it waits), so a
       // worker's memory is bounded by the budget's windows, not by how many pipelines its activity slots took in.
       let leaveGate: (() => void) | undefined;
@@ -470,12 +484,12 @@ export function createActivities(deps: ActivityDeps) {
       const { runId, status, error } = FinishRunInput.parse(input);
       // Every record rejected, or more than the allowed share: the run is Failed (decided here, not in the workflow).
       const verdict = await runVerdict(store, runId, status, error);
-      const run = await store.getRunState(runId);
       // Issue 14: the sources' cursors move only when every write of the run committed; a failed or cancelled run
-      // leaves them, so the next run reads the same changes again.
-      if (run && (verdict.status === 'completed' || verdict.status === 'completed_with_errors')) await store.sync.advanceCursors(runId, run.integrationId);
-      await store.finishRun(runId, verdict.status, verdict.error);
-      const ended = run && { ...run, status: verdict.status, error: verdict.error, endedAt: new Date().toISOString() };
+      // leaves them, so the next run reads the same changes again. Before the run says it ended, as before issue 16's
+      // one-statement finish (endRun): whoever sees the run ended sees its cursors moved.
+      if (verdict.status === 'completed' || verdict.status === 'completed_with_errors') await store.sync.advanceRunCursors(runId);
+      const ended = await store.endRun(runId, verdict.status, verdict.error);
+      const run = ended;
       if (run?.trigger === 'resubmit') await settleInbox(runId);
       // A completed webhook run has written what it drained: those requests leave the queue (a failed one keeps them to resume).
       if (run?.trigger === 'webhook') await store.webhooks.releaseCompleted(runId);

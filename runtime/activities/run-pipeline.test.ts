@@ -2,6 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Context } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
@@ -100,6 +101,45 @@ describe('runPipeline', () => {
     expect(((await client.workflow.getHandle(workflowId).result()) as { status: string }).status).toBe('completed');
     expect(reads).toEqual([]);
     expect((await store.listWorkspaceRecords('read_with_run_files')).total).toBe(25);
+  });
+
+  // Issue 16 (lat16g): a heartbeat is a round trip and a write on the server; the first waits for the ticker (a third of
+  // the heartbeat timeout, 2 s here), so a pipeline that ends sooner sends none, and a longer one heartbeats as before.
+  it('sends no heartbeat from a pipeline that ends before the first tick, and heartbeats one that lasts', async () => {
+    const beats = new Map<string, unknown[]>();
+    const run = async (object: string, batchDelayMs: number) => {
+      const activities = createActivities({ store, sessions: testConnections(store), batchSize: 10, batchDelayMs });
+      const launcher = await rig.worker(
+        {
+          ...activities,
+          runPipeline: (input) => {
+            const ctx = Context.current();
+            const send = ctx.heartbeat;
+            const mine: unknown[] = [];
+            beats.set(object, mine);
+            Object.defineProperty(ctx, 'heartbeat', {
+              value: (details?: unknown) => {
+                mine.push(details);
+                send(details);
+              },
+            });
+            return activities.runPipeline(input);
+          },
+        },
+        FAST_PIPELINE,
+      );
+      const fileId = await saveCsvFile(store, dir, customers(25));
+      const { runId, versionId } = await publishAndCreateRun(store, customersGraph({ fileId, object }));
+      const { workflowId } = await launcher.start({ runId, versionId });
+      expect(((await client.workflow.getHandle(workflowId).result()) as { status: string }).status).toBe('completed');
+      expect((await store.listWorkspaceRecords(object)).total).toBe(25);
+    };
+    await run('no_beat', 0);
+    expect(beats.get('no_beat')).toEqual([]);
+    // Three batches of 10 rows, 500 ms after each: past the first tick (667 ms).
+    await run('beats', 500);
+    expect(beats.get('beats')?.length).toBeGreaterThan(0);
+    expect(beats.get('beats')?.at(-1)).toMatchObject({ batch: expect.any(Number) });
   });
 
   it('gives up after its attempts, failing the steps with the error and the run', async () => {

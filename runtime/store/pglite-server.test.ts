@@ -48,6 +48,33 @@ describe('PGlite served over a Unix socket', () => {
     }
   });
 
+  // Issue 16 (lat16g): a unit's messages (Parse, Bind, Describe, Execute, Sync) run in one PGlite call and are answered
+  // in one write, not one call and one write each; an error inside a unit still skips to its Sync.
+  it('runs a parameterized statement in one PGlite call, errors included', async () => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    const run = db.execProtocolRawStream.bind(db);
+    let calls = 0;
+    db.execProtocolRawStream = (...args: Parameters<typeof run>) => {
+      calls += 1;
+      return run(...args);
+    };
+    try {
+      calls = 0;
+      const { rows } = await c.query<{ n: number; s: string }>('SELECT $1::int AS n, $2::text AS s', [7, '__proto__']);
+      expect(rows).toEqual([{ n: 7, s: '__proto__' }]);
+      expect(calls).toBe(1);
+      calls = 0;
+      await expect(c.query('SELECT $1::int AS n', ['not a number'])).rejects.toThrow(/invalid input syntax/);
+      expect(calls).toBe(1);
+      const again = await c.query<{ n: string }>('SELECT $1::numeric AS n', ['9007199254740993']);
+      expect(again.rows).toEqual([{ n: '9007199254740993' }]);
+    } finally {
+      db.execProtocolRawStream = run;
+      await c.end();
+    }
+  });
+
   it('returns large results whole (PGlite reuses the buffer it streams them from)', async () => {
     const c = new pg.Client({ connectionString: url });
     await c.connect();

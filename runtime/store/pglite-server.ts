@@ -151,6 +151,27 @@ export async function startPgliteServer(opts: PgliteServerOptions): Promise<Pgli
     if (!s.closed && s.socket.writable && data.length > 0) s.socket.write(Buffer.from(data));
   };
 
+  const endsUnit = (m: Message) => m.type === 0x53 /* S: Sync */ || m.type === 0x51; /* Q: Query */
+  /**
+   * The connection's next messages that PGlite runs in one call, as a server reads them from one socket: up to and
+   * including the one that ends a unit (Sync, Query), or all that arrived of an unfinished unit. A startup message and
+   * a Terminate go alone. Null when nothing waits.
+   */
+  function takeUnit(s: Session): Message[] | null {
+    const first = s.pending[0];
+    if (!first) return null;
+    let n = 1;
+    if (!first.startup && first.type !== 0x58 && !endsUnit(first)) {
+      while (n < s.pending.length) {
+        const m = s.pending[n]!;
+        if (m.startup || m.type === 0x58) break;
+        n += 1;
+        if (endsUnit(m)) break;
+      }
+    }
+    return s.pending.splice(0, n);
+  }
+
   /** Ends what a vanished owner left open: an unfinished unit, then its transaction. */
   async function cleanUp(s: Session): Promise<void> {
     try {
@@ -173,8 +194,8 @@ export async function startPgliteServer(opts: PgliteServerOptions): Promise<Pgli
         owner = null;
         continue;
       }
-      const message = s.pending.shift();
-      if (!message) {
+      const batch = takeUnit(s);
+      if (!batch) {
         if (s.midUnit || db.isInTransaction()) {
           // Keep the backend for this connection until it finishes; its next message restarts the loop.
           arm(s);
@@ -184,21 +205,27 @@ export async function startPgliteServer(opts: PgliteServerOptions): Promise<Pgli
         continue;
       }
       disarm(s);
-      if (message.type === 0x58 /* X: Terminate */) {
+      const last = batch[batch.length - 1]!;
+      if (last.type === 0x58 /* X: Terminate */) {
         s.socket.end();
         continue;
       }
+      // What PGlite answers to the whole batch leaves in one write (a statement's ParseComplete, BindComplete, rows,
+      // CommandComplete and ReadyForQuery were one write each, each waking the client).
+      s.socket.cork();
       try {
-        await db.execProtocolRawStream(message.data, { onRawData: write(s) });
+        await db.execProtocolRawStream(batch.length === 1 ? last.data : Buffer.concat(batch.map((m) => m.data)), { onRawData: write(s) });
       } catch (err) {
         log(`connection ${s.id}: ${err instanceof Error ? err.message : String(err)}`);
         s.socket.destroy();
         s.closed = true;
         continue;
+      } finally {
+        s.socket.uncork();
       }
       lastMessageAt = Date.now();
       changedSinceMaintenance = true;
-      s.midUnit = !(message.startup || message.type === 0x53 /* S: Sync */ || message.type === 0x51 /* Q: Query */);
+      s.midUnit = !(last.startup || endsUnit(last));
       if (!s.midUnit && !db.isInTransaction() && waiting.length > 0) {
         // A unit is done and nothing is open: let the next connection in; this one queues again if it has more.
         owner = null;

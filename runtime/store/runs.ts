@@ -1,6 +1,6 @@
 // Sync history: runs, their steps and counts, checkpoints and the rejected records of the inbox.
 import { getKind } from '../../shared/graph/kinds';
-import { and, asc, count, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, gte, inArray, lt, sql, type Table } from 'drizzle-orm';
 import {
   isTerminalStep,
   RunStatus,
@@ -21,11 +21,12 @@ import { StoreNotFoundError } from './errors';
 import { newId } from './ids';
 import { page } from './paging';
 import { listRunFiles, runFilesOf, servedRunFile } from './run-files';
+import { fileFromRow } from './files';
 import { createInboxStore } from './inbox';
 import { files, integrations, integrationVersions, rejectedRecords, runFiles, runCheckpoints, runDeletes, runs, runSourceReads, runSteps } from './schema';
 import { RunSyncOptions, type RunSourceSync, type RunSync } from '../../shared/sync/options';
 import { createSyncStateStore } from './sync-state';
-import type { NewRun, RunFilter, RunState } from './types';
+import type { NewRun, PipelineStart, RunFileRecord, RunFilter, RunState } from './types';
 
 const iso = (d: Date): string => d.toISOString();
 const isoOrNull = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -232,6 +233,73 @@ export async function getRunState(db: Db, id: string): Promise<RunState | null> 
   const steps = await stepsOf(db, [id]);
   const options = RunSyncOptions.safeParse(row.run.syncOptions ?? {});
   return { ...toRun(row.run, row.versionNumber, steps), steps: steps.map(toStep), syncOptions: options.success ? options.data : {} };
+}
+
+/**
+ * A table's row from its JSON (row_to_json: columns by their SQL names), as Drizzle's select would give it: timestamps
+ * and numbers through the columns' own mapping, JSON columns as they are (Drizzle would parse a JSON string again).
+ */
+function rowFromJson<T extends Table>(table: T, json: Record<string, unknown>): T['$inferSelect'] {
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(getTableColumns(table))) {
+    const value = json[column.name];
+    row[key] = value === null || value === undefined ? null : column.columnType === 'PgJsonb' || column.columnType === 'PgJson' ? value : column.mapFromDriverValue(value);
+  }
+  return row as T['$inferSelect'];
+}
+
+/**
+ * Issue 16: what a pipeline attempt reads of its run when it starts, in one statement: the run's state (getRunState),
+ * the checkpoint under `checkpointKey` (getCheckpoint) and the run's recorded files with their file records
+ * (listRunFiles), each as those give it. Three reads (four statements) were one round trip each.
+ */
+export async function getPipelineStart(db: Db, runId: string, checkpointKey: string): Promise<PipelineStart> {
+  const result: unknown = await db.execute(sql`
+    SELECT
+      (SELECT json_build_object('run', row_to_json(r), 'version_number', v.number)
+        FROM ${runs} AS r JOIN ${integrationVersions} AS v ON v.id = r.version_id WHERE r.id = ${runId})::text AS run,
+      (SELECT json_agg(s ORDER BY s.position) FROM ${runSteps} AS s WHERE s.run_id = ${runId})::text AS steps,
+      (SELECT json_build_object('batch', c.batch, 'cursor', c.cursor)
+        FROM ${runCheckpoints} AS c WHERE c.run_id = ${runId} AND c.pipeline_id = ${checkpointKey})::text AS checkpoint,
+      (SELECT json_agg(json_build_object('link', rf, 'file', f, 'label', st.label) ORDER BY st.position, rf.node_id)
+        FROM ${runFiles} AS rf JOIN ${files} AS f ON f.id = rf.file_id
+        LEFT JOIN ${runSteps} AS st ON st.run_id = rf.run_id AND st.node_id = rf.node_id
+        WHERE rf.run_id = ${runId})::text AS files`);
+  // node-postgres and PGlite both answer with `{ rows }`; JSON as text, parsed here, so both engines give the same.
+  const [row] = (result as { rows: { run: string | null; steps: string | null; checkpoint: string | null; files: string | null }[] }).rows;
+  const parse = <T>(text: string | null | undefined): T | null => (text == null ? null : (JSON.parse(text) as T));
+  const cp = parse<{ batch: number; cursor: { value: unknown } }>(row?.checkpoint);
+  const runFileRecords: RunFileRecord[] = (parse<{ link: Record<string, unknown>; file: Record<string, unknown>; label: string | null }[]>(row?.files) ?? []).map((x) => {
+    const link = rowFromJson(runFiles, x.link);
+    return { nodeId: link.nodeId, fileId: link.fileId, replaced: link.replaced, nodeLabel: x.label ?? '', file: fileFromRow(rowFromJson(files, x.file)) };
+  });
+  return { run: runStateFromJson(row?.run, row?.steps), checkpoint: cp ? { batch: cp.batch, cursor: cp.cursor.value } : { batch: 0, cursor: null }, runFiles: runFileRecords };
+}
+
+/** getRunState's answer from a statement's `run` (the row and its version's number) and `steps` columns, JSON as text. */
+function runStateFromJson(runText: string | null | undefined, stepsText: string | null | undefined): RunState | null {
+  if (runText == null) return null;
+  const found = JSON.parse(runText) as { run: Record<string, unknown>; version_number: number };
+  const runRow = rowFromJson(runs, found.run);
+  const steps = (stepsText == null ? [] : (JSON.parse(stepsText) as Record<string, unknown>[])).map((s) => rowFromJson(runSteps, s));
+  const options = RunSyncOptions.safeParse(runRow.syncOptions ?? {});
+  return { ...toRun(runRow, Number(found.version_number), steps), steps: steps.map(toStep), syncOptions: options.success ? options.data : {} };
+}
+
+/**
+ * finishRun answering the run as it recorded it (getRunState's shape), in one statement (issue 16: the run's finish read
+ * the run and then wrote it). Null for an unknown run (nothing written).
+ */
+export async function endRun(db: Db, runId: string, status: RunStatus, error: string | null): Promise<RunState | null> {
+  const result: unknown = await db.execute(sql`
+    WITH r AS (
+      UPDATE ${runs} SET status = ${status}, error = ${error}, ended_at = now() WHERE id = ${runId} RETURNING *
+    )
+    SELECT
+      (SELECT json_build_object('run', row_to_json(r), 'version_number', v.number) FROM r JOIN ${integrationVersions} AS v ON v.id = r.version_id)::text AS run,
+      (SELECT json_agg(s ORDER BY s.position) FROM ${runSteps} AS s WHERE s.run_id = ${runId} AND EXISTS (SELECT 1 FROM r))::text AS steps`);
+  const [row] = (result as { rows: { run: string | null; steps: string | null }[] }).rows;
+  return runStateFromJson(row?.run, row?.steps);
 }
 
 /**
@@ -481,7 +549,18 @@ export async function getCheckpoint(db: Db, runId: string, pipelineId: string): 
 /** A pipeline's parts, kept once per run (see Store.keepPartitions): batch 0, so they never count as committed work. */
 export async function keepPartitions(db: Db, runId: string, pipelineId: string, plan: unknown): Promise<unknown> {
   const key = `${pipelineId}#parts`;
-  await db.insert(runCheckpoints).values({ runId, pipelineId: key, batch: 0, cursor: { value: plan } }).onConflictDoNothing();
+  // Issue 16: kept or read back in one statement. The read sees the rows as they were when the statement began, so
+  // parts another connection kept meanwhile (their insert made ours a no-op) are read again below.
+  const result: unknown = await db.execute(sql`
+    WITH ins AS (
+      INSERT INTO ${runCheckpoints} (run_id, pipeline_id, batch, cursor) VALUES (${runId}, ${key}, 0, ${JSON.stringify({ value: plan })}::jsonb)
+      ON CONFLICT DO NOTHING RETURNING cursor
+    )
+    SELECT cursor::text AS cursor FROM ins
+    UNION ALL
+    SELECT c.cursor::text FROM ${runCheckpoints} AS c WHERE c.run_id = ${runId} AND c.pipeline_id = ${key} AND NOT EXISTS (SELECT 1 FROM ins)`);
+  const [kept] = (result as { rows: { cursor: string }[] }).rows;
+  if (kept) return (JSON.parse(kept.cursor) as { value: unknown }).value;
   const [row] = await db.select({ cursor: runCheckpoints.cursor }).from(runCheckpoints).where(and(eq(runCheckpoints.runId, runId), eq(runCheckpoints.pipelineId, key)));
   return row?.cursor.value ?? plan;
 }

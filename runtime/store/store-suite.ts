@@ -237,6 +237,44 @@ export function runStoreSuite(target: SuiteTarget): void {
       expect(await store.getRunWorkflow(first.id)).toBeNull();
     });
 
+    it('ends a run in one statement, answering it as getRunState reads it; moves its cursors without reading it first (issue 16)', async () => {
+      const { integration, run } = await newRun();
+      await store.markRunStarted(run.id);
+      await store.commitBatch({ runId: run.id, pipelineId: 'p1', batch: 1, cursor: null, counts: { src: { read: 3 }, dst: { written: 2, created: 2, rejected: 1 } }, rejected: [] });
+      await store.completeSteps(run.id, ['src', 'dst']);
+      const ended = await store.endRun(run.id, 'completed_with_errors', 'one "rejected" \\ row');
+      expect(ended).toEqual(await store.getRunState(run.id));
+      expect(ended).toMatchObject({ status: 'completed_with_errors', error: 'one "rejected" \\ row', counts: { read: 3, written: 2, rejected: 1 } });
+      expect(ended?.endedAt).not.toBeNull();
+      // Unknown and hostile ids: nothing written, null.
+      for (const bad of ['run_missing', '__proto__', "x' OR '1'='1", '9007199254740993', '007', 'z'.repeat(100_000)]) {
+        expect(await store.endRun(bad, 'failed', 'x')).toBeNull();
+        await store.sync.advanceRunCursors(bad);
+      }
+      await expect(store.endRun('run\u0000', 'failed', null)).rejects.toThrow();
+      expect((await store.getRunState(run.id))?.status).toBe('completed_with_errors');
+
+      // The run's cursors move as advanceCursors moves them, the integration taken from the run.
+      const other = await newRun();
+      for (const [r, high] of [
+        [run.id, 9007199254740000],
+        [other.run.id, 12],
+      ] as const) {
+        const integrationId = r === run.id ? integration.id : other.integration.id;
+        await store.sync.beginSourceRead({ runId: r, pipelineId: 'p1', nodeId: 'src', integrationId, field: 'n', kind: 'number', fullSync: false });
+        await store.sync.raiseSourceHigh(r, 'p1', 'number', high);
+      }
+      await store.sync.advanceRunCursors(run.id);
+      const viaRun = await store.sync.getCursor(integration.id, 'src');
+      expect(viaRun).toMatchObject({ field: 'n', kind: 'number', value: 9007199254740000 });
+      expect(await store.sync.getCursor(other.integration.id, 'src')).toBeNull();
+      expect(await store.sync.advanceCursors(other.run.id, other.integration.id)).toEqual([await store.sync.getCursor(other.integration.id, 'src')]);
+      expect(await store.sync.getCursor(other.integration.id, 'src')).toMatchObject({ value: 12 });
+      // Never backwards.
+      await store.sync.advanceRunCursors(run.id);
+      expect(await store.sync.getCursor(integration.id, 'src')).toEqual(viaRun);
+    });
+
     it('creates a queued run with pending steps, then starts and finishes it', async () => {
       const { integration, version, run } = await newRun();
       expect(run).toMatchObject({
@@ -387,6 +425,11 @@ export function runStoreSuite(target: SuiteTarget): void {
       // A later planning (a retry, a resumed run) gets the first one's parts, whatever it planned.
       expect(await store.keepPartitions(run.id, 'p1', { partitions: [] })).toEqual(plan);
       expect(await store.keepPartitions(run.id, 'p2', { partitions: [] })).toEqual({ partitions: [] });
+      // Values come back as kept: a string that looks like JSON stays a string, numbers past 2^53 kept as text stay exact.
+      const odd = { partitions: [{ kind: 'keys', field: '__proto__', from: '9007199254740993', to: '007' }], why: '{"not":"parsed"}', n: 12.5 };
+      expect(await store.keepPartitions(run.id, 'p3', odd)).toEqual(odd);
+      expect(await store.keepPartitions(run.id, 'p3', '123')).toEqual(odd);
+      expect(await store.keepPartitions(run.id, 'p4', '123')).toBe('123');
       await store.commitBatch({ ...commit(run.id, 1, { counts: { src: { read: 2 } } }), pipelineId: 'p1#p0' });
       await store.commitBatch({ ...commit(run.id, 1, { counts: { src: { read: 3 } } }), pipelineId: 'p1#p1' });
       expect(await store.commitBatch({ ...commit(run.id, 1, { counts: { src: { read: 3 } } }), pipelineId: 'p1#p1' })).toEqual({ applied: false, outcomes: [] });
@@ -966,6 +1009,62 @@ export function runStoreSuite(target: SuiteTarget): void {
       ]);
       // A run without file sources has none.
       expect(await store.listRunFiles((await newRun()).run.id)).toEqual([]);
+    });
+
+    it('reads a pipeline attempt\'s start in one statement, as getRunState, getCheckpoint and listRunFiles read it (issue 16)', async () => {
+      const published = storedFile('people.csv');
+      const replacement = { ...storedFile('march.json'), format: 'json' as const, recordsPath: 'items', hasHeader: true, sheets: ['a', '__proto__'], sampleRows: [{ constructor: 'x', n: '007' }] };
+      await store.saveFile(published);
+      await store.saveFile(replacement);
+      const integration = await store.createIntegration({ name: 'Start', description: '', graph: graphOf() });
+      const version = await store.createVersion(integration.id, integration.graph, plan, 'hash-start');
+      const steps = [
+        { nodeId: 'a', kind: 'csv-source', label: 'People' },
+        { nodeId: 'b', kind: 'csv-source', label: 'Orders' },
+        { nodeId: 'dst', kind: 'workspace-target', label: 'Contacts' },
+      ];
+      const run = await store.createRun({
+        integrationId: integration.id,
+        versionId: version.id,
+        trigger: 'manual',
+        name: 'quote \' and NUL-free',
+        params: { big: '9007199254740993', lead: '007', nested: { __proto__: 1, n: 9007199254740993 } },
+        steps,
+        files: [
+          { nodeId: 'b', fileId: replacement.id, replaced: true },
+          { nodeId: 'a', fileId: published.id, replaced: false },
+        ],
+        syncOptions: { fullSync: true },
+      });
+      await store.markRunStarted(run.id);
+      const same = async (key: string) => {
+        const start = await store.getPipelineStart(run.id, key);
+        expect(start).toEqual({ run: await store.getRunState(run.id), checkpoint: await store.getCheckpoint(run.id, key), runFiles: await store.listRunFiles(run.id) });
+        return start;
+      };
+      // No checkpoint yet: batch 0.
+      expect((await same('p1')).checkpoint).toEqual({ batch: 0, cursor: null });
+      // Cursors of every JSON shape come back as stored (a JSON string that looks like a number stays a string).
+      for (const [batch, cursor] of [
+        [1, '123'],
+        [2, { offset: 9007199254740993n.toString(), at: '2024-01-01T00:00:00.123456Z', __proto__: { x: 1 } }],
+        [3, [1, 'two', null, { three: 3.5 }]],
+        [4, 12.5],
+      ] as const) {
+        await store.commitBatch({ runId: run.id, pipelineId: 'p1', batch, cursor, counts: { a: { read: 1 }, dst: { written: 1, created: 1 } }, rejected: [] });
+        expect((await same('p1')).checkpoint).toEqual({ batch, cursor });
+      }
+      await store.setStepsStatus(run.id, ['a', 'dst'], 'running', null);
+      const start = await same('p1');
+      expect(start.run?.counts).toMatchObject({ read: 4, written: 4 });
+      expect(start.run?.syncOptions).toEqual({ fullSync: true });
+      expect(start.runFiles.map((f) => [f.nodeId, f.fileId])).toEqual([['a', published.id], ['b', replacement.id]]);
+      expect(start.runFiles[1]?.file).toEqual(replacement);
+      // Unknown or hostile run ids and keys: no run, no files, batch 0.
+      for (const bad of ['run_missing', '__proto__', "x' OR '1'='1", '9007199254740993', '007', 'z'.repeat(100_000)]) {
+        expect(await store.getPipelineStart(bad, bad)).toEqual({ run: null, checkpoint: { batch: 0, cursor: null }, runFiles: [] });
+      }
+      await expect(store.getPipelineStart('run\u0000', 'p1')).rejects.toThrow();
     });
 
     it('never rewrites a run’s files: recording a node again keeps its first file', async () => {

@@ -42,6 +42,13 @@ export type { StoredSchedule } from './schedules';
 /** A run as its activities read it (runtime/store/runs.ts getRunState). */
 export type RunState = Run & { steps: RunStep[]; syncOptions: RunSyncOptions };
 
+/** What a pipeline attempt reads of its run when it starts (getPipelineStart): as getRunState, getCheckpoint and listRunFiles give them. */
+export interface PipelineStart {
+  run: RunState | null;
+  checkpoint: { batch: number; cursor: unknown };
+  runFiles: RunFileRecord[];
+}
+
 export interface NewRun {
   /** A caller-chosen id (a scheduled run's is derived from its workflow, so a retried create finds the run it made). */
   id?: string;
@@ -249,6 +256,8 @@ export interface Store {
   getRunWorkflow(runId: string): Promise<string | null>;
   markRunStarted(runId: string): Promise<void>;
   finishRun(runId: string, status: RunStatus, error: string | null): Promise<void>;
+  /** finishRun, answering the run as recorded (getRunState's shape; null: no such run), in one statement (issue 16). */
+  endRun(runId: string, status: RunStatus, error: string | null): Promise<RunState | null>;
   setStepStatus(runId: string, nodeId: string, status: StepStatus, error?: string | null): Promise<void>;
   /** setStepStatus for several steps of a run at once, in one statement. */
   setStepsStatus(runId: string, nodeIds: readonly string[], status: StepStatus, error?: string | null): Promise<void>;
@@ -258,6 +267,8 @@ export interface Store {
   setStepWaiting(runId: string, nodeId: string, waiting: StepWaiting | null): Promise<void>;
   /** A failed run made ready to resume from its checkpoints: false when it is not failed. */
   reopenRun(runId: string): Promise<boolean>;
+  /** Issue 16: getRunState, getCheckpoint(runId, checkpointKey) and listRunFiles in one statement, for a pipeline attempt's start. */
+  getPipelineStart(runId: string, checkpointKey: string): Promise<PipelineStart>;
   /** Returns the last committed batch number for a pipeline (0 if none) and its cursor. */
   getCheckpoint(runId: string, pipelineId: string): Promise<{ batch: number; cursor: unknown }>;
   /**
