@@ -1,7 +1,7 @@
 // Map: renames, selects and converts fields, or fills them from a formula or a constant.
 // A value that does not convert (or a formula that fails on this row) rejects the row, naming the field.
 import { compileFormula } from '../formula';
-import { coerceCurrency, coerceValue, ConversionFailure, convertValue, type FieldType } from '../graph/field-types';
+import { coerceCurrency, coerceValue, coerceValueFast, ConversionFailure, convertValue, type FieldType } from '../graph/field-types';
 import { fieldFormula, type MapConfig } from '../graph/kinds/map';
 import { TransformConfigError, type FlowRow, type RejectedRow, type Transform, type TransformEnv, type TransformStep } from './types';
 import { isRowRecord, ownValue, rowRecord } from '../util/records';
@@ -84,10 +84,12 @@ export function createMapTransform(config: MapConfig, step: TransformStep, env: 
         const mapped = sameNames && inPlace && values !== row.source && isRowRecord(values) && keysAre(values, targets) ? values : rowRecord();
         let problems: string[] | null = null;
         if (plain) {
+          // A row record's prototype is empty and frozen: whatever a plain read finds is its own (`ownValue` answers the same).
+          const own = isRowRecord(values);
           for (let i = 0; i < width; i++) {
-            const raw = ownValue(values, sources[i]!);
+            const raw = own ? values[sources[i]!] : ownValue(values, sources[i]!);
             const code = codes[i]!;
-            const v = code === '' ? coerceValue(raw, types[i]!) : coerceCurrency(raw, code);
+            const v = code === '' ? coerceValueFast(raw, types[i]!) : coerceCurrency(raw, code);
             if (v instanceof ConversionFailure) {
               (problems ??= []).push(`${sources[i]!}: ${v.reason}`);
               mapped[targets[i]!] = raw ?? null;
