@@ -198,6 +198,11 @@ export class CopyOutRows {
     private readonly names: readonly string[],
     private readonly parsers: readonly ((text: string) => unknown)[],
     private readonly makeRow: () => Row,
+    /**
+     * A column's parser from the field's bytes, where it has one (timestamps): its value made without the field's text
+     * first, or null to have the field read as text by `parsers` (it must then answer what that parser answers).
+     */
+    private readonly byteParsers: readonly (((buf: Buffer, start: number, end: number) => unknown) | undefined)[] = [],
   ) {
     this.width = names.length;
   }
@@ -222,7 +227,7 @@ export class CopyOutRows {
 
   private line(buf: Buffer, start: number, end: number): void {
     const row = this.makeRow();
-    const { names, parsers, width } = this;
+    const { names, parsers, byteParsers, width } = this;
     let field = 0;
     let from = start;
     let escaped = false;
@@ -238,8 +243,9 @@ export class CopyOutRows {
       let value: unknown;
       if (i - from === 2 && buf[from] === BACKSLASH && buf[from + 1] === 78) value = null;
       else {
-        const text = escaped ? unescapeField(buf, from, i) : buf.toString('utf8', from, i);
-        value = parsers[field]!(text);
+        const fromBytes = escaped ? undefined : byteParsers[field];
+        value = fromBytes === undefined ? null : fromBytes(buf, from, i);
+        if (value === null) value = parsers[field]!(escaped ? unescapeField(buf, from, i) : buf.toString('utf8', from, i));
       }
       row[names[field]!] = value;
       field++;
