@@ -228,3 +228,29 @@ describe('timestamps read from the COPY bytes (rows16f)', () => {
     expect(read(true, 7)).toEqual(want);
   });
 });
+
+describe('short text copied by its character codes (rows16f)', () => {
+  it('writes the bytes the string-built COPY text has, on 20,000 generated texts of 0-70 characters, whatever the chunk size', () => {
+    let s = 20261206;
+    const rnd = (n: number) => ((s = (s * 1103515245 + 12345) % 2 ** 31), s % n);
+    const pool = ['a', 'Z', '0', ' ', '\\', '\t', '\n', '\r', '\u0000', '\u007f', '\u0080', 'é', '€', '\ud83d\ude00', '\ud800', '\udc00', 'N', '"', "'", ','];
+    const names = ['__proto__', 'constructor', 'text'];
+    const rows: Record<string, unknown>[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const text = () => {
+        const plain = rnd(3) > 0;
+        let t = '';
+        for (let n = rnd(71); n > 0; n--) t += plain ? pool[rnd(4)]! : pool[rnd(pool.length)]!;
+        return t;
+      };
+      const r = rowRecord();
+      for (const n of names) r[n] = rnd(10) === 0 ? null : text();
+      rows.push(r);
+    }
+    for (const chunkSize of [1 << 16, 100, 1]) {
+      const chunks: Buffer[] = [];
+      copyRows(rows, names, (c) => chunks.push(Buffer.from(c)), chunkSize);
+      expect(Buffer.concat(chunks).equals(reference(rows, names))).toBe(true);
+    }
+  });
+});

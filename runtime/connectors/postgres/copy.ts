@@ -15,6 +15,8 @@ export function copyText(value: unknown): string {
 }
 
 const TAB = 9;
+/** Text up to this length is copied into the COPY buffer by its character codes (a call to Buffer#write costs more). */
+const SHORT_TEXT = 64;
 const NEWLINE = 10;
 const BACKSLASH = 92;
 
@@ -111,6 +113,23 @@ export function copyRows(rows: readonly Row[], names: readonly string[], write: 
           if (end >= 0) {
             buf[pos] = TAB;
             pos = end;
+            continue;
+          }
+        }
+        if (typeof v === 'string' && v.length <= SHORT_TEXT) {
+          // Short text is copied by its character codes while none is outside ASCII or a COPY separator (then its
+          // UTF-8 bytes are those codes, and copyText leaves it as it is); any other is written below, over them.
+          ensure(1 + v.length * 3);
+          const at = pos + 1;
+          let k = 0;
+          for (; k < v.length; k++) {
+            const code = v.charCodeAt(k);
+            if (code >= 128 || code === BACKSLASH || code === TAB || code === NEWLINE || code === 13) break;
+            buf[at + k] = code;
+          }
+          if (k === v.length) {
+            buf[pos] = TAB;
+            pos = at + k;
             continue;
           }
         }
