@@ -214,10 +214,15 @@ function utcDatetime(s: string): string | null | undefined {
   // Date.UTC reads years 0-99 as 1900-1999: those stay with the reference, as in commonDatetime.
   if (year < 100 || month < 1 || month > 12 || day < 1 || day > 31 || digits(s, 11, 13) > 23 || digits(s, 14, 16) > 59 || digits(s, 17, 19) > 59) return null;
   if (day > (month === 2 && isLeap(year) ? 29 : DAYS[month - 1]!)) return undefined;
-  // `${date}T${time}.${fraction padded to 3}Z`, made as one flat string from the (ASCII) characters checked above.
-  const c = (i: number) => s.charCodeAt(i);
-  const f = (k: number) => (k < fracDigits ? s.charCodeAt(20 + k) : 48);
-  return String.fromCharCode(c(0), c(1), c(2), c(3), 45, c(5), c(6), 45, c(8), c(9), 84, c(11), c(12), 58, c(14), c(15), 58, c(17), c(18), 46, f(0), f(1), f(2), 90);
+  // `${date}T${time}.${fraction padded to 3}Z` made at once from the (ASCII) characters checked above: a flat string,
+  // where concatenation makes a rope that every later read (the Map's check, the COPY writer) flattens again.
+  const f0 = fracDigits > 0 ? s.charCodeAt(20) : 48;
+  const f1 = fracDigits > 1 ? s.charCodeAt(21) : 48;
+  const f2 = fracDigits > 2 ? s.charCodeAt(22) : 48;
+  return String.fromCharCode(
+    s.charCodeAt(0), s.charCodeAt(1), s.charCodeAt(2), s.charCodeAt(3), 45, s.charCodeAt(5), s.charCodeAt(6), 45, s.charCodeAt(8), s.charCodeAt(9), 84,
+    s.charCodeAt(11), s.charCodeAt(12), 58, s.charCodeAt(14), s.charCodeAt(15), 58, s.charCodeAt(17), s.charCodeAt(18), 46, f0, f1, f2, 90,
+  );
 }
 
 /** Date-times as databases and spreadsheets print them: `2026-03-04 10:00:00`, `...T10:00:00.123+02`, `...Z`. */
