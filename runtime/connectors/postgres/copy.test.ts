@@ -224,6 +224,8 @@ describe('timestamps read from the COPY bytes (rows16f)', () => {
     };
     const want = read(false, 1 << 16);
     expect(want.length).toBe(lines.length);
+    // The text column reads back as the text written (UTF-8 or ASCII, escaped or not).
+    want.forEach((r, j) => expect(r[2]).toEqual(['__proto__', true, (j * 4) % 7 === 2 ? null : (all[j * 4 + 2] ?? '')]));
     expect(read(true, 1 << 16)).toEqual(want);
     expect(read(true, 7)).toEqual(want);
   });
