@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coerceValue, ConversionFailure, convertValue, convertValueReference, exactNumber, exactNumberFast, inferFieldType } from './field-types';
+import { coerceValue, coerceValueFast, ConversionFailure, convertValue, convertValueReference, exactNumber, exactNumberFast, inferFieldType } from './field-types';
 import { seededRandom } from '../util/random';
 
 describe('convertValue', () => {
@@ -141,5 +141,51 @@ describe('exactNumberFast', () => {
       texts.push(`${sign}${whole}${frac}`);
     }
     for (const t of texts) expect(exactNumberFast(t), t).toStrictEqual(exactNumber(t));
+  });
+});
+
+describe('coerceValueFast and canonical date-times by character codes (rows16f)', () => {
+  const hostile: unknown[] = [
+    null, undefined, '', ' ', '\u0000', 'a\u0000b', '007', '-0', '0', '1e3', '1E-7', '9007199254740993', '123456789012345678901234567890', '0.12345678901234567',
+    'NaN', 'Infinity', '$12.50', 'EUR 12.50', '2026-03-04', '2026-03-04T10:00:00.000Z', 'true', '__proto__', 'constructor', 'x'.repeat(100_000),
+    0, -0, NaN, Infinity, -Infinity, 2 ** 53 + 2, 1e21, 5e-324, 0.1, -12.5, true, false, new Date(0), { a: 1 }, [1, 2], 10n, Symbol.iterator,
+  ];
+  it('answers what coerceValue answers for every type, on hostile values', () => {
+    for (const type of ['text', 'number', 'currency', 'date', 'datetime', 'boolean', 'reference'] as const) {
+      for (const v of hostile) {
+        let want: unknown;
+        try {
+          want = coerceValue(v, type);
+        } catch (e) {
+          expect(() => coerceValueFast(v, type)).toThrow((e as Error).message);
+          continue;
+        }
+        const got = coerceValueFast(v, type);
+        if (want instanceof ConversionFailure) expect(got).toEqual(want);
+        else expect(Object.is(got, want) || (typeof want === 'object' && got === want), `${String(v)} as ${type}`).toBe(true);
+      }
+    }
+  });
+
+  it('reads canonical date-times as the regular expression did, on 20,000 generated near misses', () => {
+    const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+    const rand = seededRandom(20261209);
+    const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+    const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+    const odd = ['x', ' ', '\u0000', '\n', '\u0663', '\uff11', '/', ':', '.', 'T', 'Z', '-', '+', '9', '0'];
+    let canonical = 0;
+    for (let i = 0; i < 20_000; i++) {
+      let dt = `${pad(int(0, 9999), 4)}-${pad(int(0, 13))}-${pad(int(0, 32))}T${pad(int(0, 25))}:${pad(int(0, 61))}:${pad(int(0, 61))}.${pad(int(0, 999), 3)}Z`;
+      const change = int(0, 3);
+      if (change === 1) {
+        const at = int(0, 23);
+        dt = dt.slice(0, at) + odd[int(0, odd.length - 1)]! + dt.slice(at + 1);
+      } else if (change === 2) dt = rand() < 0.5 ? `${dt}\n` : dt.slice(0, int(0, 23));
+      if (CANONICAL.test(dt)) canonical++;
+      const fast = coerceValue(dt, 'datetime');
+      const got = fast instanceof ConversionFailure ? { ok: false, reason: fast.reason } : { ok: true, value: fast };
+      expect(got, dt).toEqual(convertValueReference(dt, 'datetime'));
+    }
+    expect(canonical).toBeGreaterThan(5_000);
   });
 });

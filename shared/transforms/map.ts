@@ -1,10 +1,10 @@
 // Map: renames, selects and converts fields, or fills them from a formula or a constant.
 // A value that does not convert (or a formula that fails on this row) rejects the row, naming the field.
 import { compileFormula } from '../formula';
-import { coerceCurrency, coerceValue, ConversionFailure, convertValue, type FieldType } from '../graph/field-types';
+import { coerceCurrency, coerceValue, coerceValueFast, ConversionFailure, convertValue, type FieldType } from '../graph/field-types';
 import { fieldFormula, type MapConfig } from '../graph/kinds/map';
 import { TransformConfigError, type FlowRow, type RejectedRow, type Transform, type TransformEnv, type TransformStep } from './types';
-import { ownValue, rowRecord } from '../util/records';
+import { isRowRecord, ownValue, rowRecord } from '../util/records';
 
 /** A field's value for a row, or why it has none; `kept` is what the record inbox shows (the raw value, for the user to fix). */
 class FieldFailure {
@@ -62,19 +62,47 @@ export function createMapTransform(config: MapConfig, step: TransformStep, env: 
   });
 
   const inPlace = env.ownsRows === true;
+  // A Map of plain field copies (no formula, constant or member): its fields read and converted in one loop, with no
+  // closure or FieldFailure per value (the getters above stay for the other Maps).
+  const plain = config.fields.every((f) => f.from === 'field');
+  const sources = config.fields.map((f) => f.source);
+  const targets = config.fields.map((f) => f.target);
+  const types = config.fields.map((f) => f.type);
+  const codes = config.fields.map((f) => (f.type === 'currency' ? (f.currency ?? '') : ''));
+  const width = targets.length;
+  // Each field is read from, and written to, its own name (and the names are distinct): such a Map may convert a
+  // record the pipeline owns in place when that record's keys are exactly its targets in order (a file source's typed
+  // record), since each field's value is read before it is written and no other field reads it. The result is a
+  // record equal to the one it would have made (same prototype, keys, order and values), one record fewer per row.
+  const sameNames = plain && sources.every((s, i) => s === targets[i]) && new Set(targets).size === width;
   return {
     apply(rows) {
       const out: FlowRow[] = [];
       const rejected: RejectedRow[] = [];
       for (const row of rows) {
-        const mapped = rowRecord();
+        const values = row.values;
+        const mapped = sameNames && inPlace && values !== row.source && isRowRecord(values) && keysAre(values, targets) ? values : rowRecord();
         let problems: string[] | null = null;
-        for (const g of getters) {
-          const v = g.get(row);
-          if (v instanceof FieldFailure) {
-            (problems ??= []).push(v.reason);
-            mapped[g.target] = v.kept;
-          } else mapped[g.target] = v;
+        if (plain) {
+          // A row record's prototype is empty and frozen: whatever a plain read finds is its own (`ownValue` answers the same).
+          const own = isRowRecord(values);
+          for (let i = 0; i < width; i++) {
+            const raw = own ? values[sources[i]!] : ownValue(values, sources[i]!);
+            const code = codes[i]!;
+            const v = code === '' ? coerceValueFast(raw, types[i]!) : coerceCurrency(raw, code);
+            if (v instanceof ConversionFailure) {
+              (problems ??= []).push(`${sources[i]!}: ${v.reason}`);
+              mapped[targets[i]!] = raw ?? null;
+            } else mapped[targets[i]!] = v;
+          }
+        } else {
+          for (const g of getters) {
+            const v = g.get(row);
+            if (v instanceof FieldFailure) {
+              (problems ??= []).push(v.reason);
+              mapped[g.target] = v.kept;
+            } else mapped[g.target] = v;
+          }
         }
         if (problems) rejected.push({ nodeId: step.nodeId, rowNumber: row.rowNumber, source: row.source, mapped, reason: problems.join('; ') });
         else if (inPlace) {
@@ -86,4 +114,14 @@ export function createMapTransform(config: MapConfig, step: TransformStep, env: 
       return { rows: out, rejected };
     },
   };
+}
+
+/** Whether the record's enumerable keys (own and inherited) are exactly `names`, in order. */
+function keysAre(record: Record<string, unknown>, names: readonly string[]): boolean {
+  let i = 0;
+  for (const k in record) {
+    if (k !== names[i]) return false;
+    i++;
+  }
+  return i === names.length;
 }

@@ -1,8 +1,8 @@
 // Sources hand on rows typed as their schema says: text from a file is converted once, at the source,
 // so every formula and comparison downstream sees the type the compiler checked against.
-import { coerceValue, ConversionFailure, type Field } from '../graph/field-types';
+import { coerceValueFast, ConversionFailure, type Field } from '../graph/field-types';
 import type { FlowRow, RejectedRow, TransformResult } from './types';
-import { ownValue, rowRecord } from '../util/records';
+import { isRowRecord, ownValue, rowRecord } from '../util/records';
 
 export function typeSourceRows(
   nodeId: string,
@@ -33,10 +33,12 @@ export function typeSourceValues(nodeId: string, fields: readonly Field[], recor
     // row is used as it is (with any extra columns the source had; steps downstream read the fields they declare).
     let values: Record<string, unknown> | null = null;
     let problems: string[] | null = null;
+    // A row record's prototype is empty and frozen: whatever a plain read finds is its own (`ownValue` answers the same).
+    const own = isRowRecord(source);
     for (let i = 0; i < width; i++) {
       const name = names[i]!;
-      const before = ownValue(source, name);
-      const v = coerceValue(before, types[i]!);
+      const before = own ? source[name] : ownValue(source, name);
+      const v = coerceValueFast(before, types[i]!);
       const failed = v instanceof ConversionFailure;
       if (failed) (problems ??= []).push(`${name}: ${v.reason}`);
       const value = failed ? (before ?? null) : v;

@@ -15,3 +15,6 @@ export const ownValue = <T>(record: Readonly<Record<string, T>>, name: string): 
 const RowRecord = function RowRecord() {} as unknown as { new (): Record<string, unknown>; prototype: object };
 RowRecord.prototype = Object.freeze(Object.create(null) as object);
 export const rowRecord = <T = unknown>(): Record<string, T> => new RowRecord() as Record<string, T>;
+
+/** Whether `v` is a record `rowRecord` made (its prototype is theirs, not merely like it). */
+export const isRowRecord = (v: object): boolean => Object.getPrototypeOf(v) === RowRecord.prototype;

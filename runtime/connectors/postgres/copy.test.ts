@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rowRecord } from '../../../shared/util/records';
-import { copyRows, copyText, shortDecimalText } from './copy';
+import { copyRows, copyText, CopyOutRows, shortDecimalText } from './copy';
+import { parsePostgresValue, postgresBytesParser, timestampBytesToIso, timestampToIso } from './type-map';
 
 /** The COPY text as it was built before `copyRows`: one string per line, values through `copyText`. */
 function reference(rows: readonly Record<string, unknown>[], names: readonly string[]): Buffer {
@@ -163,5 +164,95 @@ describe('doubles written by integer arithmetic (rows16e)', () => {
 
   it('leaves integers, non-finite values, tiny and huge values to String', () => {
     for (const v of [Number.NaN, Infinity, -Infinity, 1e-7, 5e-324, 1e15 + 0.5, 2 ** 53, 1e21]) expect(shortDecimalText(v), String(v)).toBeNull();
+  });
+});
+
+describe('timestamps read from the COPY bytes (rows16f)', () => {
+  // Texts as Postgres prints timestamps, and near misses: other zones, fractions of 0-7 digits, non-ASCII digits.
+  function texts(): string[] {
+    let s = 2026120605;
+    const rnd = (n: number) => ((s = (s * 1103515245 + 12345) % 2 ** 31), s % n);
+    const base = ['2026-03-01 09:30:00', '2024-02-29 23:59:59', '0001-01-01 00:00:00', '12026-03-01 09:30:00', '2026-13-45 25:61:61'];
+    const tails = ['', '.1', '.12', '.123', '.1234', '.123456', '.1234567', '.', '+00', '.5+00', '.123456+00', '+02', '-05:30', '+00:00', ' BC', '+0', 'Z', '+00 BC'];
+    const noise = ['0', '9', '-', ':', ' ', '.', '+', 'T', 'x', '\u0663', 'é', '\u0000', '\uff11'];
+    const out: string[] = ['infinity', '-infinity', '', 'x'.repeat(70_000)];
+    for (let i = 0; i < 40_000; i++) {
+      let text = base[rnd(base.length)]! + tails[rnd(tails.length)]!;
+      for (let k = rnd(3); k > 0; k--) {
+        const at = rnd(text.length + 1);
+        const op = rnd(3);
+        const c = noise[rnd(noise.length)]!;
+        text = op === 0 ? text.slice(0, at) + c + text.slice(at + 1) : op === 1 ? text.slice(0, at) + c + text.slice(at) : text.slice(0, at) + text.slice(at + 1);
+      }
+      out.push(text);
+    }
+    return out;
+  }
+
+  it('answers what timestampToIso answers on the text, or leaves it to it, on 40,000 generated texts', () => {
+    let taken = 0;
+    for (const text of texts()) {
+      // Inside a larger buffer, as a field of a COPY chunk.
+      const buf = Buffer.from(`ab\t${text}\tcd`, 'utf8');
+      const start = 3;
+      const end = buf.length - 3;
+      for (const zoned of [true, false]) {
+        const fast = timestampBytesToIso(buf, start, end, zoned);
+        if (fast !== null) taken++;
+        expect([text, zoned, fast ?? timestampToIso(buf.toString('utf8', start, end), zoned)]).toEqual([text, zoned, timestampToIso(text, zoned)]);
+      }
+    }
+    expect(taken).toBeGreaterThan(5_000);
+  });
+
+  it('reads the same records with and without the bytes-first parsers', () => {
+    const oids = [1184, 1114, 25, 1184];
+    const names = ['at', 'local', '__proto__', 'constructor'];
+    const all = texts();
+    const lines: string[] = [];
+    for (let i = 0; i < all.length; i += 4) {
+      // COPY text: separators escaped; some values null.
+      const esc = (t: string) => t.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+      lines.push([0, 1, 2, 3].map((k) => (i % 7 === k ? '\\N' : esc(all[i + k] ?? ''))).join('\t'));
+    }
+    const bytes = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+    const read = (withBytes: boolean, chunk: number) => {
+      const out = new CopyOutRows(names, oids.map(parsePostgresValue), rowRecord, withBytes ? oids.map(postgresBytesParser) : []);
+      for (let at = 0; at < bytes.length; at += chunk) out.push(bytes.subarray(at, at + chunk));
+      out.end();
+      return out.rows.map((r) => names.map((n) => [n, Object.hasOwn(r, n), r[n]]));
+    };
+    const want = read(false, 1 << 16);
+    expect(want.length).toBe(lines.length);
+    // The text column reads back as the text written (UTF-8 or ASCII, escaped or not).
+    want.forEach((r, j) => expect(r[2]).toEqual(['__proto__', true, (j * 4) % 7 === 2 ? null : (all[j * 4 + 2] ?? '')]));
+    expect(read(true, 1 << 16)).toEqual(want);
+    expect(read(true, 7)).toEqual(want);
+  });
+});
+
+describe('short text copied by its character codes (rows16f)', () => {
+  it('writes the bytes the string-built COPY text has, on 20,000 generated texts of 0-70 characters, whatever the chunk size', () => {
+    let s = 20261206;
+    const rnd = (n: number) => ((s = (s * 1103515245 + 12345) % 2 ** 31), s % n);
+    const pool = ['a', 'Z', '0', ' ', '\\', '\t', '\n', '\r', '\u0000', '\u007f', '\u0080', 'é', '€', '\ud83d\ude00', '\ud800', '\udc00', 'N', '"', "'", ','];
+    const names = ['__proto__', 'constructor', 'text'];
+    const rows: Record<string, unknown>[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const text = () => {
+        const plain = rnd(3) > 0;
+        let t = '';
+        for (let n = rnd(71); n > 0; n--) t += plain ? pool[rnd(4)]! : pool[rnd(pool.length)]!;
+        return t;
+      };
+      const r = rowRecord();
+      for (const n of names) r[n] = rnd(10) === 0 ? null : text();
+      rows.push(r);
+    }
+    for (const chunkSize of [1 << 16, 100, 1]) {
+      const chunks: Buffer[] = [];
+      copyRows(rows, names, (c) => chunks.push(Buffer.from(c)), chunkSize);
+      expect(Buffer.concat(chunks).equals(reference(rows, names))).toBe(true);
+    }
   });
 });

@@ -15,6 +15,8 @@ export function copyText(value: unknown): string {
 }
 
 const TAB = 9;
+/** Text up to this length is copied into the COPY buffer by its character codes (a call to Buffer#write costs more). */
+const SHORT_TEXT = 64;
 const NEWLINE = 10;
 const BACKSLASH = 92;
 
@@ -114,6 +116,23 @@ export function copyRows(rows: readonly Row[], names: readonly string[], write: 
             continue;
           }
         }
+        if (typeof v === 'string' && v.length <= SHORT_TEXT) {
+          // Short text is copied by its character codes while none is outside ASCII or a COPY separator (then its
+          // UTF-8 bytes are those codes, and copyText leaves it as it is); any other is written below, over them.
+          ensure(1 + v.length * 3);
+          const at = pos + 1;
+          let k = 0;
+          for (; k < v.length; k++) {
+            const code = v.charCodeAt(k);
+            if (code >= 128 || code === BACKSLASH || code === TAB || code === NEWLINE || code === 13) break;
+            buf[at + k] = code;
+          }
+          if (k === v.length) {
+            buf[pos] = TAB;
+            pos = at + k;
+            continue;
+          }
+        }
         const text = typeof v === 'string' && !COPY_SPECIAL.test(v) ? v : copyText(v);
         // UTF-8 takes at most 3 bytes per UTF-16 unit (a surrogate pair: 4 bytes for 2 units).
         ensure(1 + text.length * 3);
@@ -198,6 +217,11 @@ export class CopyOutRows {
     private readonly names: readonly string[],
     private readonly parsers: readonly ((text: string) => unknown)[],
     private readonly makeRow: () => Row,
+    /**
+     * A column's parser from the field's bytes, where it has one (timestamps): its value made without the field's text
+     * first, or null to have the field read as text by `parsers` (it must then answer what that parser answers).
+     */
+    private readonly byteParsers: readonly (((buf: Buffer, start: number, end: number) => unknown) | undefined)[] = [],
   ) {
     this.width = names.length;
   }
@@ -222,10 +246,12 @@ export class CopyOutRows {
 
   private line(buf: Buffer, start: number, end: number): void {
     const row = this.makeRow();
-    const { names, parsers, width } = this;
+    const { names, parsers, byteParsers, width } = this;
     let field = 0;
     let from = start;
     let escaped = false;
+    // Whether the field has a byte outside ASCII: one without is the same text read as Latin-1, a cheaper decode.
+    let wide = false;
     for (let i = start; i <= end; i++) {
       const b = i < end ? buf[i]! : TAB;
       if (b === BACKSLASH) {
@@ -233,18 +259,23 @@ export class CopyOutRows {
         i++; // the escaped byte is never a separator
         continue;
       }
-      if (b !== TAB) continue;
+      if (b !== TAB) {
+        if (b > 127) wide = true;
+        continue;
+      }
       if (field >= width) throw new Error(`A COPY row has more than the ${width} columns described.`);
       let value: unknown;
       if (i - from === 2 && buf[from] === BACKSLASH && buf[from + 1] === 78) value = null;
       else {
-        const text = escaped ? unescapeField(buf, from, i) : buf.toString('utf8', from, i);
-        value = parsers[field]!(text);
+        const fromBytes = escaped ? undefined : byteParsers[field];
+        value = fromBytes === undefined ? null : fromBytes(buf, from, i);
+        if (value === null) value = parsers[field]!(escaped ? unescapeField(buf, from, i) : buf.toString(wide ? 'utf8' : 'latin1', from, i));
       }
       row[names[field]!] = value;
       field++;
       from = i + 1;
       escaped = false;
+      wide = false;
     }
     if (field !== width) throw new Error(`A COPY row has ${field} columns, not the ${width} described.`);
     this.rows.push(row);

@@ -13,7 +13,7 @@ import { PostgresConfig, PostgresSecrets, postgresManifest } from './manifest';
 import { beginReadOnly, bindFilterParams, carrying, describeFilter, filterSource, isMultipleStatements, limitTime } from './query-filter';
 import { copyLiteral, CopyOutRows, copyRows } from './copy';
 import { postgresTableDdl } from './ddl';
-import { mapPostgresType, parsePostgresValue } from './type-map';
+import { mapPostgresType, parsePostgresValue, postgresBytesParser } from './type-map';
 
 export { PostgresConfig, PostgresSecrets, postgresManifest } from './manifest';
 export { mapPostgresType } from './type-map';
@@ -290,12 +290,13 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
         const { fields } = await client.query<unknown[]>({ text: `SELECT * FROM ${source} LIMIT 0`, rowMode: 'array' });
         const columnNames = fields.map((f) => f.name);
         const parsers = fields.map((f) => parsePostgresValue(f.dataTypeID));
+        const byteParsers = fields.map((f) => postgresBytesParser(f.dataTypeID));
         let after = cursor && 'after' in cursor ? cursor.after : null;
         for (;;) {
           options.signal?.throwIfAborted();
           const where = [...conditions, ...(after ? [afterKey(after)] : [])];
           const sql = `COPY (SELECT * FROM ${source}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${key.map(ident).join(', ')} LIMIT ${batchSize}) TO STDOUT`;
-          const out = new CopyOutRows(columnNames, parsers, rowRecord);
+          const out = new CopyOutRows(columnNames, parsers, rowRecord, byteParsers);
           for await (const chunk of client.query(copyTo(sql)) as AsyncIterable<Buffer>) out.push(chunk);
           out.end();
           const rows = out.rows;

@@ -51,6 +51,44 @@ function utcTimestamp(text: string, zoned: boolean): string | null {
   return `${text.slice(0, 10)}T${text.slice(11, 19)}.${ms}Z`;
 }
 
+/** The ISO text being built by `timestampBytesToIso` (one string made per value, from these bytes). */
+const ISO_BYTES = Buffer.from('0000-00-00T00:00:00.000Z', 'latin1');
+
+/**
+ * `timestampToIso` of the text `buf[start, end)` holds, read from the bytes (COPY's output) and made as one string,
+ * for the form `utcTimestamp` rewrites; null for anything else (a byte outside ASCII, another zone, a fraction with
+ * no digit), which the caller reads as text. Where it answers, it answers what `utcTimestamp` answers on the text.
+ */
+export function timestampBytesToIso(buf: Uint8Array, start: number, end: number, zoned: boolean): string | null {
+  const n = end - start;
+  if (n < 19 || buf[start + 4] !== 45 || buf[start + 7] !== 45 || buf[start + 10] !== 32 || buf[start + 13] !== 58 || buf[start + 16] !== 58) return null;
+  for (const i of DIGITS_AT) if (!isDigit(buf[start + i]!)) return null;
+  let at = 19;
+  let digits = 0;
+  if (at < n && buf[start + at] === 46) {
+    let stop = at + 1;
+    while (stop < n && stop - at <= 6 && isDigit(buf[start + stop]!)) stop++;
+    if (stop === at + 1) return null;
+    digits = stop - at - 1;
+    at = stop;
+  }
+  const zone = at === n - 3 && buf[start + at] === 43 && buf[start + at + 1] === 48 && buf[start + at + 2] === 48;
+  if ((zone ? n : at) !== n || zone !== zoned) return null;
+  const iso = ISO_BYTES;
+  for (let i = 0; i < 10; i++) iso[i] = buf[start + i]!;
+  for (let i = 11; i < 19; i++) iso[i] = buf[start + i]!;
+  // Milliseconds: the first three fraction digits, zeros after a shorter fraction (as `utcTimestamp` pads them).
+  for (let i = 0; i < 3; i++) iso[20 + i] = i < digits ? buf[start + 20 + i]! : 48;
+  return iso.toString('latin1', 0, 24);
+}
+
+/** The bytes-first parsers of the types that have one (timestamps), by type oid. */
+export function postgresBytesParser(oid: number): ((buf: Uint8Array, start: number, end: number) => string | null) | undefined {
+  if (oid === 1114) return (buf, start, end) => timestampBytesToIso(buf, start, end, false);
+  if (oid === 1184) return (buf, start, end) => timestampBytesToIso(buf, start, end, true);
+  return undefined;
+}
+
 function timestampToIsoByDate(text: string, zoned: boolean): string {
   let iso = text.replace(' ', 'T');
   if (!zoned) iso += 'Z';
