@@ -972,18 +972,24 @@ export function runStoreSuite(target: SuiteTarget): void {
       compression: 'none',
     });
 
-    it('records each file source’s file with the run, in step order, served with the run', async () => {
+    /** An integration, published, with two file sources (a published file and a JSON replacement) and a target. */
+    const twoFileSources = async (name: string, hash: string, replacementExtra: Partial<StoredFile>) => {
       const published = storedFile('people.csv');
-      const replacement = { ...storedFile('march.json'), format: 'json' as const, recordsPath: 'items' };
+      const replacement = { ...storedFile('march.json'), format: 'json' as const, recordsPath: 'items', ...replacementExtra };
       await store.saveFile(published);
       await store.saveFile(replacement);
-      const integration = await store.createIntegration({ name: 'Two sources', description: '', graph: graphOf() });
-      const version = await store.createVersion(integration.id, integration.graph, plan, 'hash-files');
+      const integration = await store.createIntegration({ name, description: '', graph: graphOf() });
+      const version = await store.createVersion(integration.id, integration.graph, plan, hash);
       const steps = [
         { nodeId: 'a', kind: 'csv-source', label: 'People' },
         { nodeId: 'b', kind: 'csv-source', label: 'Orders' },
         { nodeId: 'dst', kind: 'workspace-target', label: 'Contacts' },
       ];
+      return { published, replacement, integration, version, steps };
+    };
+
+    it('records each file source’s file with the run, in step order, served with the run', async () => {
+      const { published, replacement, integration, version, steps } = await twoFileSources('Two sources', 'hash-files', {});
       const run = await store.createRun({
         integrationId: integration.id,
         versionId: version.id,
@@ -1012,17 +1018,7 @@ export function runStoreSuite(target: SuiteTarget): void {
     });
 
     it('reads a pipeline attempt\'s start in one statement, as getRunState, getCheckpoint and listRunFiles read it (issue 16)', async () => {
-      const published = storedFile('people.csv');
-      const replacement = { ...storedFile('march.json'), format: 'json' as const, recordsPath: 'items', hasHeader: true, sheets: ['a', '__proto__'], sampleRows: [{ constructor: 'x', n: '007' }] };
-      await store.saveFile(published);
-      await store.saveFile(replacement);
-      const integration = await store.createIntegration({ name: 'Start', description: '', graph: graphOf() });
-      const version = await store.createVersion(integration.id, integration.graph, plan, 'hash-start');
-      const steps = [
-        { nodeId: 'a', kind: 'csv-source', label: 'People' },
-        { nodeId: 'b', kind: 'csv-source', label: 'Orders' },
-        { nodeId: 'dst', kind: 'workspace-target', label: 'Contacts' },
-      ];
+      const { published, replacement, integration, version, steps } = await twoFileSources('Start', 'hash-start', { hasHeader: true, sheets: ['a', '__proto__'], sampleRows: [{ constructor: 'x', n: '007' }] });
       const run = await store.createRun({
         integrationId: integration.id,
         versionId: version.id,

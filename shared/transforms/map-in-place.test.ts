@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { coerceCurrency, coerceValue, ConversionFailure, type FieldType } from '../graph/field-types';
 import { createTransform, type FlowRow } from '.';
 import { ownValue, rowRecord } from '../util/records';
+import { seededRandom as random } from '../util/random';
 
 type PlainField = { source: string; target: string; type: FieldType; currency?: string };
 
@@ -31,17 +32,6 @@ function referenceMap(fields: PlainField[], rows: readonly FlowRow[], nodeId: st
 
 /** A record as data: its prototype, and its own keys in order with their values (Object.is-comparable). */
 const shape = (r: Record<string, unknown>) => ({ proto: Object.getPrototypeOf(r) as unknown, own: Reflect.ownKeys(r).map((k) => [k, Object.getOwnPropertyDescriptor(r, k)]) });
-
-function random(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NAMES = ['id', '__proto__', 'constructor', 'toString', 'amount', 'price', 'when', 'day', 'flag', 'ref', 'note', 'hasOwnProperty', 'valueOf'];
 const TYPES: FieldType[] = ['text', 'number', 'currency', 'date', 'datetime', 'boolean', 'reference'];

@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { fieldWithNul, hasNul } from './nul';
 import { emptyRecord, rowRecord } from './records';
+import { seededRandom } from './random';
 
 /** fieldWithNul as it was before rows16e: the reference the faster scan must agree with. */
 function fieldWithNulReference(values: Readonly<Record<string, unknown>>, names: Iterable<string> = Object.keys(values)): string | null {
   for (const name of names) if (Object.hasOwn(values, name) && hasNul(values[name])) return name;
   return null;
-}
-
-function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('fieldWithNul', () => {

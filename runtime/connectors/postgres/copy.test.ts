@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { rowRecord } from '../../../shared/util/records';
 import { copyRows, copyText, CopyOutRows, shortDecimalText } from './copy';
 import { parsePostgresValue, postgresBytesParser, timestampBytesToIso, timestampToIso } from './type-map';
+import { timestampTexts } from '../../../test/support/timestamp-texts';
 
 /** The COPY text as it was built before `copyRows`: one string per line, values through `copyText`. */
 function reference(rows: readonly Record<string, unknown>[], names: readonly string[]): Buffer {
@@ -170,23 +171,19 @@ describe('doubles written by integer arithmetic (rows16e)', () => {
 describe('timestamps read from the COPY bytes (rows16f)', () => {
   // Texts as Postgres prints timestamps, and near misses: other zones, fractions of 0-7 digits, non-ASCII digits.
   function texts(): string[] {
-    let s = 2026120605;
-    const rnd = (n: number) => ((s = (s * 1103515245 + 12345) % 2 ** 31), s % n);
-    const base = ['2026-03-01 09:30:00', '2024-02-29 23:59:59', '0001-01-01 00:00:00', '12026-03-01 09:30:00', '2026-13-45 25:61:61'];
-    const tails = ['', '.1', '.12', '.123', '.1234', '.123456', '.1234567', '.', '+00', '.5+00', '.123456+00', '+02', '-05:30', '+00:00', ' BC', '+0', 'Z', '+00 BC'];
-    const noise = ['0', '9', '-', ':', ' ', '.', '+', 'T', 'x', '\u0663', 'é', '\u0000', '\uff11'];
-    const out: string[] = ['infinity', '-infinity', '', 'x'.repeat(70_000)];
-    for (let i = 0; i < 40_000; i++) {
-      let text = base[rnd(base.length)]! + tails[rnd(tails.length)]!;
-      for (let k = rnd(3); k > 0; k--) {
-        const at = rnd(text.length + 1);
-        const op = rnd(3);
-        const c = noise[rnd(noise.length)]!;
-        text = op === 0 ? text.slice(0, at) + c + text.slice(at + 1) : op === 1 ? text.slice(0, at) + c + text.slice(at) : text.slice(0, at) + text.slice(at + 1);
-      }
-      out.push(text);
-    }
-    return out;
+    return [
+      'infinity',
+      '-infinity',
+      '',
+      'x'.repeat(70_000),
+      ...timestampTexts({
+        seed: 2026120605,
+        count: 40_000,
+        base: ['2026-03-01 09:30:00', '2024-02-29 23:59:59', '0001-01-01 00:00:00', '12026-03-01 09:30:00', '2026-13-45 25:61:61'],
+        tails: ['', '.1', '.12', '.123', '.1234', '.123456', '.1234567', '.', '+00', '.5+00', '.123456+00', '+02', '-05:30', '+00:00', ' BC', '+0', 'Z', '+00 BC'],
+        noise: ['0', '9', '-', ':', ' ', '.', '+', 'T', 'x', '\u0663', 'é', '\u0000', '\uff11'],
+      }),
+    ];
   }
 
   it('answers what timestampToIso answers on the text, or leaves it to it, on 40,000 generated texts', () => {

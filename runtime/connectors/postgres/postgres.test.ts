@@ -10,6 +10,7 @@ import { runContractSuite, sqlQueries, type ContractFixture, type FixtureColumn 
 import type { Row } from '../types';
 import { mapPostgresType, postgresConnector, postgresError, type PostgresConfig, type PostgresSecrets } from './index';
 import { timestampToIso, timestampToIsoReference } from './type-map';
+import { timestampTexts } from '../../../test/support/timestamp-texts';
 
 const SERVER_URL = process.env.WEFT_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const mode = process.env.WEFT_TEST_POSTGRES ?? 'auto';
@@ -198,19 +199,14 @@ describe('postgres type map and errors', () => {
   });
 
   it('reads timestamps by character codes exactly as the regular expression does, on 50,000 generated texts', () => {
-    let s = 20261206;
-    const rnd = (n: number) => ((s = (s * 1103515245 + 12345) % 2 ** 31), s % n);
-    const base = ['2026-03-01 09:30:00', '2024-02-29 23:59:59', '0001-01-01 00:00:00', '12026-03-01 09:30:00'];
-    const tails = ['', '.1', '.12', '.123', '.1234', '.123456', '.1234567', '.', '+00', '.5+00', '.123456+00', '+02', '-05:30', '+00:00', ' BC', '+0', 'Z'];
-    const noise = '0123456789-: .+Tx';
-    for (let i = 0; i < 50_000; i++) {
-      let text = base[rnd(base.length)]! + tails[rnd(tails.length)]!;
-      for (let k = rnd(3); k > 0; k--) {
-        const at = rnd(text.length + 1);
-        const op = rnd(3);
-        const c = noise[rnd(noise.length)]!;
-        text = op === 0 ? text.slice(0, at) + c + text.slice(at + 1) : op === 1 ? text.slice(0, at) + c + text.slice(at) : text.slice(0, at) + text.slice(at + 1);
-      }
+    const texts = timestampTexts({
+      seed: 20261206,
+      count: 50_000,
+      base: ['2026-03-01 09:30:00', '2024-02-29 23:59:59', '0001-01-01 00:00:00', '12026-03-01 09:30:00'],
+      tails: ['', '.1', '.12', '.123', '.1234', '.123456', '.1234567', '.', '+00', '.5+00', '.123456+00', '+02', '-05:30', '+00:00', ' BC', '+0', 'Z'],
+      noise: [...'0123456789-: .+Tx'],
+    });
+    for (const text of texts) {
       for (const zoned of [true, false]) expect([text, zoned, timestampToIso(text, zoned)]).toEqual([text, zoned, timestampToIsoReference(text, zoned)]);
     }
   });
