@@ -58,13 +58,16 @@ describe('the dev server settings', () => {
     expect(devServerEnv({ GOMEMLIMIT: 'off' }).GOMEMLIMIT).toBe('off');
     expect(devServerEnv({ GOMEMLIMIT: '9223372036854775807' }).GOMEMLIMIT).toBe('9223372036854775807');
     expect(devServerEnv({ GOMEMLIMIT: '8388607TiB' }).GOMEMLIMIT).toBe('8388607TiB');
+    // Empty is unset to Go (an env file's empty line); a negative GOGC is Go's "off".
+    expect(devServerEnv({ GOGC: '', GOMEMLIMIT: '' })).toEqual({ GOGC: '50' });
+    expect(devServerEnv({ GOGC: '-1' }).GOGC).toBe('-1');
   });
 
   it('refuses a GOGC or GOMEMLIMIT Go would misread or stop on, by name', () => {
-    for (const bad of ['', ' 50', '50%', 'abc', '1e3', '-1', '5.5', '\u0000', '__proto__', '9'.repeat(30)]) {
+    for (const bad of [' 50', '50%', 'abc', '1e3', '--1', '+5', '5.5', '\u0000', '__proto__', '9'.repeat(30)]) {
       expect(() => devServerEnv({ GOGC: bad })).toThrow(/^GOGC: /);
     }
-    for (const bad of ['', '200M', '200 MiB', '200mib', '-1', '1.5GiB', '\u0000', 'constructor', '9223372036854775808', '8388608TiB', '9'.repeat(100_000)]) {
+    for (const bad of [' ', '200M', '200 MiB', '200mib', '-1', '1.5GiB', '\u0000', 'constructor', '9223372036854775808', '8388608TiB', '9'.repeat(100_000)]) {
       expect(() => devServerEnv({ GOMEMLIMIT: bad })).toThrow(/^GOMEMLIMIT: /);
     }
   });

@@ -180,8 +180,10 @@ export function dynamicConfigArgs(extra: string | undefined): string[] {
  * either stops Weft's start here with the setting's name.
  */
 export function devServerEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const { GOGC, GOMEMLIMIT } = env;
-  if (GOGC !== undefined && !/^(off|\d{1,9})$/.test(GOGC)) {
+  // Empty is unset to Go (an empty line in an env file); a negative GOGC turns its collector off, as "off" does.
+  const GOGC = env.GOGC === '' ? undefined : env.GOGC;
+  const GOMEMLIMIT = env.GOMEMLIMIT === '' ? undefined : env.GOMEMLIMIT;
+  if (GOGC !== undefined && !/^(off|-?\d{1,9})$/.test(GOGC)) {
     throw new Error(`GOGC: ${shown(GOGC)} is not "off" or a whole percentage (e.g. 50 or 100) for the Temporal dev server's Go collector.`);
   }
   // Go's own form: a whole number of bytes with an optional unit B, KiB, MiB, GiB or TiB, at most 2^63 - 1 bytes.
@@ -190,7 +192,9 @@ export function devServerEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Proce
   if (GOMEMLIMIT !== undefined && GOMEMLIMIT !== 'off' && (limit === null || BigInt(limit[1]!) * units[limit[2] ?? 'B']! > (1n << 63n) - 1n)) {
     throw new Error(`GOMEMLIMIT: ${shown(GOMEMLIMIT)} is not "off" or a size Go reads (a whole number with B, KiB, MiB, GiB or TiB, e.g. 200MiB) for the Temporal dev server.`);
   }
-  return { ...env, GOGC: GOGC ?? '50' };
+  const out: NodeJS.ProcessEnv = { ...env, GOGC: GOGC ?? '50' };
+  if (GOMEMLIMIT === undefined) delete out.GOMEMLIMIT;
+  return out;
 }
 
 /** Starts `temporal server start-dev` in its own process group and resolves once it serves the namespaces. */
