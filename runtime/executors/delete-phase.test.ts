@@ -89,5 +89,41 @@ describe('one-way delete phase', () => {
     const listed = await store.sync.listDeletedKeys(runId, 'dst', { after: null, limit: 10 });
     expect(Object.hasOwn(listed.find((k) => k.key === '["__proto__"]')!.values, '__proto__')).toBe(true);
     expect(listed.find((k) => k.key === '["9007199254740993"]')!.values).toEqual({ id: '9007199254740993' });
+    // U+0000 is kept, not shown as another character: the delete must reach the record that holds it.
+    expect(listed.find((k) => k.key === '["a\\u0000b"]')!.values).toEqual({ id: 'a\u0000b' });
+  });
+
+  it('deletes the record whose key holds U+0000, not one whose key looks like it (both ways candidates reach the store)', async () => {
+    const runId = await newRun();
+    const nul = (id: string, name: string): RunKey => ({ key: JSON.stringify([id, name]), values: { id, [name]: 'v\u0000' } });
+    // Deleted at the source: stored by the run's batch commit.
+    const fromSource = nul('a\u0000b', 'x\u0000y');
+    await store.commitBatch({ runId, pipelineId: 'p1', batch: 1, cursor: null, counts: {}, rejected: [], sync: { keys: { nodeId: 'dst', seen: [], deleted: [fromSource] } } });
+    // Unseen by a full read: stored by the delete phase's comparison. Beside it, a record whose key is what ␀ shows.
+    const unseen = nul('c\u0000d', 'z');
+    const lookalike: RunKey = { key: JSON.stringify(['c\u2400d']), values: { id: 'c\u2400d' } };
+    const removed: Record<string, unknown>[] = [];
+    const target: DeleteTarget = {
+      label: 'Contacts',
+      key: ['id'],
+      count: async () => 10,
+      async *keys() {
+        yield [unseen, lookalike];
+      },
+      async remove(keys) {
+        removed.push(...keys.map((k) => k.values));
+        return keys.length;
+      },
+      soften: async () => 0,
+      close: async () => undefined,
+    };
+    await store.sync.addRunKeys(runId, 'dst', [lookalike.key], false);
+    const settings = { deletes: 'delete' as const, softDeleteField: '', deleteThresholdPercent: 100 };
+    expect(await runDeletePhase({ runId, step, target, settings, compareKeys: true, confirm: false, runClock: 0, store: store.sync })).toMatchObject({ state: 'applied', candidates: 2, applied: 2 });
+    const byId = (id: string) => removed.find((v) => v.id === id);
+    expect(removed).toHaveLength(2);
+    expect(byId('a\u0000b')).toEqual({ id: 'a\u0000b', 'x\u0000y': 'v\u0000' });
+    expect(byId('c\u0000d')).toEqual({ id: 'c\u0000d', z: 'v\u0000' });
+    expect(byId('c\u2400d')).toBeUndefined();
   });
 });

@@ -462,7 +462,7 @@ export const runKeys = pgTable(
     key: text('key').notNull(),
     deleted: boolean('deleted').notNull().default(false),
     /** A deleted key's field values as the target has them (so a soft delete writes the key exactly as it is). */
-    keyValues: jsonb('key_values').$type<Record<string, unknown>>(),
+    keyValues: jsonb('key_values').$type<Record<string, unknown> | string>(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.nodeId, t.key] })],
 );

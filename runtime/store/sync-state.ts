@@ -8,10 +8,7 @@ import type { Db } from './db';
 import { runDeletes, runKeys, runs, runSourceReads, runSteps, syncCursors } from './schema';
 import type { RunKey } from './types';
 import { chunks } from './workspace-write';
-import { showNul } from '../../shared/util/nul';
-
-/** A key's field values as jsonb takes them (as commitBatch stores a batch's deleted keys). */
-const storableKey = (v: Record<string, unknown>): Record<string, unknown> => JSON.parse(JSON.stringify(showNul(v))) as Record<string, unknown>;
+import { keyValuesFromStore, keyValuesToStore } from './run-key-values';
 
 /** What one pipeline's source reads in one run: fixed when the pipeline first starts, so retries and resumes agree. */
 export interface SourceRead {
@@ -271,7 +268,7 @@ export function createSyncStateStore(db: Db): SyncStateStore {
         .where(and(eq(runKeys.runId, runId), eq(runKeys.nodeId, nodeId), eq(runKeys.deleted, true), after === null ? undefined : gt(runKeys.key, after)))
         .orderBy(asc(runKeys.key))
         .limit(limit);
-      return rows.map((r) => ({ key: r.key, values: r.values ?? {} }));
+      return rows.map((r) => ({ key: r.key, values: keyValuesFromStore(r.values) }));
     },
     async setStepDeleted(runId, nodeId, deleted) {
       await db.update(runSteps).set({ deleted }).where(and(eq(runSteps.runId, runId), eq(runSteps.nodeId, nodeId)));
@@ -282,7 +279,7 @@ export function createSyncStateStore(db: Db): SyncStateStore {
         if (part.length === 0) continue;
         await db.execute(sql`
           INSERT INTO ${runKeys} (run_id, node_id, key, deleted, key_values)
-          SELECT ${runId}, ${nodeId}, r.k, true, r.v FROM jsonb_to_recordset(${JSON.stringify(part.map((d) => ({ k: d.key, v: storableKey(d.values) })))}::jsonb) AS r(k text, v jsonb)
+          SELECT ${runId}, ${nodeId}, r.k, true, r.v FROM jsonb_to_recordset(${JSON.stringify(part.map((d) => ({ k: d.key, v: keyValuesToStore(d.values) })))}::jsonb) AS r(k text, v jsonb)
           ON CONFLICT (run_id, node_id, key) DO UPDATE SET deleted = true, key_values = excluded.key_values`);
       }
     },
