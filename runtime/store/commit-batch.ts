@@ -7,15 +7,9 @@ import { StoreNotFoundError } from './errors';
 import { newId } from './ids';
 import { rejectedRecords, runCheckpoints, runKeys, runs, runSourceReads, runSteps } from './schema';
 import type { BatchCommit, NewRejected, StepCounts, WriteOutcome } from './types';
-import { clearStaged, recordStaged } from './rejected-stage';
+import { clearStaged, recordStaged, storable } from './rejected-stage';
 import { keyValuesToStore } from './run-key-values';
 import { applyWorkspaceWrite, chunks } from './workspace-write';
-
-/**
- * A rejected record's values as jsonb takes them: U+0000 shown as ␀, and plain JSON objects (rows are null-prototype
- * records, which the driver's serializer does not take; JSON keeps a `__proto__` field as an own key).
- */
-const storable = <T>(v: T): T => (v === null || v === undefined ? v : (JSON.parse(JSON.stringify(showNul(v))) as T));
 
 const COUNTERS = ['read', 'written', 'created', 'updated', 'unchanged', 'rejected', 'skipped', 'deleted'] as const satisfies readonly (keyof StepCounts)[];
 

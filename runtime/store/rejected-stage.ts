@@ -9,8 +9,12 @@ import { rejectedStage } from './schema';
 import type { StagedRejected } from './types';
 import { chunks } from './workspace-write';
 
-/** A record's values as jsonb takes them: U+0000 shown as ␀, plain JSON objects (as commitBatch stores them). */
-const storable = <T>(v: T): T => (v === null || v === undefined ? v : (JSON.parse(JSON.stringify(showNul(v))) as T));
+/**
+ * A rejected record's values as jsonb takes them (commitBatch's and the stage's): U+0000 shown as ␀, and plain JSON
+ * objects (rows are null-prototype records, which the driver's serializer does not take; JSON keeps a `__proto__`
+ * field as an own key).
+ */
+export const storable = <T>(v: T): T => (v === null || v === undefined ? v : (JSON.parse(JSON.stringify(showNul(v))) as T));
 
 /**
  * Keys and attempts as stored: a digest, so any text (a record key of long or NUL-holding values) fits the primary
