@@ -24,6 +24,7 @@ import { runVerdict } from './run-verdict';
 import { createSetActivities } from './sets';
 import { beginPipelineSync, targetDeleteSettings } from './pipeline-sync';
 import { deleteTargetOf, runDeletePhase } from '../executors/delete-phase';
+import { deleteKeysIn } from '../executors/two-way-sync';
 import { Partition, partitionKey, PartitionPlan } from '../../shared/sync/partitions';
 import { planPartitions } from './partitions';
 import { createPartGate, defaultPartsInFlight } from './part-gate';
@@ -330,6 +331,10 @@ export function createActivities(deps: ActivityDeps) {
             // Held and refused records go to the store as the run goes, not into memory until its end.
             stage: (records) => store.stageRejected(runId, pipelineId, records),
             dropStaged: (attempt) => store.dropStagedRejected(runId, pipelineId, attempt),
+            stagedStart: () => store.rejectedStageStart(runId, pipelineId, step.nodeId),
+            unstage: (keys) => store.unstageRejected(runId, pipelineId, keys),
+            // Delete candidates wait in the run's run_keys (under the delete phases' ids), applied a page at a time.
+            deleteKeys: deleteKeysIn(store.sync, runId, step.nodeId),
             // One commit (batch 1) for the run's counts and the staged records: a retry after it is ignored by its batch number.
             commit: async ({ counts, attempt }) => {
               await store.commitBatch({ runId, pipelineId, batch: 1, cursor: null, counts: { [step.nodeId]: counts }, rejected: [], staged: { attempt } });
@@ -484,6 +489,9 @@ export function createActivities(deps: ActivityDeps) {
       const { runId, status, error } = FinishRunInput.parse(input);
       // Every record rejected, or more than the allowed share: the run is Failed (decided here, not in the workflow).
       const verdict = await runVerdict(store, runId, status, error);
+      // A two-way step that never committed (failed for good, cancelled) staged held records whose pairs were saved:
+      // no later run holds them again, so they are recorded on this run now (refusals stay dropped: written again).
+      if (verdict.status === 'failed' || verdict.status === 'cancelled') await store.recordLeftStaged(runId);
       // Issue 14: the sources' cursors move only when every write of the run committed; a failed or cancelled run
       // leaves them, so the next run reads the same changes again. Before the run says it ended, as before issue 16's
       // one-statement finish (endRun): whoever sees the run ended sees its cursors moved.

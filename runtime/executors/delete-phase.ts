@@ -17,7 +17,8 @@ import { PlanError } from './types';
 
 /** Keys per delete or soft-delete call (one transaction each). */
 const DELETE_CHUNK = 1_000;
-const KEY_PAGE = 5_000;
+/** Candidate keys read from the store (and applied) at a time. */
+export const KEY_PAGE = 5_000;
 
 /** One target's side of deletes: how many records it holds, their keys, and its delete and soft delete. */
 export interface DeleteTarget {

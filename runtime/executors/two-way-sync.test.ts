@@ -16,7 +16,7 @@ import type { StepCounts, Store } from '../store/types';
 import type { ConnectorSession } from '../connections/sessions';
 import { executorDeps, sessionsOver } from '../../test/support/connections';
 import { createExecutor } from '.';
-import { HELD_B_PAGES, highestByMatch, type TwoWayDeletePhase, type TwoWayOutcome } from './two-way-sync';
+import { deleteKeysIn, HELD_B_PAGES, highestByMatch, type TwoWayDeleteKeys, type TwoWayDeletePhase, type TwoWayOutcome } from './two-way-sync';
 
 const MY_URL = process.env.WEFT_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const MY_DB = `weft_tw_${randomBytes(4).toString('hex')}`;
@@ -146,6 +146,8 @@ interface RunOptions {
   /** The store the run's staging and commit go to (a wrapper that fails or counts); default the test's. */
   via?: Store;
   check?: () => void;
+  /** Wraps the run's delete keys (to watch them). */
+  deleteKeys?: (keys: TwoWayDeleteKeys) => TwoWayDeleteKeys;
 }
 interface Sync {
   /** One attempt of the step in a run on the real store: its staged records committed as the activity does. */
@@ -199,6 +201,9 @@ function sync(config: Partial<TwoWaySyncConfig> & Pick<TwoWaySyncConfig, 'a' | '
         // As runtime/activities/index.ts wires the step.
         stage: (records) => via.stageRejected(runId, PIPELINE, records),
         dropStaged: (attempt) => via.dropStagedRejected(runId, PIPELINE, attempt),
+        stagedStart: () => via.rejectedStageStart(runId, PIPELINE, nodeId),
+        unstage: (keys) => via.unstageRejected(runId, PIPELINE, keys),
+        deleteKeys: (opts.deleteKeys ?? ((k) => k))(deleteKeysIn(via.sync, runId, nodeId)),
         commit: async ({ counts, attempt }) => {
           await via.commitBatch({ runId, pipelineId: PIPELINE, batch: 1, cursor: null, counts: { [nodeId]: counts }, rejected: [], staged: { attempt } });
         },

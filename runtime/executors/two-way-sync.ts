@@ -23,12 +23,12 @@ import {
 } from '../../shared/sync/two-way';
 import { capCursor, cursorKindOf, CursorValue, cursorValueOf, INCLUSIVE_READ, maxCursor, type CursorKind } from '../../shared/sync/cursor';
 import { describeDeleteSync } from '../../shared/sync/options';
-import { allowedDeletes, isSoftDeleted, type DeleteMode } from '../../shared/sync/target';
+import { isSoftDeleted, type DeleteMode } from '../../shared/sync/target';
 import type { ConnectorSession, RecordResult, Row } from '../connections/sessions';
 import type { RunKey, StagedRejected, StepCounts } from '../store/types';
-import type { DeletePhase } from '../store/sync-state';
+import type { DeletePhase, SyncStateStore } from '../store/sync-state';
 import { compareIds, type StageB, type StagedB, type StagedDelete, type TwoWayPair, type TwoWayScope, type TwoWayStore } from '../store/two-way';
-import { applyDeletes, sessionTarget } from './delete-phase';
+import { applyDeletes, KEY_PAGE, sessionTarget } from './delete-phase';
 import { openSaved } from './sessions';
 import { defineExecutor, PlanError, type ExecutorDeps } from './types';
 
@@ -50,6 +50,20 @@ export interface TwoWayRunContext {
   /** Drops the staged records only this attempt could record (its refused writes): the attempt failed before its commit. */
   dropStaged(attempt: string): Promise<void>;
   /**
+   * Asked once as the attempt starts: whether earlier attempts of the run left held records staged (then a pair this
+   * attempt settles without holding has its staged row dropped by `unstage`: the person settled the conflict), and the
+   * highest row number the step's rejected records have in the run, which this attempt numbers after (so no two share
+   * one). Not given (a bench): none.
+   */
+  stagedStart?(): Promise<{ held: boolean; lastRowNumber: number }>;
+  /** Drops the staged held records of these keys (pairs settled without holding), before their pairs are saved. */
+  unstage?(keys: string[]): Promise<void>;
+  /**
+   * Where each direction's delete candidates wait until they are applied (the run's run_keys: `deleteKeysIn`), so a
+   * run with many deletes never holds them all. Not given: in memory (`deleteKeysInMemory`, for a bench).
+   */
+  deleteKeys?: TwoWayDeleteKeys;
+  /**
    * Records the step's counts and the staged records this attempt may record (one commit, which counts those as
    * rejected); cursors advance only after it resolves.
    */
@@ -68,6 +82,67 @@ export interface TwoWayRunContext {
 
 /** One direction's delete phase: deletes found on one side, applied to (or held back from) `toSide`. */
 export type TwoWayDeletePhase = Omit<DeletePhase, 'runId' | 'nodeId'> & { toSide: 'a' | 'b'; label: string };
+
+/**
+ * A run's delete candidates per direction (by the side they are applied to), outside the executor's memory. A
+ * candidate's `key` is its pair's A id (the pair is forgotten once it is applied), `values` the record's key fields on
+ * `toSide`.
+ */
+export interface TwoWayDeleteKeys {
+  /** Forgets every candidate (an earlier attempt's: each attempt finds its own afresh). */
+  clear(toSide: 'a' | 'b'): Promise<void>;
+  /** Adds candidates; a key added again is still one candidate. */
+  add(toSide: 'a' | 'b', keys: readonly RunKey[]): Promise<void>;
+  /** Takes candidates off by key (pairs deleted on both sides: nothing to apply). */
+  remove(toSide: 'a' | 'b', keys: readonly string[]): Promise<void>;
+  count(toSide: 'a' | 'b'): Promise<number>;
+  /** At most `limit` candidates in key order, after `after`. */
+  list(toSide: 'a' | 'b', after: string | null, limit: number): Promise<RunKey[]>;
+}
+
+/** The candidates as the run's run_keys (deleted), under `<node>#a` and `<node>#b` (the delete phases' ids). */
+export function deleteKeysIn(sync: Pick<SyncStateStore, 'dropKeys' | 'addDeletedKeys' | 'countDeletedKeys' | 'listDeletedKeys'>, runId: string, nodeId: string): TwoWayDeleteKeys {
+  const node = (side: 'a' | 'b') => `${nodeId}#${side}`;
+  return {
+    clear: (side) => sync.dropKeys(runId, node(side)),
+    add: (side, keys) => sync.addDeletedKeys(runId, node(side), keys),
+    remove: (side, keys) => sync.dropKeys(runId, node(side), keys),
+    count: (side) => sync.countDeletedKeys(runId, node(side)),
+    list: (side, after, limit) => sync.listDeletedKeys(runId, node(side), { after, limit }),
+  };
+}
+
+/** The candidates in memory (a context with no store: a bench). */
+export function deleteKeysInMemory(): TwoWayDeleteKeys {
+  const sides = { a: new Map<string, RunKey>(), b: new Map<string, RunKey>() };
+  const sorted = { a: null as string[] | null, b: null as string[] | null };
+  return {
+    async clear(side) {
+      sides[side].clear();
+      sorted[side] = null;
+    },
+    async add(side, keys) {
+      for (const k of keys) sides[side].set(k.key, k);
+      sorted[side] = null;
+    },
+    async remove(side, keys) {
+      for (const k of keys) sides[side].delete(k);
+      sorted[side] = null;
+    },
+    count: async (side) => sides[side].size,
+    async list(side, after, limit) {
+      const order = (sorted[side] ??= [...sides[side].keys()].sort(compareIds));
+      // The first key past `after` (binary search).
+      let i = 0;
+      for (let hi = after === null ? 0 : order.length; i < hi; ) {
+        const mid = (i + hi) >> 1;
+        if (compareIds(order[mid]!, after!) <= 0) i = mid + 1;
+        else hi = mid;
+      }
+      return order.slice(i, i + limit).map((k) => sides[side].get(k)!);
+    },
+  };
+}
 
 /** What one run did, for tests, the bench and the activity's log. */
 export interface TwoWayOutcome {
@@ -226,7 +301,6 @@ function withKey(reader: SideReader, id: string, row: Row): Row {
   });
   return row;
 }
-const runKeyFor = (reader: SideReader, id: string): RunKey => ({ key: id, values: keyRow(reader, id) });
 const keyMapped = (reader: SideReader, written: Row) => reader.key.every((k) => Object.hasOwn(written, k) && written[k] !== null && written[k] !== undefined && written[k] !== '');
 
 /**
@@ -253,6 +327,9 @@ export function decodeRecord(text: string): Row {
   }
   return row;
 }
+
+/** A held record's key in the stage: its pair's (whichever attempt holds it, one row). */
+const heldKey = (w: Work) => `held ${JSON.stringify([w.idA, w.idB])}`;
 
 const stagedRecord = (s: StagedB): ReadRecord => ({ id: s.idB, values: decodeRecord(s.record), updatedAt: s.updatedMs, deleted: s.deleted });
 
@@ -411,14 +488,17 @@ function changesOfB(twoWay: TwoWayStore, scope: TwoWayScope, matchField: string,
  */
 export interface RejectedSpool {
   push(record: StagedRejected): void;
-  /** Stages what waits (after any earlier flush); resolves once it is in the store. */
+  /** A staged held record's key to drop (its pair was settled without holding), with the next flush. */
+  unstage(key: string): void;
+  /** Stages what waits, then drops the keys to drop (after any earlier flush); resolves once the store has both. */
   flush(): Promise<void>;
-  /** Records waiting or being staged. */
+  /** Records and keys waiting or being staged. */
   held(): number;
 }
 
-export function rejectedSpool(stage: (records: StagedRejected[]) => Promise<void>, onHeld: (n: number) => void): RejectedSpool {
+export function rejectedSpool(stage: (records: StagedRejected[]) => Promise<void>, onHeld: (n: number) => void, unstage?: (keys: string[]) => Promise<void>): RejectedSpool {
   let waiting: StagedRejected[] = [];
+  let dropping: string[] = [];
   let staging = 0;
   let flushed: Promise<void> = Promise.resolve();
   return {
@@ -426,19 +506,30 @@ export function rejectedSpool(stage: (records: StagedRejected[]) => Promise<void
       waiting.push(record);
       onHeld(waiting.length + staging);
     },
+    unstage(key) {
+      if (unstage) dropping.push(key);
+    },
     flush() {
-      if (waiting.length === 0) return flushed;
+      if (waiting.length === 0 && dropping.length === 0) return flushed;
       const rows = waiting;
+      const keys = dropping;
       waiting = [];
-      staging += rows.length;
-      const done = flushed.then(() => stage(rows)).finally(() => {
-        staging -= rows.length;
-      });
+      dropping = [];
+      const n = rows.length + keys.length;
+      staging += n;
+      const done = flushed
+        .then(async () => {
+          if (rows.length > 0) await stage(rows);
+          if (keys.length > 0) await unstage!(keys);
+        })
+        .finally(() => {
+          staging -= n;
+        });
       done.catch(() => undefined);
       flushed = done;
       return done;
     },
-    held: () => waiting.length + staging,
+    held: () => waiting.length + dropping.length + staging,
   };
 }
 
@@ -556,9 +647,11 @@ interface DeleteDirection {
   to: SideReader;
   from: SideReader;
   mode: DeleteMode;
-  /** Candidates by the pair's A id: the other side's record key. Kept only up to what the threshold allows unless confirmed. */
-  keys: Map<string, RunKey>;
-  /** Every candidate, also those not kept (a held phase only needs their number). */
+  /** Candidates found and not yet sent to the run's delete keys (at most about a batch: `stageDeletes`). */
+  adding: RunKey[];
+  /** Candidates taken off (deleted on both sides), not yet sent. */
+  removing: string[];
+  /** Candidates added less those taken off (0: none to apply; the phase counts them in the store). */
   count: number;
 }
 
@@ -590,6 +683,7 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
     (n) => {
       if (n > outcome.peakRejectedHeld) outcome.peakRejectedHeld = n;
     },
+    ctx.unstage && ((keys) => ctx.unstage!(keys)),
   );
   try {
     opened = await openSide(config.b, 'b', fields.map((f) => f.b), deps, step);
@@ -609,18 +703,28 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
     }
     const flowsAB = config.direction === 'push' || config.direction === 'both';
     const flowsBA = config.direction === 'pull' || config.direction === 'both';
-    const toB: DeleteDirection = { to: B, from: A, mode: flowsAB ? config.deletesToB : 'ignore', keys: new Map(), count: 0 };
-    const toA: DeleteDirection = { to: A, from: B, mode: flowsBA ? config.deletesToA : 'ignore', keys: new Map(), count: 0 };
+    const toB: DeleteDirection = { to: B, from: A, mode: flowsAB ? config.deletesToB : 'ignore', adding: [], removing: [], count: 0 };
+    const toA: DeleteDirection = { to: A, from: B, mode: flowsBA ? config.deletesToA : 'ignore', adding: [], removing: [], count: 0 };
+    // The candidates wait in the store (the run's run_keys), never all in memory; an earlier attempt's are forgotten
+    // (a record it found deleted may have been restored since).
+    const deleteKeys = ctx.deleteKeys ?? deleteKeysInMemory();
+    for (const d of [toB, toA]) if (d.mode !== 'ignore') await deleteKeys.clear(d.to.name);
     // A full read of a side whose deletes go across compares keys: the pairs it did not meet are that side's deletes.
     const token = randomUUID();
     const compareA = cursors.a === null && toB.mode !== 'ignore';
     const compareB = cursors.b === null && toA.mode !== 'ignore';
     const pairCount = toB.mode !== 'ignore' || toA.mode !== 'ignore' ? await twoWay.countPairs(scope) : 0;
-    const allowedKeys = () => (ctx.confirmDeletes ? Number.POSITIVE_INFINITY : allowedDeletes(pairCount, config.deleteThresholdPercent) + 1);
     const addDelete = (d: DeleteDirection, idA: string, otherId: string) => {
-      if (d.keys.has(idA)) return;
       d.count += 1;
-      if (d.keys.size < allowedKeys()) d.keys.set(idA, runKeyFor(d.to, otherId));
+      d.adding.push({ key: idA, values: keyRow(d.to, otherId) });
+    };
+    /** Sends the candidates found (and taken off) so far to the store once they fill a batch (or `all`). */
+    const stageDeletes = async (all = false) => {
+      for (const d of [toB, toA]) {
+        if (!all && d.adding.length + d.removing.length < batchSize) continue;
+        if (d.adding.length > 0) await deleteKeys.add(d.to.name, d.adding.splice(0));
+        if (d.removing.length > 0) await deleteKeys.remove(d.to.name, d.removing.splice(0));
+      }
     };
     /** Pairs whose both records are gone or deleted: forgotten without deleting anything. */
     const bothGone: string[] = [];
@@ -629,7 +733,9 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
       if (bothGone.length === 0 || (!all && bothGone.length < batchSize)) return;
       await twoWay.forgetPairs(scope, bothGone.splice(0));
     };
-    let rowNumber = 0;
+    // Earlier attempts' held records still staged, and the row numbers they (and any recorded rejections) took.
+    const begun = (await ctx.stagedStart?.()) ?? { held: false, lastRowNumber: 0 };
+    let rowNumber = begun.lastRowNumber;
     const hold = (n: number) => {
       if (n > outcome.peakHeld) outcome.peakHeld = n;
     };
@@ -663,8 +769,10 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
       if (compareB) await twoWay.markSeen(scope, 'b', token, records.map((r) => r.id));
       hold(changesB.held() + records.length);
       carryDeletes(await changesB.add(records));
+      await stageDeletes();
     }
     carryDeletes(await changesB.finish());
+    await stageDeletes();
     const highB = readB.mark();
 
     // The key map grows in pass 2 (a first run makes a pair per record): the planner's statistics of it are refreshed
@@ -701,7 +809,7 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
           if (pair && toB.mode !== 'ignore') {
             if (other?.deleted) {
               // Deleted on both sides: nothing to apply either way.
-              toA.keys.delete(pair.idA);
+              toA.removing.push(pair.idA);
               toA.count -= 1;
               bothGone.push(pair.idA);
             } else addDelete(toB, pair.idA, pair.idB);
@@ -727,6 +835,7 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
       }
       await settleAndWrite(work);
       await forgetGone();
+      await stageDeletes();
     }
     const highA = readA.mark();
 
@@ -748,7 +857,6 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
       for (let after: string | null = null; ; ) {
         const page = await twoWay.unseenPairs(scope, side, token, { after, limit: batchSize });
         for (const p of page) {
-          if (d.keys.has(p.idA)) continue;
           // Gone from both sides (both read whole): nothing to delete, the pair is forgotten.
           const otherUnseen = side === 'a' ? compareB && p.seenB !== token : compareA && p.seenA !== token;
           if (otherUnseen) {
@@ -758,6 +866,7 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
           addDelete(d, p.idA, side === 'a' ? p.idB : p.idA);
         }
         await forgetGone();
+        await stageDeletes();
         if (page.length < batchSize) break;
         after = page[page.length - 1]!.idA;
       }
@@ -765,18 +874,32 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
     if (compareA) await unseen('a', toB);
     if (compareB) await unseen('b', toA);
 
-    // 5. Deletes per direction, by the one-way engine's threshold rule and apply (delete-phase.ts).
+    // 5. Deletes per direction, by the one-way engine's threshold rule and apply (delete-phase.ts): counted in the
+    // store, read back and applied a page at a time (each applied page's pairs forgotten), never all in memory.
+    await stageDeletes(true);
     const phases: TwoWayDeletePhase[] = [];
     for (const d of [toB, toA]) {
       if (d.mode === 'ignore' || d.count === 0) continue;
+      const count = await deleteKeys.count(d.to.name);
+      if (count === 0) continue;
       const label = `${step.label} (side ${d.to.name.toUpperCase()}: ${d.to.side.object})`;
       const target = sessionTarget(d.to.session, d.to.side.object, label, d.to.key, d.to.types, async (f) => d.to.types.get(f) ?? null);
-      const candidates = [...d.keys.values()];
-      const decided = await applyDeletes({ label, target, mode: d.mode, softDeleteField: d.to.side.deletedField, thresholdPercent: config.deleteThresholdPercent, candidates, targetRecords: pairCount, confirm: ctx.confirmDeletes === true, runClock: ctx.runClock ?? Date.now() });
-      const phase = { toSide: d.to.name, label, ...decided, candidates: d.count };
+      const pages = async function* (): AsyncGenerator<RunKey[]> {
+        for (let after: string | null = null; ; ) {
+          const page = await deleteKeys.list(d.to.name, after, KEY_PAGE);
+          if (page.length > 0) {
+            yield page;
+            // Applied (the caller asked for the next page): its pairs are forgotten.
+            await twoWay.forgetPairs(scope, page.map((k) => k.key));
+          }
+          if (page.length < KEY_PAGE) return;
+          after = page[page.length - 1]!.key;
+        }
+      };
+      const decided = await applyDeletes({ label, target, mode: d.mode, softDeleteField: d.to.side.deletedField, thresholdPercent: config.deleteThresholdPercent, candidates: { count, pages }, targetRecords: pairCount, confirm: ctx.confirmDeletes === true, runClock: ctx.runClock ?? Date.now() });
+      const phase = { toSide: d.to.name, label, ...decided, candidates: count };
       phases.push(phase);
       if (phase.state === 'applied') {
-        await twoWay.forgetPairs(scope, [...d.keys.keys()]);
         if (d.to.name === 'a') outcome.deletedA += phase.applied;
         else outcome.deletedB += phase.applied;
       }
@@ -831,12 +954,14 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
         }
         const settled = settlePair(fields, stateA, stateB, typesOf);
         outcome.conflicts += settled.conflicts.length;
+        // Settled without holding: an earlier attempt's held record of the pair is void (the person settled it since).
+        if (settled.held.length === 0 && begun.held && w.idA && w.idB) spool.unstage(heldKey(w));
         if (settled.held.length > 0) {
           outcome.held += 1;
           const reason = `Conflict held for review: ${settled.held.map((h) => `${h.a} is ${describe(h.aValue)} in A (${config.a.object}) and ${h.b} is ${describe(h.bValue)} in B (${config.b.object})`).join('; ')}. Edit the value on the side that should win; the next run carries it over.`;
           // Keyed by its pair, for whichever attempt commits: its pair's hashes are saved with the page (acknowledged),
           // so a retry does not hold it again; one that does (the attempt failed before the save) replaces the row.
-          spool.push({ key: `held ${JSON.stringify([w.idA, w.idB])}`, attempt: null, nodeId: step.nodeId, rowNumber, source: { ...(w.a?.values ?? keyRow(A, w.idA!)) }, mapped: { ...(w.b?.values ?? keyRow(B, w.idB!)) }, reason });
+          spool.push({ key: heldKey(w), attempt: null, nodeId: step.nodeId, rowNumber, source: { ...(w.a?.values ?? keyRow(A, w.idA!)) }, mapped: { ...(w.b?.values ?? keyRow(B, w.idB!)) }, reason });
         }
         const anyB = hasAny(settled.toB);
         const anyA = hasAny(settled.toA);

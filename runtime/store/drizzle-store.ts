@@ -10,7 +10,7 @@ import { createTwoWayStore } from './two-way';
 import { createMemberStore } from './members';
 import { createOAuthStateStore } from './oauth';
 import { commitBatch } from './commit-batch';
-import { dropStagedRejected, stageRejected } from './rejected-stage';
+import { dropStagedRejected, recordLeftStaged, rejectedStageStart, stageRejected, unstageRejected } from './rejected-stage';
 import * as connections from './connections';
 import type { Engine } from './engines';
 import { getFile, listFiles, saveFile } from './files';
@@ -61,6 +61,9 @@ export function createDrizzleStore(engine: Engine): Store {
     commitBatch: (commit) => commitBatch(db, commit),
     stageRejected: (runId, pipelineId, records) => stageRejected(db, runId, pipelineId, records),
     dropStagedRejected: (runId, pipelineId, attempt) => dropStagedRejected(db, runId, pipelineId, attempt),
+    unstageRejected: (runId, pipelineId, keys) => unstageRejected(db, runId, pipelineId, keys),
+    rejectedStageStart: (runId, pipelineId, nodeId) => rejectedStageStart(db, runId, pipelineId, nodeId),
+    recordLeftStaged: (runId) => recordLeftStaged(db, runId),
     listRejected: (runId, opts) => runs.listRejected(db, runId, opts),
 
     saveFile: (file) => saveFile(db, file),

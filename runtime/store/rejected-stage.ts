@@ -66,6 +66,62 @@ export async function dropStagedRejected(db: Db, runId: string, pipelineId: stri
 }
 
 /**
+ * Drops the staged held records (no attempt) of these keys: a retried attempt settled their pairs without holding them
+ * (a person settled the conflict after an earlier attempt held it), so there is nothing to review. One statement.
+ */
+export async function unstageRejected(db: Db, runId: string, pipelineId: string, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return;
+  const digests = JSON.stringify([...new Set(keys)].map(digest));
+  await db.execute(sql`
+    DELETE FROM rejected_stage
+    WHERE run_id = ${runId} AND pipeline_id = ${pipelineId} AND attempt IS NULL AND key IN (SELECT jsonb_array_elements_text(${digests}::jsonb))`);
+}
+
+/**
+ * Where an attempt of a pipeline's step starts: whether earlier attempts left held records staged (`held`), and the
+ * highest row number of the step's rejected records in the run, staged or recorded (`lastRowNumber`; 0 when none), so
+ * the attempt numbers its own after it and no two rejected records of the step in the run share a number.
+ */
+export async function rejectedStageStart(db: Db, runId: string, pipelineId: string, nodeId: string): Promise<{ held: boolean; lastRowNumber: number }> {
+  const result: unknown = await db.execute(sql`
+    SELECT
+      EXISTS (SELECT 1 FROM rejected_stage WHERE run_id = ${runId} AND pipeline_id = ${pipelineId} AND attempt IS NULL) AS held,
+      greatest(
+        coalesce((SELECT max(row_number) FROM rejected_stage WHERE run_id = ${runId} AND pipeline_id = ${pipelineId}), 0),
+        coalesce((SELECT max(row_number) FROM rejected_records WHERE run_id = ${runId} AND node_id = ${nodeId}), 0)
+      )::int AS last`);
+  const [row] = (result as { rows: { held: boolean; last: number }[] }).rows;
+  return { held: row?.held === true, lastRowNumber: Number(row?.last ?? 0) };
+}
+
+/**
+ * A run that ended without some pipeline's commit (failed for good, cancelled): the held records its two-way steps
+ * staged are recorded now as the run's rejected records, counted as rejected on their steps, and the run's stage is
+ * cleared. A held pair's hashes were saved with its page (the next run does not hold it again), so dropping the row
+ * would lose the conflict. Refusals are never recorded here: a refused write left its pair unsaved, so the next run
+ * writes it again (and a failed attempt drops its own anyway). Returns how many were recorded.
+ */
+export async function recordLeftStaged(db: Db, runId: string): Promise<number> {
+  return db.transaction(async (tx) => {
+    const result: unknown = await tx.execute(sql`
+      WITH moved AS (
+        INSERT INTO rejected_records (id, run_id, node_id, row_number, source, mapped, reason, inbox_status)
+        SELECT id, run_id, node_id, row_number, source, mapped, reason,
+          CASE WHEN (SELECT trigger FROM runs WHERE id = ${runId}) = 'resubmit' THEN 'attempt' ELSE 'open' END
+        FROM rejected_stage WHERE run_id = ${runId} AND attempt IS NULL
+        RETURNING node_id
+      ), n AS (
+        SELECT node_id, count(*)::int AS n FROM moved GROUP BY node_id
+      ), counted AS (
+        UPDATE run_steps AS s SET rejected = s.rejected + n.n FROM n WHERE s.run_id = ${runId} AND s.node_id = n.node_id
+      )
+      SELECT coalesce(sum(n), 0)::int AS n FROM n`);
+    await tx.delete(rejectedStage).where(eq(rejectedStage.runId, runId));
+    return Number((result as { rows: { n: number }[] }).rows[0]?.n ?? 0);
+  });
+}
+
+/**
  * Inside the commit's transaction: records the pipeline's staged rows that this attempt may record (its own and those
  * of no attempt) as rejected records, and clears every staged row of the pipeline (other attempts' can never commit
  * now). Returns how many were recorded per step. Nothing comes back through the client but the counts.

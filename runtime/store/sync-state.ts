@@ -83,6 +83,8 @@ export interface SyncStateStore {
   countDeletedKeys(runId: string, nodeId: string): Promise<number>;
   /** Records target keys as deleted with their field values (the delete phase's full-sync comparison). Idempotent. */
   addDeletedKeys(runId: string, nodeId: string, keys: readonly RunKey[]): Promise<void>;
+  /** Forgets these keys of the step in the run (deleted or seen), or every key of it when `keys` is not given. */
+  dropKeys(runId: string, nodeId: string, keys?: readonly string[]): Promise<void>;
 
   recordDeletePhase(phase: DeletePhase): Promise<void>;
   getDeletePhase(runId: string, nodeId: string): Promise<DeletePhase | null>;
@@ -281,6 +283,16 @@ export function createSyncStateStore(db: Db): SyncStateStore {
           INSERT INTO ${runKeys} (run_id, node_id, key, deleted, key_values)
           SELECT ${runId}, ${nodeId}, r.k, true, r.v FROM jsonb_to_recordset(${JSON.stringify(part.map((d) => ({ k: d.key, v: keyValuesToStore(d.values) })))}::jsonb) AS r(k text, v jsonb)
           ON CONFLICT (run_id, node_id, key) DO UPDATE SET deleted = true, key_values = excluded.key_values`);
+      }
+    },
+    async dropKeys(runId, nodeId, keys) {
+      if (keys === undefined) {
+        await db.delete(runKeys).where(and(eq(runKeys.runId, runId), eq(runKeys.nodeId, nodeId)));
+        return;
+      }
+      for (const part of chunks([...new Set(keys)])) {
+        if (part.length === 0) continue;
+        await db.delete(runKeys).where(and(eq(runKeys.runId, runId), eq(runKeys.nodeId, nodeId), inArray(runKeys.key, part)));
       }
     },
     async countDeletedKeys(runId, nodeId) {

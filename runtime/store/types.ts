@@ -283,6 +283,18 @@ export interface Store {
   stageRejected(runId: string, pipelineId: string, records: readonly StagedRejected[]): Promise<void>;
   /** Drops the staged rows only this attempt's commit could record (the attempt failed). */
   dropStagedRejected(runId: string, pipelineId: string, attempt: string): Promise<void>;
+  /** Drops the staged held rows (no attempt) of these keys: a retried attempt settled their pairs without holding them. */
+  unstageRejected(runId: string, pipelineId: string, keys: readonly string[]): Promise<void>;
+  /**
+   * An attempt's start: whether earlier attempts left held rows staged, and the highest row number of the step's
+   * rejected records in the run (staged or recorded; 0 when none), which the attempt numbers after.
+   */
+  rejectedStageStart(runId: string, pipelineId: string, nodeId: string): Promise<{ held: boolean; lastRowNumber: number }>;
+  /**
+   * A run that ended failed or cancelled: records the staged held rows its pipelines never committed (counted as
+   * rejected on their steps) and clears the run's stage; staged refusals are dropped. Returns how many were recorded.
+   */
+  recordLeftStaged(runId: string): Promise<number>;
   /** In row order; `nodeId` narrows to one step's rejections. */
   listRejected(runId: string, opts?: { limit?: number; offset?: number; nodeId?: string }): Promise<{ items: RejectedRecord[]; total: number }>;
 
