@@ -59,7 +59,20 @@ interface Watch {
 let watch: Watch | null = null;
 /** Tables whose every write the Postgres session refuses, record by record (a side that refuses everything). */
 const refusing = new Set<string>();
+/** When set, the Postgres session's deletes are noted here in order (object and the ids deleted). */
+let deleteLog: { object: string; ids: number[] }[] | null = null;
 function watched(session: ConnectorSession): ConnectorSession {
+  const log = deleteLog;
+  if (log && session.deleteRecords) {
+    const remove = session.deleteRecords.bind(session);
+    return {
+      ...session,
+      async deleteRecords(object, keys, options) {
+        log.push({ object, ids: keys.map((k) => Number(k.id)) });
+        return remove(object, keys, options);
+      },
+    };
+  }
   if (refusing.size > 0) {
     return {
       ...session,
@@ -563,11 +576,18 @@ describe('deletes both ways', () => {
   }, 120_000);
 });
 
-/** The store, counting the records of each stage call; `failStage` makes a call fail. */
-function countingStore(failStage?: (call: number) => boolean): { via: Store; calls: number[] } {
+/** The store, counting the records of each stage call (and the keys of each unstage call); `failStage` makes a call fail. */
+function countingStore(failStage?: (call: number) => boolean): { via: Store; calls: number[]; unstaged: number[] } {
   const calls: number[] = [];
+  const unstaged: number[] = [];
   const via = new Proxy(store, {
     get: (target, key) => {
+      if (key === 'unstageRejected') {
+        return async (...args: Parameters<Store['unstageRejected']>) => {
+          unstaged.push(args[2].length);
+          return target.unstageRejected(...args);
+        };
+      }
       if (key === 'stageRejected') {
         return async (...args: Parameters<Store['stageRejected']>) => {
           calls.push(args[2].length);
@@ -579,7 +599,7 @@ function countingStore(failStage?: (call: number) => boolean): { via: Store; cal
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
   });
-  return { via, calls };
+  return { via, calls, unstaged };
 }
 
 /** A key map whose `updatePairs` fails from its nth call on (an attempt that dies midway, after some pages were saved). */
@@ -678,6 +698,123 @@ describe.each([
     // A late duplicate of the committed batch records nothing more.
     await store.commitBatch({ runId, pipelineId: PIPELINE, batch: 1, cursor: null, counts: {}, rejected: [], staged: { attempt: 'late' } });
     expect((await store.listRejected(runId)).total).toBe(N);
+  }, 120_000);
+
+  // Known defect of held14's staging (the lead's notes, eighth session): a conflict held by an attempt that failed, then
+  // settled by the person before the retry ran, was still recorded by the retry's commit (a phantom), with the row
+  // number the failed attempt gave it, which another record of the retry could get too.
+  it('a retry records no conflict the person settled after the failed attempt held it, and no two records share a row number', async () => {
+    const s = await allHeld('ph');
+    const runId = await s.newRun();
+    const first = countingStore();
+    // The attempt dies after 5 pages' pairs were saved (their records staged first), with later pages staged, unsaved.
+    await expect(s.run({ batchSize: BATCH, runId, via: first.via, twoWay: failingPairs(6) })).rejects.toThrow('the store went away');
+    expect(first.calls.reduce((x, y) => x + y, 0)).toBeGreaterThan(5 * BATCH);
+    // A first attempt has no earlier held records to drop: no statement for it.
+    expect(first.unstaged).toEqual([]);
+    // Before the retry: the person settles every odd record's conflict on A (its name as B has it), and deletes the
+    // first 50 records from A (the retry reads fewer records, so its own numbering starts 50 lower).
+    await pause();
+    await pgc.query(`UPDATE ${tag}_ph_a SET name = 'Person ' || id || ' (B)' WHERE id % 2 = 1`);
+    await pgc.query(`DELETE FROM ${tag}_ph_a WHERE id <= 50`);
+    const { via, unstaged } = countingStore();
+    const retry = await s.run({ batchSize: BATCH, runId, via });
+    // Held: the even records, and the first 50 (held and acknowledged by the failed attempt; A's delete is no settling).
+    const ids = retry.records.map((r) => Number(r.source.id)).sort((x, y) => x - y);
+    expect(ids).toEqual(Array.from({ length: N }, (_, i) => i + 1).filter((id) => id % 2 === 0 || id <= 50));
+    expect(retry.counts.rejected).toBe(ids.length);
+    expect(new Set(retry.records.map((r) => r.rowNumber)).size).toBe(retry.records.length);
+    // The staged rows of settled pairs went a page at a time (one statement per flush, a few pages at most).
+    expect(unstaged.length).toBeGreaterThan(0);
+    expect(Math.max(...unstaged)).toBeLessThanOrEqual(3 * BATCH);
+    // Nothing left staged: a late duplicate commit records nothing more.
+    await store.commitBatch({ runId, pipelineId: PIPELINE, batch: 1, cursor: null, counts: {}, rejected: [], staged: { attempt: 'late' } });
+    expect((await store.listRejected(runId)).total).toBe(ids.length);
+  }, 120_000);
+
+  // The lead's notes, eighth session: two-way deletes a person confirmed kept every candidate key in memory and passed
+  // them all to one delete (DeleteDirection.keys). They now wait in the run's run_keys, read and applied 5,000 at a time.
+  it('confirmed deletes wait in the store and are applied a page at a time, each once; deleted on both sides: none', async () => {
+    const M = 11_600;
+    const table = async (t: string, rows: number) => {
+      await pgc.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, email text, name text, city text, removed boolean NOT NULL DEFAULT false, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+      await pgc.query(`CREATE TRIGGER ${t}_touch BEFORE UPDATE ON ${t} FOR EACH ROW EXECUTE FUNCTION touch()`);
+      if (rows > 0) await pgc.query(`INSERT INTO ${t} (id, email, name, city) SELECT i, 'p' || i || '@example.com', 'Person ' || i, 'Oslo' FROM generate_series(1, ${rows}) i`);
+      return { connectionId: 'con_pg', object: `public.${t}`, updatedAt: 'updated_at', columns: [...COLS, { name: 'removed', type: 'boolean' as const }], key: ['id'], deletedField: 'removed' };
+    };
+    const s = sync({ a: await table(`${tag}_dl_a`, M), b: await table(`${tag}_dl_b`, 0), deletesToB: 'delete', deletesToA: 'delete' });
+    expect(await s.run({ batchSize: 2000 })).toMatchObject({ createdB: M });
+    // 1–3 soft-deleted on both sides (nothing to apply), 4–5 on B (deleted on A), 6–11,600 gone from A (full sync).
+    await pause();
+    await pgc.query(`UPDATE ${tag}_dl_a SET removed = true WHERE id <= 3`);
+    await pgc.query(`UPDATE ${tag}_dl_b SET removed = true WHERE id <= 5`);
+    await pgc.query(`DELETE FROM ${tag}_dl_a WHERE id > 5`);
+    const events: ({ object: string; ids: number[] } | { list: 'a' | 'b'; n: number })[] = [];
+    const deletes: { object: string; ids: number[] }[] = [];
+    deleteLog = deletes;
+    let run;
+    try {
+      run = await s.run({
+        batchSize: 2000,
+        fullSync: true,
+        confirmDeletes: true,
+        deleteKeys: (keys) => ({
+          ...keys,
+          async list(side, after, limit) {
+            // The deletes made since the last read of the store, then this read.
+            events.push(...deletes.splice(0));
+            const page = await keys.list(side, after, limit);
+            events.push({ list: side, n: page.length });
+            return page;
+          },
+        }),
+      });
+    } finally {
+      deleteLog = null;
+    }
+    events.push(...deletes.splice(0));
+    expect(run).toMatchObject({ deletedB: M - 5, deletedA: 2 });
+    expect(run.phases).toMatchObject([
+      { toSide: 'b', state: 'applied', candidates: M - 5, applied: M - 5 },
+      { toSide: 'a', state: 'applied', candidates: 2, applied: 2 },
+    ]);
+    // Between two reads of the store, at most a page of its keys deleted; no read over a page; each record deleted once.
+    let since = 0;
+    const onB: number[] = [];
+    for (const e of events) {
+      if ('list' in e) {
+        expect(e.n).toBeLessThanOrEqual(5000);
+        since = 0;
+        continue;
+      }
+      since += e.ids.length;
+      expect(since).toBeLessThanOrEqual(5000);
+      if (e.object === `public.${tag}_dl_b`) onB.push(...e.ids);
+    }
+    expect(events.filter((e) => 'list' in e && e.list === 'b').length).toBeGreaterThanOrEqual(3);
+    expect(onB.sort((x, y) => x - y)).toEqual(Array.from({ length: M - 5 }, (_, i) => i + 6));
+    expect((await pgc.query(`SELECT id FROM ${tag}_dl_b ORDER BY id`)).rows.map((r: { id: number }) => r.id)).toEqual([1, 2, 3, 4, 5]);
+    expect((await pgc.query(`SELECT id FROM ${tag}_dl_a ORDER BY id`)).rows.map((r: { id: number }) => r.id)).toEqual([1, 2, 3]);
+    // Every pair forgotten: the applied ones and those deleted on both sides.
+    expect(await store.twoWay.countPairs({ integrationId: 'int_twoway', nodeId: s.nodeId })).toBe(0);
+  }, 180_000);
+
+  it('a retried attempt applies none of the delete candidates an earlier attempt of the run found (restored since)', async () => {
+    const a = await make(`${tag}_dr_a`, 10);
+    await pgc.query(`CREATE TABLE ${tag}_dr_b (id integer PRIMARY KEY, email text, name text, city text, removed boolean NOT NULL DEFAULT false, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+    await pgc.query(`CREATE TRIGGER ${tag}_dr_b_touch BEFORE UPDATE ON ${tag}_dr_b FOR EACH ROW EXECUTE FUNCTION touch()`);
+    const b = { connectionId: 'con_pg', object: `public.${tag}_dr_b`, updatedAt: 'updated_at', columns: [...COLS, { name: 'removed', type: 'boolean' as const }], key: ['id'], deletedField: 'removed' };
+    const s = sync({ a, b, deletesToA: 'delete', deleteThresholdPercent: 50 });
+    expect(await s.run()).toMatchObject({ createdB: 10 });
+    // An earlier attempt of the run found 7 deleted on B (its candidate is in the run's keys); the person restored it.
+    const runId = await s.newRun();
+    await store.sync.addDeletedKeys(runId, `${s.nodeId}#a`, [{ key: '[7]', values: { id: 7 } }]);
+    await pause();
+    await pgc.query(`UPDATE ${tag}_dr_b SET removed = true WHERE id = 3`);
+    const retry = await s.run({ runId });
+    expect(retry).toMatchObject({ deletedA: 1 });
+    expect(retry.phases).toMatchObject([{ toSide: 'a', state: 'applied', candidates: 1, applied: 1 }]);
+    expect((await pgc.query(`SELECT id FROM ${tag}_dr_a ORDER BY id`)).rows.map((r: { id: number }) => r.id)).toEqual([1, 2, 4, 5, 6, 7, 8, 9, 10]);
   }, 120_000);
 
   it('a side that refuses every write: refusals staged as they come, bounded; a failed attempt\'s are dropped, the retry records each once', async () => {
