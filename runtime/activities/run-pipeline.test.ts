@@ -194,4 +194,38 @@ describe('runPipeline', () => {
     expect(items.map((r) => Number(r.source.id)).sort((x, y) => x - y)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     expect(items[0]!.reason).toContain('Conflict held for review');
   });
+
+  // The lead's notes, eighth session: a two-way step that failed for good left its staged held records in the stage
+  // until the run was deleted, never recorded; their pairs were saved, so no later run holds them again (lost).
+  it('a two-way sync step that fails for good: its held conflicts are recorded on the failed run once', async () => {
+    const n = 40;
+    const fields = [{ name: 'id', type: 'number' as const }, { name: 'name', type: 'text' as const }];
+    for (const [object, side] of [['tw_lost_a', 'A'], ['tw_lost_b', 'B']] as const) {
+      await store.writeWorkspace({ object, key: ['id'], fields, mode: 'upsert', rows: Array.from({ length: n }, (_, i) => ({ id: i + 1, name: `Name ${i + 1} ${side}` })) });
+    }
+    const side = (object: string) => ({ connectionId: '', object, updatedAt: '_updated_at', columns: fields, key: ['id'], deletedField: '' });
+    const config = { a: side('tw_lost_a'), b: side('tw_lost_b'), match: { a: 'id', b: 'id' }, direction: 'both', rule: 'review', fields: [{ a: 'id', b: 'id', direction: 'inherit', rule: 'inherit' }, { a: 'name', b: 'name', direction: 'inherit', rule: 'inherit' }], createMissing: true, deletesToB: 'ignore', deletesToA: 'ignore', deleteThresholdPercent: 10 };
+    const graph = { version: 1 as const, nodes: [{ id: 'tw', kind: 'two-way-sync', label: 'Both ways', position: { x: 0, y: 0 }, config }], edges: [] };
+    const commits: number[] = [];
+    // Every commit fails (not a lost connection, which is waited out): the step fails after its two attempts.
+    const launcher = await workerWith(flakyStore(store, () => true, commits, 'deadlock detected'), { ...FAST_PIPELINE, maximumAttempts: 2 });
+    const { runId, versionId } = await publishAndCreateRun(store, graph, 'Two-way held, failed');
+    const { workflowId } = await launcher.start({ runId, versionId });
+    const result = (await client.workflow.getHandle(workflowId).result()) as { status: string; error: string };
+    expect(result).toMatchObject({ status: 'failed', error: 'deadlock detected' });
+    expect(commits).toEqual([1, 1]);
+    const run = await store.getRun(runId);
+    expect(run?.status).toBe('failed');
+    expect(run?.steps.find((s) => s.nodeId === 'tw')?.counts).toMatchObject({ rejected: n });
+    const { items, total } = await store.listRejected(runId, { limit: 1000 });
+    expect(total).toBe(n);
+    expect(items.map((r) => Number(r.source.id)).sort((x, y) => x - y)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    expect(new Set(items.map((r) => r.rowNumber)).size).toBe(n);
+    expect(items[0]!.reason).toContain('Conflict held for review');
+    // Nothing stays staged: a commit now records nothing more.
+    const pipelineId = (await store.getVersion(versionId))!.plan.pipelines[0]!.id;
+    expect(await store.rejectedStageStart(runId, pipelineId, 'tw')).toEqual({ held: false, lastRowNumber: expect.any(Number) });
+    await store.commitBatch({ runId, pipelineId, batch: 1, cursor: null, counts: {}, rejected: [], staged: { attempt: 'late' } });
+    expect((await store.listRejected(runId)).total).toBe(n);
+  });
 });

@@ -469,6 +469,55 @@ export function runStoreSuite(target: SuiteTarget): void {
       expect((await store.listRejected(run.id, { nodeId: 'dst' })).total).toBe(5);
     });
 
+    it('a retry starts after the run\'s row numbers, drops the held rows of pairs it settled, and a run ended without its commit records what stayed staged', async () => {
+      const { run } = await newRun();
+      const row = (key: string, attempt: string | null, rowNumber: number) => ({ key, attempt, nodeId: 'dst', rowNumber, source: { id: rowNumber }, mapped: null, reason: `held ${key}` });
+      // A first attempt: nothing staged or recorded, nothing to drop.
+      expect(await store.rejectedStageStart(run.id, 'p1', 'dst')).toEqual({ held: false, lastRowNumber: 0 });
+      // Only a refusal staged: no held row a retry could settle, but its number is taken.
+      await store.stageRejected(run.id, 'p1', [row('refused x1', 'x', 4)]);
+      expect(await store.rejectedStageStart(run.id, 'p1', 'dst')).toEqual({ held: false, lastRowNumber: 4 });
+      const hostile = `held \u0000${'k'.repeat(100_000)}`;
+      await store.stageRejected(run.id, 'p1', [row('held 1', null, 1), row('held 2', null, 2), row('held __proto__', null, 3), row(hostile, null, 5)]);
+      expect(await store.rejectedStageStart(run.id, 'p1', 'dst')).toEqual({ held: true, lastRowNumber: 5 });
+      // The retry settled 2 and the hostile key's pair without holding them: their rows go (a key twice, an unknown key:
+      // nothing more); a refusal is never dropped by its key.
+      await store.unstageRejected(run.id, 'p1', ['held 2', hostile, 'refused x1', 'held 9', 'held 2']);
+      await store.unstageRejected(run.id, 'p1', []);
+      // Another pipeline's rows are its own.
+      await store.stageRejected(run.id, 'p2', [row('held 2', null, 7)]);
+      await store.unstageRejected(run.id, 'p1', ['held 2']);
+      // The run ends failed before any commit: every pipeline's held rows recorded and counted, refusals dropped, the stage cleared.
+      expect(await store.recordLeftStaged(run.id)).toBe(3);
+      const { items, total } = await store.listRejected(run.id);
+      expect(total).toBe(3);
+      expect(items.map((r) => [r.rowNumber, r.reason])).toEqual([
+        [1, 'held held 1'],
+        [3, 'held held __proto__'],
+        [7, 'held held 2'],
+      ]);
+      expect((await store.getRun(run.id))?.steps.find((x) => x.nodeId === 'dst')?.counts).toMatchObject({ rejected: 3 });
+      expect(await store.recordLeftStaged(run.id)).toBe(0);
+      // A resumed attempt numbers after the recorded ones (its step's only); a late commit finds nothing staged.
+      expect(await store.rejectedStageStart(run.id, 'p1', 'dst')).toEqual({ held: false, lastRowNumber: 7 });
+      expect(await store.rejectedStageStart(run.id, 'p1', 'src')).toEqual({ held: false, lastRowNumber: 0 });
+      expect((await store.commitBatch(commit(run.id, 1, { staged: { attempt: 'x' } }))).applied).toBe(true);
+      expect((await store.listRejected(run.id)).total).toBe(3);
+      expect((await store.getRun(run.id))?.steps.find((x) => x.nodeId === 'dst')?.counts).toMatchObject({ rejected: 3 });
+    });
+
+    it('drops a step\'s run keys, some or all', async () => {
+      const { run } = await newRun();
+      const keys = ['[1]', '["__proto__"]', '["9007199254740993"]', '["a\\u0000b"]'].map((key, i) => ({ key, values: { id: i } }));
+      await store.sync.addDeletedKeys(run.id, 'dst#a', keys);
+      await store.sync.addDeletedKeys(run.id, 'dst#b', keys);
+      await store.sync.dropKeys(run.id, 'dst#a', ['["__proto__"]', '["a\\u0000b"]', '[404]']);
+      expect((await store.sync.listDeletedKeys(run.id, 'dst#a', { after: null, limit: 10 })).map((k) => k.key).sort()).toEqual(['["9007199254740993"]', '[1]']);
+      await store.sync.dropKeys(run.id, 'dst#a');
+      expect(await store.sync.countDeletedKeys(run.id, 'dst#a')).toBe(0);
+      expect(await store.sync.countDeletedKeys(run.id, 'dst#b')).toBe(4);
+    });
+
     it('applies a batch once: a retried or older batch is ignored', async () => {
       const { run } = await newRun();
       expect(await store.getCheckpoint(run.id, 'p1')).toEqual({ batch: 0, cursor: null });
