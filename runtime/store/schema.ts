@@ -537,7 +537,8 @@ export const twoWayPairs = pgTable(
     idA: text('id_a').notNull(),
     idB: text('id_b').notNull(),
     hashA: jsonb('hash_a').$type<Record<string, string>>().notNull(),
-    hashB: jsonb('hash_b').$type<Record<string, string>>().notNull(),
+    /** Migration 24: NULL when equal to `hash_a` (read as `hash_a`). */
+    hashB: jsonb('hash_b').$type<Record<string, string>>(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     /** Migration 22: the run token of the last full read of side A (B) that met this pair's record. */
     seenA: text('seen_a'),

@@ -6,7 +6,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPglite, type Engine } from './engines';
 import { migrate } from './migrate';
-import { createTwoWayStore, type StageB, type TwoWayStore } from './two-way';
+import { MIGRATIONS } from './migrations';
+import { createTwoWayStore, type StageB, type TwoWayPair, type TwoWayStore } from './two-way';
 
 let engine: Engine;
 let tw: TwoWayStore;
@@ -150,4 +151,114 @@ describe('two-way store', () => {
       two_way_stage_pkey: '(id_b, integration_id, node_id)',
     });
   });
+});
+
+// Migration 24: a pair's hash_b is stored as NULL when it equals its hash_a, and read back as hash_a. Every read and
+// every write gives and keeps exactly what the two columns held before (checked against the hashes each pair should
+// have, with the raw columns looked at too).
+describe('two-way key map: one copy of equal hashes (migration 24)', () => {
+  type H = Record<string, string>;
+  /** A hash object with `__proto__` and `constructor` as its own data keys (as JSON.parse makes them). */
+  const hostile = (v: string): H => JSON.parse(JSON.stringify({ name: v }).replace('{', `{"__proto__":"p ${v}","constructor":"c ${v}",`)) as H;
+  const raw = async (integrationId: string) =>
+    Object.fromEntries(
+      ((await engine.db.execute(sql`SELECT id_a, hash_b IS NULL AS one FROM two_way_pairs WHERE integration_id = ${integrationId}`)) as unknown as { rows: { id_a: string; one: boolean }[] }).rows.map((r) => [r.id_a, r.one]),
+    );
+  const byA = async (scope: { integrationId: string; nodeId: string }, ids: string[]) =>
+    Object.fromEntries((await tw.pairsByA(scope, ids)).map((p) => [p.idA, [p.idB, p.hashA, p.hashB]]));
+
+  it('stores equal hashes once and reads them back exactly through every read', async () => {
+    const scope = { integrationId: 'int_tw_one_hash', nodeId: 'n1' };
+    expect(Object.hasOwn(hostile('x'), '__proto__')).toBe(true);
+    const pairs = [
+      { idA: '[1]', idB: '[101]', hashA: { name: 'n1', city: 'c1' }, hashB: { name: 'n1', city: 'c1' } },
+      { idA: '[2]', idB: '[102]', hashA: { name: 'n2', city: 'c2' }, hashB: { name: 'n2', city: 'other' } },
+      // The same keys in another order: equal (jsonb keeps no order, and nothing reads one).
+      { idA: '[3]', idB: '[103]', hashA: { name: 'n3', city: 'c3' }, hashB: { city: 'c3', name: 'n3' } },
+      { idA: '[4]', idB: '[104]', hashA: hostile('n4'), hashB: hostile('n4') },
+      // Only `__proto__` differs; one side has a key fewer; both empty.
+      { idA: '[5]', idB: '[105]', hashA: hostile('n5'), hashB: { ...hostile('n5'), ['__proto__']: 'other' } },
+      { idA: '[6]', idB: '[106]', hashA: { name: 'n6', city: 'c6' }, hashB: { name: 'n6' } },
+      { idA: '["007"]', idB: '["9007199254740993"]', hashA: {}, hashB: {} },
+    ];
+    await tw.savePairs(scope, pairs);
+    expect(await raw(scope.integrationId)).toEqual({ '[1]': true, '[2]': false, '[3]': true, '[4]': true, '[5]': false, '[6]': false, '["007"]': true });
+    const want = Object.fromEntries(pairs.map((p) => [p.idA, [p.idB, p.hashA, p.hashB]]));
+    const ids = pairs.map((p) => p.idA);
+    expect(await byA(scope, ids)).toEqual(want);
+    expect(Object.hasOwn((await byA(scope, ['[4]']))['[4]']![2] as H, '__proto__')).toBe(true);
+    expect(Object.fromEntries((await tw.pairsByB(scope, pairs.map((p) => p.idB))).map((p) => [p.idA, [p.idB, p.hashA, p.hashB]]))).toEqual(want);
+    expect(Object.fromEntries((await tw.unseenPairs(scope, 'a', 'token', { after: null, limit: 100 })).map((p) => [p.idA, [p.idB, p.hashA, p.hashB]]))).toEqual(want);
+    // The stage's reads: taken by A id, and left with its pair.
+    await tw.stage(scope, pairs.map((p) => staged(p.idB, null)), false);
+    expect(Object.fromEntries((await tw.takeByA(scope, ids.slice(0, 3))).map(({ pair: p }) => [p.idA, [p.idB, p.hashA, p.hashB]]))).toEqual(Object.fromEntries(ids.slice(0, 3).map((id) => [id, want[id]])));
+    const left = await tw.stagedLeft(scope, { after: null, limit: 100 });
+    expect(Object.fromEntries(left.map((s) => [s.pair!.idA, [s.pair!.idB, s.pair!.hashA, s.pair!.hashB]]))).toEqual(Object.fromEntries(ids.slice(3).map((id) => [id, want[id]])));
+    await tw.clearStage(scope);
+  });
+
+  it('keeps hashes updated in place exactly, one copy or two as they come out equal or not', async () => {
+    const scope = { integrationId: 'int_tw_one_hash_update', nodeId: 'n1' };
+    const start = [
+      { idA: '[1]', idB: '[101]', hashA: { name: 'n1', city: 'c1' }, hashB: { name: 'n1', city: 'c1' } },
+      { idA: '[2]', idB: '[102]', hashA: { name: 'n2', city: 'c2' }, hashB: { name: 'n2', city: 'c2' } },
+      { idA: '[3]', idB: '[103]', hashA: { name: 'n3', city: 'c3' }, hashB: { name: 'b3', city: 'c3' } },
+      { idA: '[4]', idB: '[104]', hashA: hostile('n4'), hashB: hostile('n4') },
+      { idA: '[5]', idB: '[105]', hashA: { name: 'n5' }, hashB: { name: 'b5' } },
+      { idA: '[6]', idB: '[106]', hashA: { name: 'n6' }, hashB: { name: 'n6' } },
+      { idA: '[7]', idB: '[107]', hashA: { name: 'n7', city: 'c7' }, hashB: { name: 'b7', city: 'c7' } },
+    ];
+    await tw.savePairs(scope, start);
+    const found = new Map((await tw.pairsByA(scope, start.map((p) => p.idA))).map((p) => [p.idA, p] as const));
+    const at = (id: string) => found.get(id)!.at;
+    const next: (TwoWayPair & { changed?: { a: H; b: H } })[] = [
+      // One copy, merged the same on both sides: still one.
+      { idA: '[1]', idB: '[101]', at: at('[1]'), hashA: { name: 'x1', city: 'c1' }, hashB: { name: 'x1', city: 'c1' }, changed: { a: { name: 'x1' }, b: { name: 'x1' } } },
+      // One copy, merged apart (a conflict held: each side keeps its own): two.
+      { idA: '[2]', idB: '[102]', at: at('[2]'), hashA: { name: 'a2', city: 'c2' }, hashB: { name: 'b2', city: 'c2' }, changed: { a: { name: 'a2' }, b: { name: 'b2' } } },
+      // Two copies merged together (B's name carried to A): one; sent by ids (no place).
+      { idA: '[3]', idB: '[103]', hashA: { name: 'b3', city: 'c3' }, hashB: { name: 'b3', city: 'c3' }, changed: { a: { name: 'b3' }, b: {} } },
+      // `__proto__` merged on one side only: two.
+      { idA: '[4]', idB: '[104]', at: at('[4]'), hashA: { ...hostile('n4'), ['__proto__']: 'new' }, hashB: hostile('n4'), changed: { a: JSON.parse('{"__proto__":"new"}') as H, b: {} } },
+      // Whole (no merge), coming out equal, and coming out apart.
+      { idA: '[5]', idB: '[105]', at: at('[5]'), hashA: { name: 'w5', city: 'w' }, hashB: { name: 'w5', city: 'w' } },
+      { idA: '[6]', idB: '[106]', at: at('[6]'), hashA: { name: 'w6' }, hashB: { name: 'b6', city: 'w' } },
+      // Two copies merged, still apart on a field not sent.
+      { idA: '[7]', idB: '[107]', at: at('[7]'), hashA: { name: 'n7', city: 'x7' }, hashB: { name: 'b7', city: 'x7' }, changed: { a: { city: 'x7' }, b: { city: 'x7' } } },
+    ];
+    await tw.updatePairs(scope, next);
+    expect(await byA(scope, next.map((p) => p.idA))).toEqual(Object.fromEntries(next.map((p) => [p.idA, [p.idB, p.hashA, p.hashB]])));
+    expect(Object.hasOwn((await byA(scope, ['[4]']))['[4]']![1] as H, '__proto__')).toBe(true);
+    expect(await raw(scope.integrationId)).toEqual({ '[1]': true, '[2]': false, '[3]': true, '[4]': false, '[5]': true, '[6]': false, '[7]': false });
+    expect(await tw.countPairs(scope)).toBe(7);
+  });
+
+  it('converts a key map written before it losslessly', async () => {
+    const old = await openPglite(null);
+    try {
+      await migrate(old.db, MIGRATIONS.filter((m) => m.version !== 24));
+      const rows: [string, string, string, string][] = [
+        ['[1]', '[101]', '{"name":"n1","city":"c1"}', '{"city":"c1","name":"n1"}'],
+        ['[2]', '[102]', '{"name":"n2","city":"c2"}', '{"name":"n2","city":"other"}'],
+        ['[3]', '[103]', '{"__proto__":"p","constructor":"c","name":"n3"}', '{"__proto__":"p","constructor":"c","name":"n3"}'],
+        ['[4]', '[104]', '{"__proto__":"p","name":"n4"}', '{"__proto__":"q","name":"n4"}'],
+        ['[5]', '[105]', '{"name":"n5"}', '{"name":"n5","city":"c5"}'],
+        ['["007"]', '[9007199254740993]', '{}', '{}'],
+        ['[7]', '[107]', '{"name":"é\\u2028😀"}', '{"name":"é\\u2028😀"}'],
+      ];
+      for (const [a, b, ha, hb] of rows) {
+        await old.db.execute(sql`INSERT INTO two_way_pairs (integration_id, node_id, id_a, id_b, hash_a, hash_b) VALUES ('int_old', 'n1', ${a}, ${b}, ${ha}::jsonb, ${hb}::jsonb)`);
+      }
+      expect(await migrate(old.db)).toEqual([24]);
+      const one = Object.fromEntries(
+        ((await old.db.execute(sql`SELECT id_a, hash_b IS NULL AS one FROM two_way_pairs`)) as unknown as { rows: { id_a: string; one: boolean }[] }).rows.map((r) => [r.id_a, r.one]),
+      );
+      expect(one).toEqual({ '[1]': true, '[2]': false, '[3]': true, '[4]': false, '[5]': false, '["007"]': true, '[7]': true });
+      const read = Object.fromEntries((await createTwoWayStore(old.db).pairsByA({ integrationId: 'int_old', nodeId: 'n1' }, rows.map((r) => r[0]))).map((p) => [p.idA, [p.idB, p.hashA, p.hashB]]));
+      expect(read).toEqual(Object.fromEntries(rows.map(([a, b, ha, hb]) => [a, [b, JSON.parse(ha), JSON.parse(hb)]])));
+      expect(Object.hasOwn(read['[3]']![2] as H, '__proto__')).toBe(true);
+    } finally {
+      await old.close();
+    }
+  }, 60_000);
 });

@@ -5,11 +5,16 @@
 // Every call is set-based: one statement (or two) per page of up to 5,000 records, lists sent as one JSON parameter
 // (`= ANY(…)`, `jsonb_to_recordset`), so a page costs the same few round trips on PGlite and on Postgres. A staged
 // change is taken off the stage (deleted) by the statement that pairs it, so what is left is what no A change took.
+// Migration 24: a pair's `hash_b` is NULL when it equals its `hash_a` (both sides hold the same values under the same
+// field names: after a run, the common case), read back as `hash_a`; every write stores it that way.
 import { and, asc, eq, gt, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './db';
 import { twoWayCursors, twoWayPairs, twoWayStage } from './schema';
 
-/** One pair as remembered: ids are the JSON arrays of each side's primary key values; hashes are per field name. */
+/**
+ * One pair as remembered: ids are the JSON arrays of each side's primary key values; hashes are per field name. A
+ * looked-up pair whose two sides' hashes are stored as one (migration 24) has one object as both: read only.
+ */
 export interface TwoWayPair {
   idA: string;
   idB: string;
@@ -138,7 +143,8 @@ interface PairRow {
   id_a: string;
   id_b: string;
   hash_a: Record<string, string> | string;
-  hash_b: Record<string, string> | string;
+  /** NULL: the same as `hash_a` (migration 24). */
+  hash_b: Record<string, string> | string | null;
   at?: string | null;
 }
 interface StageRow {
@@ -151,10 +157,22 @@ interface StageRow {
 }
 const hashes = (v: Record<string, string> | string): Record<string, string> => (typeof v === 'string' ? (JSON.parse(v) as Record<string, string>) : v);
 const pairOf = (r: PairRow): TwoWayPair => {
-  const pair: TwoWayPair = { idA: r.id_a, idB: r.id_b, hashA: hashes(r.hash_a), hashB: hashes(r.hash_b) };
+  const hashA = hashes(r.hash_a);
+  const pair: TwoWayPair = { idA: r.id_a, idB: r.id_b, hashA, hashB: r.hash_b === null ? hashA : hashes(r.hash_b) };
   if (typeof r.at === 'string') pair.at = r.at;
   return pair;
 };
+/** The same hashes (same field names, same texts), as jsonb equality has it. */
+function sameHashes(x: Record<string, string>, y: Record<string, string>): boolean {
+  let n = 0;
+  for (const k in x) {
+    if (!Object.hasOwn(x, k)) continue;
+    if (!Object.hasOwn(y, k) || x[k] !== y[k]) return false;
+    n += 1;
+  }
+  for (const k in y) if (Object.hasOwn(y, k)) n -= 1;
+  return n === 0;
+}
 const stagedOf = (r: StageRow): StagedB => ({ idB: r.id_b, pairA: r.pair_a, matchKey: r.match_key, deleted: r.deleted, updatedMs: r.updated_ms === null ? null : Number(r.updated_ms), record: r.record });
 
 export function createTwoWayStore(db: Db): TwoWayStore {
@@ -187,7 +205,7 @@ export function createTwoWayStore(db: Db): TwoWayStore {
             AND (p.id_a, p.id_b) NOT IN (SELECT r.a, r.b FROM jsonb_to_recordset(${json}::jsonb) AS r(a text, b text))`);
         await tx.execute(sql`
           INSERT INTO ${twoWayPairs} (integration_id, node_id, id_a, id_b, hash_a, hash_b, seen_a, seen_b)
-          SELECT ${scope.integrationId}, ${scope.nodeId}, r.a, r.b, r.ha, r.hb, ${mark}::text, ${mark}::text FROM jsonb_to_recordset(${json}::jsonb) AS r(a text, b text, ha jsonb, hb jsonb)
+          SELECT ${scope.integrationId}, ${scope.nodeId}, r.a, r.b, r.ha, NULLIF(r.hb, r.ha), ${mark}::text, ${mark}::text FROM jsonb_to_recordset(${json}::jsonb) AS r(a text, b text, ha jsonb, hb jsonb)
           ON CONFLICT (integration_id, node_id, id_a) DO UPDATE SET id_b = EXCLUDED.id_b, hash_a = EXCLUDED.hash_a, hash_b = EXCLUDED.hash_b,
             seen_a = COALESCE(EXCLUDED.seen_a, ${twoWayPairs}.seen_a), seen_b = COALESCE(EXCLUDED.seen_b, ${twoWayPairs}.seen_b), updated_at = now()`);
       });
@@ -203,7 +221,13 @@ export function createTwoWayStore(db: Db): TwoWayStore {
       const mark = seen ?? null;
       for (let i = 0; i < pairs.length; i += CHUNK) {
         const chunk = pairs.slice(i, i + CHUNK);
-        const json = JSON.stringify(chunk.map((p) => (p.changed ? { a: p.idA, b: p.idB, t: p.at, ha: p.changed.a, hb: p.changed.b, m: true } : { a: p.idA, b: p.idB, t: p.at, ha: p.hashA, hb: p.hashB })));
+        // `hb` is left out when it is the same as `ha` (read as `ha`: the common case, half the hashes sent).
+        const json = JSON.stringify(
+          chunk.map((p) => {
+            const [ha, hb] = p.changed ? [p.changed.a, p.changed.b] : [p.hashA, p.hashB];
+            return { a: p.idA, b: p.idB, t: p.at, ha, hb: sameHashes(ha, hb) ? undefined : hb, m: p.changed ? true : undefined };
+          }),
+        );
         // Only how many were updated comes back (not thousands of ids); the rare page short of some asks which.
         // Merging the changed hashes (or setting the whole) gives the same row when run twice, so a page whose rows
         // did not all stay where the lookup found them is simply updated again by its ids.
@@ -211,7 +235,11 @@ export function createTwoWayStore(db: Db): TwoWayStore {
           const [{ n } = { n: 0 }] = rowsOf<{ n: number | string }>(
             await db.execute(sql`
               WITH u AS (
-                UPDATE ${twoWayPairs} AS p SET hash_a = CASE WHEN r.m THEN p.hash_a || r.ha ELSE r.ha END, hash_b = CASE WHEN r.m THEN p.hash_b || r.hb ELSE r.hb END,
+                -- The new hash_b, NULL when it equals the new hash_a (migration 24); straight away when both sides'
+                -- were one and stay one (stored NULL, sent without hb: merged or whole, the same as hash_a).
+                UPDATE ${twoWayPairs} AS p SET hash_a = CASE WHEN r.m THEN p.hash_a || r.ha ELSE r.ha END,
+                  hash_b = CASE WHEN r.hb IS NULL AND (p.hash_b IS NULL OR r.m IS NOT TRUE) THEN NULL
+                    ELSE NULLIF(CASE WHEN r.m THEN COALESCE(p.hash_b, p.hash_a) || COALESCE(r.hb, r.ha) ELSE COALESCE(r.hb, r.ha) END, CASE WHEN r.m THEN p.hash_a || r.ha ELSE r.ha END) END,
                   seen_a = COALESCE(${mark}::text, p.seen_a), seen_b = COALESCE(${mark}::text, p.seen_b), updated_at = now()
                 FROM jsonb_to_recordset(${json}::jsonb) AS r(a text, b text, t text, ha jsonb, hb jsonb, m boolean)
                 WHERE ${byRow ? sql`p.ctid = r.t::tid AND ` : sql``}p.integration_id = ${scope.integrationId} AND p.node_id = ${scope.nodeId} AND p.id_a = r.a AND p.id_b = r.b
@@ -251,12 +279,13 @@ export function createTwoWayStore(db: Db): TwoWayStore {
 
     async unseenPairs(scope, side, token, { after, limit }) {
       const seen = side === 'a' ? twoWayPairs.seenA : twoWayPairs.seenB;
-      return db
+      const rows = await db
         .select({ idA: twoWayPairs.idA, idB: twoWayPairs.idB, hashA: twoWayPairs.hashA, hashB: twoWayPairs.hashB, seenA: twoWayPairs.seenA, seenB: twoWayPairs.seenB })
         .from(twoWayPairs)
         .where(and(scoped(scope), or(isNull(seen), ne(seen, token)), after === null ? undefined : gt(twoWayPairs.idA, after)))
         .orderBy(asc(twoWayPairs.idA))
         .limit(limit);
+      return rows.map((r) => ({ ...r, hashB: r.hashB ?? r.hashA }));
     },
 
     async clearStage(scope) {
@@ -345,7 +374,7 @@ export function createTwoWayStore(db: Db): TwoWayStore {
           ) AS p ON true
           ORDER BY s.id_b`),
       );
-      return rows.map((r) => ({ ...stagedOf(r), pair: r.p_id_a === null ? null : pairOf({ id_a: r.p_id_a, id_b: r.id_b, hash_a: r.hash_a!, hash_b: r.hash_b! }) }));
+      return rows.map((r) => ({ ...stagedOf(r), pair: r.p_id_a === null ? null : pairOf({ id_a: r.p_id_a, id_b: r.id_b, hash_a: r.hash_a!, hash_b: r.hash_b }) }));
     },
 
     async analyze(table) {

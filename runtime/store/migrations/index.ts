@@ -19,11 +19,12 @@ import { members } from './0018-members';
 import { webhooks } from './0021-webhooks';
 import { twoWayStage } from './0022-two-way-stage';
 import { twoWayIndexes } from './0023-two-way-indexes';
+import { twoWayOneHash } from './0024-two-way-one-hash';
 import { oauthStates } from './0026-oauth-states';
 import { fillfactor } from './0027-fillfactor';
 import { rejectedStage } from './0028-rejected-stage';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames, inbox, sets, stepProgress, workspaceRecordsNoFk, syncState, twoWay, members, webhooks, twoWayStage, twoWayIndexes, oauthStates, fillfactor, rejectedStage];
+export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames, inbox, sets, stepProgress, workspaceRecordsNoFk, syncState, twoWay, members, webhooks, twoWayStage, twoWayIndexes, twoWayOneHash, oauthStates, fillfactor, rejectedStage];
 
 export type { Migration } from './types';
