@@ -1,7 +1,8 @@
 // The worker's garbage collection during one bench case, from V8's `--trace-gc-nvp` lines (one `name=value` line per
 // collection on stdout): how many scavenges and mark-compacts, their main-thread pauses, and the bytes the scavenges
-// kept (copied within the young generation) and promoted to the old one. Those byte counts do not depend on the
-// machine's load, where CPU seconds do: they say whether a change lets a batch's rows die young (docs/benchmarks.md).
+// kept (copied within the young generation) and promoted to the old one. Those byte counts depend on the machine's
+// load less than CPU seconds do (they still move with how stages interleave, ~±30% between runs): they
+// say whether a change lets a batch's rows die young (docs/benchmarks.md).
 
 export interface GcTally {
   scavenges: number;
