@@ -8,7 +8,8 @@
 // WEFT_BENCH_DATABASE_URL). BENCH_ROWS sets the size; BENCH_ONLY=a,b runs only the Weft cases whose name
 // contains one of the words (baselines then skipped unless BENCH_BASELINES=1);
 // BENCH_VERBOSE=1 echoes the worker's output (with WEFT_MEMORY_LOG=1, its memory every second);
-// BENCH_WORKER_NODE_ARGS adds node flags to the worker, e.g. "--cpu-prof --cpu-prof-dir=.tmp/prof".
+// BENCH_WORKER_NODE_ARGS adds node flags to the worker, e.g. "--cpu-prof --cpu-prof-dir=.tmp/prof"; BENCH_GC=1 prints each
+// case's garbage collection in the worker (scavenges, pauses, bytes promoted: bench/gc-trace.ts).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -34,6 +35,7 @@ import { createRunLauncher } from '../runtime/temporal/client';
 import { startDevServer } from '../runtime/temporal/dev-server';
 import type { Store } from '../runtime/store/types';
 import { npmScriptCommand } from './npm-script';
+import { describeGc, GcLines } from './gc-trace';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const ADMIN = process.env.WEFT_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -275,12 +277,19 @@ async function workerNodeFlags(): Promise<string[]> {
   return npmScriptCommand('worker').flags;
 }
 
+/** Each worker's GC lines, read while BENCH_GC=1 adds `--trace-gc-nvp`. */
+const gcOf = new WeakMap<ChildProcess, GcLines>();
+
 async function startWorker(env: Record<string, string>): Promise<ChildProcess> {
   const extra = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  if (process.env.BENCH_GC === '1') extra.push('--trace-gc-nvp');
   // The worker as `npm run worker` runs it: compiled by esbuild, plain node, its heap capped (package.json).
   const child = spawn(process.execPath, [...(await workerNodeFlags()), ...extra, WORKER_MAIN], { env: { ...process.env, ...npmScriptCommand('worker').env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolveReady, reject) => {
     let out = '';
+    const gc = new GcLines();
+    gcOf.set(child, gc);
+    child.stdout?.on('data', (d: Buffer) => gc.push(d.toString()));
     const onData = (d: Buffer) => {
       if (process.env.BENCH_VERBOSE) process.stderr.write(d);
       out += d.toString();
@@ -434,11 +443,14 @@ async function main() {
       log(`Weft: ${name}…`);
       if (storePid) await resetPeakRss(storePid);
       const cpuBefore = worker.pid ? await cpuSeconds(worker.pid) : 0;
+      gcOf.get(worker)?.reset();
       const { ms } = await timed(async () => {
         const { workflowId } = await launcher.start(run);
         await client.workflow.getHandle(workflowId).result();
       });
       const cpuS = worker.pid ? (await cpuSeconds(worker.pid)) - cpuBefore : null;
+      const gc = gcOf.get(worker)?.tally;
+      if (process.env.BENCH_GC === '1' && gc) log(`gc: ${name}: ${describeGc(gc)}`);
       return { ms, rssMb: worker.pid ? await peakRssMb(worker.pid) : null, storeRssMb: storePid ? await peakRssMb(storePid) : null, cpuS };
     } finally {
       const exited = new Promise((resolveExit) => worker.once('exit', resolveExit));

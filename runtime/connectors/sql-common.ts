@@ -24,7 +24,7 @@ export function nextCursor(previous: SqlCursor | null, rows: Row[], key: string[
 
 /** A result row read as an array, as a null-prototype record keyed by the column names. */
 export function recordOf(names: readonly string[], values: readonly unknown[]): Row {
-  const row = rowRecord() as Row;
+  const row = rowRecord(names.length) as Row;
   for (let i = 0; i < names.length; i++) row[names[i]!] = values[i];
   return row;
 }

@@ -294,7 +294,7 @@ export async function* readCsvBatches(path: string | FileSource, opts: ReadCsvOp
           reason: `row ${dataRow} has ${item.values.length} ${item.values.length === 1 ? 'value' : 'values'} but ${expected} ${width}`,
         });
       } else {
-        const row = rowRecord<string | null>();
+        const row = rowRecord<string | null>(width);
         const values = item.values;
         for (let i = 0; i < width; i++) {
           const v = values[i]!;

@@ -81,7 +81,7 @@ export function createMapTransform(config: MapConfig, step: TransformStep, env: 
       const rejected: RejectedRow[] = [];
       for (const row of rows) {
         const values = row.values;
-        const mapped = sameNames && inPlace && values !== row.source && isRowRecord(values) && keysAre(values, targets) ? values : rowRecord();
+        const mapped = sameNames && inPlace && values !== row.source && isRowRecord(values) && keysAre(values, targets) ? values : rowRecord(width);
         let problems: string[] | null = null;
         if (plain) {
           // A row record's prototype is empty and frozen: whatever a plain read finds is its own (`ownValue` answers the same).

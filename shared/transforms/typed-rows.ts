@@ -44,7 +44,7 @@ export function typeSourceValues(nodeId: string, fields: readonly Field[], recor
       const value = failed ? (before ?? null) : v;
       if (values === null && (failed || v !== before || before === undefined)) {
         // The first value that differs: the typed record takes the fields before it as they were.
-        values = rowRecord();
+        values = rowRecord(width);
         for (let j = 0; j < i; j++) values[names[j]!] = ownValue(source, names[j]!);
       }
       if (values !== null) values[name] = value;

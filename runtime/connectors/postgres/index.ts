@@ -296,7 +296,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
           options.signal?.throwIfAborted();
           const where = [...conditions, ...(after ? [afterKey(after)] : [])];
           const sql = `COPY (SELECT * FROM ${source}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${key.map(ident).join(', ')} LIMIT ${batchSize}) TO STDOUT`;
-          const out = new CopyOutRows(columnNames, parsers, rowRecord, byteParsers);
+          const out = new CopyOutRows(columnNames, parsers, () => rowRecord(columnNames.length), byteParsers);
           for await (const chunk of client.query(copyTo(sql)) as AsyncIterable<Buffer>) out.push(chunk);
           out.end();
           const rows = out.rows;
