@@ -205,6 +205,28 @@ export function runStoreSuite(target: SuiteTarget): void {
       await expect(store.getIntegrationToRun('int\u0000')).rejects.toThrow();
     });
 
+    // Issue 16: the statements a run makes every time are prepared once, unnamed (runtime/store/built-once.ts). Named,
+    // the second connection of the store server's pool to prepare one would fail (PGlite's one session keeps it).
+    it('runs the statements built once from many connections at once, each call with its own values', async () => {
+      const { integration, version, run } = await newRun();
+      const ids = Array.from({ length: 24 }, (_, i) => (i % 3 === 0 ? integration.id : i % 3 === 1 ? `int_missing_${i}` : "x' OR '1'='1"));
+      const found = await Promise.all(ids.map((id) => store.getIntegrationToRun(id)));
+      expect(found.map((f) => f?.integration.id ?? null)).toEqual(ids.map((id) => (id === integration.id ? id : null)));
+      expect(found.find((f) => f)?.version?.id).toBe(version.id);
+      await Promise.all([...Array(12).keys()].map(() => store.markRunStarted(run.id)));
+      await Promise.all([...Array(12).keys()].map((i) => store.setStepsStatus(run.id, i % 2 ? ['src', 'dst'] : ['dst'], 'running')));
+      await expect(store.setStepsStatus(run.id, ['src', '__proto__'], 'running')).rejects.toBeInstanceOf(StoreNotFoundError);
+      const state = await store.getRunState(run.id);
+      expect(state?.status).toBe('running');
+      expect(state?.steps.map((st) => [st.nodeId, st.status])).toEqual([
+        ['src', 'running'],
+        ['map', 'pending'],
+        ['dst', 'running'],
+      ]);
+      const done = await Promise.all([...Array(8).keys()].map(() => store.completeSteps(run.id, ['dst', 'src'])));
+      expect(done.every((d) => d.map((x) => x.nodeId).join() === 'dst,src' && d.every((x) => x.status === 'completed'))).toBe(true);
+    });
+
     it('refuses a version for a missing integration', async () => {
       await expect(store.createVersion('int_missing', graphOf(), plan, 'h')).rejects.toBeInstanceOf(StoreNotFoundError);
     });
