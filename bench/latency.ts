@@ -310,7 +310,9 @@ async function main() {
     rig.storeCalls.clear();
     rig.trace?.reset();
     const smallCpu0 = cpuMark(rig);
+    const smallT0 = process.hrtime.bigint() / 1000n;
     for (let i = 0; i < SMALL_RUNS && left() > 120_000; i += 1) smallRuns.push(await runOnce(small));
+    if (PROFILE) notes.push(`10-row runs on the monotonic clock: ${smallT0} .. ${process.hrtime.bigint() / 1000n} µs.`);
     notes.push(`10-row runs one at a time: ${cpuPerRun(smallCpu0, cpuMark(rig), smallRuns.length)}.`);
     const smallParts = rig.trace ? partsTable(rig.trace, smallRuns, PROFILE) : [];
     const perRun = [...rig.storeCalls].sort((a, b) => b[1].ms - a[1].ms);
@@ -326,7 +328,9 @@ async function main() {
     const bigRuns: Timed[] = [];
     rig.trace?.reset();
     const bigCpu0 = cpuMark(rig);
+    const bigT0 = process.hrtime.bigint() / 1000n;
     for (let i = 0; i < BIG_RUNS && left() > 90_000; i += 1) bigRuns.push(await runOnce(big));
+    if (PROFILE) notes.push(`10,000-row runs on the monotonic clock: ${bigT0} .. ${process.hrtime.bigint() / 1000n} µs.`);
     notes.push(`10,000-row runs: ${cpuPerRun(bigCpu0, cpuMark(rig), bigRuns.length)}.`);
     const bigParts = rig.trace ? partsTable(rig.trace, bigRuns, PROFILE) : [];
     const bigLat = sortNum(bigRuns.map(latencyOf));

@@ -6,6 +6,7 @@ import type { Db } from './db';
 import { isUniqueViolation } from './errors';
 import { newId } from './ids';
 import { apiTokens, auditLog, sessions, users } from './schema';
+import { builtOnce, UNNAMED } from './built-once';
 
 type UserRow = typeof users.$inferSelect;
 
@@ -74,6 +75,31 @@ export interface AuthStore {
   addAudit(entry: NewAuditEntry): Promise<void>;
   listAudit(filter: AuditFilter): Promise<{ items: AuditEntry[]; total: number }>;
 }
+
+// Every API request with a token and every audited action (issue 16: built once, see built-once.ts).
+const useTokenStatement = builtOnce((db) =>
+  db
+    .update(apiTokens)
+    .set({ lastUsedAt: sql.placeholder('now') as unknown as Date })
+    .where(eq(apiTokens.tokenHash, sql.placeholder('tokenHash')))
+    .returning()
+    .prepare(UNNAMED),
+);
+const addAuditStatement = builtOnce((db) =>
+  db
+    .insert(auditLog)
+    .values({
+      actor: sql.placeholder('actor'),
+      actorId: sql.placeholder('actorId'),
+      action: sql.placeholder('action'),
+      targetType: sql.placeholder('targetType'),
+      targetId: sql.placeholder('targetId'),
+      targetName: sql.placeholder('targetName'),
+      detail: sql.placeholder('detail'),
+      ip: sql.placeholder('ip'),
+    })
+    .prepare(UNNAMED),
+);
 
 const toUser = (r: UserRow): StoredUser => ({
   id: r.id,
@@ -221,7 +247,7 @@ export function createAuthStore(db: Db): AuthStore {
       return toToken(row);
     },
     async useToken(tokenHash) {
-      const [row] = await db.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.tokenHash, tokenHash)).returning();
+      const [row] = await useTokenStatement(db).execute({ now: new Date(), tokenHash });
       return row ? toToken(row) : null;
     },
     async listTokens() {
@@ -233,13 +259,14 @@ export function createAuthStore(db: Db): AuthStore {
     },
 
     async addAudit(entry) {
-      await db.insert(auditLog).values({
+      await addAuditStatement(db).execute({
         actor: entry.actor,
         actorId: entry.actorId ?? null,
         action: entry.action,
         targetType: entry.targetType ?? null,
         targetId: entry.targetId ?? null,
         targetName: entry.targetName ?? null,
+        // Never null (a null would be filled in as the JSON null, not SQL's): the column is NOT NULL.
         detail: entry.detail ?? {},
         ip: entry.ip ?? null,
       });

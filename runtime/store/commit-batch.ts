@@ -45,16 +45,14 @@ async function soleTargetStep(tx: Db, runId: string): Promise<string> {
  */
 export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applied: boolean; outcomes: WriteOutcome[] }> {
   return db.transaction(async (tx) => {
-    const claimed = await tx
-      .insert(runCheckpoints)
-      .values({ runId: commit.runId, pipelineId: commit.pipelineId, batch: commit.batch, cursor: { value: commit.cursor ?? null } })
-      .onConflictDoUpdate({
-        target: [runCheckpoints.runId, runCheckpoints.pipelineId],
-        set: { batch: sql`excluded.batch`, cursor: sql`excluded.cursor`, updatedAt: sql`now()` },
-        setWhere: sql`${runCheckpoints.batch} < excluded.batch`,
-      })
-      .returning({ batch: runCheckpoints.batch });
-    if (claimed.length === 0) {
+    // Plain SQL (issue 16: every batch makes it; Drizzle's builder cost more to build it than PGlite to run it).
+    const claim: unknown = await tx.execute(sql`
+      INSERT INTO ${runCheckpoints} (run_id, pipeline_id, batch, cursor)
+      VALUES (${commit.runId}, ${commit.pipelineId}, ${commit.batch}::integer, ${JSON.stringify({ value: commit.cursor ?? null })}::jsonb)
+      ON CONFLICT (run_id, pipeline_id) DO UPDATE SET batch = excluded.batch, cursor = excluded.cursor, updated_at = now()
+      WHERE ${runCheckpoints}.batch < excluded.batch
+      RETURNING batch`);
+    if ((claim as { rows: unknown[] }).rows.length === 0) {
       // Committed before (by another attempt): what this one staged can never be recorded.
       if (commit.staged) await clearStaged(tx, commit.runId, commit.pipelineId);
       return { applied: false, outcomes: [] };

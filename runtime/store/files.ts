@@ -1,5 +1,6 @@
 // Uploaded files' metadata (the bytes stay on disk at `path`).
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
+import { builtOnce, UNNAMED } from './built-once';
 import { showNul } from '../../shared/util/nul';
 import type { Db } from './db';
 import { files } from './schema';
@@ -30,8 +31,11 @@ export async function saveFile(db: Db, file: StoredFile): Promise<void> {
   await db.insert(files).values(row).onConflictDoUpdate({ target: files.id, set: update });
 }
 
+/** A run's start reads its files' records (issue 16: built once, see built-once.ts). */
+const getFileStatement = builtOnce((db) => db.select().from(files).where(eq(files.id, sql.placeholder('id'))).prepare(UNNAMED));
+
 export async function getFile(db: Db, id: string): Promise<StoredFile | null> {
-  const [row] = await db.select().from(files).where(eq(files.id, id));
+  const [row] = await getFileStatement(db).execute({ id });
   return row ? fileFromRow(row) : null;
 }
 

@@ -6,6 +6,7 @@ import type { Db } from './db';
 import { StoreNotFoundError } from './errors';
 import { newId } from './ids';
 import { integrations, integrationVersions, runs } from './schema';
+import { builtOnce, UNNAMED } from './built-once';
 
 const iso = (d: Date): string => d.toISOString();
 
@@ -93,12 +94,18 @@ export async function getIntegration(db: Db, id: string): Promise<Integration | 
  * The integration with its published version (null when it has none), in one query: what starting a run reads
  * (issue 16: getIntegration and getVersion were two round trips).
  */
-export async function getIntegrationToRun(db: Db, id: string): Promise<{ integration: Integration; version: IntegrationVersion | null } | null> {
-  const [row] = await db
+/** Every run's start (issue 16: built once, see built-once.ts). */
+const integrationToRunStatement = builtOnce((db) =>
+  db
     .select({ ...integrationColumns, graph: integrations.graph, version: integrationVersions })
     .from(integrations)
     .leftJoin(integrationVersions, eq(integrationVersions.id, integrations.publishedVersionId))
-    .where(eq(integrations.id, id));
+    .where(eq(integrations.id, sql.placeholder('id')))
+    .prepare(UNNAMED),
+);
+
+export async function getIntegrationToRun(db: Db, id: string): Promise<{ integration: Integration; version: IntegrationVersion | null } | null> {
+  const [row] = await integrationToRunStatement(db).execute({ id });
   if (!row) return null;
   const { version, ...integration } = row;
   return { integration: { ...toIntegrationBase(integration), graph: migrateGraph(integration.graph) }, version: version ? toVersion(version) : null };

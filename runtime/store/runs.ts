@@ -26,7 +26,9 @@ import { createInboxStore } from './inbox';
 import { files, integrations, integrationVersions, rejectedRecords, runFiles, runCheckpoints, runDeletes, runs, runSourceReads, runSteps } from './schema';
 import { RunSyncOptions, type RunSourceSync, type RunSync } from '../../shared/sync/options';
 import { createSyncStateStore } from './sync-state';
-import type { NewRun, PipelineStart, RunFileRecord, RunFilter, RunState } from './types';
+import { builtOnce, UNNAMED } from './built-once';
+import type { EndedRun, NewRun, PipelineStart, RunFileRecord, RunFilter, RunState } from './types';
+import { alertMemoryFromJson } from './operations';
 
 const iso = (d: Date): string => d.toISOString();
 const isoOrNull = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -290,16 +292,23 @@ function runStateFromJson(runText: string | null | undefined, stepsText: string 
  * finishRun answering the run as it recorded it (getRunState's shape), in one statement (issue 16: the run's finish read
  * the run and then wrote it). Null for an unknown run (nothing written).
  */
-export async function endRun(db: Db, runId: string, status: RunStatus, error: string | null): Promise<RunState | null> {
+export async function endRun(db: Db, runId: string, status: RunStatus, error: string | null): Promise<EndedRun | null> {
+  // The integration's alert memory rides along (issue 16): read in the statement's snapshot, it is what
+  // transitionAlerts would have read had it run then, so a decision that changes nothing needs no statement at all.
   const result: unknown = await db.execute(sql`
     WITH r AS (
       UPDATE ${runs} SET status = ${status}, error = ${error}, ended_at = now() WHERE id = ${runId} RETURNING *
     )
     SELECT
       (SELECT json_build_object('run', row_to_json(r), 'version_number', v.number) FROM r JOIN ${integrationVersions} AS v ON v.id = r.version_id)::text AS run,
-      (SELECT json_agg(s ORDER BY s.position) FROM ${runSteps} AS s WHERE s.run_id = ${runId} AND EXISTS (SELECT 1 FROM r))::text AS steps`);
-  const [row] = (result as { rows: { run: string | null; steps: string | null }[] }).rows;
-  return runStateFromJson(row?.run, row?.steps);
+      (SELECT json_agg(s ORDER BY s.position) FROM ${runSteps} AS s WHERE s.run_id = ${runId} AND EXISTS (SELECT 1 FROM r))::text AS steps,
+      (SELECT json_build_object('name', i.name, 'active', i.active, 'alerts', i.alerts, 'webhook_secret', i.webhook_secret, 'alert_state', i.alert_state,
+          'consecutive_failures', i.consecutive_failures)
+        FROM r JOIN ${integrations} AS i ON i.id = r.integration_id)::text AS alerts`);
+  const [row] = (result as { rows: { run: string | null; steps: string | null; alerts: string | null }[] }).rows;
+  const run = runStateFromJson(row?.run, row?.steps);
+  if (!run) return null;
+  return { ...run, alertMemory: row?.alerts == null ? null : alertMemoryFromJson(JSON.parse(row.alerts) as Parameters<typeof alertMemoryFromJson>[0]) };
 }
 
 /**
@@ -418,11 +427,17 @@ export async function listRuns(db: Db, integrationId: string, opts?: { limit?: n
 
 /** Queued -> running. Calling it again (an activity retry) keeps the first start time; a finished run stays finished. */
 export async function markRunStarted(db: Db, runId: string): Promise<void> {
-  await db
+  await markRunStartedStatement(db).execute({ runId });
+}
+
+/** Every run's start (issue 16: built once, see built-once.ts). */
+const markRunStartedStatement = builtOnce((db) =>
+  db
     .update(runs)
     .set({ status: 'running', startedAt: sql`coalesce(${runs.startedAt}, now())` })
-    .where(and(eq(runs.id, runId), inArray(runs.status, ['scheduled', 'queued', 'running'])));
-}
+    .where(and(eq(runs.id, sql.placeholder('runId')), inArray(runs.status, ['scheduled', 'queued', 'running'])))
+    .prepare(UNNAMED),
+);
 
 /** The Temporal workflow now running the run (its own, or a resume's): what Cancel cancels. */
 export async function setRunWorkflow(db: Db, runId: string, workflowId: string): Promise<void> {
@@ -460,30 +475,44 @@ export async function setStepStatus(db: Db, runId: string, nodeId: string, statu
   if (updated.length === 0) throw new StoreNotFoundError('step', `${runId}/${nodeId}`);
 }
 
+/** setStepsStatus's statement for one shape of its SET (the status and error are filled in, as are the run and steps). */
+function stepsStatusStatement(db: Db, status: StepStatus, withError: boolean) {
+  const terminal = isTerminalStep(status);
+  return (
+    db
+      .update(runSteps)
+      .set({
+        status: sql.placeholder('status') as unknown as string,
+        ...(withError && { error: sql.placeholder('error') as unknown as string }),
+        ...(status === 'running' && { startedAt: sql`coalesce(${runSteps.startedAt}, now())`, endedAt: null }),
+        ...(terminal && { endedAt: sql`now()` }),
+      })
+      // The rows are locked in node-id order first, as commitBatch locks them (commit-batch.ts): parts of one run set
+      // their steps running while their siblings commit counts to the same rows, and two orders could deadlock. The
+      // steps go as one JSON parameter, so the statement is the same for any number of them.
+      .where(
+        and(
+          eq(runSteps.runId, sql.placeholder('runId')),
+          inArray(
+            runSteps.nodeId,
+            sql`(SELECT l.node_id FROM ${runSteps} AS l WHERE l.run_id = ${sql.placeholder('runId')}
+              AND l.node_id IN (SELECT jsonb_array_elements_text(${sql.placeholder('nodeIds')}::jsonb)) ORDER BY l.node_id FOR UPDATE)`,
+          ),
+        ),
+      )
+      .returning({ nodeId: runSteps.nodeId })
+      .prepare(UNNAMED)
+  );
+}
+
+/** Every pipeline's start sets its steps running (issue 16: built once, see built-once.ts). */
+const stepsRunningStatement = builtOnce((db) => stepsStatusStatement(db, 'running', false));
+
 /** setStepStatus for several steps of a run in one statement (the same rules); every step must exist. */
 export async function setStepsStatus(db: Db, runId: string, nodeIds: readonly string[], status: StepStatus, error?: string | null): Promise<void> {
   if (nodeIds.length === 0) return;
-  const terminal = isTerminalStep(status);
-  const updated = await db
-    .update(runSteps)
-    .set({
-      status,
-      ...(error !== undefined && { error }),
-      ...(status === 'running' && { startedAt: sql`coalesce(${runSteps.startedAt}, now())`, endedAt: null }),
-      ...(terminal && { endedAt: sql`now()` }),
-    })
-    // The rows are locked in node-id order first, as commitBatch locks them (commit-batch.ts): parts of one run set
-    // their steps running while their siblings commit counts to the same rows, and two orders could deadlock.
-    .where(
-      and(
-        eq(runSteps.runId, runId),
-        inArray(
-          runSteps.nodeId,
-          sql`(SELECT l.node_id FROM ${runSteps} AS l WHERE l.run_id = ${runId} AND l.node_id IN ${[...nodeIds]} ORDER BY l.node_id FOR UPDATE)`,
-        ),
-      ),
-    )
-    .returning({ nodeId: runSteps.nodeId });
+  const statement = status === 'running' && error === undefined ? stepsRunningStatement(db) : stepsStatusStatement(db, status, error !== undefined);
+  const updated = await statement.execute({ runId, nodeIds: JSON.stringify(nodeIds), status, ...(error !== undefined && { error }) });
   const missing = nodeIds.filter((id) => !updated.some((u) => u.nodeId === id));
   if (missing.length > 0) throw new StoreNotFoundError('step', `${runId}/${missing[0]}`);
 }
@@ -495,11 +524,7 @@ export async function setStepsStatus(db: Db, runId: string, nodeIds: readonly st
  */
 export async function completeSteps(db: Db, runId: string, nodeIds: readonly string[]): Promise<{ nodeId: string; status: 'completed' | 'completed_with_errors'; counts: Counts }[]> {
   if (nodeIds.length === 0) return [];
-  const updated = await db
-    .update(runSteps)
-    .set({ status: sql`CASE WHEN ${runSteps.rejected} > 0 THEN 'completed_with_errors' ELSE 'completed' END`, error: null, endedAt: sql`now()` })
-    .where(and(eq(runSteps.runId, runId), inArray(runSteps.nodeId, [...nodeIds])))
-    .returning();
+  const updated = await completeStepsStatement(db).execute({ runId, nodeIds: JSON.stringify(nodeIds) });
   const byNode = new Map(updated.map((u) => [u.nodeId, u]));
   return nodeIds.map((nodeId) => {
     const row = byNode.get(nodeId);
@@ -507,6 +532,16 @@ export async function completeSteps(db: Db, runId: string, nodeIds: readonly str
     return { nodeId, status: row.rejected > 0 ? 'completed_with_errors' : 'completed', counts: stepCounts(row) };
   });
 }
+
+/** Every pipeline's end (issue 16: built once, see built-once.ts; the steps as one JSON parameter). */
+const completeStepsStatement = builtOnce((db) =>
+  db
+    .update(runSteps)
+    .set({ status: sql`CASE WHEN ${runSteps.rejected} > 0 THEN 'completed_with_errors' ELSE 'completed' END`, error: null, endedAt: sql`now()` })
+    .where(and(eq(runSteps.runId, sql.placeholder('runId')), sql`${runSteps.nodeId} IN (SELECT jsonb_array_elements_text(${sql.placeholder('nodeIds')}::jsonb))`))
+    .returning()
+    .prepare(UNNAMED),
+);
 
 /** Records (or, with null, clears) what a step waits for while its system is unreachable. */
 export async function setStepWaiting(db: Db, runId: string, nodeId: string, waiting: StepWaiting | null): Promise<void> {

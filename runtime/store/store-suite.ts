@@ -205,6 +205,28 @@ export function runStoreSuite(target: SuiteTarget): void {
       await expect(store.getIntegrationToRun('int\u0000')).rejects.toThrow();
     });
 
+    // Issue 16: the statements a run makes every time are prepared once, unnamed (runtime/store/built-once.ts). Named,
+    // the second connection of the store server's pool to prepare one would fail (PGlite's one session keeps it).
+    it('runs the statements built once from many connections at once, each call with its own values', async () => {
+      const { integration, version, run } = await newRun();
+      const ids = Array.from({ length: 24 }, (_, i) => (i % 3 === 0 ? integration.id : i % 3 === 1 ? `int_missing_${i}` : "x' OR '1'='1"));
+      const found = await Promise.all(ids.map((id) => store.getIntegrationToRun(id)));
+      expect(found.map((f) => f?.integration.id ?? null)).toEqual(ids.map((id) => (id === integration.id ? id : null)));
+      expect(found.find((f) => f)?.version?.id).toBe(version.id);
+      await Promise.all([...Array(12).keys()].map(() => store.markRunStarted(run.id)));
+      await Promise.all([...Array(12).keys()].map((i) => store.setStepsStatus(run.id, i % 2 ? ['src', 'dst'] : ['dst'], 'running')));
+      await expect(store.setStepsStatus(run.id, ['src', '__proto__'], 'running')).rejects.toBeInstanceOf(StoreNotFoundError);
+      const state = await store.getRunState(run.id);
+      expect(state?.status).toBe('running');
+      expect(state?.steps.map((st) => [st.nodeId, st.status])).toEqual([
+        ['src', 'running'],
+        ['map', 'pending'],
+        ['dst', 'running'],
+      ]);
+      const done = await Promise.all([...Array(8).keys()].map(() => store.completeSteps(run.id, ['dst', 'src'])));
+      expect(done.every((d) => d.map((x) => x.nodeId).join() === 'dst,src' && d.every((x) => x.status === 'completed'))).toBe(true);
+    });
+
     it('refuses a version for a missing integration', async () => {
       await expect(store.createVersion('int_missing', graphOf(), plan, 'h')).rejects.toBeInstanceOf(StoreNotFoundError);
     });
@@ -243,7 +265,8 @@ export function runStoreSuite(target: SuiteTarget): void {
       await store.commitBatch({ runId: run.id, pipelineId: 'p1', batch: 1, cursor: null, counts: { src: { read: 3 }, dst: { written: 2, created: 2, rejected: 1 } }, rejected: [] });
       await store.completeSteps(run.id, ['src', 'dst']);
       const ended = await store.endRun(run.id, 'completed_with_errors', 'one "rejected" \\ row');
-      expect(ended).toEqual(await store.getRunState(run.id));
+      const { alertMemory: _memory, ...endedRun } = ended!;
+      expect(endedRun).toEqual(await store.getRunState(run.id));
       expect(ended).toMatchObject({ status: 'completed_with_errors', error: 'one "rejected" \\ row', counts: { read: 3, written: 2, rejected: 1 } });
       expect(ended?.endedAt).not.toBeNull();
       // Unknown and hostile ids: nothing written, null.
@@ -273,6 +296,26 @@ export function runStoreSuite(target: SuiteTarget): void {
       // Never backwards.
       await store.sync.advanceRunCursors(run.id);
       expect(await store.sync.getCursor(integration.id, 'src')).toEqual(viaRun);
+    });
+
+    it("answers the run's end with its integration's alert memory as transitionAlerts reads it (issue 16)", async () => {
+      const { integration, run } = await newRun();
+      const locked = () => store.ops.transitionAlerts(integration.id, (m) => ({ update: null, result: m }));
+      // Never alerted: the defaults, no webhook secret yet (transitionAlerts makes one; endRun only reads).
+      const first = await store.endRun(run.id, 'completed', null);
+      expect(first?.alertMemory).toEqual({ ...(await locked()), webhookSecret: null });
+      // Settings of every shape, a state and a count, a deactivation: as the locked read gives them.
+      const settings = { emails: ['a@example.com', '__proto__@example.com'], webhookUrl: 'https://example.com/h?x=1&y="2"', onFailure: false, rejectedAbovePercent: 12.5, onAutoDisable: true, autoDisableAfter: 7 };
+      expect(await store.ops.setAlerts(integration.id, settings)).toBe(true);
+      await store.ops.transitionAlerts(integration.id, () => ({ update: { state: 'failing', consecutiveFailures: 3 }, result: null }));
+      expect(await store.ops.setActive(integration.id, false, 'why "not" \\ now')).toBe(true);
+      const second = await store.endRun(run.id, 'failed', 'x');
+      expect(second?.alertMemory).toEqual(await locked());
+      expect(second?.alertMemory).toMatchObject({ settings, state: 'failing', consecutiveFailures: 3, active: false, name: integration.name });
+      expect(second?.alertMemory?.webhookSecret).toMatch(/./);
+      // Settings stored in a shape the schema refuses read as the defaults, as transitionAlerts reads them.
+      await store.ops.setAlerts(integration.id, { ...settings, autoDisableAfter: -1 } as typeof settings);
+      expect((await store.endRun(run.id, 'failed', 'x'))?.alertMemory).toEqual(await locked());
     });
 
     it('creates a queued run with pending steps, then starts and finishes it', async () => {

@@ -9,6 +9,7 @@ import { runDeletes, runKeys, runs, runSourceReads, runSteps, syncCursors } from
 import type { RunKey } from './types';
 import { chunks } from './workspace-write';
 import { keyValuesFromStore, keyValuesToStore } from './run-key-values';
+import { builtOnce, UNNAMED } from './built-once';
 
 /** What one pipeline's source reads in one run: fixed when the pipeline first starts, so retries and resumes agree. */
 export interface SourceRead {
@@ -121,6 +122,16 @@ function toRead(r: ReadRow): SourceRead {
     startedAt: r.startedAt.toISOString(),
   };
 }
+
+/** Every run's finish: its source reads with its integration (issue 16: built once, see built-once.ts). */
+const runReadsStatement = builtOnce((db) =>
+  db
+    .select({ read: runSourceReads, integrationId: runs.integrationId })
+    .from(runSourceReads)
+    .innerJoin(runs, eq(runs.id, runSourceReads.runId))
+    .where(eq(runSourceReads.runId, sql.placeholder('runId')))
+    .prepare(UNNAMED),
+);
 
 export function createSyncStateStore(db: Db): SyncStateStore {
   async function getCursor(integrationId: string, nodeId: string): Promise<StoredCursor | null> {
@@ -238,7 +249,7 @@ export function createSyncStateStore(db: Db): SyncStateStore {
 
     async advanceRunCursors(runId) {
       // The run's integration comes with its reads (issue 16: the run's finish no longer reads the run first).
-      const rows = await db.select({ read: runSourceReads, integrationId: runs.integrationId }).from(runSourceReads).innerJoin(runs, eq(runs.id, runSourceReads.runId)).where(eq(runSourceReads.runId, runId));
+      const rows = await runReadsStatement(db).execute({ runId });
       if (rows.length > 0) await moveCursors(runId, rows[0]!.integrationId, rows.map((r) => toRead(r.read)));
     },
 

@@ -272,13 +272,16 @@ async function missingReferences(
  */
 export async function applyWorkspaceWrite(tx: Db, write: WorkspaceBatch): Promise<WriteOutcome[]> {
   const fields = uniqueFields(write.fields);
+  // Issue 16: both as plain SQL (every batch of a run makes them; Drizzle's builder cost more to build them than PGlite to run them).
   if (write.mode !== 'update') {
-    await tx
-      .insert(workspaceObjects)
-      .values({ name: write.object, label: labelOf(write.object), key: write.key, attributes: fields })
-      .onConflictDoNothing();
+    await tx.execute(sql`
+      INSERT INTO ${workspaceObjects} (name, label, key, attributes)
+      VALUES (${write.object}, ${labelOf(write.object)}, ${JSON.stringify(write.key)}::jsonb, ${JSON.stringify(fields)}::jsonb)
+      ON CONFLICT DO NOTHING`);
   }
-  const [object] = await tx.select().from(workspaceObjects).where(eq(workspaceObjects.name, write.object)).for('update');
+  const locked: unknown = await tx.execute(sql`SELECT key::text AS key, attributes::text AS attributes FROM ${workspaceObjects} WHERE name = ${write.object} FOR UPDATE`);
+  const [lockedRow] = (locked as { rows: { key: string; attributes: string }[] }).rows;
+  const object = lockedRow && { key: JSON.parse(lockedRow.key) as string[], attributes: JSON.parse(lockedRow.attributes) as Field[] };
   if (!object) {
     if (write.mode === 'update' && write.missing === 'skip') return write.rows.map(() => ({ outcome: 'skipped', reason: SKIPPED_NO_MATCH }));
     if (write.mode === 'update') return write.rows.map(() => ({ outcome: 'rejected', reason: `The workspace has no object ${write.object}; update mode does not create records` }));
@@ -426,27 +429,19 @@ async function upsertInStore(
       ), created AS (
         INSERT INTO ${workspaceRecords} (object_name, key, "values", write_count)
         SELECT ${write.object}, j.k, j.v, 1 FROM j WHERE j.at IS NULL
+      ), counted AS (
+        -- The object's record count and new attributes, when the batch added a field or wrote a record (issue 16: in
+        -- this statement, not one of its own after it; the object's row is already ours).
+        UPDATE ${workspaceObjects} SET ${added.length > 0 ? sql`attributes = ${JSON.stringify([...attributes, ...added])}::jsonb, ` : sql``}
+          record_count = record_count + (SELECT count(*) FROM j WHERE j.at IS NULL)::integer, updated_at = now()
+        WHERE name = ${write.object} AND (${sql.raw(added.length > 0 ? 'true' : 'false')} OR EXISTS (SELECT 1 FROM j WHERE j.at IS NULL OR j.changes))
       )
       SELECT string_agg(CASE WHEN j.at IS NULL THEN 'c' WHEN j.changes THEN 'u' ELSE 'n' END, '' ORDER BY j.i) AS outcomes FROM j`);
     decided = (result as { rows: { outcomes: string | null }[] }).rows[0]?.outcomes ?? '';
     if (decided.length !== values.length) throw new Error(`workspace upsert into ${write.object}: the store answered ${decided.length} outcomes for ${values.length} rows`);
-  }
-  let created = 0;
-  let changed = 0;
-  for (let i = 0; i < decided.length; i++) {
-    const c = decided.charCodeAt(i);
-    if (c === 99 /* c */) created += 1;
-    else if (c === 117 /* u */) changed += 1;
-  }
-  if (added.length > 0 || created > 0 || changed > 0) {
-    await tx
-      .update(workspaceObjects)
-      .set({
-        ...(added.length > 0 && { attributes: [...attributes, ...added] }),
-        recordCount: sql`${workspaceObjects.recordCount} + ${created}`,
-        updatedAt: sql`now()`,
-      })
-      .where(eq(workspaceObjects.name, write.object));
+  } else if (added.length > 0) {
+    // Every row rejected, but the batch names a field the object lacks: added as the statement above adds it.
+    await tx.execute(sql`UPDATE ${workspaceObjects} SET attributes = ${JSON.stringify([...attributes, ...added])}::jsonb, updated_at = now() WHERE name = ${write.object}`);
   }
   let next = 0;
   return outcomes.map((o) => {
