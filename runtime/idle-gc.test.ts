@@ -7,7 +7,7 @@ import { startIdleCollector } from './idle-gc';
 const CHILD = resolve(import.meta.dirname, '../test/support/idle-gc-child.ts');
 
 /** The collector in a process started as `npm start` and the store process are: with `--expose-gc`. */
-async function inChild(mode: 'idle' | 'busy' | 'defaults' | 'pages' | 'stretched' | 'fragmented'): Promise<{ globalGc: string; contextGc: string; collections: number; freedBytes?: number; afterMs?: number; first?: number; second?: number; slackBytes?: number }> {
+async function inChild(mode: 'idle' | 'busy' | 'defaults' | 'pages' | 'stretched' | 'fragmented' | 'young'): Promise<{ globalGc: string; contextGc: string; collections: number; shrinks?: number; grown?: number; after?: number; freedBytes?: number; afterMs?: number; first?: number; second?: number; slackBytes?: number }> {
   const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--max-semi-space-size=4', '--import', 'tsx', CHILD, mode], { cwd: resolve(import.meta.dirname, '..') });
   return JSON.parse(stdout.trim().split('\n').pop()!) as Awaited<ReturnType<typeof inChild>>;
 }
@@ -45,6 +45,15 @@ describe('idle collector', () => {
     expect(seen.collections).toBe(1);
     // Without compaction ~22 MB stayed; the young generation alone may hold ~8 MB (4 MB semi-spaces, as npm start).
     expect(seen.slackBytes).toBeLessThan(14 * 1024 * 1024);
+  }, 30_000);
+
+  it('gives the young generation back when the quiet lasts: 8 MB of semi-spaces down to ~1 MB, ~6 s after the collection', async () => {
+    const seen = await inChild('young');
+    expect(seen.grown).toBeGreaterThanOrEqual(6 * 1024 * 1024);
+    expect(seen.collections).toBe(1);
+    expect(seen.shrinks).toBe(1);
+    expect(seen.after).toBeLessThanOrEqual(2 * 1024 * 1024);
+    expect(seen.afterMs).toBeLessThan(11_000);
   }, 30_000);
 
   it('leaves a busy process to V8', async () => {
