@@ -39,6 +39,21 @@ function collectCompacting(gc: () => void): void {
   }
 }
 
+/**
+ * Two full collections that drop the bytecode of every function not on the stack (V8's `--stress-flush-code`, set for
+ * these two only: V8 otherwise drops a function's bytecode after five full collections without a call). The first
+ * replaces the bytecode; the second frees it.
+ */
+function collectFlushingCode(gc: () => void): void {
+  setFlagsFromString('--stress-flush-code');
+  try {
+    gc();
+    gc();
+  } finally {
+    setFlagsFromString('--no-stress-flush-code');
+  }
+}
+
 export interface IdleCollectorOptions {
   intervalMs?: number;
   /** Looks in a row the event loop must have been idle for (a pause between two requests is not a quiet spell). */
@@ -54,6 +69,12 @@ export interface IdleCollectorOptions {
    * ~1 MB/s allocated over its last 5 s: never the first collection of a quiet spell, which follows the busy seconds.
    */
   shrinkAfterMs?: number;
+  /**
+   * Whether the first of those collections also drops the bytecode of every function not running then (true): what
+   * the start ran once (module bodies, migrations, the seed; ~5 MB in Weft's process) V8 would drop only after five
+   * more full collections. Functions a request needs later are compiled again then, once.
+   */
+  flushStartCode?: boolean;
   /** The young generation's size now (tests); V8's new space by default. */
   newSpaceBytes?: () => number;
 }
@@ -87,6 +108,8 @@ export function startIdleCollector(opts: IdleCollectorOptions = {}): IdleCollect
   const newSpace = opts.newSpaceBytes ?? newSpaceSize;
   // When the young generation is to be given back: `shrinkAfterMs` of quiet after a collection (null: nothing due).
   let shrinkDue: number | null = null;
+  // The start's own code (module bodies, migrations, the seed: run once) goes at the first long quiet spell only.
+  let startCodeFlushed = !(opts.flushStartCode ?? true);
   // The heap after the last collection: its live objects, and the pages V8 held for them.
   let baseline = { heapUsed: 0, heapTotal: 0 };
   let quiet = 0;
@@ -111,8 +134,12 @@ export function startIdleCollector(opts: IdleCollectorOptions = {}): IdleCollect
     if (++quiet < quietIntervals) return;
     if (shrinkDue !== null && at >= shrinkDue) {
       shrinkDue = null;
-      if (newSpace() > NEW_SPACE_FLOOR) {
-        gc();
+      if (newSpace() > NEW_SPACE_FLOOR || !startCodeFlushed) {
+        if (startCodeFlushed) gc();
+        else {
+          startCodeFlushed = true;
+          collectFlushingCode(gc);
+        }
         shrinks++;
         const after = memory();
         baseline = { heapUsed: after.heapUsed, heapTotal: after.heapTotal };

@@ -1,7 +1,7 @@
 // Run by runtime/idle-gc.test.ts as `node --expose-gc --import tsx test/support/idle-gc-child.ts <idle|busy>`, the way
 // `npm start` and the store process run: prints what the idle collector did as one line of JSON.
 import { getHeapSpaceStatistics } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { runInNewContext, runInThisContext } from 'node:vm';
 import { startIdleCollector } from '../../runtime/idle-gc';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -46,6 +46,25 @@ if (mode === 'idle') {
   while (Date.now() - started < 12_000 && collector.shrinks() === 0) await sleep(100);
   collector.stop();
   console.log(JSON.stringify({ ...seen, collections: collector.collections(), shrinks: collector.shrinks(), grown, after: newSpace(), afterMs: Date.now() - started }));
+} else if (mode === 'start-code' || mode === 'start-code-kept') {
+  // A start: code run once (module bodies, migrations) keeps its bytecode. The first long quiet spell drops it, once;
+  // the functions still work (compiled again when called).
+  const body = Array.from({ length: 3_000 }, (_, i) => `function f${i}(a, b) { const x = a * ${i} + b; if (x > ${i}) return [x, 'r${i}', { k: x }]; return { x, s: 's${i}' }; }`).join('\n');
+  const functions = runInThisContext(`(() => {\n${body}\nreturn [${Array.from({ length: 3_000 }, (_, i) => `f${i}`).join(', ')}];\n})()`) as ((a: number, b: number) => unknown)[];
+  for (const f of functions) f(1, 2);
+  let garbage: { i: number; s: string }[] | null = [];
+  for (let i = 0; i < 60_000; i++) garbage.push({ i, s: `row ${i}` });
+  garbage = null;
+  const collector = startIdleCollector({ flushStartCode: mode === 'start-code' });
+  const started = Date.now();
+  while (Date.now() - started < 4_000 && collector.collections() === 0) await sleep(100);
+  const afterCollection = process.memoryUsage().heapUsed;
+  while (Date.now() - started < 12_000 && collector.shrinks() === 0) await sleep(100);
+  const afterShrink = process.memoryUsage().heapUsed;
+  // A second long quiet spell: nothing more to drop, no second flush.
+  const works = JSON.stringify(functions[2_999]!(5, 1));
+  collector.stop();
+  console.log(JSON.stringify({ ...seen, collections: collector.collections(), shrinks: collector.shrinks(), freedBytes: afterCollection - afterShrink, works }));
 } else if (mode === 'fragmented') {
   // Every tenth object kept: the garbage is spread over every page. The collection gives the pages back (compacted).
   const keep: { i: number; s: string }[] = [];
