@@ -4,7 +4,7 @@
 // idle for `quietIntervals` looks in a row (2: ~2 s of quiet) and the heap grew by `growthBytes` (2 MB) since the last
 // collection — its used size, or the pages V8 holds for it — one full collection runs (20–40 ms at this size, once per quiet spell). It was 5 s and 4 MB: an upload's
 // leftovers then stayed for 5–10 s after the last request, and growth under 4 MB stayed for good.
-// When the quiet lasts 6 s more, one more collection gives back the young generation V8 grew for the busy spell (its
+// When the quiet lasts ~6 s more, one more collection gives back the young generation V8 grew for the busy spell (its
 // two semi-spaces, 8 MB under npm start's `--max-semi-space-size=4`): V8 shrinks it only at a full collection after 5 s
 // of little allocation, which its own memory reducer reaches ~30 s into a quiet spell, and never in a thread it does not run in.
 // The process is started with `--expose-gc` (`npm start`, the store process); when first loaded, before any thread or
@@ -64,7 +64,7 @@ export interface IdleCollectorOptions {
   /** The heap's figures (tests); process.memoryUsage by default. */
   memoryUsage?: () => { heapUsed: number; heapTotal: number };
   /**
-   * Quiet time after a collection before one more that gives the young generation back (6 s; 0: never). V8 shrinks
+   * Quiet time after a collection before one more that gives the young generation back (5.2 s, so the next look at ~6 s: V8 needs its two samples 5 s apart; 0: never). V8 shrinks
    * its new space (both semi-spaces, up to 2 x `--max-semi-space-size`) only at a full collection that finds under
    * ~1 MB/s allocated over its last 5 s: never the first collection of a quiet spell, which follows the busy seconds.
    */
@@ -99,7 +99,7 @@ export function startIdleCollector(opts: IdleCollectorOptions = {}): IdleCollect
   const quietIntervals = Math.max(1, opts.quietIntervals ?? 2);
   const growthBytes = opts.growthBytes ?? 2 * 1024 * 1024;
   const idleBelow = opts.idleBelow ?? 0.05;
-  const shrinkAfterMs = opts.shrinkAfterMs ?? 6_000;
+  const shrinkAfterMs = opts.shrinkAfterMs ?? 5_200;
   const gc = taken;
   let collections = 0;
   let shrinks = 0;
