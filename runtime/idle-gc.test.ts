@@ -7,7 +7,7 @@ import { startIdleCollector } from './idle-gc';
 const CHILD = resolve(import.meta.dirname, '../test/support/idle-gc-child.ts');
 
 /** The collector in a process started as `npm start` and the store process are: with `--expose-gc`. */
-async function inChild(mode: 'idle' | 'busy' | 'defaults' | 'pages' | 'stretched' | 'fragmented'): Promise<{ globalGc: string; contextGc: string; collections: number; freedBytes?: number; afterMs?: number; first?: number; second?: number; slackBytes?: number }> {
+async function inChild(mode: 'idle' | 'busy' | 'defaults' | 'pages' | 'stretched' | 'fragmented' | 'young' | 'start-code' | 'start-code-kept'): Promise<{ globalGc: string; contextGc: string; collections: number; shrinks?: number; works?: string; grown?: number; after?: number; freedBytes?: number; afterMs?: number; first?: number; second?: number; slackBytes?: number }> {
   const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--max-semi-space-size=4', '--import', 'tsx', CHILD, mode], { cwd: resolve(import.meta.dirname, '..') });
   return JSON.parse(stdout.trim().split('\n').pop()!) as Awaited<ReturnType<typeof inChild>>;
 }
@@ -46,6 +46,26 @@ describe('idle collector', () => {
     // Without compaction ~22 MB stayed; the young generation alone may hold ~8 MB (4 MB semi-spaces, as npm start).
     expect(seen.slackBytes).toBeLessThan(14 * 1024 * 1024);
   }, 30_000);
+
+  it('gives the young generation back when the quiet lasts: 8 MB of semi-spaces down to ~1 MB, ~6 s after the collection', async () => {
+    const seen = await inChild('young');
+    expect(seen.grown).toBeGreaterThanOrEqual(6 * 1024 * 1024);
+    expect(seen.collections).toBe(1);
+    expect(seen.shrinks).toBe(1);
+    expect(seen.after).toBeLessThanOrEqual(2 * 1024 * 1024);
+    expect(seen.afterMs).toBeLessThan(11_000);
+  }, 30_000);
+
+  it("drops the bytecode of code the start ran once, at the first long quiet spell; the functions still work", async () => {
+    const flushed = await inChild('start-code');
+    const kept = await inChild('start-code-kept');
+    expect(flushed.shrinks).toBe(1);
+    expect(kept.shrinks).toBe(1);
+    // 3,000 small functions: ~2 MB of bytecode and feedback; without the flush the shrink frees next to nothing.
+    expect(flushed.freedBytes).toBeGreaterThan(700 * 1024);
+    expect(kept.freedBytes).toBeLessThan(300 * 1024);
+    expect(flushed.works).toBe('[14996,"r2999",{"k":14996}]'); // 5 * 2999 + 1
+  }, 40_000);
 
   it('leaves a busy process to V8', async () => {
     const seen = await inChild('busy');

@@ -26,6 +26,7 @@ import { CollapsingLogger } from './temporal/collapsing-logger';
 import { startEmbeddedTemporal } from './temporal/embedded';
 import { defaultPartsInFlight } from './activities/part-gate';
 import { createWorker } from './temporal/worker';
+import { workflowBundlePath } from './temporal/bundle';
 import { fileStorageFor } from './files/storage';
 import { startIdleCollector } from './idle-gc';
 
@@ -46,6 +47,22 @@ export function roleProblems(config: Pick<Config, 'role' | 'temporalAddress' | '
     );
   }
   return problems;
+}
+
+/**
+ * The start's one-shot processes that hold the most memory, one after the other and before the Temporal dev server and
+ * the store process start (issue 16's first-start peak): the store's database, the owner's hash when the database is
+ * new, the workflow bundle when its sources changed. Each is a no-op when there is nothing to make.
+ */
+export async function oneShotStepsFirst(steps: {
+  createDatabase: () => Promise<boolean>;
+  hashOwner: () => Promise<string | undefined>;
+  bundle: (() => Promise<unknown>) | null;
+}): Promise<{ created: boolean; ownerHash: string | undefined }> {
+  const created = await steps.createDatabase();
+  const ownerHash = created ? await steps.hashOwner() : undefined;
+  await steps.bundle?.();
+  return { created, ownerHash };
 }
 
 export async function startWeft(config: Config): Promise<void> {
@@ -83,12 +100,17 @@ export async function startWeft(config: Config): Promise<void> {
       await ensureWebBuild(config.projectDir, config.webDist, log);
     }
 
-    // A first start creates the store's database (a one-shot process of ~260 MB) before the Temporal dev server
-    // starts: the two at once were the first start's peak, ~500 MB with Weft's own process (docs/backlog.md, start16).
-    const created = !config.databaseUrl && (await createPgliteDatabase({ dataDir: config.dataDir, log }));
-    // A new database has no account: WEFT_OWNER_PASSWORD's hash (~0.2 s; 128 MiB when start16 measured it, 16 MiB since) is made now, while Weft is the
-    // only process, rather than when the dev server and the store process run too (the next peak, ~490 MB).
-    const ownerHash = created && role !== 'worker' ? await hashOwnerPasswordAhead(config.ownerEmail, config.ownerPassword) : undefined;
+    const { ownerHash } = await oneShotStepsFirst({
+      // A first start creates the store's database (a one-shot process of ~260 MB) before the Temporal dev server
+      // starts: the two at once were the first start's peak, ~500 MB with Weft's own process (docs/backlog.md, start16).
+      createDatabase: async () => !config.databaseUrl && (await createPgliteDatabase({ dataDir: config.dataDir, log })),
+      // A new database has no account: WEFT_OWNER_PASSWORD's hash (~0.2 s; 128 MiB when start16 measured it, 16 MiB since) is made now, while Weft is the
+      // only process, rather than when the dev server and the store process run too (the next peak, ~490 MB).
+      hashOwner: () => (role !== 'worker' ? hashOwnerPasswordAhead(config.ownerEmail, config.ownerPassword) : Promise.resolve(undefined)),
+      // The workflow bundle, when its sources changed (a fresh clone, an upgrade): a one-shot webpack process of ~200 MB.
+      // Built later by the worker, it ran beside the dev server and the store: 556 MB on a fresh clone's first start.
+      bundle: role !== 'api' ? () => workflowBundlePath() : null,
+    });
 
     let address = config.temporalAddress;
     let embedded: Awaited<ReturnType<typeof startEmbeddedTemporal>> | null = null;

@@ -61,7 +61,10 @@ process.on('message', (m) => {
 
 if (process.env.WEFT_MEMORY_LOG) {
   const mb = (n: number) => Math.round(n / 1048576);
-  setInterval(() => say(`memory rss ${mb(process.memoryUsage().rss)}`), 1000).unref();
+  setInterval(() => {
+    const m = process.memoryUsage();
+    say(`memory rss ${mb(m.rss)} heapUsed ${mb(m.heapUsed)} heapTotal ${mb(m.heapTotal)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)}`);
+  }, 1000).unref();
 }
 // The result chunks copied for the sockets (a preview, a big read) go back once the store is quiet.
 startIdleCollector();

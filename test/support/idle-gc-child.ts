@@ -1,6 +1,7 @@
 // Run by runtime/idle-gc.test.ts as `node --expose-gc --import tsx test/support/idle-gc-child.ts <idle|busy>`, the way
 // `npm start` and the store process run: prints what the idle collector did as one line of JSON.
-import { runInNewContext } from 'node:vm';
+import { getHeapSpaceStatistics } from 'node:v8';
+import { runInNewContext, runInThisContext } from 'node:vm';
 import { startIdleCollector } from '../../runtime/idle-gc';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -27,6 +28,43 @@ if (mode === 'idle') {
   while (Date.now() - started < 4_000 && collector.collections() === 0) await sleep(100);
   collector.stop();
   console.log(JSON.stringify({ ...seen, collections: collector.collections(), freedBytes: before - process.memoryUsage().heapUsed, afterMs: Date.now() - started }));
+} else if (mode === 'young') {
+  // A burst of short-lived objects with some surviving (a preview's rows) grows V8's new space to its most (8 MB
+  // under --max-semi-space-size=4); the collector as npm start runs it gives it back once the process stays quiet.
+  const newSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_size;
+  const keep: { i: number; s: string }[][] = [];
+  for (let round = 0; round < 40; round++) {
+    const batch: { i: number; s: string }[] = [];
+    for (let i = 0; i < 20_000; i++) batch.push({ i, s: `row ${round} ${i}` });
+    keep.push(batch);
+    if (keep.length > 4) keep.shift();
+  }
+  keep.length = 0;
+  const grown = newSpace();
+  const collector = startIdleCollector();
+  const started = Date.now();
+  while (Date.now() - started < 12_000 && collector.shrinks() === 0) await sleep(100);
+  collector.stop();
+  console.log(JSON.stringify({ ...seen, collections: collector.collections(), shrinks: collector.shrinks(), grown, after: newSpace(), afterMs: Date.now() - started }));
+} else if (mode === 'start-code' || mode === 'start-code-kept') {
+  // A start: code run once (module bodies, migrations) keeps its bytecode. The first long quiet spell drops it, once;
+  // the functions still work (compiled again when called).
+  const body = Array.from({ length: 3_000 }, (_, i) => `function f${i}(a, b) { const x = a * ${i} + b; if (x > ${i}) return [x, 'r${i}', { k: x }]; return { x, s: 's${i}' }; }`).join('\n');
+  const functions = runInThisContext(`(() => {\n${body}\nreturn [${Array.from({ length: 3_000 }, (_, i) => `f${i}`).join(', ')}];\n})()`) as ((a: number, b: number) => unknown)[];
+  for (const f of functions) f(1, 2);
+  let garbage: { i: number; s: string }[] | null = [];
+  for (let i = 0; i < 60_000; i++) garbage.push({ i, s: `row ${i}` });
+  garbage = null;
+  const collector = startIdleCollector({ flushStartCode: mode === 'start-code' });
+  const started = Date.now();
+  while (Date.now() - started < 4_000 && collector.collections() === 0) await sleep(100);
+  const afterCollection = process.memoryUsage().heapUsed;
+  while (Date.now() - started < 12_000 && collector.shrinks() === 0) await sleep(100);
+  const afterShrink = process.memoryUsage().heapUsed;
+  // A second long quiet spell: nothing more to drop, no second flush.
+  const works = JSON.stringify(functions[2_999]!(5, 1));
+  collector.stop();
+  console.log(JSON.stringify({ ...seen, collections: collector.collections(), shrinks: collector.shrinks(), freedBytes: afterCollection - afterShrink, works }));
 } else if (mode === 'fragmented') {
   // Every tenth object kept: the garbage is spread over every page. The collection gives the pages back (compacted).
   const keep: { i: number; s: string }[] = [];
