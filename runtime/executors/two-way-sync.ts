@@ -16,6 +16,7 @@ import {
   effectiveRule,
   normalizeValue,
   recordId,
+  sameHashes,
   settlePair,
   timeOf,
   type SettleField,
@@ -571,16 +572,6 @@ function ownCount(x: Record<string, unknown>): number {
 function hasAny(x: Record<string, unknown>): boolean {
   for (const k in x) if (Object.hasOwn(x, k)) return true;
   return false;
-}
-
-function sameHashes(x: Record<string, string>, y: Record<string, string>): boolean {
-  let n = 0;
-  for (const k in x) {
-    if (!Object.hasOwn(x, k)) continue;
-    if (!Object.hasOwn(y, k) || x[k] !== y[k]) return false;
-    n += 1;
-  }
-  return n === ownCount(y);
 }
 
 /**

@@ -8,6 +8,7 @@
 // Migration 24: a pair's `hash_b` is NULL when it equals its `hash_a` (both sides hold the same values under the same
 // field names: after a run, the common case), read back as `hash_a`; every write stores it that way.
 import { and, asc, eq, gt, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
+import { sameHashes } from '../../shared/sync/two-way';
 import type { Db } from './db';
 import { twoWayCursors, twoWayPairs, twoWayStage } from './schema';
 
@@ -162,17 +163,6 @@ const pairOf = (r: PairRow): TwoWayPair => {
   if (typeof r.at === 'string') pair.at = r.at;
   return pair;
 };
-/** The same hashes (same field names, same texts), as jsonb equality has it. */
-function sameHashes(x: Record<string, string>, y: Record<string, string>): boolean {
-  let n = 0;
-  for (const k in x) {
-    if (!Object.hasOwn(x, k)) continue;
-    if (!Object.hasOwn(y, k) || x[k] !== y[k]) return false;
-    n += 1;
-  }
-  for (const k in y) if (Object.hasOwn(y, k)) n -= 1;
-  return n === 0;
-}
 const stagedOf = (r: StageRow): StagedB => ({ idB: r.id_b, pairA: r.pair_a, matchKey: r.match_key, deleted: r.deleted, updatedMs: r.updated_ms === null ? null : Number(r.updated_ms), record: r.record });
 
 export function createTwoWayStore(db: Db): TwoWayStore {

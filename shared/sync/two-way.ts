@@ -318,3 +318,15 @@ export function timeOf(value: unknown): number | null {
 
 /** The text a record id (its primary key values) is remembered by: the JSON array of its normalised values. */
 export const recordId = (values: readonly unknown[]): string => JSON.stringify(values.map((v) => normalizeValue(v, undefined)));
+
+/** The same hashes (same field names, same texts), as jsonb equality has it. */
+export function sameHashes(x: Record<string, string>, y: Record<string, string>): boolean {
+  let n = 0;
+  for (const k in x) {
+    if (!Object.hasOwn(x, k)) continue;
+    if (!Object.hasOwn(y, k) || x[k] !== y[k]) return false;
+    n += 1;
+  }
+  for (const k in y) if (Object.hasOwn(y, k)) n -= 1;
+  return n === 0;
+}
