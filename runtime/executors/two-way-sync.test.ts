@@ -732,6 +732,28 @@ describe.each([
     expect((await store.listRejected(runId)).total).toBe(ids.length);
   }, 120_000);
 
+  // Outsider review, ninth session: the retry dropped the staged held record of every pair it settled without holding,
+  // also when only another field had changed (the failed attempt saved the held pair's hashes, so the conflicting field
+  // no longer looked changed): the conflict, still standing, was recorded nowhere and no later run held it again.
+  it('a retry keeps the held record of a pair whose conflict still stands when only another field was edited', async () => {
+    const s = await allHeld('pk');
+    const runId = await s.newRun();
+    await expect(s.run({ batchSize: BATCH, runId, twoWay: failingPairs(6) })).rejects.toThrow('the store went away');
+    // Before the retry: records 1–50 get a new city on A (no conflict), records 51–100 their name settled on A.
+    await pause();
+    await pgc.query(`UPDATE ${tag}_pk_a SET city = 'Bergen' WHERE id <= 50`);
+    await pgc.query(`UPDATE ${tag}_pk_a SET name = 'Person ' || id || ' (B)' WHERE id > 50 AND id <= 100`);
+    const retry = await s.run({ batchSize: BATCH, runId });
+    const ids = new Set(retry.records.map((r) => Number(r.source.id)));
+    // Every pair whose names still differ is on the run, the city-edited ones included; the settled ones are not.
+    const stillDiffer = Array.from({ length: N }, (_, i) => i + 1).filter((id) => id <= 50 || id > 100);
+    expect(stillDiffer.filter((id) => !ids.has(id))).toEqual([]);
+    expect([...ids].filter((id) => id > 50 && id <= 100)).toEqual([]);
+    expect(retry.counts.rejected).toBe(stillDiffer.length);
+    const { rows } = await pgc.query<{ city: string }>(`SELECT DISTINCT city FROM ${tag}_pk_b WHERE id <= 50`);
+    expect(rows).toEqual([{ city: 'Bergen' }]);
+  }, 120_000);
+
   // The lead's notes, eighth session: two-way deletes a person confirmed kept every candidate key in memory and passed
   // them all to one delete (DeleteDirection.keys). They now wait in the run's run_keys, read and applied 5,000 at a time.
   it('confirmed deletes wait in the store and are applied a page at a time, each once; deleted on both sides: none', async () => {

@@ -16,6 +16,7 @@ import {
   effectiveRule,
   normalizeValue,
   recordId,
+  reviewFieldsAgree,
   sameHashes,
   settlePair,
   timeOf,
@@ -945,8 +946,10 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
         }
         const settled = settlePair(fields, stateA, stateB, typesOf);
         outcome.conflicts += settled.conflicts.length;
-        // Settled without holding: an earlier attempt's held record of the pair is void (the person settled it since).
-        if (settled.held.length === 0 && begun.held && w.idA && w.idB) spool.unstage(heldKey(w));
+        // Settled without holding, and the fields a conflict can be held on now agree: an earlier attempt's held record of
+        // the pair is void (the person settled it since). An edit of another field alone leaves the conflict standing: the
+        // failed attempt saved the held pair's hashes, so this attempt cannot see it changed, and its record stays.
+        if (settled.held.length === 0 && begun.held && w.idA && w.idB && reviewFieldsAgree(fields, stateA, stateB, settled, typesOf)) spool.unstage(heldKey(w));
         if (settled.held.length > 0) {
           outcome.held += 1;
           const reason = `Conflict held for review: ${settled.held.map((h) => `${h.a} is ${describe(h.aValue)} in A (${config.a.object}) and ${h.b} is ${describe(h.bValue)} in B (${config.b.object})`).join('; ')}. Edit the value on the side that should win; the next run carries it over.`;

@@ -269,6 +269,22 @@ export function settlePair(fields: readonly SettleField[], a: SideState, b: Side
   return out;
 }
 
+/**
+ * Whether every field a conflict could be held on (flowing both ways, rule "review") holds the same value on both sides
+ * once the settlement is written: a conflict held earlier on the pair is then settled. False when a side was not read
+ * (its values are not known).
+ */
+export function reviewFieldsAgree(fields: readonly SettleField[], a: SideState, b: SideState, settled: Settlement, types: { a: (f: string) => FieldType | undefined; b: (f: string) => FieldType | undefined }): boolean {
+  if (a.values === null || b.values === null) return false;
+  for (const f of fields) {
+    if (f.flow !== 'both' || f.rule !== 'review') continue;
+    const aVal = Object.hasOwn(settled.toA, f.a) ? settled.toA[f.a] : a.values[f.a];
+    const bVal = Object.hasOwn(settled.toB, f.b) ? settled.toB[f.b] : b.values[f.b];
+    if (!sameValue(aVal, types.a(f.a), bVal, types.b(f.b))) return false;
+  }
+  return true;
+}
+
 /** Who wins a conflict by the rule; "latest" by updated-at, a tie or an unknown time to A. */
 export function conflictWinner(rule: ConflictRule, aUpdatedAt: number | null, bUpdatedAt: number | null): 'a' | 'b' | 'review' {
   switch (rule) {
