@@ -502,8 +502,7 @@ export function createActivities(deps: ActivityDeps) {
       // A completed webhook run has written what it drained: those requests leave the queue (a failed one keeps them to resume).
       if (run?.trigger === 'webhook') await store.webhooks.releaseCompleted(runId);
       // Never throws and never waits for a mail server or a webhook: deliveries retry in the background (runtime/alerts).
-      // The run as just recorded (its counts were final before finishRun), with its integration's alert memory from the
-      // same statement: the alerts need not read it again, nor write when the run changes nothing (issue 16).
+      // The run as just recorded (its counts were final before finishRun): the alerts need not read it again.
       await deps.alerts?.afterRun(runId, ended ?? undefined);
     }),
 

@@ -3,7 +3,6 @@
 import type { AlertEvent } from '../../shared/api/operations';
 import { RUN_STATUS_LABELS, type Run } from '../../shared/api/runs';
 import type { Store } from '../store/types';
-import { leavesAlertsAlone, type AlertMemory } from '../store/operations';
 import { onAutoDisable, type AutoDisableHooks } from './auto-disable';
 import { decideAlerts, type RunOutcome } from './decide';
 import type { AlertMessage, Deliverer } from './deliver';
@@ -11,12 +10,9 @@ import type { AlertMessage, Deliverer } from './deliver';
 export interface AlertService {
   /**
    * Called once when a run has ended (the finishRun activity). Never throws: alerts must not fail a run. `ended` is
-   * the run as it was just recorded, when the caller has it (then it is not read again), with its integration's alert
-   * memory as the same statement read it (store.endRun; null: no such integration): a decision that changes nothing
-   * and sends nothing then costs no statement (issue 16); any other goes through transitionAlerts, decided again there
-   * under the row's lock.
+   * the run as it was just recorded, when the caller has it (then it is not read again).
    */
-  afterRun(runId: string, ended?: Run & { alertMemory?: AlertMemory | null }): Promise<void>;
+  afterRun(runId: string, ended?: Run): Promise<void>;
   readonly deliverer: Deliverer;
 }
 
@@ -82,12 +78,6 @@ export function createAlerts(deps: AlertDeps): AlertService {
         if (!run) return;
         const outcome = outcomeOf(run);
         if (!outcome) return;
-        if (ended?.id === runId && ended.alertMemory !== undefined) {
-          // Read in the snapshot of the statement that ended the run: a decision that leaves the memory as it was is
-          // the locked one's too had it run then (nothing is written, so it orders before any change made since).
-          const known = ended.alertMemory;
-          if (known === null || leavesAlertsAlone(known, decideAlerts(known, outcome))) return;
-        }
         const decided = await deps.store.ops.transitionAlerts(run.integrationId, (memory) => {
           const d = decideAlerts(memory, outcome);
           return { update: d.update, result: { ...d, memory } };

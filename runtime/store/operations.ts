@@ -57,38 +57,10 @@ const toToken = (r: typeof integrationTokens.$inferSelect): TriggerTokenInfo => 
   lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
 });
 
-/**
- * The alert memory as the integration's row holds it (columns by their SQL names, from a statement's JSON: endRun reads
- * it with the run's end, issue 16), as transitionAlerts would give it to `decide`; the webhook secret may still be null.
- */
-export function alertMemoryFromJson(row: { name: string; active: boolean; alerts: unknown; webhook_secret: string | null; alert_state: AlertState; consecutive_failures: number }): AlertMemory {
-  return {
-    name: row.name,
-    active: row.active,
-    settings: settingsOf(row.alerts),
-    webhookSecret: row.webhook_secret,
-    state: row.alert_state,
-    consecutiveFailures: row.consecutive_failures,
-  };
-}
-
-/**
- * Whether a decision leaves the alert memory as it is and sends nothing: what transitionAlerts would then do is
- * nothing at all (it writes only a changed memory, issue 16).
- */
-export function leavesAlertsAlone(memory: Pick<AlertMemory, 'state' | 'consecutiveFailures'>, decision: { update: AlertMemoryUpdate | null; events: readonly unknown[]; autoDisable: string | null }): boolean {
-  const { update } = decision;
-  return (
-    decision.events.length === 0 &&
-    decision.autoDisable === null &&
-    (update === null || (update.state === memory.state && update.consecutiveFailures === memory.consecutiveFailures && update.deactivate === undefined))
-  );
-}
-
-function settingsOf(stored: unknown): AlertSettings {
+const settingsOf = (stored: unknown): AlertSettings => {
   const parsed = AlertSettings.safeParse(stored ?? {});
   return parsed.success ? parsed.data : DEFAULT_ALERT_SETTINGS;
-}
+};
 
 export function createOperationsStore(db: Db, makeSecret: () => string): OperationsStore {
   return {

@@ -27,8 +27,7 @@ import { files, integrations, integrationVersions, rejectedRecords, runFiles, ru
 import { RunSyncOptions, type RunSourceSync, type RunSync } from '../../shared/sync/options';
 import { createSyncStateStore } from './sync-state';
 import { builtOnce, UNNAMED } from './built-once';
-import type { EndedRun, NewRun, PipelineStart, RunFileRecord, RunFilter, RunState } from './types';
-import { alertMemoryFromJson } from './operations';
+import type { NewRun, PipelineStart, RunFileRecord, RunFilter, RunState } from './types';
 
 const iso = (d: Date): string => d.toISOString();
 const isoOrNull = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -292,23 +291,16 @@ function runStateFromJson(runText: string | null | undefined, stepsText: string 
  * finishRun answering the run as it recorded it (getRunState's shape), in one statement (issue 16: the run's finish read
  * the run and then wrote it). Null for an unknown run (nothing written).
  */
-export async function endRun(db: Db, runId: string, status: RunStatus, error: string | null): Promise<EndedRun | null> {
-  // The integration's alert memory rides along (issue 16): read in the statement's snapshot, it is what
-  // transitionAlerts would have read had it run then, so a decision that changes nothing needs no statement at all.
+export async function endRun(db: Db, runId: string, status: RunStatus, error: string | null): Promise<RunState | null> {
   const result: unknown = await db.execute(sql`
     WITH r AS (
       UPDATE ${runs} SET status = ${status}, error = ${error}, ended_at = now() WHERE id = ${runId} RETURNING *
     )
     SELECT
       (SELECT json_build_object('run', row_to_json(r), 'version_number', v.number) FROM r JOIN ${integrationVersions} AS v ON v.id = r.version_id)::text AS run,
-      (SELECT json_agg(s ORDER BY s.position) FROM ${runSteps} AS s WHERE s.run_id = ${runId} AND EXISTS (SELECT 1 FROM r))::text AS steps,
-      (SELECT json_build_object('name', i.name, 'active', i.active, 'alerts', i.alerts, 'webhook_secret', i.webhook_secret, 'alert_state', i.alert_state,
-          'consecutive_failures', i.consecutive_failures)
-        FROM r JOIN ${integrations} AS i ON i.id = r.integration_id)::text AS alerts`);
-  const [row] = (result as { rows: { run: string | null; steps: string | null; alerts: string | null }[] }).rows;
-  const run = runStateFromJson(row?.run, row?.steps);
-  if (!run) return null;
-  return { ...run, alertMemory: row?.alerts == null ? null : alertMemoryFromJson(JSON.parse(row.alerts) as Parameters<typeof alertMemoryFromJson>[0]) };
+      (SELECT json_agg(s ORDER BY s.position) FROM ${runSteps} AS s WHERE s.run_id = ${runId} AND EXISTS (SELECT 1 FROM r))::text AS steps`);
+  const [row] = (result as { rows: { run: string | null; steps: string | null }[] }).rows;
+  return runStateFromJson(row?.run, row?.steps);
 }
 
 /**

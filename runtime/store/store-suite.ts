@@ -265,8 +265,7 @@ export function runStoreSuite(target: SuiteTarget): void {
       await store.commitBatch({ runId: run.id, pipelineId: 'p1', batch: 1, cursor: null, counts: { src: { read: 3 }, dst: { written: 2, created: 2, rejected: 1 } }, rejected: [] });
       await store.completeSteps(run.id, ['src', 'dst']);
       const ended = await store.endRun(run.id, 'completed_with_errors', 'one "rejected" \\ row');
-      const { alertMemory: _memory, ...endedRun } = ended!;
-      expect(endedRun).toEqual(await store.getRunState(run.id));
+      expect(ended).toEqual(await store.getRunState(run.id));
       expect(ended).toMatchObject({ status: 'completed_with_errors', error: 'one "rejected" \\ row', counts: { read: 3, written: 2, rejected: 1 } });
       expect(ended?.endedAt).not.toBeNull();
       // Unknown and hostile ids: nothing written, null.
@@ -296,26 +295,6 @@ export function runStoreSuite(target: SuiteTarget): void {
       // Never backwards.
       await store.sync.advanceRunCursors(run.id);
       expect(await store.sync.getCursor(integration.id, 'src')).toEqual(viaRun);
-    });
-
-    it("answers the run's end with its integration's alert memory as transitionAlerts reads it (issue 16)", async () => {
-      const { integration, run } = await newRun();
-      const locked = () => store.ops.transitionAlerts(integration.id, (m) => ({ update: null, result: m }));
-      // Never alerted: the defaults, no webhook secret yet (transitionAlerts makes one; endRun only reads).
-      const first = await store.endRun(run.id, 'completed', null);
-      expect(first?.alertMemory).toEqual({ ...(await locked()), webhookSecret: null });
-      // Settings of every shape, a state and a count, a deactivation: as the locked read gives them.
-      const settings = { emails: ['a@example.com', '__proto__@example.com'], webhookUrl: 'https://example.com/h?x=1&y="2"', onFailure: false, rejectedAbovePercent: 12.5, onAutoDisable: true, autoDisableAfter: 7 };
-      expect(await store.ops.setAlerts(integration.id, settings)).toBe(true);
-      await store.ops.transitionAlerts(integration.id, () => ({ update: { state: 'failing', consecutiveFailures: 3 }, result: null }));
-      expect(await store.ops.setActive(integration.id, false, 'why "not" \\ now')).toBe(true);
-      const second = await store.endRun(run.id, 'failed', 'x');
-      expect(second?.alertMemory).toEqual(await locked());
-      expect(second?.alertMemory).toMatchObject({ settings, state: 'failing', consecutiveFailures: 3, active: false, name: integration.name });
-      expect(second?.alertMemory?.webhookSecret).toMatch(/./);
-      // Settings stored in a shape the schema refuses read as the defaults, as transitionAlerts reads them.
-      await store.ops.setAlerts(integration.id, { ...settings, autoDisableAfter: -1 } as typeof settings);
-      expect((await store.endRun(run.id, 'failed', 'x'))?.alertMemory).toEqual(await locked());
     });
 
     it('creates a queued run with pending steps, then starts and finishes it', async () => {

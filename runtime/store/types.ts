@@ -4,7 +4,7 @@ import type { AuthStore } from './auth';
 import type { WebhookStore } from './webhooks';
 import type { StoredSchedule } from './schedules';
 import type { Cadence } from '../../shared/api/schedules';
-import type { AlertMemory, OperationsStore } from './operations';
+import type { OperationsStore } from './operations';
 import type { InboxStore } from './inbox';
 import type { SetStore } from './sets';
 import type { SyncStateStore } from './sync-state';
@@ -41,12 +41,6 @@ export type { StoredSchedule } from './schedules';
 
 /** A run as its activities read it (runtime/store/runs.ts getRunState). */
 export type RunState = Run & { steps: RunStep[]; syncOptions: RunSyncOptions };
-
-/**
- * A run as endRun recorded it, with its integration's alert memory as the same statement read it (null: no such
- * integration), so the alerts need no statement of their own when the run changes nothing (issue 16).
- */
-export type EndedRun = RunState & { alertMemory: AlertMemory | null };
 
 /** What a pipeline attempt reads of its run when it starts (getPipelineStart): as getRunState, getCheckpoint and listRunFiles give them. */
 export interface PipelineStart {
@@ -263,7 +257,7 @@ export interface Store {
   markRunStarted(runId: string): Promise<void>;
   finishRun(runId: string, status: RunStatus, error: string | null): Promise<void>;
   /** finishRun, answering the run as recorded (getRunState's shape; null: no such run), in one statement (issue 16). */
-  endRun(runId: string, status: RunStatus, error: string | null): Promise<EndedRun | null>;
+  endRun(runId: string, status: RunStatus, error: string | null): Promise<RunState | null>;
   setStepStatus(runId: string, nodeId: string, status: StepStatus, error?: string | null): Promise<void>;
   /** setStepStatus for several steps of a run at once, in one statement. */
   setStepsStatus(runId: string, nodeIds: readonly string[], status: StepStatus, error?: string | null): Promise<void>;
