@@ -48,7 +48,12 @@ export function createDrizzleStore(engine: Engine): Store {
     markRunStarted: (runId) => runs.markRunStarted(db, runId),
     setRunWorkflow: (runId, workflowId) => runs.setRunWorkflow(db, runId, workflowId),
     getRunWorkflow: (runId) => runs.getRunWorkflow(db, runId),
-    finishRun: (runId, status, error) => runs.finishRun(db, runId, status, error),
+    // A run ended failed or cancelled by any path (a set's member whose workflow failed outright, a resume that could not
+    // start, the run's own finish): its two-way steps' staged held records are recorded first, never left behind.
+    finishRun: async (runId, status, error) => {
+      if (status === 'failed' || status === 'cancelled') await recordLeftStaged(db, runId);
+      await runs.finishRun(db, runId, status, error);
+    },
     endRun: (runId, status, error) => runs.endRun(db, runId, status, error),
     setStepStatus: (runId, nodeId, status, error) => runs.setStepStatus(db, runId, nodeId, status, error),
     setStepsStatus: (runId, nodeIds, status, error) => runs.setStepsStatus(db, runId, nodeIds, status, error),

@@ -491,6 +491,27 @@ export function runStoreSuite(target: SuiteTarget): void {
       expect((await store.listRejected(run.id, { nodeId: 'dst' })).total).toBe(5);
     });
 
+    it('a run ended failed or cancelled outside its own finish (store.finishRun) records its staged held rows first', async () => {
+      const row = (key: string, attempt: string | null, rowNumber: number) => ({ key, attempt, nodeId: 'dst', rowNumber, source: { id: rowNumber }, mapped: null, reason: `held ${key}` });
+      for (const status of ['failed', 'cancelled'] as const) {
+        const { run } = await newRun();
+        await store.stageRejected(run.id, 'p1', [row('held 1', null, 1), row('refused 2', 'x', 2), row('held __proto__', null, 3)]);
+        await store.finishRun(run.id, status, status === 'failed' ? 'The set member failed' : null);
+        const { items } = await store.listRejected(run.id);
+        expect(items.map((r) => [r.rowNumber, r.reason])).toEqual([
+          [1, 'held held 1'],
+          [3, 'held held __proto__'],
+        ]);
+        expect(await store.recordLeftStaged(run.id)).toBe(0);
+        expect((await store.getRun(run.id))?.status).toBe(status);
+      }
+      // A completed run's finish leaves the stage to its commit (nothing is recorded by the finish).
+      const { run } = await newRun();
+      await store.stageRejected(run.id, 'p1', [row('held 1', null, 1)]);
+      await store.finishRun(run.id, 'completed', null);
+      expect((await store.listRejected(run.id)).total).toBe(0);
+    });
+
     it('a retry starts after the run\'s row numbers, drops the held rows of pairs it settled, and a run ended without its commit records what stayed staged', async () => {
       const { run } = await newRun();
       const row = (key: string, attempt: string | null, rowNumber: number) => ({ key, attempt, nodeId: 'dst', rowNumber, source: { id: rowNumber }, mapped: null, reason: `held ${key}` });
