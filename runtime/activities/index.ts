@@ -489,9 +489,6 @@ export function createActivities(deps: ActivityDeps) {
       const { runId, status, error } = FinishRunInput.parse(input);
       // Every record rejected, or more than the allowed share: the run is Failed (decided here, not in the workflow).
       const verdict = await runVerdict(store, runId, status, error);
-      // A two-way step that never committed (failed for good, cancelled) staged held records whose pairs were saved:
-      // no later run holds them again, so they are recorded on this run now (refusals stay dropped: written again).
-      if (verdict.status === 'failed' || verdict.status === 'cancelled') await store.recordLeftStaged(runId);
       // Issue 14: the sources' cursors move only when every write of the run committed; a failed or cancelled run
       // leaves them, so the next run reads the same changes again. Before the run says it ended, as before issue 16's
       // one-statement finish (endRun): whoever sees the run ended sees its cursors moved.

@@ -48,13 +48,17 @@ export function createDrizzleStore(engine: Engine): Store {
     markRunStarted: (runId) => runs.markRunStarted(db, runId),
     setRunWorkflow: (runId, workflowId) => runs.setRunWorkflow(db, runId, workflowId),
     getRunWorkflow: (runId) => runs.getRunWorkflow(db, runId),
-    // A run ended failed or cancelled by any path (a set's member whose workflow failed outright, a resume that could not
-    // start, the run's own finish): its two-way steps' staged held records are recorded first, never left behind.
+    // A run ended failed or cancelled by any path (its own finish through endRun, a set's member whose workflow failed
+    // outright, a resume that could not start): its two-way steps' staged held records are recorded first (their pairs
+    // were saved, so no later run holds them again), never left behind.
     finishRun: async (runId, status, error) => {
       if (status === 'failed' || status === 'cancelled') await recordLeftStaged(db, runId);
       await runs.finishRun(db, runId, status, error);
     },
-    endRun: (runId, status, error) => runs.endRun(db, runId, status, error),
+    endRun: async (runId, status, error) => {
+      if (status === 'failed' || status === 'cancelled') await recordLeftStaged(db, runId);
+      return runs.endRun(db, runId, status, error);
+    },
     setStepStatus: (runId, nodeId, status, error) => runs.setStepStatus(db, runId, nodeId, status, error),
     setStepsStatus: (runId, nodeIds, status, error) => runs.setStepsStatus(db, runId, nodeIds, status, error),
     completeSteps: (runId, nodeIds) => runs.completeSteps(db, runId, nodeIds),

@@ -491,12 +491,14 @@ export function runStoreSuite(target: SuiteTarget): void {
       expect((await store.listRejected(run.id, { nodeId: 'dst' })).total).toBe(5);
     });
 
-    it('a run ended failed or cancelled outside its own finish (store.finishRun) records its staged held rows first', async () => {
+    it('a run ended failed or cancelled (store.finishRun, store.endRun) records its staged held rows first', async () => {
       const row = (key: string, attempt: string | null, rowNumber: number) => ({ key, attempt, nodeId: 'dst', rowNumber, source: { id: rowNumber }, mapped: null, reason: `held ${key}` });
       for (const status of ['failed', 'cancelled'] as const) {
         const { run } = await newRun();
         await store.stageRejected(run.id, 'p1', [row('held 1', null, 1), row('refused 2', 'x', 2), row('held __proto__', null, 3)]);
-        await store.finishRun(run.id, status, status === 'failed' ? 'The set member failed' : null);
+        // finishRun for the first, endRun (the run's own finish) for the second.
+        if (status === 'failed') await store.finishRun(run.id, status, 'The set member failed');
+        else await store.endRun(run.id, status, null);
         const { items } = await store.listRejected(run.id);
         expect(items.map((r) => [r.rowNumber, r.reason])).toEqual([
           [1, 'held held 1'],
