@@ -24,7 +24,7 @@ import { runVerdict } from './run-verdict';
 import { createSetActivities } from './sets';
 import { beginPipelineSync, targetDeleteSettings } from './pipeline-sync';
 import { deleteTargetOf, runDeletePhase } from '../executors/delete-phase';
-import { deleteKeysIn } from '../executors/two-way-sync';
+import { commitAfter, deleteKeysIn } from '../executors/two-way-sync';
 import { Partition, partitionKey, PartitionPlan } from '../../shared/sync/partitions';
 import { planPartitions } from './partitions';
 import { createPartGate, defaultPartsInFlight } from './part-gate';
@@ -335,10 +335,9 @@ export function createActivities(deps: ActivityDeps) {
             unstage: (keys) => store.unstageRejected(runId, pipelineId, keys),
             // Delete candidates wait in the run's run_keys (under the delete phases' ids), applied a page at a time.
             deleteKeys: deleteKeysIn(store.sync, runId, step.nodeId),
-            // One commit (batch 1) for the run's counts and the staged records: a retry after it is ignored by its batch number.
-            commit: async ({ counts, attempt }) => {
-              await store.commitBatch({ runId, pipelineId, batch: 1, cursor: null, counts: { [step.nodeId]: counts }, rejected: [], staged: { attempt } });
-            },
+            // One commit per attempt, numbered after the batch committed when it began: a retry after an attempt that
+            // committed and then failed records what it found (commitAfter); two attempts at once still commit once.
+            commit: commitAfter((c) => store.commitBatch(c), { runId, pipelineId, nodeId: step.nodeId, done }),
           });
           ctx.log.info('Two-way sync finished', { runId, pipelineId, note: outcome.note });
         } finally {

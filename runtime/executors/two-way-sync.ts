@@ -27,7 +27,7 @@ import { capCursor, cursorKindOf, CursorValue, cursorValueOf, INCLUSIVE_READ, ma
 import { describeDeleteSync } from '../../shared/sync/options';
 import { isSoftDeleted, type DeleteMode } from '../../shared/sync/target';
 import type { ConnectorSession, RecordResult, Row } from '../connections/sessions';
-import type { RunKey, StagedRejected, StepCounts } from '../store/types';
+import type { BatchCommit, RunKey, StagedRejected, StepCounts } from '../store/types';
 import type { DeletePhase, SyncStateStore } from '../store/sync-state';
 import { compareIds, type StageB, type StagedB, type StagedDelete, type TwoWayPair, type TwoWayScope, type TwoWayStore } from '../store/two-way';
 import { applyDeletes, KEY_PAGE, sessionTarget } from './delete-phase';
@@ -111,6 +111,21 @@ export function deleteKeysIn(sync: Pick<SyncStateStore, 'dropKeys' | 'addDeleted
     remove: (side, keys) => sync.dropKeys(runId, node(side), keys),
     count: (side) => sync.countDeletedKeys(runId, node(side)),
     list: (side, after, limit) => sync.listDeletedKeys(runId, node(side), { after, limit }),
+  };
+}
+
+/**
+ * The step's one commit as an attempt of a run makes it (the activity's; a test's that runs the step the same way).
+ * `done`: the pipeline's committed batch when the attempt began. An earlier attempt whose commit applied and that then
+ * failed (saving the cursors, recording the delete phases) leaves it above 0: this attempt commits the next batch, so
+ * the held and refused records it staged are recorded, not cleared as a duplicate's (its held pairs' hashes were saved
+ * with their pages: no later run would hold them again). It adds only what it wrote to the counts; what it read again
+ * and found unchanged, the committed attempt counted. Two attempts begun from the same batch still commit once.
+ */
+export function commitAfter(commitBatch: (commit: BatchCommit) => Promise<unknown>, at: { runId: string; pipelineId: string; nodeId: string; done: number }): TwoWayRunContext['commit'] {
+  return async ({ counts, attempt }) => {
+    const add: Partial<StepCounts> = at.done === 0 ? counts : { written: counts.written ?? 0, created: counts.created ?? 0, updated: counts.updated ?? 0 };
+    await commitBatch({ runId: at.runId, pipelineId: at.pipelineId, batch: at.done + 1, cursor: null, counts: { [at.nodeId]: add }, rejected: [], staged: { attempt } });
   };
 }
 
