@@ -48,6 +48,15 @@ export async function openPglite(dir: string | null): Promise<Engine> {
   };
 }
 
+/** The server ended the session (a FATAL error: shutdown, an administrator's command) or the connection broke (SQLSTATE 08). */
+function sessionEnded(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { severity, code } = e as { severity?: unknown; code?: unknown };
+    if (severity === 'FATAL' || (typeof code === 'string' && code.startsWith('08'))) return true;
+  }
+  return false;
+}
+
 /**
  * Postgres through a pg pool. `kind` is 'pglite' for Weft's own store process (PGlite served over the wire protocol
  * by pglite-server.ts): the same code path, reported as the embedded store.
@@ -61,9 +70,23 @@ export async function openPostgres(url: string, maxConnections = 10, kind: Engin
   pool.on('connect', (client) => client.on('error', () => undefined));
   const probe = await pool.connect();
   probe.release();
-  return {
-    kind,
-    db: drizzlePostgres({ client: pool }),
-    close: () => pool.end(),
+  const db = drizzlePostgres({ client: pool });
+  // Drizzle's transaction on a pool sends BEGIN before the try that gives the client back: a BEGIN that fails (the pool
+  // handed out a connection that died while idle, the store going away) kept its client checked out for good, so the
+  // pool's end waited forever and, `max` lost, so did every statement (engines.test.ts). Here each transaction takes
+  // its own client, runs drizzle's transaction on that client alone, and always gives it back (a dead one is dropped).
+  db.transaction = async (run, config) => {
+    const client = await pool.connect();
+    let ended: Error | undefined;
+    try {
+      return await drizzlePostgres({ client }).transaction(run, config);
+    } catch (err) {
+      // A session the server ended is dropped, not put back: the connection's end may not have reached the pool yet.
+      if (sessionEnded(err)) ended = err as Error;
+      throw err;
+    } finally {
+      client.release(ended);
+    }
   };
+  return { kind, db, close: () => pool.end() };
 }
