@@ -318,12 +318,16 @@ export function createActivities(deps: ActivityDeps) {
             fullSync: syncOptions.fullSync === true,
             confirmDeletes: syncOptions.confirmDeletes === true,
             runClock,
-            // Each direction's delete phase under the step's node id (the direction in its own id) and the step's deleted count.
+            // Each direction's delete phase under the step's node id (the direction in its own id); the step's deleted
+            // count is added by the attempt's commit. After an attempt that committed (and then failed), the deletes it
+            // applied stay on the phase: this attempt's are added to them (a held phase is found again, so replaced).
             recordDeletes: async (phases) => {
               for (const p of phases) {
-                await store.sync.recordDeletePhase({ runId, nodeId: `${step.nodeId}#${p.toSide}`, state: p.state, candidates: p.candidates, targetRecords: p.targetRecords, allowed: p.allowed, applied: p.applied });
+                const nodeId = `${step.nodeId}#${p.toSide}`;
+                const before = done > 0 ? await store.sync.getDeletePhase(runId, nodeId) : null;
+                const kept = before?.state === 'applied' ? before : null;
+                await store.sync.recordDeletePhase({ runId, nodeId, state: p.state, candidates: p.candidates + (kept?.candidates ?? 0), targetRecords: p.targetRecords, allowed: p.allowed, applied: p.applied + (kept?.applied ?? 0) });
               }
-              await store.sync.setStepDeleted(runId, step.nodeId, phases.reduce((n, p) => n + (p.state === 'applied' ? p.applied : 0), 0));
             },
             check: () => {
               if (ctx.cancellationSignal.aborted) throw new CancelledFailure('The run was cancelled');

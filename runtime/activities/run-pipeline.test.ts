@@ -6,7 +6,7 @@ import { Context } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
-import { customersCsv, customersGraph, failingCommits, FAST_PIPELINE, openTemporalRig, publishAndCreateRun, quietTemporalLogs, saveCsvFile, type TemporalRig } from '../../test/support/temporal-harness';
+import { createRunOf, customersCsv, customersGraph, failingCommits, FAST_PIPELINE, openTemporalRig, publishAndCreateRun, quietTemporalLogs, saveCsvFile, type TemporalRig } from '../../test/support/temporal-harness';
 import { createActivities } from '.';
 import { testConnections } from '../../test/support/connections';
 
@@ -244,6 +244,54 @@ describe('runPipeline', () => {
     expect(ids(false)).toEqual(all);
     expect(ids(true)).toEqual([1, 2, 3, 4, 5]);
     expect(new Set(items.map((r) => r.rowNumber)).size).toBe(n + 5);
+  });
+
+  // Found beside the review's suspicion: the retry's delete phases and deleted count replaced the committed attempt's
+  // (recordDeletes set them), so the deletes that attempt applied vanished from the run when the retry found new ones.
+  it('a two-way sync attempt that applied deletes, committed and then failed: the run counts every delete once', async () => {
+    const n = 20;
+    const fields = [{ name: 'id', type: 'number' as const }, { name: 'name', type: 'text' as const }, { name: 'gone', type: 'boolean' as const }];
+    const write = (object: string, mode: 'upsert' | 'update', ids: number[], gone: boolean) =>
+      store.writeWorkspace({ object, key: ['id'], fields, mode, rows: ids.map((id) => ({ id, name: `Name ${id}`, gone })) });
+    const all = Array.from({ length: n }, (_, i) => i + 1);
+    for (const object of ['tw_del_a', 'tw_del_b']) await write(object, 'upsert', all, false);
+    const side = (object: string, deletedField: string) => ({ connectionId: '', object, updatedAt: '_updated_at', columns: fields, key: ['id'], deletedField });
+    const config = { a: side('tw_del_a', 'gone'), b: side('tw_del_b', ''), match: { a: 'id', b: 'id' }, direction: 'both', rule: 'review', fields: [{ a: 'id', b: 'id', direction: 'inherit', rule: 'inherit' }, { a: 'name', b: 'name', direction: 'inherit', rule: 'inherit' }], createMissing: true, deletesToB: 'delete', deletesToA: 'ignore', deleteThresholdPercent: 100 };
+    const graph = { version: 1 as const, nodes: [{ id: 'tw', kind: 'two-way-sync', label: 'Both ways', position: { x: 0, y: 0 }, config }], edges: [] };
+    const { runId: first, versionId } = await publishAndCreateRun(store, graph, 'Two-way deletes, committed then failed');
+    const plain = await workerWith(store, FAST_PIPELINE);
+    expect(await client.workflow.getHandle((await plain.start({ runId: first, versionId })).workflowId).result()).toMatchObject({ status: 'completed' });
+    // Records 1–3 deleted on A (soft); the run's first attempt deletes them on B, commits, then saving the cursors fails,
+    // record 4 deleted on A meanwhile: the retry deletes it.
+    await write('tw_del_a', 'update', [1, 2, 3], true);
+    let failed = false;
+    const cursorsFailOnce = new Proxy(store, {
+      get(target, prop) {
+        if (prop === 'twoWay') {
+          return {
+            ...target.twoWay,
+            saveCursors: async (...args: Parameters<Store['twoWay']['saveCursors']>) => {
+              if (!failed) {
+                failed = true;
+                await write('tw_del_a', 'update', [4], true);
+                throw new Error('deadlock detected');
+              }
+              return target.twoWay.saveCursors(...args);
+            },
+          };
+        }
+        const value: unknown = Reflect.get(target, prop);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const launcher = await workerWith(cursorsFailOnce, { ...FAST_PIPELINE, maximumAttempts: 2 });
+    const runId = (await createRunOf(store, (await store.getVersion(versionId))!)).id;
+    expect(await client.workflow.getHandle((await launcher.start({ runId, versionId })).workflowId).result()).toMatchObject({ status: 'completed' });
+    expect(failed).toBe(true);
+    const left = (await store.listWorkspaceRecords('tw_del_b', { limit: 100 })).items.map((r) => Number(r.values.id)).sort((x, y) => x - y);
+    expect(left).toEqual(all.slice(4));
+    expect((await store.getRun(runId))?.steps.find((s) => s.nodeId === 'tw')?.counts).toMatchObject({ deleted: 4 });
+    expect(await store.sync.getDeletePhase(runId, 'tw#b')).toMatchObject({ state: 'applied', candidates: 4, applied: 4 });
   });
 
   it('a two-way sync step that fails for good: its held conflicts are recorded on the failed run once', async () => {

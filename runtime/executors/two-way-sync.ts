@@ -119,12 +119,13 @@ export function deleteKeysIn(sync: Pick<SyncStateStore, 'dropKeys' | 'addDeleted
  * `done`: the pipeline's committed batch when the attempt began. An earlier attempt whose commit applied and that then
  * failed (saving the cursors, recording the delete phases) leaves it above 0: this attempt commits the next batch, so
  * the held and refused records it staged are recorded, not cleared as a duplicate's (its held pairs' hashes were saved
- * with their pages: no later run would hold them again). It adds only what it wrote to the counts; what it read again
- * and found unchanged, the committed attempt counted. Two attempts begun from the same batch still commit once.
+ * with their pages: no later run would hold them again). It adds only what it wrote and deleted to the counts; what it
+ * read again and found unchanged, the committed attempt counted. Two attempts begun from the same batch still commit
+ * once. The deletes an attempt applied are counted by its commit (added), never set after it.
  */
 export function commitAfter(commitBatch: (commit: BatchCommit) => Promise<unknown>, at: { runId: string; pipelineId: string; nodeId: string; done: number }): TwoWayRunContext['commit'] {
   return async ({ counts, attempt }) => {
-    const add: Partial<StepCounts> = at.done === 0 ? counts : { written: counts.written ?? 0, created: counts.created ?? 0, updated: counts.updated ?? 0 };
+    const add: Partial<StepCounts> = at.done === 0 ? counts : { written: counts.written ?? 0, created: counts.created ?? 0, updated: counts.updated ?? 0, deleted: counts.deleted ?? 0 };
     await commitBatch({ runId: at.runId, pipelineId: at.pipelineId, batch: at.done + 1, cursor: null, counts: { [at.nodeId]: add }, rejected: [], staged: { attempt } });
   };
 }
@@ -919,8 +920,9 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
     await spool.flush();
     // The held and refused records are counted as rejected by the commit that records them (from the stage: a held
     // record an earlier attempt staged, and acknowledged in the key map, counts once).
+    const deleted = outcome.deletedA + outcome.deletedB;
     await ctx.commit({
-      counts: { read: outcome.readA + outcome.readB, written, created, updated: written - created, unchanged: outcome.echoes, ...(outcome.skippedNoMatch > 0 && { skipped: outcome.skippedNoMatch }) },
+      counts: { read: outcome.readA + outcome.readB, written, created, updated: written - created, unchanged: outcome.echoes, ...(outcome.skippedNoMatch > 0 && { skipped: outcome.skippedNoMatch }), ...(deleted > 0 && { deleted }) },
       attempt,
     });
     committed = true;
