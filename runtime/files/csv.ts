@@ -160,6 +160,12 @@ function countOutsideQuotes(line: string, d: string): number {
   return n;
 }
 
+/** `isBlankRecord` of the line's values split on `delimiter`, without splitting it (`trim` strips only whitespace, below '!' or above '~'). */
+const isBlankLine = (line: string, delimiter: string): boolean => {
+  const c = line.charCodeAt(0);
+  return line.length === 0 || ((c <= 32 || c >= 0x7f) && line.trim() === '' && !line.includes(delimiter));
+};
+
 const isBlankRecord = (r: readonly (string | null)[]) => r.length <= 1 && (r[0] ?? '').trim() === '';
 
 /** A first row with a number, date, amount or true/false in it is data, not a header. */
@@ -258,7 +264,19 @@ export class BatchFiller<R> {
 }
 
 type ParsedRecord = (string | null)[];
-type Item = { kind: 'record'; values: (string | null)[] } | { kind: 'malformed'; raw: string; reason: (row: number) => string };
+/** A record csv-parse could not read: its first line, and the reason for a row number. */
+class MalformedItem {
+  constructor(
+    readonly raw: string,
+    readonly reason: (row: number) => string,
+  ) {}
+}
+/**
+ * What the parsers hand on, one entry a record, no wrapper per row: a line without a quote as its text, not yet
+ * split (the reader splits it straight into the row's record, or not at all while resuming); a record's values;
+ * a malformed record.
+ */
+type Item = string | ParsedRecord | MalformedItem;
 
 /**
  * Streams a CSV file in batches of `batchSize` data rows (well-formed and malformed together),
@@ -277,27 +295,38 @@ export async function* readCsvBatches(path: string | FileSource, opts: ReadCsvOp
 
   const width = names.length;
   const keepQuotedEmpty = opts.emptyTextIsNull === false;
+  const widthMismatch = (values: readonly (string | null)[], row: number): MalformedRow => ({
+    rowNumber: row,
+    raw: valuesToRecord(values, names),
+    reason: `row ${row} has ${values.length} ${values.length === 1 ? 'value' : 'values'} but ${expected} ${width}`,
+  });
   for await (const group of csvItems(src, opts.delimiter, opts.emptyTextIsNull === false, opts.parser ?? defaultParser())) {
-    for (const item of group) {
+    for (let k = 0; k < group.length; k++) {
+      const item = group[k]!;
       if (!headerSeen) {
         headerSeen = true;
         continue;
       }
       dataRow++;
       if (dataRow <= startRow) continue; // resuming: parsed, never materialised
-      if (item.kind === 'malformed') {
+      if (typeof item === 'string') {
+        // A line without a quote, split straight into the record: an empty value is null, whether or not a quoted
+        // empty one stays text (it has no quoted value).
+        const row = splitInto(item, opts.delimiter, names);
+        if (row !== null) filler.row(row, dataRow);
+        else {
+          const values: (string | null)[] = item.split(opts.delimiter);
+          if (keepQuotedEmpty) for (let i = 0; i < values.length; i++) if (values[i] === '') values[i] = null;
+          filler.malformed(widthMismatch(values, dataRow));
+        }
+      } else if (item instanceof MalformedItem) {
         filler.malformed({ rowNumber: dataRow, raw: { line: item.raw }, reason: item.reason(dataRow) });
-      } else if (item.values.length !== width) {
-        filler.malformed({
-          rowNumber: dataRow,
-          raw: valuesToRecord(item.values, names),
-          reason: `row ${dataRow} has ${item.values.length} ${item.values.length === 1 ? 'value' : 'values'} but ${expected} ${width}`,
-        });
+      } else if (item.length !== width) {
+        filler.malformed(widthMismatch(item, dataRow));
       } else {
         const row = rowRecord<string | null>(width);
-        const values = item.values;
         for (let i = 0; i < width; i++) {
-          const v = values[i]!;
+          const v = item[i]!;
           row[names[i]!] = v === '' && !keepQuotedEmpty ? null : v;
         }
         filler.row(row, dataRow);
@@ -308,6 +337,25 @@ export async function* readCsvBatches(path: string | FileSource, opts: ReadCsvOp
   }
   const rest = filler.rest(dataRow);
   if (rest) yield rest;
+}
+
+/**
+ * A line without a quote as a row record keyed by `names`, each value the text between two delimiters and an empty
+ * one null (what `line.split(delimiter)` gives, without the array); null when it has more or fewer values.
+ */
+function splitInto(line: string, delimiter: string, names: readonly string[]): Record<string, string | null> | null {
+  const width = names.length;
+  const row = rowRecord<string | null>(width);
+  let from = 0;
+  for (let i = 0; i < width - 1; i++) {
+    const d = line.indexOf(delimiter, from);
+    if (d === -1) return null;
+    row[names[i]!] = d === from ? null : line.slice(from, d);
+    from = d + 1;
+  }
+  if (width === 0 || line.indexOf(delimiter, from) !== -1) return null;
+  row[names[width - 1]!] = from === line.length ? null : line.slice(from);
+  return row;
 }
 
 /** The splitter, unless WEFT_CSV_PARSER=csv-parse asks for csv-parse on every record (to compare the two in a run). */
@@ -336,7 +384,7 @@ async function* csvItems(src: FileSource, delimiter: string, keepQuotedEmpty: bo
     const failure = segment.failure();
     if (!failure) break;
     const line = await readLineAt(src, failure.recordStart);
-    yield [{ kind: 'malformed', raw: line.text, reason: (n) => describeFailure(n, failure.code, line.text) }];
+    yield [new MalformedItem(line.text, (n) => describeFailure(n, failure.code, line.text))];
     offset = line.next;
   }
 }
@@ -485,7 +533,7 @@ function parseSegment(src: FileSource, delimiter: string, start: number, keepQuo
             break stream;
           }
           if (isBlankRecord(record)) continue;
-          out.push({ kind: 'record', values: record });
+          out.push(record);
         }
         if (out.length > 0) yield out;
       }
@@ -603,11 +651,11 @@ function splitSegment(src: FileSource, delimiter: string, start: number, keepQuo
       yield* segment.items;
       failure = segment.failure();
     }
+    /** A line without a quote, handed on as its text (the reader splits it); a blank line is dropped, as csv-parse drops it. */
     const split = (from: number, to: number, out: Item[]) => {
-      const values: (string | null)[] = buf.toString('utf8', from, to).split(delimiter);
-      if (values.length === 1 && values[0]!.trim() === '') return; // a blank line, as csv-parse's are dropped
-      if (keepQuotedEmpty) for (let i = 0; i < values.length; i++) if (values[i] === '') values[i] = null;
-      out.push({ kind: 'record', values });
+      const line = buf.toString('utf8', from, to);
+      if (isBlankLine(line, delimiter)) return;
+      out.push(line);
     };
     try {
       while (buf.length < 3 && (await more()));
@@ -641,7 +689,7 @@ function splitSegment(src: FileSource, delimiter: string, start: number, keepQuo
               window = true;
               break;
             }
-            if (!isBlankRecord(values)) out.push({ kind: 'record', values });
+            if (!isBlankRecord(values)) out.push(values);
           }
           rd = lineRd;
           pos = nl + 1;
@@ -745,7 +793,7 @@ function splitSegment(src: FileSource, delimiter: string, start: number, keepQuo
       const good = s ? Math.min(s.before, parsed.length) : parsed.length;
       for (let k = 0; k < good; k++) {
         const record = parsed[k]!;
-        if (!isBlankRecord(record)) items.push({ kind: 'record', values: record });
+        if (!isBlankRecord(record)) items.push(record);
       }
       if (!s) return { items, failure: null };
       // Where the bad record starts: the window parsed again with each record's byte count, only now it failed.
