@@ -884,6 +884,36 @@ export function runStoreSuite(target: SuiteTarget): void {
       ]);
       expect(await store.getWorkspaceObject(missing)).toBeNull();
     });
+    // probe14: a lone UTF-16 surrogate (a JSON source's "\ud83d", half an emoji) is no text jsonb or Postgres holds; it
+    // failed the whole batch ("Unicode low surrogate must follow a high surrogate"). Now it rejects its record, as NUL.
+    it('rejects a record holding half an emoji (a lone surrogate) with its reason, and writes the rest of the batch', async () => {
+      const object = objectName('surrogates');
+      const fields: WorkspaceWrite['fields'] = ['id', 'a'].map((name) => ({ name, type: 'text' as const }));
+      const rows: Record<string, unknown>[] = [
+        { id: 'ok', a: 'whole \u{1F600}' },
+        { id: 'lone-high', a: 'half \ud83d' },
+        { id: 'lone-low\udc00', a: 'key' },
+        { id: 'nested', a: { list: ['x', 'y\udfff'] } },
+        { id: 'after', a: 'still written' },
+      ];
+      const batch = { object, key: ['id'], fields, mode: 'upsert' as const, rows };
+      const preview = await store.previewWorkspaceWrite(batch);
+      const outcomes = await store.writeWorkspace(batch);
+      expect(outcomes).toEqual(preview.outcomes);
+      expect(outcomes).toEqual([
+        { outcome: 'created' },
+        { outcome: 'rejected', reason: 'a contains half of a character (a lone UTF-16 surrogate, U+D83D), which the workspace cannot store. Fix the source\'s text.' },
+        { outcome: 'rejected', reason: 'id contains half of a character (a lone UTF-16 surrogate, U+DC00), which the workspace cannot store. Fix the source\'s text.' },
+        { outcome: 'rejected', reason: 'a contains half of a character (a lone UTF-16 surrogate, U+DFFF), which the workspace cannot store. Fix the source\'s text.' },
+        { outcome: 'created' },
+      ]);
+      expect((await store.listWorkspaceRecords(object, { limit: 10 })).items.map((r) => r.key).sort()).toEqual(['after', 'ok']);
+      // The rejected record keeps its values in the run's rejected records, each half character shown as U+FFFD.
+      const { run } = await newRun();
+      await store.commitBatch(commit(run.id, 1, { rejected: [{ nodeId: 'map', rowNumber: 2, source: { id: 'lone-high', a: 'half \ud83d', ['k\udc00']: 1 }, mapped: { a: ['\ud83d'] }, reason: 'bad \ud83d' }] }));
+      const { items } = await store.listRejected(run.id);
+      expect(items.map((r) => [r.source, r.mapped, r.reason])).toEqual([[{ id: 'lone-high', a: 'half \ufffd', ['k\ufffd']: 1 }, { a: ['\ufffd'] }, 'bad \ufffd']]);
+    });
     // latency16d: an upsert of distinct keys is decided by the store in one statement (no stored values read back);
     // its outcomes, values, write counts and record count must be what the planned path (the preview) says.
     it('decides an upsert in the store with the outcomes and values the planned path gives', async () => {
