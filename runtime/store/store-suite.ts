@@ -563,6 +563,32 @@ export function runStoreSuite(target: SuiteTarget): void {
       expect(await store.sync.countDeletedKeys(run.id, 'dst#b')).toBe(4);
     });
 
+    // probe14: a one-field key is the value itself, so a source key holding U+0000 or half a character (a JSON
+    // source's "\ud83d") failed the batch's commit of its seen/deleted keys (jsonb refuses both): the run failed.
+    it('keeps run keys holding U+0000 or half a character, and every other key, exactly', async () => {
+      const { run } = await newRun();
+      const odd = ['a\u0000b', 'half \ud83d', '\udc00', '\u0001weft-key:"x"', 'plain', '', '😀'];
+      const deleted = odd.map((key, i) => ({ key, values: { id: key, n: i } }));
+      const batch = commit(run.id, 1, { sync: { keys: { nodeId: 'dst', seen: odd, deleted: deleted.slice(0, 3) } } });
+      expect((await store.commitBatch(batch)).applied).toBe(true);
+      expect(await store.sync.unseenKeys(run.id, 'dst', [...odd, 'never', 'a\u0000c', '\ud83e'])).toEqual(['never', 'a\u0000c', '\ud83e']);
+      await store.sync.addDeletedKeys(run.id, 'dst#x', deleted);
+      await store.sync.addRunKeys(run.id, 'dst#y', odd, false);
+      expect(await store.sync.unseenKeys(run.id, 'dst#y', odd)).toEqual([]);
+      const listed = [];
+      for (let after: string | null = null; ; ) {
+        const page = await store.sync.listDeletedKeys(run.id, 'dst#x', { after, limit: 2 });
+        if (page.length === 0) break;
+        listed.push(...page);
+        after = page[page.length - 1]!.key;
+      }
+      expect(listed.map((k) => k.key).sort()).toEqual([...odd].sort());
+      for (const k of listed) expect(k.values).toEqual({ id: k.key, n: odd.indexOf(k.key) });
+      await store.sync.dropKeys(run.id, 'dst#x', ['a\u0000b', 'half \ud83d']);
+      expect(await store.sync.countDeletedKeys(run.id, 'dst#x')).toBe(odd.length - 2);
+      expect((await store.sync.listDeletedKeys(run.id, 'dst', { after: null, limit: 10 })).map((k) => k.key).sort()).toEqual(odd.slice(0, 3).sort());
+    });
+
     it('applies a batch once: a retried or older batch is ignored', async () => {
       const { run } = await newRun();
       expect(await store.getCheckpoint(run.id, 'p1')).toEqual({ batch: 0, cursor: null });

@@ -2,7 +2,7 @@
 // commit (workspace target) and the workspace connector's write both run exactly this code.
 import { and, eq, sql } from 'drizzle-orm';
 import { decimalText, type Field } from '../../shared';
-import { unstorableTextReason } from '../../shared/util/nul';
+import { isWholeText, unstorableTextReason } from '../../shared/util/nul';
 import { ownValue } from '../../shared/util/records';
 import { canonicalJson } from '../../shared/util/canonical-json';
 import type { Db } from './db';
@@ -236,8 +236,9 @@ async function missingReferences(
     const wanted = new Set<string>();
     for (const row of write.rows) {
       const k = referenceKey(ownValue(row, f.name));
-      // A value with U+0000 is no stored key (jsonb cannot hold one): its row is rejected for the NUL before this check.
-      if (k !== null && !k.includes('\u0000') && !(object === write.object && batchKeys().has(k))) wanted.add(k);
+      // A value with U+0000 or half a character is no stored key (jsonb cannot hold one): its row is rejected for it
+      // before this check, and it must not reach the lookup (jsonb would refuse the whole batch's list).
+      if (k !== null && !k.includes('\u0000') && isWholeText(k) && !(object === write.object && batchKeys().has(k))) wanted.add(k);
     }
     const found = new Set<string>();
     if (wanted.size > 0) {
