@@ -32,8 +32,9 @@ export const nulReason = (field: string, target: string) =>
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 type WellFormed = { isWellFormed?: () => boolean; toWellFormed?: () => string };
 
-/** Whether the text is whole UTF-16 (no half of a character): String#isWellFormed where the runtime has it. */
-export const isWholeText = (s: string): boolean => (s as unknown as WellFormed).isWellFormed?.() ?? !LONE_SURROGATE.test(s);
+/** Whether the text is whole UTF-16 (no half of a character): String#isWellFormed where the runtime has it (Node 20). */
+export const isWholeText: (s: string) => boolean =
+  typeof ('' as unknown as WellFormed).isWellFormed === 'function' ? (s) => (s as unknown as Required<WellFormed>).isWellFormed() : (s) => !LONE_SURROGATE.test(s);
 
 /** The text with each half character replaced by U+FFFD, as UTF-8 encoders write it. */
 const wholeText = (s: string): string => (isWholeText(s) ? s : ((s as unknown as WellFormed).toWellFormed?.() ?? s.replace(new RegExp(LONE_SURROGATE.source, 'g'), '\ufffd')));
@@ -69,9 +70,24 @@ export const hasLoneSurrogate = (v: unknown): boolean => loneSurrogateIn(v) !== 
  * values only) — or null. Every row of a Postgres or workspace write passes here.
  */
 export function unstorableTextReason(values: Readonly<Record<string, unknown>>, names: readonly string[], target: string): string | null {
-  const nul = fieldWithNul(values, names);
-  return nul !== null ? nulReason(nul, target) : loneSurrogateReason(values, names, target);
+  // One pass, strings asked first (every row of a write passes here); a list or an object is searched only when own.
+  for (const name of names) {
+    const v = values[name];
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) {
+        if (Object.hasOwn(values, name)) return nulReason(name, target);
+      } else if (!isWholeText(v) && Object.hasOwn(values, name)) return halfReason(name, loneSurrogateIn(v)!, target);
+    } else if (v !== null && typeof v === 'object' && Object.hasOwn(values, name)) {
+      if (hasNul(v)) return nulReason(name, target);
+      const unit = loneSurrogateIn(v);
+      if (unit) return halfReason(name, unit, target);
+    }
+  }
+  return null;
 }
+
+const halfReason = (field: string, unit: string, target: string) =>
+  `${field} contains half of a character (a lone UTF-16 surrogate, ${unit}), which ${target} cannot store. Fix the source's text.`;
 
 /** Why a record cannot be written as UTF-8 text by `target` (MySQL holds U+0000, but no half character), or null. */
 export function loneSurrogateReason(values: Readonly<Record<string, unknown>>, names: readonly string[], target: string): string | null {
@@ -79,7 +95,7 @@ export function loneSurrogateReason(values: Readonly<Record<string, unknown>>, n
     const v = values[name];
     if (v === null || (typeof v !== 'string' && typeof v !== 'object') || !Object.hasOwn(values, name)) continue;
     const unit = loneSurrogateIn(v);
-    if (unit) return `${name} contains half of a character (a lone UTF-16 surrogate, ${unit}), which ${target} cannot store. Fix the source's text.`;
+    if (unit) return halfReason(name, unit, target);
   }
   return null;
 }
