@@ -171,6 +171,24 @@ describe('POST /connections/:id/tables ("Create this table")', () => {
     expect(ApiError.parse(again.json).error.message).toMatch(/already exists/);
   });
 
+  it('says what stopped the CREATE in words about creating, never as a read or a query filter', async ({ skip }) => {
+    if (!db) skip();
+    // A schema the connection's user may not create in (pg_catalog refuses even a superuser's CREATE TABLE).
+    const denied = await call('POST', `/connections/${connection.id}/tables`, { object: 'pg_catalog.weft_probe', fields, key: [] });
+    expect(denied.status).toBe(422);
+    const deniedError = ApiError.parse(denied.json).error;
+    expect(deniedError).toMatchObject({ code: 'permission', message: expect.stringMatching(/^The connection's user may not create table "pg_catalog.weft_probe"/) });
+    expect(deniedError.message).not.toMatch(/SELECT|read/);
+    const noSchema = await call('POST', `/connections/${connection.id}/tables`, { object: 'no_such_schema.t', fields, key: [] });
+    expect(noSchema.status).toBe(422);
+    expect(ApiError.parse(noSchema.json).error).toMatchObject({ code: 'not_found', message: expect.stringMatching(/^Table "no_such_schema.t" cannot be created: Schema "no_such_schema" does not exist/) });
+    const empty = await call('POST', `/connections/${connection.id}/tables`, { object: 'public.', fields, key: [] });
+    expect(empty.status).toBe(422);
+    expect(ApiError.parse(empty.json).error.message).toBe('Table "public." cannot be created: The table name "" cannot be used: it is empty or holds a NUL character.');
+    // The password never reaches a message.
+    for (const res of [denied, noSchema, empty]) expect(JSON.stringify(res.json)).not.toContain(String(db!.secrets.password || 'no password set'));
+  });
+
   it('refuses bad input naming the field: NUL, a duplicate column, a key that is not a field, no fields', async ({ skip }) => {
     if (!db) skip();
     const cases: [unknown, string][] = [

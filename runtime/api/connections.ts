@@ -165,6 +165,22 @@ const reading = <T>(object: string, work: Promise<T>): Promise<T> =>
     throw new HttpError(422, failure.code, failure.message);
   });
 
+/**
+ * "Create this table": its failures in words about creating (a read's wording would ask for SELECT permission, and a
+ * query filter's would speak of a SELECT), the system's own reason kept; unreachable or refused sign-in as for a read.
+ */
+const creating = <T>(object: string, work: Promise<T>): Promise<T> =>
+  work.catch((err: unknown) => {
+    if (err instanceof HttpError) throw err;
+    if (err instanceof ConnectionServiceError) asHttp(err);
+    const read = describeReadFailure(err, object);
+    if (read.code === 'auth' || read.code === 'unreachable' || read.code === 'tls' || (read.code === 'permission' && /^Weft may not connect/.test(read.message))) throw new HttpError(422, read.code, read.message);
+    if (read.code === 'unknown' && !(err instanceof Error && err.name === 'ConnectorError')) console.error('[weft] creating a table failed:', err);
+    const detail = err instanceof Error ? err.message.trim() : String(err);
+    if (read.code === 'permission') throw new HttpError(422, read.code, `The connection's user may not create table "${object}". Ask for CREATE permission where it goes (${detail})`);
+    throw new HttpError(422, read.code, /^Table "/.test(detail) ? detail : `Table "${object}" cannot be created: ${detail}`);
+  });
+
 export function connectionRoutes({ store, connections: service }: ApiDeps, site: Site) {
   // Built-in connectors (the workspace, uploaded files) reach Weft's own storage: nodes use them without a saved
   // connection, so they are neither offered nor accepted as a new one.
@@ -279,7 +295,7 @@ export function connectionRoutes({ store, connections: service }: ApiDeps, site:
       const { id } = c.req.valid('param');
       const { object, fields, key, dryRun } = c.req.valid('json');
       const connection = await guarded(service.get(id));
-      const result = await reading(
+      const result = await creating(
         object,
         service.withSession(id, async (session) => {
           if (!session.createTable) throw new HttpError(400, 'invalid_request', `${service.manifest(connection.connector)?.name ?? connection.connector} connections cannot create tables.`);

@@ -112,6 +112,14 @@ describe('the statement, before anything runs', () => {
     expect(() => postgresTableDdl('s', 'é'.repeat(32), FIELDS, [])).toThrow(/longer than Postgres allows \(63 bytes\)/);
     expect(() => mysqlTableDdl('t'.repeat(65), FIELDS, [])).toThrow(/longer than MySQL allows/);
     expect(() => mysqlTableDdl('t', [{ name: 'trailing ', type: 'text' }], [])).toThrow(/ends with a space/);
+    // MySQL names columns case-insensitively and its identifiers hold the Basic Multilingual Plane only: refused by
+    // name before the server answers "Duplicate column name" or "Invalid utf8mb4 character string".
+    expect(() => mysqlTableDdl('t', [{ name: 'ID', type: 'text' }, { name: 'id', type: 'date' }], [])).toThrow(/The column names "ID" and "id" differ only by case, and MySQL names columns ignoring case/);
+    expect(() => mysqlTableDdl('t', [{ name: 'Straße', type: 'text' }, { name: 'STRASSE', type: 'text' }], [])).not.toThrow();
+    expect(() => mysqlTableDdl('\u{1F600}orders', FIELDS, [])).toThrow(/The table name "\u{1F600}orders" holds a character MySQL does not allow in names \(\u{1F600}\)/u);
+    expect(() => mysqlTableDdl('t', [{ name: 'a\u{1F600}', type: 'text' }], [])).toThrow(/column name/);
+    // Postgres takes both.
+    expect(postgresTableDdl('s', '\u{1F600}', [{ name: 'ID', type: 'text' }, { name: 'id', type: 'date' }], [])).toContain('"ID" text,\n  "id" date');
   });
 });
 

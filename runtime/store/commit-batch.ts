@@ -8,7 +8,7 @@ import { newId } from './ids';
 import { rejectedRecords, runCheckpoints, runKeys, runs, runSourceReads, runSteps } from './schema';
 import type { BatchCommit, NewRejected, StepCounts, WriteOutcome } from './types';
 import { clearStaged, recordStaged, storable } from './rejected-stage';
-import { keyValuesToStore } from './run-key-values';
+import { keyValuesToStore, runKeyToStore } from './run-key-values';
 import { applyWorkspaceWrite, chunks } from './workspace-write';
 
 const COUNTERS = ['read', 'written', 'created', 'updated', 'unchanged', 'rejected', 'skipped', 'deleted'] as const satisfies readonly (keyof StepCounts)[];
@@ -70,7 +70,7 @@ export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applie
     }
     const keys = commit.sync?.keys;
     if (keys) {
-      for (const part of chunks([...new Set(keys.seen)])) {
+      for (const part of chunks([...new Set(keys.seen.map(runKeyToStore))])) {
         if (part.length === 0) continue;
         await tx.execute(sql`
           INSERT INTO ${runKeys} (run_id, node_id, key, deleted)
@@ -81,7 +81,7 @@ export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applie
         if (part.length === 0) continue;
         await tx.execute(sql`
           INSERT INTO ${runKeys} (run_id, node_id, key, deleted, key_values)
-          SELECT ${commit.runId}, ${keys.nodeId}, r.k, true, r.v FROM jsonb_to_recordset(${JSON.stringify(part.map((d) => ({ k: d.key, v: keyValuesToStore(d.values) })))}::jsonb) AS r(k text, v jsonb)
+          SELECT ${commit.runId}, ${keys.nodeId}, r.k, true, r.v FROM jsonb_to_recordset(${JSON.stringify(part.map((d) => ({ k: runKeyToStore(d.key), v: keyValuesToStore(d.values) })))}::jsonb) AS r(k text, v jsonb)
           ON CONFLICT (run_id, node_id, key) DO UPDATE SET deleted = true, key_values = excluded.key_values`);
       }
     }

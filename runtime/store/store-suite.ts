@@ -563,6 +563,32 @@ export function runStoreSuite(target: SuiteTarget): void {
       expect(await store.sync.countDeletedKeys(run.id, 'dst#b')).toBe(4);
     });
 
+    // probe14: a one-field key is the value itself, so a source key holding U+0000 or half a character (a JSON
+    // source's "\ud83d") failed the batch's commit of its seen/deleted keys (jsonb refuses both): the run failed.
+    it('keeps run keys holding U+0000 or half a character, and every other key, exactly', async () => {
+      const { run } = await newRun();
+      const odd = ['a\u0000b', 'half \ud83d', '\udc00', '\u0001weft-key:"x"', 'plain', '', '😀'];
+      const deleted = odd.map((key, i) => ({ key, values: { id: key, n: i } }));
+      const batch = commit(run.id, 1, { sync: { keys: { nodeId: 'dst', seen: odd, deleted: deleted.slice(0, 3) } } });
+      expect((await store.commitBatch(batch)).applied).toBe(true);
+      expect(await store.sync.unseenKeys(run.id, 'dst', [...odd, 'never', 'a\u0000c', '\ud83e'])).toEqual(['never', 'a\u0000c', '\ud83e']);
+      await store.sync.addDeletedKeys(run.id, 'dst#x', deleted);
+      await store.sync.addRunKeys(run.id, 'dst#y', odd, false);
+      expect(await store.sync.unseenKeys(run.id, 'dst#y', odd)).toEqual([]);
+      const listed = [];
+      for (let after: string | null = null; ; ) {
+        const page = await store.sync.listDeletedKeys(run.id, 'dst#x', { after, limit: 2 });
+        if (page.length === 0) break;
+        listed.push(...page);
+        after = page[page.length - 1]!.key;
+      }
+      expect(listed.map((k) => k.key).sort()).toEqual([...odd].sort());
+      for (const k of listed) expect(k.values).toEqual({ id: k.key, n: odd.indexOf(k.key) });
+      await store.sync.dropKeys(run.id, 'dst#x', ['a\u0000b', 'half \ud83d']);
+      expect(await store.sync.countDeletedKeys(run.id, 'dst#x')).toBe(odd.length - 2);
+      expect((await store.sync.listDeletedKeys(run.id, 'dst', { after: null, limit: 10 })).map((k) => k.key).sort()).toEqual(odd.slice(0, 3).sort());
+    });
+
     it('applies a batch once: a retried or older batch is ignored', async () => {
       const { run } = await newRun();
       expect(await store.getCheckpoint(run.id, 'p1')).toEqual({ batch: 0, cursor: null });
@@ -883,6 +909,36 @@ export function runStoreSuite(target: SuiteTarget): void {
         { outcome: 'rejected', reason: `The workspace has no object ${missing}; update mode does not create records` },
       ]);
       expect(await store.getWorkspaceObject(missing)).toBeNull();
+    });
+    // probe14: a lone UTF-16 surrogate (a JSON source's "\ud83d", half an emoji) is no text jsonb or Postgres holds; it
+    // failed the whole batch ("Unicode low surrogate must follow a high surrogate"). Now it rejects its record, as NUL.
+    it('rejects a record holding half an emoji (a lone surrogate) with its reason, and writes the rest of the batch', async () => {
+      const object = objectName('surrogates');
+      const fields: WorkspaceWrite['fields'] = ['id', 'a'].map((name) => ({ name, type: 'text' as const }));
+      const rows: Record<string, unknown>[] = [
+        { id: 'ok', a: 'whole \u{1F600}' },
+        { id: 'lone-high', a: 'half \ud83d' },
+        { id: 'lone-low\udc00', a: 'key' },
+        { id: 'nested', a: { list: ['x', 'y\udfff'] } },
+        { id: 'after', a: 'still written' },
+      ];
+      const batch = { object, key: ['id'], fields, mode: 'upsert' as const, rows };
+      const preview = await store.previewWorkspaceWrite(batch);
+      const outcomes = await store.writeWorkspace(batch);
+      expect(outcomes).toEqual(preview.outcomes);
+      expect(outcomes).toEqual([
+        { outcome: 'created' },
+        { outcome: 'rejected', reason: 'a contains half of a character (a lone UTF-16 surrogate, U+D83D), which the workspace cannot store. Fix the source\'s text.' },
+        { outcome: 'rejected', reason: 'id contains half of a character (a lone UTF-16 surrogate, U+DC00), which the workspace cannot store. Fix the source\'s text.' },
+        { outcome: 'rejected', reason: 'a contains half of a character (a lone UTF-16 surrogate, U+DFFF), which the workspace cannot store. Fix the source\'s text.' },
+        { outcome: 'created' },
+      ]);
+      expect((await store.listWorkspaceRecords(object, { limit: 10 })).items.map((r) => r.key).sort()).toEqual(['after', 'ok']);
+      // The rejected record keeps its values in the run's rejected records, each half character shown as U+FFFD.
+      const { run } = await newRun();
+      await store.commitBatch(commit(run.id, 1, { rejected: [{ nodeId: 'map', rowNumber: 2, source: { id: 'lone-high', a: 'half \ud83d', ['k\udc00']: 1 }, mapped: { a: ['\ud83d'] }, reason: 'bad \ud83d' }] }));
+      const { items } = await store.listRejected(run.id);
+      expect(items.map((r) => [r.source, r.mapped, r.reason])).toEqual([[{ id: 'lone-high', a: 'half \ufffd', ['k\ufffd']: 1 }, { a: ['\ufffd'] }, 'bad \ufffd']]);
     });
     // latency16d: an upsert of distinct keys is decided by the store in one statement (no stored values read back);
     // its outcomes, values, write counts and record count must be what the planned path (the preview) says.

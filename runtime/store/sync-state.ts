@@ -8,7 +8,7 @@ import type { Db } from './db';
 import { runDeletes, runKeys, runs, runSourceReads, runSteps, syncCursors } from './schema';
 import type { RunKey } from './types';
 import { chunks } from './workspace-write';
-import { keyValuesFromStore, keyValuesToStore } from './run-key-values';
+import { keyValuesFromStore, keyValuesToStore, runKeyFromStore, runKeyToStore } from './run-key-values';
 import { builtOnce, UNNAMED } from './built-once';
 
 /** What one pipeline's source reads in one run: fixed when the pipeline first starts, so retries and resumes agree. */
@@ -254,7 +254,7 @@ export function createSyncStateStore(db: Db): SyncStateStore {
     },
 
     async addRunKeys(runId, nodeId, keys, deleted) {
-      for (const part of chunks([...new Set(keys)])) {
+      for (const part of chunks([...new Set(keys.map(runKeyToStore))])) {
         if (part.length === 0) continue;
         await db.execute(sql`
           INSERT INTO ${runKeys} (run_id, node_id, key, deleted)
@@ -265,12 +265,12 @@ export function createSyncStateStore(db: Db): SyncStateStore {
     async unseenKeys(runId, nodeId, keys) {
       if (keys.length === 0) return [];
       const seen = new Set<string>();
-      for (const part of chunks([...new Set(keys)])) {
+      for (const part of chunks([...new Set(keys.map(runKeyToStore))])) {
         const rows = await db
           .select({ key: runKeys.key })
           .from(runKeys)
           .where(and(eq(runKeys.runId, runId), eq(runKeys.nodeId, nodeId), inArray(runKeys.key, part)));
-        for (const r of rows) seen.add(r.key);
+        for (const r of rows) seen.add(runKeyFromStore(r.key));
       }
       return keys.filter((k) => !seen.has(k));
     },
@@ -278,10 +278,10 @@ export function createSyncStateStore(db: Db): SyncStateStore {
       const rows = await db
         .select({ key: runKeys.key, values: runKeys.keyValues })
         .from(runKeys)
-        .where(and(eq(runKeys.runId, runId), eq(runKeys.nodeId, nodeId), eq(runKeys.deleted, true), after === null ? undefined : gt(runKeys.key, after)))
+        .where(and(eq(runKeys.runId, runId), eq(runKeys.nodeId, nodeId), eq(runKeys.deleted, true), after === null ? undefined : gt(runKeys.key, runKeyToStore(after))))
         .orderBy(asc(runKeys.key))
         .limit(limit);
-      return rows.map((r) => ({ key: r.key, values: keyValuesFromStore(r.values) }));
+      return rows.map((r) => ({ key: runKeyFromStore(r.key), values: keyValuesFromStore(r.values) }));
     },
     async setStepDeleted(runId, nodeId, deleted) {
       await db.update(runSteps).set({ deleted }).where(and(eq(runSteps.runId, runId), eq(runSteps.nodeId, nodeId)));
@@ -292,7 +292,7 @@ export function createSyncStateStore(db: Db): SyncStateStore {
         if (part.length === 0) continue;
         await db.execute(sql`
           INSERT INTO ${runKeys} (run_id, node_id, key, deleted, key_values)
-          SELECT ${runId}, ${nodeId}, r.k, true, r.v FROM jsonb_to_recordset(${JSON.stringify(part.map((d) => ({ k: d.key, v: keyValuesToStore(d.values) })))}::jsonb) AS r(k text, v jsonb)
+          SELECT ${runId}, ${nodeId}, r.k, true, r.v FROM jsonb_to_recordset(${JSON.stringify(part.map((d) => ({ k: runKeyToStore(d.key), v: keyValuesToStore(d.values) })))}::jsonb) AS r(k text, v jsonb)
           ON CONFLICT (run_id, node_id, key) DO UPDATE SET deleted = true, key_values = excluded.key_values`);
       }
     },
@@ -301,7 +301,7 @@ export function createSyncStateStore(db: Db): SyncStateStore {
         await db.delete(runKeys).where(and(eq(runKeys.runId, runId), eq(runKeys.nodeId, nodeId)));
         return;
       }
-      for (const part of chunks([...new Set(keys)])) {
+      for (const part of chunks([...new Set(keys.map(runKeyToStore))])) {
         if (part.length === 0) continue;
         await db.delete(runKeys).where(and(eq(runKeys.runId, runId), eq(runKeys.nodeId, nodeId), inArray(runKeys.key, part)));
       }

@@ -2,7 +2,7 @@
 // commit (workspace target) and the workspace connector's write both run exactly this code.
 import { and, eq, sql } from 'drizzle-orm';
 import { decimalText, type Field } from '../../shared';
-import { fieldWithNul, nulReason } from '../../shared/util/nul';
+import { isWholeText, unstorableTextReason } from '../../shared/util/nul';
 import { ownValue } from '../../shared/util/records';
 import { canonicalJson } from '../../shared/util/canonical-json';
 import type { Db } from './db';
@@ -124,9 +124,9 @@ function prepareRow(
   refuse: (row: Values) => string | null,
 ): WriteOutcome | { key: string; values: Values } {
   if (rejectAll !== null) return { outcome: 'rejected', reason: rejectAll };
-  // jsonb cannot hold U+0000: this record is rejected, the rest of the batch is written.
-  const nul = fieldWithNul(row, names);
-  if (nul !== null) return { outcome: 'rejected', reason: nulReason(nul, 'the workspace') };
+  // jsonb cannot hold U+0000 or half a character: this record is rejected, the rest of the batch is written.
+  const unstorable = unstorableTextReason(row, names, 'the workspace');
+  if (unstorable !== null) return { outcome: 'rejected', reason: unstorable };
   const refused = refuse(row);
   if (refused !== null) return { outcome: 'rejected', reason: refused };
   if (write.key.length === 0) {
@@ -236,8 +236,9 @@ async function missingReferences(
     const wanted = new Set<string>();
     for (const row of write.rows) {
       const k = referenceKey(ownValue(row, f.name));
-      // A value with U+0000 is no stored key (jsonb cannot hold one): its row is rejected for the NUL before this check.
-      if (k !== null && !k.includes('\u0000') && !(object === write.object && batchKeys().has(k))) wanted.add(k);
+      // A value with U+0000 or half a character is no stored key (jsonb cannot hold one): its row is rejected for it
+      // before this check, and it must not reach the lookup (jsonb would refuse the whole batch's list).
+      if (k !== null && !k.includes('\u0000') && isWholeText(k) && !(object === write.object && batchKeys().has(k))) wanted.add(k);
     }
     const found = new Set<string>();
     if (wanted.size > 0) {

@@ -1,6 +1,7 @@
 // Member alignment: Weft-side members (name, email) and their ids in each connected system, filled by matching the
 // systems' user lists on email; MEMBER("system", [id]) in formulas reads it (docs/members.md).
 import { z } from 'zod';
+import { emailKey } from '../members/email';
 
 /** No control characters (NUL above all, which no column can hold). */
 const NO_CONTROLS = /^[^\u0000-\u001f\u007f]*$/;
@@ -53,7 +54,18 @@ export type MemberSystem = z.infer<typeof MemberSystem>;
 
 export const MemberInput = z.object({
   name: z.string().trim().max(200).regex(NO_CONTROLS, 'A name holds no control characters'),
-  email: z.string().trim().max(320).regex(NO_CONTROLS, 'An email holds no control characters').nullable(),
+  email: z
+    .string()
+    .trim()
+    .max(320)
+    .regex(NO_CONTROLS, 'An email holds no control characters')
+    // One address or none (blank): what matching keys on, refused here as a bad field rather than by the store.
+    .superRefine((email, ctx) => {
+      if (email === '') return;
+      const k = emailKey(email);
+      if ('problem' in k) ctx.addIssue({ code: 'custom', message: k.problem.startsWith('"') ? `${k.problem}` : `The email has a problem: ${k.problem}` });
+    })
+    .nullable(),
 });
 export type MemberInput = z.infer<typeof MemberInput>;
 

@@ -116,6 +116,25 @@ describe('compile', () => {
     expect(missing.diagnostics.map((d) => d.code)).toEqual(expect.arrayContaining(['no-match-key', 'no-fields']));
   });
 
+  it('refuses a two-way sync whose two sides are one table or one workspace object (it would sync a record with itself)', () => {
+    const side = (connectionId: string, object: string) => ({ connectionId, object, updatedAt: 'updated_at', columns: [{ name: 'id', type: 'number' as const }, { name: 'name', type: 'text' as const }, { name: 'updated_at', type: 'datetime' as const }], key: ['id'] });
+    const graph = (a: ReturnType<typeof side>, b: ReturnType<typeof side>): Graph => ({
+      version: 1,
+      nodes: [{ id: 'tw', kind: 'two-way-sync', position: { x: 0, y: 0 }, config: { a, b, match: { a: 'id', b: 'id' }, fields: [{ a: 'name', b: 'name' }] } }],
+      edges: [],
+    });
+    const same = (a: ReturnType<typeof side>, b: ReturnType<typeof side>) => compile(graph(a, b)).diagnostics.filter((d) => d.code === 'same-object');
+    expect(same(side('c1', 'public.contacts'), side('c1', 'public.contacts'))).toEqual([
+      expect.objectContaining({ severity: 'error', message: 'Side A and side B are the same table (public.contacts): choose another table for one of them' }),
+    ]);
+    expect(same(side('', 'contacts'), side('', 'contacts'))).toEqual([expect.objectContaining({ severity: 'error', message: 'Side A and side B are the same workspace object (contacts): choose another object for one of them' })]);
+    expect(compile(graph(side('c1', 'public.contacts'), side('c1', 'public.contacts'))).plan).toBeNull();
+    // Another table, another connection, or the workspace beside a table of the same name: allowed.
+    expect(same(side('c1', 'public.contacts'), side('c1', 'public.leads'))).toEqual([]);
+    expect(same(side('c1', 'contacts'), side('c2', 'contacts'))).toEqual([]);
+    expect(same(side('', 'contacts'), side('c1', 'contacts'))).toEqual([]);
+  });
+
   it('makes one pipeline per target when a source fans out', () => {
     let g = base();
     g = applyOp(g, { type: 'addNode', node: { id: 't2', kind: 'workspace-target', position: { x: 0, y: 0 }, config: { object: 'all_customers', mode: 'upsert' } } });

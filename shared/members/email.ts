@@ -1,4 +1,4 @@
-// Email as a matching key: trimmed (any Unicode space), lower-cased; a value that is not one address keys nothing.
+// Email as a matching key: trimmed (any Unicode space), lower-cased and composed (NFC); a value that is not one address keys nothing.
 /** The key an email matches on, or why it cannot be one. */
 export function emailKey(raw: unknown): { key: string } | { problem: string } {
   if (raw === null || raw === undefined) return { problem: 'no email' };
@@ -8,7 +8,9 @@ export function emailKey(raw: unknown): { key: string } | { problem: string } {
    
   if (/[\u0000-\u001f\u007f]/.test(trimmed)) return { problem: 'the email holds a control character' };
   if (trimmed.length > 320 || !/^[^\s@]+@[^\s@]+$/u.test(trimmed)) return { problem: `"${shown(trimmed)}" is not one email address` };
-  return { key: trimmed.toLowerCase() };
+  // Canonical composition after lower-casing: é typed as one character or as e + U+0301 is one address (RFC 6532
+  // asks for NFC); NFKC would also fold look-alikes (a full-width ａ) into another person's address.
+  return { key: trimmed.toLowerCase().normalize('NFC') };
 }
 
 /** A value for a message, cut short and with control characters shown as U+FFFD. */

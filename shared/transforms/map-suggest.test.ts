@@ -70,4 +70,21 @@ describe('auto-map suggestions', () => {
     expect(normalizeName('Prénom_Client')).toBe('prenomclient');
     expect(normalizeName('___')).toBe('');
   });
+
+  it('compares names of every script, and never pairs two names by their digits or Latin letters alone', () => {
+    const upstream = { fields: [f('Имя'), f('名前 1'), f('Straße'), f('Ελληνικά'), f('電話')], key: [] };
+    const target = { label: 't', fields: [f('имя'), f('電話 1'), f('STRASSE'), f('ελληνικά'), f('Strae')], key: [] };
+    const { suggestions, unmatched } = suggestMappings(upstream, target);
+    expect(suggestions.map((s) => [s.source, s.target, s.reason])).toEqual([
+      ['Имя', 'имя', 'normalized'],
+      ['Straße', 'STRASSE', 'normalized'],
+      ['Ελληνικά', 'ελληνικά', 'normalized'],
+    ]);
+    // "名前 1" is not "電話 1" (both were "1"), and "Straße" is not "Strae" (ß was dropped).
+    expect(unmatched).toEqual(['電話 1', 'Strae']);
+    expect(normalizeName('名前 1')).toBe('名前1');
+    // Accents go (Latin diacritics), vowel signs stay: नाम (name) is not नम.
+    expect(normalizeName('नाम')).not.toBe(normalizeName('नम'));
+    expect(normalizeName('Prénom_Client')).toBe('prenomclient');
+  });
 });

@@ -59,13 +59,18 @@ const SYNONYMS: readonly (readonly string[])[] = [
   ['owner', 'owner id', 'account owner', 'assigned to', 'rep'],
 ];
 
-/** `First_Name`, `first-name`, ` FirstName `, `firstName`, `Prénom`… as one form: lower-case words, no separators. */
+/**
+ * `First_Name`, `first-name`, ` FirstName `, `firstName`, `Prénom`… as one form: lower-case words, no separators. The
+ * letters, digits and vowel signs of every script stay (`Имя` is `имя`; `名前 1` is not `電話 1`, which would both be `1` if only
+ * a–z and 0–9 were kept), accents go, and `ß` is `ss` as upper case writes it.
+ */
 export function normalizeName(name: string): string {
   return name
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '');
+    .replace(/ß/g, 'ss')
+    .replace(/[^\p{L}\p{M}\p{N}]+/gu, '');
 }
 
 const GROUP_OF = (() => {

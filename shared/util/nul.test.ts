@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldWithNul, hasNul } from './nul';
+import { fieldWithNul, hasLoneSurrogate, hasNul, isWholeText, loneSurrogateReason, showNul, unstorableTextReason } from './nul';
 import { emptyRecord, rowRecord } from './records';
 import { seededRandom } from './random';
 
@@ -48,5 +48,34 @@ describe('fieldWithNul', () => {
     const own = rowRecord();
     own.__proto__ = 'x\u0000';
     expect(fieldWithNul(own, ['__proto__'])).toBe('__proto__');
+  });
+});
+
+describe('half a character (a lone UTF-16 surrogate)', () => {
+  it('tells whole text from text with half a character, wherever it sits', () => {
+    expect(isWholeText('😀 é ß')).toBe(true);
+    for (const bad of ['\ud83d', 'a\ud83db', '\ude00x', '😀\ude00', '\ud83d\ud83d']) expect(isWholeText(bad), JSON.stringify(bad)).toBe(false);
+    expect(hasLoneSurrogate({ ok: ['x', { deep: 'y' }] })).toBe(false);
+    expect(hasLoneSurrogate({ ok: ['x', { deep: 'y\ud800' }] })).toBe(true);
+    expect(hasLoneSurrogate({ ['k\udc00']: 1 })).toBe(true);
+    expect(hasLoneSurrogate(new Date(0))).toBe(false);
+  });
+
+  it('names the field and the half character, own values only, NUL first', () => {
+    const row = rowRecord();
+    row.__proto__ = 'half \ud83d';
+    expect(unstorableTextReason(row, ['__proto__'], 'the workspace')).toBe("__proto__ contains half of a character (a lone UTF-16 surrogate, U+D83D), which the workspace cannot store. Fix the source's text.");
+    expect(unstorableTextReason({ a: 'x\u0000', b: '\udc00' }, ['a', 'b'], 'T')).toMatch(/^a contains the character U\+0000/);
+    expect(loneSurrogateReason({ a: 'x\u0000', b: ['\udc00'] }, ['a', 'b'], 'T')).toMatch(/^b contains half of a character \(a lone UTF-16 surrogate, U\+DC00\)/);
+    const inherited = Object.create({ note: '\ud83d' }) as Record<string, unknown>;
+    expect(unstorableTextReason(inherited, ['note'], 'T')).toBeNull();
+    expect(unstorableTextReason({ n: 9007199254740993n, d: new Date(0), s: '😀' }, ['n', 'd', 's'], 'T')).toBeNull();
+  });
+
+  it('is shown as U+FFFD where a rejected record is kept (U+0000 as ␀), keys included', () => {
+    expect(showNul('a\ud83d\u0000')).toBe('a\ufffd\u2400');
+    expect(showNul({ ['k\udc00']: ['\ud83d', 'ok'], n: 1 })).toEqual({ ['k\ufffd']: ['\ufffd', 'ok'], n: 1 });
+    const whole = { a: '😀' };
+    expect(showNul(whole)).toBe(whole);
   });
 });

@@ -1,5 +1,7 @@
 // U+0000 (NUL) in text: Postgres text and jsonb cannot hold it, so a value carrying it rejects its record
 // (or the source strips it, when the person chose so), and never fails the batch around it.
+// Half of a character (a lone UTF-16 surrogate, as a JSON source's "\ud83d" gives) is the same: no UTF-8 text holds
+// it, so jsonb refuses it and a driver would write U+FFFD in its place; its record is rejected too.
 
 /** Whether the value holds U+0000 anywhere: in a string, a list item, an object's key or value. */
 export const hasNul = (v: unknown): boolean => {
@@ -26,6 +28,78 @@ export function fieldWithNul(values: Readonly<Record<string, unknown>>, names: I
 export const nulReason = (field: string, target: string) =>
   `${field} contains the character U+0000 (NUL), which ${target} cannot store. Remove it from the source, or set the source to strip it.`;
 
+/** A lone surrogate: a high one not followed by a low one, or a low one not after a high one. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+type WellFormed = { isWellFormed?: () => boolean; toWellFormed?: () => string };
+
+/** Whether the text is whole UTF-16 (no half of a character): String#isWellFormed where the runtime has it (Node 20). */
+export const isWholeText: (s: string) => boolean =
+  typeof ('' as unknown as WellFormed).isWellFormed === 'function' ? (s) => (s as unknown as Required<WellFormed>).isWellFormed() : (s) => !LONE_SURROGATE.test(s);
+
+/** The text with each half character replaced by U+FFFD, as UTF-8 encoders write it. */
+const wholeText = (s: string): string => (isWholeText(s) ? s : ((s as unknown as WellFormed).toWellFormed?.() ?? s.replace(new RegExp(LONE_SURROGATE.source, 'g'), '\ufffd')));
+
+/** The first half character in the value (a string, a list item, an object's key or value) as "U+D83D", or null. */
+function loneSurrogateIn(v: unknown): string | null {
+  if (typeof v === 'string') {
+    if (isWholeText(v)) return null;
+    const unit = LONE_SURROGATE.exec(v)![0].charCodeAt(0);
+    return `U+${unit.toString(16).toUpperCase()}`;
+  }
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const found = loneSurrogateIn(x);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (v !== null && typeof v === 'object' && !(v instanceof Date)) {
+    for (const [k, x] of Object.entries(v)) {
+      const found = loneSurrogateIn(k) ?? loneSurrogateIn(x);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+/** Whether the value holds half of a character anywhere (a string, a list item, an object's key or value). */
+export const hasLoneSurrogate = (v: unknown): boolean => loneSurrogateIn(v) !== null;
+
+/**
+ * Why a record cannot be stored as text by `target` — U+0000 or half of a character in one of `names` (its own
+ * values only) — or null. Every row of a Postgres or workspace write passes here.
+ */
+export function unstorableTextReason(values: Readonly<Record<string, unknown>>, names: readonly string[], target: string): string | null {
+  // One pass, strings asked first (every row of a write passes here); a list or an object is searched only when own.
+  for (const name of names) {
+    const v = values[name];
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) {
+        if (Object.hasOwn(values, name)) return nulReason(name, target);
+      } else if (!isWholeText(v) && Object.hasOwn(values, name)) return halfReason(name, loneSurrogateIn(v)!, target);
+    } else if (v !== null && typeof v === 'object' && Object.hasOwn(values, name)) {
+      if (hasNul(v)) return nulReason(name, target);
+      const unit = loneSurrogateIn(v);
+      if (unit) return halfReason(name, unit, target);
+    }
+  }
+  return null;
+}
+
+const halfReason = (field: string, unit: string, target: string) =>
+  `${field} contains half of a character (a lone UTF-16 surrogate, ${unit}), which ${target} cannot store. Fix the source's text.`;
+
+/** Why a record cannot be written as UTF-8 text by `target` (MySQL holds U+0000, but no half character), or null. */
+export function loneSurrogateReason(values: Readonly<Record<string, unknown>>, names: readonly string[], target: string): string | null {
+  for (const name of names) {
+    const v = values[name];
+    if (v === null || (typeof v !== 'string' && typeof v !== 'object') || !Object.hasOwn(values, name)) continue;
+    const unit = loneSurrogateIn(v);
+    if (unit) return halfReason(name, unit, target);
+  }
+  return null;
+}
+
 /** The value with every U+0000 removed (lists and objects too). */
 export function stripNul<T>(v: T): T {
   if (typeof v === 'string') return (v.includes('\u0000') ? v.replace(/\u0000/g, '') : v) as T;
@@ -38,13 +112,16 @@ export function stripNul<T>(v: T): T {
   return v;
 }
 
-/** The value as the record inbox can store and show it: each U+0000 replaced by ␀ (U+2400). */
+const showText = (s: string): string => wholeText(s.includes('\u0000') ? s.replace(/\u0000/g, '\u2400') : s);
+const needsShowing = (v: unknown): boolean => hasNul(v) || hasLoneSurrogate(v);
+
+/** The value as the record inbox can store and show it: each U+0000 replaced by ␀ (U+2400), each half character by U+FFFD. */
 export function showNul<T>(v: T): T {
-  if (typeof v === 'string') return (v.includes('\u0000') ? v.replace(/\u0000/g, '\u2400') : v) as T;
-  if (Array.isArray(v)) return (v.some(hasNul) ? v.map(showNul) : v) as T;
-  if (v !== null && typeof v === 'object' && !(v instanceof Date) && hasNul(v)) {
+  if (typeof v === 'string') return showText(v) as T;
+  if (Array.isArray(v)) return (v.some(needsShowing) ? v.map(showNul) : v) as T;
+  if (v !== null && typeof v === 'object' && !(v instanceof Date) && needsShowing(v)) {
     const out = Object.create(null) as Record<string, unknown>;
-    for (const [k, x] of Object.entries(v)) out[k.replace(/\u0000/g, '\u2400')] = showNul(x);
+    for (const [k, x] of Object.entries(v)) out[showText(k)] = showNul(x);
     return out as T;
   }
   return v;

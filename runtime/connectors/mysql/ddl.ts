@@ -24,11 +24,26 @@ function checkName(name: string, what: string): void {
   if (name === '' || name.includes('\u0000')) throw new ConnectorError('invalid_config', `The ${what} name ${JSON.stringify(name)} cannot be used: it is empty or holds a NUL character.`);
   if ([...name].length > MAX_CHARS) throw new ConnectorError('invalid_config', `The ${what} name "${name}" is longer than MySQL allows (${MAX_CHARS} characters); shorten it.`);
   if (name.endsWith(' ')) throw new ConnectorError('invalid_config', `The ${what} name "${name}" ends with a space, which MySQL does not allow.`);
+  // Quoted identifiers take the Basic Multilingual Plane only: an emoji would be refused as "Invalid utf8mb4 character string".
+  const outside = [...name].find((ch) => ch.codePointAt(0)! > 0xffff);
+  if (outside) throw new ConnectorError('invalid_config', `The ${what} name "${name}" holds a character MySQL does not allow in names (${outside}); rename it.`);
+}
+
+/** MySQL names columns ignoring case (`Ä` and `ä` are one; `é` and `e` two): two names that differ only so are one column. */
+function checkColumnsDistinct(fields: readonly Field[]): void {
+  const seen = new Map<string, string>();
+  for (const f of fields) {
+    const folded = f.name.toLowerCase();
+    const earlier = seen.get(folded);
+    if (earlier !== undefined) throw new ConnectorError('invalid_config', `The column names "${earlier}" and "${f.name}" differ only by case, and MySQL names columns ignoring case; rename one of them.`);
+    seen.set(folded, f.name);
+  }
 }
 
 export function mysqlTableDdl(table: string, fields: readonly Field[], key: readonly string[]): string {
   checkName(table, 'table');
   for (const f of fields) checkName(f.name, 'column');
+  checkColumnsDistinct(fields);
   const keyed = new Set(key);
   const lines = fields.map((f) => {
     const type = keyed.has(f.name) && (f.type === 'text' || f.type === 'reference') ? 'VARCHAR(255)' : MYSQL_COLUMN_TYPES[f.type];

@@ -1,6 +1,7 @@
 // The MySQL/MariaDB connector: keyset-paged reads in a READ ONLY consistent-snapshot transaction, and
 // batch writes as multi-row INSERT ... ON DUPLICATE KEY UPDATE, with per-row savepoints as the fallback.
 import { sqlParamNames } from '../../../shared/compiler/sql-params';
+import { loneSurrogateReason } from '../../../shared/util/nul';
 import { connect } from 'node:net';
 import type * as MysqlModule from 'mysql2/promise';
 import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
@@ -72,6 +73,16 @@ export function mysqlError(error: unknown, where: Where, object?: string): Conne
 /** Per-record problems (null in NOT NULL, too long, bad value, duplicate, constraint) isolate one row. */
 const RECORD_ERRNOS = new Set([1048, 1062, 1264, 1265, 1292, 1364, 1366, 1406, 1451, 1452, 1690, 3819, 4025]);
 const isRecordError = (e: unknown) => RECORD_ERRNOS.has((e as MysqlError)?.errno ?? 0);
+
+/** Runs `work` over the rows a utf8mb4 column can hold, and answers a rejection with its reason for the others, in order. */
+async function withoutHalfCharacters<R>(rows: Row[], fields: WriteOptions['fields'], work: (clean: Row[]) => Promise<R[]>, rejected: (reason: string) => R): Promise<R[]> {
+  const names = fields.map((f) => f.name);
+  const refused = rows.map((r) => loneSurrogateReason(r, names, 'a MySQL column'));
+  if (refused.every((r) => r === null)) return work(rows);
+  const done = await work(rows.filter((_, i) => refused[i] === null));
+  let next = 0;
+  return rows.map((_, i) => (refused[i] === null ? done[next++]! : rejected(refused[i]!)));
+}
 
 function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, options: OpenOptions = {}): ConnectorSession {
   const where: Where = { host: config.host, port: config.port, database: config.database, user: config.user };
@@ -284,7 +295,7 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
    * write (text byte for byte, `<=>` otherwise), in a READ ONLY transaction that is rolled back, without locking.
    * Values go through the driver's escaping as in every write, never into the text by hand.
    */
-  async function compareRecords(object: string, rows: Row[], options: { key: string[]; fields: WriteOptions['fields'] }): Promise<RecordComparison[]> {
+  async function compareAll(object: string, rows: Row[], options: { key: string[]; fields: WriteOptions['fields'] }): Promise<RecordComparison[]> {
     if (rows.length === 0) return [];
     const lent = await lease();
     const { conn } = lent;
@@ -385,7 +396,19 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
     return results;
   }
 
+  /**
+   * Records holding half a character (a lone UTF-16 surrogate) are rejected before the batch is sent: no utf8mb4 text
+   * holds it, and the driver would write U+FFFD in its place. MySQL holds U+0000, so that is written as it is.
+   */
   async function write(object: string, rows: Row[], options: WriteOptions): Promise<RecordResult[]> {
+    return withoutHalfCharacters(rows, options.fields, (clean) => writeAll(object, clean, options), (reason) => ({ outcome: 'rejected', reason }));
+  }
+
+  async function compareRecords(object: string, rows: Row[], options: { key: string[]; fields: WriteOptions['fields'] }): Promise<RecordComparison[]> {
+    return withoutHalfCharacters(rows, options.fields, (clean) => compareAll(object, clean, options), (reason) => ({ state: 'rejected', reason }));
+  }
+
+  async function writeAll(object: string, rows: Row[], options: WriteOptions): Promise<RecordResult[]> {
     if (rows.length === 0) return [];
     const lent = await lease();
     const { conn } = lent;

@@ -3,7 +3,7 @@
 import { isIP } from 'node:net';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { fieldWithNul, nulReason } from '../../../shared/util/nul';
+import { unstorableTextReason } from '../../../shared/util/nul';
 import { rowRecord } from '../../../shared/util/records';
 import { expectProtocol } from '../net-probe';
 import { checkSelectQuery, MORE_THAN_ONE } from '../sql-guard';
@@ -598,14 +598,14 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       };
       await beginReadOnly(client, config.queryTimeoutSeconds * 1000);
       open = true;
-      const nul = rows.map((r) => fieldWithNul(r, names));
+      const refused = rows.map((r) => unstorableTextReason(r, names, 'a Postgres column'));
       const results: RecordComparison[] = [];
       const perChunk = Math.max(1, Math.floor(MAX_PARAMS / (names.length + 1)));
       for (const part of chunk(rows.map((row, i) => ({ row, i })), perChunk)) {
-        const clean = part.filter(({ i }) => nul[i] === null);
+        const clean = part.filter(({ i }) => refused[i] === null);
         const answered = clean.length > 0 ? await compare(clean.map(({ row }) => row)) : [];
         let next = 0;
-        for (const { i } of part) results.push(nul[i] === null ? answered[next++]! : { state: 'rejected', reason: nulReason(nul[i]!, 'a Postgres column') });
+        for (const { i } of part) results.push(refused[i] === null ? answered[next++]! : { state: 'rejected', reason: refused[i]! });
       }
       await client.query('ROLLBACK');
       open = false;
@@ -619,14 +619,14 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
     }
   }
 
-  /** Records holding U+0000 are rejected before the batch is sent (Postgres text cannot hold it); the rest are written. */
+  /** Records holding U+0000 or half a character are rejected before the batch is sent (Postgres text cannot hold them); the rest are written. */
   async function write(object: string, rows: Row[], options: WriteOptions): Promise<RecordResult[]> {
     const names = options.fields.map((f) => f.name);
-    const nul = rows.map((r) => fieldWithNul(r, names));
-    if (nul.every((n) => n === null)) return writeRows(object, rows, options);
-    const written = await writeRows(object, rows.filter((_, i) => nul[i] === null), options);
+    const refused = rows.map((r) => unstorableTextReason(r, names, 'a Postgres column'));
+    if (refused.every((n) => n === null)) return writeRows(object, rows, options);
+    const written = await writeRows(object, rows.filter((_, i) => refused[i] === null), options);
     let next = 0;
-    return rows.map((_, i) => (nul[i] === null ? written[next++]! : { outcome: 'rejected', reason: nulReason(nul[i]!, 'a Postgres column') }));
+    return rows.map((_, i) => (refused[i] === null ? written[next++]! : { outcome: 'rejected', reason: refused[i]! }));
   }
 
   async function writeRows(object: string, rows: Row[], options: WriteOptions): Promise<RecordResult[]> {

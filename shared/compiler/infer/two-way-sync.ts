@@ -24,6 +24,13 @@ export const inferTwoWaySync: KindInfer<TwoWaySyncConfig> = (config, _input, rep
   const okA = checkSide(config.a, 'a', report);
   const okB = checkSide(config.b, 'b', report);
   if (!okA || !okB) return null;
+  // One table on both sides pairs each record with itself (or with another record of the same table by the match
+  // key) and writes the table into itself: never what a person means, and a crossed mapping overwrites data.
+  if (config.a.connectionId === config.b.connectionId && config.a.object === config.b.object) {
+    const what = config.a.connectionId ? ['table', 'table'] : ['workspace object', 'object'];
+    report({ code: 'same-object', message: `Side A and side B are the same ${what[0]} (${config.a.object}): choose another ${what[1]} for one of them`, path: 'b.object' });
+    return null;
+  }
   const known = (side: TwoWaySide, field: string) => side.columns.length === 0 || field === WORKSPACE_UPDATED_AT || side.columns.some((c) => c.name === field);
   if (!config.match.a || !config.match.b) report({ code: 'no-match-key', message: 'Choose the match key: the field on each side whose equal values make two records one', path: 'match' });
   if (config.fields.length === 0) report({ code: 'no-fields', message: 'Map at least one field between A and B', path: 'fields' });
