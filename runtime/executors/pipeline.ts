@@ -5,6 +5,7 @@ import { PlanError, type Executor, type ExecutorDeps, type SourceBatch, type Sou
 import { emptyRecord, ownValue, rowRecord } from '../../shared/util/records';
 import { MapConfig } from '../../shared/graph/kinds/map';
 import { CalculatedFieldConfig } from '../../shared/graph/kinds/calculated-field';
+import { SqlSourceConfig } from '../../shared/graph/kinds/sql-source';
 
 export interface PipelineExecutors {
   source: { step: PlanStep; run: SourceExecutor };
@@ -25,7 +26,7 @@ export interface PipelineExecutors {
  * only add fields outside those (so the source's own values stay as read), then a database table target (the
  * workspace target keeps every row's source in its history), and no soft-delete field read from the source.
  */
-export function handOnFields(steps: readonly PlanStep[], deps: Pick<ExecutorDeps, 'sync'>): readonly string[] | null {
+export function handOnFields(steps: readonly PlanStep[], deps: Pick<ExecutorDeps, 'sync'>): { fields: readonly string[]; typed: boolean } | null {
   if (steps.length < 3 || deps.sync?.sourceSoftDeleteField) return null;
   const [source, map] = steps;
   const target = steps[steps.length - 1]!;
@@ -42,7 +43,12 @@ export function handOnFields(steps: readonly PlanStep[], deps: Pick<ExecutorDeps
     const calc = CalculatedFieldConfig.safeParse(step.config);
     if (!calc.success || names.includes(calc.data.field)) return null;
   }
-  return names;
+  // Whether the source types each field as the Map converts it (same type, no currency code to check): a record it
+  // hands on unchanged then needs no converting again (`sourceTyped`).
+  const columns = SqlSourceConfig.safeParse(source!.config);
+  const typeOf = new Map(columns.success ? columns.data.columns.map((c) => [c.name, c.type] as const) : []);
+  const typed = columns.success && fields.every((f) => typeOf.get(f.source) === f.type && (f.type !== 'currency' || !f.currency));
+  return { fields: names, typed };
 }
 
 /** The rejected rows with a source record handed on as values given their source as read (the record's first fields). */
@@ -67,8 +73,9 @@ export async function buildPipeline(
   deps: ExecutorDeps,
   create: (step: PlanStep, deps: ExecutorDeps) => Promise<Executor>,
 ): Promise<PipelineExecutors> {
-  const sourceFields = handOnFields(steps, deps);
-  const transformDeps = sourceFields ? { ...deps, handsOnSource: true } : deps;
+  const handOn = handOnFields(steps, deps);
+  const sourceFields = handOn?.fields;
+  const transformDeps = handOn ? { ...deps, handsOnSource: true, ...(handOn.typed && { sourceTyped: true }) } : deps;
   const built = await Promise.all(steps.map(async (step, i) => ({ step, run: await create(step, i > 0 && i < steps.length - 1 ? transformDeps : deps) })));
   const [first, ...rest] = built;
   const last = rest.pop();

@@ -46,6 +46,8 @@ export interface ExecutorDeps {
    * as the rows' values (shared/transforms `handsOnSource`); the pipeline then restores a rejected row's source as read.
    */
   handsOnSource?: boolean;
+  /** With `handsOnSource`: the source types its rows as the Map's fields say (shared/transforms `sourceTyped`). */
+  sourceTyped?: boolean;
 }
 
 /** Reads the webhook requests a run drained, after a queue sequence number. */

@@ -152,6 +152,17 @@ describe('Map of plain fields', () => {
     expect(refused.rejected[0]!.source).toBe(bad);
     expect(refused.rejected[0]!.mapped).not.toBe(bad);
     expect(shape(bad)).toEqual(shape(record('x')));
+    // A source that typed the rows as these fields say: handed on as it is, no value converted again.
+    const typed = createTransform(step, { ownsRows: true, handsOnSource: true, sourceTyped: true });
+    const asRead = record(5);
+    expect(typed.apply([{ rowNumber: 1, values: asRead, source: asRead }]).rows[0]!.values).toBe(asRead);
+    expect(shape(asRead)).toEqual(shape(record(5)));
+    // ... but a record that is not the source's, or has other keys, is converted as before.
+    const own = record('6');
+    expect(typed.apply([{ rowNumber: 1, values: own, source: {} }]).rows[0]!.values.id).toBe(6);
+    const extra = record(7);
+    extra.more = 1;
+    expect(typed.apply([{ rowNumber: 1, values: extra, source: extra }]).rows[0]!.values).not.toBe(extra);
     // Not asked, or not owned: a new record as before.
     for (const env of [{ ownsRows: true }, { handsOnSource: true }]) {
       const r = record(1);

@@ -78,6 +78,7 @@ export function createMapTransform(config: MapConfig, step: TransformStep, env: 
   // Such a Map may also hand a source record on, when the caller says later steps keep its fields as read
   // (`handsOnSource`) and every value converts to itself: the row's values are then its source record, unchanged.
   const handsOn = sameNames && inPlace && env.handsOnSource === true;
+  const typedSource = handsOn && env.sourceTyped === true;
   return {
     apply(rows) {
       const out: FlowRow[] = [];
@@ -89,7 +90,10 @@ export function createMapTransform(config: MapConfig, step: TransformStep, env: 
         let mapped: Record<string, unknown> | null =
           sameNames && inPlace && isRowRecord(values) && (!isSource || handsOn) && keysAre(values, targets) ? (isSource ? null : values) : rowRecord(width);
         let problems: string[] | null = null;
-        if (plain) {
+        if (mapped === null && typedSource) {
+          // Typed by the source as these fields say, each value to itself: converting again answers the same values.
+          mapped = values;
+        } else if (plain) {
           // A row record's prototype is empty and frozen: whatever a plain read finds is its own (`ownValue` answers the same).
           const own = isRowRecord(values);
           for (let i = 0; i < width; i++) {

@@ -61,6 +61,12 @@ export interface TransformEnv {
    * comes back unchanged (no new record per row), and a calculated field adds its field to such a record in place.
    */
   handsOnSource?: boolean;
+  /**
+   * With `handsOnSource`: a row whose values are its source record was typed by the source as this Map's fields say
+   * (same names, same types, no currency code), every value converting to itself, so converting again would answer
+   * each value unchanged: the Map hands such a record on without converting it (runtime/executors/pipeline.ts).
+   */
+  sourceTyped?: boolean;
 }
 
 /** A step whose config cannot run (it should have been caught at publish). */
