@@ -10,18 +10,38 @@ import { ownValue } from '../../shared/util/records';
 /** Batches written at once, each on its own connection, when the connector allows it (Postgres). */
 const WRITERS = 2;
 
-/** The text of each row's key (values as text: `7` and "7" are one key to a database, so they count as one here). */
-function batchKeys(rows: readonly FlowRow[], key: readonly string[]): Set<string> {
-  const part = (v: unknown) => (v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v));
-  const out = new Set<string>();
+const keyText = (v: unknown) => (v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+/**
+ * A one-field key's value as its text would compare (`7` and "7" are one key to a database, so they count as one
+ * here): a safe integer, or a text that is exactly how one prints, as that number (no string made per row for the
+ * commonest key, an integer id); anything else as its text. Two values give equal answers exactly when their texts are
+ * equal (a number's text is `String(n)`; a text kept as text is never the text of a safe integer).
+ */
+export function keyPart(v: unknown): string | number {
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
+  const text = typeof v === 'string' ? v : keyText(v);
+  const c = text.charCodeAt(0);
+  // Only a text starting with a digit or a minus sign can be an integer's text.
+  if ((c >= 48 && c <= 57) || c === 45) {
+    const n = Number(text);
+    if (Number.isSafeInteger(n) && String(n) === text) return n;
+  }
+  return text;
+}
+
+/** Each row's key, as `keyPart` (one field) or the texts of its fields joined (several). */
+function batchKeys(rows: readonly FlowRow[], key: readonly string[]): Set<string | number> {
+  const out = new Set<string | number>();
+  const one = key.length === 1 ? key[0]! : null;
   for (const r of rows) {
     const values = r.values;
-    out.add(key.length === 1 ? part(ownValue(values, key[0]!)) : key.map((k) => part(ownValue(values, k))).join('\u0000'));
+    out.add(one !== null ? keyPart(ownValue(values, one)) : key.map((k) => keyText(ownValue(values, k))).join('\u0000'));
   }
   return out;
 }
 
-const overlaps = (a: Set<string> | null, b: Set<string> | null): boolean => {
+const overlaps = (a: Set<string | number> | null, b: Set<string | number> | null): boolean => {
   // No key (insert without one): rows never meet, so batches need no order.
   if (a === null || b === null) return false;
   const [small, large] = a.size <= b.size ? [a, b] : [b, a];
@@ -101,7 +121,7 @@ export const sqlTargetExecutor = defineExecutor({
       await Promise.all(all.map((s) => s.close().catch(() => undefined)));
     };
     /** The keys of the batches being written, in batch order, and when each is done. */
-    const inFlight: { keys: Set<string> | null; done: Promise<void> }[] = [];
+    const inFlight: { keys: Set<string | number> | null; done: Promise<void> }[] = [];
 
     return {
       role: 'target',

@@ -41,6 +41,13 @@ export interface ExecutorDeps {
   sync?: PipelineSync;
   /** Issue 16: the part of the source this activity reads (absent: all of it). */
   partition?: Partition;
+  /**
+   * Issue 16: set by `buildPipeline` only, for the transforms of a pipeline whose Map may hand the source's records on
+   * as the rows' values (shared/transforms `handsOnSource`); the pipeline then restores a rejected row's source as read.
+   */
+  handsOnSource?: boolean;
+  /** With `handsOnSource`: the source types its rows as the Map's fields say (shared/transforms `sourceTyped`). */
+  sourceTyped?: boolean;
 }
 
 /** Reads the webhook requests a run drained, after a queue sequence number. */

@@ -10,6 +10,9 @@ export function createCalculatedFieldTransform(config: CalculatedFieldConfig, st
   const field = config.field;
   const inPlace = env.ownsRows === true;
   const protoField = field === '__proto__';
+  // A source record handed on by a Map (`handsOnSource`): the caller keeps this field out of the source's own, so
+  // adding it in place leaves the source as read restorable (runtime/executors/pipeline.ts).
+  const intoSource = inPlace && env.handsOnSource === true;
   return {
     apply(rows) {
       const out: FlowRow[] = [];
@@ -17,7 +20,7 @@ export function createCalculatedFieldTransform(config: CalculatedFieldConfig, st
       for (const row of rows) {
         const r = compiled.evaluate(row.values, ctx);
         if (r.ok) {
-          if (inPlace && row.values !== row.source) {
+          if (inPlace && (row.values !== row.source || intoSource)) {
             // A field named `__proto__` is defined, so it is stored as a value, never as the row's prototype; any
             // other name is a plain store (no descriptor object per row).
             if (protoField) Object.defineProperty(row.values, field, { value: r.value, writable: true, enumerable: true, configurable: true });

@@ -72,6 +72,7 @@ describe('Map of plain fields', () => {
   it('answers what the getter-per-field Map answered, in place or not, on generated hostile rows', () => {
     const rnd = random(16);
     let inPlace = 0;
+    let handedOn = 0;
     for (let round = 0; round < 400; round++) {
       const fields = fieldsFor(rnd);
       const step = { nodeId: 'map', kind: 'map', label: 'Map', input: null, config: { fields: fields.map((f) => ({ from: 'field', ...f })) } };
@@ -87,19 +88,22 @@ describe('Map of plain fields', () => {
         return rows;
       };
       const expected = referenceMap(fields, make(), 'map');
-      for (const ownsRows of [false, true]) {
+      for (const [ownsRows, handsOnSource] of [[false, false], [true, false], [true, true]] as const) {
         const rows = make();
         const before = rows.map((r) => ({ values: r.values, source: r.source, sourceShape: shape(r.source) }));
-        const got = createTransform(step, { ownsRows }).apply(rows);
+        const got = createTransform(step, { ownsRows, handsOnSource }).apply(rows);
         expect(got.rows.map((r) => ({ rowNumber: r.rowNumber, values: shape(r.values) }))).toEqual(expected.rows.map((r) => ({ rowNumber: r.rowNumber, values: shape(r.values) })));
         expect(got.rejected.map((r) => ({ ...r, source: shape(r.source), mapped: shape(r.mapped!) }))).toEqual(expected.rejected.map((r) => ({ ...r, source: shape(r.source), mapped: shape(r.mapped) })));
         // Sources are never changed; a record converted in place is the row's own, never a source.
         for (const b of before) expect(shape(b.source)).toEqual(b.sourceShape);
         for (const r of got.rows) {
           const b = before.find((x) => x.source === r.source)!;
-          if (r.values === b.values) {
+          if (r.values === b.values && r.values === r.source) {
+            // A source record handed on as it is: only when asked, and (checked above) never changed.
+            expect(handsOnSource).toBe(true);
+            handedOn++;
+          } else if (r.values === b.values) {
             expect(ownsRows).toBe(true);
-            expect(r.values).not.toBe(r.source);
             inPlace++;
           }
         }
@@ -107,6 +111,63 @@ describe('Map of plain fields', () => {
     }
     // The in-place path was taken (and checked) many times.
     expect(inPlace).toBeGreaterThan(300);
+    expect(handedOn).toBeGreaterThan(20);
+  });
+
+  it('hands a source record on only when asked, its keys are the targets in order and every value converts to itself', () => {
+    const fields = [
+      { from: 'field', source: 'id', target: 'id', type: 'number' },
+      { from: 'field', source: '__proto__', target: '__proto__', type: 'text' },
+      { from: 'field', source: 'big', target: 'big', type: 'text' },
+      { from: 'field', source: 'code', target: 'code', type: 'text' },
+      { from: 'field', source: 'note', target: 'note', type: 'text' },
+    ];
+    const step = { nodeId: 'map', kind: 'map', label: 'Map', input: null, config: { fields } };
+    const record = (id: unknown) => {
+      const r = rowRecord(5);
+      r.id = id;
+      r.__proto__ = 'p';
+      r.big = '9007199254740993';
+      r.code = '007';
+      r.note = 'a\u0000b';
+      return r;
+    };
+    const handing = createTransform(step, { ownsRows: true, handsOnSource: true });
+    const same = record(2 ** 53 + 2);
+    const [kept] = handing.apply([{ rowNumber: 1, values: same, source: same }]).rows;
+    expect(kept!.values).toBe(same);
+    expect(kept!.source).toBe(same);
+    expect(shape(same)).toEqual(shape(record(2 ** 53 + 2)));
+    // A value that converts to another (text into a number): a new record, the source as read.
+    const changed = record('12');
+    const [made] = handing.apply([{ rowNumber: 1, values: changed, source: changed }]).rows;
+    expect(made!.values).not.toBe(changed);
+    expect(made!.source).toBe(changed);
+    expect(shape(changed)).toEqual(shape(record('12')));
+    expect(shape(made!.values)).toEqual(shape(record(12)));
+    // A value that does not convert: rejected with the source as read, on a new record.
+    const bad = record('x');
+    const refused = handing.apply([{ rowNumber: 1, values: bad, source: bad }]);
+    expect(refused.rows).toEqual([]);
+    expect(refused.rejected[0]!.source).toBe(bad);
+    expect(refused.rejected[0]!.mapped).not.toBe(bad);
+    expect(shape(bad)).toEqual(shape(record('x')));
+    // A source that typed the rows as these fields say: handed on as it is, no value converted again.
+    const typed = createTransform(step, { ownsRows: true, handsOnSource: true, sourceTyped: true });
+    const asRead = record(5);
+    expect(typed.apply([{ rowNumber: 1, values: asRead, source: asRead }]).rows[0]!.values).toBe(asRead);
+    expect(shape(asRead)).toEqual(shape(record(5)));
+    // ... but a record that is not the source's, or has other keys, is converted as before.
+    const own = record('6');
+    expect(typed.apply([{ rowNumber: 1, values: own, source: {} }]).rows[0]!.values.id).toBe(6);
+    const extra = record(7);
+    extra.more = 1;
+    expect(typed.apply([{ rowNumber: 1, values: extra, source: extra }]).rows[0]!.values).not.toBe(extra);
+    // Not asked, or not owned: a new record as before.
+    for (const env of [{ ownsRows: true }, { handsOnSource: true }]) {
+      const r = record(1);
+      expect(createTransform(step, env).apply([{ rowNumber: 1, values: r, source: r }]).rows[0]!.values).not.toBe(r);
+    }
   });
 
   it('converts a typed record in place only when its keys are exactly the targets, in order', () => {

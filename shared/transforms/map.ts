@@ -75,27 +75,45 @@ export function createMapTransform(config: MapConfig, step: TransformStep, env: 
   // record), since each field's value is read before it is written and no other field reads it. The result is a
   // record equal to the one it would have made (same prototype, keys, order and values), one record fewer per row.
   const sameNames = plain && sources.every((s, i) => s === targets[i]) && new Set(targets).size === width;
+  // Such a Map may also hand a source record on, when the caller says later steps keep its fields as read
+  // (`handsOnSource`) and every value converts to itself: the row's values are then its source record, unchanged.
+  const handsOn = sameNames && inPlace && env.handsOnSource === true;
+  const typedSource = handsOn && env.sourceTyped === true;
   return {
     apply(rows) {
       const out: FlowRow[] = [];
       const rejected: RejectedRow[] = [];
       for (const row of rows) {
         const values = row.values;
-        const mapped = sameNames && inPlace && values !== row.source && isRowRecord(values) && keysAre(values, targets) ? values : rowRecord(width);
+        const isSource = values === row.source;
+        // null: the source record is handed on while every value so far converted to itself (no record made yet).
+        let mapped: Record<string, unknown> | null =
+          sameNames && inPlace && isRowRecord(values) && (!isSource || handsOn) && keysAre(values, targets) ? (isSource ? null : values) : rowRecord(width);
         let problems: string[] | null = null;
-        if (plain) {
+        if (mapped === null && typedSource) {
+          // Typed by the source as these fields say, each value to itself: converting again answers the same values.
+          mapped = values;
+        } else if (plain) {
           // A row record's prototype is empty and frozen: whatever a plain read finds is its own (`ownValue` answers the same).
           const own = isRowRecord(values);
           for (let i = 0; i < width; i++) {
             const raw = own ? values[sources[i]!] : ownValue(values, sources[i]!);
             const code = codes[i]!;
             const v = code === '' ? coerceValueFast(raw, types[i]!) : coerceCurrency(raw, code);
+            if (mapped === null) {
+              if (Object.is(v, raw)) continue;
+              // The first value that changes: a new record, with the fields before it as they were (each its own name).
+              mapped = rowRecord(width);
+              for (let j = 0; j < i; j++) mapped[targets[j]!] = values[targets[j]!];
+            }
             if (v instanceof ConversionFailure) {
               (problems ??= []).push(`${sources[i]!}: ${v.reason}`);
               mapped[targets[i]!] = raw ?? null;
             } else mapped[targets[i]!] = v;
           }
+          mapped ??= values;
         } else {
+          mapped ??= rowRecord(width);
           for (const g of getters) {
             const v = g.get(row);
             if (v instanceof FieldFailure) {

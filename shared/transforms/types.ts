@@ -54,6 +54,19 @@ export interface TransformEnv {
    * every step's rows side by side). A row's `source` is never changed either way.
    */
   ownsRows?: boolean;
+  /**
+   * Runtime pipelines only (with `ownsRows`), set where every later step only adds fields the source record did not
+   * have and the caller restores a rejected row's source as read from its record (runtime/executors/pipeline.ts): a
+   * Map whose fields each copy their own name then hands a source record on as the row's values when every value
+   * comes back unchanged (no new record per row), and a calculated field adds its field to such a record in place.
+   */
+  handsOnSource?: boolean;
+  /**
+   * With `handsOnSource`: a row whose values are its source record was typed by the source as this Map's fields say
+   * (same names, same types, no currency code), every value converting to itself, so converting again would answer
+   * each value unchanged: the Map hands such a record on without converting it (runtime/executors/pipeline.ts).
+   */
+  sourceTyped?: boolean;
 }
 
 /** A step whose config cannot run (it should have been caught at publish). */

@@ -81,66 +81,78 @@ export function shortDecimalText(v: number): string | null {
  * the chunk itself: a batch leaves no string per line or per value behind (the collector's work, docs/benchmarks.md).
  */
 export function copyRows(rows: readonly Row[], names: readonly string[], write: (chunk: Buffer) => void, chunkSize = 1 << 16): void {
+  // `buf` and `pos` are this function's own (no closure shares them), so the loop keeps them in registers; every
+  // value first makes sure of the most bytes it can take, and a full chunk is handed on before it.
   let buf = Buffer.allocUnsafe(chunkSize);
   let pos = 0;
-  const ensure = (bytes: number) => {
-    if (pos + bytes <= buf.length) return;
-    if (pos > 0) write(buf.subarray(0, pos));
-    buf = Buffer.allocUnsafe(Math.max(chunkSize, bytes));
-    pos = 0;
-  };
   const width = names.length;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
-    ensure(17);
+    if (pos + 17 > buf.length) {
+      if (pos > 0) write(buf.subarray(0, pos));
+      buf = Buffer.allocUnsafe(Math.max(chunkSize, 17));
+      pos = 0;
+    }
     pos = putInteger(buf, pos, i);
     for (let c = 0; c < width; c++) {
       const v = row[names[c]!];
+      let text: string | null = null;
+      // The tab, then: `\N` (3 bytes); a number as String prints it (at most 25: a sign, 17 digits, a point, an
+      // exponent of 5); short text by its codes, at most 3 bytes each; other text as its UTF-8 (at most 3 per unit).
+      let need: number;
+      if (v === null || v === undefined) need = 4;
+      else if (typeof v === 'number') need = 27;
+      else if (typeof v === 'string' && v.length <= SHORT_TEXT) need = 1 + v.length * 3;
+      else {
+        text = typeof v === 'string' && !COPY_SPECIAL.test(v) ? v : copyText(v);
+        need = 1 + text.length * 3;
+      }
+      if (pos + need > buf.length) {
+        if (pos > 0) write(buf.subarray(0, pos));
+        buf = Buffer.allocUnsafe(Math.max(chunkSize, need + 1));
+        pos = 0;
+      }
+      buf[pos++] = TAB;
+      if (text !== null) {
+        pos += buf.write(text, pos, 'utf8');
+        continue;
+      }
       if (v === null || v === undefined) {
-        ensure(3);
-        buf[pos++] = TAB;
         buf[pos++] = BACKSLASH;
         buf[pos++] = 78; // N
-      } else if (typeof v === 'number' && Number.isSafeInteger(v)) {
-        ensure(18);
-        buf[pos++] = TAB;
-        pos = putInteger(buf, pos, v);
-      } else {
-        if (typeof v === 'number') {
-          // A sign, 15 integer digits, the point and 6 fraction digits, after the tab.
-          ensure(24);
-          const end = putShortDecimal(buf, pos + 1, v);
-          if (end >= 0) {
-            buf[pos] = TAB;
-            pos = end;
-            continue;
-          }
-        }
-        if (typeof v === 'string' && v.length <= SHORT_TEXT) {
-          // Short text is copied by its character codes while none is outside ASCII or a COPY separator (then its
-          // UTF-8 bytes are those codes, and copyText leaves it as it is); any other is written below, over them.
-          ensure(1 + v.length * 3);
-          const at = pos + 1;
-          let k = 0;
-          for (; k < v.length; k++) {
-            const code = v.charCodeAt(k);
-            if (code >= 128 || code === BACKSLASH || code === TAB || code === NEWLINE || code === 13) break;
-            buf[at + k] = code;
-          }
-          if (k === v.length) {
-            buf[pos] = TAB;
-            pos = at + k;
-            continue;
-          }
-        }
-        const text = typeof v === 'string' && !COPY_SPECIAL.test(v) ? v : copyText(v);
-        // UTF-8 takes at most 3 bytes per UTF-16 unit (a surrogate pair: 4 bytes for 2 units).
-        ensure(1 + text.length * 3);
-        buf[pos++] = TAB;
-        pos += buf.write(text, pos, 'utf8');
+        continue;
       }
+      if (typeof v === 'number') {
+        if (Number.isSafeInteger(v)) pos = putInteger(buf, pos, v);
+        else {
+          const end = putShortDecimal(buf, pos, v);
+          if (end >= 0) pos = end;
+          else {
+            // Digits, a point, a sign, `e`, `+`, or NaN and Infinity: ASCII, one byte per character.
+            const printed = String(v);
+            for (let k = 0; k < printed.length; k++) buf[pos + k] = printed.charCodeAt(k);
+            pos += printed.length;
+          }
+        }
+        continue;
+      }
+      // Short text: copied by its character codes while none is outside ASCII or a COPY separator (then its UTF-8
+      // bytes are those codes, and copyText leaves it as it is); any other is written over them the usual way.
+      const short = v as string;
+      let k = 0;
+      for (; k < short.length; k++) {
+        const code = short.charCodeAt(k);
+        if (code >= 128 || code === BACKSLASH || code === TAB || code === NEWLINE || code === 13) break;
+        buf[pos + k] = code;
+      }
+      if (k === short.length) pos += k;
+      else pos += buf.write(COPY_SPECIAL.test(short) ? copyText(short) : short, pos, 'utf8');
     }
-    ensure(1);
+    if (pos + 1 > buf.length) {
+      write(buf.subarray(0, pos));
+      buf = Buffer.allocUnsafe(chunkSize);
+      pos = 0;
+    }
     buf[pos++] = NEWLINE;
   }
   if (pos > 0) write(buf.subarray(0, pos));
