@@ -20,6 +20,7 @@ import {
   sameHashes,
   settlePair,
   timeOf,
+  type ChangedNames,
   type SettleField,
   type SideState,
 } from '../../shared/sync/two-way';
@@ -552,14 +553,39 @@ function hashOf(record: ReadRecord, field: string, side: SideReader): string {
 }
 
 /** No field changed: one shared set (never added to), so an unchanged side costs no object. */
-const NONE_CHANGED: ReadonlySet<string> = new Set<string>();
+const NONE_CHANGED: ChangedNames = new Set<string>();
 /** A side with no change in the pair (not read): shared, read only. */
 const NOT_READ: SideState = Object.freeze({ values: null, changed: NONE_CHANGED, updatedAt: null });
 
-function changedFields(record: ReadRecord, fields: readonly string[], side: SideReader, remembered: Record<string, string> | undefined): ReadonlySet<string> {
-  let changed: Set<string> | null = null;
-  for (const f of fields) if (!remembered || !Object.hasOwn(remembered, f) || remembered[f] !== hashOf(record, f, side)) (changed ??= new Set()).add(f);
-  return changed ?? NONE_CHANGED;
+/** One changed field (the common case of an edit): its name, without a Set. */
+class OneChanged implements ChangedNames {
+  readonly size = 1;
+  constructor(private readonly name: string) {}
+  has(name: string): boolean {
+    return name === this.name;
+  }
+}
+
+function changedFields(record: ReadRecord, fields: readonly string[], side: SideReader, remembered: Record<string, string> | undefined): ChangedNames {
+  let first: string | null = null;
+  let more: Set<string> | null = null;
+  for (const f of fields) {
+    if (remembered && Object.hasOwn(remembered, f) && remembered[f] === hashOf(record, f, side)) continue;
+    if (first === null) first = f;
+    else if (f !== first) (more ??= new Set([first])).add(f);
+  }
+  return more ?? (first === null ? NONE_CHANGED : new OneChanged(first));
+}
+
+/** The row's own enumerable keys are `names`, in that order (without building their array). */
+function sameNames(row: Row, names: readonly string[]): boolean {
+  let i = 0;
+  for (const k in row) {
+    if (!Object.hasOwn(row, k)) continue;
+    if (names[i] !== k) return false;
+    i += 1;
+  }
+  return i === names.length;
 }
 
 /** An object's own enumerable keys, counted without building their array. */
@@ -1086,16 +1112,21 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
     /** Writes one side: updates grouped by the fields they set (a write sends the same fields for every row), creations apart. */
     async function writeSide(reader: SideReader, pending: PendingWrite[]): Promise<{ p: PendingWrite; r: RecordResult }[]> {
       const out: { p: PendingWrite; r: RecordResult }[] = [];
-      const groups = new Map<string, PendingWrite[]>();
+      // Rows are built field by field in the mapping's order, so rows setting the same fields list them in the same
+      // order; were two in different orders, they would only make two groups (each one write, the same fields). A row
+      // is compared with the groups' field lists in place (no key list or signature made per row): a page has a few.
+      const groups: { create: boolean; names: string[]; list: PendingWrite[] }[] = [];
+      let last: (typeof groups)[number] | undefined;
       for (const p of pending) {
-        // Rows are built field by field in the mapping's order, so rows setting the same fields list them in the same
-        // order; were two in different orders, they would only make two groups (each one write, the same fields).
-        const sig = `${p.create ? 'c' : 'u'}:${JSON.stringify(Object.keys(p.row))}`;
-        const list = groups.get(sig) ?? [];
-        list.push(p);
-        groups.set(sig, list);
+        let group = last !== undefined && last.create === p.create && sameNames(p.row, last.names) ? last : groups.find((g) => g.create === p.create && sameNames(p.row, g.names));
+        if (group === undefined) {
+          group = { create: p.create, names: Object.keys(p.row), list: [] };
+          groups.push(group);
+        }
+        group.list.push(p);
+        last = group;
       }
-      for (const list of groups.values()) {
+      for (const { list } of groups) {
         const fieldDefs = Object.keys(list[0]!.row).map((n) => ({ name: n, type: reader.types.get(n) ?? 'text' }));
         for (let i = 0; i < list.length; i += batchSize) {
           ctx.check?.();
