@@ -807,6 +807,9 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
         else outcome.skippedDeleted += 1;
       }
     };
+    // A's first page is taken now, so its second is read (and looked up) while B's changes are read.
+    const firstA = pagesA.next();
+    firstA.catch(() => undefined);
     const readB = pagesOf(B, cursors.b, batchSize, ctx.check);
     for await (const records of readAhead(readB.pages)) {
       outcome.readB += records.length;
@@ -826,11 +829,13 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
     // while the run makes no pair (a pair made may replace one of theirs: the leftovers pass reads them afresh).
     const early: { records: ReadRecord[]; pairs: Promise<TwoWayPair[]> | null }[] = [];
     let apart: string[] = [];
+    const first = await firstA;
+    if (!first.done) early.push(first.value);
     if (changesB.inMemory() && !compareA && !compareB) {
-      let heldA = 0;
-      let ended = false;
+      let heldA = early.length > 0 ? early[0]!.records.length : 0;
+      let ended = first.done === true;
       // Read on while fewer than HELD_B_PAGES + 1 pages are held in all: at most one page more than a run streaming A.
-      while (changesB.held() + heldA < (HELD_B_PAGES + 1) * batchSize) {
+      while (!ended && changesB.held() + heldA < (HELD_B_PAGES + 1) * batchSize) {
         const next = await pagesA.next();
         if (next.done) {
           ended = true;
