@@ -486,6 +486,54 @@ describe('B held in memory or staged', () => {
   }, 60_000);
 });
 
+describe('B changes no A change takes, settled with A\'s pages (twoway14h)', () => {
+  it('an incremental run held in memory writes both sides page by page; one with an unpaired A change streams as before; both end where the streamed run ends', async () => {
+    const n = 400;
+    const make = async (t: string) => {
+      await pgc.query(`CREATE TABLE ${t} (id integer PRIMARY KEY, email text, name text, city text, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+      await pgc.query(`CREATE TRIGGER ${t}_touch BEFORE UPDATE ON ${t} FOR EACH ROW EXECUTE FUNCTION touch()`);
+      // A second apart each (no two records share the kept mark's millisecond, which the inclusive read reads again).
+      await pgc.query(`INSERT INTO ${t} (id, email, name, city, updated_at) SELECT i, 'p' || i || '@example.com', 'Person ' || i, 'Oslo', timestamptz '2026-01-01 00:00:00+00' + i * interval '1 second' FROM generate_series(1, ${n}) i`);
+      return { connectionId: 'con_pg', object: `public.${t}`, updatedAt: 'updated_at', columns: COLS, key: ['id'], deletedField: '' };
+    };
+    // Three copies: read ahead and settled together (batch 20: A's 40 changes and B's 40 fit in memory), the same
+    // edits staged (batch 5: nothing read ahead), and a copy with one A record new (no pair: nothing settled together).
+    const runs: { sync: Sync; t: string; batch: number; newOnA: boolean }[] = [];
+    for (const [t, batch, newOnA] of [['apart_1', 20, false], ['apart_2', 5, false], ['apart_3', 20, true]] as const) runs.push({ sync: sync({ a: await make(`${t}_a`), b: await make(`${t}_b`) }), t, batch, newOnA });
+    for (const { sync: s } of runs) await s.run({ batchSize: 100 });
+    await pause();
+    const outcomes: TwoWayOutcome[] = [];
+    const order: string[][] = [];
+    try {
+      for (const { sync: s, t, batch, newOnA } of runs) {
+        // 40 edits on A, 40 others on B (text a field named so, an emoji).
+        await pgc.query(`UPDATE ${t}_a SET name = name || ' __proto__ ' || chr(128512) WHERE id % 10 = 0`);
+        if (newOnA) await pgc.query(`INSERT INTO ${t}_a (id, email, name, city) VALUES (${n + 1}, 'new@example.com', 'New on A', 'Rome')`);
+        await pause();
+        await pgc.query(`UPDATE ${t}_b SET city = 'Lima ' || chr(128512) WHERE id % 10 = 5`);
+        watch = { yielded: new Map(), writes: [] };
+        outcomes.push(await s.run({ batchSize: batch }));
+        order.push(watch.writes.map((w) => (w.object.endsWith('_a') ? 'A' : 'B')));
+        watch = null;
+      }
+    } finally {
+      watch = null;
+    }
+    const [together, staged, streamed] = outcomes;
+    for (const k of ['writtenA', 'writtenB', 'createdA', 'createdB', 'conflicts', 'held'] as const) expect(together![k], k).toBe(staged![k]);
+    expect(together).toMatchObject({ writtenA: 40, writtenB: 40, conflicts: 0 });
+    expect(streamed).toMatchObject({ writtenA: 40, writtenB: 41, createdB: 1 });
+    // Together: each of A's two pages writes to both sides (B's changes go with them); streamed: all of A's changes
+    // are written to B first, then B's to A.
+    expect(order[0]).toEqual(['B', 'A', 'B', 'A']);
+    expect(order[2]!.indexOf('A')).toBeGreaterThan(order[2]!.lastIndexOf('B'));
+    for (const { t } of runs) expect(await pgRows(`${t}_a`)).toEqual(await pgRows(`${t}_b`));
+    expect(await pgRows('apart_1_a')).toEqual(await pgRows('apart_2_a'));
+    // Run again: nothing to write, on every path.
+    for (const { sync: s, batch } of runs) expect(await s.run({ batchSize: batch })).toMatchObject({ writtenA: 0, writtenB: 0 });
+  }, 90_000);
+});
+
 describe('several unpaired B records with one match value', () => {
   it('the one with the highest id is paired, in code-point order, the same whether B is held in memory or staged', async () => {
     const scope = { integrationId: `int_tie_${randomBytes(4).toString('hex')}`, nodeId: 'n1' };

@@ -20,6 +20,7 @@ import {
   sameHashes,
   settlePair,
   timeOf,
+  type ChangedNames,
   type SettleField,
   type SideState,
 } from '../../shared/sync/two-way';
@@ -382,6 +383,13 @@ interface ChangesOfB {
   takeByA(ids: string[], pairs?: Promise<TwoWayPair[]> | null): Promise<{ pair: TwoWayPair; b: BChange | null }[]>;
   /** B's changes are held in memory (not staged). */
   inMemory(): boolean;
+  /**
+   * B's changes held in memory (read whole) that have a pair whose B id is not in `taken` (the pairs of every A change
+   * of the run) and are not deleted: no A change takes them. Their ids, in the order read; none when staged.
+   */
+  apart(taken: ReadonlySet<string>): string[];
+  /** Takes those of these changes still held, each with its pair (as looked up when B was read). */
+  takeApart(ids: readonly string[]): { b: BChange; pair: TwoWayPair }[];
   /** Per match value, the unpaired, not deleted change with the highest B id, taken. */
   takeByMatch(keys: string[]): Promise<BChange[]>;
   /** The next page of changes no A change took (not deleted), each with its pair; `fresh`: pairs read again. */
@@ -458,6 +466,25 @@ function changesOfB(twoWay: TwoWayStore, scope: TwoWayScope, matchField: string,
       return out;
     },
     inMemory: () => memory !== null,
+    apart(taken) {
+      const out: string[] = [];
+      if (memory === null || memory.length > 0) return out;
+      changes.forEach((c, id) => {
+        if (!c.deleted && pairOfB.has(id) && !taken.has(id)) out.push(id);
+      });
+      return out;
+    },
+    takeApart(ids) {
+      const out: { b: BChange; pair: TwoWayPair }[] = [];
+      for (const id of ids) {
+        const b = changes.get(id);
+        const pair = pairOfB.get(id);
+        if (b === undefined || pair === undefined) continue;
+        changes.delete(id);
+        out.push({ b, pair });
+      }
+      return out;
+    },
     async takeByA(ids, pairs) {
       if (!memory) return (await twoWay.takeByA(scope, ids)).map(({ pair, staged: s }) => ({ pair, b: s ? staged(s) : null }));
       const out: { pair: TwoWayPair; b: BChange | null }[] = [];
@@ -568,14 +595,39 @@ function hashOf(record: ReadRecord, field: string, side: SideReader): string {
 }
 
 /** No field changed: one shared set (never added to), so an unchanged side costs no object. */
-const NONE_CHANGED: ReadonlySet<string> = new Set<string>();
+const NONE_CHANGED: ChangedNames = new Set<string>();
 /** A side with no change in the pair (not read): shared, read only. */
 const NOT_READ: SideState = Object.freeze({ values: null, changed: NONE_CHANGED, updatedAt: null });
 
-function changedFields(record: ReadRecord, fields: readonly string[], side: SideReader, remembered: Record<string, string> | undefined): ReadonlySet<string> {
-  let changed: Set<string> | null = null;
-  for (const f of fields) if (!remembered || !Object.hasOwn(remembered, f) || remembered[f] !== hashOf(record, f, side)) (changed ??= new Set()).add(f);
-  return changed ?? NONE_CHANGED;
+/** One changed field (the common case of an edit): its name, without a Set. */
+class OneChanged implements ChangedNames {
+  readonly size = 1;
+  constructor(private readonly name: string) {}
+  has(name: string): boolean {
+    return name === this.name;
+  }
+}
+
+function changedFields(record: ReadRecord, fields: readonly string[], side: SideReader, remembered: Record<string, string> | undefined): ChangedNames {
+  let first: string | null = null;
+  let more: Set<string> | null = null;
+  for (const f of fields) {
+    if (remembered && Object.hasOwn(remembered, f) && remembered[f] === hashOf(record, f, side)) continue;
+    if (first === null) first = f;
+    else if (f !== first) (more ??= new Set([first])).add(f);
+  }
+  return more ?? (first === null ? NONE_CHANGED : new OneChanged(first));
+}
+
+/** The row's own enumerable keys are `names`, in that order (without building their array). */
+function sameNames(row: Row, names: readonly string[]): boolean {
+  let i = 0;
+  for (const k in row) {
+    if (!Object.hasOwn(row, k)) continue;
+    if (names[i] !== k) return false;
+    i += 1;
+  }
+  return i === names.length;
 }
 
 /** An object's own enumerable keys, counted without building their array. */
@@ -771,6 +823,9 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
         else outcome.skippedDeleted += 1;
       }
     };
+    // A's first page is taken now, so its second is read (and looked up) while B's changes are read.
+    const firstA = pagesA.next();
+    firstA.catch(() => undefined);
     const readB = pagesOf(B, cursors.b, batchSize, ctx.check);
     for await (const records of readAhead(readB.pages)) {
       outcome.readB += records.length;
@@ -783,6 +838,53 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
     await stageDeletes();
     const highB = readB.mark();
 
+    // An incremental run whose changes fit in memory: A's pages are read ahead (while B's held changes and A's pages
+    // come to fewer than HELD_B_PAGES + 1 pages: never more than HELD_B_PAGES + 2 held) and, when A's read ends there, the B changes no A change takes (their
+    // pairs are not among A's) are known before the A pass. They are settled with A's pages, so each page writes to both
+    // sides at once (each side its own connection) rather than all of A's changes to B first and then B's to A. Only
+    // while the run makes no pair (a pair made may replace one of theirs: the leftovers pass reads them afresh).
+    const early: { records: ReadRecord[]; pairs: Promise<TwoWayPair[]> | null }[] = [];
+    let apart: string[] = [];
+    const first = await firstA;
+    if (!first.done) early.push(first.value);
+    if (changesB.inMemory() && !compareA && !compareB) {
+      let heldA = early.length > 0 ? early[0]!.records.length : 0;
+      let ended = first.done === true;
+      // Read on while fewer than HELD_B_PAGES + 1 pages are held in all: at most one page more than a run streaming A.
+      while (!ended && changesB.held() + heldA < (HELD_B_PAGES + 1) * batchSize) {
+        const next = await pagesA.next();
+        if (next.done) {
+          ended = true;
+          break;
+        }
+        early.push(next.value);
+        heldA += next.value.records.length;
+        hold(changesB.held() + heldA);
+      }
+      if (ended && early.every((p) => p.pairs !== null)) {
+        // Every A change must have its pair: one without may be matched or created on B, making a pair that replaces
+        // one of these (a record created on B under a key B already has paired).
+        const taken = new Set<string>();
+        const pairedA = new Set<string>();
+        for (const page of early) {
+          for (const pair of await page.pairs!) {
+            taken.add(pair.idB);
+            pairedA.add(pair.idA);
+          }
+        }
+        if (early.every((p) => p.records.every((r) => pairedA.has(r.id)))) apart = changesB.apart(taken);
+      }
+    }
+    const share = early.length > 0 ? Math.ceil(apart.length / early.length) : 0;
+    const passA = (async function* () {
+      try {
+        yield* early.splice(0);
+        yield* pagesA;
+      } finally {
+        await pagesA.return(undefined);
+      }
+    })();
+
     // The key map grows in pass 2 (a first run makes a pair per record): the planner's statistics of it are refreshed
     // each time the pairs made in the run double, so its lookups keep using indexes. (The stage's lookups are all by
     // the leading column of an index, which no statistics make the planner give up.)
@@ -790,7 +892,7 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
     let madeCount = 0;
 
     // 2. Side A's changes, page by page, each paired with the B change of its pair (or of its match value).
-    for await (const { records, pairs } of pagesA) {
+    for await (const { records, pairs } of passA) {
       outcome.readA += records.length;
       const ids = records.map((r) => r.id);
       if (compareA) await twoWay.markSeen(scope, 'a', token, ids);
@@ -840,6 +942,12 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
           byMatch.delete(found.matchKey!);
           work.push({ idA: rec.id, idB: found.record.id, pair: null, a: rec, b: found.record });
         } else work.push({ idA: rec.id, idB: null, pair: null, a: rec, b: null });
+      }
+      // B changes no A change takes, settled with this page (B not read again: `a` null, as in the leftovers pass).
+      if (apart.length > 0 && madeCount === 0 && work.every((w) => w.pair !== null)) {
+        const added = changesB.takeApart(apart.splice(0, share));
+        for (const { b, pair } of added) work.push({ idA: pair.idA, idB: b.record.id, pair, a: null, b: b.record });
+        hold(changesB.held() + records.length + taken.size + byMatch.size + added.length);
       }
       await settleAndWrite(work);
       await forgetGone();
@@ -1103,16 +1211,21 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
     /** Writes one side: updates grouped by the fields they set (a write sends the same fields for every row), creations apart. */
     async function writeSide(reader: SideReader, pending: PendingWrite[]): Promise<{ p: PendingWrite; r: RecordResult }[]> {
       const out: { p: PendingWrite; r: RecordResult }[] = [];
-      const groups = new Map<string, PendingWrite[]>();
+      // Rows are built field by field in the mapping's order, so rows setting the same fields list them in the same
+      // order; were two in different orders, they would only make two groups (each one write, the same fields). A row
+      // is compared with the groups' field lists in place (no key list or signature made per row): a page has a few.
+      const groups: { create: boolean; names: string[]; list: PendingWrite[] }[] = [];
+      let last: (typeof groups)[number] | undefined;
       for (const p of pending) {
-        // Rows are built field by field in the mapping's order, so rows setting the same fields list them in the same
-        // order; were two in different orders, they would only make two groups (each one write, the same fields).
-        const sig = `${p.create ? 'c' : 'u'}:${JSON.stringify(Object.keys(p.row))}`;
-        const list = groups.get(sig) ?? [];
-        list.push(p);
-        groups.set(sig, list);
+        let group = last !== undefined && last.create === p.create && sameNames(p.row, last.names) ? last : groups.find((g) => g.create === p.create && sameNames(p.row, g.names));
+        if (group === undefined) {
+          group = { create: p.create, names: Object.keys(p.row), list: [] };
+          groups.push(group);
+        }
+        group.list.push(p);
+        last = group;
       }
-      for (const list of groups.values()) {
+      for (const { list } of groups) {
         const fieldDefs = Object.keys(list[0]!.row).map((n) => ({ name: n, type: reader.types.get(n) ?? 'text' }));
         for (let i = 0; i < list.length; i += batchSize) {
           ctx.check?.();

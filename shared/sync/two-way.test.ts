@@ -197,3 +197,104 @@ describe('records with no pair', () => {
     expect(creationFor([field('name', 'pull')], 'a', { name: 'x' })).toBeNull();
   });
 });
+
+describe('settling made lazily (twoway14h): the same settlements as settling every field', () => {
+  // The settlement as it was made before twoway14h: every field's values compared, every record and list made up front.
+  function reference(fields: readonly SettleField[], a: SideState, b: SideState, types: { a: (f: string) => FieldType | undefined; b: (f: string) => FieldType | undefined }) {
+    const put = (t: Record<string, unknown>, n: string, v: unknown) => Object.defineProperty(t, n, { value: v, enumerable: true, writable: true, configurable: true });
+    const out = { toA: Object.create(null) as Record<string, unknown>, toB: Object.create(null) as Record<string, unknown>, held: [] as unknown[], conflicts: [] as unknown[] };
+    for (const f of fields) {
+      if (f.flow === 'none') continue;
+      const aHas = a.values !== null;
+      const bHas = b.values !== null;
+      const aVal = aHas ? a.values![f.a] : undefined;
+      const bVal = bHas ? b.values![f.b] : undefined;
+      const aChanged = aHas && a.changed.has(f.a);
+      const bChanged = bHas && b.changed.has(f.b);
+      const push = f.flow === 'push' || f.flow === 'both';
+      const pull = f.flow === 'pull' || f.flow === 'both';
+      const differ = !(aHas && bHas) || !sameValue(aVal, types.a(f.a), bVal, types.b(f.b));
+      if (aChanged && bChanged) {
+        if (!differ) continue;
+        if (push && !pull) put(out.toB, f.b, aVal);
+        else if (pull && !push) put(out.toA, f.a, bVal);
+        else {
+          const winner = conflictWinner(f.rule, a.updatedAt, b.updatedAt);
+          if (winner === 'review') out.held.push({ a: f.a, b: f.b, aValue: aVal ?? null, bValue: bVal ?? null });
+          else {
+            out.conflicts.push({ field: f.a, winner });
+            if (winner === 'a') put(out.toB, f.b, aVal);
+            else put(out.toA, f.a, bVal);
+          }
+        }
+      } else if (aChanged) {
+        if (push && differ) put(out.toB, f.b, aVal);
+      } else if (bChanged) {
+        if (pull && differ) put(out.toA, f.a, bVal);
+      }
+    }
+    return out;
+  }
+  const own = (x: Record<string, unknown>) => Object.entries(Object.getOwnPropertyDescriptors(x)).map(([k, d]) => [k, d.value]);
+
+  it('every flow, rule, change and value combination, with hostile field names and values', () => {
+    const names = ['__proto__', 'constructor', 'a\u0000b', '😀', 'n'];
+    const valuesA = [null, '007', 12345678901234567890n, '', 'x\u0000y'];
+    const valuesB = ['007', '7', 12345678901234567890n, null, '😀'];
+    const types = { a: (f: string) => (f === 'n' ? ('number' as FieldType) : undefined), b: (f: string) => (f === 'n' ? ('number' as FieldType) : undefined) };
+    let cases = 0;
+    for (const flow of ['push', 'pull', 'both', 'none'] as const) {
+      for (const rule of ['latest', 'a-wins', 'b-wins', 'review'] as const) {
+        const fields: SettleField[] = names.map((n) => ({ a: n, b: n, flow, rule }));
+        for (let mask = 0; mask < 1 << 4; mask++) {
+          for (const shift of [0, 1, 2]) {
+            const rowA = Object.create(null) as Record<string, unknown>;
+            const rowB = Object.create(null) as Record<string, unknown>;
+            names.forEach((n, i) => {
+              rowA[n] = valuesA[(i + shift) % valuesA.length];
+              rowB[n] = valuesB[(i * shift) % valuesB.length];
+            });
+            const changedA = new Set(names.filter((_, i) => mask & 1 && (i + shift) % 2 === 0));
+            const changedB = new Set(names.filter((_, i) => mask & 2 && (i + mask) % 3 !== 0));
+            const a: SideState = { values: mask & 4 ? null : rowA, changed: changedA, updatedAt: mask & 8 ? 2 : 1 };
+            const b: SideState = { values: rowB, changed: changedB, updatedAt: shift === 2 ? null : 1 };
+            const got = settlePair(fields, a, b, types);
+            const want = reference(fields, a, b, types);
+            expect(own(got.toA)).toEqual(own(want.toA));
+            expect(own(got.toB)).toEqual(own(want.toB));
+            expect(Object.getPrototypeOf(got.toA)).toBe(null);
+            expect(Object.getPrototypeOf(got.toB)).toBe(null);
+            expect(got.held).toEqual(want.held);
+            expect(got.conflicts).toEqual(want.conflicts);
+            cases += 1;
+          }
+        }
+      }
+    }
+    expect(cases).toBe(4 * 4 * 16 * 3);
+  });
+
+  it('a settlement with nothing to write shares no object another one writes into', () => {
+    const fields: SettleField[] = [{ a: '__proto__', b: '__proto__', flow: 'both', rule: 'latest' }];
+    const values = Object.create(null) as Record<string, unknown>;
+    values.__proto__ = 'x';
+    const none = settlePair(fields, { values, changed: new Set(), updatedAt: 1 }, { values, changed: new Set(), updatedAt: 1 }, { a: () => undefined, b: () => undefined });
+    const some = settlePair(fields, { values, changed: new Set(['__proto__']), updatedAt: 1 }, { values: Object.create(null) as Record<string, unknown>, changed: new Set(), updatedAt: 1 }, { a: () => undefined, b: () => undefined });
+    expect(Object.keys(none.toB)).toEqual([]);
+    expect(Object.keys(some.toB)).toEqual(['__proto__']);
+    expect(some.toB.__proto__).toBe('x');
+    expect(Object.keys(none.toB)).toEqual([]);
+    expect(none.held).toEqual([]);
+    expect(none.conflicts).toEqual([]);
+  });
+});
+
+describe('record ids of one key value (twoway14h)', () => {
+  it('are the text of the array of the normalised value, whatever the value', () => {
+    const hostile: unknown[] = ['__proto__', 'a\u0000b', '😀', '007', '', 9007199254740993n, 2 ** 53 + 2, -0, 1.5e300, true, null, undefined, new Date(0), new Date(NaN), { k: '__proto__' }, ['x'], 'quote " and \\ back'];
+    for (const v of hostile) expect(recordId([v])).toBe(JSON.stringify([normalizeValue(v, undefined)]));
+    expect(recordId(['007'])).toBe('["007"]');
+    expect(recordId([9007199254740993n])).toBe('["9007199254740993"]');
+    expect(recordId(['a', 1])).toBe(JSON.stringify(['a', '1']));
+  });
+});

@@ -197,12 +197,15 @@ export interface SettleField {
   rule: ConflictRule;
 }
 
+/** Field names as a set is asked (a Set, or any cheaper form of one: a run makes one per changed record). */
+export type ChangedNames = Pick<ReadonlySet<string>, 'has' | 'size'>;
+
 /** One side of a pair as this run sees it. */
 export interface SideState {
   /** The record's values this run read (null: not read this run, i.e. unchanged since the cursor). */
   values: Record<string, unknown> | null;
   /** Per field (by this side's name): whether the value read differs from what was last synced (hash differs or none stored). */
-  changed: ReadonlySet<string>;
+  changed: ChangedNames;
   /** This side's updated-at for the record (ms since epoch), for "most recent change wins"; null when unknown. */
   updatedAt: number | null;
 }
@@ -224,8 +227,16 @@ export interface Settlement {
   conflicts: { field: string; winner: 'a' | 'b' }[];
 }
 
-const write = (target: Record<string, unknown>, name: string, value: unknown) => {
-  Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+/** Nothing to write: one shared, frozen, null-prototype object (a settlement's `toA`/`toB` until a value goes there). */
+const NOTHING: Record<string, unknown> = Object.freeze(Object.create(null) as Record<string, unknown>);
+const NO_HELD: HeldConflict[] = Object.freeze([]) as unknown as HeldConflict[];
+const NO_CONFLICTS: Settlement['conflicts'] = Object.freeze([]) as unknown as Settlement['conflicts'];
+
+/** Sets a value in a null-prototype record (a field named `__proto__` stays data); `NOTHING` is replaced by a new one. */
+const write = (target: Record<string, unknown>, name: string, value: unknown): Record<string, unknown> => {
+  const row = target === NOTHING ? (Object.create(null) as Record<string, unknown>) : target;
+  Object.defineProperty(row, name, { value, enumerable: true, writable: true, configurable: true });
+  return row;
 };
 
 /**
@@ -235,36 +246,38 @@ const write = (target: Record<string, unknown>, name: string, value: unknown) =>
  * a tie, or an unknown time, goes to A. Values are only written where they differ from what the other side holds.
  */
 export function settlePair(fields: readonly SettleField[], a: SideState, b: SideState, types: { a: (f: string) => FieldType | undefined; b: (f: string) => FieldType | undefined }): Settlement {
-  const out: Settlement = { toA: Object.create(null) as Record<string, unknown>, toB: Object.create(null) as Record<string, unknown>, held: [], conflicts: [] };
+  // What a settlement writes, holds and counts is made on its first use: most pairs of an incremental run change one
+  // field on one side, and none holds or settles a conflict (the empty ones are shared and frozen: read only).
+  const out: Settlement = { toA: NOTHING, toB: NOTHING, held: NO_HELD, conflicts: NO_CONFLICTS };
+  const aHas = a.values !== null;
+  const bHas = b.values !== null;
   for (const f of fields) {
     if (f.flow === 'none') continue;
-    const aHas = a.values !== null;
-    const bHas = b.values !== null;
-    const aVal = aHas ? a.values![f.a] : undefined;
-    const bVal = bHas ? b.values![f.b] : undefined;
     const aChanged = aHas && a.changed.has(f.a);
     const bChanged = bHas && b.changed.has(f.b);
+    // Unchanged on both sides: nothing to settle (the values are compared only for a changed field).
+    if (!aChanged && !bChanged) continue;
+    const aVal = aHas ? a.values![f.a] : undefined;
+    const bVal = bHas ? b.values![f.b] : undefined;
     const push = f.flow === 'push' || f.flow === 'both';
     const pull = f.flow === 'pull' || f.flow === 'both';
+    if (aChanged ? !push && !bChanged : !pull) continue;
     const differ = !(aHas && bHas) || !sameValue(aVal, types.a(f.a), bVal, types.b(f.b));
+    if (!differ) continue;
     if (aChanged && bChanged) {
-      if (!differ) continue;
-      if (push && !pull) write(out.toB, f.b, aVal);
-      else if (pull && !push) write(out.toA, f.a, bVal);
+      if (push && !pull) out.toB = write(out.toB, f.b, aVal);
+      else if (pull && !push) out.toA = write(out.toA, f.a, bVal);
       else {
         const winner = conflictWinner(f.rule, a.updatedAt, b.updatedAt);
-        if (winner === 'review') out.held.push({ a: f.a, b: f.b, aValue: aVal ?? null, bValue: bVal ?? null });
+        if (winner === 'review') (out.held === NO_HELD ? (out.held = []) : out.held).push({ a: f.a, b: f.b, aValue: aVal ?? null, bValue: bVal ?? null });
         else {
-          out.conflicts.push({ field: f.a, winner });
-          if (winner === 'a') write(out.toB, f.b, aVal);
-          else write(out.toA, f.a, bVal);
+          (out.conflicts === NO_CONFLICTS ? (out.conflicts = []) : out.conflicts).push({ field: f.a, winner });
+          if (winner === 'a') out.toB = write(out.toB, f.b, aVal);
+          else out.toA = write(out.toA, f.a, bVal);
         }
       }
-    } else if (aChanged) {
-      if (push && differ) write(out.toB, f.b, aVal);
-    } else if (bChanged) {
-      if (pull && differ) write(out.toA, f.a, bVal);
-    }
+    } else if (aChanged) out.toB = write(out.toB, f.b, aVal);
+    else out.toA = write(out.toA, f.a, bVal);
   }
   return out;
 }
@@ -333,7 +346,9 @@ export function timeOf(value: unknown): number | null {
 }
 
 /** The text a record id (its primary key values) is remembered by: the JSON array of its normalised values. */
-export const recordId = (values: readonly unknown[]): string => JSON.stringify(values.map((v) => normalizeValue(v, undefined)));
+export const recordId = (values: readonly unknown[]): string =>
+  // One key value (the common case): the same text without the array of normalised values.
+  values.length === 1 ? `[${JSON.stringify(normalizeValue(values[0], undefined)) ?? 'null'}]` : JSON.stringify(values.map((v) => normalizeValue(v, undefined)));
 
 /** The same hashes (same field names, same texts), as jsonb equality has it. */
 export function sameHashes(x: Record<string, string>, y: Record<string, string>): boolean {
