@@ -184,7 +184,8 @@ export function shortestDecimal(text: string): number | undefined {
     i += 2;
     const start = i;
     while (i < len && text.charCodeAt(i) === 48) i++;
-    if (i - start > 5) return undefined;
+    // More than 16 characters left: more than 16 digits, or not digits. 16 digits from 9: mostly past 2^53.
+    if (i - start > 5 || len - i > 16 || (len - i === 16 && text.charCodeAt(i) === 57)) return undefined;
     const fracStart = start;
     for (; i < len; i++) {
       const c = text.charCodeAt(i) - 48;
@@ -200,6 +201,9 @@ export function shortestDecimal(text: string): number | undefined {
     if (k === 0 || zeros > 0) return undefined; // `0.`, `0.000`, trailing fraction zeros
     return signedExact(d, k, fracStart - len, neg);
   }
+  // More than 17 characters: more than 16 digits and a point, or an integer of more than 17 digits (left to the test:
+  // those with 16 or fewer significant digits, 1000000000000000000, are rare in data); 16 digits from 9, as above.
+  if (len - i > 17 || (len - i === 17 && first === 57)) return undefined;
   let whole = 0;
   for (; i < len; i++) {
     const c = text.charCodeAt(i) - 48;
