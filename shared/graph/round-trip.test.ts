@@ -107,6 +107,20 @@ describe('roundTrip', () => {
     compare(texts);
   });
 
+  it('answers as String(Number(text)) === text on 17-digit texts: printed, rounded to 17 digits, and their last digit moved', () => {
+    const texts: string[] = [];
+    for (let i = 0; i < 40_000; i++) {
+      const x = [() => rand(), () => rand() * 10 ** int(-6, 5), () => int(1, 2 ** 53) / 2 ** int(53, 70), () => -rand() * 10 ** int(-6, 3)][int(0, 3)]!();
+      for (const t of [String(x), x.toPrecision(17), x.toPrecision(18).slice(0, -1)]) {
+        texts.push(t);
+        const m = /^(.*?)(\d)$/.exec(t);
+        if (m) for (let d = -3; d <= 3; d++) if (d !== 0 && Number(m[2]) + d >= 0 && Number(m[2]) + d <= 9) texts.push(`${m[1]}${Number(m[2]) + d}`);
+      }
+    }
+    const { checked, fast } = compare(texts);
+    expect(fast).toBeGreaterThan(checked / 20);
+  });
+
   it('answers as String(Number(text)) === text next to 2^53, powers of ten and 1e15-1e17', () => {
     const texts: string[] = [];
     for (let d = -50; d <= 50; d++) {
