@@ -168,7 +168,7 @@ const POWERS_OF_TEN = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1
  * between them (those decimals form an interval); there, as 10^(k-1) <= D-1 and D+1 <= 10^k, the only decimal of k or
  * fewer significant digits is D*10^e itself. So toString's "k as small as possible" is this k and its s is D (no other
  * choice, no tie), its N is the text's, and it prints the text exactly: the answer is x, signed (never -0, as D > 0).
- * A random double's 17 digits (D past 2^53) go to `seventeenDigits`. Exported for its test (round-trip.test.ts).
+ * A random double's 17 digits (D past 2^53) go to `longDecimal`. Exported for its test (round-trip.test.ts).
  */
 export function shortestDecimal(text: string): number | undefined {
   const len = text.length;
@@ -186,9 +186,9 @@ export function shortestDecimal(text: string): number | undefined {
     const start = i;
     while (i < len && text.charCodeAt(i) === 48) i++;
     if (i - start > 5) return undefined;
-    if (len - i === 17) return seventeenDigits(text, i, len, -1, start - len, neg);
-    // More than 16 characters left: more than 16 digits, or not digits. 16 digits from 9: mostly past 2^53.
-    if (len - i > 16 || (len - i === 16 && text.charCodeAt(i) === 57)) return undefined;
+    // 17 digits, or 16 from a 9 (mostly past 2^53): D is read by Number().
+    if (len - i === 17 || (len - i === 16 && text.charCodeAt(i) === 57)) return longDecimal(text, i, len, -1, start - len, neg, len - i);
+    if (len - i > 16) return undefined; // more than 17 digits, or not digits
     const fracStart = start;
     for (; i < len; i++) {
       const c = text.charCodeAt(i) - 48;
@@ -205,12 +205,13 @@ export function shortestDecimal(text: string): number | undefined {
     return signedExact(d, k, fracStart - len, neg);
   }
   // More than 17 characters: more than 16 digits and a point, or an integer of more than 17 digits (left to the test:
-  // those with 16 or fewer significant digits, 1000000000000000000, are rare in data); 16 digits from 9, as above.
-  if (len - i === 18) {
+  // those with 16 or fewer significant digits, 1000000000000000000, are rare in data); 16 digits from 9 and 17 digits
+  // with a point go to longDecimal.
+  if (len - i === 18 || (len - i === 17 && first === 57)) {
     const dot = text.indexOf('.', i);
-    return dot > i && dot < len - 1 ? seventeenDigits(text, i, len, dot, dot + 1 - len, neg) : undefined;
+    return dot > i && dot < len - 1 ? longDecimal(text, i, len, dot, dot + 1 - len, neg, len - i - 1) : undefined;
   }
-  if (len - i > 17 || (len - i === 17 && first === 57)) return undefined;
+  if (len - i > 17) return undefined;
   let whole = 0;
   for (; i < len; i++) {
     const c = text.charCodeAt(i) - 48;
@@ -249,21 +250,22 @@ export function shortestDecimal(text: string): number | undefined {
 const SPLITTER = 134217729;
 
 /**
- * `shortestDecimal` for 17 significant digits, the characters from `from` to `len` (a point at `dot`, or -1 for none,
- * the layout checked by the caller but for the digits themselves), D = 10 D' + c times 10^e, e < 0. Such D is past
- * 2^53, so its own value is read by Number() (correctly rounded: fewer than 21 digits), x, and proved the answer when:
- * (1) D' < 2^53 - 1 and 0 <= -e - 1 <= 22, so that D' * 10^(e+1) and (D' + 1) * 10^(e+1), the nearest decimals of 16
- * or fewer significant digits below and above the text (10^16 <= D), are each rounded correctly by one division, and
- * neither gives x: as in shortestDecimal, no decimal of fewer digits rounds to x, and no decimal of 17 digits outside
- * [10^(16+e), 10^(17+e)); so toString's k is 17, its s the 17-digit multiple of 10^e closest to x;
+ * `shortestDecimal` for k = 17 significant digits, or 16 from a 9: the characters from `from` to `len` (a point at
+ * `dot`, or -1 for none, the layout checked by the caller but for the digits themselves), D = 10 D' + c times 10^e,
+ * e < 0, D >= 9 * 10^15 (past or near 2^53, so D + 1 may not be a double). Its value x is read by Number() (correctly
+ * rounded: fewer than 21 digits) and proved the answer when:
+ * (1) D' < 2^53 - 1 and 0 <= -e - 1 <= 22, so that D' * 10^(e+1) and (D' + 1) * 10^(e+1), the nearest decimals of
+ * k - 1 or fewer significant digits below and above the text (10^(k-1) <= D), are each rounded correctly by one
+ * division, and neither gives x: as in shortestDecimal, no decimal of fewer digits rounds to x, and no decimal of k
+ * digits outside [10^(k-1+e), 10^(k+e)); so toString's k is this k, its s the k-digit multiple of 10^e closest to x;
  * (2) |x - D * 10^e| < 10^e / 2, so that s is D (every other multiple of 10^e is further than 10^e / 2 from x; no
  * tie). With P = 10^-e (a double exactly, -e <= 22), (2) is |x P - D| < 1/2. x P is hi + lo exactly (Dekker's product,
  * error-free in binary64 without overflow or underflow: x P is near D < 10^17). hi is within 2^-52 of D relatively,
- * so hi - 8 D' and then (hi - 8 D') - 2 D' are exact (Sterbenz: each pair within a factor of 2; D' >= 10^15), as is
- * minus c (small integers: hi is an integer, being past 2^53): b = hi - D exactly, a small integer. (2) is then
- * -1/2 - b < lo < 1/2 - b, both bounds exact.
+ * so hi - 8 D' and then (hi - 8 D') - 2 D' are exact (Sterbenz: each pair within a factor of 2; D' >= 9 * 10^14), as
+ * is minus c (small integers: hi is an integer, every double past 2^52 being one): b = hi - D exactly, a small
+ * integer. (2) is then -1/2 - b < lo < 1/2 - b, both bounds exact.
  */
-function seventeenDigits(text: string, from: number, len: number, dot: number, e: number, neg: boolean): number | undefined {
+function longDecimal(text: string, from: number, len: number, dot: number, e: number, neg: boolean, k: number): number | undefined {
   if (e > -1 || e < -22) return undefined;
   let d = 0;
   let count = 0;
@@ -272,11 +274,11 @@ function seventeenDigits(text: string, from: number, len: number, dot: number, e
     if (i === dot) continue;
     const x = text.charCodeAt(i) - 48;
     if (!(x >= 0 && x <= 9)) return undefined;
-    if (++count < 17) d = d * 10 + x;
+    if (++count < k) d = d * 10 + x;
     else c = x;
   }
   // The first digit is not 0 (the caller's layout), the last must not be either; d < 2^53 - 1 for the digits too.
-  if (count !== 17 || c === 0 || d >= Number.MAX_SAFE_INTEGER) return undefined;
+  if (count !== k || c === 0 || d >= Number.MAX_SAFE_INTEGER || d < 9e14) return undefined;
   const n = Number(text);
   const x = neg ? -n : n;
   const p1 = POWERS_OF_TEN[-e - 1]!;
