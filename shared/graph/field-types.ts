@@ -190,6 +190,7 @@ export function shortestDecimal(text: string): number | undefined {
     if (len - i === 17 || (len - i === 16 && text.charCodeAt(i) === 57)) return longDecimal(text, i, len, -1, start - len, neg, len - i);
     if (len - i > 16) return undefined; // more than 17 digits, or not digits
     const fracStart = start;
+    const digitsFrom = i;
     for (; i < len; i++) {
       const c = text.charCodeAt(i) - 48;
       if (c < 0 || c > 9) return undefined;
@@ -202,7 +203,8 @@ export function shortestDecimal(text: string): number | undefined {
       }
     }
     if (k === 0 || zeros > 0) return undefined; // `0.`, `0.000`, trailing fraction zeros
-    return signedExact(d, k, fracStart - len, neg);
+    // 16 digits whose D±1 round to the same double (most in [0.5, 1)): the closeness test can still prove them.
+    return signedExact(d, k, fracStart - len, neg) ?? (k === 16 ? longDecimal(text, digitsFrom, len, -1, fracStart - len, neg, 16) : undefined);
   }
   // More than 17 characters: more than 16 digits and a point, or an integer of more than 17 digits (left to the test:
   // those with 16 or fewer significant digits, 1000000000000000000, are rare in data); 16 digits from 9 and 17 digits
@@ -243,17 +245,17 @@ export function shortestDecimal(text: string): number | undefined {
   if (zeros > 0) return undefined; // trailing fraction zeros
   k = whole + (len - fracStart);
   if (k > 16) return undefined;
-  return signedExact(d, k, fracStart - len, neg);
+  return signedExact(d, k, fracStart - len, neg) ?? (k === 16 ? longDecimal(text, neg ? 1 : 0, len, fracStart - 1, fracStart - len, neg, 16) : undefined);
 }
 
 /** Veltkamp's splitter for binary64: 2^27 + 1. */
 const SPLITTER = 134217729;
 
 /**
- * `shortestDecimal` for k = 17 significant digits, or 16 from a 9: the characters from `from` to `len` (a point at
- * `dot`, or -1 for none, the layout checked by the caller but for the digits themselves), D = 10 D' + c times 10^e,
- * e < 0, D >= 9 * 10^15 (past or near 2^53, so D + 1 may not be a double). Its value x is read by Number() (correctly
- * rounded: fewer than 21 digits) and proved the answer when:
+ * `shortestDecimal` for k = 17 significant digits, or 16 (from a 9, past or near 2^53, so D + 1 may not be a double;
+ * or whose D±1 round to the same double): the characters from `from` to `len` (a point at `dot`, or -1 for none, the
+ * layout checked by the caller but for the digits themselves), D = 10 D' + c times 10^e, e < 0, D >= 10^15. Its value x
+ * is read by Number() (correctly rounded: fewer than 21 digits) and proved the answer when:
  * (1) D' < 2^53 - 1 and 0 <= -e - 1 <= 22, so that D' * 10^(e+1) and (D' + 1) * 10^(e+1), the nearest decimals of
  * k - 1 or fewer significant digits below and above the text (10^(k-1) <= D), are each rounded correctly by one
  * division, and neither gives x: as in shortestDecimal, no decimal of fewer digits rounds to x, and no decimal of k
@@ -261,9 +263,9 @@ const SPLITTER = 134217729;
  * (2) |x - D * 10^e| < 10^e / 2, so that s is D (every other multiple of 10^e is further than 10^e / 2 from x; no
  * tie). With P = 10^-e (a double exactly, -e <= 22), (2) is |x P - D| < 1/2. x P is hi + lo exactly (Dekker's product,
  * error-free in binary64 without overflow or underflow: x P is near D < 10^17). hi is within 2^-52 of D relatively,
- * so hi - 8 D' and then (hi - 8 D') - 2 D' are exact (Sterbenz: each pair within a factor of 2; D' >= 9 * 10^14), as
- * is minus c (small integers: hi is an integer, every double past 2^52 being one): b = hi - D exactly, a small
- * integer. (2) is then -1/2 - b < lo < 1/2 - b, both bounds exact.
+ * so hi - 8 D' and then (hi - 8 D') - 2 D' are exact (Sterbenz: each pair within a factor of 2; D' >= 10^14), as is
+ * minus c: hi >= 10^15 > 2^49 is a multiple of 1/8, so hi - 10 D' (under 32 in size) and b = hi - D are small
+ * multiples of 1/8, doubles exactly. (2) is then -1/2 - b < lo < 1/2 - b, both bounds exact.
  */
 function longDecimal(text: string, from: number, len: number, dot: number, e: number, neg: boolean, k: number): number | undefined {
   if (e > -1 || e < -22) return undefined;
@@ -278,7 +280,7 @@ function longDecimal(text: string, from: number, len: number, dot: number, e: nu
     else c = x;
   }
   // The first digit is not 0 (the caller's layout), the last must not be either; d < 2^53 - 1 for the digits too.
-  if (count !== k || c === 0 || d >= Number.MAX_SAFE_INTEGER || d < 9e14) return undefined;
+  if (count !== k || c === 0 || d >= Number.MAX_SAFE_INTEGER || d < 1e14) return undefined;
   const n = Number(text);
   const x = neg ? -n : n;
   const p1 = POWERS_OF_TEN[-e - 1]!;
