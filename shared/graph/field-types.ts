@@ -141,9 +141,174 @@ export const exactNumberFast = (text: string): number | string | null => {
  * fraction zeros and no sign but `-`, so it is its own canonical decimal and reads back as itself: the reference
  * conversion answers the same number (tested), without its regular expressions and `plainOfNumber`.
  */
-function roundTrip(text: string): number | null {
+export function roundTrip(text: string): number | null {
+  const fast = shortestDecimal(text);
+  if (fast !== undefined) return fast;
   const n = Number(text);
   return Number.isFinite(n) && String(n) === text ? n + 0 : null;
+}
+
+/** 10^0 ... 10^22: every one a double exactly (10^22 = 2^22 * 5^22, and 5^22 < 2^53). */
+const POWERS_OF_TEN = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/**
+ * `roundTrip`'s answer without printing the number (`String(n)` is most of its cost), where it can be proved from
+ * the text's digits; undefined, for `roundTrip`'s own test, wherever it cannot. It only ever accepts: a text it does
+ * not prove to be `String(n)` goes to the test, so the answer is the same on every input (tested against the test on
+ * hundreds of thousands of generated and hostile texts).
+ *
+ * The text must be `-`? then digits without a leading zero (or `0.` then at most 5 zeros then the rest), an optional
+ * `.` and digits ending in a non-zero digit, at most 21 whole digits: the layout in which ECMAScript's
+ * Number::toString prints a number of k significant digits s and decimal point position N (k <= N <= 21: s then
+ * N - k zeros; 0 < N < k: s with a point after N digits; -6 < N <= 0: `0.`, -N zeros, s). Its significant digits are
+ * the integer D (k digits, the last not 0) times 10^e. When 1 < D < 2^53 and |e| <= 22, D, D - 1, D + 1 and 10^|e|
+ * are doubles exactly, so one multiplication or division each rounds the decimals (D-1)*10^e, D*10^e and (D+1)*10^e
+ * correctly, as Number() must (fewer than 21 significant digits, so correctly rounded). Let x be the value of D*10^e.
+ * If (D-1)*10^e and (D+1)*10^e both round to another double, then every decimal that rounds to x lies strictly
+ * between them (those decimals form an interval); there, as 10^(k-1) <= D-1 and D+1 <= 10^k, the only decimal of k or
+ * fewer significant digits is D*10^e itself. So toString's "k as small as possible" is this k and its s is D (no other
+ * choice, no tie), its N is the text's, and it prints the text exactly: the answer is x, signed (never -0, as D > 0).
+ * A random double's 17 digits (D past 2^53) go to `longDecimal`. Exported for its test (round-trip.test.ts).
+ */
+export function shortestDecimal(text: string): number | undefined {
+  const len = text.length;
+  let i = text.charCodeAt(0) === 45 ? 1 : 0;
+  const neg = i === 1;
+  const first = text.charCodeAt(i); // NaN past the end: not a digit
+  if (!(first >= 48 && first <= 57)) return undefined;
+  let d = 0;
+  let k = 0; // significant digits read into d
+  let zeros = 0; // zeros after the last non-zero digit read, not yet in d
+  if (first === 48) {
+    // `0.` then at most 5 zeros (N > -6) before the first significant digit.
+    if (text.charCodeAt(i + 1) !== 46) return undefined;
+    i += 2;
+    const start = i;
+    while (i < len && text.charCodeAt(i) === 48) i++;
+    if (i - start > 5) return undefined;
+    // 17 digits, or 16 from a 9 (mostly past 2^53): D is read by Number().
+    if (len - i === 17 || (len - i === 16 && text.charCodeAt(i) === 57)) return longDecimal(text, i, len, -1, start - len, neg, len - i);
+    if (len - i > 16) return undefined; // more than 17 digits, or not digits
+    const fracStart = start;
+    const digitsFrom = i;
+    for (; i < len; i++) {
+      const c = text.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return undefined;
+      if (c === 0) zeros++;
+      else {
+        k += zeros + 1;
+        if (k > 16) return undefined;
+        for (; zeros > 0; zeros--) d *= 10;
+        d = d * 10 + c;
+      }
+    }
+    if (k === 0 || zeros > 0) return undefined; // `0.`, `0.000`, trailing fraction zeros
+    // 16 digits whose D±1 round to the same double (most in [0.5, 1)): the closeness test can still prove them.
+    return signedExact(d, k, fracStart - len, neg) ?? (k === 16 ? longDecimal(text, digitsFrom, len, -1, fracStart - len, neg, 16) : undefined);
+  }
+  // More than 17 characters: more than 16 digits and a point, or an integer of more than 17 digits (left to the test:
+  // those with 16 or fewer significant digits, 1000000000000000000, are rare in data); 16 digits from 9 and 17 digits
+  // with a point go to longDecimal.
+  if (len - i === 18 || (len - i === 17 && first === 57)) {
+    const dot = text.indexOf('.', i);
+    return dot > i && dot < len - 1 ? longDecimal(text, i, len, dot, dot + 1 - len, neg, len - i - 1) : undefined;
+  }
+  if (len - i > 17) return undefined;
+  let whole = 0;
+  for (; i < len; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    whole++;
+    if (c === 0) zeros++;
+    else {
+      for (; zeros > 0; zeros--) d *= 10;
+      d = d * 10 + c;
+      k += zeros + 1;
+      if (k > 16) return undefined;
+    }
+  }
+  if (whole > 21) return undefined;
+  if (i === len) return signedExact(d, k, zeros, neg); // an integer: its trailing zeros are e
+  if (text.charCodeAt(i) !== 46 || i + 1 === len) return undefined;
+  const fracStart = ++i;
+  // The whole part's trailing zeros are significant now.
+  for (; zeros > 0; zeros--) d *= 10;
+  for (; i < len; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return undefined;
+    if (c === 0) zeros++;
+    else {
+      for (; zeros > 0; zeros--) d *= 10;
+      d = d * 10 + c;
+    }
+  }
+  if (zeros > 0) return undefined; // trailing fraction zeros
+  k = whole + (len - fracStart);
+  if (k > 16) return undefined;
+  return signedExact(d, k, fracStart - len, neg) ?? (k === 16 ? longDecimal(text, neg ? 1 : 0, len, fracStart - 1, fracStart - len, neg, 16) : undefined);
+}
+
+/** Veltkamp's splitter for binary64: 2^27 + 1. */
+const SPLITTER = 134217729;
+
+/**
+ * `shortestDecimal` for k = 17 significant digits, or 16 (from a 9, past or near 2^53, so D + 1 may not be a double;
+ * or whose D±1 round to the same double): the characters from `from` to `len` (a point at `dot`, or -1 for none, the
+ * layout checked by the caller but for the digits themselves), D = 10 D' + c times 10^e, e < 0, D >= 10^15. Its value x
+ * is read by Number() (correctly rounded: fewer than 21 digits) and proved the answer when:
+ * (1) D' < 2^53 - 1 and 0 <= -e - 1 <= 22, so that D' * 10^(e+1) and (D' + 1) * 10^(e+1), the nearest decimals of
+ * k - 1 or fewer significant digits below and above the text (10^(k-1) <= D), are each rounded correctly by one
+ * division, and neither gives x: as in shortestDecimal, no decimal of fewer digits rounds to x, and no decimal of k
+ * digits outside [10^(k-1+e), 10^(k+e)); so toString's k is this k, its s the k-digit multiple of 10^e closest to x;
+ * (2) |x - D * 10^e| < 10^e / 2, so that s is D (every other multiple of 10^e is further than 10^e / 2 from x; no
+ * tie). With P = 10^-e (a double exactly, -e <= 22), (2) is |x P - D| < 1/2. x P is hi + lo exactly (Dekker's product,
+ * error-free in binary64 without overflow or underflow: x P is near D < 10^17). hi is within 2^-52 of D relatively,
+ * so hi - 8 D' and then (hi - 8 D') - 2 D' are exact (Sterbenz: each pair within a factor of 2; D' >= 10^14), as is
+ * minus c: hi >= 10^15 > 2^49 is a multiple of 1/8, so hi - 10 D' (under 32 in size) and b = hi - D are small
+ * multiples of 1/8, doubles exactly. (2) is then -1/2 - b < lo < 1/2 - b, both bounds exact.
+ */
+function longDecimal(text: string, from: number, len: number, dot: number, e: number, neg: boolean, k: number): number | undefined {
+  if (e > -1 || e < -22) return undefined;
+  let d = 0;
+  let count = 0;
+  let c = 0;
+  for (let i = from; i < len; i++) {
+    if (i === dot) continue;
+    const x = text.charCodeAt(i) - 48;
+    if (!(x >= 0 && x <= 9)) return undefined;
+    if (++count < k) d = d * 10 + x;
+    else c = x;
+  }
+  // The first digit is not 0 (the caller's layout), the last must not be either; d < 2^53 - 1 for the digits too.
+  if (count !== k || c === 0 || d >= Number.MAX_SAFE_INTEGER || d < 1e14) return undefined;
+  const n = Number(text);
+  const x = neg ? -n : n;
+  const p1 = POWERS_OF_TEN[-e - 1]!;
+  if (d / p1 === x || (d + 1) / p1 === x) return undefined;
+  const p = POWERS_OF_TEN[-e]!;
+  const hi = x * p;
+  const xs = SPLITTER * x;
+  const xh = xs - (xs - x);
+  const xl = x - xh;
+  const ps = SPLITTER * p;
+  const ph = ps - (ps - p);
+  const pl = p - ph;
+  const lo = xh * ph - hi + xh * pl + xl * ph + xl * pl;
+  const b = hi - 8 * d - 2 * d - c;
+  return lo < 0.5 - b && lo > -0.5 - b ? n : undefined;
+}
+
+/** D * 10^e as a double when the decimals next to it (D +- 1, same e) round to other doubles (see shortestDecimal). */
+function signedExact(d: number, k: number, e: number, neg: boolean): number | undefined {
+  // d was built from at most 16 digits: exact while below 2^53, and at least 2^53 when the digits are (rounding is
+  // monotonic), so this bound holds for the digits themselves. d > 1: 10^(k-1) <= d - 1 (d's last digit is not 0).
+  if (d <= 1 || d >= Number.MAX_SAFE_INTEGER || e > 22 || e < -22 || k < 1) return undefined;
+  const p = POWERS_OF_TEN[e < 0 ? -e : e]!;
+  const x = e < 0 ? d / p : d * p;
+  const below = e < 0 ? (d - 1) / p : (d - 1) * p;
+  const above = e < 0 ? (d + 1) / p : (d + 1) * p;
+  if (below === x || above === x) return undefined;
+  return neg ? -x : x;
 }
 
 /** A Weft number (a JS number or exact decimal text) as canonical decimal text, for comparing values exactly. */
