@@ -821,6 +821,29 @@ describe.each([
   // (saving the cursors); the retry's commit was taken for a duplicate of that batch and the records it staged were
   // cleared. Its held pairs' hashes were saved with their pages, so those conflicts were lost for good; its refused
   // writes were recorded nowhere either.
+  // Outsider review, tenth session: the committed attempt recorded its refused writes, then failed (saving the
+  // cursors); the retry read the same changes, was refused again and recorded each refusal a second time (20 records
+  // and rejected: 20 for 10 refused writes). A refusal the run already recorded, alike in every part, counts once.
+  it('a refusal recorded by the committed attempt and made again by its retry is recorded once', async () => {
+    const s = sync({ a: await make(`${tag}_rr_a`, 40), b: await make(`${tag}_rr_b`, 40), rule: 'latest' });
+    expect(await s.run({ batchSize: 500 })).toMatchObject({ held: 0, writtenA: 0, writtenB: 0 });
+    await pause();
+    await pgc.query(`UPDATE ${tag}_rr_a SET city = 'Bergen' WHERE id <= 10`);
+    const runId = await s.newRun();
+    refusing.add(`public.${tag}_rr_b`);
+    let retry: Awaited<ReturnType<Sync['run']>>;
+    try {
+      await expect(s.run({ batchSize: BATCH, runId, twoWay: failingCursors() })).rejects.toThrow('the store went away');
+      expect((await store.listRejected(runId)).total).toBe(10);
+      retry = await s.run({ batchSize: BATCH, runId });
+    } finally {
+      refusing.clear();
+    }
+    const ids = retry.records.map((r) => Number(r.source.id)).sort((x, y) => x - y);
+    expect(ids).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(retry.counts.rejected).toBe(10);
+  }, 120_000);
+
   it('a retry after an attempt that committed and then failed records the conflicts and refusals it found, each once', async () => {
     const s = await allHeld('ac');
     const runId = await s.newRun();

@@ -125,13 +125,21 @@ export async function recordLeftStaged(db: Db, runId: string): Promise<number> {
  * Inside the commit's transaction: records the pipeline's staged rows that this attempt may record (its own and those
  * of no attempt) as rejected records, and clears every staged row of the pipeline (other attempts' can never commit
  * now). Returns how many were recorded per step. Nothing comes back through the client but the counts.
+ * A refusal (an attempt's own row) that the run already recorded on the step alike in every part (the record read,
+ * what was written, the reason) is not recorded again: an attempt whose commit applied and that then failed recorded
+ * it, and its retry read the same unchanged record and was refused the same write (tenth session's review: each
+ * refusal counted twice). A record edited between the attempts is a new refusal and is recorded.
  */
 export async function recordStaged(tx: Db, runId: string, pipelineId: string, attempt: string, inboxStatus: 'open' | 'attempt'): Promise<Map<string, number>> {
   const result: unknown = await tx.execute(sql`
     WITH moved AS (
       INSERT INTO rejected_records (id, run_id, node_id, row_number, source, mapped, reason, inbox_status)
-      SELECT id, run_id, node_id, row_number, source, mapped, reason, ${inboxStatus} FROM rejected_stage
-      WHERE run_id = ${runId} AND pipeline_id = ${pipelineId} AND (attempt IS NULL OR attempt = ${digest(attempt)})
+      SELECT s.id, s.run_id, s.node_id, s.row_number, s.source, s.mapped, s.reason, ${inboxStatus} FROM rejected_stage s
+      WHERE s.run_id = ${runId} AND s.pipeline_id = ${pipelineId} AND (s.attempt IS NULL OR s.attempt = ${digest(attempt)})
+        AND (s.attempt IS NULL OR NOT EXISTS (
+          SELECT 1 FROM rejected_records r
+          WHERE r.run_id = s.run_id AND r.node_id = s.node_id AND r.reason = s.reason AND r.source = s.source
+            AND r.mapped IS NOT DISTINCT FROM s.mapped))
       RETURNING node_id
     )
     SELECT node_id, count(*)::int AS n FROM moved GROUP BY node_id`);
