@@ -166,6 +166,42 @@ describe('doubles written by integer arithmetic (rows16e)', () => {
     expect(taken).toBeGreaterThan(100_000);
   });
 
+  /** Which doubles `putShortDecimal` took before its 6-digit pre-check (rows16i): the fewest fraction digits, tried in turn. */
+  function takenBefore(v: number): string | null {
+    const a = v < 0 ? -v : v;
+    if (!(a >= 1e-6 && a < 1e15) || Number.isInteger(a)) return null;
+    for (let d = 1; d <= 6; d++) {
+      const p = 10 ** d;
+      const m = Math.round(a * p);
+      if (m >= 2 ** 50) return null;
+      if (m / p === a) return String(v);
+    }
+    return null;
+  }
+
+  it('takes exactly the doubles it took before the 6-digit pre-check, on 300,000 generated values', () => {
+    const rand = seeded(20261207);
+    let taken = 0;
+    for (let i = 0; i < 300_000; i++) {
+      const shape = i % 5;
+      const v =
+        shape === 0
+          ? Math.round(rand() * 10 ** Math.floor(rand() * 17)) / 10 ** Math.floor(rand() * 8)
+          : shape === 1
+            ? (Math.round(rand() * 1e6) / 100) * 0.1
+            : shape === 2
+              ? rand()
+              : shape === 3
+                ? Number((rand() * 10 ** Math.floor(rand() * 16)).toFixed(Math.floor(rand() * 8))) * (rand() < 0.5 ? -1 : 1)
+                : rand() * 10 ** Math.floor(rand() * 24 - 8);
+      const want = takenBefore(v);
+      expect(shortDecimalText(v), String(v)).toBe(want);
+      if (want !== null) taken++;
+    }
+    for (const v of [0.000001, 0.0000015, 999999999.999999, 1125899906.842624, 1e9 + 0.5, 123456789.123456, -0.1, 5e-324, -0, 1e21]) expect(shortDecimalText(v), String(v)).toBe(takenBefore(v));
+    expect(taken).toBeGreaterThan(100_000);
+  });
+
   it('leaves integers, non-finite values, tiny and huge values to String', () => {
     for (const v of [Number.NaN, Infinity, -Infinity, 1e-7, 5e-324, 1e15 + 0.5, 2 ** 53, 1e21]) expect(shortDecimalText(v), String(v)).toBeNull();
   });

@@ -50,6 +50,11 @@ const EXACT_SCALED = 2 ** 50;
 function putShortDecimal(buf: Buffer, pos: number, v: number): number {
   const a = v < 0 ? -v : v;
   if (!(a >= 1e-6 && a < 1e15) || Number.isInteger(a)) return -1;
+  // A decimal with fewer fraction digits that reads back as v is also one with 6 (zeros added): when the 6-digit one
+  // does not (a random double, 16-17 digits), none does, and the loop below is not run (below 2^50 Math.round finds
+  // the 6-digit one, as it finds the others).
+  const m6 = Math.round(a * 1e6);
+  if (m6 < EXACT_SCALED && m6 / 1e6 !== a) return -1;
   for (let d = 1; d <= 6; d++) {
     const p = POW10[d]!;
     const m = Math.round(a * p);
