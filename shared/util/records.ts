@@ -101,20 +101,10 @@ const byWidth: (RowRecordClass | undefined)[] = [];
  * An empty row record. `width`, the number of fields its maker will give it (a table's columns), picks the
  * constructor for records of that width; without it (or above 64) one constructor serves every width. Same record
  * either way: same prototype, and the fields it is given, in order.
- *
- * A width's records keep room for one field more inside the object (a calculated field added downstream, issue 16):
- * the constructor's first record, made here and dropped, is given width + 1 fields, so the size V8 settles on after
- * the first few records holds them. Without it the added field went to a second array (~40 bytes a record at 10
- * columns); with it a record that never gets one carries 8 bytes unused (docs/benchmarks.md, rows16i).
  */
 export const rowRecord = <T = unknown>(width = 0): Record<string, T> => {
   if (!(width > 0 && width <= WIDEST)) return new shared() as Record<string, T>;
-  let Class = byWidth[width];
-  if (!Class) {
-    Class = byWidth[width] = rowRecordClass();
-    const first = new Class();
-    for (let i = 0; i <= width; i++) first[`f${i}`] = 0;
-  }
+  const Class = (byWidth[width] ??= rowRecordClass());
   return new Class() as Record<string, T>;
 };
 
