@@ -86,6 +86,23 @@ export function unstorableTextReason(values: Readonly<Record<string, unknown>>, 
   return null;
 }
 
+/**
+ * Why one value of a record's field `name` cannot be stored as text by `target` — U+0000 or half of a character, as
+ * `unstorableTextReason` says it — or null. The caller asks it only of the record's own value.
+ */
+export function unstorableValueReason(v: unknown, name: string, target: string): string | null {
+  if (typeof v === 'string') {
+    if (v.includes('\u0000')) return nulReason(name, target);
+    return isWholeText(v) ? null : halfReason(name, loneSurrogateIn(v)!, target);
+  }
+  if (v !== null && typeof v === 'object') {
+    if (hasNul(v)) return nulReason(name, target);
+    const unit = loneSurrogateIn(v);
+    if (unit) return halfReason(name, unit, target);
+  }
+  return null;
+}
+
 const halfReason = (field: string, unit: string, target: string) =>
   `${field} contains half of a character (a lone UTF-16 surrogate, ${unit}), which ${target} cannot store. Fix the source's text.`;
 

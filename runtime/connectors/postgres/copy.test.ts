@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { rowRecord } from '../../../shared/util/records';
+import { nulReason, unstorableTextReason } from '../../../shared/util/nul';
+import { seededRandom } from '../../../shared/util/random';
+import { emptyRecord, rowRecord } from '../../../shared/util/records';
+import type { Row } from '../types';
 import { copyRows, copyText, CopyOutRows, shortDecimalText } from './copy';
 import { parsePostgresValue, postgresBytesParser, timestampBytesToIso, timestampToIso } from './type-map';
 import { timestampTexts } from '../../../test/support/timestamp-texts';
@@ -163,6 +166,42 @@ describe('doubles written by integer arithmetic (rows16e)', () => {
     expect(taken).toBeGreaterThan(100_000);
   });
 
+  /** Which doubles `putShortDecimal` took before its 6-digit pre-check (rows16i): the fewest fraction digits, tried in turn. */
+  function takenBefore(v: number): string | null {
+    const a = v < 0 ? -v : v;
+    if (!(a >= 1e-6 && a < 1e15) || Number.isInteger(a)) return null;
+    for (let d = 1; d <= 6; d++) {
+      const p = 10 ** d;
+      const m = Math.round(a * p);
+      if (m >= 2 ** 50) return null;
+      if (m / p === a) return String(v);
+    }
+    return null;
+  }
+
+  it('takes exactly the doubles it took before the 6-digit pre-check, on 300,000 generated values', () => {
+    const rand = seeded(20261207);
+    let taken = 0;
+    for (let i = 0; i < 300_000; i++) {
+      const shape = i % 5;
+      const v =
+        shape === 0
+          ? Math.round(rand() * 10 ** Math.floor(rand() * 17)) / 10 ** Math.floor(rand() * 8)
+          : shape === 1
+            ? (Math.round(rand() * 1e6) / 100) * 0.1
+            : shape === 2
+              ? rand()
+              : shape === 3
+                ? Number((rand() * 10 ** Math.floor(rand() * 16)).toFixed(Math.floor(rand() * 8))) * (rand() < 0.5 ? -1 : 1)
+                : rand() * 10 ** Math.floor(rand() * 24 - 8);
+      const want = takenBefore(v);
+      expect(shortDecimalText(v), String(v)).toBe(want);
+      if (want !== null) taken++;
+    }
+    for (const v of [0.000001, 0.0000015, 999999999.999999, 1125899906.842624, 1e9 + 0.5, 123456789.123456, -0.1, 5e-324, -0, 1e21]) expect(shortDecimalText(v), String(v)).toBe(takenBefore(v));
+    expect(taken).toBeGreaterThan(100_000);
+  });
+
   it('leaves integers, non-finite values, tiny and huge values to String', () => {
     for (const v of [Number.NaN, Infinity, -Infinity, 1e-7, 5e-324, 1e15 + 0.5, 2 ** 53, 1e21]) expect(shortDecimalText(v), String(v)).toBeNull();
   });
@@ -250,6 +289,108 @@ describe('short text copied by its character codes (rows16f)', () => {
       const chunks: Buffer[] = [];
       copyRows(rows, names, (c) => chunks.push(Buffer.from(c)), chunkSize);
       expect(Buffer.concat(chunks).equals(reference(rows, names))).toBe(true);
+    }
+  });
+});
+
+describe('rows Postgres cannot store, left out in the same pass (rows16i)', () => {
+  const TARGET = 'a Postgres column';
+  const names = ['id', '__proto__', 'constructor', 'note', 'doc', 'amount'];
+  const UNSTORABLE: unknown[] = [
+    'a\u0000b',
+    '\u0000',
+    `${'x'.repeat(5000)}\u0000`,
+    `${'é'.repeat(4999)}\ud800`,
+    'short \ud83d',
+    '\udc00 low first',
+    'é\u0000',
+    'tab\t\u0000',
+    { 'k\u0000': 1 },
+    { k: ['\ud800'] },
+    ['ok', 'bad\u0000'],
+  ];
+  const STORABLE: unknown[] = [...HOSTILE.filter((v) => unstorableTextReason({ v }, ['v'], TARGET) === null), 'x'.repeat(5000), '\\\t\r\n', -0, 5e-324, 1e21, 2 ** 53 + 2, '0042', '__proto__'];
+
+  /** A batch of generated rows: row records, prototype-less and plain objects, some inheriting an unstorable value. */
+  function batch(seed: number, count: number): Row[] {
+    const rand = seededRandom(seed);
+    const pick = (xs: readonly unknown[]) => xs[Math.floor(rand() * xs.length)];
+    const inherited = Object.create({ note: 'inherited\u0000', doc: '\ud800' }) as Row;
+    return Array.from({ length: count }, () => {
+      const kind = rand();
+      const row = kind < 0.6 ? rowRecord() : kind < 0.8 ? emptyRecord() : kind < 0.9 ? (Object.create(inherited) as Row) : ({} as Row);
+      for (const n of names) {
+        const r = rand();
+        if (r < 0.1) continue;
+        const v = r < 0.2 ? pick(UNSTORABLE) : pick(STORABLE);
+        Object.defineProperty(row, n, { value: v, writable: true, enumerable: true, configurable: true });
+      }
+      return row;
+    });
+  }
+
+  /** The write before rows16i: every row asked first (`unstorableTextReason`), then the others written. */
+  function before(rows: readonly Row[]): { bytes: Buffer; reasons: (string | null)[] } {
+    const reasons = rows.map((r) => unstorableTextReason(r, names, TARGET));
+    const kept = rows.filter((_, i) => reasons[i] === null);
+    const chunks: Buffer[] = [];
+    copyRows(kept, names, (c) => chunks.push(Buffer.from(c)));
+    const bytes = Buffer.concat(chunks);
+    expect(bytes.equals(reference(kept, names))).toBe(true);
+    return { bytes, reasons };
+  }
+
+  it('writes the bytes of the rows the old check let through, and answers the same reasons, whatever the chunk size', () => {
+    let refusedRows = 0;
+    for (const [seed, chunkSize] of [
+      [11, 1 << 16],
+      [12, 4096],
+      [13, 100],
+      [14, 16],
+      [15, 1],
+    ] as const) {
+      const rows = batch(seed, 600);
+      const want = before(rows);
+      const chunks: Buffer[] = [];
+      const reasons = copyRows(rows, names, (c) => chunks.push(Buffer.from(c)), chunkSize, TARGET);
+      expect(Buffer.concat(chunks).equals(want.bytes)).toBe(true);
+      expect(reasons).toEqual(want.reasons);
+      refusedRows += want.reasons.filter((r) => r !== null).length;
+    }
+    expect(refusedRows).toBeGreaterThan(100);
+  });
+
+  it('answers null when every row is written, and numbers the written rows from 0', () => {
+    const rows = batch(21, 300).filter((r) => unstorableTextReason(r, names, TARGET) === null);
+    const chunks: Buffer[] = [];
+    expect(copyRows(rows, names, (c) => chunks.push(Buffer.from(c)), 64, TARGET)).toBeNull();
+    expect(Buffer.concat(chunks).equals(reference(rows, names))).toBe(true);
+    const bad = rowRecord();
+    bad.id = 1;
+    bad.note = 'a\u0000b';
+    const out: Buffer[] = [];
+    expect(copyRows([bad, rows[0]!, bad], names, (c) => out.push(Buffer.from(c)), 1 << 16, TARGET)).toEqual([
+      unstorableTextReason(bad, names, TARGET),
+      null,
+      unstorableTextReason(bad, names, TARGET),
+    ]);
+    expect(Buffer.concat(out).toString('utf8').split('\t')[0]).toBe('0');
+    expect(Buffer.concat(out).equals(reference([rows[0]!], names))).toBe(true);
+  });
+
+  it('hands on no byte of a row refused after a value of it filled a chunk', () => {
+    const row = rowRecord();
+    row.id = 7;
+    row.note = 'y'.repeat(5000);
+    row.doc = 'z\u0000';
+    const ok = rowRecord();
+    ok.id = 8;
+    ok.note = 'plain';
+    for (const chunkSize of [1, 16, 4096, 1 << 16]) {
+      const chunks: Buffer[] = [];
+      const reasons = copyRows([ok, row, ok], ['id', 'note', 'doc'], (c) => chunks.push(Buffer.from(c)), chunkSize, TARGET);
+      expect(reasons).toEqual([null, nulReason('doc', TARGET), null]);
+      expect(Buffer.concat(chunks).toString('utf8')).toBe('0\t8\tplain\t\\N\n1\t8\tplain\t\\N\n');
     }
   });
 });

@@ -1,5 +1,6 @@
 // COPY's text format, both ways: rows written into a staging table as bytes (no string per line), and a table's rows
 // read from `COPY (SELECT …) TO STDOUT` straight into records (no driver message, field list or row array per row).
+import { unstorableValueReason } from '../../../shared/util/nul';
 import type { Row } from '../types';
 
 const COPY_SPECIAL = /[\\\t\n\r]/;
@@ -49,6 +50,11 @@ const EXACT_SCALED = 2 ** 50;
 function putShortDecimal(buf: Buffer, pos: number, v: number): number {
   const a = v < 0 ? -v : v;
   if (!(a >= 1e-6 && a < 1e15) || Number.isInteger(a)) return -1;
+  // A decimal with fewer fraction digits that reads back as v is also one with 6 (zeros added): when the 6-digit one
+  // does not (a random double, 16-17 digits), none does, and the loop below is not run (below 2^50 Math.round finds
+  // the 6-digit one, as it finds the others).
+  const m6 = Math.round(a * 1e6);
+  if (m6 < EXACT_SCALED && m6 / 1e6 !== a) return -1;
   for (let d = 1; d <= 6; d++) {
     const p = POW10[d]!;
     const m = Math.round(a * p);
@@ -76,24 +82,35 @@ export function shortDecimalText(v: number): string | null {
 }
 
 /**
- * The rows as COPY text lines `ordinal \t value \t …\n` (the ordinal is the row's index), the bytes exactly those of
- * `copyText` joined and UTF-8 encoded, handed to `write` in chunks of about `chunkSize` bytes. The lines are built in
- * the chunk itself: a batch leaves no string per line or per value behind (the collector's work, docs/benchmarks.md).
+ * The rows as COPY text lines `ordinal \t value \t …\n`, the bytes exactly those of `copyText` joined and UTF-8
+ * encoded, handed to `write` in chunks of about `chunkSize` bytes. The lines are built in the chunk itself: a batch
+ * leaves no string per line or per value behind (the collector's work, docs/benchmarks.md).
+ *
+ * With `target` (what the record's refusal names, "a Postgres column"), a row holding U+0000 or half of a character
+ * in one of its own values is left out in the same pass, as `unstorableTextReason` would have it before the write
+ * (no separate scan per value, issue 16): none of its bytes is handed on, and its reason is answered at its index
+ * (null for a written row; the whole answer null when every row is written). The ordinal is the row's index among
+ * the rows written. Without `target` every row is written, ordinals being the rows' indexes.
  */
-export function copyRows(rows: readonly Row[], names: readonly string[], write: (chunk: Buffer) => void, chunkSize = 1 << 16): void {
+export function copyRows(rows: readonly Row[], names: readonly string[], write: (chunk: Buffer) => void, chunkSize = 1 << 16, target?: string): (string | null)[] | null {
   // `buf` and `pos` are this function's own (no closure shares them), so the loop keeps them in registers; every
-  // value first makes sure of the most bytes it can take, and a full chunk is handed on before it.
+  // value first makes sure of the most bytes it can take. A chunk is handed on only up to the line being written
+  // (`line`), so a row found unstorable midway is taken back by moving `pos` back to its start.
   let buf = Buffer.allocUnsafe(chunkSize);
   let pos = 0;
   const width = names.length;
-  for (let i = 0; i < rows.length; i++) {
+  const check = target !== undefined;
+  let refused: (string | null)[] | null = null;
+  let ordinal = 0;
+  rows: for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
     if (pos + 17 > buf.length) {
       if (pos > 0) write(buf.subarray(0, pos));
       buf = Buffer.allocUnsafe(Math.max(chunkSize, 17));
       pos = 0;
     }
-    pos = putInteger(buf, pos, i);
+    let line = pos;
+    pos = putInteger(buf, pos, ordinal);
     for (let c = 0; c < width; c++) {
       const v = row[names[c]!];
       let text: string | null = null;
@@ -104,13 +121,26 @@ export function copyRows(rows: readonly Row[], names: readonly string[], write: 
       else if (typeof v === 'number') need = 27;
       else if (typeof v === 'string' && v.length <= SHORT_TEXT) need = 1 + v.length * 3;
       else {
+        if (check) {
+          const reason = unstorableValueReason(v, names[c]!, target);
+          if (reason !== null && Object.hasOwn(row, names[c]!)) {
+            (refused ??= new Array<string | null>(rows.length).fill(null))[i] = reason;
+            pos = line;
+            continue rows;
+          }
+        }
         text = typeof v === 'string' && !COPY_SPECIAL.test(v) ? v : copyText(v);
         need = 1 + text.length * 3;
       }
       if (pos + need > buf.length) {
-        if (pos > 0) write(buf.subarray(0, pos));
-        buf = Buffer.allocUnsafe(Math.max(chunkSize, need + 1));
-        pos = 0;
+        // The line so far moves to the next chunk (one at least as long as it and the value), the lines before
+        // it are handed on.
+        const next = Buffer.allocUnsafe(Math.max(chunkSize, pos - line + need + 1));
+        buf.copy(next, 0, line, pos);
+        if (line > 0) write(buf.subarray(0, line));
+        buf = next;
+        pos -= line;
+        line = 0;
       }
       buf[pos++] = TAB;
       if (text !== null) {
@@ -136,17 +166,28 @@ export function copyRows(rows: readonly Row[], names: readonly string[], write: 
         }
         continue;
       }
-      // Short text: copied by its character codes while none is outside ASCII or a COPY separator (then its UTF-8
-      // bytes are those codes, and copyText leaves it as it is); any other is written over them the usual way.
+      // Short text: copied by its character codes while none is outside ASCII, U+0000 or a COPY separator (then its
+      // UTF-8 bytes are those codes, copyText leaves it as it is, and it holds neither U+0000 nor half a character);
+      // any other is asked whether it can be stored, then written over them the usual way.
       const short = v as string;
       let k = 0;
       for (; k < short.length; k++) {
         const code = short.charCodeAt(k);
-        if (code >= 128 || code === BACKSLASH || code === TAB || code === NEWLINE || code === 13) break;
+        if (code >= 128 || code === BACKSLASH || (code <= 13 && (code === TAB || code === NEWLINE || code === 13 || code === 0))) break;
         buf[pos + k] = code;
       }
       if (k === short.length) pos += k;
-      else pos += buf.write(COPY_SPECIAL.test(short) ? copyText(short) : short, pos, 'utf8');
+      else {
+        if (check) {
+          const reason = unstorableValueReason(short, names[c]!, target);
+          if (reason !== null && Object.hasOwn(row, names[c]!)) {
+            (refused ??= new Array<string | null>(rows.length).fill(null))[i] = reason;
+            pos = line;
+            continue rows;
+          }
+        }
+        pos += buf.write(COPY_SPECIAL.test(short) ? copyText(short) : short, pos, 'utf8');
+      }
     }
     if (pos + 1 > buf.length) {
       write(buf.subarray(0, pos));
@@ -154,8 +195,10 @@ export function copyRows(rows: readonly Row[], names: readonly string[], write: 
       pos = 0;
     }
     buf[pos++] = NEWLINE;
+    ordinal++;
   }
   if (pos > 0) write(buf.subarray(0, pos));
+  return refused;
 }
 
 /** A SQL literal Postgres types from context, as it types an untyped bind parameter (`standard_conforming_strings` on). */

@@ -498,18 +498,19 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
   }
 
   /** Fills the staging table with one COPY: Postgres parses text rows far faster than thousands of parameters. */
-  async function copyInto(client: pg.PoolClient, stage: string, names: string[], rows: Row[]): Promise<void> {
+  async function copyInto(client: pg.PoolClient, stage: string, names: string[], rows: Row[], copied?: readonly Buffer[]): Promise<void> {
     const stream = client.query(copyFrom(`COPY ${stage} (weft_ord, ${names.map(ident).join(', ')}) FROM STDIN`));
     const done = new Promise<void>((resolve, reject) => {
       stream.on('finish', resolve);
       stream.on('error', reject);
     });
-    copyRows(rows, names, (chunk) => stream.write(chunk));
+    if (copied) for (const chunk of copied) stream.write(chunk);
+    else copyRows(rows, names, (chunk) => stream.write(chunk));
     stream.end();
     await done;
   }
 
-  async function writeBatch(w: NonNullable<typeof writer>, object: string, rows: Row[], options: WriteOptions, fresh: boolean): Promise<RecordResult[]> {
+  async function writeBatch(w: NonNullable<typeof writer>, object: string, rows: Row[], options: WriteOptions, fresh: boolean, copied?: readonly Buffer[]): Promise<RecordResult[]> {
     const { client } = w.lent;
     let table = fresh ? undefined : w.tables.get(object);
     if (!table) {
@@ -524,7 +525,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
     try {
       let results: RecordResult[];
       if (stage) {
-        await copyInto(client, stage, names, rows);
+        await copyInto(client, stage, names, rows, copied);
         results = await writeChunk(client, table, rows, options, stage);
       } else {
         const perChunk = Math.max(1, Math.floor(MAX_PARAMS / (options.fields.length + 1)));
@@ -619,24 +620,38 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
     }
   }
 
-  /** Records holding U+0000 or half a character are rejected before the batch is sent (Postgres text cannot hold them); the rest are written. */
+  /**
+   * Records holding U+0000 or half a character are rejected before the batch is sent (Postgres text cannot hold
+   * them); the rest are written. Where the server takes COPY, the batch's COPY text is written first, and leaves
+   * those records out in the same pass (`copyRows`, no scan of its own per value); its bytes are then sent as they are.
+   */
   async function write(object: string, rows: Row[], options: WriteOptions): Promise<RecordResult[]> {
     const names = options.fields.map((f) => f.name);
-    const refused = rows.map((r) => unstorableTextReason(r, names, 'a Postgres column'));
-    if (refused.every((n) => n === null)) return writeRows(object, rows, options);
-    const written = await writeRows(object, rows.filter((_, i) => refused[i] === null), options);
+    let copied: Buffer[] | undefined;
+    let refused: (string | null)[] | null;
+    if (copySupported) {
+      copied = [];
+      refused = copyRows(rows, names, (chunk) => copied!.push(chunk), undefined, 'a Postgres column');
+    } else {
+      const reasons = rows.map((r) => unstorableTextReason(r, names, 'a Postgres column'));
+      refused = reasons.every((n) => n === null) ? null : reasons;
+    }
+    if (refused === null) return writeRows(object, rows, options, copied);
+    const reasons = refused;
+    const written = await writeRows(object, rows.filter((_, i) => reasons[i] === null), options, copied);
     let next = 0;
-    return rows.map((_, i) => (refused[i] === null ? written[next++]! : { outcome: 'rejected', reason: refused[i]! }));
+    return rows.map((_, i) => (reasons[i] === null ? written[next++]! : { outcome: 'rejected', reason: reasons[i]! }));
   }
 
-  async function writeRows(object: string, rows: Row[], options: WriteOptions): Promise<RecordResult[]> {
+  /** `copied`: the rows' COPY text (`copyRows`'s chunks), sent when the batch goes by COPY. */
+  async function writeRows(object: string, rows: Row[], options: WriteOptions, copied?: readonly Buffer[]): Promise<RecordResult[]> {
     if (rows.length === 0) return [];
     let w = await writerFor().catch((e: unknown) => {
       throw postgresError(e, where, object);
     });
     try {
       try {
-        return await writeBatch(w, object, rows, options, false);
+        return await writeBatch(w, object, rows, options, false, copied);
       } catch (e) {
         if (isRecordError(e)) throw e;
         if (e instanceof ConnectorError && e.code !== 'not_found') throw e;
@@ -648,7 +663,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
           dropWriter(true);
           w = await writerFor();
         }
-        return await writeBatch(w, object, rows, options, true);
+        return await writeBatch(w, object, rows, options, true, copied);
       }
     } catch (e) {
       if (!isRecordError(e)) {
