@@ -655,6 +655,19 @@ export function runStoreSuite(target: SuiteTarget): void {
       expect((await store.getWorkspaceObject(object))?.recordCount).toBe(3);
     });
 
+    // ws16: the object's row is locked first and created only when missing; writers that all find it missing create it
+    // once between them, and each then locks the one row (a new snapshot sees the row another created meanwhile).
+    it('serialises concurrent first writers to a new object', async () => {
+      const object = objectName('fresh_shared');
+      const runs = await Promise.all([newRun(), newRun(), newRun(), newRun()]);
+      const rows = [{ email: 'a', name: 'A' }, { email: 'b', name: 'B' }];
+      const results = await Promise.all(runs.map(({ run }) => store.commitBatch(commit(run.id, 1, { workspaceWrite: write(object, rows) }))));
+      const outcomes = results.flatMap((r) => r.outcomes.map((o) => o.outcome));
+      expect(outcomes.filter((o) => o === 'created')).toHaveLength(2);
+      expect(outcomes.filter((o) => o === 'unchanged')).toHaveLength(6);
+      expect((await store.getWorkspaceObject(object))?.recordCount).toBe(2);
+    });
+
     it('rolls back everything when a part fails', async () => {
       const { run } = await newRun();
       const object = objectName('rollback');

@@ -274,17 +274,24 @@ async function missingReferences(
 export async function applyWorkspaceWrite(tx: Db, write: WorkspaceBatch): Promise<WriteOutcome[]> {
   const fields = uniqueFields(write.fields);
   // Issue 16: both as plain SQL (every batch of a run makes them; Drizzle's builder cost more to build them than PGlite to run them).
-  if (write.mode !== 'update') {
+  // The object's row locked, and only when there is none, created and then locked: a round trip less for every batch
+  // after the first (ws16: a commit's round trips each wait for the worker's event loop, busy with the next batches).
+  // The second lock reads a new snapshot, so it sees an object another writer created meanwhile.
+  const lock = async () => {
+    const locked: unknown = await tx.execute(
+      sql`SELECT key::text AS key, attributes::text AS attributes, record_count AS count FROM ${workspaceObjects} WHERE name = ${write.object} FOR UPDATE`,
+    );
+    const [row] = (locked as { rows: { key: string; attributes: string; count: number }[] }).rows;
+    return row && { key: JSON.parse(row.key) as string[], attributes: JSON.parse(row.attributes) as Field[], recordCount: Number(row.count) };
+  };
+  let object = await lock();
+  if (!object && write.mode !== 'update') {
     await tx.execute(sql`
       INSERT INTO ${workspaceObjects} (name, label, key, attributes)
       VALUES (${write.object}, ${labelOf(write.object)}, ${JSON.stringify(write.key)}::jsonb, ${JSON.stringify(fields)}::jsonb)
       ON CONFLICT DO NOTHING`);
+    object = await lock();
   }
-  const locked: unknown = await tx.execute(
-    sql`SELECT key::text AS key, attributes::text AS attributes, record_count AS count FROM ${workspaceObjects} WHERE name = ${write.object} FOR UPDATE`,
-  );
-  const [lockedRow] = (locked as { rows: { key: string; attributes: string; count: number }[] }).rows;
-  const object = lockedRow && { key: JSON.parse(lockedRow.key) as string[], attributes: JSON.parse(lockedRow.attributes) as Field[], recordCount: Number(lockedRow.count) };
   if (!object) {
     if (write.mode === 'update' && write.missing === 'skip') return write.rows.map(() => ({ outcome: 'skipped', reason: SKIPPED_NO_MATCH }));
     if (write.mode === 'update') return write.rows.map(() => ({ outcome: 'rejected', reason: `The workspace has no object ${write.object}; update mode does not create records` }));
