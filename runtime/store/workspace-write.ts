@@ -279,10 +279,10 @@ export async function applyWorkspaceWrite(tx: Db, write: WorkspaceBatch): Promis
   // The second lock reads a new snapshot, so it sees an object another writer created meanwhile.
   const lock = async () => {
     const locked: unknown = await tx.execute(
-      sql`SELECT key::text AS key, attributes::text AS attributes, record_count AS count FROM ${workspaceObjects} WHERE name = ${write.object} FOR UPDATE`,
+      sql`SELECT key::text AS key, attributes::text AS attributes FROM ${workspaceObjects} WHERE name = ${write.object} FOR UPDATE`,
     );
-    const [row] = (locked as { rows: { key: string; attributes: string; count: number }[] }).rows;
-    return row && { key: JSON.parse(row.key) as string[], attributes: JSON.parse(row.attributes) as Field[], recordCount: Number(row.count) };
+    const [row] = (locked as { rows: { key: string; attributes: string }[] }).rows;
+    return row && { key: JSON.parse(row.key) as string[], attributes: JSON.parse(row.attributes) as Field[] };
   };
   let object = await lock();
   if (!object && write.mode !== 'update') {
@@ -321,7 +321,7 @@ export async function applyWorkspaceWrite(tx: Db, write: WorkspaceBatch): Promis
   };
   const refuse = rejectAll === null ? await missingReferences(tx, write, fields, object.attributes, candidateKeys) : undefined;
   if (rejectAll === null && upsertsInStore(write)) {
-    const outcomes = await upsertInStore(tx, write, refuse, added, object.attributes, object.recordCount);
+    const outcomes = await upsertInStore(tx, write, refuse, added, object.attributes);
     if (outcomes) return outcomes;
   }
   // The keys go as one JSON parameter, not one bind parameter each: one statement per batch, on both engines.
@@ -432,7 +432,6 @@ async function upsertInStore(
   refuse: ((row: Values) => string | null) | undefined,
   added: readonly Field[],
   attributes: readonly Field[],
-  recordCount: number,
 ): Promise<WriteOutcome[] | null> {
   // Prepared before the commit (and still for these rows) unless a Reference must be checked now.
   const prepared = !refuse && write.prepared && write.prepared.rows === write.rows ? write.prepared : prepareUpsert(write, refuse);
@@ -448,14 +447,6 @@ async function upsertInStore(
     const rows = prepared.keyInValues
       ? sql`SELECT r.v ->> ${single}::text AS k, r.v, r.i FROM ROWS FROM (jsonb_array_elements(${prepared.json}::jsonb), generate_series(1, ${n})) AS r(v, i)`
       : sql`SELECT * FROM ROWS FROM (jsonb_to_recordset(${prepared.json}::jsonb) AS (k text, v jsonb), generate_series(1, ${n})) AS r(k, v, i)`;
-    // How each key is looked up. A batch that names a good part of the object's records (a 10,000-record object
-    // rewritten in two batches) is joined by hash over the object's records, when the planner likes; a batch small
-    // against the object probes the primary key once per row (OFFSET 0 keeps the lateral subquery from being folded
-    // into a join the planner could hash): issue 16, loading 1,000,000 records, hashed every record already stored
-    // for every 5,000-row batch, and spilled the hash to disk, once the planner's figures for the object fell behind.
-    const stored = recordCount > 2 * prepared.count
-      ? sql`LEFT JOIN LATERAL (SELECT p.ctid, p.key, p."values" FROM ${workspaceRecords} AS p WHERE p.object_name = ${write.object} AND p.key = r.k OFFSET 0) AS s ON true`
-      : sql`LEFT JOIN ${workspaceRecords} AS s ON s.object_name = ${write.object} AND s.key = r.k`;
     // One pass looks each key up: `j` says whether it is stored and whether merging the row changes it (`@>` first:
     // a stored record that does not contain the row's values is changed without building the merge; one that does
     // is compared whole, since containment is looser than equality for nested arrays and objects). The update reaches
@@ -464,7 +455,7 @@ async function upsertInStore(
     const result: unknown = await tx.execute(sql`
       WITH r AS MATERIALIZED (${rows}), j AS MATERIALIZED (
         SELECT r.i, r.k, r.v, s.ctid AS at, s.key IS NOT NULL AND (NOT (s."values" @> r.v) OR (s."values" || r.v) IS DISTINCT FROM s."values") AS changes
-        FROM r ${stored}
+        FROM r LEFT JOIN ${workspaceRecords} AS s ON s.object_name = ${write.object} AND s.key = r.k
       ), changed AS (
         UPDATE ${workspaceRecords} AS stored SET "values" = stored."values" || j.v, write_count = stored.write_count + 1, updated_at = now()
         FROM j WHERE j.changes AND stored.ctid = j.at
