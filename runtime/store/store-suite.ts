@@ -1055,9 +1055,8 @@ export function runStoreSuite(target: SuiteTarget): void {
       // Duplicate keys in one batch still go row by row (the planned path).
       await check({ object: big, key: ['email'], fields: text(['email', 'n', 'at']), mode: 'upsert', rows: [{ email: 'u1@example.com', n: 5 }, { email: 'u1@example.com', n: 5 }, { email: 'dup', n: 1 }] }, ['updated', 'unchanged', 'created']);
     });
-    // ws16: a batch small against its object looks each key up by the primary key (not a hash of every stored record),
-    // a safe-integer key goes inside the values, and a batch prepared before its commit (the workspace target's write
-    // stage) writes what one prepared at commit writes; a prepared batch whose rows changed, or whose object checks a
+    // ws16: a small batch against a larger object, a safe-integer key inside the values, and a batch prepared before its
+    // commit (the workspace target's write stage) writes what one prepared at commit writes; a prepared batch whose rows changed, or whose object checks a
     // Reference, is prepared again.
     it('decides a small batch against a large object, prepared or not, as the planned path does', async () => {
       const fields: WorkspaceWrite['fields'] = ['id', 'a', 'b'].map((name) => ({ name, type: 'text' as const }));
