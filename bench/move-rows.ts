@@ -7,12 +7,13 @@
 // rows/second, the ratio to each baseline, each worker's peak RSS and CPU seconds and, for PGlite, the store process's. Needs the Postgres at 127.0.0.1:5432 (or
 // WEFT_BENCH_DATABASE_URL). BENCH_ROWS sets the size; BENCH_ONLY=a,b runs only the Weft cases whose name
 // contains one of the words (baselines then skipped unless BENCH_BASELINES=1);
+// Logs each case's Postgres backends' CPU (store and data databases, when Postgres runs here).
 // BENCH_VERBOSE=1 echoes the worker's output (with WEFT_MEMORY_LOG=1, its memory every second);
 // BENCH_WORKER_NODE_ARGS adds node flags to the worker, e.g. "--cpu-prof --cpu-prof-dir=.tmp/prof"; BENCH_GC=1 prints each
 // case's garbage collection in the worker (scavenges, pauses, bytes promoted: bench/gc-trace.ts).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -313,6 +314,31 @@ async function cpuSeconds(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/**
+ * CPU seconds so far of each Postgres backend serving one of `databases` (autovacuum included: it is the writes' cost
+ * too), by pid, from /proc (Postgres on this machine only; nothing when it is elsewhere). A backend's last readings stay
+ * in `into` after it exits.
+ */
+function backendCpu(databases: readonly string[], into: Map<string, number>): void {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return;
+  }
+  for (const pid of pids) {
+    try {
+      const title = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+      if (!title.startsWith('postgres:') || !title.split(/[\s\0]+/).some((w) => databases.includes(w))) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      into.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // Ended meanwhile: its last reading stays.
+    }
+  }
+}
+
 /** Peak resident set size of a live process, from the kernel's high-water mark. */
 async function peakRssMb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
@@ -444,10 +470,18 @@ async function main() {
       if (storePid) await resetPeakRss(storePid);
       const cpuBefore = worker.pid ? await cpuSeconds(worker.pid) : 0;
       gcOf.get(worker)?.reset();
+      const pgBefore = new Map<string, number>();
+      const pgNow = new Map<string, number>();
+      backendCpu([storeDb, dataDb], pgBefore);
+      const sampler = setInterval(() => backendCpu([storeDb, dataDb], pgNow), 100);
       const { ms } = await timed(async () => {
         const { workflowId } = await launcher.start(run);
         await client.workflow.getHandle(workflowId).result();
       });
+      clearInterval(sampler);
+      backendCpu([storeDb, dataDb], pgNow);
+      const pgCpuS = [...pgNow].reduce((sum, [pid, s]) => sum + s - (pgBefore.get(pid) ?? 0), 0);
+      if (pgNow.size > 0) log(`${name}: Postgres backends' CPU ${pgCpuS.toFixed(1)} s`);
       const cpuS = worker.pid ? (await cpuSeconds(worker.pid)) - cpuBefore : null;
       const gc = gcOf.get(worker)?.tally;
       if (process.env.BENCH_GC === '1' && gc) log(`gc: ${name}: ${describeGc(gc)}`);

@@ -171,7 +171,10 @@ describe('processBatch', () => {
       rowNumbers: [1],
       sources: [{ Email: 'a@x', N: '1' }],
       nodeId: 'target',
+      // ws16: an upsert is checked and serialized in the write stage, for these rows, not in the commit.
+      prepared: { rows: [{ email: 'a@x', n: 1 }], outcomes: [null], count: 1, keyInValues: true, json: '[{"email":"a@x","n":1}]' },
     });
+    expect(effect.workspaceWrite?.prepared?.rows).toBe(effect.workspaceWrite?.rows);
   });
 
   it('leaves steps owned by another pipeline uncounted', async () => {

@@ -2,6 +2,8 @@
 import { WorkspaceTargetConfig } from '../../shared/graph/kinds';
 import { defineExecutor, PlanError } from './types';
 import { targetSync } from './target-sync';
+import { prepareUpsert, upsertsInStore } from '../store/workspace-write';
+import type { WorkspaceWrite } from '../store/types';
 
 export const workspaceTargetExecutor = defineExecutor({
   kind: 'workspace-target',
@@ -18,21 +20,22 @@ export const workspaceTargetExecutor = defineExecutor({
       role: 'target',
       contribute(all) {
         const { write: rows, keys } = changes.split(all);
-        return {
-          workspaceWrite: {
-            object: config.object,
-            key: input.key,
-            fields: input.fields,
-            mode: changes.updateOnly ? 'update' : config.mode,
-            ...(changes.updateOnly && { missing: 'skip' as const }),
-            ...(changes.rewrite && { rewrite: true }),
-            rows: rows.map((r) => r.values),
-            rowNumbers: rows.map((r) => r.rowNumber),
-            sources: rows.map((r) => r.source),
-            nodeId: step.nodeId,
-          },
-          ...(keys && { sync: { keys } }),
+        const workspaceWrite: WorkspaceWrite = {
+          object: config.object,
+          key: input.key,
+          fields: input.fields,
+          mode: changes.updateOnly ? 'update' : config.mode,
+          ...(changes.updateOnly && { missing: 'skip' as const }),
+          ...(changes.rewrite && { rewrite: true }),
+          rows: rows.map((r) => r.values),
+          rowNumbers: rows.map((r) => r.rowNumber),
+          sources: rows.map((r) => r.source),
+          nodeId: step.nodeId,
         };
+        // An upsert's rows are checked and serialized here, in the pipeline's write stage, beside the previous batch's
+        // commit, rather than in its own commit, which batches take one at a time (issue 16).
+        const prepared = upsertsInStore(workspaceWrite) ? prepareUpsert(workspaceWrite) : null;
+        return { workspaceWrite: prepared ? { ...workspaceWrite, prepared } : workspaceWrite, ...(keys && { sync: { keys } }) };
       },
     };
   },

@@ -8,6 +8,7 @@ import { StoreConflictError, StoreNotFoundError } from './errors';
 import { migrate } from './migrate';
 import { files } from './schema';
 import { MIGRATIONS } from './migrations';
+import { prepareUpsert } from './workspace-write';
 import type { BatchCommit, Store, StoredFile, WorkspaceBatch, WorkspaceWrite } from './types';
 
 export interface SuiteTarget {
@@ -654,6 +655,19 @@ export function runStoreSuite(target: SuiteTarget): void {
       expect((await store.getWorkspaceObject(object))?.recordCount).toBe(3);
     });
 
+    // ws16: the object's row is locked first and created only when missing; writers that all find it missing create it
+    // once between them, and each then locks the one row (a new snapshot sees the row another created meanwhile).
+    it('serialises concurrent first writers to a new object', async () => {
+      const object = objectName('fresh_shared');
+      const runs = await Promise.all([newRun(), newRun(), newRun(), newRun()]);
+      const rows = [{ email: 'a', name: 'A' }, { email: 'b', name: 'B' }];
+      const results = await Promise.all(runs.map(({ run }) => store.commitBatch(commit(run.id, 1, { workspaceWrite: write(object, rows) }))));
+      const outcomes = results.flatMap((r) => r.outcomes.map((o) => o.outcome));
+      expect(outcomes.filter((o) => o === 'created')).toHaveLength(2);
+      expect(outcomes.filter((o) => o === 'unchanged')).toHaveLength(6);
+      expect((await store.getWorkspaceObject(object))?.recordCount).toBe(2);
+    });
+
     it('rolls back everything when a part fails', async () => {
       const { run } = await newRun();
       const object = objectName('rollback');
@@ -1040,6 +1054,72 @@ export function runStoreSuite(target: SuiteTarget): void {
 
       // Duplicate keys in one batch still go row by row (the planned path).
       await check({ object: big, key: ['email'], fields: text(['email', 'n', 'at']), mode: 'upsert', rows: [{ email: 'u1@example.com', n: 5 }, { email: 'u1@example.com', n: 5 }, { email: 'dup', n: 1 }] }, ['updated', 'unchanged', 'created']);
+    });
+    // ws16: a small batch against a larger object, a safe-integer key inside the values, and a batch prepared before its
+    // commit (the workspace target's write stage) writes what one prepared at commit writes; a prepared batch whose rows changed, or whose object checks a
+    // Reference, is prepared again.
+    it('decides a small batch against a large object, prepared or not, as the planned path does', async () => {
+      const fields: WorkspaceWrite['fields'] = ['id', 'a', 'b'].map((name) => ({ name, type: 'text' as const }));
+      const load = async (object: string) => {
+        const rows = Array.from({ length: 60 }, (_, i) => ({ id: i + 1, a: `a${i + 1}`, b: i % 2 }));
+        expect(await store.writeWorkspace({ object, key: ['id'], fields, mode: 'upsert', rows })).toEqual(rows.map(() => ({ outcome: 'created' })));
+      };
+      const small: Record<string, unknown>[] = [
+        { id: 1, a: 'a1', b: 0 }, // unchanged
+        { id: 2, a: 'changed' }, // updated, b kept
+        { id: 0, a: 'zero' }, // created
+        { id: 61, a: 'x\u0000' }, // rejected
+        { id: '', a: 'empty' }, // rejected
+        { id: 2 ** 53 - 1, a: 'largest safe' }, // created
+        { id: '3', a: 'text three' }, // the record of the number 3: updated
+        { id: 4, ['__proto__']: 'p' }, // a field it does not declare: not written, unchanged
+      ];
+      const hostile: Record<string, unknown>[] = [
+        { id: 2 ** 53 + 2, a: 'past 2^53' }, // created: not a safe integer, so sent beside its record key
+        { id: 1e21, a: 'huge' }, // created under "1e+21"
+        { id: 1.5, a: 'half' }, // created
+        { id: '007', a: 'zeros' }, // created: not 7
+        { id: 7, a: 'a7', b: 0 }, // unchanged
+        { id: 8, a: 'eight', b: null }, // updated
+      ];
+      for (const [rows, expected] of [
+        [small, ['unchanged', 'updated', 'created', 'rejected', 'rejected', 'created', 'updated', 'unchanged']],
+        [[...small, { id: 0, a: 'again' }], ['unchanged', 'updated', 'created', 'rejected', 'rejected', 'created', 'updated', 'unchanged', 'updated']], // two rows for one record: the planned path
+        [hostile, ['created', 'created', 'created', 'created', 'unchanged', 'updated']],
+      ] as const) {
+        for (const prepare of [false, true]) {
+          const object = objectName(`small_${prepare ? 'prepared' : 'plain'}`);
+          await load(object);
+          const batch: WorkspaceBatch = { object, key: ['id'], fields, mode: 'upsert', rows: [...rows] };
+          const preview = await store.previewWorkspaceWrite(batch);
+          const prepared = prepare ? prepareUpsert(batch) : null;
+          expect(prepared === null).toBe(!prepare || rows.length > small.length);
+          const outcomes = await store.writeWorkspace(prepared ? { ...batch, prepared } : batch);
+          expect(outcomes).toEqual(preview.outcomes);
+          expect(outcomes.map((o) => o.outcome)).toEqual(expected);
+          const after = await store.previewWorkspaceWrite(batch);
+          preview.after.forEach((values, i) => {
+            if (values !== null) expect(after.before[i]).toEqual(values);
+          });
+          expect((await store.getWorkspaceObject(object))?.recordCount).toBe(60 + outcomes.filter((o) => o.outcome === 'created').length);
+        }
+      }
+
+      // Prepared for other rows (the batch's rows replaced since): prepared again, never written from the stale text.
+      const replaced = objectName('small_replaced');
+      await load(replaced);
+      const stale = prepareUpsert({ object: replaced, key: ['id'], fields, mode: 'upsert', rows: [{ id: 1, a: 'stale' }] })!;
+      expect(await store.writeWorkspace({ object: replaced, key: ['id'], fields, mode: 'upsert', rows: [{ id: 1, a: 'a1', b: 0 }], prepared: stale })).toEqual([{ outcome: 'unchanged' }]);
+      expect((await store.previewWorkspaceWrite({ object: replaced, key: ['id'], fields, mode: 'upsert', rows: [{ id: 1 }] })).before[0]).toEqual({ id: 1, a: 'a1', b: 0 });
+
+      // A Reference is checked at commit, whatever was prepared without it.
+      const target = objectName('small_ref');
+      const refFields: WorkspaceWrite['fields'] = [{ name: 'id', type: 'text' }, { name: 'to', type: 'reference', ref: replaced }];
+      const refRows = [{ id: 'r1', to: 1 }, { id: 'r2', to: 999 }];
+      const refBatch: WorkspaceBatch = { object: target, key: ['id'], fields: refFields, mode: 'upsert', rows: refRows };
+      const refOutcomes = await store.writeWorkspace({ ...refBatch, prepared: prepareUpsert(refBatch)! });
+      expect(refOutcomes.map((o) => o.outcome)).toEqual(['created', 'rejected']);
+      expect(refOutcomes[1]).toMatchObject({ reason: expect.stringContaining('999') });
     });
   });
 

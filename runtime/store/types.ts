@@ -194,6 +194,21 @@ export interface WorkspaceBatch {
    * what the row carries; insert never changes a record, with or without it.
    */
   rewrite?: boolean;
+  /** The upsert made ready before the commit (`prepareUpsert` in runtime/store/workspace-write.ts); used only for these `rows`. */
+  prepared?: PreparedUpsert;
+}
+
+/** An upsert's rows checked and serialized for the store's statement, ahead of the commit that writes them. */
+export interface PreparedUpsert {
+  /** The rows it was made from (the same array): a batch whose rows were replaced is prepared again. */
+  rows: readonly Record<string, unknown>[];
+  /** Per row, in order: its rejection, or null when it goes to the statement. */
+  outcomes: (WriteOutcome | null)[];
+  /** Rows that go to the statement. */
+  count: number;
+  /** Whether `json` is the rows' values alone (the key read from them) or `{k, v}` pairs. */
+  keyInValues: boolean;
+  json: string;
 }
 
 /** One record of a keyset page of a workspace object (`readWorkspacePage`). */

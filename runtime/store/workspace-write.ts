@@ -8,7 +8,7 @@ import { canonicalJson } from '../../shared/util/canonical-json';
 import type { Db } from './db';
 import { newId } from './ids';
 import { workspaceObjects, workspaceRecords } from './schema';
-import type { WorkspaceBatch, WriteOutcome } from './types';
+import type { PreparedUpsert, WorkspaceBatch, WriteOutcome } from './types';
 
 type Values = Record<string, unknown>;
 
@@ -274,15 +274,24 @@ async function missingReferences(
 export async function applyWorkspaceWrite(tx: Db, write: WorkspaceBatch): Promise<WriteOutcome[]> {
   const fields = uniqueFields(write.fields);
   // Issue 16: both as plain SQL (every batch of a run makes them; Drizzle's builder cost more to build them than PGlite to run them).
-  if (write.mode !== 'update') {
+  // The object's row locked, and only when there is none, created and then locked: a round trip less for every batch
+  // after the first (ws16: a commit's round trips each wait for the worker's event loop, busy with the next batches).
+  // The second lock reads a new snapshot, so it sees an object another writer created meanwhile.
+  const lock = async () => {
+    const locked: unknown = await tx.execute(
+      sql`SELECT key::text AS key, attributes::text AS attributes FROM ${workspaceObjects} WHERE name = ${write.object} FOR UPDATE`,
+    );
+    const [row] = (locked as { rows: { key: string; attributes: string }[] }).rows;
+    return row && { key: JSON.parse(row.key) as string[], attributes: JSON.parse(row.attributes) as Field[] };
+  };
+  let object = await lock();
+  if (!object && write.mode !== 'update') {
     await tx.execute(sql`
       INSERT INTO ${workspaceObjects} (name, label, key, attributes)
       VALUES (${write.object}, ${labelOf(write.object)}, ${JSON.stringify(write.key)}::jsonb, ${JSON.stringify(fields)}::jsonb)
       ON CONFLICT DO NOTHING`);
+    object = await lock();
   }
-  const locked: unknown = await tx.execute(sql`SELECT key::text AS key, attributes::text AS attributes FROM ${workspaceObjects} WHERE name = ${write.object} FOR UPDATE`);
-  const [lockedRow] = (locked as { rows: { key: string; attributes: string }[] }).rows;
-  const object = lockedRow && { key: JSON.parse(lockedRow.key) as string[], attributes: JSON.parse(lockedRow.attributes) as Field[] };
   if (!object) {
     if (write.mode === 'update' && write.missing === 'skip') return write.rows.map(() => ({ outcome: 'skipped', reason: SKIPPED_NO_MATCH }));
     if (write.mode === 'update') return write.rows.map(() => ({ outcome: 'rejected', reason: `The workspace has no object ${write.object}; update mode does not create records` }));
@@ -311,7 +320,7 @@ export async function applyWorkspaceWrite(tx: Db, write: WorkspaceBatch): Promis
     return keysOfBatch;
   };
   const refuse = rejectAll === null ? await missingReferences(tx, write, fields, object.attributes, candidateKeys) : undefined;
-  if (rejectAll === null && write.mode === 'upsert' && !write.rewrite && write.key.length > 0) {
+  if (rejectAll === null && upsertsInStore(write)) {
     const outcomes = await upsertInStore(tx, write, refuse, added, object.attributes);
     if (outcomes) return outcomes;
   }
@@ -366,6 +375,47 @@ export async function applyWorkspaceWrite(tx: Db, write: WorkspaceBatch): Promis
   return plan.outcomes;
 }
 
+/** Whether a batch (its object keyed as the batch says) is an upsert the store decides in one statement (`upsertInStore`). */
+export const upsertsInStore = (write: WorkspaceBatch): boolean => write.mode === 'upsert' && !write.rewrite && write.key.length > 0;
+
+/**
+ * A batch's upsert as the store statement takes it, made before the commit when it can be (issue 16: the workspace
+ * target makes it in the pipeline's write stage, so the commit, which batches take one at a time, no longer spends the
+ * worker's time checking and serializing its rows): each row's rejection (null: accepted, in batch order) and the
+ * accepted rows' values as one JSON text. Made for `rows` (the same array) with no Reference check: a batch whose
+ * object has a Reference field is prepared again at commit with the check. Null when two rows name one record.
+ */
+export function prepareUpsert(write: WorkspaceBatch, refuse: (row: Values) => string | null = () => null): PreparedUpsert | null {
+  const names = fieldNames(write);
+  const outcomes: (WriteOutcome | null)[] = [];
+  const keys: string[] = [];
+  const values: Values[] = [];
+  const seen = new Set<string>();
+  // A one-field key whose every value is text, or a safe integer (its JSON text is its decimal digits, as jsonb prints
+  // it back), is the record key itself (recordKey): the store reads it from the values (`->>`), so the batch goes as
+  // the rows' values alone, not each row wrapped with its key repeated.
+  const single = write.key.length === 1 ? write.key[0]! : null;
+  let keyInValues = single !== null;
+  for (const row of write.rows) {
+    const prepared = prepareRow(write, names, row, null, refuse);
+    if ('outcome' in prepared) {
+      outcomes.push(prepared);
+      continue;
+    }
+    if (seen.has(prepared.key)) return null;
+    seen.add(prepared.key);
+    outcomes.push(null);
+    keys.push(prepared.key);
+    values.push(prepared.values);
+    if (keyInValues) {
+      const k = ownValue(prepared.values, single!);
+      if (typeof k !== 'string' && !Number.isSafeInteger(k)) keyInValues = false;
+    }
+  }
+  const json = keyInValues ? JSON.stringify(values) : JSON.stringify(values.map((v, i) => ({ k: keys[i], v })));
+  return { rows: write.rows, outcomes, count: values.length, keyInValues, json };
+}
+
 /**
  * An upsert whose rows name distinct records, decided by the store in one statement: each record is created, or
  * merged (`||`, the row's values over the stored ones) and changed only when the merge differs from what is stored
@@ -383,38 +433,20 @@ async function upsertInStore(
   added: readonly Field[],
   attributes: readonly Field[],
 ): Promise<WriteOutcome[] | null> {
-  const names = fieldNames(write);
-  const outcomes: (WriteOutcome | null)[] = [];
-  const keys: string[] = [];
-  const values: Values[] = [];
-  const seen = new Set<string>();
-  // A one-field key whose every value is text is the record key itself (recordKey): the store reads it from the
-  // values (`->>`), so the batch goes as the rows' values alone, not each row wrapped with its key repeated.
-  const single = write.key.length === 1 ? write.key[0]! : null;
-  let keyInValues = single !== null;
-  for (const row of write.rows) {
-    const prepared = prepareRow(write, names, row, null, refuse ?? (() => null));
-    if ('outcome' in prepared) {
-      outcomes.push(prepared);
-      continue;
-    }
-    if (seen.has(prepared.key)) return null;
-    seen.add(prepared.key);
-    outcomes.push(null);
-    keys.push(prepared.key);
-    values.push(prepared.values);
-    if (keyInValues && typeof ownValue(prepared.values, single!) !== 'string') keyInValues = false;
-  }
+  // Prepared before the commit (and still for these rows) unless a Reference must be checked now.
+  const prepared = !refuse && write.prepared && write.prepared.rows === write.rows ? write.prepared : prepareUpsert(write, refuse);
+  if (!prepared) return null;
+  const { outcomes } = prepared;
+  const single = write.key[0]!;
   // One letter per accepted row, in batch order: c (created), u (updated: merging changed it), n (unchanged).
   let decided = '';
-  if (values.length > 0) {
+  if (prepared.count > 0) {
     // The batch's size is written into the statement (generate_series(1, n), zipped with the rows by ROWS FROM), so
-    // the planner knows how many rows come: a large batch looks its keys up with one hash join over the object's
-    // records instead of one index probe per row, a small one still probes; its numbers order the answer.
-    const n = sql.raw(String(values.length));
-    const rows = keyInValues
-      ? sql`SELECT r.v ->> ${single}::text AS k, r.v, r.i FROM ROWS FROM (jsonb_array_elements(${JSON.stringify(values)}::jsonb), generate_series(1, ${n})) AS r(v, i)`
-      : sql`SELECT * FROM ROWS FROM (jsonb_to_recordset(${JSON.stringify(values.map((v, i) => ({ k: keys[i], v })))}::jsonb) AS (k text, v jsonb), generate_series(1, ${n})) AS r(k, v, i)`;
+    // the planner knows how many rows come; its numbers order the answer.
+    const n = sql.raw(String(prepared.count));
+    const rows = prepared.keyInValues
+      ? sql`SELECT r.v ->> ${single}::text AS k, r.v, r.i FROM ROWS FROM (jsonb_array_elements(${prepared.json}::jsonb), generate_series(1, ${n})) AS r(v, i)`
+      : sql`SELECT * FROM ROWS FROM (jsonb_to_recordset(${prepared.json}::jsonb) AS (k text, v jsonb), generate_series(1, ${n})) AS r(k, v, i)`;
     // One pass looks each key up: `j` says whether it is stored and whether merging the row changes it (`@>` first:
     // a stored record that does not contain the row's values is changed without building the merge; one that does
     // is compared whole, since containment is looser than equality for nested arrays and objects). The update reaches
@@ -439,7 +471,7 @@ async function upsertInStore(
       )
       SELECT string_agg(CASE WHEN j.at IS NULL THEN 'c' WHEN j.changes THEN 'u' ELSE 'n' END, '' ORDER BY j.i) AS outcomes FROM j`);
     decided = (result as { rows: { outcomes: string | null }[] }).rows[0]?.outcomes ?? '';
-    if (decided.length !== values.length) throw new Error(`workspace upsert into ${write.object}: the store answered ${decided.length} outcomes for ${values.length} rows`);
+    if (decided.length !== prepared.count) throw new Error(`workspace upsert into ${write.object}: the store answered ${decided.length} outcomes for ${prepared.count} rows`);
   } else if (added.length > 0) {
     // Every row rejected, but the batch names a field the object lacks: added as the statement above adds it.
     await tx.execute(sql`UPDATE ${workspaceObjects} SET attributes = ${JSON.stringify([...attributes, ...added])}::jsonb, updated_at = now() WHERE name = ${write.object}`);
