@@ -583,7 +583,8 @@ async function main() {
 
   const find = (prefix: string, csv: boolean) => results.find((r) => r.name.startsWith(prefix) && r.name.includes('CSV') === csv)?.ms ?? NaN;
   const BASELINES = ['COPY pipe', 'Node script', 'Batching script'];
-  const ratio = (pair: number, ms: number) => `${(pair / ms).toFixed(2)}x`;
+  // A baseline left out (BENCH_ONLY without BENCH_BASELINES=1) has no time: its ratio is '-', not NaN.
+  const ratio = (pair: number, ms: number) => (Number.isFinite(pair / ms) ? `${(pair / ms).toFixed(2)}x` : '-');
   console.log(`\nMoving ${fmt(ROWS)} rows (10 columns) with an upsert by id, Map + calculated field; 2-core machine.`);
   console.log('"vs COPY pipe": the rate against the pg + COPY baseline (rows never enter Node, the field computed in SQL);');
   console.log('"vs Node script": against the hand-written Node script doing the same work in Node (rows read, field computed, COPY).');
