@@ -13,7 +13,7 @@
 // case's garbage collection in the worker (scavenges, pauses, bytes promoted: bench/gc-trace.ts).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, readdirSync, readFileSync } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -21,6 +21,7 @@ import { pipeline } from 'node:stream/promises';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { parse as parseCsv } from 'csv-parse';
 import pg from 'pg';
+import { backendCpu } from './postgres-cpu';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { Field, Graph } from '../shared';
 import { sqlPreviewHash } from '../shared/graph/kinds/sql-source';
@@ -314,30 +315,6 @@ async function cpuSeconds(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/**
- * CPU seconds so far of each Postgres backend serving one of `databases` (autovacuum included: it is the writes' cost
- * too), by pid, from /proc (Postgres on this machine only; nothing when it is elsewhere). A backend's last readings stay
- * in `into` after it exits.
- */
-function backendCpu(databases: readonly string[], into: Map<string, number>): void {
-  let pids: string[];
-  try {
-    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
-  } catch {
-    return;
-  }
-  for (const pid of pids) {
-    try {
-      const title = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
-      if (!title.startsWith('postgres:') || !title.split(/[\s\0]+/).some((w) => databases.includes(w))) continue;
-      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      into.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
-    } catch {
-      // Ended meanwhile: its last reading stays.
-    }
-  }
-}
 
 /** Peak resident set size of a live process, from the kernel's high-water mark. */
 async function peakRssMb(pid: number): Promise<number> {
@@ -472,14 +449,14 @@ async function main() {
       gcOf.get(worker)?.reset();
       const pgBefore = new Map<string, number>();
       const pgNow = new Map<string, number>();
-      backendCpu([storeDb, dataDb], pgBefore);
-      const sampler = setInterval(() => backendCpu([storeDb, dataDb], pgNow), 100);
+      backendCpu([storeDb, dataDb], pgBefore, { autovacuum: true });
+      const sampler = setInterval(() => backendCpu([storeDb, dataDb], pgNow, { autovacuum: true }), 100);
       const { ms } = await timed(async () => {
         const { workflowId } = await launcher.start(run);
         await client.workflow.getHandle(workflowId).result();
       });
       clearInterval(sampler);
-      backendCpu([storeDb, dataDb], pgNow);
+      backendCpu([storeDb, dataDb], pgNow, { autovacuum: true });
       const pgCpuS = [...pgNow].reduce((sum, [pid, s]) => sum + s - (pgBefore.get(pid) ?? 0), 0);
       if (pgNow.size > 0) log(`${name}: Postgres backends' CPU ${pgCpuS.toFixed(1)} s`);
       const cpuS = worker.pid ? (await cpuSeconds(worker.pid)) - cpuBefore : null;

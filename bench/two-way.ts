@@ -23,11 +23,12 @@
 // serving the bench database (sampled from /proc while the phase runs).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import inspector from 'node:inspector/promises';
 import { resolve } from 'node:path';
 import { constants as gcKinds, PerformanceObserver } from 'node:perf_hooks';
 import pg from 'pg';
+import { backendCpu } from './postgres-cpu';
 import type { PlanStep } from '../shared/compiler/plan';
 import type { TwoWaySyncConfig } from '../shared/graph/kinds';
 import { connectorLookup, createConnectionService } from '../runtime/connections';
@@ -248,30 +249,6 @@ function workerFlags(): string[] {
   return pkg.scripts.worker?.match(/--max-[a-z-]+=\d+/g) ?? [];
 }
 
-/**
- * CPU seconds so far of the local Postgres server's backends serving `database` (their process titles name it), by
- * process id; nothing when the server is not on this machine (or /proc cannot be read).
- */
-function backendCpu(database: string, into: Map<string, number>): void {
-  const tick = 100; // USER_HZ on Linux
-  let pids: string[];
-  try {
-    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
-  } catch {
-    return;
-  }
-  for (const pid of pids) {
-    try {
-      const title = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
-      if (!title.startsWith('postgres:') || title.includes('autovacuum') || !title.split(/[\s\0]+/).includes(database)) continue;
-      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      into.set(pid, (Number(fields[11]) + Number(fields[12])) / tick);
-    } catch {
-      // The process ended meanwhile: its last reading stays.
-    }
-  }
-}
 
 type PhaseResult = { phase: string; seconds: number; rows: number; peakRssMb: number; cpuSeconds: number; pgCpuSeconds: number | null } & Record<string, unknown>;
 
@@ -283,10 +260,10 @@ type PhaseResult = { phase: string; seconds: number; rows: number; peakRssMb: nu
  */
 async function child(name: string, database: string): Promise<PhaseResult[]> {
   const before = new Map<string, number>();
-  backendCpu(database, before);
+  backendCpu([database], before, { autovacuum: false });
   const seen = new Map<string, number>();
   const pgTotal = () => {
-    backendCpu(database, seen);
+    backendCpu([database], seen, { autovacuum: false });
     let sum = 0;
     for (const [pid, cpu] of seen) sum += cpu - (before.get(pid) ?? 0);
     return sum;
@@ -309,7 +286,7 @@ async function child(name: string, database: string): Promise<PhaseResult[]> {
       else if (l.startsWith('{') && lines.length < 16) lines.push(l);
     }
   });
-  const timer = setInterval(() => backendCpu(database, seen), 20);
+  const timer = setInterval(() => backendCpu([database], seen, { autovacuum: false }), 20);
   const code = await new Promise<number | null>((res, rej) => {
     proc.on('error', rej);
     proc.on('close', res);
