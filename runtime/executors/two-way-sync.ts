@@ -197,8 +197,12 @@ export interface SyncExecutor {
   run(ctx: TwoWayRunContext): Promise<TwoWayOutcome>;
 }
 
-/** A field value's hash as remembered: 16 bytes of SHA-1 over its normalised JSON, base64. */
-export const valueHash = (value: unknown, type: FieldType | undefined): string => hash('sha1', JSON.stringify(normalizeValue(value, type)) ?? 'null', 'base64').slice(0, 22);
+/**
+ * A field value's hash as remembered: the first 11 base64 characters (66 bits) of SHA-1 over its normalised JSON. Until
+ * migration 25 it was the first 22: that migration cuts stored hashes to their first 11, which are this function's
+ * for the same value, so a key map written before reads the same echoes and changes.
+ */
+export const valueHash = (value: unknown, type: FieldType | undefined): string => hash('sha1', JSON.stringify(normalizeValue(value, type)) ?? 'null', 'base64').slice(0, 11);
 
 
 interface ReadRecord {

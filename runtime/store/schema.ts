@@ -11,6 +11,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  customType,
   doublePrecision,
   index,
   integer,
@@ -24,6 +25,9 @@ import {
 } from 'drizzle-orm/pg-core';
 
 type AlertState = AlertView['state'];
+
+/** A bytea column as the driver gives it (node-postgres: a Buffer; PGlite: a Uint8Array), decoded by its reader. */
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
@@ -536,9 +540,10 @@ export const twoWayPairs = pgTable(
     nodeId: text('node_id').notNull(),
     idA: text('id_a').notNull(),
     idB: text('id_b').notNull(),
-    hashA: jsonb('hash_a').$type<Record<string, string>>().notNull(),
+    /** Migration 25: each side's hashes as one bytea (two-way.ts: encodeHashes). */
+    hashA: bytea('hash_a').notNull(),
     /** Migration 24: NULL when equal to `hash_a` (read as `hash_a`). */
-    hashB: jsonb('hash_b').$type<Record<string, string>>(),
+    hashB: bytea('hash_b'),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     /** Migration 22: the run token of the last full read of side A (B) that met this pair's record. */
     seenA: text('seen_a'),

@@ -7,7 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPglite, type Engine } from './engines';
 import { migrate } from './migrate';
 import { MIGRATIONS } from './migrations';
-import { createTwoWayStore, type StageB, type TwoWayPair, type TwoWayStore } from './two-way';
+import { createHash } from 'node:crypto';
+import { normalizeValue } from '../../shared/sync/two-way';
+import { valueHash } from '../executors/two-way-sync';
+import { createTwoWayStore, decodeHashes, encodeHashes, type StageB, type TwoWayPair, type TwoWayStore } from './two-way';
 
 let engine: Engine;
 let tw: TwoWayStore;
@@ -236,7 +239,7 @@ describe('two-way key map: one copy of equal hashes (migration 24)', () => {
   it('converts a key map written before it losslessly', async () => {
     const old = await openPglite(null);
     try {
-      await migrate(old.db, MIGRATIONS.filter((m) => m.version !== 24));
+      await migrate(old.db, MIGRATIONS.filter((m) => m.version < 24));
       const rows: [string, string, string, string][] = [
         ['[1]', '[101]', '{"name":"n1","city":"c1"}', '{"city":"c1","name":"n1"}'],
         ['[2]', '[102]', '{"name":"n2","city":"c2"}', '{"name":"n2","city":"other"}'],
@@ -249,7 +252,7 @@ describe('two-way key map: one copy of equal hashes (migration 24)', () => {
       for (const [a, b, ha, hb] of rows) {
         await old.db.execute(sql`INSERT INTO two_way_pairs (integration_id, node_id, id_a, id_b, hash_a, hash_b) VALUES ('int_old', 'n1', ${a}, ${b}, ${ha}::jsonb, ${hb}::jsonb)`);
       }
-      expect(await migrate(old.db)).toEqual([24]);
+      expect((await migrate(old.db)).slice(0, 2)).toEqual([24, 25]);
       const one = Object.fromEntries(
         ((await old.db.execute(sql`SELECT id_a, hash_b IS NULL AS one FROM two_way_pairs`)) as unknown as { rows: { id_a: string; one: boolean }[] }).rows.map((r) => [r.id_a, r.one]),
       );
@@ -257,6 +260,60 @@ describe('two-way key map: one copy of equal hashes (migration 24)', () => {
       const read = Object.fromEntries((await createTwoWayStore(old.db).pairsByA({ integrationId: 'int_old', nodeId: 'n1' }, rows.map((r) => r[0]))).map((p) => [p.idA, [p.idB, p.hashA, p.hashB]]));
       expect(read).toEqual(Object.fromEntries(rows.map(([a, b, ha, hb]) => [a, [b, JSON.parse(ha), JSON.parse(hb)]])));
       expect(Object.hasOwn(read['[3]']![2] as H, '__proto__')).toBe(true);
+    } finally {
+      await old.close();
+    }
+  }, 60_000);
+});
+
+// Migration 25: each side's hashes as one bytea, and a value hash of 11 base64 characters (was 22). A key map written
+// before converts to exactly the hashes the executor now computes for the same values: what was an echo stays an
+// echo, what was a change stays a change (no stored hash is left in a form no new hash can equal, none equals one it
+// should not).
+describe('two-way key map: binary hashes (migration 25)', () => {
+  /** The hash migration 25 found stored: the first 22 base64 characters of SHA-1 (valueHash before it). */
+  const oldHash = (v: unknown, type: 'text' | 'number' = 'text') => createHash('sha1').update(JSON.stringify(normalizeValue(v, type)) ?? 'null').digest('base64').slice(0, 22);
+
+  it('encodes and decodes hashes exactly (names of any length and script, `__proto__` an own key, empty)', () => {
+    const hostile = JSON.parse('{"__proto__":"p","constructor":"c","name":"n"}') as Record<string, string>;
+    const long = 'x'.repeat(300);
+    for (const h of [{}, { name: 'abc', city: 'é\u2028😀' }, hostile, { [long]: 'h', é: '', id: valueHash(1, 'number') }]) {
+      const back = decodeHashes(encodeHashes(h));
+      expect(back).toEqual(h);
+      expect(Object.keys(back)).toEqual(Object.keys(h));
+      expect(decodeHashes(Buffer.from(encodeHashes(h).slice(2), 'hex'))).toEqual(h);
+    }
+    expect(Object.hasOwn(decodeHashes(encodeHashes(hostile)), '__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(decodeHashes(encodeHashes(hostile)))).toBe(Object.prototype);
+    expect(() => encodeHashes({ name: 'h'.repeat(256) })).toThrow(/too long/);
+  });
+
+  it('converts a key map of 22-character hashes to the hashes the executor now computes for the same values', async () => {
+    const old = await openPglite(null);
+    try {
+      await migrate(old.db, MIGRATIONS.filter((m) => m.version < 25));
+      // [1]: both sides as synced (one copy); [2]: B's city differs (two copies); [3]: a hostile key and a short value
+      // (not a hash the executor wrote: kept whole).
+      const a1 = { id: oldHash(1, 'number'), name: oldHash('Ann'), city: oldHash('Oslo') };
+      const b2 = { id: oldHash(2, 'number'), name: oldHash('Bo'), city: oldHash('Rome') };
+      const a2 = { ...b2, city: oldHash('Paris') };
+      const a3 = JSON.parse(`{"__proto__":"${oldHash('p')}","name":"n3"}`) as Record<string, string>;
+      for (const [id, ha, hb] of [['[1]', a1, null], ['[2]', a2, b2], ['[3]', a3, null]] as const) {
+        await old.db.execute(sql`INSERT INTO two_way_pairs (integration_id, node_id, id_a, id_b, hash_a, hash_b) VALUES ('int_old25', 'n1', ${id}, ${id}, ${JSON.stringify(ha)}::jsonb, ${hb === null ? null : JSON.stringify(hb)}::jsonb)`);
+      }
+      expect((await migrate(old.db))[0]).toBe(25);
+      const read = Object.fromEntries((await createTwoWayStore(old.db).pairsByA({ integrationId: 'int_old25', nodeId: 'n1' }, ['[1]', '[2]', '[3]'])).map((p) => [p.idA, p]));
+      // The same values hash as stored (an echo); other values do not (a change).
+      expect(read['[1]']!.hashA).toEqual({ id: valueHash(1, 'number'), name: valueHash('Ann', 'text'), city: valueHash('Oslo', 'text') });
+      expect(read['[1]']!.hashB).toBe(read['[1]']!.hashA);
+      expect(read['[2]']!.hashA).toEqual({ id: valueHash(2, 'number'), name: valueHash('Bo', 'text'), city: valueHash('Paris', 'text') });
+      expect(read['[2]']!.hashB).toEqual({ id: valueHash(2, 'number'), name: valueHash('Bo', 'text'), city: valueHash('Rome', 'text') });
+      expect(read['[2]']!.hashB.city).not.toBe(valueHash('Paris', 'text'));
+      expect(read['[1]']!.hashA.name).not.toBe(valueHash('Ann ', 'text'));
+      expect(read['[3]']!.hashA).toEqual(JSON.parse(`{"__proto__":"${valueHash('p', 'text')}","name":"n3"}`));
+      expect(Object.hasOwn(read['[3]']!.hashA, '__proto__')).toBe(true);
+      const types = ((await old.db.execute(sql`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'two_way_pairs' AND column_name LIKE 'hash_%' ORDER BY 1`)) as unknown as { rows: { data_type: string }[] }).rows.map((r) => r.data_type);
+      expect(types).toEqual(['bytea', 'bytea']);
     } finally {
       await old.close();
     }
