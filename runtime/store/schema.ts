@@ -11,7 +11,6 @@ import {
   bigint,
   bigserial,
   boolean,
-  customType,
   doublePrecision,
   index,
   integer,
@@ -25,9 +24,6 @@ import {
 } from 'drizzle-orm/pg-core';
 
 type AlertState = AlertView['state'];
-
-/** A bytea column as the driver gives it (node-postgres: a Buffer; PGlite: a Uint8Array), decoded by its reader. */
-const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
@@ -540,10 +536,10 @@ export const twoWayPairs = pgTable(
     nodeId: text('node_id').notNull(),
     idA: text('id_a').notNull(),
     idB: text('id_b').notNull(),
-    /** Migration 25: each side's hashes as one bytea (two-way.ts: encodeHashes). */
-    hashA: bytea('hash_a').notNull(),
+    /** Migration 25: each side's hashes by field name as compact JSON text (parsed by its reader, two-way.ts). */
+    hashA: text('hash_a').notNull(),
     /** Migration 24: NULL when equal to `hash_a` (read as `hash_a`). */
-    hashB: bytea('hash_b'),
+    hashB: text('hash_b'),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     /** Migration 22: the run token of the last full read of side A (B) that met this pair's record. */
     seenA: text('seen_a'),

@@ -7,8 +7,8 @@
 // change is taken off the stage (deleted) by the statement that pairs it, so what is left is what no A change took.
 // Migration 24: a pair's `hash_b` is NULL when it equals its `hash_a` (both sides hold the same values under the same
 // field names: after a run, the common case), read back as `hash_a`; every write stores it that way.
-// Migration 25: each side's hashes are one bytea (encodeHashes: per field its name and its hash, length-prefixed), not a
-// jsonb object: a narrower row, and a pair's hashes are saved whole (no merge in SQL).
+// Migration 25: each side's hashes are compact JSON text (sent as `json`, kept as written: no jsonb to parse on the way in
+// or print on the way out) with 11-character hashes: a narrower row; a pair's hashes are saved whole (no merge in SQL).
 import { and, asc, eq, gt, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import { sameHashes } from '../../shared/sync/two-way';
 import type { Db } from './db';
@@ -142,14 +142,13 @@ function rowsOf<T>(result: unknown): T[] {
 /** `column = ANY(…)` of a list sent as one JSON parameter (one bind parameter, whatever the list's length; both engines). */
 const anyOf = (column: SQL, values: readonly string[]) => sql`${column} = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(values)}::jsonb)))`;
 
-/** A bytea as a driver gives it: a Buffer (node-postgres), a Uint8Array (PGlite), or its hex text (`\\x…`). */
-type Bytes = Uint8Array | string;
 interface PairRow {
   id_a: string;
   id_b: string;
-  hash_a: Bytes;
+  /** Compact JSON text of the hashes by field name (migration 25). */
+  hash_a: string;
   /** NULL: the same as `hash_a` (migration 24). */
-  hash_b: Bytes | null;
+  hash_b: string | null;
   at?: string | null;
 }
 interface StageRow {
@@ -160,67 +159,8 @@ interface StageRow {
   updated_ms: number | string | null;
   record: string;
 }
-/**
- * One side's hashes as stored (migration 25): per field, in the object's order, its name's UTF-8 length (2 bytes, big
- * endian), the name, the hash's UTF-8 length (1 byte) and the hash. As `\\x…` hex text, for a bytea in a JSON list.
- */
-export function encodeHashes(h: Record<string, string>): string {
-  let size = 0;
-  for (const k in h) {
-    if (!Object.hasOwn(h, k)) continue;
-    const n = Buffer.byteLength(k, 'utf8');
-    const v = Buffer.byteLength(h[k]!, 'utf8');
-    if (n > 0xffff || v > 0xff) throw new Error(`two-way key map: a field name of ${n} bytes or a hash of ${v} bytes is too long to store`);
-    size += 3 + n + v;
-  }
-  const out = Buffer.allocUnsafe(size);
-  let at = 0;
-  for (const k in h) {
-    if (!Object.hasOwn(h, k)) continue;
-    const n = out.write(k, at + 2, 'utf8');
-    out.writeUInt16BE(n, at);
-    at += 2 + n;
-    const v = out.write(h[k]!, at + 1, 'utf8');
-    out[at] = v;
-    at += 1 + v;
-  }
-  return `\\x${out.toString('hex')}`;
-}
-
-/** Short field names met while decoding, by their length and bytes (a key map has a few names: each decoded once). */
-const NAMES = new Map<number, string>();
-
-/** Decodes encodeHashes' bytes into an object of hashes by field name (`__proto__` kept as an own data key, as JSON.parse does). */
-export function decodeHashes(v: Bytes): Record<string, string> {
-  const buf = typeof v === 'string' ? Buffer.from(v.startsWith('\\x') ? v.slice(2) : v, 'hex') : Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-  const out: Record<string, string> = {};
-  let at = 0;
-  while (at < buf.length) {
-    const n = buf.readUInt16BE(at);
-    at += 2;
-    // Names of up to 6 bytes (the common case) are decoded once and reused: keyed by their length and bytes.
-    let name: string | undefined;
-    if (n <= 6) {
-      let key = n;
-      for (let i = 0; i < n; i += 1) key = key * 256 + buf[at + i]!;
-      name = NAMES.get(key);
-      if (name === undefined) {
-        name = buf.toString('utf8', at, at + n);
-        if (NAMES.size < 4096) NAMES.set(key, name);
-      }
-    } else name = buf.toString('utf8', at, at + n);
-    at += n;
-    const len = buf[at]!;
-    at += 1;
-    const value = buf.toString('utf8', at, at + len);
-    at += len;
-    if (name === '__proto__') Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
-    else out[name] = value;
-  }
-  return out;
-}
-
-const hashes = decodeHashes;
+/** One side's hashes as stored (migration 25: compact JSON text; `__proto__` comes back an own data key). */
+const hashes = (v: string): Record<string, string> => JSON.parse(v) as Record<string, string>;
 const pairOf = (r: PairRow): TwoWayPair => {
   const hashA = hashes(r.hash_a);
   const pair: TwoWayPair = { idA: r.id_a, idB: r.id_b, hashA, hashB: r.hash_b === null ? hashA : hashes(r.hash_b) };
@@ -246,7 +186,7 @@ export function createTwoWayStore(db: Db): TwoWayStore {
   const savePairs = async (scope: TwoWayScope, pairs: readonly TwoWayPair[], seen?: string) => {
     const mark = seen ?? null;
     for (let i = 0; i < pairs.length; i += CHUNK) {
-      const chunk = pairs.slice(i, i + CHUNK).map((p) => ({ a: p.idA, b: p.idB, ha: encodeHashes(p.hashA), hb: sameHashes(p.hashA, p.hashB) ? null : encodeHashes(p.hashB) }));
+      const chunk = pairs.slice(i, i + CHUNK).map((p) => ({ a: p.idA, b: p.idB, ha: p.hashA, hb: sameHashes(p.hashA, p.hashB) ? null : p.hashB }));
       const json = JSON.stringify(chunk);
       await db.transaction(async (tx) => {
         // A record paired anew gives up its old pair on either side first, so both unique keys hold.
@@ -259,7 +199,7 @@ export function createTwoWayStore(db: Db): TwoWayStore {
             AND (p.id_a, p.id_b) NOT IN (SELECT r.a, r.b FROM jsonb_to_recordset(${json}::jsonb) AS r(a text, b text))`);
         await tx.execute(sql`
           INSERT INTO ${twoWayPairs} (integration_id, node_id, id_a, id_b, hash_a, hash_b, seen_a, seen_b)
-          SELECT ${scope.integrationId}, ${scope.nodeId}, r.a, r.b, r.ha, NULLIF(r.hb, r.ha), ${mark}::text, ${mark}::text FROM jsonb_to_recordset(${json}::jsonb) AS r(a text, b text, ha bytea, hb bytea)
+          SELECT ${scope.integrationId}, ${scope.nodeId}, r.a, r.b, r.ha::text, r.hb::text, ${mark}::text, ${mark}::text FROM json_to_recordset(${json}::json) AS r(a text, b text, ha json, hb json)
           ON CONFLICT (integration_id, node_id, id_a) DO UPDATE SET id_b = EXCLUDED.id_b, hash_a = EXCLUDED.hash_a, hash_b = EXCLUDED.hash_b,
             seen_a = COALESCE(EXCLUDED.seen_a, ${twoWayPairs}.seen_a), seen_b = COALESCE(EXCLUDED.seen_b, ${twoWayPairs}.seen_b), updated_at = now()`);
       });
@@ -276,8 +216,8 @@ export function createTwoWayStore(db: Db): TwoWayStore {
       for (let i = 0; i < pairs.length; i += CHUNK) {
         const chunk = pairs.slice(i, i + CHUNK);
         // `hb` is null when it is the same as `ha` (stored NULL, read as `ha`: the common case). Each side's hashes are
-        // sent whole (`changed` is not needed: a bytea is not merged in SQL, and the whole is as short).
-        const json = JSON.stringify(chunk.map((p) => ({ a: p.idA, b: p.idB, t: p.at, ha: encodeHashes(p.hashA), hb: sameHashes(p.hashA, p.hashB) ? null : encodeHashes(p.hashB) })));
+        // sent whole (`changed` is not needed: JSON text is not merged in SQL, and the whole is short).
+        const json = JSON.stringify(chunk.map((p) => ({ a: p.idA, b: p.idB, t: p.at, ha: p.hashA, hb: sameHashes(p.hashA, p.hashB) ? null : p.hashB })));
         // Only how many were updated comes back (not thousands of ids); the rare page short of some asks which.
         // Setting the whole gives the same row when run twice, so a page whose rows did not all stay where the lookup
         // found them is simply updated again by its ids.
@@ -285,9 +225,9 @@ export function createTwoWayStore(db: Db): TwoWayStore {
           const [{ n } = { n: 0 }] = rowsOf<{ n: number | string }>(
             await db.execute(sql`
               WITH u AS (
-                UPDATE ${twoWayPairs} AS p SET hash_a = r.ha, hash_b = r.hb,
+                UPDATE ${twoWayPairs} AS p SET hash_a = r.ha::text, hash_b = r.hb::text,
                   seen_a = COALESCE(${mark}::text, p.seen_a), seen_b = COALESCE(${mark}::text, p.seen_b), updated_at = now()
-                FROM jsonb_to_recordset(${json}::jsonb) AS r(a text, b text, t text, ha bytea, hb bytea)
+                FROM json_to_recordset(${json}::json) AS r(a text, b text, t text, ha json, hb json)
                 WHERE ${byRow ? sql`p.ctid = r.t::tid AND ` : sql``}p.integration_id = ${scope.integrationId} AND p.node_id = ${scope.nodeId} AND p.id_a = r.a AND p.id_b = r.b
                 RETURNING 1
               )

@@ -20,13 +20,13 @@ import { webhooks } from './0021-webhooks';
 import { twoWayStage } from './0022-two-way-stage';
 import { twoWayIndexes } from './0023-two-way-indexes';
 import { twoWayOneHash } from './0024-two-way-one-hash';
-import { twoWayBinaryHashes } from './0025-two-way-binary-hashes';
+import { twoWayTextHashes } from './0025-two-way-text-hashes';
 import { oauthStates } from './0026-oauth-states';
 import { fillfactor } from './0027-fillfactor';
 import { rejectedStage } from './0028-rejected-stage';
 import { memberEmailNfc } from './0031-member-email-nfc';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames, inbox, sets, stepProgress, workspaceRecordsNoFk, syncState, twoWay, members, webhooks, twoWayStage, twoWayIndexes, twoWayOneHash, twoWayBinaryHashes, oauthStates, fillfactor, rejectedStage, memberEmailNfc];
+export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames, inbox, sets, stepProgress, workspaceRecordsNoFk, syncState, twoWay, members, webhooks, twoWayStage, twoWayIndexes, twoWayOneHash, twoWayTextHashes, oauthStates, fillfactor, rejectedStage, memberEmailNfc];
 
 export type { Migration } from './types';
