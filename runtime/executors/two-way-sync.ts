@@ -634,13 +634,6 @@ function sameNames(row: Row, names: readonly string[]): boolean {
   return i === names.length;
 }
 
-/** An object's own enumerable keys, counted without building their array. */
-function ownCount(x: Record<string, unknown>): number {
-  let n = 0;
-  for (const k in x) if (Object.hasOwn(x, k)) n += 1;
-  return n;
-}
-
 /** The object has an own enumerable key (without building the keys' array). */
 function hasAny(x: Record<string, unknown>): boolean {
   for (const k in x) if (Object.hasOwn(x, k)) return true;
@@ -653,18 +646,6 @@ function hasAny(x: Record<string, unknown>): boolean {
  * keeps as data.
  */
 const hashRecord = (plain: boolean): Record<string, string> => (plain ? {} : (Object.create(null) as Record<string, string>));
-
-/** The entries of `next` that differ from `old`, when both hold the same field names (else null: send them whole). */
-function changedHashes(old: Record<string, string>, next: Record<string, string>, plain: boolean): Record<string, string> | null {
-  if (ownCount(next) !== ownCount(old)) return null;
-  const out = hashRecord(plain);
-  for (const k in next) {
-    if (!Object.hasOwn(next, k)) continue;
-    if (!Object.hasOwn(old, k)) return null;
-    if (old[k] !== next[k]) out[k] = next[k]!;
-  }
-  return out;
-}
 
 const describe = (v: unknown) => (v === null || v === undefined ? 'empty' : JSON.stringify(v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? v.toString() : v));
 
@@ -1143,19 +1124,13 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
       // Pairs that keep their ids get their new hashes in one UPDATE (only those that changed, unless a full read
       // marks them seen); pairs made in this run replace any old pair of either record.
       const seen = compareA || compareB ? token : undefined;
-      const kept: (TwoWayPair & { changed?: { a: Record<string, string>; b: Record<string, string> } })[] = [];
+      const kept: TwoWayPair[] = [];
       const made: TwoWayPair[] = [];
       for (const p of saved) {
         const old = p.old;
         if (!old) made.push(p.pair);
-        else if (seen !== undefined || !sameHashes(old.hashA, p.pair.hashA) || !sameHashes(old.hashB, p.pair.hashB)) {
-          // The same fields as remembered: only the hashes that changed are sent (merged into the stored ones).
-          const a = changedHashes(old.hashA, p.pair.hashA, plainHashes);
-          const b = changedHashes(old.hashB, p.pair.hashB, plainHashes);
-          // (The pair is this page's own, made by pairAfter: marked in place rather than copied.)
-          if (a && b) (p.pair as (typeof kept)[number]).changed = { a, b };
-          kept.push(p.pair);
-        }
+        // Saved whole (short hashes since migration 25), and only when they changed.
+        else if (seen !== undefined || !sameHashes(old.hashA, p.pair.hashA) || !sameHashes(old.hashB, p.pair.hashB)) kept.push(p.pair);
       }
       // Hash updates of pairs that keep their ids touch no pair a later lookup of this run reads (each pair is settled
       // once), so they run on while the next page is read, paired and written; a run that makes pairs (which may

@@ -88,13 +88,13 @@ describe('two-way store', () => {
     ]);
     expect((await tw.pairsByB(other, ['[101]'])).map((p) => p.idA)).toEqual(['[9]']);
 
-    // Only the changed hashes sent: merged into the stored ones; a pair replaced meanwhile is saved anew whole.
+    // Updated whole in place; a pair replaced meanwhile is saved anew whole.
     await tw.savePairs(scope, [{ idA: '[5]', idB: '[105]', hashA: { name: 'n5', city: 'c5' }, hashB: { name: 'n5', city: 'c5' } }]);
     await tw.savePairs(scope, [{ idA: '[6]', idB: '[106]', hashA: { name: 'n6' }, hashB: { name: 'n6' } }]);
     await tw.savePairs(scope, [{ idA: '[7]', idB: '[106]', hashA: { name: 'n7' }, hashB: { name: 'n7' } }]);
     await tw.updatePairs(scope, [
-      { idA: '[5]', idB: '[105]', hashA: { name: 'n5', city: 'c5 new' }, hashB: { name: 'n5', city: 'c5 new' }, changed: { a: { city: 'c5 new' }, b: { city: 'c5 new' } } },
-      { idA: '[6]', idB: '[106]', hashA: { name: 'n6 whole', city: 'x' }, hashB: { name: 'n6 whole', city: 'x' }, changed: { a: { name: 'n6 whole' }, b: {} } },
+      { idA: '[5]', idB: '[105]', hashA: { name: 'n5', city: 'c5 new' }, hashB: { name: 'n5', city: 'c5 new' } },
+      { idA: '[6]', idB: '[106]', hashA: { name: 'n6 whole', city: 'x' }, hashB: { name: 'n6 whole', city: 'x' } },
     ]);
     const merged = Object.fromEntries((await tw.pairsByA(scope, ['[5]', '[6]', '[7]'])).map((p) => [p.idA, [p.idB, p.hashA, p.hashB]]));
     expect(merged).toEqual({
@@ -121,7 +121,7 @@ describe('two-way store', () => {
       );
     // Where they are found: updated there (merged, as by ids).
     const p1 = found.get('[1]')!;
-    await tw.updatePairs(scope, [{ ...p1, hashA: { name: 'a1 new', city: 'c1' }, hashB: { name: 'a1 new', city: 'c1' }, changed: { a: { name: 'a1 new' }, b: { name: 'a1 new' } } }]);
+    await tw.updatePairs(scope, [{ ...p1, hashA: { name: 'a1 new', city: 'c1' }, hashB: { name: 'a1 new', city: 'c1' } }]);
     // [2]'s row moved since its lookup (another update); [3] is sent with [2]'s old place, a malformed place and none.
     const p2 = found.get('[2]')!;
     await engine.db.execute(sql`UPDATE two_way_pairs SET seen_a = 'moved' WHERE integration_id = ${scope.integrationId} AND id_a = '[2]'`);
@@ -130,8 +130,8 @@ describe('two-way store', () => {
     for (const at of [p2.at, '(0,1) OR true', '"(0,1)"', '__proto__', undefined]) {
       const name = `a3 ${String(at)}`;
       await tw.updatePairs(scope, [
-        { ...p2, hashA: { name: 'a2 new', city: 'c2' }, hashB: { name: 'a2 new', city: 'c2' }, changed: { a: { name: 'a2 new' }, b: { name: 'a2 new' } } },
-        { ...p3, at, hashA: { name, city: 'c3' }, hashB: { name, city: 'c3' }, changed: { a: { name }, b: { name } } },
+        { ...p2, hashA: { name: 'a2 new', city: 'c2' }, hashB: { name: 'a2 new', city: 'c2' } },
+        { ...p3, at, hashA: { name, city: 'c3' }, hashB: { name, city: 'c3' } },
       ]);
       const now = Object.fromEntries((await tw.pairsByA(scope, ['[1]', '[2]', '[3]'])).map((p) => [p.idA, [p.idB, p.hashA, p.hashB]]));
       expect(now).toEqual({
@@ -214,20 +214,20 @@ describe('two-way key map: one copy of equal hashes (migration 24)', () => {
     await tw.savePairs(scope, start);
     const found = new Map((await tw.pairsByA(scope, start.map((p) => p.idA))).map((p) => [p.idA, p] as const));
     const at = (id: string) => found.get(id)!.at;
-    const next: (TwoWayPair & { changed?: { a: H; b: H } })[] = [
+    const next: TwoWayPair[] = [
       // One copy, merged the same on both sides: still one.
-      { idA: '[1]', idB: '[101]', at: at('[1]'), hashA: { name: 'x1', city: 'c1' }, hashB: { name: 'x1', city: 'c1' }, changed: { a: { name: 'x1' }, b: { name: 'x1' } } },
+      { idA: '[1]', idB: '[101]', at: at('[1]'), hashA: { name: 'x1', city: 'c1' }, hashB: { name: 'x1', city: 'c1' } },
       // One copy, merged apart (a conflict held: each side keeps its own): two.
-      { idA: '[2]', idB: '[102]', at: at('[2]'), hashA: { name: 'a2', city: 'c2' }, hashB: { name: 'b2', city: 'c2' }, changed: { a: { name: 'a2' }, b: { name: 'b2' } } },
+      { idA: '[2]', idB: '[102]', at: at('[2]'), hashA: { name: 'a2', city: 'c2' }, hashB: { name: 'b2', city: 'c2' } },
       // Two copies merged together (B's name carried to A): one; sent by ids (no place).
-      { idA: '[3]', idB: '[103]', hashA: { name: 'b3', city: 'c3' }, hashB: { name: 'b3', city: 'c3' }, changed: { a: { name: 'b3' }, b: {} } },
+      { idA: '[3]', idB: '[103]', hashA: { name: 'b3', city: 'c3' }, hashB: { name: 'b3', city: 'c3' } },
       // `__proto__` merged on one side only: two.
-      { idA: '[4]', idB: '[104]', at: at('[4]'), hashA: { ...hostile('n4'), ['__proto__']: 'new' }, hashB: hostile('n4'), changed: { a: JSON.parse('{"__proto__":"new"}') as H, b: {} } },
+      { idA: '[4]', idB: '[104]', at: at('[4]'), hashA: { ...hostile('n4'), ['__proto__']: 'new' }, hashB: hostile('n4') },
       // Whole (no merge), coming out equal, and coming out apart.
       { idA: '[5]', idB: '[105]', at: at('[5]'), hashA: { name: 'w5', city: 'w' }, hashB: { name: 'w5', city: 'w' } },
       { idA: '[6]', idB: '[106]', at: at('[6]'), hashA: { name: 'w6' }, hashB: { name: 'b6', city: 'w' } },
       // Two copies merged, still apart on a field not sent.
-      { idA: '[7]', idB: '[107]', at: at('[7]'), hashA: { name: 'n7', city: 'x7' }, hashB: { name: 'b7', city: 'x7' }, changed: { a: { city: 'x7' }, b: { city: 'x7' } } },
+      { idA: '[7]', idB: '[107]', at: at('[7]'), hashA: { name: 'n7', city: 'x7' }, hashB: { name: 'b7', city: 'x7' } },
     ];
     await tw.updatePairs(scope, next);
     expect(await byA(scope, next.map((p) => p.idA))).toEqual(Object.fromEntries(next.map((p) => [p.idA, [p.idB, p.hashA, p.hashB]])));

@@ -76,11 +76,10 @@ export interface TwoWayStore {
   savePairs(scope: TwoWayScope, pairs: readonly TwoWayPair[], seen?: string): Promise<void>;
   /**
    * Saves new hashes of pairs that already exist with these very ids (one `UPDATE … FROM`, no delete first): the
-   * incremental run's case, where records keep their pairs and only what was synced changes. A pair with `changed`
-   * sends only those fields' hashes, merged into the stored ones (its `hashA`/`hashB` are still the whole, saved if
-   * the pair has to be saved anew).
+   * incremental run's case, where records keep their pairs and only what was synced changes. Each pair's hashes are
+   * saved whole (a pair replaced meanwhile is saved anew).
    */
-  updatePairs(scope: TwoWayScope, pairs: readonly (TwoWayPair & { changed?: { a: Record<string, string>; b: Record<string, string> } })[], seen?: string): Promise<void>;
+  updatePairs(scope: TwoWayScope, pairs: readonly TwoWayPair[], seen?: string): Promise<void>;
   /** Forgets the pairs of these A ids (their records were deleted on one side and the delete applied on the other). */
   forgetPairs(scope: TwoWayScope, idsA: readonly string[]): Promise<void>;
   /** A full read of `side` met these record ids: marks their pairs with the run's token. */
@@ -216,7 +215,7 @@ export function createTwoWayStore(db: Db): TwoWayStore {
       for (let i = 0; i < pairs.length; i += CHUNK) {
         const chunk = pairs.slice(i, i + CHUNK);
         // `hb` is null when it is the same as `ha` (stored NULL, read as `ha`: the common case). Each side's hashes are
-        // sent whole (`changed` is not needed: JSON text is not merged in SQL, and the whole is short).
+        // sent whole (short since migration 25; until then only the changed ones were sent and merged into the jsonb).
         const json = JSON.stringify(chunk.map((p) => ({ a: p.idA, b: p.idB, t: p.at, ha: p.hashA, hb: sameHashes(p.hashA, p.hashB) ? null : p.hashB })));
         // Only how many were updated comes back (not thousands of ids); the rare page short of some asks which.
         // Setting the whole gives the same row when run twice, so a page whose rows did not all stay where the lookup
