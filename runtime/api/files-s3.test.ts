@@ -18,6 +18,9 @@ import { startMoto, type Moto } from '../../test/support/moto';
 import { testConnections } from '../../test/support/connections';
 import { createApi } from './app';
 import { S3FileStorage, type S3Settings } from '../files/storage';
+import { filesConnector } from '../connectors/files';
+import { ConnectorError } from '../connectors/types';
+import { classifyFailure } from '../activities/outage';
 
 const SECRET = 'weft-probe-secret-DO-NOT-LEAK';
 
@@ -209,4 +212,47 @@ describe('a bucket that is down, failing, refusing or silent', () => {
     const res = await upload(app, 'ok.csv', 'id\n1\n');
     expect(res.status).toBe(201);
   });
+});
+
+describe('a run reading from a bucket that is not well (probe16)', () => {
+  /** A stored file in its own bucket, whose client in this process uses `settings` (as a worker's would). */
+  async function fileIn(settings: S3Settings) {
+    const own = `weft-run-${randomUUID().slice(0, 8)}`;
+    new S3FileStorage(`s3://${own}/p`, settings);
+    const id = `file_${randomUUID()}`;
+    await store.saveFile({ id, name: 'orders.csv', size: 5, sha256: '0'.repeat(64), columns: [{ name: 'id', type: 'number' }], delimiter: ',', sampleRows: [], format: 'csv', compression: 'none', path: `s3://${own}/p/${id}`, createdAt: new Date().toISOString() });
+    return id;
+  }
+  async function readError(fileId: string): Promise<unknown> {
+    const session = await filesConnector.open({}, {}, { store, filesDir: join(dir, 'unused') });
+    try {
+      for await (const _ of session.read(fileId, { batchSize: 10 })) return null;
+      return null;
+    } catch (err) {
+      return err;
+    } finally {
+      await session.close();
+    }
+  }
+
+  it('a bucket that is down is an outage to wait out, not a missing file to upload again', async () => {
+    const err = await readError(await fileIn(settingsFor(await closedPort())));
+    expect(err).toBeInstanceOf(ConnectorError);
+    expect((err as ConnectorError).code).toBe('unreachable');
+    expect((err as Error).message).not.toMatch(/missing|upload it again/i);
+    expect(classifyFailure(err, 'Orders').kind).toBe('unreachable');
+  }, 60_000);
+
+  it('refused credentials fail the run plainly (no waiting), and never show the secret', async () => {
+    const fault = await erroringServer(403, 'InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.');
+    try {
+      const err = await readError(await fileIn(settingsFor(fault.endpoint)));
+      expect((err as ConnectorError).code).toBe('auth');
+      expect(classifyFailure(err, 'Orders').kind).toBe('permanent');
+      expect((err as Error).message).toMatch(/refused the credentials \((InvalidAccessKeyId|HTTP 403)\)/);
+      expect(JSON.stringify(err, Object.getOwnPropertyNames(err))).not.toContain(SECRET);
+    } finally {
+      await fault.close();
+    }
+  }, 60_000);
 });

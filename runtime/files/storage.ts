@@ -56,7 +56,12 @@ export class FileMissingError extends Error {
  * words, never a secret; the API answers it with 503.
  */
 export class FileStorageUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    /** unreachable: down, silent or answering 5xx (for now: waited out); credentials: refused; no_bucket: no such bucket. */
+    readonly reason: 'unreachable' | 'credentials' | 'no_bucket',
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'FileStorageUnavailableError';
   }
@@ -74,16 +79,17 @@ function storageFailure(err: unknown, bucket: string, timeoutMs: number): unknow
   if (!e || typeof e !== 'object') return err;
   const where = `The file storage s3://${bucket}`;
   const code = e.code ?? (e as { cause?: { code?: string } }).cause?.code;
-  if (e.name === 'TimeoutError' || code === 'ETIMEDOUT') return new FileStorageUnavailableError(`${where} did not answer within ${Math.round(timeoutMs / 1000)} s; check WEFT_S3_ENDPOINT and that the server is up`, { cause: err });
-  if (code && NETWORK_CODES.has(code)) return new FileStorageUnavailableError(`${where} cannot be reached (${code === 'ECONNREFUSED' ? 'connection refused' : code}); check WEFT_S3_ENDPOINT and that the server is up`, { cause: err });
+  if (e.name === 'TimeoutError' || code === 'ETIMEDOUT') return new FileStorageUnavailableError(`${where} did not answer within ${Math.round(timeoutMs / 1000)} s; check WEFT_S3_ENDPOINT and that the server is up`, 'unreachable', { cause: err });
+  if (code && NETWORK_CODES.has(code)) return new FileStorageUnavailableError(`${where} cannot be reached (${code === 'ECONNREFUSED' ? 'connection refused' : code}); check WEFT_S3_ENDPOINT and that the server is up`, 'unreachable', { cause: err });
   const status = e.$metadata?.httpStatusCode;
   if (status === undefined && !e.$fault) return err;
-  const name = e.Code ?? e.name ?? 'Error';
+  // A HEAD's error has no body, so no S3 code: then the HTTP status names it.
+  const name = e.Code ?? (e.name && e.name !== 'Unknown' && e.name !== 'Error' ? e.name : `HTTP ${status ?? 'error'}`);
   if (status === 401 || status === 403 || /^(InvalidAccessKeyId|SignatureDoesNotMatch|AccessDenied|ExpiredToken|InvalidToken|AuthorizationHeaderMalformed)$/.test(name)) {
-    return new FileStorageUnavailableError(`${where} refused the credentials (${name}); check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and the bucket's permissions`, { cause: err });
+    return new FileStorageUnavailableError(`${where} refused the credentials (${name}); check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and the bucket's permissions`, 'credentials', { cause: err });
   }
-  if (name === 'NoSuchBucket') return new FileStorageUnavailableError(`${where} does not exist; create the bucket or correct WEFT_FILES_URL`, { cause: err });
-  return new FileStorageUnavailableError(`${where} cannot be used: the server answered ${status ?? 'an error'} ${name}; try again later`, { cause: err });
+  if (name === 'NoSuchBucket') return new FileStorageUnavailableError(`${where} does not exist; create the bucket or correct WEFT_FILES_URL`, 'no_bucket', { cause: err });
+  return new FileStorageUnavailableError(`${where} cannot be used: the server answered ${name === `HTTP ${status}` ? name : `${status ?? 'an error'} ${name}`}; try again later`, 'unreachable', { cause: err });
 }
 
 /** Runs `call`, turning an S3 client failure into a FileStorageUnavailableError. */
