@@ -21,6 +21,9 @@ import { S3FileStorage, type S3Settings } from '../files/storage';
 import { filesConnector } from '../connectors/files';
 import { ConnectorError } from '../connectors/types';
 import { classifyFailure } from '../activities/outage';
+import { createExecutor } from '../executors';
+import type { PlanStep } from '../../shared/compiler/plan';
+import { executorDeps } from '../../test/support/connections';
 
 const SECRET = 'weft-probe-secret-DO-NOT-LEAK';
 
@@ -240,6 +243,19 @@ describe('a run reading from a bucket that is not well (probe16)', () => {
     expect(err).toBeInstanceOf(ConnectorError);
     expect((err as ConnectorError).code).toBe('unreachable');
     expect((err as Error).message).not.toMatch(/missing|upload it again/i);
+    expect(classifyFailure(err, 'Orders').kind).toBe('unreachable');
+  }, 60_000);
+
+  it('the pipeline\'s file source, started while the bucket is down, waits it out as an outage (not "missing, upload it again")', async () => {
+    const fileId = await fileIn(settingsFor(await closedPort()));
+    const file = await store.getFile(fileId);
+    const step: PlanStep = { nodeId: 'src', kind: 'csv-source', label: 'Orders', config: { fileId, fileName: 'orders.csv', format: 'csv', compression: 'none', delimiter: ',', hasHeader: true, columns: [{ name: 'id', type: 'number' }] }, input: null, output: null };
+    const err = await createExecutor(step, executorDeps({ store: { getFile: async () => file } })).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ConnectorError);
+    expect((err as Error).message).toMatch(/cannot be reached/);
     expect(classifyFailure(err, 'Orders').kind).toBe('unreachable');
   }, 60_000);
 
