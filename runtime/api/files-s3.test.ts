@@ -272,3 +272,43 @@ describe('a run reading from a bucket that is not well (probe16)', () => {
     }
   }, 60_000);
 });
+
+describe('a bucket that stops sending mid-file (probe16)', () => {
+  async function drain(stream: NodeJS.ReadableStream, pauseMs = 0): Promise<number> {
+    let n = 0;
+    let first = true;
+    for await (const c of stream as AsyncIterable<Buffer>) {
+      n += c.length;
+      if (first && pauseMs) await new Promise((r) => setTimeout(r, pauseMs));
+      first = false;
+    }
+    return n;
+  }
+
+  it('a body that stalls fails the read within the timeout, plainly, instead of hanging it', async () => {
+    const sockets = new Set<Socket>();
+    const srv = createHttpServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': '100000' });
+      res.write(Buffer.alloc(10, 65)); // then nothing, connection open
+    });
+    srv.on('connection', (s) => sockets.add(s));
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    try {
+      const files = new S3FileStorage(`s3://weft-stall-${randomUUID().slice(0, 8)}/p`, settingsFor(`http://127.0.0.1:${(srv.address() as { port: number }).port}`, { timeoutMs: 1_000 }));
+      const started = Date.now();
+      await expect(drain(await files.get('file_x'))).rejects.toThrow(/stopped sending the file for 1 s/);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => srv.close(() => r()));
+    }
+  }, 30_000);
+
+  it('a reader slower than the timeout is not a stalled server: the whole object arrives', async () => {
+    const files = new S3FileStorage(`s3://${bucket}/slow`, { ...moto.settings, timeoutMs: 1_000 });
+    await files.put('file_slow', [Buffer.alloc(3 * 1024 * 1024, 7)]);
+    expect(await drain(await files.get('file_slow'), 2_500)).toBe(3 * 1024 * 1024);
+    await files.delete('file_slow');
+  }, 30_000);
+});

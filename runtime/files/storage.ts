@@ -329,7 +329,7 @@ export class S3FileStorage implements FileStorage {
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
     const Key = this.objectKey(key);
-    return guarded(this.bucket, this.timeoutMs, async () => openS3(await this.client(), this.bucket, Key, range));
+    return guarded(this.bucket, this.timeoutMs, async () => openS3(await this.client(), this.bucket, Key, range, this.timeoutMs));
   }
 
   async size(key: string): Promise<number | null> {
@@ -376,7 +376,7 @@ function isMissing(err: unknown): boolean {
   return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
 }
 
-async function openS3(client: S3Client, bucket: string, key: string, range?: ByteRange): Promise<Readable> {
+async function openS3(client: S3Client, bucket: string, key: string, range: ByteRange | undefined, timeoutMs: number): Promise<Readable> {
   checkRange(range);
   const location = `s3://${bucket}/${key}`;
   if (range?.end !== undefined && range.end === range.start) {
@@ -387,13 +387,60 @@ async function openS3(client: S3Client, bucket: string, key: string, range?: Byt
   try {
     const { s3 } = await sdk();
     const out = await client.send(new s3.GetObjectCommand({ Bucket: bucket, Key: key, ...(Range ? { Range } : {}) }));
-    return out.Body as Readable;
+    return stallWatched(out.Body as Readable, timeoutMs, bucket);
   } catch (err) {
     if (isMissing(err)) throw new FileMissingError(location);
     // A range starting at or past the end: no bytes (as a local read past the end gives).
     if ((err as { name?: string }).name === 'InvalidRange' || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416) return Readable.from([]);
     throw err;
   }
+}
+
+/**
+ * An object's body that fails (FileStorageUnavailableError) when the server stops sending for `timeoutMs` while the
+ * reader is waiting for bytes. Only then: a reader that is slow to take them (a part waiting on its target) pauses
+ * the clock, so a slow consumer is never mistaken for a silent server (a socket idle timeout would be).
+ */
+function stallWatched(body: Readable, timeoutMs: number, bucket: string): Readable {
+  let timer: NodeJS.Timeout | null = null;
+  const disarm = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+  };
+  const out = new Readable({
+    highWaterMark: 64 * 1024,
+    read() {
+      if (!timer) {
+        timer = setTimeout(() => {
+          timer = null;
+          const err = new FileStorageUnavailableError(`The file storage s3://${bucket} stopped sending the file for ${Math.round(timeoutMs / 1000)} s; check that the server is up`, 'unreachable');
+          body.destroy();
+          out.destroy(err);
+        }, timeoutMs);
+        timer.unref?.();
+      }
+      body.resume();
+    },
+    destroy(err, done) {
+      disarm();
+      body.destroy();
+      done(err);
+    },
+  });
+  body.on('data', (chunk: Buffer) => {
+    disarm();
+    if (!out.push(chunk)) body.pause();
+  });
+  body.once('end', () => {
+    disarm();
+    out.push(null);
+  });
+  body.once('error', (err) => {
+    disarm();
+    out.destroy(storageFailure(err, bucket, timeoutMs) as Error);
+  });
+  body.pause();
+  return out;
 }
 
 async function s3Size(client: S3Client, bucket: string, key: string): Promise<number | null> {
@@ -430,7 +477,7 @@ function localPath(location: string): string {
 export async function openRange(location: string, range?: ByteRange): Promise<Readable> {
   if (isS3Location(location)) {
     const { client, bucket, key, timeoutMs } = await s3Location(location);
-    return guarded(bucket, timeoutMs, () => openS3(client, bucket, key, range));
+    return guarded(bucket, timeoutMs, () => openS3(client, bucket, key, range, timeoutMs));
   }
   return openLocal(localPath(location), range);
 }
