@@ -52,3 +52,11 @@ describe('WEFT_MAX_PIPELINES_IN_FLIGHT', () => {
     expect(() => load({ WEFT_MAX_PARTS_IN_FLIGHT: '3', WEFT_MAX_PIPELINES_IN_FLIGHT: '5' })).toThrow(/WEFT_MAX_PARTS_IN_FLIGHT: the older name of WEFT_MAX_PIPELINES_IN_FLIGHT/);
   });
 });
+
+describe('WEFT_S3_TIMEOUT_SECONDS (probe16)', () => {
+  it('bounds a bucket request: seconds in, milliseconds to the storage; unset leaves the default; nonsense refused', () => {
+    expect(loadConfig({ WEFT_S3_TIMEOUT_SECONDS: '5' }, '/tmp').s3.timeoutMs).toBe(5_000);
+    expect(loadConfig({}, '/tmp').s3.timeoutMs).toBeUndefined();
+    for (const bad of ['0', '-1', 'soon']) expect(() => loadConfig({ WEFT_S3_TIMEOUT_SECONDS: bad }, '/tmp'), bad).toThrow(/WEFT_S3_TIMEOUT_SECONDS/);
+  });
+});

@@ -66,6 +66,8 @@ const Env = z.object({
   WEFT_S3_REGION: z.string().optional(),
   /** Path-style addresses (http://host/bucket/key); default true with WEFT_S3_ENDPOINT, false for AWS. */
   WEFT_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).optional(),
+  /** How long one request to the bucket waits for the server's answer before it is retried (then fails plainly); default 60. */
+  WEFT_S3_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).optional(),
   /** Rows per batch. */
   WEFT_BATCH_SIZE: z.coerce.number().int().positive().optional(),
   /** Test hook: pause after each batch (ms), so a run lasts long enough to interrupt. */
@@ -141,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectDir = PR
       ...(e.WEFT_S3_ENDPOINT ? { endpoint: e.WEFT_S3_ENDPOINT } : {}),
       region: e.WEFT_S3_REGION ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
       forcePathStyle: e.WEFT_S3_FORCE_PATH_STYLE ? e.WEFT_S3_FORCE_PATH_STYLE === 'true' : !!e.WEFT_S3_ENDPOINT,
+      ...(e.WEFT_S3_TIMEOUT_SECONDS !== undefined && { timeoutMs: Math.round(e.WEFT_S3_TIMEOUT_SECONDS * 1000) }),
     },
     databaseUrl: e.DATABASE_URL,
     temporalAddress: e.TEMPORAL_ADDRESS,

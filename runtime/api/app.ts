@@ -10,6 +10,7 @@ import type { ApiDeps } from './deps';
 import { access, serve, identify, requireAccess, securityHeaders, siteGuard, siteOf, type AuthEnv } from './guard';
 import { errorBody, HttpError, validationHook } from './errors';
 import { fileDownloadRoutes, fileRoutes } from './files';
+import { FileStorageUnavailableError } from '../files/storage';
 import { inboxRoutes } from './inbox';
 import { integrationRoutes } from './integrations';
 import { operationRoutes } from './operations';
@@ -125,6 +126,11 @@ export function createApi(deps: ApiDeps) {
   app.onError((err, c) => {
     if (err instanceof HttpError) return c.json(errorBody(err.code, err.message, err.extra), err.status);
     if (err instanceof HTTPException) return c.json(errorBody('http_error', err.message || 'Request failed'), err.status);
+    // The file storage (a bucket) down, failing, silent or refusing the credentials: the operator's to fix, said plainly.
+    if (err instanceof FileStorageUnavailableError) {
+      console.warn('File storage unavailable', err);
+      return c.json(errorBody('storage_unavailable', err.message), 503);
+    }
     if (err instanceof z.ZodError) {
       return c.json(errorBody('invalid_request', 'Invalid request', { issues: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) }), 400);
     }

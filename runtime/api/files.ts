@@ -4,7 +4,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { asHttp } from './connections';
 import { encryptedPlaceholder, keyProblem, previewFile, served, sniffAs, storedFrom } from './file-reads';
 import { formatBytes, saveUpload, UploadTooLargeError } from '../files/upload';
-import { FileMissingError, openRange, removeAt, sizeOf } from '../files/storage';
+import { FileMissingError, FileStorageUnavailableError, openRange, removeAt, sizeOf } from '../files/storage';
 import type { ApiDeps } from './deps';
 import { access, serve } from './guard';
 import { HttpError, validationHook, usual } from './errors';
@@ -71,6 +71,11 @@ export function fileRoutes({ store, filesDir, files, maxUploadBytes, connections
         // Answered as stored (a U+0000 in the sample shows as ␀), so the upload and a later read agree.
         return c.json(served((await store.getFile(file.id)) ?? file), 201);
       } catch (err) {
+        // The storage failing while the file was sniffed: not the file's fault (503), and not a reason to keep it.
+        if (err instanceof FileStorageUnavailableError) {
+          await removeAt(saved.path).catch(() => undefined);
+          throw err;
+        }
         // Encrypted without the right key: the file is kept, so the client can sniff it again with a connection.
         const needsKey = keyProblem(err, saved.id);
         if (needsKey) {
@@ -97,6 +102,7 @@ export function fileRoutes({ store, filesDir, files, maxUploadBytes, connections
       try {
         sniffed = await sniffAs(file.path, file.name, input, decrypt);
       } catch (err) {
+        if (err instanceof FileStorageUnavailableError) throw err;
         throw keyProblem(err, id) ?? new HttpError(400, 'unreadable_file', `Could not read "${file.name}" this way: ${publicMessage(err)}`);
       }
       const updated = storedFrom({ id, name: file.name, size: file.size, sha256: file.sha256, path: file.path, createdAt: file.createdAt }, sniffed);
@@ -140,7 +146,8 @@ export function fileDownloadRoutes({ store }: ApiDeps) {
     const file = await store.getFile(id);
     if (!file) throw new HttpError(404, 'not_found', `File "${id}" was not found`);
     const gone = () => new HttpError(404, 'not_found', `The contents of "${file.name}" are no longer in the server's file storage; upload it again`);
-    const size = await sizeOf(file.path).catch(() => null);
+    // Missing is null; a storage that cannot be reached is not "gone" (it answers 503, the file is still there).
+    const size = await sizeOf(file.path);
     if (size === null) throw gone();
     const stream = await openRange(file.path).catch((err: unknown) => {
       throw err instanceof FileMissingError ? gone() : err;

@@ -8,6 +8,8 @@ export { ConnectorError, SKIPPED_NO_MATCH, type ConnectorSession, type DeleteRes
 export { UPDATED_AT } from '../connectors/workspace/session';
 /** The Files connector's cursor, which a file source checks before it resumes from a checkpoint. */
 export { FileCursor } from '../connectors/files/read';
+/** A file storage failure as the Files connector words it (an unreachable bucket is an outage). */
+export { fileProblem } from '../connectors/files/errors';
 
 /** Weft's own stores, reachable without a saved connection. */
 export type BuiltInConnector = 'files' | 'workspace';

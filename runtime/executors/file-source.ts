@@ -2,7 +2,7 @@
 // the Files connector from the checkpoint, typed as the node's columns say and filtered by its formula;
 // malformed records and values that do not fit their column's type are rejected at the source.
 import { FileSourceConfig } from '../../shared/graph/kinds';
-import { ConnectorError, FileCursor, type ConnectorSession, type ReadBatch } from '../connections/sessions';
+import { ConnectorError, FileCursor, fileProblem, type ConnectorSession, type ReadBatch } from '../connections/sessions';
 import { sizeOf } from '../files/storage';
 import { openSaved } from './sessions';
 import { defineExecutor, PlanError, type FlowRow } from './types';
@@ -38,7 +38,12 @@ export const fileSourceExecutor = defineExecutor({
       return openSaved(sessions, config.connectionId, `The Files connection ${step.label} decrypts with no longer exists. Choose another in "Decrypt with", load the preview and publish again.`);
     };
     // Fail at start, not at the first batch, when the bytes are gone.
-    if ((await sizeOf(file.path).catch(() => null)) === null) throw new PlanError(missing);
+    // A storage that cannot be reached now (a bucket down, silent or failing) is an outage the pipeline waits out
+    // (ConnectorError unreachable), not a missing file that fails the run for good (probe16).
+    const size = await sizeOf(file.path).catch((err: unknown) => {
+      throw fileProblem(err, file);
+    });
+    if (size === null) throw new PlanError(missing);
     return {
       role: 'source',
       async *read(cursor, batchSize) {

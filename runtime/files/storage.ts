@@ -51,6 +51,57 @@ export class FileMissingError extends Error {
 }
 
 /**
+ * The file storage could not be used right now (a bucket's server down, failing, silent, or refusing the
+ * credentials): not the file's fault, and not a missing file. The message names the storage and the reason in plain
+ * words, never a secret; the API answers it with 503.
+ */
+export class FileStorageUnavailableError extends Error {
+  constructor(
+    message: string,
+    /** unreachable: down, silent or answering 5xx (for now: waited out); credentials: refused; no_bucket: no such bucket. */
+    readonly reason: 'unreachable' | 'credentials' | 'no_bucket',
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'FileStorageUnavailableError';
+  }
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+
+/**
+ * An S3 client's failure in plain words (a FileStorageUnavailableError), or the error itself when it is not the
+ * storage's (an upload over its limit, a body that failed): what the server answered, or why nothing was answered.
+ */
+function storageFailure(err: unknown, bucket: string, timeoutMs: number): unknown {
+  if (err instanceof FileMissingError || err instanceof FileStorageUnavailableError) return err;
+  const e = err as { name?: string; code?: string; message?: string; Code?: string; $metadata?: { httpStatusCode?: number }; $fault?: string } | null;
+  if (!e || typeof e !== 'object') return err;
+  const where = `The file storage s3://${bucket}`;
+  const code = e.code ?? (e as { cause?: { code?: string } }).cause?.code;
+  if (e.name === 'TimeoutError' || code === 'ETIMEDOUT') return new FileStorageUnavailableError(`${where} did not answer within ${Math.round(timeoutMs / 1000)} s; check WEFT_S3_ENDPOINT and that the server is up`, 'unreachable', { cause: err });
+  if (code && NETWORK_CODES.has(code)) return new FileStorageUnavailableError(`${where} cannot be reached (${code === 'ECONNREFUSED' ? 'connection refused' : code}); check WEFT_S3_ENDPOINT and that the server is up`, 'unreachable', { cause: err });
+  const status = e.$metadata?.httpStatusCode;
+  if (status === undefined && !e.$fault) return err;
+  // A HEAD's error has no body, so no S3 code: then the HTTP status names it.
+  const name = e.Code ?? (e.name && e.name !== 'Unknown' && e.name !== 'Error' ? e.name : `HTTP ${status ?? 'error'}`);
+  if (status === 401 || status === 403 || /^(InvalidAccessKeyId|SignatureDoesNotMatch|AccessDenied|ExpiredToken|InvalidToken|AuthorizationHeaderMalformed)$/.test(name)) {
+    return new FileStorageUnavailableError(`${where} refused the credentials (${name}); check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and the bucket's permissions`, 'credentials', { cause: err });
+  }
+  if (name === 'NoSuchBucket') return new FileStorageUnavailableError(`${where} does not exist; create the bucket or correct WEFT_FILES_URL`, 'no_bucket', { cause: err });
+  return new FileStorageUnavailableError(`${where} cannot be used: the server answered ${name === `HTTP ${status}` ? name : `${status ?? 'an error'} ${name}`}; try again later`, 'unreachable', { cause: err });
+}
+
+/** Runs `call`, turning an S3 client failure into a FileStorageUnavailableError. */
+async function guarded<T>(bucket: string, timeoutMs: number, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw storageFailure(err, bucket, timeoutMs);
+  }
+}
+
+/**
  * Keys are file ids and output file names: letters, digits, `.`, `_` and `-`, at most 255 characters, not `.` or
  * `..`. So a key can never climb out of its folder (`../`), hide a NUL, or name a sub-folder; `__proto__` is an
  * ordinary key (nothing looks keys up in plain objects).
@@ -172,7 +223,15 @@ export interface S3Settings {
   region?: string;
   forcePathStyle?: boolean;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /**
+   * How long one request may wait for the server's answer (its headers) before it is abandoned and retried
+   * (WEFT_S3_TIMEOUT_SECONDS; default 60 s). Without it a server that accepts and never answers hangs the upload,
+   * the preview or the run for good. A body being streamed is not limited: a slow reader is not a slow server.
+   */
+  timeoutMs?: number;
 }
+
+export const DEFAULT_S3_TIMEOUT_MS = 60_000;
 
 /** From the environment: WEFT_S3_ENDPOINT (a MinIO, moto or other S3-compatible server), WEFT_S3_REGION or AWS_REGION. */
 export function s3SettingsFromEnv(env: NodeJS.ProcessEnv = process.env): S3Settings {
@@ -183,6 +242,7 @@ export function s3SettingsFromEnv(env: NodeJS.ProcessEnv = process.env): S3Setti
     region: env.WEFT_S3_REGION || env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
     // A custom endpoint rarely has per-bucket host names: path style unless told otherwise.
     forcePathStyle: pathStyle ? pathStyle === 'true' : !!endpoint,
+    ...(Number(env.WEFT_S3_TIMEOUT_SECONDS) > 0 && { timeoutMs: Number(env.WEFT_S3_TIMEOUT_SECONDS) * 1000 }),
   };
 }
 
@@ -211,9 +271,11 @@ export class S3FileStorage implements FileStorage {
   readonly prefix: string;
   /** The bucket's client, made when first needed. */
   readonly client: () => Promise<S3Client>;
+  readonly timeoutMs: number;
 
   constructor(url: string, settings: S3Settings = s3SettingsFromEnv()) {
     ({ bucket: this.bucket, prefix: this.prefix } = parseS3Url(url));
+    this.timeoutMs = settings.timeoutMs ?? DEFAULT_S3_TIMEOUT_MS;
     const config: S3ClientConfig = {
       region: settings.region ?? 'us-east-1',
       forcePathStyle: settings.forcePathStyle ?? !!settings.endpoint,
@@ -222,6 +284,9 @@ export class S3FileStorage implements FileStorage {
       // Checksums only when the operation needs one: S3-compatible servers differ on the newer defaults.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
+      // Connecting, and each request's wait for its answer, are bounded (the SDK waits forever by default); a
+      // timed-out request is retried by the SDK like any transient fault, then fails with a plain message.
+      requestHandler: { connectionTimeout: Math.min(this.timeoutMs, 10_000), requestTimeout: this.timeoutMs, throwOnRequestTimeout: true },
     };
     let made: Promise<S3Client> | null = null;
     this.client = () => (made ??= sdk().then(({ s3 }) => new s3.S3Client(config)));
@@ -257,22 +322,25 @@ export class S3FileStorage implements FileStorage {
       source.destroy();
       counter.destroy();
       // A failed single-part put leaves nothing; a failed multipart upload is aborted by the Upload itself.
-      throw err;
+      throw storageFailure(err, this.bucket, this.timeoutMs);
     }
     return { location: this.location(key), size };
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
-    return openS3(await this.client(), this.bucket, this.objectKey(key), range);
+    const Key = this.objectKey(key);
+    return guarded(this.bucket, this.timeoutMs, async () => openS3(await this.client(), this.bucket, Key, range, this.timeoutMs));
   }
 
   async size(key: string): Promise<number | null> {
-    return s3Size(await this.client(), this.bucket, this.objectKey(key));
+    const Key = this.objectKey(key);
+    return guarded(this.bucket, this.timeoutMs, async () => s3Size(await this.client(), this.bucket, Key));
   }
 
   async delete(key: string): Promise<void> {
+    const Key = this.objectKey(key);
     const { s3 } = await sdk();
-    await (await this.client()).send(new s3.DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+    await guarded(this.bucket, this.timeoutMs, async () => (await this.client()).send(new s3.DeleteObjectCommand({ Bucket: this.bucket, Key })));
   }
 
   async list(): Promise<string[]> {
@@ -282,7 +350,7 @@ export class S3FileStorage implements FileStorage {
     const client = await this.client();
     let ContinuationToken: string | undefined;
     do {
-      const page = await client.send(new s3.ListObjectsV2Command({ Bucket: this.bucket, Prefix, ContinuationToken }));
+      const page = await guarded(this.bucket, this.timeoutMs, () => client.send(new s3.ListObjectsV2Command({ Bucket: this.bucket, Prefix, ContinuationToken })));
       for (const o of page.Contents ?? []) {
         const rest = (o.Key ?? '').slice(Prefix.length);
         if (KEY.test(rest)) keys.push(rest);
@@ -308,7 +376,7 @@ function isMissing(err: unknown): boolean {
   return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
 }
 
-async function openS3(client: S3Client, bucket: string, key: string, range?: ByteRange): Promise<Readable> {
+async function openS3(client: S3Client, bucket: string, key: string, range: ByteRange | undefined, timeoutMs: number): Promise<Readable> {
   checkRange(range);
   const location = `s3://${bucket}/${key}`;
   if (range?.end !== undefined && range.end === range.start) {
@@ -319,13 +387,60 @@ async function openS3(client: S3Client, bucket: string, key: string, range?: Byt
   try {
     const { s3 } = await sdk();
     const out = await client.send(new s3.GetObjectCommand({ Bucket: bucket, Key: key, ...(Range ? { Range } : {}) }));
-    return out.Body as Readable;
+    return stallWatched(out.Body as Readable, timeoutMs, bucket);
   } catch (err) {
     if (isMissing(err)) throw new FileMissingError(location);
     // A range starting at or past the end: no bytes (as a local read past the end gives).
     if ((err as { name?: string }).name === 'InvalidRange' || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416) return Readable.from([]);
     throw err;
   }
+}
+
+/**
+ * An object's body that fails (FileStorageUnavailableError) when the server stops sending for `timeoutMs` while the
+ * reader is waiting for bytes. Only then: a reader that is slow to take them (a part waiting on its target) pauses
+ * the clock, so a slow consumer is never mistaken for a silent server (a socket idle timeout would be).
+ */
+function stallWatched(body: Readable, timeoutMs: number, bucket: string): Readable {
+  let timer: NodeJS.Timeout | null = null;
+  const disarm = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+  };
+  const out = new Readable({
+    highWaterMark: 64 * 1024,
+    read() {
+      if (!timer) {
+        timer = setTimeout(() => {
+          timer = null;
+          const err = new FileStorageUnavailableError(`The file storage s3://${bucket} stopped sending the file for ${Math.round(timeoutMs / 1000)} s; check that the server is up`, 'unreachable');
+          body.destroy();
+          out.destroy(err);
+        }, timeoutMs);
+        timer.unref?.();
+      }
+      body.resume();
+    },
+    destroy(err, done) {
+      disarm();
+      body.destroy();
+      done(err);
+    },
+  });
+  body.on('data', (chunk: Buffer) => {
+    disarm();
+    if (!out.push(chunk)) body.pause();
+  });
+  body.once('end', () => {
+    disarm();
+    out.push(null);
+  });
+  body.once('error', (err) => {
+    disarm();
+    out.destroy(storageFailure(err, bucket, timeoutMs) as Error);
+  });
+  body.pause();
+  return out;
 }
 
 async function s3Size(client: S3Client, bucket: string, key: string): Promise<number | null> {
@@ -342,13 +457,13 @@ async function s3Size(client: S3Client, bucket: string, key: string): Promise<nu
 // ---------------------------------------------------------------------------------------------------------------
 // By location: what readers use, whichever storage wrote the file.
 
-async function s3Location(location: string): Promise<{ client: S3Client; bucket: string; key: string }> {
+async function s3Location(location: string): Promise<{ client: S3Client; bucket: string; key: string; timeoutMs: number }> {
   const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(location);
   if (!m) throw new Error(`"${location}" is not an S3 location`);
   const bucket = m[1] as string;
   // A process that never made a storage for this bucket: the environment's settings.
-  const client = await (buckets.get(bucket) ?? new S3FileStorage(`s3://${bucket}`)).client();
-  return { client, bucket, key: m[2] as string };
+  const storage = buckets.get(bucket) ?? new S3FileStorage(`s3://${bucket}`);
+  return { client: await storage.client(), bucket, key: m[2] as string, timeoutMs: storage.timeoutMs };
 }
 
 export const isS3Location = (location: string) => location.startsWith('s3://');
@@ -361,8 +476,8 @@ function localPath(location: string): string {
 /** The bytes at a location (or a range of them) as a stream. */
 export async function openRange(location: string, range?: ByteRange): Promise<Readable> {
   if (isS3Location(location)) {
-    const { client, bucket, key } = await s3Location(location);
-    return openS3(client, bucket, key, range);
+    const { client, bucket, key, timeoutMs } = await s3Location(location);
+    return guarded(bucket, timeoutMs, () => openS3(client, bucket, key, range, timeoutMs));
   }
   return openLocal(localPath(location), range);
 }
@@ -390,17 +505,17 @@ export async function readBytes(location: string, start: number, length: number)
 /** The size in bytes at a location, or null when nothing is there. */
 export async function sizeOf(location: string): Promise<number | null> {
   if (isS3Location(location)) {
-    const { client, bucket, key } = await s3Location(location);
-    return s3Size(client, bucket, key);
+    const { client, bucket, key, timeoutMs } = await s3Location(location);
+    return guarded(bucket, timeoutMs, () => s3Size(client, bucket, key));
   }
   return localSize(localPath(location));
 }
 
 export async function removeAt(location: string): Promise<void> {
   if (isS3Location(location)) {
-    const { client, bucket, key } = await s3Location(location);
+    const { client, bucket, key, timeoutMs } = await s3Location(location);
     const { s3 } = await sdk();
-    await client.send(new s3.DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    await guarded(bucket, timeoutMs, () => client.send(new s3.DeleteObjectCommand({ Bucket: bucket, Key: key })));
     return;
   }
   await rm(localPath(location), { force: true });

@@ -3,7 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { LocalFileStorage, type FileStorage } from './storage';
+import { FileStorageUnavailableError, LocalFileStorage, type FileStorage } from './storage';
 
 export class UploadTooLargeError extends Error {
   constructor(readonly limitBytes: number) {
@@ -46,7 +46,9 @@ export async function saveUpload(body: ReadableStream<Uint8Array>, files: FileSt
     return { id, path: location, size, sha256: hash.digest('hex') };
   } catch (err) {
     source.destroy();
-    await storage.delete(id).catch(() => undefined);
+    // A storage that cannot be reached wrote nothing visible (an object appears whole or not at all), and asking it
+    // to delete would only wait out its timeouts again.
+    if (!(err instanceof FileStorageUnavailableError)) await storage.delete(id).catch(() => undefined);
     throw err;
   }
 }

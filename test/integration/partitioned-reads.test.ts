@@ -264,6 +264,56 @@ describe('partitioned reads', () => {
     expect(records.total).toBe(300);
   });
 
+  it('probe16: int8 keys at both extremes and a smallint key: every row once, in parts', async () => {
+    await sourceTable('ext_src', `SELECT generate_series(1, 60) UNION ALL VALUES (-9223372036854775808), (-9223372036854775807), (9223372036854775807), (9223372036854775806), (0)`);
+    await sourceTable('small_src', 'SELECT generate_series(-32768, -32700) UNION ALL SELECT generate_series(32700, 32767)', 'smallint');
+    await targetTable('ext_dst');
+    await targetTable('small_dst', 'smallint');
+    const ext = await run(tableGraph('ext_src', { table: 'ext_dst' }, 4), 'Extremes');
+    const small = await run(tableGraph('small_src', { table: 'small_dst' }, 5), 'Smallint');
+    for (const r of [ext, small]) {
+      expect(r.status, r.error ?? '').toBe('completed');
+      expect(counts(r).dst).toMatchObject({ updated: 0, unchanged: 0 });
+    }
+    expect(await partsOf(ext)).toBe(4);
+    expect(await partsOf(small)).toBe(5);
+    expect(await rows('ext_dst')).toEqual(await rows('ext_src'));
+    expect(await rows('small_dst')).toEqual(await rows('small_src'));
+    expect(counts(ext).dst).toMatchObject({ read: 65, created: 65 });
+    expect(counts(small).dst).toMatchObject({ read: 137, created: 137 });
+  });
+
+  it('probe16: rows inserted (in every range, below the least key and past the greatest) and updated while the parts read: each row read is written once', async () => {
+    await sourceTable('live_src', 'SELECT generate_series(1000, 3000)');
+    await targetTable('live_dst');
+    const id = await publish(tableGraph('live_src', { table: 'live_dst' }, 4), 'Live');
+    const started = await rig.app.request(`/api/integrations/${id}/runs`, json('POST', {}));
+    expect(started.status).toBe(202);
+    const { runId } = (await started.json()) as { runId: string };
+    // While it reads (batches of 7): new keys everywhere, and names changed everywhere.
+    let writes = 0;
+    const live = (async () => {
+      for (let k = 0; k < 60; k++) {
+        await db.query(`INSERT INTO live_src VALUES ($1, 'new'), ($2, 'new'), ($3, 'new') ON CONFLICT DO NOTHING`, [1000 - k - 1, 3000 + k + 1, 1000 + k * 33 + 100000]);
+        await db.query(`UPDATE live_src SET name = name || '+' WHERE id = $1`, [1000 + ((k * 37) % 2000)]);
+        writes++;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const r = await rig.waitForEnd(runId, 120_000);
+    await live;
+    expect(r.status, r.error ?? '').toBe('completed');
+    expect(await partsOf(r)).toBe(4);
+    expect(writes).toBe(60);
+    const dst = await rows('live_dst');
+    // Each row read once: as many created as read, nothing updated (a row read by two parts would be an update).
+    expect(counts(r).dst).toMatchObject({ read: dst.length, created: dst.length, updated: 0, unchanged: 0 });
+    // Every row there at the start is there, with its name then or later; nothing the source never had.
+    const src = new Map((await rows('live_src')).map((x) => [x.id, x.name]));
+    for (let i = 1000; i <= 3000; i++) expect(dst.some((d) => d.id === String(i))).toBe(true);
+    for (const d of dst) expect(src.get(d.id)?.startsWith(d.name.replace(/\+*$/, '')), d.id).toBe(true);
+  }, 120_000);
+
   it('an empty table, a one-row table and a text key each run whole, and write what an unsplit run writes', async () => {
     await sourceTable('empty_src', '');
     await sourceTable('one_src', 'VALUES (42)');

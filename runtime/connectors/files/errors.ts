@@ -1,10 +1,16 @@
 // The format layer's failures as ConnectorErrors, in the words of the person who chose the file and the key.
 import { FileNeedsKeyError, PgpError } from '../../files/pgp';
 import { ConnectorError } from '../types';
+import { FileStorageUnavailableError } from '../../files/storage';
 
 /** Key problems are `auth` (the connection's key is wrong); anything else passes through unchanged. */
 export function fileProblem(err: unknown, file: { name: string }): unknown {
   if (err instanceof ConnectorError) return err;
+  // The bucket down, silent or failing is an outage (waited out in the integration's outage window), not a missing
+  // file; refused credentials or no such bucket are the operator's to fix (probe16).
+  if (err instanceof FileStorageUnavailableError) {
+    return new ConnectorError(err.reason === 'credentials' ? 'auth' : err.reason === 'no_bucket' ? 'not_found' : 'unreachable', err.message, { cause: err });
+  }
   if (err instanceof FileNeedsKeyError) return new ConnectorError('auth', `"${file.name}" is PGP-encrypted; choose a Files connection with its private key ("Decrypt with").`, { cause: err });
   if (err instanceof PgpError) {
     const code = err.code === 'damaged' ? 'invalid_config' : 'auth';

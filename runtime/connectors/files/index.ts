@@ -32,7 +32,11 @@ export function openFilesSession(secrets: FilesSecrets, context: FilesSessionCon
     const file = await store.getFile(id);
     const missing = () => new ConnectorError('not_found', `File "${id}" was not found: it may have been deleted. Upload it again.`);
     if (!file) throw missing();
-    if ((await sizeOf(file.path).catch(() => null)) === null) {
+    // Missing is null; a storage that cannot be reached now is an outage, not a file to upload again.
+    const size = await sizeOf(file.path).catch((err: unknown) => {
+      throw fileProblem(err, file);
+    });
+    if (size === null) {
       throw new ConnectorError('not_found', `The file "${file.name}" is missing from the server's file storage (it may have been deleted). Upload it again.`);
     }
     return file;
