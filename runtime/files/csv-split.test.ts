@@ -116,6 +116,32 @@ describe('the CSV splitter reads what csv-parse reads', () => {
     }
   }, 300_000);
 
+  it('on megabyte files whose ASCII and non-ASCII stretches alternate (ASCII lines are sliced from the buffer text)', async () => {
+    // Each stretch is long enough to fill some of the splitter's buffers (256 KB at least) with ASCII only and others
+    // with a byte past 0x7F, and the buffers' edges fall anywhere in a line: lines sliced from the text of an ASCII
+    // buffer and lines decoded one by one must read alike, next to quoted line ends, NUL, CRLF and ragged rows.
+    for (let seed = 1; seed <= Number(process.env.CSV_SPLIT_BIG_SEEDS ?? 4); seed++) {
+      const r = random(7000 + seed);
+      const crlf = r.next() < 0.4;
+      const eol = crlf ? '\r\n' : '\n';
+      const lines: string[] = [r.next() < 0.5 ? '__proto__,constructor,note' : 'id,name,note'];
+      let nonAscii = r.next() < 0.5;
+      for (let i = 0; i < 20_000; i++) {
+        if (r.next() < 0.0006) nonAscii = !nonAscii;
+        const roll = r.next();
+        if (roll < 0.002) lines.push(`${i},"two${eol}lines","q ""x"""`);
+        else if (roll < 0.003) lines.push(`${i},only two`);
+        else if (roll < 0.004) lines.push(`${i},a,b,c`);
+        else if (roll < 0.005) lines.push(`${i},nul\0here,9007199254740993`);
+        else if (roll < 0.006) lines.push('');
+        else if (roll < 0.007) lines.push(`${i},bad"quote,z`);
+        else lines.push(`00${i},name ${i} ${'x'.repeat(i % 23)},${roll < 0.3 ? '' : nonAscii ? `note ${'é€'.repeat(1 + (i % 3))}` : `note ${i}`}`);
+      }
+      const batches = await same(lines.join(eol) + (r.next() < 0.5 ? eol : ''), { batchSize: 1 + Math.floor(r.next() * 3000), emptyTextIsNull: r.next() < 0.5, startRow: r.next() < 0.3 ? Math.floor(r.next() * 10_000) : 0 });
+      expect(batches.length).toBeGreaterThan(0);
+    }
+  }, 300_000);
+
   it('on a line longer than the record limit, an unclosed quote before a megabyte of rows, and one at the very end', async () => {
     const rows = Array.from({ length: 30_000 }, (_, i) => `${i},name ${i},note`).join('\n');
     await same(`a,b,c\n1,${'x'.repeat(300_000)},z\n${rows}\n`, { batchSize: 1000 });

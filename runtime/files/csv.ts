@@ -1,4 +1,5 @@
 // CSV files: sniff an upload (delimiter, header, typed columns, samples) and stream it in resumable batches.
+import { isAscii } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { parse, type CsvError, type Options as ParseOptions } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
@@ -562,6 +563,13 @@ const QUOTE = 0x22;
 const SPLIT_LINE_BYTES = 64 * 1024;
 /** Lines given to csv-parse at once: a window is cut at the last record end before this many bytes. */
 const WINDOW_BYTES = 64 * 1024;
+/**
+ * The splitter reads at least this many bytes at a time: its ASCII text (`lineAt`) is then one string past V8's
+ * largest regular object (128 KB), allocated once outside the young generation, where each line of a 64 KB chunk
+ * would be a string of its own, copied by every scavenge while its row is alive. The values sliced from it keep it
+ * alive as their rows do (a batch spans one or two of them).
+ */
+const COALESCE_BYTES = 256 * 1024;
 /** A quoted value still open after this many bytes: csv-parse reads the rest of the segment as a stream. */
 const OPEN_QUOTE_BYTES = 1024 * 1024;
 
@@ -629,19 +637,41 @@ function splitSegment(src: FileSource, delimiter: string, start: number, keepQuo
     let base = start;
     let eof = false;
     let rd: RecordDelimiter | null = null;
-    /** Appends the next chunk, dropping what was read before `pos` (so `pos` becomes 0); false at the end. */
+    /**
+     * `buf` as one-byte text when every byte of it is ASCII (a character is a byte, so a byte offset is a character
+     * offset): a line is a slice of it, not a string decoded on its own. Undefined until a line asks; null when `buf`
+     * holds a byte past 0x7F (each line is then decoded as UTF-8, as before).
+     */
+    let ascii: string | null | undefined;
+    /**
+     * Appends the next chunks, at least COALESCE_BYTES of them while the file has them (a gunzip or a bucket hands on
+     * small chunks), dropping what was read before `pos` (so `pos` becomes 0); false at the end.
+     */
     const more = async (): Promise<boolean> => {
       if (eof) return false;
-      const next = await chunks.next();
-      if (next.done) {
-        eof = true;
-        return false;
+      const parts: Buffer[] = [];
+      let size = 0;
+      while (size < COALESCE_BYTES) {
+        const next = await chunks.next();
+        if (next.done) {
+          eof = true;
+          break;
+        }
+        parts.push(next.value);
+        size += next.value.length;
       }
-      const chunk = next.value;
-      buf = pos === buf.length ? chunk : Buffer.concat([buf.subarray(pos), chunk]);
+      if (parts.length === 0) return false;
+      if (pos < buf.length) parts.unshift(buf.subarray(pos));
+      buf = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+      ascii = undefined;
       base += pos;
       pos = 0;
       return true;
+    };
+    /** The line [from, to) of `buf` as text: a slice of the ASCII text of `buf`, else decoded as UTF-8. */
+    const lineAt = (from: number, to: number): string => {
+      if (ascii === undefined) ascii = isAscii(buf) ? buf.toString('latin1') : null;
+      return ascii !== null ? ascii.slice(from, to) : buf.toString('utf8', from, to);
     };
     /** The rest of the segment through csv-parse, from the record at `pos` (from the segment's start while `rd` is unknown). */
     async function* rest(): AsyncGenerator<Item[]> {
@@ -653,7 +683,7 @@ function splitSegment(src: FileSource, delimiter: string, start: number, keepQuo
     }
     /** A line without a quote, handed on as its text (the reader splits it); a blank line is dropped, as csv-parse drops it. */
     const split = (from: number, to: number, out: Item[]) => {
-      const line = buf.toString('utf8', from, to);
+      const line = lineAt(from, to);
       if (isBlankLine(line, delimiter)) return;
       out.push(line);
     };
@@ -684,7 +714,7 @@ function splitSegment(src: FileSource, delimiter: string, start: number, keepQuo
           }
           if (!quoted) split(pos, end, out);
           else {
-            const values = splitQuoted(buf.toString('utf8', pos, end), delimiter, keepQuotedEmpty);
+            const values = splitQuoted(lineAt(pos, end), delimiter, keepQuotedEmpty);
             if (!values) {
               window = true;
               break;

@@ -26,6 +26,7 @@ export function typeSourceValues(nodeId: string, fields: readonly Field[], recor
   const rejected: RejectedRow[] = [];
   const names = fields.map((f) => f.name);
   const types = fields.map((f) => f.type);
+  const text = fields.map((f) => f.type === 'text');
   const width = fields.length;
   for (let at = 0; at < records.length; at++) {
     const source = records[at]!;
@@ -38,7 +39,8 @@ export function typeSourceValues(nodeId: string, fields: readonly Field[], recor
     for (let i = 0; i < width; i++) {
       const name = names[i]!;
       const before = own ? source[name] : ownValue(source, name);
-      const v = coerceValueFast(before, types[i]!);
+      // Null, and text for a Text column, stay as they are (coerceValueFast's first answers), without the call.
+      const v = before === null || (text[i] === true && typeof before === 'string') ? before : coerceValueFast(before, types[i]!);
       const failed = v instanceof ConversionFailure;
       if (failed) (problems ??= []).push(`${name}: ${v.reason}`);
       const value = failed ? (before ?? null) : v;

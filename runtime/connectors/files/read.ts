@@ -123,10 +123,11 @@ export async function* readStoredFile(file: StoredFile, secrets: FilesSecrets, o
 }
 
 /**
- * How far the file's bytes can run ahead of the records handed on: a 64 KB file chunk plus the parser's and the
- * streams' buffers. Progress subtracts it, so a file smaller than this shows 0% until its run ends.
+ * How far the file's bytes can run ahead of the records handed on: the CSV splitter's buffer (256 KB read at once,
+ * runtime/files/csv.ts) and a 64 KB file chunk, plus the parser's and the streams' buffers. Progress subtracts it,
+ * so a file smaller than this shows 0% until its run ends.
  */
-export const READ_AHEAD_BYTES = 128 * 1024;
+export const READ_AHEAD_BYTES = 384 * 1024;
 
 /** Records scanned (in batches' worth) without a kept row before a filtered read yields what it has. */
 const SCAN_WITHOUT_YIELD = 10;
