@@ -9,7 +9,7 @@ import { rejectedRecords, runCheckpoints, runKeys, runs, runSourceReads, runStep
 import type { BatchCommit, NewRejected, StepCounts, WriteOutcome } from './types';
 import { clearStaged, recordStaged, storable } from './rejected-stage';
 import { keyValuesToStore, runKeyToStore } from './run-key-values';
-import { applyWorkspaceWrite, chunks } from './workspace-write';
+import { applyWorkspaceWrite, chunks, lockObjectSql, type LockedObjectRow } from './workspace-write';
 
 const COUNTERS = ['read', 'written', 'created', 'updated', 'unchanged', 'rejected', 'skipped', 'deleted'] as const satisfies readonly (keyof StepCounts)[];
 
@@ -46,13 +46,24 @@ async function soleTargetStep(tx: Db, runId: string): Promise<string> {
 export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applied: boolean; outcomes: WriteOutcome[] }> {
   return db.transaction(async (tx) => {
     // Plain SQL (issue 16: every batch makes it; Drizzle's builder cost more to build it than PGlite to run it).
-    const claim: unknown = await tx.execute(sql`
+    const claimSql = sql`
       INSERT INTO ${runCheckpoints} (run_id, pipeline_id, batch, cursor)
       VALUES (${commit.runId}, ${commit.pipelineId}, ${commit.batch}::integer, ${JSON.stringify({ value: commit.cursor ?? null })}::jsonb)
       ON CONFLICT (run_id, pipeline_id) DO UPDATE SET batch = excluded.batch, cursor = excluded.cursor, updated_at = now()
       WHERE ${runCheckpoints}.batch < excluded.batch
-      RETURNING batch`);
-    if ((claim as { rows: unknown[] }).rows.length === 0) {
+      RETURNING batch`;
+    const write = commit.workspaceWrite;
+    // A workspace write's object row is locked (and read) in the same statement as the claim, once the claim is made
+    // (ws16b: a round trip less per commit; each waits for the worker's event loop, busy with the next batches). Its
+    // writes still come in a later statement, whose snapshot sees what another writer committed before the lock.
+    const claim: unknown = await tx.execute(
+      write
+        ? sql`WITH claim AS (${claimSql}), locked AS (${lockObjectSql(write.object)})
+            SELECT claim.batch, locked.key, locked.attributes FROM claim LEFT JOIN locked ON true`
+        : claimSql,
+    );
+    const claimed = (claim as { rows: ({ batch: number } & NonNullable<LockedObjectRow>)[] }).rows[0];
+    if (!claimed) {
       // Committed before (by another attempt): what this one staged can never be recorded.
       if (commit.staged) await clearStaged(tx, commit.runId, commit.pipelineId);
       return { applied: false, outcomes: [] };
@@ -88,10 +99,9 @@ export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applie
     const rejected: NewRejected[] = [...commit.rejected];
     let outcomes: WriteOutcome[] = [];
 
-    const write = commit.workspaceWrite;
     if (write) {
       const nodeId = write.nodeId ?? (await soleTargetStep(tx, commit.runId));
-      outcomes = await applyWorkspaceWrite(tx, write);
+      outcomes = await applyWorkspaceWrite(tx, write, { row: claimed.key === null ? undefined : claimed });
       const tally: Required<StepCounts> = { read: 0, written: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, skipped: 0, deleted: 0 };
       outcomes.forEach((o, i) => {
         tally[o.outcome] += 1;
