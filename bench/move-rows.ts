@@ -570,10 +570,17 @@ async function main() {
   console.log(`Every Weft worker runs as \`npm run worker\` does (${(await workerNodeFlags()).join(' ')}); peak RSS is the kernel's high-water mark (VmHWM).`);
   console.log('PGlite store rows: the store process (PGlite, its own process) is measured apart, in "store process peak RSS".\n');
   console.log(`${'run'.padEnd(60)}${'time'.padStart(9)}${'rows/s'.padStart(11)}${'vs COPY pipe'.padStart(14)}${'vs Node script'.padStart(16)}${'vs batching script'.padStart(20)}${'worker peak RSS'.padStart(17)}${'worker CPU'.padStart(12)}${'store process peak RSS'.padStart(24)}  status`);
+  // The workspace row says its ratio to the Postgres-table target's time on the same store, measured in this run (issue 16: within 2x).
+  const vsTable = (r: Result): string => {
+    if (!r.name.includes('CSV -> Workspace')) return '';
+    const engine = r.name.includes('PGlite') ? 'PGlite store' : 'Postgres store';
+    const table = results.find((t) => t.name.includes('CSV -> Postgres') && t.name.includes(engine));
+    return table ? `workspace vs table: ${(r.ms / table.ms).toFixed(2)}x (target within 2x: ${r.ms <= 2 * table.ms ? 'met' : 'missed'}); ` : 'workspace vs table: - (no table case this run); ';
+  };
   for (const r of results) {
     const csv = r.name.includes('CSV');
     console.log(
-      `${r.name.padEnd(60)}${secs(r.ms).padStart(9)}${fmt(rate(r.ms)).padStart(11)}${ratio(find(BASELINES[0]!, csv), r.ms).padStart(14)}${ratio(find(BASELINES[1]!, csv), r.ms).padStart(16)}${ratio(find(BASELINES[2]!, csv), r.ms).padStart(20)}${(r.rssMb === null ? '-' : `${r.rssMb} MB`).padStart(17)}${(r.cpuS == null ? '-' : `${r.cpuS.toFixed(1)} s`).padStart(12)}${(r.storeRssMb == null ? '-' : `${r.storeRssMb} MB`).padStart(24)}  ${r.status}`,
+      `${r.name.padEnd(60)}${secs(r.ms).padStart(9)}${fmt(rate(r.ms)).padStart(11)}${ratio(find(BASELINES[0]!, csv), r.ms).padStart(14)}${ratio(find(BASELINES[1]!, csv), r.ms).padStart(16)}${ratio(find(BASELINES[2]!, csv), r.ms).padStart(20)}${(r.rssMb === null ? '-' : `${r.rssMb} MB`).padStart(17)}${(r.cpuS == null ? '-' : `${r.cpuS.toFixed(1)} s`).padStart(12)}${(r.storeRssMb == null ? '-' : `${r.storeRssMb} MB`).padStart(24)}  ${vsTable(r)}${r.status}`,
     );
   }
   for (const engine of ['Postgres store', 'PGlite store']) {

@@ -1,5 +1,5 @@
 // One batch's effects and its checkpoint in one transaction, so a retried batch is never applied twice.
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { kindIdsOf } from '../../shared/compiler/step-roles';
 import { showNul } from '../../shared/util/nul';
 import type { Db } from './db';
@@ -9,7 +9,7 @@ import { rejectedRecords, runCheckpoints, runKeys, runs, runSourceReads, runStep
 import type { BatchCommit, NewRejected, StepCounts, WriteOutcome } from './types';
 import { clearStaged, recordStaged, storable } from './rejected-stage';
 import { keyValuesToStore, runKeyToStore } from './run-key-values';
-import { applyWorkspaceWrite, chunks } from './workspace-write';
+import { applyWorkspaceWrite, chunks, lockObjectSql, type LockedObjectRow, type StepCountsFold } from './workspace-write';
 
 const COUNTERS = ['read', 'written', 'created', 'updated', 'unchanged', 'rejected', 'skipped', 'deleted'] as const satisfies readonly (keyof StepCounts)[];
 
@@ -20,6 +20,49 @@ function addCounts(into: Map<string, Partial<StepCounts>>, nodeId: string, add: 
     if (n) current[c] = (current[c] ?? 0) + n;
   }
   into.set(nodeId, current);
+}
+
+type Delta = { node_id: string; progress: unknown } & Record<(typeof COUNTERS)[number], number>;
+
+/** The steps' counts as `commitBatch` adds them: one row per step that has something to add. */
+function deltasOf(counts: Map<string, Partial<StepCounts>>, progress: Record<string, unknown>): Delta[] {
+  for (const nodeId of Object.keys(progress)) if (!counts.has(nodeId)) counts.set(nodeId, {});
+  return [...counts].flatMap(([nodeId, add]) =>
+    COUNTERS.some((c) => add[c]) || progress[nodeId]
+      ? [{ node_id: nodeId, ...(Object.fromEntries(COUNTERS.map((c) => [c, add[c] ?? 0])) as Record<(typeof COUNTERS)[number], number>), progress: progress[nodeId] ?? null }]
+      : [],
+  );
+}
+
+/**
+ * The CTEs that add a commit's counts to its run's steps: `d` (the deltas, with `extra`'s rows — a SELECT of the same
+ * columns — summed by step), `locked` and `counted_steps` (the update, answering the node ids it updated). Parts of
+ * one run (issue 16) commit side by side to the same step rows: `locked` takes their row locks in node-id order before
+ * the update touches any (it updates only rows `locked` already holds), so two commits never each hold a row the other
+ * waits for, whatever order the counts came in or the plan meets the rows in.
+ */
+export function stepCountsCtes(runId: string, deltas: readonly Delta[], extra?: SQL): SQL {
+  const given = sql`SELECT * FROM jsonb_to_recordset(${JSON.stringify(deltas)}::jsonb)
+    AS d(node_id text, "read" integer, written integer, created integer, updated integer, unchanged integer, rejected integer, skipped integer, deleted integer, progress jsonb)`;
+  const d = extra
+    ? sql`SELECT node_id, sum("read")::integer AS "read", sum(written)::integer AS written, sum(created)::integer AS created,
+          sum(updated)::integer AS updated, sum(unchanged)::integer AS unchanged, sum(rejected)::integer AS rejected,
+          sum(skipped)::integer AS skipped, sum(deleted)::integer AS deleted, (array_agg(progress) FILTER (WHERE progress IS NOT NULL))[1] AS progress
+        FROM (${given} UNION ALL ${extra}) AS u GROUP BY node_id`
+    : given;
+  return sql`d AS MATERIALIZED (${d}), locked AS MATERIALIZED (
+      SELECT l.node_id FROM ${runSteps} AS l WHERE l.run_id = ${runId} AND l.node_id IN (SELECT node_id FROM d)
+      ORDER BY l.node_id FOR UPDATE
+    ), counted_steps AS (
+      UPDATE ${runSteps} AS s SET
+        "read" = s."read" + d."read", written = s.written + d.written, created = s.created + d.created,
+        updated = s.updated + d.updated, unchanged = s.unchanged + d.unchanged, rejected = s.rejected + d.rejected,
+        skipped = s.skipped + d.skipped, deleted = s.deleted + d.deleted,
+        progress = coalesce(d.progress, s.progress)
+      FROM d
+      WHERE s.run_id = ${runId} AND s.node_id = d.node_id AND s.node_id IN (SELECT node_id FROM locked)
+      RETURNING s.node_id
+    )`;
 }
 
 /** The step a workspace write belongs to when the caller did not say: the run's only target step. */
@@ -46,13 +89,24 @@ async function soleTargetStep(tx: Db, runId: string): Promise<string> {
 export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applied: boolean; outcomes: WriteOutcome[] }> {
   return db.transaction(async (tx) => {
     // Plain SQL (issue 16: every batch makes it; Drizzle's builder cost more to build it than PGlite to run it).
-    const claim: unknown = await tx.execute(sql`
+    const claimSql = sql`
       INSERT INTO ${runCheckpoints} (run_id, pipeline_id, batch, cursor)
       VALUES (${commit.runId}, ${commit.pipelineId}, ${commit.batch}::integer, ${JSON.stringify({ value: commit.cursor ?? null })}::jsonb)
       ON CONFLICT (run_id, pipeline_id) DO UPDATE SET batch = excluded.batch, cursor = excluded.cursor, updated_at = now()
       WHERE ${runCheckpoints}.batch < excluded.batch
-      RETURNING batch`);
-    if ((claim as { rows: unknown[] }).rows.length === 0) {
+      RETURNING batch`;
+    const write = commit.workspaceWrite;
+    // A workspace write's object row is locked (and read) in the same statement as the claim, once the claim is made
+    // (ws16b: a round trip less per commit; each waits for the worker's event loop, busy with the next batches). Its
+    // writes still come in a later statement, whose snapshot sees what another writer committed before the lock.
+    const claim: unknown = await tx.execute(
+      write
+        ? sql`WITH claim AS (${claimSql}), locked AS (${lockObjectSql(write.object)})
+            SELECT claim.batch, locked.key, locked.attributes FROM claim LEFT JOIN locked ON true`
+        : claimSql,
+    );
+    const claimed = (claim as { rows: ({ batch: number } & NonNullable<LockedObjectRow>)[] }).rows[0];
+    if (!claimed) {
       // Committed before (by another attempt): what this one staged can never be recorded.
       if (commit.staged) await clearStaged(tx, commit.runId, commit.pipelineId);
       return { applied: false, outcomes: [] };
@@ -87,11 +141,20 @@ export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applie
     }
     const rejected: NewRejected[] = [...commit.rejected];
     let outcomes: WriteOutcome[] = [];
+    let foldedCounts = false;
 
-    const write = commit.workspaceWrite;
     if (write) {
       const nodeId = write.nodeId ?? (await soleTargetStep(tx, commit.runId));
-      outcomes = await applyWorkspaceWrite(tx, write);
+      // ws16b: with nothing staged (whose recording adds counts later), every step's counts go in the write's own
+      // statement, the workspace step's from what it decided: a round trip less per commit.
+      const fold: StepCountsFold | undefined = commit.staged ? undefined : { nodeId, ctes: (extra) => stepCountsCtes(commit.runId, deltasOf(counts, commit.progress ?? {}), extra), done: null };
+      outcomes = await applyWorkspaceWrite(tx, write, { row: claimed.key === null ? undefined : claimed }, fold);
+      if (fold?.done) {
+        const expected = [...new Set([...deltasOf(counts, commit.progress ?? {}).map((d) => d.node_id), nodeId])];
+        const missing = expected.find((id) => !fold.done!.includes(id));
+        if (missing) throw new StoreNotFoundError('step', `${commit.runId}/${missing}`);
+        foldedCounts = true;
+      }
       const tally: Required<StepCounts> = { read: 0, written: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, skipped: 0, deleted: 0 };
       outcomes.forEach((o, i) => {
         tally[o.outcome] += 1;
@@ -101,7 +164,7 @@ export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applie
         }
       });
       tally.written = tally.created + tally.updated + tally.unchanged;
-      addCounts(counts, nodeId, tally);
+      if (!fold?.done) addCounts(counts, nodeId, tally);
     }
 
     // A resubmit run's own rejections are attempts of inbox records (settled onto them when it ends), never new ones.
@@ -129,33 +192,12 @@ export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applie
     // Every step's counts in one statement (one round trip, not one per step: a commit's round trips each wait
     // behind whatever the worker's event loop is doing, so fewer of them is a shorter commit).
     // A source's progress rides in the same statement (null leaves the stored one).
-    const progress = commit.progress ?? {};
-    for (const nodeId of Object.keys(progress)) if (!counts.has(nodeId)) counts.set(nodeId, {});
-    const deltas = [...counts].flatMap(([nodeId, add]) =>
-      COUNTERS.some((c) => add[c]) || progress[nodeId]
-        ? [{ node_id: nodeId, ...Object.fromEntries(COUNTERS.map((c) => [c, add[c] ?? 0])), progress: progress[nodeId] ?? null }]
-        : [],
-    );
-    // Parts of one run (issue 16) commit side by side to the same step rows: `locked` takes their row locks in
-    // node-id order before the update touches any (it updates only rows `locked` already holds), so two commits never
-    // each hold a row the other waits for, whatever order the counts came in or the plan meets the rows in.
+    // Every step's counts in one statement (one round trip, not one per step: a commit's round trips each wait
+    // behind whatever the worker's event loop is doing, so fewer of them is a shorter commit), unless the workspace
+    // write's statement added them already. A source's progress rides in the same statement (null leaves the stored one).
+    const deltas = foldedCounts ? [] : deltasOf(counts, commit.progress ?? {});
     if (deltas.length > 0) {
-      const result: unknown = await tx.execute(sql`
-        WITH d AS MATERIALIZED (
-          SELECT * FROM jsonb_to_recordset(${JSON.stringify(deltas)}::jsonb)
-            AS d(node_id text, "read" integer, written integer, created integer, updated integer, unchanged integer, rejected integer, skipped integer, deleted integer, progress jsonb)
-        ), locked AS MATERIALIZED (
-          SELECT l.node_id FROM ${runSteps} AS l WHERE l.run_id = ${commit.runId} AND l.node_id IN (SELECT node_id FROM d)
-          ORDER BY l.node_id FOR UPDATE
-        )
-        UPDATE ${runSteps} AS s SET
-          "read" = s."read" + d."read", written = s.written + d.written, created = s.created + d.created,
-          updated = s.updated + d.updated, unchanged = s.unchanged + d.unchanged, rejected = s.rejected + d.rejected,
-          skipped = s.skipped + d.skipped, deleted = s.deleted + d.deleted,
-          progress = coalesce(d.progress, s.progress)
-        FROM d
-        WHERE s.run_id = ${commit.runId} AND s.node_id = d.node_id AND s.node_id IN (SELECT node_id FROM locked)
-        RETURNING s.node_id`);
+      const result: unknown = await tx.execute(sql`WITH ${stepCountsCtes(commit.runId, deltas)} SELECT node_id FROM counted_steps`);
       // node-postgres and PGlite both answer with `{ rows }`.
       const found = new Set((result as { rows: { node_id: string }[] }).rows.map((r) => r.node_id));
       const missing = deltas.find((d) => !found.has(d.node_id));

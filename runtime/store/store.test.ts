@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { is, sql } from 'drizzle-orm';
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Db } from './db';
 import { createPglite, openPglite, openPostgres, type Engine } from './engines';
 import { startPgliteServer, type PgliteServer } from './pglite-server';
@@ -343,5 +343,102 @@ describe.skipIf(!postgresUp)('parts of one run committing at once on Postgres', 
     expect(failures).toEqual([]);
     const steps = (await s.getRun(run.id))?.steps ?? [];
     expect(steps.map((step) => [step.nodeId, step.counts.read, step.counts.written])).toEqual(nodeIds.map((nodeId) => [nodeId, PARTS * BATCHES, PARTS * BATCHES]));
+  });
+});
+
+describe.skipIf(!postgresUp)('workspace batch commits on Postgres (ws16b)', () => {
+  const database = throwawayDatabase();
+  let store: Awaited<ReturnType<typeof openStore>> | undefined;
+  afterAll(async () => {
+    await store?.close();
+    await database.drop();
+  });
+  const fields = [
+    { name: 'id', type: 'number' as const },
+    { name: 'name', type: 'text' as const },
+  ];
+
+  it('commits a workspace upsert in 4 round trips: BEGIN, the claim with the object locked, the upsert with every step counted, COMMIT', async () => {
+    await database.create();
+    store = await openStore({ dataDir: tmpdir(), databaseUrl: database.url });
+    const graph = graphOf('map');
+    const integration = await store.createIntegration({ name: 'Round trips', description: '', graph });
+    const version = await store.createVersion(integration.id, graph, { version: 1, steps: [], pipelines: [{ id: 'p1', nodeIds: ['src', 'map', 'dst'] }], valueMaps: {} }, 'h');
+    const steps = [
+      { nodeId: 'src', kind: 'csv-source', label: 'S' },
+      { nodeId: 'map', kind: 'map', label: 'M' },
+      { nodeId: 'dst', kind: 'workspace-target', label: 'D' },
+    ];
+    const run = await store.createRun({ integrationId: integration.id, versionId: version.id, trigger: 'manual', params: {}, steps });
+    const rows = (from: number) => Array.from({ length: 50 }, (_, i) => ({ id: from + i, name: `n${from + i}` }));
+    const batch = (n: number, values: Record<string, unknown>[]) => ({
+      runId: run.id,
+      pipelineId: 'p1',
+      batch: n,
+      cursor: { n },
+      counts: { src: { read: values.length, written: values.length }, map: { read: values.length, written: values.length } },
+      progress: { src: { unit: 'rows' as const, total: 200, done: n * 50 } },
+      rejected: [],
+      workspaceWrite: { object: 'round_trips', key: ['id'], fields, mode: 'upsert' as const, rows: values, rowNumbers: values.map((_, i) => i + 1), nodeId: 'dst' },
+    });
+    // The first batch creates the object (more statements); the second is every later batch of a run.
+    await store.commitBatch(batch(1, rows(1)));
+    const query = vi.spyOn(pg.Client.prototype, 'query');
+    let outcomes;
+    try {
+      ({ outcomes } = await store.commitBatch(batch(2, [...rows(26), { id: 1000, name: 'new' }].map((r) => (r.id === 30 ? { ...r, name: 'changed' } : r)))));
+      expect(query).toHaveBeenCalledTimes(4);
+    } finally {
+      query.mockRestore();
+    }
+    // 26–50 unchanged except 30, 51–75 created, 1000 created.
+    expect(outcomes.filter((o) => o.outcome === 'created')).toHaveLength(26);
+    expect(outcomes.filter((o) => o.outcome === 'updated')).toHaveLength(1);
+    expect(outcomes.filter((o) => o.outcome === 'unchanged')).toHaveLength(24);
+    const done = await store.getRun(run.id);
+    const counts = Object.fromEntries((done?.steps ?? []).map((s) => [s.nodeId, s.counts]));
+    expect(counts.src).toMatchObject({ read: 101, written: 101 });
+    expect(counts.map).toMatchObject({ read: 101, written: 101 });
+    expect(counts.dst).toMatchObject({ written: 101, created: 76, updated: 1, unchanged: 24, rejected: 0 });
+    expect((await store.getCheckpoint(run.id, 'p1')).batch).toBe(2);
+    // A retry of the committed batch changes nothing.
+    expect(await store.commitBatch(batch(2, rows(26)))).toEqual({ applied: false, outcomes: [] });
+    expect((await store.getRun(run.id))?.steps.find((s) => s.nodeId === 'dst')?.counts).toMatchObject({ written: 101, created: 76 });
+  });
+
+  it('parts of one run writing one object at once: no deadlock, every count and record exact', async () => {
+    const s = store!;
+    const nodeIds = ['a', 'b', 'c', 'd'];
+    const graph = graphOf(...nodeIds);
+    const integration = await s.createIntegration({ name: 'Parts to one object', description: '', graph });
+    const version = await s.createVersion(integration.id, graph, { version: 1, steps: [], pipelines: [{ id: 'p1', nodeIds }], valueMaps: {} }, 'h');
+    const run = await s.createRun({ integrationId: integration.id, versionId: version.id, trigger: 'manual', params: {}, steps: [...nodeIds.map((nodeId) => ({ nodeId, kind: 'map', label: nodeId })), { nodeId: 'dst', kind: 'workspace-target', label: 'D' }] });
+    const PARTS = 4;
+    const BATCHES = 10;
+    const failures: string[] = [];
+    await Promise.all(
+      Array.from({ length: PARTS }, async (_, part) => {
+        for (let batch = 1; batch <= BATCHES; batch++) {
+          const values = Array.from({ length: 20 }, (_, i) => ({ id: part * 1000 + batch * 20 + i, name: 'x' }));
+          const order = part % 2 === 0 ? nodeIds : [...nodeIds].reverse();
+          await s
+            .commitBatch({
+              runId: run.id,
+              pipelineId: `p1#p${part}`,
+              batch,
+              cursor: null,
+              counts: Object.fromEntries(order.map((nodeId) => [nodeId, { read: 20, written: 20 }])),
+              rejected: [],
+              workspaceWrite: { object: 'parts_at_once', key: ['id'], fields, mode: 'upsert', rows: values, rowNumbers: values.map((_, i) => i + 1), nodeId: 'dst' },
+            })
+            .catch((err: unknown) => failures.push(String(err)));
+        }
+      }),
+    );
+    expect(failures).toEqual([]);
+    const steps = (await s.getRun(run.id))?.steps ?? [];
+    expect(steps.find((x) => x.nodeId === 'dst')?.counts).toMatchObject({ written: 800, created: 800 });
+    for (const nodeId of nodeIds) expect(steps.find((x) => x.nodeId === nodeId)?.counts).toMatchObject({ read: 800, written: 800 });
+    expect((await s.getWorkspaceObject('parts_at_once'))?.recordCount).toBe(800);
   });
 });
