@@ -287,7 +287,8 @@ export class CopyOutRows {
     const last = buf.lastIndexOf(NEWLINE);
     if (last >= 0) {
       // The chunk's whole lines decoded as Latin-1 in one call (issue 16): a field of ASCII bytes is that text's slice
-      // at the same offsets (one byte, one character), taken without a call into the runtime per field (~6 a row).
+      // at the same offsets (one byte, one character), taken without a call into the runtime per field. The text
+      // dies with this call (`line` keeps no view on it), so it is collected young.
       const text = buf.toString('latin1', 0, last);
       let at = 0;
       for (;;) {
@@ -330,7 +331,16 @@ export class CopyOutRows {
       else {
         const fromBytes = escaped ? undefined : byteParsers[field];
         value = fromBytes === undefined ? null : fromBytes(buf, from, i);
-        if (value === null) value = parsers[field]!(escaped ? unescapeField(buf, from, i) : wide ? buf.toString('utf8', from, i) : text.slice(from, i));
+        if (value === null) {
+          if (escaped || wide) value = parsers[field]!(escaped ? unescapeField(buf, from, i) : buf.toString('utf8', from, i));
+          else {
+            const t = text.slice(from, i);
+            value = parsers[field]!(t);
+            // V8 makes a slice of 13 characters or more a view on the whole text: a value that is that slice itself
+            // (text kept as text) is made as its own string, so a record alive for long keeps no chunk's text alive.
+            if (value === t && i - from >= 13) value = buf.toString('latin1', from, i);
+          }
+        }
       }
       row[names[field]!] = value;
       field++;
