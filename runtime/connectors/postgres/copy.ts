@@ -336,9 +336,13 @@ export class CopyOutRows {
           else {
             const t = text.slice(from, i);
             value = parsers[field]!(t);
-            // V8 makes a slice of 13 characters or more a view on the whole text: a value that is that slice itself
-            // (text kept as text) is made as its own string, so a record alive for long keeps no chunk's text alive.
-            if (value === t && i - from >= 13) value = buf.toString('latin1', from, i);
+            // V8 makes a slice of 13 characters or more a view on the whole text: a text answer from such a slice (the
+            // slice itself, or a part of it a parser kept) is made again from the field's own string, so a record
+            // alive for long keeps no chunk's text alive. Answers that are not text (a double's digits) need not.
+            if (typeof value === 'string' && i - from >= 13) {
+              const own = buf.toString('latin1', from, i);
+              value = value === t ? own : parsers[field]!(own);
+            }
           }
         }
       }
