@@ -4,7 +4,8 @@ import { seededRandom } from '../../../shared/util/random';
 import { emptyRecord, rowRecord } from '../../../shared/util/records';
 import type { Row } from '../types';
 import { copyRows, copyText, CopyOutRows, shortDecimalText } from './copy';
-import { parsePostgresValue, postgresBytesParser, timestampBytesToIso, timestampToIso } from './type-map';
+import { parsePostgresValue, plainNumberBytes, postgresBytesParser, timestampBytesToIso, timestampToIso } from './type-map';
+import { exactNumberFast } from '../../../shared/graph/field-types';
 import { timestampTexts } from '../../../test/support/timestamp-texts';
 
 /** The COPY text as it was built before `copyRows`: one string per line, values through `copyText`. */
@@ -264,6 +265,53 @@ describe('timestamps read from the COPY bytes (rows16f)', () => {
     want.forEach((r, j) => expect(r[2]).toEqual(['__proto__', true, (j * 4) % 7 === 2 ? null : (all[j * 4 + 2] ?? '')]));
     expect(read(true, 1 << 16)).toEqual(want);
     expect(read(true, 7)).toEqual(want);
+  });
+});
+
+describe('integers and numeric read from their bytes (rows16j)', () => {
+  it('answers what the text parser answers (exactNumberFast), or leaves the text to it, on 200,000 generated and edge texts', () => {
+    let s = 20261207;
+    const rnd = (n: number) => ((s = (s * 1103515245 + 12345) % 2 ** 31), s % n);
+    const digits = (n: number) => Array.from({ length: n }, () => String(rnd(10))).join('');
+    const texts = ['0', '-0', '-0.00', '0.0', '007', '-007.50', '1.', '.5', '-', '', '1e5', '1E5', '+1', ' 1', '1 ', '1..2', '1.2.3', 'NaN', 'Infinity', '-Infinity',
+      '9007199254740991', '9007199254740992', '9007199254740993', '999999999999999', '-999999999999999', '99999999999999.9', '0.99999999999999', '0.123456789012345', '1234567890123456',
+      '0.00000000000001', '0.000000000000001', '12345678901234.5', '123456789012345.6', '1.7976931348623157', '4.35', '0.1', '0.3', '1.005', '2.675', '-1.15', '8.345', 'é1', '1\\t'];
+    for (let i = 0; i < 200_000; i++) {
+      const whole = digits(1 + rnd(17));
+      const frac = rnd(3) === 0 ? '' : `.${digits(rnd(16))}`;
+      texts.push(`${rnd(4) === 0 ? '-' : ''}${rnd(8) === 0 ? whole : whole.replace(/^0+(?=\d)/, '')}${frac}`);
+    }
+    let taken = 0;
+    for (const text of texts) {
+      const buf = Buffer.from(`ab\t${text}\tcd`, 'utf8');
+      const fast = plainNumberBytes(buf, 3, buf.length - 3);
+      if (fast === null) continue;
+      taken++;
+      const want = exactNumberFast(text);
+      // Object.is: -0 and 0 apart.
+      if (!Object.is(fast, want)) expect([text, fast]).toEqual([text, want]);
+    }
+    expect(taken).toBeGreaterThan(50_000);
+    for (const oid of [20, 21, 23, 26, 1700]) expect(postgresBytesParser(oid)).toBe(plainNumberBytes);
+  });
+
+  it('reads the same records with and without the bytes-first parsers, numbers past 2^53 kept exact as text', () => {
+    const oids = [20, 1700, 23, 1700];
+    const names = ['id', '__proto__', 'n', 'constructor'];
+    const values = ['1', '-0', '007', '9007199254740993', '123456789012345678901234567890.123', '0.1234567890123456789', 'NaN', 'Infinity', '-12.50', '1.005', '99999999999999.99', '\\N', '42'];
+    const lines: string[] = [];
+    for (let i = 0; i < 4000; i++) lines.push(names.map((_, k) => values[(i * 7 + k * 3 + (i >> 3)) % values.length]!).join('\t'));
+    const bytes = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+    const read = (withBytes: boolean, chunk: number) => {
+      const out = new CopyOutRows(names, oids.map(parsePostgresValue), rowRecord, withBytes ? oids.map(postgresBytesParser) : []);
+      for (let at = 0; at < bytes.length; at += chunk) out.push(bytes.subarray(at, at + chunk));
+      out.end();
+      return out.rows.map((r) => names.map((n) => [n, Object.hasOwn(r, n), Object.is(r[n], -0) ? '-0!' : r[n]]));
+    };
+    const want = read(false, 1 << 16);
+    expect(want.flat().some((f) => f[2] === '9007199254740993')).toBe(true);
+    expect(read(true, 1 << 16)).toEqual(want);
+    expect(read(true, 5)).toEqual(want);
   });
 });
 

@@ -284,14 +284,21 @@ export class CopyOutRows {
   push(chunk: Buffer): void {
     const buf = this.rest ? Buffer.concat([this.rest, chunk]) : chunk;
     this.rest = null;
-    let at = 0;
-    for (;;) {
-      const nl = buf.indexOf(NEWLINE, at);
-      if (nl === -1) break;
-      this.line(buf, at, nl);
-      at = nl + 1;
+    const last = buf.lastIndexOf(NEWLINE);
+    if (last >= 0) {
+      // The chunk's whole lines decoded as Latin-1 in one call (issue 16): a field of ASCII bytes is that text's slice
+      // at the same offsets (one byte, one character), taken without a call into the runtime per field. The text
+      // dies with this call (`line` keeps no view on it), so it is collected young.
+      const text = buf.toString('latin1', 0, last);
+      let at = 0;
+      for (;;) {
+        const nl = at <= last ? buf.indexOf(NEWLINE, at) : -1;
+        if (nl === -1) break;
+        this.line(buf, text, at, nl);
+        at = nl + 1;
+      }
     }
-    if (at < buf.length) this.rest = Buffer.from(buf.subarray(at));
+    if (last + 1 < buf.length) this.rest = Buffer.from(buf.subarray(last + 1));
   }
 
   /** Throws when the stream ended inside a line. */
@@ -299,7 +306,7 @@ export class CopyOutRows {
     if (this.rest) throw new Error('The COPY output ended inside a row.');
   }
 
-  private line(buf: Buffer, start: number, end: number): void {
+  private line(buf: Buffer, text: string, start: number, end: number): void {
     const row = this.makeRow();
     const { names, parsers, byteParsers, width } = this;
     let field = 0;
@@ -324,7 +331,20 @@ export class CopyOutRows {
       else {
         const fromBytes = escaped ? undefined : byteParsers[field];
         value = fromBytes === undefined ? null : fromBytes(buf, from, i);
-        if (value === null) value = parsers[field]!(escaped ? unescapeField(buf, from, i) : buf.toString(wide ? 'utf8' : 'latin1', from, i));
+        if (value === null) {
+          if (escaped || wide) value = parsers[field]!(escaped ? unescapeField(buf, from, i) : buf.toString('utf8', from, i));
+          else {
+            const t = text.slice(from, i);
+            value = parsers[field]!(t);
+            // V8 makes a slice of 13 characters or more a view on the whole text: a text answer from such a slice (the
+            // slice itself, or a part of it a parser kept) is made again from the field's own string, so a record
+            // alive for long keeps no chunk's text alive. Answers that are not text (a double's digits) need not.
+            if (typeof value === 'string' && i - from >= 13) {
+              const own = buf.toString('latin1', from, i);
+              value = value === t ? own : parsers[field]!(own);
+            }
+          }
+        }
       }
       row[names[field]!] = value;
       field++;

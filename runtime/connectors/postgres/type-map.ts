@@ -82,10 +82,50 @@ export function timestampBytesToIso(buf: Uint8Array, start: number, end: number,
   return iso.toString('latin1', 0, 24);
 }
 
-/** The bytes-first parsers of the types that have one (timestamps), by type oid. */
-export function postgresBytesParser(oid: number): ((buf: Uint8Array, start: number, end: number) => string | null) | undefined {
+const POWERS_OF_TEN = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14];
+
+/**
+ * `exactNumberFast` of the text `buf[start, end)` holds, read from the bytes, for the text its fast path reads with
+ * Number() (PLAIN_NUMBER: `-`? 1–15 whole digits, optionally `.` and 1–14 fraction digits, 16 characters at most
+ * without the sign); null for any other text, which the caller reads as text (issue 16: no string, no match per
+ * value). The digits make an integer m < 10^15 (a double exactly) and the fraction's length d <= 14 (10^d a double
+ * exactly), so m / 10^d is one correctly rounded division, which is what Number() answers on that decimal text.
+ */
+export function plainNumberBytes(buf: Uint8Array, start: number, end: number): number | null {
+  let i = start;
+  const neg = buf[i] === 45;
+  if (neg) i++;
+  const n = end - i;
+  if (n < 1 || n > 16) return null;
+  let m = 0;
+  let whole = 0;
+  for (; i < end; i++) {
+    const c = buf[i]!;
+    if (c < 48 || c > 57) break;
+    m = m * 10 + (c - 48);
+    whole++;
+  }
+  if (whole === 0 || whole > 15) return null;
+  let frac = 0;
+  if (i < end) {
+    if (buf[i] !== 46) return null;
+    for (i++; i < end; i++) {
+      const c = buf[i]!;
+      if (c < 48 || c > 57) return null;
+      m = m * 10 + (c - 48);
+      frac++;
+    }
+    if (frac === 0 || frac > 14) return null;
+  }
+  const v = frac === 0 ? m : m / POWERS_OF_TEN[frac]!;
+  return (neg ? -v : v) + 0; // + 0: `-0` is 0, as Number(text) + 0 reads it
+}
+
+/** The bytes-first parsers of the types that have one (timestamps, integers and numeric), by type oid. */
+export function postgresBytesParser(oid: number): ((buf: Uint8Array, start: number, end: number) => string | number | null) | undefined {
   if (oid === 1114) return (buf, start, end) => timestampBytesToIso(buf, start, end, false);
   if (oid === 1184) return (buf, start, end) => timestampBytesToIso(buf, start, end, true);
+  if (oid === 20 || oid === 21 || oid === 23 || oid === 26 || oid === 1700) return plainNumberBytes;
   return undefined;
 }
 
