@@ -68,6 +68,13 @@ export const RunPipelineInput = z.object({
    * source split in parts is not read here, its parts come back in the result; one read whole is read at once.
    */
   planParts: z.boolean().optional(),
+  /**
+   * Issue 16: run as a local activity inside the workflow's first task, with this budget: batches are issued until it
+   * is spent; a pipeline whose source ended within it finishes here, one that did not stops after the batches it
+   * issued committed and answers `unfinished` (the ordinary runPipeline then resumes from the checkpoint). A resubmit
+   * run, a full worker or an outage answers `unfinished` too (those wait in the ordinary activity, heartbeating).
+   */
+  budgetMs: z.number().int().positive().optional(),
 });
 export const PipelineRef = z.object({ runId: z.string().min(1), versionId: z.string().min(1), pipelineId: z.string().min(1) });
 export const FailStepsInput = z.object({ runId: z.string().min(1), nodeIds: z.array(z.string()), error: z.string() });
@@ -87,10 +94,15 @@ export const PipelineResult = z.object({
   steps: z.array(z.object({ nodeId: z.string(), status: StepStatus, counts: Counts })),
   /** Asked with `planParts`: the parts to run instead (more than one); nothing was read. */
   partitions: z.array(Partition).optional(),
+  /** Asked with `budgetMs`: the budget ran out (or the run needs the ordinary activity) before the source ended. */
+  unfinished: z.boolean().optional(),
 });
 export type PipelineResult = z.infer<typeof PipelineResult>;
 
 const DEFAULT_BATCH_SIZE = 5_000;
+
+/** Thrown inside a budgeted (local) pipeline pass when its budget is spent: no further batch is issued. */
+class BudgetSpent extends Error {}
 
 /**
  * The store, answering `getFile` from the file records this pipeline attempt already has: the run's recorded files
@@ -248,7 +260,8 @@ export function createActivities(deps: ActivityDeps) {
      * the last committed batch; waits out an unreachable source or target (outage.ts).
      */
     runPipeline: boundary(async (input: z.input<typeof RunPipelineInput>): Promise<PipelineResult> => {
-      const { runId, versionId, pipelineId, params: given, partition, planParts } = RunPipelineInput.parse(input);
+      const { runId, versionId, pipelineId, params: given, partition, planParts, budgetMs } = RunPipelineInput.parse(input);
+      const budgetEnd = budgetMs === undefined || partition ? undefined : Date.now() + budgetMs;
       const plan = await loadVersionPlan(versionId);
       // A part commits under its own checkpoint key; its counts add to the steps' like any batch's (issue 16).
       const checkpointKey = partition ? partitionKey(pipelineId, partition.index) : pipelineId;
@@ -264,6 +277,8 @@ export function createActivities(deps: ActivityDeps) {
       // TODAY() and NOW() read the run's start, so a retried batch computes exactly what the first attempt did.
       const runClock = Date.parse(runRecord?.startedAt ?? runRecord?.createdAt ?? new Date().toISOString());
       const resubmit = runRecord?.trigger === 'resubmit';
+      // The budgeted (local) pass reads neither the inbox of a resubmit run nor two-way steps: the ordinary activity does.
+      if (budgetEnd !== undefined && (resubmit || !runRecord || steps.length < 2)) return { pipelineId, batches: storedCheckpoint.batch, steps: [], unfinished: true };
       // PARAM(name) reads the parameters the run was started with: the workflow input's (the API stored the same checked
       // values on the run, and a resume passes them again), else the stored ones, so a retry or a resume reads the same.
       const params = new Map(Object.entries(given ?? runRecord?.params ?? {}));
@@ -361,7 +376,8 @@ export function createActivities(deps: ActivityDeps) {
       let beating = false;
       const beat = () => {
         const outage = outages.current();
-        if (!beating && !outage) return;
+        // A local activity has no heartbeats (its workflow task is what the server watches).
+        if ((!beating && !outage) || budgetEnd !== undefined) return;
         // Once one went, every one goes: the details must not keep an outage that has ended.
         beating = true;
         ctx.heartbeat({ batch: checkpoint.batch, cursor: checkpoint.cursor, ...(outage && { outage }) });
@@ -374,7 +390,8 @@ export function createActivities(deps: ActivityDeps) {
         steps,
         fallbackNodeId: steps[steps.length - 1]?.nodeId ?? pipelineId,
         setWaiting: (nodeId, waiting) => store.setStepWaiting(runId, nodeId, waiting),
-        sleep: (ms) => ctx.sleep(ms),
+        // A budgeted pass waits out no outage: it stops, and the ordinary activity waits (heartbeating).
+        sleep: (ms) => (budgetEnd === undefined ? ctx.sleep(ms) : Promise.reject(new BudgetSpent())),
         cancelled: () => ctx.cancellationSignal.aborted,
         beat,
         warn: (message) => ctx.log.warn(message, { runId, pipelineId }),
@@ -394,36 +411,73 @@ export function createActivities(deps: ActivityDeps) {
           // Issue 16: the parts are planned here (a large file is scanned once, heartbeating meanwhile); a source that
           // cannot be reached is waited out like a batch's, up to the outage window.
           let parts: PartitionPlan | undefined;
-          await outages.rideOut(async () => {
-            parts = await decideParts({ plan, runId, pipelineId, steps, resubmit, committedWhole: storedCheckpoint.batch > 0, tagFailures: true, files });
-          });
+          try {
+            await outages.rideOut(async () => {
+              parts = await decideParts({ plan, runId, pipelineId, steps, resubmit, committedWhole: storedCheckpoint.batch > 0, tagFailures: true, files });
+            });
+          } catch (err) {
+            // An outage in a budgeted pass: the ordinary activity waits it out (the step stops saying it waits meanwhile).
+            if (!(err instanceof BudgetSpent)) throw err;
+            await outages.clear();
+            return { pipelineId, batches: checkpoint.batch, steps: [], unfinished: true };
+          }
           if (parts && parts.partitions.length > 1) return { pipelineId, batches: 0, steps: [], partitions: parts.partitions };
         }
-        leaveGate = await enterGate(ctx, { runId, pipelineId: checkpointKey });
+        if (budgetEnd === undefined) leaveGate = await enterGate(ctx, { runId, pipelineId: checkpointKey });
+        else {
+          // A budgeted pass waits for a place within its budget only (a wave of small runs takes turns quickly); past it,
+          // the ordinary activity waits, heartbeating.
+          const budgetOver = AbortSignal.timeout(Math.max(1, budgetEnd - Date.now()));
+          try {
+            leaveGate = await partGate.enter(AbortSignal.any([ctx.cancellationSignal, budgetOver]), () => (ctx.cancellationSignal.aborted ? new CancelledFailure('The run was cancelled') : new BudgetSpent()));
+          } catch (err) {
+            if (!(err instanceof BudgetSpent)) throw err;
+            return { pipelineId, batches: checkpoint.batch, steps: [], unfinished: true };
+          }
+        }
         const ownedSet = new Set(owned);
-        await outages.rideOut(async () => {
-          beat();
-          await runPipelinePass({
-            steps,
-            owned: ownedSet,
-            deps: executorDeps,
-            // A resubmit run's source reads the records the inbox resubmitted, not its system: the rest is this pipeline.
-            ...(resubmit && { create: (step: PlanStep, d: ExecutorDeps) => (step.nodeId === steps[0]?.nodeId ? Promise.resolve(inboxSource(step, runId, storeTagged(store.inbox))) : createExecutor(step, d)) }),
-            batchSize,
-            from: checkpoint,
-            ...(deps.stageLog && { stages: (t) => ctx.log.info(`Pipeline pass stages: ${describeStages(t)}`, { runId, pipelineId }) }),
-            check: () => {
-              if (ctx.cancellationSignal.aborted) throw new CancelledFailure('The run was cancelled');
-            },
-            commit: async (next, effect) => {
-              await store.commitBatch({ runId, pipelineId: checkpointKey, batch: next.batch, cursor: next.cursor, ...effect }).catch(failedAt(STORE_FAILURE));
-              checkpoint = next;
-              await outages.clear();
-              beat();
-              if (deps.batchDelayMs) await ctx.sleep(deps.batchDelayMs);
-            },
+        let spent = false;
+        // A budgeted pass issues its first batch whatever the time (its preparation may have been slow under load).
+        let issued = 0;
+        try {
+          await outages.rideOut(async () => {
+            beat();
+            await runPipelinePass({
+              steps,
+              owned: ownedSet,
+              deps: executorDeps,
+              // A resubmit run's source reads the records the inbox resubmitted, not its system: the rest is this pipeline.
+              ...(resubmit && { create: (step: PlanStep, d: ExecutorDeps) => (step.nodeId === steps[0]?.nodeId ? Promise.resolve(inboxSource(step, runId, storeTagged(store.inbox))) : createExecutor(step, d)) }),
+              batchSize,
+              from: checkpoint,
+              ...(deps.stageLog && { stages: (t) => ctx.log.info(`Pipeline pass stages: ${describeStages(t)}`, { runId, pipelineId }) }),
+              check: () => {
+                if (ctx.cancellationSignal.aborted) throw new CancelledFailure('The run was cancelled');
+                // Checked before each batch is issued: the batches already issued still commit (drive.ts), so the pass
+                // stops at a committed checkpoint.
+                if (budgetEnd !== undefined && issued++ > 0 && Date.now() >= budgetEnd) throw new BudgetSpent('The local budget is spent');
+              },
+              commit: async (next, effect) => {
+                await store.commitBatch({ runId, pipelineId: checkpointKey, batch: next.batch, cursor: next.cursor, ...effect }).catch(failedAt(STORE_FAILURE));
+                checkpoint = next;
+                await outages.clear();
+                beat();
+                if (deps.batchDelayMs) await ctx.sleep(deps.batchDelayMs);
+              },
+            }).catch((err: unknown) => {
+              // The budget is spent: the batches issued have committed, the rest is the ordinary activity's.
+              if (!(err instanceof BudgetSpent)) throw err;
+              spent = true;
+              return 0;
+            });
           });
-        });
+        } catch (err) {
+          // An outage in a budgeted pass: the ordinary activity waits it out (the step stops saying it waits meanwhile).
+          if (!(err instanceof BudgetSpent)) throw err;
+          spent = true;
+          await outages.clear();
+        }
+        if (spent) return { pipelineId, batches: checkpoint.batch, steps: [], unfinished: true };
         // Deletes, once every batch committed: held back above the threshold (the run fails, saying so) or applied.
         const targetStep = steps[steps.length - 1];
         // A part never runs the delete phase: pipelines with deletes are not split (runtime/activities/partitions.ts).

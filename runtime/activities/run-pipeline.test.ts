@@ -126,7 +126,8 @@ describe('runPipeline', () => {
             return activities.runPipeline(input);
           },
         },
-        FAST_PIPELINE,
+        // The ordinary activity's heartbeats: no local part first (issue 16; a local activity sends none).
+        { ...FAST_PIPELINE, localBudgetMs: 0 },
       );
       const fileId = await saveCsvFile(store, dir, customers(25));
       const { runId, versionId } = await publishAndCreateRun(store, customersGraph({ fileId, object }));
@@ -156,7 +157,8 @@ describe('runPipeline', () => {
     const result = (await client.workflow.getHandle(workflowId).result()) as { status: string; error: string };
 
     expect(result).toMatchObject({ status: 'failed', error: 'deadlock detected' });
-    expect(commits).toEqual([1, 2, 2]);
+    // The local part's one attempt (issue 16), then the activity's two, each from the checkpoint.
+    expect(commits).toEqual([1, 2, 2, 2]);
     const run = await store.getRun(runId);
     expect(run?.status).toBe('failed');
     expect(run?.steps.map((s) => [s.status, s.error])).toEqual([
