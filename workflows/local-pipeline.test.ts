@@ -10,11 +10,12 @@ import { join } from 'node:path';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../runtime/activities';
 import { openStore } from '../runtime/store';
 import type { Store } from '../runtime/store/types';
 import { type RunLauncher } from '../runtime/temporal/client';
-import { customersCsv, customersGraph, FAST_PIPELINE, publishAndCreateRun, openTemporalRig, quietTemporalLogs, saveCsvFile, type TemporalRig } from '../test/support/temporal-harness';
+import { activityAttempts, customersCsv, customersGraph, failingCommits, FAST_PIPELINE, publishAndCreateRun, openTemporalRig, quietTemporalLogs, saveCsvFile, type TemporalRig } from '../test/support/temporal-harness';
 import { testConnections } from '../test/support/connections';
 import type { SyncIntegrationResult } from './sync-integration';
 
@@ -157,4 +158,99 @@ describe('a pipeline run locally first (issue 16)', () => {
     expect((await store.listWorkspaceRecords(object, { limit: 1 })).total).toBe(batch * BATCH);
   });
 
+  // lat16j: a retryable failure of the local part is the pipeline's first attempt, so `maximumAttempts` counts every
+  // attempt (the fresh-clone CI's resume.test.ts saw one more than the setting).
+  it.each([
+    { maximumAttempts: 3, commits: [1, 2, 2, 2], activity: 2 },
+    { maximumAttempts: 1, commits: [1, 2], activity: 0 },
+  ])('a retryable failure in the local part counts as one of maximumAttempts ($maximumAttempts)', async ({ maximumAttempts, commits: expected, activity }) => {
+    const commits: number[] = [];
+    const failing = failingCommits(store, (c) => c.batch === 2, commits, 'deadlock detected');
+    const launcher = await rig.worker(createActivities({ store: failing, sessions: testConnections(store), batchSize: BATCH }), { ...FAST_PIPELINE, maximumAttempts });
+    const { runId, versionId } = await setUp(50);
+    const { workflowId } = await launcher.start({ runId, versionId });
+    const handle = client.workflow.getHandle(workflowId);
+    const result = (await handle.result()) as SyncIntegrationResult;
+    expect(result).toMatchObject({ status: 'failed', error: 'deadlock detected' });
+    expect(commits).toEqual(expected);
+    expect(activityAttempts(await handle.fetchHistory())).toEqual({ local: 1, activity, total: maximumAttempts });
+    expect((await store.getRun(runId))?.status).toBe('failed');
+  });
+
+  it('a failure for good in the local part fails the run at once: one attempt in all', async () => {
+    const commits: number[] = [];
+    const refusing = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop === 'commitBatch') {
+          return async (c: Parameters<Store['commitBatch']>[0]) => {
+            commits.push(c.batch);
+            if (c.batch === 2) throw ApplicationFailure.nonRetryable('refused for good', 'PermanentError');
+            return target.commitBatch(c);
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const launcher = await rig.worker(createActivities({ store: refusing, sessions: testConnections(store), batchSize: BATCH }), FAST_PIPELINE);
+    const { runId, versionId } = await setUp(50);
+    const { workflowId } = await launcher.start({ runId, versionId });
+    const handle = client.workflow.getHandle(workflowId);
+    expect(await handle.result()).toMatchObject({ status: 'failed', error: 'refused for good' });
+    expect(commits).toEqual([1, 2]);
+    expect(activityAttempts(await handle.fetchHistory())).toEqual({ local: 1, activity: 0, total: 1 });
+    expect(await eventCount(workflowId, EVENT.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).toBe(0);
+  });
+
+  // lat16j: the store goes down during the local part. The local part stops at the outage without writing to the store
+  // and hands it over; the ordinary activity waits it out in its FIRST attempt (its own first reads of the store
+  // included), heartbeating it, then finishes from the checkpoint (test/faults/store-outage.test.ts on a real Postgres).
+  it('a store outage met in the local part is waited out by the ordinary activity in one attempt', async () => {
+    let downUntil = 0;
+    const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const calls: string[] = [];
+    const flaky = new Proxy(store, {
+      get(target, prop, receiver) {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        if (typeof value !== 'function') return value;
+        return async (...args: unknown[]) => {
+          if (prop === 'commitBatch' && (args[0] as { batch: number }).batch === 3 && downUntil === 0) downUntil = Date.now() + 1_500;
+          if (Date.now() < downUntil) {
+            calls.push(String(prop));
+            throw refused();
+          }
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const beats: unknown[] = [];
+    const activities = createActivities({ store: flaky, sessions: testConnections(store), batchSize: BATCH, batchDelayMs: 50, outageBackoff: { initialMs: 200, maxMs: 400 } });
+    const runPipeline = activities.runPipeline;
+    const { Context } = await import('@temporalio/activity');
+    activities.runPipeline = async (input) => {
+      const ctx = Context.current();
+      const heartbeat = ctx.heartbeat.bind(ctx);
+      if (input.budgetMs === undefined) (ctx as { heartbeat: (d: unknown) => void }).heartbeat = (d: unknown) => {
+        beats.push(d);
+        heartbeat(d);
+      };
+      return runPipeline(input);
+    };
+    const launcher = await rig.worker(activities, { ...FAST_PIPELINE, maximumAttempts: 2 });
+    const { object, runId, versionId, pipelineId } = await setUp(200);
+    const { workflowId } = await launcher.start({ runId, versionId });
+    const handle = client.workflow.getHandle(workflowId);
+    const result = (await handle.result()) as SyncIntegrationResult;
+    expect(result.status).toBe('completed');
+    expect(downUntil).toBeGreaterThan(0);
+    // The ordinary activity's first reads met the outage too, and waited it out: one attempt of it, not a retry.
+    expect(calls).toContain('getPipelineStart');
+    expect(activityAttempts(await handle.fetchHistory())).toEqual({ local: 1, activity: 1, total: 2 });
+    expect(beats.some((d) => (d as { outage?: { nodeId: string; system?: string } }).outage?.system?.startsWith("Weft's store"))).toBe(true);
+    expect((await store.getCheckpoint(runId, pipelineId)).batch).toBe(20);
+    expect((await store.listWorkspaceRecords(object, { limit: 1 })).total).toBe(200);
+    const run = await store.getRun(runId);
+    expect(run?.counts).toMatchObject({ read: 200, written: 200, created: 200, updated: 0, rejected: 0 });
+    expect(run?.steps.find((s) => s.nodeId === 'target')?.waiting).toBeUndefined();
+  });
 });

@@ -9,6 +9,7 @@ import {
   patched,
   proxyActivities,
   proxyLocalActivities,
+  sleep,
   TimeoutFailure,
   workflowInfo,
   type ActivityOptions,
@@ -102,7 +103,15 @@ const localPipelines = proxyLocalActivities<Activities>({
   retry: { maximumAttempts: 1 },
 });
 
-function pipelineActivities(tuning: PipelineTuning | undefined, taskQueue?: string) {
+/** The retry policy's first wait (`initialRetryIntervalMs`, default 2 s). */
+const firstRetryMs = (tuning: PipelineTuning | undefined) => tuning?.initialRetryIntervalMs ?? 2_000;
+
+/**
+ * The ordinary pipeline activity. `spent`: attempts the local part already made (a retryable failure of it is the
+ * pipeline's first attempt), so the person's retry setting keeps its meaning: every attempt counted, local or not, at
+ * most `maximumAttempts`, the waits between them as the policy's (the first one is the workflow's timer).
+ */
+function pipelineActivities(tuning: PipelineTuning | undefined, taskQueue?: string, spent = 0) {
   const options: ActivityOptions = {
     ...(taskQueue !== undefined && { taskQueue }),
     // A cancelled run waits for its pipelines to stop: the batch in flight commits or rolls back before the run
@@ -111,10 +120,10 @@ function pipelineActivities(tuning: PipelineTuning | undefined, taskQueue?: stri
     heartbeatTimeout: tuning?.heartbeatTimeoutMs ?? '10 seconds',
     startToCloseTimeout: '24 hours',
     retry: {
-      initialInterval: tuning?.initialRetryIntervalMs ?? '2 seconds',
+      initialInterval: spent === 0 ? (tuning?.initialRetryIntervalMs ?? '2 seconds') : Math.min(firstRetryMs(tuning) * 2 ** spent, 120_000),
       backoffCoefficient: 2,
       maximumInterval: '2 minutes',
-      maximumAttempts: tuning?.maximumAttempts ?? 5,
+      maximumAttempts: (tuning?.maximumAttempts ?? 5) - spent,
       nonRetryableErrorTypes: ['PlanError', 'InvalidInput'],
     },
   };
@@ -176,15 +185,24 @@ export async function syncIntegration(rawInput: SyncIntegrationInput): Promise<S
       // A two-way step is its own pipeline and commits once per attempt: it has no budget to stop at.
       const steps = plan.pipelines.find((p) => p.id === args.pipelineId)?.nodeIds.length ?? 0;
       if (localFirst && steps >= 2) {
+        let result;
         try {
-          const result = await localPipelines.runPipeline({ ...args, budgetMs });
-          if (!result.unfinished) return result;
+          result = await localPipelines.runPipeline({ ...args, budgetMs });
         } catch (err) {
           if (isCancellation(err)) throw err;
           // A failure for good (the plan, the input, a permanent error, an outage window spent) is the pipeline's.
           const cause = err instanceof ActivityFailure ? err.cause : err;
           if (cause instanceof ApplicationFailure && cause.nonRetryable) throw err;
+          // Any other failure was the pipeline's first attempt: with one attempt allowed it is the pipeline's failure;
+          // else the retry policy's first wait, then the ordinary activity with the attempts left.
+          if ((input.pipeline?.maximumAttempts ?? 5) <= 1) throw err;
+          await sleep(firstRetryMs(input.pipeline));
+          return pipelineActivities(input.pipeline, undefined, 1).runPipeline(args);
         }
+        if (!result.unfinished) return result;
+        // The budget ran out (or the pass met an outage, which the ordinary activity goes on waiting out): not a failure,
+        // the ordinary activity continues from the checkpoint with every attempt.
+        return ordinary.runPipeline({ ...args, ...(result.outage && { outage: result.outage }) });
       }
       return ordinary.runPipeline(args);
     },

@@ -19,7 +19,7 @@ import { loadMemberDirectory, MemberSnapshotError, usesMembers } from '../member
 import { publicMessage } from '../public-message';
 import { resolveRunFiles } from '../api/run-files';
 import type { RunFileRecord, Store, StoredFile } from '../store/types';
-import { Outage, outageWaits } from './outage';
+import { Outage, OutageHandOver, outageWaits } from './outage';
 import { runVerdict } from './run-verdict';
 import { createSetActivities } from './sets';
 import { beginPipelineSync, targetDeleteSettings } from './pipeline-sync';
@@ -75,6 +75,11 @@ export const RunPipelineInput = z.object({
    * run, a full worker or an outage answers `unfinished` too (those wait in the ordinary activity, heartbeating).
    */
   budgetMs: z.number().int().positive().optional(),
+  /**
+   * The outage the budgeted (local) pass stopped at (its `unfinished` answer's): the ordinary activity goes on waiting
+   * it out, its window counted from its start, as if it had been waiting from there.
+   */
+  outage: Outage.optional(),
 });
 export const PipelineRef = z.object({ runId: z.string().min(1), versionId: z.string().min(1), pipelineId: z.string().min(1) });
 export const FailStepsInput = z.object({ runId: z.string().min(1), nodeIds: z.array(z.string()), error: z.string() });
@@ -96,6 +101,8 @@ export const PipelineResult = z.object({
   partitions: z.array(Partition).optional(),
   /** Asked with `budgetMs`: the budget ran out (or the run needs the ordinary activity) before the source ended. */
   unfinished: z.boolean().optional(),
+  /** With `unfinished`: the budgeted pass stopped at this outage (the ordinary activity waits it out). */
+  outage: Outage.optional(),
 });
 export type PipelineResult = z.infer<typeof PipelineResult>;
 
@@ -260,20 +267,78 @@ export function createActivities(deps: ActivityDeps) {
      * the last committed batch; waits out an unreachable source or target (outage.ts).
      */
     runPipeline: boundary(async (input: z.input<typeof RunPipelineInput>): Promise<PipelineResult> => {
-      const { runId, versionId, pipelineId, params: given, partition, planParts, budgetMs } = RunPipelineInput.parse(input);
+      const { runId, versionId, pipelineId, params: given, partition, planParts, budgetMs, outage: handedOutage } = RunPipelineInput.parse(input);
       const budgetEnd = budgetMs === undefined || partition ? undefined : Date.now() + budgetMs;
       const plan = await loadVersionPlan(versionId);
       // A part commits under its own checkpoint key; its counts add to the steps' like any batch's (issue 16).
       const checkpointKey = partition ? partitionKey(pipelineId, partition.index) : pipelineId;
+      const ctx = Context.current();
+      const fromHeartbeat = PipelineCheckpoint.safeParse(ctx.info.heartbeatDetails);
+      // What a heartbeat says until the store's checkpoint is read (then the later of the two).
+      let checkpoint: PipelineCheckpoint = fromHeartbeat.success ? { batch: fromHeartbeat.data.batch, cursor: fromHeartbeat.data.cursor } : { batch: 0, cursor: null };
+      // Issue 16: the first heartbeat waits for the ticker's first tick (a third of the heartbeat timeout), so a
+      // pipeline that ends sooner sends none. A heartbeat is a round trip and a write of the activity's state on the
+      // server; what a retry resumes from is the store's checkpoint, committed with each batch. An outage is
+      // heartbeated at once (the person reads it in Temporal's UI; a retry goes on counting its window).
+      let beating = false;
+      const beat = () => {
+        const outage = outages.current();
+        // A local activity has no heartbeats (its workflow task is what the server watches).
+        if ((!beating && !outage) || budgetEnd !== undefined) return;
+        // Once one went, every one goes: the details must not keep an outage that has ended.
+        beating = true;
+        ctx.heartbeat({ batch: checkpoint.batch, cursor: checkpoint.cursor, ...(outage && { outage }) });
+      };
+      // The pipeline's steps as published: their labels and target name an outage met before the run's files are read.
+      const published = stepsWithRunFiles(plan, pipelineId, []);
+      // An outage this pipeline was riding out when its last worker died (or when its local pass handed it over) goes
+      // on counting from when it began.
+      const outages = outageWaits({
+        resumed: (fromHeartbeat.success ? fromHeartbeat.data.outage : undefined) ?? handedOutage ?? null,
+        windowMs: plan.settings?.outageWindowMinutes ? plan.settings.outageWindowMinutes * 60_000 : outageWindowMs,
+        backoff: outageBackoff,
+        steps: published,
+        fallbackNodeId: published[published.length - 1]?.nodeId ?? pipelineId,
+        setWaiting: (nodeId, waiting) => store.setStepWaiting(runId, nodeId, waiting),
+        sleep: (ms) => ctx.sleep(ms),
+        cancelled: () => ctx.cancellationSignal.aborted,
+        beat,
+        warn: (message) => ctx.log.warn(message, { runId, pipelineId }),
+        // A budgeted pass waits out no outage and writes no waiting state: it stops at the first unreachable failure
+        // and the ordinary activity waits it out, heartbeating (the store may be what is down).
+        ...(budgetEnd !== undefined && { handOver: true }),
+      });
+      const handedOver = (err: OutageHandOver): PipelineResult => ({ pipelineId, batches: checkpoint.batch, steps: [], unfinished: true, outage: err.outage });
+      // The attempt's first reads and writes of the store wait out the store's outage like a commit's, heartbeating: an
+      // attempt that starts while the store is down (a retry, or the hand-over from a local pass that met the outage)
+      // waits in the same attempt instead of spending Temporal's retries (test/faults/store-outage.test.ts).
+      // A budgeted pass gets the outage back (OutageHandOver) instead of waiting.
+      const prepared = async <T>(work: () => Promise<T>): Promise<{ value: T } | OutageHandOver> => {
+        const waiting = setInterval(() => outages.current() && beat(), Math.max(500, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 3)));
+        try {
+          let out: { value: T } | undefined;
+          // Not settled when it answers: an outage of a source or target resumed from a heartbeat still holds.
+          await outages.rideOut(async () => {
+            out = { value: await work().catch(failedAt(STORE_FAILURE)) };
+          }, false);
+          return out!;
+        } catch (err) {
+          if (err instanceof OutageHandOver) return err;
+          throw err;
+        } finally {
+          clearInterval(waiting);
+        }
+      };
       // The run's record, the checkpoint and the run's files (for the steps, with its replaced files), in one statement
       // (issue 16). Each run file comes with its stored file record: this attempt's file reads need not ask again.
-      const start = await store.getPipelineStart(runId, checkpointKey);
+      const started = await prepared(() => store.getPipelineStart(runId, checkpointKey));
+      if (started instanceof OutageHandOver) return handedOver(started);
+      const start = started.value;
       const steps = stepsWithRunFiles(plan, pipelineId, start.runFiles);
       const runRecord = start.run;
       const storedCheckpoint = start.checkpoint;
       const runFilesRead: StoredFile[] = start.runFiles.map((r) => r.file);
       const owned = ownedSteps(plan, pipelineId);
-      const ctx = Context.current();
       // TODAY() and NOW() read the run's start, so a retried batch computes exactly what the first attempt did.
       const runClock = Date.parse(runRecord?.startedAt ?? runRecord?.createdAt ?? new Date().toISOString());
       const resubmit = runRecord?.trigger === 'resubmit';
@@ -284,7 +349,9 @@ export function createActivities(deps: ActivityDeps) {
       const params = new Map(Object.entries(given ?? runRecord?.params ?? {}));
       // Issue 14: what this pipeline's source reads in this run (full, or since the kept cursor), fixed at its first start.
       const syncOptions = runRecord?.syncOptions ?? {};
-      const pipelineSync = resubmit || !runRecord ? undefined : await beginPipelineSync(store, runRecord.integrationId, runId, pipelineId, steps, syncOptions.fullSync === true, syncOptions.refresh === true);
+      const synced = resubmit || !runRecord ? undefined : await prepared(() => beginPipelineSync(store, runRecord.integrationId, runId, pipelineId, steps, syncOptions.fullSync === true, syncOptions.refresh === true));
+      if (synced instanceof OutageHandOver) return handedOver(synced);
+      const pipelineSync = synced?.value;
       // The planning and the file source's check read the same file records: once per attempt (latency16d).
       const files = fileRecordsOnce(store, runFilesRead);
       const executorDeps: ExecutorDeps = {
@@ -305,14 +372,16 @@ export function createActivities(deps: ActivityDeps) {
       };
       // MEMBER reads the member table from memory: loaded once here, when a step of this pipeline calls it.
       if (usesMembers(steps)) {
-        try {
-          executorDeps.members = await loadMemberDirectory(store, steps[steps.length - 1]);
-        } catch (err) {
-          if (err instanceof MemberSnapshotError) throw new PlanError(err.message);
-          throw err;
-        }
+        const members = await prepared(() =>
+          loadMemberDirectory(store, steps[steps.length - 1]).catch((err: unknown) => {
+            throw err instanceof MemberSnapshotError ? new PlanError(err.message) : err;
+          }),
+        );
+        if (members instanceof OutageHandOver) return handedOver(members);
+        executorDeps.members = members.value;
       }
-      await store.setStepsStatus(runId, owned, 'running', null);
+      const running = await prepared(() => store.setStepsStatus(runId, owned, 'running', null));
+      if (running instanceof OutageHandOver) return handedOver(running);
 
       // A step that is its own pipeline (two-way sync) reads and writes both its sides itself.
       const only = steps.length === 1 ? await createExecutor(steps[0]!, executorDeps) : null;
@@ -365,37 +434,9 @@ export function createActivities(deps: ActivityDeps) {
         }
         return { pipelineId, batches: 1, steps: await store.completeSteps(runId, [step.nodeId]) };
       }
-      const fromHeartbeat = PipelineCheckpoint.safeParse(ctx.info.heartbeatDetails);
       const fromStore = storedCheckpoint;
-      let checkpoint: PipelineCheckpoint = fromHeartbeat.success && fromHeartbeat.data.batch > fromStore.batch ? fromHeartbeat.data : fromStore;
+      if (fromStore.batch >= checkpoint.batch) checkpoint = fromStore;
       if (checkpoint.batch > 0) ctx.log.info('Resuming pipeline', { runId, pipelineId: checkpointKey, batch: checkpoint.batch });
-      // Issue 16: the first heartbeat waits for the ticker's first tick (a third of the heartbeat timeout), so a
-      // pipeline that ends sooner sends none. A heartbeat is a round trip and a write of the activity's state on the
-      // server; what a retry resumes from is the store's checkpoint, committed with each batch. An outage is
-      // heartbeated at once (the person reads it in Temporal's UI; a retry goes on counting its window).
-      let beating = false;
-      const beat = () => {
-        const outage = outages.current();
-        // A local activity has no heartbeats (its workflow task is what the server watches).
-        if ((!beating && !outage) || budgetEnd !== undefined) return;
-        // Once one went, every one goes: the details must not keep an outage that has ended.
-        beating = true;
-        ctx.heartbeat({ batch: checkpoint.batch, cursor: checkpoint.cursor, ...(outage && { outage }) });
-      };
-      // An outage this pipeline was riding out when its last worker died goes on counting from when it began.
-      const outages = outageWaits({
-        resumed: fromHeartbeat.success ? (fromHeartbeat.data.outage ?? null) : null,
-        windowMs: plan.settings?.outageWindowMinutes ? plan.settings.outageWindowMinutes * 60_000 : outageWindowMs,
-        backoff: outageBackoff,
-        steps,
-        fallbackNodeId: steps[steps.length - 1]?.nodeId ?? pipelineId,
-        setWaiting: (nodeId, waiting) => store.setStepWaiting(runId, nodeId, waiting),
-        // A budgeted pass waits out no outage: it stops, and the ordinary activity waits (heartbeating).
-        sleep: (ms) => (budgetEnd === undefined ? ctx.sleep(ms) : Promise.reject(new BudgetSpent())),
-        cancelled: () => ctx.cancellationSignal.aborted,
-        beat,
-        warn: (message) => ctx.log.warn(message, { runId, pipelineId }),
-      });
 
       // Keep heartbeating while a slow batch or commit is in flight, and while waiting out an outage; a dead worker
       // stops, and is noticed.
@@ -416,10 +457,9 @@ export function createActivities(deps: ActivityDeps) {
               parts = await decideParts({ plan, runId, pipelineId, steps, resubmit, committedWhole: storedCheckpoint.batch > 0, tagFailures: true, files });
             });
           } catch (err) {
-            // An outage in a budgeted pass: the ordinary activity waits it out (the step stops saying it waits meanwhile).
-            if (!(err instanceof BudgetSpent)) throw err;
-            await outages.clear();
-            return { pipelineId, batches: checkpoint.batch, steps: [], unfinished: true };
+            // An outage in a budgeted pass: the ordinary activity waits it out.
+            if (err instanceof OutageHandOver) return handedOver(err);
+            throw err;
           }
           if (parts && parts.partitions.length > 1) return { pipelineId, batches: 0, steps: [], partitions: parts.partitions };
         }
@@ -472,10 +512,9 @@ export function createActivities(deps: ActivityDeps) {
             });
           });
         } catch (err) {
-          // An outage in a budgeted pass: the ordinary activity waits it out (the step stops saying it waits meanwhile).
-          if (!(err instanceof BudgetSpent)) throw err;
-          spent = true;
-          await outages.clear();
+          // An outage in a budgeted pass: the ordinary activity waits it out (nothing was written about it here).
+          if (err instanceof OutageHandOver) return handedOver(err);
+          throw err;
         }
         if (spent) return { pipelineId, batches: checkpoint.batch, steps: [], unfinished: true };
         // Deletes, once every batch committed: held back above the threshold (the run fails, saying so) or applied.
