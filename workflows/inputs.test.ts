@@ -49,4 +49,16 @@ describe('the workflows’ input checks', () => {
     expect(isPlanShape({ steps: [{}], pipelines: [] })).toBe(false);
     expect(isPlanShape({ steps: [], pipelines: [{ id: 'p', nodeIds: [1] }] })).toBe(false);
   });
+
+  it('take the local budget of issue 16 (0: off), and refuse a hostile one', () => {
+    for (const bad of [-1, 1.5, 2 ** 53, 2 ** 53 + 2, 600_001, '100', null, Number.NaN, Infinity]) {
+      expect(failure(() => checkSyncIntegrationInput({ runId: 'r', versionId: 'v', pipeline: { localBudgetMs: bad } })).message).toMatch(/pipeline\.localBudgetMs must be an integer from 0 to 600000/);
+    }
+    expect(checkSyncIntegrationInput({ runId: 'r', versionId: 'v', pipeline: { localBudgetMs: 0 } }).pipeline).toEqual({ localBudgetMs: 0 });
+    expect(checkSyncIntegrationInput({ runId: 'r', versionId: 'v', pipeline: { localBudgetMs: 400, maximumAttempts: 2 } }).pipeline).toEqual({ localBudgetMs: 400, maximumAttempts: 2 });
+    // A key named __proto__ (as JSON.parse makes it) is an own key the check does not know: dropped, not read through.
+    const proto = JSON.parse('{"runId":"r","versionId":"v","pipeline":{"__proto__":{"localBudgetMs":5}}}') as unknown;
+    expect(checkSyncIntegrationInput(proto).pipeline).toEqual({});
+    expect(Object.getPrototypeOf(checkSyncIntegrationInput(proto).pipeline)).toBe(Object.prototype);
+  });
 });

@@ -12,6 +12,11 @@ export interface PipelineTuning {
   heartbeatTimeoutMs?: number | undefined;
   maximumAttempts?: number | undefined;
   initialRetryIntervalMs?: number | undefined;
+  /**
+   * Issue 16: how long a pipeline first runs as a local activity inside the workflow task (default 2 s; 0: never, every
+   * pipeline runs as an ordinary activity). Tests shorten it to make a run continue on the ordinary activity.
+   */
+  localBudgetMs?: number | undefined;
 }
 
 export interface SyncIntegrationInput {
@@ -68,6 +73,12 @@ function tuning(input: Fields, problems: string[]): PipelineTuning | undefined {
     return undefined;
   }
   const out: PipelineTuning = {};
+  const budget = raw.localBudgetMs;
+  if (budget !== undefined) {
+    // 0 turns the local part off; a budget past a workflow task's life makes no sense (at most 10 minutes).
+    if (typeof budget !== 'number' || !Number.isSafeInteger(budget) || budget < 0 || budget > 600_000) problems.push('pipeline.localBudgetMs must be an integer from 0 to 600000');
+    else out.localBudgetMs = budget;
+  }
   for (const key of TUNING_KEYS) {
     const value = raw[key];
     if (value === undefined) continue;

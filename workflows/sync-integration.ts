@@ -2,12 +2,14 @@
 import {
   ActivityCancellationType,
   ActivityFailure,
+  ApplicationFailure,
   CancellationScope,
   isCancellation,
   log,
   patched,
   proxyActivities,
   proxyLocalActivities,
+  sleep,
   TimeoutFailure,
   workflowInfo,
   type ActivityOptions,
@@ -78,7 +80,38 @@ const planning = proxyLocalActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['PlanError', 'InvalidInput'] },
 });
 
-function pipelineActivities(tuning: PipelineTuning | undefined, taskQueue?: string) {
+/**
+ * Histories recorded before this patch ran every pipeline as an ordinary runPipeline activity; they replay on that
+ * path. New runs first run a whole pipeline as a local activity with a budget (`budgetMs`) inside the workflow task
+ * that asks for it: a small run then ends in ONE workflow task, with no activity task and no second workflow task
+ * through the server (issue 16, per-run overhead). A pipeline whose source did not end within the budget has committed
+ * what it read (per batch, with its checkpoint) and goes on in the ordinary runPipeline, which resumes from that
+ * checkpoint with heartbeats, retries and cancellation as before. A worker lost during the local part: the next
+ * workflow task runs it again, and it resumes from the store's checkpoint (a batch commits once: its checkpoint claim).
+ */
+export const LOCAL_PIPELINE_PATCH = 'weft-16-local-pipeline';
+/** The local part's default budget: well inside the workflow task's 10 s timeout, whatever one batch adds to it. */
+export const DEFAULT_LOCAL_BUDGET_MS = 2_000;
+
+/**
+ * The local part: one attempt (a failure that may pass goes to the ordinary activity, which retries as always). A
+ * cancelled run waits for it to stop, so the counts it shows are final.
+ */
+const localPipelines = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { maximumAttempts: 1 },
+});
+
+/** The retry policy's first wait (`initialRetryIntervalMs`, default 2 s). */
+const firstRetryMs = (tuning: PipelineTuning | undefined) => tuning?.initialRetryIntervalMs ?? 2_000;
+
+/**
+ * The ordinary pipeline activity. `spent`: attempts the local part already made (a retryable failure of it is the
+ * pipeline's first attempt), so the person's retry setting keeps its meaning: every attempt counted, local or not, at
+ * most `maximumAttempts`, the waits between them as the policy's (the first one is the workflow's timer).
+ */
+function pipelineActivities(tuning: PipelineTuning | undefined, taskQueue?: string, spent = 0) {
   const options: ActivityOptions = {
     ...(taskQueue !== undefined && { taskQueue }),
     // A cancelled run waits for its pipelines to stop: the batch in flight commits or rolls back before the run
@@ -87,10 +120,10 @@ function pipelineActivities(tuning: PipelineTuning | undefined, taskQueue?: stri
     heartbeatTimeout: tuning?.heartbeatTimeoutMs ?? '10 seconds',
     startToCloseTimeout: '24 hours',
     retry: {
-      initialInterval: tuning?.initialRetryIntervalMs ?? '2 seconds',
+      initialInterval: spent === 0 ? (tuning?.initialRetryIntervalMs ?? '2 seconds') : Math.min(firstRetryMs(tuning) * 2 ** spent, 120_000),
       backoffCoefficient: 2,
       maximumInterval: '2 minutes',
-      maximumAttempts: tuning?.maximumAttempts ?? 5,
+      maximumAttempts: (tuning?.maximumAttempts ?? 5) - spent,
       nonRetryableErrorTypes: ['PlanError', 'InvalidInput'],
     },
   };
@@ -143,7 +176,37 @@ export async function syncIntegration(rawInput: SyncIntegrationInput): Promise<S
   }
   for (const step of plan.steps) statuses.set(step.nodeId, 'pending');
 
-  const pipelines = pipelineActivities(input.pipeline);
+  const ordinary = pipelineActivities(input.pipeline);
+  const budgetMs = input.pipeline?.localBudgetMs ?? DEFAULT_LOCAL_BUDGET_MS;
+  const localFirst = budgetMs > 0 && patched(LOCAL_PIPELINE_PATCH);
+  /** A whole pipeline (never a part): locally within the budget first, then, if its source did not end, as an activity. */
+  const pipelines = {
+    runPipeline: async (args: Parameters<typeof ordinary.runPipeline>[0]) => {
+      // A two-way step is its own pipeline and commits once per attempt: it has no budget to stop at.
+      const steps = plan.pipelines.find((p) => p.id === args.pipelineId)?.nodeIds.length ?? 0;
+      if (localFirst && steps >= 2) {
+        let result;
+        try {
+          result = await localPipelines.runPipeline({ ...args, budgetMs });
+        } catch (err) {
+          if (isCancellation(err)) throw err;
+          // A failure for good (the plan, the input, a permanent error, an outage window spent) is the pipeline's.
+          const cause = err instanceof ActivityFailure ? err.cause : err;
+          if (cause instanceof ApplicationFailure && cause.nonRetryable) throw err;
+          // Any other failure was the pipeline's first attempt: with one attempt allowed it is the pipeline's failure;
+          // else the retry policy's first wait, then the ordinary activity with the attempts left.
+          if ((input.pipeline?.maximumAttempts ?? 5) <= 1) throw err;
+          await sleep(firstRetryMs(input.pipeline));
+          return pipelineActivities(input.pipeline, undefined, 1).runPipeline(args);
+        }
+        if (!result.unfinished) return result;
+        // The budget ran out (or the pass met an outage, which the ordinary activity goes on waiting out): not a failure,
+        // the ordinary activity continues from the checkpoint with every attempt.
+        return ordinary.runPipeline({ ...args, ...(result.outage && { outage: result.outage }) });
+      }
+      return ordinary.runPipeline(args);
+    },
+  };
   const partitioned = patched(PARTITIONED_READS_PATCH);
   /** A pipeline whole, or (issue 16) in parts side by side: every part runs to its end, then the steps' statuses once. */
   const runOne = async (pipelineId: string) => {
@@ -160,7 +223,7 @@ export async function syncIntegration(rawInput: SyncIntegrationInput): Promise<S
       if (partitions.length <= 1) return pipelines.runPipeline(whole);
     }
     // Parts wait on the server for a worker with a free place (its cap of parts at once), not inside a full worker.
-    const parts = patched(PARTS_QUEUE_PATCH) ? pipelineActivities(input.pipeline, partsTaskQueue(workflowInfo().taskQueue)) : pipelines;
+    const parts = patched(PARTS_QUEUE_PATCH) ? pipelineActivities(input.pipeline, partsTaskQueue(workflowInfo().taskQueue)) : ordinary;
     const settled = await Promise.allSettled(partitions.map((part, index) => parts.runPipeline({ ...whole, partition: { index, part } })));
     const failed = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
     const cancelled = failed.find((e) => isCancellation(e));

@@ -19,7 +19,7 @@ import { loadMemberDirectory, MemberSnapshotError, usesMembers } from '../member
 import { publicMessage } from '../public-message';
 import { resolveRunFiles } from '../api/run-files';
 import type { RunFileRecord, Store, StoredFile } from '../store/types';
-import { Outage, outageWaits } from './outage';
+import { Outage, OutageHandOver, outageWaits } from './outage';
 import { runVerdict } from './run-verdict';
 import { createSetActivities } from './sets';
 import { beginPipelineSync, targetDeleteSettings } from './pipeline-sync';
@@ -68,6 +68,18 @@ export const RunPipelineInput = z.object({
    * source split in parts is not read here, its parts come back in the result; one read whole is read at once.
    */
   planParts: z.boolean().optional(),
+  /**
+   * Issue 16: run as a local activity inside the workflow's first task, with this budget: batches are issued until it
+   * is spent; a pipeline whose source ended within it finishes here, one that did not stops after the batches it
+   * issued committed and answers `unfinished` (the ordinary runPipeline then resumes from the checkpoint). A resubmit
+   * run, a full worker or an outage answers `unfinished` too (those wait in the ordinary activity, heartbeating).
+   */
+  budgetMs: z.number().int().positive().optional(),
+  /**
+   * The outage the budgeted (local) pass stopped at (its `unfinished` answer's): the ordinary activity goes on waiting
+   * it out, its window counted from its start, as if it had been waiting from there.
+   */
+  outage: Outage.optional(),
 });
 export const PipelineRef = z.object({ runId: z.string().min(1), versionId: z.string().min(1), pipelineId: z.string().min(1) });
 export const FailStepsInput = z.object({ runId: z.string().min(1), nodeIds: z.array(z.string()), error: z.string() });
@@ -87,10 +99,17 @@ export const PipelineResult = z.object({
   steps: z.array(z.object({ nodeId: z.string(), status: StepStatus, counts: Counts })),
   /** Asked with `planParts`: the parts to run instead (more than one); nothing was read. */
   partitions: z.array(Partition).optional(),
+  /** Asked with `budgetMs`: the budget ran out (or the run needs the ordinary activity) before the source ended. */
+  unfinished: z.boolean().optional(),
+  /** With `unfinished`: the budgeted pass stopped at this outage (the ordinary activity waits it out). */
+  outage: Outage.optional(),
 });
 export type PipelineResult = z.infer<typeof PipelineResult>;
 
 const DEFAULT_BATCH_SIZE = 5_000;
+
+/** Thrown inside a budgeted (local) pipeline pass when its budget is spent: no further batch is issued. */
+class BudgetSpent extends Error {}
 
 /**
  * The store, answering `getFile` from the file records this pipeline attempt already has: the run's recorded files
@@ -248,28 +267,91 @@ export function createActivities(deps: ActivityDeps) {
      * the last committed batch; waits out an unreachable source or target (outage.ts).
      */
     runPipeline: boundary(async (input: z.input<typeof RunPipelineInput>): Promise<PipelineResult> => {
-      const { runId, versionId, pipelineId, params: given, partition, planParts } = RunPipelineInput.parse(input);
+      const { runId, versionId, pipelineId, params: given, partition, planParts, budgetMs, outage: handedOutage } = RunPipelineInput.parse(input);
+      const budgetEnd = budgetMs === undefined || partition ? undefined : Date.now() + budgetMs;
       const plan = await loadVersionPlan(versionId);
       // A part commits under its own checkpoint key; its counts add to the steps' like any batch's (issue 16).
       const checkpointKey = partition ? partitionKey(pipelineId, partition.index) : pipelineId;
+      const ctx = Context.current();
+      const fromHeartbeat = PipelineCheckpoint.safeParse(ctx.info.heartbeatDetails);
+      // What a heartbeat says until the store's checkpoint is read (then the later of the two).
+      let checkpoint: PipelineCheckpoint = fromHeartbeat.success ? { batch: fromHeartbeat.data.batch, cursor: fromHeartbeat.data.cursor } : { batch: 0, cursor: null };
+      // Issue 16: the first heartbeat waits for the ticker's first tick (a third of the heartbeat timeout), so a
+      // pipeline that ends sooner sends none. A heartbeat is a round trip and a write of the activity's state on the
+      // server; what a retry resumes from is the store's checkpoint, committed with each batch. An outage is
+      // heartbeated at once (the person reads it in Temporal's UI; a retry goes on counting its window).
+      let beating = false;
+      const beat = () => {
+        const outage = outages.current();
+        // A local activity has no heartbeats (its workflow task is what the server watches).
+        if ((!beating && !outage) || budgetEnd !== undefined) return;
+        // Once one went, every one goes: the details must not keep an outage that has ended.
+        beating = true;
+        ctx.heartbeat({ batch: checkpoint.batch, cursor: checkpoint.cursor, ...(outage && { outage }) });
+      };
+      // The pipeline's steps as published: their labels and target name an outage met before the run's files are read.
+      const published = stepsWithRunFiles(plan, pipelineId, []);
+      // An outage this pipeline was riding out when its last worker died (or when its local pass handed it over) goes
+      // on counting from when it began.
+      const outages = outageWaits({
+        resumed: (fromHeartbeat.success ? fromHeartbeat.data.outage : undefined) ?? handedOutage ?? null,
+        windowMs: plan.settings?.outageWindowMinutes ? plan.settings.outageWindowMinutes * 60_000 : outageWindowMs,
+        backoff: outageBackoff,
+        steps: published,
+        fallbackNodeId: published[published.length - 1]?.nodeId ?? pipelineId,
+        setWaiting: (nodeId, waiting) => store.setStepWaiting(runId, nodeId, waiting),
+        sleep: (ms) => ctx.sleep(ms),
+        cancelled: () => ctx.cancellationSignal.aborted,
+        beat,
+        warn: (message) => ctx.log.warn(message, { runId, pipelineId }),
+        // A budgeted pass waits out no outage and writes no waiting state: it stops at the first unreachable failure
+        // and the ordinary activity waits it out, heartbeating (the store may be what is down).
+        ...(budgetEnd !== undefined && { handOver: true }),
+      });
+      const handedOver = (err: OutageHandOver): PipelineResult => ({ pipelineId, batches: checkpoint.batch, steps: [], unfinished: true, outage: err.outage });
+      // The attempt's first reads and writes of the store wait out the store's outage like a commit's, heartbeating: an
+      // attempt that starts while the store is down (a retry, or the hand-over from a local pass that met the outage)
+      // waits in the same attempt instead of spending Temporal's retries (test/faults/store-outage.test.ts).
+      // A budgeted pass gets the outage back (OutageHandOver) instead of waiting.
+      const prepared = async <T>(work: () => Promise<T>): Promise<{ value: T } | OutageHandOver> => {
+        const waiting = setInterval(() => outages.current() && beat(), Math.max(500, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 3)));
+        try {
+          let out: { value: T } | undefined;
+          // Not settled when it answers: an outage of a source or target resumed from a heartbeat still holds.
+          await outages.rideOut(async () => {
+            out = { value: await work().catch(failedAt(STORE_FAILURE)) };
+          }, false);
+          return out!;
+        } catch (err) {
+          if (err instanceof OutageHandOver) return err;
+          throw err;
+        } finally {
+          clearInterval(waiting);
+        }
+      };
       // The run's record, the checkpoint and the run's files (for the steps, with its replaced files), in one statement
       // (issue 16). Each run file comes with its stored file record: this attempt's file reads need not ask again.
-      const start = await store.getPipelineStart(runId, checkpointKey);
+      const started = await prepared(() => store.getPipelineStart(runId, checkpointKey));
+      if (started instanceof OutageHandOver) return handedOver(started);
+      const start = started.value;
       const steps = stepsWithRunFiles(plan, pipelineId, start.runFiles);
       const runRecord = start.run;
       const storedCheckpoint = start.checkpoint;
       const runFilesRead: StoredFile[] = start.runFiles.map((r) => r.file);
       const owned = ownedSteps(plan, pipelineId);
-      const ctx = Context.current();
       // TODAY() and NOW() read the run's start, so a retried batch computes exactly what the first attempt did.
       const runClock = Date.parse(runRecord?.startedAt ?? runRecord?.createdAt ?? new Date().toISOString());
       const resubmit = runRecord?.trigger === 'resubmit';
+      // The budgeted (local) pass reads neither the inbox of a resubmit run nor two-way steps: the ordinary activity does.
+      if (budgetEnd !== undefined && (resubmit || !runRecord || steps.length < 2)) return { pipelineId, batches: storedCheckpoint.batch, steps: [], unfinished: true };
       // PARAM(name) reads the parameters the run was started with: the workflow input's (the API stored the same checked
       // values on the run, and a resume passes them again), else the stored ones, so a retry or a resume reads the same.
       const params = new Map(Object.entries(given ?? runRecord?.params ?? {}));
       // Issue 14: what this pipeline's source reads in this run (full, or since the kept cursor), fixed at its first start.
       const syncOptions = runRecord?.syncOptions ?? {};
-      const pipelineSync = resubmit || !runRecord ? undefined : await beginPipelineSync(store, runRecord.integrationId, runId, pipelineId, steps, syncOptions.fullSync === true, syncOptions.refresh === true);
+      const synced = resubmit || !runRecord ? undefined : await prepared(() => beginPipelineSync(store, runRecord.integrationId, runId, pipelineId, steps, syncOptions.fullSync === true, syncOptions.refresh === true));
+      if (synced instanceof OutageHandOver) return handedOver(synced);
+      const pipelineSync = synced?.value;
       // The planning and the file source's check read the same file records: once per attempt (latency16d).
       const files = fileRecordsOnce(store, runFilesRead);
       const executorDeps: ExecutorDeps = {
@@ -290,14 +372,16 @@ export function createActivities(deps: ActivityDeps) {
       };
       // MEMBER reads the member table from memory: loaded once here, when a step of this pipeline calls it.
       if (usesMembers(steps)) {
-        try {
-          executorDeps.members = await loadMemberDirectory(store, steps[steps.length - 1]);
-        } catch (err) {
-          if (err instanceof MemberSnapshotError) throw new PlanError(err.message);
-          throw err;
-        }
+        const members = await prepared(() =>
+          loadMemberDirectory(store, steps[steps.length - 1]).catch((err: unknown) => {
+            throw err instanceof MemberSnapshotError ? new PlanError(err.message) : err;
+          }),
+        );
+        if (members instanceof OutageHandOver) return handedOver(members);
+        executorDeps.members = members.value;
       }
-      await store.setStepsStatus(runId, owned, 'running', null);
+      const running = await prepared(() => store.setStepsStatus(runId, owned, 'running', null));
+      if (running instanceof OutageHandOver) return handedOver(running);
 
       // A step that is its own pipeline (two-way sync) reads and writes both its sides itself.
       const only = steps.length === 1 ? await createExecutor(steps[0]!, executorDeps) : null;
@@ -350,35 +434,9 @@ export function createActivities(deps: ActivityDeps) {
         }
         return { pipelineId, batches: 1, steps: await store.completeSteps(runId, [step.nodeId]) };
       }
-      const fromHeartbeat = PipelineCheckpoint.safeParse(ctx.info.heartbeatDetails);
       const fromStore = storedCheckpoint;
-      let checkpoint: PipelineCheckpoint = fromHeartbeat.success && fromHeartbeat.data.batch > fromStore.batch ? fromHeartbeat.data : fromStore;
+      if (fromStore.batch >= checkpoint.batch) checkpoint = fromStore;
       if (checkpoint.batch > 0) ctx.log.info('Resuming pipeline', { runId, pipelineId: checkpointKey, batch: checkpoint.batch });
-      // Issue 16: the first heartbeat waits for the ticker's first tick (a third of the heartbeat timeout), so a
-      // pipeline that ends sooner sends none. A heartbeat is a round trip and a write of the activity's state on the
-      // server; what a retry resumes from is the store's checkpoint, committed with each batch. An outage is
-      // heartbeated at once (the person reads it in Temporal's UI; a retry goes on counting its window).
-      let beating = false;
-      const beat = () => {
-        const outage = outages.current();
-        if (!beating && !outage) return;
-        // Once one went, every one goes: the details must not keep an outage that has ended.
-        beating = true;
-        ctx.heartbeat({ batch: checkpoint.batch, cursor: checkpoint.cursor, ...(outage && { outage }) });
-      };
-      // An outage this pipeline was riding out when its last worker died goes on counting from when it began.
-      const outages = outageWaits({
-        resumed: fromHeartbeat.success ? (fromHeartbeat.data.outage ?? null) : null,
-        windowMs: plan.settings?.outageWindowMinutes ? plan.settings.outageWindowMinutes * 60_000 : outageWindowMs,
-        backoff: outageBackoff,
-        steps,
-        fallbackNodeId: steps[steps.length - 1]?.nodeId ?? pipelineId,
-        setWaiting: (nodeId, waiting) => store.setStepWaiting(runId, nodeId, waiting),
-        sleep: (ms) => ctx.sleep(ms),
-        cancelled: () => ctx.cancellationSignal.aborted,
-        beat,
-        warn: (message) => ctx.log.warn(message, { runId, pipelineId }),
-      });
 
       // Keep heartbeating while a slow batch or commit is in flight, and while waiting out an outage; a dead worker
       // stops, and is noticed.
@@ -394,36 +452,71 @@ export function createActivities(deps: ActivityDeps) {
           // Issue 16: the parts are planned here (a large file is scanned once, heartbeating meanwhile); a source that
           // cannot be reached is waited out like a batch's, up to the outage window.
           let parts: PartitionPlan | undefined;
-          await outages.rideOut(async () => {
-            parts = await decideParts({ plan, runId, pipelineId, steps, resubmit, committedWhole: storedCheckpoint.batch > 0, tagFailures: true, files });
-          });
+          try {
+            await outages.rideOut(async () => {
+              parts = await decideParts({ plan, runId, pipelineId, steps, resubmit, committedWhole: storedCheckpoint.batch > 0, tagFailures: true, files });
+            });
+          } catch (err) {
+            // An outage in a budgeted pass: the ordinary activity waits it out.
+            if (err instanceof OutageHandOver) return handedOver(err);
+            throw err;
+          }
           if (parts && parts.partitions.length > 1) return { pipelineId, batches: 0, steps: [], partitions: parts.partitions };
         }
-        leaveGate = await enterGate(ctx, { runId, pipelineId: checkpointKey });
+        if (budgetEnd === undefined) leaveGate = await enterGate(ctx, { runId, pipelineId: checkpointKey });
+        else {
+          // A budgeted pass waits for a place within its budget only (a wave of small runs takes turns quickly); past it,
+          // the ordinary activity waits, heartbeating.
+          const budgetOver = AbortSignal.timeout(Math.max(1, budgetEnd - Date.now()));
+          try {
+            leaveGate = await partGate.enter(AbortSignal.any([ctx.cancellationSignal, budgetOver]), () => (ctx.cancellationSignal.aborted ? new CancelledFailure('The run was cancelled') : new BudgetSpent()));
+          } catch (err) {
+            if (!(err instanceof BudgetSpent)) throw err;
+            return { pipelineId, batches: checkpoint.batch, steps: [], unfinished: true };
+          }
+        }
         const ownedSet = new Set(owned);
-        await outages.rideOut(async () => {
-          beat();
-          await runPipelinePass({
-            steps,
-            owned: ownedSet,
-            deps: executorDeps,
-            // A resubmit run's source reads the records the inbox resubmitted, not its system: the rest is this pipeline.
-            ...(resubmit && { create: (step: PlanStep, d: ExecutorDeps) => (step.nodeId === steps[0]?.nodeId ? Promise.resolve(inboxSource(step, runId, storeTagged(store.inbox))) : createExecutor(step, d)) }),
-            batchSize,
-            from: checkpoint,
-            ...(deps.stageLog && { stages: (t) => ctx.log.info(`Pipeline pass stages: ${describeStages(t)}`, { runId, pipelineId }) }),
-            check: () => {
-              if (ctx.cancellationSignal.aborted) throw new CancelledFailure('The run was cancelled');
-            },
-            commit: async (next, effect) => {
-              await store.commitBatch({ runId, pipelineId: checkpointKey, batch: next.batch, cursor: next.cursor, ...effect }).catch(failedAt(STORE_FAILURE));
-              checkpoint = next;
-              await outages.clear();
-              beat();
-              if (deps.batchDelayMs) await ctx.sleep(deps.batchDelayMs);
-            },
+        let spent = false;
+        // A budgeted pass issues its first batch whatever the time (its preparation may have been slow under load).
+        let issued = 0;
+        try {
+          await outages.rideOut(async () => {
+            beat();
+            await runPipelinePass({
+              steps,
+              owned: ownedSet,
+              deps: executorDeps,
+              // A resubmit run's source reads the records the inbox resubmitted, not its system: the rest is this pipeline.
+              ...(resubmit && { create: (step: PlanStep, d: ExecutorDeps) => (step.nodeId === steps[0]?.nodeId ? Promise.resolve(inboxSource(step, runId, storeTagged(store.inbox))) : createExecutor(step, d)) }),
+              batchSize,
+              from: checkpoint,
+              ...(deps.stageLog && { stages: (t) => ctx.log.info(`Pipeline pass stages: ${describeStages(t)}`, { runId, pipelineId }) }),
+              check: () => {
+                if (ctx.cancellationSignal.aborted) throw new CancelledFailure('The run was cancelled');
+                // Checked before each batch is issued: the batches already issued still commit (drive.ts), so the pass
+                // stops at a committed checkpoint.
+                if (budgetEnd !== undefined && issued++ > 0 && Date.now() >= budgetEnd) throw new BudgetSpent('The local budget is spent');
+              },
+              commit: async (next, effect) => {
+                await store.commitBatch({ runId, pipelineId: checkpointKey, batch: next.batch, cursor: next.cursor, ...effect }).catch(failedAt(STORE_FAILURE));
+                checkpoint = next;
+                await outages.clear();
+                beat();
+                if (deps.batchDelayMs) await ctx.sleep(deps.batchDelayMs);
+              },
+            }).catch((err: unknown) => {
+              // The budget is spent: the batches issued have committed, the rest is the ordinary activity's.
+              if (!(err instanceof BudgetSpent)) throw err;
+              spent = true;
+              return 0;
+            });
           });
-        });
+        } catch (err) {
+          // An outage in a budgeted pass: the ordinary activity waits it out (nothing was written about it here).
+          if (err instanceof OutageHandOver) return handedOver(err);
+          throw err;
+        }
+        if (spent) return { pipelineId, batches: checkpoint.batch, steps: [], unfinished: true };
         // Deletes, once every batch committed: held back above the threshold (the run fails, saying so) or applied.
         const targetStep = steps[steps.length - 1];
         // A part never runs the delete phase: pipelines with deletes are not split (runtime/activities/partitions.ts).

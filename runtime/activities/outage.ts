@@ -89,6 +89,19 @@ export interface OutageWaitOptions {
   beat(): void;
   warn(message: string): void;
   now?: () => number;
+  /**
+   * Issue 16: the budgeted (local) pipeline pass waits out no outage: at the first unreachable failure it throws
+   * `OutageHandOver` with the outage, before recording anything on the step (the store may be the system that is
+   * down), and the ordinary activity waits it out from there (heartbeating, the window counted from its start).
+   */
+  handOver?: boolean;
+}
+
+/** Thrown by a hand-over pass (`handOver`) at an outage: the ordinary activity goes on waiting it out. */
+export class OutageHandOver extends Error {
+  constructor(readonly outage: Outage) {
+    super(`Handed over to the ordinary activity: ${outage.system ?? outage.nodeId} is unreachable`);
+  }
 }
 
 /**
@@ -137,6 +150,7 @@ export function outageWaits(o: OutageWaitOptions) {
       await clear();
       throw ApplicationFailure.nonRetryable(`${failure.system} was unreachable for ${spell(now - since)}, the integration's outage window: ${publicMessage(failure.message)}`, 'Unreachable');
     }
+    if (o.handOver) throw new OutageHandOver({ ...outage });
     const delay = Math.min(until - now, outageDelay(outage.failures, o.backoff));
     const waiting: StepWaiting = {
       system: failure.system,
@@ -156,11 +170,12 @@ export function outageWaits(o: OutageWaitOptions) {
     /** The outage being waited out, for the heartbeat's details. */
     current: (): Outage | null => outage,
     clear,
-    async rideOut(pass: () => Promise<void>): Promise<void> {
+    /** `settle: false`: the outage (if any) is not cleared when `pass` succeeds (it may be another system's). */
+    async rideOut(pass: () => Promise<void>, settle = true): Promise<void> {
       for (;;) {
         try {
           await pass();
-          await clear();
+          if (settle) await clear();
           return;
         } catch (err) {
           await failed(err);

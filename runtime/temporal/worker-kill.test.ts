@@ -129,10 +129,13 @@ describe.skipIf(!postgresUp)('a worker killed mid-run', () => {
       const result = (await handle.result()) as { status: string };
       expect(result.status).toBe('completed');
 
-      // The pipeline activity ran more than once, and the retry started after the batches already committed.
+      // The pipeline ran more than once, and the retry started after the batches already committed. Issue 16: the kill
+      // lands in the pipeline's local part (its first 2 s run inside the workflow task), which the new worker's workflow
+      // task runs again; a kill in the ordinary activity is retried as an activity attempt.
       const history = await handle.fetchHistory();
       const attempts = (history.events ?? []).flatMap((e) => (e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt ?? 0] : []));
-      expect(Math.max(...attempts)).toBeGreaterThanOrEqual(2);
+      const failedTasks = (history.events ?? []).filter((e) => e.workflowTaskTimedOutEventAttributes || e.workflowTaskFailedEventAttributes).length;
+      expect(Math.max(0, ...attempts) >= 2 || failedTasks >= 1).toBe(true);
       expect(second.output()).toMatch(/Resuming pipeline[\s\S]*batch: [1-9]/);
 
       const run = await store.getRun(runId);

@@ -143,3 +143,35 @@ export async function openTemporalRig(address: string) {
   };
 }
 export type TemporalRig = Awaited<ReturnType<typeof openTemporalRig>>;
+
+/** A workflow history as `fetchHistory()` answers it. */
+type History = Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>;
+
+/**
+ * Every attempt of an activity type the history records (issue 16: a pipeline runs first as a local activity): one per
+ * local-activity marker of that type (its `attempt`, failed or not) plus the ordinary activity's, which the history
+ * records as the last attempt's ActivityTaskStarted (the earlier attempts are not events: its `attempt` counts them).
+ */
+export function activityAttempts(history: History, activityType = 'runPipeline'): { local: number; activity: number; total: number } {
+  const events = history.events ?? [];
+  let local = 0;
+  for (const e of events) {
+    const marker = e.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_local_activity') continue;
+    const data = marker.details?.['data']?.payloads?.[0]?.data;
+    if (!data) continue;
+    const parsed = JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string; attempt?: number };
+    if (parsed.activity_type === activityType) local += parsed.attempt ?? 1;
+  }
+  const scheduled = new Map<string, string>();
+  for (const e of events) {
+    const a = e.activityTaskScheduledEventAttributes;
+    if (a) scheduled.set(String(e.eventId), a.activityType?.name ?? '');
+  }
+  let activity = 0;
+  for (const e of events) {
+    const a = e.activityTaskStartedEventAttributes;
+    if (a && scheduled.get(String(a.scheduledEventId)) === activityType) activity += a.attempt ?? 1;
+  }
+  return { local, activity, total: local + activity };
+}
