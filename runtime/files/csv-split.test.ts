@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { scratchDir } from '../../test/support/scratch-dir';
 import { readCsvBatches, type CsvBatch, type ReadCsvOptions } from './csv';
+import { seededRandom } from '../../shared/util/random';
 
 const { file } = scratchDir('weft-csv-split-');
 
@@ -39,14 +40,7 @@ async function same(content: string | Buffer, opts: Partial<ReadCsvOptions> = {}
 
 /** A small deterministic generator (mulberry32), so a failure names its seed. */
 function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   return { next, pick: <T,>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]! };
 }
 

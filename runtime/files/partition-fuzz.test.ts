@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileBatches, type FileBatch } from './formats';
 import { scanFilePartitions } from './partition-scan';
+import { seededRandom } from '../../shared/util/random';
 
 let dir: string;
 beforeAll(async () => {
@@ -19,14 +20,7 @@ afterAll(async () => {
 
 /** A small seeded generator (mulberry32): the same files on every run, a failing seed reproducible. */
 function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   return { next, int: (n: number) => Math.floor(next() * n), pick: <T,>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]! };
 }
 

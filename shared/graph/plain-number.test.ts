@@ -1,22 +1,14 @@
 // plainNumber (coerceValue's reader of short plain decimals by character codes) against what it replaced: the
 // expression PLAIN_NUMBER and Number(), on hostile and generated texts (Object.is: -0 and NaN count).
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../util/random';
 import { coerceValue, plainNumber } from './field-types';
 
 /** The test coerceValue made before, word for word. */
 const PLAIN_NUMBER = /^-?(?=[\d.]{1,16}$)\d{1,15}(\.\d{1,14})?$/;
 const reference = (t: string): number | undefined => (PLAIN_NUMBER.test(t) ? Number(t) + 0 : undefined);
 
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 const differences = (texts: Iterable<string>): string[] => {
   const out: string[] = [];
