@@ -17,7 +17,8 @@ import { asOwner } from '../../test/support/signed-in';
 import { startMoto, type Moto } from '../../test/support/moto';
 import { testConnections } from '../../test/support/connections';
 import { createApi } from './app';
-import { S3FileStorage, type S3Settings } from '../files/storage';
+import { FileStorageUnavailableError, S3FileStorage, type S3Settings } from '../files/storage';
+import { fileProblem } from '../connectors/files/errors';
 import { filesConnector } from '../connectors/files';
 import { ConnectorError } from '../connectors/types';
 import { classifyFailure } from '../activities/outage';
@@ -267,6 +268,47 @@ describe('a run reading from a bucket that is not well (probe16)', () => {
       expect(classifyFailure(err, 'Orders').kind).toBe('permanent');
       expect((err as Error).message).toMatch(/refused the credentials \((InvalidAccessKeyId|HTTP 403)\)/);
       expect(JSON.stringify(err, Object.getOwnPropertyNames(err))).not.toContain(SECRET);
+    } finally {
+      await fault.close();
+    }
+  }, 60_000);
+});
+
+describe('what a bucket answered decides whether to wait (review of probe16)', () => {
+  // Only a server error or a request to slow down passes with time; a redirect to another region or a refused request
+  // is the settings' fault: waiting out the whole outage window for it would only delay the plain answer.
+  it.each([
+    [301, 'PermanentRedirect', 'The bucket you are attempting to access must be addressed using the specified endpoint.'],
+    [400, 'InvalidBucketName', 'The specified bucket is not valid.'],
+    [400, 'InvalidArgument', 'Invalid argument.'],
+    [405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.'],
+  ])('%i %s: the run fails plainly as a setting to correct, not an outage to wait out', async (status, code, message) => {
+    const fault = await erroringServer(status, code, message);
+    try {
+      const storage = new S3FileStorage(`s3://${`weft-cls-${randomUUID().slice(0, 8)}`}/p`, settingsFor(fault.endpoint));
+      const err = await storage.size('file_1').then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(FileStorageUnavailableError);
+      expect((err as FileStorageUnavailableError).reason).toBe('misconfigured');
+      expect((err as Error).message).toMatch(/check WEFT_FILES_URL/);
+      const asRun = fileProblem(err, { name: 'orders.csv' });
+      expect((asRun as ConnectorError).code).toBe('invalid_config');
+      expect(classifyFailure(asRun, 'Orders').kind).toBe('permanent');
+    } finally {
+      await fault.close();
+    }
+  }, 60_000);
+
+  it.each([
+    [503, 'SlowDown', 'Please reduce your request rate.'],
+    [429, 'TooManyRequests', 'Too many requests.'],
+    [500, 'InternalError', 'We encountered an internal error.'],
+  ])('%i %s: still an outage to wait out', async (status, code, message) => {
+    const fault = await erroringServer(status, code, message);
+    try {
+      const storage = new S3FileStorage(`s3://${`weft-cls-${randomUUID().slice(0, 8)}`}/p`, settingsFor(fault.endpoint));
+      const err = await storage.size('file_1').then(() => null, (e: unknown) => e);
+      expect((err as FileStorageUnavailableError).reason).toBe('unreachable');
+      expect(classifyFailure(fileProblem(err, { name: 'orders.csv' }), 'Orders').kind).toBe('unreachable');
     } finally {
       await fault.close();
     }

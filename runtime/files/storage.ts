@@ -58,8 +58,12 @@ export class FileMissingError extends Error {
 export class FileStorageUnavailableError extends Error {
   constructor(
     message: string,
-    /** unreachable: down, silent or answering 5xx (for now: waited out); credentials: refused; no_bucket: no such bucket. */
-    readonly reason: 'unreachable' | 'credentials' | 'no_bucket',
+    /**
+     * unreachable: down, silent, answering 5xx or asking to slow down (429, SlowDown: waited out); credentials: refused;
+     * no_bucket: no such bucket; misconfigured: any other answer (a 3xx such as PermanentRedirect, a 4xx such as
+     * InvalidBucketName): the settings are wrong, and waiting would not help.
+     */
+    readonly reason: 'unreachable' | 'credentials' | 'no_bucket' | 'misconfigured',
     options?: { cause?: unknown },
   ) {
     super(message, options);
@@ -89,7 +93,14 @@ function storageFailure(err: unknown, bucket: string, timeoutMs: number): unknow
     return new FileStorageUnavailableError(`${where} refused the credentials (${name}); check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and the bucket's permissions`, 'credentials', { cause: err });
   }
   if (name === 'NoSuchBucket') return new FileStorageUnavailableError(`${where} does not exist; create the bucket or correct WEFT_FILES_URL`, 'no_bucket', { cause: err });
-  return new FileStorageUnavailableError(`${where} cannot be used: the server answered ${name === `HTTP ${status}` ? name : `${status ?? 'an error'} ${name}`}; try again later`, 'unreachable', { cause: err });
+  const answered = name === `HTTP ${status}` ? name : `${status ?? 'an error'} ${name}`;
+  // Only a server error or a request to slow down passes with time; any other answer is the settings' fault (review
+  // of probe16: a bucket in another region, 301 PermanentRedirect, was waited out for the whole outage window).
+  const passing = status === undefined ? e.$fault === 'server' : status >= 500 || status === 429;
+  if (passing || /^(SlowDown|Throttling|ThrottlingException|RequestTimeout|RequestTimeTooSkewed|InternalError|ServiceUnavailable)$/.test(name)) {
+    return new FileStorageUnavailableError(`${where} cannot be used: the server answered ${answered}; try again later`, 'unreachable', { cause: err });
+  }
+  return new FileStorageUnavailableError(`${where} cannot be used: the server answered ${answered}; check WEFT_FILES_URL, WEFT_S3_ENDPOINT and WEFT_S3_REGION`, 'misconfigured', { cause: err });
 }
 
 /** Runs `call`, turning an S3 client failure into a FileStorageUnavailableError. */

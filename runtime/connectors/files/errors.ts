@@ -7,9 +7,10 @@ import { FileStorageUnavailableError } from '../../files/storage';
 export function fileProblem(err: unknown, file: { name: string }): unknown {
   if (err instanceof ConnectorError) return err;
   // The bucket down, silent or failing is an outage (waited out in the integration's outage window), not a missing
-  // file; refused credentials or no such bucket are the operator's to fix (probe16).
+  // file; refused credentials, no such bucket or any other refusal (misconfigured) are the operator's to fix (probe16).
   if (err instanceof FileStorageUnavailableError) {
-    return new ConnectorError(err.reason === 'credentials' ? 'auth' : err.reason === 'no_bucket' ? 'not_found' : 'unreachable', err.message, { cause: err });
+    const code = { credentials: 'auth', no_bucket: 'not_found', misconfigured: 'invalid_config', unreachable: 'unreachable' } as const;
+    return new ConnectorError(code[err.reason], err.message, { cause: err });
   }
   if (err instanceof FileNeedsKeyError) return new ConnectorError('auth', `"${file.name}" is PGP-encrypted; choose a Files connection with its private key ("Decrypt with").`, { cause: err });
   if (err instanceof PgpError) {
