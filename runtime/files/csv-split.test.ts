@@ -2,6 +2,8 @@
 // reading every record: the same batches (rows, row numbers, malformed rows and their reasons, resume points) for
 // thousands of generated files full of quotes, stray line ends, blank lines, NUL bytes, byte-order marks, long
 // lines and unclosed quotes, small and across the reader's 64 KB chunks.
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { scratchDir } from '../../test/support/scratch-dir';
 import { readCsvBatches, type CsvBatch, type ReadCsvOptions } from './csv';
@@ -110,7 +112,7 @@ describe('the CSV splitter reads what csv-parse reads', () => {
     }
   }, 300_000);
 
-  it('on megabyte files whose ASCII and non-ASCII stretches alternate (ASCII lines are sliced from the buffer text)', async () => {
+  it('on megabyte files whose ASCII and non-ASCII stretches alternate (ASCII lines decoded as Latin-1)', async () => {
     // Each stretch is long enough to fill some of the splitter's buffers (256 KB at least) with ASCII only and others
     // with a byte past 0x7F, and the buffers' edges fall anywhere in a line: lines sliced from the text of an ASCII
     // buffer and lines decoded one by one must read alike, next to quoted line ends, NUL, CRLF and ragged rows.
@@ -154,5 +156,32 @@ describe('the CSV splitter', () => {
       { a: '2', b: '', c: 'y' },
       { a: '3', b: 'q, r', c: 'z' },
     ]);
+  });
+});
+
+describe('values kept past their batch (review of csv16d)', () => {
+  it("keep no 256 KB read buffer's text alive: only their own characters", async () => {
+    // V8 makes a slice of 13+ characters a view on the whole text it was cut from; a line sliced from one text of the
+    // splitter's 256 KB buffer made every value kept past its batch (a cursor, a key remembered) hold ~262 KB.
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const lines = ['id,name,note'];
+    for (let i = 0; i < 150_000; i++) lines.push(`${i},customer-name-${i}-xxxxxxxx,note ${i} ${'y'.repeat(40)}`);
+    const path = await file(`${lines.join('\n')}\n`);
+    lines.length = 0;
+    const kept: unknown[] = [];
+    for await (const b of readCsvBatches(path, { delimiter: ',', hasHeader: true, columns: ['id', 'name', 'note'].map((name) => ({ name })), batchSize: 2_500, parser: 'split' })) {
+      kept.push((b.rows[0] as Record<string, unknown>).name);
+    }
+    expect(kept.length).toBe(60);
+    expect(kept[1]).toBe('customer-name-2500-xxxxxxxx');
+    gc();
+    gc();
+    const withValues = process.memoryUsage().heapUsed;
+    kept.length = 0;
+    gc();
+    gc();
+    // 60 strings of ~27 characters: a few KB. Views would keep one 256 KB text each (~15 MB).
+    expect((withValues - process.memoryUsage().heapUsed) / 1e6).toBeLessThan(3);
   });
 });

@@ -564,10 +564,8 @@ const SPLIT_LINE_BYTES = 64 * 1024;
 /** Lines given to csv-parse at once: a window is cut at the last record end before this many bytes. */
 const WINDOW_BYTES = 64 * 1024;
 /**
- * The splitter reads at least this many bytes at a time: its ASCII text (`lineAt`) is then one string past V8's
- * largest regular object (128 KB), allocated once outside the young generation, where each line of a 64 KB chunk
- * would be a string of its own, copied by every scavenge while its row is alive. The values sliced from it keep it
- * alive as their rows do (a batch spans one or two of them).
+ * The splitter reads at least this many bytes at a time (a gunzip or a bucket hands on small chunks): one ASCII check
+ * (`lineAt`) and one concatenation per 256 KB instead of per chunk.
  */
 const COALESCE_BYTES = 256 * 1024;
 /** A quoted value still open after this many bytes: csv-parse reads the rest of the segment as a stream. */
@@ -637,12 +635,8 @@ function splitSegment(src: FileSource, delimiter: string, start: number, keepQuo
     let base = start;
     let eof = false;
     let rd: RecordDelimiter | null = null;
-    /**
-     * `buf` as one-byte text when every byte of it is ASCII (a character is a byte, so a byte offset is a character
-     * offset): a line is a slice of it, not a string decoded on its own. Undefined until a line asks; null when `buf`
-     * holds a byte past 0x7F (each line is then decoded as UTF-8, as before).
-     */
-    let ascii: string | null | undefined;
+    /** Every byte of `buf` is ASCII (its lines decode as Latin-1, the cheaper decoder); undefined until a line asks. */
+    let ascii: boolean | undefined;
     /**
      * Appends the next chunks, at least COALESCE_BYTES of them while the file has them (a gunzip or a bucket hands on
      * small chunks), dropping what was read before `pos` (so `pos` becomes 0); false at the end.
@@ -668,10 +662,15 @@ function splitSegment(src: FileSource, delimiter: string, start: number, keepQuo
       pos = 0;
       return true;
     };
-    /** The line [from, to) of `buf` as text: a slice of the ASCII text of `buf`, else decoded as UTF-8. */
+    /**
+     * The line [from, to) of `buf` as a string of its own: decoded as Latin-1 (a byte is a character) when `buf` is all
+     * ASCII, else as UTF-8. Not a slice of one text of the whole buffer (csv16d's first form): V8 makes a slice of 13+
+     * characters a view that keeps the whole 256 KB text alive, so every value kept past its batch would have held one
+     * (the review measured ~262 KB per value kept).
+     */
     const lineAt = (from: number, to: number): string => {
-      if (ascii === undefined) ascii = isAscii(buf) ? buf.toString('latin1') : null;
-      return ascii !== null ? ascii.slice(from, to) : buf.toString('utf8', from, to);
+      if (ascii === undefined) ascii = isAscii(buf);
+      return buf.toString(ascii ? 'latin1' : 'utf8', from, to);
     };
     /** The rest of the segment through csv-parse, from the record at `pos` (from the segment's start while `rd` is unknown). */
     async function* rest(): AsyncGenerator<Item[]> {
