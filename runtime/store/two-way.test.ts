@@ -287,6 +287,11 @@ describe('two-way key map: text hashes of 11 characters (migration 25)', () => {
       for (const [id, ha, hb] of [['[1]', a1, null], ['[2]', a2, b2], ['[3]', a3, null]] as const) {
         await old.db.execute(sql`INSERT INTO two_way_pairs (integration_id, node_id, id_a, id_b, hash_a, hash_b) VALUES ('int_old25', 'n1', ${id}, ${id}, ${JSON.stringify(ha)}::jsonb, ${hb === null ? null : JSON.stringify(hb)}::jsonb)`);
       }
+      // [4]: rows no executor wrote (hand-edited): a double-encoded object and a string as hashes, a null and a number as
+      // values. Review of tw14i: the first stopped the whole migration; now they read as nothing known (every field a
+      // change, never an echo).
+      await old.db.execute(sql`INSERT INTO two_way_pairs (integration_id, node_id, id_a, id_b, hash_a, hash_b) VALUES ('int_old25', 'n1', '[4]', '[4]', ${JSON.stringify(JSON.stringify(a1))}::jsonb, '"x"'::jsonb)`);
+      await old.db.execute(sql`INSERT INTO two_way_pairs (integration_id, node_id, id_a, id_b, hash_a, hash_b) VALUES ('int_old25', 'n1', '[5]', '[5]', ${JSON.stringify({ name: oldHash('Eve'), city: null, id: 12 })}::jsonb, NULL)`);
       expect((await migrate(old.db))[0]).toBe(25);
       const read = Object.fromEntries((await createTwoWayStore(old.db).pairsByA({ integrationId: 'int_old25', nodeId: 'n1' }, ['[1]', '[2]', '[3]'])).map((p) => [p.idA, p]));
       // The same values hash as stored (an echo); other values do not (a change).
@@ -298,6 +303,9 @@ describe('two-way key map: text hashes of 11 characters (migration 25)', () => {
       expect(read['[1]']!.hashA.name).not.toBe(valueHash('Ann ', 'text'));
       expect(read['[3]']!.hashA).toEqual(JSON.parse(`{"__proto__":"${valueHash('p', 'text')}","name":"n3"}`));
       expect(Object.hasOwn(read['[3]']!.hashA, '__proto__')).toBe(true);
+      const odd = Object.fromEntries((await createTwoWayStore(old.db).pairsByA({ integrationId: 'int_old25', nodeId: 'n1' }, ['[4]', '[5]'])).map((p) => [p.idA, p]));
+      expect([odd['[4]']!.hashA, odd['[4]']!.hashB]).toEqual([{}, {}]);
+      expect(odd['[5]']!.hashA).toEqual({ name: valueHash('Eve', 'text'), id: '12' });
       const types = ((await old.db.execute(sql`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'two_way_pairs' AND column_name LIKE 'hash_%' ORDER BY 1`)) as unknown as { rows: { data_type: string }[] }).rows.map((r) => r.data_type);
       expect(types).toEqual(['text', 'text']);
       // Compact: no spaces, 11-character hashes.

@@ -14,9 +14,13 @@ export const twoWayTextHashes: Migration = {
   version: 25,
   name: 'two-way-text-hashes',
   statements: [
+    // A stored value that is not an object (hand-edited, double-encoded) becomes {} — no hash known, so every field reads
+    // as changed, never as an echo — instead of stopping the migration; a JSON null value is left out (unknown, too).
     `CREATE FUNCTION weft_two_way_hash_text(h jsonb) RETURNS text LANGUAGE sql IMMUTABLE STRICT AS $$
-      SELECT '{' || COALESCE(string_agg(to_json(e.key)::text || ':' || to_json(${short})::text, ',' ORDER BY e.key), '') || '}'
-      FROM jsonb_each_text(h) AS e(key, value)
+      SELECT CASE WHEN jsonb_typeof(h) <> 'object' THEN '{}' ELSE (
+        SELECT '{' || COALESCE(string_agg(to_json(e.key)::text || ':' || to_json(${short})::text, ',' ORDER BY e.key), '') || '}'
+        FROM jsonb_each_text(h) AS e(key, value) WHERE e.value IS NOT NULL
+      ) END
     $$`,
     `ALTER TABLE two_way_pairs ALTER COLUMN hash_a TYPE text USING weft_two_way_hash_text(hash_a), ALTER COLUMN hash_b TYPE text USING weft_two_way_hash_text(hash_b)`,
     `DROP FUNCTION weft_two_way_hash_text(jsonb)`,
