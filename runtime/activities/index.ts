@@ -527,6 +527,11 @@ export function createActivities(deps: ActivityDeps) {
         if (pipelineSync && targetStep && !partition) {
           const settings = targetDeleteSettings(targetStep);
           if (settings && settings.deletes !== 'ignore') {
+            // A budgeted pass whose budget is spent leaves the delete phase to the ordinary activity (which resumes at
+            // the last checkpoint, reads nothing more and runs it), and stops at a page of the phase's key comparison
+            // when the budget runs out there (a retried phase counts the keys it added once: delete-phase.ts).
+            const overBudget = () => budgetEnd !== undefined && Date.now() >= budgetEnd;
+            if (overBudget()) return { pipelineId, batches: checkpoint.batch, steps: [], unfinished: true };
             const stepsNow = (await store.getRunState(runId))?.steps ?? [];
             // The full-sync comparison only when every record of the source reached the target (no filter, no rejection
             // before it): a record held back on the way would otherwise look deleted.
@@ -534,7 +539,17 @@ export function createActivities(deps: ActivityDeps) {
             const target = await deleteTargetOf(targetStep, deps.sessions);
             if (target) {
               try {
-                await runDeletePhase({ runId, step: targetStep, target, settings, compareKeys: whole, confirm: syncOptions.confirmDeletes === true, runClock, store: store.sync });
+                await runDeletePhase({
+                  runId, step: targetStep, target, settings, compareKeys: whole, confirm: syncOptions.confirmDeletes === true, runClock, store: store.sync,
+                  ...(budgetEnd !== undefined && {
+                    check: () => {
+                      if (overBudget()) throw new BudgetSpent('The local budget is spent');
+                    },
+                  }),
+                });
+              } catch (err) {
+                if (!(err instanceof BudgetSpent)) throw err;
+                return { pipelineId, batches: checkpoint.batch, steps: [], unfinished: true };
               } finally {
                 await target.close().catch(() => undefined);
               }
