@@ -532,6 +532,9 @@ export function createActivities(deps: ActivityDeps) {
             // when the budget runs out there (a retried phase counts the keys it added once: delete-phase.ts).
             const overBudget = () => budgetEnd !== undefined && Date.now() >= budgetEnd;
             if (overBudget()) return { pipelineId, batches: checkpoint.batch, steps: [], unfinished: true };
+            const stopPastBudget = () => {
+              if (overBudget()) throw new BudgetSpent('The local budget is spent');
+            };
             const stepsNow = (await store.getRunState(runId))?.steps ?? [];
             // The full-sync comparison only when every record of the source reached the target (no filter, no rejection
             // before it): a record held back on the way would otherwise look deleted.
@@ -539,14 +542,7 @@ export function createActivities(deps: ActivityDeps) {
             const target = await deleteTargetOf(targetStep, deps.sessions);
             if (target) {
               try {
-                await runDeletePhase({
-                  runId, step: targetStep, target, settings, compareKeys: whole, confirm: syncOptions.confirmDeletes === true, runClock, store: store.sync,
-                  ...(budgetEnd !== undefined && {
-                    check: () => {
-                      if (overBudget()) throw new BudgetSpent('The local budget is spent');
-                    },
-                  }),
-                });
+                await runDeletePhase({ runId, step: targetStep, target, settings, compareKeys: whole, confirm: syncOptions.confirmDeletes === true, runClock, store: store.sync, ...(budgetEnd !== undefined && { check: stopPastBudget }) });
               } catch (err) {
                 if (!(err instanceof BudgetSpent)) throw err;
                 return { pipelineId, batches: checkpoint.batch, steps: [], unfinished: true };
