@@ -2,7 +2,7 @@
 // tuning's unknown keys dropped as the zod objects did; anything else fails at once as a non-retryable InvalidInput.
 import { ApplicationFailure } from '@temporalio/workflow';
 import { describe, expect, it } from 'vitest';
-import { checkDrainWebhookInput, checkRunSetInput, checkScheduledSetInput, checkScheduledSyncInput, checkSyncIntegrationInput, isPlanShape } from './inputs';
+import { checkDrainWebhookInput, checkRunSetInput, checkScheduledSetInput, checkScheduledSyncInput, checkSyncIntegrationInput, isPlanShape, LOCAL_PIPELINE_TIMEOUT_MS, MAX_LOCAL_BUDGET_MS } from './inputs';
 
 function failure(fn: () => unknown): ApplicationFailure {
   try {
@@ -51,9 +51,12 @@ describe('the workflows’ input checks', () => {
   });
 
   it('take the local budget of issue 16 (0: off), and refuse a hostile one', () => {
-    for (const bad of [-1, 1.5, 2 ** 53, 2 ** 53 + 2, 600_001, '100', null, Number.NaN, Infinity]) {
-      expect(failure(() => checkSyncIntegrationInput({ runId: 'r', versionId: 'v', pipeline: { localBudgetMs: bad } })).message).toMatch(/pipeline\.localBudgetMs must be an integer from 0 to 600000/);
+    for (const bad of [-1, 1.5, 2 ** 53, 2 ** 53 + 2, 60_001, 600_000, '100', null, Number.NaN, Infinity]) {
+      expect(failure(() => checkSyncIntegrationInput({ runId: 'r', versionId: 'v', pipeline: { localBudgetMs: bad } })).message).toMatch(/pipeline\.localBudgetMs must be an integer from 0 to 60000$/);
     }
+    // The largest budget leaves the local part's timeout ten times over: it ends by a hand-over, never by a timeout.
+    expect(checkSyncIntegrationInput({ runId: 'r', versionId: 'v', pipeline: { localBudgetMs: 60_000 } }).pipeline).toEqual({ localBudgetMs: 60_000 });
+    expect(MAX_LOCAL_BUDGET_MS * 10).toBeLessThanOrEqual(LOCAL_PIPELINE_TIMEOUT_MS);
     expect(checkSyncIntegrationInput({ runId: 'r', versionId: 'v', pipeline: { localBudgetMs: 0 } }).pipeline).toEqual({ localBudgetMs: 0 });
     expect(checkSyncIntegrationInput({ runId: 'r', versionId: 'v', pipeline: { localBudgetMs: 400, maximumAttempts: 2 } }).pipeline).toEqual({ localBudgetMs: 400, maximumAttempts: 2 });
     // A key named __proto__ (as JSON.parse makes it) is an own key the check does not know: dropped, not read through.

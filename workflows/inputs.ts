@@ -19,6 +19,16 @@ export interface PipelineTuning {
   localBudgetMs?: number | undefined;
 }
 
+/** Issue 16: the local pipeline part's timeout (startToClose of its local activity). */
+export const LOCAL_PIPELINE_TIMEOUT_MS = 10 * 60_000;
+/**
+ * The largest local budget: a tenth of the local part's timeout. The budget is checked before each batch is issued
+ * (and before and within a delete phase), so the local part runs past it by what is in flight then: with this margin
+ * it ends by a hand-over to the ordinary activity, not by a TimeoutFailure (a failed attempt, with the timed-out
+ * local activity possibly still running beside the ordinary one).
+ */
+export const MAX_LOCAL_BUDGET_MS = LOCAL_PIPELINE_TIMEOUT_MS / 10;
+
 export interface SyncIntegrationInput {
   runId: string;
   versionId: string;
@@ -75,8 +85,9 @@ function tuning(input: Fields, problems: string[]): PipelineTuning | undefined {
   const out: PipelineTuning = {};
   const budget = raw.localBudgetMs;
   if (budget !== undefined) {
-    // 0 turns the local part off; a budget past a workflow task's life makes no sense (at most 10 minutes).
-    if (typeof budget !== 'number' || !Number.isSafeInteger(budget) || budget < 0 || budget > 600_000) problems.push('pipeline.localBudgetMs must be an integer from 0 to 600000');
+    // 0 turns the local part off; at most a tenth of the local activity's timeout, so the local part always ends by
+    // a hand-over (the batch in flight at the budget's end, a delete phase's page), never by a timeout.
+    if (typeof budget !== 'number' || !Number.isSafeInteger(budget) || budget < 0 || budget > MAX_LOCAL_BUDGET_MS) problems.push(`pipeline.localBudgetMs must be an integer from 0 to ${MAX_LOCAL_BUDGET_MS}`);
     else out.localBudgetMs = budget;
   }
   for (const key of TUNING_KEYS) {

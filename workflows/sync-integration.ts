@@ -19,7 +19,7 @@ import type { Plan } from '../shared/compiler/plan';
 import type { Activities } from '../runtime/activities';
 import { ownedSteps } from '../shared/compiler/plan-steps';
 import { partsTaskQueue, unsplittable } from '../shared/sync/partition-shape';
-import { checkSyncIntegrationInput, isPlanShape, type PipelineTuning, type SyncIntegrationInput } from './inputs';
+import { checkSyncIntegrationInput, isPlanShape, LOCAL_PIPELINE_TIMEOUT_MS, type PipelineTuning, type SyncIntegrationInput } from './inputs';
 
 export type { PipelineTuning, SyncIntegrationInput } from './inputs';
 
@@ -98,7 +98,8 @@ export const DEFAULT_LOCAL_BUDGET_MS = 2_000;
  * cancelled run waits for it to stop, so the counts it shows are final.
  */
 const localPipelines = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '10 minutes',
+  // Ten times the largest budget (inputs.ts): the local part ends by a hand-over, not by this timeout.
+  startToCloseTimeout: LOCAL_PIPELINE_TIMEOUT_MS,
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { maximumAttempts: 1 },
 });

@@ -294,7 +294,9 @@ export function createActivities(deps: ActivityDeps) {
       // An outage this pipeline was riding out when its last worker died (or when its local pass handed it over) goes
       // on counting from when it began.
       const outages = outageWaits({
-        resumed: (fromHeartbeat.success ? fromHeartbeat.data.outage : undefined) ?? handedOutage ?? null,
+        // The handed outage only when no attempt heartbeated yet (a first attempt's details are undefined): details
+        // without an outage say it ended, and a retry (same input) must not take up the old one with its old start.
+        resumed: fromHeartbeat.success ? (fromHeartbeat.data.outage ?? null) : (handedOutage ?? null),
         windowMs: plan.settings?.outageWindowMinutes ? plan.settings.outageWindowMinutes * 60_000 : outageWindowMs,
         backoff: outageBackoff,
         steps: published,
@@ -453,9 +455,11 @@ export function createActivities(deps: ActivityDeps) {
           // cannot be reached is waited out like a batch's, up to the outage window.
           let parts: PartitionPlan | undefined;
           try {
+            // Cleared on success only if the planning itself met the outage: a handed-over (or resumed) outage of
+            // another step (the target) goes on counting from its start until that step answers.
             await outages.rideOut(async () => {
               parts = await decideParts({ plan, runId, pipelineId, steps, resubmit, committedWhole: storedCheckpoint.batch > 0, tagFailures: true, files });
-            });
+            }, 'met');
           } catch (err) {
             // An outage in a budgeted pass: the ordinary activity waits it out.
             if (err instanceof OutageHandOver) return handedOver(err);
@@ -523,6 +527,14 @@ export function createActivities(deps: ActivityDeps) {
         if (pipelineSync && targetStep && !partition) {
           const settings = targetDeleteSettings(targetStep);
           if (settings && settings.deletes !== 'ignore') {
+            // A budgeted pass whose budget is spent leaves the delete phase to the ordinary activity (which resumes at
+            // the last checkpoint, reads nothing more and runs it), and stops at a page of the phase's key comparison
+            // when the budget runs out there (a retried phase counts the keys it added once: delete-phase.ts).
+            const overBudget = () => budgetEnd !== undefined && Date.now() >= budgetEnd;
+            if (overBudget()) return { pipelineId, batches: checkpoint.batch, steps: [], unfinished: true };
+            const stopPastBudget = () => {
+              if (overBudget()) throw new BudgetSpent('The local budget is spent');
+            };
             const stepsNow = (await store.getRunState(runId))?.steps ?? [];
             // The full-sync comparison only when every record of the source reached the target (no filter, no rejection
             // before it): a record held back on the way would otherwise look deleted.
@@ -530,7 +542,10 @@ export function createActivities(deps: ActivityDeps) {
             const target = await deleteTargetOf(targetStep, deps.sessions);
             if (target) {
               try {
-                await runDeletePhase({ runId, step: targetStep, target, settings, compareKeys: whole, confirm: syncOptions.confirmDeletes === true, runClock, store: store.sync });
+                await runDeletePhase({ runId, step: targetStep, target, settings, compareKeys: whole, confirm: syncOptions.confirmDeletes === true, runClock, store: store.sync, ...(budgetEnd !== undefined && { check: stopPastBudget }) });
+              } catch (err) {
+                if (!(err instanceof BudgetSpent)) throw err;
+                return { pipelineId, batches: checkpoint.batch, steps: [], unfinished: true };
               } finally {
                 await target.close().catch(() => undefined);
               }

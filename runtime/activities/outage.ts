@@ -170,12 +170,15 @@ export function outageWaits(o: OutageWaitOptions) {
     /** The outage being waited out, for the heartbeat's details. */
     current: (): Outage | null => outage,
     clear,
-    /** `settle: false`: the outage (if any) is not cleared when `pass` succeeds (it may be another system's). */
-    async rideOut(pass: () => Promise<void>, settle = true): Promise<void> {
-      for (;;) {
+    /**
+     * `settle: false`: the outage (if any) is not cleared when `pass` succeeds (it may be another system's); `'met'`:
+     * cleared only if `pass` itself failed on the way (the outage is then the one it met, and its system answered).
+     */
+    async rideOut(pass: () => Promise<void>, settle: boolean | 'met' = true): Promise<void> {
+      for (let met = false; ; met = true) {
         try {
           await pass();
-          if (settle) await clear();
+          if (settle === true || (settle === 'met' && met)) await clear();
           return;
         } catch (err) {
           await failed(err);

@@ -120,6 +120,9 @@ export interface DeletePhaseInput {
   confirm: boolean;
   runClock: number;
   store: SyncStateStore;
+  /** Called before each page of the key comparison and before the deletes are applied: may throw to stop the phase
+   * there (the local pipeline part's budget); nothing is recorded or deleted yet, and a retried phase counts once. */
+  check?: () => void;
 }
 
 /**
@@ -144,6 +147,7 @@ export async function runDeletePhase(input: DeletePhaseInput): Promise<DeletePha
     // A record already soft-deleted on the target is not deleted again by every full sync.
     const skip = settings.deletes === 'soft' && settings.softDeleteField ? { skipSoftDeleted: settings.softDeleteField } : {};
     for await (const page of target.keys(skip)) {
+      input.check?.();
       counted += page.length;
       const unseen = new Set(await store.unseenKeys(runId, nodeId, page.map((k) => k.key)));
       const found = page.filter((k) => unseen.has(k.key));
@@ -161,6 +165,7 @@ export async function runDeletePhase(input: DeletePhaseInput): Promise<DeletePha
       after = page[page.length - 1]!.key;
     }
   };
+  input.check?.();
   const decided = await applyDeletes({ label: step.label, target, mode: settings.deletes, softDeleteField: settings.softDeleteField, thresholdPercent: settings.deleteThresholdPercent, candidates: { count, pages }, targetRecords, confirm: input.confirm, runClock: input.runClock });
   const phase: DeletePhase = { runId, nodeId, ...decided };
   await store.recordDeletePhase(phase);

@@ -36,6 +36,9 @@ async function main() {
   const { client, close } = await connectClient(server.address);
   const launcher = createRunLauncher({ client, taskQueue, pipeline: FAST_PIPELINE });
   const oneAttempt = createRunLauncher({ client, taskQueue, pipeline: { ...FAST_PIPELINE, maximumAttempts: 1 } });
+  // Issue 16 (weft-16-local-pipeline): a 1 ms local budget is spent after the local part's first batch (it always
+  // issues one): the rest goes to the ordinary runPipeline.
+  const tinyBudget = createRunLauncher({ client, taskQueue, pipeline: { ...FAST_PIPELINE, localBudgetMs: 1 } });
   const only = process.argv.slice(2);
 
   const rows = Array.from({ length: 120 }, (_, k) => ({
@@ -61,6 +64,10 @@ async function main() {
     { name: 'parts-queue', csv: customersCsv(rows), filterActive: true, missing: false, parallelism: 3 },
     // Both: the first runPipeline plans the parts, which then run on the parts task queue (what a new run does).
     { name: 'parts-queue-planned-in-pipeline', csv: customersCsv(rows), filterActive: true, missing: false, parallelism: 3 },
+    // Issue 16 (weft-16-local-pipeline): a small run that ends in the local part (a local activity, no activity
+    // task), and one whose local part spends its budget after a batch and hands over to the ordinary runPipeline.
+    { name: 'local-pipeline-completed', csv: customersCsv(rows.slice(0, 20).map((r) => ({ ...r, amount: '1', extra: undefined }))), filterActive: false, missing: false },
+    { name: 'local-pipeline-handed-over', csv: customersCsv(rows.slice(0, 100).map((r) => ({ ...r, amount: '1', extra: undefined }))), filterActive: false, missing: false, tinyBudget: true },
   ].filter((s) => only.length === 0 || only.includes(s.name));
   try {
     await worker.runUntil(async () => {
@@ -70,7 +77,7 @@ async function main() {
         const { runId, versionId } = await publishAndCreateRun(store, 'parallelism' in s ? { ...graph, settings: { parallelism: s.parallelism } } : graph);
         const resumed = 'resumed' in s;
         broken = resumed;
-        let { workflowId } = await (resumed ? oneAttempt : launcher).start({ runId, versionId });
+        let { workflowId } = await (resumed ? oneAttempt : 'tinyBudget' in s ? tinyBudget : launcher).start({ runId, versionId });
         if (resumed) {
           const failed = (await client.workflow.getHandle(workflowId).result()) as { status: string };
           if (failed.status !== 'failed') throw new Error(`the run to resume ended ${failed.status}`);

@@ -1,0 +1,79 @@
+// The local pipeline part's budget covers the delete phase (issue 16): a budgeted pass whose budget runs out in the
+// delete phase hands over (unfinished), deleting nothing; the ordinary activity then runs the phase. Called with a
+// hand-built activity Context.
+import { asyncLocalStorage, Context } from '@temporalio/activity';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { graphFixture } from '../../test/support/graph-fixtures';
+import { testConnections } from '../../test/support/connections';
+import { publishAndCreateRun } from '../../test/support/temporal-harness';
+import { openStore } from '../store';
+import type { Store } from '../store/types';
+import { createActivities } from '.';
+
+let store: Store;
+beforeAll(async () => {
+  store = await openStore({ memory: true });
+});
+afterAll(async () => {
+  await store?.close();
+});
+
+/** Runs `fn` as a first attempt, local or not. */
+function inActivity<T>(isLocal: boolean, fn: () => Promise<T>): Promise<T> {
+  const log = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} };
+  const info = { attempt: 1, heartbeatDetails: undefined, heartbeatTimeoutMs: isLocal ? undefined : 10_000, isLocal, activityId: '1', activityType: 'runPipeline', taskQueue: 'q', workflowExecution: { workflowId: 'w', runId: 'r' } };
+  const ctx = new (Context as unknown as new (...a: unknown[]) => Context)(info, new Promise(() => undefined), new AbortController().signal, () => undefined, undefined, log, undefined, undefined);
+  return asyncLocalStorage.run(ctx, fn);
+}
+
+const fields = [
+  { name: 'email', type: 'text' as const },
+  { name: 'amount', type: 'number' as const },
+];
+
+describe('the local budget', () => {
+  it('covers the delete phase: spent in the key comparison, the local part hands over and deletes nothing', async () => {
+    await store.writeWorkspace({ object: 'lb_src', key: ['email'], fields, mode: 'upsert', rows: Array.from({ length: 10 }, (_, k) => ({ email: `s${k}@example.com`, amount: k })) });
+    // The target holds the source's records and 5 the source no longer has: a full sync deletes those 5.
+    await store.writeWorkspace({ object: 'lb_dst', key: ['email'], fields, mode: 'upsert', rows: Array.from({ length: 15 }, (_, k) => ({ email: `s${k}@example.com`, amount: k })) });
+    const graph = graphFixture('workspace-map-workspace', { source: { object: 'lb_src' }, target: { object: 'lb_dst', deletes: 'delete', deleteThresholdPercent: 100 } });
+    const { runId, versionId } = await publishAndCreateRun(store, graph, 'Local budget');
+    // The key comparison's page takes longer than the budget (a large target's keys, read in a slow network).
+    let pages = 0;
+    const slowKeys = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop === 'sync') {
+          return new Proxy(target.sync, {
+            get(sync, p, r) {
+              if (p === 'unseenKeys') {
+                return async (...args: Parameters<Store['sync']['unseenKeys']>) => {
+                  pages += 1;
+                  await new Promise((resolve) => setTimeout(resolve, 600));
+                  return sync.unseenKeys(...args);
+                };
+              }
+              const v: unknown = Reflect.get(sync, p, r);
+              return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(sync) : v;
+            },
+          });
+        }
+        const value: unknown = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const activities = createActivities({ store: slowKeys, sessions: testConnections(store), batchSize: 10 });
+
+    const local = await inActivity(true, () => activities.runPipeline({ runId, versionId, pipelineId: 'p-target', budgetMs: 300 }));
+    expect(local.unfinished).toBe(true);
+    expect(pages).toBe(1);
+    expect((await store.listWorkspaceRecords('lb_dst')).total).toBe(15);
+    expect(await store.sync.getDeletePhase(runId, 'target')).toBeNull();
+
+    // The ordinary activity resumes after the committed batch and runs the phase.
+    const ordinary = await inActivity(false, () => activities.runPipeline({ runId, versionId, pipelineId: 'p-target' }));
+    expect(ordinary.unfinished).toBeUndefined();
+    expect((await store.getCheckpoint(runId, 'p-target')).batch).toBe(local.batches);
+    expect((await store.listWorkspaceRecords('lb_dst')).total).toBe(10);
+    expect(await store.sync.getDeletePhase(runId, 'target')).toMatchObject({ state: 'applied', candidates: 5, applied: 5 });
+  });
+});
