@@ -4,16 +4,16 @@
 // running part is SIGKILLed mid-partition. The survivor finishes that part from its checkpoint: every record is
 // written exactly once (count, distinct keys, write_count 1) and its values are the file's (a checksum of the target
 // equal to the file's).
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { bucketCluster } from '../support/bucket-cluster';
 import { Integration, PublishResult, RunDetail, UploadedFile } from '../../shared';
-import { freePort, startDevServer, type DevServer } from '../../runtime/temporal/dev-server';
+import { freePort } from '../../runtime/temporal/dev-server';
 import { connectClient, customersGraph } from '../support/temporal-harness';
-import { startMoto, type Moto } from '../support/moto';
-import { killHard, startWeftProcess, type WeftProcess } from './processes';
-import { FAULT_OWNER, signIn, tempDir, waitFor } from './support';
-import { admin, ADMIN_URL } from '../support/pg-admin';
+import { killHard, startWeftProcess } from './processes';
+import { signIn, waitFor } from './support';
+import { admin } from '../support/pg-admin';
 
 const N = 8_000;
 const PARTS = 4;
@@ -30,42 +30,13 @@ const checksum = (rows: { email: string; name: string; amount: string; active: b
     .digest('hex');
 
 describe('a partitioned read from a bucket with a worker killed mid-partition (probe16)', () => {
-  const database = `weft_probe16_${randomBytes(6).toString('hex')}`;
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${database}`;
-  const databaseUrl = url.toString();
-  const bucket = `weft-kill-${randomBytes(4).toString('hex')}`;
-  let dir: { path: string; remove(): Promise<void> };
-  let temporal: DevServer;
-  let moto: Moto;
-  const processes: WeftProcess[] = [];
-
-  beforeAll(async () => {
-    await admin(ADMIN_URL, `CREATE DATABASE ${database}`);
-    dir = await tempDir('weft-part-kill-');
-    [temporal, moto] = await Promise.all([startDevServer({ startTimeoutMs: 90_000 }), startMoto()]);
-    await moto.createBucket(bucket);
-  }, 180_000);
-  afterAll(async () => {
-    for (const p of processes) await killHard(p);
-    await temporal?.stop();
-    await moto?.stop();
-    await admin(ADMIN_URL, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await dir?.remove();
-  });
+  const cluster = bucketCluster({ database: 'weft_probe16', bucket: 'weft-kill', dir: 'weft-part-kill-' });
 
   it('writes every record exactly once, with the file\'s values', async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const shared = {
-      TEMPORAL_ADDRESS: temporal.address,
-      DATABASE_URL: databaseUrl,
-      WEFT_SECRET_KEY: randomBytes(32).toString('base64'),
-      WEFT_TASK_QUEUE: `part-kill-${randomBytes(4).toString('hex')}`,
-      WEFT_FILES_URL: `s3://${bucket}/uploads`,
-      ...moto.env,
-      ...FAULT_OWNER,
-    };
+    const { databaseUrl, dir, processes, temporal } = cluster;
+    const shared = cluster.env('part-kill');
     processes.push(await startWeftProcess('runtime/main.ts', { ...shared, WEFT_DATA_DIR: join(dir.path, 'api'), WEFT_ROLE: 'api', PORT: String(port), WEFT_SEED: 'false' }, 'Weft is ready at'));
     const workerEnv = (k: number) => ({ ...shared, WEFT_DATA_DIR: join(dir.path, `worker${k}`), WEFT_BATCH_SIZE: '100', WEFT_BATCH_DELAY_MS: '100' });
     const workers = [await startWeftProcess('runtime/worker-main.ts', workerEnv(1), '[worker] ready'), await startWeftProcess('runtime/worker-main.ts', workerEnv(2), '[worker] ready')];

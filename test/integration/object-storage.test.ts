@@ -2,59 +2,29 @@
 // so no shared disk), a Postgres store, a real Temporal dev server and a real S3-protocol server (moto). A CSV
 // uploaded through the API lands in the bucket (not on disk), the API sniffs, previews and downloads it from
 // there, and the worker reads it from the bucket and writes every row once.
-import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { bucketCluster } from '../support/bucket-cluster';
 import { FilePreview, Integration, PublishResult, RunDetail, UploadedFile } from '../../shared';
-import { freePort, startDevServer, type DevServer } from '../../runtime/temporal/dev-server';
+import { freePort } from '../../runtime/temporal/dev-server';
 import { customersGraph } from '../support/temporal-harness';
-import { startMoto, type Moto } from '../support/moto';
-import { killHard, startWeftProcess, type WeftProcess } from '../faults/processes';
-import { customerRows, customersCsvOf, FAULT_OWNER, signIn, tempDir, waitFor } from '../faults/support';
-import { admin, ADMIN_URL } from '../support/pg-admin';
+import { startWeftProcess } from '../faults/processes';
+import { customerRows, customersCsvOf, signIn, waitFor } from '../faults/support';
+import { admin } from '../support/pg-admin';
 
 
 const listDir = (path: string) => readdir(path).catch(() => [] as string[]);
 
 describe('files in an S3 bucket, API and worker in separate processes', () => {
-  const database = `weft_s3_${randomBytes(6).toString('hex')}`;
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${database}`;
-  const databaseUrl = url.toString();
-  const bucket = `weft-e2e-${randomBytes(4).toString('hex')}`;
-  let dir: { path: string; remove(): Promise<void> };
-  let temporal: DevServer;
-  let moto: Moto;
-  const processes: WeftProcess[] = [];
-
-  beforeAll(async () => {
-    await admin(ADMIN_URL, `CREATE DATABASE ${database}`);
-    dir = await tempDir('weft-s3-');
-    [temporal, moto] = await Promise.all([startDevServer({ startTimeoutMs: 90_000 }), startMoto()]);
-    await moto.createBucket(bucket);
-  }, 180_000);
-  afterAll(async () => {
-    for (const p of processes) await killHard(p);
-    await temporal?.stop();
-    await moto?.stop();
-    await admin(ADMIN_URL, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await dir?.remove();
-  });
+  const cluster = bucketCluster({ database: 'weft_s3', bucket: 'weft-e2e', dir: 'weft-s3-' });
 
   it('uploads into the bucket, previews from it, and a worker runs it: every row once', async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const shared = {
-      TEMPORAL_ADDRESS: temporal.address,
-      DATABASE_URL: databaseUrl,
-      WEFT_SECRET_KEY: randomBytes(32).toString('base64'),
-      WEFT_TASK_QUEUE: `s3-${randomBytes(4).toString('hex')}`,
-      WEFT_FILES_URL: `s3://${bucket}/uploads`,
-      ...moto.env,
-      ...FAULT_OWNER,
-    };
+    const { databaseUrl, bucket, moto, dir, processes } = cluster;
+    const shared = cluster.env('s3');
     // Each process its own data (and files) folder: nothing is shared but the bucket, the store and Temporal.
     const apiData = join(dir.path, 'api-data');
     const workerData = join(dir.path, 'worker-data');
