@@ -129,6 +129,9 @@ export function createApi(deps: ApiDeps) {
     // The file storage (a bucket) down, failing, silent or refusing the credentials: the operator's to fix, said plainly.
     if (err instanceof FileStorageUnavailableError) {
       console.warn('File storage unavailable', err);
+      // Down or failing: 503, worth trying again. Refused or misaddressed (credentials, no bucket, a refused request):
+      // 502 storage_misconfigured — the server's settings to correct; trying again would not help.
+      if (err.reason !== 'unreachable') return c.json(errorBody('storage_misconfigured', err.message), 502);
       return c.json(errorBody('storage_unavailable', err.message), 503);
     }
     if (err instanceof z.ZodError) {

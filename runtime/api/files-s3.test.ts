@@ -152,11 +152,12 @@ async function closedPort(): Promise<string> {
 
 const settingsFor = (endpoint: string, extra: Partial<S3Settings> = {}): S3Settings => ({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'AKIAPROBE', secretAccessKey: SECRET }, ...extra });
 
-async function expectUnavailable(res: Response, pattern: RegExp) {
+/** The API's answer for a bucket that is down or failing (503 storage_unavailable), or refusing/misaddressed (502). */
+async function expectUnavailable(res: Response, pattern: RegExp, as: 'down' | 'misconfigured' = 'down') {
   const text = await res.text();
-  expect(res.status, text).toBe(503);
+  expect(res.status, text).toBe(as === 'down' ? 503 : 502);
   const { error } = ApiError.parse(JSON.parse(text));
-  expect(error.code).toBe('storage_unavailable');
+  expect(error.code).toBe(as === 'down' ? 'storage_unavailable' : 'storage_misconfigured');
   expect(error.message).toMatch(pattern);
   expect(text).not.toContain(SECRET);
 }
@@ -191,7 +192,7 @@ describe('a bucket that is down, failing, refusing or silent', () => {
     const fault = await erroringServer(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.');
     try {
       const { app } = await apiOver(settingsFor(fault.endpoint));
-      await expectUnavailable(await upload(app, 'a.csv', 'id\n1\n'), /refused the credentials \(SignatureDoesNotMatch\)/);
+      await expectUnavailable(await upload(app, 'a.csv', 'id\n1\n'), /refused the credentials \(SignatureDoesNotMatch\)/, 'misconfigured');
     } finally {
       await fault.close();
     }
@@ -298,10 +299,34 @@ describe('what a bucket answered decides whether to wait (review of probe16)', (
     }
   }, 60_000);
 
+  it('the API answers a misaddressed bucket 502 storage_misconfigured (not 503: trying again would not help)', async () => {
+    const fault = await erroringServer(301, 'PermanentRedirect', 'The bucket you are attempting to access must be addressed using the specified endpoint.');
+    try {
+      const { app } = await apiOver(settingsFor(fault.endpoint));
+      await expectUnavailable(await upload(app, 'a.csv', 'id\n1\n'), /answered 301 PermanentRedirect; check WEFT_FILES_URL/, 'misconfigured');
+    } finally {
+      await fault.close();
+    }
+  }, 60_000);
+
+  it('a bucket that does not exist is said so on a read, not taken for a missing file', async () => {
+    const fault = await erroringServer(404, 'NoSuchBucket', 'The specified bucket does not exist');
+    try {
+      const storage = new S3FileStorage(`s3://${`weft-cls-${randomUUID().slice(0, 8)}`}/p`, settingsFor(fault.endpoint));
+      const err = await storage.get('file_1').then(() => null, (e: unknown) => e);
+      expect((err as FileStorageUnavailableError).reason).toBe('no_bucket');
+      expect((err as Error).message).toMatch(/does not exist/);
+    } finally {
+      await fault.close();
+    }
+  }, 60_000);
+
   it.each([
     [503, 'SlowDown', 'Please reduce your request rate.'],
     [429, 'TooManyRequests', 'Too many requests.'],
     [500, 'InternalError', 'We encountered an internal error.'],
+    [408, 'RequestTimeout', 'Your socket connection to the server was not read from or written to within the timeout period.'],
+    [409, 'OperationAborted', 'A conflicting conditional operation is currently in progress against this resource. Please try again.'],
   ])('%i %s: still an outage to wait out', async (status, code, message) => {
     const fault = await erroringServer(status, code, message);
     try {

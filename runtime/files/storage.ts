@@ -96,8 +96,10 @@ function storageFailure(err: unknown, bucket: string, timeoutMs: number): unknow
   const answered = name === `HTTP ${status}` ? name : `${status ?? 'an error'} ${name}`;
   // Only a server error or a request to slow down passes with time; any other answer is the settings' fault (review
   // of probe16: a bucket in another region, 301 PermanentRedirect, was waited out for the whole outage window).
-  const passing = status === undefined ? e.$fault === 'server' : status >= 500 || status === 429;
-  if (passing || /^(SlowDown|Throttling|ThrottlingException|RequestTimeout|RequestTimeTooSkewed|InternalError|ServiceUnavailable)$/.test(name)) {
+  // (408: a proxy's request timeout; 409: on an object, OperationAborted, "a conflicting operation is in progress, try
+  // again" — a HEAD's answer has no body to name it.)
+  const passing = status === undefined ? e.$fault === 'server' : status >= 500 || status === 429 || status === 408 || status === 409;
+  if (passing || /^(SlowDown|Throttling|ThrottlingException|RequestTimeout|RequestTimeTooSkewed|InternalError|ServiceUnavailable|OperationAborted)$/.test(name)) {
     return new FileStorageUnavailableError(`${where} cannot be used: the server answered ${answered}; try again later`, 'unreachable', { cause: err });
   }
   return new FileStorageUnavailableError(`${where} cannot be used: the server answered ${answered}; check WEFT_FILES_URL, WEFT_S3_ENDPOINT and WEFT_S3_REGION`, 'misconfigured', { cause: err });
@@ -383,7 +385,9 @@ export class S3FileStorage implements FileStorage {
 }
 
 function isMissing(err: unknown): boolean {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  const e = err as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  // A 404 for the bucket itself is not a missing file: storageFailure says the bucket does not exist.
+  if (e?.name === 'NoSuchBucket' || e?.Code === 'NoSuchBucket') return false;
   return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
 }
 
