@@ -319,10 +319,11 @@ export function createActivities(deps: ActivityDeps) {
         const waiting = setInterval(() => outages.current() && beat(), Math.max(500, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 3)));
         try {
           let out: { value: T } | undefined;
-          // Not settled when it answers: an outage of a source or target resumed from a heartbeat still holds.
+          // Cleared when the store answers after this attempt waited for it (its waiting state recorded here), else
+          // kept: an outage of a source or target resumed from a heartbeat or handed over still holds.
           await outages.rideOut(async () => {
             out = { value: await work().catch(failedAt(STORE_FAILURE)) };
-          }, false);
+          }, 'met');
           return out!;
         } catch (err) {
           if (err instanceof OutageHandOver) return err;
