@@ -530,7 +530,8 @@ export function createActivities(deps: ActivityDeps) {
           if (settings && settings.deletes !== 'ignore') {
             // A budgeted pass whose budget is spent leaves the delete phase to the ordinary activity (which resumes at
             // the last checkpoint, reads nothing more and runs it), and stops at a page of the phase's key comparison
-            // when the budget runs out there (a retried phase counts the keys it added once: delete-phase.ts).
+            // when the budget runs out there, or before applying (the candidates its comparison added are dropped again,
+            // so the ordinary activity's phase finds them again or, not comparing, never deletes them: delete-phase.ts).
             const overBudget = () => budgetEnd !== undefined && Date.now() >= budgetEnd;
             if (overBudget()) return { pipelineId, batches: checkpoint.batch, steps: [], unfinished: true };
             const stopPastBudget = () => {
