@@ -28,6 +28,8 @@ export const LOCAL_PIPELINE_TIMEOUT_MS = 10 * 60_000;
  * local activity possibly still running beside the ordinary one).
  */
 export const MAX_LOCAL_BUDGET_MS = LOCAL_PIPELINE_TIMEOUT_MS / 10;
+/** The bound before lat16k (the local part's timeout): a larger budget was refused at a workflow's start, so none runs. */
+const OLD_MAX_LOCAL_BUDGET_MS = LOCAL_PIPELINE_TIMEOUT_MS;
 
 export interface SyncIntegrationInput {
   runId: string;
@@ -86,9 +88,11 @@ function tuning(input: Fields, problems: string[]): PipelineTuning | undefined {
   const budget = raw.localBudgetMs;
   if (budget !== undefined) {
     // 0 turns the local part off; at most a tenth of the local activity's timeout, so the local part always ends by
-    // a hand-over (the batch in flight at the budget's end, a delete phase's page), never by a timeout.
-    if (typeof budget !== 'number' || !Number.isSafeInteger(budget) || budget < 0 || budget > MAX_LOCAL_BUDGET_MS) problems.push(`pipeline.localBudgetMs must be an integer from 0 to ${MAX_LOCAL_BUDGET_MS}`);
-    else out.localBudgetMs = budget;
+    // a hand-over (the batch in flight at the budget's end, a delete phase's page), never by a timeout. A budget up to
+    // the old bound (600 000, before lat16k) is taken as the largest: a workflow started with one replays its input
+    // through this check after a deploy, and must not fail there.
+    if (typeof budget !== 'number' || !Number.isSafeInteger(budget) || budget < 0 || budget > OLD_MAX_LOCAL_BUDGET_MS) problems.push(`pipeline.localBudgetMs must be an integer from 0 to ${MAX_LOCAL_BUDGET_MS}`);
+    else out.localBudgetMs = Math.min(budget, MAX_LOCAL_BUDGET_MS);
   }
   for (const key of TUNING_KEYS) {
     const value = raw[key];

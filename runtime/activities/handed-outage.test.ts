@@ -108,4 +108,21 @@ describe('an outage handed over by the local pass', () => {
     expect(waiting?.since).toBe(new Date(since).toISOString());
     expect(waiting?.attempt).toBe(5);
   });
+
+  it('is not what a store blip while preparing leaves behind: the waiting state it recorded goes when the store answers and parts are returned', async () => {
+    const rows = customersCsv(Array.from({ length: 120 }, (_, k) => ({ email: `r${k}@example.com`, name: `R ${k}`, amount: String(k), active: 'yes' })));
+    const fileId = await saveCsvFile(store, dir, rows);
+    const graph = customersGraph({ fileId, object: 'planned_blip' });
+    const { runId, versionId } = await publishAndCreateRun(store, { ...graph, settings: { parallelism: 3 } } as typeof graph);
+    const version = await store.getVersion(versionId);
+    const target = version!.plan.steps[version!.plan.steps.length - 1]!.nodeId;
+    const waits: (StepWaiting | null)[] = [];
+    const activities = createActivities({ store: blipOnce(store, 'getPipelineStart', waits), sessions: testConnections(store), ...fast });
+    const result = await inActivity(1, undefined, () => activities.runPipeline({ runId, versionId, pipelineId: 'p-target', planParts: true }));
+    expect(result.partitions?.length).toBeGreaterThan(1);
+    // The preparation waited for the store (recorded on the target step), then the store answered: cleared.
+    expect(waits[0]?.system).toBe("Weft's store");
+    const step = (await store.getRunState(runId))?.steps.find((s) => s.nodeId === target) as { waiting?: StepWaiting | null } | undefined;
+    expect(step?.waiting ?? null).toBeNull();
+  });
 });

@@ -319,10 +319,11 @@ export function createActivities(deps: ActivityDeps) {
         const waiting = setInterval(() => outages.current() && beat(), Math.max(500, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 3)));
         try {
           let out: { value: T } | undefined;
-          // Not settled when it answers: an outage of a source or target resumed from a heartbeat still holds.
+          // Cleared when the store answers after this attempt waited for it (its waiting state recorded here), else
+          // kept: an outage of a source or target resumed from a heartbeat or handed over still holds.
           await outages.rideOut(async () => {
             out = { value: await work().catch(failedAt(STORE_FAILURE)) };
-          }, false);
+          }, 'met');
           return out!;
         } catch (err) {
           if (err instanceof OutageHandOver) return err;
@@ -529,7 +530,8 @@ export function createActivities(deps: ActivityDeps) {
           if (settings && settings.deletes !== 'ignore') {
             // A budgeted pass whose budget is spent leaves the delete phase to the ordinary activity (which resumes at
             // the last checkpoint, reads nothing more and runs it), and stops at a page of the phase's key comparison
-            // when the budget runs out there (a retried phase counts the keys it added once: delete-phase.ts).
+            // when the budget runs out there, or before applying (the candidates its comparison added are dropped again,
+            // so the ordinary activity's phase finds them again or, not comparing, never deletes them: delete-phase.ts).
             const overBudget = () => budgetEnd !== undefined && Date.now() >= budgetEnd;
             if (overBudget()) return { pipelineId, batches: checkpoint.batch, steps: [], unfinished: true };
             const stopPastBudget = () => {

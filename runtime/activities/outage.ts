@@ -112,12 +112,16 @@ export class OutageHandOver extends Error {
 export function outageWaits(o: OutageWaitOptions) {
   const clock = o.now ?? Date.now;
   let outage: Outage | null = o.resumed;
+  /** This activity recorded the current outage's waiting state (not only resumed or handed it): its system answering
+   * clears it, whoever else waits. */
+  let wrote = false;
 
   /** The system answered (a batch committed, or the pass ended): the run page stops saying it waits. */
   const clear = async () => {
     if (!outage) return;
     const nodeId = outage.nodeId;
     outage = null;
+    wrote = false;
     await o.setWaiting(nodeId, null).catch(() => undefined);
   };
 
@@ -160,6 +164,7 @@ export function outageWaits(o: OutageWaitOptions) {
       until: new Date(until).toISOString(),
       error: publicMessage(failure.message),
     };
+    wrote = true;
     await o.setWaiting(nodeId, waiting).catch(() => undefined);
     o.warn(`${waitingMessage(waiting, now)}: ${failure.message}`);
     o.beat();
@@ -172,13 +177,15 @@ export function outageWaits(o: OutageWaitOptions) {
     clear,
     /**
      * `settle: false`: the outage (if any) is not cleared when `pass` succeeds (it may be another system's); `'met'`:
-     * cleared only if `pass` itself failed on the way (the outage is then the one it met, and its system answered).
+     * cleared unless it is one this activity never recorded (resumed from a heartbeat or handed over by the local pass,
+     * of a step `pass` did not fail on): one it recorded is the one a pass met, and a pass succeeding means its system
+     * answered, so the run page stops saying it waits (lat16l: a store blip while preparing, then parts returned).
      */
     async rideOut(pass: () => Promise<void>, settle: boolean | 'met' = true): Promise<void> {
-      for (let met = false; ; met = true) {
+      for (;;) {
         try {
           await pass();
-          if (settle === true || (settle === 'met' && met)) await clear();
+          if (settle === true || (settle === 'met' && wrote)) await clear();
           return;
         } catch (err) {
           await failed(err);

@@ -126,4 +126,48 @@ describe('one-way delete phase', () => {
     expect(byId('c\u0000d')).toEqual({ id: 'c\u0000d', z: 'v\u0000' });
     expect(byId('c\u2400d')).toBeUndefined();
   });
+
+  for (const stop of ['in the comparison', 'before applying'] as const) {
+    it(`stopped by its check ${stop} (the local budget), leaves no candidate a later phase without the comparison would delete`, async () => {
+      const runId = await newRun();
+      // The run saw records 1..90 of a 100-record target (10 gone at the source, found by a full read's comparison).
+      await store.sync.addRunKeys(runId, 'dst', Array.from({ length: 90 }, (_, i) => keyOf(i + 1).key), false);
+      const settings = { deletes: 'delete' as const, softDeleteField: '', deleteThresholdPercent: 100 };
+      // The target's keys newest first (page one is 91..100, the unseen ones); the check stops before the second page,
+      // or after the whole comparison, before applying.
+      const local = fakeTarget(100, 10);
+      local.keys = async function* () {
+        for (let i = 91; i >= 1; i -= 10) yield Array.from({ length: 10 }, (_, j) => keyOf(i + j));
+      };
+      let checks = 0;
+      const check = () => {
+        checks += 1;
+        if (stop === 'in the comparison' ? checks > 1 : checks > 10) throw new Error('The local budget is spent');
+      };
+      await expect(runDeletePhase({ runId, step, target: local, settings, compareKeys: true, confirm: false, runClock: 0, store: store.sync, check })).rejects.toThrow('budget');
+      expect(local.removed.size).toBe(0);
+      expect(await store.sync.countDeletedKeys(runId, 'dst')).toBe(0);
+      // The next phase does not compare (a record rejected on the way): nothing was deleted at the source, none goes.
+      const ordinary = fakeTarget(100, 10);
+      const phase = await runDeletePhase({ runId, step, target: ordinary, settings, compareKeys: false, confirm: false, runClock: 0, store: store.sync });
+      expect(phase).toMatchObject({ state: 'applied', candidates: 0, applied: 0 });
+      expect(ordinary.removed.size).toBe(0);
+    });
+  }
+
+  it('stopped by its check, then compared again: each candidate counted and deleted once, a source delete kept', async () => {
+    const runId = await newRun();
+    await store.sync.addRunKeys(runId, 'dst', Array.from({ length: 90 }, (_, i) => keyOf(i + 1).key), false);
+    await store.sync.addDeletedKeys(runId, 'dst', [keyOf(1)]);
+    const settings = { deletes: 'delete' as const, softDeleteField: '', deleteThresholdPercent: 11 };
+    let checks = 0;
+    const stopped = fakeTarget(100, 50);
+    await expect(runDeletePhase({ runId, step, target: stopped, settings, compareKeys: true, confirm: false, runClock: 0, store: store.sync, check: () => { if (++checks > 2) throw new Error('The local budget is spent'); } })).rejects.toThrow('budget');
+    // The source delete (key 1) stays; the comparison's 10 were dropped.
+    expect(await store.sync.countDeletedKeys(runId, 'dst')).toBe(1);
+    const target = fakeTarget(100, 50);
+    const phase = await runDeletePhase({ runId, step, target, settings, compareKeys: true, confirm: false, runClock: 0, store: store.sync });
+    expect(phase).toMatchObject({ state: 'applied', candidates: 11, allowed: 11, applied: 11, targetRecords: 100 });
+    expect(target.removed.size).toBe(11);
+  });
 });

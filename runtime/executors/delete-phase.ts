@@ -120,8 +120,12 @@ export interface DeletePhaseInput {
   confirm: boolean;
   runClock: number;
   store: SyncStateStore;
-  /** Called before each page of the key comparison and before the deletes are applied: may throw to stop the phase
-   * there (the local pipeline part's budget); nothing is recorded or deleted yet, and a retried phase counts once. */
+  /**
+   * Called before each page of the key comparison and before the deletes are applied: may throw to stop the phase
+   * there (the local pipeline part's budget). Nothing is deleted yet; the candidates this phase's comparison added to
+   * the run's keys are dropped again before the throw goes on, so the next phase starts from the run's own keys: one
+   * that compares finds them again (counted once), one that does not (`compareKeys` false) never deletes them.
+   */
   check?: () => void;
 }
 
@@ -142,18 +146,32 @@ export async function runDeletePhase(input: DeletePhaseInput): Promise<DeletePha
   // applied a page at a time. A retried phase finds the keys it added already there (not unseen), so counts them once.
   let count = await store.countDeletedKeys(runId, nodeId);
   let counted: number | null = null;
+  // The keys this phase's comparison added, kept only when the phase can be stopped (`check`: the budgeted local
+  // part, whose comparison the budget bounds), to drop them when it is.
+  const added: string[] | null = input.check ? [] : null;
+  const check = async () => {
+    try {
+      input.check?.();
+    } catch (err) {
+      if (added && added.length > 0) await store.dropKeys(runId, nodeId, added);
+      throw err;
+    }
+  };
   if (input.compareKeys) {
     counted = 0;
     // A record already soft-deleted on the target is not deleted again by every full sync.
     const skip = settings.deletes === 'soft' && settings.softDeleteField ? { skipSoftDeleted: settings.softDeleteField } : {};
     for await (const page of target.keys(skip)) {
-      input.check?.();
+      await check();
       counted += page.length;
       const unseen = new Set(await store.unseenKeys(runId, nodeId, page.map((k) => k.key)));
       const found = page.filter((k) => unseen.has(k.key));
       if (found.length === 0) continue;
+      const keys = new Set(found.map((k) => k.key));
+      // Unseen keys are in no row of the run: dropping them forgets only what this phase wrote.
+      added?.push(...keys);
       await store.addDeletedKeys(runId, nodeId, found);
-      count += new Set(found.map((k) => k.key)).size;
+      count += keys.size;
     }
   }
   const targetRecords = Math.max(counted ?? (await target.count()) ?? 0, 0);
@@ -165,7 +183,7 @@ export async function runDeletePhase(input: DeletePhaseInput): Promise<DeletePha
       after = page[page.length - 1]!.key;
     }
   };
-  input.check?.();
+  await check();
   const decided = await applyDeletes({ label: step.label, target, mode: settings.deletes, softDeleteField: settings.softDeleteField, thresholdPercent: settings.deleteThresholdPercent, candidates: { count, pages }, targetRecords, confirm: input.confirm, runClock: input.runClock });
   const phase: DeletePhase = { runId, nodeId, ...decided };
   await store.recordDeletePhase(phase);
