@@ -9,10 +9,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { npmScriptCommand } from './npm-script';
+import { freePort } from '../runtime/temporal/dev-server';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const WORK = join(ROOT, '.tmp', `bench-footprint-${process.pid}`);
@@ -26,15 +26,6 @@ setTimeout(() => {
   console.error('[bench:footprint] deadline (15 min) passed; exiting.');
   process.exit(2);
 }, 15 * 60_000).unref();
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  server.close();
-  return port;
-}
 
 /** pid -> parent pid and a short name, for every process now. */
 function processTable(): Map<number, { ppid: number; cmd: string }> {

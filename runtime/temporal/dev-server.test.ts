@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { devServerEnv, dynamicConfigArgs, resolveTemporalCli, startDevServer } from './dev-server';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { devServerEnv, dynamicConfigArgs, freePort, resolveTemporalCli, startDevServer } from './dev-server';
 
 let dir: string;
 beforeAll(async () => {
@@ -70,6 +72,25 @@ describe('the dev server settings', () => {
     for (const bad of [' ', '200M', '200 MiB', '200mib', '-1', '1.5GiB', '\u0000', 'constructor', '9223372036854775808', '8388608TiB', '9'.repeat(100_000)]) {
       expect(() => devServerEnv({ GOMEMLIMIT: bad })).toThrow(/^GOMEMLIMIT: /);
     }
+  });
+});
+
+describe('freePort', () => {
+  // A port from listen(0) lies in the kernel's ephemeral range: released before its user binds it, the kernel may hand
+  // it to any outgoing connection or listen(0) meanwhile (the dev server's own internal services took a UI port that
+  // way: "bind: address already in use" in a CI run). Ports are chosen below that range, never twice.
+  it('hands out distinct, bindable ports below the kernel\'s ephemeral range', async () => {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    const ports: number[] = [];
+    for (let i = 0; i < 40; i++) ports.push(await freePort());
+    expect(new Set(ports).size).toBe(ports.length);
+    for (const p of ports) expect(p).toBeLessThan(Math.min(low, 32768));
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(ports[0], '127.0.0.1', resolve);
+    });
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 });
 

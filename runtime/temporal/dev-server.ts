@@ -76,18 +76,51 @@ async function installCli(venv: string, binary: string, log: Log): Promise<strin
   return binary;
 }
 
-/** A TCP port nobody listens on right now. */
-export async function freePort(host = '127.0.0.1'): Promise<number> {
+/** Binds `port` (0: any) and releases it: the port bound, or null when it is taken. */
+function tryPort(host: string, port: number): Promise<number | null> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, host, () => {
+    server.on('error', (err: NodeJS.ErrnoException) => (port !== 0 && (err.code === 'EADDRINUSE' || err.code === 'EACCES') ? resolvePort(null) : reject(err)));
+    server.listen(port, host, () => {
       const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
+      const bound = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(bound));
     });
   });
+}
+
+/** The lowest port the kernel hands out by itself (an outgoing connection's, a `listen(0)`'s): Linux's range, else 32768. */
+function ephemeralFloor(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 2048 ? low : 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+const handedOut = new Set<number>();
+
+/**
+ * A TCP port nobody listens on right now, and one the kernel will not hand to anyone meanwhile: chosen below its
+ * ephemeral range. A port from `listen(0)` is released before its user binds it, and in that gap the kernel may give
+ * it to any outgoing connection or `listen(0)` — the Temporal dev server's own internal services among them: a UI port
+ * taken that way failed a CI run ("bind: address already in use"). Not the same port twice in one process.
+ */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const floor = Math.min(ephemeralFloor(), 32768);
+  const low = 10_000;
+  for (let tries = 0; tries < 64 && floor - low > 1_000; tries++) {
+    const candidate = low + Math.floor(Math.random() * (floor - low));
+    if (handedOut.has(candidate)) continue;
+    const port = await tryPort(host, candidate);
+    if (port !== null) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  return (await tryPort(host, 0))!;
 }
 
 export interface DevServerOptions {

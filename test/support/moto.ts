@@ -2,11 +2,11 @@
 // test/tools/ensure-tools.ts), started on a free port and stopped by the test that started it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { PROJECT_ROOT } from '../../runtime/project-root';
 import type { S3Settings } from '../../runtime/files/storage';
+import { freePort } from '../../runtime/temporal/dev-server';
 
 export const MOTO_VERSION = '5.2.6';
 
@@ -14,18 +14,6 @@ export const MOTO_VERSION = '5.2.6';
 export function motoServerPath(): string | null {
   const candidates = [process.env.WEFT_MOTO_SERVER, join(PROJECT_ROOT, '.venv/moto/bin/moto_server')].filter((p): p is string => !!p);
   return candidates.find((p) => existsSync(p)) ?? null;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export interface Moto {

@@ -5,11 +5,12 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { freePort } from '../../runtime/temporal/dev-server';
+export { freePort };
 
 const run = promisify(execFile);
 const PG_ROOT = '/usr/lib/postgresql';
@@ -86,19 +87,6 @@ export function pgClusterUnavailable(): string | null {
   return null;
 }
 
-/** A port nobody listens on right now (the kernel picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs a PostgreSQL binary as the postgres user when we are root, else as ourselves. */
 async function pgExec(bin: string, args: string[], timeoutMs = 60_000) {
