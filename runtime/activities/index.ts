@@ -23,7 +23,7 @@ import { Outage, OutageHandOver, outageWaits } from './outage';
 import { runVerdict } from './run-verdict';
 import { createSetActivities } from './sets';
 import { beginPipelineSync, targetDeleteSettings } from './pipeline-sync';
-import { deleteTargetOf, runDeletePhase } from '../executors/delete-phase';
+import { deleteTargetOf, KEY_PAGE, runDeletePhase } from '../executors/delete-phase';
 import { commitAfter, deleteKeysIn } from '../executors/two-way-sync';
 import { Partition, partitionKey, PartitionPlan } from '../../shared/sync/partitions';
 import { planPartitions } from './partitions';
@@ -110,6 +110,15 @@ const DEFAULT_BATCH_SIZE = 5_000;
 
 /** Thrown inside a budgeted (local) pipeline pass when its budget is spent: no further batch is issued. */
 class BudgetSpent extends Error {}
+
+/**
+ * The most deletes the budgeted (local) pass applies: one page of the delete phase (its key page, 5 delete calls of
+ * 1,000), about what one batch of 5,000 rows writes, which is what the pass already lets run past its budget. Applying
+ * is not stopped midway (a partial phase would have to be kept across the hand-over), so the budget's check before
+ * applying bounds only when it starts: more candidates than this are handed over before any is applied (and before
+ * the comparison reads further), and the ordinary activity applies them, heartbeating.
+ */
+export const LOCAL_DELETES_AT_MOST = KEY_PAGE;
 
 /**
  * The store, answering `getFile` from the file records this pipeline attempt already has: the run's recorded files
@@ -530,12 +539,15 @@ export function createActivities(deps: ActivityDeps) {
           if (settings && settings.deletes !== 'ignore') {
             // A budgeted pass whose budget is spent leaves the delete phase to the ordinary activity (which resumes at
             // the last checkpoint, reads nothing more and runs it), and stops at a page of the phase's key comparison
-            // when the budget runs out there, or before applying (the candidates its comparison added are dropped again,
-            // so the ordinary activity's phase finds them again or, not comparing, never deletes them: delete-phase.ts).
+            // when the budget runs out there or its candidates pass LOCAL_DELETES_AT_MOST, or before the threshold and
+            // applying for either reason (the candidates its comparison added are dropped again, so the ordinary
+            // activity's phase finds them again or, not comparing, never deletes them: delete-phase.ts). So what it
+            // applies starts within the budget and is at most one page.
             const overBudget = () => budgetEnd !== undefined && Date.now() >= budgetEnd;
             if (overBudget()) return { pipelineId, batches: checkpoint.batch, steps: [], unfinished: true };
-            const stopPastBudget = () => {
+            const stopPastBudget = (candidates: number) => {
               if (overBudget()) throw new BudgetSpent('The local budget is spent');
+              if (candidates > LOCAL_DELETES_AT_MOST) throw new BudgetSpent('More deletes than the local part applies');
             };
             const stepsNow = (await store.getRunState(runId))?.steps ?? [];
             // The full-sync comparison only when every record of the source reached the target (no filter, no rejection
