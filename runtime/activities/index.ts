@@ -231,12 +231,12 @@ export function createActivities(deps: ActivityDeps) {
    * resumed run gets the same parts, so their checkpoints still hold). A run that already committed batches of it
    * whole (started before parts existed) stays whole.
    */
-  async function decideParts(a: { plan: Plan; runId: string; pipelineId: string; steps: PlanStep[]; resubmit: boolean; committedWhole: boolean; tagFailures?: boolean; files?: Store }): Promise<PartitionPlan> {
+  async function decideParts(a: { plan: Plan; runId: string; pipelineId: string; steps: PlanStep[]; resubmit: boolean; committedWhole: boolean; tagFailures?: boolean; files?: Store; check?: () => void }): Promise<PartitionPlan> {
     // Inside runPipeline, failures say whose they are (the source's system, or Weft's store), so an outage is waited out.
     const tag = <T>(p: Promise<T>, nodeId: string | undefined): Promise<T> => (a.tagFailures && nodeId ? p.catch(failedAt(nodeId)) : p);
     const planned = a.committedWhole
       ? { partitions: [], why: 'the run already read it whole' }
-      : await tag(planPartitions({ store: a.tagFailures ? storeTagged(a.files ?? store) : (a.files ?? store), sessions: deps.sessions, plan: a.plan, steps: a.steps, resubmit: a.resubmit }), a.steps[0]?.nodeId);
+      : await tag(planPartitions({ store: a.tagFailures ? storeTagged(a.files ?? store) : (a.files ?? store), sessions: deps.sessions, plan: a.plan, steps: a.steps, resubmit: a.resubmit, ...(a.check && { check: a.check }) }), a.steps[0]?.nodeId);
     // Every decision is kept, "whole" too: a resumed run (a new workflow execution plans again) must not split what
     // its first execution read whole, however the source grew meanwhile.
     const kept = PartitionPlan.safeParse(await tag(store.keepPartitions(a.runId, a.pipelineId, planned), STORE_FAILURE));
@@ -464,15 +464,21 @@ export function createActivities(deps: ActivityDeps) {
           // Issue 16: the parts are planned here (a large file is scanned once, heartbeating meanwhile); a source that
           // cannot be reached is waited out like a batch's, up to the outage window.
           let parts: PartitionPlan | undefined;
+          // A budgeted pass stops a file's scan when its budget is spent (before anything is kept): the ordinary
+          // activity plans again, heartbeating.
+          const stopPastBudget = () => {
+            if (budgetEnd !== undefined && Date.now() >= budgetEnd) throw new BudgetSpent('The local budget is spent');
+          };
           try {
             // Cleared on success only if the planning itself met the outage: a handed-over (or resumed) outage of
             // another step (the target) goes on counting from its start until that step answers.
             await outages.rideOut(async () => {
-              parts = await decideParts({ plan, runId, pipelineId, steps, resubmit, committedWhole: storedCheckpoint.batch > 0, tagFailures: true, files });
+              parts = await decideParts({ plan, runId, pipelineId, steps, resubmit, committedWhole: storedCheckpoint.batch > 0, tagFailures: true, files, ...(budgetEnd !== undefined && { check: stopPastBudget }) });
             }, 'met');
           } catch (err) {
             // An outage in a budgeted pass: the ordinary activity waits it out.
             if (err instanceof OutageHandOver) return handedOver(err);
+            if (err instanceof BudgetSpent) return { pipelineId, batches: checkpoint.batch, steps: [], unfinished: true };
             throw err;
           }
           if (parts && parts.partitions.length > 1) return { pipelineId, batches: 0, steps: [], partitions: parts.partitions };

@@ -1,21 +1,27 @@
 // The local pipeline part's budget covers the delete phase (issue 16): a budgeted pass whose budget runs out in the
-// delete phase hands over (unfinished), deleting nothing; the ordinary activity then runs the phase. Called with a
-// hand-built activity Context.
+// delete phase hands over (unfinished), deleting nothing; the ordinary activity then runs the phase. It applies at most
+// one page of deletes, and its budget stops a file's scan for parts too. Called with a hand-built activity Context.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { asyncLocalStorage, Context } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphFixture } from '../../test/support/graph-fixtures';
 import { testConnections } from '../../test/support/connections';
-import { publishAndCreateRun } from '../../test/support/temporal-harness';
+import { customersCsv, customersGraph, publishAndCreateRun, saveCsvFile } from '../../test/support/temporal-harness';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
 import { createActivities, LOCAL_DELETES_AT_MOST } from '.';
 
 let store: Store;
+let dir: string;
 beforeAll(async () => {
   store = await openStore({ memory: true });
+  dir = await mkdtemp(join(tmpdir(), 'weft-lb-'));
 });
 afterAll(async () => {
   await store?.close();
+  await rm(dir, { recursive: true, force: true });
 });
 
 /** Runs `fn` as a first attempt, local or not. */
@@ -114,5 +120,22 @@ describe('the local budget', () => {
     expect(local.unfinished).toBeUndefined();
     expect((await store.listWorkspaceRecords('lbf_dst')).total).toBe(5);
     expect(await store.sync.getDeletePhase(runId, 'target')).toMatchObject({ state: 'applied', candidates: 3, applied: 3 });
+  });
+
+  // The same class as the deletes: the parts planning's scan of a file (read up to its last cut) ran whatever the
+  // budget, in the local part; a large file's scan could take longer than the local activity's timeout.
+  it("stops a file's scan for parts when the budget is spent, keeping nothing: the ordinary activity plans them", async () => {
+    const rows = customersCsv(Array.from({ length: 120 }, (_, k) => ({ email: `r${k}@example.com`, name: `R ${k}`, amount: String(k), active: 'yes' })));
+    const fileId = await saveCsvFile(store, dir, rows);
+    const graph = customersGraph({ fileId, object: 'lb_planned' });
+    const { runId, versionId } = await publishAndCreateRun(store, { ...graph, settings: { parallelism: 3 } } as typeof graph);
+    const activities = createActivities({ store, sessions: testConnections(store), batchSize: 10 });
+    // A budget spent before the scan's first chunk (the preparation alone takes longer than 1 ms).
+    const local = await inActivity(true, () => activities.runPipeline({ runId, versionId, pipelineId: 'p-target', planParts: true, budgetMs: 1 }));
+    expect(local).toMatchObject({ unfinished: true, batches: 0 });
+    expect(local.partitions).toBeUndefined();
+    const ordinary = await inActivity(false, () => activities.runPipeline({ runId, versionId, pipelineId: 'p-target', planParts: true }));
+    expect(ordinary.partitions?.length).toBe(3);
+    expect((await store.listWorkspaceRecords('lb_planned')).total).toBe(0);
   });
 });
