@@ -11,12 +11,13 @@ import { WorkflowFailedError, type Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
-import { createActivities } from '../runtime/activities';
+import { createActivities, LOCAL_DELETES_AT_MOST } from '../runtime/activities';
 import { openStore } from '../runtime/store';
 import type { Store } from '../runtime/store/types';
 import { type RunLauncher } from '../runtime/temporal/client';
 import { activityAttempts, customersCsv, customersGraph, failingCommits, FAST_PIPELINE, publishAndCreateRun, openTemporalRig, quietTemporalLogs, saveCsvFile, type TemporalRig } from '../test/support/temporal-harness';
 import { testConnections } from '../test/support/connections';
+import { graphFixture } from '../test/support/graph-fixtures';
 import type { SyncIntegrationResult } from './sync-integration';
 
 const BATCH = 10;
@@ -33,6 +34,8 @@ let short: RunLauncher;
 let slow: RunLauncher;
 /** As `short`, but the commit of batch 2 lands and then its answer is lost, once. */
 let lost: RunLauncher;
+/** The largest budget (60 s): a small run's delete phase starts well within it. */
+let roomy: RunLauncher;
 
 quietTemporalLogs('ERROR');
 
@@ -61,6 +64,7 @@ beforeAll(async () => {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+  roomy = await rig.worker(createActivities({ store, sessions: testConnections(store), batchSize: BATCH }), { ...FAST_PIPELINE, localBudgetMs: 60_000 });
   lost = await rig.worker(createActivities({ store: losing, sessions: testConnections(store), batchSize: BATCH, batchDelayMs: 100, outageBackoff: { initialMs: 50, maxMs: 100 } }), { ...FAST_PIPELINE, localBudgetMs: 400 });
 });
 
@@ -129,6 +133,30 @@ describe('a pipeline run locally first (issue 16)', () => {
   it('a commit that landed and lost its answer in the local part is not applied again by the ordinary activity', async () => {
     await expectHandedOverWhole(lost);
   });
+
+  // lat16l's F5: the local part applied every delete whose applying began within its budget, however many (towards the
+  // local activity's timeout). Now more than one page of them are handed over before any is applied.
+  it('a full sync with more deletes than the local part applies: the ordinary activity applies them, each once, counted once', async () => {
+    const extra = LOCAL_DELETES_AT_MOST + 1;
+    const fields = [
+      { name: 'email', type: 'text' as const },
+      { name: 'amount', type: 'number' as const },
+    ];
+    const person = (k: number) => ({ email: `d${k}@x.io`, amount: k });
+    const tag = randomUUID().slice(0, 8);
+    await store.writeWorkspace({ object: `ds_${tag}`, key: ['email'], fields, mode: 'upsert', rows: Array.from({ length: 5 }, (_, k) => person(k)) });
+    await store.writeWorkspace({ object: `dt_${tag}`, key: ['email'], fields, mode: 'upsert', rows: Array.from({ length: 5 + extra }, (_, k) => person(k)) });
+    const graph = graphFixture('workspace-map-workspace', { source: { object: `ds_${tag}` }, target: { object: `dt_${tag}`, deletes: 'delete', deleteThresholdPercent: 100 } });
+    const { runId, versionId } = await publishAndCreateRun(store, graph, 'Local part, many deletes');
+    const { workflowId } = await roomy.start({ runId, versionId });
+    const result = (await client.workflow.getHandle(workflowId).result()) as SyncIntegrationResult;
+    expect(result.status).toBe('completed');
+    // Handed over: the local part (a marker) and then the ordinary activity, which applied the deletes.
+    expect(await eventCount(workflowId, EVENT.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).toBe(1);
+    expect((await store.listWorkspaceRecords(`dt_${tag}`, { limit: 1 })).total).toBe(5);
+    expect(await store.sync.getDeletePhase(runId, 'target')).toMatchObject({ state: 'applied', candidates: extra, targetRecords: 5 + extra, applied: extra });
+    expect((await store.getRun(runId))?.steps.find((x) => x.nodeId === 'target')?.counts).toMatchObject({ deleted: extra, created: 0, updated: 0 });
+  }, 120_000);
 
   it('a cancel during the local part ends Cancelled with exactly the committed batches written and counted', async () => {
     const ROWS = 400;

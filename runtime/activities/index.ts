@@ -23,7 +23,7 @@ import { Outage, OutageHandOver, outageWaits } from './outage';
 import { runVerdict } from './run-verdict';
 import { createSetActivities } from './sets';
 import { beginPipelineSync, targetDeleteSettings } from './pipeline-sync';
-import { deleteTargetOf, runDeletePhase } from '../executors/delete-phase';
+import { deleteTargetOf, KEY_PAGE, runDeletePhase } from '../executors/delete-phase';
 import { commitAfter, deleteKeysIn } from '../executors/two-way-sync';
 import { Partition, partitionKey, PartitionPlan } from '../../shared/sync/partitions';
 import { planPartitions } from './partitions';
@@ -110,6 +110,15 @@ const DEFAULT_BATCH_SIZE = 5_000;
 
 /** Thrown inside a budgeted (local) pipeline pass when its budget is spent: no further batch is issued. */
 class BudgetSpent extends Error {}
+
+/**
+ * The most deletes the budgeted (local) pass applies: one page of the delete phase (its key page, 5 delete calls of
+ * 1,000), about what one batch of 5,000 rows writes, which is what the pass already lets run past its budget. Applying
+ * is not stopped midway (a partial phase would have to be kept across the hand-over), so the budget's check before
+ * applying bounds only when it starts: more candidates than this are handed over before any is applied (and before
+ * the comparison reads further), and the ordinary activity applies them, heartbeating.
+ */
+export const LOCAL_DELETES_AT_MOST = KEY_PAGE;
 
 /**
  * The store, answering `getFile` from the file records this pipeline attempt already has: the run's recorded files
@@ -222,12 +231,12 @@ export function createActivities(deps: ActivityDeps) {
    * resumed run gets the same parts, so their checkpoints still hold). A run that already committed batches of it
    * whole (started before parts existed) stays whole.
    */
-  async function decideParts(a: { plan: Plan; runId: string; pipelineId: string; steps: PlanStep[]; resubmit: boolean; committedWhole: boolean; tagFailures?: boolean; files?: Store }): Promise<PartitionPlan> {
+  async function decideParts(a: { plan: Plan; runId: string; pipelineId: string; steps: PlanStep[]; resubmit: boolean; committedWhole: boolean; tagFailures?: boolean; files?: Store; check?: () => void }): Promise<PartitionPlan> {
     // Inside runPipeline, failures say whose they are (the source's system, or Weft's store), so an outage is waited out.
     const tag = <T>(p: Promise<T>, nodeId: string | undefined): Promise<T> => (a.tagFailures && nodeId ? p.catch(failedAt(nodeId)) : p);
     const planned = a.committedWhole
       ? { partitions: [], why: 'the run already read it whole' }
-      : await tag(planPartitions({ store: a.tagFailures ? storeTagged(a.files ?? store) : (a.files ?? store), sessions: deps.sessions, plan: a.plan, steps: a.steps, resubmit: a.resubmit }), a.steps[0]?.nodeId);
+      : await tag(planPartitions({ store: a.tagFailures ? storeTagged(a.files ?? store) : (a.files ?? store), sessions: deps.sessions, plan: a.plan, steps: a.steps, resubmit: a.resubmit, ...(a.check && { check: a.check }) }), a.steps[0]?.nodeId);
     // Every decision is kept, "whole" too: a resumed run (a new workflow execution plans again) must not split what
     // its first execution read whole, however the source grew meanwhile.
     const kept = PartitionPlan.safeParse(await tag(store.keepPartitions(a.runId, a.pipelineId, planned), STORE_FAILURE));
@@ -455,15 +464,21 @@ export function createActivities(deps: ActivityDeps) {
           // Issue 16: the parts are planned here (a large file is scanned once, heartbeating meanwhile); a source that
           // cannot be reached is waited out like a batch's, up to the outage window.
           let parts: PartitionPlan | undefined;
+          // A budgeted pass stops a file's scan when its budget is spent (before anything is kept): the ordinary
+          // activity plans again, heartbeating.
+          const stopPastBudget = () => {
+            if (budgetEnd !== undefined && Date.now() >= budgetEnd) throw new BudgetSpent('The local budget is spent');
+          };
           try {
             // Cleared on success only if the planning itself met the outage: a handed-over (or resumed) outage of
             // another step (the target) goes on counting from its start until that step answers.
             await outages.rideOut(async () => {
-              parts = await decideParts({ plan, runId, pipelineId, steps, resubmit, committedWhole: storedCheckpoint.batch > 0, tagFailures: true, files });
+              parts = await decideParts({ plan, runId, pipelineId, steps, resubmit, committedWhole: storedCheckpoint.batch > 0, tagFailures: true, files, ...(budgetEnd !== undefined && { check: stopPastBudget }) });
             }, 'met');
           } catch (err) {
             // An outage in a budgeted pass: the ordinary activity waits it out.
             if (err instanceof OutageHandOver) return handedOver(err);
+            if (err instanceof BudgetSpent) return { pipelineId, batches: checkpoint.batch, steps: [], unfinished: true };
             throw err;
           }
           if (parts && parts.partitions.length > 1) return { pipelineId, batches: 0, steps: [], partitions: parts.partitions };
@@ -530,12 +545,15 @@ export function createActivities(deps: ActivityDeps) {
           if (settings && settings.deletes !== 'ignore') {
             // A budgeted pass whose budget is spent leaves the delete phase to the ordinary activity (which resumes at
             // the last checkpoint, reads nothing more and runs it), and stops at a page of the phase's key comparison
-            // when the budget runs out there, or before applying (the candidates its comparison added are dropped again,
-            // so the ordinary activity's phase finds them again or, not comparing, never deletes them: delete-phase.ts).
+            // when the budget runs out there or its candidates pass LOCAL_DELETES_AT_MOST, or before the threshold and
+            // applying for either reason (the candidates its comparison added are dropped again, so the ordinary
+            // activity's phase finds them again or, not comparing, never deletes them: delete-phase.ts). So what it
+            // applies starts within the budget and is at most one page.
             const overBudget = () => budgetEnd !== undefined && Date.now() >= budgetEnd;
             if (overBudget()) return { pipelineId, batches: checkpoint.batch, steps: [], unfinished: true };
-            const stopPastBudget = () => {
+            const stopPastBudget = (candidates: number) => {
               if (overBudget()) throw new BudgetSpent('The local budget is spent');
+              if (candidates > LOCAL_DELETES_AT_MOST) throw new BudgetSpent('More deletes than the local part applies');
             };
             const stepsNow = (await store.getRunState(runId))?.steps ?? [];
             // The full-sync comparison only when every record of the source reached the target (no filter, no rejection

@@ -23,10 +23,12 @@ export interface PlanPartsInput {
   plan: Plan;
   steps: readonly PlanStep[];
   resubmit: boolean;
+  /** Called before each chunk of a file's scan: may throw to stop the planning (the local part's budget); nothing is kept. */
+  check?: () => void;
 }
 
 /** The pipeline's parts: more than one, or none (then it reads as one, as before) with why. */
-export async function planPartitions({ store, sessions, plan, steps, resubmit }: PlanPartsInput): Promise<PartitionPlan> {
+export async function planPartitions({ store, sessions, plan, steps, resubmit, check }: PlanPartsInput): Promise<PartitionPlan> {
   const none = (why: string): PartitionPlan => ({ partitions: [], why });
   const shape = unsplittable(steps, resubmit);
   if (shape) return none(shape);
@@ -55,7 +57,7 @@ export async function planPartitions({ store, sessions, plan, steps, resubmit }:
     if (size === null) return none('the file is missing');
     const count = partitionCount(setting, { bytes: size });
     if (count <= 1) return none('the file is small');
-    parts = await scanFilePartitions(file.path, { format: c.format === 'ndjson' ? 'ndjson' : 'csv', delimiter: c.delimiter, hasHeader: c.hasHeader, size, parts: count });
+    parts = await scanFilePartitions(file.path, { format: c.format === 'ndjson' ? 'ndjson' : 'csv', delimiter: c.delimiter, hasHeader: c.hasHeader, size, parts: count, ...(check && { check }) });
     if (!parts) return none('a quote in the file could not be followed, so no cut is provably outside a quoted value');
   }
   if (parts.length <= 1) return none('the source is small');

@@ -155,6 +155,37 @@ describe('one-way delete phase', () => {
     });
   }
 
+  it('its check sees the candidates found so far: stopped at a bound mid-comparison, it read no further page and left none', async () => {
+    const runId = await newRun();
+    // The run saw records 1..50 of a 100-record target; a source delete (key 1) is already a candidate.
+    await store.sync.addRunKeys(runId, 'dst', Array.from({ length: 50 }, (_, i) => keyOf(i + 1).key), false);
+    await store.sync.addDeletedKeys(runId, 'dst', [keyOf(1)]);
+    const settings = { deletes: 'delete' as const, softDeleteField: '', deleteThresholdPercent: 100 };
+    const target = fakeTarget(100, 10);
+    let pagesRead = 0;
+    target.keys = async function* () {
+      for (let i = 91; i >= 1; i -= 10) {
+        pagesRead += 1;
+        yield Array.from({ length: 10 }, (_, j) => keyOf(i + j));
+      }
+    };
+    // The local part's bound on deletes (LOCAL_DELETES_AT_MOST in runtime/activities), here 15.
+    const seen: number[] = [];
+    const check = (candidates: number) => {
+      seen.push(candidates);
+      if (candidates > 15) throw new Error('More deletes than the local part applies');
+    };
+    await expect(runDeletePhase({ runId, step, target, settings, compareKeys: true, confirm: false, runClock: 0, store: store.sync, check })).rejects.toThrow('local part');
+    expect(seen).toEqual([1, 11, 21]);
+    expect(pagesRead).toBe(3);
+    expect(target.removed.size).toBe(0);
+    expect(await store.sync.getDeletePhase(runId, 'dst')).toBeNull();
+    expect(await store.sync.countDeletedKeys(runId, 'dst')).toBe(1);
+    // Without a bound (the ordinary activity), every candidate counted once and deleted once.
+    const phase = await runDeletePhase({ runId, step, target: fakeTarget(100, 10), settings, compareKeys: true, confirm: false, runClock: 0, store: store.sync });
+    expect(phase).toMatchObject({ state: 'applied', candidates: 51, applied: 51, targetRecords: 100 });
+  });
+
   it('stopped by its check, then compared again: each candidate counted and deleted once, a source delete kept', async () => {
     const runId = await newRun();
     await store.sync.addRunKeys(runId, 'dst', Array.from({ length: 90 }, (_, i) => keyOf(i + 1).key), false);

@@ -121,12 +121,13 @@ export interface DeletePhaseInput {
   runClock: number;
   store: SyncStateStore;
   /**
-   * Called before each page of the key comparison and before the deletes are applied: may throw to stop the phase
-   * there (the local pipeline part's budget). Nothing is deleted yet; the candidates this phase's comparison added to
+   * Called with the candidates found so far before each page of the key comparison, and with all of them before the
+   * threshold and the deletes: may throw to stop the phase there (the local pipeline part's budget, and its bound on
+   * how many deletes it applies). Nothing is deleted or recorded yet; the candidates this phase's comparison added to
    * the run's keys are dropped again before the throw goes on, so the next phase starts from the run's own keys: one
    * that compares finds them again (counted once), one that does not (`compareKeys` false) never deletes them.
    */
-  check?: () => void;
+  check?: (candidates: number) => void;
 }
 
 /**
@@ -151,7 +152,7 @@ export async function runDeletePhase(input: DeletePhaseInput): Promise<DeletePha
   const added: string[] | null = input.check ? [] : null;
   const check = async () => {
     try {
-      input.check?.();
+      input.check?.(count);
     } catch (err) {
       if (added && added.length > 0) await store.dropKeys(runId, nodeId, added);
       throw err;

@@ -29,6 +29,8 @@ export interface ScanOptions {
   size: number;
   /** Parts wanted (at most; fewer when the file has fewer records). */
   parts: number;
+  /** Called before each chunk is scanned: may throw to stop the scan there (the local pipeline part's budget). */
+  check?: () => void;
 }
 
 /**
@@ -101,6 +103,7 @@ export async function scanFilePartitions(location: string, opts: ScanOptions): P
   const stream = await openRange(location, { start: 0, end: opts.size });
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
+      opts.check?.();
       let i = 0;
       // A UTF-8 byte order mark before the first field is not part of it.
       while (position + i < 3 && bom === position + i && i < chunk.length && chunk[i] === [0xef, 0xbb, 0xbf][bom]) {
