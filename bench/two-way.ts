@@ -18,7 +18,8 @@
 // the run allocates and barely moves with the machine's load). BENCH_PROFILE=FILE writes a CPU profile of each warm run
 // (FILE.<phase>.cpuprofile); with BENCH_PROFILE_ALLOC=1 a sampling heap profile of what it allocates instead.
 // Size: `--size N` or BENCH_ROWS (default 1,000,000). `npm run bench:two-way -- --size 100000`.
-// BENCH_TIMING=1 also prints, per phase, the time spent in each store call and each side's reads and writes.
+// BENCH_TIMING=1 also prints, per phase, the time spent in each store call and each side's reads and writes, and the
+// Postgres CPU split by backend (the store's key map, side A's session, side B's).
 // Each phase's CPU: the worker's (process.cpuUsage over the run) and, when Postgres runs on this machine, its backends'
 // serving the bench database (sampled from /proc while the phase runs).
 import { spawn } from 'node:child_process';
@@ -268,6 +269,31 @@ async function child(name: string, database: string): Promise<PhaseResult[]> {
     for (const [pid, cpu] of seen) sum += cpu - (before.get(pid) ?? 0);
     return sum;
   };
+  // BENCH_TIMING=1: the Postgres CPU split by whom a backend serves (the store's key map, or side A's or B's session),
+  // told by the queries pg_stat_activity shows it running (polled every 10 ms by an admin connection).
+  const roles = process.env.BENCH_TIMING === '1' || process.env.BENCH_TIMING === '2' ? new Map<string, string>() : null;
+  const atMark = new Map<string, Map<string, number>>();
+  const admin = roles ? new pg.Client({ connectionString: ADMIN }) : null;
+  await admin?.connect();
+  let polling = false;
+  const poll = admin
+    ? setInterval(() => {
+        if (polling) return;
+        polling = true;
+        admin
+          .query(`SELECT pid, query FROM pg_stat_activity WHERE datname = $1`, [database])
+          .then((r) => {
+            for (const row of r.rows as { pid: number; query: string }[]) {
+              const role = /two_way_/.test(row.query) ? 'key map' : /side_a/.test(row.query) ? 'side A' : /side_b/.test(row.query) ? 'side B' : null;
+              if (role && !roles!.has(String(row.pid))) roles!.set(String(row.pid), role);
+            }
+          })
+          .catch(() => undefined)
+          .finally(() => {
+            polling = false;
+          });
+      }, 10)
+    : null;
   const proc = spawn(process.execPath, [...workerFlags(), '--import', 'tsx', resolve(import.meta.dirname, 'two-way.ts')], {
     env: { ...process.env, TWO_WAY_PHASE: name, TWO_WAY_DB: database },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -282,7 +308,10 @@ async function child(name: string, database: string): Promise<PhaseResult[]> {
     partial = parts.pop() ?? '';
     if (partial.length > 1024 * 1024) partial = '';
     for (const l of parts) {
-      if (l.startsWith('MARK ')) marks.set(l.slice(5), pgTotal());
+      if (l.startsWith('MARK ')) {
+        marks.set(l.slice(5), pgTotal());
+        if (roles) atMark.set(l.slice(5), new Map(seen));
+      }
       else if (l.startsWith('{') && lines.length < 16) lines.push(l);
     }
   });
@@ -292,6 +321,18 @@ async function child(name: string, database: string): Promise<PhaseResult[]> {
     proc.on('close', res);
   });
   clearInterval(timer);
+  if (poll) clearInterval(poll);
+  await admin?.end();
+  for (const [mark, end] of atMark) {
+    if (!mark.startsWith('end ')) continue;
+    const start = atMark.get(`start ${mark.slice(4)}`);
+    const by = new Map<string, number>();
+    for (const [pid, cpu] of end) {
+      const role = roles!.get(pid) ?? 'other';
+      by.set(role, (by.get(role) ?? 0) + cpu - (start?.get(pid) ?? before.get(pid) ?? 0));
+    }
+    console.error(`    ${mark.slice(4)}: Postgres CPU by backend: ${[...by].map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ')}`);
+  }
   if (code !== 0) throw new Error(`phase ${name} exited with ${String(code)}`);
   if (lines.length === 0) throw new Error(`phase ${name} printed nothing`);
   const measured = seen.size > 0;
