@@ -184,47 +184,6 @@ describe('typed schema and migrations on PGlite', () => {
       await store.close();
     }
   });
-
-  // ws16c: an upsert that leaves a record as it is writes nothing to it. INSERT … ON CONFLICT DO UPDATE … WHERE locked
-  // every stored record it met before its WHERE said "no change" (a row lock in the heap and the WAL per record); the
-  // in-store upsert of a batch against a small object updates the changed records by a join and leaves the rest to ON
-  // CONFLICT DO NOTHING. A large object keeps the index path; its outcomes are the same.
-  it('leaves the records an upsert does not change untouched (no row lock), outcomes exact on both paths', async () => {
-    const engine = await openPglite(null);
-    const store = createDrizzleStore(engine);
-    try {
-      await store.migrate();
-      const fields = [
-        { name: 'email', type: 'text' as const },
-        { name: 'n', type: 'number' as const },
-      ];
-      const touched = async (object: string) =>
-        Number(((await engine.db.execute(sql`SELECT count(*)::int AS n FROM workspace_records WHERE object_name = ${object} AND xmax::text <> '0'`)) as unknown as { rows: { n: number }[] }).rows[0]!.n);
-      const rows = (count: number, changed: (i: number) => boolean) => Array.from({ length: count }, (_, i) => ({ email: `r${i}@example.com`, n: changed(i) ? i + 1000 : i }));
-      const outcomes = async (object: string, batch: Record<string, unknown>[]) =>
-        (await store.writeWorkspace({ object, key: ['email'], fields, mode: 'upsert', rows: batch })).map((o) => o.outcome);
-
-      expect(await outcomes('small', rows(300, () => false))).toEqual(rows(300, () => false).map(() => 'created'));
-      // The same 300 rows again: all unchanged, and not one record locked or rewritten.
-      expect(await outcomes('small', rows(300, () => false))).toEqual(rows(300, () => false).map(() => 'unchanged'));
-      expect(await touched('small')).toBe(0);
-      // Every third row changed, two new keys (and a key past the stored ones): created, updated, unchanged in order.
-      const mixed = [...rows(300, (i) => i % 3 === 0), { email: 'new-1', n: 1 }, { email: 'new-2', n: 2 }];
-      expect(await outcomes('small', mixed)).toEqual(mixed.map((r, i) => (i >= 300 ? 'created' : i % 3 === 0 ? 'updated' : 'unchanged')));
-      expect(await touched('small')).toBe(0);
-      const stored = new Map((await store.listWorkspaceRecords('small', { limit: 1000 })).items.map((r) => [r.key, r.values]));
-      expect(stored.get('r3@example.com')).toEqual({ email: 'r3@example.com', n: 1003 });
-      expect(stored.get('r4@example.com')).toEqual({ email: 'r4@example.com', n: 4 });
-      expect((await store.getWorkspaceObject('small'))?.recordCount).toBe(302);
-
-      // A batch of 20 against 300 records: the index path (INSERT … ON CONFLICT DO UPDATE), the same outcomes.
-      const few = [...rows(20, (i) => i % 2 === 0), { email: 'new-3', n: 3 }];
-      expect(await outcomes('small', few)).toEqual(few.map((_, i) => (i === 20 ? 'created' : (i % 3 === 0) === (i % 2 === 0) ? 'unchanged' : 'updated')));
-      expect((await store.getWorkspaceObject('small'))?.recordCount).toBe(303);
-    } finally {
-      await store.close();
-    }
-  });
 });
 
 describe.skipIf(!postgresUp)('typed schema and migrations on Postgres', () => {
