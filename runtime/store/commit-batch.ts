@@ -102,7 +102,7 @@ export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applie
     const claim: unknown = await tx.execute(
       write
         ? sql`WITH claim AS (${claimSql}), locked AS (${lockObjectSql(write.object)})
-            SELECT claim.batch, locked.key, locked.attributes, locked.records, locked.all_records FROM claim LEFT JOIN locked ON true`
+            SELECT claim.batch, locked.key, locked.attributes FROM claim LEFT JOIN locked ON true`
         : claimSql,
     );
     const claimed = (claim as { rows: ({ batch: number } & NonNullable<LockedObjectRow>)[] }).rows[0];

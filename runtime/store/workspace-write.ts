@@ -271,19 +271,13 @@ async function missingReferences(
  * The object's row is locked first, so writers to one object take turns: what this batch reads
  * of the stored records is still true when it writes, and the outcomes are exact.
  */
-/**
- * The object's row as the lock reads it (its key and attributes as JSON text, its record count and every object's
- * together as decimal text), or none.
- */
-export type LockedObjectRow = { key: string; attributes: string; records: string; all_records: string } | undefined;
+/** The object's row as the lock reads it (its key and attributes as JSON text), or none. */
+export type LockedObjectRow = { key: string; attributes: string } | undefined;
 
 /** The statement part that locks a workspace object's row and reads it (`lockedObject` parses its answer). */
-export const lockObjectSql = (object: string) =>
-  sql`SELECT key::text AS key, attributes::text AS attributes, record_count::text AS records,
-    (SELECT coalesce(sum(record_count), 0) FROM ${workspaceObjects})::text AS all_records FROM ${workspaceObjects} WHERE name = ${object} FOR UPDATE`;
+export const lockObjectSql = (object: string) => sql`SELECT key::text AS key, attributes::text AS attributes FROM ${workspaceObjects} WHERE name = ${object} FOR UPDATE`;
 
-const lockedObject = (row: LockedObjectRow) =>
-  row && { key: JSON.parse(row.key) as string[], attributes: JSON.parse(row.attributes) as Field[], records: Number(row.records), allRecords: Number(row.all_records) };
+const lockedObject = (row: LockedObjectRow) => row && { key: JSON.parse(row.key) as string[], attributes: JSON.parse(row.attributes) as Field[] };
 
 /**
  * `locked`: the object's row as the caller's statement already locked and read it in this transaction (ws16b: the
@@ -350,7 +344,7 @@ export async function applyWorkspaceWrite(tx: Db, write: WorkspaceBatch, locked?
   };
   const refuse = rejectAll === null ? await missingReferences(tx, write, fields, object.attributes, candidateKeys) : undefined;
   if (rejectAll === null && upsertsInStore(write)) {
-    const outcomes = await upsertInStore(tx, write, refuse, added, object, fold);
+    const outcomes = await upsertInStore(tx, write, refuse, added, object.attributes, fold);
     if (outcomes) return outcomes;
   }
   // The keys go as one JSON parameter, not one bind parameter each: one statement per batch, on both engines.
@@ -446,16 +440,6 @@ export function prepareUpsert(write: WorkspaceBatch, refuse: (row: Values) => st
 }
 
 /**
- * ws16c: whether the in-store upsert of `count` rows may join the object's stored records as a whole (an UPDATE … FROM
- * the batch, then an INSERT … ON CONFLICT DO NOTHING of the rest) rather than find each row's record through the key's
- * index (INSERT … ON CONFLICT DO UPDATE): when the object holds at most 4 times the batch's records and every object
- * together at most 8 times, so a hash over them (the planner's choice when its figures lag) costs a few batches at
- * most. From the counts the object's locked row gave, exact then.
- */
-export const joinsWhole = (object: { records: number; allRecords: number }, count: number): boolean =>
-  Number.isFinite(object.records) && Number.isFinite(object.allRecords) && object.records <= 4 * count && object.allRecords <= 8 * count;
-
-/**
  * An upsert whose rows name distinct records, decided by the store in one statement: each record is created, or
  * merged (`||`, the row's values over the stored ones) and changed only when the merge differs from what is stored
  * (jsonb equality: what comparing the two as canonical JSON says, as planWorkspaceWrite does), or left as it is;
@@ -470,10 +454,9 @@ async function upsertInStore(
   write: WorkspaceBatch,
   refuse: ((row: Values) => string | null) | undefined,
   added: readonly Field[],
-  object: { attributes: readonly Field[]; records: number; allRecords: number },
+  attributes: readonly Field[],
   fold?: StepCountsFold,
 ): Promise<WriteOutcome[] | null> {
-  const { attributes } = object;
   // Prepared before the commit (and still for these rows) unless a Reference must be checked now.
   const prepared = !refuse && write.prepared && write.prepared.rows === write.rows ? write.prepared : prepareUpsert(write, refuse);
   if (!prepared) return null;
@@ -496,34 +479,14 @@ async function upsertInStore(
     // record of the object whenever its figures lagged (a new object, before an analyze: 85 ms a batch at 100,000
     // records, growing with the object). The statement answers the keys it created (a new row version with no xmax)
     // and changed; every other accepted row is unchanged (its WHERE said no change, so it is not returned).
-    //
-    // ws16c: when the object holds few records beside the batch (`joinsWhole`), the stored records the batch changes are
-    // updated by one join instead (the planner's choice of hash or index, both bounded by a few batches' worth of
-    // records), and only the rows it did not change go to the INSERT, with ON CONFLICT DO NOTHING: a record the batch
-    // leaves as it is was still locked by DO UPDATE's WHERE (a row lock written to the heap and the WAL for each
-    // unchanged or changed record, the WAL records twice those of the update alone); DO NOTHING locks nothing.
-    const joined = joinsWhole(object, prepared.count);
-    const up = joined
-      ? sql`changed AS (
-        UPDATE ${workspaceRecords} AS s SET "values" = s."values" || r.v, write_count = s.write_count + 1, updated_at = now()
-        FROM r WHERE s.object_name = ${write.object} AND s.key = r.k
-          AND (NOT (s."values" @> r.v) OR (s."values" || r.v) IS DISTINCT FROM s."values")
-        RETURNING s.key
-      ), inserted AS (
-        INSERT INTO ${workspaceRecords} AS s (object_name, key, "values", write_count)
-        SELECT ${write.object}, r.k, r.v, 1 FROM r WHERE NOT EXISTS (SELECT 1 FROM changed WHERE changed.key = r.k)
-        ON CONFLICT (object_name, key) DO NOTHING
-        RETURNING s.key
-      ), up AS (SELECT key, false AS created FROM changed UNION ALL SELECT key, true FROM inserted)`
-      : sql`up AS (
+    const result: unknown = await tx.execute(sql`
+      WITH r AS MATERIALIZED (${rows}), up AS (
         INSERT INTO ${workspaceRecords} AS s (object_name, key, "values", write_count)
         SELECT ${write.object}, r.k, r.v, 1 FROM r
         ON CONFLICT (object_name, key) DO UPDATE SET "values" = s."values" || excluded."values", write_count = s.write_count + 1, updated_at = now()
           WHERE NOT (s."values" @> excluded."values") OR (s."values" || excluded."values") IS DISTINCT FROM s."values"
         RETURNING s.key, s.xmax = 0 AS created
-      )`;
-    const result: unknown = await tx.execute(sql`
-      WITH r AS MATERIALIZED (${rows}), ${up}, counted AS (
+      ), counted AS (
         -- The object's record count and new attributes, when the batch added a field or wrote a record (issue 16: in
         -- this statement, not one of its own after it; the object's row is already ours).
         UPDATE ${workspaceObjects} SET ${added.length > 0 ? sql`attributes = ${JSON.stringify([...attributes, ...added])}::jsonb, ` : sql``}
