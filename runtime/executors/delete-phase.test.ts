@@ -47,6 +47,7 @@ function fakeTarget(n: number, page = 1000): DeleteTarget & { calls: number[]; r
       }
       return deleted;
     },
+    present: async (keys) => keys.filter((k) => !removed.has(k.key)).length,
     soften: async () => 0,
     close: async () => undefined,
   };
@@ -114,6 +115,7 @@ describe('one-way delete phase', () => {
         removed.push(...keys.map((k) => k.values));
         return keys.length;
       },
+      present: async () => null,
       soften: async () => 0,
       close: async () => undefined,
     };
