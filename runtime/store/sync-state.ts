@@ -195,7 +195,7 @@ export function createSyncStateStore(db: Db): SyncStateStore {
     targetRecords: r.targetRecords,
     allowed: r.allowed,
     applied: r.applied,
-    afterKey: r.afterKey,
+    afterKey: r.afterKey === null ? null : runKeyFromStore(r.afterKey),
     inFlight: r.inFlight,
   });
 
@@ -326,7 +326,8 @@ export function createSyncStateStore(db: Db): SyncStateStore {
     },
 
     async recordDeletePhase(phase) {
-      const values = { ...phase, afterKey: phase.afterKey ?? null, inFlight: phase.inFlight ?? null };
+      // The last key applied is a run key (U+0000 or half a character kept as run_keys keeps them).
+      const values = { ...phase, afterKey: phase.afterKey == null ? null : runKeyToStore(phase.afterKey), inFlight: phase.inFlight ?? null };
       await db
         .insert(runDeletes)
         .values(values)
