@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphFixture } from '../../test/support/graph-fixtures';
 import { testConnections } from '../../test/support/connections';
 import { publishAndCreateRun } from '../../test/support/temporal-harness';
+import { describeDeleteSync, RunSync } from '../../shared/sync/options';
 import { openStore } from '../store';
 import type { DeletePhase } from '../store/sync-state';
 import type { Store } from '../store/types';
@@ -77,6 +78,7 @@ async function failThenRetry(failing: Store, runId: string, versionId: string) {
     (e: Error) => e.message,
   );
 }
+/** The record that ends the phase (its deletes all applied). */
 const afterApplying = (p: DeletePhase) => p.state === 'applied';
 
 describe('the delete phase retried', () => {
@@ -114,6 +116,9 @@ describe('the delete phase retried', () => {
     const mid = await store.sync.getDeletePhase(runId, 'target');
     expect(mid).toMatchObject({ state: 'applying', candidates: 2_500, applied: 1_000, inFlight: 1_000 });
     expect((await store.listWorkspaceRecords('c1_dst')).total).toBe(5 + 500);
+    // The run page meanwhile: the phase in progress, through the API's schema.
+    const sync = RunSync.parse((await store.getRun(runId))?.sync);
+    expect(sync.deletes.map(describeDeleteSync)).toEqual(['Applying deletes to Copy: 1,000 of 2,500 deleted so far']);
     await inActivity(false, () => ordinary().runPipeline({ runId, versionId, pipelineId: 'p-target' }));
     expect((await store.listWorkspaceRecords('c1_dst')).total).toBe(5);
     expect(await store.sync.getDeletePhase(runId, 'target')).toMatchObject({ state: 'applied', candidates: 2_500, applied: 2_500, targetRecords: 2_505 });
