@@ -273,7 +273,7 @@ export interface ApplyDeletesInput {
 }
 
 /**
- * The threshold and the applying, shared by the one-way delete phase and two-way sync: more candidates than the
+ * The threshold and the applying in one go, for two-way sync (the one-way phase decides, records and resumes by itself): more candidates than the
  * threshold allows and nobody confirmed → `held`, nothing deleted; else each candidate deleted or soft-deleted.
  */
 export async function applyDeletes(input: ApplyDeletesInput): Promise<Omit<DeletePhase, 'runId' | 'nodeId'>> {
