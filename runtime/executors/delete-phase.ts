@@ -135,7 +135,8 @@ export interface DeletePhaseInput {
    * threshold and the deletes: may throw to stop the phase there (the local pipeline part's budget, and its bound on
    * how many deletes it applies). Nothing is deleted or recorded yet; the candidates this phase's comparison added to
    * the run's keys are dropped again before the throw goes on, so the next phase starts from the run's own keys: one
-   * that compares finds them again (counted once), one that does not (`compareKeys` false) never deletes them.
+   * that compares finds them again (counted once), one that does not (`compareKeys` false) never deletes them. A phase
+   * found `applying` (resumed) is checked with its candidates once, before this attempt deletes anything.
    */
   check?: (candidates: number) => void;
 }
@@ -157,6 +158,8 @@ export async function runDeletePhase(input: DeletePhaseInput): Promise<DeletePha
     await store.setStepDeleted(runId, nodeId, done.applied);
     return done;
   }
+  // Resumed: the check may still stop it here (the local part's budget and bound), before any delete of this attempt.
+  if (done?.state === 'applying') input.check?.(done.candidates);
   const phase = done?.state === 'applying' ? done : await decide(input);
   if (phase.state === 'held') throw new PlanError(describeDeleteSync({ ...phase, label: step.label }));
   return resume(input, phase);
