@@ -281,6 +281,11 @@ export interface ConnectorSession {
    * A soft delete is a `write` in update mode of the key plus the flag field (missing: 'skip').
    */
   deleteRecords?(object: string, rows: Row[], options: DeleteOptions): Promise<DeleteResult[]>;
+  /**
+   * Read only: how many of `rows`' keys have a record (the delete phase counts a delete call's keys before it, so a
+   * retry of a call whose outcome was lost counts exactly). Optional: SQL connectors answer it with `compareRecords`.
+   */
+  countRecords?(object: string, rows: Row[], options: DeleteOptions): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanStep } from '../../shared/compiler/plan';
 import { openStore } from '../store';
+import type { DeletePhase } from '../store/sync-state';
 import type { RunKey, Store } from '../store/types';
 import { runDeletePhase, type DeleteTarget } from './delete-phase';
 
@@ -47,6 +48,7 @@ function fakeTarget(n: number, page = 1000): DeleteTarget & { calls: number[]; r
       }
       return deleted;
     },
+    present: async (keys) => keys.filter((k) => !removed.has(k.key)).length,
     soften: async () => 0,
     close: async () => undefined,
   };
@@ -114,6 +116,7 @@ describe('one-way delete phase', () => {
         removed.push(...keys.map((k) => k.values));
         return keys.length;
       },
+      present: async () => null,
       soften: async () => 0,
       close: async () => undefined,
     };
@@ -200,5 +203,39 @@ describe('one-way delete phase', () => {
     const phase = await runDeletePhase({ runId, step, target, settings, compareKeys: true, confirm: false, runClock: 0, store: store.sync });
     expect(phase).toMatchObject({ state: 'applied', candidates: 11, allowed: 11, applied: 11, targetRecords: 100 });
     expect(target.removed.size).toBe(11);
+  });
+
+  it('resumed after a crash between a delete call and its progress record: its check first, then each record counted once', async () => {
+    const runId = await newRun();
+    await store.sync.addDeletedKeys(runId, 'dst', Array.from({ length: 2_500 }, (_, i) => keyOf(i + 1)));
+    const settings = { deletes: 'delete' as const, softDeleteField: '', deleteThresholdPercent: 100 };
+    const target = fakeTarget(3_000);
+    // The store fails the progress record after the second delete call.
+    let progress = 0;
+    const failing = new Proxy(store.sync, {
+      get(sync, p) {
+        const v: unknown = Reflect.get(sync, p);
+        if (p === 'recordDeletePhase') {
+          return async (phase: DeletePhase) => {
+            if (phase.afterKey != null && phase.inFlight == null && ++progress === 2) throw new Error('store blip');
+            return sync.recordDeletePhase(phase);
+          };
+        }
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(sync) : v;
+      },
+    });
+    await expect(runDeletePhase({ runId, step, target, settings, compareKeys: false, confirm: false, runClock: 0, store: failing })).rejects.toThrow('blip');
+    expect(target.removed.size).toBe(2_000);
+    expect(await store.sync.getDeletePhase(runId, 'dst')).toMatchObject({ state: 'applying', applied: 1_000, inFlight: 1_000 });
+    // A budgeted retry (the local part) whose check stops it deletes nothing more.
+    const stop = () => {
+      throw new Error('The local budget is spent');
+    };
+    await expect(runDeletePhase({ runId, step, target, settings, compareKeys: false, confirm: false, runClock: 0, store: store.sync, check: stop })).rejects.toThrow('budget');
+    expect(target.calls).toEqual([1_000, 1_000]);
+    const phase = await runDeletePhase({ runId, step, target, settings, compareKeys: false, confirm: false, runClock: 0, store: store.sync });
+    expect(phase).toMatchObject({ state: 'applied', candidates: 2_500, applied: 2_500 });
+    expect(target.removed.size).toBe(2_500);
+    expect((await store.getRun(runId))?.steps.find((s) => s.nodeId === 'dst')?.counts.deleted).toBe(2_500);
   });
 });

@@ -30,6 +30,8 @@ export interface DeleteTarget {
   keys(options?: { skipSoftDeleted?: string }): AsyncIterable<RunKey[]>;
   /** Deletes; returns how many records were there to delete. */
   remove(keys: readonly RunKey[]): Promise<number>;
+  /** How many of `keys` have a record (read only); null when the target cannot say. */
+  present(keys: readonly RunKey[]): Promise<number | null>;
   /** Sets `field` to the soft-delete value of its type; returns how many records matched. */
   soften(keys: readonly RunKey[], field: string, runClock: number): Promise<number>;
   close(): Promise<void>;
@@ -72,6 +74,14 @@ export function sessionTarget(
         deleted += results.filter((r) => r === 'deleted').length;
       }
       return deleted;
+    },
+    async present(keys) {
+      const rows = keys.map((k) => k.values);
+      if (session.countRecords) return session.countRecords(object, rows, { key });
+      if (!session.compareRecords) return null;
+      const fields = key.map((k) => ({ name: k, type: keyTypes.get(k) ?? ('text' as const) }));
+      const found = await session.compareRecords(object, rows, { key, fields });
+      return new Set(found.flatMap((c, i) => (c.state === 'found' ? [keys[i]!.key] : []))).size;
     },
     async soften(keys, field, runClock) {
       const { type, value } = softDeleteValue(await typeOf(field), runClock);
@@ -125,7 +135,8 @@ export interface DeletePhaseInput {
    * threshold and the deletes: may throw to stop the phase there (the local pipeline part's budget, and its bound on
    * how many deletes it applies). Nothing is deleted or recorded yet; the candidates this phase's comparison added to
    * the run's keys are dropped again before the throw goes on, so the next phase starts from the run's own keys: one
-   * that compares finds them again (counted once), one that does not (`compareKeys` false) never deletes them.
+   * that compares finds them again (counted once), one that does not (`compareKeys` false) never deletes them. A phase
+   * found `applying` (resumed) is checked with its candidates once, before this attempt deletes anything.
    */
   check?: (candidates: number) => void;
 }
@@ -133,14 +144,31 @@ export interface DeletePhaseInput {
 /**
  * Gathers the candidates, checks the threshold and applies them. Returns the phase as recorded. Above the threshold
  * without confirmation it records `held`, deletes nothing and throws a PlanError saying so (the run fails; its
- * cursors stay, so a "Confirm deletes" re-run reads the same changes again). A phase already applied (a retried
- * activity) is not run twice.
+ * cursors stay, so a "Confirm deletes" re-run reads the same changes again). Else it records `applying` (candidates,
+ * target records and allowed: decided once) before the first delete, and its progress after each delete call; a retry
+ * (an ordinary retry, or the ordinary activity after the local part) that finds `applying` neither compares nor judges
+ * the threshold again (the target has shrunk by what was applied) but resumes after the last key applied. A phase
+ * already applied is not run twice (its step's count is set again: the attempt may have failed before setting it).
  */
 export async function runDeletePhase(input: DeletePhaseInput): Promise<DeletePhase> {
-  const { runId, step, target, settings, store } = input;
+  const { runId, step, store } = input;
   const nodeId = step.nodeId;
   const done = await store.getDeletePhase(runId, nodeId);
-  if (done?.state === 'applied') return done;
+  if (done?.state === 'applied') {
+    await store.setStepDeleted(runId, nodeId, done.applied);
+    return done;
+  }
+  // Resumed: the check may still stop it here (the local part's budget and bound), before any delete of this attempt.
+  if (done?.state === 'applying') input.check?.(done.candidates);
+  const phase = done?.state === 'applying' ? done : await decide(input);
+  if (phase.state === 'held') throw new PlanError(describeDeleteSync({ ...phase, label: step.label }));
+  return resume(input, phase);
+}
+
+/** The candidates and the threshold's decision: `held` (recorded), or `applying` recorded before any delete. */
+async function decide(input: DeletePhaseInput): Promise<DeletePhase> {
+  const { runId, step, target, settings, store } = input;
+  const nodeId = step.nodeId;
   // The candidates stay in the store, never all in memory (a full sync of a table emptied at the source would hold
   // every key): the keys deleted at the source are the run's deleted run_keys; a full read's comparison adds the
   // target's keys the run never saw to them, page by page; the threshold needs only their number, and they are
@@ -176,19 +204,59 @@ export async function runDeletePhase(input: DeletePhaseInput): Promise<DeletePha
     }
   }
   const targetRecords = Math.max(counted ?? (await target.count()) ?? 0, 0);
-  const pages = async function* (): AsyncGenerator<RunKey[]> {
-    for (let after: string | null = null; ; ) {
+  await check();
+  const allowed = allowedDeletes(targetRecords, settings.deleteThresholdPercent);
+  const base = { runId, nodeId, candidates: count, targetRecords, allowed, applied: 0, afterKey: null, inFlight: null };
+  if (count > allowed && !input.confirm) {
+    const held: DeletePhase = { ...base, state: 'held' };
+    await store.recordDeletePhase(held);
+    return held;
+  }
+  if (settings.deletes === 'soft' && count > 0 && !settings.softDeleteField) throw new PlanError(`${step.label} soft-deletes records but names no field to set. Choose the soft-delete field and publish again.`);
+  const applying: DeletePhase = { ...base, state: 'applying' };
+  await store.recordDeletePhase(applying);
+  return applying;
+}
+
+/**
+ * Applies the candidates after `phase.afterKey`, one delete call (DELETE_CHUNK keys) at a time, recording the progress
+ * after each; then records `applied` and sets the step's count. The count is exact across a crash anywhere, assuming
+ * nothing else deletes or re-creates the candidates' records at the target meanwhile: 'delete' mode records before
+ * each call how many of its keys have a record (`inFlight`); a retry that finds it set re-applies that call and adds
+ * that number (one call is one DELETE statement in one transaction: it either deleted those records, or did nothing
+ * and the retry's call deletes them). 'soft' counts the records a call matched, and a record already soft-deleted
+ * still matches: a retry re-applies the call and counts it as it does. A target that cannot count its records
+ * (`present` null; no connector with deletes today) counts what the retried call finds, short by what the lost call
+ * deleted.
+ */
+async function resume(input: DeletePhaseInput, start: DeletePhase): Promise<DeletePhase> {
+  const { runId, step, target, settings, store } = input;
+  const nodeId = step.nodeId;
+  let phase = start;
+  if (phase.candidates > 0 && settings.deletes !== 'ignore') {
+    for (let after = phase.afterKey ?? null; ; ) {
       const page = await store.listDeletedKeys(runId, nodeId, { after, limit: KEY_PAGE });
-      if (page.length > 0) yield page;
-      if (page.length < KEY_PAGE) return;
+      for (let i = 0; i < page.length; i += DELETE_CHUNK) {
+        const keys = page.slice(i, i + DELETE_CHUNK);
+        let applied: number;
+        if (settings.deletes === 'delete') {
+          const lost = phase.inFlight ?? null;
+          const found = lost ?? (await target.present(keys));
+          if (lost === null && found !== null) await store.recordDeletePhase((phase = { ...phase, inFlight: found }));
+          const removed = await target.remove(keys);
+          applied = lost ?? removed;
+        } else {
+          applied = await target.soften(keys, settings.softDeleteField, input.runClock);
+        }
+        phase = { ...phase, applied: phase.applied + applied, afterKey: keys[keys.length - 1]!.key, inFlight: null };
+        await store.recordDeletePhase(phase);
+      }
+      if (page.length < KEY_PAGE) break;
       after = page[page.length - 1]!.key;
     }
-  };
-  await check();
-  const decided = await applyDeletes({ label: step.label, target, mode: settings.deletes, softDeleteField: settings.softDeleteField, thresholdPercent: settings.deleteThresholdPercent, candidates: { count, pages }, targetRecords, confirm: input.confirm, runClock: input.runClock });
-  const phase: DeletePhase = { runId, nodeId, ...decided };
+  }
+  phase = { ...phase, state: 'applied', afterKey: null, inFlight: null };
   await store.recordDeletePhase(phase);
-  if (phase.state === 'held') throw new PlanError(describeDeleteSync({ ...phase, label: step.label }));
   await store.setStepDeleted(runId, nodeId, phase.applied);
   return phase;
 }
@@ -208,7 +276,7 @@ export interface ApplyDeletesInput {
 }
 
 /**
- * The threshold and the applying, shared by the one-way delete phase and two-way sync: more candidates than the
+ * The threshold and the applying in one go, for two-way sync (the one-way phase decides, records and resumes by itself): more candidates than the
  * threshold allows and nobody confirmed → `held`, nothing deleted; else each candidate deleted or soft-deleted.
  */
 export async function applyDeletes(input: ApplyDeletesInput): Promise<Omit<DeletePhase, 'runId' | 'nodeId'>> {

@@ -997,6 +997,10 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
           after = page[page.length - 1]!.key;
         }
       };
+      // Known gap (del16b, docs/backlog.md): unlike the one-way phase this records no progress. An attempt that fails
+      // mid-way (after forgetting applied pages' pairs) leaves its retry judging the threshold on the shrunk pair count
+      // and counting short: the pages already applied are no longer candidates, the page in hand is deleted again as
+      // `missing`. Nothing is deleted twice or wrongly; only the counts and a possible hold are off.
       const decided = await applyDeletes({ label, target, mode: d.mode, softDeleteField: d.to.side.deletedField, thresholdPercent: config.deleteThresholdPercent, candidates: { count, pages }, targetRecords: pairCount, confirm: ctx.confirmDeletes === true, runClock: ctx.runClock ?? Date.now() });
       const phase = { toSide: d.to.name, label, ...decided, candidates: count };
       phases.push(phase);

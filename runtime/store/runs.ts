@@ -347,7 +347,7 @@ async function syncOf(db: Db, runRows: readonly RunRow[], steps: readonly StepRo
       deletes: runDeletesOf.map((d) => ({
         nodeId: d.nodeId,
         label: stepOf(d.nodeId)?.label ?? d.nodeId,
-        state: d.state === 'held' ? 'held' : 'applied',
+        state: d.state === 'held' || d.state === 'applying' ? d.state : 'applied',
         candidates: d.candidates,
         targetRecords: d.targetRecords,
         allowed: d.allowed,

@@ -480,6 +480,9 @@ export const runDeletes = pgTable(
     targetRecords: integer('target_records').notNull(),
     allowed: integer('allowed').notNull(),
     applied: integer('applied').notNull().default(0),
+    /** Migration 29: the last candidate key applied while `applying`, and the delete call in flight's records found. */
+    afterKey: text('after_key'),
+    inFlight: integer('in_flight'),
     updatedAt: updatedAt(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.nodeId] })],

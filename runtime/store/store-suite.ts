@@ -590,6 +590,18 @@ export function runStoreSuite(target: SuiteTarget): void {
       expect((await store.sync.listDeletedKeys(run.id, 'dst', { after: null, limit: 10 })).map((k) => k.key).sort()).toEqual(odd.slice(0, 3).sort());
     });
 
+    // del16b: a delete phase's progress (recorded before the first delete and after each call) keeps its last key exactly.
+    it('records a delete phase applying, its last key applied (U+0000, half a character) and the call in flight', async () => {
+      const { run } = await newRun();
+      for (const afterKey of ['a\u0000b', 'half \ud83d', '["x"]']) {
+        const applying = { runId: run.id, nodeId: 'dst', state: 'applying' as const, candidates: 9, targetRecords: 20, allowed: 10, applied: 4, afterKey, inFlight: 3 };
+        await store.sync.recordDeletePhase(applying);
+        expect(await store.sync.getDeletePhase(run.id, 'dst')).toEqual(applying);
+      }
+      await store.sync.recordDeletePhase({ runId: run.id, nodeId: 'dst', state: 'applied', candidates: 9, targetRecords: 20, allowed: 10, applied: 9 });
+      expect(await store.sync.listDeletePhases(run.id)).toEqual([{ runId: run.id, nodeId: 'dst', state: 'applied', candidates: 9, targetRecords: 20, allowed: 10, applied: 9, afterKey: null, inFlight: null }]);
+    });
+
     it('applies a batch once: a retried or older batch is ignored', async () => {
       const { run } = await newRun();
       expect(await store.getCheckpoint(run.id, 'p1')).toEqual({ batch: 0, cursor: null });

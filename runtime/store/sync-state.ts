@@ -39,15 +39,24 @@ export interface BeginSourceRead {
   fullSync: boolean;
 }
 
-/** A target's delete phase in a run: `held` when it stopped before deleting (above the threshold, unconfirmed). */
+/**
+ * A target's delete phase in a run: `held` when it stopped before deleting (above the threshold, unconfirmed);
+ * `applying` from before its first delete until its last (the decision kept: a retry resumes, never judges again);
+ * `applied` when done.
+ */
 export interface DeletePhase {
   runId: string;
   nodeId: string;
-  state: 'held' | 'applied';
+  state: 'held' | 'applying' | 'applied';
   candidates: number;
   targetRecords: number;
   allowed: number;
+  /** Records deleted (or soft-deleted) so far. */
   applied: number;
+  /** `applying`: the last candidate key applied and counted in `applied` (null: none yet). */
+  afterKey?: string | null;
+  /** `applying`, delete mode: the next delete call is in flight, and this many of its keys had a record before it. */
+  inFlight?: number | null;
 }
 
 export interface SyncStateStore {
@@ -181,11 +190,13 @@ export function createSyncStateStore(db: Db): SyncStateStore {
   const toDelete = (r: typeof runDeletes.$inferSelect): DeletePhase => ({
     runId: r.runId,
     nodeId: r.nodeId,
-    state: r.state === 'held' ? 'held' : 'applied',
+    state: r.state === 'held' || r.state === 'applying' ? r.state : 'applied',
     candidates: r.candidates,
     targetRecords: r.targetRecords,
     allowed: r.allowed,
     applied: r.applied,
+    afterKey: r.afterKey === null ? null : runKeyFromStore(r.afterKey),
+    inFlight: r.inFlight,
   });
 
   return {
@@ -315,12 +326,14 @@ export function createSyncStateStore(db: Db): SyncStateStore {
     },
 
     async recordDeletePhase(phase) {
+      // The last key applied is a run key (U+0000 or half a character kept as run_keys keeps them).
+      const values = { ...phase, afterKey: phase.afterKey == null ? null : runKeyToStore(phase.afterKey), inFlight: phase.inFlight ?? null };
       await db
         .insert(runDeletes)
-        .values(phase)
+        .values(values)
         .onConflictDoUpdate({
           target: [runDeletes.runId, runDeletes.nodeId],
-          set: { state: phase.state, candidates: phase.candidates, targetRecords: phase.targetRecords, allowed: phase.allowed, applied: phase.applied, updatedAt: sql`now()` },
+          set: { state: phase.state, candidates: phase.candidates, targetRecords: phase.targetRecords, allowed: phase.allowed, applied: phase.applied, afterKey: values.afterKey, inFlight: values.inFlight, updatedAt: sql`now()` },
         });
     },
     async getDeletePhase(runId, nodeId) {

@@ -37,11 +37,11 @@ export const RunSourceSync = z.object({
 });
 export type RunSourceSync = z.infer<typeof RunSourceSync>;
 
-/** One target's delete phase: applied, or held back above its threshold. */
+/** One target's delete phase: applied, held back above its threshold, or still applying (a run in progress). */
 export const RunDeleteSync = z.object({
   nodeId: z.string(),
   label: z.string(),
-  state: z.enum(['held', 'applied']),
+  state: z.enum(['held', 'applying', 'applied']),
   candidates: z.number().int().nonnegative(),
   targetRecords: z.number().int().nonnegative(),
   allowed: z.number().int().nonnegative(),
@@ -83,5 +83,6 @@ export function describeDeleteSync(d: RunDeleteSync): string {
   if (d.state === 'held') {
     return `Deletes held back: ${d.candidates.toLocaleString('en-US')} records of ${d.label} would be deleted, more than its threshold of ${d.allowed.toLocaleString('en-US')} (of ${d.targetRecords.toLocaleString('en-US')} records). Nothing was deleted; run again with "Confirm deletes" to delete them.`;
   }
+  if (d.state === 'applying') return `Applying deletes to ${d.label}: ${d.applied.toLocaleString('en-US')} of ${d.candidates.toLocaleString('en-US')} deleted so far`;
   return `${d.applied.toLocaleString('en-US')} ${d.applied === 1 ? 'record' : 'records'} of ${d.label} deleted`;
 }

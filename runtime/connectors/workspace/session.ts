@@ -9,7 +9,7 @@ import { recordKey } from '../../store/workspace-write';
 import { ConnectorError, type ConnectorSession, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteMode, type WriteOptions, type DeleteOptions, type DeleteResult } from '../types';
 
 /** What the workspace connector needs of the store. */
-export type WorkspaceStore = Pick<Store, 'listWorkspaceObjects' | 'getWorkspaceObject' | 'readWorkspacePage' | 'writeWorkspace' | 'deleteWorkspaceRecords'>;
+export type WorkspaceStore = Pick<Store, 'listWorkspaceObjects' | 'getWorkspaceObject' | 'readWorkspacePage' | 'writeWorkspace' | 'deleteWorkspaceRecords' | 'previewWorkspaceWrite'>;
 
 /**
  * The cursor field for "records written since": the record's last write time. It is not a field of the rows;
@@ -165,6 +165,14 @@ export function openWorkspaceSession(store: WorkspaceStore, now: () => number = 
       const results = await store.deleteWorkspaceRecords(name, usable);
       let next = 0;
       return keys.map((k) => (k.ok ? results[next++]! : 'missing'));
+    },
+
+    async countRecords(name: string, rows: Row[], options: DeleteOptions): Promise<number> {
+      if (rows.length === 0) return 0;
+      // The records the write would find (read only, nothing locked); a key of another shape finds none.
+      const fields = options.key.map((k) => ({ name: k, type: 'text' as const }));
+      const { before } = await store.previewWorkspaceWrite({ object: name, key: options.key, fields, mode: 'update', missing: 'skip', rows });
+      return new Set(rows.flatMap((row, i) => (before[i] ? [JSON.stringify(options.key.map((k) => row[k]))] : []))).size;
     },
 
     async close() {},

@@ -24,9 +24,10 @@ import { twoWayTextHashes } from './0025-two-way-text-hashes';
 import { oauthStates } from './0026-oauth-states';
 import { fillfactor } from './0027-fillfactor';
 import { rejectedStage } from './0028-rejected-stage';
+import { deleteProgress } from './0029-delete-progress';
 import { memberEmailNfc } from './0031-member-email-nfc';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames, inbox, sets, stepProgress, workspaceRecordsNoFk, syncState, twoWay, members, webhooks, twoWayStage, twoWayIndexes, twoWayOneHash, twoWayTextHashes, oauthStates, fillfactor, rejectedStage, memberEmailNfc];
+export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames, inbox, sets, stepProgress, workspaceRecordsNoFk, syncState, twoWay, members, webhooks, twoWayStage, twoWayIndexes, twoWayOneHash, twoWayTextHashes, oauthStates, fillfactor, rejectedStage, deleteProgress, memberEmailNfc];
 
 export type { Migration } from './types';
