@@ -246,6 +246,8 @@ function readEntries(zip: yauzl.ZipFile): Promise<Map<string, yauzl.Entry>> {
   const entries = new Map<string, yauzl.Entry>();
   return new Promise((resolve, reject) => {
     zip.on('entry', (e: yauzl.Entry) => {
+      // Two parts of one name: which is the sheet Excel shows is unclear (probe16b).
+      if (entries.has(e.fileName)) return reject(new Error(`This Excel workbook is damaged: it holds two parts named ${e.fileName}. Open it in Excel and save it again.`));
       entries.set(e.fileName, e);
       zip.readEntry();
     });
