@@ -48,7 +48,7 @@ afterAll(async () => {
 
 const MB = 1024 * 1024;
 const upload = (name: string, body: string | Buffer) =>
-  app.request(`/api/files?name=${encodeURIComponent(name)}`, { method: 'POST', body, headers: { 'content-type': 'application/octet-stream' } });
+  app.request(`/api/files?name=${encodeURIComponent(name)}`, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers: { 'content-type': 'application/octet-stream' } });
 const post = (path: string, body: unknown) => app.request(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
 
 async function refused(name: string, body: string | Buffer): Promise<string> {
