@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FilePreview, UploadedFile } from '../../shared';
 import { openStore } from '../store';
@@ -95,7 +96,7 @@ describe('file limits, through upload and preview', () => {
     delete process.env.WEFT_FILES_MAX_RECORD_MB;
     delete process.env.WEFT_FILES_MAX_SHARED_STRINGS_MB;
     try {
-      expect(fileLimits()).toEqual({ maxRecordBytes: 8 * MB, maxJsonDepth: 64, maxSharedStringsBytes: 64 * MB });
+      expect(fileLimits()).toEqual({ maxRecordBytes: 8 * MB, maxJsonDepth: 64, maxSharedStringsBytes: 64 * MB, maxDecryptedRatio: 20 });
       process.env.WEFT_FILES_MAX_JSON_DEPTH = 'deep';
       expect(() => fileLimits()).toThrow('WEFT_FILES_MAX_JSON_DEPTH must be a positive number (it is "deep")');
     } finally {
@@ -160,5 +161,26 @@ describe('file limits, through upload and preview', () => {
     expect(await refused('climb.zip', zipOf([{ name: '../orders.csv', content: 'id\n1\n' }]))).toMatch(/This zip has an entry with an unsafe name \(invalid relative path: \.\.\/orders\.csv\)/);
     const forged = zipOf([{ name: 'orders.csv', content: `id\n${'1\n'.repeat(50_000)}`, declaredSize: 16 }]);
     expect(await refused('forged.zip', forged)).toMatch(/This zip is damaged or forged: its entry "orders\.csv" does not hold the size its header declares/);
+  });
+
+  it('stops decrypting a PGP-encrypted zip whose compressed packet inflates far past the message, before the disk fills', async () => {
+    const key = await openpgp.generateKey({ type: 'curve25519', userIDs: [{ email: 'limits@weft.local' }], format: 'armored' });
+    const made = await post('/api/connections', { connector: 'files', name: 'Bomb key', secrets: { pgpPrivateKey: key.privateKey } });
+    expect(made.status).toBe(201);
+    const connectionId = ((await made.json()) as { id: string }).id;
+    // A stored (not deflated) zip of 4 MB of one repeated row: PGP's zlib packet makes it a few KB.
+    const plain = zipOf([{ name: 'orders.csv', content: `id\n${'1\n'.repeat(2 * MB)}` }], { method: 'store' });
+    const message = await openpgp.createMessage({ binary: new Uint8Array(plain) });
+    const sealed = (await openpgp.encrypt({
+      message,
+      encryptionKeys: await openpgp.readKey({ armoredKey: key.publicKey }),
+      format: 'binary',
+      config: { preferredCompressionAlgorithm: openpgp.enums.compression.zlib },
+    })) as Uint8Array;
+    expect(sealed.length).toBeLessThan(100_000);
+    const res = await app.request(`/api/files?name=orders.zip.gpg&connectionId=${connectionId}`, { method: 'POST', body: sealed as BodyInit, headers: { 'content-type': 'application/octet-stream' } });
+    const answer = (await res.json()) as { error?: { message: string } };
+    expect(res.status).toBe(400);
+    expect(answer.error?.message).toMatch(/^Could not read "orders\.zip\.gpg": This encrypted file decrypts to more than [\d.]+ MB, 20 times its own size \(WEFT_FILES_MAX_DECRYPTED_RATIO\)/);
   });
 });
