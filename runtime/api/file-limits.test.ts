@@ -14,7 +14,9 @@ import type { Store } from '../store/types';
 import { asOwner } from '../../test/support/signed-in';
 import { testConnections } from '../../test/support/connections';
 import { zipOf } from '../../test/support/zip';
+import { boundedLines } from '../files/json';
 import { fileLimits } from '../files/limits';
+import { Readable } from 'node:stream';
 import { createApi } from './app';
 
 let store: Store;
@@ -89,6 +91,19 @@ function workbook(sheetXml: string | Buffer, sharedStrings?: string | Buffer): B
   ]);
 }
 const HEADER_ROW = '<row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c></row>';
+
+describe('boundedLines', () => {
+  const lines = async (chunks: string[], max = 10) => {
+    const out: unknown[] = [];
+    for await (const l of boundedLines(Readable.from(chunks.map((c) => Buffer.from(c))), max)) out.push(l);
+    return out;
+  };
+  it('splits as readline does (\\n, \\r\\n across chunks, a lone \\r, a last line without an end) and stands in for a long line', async () => {
+    expect(await lines(['a\r', '\nb\rc\n', '\n', 'dé'])).toEqual(['a', 'b', 'c', '', 'dé']);
+    expect(await lines(['x'.repeat(8), 'y'.repeat(8), 'z\nok\n'])).toEqual([{ bytes: 17, head: `${'x'.repeat(8)}${'y'.repeat(8)}` }, 'ok']);
+    expect(await lines(['0123456789ABC\n1\n'])).toEqual([{ bytes: 13, head: '0123456789ABC' }, '1']);
+  });
+});
 
 describe('file limits, through upload and preview', () => {
   it('has defaults that fit a worker heap of 160 MB', () => {

@@ -1,6 +1,7 @@
 // JSON and NDJSON files: records streamed one at a time (stream-json for arrays, lines for NDJSON),
 // nested objects flattened to dotted field names, and batched in the same shape as CSV.
 import { pipeline, Transform, type Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import parserStream from 'stream-json';
 import pick from 'stream-json/filters/pick.js';
 import streamArray from 'stream-json/streamers/stream-array.js';
@@ -209,60 +210,47 @@ type LongLine = { bytes: number; head: string };
 
 /**
  * The stream's lines (split at \n, \r\n and a lone \r, as readline does), decoded as UTF-8; a line longer than
- * `max` bytes is never assembled: its first 1,000 bytes and length so far stand in for it, the rest is skipped.
+ * `max` characters is never assembled: its first 1,000 characters and length so far stand in for it, the rest is
+ * skipped. Chunks are decoded whole and split as text (a decode per line cost a fifth more CPU).
  */
 export async function* boundedLines(stream: Readable, max: number): AsyncGenerator<string | LongLine> {
-  let parts: Buffer[] = [];
-  let held = 0;
+  const decoder = new StringDecoder('utf8');
+  let held = '';
   let long: LongLine | null = null;
-  const take = (piece: Buffer): void => {
-    if (long) {
-      long.bytes += piece.length;
-      return;
-    }
-    if (held + piece.length > max) {
-      const start = Buffer.concat([...parts, piece.subarray(0, 1000)]).subarray(0, 1000);
-      long = { bytes: held + piece.length, head: start.toString('utf8') };
-      parts = [];
-      held = 0;
-      return;
-    }
-    parts.push(piece);
-    held += piece.length;
+  const take = (piece: string): void => {
+    if (long) long.bytes += piece.length;
+    else if (held.length + piece.length > max) {
+      long = { bytes: held.length + piece.length, head: (held + piece.slice(0, 1000)).slice(0, 1000) };
+      held = '';
+    } else held = held === '' ? piece : held + piece;
   };
+  // A lone \r ends a line too (readline's rule); a \r\n split across chunks is one ending. Most lines have none.
+  const split = (text: string): string[] => (text.endsWith('\r') ? text.slice(0, -1) : text).split('\r');
   function* end(): Generator<string | LongLine> {
     if (long) yield long;
-    else {
-      const text = parts.length === 1 ? (parts[0] as Buffer).toString('utf8') : Buffer.concat(parts).toString('utf8');
-      // A lone \r ends a line too (readline's rule); \r\n is one ending.
-      if (text.includes('\r')) yield* text.split('\r');
-      else yield text;
-    }
-    parts = [];
-    held = 0;
+    else if (held.includes('\r')) yield* split(held);
+    else yield held;
+    held = '';
     long = null;
   }
   for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const text = decoder.write(chunk);
     let from = 0;
-    for (let nl = chunk.indexOf(10, from); nl !== -1; nl = chunk.indexOf(10, from)) {
-      const stop = nl > from && chunk[nl - 1] === 13 ? nl - 1 : nl;
-      take(chunk.subarray(from, stop));
-      // A \r\n split across chunks: the \r is the last byte held.
-      if (stop === nl && nl === from && parts.length > 0) trimCr();
-      yield* end();
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', from)) {
+      if (held === '' && !long && nl - from <= max) {
+        const piece = text.slice(from, nl);
+        if (piece.includes('\r')) yield* split(piece);
+        else yield piece;
+      } else {
+        take(text.slice(from, nl));
+        yield* end();
+      }
       from = nl + 1;
     }
-    if (from < chunk.length) take(chunk.subarray(from));
+    if (from < text.length) take(text.slice(from));
   }
-  if (held > 0 || long) yield* end();
-
-  function trimCr(): void {
-    const last = parts[parts.length - 1] as Buffer;
-    if (last.length > 0 && last[last.length - 1] === 13) {
-      parts[parts.length - 1] = last.subarray(0, last.length - 1);
-      held--;
-    }
-  }
+  take(decoder.end());
+  if (held !== '' || long) yield* end();
 }
 
 /** The elements of the array at `recordsPath`, streamed; the first `skip` are parsed but never assembled. */
