@@ -126,6 +126,13 @@ describe('file limits, through upload and preview', () => {
     expect(preview.rejected).toEqual([{ rowNumber: 1, reason: 'Line 1 is 3 MB or longer; a line has at most 1 MB (WEFT_FILES_MAX_RECORD_MB)' }]);
   });
 
+  it('calls a CSV value past 256 KB too long, not "a quote that is never closed", when its quote closes far away', async () => {
+    const body = gzipSync(Buffer.concat([Buffer.from('id,note\n1,"'), Buffer.alloc(300 * 1024, 'x'), Buffer.from('"\n2,ok\n')]));
+    const preview = await previewOf('notes.csv.gz', body);
+    expect(preview.rows.map((r) => r.note)).toEqual(['ok']);
+    expect(preview.rejected).toEqual([{ rowNumber: 1, reason: 'row 1 is longer than 256 KB' }]);
+  });
+
   it('refuses JSON nested past the depth limit in words, not a stack overflow', async () => {
     const deep = `[{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}]`;
     expect(await refused('deep.json', deep)).toBe('Could not read "deep.json": The JSON cannot be read: objects or arrays are nested more than 64 levels deep (WEFT_FILES_MAX_JSON_DEPTH)');
