@@ -6,6 +6,7 @@ import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import type yauzl from 'yauzl';
 import { convertValue, inferFieldType, type Field } from '../../shared/graph/field-types';
 import { BatchFiller, uniqueColumnNames, type MalformedRow } from './csv';
+import { fileLimits, formatLimit } from './limits';
 import { openZip } from './source';
 
 export type CellValue = string | number | boolean | null;
@@ -171,7 +172,12 @@ function displayRow(row: SheetRow, w: number): string[] {
 }
 
 /** Columns up to the last non-empty cell of any of the rows. */
-const width = (rows: readonly SheetRow[]) => Math.max(0, ...rows.flatMap((r) => r.cells.map((c) => c.col + 1)));
+function width(rows: readonly SheetRow[]): number {
+  // A loop, not Math.max(...cells): a spread of a few hundred thousand cells overflows the stack.
+  let w = 0;
+  for (const r of rows) for (const c of r.cells) if (c.col + 1 > w) w = c.col + 1;
+  return w;
+}
 
 /**
  * Like CSV columns, except that numbers all shown with a currency format make a currency column, and a column
@@ -240,6 +246,8 @@ function readEntries(zip: yauzl.ZipFile): Promise<Map<string, yauzl.Entry>> {
   const entries = new Map<string, yauzl.Entry>();
   return new Promise((resolve, reject) => {
     zip.on('entry', (e: yauzl.Entry) => {
+      // Two parts of one name: which is the sheet Excel shows is unclear (probe16b).
+      if (entries.has(e.fileName)) return reject(new Error(`This Excel workbook is damaged: it holds two parts named ${e.fileName}. Open it in Excel and save it again.`));
       entries.set(e.fileName, e);
       zip.readEntry();
     });
@@ -326,6 +334,9 @@ export function numberKind(id: number, code: string | undefined): NumberKind {
 /** Shared strings, rich text flattened to its plain text; phonetic guides are left out. */
 async function readSharedStrings(wb: Workbook, path: string): Promise<string[]> {
   const strings: string[] = [];
+  const { maxSharedStringsBytes, maxRecordBytes } = fileLimits();
+  // Held in memory while the sheet is read: their characters and ~40 bytes each (the string and its slot).
+  let held = 0;
   let current = '';
   let inText = false;
   let phonetic = 0;
@@ -336,17 +347,26 @@ async function readSharedStrings(wb: Workbook, path: string): Promise<string[]> 
       else if (name === 'rPh') phonetic++;
       else if (name === 't' && phonetic === 0) inText = !tag.isSelfClosing;
     });
-    p.on('text', (t) => {
-      if (inText) current += t;
-    });
-    p.on('cdata', (t) => {
-      if (inText) current += t;
-    });
+    const add = (t: string) => {
+      if (!inText) return;
+      current += t;
+      if (current.length > maxRecordBytes) throw cellTooLong(path, maxRecordBytes);
+    };
+    p.on('text', add);
+    p.on('cdata', add);
     p.on('closetag', (tag) => {
       const name = local(tag);
       if (name === 't') inText = false;
       else if (name === 'rPh') phonetic--;
-      else if (name === 'si') strings.push(unescapeOoxml(current));
+      else if (name === 'si') {
+        strings.push(unescapeOoxml(current));
+        held += current.length + 40;
+        if (held > maxSharedStringsBytes) {
+          throw new Error(
+            `This Excel workbook's shared text (xl/sharedStrings.xml) takes more than ${formatLimit(maxSharedStringsBytes)} of memory (${strings.length.toLocaleString('en-US')} strings so far; WEFT_FILES_MAX_SHARED_STRINGS_MB). Save the sheet as CSV and upload that.`,
+          );
+        }
+      }
     });
   });
   return strings;
@@ -360,8 +380,12 @@ async function parseEntry(wb: Workbook, path: string, setup: (p: SaxesParser) =>
   const parser = new SaxesParser();
   setup(parser);
   const stream = await openEntry(wb, path);
+  const guard = xmlGuard(parser, path);
   try {
-    for await (const chunk of stream as AsyncIterable<string>) parser.write(chunk);
+    for await (const chunk of stream as AsyncIterable<string>) {
+      parser.write(chunk);
+      guard();
+    }
     parser.close();
   } catch (err) {
     throw damagedPart(path, err);
@@ -378,6 +402,33 @@ async function openEntry(wb: Workbook, path: string): Promise<Readable> {
   );
   stream.setEncoding('utf8');
   return stream;
+}
+
+const cellTooLong = (path: string, max: number) =>
+  new Error(`This Excel workbook has a text in ${path} longer than ${formatLimit(max)} (WEFT_FILES_MAX_RECORD_MB; a cell holds at most 32,767 characters in Excel). Save the sheet as CSV and upload that.`);
+
+/** Excel's last column is XFD (16,384 columns); a reference past it is not Excel's, and would size arrays by it. */
+const MAX_COLUMNS = 16_384;
+/** Elements nest a handful of levels in a workbook's parts. */
+const MAX_XML_DEPTH = 256;
+
+/**
+ * After each chunk: what the SAX parser holds for the markup it has not finished (a text node, a comment, a name, an
+ * attribute list, open elements) stays under the limits, or the part is refused. saxes keeps these in private
+ * fields and emits a text node only at its end, so a 2 GB comment or cell would otherwise be held whole.
+ */
+function xmlGuard(parser: SaxesParser, path: string): () => void {
+  const { maxRecordBytes } = fileLimits();
+  const held = parser as unknown as Record<string, unknown>;
+  const long = (v: unknown) => typeof v === 'string' && v.length > maxRecordBytes;
+  return () => {
+    if (long(held.text) || long(held.name) || long(held.piTarget) || long(held.entity) || long(held.doctype)) throw cellTooLong(path, maxRecordBytes);
+    const attributes = held.attribList;
+    const tags = held.tags;
+    if ((Array.isArray(attributes) && attributes.length > MAX_COLUMNS) || (Array.isArray(tags) && tags.length > MAX_XML_DEPTH)) {
+      throw new Error(`This Excel workbook is damaged: ${path} nests elements or lists attributes far past what Excel writes. Open it in Excel and save it again.`);
+    }
+  };
 }
 
 function damagedPart(path: string, err: unknown): Error {
@@ -423,6 +474,7 @@ async function* sheetRows(wb: Workbook, sheet: SheetRef): AsyncGenerator<SheetRo
       case 'c': {
         const ref = tag.attributes.r;
         col = ref ? columnOf(ref) : col + 1;
+        if (col >= MAX_COLUMNS) throw new Error(`This Excel workbook is damaged: ${sheet.path} has a cell (${ref ?? `number ${col + 1} in row ${lastRow}`}) past column XFD, Excel's last. Open it in Excel and save it again.`);
         type = tag.attributes.t ?? 'n';
         style = Number(tag.attributes.s ?? 0);
         text = '';
@@ -440,8 +492,11 @@ async function* sheetRows(wb: Workbook, sheet: SheetRef): AsyncGenerator<SheetRo
         break;
     }
   });
+  const { maxRecordBytes } = fileLimits();
   const onText = (t: string) => {
-    if (inValue) text += t;
+    if (!inValue) return;
+    text += t;
+    if (text.length > maxRecordBytes) throw cellTooLong(sheet.path, maxRecordBytes);
   };
   parser.on('text', onText);
   parser.on('cdata', onText);
@@ -470,10 +525,12 @@ async function* sheetRows(wb: Workbook, sheet: SheetRef): AsyncGenerator<SheetRo
     }
   });
   const stream = await openEntry(wb, sheet.path);
+  const guard = xmlGuard(parser, sheet.path);
   try {
     for await (const chunk of stream as AsyncIterable<string>) {
       try {
         parser.write(chunk);
+        guard();
       } catch (err) {
         throw damagedPart(sheet.path, err);
       }

@@ -6,7 +6,7 @@ import { readCsvBatches, sniffCsvText, utf16Message, utf16Of, type CsvBatch, typ
 import { BINARY_XLSB, LEGACY_XLS, readExcelBatches, sniffExcel } from './excel';
 import { readRecordBatches, sniffJson, sniffNdjson } from './json';
 import { decryptToTempFile, FileNeedsKeyError, isPgpFile, verifyPgpFile, type PgpDecrypt } from './pgp';
-import { compressionOf, detectCompression, readHead, type Compression, type FileSource } from './source';
+import { compressionOf, detectCompression, readHead, refuseDuplicateEntries, type Compression, type FileSource } from './source';
 
 export { checkPgpKey, FileNeedsKeyError, PgpError, type PgpDecrypt, type PgpProblem } from './pgp';
 
@@ -68,6 +68,7 @@ export async function sniffFile(path: string, name: string, opts: SniffFileOptio
       await copy.remove();
     }
   }
+  if (compression === 'zip') await refuseDuplicateEntries(path);
   const src: FileSource = { path, compression, zipEntry: opts.zipEntry, ...(decrypt ? { decrypt } : {}) };
   const head = await readHead(src, SNIFF_BYTES);
   // UTF-16 (Excel's "Unicode text", PowerShell's default) looks like binary to every format: say what it is.

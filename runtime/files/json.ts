@@ -1,7 +1,7 @@
 // JSON and NDJSON files: records streamed one at a time (stream-json for arrays, lines for NDJSON),
 // nested objects flattened to dotted field names, and batched in the same shape as CSV.
-import { createInterface } from 'node:readline';
 import { pipeline, Transform, type Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import parserStream from 'stream-json';
 import pick from 'stream-json/filters/pick.js';
 import streamArray from 'stream-json/streamers/stream-array.js';
@@ -10,6 +10,7 @@ import { BatchFiller, type CsvBatch } from './csv';
 import { openSource, type FileSource } from './source';
 import { emptyRecord } from '../../shared/util/records';
 import { flattenRecord, parseJsonExact } from '../../shared/util/json-exact';
+import { FileLimitError, fileLimits, formatLimit, jsonDeeperThan } from './limits';
 
 export { flattenRecord, parseJsonExact };
 
@@ -33,8 +34,15 @@ async function sniffRecords(items: AsyncGenerator<RecordItem>, what: string): Pr
   try {
     for await (const item of items) {
       if ('error' in item) firstProblem ??= item.error;
-      else if (isRecord(item.value)) rows.push(flattenRecord(item.value));
-      else firstProblem ??= `Record ${item.rowNumber} is not an object`;
+      else if (!isRecord(item.value)) firstProblem ??= `Record ${item.rowNumber} is not an object`;
+      else {
+        try {
+          rows.push(flatten(item.value));
+        } catch (err) {
+          if (!(err instanceof FileLimitError)) throw err;
+          firstProblem ??= `Record ${item.rowNumber} ${err.message}`;
+        }
+      }
       if (rows.length >= TYPE_SAMPLE_ROWS) break;
     }
   } finally {
@@ -81,7 +89,16 @@ export async function* readRecordBatches(src: FileSource, opts: ReadRecordsOptio
     else if (!isRecord(item.value)) {
       filler.malformed({ rowNumber: item.rowNumber, raw: { value: item.value }, reason: `Record ${item.rowNumber} is not an object` });
     } else {
-      const flat = flattenRecord(item.value, '', undefined, opts.emptyTextIsNull !== false);
+      let flat: Record<string, string | null>;
+      try {
+        flat = flatten(item.value, opts.emptyTextIsNull !== false);
+      } catch (err) {
+        if (!(err instanceof FileLimitError)) throw err;
+        filler.malformed({ rowNumber: item.rowNumber, raw: {}, reason: `Record ${item.rowNumber} ${err.message}` });
+        const full = filler.full(last);
+        if (full) yield full;
+        continue;
+      }
       const row = emptyRecord<string | null>();
       for (const n of names) row[n] = flat[n] ?? null;
       filler.row(row, item.rowNumber);
@@ -93,46 +110,153 @@ export async function* readRecordBatches(src: FileSource, opts: ReadRecordsOptio
   if (rest) yield rest;
 }
 
-/** Number tokens a double cannot hold exactly become their decimal text, so the assembled record keeps them exact. */
-function exactNumberTokens(): Transform {
+/**
+ * Number tokens a double cannot hold exactly become their decimal text, so the assembled record keeps them exact.
+ * It also keeps the parser bounded (probe16b): a string, key or number longer than the record limit, or objects and
+ * arrays nested past the depth limit, stop the read with the limit's name before they are assembled. `dropStreamed`
+ * passes on only the packed values (the parser streams every value's chunks as well).
+ */
+function guardedTokens(dropStreamed = false): Transform {
+  const { maxRecordBytes, maxJsonDepth } = fileLimits();
+  let depth = 0;
+  let length = 0;
   return new Transform({
     objectMode: true,
     transform(token: { name: string; value?: unknown }, _enc, done) {
-      if (token.name === 'numberValue' && typeof token.value === 'string' && typeof exactNumber(token.value) === 'string') done(null, { name: 'stringValue', value: token.value });
-      else done(null, token);
+      switch (token.name) {
+        case 'startObject':
+        case 'startArray':
+          if (++depth > maxJsonDepth) return done(new FileLimitError(`objects or arrays are nested more than ${maxJsonDepth} levels deep (WEFT_FILES_MAX_JSON_DEPTH)`));
+          break;
+        case 'endObject':
+        case 'endArray':
+          depth--;
+          break;
+        case 'startString':
+        case 'startKey':
+        case 'startNumber':
+          length = 0;
+          return dropStreamed ? done() : done(null, token);
+        case 'stringChunk':
+        case 'keyChunk':
+        case 'numberChunk':
+          length += (token.value as string).length;
+          if (length > maxRecordBytes) return done(new FileLimitError(`a value is longer than ${formatLimit(maxRecordBytes)} (WEFT_FILES_MAX_RECORD_MB)`));
+          return dropStreamed ? done() : done(null, token);
+        case 'endString':
+        case 'endKey':
+        case 'endNumber':
+          return dropStreamed ? done() : done(null, token);
+        case 'numberValue':
+          if (typeof token.value === 'string' && typeof exactNumber(token.value) === 'string') return done(null, { name: 'stringValue', value: token.value });
+      }
+      done(null, token);
     },
   });
+}
+
+/** A record flattened, or why it cannot be: nested past the depth limit (flattening and JSON.stringify recurse). */
+function flatten(value: Record<string, unknown>, emptyTextIsNull = true): Record<string, string | null> {
+  try {
+    return flattenRecord(value, '', undefined, emptyTextIsNull);
+  } catch (err) {
+    if (err instanceof RangeError) throw tooDeep(fileLimits().maxJsonDepth);
+    throw err;
+  }
 }
 
 /** One record per non-blank line, numbered by line; lines up to `skip` are passed over without parsing. */
 async function* ndjsonItems(src: FileSource, skip: number): AsyncGenerator<RecordItem> {
   const { stream } = await openSource(src);
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  const { maxRecordBytes, maxJsonDepth } = fileLimits();
   // A part of the file (issue 16) numbers its lines on from the lines before it.
   let lineNumber = src.range?.firstRow ?? 0;
   try {
-    for await (const raw of lines) {
+    for await (const raw of boundedLines(stream, maxRecordBytes)) {
       lineNumber++;
       if (lineNumber <= skip) continue;
+      if (typeof raw !== 'string') {
+        // Never held whole (probe16b): a line past the limit is a rejected record, and the next line is read.
+        yield { rowNumber: lineNumber, raw: { line: `${raw.head}…` }, error: `Line ${lineNumber} is ${formatLimit(raw.bytes)} or longer; a line has at most ${formatLimit(maxRecordBytes)} (WEFT_FILES_MAX_RECORD_MB)` };
+        continue;
+      }
       const line = lineNumber === 1 && !src.range?.start ? raw.replace(/^\ufeff/, '') : raw;
       if (line.trim() === '') continue;
       try {
-        yield { rowNumber: lineNumber, value: parseJsonExact(line) };
+        yield { rowNumber: lineNumber, value: parseLine(line, maxJsonDepth) };
       } catch (err) {
         const shown = line.length > 1000 ? `${line.slice(0, 1000)}…` : line;
-        yield { rowNumber: lineNumber, raw: { line: shown }, error: `Line ${lineNumber} is not valid JSON: ${(err as Error).message}` };
+        const why = err instanceof FileLimitError ? err.message : `is not valid JSON: ${(err as Error).message}`;
+        yield { rowNumber: lineNumber, raw: { line: shown }, error: `Line ${lineNumber} ${why}` };
       }
     }
   } finally {
-    lines.close();
     stream.destroy();
   }
+}
+
+/**
+ * One line's JSON. A long line is checked for depth before it is parsed (JSON.parse builds any depth, ~50 bytes a
+ * level); a short one cannot hold enough levels to hurt, and is checked as it is flattened (flattenRecord).
+ */
+function parseLine(line: string, maxDepth: number): unknown {
+  if (line.length > 65_536 && jsonDeeperThan(line, maxDepth)) throw tooDeep(maxDepth);
+  return parseJsonExact(line);
+}
+
+const tooDeep = (max: number) => new FileLimitError(`nests objects or arrays more than ${max} levels deep (WEFT_FILES_MAX_JSON_DEPTH)`);
+
+type LongLine = { bytes: number; head: string };
+
+/**
+ * The stream's lines (split at \n, \r\n and a lone \r, as readline does), decoded as UTF-8; a line longer than
+ * `max` characters is never assembled: its first 1,000 characters and length so far stand in for it, the rest is
+ * skipped. Chunks are decoded whole and split as text (a decode per line cost a fifth more CPU).
+ */
+export async function* boundedLines(stream: Readable, max: number): AsyncGenerator<string | LongLine> {
+  const decoder = new StringDecoder('utf8');
+  let held = '';
+  let long: LongLine | null = null;
+  const take = (piece: string): void => {
+    if (long) long.bytes += piece.length;
+    else if (held.length + piece.length > max) {
+      long = { bytes: held.length + piece.length, head: (held + piece.slice(0, 1000)).slice(0, 1000) };
+      held = '';
+    } else held = held === '' ? piece : held + piece;
+  };
+  // A lone \r ends a line too (readline's rule); a \r\n split across chunks is one ending. Most lines have none.
+  const split = (text: string): string[] => (text.endsWith('\r') ? text.slice(0, -1) : text).split('\r');
+  function* end(): Generator<string | LongLine> {
+    if (long) yield long;
+    else if (held.includes('\r')) yield* split(held);
+    else yield held;
+    held = '';
+    long = null;
+  }
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const text = decoder.write(chunk);
+    let from = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', from)) {
+      if (held === '' && !long && nl - from <= max) {
+        const piece = text.slice(from, nl);
+        if (piece.includes('\r')) yield* split(piece);
+        else yield piece;
+      } else {
+        take(text.slice(from, nl));
+        yield* end();
+      }
+      from = nl + 1;
+    }
+    if (from < text.length) take(text.slice(from));
+  }
+  take(decoder.end());
+  if (held !== '' || long) yield* end();
 }
 
 /** The elements of the array at `recordsPath`, streamed; the first `skip` are parsed but never assembled. */
 async function* jsonItems(src: FileSource, recordsPath: string, skip: number): AsyncGenerator<RecordItem> {
   const { stream } = await openSource(src);
-  const stages: NodeJS.ReadWriteStream[] = [parserStream(), exactNumberTokens()];
+  const stages: NodeJS.ReadWriteStream[] = [parserStream(), guardedTokens()];
   if (recordsPath !== '') stages.push(pick.asStream({ filter: recordsPath, once: true }));
   // objectFilter decides once per element, so skipped ones are never assembled; its first call is for the
   // array's own start token.
@@ -155,6 +279,7 @@ async function* jsonItems(src: FileSource, recordsPath: string, skip: number): A
 
 function jsonError(err: unknown, after: number): string {
   const msg = err instanceof Error ? err.message : String(err);
+  if (err instanceof FileLimitError) return `The JSON cannot be read${after > 0 ? ` after record ${after}` : ''}: ${msg}`;
   if (/top-level object should be an array/i.test(msg)) return 'The JSON has no array of records at the chosen records path';
   return `The JSON is not valid${after > 0 ? ` after record ${after}` : ''}: ${msg}`;
 }
@@ -169,7 +294,7 @@ const MAX_SCAN_TOKENS = 100_000;
  */
 export async function findRecordsPath(src: FileSource): Promise<string> {
   const { stream } = await openSource(src);
-  const tokens = pipeline(stream, parserStream({ streamValues: false }), () => undefined) as unknown as Readable;
+  const tokens = pipeline(stream, parserStream(), guardedTokens(true), () => undefined) as unknown as Readable;
   const stack: { array: boolean; key: string; index: number }[] = [];
   const looked: string[] = [];
   let pendingArray: number | null = null;

@@ -5,10 +5,11 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type * as openpgp from 'openpgp';
+import { FileLimitError, fileLimits, formatLimit } from './limits';
 import { isS3Location, openRange, readBytes, sizeOf } from './storage';
 
 /** openpgp (~10 MB in memory) is loaded when a key or an encrypted file is first met, not when Weft starts. */
@@ -224,8 +225,21 @@ export async function decryptToTempFile(path: string, decrypt: PgpDecrypt): Prom
   const folder = await mkdtemp(join(tmpdir(), 'weft-decrypted-'));
   const remove = () => rm(folder, { recursive: true, force: true });
   const copy = join(folder, 'plain');
+  // A zip or workbook is already compressed, so its plaintext is about as large as the message; a message whose
+  // compressed packet inflates far past that is a bomb aimed at the disk (probe16b), stopped at the ratio.
+  const encryptedSize = (isS3Location(path) ? await sizeOf(path) : (await stat(path)).size) ?? 0;
+  const { maxDecryptedRatio } = fileLimits();
+  const most = encryptedSize * maxDecryptedRatio + 1024 * 1024;
+  let written = 0;
+  const bounded = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      written += chunk.length;
+      if (written > most) return done(new FileLimitError(`This encrypted file decrypts to more than ${formatLimit(most)}, ${maxDecryptedRatio} times its own size (WEFT_FILES_MAX_DECRYPTED_RATIO); a zip or Excel workbook inside is already compressed and cannot be that much larger. Ask the sender for the file itself.`));
+      done(null, chunk);
+    },
+  });
   try {
-    await pipeline(await openDecrypted(path, decrypt), createWriteStream(copy, { mode: 0o600, flags: 'wx' }));
+    await pipeline(await openDecrypted(path, decrypt), bounded, createWriteStream(copy, { mode: 0o600, flags: 'wx' }));
   } catch (err) {
     await remove();
     throw err;

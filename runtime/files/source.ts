@@ -68,7 +68,7 @@ export async function zipEntryNames(path: string): Promise<string[]> {
         zip.readEntry();
       });
       zip.on('end', () => resolve());
-      zip.on('error', reject);
+      zip.on('error', (err: Error) => reject(new Error(zipProblem(err))));
       zip.readEntry();
     });
   } finally {
@@ -195,27 +195,65 @@ async function openZipEntry(path: string, wanted: string | undefined): Promise<{
   if (wanted && WORKBOOK_ENTRY.test(wanted)) throw new Error(workbookInZip(wanted));
   const zip = await openZip(path);
   const names: string[] = [];
-  const entry = await new Promise<yauzl.Entry | null>((resolve, reject) => {
-    zip.on('entry', (e: yauzl.Entry) => {
-      const isFile = !e.fileName.endsWith('/') && !e.fileName.startsWith('__MACOSX/');
-      if (isFile) names.push(e.fileName);
-      if (isFile && (wanted ? e.fileName === wanted : READABLE_ENTRY.test(e.fileName))) resolve(e);
-      else zip.readEntry();
+  // The first match (sniffFile refuses a zip holding two files of one name, so there is no other).
+  let entry: yauzl.Entry | null = null;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      zip.on('entry', (e: yauzl.Entry) => {
+        const isFile = !e.fileName.endsWith('/') && !e.fileName.startsWith('__MACOSX/');
+        if (isFile) names.push(e.fileName);
+        if (isFile && (wanted ? e.fileName === wanted : READABLE_ENTRY.test(e.fileName))) {
+          entry = e;
+          return resolve();
+        }
+        zip.readEntry();
+      });
+      zip.on('end', () => resolve());
+      zip.on('error', (err: Error) => reject(new Error(zipProblem(err))));
+      zip.readEntry();
     });
-    zip.on('end', () => resolve(null));
-    zip.on('error', reject);
-    zip.readEntry();
-  });
-  if (!entry) {
+  } catch (err) {
+    zip.close();
+    throw err;
+  }
+  const found = entry as yauzl.Entry | null;
+  if (!found) {
     zip.close();
     if (wanted) throw new Error(`This zip has no file named "${wanted}" inside${names.length ? ` (it has ${names.slice(0, 5).join(', ')})` : ''}`);
     const workbook = names.find((n) => WORKBOOK_ENTRY.test(n));
     if (workbook) throw new Error(workbookInZip(workbook));
     throw new Error('This zip has no CSV, JSON or NDJSON file inside');
   }
-  const stream = await new Promise<Readable>((resolve, reject) => zip.openReadStream(entry, (err, s) => (err || !s ? reject(err ?? new Error('unreadable entry')) : resolve(s))));
+  const stream = await new Promise<Readable>((resolve, reject) => zip.openReadStream(found, (err, s) => (err || !s ? reject(new Error(zipProblem(err ?? new Error('unreadable entry'), found.fileName))) : resolve(s))));
+  // yauzl's own words ("too many bytes in the stream") said as what they mean, before any reader sees them.
+  stream.once('error', (err: Error) => {
+    err.message = zipProblem(err, found.fileName);
+  });
   stream.once('close', () => zip.close());
-  return { stream, entryName: entry.fileName };
+  return { stream, entryName: found.fileName };
+}
+
+/**
+ * A zip holding two files under one name (zip tools allow it): only the first could ever be read, the other's records
+ * lost without a word, so such a zip is refused when it is sniffed (probe16b). Folders and __MACOSX/ are not files.
+ */
+export async function refuseDuplicateEntries(path: string): Promise<void> {
+  const seen = new Set<string>();
+  for (const name of await zipEntryNames(path)) {
+    if (name.endsWith('/') || name.startsWith('__MACOSX/')) continue;
+    if (seen.has(name)) throw new Error(`This zip holds two files named "${name}", so which one to read is unclear. Rename one of them and zip the files again.`);
+    seen.add(name);
+  }
+}
+
+/** yauzl's errors in words a person can act on; the entry named when known. */
+export function zipProblem(err: Error, entryName?: string): string {
+  const msg = err.message;
+  if (msg.startsWith('This zip')) return msg;
+  const entry = entryName ? ` "${entryName}"` : '';
+  if (/^(invalid relative path|absolute path|invalid characters in fileName)/.test(msg)) return `This zip has an entry with an unsafe name (${msg}); Weft reads no zip with such names. Zip the files again without folders that climb out (../) or start at the root.`;
+  if (/too many bytes in the stream|not enough bytes in the stream/.test(msg)) return `This zip is damaged or forged: its entry${entry} does not hold the size its header declares (${msg}). Zip the files again.`;
+  return `This zip cannot be read${entry ? ` (entry${entry})` : ''}: ${msg}`;
 }
 
 const workbookInZip = (name: string) => `This zip holds an Excel workbook (${name}). Unzip it and upload the workbook itself.`;

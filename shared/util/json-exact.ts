@@ -19,6 +19,7 @@ export function flattenRecord(
 
 /** Could the text hold a number with more digits than a double keeps (16 or more)? A cheap filter before `exactJson`. */
 const LONG_NUMBER = /\d[\d.]{15}/;
+const NUMBER_AT = /-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
 
 /**
  * JSON.parse, except that a number a double cannot hold exactly (an id past 2^53, a decimal with many places)
@@ -34,7 +35,9 @@ export function parseJsonExact(text: string): unknown {
       // Skip the string, escapes included.
       for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
     } else if (c === 45 || (c >= 48 && c <= 57)) {
-      const m = /^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/.exec(text.slice(i, i + 400));
+      // Sticky at i, whatever the number's length (a slice of 400 characters cut a longer one, and the rest broke the JSON).
+      NUMBER_AT.lastIndex = i;
+      const m = NUMBER_AT.exec(text);
       if (!m) continue;
       const token = m[0];
       if (typeof exactNumber(token) === 'string') {

@@ -49,7 +49,14 @@ export function webhookRows(text: string, recordsPath: string, emptyTextIsNull =
   if (!parsed.ok) return parsed;
   const records = recordsOf(parsed.value, recordsPath);
   if (!records.ok) return records;
-  return { ok: true, rows: records.records.map((r) => flattenRecord(r, '', undefined, emptyTextIsNull)) };
+  try {
+    return { ok: true, rows: records.records.map((r) => flattenRecord(r, '', undefined, emptyTextIsNull)) };
+  } catch (err) {
+    // JSON.parse builds any depth; flattening (and JSON.stringify of an array) recurse. A body nested thousands of
+    // levels deep would otherwise throw in every run that reads it, the run never getting past it (probe16b).
+    if (err instanceof RangeError) return { ok: false, reason: 'The body nests objects or arrays too deeply to read (thousands of levels)' };
+    throw err;
+  }
 }
 
 /** Fields detected from a sample body: every name seen, in first-seen order, typed by its values. */

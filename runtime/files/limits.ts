@@ -1,0 +1,64 @@
+// Limits that keep a hostile or broken upload from taking a process's memory (probe16b): the longest record or
+// value read whole, how deep JSON may nest, and how much of a workbook's shared strings is held. Read from the
+// environment when first needed (the API and every worker read the same files), checked, with defaults that fit
+// a worker's 160 MB heap.
+
+export interface FileLimits {
+  /** The longest NDJSON line, JSON string / key / number, or Excel cell text or XML run, in bytes (characters). */
+  maxRecordBytes: number;
+  /** How deep objects and arrays may nest in a JSON or NDJSON record. */
+  maxJsonDepth: number;
+  /** An Excel workbook's shared strings, held in memory while a sheet is read: their characters plus ~40 bytes each. */
+  maxSharedStringsBytes: number;
+  /** A PGP-encrypted zip or workbook is decrypted to a private copy on disk: at most this many times the message. */
+  maxDecryptedRatio: number;
+}
+
+const MB = 1024 * 1024;
+
+function positive(name: string, fallback: number): number {
+  const raw = process.env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number (it is "${raw}")`);
+  return n;
+}
+
+/** The limits in force (the environment is read each time: cheap, and a test may change it). */
+export function fileLimits(): FileLimits {
+  return {
+    maxRecordBytes: Math.round(positive('WEFT_FILES_MAX_RECORD_MB', 8) * MB),
+    maxJsonDepth: Math.floor(positive('WEFT_FILES_MAX_JSON_DEPTH', 64)),
+    maxSharedStringsBytes: Math.round(positive('WEFT_FILES_MAX_SHARED_STRINGS_MB', 64) * MB),
+    maxDecryptedRatio: positive('WEFT_FILES_MAX_DECRYPTED_RATIO', 20),
+  };
+}
+
+export function formatLimit(bytes: number): string {
+  return bytes >= MB ? `${+(bytes / MB).toFixed(1)} MB` : `${+(bytes / 1024).toFixed(1)} KB`;
+}
+
+/** A record or value past a limit: the reader reports it (a rejected record, or the file refused) in these words. */
+export class FileLimitError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FileLimitError';
+  }
+}
+
+/**
+ * Whether `text` (one JSON document) nests objects and arrays deeper than `max`, strings skipped. Linear, stops at
+ * the first level past the limit.
+ */
+export function jsonDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
+    } else if (c === 91 || c === 123) {
+      if (++depth > max) return true;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return false;
+}
