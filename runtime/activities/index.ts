@@ -448,6 +448,20 @@ export function createActivities(deps: ActivityDeps) {
       }
       const fromStore = storedCheckpoint;
       if (fromStore.batch >= checkpoint.batch) checkpoint = fromStore;
+      // A retry after the target's delete phase was decided (`applying`) or applied reads the source no more: every
+      // batch committed before the phase was decided, and a source change read now would add candidates the decision
+      // never counted (deleted past the threshold, or skipped before the phase's last applied key). It goes straight to
+      // the phase; the next run reads that change (the cursor is this run's). Only the pass adds deleted run keys, so
+      // the phase's candidate list grows no more once decided: the resume applies the keys decided. A part never has a
+      // delete phase (pipelines with deletes are not split).
+      const lastStep = steps[steps.length - 1];
+      const lastDeletes = pipelineSync && lastStep && !partition ? targetDeleteSettings(lastStep) : null;
+      let phaseDecided = false;
+      if (lastStep && lastDeletes && lastDeletes.deletes !== 'ignore') {
+        const found = await prepared(() => store.sync.getDeletePhase(runId, lastStep.nodeId));
+        if (found instanceof OutageHandOver) return handedOver(found);
+        phaseDecided = found.value?.state === 'applying' || found.value?.state === 'applied';
+      }
       if (checkpoint.batch > 0) ctx.log.info('Resuming pipeline', { runId, pipelineId: checkpointKey, batch: checkpoint.batch });
 
       // Keep heartbeating while a slow batch or commit is in flight, and while waiting out an outage; a dead worker
@@ -460,7 +474,7 @@ export function createActivities(deps: ActivityDeps) {
       // worker's memory is bounded by the budget's windows, not by how many pipelines its activity slots took in.
       let leaveGate: (() => void) | undefined;
       try {
-        if (planParts && !partition) {
+        if (planParts && !partition && !phaseDecided) {
           // Issue 16: the parts are planned here (a large file is scanned once, heartbeating meanwhile); a source that
           // cannot be reached is waited out like a batch's, up to the outage window.
           let parts: PartitionPlan | undefined;
@@ -500,7 +514,7 @@ export function createActivities(deps: ActivityDeps) {
         // A budgeted pass issues its first batch whatever the time (its preparation may have been slow under load).
         let issued = 0;
         try {
-          await outages.rideOut(async () => {
+          if (!phaseDecided) await outages.rideOut(async () => {
             beat();
             await runPipelinePass({
               steps,
