@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { graphFixture } from '../../test/support/graph-fixtures';
 import { testConnections } from '../../test/support/connections';
 import { createRunOf, publishAndCreateRun } from '../../test/support/temporal-harness';
+import { describeDeleteSync, RunSync } from '../../shared/sync/options';
 import { openStore } from '../store';
 import type { DeletePhase } from '../store/sync-state';
 import type { Store } from '../store/types';
@@ -99,3 +100,26 @@ it.each(['b@x', 'z@x'])('a record soft-deleted at the source after the phase was
   expect((await store.listWorkspaceRecords(`${tag}_dst`)).total).toBe(5);
 }, 180_000);
 
+// The run page of a run that failed (its retries spent) or was cancelled with its phase applying: the line says the
+// deletes stopped, counting the call in flight as a range (its records may be gone), and the step's count is set.
+it.each(['failed', 'cancelled'] as const)('a run %s with its phase applying: the run page line and the step count', async (status) => {
+  const tag = `stop_${status}`;
+  await store.writeWorkspace({ object: `${tag}_src`, key: ['email'], fields: dstFields, mode: 'upsert', rows: [{ email: 'a@x', amount: 1 }] });
+  await store.writeWorkspace({ object: `${tag}_dst`, key: ['email'], fields: dstFields, mode: 'upsert', rows: [{ email: 'a@x', amount: 1 }, ...Array.from({ length: 2500 }, (_, k) => ({ email: `t${k}@x`, amount: k }))] });
+  const graph = graphFixture('workspace-map-workspace', { source: { object: `${tag}_src` }, target: { object: `${tag}_dst`, deletes: 'delete', deleteThresholdPercent: 100 } });
+  const { runId, versionId } = await publishAndCreateRun(store, graph, `Stopped ${status}`);
+  const failing = createActivities({ store: failingAtSecondProgress(), sessions: testConnections(store), batchSize: 10 });
+  await expect(inActivity(() => failing.runPipeline({ runId, versionId, pipelineId: 'p-target' }))).rejects.toThrow('blip');
+  // The second call deleted its 1,000 records; its progress was never recorded (1,000 applied, 1,000 in flight).
+  expect(await store.sync.getDeletePhase(runId, 'target')).toMatchObject({ state: 'applying', candidates: 2500, applied: 1000, inFlight: 1000 });
+  expect((await store.listWorkspaceRecords(`${tag}_dst`)).total).toBe(501);
+  // The workflow gives up (or the person cancels): the open steps, then the run.
+  const nodeIds = (await store.getRun(runId))!.steps.map((s) => s.nodeId);
+  if (status === 'failed') await inActivity(() => acts().failSteps({ runId, nodeIds, error: 'store blip' }));
+  else await inActivity(() => acts().cancelSteps({ runId, nodeIds }));
+  await inActivity(() => acts().finishRun({ runId, status, error: status === 'failed' ? 'store blip' : null }));
+  const run = await store.getRun(runId);
+  expect(run?.status).toBe(status);
+  expect(RunSync.parse(run?.sync).deletes.map(describeDeleteSync)).toEqual(['Deletes to Copy stopped with the run: 1,000–2,000 of 2,500 deleted']);
+  expect(run?.steps.find((s) => s.nodeId === 'target')?.counts.deleted).toBe(1000);
+}, 120_000);

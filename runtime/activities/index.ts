@@ -245,6 +245,17 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   /** A resubmit run that ended: each of its inbox records becomes Fixed or Still failing (runtime/store/inbox.ts). */
+  /**
+   * Steps failed or cancelled while their delete phase was applying: their `deleted` count says what the phase applied
+   * so far (its run page line says it stopped there; the phase sets the count only when it finishes).
+   */
+  async function stepsDeletedSoFar(runId: string, nodeIds: readonly string[]): Promise<void> {
+    if (nodeIds.length === 0) return;
+    for (const phase of await store.sync.listDeletePhases(runId)) {
+      if (phase.state === 'applying' && nodeIds.includes(phase.nodeId)) await store.sync.setStepDeleted(runId, phase.nodeId, phase.applied);
+    }
+  }
+
   async function settleInbox(runId: string): Promise<void> {
     const run = await store.getRun(runId);
     if (run?.trigger !== 'resubmit') return;
@@ -622,12 +633,14 @@ export function createActivities(deps: ActivityDeps) {
     failSteps: boundary(async (input: z.input<typeof FailStepsInput>): Promise<void> => {
       const { runId, nodeIds, error } = FailStepsInput.parse(input);
       await store.setStepsStatus(runId, nodeIds, 'failed', error);
+      await stepsDeletedSoFar(runId, nodeIds);
     }),
 
     /** Marks the steps a cancelled run left open as Cancelled (their committed batches stay, counted). */
     cancelSteps: boundary(async (input: z.input<typeof CancelStepsInput>): Promise<void> => {
       const { runId, nodeIds } = CancelStepsInput.parse(input);
       await store.setStepsStatus(runId, nodeIds, 'cancelled', null);
+      await stepsDeletedSoFar(runId, nodeIds);
     }),
 
     finishRun: boundary(async (input: z.input<typeof FinishRunInput>): Promise<void> => {
