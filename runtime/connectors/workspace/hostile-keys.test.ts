@@ -30,3 +30,16 @@ it('counts and deletes keys it cannot hold as missing, never another record', as
   expect(await s.deleteRecords!('h', rows, { key: ['k'] })).toEqual(['missing', 'missing', 'missing', ...held.map(() => 'deleted'), 'missing']);
   expect((await store.listWorkspaceRecords('h')).total).toBe(0);
 });
+
+it('the store looks up and deletes such keys as none (a test record traced to the workspace, a delete by stored key)', async () => {
+  const fields = [
+    { name: 'k', type: 'text' as const },
+    { name: 'v', type: 'number' as const },
+  ];
+  await store.writeWorkspace({ object: 'p', key: ['k'], fields, mode: 'upsert', rows: [{ k: 'h\ufffd', v: 1 }] });
+  const preview = await store.previewWorkspaceWrite({ object: 'p', key: ['k'], fields, mode: 'upsert', rows: [{ k: 'a\u0000b', v: 2 }, { k: 'h\ud83d', v: 3 }, { k: 'h\ufffd', v: 4 }] });
+  expect(preview.outcomes.map((o) => o.outcome)).toEqual(['rejected', 'rejected', 'updated']);
+  expect(preview.before).toEqual([null, null, { k: 'h\ufffd', v: 1 }]);
+  expect(await store.deleteWorkspaceRecords('p', ['a\u0000b', 'h\ud83d'])).toEqual(['missing', 'missing']);
+  expect((await store.listWorkspaceRecords('p')).total).toBe(1);
+});
