@@ -245,6 +245,17 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   /** A resubmit run that ended: each of its inbox records becomes Fixed or Still failing (runtime/store/inbox.ts). */
+  /**
+   * Steps failed or cancelled while their delete phase was applying: their `deleted` count says what the phase applied
+   * so far (its run page line says it stopped there; the phase sets the count only when it finishes).
+   */
+  async function stepsDeletedSoFar(runId: string, nodeIds: readonly string[]): Promise<void> {
+    if (nodeIds.length === 0) return;
+    for (const phase of await store.sync.listDeletePhases(runId)) {
+      if (phase.state === 'applying' && nodeIds.includes(phase.nodeId)) await store.sync.setStepDeleted(runId, phase.nodeId, phase.applied);
+    }
+  }
+
   async function settleInbox(runId: string): Promise<void> {
     const run = await store.getRun(runId);
     if (run?.trigger !== 'resubmit') return;
@@ -448,6 +459,20 @@ export function createActivities(deps: ActivityDeps) {
       }
       const fromStore = storedCheckpoint;
       if (fromStore.batch >= checkpoint.batch) checkpoint = fromStore;
+      // A retry after the target's delete phase was decided (`applying`) or applied reads the source no more: every
+      // batch committed before the phase was decided, and a source change read now would add candidates the decision
+      // never counted (deleted past the threshold, or skipped before the phase's last applied key). It goes straight to
+      // the phase; the next run reads that change (the cursor is this run's). Only the pass adds deleted run keys, so
+      // the phase's candidate list grows no more once decided: the resume applies the keys decided. A part never has a
+      // delete phase (pipelines with deletes are not split).
+      const lastStep = steps[steps.length - 1];
+      const lastDeletes = pipelineSync && lastStep && !partition ? targetDeleteSettings(lastStep) : null;
+      let phaseDecided = false;
+      if (lastStep && lastDeletes && lastDeletes.deletes !== 'ignore') {
+        const found = await prepared(() => store.sync.getDeletePhase(runId, lastStep.nodeId));
+        if (found instanceof OutageHandOver) return handedOver(found);
+        phaseDecided = found.value?.state === 'applying' || found.value?.state === 'applied';
+      }
       if (checkpoint.batch > 0) ctx.log.info('Resuming pipeline', { runId, pipelineId: checkpointKey, batch: checkpoint.batch });
 
       // Keep heartbeating while a slow batch or commit is in flight, and while waiting out an outage; a dead worker
@@ -460,7 +485,7 @@ export function createActivities(deps: ActivityDeps) {
       // worker's memory is bounded by the budget's windows, not by how many pipelines its activity slots took in.
       let leaveGate: (() => void) | undefined;
       try {
-        if (planParts && !partition) {
+        if (planParts && !partition && !phaseDecided) {
           // Issue 16: the parts are planned here (a large file is scanned once, heartbeating meanwhile); a source that
           // cannot be reached is waited out like a batch's, up to the outage window.
           let parts: PartitionPlan | undefined;
@@ -500,7 +525,7 @@ export function createActivities(deps: ActivityDeps) {
         // A budgeted pass issues its first batch whatever the time (its preparation may have been slow under load).
         let issued = 0;
         try {
-          await outages.rideOut(async () => {
+          if (!phaseDecided) await outages.rideOut(async () => {
             beat();
             await runPipelinePass({
               steps,
@@ -608,12 +633,14 @@ export function createActivities(deps: ActivityDeps) {
     failSteps: boundary(async (input: z.input<typeof FailStepsInput>): Promise<void> => {
       const { runId, nodeIds, error } = FailStepsInput.parse(input);
       await store.setStepsStatus(runId, nodeIds, 'failed', error);
+      await stepsDeletedSoFar(runId, nodeIds);
     }),
 
     /** Marks the steps a cancelled run left open as Cancelled (their committed batches stay, counted). */
     cancelSteps: boundary(async (input: z.input<typeof CancelStepsInput>): Promise<void> => {
       const { runId, nodeIds } = CancelStepsInput.parse(input);
       await store.setStepsStatus(runId, nodeIds, 'cancelled', null);
+      await stepsDeletedSoFar(runId, nodeIds);
     }),
 
     finishRun: boundary(async (input: z.input<typeof FinishRunInput>): Promise<void> => {

@@ -344,15 +344,21 @@ async function syncOf(db: Db, runRows: readonly RunRow[], steps: readonly StepRo
     out.set(row.id, {
       options: opts,
       sources: [...sources.values()],
-      deletes: runDeletesOf.map((d) => ({
-        nodeId: d.nodeId,
-        label: stepOf(d.nodeId)?.label ?? d.nodeId,
-        state: d.state === 'held' || d.state === 'applying' ? d.state : 'applied',
-        candidates: d.candidates,
-        targetRecords: d.targetRecords,
-        allowed: d.allowed,
-        applied: d.applied,
-      })),
+      // A phase still applying when the run failed or was cancelled stopped there (a call in flight may have deleted
+      // more: in 'delete' mode, up to `in_flight` records).
+      deletes: runDeletesOf.map((d) => {
+        const stopped = d.state === 'applying' && (row.status === 'failed' || row.status === 'cancelled');
+        return {
+          nodeId: d.nodeId,
+          label: stepOf(d.nodeId)?.label ?? d.nodeId,
+          state: stopped ? 'stopped' : d.state === 'held' || d.state === 'applying' ? d.state : 'applied',
+          candidates: d.candidates,
+          targetRecords: d.targetRecords,
+          allowed: d.allowed,
+          applied: d.applied,
+          ...(stopped && d.inFlight && { inFlight: d.inFlight }),
+        };
+      }),
       // "Sync and refresh": every matched record its targets rewrote with the current mapping.
       ...(opts.refresh && { remapped: steps.filter((s) => s.runId === row.id && stepRole(s.kind) === 'target').reduce((n, s) => n + s.updated, 0) }),
     });

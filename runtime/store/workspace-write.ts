@@ -519,6 +519,12 @@ export function writeWorkspace(db: Db, write: WorkspaceBatch): Promise<WriteOutc
   return db.transaction((tx) => applyWorkspaceWrite(tx, write));
 }
 
+/**
+ * Whether a stored key can hold the text: no record's key holds U+0000 or half a character (the write refuses them), and
+ * jsonb would refuse the one and the driver send U+FFFD (another key) for the other, so a lookup or delete never sends it.
+ */
+const storableKey = (key: string): boolean => !key.includes('\u0000') && isWholeText(key);
+
 /** The reason of a `skipped` outcome (the connectors' SKIPPED_NO_MATCH, repeated: the store imports no connector code). */
 const SKIPPED_NO_MATCH = 'skipped: no match';
 
@@ -528,11 +534,13 @@ const SKIPPED_NO_MATCH = 'skipped: no match';
  */
 export async function applyWorkspaceDelete(tx: Db, object: string, keys: readonly string[]): Promise<('deleted' | 'missing')[]> {
   if (keys.length === 0) return [];
+  const sent = [...new Set(keys)].filter(storableKey);
+  if (sent.length === 0) return keys.map(() => 'missing');
   const [found] = await tx.select({ name: workspaceObjects.name }).from(workspaceObjects).where(eq(workspaceObjects.name, object)).for('update');
   if (!found) return keys.map(() => 'missing');
   const result: unknown = await tx.execute(sql`
     DELETE FROM ${workspaceRecords} WHERE object_name = ${object}
-      AND key = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify([...new Set(keys)])}::jsonb)))
+      AND key = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(sent)}::jsonb)))
     RETURNING key`);
   const gone = new Set((result as { rows: { key: string }[] }).rows.map((r) => r.key));
   if (gone.size > 0) {
@@ -571,7 +579,7 @@ export async function previewWorkspaceWrite(db: Db, write: WorkspaceBatch): Prom
         ? `${write.object} has no key, so it cannot be matched by ${write.key.join(', ')}`
         : `${write.object} is keyed by ${object.key.join(', ')}, not ${write.key.join(', ') || 'nothing'}`;
   const keys = write.rows.map((row) => (write.key.length > 0 ? recordKey(row, write.key) : null));
-  const wanted = [...new Set(keys.flatMap((k) => (k?.ok ? [k.key] : [])))];
+  const wanted = [...new Set(keys.flatMap((k) => (k?.ok && storableKey(k.key) ? [k.key] : [])))];
   const stored = new Map<string, Values>();
   if (object && rejectAll === null && wanted.length > 0) {
     const rows = await db

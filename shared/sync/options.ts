@@ -41,11 +41,14 @@ export type RunSourceSync = z.infer<typeof RunSourceSync>;
 export const RunDeleteSync = z.object({
   nodeId: z.string(),
   label: z.string(),
-  state: z.enum(['held', 'applying', 'applied']),
+  /** `stopped`: still applying when the run failed or was cancelled (its retries spent, or Cancel). */
+  state: z.enum(['held', 'applying', 'applied', 'stopped']),
   candidates: z.number().int().nonnegative(),
   targetRecords: z.number().int().nonnegative(),
   allowed: z.number().int().nonnegative(),
   applied: z.number().int().nonnegative(),
+  /** `stopped`: the records a delete call in flight may have deleted too (its answer never came), beyond `applied`. */
+  inFlight: z.number().int().nonnegative().nullish(),
 });
 export type RunDeleteSync = z.infer<typeof RunDeleteSync>;
 
@@ -82,6 +85,11 @@ export function describeRefresh(remapped: number): string {
 export function describeDeleteSync(d: RunDeleteSync): string {
   if (d.state === 'held') {
     return `Deletes held back: ${d.candidates.toLocaleString('en-US')} records of ${d.label} would be deleted, more than its threshold of ${d.allowed.toLocaleString('en-US')} (of ${d.targetRecords.toLocaleString('en-US')} records). Nothing was deleted; run again with "Confirm deletes" to delete them.`;
+  }
+  if (d.state === 'stopped') {
+    const upTo = d.applied + (d.inFlight ?? 0);
+    const done = upTo > d.applied ? `${d.applied.toLocaleString('en-US')}–${upTo.toLocaleString('en-US')}` : d.applied.toLocaleString('en-US');
+    return `Deletes to ${d.label} stopped with the run: ${done} of ${d.candidates.toLocaleString('en-US')} deleted`;
   }
   if (d.state === 'applying') return `Applying deletes to ${d.label}: ${d.applied.toLocaleString('en-US')} of ${d.candidates.toLocaleString('en-US')} deleted so far`;
   return `${d.applied.toLocaleString('en-US')} ${d.applied === 1 ? 'record' : 'records'} of ${d.label} deleted`;

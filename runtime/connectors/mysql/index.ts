@@ -470,7 +470,9 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
 
   /**
    * Deletes by key in one transaction: which keys exist is read first with the rows locked (`FOR UPDATE`), then one
-   * `DELETE ... WHERE (key) IN (...)` per chunk. A key not found is `missing`.
+   * `DELETE ... WHERE (key) IN (...)` per chunk. A key not found is `missing`; so is a key holding half a character,
+   * never sent (the driver would send U+FFFD in its place and delete another record), as `write` and
+   * `compareRecords` refuse it.
    */
   async function deleteRecords(object: string, rows: Row[], options: DeleteOptions): Promise<DeleteResult[]> {
     if (rows.length === 0) return [];
@@ -481,11 +483,13 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
       const table = await describe(conn, object);
       checkWriteColumns(table.table, table.columns.map((c) => c.name), options.key, options.key, 'update');
       const columns = options.key.map((k) => table.columns.find((c) => c.name === k)!);
-      const results: DeleteResult[] = [];
+      const results: DeleteResult[] = new Array<DeleteResult>(rows.length).fill('missing');
+      const sent = rows.flatMap((row, i) => (loneSurrogateReason(row, options.key, 'a MySQL column') === null ? [i] : []));
+      if (sent.length === 0) return results;
       await conn.query('START TRANSACTION');
       try {
-        for (const part of chunk(rows, Math.max(1, Math.floor(MAX_VALUES / (columns.length + 1))))) {
-          const keyValues = part.map((row) => columns.map((c) => toMysqlValue(row[c.name], c.type)));
+        for (const part of chunk(sent, Math.max(1, Math.floor(MAX_VALUES / (columns.length + 1))))) {
+          const keyValues = part.map((i) => columns.map((c) => toMysqlValue(rows[i]![c.name], c.type)));
           const derived = part.map((_, ord) => `SELECT ${ord} AS weft_ord, ${columns.map((c) => `? AS ${ident(c.name)}`).join(', ')}`).join(' UNION ALL ');
           const [found] = await conn.query<RowDataPacket[]>(
             `SELECT weft_v.weft_ord, weft_t.${ident(columns[0]!.name)} IS NOT NULL AS found
@@ -493,7 +497,7 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
               ORDER BY weft_v.weft_ord FOR UPDATE`,
             keyValues.flat(),
           );
-          results.push(...found.map((r): DeleteResult => (Number(r.found) === 1 ? 'deleted' : 'missing')));
+          for (const r of found) if (Number(r.found) === 1) results[part[Number(r.weft_ord)]!] = 'deleted';
           await conn.query(`DELETE FROM ${table.sql} WHERE (${columns.map((c) => ident(c.name)).join(', ')}) IN (?)`, [keyValues]);
         }
         await conn.query('COMMIT');

@@ -719,7 +719,10 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
 
   /**
    * Deletes by key in one transaction on the session's writer connection: `DELETE ... USING (VALUES ...) RETURNING ord`,
-   * keys cast to their columns' types, in chunks under the parameter limit. A key not found is `missing`.
+   * keys cast to their columns' types, in chunks under the parameter limit. A key not found is `missing`; so is a key
+   * no Postgres text can hold (U+0000, half a character), never sent: the driver would send U+FFFD for the half
+   * character (deleting another record) and Postgres refuses U+0000 (failing the call every attempt), as `write` and
+   * `compareRecords` refuse them.
    */
   async function deleteRecords(object: string, rows: Row[], options: DeleteOptions): Promise<DeleteResult[]> {
     if (rows.length === 0) return [];
@@ -733,13 +736,16 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       checkWriteColumns(table.label, table.columns.map((c) => c.name), options.key, options.key, 'update');
       const types = options.key.map((k) => table.columns.find((c) => c.name === k)!.baseType);
       const results: DeleteResult[] = new Array<DeleteResult>(rows.length).fill('missing');
+      const sent = rows.flatMap((row, i) => (unstorableTextReason(row, options.key, 'a Postgres column') === null ? [i] : []));
+      if (sent.length === 0) return results;
       const perChunk = Math.max(1, Math.floor(MAX_PARAMS / (options.key.length + 1)));
       await client.query('BEGIN');
-      for (let start = 0; start < rows.length; start += perChunk) {
-        const part = rows.slice(start, start + perChunk);
+      for (let start = 0; start < sent.length; start += perChunk) {
+        const part = sent.slice(start, start + perChunk);
         const params: unknown[] = [];
-        const values = part.map((row, i) => {
-          params.push(start + i);
+        const values = part.map((ord) => {
+          const row = rows[ord]!;
+          params.push(ord);
           const cells = options.key.map((k, j) => {
             params.push(toParam(row[k]));
             return `$${params.length}::${types[j]}`;

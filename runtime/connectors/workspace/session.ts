@@ -6,6 +6,7 @@ import type { Field } from '../../../shared/graph/field-types';
 import { conditionTest } from '../../../shared/transforms/filter';
 import type { Store, WorkspacePageRecord } from '../../store/types';
 import { recordKey } from '../../store/workspace-write';
+import { unstorableTextReason } from '../../../shared/util/nul';
 import { ConnectorError, type ConnectorSession, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteMode, type WriteOptions, type DeleteOptions, type DeleteResult } from '../types';
 
 /** What the workspace connector needs of the store. */
@@ -159,8 +160,10 @@ export function openWorkspaceSession(store: WorkspaceStore, now: () => number = 
       if (options.key.length === 0 || options.key.join('\0') !== object.key.join('\0')) {
         throw new ConnectorError('invalid_config', `${name} is keyed by ${object.key.join(', ') || 'nothing'}; records are deleted by that key, not by ${options.key.join(', ') || 'nothing'}.`);
       }
-      // A key that cannot be a record key (empty) matches no record: missing, like a key that is not there.
-      const keys = rows.map((row) => recordKey(row, options.key));
+      // A key that cannot be a record key (empty; U+0000 or half a character, which no record's key holds: the
+      // workspace write refuses them, and the store's text would throw or hold U+FFFD for them) matches no record:
+      // missing, like a key that is not there, never sent.
+      const keys = rows.map((row) => (unstorableTextReason(row, options.key, 'the workspace') === null ? recordKey(row, options.key) : { ok: false as const }));
       const usable = keys.flatMap((k) => (k.ok ? [k.key] : []));
       const results = await store.deleteWorkspaceRecords(name, usable);
       let next = 0;
@@ -168,6 +171,8 @@ export function openWorkspaceSession(store: WorkspaceStore, now: () => number = 
     },
 
     async countRecords(name: string, rows: Row[], options: DeleteOptions): Promise<number> {
+      // A key no record's key can hold (U+0000, half a character) finds none, never sent (as deleteRecords).
+      rows = rows.filter((row) => unstorableTextReason(row, options.key, 'the workspace') === null);
       if (rows.length === 0) return 0;
       // The records the write would find (read only, nothing locked); a key of another shape finds none.
       const fields = options.key.map((k) => ({ name: k, type: 'text' as const }));
