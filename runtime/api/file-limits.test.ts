@@ -100,8 +100,8 @@ describe('boundedLines', () => {
   };
   it('splits as readline does (\\n, \\r\\n across chunks, a lone \\r, a last line without an end) and stands in for a long line', async () => {
     expect(await lines(['a\r', '\nb\rc\n', '\n', 'dé'])).toEqual(['a', 'b', 'c', '', 'dé']);
-    expect(await lines(['x'.repeat(8), 'y'.repeat(8), 'z\nok\n'])).toEqual([{ bytes: 17, head: `${'x'.repeat(8)}${'y'.repeat(8)}` }, 'ok']);
-    expect(await lines(['0123456789ABC\n1\n'])).toEqual([{ bytes: 13, head: '0123456789ABC' }, '1']);
+    expect(await lines(['x'.repeat(8), 'y'.repeat(8), 'z\nok\n'])).toEqual([{ chars: 17, head: `${'x'.repeat(8)}${'y'.repeat(8)}` }, 'ok']);
+    expect(await lines(['0123456789ABC\n1\n'])).toEqual([{ chars: 13, head: '0123456789ABC' }, '1']);
   });
 });
 
@@ -123,7 +123,7 @@ describe('file limits, through upload and preview', () => {
     const body = gzipSync(Buffer.concat([Buffer.from('{"id":1,"note":"'), Buffer.alloc(3 * MB, 'x'), Buffer.from('"}\n{"id":2,"note":"ok"}\n')]));
     const preview = await previewOf('events.ndjson.gz', body);
     expect(preview.rows).toEqual([{ id: 2, note: 'ok' }]);
-    expect(preview.rejected).toEqual([{ rowNumber: 1, reason: 'Line 1 is 3 MB or longer; a line has at most 1 MB (WEFT_FILES_MAX_RECORD_MB)' }]);
+    expect(preview.rejected).toEqual([{ rowNumber: 1, reason: 'Line 1 has 3,145,746 characters; a line has at most 1,048,576 characters (WEFT_FILES_MAX_RECORD_MB)' }]);
   });
 
   it('calls a CSV value past 256 KB too long, not "a quote that is never closed", when its quote closes far away', async () => {

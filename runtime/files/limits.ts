@@ -34,6 +34,9 @@ export function fileLimits(): FileLimits {
   };
 }
 
+/** A count of characters, which the record limit counts (a UTF-8 character is 1 to 4 bytes). */
+export const formatChars = (chars: number): string => `${chars.toLocaleString('en-US')} characters`;
+
 export function formatLimit(bytes: number): string {
   return bytes >= MB ? `${+(bytes / MB).toFixed(1)} MB` : `${+(bytes / 1024).toFixed(1)} KB`;
 }
