@@ -10,8 +10,8 @@ export interface FileLimits {
   maxJsonDepth: number;
   /** An Excel workbook's shared strings, held in memory while a sheet is read: their characters plus ~40 bytes each. */
   maxSharedStringsBytes: number;
-  /** A PGP-encrypted zip or workbook is decrypted to a private copy on disk: at most this many times the message. */
-  maxDecryptedRatio: number;
+  /** A PGP-encrypted zip or workbook is decrypted to a private copy on disk of at most this many bytes. */
+  maxDecryptedBytes: number;
 }
 
 const MB = 1024 * 1024;
@@ -30,7 +30,7 @@ export function fileLimits(): FileLimits {
     maxRecordBytes: Math.round(positive('WEFT_FILES_MAX_RECORD_MB', 8) * MB),
     maxJsonDepth: Math.floor(positive('WEFT_FILES_MAX_JSON_DEPTH', 64)),
     maxSharedStringsBytes: Math.round(positive('WEFT_FILES_MAX_SHARED_STRINGS_MB', 64) * MB),
-    maxDecryptedRatio: positive('WEFT_FILES_MAX_DECRYPTED_RATIO', 20),
+    maxDecryptedBytes: Math.round(positive('WEFT_FILES_MAX_DECRYPTED_MB', 20_480) * MB),
   };
 }
 
