@@ -233,7 +233,17 @@ export async function* boundedLines(stream: Readable, max: number): AsyncGenerat
     long = null;
     return line;
   };
-  function* split(text: string): Generator<string | LongLine> {
+  // The decoded text, chunk by chunk; the lines are split in this generator's own loop (a nested generator's
+  // yield* per line cost a third more CPU).
+  async function* texts(): AsyncGenerator<string> {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const text = decoder.write(chunk);
+      if (text !== '') yield text;
+    }
+    const rest = decoder.end();
+    if (rest !== '') yield rest;
+  }
+  for await (const text of texts()) {
     let from = 0;
     if (afterCr) {
       afterCr = false;
@@ -259,12 +269,6 @@ export async function* boundedLines(stream: Readable, max: number): AsyncGenerat
     }
     if (from < text.length) take(text.slice(from));
   }
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    const text = decoder.write(chunk);
-    if (text !== '') yield* split(text);
-  }
-  const rest = decoder.end();
-  if (rest !== '') yield* split(rest);
   if (held !== '' || long) yield end();
 }
 
