@@ -60,3 +60,19 @@ describe('WEFT_S3_TIMEOUT_SECONDS (probe16)', () => {
     for (const bad of ['0', '-1', 'soon']) expect(() => loadConfig({ WEFT_S3_TIMEOUT_SECONDS: bad }, '/tmp'), bad).toThrow(/WEFT_S3_TIMEOUT_SECONDS/);
   });
 });
+
+describe('the file limits (probe16c)', () => {
+  it('are checked at start: a value that is not a positive number, or rounds to less than 1, stops it with its name', () => {
+    expect(() => loadConfig({ WEFT_FILES_MAX_RECORD_MB: '0.5', WEFT_FILES_MAX_JSON_DEPTH: '100', WEFT_FILES_MAX_DECRYPTED_MB: '1e6' }, '/tmp')).not.toThrow();
+    const bad: [string, string, RegExp][] = [
+      ['WEFT_FILES_MAX_RECORD_MB', '0.0000001', /WEFT_FILES_MAX_RECORD_MB is less than 1 character \(it is "0\.0000001"\)/],
+      ['WEFT_FILES_MAX_JSON_DEPTH', '0.5', /WEFT_FILES_MAX_JSON_DEPTH is less than 1 level \(it is "0\.5"\)/],
+      ['WEFT_FILES_MAX_SHARED_STRINGS_MB', 'lots', /WEFT_FILES_MAX_SHARED_STRINGS_MB must be a positive number \(it is "lots"\)/],
+      ['WEFT_FILES_MAX_DECRYPTED_MB', '1e400', /WEFT_FILES_MAX_DECRYPTED_MB must be a positive number/],
+      ['WEFT_FILES_MAX_RECORD_MB', '-1', /WEFT_FILES_MAX_RECORD_MB must be a positive number/],
+      ['WEFT_FILES_MAX_JSON_DEPTH', '0', /WEFT_FILES_MAX_JSON_DEPTH must be a positive number/],
+    ];
+    for (const [name, value, message] of bad) expect(() => loadConfig({ [name]: value }, '/tmp'), `${name}=${value}`).toThrow(message);
+    expect(() => loadConfig({ WEFT_FILES_MAX_JSON_DEPTH: '0.5' }, '/tmp')).toThrow(/^Invalid environment:\n {2}WEFT_FILES_MAX_JSON_DEPTH/);
+  });
+});

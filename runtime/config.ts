@@ -1,6 +1,7 @@
 // Runtime settings from the environment, parsed once; everything has an embedded default.
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { fileLimits } from './files/limits';
 import { PROJECT_ROOT } from './project-root';
 
 const ON = ['1', 'true', 'on', 'yes'] as const;
@@ -130,6 +131,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectDir = PR
   const e = parsed.data;
   if (e.WEFT_MAX_PIPELINES_IN_FLIGHT !== undefined && e.WEFT_MAX_PARTS_IN_FLIGHT !== undefined && e.WEFT_MAX_PIPELINES_IN_FLIGHT !== e.WEFT_MAX_PARTS_IN_FLIGHT) {
     throw new Error('Invalid environment:\n  WEFT_MAX_PARTS_IN_FLIGHT: the older name of WEFT_MAX_PIPELINES_IN_FLIGHT, set to another value: keep one of the two');
+  }
+  // The file limits are read where files are read (runtime/files/limits.ts); a bad one stops the start here.
+  try {
+    fileLimits(env);
+  } catch (err) {
+    throw new Error(`Invalid environment:\n  ${(err as Error).message}`);
   }
   const dataDir = resolve(projectDir, e.WEFT_DATA_DIR);
   return {

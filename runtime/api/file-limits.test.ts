@@ -100,8 +100,8 @@ describe('boundedLines', () => {
   };
   it('splits as readline does (\\n, \\r\\n across chunks, a lone \\r, a last line without an end) and stands in for a long line', async () => {
     expect(await lines(['a\r', '\nb\rc\n', '\n', 'dé'])).toEqual(['a', 'b', 'c', '', 'dé']);
-    expect(await lines(['x'.repeat(8), 'y'.repeat(8), 'z\nok\n'])).toEqual([{ bytes: 17, head: `${'x'.repeat(8)}${'y'.repeat(8)}` }, 'ok']);
-    expect(await lines(['0123456789ABC\n1\n'])).toEqual([{ bytes: 13, head: '0123456789ABC' }, '1']);
+    expect(await lines(['x'.repeat(8), 'y'.repeat(8), 'z\nok\n'])).toEqual([{ chars: 17, head: `${'x'.repeat(8)}${'y'.repeat(8)}` }, 'ok']);
+    expect(await lines(['0123456789ABC\n1\n'])).toEqual([{ chars: 13, head: '0123456789ABC' }, '1']);
   });
 });
 
@@ -111,7 +111,7 @@ describe('file limits, through upload and preview', () => {
     delete process.env.WEFT_FILES_MAX_RECORD_MB;
     delete process.env.WEFT_FILES_MAX_SHARED_STRINGS_MB;
     try {
-      expect(fileLimits()).toEqual({ maxRecordBytes: 8 * MB, maxJsonDepth: 64, maxSharedStringsBytes: 64 * MB, maxDecryptedRatio: 20 });
+      expect(fileLimits()).toEqual({ maxRecordBytes: 8 * MB, maxJsonDepth: 64, maxSharedStringsBytes: 64 * MB, maxDecryptedBytes: 20_480 * MB });
       process.env.WEFT_FILES_MAX_JSON_DEPTH = 'deep';
       expect(() => fileLimits()).toThrow('WEFT_FILES_MAX_JSON_DEPTH must be a positive number (it is "deep")');
     } finally {
@@ -123,7 +123,7 @@ describe('file limits, through upload and preview', () => {
     const body = gzipSync(Buffer.concat([Buffer.from('{"id":1,"note":"'), Buffer.alloc(3 * MB, 'x'), Buffer.from('"}\n{"id":2,"note":"ok"}\n')]));
     const preview = await previewOf('events.ndjson.gz', body);
     expect(preview.rows).toEqual([{ id: 2, note: 'ok' }]);
-    expect(preview.rejected).toEqual([{ rowNumber: 1, reason: 'Line 1 is 3 MB or longer; a line has at most 1 MB (WEFT_FILES_MAX_RECORD_MB)' }]);
+    expect(preview.rejected).toEqual([{ rowNumber: 1, reason: 'Line 1 has 3,145,746 characters; a line has at most 1,048,576 characters (WEFT_FILES_MAX_RECORD_MB)' }]);
   });
 
   it('calls a CSV value past 256 KB too long, not "a quote that is never closed", when its quote closes far away', async () => {
@@ -185,12 +185,13 @@ describe('file limits, through upload and preview', () => {
     expect(await refused('forged.zip', forged)).toMatch(/This zip is damaged or forged: its entry "orders\.csv" does not hold the size its header declares/);
   });
 
-  it('stops decrypting a PGP-encrypted zip whose compressed packet inflates far past the message, before the disk fills', async () => {
+  it('reads a PGP-encrypted zip that inflates 40-fold, and stops decrypting one past WEFT_FILES_MAX_DECRYPTED_MB before the disk fills', async () => {
     const key = await openpgp.generateKey({ type: 'curve25519', userIDs: [{ email: 'limits@weft.local' }], format: 'armored' });
     const made = await post('/api/connections', { connector: 'files', name: 'Bomb key', secrets: { pgpPrivateKey: key.privateKey } });
     expect(made.status).toBe(201);
     const connectionId = ((await made.json()) as { id: string }).id;
-    // A stored (not deflated) zip of 4 MB of one repeated row: PGP's zlib packet makes it a few KB.
+    // A stored (not deflated) zip of 4 MB of one repeated row: PGP's zlib packet makes it a few KB. A real file can
+    // be like it (a sparse export zipped without compression, then encrypted), so it is read under the default cap.
     const plain = zipOf([{ name: 'orders.csv', content: `id\n${'1\n'.repeat(2 * MB)}` }], { method: 'store' });
     const message = await openpgp.createMessage({ binary: new Uint8Array(plain) });
     const sealed = (await openpgp.encrypt({
@@ -200,9 +201,21 @@ describe('file limits, through upload and preview', () => {
       config: { preferredCompressionAlgorithm: openpgp.enums.compression.zlib },
     })) as Uint8Array;
     expect(sealed.length).toBeLessThan(100_000);
-    const res = await app.request(`/api/files?name=orders.zip.gpg&connectionId=${connectionId}`, { method: 'POST', body: sealed as BodyInit, headers: { 'content-type': 'application/octet-stream' } });
-    const answer = (await res.json()) as { error?: { message: string } };
-    expect(res.status).toBe(400);
-    expect(answer.error?.message).toMatch(/^Could not read "orders\.zip\.gpg": This encrypted file decrypts to more than [\d.]+ MB, 20 times its own size \(WEFT_FILES_MAX_DECRYPTED_RATIO\)/);
+    expect(plain.length / sealed.length).toBeGreaterThan(40);
+    const send = () => app.request(`/api/files?name=orders.zip.gpg&connectionId=${connectionId}`, { method: 'POST', body: sealed as BodyInit, headers: { 'content-type': 'application/octet-stream' } });
+    const read = await send();
+    expect(read.status, JSON.stringify(await read.clone().json()).slice(0, 300)).toBe(201);
+    // The same file under a cap of 1 MB stands for a bomb under the default: the copy stops at the cap.
+    process.env.WEFT_FILES_MAX_DECRYPTED_MB = '1';
+    try {
+      const res = await send();
+      const answer = (await res.json()) as { error?: { message: string } };
+      expect(res.status).toBe(400);
+      expect(answer.error?.message).toBe(
+        'Could not read "orders.zip.gpg": This encrypted file decrypts to more than 1 MB, the most a decrypted zip or Excel workbook may take on disk (WEFT_FILES_MAX_DECRYPTED_MB). Ask the sender for a smaller file, or raise the setting.',
+      );
+    } finally {
+      delete process.env.WEFT_FILES_MAX_DECRYPTED_MB;
+    }
   });
 });

@@ -10,7 +10,7 @@ import { BatchFiller, type CsvBatch } from './csv';
 import { openSource, type FileSource } from './source';
 import { emptyRecord } from '../../shared/util/records';
 import { flattenRecord, parseJsonExact } from '../../shared/util/json-exact';
-import { FileLimitError, fileLimits, formatLimit, jsonDeeperThan } from './limits';
+import { FileLimitError, fileLimits, formatChars, formatLimit, jsonDeeperThan } from './limits';
 
 export { flattenRecord, parseJsonExact };
 
@@ -177,7 +177,7 @@ async function* ndjsonItems(src: FileSource, skip: number): AsyncGenerator<Recor
       if (lineNumber <= skip) continue;
       if (typeof raw !== 'string') {
         // Never held whole (probe16b): a line past the limit is a rejected record, and the next line is read.
-        yield { rowNumber: lineNumber, raw: { line: `${raw.head}…` }, error: `Line ${lineNumber} is ${formatLimit(raw.bytes)} or longer; a line has at most ${formatLimit(maxRecordBytes)} (WEFT_FILES_MAX_RECORD_MB)` };
+        yield { rowNumber: lineNumber, raw: { line: `${raw.head}…` }, error: `Line ${lineNumber} has ${formatChars(raw.chars)}; a line has at most ${formatChars(maxRecordBytes)} (WEFT_FILES_MAX_RECORD_MB)` };
         continue;
       }
       const line = lineNumber === 1 && !src.range?.start ? raw.replace(/^\ufeff/, '') : raw;
@@ -206,51 +206,70 @@ function parseLine(line: string, maxDepth: number): unknown {
 
 const tooDeep = (max: number) => new FileLimitError(`nests objects or arrays more than ${max} levels deep (WEFT_FILES_MAX_JSON_DEPTH)`);
 
-type LongLine = { bytes: number; head: string };
+type LongLine = { chars: number; head: string };
 
 /**
  * The stream's lines (split at \n, \r\n and a lone \r, as readline does), decoded as UTF-8; a line longer than
- * `max` characters is never assembled: its first 1,000 characters and length so far stand in for it, the rest is
- * skipped. Chunks are decoded whole and split as text (a decode per line cost a fifth more CPU).
+ * `max` characters (its ending not counted) is never assembled: its first 1,000 characters and length so far stand
+ * in for it, the rest is skipped. Chunks are decoded whole and split as text as they arrive (a decode per line cost
+ * a fifth more CPU); a file whose lines end in \r alone is read line by line too (probe16c).
  */
 export async function* boundedLines(stream: Readable, max: number): AsyncGenerator<string | LongLine> {
   const decoder = new StringDecoder('utf8');
   let held = '';
   let long: LongLine | null = null;
+  // The last text ended with \r: a \n at the start of the next is the same line ending.
+  let afterCr = false;
   const take = (piece: string): void => {
-    if (long) long.bytes += piece.length;
+    if (long) long.chars += piece.length;
     else if (held.length + piece.length > max) {
-      long = { bytes: held.length + piece.length, head: (held + piece.slice(0, 1000)).slice(0, 1000) };
+      long = { chars: held.length + piece.length, head: (held + piece.slice(0, 1000)).slice(0, 1000) };
       held = '';
     } else held = held === '' ? piece : held + piece;
   };
-  // A lone \r ends a line too (readline's rule); a \r\n split across chunks is one ending. Most lines have none.
-  const split = (text: string): string[] => (text.endsWith('\r') ? text.slice(0, -1) : text).split('\r');
-  function* end(): Generator<string | LongLine> {
-    if (long) yield long;
-    else if (held.includes('\r')) yield* split(held);
-    else yield held;
+  const end = (): string | LongLine => {
+    const line = long ?? held;
     held = '';
     long = null;
+    return line;
+  };
+  // The decoded text, chunk by chunk; the lines are split in this generator's own loop (a nested generator's
+  // yield* per line cost a third more CPU).
+  async function* texts(): AsyncGenerator<string> {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const text = decoder.write(chunk);
+      if (text !== '') yield text;
+    }
+    const rest = decoder.end();
+    if (rest !== '') yield rest;
   }
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    const text = decoder.write(chunk);
+  for await (const text of texts()) {
     let from = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', from)) {
-      if (held === '' && !long && nl - from <= max) {
-        const piece = text.slice(from, nl);
-        if (piece.includes('\r')) yield* split(piece);
-        else yield piece;
-      } else {
-        take(text.slice(from, nl));
-        yield* end();
+    if (afterCr) {
+      afterCr = false;
+      if (text.charCodeAt(0) === 10) from = 1;
+    }
+    // Most files have no \r: one search per chunk finds none.
+    let nl = text.indexOf('\n', from);
+    let cr = text.indexOf('\r', from);
+    while (nl !== -1 || cr !== -1) {
+      const at = cr !== -1 && (nl === -1 || cr < nl) ? cr : nl;
+      if (held === '' && !long && at - from <= max) yield text.slice(from, at);
+      else {
+        take(text.slice(from, at));
+        yield end();
       }
-      from = nl + 1;
+      from = at + 1;
+      if (at === cr) {
+        if (from === text.length) afterCr = true;
+        else if (text.charCodeAt(from) === 10) from++;
+        cr = text.indexOf('\r', from);
+      }
+      if (nl !== -1 && nl < from) nl = text.indexOf('\n', from);
     }
     if (from < text.length) take(text.slice(from));
   }
-  take(decoder.end());
-  if (held !== '' || long) yield* end();
+  if (held !== '' || long) yield end();
 }
 
 /** The elements of the array at `recordsPath`, streamed; the first `skip` are parsed but never assembled. */

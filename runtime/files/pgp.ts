@@ -225,16 +225,17 @@ export async function decryptToTempFile(path: string, decrypt: PgpDecrypt): Prom
   const folder = await mkdtemp(join(tmpdir(), 'weft-decrypted-'));
   const remove = () => rm(folder, { recursive: true, force: true });
   const copy = join(folder, 'plain');
-  // A zip or workbook is already compressed, so its plaintext is about as large as the message; a message whose
-  // compressed packet inflates far past that is a bomb aimed at the disk (probe16b), stopped at the ratio.
-  const encryptedSize = (isS3Location(path) ? await sizeOf(path) : (await stat(path)).size) ?? 0;
-  const { maxDecryptedRatio } = fileLimits();
-  const most = encryptedSize * maxDecryptedRatio + 1024 * 1024;
+  // A message's compressed packet may inflate without end, a bomb aimed at the disk (probe16b): the copy stops at an
+  // absolute size. Not a ratio to the message: a stored zip of a sparse export is legitimately 40 times its
+  // zlib-compressed message (probe16c).
+  const { maxDecryptedBytes } = fileLimits();
   let written = 0;
   const bounded = new Transform({
     transform(chunk: Buffer, _enc, done) {
       written += chunk.length;
-      if (written > most) return done(new FileLimitError(`This encrypted file decrypts to more than ${formatLimit(most)}, ${maxDecryptedRatio} times its own size (WEFT_FILES_MAX_DECRYPTED_RATIO); a zip or Excel workbook inside is already compressed and cannot be that much larger. Ask the sender for the file itself.`));
+      if (written > maxDecryptedBytes) {
+        return done(new FileLimitError(`This encrypted file decrypts to more than ${formatLimit(maxDecryptedBytes)}, the most a decrypted zip or Excel workbook may take on disk (WEFT_FILES_MAX_DECRYPTED_MB). Ask the sender for a smaller file, or raise the setting.`));
+      }
       done(null, chunk);
     },
   });
