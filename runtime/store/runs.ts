@@ -320,7 +320,8 @@ async function syncOf(db: Db, runRows: readonly RunRow[], steps: readonly StepRo
     const options = RunSyncOptions.safeParse(row.syncOptions ?? {});
     const opts = options.success ? options.data : {};
     const mine = readsByRun.get(row.id) ?? [];
-    const runDeletesOf = deletes.filter((d) => d.runId === row.id);
+    // A two-way direction with nothing to delete is recorded (its threshold's base, for a retry) but not shown.
+    const runDeletesOf = deletes.filter((d) => d.runId === row.id && !(d.nodeId.includes('#') && d.candidates === 0));
     if (mine.length === 0 && runDeletesOf.length === 0 && !opts.fullSync && !opts.confirmDeletes && !opts.refresh) continue;
     const stepOf = (nodeId: string) => steps.find((s) => s.runId === row.id && s.nodeId === nodeId);
     const sources = new Map<string, RunSourceSync>();
