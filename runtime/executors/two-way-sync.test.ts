@@ -1035,10 +1035,11 @@ describe('a retry after one direction\'s deletes were applied (del14)', () => {
   // 40%: the retry's 3 to A are more than 40% of the 6 pairs left (held, "nothing was deleted"); 100%: applied, but the
   // 4 deleted on B before the failure are no longer candidates, so the run counts 3 deleted instead of 7.
   it.each([
-    { percent: 40, what: 'is not held on the shrunk pair count' },
-    { percent: 100, what: 'counts both directions' },
-  ])('threshold $percent%: the retry $what', async ({ percent }) => {
-    const t = `rs${percent}`;
+    { percent: 40, at: 'list', what: 'is not held on the shrunk pair count' },
+    { percent: 100, at: 'list', what: 'counts both directions' },
+    { percent: 40, at: 'applied', what: "resumes B's phase, applied and not yet recorded so" },
+  ])('threshold $percent%, store failing at $at: the retry $what', async ({ percent, at }) => {
+    const t = `rs${percent}${at}`;
     const table = async (name: string, rows: number) => {
       await pgc.query(`CREATE TABLE ${name} (id integer PRIMARY KEY, email text, name text, city text, removed boolean NOT NULL DEFAULT false, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
       await pgc.query(`CREATE TRIGGER ${name}_touch BEFORE UPDATE ON ${name} FOR EACH ROW EXECUTE FUNCTION touch()`);
@@ -1063,7 +1064,17 @@ describe('a retry after one direction\'s deletes were applied (del14)', () => {
           get(syncStore, p) {
             const v: unknown = Reflect.get(syncStore, p);
             if (typeof v !== 'function') return v;
-            if (p === 'listDeletedKeys') {
+            if (at === 'applied' && p === 'recordDeletePhase') {
+              // B's 4 deleted and their pairs forgotten; recording the phase `applied` fails.
+              return async (phase: Parameters<Store['sync']['recordDeletePhase']>[0]) => {
+                if (!failed && phase.nodeId.endsWith('#b') && phase.state === 'applied') {
+                  failed = true;
+                  throw new Error('store blip');
+                }
+                return syncStore.recordDeletePhase(phase);
+              };
+            }
+            if (at === 'list' && p === 'listDeletedKeys') {
               return async (...args: Parameters<Store['sync']['listDeletedKeys']>) => {
                 if (!failed && args[1].endsWith('#a')) {
                   failed = true;
