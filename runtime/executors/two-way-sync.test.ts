@@ -12,6 +12,7 @@ import { mysqlConnector } from '../connectors/mysql';
 import { postgresConnector } from '../connectors/postgres';
 import { openStore } from '../store';
 import type { RejectedRecord } from '../../shared';
+import { describeDeleteSync, RunSync } from '../../shared/sync/options';
 import type { StepCounts, Store } from '../store/types';
 import type { ConnectorSession } from '../connections/sessions';
 import { executorDeps, sessionsOver } from '../../test/support/connections';
@@ -1121,6 +1122,9 @@ describe('a retry after one direction\'s deletes were applied (del14)', () => {
       lostAfterDelete = null;
     }
     expect((await pgc.query(`SELECT count(*)::int AS n FROM rc_b`)).rows[0].n).toBe(M + 3 - 2000);
+    // The run page: both directions decided before either deleted; B's progress is its first call's.
+    const page = async () => RunSync.parse((await store.getRun(runId))?.sync).deletes.map(describeDeleteSync).sort();
+    expect(await page()).toEqual(['Applying deletes to Contacts both ways (side A): 0 of 3 deleted so far', 'Applying deletes to Contacts both ways (side B): 1,000 of 2,500 deleted so far']);
     const retry = await s.run({ runId, batchSize: 2000, fullSync: true });
     expect(retry).toMatchObject({ deletedB: M, deletedA: 3 });
     expect(retry.phases).toMatchObject([
@@ -1128,6 +1132,7 @@ describe('a retry after one direction\'s deletes were applied (del14)', () => {
       { toSide: 'a', state: 'applied', candidates: 3, applied: 3 },
     ]);
     expect(retry.counts.deleted).toBe(M + 3);
+    expect(await page()).toEqual(['2,500 records of Contacts both ways (side B) deleted', '3 records of Contacts both ways (side A) deleted']);
     expect(await store.sync.getDeletePhase(runId, `${s.nodeId}#b`)).toMatchObject({ state: 'applied', candidates: M, applied: M });
     expect((await pgc.query(`SELECT id FROM rc_b ORDER BY id`)).rows.map((r: { id: number }) => r.id)).toEqual([1, 2, 3]);
     expect((await pgc.query(`SELECT count(*)::int AS n FROM rc_a`)).rows[0].n).toBe(0);

@@ -347,7 +347,8 @@ async function syncOf(db: Db, runRows: readonly RunRow[], steps: readonly StepRo
       sources: [...sources.values()],
       deletes: runDeletesOf.map((d) => ({
         nodeId: d.nodeId,
-        label: stepOf(d.nodeId)?.label ?? d.nodeId,
+        // A two-way step's direction (`<node>#a`, `<node>#b`): its step's label and the side deleted on.
+        label: d.nodeId.includes('#') ? `${stepOf(d.nodeId.slice(0, d.nodeId.lastIndexOf('#')))?.label ?? d.nodeId} (side ${d.nodeId.slice(d.nodeId.lastIndexOf('#') + 1).toUpperCase()})` : (stepOf(d.nodeId)?.label ?? d.nodeId),
         state: d.state === 'held' || d.state === 'applying' ? d.state : 'applied',
         candidates: d.candidates,
         targetRecords: d.targetRecords,
