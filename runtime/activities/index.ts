@@ -425,17 +425,9 @@ export function createActivities(deps: ActivityDeps) {
             fullSync: syncOptions.fullSync === true,
             confirmDeletes: syncOptions.confirmDeletes === true,
             runClock,
-            // Each direction's delete phase under the step's node id (the direction in its own id); the step's deleted
-            // count is added by the attempt's commit. After an attempt that committed (and then failed), the deletes it
-            // applied stay on the phase: this attempt's are added to them (a held phase is found again, so replaced).
-            recordDeletes: async (phases) => {
-              for (const p of phases) {
-                const nodeId = `${step.nodeId}#${p.toSide}`;
-                const before = done > 0 ? await store.sync.getDeletePhase(runId, nodeId) : null;
-                const kept = before?.state === 'applied' ? before : null;
-                await store.sync.recordDeletePhase({ runId, nodeId, state: p.state, candidates: p.candidates + (kept?.candidates ?? 0), targetRecords: p.targetRecords, allowed: p.allowed, applied: p.applied + (kept?.applied ?? 0) });
-              }
-            },
+            // Each direction's delete phase under the step's node id (the direction in its own id), decided once in
+            // the run and resumed by a retry; the step's deleted count is set from them after the attempt's commit.
+            deletePhases: { runId, store: store.sync },
             check: () => {
               if (ctx.cancellationSignal.aborted) throw new CancelledFailure('The run was cancelled');
             },

@@ -119,6 +119,9 @@ export async function deleteTargetOf(step: PlanStep, sessions: SessionOpener): P
   return null;
 }
 
+/** What applying a recorded phase needs of the store (two-way's bench runs it on memory). */
+export type DeletePhaseStore = Pick<SyncStateStore, 'getDeletePhase' | 'recordDeletePhase' | 'listDeletedKeys' | 'setStepDeleted'>;
+
 export interface DeletePhaseInput {
   runId: string;
   step: PlanStep;
@@ -139,6 +142,13 @@ export interface DeletePhaseInput {
    * found `applying` (resumed) is checked with its candidates once, before this attempt deletes anything.
    */
   check?: (candidates: number) => void;
+  /**
+   * Called after each delete or soft-delete call with its keys, before the progress is recorded (two-way: forgets the
+   * pairs of the records deleted). Idempotent: a retry of a call whose progress was lost calls it again.
+   */
+  afterCall?: (keys: readonly RunKey[]) => Promise<void>;
+  /** Sets the step's deleted count when the phase is applied (default); two-way counts them by its commit. */
+  setsStepCount?: boolean;
 }
 
 /**
@@ -155,14 +165,14 @@ export async function runDeletePhase(input: DeletePhaseInput): Promise<DeletePha
   const nodeId = step.nodeId;
   const done = await store.getDeletePhase(runId, nodeId);
   if (done?.state === 'applied') {
-    await store.setStepDeleted(runId, nodeId, done.applied);
+    if (input.setsStepCount !== false) await store.setStepDeleted(runId, nodeId, done.applied);
     return done;
   }
   // Resumed: the check may still stop it here (the local part's budget and bound), before any delete of this attempt.
   if (done?.state === 'applying') input.check?.(done.candidates);
   const phase = done?.state === 'applying' ? done : await decide(input);
   if (phase.state === 'held') throw new PlanError(describeDeleteSync({ ...phase, label: step.label }));
-  return resume(input, phase);
+  return resumeDeletePhase(input, phase);
 }
 
 /** The candidates and the threshold's decision: `held` (recorded), or `applying` recorded before any delete. */
@@ -206,13 +216,26 @@ async function decide(input: DeletePhaseInput): Promise<DeletePhase> {
   const targetRecords = Math.max(counted ?? (await target.count()) ?? 0, 0);
   await check();
   const allowed = allowedDeletes(targetRecords, settings.deleteThresholdPercent);
-  const base = { runId, nodeId, candidates: count, targetRecords, allowed, applied: 0, afterKey: null, inFlight: null };
-  if (count > allowed && !input.confirm) {
+  return judgeDeletePhase({ ...input, label: step.label, phaseId: nodeId }, { candidates: count, targetRecords, allowed, applied: 0 });
+}
+
+/**
+ * The threshold's decision, recorded before anything of it is deleted: more candidates than `allowed` and nobody
+ * confirmed → `held` (nothing more deleted); else `applying`. `applied`: what the run already deleted under an earlier
+ * decision of the same phase (two-way: a retry that found more deletes after a phase applied), counted in `candidates`.
+ */
+export async function judgeDeletePhase(
+  input: Pick<DeletePhaseInput, 'runId' | 'settings' | 'confirm'> & { store: Pick<SyncStateStore, 'recordDeletePhase'>; label: string; phaseId: string },
+  decision: { candidates: number; targetRecords: number; allowed: number; applied: number },
+): Promise<DeletePhase> {
+  const { runId, settings, store } = input;
+  const base = { runId, nodeId: input.phaseId, ...decision, afterKey: null, inFlight: null };
+  if (decision.candidates > decision.allowed && !input.confirm) {
     const held: DeletePhase = { ...base, state: 'held' };
     await store.recordDeletePhase(held);
     return held;
   }
-  if (settings.deletes === 'soft' && count > 0 && !settings.softDeleteField) throw new PlanError(`${step.label} soft-deletes records but names no field to set. Choose the soft-delete field and publish again.`);
+  if (settings.deletes === 'soft' && decision.candidates > decision.applied && !settings.softDeleteField) throw new PlanError(`${input.label} soft-deletes records but names no field to set. Choose the soft-delete field and publish again.`);
   const applying: DeletePhase = { ...base, state: 'applying' };
   await store.recordDeletePhase(applying);
   return applying;
@@ -229,9 +252,12 @@ async function decide(input: DeletePhaseInput): Promise<DeletePhase> {
  * (`present` null; no connector with deletes today) counts what the retried call finds, short by what the lost call
  * deleted.
  */
-async function resume(input: DeletePhaseInput, start: DeletePhase): Promise<DeletePhase> {
-  const { runId, step, target, settings, store } = input;
-  const nodeId = step.nodeId;
+export async function resumeDeletePhase(
+  input: Pick<DeletePhaseInput, 'runId' | 'target' | 'settings' | 'runClock' | 'afterCall' | 'setsStepCount'> & { store: DeletePhaseStore },
+  start: DeletePhase,
+): Promise<DeletePhase> {
+  const { runId, target, settings, store } = input;
+  const nodeId = start.nodeId;
   let phase = start;
   if (phase.candidates > 0 && settings.deletes !== 'ignore') {
     for (let after = phase.afterKey ?? null; ; ) {
@@ -248,6 +274,7 @@ async function resume(input: DeletePhaseInput, start: DeletePhase): Promise<Dele
         } else {
           applied = await target.soften(keys, settings.softDeleteField, input.runClock);
         }
+        await input.afterCall?.(keys);
         phase = { ...phase, applied: phase.applied + applied, afterKey: keys[keys.length - 1]!.key, inFlight: null };
         await store.recordDeletePhase(phase);
       }
@@ -257,46 +284,6 @@ async function resume(input: DeletePhaseInput, start: DeletePhase): Promise<Dele
   }
   phase = { ...phase, state: 'applied', afterKey: null, inFlight: null };
   await store.recordDeletePhase(phase);
-  await store.setStepDeleted(runId, nodeId, phase.applied);
+  if (input.setsStepCount !== false) await store.setStepDeleted(runId, nodeId, phase.applied);
   return phase;
-}
-
-export interface ApplyDeletesInput {
-  label: string;
-  target: DeleteTarget;
-  mode: DeleteMode;
-  softDeleteField: string;
-  thresholdPercent: number;
-  /** The candidates: a list, or their number and their pages (read from the store as they are applied). */
-  candidates: readonly RunKey[] | { count: number; pages(): AsyncIterable<RunKey[]> };
-  /** The records the threshold is a share of. */
-  targetRecords: number;
-  confirm: boolean;
-  runClock: number;
-}
-
-/**
- * The threshold and the applying in one go, for two-way sync (the one-way phase decides, records and resumes by itself): more candidates than the
- * threshold allows and nobody confirmed → `held`, nothing deleted; else each candidate deleted or soft-deleted.
- */
-export async function applyDeletes(input: ApplyDeletesInput): Promise<Omit<DeletePhase, 'runId' | 'nodeId'>> {
-  const { target } = input;
-  const list = Array.isArray(input.candidates) ? (input.candidates as readonly RunKey[]) : null;
-  const paged = list ? null : (input.candidates as { count: number; pages(): AsyncIterable<RunKey[]> });
-  const count = list ? list.length : paged!.count;
-  const allowed = allowedDeletes(input.targetRecords, input.thresholdPercent);
-  const base = { candidates: count, targetRecords: input.targetRecords, allowed };
-  if (count > allowed && !input.confirm) return { ...base, state: 'held', applied: 0 };
-  if (input.mode === 'soft' && count > 0 && !input.softDeleteField) throw new PlanError(`${input.label} soft-deletes records but names no field to set. Choose the soft-delete field and publish again.`);
-  let applied = 0;
-  const apply = async (keys: readonly RunKey[]) => {
-    if (keys.length === 0) return;
-    if (input.mode === 'delete') applied += await target.remove(keys);
-    else if (input.mode === 'soft') applied += await target.soften(keys, input.softDeleteField, input.runClock);
-  };
-  if (count > 0 && input.mode !== 'ignore') {
-    if (list) await apply(list);
-    else for await (const page of paged!.pages()) await apply(page);
-  }
-  return { ...base, state: 'applied', applied };
 }

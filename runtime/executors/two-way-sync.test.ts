@@ -12,6 +12,7 @@ import { mysqlConnector } from '../connectors/mysql';
 import { postgresConnector } from '../connectors/postgres';
 import { openStore } from '../store';
 import type { RejectedRecord } from '../../shared';
+import { describeDeleteSync, RunSync } from '../../shared/sync/options';
 import type { StepCounts, Store } from '../store/types';
 import type { ConnectorSession } from '../connections/sessions';
 import { executorDeps, sessionsOver } from '../../test/support/connections';
@@ -61,7 +62,21 @@ let watch: Watch | null = null;
 const refusing = new Set<string>();
 /** When set, the Postgres session's deletes are noted here in order (object and the ids deleted). */
 let deleteLog: { object: string; ids: number[] }[] | null = null;
+/** When set, the Postgres sessions' delete call number `call` (counted across sessions) deletes, then fails. */
+let lostAfterDelete: { call: number; calls: number } | null = null;
 function watched(session: ConnectorSession): ConnectorSession {
+  const lost = lostAfterDelete;
+  if (lost && session.deleteRecords) {
+    const remove = session.deleteRecords.bind(session);
+    return {
+      ...session,
+      async deleteRecords(object, keys, options) {
+        const results = await remove(object, keys, options);
+        if (++lost.calls === lost.call) throw new Error('connection lost after the delete committed');
+        return results;
+      },
+    };
+  }
   const log = deleteLog;
   if (log && session.deleteRecords) {
     const remove = session.deleteRecords.bind(session);
@@ -201,6 +216,7 @@ function sync(config: Partial<TwoWaySyncConfig> & Pick<TwoWaySyncConfig, 'a' | '
       const runId = opts.runId ?? (await newRun());
       const via = opts.via ?? store;
       const phases: TwoWayDeletePhase[] = [];
+      const deleteKeys = (opts.deleteKeys ?? ((k) => k))(deleteKeysIn(via.sync, runId, nodeId));
       const outcome = await e.run({
         scope: { integrationId: 'int_twoway', nodeId },
         twoWay: opts.twoWay ?? store.twoWay,
@@ -216,7 +232,17 @@ function sync(config: Partial<TwoWaySyncConfig> & Pick<TwoWaySyncConfig, 'a' | '
         dropStaged: (attempt) => via.dropStagedRejected(runId, PIPELINE, attempt),
         stagedStart: () => via.rejectedStageStart(runId, PIPELINE, nodeId),
         unstage: (keys) => via.unstageRejected(runId, PIPELINE, keys),
-        deleteKeys: (opts.deleteKeys ?? ((k) => k))(deleteKeysIn(via.sync, runId, nodeId)),
+        deleteKeys,
+        // The phases read their candidates back through the (watched) delete keys.
+        deletePhases: {
+          runId,
+          store: {
+            getDeletePhase: (...a) => via.sync.getDeletePhase(...a),
+            recordDeletePhase: (...a) => via.sync.recordDeletePhase(...a),
+            setStepDeleted: (...a) => via.sync.setStepDeleted(...a),
+            listDeletedKeys: (_run, phaseId, { after, limit }) => deleteKeys.list(phaseId.endsWith('#a') ? 'a' : 'b', after, limit),
+          },
+        },
         commit: commitAfter((c) => via.commitBatch(c), { runId, pipelineId: PIPELINE, nodeId, done: (await via.getCheckpoint(runId, PIPELINE)).batch }),
         recordDeletes: async (p) => {
           phases.push(...p);
@@ -1001,6 +1027,119 @@ describe.each([
       refusing.clear();
     }
   }, 120_000);
+});
+
+// Known defect (del16b, del14: docs/backlog.md): a two-way delete phase records no decision and no progress, so a
+// retry after an attempt that applied one direction's deletes (and forgot their pairs) judges the other direction's
+// threshold on the shrunk pair count and counts short. `it.fails` until the fix lands (then drop `.fails`).
+describe('a retry after one direction\'s deletes were applied (del14)', () => {
+  // 40%: the retry's 3 to A are more than 40% of the 6 pairs left (held, "nothing was deleted"); 100%: applied, but the
+  // 4 deleted on B before the failure are no longer candidates, so the run counts 3 deleted instead of 7.
+  it.each([
+    { percent: 40, at: 'list', what: 'is not held on the shrunk pair count' },
+    { percent: 100, at: 'list', what: 'counts both directions' },
+    { percent: 40, at: 'applied', what: "resumes B's phase, applied and not yet recorded so" },
+  ])('threshold $percent%, store failing at $at: the retry $what', async ({ percent, at }) => {
+    const t = `rs${percent}${at}`;
+    const table = async (name: string, rows: number) => {
+      await pgc.query(`CREATE TABLE ${name} (id integer PRIMARY KEY, email text, name text, city text, removed boolean NOT NULL DEFAULT false, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+      await pgc.query(`CREATE TRIGGER ${name}_touch BEFORE UPDATE ON ${name} FOR EACH ROW EXECUTE FUNCTION touch()`);
+      if (rows > 0) await pgc.query(`INSERT INTO ${name} (id, email, name, city) SELECT i, 'p' || i || '@example.com', 'Person ' || i, 'Oslo' FROM generate_series(1, ${rows}) i`);
+      return { connectionId: 'con_pg', object: `public.${name}`, updatedAt: 'updated_at', columns: [...COLS, { name: 'removed', type: 'boolean' as const }], key: ['id'], deletedField: 'removed' };
+    };
+    // 10 pairs (40%: 4 allowed). 1–4 gone from A (4 to B), 8–10 soft-deleted on B (3 to A): both within the threshold.
+    const s = sync({ a: await table(`${t}_a`, 10), b: await table(`${t}_b`, 0), deletesToB: 'delete', deletesToA: 'delete', deleteThresholdPercent: percent });
+    expect(await s.run()).toMatchObject({ createdB: 10 });
+    await pause();
+    await pgc.query(`DELETE FROM ${t}_a WHERE id <= 4`);
+    await pgc.query(`UPDATE ${t}_b SET removed = true WHERE id >= 8`);
+    // The store fails once as A's candidates are read back: after B's 4 deletes (their pairs forgotten), before A's.
+    let failed = false;
+    const via = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop !== 'sync') {
+          const v: unknown = Reflect.get(target, prop, receiver);
+          return typeof v === 'function' ? v.bind(target) : v;
+        }
+        return new Proxy(target.sync, {
+          get(syncStore, p) {
+            const v: unknown = Reflect.get(syncStore, p);
+            if (typeof v !== 'function') return v;
+            if (at === 'applied' && p === 'recordDeletePhase') {
+              // B's 4 deleted and their pairs forgotten; recording the phase `applied` fails.
+              return async (phase: Parameters<Store['sync']['recordDeletePhase']>[0]) => {
+                if (!failed && phase.nodeId.endsWith('#b') && phase.state === 'applied') {
+                  failed = true;
+                  throw new Error('store blip');
+                }
+                return syncStore.recordDeletePhase(phase);
+              };
+            }
+            if (at === 'list' && p === 'listDeletedKeys') {
+              return async (...args: Parameters<Store['sync']['listDeletedKeys']>) => {
+                if (!failed && args[1].endsWith('#a')) {
+                  failed = true;
+                  throw new Error('store blip');
+                }
+                return syncStore.listDeletedKeys(...args);
+              };
+            }
+            return v.bind(syncStore);
+          },
+        });
+      },
+    });
+    const runId = await s.newRun();
+    await expect(s.run({ runId, via, fullSync: true })).rejects.toThrow('store blip');
+    expect((await pgc.query(`SELECT count(*)::int AS n FROM ${t}_b`)).rows[0].n).toBe(6);
+    // The retry resumes: B's 4 counted, A's 3 applied under the first decision.
+    const retry = await s.run({ runId, fullSync: true });
+    expect(retry).toMatchObject({ deletedB: 4, deletedA: 3 });
+    expect(retry.counts.deleted).toBe(7);
+    expect((await pgc.query(`SELECT id FROM ${t}_a ORDER BY id`)).rows.map((r: { id: number }) => r.id)).toEqual([5, 6, 7]);
+  }, 120_000);
+
+  it('a crash between two delete calls and their progress: the retry finishes the call, counts each delete once, both directions', async () => {
+    const M = 2_500;
+    const table = async (name: string, rows: number) => {
+      await pgc.query(`CREATE TABLE ${name} (id integer PRIMARY KEY, email text, name text, city text, removed boolean NOT NULL DEFAULT false, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+      await pgc.query(`CREATE TRIGGER ${name}_touch BEFORE UPDATE ON ${name} FOR EACH ROW EXECUTE FUNCTION touch()`);
+      if (rows > 0) await pgc.query(`INSERT INTO ${name} (id, email, name, city) SELECT i, 'p' || i || '@example.com', 'Person ' || i, 'Oslo' FROM generate_series(1, ${rows}) i`);
+      return { connectionId: 'con_pg', object: `public.${name}`, updatedAt: 'updated_at', columns: [...COLS, { name: 'removed', type: 'boolean' as const }], key: ['id'], deletedField: 'removed' };
+    };
+    const s = sync({ a: await table('rc_a', M + 3), b: await table('rc_b', 0), deletesToB: 'delete', deletesToA: 'delete', deleteThresholdPercent: 100 });
+    expect(await s.run({ batchSize: 2000 })).toMatchObject({ createdB: M + 3 });
+    await pause();
+    // 4–2,503 gone from A (2,500 to B: three delete calls of 1,000), 1–3 soft-deleted on B (to A: one call).
+    await pgc.query(`DELETE FROM rc_a WHERE id > 3`);
+    await pgc.query(`UPDATE rc_b SET removed = true WHERE id <= 3`);
+    const runId = await s.newRun();
+    // B's second call deletes its 1,000 records, then the connection is lost before the progress is recorded.
+    lostAfterDelete = { call: 2, calls: 0 };
+    try {
+      await expect(s.run({ runId, batchSize: 2000, fullSync: true })).rejects.toThrow('connection lost');
+    } finally {
+      lostAfterDelete = null;
+    }
+    expect((await pgc.query(`SELECT count(*)::int AS n FROM rc_b`)).rows[0].n).toBe(M + 3 - 2000);
+    // The run page: both directions decided before either deleted; B's progress is its first call's.
+    const page = async () => RunSync.parse((await store.getRun(runId))?.sync).deletes.map(describeDeleteSync).sort();
+    expect(await page()).toEqual(['Applying deletes to Contacts both ways (side A): 0 of 3 deleted so far', 'Applying deletes to Contacts both ways (side B): 1,000 of 2,500 deleted so far']);
+    const retry = await s.run({ runId, batchSize: 2000, fullSync: true });
+    expect(retry).toMatchObject({ deletedB: M, deletedA: 3 });
+    expect(retry.phases).toMatchObject([
+      { toSide: 'b', state: 'applied', candidates: M, applied: M },
+      { toSide: 'a', state: 'applied', candidates: 3, applied: 3 },
+    ]);
+    expect(retry.counts.deleted).toBe(M + 3);
+    expect(await page()).toEqual(['2,500 records of Contacts both ways (side B) deleted', '3 records of Contacts both ways (side A) deleted']);
+    expect(await store.sync.getDeletePhase(runId, `${s.nodeId}#b`)).toMatchObject({ state: 'applied', candidates: M, applied: M });
+    expect((await pgc.query(`SELECT id FROM rc_b ORDER BY id`)).rows.map((r: { id: number }) => r.id)).toEqual([1, 2, 3]);
+    expect((await pgc.query(`SELECT count(*)::int AS n FROM rc_a`)).rows[0].n).toBe(0);
+    // Every pair forgotten once: nothing left to echo, a second full run deletes and writes nothing.
+    expect(await store.twoWay.countPairs({ integrationId: 'int_twoway', nodeId: s.nodeId })).toBe(0);
+    expect(await s.run({ batchSize: 2000, fullSync: true })).toMatchObject({ deletedA: 0, deletedB: 0, writtenA: 0, writtenB: 0 });
+  }, 180_000);
 });
 
 describe('a field named __proto__', () => {

@@ -26,12 +26,12 @@ import {
 } from '../../shared/sync/two-way';
 import { capCursor, cursorKindOf, CursorValue, cursorValueOf, INCLUSIVE_READ, maxCursor, type CursorKind } from '../../shared/sync/cursor';
 import { describeDeleteSync } from '../../shared/sync/options';
-import { isSoftDeleted, type DeleteMode } from '../../shared/sync/target';
+import { allowedDeletes, isSoftDeleted, type DeleteMode } from '../../shared/sync/target';
 import type { ConnectorSession, RecordResult, Row } from '../connections/sessions';
 import type { BatchCommit, RunKey, StagedRejected, StepCounts } from '../store/types';
 import type { DeletePhase, SyncStateStore } from '../store/sync-state';
 import { compareIds, type StageB, type StagedB, type StagedDelete, type TwoWayPair, type TwoWayScope, type TwoWayStore } from '../store/two-way';
-import { applyDeletes, KEY_PAGE, sessionTarget } from './delete-phase';
+import { judgeDeletePhase, resumeDeletePhase, sessionTarget, type DeletePhaseStore } from './delete-phase';
 import { openSaved } from './sessions';
 import { defineExecutor, PlanError, type ExecutorDeps } from './types';
 
@@ -79,7 +79,12 @@ export interface TwoWayRunContext {
   confirmDeletes?: boolean;
   /** The run's clock, for the time a soft delete writes. */
   runClock?: number;
-  /** Records each direction's delete phase on the run (held or applied), after the counts' commit. */
+  /**
+   * Where each direction's delete phase is recorded in the run (`<node>#a`, `<node>#b`: decided once, progress after
+   * each delete call, as the one-way phase) and the step's deleted count set. Not given (a bench): in memory.
+   */
+  deletePhases?: { runId: string; store: DeletePhaseStore };
+  /** Told each direction's delete phase (held or applied) with candidates, after the counts' commit (tests). */
   recordDeletes?(phases: TwoWayDeletePhase[]): Promise<void>;
 }
 
@@ -128,6 +133,19 @@ export function commitAfter(commitBatch: (commit: BatchCommit) => Promise<unknow
   return async ({ counts, attempt }) => {
     const add: Partial<StepCounts> = at.done === 0 ? counts : { written: counts.written ?? 0, created: counts.created ?? 0, updated: counts.updated ?? 0, deleted: counts.deleted ?? 0 };
     await commitBatch({ runId: at.runId, pipelineId: at.pipelineId, batch: at.done + 1, cursor: null, counts: { [at.nodeId]: add }, rejected: [], staged: { attempt } });
+  };
+}
+
+/** The delete phases in memory, over candidates in memory (a context with no store: a bench). */
+function deletePhasesInMemory(keys: TwoWayDeleteKeys): DeletePhaseStore {
+  const phases = new Map<string, DeletePhase>();
+  return {
+    getDeletePhase: async (_runId, nodeId) => phases.get(nodeId) ?? null,
+    async recordDeletePhase(phase) {
+      phases.set(phase.nodeId, phase);
+    },
+    listDeletedKeys: (_runId, nodeId, { after, limit }) => keys.list(nodeId.endsWith('#a') ? 'a' : 'b', after, limit),
+    async setStepDeleted() {},
   };
 }
 
@@ -753,6 +771,38 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
     // The candidates wait in the store (the run's run_keys), never all in memory; an earlier attempt's are forgotten
     // (a record it found deleted may have been restored since).
     const deleteKeys = ctx.deleteKeys ?? deleteKeysInMemory();
+    // Each direction's delete phase, as the one-way phase (delete-phase.ts): decided once in the run (its threshold a
+    // share of the pair count before anything of the run was deleted), recorded `applying` before its first delete, its
+    // progress after each delete call, and each call's pairs forgotten before that progress is recorded.
+    const phaseRun = ctx.deletePhases?.runId ?? '';
+    const phaseStore = ctx.deletePhases?.store ?? deletePhasesInMemory(deleteKeys);
+    const phaseIdOf = (d: DeleteDirection) => `${step.nodeId}#${d.to.name}`;
+    const labelOf = (d: DeleteDirection) => `${step.label} (side ${d.to.name.toUpperCase()}: ${d.to.side.object})`;
+    const settingsOf = (d: DeleteDirection) => ({ deletes: d.mode, softDeleteField: d.to.side.deletedField, deleteThresholdPercent: config.deleteThresholdPercent });
+    const runClock = ctx.runClock ?? Date.now();
+    const resume = (d: DeleteDirection, phase: DeletePhase) =>
+      resumeDeletePhase(
+        {
+          runId: phaseRun,
+          target: sessionTarget(d.to.session, d.to.side.object, labelOf(d), d.to.key, d.to.types, async (f) => d.to.types.get(f) ?? null),
+          settings: settingsOf(d),
+          store: phaseStore,
+          runClock,
+          // The pairs of the records a call deleted are forgotten with it (idempotent: a retried call forgets them again).
+          afterCall: (keys) => twoWay.forgetPairs(scope, keys.map((k) => k.key)),
+          setsStepCount: false,
+        },
+        phase,
+      );
+    // An earlier attempt of the run decided: a phase it left `applying` is finished first, before anything is read, so
+    // this attempt meets none of its records again (their pairs forgotten), neither as deletes nor as changes to echo.
+    // Its candidates are then forgotten like any earlier attempt's (applied: a phase applies its candidates once).
+    const earlier = new Map<DeleteDirection, DeletePhase>();
+    for (const d of [toB, toA]) {
+      if (d.mode === 'ignore') continue;
+      const found = await phaseStore.getDeletePhase(phaseRun, phaseIdOf(d));
+      if (found) earlier.set(d, found.state === 'applying' ? await resume(d, found) : found);
+    }
     for (const d of [toB, toA]) if (d.mode !== 'ignore') await deleteKeys.clear(d.to.name);
     // A full read of a side whose deletes go across compares keys: the pairs it did not meet are that side's deletes.
     const token = randomUUID();
@@ -976,38 +1026,39 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
     if (compareB) await unseen('b', toA);
 
     // 5. Deletes per direction, by the one-way engine's threshold rule and apply (delete-phase.ts): counted in the
-    // store, read back and applied a page at a time (each applied page's pairs forgotten), never all in memory.
+    // store, read back and applied a call at a time (each call's pairs forgotten), never all in memory. Both directions
+    // are decided and recorded before either deletes, so a retry judges every direction on the pair count this run began
+    // with, not one shrunk by the other's deletes. A direction decided by an earlier attempt keeps that decision's base;
+    // deletes this attempt found besides (made since) are judged with what the run applied under it.
     await stageDeletes(true);
-    const phases: TwoWayDeletePhase[] = [];
+    const counts = new Map<DeleteDirection, number>();
+    for (const d of [toB, toA]) if (d.mode !== 'ignore' && d.count > 0) counts.set(d, await deleteKeys.count(d.to.name));
+    const anyFound = [...counts.values()].some((n) => n > 0);
+    const decided: { d: DeleteDirection; phase: DeletePhase; found: number }[] = [];
     for (const d of [toB, toA]) {
-      if (d.mode === 'ignore' || d.count === 0) continue;
-      const count = await deleteKeys.count(d.to.name);
-      if (count === 0) continue;
-      const label = `${step.label} (side ${d.to.name.toUpperCase()}: ${d.to.side.object})`;
-      const target = sessionTarget(d.to.session, d.to.side.object, label, d.to.key, d.to.types, async (f) => d.to.types.get(f) ?? null);
-      const pages = async function* (): AsyncGenerator<RunKey[]> {
-        for (let after: string | null = null; ; ) {
-          const page = await deleteKeys.list(d.to.name, after, KEY_PAGE);
-          if (page.length > 0) {
-            yield page;
-            // Applied (the caller asked for the next page): its pairs are forgotten.
-            await twoWay.forgetPairs(scope, page.map((k) => k.key));
-          }
-          if (page.length < KEY_PAGE) return;
-          after = page[page.length - 1]!.key;
-        }
-      };
-      // Known gap (del16b, docs/backlog.md): unlike the one-way phase this records no progress. An attempt that fails
-      // mid-way (after forgetting applied pages' pairs) leaves its retry judging the threshold on the shrunk pair count
-      // and counting short: the pages already applied are no longer candidates, the page in hand is deleted again as
-      // `missing`. Nothing is deleted twice or wrongly; only the counts and a possible hold are off.
-      const decided = await applyDeletes({ label, target, mode: d.mode, softDeleteField: d.to.side.deletedField, thresholdPercent: config.deleteThresholdPercent, candidates: { count, pages }, targetRecords: pairCount, confirm: ctx.confirmDeletes === true, runClock: ctx.runClock ?? Date.now() });
-      const phase = { toSide: d.to.name, label, ...decided, candidates: count };
-      phases.push(phase);
-      if (phase.state === 'applied') {
-        if (d.to.name === 'a') outcome.deletedA += phase.applied;
-        else outcome.deletedB += phase.applied;
+      if (d.mode === 'ignore') continue;
+      const found = counts.get(d) ?? 0;
+      const before = earlier.get(d);
+      // Nothing found: an applied phase stands as it is; a held one is judged again on what the run applied (its held
+      // candidates are gone: restored, or deleted meanwhile), so it is held no longer.
+      if (found === 0 && (before?.state === 'applied' || (!before && !anyFound))) {
+        if (before) decided.push({ d, phase: before, found });
+        continue;
       }
+      const base = before ?? { targetRecords: pairCount, allowed: allowedDeletes(pairCount, config.deleteThresholdPercent), applied: 0 };
+      const phase = await judgeDeletePhase(
+        { runId: phaseRun, settings: settingsOf(d), confirm: ctx.confirmDeletes === true, store: phaseStore, label: labelOf(d), phaseId: phaseIdOf(d) },
+        { candidates: base.applied + found, targetRecords: base.targetRecords, allowed: base.allowed, applied: base.applied },
+      );
+      decided.push({ d, phase, found });
+    }
+    for (const x of decided) if (x.phase.state === 'applying') x.phase = await resume(x.d, x.phase);
+    const phases: TwoWayDeletePhase[] = [];
+    for (const { d, phase } of decided) {
+      // The run's deletes in this direction (an earlier attempt's included): the step's count is set to them, not added.
+      if (d.to.name === 'a') outcome.deletedA = phase.applied;
+      else outcome.deletedB = phase.applied;
+      if (phase.candidates > 0) phases.push({ toSide: d.to.name, label: labelOf(d), state: phase.state, candidates: phase.candidates, targetRecords: phase.targetRecords, allowed: phase.allowed, applied: phase.applied });
     }
     await forgetGone(true);
     const heldPhases = phases.filter((p) => p.state === 'held');
@@ -1017,12 +1068,13 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
     await spool.flush();
     // The held and refused records are counted as rejected by the commit that records them (from the stage: a held
     // record an earlier attempt staged, and acknowledged in the key map, counts once).
-    const deleted = outcome.deletedA + outcome.deletedB;
     await ctx.commit({
-      counts: { read: outcome.readA + outcome.readB, written, created, updated: written - created, unchanged: outcome.echoes, ...(outcome.skippedNoMatch > 0 && { skipped: outcome.skippedNoMatch }), ...(deleted > 0 && { deleted }) },
+      counts: { read: outcome.readA + outcome.readB, written, created, updated: written - created, unchanged: outcome.echoes, ...(outcome.skippedNoMatch > 0 && { skipped: outcome.skippedNoMatch }) },
       attempt,
     });
     committed = true;
+    // The run's deletes, both directions, every attempt's: set after the commit (a retry sets them again).
+    if (outcome.deletedA + outcome.deletedB > 0 || earlier.size > 0) await phaseStore.setStepDeleted(phaseRun, step.nodeId, outcome.deletedA + outcome.deletedB);
     if (phases.length > 0) await ctx.recordDeletes?.(phases);
     if (heldPhases.length > 0) {
       // Nothing was deleted and the cursors stay: a "Confirm deletes" run reads the same changes again.

@@ -84,7 +84,7 @@ export function describeRefresh(remapped: number): string {
 /** "Held back: 40 deletes in customers (threshold 20: 10% of 200 records). Nothing was deleted." */
 export function describeDeleteSync(d: RunDeleteSync): string {
   if (d.state === 'held') {
-    return `Deletes held back: ${d.candidates.toLocaleString('en-US')} records of ${d.label} would be deleted, more than its threshold of ${d.allowed.toLocaleString('en-US')} (of ${d.targetRecords.toLocaleString('en-US')} records). Nothing was deleted; run again with "Confirm deletes" to delete them.`;
+    return `Deletes held back: ${d.candidates.toLocaleString('en-US')} records of ${d.label} would be deleted, more than its threshold of ${d.allowed.toLocaleString('en-US')} (of ${d.targetRecords.toLocaleString('en-US')} records). ${d.applied > 0 ? `${d.applied.toLocaleString('en-US')} of them were deleted before the rest was found; nothing more was deleted` : 'Nothing was deleted'}; run again with "Confirm deletes" to delete them.`;
   }
   if (d.state === 'stopped') {
     const upTo = d.applied + (d.inFlight ?? 0);
