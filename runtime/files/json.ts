@@ -128,8 +128,8 @@ export async function* readRecordBatches(src: FileSource, opts: ReadRecordsOptio
  * passes on only the packed values (the parser streams every value's chunks as well).
  *
  * `recordsDepth`: how deep the array of records is (1 for a top-level array). Then a record's whole text is counted
- * too (probe16d): its strings, keys and numbers plus 8 a value, and a record past the record limit stops the read
- * before it is assembled, as one value past it does.
+ * too (probe16d): its strings, keys and numbers plus 8 a value, each added as it ends, and a record past the record
+ * limit stops the read before it is assembled (at most twice the limit is built: the record so far and one value).
  */
 function guardedTokens(dropStreamed = false, recordsDepth?: number): Transform {
   const { maxRecordBytes, maxJsonDepth } = fileLimits();
@@ -164,11 +164,12 @@ function guardedTokens(dropStreamed = false, recordsDepth?: number): Transform {
         case 'numberChunk':
           length += (token.value as string).length;
           if (length > maxRecordBytes) return done(new FileLimitError(`a value is longer than ${formatLimit(maxRecordBytes)} (WEFT_FILES_MAX_RECORD_MB)`));
-          if (recordsDepth !== undefined && depth > recordsDepth && (record += (token.value as string).length) > maxRecordBytes) return done(recordTooLarge());
           return dropStreamed ? done() : done(null, token);
         case 'endString':
         case 'endKey':
         case 'endNumber':
+          // A value is added to its record once it ends, so one long value is reported as itself.
+          if (recordsDepth !== undefined && depth > recordsDepth && (record += length) > maxRecordBytes) return done(recordTooLarge());
           return dropStreamed ? done() : done(null, token);
         case 'numberValue':
           if (typeof token.value === 'string' && typeof exactNumber(token.value) === 'string') return done(null, { name: 'stringValue', value: token.value });
