@@ -2,10 +2,12 @@
 // sample rows and a batch up to batchSize rows whatever their size (60 × 6 MB: out of memory), and a JSON record's
 // values were capped one by one but never together. Each case runs in a child process, since memory is the point.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writeXlsx } from '../../test/support/xlsx-test-writer';
+import { readFileBatches, sniffFile } from './formats';
 
 const dir = mkdtempSync(join(tmpdir(), 'weft-held-rows-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,4 +54,33 @@ describe('rows held at once are bounded by bytes (probe16d)', () => {
       expect(out.error).toMatch(/a record is larger than 8 MB \(WEFT_FILES_MAX_RECORD_MB\)/);
     }
   }, 60_000);
+});
+
+describe('a record is capped whole (probe16d)', () => {
+  const MB = 1024 * 1024;
+  const half = 'x'.repeat(MB / 2);
+  const before = process.env.WEFT_FILES_MAX_RECORD_MB;
+  afterAll(() => {
+    if (before === undefined) delete process.env.WEFT_FILES_MAX_RECORD_MB;
+    else process.env.WEFT_FILES_MAX_RECORD_MB = before;
+  });
+
+  it('json at a records path: three values of 0.5 MB under a 1 MB limit stop the read after the records before', async () => {
+    process.env.WEFT_FILES_MAX_RECORD_MB = '1';
+    const path = join(dir, 'path.json');
+    writeFileSync(path, `{"meta":{"a":"${half}","b":"${half}","c":"${half}"},"data":{"items":[{"id":1,"a":"${half}"},{"id":2,"a":"${half}","b":"${half}","c":"${half}"}]}}`);
+    const read = async () => {
+      const opts = { format: 'json' as const, recordsPath: 'data.items', compression: 'none' as const, batchSize: 10, columns: [{ name: 'id' }], hasHeader: true, delimiter: ',' };
+      for await (const b of readFileBatches(path, opts)) expect(b.rows).toEqual([{ id: '1' }]);
+    };
+    await expect(read()).rejects.toThrow('The JSON cannot be read after record 1: a record is larger than 1 MB (WEFT_FILES_MAX_RECORD_MB)');
+  });
+
+  it('excel: a row whose cells together pass the limit is refused', async () => {
+    process.env.WEFT_FILES_MAX_RECORD_MB = '1';
+    const path = join(dir, 'wide-row.xlsx');
+    const cells = ['A', 'B', 'C'].map((c) => `<c r="${c}2" t="inlineStr"><is><t>${half}</t></is></c>`).join('');
+    await writeXlsx(path, { sheets: [{ name: 'S', rows: ['<row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c></row>', `<row r="2">${cells}</row>`] }] });
+    await expect(sniffFile(path, 'wide-row.xlsx')).rejects.toThrow(/row \(2 in xl\/worksheets\/sheet1\.xml\) whose cells hold more than 1 MB of text \(WEFT_FILES_MAX_RECORD_MB\)/);
+  });
 });
