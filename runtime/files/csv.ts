@@ -321,7 +321,7 @@ export async function* readCsvBatches(path: string | FileSource, opts: ReadCsvOp
         // A line without a quote, split straight into the record: an empty value is null, whether or not a quoted
         // empty one stays text (it has no quoted value).
         const row = splitInto(item, opts.delimiter, names);
-        if (row !== null) filler.row(row, dataRow);
+        if (row !== null) filler.row(row, dataRow, item.length);
         else {
           const values: (string | null)[] = item.split(opts.delimiter);
           if (keepQuotedEmpty) for (let i = 0; i < values.length; i++) if (values[i] === '') values[i] = null;
@@ -333,11 +333,13 @@ export async function* readCsvBatches(path: string | FileSource, opts: ReadCsvOp
         filler.malformed(widthMismatch(item, dataRow));
       } else {
         const row = rowRecord<string | null>(width);
+        let bytes = 0;
         for (let i = 0; i < width; i++) {
           const v = item[i]!;
+          bytes += v?.length ?? 0;
           row[names[i]!] = v === '' && !keepQuotedEmpty ? null : v;
         }
-        filler.row(row, dataRow);
+        filler.row(row, dataRow, bytes);
       }
       const full = filler.full(dataRow);
       if (full) yield full;
