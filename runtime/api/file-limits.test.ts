@@ -145,7 +145,7 @@ describe('file limits, through upload and preview', () => {
 
   it('refuses a JSON string longer than the record limit', async () => {
     const body = gzipSync(Buffer.concat([Buffer.from('[{"id":1,"note":"'), Buffer.alloc(2 * MB, 'x'), Buffer.from('"}]')]));
-    expect(await refused('big.json.gz', body)).toMatch(/^Could not read "big\.json\.gz": The JSON cannot be read: a value is longer than 1 MB \(WEFT_FILES_MAX_RECORD_MB\)/);
+    expect(await refused('big.json.gz', body)).toMatch(/^Could not read "big\.json\.gz": The JSON cannot be read: a value is longer than 1,048,576 characters \(WEFT_FILES_MAX_RECORD_MB\)/);
   });
 
   it('keeps an NDJSON number of more than 400 digits exact (it was cut at 400, and the line called invalid)', async () => {
@@ -158,10 +158,10 @@ describe('file limits, through upload and preview', () => {
   it('refuses workbooks whose XML would be held whole: a long cell, a long comment, many shared strings', async () => {
     const longCell = workbook(Buffer.concat([Buffer.from(`${SHEET_HEAD}${HEADER_ROW}<row r="2"><c r="A2" t="inlineStr"><is><t>`), Buffer.alloc(2 * MB, 'x'), Buffer.from('</t></is></c></row></sheetData></worksheet>')]));
     expect(await refused('cell.xlsx', longCell)).toBe(
-      'Could not read "cell.xlsx": This Excel workbook has a text in xl/worksheets/sheet1.xml longer than 1 MB (WEFT_FILES_MAX_RECORD_MB; a cell holds at most 32,767 characters in Excel). Save the sheet as CSV and upload that.',
+      'Could not read "cell.xlsx": This Excel workbook has a text in xl/worksheets/sheet1.xml longer than 1,048,576 characters (WEFT_FILES_MAX_RECORD_MB; a cell holds at most 32,767 characters in Excel). Save the sheet as CSV and upload that.',
     );
     const comment = workbook(Buffer.concat([Buffer.from(`${SHEET_HEAD}${HEADER_ROW}<!--`), Buffer.alloc(2 * MB, ' '), Buffer.from('--></sheetData></worksheet>')]));
-    expect(await refused('comment.xlsx', comment)).toMatch(/This Excel workbook has a text in xl\/worksheets\/sheet1\.xml longer than 1 MB/);
+    expect(await refused('comment.xlsx', comment)).toMatch(/This Excel workbook has a text in xl\/worksheets\/sheet1\.xml longer than 1,048,576 characters/);
     const strings = `<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">${'<si><t>s</t></si>'.repeat(60_000)}</sst>`;
     const shared = workbook(`${SHEET_HEAD}<row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>`, strings);
     expect(await refused('strings.xlsx', shared)).toMatch(/shared text \(xl\/sharedStrings\.xml\) takes more than 1 MB of memory \([\d,]+ strings so far; WEFT_FILES_MAX_SHARED_STRINGS_MB\)/);

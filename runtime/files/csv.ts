@@ -6,6 +6,7 @@ import { parse as parseSync } from 'csv-parse/sync';
 import { inferFieldType, type Field } from '../../shared/graph/field-types';
 import { openSource, type FileSource } from './source';
 import { readBytes } from './storage';
+import { MAX_HELD_ROWS_BYTES } from './limits';
 import { emptyRecord, rowRecord } from '../../shared/util/records';
 
 export const CSV_DELIMITERS = [',', ';', '\t', '|'] as const;
@@ -235,6 +236,8 @@ export interface CsvBatch {
  */
 export class BatchFiller<R> {
   private batch: { rows: R[]; rowNumbers: number[]; malformed: MalformedRow[]; nextRow: number };
+  /** The characters of the rows in the batch, as the readers count them (probe16d). */
+  private held = 0;
   constructor(
     private readonly size: number,
     start: number,
@@ -242,16 +245,19 @@ export class BatchFiller<R> {
     if (!Number.isInteger(size) || size < 1) throw new Error('batchSize must be a positive integer');
     this.batch = { rows: [], rowNumbers: [], malformed: [], nextRow: start };
   }
-  row(row: R, rowNumber: number): void {
+  /** `bytes`: the row's text, when it may be large; the batch is full once they pass MAX_HELD_ROWS_BYTES. */
+  row(row: R, rowNumber: number, bytes = 0): void {
+    this.held += bytes;
     this.batch.rows.push(row);
     this.batch.rowNumbers.push(rowNumber);
   }
-  malformed(m: MalformedRow): void {
+  malformed(m: MalformedRow, bytes = 0): void {
+    this.held += bytes;
     this.batch.malformed.push(m);
   }
   /** The batch once it is full, ending at `reached` (a new one starts there); otherwise null. */
   full(reached: number): { rows: R[]; rowNumbers: number[]; malformed: MalformedRow[]; nextRow: number } | null {
-    return this.batch.rows.length + this.batch.malformed.length >= this.size ? this.take(reached) : null;
+    return this.batch.rows.length + this.batch.malformed.length >= this.size || this.held > MAX_HELD_ROWS_BYTES ? this.take(reached) : null;
   }
   /** What is left at the end of the file, ending at `reached`; null when nothing is. */
   rest(reached: number): { rows: R[]; rowNumbers: number[]; malformed: MalformedRow[]; nextRow: number } | null {
@@ -260,6 +266,7 @@ export class BatchFiller<R> {
   private take(reached: number) {
     const done = { ...this.batch, nextRow: reached };
     this.batch = { rows: [], rowNumbers: [], malformed: [], nextRow: reached };
+    this.held = 0;
     return done;
   }
 }
@@ -314,7 +321,7 @@ export async function* readCsvBatches(path: string | FileSource, opts: ReadCsvOp
         // A line without a quote, split straight into the record: an empty value is null, whether or not a quoted
         // empty one stays text (it has no quoted value).
         const row = splitInto(item, opts.delimiter, names);
-        if (row !== null) filler.row(row, dataRow);
+        if (row !== null) filler.row(row, dataRow, item.length);
         else {
           const values: (string | null)[] = item.split(opts.delimiter);
           if (keepQuotedEmpty) for (let i = 0; i < values.length; i++) if (values[i] === '') values[i] = null;
@@ -326,11 +333,13 @@ export async function* readCsvBatches(path: string | FileSource, opts: ReadCsvOp
         filler.malformed(widthMismatch(item, dataRow));
       } else {
         const row = rowRecord<string | null>(width);
+        let bytes = 0;
         for (let i = 0; i < width; i++) {
           const v = item[i]!;
+          bytes += v?.length ?? 0;
           row[names[i]!] = v === '' && !keepQuotedEmpty ? null : v;
         }
-        filler.row(row, dataRow);
+        filler.row(row, dataRow, bytes);
       }
       const full = filler.full(dataRow);
       if (full) yield full;

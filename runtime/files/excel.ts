@@ -6,7 +6,7 @@ import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import type yauzl from 'yauzl';
 import { convertValue, inferFieldType, type Field } from '../../shared/graph/field-types';
 import { BatchFiller, uniqueColumnNames, type MalformedRow } from './csv';
-import { fileLimits, formatLimit } from './limits';
+import { fileLimits, formatChars, formatLimit, MAX_HELD_ROWS_BYTES } from './limits';
 import { openZip } from './source';
 
 export type CellValue = string | number | boolean | null;
@@ -16,6 +16,8 @@ interface SheetRow {
   /** The row's number in the sheet, as Excel shows it. */
   rowNumber: number;
   cells: Cell[];
+  /** The text of its cells plus 16 a cell, in characters: at most the record limit (probe16d). */
+  bytes: number;
 }
 
 /** How a number in a given cell style reads: a plain number, an amount of money, a date, a date and time, or a time of day. */
@@ -83,10 +85,13 @@ export async function sniffExcel(path: string, opts: ExcelSniffOptions = {}): Pr
     const sheet = chooseSheet(wb, opts.sheet);
     const rows: SheetRow[] = [];
     const iter = sheetRows(wb, sheet);
+    // The sample stops at 200 rows, or sooner once their text passes MAX_HELD_ROWS_BYTES (probe16d).
+    let held = 0;
     try {
       for await (const row of iter) {
         rows.push(row);
-        if (rows.length > TYPE_SAMPLE_ROWS) break;
+        held += row.bytes;
+        if (rows.length > TYPE_SAMPLE_ROWS || held > MAX_HELD_ROWS_BYTES) break;
       }
     } finally {
       await iter.return(undefined);
@@ -145,9 +150,9 @@ export async function* readExcelBatches(path: string, opts: ReadExcelOptions): A
         } else record[name] = cell.value;
       }
       if (problems.length > 0) {
-        filler.malformed({ rowNumber: row.rowNumber, raw: record, reason: `row ${row.rowNumber}: ${problems.join(', ')} (fix the formula or the value in the workbook)` });
+        filler.malformed({ rowNumber: row.rowNumber, raw: record, reason: `row ${row.rowNumber}: ${problems.join(', ')} (fix the formula or the value in the workbook)` }, row.bytes);
       } else {
-        filler.row(record, row.rowNumber);
+        filler.row(record, row.rowNumber, row.bytes);
       }
       const full = filler.full(last);
       if (full) yield full;
@@ -405,7 +410,7 @@ async function openEntry(wb: Workbook, path: string): Promise<Readable> {
 }
 
 const cellTooLong = (path: string, max: number) =>
-  new Error(`This Excel workbook has a text in ${path} longer than ${formatLimit(max)} (WEFT_FILES_MAX_RECORD_MB; a cell holds at most 32,767 characters in Excel). Save the sheet as CSV and upload that.`);
+  new Error(`This Excel workbook has a text in ${path} longer than ${formatChars(max)} (WEFT_FILES_MAX_RECORD_MB; a cell holds at most 32,767 characters in Excel). Save the sheet as CSV and upload that.`);
 
 /** Excel's last column is XFD (16,384 columns); a reference past it is not Excel's, and would size arrays by it. */
 const MAX_COLUMNS = 16_384;
@@ -467,7 +472,7 @@ async function* sheetRows(wb: Workbook, sheet: SheetRef): AsyncGenerator<SheetRo
       case 'row': {
         const r = Number(tag.attributes.r);
         lastRow = Number.isInteger(r) && r > 0 ? r : lastRow + 1;
-        row = { rowNumber: lastRow, cells: [] };
+        row = { rowNumber: lastRow, cells: [], bytes: 0 };
         col = -1;
         break;
       }
@@ -513,7 +518,14 @@ async function* sheetRows(wb: Workbook, sheet: SheetRef): AsyncGenerator<SheetRo
         const current = row as SheetRow | null;
         if (!current || col < 0) break;
         const cell = cellOf(wb, col, type, style, text);
-        if (cell) current.cells.push(cell);
+        if (cell) {
+          current.cells.push(cell);
+          // A shared string is held once, but each row that shows it carries a copy on from here.
+          current.bytes += 16 + ('value' in cell && typeof cell.value === 'string' ? cell.value.length : 0);
+          if (current.bytes > maxRecordBytes) {
+            throw new Error(`This Excel workbook has a row (${current.rowNumber} in ${sheet.path}) whose cells hold more than ${formatChars(maxRecordBytes)} of text (WEFT_FILES_MAX_RECORD_MB). Save the sheet as CSV and upload that.`);
+          }
+        }
         break;
       }
       case 'row': {

@@ -10,7 +10,7 @@ import { BatchFiller, type CsvBatch } from './csv';
 import { openSource, type FileSource } from './source';
 import { emptyRecord } from '../../shared/util/records';
 import { flattenRecord, parseJsonExact } from '../../shared/util/json-exact';
-import { FileLimitError, fileLimits, formatChars, formatLimit, jsonDeeperThan } from './limits';
+import { FileLimitError, fileLimits, formatChars, jsonDeeperThan, MAX_HELD_ROWS_BYTES } from './limits';
 
 export { flattenRecord, parseJsonExact };
 
@@ -27,23 +27,34 @@ export interface RecordsSniff {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/** A flattened row's text: its names and values, in characters (what the held rows are counted in, probe16d). */
+function rowBytes(row: Record<string, string | null>): number {
+  let n = 0;
+  for (const k in row) n += k.length + (row[k]?.length ?? 0) + 16;
+  return n;
+}
+
 /** Columns are every field seen in the first records, in first-seen order, typed by their values. */
 async function sniffRecords(items: AsyncGenerator<RecordItem>, what: string): Promise<RecordsSniff> {
   const rows: Record<string, string | null>[] = [];
   let firstProblem: string | null = null;
+  // The sample stops at 200 rows, or sooner once their text passes MAX_HELD_ROWS_BYTES (probe16d).
+  let held = 0;
   try {
     for await (const item of items) {
       if ('error' in item) firstProblem ??= item.error;
       else if (!isRecord(item.value)) firstProblem ??= `Record ${item.rowNumber} is not an object`;
       else {
         try {
-          rows.push(flatten(item.value));
+          const row = flatten(item.value);
+          rows.push(row);
+          held += rowBytes(row);
         } catch (err) {
           if (!(err instanceof FileLimitError)) throw err;
           firstProblem ??= `Record ${item.rowNumber} ${err.message}`;
         }
       }
-      if (rows.length >= TYPE_SAMPLE_ROWS) break;
+      if (rows.length >= TYPE_SAMPLE_ROWS || held > MAX_HELD_ROWS_BYTES) break;
     }
   } finally {
     await items.return(undefined);
@@ -101,7 +112,7 @@ export async function* readRecordBatches(src: FileSource, opts: ReadRecordsOptio
       }
       const row = emptyRecord<string | null>();
       for (const n of names) row[n] = flat[n] ?? null;
-      filler.row(row, item.rowNumber);
+      filler.row(row, item.rowNumber, rowBytes(row));
     }
     const full = filler.full(last);
     if (full) yield full;
@@ -115,14 +126,25 @@ export async function* readRecordBatches(src: FileSource, opts: ReadRecordsOptio
  * It also keeps the parser bounded (probe16b): a string, key or number longer than the record limit, or objects and
  * arrays nested past the depth limit, stop the read with the limit's name before they are assembled. `dropStreamed`
  * passes on only the packed values (the parser streams every value's chunks as well).
+ *
+ * `recordsDepth`: how deep the array of records is (1 for a top-level array). Then a record's whole text is counted
+ * too (probe16d): its strings, keys and numbers plus 8 a value, each added as it ends, and a record past the record
+ * limit stops the read before it is assembled (at most twice the limit is built: the record so far and one value).
  */
-function guardedTokens(dropStreamed = false): Transform {
+function guardedTokens(dropStreamed = false, recordsDepth?: number): Transform {
   const { maxRecordBytes, maxJsonDepth } = fileLimits();
   let depth = 0;
   let length = 0;
+  let record = 0;
+  const recordTooLarge = () => new FileLimitError(`a record is larger than ${formatChars(maxRecordBytes)} (WEFT_FILES_MAX_RECORD_MB)`);
   return new Transform({
     objectMode: true,
     transform(token: { name: string; value?: unknown }, _enc, done) {
+      if (recordsDepth !== undefined && VALUE_STARTS.has(token.name)) {
+        // A value starting right inside the records' array is a new record.
+        if (depth === recordsDepth) record = 0;
+        else if ((record += 8) > maxRecordBytes) return done(recordTooLarge());
+      }
       switch (token.name) {
         case 'startObject':
         case 'startArray':
@@ -141,11 +163,13 @@ function guardedTokens(dropStreamed = false): Transform {
         case 'keyChunk':
         case 'numberChunk':
           length += (token.value as string).length;
-          if (length > maxRecordBytes) return done(new FileLimitError(`a value is longer than ${formatLimit(maxRecordBytes)} (WEFT_FILES_MAX_RECORD_MB)`));
+          if (length > maxRecordBytes) return done(new FileLimitError(`a value is longer than ${formatChars(maxRecordBytes)} (WEFT_FILES_MAX_RECORD_MB)`));
           return dropStreamed ? done() : done(null, token);
         case 'endString':
         case 'endKey':
         case 'endNumber':
+          // A value is added to its record once it ends, so one long value is reported as itself.
+          if (recordsDepth !== undefined && depth > recordsDepth && (record += length) > maxRecordBytes) return done(recordTooLarge());
           return dropStreamed ? done() : done(null, token);
         case 'numberValue':
           if (typeof token.value === 'string' && typeof exactNumber(token.value) === 'string') return done(null, { name: 'stringValue', value: token.value });
@@ -275,7 +299,8 @@ export async function* boundedLines(stream: Readable, max: number): AsyncGenerat
 /** The elements of the array at `recordsPath`, streamed; the first `skip` are parsed but never assembled. */
 async function* jsonItems(src: FileSource, recordsPath: string, skip: number): AsyncGenerator<RecordItem> {
   const { stream } = await openSource(src);
-  const stages: NodeJS.ReadWriteStream[] = [parserStream(), guardedTokens()];
+  // The records' array is one level below the top for each part of the path (a dotted path, as pick reads it).
+  const stages: NodeJS.ReadWriteStream[] = [parserStream(), guardedTokens(false, recordsPath === '' ? 1 : recordsPath.split('.').length + 1)];
   if (recordsPath !== '') stages.push(pick.asStream({ filter: recordsPath, once: true }));
   // objectFilter decides once per element, so skipped ones are never assembled; its first call is for the
   // array's own start token.

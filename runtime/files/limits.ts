@@ -45,6 +45,12 @@ export function fileLimits(env: NodeJS.ProcessEnv = process.env): FileLimits {
 
 /** A count of characters, which the record limit counts (a UTF-8 character is 1 to 4 bytes). */
 export const formatChars = (chars: number): string => `${chars.toLocaleString('en-US')} characters`;
+/**
+ * The text of the rows held at once (probe16d): a sniff's sample rows and a batch stop growing once their values pass
+ * this many characters, so 200 sample rows or a batch of 500 just under the record limit never take the heap. A batch
+ * cut short ends at its last row, as the last batch of a file does.
+ */
+export const MAX_HELD_ROWS_BYTES = 16 * MB;
 
 export function formatLimit(bytes: number): string {
   return bytes >= MB ? `${+(bytes / MB).toFixed(1)} MB` : `${+(bytes / 1024).toFixed(1)} KB`;
