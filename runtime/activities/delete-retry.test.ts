@@ -146,3 +146,23 @@ describe('the delete phase retried', () => {
     expect((await store.listWorkspaceRecords('h1_dst')).total).toBe(11);
   }, 120_000);
 });
+
+describe('a two-way step failed after its deletes began (fix12b, after an outside review)', () => {
+  // del14's two-way executor records one phase per direction (`<node>#a`, `<node>#b`) and sets the step's count only
+  // after its commit: a failure in between must leave the sum of both directions, applying or applied.
+  async function failedWith(tag: string, phases: Array<Pick<DeletePhase, 'state' | 'applied'> & { side: 'a' | 'b' }>) {
+    const { runId } = await setUp(tag, 0);
+    for (const p of phases) {
+      await store.sync.recordDeletePhase({ runId, nodeId: `target#${p.side}`, state: p.state, candidates: 3000, targetRecords: 9000, allowed: 9000, applied: p.applied, afterKey: p.state === 'applying' ? 'k' : null, inFlight: null });
+    }
+    const acts = createActivities({ store, sessions: testConnections(store), batchSize: 10 });
+    await inActivity(false, () => acts.failSteps({ runId, nodeIds: ['target'], error: 'blip' }));
+    return (await store.getRun(runId))?.steps.find((s) => s.nodeId === 'target')?.counts.deleted;
+  }
+  it('side B applied 2,500, side A stopped at 1,000: 3,500 deleted', async () => {
+    expect(await failedWith('tw1', [{ side: 'b', state: 'applied', applied: 2500 }, { side: 'a', state: 'applying', applied: 1000 }])).toBe(3500);
+  });
+  it('both sides applied, the step failed before its commit: their sum', async () => {
+    expect(await failedWith('tw2', [{ side: 'a', state: 'applied', applied: 7 }, { side: 'b', state: 'applied', applied: 5 }])).toBe(12);
+  });
+});

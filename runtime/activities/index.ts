@@ -247,13 +247,24 @@ export function createActivities(deps: ActivityDeps) {
   /** A resubmit run that ended: each of its inbox records becomes Fixed or Still failing (runtime/store/inbox.ts). */
   /**
    * Steps failed or cancelled while their delete phase was applying: their `deleted` count says what the phase applied
-   * so far (its run page line says it stopped there; the phase sets the count only when it finishes).
+   * so far (its run page line says it stopped there; the phase sets the count only when it finishes). A two-way step's
+   * count is the sum over its directions applying or applied.
    */
   async function stepsDeletedSoFar(runId: string, nodeIds: readonly string[]): Promise<void> {
     if (nodeIds.length === 0) return;
+    // A two-way step has one phase per direction (`<node>#a`, `<node>#b`) and sets its count only after its commit:
+    // a failure after its deletes began (a direction applying, or both applied) leaves the sum of both directions.
+    const twoWay = new Map<string, number>();
     for (const phase of await store.sync.listDeletePhases(runId)) {
-      if (phase.state === 'applying' && nodeIds.includes(phase.nodeId)) await store.sync.setStepDeleted(runId, phase.nodeId, phase.applied);
+      if (nodeIds.includes(phase.nodeId)) {
+        if (phase.state === 'applying') await store.sync.setStepDeleted(runId, phase.nodeId, phase.applied);
+        continue;
+      }
+      const cut = phase.nodeId.lastIndexOf('#');
+      const step = cut > 0 ? phase.nodeId.slice(0, cut) : undefined;
+      if (step && nodeIds.includes(step) && phase.state !== 'held') twoWay.set(step, (twoWay.get(step) ?? 0) + phase.applied);
     }
+    for (const [step, applied] of twoWay) await store.sync.setStepDeleted(runId, step, applied);
   }
 
   async function settleInbox(runId: string): Promise<void> {
