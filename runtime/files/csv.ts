@@ -325,12 +325,15 @@ export async function* readCsvBatches(path: string | FileSource, opts: ReadCsvOp
         else {
           const values: (string | null)[] = item.split(opts.delimiter);
           if (keepQuotedEmpty) for (let i = 0; i < values.length; i++) if (values[i] === '') values[i] = null;
-          filler.malformed(widthMismatch(values, dataRow));
+          filler.malformed(widthMismatch(values, dataRow), item.length);
         }
       } else if (item instanceof MalformedItem) {
-        filler.malformed({ rowNumber: dataRow, raw: { line: item.raw }, reason: item.reason(dataRow) });
+        filler.malformed({ rowNumber: dataRow, raw: { line: item.raw }, reason: item.reason(dataRow) }, item.raw.length);
       } else if (item.length !== width) {
-        filler.malformed(widthMismatch(item, dataRow));
+        // A rejected row keeps its values too, so it counts towards the batch's held text (fix12a).
+        let bytes = 0;
+        for (const v of item) bytes += v?.length ?? 0;
+        filler.malformed(widthMismatch(item, dataRow), bytes);
       } else {
         const row = rowRecord<string | null>(width);
         let bytes = 0;

@@ -34,6 +34,27 @@ function rowBytes(row: Record<string, string | null>): number {
   return n;
 }
 
+/** A value's text, counted as guardedTokens counts a record's: its strings, keys and numbers plus 8 a value (no recursion). */
+function valueBytes(value: unknown): number {
+  let n = 0;
+  const todo: unknown[] = [value];
+  while (todo.length > 0) {
+    const v = todo.pop();
+    n += 8;
+    if (typeof v === 'string') n += v.length;
+    else if (typeof v === 'number') n += 24;
+    else if (Array.isArray(v)) for (const e of v) todo.push(e);
+    else if (v !== null && typeof v === 'object') {
+      for (const k in v) {
+        n += k.length;
+        todo.push((v as Record<string, unknown>)[k]);
+      }
+    }
+  }
+  return n;
+}
+const rawBytes = (raw: Record<string, unknown>): number => (typeof raw.line === 'string' ? raw.line.length : 0);
+
 /** Columns are every field seen in the first records, in first-seen order, typed by their values. */
 async function sniffRecords(items: AsyncGenerator<RecordItem>, what: string): Promise<RecordsSniff> {
   const rows: Record<string, string | null>[] = [];
@@ -96,9 +117,10 @@ export async function* readRecordBatches(src: FileSource, opts: ReadRecordsOptio
   let last = startRow;
   for await (const item of items) {
     last = item.rowNumber;
-    if ('error' in item) filler.malformed({ rowNumber: item.rowNumber, raw: item.raw, reason: item.error });
+    if ('error' in item) filler.malformed({ rowNumber: item.rowNumber, raw: item.raw, reason: item.error }, rawBytes(item.raw));
     else if (!isRecord(item.value)) {
-      filler.malformed({ rowNumber: item.rowNumber, raw: { value: item.value }, reason: `Record ${item.rowNumber} is not an object` });
+      // It keeps its whole value, so that counts towards the batch's held text (fix12a).
+      filler.malformed({ rowNumber: item.rowNumber, raw: { value: item.value }, reason: `Record ${item.rowNumber} is not an object` }, valueBytes(item.value));
     } else {
       let flat: Record<string, string | null>;
       try {
@@ -127,32 +149,59 @@ export async function* readRecordBatches(src: FileSource, opts: ReadRecordsOptio
  * arrays nested past the depth limit, stop the read with the limit's name before they are assembled. `dropStreamed`
  * passes on only the packed values (the parser streams every value's chunks as well).
  *
- * `recordsDepth`: how deep the array of records is (1 for a top-level array). Then a record's whole text is counted
- * too (probe16d): its strings, keys and numbers plus 8 a value, each added as it ends, and a record past the record
- * limit stops the read before it is assembled (at most twice the limit is built: the record so far and one value).
+ * `recordsPath`: the dotted path of the array of records ('' for a top-level array, as pick reads it). Then a
+ * record's whole text is counted too (probe16d): its strings, keys and numbers plus 8 a value, each added as it ends,
+ * and a record past the record limit stops the read before it is assembled (at most twice the limit is built: the
+ * record so far and one value). Only the elements of the first array at that path are records: the containers and
+ * keys above are tracked, so a sibling nested deeper than the records is no record (fix12a).
  */
-function guardedTokens(dropStreamed = false, recordsDepth?: number): Transform {
+function guardedTokens(dropStreamed = false, recordsPath?: string): Transform {
   const { maxRecordBytes, maxJsonDepth } = fileLimits();
   let depth = 0;
   let length = 0;
   let record = 0;
+  // The open containers (each one's current key, or index for an array) while the records' array is looked for.
+  const stack: { array: boolean; key: string; index: number }[] = [];
+  // How deep the records' array is while it is open (0 otherwise); `seen` once it has closed (pick takes the first).
+  let recordsDepth = 0;
+  let seen = recordsPath === undefined;
+  const pathHere = () => stack.map((f) => (f.array ? String(f.index) : f.key)).join('.');
   const recordTooLarge = () => new FileLimitError(`a record is larger than ${formatChars(maxRecordBytes)} (WEFT_FILES_MAX_RECORD_MB)`);
   return new Transform({
     objectMode: true,
     transform(token: { name: string; value?: unknown }, _enc, done) {
-      if (recordsDepth !== undefined && VALUE_STARTS.has(token.name)) {
-        // A value starting right inside the records' array is a new record.
-        if (depth === recordsDepth) record = 0;
-        else if ((record += 8) > maxRecordBytes) return done(recordTooLarge());
+      if (VALUE_STARTS.has(token.name)) {
+        if (recordsDepth > 0) {
+          // A value starting right inside the records' array is a new record.
+          if (depth === recordsDepth) record = 0;
+          else if ((record += 8) > maxRecordBytes) return done(recordTooLarge());
+        } else if (!seen) {
+          const top = stack.at(-1);
+          if (top?.array) top.index++;
+        }
       }
       switch (token.name) {
         case 'startObject':
         case 'startArray':
           if (++depth > maxJsonDepth) return done(new FileLimitError(`objects or arrays are nested more than ${maxJsonDepth} levels deep (WEFT_FILES_MAX_JSON_DEPTH)`));
+          if (recordsDepth === 0 && !seen) {
+            if (token.name === 'startArray' && pathHere() === recordsPath) recordsDepth = depth;
+            stack.push({ array: token.name === 'startArray', key: '', index: -1 });
+          }
           break;
         case 'endObject':
         case 'endArray':
+          if (depth === recordsDepth) {
+            recordsDepth = 0;
+            seen = true;
+          } else if (recordsDepth === 0 && !seen) stack.pop();
           depth--;
+          break;
+        case 'keyValue':
+          if (recordsDepth === 0 && !seen) {
+            const top = stack.at(-1);
+            if (top) top.key = String(token.value);
+          }
           break;
         case 'startString':
         case 'startKey':
@@ -169,7 +218,7 @@ function guardedTokens(dropStreamed = false, recordsDepth?: number): Transform {
         case 'endKey':
         case 'endNumber':
           // A value is added to its record once it ends, so one long value is reported as itself.
-          if (recordsDepth !== undefined && depth > recordsDepth && (record += length) > maxRecordBytes) return done(recordTooLarge());
+          if (recordsDepth > 0 && depth > recordsDepth && (record += length) > maxRecordBytes) return done(recordTooLarge());
           return dropStreamed ? done() : done(null, token);
         case 'numberValue':
           if (typeof token.value === 'string' && typeof exactNumber(token.value) === 'string') return done(null, { name: 'stringValue', value: token.value });
@@ -300,7 +349,7 @@ export async function* boundedLines(stream: Readable, max: number): AsyncGenerat
 async function* jsonItems(src: FileSource, recordsPath: string, skip: number): AsyncGenerator<RecordItem> {
   const { stream } = await openSource(src);
   // The records' array is one level below the top for each part of the path (a dotted path, as pick reads it).
-  const stages: NodeJS.ReadWriteStream[] = [parserStream(), guardedTokens(false, recordsPath === '' ? 1 : recordsPath.split('.').length + 1)];
+  const stages: NodeJS.ReadWriteStream[] = [parserStream(), guardedTokens(false, recordsPath)];
   if (recordsPath !== '') stages.push(pick.asStream({ filter: recordsPath, once: true }));
   // objectFilter decides once per element, so skipped ones are never assembled; its first call is for the
   // array's own start token.

@@ -249,3 +249,15 @@ describe('discover', () => {
     expect(objects.map((o) => o.name)).toContain(outputFileId('out.csv'));
   });
 });
+
+it('a filter that keeps every row of 100 KB hands its rows on before 16 MB of text, as the reader cut them (fix12a)', async () => {
+  const big = 'x'.repeat(100_000);
+  const f = await stored('id,city\n' + Array.from({ length: 300 }, (_, k) => `${k},${big}`).join('\n') + '\n');
+  const plain = await collect(session, f.id, { batchSize: 1000 });
+  const filtered = await collect(session, f.id, { query: 'NOT(ISBLANK([city]))', batchSize: 1000 });
+  expect(plain[0]!.rows.length).toBeLessThan(300);
+  expect(filtered[0]!.rows.length).toBeLessThan(300);
+  // Nothing lost or repeated, and each batch's cursor resumes right after its last row.
+  expect(rowsOf(filtered).map((r) => r.id)).toEqual(Array.from({ length: 300 }, (_, k) => k));
+  for (const b of filtered) if (b.rows.length > 0) expect((b.cursor as { nextRow: number }).nextRow).toBe(b.rowNumbers?.at(-1));
+});

@@ -7,6 +7,7 @@ import { typeSourceValues } from '../../../shared/transforms/typed-rows';
 import { stripNul } from '../../../shared/util/nul';
 import type { Transform } from '../../../shared/transforms/types';
 import { readFileBatches } from '../../files/formats';
+import { MAX_HELD_ROWS_BYTES } from '../../files/limits';
 import type { StoredFile } from '../../store/types';
 import { ConnectorError, type ReadBatch, type ReadOptions, type ReadRejected, type Row } from '../types';
 import { fileProblem } from './errors';
@@ -80,14 +81,18 @@ export async function* readStoredFile(file: StoredFile, secrets: FilesSecrets, o
   });
   // With a filter, batches are re-cut to `batchSize` kept rows (as a database query filter returns them), resuming
   // right after the last row given (a record's number is the `nextRow` that resumes after it). A filter that keeps
-  // little still yields after SCAN_WITHOUT_YIELD records, so a caller keeps heartbeating its progress.
-  const pending = { rows: [] as Row[], rowNumbers: [] as number[], sourceRows: [] as Row[], rejected: [] as ReadRejected[] };
+  // little still yields after SCAN_WITHOUT_YIELD records, so a caller keeps heartbeating its progress. The kept rows'
+  // text is counted too, and what is pending is handed on once it passes MAX_HELD_ROWS_BYTES, so a filter never
+  // reassembles the batches the reader cut by size (fix12a).
+  const pending = { rows: [] as Row[], rowNumbers: [] as number[], sourceRows: [] as Row[], sizes: [] as number[], rejected: [] as ReadRejected[] };
+  let held = 0;
   let scanned = 0;
   let lastNext = from.data.nextRow;
   let yieldedAt = from.data.nextRow;
   const take = (count: number, nextRow: number): ReadBatch => {
     yieldedAt = nextRow;
     const cut = (a: Row[] | number[]) => a.splice(0, count);
+    for (const size of pending.sizes.splice(0, count)) held -= size;
     const rejected = pending.rejected.filter((r) => r.rowNumber <= nextRow);
     pending.rejected = pending.rejected.filter((r) => r.rowNumber > nextRow);
     scanned = 0;
@@ -109,10 +114,15 @@ export async function* readStoredFile(file: StoredFile, secrets: FilesSecrets, o
       pending.rows.push(...kept.rows);
       pending.rowNumbers.push(...kept.rowNumbers);
       pending.sourceRows.push(...kept.sourceRows);
+      for (const source of kept.sourceRows) {
+        const size = textOf(source);
+        pending.sizes.push(size);
+        held += size;
+      }
       pending.rejected.push(...rejected);
       scanned += b.rows.length + b.malformed.length;
       while (pending.rows.length >= options.batchSize) yield take(options.batchSize, pending.rowNumbers[options.batchSize - 1] as number);
-      if (scanned >= SCAN_WITHOUT_YIELD * options.batchSize) yield take(pending.rows.length, b.nextRow);
+      if (scanned >= SCAN_WITHOUT_YIELD * options.batchSize || held > MAX_HELD_ROWS_BYTES) yield take(pending.rows.length, b.nextRow);
       lastNext = b.nextRow;
     }
     // The rest, and the cursor past records the filter dropped at the end of the file.
@@ -128,6 +138,16 @@ export async function* readStoredFile(file: StoredFile, secrets: FilesSecrets, o
  * so a file smaller than this shows 0% until its run ends.
  */
 export const READ_AHEAD_BYTES = 384 * 1024;
+
+/** A source row's text in characters (its values as read, before typing). */
+function textOf(source: Row): number {
+  let n = 0;
+  for (const k in source) {
+    const v = source[k];
+    n += k.length + 16 + (typeof v === 'string' ? v.length : 0);
+  }
+  return n;
+}
 
 /** Records scanned (in batches' worth) without a kept row before a filtered read yields what it has. */
 const SCAN_WITHOUT_YIELD = 10;
