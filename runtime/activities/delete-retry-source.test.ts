@@ -2,7 +2,6 @@
 // phase was decided reads the source no more, so a source change made meanwhile adds no candidate the decision never
 // counted; and the run page of a run that stopped mid-phase. Workspace targets on a real store (PGlite), a store
 // failure injected through a proxy.
-import { asyncLocalStorage, Context } from '@temporalio/activity';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { graphFixture } from '../../test/support/graph-fixtures';
 import { testConnections } from '../../test/support/connections';
@@ -12,6 +11,7 @@ import { openStore } from '../store';
 import type { DeletePhase } from '../store/sync-state';
 import type { Store } from '../store/types';
 import { createActivities } from '.';
+import { inActivity as inAttempt } from '../../test/support/activity-context';
 
 let store: Store;
 beforeAll(async () => {
@@ -21,12 +21,7 @@ afterAll(async () => {
   await store?.close();
 });
 
-function inActivity<T>(fn: () => Promise<T>): Promise<T> {
-  const log = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} };
-  const info = { attempt: 1, heartbeatDetails: undefined, heartbeatTimeoutMs: 10_000, isLocal: false, activityId: '1', activityType: 'runPipeline', taskQueue: 'q', workflowExecution: { workflowId: 'w', runId: 'r' } };
-  const ctx = new (Context as unknown as new (...a: unknown[]) => Context)(info, new Promise(() => undefined), new AbortController().signal, () => undefined, undefined, log, undefined, undefined);
-  return asyncLocalStorage.run(ctx, fn);
-}
+const inActivity = <T>(fn: () => Promise<T>): Promise<T> => inAttempt({}, fn);
 /** The store with recordDeletePhase failing once: after the second delete call's progress is asked for. */
 function failingAtSecondProgress(): Store {
   let failed = false;

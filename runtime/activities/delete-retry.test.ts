@@ -2,7 +2,6 @@
 // records and allowed number decided once) before its first delete and its progress after each delete call, so an
 // attempt that fails after deleting (a store blip, a killed worker) is resumed, neither judged again on a target that
 // has shrunk nor counted short. Workspace targets on a real store (PGlite), failures injected through a store proxy.
-import { asyncLocalStorage, Context } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphFixture } from '../../test/support/graph-fixtures';
 import { testConnections } from '../../test/support/connections';
@@ -12,6 +11,7 @@ import { openStore } from '../store';
 import type { DeletePhase } from '../store/sync-state';
 import type { Store } from '../store/types';
 import { createActivities } from '.';
+import { inActivity as inAttempt } from '../../test/support/activity-context';
 
 let store: Store;
 beforeAll(async () => {
@@ -22,12 +22,7 @@ afterAll(async () => {
 });
 
 /** Runs `fn` as a first attempt, local or not. */
-function inActivity<T>(isLocal: boolean, fn: () => Promise<T>): Promise<T> {
-  const log = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} };
-  const info = { attempt: 1, heartbeatDetails: undefined, heartbeatTimeoutMs: isLocal ? undefined : 10_000, isLocal, activityId: '1', activityType: 'runPipeline', taskQueue: 'q', workflowExecution: { workflowId: 'w', runId: 'r' } };
-  const ctx = new (Context as unknown as new (...a: unknown[]) => Context)(info, new Promise(() => undefined), new AbortController().signal, () => undefined, undefined, log, undefined, undefined);
-  return asyncLocalStorage.run(ctx, fn);
-}
+const inActivity = <T>(isLocal: boolean, fn: () => Promise<T>): Promise<T> => inAttempt({ isLocal }, fn);
 const fields = [
   { name: 'email', type: 'text' as const },
   { name: 'amount', type: 'number' as const },

@@ -4,7 +4,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { asyncLocalStorage, Context } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepWaiting } from '../../shared/api/runs';
 import { testConnections } from '../../test/support/connections';
@@ -12,6 +11,7 @@ import { customersCsv, customersGraph, publishAndCreateRun, saveCsvFile } from '
 import { openStore } from '../store';
 import type { Store } from '../store/types';
 import { createActivities } from '.';
+import { inActivity as inAttempt } from '../../test/support/activity-context';
 
 let store: Store;
 let dir: string;
@@ -54,12 +54,7 @@ function blipOnce(s: Store, method: keyof Store, waits: (StepWaiting | null)[] =
 }
 
 /** Runs `fn` as an ordinary activity attempt whose previous attempt heartbeated `heartbeatDetails`. */
-function inActivity<T>(attempt: number, heartbeatDetails: unknown, fn: () => Promise<T>): Promise<T> {
-  const log = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} };
-  const info = { attempt, heartbeatDetails, heartbeatTimeoutMs: 10_000, isLocal: false, activityId: '1', activityType: 'runPipeline', taskQueue: 'q', workflowExecution: { workflowId: 'w', runId: 'r' } };
-  const ctx = new (Context as unknown as new (...a: unknown[]) => Context)(info, new Promise(() => undefined), new AbortController().signal, () => undefined, undefined, log, undefined, undefined);
-  return asyncLocalStorage.run(ctx, fn);
-}
+const inActivity = <T>(attempt: number, heartbeatDetails: unknown, fn: () => Promise<T>): Promise<T> => inAttempt({ attempt, heartbeatDetails }, fn);
 
 const csv = customersCsv(Array.from({ length: 20 }, (_, k) => ({ email: `r${k}@example.com`, name: `R ${k}`, amount: String(k), active: 'yes' })));
 const fast = { batchSize: 10, outageWindowMs: 30 * 60_000, outageBackoff: { initialMs: 50, maxMs: 50 } };

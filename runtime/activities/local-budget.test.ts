@@ -4,7 +4,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { asyncLocalStorage, Context } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphFixture } from '../../test/support/graph-fixtures';
 import { testConnections } from '../../test/support/connections';
@@ -12,6 +11,7 @@ import { customersCsv, customersGraph, publishAndCreateRun, saveCsvFile } from '
 import { openStore } from '../store';
 import type { Store } from '../store/types';
 import { createActivities, LOCAL_DELETES_AT_MOST } from '.';
+import { inActivity as inAttempt } from '../../test/support/activity-context';
 
 let store: Store;
 let dir: string;
@@ -25,12 +25,7 @@ afterAll(async () => {
 });
 
 /** Runs `fn` as a first attempt, local or not. */
-function inActivity<T>(isLocal: boolean, fn: () => Promise<T>): Promise<T> {
-  const log = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} };
-  const info = { attempt: 1, heartbeatDetails: undefined, heartbeatTimeoutMs: isLocal ? undefined : 10_000, isLocal, activityId: '1', activityType: 'runPipeline', taskQueue: 'q', workflowExecution: { workflowId: 'w', runId: 'r' } };
-  const ctx = new (Context as unknown as new (...a: unknown[]) => Context)(info, new Promise(() => undefined), new AbortController().signal, () => undefined, undefined, log, undefined, undefined);
-  return asyncLocalStorage.run(ctx, fn);
-}
+const inActivity = <T>(isLocal: boolean, fn: () => Promise<T>): Promise<T> => inAttempt({ isLocal }, fn);
 
 const fields = [
   { name: 'email', type: 'text' as const },

@@ -2,51 +2,33 @@
 // limits of runtime/files/limits.ts are refused or rejected in plain words, instead of taking the process's memory or
 // answering "Maximum call stack size exceeded". Files are made here, small on disk (gzip and deflate do the rest),
 // against limits turned down for the test (WEFT_FILES_MAX_RECORD_MB=1, WEFT_FILES_MAX_SHARED_STRINGS_MB=1).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FilePreview, UploadedFile } from '../../shared';
-import { openStore } from '../store';
-import type { Store } from '../store/types';
-import { asOwner } from '../../test/support/signed-in';
-import { testConnections } from '../../test/support/connections';
 import { zipOf } from '../../test/support/zip';
 import { boundedLines } from '../files/json';
 import { fileLimits } from '../files/limits';
 import { Readable } from 'node:stream';
-import { createApi } from './app';
+import type { createApi } from './app';
+import { openApiApp, type ApiApp } from '../../test/support/api-app';
 
-let store: Store;
-let dir: string;
 let app: ReturnType<typeof createApi>;
+let rig: ApiApp;
 const saved = { record: process.env.WEFT_FILES_MAX_RECORD_MB, strings: process.env.WEFT_FILES_MAX_SHARED_STRINGS_MB };
 
 beforeAll(async () => {
   process.env.WEFT_FILES_MAX_RECORD_MB = '1';
   process.env.WEFT_FILES_MAX_SHARED_STRINGS_MB = '1';
-  dir = await mkdtemp(join(tmpdir(), 'weft-file-limits-'));
-  store = await openStore({ dataDir: dir, memory: true });
-  await store.migrate();
-  app = createApi({
-    store,
-    launcher: { start: async (input) => ({ workflowId: `run-${input.runId}` }) },
-    filesDir: join(dir, 'files'),
-    maxUploadBytes: 4 * 1024 * 1024,
-    connections: testConnections(store, { filesDir: join(dir, 'files') }),
-    temporalHealth: async () => true,
-  });
-  app = await asOwner(app, store);
+  rig = await openApiApp({ name: 'file-limits', maxUploadBytes: 4 * 1024 * 1024, temporalHealthy: true });
+  ({ app } = rig);
 });
 afterAll(async () => {
   for (const [name, value] of [['WEFT_FILES_MAX_RECORD_MB', saved.record], ['WEFT_FILES_MAX_SHARED_STRINGS_MB', saved.strings]] as const) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
+  await rig?.close();
 });
 
 const MB = 1024 * 1024;

@@ -1,37 +1,18 @@
 // Ids and query strings holding %00 (or control characters) name nothing: every route with an id answers 400 or
 // 404, never 500, and never quotes SQL. Walks every route of the OpenAPI document.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../store';
-import type { Store } from '../store/types';
-import { asOwner } from '../../test/support/signed-in';
-import { createApi } from './app';
-import { testConnections } from '../../test/support/connections';
+import type { createApi } from './app';
+import { openApiApp, type ApiApp } from '../../test/support/api-app';
 
-let store: Store;
-let dir: string;
 let app: ReturnType<typeof createApi>;
+let rig: ApiApp;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'weft-ids-'));
-  store = await openStore({ dataDir: dir, memory: true });
-  await store.migrate();
-  app = await asOwner(
-    createApi({
-      store,
-      launcher: { start: async (input) => ({ workflowId: `run-${input.runId}` }) },
-      filesDir: join(dir, 'files'),
-      maxUploadBytes: 4096,
-      connections: testConnections(store, { filesDir: join(dir, 'files') }),
-    }),
-    store,
-  );
+  rig = await openApiApp({ name: 'ids', maxUploadBytes: 4096 });
+  ({ app } = rig);
 });
 afterAll(async () => {
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
+  await rig?.close();
 });
 
 const BAD_IDS = ['%00', 'run_%00x', 'a%01b', '%E0%A4%A'];

@@ -1,41 +1,25 @@
 // Rejected records as a person finds them: the line in the file (header counted) on the list, and the whole inbox
 // as a CSV download with reasons, formula-like cells defused. A real (in-memory PGlite) store through app.request().
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fixture from '../../test/fixtures/graphs/csv-map-workspace.json';
 import { fileLine, Integration, PublishResult, RejectedRecord, StartRunResult, type Graph } from '../../shared';
 import { withFilePreview } from '../../shared/graph/kinds/csv-source';
-import { openStore } from '../store';
 import type { Store } from '../store/types';
-import { asOwner } from '../../test/support/signed-in';
-import { testConnections } from '../../test/support/connections';
-import { createApi } from './app';
+import type { createApi } from './app';
+import { openApiApp, type ApiApp } from '../../test/support/api-app';
 import { csvRows } from './rejected-csv';
 
 let store: Store;
-let dir: string;
 let app: ReturnType<typeof createApi>;
+let rig: ApiApp;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'weft-rejected-csv-'));
-  store = await openStore({ dataDir: dir, memory: true });
-  await store.migrate();
-  app = createApi({
-    store,
-    launcher: { start: async (input) => ({ workflowId: `run-${input.runId}` }) },
-    filesDir: join(dir, 'files'),
-    maxUploadBytes: 64 * 1024,
-    connections: testConnections(store, { filesDir: join(dir, 'files') }),
-    temporalHealth: async () => true,
-  });
-  app = await asOwner(app, store);
+  rig = await openApiApp({ name: 'rejected-csv', maxUploadBytes: 64 * 1024, temporalHealthy: true });
+  ({ app, store } = rig);
 });
 afterAll(async () => {
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
+  await rig?.close();
 });
 
 const post = (path: string, body: unknown) => app.request(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });

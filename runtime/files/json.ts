@@ -37,17 +37,17 @@ function rowBytes(row: Record<string, string | null>): number {
 /** A value's text, counted as guardedTokens counts a record's: its strings, keys and numbers plus 8 a value (no recursion). */
 function valueBytes(value: unknown): number {
   let n = 0;
-  const todo: unknown[] = [value];
-  while (todo.length > 0) {
-    const v = todo.pop();
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
     n += 8;
     if (typeof v === 'string') n += v.length;
     else if (typeof v === 'number') n += 24;
-    else if (Array.isArray(v)) for (const e of v) todo.push(e);
+    else if (Array.isArray(v)) for (const e of v) stack.push(e);
     else if (v !== null && typeof v === 'object') {
       for (const k in v) {
         n += k.length;
-        todo.push((v as Record<string, unknown>)[k]);
+        stack.push((v as Record<string, unknown>)[k]);
       }
     }
   }
