@@ -1,6 +1,6 @@
 // CSV files: sniff an upload (delimiter, header, typed columns, samples) and stream it in resumable batches.
 import { isAscii } from 'node:buffer';
-import type { Readable } from 'node:stream';
+import { Readable, type Transform } from 'node:stream';
 import { parse, type CsvError, type Options as ParseOptions } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { inferFieldType, type Field } from '../../shared/graph/field-types';
@@ -397,7 +397,7 @@ async function* csvItems(src: FileSource, delimiter: string, keepQuotedEmpty: bo
     const failure = segment.failure();
     if (!failure) break;
     const line = await readLineAt(src, failure.recordStart);
-    yield [new MalformedItem(line.text, (n) => describeFailure(n, failure.code, line.text, line.cut))];
+    yield [malformedLine(line, failure.code)];
     offset = line.next;
   }
 }
@@ -492,10 +492,9 @@ function parseOptions(delimiter: string, start: number, keepQuotedEmpty: boolean
  */
 async function offsetAfter(src: FileSource, delimiter: string, start: number, count: number, keepQuotedEmpty: boolean, recordDelimiter?: RecordDelimiter): Promise<number> {
   if (count <= 0) return start;
-  const parser = parse(parseOptions(delimiter, start, keepQuotedEmpty, true, () => undefined, recordDelimiter));
+  const parser = parse(streamed(parseOptions(delimiter, start, keepQuotedEmpty, true, () => undefined, recordDelimiter)));
   const { stream: source } = await openSource(src, start);
-  source.on('error', (e) => parser.destroy(e));
-  source.pipe(parser);
+  pipeSliced(source, parser);
   let seen = 0;
   let end = start;
   try {
@@ -512,6 +511,35 @@ async function offsetAfter(src: FileSource, delimiter: string, start: number, co
   }
 }
 
+/**
+ * What csv-parse is given at a time when it reads a stream: it parses a whole chunk before it looks at what was
+ * read, and after a quoting error it makes an error (a stack, a JSON copy of its state) of nearly every record left
+ * in the chunk. A file of many short bad records is read again from each one (csvItems), so a smaller chunk bounds
+ * what each costs: 64 KB chunks made 4,000 lines with a stray quote, each ending in a lone '\r', take four minutes.
+ */
+const PARSE_CHUNK_BYTES = 1024;
+
+/** A stream parser's options: it takes in no more than a slice (PARSE_CHUNK_BYTES) ahead of what was read from it. */
+const streamed = (options: ParseOptions): ParseOptions => ({ ...options, writableHighWaterMark: PARSE_CHUNK_BYTES }) as ParseOptions;
+
+/**
+ * `source` into `parser` in chunks of at most PARSE_CHUNK_BYTES, each read only when the parser asks for it (so what
+ * it is given ahead of what was read from it stays small), none after `stopped()`; the source's errors end the parser.
+ */
+function pipeSliced(source: Readable, parser: Transform, stopped: () => boolean = () => false): void {
+  async function* slices(): AsyncGenerator<Buffer> {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      for (let i = 0; i < chunk.length; i += PARSE_CHUNK_BYTES) {
+        if (stopped()) return;
+        yield chunk.subarray(i, i + PARSE_CHUNK_BYTES);
+      }
+    }
+  }
+  const sliced = Readable.from(slices(), { objectMode: false, highWaterMark: PARSE_CHUNK_BYTES });
+  sliced.on('error', (e) => parser.destroy(e));
+  sliced.pipe(parser);
+}
+
 type Segment = { items: AsyncGenerator<Item[]>; failure(): SegmentFailure | null };
 
 /** csv-parse over the file from `start` to its end or its first error; `recordDelimiter` when the segment's is already known. */
@@ -520,15 +548,17 @@ function parseSegment(src: FileSource, delimiter: string, start: number, keepQuo
   let failure: SegmentFailure | null = null;
   async function* items(): AsyncGenerator<Item[]> {
     const parser = parse(
-      parseOptions(delimiter, start, keepQuotedEmpty, false, (err: CsvError | undefined) => {
-        // Only the first error counts: the parser's state after it is not to be trusted.
-        if (err && !skip) skip = { before: typeof err.records === 'number' ? err.records : 0, code: err.code };
-        return undefined;
-      }, recordDelimiter),
+      streamed(
+        parseOptions(delimiter, start, keepQuotedEmpty, false, (err: CsvError | undefined) => {
+          // Only the first error counts: the parser's state after it is not to be trusted.
+          if (err && !skip) skip = { before: typeof err.records === 'number' ? err.records : 0, code: err.code };
+          return undefined;
+        }, recordDelimiter),
+      ),
     );
     const { stream: source } = await openSource(src, start);
-    source.on('error', (e) => parser.destroy(e));
-    source.pipe(parser);
+    // Nothing past the first error is given to csv-parse, which would make an error of nearly every record after it.
+    pipeSliced(source, parser, () => skip !== null);
 
     let records = 0;
     let failedAt: { records: number; code: string } | null = null;
@@ -577,6 +607,10 @@ const QUOTE = 0x22;
 const SPLIT_LINE_BYTES = 64 * 1024;
 /** Lines given to csv-parse at once: a window is cut at the last record end before this many bytes. */
 const WINDOW_BYTES = 64 * 1024;
+/** A window's reach after one that failed (doubling back to WINDOW_BYTES). */
+const MIN_WINDOW_BYTES = 1024;
+/** Thrown by a window's on_skip: csv-parse stops at the first error. */
+const FIRST_ERROR = new Error('the first error of a window');
 /**
  * The splitter reads at least this many bytes at a time (a gunzip or a bucket hands on small chunks): one ASCII check
  * (`lineAt`) and one concatenation per 256 KB instead of per chunk.
@@ -638,9 +672,11 @@ function splitQuoted(line: string, delimiter: string, keepQuotedEmpty: boolean):
  * splitter is unsure of (a lone '\r' line end, a UTF-16 byte-order mark, a quote open for a megabyte) goes to
  * `parseSegment` from the record it reached.
  */
-function splitSegment(src: FileSource, delimiter: string, start: number, keepQuotedEmpty: boolean): Segment {
+function splitSegment(src: FileSource, delimiter: string, fileStart: number, keepQuotedEmpty: boolean): Segment {
   let failure: SegmentFailure | null = null;
   async function* items(): AsyncGenerator<Item[]> {
+    /** Where the records read as one segment start: the file's start, or the line after a record rejected here. */
+    let start = fileStart;
     const { stream } = await openSource(src, start);
     const chunks = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
     /** Unread bytes: `buf[pos]` is the start of a record, at file offset `base + pos`. */
@@ -649,6 +685,8 @@ function splitSegment(src: FileSource, delimiter: string, start: number, keepQuo
     let base = start;
     let eof = false;
     let rd: RecordDelimiter | null = null;
+    /** How far a window reaches: WINDOW_BYTES, from MIN_WINDOW_BYTES again (doubling) after a window that failed. */
+    let windowBytes = WINDOW_BYTES;
     /** Every byte of `buf` is ASCII (its lines decode as Latin-1, the cheaper decoder); undefined until a line asks. */
     let ascii: boolean | undefined;
     /**
@@ -747,10 +785,7 @@ function splitSegment(src: FileSource, delimiter: string, start: number, keepQuo
           const read = await readWindow();
           if (read === 'rest') return yield* rest();
           if (read.items.length > 0) yield read.items;
-          if (read.failure) {
-            failure = read.failure;
-            return;
-          }
+          if (read.failure) yield [rejectFirstLine(read.failure)];
           continue;
         }
         if (out.length > 0) yield out;
@@ -761,8 +796,9 @@ function splitSegment(src: FileSource, delimiter: string, start: number, keepQuo
             const read = await readWindow();
             if (read === 'rest') return yield* rest();
             if (read.items.length > 0) yield read.items;
-            if (read.failure) failure = read.failure;
-            return;
+            if (!read.failure) return;
+            yield [rejectFirstLine(read.failure)];
+            continue;
           }
           const last: Item[] = [];
           split(pos, buf.length, last);
@@ -773,6 +809,23 @@ function splitSegment(src: FileSource, delimiter: string, start: number, keepQuo
       }
     } finally {
       stream.destroy();
+    }
+
+    /**
+     * A window's failed record, rejected by its first line, and the records after that line read as a segment of their
+     * own, from this buffer: what csvItems does by opening the file again at that line, which for a file of many
+     * such records read the next COALESCE_BYTES again for each (800 KB of one-line records with a stray quote took
+     * two minutes). The failed record starts inside the window, so its first line is in `buf`.
+     */
+    function rejectFirstLine(f: SegmentFailure): MalformedItem {
+      const from = f.recordStart - base;
+      const nl = buf.indexOf(NL, from);
+      const to = nl === -1 ? buf.length : nl;
+      const line = lineShown(buf.subarray(from, Math.min(to, from + LINE_HEAD_BYTES)), to - from, nl !== -1, f.recordStart);
+      pos = line.next - base;
+      start = line.next;
+      rd = null;
+      return malformedLine(line, f.code);
     }
 
     /**
@@ -794,7 +847,7 @@ function splitSegment(src: FileSource, delimiter: string, start: number, keepQuo
           if (end !== -1) end -= shift;
         }
         if (end === -1 && i - pos > OPEN_QUOTE_BYTES) return 'rest';
-        if (end !== -1 && i - pos > WINDOW_BYTES) break;
+        if (end !== -1 && i - pos > windowBytes) break;
         const c = buf[i]!;
         if (c === QUOTE) quotes++;
         else if ((quotes & 1) === 0 && (c === NL || c === CR)) {
@@ -817,47 +870,78 @@ function splitSegment(src: FileSource, delimiter: string, start: number, keepQuo
       const from = pos;
       const window = buf.subarray(from, end);
       let skipped: { before: number; code: string } | null = null;
-      const options = (info: boolean) =>
-        parseOptions(
+      const options = (info: boolean, to?: number) => ({
+        ...parseOptions(
           delimiter,
           1, // never the file's start: no byte-order mark here
           keepQuotedEmpty,
           info,
           (err: CsvError | undefined) => {
             if (err && !skipped) skipped = { before: typeof err.records === 'number' ? err.records : 0, code: err.code };
-            return undefined;
+            // Only the first error counts, so the parse stops there: csv-parse went on through the window, lost after a
+            // quoting error, and made an error (a stack and a JSON copy of its state) of nearly every record after it.
+            throw FIRST_ERROR;
           },
           rd ?? undefined,
-        );
-      const parsed = parseSync(window, options(false)) as ParsedRecord[];
-      pos = end;
-      const items: Item[] = [];
-      const s = skipped as { before: number; code: string } | null;
-      const good = s ? Math.min(s.before, parsed.length) : parsed.length;
-      for (let k = 0; k < good; k++) {
-        const record = parsed[k]!;
-        if (!isBlankRecord(record)) items.push(record);
+        ),
+        ...(to !== undefined && { to }),
+      });
+      let parsed: ParsedRecord[] = [];
+      try {
+        parsed = parseSync(window, options(false)) as ParsedRecord[];
+      } catch (e) {
+        if (e !== FIRST_ERROR) throw e;
       }
-      if (!s) return { items, failure: null };
-      // Where the bad record starts: the window parsed again with each record's byte count, only now it failed.
-      const counted = good > 0 ? (parseSync(window, options(true)) as unknown as { info: { bytes: number } }[]) : [];
-      return { items, failure: { recordStart: base + from + (good > 0 ? counted[good - 1]!.info.bytes : 0), code: s.code } };
+      pos = end;
+      const s = skipped as { before: number; code: string } | null;
+      if (!s) {
+        windowBytes = Math.min(WINDOW_BYTES, windowBytes * 2);
+        return { items: parsed.filter((record) => !isBlankRecord(record)), failure: null };
+      }
+      // After a failure the next window starts small: in a file of many bad lines, each window is read to its end
+      // before the records after the first bad one are read again.
+      windowBytes = MIN_WINDOW_BYTES;
+      // The records before the bad one, with each one's byte count: where the bad record starts.
+      const good = s.before;
+      const counted = good > 0 ? (parseSync(window, options(true, good)) as unknown as { record: ParsedRecord; info: { bytes: number } }[]) : [];
+      const items: Item[] = [];
+      for (const { record } of counted) if (!isBlankRecord(record)) items.push(record);
+      return { items, failure: { recordStart: base + from + (counted.length > 0 ? counted[counted.length - 1]!.info.bytes : 0), code: s.code } };
     }
   }
   return { items: items(), failure: () => failure };
 }
 
+interface BadLine {
+  text: string;
+  /** The file offset of the line after it. */
+  next: number;
+  /** Only the line's first bytes were read. */
+  cut: boolean;
+}
+
+/** The first line of a record that failed, rejected with the failure's reason. */
+const malformedLine = (line: BadLine, code: string): MalformedItem => new MalformedItem(line.text, (n) => describeFailure(n, code, line.text, line.cut));
+
+/** A line as a rejected row shows it: its first LINE_HEAD_BYTES (`head`) of `length`, at most 1,000 characters. */
+function lineShown(head: Buffer, length: number, found: boolean, from: number): BadLine {
+  let text = head.toString('utf8').replace(/\r$/, '').replace(/^\ufeff/, '');
+  if (length > head.length || text.length > 1000) text = `${text.slice(0, 1000)}…`;
+  return { text, next: from + length + (found ? 1 : 0), cut: length > head.length };
+}
+const LINE_HEAD_BYTES = 4000;
+
 /** The line starting at `from` (shortened for display) and the offset of the next one. */
-async function readLineAt(src: FileSource, from: number): Promise<{ text: string; next: number; cut: boolean }> {
+async function readLineAt(src: FileSource, from: number): Promise<BadLine> {
   const { stream } = await openSource(src, from);
   let head: Buffer = Buffer.alloc(0);
   let length = 0;
   let found = false;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const nl = chunk.indexOf(0x0a);
+      const nl = chunk.indexOf(NL);
       const part = nl >= 0 ? chunk.subarray(0, nl) : chunk;
-      if (head.length < 4000) head = Buffer.concat([head, part.subarray(0, 4000 - head.length)]);
+      if (head.length < LINE_HEAD_BYTES) head = Buffer.concat([head, part.subarray(0, LINE_HEAD_BYTES - head.length)]);
       length += part.length;
       if (nl >= 0) {
         found = true;
@@ -867,7 +951,5 @@ async function readLineAt(src: FileSource, from: number): Promise<{ text: string
   } finally {
     stream.destroy();
   }
-  let text = head.toString('utf8').replace(/\r$/, '').replace(/^\ufeff/, '');
-  if (length > head.length || text.length > 1000) text = `${text.slice(0, 1000)}…`;
-  return { text, next: from + length + (found ? 1 : 0), cut: length > head.length };
+  return lineShown(head, length, found, from);
 }
