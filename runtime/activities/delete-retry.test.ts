@@ -148,12 +148,12 @@ describe('the delete phase retried', () => {
 });
 
 describe('a two-way step failed after its deletes began (fix12b, after an outside review)', () => {
-  // del14's two-way executor records one phase per direction (`<node>#a`, `<node>#b`) and sets the step's count only
+  // del14's two-way executor records one phase per direction (the step's node id and a side) and sets the step's count only
   // after its commit: a failure in between must leave the sum of both directions, applying or applied.
   async function failedWith(tag: string, phases: Array<Pick<DeletePhase, 'state' | 'applied'> & { side: 'a' | 'b' }>) {
     const { runId } = await setUp(tag, 0);
     for (const p of phases) {
-      await store.sync.recordDeletePhase({ runId, nodeId: `target#${p.side}`, state: p.state, candidates: 3000, targetRecords: 9000, allowed: 9000, applied: p.applied, afterKey: p.state === 'applying' ? 'k' : null, inFlight: null });
+      await store.sync.recordDeletePhase({ runId, nodeId: 'target', side: p.side, state: p.state, candidates: 3000, targetRecords: 9000, allowed: 9000, applied: p.applied, afterKey: p.state === 'applying' ? 'k' : null, inFlight: null });
     }
     const acts = createActivities({ store, sessions: testConnections(store), batchSize: 10 });
     await inActivity(false, () => acts.failSteps({ runId, nodeIds: ['target'], error: 'blip' }));

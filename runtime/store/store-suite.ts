@@ -555,13 +555,13 @@ export function runStoreSuite(target: SuiteTarget): void {
     it('drops a step\'s run keys, some or all', async () => {
       const { run } = await newRun();
       const keys = ['[1]', '["__proto__"]', '["9007199254740993"]', '["a\\u0000b"]'].map((key, i) => ({ key, values: { id: i } }));
-      await store.sync.addDeletedKeys(run.id, 'dst#a', keys);
-      await store.sync.addDeletedKeys(run.id, 'dst#b', keys);
-      await store.sync.dropKeys(run.id, 'dst#a', ['["__proto__"]', '["a\\u0000b"]', '[404]']);
-      expect((await store.sync.listDeletedKeys(run.id, 'dst#a', { after: null, limit: 10 })).map((k) => k.key).sort()).toEqual(['["9007199254740993"]', '[1]']);
-      await store.sync.dropKeys(run.id, 'dst#a');
-      expect(await store.sync.countDeletedKeys(run.id, 'dst#a')).toBe(0);
-      expect(await store.sync.countDeletedKeys(run.id, 'dst#b')).toBe(4);
+      await store.sync.addDeletedKeys(run.id, { nodeId: 'dst', side: 'a' as const }, keys);
+      await store.sync.addDeletedKeys(run.id, { nodeId: 'dst', side: 'b' as const }, keys);
+      await store.sync.dropKeys(run.id, { nodeId: 'dst', side: 'a' as const }, ['["__proto__"]', '["a\\u0000b"]', '[404]']);
+      expect((await store.sync.listDeletedKeys(run.id, { nodeId: 'dst', side: 'a' as const }, { after: null, limit: 10 })).map((k) => k.key).sort()).toEqual(['["9007199254740993"]', '[1]']);
+      await store.sync.dropKeys(run.id, { nodeId: 'dst', side: 'a' as const });
+      expect(await store.sync.countDeletedKeys(run.id, { nodeId: 'dst', side: 'a' as const })).toBe(0);
+      expect(await store.sync.countDeletedKeys(run.id, { nodeId: 'dst', side: 'b' as const })).toBe(4);
     });
 
     // probe14: a one-field key is the value itself, so a source key holding U+0000 or half a character (a JSON
