@@ -143,12 +143,12 @@ describe('the delete phase retried', () => {
 });
 
 describe('a two-way step failed after its deletes began (fix12b, after an outside review)', () => {
-  // del14's two-way executor records one phase per direction (`<node>#a`, `<node>#b`) and sets the step's count only
+  // del14's two-way executor records one phase per direction (the step's node id and a side) and sets the step's count only
   // after its commit: a failure in between must leave the sum of both directions, applying or applied.
   async function failedWith(tag: string, phases: Array<Pick<DeletePhase, 'state' | 'applied'> & { side: 'a' | 'b' }>) {
     const { runId } = await setUp(tag, 0);
     for (const p of phases) {
-      await store.sync.recordDeletePhase({ runId, nodeId: `target#${p.side}`, state: p.state, candidates: 3000, targetRecords: 9000, allowed: 9000, applied: p.applied, afterKey: p.state === 'applying' ? 'k' : null, inFlight: null });
+      await store.sync.recordDeletePhase({ runId, nodeId: 'target', side: p.side, state: p.state, candidates: 3000, targetRecords: 9000, allowed: 9000, applied: p.applied, afterKey: p.state === 'applying' ? 'k' : null, inFlight: null });
     }
     const acts = createActivities({ store, sessions: testConnections(store), batchSize: 10 });
     await inActivity(false, () => acts.failSteps({ runId, nodeIds: ['target'], error: 'blip' }));
@@ -160,4 +160,44 @@ describe('a two-way step failed after its deletes began (fix12b, after an outsid
   it('both sides applied, the step failed before its commit: their sum', async () => {
     expect(await failedWith('tw2', [{ side: 'a', state: 'applied', applied: 7 }, { side: 'b', state: 'applied', applied: 5 }])).toBe(12);
   });
+});
+
+describe('the delete loop honours the attempt\'s cancellation (del13)', () => {
+  it('cancelled after its first delete call: stops before the next, the retry applies the rest, each counted once', async () => {
+    const { runId, versionId } = await setUp('k1', 2_500);
+    const cancel = new AbortController();
+    // The attempt is cancelled (Cancel, or Temporal gave up on it: its heartbeat learns it) once its first call is recorded.
+    const cancelling = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop === 'sync') {
+          return new Proxy(target.sync, {
+            get(sync, p) {
+              const v: unknown = Reflect.get(sync, p);
+              if (p === 'recordDeletePhase') {
+                return async (phase: DeletePhase) => {
+                  const out = await sync.recordDeletePhase(phase);
+                  if (phase.state === 'applying' && phase.afterKey != null && phase.inFlight == null) cancel.abort();
+                  return out;
+                };
+              }
+              return typeof v === 'function' ? v.bind(sync) : v;
+            },
+          });
+        }
+        const value: unknown = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const log = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} };
+    const info = { attempt: 1, heartbeatDetails: undefined, heartbeatTimeoutMs: 10_000, isLocal: false, activityId: '1', activityType: 'runPipeline', taskQueue: 'q', workflowExecution: { workflowId: 'w', runId: 'r' } };
+    const ctx = new (Context as unknown as new (...a: unknown[]) => Context)(info, new Promise(() => undefined), cancel.signal, () => undefined, undefined, log, undefined, undefined);
+    const acts = createActivities({ store: cancelling, sessions: testConnections(store), batchSize: 10 });
+    await expect(asyncLocalStorage.run(ctx, () => acts.runPipeline({ runId, versionId, pipelineId: 'p-target' }))).rejects.toThrow('cancelled');
+    expect(await store.sync.getDeletePhase(runId, 'target')).toMatchObject({ state: 'applying', candidates: 2_500, applied: 1_000, inFlight: null });
+    expect((await store.listWorkspaceRecords('k1_dst')).total).toBe(5 + 1_500);
+    await inActivity(false, () => ordinary().runPipeline({ runId, versionId, pipelineId: 'p-target' }));
+    expect((await store.listWorkspaceRecords('k1_dst')).total).toBe(5);
+    expect(await store.sync.getDeletePhase(runId, 'target')).toMatchObject({ state: 'applied', candidates: 2_500, applied: 2_500 });
+    expect(await deletedCount(runId)).toBe(2_500);
+  }, 120_000);
 });

@@ -252,17 +252,14 @@ export function createActivities(deps: ActivityDeps) {
    */
   async function stepsDeletedSoFar(runId: string, nodeIds: readonly string[]): Promise<void> {
     if (nodeIds.length === 0) return;
-    // A two-way step has one phase per direction (`<node>#a`, `<node>#b`) and sets its count only after its commit:
+    // A two-way step has one phase per direction (its side recorded with it) and sets its count only after its commit:
     // a failure after its deletes began (a direction applying, or both applied) leaves the sum of both directions.
     const twoWay = new Map<string, number>();
     for (const phase of await store.sync.listDeletePhases(runId)) {
-      if (nodeIds.includes(phase.nodeId)) {
+      if (!nodeIds.includes(phase.nodeId)) continue;
+      if (!phase.side) {
         if (phase.state === 'applying') await store.sync.setStepDeleted(runId, phase.nodeId, phase.applied);
-        continue;
-      }
-      const cut = phase.nodeId.lastIndexOf('#');
-      const step = cut > 0 ? phase.nodeId.slice(0, cut) : undefined;
-      if (step && nodeIds.includes(step) && phase.state !== 'held') twoWay.set(step, (twoWay.get(step) ?? 0) + phase.applied);
+      } else if (phase.state !== 'held') twoWay.set(phase.nodeId, (twoWay.get(phase.nodeId) ?? 0) + phase.applied);
     }
     for (const [step, applied] of twoWay) await store.sync.setStepDeleted(runId, step, applied);
   }
@@ -436,8 +433,8 @@ export function createActivities(deps: ActivityDeps) {
             fullSync: syncOptions.fullSync === true,
             confirmDeletes: syncOptions.confirmDeletes === true,
             runClock,
-            // Each direction's delete phase under the step's node id (the direction in its own id), decided once in
-            // the run and resumed by a retry; the step's deleted count is set from them after the attempt's commit.
+            // Each direction's delete phase under the step's node id and the side deleted on, decided once in the
+            // run and resumed by a retry; the step's deleted count is set from them after the attempt's commit.
             deletePhases: { runId, store: store.sync },
             check: () => {
               if (ctx.cancellationSignal.aborted) throw new CancelledFailure('The run was cancelled');
@@ -447,7 +444,7 @@ export function createActivities(deps: ActivityDeps) {
             dropStaged: (attempt) => store.dropStagedRejected(runId, pipelineId, attempt),
             stagedStart: () => store.rejectedStageStart(runId, pipelineId, step.nodeId),
             unstage: (keys) => store.unstageRejected(runId, pipelineId, keys),
-            // Delete candidates wait in the run's run_keys (under the delete phases' ids), applied a page at a time.
+            // Delete candidates wait in the run's run_keys (under the delete phases' references), applied a page at a time.
             deleteKeys: deleteKeysIn(store.sync, runId, step.nodeId),
             // One commit per attempt, numbered after the batch committed when it began: a retry after an attempt that
             // committed and then failed records what it found (commitAfter); two attempts at once still commit once.
@@ -590,7 +587,22 @@ export function createActivities(deps: ActivityDeps) {
             const target = await deleteTargetOf(targetStep, deps.sessions);
             if (target) {
               try {
-                await runDeletePhase({ runId, step: targetStep, target, settings, compareKeys: whole, confirm: syncOptions.confirmDeletes === true, runClock, store: store.sync, ...(budgetEnd !== undefined && { check: stopPastBudget }) });
+                await runDeletePhase({
+                  runId,
+                  step: targetStep,
+                  target,
+                  settings,
+                  compareKeys: whole,
+                  confirm: syncOptions.confirmDeletes === true,
+                  runClock,
+                  store: store.sync,
+                  ...(budgetEnd !== undefined && { check: stopPastBudget }),
+                  // Before each delete call: a cancelled run, or an attempt Temporal gave up on (its heartbeat, which the
+                  // ticker goes on sending, learns it; a local part's timeout cancels it), stops there (del13).
+                  stop: () => {
+                    if (ctx.cancellationSignal.aborted) throw new CancelledFailure('The run was cancelled');
+                  },
+                });
               } catch (err) {
                 if (!(err instanceof BudgetSpent)) throw err;
                 return { pipelineId, batches: checkpoint.batch, steps: [], unfinished: true };

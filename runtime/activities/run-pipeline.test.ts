@@ -293,7 +293,7 @@ describe('runPipeline', () => {
     const left = (await store.listWorkspaceRecords('tw_del_b', { limit: 100 })).items.map((r) => Number(r.values.id)).sort((x, y) => x - y);
     expect(left).toEqual(all.slice(4));
     expect((await store.getRun(runId))?.steps.find((s) => s.nodeId === 'tw')?.counts).toMatchObject({ deleted: 4 });
-    expect(await store.sync.getDeletePhase(runId, 'tw#b')).toMatchObject({ state: 'applied', candidates: 4, applied: 4 });
+    expect(await store.sync.getDeletePhase(runId, { nodeId: 'tw', side: 'b' })).toMatchObject({ state: 'applied', candidates: 4, applied: 4 });
   });
 
   it('a two-way sync step that fails for good: its held conflicts are recorded on the failed run once', async () => {

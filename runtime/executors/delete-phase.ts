@@ -10,7 +10,7 @@ import { describeDeleteSync } from '../../shared/sync/options';
 import { allowedDeletes, isSoftDeleted, softDeleteValue, type DeleteMode } from '../../shared/sync/target';
 import type { ConnectorSession, SessionOpener } from '../connections/sessions';
 import type { RunKey } from '../store/types';
-import type { DeletePhase, SyncStateStore } from '../store/sync-state';
+import { DeletePhaseTaken, phaseRefOf, type DeletePhase, type PhaseRef, type SyncStateStore } from '../store/sync-state';
 import { openSaved } from './sessions';
 import { runKeyOf } from './target-sync';
 import { PlanError } from './types';
@@ -120,7 +120,7 @@ export async function deleteTargetOf(step: PlanStep, sessions: SessionOpener): P
 }
 
 /** What applying a recorded phase needs of the store (two-way's bench runs it on memory). */
-export type DeletePhaseStore = Pick<SyncStateStore, 'getDeletePhase' | 'recordDeletePhase' | 'listDeletedKeys' | 'setStepDeleted'>;
+export type DeletePhaseStore = Pick<SyncStateStore, 'takeDeletePhase' | 'recordDeletePhase' | 'listDeletedKeys' | 'setStepDeleted'>;
 
 export interface DeletePhaseInput {
   runId: string;
@@ -147,6 +147,11 @@ export interface DeletePhaseInput {
    * pairs of the records deleted). Idempotent: a retry of a call whose progress was lost calls it again.
    */
   afterCall?: (keys: readonly RunKey[]) => Promise<void>;
+  /**
+   * Called before each delete or soft-delete call: throws to stop the phase there (the activity's cancellation: a
+   * cancelled run, or an attempt Temporal gave up on, which the attempt learns through its heartbeat or its timeout).
+   */
+  stop?: () => void;
   /** Sets the step's deleted count when the phase is applied (default); two-way counts them by its commit. */
   setsStepCount?: boolean;
 }
@@ -163,20 +168,32 @@ export interface DeletePhaseInput {
 export async function runDeletePhase(input: DeletePhaseInput): Promise<DeletePhase> {
   const { runId, step, store } = input;
   const nodeId = step.nodeId;
-  const done = await store.getDeletePhase(runId, nodeId);
-  if (done?.state === 'applied') {
-    if (input.setsStepCount !== false) await store.setStepDeleted(runId, nodeId, done.applied);
-    return done;
+  // Taken, not only read (del13): an attempt that took the phase before (an abandoned one still in its delete loop) can
+  // record nothing more, so it stops before its next delete call. Two attempts deciding at once: the first decision
+  // recorded stands; the other's is refused and it takes and resumes that one.
+  for (let round = 0; ; round += 1) {
+    const done = await store.takeDeletePhase(runId, nodeId);
+    if (done?.state === 'applied') {
+      if (input.setsStepCount !== false) await store.setStepDeleted(runId, nodeId, done.applied);
+      return done;
+    }
+    // Resumed: the check may still stop it here (the local part's budget and bound), before any delete of this attempt.
+    if (done?.state === 'applying') input.check?.(done.candidates);
+    const phase = done?.state === 'applying' ? done : await decide(input, done?.fence ?? 0);
+    if (phase === null) {
+      if (round < 2) continue;
+      throw new DeletePhaseTaken(step.label);
+    }
+    if (phase.state === 'held') throw new PlanError(describeDeleteSync({ ...phase, label: step.label }));
+    return resumeDeletePhase(input, phase);
   }
-  // Resumed: the check may still stop it here (the local part's budget and bound), before any delete of this attempt.
-  if (done?.state === 'applying') input.check?.(done.candidates);
-  const phase = done?.state === 'applying' ? done : await decide(input);
-  if (phase.state === 'held') throw new PlanError(describeDeleteSync({ ...phase, label: step.label }));
-  return resumeDeletePhase(input, phase);
 }
 
-/** The candidates and the threshold's decision: `held` (recorded), or `applying` recorded before any delete. */
-async function decide(input: DeletePhaseInput): Promise<DeletePhase> {
+/**
+ * The candidates and the threshold's decision: `held` (recorded), or `applying` recorded before any delete; null when
+ * another attempt recorded a decision since this one took the phase (`fence`; 0: none was recorded).
+ */
+async function decide(input: DeletePhaseInput, fence: number): Promise<DeletePhase | null> {
   const { runId, step, target, settings, store } = input;
   const nodeId = step.nodeId;
   // The candidates stay in the store, never all in memory (a full sync of a table emptied at the source would hold
@@ -216,29 +233,30 @@ async function decide(input: DeletePhaseInput): Promise<DeletePhase> {
   const targetRecords = Math.max(counted ?? (await target.count()) ?? 0, 0);
   await check();
   const allowed = allowedDeletes(targetRecords, settings.deleteThresholdPercent);
-  return judgeDeletePhase({ ...input, label: step.label, phaseId: nodeId }, { candidates: count, targetRecords, allowed, applied: 0 });
+  return judgeDeletePhase({ ...input, label: step.label, phase: nodeId, fence }, { candidates: count, targetRecords, allowed, applied: 0 });
 }
 
 /**
  * The threshold's decision, recorded before anything of it is deleted: more candidates than `allowed` and nobody
  * confirmed → `held` (nothing more deleted); else `applying`. `applied`: what the run already deleted under an earlier
  * decision of the same phase (two-way: a retry that found more deletes after a phase applied), counted in `candidates`.
+ * Recorded only while the phase is still held by `fence` (what this attempt's take answered; 0: none was recorded):
+ * null when another attempt took it or decided it meanwhile (nothing written).
  */
 export async function judgeDeletePhase(
-  input: Pick<DeletePhaseInput, 'runId' | 'settings' | 'confirm'> & { store: Pick<SyncStateStore, 'recordDeletePhase'>; label: string; phaseId: string },
+  input: Pick<DeletePhaseInput, 'runId' | 'settings' | 'confirm'> & { store: Pick<SyncStateStore, 'recordDeletePhase'>; label: string; phase: PhaseRef; fence: number },
   decision: { candidates: number; targetRecords: number; allowed: number; applied: number },
-): Promise<DeletePhase> {
+): Promise<DeletePhase | null> {
   const { runId, settings, store } = input;
-  const base = { runId, nodeId: input.phaseId, ...decision, afterKey: null, inFlight: null };
-  if (decision.candidates > decision.allowed && !input.confirm) {
-    const held: DeletePhase = { ...base, state: 'held' };
-    await store.recordDeletePhase(held);
-    return held;
-  }
+  const ref = typeof input.phase === 'string' ? { nodeId: input.phase } : input.phase;
+  const base = { runId, ...ref, ...decision, afterKey: null, inFlight: null, fence: input.fence };
+  const recorded = async (phase: DeletePhase): Promise<DeletePhase | null> => {
+    const fence = await store.recordDeletePhase(phase);
+    return fence === null ? null : { ...phase, fence };
+  };
+  if (decision.candidates > decision.allowed && !input.confirm) return recorded({ ...base, state: 'held' });
   if (settings.deletes === 'soft' && decision.candidates > decision.applied && !settings.softDeleteField) throw new PlanError(`${input.label} soft-deletes records but names no field to set. Choose the soft-delete field and publish again.`);
-  const applying: DeletePhase = { ...base, state: 'applying' };
-  await store.recordDeletePhase(applying);
-  return applying;
+  return recorded({ ...base, state: 'applying' });
 }
 
 /**
@@ -251,39 +269,53 @@ export async function judgeDeletePhase(
  * still matches: a retry re-applies the call and counts it as it does. A target that cannot count its records
  * (`present` null; no connector with deletes today) counts what the retried call finds, short by what the lost call
  * deleted.
+ *
+ * One attempt at a time (del13): every record is written only while the phase is still held by the fence this attempt
+ * took it with (`start.fence`), one of them before each delete call, so an attempt another one took the phase from
+ * (an abandoned attempt still running beside the retry that resumed it) stops before its next delete call, its progress
+ * never recorded over the newer attempt's (DeletePhaseTaken). A call it had in flight when the phase was taken is the
+ * one the newer attempt re-applies and counts by its recorded `inFlight`, as after a crash. `stop` is asked before each
+ * call too: a cancelled attempt stops there.
  */
 export async function resumeDeletePhase(
-  input: Pick<DeletePhaseInput, 'runId' | 'target' | 'settings' | 'runClock' | 'afterCall' | 'setsStepCount'> & { store: DeletePhaseStore },
+  input: Pick<DeletePhaseInput, 'runId' | 'target' | 'settings' | 'runClock' | 'afterCall' | 'setsStepCount' | 'stop'> & { store: DeletePhaseStore },
   start: DeletePhase,
 ): Promise<DeletePhase> {
   const { runId, target, settings, store } = input;
-  const nodeId = start.nodeId;
+  const ref = phaseRefOf(start);
   let phase = start;
+  /** Records the phase while this attempt holds it; else stops here. */
+  const record = async (next: DeletePhase) => {
+    if ((await store.recordDeletePhase(next)) === null) throw new DeletePhaseTaken(target.label);
+    phase = next;
+  };
   if (phase.candidates > 0 && settings.deletes !== 'ignore') {
     for (let after = phase.afterKey ?? null; ; ) {
-      const page = await store.listDeletedKeys(runId, nodeId, { after, limit: KEY_PAGE });
+      const page = await store.listDeletedKeys(runId, ref, { after, limit: KEY_PAGE });
       for (let i = 0; i < page.length; i += DELETE_CHUNK) {
         const keys = page.slice(i, i + DELETE_CHUNK);
+        input.stop?.();
         let applied: number;
         if (settings.deletes === 'delete') {
           const lost = phase.inFlight ?? null;
           const found = lost ?? (await target.present(keys));
-          if (lost === null && found !== null) await store.recordDeletePhase((phase = { ...phase, inFlight: found }));
+          // Before the call: what it finds, and that this attempt still holds the phase.
+          await record({ ...phase, inFlight: found });
           const removed = await target.remove(keys);
           applied = lost ?? removed;
         } else {
+          // Before the call: that this attempt still holds the phase.
+          await record(phase);
           applied = await target.soften(keys, settings.softDeleteField, input.runClock);
         }
         await input.afterCall?.(keys);
-        phase = { ...phase, applied: phase.applied + applied, afterKey: keys[keys.length - 1]!.key, inFlight: null };
-        await store.recordDeletePhase(phase);
+        await record({ ...phase, applied: phase.applied + applied, afterKey: keys[keys.length - 1]!.key, inFlight: null });
       }
       if (page.length < KEY_PAGE) break;
       after = page[page.length - 1]!.key;
     }
   }
-  phase = { ...phase, state: 'applied', afterKey: null, inFlight: null };
-  await store.recordDeletePhase(phase);
-  if (input.setsStepCount !== false) await store.setStepDeleted(runId, nodeId, phase.applied);
+  await record({ ...phase, state: 'applied', afterKey: null, inFlight: null });
+  if (input.setsStepCount !== false) await store.setStepDeleted(runId, start.nodeId, phase.applied);
   return phase;
 }

@@ -237,10 +237,10 @@ function sync(config: Partial<TwoWaySyncConfig> & Pick<TwoWaySyncConfig, 'a' | '
         deletePhases: {
           runId,
           store: {
-            getDeletePhase: (...a) => via.sync.getDeletePhase(...a),
+            takeDeletePhase: (...a) => via.sync.takeDeletePhase(...a),
             recordDeletePhase: (...a) => via.sync.recordDeletePhase(...a),
             setStepDeleted: (...a) => via.sync.setStepDeleted(...a),
-            listDeletedKeys: (_run, phaseId, { after, limit }) => deleteKeys.list(phaseId.endsWith('#a') ? 'a' : 'b', after, limit),
+            listDeletedKeys: (_run, phase, { after, limit }) => deleteKeys.list(typeof phase !== 'string' && phase.side === 'a' ? 'a' : 'b', after, limit),
           },
         },
         commit: commitAfter((c) => via.commitBatch(c), { runId, pipelineId: PIPELINE, nodeId, done: (await via.getCheckpoint(runId, PIPELINE)).batch }),
@@ -981,7 +981,7 @@ describe.each([
     expect(await s.run()).toMatchObject({ createdB: 10 });
     // An earlier attempt of the run found 7 deleted on B (its candidate is in the run's keys); the person restored it.
     const runId = await s.newRun();
-    await store.sync.addDeletedKeys(runId, `${s.nodeId}#a`, [{ key: '[7]', values: { id: 7 } }]);
+    await store.sync.addDeletedKeys(runId, { nodeId: s.nodeId, side: 'a' }, [{ key: '[7]', values: { id: 7 } }]);
     await pause();
     await pgc.query(`UPDATE ${tag}_dr_b SET removed = true WHERE id = 3`);
     const retry = await s.run({ runId });
@@ -1068,7 +1068,7 @@ describe('a retry after one direction\'s deletes were applied (del14)', () => {
             if (at === 'applied' && p === 'recordDeletePhase') {
               // B's 4 deleted and their pairs forgotten; recording the phase `applied` fails.
               return async (phase: Parameters<Store['sync']['recordDeletePhase']>[0]) => {
-                if (!failed && phase.nodeId.endsWith('#b') && phase.state === 'applied') {
+                if (!failed && phase.side === 'b' && phase.state === 'applied') {
                   failed = true;
                   throw new Error('store blip');
                 }
@@ -1077,7 +1077,7 @@ describe('a retry after one direction\'s deletes were applied (del14)', () => {
             }
             if (at === 'list' && p === 'listDeletedKeys') {
               return async (...args: Parameters<Store['sync']['listDeletedKeys']>) => {
-                if (!failed && args[1].endsWith('#a')) {
+                if (!failed && typeof args[1] !== 'string' && args[1].side === 'a') {
                   failed = true;
                   throw new Error('store blip');
                 }
@@ -1133,7 +1133,7 @@ describe('a retry after one direction\'s deletes were applied (del14)', () => {
     ]);
     expect(retry.counts.deleted).toBe(M + 3);
     expect(await page()).toEqual(['2,500 records of Contacts both ways (side B) deleted', '3 records of Contacts both ways (side A) deleted']);
-    expect(await store.sync.getDeletePhase(runId, `${s.nodeId}#b`)).toMatchObject({ state: 'applied', candidates: M, applied: M });
+    expect(await store.sync.getDeletePhase(runId, { nodeId: s.nodeId, side: 'b' })).toMatchObject({ state: 'applied', candidates: M, applied: M });
     expect((await pgc.query(`SELECT id FROM rc_b ORDER BY id`)).rows.map((r: { id: number }) => r.id)).toEqual([1, 2, 3]);
     expect((await pgc.query(`SELECT count(*)::int AS n FROM rc_a`)).rows[0].n).toBe(0);
     // Every pair forgotten once: nothing left to echo, a second full run deletes and writes nothing.

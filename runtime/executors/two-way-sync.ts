@@ -29,7 +29,7 @@ import { describeDeleteSync } from '../../shared/sync/options';
 import { allowedDeletes, isSoftDeleted, type DeleteMode } from '../../shared/sync/target';
 import type { ConnectorSession, RecordResult, Row } from '../connections/sessions';
 import type { BatchCommit, RunKey, StagedRejected, StepCounts } from '../store/types';
-import type { DeletePhase, SyncStateStore } from '../store/sync-state';
+import { DeletePhaseTaken, type DeletePhase, type SyncStateStore } from '../store/sync-state';
 import { compareIds, type StageB, type StagedB, type StagedDelete, type TwoWayPair, type TwoWayScope, type TwoWayStore } from '../store/two-way';
 import { judgeDeletePhase, resumeDeletePhase, sessionTarget, type DeletePhaseStore } from './delete-phase';
 import { openSaved } from './sessions';
@@ -80,8 +80,8 @@ export interface TwoWayRunContext {
   /** The run's clock, for the time a soft delete writes. */
   runClock?: number;
   /**
-   * Where each direction's delete phase is recorded in the run (`<node>#a`, `<node>#b`: decided once, progress after
-   * each delete call, as the one-way phase) and the step's deleted count set. Not given (a bench): in memory.
+   * Where each direction's delete phase is recorded in the run (the step's node id and the side deleted on: decided
+   * once, progress after each delete call, as the one-way phase) and the step's deleted count set. Not given (a bench): in memory.
    */
   deletePhases?: { runId: string; store: DeletePhaseStore };
   /** Told each direction's delete phase (held or applied) with candidates, after the counts' commit (tests). */
@@ -108,9 +108,12 @@ export interface TwoWayDeleteKeys {
   list(toSide: 'a' | 'b', after: string | null, limit: number): Promise<RunKey[]>;
 }
 
-/** The candidates as the run's run_keys (deleted), under `<node>#a` and `<node>#b` (the delete phases' ids). */
+/**
+ * The candidates as the run's run_keys (deleted), under the step's node id and the side they are applied to (the delete
+ * phases' own references: a side of its own, never a suffix of the node id, which may hold any character).
+ */
 export function deleteKeysIn(sync: Pick<SyncStateStore, 'dropKeys' | 'addDeletedKeys' | 'countDeletedKeys' | 'listDeletedKeys'>, runId: string, nodeId: string): TwoWayDeleteKeys {
-  const node = (side: 'a' | 'b') => `${nodeId}#${side}`;
+  const node = (side: 'a' | 'b') => ({ nodeId, side });
   return {
     clear: (side) => sync.dropKeys(runId, node(side)),
     add: (side, keys) => sync.addDeletedKeys(runId, node(side), keys),
@@ -138,13 +141,25 @@ export function commitAfter(commitBatch: (commit: BatchCommit) => Promise<unknow
 
 /** The delete phases in memory, over candidates in memory (a context with no store: a bench). */
 function deletePhasesInMemory(keys: TwoWayDeleteKeys): DeletePhaseStore {
+  // By side: one step's phases.
   const phases = new Map<string, DeletePhase>();
+  const sideOf = (ref: Parameters<DeletePhaseStore['takeDeletePhase']>[1]) => (typeof ref === 'string' ? '' : ref.side);
   return {
-    getDeletePhase: async (_runId, nodeId) => phases.get(nodeId) ?? null,
-    async recordDeletePhase(phase) {
-      phases.set(phase.nodeId, phase);
+    async takeDeletePhase(_runId, ref) {
+      const found = phases.get(sideOf(ref));
+      if (!found) return null;
+      const taken = { ...found, fence: (found.fence ?? 0) + 1 };
+      phases.set(sideOf(ref), taken);
+      return taken;
     },
-    listDeletedKeys: (_runId, nodeId, { after, limit }) => keys.list(nodeId.endsWith('#a') ? 'a' : 'b', after, limit),
+    async recordDeletePhase(phase) {
+      const found = phases.get(phase.side ?? '');
+      if (phase.fence !== undefined && found && found.fence !== phase.fence) return null;
+      const fence = found?.fence ?? Math.max(phase.fence ?? 0, 1);
+      phases.set(phase.side ?? '', { ...phase, fence });
+      return fence;
+    },
+    listDeletedKeys: (_runId, ref, { after, limit }) => keys.list(sideOf(ref) === 'a' ? 'a' : 'b', after, limit),
     async setStepDeleted() {},
   };
 }
@@ -776,7 +791,7 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
     // progress after each delete call, and each call's pairs forgotten before that progress is recorded.
     const phaseRun = ctx.deletePhases?.runId ?? '';
     const phaseStore = ctx.deletePhases?.store ?? deletePhasesInMemory(deleteKeys);
-    const phaseIdOf = (d: DeleteDirection) => `${step.nodeId}#${d.to.name}`;
+    const phaseOf = (d: DeleteDirection) => ({ nodeId: step.nodeId, side: d.to.name });
     const labelOf = (d: DeleteDirection) => `${step.label} (side ${d.to.name.toUpperCase()}: ${d.to.side.object})`;
     const settingsOf = (d: DeleteDirection) => ({ deletes: d.mode, softDeleteField: d.to.side.deletedField, deleteThresholdPercent: config.deleteThresholdPercent });
     const runClock = ctx.runClock ?? Date.now();
@@ -790,6 +805,8 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
           runClock,
           // The pairs of the records a call deleted are forgotten with it (idempotent: a retried call forgets them again).
           afterCall: (keys) => twoWay.forgetPairs(scope, keys.map((k) => k.key)),
+          // A cancelled attempt (or one Temporal gave up on) stops before its next delete call.
+          ...(ctx.check && { stop: ctx.check }),
           setsStepCount: false,
         },
         phase,
@@ -797,10 +814,12 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
     // An earlier attempt of the run decided: a phase it left `applying` is finished first, before anything is read, so
     // this attempt meets none of its records again (their pairs forgotten), neither as deletes nor as changes to echo.
     // Its candidates are then forgotten like any earlier attempt's (applied: a phase applies its candidates once).
+    // Taken, not only read (del13): an earlier attempt still running (abandoned) records nothing more of it, and stops
+    // before its next delete call; this attempt's own records of it are written only while it still holds it.
     const earlier = new Map<DeleteDirection, DeletePhase>();
     for (const d of [toB, toA]) {
       if (d.mode === 'ignore') continue;
-      const found = await phaseStore.getDeletePhase(phaseRun, phaseIdOf(d));
+      const found = await phaseStore.takeDeletePhase(phaseRun, phaseOf(d));
       if (found) earlier.set(d, found.state === 'applying' ? await resume(d, found) : found);
     }
     for (const d of [toB, toA]) if (d.mode !== 'ignore') await deleteKeys.clear(d.to.name);
@@ -1047,9 +1066,11 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
       }
       const base = before ?? { targetRecords: pairCount, allowed: allowedDeletes(pairCount, config.deleteThresholdPercent), applied: 0 };
       const phase = await judgeDeletePhase(
-        { runId: phaseRun, settings: settingsOf(d), confirm: ctx.confirmDeletes === true, store: phaseStore, label: labelOf(d), phaseId: phaseIdOf(d) },
+        { runId: phaseRun, settings: settingsOf(d), confirm: ctx.confirmDeletes === true, store: phaseStore, label: labelOf(d), phase: phaseOf(d), fence: before?.fence ?? 0 },
         { candidates: base.applied + found, targetRecords: base.targetRecords, allowed: base.allowed, applied: base.applied },
       );
+      // Another attempt took the phase since this one did: it goes on with it; this one stops before deleting.
+      if (!phase) throw new DeletePhaseTaken(labelOf(d));
       decided.push({ d, phase, found });
     }
     for (const x of decided) if (x.phase.state === 'applying') x.phase = await resume(x.d, x.phase);

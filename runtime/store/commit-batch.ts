@@ -129,14 +129,14 @@ export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applie
         await tx.execute(sql`
           INSERT INTO ${runKeys} (run_id, node_id, key, deleted)
           SELECT ${commit.runId}, ${keys.nodeId}, k, false FROM jsonb_array_elements_text(${JSON.stringify(part)}::jsonb) AS k
-          ON CONFLICT (run_id, node_id, key) DO NOTHING`);
+          ON CONFLICT (run_id, node_id, side, key) DO NOTHING`);
       }
       for (const part of chunks(keys.deleted)) {
         if (part.length === 0) continue;
         await tx.execute(sql`
           INSERT INTO ${runKeys} (run_id, node_id, key, deleted, key_values)
           SELECT ${commit.runId}, ${keys.nodeId}, r.k, true, r.v FROM jsonb_to_recordset(${JSON.stringify(part.map((d) => ({ k: runKeyToStore(d.key), v: keyValuesToStore(d.values) })))}::jsonb) AS r(k text, v jsonb)
-          ON CONFLICT (run_id, node_id, key) DO UPDATE SET deleted = true, key_values = excluded.key_values`);
+          ON CONFLICT (run_id, node_id, side, key) DO UPDATE SET deleted = true, key_values = excluded.key_values`);
       }
     }
     const rejected: NewRejected[] = [...commit.rejected];

@@ -321,7 +321,7 @@ async function syncOf(db: Db, runRows: readonly RunRow[], steps: readonly StepRo
     const opts = options.success ? options.data : {};
     const mine = readsByRun.get(row.id) ?? [];
     // A two-way direction with nothing to delete is recorded (its threshold's base, for a retry) but not shown.
-    const runDeletesOf = deletes.filter((d) => d.runId === row.id && !(d.nodeId.includes('#') && d.candidates === 0));
+    const runDeletesOf = deletes.filter((d) => d.runId === row.id && !(d.side !== '' && d.candidates === 0));
     if (mine.length === 0 && runDeletesOf.length === 0 && !opts.fullSync && !opts.confirmDeletes && !opts.refresh) continue;
     const stepOf = (nodeId: string) => steps.find((s) => s.runId === row.id && s.nodeId === nodeId);
     const sources = new Map<string, RunSourceSync>();
@@ -351,8 +351,10 @@ async function syncOf(db: Db, runRows: readonly RunRow[], steps: readonly StepRo
         const stopped = d.state === 'applying' && (row.status === 'failed' || row.status === 'cancelled');
         return {
           nodeId: d.nodeId,
-          // A two-way step's direction (`<node>#a`, `<node>#b`): its step's label and the side deleted on.
-          label: d.nodeId.includes('#') ? `${stepOf(d.nodeId.slice(0, d.nodeId.lastIndexOf('#')))?.label ?? d.nodeId} (side ${d.nodeId.slice(d.nodeId.lastIndexOf('#') + 1).toUpperCase()})` : (stepOf(d.nodeId)?.label ?? d.nodeId),
+          ...((d.side === 'a' || d.side === 'b') && { side: d.side }),
+          // A two-way step's direction (its side column, never read out of the node id): its step's label and the side
+          // deleted on.
+          label: d.side !== '' ? `${stepOf(d.nodeId)?.label ?? d.nodeId} (side ${d.side.toUpperCase()})` : (stepOf(d.nodeId)?.label ?? d.nodeId),
           state: stopped ? 'stopped' : d.state === 'held' || d.state === 'applying' ? d.state : 'applied',
           candidates: d.candidates,
           targetRecords: d.targetRecords,

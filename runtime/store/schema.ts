@@ -459,12 +459,14 @@ export const runKeys = pgTable(
       .notNull()
       .references(() => runs.id, { onDelete: 'cascade' }),
     nodeId: text('node_id').notNull(),
+    /** Migration 30: '' for a target step's keys; 'a' or 'b' for a two-way step's delete candidates to that side. */
+    side: text('side').notNull().default(''),
     key: text('key').notNull(),
     deleted: boolean('deleted').notNull().default(false),
     /** A deleted key's field values as the target has them (so a soft delete writes the key exactly as it is). */
     keyValues: jsonb('key_values').$type<Record<string, unknown> | string>(),
   },
-  (t) => [primaryKey({ columns: [t.runId, t.nodeId, t.key] })],
+  (t) => [primaryKey({ columns: [t.runId, t.nodeId, t.side, t.key] })],
 );
 
 /** Migration 0015: a target's delete phase in one run: applied, or held back above the threshold. */
@@ -483,9 +485,13 @@ export const runDeletes = pgTable(
     /** Migration 29: the last candidate key applied while `applying`, and the delete call in flight's records found. */
     afterKey: text('after_key'),
     inFlight: integer('in_flight'),
+    /** Migration 30: '' for a target step's phase; 'a' or 'b' for a two-way step's direction (the side deleted on). */
+    side: text('side').notNull().default(''),
+    /** Migration 32: raised by each attempt that takes the phase; its records are written only while it is the taker's. */
+    fence: integer('fence').notNull().default(0),
     updatedAt: updatedAt(),
   },
-  (t) => [primaryKey({ columns: [t.runId, t.nodeId] })],
+  (t) => [primaryKey({ columns: [t.runId, t.nodeId, t.side] })],
 );
 
 /** Migration 0021: an integration's inbound webhook: its hook id (the URL), how requests authenticate, its sealed secret. */

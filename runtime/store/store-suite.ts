@@ -555,13 +555,13 @@ export function runStoreSuite(target: SuiteTarget): void {
     it('drops a step\'s run keys, some or all', async () => {
       const { run } = await newRun();
       const keys = ['[1]', '["__proto__"]', '["9007199254740993"]', '["a\\u0000b"]'].map((key, i) => ({ key, values: { id: i } }));
-      await store.sync.addDeletedKeys(run.id, 'dst#a', keys);
-      await store.sync.addDeletedKeys(run.id, 'dst#b', keys);
-      await store.sync.dropKeys(run.id, 'dst#a', ['["__proto__"]', '["a\\u0000b"]', '[404]']);
-      expect((await store.sync.listDeletedKeys(run.id, 'dst#a', { after: null, limit: 10 })).map((k) => k.key).sort()).toEqual(['["9007199254740993"]', '[1]']);
-      await store.sync.dropKeys(run.id, 'dst#a');
-      expect(await store.sync.countDeletedKeys(run.id, 'dst#a')).toBe(0);
-      expect(await store.sync.countDeletedKeys(run.id, 'dst#b')).toBe(4);
+      await store.sync.addDeletedKeys(run.id, { nodeId: 'dst', side: 'a' as const }, keys);
+      await store.sync.addDeletedKeys(run.id, { nodeId: 'dst', side: 'b' as const }, keys);
+      await store.sync.dropKeys(run.id, { nodeId: 'dst', side: 'a' as const }, ['["__proto__"]', '["a\\u0000b"]', '[404]']);
+      expect((await store.sync.listDeletedKeys(run.id, { nodeId: 'dst', side: 'a' as const }, { after: null, limit: 10 })).map((k) => k.key).sort()).toEqual(['["9007199254740993"]', '[1]']);
+      await store.sync.dropKeys(run.id, { nodeId: 'dst', side: 'a' as const });
+      expect(await store.sync.countDeletedKeys(run.id, { nodeId: 'dst', side: 'a' as const })).toBe(0);
+      expect(await store.sync.countDeletedKeys(run.id, { nodeId: 'dst', side: 'b' as const })).toBe(4);
     });
 
     // probe14: a one-field key is the value itself, so a source key holding U+0000 or half a character (a JSON
@@ -596,10 +596,35 @@ export function runStoreSuite(target: SuiteTarget): void {
       for (const afterKey of ['a\u0000b', 'half \ud83d', '["x"]']) {
         const applying = { runId: run.id, nodeId: 'dst', state: 'applying' as const, candidates: 9, targetRecords: 20, allowed: 10, applied: 4, afterKey, inFlight: 3 };
         await store.sync.recordDeletePhase(applying);
-        expect(await store.sync.getDeletePhase(run.id, 'dst')).toEqual(applying);
+        expect(await store.sync.getDeletePhase(run.id, 'dst')).toEqual({ ...applying, fence: 0 });
       }
       await store.sync.recordDeletePhase({ runId: run.id, nodeId: 'dst', state: 'applied', candidates: 9, targetRecords: 20, allowed: 10, applied: 9 });
-      expect(await store.sync.listDeletePhases(run.id)).toEqual([{ runId: run.id, nodeId: 'dst', state: 'applied', candidates: 9, targetRecords: 20, allowed: 10, applied: 9, afterKey: null, inFlight: null }]);
+      expect(await store.sync.listDeletePhases(run.id)).toEqual([{ runId: run.id, nodeId: 'dst', state: 'applied', candidates: 9, targetRecords: 20, allowed: 10, applied: 9, afterKey: null, inFlight: null, fence: 0 }]);
+    });
+
+    // del13: one attempt at a time. Taking a phase raises its fence; a record carrying an older fence writes nothing.
+    it('takes a delete phase: records of an attempt it was taken from are refused, a two-way side is a phase of its own', async () => {
+      const { run } = await newRun();
+      const phase = { runId: run.id, nodeId: 'dst', state: 'applying' as const, candidates: 9, targetRecords: 20, allowed: 10, applied: 0, afterKey: null, inFlight: null };
+      expect(await store.sync.takeDeletePhase(run.id, 'dst')).toBeNull();
+      // The first decision recorded is held by fence 1; another attempt that found none (0) is refused.
+      expect(await store.sync.recordDeletePhase({ ...phase, fence: 0 })).toBe(1);
+      expect(await store.sync.recordDeletePhase({ ...phase, applied: 5, fence: 0 })).toBeNull();
+      const taken = await store.sync.takeDeletePhase(run.id, 'dst');
+      expect(taken).toMatchObject({ state: 'applying', applied: 0, fence: 2 });
+      // The older attempt's progress is refused and nothing of it written; the taker's is recorded.
+      expect(await store.sync.recordDeletePhase({ ...phase, applied: 4, afterKey: '["k"]', fence: 1 })).toBeNull();
+      expect(await store.sync.getDeletePhase(run.id, 'dst')).toMatchObject({ applied: 0, afterKey: null, fence: 2 });
+      expect(await store.sync.recordDeletePhase({ ...phase, applied: 3, afterKey: '["j"]', inFlight: 2, fence: 2 })).toBe(2);
+      expect(await store.sync.getDeletePhase(run.id, 'dst')).toMatchObject({ applied: 3, afterKey: '["j"]', inFlight: 2, fence: 2 });
+      // A two-way step's directions under the same node id, by side: phases (and keys) of their own.
+      expect(await store.sync.recordDeletePhase({ ...phase, side: 'b', candidates: 4, fence: 0 })).toBe(1);
+      expect(await store.sync.getDeletePhase(run.id, { nodeId: 'dst', side: 'b' })).toMatchObject({ side: 'b', candidates: 4, fence: 1 });
+      expect(await store.sync.getDeletePhase(run.id, { nodeId: 'dst', side: 'a' })).toBeNull();
+      expect((await store.sync.listDeletePhases(run.id)).map((p) => [p.nodeId, p.side ?? '', p.candidates])).toEqual([
+        ['dst', '', 9],
+        ['dst', 'b', 4],
+      ]);
     });
 
     it('applies a batch once: a retried or older batch is ignored', async () => {

@@ -39,6 +39,30 @@ export interface BeginSourceRead {
   fullSync: boolean;
 }
 
+/** A two-way step's direction: the side its deletes are applied to. */
+export type DeleteSide = 'a' | 'b';
+
+/**
+ * Whose run keys and delete phase: a target step's (its node id), or one direction of a two-way step's (the step's node
+ * id and the side deleted on). The side is a column of its own, never parsed out of a node id: a node id may hold any
+ * character, `#` too (del13; migration 30).
+ */
+export type PhaseRef = string | { nodeId: string; side: DeleteSide };
+
+/** The reference of a recorded phase. */
+export const phaseRefOf = (p: Pick<DeletePhase, 'nodeId' | 'side'>): PhaseRef => (p.side ? { nodeId: p.nodeId, side: p.side } : p.nodeId);
+
+/** The columns of a reference: `side` '' for a target step. */
+const columnsOf = (ref: PhaseRef): { nodeId: string; side: string } => (typeof ref === 'string' ? { nodeId: ref, side: '' } : { nodeId: ref.nodeId, side: ref.side });
+
+/** Another attempt took the delete phase (a newer one resumed it): this one stops before its next delete call. */
+export class DeletePhaseTaken extends Error {
+  constructor(label: string) {
+    super(`Another attempt of the run took over the deletes to ${label}; this attempt stopped.`);
+    this.name = 'DeletePhaseTaken';
+  }
+}
+
 /**
  * A target's delete phase in a run: `held` when it stopped before deleting (above the threshold, unconfirmed);
  * `applying` from before its first delete until its last (the decision kept: a retry resumes, never judges again);
@@ -47,6 +71,8 @@ export interface BeginSourceRead {
 export interface DeletePhase {
   runId: string;
   nodeId: string;
+  /** A two-way step's direction (the side deleted on); absent for a target step's phase. */
+  side?: DeleteSide;
   state: 'held' | 'applying' | 'applied';
   candidates: number;
   targetRecords: number;
@@ -57,6 +83,11 @@ export interface DeletePhase {
   afterKey?: string | null;
   /** `applying`, delete mode: the next delete call is in flight, and this many of its keys had a record before it. */
   inFlight?: number | null;
+  /**
+   * The fencing token of the attempt that holds the phase (takeDeletePhase; 0: it found no record). A record carrying it
+   * is written only while the phase is still that attempt's. Absent: written whatever holds it (tests, a bench).
+   */
+  fence?: number;
 }
 
 export interface SyncStateStore {
@@ -87,17 +118,27 @@ export interface SyncStateStore {
   /** Of `keys`, those the run did NOT see (for the full-sync comparison). */
   unseenKeys(runId: string, nodeId: string, keys: readonly string[]): Promise<string[]>;
   /** Keys found deleted at the source, in key order, after `after`, with their field values. */
-  listDeletedKeys(runId: string, nodeId: string, opts: { after: string | null; limit: number }): Promise<RunKey[]>;
+  listDeletedKeys(runId: string, phase: PhaseRef, opts: { after: string | null; limit: number }): Promise<RunKey[]>;
   /** Sets a step's deleted count (the delete phase's outcome; set, not added, so a retried phase counts once). */
   setStepDeleted(runId: string, nodeId: string, deleted: number): Promise<void>;
-  countDeletedKeys(runId: string, nodeId: string): Promise<number>;
+  countDeletedKeys(runId: string, phase: PhaseRef): Promise<number>;
   /** Records target keys as deleted with their field values (the delete phase's full-sync comparison). Idempotent. */
-  addDeletedKeys(runId: string, nodeId: string, keys: readonly RunKey[]): Promise<void>;
+  addDeletedKeys(runId: string, phase: PhaseRef, keys: readonly RunKey[]): Promise<void>;
   /** Forgets these keys of the step in the run (deleted or seen), or every key of it when `keys` is not given. */
-  dropKeys(runId: string, nodeId: string, keys?: readonly string[]): Promise<void>;
+  dropKeys(runId: string, phase: PhaseRef, keys?: readonly string[]): Promise<void>;
 
-  recordDeletePhase(phase: DeletePhase): Promise<void>;
-  getDeletePhase(runId: string, nodeId: string): Promise<DeletePhase | null>;
+  /**
+   * Records the phase. With `fence`, only while the phase is still held by that fence (none recorded yet for 0, which
+   * then records it as 1): answers the fence it is held by, or null when another attempt took it (nothing written).
+   * Without `fence`, whatever holds it (answers its fence).
+   */
+  recordDeletePhase(phase: DeletePhase): Promise<number | null>;
+  getDeletePhase(runId: string, phase: PhaseRef): Promise<DeletePhase | null>;
+  /**
+   * Takes the phase for this attempt: raises its fence and answers it as recorded then (with the new fence), in one
+   * statement, so an attempt that took it before can record nothing more. Null when none is recorded.
+   */
+  takeDeletePhase(runId: string, phase: PhaseRef): Promise<DeletePhase | null>;
   listDeletePhases(runId: string): Promise<DeletePhase[]>;
 }
 
@@ -190,6 +231,7 @@ export function createSyncStateStore(db: Db): SyncStateStore {
   const toDelete = (r: typeof runDeletes.$inferSelect): DeletePhase => ({
     runId: r.runId,
     nodeId: r.nodeId,
+    ...(r.side === 'a' || r.side === 'b' ? { side: r.side } : {}),
     state: r.state === 'held' || r.state === 'applying' ? r.state : 'applied',
     candidates: r.candidates,
     targetRecords: r.targetRecords,
@@ -197,7 +239,16 @@ export function createSyncStateStore(db: Db): SyncStateStore {
     applied: r.applied,
     afterKey: r.afterKey === null ? null : runKeyFromStore(r.afterKey),
     inFlight: r.inFlight,
+    fence: r.fence,
   });
+  const phaseIs = (runId: string, ref: PhaseRef) => {
+    const { nodeId, side } = columnsOf(ref);
+    return and(eq(runDeletes.runId, runId), eq(runDeletes.nodeId, nodeId), eq(runDeletes.side, side));
+  };
+  const keysOf = (runId: string, ref: PhaseRef) => {
+    const { nodeId, side } = columnsOf(ref);
+    return and(eq(runKeys.runId, runId), eq(runKeys.nodeId, nodeId), eq(runKeys.side, side));
+  };
 
   return {
     getCursor,
@@ -270,7 +321,7 @@ export function createSyncStateStore(db: Db): SyncStateStore {
         await db.execute(sql`
           INSERT INTO ${runKeys} (run_id, node_id, key, deleted)
           SELECT ${runId}, ${nodeId}, k, ${deleted} FROM jsonb_array_elements_text(${JSON.stringify(part)}::jsonb) AS k
-          ON CONFLICT (run_id, node_id, key) DO UPDATE SET deleted = excluded.deleted`);
+          ON CONFLICT (run_id, node_id, side, key) DO UPDATE SET deleted = excluded.deleted`);
       }
     },
     async unseenKeys(runId, nodeId, keys) {
@@ -280,16 +331,16 @@ export function createSyncStateStore(db: Db): SyncStateStore {
         const rows = await db
           .select({ key: runKeys.key })
           .from(runKeys)
-          .where(and(eq(runKeys.runId, runId), eq(runKeys.nodeId, nodeId), inArray(runKeys.key, part)));
+          .where(and(keysOf(runId, nodeId), inArray(runKeys.key, part)));
         for (const r of rows) seen.add(runKeyFromStore(r.key));
       }
       return keys.filter((k) => !seen.has(k));
     },
-    async listDeletedKeys(runId, nodeId, { after, limit }) {
+    async listDeletedKeys(runId, ref, { after, limit }) {
       const rows = await db
         .select({ key: runKeys.key, values: runKeys.keyValues })
         .from(runKeys)
-        .where(and(eq(runKeys.runId, runId), eq(runKeys.nodeId, nodeId), eq(runKeys.deleted, true), after === null ? undefined : gt(runKeys.key, runKeyToStore(after))))
+        .where(and(keysOf(runId, ref), eq(runKeys.deleted, true), after === null ? undefined : gt(runKeys.key, runKeyToStore(after))))
         .orderBy(asc(runKeys.key))
         .limit(limit);
       return rows.map((r) => ({ key: runKeyFromStore(r.key), values: keyValuesFromStore(r.values) }));
@@ -297,51 +348,78 @@ export function createSyncStateStore(db: Db): SyncStateStore {
     async setStepDeleted(runId, nodeId, deleted) {
       await db.update(runSteps).set({ deleted }).where(and(eq(runSteps.runId, runId), eq(runSteps.nodeId, nodeId)));
     },
-    async addDeletedKeys(runId, nodeId, keys) {
+    async addDeletedKeys(runId, ref, keys) {
+      const { nodeId, side } = columnsOf(ref);
       const byKey = new Map(keys.map((k) => [k.key, k] as const));
       for (const part of chunks([...byKey.values()])) {
         if (part.length === 0) continue;
         await db.execute(sql`
-          INSERT INTO ${runKeys} (run_id, node_id, key, deleted, key_values)
-          SELECT ${runId}, ${nodeId}, r.k, true, r.v FROM jsonb_to_recordset(${JSON.stringify(part.map((d) => ({ k: runKeyToStore(d.key), v: keyValuesToStore(d.values) })))}::jsonb) AS r(k text, v jsonb)
-          ON CONFLICT (run_id, node_id, key) DO UPDATE SET deleted = true, key_values = excluded.key_values`);
+          INSERT INTO ${runKeys} (run_id, node_id, side, key, deleted, key_values)
+          SELECT ${runId}, ${nodeId}, ${side}, r.k, true, r.v FROM jsonb_to_recordset(${JSON.stringify(part.map((d) => ({ k: runKeyToStore(d.key), v: keyValuesToStore(d.values) })))}::jsonb) AS r(k text, v jsonb)
+          ON CONFLICT (run_id, node_id, side, key) DO UPDATE SET deleted = true, key_values = excluded.key_values`);
       }
     },
-    async dropKeys(runId, nodeId, keys) {
+    async dropKeys(runId, ref, keys) {
       if (keys === undefined) {
-        await db.delete(runKeys).where(and(eq(runKeys.runId, runId), eq(runKeys.nodeId, nodeId)));
+        await db.delete(runKeys).where(keysOf(runId, ref));
         return;
       }
       for (const part of chunks([...new Set(keys.map(runKeyToStore))])) {
         if (part.length === 0) continue;
-        await db.delete(runKeys).where(and(eq(runKeys.runId, runId), eq(runKeys.nodeId, nodeId), inArray(runKeys.key, part)));
+        await db.delete(runKeys).where(and(keysOf(runId, ref), inArray(runKeys.key, part)));
       }
     },
-    async countDeletedKeys(runId, nodeId) {
+    async countDeletedKeys(runId, ref) {
       const [row] = await db
         .select({ n: sql<number>`count(*)::int` })
         .from(runKeys)
-        .where(and(eq(runKeys.runId, runId), eq(runKeys.nodeId, nodeId), eq(runKeys.deleted, true)));
+        .where(and(keysOf(runId, ref), eq(runKeys.deleted, true)));
       return row?.n ?? 0;
     },
 
     async recordDeletePhase(phase) {
+      const { fence } = phase;
       // The last key applied is a run key (U+0000 or half a character kept as run_keys keeps them).
-      const values = { ...phase, afterKey: phase.afterKey == null ? null : runKeyToStore(phase.afterKey), inFlight: phase.inFlight ?? null };
-      await db
+      const values = {
+        runId: phase.runId,
+        nodeId: phase.nodeId,
+        side: phase.side ?? '',
+        state: phase.state,
+        candidates: phase.candidates,
+        targetRecords: phase.targetRecords,
+        allowed: phase.allowed,
+        applied: phase.applied,
+        afterKey: phase.afterKey == null ? null : runKeyToStore(phase.afterKey),
+        inFlight: phase.inFlight ?? null,
+        // The first record of a phase is its first taker's (fence 1): an attempt that found none holds 0 until then.
+        fence: fence === undefined ? 0 : Math.max(fence, 1),
+      };
+      const [row] = await db
         .insert(runDeletes)
         .values(values)
         .onConflictDoUpdate({
-          target: [runDeletes.runId, runDeletes.nodeId],
-          set: { state: phase.state, candidates: phase.candidates, targetRecords: phase.targetRecords, allowed: phase.allowed, applied: phase.applied, afterKey: values.afterKey, inFlight: values.inFlight, updatedAt: sql`now()` },
-        });
+          target: [runDeletes.runId, runDeletes.nodeId, runDeletes.side],
+          set: { state: values.state, candidates: values.candidates, targetRecords: values.targetRecords, allowed: values.allowed, applied: values.applied, afterKey: values.afterKey, inFlight: values.inFlight, updatedAt: sql`now()` },
+          // Held by another attempt since this one took it (or found none): nothing written.
+          ...(fence !== undefined && { setWhere: eq(runDeletes.fence, fence) }),
+        })
+        .returning({ fence: runDeletes.fence });
+      return row?.fence ?? null;
     },
-    async getDeletePhase(runId, nodeId) {
-      const [row] = await db.select().from(runDeletes).where(and(eq(runDeletes.runId, runId), eq(runDeletes.nodeId, nodeId)));
+    async getDeletePhase(runId, ref) {
+      const [row] = await db.select().from(runDeletes).where(phaseIs(runId, ref));
+      return row ? toDelete(row) : null;
+    },
+    async takeDeletePhase(runId, ref) {
+      const [row] = await db
+        .update(runDeletes)
+        .set({ fence: sql`${runDeletes.fence} + 1` })
+        .where(phaseIs(runId, ref))
+        .returning();
       return row ? toDelete(row) : null;
     },
     async listDeletePhases(runId) {
-      return (await db.select().from(runDeletes).where(eq(runDeletes.runId, runId)).orderBy(asc(runDeletes.nodeId))).map(toDelete);
+      return (await db.select().from(runDeletes).where(eq(runDeletes.runId, runId)).orderBy(asc(runDeletes.nodeId), asc(runDeletes.side))).map(toDelete);
     },
   };
 }

@@ -39,7 +39,10 @@ export type RunSourceSync = z.infer<typeof RunSourceSync>;
 
 /** One target's delete phase: applied, held back above its threshold, or still applying (a run in progress). */
 export const RunDeleteSync = z.object({
+  /** The target step's node id; a two-way step's for each of its directions (del13: never `<node>#a`). */
   nodeId: z.string(),
+  /** A two-way step's direction: the side deleted on. Absent for a target step. */
+  side: z.enum(['a', 'b']).optional(),
   label: z.string(),
   /** `stopped`: still applying when the run failed or was cancelled (its retries spent, or Cancel). */
   state: z.enum(['held', 'applying', 'applied', 'stopped']),

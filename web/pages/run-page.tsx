@@ -132,7 +132,7 @@ function SyncLines({ run }: { run: RunDetail }) {
         </p>
       ) : null}
       {sync.deletes.map((d) => (
-        <p key={d.nodeId} className={`run-sync__line${d.state === 'held' ? ' run-sync__line--held' : ''}`} data-testid="run-sync-deletes">
+        <p key={JSON.stringify([d.nodeId, d.side ?? ''])} className={`run-sync__line${d.state === 'held' ? ' run-sync__line--held' : ''}`} data-testid="run-sync-deletes">
           {describeDeleteSync(d)}
         </p>
       ))}

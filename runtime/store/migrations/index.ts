@@ -25,9 +25,11 @@ import { oauthStates } from './0026-oauth-states';
 import { fillfactor } from './0027-fillfactor';
 import { rejectedStage } from './0028-rejected-stage';
 import { deleteProgress } from './0029-delete-progress';
+import { deleteSides } from './0030-delete-sides';
 import { memberEmailNfc } from './0031-member-email-nfc';
+import { deleteFence } from './0032-delete-fence';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames, inbox, sets, stepProgress, workspaceRecordsNoFk, syncState, twoWay, members, webhooks, twoWayStage, twoWayIndexes, twoWayOneHash, twoWayTextHashes, oauthStates, fillfactor, rejectedStage, deleteProgress, memberEmailNfc];
+export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames, inbox, sets, stepProgress, workspaceRecordsNoFk, syncState, twoWay, members, webhooks, twoWayStage, twoWayIndexes, twoWayOneHash, twoWayTextHashes, oauthStates, fillfactor, rejectedStage, deleteProgress, deleteSides, memberEmailNfc, deleteFence];
 
 export type { Migration } from './types';
