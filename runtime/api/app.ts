@@ -5,6 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import { auditRoutes } from './audit';
 import { authRoutes } from './auth';
+import { requestBodyLimit } from './body-limit';
 import { connectionRoutes } from './connections';
 import type { ApiDeps } from './deps';
 import { access, serve, identify, requireAccess, securityHeaders, siteGuard, siteOf, type AuthEnv } from './guard';
@@ -108,6 +109,9 @@ export function createApi(deps: ApiDeps) {
     return next();
   });
   app.use('/api/*', async (c, next) => (c.req.method === 'POST' && INBOUND_HOOK_PATH.test(c.req.path) ? (c.set('principal', null), next()) : identify(deps.store, site)(c, next)));
+  // Bodies are bounded by who is asking before any route reads one (runtime/api/body-limit.ts); uploads and inbound
+  // webhooks stream under limits of their own.
+  app.use('/api/*', requestBodyLimit((method, path) => method === 'POST' && (path === `${routes.API_BASE}/files` || INBOUND_HOOK_PATH.test(path))));
   app.use('/api/openapi.json', requireAccess('signedIn'));
   app.route(routes.API_BASE, api);
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: site.cookieName });

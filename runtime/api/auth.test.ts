@@ -161,6 +161,20 @@ describe('sign-in', () => {
     expect((await errorOf(res)).code).toBe('too_many_attempts');
   });
 
+  it('counts wrong current passwords on a password change like failed sign-ins: a session cannot guess without bound', async () => {
+    const person = { email: 'guessed@example.com', name: 'Gus', role: 'viewer', password: 'the real password' };
+    expect((await send('/api/users', 'POST', person, { cookie: ownerCookie })).status).toBe(201);
+    const { cookie } = await signIn(person.email, person.password);
+    for (let i = 0; i < 3; i++) {
+      expect((await send('/api/auth/password', 'POST', { currentPassword: `guess ${i}`, newPassword: 'a new password' }, { cookie })).status).toBe(403);
+    }
+    // The right password waits too, and the guesses count against signing in with that email.
+    const res = await send('/api/auth/password', 'POST', { currentPassword: person.password, newPassword: 'a new password' }, { cookie });
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await send('/api/auth/sign-in', 'POST', { email: person.email, password: person.password })).status).toBe(429);
+  });
+
   it('ends one session on sign-out and every session on sign out everywhere', async () => {
     const a = await signIn('owner@example.com', OWNER.password);
     const b = await signIn('owner@example.com', OWNER.password);

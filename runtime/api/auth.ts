@@ -53,7 +53,7 @@ const changePassword = serve(routes.changePassword, {
   ...access('signedIn'),
   tags: ['Sign-in'],
   summary: "Change the signed-in person's password; their other sessions end",
-  responses: { 204: 'Changed', 400: 'Invalid, or signed in with an API token', 403: 'Wrong current password' },
+  responses: { 204: 'Changed', 400: 'Invalid, or signed in with an API token', 403: 'Wrong current password', 429: 'Too many wrong passwords (or failed sign-ins) for this email; Retry-After says when' },
 });
 
 const inviteInfo = serve(routes.getInvite, {
@@ -147,9 +147,19 @@ export function authRoutes(deps: ApiDeps, site: Site) {
       if (!p.user || !p.sessionId) throw new HttpError(400, 'no_person', 'An API token has no password');
       const { currentPassword, newPassword } = c.req.valid('json');
       const user = await store.auth.getUser(p.user.id);
+      // A guess at the current password is a guess at the sign-in password: the same count per email, so a session
+      // left open cannot try passwords (each an scrypt hash: ~0.2 s of a libuv thread) without bound.
+      const key = [user?.email ?? p.user.email];
+      const wait = perEmail.retryAfter(key);
+      if (wait > 0) {
+        c.header('Retry-After', String(wait));
+        throw new HttpError(429, 'too_many_attempts', `Too many wrong passwords; try again in ${Math.ceil(wait / 60)} minute${wait > 60 ? 's' : ''}`);
+      }
       if (!user?.passwordHash || !(await verifyPassword(currentPassword, user.passwordHash))) {
+        perEmail.fail(key);
         throw new HttpError(403, 'wrong_password', 'The current password is not right');
       }
+      perEmail.reset(key);
       await store.auth.setPassword(user.id, await hashPassword(newPassword, cost));
       // Every other device signs in again with the new password; this one keeps its session.
       await store.auth.deleteSessionsOf(user.id);

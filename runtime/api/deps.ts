@@ -29,6 +29,8 @@ export interface ApiDeps {
   maxUploadBytes: number;
   /** How often the SSE stream re-reads a run in flight. */
   ssePollMs?: number;
+  /** How often a run's event stream checks that its session or token still holds (default 15 s). */
+  sseRecheckMs?: number;
   /** The one door to connectors (runtime/connections), built once by runtime/wiring.ts: saved connections, sessions, secrets. */
   connections: ConnectionService;
   /** Reports whether Temporal answers, for /api/health (with why, when it does not). */

@@ -155,6 +155,21 @@ export function identify(store: Store, site: Site): MiddlewareHandler<AuthEnv> {
   };
 }
 
+/**
+ * Whether the principal a long answer (a run's event stream) was opened for still holds: its session not ended (signed
+ * out, removed, password reset), its API token not revoked, its role still admitting `level`. The access check runs
+ * once, when the request comes; a stream outlives it.
+ */
+export async function stillAllowed(store: Store, principal: Principal, level: Access): Promise<boolean> {
+  if (principal.kind === 'token') {
+    const token = (await store.auth.listTokens()).find((t) => t.id === principal.actorId);
+    return !!token && may(token.role, level);
+  }
+  if (!principal.sessionId) return false;
+  const found = await store.auth.getSession(hashSecret(principal.sessionId), new Date());
+  return !!found && found.user.passwordHash !== null && may(found.user.role, level);
+}
+
 /** The per-route check: 401 without a principal (unless public), 403 when the role may not. */
 export function requireAccess(level: Access): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {

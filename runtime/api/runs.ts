@@ -5,7 +5,7 @@ import type { Context } from 'hono';
 import { StartRunInput, isCancellableRun, isTerminalRun, RUN_STATUS_LABELS, type RunTrigger } from '../../shared';
 import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
-import { access, serve, type AuthEnv } from './guard';
+import { access, serve, stillAllowed, type AuthEnv } from './guard';
 import { HttpError, notFound, validationHook, usual } from './errors';
 import { rejectedCsv, withLines } from './rejected-csv';
 import { attachmentHeader } from './files';
@@ -107,7 +107,7 @@ function starter(c: Context<AuthEnv>): { trigger: RunTrigger; startedBy: string 
   return { trigger: 'manual', startedBy: p?.user ? p.user.name || p.user.email : (p?.actor ?? null) };
 }
 
-export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
+export function runRoutes({ store, launcher, ssePollMs = 500, sseRecheckMs = 15_000 }: ApiDeps) {
   async function publishedVersion(integrationId: string) {
     const integration = await store.getIntegration(integrationId);
     if (!integration) throw notFound('Integration', integrationId);
@@ -117,7 +117,7 @@ export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
     return { integration, version };
   }
 
-  return new OpenAPIHono({ defaultHook: validationHook })
+  return new OpenAPIHono<AuthEnv>({ defaultHook: validationHook })
     .openapi(start, async (c) => {
       const { id } = c.req.valid('param');
       const input = StartRunInput.parse(c.req.valid('json') ?? {});
@@ -260,13 +260,21 @@ export function runRoutes({ store, launcher, ssePollMs = 500 }: ApiDeps) {
     .openapi(events, async (c) => {
       const { id } = c.req.valid('param');
       if (!(await store.getRun(id))) throw notFound('Run', id);
+      const principal = c.get('principal');
       return streamSSE(c, async (stream) => {
         let last = '';
         let aborted = false;
+        let checked = Date.now();
         stream.onAbort(() => {
           aborted = true;
         });
         while (!aborted) {
+          // A run can wait for hours (queued, paused by an outage): a session ended or a token revoked meanwhile ends
+          // the stream too; the browser's reconnect then meets the 401.
+          if (Date.now() - checked >= sseRecheckMs) {
+            if (!principal || !(await stillAllowed(store, principal, 'read'))) break;
+            checked = Date.now();
+          }
           const run = await store.getRun(id);
           if (!run) break;
           const data = JSON.stringify(run);

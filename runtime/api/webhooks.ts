@@ -102,15 +102,20 @@ const sha256 = (text: string | Buffer) => createHash('sha256').update(text).dige
 /** Constant time whatever the lengths: both sides are hashed to 32 bytes first. */
 const sameSecret = (a: string, b: string) => timingSafeEqual(sha256(a), sha256(b));
 
-function signatureMatches(secret: string, timestamp: string, body: Buffer, header: string): boolean {
+/**
+ * The digest the request was signed with (hex), when one of the header's values is it; else null. Several `sha256=`
+ * values (comma-separated) let a sender sign with two secrets while it changes over. The answer, not the header, names
+ * the request for replays: the header can be rewritten (a trailing comma, a value twice, a made-up second value)
+ * without the secret, the digest cannot.
+ */
+function signedDigest(secret: string, timestamp: string, body: Buffer, header: string): string | null {
   const expected = Buffer.from(signWebhookBody(secret, timestamp, body).slice('sha256='.length), 'hex');
   let ok = false;
-  // Several `sha256=` values (comma-separated) let a sender sign with two secrets while it changes over.
   for (const part of header.split(',')) {
     const m = /^\s*sha256=([0-9a-f]{64})\s*$/i.exec(part);
     if (m && timingSafeEqual(Buffer.from(m[1]!.toLowerCase(), 'hex'), expected)) ok = true;
   }
-  return ok;
+  return ok ? expected.toString('hex') : null;
 }
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/;
@@ -233,13 +238,14 @@ export function webhookRoutes(deps: ApiDeps, site: Site) {
         if (!/^\d{1,12}$/.test(timestamp) || !signature) {
           return refuse(c, 401, 'unauthenticated', `Sign the request: ${TIMESTAMP_HEADER} (Unix seconds) and ${SIGNATURE_HEADER}: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`);
         }
-        if (!signatureMatches(secret, timestamp, body, signature)) return refuse(c, 401, 'bad_signature', 'The signature does not match this request: sign "<timestamp>.<raw body>" with the current secret');
+        const digest = signedDigest(secret, timestamp, body, signature);
+        if (digest === null) return refuse(c, 401, 'bad_signature', 'The signature does not match this request: sign "<timestamp>.<raw body>" with the current secret');
         // Checked after the signature, so a stale timestamp cannot be told from a wrong one without the secret.
         const skew = Math.abs(Date.now() / 1000 - Number(timestamp));
         if (skew > WEBHOOK_LIMITS.toleranceSeconds) {
           return refuse(c, 401, 'stale_timestamp', `The timestamp is ${Math.round(skew)} s away from this server's clock; at most ${WEBHOOK_LIMITS.toleranceSeconds} s are allowed (sign each request when sending it)`);
         }
-        replayKey = createHash('sha256').update(`${timestamp}.${signature.trim().toLowerCase()}`).digest('hex');
+        replayKey = createHash('sha256').update(`${timestamp}.${digest}`).digest('hex');
       }
 
       // From here on the sender has proved it holds the secret: it may learn the integration's state.

@@ -62,6 +62,27 @@ describe('address kinds', () => {
     ];
     for (const [a, kind] of cases) expect([a, classifyAddress(a)]).toEqual([a, kind]);
   });
+
+  it('judges the other IPv6 forms that reach an IPv4 address or an inside network as what they reach', () => {
+    const cases: [string, string][] = [
+      // Local-use NAT64 (RFC 8215, 64:ff9b:1::/48), the IPv4 address in the last 32 bits as in 64:ff9b::/96.
+      ['64:ff9b:1::a9fe:a9fe', 'link-local'],
+      ['64:ff9b:1::7f00:1', 'loopback'],
+      ['64:ff9b:1::10.0.0.1', 'private'],
+      ['64:ff9b:1::808:808', 'public'],
+      // IPv4-translated (SIIT, ::ffff:0:0/96).
+      ['::ffff:0:7f00:1', 'loopback'],
+      ['::ffff:0:169.254.169.254', 'link-local'],
+      // Teredo (2001::/32): the client's IPv4 address, inverted, in the last 32 bits.
+      ['2001:0:4136:e378:8000:63bf:80ff:fffe', 'loopback'],
+      ['2001:0:4136:e378:8000:63bf:5601:5601', 'link-local'],
+      ['2001:0:4136:e378:8000:63bf:f7f7:f7f7', 'public'],
+      // Site-local (fec0::/10): deprecated, still routed inside some networks.
+      ['fec0::1', 'private'],
+      ['feff::1', 'private'],
+    ];
+    for (const [a, kind] of cases) expect([a, classifyAddress(a)]).toEqual([a, kind]);
+  });
 });
 
 describe('address guard', () => {

@@ -19,6 +19,8 @@ const KINDS: [Exclude<AddressKind, 'public'>, 'ipv4' | 'ipv6', string, number][]
   ['private', 'ipv4', '192.0.0.0', 24],
   ['private', 'ipv4', '198.18.0.0', 15],
   ['private', 'ipv6', 'fc00::', 7],
+  // Site-local (deprecated by RFC 3879, still routed inside some networks).
+  ['private', 'ipv6', 'fec0::', 10],
   ['link-local', 'ipv4', '169.254.0.0', 16],
   ['link-local', 'ipv6', 'fe80::', 10],
   ['multicast', 'ipv4', '224.0.0.0', 4],
@@ -54,9 +56,10 @@ function groups(address: string): number[] {
 const v4 = (high: number, low: number) => `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
 
 /**
- * The IPv4 address an IPv6 one stands for, where it stands for one: IPv4-mapped (::ffff:10.0.0.1), IPv4-compatible
- * (::10.0.0.1), NAT64 (64:ff9b::/96) and 6to4 (2002::/16) addresses are checked as the IPv4 address they reach.
- * Any other address is answered as given (without a zone id).
+ * The IPv4 address an IPv6 one stands for, where it stands for one: IPv4-mapped (::ffff:10.0.0.1), IPv4-translated
+ * (::ffff:0:10.0.0.1), IPv4-compatible (::10.0.0.1), NAT64 (64:ff9b::/96 and the local-use 64:ff9b:1::/48, the
+ * address in the last 32 bits), 6to4 (2002::/16) and Teredo (2001::/32, the client's address inverted in the last 32
+ * bits) addresses are checked as the IPv4 address they reach. Any other address is answered as given (without a zone id).
  */
 export function unmapped(address: string): string {
   if (isIP(address) !== 6) return address;
@@ -65,8 +68,12 @@ export function unmapped(address: string): string {
   if (g.slice(0, 5).every((n) => n === 0) && g[5] === 0xffff) return v4(g[6]!, g[7]!);
   // ::a.b.c.d (deprecated IPv4-compatible); :: and ::1 themselves stay IPv6.
   if (g.slice(0, 6).every((n) => n === 0) && (g[6]! > 0 || g[7]! > 1)) return v4(g[6]!, g[7]!);
+  if (g.slice(0, 4).every((n) => n === 0) && g[4] === 0xffff && g[5] === 0) return v4(g[6]!, g[7]!);
   if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((n) => n === 0)) return v4(g[6]!, g[7]!);
+  // Local-use NAT64 (RFC 8215): a translator inside the operator's network reaches whatever IPv4 address it embeds.
+  if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1) return v4(g[6]!, g[7]!);
   if (g[0] === 0x2002) return v4(g[1]!, g[2]!);
+  if (g[0] === 0x2001 && g[1] === 0) return v4(~g[6]! & 0xffff, ~g[7]! & 0xffff);
   return address.replace(/%.*$/, '');
 }
 
