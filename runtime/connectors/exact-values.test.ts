@@ -438,3 +438,43 @@ describe('bytes (BLOB, BINARY, bytea) and TINYINT(1)', () => {
     }
   });
 });
+
+// fid13: a Postgres read printed dates and times in the server's DateStyle (`SQL, DMY`: 01/03/2026), kept as text that a
+// target reading month first took for 3 January; and an offset with seconds (a zone's local mean time before standard
+// time, Amsterdam before 1937) was kept as printed, text in a date-time field.
+describe('a Postgres server that prints dates its own way', () => {
+  it('reads ISO dates and UTC date-times whatever its DateStyle and TimeZone', async () => {
+    const db = `${pgDb}_style`;
+    await admin.query(`CREATE DATABASE ${db}`);
+    await admin.query(`ALTER DATABASE ${db} SET DateStyle = 'SQL, DMY'`);
+    await admin.query(`ALTER DATABASE ${db} SET TimeZone = 'Europe/Amsterdam'`);
+    const client = new pg.Client({ connectionString: PG_URL.replace(/\/postgres$/, `/${db}`) });
+    await client.connect();
+    const session = await postgresConnector.open({ host: '127.0.0.1', port: 5432, database: db, user: 'postgres', sslMode: 'disable', schema: 'public', queryTimeoutSeconds: 60 }, { password: '' });
+    try {
+      await client.query('CREATE TABLE days (id int PRIMARY KEY, d date, t timestamp(3), tz timestamptz)');
+      await client.query(`INSERT INTO days VALUES (1, '2026-03-01', '2026-03-01 09:30:00.123', '2026-03-01 09:30:00.123+00'), (2, '1850-06-30', '1850-06-30 23:59:59', '1850-06-30 23:59:59+00'), (3, '0001-01-01', '9999-12-31 23:59:59.999', '1970-01-01 00:00:00+00')`);
+      const want = [
+        { id: 1, d: '2026-03-01', t: '2026-03-01T09:30:00.123Z', tz: '2026-03-01T09:30:00.123Z' },
+        { id: 2, d: '1850-06-30', t: '1850-06-30T23:59:59.000Z', tz: '1850-06-30T23:59:59.000Z' },
+        { id: 3, d: '0001-01-01', t: '9999-12-31T23:59:59.999Z', tz: '1970-01-01T00:00:00.000Z' },
+      ];
+      // The table read (COPY) and a filter's (a cursor), and Test a record's lookup.
+      expect((await readAll(session, 'public.days')).map((r) => ({ ...r }))).toEqual(want);
+      const filtered: Row[] = [];
+      for await (const b of session.read('public.days', { batchSize: 10, query: 'SELECT * FROM days ORDER BY id' })) filtered.push(...b.rows);
+      expect(filtered.map((r) => ({ ...r }))).toEqual(want);
+      const fields: Field[] = [
+        { name: 'id', type: 'number' },
+        { name: 'd', type: 'date' },
+        { name: 'tz', type: 'datetime' },
+      ];
+      const [found] = await session.compareRecords!('public.days', [{ id: 2, d: '1850-06-30', tz: '1850-06-30T23:59:59.000Z' }], { key: ['id'], fields });
+      expect(found).toEqual({ state: 'found', current: expect.objectContaining({ d: '1850-06-30', tz: '1850-06-30T23:59:59.000Z' }), differs: [] });
+    } finally {
+      await session.close();
+      await client.end();
+      await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    }
+  });
+});
