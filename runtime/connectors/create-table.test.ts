@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Field } from '../../shared/graph/field-types';
+import { decimalText, type Field } from '../../shared/graph/field-types';
 import { mysqlConnector } from './mysql';
 import { mysqlTableDdl } from './mysql/ddl';
 import { postgresConnector } from './postgres';
@@ -165,6 +165,21 @@ for (const d of dialects) {
       expect(await session.write(created.object, [row], { mode: 'upsert', key: ['id'], fields: FIELDS })).toEqual([{ outcome: 'unchanged' }]);
       const [read] = await collectRows(session, created.object);
       expect(read).toMatchObject({ price: '9007199254740993.123456789012345678', company: 'acme' });
+    });
+
+    // fid13: a number column was DECIMAL(38,10) on MariaDB, which rounds an 11th decimal without a word (0.1 + 0.2, a
+    // coordinate, a rate) and refuses 29+ integer digits: a number is now as wide as a currency amount.
+    it('keeps numbers exact: decimals past the tenth place, 35 integer digits, a double\'s shortest text', async () => {
+      const fields: Field[] = [
+        { name: 'id', type: 'number' },
+        { name: 'value', type: 'number' },
+      ];
+      const created = await session.createTable!('measures', fields, ['id'], { dryRun: false });
+      const values = ['0.123456789012345678', '12345678901234567890123456789012345', 0.30000000000000004, '-0.000000000000000000000000000001'];
+      const rows = values.map((value, i) => ({ id: i + 1, value }));
+      expect((await session.write(created.object, rows, { mode: 'upsert', key: ['id'], fields })).map((r) => r.outcome)).toEqual(values.map(() => 'created'));
+      const read = await collectRows(session, created.object);
+      expect(read.map((r) => decimalText(r.value as string | number))).toEqual(values.map((v) => decimalText(v)));
     });
 
     it('creates hostile names exactly as given, with a text key', async () => {

@@ -326,3 +326,155 @@ describe('one bad record costs only itself', () => {
     expect(Number(count[0]!.nul)).toBe(1);
   }, 60_000);
 });
+
+// fid13: a char(n) column was cast to `character` (char(1)) on the way in: `'abc'::character` is `a`, without a word.
+// The COPY into a staging table of that type failed the batch, and the row-by-row VALUES path then wrote each value's
+// first character; a delete by a char key looked up its first character (another record). bit(n) likewise.
+describe('fixed-length columns: char(n) and bit(n)', () => {
+  it('Postgres writes, compares and deletes by the whole value, and refuses one too long', async () => {
+    const client = new pg.Client({ connectionString: PG_URL.replace(/\/postgres$/, `/${pgDb}`) });
+    await client.connect();
+    try {
+      // char(n) alone: each value whole, not its first character.
+      await client.query('CREATE TABLE fixed_text (id int PRIMARY KEY, code char(6))');
+      const textFields: Field[] = [
+        { name: 'id', type: 'number' },
+        { name: 'code', type: 'text' },
+      ];
+      const textRows = [
+        { id: 1, code: 'abc' },
+        { id: 2, code: 'abcdef' },
+      ];
+      expect((await pgSession.write('public.fixed_text', textRows, { mode: 'upsert', key: ['id'], fields: textFields })).map((r) => r.outcome)).toEqual(['created', 'created']);
+      expect((await client.query('SELECT id, code FROM fixed_text ORDER BY id')).rows).toEqual([
+        { id: 1, code: 'abc   ' },
+        { id: 2, code: 'abcdef' },
+      ]);
+      await client.query('CREATE TABLE fixed (code char(6) PRIMARY KEY, flags bit(3), tags char(4)[])');
+      await client.query(`INSERT INTO fixed (code) VALUES ('a')`);
+      const fields: Field[] = [
+        { name: 'code', type: 'text' },
+        { name: 'flags', type: 'text' },
+        { name: 'tags', type: 'text' },
+      ];
+      const options = { mode: 'upsert' as const, key: ['code'], fields };
+      const rows: Row[] = [
+        { code: 'abc', flags: '101', tags: '{ab,abcd}' },
+        { code: 'abcdef', flags: '011', tags: null },
+        { code: 'abcdefgh', flags: '111', tags: null },
+      ];
+      const results = await pgSession.write('public.fixed', rows, options);
+      expect(results.map((r) => r.outcome)).toEqual(['created', 'created', 'rejected']);
+      expect(results[2]).toMatchObject({ reason: expect.stringMatching(/too long/) });
+      const stored = async () => (await client.query<{ code: string; flags: string | null; tags: string | null }>('SELECT code, flags::text AS flags, tags::text AS tags FROM fixed ORDER BY code')).rows;
+      expect(await stored()).toEqual([
+        { code: 'a     ', flags: null, tags: null },
+        { code: 'abc   ', flags: '101', tags: '{"ab  ",abcd}' },
+        { code: 'abcdef', flags: '011', tags: null },
+      ]);
+      // Read back and written again: the same records, unchanged (char comparison ignores the padding).
+      const read = await readAll(pgSession, 'public.fixed');
+      expect(read.map((r) => r.code)).toEqual(['a     ', 'abc   ', 'abcdef']);
+      expect((await pgSession.write('public.fixed', rows.slice(0, 2), options)).map((r) => r.outcome)).toEqual(['unchanged', 'unchanged']);
+      const compared = await pgSession.compareRecords!('public.fixed', [{ code: 'abc', flags: '101', tags: '{ab,abcd}' }], { key: ['code'], fields });
+      expect(compared).toEqual([{ state: 'found', current: expect.objectContaining({ code: 'abc   ' }), differs: [] }]);
+      // A delete by the key 'abc' deletes 'abc', not 'a'.
+      expect(await pgSession.deleteRecords!('public.fixed', [{ code: 'abc' }], { key: ['code'] })).toEqual(['deleted']);
+      expect((await stored()).map((r) => r.code)).toEqual(['a     ', 'abcdef']);
+    } finally {
+      await client.end();
+    }
+  });
+});
+
+// fid13: MariaDB binary columns were decoded as UTF-8 whatever they held (each invalid byte U+FFFD), and a Postgres
+// bytea's `\x…` text was written into a BLOB as those characters; a TINYINT(1) holding 2 read as true.
+describe('bytes (BLOB, BINARY, bytea) and TINYINT(1)', () => {
+  it('MariaDB bytes read as text when UTF-8, as \\x hex when not, and land exactly in MariaDB and Postgres; 2 in TINYINT(1) stays 2', async () => {
+    const client = new pg.Client({ connectionString: PG_URL.replace(/\/postgres$/, `/${pgDb}`) });
+    await client.connect();
+    try {
+      for (const t of ['bytes_src', 'bytes_dst']) await myAdmin.query(`CREATE TABLE ${myDb}.${t} (id INT PRIMARY KEY, data BLOB, bin BINARY(4), flag TINYINT(1), b1 BIT(1), b10 BIT(10), b64 BIT(64))`);
+      await myAdmin.query(
+        `INSERT INTO ${myDb}.bytes_src VALUES (1, X'00FF10E2', X'DEADBEEF', 2, b'1', b'1111111111', X'FFFFFFFFFFFFFFFF'), (2, 'h\u00e9llo', 'abcd', 1, b'0', 5, 1), (3, NULL, NULL, 0, NULL, NULL, NULL), (4, X'', X'00000000', -1, b'0', 0, 9007199254740993)`,
+      );
+      const read = await readAll(mySession, 'bytes_src');
+      expect(read.map((r) => ({ ...r }))).toEqual([
+        { id: 1, data: '\\x00ff10e2', bin: '\\xdeadbeef', flag: 2, b1: true, b10: 1023, b64: '18446744073709551615' },
+        { id: 2, data: 'h\u00e9llo', bin: 'abcd', flag: true, b1: false, b10: 5, b64: 1 },
+        { id: 3, data: null, bin: null, flag: false, b1: null, b10: null, b64: null },
+        { id: 4, data: '', bin: '\\x00000000', flag: -1, b1: false, b10: 0, b64: '9007199254740993' },
+      ]);
+      const fields: Field[] = [
+        { name: 'id', type: 'number' },
+        { name: 'data', type: 'text' },
+        { name: 'bin', type: 'text' },
+        { name: 'flag', type: 'boolean' },
+        { name: 'b1', type: 'boolean' },
+        { name: 'b10', type: 'number' },
+        { name: 'b64', type: 'number' },
+      ];
+      const options = { mode: 'upsert' as const, key: ['id'], fields };
+      expect((await mySession.write('bytes_dst', read, options)).map((r) => r.outcome)).toEqual(['created', 'created', 'created', 'created']);
+      expect((await mySession.discover()).find((o) => o.name === 'bytes_src')?.fields.map((f) => f.type)).toEqual(['number', 'text', 'text', 'boolean', 'boolean', 'number', 'number']);
+      expect((await mySession.write('bytes_dst', read, options)).map((r) => r.outcome)).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged']);
+      const hex = async (t: string) => ((await myAdmin.query(`SELECT id, HEX(data) AS data, HEX(bin) AS bin, flag, HEX(b1) AS b1, HEX(b10) AS b10, HEX(b64) AS b64 FROM ${myDb}.${t} ORDER BY id`)) as [Record<string, unknown>[], unknown])[0].map((r) => ({ ...r }));
+      expect(await hex('bytes_dst')).toEqual(await hex('bytes_src'));
+
+      // MariaDB → Postgres bytea, and that bytea → MariaDB: the same bytes.
+      await client.query('CREATE TABLE bytes_pg (id int PRIMARY KEY, data bytea, bin bytea)');
+      const pgFields = fields.slice(0, 3);
+      const toPg = await pgSession.write('public.bytes_pg', read, { mode: 'upsert', key: ['id'], fields: pgFields });
+      expect(toPg.map((r) => r.outcome)).toEqual(['created', 'created', 'created', 'created']);
+      const { rows: pgHex } = await client.query<{ id: number; data: string | null; bin: string | null }>(`SELECT id, upper(encode(data, 'hex')) AS data, upper(encode(bin, 'hex')) AS bin FROM bytes_pg ORDER BY id`);
+      expect(pgHex).toEqual((await hex('bytes_src')).map(({ id, data, bin }) => ({ id, data, bin })));
+      await myAdmin.query(`CREATE TABLE ${myDb}.bytes_back (id INT PRIMARY KEY, data BLOB, bin VARBINARY(10))`);
+      const fromPg = await readAll(pgSession, 'public.bytes_pg');
+      expect((await mySession.write('bytes_back', fromPg, { mode: 'upsert', key: ['id'], fields: pgFields })).map((r) => r.outcome)).toEqual(['created', 'created', 'created', 'created']);
+      const back = ((await myAdmin.query(`SELECT id, HEX(data) AS data, HEX(bin) AS bin FROM ${myDb}.bytes_back ORDER BY id`)) as [Record<string, unknown>[], unknown])[0].map((r) => ({ ...r }));
+      expect(back).toEqual((await hex('bytes_src')).map(({ id, data, bin }) => ({ id, data, bin })));
+    } finally {
+      await client.end();
+    }
+  });
+});
+
+// fid13: a Postgres read printed dates and times in the server's DateStyle (`SQL, DMY`: 01/03/2026), kept as text that a
+// target reading month first took for 3 January; and an offset with seconds (a zone's local mean time before standard
+// time, Amsterdam before 1937) was kept as printed, text in a date-time field.
+describe('a Postgres server that prints dates its own way', () => {
+  it('reads ISO dates and UTC date-times whatever its DateStyle and TimeZone', async () => {
+    const db = `${pgDb}_style`;
+    await admin.query(`CREATE DATABASE ${db}`);
+    await admin.query(`ALTER DATABASE ${db} SET DateStyle = 'SQL, DMY'`);
+    await admin.query(`ALTER DATABASE ${db} SET TimeZone = 'Europe/Amsterdam'`);
+    const client = new pg.Client({ connectionString: PG_URL.replace(/\/postgres$/, `/${db}`) });
+    await client.connect();
+    const session = await postgresConnector.open({ host: '127.0.0.1', port: 5432, database: db, user: 'postgres', sslMode: 'disable', schema: 'public', queryTimeoutSeconds: 60 }, { password: '' });
+    try {
+      await client.query('CREATE TABLE days (id int PRIMARY KEY, d date, t timestamp(3), tz timestamptz)');
+      await client.query(`INSERT INTO days VALUES (1, '2026-03-01', '2026-03-01 09:30:00.123', '2026-03-01 09:30:00.123+00'), (2, '1850-06-30', '1850-06-30 23:59:59', '1850-06-30 23:59:59+00'), (3, '0001-01-01', '9999-12-31 23:59:59.999', '1970-01-01 00:00:00+00')`);
+      const want = [
+        { id: 1, d: '2026-03-01', t: '2026-03-01T09:30:00.123Z', tz: '2026-03-01T09:30:00.123Z' },
+        { id: 2, d: '1850-06-30', t: '1850-06-30T23:59:59.000Z', tz: '1850-06-30T23:59:59.000Z' },
+        { id: 3, d: '0001-01-01', t: '9999-12-31T23:59:59.999Z', tz: '1970-01-01T00:00:00.000Z' },
+      ];
+      // The table read (COPY) and a filter's (a cursor), and Test a record's lookup.
+      expect((await readAll(session, 'public.days')).map((r) => ({ ...r }))).toEqual(want);
+      const filtered: Row[] = [];
+      for await (const b of session.read('public.days', { batchSize: 10, query: 'SELECT * FROM days ORDER BY id' })) filtered.push(...b.rows);
+      expect(filtered.map((r) => ({ ...r }))).toEqual(want);
+      const fields: Field[] = [
+        { name: 'id', type: 'number' },
+        { name: 'd', type: 'date' },
+        { name: 'tz', type: 'datetime' },
+      ];
+      const [found] = await session.compareRecords!('public.days', [{ id: 2, d: '1850-06-30', tz: '1850-06-30T23:59:59.000Z' }], { key: ['id'], fields });
+      expect(found).toEqual({ state: 'found', current: expect.objectContaining({ d: '1850-06-30', tz: '1850-06-30T23:59:59.000Z' }), differs: [] });
+    } finally {
+      await session.close();
+      await client.end();
+      await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    }
+  });
+});

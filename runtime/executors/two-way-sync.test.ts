@@ -1177,3 +1177,60 @@ describe('a field named __proto__', () => {
     await quiet();
   });
 });
+
+// fid13: what Weft wrote was remembered as sent, but a side stores some values in its own spelling: Postgres char(n)
+// pads and MariaDB's CHAR drops the padding, jsonb orders keys and spaces them, numeric(12,2) rounds 1.2345, timestamp(0)
+// rounds the milliseconds. The next run read the side's spelling, saw a change Weft had made itself and carried it back
+// (overwriting the other side's own value: B's 1.2345 with A's 1.23; char again each time the record was read).
+describe('a side that stores a value in its own spelling', () => {
+  it('Postgres ↔ MariaDB: the runs after a sync write nothing, and neither side gets the other\'s spelling back', async () => {
+    const cols = [
+      { name: 'id', type: 'number' as const },
+      { name: 'code', type: 'text' as const },
+      { name: 'amount', type: 'number' as const },
+      { name: 'doc', type: 'text' as const },
+      { name: 'at', type: 'datetime' as const },
+      { name: 'updated_at', type: 'datetime' as const },
+    ];
+    await pgc.query(`CREATE TABLE sp_a (id integer PRIMARY KEY, code char(6), amount numeric(12,2), doc jsonb, at timestamp(0), updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+    await pgc.query(`CREATE TRIGGER sp_a_touch BEFORE UPDATE ON sp_a FOR EACH ROW EXECUTE FUNCTION touch()`);
+    await pgc.query(`INSERT INTO sp_a (id, code, amount, doc, at) VALUES (1, 'ab', 1.5, '{"b": 1, "a": [1, 2]}', '2026-01-02 03:04:05'), (3, 'xy', 2.25, '{"k": "v"}', '2026-05-06 07:08:09')`);
+    await my!.query(`CREATE TABLE sp_b (id int PRIMARY KEY, code char(6), amount decimal(12,4), doc longtext, at datetime(3), updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6))`);
+    await my!.query(`INSERT INTO sp_b (id, code, amount, doc, at) VALUES (1, 'ab', 1.5, '{"b":1,"a":[1,2]}', '2026-01-02 03:04:05.000'), (2, 'cd', 1.2345, '{"z":1,"a":2}', '2026-01-02 03:04:05.678')`);
+    const a = { connectionId: 'con_pg', object: 'public.sp_a', updatedAt: 'updated_at', columns: cols, key: ['id'], deletedField: '' };
+    const b = { connectionId: 'con_my', object: 'sp_b', updatedAt: 'updated_at', columns: cols, key: ['id'], deletedField: '' };
+    const s = sync({ a, b, rule: 'b-wins', fields: [F('id'), F('code'), F('amount'), F('doc'), F('at')] });
+    const first = await s.run();
+    expect(first).toMatchObject({ createdA: 1, createdB: 1, held: 0, rejected: 0 });
+    const quiet = async () => {
+      for (let i = 0; i < 2; i++) {
+        const r = await s.run();
+        expect({ writtenA: r.writtenA, writtenB: r.writtenB }).toEqual({ writtenA: 0, writtenB: 0 });
+      }
+    };
+    const pgSide = async () => (await pgc.query(`SELECT id, code, amount::text AS amount, doc::text AS doc, at::text AS at FROM sp_a ORDER BY id`)).rows;
+    const mySide = async () => ((await my!.query(`SELECT id, code, CAST(amount AS CHAR) AS amount, doc, CAST(at AS CHAR) AS at FROM sp_b ORDER BY id`)) as [Record<string, unknown>[], unknown])[0].map((r) => ({ ...r }));
+    await quiet();
+    // Each side holds its own spelling of the values; B's own 1.2345 and .678 were not overwritten by A's rounding.
+    expect(await pgSide()).toEqual([
+      { id: 1, code: 'ab    ', amount: '1.50', doc: '{"a": [1, 2], "b": 1}', at: '2026-01-02 03:04:05' },
+      { id: 2, code: 'cd    ', amount: '1.23', doc: '{"a": 2, "z": 1}', at: '2026-01-02 03:04:06' },
+      { id: 3, code: 'xy    ', amount: '2.25', doc: '{"k": "v"}', at: '2026-05-06 07:08:09' },
+    ]);
+    expect(await mySide()).toEqual([
+      { id: 1, code: 'ab', amount: '1.5000', doc: '{"b":1,"a":[1,2]}', at: '2026-01-02 03:04:05.000' },
+      { id: 2, code: 'cd', amount: '1.2345', doc: '{"z":1,"a":2}', at: '2026-01-02 03:04:05.678' },
+      { id: 3, code: 'xy', amount: '2.2500', doc: '{"k": "v"}', at: '2026-05-06 07:08:09.000' },
+    ]);
+    // An edit on B goes across once, then the runs are quiet again.
+    await my!.query(`UPDATE sp_b SET code = 'ef', doc = '{"y":2,"x":1}' WHERE id = 3`);
+    expect(await s.run()).toMatchObject({ writtenA: 1, writtenB: 0 });
+    expect((await pgSide())[2]).toEqual({ id: 3, code: 'ef    ', amount: '2.25', doc: '{"x": 1, "y": 2}', at: '2026-05-06 07:08:09' });
+    await quiet();
+    // And one on A.
+    await pgc.query(`UPDATE sp_a SET code = 'gh', doc = '{"n": 10000000000000000000001}' WHERE id = 2`);
+    expect(await s.run()).toMatchObject({ writtenA: 0, writtenB: 1 });
+    expect((await mySide())[1]).toMatchObject({ code: 'gh', doc: '{"n": 10000000000000000000001}' });
+    await quiet();
+  });
+});

@@ -8,7 +8,7 @@
 // go to the other side by the one-way engine's threshold and apply (delete-phase.ts).
 import { hash, randomUUID } from 'node:crypto';
 import type { PlanStep } from '../../shared/compiler/plan';
-import type { FieldType } from '../../shared/graph/field-types';
+import type { Field, FieldType } from '../../shared/graph/field-types';
 import { TwoWaySyncConfig, WORKSPACE_UPDATED_AT, type TwoWaySide } from '../../shared/graph/kinds/two-way-sync';
 import {
   creationFor,
@@ -261,6 +261,15 @@ interface PendingWrite {
   work: Work;
   row: Row;
   create: boolean;
+  /**
+   * What the side holds for the row's fields once written, read back as its reads spell it (fid13), when the side can
+   * look records up (`compareRecords`); remembered instead of the values sent. A side stores some values in its own
+   * spelling — char(n) padded (or its padding dropped), jsonb's key order, a numeric's scale, a date-time's precision —
+   * and the hash of what was sent then differed from the next read's: the next run saw a change Weft had made itself and
+   * carried it back, overwriting the other side's own value (B's 1.2345 with A's 1.23); where the two sides spell a value
+   * apart (Postgres char pads, MariaDB's drops the padding) again each time the record was read (an edit of another field).
+   */
+  stored?: Row;
 }
 
 interface SideReader {
@@ -1174,8 +1183,8 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
       const failedA = refused(A, writesA, resultsA);
       const finalA = new Map<Work, Row>();
       const finalB = new Map<Work, Row>();
-      for (const p of writesB) if (!failedB.has(p.work)) finalB.set(p.work, p.row);
-      for (const p of writesA) if (!failedA.has(p.work)) finalA.set(p.work, p.row);
+      for (const p of writesB) if (!failedB.has(p.work)) finalB.set(p.work, p.stored ?? p.row);
+      for (const p of writesA) if (!failedA.has(p.work)) finalA.set(p.work, p.stored ?? p.row);
       // The page's held and refused records are in the store before its pairs are saved (a held pair's save is what
       // keeps a retry from holding it again), and before the next page is written (bounded: one flush at a time).
       if (spool.held() > 0) await spool.flush();
@@ -1187,7 +1196,7 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
         if (p.create) {
           // A record created on the other side: its id there comes from the values written.
           const target = w.a ? B : A;
-          const id = recordId(target.key.map((k) => p.row[k]));
+          const id = recordId(target.key.map((k) => (p.stored ?? p.row)[k]));
           if (w.a) w.idB = id;
           else w.idA = id;
         }
@@ -1286,15 +1295,32 @@ async function runTwoWay(config: TwoWaySyncConfig, step: PlanStep, deps: Pick<Ex
         for (let i = 0; i < list.length; i += batchSize) {
           ctx.check?.();
           const chunk = list.slice(i, i + batchSize);
-          const results = await reader.session.write(
-            reader.side.object,
-            chunk.map((p) => p.row),
-            { mode: chunk[0]!.create ? 'upsert' : 'update', key: reader.key, fields: fieldDefs },
-          );
+          const rows = chunk.map((p) => p.row);
+          const results = await reader.session.write(reader.side.object, rows, { mode: chunk[0]!.create ? 'upsert' : 'update', key: reader.key, fields: fieldDefs });
+          await readBack(reader, chunk, results, fieldDefs);
           results.forEach((r, j) => out.push({ p: chunk[j]!, r }));
         }
       }
       return out;
+    }
+
+    /**
+     * The written records as the side now holds them (`PendingWrite.stored`), by one read-only lookup by key of the
+     * chunk just written; a side without lookups (the workspace: its records hold the values as sent) keeps the sent.
+     */
+    async function readBack(reader: SideReader, chunk: PendingWrite[], results: RecordResult[], fieldDefs: Field[]): Promise<void> {
+      if (!reader.session.compareRecords) return;
+      const written = chunk.filter((_, j) => results[j]?.outcome !== 'rejected');
+      if (written.length === 0) return;
+      const found = await reader.session.compareRecords(
+        reader.side.object,
+        written.map((p) => p.row),
+        { key: reader.key, fields: fieldDefs },
+      );
+      written.forEach((p, i) => {
+        const answer = found[i];
+        if (answer?.state === 'found') p.stored = answer.current;
+      });
     }
 
     /** Counts a side's written records; the refused ones are recorded with their reasons (and returned). */

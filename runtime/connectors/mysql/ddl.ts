@@ -9,8 +9,9 @@ const MAX_CHARS = 64;
 /** A key column cannot be TEXT (an index needs a length): key text columns are VARCHAR(255). */
 export const MYSQL_COLUMN_TYPES: Record<FieldType, string> = {
   text: 'TEXT',
-  number: 'DECIMAL(38,10)',
-  // MySQL's widest exact decimal: 35 integer digits and 30 decimals (DECIMAL(19,4) would round more decimals).
+  // MySQL's widest exact decimal: 35 integer digits and 30 decimals (DECIMAL(19,4) would round more decimals). A number
+  // too (fid13): DECIMAL(38,10) rounded an 11th decimal without a word (strict mode refuses only integer digits).
+  number: 'DECIMAL(65,30)',
   currency: 'DECIMAL(65,30)',
   date: 'DATE',
   datetime: 'DATETIME(3)',

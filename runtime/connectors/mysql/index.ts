@@ -16,7 +16,7 @@ import { ConnectorError, defineConnector, type ConnectorSession, type OpenOption
 import { MysqlConfig, MysqlSecrets, mysqlManifest } from './manifest';
 import { describeFilter, filterSource, limitedSelect } from './query-filter';
 import { mysqlTableDdl } from './ddl';
-import { mapMysqlType, mysqlTypeCast, toMysqlValue } from './type-map';
+import { binaryTypeCast, mapMysqlType, mysqlTypeCast, toMysqlBytes, toMysqlValue } from './type-map';
 
 export { MysqlConfig, MysqlSecrets, mysqlManifest } from './manifest';
 export { mapMysqlType } from './type-map';
@@ -30,7 +30,20 @@ const MAX_VALUES = 20_000;
 
 interface Column extends DiscoveredField {
   textual: boolean;
+  /** BLOB, BINARY, VARBINARY: a `\x…` hex text written there is its bytes (`toMysqlBytes`). */
+  binary: boolean;
+  /** BIT(n): a number past 2^53 (Weft holds it as its text) goes as that number, not as the binary string MySQL reads a string as. */
+  bits: boolean;
 }
+
+/** A Weft number held as text because no double holds it: whole digits past 2^53 − 1. */
+const bigWhole = (value: unknown): value is string => typeof value === 'string' && /^\d{16,}$/.test(value) && BigInt(value) > BigInt(Number.MAX_SAFE_INTEGER);
+
+/** The result names (`weft_c<i>`, as reads and lookups alias `names`) of the table's binary columns among `names`. */
+const binaryAliases = (table: Table, names: readonly string[]): Set<string> => new Set(names.flatMap((n, i) => (table.columns.find((c) => c.name === n)?.binary ? [`weft_c${i}`] : [])));
+
+/** A value as the column takes it. */
+const columnValue = (c: Column, value: unknown): unknown => (c.binary ? toMysqlBytes(value) : c.bits && bigWhole(value) ? BigInt(value) : toMysqlValue(value, c.type));
 interface Table {
   table: string;
   sql: string;
@@ -166,7 +179,7 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
         byTable.set(name, t);
       }
       const native = String(c.native);
-      t.columns.push({ name: String(c.c), type: mapMysqlType(native), nativeType: native, nullable: Number(c.nullable) === 1, textual: /char|text|enum|set|json/i.test(String(c.base)) });
+      t.columns.push({ name: String(c.c), type: mapMysqlType(native), nativeType: native, nullable: Number(c.nullable) === 1, textual: /char|text|enum|set|json/i.test(String(c.base)), binary: /^(binary|varbinary|tinyblob|blob|mediumblob|longblob)$/i.test(String(c.base)), bits: /^bit$/i.test(String(c.base)) });
     }
     for (const k of keys) byTable.get(String(k.t))?.primaryKey.push(String(k.c));
     return [...byTable.values()];
@@ -232,13 +245,17 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
       // Without a key, an offset only resumes correctly over a total order: sort by every column's bytes
       // (rows that tie on all of them are identical, so which of them comes first does not matter).
       const order = ` ORDER BY ${key.length > 0 ? key.map(ident).join(', ') : names.map((n) => `CAST(${ident(n)} AS BINARY)`).join(', ')}`;
+      const bytesCast = binaryTypeCast(binaryAliases(table, names));
       for (;;) {
         options.signal?.throwIfAborted();
         const conditions = [...fixed];
         const params = [...fixedParams];
         if (cursor && 'after' in cursor && key.length > 0) {
           conditions.push(`(${key.map(ident).join(', ')}) > (${key.map(() => '?').join(', ')})`);
-          params.push(...cursor.after.map((v, i) => toMysqlValue(v, types.get(key[i]!) ?? 'text')));
+          params.push(...cursor.after.map((v, i) => {
+            const column = table.columns.find((c) => c.name === key[i]);
+            return column ? columnValue(column, v) : toMysqlValue(v, 'text');
+          }));
         }
         const offset = cursor && 'offset' in cursor ? ` OFFSET ${Math.floor(cursor.offset)}` : '';
         // Only Weft's own text goes through `?` formatting; the filter is joined in afterwards, as written.
@@ -247,7 +264,7 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
         // selected under a name of Weft's (weft_c0, weft_c1…): mysql2 refuses a result column named `__proto__` (and
         // closes the connection), even as arrays; the records take the columns' own names back.
         const list = names.map((n, i) => `${ident(n)} AS weft_c${i}`).join(', ');
-        const [rows] = await conn.query<RowDataPacket[]>({ sql: limitedSelect(`${list} FROM ${source}${whereSql}${order} LIMIT ${batchSize}${offset}`, ms, mariadb === true), rowsAsArray: true });
+        const [rows] = await conn.query<RowDataPacket[]>({ sql: limitedSelect(`${list} FROM ${source}${whereSql}${order} LIMIT ${batchSize}${offset}`, ms, mariadb === true), rowsAsArray: true, typeCast: bytesCast });
         if (rows.length === 0) break;
         const plain: Row[] = rows.map((r) => recordOf(names, r as unknown as unknown[]));
         cursor = nextCursor(cursor, plain, key);
@@ -275,7 +292,7 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
     const params: unknown[] = [];
     const derived = rows
       .map((row, ord) => {
-        params.push(ord, ...columns.map((c) => toMysqlValue(row[c.name], c.type)));
+        params.push(ord, ...columns.map((c) => columnValue(c, row[c.name])));
         return `SELECT ? AS weft_ord, ${columns.map((c) => `? AS ${ident(c.name)}`).join(', ')}`;
       })
       .join(' UNION ALL ');
@@ -312,7 +329,7 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
         const params: unknown[] = [];
         const derived = part
           .map((row, ord) => {
-            params.push(ord, ...columns.map((c) => toMysqlValue(row[c.name], c.type)));
+            params.push(ord, ...columns.map((c) => columnValue(c, row[c.name])));
             return `SELECT ? AS weft_ord, ${columns.map((c) => `? AS ${ident(c.name)}`).join(', ')}`;
           })
           .join(' UNION ALL ');
@@ -325,6 +342,7 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
             params as Parameters<typeof mysql.format>[1],
           ),
           rowsAsArray: true,
+          typeCast: binaryTypeCast(binaryAliases(table, columns.map((c) => c.name))),
         });
         for (const raw of found as unknown as unknown[][]) {
           if (Number(raw[0]) !== 1) {
@@ -353,7 +371,7 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
   async function insertRows(conn: PoolConnection, table: Table, rows: Row[], options: WriteOptions, upsert: boolean) {
     const columns = options.fields.map((f) => table.columns.find((c) => c.name === f.name)!);
     const rest = columns.filter((c) => !options.key.includes(c.name));
-    const values = rows.map((row) => columns.map((c) => toMysqlValue(row[c.name], c.type)));
+    const values = rows.map((row) => columns.map((c) => columnValue(c, row[c.name])));
     const update = upsert ? ` ON DUPLICATE KEY UPDATE ${(rest.length > 0 ? rest : columns.slice(0, 1)).map((c) => `${ident(c.name)} = VALUES(${ident(c.name)})`).join(', ')}` : '';
     await conn.query(`INSERT INTO ${table.sql} (${columns.map((c) => ident(c.name)).join(', ')}) VALUES ?${update}`, [values]);
   }
@@ -489,7 +507,7 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
       await conn.query('START TRANSACTION');
       try {
         for (const part of chunk(sent, Math.max(1, Math.floor(MAX_VALUES / (columns.length + 1))))) {
-          const keyValues = part.map((i) => columns.map((c) => toMysqlValue(rows[i]![c.name], c.type)));
+          const keyValues = part.map((i) => columns.map((c) => columnValue(c, rows[i]![c.name])));
           const derived = part.map((_, ord) => `SELECT ${ord} AS weft_ord, ${columns.map((c) => `? AS ${ident(c.name)}`).join(', ')}`).join(' UNION ALL ');
           const [found] = await conn.query<RowDataPacket[]>(
             `SELECT weft_v.weft_ord, weft_t.${ident(columns[0]!.name)} IS NOT NULL AS found

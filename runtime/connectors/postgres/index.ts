@@ -26,6 +26,15 @@ const SMALL_TABLE_PAGES = 12_800;
 /** Keeps one statement well under Postgres' 65,535 parameters. */
 const MAX_PARAMS = 30_000;
 
+/**
+ * A column's type without its modifier, for the casts of written and compared values. `format_type(oid, NULL)` names
+ * `character` and `bit` for char(n) and bit(n), which a cast reads as char(1) and bit(1): `'abc'::character` is `a`,
+ * cut without a word (fid13: a char(6) column was written its first character, and a delete by a char key matched
+ * another record). Those get the unlimited types of the same values (bpchar, varbit, and their arrays); assigning
+ * them to the column pads or refuses as Postgres does for any insert.
+ */
+const BASE_TYPE = `CASE a.atttypid WHEN 1042 THEN 'bpchar' WHEN 1014 THEN 'bpchar[]' WHEN 1560 THEN 'varbit' WHEN 1561 THEN 'varbit[]' ELSE format_type(a.atttypid, NULL) END`;
+
 interface Column extends DiscoveredField {
   /** The type without its modifier (`character varying`, not `character varying(20)`), for casts that must not truncate. */
   baseType: string;
@@ -189,7 +198,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
   async function loadTables(client: pg.PoolClient, schema: string, table?: string): Promise<Table[]> {
     const columns = await client.query<{ table: string; column: string; native: string; base: string; nullable: boolean }>(
       `SELECT cl.relname AS table, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS native,
-              format_type(a.atttypid, NULL) AS base, NOT a.attnotnull AS nullable
+              ${BASE_TYPE} AS base, NOT a.attnotnull AS nullable
          FROM pg_catalog.pg_class cl
          JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace
          JOIN pg_catalog.pg_attribute a ON a.attrelid = cl.oid AND a.attnum > 0 AND NOT a.attisdropped

@@ -73,7 +73,10 @@ export const carrying = (text: string, values: unknown[] = []): pg.QueryConfig =
 
 /** The transaction every read runs in: read only and time-limited, enforced by the server. */
 export async function beginReadOnly(client: pg.PoolClient, timeoutMs: number): Promise<void> {
-  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  // Dates and times as ISO 8601 whatever the server's DateStyle (fid13: under `SQL, DMY` a date read as `01/03/2026`,
+  // which a target reading month first took for 3 January). Only the output style: the input order (DMY, MDY) a
+  // filter's own literals are read with stays the server's.
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL DateStyle = ISO');
   await limitTime(client, timeoutMs);
 }
 

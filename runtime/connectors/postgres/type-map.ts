@@ -129,10 +129,22 @@ export function postgresBytesParser(oid: number): ((buf: Uint8Array, start: numb
   return undefined;
 }
 
+/** An offset with seconds: a zone's local mean time before it took standard time (Amsterdam before 1937: +00:19:32). */
+const OFFSET_SECONDS = /([+-])(\d{2}):(\d{2}):(\d{2})$/;
+
 function timestampToIsoByDate(text: string, zoned: boolean): string {
   let iso = text.replace(' ', 'T');
   if (!zoned) iso += 'Z';
   else if (/[+-]\d{2}$/.test(iso)) iso += ':00';
+  else {
+    // Date reads no seconds in an offset (fid13: such a time was kept as Postgres printed it, text in a date-time field).
+    const offset = OFFSET_SECONDS.exec(iso);
+    if (offset) {
+      const local = Date.parse(`${iso.slice(0, offset.index)}Z`);
+      const seconds = Number(offset[2]) * 3600 + Number(offset[3]) * 60 + Number(offset[4]);
+      if (!Number.isNaN(local)) return new Date(local - (offset[1] === '-' ? -1 : 1) * seconds * 1000).toISOString();
+    }
+  }
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? text : date.toISOString();
 }
