@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { installCronCheck } from './cron-check';
-import { Cadence, cadenceNote, cronProblem, describeCadence, isTimeZone, ScheduleInput } from './schedules';
+import { Cadence, cadenceNote, canonicalTimeZone, cronProblem, describeCadence, isTimeZone, onceProblem, ScheduleInput, wallClock } from './schedules';
 
 installCronCheck();
 const c = (v: unknown) => Cadence.parse(v);
@@ -63,5 +63,47 @@ describe('validation names the field at fault', () => {
   it('defaults to enabled, without a run now; weekly days come back in week order', () => {
     const parsed = ScheduleInput.parse({ cadence: { kind: 'weekly', days: ['friday', 'monday'], time: '06:00' }, timeZone: 'UTC' });
     expect(parsed).toEqual({ cadence: { kind: 'weekly', days: ['monday', 'friday'], time: '06:00' }, timeZone: 'UTC', enabled: true, runNow: false });
+  });
+});
+
+describe('a one-off time that can never fire (sched13)', () => {
+  // Temporal keeps a Schedule whose only time has passed: it never runs and shows no next run, and the API said 200.
+  const now = new Date('2026-12-07T15:00:00Z');
+  const once = (date: string, time: string) => c({ kind: 'once', date, time });
+  it('is past in its own time zone, not in UTC', () => {
+    // 15:30 in Paris is 14:30 UTC: already past at 15:00 UTC; 15:30 UTC is still to come.
+    expect(onceProblem(once('2026-12-07', '15:30'), 'Europe/Paris', now)).toBe('2026-12-07 at 15:30 has already passed in Europe/Paris; a one-off schedule in the past never runs');
+    expect(onceProblem(once('2026-12-07', '15:30'), 'UTC', now)).toBeNull();
+    expect(onceProblem(once('2026-12-07', '15:00'), 'UTC', now)).toMatch(/already passed/);
+    expect(onceProblem(once('2020-01-01', '06:00'), 'America/New_York', now)).toMatch(/already passed/);
+    expect(onceProblem(c({ kind: 'daily', time: '06:00' }), 'UTC', now)).toBeNull();
+  });
+  it('lies past the years Temporal computes', () => {
+    expect(onceProblem(once('2099-12-31', '23:59'), 'UTC', now)).toBeNull();
+    expect(onceProblem(once('2100-01-01', '00:00'), 'UTC', now)).toBe('A one-off run can be scheduled up to 2099');
+    expect(onceProblem(once('9999-12-31', '06:00'), 'UTC', now)).toBe('A one-off run can be scheduled up to 2099');
+  });
+  it('is refused at cadence.date when enabled, and may be saved disabled', () => {
+    const input = { cadence: { kind: 'once', date: '2020-01-01', time: '06:00' }, timeZone: 'UTC' };
+    expect(ScheduleInput.safeParse(input).error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['cadence.date', '2020-01-01 at 06:00 has already passed in UTC; a one-off schedule in the past never runs']]);
+    expect(ScheduleInput.safeParse({ ...input, enabled: false }).success).toBe(true);
+  });
+  it('reads the wall clock of a zone as text that compares in order', () => {
+    expect(wallClock('Asia/Kolkata', now)).toBe('2026-12-07 20:30');
+    expect(wallClock('Pacific/Kiritimati', now)).toBe('2026-12-08 05:00');
+    expect(wallClock('UTC', new Date('2026-12-07T23:59:59Z'))).toBe('2026-12-07 23:59');
+  });
+});
+
+describe('time zone names Temporal reads (sched13)', () => {
+  it('saves a name written in another case as Intl spells it, and keeps other names as written', () => {
+    expect(canonicalTimeZone('europe/paris')).toBe('Europe/Paris');
+    expect(canonicalTimeZone('AMERICA/NEW_YORK')).toBe('America/New_York');
+    expect(canonicalTimeZone('utc')).toBe('UTC');
+    expect(canonicalTimeZone('Europe/Paris')).toBe('Europe/Paris');
+    // Aliases stay as written (Temporal knows them): only the case is mended.
+    expect(canonicalTimeZone('US/Pacific')).toBe('US/Pacific');
+    expect(canonicalTimeZone('Europe/Kyiv')).toBe('Europe/Kyiv');
+    expect(ScheduleInput.parse({ cadence: { kind: 'daily', time: '06:00' }, timeZone: 'europe/paris' }).timeZone).toBe('Europe/Paris');
   });
 });

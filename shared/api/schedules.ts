@@ -22,7 +22,23 @@ export function isTimeZone(name: string): boolean {
     return false;
   }
 }
-export const TimeZone = z.string().refine(isTimeZone, { message: 'Unknown time zone: use an IANA name such as Europe/Paris, America/New_York or UTC' });
+/**
+ * The name as Temporal needs it. Intl takes time zone names in any case ("europe/paris", "utc"); Temporal reads Go's
+ * time zone database, which does not, so such a name passed the check and then failed at Temporal (sched13). A name
+ * that differs from Intl's own only in case is saved as Intl spells it; any other is kept as written.
+ */
+export function canonicalTimeZone(name: string): string {
+  try {
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+    return resolved.toLowerCase() === name.toLowerCase() ? resolved : name;
+  } catch {
+    return name;
+  }
+}
+export const TimeZone = z
+  .string()
+  .refine(isTimeZone, { message: 'Unknown time zone: use an IANA name such as Europe/Paris, America/New_York or UTC', abort: true })
+  .overwrite(canonicalTimeZone);
 
 const CalendarDate = z
   .string()
@@ -102,15 +118,43 @@ export const Cadence = z.discriminatedUnion('kind', [
 export type Cadence = z.infer<typeof Cadence>;
 export type CadenceKind = Cadence['kind'];
 
+/** "2026-12-07 15:04": the wall clock of `timeZone` at `at` (minutes), comparable as text. */
+export function wallClock(timeZone: string, at: Date): string {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year').padStart(4, '0')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}`;
+}
+
+/** Temporal computes calendar times up to this year: a one-off later than it would never fire. */
+export const LAST_SCHEDULE_YEAR = 2099;
+
+/**
+ * Why a one-off time can never fire, or null: it has passed in its time zone (Temporal would keep a Schedule that
+ * never runs and shows no next run), or it lies past the years Temporal computes.
+ */
+export function onceProblem(cadence: Cadence, timeZone: string, now = new Date()): string | null {
+  if (cadence?.kind !== 'once' || typeof cadence.date !== 'string' || typeof cadence.time !== 'string') return null;
+  if (Number(cadence.date.slice(0, 4)) > LAST_SCHEDULE_YEAR) return `A one-off run can be scheduled up to ${LAST_SCHEDULE_YEAR}`;
+  if (!isTimeZone(timeZone)) return null;
+  if (`${cadence.date} ${cadence.time}` <= wallClock(timeZone, now)) return `${cadence.date} at ${cadence.time} has already passed in ${timeZone}; a one-off schedule in the past never runs`;
+  return null;
+}
+
 /** What a person saves: the cadence, its time zone, and whether it is on. */
-export const ScheduleInput = z.object({
-  cadence: Cadence,
-  timeZone: TimeZone,
-  /** false: "Disable scheduling" (the Temporal Schedule is paused, nothing is lost). */
-  enabled: z.boolean().default(true),
-  /** "Sync immediately after saving": one run now, besides the cadence. */
-  runNow: z.boolean().default(false),
-});
+export const ScheduleInput = z
+  .object({
+    cadence: Cadence,
+    timeZone: TimeZone,
+    /** false: "Disable scheduling" (the Temporal Schedule is paused, nothing is lost). */
+    enabled: z.boolean().default(true),
+    /** "Sync immediately after saving": one run now, besides the cadence. */
+    runNow: z.boolean().default(false),
+  })
+  .superRefine((input, ctx) => {
+    // Only an enabled one: a past one-off can still be saved disabled (it is kept, and says it will not run).
+    const problem = input.enabled ? onceProblem(input.cadence, input.timeZone) : null;
+    if (problem) ctx.addIssue({ code: 'custom', path: ['cadence', 'date'], message: problem });
+  });
 export type ScheduleInput = z.input<typeof ScheduleInput>;
 
 /** An integration's schedule as served: what was saved, in words, and what Temporal says about it. */
