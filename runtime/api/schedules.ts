@@ -75,7 +75,7 @@ export function servedSchedule(stored: StoredSchedule, state: ScheduleState | nu
     timeZone: stored.timeZone,
     enabled: stored.enabled,
     description: describeCadence(stored.cadence, stored.timeZone),
-    note: cadenceNote(stored.cadence),
+    note: cadenceNote(stored.cadence, stored.timeZone),
     nextRuns: state?.nextRuns ?? [],
     inTemporal: state !== null,
     skippedOverlap: state?.skippedOverlap ?? 0,

@@ -123,7 +123,7 @@ export function setRoutes(deps: ApiDeps, site: Site, gate: TriggerGate) {
       throw err instanceof HttpError ? err : engineDown(err);
     }
     const { cadence, timeZone, enabled } = set.schedule;
-    return { cadence, timeZone, enabled, description: describeCadence(cadence, timeZone), note: cadenceNote(cadence), nextRuns: state?.nextRuns ?? [], inTemporal: state !== null };
+    return { cadence, timeZone, enabled, description: describeCadence(cadence, timeZone), note: cadenceNote(cadence, timeZone), nextRuns: state?.nextRuns ?? [], inTemporal: state !== null };
   }
 
   /** The trigger token of set `id`, or the 401/403/429 it earns (runtime/api/trigger-gate.ts). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { installCronCheck } from './cron-check';
-import { Cadence, cadenceNote, canonicalTimeZone, cronProblem, describeCadence, isTimeZone, onceProblem, ScheduleInput, wallClock } from './schedules';
+import { Cadence, cadenceNote, canonicalTimeZone, clockChanges, cronProblem, describeCadence, isTimeZone, onceProblem, ScheduleInput, wallClock } from './schedules';
 
 installCronCheck();
 const c = (v: unknown) => Cadence.parse(v);
@@ -105,5 +105,40 @@ describe('time zone names Temporal reads (sched13)', () => {
     expect(canonicalTimeZone('US/Pacific')).toBe('US/Pacific');
     expect(canonicalTimeZone('Europe/Kyiv')).toBe('Europe/Kyiv');
     expect(ScheduleInput.parse({ cadence: { kind: 'daily', time: '06:00' }, timeZone: 'europe/paris' }).timeZone).toBe('Europe/Paris');
+  });
+});
+
+describe('clock changes (sched13: Temporal skips a time the clocks jump over, and may run twice one they repeat)', () => {
+  const now = new Date('2026-12-07T15:00:00Z');
+  it('finds the changes of the coming year and the local times they skip or repeat', () => {
+    expect(clockChanges('Europe/Paris', now)).toEqual([
+      { date: '2027-03-28', forward: true, from: 120, to: 180 },
+      { date: '2027-10-31', forward: false, from: 120, to: 180 },
+    ]);
+    expect(clockChanges('America/New_York', now)).toEqual([
+      { date: '2027-03-14', forward: true, from: 120, to: 180 },
+      { date: '2027-11-07', forward: false, from: 60, to: 120 },
+    ]);
+    expect(clockChanges('Asia/Kolkata', now)).toEqual([]);
+    expect(clockChanges('UTC', now)).toEqual([]);
+  });
+  it('says so for a time in the skipped or repeated hour, and nothing for other times or zones', () => {
+    const daily = (time: string) => c({ kind: 'daily', time });
+    expect(cadenceNote(daily('02:30'), 'Europe/Paris', now)).toBe(
+      '02:30 does not exist in Europe/Paris on 2027-03-28, when the clocks go forward: that day has no run. 02:30 happens twice in Europe/Paris on 2027-10-31, when the clocks go back: it may run twice that day.',
+    );
+    expect(cadenceNote(daily('01:30'), 'America/New_York', now)).toBe('01:30 happens twice in America/New_York on 2027-11-07, when the clocks go back: it may run twice that day.');
+    expect(cadenceNote(c({ kind: 'weekly', days: ['sunday'], time: '02:00' }), 'America/New_York', now)).toMatch(/^02:00 does not exist in America\/New_York on 2027-03-14/);
+    // Only cadences with a time on the day of the change (both changes fall on a Sunday here).
+    expect(cadenceNote(c({ kind: 'workdays', time: '02:00' }), 'America/New_York', now)).toBeNull();
+    expect(cadenceNote(c({ kind: 'monthly', day: 28, time: '02:15' }), 'Europe/Paris', now)).toMatch(/^02:15 does not exist in Europe\/Paris on 2027-03-28/);
+    expect(cadenceNote(c({ kind: 'monthly', day: 'last', time: '02:15' }), 'Europe/Paris', now)).toMatch(/^02:15 happens twice in Europe\/Paris on 2027-10-31/);
+    expect(cadenceNote(daily('03:00'), 'Europe/Paris', now)).toBeNull();
+    expect(cadenceNote(daily('02:30'), 'Asia/Kolkata', now)).toBeNull();
+    expect(cadenceNote(c({ kind: 'hourly', minute: 30 }), 'Europe/Paris', now)).toBeNull();
+    // Both notes when both apply.
+    expect(cadenceNote(c({ kind: 'monthly', day: 31, time: '02:15' }), 'Europe/Paris', now)).toBe(
+      'Months without a day 31 (April, June, September, November and February) run on their last day. 02:15 happens twice in Europe/Paris on 2027-10-31, when the clocks go back: it may run twice that day.',
+    );
   });
 });

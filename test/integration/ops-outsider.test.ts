@@ -270,6 +270,9 @@ describe('time zones Intl takes and Temporal does not', () => {
     const refused = await daily('us/pacific');
     expect(refused.status, await refused.clone().text()).toBe(400);
     expect(((await refused.json()) as { error: { issues: { path: string }[] } }).error.issues.map((i) => i.path)).toEqual(['timeZone']);
+    // A time the clocks jump over once a year: the schedule says so (Temporal runs nothing that day).
+    const night = await app.request(`/api/integrations/${id}/schedule`, json('PUT', { cadence: { kind: 'daily', time: '02:30' }, timeZone: 'Europe/Paris', enabled: false }));
+    expect(((await night.json()) as { note: string | null }).note).toMatch(/^02:30 does not exist in Europe\/Paris on \d{4}-03-\d\d, when the clocks go forward: that day has no run\./);
     // A set's schedule answers the same.
     const set = IntegrationSet.parse(await (await app.request('/api/sets', json('POST', { name: 'Zoned set', members: [id] }))).json());
     scheduleIds.push(`schedule-set-${set.id}`);

@@ -149,7 +149,7 @@ export function ScheduleDialog<T = Schedule>({ integrationId, integrationName, e
   if (once) errors['cadence.date'] ??= once;
   const valid = Object.keys(errors).length === 0 && parsed.success;
   const sentence = parsed.success && isTimeZone(draft.timeZone) ? describeCadence(parsed.data, draft.timeZone) : null;
-  const note = parsed.success ? cadenceNote(parsed.data) : null;
+  const note = parsed.success ? cadenceNote(parsed.data, draft.timeZone) : null;
 
   async function save() {
     if (!parsed.success) return;
