@@ -280,6 +280,19 @@ describe('time zones Intl takes and Temporal does not', () => {
   });
 });
 
+describe('integration names', () => {
+  it('refuse control characters (a CR/LF name reached alert mail subjects), naming the field', async () => {
+    const fileId = await saveCsvFile(store, join(dir, 'files'), customersCsv([{ email: 'n@example.com', name: 'N', amount: '1', active: 'yes' }]));
+    const graph = customersGraph({ fileId, object: `out_${randomUUID().slice(0, 8)}` });
+    for (const name of ['Orders\r\nBcc: thief@example.net', 'Tab\there', 'Bell\u0007']) {
+      const res = await app.request('/api/integrations', json('POST', { name, graph }));
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { issues: { path: string }[] } }).error.issues.map((i) => i.path)).toEqual(['name']);
+    }
+    expect((await app.request('/api/integrations', json('POST', { name: '<b>Orders</b> & "Co"', graph }))).status).toBe(201);
+  });
+});
+
 describe('auto-disable when the schedule cannot be paused', () => {
   it('still sends the alerts of the run that deactivated it', async () => {
     const smtp = await startSmtp();
