@@ -34,11 +34,16 @@ const failed = (status: RunStatus | null) => status === 'failed' || status === '
 
 export async function runSet(rawInput: RunSetWorkflowInput): Promise<RunSetResult> {
   const { setRunId, pipeline } = checkRunSetInput(rawInput);
-  const { members, abortOnFailure } = await bookkeeping.beginSetRun({ setRunId });
-  const outcomes: (RunStatus | null)[] = members.map(() => null);
+  let members: { integrationId: string; name: string }[] = [];
+  let abortOnFailure = true;
+  let outcomes: (RunStatus | null)[] = [];
   let stoppedAt: number | null = null;
 
   try {
+    // Inside the try: a set run cancelled before its workflow began (queued, no worker yet) is recorded Cancelled too;
+    // outside it, the cancellation left the set run Queued for good (sched13).
+    ({ members, abortOnFailure } = await bookkeeping.beginSetRun({ setRunId }));
+    outcomes = members.map(() => null);
     for (let position = 0; position < members.length; position++) {
       const workflowId = setMemberWorkflowId(setRunId, position);
       const started = await bookkeeping.startSetMember({ setRunId, position, workflowId });

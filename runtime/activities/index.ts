@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { Context, ApplicationFailure, CancelledFailure, log } from '@temporalio/activity';
 import { z } from 'zod';
-import { Counts, RUN_STATUS_LABELS, RunStatus, StepStatus } from '../../shared/api/runs';
+import { Counts, isCancellableRun, RUN_STATUS_LABELS, RunStatus, StepStatus } from '../../shared/api/runs';
 import { Plan, type PlanStep } from '../../shared/compiler/plan';
 import { ownedSteps } from '../../shared/compiler/plan-steps';
 import type { AlertService } from '../alerts';
@@ -716,9 +716,22 @@ export function createActivities(deps: ActivityDeps) {
       const { integrationId, workflowId } = CreateScheduledRunInput.parse(input);
       const runId = scheduledRunId(workflowId);
       const existing = await store.getRun(runId);
-      if (existing) return { runId, versionId: existing.versionId };
+      // A retry after the run was recorded as not starting (deactivated, a required parameter) must not start it.
+      if (existing && !isCancellableRun(existing.status)) throw new PlanError(existing.error ?? 'This scheduled run did not start.');
       const integration = await store.getIntegration(integrationId);
       if (!integration) throw new PlanError(`The scheduled integration ${integrationId} no longer exists.`);
+      // A deactivated integration is not run by its schedule either, as Run now and the trigger API refuse it (409):
+      // deactivation pauses the Temporal Schedule, but a pause that did not reach Temporal, or a firing already on its
+      // way, must not run it (sched13: it did). The firing shows in sync history as Skipped, with the reason.
+      if (!integration.active) {
+        const why = `Skipped: "${integration.name}" is deactivated${integration.disabledReason ? ` (${integration.disabledReason})` : ''}; its schedule does not run it until it is activated`;
+        const versionId = existing?.versionId ?? integration.publishedVersionId;
+        if (!versionId) throw new PlanError(why);
+        if (!existing) await store.createRun({ id: runId, integrationId, versionId, trigger: 'schedule', params: {}, steps: [] });
+        await store.finishRun(runId, 'skipped', why);
+        throw new PlanError(why);
+      }
+      if (existing) return { runId, versionId: existing.versionId };
       const version = integration.publishedVersionId ? await store.getVersion(integration.publishedVersionId) : null;
       if (!version) throw new PlanError(`"${integration.name}" is not published, so its schedule has nothing to run.`);
       const files = await resolveRunFiles(version.plan, {}, (id) => store.getFile(id));

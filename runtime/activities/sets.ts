@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { resolveRunParams } from '../../shared/graph/parameters';
-import { RunStatus } from '../../shared/api/runs';
+import { isCancellableRun, RunStatus } from '../../shared/api/runs';
 import { setRunWorkflowId } from '../../shared/api/sets';
 import { resolveRunFiles } from '../api/run-files';
 import { stamp } from '../api/start-run';
@@ -27,6 +27,31 @@ export type StartedMember =
 export const setMemberRunId = (setRunId: string, position: number) => `run_m${createHash('sha256').update(`${setRunId}/${position}`).digest('hex').slice(0, 32)}`;
 /** A scheduled set run's id: the same for every try of the same scheduled workflow. */
 export const scheduledSetRunId = (workflowId: string) => `srn_s${createHash('sha256').update(workflowId).digest('hex').slice(0, 32)}`;
+
+/** What a member gets when its set run has ended before it could start (the set was cancelled). */
+const SET_ENDED = 'The set run was cancelled before this integration started.';
+
+/** A member run that will never start (its set was cancelled first) is recorded Cancelled, not left Queued. */
+async function closeQueued(store: Store, runId: string): Promise<void> {
+  const run = await store.getRunState(runId);
+  if (run?.status === 'queued') await store.finishRun(runId, 'cancelled', SET_ENDED);
+}
+
+/**
+ * Records a set run Cancelled. Its workflow waited for the current child to record its own run Cancelled, so a member
+ * run still Queued is one whose workflow never started (the cancellation came while startSetMember ran): nothing else
+ * would ever end it, and an integration with a run in progress cannot be deleted. Also used by the cancel route when
+ * the set run's workflow is gone.
+ */
+export async function recordSetRunCancelled(store: Store, setRunId: string, error: string): Promise<void> {
+  const before = await store.sets.getSetRun(setRunId);
+  if (!before || !isCancellableRun(before.status)) return;
+  await store.sets.finishSetRun(setRunId, 'cancelled', error);
+  // The members read after the set run says Cancelled: a startSetMember that recorded its run before this point is
+  // seen here, and one that records it later sees the set run ended and closes its own.
+  const after = await store.sets.getSetRun(setRunId);
+  for (const m of after?.members ?? []) if (m.runId) await closeQueued(store, m.runId);
+}
 
 export function createSetActivities({ store }: { store: Store }) {
   return {
@@ -58,6 +83,9 @@ export function createSetActivities({ store }: { store: Store }) {
         await store.sets.setSetRunMember(setRunId, position, { error });
         return { kind: 'refused', error };
       };
+      // The set run ended meanwhile (cancelled while this activity ran: its workflow no longer waits for this answer and
+      // will start no child): no run is recorded, or it would stay Queued for good.
+      if (!isCancellableRun(setRun.status)) return { kind: 'refused', error: SET_ENDED };
       const integration = await store.getIntegration(member.integrationId);
       if (!integration) return refuse(`"${member.name}" no longer exists.`);
       if (!integration.active) return refuse(`"${integration.name}" is deactivated${integration.disabledReason ? ` (${integration.disabledReason})` : ''}.`);
@@ -81,6 +109,13 @@ export function createSetActivities({ store }: { store: Store }) {
       });
       await store.setRunWorkflow(runId, workflowId);
       await store.sets.setSetRunMember(setRunId, position, { runId });
+      // Cancelled between the check above and the run's insert: finishSetRun may have closed the set's queued runs
+      // before this one existed, so this one closes itself.
+      const now = await store.sets.getSetRun(setRunId);
+      if (now && !isCancellableRun(now.status)) {
+        await closeQueued(store, runId);
+        return { kind: 'refused', error: SET_ENDED };
+      }
       if (!checked.ok) {
         const why = `The set cannot run it: ${checked.issues.map((i) => i.message).join('; ')}; give the parameter a default`;
         await store.finishRun(runId, 'failed', why);
@@ -106,7 +141,8 @@ export function createSetActivities({ store }: { store: Store }) {
 
     finishSetRun: boundary(async (input: z.input<typeof FinishSetRunInput>): Promise<void> => {
       const { setRunId, status, error } = FinishSetRunInput.parse(input);
-      await store.sets.finishSetRun(setRunId, status, error);
+      if (status === 'cancelled') await recordSetRunCancelled(store, setRunId, error ?? 'Cancelled.');
+      else await store.sets.finishSetRun(setRunId, status, error);
     }),
 
     /** A set's Temporal Schedule starts `scheduledSet` with the set only: this records the set run (trigger 'schedule'). */

@@ -7,8 +7,18 @@ export interface AutoDisableHooks {
   pauseSchedule?: (integrationId: string, reason: string) => Promise<void>;
 }
 
-export async function onAutoDisable(store: Store, integrationId: string, reason: string, hooks: AutoDisableHooks = {}): Promise<void> {
+/**
+ * Deactivates the integration, then asks its schedule to pause. A pause that fails (Temporal unreachable) is answered,
+ * not thrown: the integration is deactivated all the same (and a schedule's firing does not run a deactivated
+ * integration, see createScheduledRun), and the alerts of this run must still go out.
+ */
+export async function onAutoDisable(store: Store, integrationId: string, reason: string, hooks: AutoDisableHooks = {}): Promise<{ pauseError: unknown } | null> {
   await store.ops.setActive(integrationId, false, reason);
   await store.auth.addAudit({ actor: 'system', action: 'integration.auto_disabled', targetType: 'integration', targetId: integrationId, detail: { reason } });
-  await hooks.pauseSchedule?.(integrationId, reason);
+  try {
+    await hooks.pauseSchedule?.(integrationId, reason);
+    return null;
+  } catch (pauseError) {
+    return { pauseError };
+  }
 }

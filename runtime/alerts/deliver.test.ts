@@ -3,6 +3,7 @@
 // guard: the metadata address, loopback and a name resolving to a private address are refused unless allowed, and a
 // redirect is checked again.
 import { createHmac } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtp, startWebhookReceiver } from '../../test/support/alert-receivers';
 import { createAddressGuard, type AddressGuard } from '../net';
@@ -34,6 +35,52 @@ describe('alert deliveries', () => {
     expect(mail!.to).toEqual(['ops@example.com', 'lead@example.com']);
     expect(mail!.raw).toMatch(/^Subject: \[Weft\] Orders: the run failed/m);
     expect(mail!.raw).toContain('Run: http://localhost/#/runs/run_1');
+    deliverer.close();
+  });
+
+  it('an alert storm (40 failures at once) reaches a mail server that takes 3 connections: every mail, over a few reused connections', async () => {
+    // sched13: every alert opened its own SMTP connection at once; a server that limits connections (as mail servers
+    // do) answered the rest "421 Too many connected clients", and after 5 quick tries most alerts were given up.
+    const limited = await startSmtp({ maxClients: 3 });
+    const logged: string[] = [];
+    const deliverer = createDeliverer({ smtpUrl: limited.url, guard: createAddressGuard(), backoffMs: 20, log: (m) => void logged.push(m) });
+    for (let k = 0; k < 40; k++) deliverer.enqueue({ ...message, subject: `Orders ${k}: the run failed` }, { emails: ['ops@example.com'], webhookUrl: null, webhookSecret: 'x' });
+    await deliverer.drain();
+    expect(logged).toEqual([]);
+    expect((await limited.waitFor(40)).length).toBe(40);
+    expect(limited.peakConnections()).toBeLessThanOrEqual(2);
+    deliverer.close();
+    await limited.close();
+  });
+
+  it('SMTP down, then back: the alert arrives on a retry (through the pool too)', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
+    const deliverer = createDeliverer({ smtpUrl: `smtp://127.0.0.1:${port}`, guard: createAddressGuard(), backoffMs: 200 });
+    deliverer.enqueue(message, { emails: ['ops@example.com'], webhookUrl: null, webhookSecret: 'x' });
+    await new Promise((r) => setTimeout(r, 300));
+    const back = await startSmtp({ port });
+    await deliverer.drain();
+    expect((await back.waitFor(1)).map((m) => m.to)).toEqual([['ops@example.com']]);
+    deliverer.close();
+    await back.close();
+  });
+
+  it('a CR/LF in the subject (an integration named to inject headers) stays in the subject: no Bcc, no extra header', async () => {
+    const deliverer = createDeliverer({ smtpUrl: smtp.url, guard: createAddressGuard() });
+    const before = smtp.mails.length;
+    const name = 'Orders\r\nBcc: thief@example.net\r\nX-Injected: yes\r\n\r\n<b>fake body</b>';
+    deliverer.enqueue({ ...message, subject: `${name}: the run failed`, text: `${name}: the run failed\r\n.\r\nRCPT TO:<thief@example.net>` }, { emails: ['ops@example.com'], webhookUrl: null, webhookSecret: 'x' });
+    await deliverer.drain();
+    const mail = (await smtp.waitFor(before + 1))[before]!;
+    expect(mail.to).toEqual(['ops@example.com']);
+    const headers = mail.raw.slice(0, mail.raw.indexOf('\r\n\r\n'));
+    expect(headers).not.toMatch(/^(Bcc|X-Injected):/im);
+    expect(headers).toMatch(/^Subject: \[Weft\] Orders Bcc: thief@example.net X-Injected: yes/m);
     deliverer.close();
   });
 

@@ -48,6 +48,8 @@ export interface Deliverer {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** SMTP connections open at once for alerts. */
+const SMTP_CONNECTIONS = 2;
 
 export function createDeliverer(settings: DeliverySettings): Deliverer {
   const attempts = settings.attempts ?? 5;
@@ -56,10 +58,15 @@ export function createDeliverer(settings: DeliverySettings): Deliverer {
   const log = settings.log ?? ((m: string) => console.warn(`[alerts] ${m}`));
   const from = settings.smtpFrom ?? 'Weft <weft@localhost>';
   const smtpUrl = settings.smtpUrl;
-  // nodemailer (~3 MB in memory) is loaded by the first email, not when Weft starts.
+  // nodemailer (~3 MB in memory) is loaded by the first email, not when Weft starts. A pool of at most two connections,
+  // each reused for many messages: an alert storm (many integrations failing at once) queues its mails here instead of
+  // opening one connection per alert, which mail servers that limit connections refuse ("421 Too many connected
+  // clients") until the retries run out. `?pool=false` in WEFT_SMTP_URL turns the pool off.
   let mailer: Promise<Transporter> | null = null;
   const mail = (url: string) =>
-    (mailer ??= import('nodemailer').then((loaded) => ((loaded as typeof loaded & { default?: typeof loaded }).default ?? loaded).createTransport(url)));
+    (mailer ??= import('nodemailer').then((loaded) =>
+      ((loaded as typeof loaded & { default?: typeof loaded }).default ?? loaded).createTransport({ url, pool: true, maxConnections: SMTP_CONNECTIONS, maxMessages: 100 }),
+    ));
   // One try per call: the deliverer's own retries (with their log line) are the ones that count. Redirects are followed
   // and each hop checked again by the guard; never to another scheme.
   const http = createHttpClient({ guard: settings.guard, attempts: 1, timeoutMs, maxRedirects: 3, maxResponseBytes: 64 * 1024, userAgent: 'Weft-Alerts/1' });

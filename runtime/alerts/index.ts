@@ -83,13 +83,16 @@ export function createAlerts(deps: AlertDeps): AlertService {
           return { update: d.update, result: { ...d, memory } };
         });
         if (!decided) return;
-        if (decided.autoDisable) await onAutoDisable(deps.store, run.integrationId, decided.autoDisable, deps.hooks);
+        // A schedule that could not be paused is logged after the deliveries are queued: the state change is recorded,
+        // so an alert not queued now would never be sent.
+        const disabled = decided.autoDisable ? await onAutoDisable(deps.store, run.integrationId, decided.autoDisable, deps.hooks) : null;
         const { memory } = decided;
         const runUrl = `${deps.publicUrl.replace(/\/$/, '')}/#/runs/${encodeURIComponent(run.id)}`;
         for (const event of decided.events) {
           const message = messageOf(event, memory.name, run, runUrl, { reason: decided.autoDisable ?? undefined, threshold: memory.settings.rejectedAbovePercent });
           deps.deliverer.enqueue(message, { emails: memory.settings.emails, webhookUrl: memory.settings.webhookUrl, webhookSecret: memory.webhookSecret ?? '' });
         }
+        if (disabled) log(`Deactivated ${run.integrationId} but could not pause its schedule`, disabled.pauseError);
       } catch (err) {
         log(`Could not evaluate alerts after run ${runId}`, err);
       }

@@ -11,7 +11,8 @@ export interface RunLauncher {
   /** `resume`: a new execution of a failed run, which continues from its checkpoints. */
   start(input: { runId: string; versionId: string; resume?: boolean; params?: Record<string, unknown> }): Promise<{ workflowId: string }>;
   /** Cancels the run's workflow (Cancel on the run page); absent where nothing runs (tests of other routes): 503. */
-  cancel?(workflowId: string): Promise<void>;
+  /** `running: false`: Temporal has no running workflow of that id (runtime/temporal/client.ts `cancelRunning`). */
+  cancel?(workflowId: string): Promise<{ running: boolean }>;
 }
 
 export interface ApiDeps {

@@ -27,6 +27,7 @@ const launcher: RunLauncher = {
   },
   async cancel(workflowId) {
     cancelled.push(workflowId);
+    return { running: true };
   },
 };
 

@@ -14,6 +14,8 @@ import { engineFailure, stamp, startRunOf } from './start-run';
 import { workflowIdForRun } from '../temporal/client';
 import * as routes from '../../shared/api/routes';
 
+/** Why a run whose workflow Temporal no longer has was recorded Cancelled by Cancel. */
+export const WORKFLOW_GONE = 'Cancelled: its workflow was no longer running in the execution engine, so nothing else would have ended it.';
 
 const start = serve(routes.startRun, {
   ...access('run'),
@@ -161,13 +163,24 @@ export function runRoutes({ store, launcher, ssePollMs = 500, sseRecheckMs = 15_
       if (!isCancellableRun(run.status)) throw new HttpError(409, 'not_running', `Only a queued or running run can be cancelled; this one is ${RUN_STATUS_LABELS[run.status]}`);
       if (!launcher.cancel) throw new HttpError(503, 'engine_unavailable', 'This server cannot reach the execution engine to cancel runs');
       const workflowId = (await store.getRunWorkflow(id)) ?? workflowIdForRun(id);
+      let running: boolean;
       try {
-        await launcher.cancel(workflowId);
+        ({ running } = await launcher.cancel(workflowId));
       } catch (err) {
         throw new HttpError(503, 'engine_unavailable', `Could not cancel the run: the execution engine did not answer (${engineFailure(err)}). Try again in a moment.`);
       }
-      await audit(c, store, 'run.cancelled', { type: 'run', id, name: run.name || run.integrationName }, { integrationId: run.integrationId });
-      return c.json({ runId: id, status: run.status }, 202);
+      // Temporal has no running workflow for it (terminated, ended without recording the run, or never started):
+      // nothing will ever end the run, so Cancel records it. It used to answer 202 and change nothing, and the run
+      // stayed "in progress" for good, which also kept its integration from being deleted (sched13).
+      const gone = !running;
+      if (gone) {
+        // Read again: a workflow that just ended recorded its run's end before it ended.
+        const now = await store.getRunState(id);
+        if (now && !isCancellableRun(now.status)) throw new HttpError(409, 'not_running', `Only a queued or running run can be cancelled; this one is ${RUN_STATUS_LABELS[now.status]}`);
+        await store.finishRun(id, 'cancelled', WORKFLOW_GONE);
+      }
+      await audit(c, store, 'run.cancelled', { type: 'run', id, name: run.name || run.integrationName }, { integrationId: run.integrationId, ...(gone && { workflowGone: true }) });
+      return c.json({ runId: id, status: gone ? 'cancelled' : run.status }, 202);
     })
     .openapi(rerun, async (c) => {
       const { id } = c.req.valid('param');

@@ -32,7 +32,7 @@ const save = serve(routes.saveSchedule, {
     200: 'Saved',
     400: 'Invalid request: error.issues names the bad field (a cron that does not parse, an unknown time zone, …)',
     404: usual[404],
-    409: 'Not published yet',
+    409: 'Not published yet, or deactivated (a schedule of a deactivated integration can only be saved disabled)',
     503: 'The execution engine (Temporal) is unreachable',
   },
 });
@@ -50,6 +50,19 @@ export function engineDown(err: unknown): HttpError {
   return new HttpError(503, 'engine_unavailable', `The execution engine did not answer (${why}); the schedule was not changed. Try again in a moment.`);
 }
 
+/**
+ * What Temporal refused in a schedule (its client throws a TypeError for an invalid argument: a time zone Intl knows
+ * but Temporal's tz database does not, a year out of its range) is the request's fault: 400 naming the field, not a
+ * 503 saying the engine did not answer (sched13). Anything else is the engine's.
+ */
+export function scheduleRefused(err: unknown): HttpError {
+  if (!(err instanceof TypeError)) return engineDown(err);
+  const why = err.message.split('\n')[0] ?? '';
+  const path = /time ?zone/i.test(why) ? 'timeZone' : 'cadence';
+  const message = path === 'timeZone' ? `The execution engine does not know this time zone (${why}); use an IANA name such as Europe/Paris` : `The execution engine refused this cadence (${why})`;
+  return new HttpError(400, 'invalid_request', `Invalid request: ${path}: ${message}`, { issues: [{ path, message }] });
+}
+
 export function requireKeeper(keeper: ScheduleKeeper | undefined): ScheduleKeeper {
   if (!keeper) throw new HttpError(503, 'engine_unavailable', 'Scheduling needs the execution engine (Temporal), which this server is not connected to');
   return keeper;
@@ -62,7 +75,7 @@ export function servedSchedule(stored: StoredSchedule, state: ScheduleState | nu
     timeZone: stored.timeZone,
     enabled: stored.enabled,
     description: describeCadence(stored.cadence, stored.timeZone),
-    note: cadenceNote(stored.cadence),
+    note: cadenceNote(stored.cadence, stored.timeZone),
     nextRuns: state?.nextRuns ?? [],
     inTemporal: state !== null,
     skippedOverlap: state?.skippedOverlap ?? 0,
@@ -164,12 +177,16 @@ export function scheduleRoutes({ store, schedules }: ApiDeps) {
       const integration = await store.getIntegration(id);
       if (!integration) throw notFound('Integration', id);
       if (!integration.publishedVersionId) throw new HttpError(409, 'not_published', 'Publish the integration before scheduling it');
+      // Deactivation paused the schedule; it is enabled again after activating (saving it disabled stays allowed).
+      if ((input.enabled || input.runNow) && !integration.active) {
+        throw new HttpError(409, 'inactive', `"${integration.name}" is deactivated; activate it before enabling its schedule or running it (the schedule can be saved disabled)`);
+      }
       try {
         // Temporal first: when it is down nothing is saved, so Weft never shows a schedule that does not fire.
         await keeper.save({ integrationId: id, cadence: input.cadence, timeZone: input.timeZone, enabled: input.enabled });
         if (input.runNow) await keeper.trigger(id);
       } catch (err) {
-        throw engineDown(err);
+        throw scheduleRefused(err);
       }
       const stored = await store.saveSchedule({ integrationId: id, cadence: input.cadence, timeZone: input.timeZone, enabled: input.enabled });
       const served = await readSchedule(store, keeper, stored);

@@ -3,6 +3,7 @@
 // mechanism, scoped to one set: same prefix, hashed, named, revocable, rate-limited).
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { recordSetRunCancelled } from '../activities/sets';
 import { cadenceNote, describeCadence, isCancellableRun, RUN_STATUS_LABELS, ScheduleInput, setRunWorkflowId, type IntegrationSet, type SetInput, type SetSchedule } from '../../shared';
 import { createRateLimiter } from '../auth/rate-limit';
 import { mintToken } from '../auth/secrets';
@@ -13,7 +14,7 @@ import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
 import { HttpError, notFound, validationHook, usual } from './errors';
 import { access, principalOf, serve, TRIGGER_TOKEN_PREFIX, type AuthEnv, type Site } from './guard';
-import { engineDown } from './schedules';
+import { engineDown, scheduleRefused } from './schedules';
 import { engineFailure, stamp } from './start-run';
 import type { TriggerGate } from './trigger-gate';
 import * as routes from '../../shared/api/routes';
@@ -122,7 +123,7 @@ export function setRoutes(deps: ApiDeps, site: Site, gate: TriggerGate) {
       throw err instanceof HttpError ? err : engineDown(err);
     }
     const { cadence, timeZone, enabled } = set.schedule;
-    return { cadence, timeZone, enabled, description: describeCadence(cadence, timeZone), note: cadenceNote(cadence), nextRuns: state?.nextRuns ?? [], inTemporal: state !== null };
+    return { cadence, timeZone, enabled, description: describeCadence(cadence, timeZone), note: cadenceNote(cadence, timeZone), nextRuns: state?.nextRuns ?? [], inTemporal: state !== null };
   }
 
   /** The trigger token of set `id`, or the 401/403/429 it earns (runtime/api/trigger-gate.ts). */
@@ -154,8 +155,8 @@ export function setRoutes(deps: ApiDeps, site: Site, gate: TriggerGate) {
     .openapi(remove, async (c) => {
       const { id } = c.req.valid('param');
       const set = await mustExist(id);
-      const { items } = await store.sets.listSetRuns(id, { limit: 10 });
-      if (items.some((r) => isCancellableRun(r.status))) throw new HttpError(409, 'run_in_progress', 'A run of this set is in progress; cancel it or wait for it to end');
+      // Any run in progress, not only among the newest few (a long run followed by ten quick ones was missed).
+      if (await store.sets.hasSetRunInProgress(id)) throw new HttpError(409, 'run_in_progress', 'A run of this set is in progress; cancel it or wait for it to end');
       if (set.schedule) {
         try {
           await requireEngine(deps.sets).removeSchedule(id);
@@ -197,13 +198,18 @@ export function setRoutes(deps: ApiDeps, site: Site, gate: TriggerGate) {
       const found = await store.sets.getSetRun(id);
       if (!found) throw notFound('Set run', id);
       if (!isCancellableRun(found.status)) throw new HttpError(409, 'not_running', `Only a queued or running set run can be cancelled; this one is ${RUN_STATUS_LABELS[found.status]}`);
+      let running: boolean;
       try {
-        await requireEngine(deps.sets).cancel(setRunWorkflowId(id));
+        ({ running } = await requireEngine(deps.sets).cancel(setRunWorkflowId(id)));
       } catch (err) {
         throw err instanceof HttpError ? err : new HttpError(503, 'engine_unavailable', `Could not cancel the set run: the execution engine did not answer (${engineFailure(err)}).`);
       }
-      await audit(c, store, 'set.cancelled', { type: 'set', id: found.setId, name: found.name }, { setRunId: id });
-      return c.json(found, 202);
+      // Temporal has no running workflow for it (terminated, or ended without recording the set run): nothing else
+      // will ever end it, so Cancel records it, with any member run that never started (sched13).
+      const gone = !running;
+      if (gone) await recordSetRunCancelled(store, id, 'Cancelled: its workflow was no longer running in the execution engine.');
+      await audit(c, store, 'set.cancelled', { type: 'set', id: found.setId, name: found.name }, { setRunId: id, ...(gone && { workflowGone: true }) });
+      return c.json(gone ? ((await store.sets.getSetRun(id)) ?? found) : found, 202);
     })
     .openapi(getSchedule, async (c) => c.json(await readSchedule(await mustExist(c.req.valid('param').id)), 200))
     .openapi(saveSchedule, async (c) => {
@@ -215,7 +221,7 @@ export function setRoutes(deps: ApiDeps, site: Site, gate: TriggerGate) {
         await engine.saveSchedule({ setId: id, cadence: input.cadence, timeZone: input.timeZone, enabled: input.enabled });
         if (input.runNow) await engine.triggerSchedule(id);
       } catch (err) {
-        throw engineDown(err);
+        throw scheduleRefused(err);
       }
       await store.sets.setSchedule(id, { cadence: input.cadence, timeZone: input.timeZone, enabled: input.enabled });
       const served = await readSchedule((await store.sets.getSet(id)) ?? set);

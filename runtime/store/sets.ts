@@ -41,6 +41,8 @@ export interface SetStore {
   createSetRun(input: NewSetRun): Promise<SetRun>;
   getSetRun(id: string): Promise<SetRun | null>;
   listSetRuns(setId: string, opts?: { limit?: number; offset?: number }): Promise<{ items: SetRun[]; total: number }>;
+  /** Whether any run of the set is queued or running (however many runs came after it). */
+  hasSetRunInProgress(setId: string): Promise<boolean>;
   setSetRunWorkflow(id: string, workflowId: string): Promise<void>;
   /** queued → running (once). */
   markSetRunStarted(id: string): Promise<void>;
@@ -184,6 +186,14 @@ export function createSetStore(db: Db): SetStore {
         .offset(opts.offset ?? 0);
       const [total] = await db.select({ n: count() }).from(setRuns).where(eq(setRuns.setId, setId));
       return { items: await served(db, rows), total: total?.n ?? 0 };
+    },
+    async hasSetRunInProgress(setId) {
+      const [row] = await db
+        .select({ id: setRuns.id })
+        .from(setRuns)
+        .where(and(eq(setRuns.setId, setId), inArray(setRuns.status, ['queued', 'running'])))
+        .limit(1);
+      return row !== undefined;
     },
     async setSetRunWorkflow(id, workflowId) {
       await db.update(setRuns).set({ workflowId }).where(eq(setRuns.id, id));

@@ -1,5 +1,5 @@
 // Starting runs: one workflow per run, with an id derived from the run so a repeated start is harmless.
-import { Client, InternalConnectionLikeSymbol, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { Client, InternalConnectionLikeSymbol, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import type { syncIntegration, SyncIntegrationInput } from '../../workflows/sync-integration';
 
@@ -27,8 +27,10 @@ export interface RunLauncher {
   /**
    * Asks Temporal to cancel the workflow: the cancellation reaches the running pipeline at its next heartbeat, the
    * batch in flight finishes committing or is rolled back, and the workflow records the run as cancelled.
+   * `running: false`: Temporal has no running workflow of that id (it ended, was terminated, or never started), so
+   * nothing will record the run's end; Temporal takes a cancel of a closed workflow without a word.
    */
-  cancel?(workflowId: string): Promise<void>;
+  cancel?(workflowId: string): Promise<{ running: boolean }>;
 }
 
 export function createRunLauncher(opts: {
@@ -45,9 +47,9 @@ export function createRunLauncher(opts: {
   const eager = canStartEagerly(opts.client);
   return {
     async cancel(workflowId) {
-      const cancelIt = () => opts.client.workflow.getHandle(workflowId).cancel();
-      if (opts.deadlineMs) await withTimeout(opts.client.withDeadline(Date.now() + opts.deadlineMs, cancelIt), opts.deadlineMs + 250);
-      else await cancelIt();
+      const cancelIt = () => cancelRunning(opts.client, workflowId);
+      if (opts.deadlineMs) return withTimeout(opts.client.withDeadline(Date.now() + opts.deadlineMs, cancelIt), opts.deadlineMs + 250);
+      return cancelIt();
     },
     async start({ runId, versionId, resume, params }) {
       // The same workflow, unchanged, with the same input: the store's checkpoints make it resume. A resume needs a
@@ -70,6 +72,24 @@ export function createRunLauncher(opts: {
       return { workflowId };
     },
   };
+}
+
+/**
+ * Cancels workflow `workflowId` if it is running. Temporal answers a cancel of a workflow that has already closed
+ * (terminated, or ended without recording its run) with success, so the caller could not tell that nothing will happen:
+ * `running: false` says so (sched13).
+ */
+export async function cancelRunning(client: Client, workflowId: string): Promise<{ running: boolean }> {
+  const handle = client.workflow.getHandle(workflowId);
+  try {
+    const { status } = await handle.describe();
+    if (status.name !== 'RUNNING') return { running: false };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return { running: false };
+    throw err;
+  }
+  await handle.cancel();
+  return { running: true };
 }
 
 /** The deadline Temporal's client sets is per call; this bounds the whole call, reconnects included. */

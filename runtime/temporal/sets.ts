@@ -4,7 +4,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { Cadence } from '../../shared/api/schedules';
 import { setRunWorkflowId } from '../../shared/api/sets';
 import type { runSet, RunSetWorkflowInput, ScheduledSetInput } from '../../workflows/run-set';
-import { DEFAULT_TASK_QUEUE } from './client';
+import { cancelRunning, DEFAULT_TASK_QUEUE } from './client';
 import { scheduleOperations, type ScheduleState } from './schedules';
 
 export const setScheduleIdFor = (setId: string) => `schedule-set-${setId}`;
@@ -12,8 +12,11 @@ export const setScheduleIdFor = (setId: string) => `schedule-set-${setId}`;
 export interface SetEngine {
   /** Starts set run `setRunId` (workflow set-run-<setRunId>); a repeated start finds it going. */
   start(setRunId: string): Promise<{ workflowId: string }>;
-  /** Cancels the set run's workflow: the current member is cancelled with it, later ones do not run. */
-  cancel(workflowId: string): Promise<void>;
+  /**
+   * Cancels the set run's workflow: the current member is cancelled with it, later ones do not run. `running: false`:
+   * Temporal has no running workflow of that id, so nothing will record the set run's end.
+   */
+  cancel(workflowId: string): Promise<{ running: boolean }>;
   saveSchedule(input: { setId: string; cadence: Cadence; timeZone: string; enabled: boolean }): Promise<void>;
   removeSchedule(setId: string): Promise<boolean>;
   describeSchedule(setId: string): Promise<ScheduleState | null>;
@@ -53,7 +56,7 @@ export function createSetEngine(opts: {
       return { workflowId };
     },
     async cancel(workflowId) {
-      await bounded(() => client.workflow.getHandle(workflowId).cancel());
+      return bounded(() => cancelRunning(client, workflowId));
     },
     async saveSchedule({ setId, cadence, timeZone, enabled }) {
       await ops.save(setScheduleIdFor(setId), { cadence, timeZone, enabled, action: action(setId) });

@@ -9,7 +9,14 @@ import { FileCompression, FileFormat } from '../graph/kinds/file-source';
 import { Graph } from '../graph/schema';
 import { RunFile, RunFilesInput, RunStatus } from './runs';
 
-const IntegrationName = z.string().trim().min(1, 'Name is required').max(120);
+// No control characters (sched13): a name travels into alert mail subjects, webhook payloads and the audit log; a CR/LF
+// in it only passed because nodemailer folds header line breaks. Set names refuse them already.
+const IntegrationName = z
+  .string()
+  .trim()
+  .min(1, 'Name is required')
+  .max(120)
+  .regex(/^[^\u0000-\u001f\u007f]*$/, 'A name holds no control characters (line breaks, tabs, NUL)');
 /** What the integration is for, in the person's words; shown on its card and under its name in the designer. */
 const IntegrationDescription = z
   .string()

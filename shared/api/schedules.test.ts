@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { installCronCheck } from './cron-check';
-import { Cadence, cadenceNote, cronProblem, describeCadence, isTimeZone, ScheduleInput } from './schedules';
+import { Cadence, cadenceNote, canonicalTimeZone, clockChanges, cronProblem, describeCadence, isTimeZone, onceProblem, ScheduleInput, wallClock } from './schedules';
 
 installCronCheck();
 const c = (v: unknown) => Cadence.parse(v);
@@ -63,5 +63,82 @@ describe('validation names the field at fault', () => {
   it('defaults to enabled, without a run now; weekly days come back in week order', () => {
     const parsed = ScheduleInput.parse({ cadence: { kind: 'weekly', days: ['friday', 'monday'], time: '06:00' }, timeZone: 'UTC' });
     expect(parsed).toEqual({ cadence: { kind: 'weekly', days: ['monday', 'friday'], time: '06:00' }, timeZone: 'UTC', enabled: true, runNow: false });
+  });
+});
+
+describe('a one-off time that can never fire (sched13)', () => {
+  // Temporal keeps a Schedule whose only time has passed: it never runs and shows no next run, and the API said 200.
+  const now = new Date('2026-12-07T15:00:00Z');
+  const once = (date: string, time: string) => c({ kind: 'once', date, time });
+  it('is past in its own time zone, not in UTC', () => {
+    // 15:30 in Paris is 14:30 UTC: already past at 15:00 UTC; 15:30 UTC is still to come.
+    expect(onceProblem(once('2026-12-07', '15:30'), 'Europe/Paris', now)).toBe('2026-12-07 at 15:30 has already passed in Europe/Paris; a one-off schedule in the past never runs');
+    expect(onceProblem(once('2026-12-07', '15:30'), 'UTC', now)).toBeNull();
+    expect(onceProblem(once('2026-12-07', '15:00'), 'UTC', now)).toMatch(/already passed/);
+    expect(onceProblem(once('2020-01-01', '06:00'), 'America/New_York', now)).toMatch(/already passed/);
+    expect(onceProblem(c({ kind: 'daily', time: '06:00' }), 'UTC', now)).toBeNull();
+  });
+  it('lies past the years Temporal computes', () => {
+    expect(onceProblem(once('2099-12-31', '23:59'), 'UTC', now)).toBeNull();
+    expect(onceProblem(once('2100-01-01', '00:00'), 'UTC', now)).toBe('A one-off run can be scheduled up to 2099');
+    expect(onceProblem(once('9999-12-31', '06:00'), 'UTC', now)).toBe('A one-off run can be scheduled up to 2099');
+  });
+  it('is refused at cadence.date when enabled, and may be saved disabled', () => {
+    const input = { cadence: { kind: 'once', date: '2020-01-01', time: '06:00' }, timeZone: 'UTC' };
+    expect(ScheduleInput.safeParse(input).error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['cadence.date', '2020-01-01 at 06:00 has already passed in UTC; a one-off schedule in the past never runs']]);
+    expect(ScheduleInput.safeParse({ ...input, enabled: false }).success).toBe(true);
+  });
+  it('reads the wall clock of a zone as text that compares in order', () => {
+    expect(wallClock('Asia/Kolkata', now)).toBe('2026-12-07 20:30');
+    expect(wallClock('Pacific/Kiritimati', now)).toBe('2026-12-08 05:00');
+    expect(wallClock('UTC', new Date('2026-12-07T23:59:59Z'))).toBe('2026-12-07 23:59');
+  });
+});
+
+describe('time zone names Temporal reads (sched13)', () => {
+  it('saves a name written in another case as Intl spells it, and keeps other names as written', () => {
+    expect(canonicalTimeZone('europe/paris')).toBe('Europe/Paris');
+    expect(canonicalTimeZone('AMERICA/NEW_YORK')).toBe('America/New_York');
+    expect(canonicalTimeZone('utc')).toBe('UTC');
+    expect(canonicalTimeZone('Europe/Paris')).toBe('Europe/Paris');
+    // Aliases stay as written (Temporal knows them): only the case is mended.
+    expect(canonicalTimeZone('US/Pacific')).toBe('US/Pacific');
+    expect(canonicalTimeZone('Europe/Kyiv')).toBe('Europe/Kyiv');
+    expect(ScheduleInput.parse({ cadence: { kind: 'daily', time: '06:00' }, timeZone: 'europe/paris' }).timeZone).toBe('Europe/Paris');
+  });
+});
+
+describe('clock changes (sched13: Temporal skips a time the clocks jump over, and may run twice one they repeat)', () => {
+  const now = new Date('2026-12-07T15:00:00Z');
+  it('finds the changes of the coming year and the local times they skip or repeat', () => {
+    expect(clockChanges('Europe/Paris', now)).toEqual([
+      { date: '2027-03-28', forward: true, from: 120, to: 180 },
+      { date: '2027-10-31', forward: false, from: 120, to: 180 },
+    ]);
+    expect(clockChanges('America/New_York', now)).toEqual([
+      { date: '2027-03-14', forward: true, from: 120, to: 180 },
+      { date: '2027-11-07', forward: false, from: 60, to: 120 },
+    ]);
+    expect(clockChanges('Asia/Kolkata', now)).toEqual([]);
+    expect(clockChanges('UTC', now)).toEqual([]);
+  });
+  it('says so for a time in the skipped or repeated hour, and nothing for other times or zones', () => {
+    const daily = (time: string) => c({ kind: 'daily', time });
+    expect(cadenceNote(daily('02:30'), 'Europe/Paris', now)).toBe(
+      '02:30 does not exist in Europe/Paris on 2027-03-28, when the clocks go forward: that day has no run. 02:30 happens twice in Europe/Paris on 2027-10-31, when the clocks go back: it may run twice that day.',
+    );
+    expect(cadenceNote(daily('01:30'), 'America/New_York', now)).toBe('01:30 happens twice in America/New_York on 2027-11-07, when the clocks go back: it may run twice that day.');
+    expect(cadenceNote(c({ kind: 'weekly', days: ['sunday'], time: '02:00' }), 'America/New_York', now)).toMatch(/^02:00 does not exist in America\/New_York on 2027-03-14/);
+    // Only cadences with a time on the day of the change (both changes fall on a Sunday here).
+    expect(cadenceNote(c({ kind: 'workdays', time: '02:00' }), 'America/New_York', now)).toBeNull();
+    expect(cadenceNote(c({ kind: 'monthly', day: 28, time: '02:15' }), 'Europe/Paris', now)).toMatch(/^02:15 does not exist in Europe\/Paris on 2027-03-28/);
+    expect(cadenceNote(c({ kind: 'monthly', day: 'last', time: '02:15' }), 'Europe/Paris', now)).toMatch(/^02:15 happens twice in Europe\/Paris on 2027-10-31/);
+    expect(cadenceNote(daily('03:00'), 'Europe/Paris', now)).toBeNull();
+    expect(cadenceNote(daily('02:30'), 'Asia/Kolkata', now)).toBeNull();
+    expect(cadenceNote(c({ kind: 'hourly', minute: 30 }), 'Europe/Paris', now)).toBeNull();
+    // Both notes when both apply.
+    expect(cadenceNote(c({ kind: 'monthly', day: 31, time: '02:15' }), 'Europe/Paris', now)).toBe(
+      'Months without a day 31 (April, June, September, November and February) run on their last day. 02:15 happens twice in Europe/Paris on 2027-10-31, when the clocks go back: it may run twice that day.',
+    );
   });
 });

@@ -22,7 +22,23 @@ export function isTimeZone(name: string): boolean {
     return false;
   }
 }
-export const TimeZone = z.string().refine(isTimeZone, { message: 'Unknown time zone: use an IANA name such as Europe/Paris, America/New_York or UTC' });
+/**
+ * The name as Temporal needs it. Intl takes time zone names in any case ("europe/paris", "utc"); Temporal reads Go's
+ * time zone database, which does not, so such a name passed the check and then failed at Temporal (sched13). A name
+ * that differs from Intl's own only in case is saved as Intl spells it; any other is kept as written.
+ */
+export function canonicalTimeZone(name: string): string {
+  try {
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+    return resolved.toLowerCase() === name.toLowerCase() ? resolved : name;
+  } catch {
+    return name;
+  }
+}
+export const TimeZone = z
+  .string()
+  .refine(isTimeZone, { message: 'Unknown time zone: use an IANA name such as Europe/Paris, America/New_York or UTC', abort: true })
+  .overwrite(canonicalTimeZone);
 
 const CalendarDate = z
   .string()
@@ -102,15 +118,43 @@ export const Cadence = z.discriminatedUnion('kind', [
 export type Cadence = z.infer<typeof Cadence>;
 export type CadenceKind = Cadence['kind'];
 
+/** "2026-12-07 15:04": the wall clock of `timeZone` at `at` (minutes), comparable as text. */
+export function wallClock(timeZone: string, at: Date): string {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year').padStart(4, '0')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}`;
+}
+
+/** Temporal computes calendar times up to this year: a one-off later than it would never fire. */
+export const LAST_SCHEDULE_YEAR = 2099;
+
+/**
+ * Why a one-off time can never fire, or null: it has passed in its time zone (Temporal would keep a Schedule that
+ * never runs and shows no next run), or it lies past the years Temporal computes.
+ */
+export function onceProblem(cadence: Cadence, timeZone: string, now = new Date()): string | null {
+  if (cadence?.kind !== 'once' || typeof cadence.date !== 'string' || typeof cadence.time !== 'string') return null;
+  if (Number(cadence.date.slice(0, 4)) > LAST_SCHEDULE_YEAR) return `A one-off run can be scheduled up to ${LAST_SCHEDULE_YEAR}`;
+  if (!isTimeZone(timeZone)) return null;
+  if (`${cadence.date} ${cadence.time}` <= wallClock(timeZone, now)) return `${cadence.date} at ${cadence.time} has already passed in ${timeZone}; a one-off schedule in the past never runs`;
+  return null;
+}
+
 /** What a person saves: the cadence, its time zone, and whether it is on. */
-export const ScheduleInput = z.object({
-  cadence: Cadence,
-  timeZone: TimeZone,
-  /** false: "Disable scheduling" (the Temporal Schedule is paused, nothing is lost). */
-  enabled: z.boolean().default(true),
-  /** "Sync immediately after saving": one run now, besides the cadence. */
-  runNow: z.boolean().default(false),
-});
+export const ScheduleInput = z
+  .object({
+    cadence: Cadence,
+    timeZone: TimeZone,
+    /** false: "Disable scheduling" (the Temporal Schedule is paused, nothing is lost). */
+    enabled: z.boolean().default(true),
+    /** "Sync immediately after saving": one run now, besides the cadence. */
+    runNow: z.boolean().default(false),
+  })
+  .superRefine((input, ctx) => {
+    // Only an enabled one: a past one-off can still be saved disabled (it is kept, and says it will not run).
+    const problem = input.enabled ? onceProblem(input.cadence, input.timeZone) : null;
+    if (problem) ctx.addIssue({ code: 'custom', path: ['cadence', 'date'], message: problem });
+  });
 export type ScheduleInput = z.input<typeof ScheduleInput>;
 
 /** An integration's schedule as served: what was saved, in words, and what Temporal says about it. */
@@ -185,8 +229,8 @@ export function describeCadence(cadence: Cadence, timeZone: string): string {
   }
 }
 
-/** What a person should know about a cadence that the sentence does not say, or null. */
-export function cadenceNote(cadence: Cadence): string | null {
+/** What the cadence alone says that its sentence does not, or null. */
+function cadenceOnlyNote(cadence: Cadence): string | null {
   if (cadence.kind === 'monthly' && typeof cadence.day === 'number' && cadence.day >= 29) {
     const shorter = cadence.day === 31 ? 'April, June, September, November and February' : 'February';
     return `Months without a day ${cadence.day} (${shorter}) run on their last day.`;
@@ -195,4 +239,103 @@ export function cadenceNote(cadence: Cadence): string | null {
     return `Runs every ${cadence.every} minutes counted from midnight UTC, 1 January 1970, not from the time you save.`;
   }
   return null;
+}
+
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+/** The zone's offset from UTC at `at`, in minutes ("GMT+05:30" → 330). */
+function offsetMinutes(timeZone: string, at: number): number {
+  let format = offsetFormats.get(timeZone);
+  if (!format) offsetFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })));
+  const name = format.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+}
+
+const DAY_MS = 86_400_000;
+/**
+ * The daylight-saving changes of the zone in the year from `now`: when, and the local clock times skipped (forward)
+ * or lived twice (back), as minutes of the local day.
+ */
+type ClockChange = { date: string; forward: boolean; from: number; to: number };
+const changesByZoneAndDay = new Map<string, ClockChange[]>();
+export function clockChanges(timeZone: string, now = new Date()): ClockChange[] {
+  const start = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  // Once per zone and day (a list of schedules reads it for each): a year of days is ~370 offset reads.
+  const key = `${timeZone}|${start}`;
+  const known = changesByZoneAndDay.get(key);
+  if (known) return known;
+  if (changesByZoneAndDay.size > 500) changesByZoneAndDay.clear();
+  const out: ClockChange[] = [];
+  changesByZoneAndDay.set(key, out);
+  let before = offsetMinutes(timeZone, start);
+  for (let day = 1; day <= 366; day++) {
+    const at = start + day * DAY_MS;
+    const after = offsetMinutes(timeZone, at);
+    if (after === before) continue;
+    // The change lies in the last day: find its minute.
+    let lo = at - DAY_MS;
+    let hi = at;
+    while (hi - lo > 60_000) {
+      const mid = lo + Math.floor((hi - lo) / 120_000) * 60_000;
+      if (offsetMinutes(timeZone, mid) === before) lo = mid;
+      else hi = mid;
+    }
+    const localBefore = hi + before * 60_000;
+    const d = new Date(localBefore);
+    const minuteOfDay = d.getUTCHours() * 60 + d.getUTCMinutes();
+    const forward = after > before;
+    const span = Math.abs(after - before);
+    out.push({
+      date: d.toISOString().slice(0, 10),
+      forward,
+      from: forward ? minuteOfDay : minuteOfDay - span,
+      to: forward ? minuteOfDay + span : minuteOfDay,
+    });
+    before = after;
+  }
+  return out;
+}
+
+/**
+ * A clock time in the hour a daylight-saving change skips or repeats: Temporal runs nothing on the day the clocks go
+ * forward past it (a daily 02:30 in Europe/Paris misses the last Sunday of March), and may run twice on the day they go
+ * back (a daily 01:30 in America/New_York ran at 05:30 and 06:30 UTC on 7 Nov 2027, on the dev server). Said, or null.
+ */
+export function clockChangeNote(cadence: Cadence, timeZone: string, now = new Date()): string | null {
+  if (!('time' in cadence) || cadence.kind === 'once' || !isTimeZone(timeZone)) return null;
+  const minute = Number(cadence.time.slice(0, 2)) * 60 + Number(cadence.time.slice(3, 5));
+  const hits = clockChanges(timeZone, now).filter((c) => minute >= c.from && minute < c.to && firesOn(cadence, c.date));
+  const skipped = hits.find((c) => c.forward);
+  const twice = hits.find((c) => !c.forward);
+  const words: string[] = [];
+  if (skipped) words.push(`${cadence.time} does not exist in ${timeZone} on ${skipped.date}, when the clocks go forward: that day has no run.`);
+  if (twice) words.push(`${cadence.time} happens twice in ${timeZone} on ${twice.date}, when the clocks go back: it may run twice that day.`);
+  return words.length > 0 ? words.join(' ') : null;
+}
+
+/** Whether a calendar cadence has a time on `date` (YYYY-MM-DD). */
+function firesOn(cadence: Cadence, date: string): boolean {
+  const at = new Date(`${date}T00:00:00Z`);
+  const weekday = WEEKDAYS[(at.getUTCDay() + 6) % 7]!;
+  switch (cadence.kind) {
+    case 'daily':
+      return true;
+    case 'workdays':
+      return WORKDAYS.includes(weekday);
+    case 'weekly':
+      return cadence.days.includes(weekday);
+    case 'monthly': {
+      const last = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 0)).getUTCDate();
+      const day = cadence.day === 'last' ? last : Math.min(cadence.day, last);
+      return at.getUTCDate() === day;
+    }
+    default:
+      return false;
+  }
+}
+
+/** What a person should know about a cadence that the sentence does not say, or null. */
+export function cadenceNote(cadence: Cadence, timeZone?: string, now = new Date()): string | null {
+  const notes = [cadenceOnlyNote(cadence), timeZone ? clockChangeNote(cadence, timeZone, now) : null].filter((n): n is string => n !== null);
+  return notes.length > 0 ? notes.join(' ') : null;
 }

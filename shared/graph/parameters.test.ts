@@ -43,6 +43,32 @@ describe('run parameters', () => {
     expect(resolveRunParams(undefined, { anything: 1 })).toEqual({ ok: true, params: { anything: 1 } });
   });
 
+  it('checks the run settings it lets through, declared parameters or not (sched13: they were passed on unchecked)', () => {
+    for (const declared of [DECLARED, []]) {
+      const given = declared.length > 0 ? { since: '2024-03-01' } : {};
+      expect(resolveRunParams(declared, { ...given, maxRejectedPercent: 5, rebuildMatching: true })).toMatchObject({ ok: true, params: { maxRejectedPercent: 5, rebuildMatching: true } });
+      expect(resolveRunParams(declared, { ...given, maxRejectedPercent: '12.5', rebuildMatching: 'false' }).ok).toBe(true);
+      expect(resolveRunParams(declared, { ...given, maxRejectedPercent: 'x'.repeat(3_000_000), rebuildMatching: 'yes please' })).toEqual({
+        ok: false,
+        issues: [
+          { path: 'params.maxRejectedPercent', message: 'The run setting "maxRejectedPercent" must be a number from 0 to 100' },
+          { path: 'params.rebuildMatching', message: 'The run setting "rebuildMatching" must be true or false' },
+        ],
+      });
+      expect(resolveRunParams(declared, { ...given, maxRejectedPercent: 101 }).ok).toBe(false);
+      expect(resolveRunParams(declared, { ...given, maxRejectedPercent: { valueOf: 5 } }).ok).toBe(false);
+    }
+  });
+
+  it('bounds what an integration without declarations takes: 100 parameters, 10,000 characters each', () => {
+    expect(resolveRunParams([], { note: 'x'.repeat(10_000 - 2) }).ok).toBe(true);
+    expect(resolveRunParams([], { note: 'x'.repeat(3_000_000) })).toEqual({
+      ok: false,
+      issues: [{ path: 'params.note', message: 'The parameter "note" is too large (3,000,002 characters as JSON; at most 10,000)' }],
+    });
+    expect(resolveRunParams([], Object.fromEntries(Array.from({ length: 101 }, (_, k) => [`p${k}`, k])))).toEqual({ ok: false, issues: [{ path: 'params', message: 'At most 100 parameters (this run gives 101)' }] });
+  });
+
   it('reports bad names, duplicates and defaults of the wrong type', () => {
     expect(
       parameterDeclarationIssues([

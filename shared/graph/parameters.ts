@@ -62,11 +62,44 @@ export interface ParameterIssue {
 /** Run settings given like parameters but never declared: the verdict's share of rejections, two-way sync's "Rebuild matching". */
 const RUN_SETTINGS = new Set(['maxRejectedPercent', 'rebuildMatching']);
 
+/**
+ * A run setting's value as the run reads it (run-verdict.ts `rejectLimit`, the two-way engine's rebuild), or why not.
+ * They were passed on unchecked (sched13): any value of any size went into the run and its workflow input, where a large
+ * one made Temporal refuse the start (a 503 that blamed the engine) and a wrong one was silently ignored.
+ */
+function runSettingIssue(name: string, value: unknown): string | null {
+  if (value === null) return null;
+  if (name === 'maxRejectedPercent') {
+    const n = typeof value === 'string' && /^\d{1,3}(\.\d{1,6})?$/.test(value) ? Number(value) : value;
+    return typeof n === 'number' && Number.isFinite(n) && n >= 0 && n <= 100 ? null : 'The run setting "maxRejectedPercent" must be a number from 0 to 100';
+  }
+  if (name === 'rebuildMatching') return value === true || value === false || value === 'true' || value === 'false' ? null : 'The run setting "rebuildMatching" must be true or false';
+  return null;
+}
+
+/** Without declarations any parameters pass, within bounds a run's record and its workflow input can carry. */
+export const MAX_UNDECLARED_PARAMS = 100;
+export const MAX_UNDECLARED_VALUE_CHARS = 10_000;
+function undeclaredIssues(given: Record<string, unknown>): ParameterIssue[] {
+  const names = Object.keys(given);
+  if (names.length > MAX_UNDECLARED_PARAMS) return [{ path: 'params', message: `At most ${MAX_UNDECLARED_PARAMS} parameters (this run gives ${names.length})` }];
+  return names.flatMap((name) => {
+    if (name.length > 64) return [{ path: `params.${name.slice(0, 64)}…`, message: 'A parameter name has at most 64 characters' }];
+    const setting = RUN_SETTINGS.has(name) ? runSettingIssue(name, given[name]) : null;
+    if (setting) return [{ path: `params.${name}`, message: setting }];
+    const size = JSON.stringify(given[name] ?? null).length;
+    return size > MAX_UNDECLARED_VALUE_CHARS ? [{ path: `params.${name}`, message: `The parameter "${name}" is too large (${size.toLocaleString('en-US')} characters as JSON; at most ${MAX_UNDECLARED_VALUE_CHARS.toLocaleString('en-US')})` }] : [];
+  });
+}
+
 export function resolveRunParams(
   declared: readonly RunParameter[] | undefined,
   given: Record<string, unknown>,
 ): { ok: true; params: Record<string, unknown> } | { ok: false; issues: ParameterIssue[] } {
-  if (!declared || declared.length === 0) return { ok: true, params: { ...given } };
+  if (!declared || declared.length === 0) {
+    const issues = undeclaredIssues(given);
+    return issues.length > 0 ? { ok: false, issues } : { ok: true, params: { ...given } };
+  }
   const issues: ParameterIssue[] = [];
   const params: Record<string, unknown> = Object.create(null);
   const byName = new Map(declared.map((p) => [p.name, p]));
@@ -74,7 +107,11 @@ export function resolveRunParams(
     // maxRejectedPercent is a run setting the verdict reads (run-verdict.ts), not a declared parameter.
     if (!byName.has(name) && !RUN_SETTINGS.has(name)) {
       issues.push({ path: `params.${name}`, message: `Unknown parameter "${name}"; this integration declares ${declared.map((p) => `"${p.name}"`).join(', ')}` });
-    } else if (RUN_SETTINGS.has(name)) params[name] = given[name];
+    } else if (RUN_SETTINGS.has(name)) {
+      const problem = runSettingIssue(name, given[name]);
+      if (problem) issues.push({ path: `params.${name}`, message: problem });
+      else params[name] = given[name];
+    }
   }
   for (const p of declared) {
     const raw = Object.hasOwn(given, p.name) ? given[p.name] : undefined;

@@ -19,9 +19,24 @@ async function waitUntil<T>(what: string, read: () => T[], n: number, timeoutMs:
   return read();
 }
 
-export async function startSmtp() {
+/**
+ * `maxClients`: connections the server takes at once; more are answered "421 Too many connected clients".
+ * `port`: listen there (a server that comes back after being down); else any free port.
+ */
+export async function startSmtp(opts: { maxClients?: number; port?: number } = {}) {
   const mails: Mail[] = [];
+  let connections = 0;
+  let peak = 0;
   const server = new SMTPServer({
+    ...(opts.maxClients !== undefined && { maxClients: opts.maxClients }),
+    onConnect(_session, callback) {
+      connections++;
+      peak = Math.max(peak, connections);
+      callback();
+    },
+    onClose() {
+      connections--;
+    },
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
@@ -38,12 +53,14 @@ export async function startSmtp() {
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
     url: `smtp://127.0.0.1:${port}`,
     mails,
     waitFor: (n: number, timeoutMs = 10_000) => waitUntil('mails', () => mails, n, timeoutMs),
+    /** The most connections open at once. */
+    peakConnections: () => peak,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

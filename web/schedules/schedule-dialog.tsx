@@ -8,6 +8,7 @@ import {
   describeCadence,
   isTimeZone,
   MINUTE_CHOICES,
+  onceProblem,
   WEEKDAYS,
   weekdayName,
   type CadenceKind,
@@ -143,9 +144,12 @@ export function ScheduleDialog<T = Schedule>({ integrationId, integrationName, e
   const errors: Record<string, string> = { ...serverErrors };
   if (!parsed.success) for (const issue of parsed.error.issues) errors[`cadence.${issue.path.join('.')}`] ??= issue.message;
   if (!isTimeZone(draft.timeZone)) errors.timeZone ??= 'Unknown time zone: use an IANA name such as Europe/Paris, America/New_York or UTC';
+  // A one-off time already past (or past the years Temporal computes) would never run: said as the person types.
+  const once = parsed.success && draft.enabled ? onceProblem(parsed.data, draft.timeZone) : null;
+  if (once) errors['cadence.date'] ??= once;
   const valid = Object.keys(errors).length === 0 && parsed.success;
   const sentence = parsed.success && isTimeZone(draft.timeZone) ? describeCadence(parsed.data, draft.timeZone) : null;
-  const note = parsed.success ? cadenceNote(parsed.data) : null;
+  const note = parsed.success ? cadenceNote(parsed.data, draft.timeZone) : null;
 
   async function save() {
     if (!parsed.success) return;
