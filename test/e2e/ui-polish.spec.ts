@@ -64,6 +64,16 @@ test('long names read in full on the run page and the integration card', async (
     await table.screenshot({ path: resolve(DOCS, `ui13-history-table-${size.width}.png`) });
   }
 
+  // The set's history: the run's name keeps a readable width beside its members at 1024 px.
+  await page.goto(`/#/sets/${setId}`);
+  const setRun = page.getByTestId('set-run').first();
+  await expect(setRun).toHaveAttribute('data-status', /completed/, { timeout: 60_000 });
+  await page.setViewportSize(SIZES[1]);
+  await page.waitForTimeout(200);
+  const nameWidth = await setRun.locator('td').first().evaluate((e) => e.getBoundingClientRect().width);
+  expect.soft(nameWidth, "the set run's name cell at 1024").toBeGreaterThanOrEqual(200);
+  await setRun.screenshot({ path: resolve(DOCS, 'ui13-set-run-1024.png') });
+
   // The designer: the name has the heading's whole second line (the save status sits beside the breadcrumb), so it
   // reads in full at 1440 px and takes all the room there is at 1024 px.
   await page.setViewportSize(SIZES[0]);
