@@ -228,6 +228,16 @@ describe('connections', () => {
     await store.deleteIntegration(contacts.id);
     expect((await call('DELETE', `/connections/${c.id}`)).status).toBe(204);
   });
+
+  it('refuses to delete a connection a member system reads its users through (ui13)', async () => {
+    const c = await createConnection();
+    const system = await store.members.createSystem({ name: `crm_${c.id.slice(-6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`, connectionId: c.id, source: { type: 'table', table: 'public.owners', idColumn: 'id', emailColumn: 'email', nameColumn: 'name' } });
+    const refused = await call('DELETE', `/connections/${c.id}`);
+    expect(refused.status).toBe(409);
+    expect(ApiError.parse(refused.json).error).toMatchObject({ code: 'connection_in_use', message: expect.stringContaining(`The member system "${system.name}" reads its users through this connection`) });
+    await store.members.deleteSystem(system.id);
+    expect((await call('DELETE', `/connections/${c.id}`)).status).toBe(204);
+  });
 });
 
 describe('testing a connection', () => {

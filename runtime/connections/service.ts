@@ -255,12 +255,19 @@ export function createConnectionService({ store, secretKey, connectors, context,
       return serve(copy, {});
     },
 
-    /** Refused while an integration uses the connection, naming them. */
+    /** Refused while an integration or a member system uses the connection, naming them. */
     async remove(id: string): Promise<void> {
       await load(id);
       const users = (await store.listConnectionUsage())[id] ?? [];
       if (users.length > 0) {
         throw new ConnectionServiceError('in_use', `Used by: ${users.map((u) => u.name).join(', ')}. Remove the connection from ${users.length === 1 ? 'that integration' : 'those integrations'} before deleting it.`, []);
+      }
+      // A member system reads its users through a connection (member_systems.connection_id, no reference): deleting
+      // the connection under it would leave every Refresh failing (ui13).
+      const systems = (await store.members.listSystems()).filter((s) => s.connectionId === id);
+      if (systems.length > 0) {
+        const names = systems.map((s) => `"${s.name}"`).join(', ');
+        throw new ConnectionServiceError('in_use', `The member ${systems.length === 1 ? 'system' : 'systems'} ${names} ${systems.length === 1 ? 'reads its' : 'read their'} users through this connection. Change or remove ${systems.length === 1 ? 'it' : 'them'} on the Members page before deleting the connection.`, []);
       }
       if (!(await store.deleteConnection(id))) throw new ConnectionServiceError('not_found', `Connection "${id}" was not found`);
     },

@@ -85,12 +85,16 @@ export async function recordConnectionTest(db: Db, id: string, result: { status:
   return row ? toConnection(row) : null;
 }
 
-/** Which integrations use which connection: any draft node whose config has `connectionId`. */
+/**
+ * Which integrations use which connection: any draft node whose config has `connectionId`, or a two-way sync whose
+ * side A or B names one (`config.a.connectionId`, `config.b.connectionId`; '' is the workspace).
+ */
 export async function listConnectionUsage(db: Db): Promise<ConnectionUsage> {
   const ids = sql<string[] | null>`(
-    select jsonb_agg(distinct n -> 'config' ->> 'connectionId')
+    select jsonb_agg(distinct v.id #>> '{}')
     from jsonb_array_elements(${integrations.graph} -> 'nodes') as n
-    where jsonb_typeof(n -> 'config' -> 'connectionId') = 'string'
+    cross join lateral (values (n -> 'config' -> 'connectionId'), (n -> 'config' -> 'a' -> 'connectionId'), (n -> 'config' -> 'b' -> 'connectionId')) as v(id)
+    where jsonb_typeof(v.id) = 'string' and v.id #>> '{}' <> ''
   )`;
   const rows = await db.select({ id: integrations.id, name: integrations.name, connectionIds: ids }).from(integrations).orderBy(asc(integrations.name), asc(integrations.id));
   const usage: ConnectionUsage = {};

@@ -1491,6 +1491,15 @@ export function runStoreSuite(target: SuiteTarget): void {
       expect(usage[unused.id]).toBeUndefined();
       await store.updateIntegration(a.id, { graph: graphOf() });
       expect((await store.listConnectionUsage())[c.id]).toEqual([{ id: b.id, name: 'Contacts' }]);
+      // A two-way sync names its sides' connections under config.a / config.b ('' is the workspace): it uses them
+      // too, so the connections page does not say "Not used" and deleting the connection is refused (ui13).
+      const twoWay = await store.createIntegration({
+        name: 'CRM both ways',
+        description: '',
+        graph: { ...graphOf(), nodes: [{ ...node('sync', 'two-way-sync'), config: { a: { connectionId: unused.id, object: 'public.customers' }, b: { connectionId: '', object: 'customers' } } }] },
+      });
+      expect((await store.listConnectionUsage())[unused.id]).toEqual([{ id: twoWay.id, name: 'CRM both ways' }]);
+      expect((await store.listConnectionUsage())['']).toBeUndefined();
     });
   });
 }

@@ -105,8 +105,9 @@ function NodeInspector({ graph, node, diagnostics, schemas, workspaceObjects, on
             onChange={(e) => onRename(node.id, e.target.value)}
             data-testid="node-label-input"
           />
-          <div className="muted small">
-            {kindLabelOf(node) ?? node.kind} · {node.id}
+          <div className="muted small" data-testid="inspector-kind">
+            {kindLabelOf(node) ?? node.kind}
+            <span title="The step's id: the API names a step by it (a file replaced for one run, the rejected records' step)"> · step id {node.id}</span>
           </div>
         </div>
       </header>

@@ -58,7 +58,7 @@ function TopField({ field, ctx }: { field: FormField; ctx: FormCtx }) {
     return (
       <div className="form-row form-row--inline" data-field={path}>
         <label className="toggle">
-          <input type="checkbox" className="checkbox" id={id} checked={getAt(ctx.config, path) === true} onChange={(e) => ctx.set(path, e.target.checked)} />
+          <input type="checkbox" className="checkbox" id={id} checked={(getAt(ctx.config, path) ?? field.default) === true} onChange={(e) => ctx.set(path, e.target.checked)} />
           <span>{field.title}</span>
         </label>
         <FieldErrors diagnostics={own} path={path} />
@@ -78,7 +78,9 @@ function TopField({ field, ctx }: { field: FormField; ctx: FormCtx }) {
 }
 
 function Control({ field, path, ctx, id, invalid }: { field: FormField; path: string; ctx: FormCtx; id?: string; invalid?: boolean }) {
-  const value = getAt(ctx.config, path);
+  // A field the config does not hold yet (a graph saved before the field existed, or made through the API) shows
+  // the default the compiler and the run apply to it, never an empty "Choose…" or an unticked box that says otherwise.
+  const value = getAt(ctx.config, path) ?? field.default;
   const str = typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
   switch (field.widget) {
     case 'file':

@@ -1,18 +1,20 @@
 // Follows one run live: SSE events first, polling as the fallback, until the run is over.
 import { useEffect, useState } from 'react';
 import { isTerminalRun, RunDetail } from '../../shared';
-import { api, errorMessage } from '../api';
+import { api, ApiRequestError, errorMessage } from '../api';
 
 export interface RunStream {
   run: RunDetail | null;
   error: string | null;
+  /** The server answered 404: no such run (deleted with its integration, or a wrong link); nothing is polled any more. */
+  notFound: boolean;
   /** 'live' while SSE delivers, 'polling' after a fallback, 'done' when terminal. */
   mode: 'connecting' | 'live' | 'polling' | 'done';
 }
 
 /** `generation`: bump it to follow the run again after it ended (a resumed run is live once more). */
 export function useRunStream(runId: string, pollMs = 1500, generation = 0): RunStream {
-  const [state, setState] = useState<RunStream>({ run: null, error: null, mode: 'connecting' });
+  const [state, setState] = useState<RunStream>({ run: null, error: null, notFound: false, mode: 'connecting' });
 
   useEffect(() => {
     let stopped = false;
@@ -22,8 +24,15 @@ export function useRunStream(runId: string, pollMs = 1500, generation = 0): RunS
     const accept = (run: RunDetail) => {
       if (stopped) return;
       const done = isTerminalRun(run.status);
-      setState((s) => ({ run, error: null, mode: done ? 'done' : s.mode === 'connecting' ? 'live' : s.mode }));
+      setState((s) => ({ run, error: null, notFound: false, mode: done ? 'done' : s.mode === 'connecting' ? 'live' : s.mode }));
       if (done) stop();
+    };
+    const fail = (e: unknown) => {
+      if (stopped) return;
+      if (e instanceof ApiRequestError && e.status === 404) {
+        setState((s) => ({ ...s, notFound: true, error: errorMessage(e) }));
+        stop();
+      } else setState((s) => ({ ...s, error: errorMessage(e) }));
     };
     const stop = () => {
       stopped = true;
@@ -36,7 +45,7 @@ export function useRunStream(runId: string, pollMs = 1500, generation = 0): RunS
       try {
         accept(await api.getRun(runId));
       } catch (e) {
-        if (!stopped) setState((s) => ({ ...s, error: errorMessage(e) }));
+        fail(e);
       }
       if (!stopped) timer = window.setTimeout(poll, pollMs);
     };
@@ -50,7 +59,7 @@ export function useRunStream(runId: string, pollMs = 1500, generation = 0): RunS
     };
 
     // The first snapshot comes over plain HTTP so the page fills in even if SSE is slow to connect.
-    api.getRun(runId).then(accept, (e: unknown) => !stopped && setState((s) => ({ ...s, error: errorMessage(e) })));
+    api.getRun(runId).then(accept, fail);
 
     if (typeof EventSource === 'undefined') fallBack();
     else {

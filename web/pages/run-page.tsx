@@ -24,9 +24,30 @@ import { Pager } from './history-page';
 
 export function RunPage({ id }: { id: string }) {
   const [generation, setGeneration] = useState(0);
-  const { run, error, mode } = useRunStream(id, 1500, generation);
+  const { run, error, notFound, mode } = useRunStream(id, 1500, generation);
   const now = useNow(1000);
 
+  if (!run && notFound) {
+    return (
+      <div className="page">
+        <PageHeader title="Run not found" />
+        <div className="page__body">
+          <EmptyState
+            icon={<IconHistory size={28} />}
+            title="This run does not exist"
+            action={
+              <a className="btn btn--primary" href={href.integrations()} data-testid="not-found-action">
+                Go to integrations
+              </a>
+            }
+          >
+            It may have been deleted together with its integration, or the link is incomplete. Every run of an integration is listed in its
+            sync history.
+          </EmptyState>
+        </div>
+      </div>
+    );
+  }
   if (!run) {
     return (
       <div className="page">
@@ -235,8 +256,8 @@ function RunAgain({ run, disabled }: { run: RunDetail; disabled: boolean }) {
   const integrationId = run.integrationId;
   return (
     <>
-      <a className="btn btn--ghost" href={href.history(integrationId)}>
-        <IconHistory size={14} /> Sync history
+      <a className="btn btn--ghost" href={href.history(integrationId)} title="Sync history">
+        <IconHistory size={14} /> <span className="label-wide">Sync history</span>
       </a>
       <button
         type="button"
@@ -256,7 +277,7 @@ function RunAgain({ run, disabled }: { run: RunDetail; disabled: boolean }) {
           }
         }}
       >
-        {rerunning ? <Spinner size={14} /> : null} Run again with the same settings
+        {rerunning ? <Spinner size={14} /> : null} Run again
       </button>
       <RunMenu
         label="Run now"

@@ -403,7 +403,7 @@ function SetRunRow({ run, now, canRun, onCancelled }: { run: SetRun; now: number
     });
   return (
     <tr data-testid="set-run" data-status={run.status}>
-      <td>
+      <td className="set-run__name">
         <div className="strong">{run.name}</div>
         <div className="muted small" title={run.createdAt}>
           {formatDateTime(run.createdAt, now)} · {startedBy(run)}
