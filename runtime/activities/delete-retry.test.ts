@@ -188,11 +188,8 @@ describe('the delete loop honours the attempt\'s cancellation (del13)', () => {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    const log = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} };
-    const info = { attempt: 1, heartbeatDetails: undefined, heartbeatTimeoutMs: 10_000, isLocal: false, activityId: '1', activityType: 'runPipeline', taskQueue: 'q', workflowExecution: { workflowId: 'w', runId: 'r' } };
-    const ctx = new (Context as unknown as new (...a: unknown[]) => Context)(info, new Promise(() => undefined), cancel.signal, () => undefined, undefined, log, undefined, undefined);
     const acts = createActivities({ store: cancelling, sessions: testConnections(store), batchSize: 10 });
-    await expect(asyncLocalStorage.run(ctx, () => acts.runPipeline({ runId, versionId, pipelineId: 'p-target' }))).rejects.toThrow('cancelled');
+    await expect(inAttempt({ signal: cancel.signal }, () => acts.runPipeline({ runId, versionId, pipelineId: 'p-target' }))).rejects.toThrow('cancelled');
     expect(await store.sync.getDeletePhase(runId, 'target')).toMatchObject({ state: 'applying', candidates: 2_500, applied: 1_000, inFlight: null });
     expect((await store.listWorkspaceRecords('k1_dst')).total).toBe(5 + 1_500);
     await inActivity(false, () => ordinary().runPipeline({ runId, versionId, pipelineId: 'p-target' }));
