@@ -75,4 +75,29 @@ describe('a CSV of many short lines with a bad quote', () => {
     }, 120_000);
   }
 
+
+  // Lines that end with a lone '\r' ("CSV (Macintosh)"), read by csv-parse: the bad line was read to a '\n', so the
+  // rest of the file became one rejected line (1 rejected, 0 rows after it).
+  it("lines ending with a lone '\\r': each bad line rejected alone and the rows after it read", async () => {
+    const bad = (i: number) => `${i},a"${pad}"b,c`;
+    for (const parser of ['split', 'csv-parse'] as const) {
+      const path = await file(lines(400, bad, '\r'));
+      const { batches, csvErrors } = await read(path, parser);
+      const rows = batches.flatMap((b) => b.rows);
+      const malformed = batches.flatMap((b) => b.malformed);
+      expect(rows).toHaveLength(200);
+      expect(rows.at(-1)).toEqual({ id: '399', name: 'ok', note: 'fine' });
+      expect(malformed).toHaveLength(200);
+      expect(malformed[100]!.raw).toEqual({ line: bad(200) });
+      expect(malformed[100]!.rowNumber).toBe(201);
+      expect(csvErrors).toBeLessThanOrEqual(100 * 200);
+    }
+  }, 120_000);
+
+  it("a quoted line break in the first line does not make a file's lines end with '\\r'", async () => {
+    const path = await file('id,name,note\r\n1,"two\rlines",x\r\n2,a"b"c,y\r\n3,ok,z\r\n');
+    const { batches } = await read(path, 'split');
+    expect(batches.flatMap((b) => b.rows)).toEqual([{ id: '1', name: 'two\rlines', note: 'x' }, { id: '3', name: 'ok', note: 'z' }]);
+    expect(batches.flatMap((b) => b.malformed).map((m) => m.raw)).toEqual([{ line: '2,a"b"c,y' }]);
+  });
 });

@@ -390,15 +390,48 @@ function valuesToRecord(values: readonly (string | null)[], names: readonly stri
  */
 async function* csvItems(src: FileSource, delimiter: string, keepQuotedEmpty: boolean, parser: 'split' | 'csv-parse'): AsyncGenerator<Item[]> {
   let offset = 0;
-  const split = parser === 'split' && splittable(delimiter);
+  let split = parser === 'split' && splittable(delimiter);
+  /** The file's lines end with a lone '\r' (a "CSV (Macintosh)" export): asked at the first bad record. */
+  let crLines: boolean | undefined;
   for (;;) {
     const segment = split ? splitSegment(src, delimiter, offset, keepQuotedEmpty) : parseSegment(src, delimiter, offset, keepQuotedEmpty);
     yield* segment.items;
     const failure = segment.failure();
     if (!failure) break;
-    const line = await readLineAt(src, failure.recordStart);
+    crLines ??= await linesEndWithCr(src);
+    // Such a file's lines are csv-parse's to read (the splitter hands them to it from each new start anyway), and its
+    // bad line ends at a '\r': read to a '\n', it was the rest of the file, every row after it lost in one rejection.
+    if (crLines) split = false;
+    const line = await readLineAt(src, failure.recordStart, crLines ? CR : NL);
     yield [malformedLine(line, failure.code)];
     offset = line.next;
+  }
+}
+
+/** Looked at for a first line end: at most this many bytes (none found: '\n' lines). */
+const FIRST_LINE_END_BYTES = 1024 * 1024;
+
+/** The file's first line end (outside quotes) is a lone '\r'. */
+async function linesEndWithCr(src: FileSource): Promise<boolean> {
+  const { stream } = await openSource(src, 0);
+  let quoted = false;
+  let seen = 0;
+  let pendingCr = false;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      for (let i = 0; i < chunk.length; i++) {
+        const c = chunk[i]!;
+        if (pendingCr) return c !== NL;
+        if (c === QUOTE) quoted = !quoted;
+        else if (!quoted && c === NL) return false;
+        else if (!quoted && c === CR) pendingCr = true;
+      }
+      seen += chunk.length;
+      if (seen > FIRST_LINE_END_BYTES) return false;
+    }
+    return pendingCr;
+  } finally {
+    stream.destroy();
   }
 }
 
@@ -931,15 +964,15 @@ function lineShown(head: Buffer, length: number, found: boolean, from: number): 
 }
 const LINE_HEAD_BYTES = 4000;
 
-/** The line starting at `from` (shortened for display) and the offset of the next one. */
-async function readLineAt(src: FileSource, from: number): Promise<BadLine> {
+/** The line starting at `from` (shortened for display) and the offset of the next one; `end`: the line end byte. */
+async function readLineAt(src: FileSource, from: number, end: number = NL): Promise<BadLine> {
   const { stream } = await openSource(src, from);
   let head: Buffer = Buffer.alloc(0);
   let length = 0;
   let found = false;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const nl = chunk.indexOf(NL);
+      const nl = chunk.indexOf(end);
       const part = nl >= 0 ? chunk.subarray(0, nl) : chunk;
       if (head.length < LINE_HEAD_BYTES) head = Buffer.concat([head, part.subarray(0, LINE_HEAD_BYTES - head.length)]);
       length += part.length;
