@@ -25,7 +25,7 @@ import { createSetActivities } from './sets';
 import { beginPipelineSync, targetDeleteSettings } from './pipeline-sync';
 import { deleteTargetOf, KEY_PAGE, runDeletePhase } from '../executors/delete-phase';
 import { commitAfter, deleteKeysIn } from '../executors/two-way-sync';
-import { Partition, partitionKey, PartitionPlan } from '../../shared/sync/partitions';
+import { Partition, partitionKey, PartitionPlan, wholeKey } from '../../shared/sync/partitions';
 import { planPartitions } from './partitions';
 import { createPartGate, defaultPartsInFlight } from './part-gate';
 
@@ -299,7 +299,7 @@ export function createActivities(deps: ActivityDeps) {
       const budgetEnd = budgetMs === undefined || partition ? undefined : Date.now() + budgetMs;
       const plan = await loadVersionPlan(versionId);
       // A part commits under its own checkpoint key; its counts add to the steps' like any batch's (issue 16).
-      const checkpointKey = partition ? partitionKey(pipelineId, partition.index) : pipelineId;
+      const checkpointKey = partition ? partitionKey(pipelineId, partition.index) : wholeKey(pipelineId);
       const ctx = Context.current();
       const fromHeartbeat = PipelineCheckpoint.safeParse(ctx.info.heartbeatDetails);
       // What a heartbeat says until the store's checkpoint is read (then the later of the two).
@@ -418,7 +418,7 @@ export function createActivities(deps: ActivityDeps) {
       const only = steps.length === 1 ? await createExecutor(steps[0]!, executorDeps) : null;
       if (only?.role === 'sync' && runRecord) {
         const step = steps[0]!;
-        const done = (await store.getCheckpoint(runId, pipelineId)).batch;
+        const done = (await store.getCheckpoint(runId, wholeKey(pipelineId))).batch;
         const beatTwoWay = setInterval(() => ctx.heartbeat({ batch: done, cursor: null }), Math.max(500, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 3)));
         // Both sides' batches are a window too: it reads with a place at the gate like any pipeline.
         let leave: (() => void) | undefined;
@@ -448,7 +448,7 @@ export function createActivities(deps: ActivityDeps) {
             deleteKeys: deleteKeysIn(store.sync, runId, step.nodeId),
             // One commit per attempt, numbered after the batch committed when it began: a retry after an attempt that
             // committed and then failed records what it found (commitAfter); two attempts at once still commit once.
-            commit: commitAfter((c) => store.commitBatch(c), { runId, pipelineId, nodeId: step.nodeId, done }),
+            commit: commitAfter((c) => store.commitBatch(c), { runId, pipelineId, checkpointKey: wholeKey(pipelineId), nodeId: step.nodeId, done }),
           });
           ctx.log.info('Two-way sync finished', { runId, pipelineId, note: outcome.note });
         } finally {
@@ -543,7 +543,7 @@ export function createActivities(deps: ActivityDeps) {
                 if (budgetEnd !== undefined && issued++ > 0 && Date.now() >= budgetEnd) throw new BudgetSpent('The local budget is spent');
               },
               commit: async (next, effect) => {
-                await store.commitBatch({ runId, pipelineId: checkpointKey, batch: next.batch, cursor: next.cursor, ...effect }).catch(failedAt(STORE_FAILURE));
+                await store.commitBatch({ runId, pipelineId: partition ? checkpointKey : pipelineId, checkpointKey, batch: next.batch, cursor: next.cursor, ...effect }).catch(failedAt(STORE_FAILURE));
                 checkpoint = next;
                 await outages.clear();
                 beat();
@@ -633,7 +633,7 @@ export function createActivities(deps: ActivityDeps) {
       const plan = await loadVersionPlan(versionId);
       const steps = await pipelineSteps(plan, runId, pipelineId);
       const run = await store.getRunState(runId);
-      return decideParts({ plan, runId, pipelineId, steps, resubmit: run?.trigger === 'resubmit', committedWhole: (await store.getCheckpoint(runId, pipelineId)).batch > 0 });
+      return decideParts({ plan, runId, pipelineId, steps, resubmit: run?.trigger === 'resubmit', committedWhole: (await store.getCheckpoint(runId, wholeKey(pipelineId))).batch > 0 });
     }),
 
     /** Issue 16: a split pipeline's step statuses, once after all its parts, from the counts they added up. */

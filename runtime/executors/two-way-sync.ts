@@ -132,10 +132,10 @@ export function deleteKeysIn(sync: Pick<SyncStateStore, 'dropKeys' | 'addDeleted
  * read again and found unchanged, the committed attempt counted. Two attempts begun from the same batch still commit
  * once. The deletes an attempt applied are counted by its commit (added), never set after it.
  */
-export function commitAfter(commitBatch: (commit: BatchCommit) => Promise<unknown>, at: { runId: string; pipelineId: string; nodeId: string; done: number }): TwoWayRunContext['commit'] {
+export function commitAfter(commitBatch: (commit: BatchCommit) => Promise<unknown>, at: { runId: string; pipelineId: string; checkpointKey?: string; nodeId: string; done: number }): TwoWayRunContext['commit'] {
   return async ({ counts, attempt }) => {
     const add: Partial<StepCounts> = at.done === 0 ? counts : { written: counts.written ?? 0, created: counts.created ?? 0, updated: counts.updated ?? 0, deleted: counts.deleted ?? 0 };
-    await commitBatch({ runId: at.runId, pipelineId: at.pipelineId, batch: at.done + 1, cursor: null, counts: { [at.nodeId]: add }, rejected: [], staged: { attempt } });
+    await commitBatch({ runId: at.runId, pipelineId: at.pipelineId, ...(at.checkpointKey !== undefined && { checkpointKey: at.checkpointKey }), batch: at.done + 1, cursor: null, counts: { [at.nodeId]: add }, rejected: [], staged: { attempt } });
   };
 }
 

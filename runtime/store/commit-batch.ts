@@ -91,7 +91,7 @@ export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applie
     // Plain SQL (issue 16: every batch makes it; Drizzle's builder cost more to build it than PGlite to run it).
     const claimSql = sql`
       INSERT INTO ${runCheckpoints} (run_id, pipeline_id, batch, cursor)
-      VALUES (${commit.runId}, ${commit.pipelineId}, ${commit.batch}::integer, ${JSON.stringify({ value: commit.cursor ?? null })}::jsonb)
+      VALUES (${commit.runId}, ${commit.checkpointKey ?? commit.pipelineId}, ${commit.batch}::integer, ${JSON.stringify({ value: commit.cursor ?? null })}::jsonb)
       ON CONFLICT (run_id, pipeline_id) DO UPDATE SET batch = excluded.batch, cursor = excluded.cursor, updated_at = now()
       WHERE ${runCheckpoints}.batch < excluded.batch
       RETURNING batch`;

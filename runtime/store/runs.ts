@@ -25,6 +25,7 @@ import { fileFromRow } from './files';
 import { createInboxStore } from './inbox';
 import { files, integrations, integrationVersions, rejectedRecords, runFiles, runCheckpoints, runDeletes, runs, runSourceReads, runSteps } from './schema';
 import { RunSyncOptions, type RunSourceSync, type RunSync } from '../../shared/sync/options';
+import { partsKey } from '../../shared/sync/partitions';
 import { createSyncStateStore } from './sync-state';
 import { builtOnce, UNNAMED } from './built-once';
 import type { NewRun, PipelineStart, RunFileRecord, RunFilter, RunState } from './types';
@@ -585,7 +586,7 @@ export async function getCheckpoint(db: Db, runId: string, pipelineId: string): 
 
 /** A pipeline's parts, kept once per run (see Store.keepPartitions): batch 0, so they never count as committed work. */
 export async function keepPartitions(db: Db, runId: string, pipelineId: string, plan: unknown): Promise<unknown> {
-  const key = `${pipelineId}#parts`;
+  const key = partsKey(pipelineId);
   // Issue 16: kept or read back in one statement. The read sees the rows as they were when the statement began, so
   // parts another connection kept meanwhile (their insert made ours a no-op) are read again below.
   const result: unknown = await db.execute(sql`

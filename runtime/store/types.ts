@@ -128,6 +128,11 @@ export type StepCounts = Counts;
 export interface BatchCommit {
   runId: string;
   pipelineId: string;
+  /**
+   * The checkpoint this commit claims (default `pipelineId`): a whole pipeline's is `wholeKey(pipelineId)`
+   * (shared/sync/partitions.ts), never a part's or the parts' key; its staged records and source read stay the pipeline's.
+   */
+  checkpointKey?: string;
   /** Batch number this commit completes (1-based); a commit whose number is <= the stored one is ignored. */
   batch: number;
   cursor: unknown;

@@ -32,6 +32,23 @@ export const DEFAULT_MAX_PARTS = 8;
 /** The checkpoint key of part k (0-based) of a pipeline: its batches commit under it. */
 export const partitionKey = (pipelineId: string, k: number) => `${pipelineId}#p${k}`;
 
+/** The key a pipeline's parts are kept under (Store.keepPartitions), batch 0. */
+export const partsKey = (pipelineId: string) => `${pipelineId}#parts`;
+
+/** A key `partitionKey` or `partsKey` makes ends so; a whole pipeline's id may too, and then gets one more `#`. */
+const DERIVED_END = /#(?:parts|p\d+)#*$/;
+
+/**
+ * The checkpoint key of a pipeline read whole: its id, one `#` added when the id ends as a part's or the parts' key
+ * does (review13a). Pipeline ids are `p-<target node id>` and a node id may hold any character: a whole pipeline
+ * `p-t#p0` (target `t#p0`) committed under the key of part 0 of `p-t`, and `p-t#parts` over `p-t`'s kept parts, each
+ * resuming from the other's checkpoint. Every key stays distinct: a part's or the parts' key ends `#p<digits>` or
+ * `#parts` (the last `#` is the one added), a whole id that does not end so is its own key, and one that does gets a
+ * key that ends in `#` — distinct from each other as their ids are. An id without such an end (every id without `#`)
+ * keeps the key it had, so runs in flight across the change resume as before.
+ */
+export const wholeKey = (pipelineId: string) => (DERIVED_END.test(pipelineId) ? `${pipelineId}#` : pipelineId);
+
 /**
  * How many parts: the integration's setting when it has one (1: never split), else by size — one part below
  * ROWS_PER_PART rows (BYTES_PER_PART bytes), one more per such amount, at most DEFAULT_MAX_PARTS.

@@ -94,15 +94,17 @@ export function bitsValue(bytes: Buffer | null, length: number): boolean | numbe
 
 /**
  * A binary column's bytes (BLOB, BINARY, VARBINARY): UTF-8 text as the text it is (an application keeping text there);
- * anything else — bytes that are no UTF-8 (an image, a hash, a key), a NUL (BINARY(n) pads with them), text that starts
- * with `\x` — as `\x` and their hex digits, the text Postgres gives a bytea and takes back, which `toMysqlBytes` turns
- * back into those bytes. fid13: they were decoded as UTF-8 regardless, each invalid byte becoming U+FFFD, so the bytes
+ * anything else — bytes that are no UTF-8 (an image, a hash, a key), a NUL (BINARY(n) pads with them), text with a
+ * backslash (a leading `\x` would read as hex; any other, a bytea target reads as an escape) — as `\x` and their hex
+ * digits, the text Postgres gives a bytea and takes back, which `toMysqlBytes` turns back into those bytes. fid13: they were decoded as UTF-8 regardless, each invalid byte becoming U+FFFD, so the bytes
  * were lost on the way to any target (and back into the same BLOB).
  */
 export function bytesAsText(bytes: Buffer | null): string | null {
   if (bytes === null) return null;
   const text = isUtf8(bytes) && !bytes.includes(0) ? bytes.toString('utf8') : null;
-  return text !== null && !text.startsWith('\\x') ? text : `\\x${bytes.toString('hex')}`;
+  // A backslash anywhere, not only a leading `\x` (review13a): Postgres reads text cast to bytea in its escape format,
+  // so `a\101b` became the bytes of `aAb` and `C:\dir` was refused; hex is exact in every target.
+  return text !== null && !text.includes('\\') ? text : `\\x${bytes.toString('hex')}`;
 }
 
 const HEX_BYTES = /^\\x(?:[0-9a-fA-F]{2})*$/;
