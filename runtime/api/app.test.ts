@@ -220,6 +220,22 @@ describe('publish and runs', () => {
     expect((await errorOf(busy)).code).toBe('run_in_progress');
   });
 
+  it('refuses to delete an integration with a run in progress however many runs ended after it (review13b)', async () => {
+    const file = await uploadCsv();
+    const integration = await createFromFixture(file.id);
+    expect((await post(`/api/integrations/${integration.id}/publish`, {})).status).toBe(200);
+    const long = (await (await post(`/api/integrations/${integration.id}/runs`, {})).json()) as { runId: string };
+    // Runs overlap (a webhook, a person, the schedule): twenty-one quick ones start and end while the long one runs.
+    for (let i = 0; i < 21; i++) {
+      const quick = (await (await post(`/api/integrations/${integration.id}/runs`, {})).json()) as { runId: string };
+      await store.finishRun(quick.runId, 'completed', null);
+    }
+    expect((await store.getRunState(long.runId))?.status).toBe('queued');
+    const busy = await app.request(`/api/integrations/${integration.id}`, { method: 'DELETE' });
+    expect(busy.status).toBe(409);
+    expect((await errorOf(busy)).code).toBe('run_in_progress');
+  });
+
   it('says so when Temporal is unreachable, and records the run as failed', async () => {
     const file = await uploadCsv();
     const integration = await createFromFixture(file.id);

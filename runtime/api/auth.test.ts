@@ -175,6 +175,18 @@ describe('sign-in', () => {
     expect((await send('/api/auth/sign-in', 'POST', { email: person.email, password: person.password })).status).toBe(429);
   });
 
+  it('lets a signed-in person change their password while strangers fail sign-ins with their email (review13b)', async () => {
+    const person = { email: 'targeted@example.com', name: 'Tara', role: 'viewer', password: 'the real password' };
+    expect((await send('/api/users', 'POST', person, { cookie: ownerCookie })).status).toBe(201);
+    const { cookie } = await signIn(person.email, person.password);
+    // Anyone who knows the email can spend its sign-in attempts; that must not keep the owner of a session from
+    // changing the password (the very thing to do when someone is guessing it).
+    for (let i = 0; i < 3; i++) expect((await send('/api/auth/sign-in', 'POST', { email: person.email, password: `stranger ${i}` })).status).toBe(401);
+    expect((await send('/api/auth/sign-in', 'POST', { email: person.email, password: person.password })).status).toBe(429);
+    const res = await send('/api/auth/password', 'POST', { currentPassword: person.password, newPassword: 'a new password' }, { cookie });
+    expect(res.status).toBe(204);
+  });
+
   it('ends one session on sign-out and every session on sign out everywhere', async () => {
     const a = await signIn('owner@example.com', OWNER.password);
     const b = await signIn('owner@example.com', OWNER.password);

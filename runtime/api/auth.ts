@@ -53,7 +53,7 @@ const changePassword = serve(routes.changePassword, {
   ...access('signedIn'),
   tags: ['Sign-in'],
   summary: "Change the signed-in person's password; their other sessions end",
-  responses: { 204: 'Changed', 400: 'Invalid, or signed in with an API token', 403: 'Wrong current password', 429: 'Too many wrong passwords (or failed sign-ins) for this email; Retry-After says when' },
+  responses: { 204: 'Changed', 400: 'Invalid, or signed in with an API token', 403: 'Wrong current password', 429: 'Too many wrong current passwords from this person; Retry-After says when' },
 });
 
 const inviteInfo = serve(routes.getInvite, {
@@ -77,6 +77,9 @@ export function authRoutes(deps: ApiDeps, site: Site) {
   // Per email, against guessing one password; per address, a wider limit against trying many emails.
   const perEmail = createRateLimiter(limit);
   const perAddress = createRateLimiter({ ...limit, max: limit.max * 10 });
+  // Wrong current passwords on a password change, per person: its own gate, so strangers failing sign-ins with that
+  // email (which anyone may do) cannot keep the person from changing the password (review13b).
+  const perPerson = createRateLimiter(limit);
 
   async function startSession(c: Context<AuthEnv>, user: StoredUser) {
     const id = newSecret();
@@ -147,19 +150,23 @@ export function authRoutes(deps: ApiDeps, site: Site) {
       if (!p.user || !p.sessionId) throw new HttpError(400, 'no_person', 'An API token has no password');
       const { currentPassword, newPassword } = c.req.valid('json');
       const user = await store.auth.getUser(p.user.id);
-      // A guess at the current password is a guess at the sign-in password: the same count per email, so a session
-      // left open cannot try passwords (each an scrypt hash: ~0.2 s of a libuv thread) without bound.
+      // A guess at the current password is a guess at the sign-in password: it counts against signing in with that
+      // email too, and the person's own count bounds them, so a session left open cannot try passwords (each an scrypt
+      // hash: ~0.2 s of a libuv thread) without bound. Only that own count is waited on: failed sign-ins by anyone
+      // who knows the email do not lock the person out of changing the password (review13b).
       const key = [user?.email ?? p.user.email];
-      const wait = perEmail.retryAfter(key);
+      const person = [p.user.id];
+      const wait = perPerson.retryAfter(person);
       if (wait > 0) {
         c.header('Retry-After', String(wait));
         throw new HttpError(429, 'too_many_attempts', `Too many wrong passwords; try again in ${Math.ceil(wait / 60)} minute${wait > 60 ? 's' : ''}`);
       }
       if (!user?.passwordHash || !(await verifyPassword(currentPassword, user.passwordHash))) {
         perEmail.fail(key);
+        perPerson.fail(person);
         throw new HttpError(403, 'wrong_password', 'The current password is not right');
       }
-      perEmail.reset(key);
+      perPerson.reset(person);
       await store.auth.setPassword(user.id, await hashPassword(newPassword, cost));
       // Every other device signs in again with the new password; this one keeps its session.
       await store.auth.deleteSessionsOf(user.id);

@@ -1,6 +1,6 @@
 // Integrations: CRUD over drafts, server-side compile, and publish (the gate that refuses errors).
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { describeCadence, hasErrors, isCancellableRun } from '../../shared';
+import { describeCadence, hasErrors, isCancellableRun, NAME_CONTROL_CHARACTERS, NAME_CONTROL_MESSAGE } from '../../shared';
 import { engineDown, pendingTimes, requireKeeper } from './schedules';
 import { compileOnServer } from './compile-context';
 import { audit } from './audit-log';
@@ -76,6 +76,9 @@ export function integrationRoutes({ store, schedules }: ApiDeps) {
     .openapi(update, async (c) => {
       const { id } = c.req.valid('param');
       const patch = c.req.valid('json');
+      if (patch.name !== undefined && NAME_CONTROL_CHARACTERS.test(patch.name) && (await store.getIntegration(id))?.name !== patch.name) {
+        throw new HttpError(400, 'invalid_request', `Invalid request: name: ${NAME_CONTROL_MESSAGE}`, { issues: [{ path: 'name', message: NAME_CONTROL_MESSAGE }] });
+      }
       const saved = await store.updateIntegration(id, patch);
       if (!saved) throw notFound('Integration', id);
       await audit(c, store, 'integration.saved', { type: 'integration', id, name: saved.name }, { changed: Object.keys(patch).sort() });
@@ -83,7 +86,9 @@ export function integrationRoutes({ store, schedules }: ApiDeps) {
     })
     .openapi(remove, async (c) => {
       const { id } = c.req.valid('param');
-      const { items } = await store.listRuns(id, { limit: 20 });
+      // Any run in progress, not only among the newest twenty: runs overlap, and a long one followed by twenty quick
+      // ones was missed, deleting its rows under its workflow (review13b; sched13 fixed the same for sets).
+      const { items } = await store.listRuns(id, { limit: 1, status: ['queued', 'running'] });
       if (items.some((r) => isCancellableRun(r.status))) {
         throw new HttpError(409, 'run_in_progress', 'A run of this integration is in progress; delete it when the run has finished');
       }

@@ -11,12 +11,11 @@ import { RunFile, RunFilesInput, RunStatus } from './runs';
 
 // No control characters (sched13): a name travels into alert mail subjects, webhook payloads and the audit log; a CR/LF
 // in it only passed because nodemailer folds header line breaks. Set names refuse them already.
-const IntegrationName = z
-  .string()
-  .trim()
-  .min(1, 'Name is required')
-  .max(120)
-  .regex(/^[^\u0000-\u001f\u007f]*$/, 'A name holds no control characters (line breaks, tabs, NUL)');
+const SavedName = z.string().trim().min(1, 'Name is required').max(120);
+/** What a name may not hold; the API checks a renamed one against it (runtime/api/integrations.ts). */
+export const NAME_CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+export const NAME_CONTROL_MESSAGE = 'A name holds no control characters (line breaks, tabs, NUL)';
+const IntegrationName = SavedName.refine((name) => !NAME_CONTROL_CHARACTERS.test(name), NAME_CONTROL_MESSAGE);
 /** What the integration is for, in the person's words; shown on its card and under its name in the designer. */
 const IntegrationDescription = z
   .string()
@@ -31,7 +30,9 @@ export const IntegrationInput = z.object({
 export type IntegrationInput = z.infer<typeof IntegrationInput>;
 
 /** Only what is sent changes: no defaults here, so saving the graph keeps the description. */
-export const IntegrationPatch = z.object({ name: IntegrationName, description: IntegrationDescription, graph: Graph }).partial();
+// The name is checked for control characters only when it changes (runtime/api/integrations.ts): one saved before
+// they were refused comes back unchanged with every designer save, which must keep working (review13b).
+export const IntegrationPatch = z.object({ name: SavedName, description: IntegrationDescription, graph: Graph }).partial();
 export type IntegrationPatch = z.infer<typeof IntegrationPatch>;
 
 export const Integration = z.object({
