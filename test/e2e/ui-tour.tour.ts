@@ -3,7 +3,7 @@
 // with a conflict and a held delete, runs with rejected records, a schedule, a set, members and alerts), then every
 // main page at 1440×900 and 1024×700. Screenshots go to test-results/ui13/ for a person to look at; what can be
 // checked by machine (sideways scrolling, text cut off, raw ids) is printed per page; ui-polish.spec.ts asserts the
-// defects this tour found. Run with WEFT_UI_TOUR=1.
+// defects this tour found. Run it with `npm run ui:tour` (its own config: not part of `npm test`).
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
@@ -83,8 +83,7 @@ async function runToEnd(request: APIRequestContext, id: string, body: Record<str
 }
 
 test.use({ actionTimeout: 15_000 });
-// Three minutes of screenshots for a person to look at, not a check CI needs: run it with WEFT_UI_TOUR=1.
-test.skip(!process.env.WEFT_UI_TOUR, 'the UI tour runs only with WEFT_UI_TOUR=1 (screenshots in test-results/ui13/)');
+// Three minutes of screenshots for a person to look at, not a check CI needs: `npm run ui:tour` runs it.
 
 let db: ScratchPostgres | null = null;
 test.afterAll(async () => {
