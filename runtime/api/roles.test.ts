@@ -1,15 +1,11 @@
 // Every route of the OpenAPI document, asked by nobody and by each role: a route that declares no access level,
 // lets in a role it should not, or refuses one it should admit fails here. Unknown ids keep the walk harmless.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS_ROLES, ROLES, type Access, type Role } from '../../shared';
 import { tokenFor } from '../../test/support/signed-in';
-import { openStore } from '../store';
 import type { Store } from '../store/types';
-import { createApi } from './app';
-import { testConnections } from '../../test/support/connections';
+import type { createApi } from './app';
+import { openApiApp, type ApiApp } from '../../test/support/api-app';
 
 interface Operation {
   method: string;
@@ -20,22 +16,14 @@ interface Operation {
 }
 
 let store: Store;
-let dir: string;
+let rig: ApiApp;
 let app: ReturnType<typeof createApi>;
 let operations: Operation[] = [];
 const tokens = new Map<Role, string>();
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'weft-roles-'));
-  store = await openStore({ memory: true });
-  app = createApi({
-    store,
-    launcher: { start: async (r) => ({ workflowId: `w-${r.runId}` }) },
-    filesDir: join(dir, 'files'),
-    maxUploadBytes: 4096,
-    connections: testConnections(store, { filesDir: join(dir, 'files') }),
-    passwordCost: 10,
-  });
+  rig = await openApiApp({ name: 'roles', maxUploadBytes: 4096, deps: { passwordCost: 10 } });
+  ({ anonymous: app, store } = rig);
   // An owner exists, so the first-owner setup answers 409 (not 401/403) and sign-in is a real check.
   await store.auth.createOwner({ email: 'owner@example.com', name: 'Owner', passwordHash: 'scrypt$10$8$1$AAAA$AAAA' });
   for (const role of ROLES) tokens.set(role, await tokenFor(store, role));
@@ -55,8 +43,7 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
+  await rig?.close();
 });
 
 /** Path parameters become ids nothing has (`{token}` a plausible-looking one), so no request finds anything to change. */

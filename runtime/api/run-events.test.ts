@@ -1,42 +1,27 @@
 // A run's event stream is checked once when it opens, but a run can wait for hours (queued, paused by an outage): a
 // token revoked or a session ended meanwhile must end the stream, not keep sending the run to whoever held it.
 // Real in-memory store; the launcher never starts the run, so it stays queued and the stream would run forever.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Integration, SessionInfo, StartRunResult } from '../../shared';
 import { issueToken } from './tokens';
-import { openStore } from '../store';
 import type { Store } from '../store/types';
-import { createApi } from './app';
-import { testConnections } from '../../test/support/connections';
+import type { createApi } from './app';
+import { openApiApp, type ApiApp } from '../../test/support/api-app';
 import { webhookGraph } from '../../test/support/webhook-fixtures';
 
 let store: Store;
-let dir: string;
+let rig: ApiApp;
 let app: ReturnType<typeof createApi>;
 let ownerToken = '';
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'weft-run-events-'));
-  store = await openStore({ memory: true });
-  app = createApi({
-    store,
-    launcher: { start: async (r) => ({ workflowId: `w-${r.runId}` }) },
-    filesDir: join(dir, 'files'),
-    maxUploadBytes: 4096,
-    connections: testConnections(store, { filesDir: join(dir, 'files') }),
-    passwordCost: 10,
-    ssePollMs: 50,
-    sseRecheckMs: 200,
-  });
+  rig = await openApiApp({ name: 'run-events', maxUploadBytes: 4096, deps: { passwordCost: 10, ssePollMs: 50, sseRecheckMs: 200 } });
+  ({ anonymous: app, store } = rig);
   ownerToken = (await issueToken(store, { name: 'owner', role: 'owner', createdBy: null })).token;
 }, 60_000);
 
 afterAll(async () => {
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
+  await rig?.close();
 });
 
 const as = (auth: Record<string, string>, method: string, body?: unknown) => ({

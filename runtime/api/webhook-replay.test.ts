@@ -2,41 +2,26 @@
 // written. X-Weft-Signature may carry several comma-separated `sha256=` values (a sender changing secrets), so one
 // that only captured a signed request could send it again within the 5-minute window with the header rewritten
 // (a trailing comma, the value twice, a made-up second value) and have it stored twice. Real in-memory store, no drain.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreatedWebhookSecret, Integration } from '../../shared';
-import { openStore } from '../store';
 import type { Store } from '../store/types';
-import { createApi } from './app';
+import type { createApi } from './app';
+import { openApiApp, type ApiApp } from '../../test/support/api-app';
 import { signWebhookBody } from './webhooks';
-import { testConnections } from '../../test/support/connections';
-import { asOwner } from '../../test/support/signed-in';
 import { webhookGraph } from '../../test/support/webhook-fixtures';
 
 let store: Store;
-let dir: string;
+let rig: ApiApp;
 let anonymous: ReturnType<typeof createApi>;
 let owner: ReturnType<typeof createApi>;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'weft-webhook-replay-'));
-  store = await openStore({ memory: true });
-  anonymous = createApi({
-    store,
-    launcher: { start: async (r) => ({ workflowId: `w-${r.runId}` }) },
-    filesDir: join(dir, 'files'),
-    maxUploadBytes: 4096,
-    connections: testConnections(store, { filesDir: join(dir, 'files') }),
-    passwordCost: 10,
-  });
-  owner = await asOwner(anonymous, store);
+  rig = await openApiApp({ name: 'webhook-replay', maxUploadBytes: 4096, deps: { passwordCost: 10 } });
+  ({ anonymous, app: owner, store } = rig);
 }, 60_000);
 
 afterAll(async () => {
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
+  await rig?.close();
 });
 
 const json = (method: string, body?: unknown) => ({ method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } });

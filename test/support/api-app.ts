@@ -4,19 +4,24 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApi } from '../../runtime/api/app';
+import type { ApiDeps } from '../../runtime/api/deps';
 import { openStore } from '../../runtime/store';
 import type { Store } from '../../runtime/store/types';
 import { testConnections } from './connections';
 import { asOwner } from './signed-in';
 
 export interface ApiApp {
+  /** Signed in as the owner. */
   app: ReturnType<typeof createApi>;
+  /** The same app without credentials. */
+  anonymous: ReturnType<typeof createApi>;
   store: Store;
   dir: string;
   close(): Promise<void>;
 }
 
-export async function openApiApp(opts: { name: string; maxUploadBytes: number; temporalHealthy?: boolean }): Promise<ApiApp> {
+/** `deps`: any further settings of createApi (ssePollMs, passwordCost, …). */
+export async function openApiApp(opts: { name: string; maxUploadBytes: number; temporalHealthy?: boolean; deps?: Partial<Omit<ApiDeps, 'store' | 'connections' | 'filesDir'>> }): Promise<ApiApp> {
   const dir = await mkdtemp(join(tmpdir(), `weft-${opts.name}-`));
   const store = await openStore({ dataDir: dir, memory: true });
   await store.migrate();
@@ -27,9 +32,11 @@ export async function openApiApp(opts: { name: string; maxUploadBytes: number; t
     maxUploadBytes: opts.maxUploadBytes,
     connections: testConnections(store, { filesDir: join(dir, 'files') }),
     ...(opts.temporalHealthy && { temporalHealth: async () => true }),
+    ...opts.deps,
   });
   return {
     app: await asOwner(app, store),
+    anonymous: app,
     store,
     dir,
     close: async () => {
