@@ -123,3 +123,24 @@ describe('PARAM against the declarations', () => {
     expect(compile({ ...graph, parameters: [{ name: 'bad name', type: 'text', required: false }] }).diagnostics.some((d) => d.code === 'bad-parameter' && d.path === 'parameters.0.name')).toBe(true);
   });
 });
+
+describe('run parameters without declarations, from a hostile body', () => {
+  it('keeps __proto__ and constructor as plain names, checks the run settings, and never touches a prototype', () => {
+    const given = JSON.parse('{"__proto__":{"polluted":true},"constructor":"a\\u0000b","big":9007199254740993,"zip":"007"}') as Record<string, unknown>;
+    const result = resolveRunParams(undefined, given);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(Object.keys(result.params).sort()).toEqual(['__proto__', 'big', 'constructor', 'zip']);
+    expect(Object.getPrototypeOf(result.params)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(result.params.constructor).toBe('a\u0000b');
+    expect(result.params.zip).toBe('007');
+    // A run setting past 2^53 or out of range is refused by name; a leading zero in its text is its number.
+    for (const bad of [9007199254740993, -1, '1e3', 'NaN', Infinity]) {
+      const r = resolveRunParams(undefined, { maxRejectedPercent: bad });
+      expect(r.ok, String(bad)).toBe(false);
+      if (!r.ok) expect(r.issues[0]!.path).toBe('params.maxRejectedPercent');
+    }
+    expect(resolveRunParams(undefined, { maxRejectedPercent: '007' }).ok).toBe(true);
+  });
+});
