@@ -126,3 +126,61 @@ describe('rest connector against a misbehaving API', () => {
     expect(parseRetryAfter('999999', now)).toBe(999_999_000);
   });
 });
+
+describe('rest connector against a misbehaving token URL or a slow API', () => {
+  const oauth = (ep: RestEndpoint, timeoutSeconds = 30) =>
+    openRestSession(RestConfig.parse({ baseUrl: `${api.url}/v1`, authType: 'oauth2-client-credentials', tokenUrl: `${api.url}/oauth/token`, clientId: api.oauth.clientId, allowPrivateNetwork: true, timeoutSeconds, objects: [ep] }), { clientSecret: api.oauth.clientSecret }, { sleep });
+
+  it('a token that lives 30 s (less than the renewal margin) is fetched once for a read, not before every page', async () => {
+    api.oauth.ttlSeconds = 30;
+    api.fault = (_req, res, url) => {
+      if (url.pathname !== '/v1/items') return false;
+      const page = Number(url.searchParams.get('page') ?? '1');
+      return reply(res, { data: page <= 4 ? [{ id: page }] : [] });
+    };
+    const issued = api.oauth.issued;
+    const s = oauth(endpoint({ pagination: 'page', pageParam: 'page' }));
+    try {
+      const rows = [];
+      for await (const b of s.read('items', { batchSize: 100 })) rows.push(...b.rows);
+      expect(rows.map((r) => r.id)).toEqual([1, 2, 3, 4]);
+    } finally {
+      await s.close();
+      api.oauth.ttlSeconds = 3600;
+    }
+    expect(api.oauth.issued - issued).toBe(1);
+  });
+
+  it('a token URL answering an HTML page, an empty token or a list with 200 is an auth error in words', async () => {
+    for (const body of ['<html>sign in</html>', '{"access_token":""}', '[{"access_token":"x"}]', '{"access_token":42}']) {
+      api.fault = (_req, res, url) => (url.pathname === '/oauth/token' ? reply(res, body) : false);
+      const s = oauth(endpoint({}));
+      try {
+        await expect(s.test(), body).rejects.toMatchObject({ code: 'auth', message: expect.stringMatching(/token URL refused to issue an access token/) });
+      } finally {
+        await s.close();
+      }
+    }
+  });
+
+  it('a body that trickles a byte at a time fails as a timeout in bounded time, each try cut at the timeout', async () => {
+    const timers: NodeJS.Timeout[] = [];
+    api.fault = (_req, res, url) => {
+      if (url.pathname !== '/v1/items') return false;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"data":[');
+      timers.push(setInterval(() => res.write(' '), 100));
+      return true;
+    };
+    const slow = openRestSession(RestConfig.parse({ baseUrl: `${api.url}/v1`, allowPrivateNetwork: true, timeoutSeconds: 1, objects: [endpoint({})] }), {}, { sleep });
+    const started = Date.now();
+    try {
+      await expect(slow.read('items', { batchSize: 10 }).next()).rejects.toMatchObject({ code: 'timeout', message: expect.stringMatching(/No complete answer .* within 1 s/) });
+    } finally {
+      for (const t of timers) clearInterval(t);
+      await slow.close();
+    }
+    expect(pageRequests()).toBe(5);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
