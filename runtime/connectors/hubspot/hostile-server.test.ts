@@ -77,6 +77,19 @@ describe('hubspot connector against a misbehaving server', () => {
     }
   });
 
+  it('a schema or property list that is missing or holds junk is an error in words, junk entries left out', async () => {
+    const s = await hubspotConnector.open({ baseUrl: hs.url, maxConcurrency: 2 }, { accessToken: hs.token });
+    try {
+      hs.intercept = (c) => (c.req.path === '/crm/v3/schemas' ? json({ total: 0 }) : undefined);
+      await expect(s.discover()).rejects.toMatchObject({ code: 'unknown', message: expect.stringMatching(/without its results while listing custom objects/) });
+      hs.intercept = (c) => (c.req.path === '/crm/v3/schemas' ? json({ results: [null, 7, { name: {} }] }) : c.req.path === '/crm/v3/properties/deals' ? json({ results: [{ name: { __proto__: 1 } }, 'x', { name: 'hs_object_id', type: 'number', fieldType: 'number' }, { name: '__proto__', type: 'string', fieldType: 'text' }] }) : undefined);
+      const deals = (await s.discover()).find((o) => o.name === 'deals')!;
+      expect(deals.fields.map((f) => f.name)).toEqual(['hs_object_id', '__proto__']);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('a batch answer naming trace ids it was not sent neither counts records as written nor grows the results', async () => {
     const rows = [{ external_id: 'a-1', name: 'A' }, { external_id: 'a-2', name: 'B' }, { external_id: 'a-3', name: 'C' }];
     hs.intercept = (c) =>

@@ -4,7 +4,7 @@
 // finds the records already there (so unchanged records are not written and each result says created/updated).
 import type { FieldType } from '../../../shared/graph/field-types';
 import { bodySnippet } from '../../net';
-import { expectObject, guardedTransport, parseApiJson, type HttpResponse, type HttpTransport } from '../saas/http';
+import { expectObject, guardedTransport, listAt, parseApiJson, type HttpResponse, type HttpTransport } from '../saas/http';
 import { chunkUnique, emptyRow, fromApi, sameValue, toText } from '../saas/values';
 import { ConnectorError, defineConnector, type ConnectorSession, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
 import { HubSpotConfig, HubSpotSecrets, hubspotManifest } from './manifest';
@@ -124,7 +124,7 @@ class HubSpotClient {
 
   /** Standard objects first, then custom objects from the schemas API. */
   async listObjects(): Promise<{ name: string; label: string; modified: string; required: string[]; properties?: Property[] }[]> {
-    const schemas = await this.json<{ results: { fullyQualifiedName: string; labels?: { plural?: string }; name: string; requiredProperties?: string[]; properties?: Property[] }[] }>('GET', '/crm/v3/schemas', undefined, 'listing custom objects');
+    const schemas = { results: listAt<{ fullyQualifiedName: string; labels?: { plural?: string }; name: string; requiredProperties?: string[]; properties?: Property[] }>(await this.json<unknown>('GET', '/crm/v3/schemas', undefined, 'listing custom objects'), 'results', ['fullyQualifiedName', 'name'], 'HubSpot', 'listing custom objects') };
     return [
       ...STANDARD.map((s) => ({ name: s.name as string, label: s.label as string, modified: s.modified as string, required: [] as string[] })),
       ...schemas.results.map((s) => ({ name: s.fullyQualifiedName, label: s.labels?.plural ?? s.name, modified: 'hs_lastmodifieddate', required: s.requiredProperties ?? [], properties: s.properties })),
@@ -137,7 +137,8 @@ class HubSpotClient {
       info = (async () => {
         const listed = (await this.listObjects()).find((o) => o.name === name || o.name.replace(/^p\d+_/, '') === name);
         if (!listed) throw new ConnectorError('not_found', `HubSpot has no object "${name}": neither a standard object (contacts, companies, deals) nor a custom object in this account.`);
-        const props = await this.json<{ results: Property[] }>('GET', `/crm/v3/properties/${encodeURIComponent(listed.name)}`, undefined, `reading the properties of ${listed.name}`);
+        const what = `reading the properties of ${listed.name}`;
+        const props = { results: listAt<Property>(await this.json<unknown>('GET', `/crm/v3/properties/${encodeURIComponent(listed.name)}`, undefined, what), 'results', ['name', 'type'], 'HubSpot', what) };
         return { name: listed.name, label: listed.label, modified: listed.modified, required: new Set(listed.required), properties: new Map(props.results.filter((p) => !p.hidden || p.name === 'hs_object_id').map((p) => [p.name, p])) };
       })();
       info.catch(() => this.objects.delete(name));

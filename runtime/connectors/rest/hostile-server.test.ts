@@ -175,7 +175,7 @@ describe('rest connector against a misbehaving token URL or a slow API', () => {
     const slow = openRestSession(RestConfig.parse({ baseUrl: `${api.url}/v1`, allowPrivateNetwork: true, timeoutSeconds: 1, objects: [endpoint({})] }), {}, { sleep });
     const started = Date.now();
     try {
-      await expect(slow.read('items', { batchSize: 10 }).next()).rejects.toMatchObject({ code: 'timeout', message: expect.stringMatching(/No complete answer .* within 1 s/) });
+      await expect(slow.read('items', { batchSize: 10 })[Symbol.asyncIterator]().next()).rejects.toMatchObject({ code: 'timeout', message: expect.stringMatching(/No complete answer .* within 1 s/) });
     } finally {
       for (const t of timers) clearInterval(t);
       await slow.close();

@@ -191,6 +191,16 @@ export function parseApiJson(text: string, system: string, what: string, exact =
   }
 }
 
+/**
+ * The list at `key` of an answer (a describe's fields, a schema list), keeping only the entries that are objects whose
+ * `named` properties are text; a missing list is a ConnectorError saying what came instead.
+ */
+export function listAt<T>(value: unknown, key: string, named: string[], system: string, what: string): T[] {
+  const list = expectObject(value, system, what)[key];
+  if (!Array.isArray(list)) throw new ConnectorError('unknown', `${system} answered without its ${key} while ${what}: ${bodySnippet(JSON.stringify(value) ?? '', 200)}`);
+  return list.filter((e: unknown) => e !== null && typeof e === 'object' && named.every((n) => typeof (e as Record<string, unknown>)[n] === 'string')) as T[];
+}
+
 /** The object an answer must be (a page, a token), or a ConnectorError saying what came instead. */
 export function expectObject(value: unknown, system: string, what: string): Record<string, unknown> {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;

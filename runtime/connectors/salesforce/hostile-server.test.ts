@@ -119,6 +119,20 @@ describe('salesforce connector against a misbehaving server', () => {
     }
   });
 
+  it('a describe without its fields, or with junk among them, is an error in words or leaves the junk out', async () => {
+    const session = await open();
+    try {
+      sf.intercept = (c) => (c.req.path.endsWith('/sobjects/User/describe') ? json({ name: 'User' }) : undefined);
+      await expect(readAll(session, 'User')).rejects.toMatchObject({ code: 'unknown', message: expect.stringMatching(/without its fields while describing User/) });
+      sf.intercept = (c) => (c.req.path.endsWith('/sobjects/User/describe') ? json({ fields: [null, { name: 42, type: 'string' }, { name: 'Id', type: 'id', nillable: false }, { name: 'Email', type: 'email', nillable: true }] }) : undefined);
+      const rows = (await readAll(session, 'User')).flatMap((b) => b.rows);
+      expect(rows).toHaveLength(7);
+      expect(Object.keys(rows[0]!)).toEqual(['Id', 'Email']);
+    } finally {
+      await session.close();
+    }
+  });
+
   it('a token endpoint answering garbage is an auth error in words, not a TypeError', async () => {
     const answers: [number, string][] = [
       [200, '<html>login</html>'],

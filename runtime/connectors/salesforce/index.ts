@@ -5,7 +5,7 @@
 // that finds the records already there, so unchanged records are not written.
 import { LosslessNumber, stringify as losslessStringify } from 'lossless-json';
 import { decimalText, type FieldType } from '../../../shared/graph/field-types';
-import { expectObject, guardedTransport, parseApiJson, type HttpResponse, type HttpTransport } from '../saas/http';
+import { expectObject, guardedTransport, listAt, parseApiJson, type HttpResponse, type HttpTransport } from '../saas/http';
 import { chunkUnique, emptyRow, fromApi, sameValue, toText } from '../saas/values';
 import { bodySnippet } from '../../net';
 import { ConnectorError, defineConnector, type ConnectorSession, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
@@ -190,8 +190,8 @@ class SalesforceClient {
           if (e instanceof ConnectorError && e.code === 'not_found') throw new ConnectorError('not_found', `Salesforce has no object "${name}" this user can see (custom objects end in __c).`);
           throw e;
         });
-        const fields = d.fields.filter((f) => !SKIPPED.has(f.type));
-        return { name: d.name, label: d.label, fields, byName: new Map(fields.map((f) => [f.name.toLowerCase(), f])) };
+        const fields = listAt<SfField>(d, 'fields', ['name', 'type'], 'Salesforce', `describing ${name}`).filter((f) => !SKIPPED.has(f.type));
+        return { name: typeof d.name === 'string' ? d.name : name, label: typeof d.label === 'string' ? d.label : name, fields, byName: new Map(fields.map((f) => [f.name.toLowerCase(), f])) };
       })();
       info.catch(() => this.described.delete(name.toLowerCase()));
       this.described.set(name.toLowerCase(), info);
@@ -485,7 +485,7 @@ export const salesforceConnector = defineConnector<SalesforceConfig, SalesforceS
         return `Signed in to ${new URL(instanceUrl).host} (${config.flow === 'password' ? `as ${config.username}` : 'client credentials'})${api ? `; ${api.Remaining.toLocaleString('en')} of ${api.Max.toLocaleString('en')} daily API requests left` : ''}.`;
       },
       async discover() {
-        const global = await client.json<{ sobjects: { name: string; queryable: boolean; custom: boolean; deprecatedAndHidden?: boolean }[] }>('GET', `${client.base}/sobjects`, undefined, 'listing objects');
+        const global = { sobjects: listAt<{ name: string; queryable: boolean; custom: boolean; deprecatedAndHidden?: boolean }>(await client.json<unknown>('GET', `${client.base}/sobjects`, undefined, 'listing objects'), 'sobjects', ['name'], 'Salesforce', 'listing objects') };
         const wanted = global.sobjects.filter((s) => s.queryable && !s.deprecatedAndHidden && (s.custom || STANDARD.has(s.name)));
         const described = await Promise.all(wanted.map((s) => client.object(s.name).then(describeObject)));
         return described;
