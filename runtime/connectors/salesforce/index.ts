@@ -211,7 +211,8 @@ class SalesforceClient {
       const next = page.nextRecordsUrl;
       if (typeof next !== 'string' || next === '') throw new ConnectorError('unknown', `Salesforce said more records follow (done: false) but gave no nextRecordsUrl while ${what}; Weft stopped rather than miss records.`);
       if (followed.has(next)) throw new ConnectorError('unknown', `Salesforce sent the nextRecordsUrl ${bodySnippet(next, 200)} again while ${what}: its pages go round in a circle, so Weft stopped rather than read the same records again.`);
-      followed.add(next);
+      // Remembered up to 10,000 pages (20 million records at 2,000 a page): a longer circle goes unseen, memory bounded.
+      if (followed.size < 10_000) followed.add(next);
       page = queryPage(await this.json<unknown>('GET', next, undefined, what, options, signal), what);
     }
   }
