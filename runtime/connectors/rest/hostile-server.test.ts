@@ -184,3 +184,18 @@ describe('rest connector against a misbehaving token URL or a slow API', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 });
+
+describe('rest connector writes with hostile key values', () => {
+  it('rejects a record whose key is "." or "..", which would write to another endpoint, and writes the rest', async () => {
+    api.fault = (req, res, url) => (req.method === 'PUT' ? reply(res, { ok: true, path: url.pathname }, 201) : false);
+    const s = open(endpoint({ writeMethod: 'PUT', writePath: '/items/{id}/profile?tag={id}' }));
+    try {
+      const results = await s.write('items', [{ id: '..' }, { id: '.' }, { id: '../admin' }, { id: 'a.b' }], { mode: 'upsert', key: ['id'], fields: [{ name: 'id', type: 'text' }] });
+      expect(results.map((r) => r.outcome)).toEqual(['rejected', 'rejected', 'created', 'created']);
+      expect(results[0]).toMatchObject({ reason: expect.stringMatching(/id is "\.\.", which would change the write path/) });
+    } finally {
+      await s.close();
+    }
+    expect(api.log.filter((l) => l.method === 'PUT').map((l) => l.path)).toEqual(['/v1/items/..%2Fadmin/profile', '/v1/items/a.b/profile']);
+  });
+});
