@@ -11,6 +11,7 @@ import type { Agent, Dispatcher } from 'undici';
 import { ConnectorError } from '../connectors/types';
 import { parseJsonExact } from '../files/json';
 import type { AddressGuard } from './address-guard';
+import { jsonShapeProblem, MAX_RESPONSE_DEPTH, MAX_RESPONSE_VALUES } from './json-shape';
 
 export interface HttpClientOptions {
   guard: AddressGuard;
@@ -29,6 +30,12 @@ export interface HttpClientOptions {
   concurrency?: number;
   /** The largest response body read, after decompression (default 32 MiB). */
   maxResponseBytes?: number;
+  /**
+   * What `json()` parses at most: values in one response (default 1,000,000) and levels of nesting (default 64). A
+   * response past them is refused in words instead of building more objects than a worker's heap holds.
+   */
+  maxResponseValues?: number;
+  maxResponseDepth?: number;
   /** Redirects followed per request (default 5). */
   maxRedirects?: number;
   userAgent?: string;
@@ -204,6 +211,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     maxRetryAfterMs = 120_000,
     concurrency = 4,
     maxResponseBytes = 32 * 1024 * 1024,
+    maxResponseValues = MAX_RESPONSE_VALUES,
+    maxResponseDepth = MAX_RESPONSE_DEPTH,
     maxRedirects = 5,
     userAgent = 'Weft/1',
     auth,
@@ -256,7 +265,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         body: data,
         url: url.href,
         text: () => data.toString('utf8'),
-        json: () => parseJsonExact(data.toString('utf8').replace(/^\ufeff/, '')),
+        json: () => {
+          const text = data.toString('utf8').replace(/^\ufeff/, '');
+          const problem = jsonShapeProblem(text, { maxValues: maxResponseValues, maxDepth: maxResponseDepth });
+          if (problem) throw new ConnectorError('unknown', `The response from ${where(url)} ${problem}, more than Weft reads in one response. Ask for smaller pages (a lower page size).`);
+          return parseJsonExact(text);
+        },
       };
     } catch (err) {
       if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new ConnectorError('timeout', 'The request was cancelled.');

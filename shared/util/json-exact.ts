@@ -17,9 +17,24 @@ export function flattenRecord(
   return out;
 }
 
-/** Could the text hold a number with more digits than a double keeps (16 or more)? A cheap filter before `exactJson`. */
-const LONG_NUMBER = /\d[\d.]{15}/;
+/**
+ * Could the text hold a number with more digits than a double keeps (16 or more), or an exponent of three digits (past
+ * a double's range: 1e400, 1e-400)? A cheap filter before the scan.
+ */
+const LONG_NUMBER = /\d[\d.]{15}|\d[eE][-+]?\d{3}/;
 const NUMBER_AT = /-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
+
+/**
+ * Whether a number written with an exponent would change as a double: past its range (1e400 is not Infinity), below
+ * it (1e-400 is not 0), or with more significant digits than it keeps. Such a number stays the text it was written as.
+ */
+function exponentChanges(token: string): boolean {
+  const e = token.search(/[eE]/);
+  if (e < 0) return false;
+  const n = Number(token);
+  const digits = token.slice(0, e).replace(/[-.]/g, '').replace(/^0+/, '');
+  return !Number.isFinite(n) || (n === 0 && /[1-9]/.test(digits)) || digits.replace(/0+$/, '').length > 15;
+}
 
 /**
  * JSON.parse, except that a number a double cannot hold exactly (an id past 2^53, a decimal with many places)
@@ -40,7 +55,7 @@ export function parseJsonExact(text: string): unknown {
       const m = NUMBER_AT.exec(text);
       if (!m) continue;
       const token = m[0];
-      if (typeof exactNumber(token) === 'string') {
+      if (typeof exactNumber(token) === 'string' || exponentChanges(token)) {
         out += `${text.slice(from, i)}"${token}"`;
         from = i + token.length;
       }

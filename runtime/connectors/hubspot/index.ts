@@ -3,7 +3,8 @@
 // API's 10,000-result limit), writes through batch create/update/upsert in batches of 100 after one batch read that
 // finds the records already there (so unchanged records are not written and each result says created/updated).
 import type { FieldType } from '../../../shared/graph/field-types';
-import { guardedTransport, type HttpResponse, type HttpTransport } from '../saas/http';
+import { bodySnippet } from '../../net';
+import { expectObject, guardedTransport, listAt, parseApiJson, type HttpResponse, type HttpTransport } from '../saas/http';
 import { chunkUnique, emptyRow, fromApi, sameValue, toText } from '../saas/values';
 import { ConnectorError, defineConnector, type ConnectorSession, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
 import { HubSpotConfig, HubSpotSecrets, hubspotManifest } from './manifest';
@@ -118,12 +119,12 @@ class HubSpotClient {
   async json<T>(method: 'GET' | 'POST', path: string, body: unknown, what: string, signal?: AbortSignal): Promise<T> {
     const response = await this.call(method, path, body, what, signal);
     if (response.status >= 300) throw hubspotError(response, what);
-    return JSON.parse(response.text) as T;
+    return parseApiJson(response.text, 'HubSpot', what) as T;
   }
 
   /** Standard objects first, then custom objects from the schemas API. */
   async listObjects(): Promise<{ name: string; label: string; modified: string; required: string[]; properties?: Property[] }[]> {
-    const schemas = await this.json<{ results: { fullyQualifiedName: string; labels?: { plural?: string }; name: string; requiredProperties?: string[]; properties?: Property[] }[] }>('GET', '/crm/v3/schemas', undefined, 'listing custom objects');
+    const schemas = { results: listAt<{ fullyQualifiedName: string; labels?: { plural?: string }; name: string; requiredProperties?: string[]; properties?: Property[] }>(await this.json<unknown>('GET', '/crm/v3/schemas', undefined, 'listing custom objects'), 'results', ['fullyQualifiedName', 'name'], 'HubSpot', 'listing custom objects') };
     return [
       ...STANDARD.map((s) => ({ name: s.name as string, label: s.label as string, modified: s.modified as string, required: [] as string[] })),
       ...schemas.results.map((s) => ({ name: s.fullyQualifiedName, label: s.labels?.plural ?? s.name, modified: 'hs_lastmodifieddate', required: s.requiredProperties ?? [], properties: s.properties })),
@@ -136,7 +137,8 @@ class HubSpotClient {
       info = (async () => {
         const listed = (await this.listObjects()).find((o) => o.name === name || o.name.replace(/^p\d+_/, '') === name);
         if (!listed) throw new ConnectorError('not_found', `HubSpot has no object "${name}": neither a standard object (contacts, companies, deals) nor a custom object in this account.`);
-        const props = await this.json<{ results: Property[] }>('GET', `/crm/v3/properties/${encodeURIComponent(listed.name)}`, undefined, `reading the properties of ${listed.name}`);
+        const what = `reading the properties of ${listed.name}`;
+        const props = { results: listAt<Property>(await this.json<unknown>('GET', `/crm/v3/properties/${encodeURIComponent(listed.name)}`, undefined, what), 'results', ['name', 'type'], 'HubSpot', what) };
         return { name: listed.name, label: listed.label, modified: listed.modified, required: new Set(listed.required), properties: new Map(props.results.filter((p) => !p.hidden || p.name === 'hs_object_id').map((p) => [p.name, p])) };
       })();
       info.catch(() => this.objects.delete(name));
@@ -146,10 +148,32 @@ class HubSpotClient {
   }
 
   async search(object: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<{ total: number; results: SearchResult[]; paging?: { next?: { after: string } } }> {
-    return this.json('POST', `/crm/v3/objects/${encodeURIComponent(object)}/search`, body, `searching ${object}`, signal);
+    const what = `searching ${object}`;
+    const page = expectObject(await this.json<unknown>('POST', `/crm/v3/objects/${encodeURIComponent(object)}/search`, body, what, signal), 'HubSpot', what);
+    return { ...page, results: resultsOf(page, what) } as { total: number; results: SearchResult[]; paging?: { next?: { after: string } } };
   }
 }
 
+/** A page's `results`: objects (records with their properties), or a ConnectorError saying what came instead. */
+function resultsOf(page: Record<string, unknown>, what: string, withProperties = true): SearchResult[] {
+  const results = page.results;
+  const bad = !Array.isArray(results) ? results : results.find((r: unknown) => r === null || typeof r !== 'object' || (withProperties && ((r as SearchResult).properties === null || typeof (r as SearchResult).properties !== 'object')));
+  if (!Array.isArray(results) || bad !== undefined) throw new ConnectorError('unknown', `HubSpot answered without its records while ${what}: ${bodySnippet(JSON.stringify(Array.isArray(results) ? bad : page) ?? 'nothing', 200)}`);
+  return results as SearchResult[];
+}
+
+/**
+ * The `after` of a page, checked against those already followed in this query: HubSpot's paging moves forward, so
+ * one seen again is a server going round in a circle, which would read the same records for ever.
+ */
+function nextAfter(page: { paging?: { next?: { after?: unknown } } }, followed: Set<string>, what: string): string | undefined {
+  const after = page.paging?.next?.after;
+  if (after === undefined || after === null || after === '') return undefined;
+  const text = String(after);
+  if (followed.has(text)) throw new ConnectorError('unknown', `HubSpot sent the paging cursor "${bodySnippet(text, 100)}" again while ${what}: its pages go round in a circle, so Weft stopped rather than read the same records again.`);
+  followed.add(text);
+  return text;
+}
 
 function describe(info: ObjectInfo): DiscoveredObject {
   const fields: DiscoveredField[] = [...info.properties.values()].map((p) => ({
@@ -212,6 +236,9 @@ async function* readObject(client: HubSpotClient, object: string, options: ReadO
     let newInWindow = 0;
     let exhausted = false;
     let windowFull = false;
+    // The window's position is counted here too: an `after` that is not a number still ends the window at 10,000.
+    let pages = 0;
+    const followed = new Set<string>();
     for (;;) {
       const body = {
         ...(from !== null && { filterGroups: [{ filters: [{ propertyName: field, operator: strict ? 'GT' : 'GTE', value: from }] }] }),
@@ -221,6 +248,7 @@ async function* readObject(client: HubSpotClient, object: string, options: ReadO
         ...(after !== undefined && { after }),
       };
       const page = await client.search(info.name, body, options.signal);
+      pages++;
       for (const result of page.results) {
         const raw = result.properties[field] ?? null;
         if (raw !== null && raw === last && ids.has(result.id)) continue;
@@ -239,12 +267,12 @@ async function* readObject(client: HubSpotClient, object: string, options: ReadO
           options.signal?.throwIfAborted();
         }
       }
-      const next = page.paging?.next?.after;
+      const next = nextAfter(page, followed, `searching ${info.name}`);
       if (next === undefined) {
         exhausted = true;
         break;
       }
-      if (Number(next) + pageSize > HUBSPOT_LIMITS.searchTotal) {
+      if (Math.max(Number(next) || 0, pages * pageSize) + pageSize > HUBSPOT_LIMITS.searchTotal) {
         windowFull = true;
         break;
       }
@@ -309,7 +337,8 @@ async function writeRows(client: HubSpotClient, object: string, rows: Row[], opt
       const wanted = [...new Set(chunk.flatMap((p) => Object.keys(p.properties)))];
       const response = await client.call('POST', `/crm/v3/objects/${encodeURIComponent(info.name)}/batch/read`, { ...(keyName !== 'hs_object_id' && { idProperty: keyName }), inputs: keyed.map((p) => ({ id: p.key })), properties: wanted }, `finding ${info.name} records`);
       if (response.status >= 300 && response.status !== 207) throw hubspotError(response, `finding ${info.name} records`);
-      for (const r of (JSON.parse(response.text) as { results: SearchResult[] }).results) {
+      const found = expectObject(parseApiJson(response.text, 'HubSpot', `finding ${info.name} records`), 'HubSpot', `finding ${info.name} records`);
+      for (const r of resultsOf({ results: found.results ?? [] }, `finding ${info.name} records`)) {
         const k = keyName === 'hs_object_id' ? r.id : r.properties[keyName];
         if (k !== null && k !== undefined) existing.set(k, r);
       }
@@ -362,18 +391,18 @@ async function sendBatch(client: HubSpotClient, info: ObjectInfo, action: 'creat
     }
     throw hubspotError(response, what);
   }
-  const body = JSON.parse(response.text) as BatchResult;
-  for (const r of body.results ?? []) {
-    const index = Number(r.objectWriteTraceId);
-    if (!Number.isInteger(index)) continue;
-    results[index] = { outcome: action === 'create' || (upsert && r.new) ? 'created' : 'updated' };
+  const body = expectObject(parseApiJson(response.text, 'HubSpot', what), 'HubSpot', what) as BatchResult;
+  // Only this call's own trace ids count: one the server made up (another batch's record, a row far past the end)
+  // must neither mark a record it did not write as written nor grow the results.
+  const mine = new Set(items.map(({ p }) => String(p.index)));
+  for (const r of Array.isArray(body.results) ? body.results : []) {
+    const trace = String(r?.objectWriteTraceId);
+    if (mine.has(trace)) results[Number(trace)] = { outcome: action === 'create' || (upsert && r.new === true) ? 'created' : 'updated' };
   }
-  for (const e of body.errors ?? []) {
-    const reason = `HubSpot ${e.category ?? 'error'}: ${e.errors?.map((x) => x.message).join('; ') || e.message}`;
-    for (const trace of e.context?.objectWriteTraceId ?? []) {
-      const index = Number(trace);
-      if (Number.isInteger(index)) results[index] = { outcome: 'rejected', reason };
-    }
+  for (const e of Array.isArray(body.errors) ? body.errors : []) {
+    const reason = `HubSpot ${e?.category ?? 'error'}: ${(Array.isArray(e?.errors) ? e.errors.map((x) => x?.message).join('; ') : '') || e?.message || 'no message'}`;
+    const traces = e?.context?.objectWriteTraceId;
+    for (const trace of Array.isArray(traces) ? traces : []) if (mine.has(String(trace))) results[Number(trace)] = { outcome: 'rejected', reason };
   }
   for (const { p } of items) results[p.index] ??= { outcome: 'rejected', reason: `HubSpot answered without a result for this record (batch ${action}).` };
 }
@@ -413,6 +442,7 @@ export const hubspotConnector = defineConnector<HubSpotConfig, HubSpotSecrets>({
       },
       async *listMembers() {
         let after: string | undefined;
+        const followed = new Set<string>();
         do {
           const page = await client.json<{ results: { id: string; email?: string | null; firstName?: string | null; lastName?: string | null }[]; paging?: { next?: { after: string } } }>(
             'GET',
@@ -420,11 +450,12 @@ export const hubspotConnector = defineConnector<HubSpotConfig, HubSpotSecrets>({
             undefined,
             'listing owners',
           );
-          for (const o of page.results) {
-            const name = [o.firstName, o.lastName].filter((x) => x).join(' ');
-            yield { id: String(o.id), email: o.email ?? null, name: name || null };
+          for (const o of resultsOf(page, 'listing owners', false)) {
+            const owner = o as unknown as { id: string; email?: string | null; firstName?: string | null; lastName?: string | null };
+            const name = [owner.firstName, owner.lastName].filter((x) => x).join(' ');
+            yield { id: String(owner.id), email: owner.email ?? null, name: name || null };
           }
-          after = page.paging?.next?.after;
+          after = nextAfter(page, followed, 'listing owners');
         } while (after);
       },
       read: (object, options) => {

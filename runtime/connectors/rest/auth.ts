@@ -55,6 +55,8 @@ export function createAuth({ config, secrets, client, saveSecrets, now = Date.no
 interface Token {
   value: string;
   expiresAt: number;
+  /** Renewed this long before it expires: a minute, or half the token's life when it lives less than two minutes. */
+  margin: number;
 }
 
 function oauth({ config, secrets, client, saveSecrets, now = Date.now }: AuthDeps): HttpAuth {
@@ -64,7 +66,7 @@ function oauth({ config, secrets, client, saveSecrets, now = Date.now }: AuthDep
   if (codeFlow && !secrets.refreshToken?.trim()) throw new ConnectorError('invalid_config', 'This connection is not connected yet: press Connect in its settings to approve access at the provider (or paste a refresh token).');
   let refreshToken = codeFlow ? secrets.refreshToken : undefined;
   const kept = secrets.accessToken && secrets.accessTokenExpiresAt ? Date.parse(secrets.accessTokenExpiresAt) : NaN;
-  let token: Token | null = secrets.accessToken && Number.isFinite(kept) ? { value: secrets.accessToken, expiresAt: kept } : null;
+  let token: Token | null = secrets.accessToken && Number.isFinite(kept) ? { value: secrets.accessToken, expiresAt: kept, margin: EXPIRY_MARGIN_MS } : null;
   let inFlight: Promise<Token> | null = null;
 
   async function fetchToken(): Promise<Token> {
@@ -76,7 +78,9 @@ function oauth({ config, secrets, client, saveSecrets, now = Date.now }: AuthDep
     if (config.scope.trim()) form.set('scope', config.scope.trim());
     const body = await tokenRequest({ config, secrets, client: client() }, form, codeFlow ? ' The refresh token was revoked or has expired: authorize the connection again (Connect in its settings).' : null);
     const expiresIn = Number(body.expires_in);
-    const next: Token = { value: body.access_token, expiresAt: now() + (Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn * 1000 : 3600_000) };
+    const lifetime = Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn * 1000 : 3600_000;
+    // A token that lives less than the margin (expires_in: 30) would otherwise be renewed before every request.
+    const next: Token = { value: body.access_token, expiresAt: now() + lifetime, margin: Math.min(EXPIRY_MARGIN_MS, lifetime / 2) };
     const patch: Partial<RestSecrets> = { accessToken: next.value, accessTokenExpiresAt: new Date(next.expiresAt).toISOString() };
     if (codeFlow && typeof body.refresh_token === 'string' && body.refresh_token !== refreshToken) {
       refreshToken = body.refresh_token;
@@ -94,7 +98,7 @@ function oauth({ config, secrets, client, saveSecrets, now = Date.now }: AuthDep
 
   return {
     async apply({ headers }) {
-      if (!token || token.expiresAt - now() <= EXPIRY_MARGIN_MS) token = await renew();
+      if (!token || token.expiresAt - now() <= token.margin) token = await renew();
       headers.authorization = `Bearer ${token.value}`;
     },
     async refresh() {

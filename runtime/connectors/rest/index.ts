@@ -2,6 +2,7 @@
 // pages, how records are written back). Pages are fetched one at a time and cut into batches of the asked size, so
 // memory holds one page and one batch however many pages there are; a batch's cursor says which page request and how
 // many of its records come next, so a run resumes exactly. Requests go through the guarded HTTP client (runtime/net).
+import { createHash } from 'node:crypto';
 import { addressGuardFromEnv, bodySnippet, createHttpClient, expectOk, HttpStatusError, type AddressGuard, type HttpClient, type HttpResponse } from '../../net';
 import type { FieldType } from '../../../shared/graph/field-types';
 import { redact } from '../../secrets';
@@ -86,6 +87,44 @@ export function linkNext(header: string | undefined): string | null {
   return null;
 }
 
+/** Pages remembered by one read to find a cycle (a next link back to an earlier page); past it, a cycle goes unseen. */
+const MAX_REMEMBERED_PAGES = 10_000;
+
+/**
+ * One read's guard against an API that goes round in circles. A next cursor or URL that was already requested (page
+ * 1's own address included) ends the read, as a repeated one does ("a missing or repeated next cursor/URL"); a page
+ * holding exactly the records of the page before it means the API ignores the paging parameter, and would answer page
+ * 1 for ever: that fails the read before the records are read twice.
+ */
+function pageLoops(ep: RestEndpoint) {
+  const requested = new Set<string>();
+  let previous: string | null = null;
+  let pageNo = 0;
+  const key = (s: PageState | null): string | null => (s?.kind === 'cursor' && s.cursor !== null ? `c:${s.cursor}` : s?.kind === 'url' && s.url !== null ? `u:${s.url}` : null);
+  const remember = (k: string | null) => {
+    if (k !== null && requested.size < MAX_REMEMBERED_PAGES) requested.add(k);
+  };
+  return {
+    follow(state: PageState, page: { records: Record<string, unknown>[]; next: PageState | null; urls: string[] }): PageState | null {
+      pageNo++;
+      remember(key(state));
+      for (const u of page.urls) remember(`u:${u}`);
+      if (page.records.length > 0) {
+        const hash = createHash('sha256');
+        for (const r of page.records) hash.update(JSON.stringify(r) ?? 'null').update('\n');
+        const digest = hash.digest('base64');
+        if (digest === previous) {
+          const param = ep.pagination === 'link-header' || ep.pagination === 'next-url' ? 'its next-page address' : `the parameter "${ep.pageParam}"`;
+          throw new ConnectorError('invalid_config', `"${ep.name}" answered the same ${page.records.length} record${page.records.length === 1 ? '' : 's'} for page ${pageNo} as for page ${pageNo - 1}: the API seems to ignore ${param}, so Weft stopped rather than read them again. Check the endpoint's pagination settings (Send a test request shows where the next page comes from).`);
+        }
+        previous = digest;
+      }
+      const k = key(page.next);
+      return k !== null && requested.has(k) ? null : page.next;
+    },
+  };
+}
+
 function parseCursor(value: unknown): RestCursor | null {
   if (value === null || value === undefined) return null;
   if (typeof value !== 'object' || !('skip' in value) || !('page' in value)) throw new ConnectorError('invalid_config', 'The checkpoint to resume from is not a REST cursor.');
@@ -150,7 +189,8 @@ export function openRestSession(config: RestConfig, secrets: RestSecrets, option
     try {
       return res.json();
     } catch (e) {
-      throw new ConnectorError('unknown', `The response of "${ep.name}" is not JSON (${(e as Error).message}): ${bodySnippet(res.body, 200)}`);
+      if (e instanceof ConnectorError) throw e;
+      throw new ConnectorError('unknown', `The response of "${ep.name}" is not JSON (${(e as Error).message}): ${bodySnippet(res.body, 200) || 'an empty body'}`);
     }
   }
 
@@ -179,8 +219,8 @@ export function openRestSession(config: RestConfig, secrets: RestSecrets, option
     }
   }
 
-  async function fetchPage(ep: RestEndpoint, state: PageState, first: boolean, signal?: AbortSignal): Promise<{ records: Record<string, unknown>[]; next: PageState | null }> {
-    const { res } = await send(ep, state, signal);
+  async function fetchPage(ep: RestEndpoint, state: PageState, first: boolean, signal?: AbortSignal): Promise<{ records: Record<string, unknown>[]; next: PageState | null; urls: string[] }> {
+    const { res, url } = await send(ep, state, signal);
     expectOk(res, `"${ep.name}" (${res.url.replace(/\?.*/, '')})`);
     const body = parseBody(res, ep);
     const records = recordsAt(body, ep.recordsPath);
@@ -188,7 +228,7 @@ export function openRestSession(config: RestConfig, secrets: RestSecrets, option
       throw new ConnectorError('invalid_config', `The response of "${ep.name}" has no records at "${ep.recordsPath}". Send a test request and pick the records path again.`);
     }
     const list = records ?? [];
-    return { records: list, next: nextState(ep, state, res, body, list.length) };
+    return { records: list, next: nextState(ep, state, res, body, list.length), urls: [url.href, res.url] };
   }
 
   const session = {
@@ -235,9 +275,12 @@ export function openRestSession(config: RestConfig, secrets: RestSecrets, option
       let batch: Row[] = [];
       let first = true;
       let repeats = 0;
+      const loops = pageLoops(ep);
       while (state) {
         options.signal?.throwIfAborted();
-        const { records, next }: { records: Record<string, unknown>[]; next: PageState | null } = await fetchPage(ep, state, first, options.signal);
+        const page: { records: Record<string, unknown>[]; next: PageState | null; urls: string[] } = await fetchPage(ep, state, first, options.signal);
+        const { records } = page;
+        const next = loops.follow(state, page);
         first = false;
         for (let i = skip; i < records.length; i++) {
           batch.push(flattenRecord(records[i]!));

@@ -139,12 +139,20 @@ export function renderBody(template: unknown, row: Row, fields: readonly { name:
   return stringifyExact(fill(template));
 }
 
-/** The write path for one row, each {field} URL-encoded; throws a reason when a field it needs is empty. */
+/**
+ * The write path for one row, each {field} URL-encoded; throws a reason when a field it needs is empty, or when a value
+ * that is a whole path segment is `.` or `..`: URLs resolve those (`/contacts/..` is `/`), so the record would be
+ * written to another endpoint of the API.
+ */
 export function renderPath(path: string, row: Row): string {
-  return path.replace(/\{([^{}]+)\}/g, (_, name: string) => {
+  const queryAt = path.indexOf('?');
+  return path.replace(/\{([^{}]+)\}/g, (whole: string, name: string, at: number) => {
     const v = Object.hasOwn(row, name) ? row[name] : undefined;
     if (v === null || v === undefined || v === '') throw new RecordProblem(`The write path needs {${name}}, and this record's ${name} is empty.`);
-    return encodeURIComponent(String(v));
+    const text = String(v);
+    const segment = (queryAt < 0 || at < queryAt) && (at === 0 || path[at - 1] === '/') && /^(\/|\?|#|$)/.test(path.slice(at + whole.length));
+    if (segment && (text === '.' || text === '..')) throw new RecordProblem(`This record's ${name} is "${text}", which would change the write path (${path}) instead of naming a record.`);
+    return encodeURIComponent(text);
   });
 }
 

@@ -3,7 +3,8 @@
 // address guard on every hop, 429 Retry-After, 5xx/network backoff with jitter, a concurrency cap per connection).
 // `fetchTransport` is the plain-fetch seam the connectors were first built on, kept for the benchmark's baseline.
 import { parse as losslessParse, isSafeNumber } from 'lossless-json';
-import { addressGuardFromEnv, createHttpClient } from '../../net';
+import { addressGuardFromEnv, bodySnippet, createHttpClient } from '../../net';
+import { jsonShapeProblem } from '../../net/json-shape';
 import { ConnectorError } from '../types';
 
 export interface HttpRequest {
@@ -173,4 +174,35 @@ export function fetchTransport(options: TransportOptions = {}): HttpTransport {
  */
 export function parseJsonExact(text: string): unknown {
   return losslessParse(text, null, (value: string) => (isSafeNumber(value) ? Number(value) : value));
+}
+
+/**
+ * A CRM's answer as JSON (exact numbers with `exact`), or a ConnectorError in words: an HTML maintenance page or an
+ * empty or cut-off body with a 200, or an answer nested or sized past what a parser should build (net/json-shape.ts),
+ * never a SyntaxError, a stack overflow or a heap the size of the page.
+ */
+export function parseApiJson(text: string, system: string, what: string, exact = false): unknown {
+  const problem = jsonShapeProblem(text);
+  if (problem) throw new ConnectorError('unknown', `${system} answered while ${what} with JSON that ${problem}; Weft does not read it.`);
+  try {
+    return exact ? parseJsonExact(text) : (JSON.parse(text) as unknown);
+  } catch (e) {
+    throw new ConnectorError('unknown', `${system} answered while ${what} with something that is not JSON (${(e as Error).message}): ${bodySnippet(text, 200) || 'an empty body'}`);
+  }
+}
+
+/**
+ * The list at `key` of an answer (a describe's fields, a schema list), keeping only the entries that are objects whose
+ * `named` properties are text; a missing list is a ConnectorError saying what came instead.
+ */
+export function listAt<T>(value: unknown, key: string, named: string[], system: string, what: string): T[] {
+  const list = expectObject(value, system, what)[key];
+  if (!Array.isArray(list)) throw new ConnectorError('unknown', `${system} answered without its ${key} while ${what}: ${bodySnippet(JSON.stringify(value) ?? '', 200)}`);
+  return list.filter((e: unknown) => e !== null && typeof e === 'object' && named.every((n) => typeof (e as Record<string, unknown>)[n] === 'string')) as T[];
+}
+
+/** The object an answer must be (a page, a token), or a ConnectorError saying what came instead. */
+export function expectObject(value: unknown, system: string, what: string): Record<string, unknown> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  throw new ConnectorError('unknown', `${system} answered while ${what} with ${Array.isArray(value) ? 'a list' : JSON.stringify(value)} where an object was expected.`);
 }

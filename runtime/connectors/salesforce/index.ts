@@ -5,8 +5,9 @@
 // that finds the records already there, so unchanged records are not written.
 import { LosslessNumber, stringify as losslessStringify } from 'lossless-json';
 import { decimalText, type FieldType } from '../../../shared/graph/field-types';
-import { guardedTransport, parseJsonExact, type HttpResponse, type HttpTransport } from '../saas/http';
+import { expectObject, guardedTransport, listAt, parseApiJson, type HttpResponse, type HttpTransport } from '../saas/http';
 import { chunkUnique, emptyRow, fromApi, sameValue, toText } from '../saas/values';
+import { bodySnippet } from '../../net';
 import { ConnectorError, defineConnector, type ConnectorSession, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
 import { SalesforceConfig, SalesforceSecrets, salesforceManifest } from './manifest';
 
@@ -143,8 +144,7 @@ class SalesforceClient {
           }
           throw salesforceError(response, 'signing in');
         }
-        const body = JSON.parse(response.text) as { access_token: string; instance_url: string };
-        this.token = { accessToken: body.access_token, instanceUrl: body.instance_url.replace(/\/+$/, '') };
+        this.token = signInAnswer(response.text);
         return this.token;
       } finally {
         this.signingIn = null;
@@ -153,13 +153,17 @@ class SalesforceClient {
     return this.signingIn;
   }
 
-  /** A call on the instance; a 401 INVALID_SESSION_ID signs in again once and repeats the call. */
+  /**
+   * A call on the instance; a 401 INVALID_SESSION_ID signs in again once and repeats the call. `path` is the
+   * instance's own (a nextRecordsUrl included): one that resolves to another server is refused, since the session
+   * token goes with every call.
+   */
   async call(method: 'GET' | 'POST' | 'PATCH', path: string, body: string | undefined, what: string, extra: Record<string, string> = {}, signal?: AbortSignal): Promise<HttpResponse> {
     for (let attempt = 0; ; attempt++) {
       const token = this.token ?? (await this.signIn());
       const response = await this.http.send({
         method,
-        url: path.startsWith('http') ? path : token.instanceUrl + path,
+        url: onInstance(path, token.instanceUrl, what),
         headers: { authorization: `Bearer ${token.accessToken}`, accept: 'application/json', ...(body !== undefined && { 'content-type': 'application/json' }), ...extra },
         ...(body !== undefined && { body }),
         ...(signal && { signal }),
@@ -175,7 +179,7 @@ class SalesforceClient {
 
   async json<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body: unknown, what: string, extra?: Record<string, string>, signal?: AbortSignal): Promise<T> {
     const response = await this.call(method, path, body === undefined ? undefined : losslessStringify(body), what, extra, signal);
-    return parseJsonExact(response.text) as T;
+    return parseApiJson(response.text, 'Salesforce', what, true) as T;
   }
 
   object(name: string): Promise<ObjectInfo> {
@@ -186,8 +190,8 @@ class SalesforceClient {
           if (e instanceof ConnectorError && e.code === 'not_found') throw new ConnectorError('not_found', `Salesforce has no object "${name}" this user can see (custom objects end in __c).`);
           throw e;
         });
-        const fields = d.fields.filter((f) => !SKIPPED.has(f.type));
-        return { name: d.name, label: d.label, fields, byName: new Map(fields.map((f) => [f.name.toLowerCase(), f])) };
+        const fields = listAt<SfField>(d, 'fields', ['name', 'type'], 'Salesforce', `describing ${name}`).filter((f) => !SKIPPED.has(f.type));
+        return { name: typeof d.name === 'string' ? d.name : name, label: typeof d.label === 'string' ? d.label : name, fields, byName: new Map(fields.map((f) => [f.name.toLowerCase(), f])) };
       })();
       info.catch(() => this.described.delete(name.toLowerCase()));
       this.described.set(name.toLowerCase(), info);
@@ -197,13 +201,58 @@ class SalesforceClient {
 
   /** Every record of a SOQL query, page by page through nextRecordsUrl. */
   async *query(soql: string, what: string, signal?: AbortSignal): AsyncGenerator<Record<string, unknown>[]> {
-    let page = await this.json<{ done: boolean; nextRecordsUrl?: string; records: Record<string, unknown>[] }>('GET', `${this.base}/query?q=${encodeURIComponent(soql)}`, undefined, what, { 'sforce-query-options': `batchSize=${SALESFORCE_LIMITS.queryBatch}` }, signal);
+    const options = { 'sforce-query-options': `batchSize=${SALESFORCE_LIMITS.queryBatch}` };
+    // A query locator never comes back (each page's is new): one seen before is a server going round in a circle.
+    const followed = new Set<string>();
+    let page = queryPage(await this.json<unknown>('GET', `${this.base}/query?q=${encodeURIComponent(soql)}`, undefined, what, options, signal), what);
     for (;;) {
       yield page.records;
-      if (page.done || !page.nextRecordsUrl) return;
-      page = await this.json('GET', page.nextRecordsUrl, undefined, what, { 'sforce-query-options': `batchSize=${SALESFORCE_LIMITS.queryBatch}` }, signal);
+      if (page.done === true) return;
+      const next = page.nextRecordsUrl;
+      if (typeof next !== 'string' || next === '') throw new ConnectorError('unknown', `Salesforce said more records follow (done: false) but gave no nextRecordsUrl while ${what}; Weft stopped rather than miss records.`);
+      if (followed.has(next)) throw new ConnectorError('unknown', `Salesforce sent the nextRecordsUrl ${bodySnippet(next, 200)} again while ${what}: its pages go round in a circle, so Weft stopped rather than read the same records again.`);
+      // Remembered up to 10,000 pages (20 million records at 2,000 a page): a longer circle goes unseen, memory bounded.
+      if (followed.size < 10_000) followed.add(next);
+      page = queryPage(await this.json<unknown>('GET', next, undefined, what, options, signal), what);
     }
   }
+}
+
+/** A query answer's page: records a list, done a boolean (nextRecordsUrl checked where it is followed). */
+function queryPage(value: unknown, what: string): { done: unknown; nextRecordsUrl?: unknown; records: Record<string, unknown>[] } {
+  const page = expectObject(value, 'Salesforce', what);
+  if (!Array.isArray(page.records)) throw new ConnectorError('unknown', `Salesforce answered a query without its records while ${what}: ${bodySnippet(JSON.stringify(page), 200)}`);
+  return page as { done: unknown; nextRecordsUrl?: unknown; records: Record<string, unknown>[] };
+}
+
+/** The token endpoint's answer: an access token and an http(s) instance URL, or an auth error saying what came. */
+function signInAnswer(text: string): { accessToken: string; instanceUrl: string } {
+  let body: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+  } catch {
+    /* said below */
+  }
+  const instance = typeof body.instance_url === 'string' && URL.canParse(body.instance_url) ? new URL(body.instance_url) : null;
+  if (typeof body.access_token !== 'string' || body.access_token === '' || !instance || (instance.protocol !== 'https:' && instance.protocol !== 'http:')) {
+    throw new ConnectorError('auth', `Salesforce's token endpoint answered without an access token and an http(s) instance_url: ${bodySnippet(text, 200) || 'an empty body'}. Check the login URL (it must be the org's login or My Domain address).`);
+  }
+  return { accessToken: body.access_token, instanceUrl: instance.href.replace(/\/+$/, '') };
+}
+
+/** A path of the instance (or a whole URL on it) as the URL to call; another server is refused. */
+function onInstance(path: string, instanceUrl: string, what: string): string {
+  const instance = new URL(instanceUrl);
+  let url: URL;
+  try {
+    // A whole URL or a network-path reference (//host/...) names its server; a path is the instance's own.
+    url = /^(https?:)?\/\//i.test(path) ? new URL(path, instance) : new URL(path.startsWith('/') ? instanceUrl + path : `${instanceUrl}/${path}`);
+  } catch {
+    throw new ConnectorError('unknown', `Salesforce sent an address Weft cannot read while ${what}: ${bodySnippet(path, 200)}`);
+  }
+  if (url.origin !== instance.origin) throw new ConnectorError('permission', `Salesforce sent an address on another server (${url.origin}) while ${what}; Weft only calls the instance ${instance.origin}, where the session token belongs.`);
+  return url.href;
 }
 
 function describeObject(info: ObjectInfo): DiscoveredObject {
@@ -405,12 +454,14 @@ async function writeRows(client: SalesforceClient, object: string, rows: Row[], 
     }
     const send = async (method: 'POST' | 'PATCH', path: string, items: { p: Prepared; record: Record<string, unknown> }[], kind: 'create' | 'update' | 'upsert') => {
       if (items.length === 0) return;
-      const saved = await client.json<SaveResult[]>(method, path, { allOrNone: false, records: items.map(({ record }) => ({ attributes: { type: info.name }, ...record })) }, `writing ${info.name} (${kind})`);
+      const answer = await client.json<unknown>(method, path, { allOrNone: false, records: items.map(({ record }) => ({ attributes: { type: info.name }, ...record })) }, `writing ${info.name} (${kind})`);
+      // One result per record, in order (a list shorter than the records, or no list, leaves records without one).
+      const saved = (Array.isArray(answer) ? answer : []) as Partial<SaveResult>[];
       items.forEach(({ p }, k) => {
         const r = saved[k];
-        if (!r) results[p.index] = { outcome: 'rejected', reason: 'Salesforce answered without a result for this record.' };
-        else if (r.success) results[p.index] = { outcome: kind === 'create' || (kind === 'upsert' && r.created) ? 'created' : 'updated' };
-        else results[p.index] = { outcome: 'rejected', reason: r.errors.map((e) => `${e.statusCode}: ${e.message}`).join('; ') || 'Salesforce refused the record without saying why.' };
+        if (!r || typeof r !== 'object') results[p.index] = { outcome: 'rejected', reason: `Salesforce answered without a result for this record (${kind}).` };
+        else if (r.success === true) results[p.index] = { outcome: kind === 'create' || (kind === 'upsert' && r.created === true) ? 'created' : 'updated' };
+        else results[p.index] = { outcome: 'rejected', reason: (Array.isArray(r.errors) ? r.errors : []).map((e) => `${e?.statusCode}: ${e?.message}`).join('; ') || `Salesforce refused the record without saying why (${kind}).` };
       });
     };
     await send('POST', `${client.base}/composite/sobjects`, creates.map((p) => ({ p, record: p.record })), 'create');
@@ -435,7 +486,7 @@ export const salesforceConnector = defineConnector<SalesforceConfig, SalesforceS
         return `Signed in to ${new URL(instanceUrl).host} (${config.flow === 'password' ? `as ${config.username}` : 'client credentials'})${api ? `; ${api.Remaining.toLocaleString('en')} of ${api.Max.toLocaleString('en')} daily API requests left` : ''}.`;
       },
       async discover() {
-        const global = await client.json<{ sobjects: { name: string; queryable: boolean; custom: boolean; deprecatedAndHidden?: boolean }[] }>('GET', `${client.base}/sobjects`, undefined, 'listing objects');
+        const global = { sobjects: listAt<{ name: string; queryable: boolean; custom: boolean; deprecatedAndHidden?: boolean }>(await client.json<unknown>('GET', `${client.base}/sobjects`, undefined, 'listing objects'), 'sobjects', ['name'], 'Salesforce', 'listing objects') };
         const wanted = global.sobjects.filter((s) => s.queryable && !s.deprecatedAndHidden && (s.custom || STANDARD.has(s.name)));
         const described = await Promise.all(wanted.map((s) => client.object(s.name).then(describeObject)));
         return described;

@@ -100,6 +100,11 @@ export class HubSpotServer {
   /** Answers forced onto the next requests (status and body), before anything else: for 429/5xx tests. */
   readonly faults: { status: number; body: unknown; headers?: Record<string, string> }[] = [];
   recordRequests = true;
+  /**
+   * A misbehaving server (tests): answers a request itself when it returns a Response (after the request is recorded,
+   * before faults and authentication); undefined lets the server answer as documented.
+   */
+  intercept: ((c: Context) => Response | undefined | Promise<Response | undefined>) | null = null;
   private readonly objects = new Map<string, ObjectType>();
   private readonly owners: { id: string; email: string; firstName: string; lastName: string; userId: number; createdAt: string; updatedAt: string; archived: boolean; teams: unknown[] }[] = [];
   private readonly tokens: Set<string>;
@@ -308,6 +313,8 @@ export class HubSpotServer {
       }
       const authorization = c.req.header('authorization') ?? null;
       if (this.recordRequests) this.requests.push({ method: c.req.method, path: c.req.path + (new URL(c.req.url).search || ''), body, authorization });
+      const intercepted = await this.intercept?.(c);
+      if (intercepted) return intercepted;
       const fault = this.faults.shift();
       if (fault) {
         for (const [k, v] of Object.entries(fault.headers ?? {})) c.header(k, v);

@@ -104,6 +104,11 @@ export class SalesforceServer {
   readonly violations: string[] = [];
   readonly faults: { status: number; body: unknown; headers?: Record<string, string> }[] = [];
   recordRequests = true;
+  /**
+   * A misbehaving server (tests): answers a request itself when it returns a Response (after the request is recorded,
+   * before faults and authentication); undefined lets the server answer as documented.
+   */
+  intercept: ((c: Context) => Response | undefined | Promise<Response | undefined>) | null = null;
   /** Tokens issued, and how many times each flow was used. */
   readonly issued: { grant: string }[] = [];
   private readonly objects = new Map<string, SObjectType>();
@@ -249,6 +254,8 @@ export class SalesforceServer {
       c.set('raw' as never, raw as never);
       c.set('body' as never, body as never);
       if (this.recordRequests) this.requests.push({ method: c.req.method, path: c.req.path, body, authorization: c.req.header('authorization') ?? null, queryOptions: c.req.header('sforce-query-options') ?? null });
+      const intercepted = await this.intercept?.(c);
+      if (intercepted) return intercepted;
       const fault = this.faults.shift();
       if (fault) {
         for (const [k, val] of Object.entries(fault.headers ?? {})) c.header(k, val);
