@@ -538,7 +538,7 @@ export const TEXT_FUNCTIONS: readonly FunctionSpec[] = [
       }
       if (v === null || v === undefined) return null;
       if (typeof v === 'string') return v;
-      return typeof v === 'object' ? text(s, JSON.stringify(v)) : String(v).replace(/^true$/, 'TRUE').replace(/^false$/, 'FALSE');
+      return typeof v === 'object' ? text(s, jsonText(s, v)) : String(v).replace(/^true$/, 'TRUE').replace(/^false$/, 'FALSE');
     },
   }),
   defineFunction<{ name: string; type: 'text' | 'number' | 'date' | 'boolean' }>({
@@ -584,6 +584,16 @@ export const TEXT_FUNCTIONS: readonly FunctionSpec[] = [
     },
   }),
 ];
+
+/** An object or list as JSON text. JSON.parse reads any depth but JSON.stringify recurses: a very deep one is refused. */
+function jsonText(s: Site, v: object): string {
+  try {
+    return JSON.stringify(v);
+  } catch (e) {
+    if (e instanceof RangeError) return s.failWith('#VALUE!', 'The JSON at this path nests too deeply to write as text');
+    throw e;
+  }
+}
 
 function nth(s: Site, t: string, delim: string, instance: number | undefined): number {
   const n = instance === undefined ? 1 : int(instance);

@@ -352,3 +352,14 @@ describe('numbers a double cannot hold', () => {
     expect(value('VALUE([Name])', { Name: '1.5e3' })).toBe(1500);
   });
 });
+
+describe('JSONGET on hostile JSON', () => {
+  it('refuses, with a reason, a value nested too deeply to write back as text', () => {
+    // Before: "The formula could not be evaluated: Maximum call stack size exceeded".
+    const deep = `{"a":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+    expect(failure('JSONGET([Name], "a")', { Name: deep })).toBe('#VALUE! The JSON at this path nests too deeply to write as text in JSONGET([Name], "a")');
+    expect(value('IFERROR(JSONGET([Name], "a"), "deep")', { Name: deep })).toBe('deep');
+    expect(value('JSONGET([Name], "b")', { Name: deep })).toBeNull();
+    expect(value('JSONGET([Name], "a")', { Name: '{"a":[[1]]}' })).toBe('[[1]]');
+  });
+});
