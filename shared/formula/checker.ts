@@ -33,6 +33,11 @@ export function checkAst(ast: Node, text: string, env: CheckEnv): CheckOutput {
   return { type, diagnostics: c.diagnostics.sort((a, b) => a.start - b.start || a.end - b.end) };
 }
 
+/** "Did you mean" suggestions one formula gets; later unknown names are still errors, without a suggestion. */
+export const MAX_HINTS = 20;
+
+const functionNames = (): string[] => FUNCTIONS.map((f) => f.name);
+
 class Checker {
   readonly diagnostics: FormulaDiagnostic[] = [];
   /** A Map, so names such as __proto__ or constructor are just names. */
@@ -45,6 +50,16 @@ class Checker {
   ) {
     for (const f of env.fields) if (!this.fields.has(f.name)) this.fields.set(f.name, f.type);
     this.valueMaps = env.valueMaps ?? {};
+  }
+
+  /** "Did you mean" lookups left for this formula: each scans every field, and the editor checks per keystroke. */
+  private hintsLeft = MAX_HINTS;
+
+  /** The nearest name, while this formula has hints left (a formula with dozens of unknown names gets the first few). */
+  private hint(name: string, candidates: () => readonly string[]): string | undefined {
+    if (this.hintsLeft <= 0) return undefined;
+    this.hintsLeft--;
+    return suggest(name, candidates());
   }
 
   private report(severity: 'error' | 'warning', at: Range, code: FormulaDiagnosticCode, message: string, fix?: FormulaFix): void {
@@ -147,7 +162,7 @@ class Checker {
     const type = this.fields.get(node.name);
     if (type) return fieldTypeToFormula(type);
     const names = [...this.fields.keys()];
-    const hint = suggest(node.name, names);
+    const hint = this.hint(node.name, () => names);
     const ref = (name: string) => `[${name.replace(/]/g, ']]')}]`;
     const tail = hint ? ` Did you mean ${ref(hint)}?` : names.length === 0 ? ' This step has no input fields.' : '';
     this.error(node, 'unknown-field', `Unknown field ${ref(node.name)}.${tail}`, hint ? changeTo(ref(hint)) : undefined);
@@ -160,13 +175,13 @@ class Checker {
       this.error(node, 'unknown-name', `${fn.name} is a function: write ${fn.name}(...)`);
       return T.Any;
     }
-    const fieldHint = suggest(node.name, [...this.fields.keys()]);
+    const fieldHint = this.hint(node.name, () => [...this.fields.keys()]);
     if (fieldHint) {
       const ref = `[${fieldHint.replace(/]/g, ']]')}]`;
       this.error(node, 'unknown-name', `${node.name} is not a function or keyword; field names go in square brackets: ${ref}`, changeTo(ref));
       return T.Any;
     }
-    const fnHint = suggest(node.name, FUNCTIONS.map((f) => f.name));
+    const fnHint = this.hint(node.name, functionNames);
     const tail = fnHint ? ` Did you mean ${fnHint}(...)?` : ' Text goes in double quotes; field names in square brackets.';
     this.error(node, 'unknown-name', `Unknown name ${node.name}.${tail}`);
     return T.Any;
@@ -250,8 +265,8 @@ class Checker {
     if (spec?.catches) this.catching--;
     const nameRange = { start: node.start, end: node.nameEnd };
     if (!spec) {
-      const hint = Object.hasOwn(ALIASES, node.name.toUpperCase()) ? undefined : suggest(node.name, FUNCTIONS.map((f) => f.name));
-      this.error(nameRange, 'unknown-function', unknownFunctionMessage(node.name), hint ? changeTo(hint) : undefined);
+      const hint = Object.hasOwn(ALIASES, node.name.toUpperCase()) ? undefined : this.hint(node.name, functionNames);
+      this.error(nameRange, 'unknown-function', unknownFunctionMessage(node.name, hint ?? null), hint ? changeTo(hint) : undefined);
       return T.Any;
     }
     const fallback = typeof spec.returns === 'string' ? T.Any : spec.returns;
@@ -326,10 +341,11 @@ const changeTo = (text: string): FormulaFix => ({ title: `Change to ${text}`, te
  * "Unknown function LENGTH — Weft's LEN(text) does this": the function by meaning (names from
  * Excel, Sheets, Airtable and SQL), else the nearest by spelling.
  */
-export function unknownFunctionMessage(name: string): string {
+export function unknownFunctionMessage(name: string, known?: string | null): string {
   const upper = name.toUpperCase();
   const alias = Object.hasOwn(ALIASES, upper) ? ALIASES[upper] : undefined;
   if (alias) return `Unknown function ${name} — Weft's ${alias} does this`;
-  const hint = suggest(name, FUNCTIONS.map((f) => f.name));
+  // `known`: the suggestion already looked up (null: none); absent, it is looked up here.
+  const hint = known === undefined ? suggest(name, functionNames()) : known;
   return `Unknown function ${name}.${hint ? ` Did you mean ${hint}?` : ''}`;
 }

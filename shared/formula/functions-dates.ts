@@ -458,6 +458,8 @@ export const DATE_FUNCTIONS: readonly FunctionSpec[] = [
     impl: (s, h: number, m: number, sec: number) => {
       const total = int(h) * 3600 + int(m) * 60 + int(sec);
       if (total < 0) s.failWith('#NUM!', 'The time is negative');
+      // Past 2^53 seconds the remainder below is noise (TIME(1e300, 0, 0) would give some fraction), or NaN past a double.
+      if (!Number.isSafeInteger(total)) s.failWith('#NUM!', 'The time is too large');
       return (total % 86400) / 86400;
     },
   }),

@@ -51,12 +51,20 @@ function rounding(name: string, description: string, example: string, result: st
     example,
     result,
     check: sameAsFirst,
-    impl: (_s, x: number, digits?: number) => {
+    impl: (s, x: number, digits?: number) => {
       const d = Math.trunc(digits ?? 0);
-      const m = 10 ** Math.min(Math.abs(d), 300);
-      const scaled = clean(d >= 0 ? Math.abs(x) * m : Math.abs(x) / m);
-      const r = f(scaled, 1);
-      return clean(Math.sign(x) * (d >= 0 ? r / m : r * m)) || 0;
+      if (d < 0) {
+        const p = -d;
+        // Past 10^308 every double is below one unit of 10^p (but not 0 unless x is): ROUNDUP makes it 10^p, too large.
+        const scaled = p > 308 ? (x === 0 ? 0 : 0.5) : clean(Math.abs(x) / 10 ** p);
+        const r = f(scaled, 1);
+        return r === 0 ? 0 : num(s, clean(Math.sign(x) * r * 10 ** p));
+      }
+      const m = 10 ** Math.min(d, 308);
+      const scaled = clean(Math.abs(x) * m);
+      // Past a double's range the places asked for are finer than x's own precision: x is already there.
+      if (!Number.isFinite(scaled)) return x;
+      return num(s, clean((Math.sign(x) * f(scaled, 1)) / m) || 0);
     },
   });
 }
@@ -140,7 +148,10 @@ export const NUMBER_FUNCTIONS: readonly FunctionSpec[] = [
     impl: (s, x: number, m: number) => {
       if (m === 0) return 0;
       domain(s, x === 0 || Math.sign(x) === Math.sign(m), 'The number and the multiple must have the same sign');
-      return clean(roundHalfAway(clean(x / m), 0) * m);
+      const q = clean(x / m);
+      // A multiple too small to count x in (x / m past a double) is finer than x's own precision: x is a multiple.
+      if (!Number.isFinite(q)) return x;
+      return num(s, clean(roundHalfAway(q, 0) * m));
     },
   }),
   math1('SIGN', '1 for a positive number, -1 for a negative one, 0 for zero.', 'SIGN(-12.5)', '-1', (x) => Math.sign(x) || 0),
@@ -178,7 +189,7 @@ export const NUMBER_FUNCTIONS: readonly FunctionSpec[] = [
     description: 'The whole part of a division, toward zero. A denominator of 0 is #DIV/0!.',
     example: 'QUOTIENT(17, 5)',
     result: '3',
-    impl: (s, a: number, b: number) => (b === 0 ? s.failWith('#DIV/0!', 'Division by zero') : Math.trunc(clean(a / b)) || 0),
+    impl: (s, a: number, b: number) => (b === 0 ? s.failWith('#DIV/0!', 'Division by zero') : num(s, Math.trunc(clean(a / b)) || 0)),
   }),
   math1('EVEN', 'Rounds away from zero to the nearest even whole number.', 'EVEN(3.2)', '4', (x) => Math.sign(x) * Math.ceil(clean(Math.abs(x)) / 2) * 2 || 0),
   math1('ODD', 'Rounds away from zero to the nearest odd whole number.', 'ODD(2)', '3', (x) => {
@@ -187,6 +198,8 @@ export const NUMBER_FUNCTIONS: readonly FunctionSpec[] = [
   }),
   math1('FACT', 'The factorial of the whole part of the number. A negative number is #NUM!.', 'FACT(5)', '120', (x, s) => {
     domain(s, x >= 0, `The factorial of ${x} does not exist`);
+    // 171! is past a double: say so at once rather than multiply up to x (FACT(1e15) would run for days).
+    if (x >= 171) return s.fail('The result is too large');
     let r = 1;
     for (let i = 2; i <= Math.trunc(x); i++) r *= i;
     return r;
@@ -247,7 +260,9 @@ export const NUMBER_FUNCTIONS: readonly FunctionSpec[] = [
       const k = Math.trunc(k0);
       domain(s, n >= 0 && k >= 0 && k <= n, `Cannot choose ${k} from ${n}`);
       let r = 1;
-      for (let i = 1; i <= Math.min(k, n - k); i++) r = (r * (n - i + 1)) / i;
+      // r only grows (each step multiplies by (n - i + 1) / i >= 1), so it passes a double within ~1,000 steps
+      // when it ever will: stop there rather than loop up to k (COMBIN(1e15, 5e14) would run for days).
+      for (let i = 1; i <= Math.min(k, n - k) && r - r === 0; i++) r = (r * (n - i + 1)) / i;
       return num(s, Math.round(r));
     },
   }),

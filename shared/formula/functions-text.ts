@@ -15,14 +15,34 @@ const text = (site: Site, s: string) => checkText(s, site);
 function position(s: Site, haystack: string, needle: string, start: number | undefined, fold: boolean): number {
   const from = start === undefined ? 1 : int(start);
   if (from < 1 || from > haystack.length + 1) s.failWith('#VALUE!', `The start must be 1 to ${haystack.length + 1}, got ${from}`);
-  const at = fold ? searchWildcard(haystack, needle, from - 1) : haystack.indexOf(needle, from - 1);
+  const at = fold ? searchWildcard(s, haystack, needle, from - 1) : haystack.indexOf(needle, from - 1);
   return at < 0 ? s.failWith('#VALUE!', `${show(needle)} is not in ${show(haystack)}`) : at + 1;
 }
 
-/** SEARCH: case-insensitive, with Excel's ? and * wildcards (~ escapes them). No RegExp over user text. */
-function searchWildcard(haystack: string, needle: string, from: number): number {
-  const h = haystack.toLowerCase();
-  const n = needle.toLowerCase();
+/**
+ * Lower case that keeps every character where it was, so a position in it is a position in `t`: a character whose
+ * lower case is longer ("İ" is "i̇", two characters) stays as it is.
+ */
+function foldInPlace(t: string): string {
+  const lower = t.toLowerCase();
+  if (lower.length === t.length) return lower;
+  let out = '';
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i] as string;
+    const l = c.toLowerCase();
+    out += l.length === 1 ? l : c;
+  }
+  return out;
+}
+
+/**
+ * SEARCH: case-insensitive, with Excel's ? and * wildcards (~ escapes them). No RegExp over user text. Runs of plain
+ * characters are found with indexOf; a run holding ? is tried place by place, which can cost its length at every
+ * place: those comparisons are counted, and past LIMITS.searchSteps the record is rejected rather than the batch held.
+ */
+function searchWildcard(s: Site, haystack: string, needle: string, from: number): number {
+  const h = foldInPlace(haystack);
+  const n = foldInPlace(needle);
   if (!/[?*~]/.test(n)) return h.indexOf(n, from);
   // The pattern as segments between *s; each segment a list of characters, null for ?.
   const segments: (string | null)[][] = [[]];
@@ -32,31 +52,33 @@ function searchWildcard(haystack: string, needle: string, from: number): number 
     else if (ch === '*') segments.push([]);
     else (segments[segments.length - 1] as (string | null)[]).push(ch === '?' ? null : ch);
   }
+  let steps = LIMITS.searchSteps;
   const matchAt = (seg: (string | null)[], at: number) => {
     if (at + seg.length > h.length) return false;
-    for (let k = 0; k < seg.length; k++) if (seg[k] !== null && seg[k] !== h[at + k]) return false;
+    for (let k = 0; k < seg.length; k++) {
+      if (--steps < 0) s.failWith('#VALUE!', `The search pattern ${show(needle)} needs too many steps on this text`);
+      if (seg[k] !== null && seg[k] !== h[at + k]) return false;
+    }
     return true;
   };
-  const first = segments[0] as (string | null)[];
-  for (let start = from; start + first.length <= h.length; start++) {
-    if (!matchAt(first, start)) continue;
-    // The rest: each later segment at its earliest place (a leftmost fit is enough to know there is a match).
-    let at = start + first.length;
-    let ok = true;
-    for (let k = 1; k < segments.length && ok; k++) {
-      const seg = segments[k] as (string | null)[];
-      let found = -1;
-      for (let p = at; p + seg.length <= h.length; p++) if (matchAt(seg, p)) {
-        found = p;
-        break;
-      }
-      if (found < 0) ok = false;
-      else at = found + seg.length;
-    }
-    if (ok) return start;
-    if (segments.length > 1) return -1; // a later segment missing after the first fit is missing after any later one too
+  /** The first place at or after `p` where the segment fits, or -1. */
+  const find = (seg: (string | null)[], p: number): number => {
+    if (!seg.includes(null)) return h.indexOf(seg.join(''), p);
+    for (; p + seg.length <= h.length; p++) if (matchAt(seg, p)) return p;
+    return -1;
+  };
+  // The first segment at its earliest place, then each later one at its earliest place after it: a leftmost fit of
+  // each is enough to know there is a match, and a later segment missing after the first fit is missing after any.
+  const start = find(segments[0] as (string | null)[], from);
+  if (start < 0) return -1;
+  let at = start + (segments[0] as (string | null)[]).length;
+  for (let k = 1; k < segments.length; k++) {
+    const seg = segments[k] as (string | null)[];
+    const found = find(seg, at);
+    if (found < 0) return -1;
+    at = found + seg.length;
   }
-  return -1;
+  return start;
 }
 
 /** PROPER: upper-cases each letter that follows a non-letter. ASCII by hand; other text by Unicode letter classes. */
@@ -516,7 +538,7 @@ export const TEXT_FUNCTIONS: readonly FunctionSpec[] = [
       }
       if (v === null || v === undefined) return null;
       if (typeof v === 'string') return v;
-      return typeof v === 'object' ? text(s, JSON.stringify(v)) : String(v).replace(/^true$/, 'TRUE').replace(/^false$/, 'FALSE');
+      return typeof v === 'object' ? text(s, jsonText(s, v)) : String(v).replace(/^true$/, 'TRUE').replace(/^false$/, 'FALSE');
     },
   }),
   defineFunction<{ name: string; type: 'text' | 'number' | 'date' | 'boolean' }>({
@@ -562,6 +584,16 @@ export const TEXT_FUNCTIONS: readonly FunctionSpec[] = [
     },
   }),
 ];
+
+/** An object or list as JSON text. JSON.parse reads any depth but JSON.stringify recurses: a very deep one is refused. */
+function jsonText(s: Site, v: object): string {
+  try {
+    return JSON.stringify(v);
+  } catch (e) {
+    if (e instanceof RangeError) return s.failWith('#VALUE!', 'The JSON at this path nests too deeply to write as text');
+    throw e;
+  }
+}
 
 function nth(s: Site, t: string, delim: string, instance: number | undefined): number {
   const n = instance === undefined ? 1 : int(instance);

@@ -312,3 +312,54 @@ describe('LOOKUP', () => {
     expect(problems('LOOKUP(1, "tiers") > "x"', { valueMaps })).toMatchObject([{ code: 'compare-types', message: 'Cannot compare Number to Text; convert with VALUE(...) or TEXT(...)' }]);
   });
 });
+
+describe('text positions', () => {
+  it('SEARCH counts positions in the text as written, even where lower case is longer', () => {
+    // Before: SEARCH lower-cased the whole text first, and "İ" lower-cases to two characters ("i̇"), so every later
+    // position was off by one: SEARCH("x", "İx") was 3 and MID([Name], SEARCH(...), n) took the wrong characters.
+    expect(value('SEARCH("x", "İx")')).toBe(2);
+    expect(value('SEARCH("x", "İx")')).toBe(value('FIND("x", "İx")'));
+    expect(value('SEARCH("b*", "İİaB")')).toBe(4);
+    expect(value('MID("İstanbul Office", SEARCH("office", "İstanbul Office"), 6)')).toBe('Office');
+    expect(value('SEARCH("STAN", "İstanbul")')).toBe(2);
+  });
+});
+
+describe('numbers a double cannot hold', () => {
+  it('a number written in the formula with more digits than a double holds is an error where it is written', () => {
+    // Before: 9007199254740993 was silently read as 9007199254740992.
+    expect(problems('[Amount] + 9007199254740993')).toEqual([
+      {
+        code: 'bad-number',
+        message: 'This number has more digits than a formula can compute with exactly (about 15): it would be 9007199254740992; write it as text ("9007199254740993") or with fewer digits',
+        at: '9007199254740993',
+        start: 11,
+        end: 27,
+        severity: 'error',
+      },
+    ]);
+    expect(problems('3.14159265358979323846')).toMatchObject([{ code: 'bad-number', message: expect.stringContaining('it would be 3.141592653589793;') }]);
+    for (const ok of ['9007199254740992', '0.30000000000000004', '123456789012345.6', '100000000000000000000', '1e22', '0.1']) expect(problems(ok)).toEqual([]);
+  });
+
+  it('VALUE refuses text with more digits than a double holds instead of rounding it', () => {
+    // Before: VALUE("9007199254740993") gave 9007199254740992, so VALUE([External id]) rounded ids silently.
+    expect(failure('VALUE([Name])', { Name: '9007199254740993' })).toBe('"9007199254740993" has more digits than a formula can compute with exactly (about 15); keep it as text in VALUE([Name])');
+    expect(failure('VALUE([Name])', { Name: '$12,345,678,901,234,567' })).toContain('has more digits than a formula can compute with exactly');
+    expect(value('VALUE([Name])', { Name: '+9007199254740992' })).toBe(9007199254740992);
+    expect(value('VALUE([Name])', { Name: '$1,234.50' })).toBe(1234.5);
+    expect(value('VALUE([Name])', { Name: '0012' })).toBe(12);
+    expect(value('VALUE([Name])', { Name: '1.5e3' })).toBe(1500);
+  });
+});
+
+describe('JSONGET on hostile JSON', () => {
+  it('refuses, with a reason, a value nested too deeply to write back as text', () => {
+    // Before: "The formula could not be evaluated: Maximum call stack size exceeded".
+    const deep = `{"a":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+    expect(failure('JSONGET([Name], "a")', { Name: deep })).toBe('#VALUE! The JSON at this path nests too deeply to write as text in JSONGET([Name], "a")');
+    expect(value('IFERROR(JSONGET([Name], "a"), "deep")', { Name: deep })).toBe('deep');
+    expect(value('JSONGET([Name], "b")', { Name: deep })).toBeNull();
+    expect(value('JSONGET([Name], "a")', { Name: '{"a":[[1]]}' })).toBe('[[1]]');
+  });
+});

@@ -1,5 +1,5 @@
 // The function table: one entry per function. The checker, compiler, editor and docs all read it.
-import { convertValue } from '../graph/field-types';
+import { convertValue, exactNumberFast } from '../graph/field-types';
 import { suggest } from '../util/suggest';
 import { comparable, makeComparison } from './compare';
 import type { Compiled } from './compiled';
@@ -161,6 +161,10 @@ export function parseNumberText(s: string, site: Site): number | null {
   const body = (percent ? t.slice(0, -1) : t).replace(/^([-+]?)\s*[$€£¥]\s*/, '$1').replace(/,/g, '');
   const n = NUMBER_TEXT.test(body) ? Number(body) : NaN;
   if (!Number.isFinite(n)) return site.fail(`${show(s)} is not a number`);
+  // Digits a double cannot hold ("9007199254740993", an id) would be rounded silently: refuse, as a field's value is.
+  if (typeof exactNumberFast(body.replace(/^\+/, '')) === 'string') {
+    return site.fail(`${show(s)} has more digits than a formula can compute with exactly (about 15); keep it as text`);
+  }
   return percent ? n / 100 : n;
 }
 
@@ -704,7 +708,10 @@ const CORE_FUNCTIONS: readonly FunctionSpec[] = [
     impl: (s, x: number, significance?: number) => {
       const m = Math.abs(significance ?? 1);
       if (m === 0) s.fail('The significance cannot be 0');
-      return clean(Math.floor(clean(x / m)) * m);
+      const q = clean(x / m);
+      // A significance too small to count x in (x / m past a double) is finer than x's own precision: x is a multiple.
+      if (!Number.isFinite(q)) return x;
+      return checkNumber(clean(Math.floor(q) * m), s);
     },
   }),
   defineFunction({
@@ -722,7 +729,10 @@ const CORE_FUNCTIONS: readonly FunctionSpec[] = [
     impl: (s, x: number, significance?: number) => {
       const m = Math.abs(significance ?? 1);
       if (m === 0) s.fail('The significance cannot be 0');
-      return clean(Math.ceil(clean(x / m)) * m);
+      const q = clean(x / m);
+      // A significance too small to count x in (x / m past a double) is finer than x's own precision: x is a multiple.
+      if (!Number.isFinite(q)) return x;
+      return checkNumber(clean(Math.ceil(q) * m), s);
     },
   }),
   defineFunction({
@@ -804,7 +814,14 @@ const CORE_FUNCTIONS: readonly FunctionSpec[] = [
     check: (c) => ({ type: numericOf([arg(c, 0).type]) }),
     impl: (s, x: number, d: number) => {
       if (d === 0) s.failWith('#DIV/0!', 'Division by zero');
-      const r = x - d * Math.floor(clean(x / d));
+      const q = clean(x / d);
+      if (!(Math.abs(q) < 2 ** 53)) {
+        // Past 2^53 quotients x - d * q cancels to noise (MOD(-7e300, 3) was -9.5e285), or overflows: JavaScript's %
+        // is the exact remainder; give it the divisor's sign.
+        const exact = x % d;
+        return exact !== 0 && exact < 0 !== d < 0 ? exact + d : exact;
+      }
+      const r = x - d * Math.floor(q);
       // 0.3 - 0.1 * 3 is -5.5e-17 in binary: a residue that small next to the divisor is 0.
       return Math.abs(r) < Math.abs(d) * 1e-12 ? 0 : clean(r);
     },

@@ -1,4 +1,5 @@
 // Turns formula text into tokens: one linear pass, no regular expressions over user text.
+import { exactNumberFast } from '../graph/field-types';
 import type { FormulaDiagnosticCode } from './diagnostics';
 
 export type BinaryOp = '+' | '-' | '*' | '/' | '^' | '&' | '=' | '<>' | '!=' | '<' | '<=' | '>' | '>=';
@@ -16,6 +17,12 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
 const isIdentStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const isIdentPart = (c: number) => isIdentStart(c) || isDigit(c);
 const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 0xa0 || c === 0xfeff || c === 0x2028 || c === 0x2029;
+
+/**
+ * A plain decimal (no exponent) a double cannot hold, such as 9007199254740993 or a 20-digit decimal: it would be
+ * rounded silently. Numbers with an exponent are a double's own notation and are read as such.
+ */
+const tooPrecise = (written: string): boolean => written.length > 15 && !/[eE]/.test(written) && typeof exactNumberFast(written) === 'string';
 
 /** Every token of the text, whitespace and errors included, ending with `eof`. */
 export function lex(text: string): Token[] {
@@ -44,9 +51,13 @@ export function lex(text: string): Token[] {
           i = j;
         }
       }
-      const value = Number(text.slice(start, i));
+      const written = text.slice(start, i);
+      const value = Number(written);
       if (!Number.isFinite(value)) out.push({ kind: 'error', start, end: i, code: 'bad-number', message: 'This number is too large' });
-      else out.push({ kind: 'number', start, end: i, value });
+      else if (tooPrecise(written)) {
+        const message = `This number has more digits than a formula can compute with exactly (about 15): it would be ${String(value)}; write it as text ("${written}") or with fewer digits`;
+        out.push({ kind: 'error', start, end: i, code: 'bad-number', message });
+      } else out.push({ kind: 'number', start, end: i, value });
     } else if (c === 34 || c === 91) {
       // "text" with "" for a quote inside; [Field name] with ]] for a ] inside
       const text_ = c === 34;

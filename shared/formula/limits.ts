@@ -15,6 +15,8 @@ export const LIMITS = {
   regexInputLength: 100_000,
   /** Matcher steps per call: linear-time matching, with a ceiling as a last line of defence. */
   regexSteps: 5_000_000,
+  /** Character comparisons one SEARCH with ? wildcards may make. */
+  searchSteps: 5_000_000,
 } as const;
 
 export const LIMIT_DESCRIPTIONS: Record<keyof typeof LIMITS, string> = {
@@ -25,4 +27,5 @@ export const LIMIT_DESCRIPTIONS: Record<keyof typeof LIMITS, string> = {
   regexProgramSize: 'steps in a compiled pattern after counted repeats such as a{2,50} are expanded',
   regexInputLength: 'characters of text REGEXMATCH and REGEXEXTRACT will look at; longer text rejects the record',
   regexSteps: 'matcher steps for one REGEXMATCH or REGEXEXTRACT call',
+  searchSteps: 'character comparisons for one SEARCH whose pattern holds the ? wildcard; more rejects the record',
 };

@@ -93,7 +93,9 @@ export function roundHalfAway(x: number, digits: number): number {
     if (!Number.isFinite(scaled)) return x;
     return Number(((Math.sign(x) * Math.round(scaled)) / m).toPrecision(15)) || 0;
   }
-  const m = 10 ** Math.min(-d, 308);
+  // Every double is below half of 10^309: rounded to that many places, it is 0.
+  if (-d > 308) return 0;
+  const m = 10 ** -d;
   const scaled = Number((Math.abs(x) / m).toPrecision(15));
   return Math.sign(x) * Math.round(scaled) * m || 0;
 }

@@ -1,30 +1,65 @@
 // "Did you mean": the closest known name by edit distance, if it is close enough to help.
 
 export function editDistance(a: string, b: string): number {
+  return editDistanceWithin(a, b, Math.max(a.length, b.length));
+}
+
+/** Cells one `suggest` call may compute: a few milliseconds, whatever the names (the editor calls it per keystroke). */
+export const SUGGEST_BUDGET = 2_000_000;
+
+/**
+ * The edit distance of a and b when it is at most `max`, else `max + 1`. Only the band of cells within `max` of the
+ * diagonal is computed, and it stops once a whole row is past `max`: O(min(|a|, |b|) * max) rather than |a| * |b|.
+ */
+export function editDistanceWithin(a: string, b: string, max: number): number {
+  if (a.length > b.length) [a, b] = [b, a];
   const m = a.length;
   const n = b.length;
-  let prev = Array.from({ length: n + 1 }, (_, j) => j);
+  if (n - m > max) return max + 1;
+  const over = max + 1;
+  let prev = new Int32Array(n + 1).fill(over);
+  let cur = new Int32Array(n + 1).fill(over);
+  for (let j = 0; j <= Math.min(n, max); j++) prev[j] = j;
   for (let i = 1; i <= m; i++) {
-    const cur = [i];
-    for (let j = 1; j <= n; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+    const lo = Math.max(1, i - max);
+    const hi = Math.min(n, i + max);
+    // Cells left of the band keep what two rows ago wrote there: the one this row reads must count as past max.
+    if (lo > 1) cur[lo - 1] = over;
+    cur[0] = i <= max ? i : over;
+    let rowMin = cur[0] as number;
+    const ai = a.charCodeAt(i - 1);
+    for (let j = lo; j <= hi; j++) {
+      const cost = ai === b.charCodeAt(j - 1) ? 0 : 1;
+      const d = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
+      const v = d > over ? over : d;
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
     }
-    prev = cur;
+    if (rowMin > max) return over;
+    [prev, cur] = [cur, prev];
   }
-  return prev[n] ?? 0;
+  return Math.min(prev[n] as number, over);
 }
 
 export function suggest(name: string, candidates: readonly string[]): string | undefined {
   const lower = name.toLowerCase();
+  const limit = Math.max(2, Math.floor(name.length / 3));
   let best: string | undefined;
   let bestScore = Infinity;
+  let budget = SUGGEST_BUDGET;
   for (const c of candidates) {
-    const d = editDistance(lower, c.toLowerCase());
-    if (d < bestScore) {
+    // Only a closer candidate than the best so far matters: the band narrows as better ones are found.
+    const max = Math.min(limit, bestScore - 1);
+    if (max < 0) break;
+    const cl = c.toLowerCase();
+    if (Math.abs(cl.length - lower.length) > max) continue;
+    budget -= Math.min(cl.length, lower.length) * (2 * max + 1);
+    if (budget < 0) break;
+    const d = editDistanceWithin(lower, cl, max);
+    if (d < bestScore && d <= max) {
       best = c;
       bestScore = d;
     }
   }
-  return best !== undefined && bestScore <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+  return best;
 }
