@@ -4,6 +4,7 @@ import { fromBase64, fromUtf8, sha256Hex, toBase64, utf8 } from './hash';
 import { LIMITS } from './limits';
 import { checkText, roundHalfAway, show, toText, type Site } from './runtime';
 import { T } from './types';
+import { parseJsonExact } from '../util/json-exact';
 import { suggest } from '../util/suggest';
 
 const PARAM_TYPES = { text: T.Text, number: T.Number, date: T.Date, boolean: T.Boolean } as const;
@@ -519,7 +520,8 @@ export const TEXT_FUNCTIONS: readonly FunctionSpec[] = [
       if (prep.lastText === json) v = prep.lastValue;
       else {
         try {
-          v = JSON.parse(json);
+          // Exactly, as every other JSON reader of Weft's: a number a double cannot hold stays its decimal text.
+          v = parseJsonExact(json);
         } catch {
           return s.failWith('#VALUE!', `${show(json)} is not JSON`);
         }

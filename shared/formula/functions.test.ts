@@ -362,4 +362,15 @@ describe('JSONGET on hostile JSON', () => {
     expect(value('JSONGET([Name], "b")', { Name: deep })).toBeNull();
     expect(value('JSONGET([Name], "a")', { Name: '{"a":[[1]]}' })).toBe('[[1]]');
   });
+
+  it('keeps every digit of a number a double cannot hold (an id past 2^53, 1e400), as the other JSON readers do', () => {
+    // Before: JSON.parse gave "9007199254740992", "Infinity" and "0.30000000000000004" for these.
+    const doc = '{"id":9007199254740993,"big":1e400,"money":0.300000000000000004,"small":42,"nested":{"id":12345678901234567890}}';
+    expect(value('JSONGET([Name], "id")', { Name: doc })).toBe('9007199254740993');
+    expect(value('JSONGET([Name], "big")', { Name: doc })).toBe('1e400');
+    expect(value('JSONGET([Name], "money")', { Name: doc })).toBe('0.300000000000000004');
+    expect(value('JSONGET([Name], "small")', { Name: doc })).toBe('42');
+    expect(value('JSONGET([Name], "nested.id")', { Name: doc })).toBe('12345678901234567890');
+    expect(value('VALUE(JSONGET([Name], "small")) + 1', { Name: doc })).toBe(43);
+  });
 });
