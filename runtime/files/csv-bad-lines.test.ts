@@ -155,4 +155,23 @@ describe('a CSV of many short lines with a bad quote', () => {
       expect(JSON.stringify((await read(small, 'csv-parse', false)).batches)).toBe(JSON.stringify(split.batches));
     }, 120_000);
   }
+
+  // A quote open for more than a megabyte is a record past the limit: rejected once, by its first line, and reading
+  // goes on from the next line (csv-parse alone read it, the file opened twice more for each).
+  it('a quote open for more than a megabyte, three times, in LF and lone-CR files: each rejected once, no reopen', async () => {
+    for (const eol of ['\n', '\r']) {
+      const block = (k: number) => Array.from({ length: 60_000 }, (_, i) => `${k * 100_000 + i},name ${i},note`).join(eol); // 1.3 MB
+      const path = await file(['id,name,note', '1,"never closed', block(1), '2,"again', block(2), '3,"third,x', block(3)].join(eol) + eol);
+      const { batches, reopens, csvErrors } = await read(path, 'split');
+      expect(batches.reduce((n, b) => n + b.rows.length, 0)).toBe(180_000);
+      expect(batches.flatMap((b) => b.malformed).map((m) => [m.rowNumber, m.raw, m.reason])).toEqual([
+        [1, { line: '1,"never closed' }, 'row 1 has a quote (") that is never closed'],
+        [60_002, { line: '2,"again' }, 'row 60002 has a quote (") that is never closed'],
+        [120_003, { line: '3,"third,x' }, 'row 120003 has a quote (") that is never closed'],
+      ]);
+      expect(batches.at(-1)!.rows.at(-1)).toEqual({ id: '359999', name: 'name 59999', note: 'note' });
+      expect(reopens).toBe(0);
+      expect(csvErrors).toBeLessThanOrEqual(3);
+    }
+  }, 120_000);
 });

@@ -145,6 +145,11 @@ describe('the CSV splitter reads what csv-parse reads', () => {
     await same(`a,b,c\n${rows}\n2,"open at the end,z\n`, { batchSize: 1000 });
     await same(`"a","b","c"\r\n${rows.replaceAll('\n', '\r\n')}\r\n`, { batchSize: 1000 });
     await same(`a,b,c\n${'no line end '.repeat(250_000)}`, { batchSize: 1000 }); // 2.75 MB in one line
+    // A quote open for more than a megabyte (no record end in sight), twice, in LF and lone-CR files.
+    for (const eol of ['\n', '\r']) {
+      const more = `${rows}\n${rows}`.replaceAll('\n', eol);
+      await same(['a,b,c', '1,"never closed,z', more, '2,"again', more, '3,ok,z'].join(eol), { batchSize: 1000 });
+    }
   });
 });
 

@@ -936,12 +936,16 @@ function splitSegment(src: FileSource, delimiter: string, fileStart: number, kee
 
     /**
      * csv-parse over the lines from `pos` to the last record end before WINDOW_BYTES (or the first one after, or
-     * the end of the segment); moves `pos` past them. 'rest' when no record ends within OPEN_QUOTE_BYTES.
+     * the end of the segment); moves `pos` past them. A record with no end within OPEN_QUOTE_BYTES (a quote open for a
+     * megabyte) is past the record limit: csv-parse reads that much of it, which is where it fails, so it is rejected
+     * here and reading goes on from its next line (csv-parse alone read it from there, and the file was opened again
+     * twice for it). 'rest' if csv-parse did read it.
      */
     async function readWindow(): Promise<'rest' | { items: Item[]; failure: SegmentFailure | null }> {
       let quotes = 0;
       let i = pos;
       let end = -1;
+      let open = false;
       for (;;) {
         if (i >= buf.length) {
           const shift = pos;
@@ -952,7 +956,11 @@ function splitSegment(src: FileSource, delimiter: string, fileStart: number, kee
           i -= shift;
           if (end !== -1) end -= shift;
         }
-        if (end === -1 && i - pos > OPEN_QUOTE_BYTES) return 'rest';
+        if (end === -1 && i - pos > OPEN_QUOTE_BYTES) {
+          end = i;
+          open = true;
+          break;
+        }
         if (end !== -1 && i - pos > windowBytes) break;
         const c = buf[i]!;
         if (c === QUOTE) quotes++;
@@ -996,8 +1004,9 @@ function splitSegment(src: FileSource, delimiter: string, fileStart: number, kee
       } catch (e) {
         if (e !== FIRST_ERROR) throw e;
       }
-      pos = end;
       const s = skipped as { before: number; code: string } | null;
+      if (open && !s) return 'rest';
+      pos = end;
       if (!s) {
         windowBytes = Math.min(WINDOW_BYTES, windowBytes * 2);
         return { items: parsed.filter((record) => !isBlankRecord(record)), failure: null };
