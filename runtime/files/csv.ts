@@ -51,15 +51,19 @@ export function sniffCsvText(buf: Buffer, truncated: boolean, opts: SniffOptions
   if (buf.includes(0)) throw new Error('This file is not a text file (it contains binary data). Export it as CSV, JSON or NDJSON and upload it again.');
   let text = buf.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  // Lines end as the file's first one does: a lone '\r' ("CSV (Macintosh)") was one 64 KB line, refused.
+  const scan = new LineEndScan();
+  const eol = scan.push(buf) ?? scan.end();
+  const lineEnd = eol === '\r' ? '\r' : '\n';
   if (truncated) {
     // Drop the last, probably partial, line. No line end at all in the first bytes: this is not a CSV Weft can read.
-    const cut = text.lastIndexOf('\n');
+    const cut = text.lastIndexOf(lineEnd);
     if (cut > 0) text = text.slice(0, cut + 1);
     else throw new Error(`The first line is longer than ${Math.round(buf.length / 1024)} KB without a line break, so it cannot be a header. Check that this is a CSV file with one record per line.`);
   }
   if (text.trim() === '') throw new Error('The file is empty: it has no header and no rows.');
 
-  const delimiter = opts.delimiter ?? detectDelimiter(text);
+  const delimiter = opts.delimiter ?? detectDelimiter(text, lineEnd);
   // Parsed as a run parses (no relaxed quotes): a record the run rejects is not in the sample either.
   const records = (parseSync(text, {
     delimiter,
@@ -115,8 +119,8 @@ export const utf16Message = (order: 'le' | 'be') =>
   `This file is UTF-16 text (${order === 'le' ? 'little' : 'big'}-endian), which Weft does not read. Save it as UTF-8 and upload it again: in Excel, Save As > "CSV UTF-8 (Comma delimited)"; in a terminal, iconv -f UTF-16 -t UTF-8 file.csv > file-utf8.csv.`;
 
 /** Picks the candidate that splits the most lines into the same, non-zero number of fields. */
-export function detectDelimiter(text: string): CsvDelimiter {
-  const lines = quoteAwareLines(text, 50);
+export function detectDelimiter(text: string, lineEnd: '\n' | '\r' = '\n'): CsvDelimiter {
+  const lines = quoteAwareLines(text, 50, lineEnd);
   let best: CsvDelimiter = ',';
   let bestScore = 0;
   for (const d of CSV_DELIMITERS) {
@@ -134,14 +138,14 @@ export function detectDelimiter(text: string): CsvDelimiter {
   return best;
 }
 
-function quoteAwareLines(text: string, max: number): string[] {
+function quoteAwareLines(text: string, max: number, lineEnd: '\n' | '\r'): string[] {
   const lines: string[] = [];
   let inQuotes = false;
   let start = 0;
   for (let i = 0; i < text.length && lines.length < max; i++) {
     const ch = text[i];
     if (ch === '"') inQuotes = !inQuotes;
-    else if (ch === '\n' && !inQuotes) {
+    else if (ch === lineEnd && !inQuotes) {
       const line = text.slice(start, i).replace(/\r$/, '');
       if (line.trim() !== '') lines.push(line);
       start = i + 1;
@@ -427,38 +431,50 @@ const FIRST_LINE_END_BYTES = 1024 * 1024;
  */
 async function fileLineEnd(src: FileSource): Promise<RecordDelimiter> {
   const { stream } = await openSource(src, 0);
-  let quoted = false;
+  const scan = new LineEndScan();
   let seen = 0;
-  /** The byte before was a '\r' outside quotes; the first line end of any was a '\r' (its next byte decides). */
-  let crOutside = false;
-  let crAny = false;
-  let any: RecordDelimiter | null = null;
   try {
-    read: for await (const chunk of stream as AsyncIterable<Buffer>) {
-      for (let i = 0; i < chunk.length; i++) {
-        const c = chunk[i]!;
-        if (crOutside) return c === NL ? '\r\n' : '\r';
-        if (crAny) {
-          any = c === NL ? '\r\n' : '\r';
-          crAny = false;
-        }
-        if (c === QUOTE) quoted = !quoted;
-        else if (c === NL) {
-          if (!quoted) return '\n';
-          any ??= '\n';
-        } else if (c === CR) {
-          if (!quoted) crOutside = true;
-          else if (any === null) crAny = true;
-        }
-      }
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const found = scan.push(chunk);
+      if (found) return found;
       seen += chunk.length;
-      if (seen > FIRST_LINE_END_BYTES) break read;
+      if (seen > FIRST_LINE_END_BYTES) break;
     }
-    if (crOutside) return '\r';
-    if (crAny) return '\r';
-    return any ?? '\n';
+    return scan.end();
   } finally {
     stream.destroy();
+  }
+}
+
+/** The record delimiter of text read in chunks (`fileLineEnd`): `push` each until one answers, else `end`. */
+class LineEndScan {
+  private quoted = false;
+  /** The byte before was a '\r' outside quotes; the first line end of any was a '\r' (the next byte decides). */
+  private crOutside = false;
+  private crAny = false;
+  private any: RecordDelimiter | null = null;
+  push(chunk: Uint8Array): RecordDelimiter | null {
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk[i]!;
+      if (this.crOutside) return c === NL ? '\r\n' : '\r';
+      if (this.crAny) {
+        this.any = c === NL ? '\r\n' : '\r';
+        this.crAny = false;
+      }
+      if (c === QUOTE) this.quoted = !this.quoted;
+      else if (c === NL) {
+        if (!this.quoted) return '\n';
+        this.any ??= '\n';
+      } else if (c === CR) {
+        if (!this.quoted) this.crOutside = true;
+        else if (this.any === null) this.crAny = true;
+      }
+    }
+    return null;
+  }
+  end(): RecordDelimiter {
+    if (this.crOutside || this.crAny) return '\r';
+    return this.any ?? '\n';
   }
 }
 
