@@ -72,15 +72,15 @@ describe('a CSV of many short lines with a bad quote', () => {
       const reference = await read(path, 'csv-parse');
       expect(JSON.stringify(split.batches)).toBe(JSON.stringify(reference.batches));
       expect(split.batches.flatMap((b) => b.malformed)).toHaveLength(300);
-      // csv-parse alone (as for lines ending with a lone '\r') reads the file again from each bad line: it is now
-      // given nothing past the first error, so ~50 errors a bad line (74,306 before). A quote never closed still
-      // costs csv-parse a read to the end of the file from each bad line (docs/backlog.md, lead, thirteenth session).
+      // csv-parse alone (WEFT_CSV_PARSER=csv-parse) reads the file again from each bad line: it is given nothing past
+      // the first error, so ~50 errors a bad line (74,306 before the thirteenth session). A quote never closed still
+      // costs it a read to the end of the file from each bad line (docs/backlog.md, lead, thirteenth session).
       if (kind === 'a quote inside an unquoted value') expect(reference.csvErrors).toBeLessThanOrEqual(100 * 300);
     }, 120_000);
   }
 
 
-  // Lines that end with a lone '\r' ("CSV (Macintosh)"), read by csv-parse: the bad line was read to a '\n', so the
+  // Lines that end with a lone '\r' ("CSV (Macintosh)"), by both readers: the bad line was read to a '\n', so the
   // rest of the file became one rejected line (1 rejected, 0 rows after it).
   it("lines ending with a lone '\\r': each bad line rejected alone and the rows after it read", async () => {
     const bad = (i: number) => `${i},a"${pad}"b,c`;
