@@ -70,7 +70,7 @@ describe('the CSV splitter reads what csv-parse reads', () => {
     const FIELDS = ['', 'a', '1', '""', '"q"', '"a ""b"" c"', '"x,y"', '"two\nlines"', '"cr\r\nlf"', '" "', '"é€"', '"\0"', 'd e'];
     for (let seed = 1; seed <= Number(process.env.CSV_SPLIT_SEEDS ?? 600); seed++) {
       const r = random(50_000 + seed);
-      const eol = r.next() < 0.5 ? '\n' : '\r\n';
+      const eol = r.pick(['\n', '\r\n', '\r']); // a lone '\r': Excel's "CSV (Macintosh)"
       const lines: string[] = [];
       for (let l = Math.floor(r.next() * 12); l >= 0; l--) {
         const width = 1 + Math.floor(r.next() * 4);
@@ -90,10 +90,11 @@ describe('the CSV splitter reads what csv-parse reads', () => {
   }, 300_000);
 
   it('on files across the reader chunks: quoted line ends, long lines and a bad record here and there', async () => {
-    for (let seed = 1; seed <= 6; seed++) {
+    for (let seed = 1; seed <= 8; seed++) {
       const r = random(1000 + seed);
-      const crlf = r.next() < 0.4;
-      const eol = crlf ? '\r\n' : '\n';
+      const ends = r.next();
+      const crlf = ends < 0.4;
+      const eol = crlf ? '\r\n' : ends < 0.7 ? '\r' : '\n';
       const lines: string[] = ['id,name,note'];
       for (let i = 0; i < 4000; i++) {
         const roll = r.next();
@@ -102,7 +103,7 @@ describe('the CSV splitter reads what csv-parse reads', () => {
         else if (roll < 0.014) lines.push(`${i},"closed"after,z`);
         else if (roll < 0.016) lines.push(`${i},${'long '.repeat(15_000)},z`); // 75 KB: past the splitter's line limit
         else if (roll < 0.02) lines.push('');
-        else if (roll < 0.022) lines.push(`${i},bare${crlf ? '\n' : '\r'}end,z`);
+        else if (roll < 0.022) lines.push(`${i},bare${eol === '\n' ? '\r' : '\n'}end,z`);
         else lines.push(`${i},name ${i},${roll < 0.5 ? '' : `note ${'é'.repeat(i % 7)}`}`);
       }
       const tail = r.next() < 0.5 ? eol : '';
@@ -144,6 +145,11 @@ describe('the CSV splitter reads what csv-parse reads', () => {
     await same(`a,b,c\n${rows}\n2,"open at the end,z\n`, { batchSize: 1000 });
     await same(`"a","b","c"\r\n${rows.replaceAll('\n', '\r\n')}\r\n`, { batchSize: 1000 });
     await same(`a,b,c\n${'no line end '.repeat(250_000)}`, { batchSize: 1000 }); // 2.75 MB in one line
+    // A quote open for more than a megabyte (no record end in sight), twice, in LF and lone-CR files.
+    for (const eol of ['\n', '\r']) {
+      const more = `${rows}\n${rows}`.replaceAll('\n', eol);
+      await same(['a,b,c', '1,"never closed,z', more, '2,"again', more, '3,ok,z'].join(eol), { batchSize: 1000 });
+    }
   });
 });
 

@@ -58,6 +58,18 @@ describe('sniffCsv', () => {
     expect(s.columns[0]).toEqual({ name: 'id', type: 'number' });
   });
 
+  it("reads lines that end with a lone '\\r' (\"CSV (Macintosh)\"), small and past the sample", async () => {
+    // Lines were split only at '\n': such a file past 64 KB was refused as one long line, a smaller one was one line
+    // whose most frequent character became the delimiter (',' here: one column "id;name;note", no sample rows).
+    for (const rows of [50, 6000]) {
+      const body = Array.from({ length: rows }, (_, i) => `${i};"name\r${i}";a,b`).join('\r');
+      const s = await sniffCsv(await file(`id;name;note\r${body}\r`));
+      expect(s.delimiter).toBe(';');
+      expect(s.columns).toEqual([{ name: 'id', type: 'number' }, { name: 'name', type: 'text' }, { name: 'note', type: 'text' }]);
+      expect(s.sampleRows[1]).toEqual({ id: '1', name: 'name\r1', note: 'a,b' });
+    }
+  });
+
   it('refuses empty and binary files with a message for a person', async () => {
     await expect(sniffCsv(await file(''))).rejects.toThrow(/file is empty/);
     await expect(sniffCsv(await file('\n  \n'))).rejects.toThrow(/file is empty/);

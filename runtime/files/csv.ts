@@ -51,15 +51,19 @@ export function sniffCsvText(buf: Buffer, truncated: boolean, opts: SniffOptions
   if (buf.includes(0)) throw new Error('This file is not a text file (it contains binary data). Export it as CSV, JSON or NDJSON and upload it again.');
   let text = buf.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  // Lines end as the file's first one does: a lone '\r' ("CSV (Macintosh)") was one 64 KB line, refused.
+  const scan = new LineEndScan();
+  const eol = scan.push(buf) ?? scan.end();
+  const lineEnd = eol === '\r' ? '\r' : '\n';
   if (truncated) {
     // Drop the last, probably partial, line. No line end at all in the first bytes: this is not a CSV Weft can read.
-    const cut = text.lastIndexOf('\n');
+    const cut = text.lastIndexOf(lineEnd);
     if (cut > 0) text = text.slice(0, cut + 1);
     else throw new Error(`The first line is longer than ${Math.round(buf.length / 1024)} KB without a line break, so it cannot be a header. Check that this is a CSV file with one record per line.`);
   }
   if (text.trim() === '') throw new Error('The file is empty: it has no header and no rows.');
 
-  const delimiter = opts.delimiter ?? detectDelimiter(text);
+  const delimiter = opts.delimiter ?? detectDelimiter(text, lineEnd);
   // Parsed as a run parses (no relaxed quotes): a record the run rejects is not in the sample either.
   const records = (parseSync(text, {
     delimiter,
@@ -115,8 +119,8 @@ export const utf16Message = (order: 'le' | 'be') =>
   `This file is UTF-16 text (${order === 'le' ? 'little' : 'big'}-endian), which Weft does not read. Save it as UTF-8 and upload it again: in Excel, Save As > "CSV UTF-8 (Comma delimited)"; in a terminal, iconv -f UTF-16 -t UTF-8 file.csv > file-utf8.csv.`;
 
 /** Picks the candidate that splits the most lines into the same, non-zero number of fields. */
-export function detectDelimiter(text: string): CsvDelimiter {
-  const lines = quoteAwareLines(text, 50);
+export function detectDelimiter(text: string, lineEnd: '\n' | '\r' = '\n'): CsvDelimiter {
+  const lines = quoteAwareLines(text, 50, lineEnd);
   let best: CsvDelimiter = ',';
   let bestScore = 0;
   for (const d of CSV_DELIMITERS) {
@@ -134,14 +138,14 @@ export function detectDelimiter(text: string): CsvDelimiter {
   return best;
 }
 
-function quoteAwareLines(text: string, max: number): string[] {
+function quoteAwareLines(text: string, max: number, lineEnd: '\n' | '\r'): string[] {
   const lines: string[] = [];
   let inQuotes = false;
   let start = 0;
   for (let i = 0; i < text.length && lines.length < max; i++) {
     const ch = text[i];
     if (ch === '"') inQuotes = !inQuotes;
-    else if (ch === '\n' && !inQuotes) {
+    else if (ch === lineEnd && !inQuotes) {
       const line = text.slice(start, i).replace(/\r$/, '');
       if (line.trim() !== '') lines.push(line);
       start = i + 1;
@@ -390,48 +394,87 @@ function valuesToRecord(values: readonly (string | null)[], names: readonly stri
  */
 async function* csvItems(src: FileSource, delimiter: string, keepQuotedEmpty: boolean, parser: 'split' | 'csv-parse'): AsyncGenerator<Item[]> {
   let offset = 0;
-  let split = parser === 'split' && splittable(delimiter);
-  /** The file's lines end with a lone '\r' (a "CSV (Macintosh)" export): asked at the first bad record. */
-  let crLines: boolean | undefined;
+  const split = parser === 'split' && splittable(delimiter);
+  /**
+   * The file's record delimiter (its first line end outside quotes: `fileLineEnd`), which every segment after the first
+   * is read with and a bad line ends at: learned by the splitter from the file's first line, else asked at the first
+   * bad record. A segment that found its own from its first line after a bad one read a CRLF file's records on from a
+   * stray '\r' with '\r' as their delimiter ("\n3" as the next row's id), and a lone-CR file whose first line had a
+   * stray quote was read to a '\n': the whole file one rejected line.
+   */
+  const lineEnd: LineEnd = {};
   for (;;) {
-    const segment = split ? splitSegment(src, delimiter, offset, keepQuotedEmpty) : parseSegment(src, delimiter, offset, keepQuotedEmpty);
+    const segment = split ? splitSegment(src, delimiter, offset, keepQuotedEmpty, lineEnd) : parseSegment(src, delimiter, offset, keepQuotedEmpty, offset > 0 ? lineEnd.rd : undefined);
     yield* segment.items;
     const failure = segment.failure();
     if (!failure) break;
-    crLines ??= await linesEndWithCr(src);
-    // Such a file's lines are csv-parse's to read (the splitter hands them to it from each new start anyway), and its
-    // bad line ends at a '\r': read to a '\n', it was the rest of the file, every row after it lost in one rejection.
-    if (crLines) split = false;
-    const line = await readLineAt(src, failure.recordStart, crLines ? CR : NL);
+    lineEnd.rd ??= await fileLineEnd(src);
+    // A bad line ends at the file's line end: in a lone-CR file, read to a '\n' it was the rest of the file.
+    const line = await readLineAt(src, failure.recordStart, lineEnd.rd === '\r' ? CR : NL);
     yield [malformedLine(line, failure.code)];
     offset = line.next;
   }
 }
 
-/** Looked at for a first line end: at most this many bytes (none found: '\n' lines). */
+/** The file's record delimiter, once known (see csvItems). */
+interface LineEnd {
+  rd?: RecordDelimiter;
+}
+
+/** Looked at for a first line end: at most this many bytes. */
 const FIRST_LINE_END_BYTES = 1024 * 1024;
 
-/** The file's first line end (outside quotes) is a lone '\r'. */
-async function linesEndWithCr(src: FileSource): Promise<boolean> {
+/**
+ * The file's record delimiter: its first line end outside quotes (a quote opens or closes them, as the splitter's
+ * windows count them): CRLF, LF or a lone CR. None outside quotes in the first megabyte (a first line with a stray
+ * or unclosed quote, and no quote after it): the first line end of any; none at all: LF.
+ */
+async function fileLineEnd(src: FileSource): Promise<RecordDelimiter> {
   const { stream } = await openSource(src, 0);
-  let quoted = false;
+  const scan = new LineEndScan();
   let seen = 0;
-  let pendingCr = false;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      for (let i = 0; i < chunk.length; i++) {
-        const c = chunk[i]!;
-        if (pendingCr) return c !== NL;
-        if (c === QUOTE) quoted = !quoted;
-        else if (!quoted && c === NL) return false;
-        else if (!quoted && c === CR) pendingCr = true;
-      }
+      const found = scan.push(chunk);
+      if (found) return found;
       seen += chunk.length;
-      if (seen > FIRST_LINE_END_BYTES) return false;
+      if (seen > FIRST_LINE_END_BYTES) break;
     }
-    return pendingCr;
+    return scan.end();
   } finally {
     stream.destroy();
+  }
+}
+
+/** The record delimiter of text read in chunks (`fileLineEnd`): `push` each until one answers, else `end`. */
+class LineEndScan {
+  private quoted = false;
+  /** The byte before was a '\r' outside quotes; the first line end of any was a '\r' (the next byte decides). */
+  private crOutside = false;
+  private crAny = false;
+  private any: RecordDelimiter | null = null;
+  push(chunk: Uint8Array): RecordDelimiter | null {
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk[i]!;
+      if (this.crOutside) return c === NL ? '\r\n' : '\r';
+      if (this.crAny) {
+        this.any = c === NL ? '\r\n' : '\r';
+        this.crAny = false;
+      }
+      if (c === QUOTE) this.quoted = !this.quoted;
+      else if (c === NL) {
+        if (!this.quoted) return '\n';
+        this.any ??= '\n';
+      } else if (c === CR) {
+        if (!this.quoted) this.crOutside = true;
+        else if (this.any === null) this.crAny = true;
+      }
+    }
+    return null;
+  }
+  end(): RecordDelimiter {
+    if (this.crOutside || this.crAny) return '\r';
+    return this.any ?? '\n';
   }
 }
 
@@ -630,8 +673,8 @@ function parseSegment(src: FileSource, delimiter: string, start: number, keepQuo
   return { items: items(), failure: () => failure };
 }
 
-/** The record delimiter csv-parse finds first in a segment (outside quotes); a lone '\r' is left to csv-parse. */
-type RecordDelimiter = '\n' | '\r\n';
+/** A file's record delimiter, as csv-parse finds it first (outside quotes). */
+type RecordDelimiter = '\n' | '\r\n' | '\r';
 
 const NL = 0x0a;
 const CR = 0x0d;
@@ -701,11 +744,12 @@ function splitQuoted(line: string, delimiter: string, keepQuotedEmpty: boolean):
  * go to csv-parse, as a window that ends where a record ends (an even number of quotes since the window's start,
  * at the segment's record delimiter: a quoted value's quotes come in pairs). csv-parse is a left-to-right parser,
  * so a window it reads from a record start gives what the whole segment would there, its errors included; the
- * record delimiter csv-parse would have found on the segment's first line is given to each window. Anything the
- * splitter is unsure of (a lone '\r' line end, a UTF-16 byte-order mark, a quote open for a megabyte) goes to
+ * record delimiter csv-parse would have found on the file's first line is given to each window. Lines that end with
+ * a lone '\r' are split at their '\r' as the others at their '\n' (a '\n' in one goes to csv-parse, as a stray '\r'
+ * in the others). Anything the splitter is unsure of (a UTF-16 byte-order mark, a quote open for a megabyte) goes to
  * `parseSegment` from the record it reached.
  */
-function splitSegment(src: FileSource, delimiter: string, fileStart: number, keepQuotedEmpty: boolean): Segment {
+function splitSegment(src: FileSource, delimiter: string, fileStart: number, keepQuotedEmpty: boolean, lineEnd: LineEnd): Segment {
   let failure: SegmentFailure | null = null;
   async function* items(): AsyncGenerator<Item[]> {
     /** Where the records read as one segment start: the file's start, or the line after a record rejected here. */
@@ -717,7 +761,13 @@ function splitSegment(src: FileSource, delimiter: string, fileStart: number, kee
     let pos = 0;
     let base = start;
     let eof = false;
-    let rd: RecordDelimiter | null = null;
+    /** The record delimiter: the file's (`lineEnd`), found on the first line when the segment is the file's start. */
+    let rd: RecordDelimiter | null = fileStart > 0 ? (lineEnd.rd ?? null) : null;
+    /** The first line end found at the file's start is the file's (`fileLineEnd` finds the same one). */
+    const found = (d: RecordDelimiter) => {
+      rd = d;
+      if (fileStart === 0) lineEnd.rd ??= d;
+    };
     /** How far a window reaches: WINDOW_BYTES, from MIN_WINDOW_BYTES again (doubling) after a window that failed. */
     let windowBytes = WINDOW_BYTES;
     /** Every byte of `buf` is ASCII (its lines decode as Latin-1, the cheaper decoder); undefined until a line asks. */
@@ -771,6 +821,27 @@ function splitSegment(src: FileSource, delimiter: string, fileStart: number, kee
       if (isBlankLine(line, delimiter)) return;
       out.push(line);
     };
+    /**
+     * The lines of a file whose lines end with a lone '\r', split as the others are at their '\n': true when a line is
+     * csv-parse's (a '\n' in it, a quote the splitter cannot read, too long), at `pos`.
+     */
+    const splitCrLines = (out: Item[]): boolean => {
+      let quoteAt = buf.indexOf(QUOTE, pos);
+      const nlAt = buf.indexOf(NL, pos);
+      for (let cr = buf.indexOf(CR, pos); cr !== -1; cr = buf.indexOf(CR, pos)) {
+        if ((nlAt !== -1 && nlAt < cr) || cr - pos > SPLIT_LINE_BYTES) return true;
+        const quoted = quoteAt !== -1 && quoteAt < cr;
+        if (!quoted) split(pos, cr, out);
+        else {
+          const values = splitQuoted(lineAt(pos, cr), delimiter, keepQuotedEmpty);
+          if (!values) return true;
+          if (!isBlankRecord(values)) out.push(values);
+        }
+        pos = cr + 1;
+        if (quoted) quoteAt = buf.indexOf(QUOTE, pos);
+      }
+      return false;
+    };
     try {
       while (buf.length < 3 && (await more()));
       if (start === 0 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
@@ -778,17 +849,22 @@ function splitSegment(src: FileSource, delimiter: string, fileStart: number, kee
       for (;;) {
         const out: Item[] = [];
         let quoteAt = buf.indexOf(QUOTE, pos);
-        let crAt = buf.indexOf(CR, pos);
         let window = false;
-        for (let nl = buf.indexOf(NL, pos); nl !== -1; nl = buf.indexOf(NL, pos)) {
+        if (rd === null) {
+          // A lone '\r' ends the first line, with no quote before it: the file's lines end with a lone '\r'.
+          const cr = buf.indexOf(CR, pos);
+          if (cr !== -1 && (quoteAt === -1 || quoteAt > cr) && (cr + 1 < buf.length || eof) && buf[cr + 1] !== NL) {
+            const nl = buf.indexOf(NL, pos);
+            if (nl === -1 || nl > cr) found('\r');
+          }
+        }
+        if (rd === '\r') window = splitCrLines(out);
+        let crAt = rd === '\r' ? -1 : buf.indexOf(CR, pos);
+        for (let nl = rd === '\r' ? -1 : buf.indexOf(NL, pos); nl !== -1; nl = buf.indexOf(NL, pos)) {
           const quoted = quoteAt !== -1 && quoteAt < nl;
           // A '\r' before the line's last byte, or as its last byte: csv-parse's record delimiter decides.
           const strayCr = crAt !== -1 && crAt < nl - 1;
           const endsCr = !strayCr && crAt !== -1 && crAt === nl - 1;
-          if (rd === null && strayCr && !quoted) {
-            if (out.length > 0) yield out;
-            return yield* rest(); // a lone '\r' ends the first record: csv-parse's record delimiter
-          }
           // The first line's end is the segment's record delimiter once the line is read whole (no quote open at its end).
           const lineRd: RecordDelimiter = rd ?? (endsCr ? '\r\n' : '\n');
           const end = lineRd === '\r\n' ? nl - 1 : nl;
@@ -805,7 +881,7 @@ function splitSegment(src: FileSource, delimiter: string, fileStart: number, kee
             }
             if (!isBlankRecord(values)) out.push(values);
           }
-          rd = lineRd;
+          if (rd === null) found(lineRd);
           pos = nl + 1;
           if (crAt !== -1 && crAt < pos) crAt = buf.indexOf(CR, pos);
           if (quoted) quoteAt = buf.indexOf(QUOTE, pos);
@@ -818,19 +894,25 @@ function splitSegment(src: FileSource, delimiter: string, fileStart: number, kee
           const read = await readWindow();
           if (read === 'rest') return yield* rest();
           if (read.items.length > 0) yield read.items;
-          if (read.failure) yield [rejectFirstLine(read.failure)];
+          if (read.failure) {
+            const bad = rejectFirstLine(read.failure);
+            if (!bad) return;
+            yield [bad];
+          }
           continue;
         }
         if (out.length > 0) yield out;
         if (await more()) continue;
         // The end: a last line without a line end.
         if (pos < buf.length) {
-          if (buf.indexOf(QUOTE, pos) !== -1 || buf.indexOf(CR, pos) !== -1 || buf.length - pos > SPLIT_LINE_BYTES) {
+          if (buf.indexOf(QUOTE, pos) !== -1 || buf.indexOf(rd === '\r' ? NL : CR, pos) !== -1 || buf.length - pos > SPLIT_LINE_BYTES) {
             const read = await readWindow();
             if (read === 'rest') return yield* rest();
             if (read.items.length > 0) yield read.items;
             if (!read.failure) return;
-            yield [rejectFirstLine(read.failure)];
+            const bad = rejectFirstLine(read.failure);
+            if (!bad) return;
+            yield [bad];
             continue;
           }
           const last: Item[] = [];
@@ -848,27 +930,38 @@ function splitSegment(src: FileSource, delimiter: string, fileStart: number, kee
      * A window's failed record, rejected by its first line, and the records after that line read as a segment of their
      * own, from this buffer: what csvItems does by opening the file again at that line, which for a file of many
      * such records read the next COALESCE_BYTES again for each (800 KB of one-line records with a stray quote took
-     * two minutes). The failed record starts inside the window, so its first line is in `buf`.
+     * two minutes). The failed record starts inside the window, and its first line ends where the window's records
+     * do, at the file's line end, so it is in `buf`. Null, `failure` set, when the file's line end is not known yet
+     * (a first line with a quote never closed) or the line ends past `buf` (a segment's first line end not the
+     * file's): csvItems reads that line.
      */
-    function rejectFirstLine(f: SegmentFailure): MalformedItem {
+    function rejectFirstLine(f: SegmentFailure): MalformedItem | null {
       const from = f.recordStart - base;
-      const nl = buf.indexOf(NL, from);
-      const to = nl === -1 ? buf.length : nl;
-      const line = lineShown(buf.subarray(from, Math.min(to, from + LINE_HEAD_BYTES)), to - from, nl !== -1, f.recordStart);
+      const endByte = lineEnd.rd === undefined ? -1 : buf.indexOf(lineEnd.rd === '\r' ? CR : NL, from);
+      if (lineEnd.rd === undefined || (endByte === -1 && !eof)) {
+        failure = f;
+        return null;
+      }
+      const to = endByte === -1 ? buf.length : endByte;
+      const line = lineShown(buf.subarray(from, Math.min(to, from + LINE_HEAD_BYTES)), to - from, endByte !== -1, f.recordStart);
       pos = line.next - base;
       start = line.next;
-      rd = null;
+      rd = lineEnd.rd;
       return malformedLine(line, f.code);
     }
 
     /**
      * csv-parse over the lines from `pos` to the last record end before WINDOW_BYTES (or the first one after, or
-     * the end of the segment); moves `pos` past them. 'rest' when no record ends within OPEN_QUOTE_BYTES.
+     * the end of the segment); moves `pos` past them. A record with no end within OPEN_QUOTE_BYTES (a quote open for a
+     * megabyte) is past the record limit: csv-parse reads that much of it, which is where it fails, so it is rejected
+     * here and reading goes on from its next line (csv-parse alone read it from there, and the file was opened again
+     * twice for it). 'rest' if csv-parse did read it.
      */
     async function readWindow(): Promise<'rest' | { items: Item[]; failure: SegmentFailure | null }> {
       let quotes = 0;
       let i = pos;
       let end = -1;
+      let open = false;
       for (;;) {
         if (i >= buf.length) {
           const shift = pos;
@@ -879,7 +972,11 @@ function splitSegment(src: FileSource, delimiter: string, fileStart: number, kee
           i -= shift;
           if (end !== -1) end -= shift;
         }
-        if (end === -1 && i - pos > OPEN_QUOTE_BYTES) return 'rest';
+        if (end === -1 && i - pos > OPEN_QUOTE_BYTES) {
+          end = i;
+          open = true;
+          break;
+        }
         if (end !== -1 && i - pos > windowBytes) break;
         const c = buf[i]!;
         if (c === QUOTE) quotes++;
@@ -892,11 +989,9 @@ function splitSegment(src: FileSource, delimiter: string, fileStart: number, kee
                 continue;
               }
             }
-            if (c === NL) rd = '\n';
-            else if (buf[i + 1] === NL) rd = '\r\n';
-            else return 'rest';
+            found(c === NL ? '\n' : buf[i + 1] === NL ? '\r\n' : '\r');
           }
-          if (c === NL && (rd === '\n' || (i > pos && buf[i - 1] === CR))) end = i + 1;
+          if (rd === '\r' ? c === CR : c === NL && (rd === '\n' || (i > pos && buf[i - 1] === CR))) end = i + 1;
         }
         i++;
       }
@@ -925,8 +1020,9 @@ function splitSegment(src: FileSource, delimiter: string, fileStart: number, kee
       } catch (e) {
         if (e !== FIRST_ERROR) throw e;
       }
-      pos = end;
       const s = skipped as { before: number; code: string } | null;
+      if (open && !s) return 'rest';
+      pos = end;
       if (!s) {
         windowBytes = Math.min(WINDOW_BYTES, windowBytes * 2);
         return { items: parsed.filter((record) => !isBlankRecord(record)), failure: null };
