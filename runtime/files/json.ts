@@ -10,7 +10,8 @@ import { BatchFiller, type CsvBatch } from './csv';
 import { openSource, type FileSource } from './source';
 import { emptyRecord } from '../../shared/util/records';
 import { flattenRecord, parseJsonExact } from '../../shared/util/json-exact';
-import { FileLimitError, fileLimits, formatChars, jsonDeeperThan, MAX_HELD_ROWS_BYTES } from './limits';
+import { FileLimitError, fileLimits, formatChars, MAX_HELD_ROWS_BYTES } from './limits';
+import { jsonShapeProblem } from '../net/json-shape';
 
 export { flattenRecord, parseJsonExact };
 
@@ -273,7 +274,7 @@ async function* ndjsonItems(src: FileSource, skip: number): AsyncGenerator<Recor
  * level); a short one cannot hold enough levels to hurt, and is checked as it is flattened (flattenRecord).
  */
 function parseLine(line: string, maxDepth: number): unknown {
-  if (line.length > 65_536 && jsonDeeperThan(line, maxDepth)) throw tooDeep(maxDepth);
+  if (line.length > 65_536 && jsonShapeProblem(line, { maxDepth, maxValues: Infinity }) !== null) throw tooDeep(maxDepth);
   return parseJsonExact(line);
 }
 

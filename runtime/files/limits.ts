@@ -64,19 +64,3 @@ export class FileLimitError extends Error {
   }
 }
 
-/**
- * Whether `text` (one JSON document) nests objects and arrays deeper than `max`, strings skipped. Linear, stops at
- * the first level past the limit.
- */
-export function jsonDeeperThan(text: string, max: number): boolean {
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 34) {
-      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
-    } else if (c === 91 || c === 123) {
-      if (++depth > max) return true;
-    } else if (c === 93 || c === 125) depth--;
-  }
-  return false;
-}
