@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Integration } from '../../shared';
 import { createActivities } from '../../runtime/activities';
 import { createApi } from '../../runtime/api/app';
-import type { RunLauncher } from '../../runtime/api/runs';
+import type { RunLauncher } from '../../runtime/api/deps';
 import { openStore } from '../../runtime/store';
 import type { Store } from '../../runtime/store/types';
 import { createRunLauncher } from '../../runtime/temporal/client';
