@@ -51,7 +51,7 @@ const startGate = gate();
 const beganGate = gate();
 const began: string[] = [];
 /** The launcher's cancel, wrapped by a test (undefined: the real one). */
-let cancelHook: ((workflowId: string, real: RunLauncher['cancel']) => Promise<{ running: boolean; closed?: boolean }>) | undefined;
+let cancelHook: ((workflowId: string, real: NonNullable<RunLauncher['cancel']>) => Promise<{ running: boolean; closed?: boolean }>) | undefined;
 
 beforeAll(async () => {
   const taskQueue = `cancel-early-${randomUUID()}`;
