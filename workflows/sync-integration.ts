@@ -19,7 +19,7 @@ import type { Plan } from '../shared/compiler/plan';
 import type { Activities } from '../runtime/activities';
 import { ownedSteps } from '../shared/compiler/plan-steps';
 import { partsTaskQueue, unsplittable } from '../shared/sync/partition-shape';
-import { checkSyncIntegrationInput, isPlanShape, LOCAL_PIPELINE_TIMEOUT_MS, type PipelineTuning, type SyncIntegrationInput } from './inputs';
+import { checkSyncIntegrationInput, isPlanShape, LOCAL_PIPELINE_TIMEOUT_MS, runEndedOf, type PipelineTuning, type SyncIntegrationInput } from './inputs';
 
 export type { PipelineTuning, SyncIntegrationInput } from './inputs';
 
@@ -166,6 +166,10 @@ export async function syncIntegration(rawInput: SyncIntegrationInput): Promise<S
   let plan: Pick<Plan, 'steps' | 'pipelines' | 'settings'>;
   try {
     const loaded: unknown = await (local ? localBookkeeping.beginRun({ runId, versionId }) : bookkeeping.loadPlan({ versionId }));
+    // The run ended before this workflow began (Cancel, or a failed start, came first): nothing is read or written, and
+    // its end is not recorded again over the one it has.
+    const ended = runEndedOf(loaded);
+    if (ended !== undefined) return { runId, status: ended as RunStatus, steps: {}, error: null };
     if (!isPlanShape(loaded)) return await finish('failed', 'The published plan is invalid; publish the integration again.');
     plan = loaded;
   } catch (err) {

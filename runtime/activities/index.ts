@@ -55,6 +55,10 @@ export interface ActivityDeps {
 export const LoadPlanInput = z.object({ versionId: z.string().min(1) });
 export const RunInput = z.object({ runId: z.string().min(1) });
 export const BeginRunInput = z.object({ runId: z.string().min(1), versionId: z.string().min(1) });
+/** beginRun's answer for a run that had already ended when its workflow began (workflows/inputs.ts `runEndedOf`). */
+export interface RunEnded {
+  runEnded: RunStatus;
+}
 export const RunPipelineInput = z.object({
   runId: z.string().min(1),
   versionId: z.string().min(1),
@@ -281,12 +285,17 @@ export function createActivities(deps: ActivityDeps) {
       await store.markRunStarted(RunInput.parse(input).runId);
     }),
 
-    /** loadPlan and markRunStarted in one call (the workflow runs it as a local activity): the plan, and the run running. */
-    beginRun: boundary(async (input: z.input<typeof BeginRunInput>): Promise<Plan> => {
+    /**
+     * loadPlan and markRunStarted in one call (the workflow runs it as a local activity): the plan, and the run running.
+     * A run that ended before its workflow began (Cancel, or a start that failed, recorded between the run's record and
+     * its workflow's start) is left as it ended and answered `{ runEnded }`: the workflow then stops without a write and
+     * without recording an end over it (review13b: the run wrote, and its end overwrote Cancelled).
+     */
+    beginRun: boundary(async (input: z.input<typeof BeginRunInput>): Promise<Plan | RunEnded> => {
       const { runId, versionId } = BeginRunInput.parse(input);
       const plan = await loadVersionPlan(versionId);
-      await store.markRunStarted(runId);
-      return plan;
+      if (await store.markRunStarted(runId)) return plan;
+      return { runEnded: (await store.getRunState(runId))?.status ?? 'cancelled' };
     }),
 
     /**

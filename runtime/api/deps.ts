@@ -12,7 +12,8 @@ export interface RunLauncher {
   start(input: { runId: string; versionId: string; resume?: boolean; params?: Record<string, unknown> }): Promise<{ workflowId: string }>;
   /** Cancels the run's workflow (Cancel on the run page); absent where nothing runs (tests of other routes): 503. */
   /** `running: false`: Temporal has no running workflow of that id (runtime/temporal/client.ts `cancelRunning`). */
-  cancel?(workflowId: string): Promise<{ running: boolean }>;
+  /** `closed`: it had one, which ended (else none: its start has not reached Temporal yet). */
+  cancel?(workflowId: string): Promise<{ running: boolean; closed?: boolean }>;
 }
 
 export interface ApiDeps {

@@ -15,6 +15,8 @@ import { workflowIdForRun } from '../temporal/client';
 import * as routes from '../../shared/api/routes';
 
 /** Why a run whose workflow Temporal no longer has was recorded Cancelled by Cancel. */
+/** Cancel of a queued run whose workflow had not started: it never will do anything (beginRun finds it ended). */
+export const NOT_STARTED = 'Cancelled before it started.';
 export const WORKFLOW_GONE = 'Cancelled: its workflow was no longer running in the execution engine, so nothing else would have ended it.';
 
 const start = serve(routes.startRun, {
@@ -148,6 +150,9 @@ export function runRoutes({ store, launcher, ssePollMs = 500, sseRecheckMs = 15_
       try {
         const { workflowId } = await launcher.start({ runId: id, versionId: run.versionId, resume: true, ...(Object.keys(run.params).length > 0 && { params: run.params }) });
         await store.setRunWorkflow(id, workflowId);
+        // A Cancel while it started looked for the failed execution's workflow (the run's until the line above): the
+        // new one is cancelled here (it stops as a cancelled run does, or finds its run ended when it begins).
+        if ((await store.getRunState(id))?.status === 'cancelled') await launcher.cancel?.(workflowId).catch(() => undefined);
         await audit(c, store, 'run.resumed', { type: 'run', id, name: run.integrationName ?? id }, { version: run.versionNumber ?? null });
         return c.json({ runId: id, workflowId }, 202);
       } catch (err) {
@@ -164,8 +169,9 @@ export function runRoutes({ store, launcher, ssePollMs = 500, sseRecheckMs = 15_
       if (!launcher.cancel) throw new HttpError(503, 'engine_unavailable', 'This server cannot reach the execution engine to cancel runs');
       const workflowId = (await store.getRunWorkflow(id)) ?? workflowIdForRun(id);
       let running: boolean;
+      let closed: boolean | undefined;
       try {
-        ({ running } = await launcher.cancel(workflowId));
+        ({ running, closed } = await launcher.cancel(workflowId));
       } catch (err) {
         throw new HttpError(503, 'engine_unavailable', `Could not cancel the run: the execution engine did not answer (${engineFailure(err)}). Try again in a moment.`);
       }
@@ -174,10 +180,16 @@ export function runRoutes({ store, launcher, ssePollMs = 500, sseRecheckMs = 15_
       // stayed "in progress" for good, which also kept its integration from being deleted (sched13).
       const gone = !running;
       if (gone) {
-        // Read again: a workflow that just ended recorded its run's end before it ended.
-        const now = await store.getRunState(id);
-        if (now && !isCancellableRun(now.status)) throw new HttpError(409, 'not_running', `Only a queued or running run can be cancelled; this one is ${RUN_STATUS_LABELS[now.status]}`);
-        await store.finishRun(id, 'cancelled', WORKFLOW_GONE);
+        // Recorded only while the run is still open (one statement): a workflow that just ended recorded its run's end
+        // before it ended.
+        if (!(await store.cancelOpenRun(id, run.status === 'queued' && !closed ? NOT_STARTED : WORKFLOW_GONE))) {
+          const now = await store.getRunState(id);
+          throw new HttpError(409, 'not_running', `Only a queued or running run can be cancelled; this one is ${RUN_STATUS_LABELS[now?.status ?? 'cancelled']}`);
+        }
+        // "No workflow" may mean "not started yet" (the run is recorded before its workflow starts): one that started
+        // since is cancelled too. One that starts after this finds its run ended and does nothing (beginRun); one that
+        // began the run already stops as a cancelled run does, and its end does not overwrite Cancelled (review13b).
+        await launcher.cancel(workflowId).catch(() => undefined);
       }
       await audit(c, store, 'run.cancelled', { type: 'run', id, name: run.name || run.integrationName }, { integrationId: run.integrationId, ...(gone && { workflowGone: true }) });
       return c.json({ runId: id, status: gone ? 'cancelled' : run.status }, 202);

@@ -507,3 +507,48 @@ describe('bytes that are text with a backslash', () => {
     }
   });
 });
+
+// twkeys14: a MariaDB key compares by its column's collation: under utf8mb4_general_ci "ABC" and "abc" are one key,
+// and under every PAD SPACE collation "x" and "x  " are. An upsert of both wrote one row and counted two created (the
+// first record silently overwritten by the second); a later "abc" overwrote the stored "ABC". Such a record is now
+// rejected with both keys named, and nothing is overwritten; keys that differ for the collation are written as before.
+describe('MariaDB keys compared by their collation', () => {
+  const fields: Field[] = [
+    { name: 'code', type: 'text' },
+    { name: 'name', type: 'text' },
+  ];
+  const rowsOf = async (name: string) => ((await myAdmin.query<mysql.RowDataPacket[]>(`SELECT CAST(code AS BINARY) AS code, name FROM ${myDb}.${name} ORDER BY CAST(code AS BINARY)`))[0]).map((r) => [String(r.code), r.name]);
+
+  it('rejects a second spelling of one key (letter case, trailing spaces) with both keys named, and overwrites nothing', async () => {
+    const name = `ci_${++table}`;
+    await myAdmin.query(`CREATE TABLE ${myDb}.${name} (code VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci PRIMARY KEY, name VARCHAR(50))`);
+    const first = await mySession.write(name, [{ code: 'ABC', name: 'upper' }, { code: 'abc', name: 'lower' }, { code: 'x', name: 'plain' }, { code: 'x  ', name: 'padded' }, { code: 'Q', name: 'q' }], { mode: 'upsert', key: ['code'], fields });
+    expect(first.map((r) => r.outcome)).toEqual(['created', 'rejected', 'created', 'rejected', 'created']);
+    expect(first[1]).toMatchObject({ reason: expect.stringContaining('code = "abc" and code = "ABC" (in the same batch) are two keys, but to the key\'s collation (utf8mb4_general_ci: letter case does not count, trailing spaces do not count) they are the same key') });
+    expect(first[3]).toMatchObject({ reason: expect.stringContaining('code = "x  " and code = "x"') });
+    expect(await rowsOf(name)).toEqual([['ABC', 'upper'], ['Q', 'q'], ['x', 'plain']]);
+    // A later batch: the stored spelling is kept and named; the same spelling updates as always.
+    const later = await mySession.write(name, [{ code: 'abc', name: 'again' }, { code: 'q', name: 'q2' }, { code: 'ABC', name: 'upper 2' }], { mode: 'upsert', key: ['code'], fields });
+    expect(later.map((r) => r.outcome)).toEqual(['rejected', 'rejected', 'updated']);
+    expect(later[0]).toMatchObject({ reason: expect.stringContaining('code = "abc" and the record with code = "ABC" already in') });
+    expect(await rowsOf(name)).toEqual([['ABC', 'upper 2'], ['Q', 'q'], ['x', 'plain']]);
+    // Update and insert modes refuse it too (an update of "q" would change "Q").
+    expect((await mySession.write(name, [{ code: 'q', name: 'q3' }], { mode: 'update', key: ['code'], fields }))[0]?.outcome).toBe('rejected');
+    expect((await mySession.write(name, [{ code: 'x ', name: 'p' }], { mode: 'insert', key: ['code'], fields }))[0]?.outcome).toBe('rejected');
+    expect(await rowsOf(name)).toEqual([['ABC', 'upper 2'], ['Q', 'q'], ['x', 'plain']]);
+  });
+
+  it('writes keys the collation tells apart, and a CHAR key padded by its source as the value it stores', async () => {
+    const exact = `ci_${++table}`;
+    await myAdmin.query(`CREATE TABLE ${myDb}.${exact} (code VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin PRIMARY KEY, name VARCHAR(50))`);
+    const rows = [{ code: 'ABC', name: 'u' }, { code: 'abc', name: 'l' }, { code: 'x', name: 'p' }, { code: 'x  ', name: 'pad' }];
+    expect((await mySession.write(exact, rows, { mode: 'upsert', key: ['code'], fields })).map((r) => r.outcome)).toEqual(['created', 'created', 'created', 'created']);
+    expect(await rowsOf(exact)).toHaveLength(4);
+    // CHAR(6): MariaDB keeps no trailing spaces, so Postgres' char(6) "ab    " is the stored "ab" (not another key).
+    const fixed = `ci_${++table}`;
+    await myAdmin.query(`CREATE TABLE ${myDb}.${fixed} (code CHAR(6) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PRIMARY KEY, name VARCHAR(50))`);
+    expect((await mySession.write(fixed, [{ code: 'ab', name: 'one' }, { code: 'AB', name: 'two' }], { mode: 'upsert', key: ['code'], fields })).map((r) => r.outcome)).toEqual(['created', 'created']);
+    expect((await mySession.write(fixed, [{ code: 'ab    ', name: 'one 2' }], { mode: 'upsert', key: ['code'], fields })).map((r) => r.outcome)).toEqual(['updated']);
+    expect(await rowsOf(fixed)).toEqual([['AB', 'two'], ['ab', 'one 2']]);
+  });
+});

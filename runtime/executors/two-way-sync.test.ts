@@ -1234,3 +1234,53 @@ describe('a side that stores a value in its own spelling', () => {
     await quiet();
   });
 });
+
+// twkeys14: MariaDB compares a key by its column's collation (utf8mb4_general_ci: "ABC" = "abc"; PAD SPACE: "x" = "x  ")
+// while Postgres tells them apart. Both A records were created on B as one row (the second overwriting the first),
+// both pairs took that row's id and saving them failed the run (two_way_pairs_b), every run; and the next run's first
+// meeting carried B's merged row back over A's "ABC" (its own "upper" lost on both sides). Now B refuses the second
+// spelling with both keys named: one pair per record, nothing overwritten, the same refusal each run, no ping-pong.
+describe('a MariaDB side whose key compares by a collation', () => {
+  it('Postgres ↔ MariaDB: "ABC"/"abc" and "x"/"x  " on A are not merged on B; the runs settle and edits go across', async () => {
+    const cols = [
+      { name: 'code', type: 'text' as const },
+      { name: 'name', type: 'text' as const },
+      { name: 'updated_at', type: 'datetime' as const },
+    ];
+    await pgc.query(`CREATE TABLE ci_a (code text PRIMARY KEY, name text, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+    await pgc.query(`CREATE TRIGGER ci_a_touch BEFORE UPDATE ON ci_a FOR EACH ROW EXECUTE FUNCTION touch()`);
+    await pgc.query(`INSERT INTO ci_a (code, name) VALUES ('ABC', 'upper'), ('abc', 'lower'), ('x', 'plain'), ('x  ', 'padded')`);
+    await my!.query(`CREATE TABLE ci_b (code varchar(50) COLLATE utf8mb4_general_ci PRIMARY KEY, name varchar(50), updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)) CHARACTER SET utf8mb4`);
+    const a = { connectionId: 'con_pg', object: 'public.ci_a', updatedAt: 'updated_at', columns: cols, key: ['code'], deletedField: '' };
+    const b = { connectionId: 'con_my', object: 'ci_b', updatedAt: 'updated_at', columns: cols, key: ['code'], deletedField: '' };
+    const s = sync({ a, b, match: { a: 'code', b: 'code' }, fields: [F('code'), F('name')] });
+    const aRows = async () => (await pgc.query(`SELECT code, name FROM ci_a ORDER BY code COLLATE "C"`)).rows.map((r) => [r.code, r.name]);
+    const bRows = async () => ((await my!.query(`SELECT CAST(code AS BINARY) AS code, name FROM ci_b ORDER BY CAST(code AS BINARY)`)) as [Record<string, unknown>[], unknown])[0].map((r) => [String(r.code), r.name]);
+    const A_HOLDS = [['ABC', 'upper'], ['abc', 'lower'], ['x', 'plain'], ['x  ', 'padded']];
+
+    const first = await s.run();
+    expect(first).toMatchObject({ createdB: 2, writtenA: 0, rejected: 2 });
+    expect(first.records.map((r) => r.reason)).toEqual([
+      expect.stringContaining('Side B (ci_b) refused the write: Not written: code = "abc" and code = "ABC" (in the same batch) are two keys, but to the key\'s collation (utf8mb4_general_ci'),
+      expect.stringContaining('code = "x  " and code = "x" (in the same batch)'),
+    ]);
+    expect(await aRows()).toEqual(A_HOLDS);
+    expect(await bRows()).toEqual([['ABC', 'upper'], ['x', 'plain']]);
+    // The runs after: nothing written either way, the same two refusals (the stored key named), A and B as they were.
+    for (let i = 0; i < 2; i++) {
+      const again = await s.run();
+      expect(again).toMatchObject({ writtenA: 0, writtenB: 0, rejected: 2 });
+      expect(again.records[0]?.reason).toContain('code = "abc" and the record with code = "ABC" already in ci_b');
+      expect(await aRows()).toEqual(A_HOLDS);
+      expect(await bRows()).toEqual([['ABC', 'upper'], ['x', 'plain']]);
+    }
+    // A paired record's edit goes across; the refused one's edit overwrites nothing.
+    await pgc.query(`UPDATE ci_a SET name = 'upper 2' WHERE code = 'ABC'`);
+    await pgc.query(`UPDATE ci_a SET name = 'lower 2' WHERE code = 'abc'`);
+    expect(await s.run()).toMatchObject({ writtenB: 1, writtenA: 0, rejected: 2 });
+    expect(await bRows()).toEqual([['ABC', 'upper 2'], ['x', 'plain']]);
+    await my!.query(`UPDATE ci_b SET name = 'plain B' WHERE code = 'x'`);
+    expect(await s.run()).toMatchObject({ writtenA: 1, writtenB: 0 });
+    expect(await aRows()).toEqual([['ABC', 'upper 2'], ['abc', 'lower 2'], ['x', 'plain B'], ['x  ', 'padded']]);
+  });
+});

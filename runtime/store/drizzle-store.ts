@@ -55,6 +55,10 @@ export function createDrizzleStore(engine: Engine): Store {
       if (status === 'failed' || status === 'cancelled') await recordLeftStaged(db, runId);
       await runs.finishRun(db, runId, status, error);
     },
+    cancelOpenRun: async (runId, error) => {
+      await recordLeftStaged(db, runId);
+      return runs.cancelOpenRun(db, runId, error);
+    },
     endRun: async (runId, status, error) => {
       if (status === 'failed' || status === 'cancelled') await recordLeftStaged(db, runId);
       return runs.endRun(db, runId, status, error);

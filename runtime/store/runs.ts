@@ -290,12 +290,14 @@ function runStateFromJson(runText: string | null | undefined, stepsText: string 
 
 /**
  * finishRun answering the run as it recorded it (getRunState's shape), in one statement (issue 16: the run's finish read
- * the run and then wrote it). Null for an unknown run (nothing written).
+ * the run and then wrote it). Null for an unknown run (nothing written), and for a run already Cancelled: a Cancel that
+ * found no workflow (it had not started yet) recorded it, and the workflow that began meanwhile and was then cancelled
+ * does not overwrite it with its own end (review13b).
  */
 export async function endRun(db: Db, runId: string, status: RunStatus, error: string | null): Promise<RunState | null> {
   const result: unknown = await db.execute(sql`
     WITH r AS (
-      UPDATE ${runs} SET status = ${status}, error = ${error}, ended_at = now() WHERE id = ${runId} RETURNING *
+      UPDATE ${runs} SET status = ${status}, error = ${error}, ended_at = now() WHERE id = ${runId} AND status <> 'cancelled' RETURNING *
     )
     SELECT
       (SELECT json_build_object('run', row_to_json(r), 'version_number', v.number) FROM r JOIN ${integrationVersions} AS v ON v.id = r.version_id)::text AS run,
@@ -429,8 +431,10 @@ export async function listRuns(db: Db, integrationId: string, opts?: { limit?: n
 }
 
 /** Queued -> running. Calling it again (an activity retry) keeps the first start time; a finished run stays finished. */
-export async function markRunStarted(db: Db, runId: string): Promise<void> {
-  await markRunStartedStatement(db).execute({ runId });
+/** False when the run has already ended (a Cancel or a failed start recorded before its workflow began): left as it is. */
+export async function markRunStarted(db: Db, runId: string): Promise<boolean> {
+  const rows = await markRunStartedStatement(db).execute({ runId });
+  return rows.length > 0;
 }
 
 /** Every run's start (issue 16: built once, see built-once.ts). */
@@ -439,6 +443,7 @@ const markRunStartedStatement = builtOnce((db) =>
     .update(runs)
     .set({ status: 'running', startedAt: sql`coalesce(${runs.startedAt}, now())` })
     .where(and(eq(runs.id, sql.placeholder('runId')), inArray(runs.status, ['scheduled', 'queued', 'running'])))
+    .returning({ id: runs.id })
     .prepare(UNNAMED),
 );
 
@@ -450,6 +455,20 @@ export async function setRunWorkflow(db: Db, runId: string, workflowId: string):
 export async function getRunWorkflow(db: Db, runId: string): Promise<string | null> {
   const [row] = await db.select({ workflowId: runs.workflowId }).from(runs).where(eq(runs.id, runId));
   return row?.workflowId ?? null;
+}
+
+/**
+ * Cancel for a run whose workflow Temporal does not have (never started yet, or gone): records it Cancelled only while
+ * it is still open, in one statement (the workflow may record its end between Cancel's read and this write). False: it
+ * had ended (left as it is).
+ */
+export async function cancelOpenRun(db: Db, runId: string, error: string): Promise<boolean> {
+  const rows = await db
+    .update(runs)
+    .set({ status: 'cancelled', error, endedAt: sql`now()` })
+    .where(and(eq(runs.id, runId), inArray(runs.status, ['scheduled', 'queued', 'running'])))
+    .returning({ id: runs.id });
+  return rows.length > 0;
 }
 
 export async function finishRun(db: Db, runId: string, status: RunStatus, error: string | null): Promise<void> {

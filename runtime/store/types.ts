@@ -274,9 +274,15 @@ export interface Store {
   /** Records the Temporal workflow running the run (a resume starts another): what Cancel cancels. */
   setRunWorkflow(runId: string, workflowId: string): Promise<void>;
   getRunWorkflow(runId: string): Promise<string | null>;
-  markRunStarted(runId: string): Promise<void>;
+  /** False (nothing changed) when the run has already ended: a Cancel or a failed start recorded before its workflow began. */
+  markRunStarted(runId: string): Promise<boolean>;
   finishRun(runId: string, status: RunStatus, error: string | null): Promise<void>;
-  /** finishRun, answering the run as recorded (getRunState's shape; null: no such run), in one statement (issue 16). */
+  /** Records a queued or running run Cancelled (Cancel with no workflow to cancel); false when it had ended (unchanged). */
+  cancelOpenRun(runId: string, error: string): Promise<boolean>;
+  /**
+   * finishRun, answering the run as recorded (getRunState's shape; null: no such run, or one already Cancelled, which
+   * stays so), in one statement (issue 16).
+   */
   endRun(runId: string, status: RunStatus, error: string | null): Promise<RunState | null>;
   setStepStatus(runId: string, nodeId: string, status: StepStatus, error?: string | null): Promise<void>;
   /** setStepStatus for several steps of a run at once, in one statement. */

@@ -77,13 +77,13 @@ export function createRunLauncher(opts: {
 /**
  * Cancels workflow `workflowId` if it is running. Temporal answers a cancel of a workflow that has already closed
  * (terminated, or ended without recording its run) with success, so the caller could not tell that nothing will happen:
- * `running: false` says so (sched13).
+ * `running: false` says so (sched13); `closed` when it had one that ended (else none yet: a run not started, twkeys14).
  */
-export async function cancelRunning(client: Client, workflowId: string): Promise<{ running: boolean }> {
+export async function cancelRunning(client: Client, workflowId: string): Promise<{ running: boolean; closed?: boolean }> {
   const handle = client.workflow.getHandle(workflowId);
   try {
     const { status } = await handle.describe();
-    if (status.name !== 'RUNNING') return { running: false };
+    if (status.name !== 'RUNNING') return { running: false, closed: true };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return { running: false };
     throw err;

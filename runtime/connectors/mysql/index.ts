@@ -34,7 +34,28 @@ interface Column extends DiscoveredField {
   binary: boolean;
   /** BIT(n): a number past 2^53 (Weft holds it as its text) goes as that number, not as the binary string MySQL reads a string as. */
   bits: boolean;
+  /**
+   * A text column's character set and collation (information_schema), checked to be plain names: how the server
+   * compares its values (`_ci`: letter case does not count; PAD SPACE, every MariaDB collation but `nopad` ones:
+   * trailing spaces do not count). Null for other columns.
+   */
+  collation: { charset: string; name: string } | null;
 }
+
+/**
+ * A key column's value as the server compares it, for `classify` (twkeys14): its collation's weights, trailing spaces
+ * taken off first under PAD SPACE (WEIGHT_STRING keeps them). Two keys with the same weights are one record to the
+ * server, whatever their spellings.
+ */
+function keyWeight(c: Column, value: string): string | null {
+  if (!c.collation) return null;
+  const padSpace = !/nopad|_0900_|^binary$/i.test(c.collation.name);
+  const text = `CONVERT(${value} USING ${c.collation.charset})`;
+  return `HEX(WEIGHT_STRING(${padSpace ? `TRIM(TRAILING ' ' FROM ${text})` : text} COLLATE ${c.collation.name}))`;
+}
+
+/** A sent key value as the column would store it: a CHAR column drops trailing spaces (text otherwise kept as sent). */
+const storedForm = (c: Column, value: string) => (/^char\b/i.test(c.nativeType) ? `TRIM(TRAILING ' ' FROM ${value})` : value);
 
 /** A Weft number held as text because no double holds it: whole digits past 2^53 − 1. */
 const bigWhole = (value: unknown): value is string => typeof value === 'string' && /^\d{16,}$/.test(value) && BigInt(value) > BigInt(Number.MAX_SAFE_INTEGER);
@@ -159,7 +180,8 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
 
   async function loadTables(conn: PoolConnection, table?: string): Promise<Table[]> {
     const [columns] = await conn.query<RowDataPacket[]>(
-      `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, COLUMN_TYPE AS native, DATA_TYPE AS base, IS_NULLABLE = 'YES' AS nullable
+      `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, COLUMN_TYPE AS native, DATA_TYPE AS base, IS_NULLABLE = 'YES' AS nullable,
+              CHARACTER_SET_NAME AS cs, COLLATION_NAME AS coll
          FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND (? IS NULL OR TABLE_NAME = ?)
         ORDER BY TABLE_NAME, ORDINAL_POSITION`,
       [table ?? null, table ?? null],
@@ -179,10 +201,17 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
         byTable.set(name, t);
       }
       const native = String(c.native);
-      t.columns.push({ name: String(c.c), type: mapMysqlType(native), nativeType: native, nullable: Number(c.nullable) === 1, textual: /char|text|enum|set|json/i.test(String(c.base)), binary: /^(binary|varbinary|tinyblob|blob|mediumblob|longblob)$/i.test(String(c.base)), bits: /^bit$/i.test(String(c.base)) });
+      t.columns.push({ name: String(c.c), type: mapMysqlType(native), nativeType: native, nullable: Number(c.nullable) === 1, textual: /char|text|enum|set|json/i.test(String(c.base)), binary: /^(binary|varbinary|tinyblob|blob|mediumblob|longblob)$/i.test(String(c.base)), bits: /^bit$/i.test(String(c.base)), collation: collationOf(c) });
     }
     for (const k of keys) byTable.get(String(k.t))?.primaryKey.push(String(k.c));
     return [...byTable.values()];
+  }
+
+  /** A text column's collation as information_schema says, when both names are plain (they are put in SQL text). */
+  function collationOf(c: RowDataPacket): Column['collation'] {
+    const charset = c.cs == null ? '' : String(c.cs);
+    const name = c.coll == null ? '' : String(c.coll);
+    return /^[A-Za-z0-9_]+$/.test(charset) && /^[A-Za-z0-9_]+$/.test(name) && /char|text/i.test(String(c.base)) ? { charset, name } : null;
   }
 
   async function describe(conn: PoolConnection, object: string): Promise<Table> {
@@ -298,13 +327,45 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
       .join(' UNION ALL ');
     const same = (c: Column) => (c.textual ? `CAST(weft_t.${ident(c.name)} AS BINARY) <=> CAST(weft_v.${ident(c.name)} AS BINARY)` : `weft_t.${ident(c.name)} <=> weft_v.${ident(c.name)}`);
     const changed = rest.length === 0 ? '0' : `NOT (${rest.map(same).join(' AND ')})`;
+    // Keys compared by a collation (twkeys14): the key found may be another spelling ("ABC" for "abc", "x" for "x  "),
+    // and two keys of the batch may be one record to the server. Their weights and the stored spelling say which.
+    const keyCols = options.key.map((k) => table.columns.find((c) => c.name === k)!);
+    const collated = keyCols.filter((c) => c.collation !== null);
+    const extra = collated.length === 0
+      ? ''
+      : `, ${collated.map((c, i) => `${keyWeight(c, `weft_v.${ident(c.name)}`)} AS weft_w${i}`).join(', ')}, ` +
+        `${collated.map((c) => `CAST(weft_t.${ident(c.name)} AS BINARY) <=> CAST(${storedForm(c, `weft_v.${ident(c.name)}`)} AS BINARY)`).join(' AND ')} AS weft_exact, ` +
+        `${keyCols.map((c, i) => `weft_t.${ident(c.name)} AS weft_k${i}`).join(', ')}`;
     const [result] = await conn.query<RowDataPacket[]>(
-      `SELECT weft_v.weft_ord, weft_t.${ident(options.key[0]!)} IS NOT NULL AS found, ${changed} AS changed
+      `SELECT weft_v.weft_ord, weft_t.${ident(options.key[0]!)} IS NOT NULL AS found, ${changed} AS changed${extra}
          FROM (${derived}) AS weft_v LEFT JOIN ${table.sql} AS weft_t ON ${options.key.map((k) => `weft_t.${ident(k)} = weft_v.${ident(k)}`).join(' AND ')}
         ORDER BY weft_v.weft_ord FOR UPDATE`,
       params,
     );
-    return result.map((r) => ({ found: Number(r.found) === 1, changed: Number(r.changed) === 1 }));
+    const states = result.map((r) => ({ found: Number(r.found) === 1, changed: Number(r.changed) === 1, collision: undefined as string | undefined }));
+    if (collated.length === 0) return states;
+    const rule = [...new Set(collated.map((c) => c.collation!.name))].join(', ');
+    const loose = [/_ci(_|$)/i.test(rule) && 'letter case does not count', !/nopad|_0900_/i.test(rule) && 'trailing spaces do not count'].filter(Boolean).join(', ');
+    const why = `to the key's collation (${rule}${loose ? `: ${loose}` : ''}) they are the same key`;
+    // Per the server's weights (and the other key columns' values): the first spelling met in the batch.
+    const first = new Map<string, { ord: number; exact: string }>();
+    result.forEach((r, ord) => {
+      const row = rows[ord]!;
+      const exact = JSON.stringify(keyCols.map((c) => (/^char\b/i.test(c.nativeType) && typeof row[c.name] === 'string' ? (row[c.name] as string).replace(/ +$/, '') : row[c.name])));
+      const state = states[ord]!;
+      if (state.found && Number(r.weft_exact) !== 1) {
+        const stored = Object.fromEntries(keyCols.map((c, i) => [c.name, r[`weft_k${i}`] as unknown]));
+        state.collision = `Not written: ${describeKey(options.key, row)} and the record with ${describeKey(options.key, stored)} already in ${table.table} are two keys, but ${why}: writing it would overwrite that record.`;
+        return;
+      }
+      const weight = JSON.stringify([...collated.map((_, i) => r[`weft_w${i}`] as unknown), ...keyCols.filter((c) => c.collation === null).map((c) => row[c.name])]);
+      const met = first.get(weight);
+      if (met === undefined) first.set(weight, { ord, exact });
+      else if (met.exact !== exact) {
+        state.collision = `Not written: ${describeKey(options.key, row)} and ${describeKey(options.key, rows[met.ord]!)} (in the same batch) are two keys, but ${why}: both would be written to one record.`;
+      }
+    });
+    return states;
   }
 
   /**
@@ -387,7 +448,9 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
       // (e.g. a batch written again after its commit failed), one with other values is a rejected duplicate.
       const state = await classify(conn, table, rows, options);
       const results: RecordResult[] = state.map((s, i) =>
-        !s.found
+        s.collision !== undefined
+          ? { outcome: 'rejected', reason: s.collision }
+          : !s.found
           ? { outcome: 'created' }
           : s.changed
             ? { outcome: 'rejected', reason: `A record with ${describeKey(options.key, rows[i]!)} already exists in ${table.table} with other values; insert mode does not change records.` }
@@ -401,7 +464,9 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
     // so per-row outcomes come from comparing with the current rows, locked FOR UPDATE, before writing.
     const state = await classify(conn, table, rows, options);
     const results: RecordResult[] = state.map((s, i) =>
-      !s.found
+      s.collision !== undefined
+        ? { outcome: 'rejected', reason: s.collision }
+        : !s.found
         ? options.mode === 'update'
           ? options.missing === 'skip'
             ? { outcome: 'skipped', reason: SKIPPED_NO_MATCH }

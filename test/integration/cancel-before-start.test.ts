@@ -1,0 +1,182 @@
+// Cancel in the window between a run's record and its workflow's start (review13b, twkeys14), on the real Temporal dev
+// server and a real store. A run is recorded Queued before its workflow starts (runtime/api/start-run.ts); a Cancel in
+// that window finds no workflow and records the run Cancelled. Before the fix the workflow then started anyway: it ran
+// the integration (wrote its rows) and its end overwrote Cancelled with Completed — the cancel was lost.
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Integration } from '../../shared';
+import { createActivities } from '../../runtime/activities';
+import { createApi } from '../../runtime/api/app';
+import type { RunLauncher } from '../../runtime/api/deps';
+import { openStore } from '../../runtime/store';
+import type { Store } from '../../runtime/store/types';
+import { createRunLauncher } from '../../runtime/temporal/client';
+import { createWorker, type WeftWorker } from '../../runtime/temporal/worker';
+import { json } from '../support/api-rig';
+import { asOwner } from '../support/signed-in';
+import { testConnections } from '../support/connections';
+import { connectClient, customersCsv, customersGraph, FAST_PIPELINE, quietTemporalLogs, saveCsvFile } from '../support/temporal-harness';
+
+quietTemporalLogs('ERROR');
+
+let store: Store;
+let dir: string;
+let client: Client;
+let closeClient: () => Promise<void>;
+let workerConnection: NativeConnection;
+let worker: WeftWorker;
+let workerDone: Promise<void>;
+let app: Awaited<ReturnType<typeof asOwner>>;
+
+/** A gate a test opens: `wait()` resolves once `open()` is called (open by default). */
+function gate() {
+  let release = () => undefined as void;
+  let promise: Promise<void> = Promise.resolve();
+  return {
+    close() {
+      promise = new Promise<void>((r) => (release = r));
+    },
+    open: () => release(),
+    wait: () => promise,
+  };
+}
+/** Held: the launcher's start (the workflow's start reaches Temporal when opened). */
+const startGate = gate();
+/** Held: the worker's beginRun, after it marked the run running (the workflow has begun the run). */
+const beganGate = gate();
+const began: string[] = [];
+/** The launcher's cancel, wrapped by a test (undefined: the real one). */
+let cancelHook: ((workflowId: string, real: NonNullable<RunLauncher['cancel']>) => Promise<{ running: boolean; closed?: boolean }>) | undefined;
+
+beforeAll(async () => {
+  const taskQueue = `cancel-early-${randomUUID()}`;
+  store = await openStore({ memory: true });
+  dir = await mkdtemp(join(tmpdir(), 'weft-cancel-early-'));
+  await mkdir(join(dir, 'files'), { recursive: true });
+  ({ client, close: closeClient } = await connectClient(inject('temporalAddress')));
+  workerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
+  // The worker's store: beginRun's markRunStarted is seen (and held when a test closes the gate).
+  const watched: Store = {
+    ...store,
+    async markRunStarted(runId) {
+      const open = await store.markRunStarted(runId);
+      began.push(runId);
+      await beganGate.wait();
+      return open;
+    },
+  };
+  const sessions = testConnections(store, { filesDir: join(dir, 'files') });
+  worker = await createWorker({ connection: workerConnection, taskQueue, activities: createActivities({ store: watched, sessions, batchSize: 50 }) });
+  workerDone = worker.run();
+  const real = createRunLauncher({ client, taskQueue, pipeline: FAST_PIPELINE });
+  const launcher: RunLauncher = {
+    async start(args) {
+      await startGate.wait();
+      return real.start(args);
+    },
+    cancel: (workflowId) => (cancelHook ? cancelHook(workflowId, real.cancel!) : real.cancel!(workflowId)),
+  };
+  app = await asOwner(createApi({ store, launcher, filesDir: join(dir, 'files'), maxUploadBytes: 1024 * 1024, connections: sessions }), store);
+});
+
+afterAll(async () => {
+  startGate.open();
+  beganGate.open();
+  worker?.shutdown();
+  await workerDone;
+  await workerConnection?.close();
+  await closeClient?.();
+  await store?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function integration(name: string): Promise<{ id: string; object: string }> {
+  const csv = customersCsv(Array.from({ length: 3 }, (_, k) => ({ email: `p${k}@example.com`, name: `P ${k}`, amount: `${k}`, active: 'yes' })));
+  const fileId = await saveCsvFile(store, join(dir, 'files'), csv);
+  const object = `out_${randomUUID().slice(0, 8)}`;
+  const res = await app.request('/api/integrations', json('POST', { name, graph: customersGraph({ fileId, object }) }));
+  const created = Integration.parse(await res.json());
+  expect((await app.request(`/api/integrations/${created.id}/publish`, json('POST'))).status).toBe(200);
+  return { id: created.id, object };
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, ms = 30_000): Promise<T> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const value = await probe();
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`Timed out waiting for ${what}`);
+}
+
+/** The run the start request recorded (Queued: its workflow's start is held at the gate). */
+async function recordedRun(integrationId: string): Promise<string> {
+  return waitFor('the run to be recorded', async () => (await store.listRuns(integrationId, { limit: 1 })).items[0]?.id);
+}
+
+/** Ends when Temporal closed the run's workflow, whatever its outcome. */
+async function workflowClosed(runId: string): Promise<string> {
+  return waitFor('the workflow to close', async () => {
+    try {
+      const { status } = await client.workflow.getHandle(`run-${runId}`).describe();
+      return status.name === 'RUNNING' ? false : status.name;
+    } catch {
+      return false;
+    }
+  });
+}
+
+describe("Cancel just before a run's workflow starts", () => {
+  it('ends the run Cancelled when the cancel lands before Temporal has the workflow: the workflow writes nothing', async () => {
+    const { id, object } = await integration('Cancelled before it started');
+    startGate.close();
+    const starting = app.request(`/api/integrations/${id}/runs`, json('POST', {}));
+    const runId = await recordedRun(id);
+    expect((await store.getRunState(runId))?.status).toBe('queued');
+    const res = await app.request(`/api/runs/${runId}/cancel`, json('POST'));
+    expect(res.status, await res.clone().text()).toBe(202);
+    expect(await res.json()).toEqual({ runId, status: 'cancelled' });
+    // Now the start reaches Temporal, and a worker takes the workflow.
+    startGate.open();
+    expect((await starting).status).toBe(202);
+    await workflowClosed(runId);
+    expect(began).toContain(runId);
+    const run = await store.getRun(runId);
+    expect(run?.status).toBe('cancelled');
+    expect(run?.error).toBe('Cancelled before it started.');
+    expect(run?.steps.map((s) => s.status)).toEqual(run?.steps.map(() => 'pending'));
+    // Nothing written: the object was never made (or holds no record).
+    const written = (await store.getWorkspaceObject(object)) ? (await store.listWorkspaceRecords(object)).total : 0;
+    expect(written).toBe(0);
+  });
+
+  it('ends the run Cancelled when the workflow begins the run between Cancel finding no workflow and recording it', async () => {
+    const { id } = await integration('Began while cancelled');
+    startGate.close();
+    beganGate.close();
+    const starting = app.request(`/api/integrations/${id}/runs`, json('POST', {}));
+    const runId = await recordedRun(id);
+    // Cancel asks Temporal (no workflow yet); before it records the run, the workflow starts and begins the run.
+    cancelHook = async (workflowId, real) => {
+      cancelHook = undefined;
+      const answer = await real(workflowId);
+      startGate.open();
+      await waitFor('the workflow to begin the run', () => began.includes(runId));
+      expect((await store.getRunState(runId))?.status).toBe('running');
+      return answer;
+    };
+    const res = await app.request(`/api/runs/${runId}/cancel`, json('POST'));
+    expect(res.status, await res.clone().text()).toBe(202);
+    expect((await starting).status).toBe(202);
+    beganGate.open();
+    await workflowClosed(runId);
+    const run = await store.getRun(runId);
+    expect(run?.status).toBe('cancelled');
+  });
+});
