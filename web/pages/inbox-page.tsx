@@ -357,6 +357,11 @@ export function InboxPage() {
                         <td title={r.createdAt}>
                           <div className="nowrap">{formatDateTime(r.createdAt, now)}</div>
                           <div className="muted small nowrap">{relativeTime(r.createdAt, now)}</div>
+                          {r.rejectedInRuns > 1 ? (
+                            <div className="small nowrap inbox-runs" data-testid="inbox-rejected-in" title="The same record (same key) was rejected by each of these runs; this is the newest rejection. Resubmitting or ignoring it settles them all.">
+                              rejected in {formatCount(r.rejectedInRuns)} runs
+                            </div>
+                          ) : null}
                         </td>
                         <td>
                           {actionable(r) && canRun ? (
@@ -454,7 +459,10 @@ function EditDialog({
           </button>
         </header>
         <div className="dialog__body">
-          <div className="banner banner--warn inbox-edit__reason">{record.latestReason ?? record.reason}</div>
+          <div className="banner banner--warn inbox-edit__reason">
+            {record.latestReason ?? record.reason}
+            {record.rejectedInRuns > 1 ? <div className="small">Rejected in {formatCount(record.rejectedInRuns)} runs; this resubmit settles all of them.</div> : null}
+          </div>
           <div className="inbox-edit__fields">
             {fields.map((f) => (
               <label key={f} className="inbox-edit__field">
