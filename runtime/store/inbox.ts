@@ -113,7 +113,9 @@ export function createInboxStore(db: Db): InboxStore {
       // The page's ids first (the skipped rows of a deep page are read from the index, not fetched whole), then its rows.
       const order = [desc(rejectedRecords.createdAt), desc(rejectedRecords.id)];
       const ids = (await db.select({ id: rejectedRecords.id }).from(rejectedRecords).where(where).orderBy(...order).limit(limit).offset(offset)).map((r) => r.id);
-      const rows = ids.length ? await db.select().from(rejectedRecords).where(inArray(rejectedRecords.id, ids)).orderBy(...order) : [];
+      // The filter again: a record settled between the two reads (a resubmit run ending) is not shown under a filter
+      // it no longer matches (the page, seeing no Resubmitting record, would stop looking and show it so for good).
+      const rows = ids.length ? await db.select().from(rejectedRecords).where(and(inArray(rejectedRecords.id, ids), where)).orderBy(...order) : [];
       const [total] = await db.select({ n: count() }).from(rejectedRecords).where(where);
       // What the page shows beside each record (its integration, run and step), for the page's runs only.
       const runIds = [...new Set(rows.map((r) => r.runId))];
