@@ -195,8 +195,14 @@ export function inboxRoutes({ store, launcher }: ApiDeps) {
         }
       }
       if (changed.length > 0) {
-        const first = changed[0] as Issue;
-        throw new HttpError(409, 'source_changed', `${changed.length === 1 ? 'A field the source reads now is' : `${changed.length} fields the source reads now are`} missing from the resubmitted records: ${first.message}`, { issues: changed });
+        const fields = [...new Set(changed.map((i) => i.path.slice(i.path.indexOf('.', 'edits.'.length) + 1)))];
+        const records = new Set(changed.map((i) => i.path.split('.')[1])).size;
+        throw new HttpError(
+          409,
+          'source_changed',
+          `The source changed since ${records === 1 ? 'this record was' : `these ${records} records were`} rejected: it now reads ${fields.map((f) => `"${f}"`).join(', ')}, which ${records === 1 ? 'the record does' : 'they do'} not have. Give ${fields.length === 1 ? 'it' : 'them'} a value (edits or set) or ignore the record${records === 1 ? '' : 's'}`,
+          { issues: changed },
+        );
       }
 
       // The claim is the guard: a record another resubmit holds (or fixed meanwhile) is not claimed, and nothing starts.

@@ -198,3 +198,35 @@ test('a record rejected by three runs is one entry, settled for every run by one
   expect(await waiting()).toBe(before + 1);
   expect(pageErrors).toEqual([]);
 });
+
+test('a record rejected before its source changed asks for the field the source reads now', async ({ page }) => {
+  const { integrationId } = await seed(page.request, { name: 'Orders, renamed column', object: 'inbox_renamed' });
+  // The export's "amount" column is now "total": a new file, the source and the Map read "total".
+  const up = await page.request.post('/api/files?name=orders-v2.csv', { data: CSV.replace('amount', 'total'), headers: { 'content-type': 'text/csv' } });
+  const file = (await up.json()) as { id: string };
+  const { graph } = (await (await page.request.get(`/api/integrations/${integrationId}`)).json()) as { graph: Graph };
+  const changed = JSON.parse(JSON.stringify(graph).replaceAll('"amount"', '"total"').replace('"target":"total"', '"target":"amount"')) as Graph;
+  const source = changed.nodes.find((n) => n.id === 'source')!;
+  source.config = withFilePreview({ ...source.config, fileId: file.id, fileName: 'orders-v2.csv' });
+  expect((await page.request.put(`/api/integrations/${integrationId}`, { data: { graph: changed } })).status()).toBe(200);
+  const published = await page.request.post(`/api/integrations/${integrationId}/publish`, { data: {} });
+  expect(published.status(), await published.text()).toBe(200);
+
+  await page.goto('/#/inbox');
+  await page.getByTestId('inbox-integration').selectOption(integrationId);
+  const rows = page.getByTestId('inbox-row');
+  await expect(rows).toHaveCount(3);
+  const edsger = rows.filter({ hasText: 'Edsger Dijkstra' });
+  await edsger.getByTestId('inbox-edit').click();
+  const dialog = page.getByTestId('inbox-edit-dialog');
+  await dialog.getByTestId('edit-resubmit').click();
+  await expect(dialog.getByTestId('edit-lacking')).toContainText('it now reads "total", which this record does not have');
+  await expect(rows.filter({ hasText: 'Edsger Dijkstra' }).getByTestId('inbox-status-badge')).toHaveText('Rejected'); // nothing sent
+  await page.screenshot({ path: resolve(DOCS_SHOTS, 'inbox14-source-changed-1440.png') });
+  await dialog.getByTestId('edit-field-total').fill('12.00');
+  await dialog.getByTestId('edit-resubmit').click();
+  await expect(dialog).toBeHidden();
+  await expect(rows).toHaveCount(2, { timeout: 60_000 });
+  const written = (await (await page.request.get('/api/workspace/objects/inbox_renamed/records?limit=50')).json()) as { items: { values: Record<string, unknown> }[] };
+  expect(written.items.find((r) => r.values.order_id === '1005')?.values.amount).toBe(12);
+});

@@ -296,7 +296,8 @@ describe('a record resubmitted after its source changed (inbox14)', () => {
     expect(res.status).toBe(409);
     const error = await errorOf(res);
     expect(error.code).toBe('source_changed');
-    expect(error.message).toMatch(/now reads "Total".*"Amount", which the source no longer reads/);
+    expect(error.message).toMatch(/changed since this record was rejected: it now reads "Total", which the record does not have/);
+    expect(error.issues?.[0]?.message).toMatch(/"Amount", which the source no longer reads/);
     expect(error.issues?.map((i) => i.path)).toEqual([`edits.${kept!.id}.Total`]);
     expect(await amountOfKept()).toBe(12); // no null written over it
     expect((await inboxOf(id)).items.map((r) => r.status)).toEqual(['open']); // nothing claimed
