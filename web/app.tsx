@@ -11,6 +11,7 @@ import { toast } from './lib/toasts';
 import { useMenuButton } from './components/menu';
 import { ChangePasswordDialog } from './auth/change-password';
 import { IntegrationsPage } from './pages/integrations-page';
+import { NotFoundPage } from './pages/not-found-page';
 import { href, useRoute, type Route } from './router';
 
 // The designer carries React Flow and the compiler; load it only when it is opened.
@@ -215,9 +216,9 @@ function Page({ route }: { route: Route }) {
       return null;
     case 'not-found':
       return (
-        <EmptyState title="This page does not exist" action={<a className="btn btn--primary" href={href.integrations()}>Go to integrations</a>}>
+        <NotFoundPage heading="Page not found" title="This page does not exist">
           Nothing lives at {route.path}.
-        </EmptyState>
+        </NotFoundPage>
       );
   }
 }

@@ -1,6 +1,7 @@
 // The activities the sync workflow calls: built by a factory around the store and the connection service, so tests
 // and workers wire their own. They keep Temporal's part (context, heartbeats, cancellation, failures); the pipeline
 // itself runs in runtime/executors (pipeline-pass.ts, drive.ts).
+import { rejectedKeyFields } from '../../shared/sync/rejected-key';
 import { createHash } from 'node:crypto';
 import { Context, ApplicationFailure, CancelledFailure, log } from '@temporalio/activity';
 import { z } from 'zod';
@@ -530,6 +531,8 @@ export function createActivities(deps: ActivityDeps) {
           }
         }
         const ownedSet = new Set(owned);
+        // inbox14: the source fields a rejected record's key is read from (a resubmit run's rejections are attempts).
+        const rejectedKey = resubmit ? null : rejectedKeyFields(steps);
         let spent = false;
         // A budgeted pass issues its first batch whatever the time (its preparation may have been slow under load).
         let issued = 0;
@@ -552,7 +555,7 @@ export function createActivities(deps: ActivityDeps) {
                 if (budgetEnd !== undefined && issued++ > 0 && Date.now() >= budgetEnd) throw new BudgetSpent('The local budget is spent');
               },
               commit: async (next, effect) => {
-                await store.commitBatch({ runId, pipelineId: partition ? checkpointKey : pipelineId, checkpointKey, batch: next.batch, cursor: next.cursor, ...effect }).catch(failedAt(STORE_FAILURE));
+                await store.commitBatch({ runId, pipelineId: partition ? checkpointKey : pipelineId, checkpointKey, batch: next.batch, cursor: next.cursor, ...effect, ...(rejectedKey && { rejectedKey }) }).catch(failedAt(STORE_FAILURE));
                 checkpoint = next;
                 await outages.clear();
                 beat();

@@ -53,6 +53,7 @@ const ignore = serve(routes.ignoreRecords, {
 });
 
 type Issue = { path: string; message: string };
+type Published = { integration: Awaited<ReturnType<ApiDeps['store']['getIntegration']>>; plan: Plan | null };
 
 const invalid = (issues: Issue[]) => new HttpError(400, 'invalid_request', `Invalid request: ${issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ')}${issues.length > 5 ? ` (and ${issues.length - 5} more)` : ''}`, { issues });
 
@@ -78,9 +79,28 @@ function mustBeActionable(records: readonly InboxRecordRef[], what: string): voi
   );
 }
 
+/**
+ * 409 for a record a later run rejected again (inbox14): the inbox lists the record once, as its newest rejection,
+ * and acting on that one settles the earlier ones too.
+ */
+function mustBeNewest(records: readonly InboxRecordRef[]): void {
+  const older = records.filter((r) => r.supersededBy !== null);
+  if (older.length === 0) return;
+  const first = older[0] as InboxRecordRef;
+  throw new HttpError(409, 'superseded', `Record "${first.id}" was rejected again by a later run; act on its newest rejection "${first.supersededBy}", which settles this one too`, {
+    issues: older.map((r) => ({ path: 'ids', message: `"${r.id}" was rejected again as "${r.supersededBy}"` })),
+  });
+}
+
 /** The source step that fed a rejected step's records: the first step of a pipeline through that step. */
 function sourceOf(plan: Plan, nodeId: string): string | null {
   return plan.pipelines.find((p) => p.nodeIds.includes(nodeId))?.nodeIds[0] ?? null;
+}
+
+/** The fields the source step feeding `nodeId` reads in `plan` (none without a plan or such a step). */
+function sourceFields(plan: Plan | null, nodeId: string): string[] {
+  const sourceId = plan ? sourceOf(plan, nodeId) : null;
+  return (plan?.steps.find((st) => st.nodeId === sourceId)?.output?.fields ?? []).map((f) => f.name);
 }
 
 function startedBy(c: Context<AuthEnv>): string | null {
@@ -101,7 +121,21 @@ export function inboxRoutes({ store, launcher }: ApiDeps) {
       const body = c.req.valid('json');
       const records = await knownRecords({ store }, body.ids);
       const byId = new Map(records.map((r) => [r.id, r]));
-      // Edits name fields of the record's source, nothing else (`__proto__` included: only when the source has it).
+      // Each integration's published version, read once (checked below, after the body's own errors).
+      const byIntegration = new Map<string, InboxRecordRef[]>();
+      for (const r of records) byIntegration.set(r.integrationId, [...(byIntegration.get(r.integrationId) ?? []), r]);
+      const published = new Map<string, Published>();
+      for (const integrationId of byIntegration.keys()) {
+        const integration = await store.getIntegration(integrationId);
+        const version = integration?.publishedVersionId ? await store.getVersion(integration.publishedVersionId) : null;
+        published.set(integrationId, { integration, plan: version?.plan ?? null });
+      }
+      // The fields the record's source step reads now (the published version's), which may differ from the record's
+      // own when the source changed since it was rejected (inbox14).
+      const readsNow = (r: InboxRecordRef): string[] => sourceFields(published.get(r.integrationId)?.plan ?? null, r.nodeId);
+      const known = (r: InboxRecordRef, field: string) => Object.hasOwn(r.source, field) || readsNow(r).includes(field);
+      // Edits name fields of the record's source or of its source step now, nothing else (`__proto__` included: only
+      // when one of them has it).
       const issues: Issue[] = [];
       for (const [id, edits] of Object.entries(body.edits ?? {})) {
         const record = byId.get(id);
@@ -110,33 +144,65 @@ export function inboxRoutes({ store, launcher }: ApiDeps) {
           continue;
         }
         for (const field of Object.keys(edits)) {
-          if (!Object.hasOwn(record.source, field)) issues.push({ path: `edits.${id}.${field}`, message: `The source of record "${id}" has no field "${field}"` });
+          if (!known(record, field)) issues.push({ path: `edits.${id}.${field}`, message: `The source of record "${id}" has no field "${field}"` });
         }
       }
       for (const field of Object.keys(body.set ?? {})) {
-        const lacking = records.filter((r) => !Object.hasOwn(r.source, field));
+        const lacking = records.filter((r) => !known(r, field));
         if (lacking.length > 0) {
           issues.push({ path: `set.${field}`, message: `The source has no field "${field}" in ${lacking.length === records.length ? 'the selected records' : `${lacking.length} of the ${records.length} selected records (e.g. "${lacking[0]?.id}")`}` });
         }
       }
       if (issues.length > 0) throw invalid(issues);
       mustBeActionable(records, 'waiting to be resubmitted');
+      mustBeNewest(records);
 
       // One run per integration, of its current published version: check them all before claiming anything.
-      const byIntegration = new Map<string, InboxRecordRef[]>();
-      for (const r of records) byIntegration.set(r.integrationId, [...(byIntegration.get(r.integrationId) ?? []), r]);
       const plans = new Map<string, { plan: Plan; name: string }>();
       for (const [integrationId, group] of byIntegration) {
-        const integration = await store.getIntegration(integrationId);
+        const { integration, plan } = published.get(integrationId) as Published;
         if (!integration) throw new HttpError(409, 'not_published', `The integration of record "${group[0]?.id}" no longer exists`);
         if (!integration.active) throw inactiveError(integration);
-        const version = integration.publishedVersionId ? await store.getVersion(integration.publishedVersionId) : null;
-        if (!version) throw new HttpError(409, 'not_published', `"${integration.name}" is not published; publish it before resubmitting its records`);
-        const gone = group.filter((r) => !sourceOf(version.plan, r.nodeId));
+        if (!plan) throw new HttpError(409, 'not_published', `"${integration.name}" is not published; publish it before resubmitting its records`);
+        const gone = group.filter((r) => !sourceOf(plan, r.nodeId));
         if (gone.length > 0) {
           throw new HttpError(409, 'step_gone', `The step that rejected record "${gone[0]?.id}" is not in the published version of "${integration.name}" any more; ignore the record or run the integration again`);
         }
-        plans.set(integrationId, { plan: version.plan, name: integration.name });
+        plans.set(integrationId, { plan, name: integration.name });
+      }
+      // inbox14: a record rejected before its source changed (a field renamed or removed) lacks a field the source
+      // reads now. Typing it as null would write null over the target's value: refused, naming each field, until the
+      // person gives it a value (edits or set name the source's current fields; an explicit null is their choice).
+      // A field the source read when the record was rejected and the record lacks (a webhook body without an optional
+      // field) is the record's own: it stays null, as it would have then.
+      const planThen = new Map<string, Plan | null>();
+      for (const runId of new Set(records.map((r) => r.runId))) {
+        const run = await store.getRun(runId);
+        planThen.set(runId, run ? ((await store.getVersion(run.versionId))?.plan ?? null) : null);
+      }
+      const changed: Issue[] = [];
+      for (const r of records) {
+        const values = resubmittedValues(r.edited ?? r.source, body.edits?.[r.id], body.set);
+        const then = sourceFields(planThen.get(r.runId) ?? null, r.nodeId);
+        const lacking = readsNow(r).filter((f) => !Object.hasOwn(values, f) && !then.includes(f));
+        if (lacking.length === 0) continue;
+        const dropped = Object.keys(values).filter((f) => !readsNow(r).includes(f));
+        for (const f of lacking) {
+          changed.push({
+            path: `edits.${r.id}.${f}`,
+            message: `The source of "${plans.get(r.integrationId)?.name}" now reads "${f}", which record "${r.id}" (rejected before the source changed) does not have${dropped.length > 0 ? `; it has ${dropped.map((d) => `"${d}"`).join(', ')}, which the source no longer reads` : ''}. Give "${f}" a value (edits or set) or ignore the record`,
+          });
+        }
+      }
+      if (changed.length > 0) {
+        const fields = [...new Set(changed.map((i) => i.path.slice(i.path.indexOf('.', 'edits.'.length) + 1)))];
+        const records = new Set(changed.map((i) => i.path.split('.')[1])).size;
+        throw new HttpError(
+          409,
+          'source_changed',
+          `The source changed since ${records === 1 ? 'this record was' : `these ${records} records were`} rejected: it now reads ${fields.map((f) => `"${f}"`).join(', ')}, which ${records === 1 ? 'the record does' : 'they do'} not have. Give ${fields.length === 1 ? 'it' : 'them'} a value (edits or set) or ignore the record${records === 1 ? '' : 's'}`,
+          { issues: changed },
+        );
       }
 
       // The claim is the guard: a record another resubmit holds (or fixed meanwhile) is not claimed, and nothing starts.
@@ -190,6 +256,7 @@ export function inboxRoutes({ store, launcher }: ApiDeps) {
       const { ids, note } = c.req.valid('json');
       const records = await knownRecords({ store }, ids);
       mustBeActionable(records, 'open');
+      mustBeNewest(records);
       const done = await store.inbox.ignore(
         records.map((r) => r.id),
         note,

@@ -8,6 +8,7 @@ import { newId } from './ids';
 import { rejectedRecords, runCheckpoints, runKeys, runs, runSourceReads, runSteps } from './schema';
 import type { BatchCommit, NewRejected, StepCounts, WriteOutcome } from './types';
 import { clearStaged, recordStaged, storable } from './rejected-stage';
+import { inboxKeyOf } from './inbox';
 import { keyValuesToStore, runKeyToStore } from './run-key-values';
 import { applyWorkspaceWrite, chunks, lockObjectSql, type LockedObjectRow, type StepCountsFold } from './workspace-write';
 
@@ -168,15 +169,32 @@ export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applie
     }
 
     // A resubmit run's own rejections are attempts of inbox records (settled onto them when it ends), never new ones.
-    const inboxStatus: 'open' | 'attempt' =
-      rejected.length === 0 && !commit.staged ? 'open' : (await tx.select({ trigger: runs.trigger }).from(runs).where(eq(runs.id, commit.runId)))[0]?.trigger === 'resubmit' ? 'attempt' : 'open';
+    const about = rejected.length === 0 && !commit.staged ? undefined : (await tx.select({ trigger: runs.trigger, integrationId: runs.integrationId }).from(runs).where(eq(runs.id, commit.runId)))[0];
+    const inboxStatus: 'open' | 'attempt' = about?.trigger === 'resubmit' ? 'attempt' : 'open';
+    // inbox14: each rejection's record key; the newest rejection of a key (the last row of this commit) is the inbox's
+    // entry for it, every other waiting rejection of that key in the integration points at it.
+    const keyed = inboxStatus === 'open' && commit.rejectedKey ? rejected.map((r) => inboxKeyOf(commit.rejectedKey, r.source)) : [];
+    const newestOf = new Map<string, string>();
+    const ids = rejected.map(() => newId('rej'));
+    keyed.forEach((k, i) => {
+      if (k !== null) newestOf.set(k, ids[i]!);
+    });
+    const newerOf = (key: string | null | undefined, id: string): string | null => {
+      const newest = key ? newestOf.get(key) : undefined;
+      return newest && newest !== id ? newest : null;
+    };
     if (commit.staged) {
       for (const [nodeId, n] of await recordStaged(tx, commit.runId, commit.pipelineId, commit.staged.attempt, inboxStatus)) addCounts(counts, nodeId, { rejected: n });
     }
+    let start = 0;
     for (const part of chunks(rejected)) {
+      const at = start;
+      start += part.length;
       await tx.insert(rejectedRecords).values(
-        part.map((r) => ({
-          id: newId('rej'),
+        part.map((r, j) => ({
+          id: ids[at + j]!,
+          recordKey: keyed[at + j] ?? null,
+          supersededBy: newerOf(keyed[at + j], ids[at + j]!),
           runId: commit.runId,
           nodeId: r.nodeId,
           rowNumber: r.rowNumber,
@@ -187,6 +205,15 @@ export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applie
           inboxStatus,
         })),
       );
+    }
+    if (newestOf.size > 0 && about) {
+      // Earlier waiting rejections of these records in this integration now point at this commit's newest one.
+      const pairs = [...newestOf].map(([key, id]) => ({ key, id }));
+      await tx.execute(sql`
+        UPDATE ${rejectedRecords} AS r SET superseded_by = n.id
+        FROM jsonb_to_recordset(${JSON.stringify(pairs)}::jsonb) AS n(key text, id text)
+        WHERE r.record_key = n.key AND r.id <> n.id AND r.inbox_status IN ('open', 'still_failing')
+          AND r.run_id IN (SELECT id FROM ${runs} WHERE integration_id = ${about.integrationId})`);
     }
 
     // Every step's counts in one statement (one round trip, not one per step: a commit's round trips each wait

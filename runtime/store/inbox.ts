@@ -2,8 +2,10 @@
 // the server; claimed for a resubmit with a conditional update (so a record is in one resubmit at a time and a fixed
 // one is never sent again); the resubmit run's records, read by its pipeline in place of the source; and the outcome
 // of each record once that run ends.
-import { and, asc, count, desc, eq, gt, gte, ilike, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import { and, asc, count, desc, eq, gt, gte, ilike, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { ACTIONABLE_INBOX_STATUSES, type InboxFilter, type InboxGroup, type InboxRecord, type InboxStatus } from '../../shared/api/inbox';
+import { rejectedRecordKey } from '../../shared/sync/rejected-key';
 import { showNul } from '../../shared/util/nul';
 import type { Db } from './db';
 import { page } from './paging';
@@ -18,6 +20,8 @@ export interface InboxRecordRef {
   status: InboxStatus;
   source: Record<string, unknown>;
   edited: Record<string, unknown> | null;
+  /** A later run rejected the same record again: the id of that newer rejection, which the inbox lists instead. */
+  supersededBy: string | null;
 }
 
 /** What a resubmit run feeds one source: the record's values, numbered in the run. */
@@ -60,6 +64,15 @@ export interface InboxStore {
   resubmitOrigins(runId: string): Promise<string[]>;
 }
 
+/**
+ * The record key the inbox keeps for a rejected record (inbox14): a sha256 of its key fields' source values (a hash, so
+ * a long key value never outgrows the index); null when it has no key (each such rejection is its own entry).
+ */
+export function inboxKeyOf(fields: readonly string[] | undefined, source: Readonly<Record<string, unknown>>): string | null {
+  const key = rejectedRecordKey(fields, source);
+  return key === null ? null : createHash('sha256').update(key).digest('hex');
+}
+
 /** Plain JSON for jsonb (rows are null-prototype records; U+0000 cannot be stored). */
 const storable = <T>(v: T): T => JSON.parse(JSON.stringify(showNul(v))) as T;
 
@@ -77,6 +90,8 @@ function whereOf(db: Db, filter: InboxQuery, withReason = true): SQL | undefined
   const statuses = filter.status && filter.status.length > 0 ? filter.status : ACTIONABLE_INBOX_STATUSES;
   return and(
     inArray(rejectedRecords.inboxStatus, [...statuses]),
+    // One entry per record: a rejection a later run's rejection of the same record superseded is listed through it.
+    isNull(rejectedRecords.supersededBy),
     filter.integrationId ? inArray(rejectedRecords.runId, db.select({ id: runs.id }).from(runs).where(eq(runs.integrationId, filter.integrationId))) : undefined,
     withReason && filter.reason !== undefined ? eq(rejectedRecords.inboxReason, filter.reason) : undefined,
     filter.search ? ilike(rejectedRecords.inboxReason, `%${likeEscape(filter.search)}%`) : undefined,
@@ -87,6 +102,9 @@ function whereOf(db: Db, filter: InboxQuery, withReason = true): SQL | undefined
 
 const iso = (d: Date) => d.toISOString();
 
+/** These records and the earlier rejections of the same records that they superseded (inbox14). */
+const withEarlier = (ids: readonly string[]) => or(inArray(rejectedRecords.id, [...ids]), inArray(rejectedRecords.supersededBy, [...ids]));
+
 export function createInboxStore(db: Db): InboxStore {
   return {
     async list(filter, opts) {
@@ -95,7 +113,9 @@ export function createInboxStore(db: Db): InboxStore {
       // The page's ids first (the skipped rows of a deep page are read from the index, not fetched whole), then its rows.
       const order = [desc(rejectedRecords.createdAt), desc(rejectedRecords.id)];
       const ids = (await db.select({ id: rejectedRecords.id }).from(rejectedRecords).where(where).orderBy(...order).limit(limit).offset(offset)).map((r) => r.id);
-      const rows = ids.length ? await db.select().from(rejectedRecords).where(inArray(rejectedRecords.id, ids)).orderBy(...order) : [];
+      // The filter again: a record settled between the two reads (a resubmit run ending) is not shown under a filter
+      // it no longer matches (the page, seeing no Resubmitting record, would stop looking and show it so for good).
+      const rows = ids.length ? await db.select().from(rejectedRecords).where(and(inArray(rejectedRecords.id, ids), where)).orderBy(...order) : [];
       const [total] = await db.select({ n: count() }).from(rejectedRecords).where(where);
       // What the page shows beside each record (its integration, run and step), for the page's runs only.
       const runIds = [...new Set(rows.map((r) => r.runId))];
@@ -108,6 +128,12 @@ export function createInboxStore(db: Db): InboxStore {
         : [];
       const labels = runIds.length ? await db.select({ runId: runSteps.runId, nodeId: runSteps.nodeId, label: runSteps.label }).from(runSteps).where(inArray(runSteps.runId, runIds)) : [];
       const runOf = new Map(about.map((r) => [r.id, r]));
+      // How many runs rejected each listed record: its own and those of the rejections it superseded.
+      const earlier = ids.length
+        ? await db.selectDistinct({ of: rejectedRecords.supersededBy, runId: rejectedRecords.runId }).from(rejectedRecords).where(inArray(rejectedRecords.supersededBy, ids))
+        : [];
+      const runsOf = new Map<string, Set<string>>(rows.map((r) => [r.id, new Set([r.runId])]));
+      for (const e of earlier) if (e.of) runsOf.get(e.of)?.add(e.runId);
       const labelOf = new Map(labels.map((l) => [`${l.runId}\u0000${l.nodeId}`, l.label]));
       return {
         items: rows.map((r) => ({
@@ -119,6 +145,7 @@ export function createInboxStore(db: Db): InboxStore {
           nodeId: r.nodeId,
           stepLabel: labelOf.get(`${r.runId}\u0000${r.nodeId}`) ?? r.nodeId,
           rowNumber: r.rowNumber,
+          rejectedInRuns: runsOf.get(r.id)?.size ?? 1,
           source: r.source,
           mapped: r.mapped,
           edited: r.edited ?? null,
@@ -144,7 +171,7 @@ export function createInboxStore(db: Db): InboxStore {
     },
 
     async countWaiting() {
-      const [row] = await db.select({ n: count() }).from(rejectedRecords).where(inArray(rejectedRecords.inboxStatus, [...ACTIONABLE_INBOX_STATUSES]));
+      const [row] = await db.select({ n: count() }).from(rejectedRecords).where(and(inArray(rejectedRecords.inboxStatus, [...ACTIONABLE_INBOX_STATUSES]), isNull(rejectedRecords.supersededBy)));
       return row?.n ?? 0;
     },
 
@@ -155,7 +182,7 @@ export function createInboxStore(db: Db): InboxStore {
         .from(rejectedRecords)
         .innerJoin(runs, eq(runs.id, rejectedRecords.runId))
         .where(and(inArray(rejectedRecords.id, [...ids]), ne(rejectedRecords.inboxStatus, 'attempt')));
-      return rows.map(({ r, integrationId }) => ({ id: r.id, integrationId, runId: r.runId, nodeId: r.nodeId, status: r.inboxStatus as InboxStatus, source: r.source, edited: r.edited ?? null }));
+      return rows.map(({ r, integrationId }) => ({ id: r.id, integrationId, runId: r.runId, nodeId: r.nodeId, status: r.inboxStatus as InboxStatus, source: r.source, edited: r.edited ?? null, supersededBy: r.supersededBy ?? null }));
     },
 
     async claim(ids) {
@@ -163,9 +190,10 @@ export function createInboxStore(db: Db): InboxStore {
       const rows = await db
         .update(rejectedRecords)
         .set({ inboxStatus: 'resubmitting' })
-        .where(and(inArray(rejectedRecords.id, [...ids]), inArray(rejectedRecords.inboxStatus, [...ACTIONABLE_INBOX_STATUSES])))
+        .where(and(withEarlier(ids), inArray(rejectedRecords.inboxStatus, [...ACTIONABLE_INBOX_STATUSES])))
         .returning({ id: rejectedRecords.id });
-      return rows.map((r) => r.id);
+      const asked = new Set(ids);
+      return rows.map((r) => r.id).filter((id) => asked.has(id));
     },
 
     async release(ids) {
@@ -173,7 +201,7 @@ export function createInboxStore(db: Db): InboxStore {
       await db
         .update(rejectedRecords)
         .set({ inboxStatus: sql`CASE WHEN ${rejectedRecords.latestReason} IS NULL THEN 'open' ELSE 'still_failing' END` })
-        .where(and(inArray(rejectedRecords.id, [...ids]), eq(rejectedRecords.inboxStatus, 'resubmitting')));
+        .where(and(withEarlier(ids), eq(rejectedRecords.inboxStatus, 'resubmitting')));
     },
 
     async addResubmitItems(runId, items) {
@@ -183,6 +211,8 @@ export function createInboxStore(db: Db): InboxStore {
           await tx.insert(inboxResubmits).values(part.map((it, i) => ({ runId, rowNumber: start + i + 1, recordId: it.recordId, sourceNodeId: it.sourceNodeId, values: storable(it.values) })));
           for (const it of part) {
             await tx.update(rejectedRecords).set({ outcomeRunId: runId, edited: storable(it.values) }).where(eq(rejectedRecords.id, it.recordId));
+            // The earlier rejections of the same record (claimed with it) settle with it.
+            await tx.update(rejectedRecords).set({ outcomeRunId: runId }).where(and(eq(rejectedRecords.supersededBy, it.recordId), eq(rejectedRecords.inboxStatus, 'resubmitting')));
           }
         }
       });
@@ -215,6 +245,12 @@ export function createInboxStore(db: Db): InboxStore {
           ) AS x
           WHERE r.id = x.record_id AND r.inbox_status = 'resubmitting' AND r.outcome_run_id = ${runId}
           RETURNING r.id`);
+        // Earlier rejections of a record rejected again settle as it did (the rest below: fixed with it, or failed).
+        await tx.execute(sql`
+          UPDATE rejected_records AS s SET inbox_status = r.inbox_status, latest_reason = r.latest_reason, settled_at = r.settled_at
+          FROM rejected_records AS r
+          WHERE s.superseded_by = r.id AND s.outcome_run_id = ${runId} AND s.inbox_status = 'resubmitting'
+            AND r.outcome_run_id = ${runId} AND r.inbox_status = 'still_failing'`);
         const rest = await tx
           .update(rejectedRecords)
           .set(
@@ -223,9 +259,11 @@ export function createInboxStore(db: Db): InboxStore {
               : { inboxStatus: 'still_failing', latestReason: outcome.failure, settledAt: sql`now()` },
           )
           .where(and(eq(rejectedRecords.outcomeRunId, runId), eq(rejectedRecords.inboxStatus, 'resubmitting')))
-          .returning({ id: rejectedRecords.id });
-        const stillFailing = rowsOf(again).length + (outcome.wroteAll ? 0 : rest.length);
-        return { fixed: outcome.wroteAll ? rest.length : 0, stillFailing };
+          .returning({ id: rejectedRecords.id, supersededBy: rejectedRecords.supersededBy });
+        // Counted per record (the resubmitted ones), not per earlier rejection that settled with one.
+        const settled = rest.filter((r) => r.supersededBy === null).length;
+        const stillFailing = rowsOf(again).length + (outcome.wroteAll ? 0 : settled);
+        return { fixed: outcome.wroteAll ? settled : 0, stillFailing };
       });
     },
 
@@ -234,9 +272,10 @@ export function createInboxStore(db: Db): InboxStore {
       const rows = await db
         .update(rejectedRecords)
         .set({ inboxStatus: 'ignored', note, settledAt: sql`now()` })
-        .where(and(inArray(rejectedRecords.id, [...ids]), inArray(rejectedRecords.inboxStatus, [...ACTIONABLE_INBOX_STATUSES])))
+        .where(and(withEarlier(ids), inArray(rejectedRecords.inboxStatus, [...ACTIONABLE_INBOX_STATUSES])))
         .returning({ id: rejectedRecords.id });
-      return rows.map((r) => r.id);
+      const asked = new Set(ids);
+      return rows.map((r) => r.id).filter((id) => asked.has(id));
     },
 
     async resubmitOrigins(runId) {

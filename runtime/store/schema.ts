@@ -186,6 +186,9 @@ export const rejectedRecords = pgTable(
     settledAt: at('settled_at'),
     /** The reason the inbox shows and groups by: the latest when a resubmit failed again (kept by Postgres). */
     inboxReason: text('inbox_reason').generatedAlwaysAs(sql`coalesce(latest_reason, reason)`),
+    /** Migration 34: the record's key (sha256 of its key fields' source values; null: no key) and, while it waits, the newer rejection of the same record that the inbox lists instead. */
+    recordKey: text('record_key'),
+    supersededBy: text('superseded_by'),
   },
   (t) => [index('rejected_records_run_row').on(t.runId, t.rowNumber)],
 );

@@ -154,6 +154,45 @@ export function runStoreSuite(target: SuiteTarget): void {
     });
   });
 
+  describe('inbox: one entry per record (inbox14)', () => {
+    it('lists a record rejected by several runs once, its newest rejection, and settles every run of it with one claim or ignore', async () => {
+      const { integration, version, run } = await newRun();
+      const other = await newRun(); // another integration: the same key is another record
+      const second = await store.createRun({ integrationId: integration.id, versionId: version.id, trigger: 'manual', params: {}, steps: STEPS });
+      const rej = (email: string | null, rowNumber: number) => ({ nodeId: 'map', rowNumber, source: { Email: email, Name: 'x\u0000y' }, mapped: null, reason: `bad ${rowNumber}` });
+      const big = '9007199254740993';
+      for (const [r, n] of [[run, 1], [other.run, 1], [second, 2]] as const) {
+        await store.commitBatch(commit(r.id, 1, { rejected: [rej('a@example.com', n), rej(big, n), rej(null, n)], rejectedKey: ['Email'] }));
+      }
+      // 9007199254740992 is another record than 9007199254740993 (kept as text, exactly).
+      await store.commitBatch(commit(second.id, 2, { rejected: [rej('9007199254740992', 3)], rejectedKey: ['Email'] }));
+      const listed = await store.inbox.list({ integrationId: integration.id });
+      const byEmail = (e: unknown) => listed.items.filter((i) => i.source.Email === e);
+      expect(listed.total).toBe(5); // a@, big, 9007199254740992, and the keyless one of each run
+      expect(byEmail('a@example.com')).toMatchObject([{ runId: second.id, reason: 'bad 2', rejectedInRuns: 2 }]);
+      expect(byEmail(big)).toMatchObject([{ runId: second.id, rejectedInRuns: 2 }]);
+      expect(byEmail(null).map((i) => i.rejectedInRuns)).toEqual([1, 1]);
+      expect((await store.inbox.list({ integrationId: other.integration.id })).items.map((i) => i.rejectedInRuns)).toEqual([1, 1, 1]);
+      expect((await store.inbox.groups({ integrationId: integration.id })).items.find((g) => g.reason === 'bad 2')?.count).toBe(3);
+
+      const newest = byEmail('a@example.com')[0]!;
+      const older = (await store.listRejected(run.id)).items.find((i) => i.source.Email === 'a@example.com')!;
+      expect((await store.inbox.getRecords([older.id]))[0]?.supersededBy).toBe(newest.id);
+      // Claiming the newest claims the earlier rejection with it; a release gives both back.
+      expect(await store.inbox.claim([newest.id])).toEqual([newest.id]);
+      expect(await store.inbox.claim([older.id])).toEqual([]);
+      await store.inbox.release([newest.id]);
+      expect(await store.inbox.ignore([byEmail(big)[0]!.id], 'not ours')).toEqual([byEmail(big)[0]!.id]);
+      const ignored = await store.inbox.list({ integrationId: integration.id, status: ['ignored'] });
+      expect(ignored.items.map((i) => [i.source.Email, i.rejectedInRuns])).toEqual([[big, 2]]);
+      expect(await store.inbox.ignore([newest.id], 'both')).toEqual([newest.id]);
+      expect((await store.inbox.getRecords([older.id]))[0]?.status).toBe('ignored');
+      expect((await store.inbox.list({ integrationId: integration.id })).items.map((i) => i.source.Email).sort()).toEqual(['9007199254740992', null, null]);
+      // The other integration's record with the same key was not touched.
+      expect((await store.inbox.list({ integrationId: other.integration.id })).items.every((i) => i.status === 'open')).toBe(true);
+    });
+  });
+
   describe('versions', () => {
     it('numbers versions per integration and publishes the newest', async () => {
       const a = await store.createIntegration({ name: 'A', description: '', graph: graphOf('m') });

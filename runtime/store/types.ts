@@ -150,6 +150,11 @@ export interface BatchCommit {
    * counted as rejected on their steps; every staged row of the pipeline is cleared (also when the batch was committed before).
    */
   staged?: { attempt: string };
+  /**
+   * The source fields a rejected record's key is read from (shared/sync/rejected-key.ts `rejectedKeyFields`): the
+   * inbox lists one entry per integration and key, the newest rejection. Absent: each rejection is its own entry.
+   */
+  rejectedKey?: string[];
 }
 
 /** What a batch adds to the run's sync state (runtime/store/sync-state.ts), in the batch's own transaction. */

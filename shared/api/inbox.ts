@@ -32,6 +32,11 @@ export const InboxRecord = z.object({
   /** The step that rejected it, as the run named it. */
   stepLabel: z.string(),
   rowNumber: z.number().int(),
+  /**
+   * How many runs rejected this record (by its integration and key; this is the newest rejection): resubmitting or
+   * ignoring it settles them all. 1 for a record with no key, which is its own entry.
+   */
+  rejectedInRuns: z.number().int().positive(),
   /** The values as the source read them. */
   source: nameRecord(z.unknown()),
   mapped: nameRecord(z.unknown()).nullable(),

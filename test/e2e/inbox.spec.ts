@@ -20,7 +20,8 @@ const CSV = [
   '1006,Barbara Liskov,US,2024-02-16,15.00',
 ].join('\n');
 
-async function seed(request: APIRequestContext): Promise<{ integrationId: string; runId: string }> {
+async function seed(request: APIRequestContext, opts: { name?: string; object?: string; runs?: number } = {}): Promise<{ integrationId: string; runId: string }> {
+  const object = opts.object ?? OBJECT;
   const up = await request.post('/api/files?name=orders.csv', { data: CSV, headers: { 'content-type': 'text/csv' } });
   expect(up.status()).toBe(201);
   const file = (await up.json()) as { id: string; columns: { name: string; type: string }[] };
@@ -49,22 +50,25 @@ async function seed(request: APIRequestContext): Promise<{ integrationId: string
           ],
         },
       },
-      { id: 'target', kind: 'workspace-target', label: 'Orders', position: { x: 560, y: 0 }, config: { object: OBJECT, mode: 'upsert' } },
+      { id: 'target', kind: 'workspace-target', label: 'Orders', position: { x: 560, y: 0 }, config: { object, mode: 'upsert' } },
     ],
     edges: [
       { id: 'e1', source: 'source', target: 'map' },
       { id: 'e2', source: 'map', target: 'target' },
     ],
   };
-  const created = await request.post('/api/integrations', { data: { name: 'Orders from the shop export', graph } });
+  const created = await request.post('/api/integrations', { data: { name: opts.name ?? 'Orders from the shop export', graph } });
   expect(created.status(), await created.text()).toBe(201);
   const { id } = (await created.json()) as { id: string };
   const published = await request.post(`/api/integrations/${id}/publish`, { data: {} });
   expect(published.status(), await published.text()).toBe(200);
-  const started = await request.post(`/api/integrations/${id}/runs`, { data: { name: 'Nightly import', params: {}, files: {} } });
-  expect(started.status(), await started.text()).toBe(202);
-  const { runId } = (await started.json()) as { runId: string };
-  await expect.poll(async () => ((await (await request.get(`/api/runs/${runId}`)).json()) as { status: string }).status, { timeout: 60_000 }).toBe('completed_with_errors');
+  let runId = '';
+  for (let i = 0; i < (opts.runs ?? 1); i++) {
+    const started = await request.post(`/api/integrations/${id}/runs`, { data: { name: 'Nightly import', params: {}, files: {} } });
+    expect(started.status(), await started.text()).toBe(202);
+    ({ runId } = (await started.json()) as { runId: string });
+    await expect.poll(async () => ((await (await request.get(`/api/runs/${runId}`)).json()) as { status: string }).status, { timeout: 60_000 }).toBe('completed_with_errors');
+  }
   return { integrationId: id, runId };
 }
 
@@ -150,4 +154,79 @@ test('fix two rejected records in the inbox and resubmit them', async ({ page })
   await expect(page.getByTestId('run-resubmit-of')).toBeVisible();
   await expect(page.getByTestId('run-resubmit-of').getByRole('link', { name: 'the original run' })).toHaveAttribute('href', `#/runs/${runId}`);
   expect(pageErrors).toEqual([]);
+});
+
+test('a record rejected by three runs is one entry, settled for every run by one resubmit or one ignore', async ({ page }) => {
+  const pageErrors: string[] = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  const waiting = async () => ((await (await page.request.get('/api/inbox/count')).json()) as { waiting: number }).waiting;
+  const before = await waiting();
+  const { integrationId } = await seed(page.request, { name: 'Orders, nightly', object: 'inbox_nightly', runs: 3 });
+
+  await page.goto('/#/inbox');
+  // Three bad orders, each rejected by three runs: three entries, not nine, and the badge counts records.
+  await expect(page.getByTestId('nav-inbox-count')).toHaveText(String(before + 3));
+  await page.getByTestId('inbox-integration').selectOption(integrationId);
+  const rows = page.getByTestId('inbox-row');
+  await expect(rows).toHaveCount(3);
+  await expect(page.getByTestId('inbox-rejected-in')).toHaveText(['rejected in 3 runs', 'rejected in 3 runs', 'rejected in 3 runs']);
+  for (const size of [{ width: 1440, height: 900 }, { width: 1024, height: 700 }]) {
+    await page.setViewportSize(size);
+    await expect(page.getByTestId('inbox-rejected-in').first()).toBeVisible();
+    await page.screenshot({ path: resolve(DOCS_SHOTS, `inbox14-rejected-in-runs-${size.width}.png`) });
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
+
+  // Grace fixed in the edit dialog and resubmitted: gone from the waiting view, every run's rejection of her settled.
+  const grace = rows.filter({ hasText: 'Grace Hopper' });
+  await grace.getByTestId('inbox-edit').click();
+  const dialog = page.getByTestId('inbox-edit-dialog');
+  await expect(dialog).toContainText('Rejected in 3 runs');
+  await dialog.getByTestId('edit-field-ordered_on').fill('2024-02-13');
+  await dialog.getByTestId('edit-resubmit').click();
+  await expect(rows).toHaveCount(2, { timeout: 60_000 });
+  await expect(page.getByTestId('nav-inbox-count')).toHaveText(String(before + 2));
+
+  // Katherine ignored: one ignore, gone for all three runs.
+  await rows.filter({ hasText: 'Katherine Johnson' }).getByRole('checkbox').check();
+  await page.getByTestId('bulk-ignore').click();
+  await page.getByTestId('ignore-note').fill('Cancelled order');
+  await page.getByTestId('ignore-confirm').click();
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('Edsger Dijkstra');
+  await expect(page.getByTestId('nav-inbox-count')).toHaveText(String(before + 1));
+  expect(await waiting()).toBe(before + 1);
+  expect(pageErrors).toEqual([]);
+});
+
+test('a record rejected before its source changed asks for the field the source reads now', async ({ page }) => {
+  const { integrationId } = await seed(page.request, { name: 'Orders, renamed column', object: 'inbox_renamed' });
+  // The export's "amount" column is now "total": a new file, the source and the Map read "total".
+  const up = await page.request.post('/api/files?name=orders-v2.csv', { data: CSV.replace('amount', 'total'), headers: { 'content-type': 'text/csv' } });
+  const file = (await up.json()) as { id: string };
+  const { graph } = (await (await page.request.get(`/api/integrations/${integrationId}`)).json()) as { graph: Graph };
+  const changed = JSON.parse(JSON.stringify(graph).replaceAll('"amount"', '"total"').replace('"target":"total"', '"target":"amount"')) as Graph;
+  const source = changed.nodes.find((n) => n.id === 'source')!;
+  source.config = withFilePreview({ ...source.config, fileId: file.id, fileName: 'orders-v2.csv' });
+  expect((await page.request.put(`/api/integrations/${integrationId}`, { data: { graph: changed } })).status()).toBe(200);
+  const published = await page.request.post(`/api/integrations/${integrationId}/publish`, { data: {} });
+  expect(published.status(), await published.text()).toBe(200);
+
+  await page.goto('/#/inbox');
+  await page.getByTestId('inbox-integration').selectOption(integrationId);
+  const rows = page.getByTestId('inbox-row');
+  await expect(rows).toHaveCount(3);
+  const edsger = rows.filter({ hasText: 'Edsger Dijkstra' });
+  await edsger.getByTestId('inbox-edit').click();
+  const dialog = page.getByTestId('inbox-edit-dialog');
+  await dialog.getByTestId('edit-resubmit').click();
+  await expect(dialog.getByTestId('edit-lacking')).toContainText('it now reads "total", which this record does not have');
+  await expect(rows.filter({ hasText: 'Edsger Dijkstra' }).getByTestId('inbox-status-badge')).toHaveText('Rejected'); // nothing sent
+  await page.screenshot({ path: resolve(DOCS_SHOTS, 'inbox14-source-changed-1440.png') });
+  await dialog.getByTestId('edit-field-total').fill('12.00');
+  await dialog.getByTestId('edit-resubmit').click();
+  await expect(dialog).toBeHidden();
+  await expect(rows).toHaveCount(2, { timeout: 60_000 });
+  const written = (await (await page.request.get('/api/workspace/objects/inbox_renamed/records?limit=50')).json()) as { items: { values: Record<string, unknown> }[] };
+  expect(written.items.find((r) => r.values.order_id === '1005')?.values.amount).toBe(12);
 });

@@ -119,6 +119,8 @@ test('a run or an integration that does not exist says so and where to go, witho
   for (const [url, heading] of [
     ['/#/runs/run_0000doesnotexist', 'This run does not exist'],
     ['/#/integrations/int_0000doesnotexist', 'This integration does not exist'],
+    // inbox14: its sync history too (it showed an error banner and an empty history), through the same not-found page.
+    ['/#/integrations/int_0000doesnotexist/runs', 'This integration does not exist'],
   ] as const) {
     await page.goto(url);
     await expect(page.getByRole('heading', { name: heading })).toBeVisible();

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { InboxRecord, Integration, Page, PublishResult, ResubmitResult, RunDetail, UploadedFile, type Graph } from '../../shared';
 import { customersGraph } from '../support/temporal-harness';
+import { withPreviewedFile } from '../support/graph-fixtures';
 import { json, openApiRig, type ApiRig } from '../support/api-rig';
 
 let rig: ApiRig;
@@ -178,5 +179,133 @@ describe('the record inbox', () => {
       const detail = RunDetail.parse(await (await app.request(`/api/runs/${r.id}`)).json());
       expect(detail.resubmitOf).toEqual([firstRunId]);
     }
+  });
+});
+
+/** An integration of its own over `csv` (customers' columns), published and run `runs` times; its id and run ids. */
+async function customersIntegration(name: string, object: string, csv: string, runs: number): Promise<{ id: string; graph: Graph; runIds: string[] }> {
+  const upload = await app.request(`/api/files?name=${object}.csv`, { method: 'POST', body: csv, headers: { 'content-type': 'text/csv' } });
+  const file = UploadedFile.parse(await upload.json());
+  const graph: Graph = customersGraph({ fileId: file.id, object });
+  const id = Integration.parse(await (await app.request('/api/integrations', json('POST', { name, graph }))).json()).id;
+  PublishResult.parse(await (await app.request(`/api/integrations/${id}/publish`, json('POST'))).json());
+  const runIds: string[] = [];
+  for (let i = 0; i < runs; i++) {
+    const runId = ((await (await app.request(`/api/integrations/${id}/runs`, json('POST', {}))).json()) as { runId: string }).runId;
+    expect((await rig.waitForEnd(runId)).status).toBe('completed_with_errors');
+    runIds.push(runId);
+  }
+  return { id, graph, runIds };
+}
+
+const inboxOf = async (id: string, query = '') => Page(InboxRecord).parse(await (await app.request(`/api/inbox?integrationId=${id}${query}`)).json());
+const rejectedOf = async (runId: string) => ((await (await app.request(`/api/runs/${runId}/rejected?limit=50`)).json()) as { items: { id: string; source: Record<string, unknown> }[] }).items;
+
+describe('a record rejected by several runs (inbox14)', () => {
+  const csv = ['Email,Name,Amount,Active', 'ok@example.com,Ok,1,true', 'typo@example.com,Typo,lots,true', 'big@example.com,Big,lots,true', ',No Email,3,true'].join('\n');
+
+  it('is one entry, its newest rejection, "rejected in 3 runs"; a record without a key is one entry per run', async () => {
+    const { id, runIds } = await customersIntegration('Inbox once', 'inbox_once', csv, 3);
+    const page = await inboxOf(id);
+    const names = page.items.map((r) => r.source.Name).sort();
+    expect(names).toEqual(['Big', 'No Email', 'No Email', 'No Email', 'Typo']);
+    expect(page.total).toBe(5);
+    const typo = byName(page.items, 'Typo');
+    expect(typo).toMatchObject({ runId: runIds[2], rejectedInRuns: 3, status: 'open' });
+    expect(page.items.filter((r) => r.source.Name === 'No Email').every((r) => r.rejectedInRuns === 1)).toBe(true);
+    const groups = (await (await app.request(`/api/inbox/groups?integrationId=${id}`)).json()) as { items: { reason: string; count: number }[] };
+    expect(groups.items.find((g) => /Amount|amount/.test(g.reason))?.count).toBe(2); // Typo and Big, once each
+
+    // An earlier rejection of Typo (listed through the newest) is refused by id, naming the one to act on.
+    const older = (await rejectedOf(runIds[0]!)).find((r) => r.source.Name === 'Typo')!;
+    for (const path of ['/api/inbox/resubmit', '/api/inbox/ignore']) {
+      const res = await app.request(path, json('POST', { ids: [older.id], note: 'n' }));
+      expect(res.status, path).toBe(409);
+      const error = await errorOf(res);
+      expect(error.code).toBe('superseded');
+      expect(error.message).toContain(typo.id);
+    }
+  });
+
+  it('is fixed for every run by one resubmit, and ignored for every run by one ignore', async () => {
+    const { id, runIds } = await customersIntegration('Inbox once, settled', 'inbox_once_settled', csv, 3);
+    const page = await inboxOf(id);
+    const typo = byName(page.items, 'Typo');
+    const big = byName(page.items, 'Big');
+    const res = await resubmit({ ids: [typo.id], edits: { [typo.id]: { Amount: '5' } } });
+    expect(res.status).toBe(202);
+    const run = await rig.waitForEnd(ResubmitResult.parse(await res.json()).runs[0]!.runId);
+    expect(run.counts).toMatchObject({ read: 1, created: 1, rejected: 0 }); // the record once, not once per run
+    expect((await inboxOf(id)).items.map((r) => r.source.Name)).not.toContain('Typo');
+    const fixed = await inboxOf(id, '&status=fixed');
+    expect(fixed.items.map((r) => [r.id, r.rejectedInRuns])).toEqual([[typo.id, 3]]);
+
+    expect((await app.request('/api/inbox/ignore', json('POST', { ids: [big.id], note: 'Handled by hand' }))).status).toBe(200);
+    expect((await inboxOf(id)).items.map((r) => r.source.Name).sort()).toEqual(['No Email', 'No Email', 'No Email']);
+    // Every run's rejection of the two records was settled, not only the listed one.
+    for (const runId of runIds) {
+      const ids = (await rejectedOf(runId)).filter((r) => r.source.Name !== 'No Email').map((r) => r.id);
+      expect(ids).toHaveLength(2);
+      const settled = await Promise.all(ids.map(async (rid) => (await app.request('/api/inbox/resubmit', json('POST', { ids: [rid] }))).status));
+      expect(settled).toEqual([409, 409]);
+    }
+    expect((await (await app.request('/api/inbox/count')).json()) as { waiting: number }).toMatchObject({ waiting: expect.any(Number) });
+
+    // A fourth run rejecting Typo again: a new entry (the fixed one stays fixed), in 1 run.
+    const again = ((await (await app.request(`/api/integrations/${id}/runs`, json('POST', {}))).json()) as { runId: string }).runId;
+    await rig.waitForEnd(again);
+    expect(byName((await inboxOf(id)).items, 'Typo')).toMatchObject({ runId: again, rejectedInRuns: 1 });
+  });
+
+  it('keys a number past 2^53 read as text exactly, and a __proto__ field as data', async () => {
+    const big = ['Email,Name,Amount,Active', 'ok1@example.com,Ok,1,true', 'ok2@example.com,Ok,2,true', 'ok3@example.com,Ok,3,true', '9007199254740993,A,x,true', '9007199254740992,B,x,true'].join('\n');
+    const { id } = await customersIntegration('Inbox big keys', 'inbox_big_keys', big, 2);
+    const page = await inboxOf(id);
+    expect(page.items.map((r) => [r.source.Email, r.rejectedInRuns]).sort()).toEqual([
+      ['9007199254740992', 2],
+      ['9007199254740993', 2],
+    ]);
+    const res = await resubmit({ ids: [page.items[0]!.id], set: JSON.parse('{"__proto__":"x"}') as unknown });
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).issues?.[0]?.path).toBe('set.__proto__');
+  });
+});
+
+describe('a record resubmitted after its source changed (inbox14)', () => {
+  it('says which field the source reads now that the record does not have, writes nothing, and takes a value for it', async () => {
+    const csv = ['Email,Name,Amount,Active', 'old@example.com,Old,1,true', 'kept@example.com,Kept,lots,true'].join('\n');
+    const { id, graph } = await customersIntegration('Inbox changed source', 'inbox_changed', csv, 1);
+    const [kept] = (await inboxOf(id)).items;
+    expect(kept?.source.Name).toBe('Kept');
+    // The source's "Amount" column is now "Total" (a new file), mapped to the same target field.
+    const renamed = csv.replace('Amount', 'Total').replace('kept@example.com,Kept,lots', 'kept@example.com,Kept,12');
+    const file = UploadedFile.parse(await (await app.request('/api/files?name=renamed.csv', { method: 'POST', body: renamed, headers: { 'content-type': 'text/csv' } })).json());
+    const changed = JSON.parse(JSON.stringify(graph).replaceAll('"Amount"', '"Total"')) as Graph;
+    const source = changed.nodes.find((n) => n.id === 'source')!;
+    source.config = { ...source.config, fileId: file.id, fileName: 'renamed.csv' };
+    const next = withPreviewedFile(changed);
+    expect((await app.request(`/api/integrations/${id}`, json('PUT', { graph: next }))).status).toBe(200);
+    expect((await app.request(`/api/integrations/${id}/publish`, json('POST'))).status).toBe(200);
+    // The target holds Kept with amount 12 now (written by a run of the new version).
+    const full = ((await (await app.request(`/api/integrations/${id}/runs`, json('POST', {}))).json()) as { runId: string }).runId;
+    expect((await rig.waitForEnd(full)).status).toBe('completed');
+    const amountOfKept = async () => ((await (await app.request('/api/workspace/objects/inbox_changed/records?search=kept@example.com')).json()) as { items: { values: Record<string, unknown> }[] }).items[0]?.values.amount;
+    expect(await amountOfKept()).toBe(12);
+
+    const res = await resubmit({ ids: [kept!.id] });
+    expect(res.status).toBe(409);
+    const error = await errorOf(res);
+    expect(error.code).toBe('source_changed');
+    expect(error.message).toMatch(/changed since this record was rejected: it now reads "Total", which the record does not have/);
+    expect(error.issues?.[0]?.message).toMatch(/"Amount", which the source no longer reads/);
+    expect(error.issues?.map((i) => i.path)).toEqual([`edits.${kept!.id}.Total`]);
+    expect(await amountOfKept()).toBe(12); // no null written over it
+    expect((await inboxOf(id)).items.map((r) => r.status)).toEqual(['open']); // nothing claimed
+
+    // The person gives the field the source reads now a value: resubmitted and written.
+    const ok = await resubmit({ ids: [kept!.id], edits: { [kept!.id]: { Total: '15' } } });
+    expect(ok.status).toBe(202);
+    expect((await rig.waitForEnd(ResubmitResult.parse(await ok.json()).runs[0]!.runId)).status).toBe('completed');
+    expect(await amountOfKept()).toBe(15);
   });
 });

@@ -7,9 +7,10 @@ import { canonicalJson, compile, edgeId, getKind, workspaceCompileContext, type 
 import { api, ApiRequestError, errorMessage } from '../api';
 import { listMemberSystemNames } from '../../shared/api/routes';
 import { setMemberSystems } from '../formula/editor-contexts';
-import { EmptyState, ErrorBanner } from '../components/empty-state';
+import { ErrorBanner } from '../components/empty-state';
 import { PageHeader } from '../components/page-header';
-import { IconChevronLeft, IconChevronRight, IconHistory, IconIntegrations, IconRedo, IconSearch, IconUndo, Spinner } from '../components/icons';
+import { IntegrationNotFound } from '../pages/not-found-page';
+import { IconChevronLeft, IconChevronRight, IconHistory, IconRedo, IconSearch, IconUndo, Spinner } from '../components/icons';
 import { TestRecordDialog } from './test-record-dialog';
 import { chooseStart, drafts, type Draft } from '../drafts';
 import { chainedConfig } from './chained-config';
@@ -52,35 +53,20 @@ export default function DesignerPage({ id }: { id: string }) {
   useEffect(() => setMemberSystems(memberSystems.data ?? null), [memberSystems.data]);
 
   if (loaded.error) {
-    const notFound = loaded.error instanceof ApiRequestError && loaded.error.status === 404;
+    if (loaded.error instanceof ApiRequestError && loaded.error.status === 404) return <IntegrationNotFound />;
     return (
       <div className="page">
-        <PageHeader title={notFound ? 'Integration not found' : 'The designer could not open'} />
+        <PageHeader title="The designer could not open" />
         <div className="page__body">
-          {notFound ? (
-            <EmptyState
-              icon={<IconIntegrations size={28} />}
-              title="This integration does not exist"
-              action={
-                <a className="btn btn--primary" href={href.integrations()} data-testid="not-found-action">
-                  Go to integrations
-                </a>
-              }
-            >
-              It may have been deleted, or the link is incomplete. The integrations you can open are listed on the Integrations page.
-            </EmptyState>
-          ) : (
-            <>
-              <ErrorBanner message={errorMessage(loaded.error)} onRetry={loaded.reload} />
-              <a className="btn btn--ghost" href={href.integrations()}>
-                Back to integrations
-              </a>
-            </>
-          )}
+          <ErrorBanner message={errorMessage(loaded.error)} onRetry={loaded.reload} />
+          <a className="btn btn--ghost" href={href.integrations()}>
+            Back to integrations
+          </a>
         </div>
       </div>
     );
   }
+
   if (!loaded.data) {
     return (
       <div className="page-loading">

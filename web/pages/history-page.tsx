@@ -1,7 +1,7 @@
 // Sync history: every run of one integration, newest first, with its counts and outcome.
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { isCancellableRun, RUN_STATUS_LABELS, RunStatus } from '../../shared';
-import { api, errorMessage } from '../api';
+import { api, ApiRequestError, errorMessage } from '../api';
 import { EmptyState, ErrorBanner } from '../components/empty-state';
 import { IconChevronLeft, IconChevronRight, IconHistory } from '../components/icons';
 import { PageHeader } from '../components/page-header';
@@ -18,6 +18,7 @@ import { useCan } from '../auth/session';
 import { ScheduleDialog } from '../schedules/schedule-dialog';
 import { formatInZone, ScheduleSummary } from '../schedules/schedule-summary';
 import { OperationsPanel } from '../integrations/operations-panel';
+import { IntegrationNotFound } from './not-found-page';
 
 const PAGE = 25;
 /** How many of the latest runs the chart draws. */
@@ -79,6 +80,7 @@ export function HistoryPage({ id }: { id: string }) {
   const items = runs.data?.items ?? [];
   // The schedule's next time heads the first page (unfiltered) as a Scheduled row.
   const upcoming = offset === 0 && !filtered && schedule.data?.enabled ? schedule.data.nextRuns[0] : undefined;
+  if (integration.error instanceof ApiRequestError && integration.error.status === 404) return <IntegrationNotFound />;
   return (
     <div className="page">
       <PageHeader

@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { INBOX_STATUS_LABELS, InboxStatus, type InboxRecord } from '../../shared';
 import * as routes from '../../shared/api/routes';
-import { api, errorMessage } from '../api';
+import { api, ApiRequestError, errorMessage } from '../api';
 import { useCan } from '../auth/session';
 import { EmptyState, ErrorBanner } from '../components/empty-state';
 import { IconCheck, IconPencil, IconPlay, IconSearch, IconX, Spinner } from '../components/icons';
@@ -49,6 +49,8 @@ export function InboxPage() {
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [edits, setEdits] = useState<Edits>({});
   const [editing, setEditing] = useState<InboxRecord | null>(null);
+  /** inbox14: fields the record's source reads now and the record lacks (rejected before the source changed), by record id. */
+  const [lacking, setLacking] = useState<Record<string, string[]>>({});
   const [ignoring, setIgnoring] = useState(false);
   const [busy, setBusy] = useState(false);
   const [setField, setSetField] = useState('');
@@ -150,6 +152,7 @@ export function InboxPage() {
       records.reload();
       groups.reload();
     } catch (err) {
+      if (err instanceof ApiRequestError && err.code === 'source_changed') setLacking((l) => ({ ...l, ...lackingFields(err.issues) }));
       toast(errorMessage(err), 'error');
     } finally {
       setBusy(false);
@@ -357,6 +360,11 @@ export function InboxPage() {
                         <td title={r.createdAt}>
                           <div className="nowrap">{formatDateTime(r.createdAt, now)}</div>
                           <div className="muted small nowrap">{relativeTime(r.createdAt, now)}</div>
+                          {r.rejectedInRuns > 1 ? (
+                            <div className="small nowrap inbox-runs" data-testid="inbox-rejected-in" title="The same record (same key) was rejected by each of these runs; this is the newest rejection. Resubmitting or ignoring it settles them all.">
+                              rejected in {formatCount(r.rejectedInRuns)} runs
+                            </div>
+                          ) : null}
                         </td>
                         <td>
                           {actionable(r) && canRun ? (
@@ -378,6 +386,7 @@ export function InboxPage() {
       {editing ? (
         <EditDialog
           record={editing}
+          lacking={lacking[editing.id] ?? []}
           current={(f) => valueOf(editing, f)}
           busy={busy}
           onClose={() => setEditing(null)}
@@ -395,7 +404,11 @@ export function InboxPage() {
                   records.reload();
                   groups.reload();
                 })
-                .catch((err: unknown) => toast(errorMessage(err), 'error'))
+                .catch((err: unknown) => {
+                  // The source changed since the record was rejected: the dialog asks for the fields it reads now.
+                  if (err instanceof ApiRequestError && err.code === 'source_changed') setLacking((l) => ({ ...l, ...lackingFields(err.issues) }));
+                  toast(errorMessage(err), 'error');
+                })
                 .finally(() => setBusy(false));
             } else {
               setSelected((s) => new Set(s).add(editing.id));
@@ -409,24 +422,37 @@ export function InboxPage() {
   );
 }
 
+/** The fields a `source_changed` answer names per record (`edits.<record id>.<field>`). */
+function lackingFields(issues: readonly { path: string }[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const { path } of issues) {
+    const m = /^edits\.([^.]+)\.(.+)$/s.exec(path);
+    if (m) (out[m[1] as string] ??= []).push(m[2] as string);
+  }
+  return out;
+}
+
 function EditDialog({
   record,
+  lacking,
   current,
   busy,
   onClose,
   onSave,
 }: {
   record: InboxRecord;
+  /** Fields the source reads now that the record does not have: asked for, empty until given. */
+  lacking: readonly string[];
   current: (field: string) => string;
   busy: boolean;
   onClose: () => void;
   onSave: (changes: Record<string, string>, resubmit: boolean) => void;
 }) {
-  const fields = Object.keys(record.source);
+  const fields = [...Object.keys(record.source), ...lacking.filter((f) => !Object.hasOwn(record.source, f))];
   const base = record.edited ?? record.source;
   const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(fields.map((f) => [f, current(f)])));
   // What differs from the values the record would be sent with unedited (its source, or its last resubmitted values).
-  const changes = Object.fromEntries(fields.filter((f) => values[f] !== asText(base[f])).map((f) => [f, values[f] ?? '']));
+  const changes = Object.fromEntries(fields.filter((f) => (values[f] ?? '') !== asText(base[f])).map((f) => [f, values[f] ?? '']));
   return (
     <Modal onClose={onClose} labelledBy="inbox-edit-title" dismissable={!busy}>
       <form
@@ -454,19 +480,28 @@ function EditDialog({
           </button>
         </header>
         <div className="dialog__body">
-          <div className="banner banner--warn inbox-edit__reason">{record.latestReason ?? record.reason}</div>
+          <div className="banner banner--warn inbox-edit__reason">
+            {record.latestReason ?? record.reason}
+            {record.rejectedInRuns > 1 ? <div className="small">Rejected in {formatCount(record.rejectedInRuns)} runs; this resubmit settles all of them.</div> : null}
+          </div>
+          {lacking.length > 0 ? (
+            <div className="banner banner--error" role="alert" data-testid="edit-lacking">
+              The source changed since this record was rejected: it now reads {lacking.map((f) => `"${f}"`).join(', ')}, which this record does not have. Give{' '}
+              {lacking.length === 1 ? 'it' : 'them'} a value before resubmitting, or ignore the record.
+            </div>
+          ) : null}
           <div className="inbox-edit__fields">
             {fields.map((f) => (
               <label key={f} className="inbox-edit__field">
                 <span className="inbox-edit__name">{f}</span>
                 <input
-                  className={`input${values[f] !== asText(record.source[f]) ? ' is-edited' : ''}`}
+                  className={`input${(values[f] ?? '') !== asText(record.source[f]) ? ' is-edited' : ''}`}
                   value={values[f] ?? ''}
                   onChange={(e) => setValues((v) => ({ ...v, [f]: e.target.value }))}
                   disabled={busy}
                   data-testid={`edit-field-${f}`}
                 />
-                {values[f] !== asText(record.source[f]) ? <span className="muted small">was {asText(record.source[f]) || 'empty'}</span> : null}
+                {(values[f] ?? '') !== asText(record.source[f]) ? <span className="muted small">was {asText(record.source[f]) || 'empty'}</span> : null}
               </label>
             ))}
           </div>

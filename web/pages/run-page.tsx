@@ -20,6 +20,7 @@ import { RunMenu } from '../runs/run-menu';
 import { startedByLabel } from '../runs/run-labels';
 import { runBar } from '../runs/run-progress';
 import { Pager } from './history-page';
+import { NotFoundPage } from './not-found-page';
 
 
 export function RunPage({ id }: { id: string }) {
@@ -29,23 +30,10 @@ export function RunPage({ id }: { id: string }) {
 
   if (!run && notFound) {
     return (
-      <div className="page">
-        <PageHeader title="Run not found" />
-        <div className="page__body">
-          <EmptyState
-            icon={<IconHistory size={28} />}
-            title="This run does not exist"
-            action={
-              <a className="btn btn--primary" href={href.integrations()} data-testid="not-found-action">
-                Go to integrations
-              </a>
-            }
-          >
-            It may have been deleted together with its integration, or the link is incomplete. Every run of an integration is listed in its
-            sync history.
-          </EmptyState>
-        </div>
-      </div>
+      <NotFoundPage heading="Run not found" title="This run does not exist" icon={<IconHistory size={28} />}>
+        It may have been deleted together with its integration, or the link is incomplete. Every run of an integration is listed in its sync
+        history.
+      </NotFoundPage>
     );
   }
   if (!run) {
