@@ -1,10 +1,10 @@
 // The activities the sync workflow calls: built by a factory around the store and the connection service, so tests
 // and workers wire their own. They keep Temporal's part (context, heartbeats, cancellation, failures); the pipeline
 // itself runs in runtime/executors (pipeline-pass.ts, drive.ts).
-import { rejectedKeyFields } from '../../shared/sync/rejected-key';
 import { createHash } from 'node:crypto';
 import { Context, ApplicationFailure, CancelledFailure, log } from '@temporalio/activity';
 import { z } from 'zod';
+import { rejectedKeyFields } from '../../shared/sync/rejected-key';
 import { Counts, isCancellableRun, RUN_STATUS_LABELS, RunStatus, StepStatus } from '../../shared/api/runs';
 import { Plan, type PlanStep } from '../../shared/compiler/plan';
 import { ownedSteps } from '../../shared/compiler/plan-steps';
