@@ -281,6 +281,7 @@ export interface Store {
   getRunWorkflow(runId: string): Promise<string | null>;
   /** False (nothing changed) when the run has already ended: a Cancel or a failed start recorded before its workflow began. */
   markRunStarted(runId: string): Promise<boolean>;
+  /** Records a run's end; a run already Cancelled stays so (review14b: a failed start after Cancel wrote Failed over it). */
   finishRun(runId: string, status: RunStatus, error: string | null): Promise<void>;
   /** Records a queued or running run Cancelled (Cancel with no workflow to cancel); false when it had ended (unchanged). */
   cancelOpenRun(runId: string, error: string): Promise<boolean>;
