@@ -155,6 +155,11 @@ export interface BatchCommit {
    * inbox lists one entry per integration and key, the newest rejection. Absent: each rejection is its own entry.
    */
   rejectedKey?: string[];
+  /**
+   * The target step the key belongs to (the pipeline's last step): the same key values written to another target are
+   * another record (review14b). Absent: the key values alone.
+   */
+  rejectedKeyTarget?: string;
 }
 
 /** What a batch adds to the run's sync state (runtime/store/sync-state.ts), in the batch's own transaction. */
