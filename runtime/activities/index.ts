@@ -533,6 +533,8 @@ export function createActivities(deps: ActivityDeps) {
         const ownedSet = new Set(owned);
         // inbox14: the source fields a rejected record's key is read from (a resubmit run's rejections are attempts).
         const rejectedKey = resubmit ? null : rejectedKeyFields(steps);
+        // The target the key belongs to (review14b): another pipeline's record with the same key values is another record.
+        const rejectedKeyTarget = steps[steps.length - 1]?.nodeId;
         let spent = false;
         // A budgeted pass issues its first batch whatever the time (its preparation may have been slow under load).
         let issued = 0;
@@ -555,7 +557,7 @@ export function createActivities(deps: ActivityDeps) {
                 if (budgetEnd !== undefined && issued++ > 0 && Date.now() >= budgetEnd) throw new BudgetSpent('The local budget is spent');
               },
               commit: async (next, effect) => {
-                await store.commitBatch({ runId, pipelineId: partition ? checkpointKey : pipelineId, checkpointKey, batch: next.batch, cursor: next.cursor, ...effect, ...(rejectedKey && { rejectedKey }) }).catch(failedAt(STORE_FAILURE));
+                await store.commitBatch({ runId, pipelineId: partition ? checkpointKey : pipelineId, checkpointKey, batch: next.batch, cursor: next.cursor, ...effect, ...(rejectedKey && { rejectedKey, ...(rejectedKeyTarget !== undefined && { rejectedKeyTarget }) }) }).catch(failedAt(STORE_FAILURE));
                 checkpoint = next;
                 await outages.clear();
                 beat();

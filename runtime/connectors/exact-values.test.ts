@@ -551,4 +551,20 @@ describe('MariaDB keys compared by their collation', () => {
     expect((await mySession.write(fixed, [{ code: 'ab    ', name: 'one 2' }], { mode: 'upsert', key: ['code'], fields })).map((r) => r.outcome)).toEqual(['updated']);
     expect(await rowsOf(fixed)).toEqual([['AB', 'two'], ['ab', 'one 2']]);
   });
+
+  // review14b: a latin1 column and a non-ASCII value. The lookup compared the column with Weft's utf8mb4 parameter
+  // ("Illegal mix of collations (latin1_swedish_ci,IMPLICIT) and (utf8mb4_general_ci,COERCIBLE)": the whole batch failed),
+  // and compared latin1 bytes with utf8 bytes (the same "crème" read as changed: a re-sent batch's insert rejected).
+  it('writes, finds and compares a latin1 key and value with accents', async () => {
+    const name = `ci_${++table}`;
+    await myAdmin.query(`CREATE TABLE ${myDb}.${name} (code VARCHAR(20) CHARACTER SET latin1 COLLATE latin1_swedish_ci PRIMARY KEY, name VARCHAR(50) CHARACTER SET latin1)`);
+    const rows = [{ code: 'café', name: 'crème' }, { code: 'Zoë', name: 'plain' }];
+    expect((await mySession.write(name, rows, { mode: 'upsert', key: ['code'], fields })).map((r) => r.outcome)).toEqual(['created', 'created']);
+    expect((await mySession.write(name, rows, { mode: 'insert', key: ['code'], fields })).map((r) => r.outcome)).toEqual(['unchanged', 'unchanged']);
+    const again = await mySession.write(name, [{ code: 'café', name: 'crème brûlée' }, { code: 'CAFÉ', name: 'upper' }], { mode: 'upsert', key: ['code'], fields });
+    expect(again.map((r) => r.outcome)).toEqual(['updated', 'rejected']);
+    expect(again[1]).toMatchObject({ reason: expect.stringContaining('the record with code = "café" already in') });
+    const [stored] = await myAdmin.query<mysql.RowDataPacket[]>(`SELECT code, name FROM ${myDb}.${name} ORDER BY code`);
+    expect(stored.map((r) => [r.code, r.name])).toEqual([['café', 'crème brûlée'], ['Zoë', 'plain']]);
+  });
 });

@@ -173,7 +173,7 @@ export async function commitBatch(db: Db, commit: BatchCommit): Promise<{ applie
     const inboxStatus: 'open' | 'attempt' = about?.trigger === 'resubmit' ? 'attempt' : 'open';
     // inbox14: each rejection's record key; the newest rejection of a key (the last row of this commit) is the inbox's
     // entry for it, every other waiting rejection of that key in the integration points at it.
-    const keyed = inboxStatus === 'open' && commit.rejectedKey ? rejected.map((r) => inboxKeyOf(commit.rejectedKey, r.source)) : [];
+    const keyed = inboxStatus === 'open' && commit.rejectedKey ? rejected.map((r) => inboxKeyOf(commit.rejectedKey, r.source, commit.rejectedKeyTarget)) : [];
     const newestOf = new Map<string, string>();
     const ids = rejected.map(() => newId('rej'));
     keyed.forEach((k, i) => {

@@ -68,9 +68,10 @@ export interface InboxStore {
  * The record key the inbox keeps for a rejected record (inbox14): a sha256 of its key fields' source values (a hash, so
  * a long key value never outgrows the index); null when it has no key (each such rejection is its own entry).
  */
-export function inboxKeyOf(fields: readonly string[] | undefined, source: Readonly<Record<string, unknown>>): string | null {
+export function inboxKeyOf(fields: readonly string[] | undefined, source: Readonly<Record<string, unknown>>, target?: string): string | null {
   const key = rejectedRecordKey(fields, source);
-  return key === null ? null : createHash('sha256').update(key).digest('hex');
+  // The target's node id too (review14b): the same key values written by another pipeline are another record.
+  return key === null ? null : createHash('sha256').update(target === undefined ? key : JSON.stringify([target, key])).digest('hex');
 }
 
 /** Plain JSON for jsonb (rows are null-prototype records; U+0000 cannot be stored). */

@@ -1,6 +1,6 @@
 // Sync history: runs, their steps and counts, checkpoints and the rejected records of the inbox.
 import { getKind } from '../../shared/graph/kinds';
-import { and, asc, count, desc, eq, getTableColumns, gte, inArray, lt, sql, type Table } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, gte, inArray, lt, ne, sql, type Table } from 'drizzle-orm';
 import {
   isTerminalStep,
   RunStatus,
@@ -471,11 +471,15 @@ export async function cancelOpenRun(db: Db, runId: string, error: string): Promi
   return rows.length > 0;
 }
 
+/**
+ * Records a run's end. Never over Cancelled, as endRun (review14b): a start or resume whose workflow failed to start
+ * after a Cancel recorded the run Cancelled ("Cancelled before it started") wrote Failed over it.
+ */
 export async function finishRun(db: Db, runId: string, status: RunStatus, error: string | null): Promise<void> {
   await db
     .update(runs)
     .set({ status, error, endedAt: sql`now()` })
-    .where(eq(runs.id, runId));
+    .where(and(eq(runs.id, runId), ne(runs.status, 'cancelled')));
 }
 
 /**

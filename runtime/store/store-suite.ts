@@ -191,6 +191,27 @@ export function runStoreSuite(target: SuiteTarget): void {
       // The other integration's record with the same key was not touched.
       expect((await store.inbox.list({ integrationId: other.integration.id })).items.every((i) => i.status === 'open')).toBe(true);
     });
+
+    // review14b: the key is the target's (the pipeline's last step): two pipelines of one integration writing to two
+    // targets are two records even with the same key values. Before, the second pipeline's rejection hid the first's,
+    // and resubmitting it claimed the first and settled it with the second's outcome (never sent to its own target).
+    it("keeps a record rejected by one pipeline's target apart from another target's record with the same key values", async () => {
+      const { integration, version, run } = await newRun();
+      const second = await store.createRun({ integrationId: integration.id, versionId: version.id, trigger: 'manual', params: {}, steps: STEPS });
+      const rej = (nodeId: string, reason: string) => ({ nodeId, rowNumber: 1, source: { Id: '42' }, mapped: null, reason });
+      await store.commitBatch(commit(run.id, 1, { rejected: [rej('map', 'customers 42')], rejectedKey: ['Id'], rejectedKeyTarget: 'customers' }));
+      await store.commitBatch(commit(second.id, 1, { rejected: [rej('map', 'orders 42')], rejectedKey: ['Id'], rejectedKeyTarget: 'orders' }));
+      const listed = await store.inbox.list({ integrationId: integration.id });
+      expect(listed.items.map((i) => [i.reason, i.rejectedInRuns]).sort()).toEqual([['customers 42', 1], ['orders 42', 1]]);
+      const orders = listed.items.find((i) => i.reason === 'orders 42')!;
+      expect(await store.inbox.claim([orders.id])).toEqual([orders.id]);
+      expect((await store.inbox.list({ integrationId: integration.id })).items.find((i) => i.reason === 'customers 42')?.status).toBe('open');
+      await store.inbox.release([orders.id]);
+      // The same target in a later run: one record again (the newest listed, rejected in 2 runs).
+      const third = await store.createRun({ integrationId: integration.id, versionId: version.id, trigger: 'manual', params: {}, steps: STEPS });
+      await store.commitBatch(commit(third.id, 1, { rejected: [rej('map', 'customers 42 again')], rejectedKey: ['Id'], rejectedKeyTarget: 'customers' }));
+      expect((await store.inbox.list({ integrationId: integration.id })).items.map((i) => [i.reason, i.rejectedInRuns]).sort()).toEqual([['customers 42 again', 2], ['orders 42', 1]]);
+    });
   });
 
   describe('versions', () => {

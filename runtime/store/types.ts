@@ -155,6 +155,11 @@ export interface BatchCommit {
    * inbox lists one entry per integration and key, the newest rejection. Absent: each rejection is its own entry.
    */
   rejectedKey?: string[];
+  /**
+   * The target step the key belongs to (the pipeline's last step): the same key values written to another target are
+   * another record (review14b). Absent: the key values alone.
+   */
+  rejectedKeyTarget?: string;
 }
 
 /** What a batch adds to the run's sync state (runtime/store/sync-state.ts), in the batch's own transaction. */
@@ -281,6 +286,7 @@ export interface Store {
   getRunWorkflow(runId: string): Promise<string | null>;
   /** False (nothing changed) when the run has already ended: a Cancel or a failed start recorded before its workflow began. */
   markRunStarted(runId: string): Promise<boolean>;
+  /** Records a run's end; a run already Cancelled stays so (review14b: a failed start after Cancel wrote Failed over it). */
   finishRun(runId: string, status: RunStatus, error: string | null): Promise<void>;
   /** Records a queued or running run Cancelled (Cancel with no workflow to cancel); false when it had ended (unchanged). */
   cancelOpenRun(runId: string, error: string): Promise<boolean>;

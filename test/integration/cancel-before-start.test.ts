@@ -52,6 +52,8 @@ const beganGate = gate();
 const began: string[] = [];
 /** The launcher's cancel, wrapped by a test (undefined: the real one). */
 let cancelHook: ((workflowId: string, real: NonNullable<RunLauncher['cancel']>) => Promise<{ running: boolean; closed?: boolean }>) | undefined;
+/** Set by a test: the launcher's start fails (after the gate) with this error, once. */
+let startFailure: Error | undefined;
 
 beforeAll(async () => {
   const taskQueue = `cancel-early-${randomUUID()}`;
@@ -77,6 +79,9 @@ beforeAll(async () => {
   const launcher: RunLauncher = {
     async start(args) {
       await startGate.wait();
+      const failure = startFailure;
+      startFailure = undefined;
+      if (failure) throw failure;
       return real.start(args);
     },
     cancel: (workflowId) => (cancelHook ? cancelHook(workflowId, real.cancel!) : real.cancel!(workflowId)),
@@ -178,5 +183,21 @@ describe("Cancel just before a run's workflow starts", () => {
     await workflowClosed(runId);
     const run = await store.getRun(runId);
     expect(run?.status).toBe('cancelled');
+  });
+
+  // review14b: the start that failed after the Cancel recorded its end over Cancelled ("Failed: Could not start the run").
+  it('keeps Cancelled when the start, held while Cancel recorded it, then fails', async () => {
+    const { id } = await integration('Cancelled, then its start failed');
+    startGate.close();
+    startFailure = new Error('engine went away');
+    const starting = app.request(`/api/integrations/${id}/runs`, json('POST', {}));
+    const runId = await recordedRun(id);
+    const res = await app.request(`/api/runs/${runId}/cancel`, json('POST'));
+    expect(res.status, await res.clone().text()).toBe(202);
+    startGate.open();
+    expect((await starting).status).toBe(503);
+    const run = await store.getRun(runId);
+    expect(run?.status).toBe('cancelled');
+    expect(run?.error).toBe('Cancelled before it started.');
   });
 });

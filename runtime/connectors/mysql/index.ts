@@ -54,6 +54,19 @@ function keyWeight(c: Column, value: string): string | null {
   return `HEX(WEIGHT_STRING(${padSpace ? `TRIM(TRAILING ' ' FROM ${text})` : text} COLLATE ${c.collation.name}))`;
 }
 
+/**
+ * A sent value (Weft's utf8mb4 parameter) in the text column's own character set and collation (review14b): a latin1
+ * column compared with an accented parameter was "Illegal mix of collations" (the batch failed), and its bytes were
+ * compared with the parameter's utf8 bytes (the same value read as changed). Other columns: the value as it is.
+ */
+const asColumn = (c: Column, value: string) => (c.collation ? `CONVERT(${value} USING ${c.collation.charset}) COLLATE ${c.collation.name}` : value);
+
+/** The join of sent rows (`weft_v`) to the table's (`weft_t`) on these key columns, each compared as its column compares. */
+const keyJoin = (cols: readonly Column[]) => cols.map((c) => `weft_t.${ident(c.name)} = ${asColumn(c, `weft_v.${ident(c.name)}`)}`).join(' AND ');
+
+/** Text byte for byte in the column's character set (`<=>` otherwise), as classify and "Test a record" compare. */
+const sameValue = (c: Column) => (c.textual ? `CAST(weft_t.${ident(c.name)} AS BINARY) <=> CAST(${asColumn(c, `weft_v.${ident(c.name)}`)} AS BINARY)` : `weft_t.${ident(c.name)} <=> weft_v.${ident(c.name)}`);
+
 /** A sent key value as the column would store it: a CHAR column drops trailing spaces (text otherwise kept as sent). */
 const storedForm = (c: Column, value: string) => (/^char\b/i.test(c.nativeType) ? `TRIM(TRAILING ' ' FROM ${value})` : value);
 
@@ -325,8 +338,7 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
         return `SELECT ? AS weft_ord, ${columns.map((c) => `? AS ${ident(c.name)}`).join(', ')}`;
       })
       .join(' UNION ALL ');
-    const same = (c: Column) => (c.textual ? `CAST(weft_t.${ident(c.name)} AS BINARY) <=> CAST(weft_v.${ident(c.name)} AS BINARY)` : `weft_t.${ident(c.name)} <=> weft_v.${ident(c.name)}`);
-    const changed = rest.length === 0 ? '0' : `NOT (${rest.map(same).join(' AND ')})`;
+    const changed = rest.length === 0 ? '0' : `NOT (${rest.map(sameValue).join(' AND ')})`;
     // Keys compared by a collation (twkeys14): the key found may be another spelling ("ABC" for "abc", "x" for "x  "),
     // and two keys of the batch may be one record to the server. Their weights and the stored spelling say which.
     const keyCols = options.key.map((k) => table.columns.find((c) => c.name === k)!);
@@ -334,11 +346,11 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
     const extra = collated.length === 0
       ? ''
       : `, ${collated.map((c, i) => `${keyWeight(c, `weft_v.${ident(c.name)}`)} AS weft_w${i}`).join(', ')}, ` +
-        `${collated.map((c) => `CAST(weft_t.${ident(c.name)} AS BINARY) <=> CAST(${storedForm(c, `weft_v.${ident(c.name)}`)} AS BINARY)`).join(' AND ')} AS weft_exact, ` +
+        `${collated.map((c) => `CAST(weft_t.${ident(c.name)} AS BINARY) <=> CAST(${storedForm(c, asColumn(c, `weft_v.${ident(c.name)}`))} AS BINARY)`).join(' AND ')} AS weft_exact, ` +
         `${keyCols.map((c, i) => `weft_t.${ident(c.name)} AS weft_k${i}`).join(', ')}`;
     const [result] = await conn.query<RowDataPacket[]>(
       `SELECT weft_v.weft_ord, weft_t.${ident(options.key[0]!)} IS NOT NULL AS found, ${changed} AS changed${extra}
-         FROM (${derived}) AS weft_v LEFT JOIN ${table.sql} AS weft_t ON ${options.key.map((k) => `weft_t.${ident(k)} = weft_v.${ident(k)}`).join(' AND ')}
+         FROM (${derived}) AS weft_v LEFT JOIN ${table.sql} AS weft_t ON ${keyJoin(keyCols)}
         ORDER BY weft_v.weft_ord FOR UPDATE`,
       params,
     );
@@ -382,7 +394,7 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
       const table = await describe(conn, object);
       checkWriteColumns(table.table, table.columns.map((c) => c.name), options.fields.map((f) => f.name), options.key, 'upsert');
       const columns = options.fields.map((f) => table.columns.find((c) => c.name === f.name)!);
-      const same = (c: Column) => (c.textual ? `CAST(weft_t.${ident(c.name)} AS BINARY) <=> CAST(weft_v.${ident(c.name)} AS BINARY)` : `weft_t.${ident(c.name)} <=> weft_v.${ident(c.name)}`);
+      const keyCols = options.key.map((k) => table.columns.find((c) => c.name === k)!);
       await conn.query('START TRANSACTION READ ONLY');
       open = true;
       const results: RecordComparison[] = [];
@@ -397,8 +409,8 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
         const [found] = await conn.query<RowDataPacket[]>({
           sql: mysql.format(
             // Every column aliased: mysql2 refuses a result column named `__proto__`, even as arrays.
-            `SELECT weft_t.${ident(options.key[0]!)} IS NOT NULL AS weft_found, ${columns.map((c, i) => `NOT (${same(c)}) AS weft_d${i}`).join(', ')}, ${columns.map((c, i) => `weft_t.${ident(c.name)} AS weft_c${i}`).join(', ')}
-               FROM (${derived}) AS weft_v LEFT JOIN ${table.sql} AS weft_t ON ${options.key.map((k) => `weft_t.${ident(k)} = weft_v.${ident(k)}`).join(' AND ')}
+            `SELECT weft_t.${ident(options.key[0]!)} IS NOT NULL AS weft_found, ${columns.map((c, i) => `NOT (${sameValue(c)}) AS weft_d${i}`).join(', ')}, ${columns.map((c, i) => `weft_t.${ident(c.name)} AS weft_c${i}`).join(', ')}
+               FROM (${derived}) AS weft_v LEFT JOIN ${table.sql} AS weft_t ON ${keyJoin(keyCols)}
               ORDER BY weft_v.weft_ord`,
             params as Parameters<typeof mysql.format>[1],
           ),
@@ -576,7 +588,7 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
           const derived = part.map((_, ord) => `SELECT ${ord} AS weft_ord, ${columns.map((c) => `? AS ${ident(c.name)}`).join(', ')}`).join(' UNION ALL ');
           const [found] = await conn.query<RowDataPacket[]>(
             `SELECT weft_v.weft_ord, weft_t.${ident(columns[0]!.name)} IS NOT NULL AS found
-               FROM (${derived}) AS weft_v LEFT JOIN ${table.sql} AS weft_t ON ${columns.map((c) => `weft_t.${ident(c.name)} = weft_v.${ident(c.name)}`).join(' AND ')}
+               FROM (${derived}) AS weft_v LEFT JOIN ${table.sql} AS weft_t ON ${keyJoin(columns)}
               ORDER BY weft_v.weft_ord FOR UPDATE`,
             keyValues.flat(),
           );
