@@ -198,4 +198,24 @@ describe('rest connector writes with hostile key values', () => {
     }
     expect(api.log.filter((l) => l.method === 'PUT').map((l) => l.path)).toEqual(['/v1/items/..%2Fadmin/profile', '/v1/items/a.b/profile']);
   });
+
+  it('rejects "." and ".." a segment gets from two fields, or from a field next to a dot (review14a)', async () => {
+    // Before: only a field filling a whole segment was checked, so {a}{b} with "." and "." wrote to /v1/items/.. = /v1/.
+    api.fault = (req, res, url) => (req.method === 'PUT' ? reply(res, { ok: true, path: url.pathname }, 201) : false);
+    const fields = [
+      { name: 'id', type: 'text' as const },
+      { name: 'b', type: 'text' as const },
+    ];
+    for (const writePath of ['/items/{id}{b}', '/items/{id}./x', '/items/.{id}/x']) {
+      const s = open(endpoint({ writeMethod: 'PUT', writePath }));
+      try {
+        const results = await s.write('items', [{ id: '.', b: '.' }, { id: 'x', b: '.' }], { mode: 'upsert', key: ['id'], fields });
+        expect(results.map((r) => r.outcome), writePath).toEqual(['rejected', 'created']);
+        expect(results[0]).toMatchObject({ reason: expect.stringMatching(/would change the write path/) });
+      } finally {
+        await s.close();
+      }
+    }
+    expect(api.log.filter((l) => l.method === 'PUT').map((l) => l.path)).toEqual(['/v1/items/x.', '/v1/items/x./x', '/v1/items/.x/x']);
+  });
 });

@@ -8,6 +8,7 @@ import { decimalText, type FieldType } from '../../../shared/graph/field-types';
 import { expectObject, guardedTransport, listAt, parseApiJson, type HttpResponse, type HttpTransport } from '../saas/http';
 import { chunkUnique, emptyRow, fromApi, sameValue, toText } from '../saas/values';
 import { bodySnippet } from '../../net';
+import { MAX_RESPONSE_VALUES } from '../../net/json-shape';
 import { ConnectorError, defineConnector, type ConnectorSession, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
 import { SalesforceConfig, SalesforceSecrets, salesforceManifest } from './manifest';
 
@@ -199,9 +200,13 @@ class SalesforceClient {
     return info;
   }
 
-  /** Every record of a SOQL query, page by page through nextRecordsUrl. */
-  async *query(soql: string, what: string, signal?: AbortSignal): AsyncGenerator<Record<string, unknown>[]> {
-    const options = { 'sforce-query-options': `batchSize=${SALESFORCE_LIMITS.queryBatch}` };
+  /**
+   * Every record of a SOQL query, page by page through nextRecordsUrl. `columns`: the fields it selects, which set the
+   * page size: a page of 2,000 records of a 600-field object holds over a million JSON values, more than one answer may
+   * (net/json-shape.ts), so wide queries ask for fewer records a page (Salesforce's floor is 200).
+   */
+  async *query(soql: string, what: string, signal?: AbortSignal, columns = 0): AsyncGenerator<Record<string, unknown>[]> {
+    const options = { 'sforce-query-options': `batchSize=${queryBatchSize(columns)}` };
     // A query locator never comes back (each page's is new): one seen before is a server going round in a circle.
     const followed = new Set<string>();
     let page = queryPage(await this.json<unknown>('GET', `${this.base}/query?q=${encodeURIComponent(soql)}`, undefined, what, options, signal), what);
@@ -216,6 +221,11 @@ class SalesforceClient {
       page = queryPage(await this.json<unknown>('GET', next, undefined, what, options, signal), what);
     }
   }
+}
+
+/** Records a query page asks for: 2,000, fewer when each record's values (its fields, its attributes) would fill half the value limit. */
+export function queryBatchSize(columns: number): number {
+  return Math.max(200, Math.min(SALESFORCE_LIMITS.queryBatch, Math.floor(MAX_RESPONSE_VALUES / 2 / (columns + 4))));
 }
 
 /** A query answer's page: records a list, done a boolean (nextRecordsUrl checked where it is followed). */
@@ -322,7 +332,7 @@ async function* readObject(client: SalesforceClient, object: string, options: Re
   };
   const size = Math.max(1, options.batchSize);
   let rows: Row[] = [];
-  for await (const records of client.query(soql, `reading ${info.name}`, options.signal)) {
+  for await (const records of client.query(soql, `reading ${info.name}`, options.signal, select.length)) {
     for (const record of records) {
       const id = String(record.Id);
       const value = fromApi(record[field.name], type);
@@ -419,7 +429,7 @@ async function writeRows(client: SalesforceClient, object: string, rows: Row[], 
       const flush = async () => {
         if (group.length === 0) return;
         const soql = `SELECT ${columns.join(', ')} FROM ${info.name} WHERE ${keyField.name} IN (${group.join(', ')})`;
-        for await (const records of client.query(soql, `finding ${info.name} records`)) for (const r of records) existing.set(toText(fromApi(r[keyField.name], mapSalesforceType(keyField.type)), mapSalesforceType(keyField.type)), r);
+        for await (const records of client.query(soql, `finding ${info.name} records`, undefined, columns.length)) for (const r of records) existing.set(toText(fromApi(r[keyField.name], mapSalesforceType(keyField.type)), mapSalesforceType(keyField.type)), r);
         group = [];
         length = 0;
       };
