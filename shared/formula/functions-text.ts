@@ -22,18 +22,16 @@ function position(s: Site, haystack: string, needle: string, start: number | und
 
 /**
  * Lower case that keeps every character where it was, so a position in it is a position in `t`: a character whose
- * lower case is longer ("İ" is "i̇", two characters) stays as it is.
+ * lower case is longer stays as it is. "İ" (U+0130, lower case "i̇", two characters) is the only such character, so
+ * the text around it is lowered in pieces (a character-by-character loop made SEARCH ~5x slower on such rows).
  */
 function foldInPlace(t: string): string {
   const lower = t.toLowerCase();
   if (lower.length === t.length) return lower;
-  let out = '';
-  for (let i = 0; i < t.length; i++) {
-    const c = t[i] as string;
-    const l = c.toLowerCase();
-    out += l.length === 1 ? l : c;
-  }
-  return out;
+  return t
+    .split('\u0130')
+    .map((piece) => piece.toLowerCase())
+    .join('\u0130');
 }
 
 /**
