@@ -4,7 +4,7 @@
 // finds the records already there (so unchanged records are not written and each result says created/updated).
 import type { FieldType } from '../../../shared/graph/field-types';
 import { bodySnippet } from '../../net';
-import { expectObject, guardedTransport, listAt, parseApiJson, type HttpResponse, type HttpTransport } from '../saas/http';
+import { errorJson, expectObject, guardedTransport, listAt, parseApiJson, type HttpResponse, type HttpTransport } from '../saas/http';
 import { chunkUnique, emptyRow, fromApi, sameValue, toText } from '../saas/values';
 import { ConnectorError, defineConnector, type ConnectorSession, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
 import { HubSpotConfig, HubSpotSecrets, hubspotManifest } from './manifest';
@@ -74,11 +74,9 @@ export function mapHubSpotType(p: Pick<Property, 'type' | 'showCurrencySymbol'>)
 const isReadOnly = (p: Property) => !!p.modificationMetadata?.readOnlyValue || !!p.calculated;
 
 function parseBody(response: HttpResponse): Record<string, unknown> {
-  try {
-    return (response.text ? JSON.parse(response.text) : {}) as Record<string, unknown>;
-  } catch {
-    return { message: response.text.slice(0, 300) };
-  }
+  if (!response.text) return {};
+  const body = errorJson(response.text);
+  return body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : { message: response.text.slice(0, 300) };
 }
 
 /** An answer HubSpot refused as a whole, in the user's words. */

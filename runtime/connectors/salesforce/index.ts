@@ -5,7 +5,7 @@
 // that finds the records already there, so unchanged records are not written.
 import { LosslessNumber, stringify as losslessStringify } from 'lossless-json';
 import { decimalText, type FieldType } from '../../../shared/graph/field-types';
-import { expectObject, guardedTransport, listAt, parseApiJson, type HttpResponse, type HttpTransport } from '../saas/http';
+import { errorJson, expectObject, guardedTransport, listAt, parseApiJson, type HttpResponse, type HttpTransport } from '../saas/http';
 import { chunkUnique, emptyRow, fromApi, sameValue, toText } from '../saas/values';
 import { bodySnippet } from '../../net';
 import { MAX_RESPONSE_VALUES } from '../../net/json-shape';
@@ -95,13 +95,10 @@ export function soqlLiteral(value: unknown, type: string): string {
 }
 
 function errorOf(response: HttpResponse): { code: string; message: string } {
-  try {
-    const body = JSON.parse(response.text) as { errorCode?: string; message?: string; error?: string; error_description?: string }[] | { error?: string; error_description?: string };
-    const first = Array.isArray(body) ? body[0] : body;
-    return { code: (first as { errorCode?: string })?.errorCode ?? first?.error ?? `HTTP ${response.status}`, message: (first as { message?: string })?.message ?? first?.error_description ?? response.text.slice(0, 300) };
-  } catch {
-    return { code: `HTTP ${response.status}`, message: response.text.slice(0, 300) };
-  }
+  const body = errorJson(response.text) as { errorCode?: string; message?: string; error?: string; error_description?: string }[] | { error?: string; error_description?: string } | null | undefined;
+  if (body === undefined) return { code: `HTTP ${response.status}`, message: response.text.slice(0, 300) };
+  const first = Array.isArray(body) ? body[0] : body;
+  return { code: (first as { errorCode?: string })?.errorCode ?? first?.error ?? `HTTP ${response.status}`, message: (first as { message?: string })?.message ?? first?.error_description ?? response.text.slice(0, 300) };
 }
 
 export function salesforceError(response: HttpResponse, what: string): ConnectorError {
@@ -237,13 +234,9 @@ function queryPage(value: unknown, what: string): { done: unknown; nextRecordsUr
 
 /** The token endpoint's answer: an access token and an http(s) instance URL, or an auth error saying what came. */
 function signInAnswer(text: string): { accessToken: string; instanceUrl: string } {
-  let body: Record<string, unknown> = {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
-  } catch {
-    /* said below */
-  }
+  // Parsed as an error answer is (bounded): a token answer of millions of values is said below, not a heap exhausted.
+  const parsed = errorJson(text);
+  const body: Record<string, unknown> = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
   const instance = typeof body.instance_url === 'string' && URL.canParse(body.instance_url) ? new URL(body.instance_url) : null;
   if (typeof body.access_token !== 'string' || body.access_token === '' || !instance || (instance.protocol !== 'https:' && instance.protocol !== 'http:')) {
     throw new ConnectorError('auth', `Salesforce's token endpoint answered without an access token and an http(s) instance_url: ${bodySnippet(text, 200) || 'an empty body'}. Check the login URL (it must be the org's login or My Domain address).`);
