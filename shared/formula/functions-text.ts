@@ -495,7 +495,7 @@ export const TEXT_FUNCTIONS: readonly FunctionSpec[] = [
     ],
     returns: T.Text,
     description:
-      'Reads a nested value from JSON text by path (customer.address.city, items[0].sku, ["odd key"]): text as is, numbers and TRUE/FALSE as text (convert with VALUE), objects and lists as JSON; NULL when the path is absent. Text that is not JSON is #VALUE!.',
+      'Reads a nested value from JSON text by path (customer.address.city, items[0].sku, ["odd key"]): text as is, numbers and TRUE/FALSE as text (convert with VALUE; a number a double cannot hold, such as an id past 2^53 or 1e400, keeps every digit as written), objects and lists as JSON; NULL when the path is absent. Text that is not JSON is #VALUE!.',
     example: 'JSONGET("{""a"":{""b"":[10,20]}}", "a.b[1]")',
     result: '"20"',
     check: (c) => {

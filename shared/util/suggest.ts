@@ -45,7 +45,10 @@ export function editDistanceWithin(a: string, b: string, max: number): number {
 const BUCKETS = 64;
 
 function countInto(counts: Int32Array, text: string, sign: number): void {
-  for (let i = 0; i < text.length; i++) counts[text.charCodeAt(i) % BUCKETS] += sign;
+  for (let i = 0; i < text.length; i++) {
+    const k = text.charCodeAt(i) % BUCKETS;
+    counts[k] = (counts[k] as number) + sign;
+  }
 }
 
 export function suggest(name: string, candidates: readonly string[]): string | undefined {

@@ -4,6 +4,7 @@
 // finds the records already there (so unchanged records are not written and each result says created/updated).
 import type { FieldType } from '../../../shared/graph/field-types';
 import { bodySnippet } from '../../net';
+import { seenPages } from '../../net/seen-pages';
 import { errorJson, expectObject, guardedTransport, listAt, parseApiJson, type HttpResponse, type HttpTransport } from '../saas/http';
 import { chunkUnique, emptyRow, fromApi, sameValue, toText } from '../saas/values';
 import { ConnectorError, defineConnector, type ConnectorSession, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
@@ -164,7 +165,7 @@ function resultsOf(page: Record<string, unknown>, what: string, withProperties =
  * The `after` of a page, checked against those already followed in this query: HubSpot's paging moves forward, so
  * one seen again is a server going round in a circle, which would read the same records for ever.
  */
-function nextAfter(page: { paging?: { next?: { after?: unknown } } }, followed: Set<string>, what: string): string | undefined {
+function nextAfter(page: { paging?: { next?: { after?: unknown } } }, followed: ReturnType<typeof seenPages>, what: string): string | undefined {
   const after = page.paging?.next?.after;
   if (after === undefined || after === null || after === '') return undefined;
   const text = String(after);
@@ -236,7 +237,7 @@ async function* readObject(client: HubSpotClient, object: string, options: ReadO
     let windowFull = false;
     // The window's position is counted here too: an `after` that is not a number still ends the window at 10,000.
     let pages = 0;
-    const followed = new Set<string>();
+    const followed = seenPages();
     for (;;) {
       const body = {
         ...(from !== null && { filterGroups: [{ filters: [{ propertyName: field, operator: strict ? 'GT' : 'GTE', value: from }] }] }),
@@ -440,7 +441,7 @@ export const hubspotConnector = defineConnector<HubSpotConfig, HubSpotSecrets>({
       },
       async *listMembers() {
         let after: string | undefined;
-        const followed = new Set<string>();
+        const followed = seenPages();
         do {
           const page = await client.json<{ results: { id: string; email?: string | null; firstName?: string | null; lastName?: string | null }[]; paging?: { next?: { after: string } } }>(
             'GET',

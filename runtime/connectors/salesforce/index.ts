@@ -9,6 +9,7 @@ import { errorJson, expectObject, guardedTransport, listAt, parseApiJson, type H
 import { chunkUnique, emptyRow, fromApi, sameValue, toText } from '../saas/values';
 import { bodySnippet } from '../../net';
 import { MAX_RESPONSE_VALUES } from '../../net/json-shape';
+import { seenPages } from '../../net/seen-pages';
 import { ConnectorError, defineConnector, type ConnectorSession, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
 import { SalesforceConfig, SalesforceSecrets, salesforceManifest } from './manifest';
 
@@ -205,7 +206,7 @@ class SalesforceClient {
   async *query(soql: string, what: string, signal?: AbortSignal, columns = 0): AsyncGenerator<Record<string, unknown>[]> {
     const options = { 'sforce-query-options': `batchSize=${queryBatchSize(columns)}` };
     // A query locator never comes back (each page's is new): one seen before is a server going round in a circle.
-    const followed = new Set<string>();
+    const followed = seenPages();
     let page = queryPage(await this.json<unknown>('GET', `${this.base}/query?q=${encodeURIComponent(soql)}`, undefined, what, options, signal), what);
     for (;;) {
       yield page.records;
@@ -214,7 +215,7 @@ class SalesforceClient {
       if (typeof next !== 'string' || next === '') throw new ConnectorError('unknown', `Salesforce said more records follow (done: false) but gave no nextRecordsUrl while ${what}; Weft stopped rather than miss records.`);
       if (followed.has(next)) throw new ConnectorError('unknown', `Salesforce sent the nextRecordsUrl ${bodySnippet(next, 200)} again while ${what}: its pages go round in a circle, so Weft stopped rather than read the same records again.`);
       // Remembered up to 10,000 pages (20 million records at 2,000 a page): a longer circle goes unseen, memory bounded.
-      if (followed.size < 10_000) followed.add(next);
+      followed.add(next);
       page = queryPage(await this.json<unknown>('GET', next, undefined, what, options, signal), what);
     }
   }
