@@ -46,4 +46,16 @@ describe('JSON numbers past a double', () => {
   it('parseJsonExact leaves strings and ordinary numbers alone', () => {
     expect(parseJsonExact('{"a": "12345678901234567890", "b": 12, "c": -0.5e3}')).toEqual({ a: '12345678901234567890', b: 12, c: -500 });
   });
+
+  it('parseJsonExact keeps an exponent past a double wherever JSON puts a number, and leaves hex text alone (review14a)', () => {
+    for (const [text, value] of [
+      ['1e400', '1e400'],
+      ['[1e400]', ['1e400']],
+      ['{"a": -1E+400}', { a: '-1E+400' }],
+      ['{"a":\n1e-400}', { a: '1e-400' }],
+      ['[1,2.5e999]', [1, '2.5e999']],
+      ['{"sha":"9e123f","n":1e400}', { sha: '9e123f', n: '1e400' }],
+      ['{"id":"c9e1234a-0000-4000-8000-000000000000","n":1e300}', { id: 'c9e1234a-0000-4000-8000-000000000000', n: 1e300 }],
+    ] as const) expect(parseJsonExact(text), text).toEqual(value);
+  });
 });

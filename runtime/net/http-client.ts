@@ -268,7 +268,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         json: () => {
           const text = data.toString('utf8').replace(/^\ufeff/, '');
           const problem = jsonShapeProblem(text, { maxValues: maxResponseValues, maxDepth: maxResponseDepth });
-          if (problem) throw new ConnectorError('unknown', `The response from ${where(url)} ${problem}, more than Weft reads in one response. Ask for smaller pages (a lower page size).`);
+          // Smaller pages help a response with too many values, not one nested too deeply (review14a).
+          if (problem) throw new ConnectorError('unknown', `The response from ${where(url)} ${problem}, more than Weft reads in one response.${problem.startsWith('holds') ? ' Ask for smaller pages (a lower page size).' : ''}`);
           return parseJsonExact(text);
         },
       };

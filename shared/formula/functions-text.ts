@@ -22,18 +22,16 @@ function position(s: Site, haystack: string, needle: string, start: number | und
 
 /**
  * Lower case that keeps every character where it was, so a position in it is a position in `t`: a character whose
- * lower case is longer ("İ" is "i̇", two characters) stays as it is.
+ * lower case is longer stays as it is. "İ" (U+0130, lower case "i̇", two characters) is the only such character, so
+ * the text around it is lowered in pieces (a character-by-character loop made SEARCH ~5x slower on such rows).
  */
 function foldInPlace(t: string): string {
   const lower = t.toLowerCase();
   if (lower.length === t.length) return lower;
-  let out = '';
-  for (let i = 0; i < t.length; i++) {
-    const c = t[i] as string;
-    const l = c.toLowerCase();
-    out += l.length === 1 ? l : c;
-  }
-  return out;
+  return t
+    .split('\u0130')
+    .map((piece) => piece.toLowerCase())
+    .join('\u0130');
 }
 
 /**
@@ -497,7 +495,7 @@ export const TEXT_FUNCTIONS: readonly FunctionSpec[] = [
     ],
     returns: T.Text,
     description:
-      'Reads a nested value from JSON text by path (customer.address.city, items[0].sku, ["odd key"]): text as is, numbers and TRUE/FALSE as text (convert with VALUE), objects and lists as JSON; NULL when the path is absent. Text that is not JSON is #VALUE!.',
+      'Reads a nested value from JSON text by path (customer.address.city, items[0].sku, ["odd key"]): text as is, numbers and TRUE/FALSE as text (convert with VALUE; a number a double cannot hold, such as an id past 2^53 or 1e400, keeps every digit as written), objects and lists as JSON; NULL when the path is absent. Text that is not JSON is #VALUE!.',
     example: 'JSONGET("{""a"":{""b"":[10,20]}}", "a.b[1]")',
     result: '"20"',
     check: (c) => {

@@ -41,18 +41,38 @@ export function editDistanceWithin(a: string, b: string, max: number): number {
   return Math.min(prev[n] as number, over);
 }
 
+/** Characters counted by code unit modulo this, for the lower bound below (merging counts keeps it a lower bound). */
+const BUCKETS = 64;
+
+function countInto(counts: Int32Array, text: string, sign: number): void {
+  for (let i = 0; i < text.length; i++) {
+    const k = text.charCodeAt(i) % BUCKETS;
+    counts[k] = (counts[k] as number) + sign;
+  }
+}
+
 export function suggest(name: string, candidates: readonly string[]): string | undefined {
   const lower = name.toLowerCase();
   const limit = Math.max(2, Math.floor(name.length / 3));
   let best: string | undefined;
   let bestScore = Infinity;
   let budget = SUGGEST_BUDGET;
+  const mine = new Int32Array(BUCKETS);
+  countInto(mine, lower, 1);
+  const diff = new Int32Array(BUCKETS);
   for (const c of candidates) {
     // Only a closer candidate than the best so far matters: the band narrows as better ones are found.
     const max = Math.min(limit, bestScore - 1);
     if (max < 0) break;
     const cl = c.toLowerCase();
     if (Math.abs(cl.length - lower.length) > max) continue;
+    // An edit changes the character counts by at most 2: counts further apart than 2 * max rule the name out for the
+    // cost of reading it, before any budget is spent (else 3,000 long, unlike names used it up before the one wanted).
+    diff.set(mine);
+    countInto(diff, cl, -1);
+    let apart = 0;
+    for (let k = 0; k < BUCKETS; k++) apart += Math.abs(diff[k] as number);
+    if (apart > 2 * max) continue;
     budget -= Math.min(cl.length, lower.length) * (2 * max + 1);
     if (budget < 0) break;
     const d = editDistanceWithin(lower, cl, max);

@@ -4,7 +4,8 @@
 // finds the records already there (so unchanged records are not written and each result says created/updated).
 import type { FieldType } from '../../../shared/graph/field-types';
 import { bodySnippet } from '../../net';
-import { expectObject, guardedTransport, listAt, parseApiJson, type HttpResponse, type HttpTransport } from '../saas/http';
+import { seenPages } from '../../net/seen-pages';
+import { errorJson, expectObject, guardedTransport, listAt, parseApiJson, type HttpResponse, type HttpTransport } from '../saas/http';
 import { chunkUnique, emptyRow, fromApi, sameValue, toText } from '../saas/values';
 import { ConnectorError, defineConnector, type ConnectorSession, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
 import { HubSpotConfig, HubSpotSecrets, hubspotManifest } from './manifest';
@@ -74,11 +75,9 @@ export function mapHubSpotType(p: Pick<Property, 'type' | 'showCurrencySymbol'>)
 const isReadOnly = (p: Property) => !!p.modificationMetadata?.readOnlyValue || !!p.calculated;
 
 function parseBody(response: HttpResponse): Record<string, unknown> {
-  try {
-    return (response.text ? JSON.parse(response.text) : {}) as Record<string, unknown>;
-  } catch {
-    return { message: response.text.slice(0, 300) };
-  }
+  if (!response.text) return {};
+  const body = errorJson(response.text);
+  return body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : { message: response.text.slice(0, 300) };
 }
 
 /** An answer HubSpot refused as a whole, in the user's words. */
@@ -166,7 +165,7 @@ function resultsOf(page: Record<string, unknown>, what: string, withProperties =
  * The `after` of a page, checked against those already followed in this query: HubSpot's paging moves forward, so
  * one seen again is a server going round in a circle, which would read the same records for ever.
  */
-function nextAfter(page: { paging?: { next?: { after?: unknown } } }, followed: Set<string>, what: string): string | undefined {
+function nextAfter(page: { paging?: { next?: { after?: unknown } } }, followed: ReturnType<typeof seenPages>, what: string): string | undefined {
   const after = page.paging?.next?.after;
   if (after === undefined || after === null || after === '') return undefined;
   const text = String(after);
@@ -238,7 +237,7 @@ async function* readObject(client: HubSpotClient, object: string, options: ReadO
     let windowFull = false;
     // The window's position is counted here too: an `after` that is not a number still ends the window at 10,000.
     let pages = 0;
-    const followed = new Set<string>();
+    const followed = seenPages();
     for (;;) {
       const body = {
         ...(from !== null && { filterGroups: [{ filters: [{ propertyName: field, operator: strict ? 'GT' : 'GTE', value: from }] }] }),
@@ -442,7 +441,7 @@ export const hubspotConnector = defineConnector<HubSpotConfig, HubSpotSecrets>({
       },
       async *listMembers() {
         let after: string | undefined;
-        const followed = new Set<string>();
+        const followed = seenPages();
         do {
           const page = await client.json<{ results: { id: string; email?: string | null; firstName?: string | null; lastName?: string | null }[]; paging?: { next?: { after: string } } }>(
             'GET',

@@ -89,7 +89,7 @@ describe('rest connector against a misbehaving API', () => {
 
   it('refuses, in words, a body nested without end or holding millions of values, and HTML or nothing with a 200', async () => {
     const answers: [string, RegExp][] = [
-      [`{"data":[{"id":1,"x":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}]}`, /nests objects or arrays more than 64 levels deep/],
+      [`{"data":[{"id":1,"x":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}]}`, /nests objects or arrays more than 64 levels deep, more than Weft reads in one response\.$/],
       [`{"data":[${'{},'.repeat(1_000_000)}{}]}`, /holds more than 1,000,000 values.*smaller pages/],
       ['<html><body><h1>Service unavailable</h1></body></html>', /is not JSON.*Service unavailable/],
       ['', /is not JSON.*an empty body/],
@@ -197,5 +197,25 @@ describe('rest connector writes with hostile key values', () => {
       await s.close();
     }
     expect(api.log.filter((l) => l.method === 'PUT').map((l) => l.path)).toEqual(['/v1/items/..%2Fadmin/profile', '/v1/items/a.b/profile']);
+  });
+
+  it('rejects "." and ".." a segment gets from two fields, or from a field next to a dot (review14a)', async () => {
+    // Before: only a field filling a whole segment was checked, so {a}{b} with "." and "." wrote to /v1/items/.. = /v1/.
+    api.fault = (req, res, url) => (req.method === 'PUT' ? reply(res, { ok: true, path: url.pathname }, 201) : false);
+    const fields = [
+      { name: 'id', type: 'text' as const },
+      { name: 'b', type: 'text' as const },
+    ];
+    for (const writePath of ['/items/{id}{b}', '/items/{id}./x', '/items/.{id}/x']) {
+      const s = open(endpoint({ writeMethod: 'PUT', writePath }));
+      try {
+        const results = await s.write('items', [{ id: '.', b: '.' }, { id: 'x', b: '.' }], { mode: 'upsert', key: ['id'], fields });
+        expect(results.map((r) => r.outcome), writePath).toEqual(['rejected', 'created']);
+        expect(results[0]).toMatchObject({ reason: expect.stringMatching(/would change the write path/) });
+      } finally {
+        await s.close();
+      }
+    }
+    expect(api.log.filter((l) => l.method === 'PUT').map((l) => l.path)).toEqual(['/v1/items/x.', '/v1/items/x./x', '/v1/items/.x/x']);
   });
 });

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { addressGuardFromEnv, bodySnippet, createHttpClient, expectOk, HttpStatusError, type AddressGuard, type HttpClient, type HttpResponse } from '../../net';
 import type { FieldType } from '../../../shared/graph/field-types';
 import { redact } from '../../secrets';
+import { seenPages } from '../../net/seen-pages';
 import { ConnectorError, defineConnector, type ConnectorSession, type DiscoveredObject, type OpenOptions, type ReadBatch, type RecordResult, type Row } from '../types';
 import { createAuth, exchangeCode } from './auth';
 import { restManifest, type RestConfig, type RestEndpoint, type RestSecrets } from './manifest';
@@ -97,12 +98,12 @@ const MAX_REMEMBERED_PAGES = 10_000;
  * 1 for ever: that fails the read before the records are read twice.
  */
 function pageLoops(ep: RestEndpoint) {
-  const requested = new Set<string>();
+  const requested = seenPages(MAX_REMEMBERED_PAGES);
   let previous: string | null = null;
   let pageNo = 0;
   const key = (s: PageState | null): string | null => (s?.kind === 'cursor' && s.cursor !== null ? `c:${s.cursor}` : s?.kind === 'url' && s.url !== null ? `u:${s.url}` : null);
   const remember = (k: string | null) => {
-    if (k !== null && requested.size < MAX_REMEMBERED_PAGES) requested.add(k);
+    if (k !== null) requested.add(k);
   };
   return {
     follow(state: PageState, page: { records: Record<string, unknown>[]; next: PageState | null; urls: string[] }): PageState | null {

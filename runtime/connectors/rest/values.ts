@@ -140,20 +140,51 @@ export function renderBody(template: unknown, row: Row, fields: readonly { name:
 }
 
 /**
- * The write path for one row, each {field} URL-encoded; throws a reason when a field it needs is empty, or when a value
- * that is a whole path segment is `.` or `..`: URLs resolve those (`/contacts/..` is `/`), so the record would be
- * written to another endpoint of the API.
+ * The write path for one row, each {field} URL-encoded; throws a reason when a field it needs is empty, or when a path
+ * segment holding a field's value comes out `.` or `..` (`{id}`, `{a}{b}`, `{id}.`): URLs resolve those (`/contacts/..`
+ * is `/`, `%2e` too), so the record would be written to another endpoint of the API.
  */
 export function renderPath(path: string, row: Row): string {
-  const queryAt = path.indexOf('?');
-  return path.replace(/\{([^{}]+)\}/g, (whole: string, name: string, at: number) => {
+  let out = '';
+  let segment = '';
+  const names: string[] = [];
+  let inPath = true;
+  const endSegment = () => {
+    if (names.length > 0 && /^(?:\.|%2e){1,2}$/i.test(segment)) {
+      const what = names.length === 1 && String(row[names[0] as string]) === segment ? `${names[0]} is "${segment}"` : `${names.join(' and ')} make the path segment "${segment}"`;
+      throw new RecordProblem(`This record's ${what}, which would change the write path (${path}) instead of naming a record.`);
+    }
+    segment = '';
+    names.length = 0;
+  };
+  const literal = (text: string) => {
+    out += text;
+    for (const c of text) {
+      if (!inPath) return;
+      if (c === '/') endSegment();
+      else if (c === '?' || c === '#') {
+        endSegment();
+        inPath = false;
+      } else segment += c;
+    }
+  };
+  let from = 0;
+  for (const m of path.matchAll(/\{([^{}]+)\}/g)) {
+    literal(path.slice(from, m.index));
+    from = m.index + m[0].length;
+    const name = m[1] as string;
     const v = Object.hasOwn(row, name) ? row[name] : undefined;
     if (v === null || v === undefined || v === '') throw new RecordProblem(`The write path needs {${name}}, and this record's ${name} is empty.`);
-    const text = String(v);
-    const segment = (queryAt < 0 || at < queryAt) && (at === 0 || path[at - 1] === '/') && /^(\/|\?|#|$)/.test(path.slice(at + whole.length));
-    if (segment && (text === '.' || text === '..')) throw new RecordProblem(`This record's ${name} is "${text}", which would change the write path (${path}) instead of naming a record.`);
-    return encodeURIComponent(text);
-  });
+    const encoded = encodeURIComponent(String(v));
+    out += encoded;
+    if (inPath) {
+      segment += encoded;
+      names.push(name);
+    }
+  }
+  literal(path.slice(from));
+  if (inPath) endSegment();
+  return out;
 }
 
 export class RecordProblem extends Error {}

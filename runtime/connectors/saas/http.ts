@@ -192,6 +192,19 @@ export function parseApiJson(text: string, system: string, what: string, exact =
 }
 
 /**
+ * An error answer's body as JSON, to find its message, or undefined when it is not JSON or is past what a parser should
+ * build (net/json-shape.ts): a 400 of 3 million `{}` ran a worker out of memory when parsed whole (review14a).
+ */
+export function errorJson(text: string): unknown {
+  if (jsonShapeProblem(text) !== null) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The list at `key` of an answer (a describe's fields, a schema list), keeping only the entries that are objects whose
  * `named` properties are text; a missing list is a ConnectorError saying what came instead.
  */

@@ -5,9 +5,11 @@
 // that finds the records already there, so unchanged records are not written.
 import { LosslessNumber, stringify as losslessStringify } from 'lossless-json';
 import { decimalText, type FieldType } from '../../../shared/graph/field-types';
-import { expectObject, guardedTransport, listAt, parseApiJson, type HttpResponse, type HttpTransport } from '../saas/http';
+import { errorJson, expectObject, guardedTransport, listAt, parseApiJson, type HttpResponse, type HttpTransport } from '../saas/http';
 import { chunkUnique, emptyRow, fromApi, sameValue, toText } from '../saas/values';
 import { bodySnippet } from '../../net';
+import { MAX_RESPONSE_VALUES } from '../../net/json-shape';
+import { seenPages } from '../../net/seen-pages';
 import { ConnectorError, defineConnector, type ConnectorSession, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordResult, type Row, type WriteOptions } from '../types';
 import { SalesforceConfig, SalesforceSecrets, salesforceManifest } from './manifest';
 
@@ -94,13 +96,10 @@ export function soqlLiteral(value: unknown, type: string): string {
 }
 
 function errorOf(response: HttpResponse): { code: string; message: string } {
-  try {
-    const body = JSON.parse(response.text) as { errorCode?: string; message?: string; error?: string; error_description?: string }[] | { error?: string; error_description?: string };
-    const first = Array.isArray(body) ? body[0] : body;
-    return { code: (first as { errorCode?: string })?.errorCode ?? first?.error ?? `HTTP ${response.status}`, message: (first as { message?: string })?.message ?? first?.error_description ?? response.text.slice(0, 300) };
-  } catch {
-    return { code: `HTTP ${response.status}`, message: response.text.slice(0, 300) };
-  }
+  const body = errorJson(response.text) as { errorCode?: string; message?: string; error?: string; error_description?: string }[] | { error?: string; error_description?: string } | null | undefined;
+  if (body === undefined) return { code: `HTTP ${response.status}`, message: response.text.slice(0, 300) };
+  const first = Array.isArray(body) ? body[0] : body;
+  return { code: (first as { errorCode?: string })?.errorCode ?? first?.error ?? `HTTP ${response.status}`, message: (first as { message?: string })?.message ?? first?.error_description ?? response.text.slice(0, 300) };
 }
 
 export function salesforceError(response: HttpResponse, what: string): ConnectorError {
@@ -199,11 +198,15 @@ class SalesforceClient {
     return info;
   }
 
-  /** Every record of a SOQL query, page by page through nextRecordsUrl. */
-  async *query(soql: string, what: string, signal?: AbortSignal): AsyncGenerator<Record<string, unknown>[]> {
-    const options = { 'sforce-query-options': `batchSize=${SALESFORCE_LIMITS.queryBatch}` };
+  /**
+   * Every record of a SOQL query, page by page through nextRecordsUrl. `columns`: the fields it selects, which set the
+   * page size: a page of 2,000 records of a 600-field object holds over a million JSON values, more than one answer may
+   * (net/json-shape.ts), so wide queries ask for fewer records a page (Salesforce's floor is 200).
+   */
+  async *query(soql: string, what: string, signal?: AbortSignal, columns = 0): AsyncGenerator<Record<string, unknown>[]> {
+    const options = { 'sforce-query-options': `batchSize=${queryBatchSize(columns)}` };
     // A query locator never comes back (each page's is new): one seen before is a server going round in a circle.
-    const followed = new Set<string>();
+    const followed = seenPages();
     let page = queryPage(await this.json<unknown>('GET', `${this.base}/query?q=${encodeURIComponent(soql)}`, undefined, what, options, signal), what);
     for (;;) {
       yield page.records;
@@ -212,10 +215,15 @@ class SalesforceClient {
       if (typeof next !== 'string' || next === '') throw new ConnectorError('unknown', `Salesforce said more records follow (done: false) but gave no nextRecordsUrl while ${what}; Weft stopped rather than miss records.`);
       if (followed.has(next)) throw new ConnectorError('unknown', `Salesforce sent the nextRecordsUrl ${bodySnippet(next, 200)} again while ${what}: its pages go round in a circle, so Weft stopped rather than read the same records again.`);
       // Remembered up to 10,000 pages (20 million records at 2,000 a page): a longer circle goes unseen, memory bounded.
-      if (followed.size < 10_000) followed.add(next);
+      followed.add(next);
       page = queryPage(await this.json<unknown>('GET', next, undefined, what, options, signal), what);
     }
   }
+}
+
+/** Records a query page asks for: 2,000, fewer when each record's values (its fields, its attributes) would fill half the value limit. */
+export function queryBatchSize(columns: number): number {
+  return Math.max(200, Math.min(SALESFORCE_LIMITS.queryBatch, Math.floor(MAX_RESPONSE_VALUES / 2 / (columns + 4))));
 }
 
 /** A query answer's page: records a list, done a boolean (nextRecordsUrl checked where it is followed). */
@@ -227,13 +235,9 @@ function queryPage(value: unknown, what: string): { done: unknown; nextRecordsUr
 
 /** The token endpoint's answer: an access token and an http(s) instance URL, or an auth error saying what came. */
 function signInAnswer(text: string): { accessToken: string; instanceUrl: string } {
-  let body: Record<string, unknown> = {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
-  } catch {
-    /* said below */
-  }
+  // Parsed as an error answer is (bounded): a token answer of millions of values is said below, not a heap exhausted.
+  const parsed = errorJson(text);
+  const body: Record<string, unknown> = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
   const instance = typeof body.instance_url === 'string' && URL.canParse(body.instance_url) ? new URL(body.instance_url) : null;
   if (typeof body.access_token !== 'string' || body.access_token === '' || !instance || (instance.protocol !== 'https:' && instance.protocol !== 'http:')) {
     throw new ConnectorError('auth', `Salesforce's token endpoint answered without an access token and an http(s) instance_url: ${bodySnippet(text, 200) || 'an empty body'}. Check the login URL (it must be the org's login or My Domain address).`);
@@ -322,7 +326,7 @@ async function* readObject(client: SalesforceClient, object: string, options: Re
   };
   const size = Math.max(1, options.batchSize);
   let rows: Row[] = [];
-  for await (const records of client.query(soql, `reading ${info.name}`, options.signal)) {
+  for await (const records of client.query(soql, `reading ${info.name}`, options.signal, select.length)) {
     for (const record of records) {
       const id = String(record.Id);
       const value = fromApi(record[field.name], type);
@@ -419,7 +423,7 @@ async function writeRows(client: SalesforceClient, object: string, rows: Row[], 
       const flush = async () => {
         if (group.length === 0) return;
         const soql = `SELECT ${columns.join(', ')} FROM ${info.name} WHERE ${keyField.name} IN (${group.join(', ')})`;
-        for await (const records of client.query(soql, `finding ${info.name} records`)) for (const r of records) existing.set(toText(fromApi(r[keyField.name], mapSalesforceType(keyField.type)), mapSalesforceType(keyField.type)), r);
+        for await (const records of client.query(soql, `finding ${info.name} records`, undefined, columns.length)) for (const r of records) existing.set(toText(fromApi(r[keyField.name], mapSalesforceType(keyField.type)), mapSalesforceType(keyField.type)), r);
         group = [];
         length = 0;
       };
