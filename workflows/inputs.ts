@@ -138,12 +138,6 @@ export const checkRunSetInput = (raw: unknown): RunSetWorkflowInput => checkKeye
 export const checkScheduledSetInput = (raw: unknown): ScheduledSetInput => checkKeyed('scheduledSet', 'setId', raw);
 
 /**
- * The plan beginRun/loadPlan answered, checked for the parts this workflow reads (its steps' and pipelines' ids, its
- * settings).
- * Those activities answer only a plan that passed the zod `Plan` schema (runtime/activities loadVersionPlan, which
- * throws a PlanError otherwise), so this is a guard, not the plan's check.
- */
-/**
  * beginRun's answer for a run that had already ended when its workflow began (a Cancel, or a failed start, recorded
  * between the run's record and its workflow's start): the run's status, or undefined for a plan.
  */
@@ -151,6 +145,12 @@ export function runEndedOf(value: unknown): string | undefined {
   return isObject(value) && typeof value.runEnded === 'string' ? value.runEnded : undefined;
 }
 
+/**
+ * The plan beginRun/loadPlan answered, checked for the parts this workflow reads (its steps' and pipelines' ids, its
+ * settings).
+ * Those activities answer only a plan that passed the zod `Plan` schema (runtime/activities loadVersionPlan, which
+ * throws a PlanError otherwise), so this is a guard, not the plan's check.
+ */
 export function isPlanShape(value: unknown): value is Pick<Plan, 'steps' | 'pipelines' | 'settings'> {
   if (!isObject(value) || !Array.isArray(value.steps) || !Array.isArray(value.pipelines)) return false;
   if (value.settings !== undefined && !isObject(value.settings)) return false;
