@@ -249,7 +249,6 @@ export function createActivities(deps: ActivityDeps) {
     return kept.data;
   }
 
-  /** A resubmit run that ended: each of its inbox records becomes Fixed or Still failing (runtime/store/inbox.ts). */
   /**
    * Steps failed or cancelled while their delete phase was applying: their `deleted` count says what the phase applied
    * so far (its run page line says it stopped there; the phase sets the count only when it finishes). A two-way step's
@@ -269,6 +268,7 @@ export function createActivities(deps: ActivityDeps) {
     for (const [step, applied] of twoWay) await store.sync.setStepDeleted(runId, step, applied);
   }
 
+  /** A resubmit run that ended: each of its inbox records becomes Fixed or Still failing (runtime/store/inbox.ts). */
   async function settleInbox(runId: string): Promise<void> {
     const run = await store.getRun(runId);
     if (run?.trigger !== 'resubmit') return;

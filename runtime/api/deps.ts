@@ -10,9 +10,11 @@ import type { WebhookDrain } from './webhooks';
 export interface RunLauncher {
   /** `resume`: a new execution of a failed run, which continues from its checkpoints. */
   start(input: { runId: string; versionId: string; resume?: boolean; params?: Record<string, unknown> }): Promise<{ workflowId: string }>;
-  /** Cancels the run's workflow (Cancel on the run page); absent where nothing runs (tests of other routes): 503. */
-  /** `running: false`: Temporal has no running workflow of that id (runtime/temporal/client.ts `cancelRunning`). */
-  /** `closed`: it had one, which ended (else none: its start has not reached Temporal yet). */
+  /**
+   * Cancels the run's workflow (Cancel on the run page); absent where nothing runs (tests of other routes): 503.
+   * `running: false`: Temporal has no running workflow of that id (runtime/temporal/client.ts `cancelRunning`);
+   * `closed`: it had one, which ended (else none: its start has not reached Temporal yet).
+   */
   cancel?(workflowId: string): Promise<{ running: boolean; closed?: boolean }>;
 }
 

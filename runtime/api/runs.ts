@@ -14,9 +14,9 @@ import { engineFailure, stamp, startRunOf } from './start-run';
 import { workflowIdForRun } from '../temporal/client';
 import * as routes from '../../shared/api/routes';
 
-/** Why a run whose workflow Temporal no longer has was recorded Cancelled by Cancel. */
 /** Cancel of a queued run whose workflow had not started: it never will do anything (beginRun finds it ended). */
 export const NOT_STARTED = 'Cancelled before it started.';
+/** Why a run whose workflow Temporal no longer has was recorded Cancelled by Cancel. */
 export const WORKFLOW_GONE = 'Cancelled: its workflow was no longer running in the execution engine, so nothing else would have ended it.';
 
 const start = serve(routes.startRun, {

@@ -430,8 +430,10 @@ export async function listRuns(db: Db, integrationId: string, opts?: { limit?: n
   };
 }
 
-/** Queued -> running. Calling it again (an activity retry) keeps the first start time; a finished run stays finished. */
-/** False when the run has already ended (a Cancel or a failed start recorded before its workflow began): left as it is. */
+/**
+ * Queued -> running. Calling it again (an activity retry) keeps the first start time; a finished run stays finished.
+ * False when the run has already ended (a Cancel or a failed start recorded before its workflow began): left as it is.
+ */
 export async function markRunStarted(db: Db, runId: string): Promise<boolean> {
   const rows = await markRunStartedStatement(db).execute({ runId });
   return rows.length > 0;
