@@ -130,6 +130,16 @@ const tooManySteps = (site: Site): never => site.fail('The regular expression ne
 
 const int = (n: number) => Math.trunc(n);
 
+/** FLOOR and CEILING: x rounded by `round` (down or up) to a multiple of |significance| (1 when omitted). */
+function toMultiple(s: Site, x: number, significance: number | undefined, round: (q: number) => number): number {
+  const m = Math.abs(significance ?? 1);
+  if (m === 0) s.fail('The significance cannot be 0');
+  const q = clean(x / m);
+  // A significance too small to count x in (x / m past a double) is finer than x's own precision: x is a multiple.
+  if (!Number.isFinite(q)) return x;
+  return checkNumber(clean(round(q) * m), s);
+}
+
 /** Aggregate arguments with any lists spread out (the common case, no list, returns them as they are). */
 function flat(args: unknown[]): (number | null)[] {
   for (const a of args) if (Array.isArray(a)) return args.flatMap((v) => (Array.isArray(v) ? (v as (number | null)[]) : [v as number | null]));
@@ -705,14 +715,7 @@ const CORE_FUNCTIONS: readonly FunctionSpec[] = [
     example: 'FLOOR(27.5, 5)',
     result: '25',
     check: (c) => ({ type: numericOf([arg(c, 0).type]) }),
-    impl: (s, x: number, significance?: number) => {
-      const m = Math.abs(significance ?? 1);
-      if (m === 0) s.fail('The significance cannot be 0');
-      const q = clean(x / m);
-      // A significance too small to count x in (x / m past a double) is finer than x's own precision: x is a multiple.
-      if (!Number.isFinite(q)) return x;
-      return checkNumber(clean(Math.floor(q) * m), s);
-    },
+    impl: (s, x: number, significance?: number) => toMultiple(s, x, significance, Math.floor),
   }),
   defineFunction({
     name: 'CEILING',
@@ -726,14 +729,7 @@ const CORE_FUNCTIONS: readonly FunctionSpec[] = [
     example: 'CEILING(1234.5, 100)',
     result: '1300',
     check: (c) => ({ type: numericOf([arg(c, 0).type]) }),
-    impl: (s, x: number, significance?: number) => {
-      const m = Math.abs(significance ?? 1);
-      if (m === 0) s.fail('The significance cannot be 0');
-      const q = clean(x / m);
-      // A significance too small to count x in (x / m past a double) is finer than x's own precision: x is a multiple.
-      if (!Number.isFinite(q)) return x;
-      return checkNumber(clean(Math.ceil(q) * m), s);
-    },
+    impl: (s, x: number, significance?: number) => toMultiple(s, x, significance, Math.ceil),
   }),
   defineFunction({
     name: 'ABS',
