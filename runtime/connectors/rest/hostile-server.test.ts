@@ -110,9 +110,21 @@ describe('rest connector against a misbehaving API', () => {
     await expect(readAll(endpoint({}))).rejects.toMatchObject({ message: expect.stringMatching(/redirected more than 5 times/) });
   });
 
+  it('reads a response nested 512 levels deep, and refuses one nested 513 (rig15; it was 64)', async () => {
+    // The response's object and its `data` list are two levels, each record one more: 509 objects and 509 lists under
+    // a record make 512 in all.
+    const deep = (levels: number) => `{"data":[{"id":1,"x":${'{"a":'.repeat(levels)}9007199254740993${'}'.repeat(levels)}},{"id":2,"y":${'['.repeat(levels)}${']'.repeat(levels)}}]}`;
+    api.fault = (_req, res, url) => (url.pathname === '/v1/items' ? reply(res, deep(509)) : false);
+    const [first, second] = (await readAll(endpoint({})))[0]!.rows;
+    expect(first![`x${'.a'.repeat(509)}`]).toBe('9007199254740993');
+    expect(second!.y).toBe(`${'['.repeat(509)}${']'.repeat(509)}`);
+    api.fault = (_req, res, url) => (url.pathname === '/v1/items' ? reply(res, deep(510)) : false);
+    await expect(readAll(endpoint({}))).rejects.toMatchObject({ code: 'unknown', message: expect.stringMatching(/nests objects or arrays more than 512 levels deep/) });
+  });
+
   it('refuses, in words, a body nested without end or holding millions of values, and HTML or nothing with a 200', async () => {
     const answers: [string, RegExp][] = [
-      [`{"data":[{"id":1,"x":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}]}`, /nests objects or arrays more than 64 levels deep, more than Weft reads in one response\.$/],
+      [`{"data":[{"id":1,"x":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}]}`, /nests objects or arrays more than 512 levels deep, more than Weft reads in one response\.$/],
       [`{"data":[${'{},'.repeat(1_000_000)}{}]}`, /holds more than 1,000,000 values.*smaller pages/],
       ['<html><body><h1>Service unavailable</h1></body></html>', /is not JSON.*Service unavailable/],
       ['', /is not JSON.*an empty body/],
