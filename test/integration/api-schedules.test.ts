@@ -13,6 +13,7 @@ import { createScheduleKeeper, scheduleIdFor } from '../../runtime/temporal/sche
 import { connectClient, customersCsv, customersGraph, FAST_PIPELINE, quietTemporalLogs, saveCsvFile } from '../support/temporal-harness';
 import { json } from '../support/api-rig';
 import { asOwner } from '../support/signed-in';
+import { waiter } from '../support/wait-for';
 import { openWorkerBench, type WorkerBench } from '../support/worker-bench';
 
 quietTemporalLogs('ERROR');
@@ -74,15 +75,7 @@ async function scheduledRuns(integrationId: string): Promise<Run[]> {
   return (await store.listRuns(integrationId, { limit: 100 })).items.filter((r) => r.trigger === 'schedule');
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, ms = 30_000): Promise<T> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
+const waitFor = waiter();
 
 const weekdays = { cadence: { kind: 'workdays', time: '06:00' }, timeZone: 'Europe/Paris' };
 

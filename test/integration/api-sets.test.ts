@@ -23,6 +23,7 @@ import { workflowBundle } from '../../runtime/temporal/worker';
 import { customersCsv, customersGraph, FAST_PIPELINE, quietTemporalLogs, saveCsvFile } from '../support/temporal-harness';
 import { json } from '../support/api-rig';
 import { asOwner } from '../support/signed-in';
+import { waiter } from '../support/wait-for';
 import { openWorkerBench, type WorkerBench } from '../support/worker-bench';
 
 quietTemporalLogs('ERROR');
@@ -92,15 +93,7 @@ async function createSet(body: unknown): Promise<IntegrationSet> {
   return IntegrationSet.parse(await res.json());
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, ms = 40_000): Promise<T> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
+const waitFor = waiter({ ms: 40_000 });
 
 const setRun = async (id: string) => SetRun.parse(await (await app.request(`/api/set-runs/${id}`)).json());
 const ended = (id: string) => waitFor(`set run ${id} to end`, async () => {

@@ -14,6 +14,7 @@ import type { Store } from '../../runtime/store/types';
 import { createRunLauncher } from '../../runtime/temporal/client';
 import { json } from '../support/api-rig';
 import { asOwner } from '../support/signed-in';
+import { waiter } from '../support/wait-for';
 import { openWorkerBench, type WorkerBench } from '../support/worker-bench';
 import { customersCsv, customersGraph, FAST_PIPELINE, quietTemporalLogs, saveCsvFile } from '../support/temporal-harness';
 
@@ -96,15 +97,7 @@ async function integration(name: string): Promise<{ id: string; object: string }
   return { id: created.id, object };
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, ms = 30_000): Promise<T> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
+const waitFor = waiter({ everyMs: 50 });
 
 /** The run the start request recorded (Queued: its workflow's start is held at the gate). */
 async function recordedRun(integrationId: string): Promise<string> {

@@ -31,6 +31,7 @@ import { createWorker } from '../../runtime/temporal/worker';
 import { startSmtp } from '../support/alert-receivers';
 import { json } from '../support/api-rig';
 import { asOwner } from '../support/signed-in';
+import { waiter } from '../support/wait-for';
 import { openWorkerBench, type WorkerBench, type WorkerBenchParts } from '../support/worker-bench';
 import { customersCsv, customersGraph, FAST_PIPELINE, quietTemporalLogs, saveCsvFile } from '../support/temporal-harness';
 
@@ -82,15 +83,7 @@ async function integration(name: string, rows = 2): Promise<string> {
   return created.id;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, ms = 40_000): Promise<T> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
+const waitFor = waiter({ ms: 40_000 });
 
 /** Runs a worker on the idle queue while `body` runs. */
 async function withIdleWorker<T>(body: () => Promise<T>): Promise<T> {
