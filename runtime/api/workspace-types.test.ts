@@ -2,7 +2,6 @@
 // references checked at write (a missing record rejects the row with its reason, the rest of the batch is written),
 // amounts past 2^53 and with many decimals kept digit for digit, and attributes that say their code and object.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Page, WorkspaceObject, WorkspaceRecord, createTransform, type Field } from '../../shared';
 import { openStore } from '../store';
@@ -10,24 +9,16 @@ import type { Store } from '../store/types';
 import { asOwner } from '../../test/support/signed-in';
 import { createApi } from './app';
 import { testConnections } from '../../test/support/connections';
+import { ADMIN_URL, admin } from '../../test/support/pg-admin';
 
-const ADMIN_URL = process.env.WEFT_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-async function admin(text: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query(text);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 const dbName = `weft_types_${randomBytes(5).toString('hex')}`;
-const postgresUp = await admin(`CREATE DATABASE ${dbName}`);
+/** False when no Postgres answers: the Postgres half is skipped. */
+const postgresUp = await admin(ADMIN_URL, `CREATE DATABASE ${dbName}`).then(
+  () => true,
+  () => false,
+);
 afterAll(async () => {
-  if (postgresUp) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  if (postgresUp) await admin(ADMIN_URL, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
 });
 
 const COMPANIES: Field[] = [

@@ -58,4 +58,25 @@ describe('JSON numbers past a double', () => {
       ['{"id":"c9e1234a-0000-4000-8000-000000000000","n":1e300}', { id: 'c9e1234a-0000-4000-8000-000000000000', n: 1e300 }],
     ] as const) expect(parseJsonExact(text), text).toEqual(value);
   });
+
+  it('parseJsonExact refuses what JSON.parse refuses, a long number with leading zeros or as a name included (rig15)', () => {
+    for (const text of [
+      '[012]',
+      '[00000000000000000009007199254740993]',
+      '[-00000000000000000009007199254740993]',
+      '{"a": 0012345678901234567890}',
+      '{12345678901234567890: 1}',
+      '{"a": 1, 9007199254740993 : 2}',
+      '{1e400:1}',
+      '[1.]',
+      '[.5]',
+      '[+1]',
+    ]) expect(() => parseJsonExact(text), text).toThrow(SyntaxError);
+  });
+
+  it('parseJsonExact: a number the double reads back as the same decimal is a number, a name given twice keeps its last value (rig15)', () => {
+    expect(parseJsonExact('[100000000000000000000000, 1e21, 0e400, 0.0e-999, 5e-324, 2e-324]')).toEqual([1e23, 1e21, 0, 0, 5e-324, '2e-324']);
+    expect(parseJsonExact('{"a": 1, "a": 9007199254740993}')).toEqual({ a: '9007199254740993' });
+    expect(Object.is(parseJsonExact('-0'), -0)).toBe(true);
+  });
 });

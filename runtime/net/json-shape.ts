@@ -1,12 +1,18 @@
 // What a JSON answer costs to parse, judged before it is parsed: how deep it nests and how many values it holds. A
 // response is bounded in bytes (http-client.ts), but 8 MiB of `{},{},…` is 2.8 million objects, which takes more than
-// a worker's 160 MB heap, and a few thousand `[` overflow the stack of a recursive parser. An API answer past either
-// limit is refused in words instead of crashing the process (probe15).
+// a worker's 160 MB heap, and a few thousand `[` overflow the stack of the code that walks the parsed value. An API
+// answer past either limit is refused in words instead of crashing the process (probe15).
 
 /** Values (objects, arrays, strings, numbers, literals) one response may hold; about 60 MB of heap at worst. */
 export const MAX_RESPONSE_VALUES = 1_000_000;
-/** Nesting of objects and arrays one response may have: far more than any API sends. */
-export const MAX_RESPONSE_DEPTH = 64;
+/**
+ * Nesting of objects and arrays one response may have. JSON.parse builds any depth without recursing; what recurses
+ * after it is JS over the parsed value: flattening a record (REST, files, webhooks), JSON.stringify of its arrays and
+ * of the record for the repeated-page check, each ~3,500-4,000 levels deep on Node's default stack. 512 leaves them a
+ * seventh of it, for deep trees an API may legitimately send (categories, comment threads, org charts); depth costs
+ * no memory of its own (the value count bounds that). It was 64 until rig15.
+ */
+export const MAX_RESPONSE_DEPTH = 512;
 
 export interface JsonShapeLimits {
   maxValues?: number;

@@ -6,7 +6,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { graphFixture } from '../../test/support/graph-fixtures';
 import type { Graph } from '../../shared/graph/schema';
@@ -15,20 +14,9 @@ import { createPglite, openPglite, openPostgres, type Engine } from './engines';
 import { migrate } from './migrate';
 import { MIGRATIONS } from './migrations';
 import { startPgliteServer } from './pglite-server';
+import { ADMIN_URL, admin } from '../../test/support/pg-admin';
 
-const ADMIN_URL = process.env.WEFT_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function admin(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
-const postgresUp = await admin('SELECT 1').then(
+const postgresUp = await admin(ADMIN_URL, 'SELECT 1').then(
   () => true,
   () => false,
 );
@@ -67,7 +55,7 @@ const engines: [string, () => Promise<Opened>][] = [
           'Postgres',
           async () => {
             const name = `weft_test_sides_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
-            await admin(`CREATE DATABASE ${name}`);
+            await admin(ADMIN_URL, `CREATE DATABASE ${name}`);
             const url = new URL(ADMIN_URL);
             url.pathname = `/${name}`;
             const engine = await openPostgres(url.toString());
@@ -75,7 +63,7 @@ const engines: [string, () => Promise<Opened>][] = [
               engine,
               done: async () => {
                 await engine.close();
-                await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+                await admin(ADMIN_URL, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
               },
             };
           },

@@ -18,22 +18,11 @@ import { migrate } from './migrate';
 import { MIGRATIONS } from './migrations';
 import * as schema from './schema';
 import { graphOf, runStoreSuite } from './store-suite';
-
-const ADMIN_URL = process.env.WEFT_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function adminQuery(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
+import { ADMIN_URL, admin } from '../../test/support/pg-admin';
 
 async function reachable(): Promise<boolean> {
   try {
-    await adminQuery('SELECT 1');
+    await admin(ADMIN_URL, 'SELECT 1');
     return true;
   } catch (err) {
     const where = new URL(ADMIN_URL).host;
@@ -52,8 +41,8 @@ function throwawayDatabase() {
   return {
     name,
     url: url.toString(),
-    create: () => adminQuery(`CREATE DATABASE ${name}`),
-    drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+    create: async () => void (await admin(ADMIN_URL, `CREATE DATABASE ${name}`)),
+    drop: async () => void (await admin(ADMIN_URL, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
   };
 }
 

@@ -24,7 +24,13 @@ export function flattenRecord(
  * such row through the scan (JSONGET ~3x slower per row).
  */
 const LONG_NUMBER = /\d[\d.]{15}|(?:^|[:[,\s])-?\d+(?:\.\d+)?[eE][-+]?\d{3}/;
-const NUMBER_AT = /-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
+/**
+ * A JSON number as the grammar has it (no leading zeros: `012` is its `0` and then `12`, which JSON.parse refuses), so
+ * that quoting a long one never turns text JSON refuses into text it reads.
+ */
+const NUMBER_AT = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
+/** White space and then a `:`: the number stands where a name goes (`{12345678901234567890: 1}`), which JSON refuses. */
+const NAME_AFTER = /[ \t\n\r]*:/y;
 
 /**
  * Whether a number written with an exponent would change as a double: past its range (1e400 is not Infinity), below
@@ -39,8 +45,12 @@ function exponentChanges(token: string): boolean {
 }
 
 /**
- * JSON.parse, except that a number a double cannot hold exactly (an id past 2^53, a decimal with many places)
- * arrives as its exact decimal text instead of a rounded number.
+ * JSON.parse, except that a number a double cannot hold exactly (an id past 2^53, a decimal with many places, an
+ * exponent past a double's range such as 1e400) arrives as its exact decimal text instead of a rounded number. A
+ * number the double reads back as the same decimal (`1e23`, `0.1`) is a number, as `exactNumber` decides for every
+ * other source; `-0` is JSON.parse's. What JSON.parse refuses is refused (leading zeros, a number as a name), and a
+ * name given twice keeps its last value, as JSON.parse does. The one exact JSON reader: files, webhooks, JSONGET, the
+ * REST client and the Salesforce connector (native JSON.parse underneath: no recursion, any depth).
  */
 export function parseJsonExact(text: string): unknown {
   if (!LONG_NUMBER.test(text)) return JSON.parse(text) as unknown;
@@ -57,7 +67,8 @@ export function parseJsonExact(text: string): unknown {
       const m = NUMBER_AT.exec(text);
       if (!m) continue;
       const token = m[0];
-      if (typeof exactNumber(token) === 'string' || exponentChanges(token)) {
+      NAME_AFTER.lastIndex = i + token.length;
+      if ((typeof exactNumber(token) === 'string' || exponentChanges(token)) && !NAME_AFTER.test(text)) {
         out += `${text.slice(from, i)}"${token}"`;
         from = i + token.length;
       }

@@ -2,32 +2,25 @@
 // minute), pause stops it, a restart of Weft finds it in Temporal, an overlap skip is recorded, bad input names its field,
 // and deleting the integration deletes the Temporal Schedule.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Integration, Schedule, SKIPPED_OVERLAP_MESSAGE, type Run } from '../../shared';
 import { createActivities } from '../../runtime/activities';
 import { createApi } from '../../runtime/api/app';
-import { openStore } from '../../runtime/store';
 import type { Store } from '../../runtime/store/types';
 import { createRunLauncher } from '../../runtime/temporal/client';
 import { createScheduleKeeper, scheduleIdFor } from '../../runtime/temporal/schedules';
-import { createWorker, type WeftWorker } from '../../runtime/temporal/worker';
 import { connectClient, customersCsv, customersGraph, FAST_PIPELINE, quietTemporalLogs, saveCsvFile } from '../support/temporal-harness';
 import { json } from '../support/api-rig';
 import { asOwner } from '../support/signed-in';
-import { testConnections } from '../support/connections';
+import { waiter } from '../support/wait-for';
+import { openWorkerBench, type WorkerBench } from '../support/worker-bench';
 
 quietTemporalLogs('ERROR');
 
+let bench: WorkerBench;
 let store: Store;
 let dir: string;
-let workerConnection: NativeConnection;
-let worker: WeftWorker;
-let workerDone: Promise<void>;
 let taskQueue: string;
 const clients: { client: Client; close(): Promise<void> }[] = [];
 const integrations: string[] = [];
@@ -43,9 +36,9 @@ async function startWeft(): Promise<{ app: App; client: Client; close(): Promise
       store,
       launcher: createRunLauncher({ client: connected.client, taskQueue, pipeline: FAST_PIPELINE }),
       schedules: createScheduleKeeper({ client: connected.client, taskQueue, pipeline: FAST_PIPELINE }),
-      filesDir: join(dir, 'files'),
+      filesDir: bench.filesDir,
       maxUploadBytes: 1024 * 1024,
-      connections: testConnections(store, { filesDir: join(dir, 'files') }),
+      connections: bench.sessions,
     }),
     store,
   );
@@ -53,28 +46,18 @@ async function startWeft(): Promise<{ app: App; client: Client; close(): Promise
 }
 
 beforeAll(async () => {
-  taskQueue = `schedules-${randomUUID()}`;
-  store = await openStore({ memory: true });
-  dir = await mkdtemp(join(tmpdir(), 'weft-schedules-'));
-  workerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  // One row per batch and a pause after each, so a run lasts long enough for an overlap.
-  worker = await createWorker({
-    connection: workerConnection,
-    taskQueue,
-    activities: createActivities({ store, sessions: testConnections(store, { filesDir: join(dir, 'files') }), batchSize: 1, batchDelayMs: 150 }),
+  bench = await openWorkerBench({
+    address: inject('temporalAddress'),
+    name: 'schedules',
+    // One row per batch and a pause after each, so a run lasts long enough for an overlap.
+    activities: ({ store, sessions }) => createActivities({ store, sessions, batchSize: 1, batchDelayMs: 150 }),
   });
-  workerDone = worker.run();
+  ({ store, dir, taskQueue } = bench);
 });
 
 afterAll(async () => {
-  const { client } = clients[0] ?? {};
-  for (const id of integrations) await client?.schedule.getHandle(scheduleIdFor(id)).delete().catch(() => undefined);
-  worker?.shutdown();
-  await workerDone;
-  await workerConnection?.close();
+  await bench?.close(integrations.map(scheduleIdFor));
   for (const c of clients) await c.close();
-  await store?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const rows = (n: number) => Array.from({ length: n }, (_, k) => ({ email: `s${k}@example.com`, name: `S ${k}`, amount: `${k}`, active: 'yes' }));
@@ -92,21 +75,12 @@ async function scheduledRuns(integrationId: string): Promise<Run[]> {
   return (await store.listRuns(integrationId, { limit: 100 })).items.filter((r) => r.trigger === 'schedule');
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, ms = 30_000): Promise<T> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
+const waitFor = waiter();
 
 const weekdays = { cadence: { kind: 'workdays', time: '06:00' }, timeZone: 'Europe/Paris' };
 
 describe('schedules on the real dev server', () => {
   it('refuses bad input with the field at fault, and an unpublished integration', async () => {
-    await mkdirFiles();
     const { app } = await startWeft();
     const draft = Integration.parse(await (await app.request('/api/integrations', json('POST', { name: 'Draft only', graph: { version: 1, nodes: [], edges: [] } }))).json());
     integrations.push(draft.id);
@@ -232,8 +206,3 @@ describe('schedules on the real dev server', () => {
     expect(await store.getSchedule(id)).toBeNull();
   });
 });
-
-async function mkdirFiles() {
-  const { mkdir } = await import('node:fs/promises');
-  await mkdir(join(dir, 'files'), { recursive: true });
-}

@@ -5,11 +5,8 @@
 // start it. And two schedule loose ends: deactivating or deleting an integration with a pending scheduled time records
 // it as "Scheduled but deleted", and auto-disable after N failures pauses the Temporal Schedule.
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CreatedSetToken, Integration, IntegrationSet, SetRun, SetSchedule, SetTriggerResult, type Run } from '../../shared';
 import { createActivities } from '../../runtime/activities';
@@ -18,74 +15,64 @@ import { createDeliverer } from '../../runtime/alerts/deliver';
 import { createAddressGuard } from '../../runtime/net';
 import { createApi } from '../../runtime/api/app';
 import { withdrawSchedule } from '../../runtime/api/schedules';
-import { openStore } from '../../runtime/store';
 import type { Store } from '../../runtime/store/types';
 import { createRunLauncher } from '../../runtime/temporal/client';
 import { createScheduleKeeper, scheduleIdFor } from '../../runtime/temporal/schedules';
 import { createSetEngine, setScheduleIdFor } from '../../runtime/temporal/sets';
-import { createWorker, workflowBundle, type WeftWorker } from '../../runtime/temporal/worker';
-import { connectClient, customersCsv, customersGraph, FAST_PIPELINE, quietTemporalLogs, saveCsvFile } from '../support/temporal-harness';
+import { workflowBundle } from '../../runtime/temporal/worker';
+import { customersCsv, customersGraph, FAST_PIPELINE, quietTemporalLogs, saveCsvFile } from '../support/temporal-harness';
 import { json } from '../support/api-rig';
 import { asOwner } from '../support/signed-in';
-import { testConnections } from '../support/connections';
+import { waiter } from '../support/wait-for';
+import { openWorkerBench, type WorkerBench } from '../support/worker-bench';
 
 quietTemporalLogs('ERROR');
 
+let bench: WorkerBench;
 let store: Store;
 let dir: string;
 let client: Client;
-let closeClient: () => Promise<void>;
-let workerConnection: NativeConnection;
-let worker: WeftWorker;
-let workerDone: Promise<void>;
 let app: Awaited<ReturnType<typeof asOwner>>;
 const scheduleIds: string[] = [];
 
 beforeAll(async () => {
-  const taskQueue = `sets-${randomUUID()}`;
-  store = await openStore({ memory: true });
-  dir = await mkdtemp(join(tmpdir(), 'weft-sets-'));
-  await mkdir(join(dir, 'files'), { recursive: true });
-  ({ client, close: closeClient } = await connectClient(inject('temporalAddress')));
-  const schedules = createScheduleKeeper({ client, taskQueue, pipeline: FAST_PIPELINE });
+  // One schedule keeper for the worker's alerts and the API, as runtime/wiring.ts wires it.
+  let schedules!: ReturnType<typeof createScheduleKeeper>;
   const deliverer = createDeliverer({ smtpFrom: 'Weft <alerts@weft.test>', guard: createAddressGuard({ allowPrivate: true }), backoffMs: 50 });
-  workerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  // One row per batch and a short pause after each: a 40-row member runs long enough to be cancelled.
-  worker = await createWorker({
-    connection: workerConnection,
-    taskQueue,
-    activities: createActivities({
-      store,
-      sessions: testConnections(store, { filesDir: join(dir, 'files') }),
-      batchSize: 1,
-      batchDelayMs: 100,
-      // As runtime/wiring.ts wires it: auto-disable pauses the schedule and records its pending time.
-      alerts: createAlerts({ store, deliverer, publicUrl: 'http://localhost', hooks: { pauseSchedule: async (id, why) => void (await withdrawSchedule(store, schedules, id, why)) } }),
-    }),
+  bench = await openWorkerBench({
+    address: inject('temporalAddress'),
+    name: 'sets',
+    // One row per batch and a short pause after each: a 40-row member runs long enough to be cancelled.
+    activities: ({ store, client, taskQueue, sessions }) => {
+      const keeper = (schedules = createScheduleKeeper({ client, taskQueue, pipeline: FAST_PIPELINE }));
+      return createActivities({
+        store,
+        sessions,
+        batchSize: 1,
+        batchDelayMs: 100,
+        // As runtime/wiring.ts wires it: auto-disable pauses the schedule and records its pending time.
+        alerts: createAlerts({ store, deliverer, publicUrl: 'http://localhost', hooks: { pauseSchedule: async (id, why) => void (await withdrawSchedule(store, keeper, id, why)) } }),
+      });
+    },
   });
-  workerDone = worker.run();
+  ({ store, dir, client } = bench);
+  const { taskQueue } = bench;
   app = await asOwner(
     createApi({
       store,
       launcher: createRunLauncher({ client, taskQueue, pipeline: FAST_PIPELINE }),
       schedules,
       sets: createSetEngine({ client, taskQueue, pipeline: FAST_PIPELINE }),
-      filesDir: join(dir, 'files'),
+      filesDir: bench.filesDir,
       maxUploadBytes: 1024 * 1024,
-      connections: testConnections(store, { filesDir: join(dir, 'files') }),
+      connections: bench.sessions,
     }),
     store,
   );
 });
 
 afterAll(async () => {
-  for (const id of scheduleIds) await client?.schedule.getHandle(id).delete().catch(() => undefined);
-  worker?.shutdown();
-  await workerDone;
-  await workerConnection?.close();
-  await closeClient?.();
-  await store?.close();
-  await rm(dir, { recursive: true, force: true });
+  await bench?.close(scheduleIds);
 });
 
 const good = (n: number) => Array.from({ length: n }, (_, k) => ({ email: `g${k}@example.com`, name: `G ${k}`, amount: `${k}`, active: 'yes' }));
@@ -106,15 +93,7 @@ async function createSet(body: unknown): Promise<IntegrationSet> {
   return IntegrationSet.parse(await res.json());
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, ms = 40_000): Promise<T> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
+const waitFor = waiter({ ms: 40_000 });
 
 const setRun = async (id: string) => SetRun.parse(await (await app.request(`/api/set-runs/${id}`)).json());
 const ended = (id: string) => waitFor(`set run ${id} to end`, async () => {

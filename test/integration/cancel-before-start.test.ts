@@ -3,34 +3,27 @@
 // that window finds no workflow and records the run Cancelled. Before the fix the workflow then started anyway: it ran
 // the integration (wrote its rows) and its end overwrote Cancelled with Completed — the cancel was lost.
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Integration } from '../../shared';
 import { createActivities } from '../../runtime/activities';
 import { createApi } from '../../runtime/api/app';
 import type { RunLauncher } from '../../runtime/api/deps';
-import { openStore } from '../../runtime/store';
 import type { Store } from '../../runtime/store/types';
 import { createRunLauncher } from '../../runtime/temporal/client';
-import { createWorker, type WeftWorker } from '../../runtime/temporal/worker';
 import { json } from '../support/api-rig';
 import { asOwner } from '../support/signed-in';
-import { testConnections } from '../support/connections';
-import { connectClient, customersCsv, customersGraph, FAST_PIPELINE, quietTemporalLogs, saveCsvFile } from '../support/temporal-harness';
+import { waiter } from '../support/wait-for';
+import { openWorkerBench, type WorkerBench } from '../support/worker-bench';
+import { customersCsv, customersGraph, FAST_PIPELINE, quietTemporalLogs, saveCsvFile } from '../support/temporal-harness';
 
 quietTemporalLogs('ERROR');
 
+let bench: WorkerBench;
 let store: Store;
 let dir: string;
 let client: Client;
-let closeClient: () => Promise<void>;
-let workerConnection: NativeConnection;
-let worker: WeftWorker;
-let workerDone: Promise<void>;
 let app: Awaited<ReturnType<typeof asOwner>>;
 
 /** A gate a test opens: `wait()` resolves once `open()` is called (open by default). */
@@ -56,26 +49,25 @@ let cancelHook: ((workflowId: string, real: NonNullable<RunLauncher['cancel']>) 
 let startFailure: Error | undefined;
 
 beforeAll(async () => {
-  const taskQueue = `cancel-early-${randomUUID()}`;
-  store = await openStore({ memory: true });
-  dir = await mkdtemp(join(tmpdir(), 'weft-cancel-early-'));
-  await mkdir(join(dir, 'files'), { recursive: true });
-  ({ client, close: closeClient } = await connectClient(inject('temporalAddress')));
-  workerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  // The worker's store: beginRun's markRunStarted is seen (and held when a test closes the gate).
-  const watched: Store = {
-    ...store,
-    async markRunStarted(runId) {
-      const open = await store.markRunStarted(runId);
-      began.push(runId);
-      await beganGate.wait();
-      return open;
+  bench = await openWorkerBench({
+    address: inject('temporalAddress'),
+    name: 'cancel-early',
+    // The worker's store: beginRun's markRunStarted is seen (and held when a test closes the gate).
+    activities: ({ store: real, sessions }) => {
+      const watched: Store = {
+        ...real,
+        async markRunStarted(runId) {
+          const open = await real.markRunStarted(runId);
+          began.push(runId);
+          await beganGate.wait();
+          return open;
+        },
+      };
+      return createActivities({ store: watched, sessions, batchSize: 50 });
     },
-  };
-  const sessions = testConnections(store, { filesDir: join(dir, 'files') });
-  worker = await createWorker({ connection: workerConnection, taskQueue, activities: createActivities({ store: watched, sessions, batchSize: 50 }) });
-  workerDone = worker.run();
-  const real = createRunLauncher({ client, taskQueue, pipeline: FAST_PIPELINE });
+  });
+  ({ store, dir, client } = bench);
+  const real = createRunLauncher({ client, taskQueue: bench.taskQueue, pipeline: FAST_PIPELINE });
   const launcher: RunLauncher = {
     async start(args) {
       await startGate.wait();
@@ -86,18 +78,13 @@ beforeAll(async () => {
     },
     cancel: (workflowId) => (cancelHook ? cancelHook(workflowId, real.cancel!) : real.cancel!(workflowId)),
   };
-  app = await asOwner(createApi({ store, launcher, filesDir: join(dir, 'files'), maxUploadBytes: 1024 * 1024, connections: sessions }), store);
+  app = await asOwner(createApi({ store, launcher, filesDir: bench.filesDir, maxUploadBytes: 1024 * 1024, connections: bench.sessions }), store);
 });
 
 afterAll(async () => {
   startGate.open();
   beganGate.open();
-  worker?.shutdown();
-  await workerDone;
-  await workerConnection?.close();
-  await closeClient?.();
-  await store?.close();
-  await rm(dir, { recursive: true, force: true });
+  await bench?.close();
 });
 
 async function integration(name: string): Promise<{ id: string; object: string }> {
@@ -110,15 +97,7 @@ async function integration(name: string): Promise<{ id: string; object: string }
   return { id: created.id, object };
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, ms = 30_000): Promise<T> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
+const waitFor = waiter({ everyMs: 50 });
 
 /** The run the start request recorded (Queued: its workflow's start is held at the gate). */
 async function recordedRun(integrationId: string): Promise<string> {

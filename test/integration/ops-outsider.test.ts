@@ -10,9 +10,7 @@
 // - when auto-disable could not pause the schedule (Temporal unreachable), the run's alerts were never sent;
 // - a time zone Intl takes but Temporal does not ("europe/paris") answered 503, blaming the engine.
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -25,27 +23,24 @@ import { createDeliverer } from '../../runtime/alerts/deliver';
 import { createApi } from '../../runtime/api/app';
 import { withdrawSchedule } from '../../runtime/api/schedules';
 import { createAddressGuard } from '../../runtime/net';
-import { openStore } from '../../runtime/store';
 import type { Store } from '../../runtime/store/types';
 import { createRunLauncher } from '../../runtime/temporal/client';
 import { createScheduleKeeper, scheduleIdFor } from '../../runtime/temporal/schedules';
 import { createSetEngine } from '../../runtime/temporal/sets';
-import { createWorker, type WeftWorker } from '../../runtime/temporal/worker';
+import { createWorker } from '../../runtime/temporal/worker';
 import { startSmtp } from '../support/alert-receivers';
 import { json } from '../support/api-rig';
 import { asOwner } from '../support/signed-in';
-import { testConnections } from '../support/connections';
-import { connectClient, customersCsv, customersGraph, FAST_PIPELINE, quietTemporalLogs, saveCsvFile } from '../support/temporal-harness';
+import { waiter } from '../support/wait-for';
+import { openWorkerBench, type WorkerBench, type WorkerBenchParts } from '../support/worker-bench';
+import { customersCsv, customersGraph, FAST_PIPELINE, quietTemporalLogs, saveCsvFile } from '../support/temporal-harness';
 
 quietTemporalLogs('ERROR');
 
+let bench: WorkerBench;
 let store: Store;
 let dir: string;
 let client: Client;
-let closeClient: () => Promise<void>;
-let workerConnection: NativeConnection;
-let worker: WeftWorker;
-let workerDone: Promise<void>;
 /** Served by a worker. */
 let app: Awaited<ReturnType<typeof asOwner>>;
 /** The same store, but its runs and sets start on a task queue no worker polls until a test starts one. */
@@ -59,36 +54,24 @@ function apiOn(taskQueue: string) {
     launcher: createRunLauncher({ client, taskQueue, pipeline: FAST_PIPELINE }),
     schedules: createScheduleKeeper({ client, taskQueue, pipeline: FAST_PIPELINE }),
     sets: createSetEngine({ client, taskQueue, pipeline: FAST_PIPELINE }),
-    filesDir: join(dir, 'files'),
+    filesDir: bench.filesDir,
     maxUploadBytes: 1024 * 1024,
-    connections: testConnections(store, { filesDir: join(dir, 'files') }),
+    connections: bench.sessions,
   });
 }
 
-const activitiesOf = () => createActivities({ store, sessions: testConnections(store, { filesDir: join(dir, 'files') }), batchSize: 50 });
+const activitiesOf = ({ store, sessions }: Pick<WorkerBenchParts, 'store' | 'sessions'>) => createActivities({ store, sessions, batchSize: 50 });
 
 beforeAll(async () => {
-  const taskQueue = `outsider-${randomUUID()}`;
   idleQueue = `outsider-idle-${randomUUID()}`;
-  store = await openStore({ memory: true });
-  dir = await mkdtemp(join(tmpdir(), 'weft-outsider-'));
-  await mkdir(join(dir, 'files'), { recursive: true });
-  ({ client, close: closeClient } = await connectClient(inject('temporalAddress')));
-  workerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  worker = await createWorker({ connection: workerConnection, taskQueue, activities: activitiesOf() });
-  workerDone = worker.run();
-  app = await asOwner(apiOn(taskQueue), store);
+  bench = await openWorkerBench({ address: inject('temporalAddress'), name: 'outsider', activities: activitiesOf });
+  ({ store, dir, client } = bench);
+  app = await asOwner(apiOn(bench.taskQueue), store);
   idle = await asOwner(apiOn(idleQueue), store);
 });
 
 afterAll(async () => {
-  for (const id of scheduleIds) await client?.schedule.getHandle(id).delete().catch(() => undefined);
-  worker?.shutdown();
-  await workerDone;
-  await workerConnection?.close();
-  await closeClient?.();
-  await store?.close();
-  await rm(dir, { recursive: true, force: true });
+  await bench?.close(scheduleIds);
 });
 
 async function integration(name: string, rows = 2): Promise<string> {
@@ -100,20 +83,12 @@ async function integration(name: string, rows = 2): Promise<string> {
   return created.id;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, ms = 40_000): Promise<T> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
+const waitFor = waiter({ ms: 40_000 });
 
 /** Runs a worker on the idle queue while `body` runs. */
 async function withIdleWorker<T>(body: () => Promise<T>): Promise<T> {
   const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  const late = await createWorker({ connection, taskQueue: idleQueue, activities: activitiesOf() });
+  const late = await createWorker({ connection, taskQueue: idleQueue, activities: activitiesOf(bench) });
   const done = late.run();
   try {
     return await body();

@@ -78,6 +78,29 @@ describe('rest connector against a misbehaving API', () => {
     }
   });
 
+  it('ends the read, each record once, when the API answers its last full page again for any page past the end (rig15)', async () => {
+    // Six records, two a page; a page past the third is the third again (the API clamps the page number or offset).
+    const all = [1, 2, 3, 4, 5, 6].map((id) => ({ id }));
+    api.fault = (_req, res, url) => {
+      if (url.pathname !== '/v1/items') return false;
+      const q = url.searchParams;
+      const start = q.has('skip') ? Number(q.get('skip')) : (Number(q.get('pg') ?? q.get('at') ?? '1') - 1) * 2;
+      const from = Math.min(start, all.length - 2);
+      return reply(res, { data: all.slice(from, from + 2), next: `${api.url}/v1/items?at=${from / 2 + 2}&limit=2` });
+    };
+    for (const ep of [
+      endpoint({ pagination: 'page', pageParam: 'pg', sizeParam: 'per_page', pageSize: 2 }),
+      endpoint({ pagination: 'offset', pageParam: 'skip', sizeParam: 'limit', pageSize: 2 }),
+      endpoint({ pagination: 'next-url', nextUrlPath: 'next', sizeParam: 'limit', pageSize: 2 }),
+    ]) {
+      api.log.length = 0;
+      const batches = await readAll(ep);
+      expect(ids(batches), ep.pagination).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(batches.at(-1)!.cursor, ep.pagination).toEqual({ page: null, skip: 0 });
+      expect(pageRequests(), ep.pagination).toBe(4);
+    }
+  });
+
   it('refuses a next link or a redirect to the cloud metadata address, even with private addresses allowed', async () => {
     api.fault = (_req, res, url) => (url.pathname === '/v1/items' ? reply(res, { data: [{ id: 1 }], next: 'http://169.254.169.254/latest/meta-data/' }) : false);
     await expect(readAll(endpoint({ pagination: 'next-url', nextUrlPath: 'next' }))).rejects.toMatchObject({ code: 'permission', message: expect.stringMatching(/another server/) });
@@ -87,9 +110,21 @@ describe('rest connector against a misbehaving API', () => {
     await expect(readAll(endpoint({}))).rejects.toMatchObject({ message: expect.stringMatching(/redirected more than 5 times/) });
   });
 
+  it('reads a response nested 512 levels deep, and refuses one nested 513 (rig15; it was 64)', async () => {
+    // The response's object and its `data` list are two levels, each record one more: 509 objects and 509 lists under
+    // a record make 512 in all.
+    const deep = (levels: number) => `{"data":[{"id":1,"x":${'{"a":'.repeat(levels)}9007199254740993${'}'.repeat(levels)}},{"id":2,"y":${'['.repeat(levels)}${']'.repeat(levels)}}]}`;
+    api.fault = (_req, res, url) => (url.pathname === '/v1/items' ? reply(res, deep(509)) : false);
+    const [first, second] = (await readAll(endpoint({})))[0]!.rows;
+    expect(first![`x${'.a'.repeat(509)}`]).toBe('9007199254740993');
+    expect(second!.y).toBe(`${'['.repeat(509)}${']'.repeat(509)}`);
+    api.fault = (_req, res, url) => (url.pathname === '/v1/items' ? reply(res, deep(510)) : false);
+    await expect(readAll(endpoint({}))).rejects.toMatchObject({ code: 'unknown', message: expect.stringMatching(/nests objects or arrays more than 512 levels deep/) });
+  });
+
   it('refuses, in words, a body nested without end or holding millions of values, and HTML or nothing with a 200', async () => {
     const answers: [string, RegExp][] = [
-      [`{"data":[{"id":1,"x":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}]}`, /nests objects or arrays more than 64 levels deep, more than Weft reads in one response\.$/],
+      [`{"data":[{"id":1,"x":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}]}`, /nests objects or arrays more than 512 levels deep, more than Weft reads in one response\.$/],
       [`{"data":[${'{},'.repeat(1_000_000)}{}]}`, /holds more than 1,000,000 values.*smaller pages/],
       ['<html><body><h1>Service unavailable</h1></body></html>', /is not JSON.*Service unavailable/],
       ['', /is not JSON.*an empty body/],

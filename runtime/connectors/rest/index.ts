@@ -100,13 +100,21 @@ const MAX_REMEMBERED_PAGES = 10_000;
 function pageLoops(ep: RestEndpoint) {
   const requested = seenPages(MAX_REMEMBERED_PAGES);
   let previous: string | null = null;
+  // Whether two pages in a row have differed: proof that the API moves on when asked for the next page.
+  let moved = false;
   let pageNo = 0;
   const key = (s: PageState | null): string | null => (s?.kind === 'cursor' && s.cursor !== null ? `c:${s.cursor}` : s?.kind === 'url' && s.url !== null ? `u:${s.url}` : null);
   const remember = (k: string | null) => {
     if (k !== null) requested.add(k);
   };
   return {
-    follow(state: PageState, page: { records: Record<string, unknown>[]; next: PageState | null; urls: string[] }): PageState | null {
+    /**
+     * The page after this one (null: the read ends), and whether this page's records are new. A page that repeats the
+     * one before it ends the read without its records when the pages before it moved on (an API answering its last page
+     * again for any page past the end); the same records for page 2 as for page 1 fail the read (an API ignoring the
+     * paging parameter, whose further records could never be read: ending there would lose them silently).
+     */
+    follow(state: PageState, page: { records: Record<string, unknown>[]; next: PageState | null; urls: string[] }): { next: PageState | null; fresh: boolean } {
       pageNo++;
       remember(key(state));
       for (const u of page.urls) remember(`u:${u}`);
@@ -115,13 +123,15 @@ function pageLoops(ep: RestEndpoint) {
         for (const r of page.records) hash.update(JSON.stringify(r) ?? 'null').update('\n');
         const digest = hash.digest('base64');
         if (digest === previous) {
+          if (moved) return { next: null, fresh: false };
           const param = ep.pagination === 'link-header' || ep.pagination === 'next-url' ? 'its next-page address' : `the parameter "${ep.pageParam}"`;
           throw new ConnectorError('invalid_config', `"${ep.name}" answered the same ${page.records.length} record${page.records.length === 1 ? '' : 's'} for page ${pageNo} as for page ${pageNo - 1}: the API seems to ignore ${param}, so Weft stopped rather than read them again. Check the endpoint's pagination settings (Send a test request shows where the next page comes from).`);
         }
+        moved ||= previous !== null;
         previous = digest;
       }
       const k = key(page.next);
-      return k !== null && requested.has(k) ? null : page.next;
+      return { next: k !== null && requested.has(k) ? null : page.next, fresh: true };
     },
   };
 }
@@ -280,8 +290,8 @@ export function openRestSession(config: RestConfig, secrets: RestSecrets, option
       while (state) {
         options.signal?.throwIfAborted();
         const page: { records: Record<string, unknown>[]; next: PageState | null; urls: string[] } = await fetchPage(ep, state, first, options.signal);
-        const { records } = page;
-        const next = loops.follow(state, page);
+        const { next, fresh } = loops.follow(state, page);
+        const records = fresh ? page.records : [];
         first = false;
         for (let i = skip; i < records.length; i++) {
           batch.push(flattenRecord(records[i]!));

@@ -2,9 +2,9 @@
 // status. `guardedTransport` is the one the connectors use: Weft's shared HTTP client (runtime/net: the outbound-
 // address guard on every hop, 429 Retry-After, 5xx/network backoff with jitter, a concurrency cap per connection).
 // `fetchTransport` is the plain-fetch seam the connectors were first built on, kept for the benchmark's baseline.
-import { parse as losslessParse, isSafeNumber } from 'lossless-json';
 import { addressGuardFromEnv, bodySnippet, createHttpClient } from '../../net';
 import { jsonShapeProblem } from '../../net/json-shape';
+import { parseJsonExact } from '../../../shared/util/json-exact';
 import { ConnectorError } from '../types';
 
 export interface HttpRequest {
@@ -166,14 +166,6 @@ export function fetchTransport(options: TransportOptions = {}): HttpTransport {
         }
       }),
   };
-}
-
-/**
- * JSON whose numbers stay exact: a number a double cannot hold (past 2^53, more than 15 significant digits) comes
- * back as its decimal text, which Weft's number type keeps as it is.
- */
-export function parseJsonExact(text: string): unknown {
-  return losslessParse(text, null, (value: string) => (isSafeNumber(value) ? Number(value) : value));
 }
 
 /**

@@ -3,7 +3,6 @@
 // and its write being the batch commit's write.
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDrizzleStore } from '../../store/drizzle-store';
 import { openPglite, openPostgres, type Engine } from '../../store/engines';
@@ -15,20 +14,9 @@ import { recordKey } from '../../store/workspace-write';
 import { ITEM_COLUMNS, itemRow, runContractSuite, type ContractFixture, type FixtureQueries } from '../contract-suite';
 import { ConnectorError, type ConnectorSession, type Row } from '../types';
 import { UPDATED_AT, workspaceConnector, type WorkspaceConfig, type WorkspaceSecrets } from './index';
+import { ADMIN_URL, admin } from '../../../test/support/pg-admin';
 
-const ADMIN_URL = process.env.WEFT_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function adminQuery(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
-const postgresUp = await adminQuery('SELECT 1').then(
+const postgresUp = await admin(ADMIN_URL, 'SELECT 1').then(
   () => undefined,
   (e: unknown) => `no Postgres answers at ${new URL(ADMIN_URL).host} (${e instanceof Error ? e.message : String(e)}); set WEFT_TEST_DATABASE_URL to run the workspace suite on Postgres`,
 );
@@ -106,10 +94,10 @@ const databaseUrl = (() => {
 suiteOn(
   `workspace (Postgres ${new URL(ADMIN_URL).host})`,
   async () => {
-    await adminQuery(`CREATE DATABASE ${database}`);
+    await admin(ADMIN_URL, `CREATE DATABASE ${database}`);
     return openPostgres(databaseUrl);
   },
-  () => adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`),
+  async () => void (await admin(ADMIN_URL, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)),
   postgresUp,
 );
 
