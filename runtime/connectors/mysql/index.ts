@@ -70,6 +70,9 @@ const sameValue = (c: Column) => (c.textual ? `CAST(weft_t.${ident(c.name)} AS B
 /** A sent key value as the column would store it: a CHAR column drops trailing spaces (text otherwise kept as sent). */
 const storedForm = (c: Column, value: string) => (/^char\b/i.test(c.nativeType) ? `TRIM(TRAILING ' ' FROM ${value})` : value);
 
+/** The stored key (`weft_t`) is byte for byte the sent one (`weft_v`) as the column would store it, whatever its collation. */
+const exactKey = (c: Column) => `CAST(weft_t.${ident(c.name)} AS BINARY) <=> CAST(${storedForm(c, asColumn(c, `weft_v.${ident(c.name)}`))} AS BINARY)`;
+
 /** A Weft number held as text because no double holds it: whole digits past 2^53 − 1. */
 const bigWhole = (value: unknown): value is string => typeof value === 'string' && /^\d{16,}$/.test(value) && BigInt(value) > BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -346,7 +349,7 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
     const extra = collated.length === 0
       ? ''
       : `, ${collated.map((c, i) => `${keyWeight(c, `weft_v.${ident(c.name)}`)} AS weft_w${i}`).join(', ')}, ` +
-        `${collated.map((c) => `CAST(weft_t.${ident(c.name)} AS BINARY) <=> CAST(${storedForm(c, asColumn(c, `weft_v.${ident(c.name)}`))} AS BINARY)`).join(' AND ')} AS weft_exact, ` +
+        `${collated.map(exactKey).join(' AND ')} AS weft_exact, ` +
         `${keyCols.map((c, i) => `weft_t.${ident(c.name)} AS weft_k${i}`).join(', ')}`;
     const [result] = await conn.query<RowDataPacket[]>(
       `SELECT weft_v.weft_ord, weft_t.${ident(options.key[0]!)} IS NOT NULL AS found, ${changed} AS changed${extra}
@@ -586,14 +589,16 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
         for (const part of chunk(sent, Math.max(1, Math.floor(MAX_VALUES / (columns.length + 1))))) {
           const keyValues = part.map((i) => columns.map((c) => columnValue(c, rows[i]![c.name])));
           const derived = part.map((_, ord) => `SELECT ${ord} AS weft_ord, ${columns.map((c) => `? AS ${ident(c.name)}`).join(', ')}`).join(' UNION ALL ');
+          // keys15: the record stored with the key's own text, not one its collation calls equal (`ABC` for `abc`).
+          const match = `${keyJoin(columns)}${columns.filter((c) => c.collation).map((c) => ` AND ${exactKey(c)}`).join('')}`;
           const [found] = await conn.query<RowDataPacket[]>(
             `SELECT weft_v.weft_ord, weft_t.${ident(columns[0]!.name)} IS NOT NULL AS found
-               FROM (${derived}) AS weft_v LEFT JOIN ${table.sql} AS weft_t ON ${keyJoin(columns)}
+               FROM (${derived}) AS weft_v LEFT JOIN ${table.sql} AS weft_t ON ${match}
               ORDER BY weft_v.weft_ord FOR UPDATE`,
             keyValues.flat(),
           );
           for (const r of found) if (Number(r.found) === 1) results[part[Number(r.weft_ord)]!] = 'deleted';
-          await conn.query(`DELETE FROM ${table.sql} WHERE (${columns.map((c) => ident(c.name)).join(', ')}) IN (?)`, [keyValues]);
+          await conn.query(`DELETE weft_t FROM ${table.sql} AS weft_t JOIN (${derived}) AS weft_v ON ${match}`, keyValues.flat());
         }
         await conn.query('COMMIT');
       } catch (e) {
