@@ -668,20 +668,26 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       checkWriteColumns(table.label, table.columns.map((c) => c.name), names, options.key, 'upsert');
       const columns = names.map((n) => table.columns.find((c) => c.name === n)!);
       const key = options.key;
+      const keyColumns = key.map((k) => table.columns.find((c) => c.name === k)!);
       const compareChunk = async (part: Row[]): Promise<RecordComparison[]> => {
         const params: unknown[] = [];
         const values = valuesList(part, columns, params);
         const differs = columns.map((c) => `(weft_t.${ident(c.name)} IS DISTINCT FROM weft_in.${ident(c.name)})`);
         const current = columns.map((c) => `weft_t.${ident(c.name)}`);
+        const input = `weft_in (weft_ord, ${names.map(ident).join(', ')}) AS (VALUES ${values})`;
+        // A key the write would refuse as another spelling of a record (keys15) answers that refusal.
+        const refused = keyColumns.some((c) => c.loose) ? await keyCollisions(client, table, part, keyColumns, input, params) : null;
         const result = await client.query<unknown[]>({
-          text: `WITH weft_in (weft_ord, ${names.map(ident).join(', ')}) AS (VALUES ${values})
+          text: `WITH ${input}
                  SELECT weft_t.${ident(key[0]!)} IS NOT NULL, ${[...differs, ...current].join(', ')}
                    FROM weft_in LEFT JOIN ${table.sql} AS weft_t ON ${key.map((k) => `weft_t.${ident(k)} = weft_in.${ident(k)}`).join(' AND ')}
                   ORDER BY weft_in.weft_ord`,
           values: params,
           rowMode: 'array',
         });
-        return result.rows.map((r): RecordComparison => {
+        return result.rows.map((r, i): RecordComparison => {
+          const reason = refused?.get(i);
+          if (reason !== undefined) return { state: 'rejected', reason };
           if (r[0] !== true) return { state: 'missing' };
           return {
             state: 'found',
