@@ -1249,7 +1249,9 @@ describe('a MariaDB side whose key compares by a collation', () => {
     ];
     await pgc.query(`CREATE TABLE ci_a (code text PRIMARY KEY, name text, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
     await pgc.query(`CREATE TRIGGER ci_a_touch BEFORE UPDATE ON ci_a FOR EACH ROW EXECUTE FUNCTION touch()`);
-    await pgc.query(`INSERT INTO ci_a (code, name) VALUES ('ABC', 'upper'), ('abc', 'lower'), ('x', 'plain'), ('x  ', 'padded')`);
+    // One stamp for the four (the statement's now()): each later run reads them all again at its cursor (ties are read
+    // again), so each refuses the two again. clock_timestamp() tied them only when the four fell in one millisecond.
+    await pgc.query(`INSERT INTO ci_a (code, name, updated_at) SELECT code, name, now() FROM (VALUES ('ABC', 'upper'), ('abc', 'lower'), ('x', 'plain'), ('x  ', 'padded')) AS v (code, name)`);
     await my!.query(`CREATE TABLE ci_b (code varchar(50) COLLATE utf8mb4_general_ci PRIMARY KEY, name varchar(50), updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)) CHARACTER SET utf8mb4`);
     const a = { connectionId: 'con_pg', object: 'public.ci_a', updatedAt: 'updated_at', columns: cols, key: ['code'], deletedField: '' };
     const b = { connectionId: 'con_my', object: 'ci_b', updatedAt: 'updated_at', columns: cols, key: ['code'], deletedField: '' };
