@@ -650,6 +650,41 @@ describe('Postgres keys equal under their type or collation (citext, a nondeterm
     });
   }
 
+  // Two batches of one run written side by side (`concurrentWrites`: two sessions): the second found no "ABC" (not yet
+  // committed), its upsert waited for that row and then overwrote it with "abc"'s values. Here the first batch is held
+  // mid-write by a row another transaction has locked, while the second comes.
+  it('a batch written beside another holding the other spelling waits for it, then refuses it', async () => {
+    const name = `pk_${++table}`;
+    await client.query(`CREATE TABLE ${name} (code citext PRIMARY KEY, name text)`);
+    await client.query(`INSERT INTO ${name} VALUES ('Q', 'q')`);
+    const second = await postgresConnector.open({ host: '127.0.0.1', port: 5432, database: pgDb, user: 'postgres', sslMode: 'disable', schema: 'public', queryTimeoutSeconds: 60 }, { password: '' });
+    const holder = new pg.Client({ connectionString: PG_URL.replace(/\/postgres$/, `/${pgDb}`) });
+    await holder.connect();
+    const waiting = async (n: number) => {
+      for (let i = 0; i < 400; i++) {
+        const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type IN ('Lock') AND pid <> pg_backend_pid()`);
+        if (rows[0]!.n >= n) return;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error(`${n} writers never waited`);
+    };
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`UPDATE ${name} SET name = 'held' WHERE code = 'Q'`);
+      const one = pgSession.write(`public.${name}`, [{ code: 'ABC', name: 'upper' }, { code: 'Q', name: 'q2' }], { mode: 'upsert', key: ['code'], fields });
+      await waiting(1);
+      const two = second.write(`public.${name}`, [{ code: 'abc', name: 'lower' }], { mode: 'upsert', key: ['code'], fields });
+      await waiting(2);
+      await holder.query('COMMIT');
+      expect((await one).map((r) => r.outcome)).toEqual(['created', 'updated']);
+      expect(await two).toEqual([{ outcome: 'rejected', reason: expect.stringContaining('code = "abc" and the record with code = "ABC" already in') }]);
+      expect(await rowsOf(name)).toEqual([['ABC', 'upper'], ['Q', 'q2']]);
+    } finally {
+      await holder.end();
+      await second.close();
+    }
+  });
+
   it('a composite key folds only where its column does; a value that cannot be cast rejects only its record', async () => {
     const name = `pk_${++table}`;
     await client.query(`CREATE TABLE ${name} (tenant int, code citext, name text, PRIMARY KEY (tenant, code))`);

@@ -64,6 +64,9 @@ interface Where {
   user: string;
 }
 
+/** The first key of Weft's advisory locks (`weft` in ASCII); the second is a table's oid. */
+const WEFT_LOCK_CLASS = 0x77656674;
+
 /** A value's text byte for byte, for a `=` that must not fold (`"C"` compares the bytes), keys15. */
 const spelled = (expr: string) => `(${expr}::text COLLATE "C")`;
 
@@ -384,6 +387,10 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
     if (!keyColumns.some((c) => c.loose)) return writeStatement(client, table, rows, options, stage);
     const params: unknown[] = [];
     const input = stage ? `weft_in AS (SELECT * FROM ${stage})` : `weft_in (weft_ord, ${options.key.map(ident).join(', ')}) AS (VALUES ${valuesList(rows, keyColumns, params)})`;
+    // Weft's writers of this table take turns from here to their commit: two batches of a run written side by side
+    // (`concurrentWrites`) with `ABC` and `abc` would each find no other spelling, and the second upsert would wait
+    // for the first's row and then overwrite it. The lock is the transaction's ('weft', the table's oid).
+    await client.query(`SELECT pg_advisory_xact_lock(${WEFT_LOCK_CLASS}, ($1::regclass::oid::bigint - 2147483648)::int)`, [table.sql]);
     const refused = await keyCollisions(client, table, rows, keyColumns, input, params);
     if (refused.size === 0) return writeStatement(client, table, rows, options, stage);
     if (stage) {
