@@ -209,14 +209,17 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
   };
 
   async function loadTables(client: pg.PoolClient, schema: string, table?: string): Promise<Table[]> {
-    // keys15: whether `=` on the column can hold for two spellings: a string type (or a domain over one) with an `=`
+    // keys15: whether `=` on the column can hold for two spellings: a string type (or domains over one) with an `=`
     // of its own (citext's; text, varchar, char and name use the built-in ones), or a nondeterministic collation
     // (read through to_jsonb: the column is missing before Postgres 12, where every collation is deterministic).
     const columns = await client.query<{ table: string; column: string; native: string; base: string; nullable: boolean; own_eq: string | null; nd_collation: string | null }>(
       `SELECT cl.relname AS table, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS native,
               ${BASE_TYPE} AS base, NOT a.attnotnull AS nullable,
-              (SELECT format_type(bt.oid, NULL) FROM pg_catalog.pg_type t JOIN pg_catalog.pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
-                WHERE t.oid = a.atttypid AND bt.typcategory = 'S' AND EXISTS (
+              (WITH RECURSIVE weft_d (oid, base) AS (
+                  SELECT t.oid, t.typbasetype FROM pg_catalog.pg_type t WHERE t.oid = a.atttypid
+                  UNION ALL SELECT p.oid, p.typbasetype FROM pg_catalog.pg_type p JOIN weft_d ON p.oid = weft_d.base)
+               SELECT format_type(bt.oid, NULL) FROM weft_d JOIN pg_catalog.pg_type bt ON bt.oid = weft_d.oid
+                WHERE weft_d.base = 0 AND bt.typcategory = 'S' AND EXISTS (
                   SELECT 1 FROM pg_catalog.pg_operator o WHERE o.oprname = '=' AND o.oprleft = bt.oid AND o.oprright = bt.oid
                      AND o.oprcode NOT IN ('pg_catalog.texteq'::regproc, 'pg_catalog.bpchareq'::regproc, 'pg_catalog.nameeq'::regproc))) AS own_eq,
               (SELECT format('%I.%I', cn.nspname, co.collname) FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
