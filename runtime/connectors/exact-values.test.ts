@@ -536,6 +536,10 @@ describe('MariaDB keys compared by their collation', () => {
     expect((await mySession.write(name, [{ code: 'q', name: 'q3' }], { mode: 'update', key: ['code'], fields }))[0]?.outcome).toBe('rejected');
     expect((await mySession.write(name, [{ code: 'x ', name: 'p' }], { mode: 'insert', key: ['code'], fields }))[0]?.outcome).toBe('rejected');
     expect(await rowsOf(name)).toEqual([['ABC', 'upper 2'], ['Q', 'q'], ['x', 'plain']]);
+    // keys15: "Test a record" answers the write's refusal, not the other spelling's record as found.
+    const compared = await mySession.compareRecords!(name, [{ code: 'abc', name: 'x' }, { code: 'ABC', name: 'x' }, { code: 'new', name: 'x' }], { key: ['code'], fields });
+    expect(compared.map((c) => c.state)).toEqual(['rejected', 'found', 'missing']);
+    expect(compared[0]).toMatchObject({ reason: expect.stringContaining('code = "abc" and the record with code = "ABC" already in') });
   });
 
   it('writes keys the collation tells apart, and a CHAR key padded by its source as the value it stores', async () => {
