@@ -536,6 +536,10 @@ describe('MariaDB keys compared by their collation', () => {
     expect((await mySession.write(name, [{ code: 'q', name: 'q3' }], { mode: 'update', key: ['code'], fields }))[0]?.outcome).toBe('rejected');
     expect((await mySession.write(name, [{ code: 'x ', name: 'p' }], { mode: 'insert', key: ['code'], fields }))[0]?.outcome).toBe('rejected');
     expect(await rowsOf(name)).toEqual([['ABC', 'upper 2'], ['Q', 'q'], ['x', 'plain']]);
+    // keys15: "Test a record" answers the write's refusal, not the other spelling's record as found.
+    const compared = await mySession.compareRecords!(name, [{ code: 'abc', name: 'x' }, { code: 'ABC', name: 'x' }, { code: 'new', name: 'x' }], { key: ['code'], fields });
+    expect(compared.map((c) => c.state)).toEqual(['rejected', 'found', 'missing']);
+    expect(compared[0]).toMatchObject({ reason: expect.stringContaining('code = "abc" and the record with code = "ABC" already in') });
   });
 
   it('writes keys the collation tells apart, and a CHAR key padded by its source as the value it stores', async () => {
@@ -552,6 +556,30 @@ describe('MariaDB keys compared by their collation', () => {
     expect(await rowsOf(fixed)).toEqual([['AB', 'two'], ['ab', 'one 2']]);
   });
 
+  // keys15: a delete by key matched by the collation too: a delete of "abc" removed "ABC", one of "x  " removed "x".
+  it('deletes by key only the record stored with that exact key (CHAR as it stores, latin1 in its own bytes)', async () => {
+    const name = `ci_${++table}`;
+    await myAdmin.query(`CREATE TABLE ${myDb}.${name} (code VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci PRIMARY KEY, name VARCHAR(50))`);
+    await myAdmin.query(`INSERT INTO ${myDb}.${name} VALUES ('ABC', 'upper'), ('x', 'plain'), ('Q', 'q')`);
+    expect(await mySession.deleteRecords!(name, [{ code: 'abc' }, { code: 'x  ' }, { code: 'q' }], { key: ['code'] })).toEqual(['missing', 'missing', 'missing']);
+    expect(await rowsOf(name)).toEqual([['ABC', 'upper'], ['Q', 'q'], ['x', 'plain']]);
+    expect(await mySession.deleteRecords!(name, [{ code: 'ABC' }, { code: 'x' }, { code: 'nope' }], { key: ['code'] })).toEqual(['deleted', 'deleted', 'missing']);
+    expect(await rowsOf(name)).toEqual([['Q', 'q']]);
+    // CHAR(6) keeps no trailing spaces: Postgres' padded "ab    " is the stored "ab"; "AB" is not.
+    const fixed = `ci_${++table}`;
+    await myAdmin.query(`CREATE TABLE ${myDb}.${fixed} (code CHAR(6) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci PRIMARY KEY, name VARCHAR(50))`);
+    await myAdmin.query(`INSERT INTO ${myDb}.${fixed} VALUES ('ab', 'one'), ('cd', 'two')`);
+    expect(await mySession.deleteRecords!(fixed, [{ code: 'AB' }, { code: 'cd    ' }], { key: ['code'] })).toEqual(['missing', 'deleted']);
+    expect(await rowsOf(fixed)).toEqual([['ab', 'one']]);
+    // A latin1 key with an accent: found in the column's own bytes; its other case is not.
+    const latin = `ci_${++table}`;
+    await myAdmin.query(`CREATE TABLE ${myDb}.${latin} (code VARCHAR(20) CHARACTER SET latin1 COLLATE latin1_swedish_ci PRIMARY KEY, name VARCHAR(50))`);
+    await myAdmin.query(`INSERT INTO ${myDb}.${latin} VALUES ('café', 'one'), ('Zoë', 'two')`);
+    expect(await mySession.deleteRecords!(latin, [{ code: 'CAFÉ' }, { code: 'Zoë' }], { key: ['code'] })).toEqual(['missing', 'deleted']);
+    const [left] = await myAdmin.query<mysql.RowDataPacket[]>(`SELECT code FROM ${myDb}.${latin}`);
+    expect(left.map((r) => r.code)).toEqual(['café']);
+  });
+
   // review14b: a latin1 column and a non-ASCII value. The lookup compared the column with Weft's utf8mb4 parameter
   // ("Illegal mix of collations (latin1_swedish_ci,IMPLICIT) and (utf8mb4_general_ci,COERCIBLE)": the whole batch failed),
   // and compared latin1 bytes with utf8 bytes (the same "crème" read as changed: a re-sent batch's insert rejected).
@@ -566,5 +594,114 @@ describe('MariaDB keys compared by their collation', () => {
     expect(again[1]).toMatchObject({ reason: expect.stringContaining('the record with code = "café" already in') });
     const [stored] = await myAdmin.query<mysql.RowDataPacket[]>(`SELECT code, name FROM ${myDb}.${name} ORDER BY code`);
     expect(stored.map((r) => [r.code, r.name])).toEqual([['café', 'crème brûlée'], ['Zoë', 'plain']]);
+  });
+});
+
+// keys15: a Postgres key whose `=` folds (a citext column; text under a nondeterministic ICU collation) held "ABC" and
+// "abc" as one key too. An upsert of both in one batch failed its statement (ON CONFLICT cannot affect a row twice),
+// and the row-by-row fallback then wrote "ABC" and overwrote it with "abc"'s values (created, updated); a later "abc"
+// (upsert or update) overwrote the stored "ABC", and a delete of "abc" removed "ABC". As on MariaDB, such a record is
+// now rejected with both keys named, and a delete matches the stored key's exact text.
+describe('Postgres keys equal under their type or collation (citext, a nondeterministic collation)', () => {
+  const fields: Field[] = [
+    { name: 'code', type: 'text' },
+    { name: 'name', type: 'text' },
+  ];
+  let client: pg.Client;
+  beforeAll(async () => {
+    client = new pg.Client({ connectionString: PG_URL.replace(/\/postgres$/, `/${pgDb}`) });
+    await client.connect();
+    await client.query('CREATE EXTENSION IF NOT EXISTS citext');
+    await client.query(`CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false)`);
+    await client.query('CREATE DOMAIN email_ci AS citext');
+    await client.query('CREATE DOMAIN email AS email_ci');
+  });
+  afterAll(async () => {
+    await client?.end();
+  });
+  const rowsOf = async (name: string) => (await client.query<{ code: string; name: string }>(`SELECT code::text AS code, name FROM ${name} ORDER BY code::text COLLATE "C"`)).rows.map((r) => [r.code, r.name]);
+
+  for (const [kind, column, rule] of [
+    ['citext', 'citext', "type (citext)"],
+    ['a domain over a domain over citext', 'email', "type (citext)"],
+    ['a nondeterministic ICU collation', 'text COLLATE ci', "collation (public.ci, nondeterministic)"],
+  ] as const) {
+    it(`${kind}: a second spelling (in the batch, or stored) is rejected naming both keys, in every mode; nothing is overwritten or deleted`, async () => {
+      const name = `pk_${++table}`;
+      await client.query(`CREATE TABLE ${name} (code ${column} PRIMARY KEY, name varchar(12))`);
+      const first = await pgSession.write(`public.${name}`, [{ code: 'ABC', name: 'upper' }, { code: 'abc', name: 'lower' }, { code: 'Q', name: 'q' }, { code: 'x', name: 'plain' }, { code: 'x ', name: 'padded' }], { mode: 'upsert', key: ['code'], fields });
+      expect(first.map((r) => r.outcome)).toEqual(['created', 'rejected', 'created', 'created', 'created']);
+      expect(first[1]).toEqual({ outcome: 'rejected', reason: `Not written: code = "abc" and code = "ABC" (in the same batch) are two keys, but to the key's ${rule} they are the same key: both would be written to one record.` });
+      expect(await rowsOf(name)).toEqual([['ABC', 'upper'], ['Q', 'q'], ['x', 'plain'], ['x ', 'padded']]);
+      // A later batch: the stored spelling is kept and named; the same spelling updates as always.
+      const later = await pgSession.write(`public.${name}`, [{ code: 'abc', name: 'again' }, { code: 'q', name: 'q2' }, { code: 'ABC', name: 'upper 2' }], { mode: 'upsert', key: ['code'], fields });
+      expect(later.map((r) => r.outcome)).toEqual(['rejected', 'rejected', 'updated']);
+      expect(later[0]).toEqual({ outcome: 'rejected', reason: `Not written: code = "abc" and the record with code = "ABC" already in ${name} are two keys, but to the key's ${rule} they are the same key: writing it would overwrite that record.` });
+      // Update and insert modes refuse it too (an update of "q" would change "Q"); "Test a record" answers the same.
+      expect((await pgSession.write(`public.${name}`, [{ code: 'q', name: 'q3' }], { mode: 'update', key: ['code'], fields }))[0]?.outcome).toBe('rejected');
+      expect((await pgSession.write(`public.${name}`, [{ code: 'abc', name: 'upper 2' }], { mode: 'insert', key: ['code'], fields }))[0]?.outcome).toBe('rejected');
+      expect((await pgSession.compareRecords!(`public.${name}`, [{ code: 'abc', name: 'x' }, { code: 'ABC', name: 'x' }], { key: ['code'], fields })).map((c) => c.state)).toEqual(['rejected', 'found']);
+      // A batch with a value its column refuses goes row by row (no COPY stage): the other spelling is still refused.
+      const fallback = await pgSession.write(`public.${name}`, [{ code: 'Z', name: 'far too long a name' }, { code: 'Abc', name: 'mixed' }, { code: 'z', name: 'z' }, { code: 'Z', name: 'Z' }], { mode: 'upsert', key: ['code'], fields });
+      expect(fallback.map((r) => r.outcome)).toEqual(['rejected', 'rejected', 'created', 'rejected']);
+      expect(fallback[0]).toMatchObject({ reason: expect.stringMatching(/too long/) });
+      expect(fallback[1]).toMatchObject({ reason: expect.stringContaining('code = "Abc" and the record with code = "ABC" already in') });
+      expect(await rowsOf(name)).toEqual([['ABC', 'upper 2'], ['Q', 'q'], ['x', 'plain'], ['x ', 'padded'], ['z', 'z']]);
+      // Deletes by key: "abc" and "q" match no record ("ABC" and "Q" stay); "ABC" deletes "ABC".
+      expect(await pgSession.deleteRecords!(`public.${name}`, [{ code: 'abc' }, { code: 'q' }], { key: ['code'] })).toEqual(['missing', 'missing']);
+      expect(await rowsOf(name)).toHaveLength(5);
+      expect(await pgSession.deleteRecords!(`public.${name}`, [{ code: 'ABC' }, { code: 'x ' }], { key: ['code'] })).toEqual(['deleted', 'deleted']);
+      expect(await rowsOf(name)).toEqual([['Q', 'q'], ['x', 'plain'], ['z', 'z']]);
+    });
+  }
+
+  // Two batches of one run written side by side (`concurrentWrites`: two sessions): the second found no "ABC" (not yet
+  // committed), its upsert waited for that row and then overwrote it with "abc"'s values. Here the first batch is held
+  // mid-write by a row another transaction has locked, while the second comes.
+  it('a batch written beside another holding the other spelling waits for it, then refuses it', async () => {
+    const name = `pk_${++table}`;
+    await client.query(`CREATE TABLE ${name} (code citext PRIMARY KEY, name text)`);
+    await client.query(`INSERT INTO ${name} VALUES ('Q', 'q')`);
+    const second = await postgresConnector.open({ host: '127.0.0.1', port: 5432, database: pgDb, user: 'postgres', sslMode: 'disable', schema: 'public', queryTimeoutSeconds: 60 }, { password: '' });
+    const holder = new pg.Client({ connectionString: PG_URL.replace(/\/postgres$/, `/${pgDb}`) });
+    await holder.connect();
+    const waiting = async (n: number) => {
+      for (let i = 0; i < 400; i++) {
+        const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type IN ('Lock') AND pid <> pg_backend_pid()`);
+        if (rows[0]!.n >= n) return;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error(`${n} writers never waited`);
+    };
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`UPDATE ${name} SET name = 'held' WHERE code = 'Q'`);
+      const one = pgSession.write(`public.${name}`, [{ code: 'ABC', name: 'upper' }, { code: 'Q', name: 'q2' }], { mode: 'upsert', key: ['code'], fields });
+      await waiting(1);
+      const two = second.write(`public.${name}`, [{ code: 'abc', name: 'lower' }], { mode: 'upsert', key: ['code'], fields });
+      await waiting(2);
+      await holder.query('COMMIT');
+      expect((await one).map((r) => r.outcome)).toEqual(['created', 'updated']);
+      expect(await two).toEqual([{ outcome: 'rejected', reason: expect.stringContaining('code = "abc" and the record with code = "ABC" already in') }]);
+      expect(await rowsOf(name)).toEqual([['ABC', 'upper'], ['Q', 'q2']]);
+    } finally {
+      await holder.end();
+      await second.close();
+    }
+  });
+
+  it('a composite key folds only where its column does; a value that cannot be cast rejects only its record', async () => {
+    const name = `pk_${++table}`;
+    await client.query(`CREATE TABLE ${name} (tenant int, code citext, name text, PRIMARY KEY (tenant, code))`);
+    const keyed: Field[] = [{ name: 'tenant', type: 'number' }, ...fields];
+    const options = { mode: 'upsert' as const, key: ['tenant', 'code'], fields: keyed };
+    const results = await pgSession.write(`public.${name}`, [{ tenant: 1, code: 'ABC', name: 'one' }, { tenant: 2, code: 'abc', name: 'two' }, { tenant: 1, code: 'Abc', name: 'three' }, { tenant: 'x1', code: 'q', name: 'bad' }], options);
+    expect(results.map((r) => r.outcome)).toEqual(['created', 'created', 'rejected', 'rejected']);
+    expect(results[2]).toMatchObject({ reason: expect.stringMatching(/tenant = 1, code = "Abc" and (the record with )?tenant = 1, code = "ABC" .*to the key's type \(citext\) of code they are the same key/) });
+    expect(results[3]).toMatchObject({ reason: expect.stringContaining('invalid input syntax for type integer') });
+    expect((await client.query(`SELECT tenant, code::text AS code, name FROM ${name} ORDER BY tenant`)).rows).toEqual([
+      { tenant: 1, code: 'ABC', name: 'one' },
+      { tenant: 2, code: 'abc', name: 'two' },
+    ]);
   });
 });

@@ -1249,7 +1249,9 @@ describe('a MariaDB side whose key compares by a collation', () => {
     ];
     await pgc.query(`CREATE TABLE ci_a (code text PRIMARY KEY, name text, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
     await pgc.query(`CREATE TRIGGER ci_a_touch BEFORE UPDATE ON ci_a FOR EACH ROW EXECUTE FUNCTION touch()`);
-    await pgc.query(`INSERT INTO ci_a (code, name) VALUES ('ABC', 'upper'), ('abc', 'lower'), ('x', 'plain'), ('x  ', 'padded')`);
+    // One stamp for the four (the statement's now()): each later run reads them all again at its cursor (ties are read
+    // again), so each refuses the two again. clock_timestamp() tied them only when the four fell in one millisecond.
+    await pgc.query(`INSERT INTO ci_a (code, name, updated_at) SELECT code, name, now() FROM (VALUES ('ABC', 'upper'), ('abc', 'lower'), ('x', 'plain'), ('x  ', 'padded')) AS v (code, name)`);
     await my!.query(`CREATE TABLE ci_b (code varchar(50) COLLATE utf8mb4_general_ci PRIMARY KEY, name varchar(50), updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)) CHARACTER SET utf8mb4`);
     const a = { connectionId: 'con_pg', object: 'public.ci_a', updatedAt: 'updated_at', columns: cols, key: ['code'], deletedField: '' };
     const b = { connectionId: 'con_my', object: 'ci_b', updatedAt: 'updated_at', columns: cols, key: ['code'], deletedField: '' };
@@ -1282,5 +1284,83 @@ describe('a MariaDB side whose key compares by a collation', () => {
     await my!.query(`UPDATE ci_b SET name = 'plain B' WHERE code = 'x'`);
     expect(await s.run()).toMatchObject({ writtenA: 1, writtenB: 0 });
     expect(await aRows()).toEqual([['ABC', 'upper 2'], ['abc', 'lower 2'], ['x', 'plain B'], ['x  ', 'padded']]);
+  });
+});
+
+// keys15: the same on a Postgres side whose key's `=` folds (citext; text under a nondeterministic ICU collation).
+// Both A spellings were written to B: the batch's upsert failed (ON CONFLICT cannot affect a row twice), the row-by-row
+// fallback wrote "ABC" and overwrote it with "abc", both pairs took that row and the key map's save failed the run
+// (two_way_pairs_b). Now B refuses the second spelling naming both keys, as a MariaDB side does.
+describe('a Postgres side whose key compares by its type or a nondeterministic collation', () => {
+  const cols = [
+    { name: 'code', type: 'text' as const },
+    { name: 'name', type: 'text' as const },
+    { name: 'updated_at', type: 'datetime' as const },
+  ];
+  beforeAll(async () => {
+    await pgc.query('CREATE EXTENSION IF NOT EXISTS citext');
+    await pgc.query(`CREATE COLLATION IF NOT EXISTS ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false)`);
+  });
+  const pgKeyed = async (name: string, column: string, rows: [string, string][]) => {
+    await pgc.query(`CREATE TABLE ${name} (code ${column} PRIMARY KEY, name text, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+    await pgc.query(`CREATE TRIGGER ${name}_touch BEFORE UPDATE ON ${name} FOR EACH ROW EXECUTE FUNCTION touch()`);
+    for (const r of rows) await pgc.query(`INSERT INTO ${name} (code, name) VALUES ($1, $2)`, r);
+    return { connectionId: 'con_pg', object: `public.${name}`, updatedAt: 'updated_at', columns: cols, key: ['code'], deletedField: '' };
+  };
+  const pgHolds = async (name: string) => (await pgc.query(`SELECT code::text AS code, name FROM ${name} ORDER BY code::text COLLATE "C"`)).rows.map((r) => [r.code, r.name]);
+
+  it('Postgres text ↔ Postgres citext: "ABC"/"abc" on A are not merged on B; the runs settle and edits go across', async () => {
+    const a = await pgKeyed('cit_a', 'text', [['ABC', 'upper'], ['abc', 'lower'], ['x', 'plain']]);
+    const b = await pgKeyed('cit_b', 'citext', []);
+    const s = sync({ a, b, match: { a: 'code', b: 'code' }, fields: [F('code'), F('name')] });
+    const A_HOLDS = [['ABC', 'upper'], ['abc', 'lower'], ['x', 'plain']];
+    const first = await s.run();
+    expect(first).toMatchObject({ createdB: 2, writtenA: 0, rejected: 1 });
+    expect(first.records.map((r) => r.reason)).toEqual([
+      'Side B (public.cit_b) refused the write: Not written: code = "abc" and code = "ABC" (in the same batch) are two keys, but to the key\'s type (citext) they are the same key: both would be written to one record.',
+    ]);
+    expect(await pgHolds('cit_a')).toEqual(A_HOLDS);
+    expect(await pgHolds('cit_b')).toEqual([['ABC', 'upper'], ['x', 'plain']]);
+    // The runs after: nothing written either way; a run that reads "abc" again (here a full sync) refuses it again,
+    // the stored key named. A and B as they were.
+    for (const fullSync of [false, true]) {
+      const again = await s.run({ fullSync });
+      expect(again).toMatchObject({ writtenA: 0, writtenB: 0, rejected: fullSync ? 1 : 0 });
+      if (fullSync) expect(again.records[0]?.reason).toContain('code = "abc" and the record with code = "ABC" already in cit_b');
+      expect(await pgHolds('cit_a')).toEqual(A_HOLDS);
+      expect(await pgHolds('cit_b')).toEqual([['ABC', 'upper'], ['x', 'plain']]);
+    }
+    await pgc.query(`UPDATE cit_a SET name = 'upper 2' WHERE code = 'ABC'`);
+    await pgc.query(`UPDATE cit_a SET name = 'lower 2' WHERE code = 'abc'`);
+    expect(await s.run()).toMatchObject({ writtenB: 1, writtenA: 0, rejected: 1 });
+    expect(await pgHolds('cit_b')).toEqual([['ABC', 'upper 2'], ['x', 'plain']]);
+    await pgc.query(`UPDATE cit_b SET name = 'plain B' WHERE code = 'x'`);
+    expect(await s.run()).toMatchObject({ writtenA: 1, writtenB: 0 });
+    expect(await pgHolds('cit_a')).toEqual([['ABC', 'upper 2'], ['abc', 'lower 2'], ['x', 'plain B']]);
+  });
+
+  it('workspace ↔ Postgres ICU collation, MariaDB (utf8mb4_bin) ↔ Postgres citext: the other spelling is refused on the Postgres side, again whenever it is read again', async () => {
+    const object = `cit_ws_${nodeSeq}`;
+    const wsCols = cols.filter((c) => c.name !== 'updated_at');
+    await store.writeWorkspace({ object, key: ['code'], fields: wsCols, mode: 'upsert', rows: [{ code: 'abc', name: 'lower' }, { code: 'Q', name: 'q' }] });
+    const ws = { connectionId: '', object, updatedAt: '_updated_at', columns: wsCols, key: ['code'], deletedField: '' };
+    const icu = await pgKeyed('cit_icu', 'text COLLATE ci', [['ABC', 'upper']]);
+    const s = sync({ a: icu, b: ws, match: { a: 'code', b: 'code' }, fields: [F('code'), F('name')] });
+    // A's "ABC" has no match on B (match values compare exactly): created there; B's "abc" is refused on A, "Q" created.
+    for (const [i, expected] of [{ createdA: 1, createdB: 1, rejected: 1 }, { writtenA: 0, writtenB: 0, rejected: 1 }].entries()) {
+      const run = await s.run({ fullSync: i > 0 });
+      expect(run).toMatchObject(expected);
+      expect(run.records[0]?.reason).toContain(`Side A (public.cit_icu) refused the write: Not written: code = "abc" and the record with code = "ABC" already in cit_icu are two keys, but to the key's collation (public.ci, nondeterministic) they are the same key`);
+      expect([i, await pgHolds('cit_icu')]).toEqual([i, [['ABC', 'upper'], ['Q', 'q']]]);
+    }
+
+    await my!.query(`CREATE TABLE cit_my (code varchar(50) COLLATE utf8mb4_bin PRIMARY KEY, name varchar(50), updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)) CHARACTER SET utf8mb4`);
+    await my!.query(`INSERT INTO cit_my (code, name) VALUES ('ABC', 'upper'), ('abc', 'lower')`);
+    const mine = { connectionId: 'con_my', object: 'cit_my', updatedAt: 'updated_at', columns: cols, key: ['code'], deletedField: '' };
+    const cit = await pgKeyed('cit_c', 'citext', []);
+    const t = sync({ a: mine, b: cit, match: { a: 'code', b: 'code' }, fields: [F('code'), F('name')] });
+    expect(await t.run()).toMatchObject({ createdB: 1, rejected: 1 });
+    expect(await t.run({ fullSync: true })).toMatchObject({ writtenA: 0, writtenB: 0, rejected: 1 });
+    expect(await pgHolds('cit_c')).toEqual([['ABC', 'upper']]);
   });
 });

@@ -70,6 +70,20 @@ const sameValue = (c: Column) => (c.textual ? `CAST(weft_t.${ident(c.name)} AS B
 /** A sent key value as the column would store it: a CHAR column drops trailing spaces (text otherwise kept as sent). */
 const storedForm = (c: Column, value: string) => (/^char\b/i.test(c.nativeType) ? `TRIM(TRAILING ' ' FROM ${value})` : value);
 
+/** The stored key (`weft_t`) is byte for byte the sent one (`weft_v`) as the column would store it, whatever its collation. */
+const exactKey = (c: Column) => `CAST(weft_t.${ident(c.name)} AS BINARY) <=> CAST(${storedForm(c, asColumn(c, `weft_v.${ident(c.name)}`))} AS BINARY)`;
+
+/** Why two spellings are one key to these key columns' collations, for a refusal (twkeys14). */
+function collationWhy(collated: readonly Column[]): string {
+  const rule = [...new Set(collated.map((c) => c.collation!.name))].join(', ');
+  const loose = [/_ci(_|$)/i.test(rule) && 'letter case does not count', !/nopad|_0900_/i.test(rule) && 'trailing spaces do not count'].filter(Boolean).join(', ');
+  return `to the key's collation (${rule}${loose ? `: ${loose}` : ''}) they are the same key`;
+}
+
+/** The refusal of a key the table holds under another spelling (`stored`). */
+const storedElsewhere = (key: string[], row: Row, stored: Row, table: string, why: string) =>
+  `Not written: ${describeKey(key, row)} and the record with ${describeKey(key, stored)} already in ${table} are two keys, but ${why}: writing it would overwrite that record.`;
+
 /** A Weft number held as text because no double holds it: whole digits past 2^53 − 1. */
 const bigWhole = (value: unknown): value is string => typeof value === 'string' && /^\d{16,}$/.test(value) && BigInt(value) > BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -346,7 +360,7 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
     const extra = collated.length === 0
       ? ''
       : `, ${collated.map((c, i) => `${keyWeight(c, `weft_v.${ident(c.name)}`)} AS weft_w${i}`).join(', ')}, ` +
-        `${collated.map((c) => `CAST(weft_t.${ident(c.name)} AS BINARY) <=> CAST(${storedForm(c, asColumn(c, `weft_v.${ident(c.name)}`))} AS BINARY)`).join(' AND ')} AS weft_exact, ` +
+        `${collated.map(exactKey).join(' AND ')} AS weft_exact, ` +
         `${keyCols.map((c, i) => `weft_t.${ident(c.name)} AS weft_k${i}`).join(', ')}`;
     const [result] = await conn.query<RowDataPacket[]>(
       `SELECT weft_v.weft_ord, weft_t.${ident(options.key[0]!)} IS NOT NULL AS found, ${changed} AS changed${extra}
@@ -356,9 +370,7 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
     );
     const states = result.map((r) => ({ found: Number(r.found) === 1, changed: Number(r.changed) === 1, collision: undefined as string | undefined }));
     if (collated.length === 0) return states;
-    const rule = [...new Set(collated.map((c) => c.collation!.name))].join(', ');
-    const loose = [/_ci(_|$)/i.test(rule) && 'letter case does not count', !/nopad|_0900_/i.test(rule) && 'trailing spaces do not count'].filter(Boolean).join(', ');
-    const why = `to the key's collation (${rule}${loose ? `: ${loose}` : ''}) they are the same key`;
+    const why = collationWhy(collated);
     // Per the server's weights (and the other key columns' values): the first spelling met in the batch.
     const first = new Map<string, { ord: number; exact: string }>();
     result.forEach((r, ord) => {
@@ -367,7 +379,7 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
       const state = states[ord]!;
       if (state.found && Number(r.weft_exact) !== 1) {
         const stored = Object.fromEntries(keyCols.map((c, i) => [c.name, r[`weft_k${i}`] as unknown]));
-        state.collision = `Not written: ${describeKey(options.key, row)} and the record with ${describeKey(options.key, stored)} already in ${table.table} are two keys, but ${why}: writing it would overwrite that record.`;
+        state.collision = storedElsewhere(options.key, row, stored, table.table, why);
         return;
       }
       const weight = JSON.stringify([...collated.map((_, i) => r[`weft_w${i}`] as unknown), ...keyCols.filter((c) => c.collation === null).map((c) => row[c.name])]);
@@ -395,6 +407,9 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
       checkWriteColumns(table.table, table.columns.map((c) => c.name), options.fields.map((f) => f.name), options.key, 'upsert');
       const columns = options.fields.map((f) => table.columns.find((c) => c.name === f.name)!);
       const keyCols = options.key.map((k) => table.columns.find((c) => c.name === k)!);
+      // keys15: a record found under another spelling of the key (its collation's) answers the write's refusal.
+      const collated = keyCols.filter((c) => c.collation !== null);
+      const exact = collated.length === 0 ? '1' : collated.map(exactKey).join(' AND ');
       await conn.query('START TRANSACTION READ ONLY');
       open = true;
       const results: RecordComparison[] = [];
@@ -409,7 +424,7 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
         const [found] = await conn.query<RowDataPacket[]>({
           sql: mysql.format(
             // Every column aliased: mysql2 refuses a result column named `__proto__`, even as arrays.
-            `SELECT weft_t.${ident(options.key[0]!)} IS NOT NULL AS weft_found, ${columns.map((c, i) => `NOT (${sameValue(c)}) AS weft_d${i}`).join(', ')}, ${columns.map((c, i) => `weft_t.${ident(c.name)} AS weft_c${i}`).join(', ')}
+            `SELECT weft_t.${ident(options.key[0]!)} IS NOT NULL AS weft_found, ${columns.map((c, i) => `NOT (${sameValue(c)}) AS weft_d${i}`).join(', ')}, ${columns.map((c, i) => `weft_t.${ident(c.name)} AS weft_c${i}`).join(', ')}, ${exact} AS weft_x
                FROM (${derived}) AS weft_v LEFT JOIN ${table.sql} AS weft_t ON ${keyJoin(keyCols)}
               ORDER BY weft_v.weft_ord`,
             params as Parameters<typeof mysql.format>[1],
@@ -417,14 +432,19 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
           rowsAsArray: true,
           typeCast: binaryTypeCast(binaryAliases(table, columns.map((c) => c.name))),
         });
-        for (const raw of found as unknown as unknown[][]) {
+        for (const [ord, raw] of (found as unknown as unknown[][]).entries()) {
           if (Number(raw[0]) !== 1) {
             results.push({ state: 'missing' });
             continue;
           }
+          const current = recordOf(columns.map((c) => c.name), raw.slice(1 + columns.length, 1 + 2 * columns.length));
+          if (Number(raw[1 + 2 * columns.length]) !== 1) {
+            results.push({ state: 'rejected', reason: storedElsewhere(options.key, part[ord]!, current, table.table, collationWhy(collated)) });
+            continue;
+          }
           results.push({
             state: 'found',
-            current: recordOf(columns.map((c) => c.name), raw.slice(1 + columns.length)),
+            current,
             differs: columns.filter((c, i) => !options.key.includes(c.name) && Number(raw[1 + i]) === 1).map((c) => c.name),
           });
         }
@@ -586,14 +606,16 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
         for (const part of chunk(sent, Math.max(1, Math.floor(MAX_VALUES / (columns.length + 1))))) {
           const keyValues = part.map((i) => columns.map((c) => columnValue(c, rows[i]![c.name])));
           const derived = part.map((_, ord) => `SELECT ${ord} AS weft_ord, ${columns.map((c) => `? AS ${ident(c.name)}`).join(', ')}`).join(' UNION ALL ');
+          // keys15: the record stored with the key's own text, not one its collation calls equal (`ABC` for `abc`).
+          const match = `${keyJoin(columns)}${columns.filter((c) => c.collation).map((c) => ` AND ${exactKey(c)}`).join('')}`;
           const [found] = await conn.query<RowDataPacket[]>(
             `SELECT weft_v.weft_ord, weft_t.${ident(columns[0]!.name)} IS NOT NULL AS found
-               FROM (${derived}) AS weft_v LEFT JOIN ${table.sql} AS weft_t ON ${keyJoin(columns)}
+               FROM (${derived}) AS weft_v LEFT JOIN ${table.sql} AS weft_t ON ${match}
               ORDER BY weft_v.weft_ord FOR UPDATE`,
             keyValues.flat(),
           );
           for (const r of found) if (Number(r.found) === 1) results[part[Number(r.weft_ord)]!] = 'deleted';
-          await conn.query(`DELETE FROM ${table.sql} WHERE (${columns.map((c) => ident(c.name)).join(', ')}) IN (?)`, [keyValues]);
+          await conn.query(`DELETE weft_t FROM ${table.sql} AS weft_t JOIN (${derived}) AS weft_v ON ${match}`, keyValues.flat());
         }
         await conn.query('COMMIT');
       } catch (e) {

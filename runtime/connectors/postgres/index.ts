@@ -38,6 +38,13 @@ const BASE_TYPE = `CASE a.atttypid WHEN 1042 THEN 'bpchar' WHEN 1014 THEN 'bpcha
 interface Column extends DiscoveredField {
   /** The type without its modifier (`character varying`, not `character varying(20)`), for casts that must not truncate. */
   baseType: string;
+  /**
+   * How the server's `=` on this column can hold for two spellings (keys15): a string type whose `=` is its own
+   * (`citext`, or a domain over it), or a nondeterministic collation (ICU `und-u-ks-level2`, `deterministic = false`).
+   * `rule` names it for a refusal; `collate` is the collation to group sent values by (qualified, SQL), or '' when
+   * the type's own `=` does. Null for every column whose equal values are the same text.
+   */
+  loose: { rule: string; collate: string } | null;
 }
 interface Table {
   schema: string;
@@ -56,6 +63,12 @@ interface Where {
   database: string;
   user: string;
 }
+
+/** The first key of Weft's advisory locks (`weft` in ASCII); the second is a table's oid. */
+const WEFT_LOCK_CLASS = 0x77656674;
+
+/** A value's text byte for byte, for a `=` that must not fold (`"C"` compares the bytes), keys15. */
+const spelled = (expr: string) => `(${expr}::text COLLATE "C")`;
 
 /** Undefined column, ambiguous column, undefined function. */
 const NAME_ERRORS = ['42703', '42702', '42883'];
@@ -196,9 +209,21 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
   };
 
   async function loadTables(client: pg.PoolClient, schema: string, table?: string): Promise<Table[]> {
-    const columns = await client.query<{ table: string; column: string; native: string; base: string; nullable: boolean }>(
+    // keys15: whether `=` on the column can hold for two spellings: a string type (or domains over one) with an `=`
+    // of its own (citext's; text, varchar, char and name use the built-in ones), or a nondeterministic collation
+    // (read through to_jsonb: the column is missing before Postgres 12, where every collation is deterministic).
+    const columns = await client.query<{ table: string; column: string; native: string; base: string; nullable: boolean; own_eq: string | null; nd_collation: string | null }>(
       `SELECT cl.relname AS table, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS native,
-              ${BASE_TYPE} AS base, NOT a.attnotnull AS nullable
+              ${BASE_TYPE} AS base, NOT a.attnotnull AS nullable,
+              (WITH RECURSIVE weft_d (oid, base) AS (
+                  SELECT t.oid, t.typbasetype FROM pg_catalog.pg_type t WHERE t.oid = a.atttypid
+                  UNION ALL SELECT p.oid, p.typbasetype FROM pg_catalog.pg_type p JOIN weft_d ON p.oid = weft_d.base)
+               SELECT format_type(bt.oid, NULL) FROM weft_d JOIN pg_catalog.pg_type bt ON bt.oid = weft_d.oid
+                WHERE weft_d.base = 0 AND bt.typcategory = 'S' AND EXISTS (
+                  SELECT 1 FROM pg_catalog.pg_operator o WHERE o.oprname = '=' AND o.oprleft = bt.oid AND o.oprright = bt.oid
+                     AND o.oprcode NOT IN ('pg_catalog.texteq'::regproc, 'pg_catalog.bpchareq'::regproc, 'pg_catalog.nameeq'::regproc))) AS own_eq,
+              (SELECT format('%I.%I', cn.nspname, co.collname) FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+                WHERE co.oid = a.attcollation AND to_jsonb(co) ->> 'collisdeterministic' = 'false') AS nd_collation
          FROM pg_catalog.pg_class cl
          JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace
          JOIN pg_catalog.pg_attribute a ON a.attrelid = cl.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -223,7 +248,9 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
         t = { schema, table: c.table, sql: `${ident(schema)}.${ident(c.table)}`, label: c.table, columns: [], primaryKey: [] };
         byTable.set(c.table, t);
       }
-      t.columns.push({ name: c.column, type: mapPostgresType(c.native), nativeType: c.native, baseType: c.base, nullable: c.nullable });
+      const rules = [c.own_eq && `type (${c.own_eq})`, c.nd_collation && `collation (${c.nd_collation}, nondeterministic)`].filter(Boolean);
+      const loose = rules.length > 0 ? { rule: rules.join(' and '), collate: c.nd_collation ? ` COLLATE ${c.nd_collation}` : '' } : null;
+      t.columns.push({ name: c.column, type: mapPostgresType(c.native), nativeType: c.native, baseType: c.base, nullable: c.nullable, loose });
     }
     for (const k of keys.rows) byTable.get(k.table)?.primaryKey.push(k.column);
     return [...byTable.values()];
@@ -353,10 +380,93 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
   }
 
   /**
-   * One statement for a chunk of rows; returns one result per row, in order. The rows come either as
-   * parameters (a VALUES list) or, on the fast path, from a staging table a COPY has just filled (`stage`).
+   * One chunk of rows written; returns one result per row, in order. The rows come either as parameters (a VALUES
+   * list) or, on the fast path, from a staging table a COPY has just filled (`stage`). A key whose `=` can hold for
+   * two spellings (citext, a nondeterministic collation) is first asked of the server (`keyCollisions`, keys15): a
+   * record it would merge with another is rejected, left out of the statement (and out of the staging table).
    */
   async function writeChunk(client: pg.PoolClient, table: Table, rows: Row[], options: WriteOptions, stage?: string): Promise<RecordResult[]> {
+    const keyColumns = options.key.map((k) => table.columns.find((c) => c.name === k)!);
+    if (!keyColumns.some((c) => c.loose)) return writeStatement(client, table, rows, options, stage);
+    const params: unknown[] = [];
+    const input = stage ? `weft_in AS (SELECT * FROM ${stage})` : `weft_in (weft_ord, ${options.key.map(ident).join(', ')}) AS (VALUES ${valuesList(rows, keyColumns, params)})`;
+    // Weft's writers of this table take turns from here to their commit: two batches of a run written side by side
+    // (`concurrentWrites`) with `ABC` and `abc` would each find no other spelling, and the second upsert would wait
+    // for the first's row and then overwrite it. The lock is the transaction's ('weft', the table's oid).
+    await client.query(`SELECT pg_advisory_xact_lock(${WEFT_LOCK_CLASS}, ($1::regclass::oid::bigint - 2147483648)::int)`, [table.sql]);
+    const refused = await keyCollisions(client, table, rows, keyColumns, input, params);
+    if (refused.size === 0) return writeStatement(client, table, rows, options, stage);
+    if (stage) {
+      // The staging table keeps the rows written, numbered from 0 again as the statement's outcomes are read.
+      await client.query(`DELETE FROM ${stage} WHERE weft_ord = ANY ($1::int[])`, [[...refused.keys()]]);
+      await client.query(
+        `UPDATE ${stage} AS weft_s SET weft_ord = weft_n.weft_new
+           FROM (SELECT weft_ord, (row_number() OVER (ORDER BY weft_ord) - 1)::int AS weft_new FROM ${stage}) AS weft_n
+          WHERE weft_s.weft_ord = weft_n.weft_ord`,
+      );
+    }
+    const kept = rows.filter((_, i) => !refused.has(i));
+    const written = kept.length > 0 ? await writeStatement(client, table, kept, options, stage) : [];
+    let next = 0;
+    return rows.map((_, i): RecordResult => {
+      const reason = refused.get(i);
+      return reason === undefined ? written[next++]! : { outcome: 'rejected', reason };
+    });
+  }
+
+  /**
+   * keys15: the rows whose key the table holds under another spelling, or that repeat a key met earlier in the rows
+   * under another spelling, where `=` on a key column can hold for two spellings (citext `ABC` = `abc`, a
+   * nondeterministic collation): each one's refusal, by index. The server decides, in one statement: its own `=` joins
+   * the rows to the table and groups them (the column's collation named), and the stored and sent texts are compared
+   * byte for byte (`COLLATE "C"`). Weft folds nothing itself. `input` is the CTE `weft_in (weft_ord, key columns…)`
+   * over the rows, `params` its values. The first spelling of a key in the rows is written, unless the table holds
+   * another; later ones are refused naming it (as MariaDB's `classify` does).
+   */
+  async function keyCollisions(client: pg.PoolClient, table: Table, rows: readonly Row[], keyColumns: readonly Column[], input: string, params: unknown[]): Promise<Map<number, string>> {
+    const key = keyColumns.map((c) => c.name);
+    const loose = keyColumns.filter((c) => c.loose);
+    const group = keyColumns.map((c) => `weft_in.${ident(c.name)}${c.loose?.collate ?? ''}`).join(', ');
+    const exact = loose.map((c) => `${spelled(`weft_t.${ident(c.name)}`)} = ${spelled(`weft_g.${ident(c.name)}`)}`).join(' AND ');
+    const stored = `weft_t.${ident(key[0]!)} IS NOT NULL AND NOT (${exact})`;
+    const result = await client.query<unknown[]>({
+      text: `WITH ${input}, weft_g AS (
+               SELECT weft_in.*, min(weft_in.weft_ord) OVER weft_w AS weft_group,
+                      ${loose.map((c) => `min(${spelled(`weft_in.${ident(c.name)}`)}) OVER weft_w IS DISTINCT FROM max(${spelled(`weft_in.${ident(c.name)}`)}) OVER weft_w`).join(' OR ')} AS weft_mixed
+                 FROM weft_in WINDOW weft_w AS (PARTITION BY ${group}))
+             SELECT weft_g.weft_ord, weft_g.weft_group, ${stored} AS weft_stored,
+                    ${loose.map((c) => spelled(`weft_g.${ident(c.name)}`)).join(', ')}, ${key.map((k) => `weft_t.${ident(k)}`).join(', ')}
+               FROM weft_g LEFT JOIN ${table.sql} AS weft_t ON ${key.map((k) => `weft_t.${ident(k)} = weft_g.${ident(k)}`).join(' AND ')}
+              WHERE weft_g.weft_mixed OR (${stored})
+              ORDER BY weft_g.weft_ord`,
+      values: params,
+      rowMode: 'array',
+    });
+    const refused = new Map<number, string>();
+    if (result.rows.length === 0) return refused;
+    const why = `to the key's ${loose.map((c) => `${c.loose!.rule}${keyColumns.length > 1 ? ` of ${c.name}` : ''}`).join(' and ')} they are the same key`;
+    // Per group of keys the server calls equal: the first spelling met that the table does not refuse.
+    const first = new Map<number, { ord: number; spelling: string }>();
+    for (const r of result.rows) {
+      const ord = Number(r[0]);
+      const row = rows[ord]!;
+      if (r[2] === true) {
+        const storedKey = recordOf(key, r.slice(3 + loose.length));
+        refused.set(ord, `Not written: ${describeKey(key, row)} and the record with ${describeKey(key, storedKey)} already in ${table.label} are two keys, but ${why}: writing it would overwrite that record.`);
+        continue;
+      }
+      const spelling = JSON.stringify(r.slice(3, 3 + loose.length));
+      const met = first.get(Number(r[1]));
+      if (met === undefined) first.set(Number(r[1]), { ord, spelling });
+      else if (met.spelling !== spelling) {
+        refused.set(ord, `Not written: ${describeKey(key, row)} and ${describeKey(key, rows[met.ord]!)} (in the same batch) are two keys, but ${why}: both would be written to one record.`);
+      }
+    }
+    return refused;
+  }
+
+  /** One statement for a chunk of rows (`writeChunk` without the key check); returns one result per row, in order. */
+  async function writeStatement(client: pg.PoolClient, table: Table, rows: Row[], options: WriteOptions, stage?: string): Promise<RecordResult[]> {
     const names = options.fields.map((f) => f.name);
     const columns = names.map((n) => table.columns.find((c) => c.name === n)!);
     const params: unknown[] = [];
@@ -568,20 +678,26 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       checkWriteColumns(table.label, table.columns.map((c) => c.name), names, options.key, 'upsert');
       const columns = names.map((n) => table.columns.find((c) => c.name === n)!);
       const key = options.key;
+      const keyColumns = key.map((k) => table.columns.find((c) => c.name === k)!);
       const compareChunk = async (part: Row[]): Promise<RecordComparison[]> => {
         const params: unknown[] = [];
         const values = valuesList(part, columns, params);
         const differs = columns.map((c) => `(weft_t.${ident(c.name)} IS DISTINCT FROM weft_in.${ident(c.name)})`);
         const current = columns.map((c) => `weft_t.${ident(c.name)}`);
+        const input = `weft_in (weft_ord, ${names.map(ident).join(', ')}) AS (VALUES ${values})`;
+        // A key the write would refuse as another spelling of a record (keys15) answers that refusal.
+        const refused = keyColumns.some((c) => c.loose) ? await keyCollisions(client, table, part, keyColumns, input, params) : null;
         const result = await client.query<unknown[]>({
-          text: `WITH weft_in (weft_ord, ${names.map(ident).join(', ')}) AS (VALUES ${values})
+          text: `WITH ${input}
                  SELECT weft_t.${ident(key[0]!)} IS NOT NULL, ${[...differs, ...current].join(', ')}
                    FROM weft_in LEFT JOIN ${table.sql} AS weft_t ON ${key.map((k) => `weft_t.${ident(k)} = weft_in.${ident(k)}`).join(' AND ')}
                   ORDER BY weft_in.weft_ord`,
           values: params,
           rowMode: 'array',
         });
-        return result.rows.map((r): RecordComparison => {
+        return result.rows.map((r, i): RecordComparison => {
+          const reason = refused?.get(i);
+          if (reason !== undefined) return { state: 'rejected', reason };
           if (r[0] !== true) return { state: 'missing' };
           return {
             state: 'found',
@@ -731,7 +847,8 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
    * keys cast to their columns' types, in chunks under the parameter limit. A key not found is `missing`; so is a key
    * no Postgres text can hold (U+0000, half a character), never sent: the driver would send U+FFFD for the half
    * character (deleting another record) and Postgres refuses U+0000 (failing the call every attempt), as `write` and
-   * `compareRecords` refuse them.
+   * `compareRecords` refuse them. A key column whose `=` folds (citext, a nondeterministic collation) matches only the
+   * record stored with the key's exact text (keys15): a delete of `abc` removed `ABC`.
    */
   async function deleteRecords(object: string, rows: Row[], options: DeleteOptions): Promise<DeleteResult[]> {
     if (rows.length === 0) return [];
@@ -743,7 +860,8 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
     try {
       const table = await describe(client, object);
       checkWriteColumns(table.label, table.columns.map((c) => c.name), options.key, options.key, 'update');
-      const types = options.key.map((k) => table.columns.find((c) => c.name === k)!.baseType);
+      const keyColumns = options.key.map((k) => table.columns.find((c) => c.name === k)!);
+      const types = keyColumns.map((c) => c.baseType);
       const results: DeleteResult[] = new Array<DeleteResult>(rows.length).fill('missing');
       const sent = rows.flatMap((row, i) => (unstorableTextReason(row, options.key, 'a Postgres column') === null ? [i] : []));
       if (sent.length === 0) return results;
@@ -764,7 +882,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
         const cols = options.key.map((_, j) => `weft_k${j}`);
         const { rows: gone } = await client.query<{ weft_ord: number }>(
           `DELETE FROM ${table.sql} AS weft_t USING (VALUES ${values.join(', ')}) AS weft_d (weft_ord, ${cols.join(', ')})
-            WHERE ${options.key.map((k, j) => `weft_t.${ident(k)} = weft_d.${cols[j]}`).join(' AND ')}
+            WHERE ${keyColumns.map((c, j) => `weft_t.${ident(c.name)} = weft_d.${cols[j]}${c.loose ? ` AND ${spelled(`weft_t.${ident(c.name)}`)} = ${spelled(`weft_d.${cols[j]}`)}` : ''}`).join(' AND ')}
             RETURNING weft_d.weft_ord`,
           params,
         );

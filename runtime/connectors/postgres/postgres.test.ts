@@ -222,3 +222,38 @@ describe('postgres type map and errors', () => {
     expect(postgresError(Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }), where).code).toBe('timeout');
   });
 });
+
+// keys15: PGlite over the wire protocol takes no COPY, so its writes go as parameters (VALUES): a citext key's second
+// spelling is refused there too (before: "abc" created nothing and overwrote "ABC"'s values), and a delete is exact.
+describe('PGlite over the wire protocol: a citext key', () => {
+  it('refuses a second spelling (in the batch, or stored) naming both keys, and deletes by the exact key', async () => {
+    const { citext } = await import('@electric-sql/pglite/contrib/citext');
+    const db = await PGlite.create({ extensions: { citext } });
+    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 16 });
+    await server.start();
+    const port = Number(server.getServerConn().split(':').at(-1));
+    try {
+      await db.exec('CREATE EXTENSION citext; CREATE TABLE people (code citext PRIMARY KEY, name text)');
+      const session = await postgresConnector.open({ host: '127.0.0.1', port, database: 'postgres', user: 'postgres', sslMode: 'disable', schema: 'public', queryTimeoutSeconds: 30 }, { password: '' });
+      try {
+        const fields = [{ name: 'code', type: 'text' as const }, { name: 'name', type: 'text' as const }];
+        const first = await session.write('public.people', [{ code: 'ABC', name: 'upper' }, { code: 'abc', name: 'lower' }, { code: 'Q', name: 'q' }], { mode: 'upsert', key: ['code'], fields });
+        expect(first).toEqual([
+          { outcome: 'created' },
+          { outcome: 'rejected', reason: 'Not written: code = "abc" and code = "ABC" (in the same batch) are two keys, but to the key\'s type (citext) they are the same key: both would be written to one record.' },
+          { outcome: 'created' },
+        ]);
+        const later = await session.write('public.people', [{ code: 'q', name: 'q2' }, { code: 'ABC', name: 'upper 2' }], { mode: 'upsert', key: ['code'], fields });
+        expect(later.map((r) => r.outcome)).toEqual(['rejected', 'updated']);
+        expect(later[0]).toMatchObject({ reason: expect.stringContaining('code = "q" and the record with code = "Q" already in people') });
+        expect(await session.deleteRecords!('public.people', [{ code: 'abc' }, { code: 'Q' }], { key: ['code'] })).toEqual(['missing', 'deleted']);
+        expect((await db.query<{ code: string; name: string }>('SELECT code::text AS code, name FROM people ORDER BY code::text COLLATE "C"')).rows).toEqual([{ code: 'ABC', name: 'upper 2' }]);
+      } finally {
+        await session.close();
+      }
+    } finally {
+      await server.stop();
+      await db.close();
+    }
+  });
+});
