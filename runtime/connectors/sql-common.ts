@@ -1,6 +1,6 @@
 // Pieces both SQL connectors share: the resumable read cursor and how Weft values become statement parameters.
 import { z } from 'zod';
-import { ConnectorError, type Row } from './types';
+import { ConnectorError, type RecordResult, type Row } from './types';
 import { rowRecord } from '../../shared/util/records';
 
 /**
@@ -73,3 +73,50 @@ export function parseSettings<C, S>(
 /** Test connection's warning for a user that can do anything: it works, but a source should read with a read-only user. */
 export const superuserWarning = (user: string, what: string) =>
   `"${user}" is ${what}. Weft reads through read-only transactions, yet a least-privilege user that may only read what the integration needs is recommended for sources.`;
+
+/**
+ * The records of a failed batch found by halving, in the caller's open transaction: rows [0, n) are written in parts
+ * of at most `perChunk` (one statement each), each part behind its own savepoint (one name per depth: MySQL replaces
+ * a savepoint of the same name), a part that fails for a record's reason split in two until the one record is
+ * rejected with `reason(error)`. Any other error is thrown as it is. One result per row, in order.
+ */
+export async function isolateRecords(
+  n: number,
+  perChunk: number,
+  io: {
+    query: (sql: string) => Promise<unknown>;
+    writeChunk: (from: number, to: number) => Promise<RecordResult[]>;
+    isRecordError: (e: unknown) => boolean;
+    reason: (e: unknown) => string;
+  },
+): Promise<RecordResult[]> {
+  const results: RecordResult[] = new Array<RecordResult>(n);
+  const isolate = async (from: number, to: number, depth: number): Promise<void> => {
+    if (to - from > perChunk) {
+      const mid = from + Math.ceil((to - from) / 2);
+      await isolate(from, mid, depth);
+      await isolate(mid, to, depth);
+      return;
+    }
+    const savepoint = `weft_part_${depth}`;
+    await io.query(`SAVEPOINT ${savepoint}`);
+    try {
+      const written = await io.writeChunk(from, to);
+      written.forEach((r, i) => (results[from + i] = r));
+      await io.query(`RELEASE SAVEPOINT ${savepoint}`);
+    } catch (e) {
+      if (!io.isRecordError(e)) throw e;
+      await io.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+      await io.query(`RELEASE SAVEPOINT ${savepoint}`);
+      if (to - from === 1) {
+        results[from] = { outcome: 'rejected', reason: io.reason(e) };
+        return;
+      }
+      const mid = from + Math.ceil((to - from) / 2);
+      await isolate(from, mid, depth + 1);
+      await isolate(mid, to, depth + 1);
+    }
+  };
+  await isolate(0, n, 0);
+  return results;
+}

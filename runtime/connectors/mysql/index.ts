@@ -11,7 +11,7 @@ type Mysql = typeof MysqlModule;
 import type { FieldType } from '../../../shared/graph/field-types';
 import { expectProtocol } from '../net-probe';
 import { checkSelectQuery } from '../sql-guard';
-import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings, recordOf, superuserWarning } from '../sql-common';
+import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings, isolateRecords, recordOf, superuserWarning } from '../sql-common';
 import { ConnectorError, defineConnector, type ConnectorSession, type OpenOptions, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordComparison, type RecordResult, type Row, type WriteOptions, type DeleteOptions, type DeleteResult, SKIPPED_NO_MATCH } from '../types';
 import { MysqlConfig, MysqlSecrets, mysqlManifest } from './manifest';
 import { describeFilter, filterSource, limitedSelect } from './query-filter';
@@ -544,35 +544,12 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
       // Some record made the batch fail: find which by halving, each part behind its own savepoint (MySQL
       // replaces a savepoint of the same name, so each depth has its own). A part that writes is one statement.
       await conn.query('START TRANSACTION');
-      const results: RecordResult[] = new Array<RecordResult>(rows.length);
-      const isolate = async (from: number, to: number, depth: number): Promise<void> => {
-        if (to - from > perChunk) {
-          const mid = from + Math.ceil((to - from) / 2);
-          await isolate(from, mid, depth);
-          await isolate(mid, to, depth);
-          return;
-        }
-        const savepoint = `weft_part_${depth}`;
-        await conn.query(`SAVEPOINT ${savepoint}`);
-        try {
-          const written = await writeChunk(conn, table, rows.slice(from, to), options);
-          written.forEach((r, i) => (results[from + i] = r));
-          await conn.query(`RELEASE SAVEPOINT ${savepoint}`);
-        } catch (e) {
-          if (!isRecordError(e)) throw e;
-          await conn.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
-          await conn.query(`RELEASE SAVEPOINT ${savepoint}`);
-          if (to - from === 1) {
-            const me = e as MysqlError;
-            results[from] = { outcome: 'rejected', reason: me.sqlMessage ?? me.message };
-            return;
-          }
-          const mid = from + Math.ceil((to - from) / 2);
-          await isolate(from, mid, depth + 1);
-          await isolate(mid, to, depth + 1);
-        }
-      };
-      await isolate(0, rows.length, 0);
+      const results = await isolateRecords(rows.length, perChunk, {
+        query: (sql) => conn.query(sql),
+        writeChunk: (from, to) => writeChunk(conn, table, rows.slice(from, to), options),
+        isRecordError,
+        reason: (e) => (e as MysqlError).sqlMessage ?? (e as MysqlError).message,
+      });
       await conn.query('COMMIT');
       return results;
     } catch (e) {

@@ -7,7 +7,7 @@ import { unstorableTextReason } from '../../../shared/util/nul';
 import { rowRecord } from '../../../shared/util/records';
 import { expectProtocol } from '../net-probe';
 import { checkSelectQuery, MORE_THAN_ONE } from '../sql-guard';
-import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings, recordOf, superuserWarning, toParam } from '../sql-common';
+import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings, isolateRecords, recordOf, superuserWarning, toParam } from '../sql-common';
 import { ConnectorError, defineConnector, type ConnectorSession, type OpenOptions, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordComparison, type RecordResult, type Row, type WriteOptions, type DeleteOptions, type DeleteResult, SKIPPED_NO_MATCH } from '../types';
 import { PostgresConfig, PostgresSecrets, postgresManifest } from './manifest';
 import { beginReadOnly, bindFilterParams, carrying, describeFilter, filterSource, isMultipleStatements, limitTime } from './query-filter';
@@ -804,35 +804,13 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       const table = await describe(client, object);
       w.tables.set(object, table);
       await client.query('BEGIN');
-      const results: RecordResult[] = new Array<RecordResult>(rows.length);
       const perChunk = Math.max(1, Math.floor(MAX_PARAMS / (options.fields.length + 1)));
-      const isolate = async (from: number, to: number, depth: number): Promise<void> => {
-        if (to - from > perChunk) {
-          const mid = from + Math.ceil((to - from) / 2);
-          await isolate(from, mid, depth);
-          await isolate(mid, to, depth);
-          return;
-        }
-        const savepoint = `weft_part_${depth}`;
-        await client.query(`SAVEPOINT ${savepoint}`);
-        try {
-          const written = await writeChunk(client, table, rows.slice(from, to), options);
-          written.forEach((r, i) => (results[from + i] = r));
-          await client.query(`RELEASE SAVEPOINT ${savepoint}`);
-        } catch (e) {
-          if (!isRecordError(e)) throw e;
-          await client.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
-          await client.query(`RELEASE SAVEPOINT ${savepoint}`);
-          if (to - from === 1) {
-            results[from] = { outcome: 'rejected', reason: recordReason(e as PgError) };
-            return;
-          }
-          const mid = from + Math.ceil((to - from) / 2);
-          await isolate(from, mid, depth + 1);
-          await isolate(mid, to, depth + 1);
-        }
-      };
-      await isolate(0, rows.length, 0);
+      const results = await isolateRecords(rows.length, perChunk, {
+        query: (sql) => client.query(sql),
+        writeChunk: (from, to) => writeChunk(client, table, rows.slice(from, to), options),
+        isRecordError,
+        reason: (e) => recordReason(e as PgError),
+      });
       await client.query('COMMIT');
       return results;
     } catch (e) {
