@@ -39,6 +39,12 @@ describe('credentials in a REST connection’s plain settings', () => {
     expect((await rig.store.listConnections()).length).toBe(before);
   });
 
+  it('refuses a password in a HubSpot base URL (the same rule for every connector with an address)', async () => {
+    const res = await rig.app.request('/api/connections', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ connector: 'hubspot', name: 'HubSpot', config: { baseUrl: `https://proxy:${SECRET}@hubspot-proxy.example.com` }, secrets: { accessToken: 'pat-na1-0000000000' } }) });
+    expect(res.status).toBe(400);
+    expect(ApiError.parse(await res.json()).error.issues?.map((i) => i.path)).toContain('config.baseUrl');
+  });
+
   it('keeps plain headers and query parameters, and serves them to a viewer without any credential', async () => {
     const res = await rest({ headers: [{ name: 'X-Tenant', value: 'acme' }, { name: 'Accept-Language', value: 'en' }], objects: [{ name: 'contacts', path: '/contacts?status=active&keyword=x' }], authType: 'api-key', apiKeyName: 'X-API-Key' }, 'Plain');
     expect(res.status).toBe(201);
