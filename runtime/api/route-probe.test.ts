@@ -273,6 +273,26 @@ describe('every route, every role (probe19)', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('sessions: an id planted before sign-in is not kept, the cookie is HttpOnly and SameSite, sign-out ends it on the server', async () => {
+    const planted = 'weft_session=' + 'A'.repeat(43);
+    const signIn = await rig.anonymous.request('/api/auth/sign-in', { method: 'POST', headers: { cookie: planted, 'content-type': 'application/json' }, body: JSON.stringify({ email: 'owner@example.com', password: PASSWORD }) });
+    expect(signIn.status).toBe(200);
+    const setCookie = signIn.headers.get('set-cookie')!;
+    const fresh = setCookie.split(';')[0]!;
+    expect(fresh).not.toBe(planted);
+    expect(setCookie).toMatch(/; HttpOnly/i);
+    expect(setCookie).toMatch(/; SameSite=Lax/i);
+    expect(setCookie).toMatch(/; Path=\//i);
+    const who = async (c: string) => ((await (await rig.anonymous.request('/api/auth/session', { headers: { cookie: c } })).json()) as { user: unknown }).user;
+    expect(await who(planted)).toBeNull();
+    expect(await who(fresh)).not.toBeNull();
+    const out = await rig.anonymous.request('/api/auth/sign-out', { method: 'POST', headers: { cookie: fresh, 'content-type': 'application/json' } });
+    expect(out.status).toBe(204);
+    // The old cookie, replayed after sign-out (a copy kept by whoever saw it), opens nothing.
+    expect(await who(fresh)).toBeNull();
+    expect((await rig.anonymous.request('/api/integrations', { headers: { cookie: fresh } })).status).toBe(401);
+  });
+
   describe('(d) ids of another integration', () => {
     async function published(name: string): Promise<Integration> {
       const upload = await rig.app.request('/api/files?name=customers.csv', { method: 'POST', body: 'Email,Name,Amount,Active\na@example.com,A,1,true\n', headers: { 'content-type': 'text/csv' } });
