@@ -137,6 +137,8 @@ interface Operation {
   path: string;
   access: Access;
   body: 'json' | 'raw' | 'none';
+  /** The names of its query parameters. */
+  query: string[];
 }
 
 const PASSWORD = 'correct horse battery';
@@ -163,6 +165,7 @@ beforeAll(async () => {
         path,
         access: op['x-weft-access'] as Access,
         body: content.includes('application/json') ? 'json' : content.length > 0 ? 'raw' : 'none',
+        query: ((op.parameters ?? []) as { name: string; in: string }[]).filter((p) => p.in === 'query').map((p) => p.name),
       } satisfies Operation;
     }),
   );
@@ -256,7 +259,7 @@ describe('every route, every role (probe19)', () => {
     expect(wrong).toEqual([]);
   });
 
-  it('answers no operation with a 500, for any role, with hostile ids and bodies', async () => {
+  it('answers no operation with a 500 with hostile ids, bodies and query parameters', async () => {
     const ids = ['__proto__', 'constructor', '%2e%2e%2f%2e%2e%2fetc%2fpasswd', 'C:%5Cwindows%5Cwin.ini', 'CON', '9007199254740993', '00001', 'x'.repeat(100), '%F0%9F%98%80%E2%80%AE'];
     const bodies = ['[]', 'null', '"x"', '1e999', '{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}}}', `{"a":${'['.repeat(2000)}${']'.repeat(2000)}}`];
     const wrong: string[] = [];
@@ -269,6 +272,18 @@ describe('every route, every role (probe19)', () => {
         }
       }
     }
+    // Every query parameter, twice, with values a schema might not expect.
+    const values = ['-1', '1e309', '9007199254740993', '__proto__', '', 'x'.repeat(5000), '%F0%9F%98%80', '[]', 'NaN', '0x10', '2026-13-45', ',,,'];
+    let asked = 0;
+    for (const op of operations.filter((o) => o.query.length > 0)) {
+      for (const value of values) {
+        const url = `${concrete(op.path)}?${[...op.query, op.query[0]!].map((q) => `${q}=${value}`).join('&')}`;
+        const res = await rig.anonymous.request(url, { method: op.method, headers: { ...bearer('owner'), ...(hasBody(op.method) && { 'content-type': 'application/json' }) }, body: hasBody(op.method) ? '{}' : undefined });
+        asked++;
+        if (res.status >= 500 && res.status !== 503) wrong.push(`${op.method} ${url.slice(0, 80)} -> ${res.status}`);
+      }
+    }
+    expect(asked).toBeGreaterThan(100);
     expect(wrong).toEqual([]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
