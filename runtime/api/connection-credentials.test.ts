@@ -26,6 +26,7 @@ describe('credentials in a REST connection’s plain settings', () => {
     ['a default Cookie header', { headers: [{ name: 'Cookie', value: `session=${SECRET}` }] }, 'config.headers.0.name'],
     ['a user name and password in the base URL', { baseUrl: `https://svc:${SECRET}@api.example.com/v1` }, 'config.baseUrl'],
     ['an api_key in the base URL', { baseUrl: `https://api.example.com/v1?api_key=${SECRET}` }, 'config.baseUrl'],
+    ['a Google-style ?key= in the base URL', { baseUrl: `https://maps.example.com/api?key=${SECRET}` }, 'config.baseUrl'],
     ['an access_token in an endpoint path', { objects: [{ name: 'contacts', path: `/contacts?status=active&access_token=${SECRET}` }] }, 'config.objects.0.path'],
     ['a password in the token URL', { authType: 'oauth2-client-credentials', tokenUrl: `https://u:${SECRET}@auth.example.com/token` }, 'config.tokenUrl'],
   ])('refuses %s, naming the field, and keeps nothing', async (_what, config, field) => {

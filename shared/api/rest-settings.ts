@@ -54,11 +54,12 @@ export function overlappingStatuses(lists: string[]): number[] {
 }
 
 /**
- * Names that carry a credential: `Authorization`, `Cookie`, and anything naming a key, token, secret, password or
+ * Names that carry a credential: `Authorization`, `Cookie`, `key` and `auth` alone (Google's and Firebase's `?key=`,
+ * `?auth=`), and anything naming an API or access key, a token, secret, password or
  * session (`X-API-Key`, `X-Auth-Token`, `api_key`, `access_token`). A connection's settings are plain: any viewer reads
  * them and they are stored unsealed, so a credential belongs under Authentication, where it is a sealed secret (probe19).
  */
-const CREDENTIAL_NAME = /^(authorization|proxy-authorization|cookie)$|api[-_]?key|access[-_]?key|secret|token|passw(or)?d|session|signature/i;
+const CREDENTIAL_NAME = /^(authorization|proxy-authorization|cookie|key|auth)$|api[-_]?key|access[-_]?key|secret|token|passw(or)?d|session|signature/i;
 
 export const isCredentialName = (name: string): boolean => CREDENTIAL_NAME.test(name.trim());
 
