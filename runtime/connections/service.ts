@@ -438,14 +438,30 @@ export function createConnectionService({ store, secretKey, connectors, context,
 
 export type ConnectionService = ReturnType<typeof createConnectionService>;
 
-/** An error with each secret masked (message and stack); the original, which may hold one, is not kept as its cause. */
+/** The texts an error carries: its message, its stack and those of its causes (which Temporal keeps in a run's history). */
+function textsOf(error: Error): string[] {
+  const out: string[] = [];
+  let e: unknown = error;
+  for (let depth = 0; e !== undefined && e !== null && depth < 8; depth++) {
+    if (e instanceof Error) out.push(e.message, e.stack ?? '');
+    else out.push(String(e));
+    e = e instanceof Error ? (e as { cause?: unknown }).cause : undefined;
+  }
+  return out;
+}
+
+/**
+ * An error with each secret masked (message and stack); when the error or any of its causes held one, the causes are
+ * dropped, not kept: an error whose own words are clean can still carry the driver's in its cause (probe19).
+ */
 function cleaned(error: unknown, secrets: Secrets): unknown {
   if (!(error instanceof Error)) return error;
+  if (textsOf(error).every((t) => redact(t, secrets) === t)) return error;
   const message = redact(error.message, secrets);
-  if (message === error.message && (error.stack === undefined || redact(error.stack, secrets) === error.stack)) return error;
   if (error instanceof ConnectorError) return new ConnectorError(error.code, message);
   error.message = message;
   if (error.stack) error.stack = redact(error.stack, secrets);
+  delete (error as { cause?: unknown }).cause;
   return error;
 }
 
