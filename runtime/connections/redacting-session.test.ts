@@ -65,6 +65,14 @@ const quiet = defineConnector({
   },
 });
 
+/** A driver that connects as the session opens and quotes its connection string when that fails (probe19). */
+const eager = defineConnector({
+  manifest: { ...leaky.manifest, id: 'eager', name: 'Eager' },
+  async open(config, secrets) {
+    throw new ConnectorError('auth', `could not open quiet://weft:${secrets.password}@db/${config.database}`);
+  },
+});
+
 /** Every text of an error and its causes. */
 const chain = (e: unknown): string => {
   const parts: string[] = [];
@@ -122,5 +130,15 @@ describe('sessions opened from a saved connection', () => {
     const written = await session.write('t', [{ id: 1 }], { mode: 'insert', key: [], fields: [{ name: 'id', type: 'number' }] }).then(() => null, (e: unknown) => e);
     expect((written as { cause?: unknown }).cause).toBe('no secret here');
     await session.close();
+  });
+
+  it('mask the secret when opening the session fails (probe19)', async () => {
+    const service = createConnectionService({ store, secretKey: randomBytes(32), connectors: connectorLookup([eager]), hosts: createHostPolicy(), warn: () => undefined });
+    const saved = await service.create({ connector: 'eager', name: 'Eager', config: { database: 'crm' }, secrets: { password: PASSWORD } });
+    const failed = await service.open(saved.id).then(() => null, (e: unknown) => e);
+    expect(failed).toMatchObject({ code: 'auth', message: 'could not open quiet://weft:••••@db/crm' });
+    expect(chain(failed)).not.toContain(PASSWORD);
+    const viaWork = await service.withSession(saved.id, async () => 'never').then(() => null, (e: unknown) => e);
+    expect(chain(viaWork)).not.toContain(PASSWORD);
   });
 });

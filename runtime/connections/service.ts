@@ -309,7 +309,10 @@ export function createConnectionService({ store, secretKey, connectors, context,
     async openFiles(connectionId?: string): Promise<ConnectorSession> {
       if (!connectionId) return openBuiltIn('files');
       const secrets = await filesSecretsOf(connectionId);
-      return redacting((await connectorOf('files').open({}, secrets, context)) as ConnectorSession, secrets);
+      const session = await connectorOf('files').open({}, secrets, context).catch((e: unknown) => {
+        throw cleaned(e, secrets);
+      });
+      return redacting(session as ConnectorSession, secrets);
     },
 
     /** The PGP key a Files connection holds, for sniffing an upload before any session reads it; none without a connection. */
@@ -414,7 +417,11 @@ export function createConnectionService({ store, secretKey, connectors, context,
       throw err;
     }
     const valid = validate(connector, stored.config, secrets);
-    return redacting(await openChecked(connector, valid.config, valid.secrets, saverFor(stored.id), via), valid.secrets);
+    // Opening may fail too (a driver that connects at once and quotes its connection string): cleaned like the rest (probe19).
+    const session = await openChecked(connector, valid.config, valid.secrets, saverFor(stored.id), via).catch((e: unknown) => {
+      throw cleaned(e, valid.secrets);
+    });
+    return redacting(session, valid.secrets);
   }
 
   /** Renewed secrets (an OAuth token) are merged into what is stored now, not into a session's copy. */
