@@ -115,6 +115,22 @@ describe('alert deliveries', () => {
     await receiver.close();
   });
 
+  it('never logs a token in the webhook address, in its path (Slack-style) or its query (probe19)', async () => {
+    const target = await startWebhookReceiver();
+    // Redirects for ever (to itself): the client's error names the address it started from.
+    const looping = await startWebhookReceiver({ redirectTo: '/services/T0A1B2C3/B4D5E6F7/pathsecret7f3a9c1e?token=querysecret5b2d' });
+    const logs: string[] = [];
+    const deliverer = createDeliverer({ guard: createAddressGuard({ allowPrivate: true }), attempts: 1, log: (m) => logs.push(m) });
+    deliverer.enqueue(message, { emails: [], webhookUrl: `${new URL(looping.url).origin}/services/T0A1B2C3/B4D5E6F7/pathsecret7f3a9c1e?token=querysecret5b2d`, webhookSecret: 's' });
+    await deliverer.drain();
+    const text = logs.join('\n');
+    expect(text).toMatch(/Webhook to http:\/\/127\.0\.0\.1:\d+: gave up after 1 tries \(.*redirected more than 3 times/);
+    expect(text).not.toContain('pathsecret7f3a9c1e');
+    expect(text).not.toContain('querysecret5b2d');
+    deliverer.close();
+    await Promise.all([target.close(), looping.close()]);
+  });
+
   it('refuses the metadata address and a name that resolves to a private address, unless private addresses are allowed', async () => {
     const logs: string[] = [];
     const deliverer = createDeliverer({ guard: createAddressGuard({ allowPrivate: false }), attempts: 1, log: (m) => logs.push(m) });

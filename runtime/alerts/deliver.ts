@@ -126,12 +126,17 @@ export function createDeliverer(settings: DeliverySettings): Deliverer {
       }
       if (targets.webhookUrl) {
         const url = targets.webhookUrl;
-        // The address is logged without its query string, which may hold a receiver's own token.
-        const shown = (() => {
-          const u = new URL(url);
-          return `${u.origin}${u.pathname}`;
-        })();
-        track(withRetries(`Webhook to ${shown}`, () => postWebhook(url, targets.webhookSecret, message)));
+        // The address is logged as its origin only: a receiver's own token may be in its query string or, as in Slack's,
+        // Teams' and Discord's incoming-webhook URLs, in its path (probe19). The client's errors name the path too.
+        const u = new URL(url);
+        const scrub = (text: string) => (u.pathname.length > 1 ? text.split(u.pathname).join('/…') : text);
+        track(
+          withRetries(`Webhook to ${u.origin}`, () =>
+            postWebhook(url, targets.webhookSecret, message).catch((err: unknown) => {
+              throw new Error(scrub(err instanceof Error ? err.message : String(err)));
+            }),
+          ),
+        );
       }
     },
     async drain() {

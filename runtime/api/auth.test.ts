@@ -9,6 +9,7 @@ import { hashSecret } from '../auth/secrets';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
 import { createApi } from './app';
+import { NOT_AN_EMAIL } from './auth';
 import { testConnections } from '../../test/support/connections';
 
 let store: Store;
@@ -135,6 +136,19 @@ describe('sign-in', () => {
     }
     const audit = await store.auth.listAudit({ action: 'auth.sign_in_failed', limit: 10, offset: 0 });
     expect(audit.items.map((e) => e.actor).sort()).toEqual(['nobody@example.com', 'owner@example.com', 'owner@example.com']);
+  });
+
+  it('does not write a password typed into the email field into the audit log (probe19)', async () => {
+    for (const typed of ['Tr0ub4dor&3-horse', 'P@ssw0rd-staple', 'admin@localhost']) {
+      expect((await send('/api/auth/sign-in', 'POST', { email: typed, password: 'anything at all' })).status).toBe(401);
+    }
+    const audit = await store.auth.listAudit({ action: 'auth.sign_in_failed', limit: 50, offset: 0 });
+    const text = JSON.stringify(audit.items).toLowerCase();
+    expect(text).not.toContain('tr0ub4dor');
+    expect(text).not.toContain('p@ssw0rd');
+    expect(audit.items.filter((e) => e.actor === NOT_AN_EMAIL)).toHaveLength(3);
+    // A real account's email (any case) and an unknown address are still recorded as typed.
+    expect(audit.items.map((e) => e.actor)).toContain('nobody@example.com');
   });
 
   it('refuses an expired session even though its cookie is still sent', async () => {

@@ -70,6 +70,11 @@ const acceptInvite = serve(routes.acceptInvite, {
   responses: { 200: 'Signed in', 400: 'Invalid', 404: 'Unknown or expired' },
 });
 
+/** An address that could be someone's: one `@`, no spaces, a dot in the domain (`P@ssw0rd` is not). */
+const SHAPED_LIKE_EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+/** What the audit log says was tried when it was not an email address. */
+export const NOT_AN_EMAIL = '(not an email address)';
+
 export function authRoutes(deps: ApiDeps, site: Site) {
   const { store } = deps;
   const cost = deps.passwordCost ?? DEFAULT_COST;
@@ -121,7 +126,10 @@ export function authRoutes(deps: ApiDeps, site: Site) {
       if (!user || !ok) {
         perEmail.fail([email]);
         perAddress.fail(address);
-        await audit(c, store, 'auth.sign_in_failed', { type: 'user', id: user?.id ?? null, name: email }, {}, { actor: email, actorId: user?.id ?? null });
+        // What was typed as the email is recorded only when it is an account's, or could be one: a password typed into
+        // the email field (a common slip) would otherwise sit in the audit log in clear for every admin (probe19).
+        const tried = user ? user.email : SHAPED_LIKE_EMAIL.test(email) ? email : NOT_AN_EMAIL;
+        await audit(c, store, 'auth.sign_in_failed', { type: 'user', id: user?.id ?? null, name: tried }, {}, { actor: tried, actorId: user?.id ?? null });
         throw new HttpError(401, 'wrong_credentials', 'Wrong email or password');
       }
       perEmail.reset([email]);

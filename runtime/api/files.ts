@@ -135,8 +135,11 @@ const download = serve(routes.downloadFile, {
 
 /** RFC 6266: a plain ASCII fallback name for old clients, and the exact name percent-encoded as UTF-8. */
 export function attachmentHeader(name: string): string {
-  const fallback = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-  const encoded = encodeURIComponent(name).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+  // A name kept before uploads refused folders (probe19) is offered without them: a client that saves under the
+  // header's name writes one file in its own folder, never `../../…` or `/etc/…`.
+  const base = name.replace(/[/\\]/g, '_');
+  const fallback = base.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  const encoded = encodeURIComponent(base).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
 

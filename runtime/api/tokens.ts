@@ -6,12 +6,15 @@ import type { Store } from '../store/types';
 import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
 import { notFound, validationHook, usual } from './errors';
-import { access, serve, principalOf, type AuthEnv } from './guard';
+import { access, serve, principalOf, TRIGGER_TOKEN_PREFIX, type AuthEnv } from './guard';
 import * as routes from '../../shared/api/routes';
 
 /** Makes a token and stores its hash; the one place the token itself exists is the answer. Used by the API and the CLI. */
 export async function issueToken(store: Store, input: { name: string; role: Role; createdBy: string | null }) {
-  const { token, tokenHash, prefix } = mintToken(TOKEN_PREFIX);
+  // `weft_` and 43 random characters may spell `weft_trg_…`, which reads as a trigger token: drawn again (probe19).
+  let minted = mintToken(TOKEN_PREFIX);
+  while (minted.token.startsWith(TRIGGER_TOKEN_PREFIX)) minted = mintToken(TOKEN_PREFIX);
+  const { token, tokenHash, prefix } = minted;
   const info = await store.auth.createToken({ name: input.name, role: input.role, tokenHash, prefix, createdBy: input.createdBy });
   return { token, info };
 }

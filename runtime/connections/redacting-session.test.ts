@@ -44,6 +44,42 @@ const leaky = defineConnector({
   },
 });
 
+/** A driver whose own words are clean but whose errors carry the connection string in their cause (probe19). */
+const quiet = defineConnector({
+  manifest: { ...leaky.manifest, id: 'quiet', name: 'Quiet' },
+  async open(config, secrets) {
+    const url = `quiet://weft:${secrets.password}@db/${config.database}`;
+    return {
+      test: async () => undefined,
+      discover: async () => {
+        throw new ConnectorError('unreachable', 'Could not reach the database', { cause: new Error(`connect to ${url} refused`) });
+      },
+      async *read() {
+        throw new Error('driver failed', { cause: new Error('pool error', { cause: new Error(`pool for ${url}`) }) });
+      },
+      write: async () => {
+        throw new ConnectorError('unknown', 'write failed', { cause: 'no secret here' });
+      },
+      close: async () => undefined,
+    };
+  },
+});
+
+/** A driver that connects as the session opens and quotes its connection string when that fails (probe19). */
+const eager = defineConnector({
+  manifest: { ...leaky.manifest, id: 'eager', name: 'Eager' },
+  async open(config, secrets) {
+    throw new ConnectorError('auth', `could not open quiet://weft:${secrets.password}@db/${config.database}`);
+  },
+});
+
+/** Every text of an error and its causes. */
+const chain = (e: unknown): string => {
+  const parts: string[] = [];
+  for (let x: unknown = e, i = 0; x != null && i < 10; x = (x as { cause?: unknown }).cause, i++) parts.push(x instanceof Error ? `${x.message}\n${x.stack ?? ''}` : String(x));
+  return parts.join('\n');
+};
+
 let store: Store;
 beforeAll(async () => {
   store = await openStore({ memory: true });
@@ -74,5 +110,35 @@ describe('sessions opened from a saved connection', () => {
     expect((failures[0] as ConnectorError).code).toBe('permission');
     expect((failures[1] as ConnectorError).message).toBe('write failed on leaky://weft:••••@db/crm (password ••••)');
     await session.close();
+  });
+
+  it('drop a cause that holds the secret, even when the error’s own words are clean (probe19)', async () => {
+    const service = createConnectionService({ store, secretKey: randomBytes(32), connectors: connectorLookup([quiet]), hosts: createHostPolicy(), warn: () => undefined });
+    const saved = await service.create({ connector: 'quiet', name: 'Quiet', config: { database: 'crm' }, secrets: { password: PASSWORD } });
+    const session = await service.open(saved.id);
+    const discovered = await session.discover().then(() => null, (e: unknown) => e);
+    expect(discovered).toMatchObject({ code: 'unreachable', message: 'Could not reach the database' });
+    let read: unknown = null;
+    try {
+      for await (const b of session.read('t', { batchSize: 10 })) void b;
+    } catch (e) {
+      read = e;
+    }
+    expect((read as Error).message).toBe('driver failed');
+    for (const e of [discovered, read]) expect(chain(e)).not.toContain(PASSWORD);
+    // A cause without a secret is kept as it was: it is what an operator reads to find the fault.
+    const written = await session.write('t', [{ id: 1 }], { mode: 'insert', key: [], fields: [{ name: 'id', type: 'number' }] }).then(() => null, (e: unknown) => e);
+    expect((written as { cause?: unknown }).cause).toBe('no secret here');
+    await session.close();
+  });
+
+  it('mask the secret when opening the session fails (probe19)', async () => {
+    const service = createConnectionService({ store, secretKey: randomBytes(32), connectors: connectorLookup([eager]), hosts: createHostPolicy(), warn: () => undefined });
+    const saved = await service.create({ connector: 'eager', name: 'Eager', config: { database: 'crm' }, secrets: { password: PASSWORD } });
+    const failed = await service.open(saved.id).then(() => null, (e: unknown) => e);
+    expect(failed).toMatchObject({ code: 'auth', message: 'could not open quiet://weft:••••@db/crm' });
+    expect(chain(failed)).not.toContain(PASSWORD);
+    const viaWork = await service.withSession(saved.id, async () => 'never').then(() => null, (e: unknown) => e);
+    expect(chain(viaWork)).not.toContain(PASSWORD);
   });
 });

@@ -309,7 +309,10 @@ export function createConnectionService({ store, secretKey, connectors, context,
     async openFiles(connectionId?: string): Promise<ConnectorSession> {
       if (!connectionId) return openBuiltIn('files');
       const secrets = await filesSecretsOf(connectionId);
-      return redacting((await connectorOf('files').open({}, secrets, context)) as ConnectorSession, secrets);
+      const session = await connectorOf('files').open({}, secrets, context).catch((e: unknown) => {
+        throw cleaned(e, secrets);
+      });
+      return redacting(session as ConnectorSession, secrets);
     },
 
     /** The PGP key a Files connection holds, for sniffing an upload before any session reads it; none without a connection. */
@@ -414,7 +417,11 @@ export function createConnectionService({ store, secretKey, connectors, context,
       throw err;
     }
     const valid = validate(connector, stored.config, secrets);
-    return redacting(await openChecked(connector, valid.config, valid.secrets, saverFor(stored.id), via), valid.secrets);
+    // Opening may fail too (a driver that connects at once and quotes its connection string): cleaned like the rest (probe19).
+    const session = await openChecked(connector, valid.config, valid.secrets, saverFor(stored.id), via).catch((e: unknown) => {
+      throw cleaned(e, valid.secrets);
+    });
+    return redacting(session, valid.secrets);
   }
 
   /** Renewed secrets (an OAuth token) are merged into what is stored now, not into a session's copy. */
@@ -438,14 +445,30 @@ export function createConnectionService({ store, secretKey, connectors, context,
 
 export type ConnectionService = ReturnType<typeof createConnectionService>;
 
-/** An error with each secret masked (message and stack); the original, which may hold one, is not kept as its cause. */
+/** The texts an error carries: its message, its stack and those of its causes (which Temporal keeps in a run's history). */
+function textsOf(error: Error): string[] {
+  const out: string[] = [];
+  let e: unknown = error;
+  for (let depth = 0; e !== undefined && e !== null && depth < 8; depth++) {
+    if (e instanceof Error) out.push(e.message, e.stack ?? '');
+    else out.push(String(e));
+    e = e instanceof Error ? (e as { cause?: unknown }).cause : undefined;
+  }
+  return out;
+}
+
+/**
+ * An error with each secret masked (message and stack); when the error or any of its causes held one, the causes are
+ * dropped, not kept: an error whose own words are clean can still carry the driver's in its cause (probe19).
+ */
 function cleaned(error: unknown, secrets: Secrets): unknown {
   if (!(error instanceof Error)) return error;
+  if (textsOf(error).every((t) => redact(t, secrets) === t)) return error;
   const message = redact(error.message, secrets);
-  if (message === error.message && (error.stack === undefined || redact(error.stack, secrets) === error.stack)) return error;
   if (error instanceof ConnectorError) return new ConnectorError(error.code, message);
   error.message = message;
   if (error.stack) error.stack = redact(error.stack, secrets);
+  delete (error as { cause?: unknown }).cause;
   return error;
 }
 

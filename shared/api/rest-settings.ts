@@ -52,3 +52,41 @@ export function overlappingStatuses(lists: string[]): number[] {
   });
   return [...seen].filter(([, v]) => v === -1).map(([k]) => k);
 }
+
+/**
+ * Names that carry a credential: `Authorization`, `Cookie`, `key` and `auth` alone (Google's and Firebase's `?key=`,
+ * `?auth=`), and anything naming an API or access key, a token, secret, password or
+ * session (`X-API-Key`, `X-Auth-Token`, `api_key`, `access_token`). A connection's settings are plain: any viewer reads
+ * them and they are stored unsealed, so a credential belongs under Authentication, where it is a sealed secret (probe19).
+ */
+const CREDENTIAL_NAME = /^(authorization|proxy-authorization|cookie|key|auth)$|api[-_]?key|access[-_]?key|secret|token|passw(or)?d|session|signature/i;
+
+export const isCredentialName = (name: string): boolean => CREDENTIAL_NAME.test(name.trim());
+
+/** Why a default header cannot be one (it would keep a credential in plain settings), or null. */
+export function credentialHeaderProblem(name: string): string | null {
+  if (!isCredentialName(name)) return null;
+  return `"${name}" carries a credential, and default headers are plain settings every viewer can read: choose Authentication "API key" (sent in the header "${name}") or "Bearer token" instead, where it is kept as a secret`;
+}
+
+/**
+ * Why an address or path cannot hold what it holds, or null: a user name and password in it (`https://user:pass@…`), or
+ * a query parameter named like a credential (`?api_key=…`, `?access_token=…`), would keep a credential in plain settings.
+ */
+export function credentialInUrlProblem(address: string): string | null {
+  if (address === '') return null;
+  let url: URL;
+  try {
+    url = new URL(address, 'http://weft.invalid');
+  } catch {
+    return null;
+  }
+  if (url.username !== '' || url.password !== '') {
+    return 'Put no user name or password in the address: every viewer can read it. Choose Authentication "Basic" (user name and password) instead, where the password is kept as a secret';
+  }
+  const named = [...url.searchParams.keys()].find(isCredentialName);
+  if (named !== undefined) {
+    return `The query parameter "${named}" carries a credential, and the address is a plain setting every viewer can read: choose Authentication "API key", sent in the query as "${named}", instead, where it is kept as a secret`;
+  }
+  return null;
+}

@@ -2,7 +2,7 @@
 // may write (method, path with {field} placeholders, body template, status codes). "Send a test request" asks the
 // saved connection for one page and shows what came back, with the arrays in it offered as the records path.
 import { useId, useState, type ReactNode } from 'react';
-import { bodyTemplateProblem, HEADER_NAME, HEADER_NAME_MESSAGE, overlappingStatuses, pathPlaceholders, statusListProblem, writePathProblem, type TestRequestResult } from '../../shared';
+import { bodyTemplateProblem, credentialHeaderProblem, HEADER_NAME, HEADER_NAME_MESSAGE, overlappingStatuses, pathPlaceholders, statusListProblem, writePathProblem, type TestRequestResult } from '../../shared';
 import { api, errorMessage } from '../api';
 import { IconAlert, IconPlus, IconX, Spinner } from '../components/icons';
 
@@ -109,7 +109,7 @@ export function RestHeaders({ value, onChange, issues = {} }: { value: unknown; 
       {headers.length > 0 ? (
         <div className="rest-headers__rows">
           {headers.map((h, i) => {
-            const nameProblem = h.name === '' ? null : HEADER_NAME.test(h.name) ? null : HEADER_NAME_MESSAGE;
+            const nameProblem = h.name === '' ? null : HEADER_NAME.test(h.name) ? credentialHeaderProblem(h.name) : HEADER_NAME_MESSAGE;
             const errors = [...(nameProblem ? [nameProblem] : []), ...(issues[`config.headers.${i}.name`] ?? []), ...(issues[`config.headers.${i}.value`] ?? [])];
             return (
               <div key={i} className="rest-headers__row" data-testid={`header-${i}`}>

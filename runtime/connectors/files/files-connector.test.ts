@@ -218,6 +218,11 @@ describe('writing output files', () => {
   it('refuses what a file cannot do, in words', async () => {
     expect((await refusal(session.write('x.csv', [{ id: 1 }], { mode: 'upsert', key: ['id'], fields }))).message).toMatch(/only appended to/);
     expect((await refusal(session.write('../escape.csv', [{ id: 1 }], { mode: 'insert', key: [], fields }))).message).toMatch(/without folders/);
+    // The rule of an upload's name (probe19): no `..`, line breaks or direction marks in a name offered for download.
+    for (const name of ['..', 'a\r\nb.csv', 'invoice\u202Evsc.csv']) {
+      expect((await refusal(session.write(name, [{ id: 1 }], { mode: 'insert', key: [], fields }))).message, JSON.stringify(name)).toMatch(/cannot be an output file name/);
+      expect(await store.getFile(outputFileId(name))).toBeNull();
+    }
     const excel = await stored('not really', { format: 'excel', name: 'book.xlsx' });
     expect((await refusal(session.write(excel.id, [{ id: 1, city: 'x' }], { mode: 'insert', key: [], fields }))).message).toMatch(/"book.xlsx" is an Excel file; rows can only be appended/);
     await session.write('cols.csv', [{ id: 1, city: 'a' }], { mode: 'insert', key: [], fields });

@@ -11,6 +11,7 @@ import { stringHash } from '../../../shared/graph/kinds/sql-source';
 import type { StoredFile } from '../../store/types';
 import { ConnectorError, type RecordResult, type Row, type WriteOptions } from '../types';
 import { emptyRecord, ownValue } from '../../../shared/util/records';
+import { uploadNameProblem } from '../../../shared/api/routes/files';
 
 type OutputFormat = 'csv' | 'json' | 'ndjson';
 
@@ -42,8 +43,10 @@ export async function appendRows(target: WriteTarget, rows: Row[], options: Writ
       const what = existing.encrypted ? 'encrypted' : !plain ? `an ${existing.format === 'excel' ? 'Excel' : existing.format} file` : existing.format === 'json' ? 'gzipped JSON' : `${existing.compression}-compressed`;
       throw new ConnectorError('invalid_config', `"${existing.name}" is ${what}; rows can only be appended to plain or gzipped CSV and NDJSON files, and plain JSON files. Write to a new file name instead.`);
     }
-  } else if (!NAME.test(target.name)) {
-    throw new ConnectorError('invalid_config', `"${target.name}" cannot be an output file name: use a plain name such as orders.csv, without folders.`);
+  } else if (!NAME.test(target.name) || uploadNameProblem(target.name)) {
+    // The same rule as an upload's name (probe19): the name is shown and offered back on download.
+    const why = uploadNameProblem(target.name);
+    throw new ConnectorError('invalid_config', `"${target.name.replace(/[\u0000-\u001f\u007f]/g, '?')}" cannot be an output file name: use a plain name such as orders.csv, without folders${why && !/folders/.test(why) ? ` (${why.charAt(0).toLowerCase()}${why.slice(1)})` : ''}.`);
   }
   const gzip = existing?.compression === 'gzip';
   const format: OutputFormat = existing ? (existing.format as OutputFormat) : outputFormatOf(target.name);

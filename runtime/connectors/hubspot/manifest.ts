@@ -1,9 +1,19 @@
 // What a HubSpot connection needs: the API's base URL (HubSpot's own by default) and a private app's access token.
 import { z } from 'zod';
 import type { ConnectorManifest } from '../types';
+import { credentialInUrlProblem } from '../../../shared/api/rest-settings';
 
 export const HubSpotConfig = z.object({
-  baseUrl: z.string().url().default('https://api.hubapi.com').meta({ title: 'API base URL', description: 'https://api.hubapi.com for every HubSpot account; another only for a proxy or a test server' }),
+  baseUrl: z
+    .string()
+    .url()
+    .default('https://api.hubapi.com')
+    // Settings are plain and every viewer reads them: no password or token in the address (probe19).
+    .superRefine((v, ctx) => {
+      const problem = credentialInUrlProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .meta({ title: 'API base URL', description: 'https://api.hubapi.com for every HubSpot account; another only for a proxy or a test server' }),
   /** Requests in flight at once (HubSpot allows 10 a second per private app on most plans; search 5). */
   maxConcurrency: z.number().int().min(1).max(10).default(4).meta({ title: 'Requests in parallel' }),
 });

@@ -135,7 +135,10 @@ async function tokenRequest({ config, secrets, client }: { config: RestConfig; s
     /* described below */
   }
   if (res.status < 200 || res.status >= 300 || typeof body.access_token !== 'string' || body.access_token === '') {
-    const error = typeof body.error === 'string' ? `${body.error}${typeof body.error_description === 'string' ? `: ${body.error_description}` : ''}` : bodySnippet(res.body) || `status ${res.status}`;
+    // A 2xx answer is a token response: one Weft cannot use (the token under another name, or nested) still holds
+    // tokens, so only its field names are told, never its text, which would land in a run's history (probe19).
+    const shape = Object.keys(body).length > 0 ? `the answer has no access_token; its fields are ${Object.keys(body).slice(0, 10).join(', ')}` : 'the answer is not a JSON object with an access_token';
+    const error = typeof body.error === 'string' ? `${body.error}${typeof body.error_description === 'string' ? `: ${body.error_description}` : ''}` : res.status >= 200 && res.status < 300 ? shape : bodySnippet(res.body) || `status ${res.status}`;
     const hint = body.error === 'invalid_grant' && invalidGrantHint ? invalidGrantHint : ' Check the client ID, the client secret and the scopes.';
     throw new ConnectorError('auth', `The token URL refused to issue an access token (${res.status}, ${bodySnippet(error, 300)}).${hint}`);
   }

@@ -198,6 +198,22 @@ describe('rest connector against a misbehaving token URL or a slow API', () => {
     }
   });
 
+  it('a 200 token answer Weft cannot use names its fields, never the tokens it holds (probe19)', async () => {
+    const tokens = { access: 'at-live-7f3a9c1e5b2d8f40', refresh: 'rt-live-1b2c3d4e5f60718a' };
+    for (const body of [{ data: { access_token: tokens.access, refresh_token: tokens.refresh } }, { accessToken: tokens.access, refresh_token: tokens.refresh }, { access_token: 42, refresh_token: tokens.refresh }]) {
+      api.fault = (_req, res, url) => (url.pathname === '/oauth/token' ? reply(res, body) : false);
+      const s = oauth(endpoint({}));
+      try {
+        const err = (await s.test().then(() => null, (e: unknown) => e)) as Error;
+        expect(err.message).toMatch(/token URL refused to issue an access token \(200, the answer has no access_token; its fields are /);
+        expect(err.message).not.toContain(tokens.access);
+        expect(err.message).not.toContain(tokens.refresh);
+      } finally {
+        await s.close();
+      }
+    }
+  });
+
   it('a body that trickles a byte at a time fails as a timeout in bounded time, each try cut at the timeout', async () => {
     const timers: NodeJS.Timeout[] = [];
     api.fault = (_req, res, url) => {

@@ -381,7 +381,8 @@ export function openRestSession(config: RestConfig, secrets: RestSecrets, option
         durationMs,
         candidates: parsed === undefined ? [] : recordsPathCandidates(parsed),
         records,
-        next,
+        // A next-page address (or why there is none) is the API's own text: it may carry the key back (probe19).
+        next: next === null ? null : mask(next),
       };
     },
 

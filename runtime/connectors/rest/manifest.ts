@@ -2,7 +2,7 @@
 // endpoints the person described (each one an object Weft reads from and, optionally, writes to).
 import { z } from 'zod';
 import type { ConnectorManifest } from '../types';
-import { bodyTemplateProblem, HEADER_NAME, HEADER_NAME_MESSAGE, overlappingStatuses, statusListProblem, writePathProblem } from '../../../shared/api/rest-settings';
+import { bodyTemplateProblem, credentialHeaderProblem, credentialInUrlProblem, HEADER_NAME, HEADER_NAME_MESSAGE, overlappingStatuses, statusListProblem, writePathProblem } from '../../../shared/api/rest-settings';
 
 // The rules are shared with the connection form (shared/api/rest-settings.ts), which checks them as the person types.
 const statusList = z
@@ -56,6 +56,10 @@ export const RestEndpoint = z.object({
   updatedStatuses: statusList.default('200, 202').meta({ title: 'Updated when the status is', visibleWhen: { writeMethod: ['POST', 'PUT', 'PATCH'] } }),
   unchangedStatuses: statusList.default('').meta({ title: 'Unchanged when the status is', visibleWhen: { writeMethod: ['POST', 'PUT', 'PATCH'] } }),
 }).superRefine((ep, ctx) => {
+  for (const key of ['path', 'writePath'] as const) {
+    const problem = credentialInUrlProblem(ep[key]);
+    if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+  }
   const both = overlappingStatuses([ep.createdStatuses, ep.updatedStatuses, ep.unchangedStatuses]);
   if (both.length > 0) ctx.addIssue({ code: 'custom', path: ['updatedStatuses'], message: `${both.join(', ')} cannot mean two outcomes: name each status under one of created, updated or unchanged` });
 });
@@ -103,6 +107,16 @@ export const RestConfig = z.object({
   authorizedAt: z.string().max(40).default('').meta({ title: 'Connected at', widget: 'hidden' }),
   // Not named 'endpoints': a key that says where credentials go (url, endpoint, host) asks for them again when it changes.
   objects: z.array(RestEndpoint).max(200).default([]).meta({ title: 'Endpoints' }),
+}).superRefine((config, ctx) => {
+  // Credentials are secrets (RestSecrets): sealed, never served. Settings are plain and any viewer reads them (probe19).
+  for (const key of ['baseUrl', 'authorizeUrl', 'tokenUrl'] as const) {
+    const problem = credentialInUrlProblem(config[key]);
+    if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+  }
+  config.headers.forEach((h, i) => {
+    const problem = credentialHeaderProblem(h.name);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['headers', i, 'name'], message: problem });
+  });
 });
 export type RestConfig = z.infer<typeof RestConfig>;
 

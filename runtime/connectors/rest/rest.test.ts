@@ -247,6 +247,24 @@ describe('rest connector', () => {
     await s.close();
   });
 
+  it('masks a secret the API echoes in its next-page address, in a test request too (probe19)', async () => {
+    server.fault = (_req, res, url) => {
+      if (!url.pathname.endsWith('/echo')) return false;
+      res.writeHead(200, { 'content-type': 'application/json', link: `<${server.url}/v1/echo?page=3&token=${TOKEN}>; rel="last"` });
+      res.end(JSON.stringify({ rows: [{ id: 1 }], links: { next: `${server.url}/v1/echo?page=2&token=${TOKEN}` } }));
+      return true;
+    };
+    const s = open([]);
+    try {
+      const r = (await s.sendTestRequest({ endpoint: { path: '/echo', recordsPath: 'rows', pagination: 'next-url', nextUrlPath: 'links.next' } })) as TestRequestResult;
+      expect(r.next).toBe(`${server.url}/v1/echo?page=2&token=••••`);
+      expect(JSON.stringify(r)).not.toContain(TOKEN);
+    } finally {
+      server.fault = null;
+      await s.close();
+    }
+  });
+
   it('reads Link headers and joins paths under the base URL', () => {
     expect(linkNext('<https://a.example/x?page=2>; rel="next", <https://a.example/x?page=9>; rel="last"')).toBe('https://a.example/x?page=2');
     expect(linkNext('<https://a.example/x?page=1>; rel="prev"')).toBeNull();

@@ -152,6 +152,22 @@ describe('salesforce connector against a misbehaving server', () => {
     }
   });
 
+  it('a token answer with a live token but no usable instance_url names its fields, never the token (probe19)', async () => {
+    const token = '00Dxx0000000001!AQ4AQLiveToken7f3a9c1e5b2d';
+    for (const body of [{ access_token: token, instance_url: 'ftp://files.example.com' }, { access_token: token }, { access_token: token, instance_url: 'not a url' }]) {
+      sf.intercept = (c) => (c.req.path === '/services/oauth2/token' ? json(body) : undefined);
+      const session = await open();
+      try {
+        const err = (await session.test().then(() => null, (e: unknown) => e)) as Error;
+        expect(err.message).toMatch(/answered without an access token and an http\(s\) instance_url: an answer with the fields access_token/);
+        expect(err.message).not.toContain(token);
+        expect(err.message).not.toContain('AQ4AQLiveToken');
+      } finally {
+        await session.close();
+      }
+    }
+  });
+
   it('a 401 that does not end signs in once per call, not in a loop', async () => {
     sf.intercept = (c) => (isQuery(c.req.path) ? json([{ errorCode: 'INVALID_SESSION_ID', message: 'Session expired or invalid' }], 401) : undefined);
     const before = sf.issued.length;

@@ -240,7 +240,10 @@ function signInAnswer(text: string): { accessToken: string; instanceUrl: string 
   const body: Record<string, unknown> = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
   const instance = typeof body.instance_url === 'string' && URL.canParse(body.instance_url) ? new URL(body.instance_url) : null;
   if (typeof body.access_token !== 'string' || body.access_token === '' || !instance || (instance.protocol !== 'https:' && instance.protocol !== 'http:')) {
-    throw new ConnectorError('auth', `Salesforce's token endpoint answered without an access token and an http(s) instance_url: ${bodySnippet(text, 200) || 'an empty body'}. Check the login URL (it must be the org's login or My Domain address).`);
+    // A token answer holds a token (an access token beside a bad instance_url): its fields are named, never its text,
+    // which would land in a test result or a run's history (probe19).
+    const said = Object.keys(body).length > 0 ? `an answer with the fields ${Object.keys(body).slice(0, 10).join(', ')}` : bodySnippet(text, 200) || 'an empty body';
+    throw new ConnectorError('auth', `Salesforce's token endpoint answered without an access token and an http(s) instance_url: ${said}. Check the login URL (it must be the org's login or My Domain address).`);
   }
   return { accessToken: body.access_token, instanceUrl: instance.href.replace(/\/+$/, '') };
 }

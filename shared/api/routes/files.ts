@@ -4,12 +4,33 @@ import { FilePreview, FilePreviewInput, FileSniffInput } from '../files';
 import { UploadedFile } from '../integrations';
 import { IdParam, json, jsonBody, route } from './define';
 
+/** Line breaks, other control characters and the invisible marks that reorder text (U+202E shows "exe.csv" for "vsc.exe"). */
+const HIDDEN = /[\u0000-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * Why an upload's name cannot be one, or null. The name is only shown and offered back on download (the bytes are kept
+ * under an id), but a name with folders, `..`, a line break or a text-reversing mark misleads whoever reads or saves it (probe19).
+ */
+export function uploadNameProblem(name: string): string | null {
+  if (HIDDEN.test(name)) return 'A file name holds no line breaks, control characters or invisible direction marks';
+  if (/[/\\]/.test(name)) return 'A file name without folders: customers.csv, not exports/customers.csv';
+  if (name.trim() === '.' || name.trim() === '..') return `"${name.trim()}" is not a file name`;
+  return null;
+}
+
 export const uploadFile = route({
   method: 'post',
   path: '/files',
   request: {
     query: z.object({
-      name: z.string().min(1, 'Give the file a name: ?name=customers.csv').max(255),
+      name: z
+        .string()
+        .min(1, 'Give the file a name: ?name=customers.csv')
+        .max(255)
+        .superRefine((name, ctx) => {
+          const problem = uploadNameProblem(name);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
       recordsPath: z.string().max(500).optional().meta({ description: 'JSON: where the array of records is (e.g. data.items); found automatically when absent' }),
       zipEntry: z.string().max(1000).optional().meta({ description: 'Zip: the file inside to read; the first CSV, JSON or NDJSON one when absent' }),
       sheet: z.string().max(200).optional().meta({ description: 'Excel: the sheet to read; the first one when absent' }),
