@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, Connection } from '../../shared';
 import { openApiApp, type ApiApp } from '../../test/support/api-app';
 import { tokenFor } from '../../test/support/signed-in';
+import { testConnections } from '../../test/support/connections';
 
 const SECRET = 'sk_live_4f8a9b2c7d1e6f3a';
 let rig: ApiApp;
@@ -53,6 +54,19 @@ describe('credentials in a REST connection’s plain settings', () => {
     const viewer = await rig.anonymous.request(`/api/connections/${created.id}`, { headers: { authorization: `Bearer ${await tokenFor(rig.store, 'viewer')}` } });
     expect(viewer.status).toBe(200);
     expect(Connection.parse(await viewer.json()).config.headers).toEqual([{ name: 'X-Tenant', value: 'acme' }, { name: 'Accept-Language', value: 'en' }]);
+  });
+
+  it('still opens a connection saved with a credential header before the rule, and asks for the fix at its next save of settings', async () => {
+    // A connection saved by an earlier Weft: its scheduled runs must go on (the rule is checked on save, not on open).
+    const service = testConnections(rig.store);
+    const created = await service.create({ connector: 'rest', name: 'Saved before the rule', config: { baseUrl: 'https://api.example.com/v1' }, secrets: {} });
+    const headers = [{ name: 'Authorization', value: `Bearer ${SECRET}` }];
+    await rig.store.updateConnection(created.id, { config: { ...created.config, headers } });
+    const session = await service.open(created.id);
+    await session.close();
+    // Renaming keeps working; changing its settings asks for the credential to move to Authentication.
+    expect((await service.update(created.id, { name: 'Renamed' })).name).toBe('Renamed');
+    await expect(service.update(created.id, { config: { ...created.config, headers, timeoutSeconds: 20 } })).rejects.toMatchObject({ issues: expect.arrayContaining([expect.objectContaining({ path: 'config.headers.0.name' })]) });
   });
 
   it('refuses a credential header added to a saved connection, leaving it as it was', async () => {

@@ -85,11 +85,16 @@ export function createConnectionService({ store, secretKey, connectors, context,
     return found;
   };
 
-  /** Parses config and secrets with the connector's own schemas; a failure names each bad field. */
-  function validate(connector: AnyConnector, config: unknown, secrets: Secrets): { config: Record<string, unknown>; secrets: Secrets } {
+  /**
+   * Parses config and secrets with the connector's own schemas; a failure names each bad field. `saving`: settings a
+   * person is saving, also held to the connector's save rules (`saveProblems`), which a saved connection that is
+   * only opened or tested is not.
+   */
+  function validate(connector: AnyConnector, config: unknown, secrets: Secrets, saving = false): { config: Record<string, unknown>; secrets: Secrets } {
     const c = connector.manifest.config.safeParse(config);
     const s = connector.manifest.secrets.safeParse(secrets);
-    const issues = [...(c.success ? [] : issuesOf(c.error, 'config')), ...(s.success ? [] : issuesOf(s.error, 'secrets'))];
+    const saveIssues = saving && c.success ? (connector.manifest.saveProblems?.(c.data) ?? []).map((i) => ({ path: ['config', ...i.path.map(String)].join('.'), message: i.message })) : [];
+    const issues = [...(c.success ? [] : issuesOf(c.error, 'config')), ...saveIssues, ...(s.success ? [] : issuesOf(s.error, 'secrets'))];
     if (issues.length > 0 || !c.success || !s.success) {
       throw new ConnectionServiceError('invalid', `Invalid connection settings: ${issues[0]?.path}: ${issues[0]?.message}`, issues);
     }
@@ -218,7 +223,7 @@ export function createConnectionService({ store, secretKey, connectors, context,
     async create(input: ConnectionInput): Promise<Connection> {
       const parsed = ConnectionInput.parse(input);
       const connector = connectorOf(parsed.connector);
-      const valid = validate(connector, parsed.config, parsed.secrets);
+      const valid = validate(connector, parsed.config, parsed.secrets, true);
       const created = await named(() => store.createConnection({ connector: connector.manifest.id, name: parsed.name, config: valid.config, secrets: seal(valid.secrets) }));
       return serve(created, {});
     },
@@ -237,7 +242,7 @@ export function createConnectionService({ store, secretKey, connectors, context,
         }
         const base = moved ? {} : unsealOrEmpty(stored);
         const secrets = patch.secrets ? { ...base, ...patch.secrets } : base;
-        const valid = validate(connector, patch.config ?? stored.config, compact(secrets));
+        const valid = validate(connector, patch.config ?? stored.config, compact(secrets), patch.config !== undefined);
         if (patch.config !== undefined) change.config = valid.config;
         if (patch.secrets !== undefined) change.secrets = seal(valid.secrets);
       }

@@ -33,6 +33,11 @@ export interface ConnectorManifest<C = unknown, S = unknown> {
    * the host against WEFT_ALLOWED_HOSTS / WEFT_ALLOW_PRIVATE_HOSTS and passes the checked address to `open`.
    */
   endpoint?(config: C): { host: string; port: number };
+  /**
+   * Settings refused when a connection is saved (created, or its settings changed) but not when a saved one is opened:
+   * a rule added later must not stop connections saved before it from running (their next save asks for the fix).
+   */
+  saveProblems?(config: C): { path: (string | number)[]; message: string }[];
 }
 
 /** How the connection service opens a session. */

@@ -4,16 +4,7 @@ import type { ConnectorManifest } from '../types';
 import { credentialInUrlProblem } from '../../../shared/api/rest-settings';
 
 export const HubSpotConfig = z.object({
-  baseUrl: z
-    .string()
-    .url()
-    .default('https://api.hubapi.com')
-    // Settings are plain and every viewer reads them: no password or token in the address (probe19).
-    .superRefine((v, ctx) => {
-      const problem = credentialInUrlProblem(v);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    })
-    .meta({ title: 'API base URL', description: 'https://api.hubapi.com for every HubSpot account; another only for a proxy or a test server' }),
+  baseUrl: z.string().url().default('https://api.hubapi.com').meta({ title: 'API base URL', description: 'https://api.hubapi.com for every HubSpot account; another only for a proxy or a test server' }),
   /** Requests in flight at once (HubSpot allows 10 a second per private app on most plans; search 5). */
   maxConcurrency: z.number().int().min(1).max(10).default(4).meta({ title: 'Requests in parallel' }),
 });
@@ -35,5 +26,10 @@ export const hubspotManifest: ConnectorManifest<HubSpotConfig, HubSpotSecrets> =
   endpoint: (config) => {
     const url = new URL(config.baseUrl);
     return { host: url.hostname, port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80) };
+  },
+  // Settings are plain and every viewer reads them: no password or token in the address (probe19), checked on save.
+  saveProblems: (config) => {
+    const problem = credentialInUrlProblem(config.baseUrl);
+    return problem ? [{ path: ['baseUrl'], message: problem }] : [];
   },
 };

@@ -56,10 +56,6 @@ export const RestEndpoint = z.object({
   updatedStatuses: statusList.default('200, 202').meta({ title: 'Updated when the status is', visibleWhen: { writeMethod: ['POST', 'PUT', 'PATCH'] } }),
   unchangedStatuses: statusList.default('').meta({ title: 'Unchanged when the status is', visibleWhen: { writeMethod: ['POST', 'PUT', 'PATCH'] } }),
 }).superRefine((ep, ctx) => {
-  for (const key of ['path', 'writePath'] as const) {
-    const problem = credentialInUrlProblem(ep[key]);
-    if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
-  }
   const both = overlappingStatuses([ep.createdStatuses, ep.updatedStatuses, ep.unchangedStatuses]);
   if (both.length > 0) ctx.addIssue({ code: 'custom', path: ['updatedStatuses'], message: `${both.join(', ')} cannot mean two outcomes: name each status under one of created, updated or unchanged` });
 });
@@ -107,18 +103,32 @@ export const RestConfig = z.object({
   authorizedAt: z.string().max(40).default('').meta({ title: 'Connected at', widget: 'hidden' }),
   // Not named 'endpoints': a key that says where credentials go (url, endpoint, host) asks for them again when it changes.
   objects: z.array(RestEndpoint).max(200).default([]).meta({ title: 'Endpoints' }),
-}).superRefine((config, ctx) => {
-  // Credentials are secrets (RestSecrets): sealed, never served. Settings are plain and any viewer reads them (probe19).
+});
+export type RestConfig = z.infer<typeof RestConfig>;
+
+/**
+ * Credentials are secrets (RestSecrets): sealed, never served. Settings are plain and any viewer reads them, so a
+ * credential in a default header or an address is refused when the connection is saved (probe19); one saved before
+ * the rule still opens (ConnectorManifest.saveProblems).
+ */
+export function restSaveProblems(config: RestConfig): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
   for (const key of ['baseUrl', 'authorizeUrl', 'tokenUrl'] as const) {
     const problem = credentialInUrlProblem(config[key]);
-    if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+    if (problem) out.push({ path: [key], message: problem });
   }
   config.headers.forEach((h, i) => {
     const problem = credentialHeaderProblem(h.name);
-    if (problem) ctx.addIssue({ code: 'custom', path: ['headers', i, 'name'], message: problem });
+    if (problem) out.push({ path: ['headers', i, 'name'], message: problem });
   });
-});
-export type RestConfig = z.infer<typeof RestConfig>;
+  config.objects.forEach((ep, i) => {
+    for (const key of ['path', 'writePath'] as const) {
+      const problem = credentialInUrlProblem(ep[key]);
+      if (problem) out.push({ path: ['objects', i, key], message: problem });
+    }
+  });
+  return out;
+}
 
 export const RestSecrets = z.object({
   apiKey: z.string().max(10_000).optional().meta({ title: 'API key', visibleWhen: { authType: 'api-key' } }),
@@ -141,4 +151,5 @@ export const restManifest: ConnectorManifest<RestConfig, RestSecrets> = {
   secrets: RestSecrets,
   capabilities: ['read', 'write', 'discover'],
   writeModes: ['upsert'],
+  saveProblems: restSaveProblems,
 };
