@@ -155,6 +155,14 @@ export const fieldReference = (name: string) => `[${name.replace(/]/g, ']]')}]`;
  * characters become spaces, so a name cannot start a heading or a list.
  */
 export const markdownText = (s: string) => s.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/[!-/:-@[-`{-~]/g, (c) => `\\${c}`);
+
+/** A value from data as a Markdown code span: fenced by more backticks than it holds, so it cannot close it early. */
+export function markdownCode(s: string): string {
+  const t = s.replace(/[\u0000-\u001f\u007f]/g, ' ');
+  const fence = '`'.repeat(Math.max(0, ...(t.match(/`+/g) ?? []).map((run) => run.length)) + 1);
+  const pad = t === '' || t.startsWith('`') || t.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${t}${pad}${fence}`;
+}
 export const textLiteral = (s: string) => `"${s.replace(/"/g, '""')}"`;
 export const fieldTypeLabel = (t: FieldType) => FIELD_TYPE_LABELS[t] ?? t;
 
@@ -173,13 +181,13 @@ export function functionDoc(fn: FunctionDoc): string {
 
 function valueMapDoc(name: string, entries: Record<string, unknown>): string {
   const pairs = Object.entries(entries);
-  const shown = pairs.slice(0, 5).map(([from, to]) => `- ${markdownText(from)} → ${markdownText(String(to))}`);
+  const shown = pairs.slice(0, 5).map(([from, to]) => `- ${markdownCode(from)} → ${markdownCode(String(to))}`);
   return [`Value map **${markdownText(name)}** · ${pairs.length} ${pairs.length === 1 ? 'entry' : 'entries'}`, shown.join('\n'), pairs.length > 5 ? '…' : ''].filter(Boolean).join('\n\n');
 }
 
 function parameterDoc(p: RunParameter): string {
   const hasDefault = p.default !== undefined && p.default !== null && p.default !== '';
-  return `Run parameter **${markdownText(p.name)}** · ${PARAMETER_TYPE_LABELS[p.type]}${p.required ? ' · required' : ''}${hasDefault ? ` · default ${markdownText(String(p.default))}` : ''}`;
+  return `Run parameter **${markdownText(p.name)}** · ${PARAMETER_TYPE_LABELS[p.type]}${p.required ? ' · required' : ''}${hasDefault ? ` · default ${markdownCode(String(p.default))}` : ''}`;
 }
 
 export interface CompletionInput {

@@ -293,6 +293,8 @@ test('an outsider walks the main journeys with hostile names everywhere', async 
   await expect(page.getByTestId('integration-card')).toHaveCount(names.length + 2);
   await shoot(page, '13-integrations', dialogs);
   for (const name of names) await expect.soft(page.getByTestId('integration-card').filter({ hasText: name }).first(), name).toBeVisible();
+  // The card's name takes two lines, then "…": its title says it in full.
+  await expect.soft(page.locator(`[data-testid="integration-card"][data-id="${integrationId}"] .integration-card__name`)).toHaveAttribute('title', designedName);
 
   await page.goto(`/#/integrations/${integrationId}/runs`);
   await expect(page.getByTestId('run-row')).toHaveCount(1);
