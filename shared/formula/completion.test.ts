@@ -44,7 +44,8 @@ describe('completionsAt', () => {
     ]);
     expect(c).toMatchObject({ from: 0, to: 1 });
     expect(c.items[0]).toMatchObject({ filterText: '[deal_value]' });
-    expect(c.items[0]?.documentation).toContain('contacts.csv');
+    // Names from data are escaped for Markdown (ui15): the dot shows as a dot.
+    expect(c.items[0]?.documentation).toContain('contacts\\.csv');
   });
 
   it('offers fields inside an open bracket, escaped', () => {
@@ -88,6 +89,9 @@ describe('completionsAt', () => {
     ]);
     expect(c.items[0]?.documentation).toContain('2 entries');
     expect(c.items[0]?.documentation).toContain('`g` → `Gold`');
+    // Entries from data stay code: a backtick in one cannot close its span, markup in one is not markup (ui15).
+    const hostile = completionsAt('LOOKUP([c], "t")', 14, { fields, functions, valueMaps: { 'm*x*': { 'a`b': '<img src=x>' } }, call: { name: 'LOOKUP', argIndex: 1 } });
+    expect(hostile.items[0]?.documentation).toBe('Value map **m\\*x\\*** · 1 entry\n\n- ``a`b`` → `<img src=x>`');
     // The call is found from the text when not given.
     expect(completionsAt('LOOKUP([c], "t")', 14, { fields, valueMaps }).items.map((i) => i.label)).toEqual(['tiers', 'say "hi"']);
   });

@@ -147,11 +147,27 @@ export function completionSpot(text: string, offset: number): CompletionSpot {
 }
 
 export const fieldReference = (name: string) => `[${name.replace(/]/g, ']]')}]`;
+
+/**
+ * Text from data (a field, a step, a value map, a parameter or a member system name, a value) made safe to put in the
+ * Markdown the editor renders: every ASCII punctuation character is escaped, so `<img …>`, `*`, `[…](…)` or a
+ * backtick read as typed instead of becoming markup, a link or a code span; line breaks and other control
+ * characters become spaces, so a name cannot start a heading or a list.
+ */
+export const markdownText = (s: string) => s.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/[!-/:-@[-`{-~]/g, (c) => `\\${c}`);
+
+/** A value from data as a Markdown code span: fenced by more backticks than it holds, so it cannot close it early. */
+export function markdownCode(s: string): string {
+  const t = s.replace(/[\u0000-\u001f\u007f]/g, ' ');
+  const fence = '`'.repeat(Math.max(0, ...(t.match(/`+/g) ?? []).map((run) => run.length)) + 1);
+  const pad = t === '' || t.startsWith('`') || t.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${t}${pad}${fence}`;
+}
 export const textLiteral = (s: string) => `"${s.replace(/"/g, '""')}"`;
 export const fieldTypeLabel = (t: FieldType) => FIELD_TYPE_LABELS[t] ?? t;
 
 export function fieldDoc(f: Field, sourceLabel?: string | null): string {
-  return `**${fieldReference(f.name)}** · ${fieldTypeLabel(f.type)}${sourceLabel ? `\n\nA field from *${sourceLabel}*.` : ''}`;
+  return `**${markdownText(fieldReference(f.name))}** · ${fieldTypeLabel(f.type)}${sourceLabel ? `\n\nA field from *${markdownText(sourceLabel)}*.` : ''}`;
 }
 
 export const exampleLine = (fn: FunctionDoc) => (fn.example ? `Example: \`${fn.example}\`${fn.result ? ` → \`${fn.result}\`` : ''}` : '');
@@ -165,13 +181,13 @@ export function functionDoc(fn: FunctionDoc): string {
 
 function valueMapDoc(name: string, entries: Record<string, unknown>): string {
   const pairs = Object.entries(entries);
-  const shown = pairs.slice(0, 5).map(([from, to]) => `- \`${from}\` → \`${String(to)}\``);
-  return [`Value map **${name}** · ${pairs.length} ${pairs.length === 1 ? 'entry' : 'entries'}`, shown.join('\n'), pairs.length > 5 ? '…' : ''].filter(Boolean).join('\n\n');
+  const shown = pairs.slice(0, 5).map(([from, to]) => `- ${markdownCode(from)} → ${markdownCode(String(to))}`);
+  return [`Value map **${markdownText(name)}** · ${pairs.length} ${pairs.length === 1 ? 'entry' : 'entries'}`, shown.join('\n'), pairs.length > 5 ? '…' : ''].filter(Boolean).join('\n\n');
 }
 
 function parameterDoc(p: RunParameter): string {
   const hasDefault = p.default !== undefined && p.default !== null && p.default !== '';
-  return `Run parameter **${p.name}** · ${PARAMETER_TYPE_LABELS[p.type]}${p.required ? ' · required' : ''}${hasDefault ? ` · default \`${String(p.default)}\`` : ''}`;
+  return `Run parameter **${markdownText(p.name)}** · ${PARAMETER_TYPE_LABELS[p.type]}${p.required ? ' · required' : ''}${hasDefault ? ` · default ${markdownCode(String(p.default))}` : ''}`;
 }
 
 export interface CompletionInput {
@@ -222,7 +238,7 @@ export function completionsAt(text: string, offset: number, input: CompletionInp
           kind: 'member-system',
           label: name,
           detail: name === 'weft' ? "Weft's members (email)" : 'member system',
-          documentation: name === 'weft' ? (call.argIndex === 0 ? 'The id is an email: the member with this email.' : "Gives the member's email.") : `Users of ${name}, aligned on the Members page.`,
+          documentation: name === 'weft' ? (call.argIndex === 0 ? 'The id is an email: the member with this email.' : "Gives the member's email.") : `Users of ${markdownText(name)}, aligned on the Members page.`,
           insertText: textLiteral(name),
           filterText: textLiteral(name),
           sortText: `0${String(i).padStart(4, '0')}`,

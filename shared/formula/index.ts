@@ -19,7 +19,7 @@ export { FUNCTIONS, lookupFunction } from './functions';
 export { ALIASES, counterpartOf, DIFFERENCES, REFERENCE_ERRATA, type Counterpart } from './counterparts';
 export { tokenize, functionAt, KEYWORDS } from './editor';
 export type { FormulaToken, TokenType, SignatureAt, Keyword } from './editor';
-export { completionsAt, completionSpot, fieldDoc, fieldReference, fieldTypeLabel, functionDoc, functionDocs, exampleLine, KEYWORD_DOCS, textLiteral, toFunctionDoc } from './completion';
+export { completionsAt, completionSpot, fieldDoc, fieldReference, fieldTypeLabel, functionDoc, functionDocs, exampleLine, KEYWORD_DOCS, markdownText, textLiteral, toFunctionDoc } from './completion';
 export type { CompletionInput, Completions, CompletionSpot, FunctionDoc, Suggestion, SuggestionKind } from './completion';
 export { offsetToPosition, positionToOffset, toMonacoRange } from './position';
 export type { Position as FormulaPosition } from './position';

@@ -7,7 +7,9 @@ export function PageHeader({ crumbs, title, meta, actions }: { crumbs?: ReactNod
       <div className="topbar__heading">
         {crumbs ? <div className="topbar__crumbs">{crumbs}</div> : null}
         <div className="topbar__title-row">
-          {typeof title === 'string' ? <h1 className="topbar__title">{title}</h1> : title}
+          {typeof title === 'string' ? <h1 className="topbar__title" title={title}>
+              {title}
+            </h1> : title}
           {meta ? <div className="topbar__meta">{meta}</div> : null}
         </div>
       </div>

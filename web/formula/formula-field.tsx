@@ -160,7 +160,7 @@ function FormulaResults({
           <thead>
             <tr>
               {columns.map((c) => (
-                <th key={c.name} title={c.name}>
+                <th key={c.name} className="truncate" title={c.name}>
                   {c.name}
                 </th>
               ))}

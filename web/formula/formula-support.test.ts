@@ -88,10 +88,19 @@ describe('hoverAt', () => {
   it('documents functions, fields and keywords', () => {
     expect(hoverAt(2, tokens, { fields, functions })).toMatchObject({ start: 0, end: 5 });
     expect(hoverAt(2, tokens, { fields, functions })?.markdown).toContain('ROUND(number, digits?) → Number');
-    expect(hoverAt(10, tokens, { fields, functions, sourceLabel: 'CSV file' })?.markdown).toBe('**[deal_value]** · Number\n\nA field from *CSV file*.');
+    expect(hoverAt(10, tokens, { fields, functions, sourceLabel: 'CSV file' })?.markdown).toBe('**\\[deal\\_value\\]** · Number\n\nA field from *CSV file*.');
     expect(hoverAt(10, [{ type: 'field', start: 6, end: 18, value: 'deal_valu' }], { fields, functions })?.markdown).toContain('no field has this name');
     expect(hoverAt(21, tokens, { fields, functions })?.markdown).toContain('**TRUE**');
     expect(hoverAt(18, tokens, { fields, functions })).toBeNull();
+  });
+  it('shows names from data as typed, never as markup, links or code (ui15)', () => {
+    const hostile = '<img src=x onerror=alert(1)> *b* [l](http://e.example) `c`';
+    const md = hoverAt(10, [{ type: 'field', start: 6, end: 18, value: hostile }], { fields: [{ name: hostile, type: 'text' }], functions, sourceLabel: `${hostile}\n# title` })!.markdown;
+    // Every ASCII punctuation character of the names is escaped (Markdown shows it as it is); a line break is a space.
+    const shown = String.raw`\<img src\=x onerror\=alert\(1\)\> \*b\* \[l\]`;
+    expect(md).toBe(String.raw`**\[${shown}\]\(http\:\/\/e\.example\) \`c\`\]** · Text` + `\n\nA field from *${shown}\\(http\\:\\/\\/e\\.example\\) \\\`c\\\` \\# title*.`);
+    const unknown = hoverAt(10, [{ type: 'field', start: 6, end: 18, value: hostile }], { fields, functions })!.markdown;
+    expect(unknown).toBe(String.raw`**\[${shown}\]\(http\:\/\/e\.example\) \`c\`\]** — no field has this name here.`);
   });
 });
 

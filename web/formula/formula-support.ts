@@ -1,7 +1,7 @@
 // What the formula editor shows besides completion (shared/formula/completion.ts): markers, signature help
 // and hovers, as plain data. No Monaco here (the lazy chunk maps these onto Monaco's types), so all of it is
 // tested headless.
-import { DIFFERENCES, exampleLine, fieldDoc, fieldReference, functionDoc, functionDocs, KEYWORD_DOCS, KEYWORDS, type CompletionInput, type FunctionDoc, type Keyword } from '../../shared';
+import { DIFFERENCES, exampleLine, fieldDoc, fieldReference, functionDoc, functionDocs, KEYWORD_DOCS, KEYWORDS, markdownText, type CompletionInput, type FunctionDoc, type Keyword } from '../../shared';
 
 /** A problem with a character range inside the formula text (checkFormula's diagnostics). */
 export interface RangedProblem {
@@ -101,7 +101,7 @@ export function hoverAt(offset: number, tokens: readonly HoverToken[], input: Co
   const word = t.value ?? '';
   if (t.type === 'field') {
     const f = input.fields.find((x) => x.name === word);
-    return { start: t.start, end: t.end, markdown: f ? fieldDoc(f, input.sourceLabel) : `**${fieldReference(word)}** — no field has this name here.` };
+    return { start: t.start, end: t.end, markdown: f ? fieldDoc(f, input.sourceLabel) : `**${markdownText(fieldReference(word))}** — no field has this name here.` };
   }
   const upper = word.toUpperCase();
   if (t.type === 'function') {

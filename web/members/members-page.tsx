@@ -104,7 +104,7 @@ export function MembersPage() {
                           <td>
                             <code className="code-inline">{s.name}</code>
                           </td>
-                          <td>{s.connectionName || <span className="muted">Connection deleted</span>}</td>
+                          <td className="members-page__name">{s.connectionName || <span className="muted">Connection deleted</span>}</td>
                           <td className="members-page__source">{sourceText(s.source)}</td>
                           <td className="num">{s.accounts.toLocaleString('en-US')}</td>
                           <td className="num">{s.unmatched > 0 ? <span className="badge badge--amber">{s.unmatched.toLocaleString('en-US')}</span> : '0'}</td>
@@ -169,8 +169,8 @@ export function MembersPage() {
                     <tbody>
                       {members.map((m) => (
                         <tr key={m.id} data-testid="member-row">
-                          <td className="strong">{m.name || <span className="muted">No name</span>}</td>
-                          <td>{m.email ?? <span className="muted">No email</span>}</td>
+                          <td className="strong members-page__name">{m.name || <span className="muted">No name</span>}</td>
+                          <td className="members-page__name">{m.email ?? <span className="muted">No email</span>}</td>
                           {systems.map((s) => {
                             const a = m.accounts.find((x) => x.systemId === s.id);
                             return (
@@ -264,8 +264,8 @@ function Unmatched({ accounts, members, canDesign, onChanged }: { accounts: Memb
                   <td>
                     <code className="code-inline">{a.externalId}</code>
                   </td>
-                  <td>{a.name ?? <span className="muted">—</span>}</td>
-                  <td>{a.email ?? <span className="muted">—</span>}</td>
+                  <td className="members-page__name">{a.name ?? <span className="muted">—</span>}</td>
+                  <td className="members-page__name">{a.email ?? <span className="muted">—</span>}</td>
                   <td className="members-page__why">{a.problem ?? ''}</td>
                   {canDesign ? (
                     <td>

@@ -88,7 +88,9 @@ export function HistoryPage({ id }: { id: string }) {
           <>
             <a href={href.integrations()}>Integrations</a>
             <span className="crumb-sep">/</span>
-            <a href={href.designer(id)}>{name}</a>
+            <a className="crumb-name" href={href.designer(id)} title={name}>
+              {name}
+            </a>
           </>
         }
         title="Sync history"

@@ -133,7 +133,7 @@ function IntegrationCard({ item, schedule, onDeleted, onScheduled }: CardProps) 
   return (
     <article className="card integration-card" data-testid="integration-card" data-id={item.id}>
       <div className="integration-card__head">
-        <a className="integration-card__name" href={href.designer(item.id)}>
+        <a className="integration-card__name" href={href.designer(item.id)} title={item.name}>
           {item.name}
         </a>
         <button type="button" className="icon-btn icon-btn--quiet" aria-label={`Delete ${item.name}`} title="Delete" onClick={remove}>

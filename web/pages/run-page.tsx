@@ -57,7 +57,9 @@ export function RunPage({ id }: { id: string }) {
           <>
             <a href={href.integrations()}>Integrations</a>
             <span className="crumb-sep">/</span>
-            <a href={href.designer(run.integrationId)}>{run.integrationName}</a>
+            <a className="crumb-name" href={href.designer(run.integrationId)} title={run.integrationName}>
+              {run.integrationName}
+            </a>
             <span className="crumb-sep">/</span>
             <a href={href.history(run.integrationId)}>Sync history</a>
           </>

@@ -239,8 +239,15 @@ function SetDetail({ set, integrations, onChanged }: { set: IntegrationSet; inte
   const changed = useRef(onChanged);
   changed.current = onChanged;
   const wasGoing = useRef(false);
+  // The list on the left shows the set's last run too: read it again when a run ends here, or when the history is
+  // newer than the list (a run that ended between the two reads stayed "In progress" there for good, ui15).
+  const latest = runs[0];
+  const listed = set.lastRun;
+  const stale = !!latest && !isCancellableRun(latest.status) && (listed?.id !== latest.id || listed.status !== latest.status);
   useEffect(() => {
-    // A run that just ended: the list on the left shows the set's last run too.
+    if (stale) changed.current();
+  }, [stale]);
+  useEffect(() => {
     if (wasGoing.current && !going) changed.current();
     wasGoing.current = going;
     // Runs started elsewhere (the schedule, the trigger API) show up within 10 s; a run going is followed every 1.5 s.
