@@ -28,6 +28,24 @@ describe('convertValue', () => {
   ] as const)('rejects %s as %s', (raw, type, reason) => {
     expect(convertValue(raw, type)).toEqual({ ok: false, reason });
   });
+
+  // probe18: a date-time on a day its month lacks was rolled into the next month (February 30th became March 2nd),
+  // through the fast path and the reference alike, while the same day as a Date was refused.
+  it.each(['2026-02-30T10:00:00Z', '2026-02-30 10:00:00', '2026-04-31T10:00:00+01:00', '2025-02-29T00:00:00.5-05', '2026-06-31 23:59:59+0000', '2100-02-29T00:00:00Z'])(
+    'rejects %s as a date-time, naming the day the calendar lacks',
+    (raw) => {
+      const reason = `"${raw}" is not a date and time: the calendar has no day ${raw.slice(0, 10)}`;
+      expect(convertValue(raw, 'datetime')).toEqual({ ok: false, reason });
+      expect(coerceValueFast(raw, 'datetime')).toEqual(new ConversionFailure(reason));
+    },
+  );
+
+  it('still reads real last days of a month, leap days and 24:00 as date-times', () => {
+    expect(convertValue('2024-02-29T10:00:00+02:00', 'datetime')).toEqual({ ok: true, value: '2024-02-29T08:00:00.000Z' });
+    expect(convertValue('2000-02-29 00:00:00', 'datetime')).toEqual({ ok: true, value: '2000-02-29T00:00:00.000Z' });
+    expect(convertValue('2026-04-30T23:00:00-02:00', 'datetime')).toEqual({ ok: true, value: '2026-05-01T01:00:00.000Z' });
+    expect(convertValue('2026-01-31T24:00:00Z', 'datetime')).toEqual({ ok: true, value: '2026-02-01T00:00:00.000Z' });
+  });
 });
 
 describe('inferFieldType', () => {

@@ -59,6 +59,8 @@ export class ConversionFailure {
 
 const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** Whether month `m` (1-12) of year `y` has a day `d`. */
+const isCalendarDay = (y: number, m: number, d: number): boolean => m >= 1 && m <= 12 && d >= 1 && d <= (m === 2 && isLeap(y) ? 29 : DAYS[m - 1]!);
 const digits = (s: string, from: number, to: number): number => {
   let n = 0;
   for (let i = from; i < to; i++) n = n * 10 + (s.charCodeAt(i) - 48);
@@ -442,6 +444,9 @@ function commonDatetime(s: string): string | null {
   const second = Number(se);
   // Date.UTC reads years 0-99 as 1900-1999: those stay with the reference.
   if (Number(y) < 100 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return null;
+  // No such calendar day (February 30th, April 31st): Date.UTC would roll it into the next month without a word; the
+  // reference conversion says why not (probe18).
+  if (day > (month === 2 && isLeap(Number(y)) ? 29 : DAYS[month - 1]!)) return null;
   // Already in UTC with a real calendar day: rewritten, without a Date (most exports print this way).
   if ((zone === undefined || zone === 'Z' || zone === '+00' || zone === '+00:00' || zone === '+0000') && day <= (month === 2 && isLeap(Number(y)) ? 29 : DAYS[month - 1]!)) {
     return `${y}-${mo}-${d}T${h}:${mi}:${se}.${frac ? frac.padEnd(3, '0') : '000'}Z`;
@@ -565,6 +570,11 @@ export function convertValueReference(value: unknown, type: FieldType): Converte
       // Postgres writes a whole-hour zone as "+00": JavaScript wants "+00:00".
       const hourZone = /[+-]\d{2}$/.test(text) && /[T ]\d{2}:\d{2}/.test(text) ? `${text}:00` : text;
       const zoned = /(Z|[+-]\d{2}:?\d{2})$/.test(hourZone) ? hourZone : `${hourZone.replace(' ', 'T')}Z`;
+      // A day the month does not have is refused, not rolled into the next month (JavaScript reads 2026-02-30 as March 2nd).
+      const ymd = ISO_DATE.exec(text.slice(0, 10));
+      if (!(value instanceof Date) && ymd && (ISO_DATETIME.test(text) || ISO_DATE.test(text)) && !isCalendarDay(Number(ymd[1]), Number(ymd[2]), Number(ymd[3]))) {
+        return { ok: false, reason: `"${String(value)}" is not a date and time: the calendar has no day ${ymd[1]}-${ymd[2]}-${ymd[3]}` };
+      }
       const date = value instanceof Date ? value : ISO_DATETIME.test(text) ? new Date(zoned.replace(' ', 'T')) : ISO_DATE.test(text) ? new Date(`${text}T00:00:00Z`) : null;
       if (!date || Number.isNaN(date.getTime())) return { ok: false, reason: `"${String(value)}" is not a date and time (expected ISO 8601, e.g. 2026-03-01T09:30:00Z)` };
       return { ok: true, value: date.toISOString() };
