@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coerceValue, coerceValueFast, ConversionFailure, convertValue, convertValueReference, exactNumber, exactNumberFast, inferFieldType } from './field-types';
+import { coerceCurrency, coerceValue, coerceValueFast, ConversionFailure, convertValue, convertValueReference, exactNumber, exactNumberFast, inferFieldType } from './field-types';
 import { seededRandom } from '../util/random';
 
 describe('convertValue', () => {
@@ -39,6 +39,30 @@ describe('convertValue', () => {
       expect(coerceValueFast(raw, 'datetime')).toEqual(new ConversionFailure(reason));
     },
   );
+
+  // probe18: every comma was dropped, so a decimal comma made a value 100 times larger ("12,50 EUR" was 1250 EUR) and
+  // "1.234,56" became 1.23456, without a word. A comma groups thousands or the value is rejected.
+  it.each([
+    ['12,50', 'number'],
+    ['1,5', 'number'],
+    ['1.234,56', 'currency'],
+    ['-€12,50', 'currency'],
+    ['1,23', 'currency'],
+    ['1,,234', 'number'],
+  ] as const)('rejects %s as %s: a comma that does not separate thousands', (raw, type) => {
+    expect(convertValue(raw, type)).toEqual({ ok: false, reason: `"${raw}" is not a number: a comma may only separate thousands (1,234.5)` });
+    expect(coerceValueFast(raw, type)).toBeInstanceOf(ConversionFailure);
+  });
+
+  it('reads commas that separate thousands, and refuses a coded amount with a decimal comma', () => {
+    expect(convertValue('-1,234,567.25', 'number')).toEqual({ ok: true, value: -1234567.25 });
+    expect(convertValue('$1,234', 'currency')).toEqual({ ok: true, value: 1234 });
+    expect(coerceCurrency('EUR 1,234.50', 'EUR')).toBe(1234.5);
+    expect(coerceCurrency('12,50 EUR', 'EUR')).toEqual(new ConversionFailure('"12,50" is not a number: a comma may only separate thousands (1,234.5)'));
+    // Detection agrees: amounts with a decimal comma stay text rather than becoming a Currency column that rejects them all.
+    expect(inferFieldType(['€12,50', '€3,00'])).toBe('text');
+    expect(inferFieldType(['$1,200', '$10.00'])).toBe('currency');
+  });
 
   it('still reads real last days of a month, leap days and 24:00 as date-times', () => {
     expect(convertValue('2024-02-29T10:00:00+02:00', 'datetime')).toEqual({ ok: true, value: '2024-02-29T08:00:00.000Z' });

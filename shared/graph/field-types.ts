@@ -41,6 +41,8 @@ export type Row = Record<string, unknown>;
 export type Converted = { ok: true; value: unknown } | { ok: false; reason: string };
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** A number whose commas group its whole part in thousands: `1,234`, `-12,345,678.9`. */
+const THOUSANDS = /^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$/;
 const SLASH_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
 const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
 
@@ -549,7 +551,11 @@ export function convertValueReference(value: unknown, type: FieldType): Converte
       }
       if (typeof value === 'boolean') return { ok: false, reason: `${String(value)} is not a number` };
       const text = String(value).trim();
-      const cleaned = type === 'currency' ? text.replace(/^[-+]?[$€£¥]/, (m) => m.replace(/[$€£¥]/, '')).replace(/,/g, '') : text.replace(/,/g, '');
+      const unsigned = type === 'currency' ? text.replace(/^[-+]?[$€£¥]/, (m) => m.replace(/[$€£¥]/, '')) : text;
+      // A comma separates thousands (1,234.5), nothing else: "12,50" (a decimal comma) read as 1250 and "1.234,56" as
+      // 1.23456, a wrong amount without a word (probe18).
+      if (unsigned.includes(',') && /^[-+]?[\d.,]+$/.test(unsigned) && !THOUSANDS.test(unsigned)) return { ok: false, reason: `"${text}" is not a number: a comma may only separate thousands (1,234.5)` };
+      const cleaned = unsigned.replace(/,/g, '');
       // Plain decimals are kept exact (decimal text when a double cannot hold them); other forms (1e3) as Number reads them.
       const exact = exactNumber(cleaned);
       if (exact !== null) return { ok: true, value: exact };
@@ -609,7 +615,7 @@ export function inferFieldType(samples: readonly string[]): FieldType {
   // Only numbers that read back unchanged: leading zeros (`00501`), ids past 2^53 and long digit strings stay text.
   const plainNumber = (v: string) => /^-?\d+(\.\d+)?$/.test(v) && !/^-?0\d/.test(v) && fitsNumber(v) && v.replace(/\D/g, '').length <= 15;
   if (values.every(plainNumber)) return 'number';
-  if (all(/^-?[$€£¥]\s?-?[\d,]+(\.\d{1,2})?$/) && values.every((v) => fitsNumber(v.replace(/[^\d.-]/g, '')))) return 'currency';
+  if (all(/^-?[$€£¥]\s?-?[\d,]+(\.\d{1,2})?$/) && values.every((v) => fitsNumber(v.replace(/[^\d.-]/g, '')) && convertValue(v, 'currency').ok)) return 'currency';
   if (all(/^(\d{4}-\d{2}-\d{2}|\d{1,2}\/\d{1,2}\/\d{4})$/) && values.every((v) => convertValue(v, 'date').ok)) return 'date';
   if (all(ISO_DATETIME) && values.every((v) => convertValue(v, 'datetime').ok)) return 'datetime';
   return 'text';
