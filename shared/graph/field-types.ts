@@ -29,6 +29,18 @@ export const Field = z.object({
 });
 export type Field = z.infer<typeof Field>;
 
+/**
+ * Why `field` cannot be written to `object`'s attribute `attr` of the same name, or null: another type, another
+ * currency code, another referenced object. The compiler reports it before publish; the workspace write refuses it at
+ * run time (the object may have been made by another integration after this one was published).
+ */
+export function attributeMismatch(object: string, attr: Field, field: Field): string | null {
+  if (attr.type !== field.type) return `"${field.name}" is ${field.type} but ${object}.${attr.name} is ${attr.type}`;
+  if (attr.type === 'reference' && attr.ref && field.ref && attr.ref !== field.ref) return `"${field.name}" references ${field.ref} but ${object}.${attr.name} references ${attr.ref}`;
+  if (attr.type === 'currency' && attr.currency && field.currency && attr.currency !== field.currency) return `"${field.name}" holds ${field.currency} amounts but ${object}.${attr.name} holds ${attr.currency}`;
+  return null;
+}
+
 /** The shape of the rows that flow out of a node: ordered fields and, when known, the key. */
 export const RowSchema = z.object({
   fields: z.array(Field),
