@@ -3,8 +3,8 @@ import { compile, workspaceCompileContext, type CompileContext, type Graph } fro
 import type { Store } from '../store/types';
 
 export async function compileContext(store: Store): Promise<CompileContext> {
-  const [objects, systems] = await Promise.all([store.listWorkspaceObjects(), store.members.listSystems()]);
-  return { ...workspaceCompileContext(objects), memberSystems: systems.map((s) => s.name) };
+  const [objects, systems, connections] = await Promise.all([store.listWorkspaceObjects(), store.members.listSystems(), store.listConnections()]);
+  return { ...workspaceCompileContext(objects), memberSystems: systems.map((s) => s.name), connectionIds: new Set(connections.map((c) => c.id)) };
 }
 
 export async function compileOnServer(store: Store, graph: Graph) {

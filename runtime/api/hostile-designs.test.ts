@@ -64,3 +64,38 @@ describe('half of a character (a lone surrogate) in a design', () => {
     }
   });
 });
+
+describe('a design naming a connection that does not exist', () => {
+  it('is refused at publish and flagged by POST /compile, naming the node and the path; a saved connection publishes', async () => {
+    await rig.store.writeWorkspace({ object: 'rows', key: ['email'], fields: [{ name: 'email', type: 'text' }, { name: 'amount', type: 'number' }], mode: 'upsert', rows: [{ email: 'a@x', amount: 1 }] });
+    const saved = await rig.app.request('/api/connections', {
+      method: 'POST',
+      body: JSON.stringify({ connector: 'postgres', name: 'Warehouse', config: { host: '127.0.0.1', port: 5432, database: 'postgres', user: 'postgres', sslMode: 'disable', schema: 'public' }, secrets: { password: '' } }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(saved.status, await saved.clone().text()).toBe(201);
+    const { id: connectionId } = (await saved.json()) as { id: string };
+    const graphTo = (id: string) => {
+      const graph = JSON.parse(JSON.stringify(fixture)) as { nodes: Record<string, unknown>[] };
+      graph.nodes[2] = { id: 'target', kind: 'sql-target', position: { x: 0, y: 0 }, config: { connectionId: id, connector: 'postgres', object: 'public.t', mode: 'upsert', columns: [{ name: 'email', type: 'text' }, { name: 'amount', type: 'number' }], key: ['email'] } };
+      return graph;
+    };
+    for (const id of ['conn_nope', '__proto__', 'constructor']) {
+      const compiled = await send('POST', '/compile', JSON.stringify({ graph: graphTo(id) }));
+      const { ok, diagnostics } = (await compiled.json()) as { ok: boolean; diagnostics: { code: string; nodeId?: string; path?: string; message: string }[] };
+      expect(ok).toBe(false);
+      expect(diagnostics).toContainEqual(expect.objectContaining({ code: 'unknown-connection', nodeId: 'target', path: 'connectionId', message: `The connection "${id}" does not exist (deleted, or never saved here): choose a saved connection` }));
+
+      const created = await send('POST', '/integrations', JSON.stringify({ name: `To ${id}`, graph: graphTo(id) }));
+      const { id: integrationId } = (await created.json()) as { id: string };
+      const published = await rig.app.request(`/api/integrations/${integrationId}/publish`, { method: 'POST' });
+      expect(published.status).toBe(422);
+      expect(ApiError.parse(await published.json()).error.diagnostics).toContainEqual(expect.objectContaining({ code: 'unknown-connection' }));
+      expect((await rig.store.getIntegration(integrationId))?.publishedVersionId).toBeNull();
+    }
+
+    const created = await send('POST', '/integrations', JSON.stringify({ name: 'To the warehouse', graph: graphTo(connectionId) }));
+    const { id: integrationId } = (await created.json()) as { id: string };
+    expect((await rig.app.request(`/api/integrations/${integrationId}/publish`, { method: 'POST' })).status).toBe(200);
+  });
+});

@@ -105,6 +105,11 @@ export function compile(graph: Graph, context: CompileContext = {}): CompileResu
       continue;
     }
     configs.set(id, parsed.data as Record<string, unknown>);
+    if (ctx.connectionIds) {
+      for (const ref of kind.connectionRefs?.(parsed.data) ?? []) {
+        if (!ctx.connectionIds.has(ref.id)) report({ code: 'unknown-connection', message: `The connection "${ref.id}" does not exist (deleted, or never saved here): choose a saved connection`, path: ref.path });
+      }
+    }
     const upstream = (incoming.get(id) ?? [])[0];
     const input = upstream !== undefined ? (schemas[upstream] ?? null) : null;
     schemas[id] = isKindId(node.kind) ? inferFor(node.kind)(parsed.data, input, report, ctx) : null;
