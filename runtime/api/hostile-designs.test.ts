@@ -3,13 +3,15 @@
 // wrong, and nothing is stored.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fixture from '../../test/fixtures/graphs/workspace-map-workspace.json';
-import { ApiError } from '../../shared';
+import csvFixture from '../../test/fixtures/graphs/csv-map-workspace.json';
+import { ApiError, UploadedFile, type Graph } from '../../shared';
+import { withFilePreview } from '../../shared/graph/kinds/csv-source';
 import { openApiApp, type ApiApp } from '../../test/support/api-app';
 import { MAX_JSON_BODY_DEPTH } from './body-limit';
 
 let rig: ApiApp;
 beforeAll(async () => {
-  rig = await openApiApp({ name: 'hostile-designs', maxUploadBytes: 4096 });
+  rig = await openApiApp({ name: 'hostile-designs', maxUploadBytes: 64 * 1024 });
 });
 afterAll(async () => rig?.close());
 
@@ -97,5 +99,32 @@ describe('a design naming a connection that does not exist', () => {
     const created = await send('POST', '/integrations', JSON.stringify({ name: 'To the warehouse', graph: graphTo(connectionId) }));
     const { id: integrationId } = (await created.json()) as { id: string };
     expect((await rig.app.request(`/api/integrations/${integrationId}/publish`, { method: 'POST' })).status).toBe(200);
+  });
+});
+
+describe('a file source naming an uploaded file that does not exist', () => {
+  it('is refused at publish and flagged by POST /compile at fileId; the uploaded file publishes', async () => {
+    const graphOf = (fileId: string) => {
+      const graph = structuredClone(csvFixture) as Graph;
+      // Stamped as previewed, as a client that never loaded the preview can stamp it.
+      graph.nodes[0]!.config = withFilePreview({ ...graph.nodes[0]!.config, fileId });
+      return graph;
+    };
+    for (const fileId of ['file_nope', '__proto__', 'file_\u0000']) {
+      const compiled = await send('POST', '/compile', JSON.stringify({ graph: graphOf(fileId) }));
+      expect(compiled.status).toBe(200);
+      const { diagnostics } = (await compiled.json()) as { diagnostics: { code: string; nodeId?: string; path?: string }[] };
+      expect(diagnostics).toContainEqual(expect.objectContaining({ code: 'unknown-file', nodeId: 'source', path: 'fileId' }));
+    }
+    const created = await send('POST', '/integrations', JSON.stringify({ name: 'From a lost file', graph: graphOf('file_nope') }));
+    const { id } = (await created.json()) as { id: string };
+    const refused = await rig.app.request(`/api/integrations/${id}/publish`, { method: 'POST' });
+    expect(refused.status).toBe(422);
+    expect(ApiError.parse(await refused.json()).error.diagnostics).toContainEqual(expect.objectContaining({ code: 'unknown-file', message: 'The uploaded file "file_nope" does not exist (deleted, or never uploaded here): upload the file again' }));
+
+    const up = await rig.app.request('/api/files?name=c.csv', { method: 'POST', body: 'Email,Full Name,Plan,MRR,Signed Up,Active\na@x.io,Ann,Pro,10,2026-01-02,true\n', headers: { 'content-type': 'text/csv' } });
+    const file = UploadedFile.parse(await up.json());
+    expect((await send('PUT', `/integrations/${id}`, JSON.stringify({ graph: graphOf(file.id) }))).status).toBe(200);
+    expect((await rig.app.request(`/api/integrations/${id}/publish`, { method: 'POST' })).status).toBe(200);
   });
 });

@@ -21,6 +21,8 @@ export interface CompileContext {
    * naming another id published, and every run failed with "The connection … no longer exists" (probe18).
    */
   connectionIds?: ReadonlySet<string>;
+  /** Of the uploaded files the graph's file sources name (`config.fileId`), those that exist (the server's compile); absent: not checked. */
+  fileIds?: ReadonlySet<string>;
 }
 
 /**
