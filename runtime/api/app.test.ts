@@ -167,9 +167,15 @@ describe('integrations', () => {
   });
 
   it('compiles a graph on request without saving it', async () => {
-    const res = await post('/api/compile', { graph: fixture });
+    const file = await uploadCsv();
+    const graph = structuredClone(fixture) as Graph;
+    graph.nodes[0]!.config = withFilePreview({ ...graph.nodes[0]!.config, fileId: file.id });
+    const res = await post('/api/compile', { graph });
     const body = (await res.json()) as { ok: boolean; diagnostics: unknown[] };
     expect(body).toMatchObject({ ok: true, diagnostics: [] });
+    // The fixture's own file id was never uploaded here (probe18: it published, and every run failed).
+    const lost = (await (await post('/api/compile', { graph: fixture })).json()) as { ok: boolean; diagnostics: unknown[] };
+    expect(lost).toMatchObject({ ok: false, diagnostics: [expect.objectContaining({ code: 'unknown-file', nodeId: 'source', path: 'fileId' })] });
   });
 });
 

@@ -5,7 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import { auditRoutes } from './audit';
 import { authRoutes } from './auth';
-import { requestBodyLimit } from './body-limit';
+import { jsonBodyDepthLimit, requestBodyLimit } from './body-limit';
 import { connectionRoutes } from './connections';
 import type { ApiDeps } from './deps';
 import { access, serve, identify, requireAccess, securityHeaders, siteGuard, siteOf, type AuthEnv } from './guard';
@@ -111,7 +111,9 @@ export function createApi(deps: ApiDeps) {
   app.use('/api/*', async (c, next) => (c.req.method === 'POST' && INBOUND_HOOK_PATH.test(c.req.path) ? (c.set('principal', null), next()) : identify(deps.store, site)(c, next)));
   // Bodies are bounded by who is asking before any route reads one (runtime/api/body-limit.ts); uploads and inbound
   // webhooks stream under limits of their own.
-  app.use('/api/*', requestBodyLimit((method, path) => method === 'POST' && (path === `${routes.API_BASE}/files` || INBOUND_HOOK_PATH.test(path))));
+  const ownBodyLimit = (method: string, path: string) => method === 'POST' && (path === `${routes.API_BASE}/files` || INBOUND_HOOK_PATH.test(path));
+  app.use('/api/*', requestBodyLimit(ownBodyLimit));
+  app.use('/api/*', jsonBodyDepthLimit(ownBodyLimit));
   app.use('/api/openapi.json', requireAccess('signedIn'));
   app.route(routes.API_BASE, api);
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: site.cookieName });
@@ -146,6 +148,13 @@ export function createApi(deps: ApiDeps) {
     if (code === '22021' || code === '22P05') {
       console.warn('Refused a request holding U+0000', err);
       return c.json(errorBody('invalid_request', 'The request holds the character U+0000, which no id, name or value Weft stores can contain'), 400);
+    }
+    // Half of a character (a lone UTF-16 surrogate, "\ud800" in JSON) is the same: jsonb refuses it (22P02, "Unicode
+    // low surrogate must follow a high surrogate") — a node label or field name holding one answered 500.
+    const detail = (err as { detail?: unknown; cause?: { detail?: unknown } }).detail ?? (err as { cause?: { detail?: unknown } }).cause?.detail;
+    if (code === '22P02' && typeof detail === 'string' && /surrogate/i.test(detail)) {
+      console.warn('Refused a request holding half of a character', err);
+      return c.json(errorBody('invalid_request', 'The request holds half of a character (a lone UTF-16 surrogate, such as "\\ud800" in JSON), which no id, name or value Weft stores can contain'), 400);
     }
     console.error('Unhandled API error', err);
     return c.json(errorBody('internal_error', 'Something went wrong on the server; the error was logged'), 500);

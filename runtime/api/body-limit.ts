@@ -46,3 +46,42 @@ export function requestBodyLimit(ownLimit: (method: string, path: string) => boo
     return limiters[who](c, next);
   };
 }
+
+/**
+ * How deep a JSON request body may nest (objects and arrays). A design's node config, a connection's config and a
+ * run's parameters are open records: a signed-in caller's 16 MB body held a config 5,000 levels deep, which saved
+ * nowhere — hashing the graph (canonicalJson) and answering it (JSON.stringify) recurse once a level and overflowed
+ * the stack: 500 on save, a draft that could never be answered had it been stored. Real bodies nest a dozen levels.
+ */
+export const MAX_JSON_BODY_DEPTH = 128;
+
+/** The deepest nesting of objects and arrays in JSON text, counted without parsing (brackets inside strings skipped). */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c) i++; // backslash: the next character is escaped
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x7b || ch === 0x5b) deepest = Math.max(deepest, ++depth);
+    else if (ch === 0x7d || ch === 0x5d) depth--;
+  }
+  return deepest;
+}
+
+/** Refuses a JSON body nested deeper than MAX_JSON_BODY_DEPTH with 400, before any route parses it. Runs after the size bound. */
+export function jsonBodyDepthLimit(ownLimit: (method: string, path: string) => boolean): MiddlewareHandler<AuthEnv> {
+  return async (c, next) => {
+    const type = c.req.header('content-type') ?? '';
+    if (c.req.method === 'GET' || c.req.method === 'HEAD' || !/^application\/(.+\+)?json\b/i.test(type) || ownLimit(c.req.method.toUpperCase(), c.req.path)) return next();
+    // Read once here; Hono keeps the text, so the route's validator parses the same bytes.
+    const depth = jsonDepth(await c.req.text());
+    if (depth > MAX_JSON_BODY_DEPTH) {
+      return c.json(errorBody('invalid_request', `The request body nests ${depth.toLocaleString('en-US')} levels deep; Weft reads JSON at most ${MAX_JSON_BODY_DEPTH} levels deep`), 400);
+    }
+    return next();
+  };
+}

@@ -68,6 +68,8 @@ describe('records keyed by names people choose', () => {
   it('a value map with a `__proto__` entry survives publish, and LOOKUP finds it in the published plan', async () => {
     const graph = structuredClone(fixture) as Graph;
     graph.nodes[0]!.config = withFilePreview({ ...graph.nodes[0]!.config });
+    // Publishing checks the uploaded file exists (probe18): the fixture's, as stored.
+    await store.saveFile({ id: String(graph.nodes[0]!.config.fileId), name: 'customers.csv', size: 5, sha256: '0'.repeat(64), columns: [], delimiter: ',', sampleRows: [], format: 'csv', compression: 'none', path: '/nonexistent/customers.csv', createdAt: new Date().toISOString() });
     graph.valueMaps = [{ name: 'codes', entries: [{ from: '__proto__', to: 'P' }, { from: 'toString', to: 'T' }, { from: 'a', to: 'A' }] }];
     const created = await post('/api/integrations', { name: 'Odd value maps', graph });
     expect(created.status, await created.clone().text()).toBe(201);

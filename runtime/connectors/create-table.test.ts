@@ -118,6 +118,9 @@ describe('the statement, before anything runs', () => {
     expect(() => mysqlTableDdl('t', [{ name: 'Straße', type: 'text' }, { name: 'STRASSE', type: 'text' }], [])).not.toThrow();
     expect(() => mysqlTableDdl('\u{1F600}orders', FIELDS, [])).toThrow(/The table name "\u{1F600}orders" holds a character MySQL does not allow in names \(\u{1F600}\)/u);
     expect(() => mysqlTableDdl('t', [{ name: 'a\u{1F600}', type: 'text' }], [])).toThrow(/column name/);
+    // A session's temporary schema: its table would vanish with the pooled connection that made it.
+    for (const schema of ['pg_temp', 'pg_temp_3', 'pg_toast_temp_3']) expect(() => postgresTableDdl(schema, 't', FIELDS, [])).toThrow(`Schema "${schema}" holds temporary tables`);
+    expect(postgresTableDdl('PG_TEMP', 't', FIELDS, [])).toMatch(/^CREATE TABLE "PG_TEMP"\."t"/);
     // Postgres takes both.
     expect(postgresTableDdl('s', '\u{1F600}', [{ name: 'ID', type: 'text' }, { name: 'id', type: 'date' }], [])).toContain('"ID" text,\n  "id" date');
   });

@@ -888,7 +888,7 @@ export function runStoreSuite(target: SuiteTarget): void {
       await store.commitBatch(
         commit(run.id, 2, {
           workspaceWrite: write(object, [{ email: 'a', plan: 'gold', age: 2 }], {
-            fields: [{ name: 'email', type: 'text' }, { name: 'plan', type: 'text' }, { name: 'age', type: 'text' }],
+            fields: [{ name: 'email', type: 'text' }, { name: 'plan', type: 'text' }, { name: 'age', type: 'number' }],
           }),
         }),
       );
@@ -897,6 +897,32 @@ export function runStoreSuite(target: SuiteTarget): void {
       expect(extended?.attributes).toEqual([...FIELDS, { name: 'plan', type: 'text' }]);
       expect((await store.listWorkspaceRecords(object)).items[0]?.values).toEqual({ email: 'a', name: 'A', age: 2, plan: 'gold' });
       expect((await store.listWorkspaceObjects()).some((o) => o.name === object)).toBe(true);
+    });
+
+    // probe18: the compiler compares a workspace target's fields with the object's attributes only as the object was at
+    // publish. An integration published before another one made the object wrote USD amounts into an EUR attribute and
+    // text into a Number one, without a word; test a record (previewWorkspaceWrite) must say what the run does.
+    it('rejects every row when a field differs from the object’s attribute in type, currency code or referenced object', async () => {
+      const { run } = await newRun();
+      const object = objectName('typed');
+      const fields: WorkspaceWrite['fields'] = [{ name: 'email', type: 'text' }, { name: 'age', type: 'number' }, { name: 'mrr', type: 'currency', currency: 'EUR' }, { name: 'boss', type: 'reference', ref: object }];
+      await store.commitBatch(commit(run.id, 1, { workspaceWrite: write(object, [{ email: 'a', age: 1, mrr: 5, boss: null }], { fields }) }));
+      const cases: [WorkspaceWrite['fields'][number], Record<string, unknown>, string][] = [
+        [{ name: 'age', type: 'text' }, { email: 'b', age: 'forty' }, `"age" is text but ${object}.age is number`],
+        [{ name: 'mrr', type: 'currency', currency: 'USD' }, { email: 'c', mrr: 7 }, `"mrr" holds USD amounts but ${object}.mrr holds EUR`],
+        [{ name: 'boss', type: 'reference', ref: 'companies' }, { email: 'd', boss: 'a' }, `"boss" references companies but ${object}.boss references ${object}`],
+      ];
+      for (const [i, [field, row, why]] of cases.entries()) {
+        const batch = write(object, [row], { fields: [{ name: 'email', type: 'text' }, field] });
+        const reason = `${why}; publish the integration again to see what to change`;
+        expect((await store.previewWorkspaceWrite(batch)).outcomes).toEqual([{ outcome: 'rejected', reason }]);
+        expect((await store.commitBatch(commit(run.id, i + 2, { workspaceWrite: batch }))).outcomes).toEqual([{ outcome: 'rejected', reason }]);
+      }
+      expect((await store.listWorkspaceRecords(object)).items.map((r) => r.values)).toEqual([{ email: 'a', age: 1, mrr: 5, boss: null }]);
+      expect((await store.getWorkspaceObject(object))?.attributes).toEqual(fields);
+      // A field without a code or a referenced object still writes to the attribute that has one.
+      const plain = write(object, [{ email: 'e', mrr: 3 }], { fields: [{ name: 'email', type: 'text' }, { name: 'mrr', type: 'currency' }] });
+      expect((await store.commitBatch(commit(run.id, 9, { workspaceWrite: plain }))).outcomes).toEqual([{ outcome: 'created' }]);
     });
 
     it('rejects every row when the key differs from the object’s', async () => {

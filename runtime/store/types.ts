@@ -209,6 +209,12 @@ export interface WorkspaceBatch {
    * what the row carries; insert never changes a record, with or without it.
    */
   rewrite?: boolean;
+  /**
+   * How a field must match the object's attribute of its name: `exact` (default: the workspace target, as the compiler
+   * checks it) or `fit` (the workspace connector, written like a table: a field goes into an attribute it fits as a
+   * column, fitsColumn). A field that does not is refused for every row.
+   */
+  attributes?: 'exact' | 'fit';
   /** The upsert made ready before the commit (`prepareUpsert` in runtime/store/workspace-write.ts); used only for these `rows`. */
   prepared?: PreparedUpsert;
 }

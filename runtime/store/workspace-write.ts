@@ -1,7 +1,7 @@
 // One workspace batch: decide each row's outcome (pure), then apply it with multi-row statements. The batch
 // commit (workspace target) and the workspace connector's write both run exactly this code.
 import { and, eq, sql, type SQL } from 'drizzle-orm';
-import { decimalText, type Field } from '../../shared';
+import { attributeMismatch, decimalText, fitsColumn, type Field } from '../../shared';
 import { isWholeText, unstorableTextReason } from '../../shared/util/nul';
 import { ownValue } from '../../shared/util/records';
 import { canonicalJson } from '../../shared/util/canonical-json';
@@ -196,6 +196,25 @@ const labelOf = (name: string): string => {
 
 const sameKey = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((k, i) => k === b[i]);
 
+/**
+ * Why no row of this write may go into the object as stored, or null: another key, or a field whose type, currency
+ * code or referenced object differs from the object's attribute. The compiler refuses both at publish, but only
+ * against the object as it was then: an integration published before another one made the object wrote USD amounts
+ * into an EUR attribute, and text into a Currency or Date one, without a word (probe18).
+ */
+function objectMismatch(object: { key: readonly string[]; attributes: readonly Field[] }, write: WorkspaceBatch, fields: readonly Field[]): string | null {
+  if (!sameKey(object.key, write.key)) {
+    return object.key.length === 0 ? `${write.object} has no key, so it cannot be matched by ${write.key.join(', ')}` : `${write.object} is keyed by ${object.key.join(', ')}, not ${write.key.join(', ') || 'nothing'}`;
+  }
+  for (const f of fields) {
+    const attr = object.attributes.find((a) => a.name === f.name);
+    // Written like a table (the workspace connector): a field fits the attribute as it would fit a column of its type.
+    const why = attr ? attributeMismatch(write.object, attr, write.attributes === 'fit' && fitsColumn(f.type, attr.type) ? { ...f, type: attr.type } : f) : null;
+    if (why) return `${why}; publish the integration again to see what to change`;
+  }
+  return null;
+}
+
 function uniqueFields(fields: readonly Field[]): Field[] {
   const seen = new Set<string>();
   return fields.filter((f) => !seen.has(f.name) && seen.add(f.name));
@@ -321,11 +340,7 @@ export async function applyWorkspaceWrite(tx: Db, write: WorkspaceBatch, locked?
     throw new Error(`workspace object ${write.object} vanished while writing to it`);
   }
 
-  const rejectAll = sameKey(object.key, write.key)
-    ? null
-    : object.key.length === 0
-      ? `${write.object} has no key, so it cannot be matched by ${write.key.join(', ')}`
-      : `${write.object} is keyed by ${object.key.join(', ')}, not ${write.key.join(', ') || 'nothing'}`;
+  const rejectAll = objectMismatch(object, write, fields);
   const added = rejectAll === null ? fields.filter((f) => !object.attributes.some((a) => a.name === f.name)) : [];
 
   // The batch's record keys, made when something asks (a Reference to this object, or the planned path's lookup):
@@ -572,12 +587,7 @@ export async function previewWorkspaceWrite(db: Db, write: WorkspaceBatch): Prom
     const reason = `The workspace has no object ${write.object}; update mode does not create records`;
     return { outcomes: write.rows.map(() => ({ outcome: 'rejected', reason })), before: write.rows.map(() => null), after: write.rows.map(() => null) };
   }
-  const rejectAll =
-    !object || sameKey(object.key, write.key)
-      ? null
-      : object.key.length === 0
-        ? `${write.object} has no key, so it cannot be matched by ${write.key.join(', ')}`
-        : `${write.object} is keyed by ${object.key.join(', ')}, not ${write.key.join(', ') || 'nothing'}`;
+  const rejectAll = object ? objectMismatch(object, write, uniqueFields(write.fields)) : null;
   const keys = write.rows.map((row) => (write.key.length > 0 ? recordKey(row, write.key) : null));
   const wanted = [...new Set(keys.flatMap((k) => (k?.ok && storableKey(k.key) ? [k.key] : [])))];
   const stored = new Map<string, Values>();

@@ -105,6 +105,15 @@ export function compile(graph: Graph, context: CompileContext = {}): CompileResu
       continue;
     }
     configs.set(id, parsed.data as Record<string, unknown>);
+    const fileId = kind.readsUploadedFiles ? (parsed.data as { fileId?: unknown }).fileId : undefined;
+    if (ctx.fileIds && typeof fileId === 'string' && fileId !== '' && !ctx.fileIds.has(fileId)) {
+      report({ code: 'unknown-file', message: `The uploaded file "${fileId}" does not exist (deleted, or never uploaded here): upload the file again`, path: 'fileId' });
+    }
+    if (ctx.connectionIds) {
+      for (const ref of kind.connectionRefs?.(parsed.data) ?? []) {
+        if (!ctx.connectionIds.has(ref.id)) report({ code: 'unknown-connection', message: `The connection "${ref.id}" does not exist (deleted, or never saved here): choose a saved connection`, path: ref.path });
+      }
+    }
     const upstream = (incoming.get(id) ?? [])[0];
     const input = upstream !== undefined ? (schemas[upstream] ?? null) : null;
     schemas[id] = isKindId(node.kind) ? inferFor(node.kind)(parsed.data, input, report, ctx) : null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coerceValue, coerceValueFast, ConversionFailure, convertValue, convertValueReference, exactNumber, exactNumberFast, inferFieldType } from './field-types';
+import { coerceCurrency, coerceValue, coerceValueFast, ConversionFailure, convertValue, convertValueReference, exactNumber, exactNumberFast, inferFieldType } from './field-types';
 import { seededRandom } from '../util/random';
 
 describe('convertValue', () => {
@@ -27,6 +27,48 @@ describe('convertValue', () => {
     ['2026-02-30', 'date', '"2026-02-30" is not a date (expected YYYY-MM-DD or MM/DD/YYYY)'],
   ] as const)('rejects %s as %s', (raw, type, reason) => {
     expect(convertValue(raw, type)).toEqual({ ok: false, reason });
+  });
+
+  // probe18: a date-time on a day its month lacks was rolled into the next month (February 30th became March 2nd),
+  // through the fast path and the reference alike, while the same day as a Date was refused.
+  it.each(['2026-02-30T10:00:00Z', '2026-02-30 10:00:00', '2026-04-31T10:00:00+01:00', '2025-02-29T00:00:00.5-05', '2026-06-31 23:59:59+0000', '2100-02-29T00:00:00Z'])(
+    'rejects %s as a date-time, naming the day the calendar lacks',
+    (raw) => {
+      const reason = `"${raw}" is not a date and time: the calendar has no day ${raw.slice(0, 10)}`;
+      expect(convertValue(raw, 'datetime')).toEqual({ ok: false, reason });
+      expect(coerceValueFast(raw, 'datetime')).toEqual(new ConversionFailure(reason));
+    },
+  );
+
+  // probe18: every comma was dropped, so a decimal comma made a value 100 times larger ("12,50 EUR" was 1250 EUR) and
+  // "1.234,56" became 1.23456, without a word. A comma groups thousands or the value is rejected.
+  it.each([
+    ['12,50', 'number'],
+    ['1,5', 'number'],
+    ['1.234,56', 'currency'],
+    ['-€12,50', 'currency'],
+    ['1,23', 'currency'],
+    ['1,,234', 'number'],
+  ] as const)('rejects %s as %s: a comma that does not separate thousands', (raw, type) => {
+    expect(convertValue(raw, type)).toEqual({ ok: false, reason: `"${raw}" is not a number: a comma may only separate thousands (1,234.5)` });
+    expect(coerceValueFast(raw, type)).toBeInstanceOf(ConversionFailure);
+  });
+
+  it('reads commas that separate thousands, and refuses a coded amount with a decimal comma', () => {
+    expect(convertValue('-1,234,567.25', 'number')).toEqual({ ok: true, value: -1234567.25 });
+    expect(convertValue('$1,234', 'currency')).toEqual({ ok: true, value: 1234 });
+    expect(coerceCurrency('EUR 1,234.50', 'EUR')).toBe(1234.5);
+    expect(coerceCurrency('12,50 EUR', 'EUR')).toEqual(new ConversionFailure('"12,50" is not a number: a comma may only separate thousands (1,234.5)'));
+    // Detection agrees: amounts with a decimal comma stay text rather than becoming a Currency column that rejects them all.
+    expect(inferFieldType(['€12,50', '€3,00'])).toBe('text');
+    expect(inferFieldType(['$1,200', '$10.00'])).toBe('currency');
+  });
+
+  it('still reads real last days of a month, leap days and 24:00 as date-times', () => {
+    expect(convertValue('2024-02-29T10:00:00+02:00', 'datetime')).toEqual({ ok: true, value: '2024-02-29T08:00:00.000Z' });
+    expect(convertValue('2000-02-29 00:00:00', 'datetime')).toEqual({ ok: true, value: '2000-02-29T00:00:00.000Z' });
+    expect(convertValue('2026-04-30T23:00:00-02:00', 'datetime')).toEqual({ ok: true, value: '2026-05-01T01:00:00.000Z' });
+    expect(convertValue('2026-01-31T24:00:00Z', 'datetime')).toEqual({ ok: true, value: '2026-02-01T00:00:00.000Z' });
   });
 });
 

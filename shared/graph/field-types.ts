@@ -29,6 +29,18 @@ export const Field = z.object({
 });
 export type Field = z.infer<typeof Field>;
 
+/**
+ * Why `field` cannot be written to `object`'s attribute `attr` of the same name, or null: another type, another
+ * currency code, another referenced object. The compiler reports it before publish; the workspace write refuses it at
+ * run time (the object may have been made by another integration after this one was published).
+ */
+export function attributeMismatch(object: string, attr: Field, field: Field): string | null {
+  if (attr.type !== field.type) return `"${field.name}" is ${field.type} but ${object}.${attr.name} is ${attr.type}`;
+  if (attr.type === 'reference' && attr.ref && field.ref && attr.ref !== field.ref) return `"${field.name}" references ${field.ref} but ${object}.${attr.name} references ${attr.ref}`;
+  if (attr.type === 'currency' && attr.currency && field.currency && attr.currency !== field.currency) return `"${field.name}" holds ${field.currency} amounts but ${object}.${attr.name} holds ${attr.currency}`;
+  return null;
+}
+
 /** The shape of the rows that flow out of a node: ordered fields and, when known, the key. */
 export const RowSchema = z.object({
   fields: z.array(Field),
@@ -41,6 +53,8 @@ export type Row = Record<string, unknown>;
 export type Converted = { ok: true; value: unknown } | { ok: false; reason: string };
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** A number whose commas group its whole part in thousands: `1,234`, `-12,345,678.9`. */
+const THOUSANDS = /^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$/;
 const SLASH_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
 const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
 
@@ -59,6 +73,8 @@ export class ConversionFailure {
 
 const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** Whether month `m` (1-12) of year `y` has a day `d`. */
+const isCalendarDay = (y: number, m: number, d: number): boolean => m >= 1 && m <= 12 && d >= 1 && d <= (m === 2 && isLeap(y) ? 29 : DAYS[m - 1]!);
 const digits = (s: string, from: number, to: number): number => {
   let n = 0;
   for (let i = from; i < to; i++) n = n * 10 + (s.charCodeAt(i) - 48);
@@ -442,6 +458,9 @@ function commonDatetime(s: string): string | null {
   const second = Number(se);
   // Date.UTC reads years 0-99 as 1900-1999: those stay with the reference.
   if (Number(y) < 100 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return null;
+  // No such calendar day (February 30th, April 31st): Date.UTC would roll it into the next month without a word; the
+  // reference conversion says why not (probe18).
+  if (day > (month === 2 && isLeap(Number(y)) ? 29 : DAYS[month - 1]!)) return null;
   // Already in UTC with a real calendar day: rewritten, without a Date (most exports print this way).
   if ((zone === undefined || zone === 'Z' || zone === '+00' || zone === '+00:00' || zone === '+0000') && day <= (month === 2 && isLeap(Number(y)) ? 29 : DAYS[month - 1]!)) {
     return `${y}-${mo}-${d}T${h}:${mi}:${se}.${frac ? frac.padEnd(3, '0') : '000'}Z`;
@@ -544,7 +563,11 @@ export function convertValueReference(value: unknown, type: FieldType): Converte
       }
       if (typeof value === 'boolean') return { ok: false, reason: `${String(value)} is not a number` };
       const text = String(value).trim();
-      const cleaned = type === 'currency' ? text.replace(/^[-+]?[$€£¥]/, (m) => m.replace(/[$€£¥]/, '')).replace(/,/g, '') : text.replace(/,/g, '');
+      const unsigned = type === 'currency' ? text.replace(/^[-+]?[$€£¥]/, (m) => m.replace(/[$€£¥]/, '')) : text;
+      // A comma separates thousands (1,234.5), nothing else: "12,50" (a decimal comma) read as 1250 and "1.234,56" as
+      // 1.23456, a wrong amount without a word (probe18).
+      if (unsigned.includes(',') && /^[-+]?[\d.,]+$/.test(unsigned) && !THOUSANDS.test(unsigned)) return { ok: false, reason: `"${text}" is not a number: a comma may only separate thousands (1,234.5)` };
+      const cleaned = unsigned.replace(/,/g, '');
       // Plain decimals are kept exact (decimal text when a double cannot hold them); other forms (1e3) as Number reads them.
       const exact = exactNumber(cleaned);
       if (exact !== null) return { ok: true, value: exact };
@@ -565,6 +588,11 @@ export function convertValueReference(value: unknown, type: FieldType): Converte
       // Postgres writes a whole-hour zone as "+00": JavaScript wants "+00:00".
       const hourZone = /[+-]\d{2}$/.test(text) && /[T ]\d{2}:\d{2}/.test(text) ? `${text}:00` : text;
       const zoned = /(Z|[+-]\d{2}:?\d{2})$/.test(hourZone) ? hourZone : `${hourZone.replace(' ', 'T')}Z`;
+      // A day the month does not have is refused, not rolled into the next month (JavaScript reads 2026-02-30 as March 2nd).
+      const ymd = ISO_DATE.exec(text.slice(0, 10));
+      if (!(value instanceof Date) && ymd && (ISO_DATETIME.test(text) || ISO_DATE.test(text)) && !isCalendarDay(Number(ymd[1]), Number(ymd[2]), Number(ymd[3]))) {
+        return { ok: false, reason: `"${String(value)}" is not a date and time: the calendar has no day ${ymd[1]}-${ymd[2]}-${ymd[3]}` };
+      }
       const date = value instanceof Date ? value : ISO_DATETIME.test(text) ? new Date(zoned.replace(' ', 'T')) : ISO_DATE.test(text) ? new Date(`${text}T00:00:00Z`) : null;
       if (!date || Number.isNaN(date.getTime())) return { ok: false, reason: `"${String(value)}" is not a date and time (expected ISO 8601, e.g. 2026-03-01T09:30:00Z)` };
       return { ok: true, value: date.toISOString() };
@@ -599,7 +627,7 @@ export function inferFieldType(samples: readonly string[]): FieldType {
   // Only numbers that read back unchanged: leading zeros (`00501`), ids past 2^53 and long digit strings stay text.
   const plainNumber = (v: string) => /^-?\d+(\.\d+)?$/.test(v) && !/^-?0\d/.test(v) && fitsNumber(v) && v.replace(/\D/g, '').length <= 15;
   if (values.every(plainNumber)) return 'number';
-  if (all(/^-?[$€£¥]\s?-?[\d,]+(\.\d{1,2})?$/) && values.every((v) => fitsNumber(v.replace(/[^\d.-]/g, '')))) return 'currency';
+  if (all(/^-?[$€£¥]\s?-?[\d,]+(\.\d{1,2})?$/) && values.every((v) => fitsNumber(v.replace(/[^\d.-]/g, '')) && convertValue(v, 'currency').ok)) return 'currency';
   if (all(/^(\d{4}-\d{2}-\d{2}|\d{1,2}\/\d{1,2}\/\d{4})$/) && values.every((v) => convertValue(v, 'date').ok)) return 'date';
   if (all(ISO_DATETIME) && values.every((v) => convertValue(v, 'datetime').ok)) return 'datetime';
   return 'text';

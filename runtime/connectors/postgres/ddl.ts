@@ -28,6 +28,9 @@ function checkName(name: string, what: string): void {
 /** The CREATE TABLE statement, one column a line, the key NOT NULL and the PRIMARY KEY. */
 export function postgresTableDdl(schema: string, table: string, fields: readonly Field[], key: readonly string[]): string {
   checkName(schema, 'schema');
+  // A session's temporary schema: "pg_temp" made a temporary table that vanished with the pooled connection, answered
+  // "created" and left a target no run could find (probe18). Postgres' other own schemas refuse CREATE by themselves.
+  if (/^pg_(toast_)?temp(_\d+)?$/.test(schema)) throw new ConnectorError('invalid_config', `Schema "${schema}" holds temporary tables, which vanish when the connection that made them closes; create the table in another schema.`);
   checkName(table, 'table');
   for (const f of fields) checkName(f.name, 'column');
   const keyed = new Set(key);

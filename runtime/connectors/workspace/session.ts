@@ -151,7 +151,7 @@ export function openWorkspaceSession(store: WorkspaceStore, now: () => number = 
       // No key given: the object's own (for insert, a plain insert into a keyed object still cannot duplicate a key).
       const key = options.key.length > 0 ? options.key : (existing?.key ?? []);
       if (key.length === 0 && options.mode !== 'insert') throw new ConnectorError('invalid_config', `${options.mode} needs key fields to match records of ${name} by.`);
-      return store.writeWorkspace({ object: name, key: [...key], fields: options.fields, mode: options.mode, rows, ...(options.missing && { missing: options.missing }) });
+      return store.writeWorkspace({ object: name, key: [...key], fields: options.fields, mode: options.mode, rows, attributes: 'fit', ...(options.missing && { missing: options.missing }) });
     },
 
     async deleteRecords(name: string, rows: Row[], options: DeleteOptions): Promise<DeleteResult[]> {
@@ -174,9 +174,9 @@ export function openWorkspaceSession(store: WorkspaceStore, now: () => number = 
       // A key no record's key can hold (U+0000, half a character) finds none, never sent (as deleteRecords).
       rows = rows.filter((row) => unstorableTextReason(row, options.key, 'the workspace') === null);
       if (rows.length === 0) return 0;
-      // The records the write would find (read only, nothing locked); a key of another shape finds none.
-      const fields = options.key.map((k) => ({ name: k, type: 'text' as const }));
-      const { before } = await store.previewWorkspaceWrite({ object: name, key: options.key, fields, mode: 'update', missing: 'skip', rows });
+      // The records the write would find (read only, nothing locked); a key of another shape finds none. No fields: only
+      // the key is looked up, so no field's type is compared with the object's attributes.
+      const { before } = await store.previewWorkspaceWrite({ object: name, key: options.key, fields: [], mode: 'update', missing: 'skip', rows });
       return new Set(rows.flatMap((row, i) => (before[i] ? [JSON.stringify(options.key.map((k) => row[k]))] : []))).size;
     },
 

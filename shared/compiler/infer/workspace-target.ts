@@ -1,5 +1,6 @@
 // Compile-time checks of the workspace target: the key upsert needs and the types of the object's existing attributes.
 import type { WorkspaceTargetConfig } from '../../graph/kinds/workspace-target';
+import { attributeMismatch } from '../../graph/field-types';
 import type { KindInfer } from './types';
 
 export const inferWorkspaceTarget: KindInfer<WorkspaceTargetConfig> = (config, input, report, ctx) => {
@@ -12,13 +13,8 @@ export const inferWorkspaceTarget: KindInfer<WorkspaceTargetConfig> = (config, i
   if (existing) {
     for (const f of input.fields) {
       const attr = existing.fields.find((a) => a.name === f.name);
-      if (attr && attr.type !== f.type) {
-        report({ code: 'mistyped-field', message: `"${f.name}" is ${f.type} but ${config.object}.${f.name} is ${attr.type}`, path: 'object' });
-      } else if (attr && attr.type === 'reference' && attr.ref && f.ref && attr.ref !== f.ref) {
-        report({ code: 'mistyped-field', message: `"${f.name}" references ${f.ref} but ${config.object}.${f.name} references ${attr.ref}`, path: 'object' });
-      } else if (attr && attr.type === 'currency' && attr.currency && f.currency && attr.currency !== f.currency) {
-        report({ code: 'mistyped-field', message: `"${f.name}" holds ${f.currency} amounts but ${config.object}.${f.name} holds ${attr.currency}`, path: 'object' });
-      }
+      const mismatch = attr ? attributeMismatch(config.object, attr, f) : null;
+      if (mismatch) report({ code: 'mistyped-field', message: mismatch, path: 'object' });
     }
     if (existing.key.length > 0 && input.key.length > 0 && existing.key.join(',') !== input.key.join(',')) {
       report({ code: 'key-mismatch', message: `${config.object} is keyed by ${existing.key.join(', ')}, not ${input.key.join(', ')}`, path: 'object' });

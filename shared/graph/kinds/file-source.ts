@@ -93,4 +93,6 @@ export const fileSource = defineKind({
     stripNul: false,
     preview: null,
   }),
+  // The Files connection that decrypts it (none: the file is not encrypted).
+  connectionRefs: (c: { connectionId: string }) => (c.connectionId ? [{ path: 'connectionId', id: c.connectionId }] : []),
 });

@@ -49,4 +49,5 @@ export const sqlSource = defineKind({
   outputs: 1,
   config: SqlSourceConfig,
   defaults: (): SqlSourceConfig => ({ connectionId: '', connector: '', object: '', query: '', columns: [], key: [], preview: null, cursorField: '', softDeleteField: '' }),
+  connectionRefs: (c: { connectionId: string }) => (c.connectionId ? [{ path: 'connectionId', id: c.connectionId }] : []),
 });

@@ -44,4 +44,5 @@ export const sqlTarget = defineKind({
   outputs: 0,
   config: SqlTargetConfig,
   defaults: (): SqlTargetConfig => ({ connectionId: '', connector: '', object: '', mode: 'upsert', columns: [], key: [], ...TARGET_SYNC_DEFAULTS }),
+  connectionRefs: (c: { connectionId: string }) => (c.connectionId ? [{ path: 'connectionId', id: c.connectionId }] : []),
 });

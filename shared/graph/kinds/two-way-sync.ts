@@ -76,4 +76,6 @@ export const twoWaySync = defineKind({
     deletesToA: 'ignore',
     deleteThresholdPercent: DEFAULT_DELETE_THRESHOLD_PERCENT,
   }),
+  // A side without a connection is the workspace.
+  connectionRefs: (c: TwoWaySyncConfig) => (['a', 'b'] as const).flatMap((side) => (c[side].connectionId ? [{ path: `${side}.connectionId`, id: c[side].connectionId }] : [])),
 });

@@ -16,6 +16,13 @@ export interface CompileContext {
   syncEnabled?: boolean;
   /** The member systems MEMBER("system", id) may name (docs/members.md); absent: any name, checked at run time. */
   memberSystems?: readonly string[];
+  /**
+   * The ids of the saved connections (the server's compile: publish and POST /compile); absent: not checked. A node
+   * naming another id published, and every run failed with "The connection … no longer exists" (probe18).
+   */
+  connectionIds?: ReadonlySet<string>;
+  /** Of the uploaded files the graph's file sources name (`config.fileId`), those that exist (the server's compile); absent: not checked. */
+  fileIds?: ReadonlySet<string>;
 }
 
 /**
@@ -34,6 +41,8 @@ export interface NodeKindDef<C = unknown> {
   outputs: 0 | 1;
   config: z.ZodType<C>;
   defaults(): C;
+  /** The saved connections the config names, each with its config path (the compiler checks they exist). */
+  connectionRefs?(config: C): { path: string; id: string }[];
 }
 
 /**
