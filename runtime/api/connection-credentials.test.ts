@@ -69,6 +69,22 @@ describe('credentials in a REST connection’s plain settings', () => {
     await expect(service.update(created.id, { config: { ...created.config, headers, timeoutSeconds: 20 } })).rejects.toMatchObject({ issues: expect.arrayContaining([expect.objectContaining({ path: 'config.headers.0.name' })]) });
   });
 
+  // review15a: Duplicate saved the copy with no save rule, so a header kept from before the rule went into a new
+  // connection's plain settings.
+  it('refuses to duplicate a connection whose settings were saved with a credential before the rule', async () => {
+    const service = testConnections(rig.store);
+    const created = await service.create({ connector: 'rest', name: 'Copied before the rule', config: { baseUrl: 'https://api.example.com/v1' }, secrets: {} });
+    await rig.store.updateConnection(created.id, { config: { ...created.config, headers: [{ name: 'X-Tenant', value: 'acme' }, { name: 'Authorization', value: `Bearer ${SECRET}` }] } });
+    const before = (await rig.store.listConnections()).length;
+    const res = await rig.app.request(`/api/connections/${created.id}/duplicate`, { method: 'POST' });
+    expect(res.status).toBe(400);
+    expect(ApiError.parse(await res.json()).error.issues?.map((i) => i.path)).toContain('config.headers.1.name');
+    expect((await rig.store.listConnections()).length).toBe(before);
+    // One without a credential is copied as before.
+    await rig.store.updateConnection(created.id, { config: { ...created.config, headers: [{ name: 'X-Tenant', value: 'acme' }] } });
+    expect((await rig.app.request(`/api/connections/${created.id}/duplicate`, { method: 'POST' })).status).toBe(201);
+  });
+
   it('refuses a credential header added to a saved connection, leaving it as it was', async () => {
     const created = Connection.parse(await (await rest({}, 'Saved')).json());
     const res = await rig.app.request(`/api/connections/${created.id}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ config: { ...created.config, headers: [{ name: 'X-Auth-Token', value: SECRET }] } }) });

@@ -76,7 +76,7 @@ const duplicate = serve(routes.duplicateConnection, {
   ...access('admin'),
   tags: ['Connections'],
   summary: 'Copy a connection with its secrets, as "Copy of …"',
-  responses: { 201: 'The copy', 404: usual[404] },
+  responses: { 201: 'The copy', 400: usual[400], 404: usual[404] },
 });
 
 const discover = serve(routes.discoverConnection, {

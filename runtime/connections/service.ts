@@ -85,6 +85,11 @@ export function createConnectionService({ store, secretKey, connectors, context,
     return found;
   };
 
+  /** The connector's save rules (`saveProblems`) broken by parsed settings, as issues naming their `config.` field. */
+  function saveIssuesOf(connector: AnyConnector, config: Record<string, unknown>): { path: string; message: string }[] {
+    return (connector.manifest.saveProblems?.(config) ?? []).map((i) => ({ path: ['config', ...i.path.map(String)].join('.'), message: i.message }));
+  }
+
   /**
    * Parses config and secrets with the connector's own schemas; a failure names each bad field. `saving`: settings a
    * person is saving, also held to the connector's save rules (`saveProblems`), which a saved connection that is
@@ -93,7 +98,7 @@ export function createConnectionService({ store, secretKey, connectors, context,
   function validate(connector: AnyConnector, config: unknown, secrets: Secrets, saving = false): { config: Record<string, unknown>; secrets: Secrets } {
     const c = connector.manifest.config.safeParse(config);
     const s = connector.manifest.secrets.safeParse(secrets);
-    const saveIssues = saving && c.success ? (connector.manifest.saveProblems?.(c.data) ?? []).map((i) => ({ path: ['config', ...i.path.map(String)].join('.'), message: i.message })) : [];
+    const saveIssues = saving && c.success ? saveIssuesOf(connector, c.data as Record<string, unknown>) : [];
     const issues = [...(c.success ? [] : issuesOf(c.error, 'config')), ...saveIssues, ...(s.success ? [] : issuesOf(s.error, 'secrets'))];
     if (issues.length > 0 || !c.success || !s.success) {
       throw new ConnectionServiceError('invalid', `Invalid connection settings: ${issues[0]?.path}: ${issues[0]?.message}`, issues);
@@ -255,6 +260,12 @@ export function createConnectionService({ store, secretKey, connectors, context,
       const base = `Copy of ${stored.name}`.slice(0, 110);
       let name = base;
       for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${base} (${n})`;
+      // A copy is a connection saved now: held to the save rules, as create is (review15a: a credential header kept
+      // from before the rule was copied into a new connection's plain settings).
+      const connector = connectorOf(stored.connector);
+      const parsed = connector.manifest.config.safeParse(stored.config);
+      const problems = parsed.success ? saveIssuesOf(connector, parsed.data as Record<string, unknown>) : [];
+      if (problems.length > 0) throw new ConnectionServiceError('invalid', `Invalid connection settings: ${problems[0]!.path}: ${problems[0]!.message}`, problems);
       // Sealed again so the copy shares no IV with the original.
       const copy = await named(() => store.createConnection({ connector: stored.connector, name, config: stored.config, secrets: seal(unsealOrEmpty(stored)) }));
       return serve(copy, {});

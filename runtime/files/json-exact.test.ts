@@ -43,6 +43,14 @@ describe('JSON numbers past a double', () => {
     });
   }
 
+  // review15a: a number with an exponent and 16 or 17 digits was counted as one a double changes, though it is the
+  // double's own text (what JSON.stringify writes for 3.0000000000000004e-7 or Number.MAX_VALUE): it arrived as text.
+  it('parseJsonExact reads a double written with an exponent as that double, and keeps one it would round', () => {
+    const doubles = [3.0000000000000004e-7, Number.MAX_VALUE, -5.294650534812286e-309, 1.2345678901234567e-100, 5e-324, 1e21];
+    expect(parseJsonExact(JSON.stringify({ doubles }))).toEqual({ doubles });
+    expect(parseJsonExact('[1.00000000000000000001e5, 3.00000000000000044e-7, 12.5e-1, 0.0e400, -0e999]')).toEqual(['1.00000000000000000001e5', '3.00000000000000044e-7', 1.25, 0, -0]);
+  });
+
   it('parseJsonExact leaves strings and ordinary numbers alone', () => {
     expect(parseJsonExact('{"a": "12345678901234567890", "b": 12, "c": -0.5e3}')).toEqual({ a: '12345678901234567890', b: 12, c: -500 });
   });

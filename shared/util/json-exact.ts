@@ -33,15 +33,30 @@ const NUMBER_AT = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
 const NAME_AFTER = /[ \t\n\r]*:/y;
 
 /**
+ * A decimal, with or without an exponent, as its significant digits and the power of ten of the last one (`-1.50e3`
+ * is `-15e2`, `0.0` is `0`): two texts of one value give one answer. The exponent is a BigInt (`1e99999999999999999999`).
+ */
+function scientific(text: string): string {
+  const m = /^-?(\d+)(?:\.(\d+))?(?:[eE]([-+]?\d+))?$/.exec(text);
+  if (!m) return text;
+  const all = `${m[1]}${m[2] ?? ''}`.replace(/^0+/, '');
+  if (all === '') return '0';
+  const digits = all.replace(/0+$/, '');
+  const exp = BigInt(m[3] ?? '0') - BigInt((m[2] ?? '').length) + BigInt(all.length - digits.length);
+  return `${text.startsWith('-') ? '-' : ''}${digits}e${exp}`;
+}
+
+/**
  * Whether a number written with an exponent would change as a double: past its range (1e400 is not Infinity), below
- * it (1e-400 is not 0), or with more significant digits than it keeps. Such a number stays the text it was written as.
+ * it (1e-400 is not 0), or not the decimal the double reads back as (more digits than it keeps). The double's own
+ * shortest text (`3.0000000000000004e-7`, `1.7976931348623157e308`, what JSON.stringify writes) does not change
+ * (review15a: 16 or 17 digits were counted as a change, and such numbers arrived as text). Such a number stays the
+ * text it was written as.
  */
 function exponentChanges(token: string): boolean {
-  const e = token.search(/[eE]/);
-  if (e < 0) return false;
+  if (!/[eE]/.test(token)) return false;
   const n = Number(token);
-  const digits = token.slice(0, e).replace(/[-.]/g, '').replace(/^0+/, '');
-  return !Number.isFinite(n) || (n === 0 && /[1-9]/.test(digits)) || digits.replace(/0+$/, '').length > 15;
+  return !Number.isFinite(n) || scientific(String(n)) !== scientific(token);
 }
 
 /**

@@ -97,6 +97,13 @@ const MAX_REMEMBERED_PAGES = 10_000;
  * holding exactly the records of the page before it means the API ignores the paging parameter, and would answer page
  * 1 for ever: that fails the read before the records are read twice.
  */
+/** A page's records as one digest, for the repeated-page checks. */
+function digestOf(records: Record<string, unknown>[]): string {
+  const hash = createHash('sha256');
+  for (const r of records) hash.update(JSON.stringify(r) ?? 'null').update('\n');
+  return hash.digest('base64');
+}
+
 function pageLoops(ep: RestEndpoint) {
   const requested = seenPages(MAX_REMEMBERED_PAGES);
   let previous: string | null = null;
@@ -109,29 +116,40 @@ function pageLoops(ep: RestEndpoint) {
   };
   return {
     /**
+     * Whether this page holds exactly the records of the page `follow` was last given (not counted as a page): the
+     * look-ahead after a `repeat`.
+     */
+    same(page: { records: Record<string, unknown>[] }): boolean {
+      return page.records.length > 0 && digestOf(page.records) === previous;
+    },
+    /**
      * The page after this one (null: the read ends), and whether this page's records are new. A page that repeats the
-     * one before it ends the read without its records when the pages before it moved on (an API answering its last page
-     * again for any page past the end); the same records for page 2 as for page 1 fail the read (an API ignoring the
-     * paging parameter, whose further records could never be read: ending there would lose them silently).
+     * one before it, once the pages before it moved on, is either an API answering its last page again for any page
+     * past the end, or two pages that hold the same records (records without ids, a page size of 1): not `fresh`, and
+     * the caller asks for the page after it (review15a: ending there lost every record after two equal pages). With no
+     * page after it the read ends without its records. The same records for page 2 as for page 1 fail the read (an
+     * API ignoring the paging parameter, whose further records could never be read: ending there would lose them).
      */
     follow(state: PageState, page: { records: Record<string, unknown>[]; next: PageState | null; urls: string[] }): { next: PageState | null; fresh: boolean } {
       pageNo++;
       remember(key(state));
       for (const u of page.urls) remember(`u:${u}`);
+      let repeat = false;
       if (page.records.length > 0) {
-        const hash = createHash('sha256');
-        for (const r of page.records) hash.update(JSON.stringify(r) ?? 'null').update('\n');
-        const digest = hash.digest('base64');
+        const digest = digestOf(page.records);
         if (digest === previous) {
-          if (moved) return { next: null, fresh: false };
-          const param = ep.pagination === 'link-header' || ep.pagination === 'next-url' ? 'its next-page address' : `the parameter "${ep.pageParam}"`;
-          throw new ConnectorError('invalid_config', `"${ep.name}" answered the same ${page.records.length} record${page.records.length === 1 ? '' : 's'} for page ${pageNo} as for page ${pageNo - 1}: the API seems to ignore ${param}, so Weft stopped rather than read them again. Check the endpoint's pagination settings (Send a test request shows where the next page comes from).`);
+          if (moved) repeat = true;
+          else {
+            const param = ep.pagination === 'link-header' || ep.pagination === 'next-url' ? 'its next-page address' : `the parameter "${ep.pageParam}"`;
+            throw new ConnectorError('invalid_config', `"${ep.name}" answered the same ${page.records.length} record${page.records.length === 1 ? '' : 's'} for page ${pageNo} as for page ${pageNo - 1}: the API seems to ignore ${param}, so Weft stopped rather than read them again. Check the endpoint's pagination settings (Send a test request shows where the next page comes from).`);
+          }
         }
         moved ||= previous !== null;
         previous = digest;
       }
       const k = key(page.next);
-      return { next: k !== null && requested.has(k) ? null : page.next, fresh: true };
+      const next = k !== null && requested.has(k) ? null : page.next;
+      return { next, fresh: !repeat };
     },
   };
 }
@@ -287,10 +305,23 @@ export function openRestSession(config: RestConfig, secrets: RestSecrets, option
       let first = true;
       let repeats = 0;
       const loops = pageLoops(ep);
+      // The page after a repeated one, asked for before its records are taken (`pageLoops`), read next.
+      let ahead: Awaited<ReturnType<typeof fetchPage>> | null = null;
       while (state) {
         options.signal?.throwIfAborted();
-        const page: { records: Record<string, unknown>[]; next: PageState | null; urls: string[] } = await fetchPage(ep, state, first, options.signal);
-        const { next, fresh } = loops.follow(state, page);
+        const page: { records: Record<string, unknown>[]; next: PageState | null; urls: string[] } = ahead ?? (await fetchPage(ep, state, first, options.signal));
+        ahead = null;
+        let { next, fresh } = loops.follow(state, page);
+        if (next && !fresh) {
+          // The same records as the page before: past the end if the page after repeats them too (it ends there,
+          // neither page's records read again); otherwise two pages that held the same records, both read.
+          const after = await fetchPage(ep, next, false, options.signal);
+          if (loops.same(after)) next = null;
+          else {
+            fresh = true;
+            ahead = after;
+          }
+        }
         const records = fresh ? page.records : [];
         first = false;
         for (let i = skip; i < records.length; i++) {
