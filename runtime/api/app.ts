@@ -5,7 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import { auditRoutes } from './audit';
 import { authRoutes } from './auth';
-import { jsonBodyDepthLimit, requestBodyLimit } from './body-limit';
+import { jsonBodyDepthLimit, LONE_SURROGATE_MESSAGE, requestBodyLimit } from './body-limit';
 import { connectionRoutes } from './connections';
 import type { ApiDeps } from './deps';
 import { access, serve, identify, requireAccess, securityHeaders, siteGuard, siteOf, type AuthEnv } from './guard';
@@ -154,7 +154,7 @@ export function createApi(deps: ApiDeps) {
     const detail = (err as { detail?: unknown; cause?: { detail?: unknown } }).detail ?? (err as { cause?: { detail?: unknown } }).cause?.detail;
     if (code === '22P02' && typeof detail === 'string' && /surrogate/i.test(detail)) {
       console.warn('Refused a request holding half of a character', err);
-      return c.json(errorBody('invalid_request', 'The request holds half of a character (a lone UTF-16 surrogate, such as "\\ud800" in JSON), which no id, name or value Weft stores can contain'), 400);
+      return c.json(errorBody('invalid_request', LONE_SURROGATE_MESSAGE), 400);
     }
     console.error('Unhandled API error', err);
     return c.json(errorBody('internal_error', 'Something went wrong on the server; the error was logged'), 500);

@@ -67,6 +67,29 @@ describe('half of a character (a lone surrogate) in a design', () => {
   });
 });
 
+describe('half of a character in a name kept in a text column (review15b)', () => {
+  it('is refused with 400 for an integration name, a description and a connection name, not saved as U+FFFD', async () => {
+    const cases = [
+      ['POST', '/integrations', `{"name":"x\\ud800y","graph":${JSON.stringify(fixture)}}`],
+      ['POST', '/integrations', `{"name":"Lone low","description":"d\\udc00","graph":${JSON.stringify(fixture)}}`],
+      ['POST', '/integrations', `{"name":"High then high \\ud83d\\ud83d","graph":${JSON.stringify(fixture)}}`],
+      ['POST', '/connections', '{"connector":"postgres","name":"c\\ud800","config":{"host":"127.0.0.1","port":5432,"database":"postgres","user":"postgres","sslMode":"disable","schema":"public"},"secrets":{"password":""}}'],
+    ] as const;
+    for (const [method, path, body] of cases) {
+      const res = await send(method, path, body);
+      const text = await res.text();
+      expect(res.status, `${path} ${body.slice(0, 60)}: ${text}`).toBe(400);
+      expect(ApiError.parse(JSON.parse(text)).error.message).toMatch(/half of a character/);
+    }
+    const names = [...(await storedNames()), ...(await rig.store.listConnections()).map((c) => c.name)];
+    expect(names.filter((n) => n.includes('\ufffd'))).toEqual([]);
+    // A whole character written as its two escapes, and a backslash before a u, are kept as sent.
+    const whole = await send('POST', '/integrations', `{"name":"Smile \\ud83d\\ude00 \\\\ud800","graph":${JSON.stringify(fixture)}}`);
+    expect(whole.status, await whole.clone().text()).toBe(201);
+    expect(await storedNames()).toContain('Smile \u{1F600} \\ud800');
+  });
+});
+
 describe('a design naming a connection that does not exist', () => {
   it('is refused at publish and flagged by POST /compile, naming the node and the path; a saved connection publishes', async () => {
     await rig.store.writeWorkspace({ object: 'rows', key: ['email'], fields: [{ name: 'email', type: 'text' }, { name: 'amount', type: 'number' }], mode: 'upsert', rows: [{ email: 'a@x', amount: 1 }] });

@@ -154,7 +154,13 @@ export const fieldReference = (name: string) => `[${name.replace(/]/g, ']]')}]`;
  * backtick read as typed instead of becoming markup, a link or a code span; line breaks and other control
  * characters become spaces, so a name cannot start a heading or a list.
  */
-export const markdownText = (s: string) => s.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/[!-/:-@[-`{-~]/g, (c) => `\\${c}`);
+export const markdownText = (s: string) =>
+  s
+    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .replace(/[!-/:-@[-`{-~]/g, (c) => `\\${c}`)
+    // A space at either end as its entity: beside the ** or * around a name, a plain one undid the emphasis and the
+    // asterisks showed ("A field from * Orders*.") (review15b).
+    .replace(/^ +| +$/g, (run) => '&#32;'.repeat(run.length));
 
 /** A value from data as a Markdown code span: fenced by more backticks than it holds, so it cannot close it early. */
 export function markdownCode(s: string): string {

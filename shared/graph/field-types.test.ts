@@ -54,6 +54,38 @@ describe('convertValue', () => {
     expect(coerceValueFast(raw, type)).toBeInstanceOf(ConversionFailure);
   });
 
+  // review15b: the comma rule looked only at values of digits, dots and commas, so a decimal comma before an exponent
+  // (European spreadsheets export large numbers as "1,23457E+11") was dropped: 1,5E+02 (150) became 1500.
+  it.each([
+    ['1,5E+02', 'number'],
+    ['1,23457E+11', 'number'],
+    ['-2,5e-3', 'currency'],
+    ['$1,5e2', 'currency'],
+  ] as const)('rejects %s as %s: a decimal comma before an exponent', (raw, type) => {
+    expect(convertValue(raw, type)).toEqual({ ok: false, reason: `"${raw}" is not a number: a comma may only separate thousands (1,234.5)` });
+    expect(coerceValueFast(raw, type)).toBeInstanceOf(ConversionFailure);
+  });
+
+  it('reads a thousands comma before an exponent as written', () => {
+    expect(convertValue('1,234e3', 'number')).toEqual({ ok: true, value: 1234000 });
+    expect(convertValue('1.5E+02', 'number')).toEqual({ ok: true, value: 150 });
+  });
+
+  // review15b: the fast path moved the instant by an offset no zone has (+14:60 by 15 hours, +99:99 by 100 hours and
+  // 39 minutes) where the reference refuses it; each is refused by both now.
+  it.each(['2026-03-29T02:30:00+14:60', '2026-03-29 02:30:00+99:99', '2026-03-29T02:30:00-2400', '2026-03-29T02:30:00+24'])('rejects %s: no zone has that offset', (raw) => {
+    const reason = `"${raw}" is not a date and time (expected ISO 8601, e.g. 2026-03-01T09:30:00Z)`;
+    expect(convertValueReference(raw, 'datetime')).toEqual({ ok: false, reason });
+    expect(convertValue(raw, 'datetime')).toEqual({ ok: false, reason });
+  });
+
+  it('reads the furthest real offsets as written and refuses a lower-case z with a reason', () => {
+    expect(convertValue('2026-03-29T02:30:00+14:00', 'datetime')).toEqual({ ok: true, value: '2026-03-28T12:30:00.000Z' });
+    expect(convertValue('2026-03-29T02:30:00-12:00', 'datetime')).toEqual({ ok: true, value: '2026-03-29T14:30:00.000Z' });
+    expect(convertValue('2026-12-31T23:59:59.999Z', 'datetime')).toEqual({ ok: true, value: '2026-12-31T23:59:59.999Z' });
+    expect(convertValue('2026-03-29T02:30:00z', 'datetime')).toMatchObject({ ok: false });
+  });
+
   it('reads commas that separate thousands, and refuses a coded amount with a decimal comma', () => {
     expect(convertValue('-1,234,567.25', 'number')).toEqual({ ok: true, value: -1234567.25 });
     expect(convertValue('$1,234', 'currency')).toEqual({ ok: true, value: 1234 });

@@ -469,7 +469,11 @@ function commonDatetime(s: string): string | null {
   if (zone && zone !== 'Z') {
     const sign = zone.charCodeAt(0) === 45 ? -1 : 1;
     const digitsOnly = zone.slice(1).replace(':', '');
-    offset = sign * (Number(digitsOnly.slice(0, 2)) * 60 + (digitsOnly.length > 2 ? Number(digitsOnly.slice(2, 4)) : 0));
+    const zoneHours = Number(digitsOnly.slice(0, 2));
+    const zoneMinutes = digitsOnly.length > 2 ? Number(digitsOnly.slice(2, 4)) : 0;
+    // No such offset (+14:60, +99:99): the arithmetic would move the instant by it; the reference says why not.
+    if (zoneHours > 23 || zoneMinutes > 59) return null;
+    offset = sign * (zoneHours * 60 + zoneMinutes);
   }
   const ms = frac ? Number(frac.padEnd(3, '0')) : 0;
   const time = Date.UTC(Number(y), month - 1, day, hour, minute, second, ms) - offset * 60_000;
@@ -566,7 +570,9 @@ export function convertValueReference(value: unknown, type: FieldType): Converte
       const unsigned = type === 'currency' ? text.replace(/^[-+]?[$€£¥]/, (m) => m.replace(/[$€£¥]/, '')) : text;
       // A comma separates thousands (1,234.5), nothing else: "12,50" (a decimal comma) read as 1250 and "1.234,56" as
       // 1.23456, a wrong amount without a word (probe18).
-      if (unsigned.includes(',') && /^[-+]?[\d.,]+$/.test(unsigned) && !THOUSANDS.test(unsigned)) return { ok: false, reason: `"${text}" is not a number: a comma may only separate thousands (1,234.5)` };
+      // The mantissa of a number with an exponent too: a European export's "1,5E+02" (150) was read as 15E+02 (1500).
+      const mantissa = unsigned.replace(/e[-+]?\d+$/i, '');
+      if (unsigned.includes(',') && /^[-+]?[\d.,]+$/.test(mantissa) && !THOUSANDS.test(mantissa)) return { ok: false, reason: `"${text}" is not a number: a comma may only separate thousands (1,234.5)` };
       const cleaned = unsigned.replace(/,/g, '');
       // Plain decimals are kept exact (decimal text when a double cannot hold them); other forms (1e3) as Number reads them.
       const exact = exactNumber(cleaned);

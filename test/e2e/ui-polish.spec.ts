@@ -87,6 +87,11 @@ test('long names read in full on the run page and the integration card', async (
   await page.waitForTimeout(200);
   const nameWidth = await setRun.locator('td').first().evaluate((e) => e.getBoundingClientRect().width);
   expect.soft(nameWidth, "the set run's name cell at 1024").toBeGreaterThanOrEqual(200);
+  // An ordinary member name keeps its one line where it fits (review15b: the rule that lets a 300-character name wrap
+  // took the members column's minimum away, and the table gave its room to the other columns: two lines).
+  const memberName = setRun.getByTestId('set-run-member').first().locator('a');
+  const lines = await memberName.evaluate((e) => Math.round(e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight)));
+  expect.soft(lines, "the set run's member name at 1024, in lines").toBe(1);
   await setRun.screenshot({ path: resolve(DOCS, 'ui13-set-run-1024.png') });
 
   // The designer: the name has the heading's whole second line (the save status sits beside the breadcrumb), so it

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+// The Markdown renderer Monaco's hovers and suggestions use.
+import { marked } from 'monaco-editor/base/common/marked/marked.js';
 import { functionDocs, type FunctionDoc } from '../../shared';
 import { CONCAT_DOC, EDITOR_FIELDS, ROUND_DOC } from '../../shared/formula/test-kit';
 import { hoverAt, markersFor, parameterRanges, signatureHelp } from './formula-support';
@@ -102,6 +104,25 @@ describe('hoverAt', () => {
     const unknown = hoverAt(10, [{ type: 'field', start: 6, end: 18, value: hostile }], { fields, functions })!.markdown;
     expect(unknown).toBe(String.raw`**\[${shown}\]\(http\:\/\/e\.example\) \`c\`\]** — no field has this name here.`);
   });
+});
+
+describe('names from data as the editor renders them (review15b)', () => {
+  /** The hover's HTML as Monaco's Markdown renderer makes it, and its text with the entities read. */
+  const render = (md: string) => {
+    const html = marked.parse(md, { async: false, gfm: true }) as string;
+    const text = html.replace(/<[^>]+>/g, '').replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+    return { html, text };
+  };
+  it.each([' Orders', 'Orders ', '  two  ', '*b*', '_u_ __d__', '`c` ``d``', '[x](javascript:alert(1))', '| a | b |', 'back\\slash\\', '<img src=x onerror=alert(1)>', 'www.e.example a@b.example', '&lt;b&gt;', '# h', '1. x', '> q'])(
+    'shows the step %j and a field of that name as typed, in the emphasis around them',
+    (name) => {
+      const md = hoverAt(10, [{ type: 'field', start: 6, end: 18, value: name }], { fields: [{ name, type: 'text' }], functions, sourceLabel: name })!.markdown;
+      const { html, text } = render(md);
+      expect(text.trim()).toBe(`[${name.replace(/]/g, ']]')}] · Text\nA field from ${name}.`);
+      // The wrapper's strong and em only: no link, image, code, heading, list, quote or table from the name.
+      expect(html.match(/<[a-z][a-z0-9]*/g)).toEqual(['<p', '<strong', '<p', '<em']);
+    },
+  );
 });
 
 describe('the spreadsheet functions in the editor (issue 17)', () => {
