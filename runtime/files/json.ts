@@ -9,7 +9,7 @@ import { exactNumber, inferFieldType, type Field } from '../../shared/graph/fiel
 import { BatchFiller, type CsvBatch } from './csv';
 import { openSource, type FileSource } from './source';
 import { emptyRecord } from '../../shared/util/records';
-import { flattenRecord, parseJsonExact } from '../../shared/util/json-exact';
+import { FlatNamesTooLong, flattenRecord, parseJsonExact } from '../../shared/util/json-exact';
 import { FileLimitError, fileLimits, formatChars, MAX_HELD_ROWS_BYTES } from './limits';
 import { jsonShapeProblem } from '../net/json-shape';
 
@@ -235,6 +235,7 @@ function flatten(value: Record<string, unknown>, emptyTextIsNull = true): Record
     return flattenRecord(value, '', undefined, emptyTextIsNull);
   } catch (err) {
     if (err instanceof RangeError) throw tooDeep(fileLimits().maxJsonDepth);
+    if (err instanceof FlatNamesTooLong) throw new FileLimitError(err.message);
     throw err;
   }
 }

@@ -2,16 +2,52 @@
 // cannot hold stay exact decimal text, nested objects become dotted names. Pure: runs in the browser and the worker.
 import { exactNumber } from '../graph/field-types';
 
-/** Nested objects become dotted names (`address.city`); arrays stay as JSON text; scalars become text. */
+/**
+ * Characters of dotted field names that flattening may make from what one call reads (a record, a REST page). A
+ * leaf's name repeats every key above it, so a long key over many fields makes names out of proportion to the text:
+ * `{"<1 MiB key>": {2,000 fields}}` is 1 MiB of JSON and 2 GB of names (review15a: the process died). 16 million
+ * characters is ~100 times what a wide, deep real record makes, and 16-32 MB of heap.
+ */
+export const MAX_FLAT_NAME_CHARS = 16_000_000;
+
+/** Flattening would make more names than MAX_FLAT_NAME_CHARS: a record (or page) Weft refuses to read, in words. */
+export class FlatNamesTooLong extends Error {
+  override readonly name = 'FlatNamesTooLong';
+  constructor() {
+    super(`its nested field names add up to more than ${MAX_FLAT_NAME_CHARS.toLocaleString('en-US')} characters once flattened (each field's name repeats every name above it), more than Weft reads`);
+  }
+}
+
+/** What is left of the names one flattening may make; one per record by default, or shared by a page's records. */
+export interface NameBudget {
+  left: number;
+}
+export const nameBudget = (): NameBudget => ({ left: MAX_FLAT_NAME_CHARS });
+
+/**
+ * A leaf's or an object's dotted name, charged to the budget before it is made a property (which copies it): a
+ * concatenation is a rope, O(1) until then.
+ */
+export function dottedName(prefix: string, key: string, budget: NameBudget): string {
+  const name = prefix ? `${prefix}.${key}` : key;
+  if ((budget.left -= name.length) < 0) throw new FlatNamesTooLong();
+  return name;
+}
+
+/**
+ * Nested objects become dotted names (`address.city`); arrays stay as JSON text; scalars become text. Throws
+ * FlatNamesTooLong past the budget (one per call unless given).
+ */
 export function flattenRecord(
   value: Record<string, unknown>,
   prefix = '',
   out: Record<string, string | null> = Object.create(null) as Record<string, string | null>,
   emptyTextIsNull = true,
+  budget: NameBudget = nameBudget(),
 ): Record<string, string | null> {
   for (const [k, v] of Object.entries(value)) {
-    const name = prefix ? `${prefix}.${k}` : k;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flattenRecord(v as Record<string, unknown>, name, out, emptyTextIsNull);
+    const name = dottedName(prefix, k, budget);
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flattenRecord(v as Record<string, unknown>, name, out, emptyTextIsNull, budget);
     else out[name] = v === null || v === undefined || (v === '' && emptyTextIsNull) ? null : typeof v === 'string' ? v : JSON.stringify(v);
   }
   return out;

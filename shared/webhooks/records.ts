@@ -2,7 +2,7 @@
 // or under a records path ("data.items"). Read exactly (ids past 2^53 stay exact decimal text) and flattened to
 // dotted names as the JSON file source does, so the designer's sample and the run read a body the same way.
 import { inferFieldType, type Field } from '../graph/field-types';
-import { flattenRecord, parseJsonExact } from '../util/json-exact';
+import { FlatNamesTooLong, flattenRecord, parseJsonExact } from '../util/json-exact';
 
 /** Records one request may carry; a body with more is refused (413) when it arrives. */
 export const WEBHOOK_MAX_RECORDS_PER_REQUEST = 1_000;
@@ -55,6 +55,7 @@ export function webhookRows(text: string, recordsPath: string, emptyTextIsNull =
     // JSON.parse builds any depth; flattening (and JSON.stringify of an array) recurse. A body nested thousands of
     // levels deep would otherwise throw in every run that reads it, the run never getting past it (probe16b).
     if (err instanceof RangeError) return { ok: false, reason: 'The body nests objects or arrays too deeply to read (thousands of levels)' };
+    if (err instanceof FlatNamesTooLong) return { ok: false, reason: `The body cannot be read: ${err.message}` };
     throw err;
   }
 }

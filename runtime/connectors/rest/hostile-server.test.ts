@@ -147,6 +147,16 @@ describe('rest connector against a misbehaving API', () => {
     await expect(readAll(endpoint({}))).rejects.toMatchObject({ code: 'unknown', message: expect.stringMatching(/nests objects or arrays more than 512 levels deep/) });
   });
 
+  it('refuses in words a page whose records would make more dotted names than the budget, one record or many (review15a)', async () => {
+    // One record: 1 MiB of key over 2,000 fields is 2 GB of names. Many: 600 records of a 4 KiB key over 10 fields each
+    // make 24 MB together, under the budget one by one.
+    const fields = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`f${i}`, i]));
+    for (const records of [[{ id: 1, ['k'.repeat(1 << 20)]: fields(2_000) }], Array.from({ length: 600 }, (_, id) => ({ id, ['k'.repeat(4_096)]: fields(10) }))]) {
+      api.fault = (_req, res, url) => (url.pathname === '/v1/items' ? reply(res, { data: records }) : false);
+      await expect(readAll(endpoint({ pageSize: 1000 }))).rejects.toMatchObject({ message: expect.stringMatching(/nested field names add up to more than 16,000,000 characters/) });
+    }
+  });
+
   it('refuses, in words, a body nested without end or holding millions of values, and HTML or nothing with a 200', async () => {
     const answers: [string, RegExp][] = [
       [`{"data":[{"id":1,"x":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}]}`, /nests objects or arrays more than 512 levels deep, more than Weft reads in one response\.$/],

@@ -11,6 +11,7 @@ import { ConnectorError, defineConnector, type ConnectorSession, type Discovered
 import { createAuth, exchangeCode } from './auth';
 import { restManifest, type RestConfig, type RestEndpoint, type RestSecrets } from './manifest';
 import { recordsAt, recordsPathCandidates, valueAt, type PathCandidate } from './records-path';
+import { nameBudget } from '../../../shared/util/json-exact';
 import { flattenRecord, inferFields, parseTemplate, RecordProblem, renderBody, renderPath, statusSet } from './values';
 
 export { RestConfig, RestEndpoint, RestSecrets, restManifest } from './manifest';
@@ -324,8 +325,10 @@ export function openRestSession(config: RestConfig, secrets: RestSecrets, option
         }
         const records = fresh ? page.records : [];
         first = false;
+        // One budget of names a page: a page's records together make at most MAX_FLAT_NAME_CHARS (review15a).
+        const names = nameBudget();
         for (let i = skip; i < records.length; i++) {
-          batch.push(flattenRecord(records[i]!));
+          batch.push(flattenRecord(records[i]!, undefined, names));
           if (batch.length >= options.batchSize) {
             const cursor: RestCursor = i + 1 < records.length ? { page: state, skip: i + 1 } : { page: next, skip: 0 };
             const rows = batch;

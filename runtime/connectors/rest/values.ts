@@ -3,15 +3,19 @@
 import { exactNumber, inferFieldType, type FieldType } from '../../../shared/graph/field-types';
 import { ConnectorError, type DiscoveredField, type Row } from '../types';
 import { parsePath } from './records-path';
+import { dottedName, FlatNamesTooLong, nameBudget, type NameBudget } from '../../../shared/util/json-exact';
 
 export type NativeType = 'string' | 'number' | 'boolean' | 'array' | 'null';
 
-/** A record's fields by dotted name (null-prototype: `__proto__` is a field name like any other). */
-export function flattenRecord(record: Record<string, unknown>, natives?: Map<string, Set<NativeType>>): Row {
+/**
+ * A record's fields by dotted name (null-prototype: `__proto__` is a field name like any other). `budget`: the names
+ * it may make, shared by a page's records (shared/util/json-exact.ts; past it, a ConnectorError in words).
+ */
+export function flattenRecord(record: Record<string, unknown>, natives?: Map<string, Set<NativeType>>, budget: NameBudget = nameBudget()): Row {
   const out = Object.create(null) as Row;
   const walk = (v: Record<string, unknown>, prefix: string) => {
     for (const [k, child] of Object.entries(v)) {
-      const name = prefix ? `${prefix}.${k}` : k;
+      const name = dottedName(prefix, k, budget);
       if (child !== null && typeof child === 'object' && !Array.isArray(child)) {
         walk(child as Record<string, unknown>, name);
         continue;
@@ -31,7 +35,12 @@ export function flattenRecord(record: Record<string, unknown>, natives?: Map<str
       }
     }
   };
-  walk(record, '');
+  try {
+    walk(record, '');
+  } catch (e) {
+    if (e instanceof FlatNamesTooLong) throw new ConnectorError('unknown', `A record of the response: ${e.message}.`);
+    throw e;
+  }
   return out;
 }
 
