@@ -172,3 +172,15 @@ export async function screenshotBoth(page: Page, dir: string, name: string, opts
   }
   await page.setViewportSize({ width: 1440, height: 900 });
 }
+
+/** Starts a run of the integration through the API and waits (90 s) until it ends: its id and final status. */
+export async function runToEnd(request: APIRequestContext, id: string, body: Record<string, unknown> = {}): Promise<{ runId: string; status: string }> {
+  const started = await request.post(`/api/integrations/${id}/runs`, { data: body });
+  expect(started.status(), await started.text()).toBe(202);
+  const { runId } = (await started.json()) as { runId: string };
+  let status = '';
+  await expect
+    .poll(async () => (status = ((await (await request.get(`/api/runs/${runId}`)).json()) as { status: string }).status), { timeout: 90_000 })
+    .toMatch(/^(completed|completed_with_errors|failed|held|cancelled)/);
+  return { runId, status };
+}

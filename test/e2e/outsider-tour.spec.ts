@@ -8,9 +8,9 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
-import type { APIRequestContext, Locator, Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { scratchPostgres, type ScratchPostgres } from '../../runtime/connections/scratch-postgres';
-import { connect, expect, publishFileIntegration, test } from './helpers';
+import { connect, expect, publishFileIntegration, runToEnd, test } from './helpers';
 import { seedWorkspaceObject } from './workspace-seed';
 
 const OUT = resolve(import.meta.dirname, '../../test-results/ui15');
@@ -75,17 +75,6 @@ async function shoot(page: Page, name: string, dialogs: string[]) {
   }
   expect.soft(dialogs, `dialogs opened by data on ${name}`).toEqual([]);
   await page.setViewportSize(SIZES[0]);
-}
-
-async function runToEnd(request: APIRequestContext, id: string, body: Record<string, unknown> = {}): Promise<{ runId: string; status: string }> {
-  const started = await request.post(`/api/integrations/${id}/runs`, { data: body });
-  expect(started.status(), await started.text()).toBe(202);
-  const { runId } = (await started.json()) as { runId: string };
-  let status = '';
-  await expect
-    .poll(async () => (status = ((await (await request.get(`/api/runs/${runId}`)).json()) as { status: string }).status), { timeout: 90_000 })
-    .toMatch(/^(completed|completed_with_errors|failed|held|cancelled)/);
-  return { runId, status };
 }
 
 let db: ScratchPostgres | null = null;

@@ -7,10 +7,10 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
-import type { APIRequestContext, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { scratchPostgres, type ScratchPostgres } from '../../runtime/connections/scratch-postgres';
 import { graphFixture, withPreviewedFile } from '../support/graph-fixtures';
-import { expect, test } from './helpers';
+import { expect, runToEnd, test } from './helpers';
 
 const OUT = resolve(import.meta.dirname, '../../test-results/ui13');
 mkdirSync(OUT, { recursive: true });
@@ -69,17 +69,6 @@ async function shoot(page: Page, name: string, opts: { fullPage?: boolean } = {}
     if (d.length) found[`${name} at ${size.width}`] = d;
   }
   await page.setViewportSize(SIZES[0]);
-}
-
-async function runToEnd(request: APIRequestContext, id: string, body: Record<string, unknown> = {}): Promise<{ runId: string; status: string }> {
-  const started = await request.post(`/api/integrations/${id}/runs`, { data: body });
-  expect(started.status(), await started.text()).toBe(202);
-  const { runId } = (await started.json()) as { runId: string };
-  let status = '';
-  await expect
-    .poll(async () => (status = ((await (await request.get(`/api/runs/${runId}`)).json()) as { status: string }).status), { timeout: 90_000 })
-    .toMatch(/^(completed|completed_with_errors|failed|held|cancelled)/);
-  return { runId, status };
 }
 
 test.use({ actionTimeout: 15_000 });
