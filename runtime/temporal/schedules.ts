@@ -10,7 +10,7 @@ import {
   type ScheduleOptionsAction,
   type ScheduleSpec,
 } from '@temporalio/client';
-import { CATCH_UP_WINDOW_MINUTES, WEEKDAYS, type Cadence, type Weekday } from '../../shared/api/schedules';
+import { CATCH_UP_WINDOW_MINUTES, onceInstant, WEEKDAYS, type Cadence, type Weekday } from '../../shared/api/schedules';
 import type { ScheduledSyncInput } from '../../workflows/scheduled-sync';
 import { DEFAULT_TASK_QUEUE } from './client';
 
@@ -50,6 +50,17 @@ export function scheduleSpec(cadence: Cadence, timeZone: string): ScheduleSpec {
   const base = { timezone: timeZone };
   switch (cadence.kind) {
     case 'once': {
+      // The instant, in UTC: given the wall time and the zone, Temporal ran nothing at a time the clocks jump over and
+      // ran twice at one they go back over (probe21). The first of two; one that does not exist is refused before
+      // (onceProblem), and is kept as written if it reaches here (a disabled schedule saved so).
+      const once = onceInstant(cadence.date, cadence.time, timeZone);
+      if (once) {
+        const at = once.at;
+        return {
+          timezone: 'UTC',
+          calendars: [{ year: at.getUTCFullYear(), month: MONTH_NAMES[at.getUTCMonth()], dayOfMonth: at.getUTCDate(), hour: at.getUTCHours(), minute: at.getUTCMinutes() }],
+        };
+      }
       const [year, month, day] = [0, 5, 8].map((at, i) => Number(cadence.date.slice(at, i === 0 ? 4 : at + 2)));
       return { ...base, calendars: [{ ...clock(cadence.time), year, month: MONTH_NAMES[(month ?? 1) - 1], dayOfMonth: day }] };
     }

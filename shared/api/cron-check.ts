@@ -6,7 +6,9 @@ import { registerCronCheck } from './schedules';
 
 export function checkCronFields(fields: string): string | null {
   try {
-    new Cron(fields, { paused: true });
+    // A pattern of dates no calendar has ("0 0 30 2 *", 31 April) was saved, and Temporal kept a schedule that never
+    // runs and shows no next time (probe21): refused like a one-off in the past.
+    if (!new Cron(fields, { paused: true }).nextRun()) return 'This cron expression names no date that exists (such as 30 February or 31 April): it would never run';
     return null;
   } catch (err) {
     return `Not a valid cron expression: ${(err instanceof Error ? err.message : String(err)).replace(/^CronPattern: /, '')}`;

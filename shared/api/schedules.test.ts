@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { installCronCheck } from './cron-check';
-import { Cadence, cadenceNote, canonicalTimeZone, clockChanges, cronProblem, describeCadence, isTimeZone, onceProblem, ScheduleInput, wallClock } from './schedules';
+import { Cadence, cadenceNote, canonicalTimeZone, clockChanges, cronProblem, describeCadence, isTimeZone, onceInstant, onceProblem, ScheduleInput, wallClock } from './schedules';
 
 installCronCheck();
 const c = (v: unknown) => Cadence.parse(v);
@@ -51,6 +51,11 @@ describe('validation names the field at fault', () => {
     expect(cronProblem('61 * * * *')).toMatch(/minute/);
     expect(cronProblem('0 6 * *')).toMatch(/five fields .* has 4/);
     expect(cronProblem('0 0 L * *')).toMatch(/not supported/);
+    // Dates no calendar has: Temporal kept the schedule with no next time and never ran it (probe21).
+    expect(cronProblem('0 0 30 2 *')).toBe('This cron expression names no date that exists (such as 30 February or 31 April): it would never run');
+    expect(cronProblem('0 0 31 4,6 *')).toMatch(/names no date that exists/);
+    expect(cronProblem('0 0 29 2 *')).toBeNull();
+    expect(cronProblem('0 0 30 2 1')).toBeNull();
     expect(issues({ cadence: { kind: 'cron', expression: 'every day' }, timeZone: 'UTC' })).toEqual([['cadence.expression', expect.stringMatching(/five fields/)]]);
   });
   it('refuses times, days and dates that do not exist', () => {
@@ -87,6 +92,23 @@ describe('a one-off time that can never fire (sched13)', () => {
     const input = { cadence: { kind: 'once', date: '2020-01-01', time: '06:00' }, timeZone: 'UTC' };
     expect(ScheduleInput.safeParse(input).error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['cadence.date', '2020-01-01 at 06:00 has already passed in UTC; a one-off schedule in the past never runs']]);
     expect(ScheduleInput.safeParse({ ...input, enabled: false }).success).toBe(true);
+  });
+  it('does not exist in its zone: the clocks go forward over it (probe21: saved, no next run, never ran)', () => {
+    expect(onceProblem(once('2027-03-28', '02:30'), 'Europe/Paris', now)).toBe(
+      '02:30 does not exist in Europe/Paris on 2027-03-28: the clocks go forward over it, so a one-off run then would never happen; pick a time outside the skipped hour',
+    );
+    expect(onceProblem(once('2027-03-14', '02:00'), 'America/New_York', now)).toMatch(/^02:00 does not exist/);
+    expect(onceProblem(once('2027-03-28', '03:00'), 'Europe/Paris', now)).toBeNull();
+    expect(onceProblem(once('2027-03-28', '01:59'), 'Europe/Paris', now)).toBeNull();
+    expect(ScheduleInput.safeParse({ cadence: { kind: 'once', date: '2027-03-28', time: '02:30' }, timeZone: 'Europe/Paris' }).error?.issues[0]?.path).toEqual(['cadence', 'date']);
+  });
+  it('is lived twice: the first one, said in the note (probe21: Temporal ran it twice)', () => {
+    expect(onceInstant('2027-11-07', '01:30', 'America/New_York')).toEqual({ at: new Date('2027-11-07T05:30:00Z'), twice: true });
+    expect(onceInstant('2027-11-07', '02:30', 'America/New_York')).toEqual({ at: new Date('2027-11-07T07:30:00Z'), twice: false });
+    expect(onceInstant('2027-03-28', '02:30', 'Europe/Paris')).toBeNull();
+    expect(onceInstant('2027-06-01', '00:00', 'Pacific/Kiritimati')).toEqual({ at: new Date('2027-05-31T10:00:00Z'), twice: false });
+    expect(cadenceNote(once('2027-11-07', '01:30'), 'America/New_York', now)).toBe('01:30 happens twice in America/New_York on 2027-11-07, when the clocks go back: it runs once, the first time (05:30 UTC).');
+    expect(cadenceNote(once('2027-11-08', '01:30'), 'America/New_York', now)).toBeNull();
   });
   it('reads the wall clock of a zone as text that compares in order', () => {
     expect(wallClock('Asia/Kolkata', now)).toBe('2026-12-07 20:30');

@@ -137,7 +137,34 @@ export function onceProblem(cadence: Cadence, timeZone: string, now = new Date()
   if (Number(cadence.date.slice(0, 4)) > LAST_SCHEDULE_YEAR) return `A one-off run can be scheduled up to ${LAST_SCHEDULE_YEAR}`;
   if (!isTimeZone(timeZone)) return null;
   if (`${cadence.date} ${cadence.time}` <= wallClock(timeZone, now)) return `${cadence.date} at ${cadence.time} has already passed in ${timeZone}; a one-off schedule in the past never runs`;
+  // Temporal kept such a one-off with no next run and never ran it (probe21).
+  if (CalendarDate.safeParse(cadence.date).success && ClockTime.safeParse(cadence.time).success && !onceInstant(cadence.date, cadence.time, timeZone)) {
+    return `${cadence.time} does not exist in ${timeZone} on ${cadence.date}: the clocks go forward over it, so a one-off run then would never happen; pick a time outside the skipped hour`;
+  }
   return null;
+}
+
+/**
+ * The instant a one-off wall-clock time names in its zone: null when the clocks jump over it (02:30 in Europe/Paris on
+ * the last Sunday of March), and the first of the two when they go back over it (01:30 in America/New_York on the first
+ * Sunday of November happens at 05:30 and at 06:30 UTC). `twice` says which case. Temporal, given the wall time and the
+ * zone, ran nothing in the first case and twice in the second (probe21): the schedule is given this instant instead.
+ */
+export function onceInstant(date: string, time: string, timeZone: string): { at: Date; twice: boolean } | null {
+  const [y = 0, m = 1, d = 1] = date.split('-').map(Number);
+  const [h = 0, mi = 0] = time.split(':').map(Number);
+  const asUtc = new Date(0);
+  asUtc.setUTCFullYear(y, m - 1, d); // not Date.UTC, which reads years 0-99 as 1900-1999
+  asUtc.setUTCHours(h, mi, 0, 0);
+  const local = asUtc.getTime();
+  // A zone changes its offset at most once in a day: the offsets a day either side are all the candidates.
+  const offsets = new Set([-DAY_MS, -DAY_MS / 2, 0, DAY_MS / 2, DAY_MS].map((delta) => offsetMinutes(timeZone, local + delta)));
+  const wanted = `${date} ${time}`;
+  const hits = [...offsets]
+    .map((offset) => local - offset * 60_000)
+    .filter((at) => wallClock(timeZone, new Date(at)) === wanted)
+    .sort((a, b) => a - b);
+  return hits.length > 0 ? { at: new Date(hits[0]!), twice: hits.length > 1 } : null;
 }
 
 /** What a person saves: the cadence, its time zone, and whether it is on. */
@@ -302,7 +329,13 @@ export function clockChanges(timeZone: string, now = new Date()): ClockChange[] 
  * back (a daily 01:30 in America/New_York ran at 05:30 and 06:30 UTC on 7 Nov 2027, on the dev server). Said, or null.
  */
 export function clockChangeNote(cadence: Cadence, timeZone: string, now = new Date()): string | null {
-  if (!('time' in cadence) || cadence.kind === 'once' || !isTimeZone(timeZone)) return null;
+  if (cadence.kind === 'once') {
+    const once = isTimeZone(timeZone) ? onceInstant(cadence.date, cadence.time, timeZone) : null;
+    return once?.twice
+      ? `${cadence.time} happens twice in ${timeZone} on ${cadence.date}, when the clocks go back: it runs once, the first time (${once.at.toISOString().slice(11, 16)} UTC).`
+      : null;
+  }
+  if (!('time' in cadence) || !isTimeZone(timeZone)) return null;
   const minute = Number(cadence.time.slice(0, 2)) * 60 + Number(cadence.time.slice(3, 5));
   const hits = clockChanges(timeZone, now).filter((c) => minute >= c.from && minute < c.to && firesOn(cadence, c.date));
   const skipped = hits.find((c) => c.forward);
