@@ -3,7 +3,7 @@
 // records, through the same pipeline), or ignored with a note.
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { INBOX_STATUS_LABELS, resubmittedValues, type Plan } from '../../shared';
+import { carriedParams, INBOX_STATUS_LABELS, resolveRunParams, resubmittedValues, type Plan, type RunParameter } from '../../shared';
 import * as routes from '../../shared/api/routes';
 import type { InboxRecordRef, ResubmitItem } from '../store/inbox';
 import { audit } from './audit-log';
@@ -40,7 +40,7 @@ const resubmit = serve(routes.resubmitRecords, {
   responses: {
     202: 'Started: the resubmit runs',
     400: 'Unknown record ids, a field the record\'s source does not have, or a bad value (each named in error.issues)',
-    409: 'A record is fixed, ignored or already being resubmitted; an integration is deactivated or not published; a step is gone from the published version',
+    409: 'A record is fixed, ignored or already being resubmitted; an integration is deactivated or not published; a step is gone from the published version; the published version needs a parameter value a resubmit cannot give',
     503: 'The execution engine (Temporal) is unreachable',
   },
 });
@@ -53,7 +53,7 @@ const ignore = serve(routes.ignoreRecords, {
 });
 
 type Issue = { path: string; message: string };
-type Published = { integration: Awaited<ReturnType<ApiDeps['store']['getIntegration']>>; plan: Plan | null };
+type Published = { integration: Awaited<ReturnType<ApiDeps['store']['getIntegration']>>; plan: Plan | null; parameters: RunParameter[] | undefined };
 
 const invalid = (issues: Issue[]) => new HttpError(400, 'invalid_request', `Invalid request: ${issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ')}${issues.length > 5 ? ` (and ${issues.length - 5} more)` : ''}`, { issues });
 
@@ -128,7 +128,7 @@ export function inboxRoutes({ store, launcher }: ApiDeps) {
       for (const integrationId of byIntegration.keys()) {
         const integration = await store.getIntegration(integrationId);
         const version = integration?.publishedVersionId ? await store.getVersion(integration.publishedVersionId) : null;
-        published.set(integrationId, { integration, plan: version?.plan ?? null });
+        published.set(integrationId, { integration, plan: version?.plan ?? null, parameters: version?.graph.parameters });
       }
       // The fields the record's source step reads now (the published version's), which may differ from the record's
       // own when the source changed since it was rejected (inbox14).
@@ -158,9 +158,9 @@ export function inboxRoutes({ store, launcher }: ApiDeps) {
       mustBeNewest(records);
 
       // One run per integration, of its current published version: check them all before claiming anything.
-      const plans = new Map<string, { plan: Plan; name: string }>();
+      const plans = new Map<string, { plan: Plan; name: string; params: Record<string, unknown>; fromRuns: string[] }>();
       for (const [integrationId, group] of byIntegration) {
-        const { integration, plan } = published.get(integrationId) as Published;
+        const { integration, plan, parameters } = published.get(integrationId) as Published;
         if (!integration) throw new HttpError(409, 'not_published', `The integration of record "${group[0]?.id}" no longer exists`);
         if (!integration.active) throw inactiveError(integration);
         if (!plan) throw new HttpError(409, 'not_published', `"${integration.name}" is not published; publish it before resubmitting its records`);
@@ -168,7 +168,22 @@ export function inboxRoutes({ store, launcher }: ApiDeps) {
         if (gone.length > 0) {
           throw new HttpError(409, 'step_gone', `The step that rejected record "${gone[0]?.id}" is not in the published version of "${integration.name}" any more; ignore the record or run the integration again`);
         }
-        plans.set(integrationId, { plan, name: integration.name });
+        // The parameters of the newest run the records came from (they were rejected under those values), as far as the
+        // version still declares them; a parameter it needs that has no value and no default cannot be given here.
+        const fromRuns = [...new Set(group.map((r) => r.runId))];
+        const runs = (await Promise.all(fromRuns.map((id) => store.getRun(id)))).filter((r) => r !== null);
+        runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+        const checked = resolveRunParams(parameters, carriedParams(parameters, runs[0]?.params ?? {}));
+        if (!checked.ok) {
+          const names = [...new Set(checked.issues.map((i) => i.path.slice('params.'.length)))];
+          throw new HttpError(
+            409,
+            'params_changed',
+            `"${integration.name}" now needs a value for the parameter${names.length === 1 ? '' : 's'} ${names.map((n) => `"${n}"`).join(', ')}, which a resubmit cannot give: give ${names.length === 1 ? 'it a default' : 'them defaults'} and publish, then resubmit`,
+            { issues: checked.issues.map((i) => ({ path: i.path, message: i.message })) },
+          );
+        }
+        plans.set(integrationId, { plan, name: integration.name, params: checked.params, fromRuns });
       }
       // inbox14: a record rejected before its source changed (a field renamed or removed) lacks a field the source
       // reads now. Typing it as null would write null over the target's value: refused, naming each field, until the
@@ -219,17 +234,13 @@ export function inboxRoutes({ store, launcher }: ApiDeps) {
       const pending = new Set(byIntegration.keys());
       try {
         for (const [integrationId, group] of byIntegration) {
-          const { plan, name } = plans.get(integrationId) as { plan: Plan; name: string };
+          const { plan, name, params, fromRuns: newest } = plans.get(integrationId) as { plan: Plan; name: string; params: Record<string, unknown>; fromRuns: string[] };
           const items: ResubmitItem[] = group.map((r) => ({
             recordId: r.id,
             sourceNodeId: sourceOf(plan, r.nodeId) as string,
             // Edits build on the values last resubmitted, so a record fixed in steps keeps each fix.
             values: resubmittedValues(r.edited ?? r.source, body.edits?.[r.id], body.set),
           }));
-          // The parameters of the newest run the records came from: they were rejected under those values.
-          const newest = [...new Set(group.map((r) => r.runId))];
-          const runs = (await Promise.all(newest.map((id) => store.getRun(id)))).filter((r) => r !== null);
-          runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
           const runName = body.name
             ? byIntegration.size > 1
               ? `${body.name} (${name})`
@@ -239,7 +250,7 @@ export function inboxRoutes({ store, launcher }: ApiDeps) {
             trigger: 'resubmit',
             name: runName,
             startedBy: startedBy(c),
-            params: runs[0]?.params ?? {},
+            params,
             prepare: (run) => store.inbox.addResubmitItems(run.id, items),
           });
           pending.delete(integrationId);

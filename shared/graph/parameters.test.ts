@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Graph } from './schema';
 import { checkFormula, compileFormula } from '../formula';
 import { compile } from '../compiler';
-import { parameterDeclarationIssues, resolveRunParams, type RunParameter } from './parameters';
+import { carriedParams, earlierParamsProblem, parameterDeclarationIssues, resolveRunParams, type RunParameter } from './parameters';
 
 const DECLARED: RunParameter[] = [
   { name: 'since', type: 'date', required: true },
@@ -142,5 +142,25 @@ describe('run parameters without declarations, from a hostile body', () => {
       if (!r.ok) expect(r.issues[0]!.path).toBe('params.maxRejectedPercent');
     }
     expect(resolveRunParams(undefined, { maxRejectedPercent: '007' }).ok).toBe(true);
+  });
+});
+
+describe('an earlier run\'s values under a changed version (probe21)', () => {
+  const declared: RunParameter[] = [
+    { name: 'since', type: 'date', required: false, default: '2026-01-01' },
+    { name: 'limit', type: 'number', required: false, default: 10 },
+  ];
+  it('keeps the declared values that still fit and the run settings, and leaves out the rest', () => {
+    const earlier = JSON.parse('{"since":"2026-05-01","limit":"many","region":"us","maxRejectedPercent":50,"__proto__":{"x":1}}') as Record<string, unknown>;
+    const carried = carriedParams(declared, earlier);
+    expect(carried).toEqual({ since: '2026-05-01', maxRejectedPercent: 50 });
+    expect(Object.getPrototypeOf(carried)).toBe(Object.prototype);
+    expect(resolveRunParams(declared, carried)).toEqual({ ok: true, params: { since: '2026-05-01', limit: 10, maxRejectedPercent: 50 } });
+    // Without declarations: free parameters, all kept.
+    expect(carriedParams(undefined, { region: 'us' })).toEqual({ region: 'us' });
+  });
+  it('says in words what no longer fits', () => {
+    expect(earlierParamsProblem(declared, { since: '2026-05-01' })).toBeNull();
+    expect(earlierParamsProblem(declared, { region: 'us', limit: 'many' })).toBe('it gave "region", which the version no longer declares; the parameter "limit" must be a number, not the text "many"');
   });
 });

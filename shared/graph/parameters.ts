@@ -127,6 +127,40 @@ export function resolveRunParams(
   return issues.length > 0 ? { ok: false, issues } : { ok: true, params: { ...params } };
 }
 
+/**
+ * An earlier run's values as a run of the version declaring `declared` takes them when no one can give new ones (a
+ * resubmit of records that run rejected): the values of the parameters the version still declares, when they still
+ * fit their type, and the run settings; the others are left out, so the version's defaults apply (probe21: a parameter
+ * removed since answered "Unknown parameter" for ever). Without declarations, every value (free parameters).
+ */
+export function carriedParams(declared: readonly RunParameter[] | undefined, earlier: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  if (!declared || declared.length === 0) return { ...earlier };
+  const byName = new Map(declared.map((p) => [p.name, p]));
+  const out: Record<string, unknown> = Object.create(null);
+  for (const name of Object.keys(earlier)) {
+    const p = byName.get(name);
+    const value = earlier[name];
+    if (RUN_SETTINGS.has(name) ? runSettingIssue(name, value) === null : p !== undefined && parameterValueSchema(p.type).safeParse(value).success) out[name] = value;
+  }
+  return { ...out };
+}
+
+/**
+ * Why an earlier run's values do not fit the version declaring `declared`, in words ("it gave "region", which the
+ * version no longer declares; …"), or null ("Run again with the same settings" of a run from before a change).
+ */
+export function earlierParamsProblem(declared: readonly RunParameter[] | undefined, earlier: Readonly<Record<string, unknown>>): string | null {
+  const checked = resolveRunParams(declared, earlier);
+  if (checked.ok) return null;
+  const byName = new Map((declared ?? []).map((p) => [p.name, p]));
+  const words = checked.issues.map((issue) => {
+    const name = issue.path.slice('params.'.length);
+    if (declared && declared.length > 0 && !byName.has(name) && !RUN_SETTINGS.has(name)) return `it gave "${name}", which the version no longer declares`;
+    return issue.message.replace(/^The parameter /, 'the parameter ');
+  });
+  return words.join('; ');
+}
+
 /** What is wrong with the declarations themselves (for the compiler): names, duplicates, defaults of the wrong type. */
 export function parameterDeclarationIssues(declared: readonly RunParameter[] | undefined): { index: number; field: 'name' | 'default'; message: string }[] {
   const out: { index: number; field: 'name' | 'default'; message: string }[] = [];

@@ -309,3 +309,48 @@ describe('a record resubmitted after its source changed (inbox14)', () => {
     expect(await amountOfKept()).toBe(15);
   });
 });
+
+describe('resubmit after the parameters changed (probe21)', () => {
+  const csv = ['Email,Name,Amount,Active', 'ok@example.com,Ok,1,true', 'typo@example.com,Typo,lots,true'].join('\n');
+
+  it('keeps the values the version still declares, takes the defaults for the others, and says so in words when a value is needed', async () => {
+    // Rejected by a run that gave region=us, when the integration declared "region".
+    const upload = UploadedFile.parse(await (await app.request('/api/files?name=params.csv', { method: 'POST', body: csv, headers: { 'content-type': 'text/csv' } })).json());
+    const graph: Graph = { ...customersGraph({ fileId: upload.id, object: 'inbox_params' }), parameters: [{ name: 'region', type: 'text', required: false, default: 'eu' }] };
+    const id = Integration.parse(await (await app.request('/api/integrations', json('POST', { name: 'Inbox params', graph }))).json()).id;
+    PublishResult.parse(await (await app.request(`/api/integrations/${id}/publish`, json('POST'))).json());
+    const runId = ((await (await app.request(`/api/integrations/${id}/runs`, json('POST', { params: { region: 'us', maxRejectedPercent: 90 } }))).json()) as { runId: string }).runId;
+    expect((await rig.waitForEnd(runId)).status).toBe('completed_with_errors');
+    const [typo] = (await inboxOf(id)).items;
+    expect(typo?.source.Name).toBe('Typo');
+    const republish = async (parameters: Graph['parameters']) => {
+      expect((await app.request(`/api/integrations/${id}`, json('PUT', { graph: { ...graph, parameters } }))).status).toBe(200);
+      expect((await app.request(`/api/integrations/${id}/publish`, json('POST'))).status).toBe(200);
+    };
+
+    // "region" is gone and "country" is required with no default: a resubmit cannot give it. Before: 400 at
+    // params.region ("Unknown parameter"), a field the request never had, and the record could never be resubmitted.
+    await republish([{ name: 'country', type: 'text', required: true }]);
+    const refused = await resubmit({ ids: [typo!.id], edits: { [typo!.id]: { Amount: '4' } } });
+    expect(refused.status).toBe(409);
+    const error = await errorOf(refused);
+    expect(error.code).toBe('params_changed');
+    expect(error.message).toBe('"Inbox params" now needs a value for the parameter "country", which a resubmit cannot give: give it a default and publish, then resubmit');
+    expect((await inboxOf(id)).items.map((r) => r.status)).toEqual(['open']); // nothing claimed
+    // "Run again with the same settings" on the rejecting run says the same in words, not 400 at params.region.
+    const rerun = await app.request(`/api/runs/${runId}/rerun`, json('POST', {}));
+    expect(rerun.status).toBe(409);
+    expect((await errorOf(rerun)).message).toBe(
+      'The run\'s parameters no longer fit the published version of "Inbox params": it gave "region", which the version no longer declares; the parameter "country" is required. Use Run now and give the values',
+    );
+
+    // "country" gets a default: resubmitted with it; "region" (no longer declared) is left out, the run setting kept.
+    await republish([{ name: 'country', type: 'text', required: true, default: 'FR' }]);
+    const ok = await resubmit({ ids: [typo!.id], edits: { [typo!.id]: { Amount: '4' } } });
+    expect(ok.status, JSON.stringify(await ok.clone().json())).toBe(202);
+    const run = await rig.waitForEnd(ResubmitResult.parse(await ok.json()).runs[0]!.runId);
+    expect(run.status).toBe('completed');
+    expect(run.params).toEqual({ country: 'FR', maxRejectedPercent: 90 });
+    expect((await inboxOf(id, '&status=fixed')).items.map((r) => r.source.Name)).toEqual(['Typo']);
+  });
+});
