@@ -22,6 +22,15 @@ describe('describeCadence', () => {
   ])('%j', (cadence, words) => {
     expect(describeCadence(c(cadence), 'Europe/Paris')).toBe(words);
   });
+  it('names the zone of an hourly minute where the zone is not whole hours from UTC (probe21)', () => {
+    // :30 in Asia/Kolkata is :00 in Paris or London: the sentence said only ":30".
+    expect(describeCadence(c({ kind: 'hourly', minute: 30 }), 'Asia/Kolkata')).toBe('Every hour at :30 Asia/Kolkata');
+    expect(describeCadence(c({ kind: 'hourly', minute: 0 }), 'Asia/Kathmandu')).toBe('Every hour at :00 Asia/Kathmandu');
+    // Lord Howe moves its clocks by half an hour.
+    expect(describeCadence(c({ kind: 'hourly', minute: 0 }), 'Australia/Lord_Howe')).toBe('Every hour at :00 Australia/Lord_Howe');
+    expect(describeCadence(c({ kind: 'hourly', minute: 30 }), 'America/New_York')).toBe('Every hour at :30');
+    expect(describeCadence(c({ kind: 'hourly', minute: 30 }), 'UTC')).toBe('Every hour at :30');
+  });
 });
 
 describe('cadenceNote', () => {

@@ -236,7 +236,9 @@ export function describeCadence(cadence: Cadence, timeZone: string): string {
     case 'minutes':
       return cadence.every === 1 ? 'Every minute' : `Every ${cadence.every} minutes`;
     case 'hourly':
-      return `Every hour at :${String(cadence.minute).padStart(2, '0')}`;
+      // ":30" is the zone's: in a zone whose offset is not whole hours (Asia/Kolkata, +05:30) it is :00 in most others,
+      // so the sentence names the zone there (probe21; sched13 left it). Elsewhere the minute is the same everywhere.
+      return `Every hour at :${String(cadence.minute).padStart(2, '0')}${isTimeZone(timeZone) && hasPartHourOffset(timeZone) ? ` ${timeZone}` : ''}`;
     case 'daily':
       return `Every day at ${cadence.time} ${timeZone}`;
     case 'workdays':
@@ -254,6 +256,11 @@ export function describeCadence(cadence: Cadence, timeZone: string): string {
     case 'cron':
       return `Cron "${cadence.expression}" ${timeZone}`;
   }
+}
+
+/** Whether the zone's offset from UTC is not a whole number of hours now or after a clock change in the coming year. */
+function hasPartHourOffset(timeZone: string, now = new Date()): boolean {
+  return offsetMinutes(timeZone, now.getTime()) % 60 !== 0 || clockChanges(timeZone, now).some((c) => (c.to - c.from) % 60 !== 0);
 }
 
 /** What the cadence alone says that its sentence does not, or null. */
