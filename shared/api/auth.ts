@@ -1,6 +1,7 @@
 // Sign-in, users, roles, API tokens and the audit log: the shapes the API and the web app share.
 import { z } from 'zod';
 import { ROLES } from './roles';
+import { hasHiddenCharacters, HIDDEN_IN_NAMES_MESSAGE } from '../util/names';
 
 export { ACCESS_ROLES, may, ROLE_LABELS, ROLES, type Access } from './roles';
 
@@ -83,7 +84,7 @@ export const ApiTokenInfo = z.object({
   lastUsedAt: z.string().nullable(),
 });
 export type ApiTokenInfo = z.infer<typeof ApiTokenInfo>;
-export const TokenInput = z.object({ name: z.string().trim().min(1, 'Name the token').max(100), role: AssignableRole });
+export const TokenInput = z.object({ name: z.string().trim().min(1, 'Name the token').max(100).refine((n) => !hasHiddenCharacters(n), HIDDEN_IN_NAMES_MESSAGE), role: AssignableRole });
 export const CreatedToken = z.object({ token: z.string(), info: ApiTokenInfo });
 
 export const AUDIT_ACTIONS = [

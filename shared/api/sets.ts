@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { RunStatus } from './runs';
 import { Cadence } from './schedules';
+import { hasHiddenCharacters, HIDDEN_IN_NAMES_MESSAGE } from '../util/names';
 
 /** No control characters (NUL above all, which no column can hold). */
 const NO_CONTROLS = /^[^\u0000-\u001f\u007f]*$/;
@@ -22,7 +23,7 @@ export const MAX_SET_MEMBERS = 50;
  */
 export const SetInput = z
   .object({
-    name: z.string().trim().min(1, 'Name the set').max(120, 'At most 120 characters').regex(NO_CONTROLS, 'A name holds no control characters'),
+    name: z.string().trim().min(1, 'Name the set').max(120, 'At most 120 characters').refine((n) => !hasHiddenCharacters(n), HIDDEN_IN_NAMES_MESSAGE),
     members: z
       .array(
         z
@@ -115,7 +116,7 @@ export const SetRun = z.object({
 });
 export type SetRun = z.infer<typeof SetRun>;
 
-export const RunSetInput = z.object({ name: z.string().trim().max(200).regex(NO_CONTROLS, 'A name holds no control characters').default('') });
+export const RunSetInput = z.object({ name: z.string().trim().max(200).refine((n) => !hasHiddenCharacters(n), HIDDEN_IN_NAMES_MESSAGE).default('') });
 
 export const SetTriggerResult = z.object({ setRunId: z.string(), statusUrl: z.string() });
 

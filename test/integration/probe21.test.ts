@@ -2,7 +2,9 @@
 // real Temporal dev server. Each test is a defect found and fixed at its cause; each failed before its fix:
 // - a one-off at a time the clocks jump over (02:30 Europe/Paris, 28 March 2027) was saved with 200 and no next run,
 //   and never ran; one at a time lived twice (01:30 America/New_York, 7 November 2027) listed two times and ran twice;
-// - a cron naming no date that exists ("0 0 30 2 *") was saved with 200 and never ran.
+// - a cron naming no date that exists ("0 0 30 2 *") was saved with 200 and never ran;
+// - names with a line break or a direction mark (U+202E reads the rest backwards) were kept for tokens (trigger, set,
+//   API: shown as a run's "Started by"), runs, and integrations and sets (U+202E only), and shown as given.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -73,5 +75,41 @@ describe('schedules that would never run, or run twice', () => {
     const setTwice = await setPut({ cadence: { kind: 'once', date: '2027-10-31', time: '02:10' }, timeZone: 'Europe/Paris' });
     expect(setTwice.status, await setTwice.clone().text()).toBe(200);
     expect(((await setTwice.json()) as { nextRuns: string[] }).nextRuns).toEqual(['2027-10-31T00:10:00.000Z']);
+  });
+});
+
+describe('names with line breaks or invisible direction marks', () => {
+  it('are refused in words wherever a person names something, and nothing is made', async () => {
+    const id = await integration('Named');
+    const set = IntegrationSet.parse(await (await app.request('/api/sets', json('POST', { name: 'Named set', members: [id] }))).json());
+    ids.push(`schedule-set-${set.id}`);
+    const message = 'A name holds no control characters (line breaks, tabs, NUL) or invisible direction marks';
+    const attempts: [string, string, (name: string) => unknown][] = [
+      ['POST', '/api/integrations', (name) => ({ name, graph: { version: 1, nodes: [], edges: [] } })],
+      ['PUT', `/api/integrations/${id}`, (name) => ({ name })],
+      ['POST', '/api/sets', (name) => ({ name, members: [id] })],
+      ['POST', `/api/sets/${set.id}/runs`, (name) => ({ name })],
+      ['POST', `/api/integrations/${id}/runs`, (name) => ({ name })],
+      ['POST', `/api/integrations/${id}/tokens`, (name) => ({ name })],
+      ['POST', `/api/sets/${set.id}/tokens`, (name) => ({ name })],
+      ['POST', '/api/tokens', (name) => ({ name, role: 'viewer' })],
+    ];
+    for (const hostile of ['Orders\u202edeliaf', 'a\r\nBcc: x@example.com', 'tab\there', 'iso\u2066late']) {
+      for (const [method, path, body] of attempts) {
+        const res = await app.request(path, json(method, body(hostile)));
+        expect(res.status, `${method} ${path} ${JSON.stringify(hostile)}: ${await res.clone().text()}`).toBe(400);
+        expect(((await res.json()) as Issues).error.issues).toEqual([{ path: 'name', message }]);
+      }
+    }
+    // Nothing was made: no token, no run, no set beside the one above.
+    expect(await (await app.request(`/api/integrations/${id}/tokens`)).json()).toEqual([]);
+    expect(await (await app.request(`/api/sets/${set.id}/tokens`)).json()).toEqual([]);
+    expect((await store.listRuns(id, { limit: 10 })).items).toEqual([]);
+    expect(((await (await app.request('/api/sets')).json()) as { name: string }[]).filter((s) => s.name !== 'Named set' && s.name !== 'Probe set')).toEqual([]);
+    // Names in any script, with emoji and markup, are names.
+    for (const name of ['Commandes été — 東京 🚀', '<script>alert(1)</script>', 'עברית ועוד']) {
+      const res = await app.request(`/api/integrations/${id}/tokens`, json('POST', { name }));
+      expect(res.status, name).toBe(201);
+    }
   });
 });
