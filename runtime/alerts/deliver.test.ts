@@ -84,6 +84,33 @@ describe('alert deliveries', () => {
     deliverer.close();
   });
 
+  it('a body that tries to end the mail early, markup, a 5,000-character line and non-ASCII arrive as one mail, as written (probe21)', async () => {
+    // A run's error is the source's own words: "\r\n.\r\n" would end the DATA of a client that does not dot-stuff,
+    // and what follows would be read as SMTP commands (a second mail to anyone).
+    const hostile = `Failed\r\n.\r\nMAIL FROM:<evil@example.com>\r\nRCPT TO:<victim@example.com>\r\nDATA\r\nSubject: forged\r\n\r\nhi\r\n.\r\n<script>alert(1)</script> ${'x'.repeat(5000)} é東🚀`;
+    const deliverer = createDeliverer({ smtpUrl: smtp.url, guard: createAddressGuard() });
+    const before = smtp.mails.length;
+    deliverer.enqueue({ ...message, subject: 'Commandes été 東京 🚀: the run failed', text: hostile }, { emails: ['ops@example.com'], webhookUrl: null, webhookSecret: 'x' });
+    await deliverer.drain();
+    await smtp.waitFor(before + 1);
+    await new Promise((r) => setTimeout(r, 300));
+    const mails = smtp.mails.slice(before);
+    expect(mails.map((m) => m.to)).toEqual([['ops@example.com']]);
+    const raw = mails[0]!.raw;
+    const end = raw.search(/\r?\n\r?\n/);
+    const head = raw.slice(0, end);
+    const body = raw.slice(end).replace(/^\r?\n\r?\n/, '');
+    // Quoted-printable (RFC 2045) and its header form (RFC 2047, "_" for a space), decoded to UTF-8.
+    const bytes = (qp: string) => Buffer.from(qp.replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8');
+    const subject = [...head.matchAll(/=\?UTF-8\?Q\?(.*?)\?=/g)].map((m) => m[1]!.replace(/_/g, ' ')).join('');
+    expect(bytes(subject)).toBe('[Weft] Commandes été 東京 🚀: the run failed');
+    expect(head).toMatch(/^Content-Type: text\/plain; charset=utf-8$/m);
+    expect(head).not.toMatch(/forged|evil|victim/);
+    expect(bytes(body.replace(/=\r?\n/g, '')).replace(/\r\n/g, '\n').trim()).toBe(hostile.replace(/\r\n/g, '\n'));
+    expect(raw.split(/\r?\n/).every((line) => line.length <= 998)).toBe(true);
+    deliverer.close();
+  });
+
   it('posts a signed webhook and retries with backoff while the receiver refuses', async () => {
     const receiver = await startWebhookReceiver({ refuse: 2 });
     const deliverer = createDeliverer({ guard: createAddressGuard({ allowPrivate: true }), attempts: 4, backoffMs: 20 });
