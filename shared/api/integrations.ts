@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { nameRecord } from '../util/name-record';
 import { hasNul } from '../util/nul';
+import { hasControlCharacters } from '../util/control-characters';
 import { Diagnostic } from '../compiler/diagnostics';
 import { Plan } from '../compiler/plan';
 import { Field } from '../graph/field-types';
@@ -12,10 +13,9 @@ import { RunFile, RunFilesInput, RunStatus } from './runs';
 // No control characters (sched13): a name travels into alert mail subjects, webhook payloads and the audit log; a CR/LF
 // in it only passed because nodemailer folds header line breaks. Set names refuse them already.
 const SavedName = z.string().trim().min(1, 'Name is required').max(120);
-/** What a name may not hold; the API checks a renamed one against it (runtime/api/integrations.ts). */
-export const NAME_CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+/** What a name may not hold (shared/util/control-characters.ts); the API checks a renamed one against it (runtime/api/integrations.ts). */
 export const NAME_CONTROL_MESSAGE = 'A name holds no control characters (line breaks, tabs, NUL)';
-const IntegrationName = SavedName.refine((name) => !NAME_CONTROL_CHARACTERS.test(name), NAME_CONTROL_MESSAGE);
+const IntegrationName = SavedName.refine((name) => !hasControlCharacters(name), NAME_CONTROL_MESSAGE);
 /** What the integration is for, in the person's words; shown on its card and under its name in the designer. */
 const IntegrationDescription = z
   .string()

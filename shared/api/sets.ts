@@ -1,11 +1,12 @@
 // Integration sets: an ordered list of published integrations run one after another (a Temporal parent workflow with
 // one child workflow per member), with a name, its own schedule, its own trigger tokens and its own history.
 import { z } from 'zod';
+import { controlFreePattern } from '../util/control-characters';
 import { RunStatus } from './runs';
 import { Cadence } from './schedules';
 
-/** No control characters (NUL above all, which no column can hold). */
-const NO_CONTROLS = /^[^\u0000-\u001f\u007f]*$/;
+/** No control characters (NUL above all, which no column can hold): the one rule for names (shared/util/control-characters.ts). */
+const NO_CONTROLS = controlFreePattern();
 
 /** Set ids start with this; an integration id never does, so a set named among the members is told apart. */
 export const SET_ID_PREFIX = 'set_';

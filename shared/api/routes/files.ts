@@ -2,17 +2,17 @@
 import { z } from 'zod';
 import { FilePreview, FilePreviewInput, FileSniffInput } from '../files';
 import { UploadedFile } from '../integrations';
+import { hasControlCharacters } from '../../util/control-characters';
 import { IdParam, json, jsonBody, route } from './define';
 
-/** Line breaks, other control characters and the invisible marks that reorder text (U+202E shows "exe.csv" for "vsc.exe"). */
-const HIDDEN = /[\u0000-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 /**
  * Why an upload's name cannot be one, or null. The name is only shown and offered back on download (the bytes are kept
  * under an id), but a name with folders, `..`, a line break or a text-reversing mark misleads whoever reads or saves it (probe19).
  */
 export function uploadNameProblem(name: string): string | null {
-  if (HIDDEN.test(name)) return 'A file name holds no line breaks, control characters or invisible direction marks';
+  // Line breaks, other control characters and the invisible marks that reorder text (U+202E shows "exe.csv" for "vsc.exe").
+  if (hasControlCharacters(name, { directionMarks: true })) return 'A file name holds no line breaks, control characters or invisible direction marks';
   if (/[/\\]/.test(name)) return 'A file name without folders: customers.csv, not exports/customers.csv';
   if (name.trim() === '.' || name.trim() === '..') return `"${name.trim()}" is not a file name`;
   return null;
