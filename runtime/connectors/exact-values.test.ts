@@ -706,6 +706,31 @@ describe('Postgres keys equal under their type or collation (citext, a nondeterm
     }
   });
 
+  // review15a → tidy16: a unique index takes two keys with a NULL in a column as two records (NULLS DISTINCT, the
+  // default), but the check grouped NULLs (`PARTITION BY`) and refused (null, 'a') beside (null, 'A'); and insert and
+  // upsert found their own new rows by `=` on the key, which never holds for NULL: insert answered "already exists with
+  // other values" for a row it had just inserted, upsert "unchanged".
+  it('keys with a NULL in a column are each their own record, in every mode, folding or not', async () => {
+    const keyed: Field[] = [{ name: 'tenant', type: 'number' }, ...fields];
+    for (const column of ['citext', 'text']) {
+      const name = `pk_${++table}`;
+      await client.query(`CREATE TABLE ${name} (tenant int, code ${column}, name text)`);
+      await client.query(`CREATE UNIQUE INDEX ${name}_key ON ${name} (tenant, code)`);
+      const write = (mode: 'upsert' | 'insert' | 'update', rows: Row[]) => pgSession.write(`public.${name}`, rows, { mode, key: ['tenant', 'code'], fields: keyed });
+      // Upsert through COPY (many rows) and through VALUES (a batch the COPY refuses goes row by row).
+      const many = [...Array.from({ length: 40 }, (_, i) => ({ tenant: null, code: i % 2 === 0 ? 'A' : 'a', name: `n${i}` })), { tenant: 7, code: 'A', name: 'n1' }, { tenant: 7, code: 'a', name: 'n2' }];
+      expect((await write('upsert', many)).map((r) => r.outcome), column).toEqual([...many.slice(0, 41).map(() => 'created'), column === 'citext' ? 'rejected' : 'created']);
+      // A value its column refuses sends the batch row by row (the VALUES statement, as PGlite writes).
+      const bad = { tenant: 'x1', code: 'q', name: 'bad' };
+      expect((await write('upsert', [{ tenant: null, code: 'B', name: 'b' }, bad, { tenant: null, code: 'b', name: 'b2' }])).map((r) => r.outcome), column).toEqual(['created', 'rejected', 'created']);
+      expect(await write('insert', [{ tenant: null, code: 'C', name: 'c' }, { tenant: null, code: 'C', name: 'c' }, { tenant: 7, code: 'A', name: 'n1' }]), column).toEqual([{ outcome: 'created' }, { outcome: 'created' }, { outcome: 'unchanged' }]);
+      expect((await write('insert', [{ tenant: null, code: 'D', name: 'd' }, bad])).map((r) => r.outcome), column).toEqual(['created', 'rejected']);
+      expect(await write('update', [{ tenant: null, code: 'C', name: 'c2' }]), column).toEqual([{ outcome: 'rejected', reason: expect.stringMatching(/no record/i) }]);
+      const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${name} WHERE tenant IS NULL`);
+      expect(rows[0]!.n, column).toBe(40 + 5);
+    }
+  });
+
   it('a composite key folds only where its column does; a value that cannot be cast rejects only its record', async () => {
     const name = `pk_${++table}`;
     await client.query(`CREATE TABLE ${name} (tenant int, code citext, name text, PRIMARY KEY (tenant, code))`);

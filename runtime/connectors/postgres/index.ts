@@ -383,6 +383,9 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
     }
   }
 
+  /** SQL true when a key column of `alias`'s row is NULL (such a key is a record of its own: NULLS DISTINCT). */
+  const nullInKey = (key: readonly string[], alias: string) => `(${key.map((k) => `${alias}.${ident(k)} IS NULL`).join(' OR ')})`;
+
   /**
    * One chunk of rows written; returns one result per row, in order. The rows come either as parameters (a VALUES
    * list) or, on the fast path, from a staging table a COPY has just filled (`stage`). A key whose `=` can hold for
@@ -433,10 +436,13 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
     const group = keyColumns.map((c) => `weft_in.${ident(c.name)}${c.loose?.collate ?? ''}`).join(', ');
     const exact = loose.map((c) => `${spelled(`weft_t.${ident(c.name)}`)} = ${spelled(`weft_g.${ident(c.name)}`)}`).join(' AND ');
     const stored = `weft_t.${ident(key[0]!)} IS NOT NULL AND NOT (${exact})`;
+    // A key with a NULL in a column is a record of its own (a unique index's NULLS DISTINCT, the default): never one
+    // group with another (PARTITION BY groups NULLs), and never matched in the table (`=` on NULL is not true).
+    const alone = nullInKey(key, 'weft_in');
     const result = await client.query<unknown[]>({
       text: `WITH ${input}, weft_g AS (
-               SELECT weft_in.*, min(weft_in.weft_ord) OVER weft_w AS weft_group,
-                      ${loose.map((c) => `min(${spelled(`weft_in.${ident(c.name)}`)}) OVER weft_w IS DISTINCT FROM max(${spelled(`weft_in.${ident(c.name)}`)}) OVER weft_w`).join(' OR ')} AS weft_mixed
+               SELECT weft_in.*, CASE WHEN ${alone} THEN weft_in.weft_ord ELSE min(weft_in.weft_ord) OVER weft_w END AS weft_group,
+                      NOT (${alone}) AND (${loose.map((c) => `min(${spelled(`weft_in.${ident(c.name)}`)}) OVER weft_w IS DISTINCT FROM max(${spelled(`weft_in.${ident(c.name)}`)}) OVER weft_w`).join(' OR ')}) AS weft_mixed
                  FROM weft_in WINDOW weft_w AS (PARTITION BY ${group}))
              SELECT weft_g.weft_ord, weft_g.weft_group, ${stored} AS weft_stored,
                     ${loose.map((c) => spelled(`weft_g.${ident(c.name)}`)).join(', ')}, ${key.map((k) => `weft_t.${ident(k)}`).join(', ')}
@@ -484,6 +490,9 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
     const rest = names.filter((n) => !key.includes(n));
     const keyJoin = (a: string, b: string) => key.map((k) => `${a}.${ident(k)} = ${b}.${ident(k)}`).join(' AND ');
     const distinct = (a: string, b: string) => `(${rest.map((n) => `${a}.${ident(n)}`).join(', ')}) IS DISTINCT FROM (${rest.map((n) => `${b}.${ident(n)}`).join(', ')})`;
+    // The new rows are found again by their key with `=`, which is never true of NULL: a row with a NULL in a key column
+    // was inserted (it conflicts with nothing under a unique index's NULLS DISTINCT) and is answered so (tidy16: insert
+    // answered "already exists with other values", upsert "unchanged", for rows they had just written).
 
     if (options.mode === 'insert' && key.length === 0) {
       await client.query(`WITH ${input} INSERT INTO ${table.sql} (${list}) SELECT ${list} FROM weft_in ORDER BY weft_ord`, params);
@@ -498,7 +507,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
            INSERT INTO ${table.sql} AS weft_t (${list}) SELECT ${list} FROM weft_in ORDER BY weft_ord
            ON CONFLICT (${key.map(ident).join(', ')}) DO NOTHING
            RETURNING ${key.map((k) => `weft_t.${ident(k)}`).join(', ')})
-         SELECT EXISTS (SELECT 1 FROM weft_w WHERE ${keyJoin('weft_w', 'weft_in')}) AS inserted,
+         SELECT ${nullInKey(key, 'weft_in')} OR EXISTS (SELECT 1 FROM weft_w WHERE ${keyJoin('weft_w', 'weft_in')}) AS inserted,
                 (SELECT ${same} FROM ${table.sql} AS weft_e WHERE ${keyJoin('weft_e', 'weft_in')}) AS same
            FROM weft_in ORDER BY weft_in.weft_ord`,
         params,
@@ -525,7 +534,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
         // no keys (issue 16); the join by key is Postgres's, so a key it normalizes (`007` into a bigint) still matches.
         const result = await client.query<unknown[]>({
           text: `WITH ${input}, weft_w AS (${insert} ${returning})
-                 SELECT string_agg(CASE WHEN weft_w.weft_inserted IS NULL THEN 'u' WHEN weft_w.weft_inserted THEN 'c' ELSE 'p' END, '' ORDER BY weft_in.weft_ord)
+                 SELECT string_agg(CASE WHEN ${nullInKey(key, 'weft_in')} THEN 'c' WHEN weft_w.weft_inserted IS NULL THEN 'u' WHEN weft_w.weft_inserted THEN 'c' ELSE 'p' END, '' ORDER BY weft_in.weft_ord)
                    FROM weft_in LEFT JOIN weft_w ON ${keyJoin('weft_in', 'weft_w')}`,
           rowMode: 'array',
         });
@@ -540,7 +549,8 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       }
       const result = await client.query<{ weft_inserted: boolean | null }>(
         `WITH ${input}, weft_w AS (${insert} ${returning})
-         SELECT weft_w.weft_inserted FROM weft_in LEFT JOIN weft_w ON ${keyJoin('weft_in', 'weft_w')} ORDER BY weft_in.weft_ord`,
+         SELECT CASE WHEN ${nullInKey(key, 'weft_in')} THEN true ELSE weft_w.weft_inserted END AS weft_inserted
+           FROM weft_in LEFT JOIN weft_w ON ${keyJoin('weft_in', 'weft_w')} ORDER BY weft_in.weft_ord`,
         params,
       );
       // Not returned: the row existed and every value was already equal, so ON CONFLICT's WHERE skipped it.
