@@ -721,6 +721,29 @@ describe('Postgres keys equal under their type or collation (citext, a nondeterm
     }
   });
 
+  // review15a → tidy16: a composite type's `=` compares its attributes with theirs and a range's its bounds with its
+  // subtype's, so `(ABC,1)` = `(abc,1)` over citext; the type lookup followed only domains and arrays.
+  it('a composite type, a range and a multirange over citext fold as their parts do', async () => {
+    await client.query('CREATE TYPE code_pair AS (code citext, n int)');
+    await client.query('CREATE TYPE code_range AS RANGE (subtype = citext)');
+    await client.query('CREATE DOMAIN code_pair_d AS code_pair');
+    for (const [column, upper, lower, other] of [
+      ['code_pair', '(ABC,1)', '(abc,1)', '(abc,2)'],
+      ['code_pair_d', '(ABC,1)', '(abc,1)', '(abc,2)'],
+      ['code_range', '[A,C)', '[a,c)', '[a,b)'],
+      ['code_multirange', '{[A,C)}', '{[a,c)}', '{[a,b)}'],
+    ] as const) {
+      const name = `pk_${++table}`;
+      await client.query(`CREATE TABLE ${name} (code ${column} PRIMARY KEY, name text)`);
+      const first = await pgSession.write(`public.${name}`, [{ code: upper, name: 'upper' }, { code: lower, name: 'lower' }, { code: other, name: 'other' }], { mode: 'upsert', key: ['code'], fields });
+      expect(first.map((r) => r.outcome), column).toEqual(['created', 'rejected', 'created']);
+      expect(first[1], column).toMatchObject({ reason: expect.stringContaining("to the key's type (citext) they are the same key") });
+      const later = await pgSession.write(`public.${name}`, [{ code: lower, name: 'again' }], { mode: 'upsert', key: ['code'], fields });
+      expect(later.map((r) => r.outcome), column).toEqual(['rejected']);
+      expect((await client.query(`SELECT code::text AS code, name FROM ${name} ORDER BY name`)).rows, column).toEqual([{ code: other, name: 'other' }, { code: upper, name: 'upper' }]);
+    }
+  });
+
   // review15a → tidy16: a unique index takes two keys with a NULL in a column as two records (NULLS DISTINCT, the
   // default), but the check grouped NULLs (`PARTITION BY`) and refused (null, 'a') beside (null, 'A'); and insert and
   // upsert found their own new rows by `=` on the key, which never holds for NULL: insert answered "already exists with

@@ -35,8 +35,16 @@ const MAX_PARAMS = 30_000;
  */
 const BASE_TYPE = `CASE a.atttypid WHEN 1042 THEN 'bpchar' WHEN 1014 THEN 'bpchar[]' WHEN 1560 THEN 'varbit' WHEN 1561 THEN 'varbit[]' ELSE format_type(a.atttypid, NULL) END`;
 
-/** The type a `pg_type` row (`t`) is made of, whose `=` its own `=` uses: a domain's base, an array's element; 0 for none. */
-const UNDER = `CASE WHEN t.typbasetype <> 0 THEN t.typbasetype WHEN t.typcategory = 'A' THEN t.typelem ELSE 0 END`;
+/**
+ * The types a `pg_type` row (`t`) is made of, whose `=` its own `=` uses: a domain's base, an array's element, a
+ * range's subtype, a multirange's range (Postgres 14+, read through to_jsonb), a composite type's attributes (tidy16:
+ * `(tenant, code citext)` as a key type and a range of citext fold too). One row each, as `under`.
+ */
+const UNDER = `SELECT t.typbasetype WHERE t.typbasetype <> 0
+               UNION ALL SELECT t.typelem WHERE t.typcategory = 'A' AND t.typelem <> 0
+               UNION ALL SELECT r.rngsubtype FROM pg_catalog.pg_range r WHERE r.rngtypid = t.oid
+               UNION ALL SELECT r.rngtypid FROM pg_catalog.pg_range r WHERE to_jsonb(r) ->> 'rngmultitypid' = t.oid::text
+               UNION ALL SELECT ca.atttypid FROM pg_catalog.pg_attribute ca WHERE t.typtype = 'c' AND ca.attrelid = t.typrelid AND ca.attnum > 0 AND NOT ca.attisdropped`;
 
 interface Column extends DiscoveredField {
   /** The type without its modifier (`character varying`, not `character varying(20)`), for casts that must not truncate. */
@@ -212,18 +220,18 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
   };
 
   async function loadTables(client: pg.PoolClient, schema: string, table?: string): Promise<Table[]> {
-    // keys15: whether `=` on the column can hold for two spellings: a string type (or domains or arrays over one,
-    // review15a: an array's `=` is its elements') with an `=` of its own (citext's; text, varchar, char and name use
+    // keys15: whether `=` on the column can hold for two spellings: a string type (or domains, arrays, ranges or
+    // composite types over one, review15a and tidy16: their `=` is their parts') with an `=` of its own (citext's; text, varchar, char and name use
     // the built-in ones), or a nondeterministic collation (read through to_jsonb: the column is missing before
     // Postgres 12, where every collation is deterministic).
     const columns = await client.query<{ table: string; column: string; native: string; base: string; nullable: boolean; own_eq: string | null; nd_collation: string | null }>(
       `SELECT cl.relname AS table, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS native,
               ${BASE_TYPE} AS base, NOT a.attnotnull AS nullable,
-              (WITH RECURSIVE weft_d (oid, base) AS (
-                  SELECT t.oid, ${UNDER} FROM pg_catalog.pg_type t WHERE t.oid = a.atttypid
-                  UNION ALL SELECT t.oid, ${UNDER} FROM pg_catalog.pg_type t JOIN weft_d ON t.oid = weft_d.base)
-               SELECT format_type(bt.oid, NULL) FROM weft_d JOIN pg_catalog.pg_type bt ON bt.oid = weft_d.oid
-                WHERE weft_d.base = 0 AND bt.typcategory = 'S' AND EXISTS (
+              (WITH RECURSIVE weft_d (oid) AS (
+                  SELECT a.atttypid
+                  UNION SELECT u.under FROM weft_d JOIN pg_catalog.pg_type t ON t.oid = weft_d.oid CROSS JOIN LATERAL (${UNDER}) AS u (under))
+               SELECT min(format_type(bt.oid, NULL)) FROM weft_d JOIN pg_catalog.pg_type bt ON bt.oid = weft_d.oid
+                WHERE bt.typtype = 'b' AND bt.typcategory = 'S' AND EXISTS (
                   SELECT 1 FROM pg_catalog.pg_operator o WHERE o.oprname = '=' AND o.oprleft = bt.oid AND o.oprright = bt.oid
                      AND o.oprcode NOT IN ('pg_catalog.texteq'::regproc, 'pg_catalog.bpchareq'::regproc, 'pg_catalog.nameeq'::regproc))) AS own_eq,
               (SELECT format('%I.%I', cn.nspname, co.collname) FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
