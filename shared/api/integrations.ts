@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { nameRecord } from '../util/name-record';
 import { hasNul } from '../util/nul';
-import { hasControlCharacters } from '../util/control-characters';
+import { hasControlCharacters, NAME_CONTROL_MESSAGE } from '../util/control-characters';
 import { Diagnostic } from '../compiler/diagnostics';
 import { Plan } from '../compiler/plan';
 import { Field } from '../graph/field-types';
@@ -14,7 +14,7 @@ import { RunFile, RunFilesInput, RunStatus } from './runs';
 // in it only passed because nodemailer folds header line breaks. Set names refuse them already.
 const SavedName = z.string().trim().min(1, 'Name is required').max(120);
 /** What a name may not hold (shared/util/control-characters.ts); the API checks a renamed one against it (runtime/api/integrations.ts). */
-export const NAME_CONTROL_MESSAGE = 'A name holds no control characters (line breaks, tabs, NUL)';
+export { NAME_CONTROL_MESSAGE };
 const IntegrationName = SavedName.refine((name) => !hasControlCharacters(name), NAME_CONTROL_MESSAGE);
 /** What the integration is for, in the person's words; shown on its card and under its name in the designer. */
 const IntegrationDescription = z
@@ -79,7 +79,8 @@ export const RunName = z
   .string()
   .trim()
   .max(200, 'A run name has at most 200 characters')
-  .refine((s) => !s.includes('\u0000'), 'A run name cannot contain the character U+0000 (NUL)');
+  .refine((s) => !s.includes('\u0000'), 'A run name cannot contain the character U+0000 (NUL)')
+  .refine((s) => s.includes('\u0000') || !hasControlCharacters(s), NAME_CONTROL_MESSAGE);
 
 export const StartRunInput = z.object({
   /** What to call the run in the history; "Manual run, <date time>" (or "API run, …") when omitted. */

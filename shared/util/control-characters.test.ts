@@ -6,6 +6,11 @@ import { SetInput } from '../api/sets';
 import { TestRecordInput } from '../api/test-record';
 import { uploadNameProblem } from '../api/routes/files';
 import { IdParam, NameParam } from '../api/routes/define';
+import { ConnectionInput } from '../api/connections';
+import { InviteInput, SetupInput, TokenInput } from '../api/auth';
+import { TriggerTokenInput } from '../api/operations';
+import { StartRunInput } from '../api/integrations';
+import { ResubmitInput } from '../api/inbox';
 
 const hostile = {
   NUL: 'a\u0000b',
@@ -63,6 +68,23 @@ describe('the one control-character rule for names', () => {
       expect(firstMessage(NameParam.safeParse({ name: `x${name}` })), JSON.stringify(name)).toBe('A name holds no control characters');
       expect(uploadNameProblem(`x${name}.csv`), JSON.stringify(name)).toMatch(/control characters/);
       if (name !== hostile.tab) expect(firstMessage(TestRecordInput.safeParse({ search: name })), JSON.stringify(name)).toBe('A search holds no control characters');
+    }
+    // tidy16: connection, person, token and run names had no rule (or a NUL one only).
+    for (const name of Object.values(hostile)) {
+      const at = (r: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) => (r.success ? [] : r.error!.issues.filter((i) => i.path[0] === 'name').map((i) => i.message));
+      const named = `x${name}`;
+      expect(at(ConnectionInput.safeParse({ connector: 'postgres', name: named })), JSON.stringify(name)).toEqual([NAME_CONTROL_MESSAGE]);
+      expect(at(SetupInput.safeParse({ email: 'a@b.example', name: named, password: 'long enough password' })), JSON.stringify(name)).toEqual([NAME_CONTROL_MESSAGE]);
+      expect(at(InviteInput.safeParse({ email: 'a@b.example', name: named, role: 'viewer' })), JSON.stringify(name)).toEqual([NAME_CONTROL_MESSAGE]);
+      expect(at(TokenInput.safeParse({ name: named, role: 'viewer' })), JSON.stringify(name)).toEqual([NAME_CONTROL_MESSAGE]);
+      expect(at(TriggerTokenInput.safeParse({ name: named })), JSON.stringify(name)).toEqual([NAME_CONTROL_MESSAGE]);
+      expect(at(StartRunInput.safeParse({ name: named })), JSON.stringify(name)).toEqual([name === hostile.NUL ? 'A run name cannot contain the character U+0000 (NUL)' : NAME_CONTROL_MESSAGE]);
+      expect(at(ResubmitInput.safeParse({ ids: ['r1'], name: named })), JSON.stringify(name)).toEqual([name === hostile.NUL ? 'A name holds no NUL character' : NAME_CONTROL_MESSAGE]);
+    }
+    for (const name of Object.values(allowed)) {
+      expect(ConnectionInput.safeParse({ connector: 'postgres', name }).success, name).toBe(true);
+      expect(TokenInput.safeParse({ name, role: 'viewer' }).success, name).toBe(true);
+      expect(StartRunInput.safeParse({ name }).success, name).toBe(true);
     }
     expect(TestRecordInput.safeParse({ search: 'a\tb' }).success).toBe(true);
     for (const name of Object.values(directionMarks)) expect(uploadNameProblem(`${name}.csv`)).toMatch(/direction marks/);

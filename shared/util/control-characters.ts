@@ -34,5 +34,8 @@ export function controlFreePattern({ allowTab = false, directionMarks = false }:
   return pattern;
 }
 
+/** What a name with such a character is answered (integrations, connections, people, tokens, runs). */
+export const NAME_CONTROL_MESSAGE = 'A name holds no control characters (line breaks, tabs, NUL)';
+
 /** Whether the text holds a character a name may not (see above). */
 export const hasControlCharacters = (text: string, options?: ControlRuleOptions): boolean => !controlFreePattern(options).test(text);
