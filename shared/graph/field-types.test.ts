@@ -117,6 +117,9 @@ describe('convertValue', () => {
     for (const raw of ['1_000', 'Infinity', '-Infinity', 'NaN', '1e', 'e5', '1e3.5', '١٢']) expect(convertValue(raw, 'number'), raw).toEqual({ ok: false, reason: `"${raw}" is not a number` });
     expect(convertValue('1e400', 'number')).toEqual({ ok: false, reason: '"1e400" is too large for a number (at most about 1.8e308)' });
     expect(convertValue('-1E+309', 'currency')).toEqual({ ok: false, reason: '"-1E+309" is too large for a number (at most about 1.8e308)' });
+    expect(convertValue('1e-400', 'number')).toEqual({ ok: false, reason: '"1e-400" is too close to 0 for a number (at least about 5e-324 apart from it)' });
+    expect(convertValue('0e-400', 'number')).toEqual({ ok: true, value: 0 });
+    expect(convertValue('5e-324', 'number')).toEqual({ ok: true, value: 5e-324 });
     for (const [raw, value] of [[' 12 ', 12], ['010', 10], ['.5', 0.5], ['5.', 5], ['+1e3', 1000], ['-2.5E-3', -0.0025], ['1,234', 1234]] as const) {
       expect(convertValue(raw, 'number'), raw).toEqual({ ok: true, value });
     }

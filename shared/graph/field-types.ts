@@ -590,6 +590,8 @@ export function convertValueReference(value: unknown, type: FieldType): Converte
       }
       const n = Number(cleaned);
       if (!Number.isFinite(n)) return { ok: false, reason: `"${text}" is too large for a number (at most about 1.8e308)` };
+      // 1e-400 is 0 to a double: refused rather than written as 0 (a plain decimal that small is kept as exact text).
+      if (n === 0 && /[1-9]/.test(cleaned.replace(/e.*$/i, ''))) return { ok: false, reason: `"${text}" is too close to 0 for a number (at least about 5e-324 apart from it)` };
       return { ok: true, value: n };
     }
     case 'boolean': {
