@@ -60,7 +60,7 @@ describe('a connection whose name has a control character from before', () => {
     }
     const made = await post({ connector: 'postgres', name: 'Warehouse before', config, secrets: { password: '' } });
     expect(made.status).toBe(201);
-    const old = await store.updateConnection(((await made.json()) as { id: string }).id, { name: 'Warehouse\told' });
+    const old = (await store.updateConnection(((await made.json()) as { id: string }).id, { name: 'Warehouse\told' }))!;
     const saved = await put(`/api/connections/${old.id}`, { name: 'Warehouse\told', config: { ...config, queryTimeoutSeconds: 30 } });
     expect(saved.status, await saved.clone().text()).toBe(200);
     const renamed = await put(`/api/connections/${old.id}`, { name: 'Warehouse\nnew' });
