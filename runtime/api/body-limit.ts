@@ -9,6 +9,7 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AuthEnv } from './guard';
 import { errorBody } from './errors';
+import { jsonShapeProblem } from '../net/json-shape';
 
 export const BODY_LIMITS = {
   /** No session, no API token, no trigger token: sign-in, first-owner setup, accepting an invitation. */
@@ -56,64 +57,54 @@ export function requestBodyLimit(ownLimit: (method: string, path: string) => boo
 export const MAX_JSON_BODY_DEPTH = 128;
 
 /**
- * The deepest nesting of objects and arrays in JSON text, counted without parsing (brackets inside strings skipped),
- * and whether a string holds half of a character: a `\uD800`–`\uDFFF` escape without its other half. UTF-8 bytes
- * cannot carry one (the decoder makes U+FFFD of them), so only an escape can. No id, name or value Weft stores can
- * hold one: a jsonb column refuses it (22P02) and a text column got U+FFFD in its place without a word (an
- * integration or connection named "x\ud800y" was saved as "x\ufffdy") (review15b).
+ * Whether a JSON text's strings hold half of a character: a `\uD800`–`\uDFFF` escape without its other half right
+ * beside it. UTF-8 bytes cannot carry one (the decoder makes U+FFFD of them), so only an escape can. No id, name or
+ * value Weft stores can hold one: a jsonb column refuses it (22P02) and a text column got U+FFFD in its place without a
+ * word (an integration or connection named "x\ud800y" was saved as "x\ufffdy") (review15b). Linear, no parse; an
+ * escaped backslash (`\\ud800`) is text, not an escape. Depth is judged by jsonShapeProblem (runtime/net/json-shape.ts).
  */
-export function scanJson(text: string): { depth: number; loneSurrogate: boolean } {
-  let depth = 0;
-  let deepest = 0;
+export function hasLoneSurrogateEscape(text: string): boolean {
   let inString = false;
-  let loneSurrogate = false;
-  /** Where the last high-surrogate escape ended, waiting for its low half right there. */
-  let highEnd = -1;
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i);
-    if (inString) {
-      if (ch === 0x5c) {
-        // backslash: the next character is escaped; \uXXXX may be half of a character
-        if (text.charCodeAt(i + 1) === 0x75 && !loneSurrogate) {
-          const unit = parseInt(text.slice(i + 2, i + 6), 16);
-          if (unit >= 0xdc00 && unit <= 0xdfff) {
-            if (highEnd !== i) loneSurrogate = true;
-            highEnd = -1;
-          } else if (highEnd !== -1) loneSurrogate = true;
-          if (unit >= 0xd800 && unit <= 0xdbff) highEnd = i + 6;
-          i += 5;
-        } else {
-          if (highEnd !== -1) loneSurrogate = true;
-          i++;
-        }
-      } else {
-        if (highEnd !== -1) loneSurrogate = true;
-        if (ch === 0x22) inString = false;
+    if (!inString) inString = ch === 0x22;
+    else if (ch === 0x22) inString = false;
+    else if (ch === 0x5c) {
+      // backslash: the next character is escaped; \uXXXX may be half of a character
+      if (text.charCodeAt(i + 1) !== 0x75) {
+        i++;
+        continue;
       }
-    } else if (ch === 0x22) inString = true;
-    else if (ch === 0x7b || ch === 0x5b) deepest = Math.max(deepest, ++depth);
-    else if (ch === 0x7d || ch === 0x5d) depth--;
+      const unit = escapedUnit(text, i);
+      if (unit >= 0xdc00 && unit <= 0xdfff) return true;
+      if (unit >= 0xd800 && unit <= 0xdbff) {
+        // a high half: its low half must be the very next escape
+        const low = text.charCodeAt(i + 7) === 0x75 && text.charCodeAt(i + 6) === 0x5c ? escapedUnit(text, i + 6) : -1;
+        if (!(low >= 0xdc00 && low <= 0xdfff)) return true;
+        i += 6;
+      }
+      i += 5;
+    }
   }
-  return { depth: deepest, loneSurrogate };
+  return false;
 }
 
-/** The deepest nesting of objects and arrays in JSON text (scanJson). */
-export const jsonDepth = (text: string): number => scanJson(text).depth;
+/** The UTF-16 unit of the `\uXXXX` escape starting at `at` (NaN when its four characters are not hex). */
+const escapedUnit = (text: string, at: number) => parseInt(text.slice(at + 2, at + 6), 16);
 
 /**
  * Refuses a JSON body nested deeper than MAX_JSON_BODY_DEPTH, or holding half of a character, with 400, before any
- * route parses it. Runs after the size bound.
+ * route parses it. Runs after the size bound. The value count is not bounded here (the size bound is).
  */
 export function jsonBodyDepthLimit(ownLimit: (method: string, path: string) => boolean): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     const type = c.req.header('content-type') ?? '';
     if (c.req.method === 'GET' || c.req.method === 'HEAD' || !/^application\/(.+\+)?json\b/i.test(type) || ownLimit(c.req.method.toUpperCase(), c.req.path)) return next();
     // Read once here; Hono keeps the text, so the route's validator parses the same bytes.
-    const { depth, loneSurrogate } = scanJson(await c.req.text());
-    if (depth > MAX_JSON_BODY_DEPTH) {
-      return c.json(errorBody('invalid_request', `The request body nests ${depth.toLocaleString('en-US')} levels deep; Weft reads JSON at most ${MAX_JSON_BODY_DEPTH} levels deep`), 400);
-    }
-    if (loneSurrogate) return c.json(errorBody('invalid_request', LONE_SURROGATE_MESSAGE), 400);
+    const text = await c.req.text();
+    const shape = jsonShapeProblem(text, { maxDepth: MAX_JSON_BODY_DEPTH, maxValues: Infinity });
+    if (shape !== null) return c.json(errorBody('invalid_request', `The request body ${shape}, more than Weft reads`), 400);
+    if (hasLoneSurrogateEscape(text)) return c.json(errorBody('invalid_request', LONE_SURROGATE_MESSAGE), 400);
     return next();
   };
 }

@@ -47,3 +47,26 @@ describe('an integration whose name has a control character from before', () => 
     expect((await store.getIntegration(old.id))?.name).toBe('Orders nightly');
   });
 });
+
+// tidy16: connection names had no control-character rule at all; a new one is refused, one from before still saves.
+describe('a connection whose name has a control character from before', () => {
+  it('saves its settings with the name unchanged, refuses a new bad name on create and rename, and takes a clean one', async () => {
+    const post = (body: unknown) => app.request('/api/connections', { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const config = { host: '127.0.0.1', port: 5432, database: 'postgres', user: 'postgres', sslMode: 'disable', schema: 'public' };
+    for (const bad of ['Warehouse\nBcc: x@example.net', 'Ware\u2028house', 'Ware\u0085house']) {
+      const created = await post({ connector: 'postgres', name: bad, config, secrets: { password: '' } });
+      expect(created.status, bad).toBe(400);
+      expect(((await created.json()) as { error: { issues: { path: string; message: string }[] } }).error.issues).toEqual([{ path: 'name', message: 'A name holds no control characters (line breaks, tabs, NUL) or invisible marks that reorder text' }]);
+    }
+    const made = await post({ connector: 'postgres', name: 'Warehouse before', config, secrets: { password: '' } });
+    expect(made.status).toBe(201);
+    const old = (await store.updateConnection(((await made.json()) as { id: string }).id, { name: 'Warehouse\told' }))!;
+    const saved = await put(`/api/connections/${old.id}`, { name: 'Warehouse\told', config: { ...config, queryTimeoutSeconds: 30 } });
+    expect(saved.status, await saved.clone().text()).toBe(200);
+    const renamed = await put(`/api/connections/${old.id}`, { name: 'Warehouse\nnew' });
+    expect(renamed.status).toBe(400);
+    expect(((await renamed.json()) as { error: { issues: { path: string }[] } }).error.issues.map((i) => i.path)).toEqual(['name']);
+    expect((await put(`/api/connections/${old.id}`, { name: 'Warehouse' })).status).toBe(200);
+    expect((await store.getConnection(old.id))?.name).toBe('Warehouse');
+  });
+});

@@ -1,6 +1,7 @@
 // Integrations: CRUD over drafts, server-side compile, and publish (the gate that refuses errors).
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { describeCadence, hasErrors, isCancellableRun, NAME_CONTROL_CHARACTERS, NAME_CONTROL_MESSAGE } from '../../shared';
+import { describeCadence, hasErrors, isCancellableRun, NAME_CONTROL_MESSAGE } from '../../shared';
+import { hasControlCharacters } from '../../shared/util/control-characters';
 import { engineDown, pendingTimes, requireKeeper } from './schedules';
 import { compileOnServer } from './compile-context';
 import { audit } from './audit-log';
@@ -76,7 +77,7 @@ export function integrationRoutes({ store, schedules }: ApiDeps) {
     .openapi(update, async (c) => {
       const { id } = c.req.valid('param');
       const patch = c.req.valid('json');
-      if (patch.name !== undefined && NAME_CONTROL_CHARACTERS.test(patch.name) && (await store.getIntegration(id))?.name !== patch.name) {
+      if (patch.name !== undefined && hasControlCharacters(patch.name) && (await store.getIntegration(id))?.name !== patch.name) {
         throw new HttpError(400, 'invalid_request', `Invalid request: name: ${NAME_CONTROL_MESSAGE}`, { issues: [{ path: 'name', message: NAME_CONTROL_MESSAGE }] });
       }
       const saved = await store.updateIntegration(id, patch);

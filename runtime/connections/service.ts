@@ -3,7 +3,8 @@
 // and writes) is opened here, and no secret value is ever handed back. runtime/wiring.ts builds it once.
 import { z } from 'zod';
 import type { Connection, ConnectionPatch, ConnectionTestResult, ConnectorInfo } from '../../shared';
-import { ConnectionInput, ConnectionTestInput } from '../../shared';
+import { ConnectionInput, ConnectionTestInput, NAME_CONTROL_MESSAGE } from '../../shared';
+import { hasControlCharacters } from '../../shared/util/control-characters';
 import { FilesSecrets } from '../connectors/files/manifest';
 import { ConnectorError, type ConnectorContext, type ConnectorSession, type OpenOptions } from '../connectors/types';
 import type { PgpDecrypt } from '../files/pgp';
@@ -236,6 +237,10 @@ export function createConnectionService({ store, secretKey, connectors, context,
     /** Omitted secrets keep their stored value; null or "" clears one. */
     async update(id: string, patch: ConnectionPatch): Promise<Connection> {
       const stored = await load(id);
+      // A new name holds no control characters; one saved before the rule comes back unchanged with each save (tidy16).
+      if (patch.name !== undefined && patch.name !== stored.name && hasControlCharacters(patch.name)) {
+        throw new ConnectionServiceError('invalid', NAME_CONTROL_MESSAGE, [{ path: 'name', message: NAME_CONTROL_MESSAGE }]);
+      }
       const change: { name?: string; config?: Record<string, unknown>; secrets?: string } = { name: patch.name };
       if (patch.config !== undefined || patch.secrets !== undefined) {
         const connector = connectorOf(stored.connector);

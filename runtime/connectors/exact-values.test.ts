@@ -542,6 +542,21 @@ describe('MariaDB keys compared by their collation', () => {
     expect(compared[0]).toMatchObject({ reason: expect.stringContaining('code = "abc" and the record with code = "ABC" already in') });
   });
 
+  // tidy16: a unique index takes any number of keys with a NULL in a column; the batch check grouped them, so
+  // (NULL, 'a') was refused beside (NULL, 'A').
+  it('writes keys with a NULL in a column as records of their own, in upsert and insert', async () => {
+    const name = `ci_${++table}`;
+    await myAdmin.query(`CREATE TABLE ${myDb}.${name} (tenant INT NULL, code VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci, name VARCHAR(50), UNIQUE KEY k (tenant, code))`);
+    const keyed: Field[] = [{ name: 'tenant', type: 'number' }, ...fields];
+    for (const mode of ['upsert', 'insert'] as const) {
+      const rows = [{ tenant: null, code: 'A', name: 'x' }, { tenant: null, code: 'a', name: 'y' }, { tenant: 7, code: 'B', name: 'b' }, { tenant: 7, code: 'b', name: 'b2' }];
+      const results = await mySession.write(name, rows, { mode, key: ['tenant', 'code'], fields: keyed });
+      expect(results.map((r) => r.outcome), mode).toEqual(mode === 'upsert' ? ['created', 'created', 'created', 'rejected'] : ['created', 'created', 'unchanged', 'rejected']);
+    }
+    const [counted] = await myAdmin.query<mysql.RowDataPacket[]>(`SELECT count(*) AS n FROM ${myDb}.${name} WHERE tenant IS NULL`);
+    expect(Number(counted[0]!.n)).toBe(4);
+  });
+
   it('writes keys the collation tells apart, and a CHAR key padded by its source as the value it stores', async () => {
     const exact = `ci_${++table}`;
     await myAdmin.query(`CREATE TABLE ${myDb}.${exact} (code VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin PRIMARY KEY, name VARCHAR(50))`);
@@ -703,6 +718,54 @@ describe('Postgres keys equal under their type or collation (citext, a nondeterm
       expect(later[0], column).toMatchObject({ reason: expect.stringContaining("to the key's type (citext) they are the same key") });
       expect(await pgSession.deleteRecords!(`public.${name}`, [{ code: '{abc,x}' }], { key: ['code'] }), column).toEqual(['missing']);
       expect((await client.query(`SELECT code::text AS code, name FROM ${name}`)).rows, column).toEqual([{ code: '{ABC,x}', name: 'same' }]);
+    }
+  });
+
+  // review15a → tidy16: a composite type's `=` compares its attributes with theirs and a range's its bounds with its
+  // subtype's, so `(ABC,1)` = `(abc,1)` over citext; the type lookup followed only domains and arrays.
+  it('a composite type, a range and a multirange over citext fold as their parts do', async () => {
+    await client.query('CREATE TYPE code_pair AS (code citext, n int)');
+    await client.query('CREATE TYPE code_range AS RANGE (subtype = citext)');
+    await client.query('CREATE DOMAIN code_pair_d AS code_pair');
+    for (const [column, upper, lower, other] of [
+      ['code_pair', '(ABC,1)', '(abc,1)', '(abc,2)'],
+      ['code_pair_d', '(ABC,1)', '(abc,1)', '(abc,2)'],
+      ['code_range', '[A,C)', '[a,c)', '[a,b)'],
+      ['code_multirange', '{[A,C)}', '{[a,c)}', '{[a,b)}'],
+    ] as const) {
+      const name = `pk_${++table}`;
+      await client.query(`CREATE TABLE ${name} (code ${column} PRIMARY KEY, name text)`);
+      const first = await pgSession.write(`public.${name}`, [{ code: upper, name: 'upper' }, { code: lower, name: 'lower' }, { code: other, name: 'other' }], { mode: 'upsert', key: ['code'], fields });
+      expect(first.map((r) => r.outcome), column).toEqual(['created', 'rejected', 'created']);
+      expect(first[1], column).toMatchObject({ reason: expect.stringContaining("to the key's type (citext) they are the same key") });
+      const later = await pgSession.write(`public.${name}`, [{ code: lower, name: 'again' }], { mode: 'upsert', key: ['code'], fields });
+      expect(later.map((r) => r.outcome), column).toEqual(['rejected']);
+      expect((await client.query(`SELECT code::text AS code, name FROM ${name} ORDER BY name`)).rows, column).toEqual([{ code: other, name: 'other' }, { code: upper, name: 'upper' }]);
+    }
+  });
+
+  // review15a → tidy16: a unique index takes two keys with a NULL in a column as two records (NULLS DISTINCT, the
+  // default), but the check grouped NULLs (`PARTITION BY`) and refused (null, 'a') beside (null, 'A'); and insert and
+  // upsert found their own new rows by `=` on the key, which never holds for NULL: insert answered "already exists with
+  // other values" for a row it had just inserted, upsert "unchanged".
+  it('keys with a NULL in a column are each their own record, in every mode, folding or not', async () => {
+    const keyed: Field[] = [{ name: 'tenant', type: 'number' }, ...fields];
+    for (const column of ['citext', 'text']) {
+      const name = `pk_${++table}`;
+      await client.query(`CREATE TABLE ${name} (tenant int, code ${column}, name text)`);
+      await client.query(`CREATE UNIQUE INDEX ${name}_key ON ${name} (tenant, code)`);
+      const write = (mode: 'upsert' | 'insert' | 'update', rows: Row[]) => pgSession.write(`public.${name}`, rows, { mode, key: ['tenant', 'code'], fields: keyed });
+      // Upsert through COPY (many rows) and through VALUES (a batch the COPY refuses goes row by row).
+      const many = [...Array.from({ length: 40 }, (_, i) => ({ tenant: null, code: i % 2 === 0 ? 'A' : 'a', name: `n${i}` })), { tenant: 7, code: 'A', name: 'n1' }, { tenant: 7, code: 'a', name: 'n2' }];
+      expect((await write('upsert', many)).map((r) => r.outcome), column).toEqual([...many.slice(0, 41).map(() => 'created'), column === 'citext' ? 'rejected' : 'created']);
+      // A value its column refuses sends the batch row by row (the VALUES statement, as PGlite writes).
+      const bad = { tenant: 'x1', code: 'q', name: 'bad' };
+      expect((await write('upsert', [{ tenant: null, code: 'B', name: 'b' }, bad, { tenant: null, code: 'b', name: 'b2' }])).map((r) => r.outcome), column).toEqual(['created', 'rejected', 'created']);
+      expect(await write('insert', [{ tenant: null, code: 'C', name: 'c' }, { tenant: null, code: 'C', name: 'c' }, { tenant: 7, code: 'A', name: 'n1' }]), column).toEqual([{ outcome: 'created' }, { outcome: 'created' }, { outcome: 'unchanged' }]);
+      expect((await write('insert', [{ tenant: null, code: 'D', name: 'd' }, bad])).map((r) => r.outcome), column).toEqual(['created', 'rejected']);
+      expect(await write('update', [{ tenant: null, code: 'C', name: 'c2' }]), column).toEqual([{ outcome: 'rejected', reason: expect.stringMatching(/no record/i) }]);
+      const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${name} WHERE tenant IS NULL`);
+      expect(rows[0]!.n, column).toBe(40 + 5);
     }
   });
 

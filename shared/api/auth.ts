@@ -1,7 +1,7 @@
 // Sign-in, users, roles, API tokens and the audit log: the shapes the API and the web app share.
 import { z } from 'zod';
 import { ROLES } from './roles';
-import { hasHiddenCharacters, HIDDEN_IN_NAMES_MESSAGE } from '../util/names';
+import { hasControlCharacters, NAME_CONTROL_MESSAGE } from '../util/control-characters';
 
 export { ACCESS_ROLES, may, ROLE_LABELS, ROLES, type Access } from './roles';
 
@@ -34,7 +34,7 @@ export const Password = z
   .max(256, 'Use at most 256 characters')
   .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'A password cannot hold control characters (such as a NUL byte or a line break)');
 
-const PersonName = z.string().trim().min(1, 'Enter a name').max(100);
+const PersonName = z.string().trim().min(1, 'Enter a name').max(100).refine((n) => !hasControlCharacters(n), NAME_CONTROL_MESSAGE);
 
 export const User = z.object({
   id: z.string(),
@@ -84,7 +84,7 @@ export const ApiTokenInfo = z.object({
   lastUsedAt: z.string().nullable(),
 });
 export type ApiTokenInfo = z.infer<typeof ApiTokenInfo>;
-export const TokenInput = z.object({ name: z.string().trim().min(1, 'Name the token').max(100).refine((n) => !hasHiddenCharacters(n), HIDDEN_IN_NAMES_MESSAGE), role: AssignableRole });
+export const TokenInput = z.object({ name: z.string().trim().min(1, 'Name the token').max(100).refine((n) => !hasControlCharacters(n), NAME_CONTROL_MESSAGE), role: AssignableRole });
 export const CreatedToken = z.object({ token: z.string(), info: ApiTokenInfo });
 
 export const AUDIT_ACTIONS = [

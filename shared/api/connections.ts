@@ -1,6 +1,7 @@
 // Connection and connector shapes served by the API. Secrets go in (input, patch) and never come back out: only their names.
 import { z } from 'zod';
 import { nameRecord } from '../util/name-record';
+import { hasControlCharacters, NAME_CONTROL_MESSAGE } from '../util/control-characters';
 import { Field, FieldType } from '../graph/field-types';
 
 const Config = z.record(z.string(), z.unknown());
@@ -27,7 +28,9 @@ const name = z.string().trim().min(1, 'Name is required').max(120, 'Name is at m
 
 export const ConnectionInput = z.object({
   connector: z.string().min(1, 'Choose a system').max(60),
-  name,
+  // A new name holds no control characters; a rename is checked by the service only when the name changes, so a
+  // connection named before the rule still saves its settings (runtime/connections/service.ts).
+  name: name.refine((n) => !hasControlCharacters(n), NAME_CONTROL_MESSAGE),
   config: Config.default({}),
   secrets: z.record(z.string(), z.unknown()).default({}),
 });

@@ -2,7 +2,7 @@
 // One shape for the API, the store and the web page.
 import { z } from 'zod';
 import { nameRecord } from '../util/name-record';
-import { hasHiddenCharacters, HIDDEN_IN_NAMES_MESSAGE } from '../util/names';
+import { hasControlCharacters, NAME_CONTROL_MESSAGE } from '../util/control-characters';
 
 /**
  * Where a rejected record stands: `open` (rejected, nobody acted yet), `resubmitting` (in a resubmit run now),
@@ -120,7 +120,7 @@ export const ResubmitInput = z.object({
   /** One edit for every selected record ("set country to US for the 40 selected"), applied after the per-record ones. */
   set: Edits.optional().meta({ description: 'For every selected record: { "<field>": "<value>" }' }),
   /** The resubmit run's name (one run per integration; the integration's name is added when there are several). */
-  name: z.string().trim().max(200).regex(NO_NUL, { message: 'A name holds no NUL character', abort: true }).refine((n) => !hasHiddenCharacters(n), HIDDEN_IN_NAMES_MESSAGE).optional(),
+  name: z.string().trim().max(200).regex(NO_NUL, 'A name holds no NUL character').refine((n) => n.includes('\u0000') || !hasControlCharacters(n), NAME_CONTROL_MESSAGE).optional(),
 });
 export type ResubmitInput = z.input<typeof ResubmitInput>;
 

@@ -1,8 +1,8 @@
 // Integration, version and file shapes served by the API and read by the web app.
 import { z } from 'zod';
 import { nameRecord } from '../util/name-record';
-import { hasHiddenCharacters, HIDDEN_IN_NAMES, HIDDEN_IN_NAMES_MESSAGE } from '../util/names';
 import { hasNul } from '../util/nul';
+import { hasControlCharacters, NAME_CONTROL_MESSAGE } from '../util/control-characters';
 import { Diagnostic } from '../compiler/diagnostics';
 import { Plan } from '../compiler/plan';
 import { Field } from '../graph/field-types';
@@ -10,13 +10,12 @@ import { FileCompression, FileFormat } from '../graph/kinds/file-source';
 import { Graph } from '../graph/schema';
 import { RunFile, RunFilesInput, RunStatus } from './runs';
 
-// No control characters (sched13) nor direction marks (probe21, shared/util/names.ts): a name travels into alert mail subjects, webhook payloads and the audit log; a CR/LF
+// No control characters (sched13): a name travels into alert mail subjects, webhook payloads and the audit log; a CR/LF
 // in it only passed because nodemailer folds header line breaks. Set names refuse them already.
 const SavedName = z.string().trim().min(1, 'Name is required').max(120);
-/** What a name may not hold; the API checks a renamed one against it (runtime/api/integrations.ts). */
-export const NAME_CONTROL_CHARACTERS = HIDDEN_IN_NAMES;
-export const NAME_CONTROL_MESSAGE = HIDDEN_IN_NAMES_MESSAGE;
-const IntegrationName = SavedName.refine((name) => !NAME_CONTROL_CHARACTERS.test(name), NAME_CONTROL_MESSAGE);
+/** What a name may not hold (shared/util/control-characters.ts); the API checks a renamed one against it (runtime/api/integrations.ts). */
+export { NAME_CONTROL_MESSAGE };
+const IntegrationName = SavedName.refine((name) => !hasControlCharacters(name), NAME_CONTROL_MESSAGE);
 /** What the integration is for, in the person's words; shown on its card and under its name in the designer. */
 const IntegrationDescription = z
   .string()
@@ -75,16 +74,13 @@ export type IntegrationVersion = z.infer<typeof IntegrationVersion>;
 
 export const PublishResult = z.object({ version: IntegrationVersion, diagnostics: z.array(Diagnostic) });
 
-/**
- * A run's name as a person types it: at most 200 characters, no U+0000 (Postgres text cannot hold it), no other control
- * character or direction mark (shared/util/names.ts: a CR/LF or U+202E was kept and shown in the history; probe21).
- */
+/** A run's name as a person types it: at most 200 characters, no U+0000 (Postgres text cannot hold it). */
 export const RunName = z
   .string()
   .trim()
   .max(200, 'A run name has at most 200 characters')
-  .refine((s) => !s.includes('\u0000'), { message: 'A run name cannot contain the character U+0000 (NUL)', abort: true })
-  .refine((s) => !hasHiddenCharacters(s), HIDDEN_IN_NAMES_MESSAGE);
+  .refine((s) => !s.includes('\u0000'), 'A run name cannot contain the character U+0000 (NUL)')
+  .refine((s) => s.includes('\u0000') || !hasControlCharacters(s), NAME_CONTROL_MESSAGE);
 
 export const StartRunInput = z.object({
   /** What to call the run in the history; "Manual run, <date time>" (or "API run, …") when omitted. */

@@ -2,9 +2,10 @@
 // systems' user lists on email; MEMBER("system", [id]) in formulas reads it (docs/members.md).
 import { z } from 'zod';
 import { emailKey } from '../members/email';
+import { controlFreePattern } from '../util/control-characters';
 
-/** No control characters (NUL above all, which no column can hold). */
-const NO_CONTROLS = /^[^\u0000-\u001f\u007f]*$/;
+/** No control characters (NUL above all, which no column can hold): the one rule for names (shared/util/control-characters.ts). */
+const NO_CONTROLS = controlFreePattern();
 
 /**
  * The name formulas use: MEMBER("hubspot", [owner_id]). Lower-case letters, digits, `_` and `-`, starting with a

@@ -1,7 +1,7 @@
 // Operating an integration: trigger tokens (the trigger API), alert settings, activation and what a delete removes.
 import { z } from 'zod';
 import { StartRunInput } from './integrations';
-import { hasHiddenCharacters, HIDDEN_IN_NAMES_MESSAGE } from '../util/names';
+import { hasControlCharacters, NAME_CONTROL_MESSAGE } from '../util/control-characters';
 
 /** A token that may trigger one integration, as listed (never the token itself, which is shown once). */
 export const TriggerTokenInfo = z.object({
@@ -17,8 +17,7 @@ export const TriggerTokenInfo = z.object({
 export type TriggerTokenInfo = z.infer<typeof TriggerTokenInfo>;
 
 export const TriggerTokenInput = z.object({
-  // Shown as the runs' "Started by" (trigger:<name>) and in the audit log: no line breaks or direction marks (probe21).
-  name: z.string().trim().min(1, 'Name the token (what will call it)').max(120).refine((n) => !hasHiddenCharacters(n), HIDDEN_IN_NAMES_MESSAGE),
+  name: z.string().trim().min(1, 'Name the token (what will call it)').max(120).refine((n) => !hasControlCharacters(n), NAME_CONTROL_MESSAGE),
 });
 
 export const CreatedTriggerToken = z.object({ token: z.string(), info: TriggerTokenInfo });

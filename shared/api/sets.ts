@@ -1,12 +1,12 @@
 // Integration sets: an ordered list of published integrations run one after another (a Temporal parent workflow with
 // one child workflow per member), with a name, its own schedule, its own trigger tokens and its own history.
 import { z } from 'zod';
+import { controlFreePattern, hasControlCharacters, NAME_CONTROL_MESSAGE } from '../util/control-characters';
 import { RunStatus } from './runs';
 import { Cadence } from './schedules';
-import { hasHiddenCharacters, HIDDEN_IN_NAMES_MESSAGE } from '../util/names';
 
-/** No control characters (NUL above all, which no column can hold). */
-const NO_CONTROLS = /^[^\u0000-\u001f\u007f]*$/;
+/** No control characters (NUL above all, which no column can hold): the one rule for names (shared/util/control-characters.ts). */
+const NO_CONTROLS = controlFreePattern();
 
 /** Set ids start with this; an integration id never does, so a set named among the members is told apart. */
 export const SET_ID_PREFIX = 'set_';
@@ -23,7 +23,7 @@ export const MAX_SET_MEMBERS = 50;
  */
 export const SetInput = z
   .object({
-    name: z.string().trim().min(1, 'Name the set').max(120, 'At most 120 characters').refine((n) => !hasHiddenCharacters(n), HIDDEN_IN_NAMES_MESSAGE),
+    name: z.string().trim().min(1, 'Name the set').max(120, 'At most 120 characters').refine((n) => !hasControlCharacters(n), NAME_CONTROL_MESSAGE),
     members: z
       .array(
         z
@@ -116,7 +116,7 @@ export const SetRun = z.object({
 });
 export type SetRun = z.infer<typeof SetRun>;
 
-export const RunSetInput = z.object({ name: z.string().trim().max(200).refine((n) => !hasHiddenCharacters(n), HIDDEN_IN_NAMES_MESSAGE).default('') });
+export const RunSetInput = z.object({ name: z.string().trim().max(200).refine((n) => !hasControlCharacters(n), NAME_CONTROL_MESSAGE).default('') });
 
 export const SetTriggerResult = z.object({ setRunId: z.string(), statusUrl: z.string() });
 

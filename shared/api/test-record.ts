@@ -2,10 +2,10 @@
 // without writing anything (docs/runs.md, "Test a record").
 import { z } from 'zod';
 import { Graph } from '../graph/schema';
+import { controlFreePattern } from '../util/control-characters';
 
-/** No control characters but tab: a search is text a person typed. */
- 
-const NO_CONTROLS = /^[^\u0000-\u0008\u000a-\u001f\u007f]*$/;
+/** No control characters but tab: a search is text a person typed (shared/util/control-characters.ts). */
+const NO_CONTROLS = controlFreePattern({ allowTab: true, allowReordering: true });
 
 export const TestRecordInput = z.object({
   /** The graph as the designer holds it (unsaved edits included); absent: the saved draft. */

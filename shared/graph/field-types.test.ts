@@ -96,6 +96,56 @@ describe('convertValue', () => {
     expect(inferFieldType(['$1,200', '$10.00'])).toBe('currency');
   });
 
+  // review15b → tidy16: JavaScript's Number() read 0x10 as 16, 0b11 as 3 and 0o17 as 15, so a column of hex codes
+  // mapped as Number changed without a word. Only decimal text is a number; the record is refused naming the value.
+  it.each([
+    ['0x10', 'hexadecimal'],
+    ['0X1F', 'hexadecimal'],
+    ['-0x10', 'hexadecimal'],
+    ['0b11', 'binary'],
+    ['0o17', 'octal'],
+    ['+0o17', 'octal'],
+  ])('refuses %s as a number, saying it is %s', (raw, radix) => {
+    const reason = `"${raw}" is not a number: Weft reads decimal numbers only, not ${radix} (map the column as Text, or convert it in a formula)`;
+    for (const type of ['number', 'currency'] as const) {
+      expect(convertValue(raw, type)).toEqual({ ok: false, reason });
+      expect(coerceValueFast(raw, type)).toEqual(new ConversionFailure(reason));
+    }
+  });
+
+  it('refuses other forms Number() reads or guesses, and keeps every decimal form', () => {
+    for (const raw of ['1_000', 'Infinity', '-Infinity', 'NaN', '1e', 'e5', '1e3.5', '١٢']) expect(convertValue(raw, 'number'), raw).toEqual({ ok: false, reason: `"${raw}" is not a number` });
+    expect(convertValue('1e400', 'number')).toEqual({ ok: false, reason: '"1e400" is too large for a number (at most about 1.8e308)' });
+    expect(convertValue('-1E+309', 'currency')).toEqual({ ok: false, reason: '"-1E+309" is too large for a number (at most about 1.8e308)' });
+    expect(convertValue('1e-400', 'number')).toEqual({ ok: false, reason: '"1e-400" is too close to 0 for a number (at least about 5e-324 apart from it)' });
+    expect(convertValue('0e-400', 'number')).toEqual({ ok: true, value: 0 });
+    expect(convertValue('5e-324', 'number')).toEqual({ ok: true, value: 5e-324 });
+    for (const [raw, value] of [[' 12 ', 12], ['010', 10], ['.5', 0.5], ['5.', 5], ['+1e3', 1000], ['-2.5E-3', -0.0025], ['1,234', 1234]] as const) {
+      expect(convertValue(raw, 'number'), raw).toEqual({ ok: true, value });
+    }
+  });
+
+  // review15b → tidy16: the Date type read the date part of any text starting with one, so a leap second or an offset
+  // no zone has made a Date where the Date-time type refused the same text. Now a date-time gives its date only when
+  // it is a valid date-time by the Date-time rules.
+  it.each([
+    ['2026-03-29T23:59:60Z', '(expected ISO 8601, e.g. 2026-03-01T09:30:00Z)'],
+    ['2026-03-29T10:00:00+99:99', '(expected ISO 8601, e.g. 2026-03-01T09:30:00Z)'],
+    ['2026-03-29 02:30:00+14:60', '(expected ISO 8601, e.g. 2026-03-01T09:30:00Z)'],
+    ['2026-03-29T25:00:00Z', '(expected ISO 8601, e.g. 2026-03-01T09:30:00Z)'],
+    ['2026-03-29Tnoon', '(expected ISO 8601, e.g. 2026-03-01T09:30:00Z)'],
+    ['2026-02-30T10:00:00Z', ': the calendar has no day 2026-02-30'],
+  ])('refuses %s as a date, as the Date-time type does', (raw, why) => {
+    expect(convertValue(raw, 'datetime')).toMatchObject({ ok: false });
+    expect(convertValue(raw, 'date')).toEqual({ ok: false, reason: `"${raw}" is not a date: a date with a time must be a valid date and time ${why}`.replace(' :', ':') });
+    expect(coerceValueFast(raw, 'date')).toBeInstanceOf(ConversionFailure);
+  });
+
+  it('reads the date of a valid date-time as written, and refuses text after a date', () => {
+    for (const raw of ['2026-03-04T23:00:00-05:00', '2026-03-04 10:00', '2026-03-04T10:00:00.123456Z', '2026-03-04 10:00:00+0530']) expect(convertValue(raw, 'date'), raw).toEqual({ ok: true, value: '2026-03-04' });
+    expect(convertValue('2026-03-04garbage', 'date')).toEqual({ ok: false, reason: '"2026-03-04garbage" is not a date (expected YYYY-MM-DD or MM/DD/YYYY)' });
+  });
+
   it('still reads real last days of a month, leap days and 24:00 as date-times', () => {
     expect(convertValue('2024-02-29T10:00:00+02:00', 'datetime')).toEqual({ ok: true, value: '2024-02-29T08:00:00.000Z' });
     expect(convertValue('2000-02-29 00:00:00', 'datetime')).toEqual({ ok: true, value: '2000-02-29T00:00:00.000Z' });

@@ -55,6 +55,8 @@ export type Converted = { ok: true; value: unknown } | { ok: false; reason: stri
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** A number whose commas group its whole part in thousands: `1,234`, `-12,345,678.9`. */
 const THOUSANDS = /^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$/;
+/** A date followed by a time (`2026-03-04T…`, `2026-03-04 …`): read as a Date only when it is a valid Date-time. */
+const DATE_THEN_TIME = /^\d{4}-\d{2}-\d{2}[T ]/;
 const SLASH_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
 const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
 
@@ -140,6 +142,8 @@ export function plainNumber(text: string): number | undefined {
   return (neg ? -d : d) + 0;
 }
 const DECIMAL_TEXT = /^([-+]?)(\d*)(?:\.(\d*))?$/;
+/** Decimal text with an exponent (`1e3`, `-2.5E-7`): the only other form a text number may take. */
+const DECIMAL_WITH_EXPONENT = /^[-+]?(?:\d+\.?\d*|\.\d+)e[-+]?\d+$/i;
 
 /** Decimal text in canonical form: no `+`, no leading zeros, no trailing fraction zeros, `-0` is `0`. */
 export function canonicalDecimal(text: string): string | null {
@@ -577,8 +581,17 @@ export function convertValueReference(value: unknown, type: FieldType): Converte
       // Plain decimals are kept exact (decimal text when a double cannot hold them); other forms (1e3) as Number reads them.
       const exact = exactNumber(cleaned);
       if (exact !== null) return { ok: true, value: exact };
+      // Only decimal text is a number: JavaScript's Number() also reads 0x10 (16), 0b11 (3) and 0o17 (15), so a column
+      // of hex codes mapped as Number changed without a word (review15b). Refused naming the value (tidy16).
+      if (!DECIMAL_WITH_EXPONENT.test(cleaned)) {
+        const radix = /^[-+]?0([xbo])/i.exec(cleaned)?.[1]?.toLowerCase();
+        const why = radix ? `: Weft reads decimal numbers only, not ${radix === 'x' ? 'hexadecimal' : radix === 'b' ? 'binary' : 'octal'} (map the column as Text, or convert it in a formula)` : '';
+        return { ok: false, reason: `"${text}" is not a number${why}` };
+      }
       const n = Number(cleaned);
-      if (cleaned === '' || !Number.isFinite(n)) return { ok: false, reason: `"${text}" is not a number` };
+      if (!Number.isFinite(n)) return { ok: false, reason: `"${text}" is too large for a number (at most about 1.8e308)` };
+      // 1e-400 is 0 to a double: refused rather than written as 0 (a plain decimal that small is kept as exact text).
+      if (n === 0 && /[1-9]/.test(cleaned.replace(/e.*$/i, ''))) return { ok: false, reason: `"${text}" is too close to 0 for a number (at least about 5e-324 apart from it)` };
       return { ok: true, value: n };
     }
     case 'boolean': {
@@ -609,7 +622,15 @@ export function convertValueReference(value: unknown, type: FieldType): Converte
         return { ok: true, value: value.toISOString().slice(0, 10) };
       }
       const text = String(value).trim();
-      const iso = ISO_DATE.exec(text) ?? ISO_DATE.exec(text.slice(0, 10));
+      // A date-time text gives its date as written only when it is a date-time by the Date-time type's rules: the date
+      // part of any text was read, so a leap second (23:59:60), an offset no zone has (+99:99) or text after the date
+      // made a Date where Date-time refused the same value (review15b, tidy16).
+      if (DATE_THEN_TIME.test(text)) {
+        const asDatetime = convertValueReference(text, 'datetime');
+        if (!asDatetime.ok) return { ok: false, reason: `"${text}" is not a date: a date with a time must be a valid date and time${asDatetime.reason.slice(`"${text}" is not a date and time`.length)}` };
+        return { ok: true, value: text.slice(0, 10) };
+      }
+      const iso = ISO_DATE.exec(text);
       if (iso) {
         const [y, m, d] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
         if (isValidDate(y, m, d)) return { ok: true, value: `${pad(y, 4)}-${pad(m)}-${pad(d)}` };

@@ -129,7 +129,7 @@ describe('integration sets on the real dev server', () => {
     expect(await issues({ name: 'S', members: [draft] })).toEqual([{ path: 'members.0', message: '"Draft only" is not published; publish it before adding it to a set' }]);
     expect(await issues({ name: 'S', members: [a, a] })).toEqual([{ path: 'members.1', message: expect.stringMatching(/already member 1/) }]);
     expect(await issues({ name: 'S', members: [] })).toEqual([{ path: 'members', message: 'Add at least one integration' }]);
-    expect(await issues({ name: 'Bad\u0000name', members: [a] })).toEqual([{ path: 'name', message: 'A name holds no control characters (line breaks, tabs, NUL) or invisible direction marks' }]);
+    expect(await issues({ name: 'Bad\u0000name', members: [a] })).toEqual([{ path: 'name', message: 'A name holds no control characters (line breaks, tabs, NUL) or invisible marks that reorder text' }]);
     expect(await issues({ name: 'S', members: ['int_\u0000'] })).toEqual([{ path: 'members.0', message: 'An id holds no control characters' }]);
     expect(await issues({ name: 'S', members: ['__proto__'] })).toEqual([{ path: 'members.0', message: 'No integration has the id "__proto__"' }]);
 

@@ -83,7 +83,7 @@ describe('names with line breaks or invisible direction marks', () => {
     const id = await integration('Named');
     const set = IntegrationSet.parse(await (await app.request('/api/sets', json('POST', { name: 'Named set', members: [id] }))).json());
     ids.push(`schedule-set-${set.id}`);
-    const message = 'A name holds no control characters (line breaks, tabs, NUL) or invisible direction marks';
+    const message = 'A name holds no control characters (line breaks, tabs, NUL) or invisible marks that reorder text';
     const attempts: [string, string, (name: string) => unknown][] = [
       ['POST', '/api/integrations', (name) => ({ name, graph: { version: 1, nodes: [], edges: [] } })],
       ['PUT', `/api/integrations/${id}`, (name) => ({ name })],

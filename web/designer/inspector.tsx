@@ -101,6 +101,8 @@ function NodeInspector({ graph, node, diagnostics, schemas, workspaceObjects, on
             value={node.label ?? ''}
             placeholder={kindLabelOf(node) ?? node.kind}
             aria-label="Step name"
+            // A name longer than the box ends in "…" (styles.css); its title shows it whole on hover.
+            title={node.label || (kindLabelOf(node) ?? node.kind)}
             maxLength={120}
             onChange={(e) => onRename(node.id, e.target.value)}
             data-testid="node-label-input"

@@ -382,6 +382,9 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
         state.collision = storedElsewhere(options.key, row, stored, table.table, why);
         return;
       }
+      // A key with a NULL in a column is a record of its own (a unique index takes any number of them): it shares no
+      // group with another (tidy16: (NULL, 'a') was refused beside (NULL, 'A')).
+      if (keyCols.some((c) => row[c.name] === null || row[c.name] === undefined)) return;
       const weight = JSON.stringify([...collated.map((_, i) => r[`weft_w${i}`] as unknown), ...keyCols.filter((c) => c.collation === null).map((c) => row[c.name])]);
       const met = first.get(weight);
       if (met === undefined) first.set(weight, { ord, exact });

@@ -35,8 +35,16 @@ const MAX_PARAMS = 30_000;
  */
 const BASE_TYPE = `CASE a.atttypid WHEN 1042 THEN 'bpchar' WHEN 1014 THEN 'bpchar[]' WHEN 1560 THEN 'varbit' WHEN 1561 THEN 'varbit[]' ELSE format_type(a.atttypid, NULL) END`;
 
-/** The type a `pg_type` row (`t`) is made of, whose `=` its own `=` uses: a domain's base, an array's element; 0 for none. */
-const UNDER = `CASE WHEN t.typbasetype <> 0 THEN t.typbasetype WHEN t.typcategory = 'A' THEN t.typelem ELSE 0 END`;
+/**
+ * The types a `pg_type` row (`t`) is made of, whose `=` its own `=` uses: a domain's base, an array's element, a
+ * range's subtype, a multirange's range (Postgres 14+, read through to_jsonb), a composite type's attributes (tidy16:
+ * `(tenant, code citext)` as a key type and a range of citext fold too). One row each, as `under`.
+ */
+const UNDER = `SELECT t.typbasetype WHERE t.typbasetype <> 0
+               UNION ALL SELECT t.typelem WHERE t.typcategory = 'A' AND t.typelem <> 0
+               UNION ALL SELECT r.rngsubtype FROM pg_catalog.pg_range r WHERE r.rngtypid = t.oid
+               UNION ALL SELECT r.rngtypid FROM pg_catalog.pg_range r WHERE to_jsonb(r) ->> 'rngmultitypid' = t.oid::text
+               UNION ALL SELECT ca.atttypid FROM pg_catalog.pg_attribute ca WHERE t.typtype = 'c' AND ca.attrelid = t.typrelid AND ca.attnum > 0 AND NOT ca.attisdropped`;
 
 interface Column extends DiscoveredField {
   /** The type without its modifier (`character varying`, not `character varying(20)`), for casts that must not truncate. */
@@ -212,18 +220,18 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
   };
 
   async function loadTables(client: pg.PoolClient, schema: string, table?: string): Promise<Table[]> {
-    // keys15: whether `=` on the column can hold for two spellings: a string type (or domains or arrays over one,
-    // review15a: an array's `=` is its elements') with an `=` of its own (citext's; text, varchar, char and name use
+    // keys15: whether `=` on the column can hold for two spellings: a string type (or domains, arrays, ranges or
+    // composite types over one, review15a and tidy16: their `=` is their parts') with an `=` of its own (citext's; text, varchar, char and name use
     // the built-in ones), or a nondeterministic collation (read through to_jsonb: the column is missing before
     // Postgres 12, where every collation is deterministic).
     const columns = await client.query<{ table: string; column: string; native: string; base: string; nullable: boolean; own_eq: string | null; nd_collation: string | null }>(
       `SELECT cl.relname AS table, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS native,
               ${BASE_TYPE} AS base, NOT a.attnotnull AS nullable,
-              (WITH RECURSIVE weft_d (oid, base) AS (
-                  SELECT t.oid, ${UNDER} FROM pg_catalog.pg_type t WHERE t.oid = a.atttypid
-                  UNION ALL SELECT t.oid, ${UNDER} FROM pg_catalog.pg_type t JOIN weft_d ON t.oid = weft_d.base)
-               SELECT format_type(bt.oid, NULL) FROM weft_d JOIN pg_catalog.pg_type bt ON bt.oid = weft_d.oid
-                WHERE weft_d.base = 0 AND bt.typcategory = 'S' AND EXISTS (
+              (WITH RECURSIVE weft_d (oid) AS (
+                  SELECT a.atttypid
+                  UNION SELECT u.under FROM weft_d JOIN pg_catalog.pg_type t ON t.oid = weft_d.oid CROSS JOIN LATERAL (${UNDER}) AS u (under))
+               SELECT min(format_type(bt.oid, NULL)) FROM weft_d JOIN pg_catalog.pg_type bt ON bt.oid = weft_d.oid
+                WHERE bt.typtype = 'b' AND bt.typcategory = 'S' AND EXISTS (
                   SELECT 1 FROM pg_catalog.pg_operator o WHERE o.oprname = '=' AND o.oprleft = bt.oid AND o.oprright = bt.oid
                      AND o.oprcode NOT IN ('pg_catalog.texteq'::regproc, 'pg_catalog.bpchareq'::regproc, 'pg_catalog.nameeq'::regproc))) AS own_eq,
               (SELECT format('%I.%I', cn.nspname, co.collname) FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
@@ -383,6 +391,9 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
     }
   }
 
+  /** SQL true when a key column of `alias`'s row is NULL (such a key is a record of its own: NULLS DISTINCT). */
+  const nullInKey = (key: readonly string[], alias: string) => `(${key.map((k) => `${alias}.${ident(k)} IS NULL`).join(' OR ')})`;
+
   /**
    * One chunk of rows written; returns one result per row, in order. The rows come either as parameters (a VALUES
    * list) or, on the fast path, from a staging table a COPY has just filled (`stage`). A key whose `=` can hold for
@@ -433,10 +444,13 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
     const group = keyColumns.map((c) => `weft_in.${ident(c.name)}${c.loose?.collate ?? ''}`).join(', ');
     const exact = loose.map((c) => `${spelled(`weft_t.${ident(c.name)}`)} = ${spelled(`weft_g.${ident(c.name)}`)}`).join(' AND ');
     const stored = `weft_t.${ident(key[0]!)} IS NOT NULL AND NOT (${exact})`;
+    // A key with a NULL in a column is a record of its own (a unique index's NULLS DISTINCT, the default): never one
+    // group with another (PARTITION BY groups NULLs), and never matched in the table (`=` on NULL is not true).
+    const alone = nullInKey(key, 'weft_in');
     const result = await client.query<unknown[]>({
       text: `WITH ${input}, weft_g AS (
-               SELECT weft_in.*, min(weft_in.weft_ord) OVER weft_w AS weft_group,
-                      ${loose.map((c) => `min(${spelled(`weft_in.${ident(c.name)}`)}) OVER weft_w IS DISTINCT FROM max(${spelled(`weft_in.${ident(c.name)}`)}) OVER weft_w`).join(' OR ')} AS weft_mixed
+               SELECT weft_in.*, CASE WHEN ${alone} THEN weft_in.weft_ord ELSE min(weft_in.weft_ord) OVER weft_w END AS weft_group,
+                      NOT (${alone}) AND (${loose.map((c) => `min(${spelled(`weft_in.${ident(c.name)}`)}) OVER weft_w IS DISTINCT FROM max(${spelled(`weft_in.${ident(c.name)}`)}) OVER weft_w`).join(' OR ')}) AS weft_mixed
                  FROM weft_in WINDOW weft_w AS (PARTITION BY ${group}))
              SELECT weft_g.weft_ord, weft_g.weft_group, ${stored} AS weft_stored,
                     ${loose.map((c) => spelled(`weft_g.${ident(c.name)}`)).join(', ')}, ${key.map((k) => `weft_t.${ident(k)}`).join(', ')}
@@ -484,6 +498,9 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
     const rest = names.filter((n) => !key.includes(n));
     const keyJoin = (a: string, b: string) => key.map((k) => `${a}.${ident(k)} = ${b}.${ident(k)}`).join(' AND ');
     const distinct = (a: string, b: string) => `(${rest.map((n) => `${a}.${ident(n)}`).join(', ')}) IS DISTINCT FROM (${rest.map((n) => `${b}.${ident(n)}`).join(', ')})`;
+    // The new rows are found again by their key with `=`, which is never true of NULL: a row with a NULL in a key column
+    // was inserted (it conflicts with nothing under a unique index's NULLS DISTINCT) and is answered so (tidy16: insert
+    // answered "already exists with other values", upsert "unchanged", for rows they had just written).
 
     if (options.mode === 'insert' && key.length === 0) {
       await client.query(`WITH ${input} INSERT INTO ${table.sql} (${list}) SELECT ${list} FROM weft_in ORDER BY weft_ord`, params);
@@ -498,7 +515,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
            INSERT INTO ${table.sql} AS weft_t (${list}) SELECT ${list} FROM weft_in ORDER BY weft_ord
            ON CONFLICT (${key.map(ident).join(', ')}) DO NOTHING
            RETURNING ${key.map((k) => `weft_t.${ident(k)}`).join(', ')})
-         SELECT EXISTS (SELECT 1 FROM weft_w WHERE ${keyJoin('weft_w', 'weft_in')}) AS inserted,
+         SELECT ${nullInKey(key, 'weft_in')} OR EXISTS (SELECT 1 FROM weft_w WHERE ${keyJoin('weft_w', 'weft_in')}) AS inserted,
                 (SELECT ${same} FROM ${table.sql} AS weft_e WHERE ${keyJoin('weft_e', 'weft_in')}) AS same
            FROM weft_in ORDER BY weft_in.weft_ord`,
         params,
@@ -525,7 +542,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
         // no keys (issue 16); the join by key is Postgres's, so a key it normalizes (`007` into a bigint) still matches.
         const result = await client.query<unknown[]>({
           text: `WITH ${input}, weft_w AS (${insert} ${returning})
-                 SELECT string_agg(CASE WHEN weft_w.weft_inserted IS NULL THEN 'u' WHEN weft_w.weft_inserted THEN 'c' ELSE 'p' END, '' ORDER BY weft_in.weft_ord)
+                 SELECT string_agg(CASE WHEN ${nullInKey(key, 'weft_in')} THEN 'c' WHEN weft_w.weft_inserted IS NULL THEN 'u' WHEN weft_w.weft_inserted THEN 'c' ELSE 'p' END, '' ORDER BY weft_in.weft_ord)
                    FROM weft_in LEFT JOIN weft_w ON ${keyJoin('weft_in', 'weft_w')}`,
           rowMode: 'array',
         });
@@ -540,7 +557,8 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       }
       const result = await client.query<{ weft_inserted: boolean | null }>(
         `WITH ${input}, weft_w AS (${insert} ${returning})
-         SELECT weft_w.weft_inserted FROM weft_in LEFT JOIN weft_w ON ${keyJoin('weft_in', 'weft_w')} ORDER BY weft_in.weft_ord`,
+         SELECT CASE WHEN ${nullInKey(key, 'weft_in')} THEN true ELSE weft_w.weft_inserted END AS weft_inserted
+           FROM weft_in LEFT JOIN weft_w ON ${keyJoin('weft_in', 'weft_w')} ORDER BY weft_in.weft_ord`,
         params,
       );
       // Not returned: the row existed and every value was already equal, so ON CONFLICT's WHERE skipped it.

@@ -4,6 +4,7 @@
 // its handler, and stay out of the web bundle.
 import type { RouteConfig } from '@hono/zod-openapi';
 import { z } from 'zod';
+import { controlFreePattern } from '../../util/control-characters';
 
 /** Where the API is mounted: the server routes every contract under it, the client prefixes it to every path. */
 export const API_BASE = '/api';
@@ -33,7 +34,7 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({ content: { 'appli
 export const empty = {};
 
 /** No control characters (U+0000 above all, which no store column can hold): such a value names nothing Weft keeps. */
-const NO_CONTROLS = /^[^\u0000-\u001f\u007f]*$/;
+const NO_CONTROLS = controlFreePattern();
 /** The one shape of an id in a path: Weft's ids (`run_<uuid>`, `file_…`) and the names tests and fixtures use. */
 const Id = z.string().min(1).max(100).regex(NO_CONTROLS, 'An id holds no control characters');
 /** A workspace object's name in a path: a name people chose, but never with control characters. */

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { FilePreview, FilePreviewInput, FileSniffInput } from '../files';
 import { UploadedFile } from '../integrations';
-import { hasHiddenCharacters } from '../../util/names';
+import { hasControlCharacters } from '../../util/control-characters';
 import { IdParam, json, jsonBody, route } from './define';
 
 
@@ -12,7 +12,7 @@ import { IdParam, json, jsonBody, route } from './define';
  */
 export function uploadNameProblem(name: string): string | null {
   // Line breaks, other control characters and the invisible marks that reorder text (U+202E shows "exe.csv" for "vsc.exe").
-  if (hasHiddenCharacters(name)) return 'A file name holds no line breaks, control characters or invisible direction marks';
+  if (hasControlCharacters(name, { directionMarks: true })) return 'A file name holds no line breaks, control characters or invisible direction marks';
   if (/[/\\]/.test(name)) return 'A file name without folders: customers.csv, not exports/customers.csv';
   if (name.trim() === '.' || name.trim() === '..') return `"${name.trim()}" is not a file name`;
   return null;
