@@ -10,6 +10,9 @@ export default defineConfig({
     // The heaviest fault tests run by `npm run test:faults` (vitest.faults.config.ts), not in every `npm test`.
     exclude: ['node_modules/**', 'test/e2e/**', 'dist/**', 'test/faults/**/*.heavy.test.ts'],
     pool: 'forks',
+    // Two files at a time (vitest's default is cores − 1: one on this 2-core machine). Most long files wait on Temporal,
+    // on sleeps or on a database, so two overlap well; every test makes its own databases, queues and ports.
+    maxWorkers: 2,
     globalSetup: ['test/setup/temporal.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
