@@ -70,7 +70,9 @@ describe('files in an S3 bucket, API and worker in separate processes', () => {
     );
     expect(run.status, JSON.stringify(run.steps)).toBe('completed');
     expect(run.counts).toEqual({ read: N, written: N, created: N, updated: 0, unchanged: 0, rejected: 0 });
-    expect(worker.output()).not.toMatch(/Resuming pipeline/);
+    // Not asserted: that the pipeline ran in one attempt. On a starved machine (two test files at a time under load) a
+    // missed heartbeat retries the activity, which resumes from its checkpoint ("Resuming pipeline"); what matters is
+    // below: every record once, written once.
     const [tally] = await admin(databaseUrl, `SELECT count(*)::int AS records, count(DISTINCT key)::int AS keys, max(write_count) AS max FROM workspace_records WHERE object_name = '${object}'`);
     expect(tally).toEqual({ records: N, keys: N, max: 1 });
     expect(await listDir(join(workerData, 'files'))).toEqual([]);
