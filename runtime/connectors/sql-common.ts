@@ -44,9 +44,16 @@ export function chunk<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-export function checkWriteColumns(object: string, existing: string[], fields: string[], key: string[], mode: string): void {
+export function checkWriteColumns(object: string, existing: string[], fields: string[], key: string[], mode: string, generated: readonly string[] = []): void {
   const missing = fields.filter((f) => !existing.includes(f));
   if (missing.length > 0) throw new ConnectorError('not_found', `${object} has no column ${missing.map((m) => `"${m}"`).join(', ')}; create it or map the field to an existing column.`);
+  // probe20: a generated column (`GENERATED ALWAYS AS (…)`, MariaDB's `AS (…) VIRTUAL/PERSISTENT`) is computed by the
+  // database; writing it failed the whole batch with the server's words ("cannot insert a non-DEFAULT value…").
+  const computed = fields.filter((f) => generated.includes(f));
+  if (computed.length > 0) {
+    const names = computed.map((m) => `"${m}"`).join(', ');
+    throw new ConnectorError('invalid_config', `${names} in ${object} ${computed.length === 1 ? 'is a generated column' : 'are generated columns'}: the database computes ${computed.length === 1 ? 'its value' : 'their values'} and nothing may write ${computed.length === 1 ? 'it' : 'them'}. Remove ${names} from the fields this target writes.`);
+  }
   if (mode !== 'insert') {
     if (key.length === 0) throw new ConnectorError('invalid_config', `Writing in ${mode} mode needs key fields to match records on.`);
     const notWritten = key.filter((k) => !fields.includes(k));

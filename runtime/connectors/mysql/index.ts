@@ -40,6 +40,8 @@ interface Column extends DiscoveredField {
    * trailing spaces do not count). Null for other columns.
    */
   collation: { charset: string; name: string } | null;
+  /** A generated column (`AS (…) VIRTUAL`, `STORED`, MariaDB's `PERSISTENT`): the server computes it, nothing writes it. */
+  generated: boolean;
 }
 
 /**
@@ -208,7 +210,7 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
   async function loadTables(conn: PoolConnection, table?: string): Promise<Table[]> {
     const [columns] = await conn.query<RowDataPacket[]>(
       `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, COLUMN_TYPE AS native, DATA_TYPE AS base, IS_NULLABLE = 'YES' AS nullable,
-              CHARACTER_SET_NAME AS cs, COLLATION_NAME AS coll
+              CHARACTER_SET_NAME AS cs, COLLATION_NAME AS coll, EXTRA AS extra
          FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND (? IS NULL OR TABLE_NAME = ?)
         ORDER BY TABLE_NAME, ORDINAL_POSITION`,
       [table ?? null, table ?? null],
@@ -228,7 +230,7 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
         byTable.set(name, t);
       }
       const native = String(c.native);
-      t.columns.push({ name: String(c.c), type: mapMysqlType(native), nativeType: native, nullable: Number(c.nullable) === 1, textual: /char|text|enum|set|json/i.test(String(c.base)), binary: /^(binary|varbinary|tinyblob|blob|mediumblob|longblob)$/i.test(String(c.base)), bits: /^bit$/i.test(String(c.base)), collation: collationOf(c) });
+      t.columns.push({ name: String(c.c), type: mapMysqlType(native), nativeType: native, nullable: Number(c.nullable) === 1, textual: /char|text|enum|set|json/i.test(String(c.base)), binary: /^(binary|varbinary|tinyblob|blob|mediumblob|longblob)$/i.test(String(c.base)), bits: /^bit$/i.test(String(c.base)), collation: collationOf(c), generated: /\b(VIRTUAL|STORED|PERSISTENT) GENERATED\b/i.test(String(c.extra ?? '')) });
     }
     for (const k of keys) byTable.get(String(k.t))?.primaryKey.push(String(k.c));
     return [...byTable.values()];
@@ -240,6 +242,8 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
     const name = c.coll == null ? '' : String(c.coll);
     return /^[A-Za-z0-9_]+$/.test(charset) && /^[A-Za-z0-9_]+$/.test(name) && /char|text/i.test(String(c.base)) ? { charset, name } : null;
   }
+
+  const generatedOf = (t: Table) => t.columns.filter((c) => c.generated).map((c) => c.name);
 
   async function describe(conn: PoolConnection, object: string): Promise<Table> {
     const [found] = await loadTables(conn, object);
@@ -404,7 +408,7 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
     let open = false;
     try {
       const table = await describe(conn, object);
-      checkWriteColumns(table.table, table.columns.map((c) => c.name), options.fields.map((f) => f.name), options.key, 'upsert');
+      checkWriteColumns(table.table, table.columns.map((c) => c.name), options.fields.map((f) => f.name), options.key, 'upsert', generatedOf(table));
       const columns = options.fields.map((f) => table.columns.find((c) => c.name === f.name)!);
       const keyCols = options.key.map((k) => table.columns.find((c) => c.name === k)!);
       // keys15: a record found under another spelling of the key (its collation's) answers the write's refusal.
@@ -529,7 +533,7 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
     const { conn } = lent;
     try {
       const table = await describe(conn, object);
-      checkWriteColumns(table.table, table.columns.map((c) => c.name), options.fields.map((f) => f.name), options.key, options.mode);
+      checkWriteColumns(table.table, table.columns.map((c) => c.name), options.fields.map((f) => f.name), options.key, options.mode, generatedOf(table));
       const perChunk = Math.max(1, Math.floor(MAX_VALUES / Math.max(1, options.fields.length)));
       await conn.query('START TRANSACTION');
       try {
