@@ -777,7 +777,7 @@ describe('Postgres types without an equality, domains and generated columns', ()
     // A value its CHECK refuses is rejected alone, with the server's words.
     const written = await pgSession.write('public.p20_dom', [{ id: 2, dm: -1 }, { id: 3, dm: 7 }], { mode: 'upsert', key: ['id'], fields: [{ name: 'id', type: 'number' }, { name: 'dm', type: 'number' }] });
     expect(written.map((r) => r.outcome)).toEqual(['rejected', 'created']);
-    expect(written[0]?.reason).toMatch(/p20_posint/);
+    expect((written[0] as { reason?: string }).reason).toMatch(/p20_posint/);
   });
 
   // Writing a generated column failed the whole batch with the server's words ("cannot insert a non-DEFAULT value into
@@ -801,6 +801,40 @@ describe('Postgres types without an equality, domains and generated columns', ()
     await expect(mySession.write('p20_gen', [{ id: 2, n: 1, h: 3, k: 4 }], { mode: 'insert', key: ['id'], fields: ['id', 'n', 'h', 'k'].map((name) => ({ name, type: 'number' as const })) })).rejects.toThrow(
       /"h" in p20_gen is a generated column/,
     );
+  });
+
+  // MariaDB stored 1.5 in an INT as 2, 1.2345 in DECIMAL(10,2) as 1.23 and 1e-40 in DECIMAL(65,30) as 0, and Postgres
+  // numeric(10,2) rounds alike, each answering "created". Such a record is rejected saying so; the rest is written.
+  it('rejects a number with more decimal places than its column keeps, on Postgres and MariaDB (and Test a record says the same)', async () => {
+    await client.query('CREATE TABLE p20_scale (id int PRIMARY KEY, i int, d numeric(10,2), s numeric(65,30), f float8, n numeric)');
+    await myAdmin.query(`CREATE TABLE ${myDb}.p20_scale (id INT PRIMARY KEY, i INT, d DECIMAL(10,2), s DECIMAL(65,30), f DOUBLE, n DECIMAL(65,30))`);
+    const fields: Field[] = ['id', 'i', 'd', 's', 'f', 'n'].map((name) => ({ name, type: 'number' }));
+    const rows: Row[] = [
+      { id: 1, i: 1.5, d: 1, s: 0, f: 0.1, n: 1 },
+      { id: 2, i: 2, d: 1.2345, s: 0, f: 0.1, n: 1 },
+      { id: 3, i: 3, d: '12345678.9', s: 1e-40, f: 0.1, n: 1 },
+      { id: 4, i: '9', d: '1.20', s: '0.000000000000000000000000000001', f: 1 / 3, n: '123456789012345678901234567890.123456789012345678901234567891' },
+    ];
+    for (const [session, object, system] of [
+      [pgSession, 'public.p20_scale', 'Postgres'],
+      [mySession, 'p20_scale', 'MariaDB'],
+    ] as const) {
+      const tail = `${system} would store it rounded. Round it in the Map (ROUND) or widen the column.`;
+      const want = [
+        `i: 1.5 has 1 decimal place, but the column i (${system === 'Postgres' ? 'integer' : 'int(11)'}) keeps no decimal places: ${tail}`,
+        `d: 1.2345 has 4 decimal places, but the column d (${system === 'Postgres' ? 'numeric(10,2)' : 'decimal(10,2)'}) keeps 2 decimal places: ${tail}`,
+      ];
+      const compared = await session.compareRecords!(object, rows, { key: ['id'], fields });
+      const written = await session.write(object, rows, { mode: 'upsert', key: ['id'], fields });
+      expect(written.map((r) => r.outcome), system).toEqual(['rejected', 'rejected', 'rejected', 'created']);
+      expect(compared.map((c) => c.state), system).toEqual(['rejected', 'rejected', 'rejected', 'missing']);
+      expect((written[0] as { reason: string }).reason).toBe(want[0]);
+      expect((compared[1] as { reason: string }).reason).toBe(want[1]);
+      // Row 3's d (12345678.9) fits; its s does not.
+      expect((written[2] as { reason: string }).reason).toMatch(/^s: 0\.0{39}1 has 40 decimal places, but the column s \((numeric|decimal)\(65,30\)\) keeps 30 decimal places/);
+      const back = await readAll(session, object);
+      expect(back.map((r) => [r.id, r.i, r.d, r.s, r.n]), system).toEqual([[4, 9, 1.2, 1e-30, '123456789012345678901234567890.123456789012345678901234567891']]);
+    }
   });
 
   // A date was the first ten characters of any text, so Postgres's `0044-03-15 BC` went on as the year 44 AD.

@@ -7,7 +7,7 @@ import { unstorableTextReason } from '../../../shared/util/nul';
 import { rowRecord } from '../../../shared/util/records';
 import { expectProtocol } from '../net-probe';
 import { checkSelectQuery, MORE_THAN_ONE } from '../sql-guard';
-import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings, isolateRecords, recordOf, superuserWarning, toParam } from '../sql-common';
+import { checkWriteColumns, chunk, scaleRefusals, describeKey, nextCursor, parseCursor, parseSettings, isolateRecords, recordOf, superuserWarning, toParam } from '../sql-common';
 import { ConnectorError, defineConnector, type ConnectorSession, type OpenOptions, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordComparison, type RecordResult, type Row, type WriteOptions, type DeleteOptions, type DeleteResult, SKIPPED_NO_MATCH } from '../types';
 import { PostgresConfig, PostgresSecrets, postgresManifest } from './manifest';
 import { beginReadOnly, bindFilterParams, carrying, describeFilter, filterSource, isMultipleStatements, limitTime } from './query-filter';
@@ -423,14 +423,17 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
    */
   async function writeChunk(client: pg.PoolClient, table: Table, rows: Row[], options: WriteOptions, stage?: string): Promise<RecordResult[]> {
     const keyColumns = options.key.map((k) => table.columns.find((c) => c.name === k)!);
-    if (!keyColumns.some((c) => c.loose)) return writeStatement(client, table, rows, options, stage);
-    const params: unknown[] = [];
-    const input = stage ? `weft_in AS (SELECT * FROM ${stage})` : `weft_in (weft_ord, ${options.key.map(ident).join(', ')}) AS (VALUES ${valuesList(rows, keyColumns, params)})`;
-    // Weft's writers of this table take turns from here to their commit: two batches of a run written side by side
-    // (`concurrentWrites`) with `ABC` and `abc` would each find no other spelling, and the second upsert would wait
-    // for the first's row and then overwrite it. The lock is the transaction's ('weft', the table's oid).
-    await client.query(`SELECT pg_advisory_xact_lock(${WEFT_LOCK_CLASS}, ($1::regclass::oid::bigint - 2147483648)::int)`, [table.sql]);
-    const refused = await keyCollisions(client, table, rows, keyColumns, input, params);
+    // A number with more decimal places than its column keeps (numeric(p,s), an integer) is rejected, not rounded (probe20).
+    const refused = scaleRefusals(rows, options.fields.map((f) => table.columns.find((c) => c.name === f.name)!), 'Postgres');
+    if (keyColumns.some((c) => c.loose)) {
+      const params: unknown[] = [];
+      const input = stage ? `weft_in AS (SELECT * FROM ${stage})` : `weft_in (weft_ord, ${options.key.map(ident).join(', ')}) AS (VALUES ${valuesList(rows, keyColumns, params)})`;
+      // Weft's writers of this table take turns from here to their commit: two batches of a run written side by side
+      // (`concurrentWrites`) with `ABC` and `abc` would each find no other spelling, and the second upsert would wait
+      // for the first's row and then overwrite it. The lock is the transaction's ('weft', the table's oid).
+      await client.query(`SELECT pg_advisory_xact_lock(${WEFT_LOCK_CLASS}, ($1::regclass::oid::bigint - 2147483648)::int)`, [table.sql]);
+      for (const [i, reason] of await keyCollisions(client, table, rows, keyColumns, input, params)) if (!refused.has(i)) refused.set(i, reason);
+    }
     if (refused.size === 0) return writeStatement(client, table, rows, options, stage);
     if (stage) {
       // The staging table keeps the rows written, numbered from 0 again as the statement's outcomes are read.
@@ -760,7 +763,9 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       };
       await beginReadOnly(client, config.queryTimeoutSeconds * 1000);
       open = true;
-      const refused = rows.map((r) => unstorableTextReason(r, names, 'a Postgres column'));
+      // The write's refusals before anything is sent: text no Postgres text holds, a number its column would round (probe20).
+      const rounded = scaleRefusals(rows, columns, 'Postgres');
+      const refused = rows.map((r, i) => unstorableTextReason(r, names, 'a Postgres column') ?? rounded.get(i) ?? null);
       const results: RecordComparison[] = [];
       const perChunk = Math.max(1, Math.floor(MAX_PARAMS / (names.length + 1)));
       for (const part of chunk(rows.map((row, i) => ({ row, i })), perChunk)) {
