@@ -84,7 +84,10 @@ export function columnScale(nativeType: string): number | null {
 export function scaleReason(field: string, nativeType: string, scale: number, value: unknown, system: string): string | null {
   if (typeof value !== 'number' && typeof value !== 'string') return null;
   if (typeof value === 'number' && !Number.isFinite(value)) return null;
-  const text = typeof value === 'number' ? decimalText(value) : canonicalDecimal(value.trim());
+  // A double is judged by its 15 significant digits (all a double holds reliably): a formula's `12.34 * 0.1` is
+  // 1.2340000000000002, whose last digits are the arithmetic's, not the data's; 1.234 fits numeric(14,4). Decimal text
+  // (exact numbers past a double) is judged exactly.
+  const text = typeof value === 'number' ? decimalText(Number(value.toPrecision(15))) : canonicalDecimal(value.trim());
   if (text === null) return null;
   const dot = text.indexOf('.');
   const places = dot === -1 ? 0 : text.length - dot - 1;
