@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { ConnectorError, type RecordResult, type Row } from './types';
 import { rowRecord } from '../../shared/util/records';
+import { canonicalDecimal, decimalText } from '../../shared/graph/field-types';
 
 /**
  * A read cursor: `after` holds the last primary-key values read (keyset: the next read asks for keys
@@ -44,14 +45,83 @@ export function chunk<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-export function checkWriteColumns(object: string, existing: string[], fields: string[], key: string[], mode: string): void {
+export function checkWriteColumns(object: string, existing: string[], fields: string[], key: string[], mode: string, generated: readonly string[] = []): void {
   const missing = fields.filter((f) => !existing.includes(f));
   if (missing.length > 0) throw new ConnectorError('not_found', `${object} has no column ${missing.map((m) => `"${m}"`).join(', ')}; create it or map the field to an existing column.`);
+  // probe20: a generated column (`GENERATED ALWAYS AS (…)`, MariaDB's `AS (…) VIRTUAL/PERSISTENT`) is computed by the
+  // database; writing it failed the whole batch with the server's words ("cannot insert a non-DEFAULT value…").
+  const computed = fields.filter((f) => generated.includes(f));
+  if (computed.length > 0) {
+    const names = computed.map((m) => `"${m}"`).join(', ');
+    throw new ConnectorError('invalid_config', `${names} in ${object} ${computed.length === 1 ? 'is a generated column' : 'are generated columns'}: the database computes ${computed.length === 1 ? 'its value' : 'their values'} and nothing may write ${computed.length === 1 ? 'it' : 'them'}. Remove ${names} from the fields this target writes.`);
+  }
   if (mode !== 'insert') {
     if (key.length === 0) throw new ConnectorError('invalid_config', `Writing in ${mode} mode needs key fields to match records on.`);
     const notWritten = key.filter((k) => !fields.includes(k));
     if (notWritten.length > 0) throw new ConnectorError('invalid_config', `Key field ${notWritten.join(', ')} is not among the fields written.`);
   }
+}
+
+/**
+ * The decimal places a number column keeps, from its native type (Postgres's or MySQL's spelling): none for the
+ * integer types (and MySQL's YEAR), `s` for `numeric(p,s)`/`decimal(p,s)` (`numeric(p)`: none); null where
+ * every decimal is kept (`numeric` without a modifier) or the type is approximate or not a number (floats, text).
+ */
+export function columnScale(nativeType: string): number | null {
+  const t = nativeType.toLowerCase();
+  if (t.endsWith('[]')) return null;
+  if (/^(tinyint|smallint|mediumint|int|integer|bigint|int2|int4|int8|year)\b/.test(t)) return 0;
+  const d = /^(?:numeric|decimal|dec|fixed)\((\d+)(?:,\s*(\d+))?\)/.exec(t);
+  return d ? Number(d[2] ?? 0) : null;
+}
+
+/**
+ * probe20: why a number is refused by a column that keeps fewer decimal places than it has, or null. MariaDB rounded
+ * 1.5 into an INT to 2, 1.2345 into DECIMAL(10,2) to 1.23 and 1e-40 into DECIMAL(65,30) to 0, and Postgres rounds
+ * numeric(p,s) alike, without a word; a value is never changed silently, so the record is rejected saying so. Only
+ * numbers (and decimal text) are checked: any other value is the server's to refuse.
+ */
+export function scaleReason(field: string, nativeType: string, scale: number, value: unknown, system: string): string | null {
+  if (typeof value !== 'number' && typeof value !== 'string') return null;
+  if (typeof value === 'number' && !Number.isFinite(value)) return null;
+  // A double is judged by its 15 significant digits (all a double holds reliably): a formula's `12.34 * 0.1` is
+  // 1.2340000000000002, whose last digits are the arithmetic's, not the data's; 1.234 fits numeric(14,4). Decimal text
+  // (exact numbers past a double) is judged exactly.
+  const text = typeof value === 'number' ? decimalText(Number(value.toPrecision(15))) : canonicalDecimal(value.trim());
+  if (text === null) return null;
+  const dot = text.indexOf('.');
+  const places = dot === -1 ? 0 : text.length - dot - 1;
+  if (places <= scale) return null;
+  const kept = scale === 0 ? 'keeps no decimal places' : `keeps ${scale} decimal place${scale === 1 ? '' : 's'}`;
+  return `${field}: ${text} has ${places} decimal place${places === 1 ? '' : 's'}, but the column ${field} (${nativeType}) ${kept}: ${system} would store it rounded. Round it in the Map (ROUND) or widen the column.`;
+}
+
+/** `scaleReason` over rows for the written columns that keep a fixed number of decimal places: each refusal by index. */
+export function scaleRefusals(rows: readonly Row[], columns: readonly { name: string; nativeType: string }[], system: string): Map<number, string> {
+  const refused = new Map<number, string>();
+  const checked = columns.flatMap((c) => {
+    const scale = columnScale(c.nativeType);
+    return scale === null ? [] : [{ name: c.name, nativeType: c.nativeType, scale }];
+  });
+  if (checked.length === 0) return refused;
+  rows.forEach((row, i) => {
+    const reasons: string[] = [];
+    for (const c of checked) {
+      const reason = scaleReason(c.name, c.nativeType, c.scale, Object.hasOwn(row, c.name) ? row[c.name] : null, system);
+      if (reason !== null) reasons.push(reason);
+    }
+    if (reasons.length > 0) refused.set(i, reasons.join(' '));
+  });
+  return refused;
+}
+
+/** The answers for `total` rows: the refused ones' (by index) made by `rejected`, the others' from `done`, in order. */
+export function mergeRefused<R>(total: number, refused: ReadonlyMap<number, string>, done: readonly R[], rejected: (reason: string) => R): R[] {
+  let next = 0;
+  return Array.from({ length: total }, (_, i) => {
+    const reason = refused.get(i);
+    return reason === undefined ? done[next++]! : rejected(reason);
+  });
 }
 
 export const describeKey = (key: string[], row: Row) => key.map((k) => `${k} = ${JSON.stringify(row[k] ?? null)}`).join(', ');

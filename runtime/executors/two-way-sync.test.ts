@@ -1196,7 +1196,7 @@ describe('a side that stores a value in its own spelling', () => {
     await pgc.query(`CREATE TRIGGER sp_a_touch BEFORE UPDATE ON sp_a FOR EACH ROW EXECUTE FUNCTION touch()`);
     await pgc.query(`INSERT INTO sp_a (id, code, amount, doc, at) VALUES (1, 'ab', 1.5, '{"b": 1, "a": [1, 2]}', '2026-01-02 03:04:05'), (3, 'xy', 2.25, '{"k": "v"}', '2026-05-06 07:08:09')`);
     await my!.query(`CREATE TABLE sp_b (id int PRIMARY KEY, code char(6), amount decimal(12,4), doc longtext, at datetime(3), updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6))`);
-    await my!.query(`INSERT INTO sp_b (id, code, amount, doc, at) VALUES (1, 'ab', 1.5, '{"b":1,"a":[1,2]}', '2026-01-02 03:04:05.000'), (2, 'cd', 1.2345, '{"z":1,"a":2}', '2026-01-02 03:04:05.678')`);
+    await my!.query(`INSERT INTO sp_b (id, code, amount, doc, at) VALUES (1, 'ab', 1.5, '{"b":1,"a":[1,2]}', '2026-01-02 03:04:05.000'), (2, 'cd', 1.23, '{"z":1,"a":2}', '2026-01-02 03:04:05.678')`);
     const a = { connectionId: 'con_pg', object: 'public.sp_a', updatedAt: 'updated_at', columns: cols, key: ['id'], deletedField: '' };
     const b = { connectionId: 'con_my', object: 'sp_b', updatedAt: 'updated_at', columns: cols, key: ['id'], deletedField: '' };
     const s = sync({ a, b, rule: 'b-wins', fields: [F('id'), F('code'), F('amount'), F('doc'), F('at')] });
@@ -1211,7 +1211,8 @@ describe('a side that stores a value in its own spelling', () => {
     const pgSide = async () => (await pgc.query(`SELECT id, code, amount::text AS amount, doc::text AS doc, at::text AS at FROM sp_a ORDER BY id`)).rows;
     const mySide = async () => ((await my!.query(`SELECT id, code, CAST(amount AS CHAR) AS amount, doc, CAST(at AS CHAR) AS at FROM sp_b ORDER BY id`)) as [Record<string, unknown>[], unknown])[0].map((r) => ({ ...r }));
     await quiet();
-    // Each side holds its own spelling of the values; B's own 1.2345 and .678 were not overwritten by A's rounding.
+    // Each side holds its own spelling of the values; B's own 1.2300 and .678 were not overwritten by A's spelling and
+    // rounding. (A number numeric(12,2) would round, B's 1.2345, is rejected since probe20: see the end.)
     expect(await pgSide()).toEqual([
       { id: 1, code: 'ab    ', amount: '1.50', doc: '{"a": [1, 2], "b": 1}', at: '2026-01-02 03:04:05' },
       { id: 2, code: 'cd    ', amount: '1.23', doc: '{"a": 2, "z": 1}', at: '2026-01-02 03:04:06' },
@@ -1219,7 +1220,7 @@ describe('a side that stores a value in its own spelling', () => {
     ]);
     expect(await mySide()).toEqual([
       { id: 1, code: 'ab', amount: '1.5000', doc: '{"b":1,"a":[1,2]}', at: '2026-01-02 03:04:05.000' },
-      { id: 2, code: 'cd', amount: '1.2345', doc: '{"z":1,"a":2}', at: '2026-01-02 03:04:05.678' },
+      { id: 2, code: 'cd', amount: '1.2300', doc: '{"z":1,"a":2}', at: '2026-01-02 03:04:05.678' },
       { id: 3, code: 'xy', amount: '2.2500', doc: '{"k": "v"}', at: '2026-05-06 07:08:09.000' },
     ]);
     // An edit on B goes across once, then the runs are quiet again.
@@ -1232,6 +1233,11 @@ describe('a side that stores a value in its own spelling', () => {
     expect(await s.run()).toMatchObject({ writtenA: 0, writtenB: 1 });
     expect((await mySide())[1]).toMatchObject({ code: 'gh', doc: '{"n": 10000000000000000000001}' });
     await quiet();
+    // probe20: an amount A's numeric(12,2) would round is rejected on A, not stored as 1.23 (B keeps its value).
+    await my!.query(`UPDATE sp_b SET amount = 1.2345 WHERE id = 1`);
+    expect(await s.run()).toMatchObject({ writtenA: 0, writtenB: 0, rejected: 1 });
+    expect((await pgSide())[0]).toMatchObject({ id: 1, amount: '1.50' });
+    expect((await mySide())[0]).toMatchObject({ id: 1, amount: '1.2345' });
   });
 });
 

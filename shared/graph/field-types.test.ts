@@ -29,6 +29,32 @@ describe('convertValue', () => {
     expect(convertValue(raw, type)).toEqual({ ok: false, reason });
   });
 
+  // probe20: a date was the first ten characters of any text, so a Postgres date before the year 1 (`0044-03-15 BC`)
+  // became the year 44 AD without a word, and `2026-01-01 junk` a date. Postgres's other dates Weft cannot hold
+  // (infinity, years past 9999) are refused saying so.
+  it.each([
+    ['0044-03-15 BC', 'date', 'it is a day before the year 1 (BC)'],
+    ['2026-01-01 BC', 'date', 'it is a day before the year 1 (BC)'],
+    ['0044-03-15 10:00:00+00 BC', 'datetime', 'it is a day before the year 1 (BC)'],
+    ['infinity', 'date', 'is a database\'s endless date'],
+    ['-infinity', 'datetime', 'is a database\'s endless date'],
+    ['10000-01-01', 'date', 'its year is past 9999'],
+    ['12345-06-07 08:09:10.123+00', 'datetime', 'its year is past 9999'],
+    ['2026-01-01 junk', 'date', '"2026-01-01 junk" is not a date'],
+    ['2026-01-01T10:00', 'date', null],
+  ] as const)('%s as a %s: refused, saying why', (raw, type, why) => {
+    const fast = coerceValueFast(raw, type);
+    if (why === null) {
+      expect(fast).toBe('2026-01-01');
+      return;
+    }
+    const reference = convertValueReference(raw, type);
+    expect(reference.ok).toBe(false);
+    expect(fast).toBeInstanceOf(ConversionFailure);
+    expect((fast as ConversionFailure).reason).toContain(why);
+    expect((fast as ConversionFailure).reason).toBe(reference.ok ? '' : reference.reason);
+  });
+
   // probe18: a date-time on a day its month lacks was rolled into the next month (February 30th became March 2nd),
   // through the fast path and the reference alike, while the same day as a Date was refused.
   it.each(['2026-02-30T10:00:00Z', '2026-02-30 10:00:00', '2026-04-31T10:00:00+01:00', '2025-02-29T00:00:00.5-05', '2026-06-31 23:59:59+0000', '2100-02-29T00:00:00Z'])(

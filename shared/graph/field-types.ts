@@ -613,7 +613,7 @@ export function convertValueReference(value: unknown, type: FieldType): Converte
         return { ok: false, reason: `"${String(value)}" is not a date and time: the calendar has no day ${ymd[1]}-${ymd[2]}-${ymd[3]}` };
       }
       const date = value instanceof Date ? value : ISO_DATETIME.test(text) ? new Date(zoned.replace(' ', 'T')) : ISO_DATE.test(text) ? new Date(`${text}T00:00:00Z`) : null;
-      if (!date || Number.isNaN(date.getTime())) return { ok: false, reason: `"${String(value)}" is not a date and time (expected ISO 8601, e.g. 2026-03-01T09:30:00Z)` };
+      if (!date || Number.isNaN(date.getTime())) return { ok: false, reason: `"${String(value)}" is not a date and time (expected ISO 8601, e.g. 2026-03-01T09:30:00Z)${beyondCalendar(text)}` };
       return { ok: true, value: date.toISOString() };
     }
     case 'date': {
@@ -640,9 +640,20 @@ export function convertValueReference(value: unknown, type: FieldType): Converte
         const [m, d, y] = [Number(us[1]), Number(us[2]), Number(us[3])];
         if (isValidDate(y, m, d)) return { ok: true, value: `${pad(y, 4)}-${pad(m)}-${pad(d)}` };
       }
-      return { ok: false, reason: `"${text}" is not a date (expected YYYY-MM-DD or MM/DD/YYYY)` };
+      return { ok: false, reason: `"${text}" is not a date (expected YYYY-MM-DD or MM/DD/YYYY)${beyondCalendar(text)}` };
     }
   }
+}
+
+/**
+ * Why a database's date that Weft's dates cannot hold was refused, said after the usual reason (probe20): Postgres
+ * prints `infinity`/`-infinity`, days before the year 1 with ` BC`, and years past 9999 with five or more digits.
+ */
+function beyondCalendar(text: string): string {
+  if (/^[-+]?infinity$/i.test(text)) return `: "${text}" is a database's endless date, which a Date or Date-time field cannot hold`;
+  if (/\sBC$/i.test(text)) return ': it is a day before the year 1 (BC), which a Date or Date-time field cannot hold';
+  if (/^\d{5,}-/.test(text)) return ': its year is past 9999, which a Date or Date-time field cannot hold';
+  return '';
 }
 
 /** Guesses the narrowest field type that fits every non-empty sample value. */

@@ -11,7 +11,7 @@ type Mysql = typeof MysqlModule;
 import type { FieldType } from '../../../shared/graph/field-types';
 import { expectProtocol } from '../net-probe';
 import { checkSelectQuery } from '../sql-guard';
-import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings, isolateRecords, recordOf, superuserWarning } from '../sql-common';
+import { checkWriteColumns, chunk, mergeRefused, scaleRefusals, describeKey, nextCursor, parseCursor, parseSettings, isolateRecords, recordOf, superuserWarning } from '../sql-common';
 import { ConnectorError, defineConnector, type ConnectorSession, type OpenOptions, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordComparison, type RecordResult, type Row, type WriteOptions, type DeleteOptions, type DeleteResult, SKIPPED_NO_MATCH } from '../types';
 import { MysqlConfig, MysqlSecrets, mysqlManifest } from './manifest';
 import { describeFilter, filterSource, limitedSelect } from './query-filter';
@@ -40,6 +40,8 @@ interface Column extends DiscoveredField {
    * trailing spaces do not count). Null for other columns.
    */
   collation: { charset: string; name: string } | null;
+  /** A generated column (`AS (…) VIRTUAL`, `STORED`, MariaDB's `PERSISTENT`): the server computes it, nothing writes it. */
+  generated: boolean;
 }
 
 /**
@@ -208,7 +210,7 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
   async function loadTables(conn: PoolConnection, table?: string): Promise<Table[]> {
     const [columns] = await conn.query<RowDataPacket[]>(
       `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, COLUMN_TYPE AS native, DATA_TYPE AS base, IS_NULLABLE = 'YES' AS nullable,
-              CHARACTER_SET_NAME AS cs, COLLATION_NAME AS coll
+              CHARACTER_SET_NAME AS cs, COLLATION_NAME AS coll, EXTRA AS extra
          FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND (? IS NULL OR TABLE_NAME = ?)
         ORDER BY TABLE_NAME, ORDINAL_POSITION`,
       [table ?? null, table ?? null],
@@ -228,7 +230,7 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
         byTable.set(name, t);
       }
       const native = String(c.native);
-      t.columns.push({ name: String(c.c), type: mapMysqlType(native), nativeType: native, nullable: Number(c.nullable) === 1, textual: /char|text|enum|set|json/i.test(String(c.base)), binary: /^(binary|varbinary|tinyblob|blob|mediumblob|longblob)$/i.test(String(c.base)), bits: /^bit$/i.test(String(c.base)), collation: collationOf(c) });
+      t.columns.push({ name: String(c.c), type: mapMysqlType(native), nativeType: native, nullable: Number(c.nullable) === 1, textual: /char|text|enum|set|json/i.test(String(c.base)), binary: /^(binary|varbinary|tinyblob|blob|mediumblob|longblob)$/i.test(String(c.base)), bits: /^bit$/i.test(String(c.base)), collation: collationOf(c), generated: /\b(VIRTUAL|STORED|PERSISTENT) GENERATED\b/i.test(String(c.extra ?? '')) });
     }
     for (const k of keys) byTable.get(String(k.t))?.primaryKey.push(String(k.c));
     return [...byTable.values()];
@@ -240,6 +242,9 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
     const name = c.coll == null ? '' : String(c.coll);
     return /^[A-Za-z0-9_]+$/.test(charset) && /^[A-Za-z0-9_]+$/.test(name) && /char|text/i.test(String(c.base)) ? { charset, name } : null;
   }
+
+  const writtenColumns = (t: Table, fields: WriteOptions['fields']) => fields.map((f) => t.columns.find((c) => c.name === f.name)!);
+  const generatedOf = (t: Table) => t.columns.filter((c) => c.generated).map((c) => c.name);
 
   async function describe(conn: PoolConnection, object: string): Promise<Table> {
     const [found] = await loadTables(conn, object);
@@ -407,8 +412,17 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
     let open = false;
     try {
       const table = await describe(conn, object);
-      checkWriteColumns(table.table, table.columns.map((c) => c.name), options.fields.map((f) => f.name), options.key, 'upsert');
+      checkWriteColumns(table.table, table.columns.map((c) => c.name), options.fields.map((f) => f.name), options.key, 'upsert', generatedOf(table));
       const columns = options.fields.map((f) => table.columns.find((c) => c.name === f.name)!);
+      // The write's refusal of a number its column would round (probe20), answered by "Test a record" too.
+      const refused = scaleRefusals(rows, columns, mariadb ? 'MariaDB' : 'MySQL');
+      if (refused.size > 0) {
+        const all = rows;
+        const kept = all.filter((_, i) => !refused.has(i));
+        lent.done();
+        const answered = kept.length > 0 ? await compareAll(object, kept, options) : [];
+        return mergeRefused(all.length, refused, answered, (reason) => ({ state: 'rejected', reason }));
+      }
       const keyCols = options.key.map((k) => table.columns.find((c) => c.name === k)!);
       // keys15: a record found under another spelling of the key (its collation's) answers the write's refusal.
       const collated = keyCols.filter((c) => c.collation !== null);
@@ -532,14 +546,20 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
     const { conn } = lent;
     try {
       const table = await describe(conn, object);
-      checkWriteColumns(table.table, table.columns.map((c) => c.name), options.fields.map((f) => f.name), options.key, options.mode);
+      checkWriteColumns(table.table, table.columns.map((c) => c.name), options.fields.map((f) => f.name), options.key, options.mode, generatedOf(table));
+      // A number with more decimal places than its column keeps is rejected, not rounded by the server (probe20).
+      const refused = scaleRefusals(rows, writtenColumns(table, options.fields), mariadb ? 'MariaDB' : 'MySQL');
+      const all = rows;
+      const merged = (done: RecordResult[]): RecordResult[] => (refused.size === 0 ? done : mergeRefused(all.length, refused, done, (reason) => ({ outcome: 'rejected', reason })));
+      if (refused.size > 0) rows = rows.filter((_, i) => !refused.has(i));
+      if (rows.length === 0) return merged([]);
       const perChunk = Math.max(1, Math.floor(MAX_VALUES / Math.max(1, options.fields.length)));
       await conn.query('START TRANSACTION');
       try {
         const results: RecordResult[] = [];
         for (const part of chunk(rows, perChunk)) results.push(...(await writeChunk(conn, table, part, options)));
         await conn.query('COMMIT');
-        return results;
+        return merged(results);
       } catch (e) {
         await conn.query('ROLLBACK');
         if (!isRecordError(e)) throw e;
@@ -554,7 +574,7 @@ function openSession(mysql: Mysql, config: MysqlConfig, secrets: MysqlSecrets, o
         reason: (e) => (e as MysqlError).sqlMessage ?? (e as MysqlError).message,
       });
       await conn.query('COMMIT');
-      return results;
+      return merged(results);
     } catch (e) {
       await conn.query('ROLLBACK').catch(() => undefined);
       throw mysqlError(e, where, object);

@@ -7,7 +7,7 @@ import { unstorableTextReason } from '../../../shared/util/nul';
 import { rowRecord } from '../../../shared/util/records';
 import { expectProtocol } from '../net-probe';
 import { checkSelectQuery, MORE_THAN_ONE } from '../sql-guard';
-import { checkWriteColumns, chunk, describeKey, nextCursor, parseCursor, parseSettings, isolateRecords, recordOf, superuserWarning, toParam } from '../sql-common';
+import { checkWriteColumns, chunk, scaleRefusals, describeKey, nextCursor, parseCursor, parseSettings, isolateRecords, recordOf, superuserWarning, toParam } from '../sql-common';
 import { ConnectorError, defineConnector, type ConnectorSession, type OpenOptions, type DiscoveredField, type DiscoveredObject, type ReadBatch, type ReadOptions, type RecordComparison, type RecordResult, type Row, type WriteOptions, type DeleteOptions, type DeleteResult, SKIPPED_NO_MATCH } from '../types';
 import { PostgresConfig, PostgresSecrets, postgresManifest } from './manifest';
 import { beginReadOnly, bindFilterParams, carrying, describeFilter, filterSource, isMultipleStatements, limitTime } from './query-filter';
@@ -46,6 +46,21 @@ const UNDER = `SELECT t.typbasetype WHERE t.typbasetype <> 0
                UNION ALL SELECT r.rngtypid FROM pg_catalog.pg_range r WHERE to_jsonb(r) ->> 'rngmultitypid' = t.oid::text
                UNION ALL SELECT ca.atttypid FROM pg_catalog.pg_attribute ca WHERE t.typtype = 'c' AND ca.attrelid = t.typrelid AND ca.attnum > 0 AND NOT ca.attisdropped`;
 
+/**
+ * Whether the type `bt` (no domain, no array) has a default btree operator class, whose `=` is an equality:
+ * its own, or its kind's (enums, ranges, composites), or one of a type it turns into implicitly, byte for byte (varchar: text's;
+ * xml's cast to text is explicit, so `xml = xml` does not exist).
+ * json, xml and the geometric types have none (box's `=` compares areas).
+ */
+const HAS_EQUALITY = `SELECT 1 FROM pg_catalog.pg_opclass oc JOIN pg_catalog.pg_am am ON am.oid = oc.opcmethod
+   WHERE am.amname = 'btree' AND oc.opcdefault
+     AND (oc.opcintype = bt.oid
+          OR oc.opcintype::regtype::text = CASE bt.typtype WHEN 'e' THEN 'anyenum' WHEN 'r' THEN 'anyrange' WHEN 'm' THEN 'anymultirange' WHEN 'c' THEN 'record' END
+          OR EXISTS (SELECT 1 FROM pg_catalog.pg_cast ca WHERE ca.castsource = bt.oid AND ca.casttarget = oc.opcintype AND ca.castmethod = 'b' AND ca.castcontext = 'i'))`;
+
+/** A domain's base or an array's element (`t` a `pg_type` row); 0 for none: the walk `by_text` takes (probe20). */
+const DOMAIN_OR_ELEMENT = `CASE WHEN t.typbasetype <> 0 THEN t.typbasetype WHEN t.typcategory = 'A' THEN t.typelem ELSE 0 END`;
+
 interface Column extends DiscoveredField {
   /** The type without its modifier (`character varying`, not `character varying(20)`), for casts that must not truncate. */
   baseType: string;
@@ -56,6 +71,13 @@ interface Column extends DiscoveredField {
    * the type's own `=` does. Null for every column whose equal values are the same text.
    */
   loose: { rule: string; collate: string } | null;
+  /** A generated column (`GENERATED ALWAYS AS (…) STORED`): the server computes it, nothing writes it. */
+  generated: boolean;
+  /**
+   * The type has no `=` of its own (json, xml, the geometric types; through domains and arrays): written and stored
+   * values are compared as their text (probe20: `IS DISTINCT FROM` on such a column failed every write to the table).
+   */
+  byText: boolean;
 }
 interface Table {
   schema: string;
@@ -80,6 +102,9 @@ const WEFT_LOCK_CLASS = 0x77656674;
 
 /** A value's text byte for byte, for a `=` that must not fold (`"C"` compares the bytes), keys15. */
 const spelled = (expr: string) => `(${expr}::text COLLATE "C")`;
+
+/** A column's value as written and stored values are compared: as its text when its type has no `=` (`byText`). */
+const compared = (expr: string, c: Column) => (c.byText ? `(${expr})::text` : expr);
 
 /** Undefined column, ambiguous column, undefined function. */
 const NAME_ERRORS = ['42703', '42702', '42883'];
@@ -224,7 +249,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
     // composite types over one, review15a and tidy16: their `=` is their parts') with an `=` of its own (citext's; text, varchar, char and name use
     // the built-in ones), or a nondeterministic collation (read through to_jsonb: the column is missing before
     // Postgres 12, where every collation is deterministic).
-    const columns = await client.query<{ table: string; column: string; native: string; base: string; nullable: boolean; own_eq: string | null; nd_collation: string | null }>(
+    const columns = await client.query<{ table: string; column: string; native: string; base: string; nullable: boolean; own_eq: string | null; nd_collation: string | null; generated: boolean; by_text: boolean | null; under_domain: string | null }>(
       `SELECT cl.relname AS table, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS native,
               ${BASE_TYPE} AS base, NOT a.attnotnull AS nullable,
               (WITH RECURSIVE weft_d (oid) AS (
@@ -235,7 +260,16 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
                   SELECT 1 FROM pg_catalog.pg_operator o WHERE o.oprname = '=' AND o.oprleft = bt.oid AND o.oprright = bt.oid
                      AND o.oprcode NOT IN ('pg_catalog.texteq'::regproc, 'pg_catalog.bpchareq'::regproc, 'pg_catalog.nameeq'::regproc))) AS own_eq,
               (SELECT format('%I.%I', cn.nspname, co.collname) FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
-                WHERE co.oid = a.attcollation AND to_jsonb(co) ->> 'collisdeterministic' = 'false') AS nd_collation
+                WHERE co.oid = a.attcollation AND to_jsonb(co) ->> 'collisdeterministic' = 'false') AS nd_collation,
+              COALESCE(to_jsonb(a) ->> 'attgenerated', '') <> '' AS generated,
+              (WITH RECURSIVE weft_b (oid, base) AS (
+                  SELECT t.oid, t.typbasetype FROM pg_catalog.pg_type t WHERE t.oid = a.atttypid
+                  UNION ALL SELECT t.oid, t.typbasetype FROM pg_catalog.pg_type t JOIN weft_b ON t.oid = weft_b.base)
+               SELECT format_type(weft_b.oid, NULL) FROM weft_b WHERE weft_b.base = 0) AS under_domain,
+              (WITH RECURSIVE weft_d (oid, base) AS (
+                  SELECT t.oid, ${DOMAIN_OR_ELEMENT} FROM pg_catalog.pg_type t WHERE t.oid = a.atttypid
+                  UNION ALL SELECT t.oid, ${DOMAIN_OR_ELEMENT} FROM pg_catalog.pg_type t JOIN weft_d ON t.oid = weft_d.base)
+               SELECT bool_or(NOT EXISTS (${HAS_EQUALITY})) FROM weft_d JOIN pg_catalog.pg_type bt ON bt.oid = weft_d.oid WHERE weft_d.base = 0) AS by_text
          FROM pg_catalog.pg_class cl
          JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace
          JOIN pg_catalog.pg_attribute a ON a.attrelid = cl.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -262,7 +296,8 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       }
       const rules = [c.own_eq && `type (${c.own_eq})`, c.nd_collation && `collation (${c.nd_collation}, nondeterministic)`].filter(Boolean);
       const loose = rules.length > 0 ? { rule: rules.join(' and '), collate: c.nd_collation ? ` COLLATE ${c.nd_collation}` : '' } : null;
-      t.columns.push({ name: c.column, type: mapPostgresType(c.native), nativeType: c.native, baseType: c.base, nullable: c.nullable, loose });
+      // A domain's values are its base type's (probe20: `CREATE DOMAIN posint AS int …` read as Text, its numbers turned into text).
+      t.columns.push({ name: c.column, type: mapPostgresType(c.under_domain ?? c.native), nativeType: c.native, baseType: c.base, nullable: c.nullable, loose, generated: c.generated, byText: c.by_text === true });
     }
     for (const k of keys.rows) byTable.get(k.table)?.primaryKey.push(k.column);
     return [...byTable.values()];
@@ -402,14 +437,17 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
    */
   async function writeChunk(client: pg.PoolClient, table: Table, rows: Row[], options: WriteOptions, stage?: string): Promise<RecordResult[]> {
     const keyColumns = options.key.map((k) => table.columns.find((c) => c.name === k)!);
-    if (!keyColumns.some((c) => c.loose)) return writeStatement(client, table, rows, options, stage);
-    const params: unknown[] = [];
-    const input = stage ? `weft_in AS (SELECT * FROM ${stage})` : `weft_in (weft_ord, ${options.key.map(ident).join(', ')}) AS (VALUES ${valuesList(rows, keyColumns, params)})`;
-    // Weft's writers of this table take turns from here to their commit: two batches of a run written side by side
-    // (`concurrentWrites`) with `ABC` and `abc` would each find no other spelling, and the second upsert would wait
-    // for the first's row and then overwrite it. The lock is the transaction's ('weft', the table's oid).
-    await client.query(`SELECT pg_advisory_xact_lock(${WEFT_LOCK_CLASS}, ($1::regclass::oid::bigint - 2147483648)::int)`, [table.sql]);
-    const refused = await keyCollisions(client, table, rows, keyColumns, input, params);
+    // A number with more decimal places than its column keeps (numeric(p,s), an integer) is rejected, not rounded (probe20).
+    const refused = scaleRefusals(rows, options.fields.map((f) => table.columns.find((c) => c.name === f.name)!), 'Postgres');
+    if (keyColumns.some((c) => c.loose)) {
+      const params: unknown[] = [];
+      const input = stage ? `weft_in AS (SELECT * FROM ${stage})` : `weft_in (weft_ord, ${options.key.map(ident).join(', ')}) AS (VALUES ${valuesList(rows, keyColumns, params)})`;
+      // Weft's writers of this table take turns from here to their commit: two batches of a run written side by side
+      // (`concurrentWrites`) with `ABC` and `abc` would each find no other spelling, and the second upsert would wait
+      // for the first's row and then overwrite it. The lock is the transaction's ('weft', the table's oid).
+      await client.query(`SELECT pg_advisory_xact_lock(${WEFT_LOCK_CLASS}, ($1::regclass::oid::bigint - 2147483648)::int)`, [table.sql]);
+      for (const [i, reason] of await keyCollisions(client, table, rows, keyColumns, input, params)) if (!refused.has(i)) refused.set(i, reason);
+    }
     if (refused.size === 0) return writeStatement(client, table, rows, options, stage);
     if (stage) {
       // The staging table keeps the rows written, numbered from 0 again as the statement's outcomes are read.
@@ -497,7 +535,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
     const key = options.key;
     const rest = names.filter((n) => !key.includes(n));
     const keyJoin = (a: string, b: string) => key.map((k) => `${a}.${ident(k)} = ${b}.${ident(k)}`).join(' AND ');
-    const distinct = (a: string, b: string) => `(${rest.map((n) => `${a}.${ident(n)}`).join(', ')}) IS DISTINCT FROM (${rest.map((n) => `${b}.${ident(n)}`).join(', ')})`;
+    const distinct = (a: string, b: string) => `(${rest.map((n) => compared(`${a}.${ident(n)}`, columns[names.indexOf(n)]!)).join(', ')}) IS DISTINCT FROM (${rest.map((n) => compared(`${b}.${ident(n)}`, columns[names.indexOf(n)]!)).join(', ')})`;
     // The new rows are found again by their key with `=`, which is never true of NULL: a row with a NULL in a key column
     // was inserted (it conflicts with nothing under a unique index's NULLS DISTINCT) and is answered so (tidy16: insert
     // answered "already exists with other values", upsert "unchanged", for rows they had just written).
@@ -658,7 +696,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       table = await describe(client, object);
       w.tables.set(object, table);
     }
-    checkWriteColumns(table.label, table.columns.map((c) => c.name), options.fields.map((f) => f.name), options.key, options.mode);
+    checkWriteColumns(table.label, table.columns.map((c) => c.name), options.fields.map((f) => f.name), options.key, options.mode, table.columns.filter((c) => c.generated).map((c) => c.name));
     const names = options.fields.map((f) => f.name);
     // Made outside the batch's transaction, so a batch that rolls back does not take the staging table with it.
     const stage = copySupported ? await stageFor(w, table, names) : null;
@@ -697,14 +735,14 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       const table = await describe(client, object).catch((e: unknown) => {
         throw postgresError(e, where, object);
       });
-      checkWriteColumns(table.label, table.columns.map((c) => c.name), names, options.key, 'upsert');
+      checkWriteColumns(table.label, table.columns.map((c) => c.name), names, options.key, 'upsert', table.columns.filter((c) => c.generated).map((c) => c.name));
       const columns = names.map((n) => table.columns.find((c) => c.name === n)!);
       const key = options.key;
       const keyColumns = key.map((k) => table.columns.find((c) => c.name === k)!);
       const compareChunk = async (part: Row[]): Promise<RecordComparison[]> => {
         const params: unknown[] = [];
         const values = valuesList(part, columns, params);
-        const differs = columns.map((c) => `(weft_t.${ident(c.name)} IS DISTINCT FROM weft_in.${ident(c.name)})`);
+        const differs = columns.map((c) => `(${compared(`weft_t.${ident(c.name)}`, c)} IS DISTINCT FROM ${compared(`weft_in.${ident(c.name)}`, c)})`);
         const current = columns.map((c) => `weft_t.${ident(c.name)}`);
         const input = `weft_in (weft_ord, ${names.map(ident).join(', ')}) AS (VALUES ${values})`;
         // A key the write would refuse as another spelling of a record (keys15) answers that refusal.
@@ -746,7 +784,9 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       };
       await beginReadOnly(client, config.queryTimeoutSeconds * 1000);
       open = true;
-      const refused = rows.map((r) => unstorableTextReason(r, names, 'a Postgres column'));
+      // The write's refusals before anything is sent: text no Postgres text holds, a number its column would round (probe20).
+      const rounded = scaleRefusals(rows, columns, 'Postgres');
+      const refused = rows.map((r, i) => unstorableTextReason(r, names, 'a Postgres column') ?? rounded.get(i) ?? null);
       const results: RecordComparison[] = [];
       const perChunk = Math.max(1, Math.floor(MAX_PARAMS / (names.length + 1)));
       for (const part of chunk(rows.map((row, i) => ({ row, i })), perChunk)) {
