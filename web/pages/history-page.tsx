@@ -189,11 +189,14 @@ export function HistoryPage({ id }: { id: string }) {
           </EmptyState>
         ) : items.length === 0 && !upcoming && !runs.error ? (
           <EmptyState icon={<IconHistory size={28} />} title="No runs yet">
-            Publish the integration and press Run now. Every run shows up here with what it read, wrote and rejected.
+            {/* A published integration has nothing left to publish first: say only what starts a run. */}
+            {integration.data?.publishedVersionId
+              ? 'Press Run now, or add a schedule. Every run shows up here with what it read, wrote and rejected.'
+              : 'Publish the integration and press Run now. Every run shows up here with what it read, wrote and rejected.'}
           </EmptyState>
         ) : (
           <div className="card table-card">
-            <div className="table-scroll" tabIndex={0} role="region" aria-label="Runs">
+            <div className="table-scroll runs-table-scroll" tabIndex={0} role="region" aria-label="Runs">
               <table className="table table--clickable runs-table" data-testid="runs-table">
                 <thead>
                   <tr>
