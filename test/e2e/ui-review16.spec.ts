@@ -231,8 +231,14 @@ test('ui16: connections, a two-way sync, Test a record, sets and the keyboard', 
   const options = await form.locator('[data-testid^="connector-option-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.replace('connector-option-', '')));
   expect(options.length).toBeGreaterThan(3);
   await shoot(page, '11-connection-form-choose');
+  // Each connector's description can be read in full (two lines, then its title), not cut to a few words.
+  for (const desc of await form.locator('.connector-option__desc').all()) {
+    expect.soft(await desc.getAttribute('title'), 'a connector description carries its whole text').toBe(await desc.textContent());
+  }
   for (const connector of options) {
     await form.getByTestId(`connector-option-${connector}`).click();
+    // The read-only-user advice is about database users: not shown for Files (a PGP key) or the SaaS connectors.
+    await expect.soft(form.getByTestId('least-privilege-hint'), `the database-user hint on ${connector}`).toHaveCount(['postgres', 'mysql'].includes(connector) ? 1 : 0);
     await page.setViewportSize(SIZES[1]);
     await page.waitForTimeout(100);
     await page.screenshot({ path: resolve(DIR, `12-connection-form-${connector}-1024x700.png`), fullPage: false });
@@ -245,9 +251,11 @@ test('ui16: connections, a two-way sync, Test a record, sets and the keyboard', 
   // A two-way sync between two workspace objects, set up through the API; its inspector in the designer.
   const left = `ui16_left_${suffix}`;
   const right = `ui16_right_${suffix}`;
+  const feeders: string[] = [];
   for (const object of [left, right]) {
     const feeder = await publishFileIntegration(request, { csv: 'Email,Name,Plan\nann@example.io,Ann,Pro\n', object, name: `Feed ${object}` });
     await runToEnd(request, feeder);
+    feeders.push(feeder);
   }
   const side = (object: string) => ({ connectionId: '', object, updatedAt: '_updated_at', columns: [{ name: 'email', type: 'text' }, { name: 'name', type: 'text' }, { name: 'plan', type: 'text' }], key: ['email'] });
   const twoWay = await request.post('/api/integrations', {
@@ -273,8 +281,30 @@ test('ui16: connections, a two-way sync, Test a record, sets and the keyboard', 
   await page.locator('.react-flow__node[data-id="tw"]').click();
   const inspector = page.getByTestId('inspector');
   await expect(inspector.getByTestId('two-way-override-1')).toContainText('the field is not synced');
+  // A warning (publishing is not blocked) is not a red "problem to fix".
+  await expect.soft(inspector.getByTestId('inspector-problems')).toContainText('1 thing to check');
+  await expect.soft(inspector.getByTestId('inspector-problems')).toHaveClass(/inspector__status--warn/);
   await shoot(page, '13-two-way-inspector');
   await inspector.getByTestId('two-way-fields').scrollIntoViewIfNeeded();
   await shoot(page, '13b-two-way-fields');
   await checkPage(page, 'the two-way designer');
+
+  // Test a record: the dialog over a feeder's design; Escape closes it.
+  await page.goto(`/#/integrations/${feeders[0]}`);
+  await page.getByTestId('test-record').click();
+  const trial = page.getByTestId('test-record-dialog');
+  await expect(trial).toBeVisible();
+  await trial.getByTestId('test-record-find').click();
+  await expect(trial.getByTestId('test-record-trace').or(trial.getByTestId('test-record-match').first())).toBeVisible();
+  await shoot(page, '14-test-a-record');
+  await page.keyboard.press('Escape');
+  await expect.soft(trial, 'Escape closes Test a record').toBeHidden();
+
+  // A set of the two feeders, before its first run.
+  const set = await request.post('/api/sets', { data: { name: 'Both contact feeds', members: feeders } });
+  expect(set.status(), await set.text()).toBe(201);
+  await page.goto(`/#/sets/${((await set.json()) as { id: string }).id}`);
+  await expect(page.getByTestId('set-detail')).toBeVisible();
+  await shoot(page, '15-set-before-runs');
+  await checkPage(page, 'a set');
 });
