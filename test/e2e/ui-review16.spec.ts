@@ -163,6 +163,17 @@ test('ui16: sync history, a run, schedules, alerts and Run now with parameters',
   const alerts = page.getByTestId('alerts-card');
   await alerts.scrollIntoViewIfNeeded();
   await shoot(page, '04-alerts');
+  // The new-token and delete dialogs close on Escape, like every other dialog (they were plain boxes without it).
+  await page.getByTestId('new-trigger-token').click();
+  await expect(page.getByTestId('trigger-token-dialog')).toBeVisible();
+  await expect.soft(page.getByTestId('trigger-token-name'), 'focus starts in the new-token dialog').toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect.soft(page.getByTestId('trigger-token-dialog'), 'Escape closes the new-token dialog').toBeHidden();
+  await page.getByTestId('delete-integration').click();
+  await expect(page.getByTestId('delete-goes')).toBeVisible();
+  await shoot(page, '04b-delete-confirm');
+  await page.keyboard.press('Escape');
+  await expect.soft(page.getByTestId('delete-dialog'), 'Escape closes the delete dialog').toBeHidden();
 
   // The big run, while it runs (or just after): its page.
   await page.goto(`/#/runs/${bigRun}`);
@@ -178,8 +189,7 @@ test('ui16: sync history, a run, schedules, alerts and Run now with parameters',
   await expect(page.getByTestId('rejected-table')).toBeVisible();
   await shoot(page, '06-run-with-errors');
   await checkPage(page, 'a run with errors');
-  await page.getByTestId('rejected-section').scrollIntoViewIfNeeded();
-  await shoot(page, '06b-run-rejected-section');
+  await shoot(page, '06b-run-rejected-section', page.getByTestId('rejected-section'));
 
   // A run that failed.
   await page.goto(`/#/runs/${failed.runId}`);
@@ -295,7 +305,11 @@ test('ui16: connections, a two-way sync, Test a record, sets and the keyboard', 
   const trial = page.getByTestId('test-record-dialog');
   await expect(trial).toBeVisible();
   await trial.getByTestId('test-record-find').click();
-  await expect(trial.getByTestId('test-record-trace').or(trial.getByTestId('test-record-match').first())).toBeVisible();
+  await expect(trial.getByTestId('test-record-trace')).toBeVisible();
+  await expect.soft(trial, 'one record scanned, in the singular').toContainText('1 match in 1 record');
+  await expect.soft(trial).not.toContainText('1 records');
+  await trial.getByTestId('test-record-match').first().click();
+  await expect(trial.getByTestId('test-record-trace')).toContainText('Customers');
   await shoot(page, '14-test-a-record');
   await page.keyboard.press('Escape');
   await expect.soft(trial, 'Escape closes Test a record').toBeHidden();
