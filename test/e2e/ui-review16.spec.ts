@@ -120,6 +120,10 @@ test('ui16: sync history, a run, schedules, alerts and Run now with parameters',
   const big = await request.post(`/api/integrations/${id}/runs`, { data: { params: region, name: 'Big backfill', files: { source: await upload(request, 'customers-big.csv', CSV_BIG) } } });
   expect(big.status(), await big.text()).toBe(202);
   const bigRun = ((await big.json()) as { runId: string }).runId;
+  // Seen at once, the big run is still going (or queued) in the history.
+  await page.goto(`/#/integrations/${id}/runs`);
+  await expect(page.getByTestId('run-row')).toHaveCount(4);
+  await shoot(page, '02a-history-run-in-progress');
 
   // A schedule (Scheduled row), through the dialog: each kind is looked at once.
   await page.goto(`/#/integrations/${id}/runs`);
@@ -170,7 +174,8 @@ test('ui16: sync history, a run, schedules, alerts and Run now with parameters',
   await page.keyboard.press('Escape');
   await expect.soft(page.getByTestId('trigger-token-dialog'), 'Escape closes the new-token dialog').toBeHidden();
   await page.getByTestId('delete-integration').click();
-  await expect(page.getByTestId('delete-goes')).toBeVisible();
+  await expect(page.getByTestId('delete-goes')).toContainText('4 runs of sync history');
+  await expect.soft(page.getByTestId('delete-goes')).toContainText('no trigger tokens and its alert settings');
   await shoot(page, '04b-delete-confirm');
   await page.keyboard.press('Escape');
   await expect.soft(page.getByTestId('delete-dialog'), 'Escape closes the delete dialog').toBeHidden();

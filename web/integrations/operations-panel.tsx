@@ -359,7 +359,8 @@ function LifecycleCard({ integration, onChanged }: { integration: Integration; o
   );
 }
 
-const plural = (n: number, one: string, many: string) => `${formatCount(n)} ${n === 1 ? one : many}`;
+/** "1 run", "4 runs", and "no runs" rather than "0 runs" (the delete dialog read "0 trigger tokens"). */
+const plural = (n: number, one: string, many: string) => (n === 0 ? `no ${many}` : `${formatCount(n)} ${n === 1 ? one : many}`);
 
 function DeleteDialog({ integration, onClose }: { integration: Integration; onClose: () => void }) {
   const summary = useLoad(() => api.call(routes.deletionSummary, { params: { id: integration.id } }), [integration.id]);
