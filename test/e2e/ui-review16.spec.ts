@@ -145,7 +145,8 @@ test('ui16: sync history, a run, schedules, alerts and Run now with parameters',
     await page.setViewportSize(SIZES[0]);
   }
   await page.keyboard.press('Escape');
-  await expect.soft(dialog, 'Escape closes the schedule dialog').toBeHidden();
+  await expect.soft(dialog, 'Escape closes the schedule dialog').toBeHidden({ timeout: 3_000 });
+  if (await dialog.isVisible()) await dialog.getByRole('button', { name: 'Cancel' }).click();
   await page.getByTestId('schedule-panel').getByTestId('schedule-edit').click();
   await dialog.getByTestId('schedule-kind-daily').click();
   await dialog.getByTestId('schedule-time').fill('06:00');
@@ -175,13 +176,15 @@ test('ui16: sync history, a run, schedules, alerts and Run now with parameters',
   await expect(page.getByTestId('trigger-token-dialog')).toBeVisible();
   await expect.soft(page.getByTestId('trigger-token-name'), 'focus starts in the new-token dialog').toBeFocused();
   await page.keyboard.press('Escape');
-  await expect.soft(page.getByTestId('trigger-token-dialog'), 'Escape closes the new-token dialog').toBeHidden();
+  await expect.soft(page.getByTestId('trigger-token-dialog'), 'Escape closes the new-token dialog').toBeHidden({ timeout: 3_000 });
+  if (await page.getByTestId('trigger-token-dialog').isVisible()) await page.getByTestId('trigger-token-dialog').getByRole('button', { name: 'Cancel' }).click();
   await page.getByTestId('delete-integration').click();
   await expect(page.getByTestId('delete-goes')).toContainText('4 runs of sync history');
   await expect.soft(page.getByTestId('delete-goes')).toContainText('no trigger tokens and its alert settings');
   await shoot(page, '04b-delete-confirm');
   await page.keyboard.press('Escape');
-  await expect.soft(page.getByTestId('delete-dialog'), 'Escape closes the delete dialog').toBeHidden();
+  await expect.soft(page.getByTestId('delete-dialog'), 'Escape closes the delete dialog').toBeHidden({ timeout: 3_000 });
+  if (await page.getByTestId('delete-dialog').isVisible()) await page.getByTestId('delete-dialog').getByRole('button', { name: 'Cancel' }).click();
 
   // The big run, while it runs (or just after): its page.
   await page.goto(`/#/runs/${bigRun}`);
