@@ -161,7 +161,7 @@ test('ui16: sync history, a run, schedules, alerts and Run now with parameters',
   // A replaced file's name in its own column pushed Rejected out of the table's view at 1440 (beside the sidebar).
   for (const size of SIZES) {
     await page.setViewportSize(size);
-    await expect.poll(() => table.evaluate((e) => e.scrollWidth <= e.clientWidth + 1), { message: `the runs table scrolls sideways at ${size.width}` }).toBe(true);
+    await expect.configure({ soft: true }).poll(() => table.evaluate((e) => e.scrollWidth <= e.clientWidth + 1), { message: `the runs table scrolls sideways at ${size.width}`, timeout: 5_000 }).toBe(true);
   }
   await page.setViewportSize(SIZES[0]);
   await table.scrollIntoViewIfNeeded();
