@@ -58,6 +58,8 @@ export function connectorInfo(c: Pick<AnyConnector, 'manifest'>): ConnectorInfo 
     icon: c.manifest.icon,
     description: c.manifest.description,
     capabilities: [...c.manifest.capabilities],
+    // SQL unless the manifest says otherwise (types.ts: databases leave it unset).
+    ...(c.manifest.capabilities.includes('query') ? { queryLanguage: c.manifest.queryLanguage ?? 'sql' } : {}),
     config: toJson(c.manifest.config),
     secrets,
     secretFields: props && typeof props === 'object' ? Object.keys(props) : [],

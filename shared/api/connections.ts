@@ -78,6 +78,8 @@ export const ConnectorInfo = z.object({
   icon: z.string(),
   description: z.string(),
   capabilities: z.array(z.string()),
+  /** What its 'query' capability reads: SQL (a database: the form advises a read-only user) or a formula (Files). */
+  queryLanguage: z.enum(['sql', 'formula']).optional(),
   config: JsonSchemaObject,
   secrets: JsonSchemaObject,
   /** The property names of `secrets`, in order. */

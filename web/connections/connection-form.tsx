@@ -168,7 +168,9 @@ export function ConnectionForm({ connectors, saved: savedProp, takenNames, onClo
                   <ConnectorIcon icon={c.icon} size={32} />
                   <span className="connector-option__text">
                     <span className="connector-option__name">{c.name}</span>
-                    <span className="connector-option__desc">{c.description}</span>
+                    <span className="connector-option__desc" title={c.description}>
+                      {c.description}
+                    </span>
                   </span>
                 </button>
               ))}
@@ -225,7 +227,8 @@ export function ConnectionForm({ connectors, saved: savedProp, takenNames, onClo
                     <IconKey size={14} /> Credentials
                   </legend>
                   <p className="hint">Encrypted on the server and never shown again.</p>
-                  {connector.capabilities.includes('query') ? (
+                  {/* Databases only: the Files connector queries with a formula and has no user to restrict. */}
+                  {connector.queryLanguage === 'sql' ? (
                     <p className="hint" data-testid="least-privilege-hint">
                       For a source, use a least-privilege user that may only read what the integration needs (SELECT on those tables), never a superuser or the database owner.
                     </p>

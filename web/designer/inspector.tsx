@@ -115,9 +115,11 @@ function NodeInspector({ graph, node, diagnostics, schemas, workspaceObjects, on
       </header>
       {kind ? <p className="inspector__desc">{kind.description}</p> : null}
       {mine.length > 0 ? (
-        <div className="inspector__status inspector__status--error" data-testid="inspector-problems">
+        // Warnings alone (a field direction the object overrides) do not stop publishing: amber, "to check", not red
+        // "to fix" (ui16), as the Problems button already tells them apart.
+        <div className={`inspector__status inspector__status--${mine.some((d) => d.severity === 'error') ? 'error' : 'warn'}`} data-testid="inspector-problems">
           <div className="inspector__status-title">
-            <IconAlert size={14} /> {mine.length === 1 ? '1 problem to fix' : `${mine.length} problems to fix`}
+            <IconAlert size={14} /> {problemsTitle(mine)}
           </div>
           {unplaced.length > 0 ? (
             <ul className="inspector__status-list">
@@ -253,4 +255,12 @@ function Overview({ graph, diagnostics, onFocusNode, onValueMaps, onSettings, on
       </p>
     </div>
   );
+}
+
+/** "2 problems to fix" when any stops publishing, else "1 thing to check": what the step's diagnostics ask of a person. */
+function problemsTitle(diagnostics: readonly { severity: string }[]): string {
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  if (errors === 0) return diagnostics.length === 1 ? '1 thing to check' : `${diagnostics.length} things to check`;
+  const rest = diagnostics.length - errors;
+  return `${errors === 1 ? '1 problem' : `${errors} problems`} to fix${rest > 0 ? `, ${rest} to check` : ''}`;
 }

@@ -90,7 +90,7 @@ export function TestRecordDialog({ integrationId, graph, targetNodeId, onClose }
             <div className="test-record__grid">
               <section className="test-record__matches" aria-label="Matching records">
                 <p className="muted small">
-                  {found.candidates.length === 0 ? 'No record matches' : `${found.candidates.length} match${found.candidates.length === 1 ? '' : 'es'}`} in {found.scanned.toLocaleString('en-US')} records
+                  {found.candidates.length === 0 ? 'No record matches' : `${found.candidates.length} match${found.candidates.length === 1 ? '' : 'es'}`} in {found.scanned.toLocaleString('en-US')} {found.scanned === 1 ? 'record' : 'records'}
                   {found.complete ? '' : ' read so far'}
                 </p>
                 <ul>

@@ -12,6 +12,7 @@ import { runAction, toast } from '../lib/toasts';
 import { OnceSecret } from '../pages/users-page';
 import { href, navigate } from '../router';
 import { TokenTable, useCreateToken } from '../components/token-table';
+import { Modal } from '../components/modal';
 
 /** The command another system runs to start a run; `token` is the real one right after creating it, else a variable. */
 export function curlLine(origin: string, integrationId: string, token: string): string {
@@ -111,8 +112,8 @@ function NewTriggerTokenDialog({ scope, onClose, onCreated }: { scope: TokenScop
   const [name, setName] = useState('');
   const { busy, error, token, submit } = useCreateToken(() => scope.create(name), onCreated);
   return (
-    <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && !token && onClose()}>
-      <form className="dialog card" role="dialog" aria-modal="true" aria-labelledby="trigger-token-title" onSubmit={submit} noValidate data-testid="trigger-token-dialog">
+    <Modal onClose={onClose} labelledBy="trigger-token-title" dismissable={!token}>
+      <form className="dialog card" onSubmit={submit} noValidate data-testid="trigger-token-dialog">
         <header className="dialog__head">
           <div className="dialog__titles">
             <h2 className="dialog__title" id="trigger-token-title">
@@ -163,7 +164,7 @@ function NewTriggerTokenDialog({ scope, onClose, onCreated }: { scope: TokenScop
           )}
         </footer>
       </form>
-    </div>
+    </Modal>
   );
 }
 
@@ -358,7 +359,8 @@ function LifecycleCard({ integration, onChanged }: { integration: Integration; o
   );
 }
 
-const plural = (n: number, one: string, many: string) => `${formatCount(n)} ${n === 1 ? one : many}`;
+/** "1 run", "4 runs", and "no runs" rather than "0 runs" (the delete dialog read "0 trigger tokens"). */
+const plural = (n: number, one: string, many: string) => (n === 0 ? `no ${many}` : `${formatCount(n)} ${n === 1 ? one : many}`);
 
 function DeleteDialog({ integration, onClose }: { integration: Integration; onClose: () => void }) {
   const summary = useLoad(() => api.call(routes.deletionSummary, { params: { id: integration.id } }), [integration.id]);
@@ -371,8 +373,8 @@ function DeleteDialog({ integration, onClose }: { integration: Integration; onCl
     if (ok) navigate(href.integrations());
   }
   return (
-    <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div className="dialog dialog--narrow card" role="dialog" aria-modal="true" aria-labelledby="delete-title" data-testid="delete-dialog">
+    <Modal onClose={onClose} labelledBy="delete-title" dismissable={!busy}>
+      <div className="dialog dialog--narrow card" data-testid="delete-dialog">
         <header className="dialog__head">
           <div className="dialog__titles">
             <h2 className="dialog__title" id="delete-title">
@@ -416,6 +418,6 @@ function DeleteDialog({ integration, onClose }: { integration: Integration; onCl
           </button>
         </footer>
       </div>
-    </div>
+    </Modal>
   );
 }

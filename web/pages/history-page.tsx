@@ -23,6 +23,8 @@ import { IntegrationNotFound } from './not-found-page';
 const PAGE = 25;
 /** How many of the latest runs the chart draws. */
 const CHART_RUNS = 30;
+/** How often an open history reads its runs again while none is going (a schedule or the trigger API may start one). */
+const IDLE_REFRESH_MS = 10_000;
 // Chart.js loads only when a history with runs opens, in its own chunk (the first load and the table never wait for it).
 const RunHistoryChart = lazy(() => import('../runs/run-chart'));
 
@@ -57,9 +59,10 @@ export function HistoryPage({ id }: { id: string }) {
   const active = integration.data?.active ?? true;
   const live = runs.data?.items.some((r) => isCancellableRun(r.status) || r.status === 'scheduled');
   const { reload, data } = runs;
+  // Every 2 s while a run is going; every 10 s otherwise, so a run started elsewhere (its schedule, the trigger API,
+  // another person) shows up without reloading the page (ui16: an open history said "No runs yet" for good).
   useEffect(() => {
-    if (!live) return;
-    const t = window.setTimeout(reload, 2000);
+    const t = window.setTimeout(reload, live ? 2000 : IDLE_REFRESH_MS);
     return () => window.clearTimeout(t);
   }, [live, data, reload]);
 
@@ -189,11 +192,14 @@ export function HistoryPage({ id }: { id: string }) {
           </EmptyState>
         ) : items.length === 0 && !upcoming && !runs.error ? (
           <EmptyState icon={<IconHistory size={28} />} title="No runs yet">
-            Publish the integration and press Run now. Every run shows up here with what it read, wrote and rejected.
+            {/* A published integration has nothing left to publish first: say only what starts a run. */}
+            {integration.data?.publishedVersionId
+              ? 'Press Run now, or add a schedule. Every run shows up here with what it read, wrote and rejected.'
+              : 'Publish the integration and press Run now. Every run shows up here with what it read, wrote and rejected.'}
           </EmptyState>
         ) : (
           <div className="card table-card">
-            <div className="table-scroll" tabIndex={0} role="region" aria-label="Runs">
+            <div className="table-scroll runs-table-scroll" tabIndex={0} role="region" aria-label="Runs">
               <table className="table table--clickable runs-table" data-testid="runs-table">
                 <thead>
                   <tr>

@@ -20,6 +20,7 @@ import { api, ApiRequestError, errorMessage } from '../api';
 import { confirmDialog } from '../lib/confirm';
 import { ErrorBanner } from '../components/empty-state';
 import { IconAlert, IconClock, IconX, Spinner } from '../components/icons';
+import { Modal } from '../components/modal';
 
 // The dialog checks a cron expression as the server will (croner), loaded with the dialog, not with the first page.
 installCronCheck();
@@ -191,8 +192,8 @@ export function ScheduleDialog<T = Schedule>({ integrationId, integrationName, e
   );
 
   return (
-    <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && !saving && onClose()}>
-      <div className="dialog card schedule-dialog" role="dialog" aria-modal="true" aria-labelledby="schedule-title" data-testid="schedule-dialog">
+    <Modal onClose={onClose} labelledBy="schedule-title" dismissable={!saving}>
+      <div className="dialog card schedule-dialog" data-testid="schedule-dialog">
         <header className="dialog__head">
           <span className="kind-chip kind-chip--lg">
             <IconClock size={18} />
@@ -324,9 +325,11 @@ export function ScheduleDialog<T = Schedule>({ integrationId, integrationName, e
                   <IconAlert size={13} /> {note}
                 </div>
               ) : null}
-              <div className="muted small">
-                A run still going when the next time comes is skipped (and shown as Skipped). Times missed while the engine was down are run
-                only within 5 minutes, never in a burst.
+              <div className="muted small" data-testid="schedule-policy">
+                {/* A one-off run has no "next time": only the catch-up window applies to it. */}
+                {draft.kind === 'once'
+                  ? 'If the engine is down at that time, the run still happens when it is back within 5 minutes; later than that, it is missed.'
+                  : 'A run still going when the next time comes is skipped (and shown as Skipped). Times missed while the engine was down are run only within 5 minutes, never in a burst.'}
               </div>
             </div>
           </div>
@@ -359,7 +362,7 @@ export function ScheduleDialog<T = Schedule>({ integrationId, integrationName, e
           </button>
         </footer>
       </div>
-    </div>
+    </Modal>
   );
 }
 
