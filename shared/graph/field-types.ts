@@ -625,7 +625,8 @@ export function convertValueReference(value: unknown, type: FieldType): Converte
       // A date-time text gives its date as written only when it is a date-time by the Date-time type's rules: the date
       // part of any text was read, so a leap second (23:59:60), an offset no zone has (+99:99) or text after the date
       // made a Date where Date-time refused the same value (review15b, tidy16).
-      if (DATE_THEN_TIME.test(text)) {
+      // A day the calendar here cannot hold (BC, `infinity`, past 9999) is said as such below (probe20).
+      if (DATE_THEN_TIME.test(text) && beyondCalendar(text) === '') {
         const asDatetime = convertValueReference(text, 'datetime');
         if (!asDatetime.ok) return { ok: false, reason: `"${text}" is not a date: a date with a time must be a valid date and time${asDatetime.reason.slice(`"${text}" is not a date and time`.length)}` };
         return { ok: true, value: text.slice(0, 10) };
