@@ -86,11 +86,9 @@ const odd = defineConnector({
         throw e;
       },
       async *read() {
-        // eslint-disable-next-line @typescript-eslint/only-throw-error -- what a careless driver does
         throw `read failed on ${url}`;
       },
       write: async () => {
-        // eslint-disable-next-line @typescript-eslint/only-throw-error -- what a careless driver does
         throw { code: 'ECONN', detail: `write failed on ${url}` };
       },
       close: async () => undefined,
