@@ -93,6 +93,7 @@ const ROUTES: Record<string, Scope> = {
   'GET /api/integrations/{id}/trigger/runs/{runId}': 'trigger',
   'GET /api/integrations/{id}/alerts': 'id',
   'PUT /api/integrations/{id}/alerts': 'id',
+  'POST /api/integrations/{id}/alerts/rotate-secret': 'id',
   'PUT /api/integrations/{id}/active': 'id',
   'POST /api/integrations/{id}/duplicate': 'id',
   'GET /api/integrations/{id}/deletion': 'id',

@@ -8,7 +8,8 @@ import { ConnectionInput, ConnectionTestInput } from '../../shared';
 import { FilesSecrets } from '../connectors/files/manifest';
 import { ConnectorError, type ConnectorContext, type ConnectorSession, type OpenOptions } from '../connectors/types';
 import type { PgpDecrypt } from '../files/pgp';
-import { createCipher, redact, SecretDecryptError, type SecretCipher } from '../secrets';
+import { createCipher, looksSealed, redact, SecretDecryptError, type SecretCipher } from '../secrets';
+import type { SecretBox } from '../store/migrations/types';
 import { StoreConflictError } from '../store/errors';
 import type { ConnectionUsage, Store, StoredConnection } from '../store/types';
 import { ConnectionServiceError, type Issue } from './errors';
@@ -61,6 +62,26 @@ export function connectorInfo(c: Pick<AnyConnector, 'manifest'>): ConnectorInfo 
     config: toJson(c.manifest.config),
     secrets,
     secretFields: props && typeof props === 'object' ? Object.keys(props) : [],
+  };
+}
+
+/**
+ * Seals and opens short texts with the key, for the migrations that seal values kept in clear before (runtime/store
+ * migrations with a `withKey` step); everything else seals through the connection service.
+ */
+export function secretBox(secretKey: Buffer): SecretBox {
+  const cipher = createCipher(secretKey);
+  return {
+    seal: (plain) => cipher.encrypt(plain),
+    open(sealed) {
+      try {
+        return cipher.decrypt(sealed);
+      } catch (err) {
+        if (err instanceof SecretDecryptError) return null;
+        throw err;
+      }
+    },
+    looksSealed,
   };
 }
 
