@@ -18,6 +18,7 @@ import { connectorLookup, createConnectionService, secretBox } from './connectio
 import { CONNECTOR_LIST } from './connectors';
 import { loadSecretKey, parseKey } from './secrets';
 import { openStore } from './store';
+import { MIGRATIONS } from './store/migrations';
 import { createPgliteDatabase, startPgliteProcess } from './store/pglite-process';
 import { createRunLauncher, launcherClient } from './temporal/client';
 import { createScheduleKeeper } from './temporal/schedules';
@@ -147,7 +148,10 @@ export async function startWeft(config: Config): Promise<void> {
     let store = await openTheStore();
     // With the key: a migration sealing values kept in clear needs it (a worker without one leaves those to the API).
     const applied = await store.migrate({ secrets: secretKey ? secretBox(secretKey) : null });
-    if (storeProcess && applied.length > 0) {
+    // Only schema statements grow it: the sealing steps a new database's template left to this start (33, 35) read a
+    // few rows, not worth a second process.
+    const grew = applied.some((v) => (MIGRATIONS.find((m) => m.version === v)?.statements.length ?? 0) > 0);
+    if (storeProcess && grew) {
       // Migrations (a first start, an upgrade) grow the store process's WebAssembly memory for good: a fresh process
       // on the migrated database idles ~20–40 MB lower, for ~1 s once.
       await store.close();
