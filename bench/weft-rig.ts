@@ -234,7 +234,7 @@ export async function startWeftRig(opts: WeftRigOptions): Promise<WeftRig> {
     // Alerts are evaluated after every run, as runtime/wiring.ts wires them (no mail server: nothing is sent).
     const deliverer = createDeliverer({ guard: addressGuardFromEnv() });
     cleanups.push(async () => deliverer.close());
-    const alerts = createAlerts({ store, deliverer, publicUrl: 'http://127.0.0.1' });
+    const alerts = createAlerts({ store, deliverer, publicUrl: 'http://127.0.0.1', secrets: connections });
     const activities = createActivities({ store, sessions: connections, alerts: { deliverer: alerts.deliverer, afterRun: traced('alerts', (runId: string, ended?: Run) => alerts.afterRun(runId, ended)) }, ...opts.activities });
     const worker = await createWorker({
       connection: workerConnection,

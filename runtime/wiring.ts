@@ -14,10 +14,11 @@ import { createApi } from './api/app';
 import { recordAllSkips, withdrawSchedule } from './api/schedules';
 import { ensureFirstOwner, hashOwnerPasswordAhead } from './auth/first-owner';
 import type { Config } from './config';
-import { connectorLookup, createConnectionService } from './connections';
+import { connectorLookup, createConnectionService, secretBox } from './connections';
 import { CONNECTOR_LIST } from './connectors';
 import { loadSecretKey, parseKey } from './secrets';
 import { openStore } from './store';
+import { MIGRATIONS } from './store/migrations';
 import { createPgliteDatabase, startPgliteProcess } from './store/pglite-process';
 import { createRunLauncher, launcherClient } from './temporal/client';
 import { createScheduleKeeper } from './temporal/schedules';
@@ -145,8 +146,12 @@ export async function startWeft(config: Config): Promise<void> {
     }
     const openTheStore = () => openStore({ dataDir: config.dataDir, databaseUrl: storeProcess?.url ?? config.databaseUrl, engine: storeProcess ? 'pglite' : 'postgres', migrate: false });
     let store = await openTheStore();
-    const applied = await store.migrate();
-    if (storeProcess && applied.length > 0) {
+    // With the key: a migration sealing values kept in clear needs it (a worker without one leaves those to the API).
+    const applied = await store.migrate({ secrets: secretKey ? secretBox(secretKey) : null });
+    // Only schema statements grow it: the sealing steps a new database's template left to this start (33, 35) read a
+    // few rows, not worth a second process.
+    const grew = applied.some((v) => (MIGRATIONS.find((m) => m.version === v)?.statements.length ?? 0) > 0);
+    if (storeProcess && grew) {
       // Migrations (a first start, an upgrade) grow the store process's WebAssembly memory for good: a fresh process
       // on the migrated database idles ~20–40 MB lower, for ~1 s once.
       await store.close();
@@ -212,6 +217,7 @@ export async function startWeft(config: Config): Promise<void> {
             store,
             deliverer,
             publicUrl: config.publicUrl,
+            secrets: connections,
             // After N consecutive failures: the schedule is paused too, and its pending time recorded as Scheduled but deleted.
             hooks: { pauseSchedule: async (integrationId, reason) => void (await withdrawSchedule(store, schedules, integrationId, reason)) },
           }),

@@ -9,6 +9,9 @@ import { graphOf } from '../store/store-suite';
 import type { Store } from '../store/types';
 import type { AlertMessage, Deliverer } from './deliver';
 import { createAlerts } from './index';
+import { testConnections } from '../../test/support/connections';
+import { createConnectionService, connectorLookup } from '../connections';
+import type { SecretBox } from './secret';
 
 const plan: Plan = { version: 1, steps: [], pipelines: [{ id: 'p1', nodeIds: ['src', 'dst'] }], valueMaps: {} };
 const STEPS = [
@@ -24,15 +27,15 @@ afterAll(async () => {
   await store.close();
 });
 
-function setUp() {
-  const sent: { message: AlertMessage; webhookSecret: string }[] = [];
+function setUp(secrets: SecretBox = testConnections(store), log: (m: string, err?: unknown) => void = (m, err) => expect.fail(`${m}: ${String(err)}`)) {
+  const sent: { message: AlertMessage; webhookSecret: string; webhookUrl: string | null }[] = [];
   const deliverer: Deliverer = {
-    enqueue: (message, targets) => void sent.push({ message, webhookSecret: targets.webhookSecret }),
+    enqueue: (message, targets) => void sent.push({ message, webhookSecret: targets.webhookSecret, webhookUrl: targets.webhookUrl }),
     drain: () => Promise.resolve(),
     emailConfigured: false,
     close: () => undefined,
   };
-  const alerts = createAlerts({ store, deliverer, publicUrl: 'http://localhost', log: (m, err) => expect.fail(`${m}: ${String(err)}`) });
+  const alerts = createAlerts({ store, deliverer, publicUrl: 'http://localhost', secrets, log });
   return { sent, alerts };
 }
 
@@ -62,5 +65,32 @@ describe('alerts after a run', () => {
     await alerts.afterRun(r3!.id, r3!);
     expect(sent.map((s) => s.message.event)).toEqual(['run.failed', 'run.failed']);
     expect(await store.ops.getAlerts(integration.id)).toMatchObject({ state: 'failing', consecutiveFailures: 1 });
+  });
+
+  it('signs the webhook with the secret sealed in the store, and sends none it cannot sign (sec16)', async () => {
+    const integration = await store.createIntegration({ name: 'Signed', description: '', graph: graphOf('map') });
+    const version = await store.createVersion(integration.id, integration.graph, plan, 'h');
+    await store.ops.setAlerts(integration.id, { emails: ['ops@example.com'], webhookUrl: 'https://hooks.example.com/weft', onFailure: true, rejectedAbovePercent: null, onAutoDisable: true, autoDisableAfter: 0 });
+    // A worker without the secrets key: the email goes, the webhook does not (unsigned, it could not be told from a forgery).
+    const logged: string[] = [];
+    const keyless = createConnectionService({ store, secretKey: null, connectors: connectorLookup([]), warn: () => undefined });
+    const without = setUp(keyless, (m) => void logged.push(m));
+    const r1 = await endedRun(integration.id, version.id, 'failed', 10, 0);
+    await without.alerts.afterRun(r1!.id, r1!);
+    expect(without.sent.map((s) => [s.message.event, s.webhookUrl])).toEqual([['run.failed', null]]);
+    expect(logged.join('\n')).toMatch(/signing secret cannot be read here/);
+    expect((await store.ops.getAlerts(integration.id))!.webhookSecret).toBeNull();
+    // With the key: made on first need, stored sealed, and the one the webhook is signed with.
+    const box = testConnections(store);
+    const { sent, alerts } = setUp(box);
+    const r2 = await endedRun(integration.id, version.id, 'completed', 10, 0);
+    await alerts.afterRun(r2!.id, r2!);
+    const r3 = await endedRun(integration.id, version.id, 'failed', 10, 0);
+    await alerts.afterRun(r3!.id, r3!);
+    const stored = (await store.ops.getAlerts(integration.id))!.webhookSecret!;
+    expect(sent.map((s) => s.webhookUrl)).toEqual(['https://hooks.example.com/weft']);
+    expect(sent[0]!.webhookSecret).toMatch(/^whsec_/);
+    expect(stored).not.toContain(sent[0]!.webhookSecret.slice(6));
+    expect(box.openWebhookSecret(stored)).toBe(sent[0]!.webhookSecret);
   });
 });

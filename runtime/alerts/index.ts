@@ -5,6 +5,7 @@ import { RUN_STATUS_LABELS, type Run } from '../../shared/api/runs';
 import type { Store } from '../store/types';
 import { onAutoDisable, type AutoDisableHooks } from './auto-disable';
 import { decideAlerts, type RunOutcome } from './decide';
+import { alertSecretOf, type SecretBox } from './secret';
 import type { AlertMessage, Deliverer } from './deliver';
 
 export interface AlertService {
@@ -21,6 +22,8 @@ export interface AlertDeps {
   deliverer: Deliverer;
   /** Where people reach Weft, for links in the messages. */
   publicUrl: string;
+  /** Opens the webhook's sealed signing secret (and makes one when there is none yet). */
+  secrets: SecretBox;
   hooks?: AutoDisableHooks;
   log?: (message: string, err?: unknown) => void;
 }
@@ -88,9 +91,21 @@ export function createAlerts(deps: AlertDeps): AlertService {
         const disabled = decided.autoDisable ? await onAutoDisable(deps.store, run.integrationId, decided.autoDisable, deps.hooks) : null;
         const { memory } = decided;
         const runUrl = `${deps.publicUrl.replace(/\/$/, '')}/#/runs/${encodeURIComponent(run.id)}`;
+        // The webhook is signed or not sent: a receiver that checks the signature would refuse it, one that does not
+        // could not tell it from a forgery (a worker without the secrets key, or a secret sealed with another key).
+        let webhookUrl = memory.settings.webhookUrl;
+        let webhookSecret = '';
+        if (webhookUrl && decided.events.length > 0) {
+          const secret = await alertSecretOf(deps.store, run.integrationId, memory.webhookSecret, deps.secrets);
+          if (secret) webhookSecret = secret;
+          else {
+            log(`Not sending the webhook alerts of ${run.integrationId}: its signing secret cannot be read here (start the worker with WEFT_SECRET_KEY, the API's key; or rotate the secret on the Alerts card)`);
+            webhookUrl = null;
+          }
+        }
         for (const event of decided.events) {
           const message = messageOf(event, memory.name, run, runUrl, { reason: decided.autoDisable ?? undefined, threshold: memory.settings.rejectedAbovePercent });
-          deps.deliverer.enqueue(message, { emails: memory.settings.emails, webhookUrl: memory.settings.webhookUrl, webhookSecret: memory.webhookSecret ?? '' });
+          deps.deliverer.enqueue(message, { emails: memory.settings.emails, webhookUrl, webhookSecret });
         }
         if (disabled) log(`Deactivated ${run.integrationId} but could not pause its schedule`, disabled.pauseError);
       } catch (err) {

@@ -297,6 +297,27 @@ describe('users and roles', () => {
     expect(audit.items[0]).toMatchObject({ actor: 'owner@example.com', targetName: who.email });
   });
 
+  it('refuses an admin signing the owner out, in words, as removing and demoting are refused', async () => {
+    const who = { email: 'ada.admin@example.com', name: 'Ada Admin', role: 'admin', password: 'ada has a password' };
+    expect((await send('/api/users', 'POST', who, { cookie: ownerCookie })).status).toBe(201);
+    const adminCookie = (await signIn(who.email, who.password)).cookie;
+    const users = User.array().parse(await (await get('/api/users', { cookie: ownerCookie })).json());
+    const owner = users.find((u) => u.role === 'owner')!;
+    const ada = users.find((u) => u.email === who.email)!;
+
+    const refused = await send(`/api/users/${owner.id}/sign-out`, 'POST', {}, { cookie: adminCookie });
+    expect(refused.status).toBe(403);
+    expect((await errorOf(refused)).message).toMatch(/Only the owner can sign the owner out/);
+    // The owner's session is untouched, and nothing was recorded as done.
+    expect((await get('/api/integrations', { cookie: ownerCookie })).status).toBe(200);
+    expect((await store.auth.listAudit({ action: 'user.signed_out', limit: 5, offset: 0 })).items.filter((e) => e.targetName === owner.email)).toEqual([]);
+    // The owner may still sign an admin out.
+    const out = await send(`/api/users/${ada.id}/sign-out`, 'POST', {}, { cookie: ownerCookie });
+    expect(out.status).toBe(200);
+    expect(await out.json()).toEqual({ sessions: 1 });
+    expect((await get('/api/integrations', { cookie: adminCookie })).status).toBe(401);
+  });
+
   it('keeps `__proto__` as a name and an email like any other', async () => {
     const res = await send('/api/users', 'POST', { email: '__proto__@example.com', name: '__proto__', role: 'operator', password: 'proto password' }, { cookie: ownerCookie });
     expect(res.status).toBe(201);

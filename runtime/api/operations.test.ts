@@ -220,6 +220,34 @@ describe('lifecycle', () => {
     expect(copied.webhookSecret).not.toBe(original.webhookSecret);
   });
 
+  it('keeps the alert signing secret sealed, shows it opened, and replaces it on rotate (sec16)', async () => {
+    const integration = await publishedIntegration('Sealed alerts');
+    const first = AlertView.parse(await (await app.request(`/api/integrations/${integration.id}/alerts`)).json());
+    expect(first.webhookSecret).toMatch(/^whsec_[\w-]{32}$/);
+    const stored = async () => (await store.ops.getAlerts(integration.id))!.webhookSecret!;
+    // In the store: sealed (v1:iv:tag:data), never the secret itself; the next read shows the same one.
+    expect(await stored()).toMatch(/^v1:[^:]+:[^:]+:[^:]+$/);
+    expect(await stored()).not.toContain(first.webhookSecret!.slice(6));
+    expect(AlertView.parse(await (await app.request(`/api/integrations/${integration.id}/alerts`)).json()).webhookSecret).toBe(first.webhookSecret);
+
+    const rotated = await app.request(`/api/integrations/${integration.id}/alerts/rotate-secret`, json('POST'));
+    expect(rotated.status).toBe(200);
+    const second = AlertView.parse(await rotated.json());
+    expect(second.webhookSecret).toMatch(/^whsec_/);
+    expect(second.webhookSecret).not.toBe(first.webhookSecret);
+    expect(await stored()).not.toContain(second.webhookSecret!.slice(6));
+    expect(AlertView.parse(await (await app.request(`/api/integrations/${integration.id}/alerts`)).json()).webhookSecret).toBe(second.webhookSecret);
+    const actions = (await store.auth.listAudit({ limit: 50, offset: 0 })).items.filter((e) => e.targetId === integration.id).map((e) => e.action);
+    expect(actions).toContain('integration.alert_secret_rotated');
+    expect((await app.request('/api/integrations/int_unknown/alerts/rotate-secret', json('POST'))).status).toBe(404);
+
+    // Sealed with another key (a copy of the database on another server): not shown, and rotating makes a readable one.
+    await store.ops.setAlertSecret(integration.id, testConnections(store).sealWebhookSecret('whsec_other'), false);
+    expect(AlertView.parse(await (await app.request(`/api/integrations/${integration.id}/alerts`)).json()).webhookSecret).toBeNull();
+    const again = AlertView.parse(await (await app.request(`/api/integrations/${integration.id}/alerts/rotate-secret`, json('POST'))).json());
+    expect(again.webhookSecret).toMatch(/^whsec_/);
+  });
+
   it('summarises what a delete removes, then deletes the integration with its tokens', async () => {
     const integration = await publishedIntegration('Doomed');
     await newToken(integration.id);

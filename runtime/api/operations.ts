@@ -10,6 +10,7 @@ import { audit } from './audit-log';
 import type { Store } from '../store/types';
 import type { ApiDeps } from './deps';
 import { HttpError, notFound, validationHook, usual } from './errors';
+import { alertSecretOf, rotateAlertSecret } from '../alerts/secret';
 import { access, principalOf, serve, TRIGGER_TOKEN_PREFIX, type AuthEnv, type Site } from './guard';
 import { startRunOf } from './start-run';
 import type { TriggerGate } from './trigger-gate';
@@ -77,6 +78,13 @@ const setAlerts = serve(routes.setAlerts, {
   responses: { 200: 'Saved', 400: usual[400], 404: usual[404] },
 });
 
+const rotateSecret = serve(routes.rotateAlertSecret, {
+  ...access('design'),
+  tags: TAGS,
+  summary: 'Replace the webhook signing secret with a new one (receivers must be given it: the old one stops verifying at once)',
+  responses: { 200: 'The alert settings with the new secret', 404: usual[404] },
+});
+
 const setActivation = serve(routes.setActivation, {
   ...access('run'),
   tags: TAGS,
@@ -120,10 +128,13 @@ export function operationRoutes(deps: ApiDeps, site: Site, gate: TriggerGate) {
   const triggerTokenFor = (c: Context<AuthEnv>, id: string) =>
     gate(c, id, { type: 'integration', lookup: (hash) => store.ops.useTriggerToken(hash), ownerOf: (t) => t.integrationId });
 
+  /** The alert view with the signing secret opened (made, sealed, on first read; null when another key sealed it). */
   async function alertView(id: string) {
     const view = await store.ops.getAlerts(id);
     if (!view) throw notFound('Integration', id);
-    return { ...view, emailConfigured: deps.emailConfigured ?? false };
+    const webhookSecret = await alertSecretOf(store, id, view.webhookSecret, deps.connections);
+    if (webhookSecret === undefined) throw notFound('Integration', id);
+    return { ...view, webhookSecret, emailConfigured: deps.emailConfigured ?? false };
   }
 
   return new OpenAPIHono<AuthEnv>({ defaultHook: validationHook })
@@ -219,6 +230,13 @@ export function operationRoutes(deps: ApiDeps, site: Site, gate: TriggerGate) {
         rejectedAbovePercent: settings.rejectedAbovePercent,
         autoDisableAfter: settings.autoDisableAfter,
       });
+      return c.json(await alertView(id), 200);
+    })
+    .openapi(rotateSecret, async (c) => {
+      const { id } = c.req.valid('param');
+      const integration = await mustExist(id);
+      if ((await rotateAlertSecret(store, id, deps.connections)) === undefined) throw notFound('Integration', id);
+      await audit(c, store, 'integration.alert_secret_rotated', { type: 'integration', id, name: integration.name });
       return c.json(await alertView(id), 200);
     })
     .openapi(setActivation, async (c) => {

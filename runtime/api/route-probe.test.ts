@@ -93,6 +93,7 @@ const ROUTES: Record<string, Scope> = {
   'GET /api/integrations/{id}/trigger/runs/{runId}': 'trigger',
   'GET /api/integrations/{id}/alerts': 'id',
   'PUT /api/integrations/{id}/alerts': 'id',
+  'POST /api/integrations/{id}/alerts/rotate-secret': 'id',
   'PUT /api/integrations/{id}/active': 'id',
   'POST /api/integrations/{id}/duplicate': 'id',
   'GET /api/integrations/{id}/deletion': 'id',
@@ -286,6 +287,32 @@ describe('every route, every role (probe19)', () => {
     expect(asked).toBeGreaterThan(100);
     expect(wrong).toEqual([]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  // sec16: half of a character can reach a query only as a broken %-escape (WTF-8 `%ED%A0%80`): a URL cannot carry a
+  // lone surrogate otherwise (clients write U+FFFD in its place before sending). Each is refused in words, and an
+  // upload named with one keeps nothing (no name changed to U+FFFD).
+  it('refuses half of a character in any query parameter or an upload’s name with a 400 in words, keeping nothing (sec16)', async () => {
+    const halves = ['%ED%A0%80', '%ED%B0%80', 'a%ED%B0%80%ED%A0%80b', '%F0%9F%98', '%ED%A0%BD%ED%B8%80'];
+    const wrong: string[] = [];
+    let asked = 0;
+    for (const op of operations.filter((o) => o.query.length > 0)) {
+      for (const value of halves) {
+        const url = `${concrete(op.path)}?${op.query.map((q) => `${q}=${value}`).join('&')}`;
+        const res = await rig.anonymous.request(url, { method: op.method, headers: { ...bearer('owner'), ...(hasBody(op.method) && { 'content-type': 'text/csv' }) }, body: hasBody(op.method) ? 'a,b\n1,2\n' : undefined });
+        asked++;
+        const text = await res.text();
+        if (res.status !== 400 || !/not valid: it holds a broken %-escape/.test(text)) wrong.push(`${op.method} ${url.slice(0, 90)} -> ${res.status} ${text.slice(0, 80)}`);
+      }
+    }
+    expect(asked).toBeGreaterThan(20);
+    expect(wrong).toEqual([]);
+    const files = await rig.store.listFiles();
+    expect(files.filter((f) => /\uFFFD|[\uD800-\uDFFF]/.test(f.name))).toEqual([]);
+    // A whole character in the same place is kept as sent.
+    const res = await rig.anonymous.request(`/api/files?name=${encodeURIComponent('😀 report.csv')}`, { method: 'POST', headers: { ...bearer('owner'), 'content-type': 'text/csv' }, body: 'a,b\n1,2\n' });
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { name: string }).name).toBe('😀 report.csv');
   });
 
   it('sessions: an id planted before sign-in is not kept, the cookie is HttpOnly and SameSite, sign-out ends it on the server', async () => {

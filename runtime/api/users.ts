@@ -46,8 +46,8 @@ const remove = serve(routes.removeUser, {
 const signOutUser = serve(routes.signOutUser, {
   ...access('admin'),
   tags: ['Users'],
-  summary: "End every session of someone (e.g. a lost laptop)",
-  responses: { 200: 'How many sessions ended', 404: usual[404] },
+  summary: "End every session of someone (e.g. a lost laptop); only the owner may sign the owner out",
+  responses: { 200: 'How many sessions ended', 403: 'The owner, asked by an admin', 404: usual[404] },
 });
 
 const reset = serve(routes.resetUser, {
@@ -120,6 +120,9 @@ export function userRoutes(deps: ApiDeps, site: Site) {
     .openapi(signOutUser, async (c) => {
       const { id } = c.req.valid('param');
       const user = await existing(id);
+      // As with removing, demoting and resetting: an admin does not act on the owner's account (the owner may end
+      // their own sessions, here or with "sign out everywhere").
+      if (user.role === 'owner' && principalOf(c).actorId !== id) throw new HttpError(403, 'owner', 'Only the owner can sign the owner out; an admin cannot end the owner’s sessions');
       const sessions = await store.auth.deleteSessionsOf(id);
       await audit(c, store, 'user.signed_out', { type: 'user', id, name: user.email }, { sessions });
       return c.json({ sessions }, 200);

@@ -73,10 +73,33 @@ const eager = defineConnector({
   },
 });
 
+/** A driver whose secret sits deep in a cause chain, or that throws a string or a plain object holding it (sec16). */
+const odd = defineConnector({
+  manifest: { ...leaky.manifest, id: 'odd', name: 'Odd' },
+  async open(config, secrets) {
+    const url = `odd://weft:${secrets.password}@db/${config.database}`;
+    return {
+      test: async () => undefined,
+      discover: async () => {
+        let e = new Error(`pool for ${url}`);
+        for (let i = 0; i < 11; i++) e = new Error(`layer ${i}`, { cause: e });
+        throw e;
+      },
+      async *read() {
+        throw `read failed on ${url}`;
+      },
+      write: async () => {
+        throw { code: 'ECONN', detail: `write failed on ${url}` };
+      },
+      close: async () => undefined,
+    };
+  },
+});
+
 /** Every text of an error and its causes. */
 const chain = (e: unknown): string => {
   const parts: string[] = [];
-  for (let x: unknown = e, i = 0; x != null && i < 10; x = (x as { cause?: unknown }).cause, i++) parts.push(x instanceof Error ? `${x.message}\n${x.stack ?? ''}` : String(x));
+  for (let x: unknown = e, i = 0; x != null && i < 20; x = (x as { cause?: unknown }).cause, i++) parts.push(x instanceof Error ? `${x.message}\n${x.stack ?? ''}` : String(x));
   return parts.join('\n');
 };
 
@@ -129,6 +152,27 @@ describe('sessions opened from a saved connection', () => {
     // A cause without a secret is kept as it was: it is what an operator reads to find the fault.
     const written = await session.write('t', [{ id: 1 }], { mode: 'insert', key: [], fields: [{ name: 'id', type: 'number' }] }).then(() => null, (e: unknown) => e);
     expect((written as { cause?: unknown }).cause).toBe('no secret here');
+    await session.close();
+  });
+
+  it('drop a chain whose secret is in its twelfth cause, and mask a thrown string or object (sec16)', async () => {
+    const service = createConnectionService({ store, secretKey: randomBytes(32), connectors: connectorLookup([odd]), hosts: createHostPolicy(), warn: () => undefined });
+    const saved = await service.create({ connector: 'odd', name: 'Odd', config: { database: 'crm' }, secrets: { password: PASSWORD } });
+    const session = await service.open(saved.id);
+    const discovered = await session.discover().then(() => null, (e: unknown) => e);
+    expect((discovered as Error).message).toBe('layer 10');
+    expect(chain(discovered)).not.toContain(PASSWORD);
+    let read: unknown = null;
+    try {
+      for await (const b of session.read('t', { batchSize: 10 })) void b;
+    } catch (e) {
+      read = e;
+    }
+    expect(read).toBeInstanceOf(Error);
+    expect((read as Error).message).toBe('read failed on odd://weft:••••@db/crm');
+    const written = await session.write('t', [{ id: 1 }], { mode: 'insert', key: [], fields: [{ name: 'id', type: 'number' }] }).then(() => null, (e: unknown) => e);
+    expect((written as Error).message).toContain('odd://weft:••••@db/crm');
+    for (const e of [read, written]) expect(chain(e)).not.toContain(PASSWORD);
     await session.close();
   });
 

@@ -1,6 +1,7 @@
 // The one door to connectors: validates settings against the connector's schemas, seals secrets before the store
 // sees them, and is the only code that decrypts them: every session (a test, discovery, a preview, a run's reads
 // and writes) is opened here, and no secret value is ever handed back. runtime/wiring.ts builds it once.
+import { inspect } from 'node:util';
 import { z } from 'zod';
 import type { Connection, ConnectionPatch, ConnectionTestResult, ConnectorInfo } from '../../shared';
 import { ConnectionInput, ConnectionTestInput, NAME_CONTROL_MESSAGE } from '../../shared';
@@ -8,7 +9,8 @@ import { hasControlCharacters } from '../../shared/util/control-characters';
 import { FilesSecrets } from '../connectors/files/manifest';
 import { ConnectorError, type ConnectorContext, type ConnectorSession, type OpenOptions } from '../connectors/types';
 import type { PgpDecrypt } from '../files/pgp';
-import { createCipher, redact, SecretDecryptError, type SecretCipher } from '../secrets';
+import { createCipher, looksSealed, redact, SecretDecryptError, type SecretCipher } from '../secrets';
+import type { SecretBox } from '../store/migrations/types';
 import { StoreConflictError } from '../store/errors';
 import type { ConnectionUsage, Store, StoredConnection } from '../store/types';
 import { ConnectionServiceError, type Issue } from './errors';
@@ -63,6 +65,26 @@ export function connectorInfo(c: Pick<AnyConnector, 'manifest'>): ConnectorInfo 
     config: toJson(c.manifest.config),
     secrets,
     secretFields: props && typeof props === 'object' ? Object.keys(props) : [],
+  };
+}
+
+/**
+ * Seals and opens short texts with the key, for the migrations that seal values kept in clear before (runtime/store
+ * migrations with a `withKey` step); everything else seals through the connection service.
+ */
+export function secretBox(secretKey: Buffer): SecretBox {
+  const cipher = createCipher(secretKey);
+  return {
+    seal: (plain) => cipher.encrypt(plain),
+    open(sealed) {
+      try {
+        return cipher.decrypt(sealed);
+      } catch (err) {
+        if (err instanceof SecretDecryptError) return null;
+        throw err;
+      }
+    },
+    looksSealed,
   };
 }
 
@@ -131,7 +153,7 @@ export function createConnectionService({ store, secretKey, connectors, context,
     id: stored.id,
     connector: stored.connector,
     name: stored.name,
-    config: stored.config,
+    config: connectors.get(stored.connector)?.manifest.servedSettings?.(stored.config) ?? stored.config,
     secretsSet: secretNames(stored),
     lastTest: stored.lastTest,
     usedBy: usage[stored.id] ?? [],
@@ -468,24 +490,39 @@ export function createConnectionService({ store, secretKey, connectors, context,
 
 export type ConnectionService = ReturnType<typeof createConnectionService>;
 
-/** The texts an error carries: its message, its stack and those of its causes (which Temporal keeps in a run's history). */
+/** A thrown value that is not an Error (a string, an object a driver rejected with), as text. */
+function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return inspect(value, { depth: 6, breakLength: Infinity });
+}
+
+/**
+ * The texts an error carries: its message, its stack and those of every cause (which Temporal keeps in a run's
+ * history), followed to the end of the chain, a loop counted once (sec16: only 8 were looked at, a 9th kept its secret).
+ */
 function textsOf(error: Error): string[] {
   const out: string[] = [];
-  let e: unknown = error;
-  for (let depth = 0; e !== undefined && e !== null && depth < 8; depth++) {
+  const seen = new Set<unknown>();
+  for (let e: unknown = error; e !== undefined && e !== null && !seen.has(e); e = e instanceof Error ? (e as { cause?: unknown }).cause : undefined) {
+    seen.add(e);
     if (e instanceof Error) out.push(e.message, e.stack ?? '');
-    else out.push(String(e));
-    e = e instanceof Error ? (e as { cause?: unknown }).cause : undefined;
+    else out.push(textOf(e));
   }
   return out;
 }
 
 /**
  * An error with each secret masked (message and stack); when the error or any of its causes held one, the causes are
- * dropped, not kept: an error whose own words are clean can still carry the driver's in its cause (probe19).
+ * dropped, not kept: an error whose own words are clean can still carry the driver's in its cause (probe19). A thrown
+ * value that is not an Error (a string) and holds a secret becomes an Error with its text masked (sec16).
  */
 function cleaned(error: unknown, secrets: Secrets): unknown {
-  if (!(error instanceof Error)) return error;
+  if (!(error instanceof Error)) {
+    if (error === undefined || error === null) return error;
+    const text = textOf(error);
+    const masked = redact(text, secrets);
+    return masked === text ? error : new Error(masked);
+  }
   if (textsOf(error).every((t) => redact(t, secrets) === t)) return error;
   const message = redact(error.message, secrets);
   if (error instanceof ConnectorError) return new ConnectorError(error.code, message);

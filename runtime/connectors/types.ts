@@ -38,6 +38,11 @@ export interface ConnectorManifest<C = unknown, S = unknown> {
    * a rule added later must not stop connections saved before it from running (their next save asks for the fix).
    */
   saveProblems?(config: C): { path: (string | number)[]; message: string }[];
+  /**
+   * The settings as served to people (every viewer reads them), from the stored ones: masks what a rule added later
+   * refuses to save but a connection saved before it may still hold (a credential; sec16).
+   */
+  servedSettings?(config: Record<string, unknown>): Record<string, unknown>;
 }
 
 /** How the connection service opens a session. */

@@ -17,6 +17,12 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 export const KEY_BYTES = 32;
 
+const B64 = '[A-Za-z0-9+/]*={0,2}';
+const SEALED = new RegExp(`^${VERSION}:${B64}:${B64}:${B64}$`);
+
+/** Whether a stored text is in the sealed format (not whether it opens): what a migration sealing clear values skips. */
+export const looksSealed = (text: string): boolean => SEALED.test(text);
+
 /** `v1:<iv>:<tag>:<data>`, each part base64. */
 export function createCipher(key: Buffer): SecretCipher {
   if (key.length !== KEY_BYTES) throw new Error(`The secret key must be ${KEY_BYTES} bytes, got ${key.length}`);

@@ -1,5 +1,4 @@
 // The Store over one Drizzle database: each method delegates to the module that owns its tables.
-import { randomBytes } from 'node:crypto';
 import { createWebhookStore } from './webhooks';
 import { createAuthStore } from './auth';
 import { createOperationsStore } from './operations';
@@ -16,6 +15,7 @@ import type { Engine } from './engines';
 import { getFile, listFiles, saveFile } from './files';
 import * as integrations from './integrations';
 import { migrate } from './migrate';
+import { MIGRATIONS } from './migrations';
 import * as runFiles from './run-files';
 import * as runs from './runs';
 import * as schedules from './schedules';
@@ -28,7 +28,7 @@ export function createDrizzleStore(engine: Engine): Store {
   let closed: Promise<void> | null = null;
   return {
     engine: engine.kind,
-    migrate: () => migrate(db),
+    migrate: (options) => migrate(db, MIGRATIONS, options),
     close: () => (closed ??= engine.close()),
 
     listIntegrations: () => integrations.listIntegrations(db),
@@ -109,7 +109,7 @@ export function createDrizzleStore(engine: Engine): Store {
     deleteSchedule: (integrationId) => schedules.deleteSchedule(db, integrationId),
 
     auth: createAuthStore(db),
-    ops: createOperationsStore(db, () => `whsec_${randomBytes(24).toString('base64url')}`),
+    ops: createOperationsStore(db),
     inbox: createInboxStore(db),
     sets: createSetStore(db),
     sync: createSyncStateStore(db),

@@ -2,13 +2,18 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from './db';
 import { MIGRATIONS, type Migration } from './migrations';
+import type { MigrateOptions } from './migrations/types';
 import { weftMigrations } from './schema';
 
 /** Arbitrary but fixed: the advisory lock every Weft process takes while migrating. */
 const MIGRATION_LOCK = 0x5745_4654; // "WEFT"
 
-/** Applies every migration not yet recorded in weft_migrations; returns the versions it applied. Safe to call on every start. */
-export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+/**
+ * Applies every migration not yet recorded in weft_migrations; returns the versions it applied. Safe to call on every
+ * start. Without `secrets` (the key), a migration that needs it (`withKey`) stays pending (migrations/types.ts).
+ */
+export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS, options: MigrateOptions = {}): Promise<number[]> {
+  const box = options.secrets ?? null;
   return db.transaction(async (tx) => {
     await tx.execute(sql.raw(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`));
     await tx.execute(
@@ -22,7 +27,9 @@ export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATI
     const applied: number[] = [];
     for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
       if (done.has(migration.version)) continue;
+      if (migration.withKey && !box) continue;
       for (const statement of migration.statements) await tx.execute(sql.raw(statement));
+      if (migration.withKey && box) await migration.withKey(tx, box);
       await tx.insert(weftMigrations).values({ version: migration.version, name: migration.name });
       applied.push(migration.version);
     }

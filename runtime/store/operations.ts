@@ -14,10 +14,14 @@ export interface AlertMemory {
   name: string;
   active: boolean;
   settings: AlertSettings;
+  /** The signing secret as stored: sealed with the secrets key (runtime/alerts/secret.ts opens it); null until made. */
   webhookSecret: string | null;
   state: AlertState;
   consecutiveFailures: number;
 }
+
+/** What getAlerts reads: the view's parts the store keeps, with the signing secret still sealed. */
+export type StoredAlerts = Omit<AlertView, 'emailConfigured' | 'webhookSecret'> & { webhookSecret: string | null };
 
 export interface AlertMemoryUpdate {
   state: AlertState;
@@ -36,9 +40,14 @@ export interface OperationsStore {
 
   /** Activates or deactivates (with the reason shown on the card; null when a person did it); false for an unknown id. */
   setActive(id: string, active: boolean, reason: string | null): Promise<boolean>;
-  /** The settings (defaults when never saved), the webhook secret (made on first read) and the state. */
-  getAlerts(id: string): Promise<Omit<AlertView, 'emailConfigured'> | null>;
+  /** The settings (defaults when never saved), the webhook signing secret as stored (sealed; null until made) and the state. */
+  getAlerts(id: string): Promise<StoredAlerts | null>;
   setAlerts(id: string, settings: AlertSettings): Promise<boolean>;
+  /**
+   * Stores a sealed signing secret: with `onlyIfUnset`, only where none is stored yet (two first reads at once keep
+   * whichever was written first). Answers the secret stored afterwards; undefined for an unknown integration.
+   */
+  setAlertSecret(id: string, sealed: string, onlyIfUnset: boolean): Promise<string | null | undefined>;
   /** Reads the alert memory, lets `decide` compute the next one, and writes it, in one transaction holding the row. */
   transitionAlerts<T>(id: string, decide: (memory: AlertMemory) => { update: AlertMemoryUpdate | null; result: T }): Promise<T | null>;
 
@@ -62,7 +71,7 @@ const settingsOf = (stored: unknown): AlertSettings => {
   return parsed.success ? parsed.data : DEFAULT_ALERT_SETTINGS;
 };
 
-export function createOperationsStore(db: Db, makeSecret: () => string): OperationsStore {
+export function createOperationsStore(db: Db): OperationsStore {
   return {
     async createTriggerToken(input) {
       const [row] = await db.insert(integrationTokens).values({ id: newId('itk'), ...input }).returning();
@@ -108,19 +117,19 @@ export function createOperationsStore(db: Db, makeSecret: () => string): Operati
         .from(integrations)
         .where(eq(integrations.id, id));
       if (!row) return null;
-      let secret = row.secret;
-      if (!secret) {
-        // Made once; a concurrent first read keeps whichever was written first.
-        await db.update(integrations).set({ webhookSecret: makeSecret() }).where(and(eq(integrations.id, id), sql`${integrations.webhookSecret} IS NULL`));
-        const [again] = await db.select({ secret: integrations.webhookSecret }).from(integrations).where(eq(integrations.id, id));
-        secret = again?.secret ?? null;
-      }
-      if (!secret) return null;
-      return { settings: settingsOf(row.alerts), webhookSecret: secret, state: row.state, consecutiveFailures: row.failures };
+      return { settings: settingsOf(row.alerts), webhookSecret: row.secret, state: row.state, consecutiveFailures: row.failures };
     },
     async setAlerts(id, settings) {
       const rows = await db.update(integrations).set({ alerts: settings }).where(eq(integrations.id, id)).returning({ id: integrations.id });
       return rows.length > 0;
+    },
+    async setAlertSecret(id, sealed, onlyIfUnset) {
+      await db
+        .update(integrations)
+        .set({ webhookSecret: sealed })
+        .where(onlyIfUnset ? and(eq(integrations.id, id), sql`${integrations.webhookSecret} IS NULL`) : eq(integrations.id, id));
+      const [row] = await db.select({ secret: integrations.webhookSecret }).from(integrations).where(eq(integrations.id, id));
+      return row ? row.secret : undefined;
     },
     async transitionAlerts(id, decide) {
       return db.transaction(async (tx) => {
@@ -137,16 +146,11 @@ export function createOperationsStore(db: Db, makeSecret: () => string): Operati
           .where(eq(integrations.id, id))
           .for('update');
         if (!row) return null;
-        let secret = row.secret;
-        if (!secret) {
-          secret = makeSecret();
-          await tx.update(integrations).set({ webhookSecret: secret }).where(eq(integrations.id, id));
-        }
         const { update, result } = decide({
           name: row.name,
           active: row.active,
           settings: settingsOf(row.alerts),
-          webhookSecret: secret,
+          webhookSecret: row.secret,
           state: row.state,
           consecutiveFailures: row.failures,
         });

@@ -1,5 +1,6 @@
 // The store's contract: every read and write the API, the activities and the seeder need.
 // One implementation (Drizzle) runs on two engines: embedded PGlite and a real Postgres.
+import type { MigrateOptions } from './migrations/types';
 import type { AuthStore } from './auth';
 import type { WebhookStore } from './webhooks';
 import type { StoredSchedule } from './schedules';
@@ -265,7 +266,7 @@ export type ConnectionUsage = Record<string, { id: string; name: string }[]>;
 export interface Store {
   readonly engine: 'pglite' | 'postgres';
   /** Applies the pending migrations; returns the versions it applied (none when the store was up to date). */
-  migrate(): Promise<number[]>;
+  migrate(options?: MigrateOptions): Promise<number[]>;
   close(): Promise<void>;
 
   // Integrations

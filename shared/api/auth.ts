@@ -104,6 +104,7 @@ export const AUDIT_ACTIONS = [
   'integration.auto_disabled',
   'integration.duplicated',
   'integration.alerts_changed',
+  'integration.alert_secret_rotated',
   'integration.triggered',
   'trigger_token.created',
   'trigger_token.revoked',

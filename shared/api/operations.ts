@@ -52,8 +52,11 @@ export const DEFAULT_ALERT_SETTINGS: AlertSettings = AlertSettings.parse({});
 /** The integration's alert settings with what is derived from them: the webhook's signing secret and the current state. */
 export const AlertView = z.object({
   settings: AlertSettings,
-  /** The HMAC-SHA256 key webhook receivers verify `X-Weft-Signature` with. */
-  webhookSecret: z.string(),
+  /**
+   * The HMAC-SHA256 key webhook receivers verify `X-Weft-Signature` with (kept sealed with the secrets key). Null when
+   * it cannot be read with this server's key (sealed with another one): rotate it to make a new one.
+   */
+  webhookSecret: z.string().nullable(),
   /** What was last alerted: ok (nothing, or recovered), failing, errors (rejected above the threshold), disabled. */
   state: z.enum(['ok', 'failing', 'errors', 'disabled']),
   consecutiveFailures: z.number().int(),

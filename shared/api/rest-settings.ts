@@ -90,3 +90,50 @@ export function credentialInUrlProblem(address: string): string | null {
   }
   return null;
 }
+
+/** What a credential left in plain settings is served as. */
+export const CREDENTIAL_MASK = '••••';
+
+const QUERY_VALUE = /([?&])([^=&#]*)=([^&#]*)/g;
+const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)([^@/?#]*)@/i;
+
+/** An address (or path) with a password in it and the values of credential-named query parameters masked. */
+export function maskedAddress(address: string): string {
+  return address
+    .replace(USERINFO, (_all, scheme: string, info: string) => `${scheme}${info.includes(':') ? `${info.slice(0, info.indexOf(':'))}:${CREDENTIAL_MASK}` : CREDENTIAL_MASK}@`)
+    .replace(QUERY_VALUE, (all, sep: string, name: string) => {
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name.replace(/\+/g, ' '));
+      } catch {
+        // A name that does not decode is judged as written.
+      }
+      return isCredentialName(decoded) ? `${sep}${name}=${CREDENTIAL_MASK}` : all;
+    });
+}
+
+const ADDRESS_KEYS = ['baseUrl', 'authorizeUrl', 'tokenUrl'] as const;
+
+/**
+ * Settings as they are served: a credential kept in them by a connection saved before the save rule (a default
+ * `Authorization`/`X-API-Key`/`Cookie` header, `https://user:pass@…`, `?api_key=…`) masked, since every viewer reads
+ * settings (sec16). Saving masked settings back is refused by the same rule, so a mask is never stored.
+ */
+export function maskedCredentials(config: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...config };
+  for (const key of ADDRESS_KEYS) if (typeof out[key] === 'string') out[key] = maskedAddress(out[key]);
+  if (Array.isArray(out.headers)) {
+    out.headers = out.headers.map((h: unknown) =>
+      h && typeof h === 'object' && typeof (h as { name?: unknown }).name === 'string' && isCredentialName((h as { name: string }).name) ? { ...h, value: CREDENTIAL_MASK } : h,
+    );
+  }
+  if (Array.isArray(out.objects)) {
+    out.objects = out.objects.map((o: unknown) => {
+      if (!o || typeof o !== 'object') return o;
+      const ep = { ...(o as Record<string, unknown>) };
+      for (const key of ['path', 'writePath']) if (typeof ep[key] === 'string') ep[key] = maskedAddress(ep[key]);
+      return ep;
+    });
+  }
+  return out;
+}

@@ -51,7 +51,7 @@ beforeAll(async () => {
         batchSize: 1,
         batchDelayMs: 100,
         // As runtime/wiring.ts wires it: auto-disable pauses the schedule and records its pending time.
-        alerts: createAlerts({ store, deliverer, publicUrl: 'http://localhost', hooks: { pauseSchedule: async (id, why) => void (await withdrawSchedule(store, keeper, id, why)) } }),
+        alerts: createAlerts({ store, deliverer, publicUrl: 'http://localhost', secrets: sessions, hooks: { pauseSchedule: async (id, why) => void (await withdrawSchedule(store, keeper, id, why)) } }),
       });
     },
   });

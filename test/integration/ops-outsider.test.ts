@@ -287,6 +287,7 @@ describe('auto-disable when the schedule cannot be paused', () => {
       store,
       deliverer,
       publicUrl: 'http://localhost',
+      secrets: bench.sessions,
       hooks: { pauseSchedule: async (integrationId, why) => void (await withdrawSchedule(store, unreachable, integrationId, why)) },
       log: (m) => void logged.push(m),
     });

@@ -24,7 +24,7 @@ beforeAll(async () => {
     address: inject('temporalAddress'),
     name: 'ops-trigger',
     batchSize: 50,
-    alerts: (store) => createAlerts({ store, deliverer, publicUrl: 'http://localhost' }),
+    alerts: (store, secrets) => createAlerts({ store, deliverer, publicUrl: 'http://localhost', secrets }),
   });
 });
 

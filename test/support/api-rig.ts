@@ -17,7 +17,7 @@ import { connectClient, quietTemporalLogs } from './temporal-harness';
 import { createWorker } from '../../runtime/temporal/worker';
 import { asOwner } from './signed-in';
 import { testConnections } from './connections';
-import type { SessionOpener } from '../../runtime/connections';
+import type { ConnectionService, SessionOpener } from '../../runtime/connections';
 
 export interface ApiRig {
   app: ReturnType<typeof createApi>;
@@ -40,7 +40,8 @@ export async function openApiRig(opts: {
   address: string;
   name: string;
   batchSize: number;
-  alerts?: (store: Store) => AlertService;
+  /** The alerts the worker evaluates; `secrets` is the rig's connection service (the API's key, as wiring.ts shares it). */
+  alerts?: (store: Store, secrets: ConnectionService) => AlertService;
   publicUrl?: string;
   /** The store as the worker's activities see it (a test that fails commits wraps it). */
   activityStore?: (store: Store) => Store;
@@ -56,7 +57,7 @@ export async function openApiRig(opts: {
   const workerConnection = await NativeConnection.connect({ address: opts.address });
   // One connection service for the worker and the API, as runtime/wiring.ts builds it.
   const connections = testConnections(store, { filesDir: join(dir, 'files') });
-  const worker = await createWorker({ connection: workerConnection, taskQueue, ...(opts.maxPartsInFlight !== undefined && { partsInFlight: opts.maxPartsInFlight }), activities: createActivities({ store: opts.activityStore?.(store) ?? store, sessions: opts.activitySessions?.(connections) ?? connections, batchSize: opts.batchSize, alerts: opts.alerts?.(store), ...(opts.maxPartsInFlight !== undefined && { maxPartsInFlight: opts.maxPartsInFlight }) }) });
+  const worker = await createWorker({ connection: workerConnection, taskQueue, ...(opts.maxPartsInFlight !== undefined && { partsInFlight: opts.maxPartsInFlight }), activities: createActivities({ store: opts.activityStore?.(store) ?? store, sessions: opts.activitySessions?.(connections) ?? connections, batchSize: opts.batchSize, alerts: opts.alerts?.(store, connections), ...(opts.maxPartsInFlight !== undefined && { maxPartsInFlight: opts.maxPartsInFlight }) }) });
   const workerDone = worker.run();
   const { client, close: closeClient } = await connectClient(opts.address);
   const webhookDrain = createWebhookDrainer({ client, taskQueue, log: () => undefined });

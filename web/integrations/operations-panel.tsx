@@ -207,6 +207,16 @@ function AlertsCard({ integrationId }: { integrationId: string }) {
       setBusy(false);
     }
   }
+  const rotate = () =>
+    runAction({
+      confirm: { title: 'Replace the signing secret?', message: 'Receivers that check X-Weft-Signature refuse alerts until they are given the new secret.', confirmLabel: 'Replace', danger: true },
+      run: () => api.call(routes.rotateAlertSecret, { params: { id: integrationId } }),
+      done: () => {
+        view.reload();
+        return 'A new signing secret was made: give it to the receivers';
+      },
+      errorText: errorMessage,
+    });
   const v = view.data;
   return (
     <section className="card ops-card" data-testid="alerts-card">
@@ -248,7 +258,15 @@ function AlertsCard({ integrationId }: { integrationId: string }) {
           ) : (
             <p className="hint">
               Signed with HMAC-SHA256: <code className="code-inline">X-Weft-Signature: sha256=…</code> over <code className="code-inline">{'<X-Weft-Timestamp>.<body>'}</code>, with the
-              secret <code className="code-inline" data-testid="webhook-secret">{v.webhookSecret}</code>
+              secret{' '}
+              {v.webhookSecret === null ? (
+                <span data-testid="webhook-secret-unreadable">that cannot be read with this server’s key: replace it</span>
+              ) : (
+                <code className="code-inline" data-testid="webhook-secret">{v.webhookSecret}</code>
+              )}{' '}
+              <button type="button" className="link-btn" onClick={() => void rotate()} data-testid="rotate-webhook-secret">
+                Replace secret
+              </button>
             </p>
           )}
         </div>

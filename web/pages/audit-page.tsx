@@ -28,6 +28,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'integration.auto_disabled': 'Deactivated an integration after repeated failures',
   'integration.duplicated': 'Duplicated an integration',
   'integration.alerts_changed': 'Changed the alerts of an integration',
+  'integration.alert_secret_rotated': 'Replaced the alert webhook signing secret of an integration',
   'integration.triggered': 'Triggered a run through the trigger API',
   'trigger_token.created': 'Created a trigger token',
   'trigger_token.revoked': 'Revoked a trigger token',

@@ -1,7 +1,7 @@
 // What a HubSpot connection needs: the API's base URL (HubSpot's own by default) and a private app's access token.
 import { z } from 'zod';
 import type { ConnectorManifest } from '../types';
-import { credentialInUrlProblem } from '../../../shared/api/rest-settings';
+import { credentialInUrlProblem, maskedCredentials } from '../../../shared/api/rest-settings';
 
 export const HubSpotConfig = z.object({
   baseUrl: z.string().url().default('https://api.hubapi.com').meta({ title: 'API base URL', description: 'https://api.hubapi.com for every HubSpot account; another only for a proxy or a test server' }),
@@ -32,4 +32,5 @@ export const hubspotManifest: ConnectorManifest<HubSpotConfig, HubSpotSecrets> =
     const problem = credentialInUrlProblem(config.baseUrl);
     return problem ? [{ path: ['baseUrl'], message: problem }] : [];
   },
+  servedSettings: maskedCredentials,
 };

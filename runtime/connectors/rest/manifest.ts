@@ -2,7 +2,7 @@
 // endpoints the person described (each one an object Weft reads from and, optionally, writes to).
 import { z } from 'zod';
 import type { ConnectorManifest } from '../types';
-import { bodyTemplateProblem, credentialHeaderProblem, credentialInUrlProblem, HEADER_NAME, HEADER_NAME_MESSAGE, overlappingStatuses, statusListProblem, writePathProblem } from '../../../shared/api/rest-settings';
+import { bodyTemplateProblem, credentialHeaderProblem, maskedCredentials, credentialInUrlProblem, HEADER_NAME, HEADER_NAME_MESSAGE, overlappingStatuses, statusListProblem, writePathProblem } from '../../../shared/api/rest-settings';
 
 // The rules are shared with the connection form (shared/api/rest-settings.ts), which checks them as the person types.
 const statusList = z
@@ -152,4 +152,5 @@ export const restManifest: ConnectorManifest<RestConfig, RestSecrets> = {
   capabilities: ['read', 'write', 'discover'],
   writeModes: ['upsert'],
   saveProblems: restSaveProblems,
+  servedSettings: maskedCredentials,
 };

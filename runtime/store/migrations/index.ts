@@ -28,9 +28,11 @@ import { deleteProgress } from './0029-delete-progress';
 import { deleteSides } from './0030-delete-sides';
 import { memberEmailNfc } from './0031-member-email-nfc';
 import { deleteFence } from './0032-delete-fence';
+import { alertSecretSealed } from './0033-alert-secret-sealed';
 import { inboxRecordKey } from './0034-inbox-record-key';
+import { restCredentialsSealed } from './0035-rest-credentials-sealed';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames, inbox, sets, stepProgress, workspaceRecordsNoFk, syncState, twoWay, members, webhooks, twoWayStage, twoWayIndexes, twoWayOneHash, twoWayTextHashes, oauthStates, fillfactor, rejectedStage, deleteProgress, deleteSides, memberEmailNfc, deleteFence, inboxRecordKey];
+export const MIGRATIONS: readonly Migration[] = [init, connections, fileFormats, runFiles, fileSheets, auth, stepWaiting, schedules, opsTrigger, runNames, inbox, sets, stepProgress, workspaceRecordsNoFk, syncState, twoWay, members, webhooks, twoWayStage, twoWayIndexes, twoWayOneHash, twoWayTextHashes, oauthStates, fillfactor, rejectedStage, deleteProgress, deleteSides, memberEmailNfc, deleteFence, alertSecretSealed, inboxRecordKey, restCredentialsSealed];
 
 export type { Migration } from './types';

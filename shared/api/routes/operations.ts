@@ -80,6 +80,13 @@ export const setAlerts = route({
   responses: { 200: json(AlertView) },
 });
 
+export const rotateAlertSecret = route({
+  method: 'post',
+  path: '/integrations/{id}/alerts/rotate-secret',
+  request: { params: IdParam },
+  responses: { 200: json(AlertView) },
+});
+
 export const setActivation = route({
   method: 'put',
   path: '/integrations/{id}/active',
