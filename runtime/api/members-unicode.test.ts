@@ -81,7 +81,8 @@ describe('migration 31: email keys of existing members in canonical form', () =>
     await engine.db.execute(row('m_nfc', 'Zo\u00eb@x.io', 'zo\u00eb@x.io'));
     await engine.db.execute(row('m_twin', 'ZOE\u0308@x.io', 'zoe\u0308@x.io'));
     await engine.db.execute(row('m_ascii', 'ada@x.io', 'ada@x.io'));
-    expect(await migrate(engine.db)).toEqual(MIGRATIONS.filter((m) => m.version >= 31).map((m) => m.version));
+    // Without the secrets key the migrations that need it (sec16: 33, 35) stay pending.
+    expect(await migrate(engine.db)).toEqual(MIGRATIONS.filter((m) => m.version >= 31 && !m.withKey).map((m) => m.version));
     const rows = ((await engine.db.execute(sql`SELECT id, email, email_key FROM members ORDER BY id`)) as unknown as { rows: unknown[] }).rows as { id: string; email: string; email_key: string }[];
     expect(rows.map((r) => [r.id, r.email_key])).toEqual([
       ['m_ascii', 'ada@x.io'],
