@@ -230,7 +230,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
     // composite types over one, review15a and tidy16: their `=` is their parts') with an `=` of its own (citext's; text, varchar, char and name use
     // the built-in ones), or a nondeterministic collation (read through to_jsonb: the column is missing before
     // Postgres 12, where every collation is deterministic).
-    const columns = await client.query<{ table: string; column: string; native: string; base: string; nullable: boolean; own_eq: string | null; nd_collation: string | null }>(
+    const columns = await client.query<{ table: string; column: string; native: string; base: string; nullable: boolean; own_eq: string | null; nd_collation: string | null; nd_part: string | null }>(
       `SELECT cl.relname AS table, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS native,
               ${BASE_TYPE} AS base, NOT a.attnotnull AS nullable,
               (WITH RECURSIVE weft_d (oid) AS (
@@ -241,7 +241,17 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
                   SELECT 1 FROM pg_catalog.pg_operator o WHERE o.oprname = '=' AND o.oprleft = bt.oid AND o.oprright = bt.oid
                      AND o.oprcode NOT IN ('pg_catalog.texteq'::regproc, 'pg_catalog.bpchareq'::regproc, 'pg_catalog.nameeq'::regproc))) AS own_eq,
               (SELECT format('%I.%I', cn.nspname, co.collname) FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
-                WHERE co.oid = a.attcollation AND to_jsonb(co) ->> 'collisdeterministic' = 'false') AS nd_collation
+                WHERE co.oid = a.attcollation AND to_jsonb(co) ->> 'collisdeterministic' = 'false') AS nd_collation,
+              (WITH RECURSIVE weft_d (oid) AS (
+                  SELECT a.atttypid
+                  UNION SELECT u.under FROM weft_d JOIN pg_catalog.pg_type t ON t.oid = weft_d.oid CROSS JOIN LATERAL (${UNDER}) AS u (under)),
+                weft_c (coll) AS (
+                  SELECT ca.attcollation FROM weft_d JOIN pg_catalog.pg_type t ON t.oid = weft_d.oid
+                    JOIN pg_catalog.pg_attribute ca ON t.typtype = 'c' AND ca.attrelid = t.typrelid AND ca.attnum > 0 AND NOT ca.attisdropped
+                  UNION ALL SELECT r.rngcollation FROM weft_d JOIN pg_catalog.pg_range r ON r.rngtypid = weft_d.oid)
+               SELECT min(format('%I.%I', cn.nspname, co.collname)) FROM weft_c JOIN pg_catalog.pg_collation co ON co.oid = weft_c.coll
+                 JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+                WHERE to_jsonb(co) ->> 'collisdeterministic' = 'false') AS nd_part
          FROM pg_catalog.pg_class cl
          JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace
          JOIN pg_catalog.pg_attribute a ON a.attrelid = cl.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -278,7 +288,9 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
         t = { schema, table: c.table, sql: `${ident(schema)}.${ident(c.table)}`, label: c.table, columns: [], primaryKey: [], nullsEqualKeys: [] };
         byTable.set(c.table, t);
       }
-      const rules = [c.own_eq && `type (${c.own_eq})`, c.nd_collation && `collation (${c.nd_collation}, nondeterministic)`].filter(Boolean);
+      // review16a: a composite type's or a range's `=` compares its parts under their collations: a nondeterministic one
+      // there folds the key too (`(ABC,1)` = `(abc,1)` for `(code text COLLATE ci, n int)`); no COLLATE applies to the column.
+      const rules = [c.own_eq && `type (${c.own_eq})`, c.nd_collation && `collation (${c.nd_collation}, nondeterministic)`, !c.nd_collation && c.nd_part && `collation (${c.nd_part}, nondeterministic, of its parts)`].filter(Boolean);
       const loose = rules.length > 0 ? { rule: rules.join(' and '), collate: c.nd_collation ? ` COLLATE ${c.nd_collation}` : '' } : null;
       t.columns.push({ name: c.column, type: mapPostgresType(c.native), nativeType: c.native, baseType: c.base, nullable: c.nullable, loose });
     }
