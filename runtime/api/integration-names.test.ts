@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyGraph } from '../../shared/graph/version';
+import { compile } from '../../shared/compiler';
+import { customersGraph } from '../../test/support/temporal-harness';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
 import { asOwner } from '../../test/support/signed-in';
@@ -68,5 +70,49 @@ describe('a connection whose name has a control character from before', () => {
     expect(((await renamed.json()) as { error: { issues: { path: string }[] } }).error.issues.map((i) => i.path)).toEqual(['name']);
     expect((await put(`/api/connections/${old.id}`, { name: 'Warehouse' })).status).toBe(200);
     expect((await store.getConnection(old.id))?.name).toBe('Warehouse');
+  });
+});
+
+// review16a: sets refused a name from before the rule (U+202E, NEL, U+2028 were kept before probe21/tidy16) on every
+// save, so its members could not be changed until it was renamed; an integration and a connection keep theirs.
+describe('a set whose name has a control character from before', () => {
+  it('saves its members with the name unchanged, and refuses a new bad name on create and rename', async () => {
+    // Published (a set takes published integrations only); its plan is not run here.
+    const graph = customersGraph({ fileId: 'file_review16a', object: 'customers' });
+    const { plan } = compile(graph);
+    const member = await store.createIntegration({ name: 'Set member', description: '', graph });
+    await store.createVersion(member.id, graph, plan!, 'review16a');
+    const message = 'A name holds no control characters (line breaks, tabs, NUL) or invisible marks that reorder text';
+    const created = await app.request('/api/sets', { method: 'POST', body: JSON.stringify({ name: 'Night\u202eset', members: [member.id] }), headers: { 'content-type': 'application/json' } });
+    expect(created.status).toBe(400);
+    for (const name of ['Night\u202eset', 'Night\u2028set', 'Night\u0085set']) {
+      const old = await store.sets.createSet({ name, members: [member.id], abortOnFailure: true });
+      const saved = await put(`/api/sets/${old.id}`, { name, members: [member.id], abortOnFailure: false });
+      expect(saved.status, await saved.clone().text()).toBe(200);
+      expect((await store.sets.getSet(old.id))?.abortOnFailure).toBe(false);
+      const renamed = await put(`/api/sets/${old.id}`, { name: `${name}\n2`, members: [member.id] });
+      expect(renamed.status).toBe(400);
+      expect(((await renamed.json()) as { error: { issues: { path: string; message: string }[] } }).error.issues).toEqual([{ path: 'name', message }]);
+      expect((await put(`/api/sets/${old.id}`, { name: 'Night set', members: [member.id] })).status).toBe(200);
+      expect((await store.sets.getSet(old.id))?.name).toBe('Night set');
+    }
+  });
+});
+
+// review16a: "make a member of it" names a member as its system names the user (a directory's name may hold a tab or
+// U+202E), and a member named before the rule kept NEL or U+2028: neither could have its email changed.
+describe('a member whose name has a control character from its system or from before', () => {
+  it('saves its email with the name unchanged, and refuses a new bad name', async () => {
+    for (const name of ['Ann\tLee', 'Ann\u202eeeL', 'Ann\u0085Lee']) {
+      const member = await store.members.createMember({ name, email: null });
+      const saved = await put(`/api/members/${member.id}`, { name, email: `ann${member.id.slice(-6)}@example.com` });
+      expect(saved.status, await saved.clone().text()).toBe(200);
+      expect((await store.members.getMember(member.id))?.email).toBe(`ann${member.id.slice(-6)}@example.com`);
+      const renamed = await put(`/api/members/${member.id}`, { name: `${name}\n2`, email: null });
+      expect(renamed.status).toBe(400);
+      expect(((await renamed.json()) as { error: { issues: { path: string; message: string }[] } }).error.issues).toEqual([{ path: 'name', message: 'A name holds no control characters' }]);
+      expect((await store.members.getMember(member.id))?.name).toBe(name);
+    }
+    expect((await put('/api/members/mem_unknown', { name: 'X', email: null })).status).toBe(404);
   });
 });

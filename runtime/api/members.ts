@@ -1,7 +1,8 @@
 // Member alignment's routes: members (by hand), member systems (a connection and where its users come from), a
 // refresh that reads a system's users and matches them on email, and links made by hand (docs/members.md).
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { MemberSystem } from '../../shared/api/members';
+import { MEMBER_NAME_CONTROL_MESSAGE, type MemberSystem } from '../../shared/api/members';
+import { hasControlCharacters } from '../../shared/util/control-characters';
 import { MemberSourceError, readMemberUsers } from '../members/read-users';
 import { StoreConflictError } from '../store/errors';
 import type { StoredMemberSystem } from '../store/members';
@@ -69,7 +70,13 @@ export function memberRoutes(deps: ApiDeps) {
     })
     .openapi(updateMember, async (c) => {
       const { id } = c.req.valid('param');
-      const saved = await conflicts(members.updateMember(id, c.req.valid('json')));
+      const body = c.req.valid('json');
+      const stored = await members.getMember(id);
+      if (!stored) throw notFound('Member', id);
+      if (body.name !== stored.name && hasControlCharacters(body.name)) {
+        throw new HttpError(400, 'invalid_request', `Invalid request: name: ${MEMBER_NAME_CONTROL_MESSAGE}`, { issues: [{ path: 'name', message: MEMBER_NAME_CONTROL_MESSAGE }] });
+      }
+      const saved = await conflicts(members.updateMember(id, body));
       if (!saved) throw notFound('Member', id);
       await audit(c, store, 'members.member_saved', { type: 'member', id, name: saved.name });
       return c.json(saved, 200);

@@ -4,7 +4,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { recordSetRunCancelled } from '../activities/sets';
-import { cadenceNote, describeCadence, isCancellableRun, RUN_STATUS_LABELS, ScheduleInput, setRunWorkflowId, type IntegrationSet, type SetInput, type SetSchedule } from '../../shared';
+import { cadenceNote, describeCadence, isCancellableRun, NAME_CONTROL_MESSAGE, RUN_STATUS_LABELS, ScheduleInput, setRunWorkflowId, type IntegrationSet, type SetInput, type SetSchedule } from '../../shared';
 import { createRateLimiter } from '../auth/rate-limit';
 import { mintToken } from '../auth/secrets';
 import type { StoredSet } from '../store/sets';
@@ -13,6 +13,7 @@ import type { SetEngine } from '../temporal/sets';
 import { audit } from './audit-log';
 import type { ApiDeps } from './deps';
 import { HttpError, notFound, validationHook, usual } from './errors';
+import { hasControlCharacters } from '../../shared/util/control-characters';
 import { access, principalOf, serve, TRIGGER_TOKEN_PREFIX, type AuthEnv, type Site } from './guard';
 import { engineDown, scheduleRefused } from './schedules';
 import { engineFailure, stamp } from './start-run';
@@ -145,8 +146,12 @@ export function setRoutes(deps: ApiDeps, site: Site, gate: TriggerGate) {
     .openapi(get, async (c) => c.json(await servedSet(store, await mustExist(c.req.valid('param').id)), 200))
     .openapi(update, async (c) => {
       const { id } = c.req.valid('param');
-      await mustExist(id);
-      const input = await saveInput(c.req.valid('json'));
+      const stored = await mustExist(id);
+      const body = c.req.valid('json');
+      if (body.name !== stored.name && hasControlCharacters(body.name)) {
+        throw new HttpError(400, 'invalid_request', `Invalid request: name: ${NAME_CONTROL_MESSAGE}`, { issues: [{ path: 'name', message: NAME_CONTROL_MESSAGE }] });
+      }
+      const input = await saveInput(body);
       const saved = await store.sets.updateSet(id, input);
       if (!saved) throw notFound('Set', id);
       await audit(c, store, 'set.saved', { type: 'set', id, name: saved.name }, { members: saved.members.length, abortOnFailure: saved.abortOnFailure });

@@ -39,6 +39,7 @@ export interface MemberStore {
   applyUsers(systemId: string, users: readonly ListedUser[]): Promise<RefreshOutcome>;
 
   listMembers(): Promise<Member[]>;
+  getMember(id: string): Promise<Member | null>;
   createMember(input: MemberInput): Promise<Member>;
   updateMember(id: string, input: MemberInput): Promise<Member | null>;
   deleteMember(id: string): Promise<boolean>;
@@ -205,6 +206,7 @@ export function createMemberStore(db: Db): MemberStore {
     },
 
     listMembers: () => listMembersWhere(),
+    getMember: (id) => memberById(id),
     async createMember(input) {
       const id = newId('mem');
       const key = keyOf(input.email);

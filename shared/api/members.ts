@@ -53,8 +53,11 @@ export const MemberSystem = z.object({
 });
 export type MemberSystem = z.infer<typeof MemberSystem>;
 
-export const MemberInput = z.object({
-  name: z.string().trim().max(200).regex(NO_CONTROLS, 'A name holds no control characters'),
+const MemberName = z.string().trim().max(200);
+/** The name's check: a member made of a system's user keeps the name the system gave, controls and all. */
+export const MEMBER_NAME_CONTROL_MESSAGE = 'A name holds no control characters';
+const memberInput = <N extends z.ZodType<string, string>>(name: N) => z.object({
+  name,
   email: z
     .string()
     .trim()
@@ -68,7 +71,14 @@ export const MemberInput = z.object({
     })
     .nullable(),
 });
+export const MemberInput = memberInput(MemberName.regex(NO_CONTROLS, MEMBER_NAME_CONTROL_MESSAGE));
 export type MemberInput = z.infer<typeof MemberInput>;
+/**
+ * A member saved again: the name is checked by the server only when it changes (review16a: a member made of a system's
+ * user, "make a member of it", is named as the system names it, and one named before the rule kept U+202E, NEL or
+ * U+2028; either could not have its email changed), as integrations, connections and sets do.
+ */
+export const MemberUpdateInput = memberInput(MemberName);
 
 export const MemberAccount = z.object({
   systemId: z.string(),

@@ -55,9 +55,22 @@ const CalendarDate = z
  * them when they were saved), which keeps croner (~8 KB gzipped) out of the first load.
  */
 let fieldsCheck: ((fields: string) => string | null) | null = null;
+/** Why valid fields name no date that exists (croner), or null: judged when an enabled schedule is saved (ScheduleInput). */
+let datesCheck: ((fields: string) => string | null) | null = null;
 
-export function registerCronCheck(check: (fields: string) => string | null): void {
+export function registerCronCheck(check: (fields: string) => string | null, neverRuns?: (fields: string) => string | null): void {
   fieldsCheck = check;
+  datesCheck = neverRuns ?? null;
+}
+
+/**
+ * Why an enabled cron schedule would never run ("0 0 30 2 *"), or null. A save-time check like onceProblem, not part
+ * of Cadence: a schedule stored before the rule is read back with Cadence, and must still load (review16a: the list
+ * and the integration page answered 500 for a stored "0 0 30 2 *").
+ */
+export function cronNeverRunsProblem(cadence: Cadence): string | null {
+  if (cadence.kind !== 'cron' || !datesCheck) return null;
+  return datesCheck(cadence.expression.trim().split(/\s+/).join(' '));
 }
 
 /** Why a cron expression cannot run on Temporal, or null when it can (five fields: minute hour day month weekday). */
@@ -181,6 +194,8 @@ export const ScheduleInput = z
     // Only an enabled one: a past one-off can still be saved disabled (it is kept, and says it will not run).
     const problem = input.enabled ? onceProblem(input.cadence, input.timeZone) : null;
     if (problem) ctx.addIssue({ code: 'custom', path: ['cadence', 'date'], message: problem });
+    const never = input.enabled ? cronNeverRunsProblem(input.cadence) : null;
+    if (never) ctx.addIssue({ code: 'custom', path: ['cadence', 'expression'], message: never });
   });
 export type ScheduleInput = z.input<typeof ScheduleInput>;
 

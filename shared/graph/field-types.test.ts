@@ -105,11 +105,11 @@ describe('convertValue', () => {
     expect(convertValue(raw, 'datetime')).toEqual({ ok: false, reason });
   });
 
-  it('reads the furthest real offsets as written and refuses a lower-case z with a reason', () => {
+  it('reads the furthest real offsets as written, and a lower-case z as RFC 3339 allows (review16a)', () => {
     expect(convertValue('2026-03-29T02:30:00+14:00', 'datetime')).toEqual({ ok: true, value: '2026-03-28T12:30:00.000Z' });
     expect(convertValue('2026-03-29T02:30:00-12:00', 'datetime')).toEqual({ ok: true, value: '2026-03-29T14:30:00.000Z' });
     expect(convertValue('2026-12-31T23:59:59.999Z', 'datetime')).toEqual({ ok: true, value: '2026-12-31T23:59:59.999Z' });
-    expect(convertValue('2026-03-29T02:30:00z', 'datetime')).toMatchObject({ ok: false });
+    expect(convertValue('2026-03-29T02:30:00z', 'datetime')).toEqual({ ok: true, value: '2026-03-29T02:30:00.000Z' });
   });
 
   it('reads commas that separate thousands, and refuses a coded amount with a decimal comma', () => {
@@ -165,6 +165,17 @@ describe('convertValue', () => {
     expect(convertValue(raw, 'datetime')).toMatchObject({ ok: false });
     expect(convertValue(raw, 'date')).toEqual({ ok: false, reason: `"${raw}" is not a date: a date with a time must be a valid date and time ${why}`.replace(' :', ':') });
     expect(coerceValueFast(raw, 'date')).toBeInstanceOf(ConversionFailure);
+  });
+
+  // review16a: RFC 3339 (5.6) allows a lower-case "t" and "z"; the Date-time type refused them, and since tidy16 the
+  // Date type did too (before, it read the date part), so such a column stopped loading.
+  it('reads a lower-case t and z as RFC 3339 allows, as a date-time and as a date', () => {
+    for (const raw of ['2024-02-29t12:00:00z', '2024-02-29T12:00:00z', '2024-02-29t12:00:00+01:00']) {
+      expect(convertValue(raw, 'date'), raw).toEqual({ ok: true, value: '2024-02-29' });
+      expect(coerceValueFast(raw, 'datetime'), raw).toBe(raw.endsWith('+01:00') ? '2024-02-29T11:00:00.000Z' : '2024-02-29T12:00:00.000Z');
+    }
+    expect(convertValue('2024-02-29x12:00:00z', 'datetime')).toMatchObject({ ok: false });
+    expect(convertValue('2024-02-29T12:00:00zz', 'date')).toMatchObject({ ok: false });
   });
 
   it('reads the date of a valid date-time as written, and refuses text after a date', () => {

@@ -56,7 +56,7 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** A number whose commas group its whole part in thousands: `1,234`, `-12,345,678.9`. */
 const THOUSANDS = /^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$/;
 /** A date followed by a time (`2026-03-04T…`, `2026-03-04 …`): read as a Date only when it is a valid Date-time. */
-const DATE_THEN_TIME = /^\d{4}-\d{2}-\d{2}[T ]/;
+const DATE_THEN_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]/;
 const SLASH_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
 const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
 
@@ -602,7 +602,8 @@ export function convertValueReference(value: unknown, type: FieldType): Converte
       return { ok: false, reason: `"${String(value)}" is not true or false` };
     }
     case 'datetime': {
-      const text = String(value).trim();
+      // RFC 3339 (5.6) lets the "T" and the "Z" be lower case: "2024-02-29t12:00:00z" is the same instant (review16a).
+      const text = String(value).trim().replace(/^(\d{4}-\d{2}-\d{2})t(?=\d)/, '$1T').replace(/(\d)z$/, '$1Z');
       // A date-time without a zone is taken as UTC, so the browser and the server agree.
       // Postgres writes a whole-hour zone as "+00": JavaScript wants "+00:00".
       const hourZone = /[+-]\d{2}$/.test(text) && /[T ]\d{2}:\d{2}/.test(text) ? `${text}:00` : text;

@@ -8,21 +8,22 @@
 // - the embeddings, overrides and isolates that reorder what follows them (U+202A–U+202E, U+2066–U+2069): an
 //   integration named "Orders\u202edeliaf" reads "Ordersfailed" in an alert mail's subject (probe21). A search a person
 //   types may hold them (`allowReordering`).
-// The plain direction marks LRM/RLM (U+200E/U+200F) only place neutral characters (Hebrew and Arabic names carry them
-// legitimately): refused only where asked (`directionMarks`), an upload's name, where every mark is suspect.
+// The plain direction marks LRM/RLM (U+200E/U+200F) and ALM (U+061C, the Arabic letter mark) only place neutral
+// characters (Hebrew and Arabic names carry them legitimately): refused only where asked (`directionMarks`), an
+// upload's name, where every mark is suspect.
 
 export interface ControlRuleOptions {
   /** Tab is allowed (a search a person typed). */
   allowTab?: boolean;
   /** The marks that reorder text (U+202A–U+202E, U+2066–U+2069) are allowed (a search). */
   allowReordering?: boolean;
-  /** LRM and RLM (U+200E/U+200F) are refused too (and the reordering marks, whatever `allowReordering` says). */
+  /** LRM, RLM and ALM (U+200E/U+200F/U+061C) are refused too (and the reordering marks, whatever `allowReordering` says). */
   directionMarks?: boolean;
 }
 
 const CONTROLS = '\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f\\u2028\\u2029';
 const REORDERING = '\\u202a-\\u202e\\u2066-\\u2069';
-const DIRECTION_MARKS = '\\u200e\\u200f';
+const DIRECTION_MARKS = '\\u061c\\u200e\\u200f';
 const cache = new Map<string, RegExp>();
 
 /**

@@ -76,6 +76,23 @@ describe('schedules that would never run, or run twice', () => {
     expect(setTwice.status, await setTwice.clone().text()).toBe(200);
     expect(((await setTwice.json()) as { nextRuns: string[] }).nextRuns).toEqual(['2027-10-31T00:10:00.000Z']);
   });
+
+  it('a cron naming no date, stored before the rule, still loads: the list, the schedule and the integration answer 200 (review16a)', async () => {
+    const id = await integration('Cron stored before the rule');
+    // As a schedule saved before merge16 sits in the store (saveSchedule does not judge the cadence).
+    await store.saveSchedule({ integrationId: id, cadence: { kind: 'cron', expression: '0 0 30 2 *' }, timeZone: 'UTC', enabled: true });
+    const one = await app.request(`/api/integrations/${id}/schedule`);
+    expect(one.status, await one.clone().text()).toBe(200);
+    expect(Schedule.parse(await one.json())).toMatchObject({ cadence: { kind: 'cron', expression: '0 0 30 2 *' }, enabled: true });
+    const list = await app.request('/api/schedules');
+    expect(list.status, await list.clone().text()).toBe(200);
+    expect((await app.request(`/api/integrations/${id}`)).status).toBe(200);
+    // Turning it off is allowed (like a past one-off); saving it on again is refused in words.
+    const off = await app.request(`/api/integrations/${id}/schedule`, json('PUT', { cadence: { kind: 'cron', expression: '0 0 30 2 *' }, timeZone: 'UTC', enabled: false }));
+    expect(off.status, await off.clone().text()).toBe(200);
+    const on = await app.request(`/api/integrations/${id}/schedule`, json('PUT', { cadence: { kind: 'cron', expression: '0 0 30 2 *' }, timeZone: 'UTC', enabled: true }));
+    expect(on.status).toBe(400);
+  });
 });
 
 describe('names with line breaks or invisible direction marks', () => {

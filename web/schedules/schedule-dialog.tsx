@@ -9,6 +9,7 @@ import {
   isTimeZone,
   MINUTE_CHOICES,
   onceProblem,
+  cronNeverRunsProblem,
   WEEKDAYS,
   weekdayName,
   type CadenceKind,
@@ -148,6 +149,9 @@ export function ScheduleDialog<T = Schedule>({ integrationId, integrationName, e
   // A one-off time already past (or past the years Temporal computes) would never run: said as the person types.
   const once = parsed.success && draft.enabled ? onceProblem(parsed.data, draft.timeZone) : null;
   if (once) errors['cadence.date'] ??= once;
+  // A cron naming no date that exists ("0 0 30 2 *") likewise, when on (a stored one still opens: review16a).
+  const never = parsed.success && draft.enabled ? cronNeverRunsProblem(parsed.data) : null;
+  if (never) errors['cadence.expression'] ??= never;
   const valid = Object.keys(errors).length === 0 && parsed.success;
   const sentence = parsed.success && isTimeZone(draft.timeZone) ? describeCadence(parsed.data, draft.timeZone) : null;
   const note = parsed.success ? cadenceNote(parsed.data, draft.timeZone) : null;

@@ -86,6 +86,12 @@ interface Table {
   label: string;
   columns: Column[];
   primaryKey: string[];
+  /**
+   * The column sets of its unique indexes that take NULLs as equal (Postgres 15's NULLS NOT DISTINCT, sorted): for a
+   * write keyed on one, a key with a NULL in a column is one record like any other, found again with IS NOT DISTINCT
+   * FROM (review16a: tidy16 answered every such key "created", and a second insert the index turned away was lost).
+   */
+  nullsEqualKeys: string[][];
 }
 
 type PgError = Error & { code?: string; detail?: string; hint?: string; errno?: string };
@@ -249,7 +255,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
     // composite types over one, review15a and tidy16: their `=` is their parts') with an `=` of its own (citext's; text, varchar, char and name use
     // the built-in ones), or a nondeterministic collation (read through to_jsonb: the column is missing before
     // Postgres 12, where every collation is deterministic).
-    const columns = await client.query<{ table: string; column: string; native: string; base: string; nullable: boolean; own_eq: string | null; nd_collation: string | null; generated: boolean; by_text: boolean | null; under_domain: string | null }>(
+    const columns = await client.query<{ table: string; column: string; native: string; base: string; nullable: boolean; own_eq: string | null; nd_collation: string | null; generated: boolean; by_text: boolean | null; under_domain: string | null; nd_part: string | null }>(
       `SELECT cl.relname AS table, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS native,
               ${BASE_TYPE} AS base, NOT a.attnotnull AS nullable,
               (WITH RECURSIVE weft_d (oid) AS (
@@ -269,7 +275,17 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
               (WITH RECURSIVE weft_d (oid, base) AS (
                   SELECT t.oid, ${DOMAIN_OR_ELEMENT} FROM pg_catalog.pg_type t WHERE t.oid = a.atttypid
                   UNION ALL SELECT t.oid, ${DOMAIN_OR_ELEMENT} FROM pg_catalog.pg_type t JOIN weft_d ON t.oid = weft_d.base)
-               SELECT bool_or(NOT EXISTS (${HAS_EQUALITY})) FROM weft_d JOIN pg_catalog.pg_type bt ON bt.oid = weft_d.oid WHERE weft_d.base = 0) AS by_text
+               SELECT bool_or(NOT EXISTS (${HAS_EQUALITY})) FROM weft_d JOIN pg_catalog.pg_type bt ON bt.oid = weft_d.oid WHERE weft_d.base = 0) AS by_text,
+              (WITH RECURSIVE weft_d (oid) AS (
+                  SELECT a.atttypid
+                  UNION SELECT u.under FROM weft_d JOIN pg_catalog.pg_type t ON t.oid = weft_d.oid CROSS JOIN LATERAL (${UNDER}) AS u (under)),
+                weft_c (coll) AS (
+                  SELECT ca.attcollation FROM weft_d JOIN pg_catalog.pg_type t ON t.oid = weft_d.oid
+                    JOIN pg_catalog.pg_attribute ca ON t.typtype = 'c' AND ca.attrelid = t.typrelid AND ca.attnum > 0 AND NOT ca.attisdropped
+                  UNION ALL SELECT r.rngcollation FROM weft_d JOIN pg_catalog.pg_range r ON r.rngtypid = weft_d.oid)
+               SELECT min(format('%I.%I', cn.nspname, co.collname)) FROM weft_c JOIN pg_catalog.pg_collation co ON co.oid = weft_c.coll
+                 JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+                WHERE to_jsonb(co) ->> 'collisdeterministic' = 'false') AS nd_part
          FROM pg_catalog.pg_class cl
          JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace
          JOIN pg_catalog.pg_attribute a ON a.attrelid = cl.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -287,19 +303,34 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
         ORDER BY cl.relname, array_position(i.indkey::int2[], a.attnum)`,
       [schema, table ?? null],
     );
+    // indnullsnotdistinct is read through to_jsonb: the column is missing before Postgres 15 (where NULLs always differ).
+    const nullsEqual = await client.query<{ table: string; columns: string }>(
+      `SELECT cl.relname AS table, to_json(array_agg(a.attname::text ORDER BY a.attname::text))::text AS columns
+         FROM pg_catalog.pg_index i
+         JOIN pg_catalog.pg_class cl ON cl.oid = i.indrelid
+         JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace
+         JOIN pg_catalog.pg_attribute a ON a.attrelid = cl.oid AND a.attnum = ANY (i.indkey::int2[])
+        WHERE i.indisunique AND i.indpred IS NULL AND to_jsonb(i) ->> 'indnullsnotdistinct' = 'true'
+          AND n.nspname = $1 AND ($2::text IS NULL OR cl.relname = $2)
+        GROUP BY cl.relname, i.indexrelid`,
+      [schema, table ?? null],
+    );
     const byTable = new Map<string, Table>();
     for (const c of columns.rows) {
       let t = byTable.get(c.table);
       if (!t) {
-        t = { schema, table: c.table, sql: `${ident(schema)}.${ident(c.table)}`, label: c.table, columns: [], primaryKey: [] };
+        t = { schema, table: c.table, sql: `${ident(schema)}.${ident(c.table)}`, label: c.table, columns: [], primaryKey: [], nullsEqualKeys: [] };
         byTable.set(c.table, t);
       }
-      const rules = [c.own_eq && `type (${c.own_eq})`, c.nd_collation && `collation (${c.nd_collation}, nondeterministic)`].filter(Boolean);
+      // review16a: a composite type's or a range's `=` compares its parts under their collations: a nondeterministic one
+      // there folds the key too (`(ABC,1)` = `(abc,1)` for `(code text COLLATE ci, n int)`); no COLLATE applies to the column.
+      const rules = [c.own_eq && `type (${c.own_eq})`, c.nd_collation && `collation (${c.nd_collation}, nondeterministic)`, !c.nd_collation && c.nd_part && `collation (${c.nd_part}, nondeterministic, of its parts)`].filter(Boolean);
       const loose = rules.length > 0 ? { rule: rules.join(' and '), collate: c.nd_collation ? ` COLLATE ${c.nd_collation}` : '' } : null;
       // A domain's values are its base type's (probe20: `CREATE DOMAIN posint AS int …` read as Text, its numbers turned into text).
       t.columns.push({ name: c.column, type: mapPostgresType(c.under_domain ?? c.native), nativeType: c.native, baseType: c.base, nullable: c.nullable, loose, generated: c.generated, byText: c.by_text === true });
     }
     for (const k of keys.rows) byTable.get(k.table)?.primaryKey.push(k.column);
+    for (const u of nullsEqual.rows) byTable.get(u.table)?.nullsEqualKeys.push((JSON.parse(u.columns) as string[]).sort());
     return [...byTable.values()];
   }
 
@@ -426,8 +457,20 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
     }
   }
 
-  /** SQL true when a key column of `alias`'s row is NULL (such a key is a record of its own: NULLS DISTINCT). */
-  const nullInKey = (key: readonly string[], alias: string) => `(${key.map((k) => `${alias}.${ident(k)} IS NULL`).join(' OR ')})`;
+  /** Whether the table's unique index on exactly these columns takes NULLs as equal (NULLS NOT DISTINCT). */
+  const nullsEqualFor = (table: Table, key: readonly string[]) => {
+    const sorted = [...key].sort().join('\u0000');
+    return table.nullsEqualKeys.some((k) => k.join('\u0000') === sorted);
+  };
+  /**
+   * SQL true when a key column of `alias`'s row is NULL (such a key is a record of its own: NULLS DISTINCT), or
+   * `false` when the key's index takes NULLs as equal (NULLS NOT DISTINCT: such a key is like any other).
+   */
+  const nullInKey = (table: Table, key: readonly string[], alias: string) =>
+    nullsEqualFor(table, key) ? 'false' : `(${key.map((k) => `${alias}.${ident(k)} IS NULL`).join(' OR ')})`;
+  /** The key columns of `a` and `b` equal: `=`, or also both NULL under NULLS NOT DISTINCT. */
+  const keyEquals = (table: Table, key: readonly string[], a: string, b: string) =>
+    key.map((k) => (nullsEqualFor(table, key) ? `(${a}.${ident(k)} = ${b}.${ident(k)} OR (${a}.${ident(k)} IS NULL AND ${b}.${ident(k)} IS NULL))` : `${a}.${ident(k)} = ${b}.${ident(k)}`)).join(' AND ');
 
   /**
    * One chunk of rows written; returns one result per row, in order. The rows come either as parameters (a VALUES
@@ -484,7 +527,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
     const stored = `weft_t.${ident(key[0]!)} IS NOT NULL AND NOT (${exact})`;
     // A key with a NULL in a column is a record of its own (a unique index's NULLS DISTINCT, the default): never one
     // group with another (PARTITION BY groups NULLs), and never matched in the table (`=` on NULL is not true).
-    const alone = nullInKey(key, 'weft_in');
+    const alone = nullInKey(table, key, 'weft_in');
     const result = await client.query<unknown[]>({
       text: `WITH ${input}, weft_g AS (
                SELECT weft_in.*, CASE WHEN ${alone} THEN weft_in.weft_ord ELSE min(weft_in.weft_ord) OVER weft_w END AS weft_group,
@@ -492,7 +535,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
                  FROM weft_in WINDOW weft_w AS (PARTITION BY ${group}))
              SELECT weft_g.weft_ord, weft_g.weft_group, ${stored} AS weft_stored,
                     ${loose.map((c) => spelled(`weft_g.${ident(c.name)}`)).join(', ')}, ${key.map((k) => `weft_t.${ident(k)}`).join(', ')}
-               FROM weft_g LEFT JOIN ${table.sql} AS weft_t ON ${key.map((k) => `weft_t.${ident(k)} = weft_g.${ident(k)}`).join(' AND ')}
+               FROM weft_g LEFT JOIN ${table.sql} AS weft_t ON ${keyEquals(table, key, 'weft_t', 'weft_g')}
               WHERE weft_g.weft_mixed OR (${stored})
               ORDER BY weft_g.weft_ord`,
       values: params,
@@ -534,7 +577,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
     const list = names.map(ident).join(', ');
     const key = options.key;
     const rest = names.filter((n) => !key.includes(n));
-    const keyJoin = (a: string, b: string) => key.map((k) => `${a}.${ident(k)} = ${b}.${ident(k)}`).join(' AND ');
+    const keyJoin = (a: string, b: string) => keyEquals(table, key, a, b);
     const distinct = (a: string, b: string) => `(${rest.map((n) => compared(`${a}.${ident(n)}`, columns[names.indexOf(n)]!)).join(', ')}) IS DISTINCT FROM (${rest.map((n) => compared(`${b}.${ident(n)}`, columns[names.indexOf(n)]!)).join(', ')})`;
     // The new rows are found again by their key with `=`, which is never true of NULL: a row with a NULL in a key column
     // was inserted (it conflicts with nothing under a unique index's NULLS DISTINCT) and is answered so (tidy16: insert
@@ -553,7 +596,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
            INSERT INTO ${table.sql} AS weft_t (${list}) SELECT ${list} FROM weft_in ORDER BY weft_ord
            ON CONFLICT (${key.map(ident).join(', ')}) DO NOTHING
            RETURNING ${key.map((k) => `weft_t.${ident(k)}`).join(', ')})
-         SELECT ${nullInKey(key, 'weft_in')} OR EXISTS (SELECT 1 FROM weft_w WHERE ${keyJoin('weft_w', 'weft_in')}) AS inserted,
+         SELECT ${nullInKey(table, key, 'weft_in')} OR EXISTS (SELECT 1 FROM weft_w WHERE ${keyJoin('weft_w', 'weft_in')}) AS inserted,
                 (SELECT ${same} FROM ${table.sql} AS weft_e WHERE ${keyJoin('weft_e', 'weft_in')}) AS same
            FROM weft_in ORDER BY weft_in.weft_ord`,
         params,
@@ -580,7 +623,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
         // no keys (issue 16); the join by key is Postgres's, so a key it normalizes (`007` into a bigint) still matches.
         const result = await client.query<unknown[]>({
           text: `WITH ${input}, weft_w AS (${insert} ${returning})
-                 SELECT string_agg(CASE WHEN ${nullInKey(key, 'weft_in')} THEN 'c' WHEN weft_w.weft_inserted IS NULL THEN 'u' WHEN weft_w.weft_inserted THEN 'c' ELSE 'p' END, '' ORDER BY weft_in.weft_ord)
+                 SELECT string_agg(CASE WHEN ${nullInKey(table, key, 'weft_in')} THEN 'c' WHEN weft_w.weft_inserted IS NULL THEN 'u' WHEN weft_w.weft_inserted THEN 'c' ELSE 'p' END, '' ORDER BY weft_in.weft_ord)
                    FROM weft_in LEFT JOIN weft_w ON ${keyJoin('weft_in', 'weft_w')}`,
           rowMode: 'array',
         });
@@ -595,7 +638,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       }
       const result = await client.query<{ weft_inserted: boolean | null }>(
         `WITH ${input}, weft_w AS (${insert} ${returning})
-         SELECT CASE WHEN ${nullInKey(key, 'weft_in')} THEN true ELSE weft_w.weft_inserted END AS weft_inserted
+         SELECT CASE WHEN ${nullInKey(table, key, 'weft_in')} THEN true ELSE weft_w.weft_inserted END AS weft_inserted
            FROM weft_in LEFT JOIN weft_w ON ${keyJoin('weft_in', 'weft_w')} ORDER BY weft_in.weft_ord`,
         params,
       );

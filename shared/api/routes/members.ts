@@ -1,13 +1,13 @@
 // Member alignment: members, the systems aligned with them (and a refresh of each), the unmatched, links by hand.
 import { z } from 'zod';
-import { LinkAccountInput, Member, MemberAccount, MemberInput, MembersView, MemberSystem, MemberSystemInput, RefreshOutcome } from '../members';
+import { LinkAccountInput, Member, MemberAccount, MemberInput, MembersView, MemberUpdateInput, MemberSystem, MemberSystemInput, RefreshOutcome } from '../members';
 import { empty, IdParam, json, jsonBody, route } from './define';
 
 export const getMembers = route({ method: 'get', path: '/members', responses: { 200: json(MembersView) } });
 
 export const createMember = route({ method: 'post', path: '/members', request: { body: jsonBody(MemberInput) }, responses: { 201: json(Member) } });
 
-export const updateMember = route({ method: 'put', path: '/members/{id}', request: { params: IdParam, body: jsonBody(MemberInput) }, responses: { 200: json(Member) } });
+export const updateMember = route({ method: 'put', path: '/members/{id}', request: { params: IdParam, body: jsonBody(MemberUpdateInput) }, responses: { 200: json(Member) } });
 
 export const deleteMember = route({ method: 'delete', path: '/members/{id}', request: { params: IdParam }, responses: { 204: empty } });
 

@@ -1,7 +1,7 @@
 // Integration sets: the set, its schedule, its runs (history), its trigger tokens and its trigger API.
 import { z } from 'zod';
 import { ScheduleInput } from '../schedules';
-import { CreatedSetToken, IntegrationSet, RunSetInput, SetInput, SetRun, SetSchedule, SetTokenInfo, SetTriggerResult } from '../sets';
+import { CreatedSetToken, IntegrationSet, RunSetInput, SetInput, SetRun, SetSchedule, SetTokenInfo, SetTriggerResult, SetUpdateInput } from '../sets';
 import { TriggerTokenInput } from '../operations';
 import { empty, IdParam, json, jsonBody, Paging, route } from './define';
 
@@ -14,7 +14,7 @@ export const createSet = route({ method: 'post', path: '/sets', request: { body:
 
 export const getSet = route({ method: 'get', path: '/sets/{id}', request: { params: IdParam }, responses: { 200: json(IntegrationSet) } });
 
-export const updateSet = route({ method: 'put', path: '/sets/{id}', request: { params: IdParam, body: jsonBody(SetInput) }, responses: { 200: json(IntegrationSet) } });
+export const updateSet = route({ method: 'put', path: '/sets/{id}', request: { params: IdParam, body: jsonBody(SetUpdateInput) }, responses: { 200: json(IntegrationSet) } });
 
 export const deleteSet = route({ method: 'delete', path: '/sets/{id}', request: { params: IdParam }, responses: { 204: empty } });
 
