@@ -64,7 +64,8 @@ export function checkWriteColumns(object: string, existing: string[], fields: st
 
 /**
  * The decimal places a number column keeps, from its native type (Postgres's or MySQL's spelling): none for the
- * integer types (and MySQL's YEAR), `s` for `numeric(p,s)`/`decimal(p,s)` (`numeric(p)`: none); null where
+ * integer types (and MySQL's YEAR), `s` for `numeric(p,s)`/`decimal(p,s)` (`numeric(p)`: none; a negative `s`,
+ * Postgres 15+, keeps multiples of 10^-s), MariaDB's `double(m,d)`/`float(m,d)` and Postgres's money (2); null where
  * every decimal is kept (`numeric` without a modifier) or the type is approximate or not a number (floats, text).
  */
 export function columnScale(nativeType: string): number | null {
@@ -75,7 +76,10 @@ export function columnScale(nativeType: string): number | null {
   // keeps multiples of 10^s, 123 stored as 100: a negative scale.
   if (t === 'money') return 2;
   const d = /^(?:numeric|decimal|dec|fixed)\((\d+)(?:,\s*(-?\d+))?\)/.exec(t);
-  return d ? Number(d[2] ?? 0) : null;
+  if (d) return Number(d[2] ?? 0);
+  // review16b: MariaDB's FLOAT(M,D)/DOUBLE(M,D) round to D places as a DECIMAL would (FLOAT(p) alone is a precision).
+  const f = /^(?:float|double|double precision|real)\(\d+,\s*(\d+)\)/.exec(t);
+  return f ? Number(f[1]) : null;
 }
 
 /**
