@@ -31,8 +31,12 @@ test('a hidden sync history asks for no runs, and reads them again when shown', 
   const { id } = (await created.json()) as { id: string };
 
   const asked: number[] = [];
+  // Anything the open page asks the API by itself: the history's runs, the shell's server status (15 s), the inbox count.
+  const api: string[] = [];
   page.on('request', (r) => {
-    if (new URL(r.url()).pathname === `/api/integrations/${id}/runs`) asked.push(Date.now());
+    const path = new URL(r.url()).pathname;
+    if (path === `/api/integrations/${id}/runs`) asked.push(Date.now());
+    if (path.startsWith('/api/')) api.push(path);
   });
   await page.goto(`/#/integrations/${id}/runs`);
   await expect(page.getByText('No runs yet')).toBeVisible();
@@ -43,9 +47,12 @@ test('a hidden sync history asks for no runs, and reads them again when shown', 
   await setHidden(page, true);
   await page.waitForTimeout(500);
   const hiddenFrom = asked.length;
-  await page.waitForTimeout(12_000);
+  const apiFrom = api.length;
+  await page.waitForTimeout(16_000);
   expect(asked.length, 'no runs asked for while the tab is hidden').toBe(hiddenFrom);
+  expect(api.slice(apiFrom), 'nothing asked of the API while the tab is hidden').toEqual([]);
 
   await setHidden(page, false);
   await expect.poll(() => asked.length, { timeout: 3_000 }).toBeGreaterThan(hiddenFrom);
+  await expect.poll(() => api.slice(apiFrom), { timeout: 3_000 }).toContain('/api/health');
 });
