@@ -6,7 +6,7 @@ import { useSession } from './auth/session';
 import { IconDatabase, IconHistory, IconInbox, IconIntegrations, IconKey, IconPlug, Spinner, WeftMark } from './components/icons';
 import { EmptyState } from './components/empty-state';
 import { confirmDialog } from './lib/confirm';
-import { useMediaQuery, WIDE_SCREEN } from './lib/hooks';
+import { useMediaQuery, usePageVisible, WIDE_SCREEN } from './lib/hooks';
 import { toast } from './lib/toasts';
 import { useMenuButton } from './components/menu';
 import { ChangePasswordDialog } from './auth/change-password';
@@ -239,7 +239,10 @@ function InboxLink({ active, route }: { active: boolean; route: Route }) {
 /** A quiet indicator in the sidebar so a lost connection never comes as a surprise. */
 function ServerStatus() {
   const [online, setOnline] = useState<boolean | null>(null);
+  // Asked every 15 s while the tab is shown, and at once when it is shown again; a hidden tab asks nothing (review16b).
+  const visible = usePageVisible();
   useEffect(() => {
+    if (!visible) return;
     let stop = false;
     const check = () =>
       api.health().then(
@@ -252,7 +255,7 @@ function ServerStatus() {
       stop = true;
       window.clearInterval(t);
     };
-  }, []);
+  }, [visible]);
   return (
     <div
       className={`server-status server-status--${online === null ? 'unknown' : online ? 'up' : 'down'}`}

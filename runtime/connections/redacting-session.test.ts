@@ -1,6 +1,7 @@
 // A saved connection's session never lets a secret out through an error: discover, preview and a run's reads and
 // writes (whose errors go into the run's history) fail with the secret masked, whatever the driver put in its message.
 import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConnectorError, defineConnector } from '../connectors/types';
@@ -96,6 +97,39 @@ const odd = defineConnector({
   },
 });
 
+/** review16b: a cause read through a getter that throws (with the secret), and an AggregateError's inner errors. */
+const trap = defineConnector({
+  manifest: { ...leaky.manifest, id: 'trap', name: 'Trap' },
+  async open(config, secrets) {
+    const url = `trap://weft:${secrets.password}@db/${config.database}`;
+    return {
+      test: async () => undefined,
+      discover: async () => {
+        const e = new Error('discover failed');
+        Object.defineProperty(e, 'cause', {
+          get() {
+            throw new Error(`cause unreadable for ${url}`);
+          },
+        });
+        throw e;
+      },
+      async *read() {
+        throw new AggregateError([new Error(`connect ECONNREFUSED ${url}`)], 'all addresses failed');
+      },
+      write: async () => {
+        const e = new Error(`write failed on ${url}`);
+        Object.defineProperty(e, 'cause', {
+          get() {
+            throw new Error('the getter itself');
+          },
+        });
+        throw e;
+      },
+      close: async () => undefined,
+    };
+  },
+});
+
 /** Every text of an error and its causes. */
 const chain = (e: unknown): string => {
   const parts: string[] = [];
@@ -173,6 +207,30 @@ describe('sessions opened from a saved connection', () => {
     const written = await session.write('t', [{ id: 1 }], { mode: 'insert', key: [], fields: [{ name: 'id', type: 'number' }] }).then(() => null, (e: unknown) => e);
     expect((written as Error).message).toContain('odd://weft:••••@db/crm');
     for (const e of [read, written]) expect(chain(e)).not.toContain(PASSWORD);
+    await session.close();
+  });
+
+  it('mask the secret behind a cause getter that throws, and inside an AggregateError (review16b)', async () => {
+    const service = createConnectionService({ store, secretKey: randomBytes(32), connectors: connectorLookup([trap]), hosts: createHostPolicy(), warn: () => undefined });
+    const saved = await service.create({ connector: 'trap', name: 'Trap', config: { database: 'crm' }, secrets: { password: PASSWORD } });
+    const session = await service.open(saved.id);
+    const discovered = await session.discover().then(() => null, (e: unknown) => e);
+    expect(discovered).toBeInstanceOf(Error);
+    expect((discovered as Error).message).toBe('discover failed');
+    let read: unknown = null;
+    try {
+      for await (const b of session.read('t', { batchSize: 10 })) void b;
+    } catch (e) {
+      read = e;
+    }
+    expect((read as Error).message).toBe('all addresses failed');
+    const written = await session.write('t', [{ id: 1 }], { mode: 'insert', key: [], fields: [{ name: 'id', type: 'number' }] }).then(() => null, (e: unknown) => e);
+    expect((written as Error).message).toBe('write failed on trap://weft:••••@db/crm');
+    for (const e of [discovered, read, written]) {
+      expect(inspect(e, { depth: 10 })).not.toContain(PASSWORD);
+      expect(() => chain(e)).not.toThrow();
+      expect(chain(e)).not.toContain(PASSWORD);
+    }
     await session.close();
   });
 

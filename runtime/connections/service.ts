@@ -496,17 +496,39 @@ function textOf(value: unknown): string {
   return inspect(value, { depth: 6, breakLength: Infinity });
 }
 
+/** A property read that may throw (a getter): what it threw is marked, never let out (review16b). */
+const UNREADABLE = Symbol('unreadable');
+function readOf(value: object, key: string): unknown {
+  try {
+    return (value as Record<string, unknown>)[key];
+  } catch {
+    return UNREADABLE;
+  }
+}
+
 /**
  * The texts an error carries: its message, its stack and those of every cause (which Temporal keeps in a run's
- * history), followed to the end of the chain, a loop counted once (sec16: only 8 were looked at, a 9th kept its secret).
+ * history) and of an AggregateError's errors, followed to the end, a loop counted once (sec16: only 8 were looked at,
+ * a 9th kept its secret). Null when a part cannot be read (a getter that throws, review16b: its error, which may hold
+ * the secret, replaced the one being cleaned).
  */
-function textsOf(error: Error): string[] {
+function textsOf(error: Error): string[] | null {
   const out: string[] = [];
   const seen = new Set<unknown>();
-  for (let e: unknown = error; e !== undefined && e !== null && !seen.has(e); e = e instanceof Error ? (e as { cause?: unknown }).cause : undefined) {
+  const queue: unknown[] = [error];
+  while (queue.length > 0) {
+    const e = queue.shift();
+    if (e === undefined || e === null || seen.has(e)) continue;
     seen.add(e);
-    if (e instanceof Error) out.push(e.message, e.stack ?? '');
-    else out.push(textOf(e));
+    if (!(e instanceof Error)) {
+      out.push(textOf(e));
+      continue;
+    }
+    const [message, stack, cause, errors] = ['message', 'stack', 'cause', 'errors'].map((k) => readOf(e, k));
+    if ([message, stack, cause, errors].includes(UNREADABLE)) return null;
+    out.push(String(message ?? ''), String(stack ?? ''));
+    queue.push(cause);
+    if (Array.isArray(errors)) queue.push(...(errors as unknown[]));
   }
   return out;
 }
@@ -514,7 +536,8 @@ function textsOf(error: Error): string[] {
 /**
  * An error with each secret masked (message and stack); when the error or any of its causes held one, the causes are
  * dropped, not kept: an error whose own words are clean can still carry the driver's in its cause (probe19). A thrown
- * value that is not an Error (a string) and holds a secret becomes an Error with its text masked (sec16).
+ * value that is not an Error (a string) and holds a secret becomes an Error with its text masked (sec16). An error
+ * with a part that cannot be read becomes a new one with its message masked, nothing else kept (review16b).
  */
 function cleaned(error: unknown, secrets: Secrets): unknown {
   if (!(error instanceof Error)) {
@@ -523,12 +546,16 @@ function cleaned(error: unknown, secrets: Secrets): unknown {
     const masked = redact(text, secrets);
     return masked === text ? error : new Error(masked);
   }
-  if (textsOf(error).every((t) => redact(t, secrets) === t)) return error;
-  const message = redact(error.message, secrets);
+  const texts = textsOf(error);
+  if (texts !== null && texts.every((t) => redact(t, secrets) === t)) return error;
+  const read = readOf(error, 'message');
+  const message = redact(typeof read === 'string' ? read : 'The connection failed.', secrets);
   if (error instanceof ConnectorError) return new ConnectorError(error.code, message);
+  if (texts === null) return new Error(message);
   error.message = message;
   if (error.stack) error.stack = redact(error.stack, secrets);
   delete (error as { cause?: unknown }).cause;
+  if (error instanceof AggregateError) error.errors = [];
   return error;
 }
 

@@ -953,6 +953,52 @@ describe('Postgres types without an equality, domains and generated columns', ()
     }
   });
 
+  // review16b: a domain over numeric(10,2) (its typmod is the domain's, not the column's), numeric(5,-2) (Postgres 15+:
+  // 123 stored as 100) and money (two places) rounded without a word.
+  it('rejects a number a domain over numeric(p,s), a negative-scale numeric or money would round, on Postgres', async () => {
+    await client.query(`CREATE DOMAIN r16b_amount AS numeric(10,2); CREATE DOMAIN r16b_amount2 AS r16b_amount;
+      CREATE TABLE r16b_scale (id int PRIMARY KEY, a r16b_amount, a2 r16b_amount2, h numeric(5,-2), m money)`);
+    const fields: Field[] = ['id', 'a', 'a2', 'h', 'm'].map((name) => ({ name, type: 'number' }));
+    const rows: Row[] = [
+      { id: 1, a: 1.234, a2: 1, h: 100, m: 1 },
+      { id: 2, a: 1, a2: 1.234, h: 100, m: 1 },
+      { id: 3, a: 1, a2: 1, h: 123, m: 1 },
+      { id: 4, a: 1, a2: 1, h: '-1250', m: 1 },
+      { id: 5, a: 1, a2: 1, h: 100, m: 1.234 },
+      { id: 6, a: 0.1 + 0.2, a2: 12.3 * 3, h: -12300, m: '2.50' },
+    ];
+    const written = await pgSession.write('public.r16b_scale', rows, { mode: 'upsert', key: ['id'], fields });
+    expect(written.map((r) => r.outcome)).toEqual(['rejected', 'rejected', 'rejected', 'rejected', 'rejected', 'created']);
+    const reasons = written.map((r) => (r as { reason?: string }).reason ?? '');
+    expect(reasons[0]).toMatch(/^a: 1\.234 has 3 decimal places, but the column a \(r16b_amount\) keeps 2 decimal places/);
+    expect(reasons[1]).toMatch(/^a2: 1\.234 has 3 decimal places/);
+    expect(reasons[2]).toMatch(/^h: 123 is not a multiple of 100, but the column h \(numeric\(5,-2\)\) keeps only multiples of 100: Postgres would store it rounded/);
+    expect(reasons[3]).toMatch(/^h: -1250 is not a multiple of 100/);
+    expect(reasons[4]).toMatch(/^m: 1\.234 has 3 decimal places, but the column m \(money\) keeps 2 decimal places/);
+    const back = await client.query<{ a: string; a2: string; h: string; m: string }>('SELECT a::text, a2::text, h::text, m::numeric::text AS m FROM r16b_scale');
+    expect(back.rows).toEqual([{ a: '0.30', a2: '36.90', h: '-12300', m: '2.50' }]);
+  });
+
+  // review16b: MariaDB's FLOAT(M,D) and DOUBLE(M,D) keep D places and round the rest without a word.
+  it('rejects a number a MariaDB DOUBLE(M,D) or FLOAT(M,D) would round', async () => {
+    await myAdmin.query(`CREATE TABLE ${myDb}.r16b_fd (id INT PRIMARY KEY, d DOUBLE(10,2), f FLOAT(7,3), u DECIMAL(10,2) UNSIGNED)`);
+    const fields: Field[] = ['id', 'd', 'f', 'u'].map((name) => ({ name, type: 'number' }));
+    const rows: Row[] = [
+      { id: 1, d: 1.234, f: 1, u: 1 },
+      { id: 2, d: 1, f: 1.2345, u: 1 },
+      { id: 3, d: 1, f: 1, u: 1.239 },
+      { id: 4, d: 12.3 * 3, f: 1.5, u: 0.1 + 0.2 },
+    ];
+    const written = await mySession.write('r16b_fd', rows, { mode: 'upsert', key: ['id'], fields });
+    expect(written.map((r) => r.outcome)).toEqual(['rejected', 'rejected', 'rejected', 'created']);
+    const reasons = written.map((r) => (r as { reason?: string }).reason ?? '');
+    expect(reasons[0]).toMatch(/^d: 1\.234 has 3 decimal places, but the column d \(double\(10,2\)\) keeps 2 decimal places: MariaDB would store it rounded/);
+    expect(reasons[1]).toMatch(/^f: 1\.2345 has 4 decimal places, but the column f \(float\(7,3\)\) keeps 3/);
+    expect(reasons[2]).toMatch(/^u: 1\.239 has 3 decimal places, but the column u \(decimal\(10,2\) unsigned\) keeps 2/);
+    const [back] = await myAdmin.query(`SELECT d, f, u FROM ${myDb}.r16b_fd`);
+    expect(back).toEqual([{ d: 36.9, f: 1.5, u: '0.30' }]);
+  });
+
   // A date was the first ten characters of any text, so Postgres's `0044-03-15 BC` went on as the year 44 AD.
   it('rejects Postgres dates a Date or Date-time cannot hold (BC, infinity, past 9999) by record and field, at the source', async () => {
     await client.query(`CREATE TABLE p20_dates (id int PRIMARY KEY, d date, at timestamptz);

@@ -64,15 +64,22 @@ export function checkWriteColumns(object: string, existing: string[], fields: st
 
 /**
  * The decimal places a number column keeps, from its native type (Postgres's or MySQL's spelling): none for the
- * integer types (and MySQL's YEAR), `s` for `numeric(p,s)`/`decimal(p,s)` (`numeric(p)`: none); null where
+ * integer types (and MySQL's YEAR), `s` for `numeric(p,s)`/`decimal(p,s)` (`numeric(p)`: none; a negative `s`,
+ * Postgres 15+, keeps multiples of 10^-s), MariaDB's `double(m,d)`/`float(m,d)` and Postgres's money (2); null where
  * every decimal is kept (`numeric` without a modifier) or the type is approximate or not a number (floats, text).
  */
 export function columnScale(nativeType: string): number | null {
   const t = nativeType.toLowerCase();
   if (t.endsWith('[]')) return null;
   if (/^(tinyint|smallint|mediumint|int|integer|bigint|int2|int4|int8|year)\b/.test(t)) return 0;
-  const d = /^(?:numeric|decimal|dec|fixed)\((\d+)(?:,\s*(\d+))?\)/.exec(t);
-  return d ? Number(d[2] ?? 0) : null;
+  // review16b: Postgres's money keeps two places (as lc_monetary's usual currencies do); numeric(p,-s) (Postgres 15+)
+  // keeps multiples of 10^s, 123 stored as 100: a negative scale.
+  if (t === 'money') return 2;
+  const d = /^(?:numeric|decimal|dec|fixed)\((\d+)(?:,\s*(-?\d+))?\)/.exec(t);
+  if (d) return Number(d[2] ?? 0);
+  // review16b: MariaDB's FLOAT(M,D)/DOUBLE(M,D) round to D places as a DECIMAL would (FLOAT(p) alone is a precision).
+  const f = /^(?:float|double|double precision|real)\(\d+,\s*(\d+)\)/.exec(t);
+  return f ? Number(f[1]) : null;
 }
 
 /**
@@ -91,16 +98,21 @@ export function scaleReason(field: string, nativeType: string, scale: number, va
   if (text === null) return null;
   const dot = text.indexOf('.');
   const places = dot === -1 ? 0 : text.length - dot - 1;
+  if (scale < 0 && places === 0) {
+    const unit = 10 ** -scale;
+    if (text.replace(/^-/, '').endsWith('0'.repeat(-scale)) || /^-?0$/.test(text)) return null;
+    return `${field}: ${text} is not a multiple of ${unit}, but the column ${field} (${nativeType}) keeps only multiples of ${unit}: ${system} would store it rounded. Round it in the Map (ROUND) or widen the column.`;
+  }
   if (places <= scale) return null;
-  const kept = scale === 0 ? 'keeps no decimal places' : `keeps ${scale} decimal place${scale === 1 ? '' : 's'}`;
+  const kept = scale < 0 ? `keeps only multiples of ${10 ** -scale}` : scale === 0 ? 'keeps no decimal places' : `keeps ${scale} decimal place${scale === 1 ? '' : 's'}`;
   return `${field}: ${text} has ${places} decimal place${places === 1 ? '' : 's'}, but the column ${field} (${nativeType}) ${kept}: ${system} would store it rounded. Round it in the Map (ROUND) or widen the column.`;
 }
 
 /** `scaleReason` over rows for the written columns that keep a fixed number of decimal places: each refusal by index. */
-export function scaleRefusals(rows: readonly Row[], columns: readonly { name: string; nativeType: string }[], system: string): Map<number, string> {
+export function scaleRefusals(rows: readonly Row[], columns: readonly { name: string; nativeType: string; scaleType?: string }[], system: string): Map<number, string> {
   const refused = new Map<number, string>();
   const checked = columns.flatMap((c) => {
-    const scale = columnScale(c.nativeType);
+    const scale = columnScale(c.scaleType ?? c.nativeType);
     return scale === null ? [] : [{ name: c.name, nativeType: c.nativeType, scale }];
   });
   if (checked.length === 0) return refused;

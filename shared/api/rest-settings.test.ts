@@ -34,3 +34,24 @@ describe('maskedCredentials', () => {
     expect(config.headers[1]!.value).toContain(S);
   });
 });
+
+describe('maskedAddress, odd spellings (review16b)', () => {
+  it('masks the whole password when it holds an unescaped @ (the address parser takes the last @)', () => {
+    const out = maskedAddress(`https://svc:p@${S}@api.example.com/v1`);
+    expect(out).not.toContain(S);
+    expect(new URL(out).host).toBe('api.example.com');
+  });
+
+  it('masks a password the address parser finds though the text does not start with scheme://', () => {
+    for (const address of [` https://svc:${S}@api.example.com/v1`, `https:svc:${S}@api.example.com/v1`, `https:\\\\svc:${S}@api.example.com/v1`, `ht\ttps://svc:${S}@api.example.com/v1`]) {
+      expect(new URL(address).password).toBe(S);
+      expect(maskedAddress(address), JSON.stringify(address)).not.toContain(S);
+    }
+  });
+
+  it('masks a credential-named query parameter whose name the address parser decodes despite a broken escape', () => {
+    const address = `https://api.example.com/v1?api%5Fkey%zz=${S}&page=2`;
+    expect([...new URL(address).searchParams.keys()][0]).toBe('api_key%zz');
+    expect(maskedAddress(address)).toBe(`https://api.example.com/v1?api%5Fkey%zz=${M}&page=2`);
+  });
+});

@@ -95,21 +95,43 @@ export function credentialInUrlProblem(address: string): string | null {
 export const CREDENTIAL_MASK = '••••';
 
 const QUERY_VALUE = /([?&])([^=&#]*)=([^&#]*)/g;
-const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)([^@/?#]*)@/i;
+// Greedy up to the last @ before the path: the address parser takes the last one, so `u:p@ss@host`'s password is `p@ss`.
+const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#\\]*)@/i;
+
+const infoMasked = (user: string, hasPassword: boolean) => (hasPassword ? `${user}:${CREDENTIAL_MASK}` : CREDENTIAL_MASK);
+
+/**
+ * The address with its user information masked as the address parser reads it (review16b: ` https://…`, `https:u:p@…`,
+ * `https:\\u:p@…` or a tab in the scheme all carry a password the parser finds and the text's shape did not show).
+ */
+function maskedUserinfo(address: string): string {
+  const written = address.replace(USERINFO, (_all, scheme: string, info: string) => `${scheme}${infoMasked(info.slice(0, info.includes(':') ? info.indexOf(':') : 0), info.includes(':'))}@`);
+  const parsed = (text: string): URL | null => {
+    try {
+      return new URL(text);
+    } catch {
+      return null; // not a whole address (an endpoint path): judged by its text
+    }
+  };
+  const after = parsed(written);
+  const mask = encodeURIComponent(CREDENTIAL_MASK);
+  if (after === null || (after.password === '' ? after.username === '' || after.username === mask : after.password === mask)) return written;
+  // The text's shape hid what the parser finds: served as the parser reads it, the password masked.
+  const url = parsed(address);
+  if (url === null) return CREDENTIAL_MASK;
+  const { username, password } = url;
+  url.username = '';
+  url.password = '';
+  const at = url.protocol.length + 2;
+  return `${url.href.slice(0, at)}${infoMasked(username, password !== '')}@${url.href.slice(at)}`;
+}
+
+/** A query parameter's name as the address parser reads it (`+` a space, a broken %-escape kept as written). */
+const parsedName = (name: string): string => [...new URLSearchParams(`${name}=`).keys()][0] ?? name;
 
 /** An address (or path) with a password in it and the values of credential-named query parameters masked. */
 export function maskedAddress(address: string): string {
-  return address
-    .replace(USERINFO, (_all, scheme: string, info: string) => `${scheme}${info.includes(':') ? `${info.slice(0, info.indexOf(':'))}:${CREDENTIAL_MASK}` : CREDENTIAL_MASK}@`)
-    .replace(QUERY_VALUE, (all, sep: string, name: string) => {
-      let decoded = name;
-      try {
-        decoded = decodeURIComponent(name.replace(/\+/g, ' '));
-      } catch {
-        // A name that does not decode is judged as written.
-      }
-      return isCredentialName(decoded) ? `${sep}${name}=${CREDENTIAL_MASK}` : all;
-    });
+  return maskedUserinfo(address).replace(QUERY_VALUE, (all, sep: string, name: string) => (isCredentialName(parsedName(name)) ? `${sep}${name}=${CREDENTIAL_MASK}` : all));
 }
 
 const ADDRESS_KEYS = ['baseUrl', 'authorizeUrl', 'tokenUrl'] as const;

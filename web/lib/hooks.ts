@@ -60,3 +60,28 @@ export function useMediaQuery(query: string): boolean {
     () => window.matchMedia(query).matches,
   );
 }
+
+/**
+ * Whether the page is shown (not a background tab or a minimised window); re-renders when that changes. Pages that
+ * read again on a timer pause while hidden, so many open tabs do not keep asking the server (review16b).
+ */
+export function usePageVisible(): boolean {
+  return useSyncExternalStore(
+    (onChange) => {
+      document.addEventListener('visibilitychange', onChange);
+      return () => document.removeEventListener('visibilitychange', onChange);
+    },
+    () => document.visibilityState !== 'hidden',
+  );
+}
+
+/** Calls `reload` when the page is shown again after being hidden (what a paused timer missed meanwhile). */
+export function useReloadWhenShown(visible: boolean, reload: () => void): void {
+  const wasHidden = useRef(!visible);
+  const latest = useRef(reload);
+  latest.current = reload;
+  useEffect(() => {
+    if (visible && wasHidden.current) latest.current();
+    wasHidden.current = !visible;
+  }, [visible]);
+}

@@ -7,7 +7,7 @@ import { IconChevronLeft, IconChevronRight, IconHistory } from '../components/ic
 import { PageHeader } from '../components/page-header';
 import { RunStatusBadge } from '../components/status-badge';
 import { durationBetween, formatCount, formatDateTime, formatDuration, relativeTime } from '../lib/format';
-import { useLoad, useNow } from '../lib/hooks';
+import { useLoad, useNow, usePageVisible, useReloadWhenShown } from '../lib/hooks';
 import { toast } from '../lib/toasts';
 import { href, navigate } from '../router';
 import { RunDialog } from '../runs/run-files-dialog';
@@ -61,10 +61,15 @@ export function HistoryPage({ id }: { id: string }) {
   const { reload, data } = runs;
   // Every 2 s while a run is going; every 10 s otherwise, so a run started elsewhere (its schedule, the trigger API,
   // another person) shows up without reloading the page (ui16: an open history said "No runs yet" for good).
+  // Paused while the tab is hidden, read again when it is shown (review16b: every open tab asked every 10 s); after a
+  // failed read the next is still planned (the error is new each time, as the data is).
+  const visible = usePageVisible();
+  useReloadWhenShown(visible, reload);
   useEffect(() => {
+    if (!visible) return;
     const t = window.setTimeout(reload, live ? 2000 : IDLE_REFRESH_MS);
     return () => window.clearTimeout(t);
-  }, [live, data, reload]);
+  }, [live, data, runs.error, reload, visible]);
 
   /** "Run with the defaults" from the menu: no dialog. */
   async function runNow() {

@@ -4,7 +4,7 @@ import { useEffect } from 'react';
 import * as routes from '../../shared/api/routes';
 import { api } from '../api';
 import { formatCount } from '../lib/format';
-import { useLoad } from '../lib/hooks';
+import { useLoad, usePageVisible, useReloadWhenShown } from '../lib/hooks';
 import './inbox-badge.css';
 
 /** The event the inbox page sends after its records changed (a resubmit settled, records ignored). */
@@ -13,14 +13,17 @@ export const INBOX_CHANGED = 'weft:inbox-changed';
 export function InboxBadge({ refresh }: { refresh: unknown }) {
   const count = useLoad(() => api.call(routes.inboxCount), [JSON.stringify(refresh)]);
   const { reload } = count;
+  // The minute's look-up pauses while the tab is hidden, and is made at once when it is shown (review16b).
+  const visible = usePageVisible();
+  useReloadWhenShown(visible, reload);
   useEffect(() => {
     window.addEventListener(INBOX_CHANGED, reload);
-    const t = window.setInterval(reload, 60_000);
+    const t = visible ? window.setInterval(reload, 60_000) : undefined;
     return () => {
       window.removeEventListener(INBOX_CHANGED, reload);
       window.clearInterval(t);
     };
-  }, [reload]);
+  }, [reload, visible]);
   const n = count.data?.waiting ?? 0;
   if (n === 0) return null;
   return (

@@ -12,7 +12,7 @@ import { IconChevronLeft, IconChevronRight, IconPlay, IconPlus, IconTrash, IconX
 import { PageHeader } from '../components/page-header';
 import { RunStatusBadge } from '../components/status-badge';
 import { formatDateTime } from '../lib/format';
-import { useLoad, useNow } from '../lib/hooks';
+import { useLoad, useNow, usePageVisible, useReloadWhenShown } from '../lib/hooks';
 import { runAction, toast } from '../lib/toasts';
 import { href, navigate } from '../router';
 import { ScheduleDialog } from '../schedules/schedule-dialog';
@@ -239,6 +239,7 @@ function SetDetail({ set, integrations, onChanged }: { set: IntegrationSet; inte
   const changed = useRef(onChanged);
   changed.current = onChanged;
   const wasGoing = useRef(false);
+  const visible = usePageVisible();
   // The list on the left shows the set's last run too: read it again when a run ends here, or when the history is
   // newer than the list (a run that ended between the two reads stayed "In progress" there for good, ui15).
   const latest = runs[0];
@@ -251,9 +252,12 @@ function SetDetail({ set, integrations, onChanged }: { set: IntegrationSet; inte
     if (wasGoing.current && !going) changed.current();
     wasGoing.current = going;
     // Runs started elsewhere (the schedule, the trigger API) show up within 10 s; a run going is followed every 1.5 s.
+    // Paused while the tab is hidden, read again when it is shown (review16b).
+    if (!visible) return;
     const t = window.setInterval(() => reload.current(), going ? 1500 : 10_000);
     return () => window.clearInterval(t);
-  }, [going]);
+  }, [going, visible]);
+  useReloadWhenShown(visible, () => reload.current());
 
   async function runNow() {
     setStarting(true);

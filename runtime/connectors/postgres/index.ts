@@ -78,6 +78,11 @@ interface Column extends DiscoveredField {
    * values are compared as their text (probe20: `IS DISTINCT FROM` on such a column failed every write to the table).
    */
   byText: boolean;
+  /**
+   * The type whose modifier rounds written numbers: the native type, or for a domain its base with the domain's
+   * modifier (review16b: a domain over numeric(10,2) is named by its own name, and rounded silently).
+   */
+  scaleType: string;
 }
 interface Table {
   schema: string;
@@ -255,7 +260,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
     // composite types over one, review15a and tidy16: their `=` is their parts') with an `=` of its own (citext's; text, varchar, char and name use
     // the built-in ones), or a nondeterministic collation (read through to_jsonb: the column is missing before
     // Postgres 12, where every collation is deterministic).
-    const columns = await client.query<{ table: string; column: string; native: string; base: string; nullable: boolean; own_eq: string | null; nd_collation: string | null; generated: boolean; by_text: boolean | null; under_domain: string | null; nd_part: string | null }>(
+    const columns = await client.query<{ table: string; column: string; native: string; base: string; nullable: boolean; own_eq: string | null; nd_collation: string | null; generated: boolean; by_text: boolean | null; under_domain: string | null; nd_part: string | null; domain_native: string | null }>(
       `SELECT cl.relname AS table, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS native,
               ${BASE_TYPE} AS base, NOT a.attnotnull AS nullable,
               (WITH RECURSIVE weft_d (oid) AS (
@@ -272,6 +277,11 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
                   SELECT t.oid, t.typbasetype FROM pg_catalog.pg_type t WHERE t.oid = a.atttypid
                   UNION ALL SELECT t.oid, t.typbasetype FROM pg_catalog.pg_type t JOIN weft_b ON t.oid = weft_b.base)
                SELECT format_type(weft_b.oid, NULL) FROM weft_b WHERE weft_b.base = 0) AS under_domain,
+              (WITH RECURSIVE weft_m (oid, base, mod) AS (
+                  SELECT t.oid, t.typbasetype, t.typtypmod FROM pg_catalog.pg_type t WHERE t.oid = a.atttypid AND t.typtype = 'd'
+                  UNION ALL SELECT t.oid, t.typbasetype, t.typtypmod FROM pg_catalog.pg_type t JOIN weft_m ON t.oid = weft_m.base)
+               SELECT format_type(weft_m.base, weft_m.mod) FROM weft_m JOIN pg_catalog.pg_type bt ON bt.oid = weft_m.base
+                WHERE bt.typbasetype = 0) AS domain_native,
               (WITH RECURSIVE weft_d (oid, base) AS (
                   SELECT t.oid, ${DOMAIN_OR_ELEMENT} FROM pg_catalog.pg_type t WHERE t.oid = a.atttypid
                   UNION ALL SELECT t.oid, ${DOMAIN_OR_ELEMENT} FROM pg_catalog.pg_type t JOIN weft_d ON t.oid = weft_d.base)
@@ -327,7 +337,7 @@ function openSession(config: PostgresConfig, secrets: PostgresSecrets, options: 
       const rules = [c.own_eq && `type (${c.own_eq})`, c.nd_collation && `collation (${c.nd_collation}, nondeterministic)`, !c.nd_collation && c.nd_part && `collation (${c.nd_part}, nondeterministic, of its parts)`].filter(Boolean);
       const loose = rules.length > 0 ? { rule: rules.join(' and '), collate: c.nd_collation ? ` COLLATE ${c.nd_collation}` : '' } : null;
       // A domain's values are its base type's (probe20: `CREATE DOMAIN posint AS int …` read as Text, its numbers turned into text).
-      t.columns.push({ name: c.column, type: mapPostgresType(c.under_domain ?? c.native), nativeType: c.native, baseType: c.base, nullable: c.nullable, loose, generated: c.generated, byText: c.by_text === true });
+      t.columns.push({ name: c.column, type: mapPostgresType(c.under_domain ?? c.native), nativeType: c.native, baseType: c.base, nullable: c.nullable, loose, generated: c.generated, byText: c.by_text === true, scaleType: c.domain_native ?? c.native });
     }
     for (const k of keys.rows) byTable.get(k.table)?.primaryKey.push(k.column);
     for (const u of nullsEqual.rows) byTable.get(u.table)?.nullsEqualKeys.push((JSON.parse(u.columns) as string[]).sort());

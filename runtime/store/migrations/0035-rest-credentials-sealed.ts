@@ -12,6 +12,14 @@ import type { Migration, SecretBox } from './types';
 
 type Json = Record<string, unknown>;
 
+const decoded = (text: string): string | null => {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+};
+
 /** What moved: the new settings and secrets, or null when nothing fits. */
 export function movedCredential(config: Json, secrets: Json): { config: Json; secrets: Json } | null {
   if ((config.authType ?? 'none') !== 'none') return null;
@@ -26,7 +34,9 @@ export function movedCredential(config: Json, secrets: Json): { config: Json; se
       if (bearer) return { config: { ...config, authType: 'bearer', headers: without(i) }, secrets: { ...secrets, token: bearer[1] } };
       const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(value);
       const pair = basic ? Buffer.from(basic[1]!, 'base64').toString('utf8') : '';
-      if (pair.includes(':')) {
+      // review16b: bytes that are not UTF-8 (a latin1 password) would come back as another credential; they stay.
+      const same = basic !== null && Buffer.from(pair, 'utf8').equals(Buffer.from(basic[1]!, 'base64'));
+      if (same && pair.includes(':')) {
         const at = pair.indexOf(':');
         return { config: { ...config, authType: 'basic', username: pair.slice(0, at), headers: without(i) }, secrets: { ...secrets, password: pair.slice(at + 1) } };
       }
@@ -37,8 +47,10 @@ export function movedCredential(config: Json, secrets: Json): { config: Json; se
   if (typeof config.baseUrl !== 'string' || !URL.canParse(config.baseUrl)) return null;
   const url = new URL(config.baseUrl);
   if (url.username !== '' || url.password !== '') {
-    const username = decodeURIComponent(url.username);
-    const password = decodeURIComponent(url.password);
+    // review16b: a broken %-escape threw here and stopped the migration, so the API would not start; it stays masked.
+    const username = decoded(url.username);
+    const password = decoded(url.password);
+    if (username === null || password === null) return null;
     url.username = '';
     url.password = '';
     return { config: { ...config, authType: 'basic', username, baseUrl: url.href }, secrets: { ...secrets, password } };
